@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package OmenDB needs to build, run and test. Idempotent: installs only what
+# is missing, so it is cheap to call from the README's commands and from CI.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  llvm-16-dev zlib1g-dev libzstd-dev libedit-dev libffi-dev libxml2-dev
+  librocksdb-dev libpg-query-dev libprotobuf-c-dev libssl-dev libjemalloc-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libasio-dev libcli11-dev nlohmann-json3-dev
+  postgresql-client python3 python3-psycopg2
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

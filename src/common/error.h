@@ -1,0 +1,49 @@
+// The one error type that carries a user-facing failure from any stage to the wire. It becomes an
+// ErrorResponse at exactly one boundary (the pgwire session). Generated code never throws: it records
+// an error in the query state and returns, and the caller raises a SqlError from it.
+#pragma once
+
+#include <exception>
+#include <string>
+
+#include "common/sqlstate.h"
+
+namespace omendb {
+
+class SqlError : public std::exception {
+ public:
+  SqlError(SqlState state, std::string message) : state_(state), message_(std::move(message)) {}
+
+  SqlError&& with_detail(std::string d) && {
+    detail_ = std::move(d);
+    return std::move(*this);
+  }
+  SqlError&& with_hint(std::string h) && {
+    hint_ = std::move(h);
+    return std::move(*this);
+  }
+  // 1-based character position in the query text, as PostgreSQL reports it (0 = none).
+  SqlError&& at(int position) && {
+    position_ = position;
+    return std::move(*this);
+  }
+
+  SqlState state() const { return state_; }
+  const std::string& message() const { return message_; }
+  const std::string& detail() const { return detail_; }
+  const std::string& hint() const { return hint_; }
+  int position() const { return position_; }
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  SqlState state_;
+  std::string message_;
+  std::string detail_;
+  std::string hint_;
+  int position_ = 0;
+};
+
+// Shorthand for the common "this SQL is valid but OmenDB does not do it yet" error (0A000).
+[[noreturn]] void throw_unsupported(const std::string& feature, int position = 0);
+
+}  // namespace omendb

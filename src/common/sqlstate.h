@@ -1,0 +1,62 @@
+// SQLSTATE codes, as PostgreSQL's errcodes.txt names them. Clients branch on these, never on text.
+#pragma once
+
+#include <string_view>
+
+namespace omendb {
+
+#define OMENDB_SQLSTATES(X)                                   \
+  X(SuccessfulCompletion, "00000")                            \
+  X(FeatureNotSupported, "0A000")                             \
+  X(ConnectionException, "08000")                             \
+  X(ProtocolViolation, "08P01")                               \
+  X(CardinalityViolation, "21000")                            \
+  X(StringDataRightTruncation, "22001")                       \
+  X(NumericValueOutOfRange, "22003")                          \
+  X(NullValueNotAllowed, "22004")                             \
+  X(DivisionByZero, "22012")                                  \
+  X(InvalidParameterValue, "22023")                           \
+  X(InvalidRowCountInLimitClause, "2201W")                    \
+  X(InvalidRowCountInResultOffsetClause, "2201X")             \
+  X(InvalidTextRepresentation, "22P02")                       \
+  X(NotNullViolation, "23502")                                \
+  X(UniqueViolation, "23505")                                 \
+  X(InvalidTransactionState, "25000")                         \
+  X(ActiveSqlTransaction, "25001")                            \
+  X(InFailedSqlTransaction, "25P02")                          \
+  X(InvalidAuthorizationSpecification, "28000")               \
+  X(SerializationFailure, "40001")                            \
+  X(SyntaxError, "42601")                                     \
+  X(InsufficientPrivilege, "42501")                           \
+  X(UndefinedColumn, "42703")                                 \
+  X(UndefinedFunction, "42883")                               \
+  X(UndefinedTable, "42P01")                                  \
+  X(UndefinedObject, "42704")                                 \
+  X(DuplicateColumn, "42701")                                 \
+  X(AmbiguousColumn, "42702")                                 \
+  X(DuplicateTable, "42P07")                                  \
+  X(DatatypeMismatch, "42804")                                \
+  X(GroupingError, "42803")                                   \
+  X(InvalidColumnReference, "42P10")                          \
+  X(InvalidTableDefinition, "42P16")                          \
+  X(WrongObjectType, "42809")                                 \
+  X(InvalidName, "42602")                                     \
+  X(TooManyConnections, "53300")                              \
+  X(OutOfMemory, "53200")                                     \
+  X(ProgramLimitExceeded, "54000")                            \
+  X(QueryCanceled, "57014")                                   \
+  X(AdminShutdown, "57P01")                                   \
+  X(IoError, "58030")                                         \
+  X(InternalError, "XX000")                                   \
+  X(DataCorrupted, "XX001")
+
+enum class SqlState {
+#define OMENDB_SQLSTATE_ENUM(name, code) name,
+  OMENDB_SQLSTATES(OMENDB_SQLSTATE_ENUM)
+#undef OMENDB_SQLSTATE_ENUM
+};
+
+// The five-character code, e.g. "42P01".
+std::string_view sqlstate_code(SqlState state);
+
+}  // namespace omendb

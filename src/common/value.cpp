@@ -1,0 +1,70 @@
+#include "common/value.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace omendb {
+
+void append_float8_text(double d, std::string& out) {
+  if (std::isnan(d)) {
+    out += "NaN";
+    return;
+  }
+  if (std::isinf(d)) {
+    out += d > 0 ? "Infinity" : "-Infinity";
+    return;
+  }
+  if (d == 0) {  // also -0: PostgreSQL prints "-0" for negative zero
+    out += std::signbit(d) ? "-0" : "0";
+    return;
+  }
+  // PostgreSQL (12+) prints the shortest string that reads back exactly; it switches to
+  // exponent notation when the decimal exponent is < -4 or >= 15 (like %.15g's rule).
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);
+  auto epos = sci.find('e');
+  int exponent = std::stoi(sci.substr(epos + 1));
+  if (exponent < -4 || exponent >= 15) {
+    // PostgreSQL writes e+NN / e-NN with at least two exponent digits.
+    std::string mantissa = sci.substr(0, epos);
+    char exp_buf[16];
+    std::snprintf(exp_buf, sizeof exp_buf, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+    out += mantissa;
+    out += exp_buf;
+    return;
+  }
+  res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+  out.append(buf, res.ptr);
+}
+
+std::string Value::to_string() const {
+  if (is_null_) return "NULL";
+  switch (type_) {
+    case TypeId::Bool: return as_bool() ? "t" : "f";
+    case TypeId::Int32:
+    case TypeId::Int64: return std::to_string(i64_);
+    case TypeId::Float64: {
+      std::string s;
+      append_float8_text(f64_, s);
+      return s;
+    }
+    case TypeId::Text:
+    case TypeId::Unknown: return str_;
+  }
+  return str_;
+}
+
+bool Value::operator==(const Value& o) const {
+  if (is_null_ || o.is_null_) return is_null_ == o.is_null_;
+  if (type_ != o.type_) return false;
+  switch (type_) {
+    case TypeId::Float64: return f64_ == o.f64_;
+    case TypeId::Text:
+    case TypeId::Unknown: return str_ == o.str_;
+    default: return i64_ == o.i64_;
+  }
+}
+
+}  // namespace omendb

@@ -1,0 +1,59 @@
+// An owned SQL value: literals, parameters, catalog defaults, test expectations.
+// Hot paths never use it: generated code works on raw machine values and column batches.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/types.h"
+
+namespace omendb {
+
+class Value {
+ public:
+  Value() = default;  // NULL of unknown type
+  static Value null(TypeId type = TypeId::Unknown) {
+    Value v;
+    v.type_ = type;
+    return v;
+  }
+  static Value boolean(bool b) { return Value(TypeId::Bool, b ? 1 : 0); }
+  static Value int32(int32_t i) { return Value(TypeId::Int32, i); }
+  static Value int64(int64_t i) { return Value(TypeId::Int64, i); }
+  static Value float64(double d) {
+    Value v(TypeId::Float64, 0);
+    v.f64_ = d;
+    return v;
+  }
+  // Text, or an untyped string literal when type is Unknown.
+  static Value text(std::string s, TypeId type = TypeId::Text) {
+    Value v(type, 0);
+    v.str_ = std::move(s);
+    return v;
+  }
+
+  TypeId type() const { return type_; }
+  bool is_null() const { return is_null_; }
+  bool as_bool() const { return i64_ != 0; }
+  int64_t as_int() const { return i64_; }  // Int32 and Int64 alike
+  double as_double() const { return f64_; }
+  const std::string& as_text() const { return str_; }
+
+  // PostgreSQL text output format ("t"/"f", shortest round-trip floats, "NULL" for null).
+  std::string to_string() const;
+  bool operator==(const Value& o) const;
+
+ private:
+  Value(TypeId t, int64_t i) : type_(t), is_null_(false), i64_(i) {}
+  TypeId type_ = TypeId::Unknown;
+  bool is_null_ = true;
+  int64_t i64_ = 0;
+  double f64_ = 0;
+  std::string str_;
+};
+
+// PostgreSQL's float8 text output (extra_float_digits = 1: shortest exact round trip,
+// "Infinity", "-Infinity", "NaN"). Appends to out.
+void append_float8_text(double d, std::string& out);
+
+}  // namespace omendb

@@ -1,0 +1,207 @@
+// OmenDB's own statement and expression tree. The parser builds it from libpg_query's parse tree;
+// the binder reads it. Nothing here knows about the catalog or types beyond what the SQL text says.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/value.h"
+
+namespace omendb::ast {
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+enum class ExprKind {
+  Constant,   // literal: value (Int -> Int32 if it fits else Int64, Float64, Text (Unknown type), Bool, NULL)
+  Param,      // $n: param_number (1-based)
+  ColumnRef,  // names: ["col"] or ["table", "col"]
+  Star,       // `*` or `t.*` in a select list (names holds the qualifier if any); also count(*)'s argument
+  Unary,      // unary_op, args[0]
+  Binary,     // binary_op, args[0], args[1]
+  IsNull,     // args[0] IS NULL; negated = IS NOT NULL
+  FuncCall,   // func_name (lower case, unqualified), args, agg_star (count(*)), agg_distinct
+  Cast,       // args[0]::type_name
+  Case,       // CASE [args[0] when has_case_operand] WHEN when_clauses... [ELSE else_expr] END
+  InList,     // args[0] [NOT] IN (args[1..]); negated for NOT IN
+  Between,    // args[0] [NOT] BETWEEN args[1] AND args[2]; negated for NOT BETWEEN
+};
+
+enum class UnaryOp { Minus, Plus, Not };
+enum class BinaryOp { Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or, Concat };
+
+// A type as written: lower-cased PostgreSQL internal name after alias resolution
+// ("int4", "int8", "int2", "float8", "float4", "numeric", "text", "varchar", "bool", ...), plus typmods
+// (varchar(20) -> [20]) and array bounds (non-empty means an array type).
+struct TypeName {
+  std::string name;
+  std::vector<int> typmods;
+  bool is_array = false;
+  int location = -1;
+};
+
+struct CaseWhen;
+
+struct Expr {
+  ExprKind kind;
+  int location = -1;  // 0-based byte offset in the statement text, -1 if unknown
+
+  Value value;                    // Constant
+  int param_number = 0;           // Param
+  std::vector<std::string> names; // ColumnRef, Star qualifier
+  UnaryOp unary_op = UnaryOp::Minus;
+  BinaryOp binary_op = BinaryOp::Add;
+  bool negated = false;           // IsNull (IS NOT NULL), InList (NOT IN), Between (NOT BETWEEN)
+  std::string func_name;          // FuncCall
+  bool agg_star = false;          // FuncCall: count(*)
+  bool agg_distinct = false;      // FuncCall: count(DISTINCT x)
+  TypeName cast_type;             // Cast
+  bool has_case_operand = false;  // Case: CASE x WHEN ... (operand in args[0])
+  std::vector<CaseWhen> when_clauses;  // Case
+  ExprPtr else_expr;              // Case (may be null)
+  std::vector<ExprPtr> args;
+
+  explicit Expr(ExprKind k, int loc = -1) : kind(k), location(loc) {}
+};
+
+struct CaseWhen {
+  ExprPtr condition;
+  ExprPtr result;
+};
+
+struct ColumnDef {
+  std::string name;
+  TypeName type;
+  bool not_null = false;
+  bool primary_key = false;  // inline PRIMARY KEY on the column
+  bool unique = false;       // inline UNIQUE (binder rejects for now)
+  ExprPtr default_expr;      // DEFAULT (binder rejects for now)
+  int location = -1;
+};
+
+struct TableRef {
+  std::string name;   // lower-cased unless quoted
+  std::string schema; // empty unless written
+  std::string alias;  // empty if none
+  int location = -1;
+};
+
+struct SelectTarget {
+  ExprPtr expr;
+  std::string alias;  // empty if none
+  int location = -1;
+};
+
+struct OrderItem {
+  ExprPtr expr;
+  bool descending = false;
+  std::optional<bool> nulls_first;  // unset: PostgreSQL default (NULLS LAST for ASC, FIRST for DESC)
+};
+
+enum class StmtKind {
+  Select, Insert, Update, Delete, CreateTable, DropTable, Explain, Transaction, Set, Show, Unsupported
+};
+
+struct Stmt {
+  explicit Stmt(StmtKind k) : kind(k) {}
+  virtual ~Stmt() = default;
+  StmtKind kind;
+  int location = 0;  // byte offset of this statement in the query string
+  int length = 0;    // byte length of this statement's text (0 = to the end)
+};
+using StmtPtr = std::unique_ptr<Stmt>;
+
+struct SelectStmt : Stmt {
+  SelectStmt() : Stmt(StmtKind::Select) {}
+  bool distinct = false;
+  std::vector<SelectTarget> targets;
+  std::vector<TableRef> from;  // more than one entry = implicit cross join
+  bool has_join = false;       // an explicit JOIN or a subquery/function in FROM was written
+  ExprPtr where;
+  std::vector<ExprPtr> group_by;
+  ExprPtr having;
+  std::vector<OrderItem> order_by;
+  ExprPtr limit;   // null when absent or LIMIT ALL
+  ExprPtr offset;  // null when absent
+  // Set operations (UNION ...), WITH, VALUES as a query, window clauses, locking clauses: the name of
+  // the first such construct seen, for a 0A000 error naming it. Empty when the statement is plain.
+  std::string unsupported_feature;
+};
+
+struct InsertStmt : Stmt {
+  InsertStmt() : Stmt(StmtKind::Insert) {}
+  TableRef table;
+  std::vector<std::string> columns;        // empty: all columns in table order
+  std::vector<std::vector<ExprPtr>> rows;  // VALUES lists; DEFAULT in a VALUES list -> null ExprPtr
+  std::unique_ptr<SelectStmt> select;      // INSERT ... SELECT (binder rejects for now)
+  std::string unsupported_feature;         // ON CONFLICT, RETURNING, WITH, ...
+};
+
+struct UpdateStmt : Stmt {
+  UpdateStmt() : Stmt(StmtKind::Update) {}
+  TableRef table;
+  std::vector<std::pair<std::string, ExprPtr>> assignments;
+  ExprPtr where;
+  std::string unsupported_feature;  // FROM, RETURNING, WHERE CURRENT OF, ...
+};
+
+struct DeleteStmt : Stmt {
+  DeleteStmt() : Stmt(StmtKind::Delete) {}
+  TableRef table;
+  ExprPtr where;
+  std::string unsupported_feature;  // USING, RETURNING, ...
+};
+
+struct CreateTableStmt : Stmt {
+  CreateTableStmt() : Stmt(StmtKind::CreateTable) {}
+  TableRef table;
+  bool if_not_exists = false;
+  std::vector<ColumnDef> columns;
+  std::vector<std::string> primary_key;  // table-level PRIMARY KEY (a, b)
+  std::string unsupported_feature;       // FOREIGN KEY, CHECK, UNIQUE table constraints, TEMP, PARTITION, AS SELECT ...
+};
+
+struct DropTableStmt : Stmt {
+  DropTableStmt() : Stmt(StmtKind::DropTable) {}
+  std::vector<TableRef> tables;
+  bool if_exists = false;
+  bool cascade = false;
+};
+
+struct ExplainStmt : Stmt {
+  ExplainStmt() : Stmt(StmtKind::Explain) {}
+  bool codegen = false;   // EXPLAIN (CODEGEN)
+  bool analyze = false;   // EXPLAIN ANALYZE / (ANALYZE)
+  std::vector<std::string> unknown_options;  // options we do not know, for an error naming them
+  StmtPtr stmt;
+};
+
+enum class TransactionKind { Begin, Commit, Rollback, Savepoint, Release, RollbackToSavepoint, Other };
+
+struct TransactionStmt : Stmt {
+  TransactionStmt() : Stmt(StmtKind::Transaction) {}
+  TransactionKind txn_kind = TransactionKind::Other;
+};
+
+// SET name = value / SET name TO value / RESET name / SET SESSION ...
+struct SetStmt : Stmt {
+  SetStmt() : Stmt(StmtKind::Set) {}
+  std::string name;   // lower case
+  std::string value;  // the value as text (joined with ", " for lists); empty for RESET / DEFAULT
+  bool reset = false;
+};
+
+struct ShowStmt : Stmt {
+  ShowStmt() : Stmt(StmtKind::Show) {}
+  std::string name;  // lower case; "all" for SHOW ALL
+};
+
+// Any statement libpg_query parses that OmenDB has no transform for (CREATE INDEX, CREATE VIEW, ...).
+struct UnsupportedStmt : Stmt {
+  UnsupportedStmt() : Stmt(StmtKind::Unsupported) {}
+  std::string feature;  // e.g. "CREATE INDEX", named after the parse node
+};
+
+}  // namespace omendb::ast

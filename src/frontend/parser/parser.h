@@ -1,0 +1,22 @@
+// SQL text -> OmenDB statements, through libpg_query (PostgreSQL's own grammar).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "frontend/parser/ast.h"
+
+namespace omendb::parser {
+
+// Parses every statement in `sql` (psql sends several separated by ';').
+// Throws SqlError 42601 with the position of the syntax error (1-based, as PostgreSQL reports it),
+// 0A000 for a parse node OmenDB has no transform for inside an otherwise supported statement,
+// 54000 when the statement nests too deeply.
+std::vector<ast::StmtPtr> parse(std::string_view sql);
+
+// libpg_query's fingerprint of one statement's text: equal for statements that differ only in
+// literal values (and in the length of VALUES / IN lists). Empty if the text does not parse.
+std::string fingerprint(std::string_view statement_sql);
+
+}  // namespace omendb::parser

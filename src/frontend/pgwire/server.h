@@ -1,0 +1,90 @@
+// PostgreSQL wire protocol v3 server (asio). Connections are served asynchronously on a few I/O threads
+// (no thread per idle connection); each query runs on a worker pool through the Session interface,
+// which the engine implements. SqlError thrown by a Session becomes an ErrorResponse here, and only here.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace omendb::pgwire {
+
+struct ServerOptions {
+  std::string listen_address = "127.0.0.1";
+  uint16_t port = 5432;            // 0: pick a free port (see Server::port())
+  size_t max_message_bytes = 1ull << 30;  // larger messages: 54000 error, connection closed
+  size_t worker_threads = 0;       // 0: hardware concurrency
+  size_t io_threads = 1;
+  size_t max_connections = 2000;   // more: 53300 error at startup
+};
+
+struct ResultColumn {
+  std::string name;
+  uint32_t type_oid = 25;
+  int16_t type_length = -1;
+};
+
+// Receives one statement's results, in PostgreSQL's text format. Called on a worker thread.
+class ResultWriter {
+ public:
+  virtual ~ResultWriter() = default;
+  virtual void row_description(const std::vector<ResultColumn>& columns) = 0;
+  // values[i] is ignored when nulls[i] is true. Rows are streamed to the client in chunks; a
+  // vanished client makes cancel_flag() true and further rows are discarded.
+  virtual void data_row(const std::string_view* values, const bool* nulls, size_t count) = 0;
+  virtual void command_complete(std::string_view tag) = 0;
+  virtual void empty_query() = 0;
+  virtual void notice(std::string_view sqlstate, std::string_view message) = 0;
+  // Set when the client disconnected, sent a CancelRequest, or the server is shutting down; long
+  // running work polls it and stops with 57014 (or simply returns if the client is gone).
+  virtual const std::atomic<bool>* cancel_flag() const = 0;
+};
+
+struct StartupInfo {
+  std::string user;
+  std::string database;
+  std::map<std::string, std::string> parameters;  // every startup parameter the client sent
+};
+
+// One client session. Created at startup, destroyed when the connection ends.
+class Session {
+ public:
+  virtual ~Session() = default;
+  // Runs every statement in `sql` (the simple query protocol) in order, writing each one's results.
+  // On the first failing statement it throws SqlError after the earlier statements' results were
+  // written; later statements do not run.
+  virtual void execute(std::string_view sql, ResultWriter& out) = 0;
+  // 'I' idle, 'T' in a transaction block, 'E' in a failed transaction block (for ReadyForQuery).
+  virtual char transaction_status() const { return 'I'; }
+};
+
+class SessionFactory {
+ public:
+  virtual ~SessionFactory() = default;
+  // May throw SqlError (e.g. 3D000 unknown database) to refuse the connection.
+  virtual std::unique_ptr<Session> open(const StartupInfo& info) = 0;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, SessionFactory& factory);
+  ~Server();
+  // Binds and listens; throws std::runtime_error if the address cannot be bound.
+  void start();
+  // Serves until stop(); returns after every connection is closed and every running query returned.
+  void run();
+  // Thread-safe and idempotent: stops accepting, cancels running queries, closes connections.
+  void stop();
+  uint16_t port() const;  // the bound port (useful with port 0)
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace omendb::pgwire
