@@ -1,0 +1,242 @@
+// Catalog persistence. Each table definition is stored under meta::catalog_key(id) (see internal.h) in
+// a hand-written binary form:
+//   u8  format version (1)
+//   u32 table id                    (all integers little-endian)
+//   str table name                  (str = u32 byte length + bytes)
+//   u32 column count, then per column:  str name, u8 TypeId, u8 not_null, i32 max_length
+//   u32 primary key column count, then per key column: u32 column index
+// The next table id is stored separately (meta::next_table_id_key) so ids are never reused, even when
+// the table with the highest id is dropped.
+#include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+#include "common/error.h"
+#include "storage/internal.h"
+#include "storage/store.h"
+
+namespace omendb::storage {
+
+int TableDef::find_column(std::string_view column_name) const {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name == column_name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+namespace {
+
+constexpr uint8_t kCatalogFormatV1 = 1;
+
+template <typename T>
+void put_le(T v, std::string& out) {
+  char buf[sizeof(T)];
+  std::memcpy(buf, &v, sizeof(T));
+  out.append(buf, sizeof(T));
+}
+
+void put_str(std::string_view s, std::string& out) {
+  put_le<uint32_t>(static_cast<uint32_t>(s.size()), out);
+  out.append(s);
+}
+
+struct Reader {
+  std::string_view in;
+  size_t pos = 0;
+  bool ok = true;
+
+  template <typename T>
+  T get() {
+    T v{};
+    if (pos + sizeof(T) > in.size()) {
+      ok = false;
+      return v;
+    }
+    std::memcpy(&v, in.data() + pos, sizeof(T));
+    pos += sizeof(T);
+    return v;
+  }
+  std::string get_str() {
+    uint32_t n = get<uint32_t>();
+    if (!ok || pos + n > in.size()) {
+      ok = false;
+      return {};
+    }
+    std::string s(in.substr(pos, n));
+    pos += n;
+    return s;
+  }
+};
+
+std::string serialize(const TableDef& def) {
+  std::string out;
+  out.push_back(static_cast<char>(kCatalogFormatV1));
+  put_le<uint32_t>(def.id, out);
+  put_str(def.name, out);
+  put_le<uint32_t>(static_cast<uint32_t>(def.columns.size()), out);
+  for (const ColumnDef& c : def.columns) {
+    put_str(c.name, out);
+    out.push_back(static_cast<char>(c.type));
+    out.push_back(c.not_null ? '\x01' : '\x00');
+    put_le<int32_t>(c.max_length, out);
+  }
+  put_le<uint32_t>(static_cast<uint32_t>(def.primary_key.size()), out);
+  for (int k : def.primary_key) put_le<uint32_t>(static_cast<uint32_t>(k), out);
+  return out;
+}
+
+bool deserialize(std::string_view in, TableDef& def) {
+  Reader r{in};
+  if (r.get<uint8_t>() != kCatalogFormatV1) return false;
+  def.id = r.get<uint32_t>();
+  def.name = r.get_str();
+  uint32_t ncols = r.get<uint32_t>();
+  if (!r.ok || ncols > in.size()) return false;
+  def.columns.resize(ncols);
+  for (ColumnDef& c : def.columns) {
+    c.name = r.get_str();
+    uint8_t t = r.get<uint8_t>();
+    if (t > static_cast<uint8_t>(TypeId::Text)) return false;
+    c.type = static_cast<TypeId>(t);
+    c.not_null = r.get<uint8_t>() != 0;
+    c.max_length = r.get<int32_t>();
+  }
+  uint32_t npk = r.get<uint32_t>();
+  if (!r.ok || npk > ncols) return false;
+  def.primary_key.resize(npk);
+  for (int& k : def.primary_key) {
+    k = static_cast<int>(r.get<uint32_t>());
+    if (k < 0 || static_cast<uint32_t>(k) >= ncols) return false;
+  }
+  return r.ok && r.pos == in.size();
+}
+
+}  // namespace
+
+Catalog::Catalog(Store& store) : store_(store) {}
+
+void Catalog::load() {
+  std::lock_guard lock(mutex_);
+  rocksdb::DB* db = store_.db();
+  by_name_.clear();
+  by_id_.clear();
+  uint32_t max_id = 0;
+
+  std::string lower = meta::catalog_prefix();
+  std::string upper = keycodec::prefix_successor(lower);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    auto def = std::make_shared<TableDef>();
+    std::string_view value(it->value().data(), it->value().size());
+    if (!deserialize(value, *def)) {
+      throw SqlError(SqlState::DataCorrupted, "catalog entry for table id " +
+                                                  std::to_string(keycodec::decode_table_id(std::string_view(
+                                                      it->key().data() + 5, it->key().size() - 5))) +
+                                                  " is corrupted");
+    }
+    max_id = std::max(max_id, def->id);
+    by_id_[def->id] = def;
+    by_name_[def->name] = def;
+  }
+  check_status(it->status(), "reading the catalog");
+
+  std::string next;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), meta::next_table_id_key(), &next);
+  uint32_t stored_next = 1;
+  if (s.ok()) {
+    stored_next = static_cast<uint32_t>(meta::read_be(next));
+  } else if (!s.IsNotFound()) {
+    check_status(s, "reading the catalog");
+  }
+  next_table_id_ = std::max({stored_next, max_id + 1, uint32_t{1}});
+  ++version_;
+  spdlog::debug("catalog loaded: {} tables, next table id {}", by_id_.size(), next_table_id_);
+}
+
+TableDefPtr Catalog::find(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  auto it = by_name_.find(std::string(name));
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+TableDefPtr Catalog::find(uint32_t table_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = by_id_.find(table_id);
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
+std::vector<TableDefPtr> Catalog::tables() const {
+  std::lock_guard lock(mutex_);
+  std::vector<TableDefPtr> out;
+  out.reserve(by_id_.size());
+  for (const auto& [id, def] : by_id_) out.push_back(def);
+  std::sort(out.begin(), out.end(), [](const TableDefPtr& a, const TableDefPtr& b) { return a->id < b->id; });
+  return out;
+}
+
+TableDefPtr Catalog::create_table(TableDef def) {
+  for (int k : def.primary_key) {
+    if (k < 0 || static_cast<size_t>(k) >= def.columns.size()) {
+      throw SqlError(SqlState::InternalError, "primary key column index out of range");
+    }
+    def.columns[k].not_null = true;  // primary key columns are implicitly NOT NULL
+  }
+  std::lock_guard lock(mutex_);
+  if (by_name_.count(def.name)) {
+    throw SqlError(SqlState::DuplicateTable, "relation \"" + def.name + "\" already exists");
+  }
+  if (next_table_id_ == 0 || next_table_id_ == UINT32_MAX) {
+    throw SqlError(SqlState::ProgramLimitExceeded, "out of table ids");
+  }
+  def.id = next_table_id_;
+  rocksdb::WriteBatch batch;
+  std::string next;
+  meta::append_be(def.id + 1, 4, next);
+  check_status(batch.Put(meta::catalog_key(def.id), serialize(def)), "creating table");
+  check_status(batch.Put(meta::next_table_id_key(), next), "creating table");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  check_status(store_.db()->Write(wo, &batch), "creating table \"" + def.name + "\"");
+  next_table_id_ = def.id + 1;
+  auto ptr = std::make_shared<const TableDef>(std::move(def));
+  by_id_[ptr->id] = ptr;
+  by_name_[ptr->name] = ptr;
+  ++version_;
+  return ptr;
+}
+
+void Catalog::drop_table(std::string_view name) {
+  // Lock order: commit mutex first, so no statement commits rows into the table while it is dropped.
+  std::lock_guard commit_lock(store_.state_->commit_mutex);
+  std::lock_guard lock(mutex_);
+  auto it = by_name_.find(std::string(name));
+  if (it == by_name_.end()) {
+    throw SqlError(SqlState::UndefinedTable, "table \"" + std::string(name) + "\" does not exist");
+  }
+  TableDefPtr def = it->second;
+  std::string begin;
+  keycodec::append_table_prefix(def->id, begin);
+  std::string end = keycodec::prefix_successor(begin);
+  rocksdb::WriteBatch batch;
+  check_status(batch.Delete(meta::catalog_key(def->id)), "dropping table");
+  check_status(batch.DeleteRange(begin, end), "dropping table");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  check_status(store_.db()->Write(wo, &batch), "dropping table \"" + def->name + "\"");
+  by_name_.erase(it);
+  by_id_.erase(def->id);
+  store_.state_->forget_table(def->id);
+  ++version_;
+}
+
+uint64_t Catalog::version() const {
+  std::lock_guard lock(mutex_);
+  return version_;
+}
+
+}  // namespace omendb::storage

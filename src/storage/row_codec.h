@@ -1,0 +1,81 @@
+// Storage-internal: the value format of a row stored in RocksDB.
+//
+// Every stored value starts with a one-byte header, the value kind:
+//   0x01  live row       followed by a format-version byte and the row payload
+//   0x02  tombstone      no further bytes (reserved for MVCC delete markers; readers treat the key as
+//                        absent). Today deletes remove the key instead of writing one.
+// Unknown kinds and unknown format versions are reported as corruption (XX001), so a later format can
+// be added under a new version byte and readers dispatch on it.
+//
+// Row payload, format version 1 (kRowFormatV1):
+//   varint  n            number of columns stored (LEB128). Columns of the table beyond n read as NULL
+//                        (room for ALTER TABLE ADD COLUMN without rewriting rows).
+//   bitmap  ceil(n/8)    bit i (LSB first within byte i/8) set = column i is NULL
+//   then, for every non-NULL column in table order:
+//     Bool     1 byte 0/1
+//     Int32    4 bytes little-endian two's complement
+//     Int64    8 bytes little-endian two's complement
+//     Float64  8 bytes little-endian IEEE-754 bits
+//     Text     varint byte length, then the bytes (UTF-8, may contain 0x00)
+// Primary key columns are stored in the value too (the key is only used for ordering and lookups), so
+// decoding a row never needs its key.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/datum.h"
+#include "common/value.h"
+#include "storage/catalog.h"
+
+namespace omendb::storage::rowcodec {
+
+constexpr uint8_t kKindRow = 0x01;
+constexpr uint8_t kKindTombstone = 0x02;
+constexpr uint8_t kRowFormatV1 = 0x01;
+
+enum class ValueKind { Row, Tombstone, Invalid };
+
+inline ValueKind value_kind(std::string_view value) {
+  if (value.empty()) return ValueKind::Invalid;
+  uint8_t k = static_cast<uint8_t>(value[0]);
+  if (k == kKindTombstone) return ValueKind::Tombstone;
+  if (k == kKindRow && value.size() >= 2) return ValueKind::Row;
+  return ValueKind::Invalid;
+}
+
+inline void append_varint(uint64_t v, std::string& out) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+// Reads a varint at p (< end); returns the position after it, or nullptr if malformed.
+inline const uint8_t* read_varint(const uint8_t* p, const uint8_t* end, uint64_t& v) {
+  uint64_t r = 0;
+  for (int shift = 0; shift < 64 && p < end; shift += 7) {
+    uint8_t b = *p++;
+    r |= uint64_t{b & 0x7Fu} << shift;
+    if (!(b & 0x80)) {
+      v = r;
+      return p;
+    }
+  }
+  return nullptr;
+}
+
+// Encodes a row (values in table column order) as a live row value, replacing `out`.
+void encode_row(const TableDef& table, const Datum* row, std::string& out);
+
+// Appends a tombstone value to `out` (for MVCC; unused today).
+void encode_tombstone(std::string& out);
+
+// Slow-path decode of a live row into owned values (tests, error messages). Returns false if malformed
+// or not a live row.
+bool decode_row(const TableDef& table, std::string_view value, std::vector<Value>& out);
+
+}  // namespace omendb::storage::rowcodec

@@ -1,0 +1,753 @@
+#include "storage/store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+#include <rocksdb/table_properties.h>
+#include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <system_error>
+
+#include "common/error.h"
+#include "common/value.h"
+#include "storage/internal.h"
+#include "storage/key_codec.h"
+#include "storage/row_codec.h"
+
+namespace omendb::storage {
+
+// ---------------------------------------------------------------------------------------------------
+// Errors
+
+void throw_rocksdb_error(const rocksdb::Status& status, std::string_view context) {
+  std::string msg = "I/O error while " + std::string(context) + ": " + status.ToString();
+  if (status.IsIOError() && status.ToString().find("lock") != std::string::npos) {
+    msg += " (the data directory is locked: is another OmenDB server using it?)";
+  }
+  throw SqlError(SqlState::IoError, std::move(msg));
+}
+
+namespace {
+
+[[noreturn]] void throw_corrupt(const TableDef& table, std::string_view what) {
+  throw SqlError(SqlState::DataCorrupted,
+                 "could not decode a stored row of table \"" + table.name + "\": " + std::string(what));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Prefix bloom filters: the "prefix" of a row key is the key without its 8-byte version suffix, i.e.
+// the user key, so all versions of one row share a filter entry and point lookups (exists(), commit's
+// lookup of the previous version) skip files that do not hold the row. Metadata keys (table id 0) are
+// out of the domain. Row keys of one table are prefix-free (fixed-width or 0x00 0x01 terminated
+// columns), so keys with the same prefix are contiguous, as RocksDB requires. Prefix seeks always seek
+// to `user key + 8 zero bytes` (the newest possible version); range scans use total order seeks.
+
+bool in_row_domain(const rocksdb::Slice& key) {
+  return key.size() >= keycodec::kTablePrefixSize + 1 + keycodec::kVersionSize &&
+         (key[0] != 0 || key[1] != 0 || key[2] != 0 || key[3] != 0);
+}
+
+class UserKeyPrefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "omendb.UserKeyPrefix.v1"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - keycodec::kVersionSize);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return in_row_domain(key); }
+};
+
+bool has_compression(rocksdb::CompressionType type) {
+  auto supported = rocksdb::GetSupportedCompressions();
+  return std::find(supported.begin(), supported.end(), type) != supported.end();
+}
+
+rocksdb::Options make_options(const StoreOptions& options) {
+  rocksdb::Options o;
+  o.create_if_missing = options.create_if_missing;
+  o.max_background_jobs = 4;
+  o.bytes_per_sync = 1 << 20;
+  o.write_buffer_size = 64 << 20;
+  o.max_write_buffer_number = 3;
+  o.level_compaction_dynamic_level_bytes = true;
+  o.keep_log_file_num = 5;
+  o.prefix_extractor = std::make_shared<UserKeyPrefix>();
+  o.memtable_prefix_bloom_size_ratio = 0.05;
+  if (has_compression(rocksdb::kLZ4Compression)) {
+    o.compression = rocksdb::kLZ4Compression;
+  } else if (has_compression(rocksdb::kSnappyCompression)) {
+    o.compression = rocksdb::kSnappyCompression;
+  } else {
+    o.compression = rocksdb::kNoCompression;
+  }
+  if (has_compression(rocksdb::kZSTD)) o.bottommost_compression = rocksdb::kZSTD;
+
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  t.whole_key_filtering = false;  // rows are never read with Get(); the prefix filter serves seeks
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  t.block_size = 16 * 1024;
+  t.format_version = 5;
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+std::string table_prefix(uint32_t table_id) {
+  std::string p;
+  keycodec::append_table_prefix(table_id, p);
+  return p;
+}
+
+// PostgreSQL text form of a value for error details.
+std::string datum_text(TypeId type, const Datum& d) {
+  if (d.is_null) return "null";
+  switch (type) {
+    case TypeId::Bool:
+      return d.i64 ? "t" : "f";
+    case TypeId::Int32:
+    case TypeId::Int64:
+      return std::to_string(d.i64);
+    case TypeId::Float64: {
+      std::string s;
+      append_float8_text(d.f64, s);
+      return s;
+    }
+    case TypeId::Text:
+    case TypeId::Unknown:
+      return std::string(d.str.view());
+  }
+  return {};
+}
+
+std::string value_text(const Value& v) {
+  return v.is_null() ? "null" : v.to_string();
+}
+
+SqlError duplicate_key_error(const TableDef& table, const std::vector<std::string>& key_values) {
+  std::string cols, vals;
+  for (size_t i = 0; i < table.primary_key.size(); ++i) {
+    if (i) {
+      cols += ", ";
+      vals += ", ";
+    }
+    cols += table.columns[table.primary_key[i]].name;
+    if (i < key_values.size()) vals += key_values[i];
+  }
+  return std::move(SqlError(SqlState::UniqueViolation,
+                            "duplicate key value violates unique constraint \"" + table.name + "_pkey\"")
+                       .with_detail("Key (" + cols + ")=(" + vals + ") already exists."));
+}
+
+SqlError duplicate_key_error(const TableDef& table, const Datum* row) {
+  std::vector<std::string> vals;
+  for (int k : table.primary_key) vals.push_back(datum_text(table.columns[k].type, row[k]));
+  return duplicate_key_error(table, vals);
+}
+
+size_t utf8_length(StrRef s) {
+  size_t n = 0;
+  for (uint64_t i = 0; i < s.len; ++i) n += (static_cast<uint8_t>(s.ptr[i]) & 0xC0) != 0x80;
+  return n;
+}
+
+bool has_user_key(const rocksdb::Slice& versioned, std::string_view user_key) {
+  return versioned.size() == user_key.size() + keycodec::kVersionSize &&
+         std::memcmp(versioned.data(), user_key.data(), user_key.size()) == 0;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Scans
+
+class ScanCursorImpl final : public ScanCursor {
+ public:
+  ScanCursorImpl(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, const ScanSpec& spec)
+      : table_(spec.table), batch_rows_(std::max<uint32_t>(1, spec.batch_rows)), want_keys_(spec.want_keys) {
+    if (!table_) throw SqlError(SqlState::InternalError, "scan without a table");
+    std::string prefix = table_prefix(table_->id);
+    lower_ = prefix + spec.lower;
+    if (spec.upper_unbounded || spec.upper.empty()) {
+      upper_ = keycodec::prefix_successor(prefix);
+    } else {
+      upper_ = prefix + spec.upper;
+    }
+    upper_slice_ = rocksdb::Slice(upper_);
+
+    const size_t ncols = table_->columns.size();
+    cols_.resize(ncols);
+    vectors_.assign(ncols, ColumnVector{nullptr, nullptr});
+    buffers_.resize(ncols);
+    null_buffers_.resize(ncols);
+    decode_limit_ = 0;
+    for (size_t i = 0; i < ncols; ++i) {
+      cols_[i].type = table_->columns[i].type;
+      cols_[i].wanted = i < spec.columns.size() && spec.columns[i];
+      if (!cols_[i].wanted) continue;
+      decode_limit_ = i + 1;
+      size_t width = 8;
+      switch (cols_[i].type) {
+        case TypeId::Bool:
+          width = 1;
+          break;
+        case TypeId::Int32:
+          width = 4;
+          break;
+        case TypeId::Int64:
+        case TypeId::Float64:
+          width = 8;
+          break;
+        case TypeId::Text:
+        case TypeId::Unknown:
+          width = sizeof(StrRef);
+          text_columns_.push_back(i);
+          break;
+      }
+      buffers_[i].reset(new uint64_t[(width * batch_rows_ + 7) / 8]);
+      null_buffers_[i].reset(new uint8_t[batch_rows_]);
+      vectors_[i].data = buffers_[i].get();
+      vectors_[i].nulls = null_buffers_[i].get();
+    }
+    if (want_keys_) keys_.resize(batch_rows_);
+    batch_.count = 0;
+    batch_.columns = vectors_.data();
+    batch_.keys = want_keys_ ? keys_.data() : nullptr;
+
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    ro.total_order_seek = true;
+    ro.iterate_upper_bound = &upper_slice_;
+    ro.adaptive_readahead = true;
+    it_.reset(db->NewIterator(ro));
+  }
+
+  const ColumnBatch* next() override {
+    if (done_) return nullptr;
+    if (!started_) {
+      it_->Seek(lower_);
+      started_ = true;
+    }
+    arena_.clear();
+    uint64_t count = 0;
+    while (count < batch_rows_ && it_->Valid()) {
+      rocksdb::Slice key = it_->key();
+      if (key.size() < keycodec::kTablePrefixSize + keycodec::kVersionSize)
+        throw_corrupt(*table_, "short key");
+      std::string_view user_key(key.data(), key.size() - keycodec::kVersionSize);
+      if (have_prev_ && user_key == prev_user_key_) {  // an older version of the row just produced
+        it_->Next();
+        continue;
+      }
+      prev_user_key_.assign(user_key);
+      have_prev_ = true;
+      rocksdb::Slice value = it_->value();
+      if (decode_row(reinterpret_cast<const uint8_t*>(value.data()), value.size(), count)) {
+        if (want_keys_) {
+          keys_[count].ptr = reinterpret_cast<const char*>(static_cast<uintptr_t>(arena_.size()));
+          keys_[count].len = user_key.size();
+          arena_.append(user_key);
+        }
+        ++count;
+      }
+      it_->Next();
+    }
+    if (!it_->Valid()) {
+      check_status(it_->status(), "scanning table \"" + table_->name + "\"");
+      done_ = true;
+    }
+    if (count == 0) return nullptr;
+    // Text and keys were appended to the arena as offsets (it may have moved while growing): rebase.
+    const char* base = arena_.data();
+    for (size_t c : text_columns_) {
+      StrRef* refs = static_cast<StrRef*>(vectors_[c].data);
+      uint8_t* nulls = vectors_[c].nulls;
+      for (uint64_t r = 0; r < count; ++r) {
+        if (!nulls[r]) refs[r].ptr = base + reinterpret_cast<uintptr_t>(refs[r].ptr);
+      }
+    }
+    if (want_keys_) {
+      for (uint64_t r = 0; r < count; ++r) keys_[r].ptr = base + reinterpret_cast<uintptr_t>(keys_[r].ptr);
+    }
+    batch_.count = count;
+    return &batch_;
+  }
+
+ private:
+  struct Col {
+    TypeId type = TypeId::Unknown;
+    bool wanted = false;
+  };
+
+  // Decodes the requested columns of one stored value into row `r` of the batch. Returns false for a
+  // tombstone (the row does not exist at this snapshot).
+  bool decode_row(const uint8_t* p, size_t size, uint64_t r) {
+    const uint8_t* end = p + size;
+    if (size < 2) {
+      if (size == 1 && p[0] == rowcodec::kKindTombstone) return false;
+      throw_corrupt(*table_, "truncated value");
+    }
+    if (p[0] != rowcodec::kKindRow) {
+      if (p[0] == rowcodec::kKindTombstone) return false;
+      throw_corrupt(*table_, "unknown value kind");
+    }
+    if (p[1] != rowcodec::kRowFormatV1) throw_corrupt(*table_, "unknown row format version");
+    p += 2;
+    uint64_t n;
+    if (p < end && *p < 0x80) {
+      n = *p++;
+    } else if (!(p = rowcodec::read_varint(p, end, n))) {
+      throw_corrupt(*table_, "bad column count");
+    }
+    const size_t bitmap_bytes = (n + 7) / 8;
+    if (static_cast<size_t>(end - p) < bitmap_bytes) throw_corrupt(*table_, "truncated null bitmap");
+    const uint8_t* bitmap = p;
+    p += bitmap_bytes;
+    const size_t limit = std::min<size_t>(n, decode_limit_);
+    for (size_t i = 0; i < limit; ++i) {
+      const Col& c = cols_[i];
+      ColumnVector& v = vectors_[i];
+      if ((bitmap[i >> 3] >> (i & 7)) & 1) {
+        if (c.wanted) v.nulls[r] = 1;
+        continue;
+      }
+      switch (c.type) {
+        case TypeId::Bool:
+          if (p + 1 > end) throw_corrupt(*table_, "truncated row");
+          if (c.wanted) {
+            static_cast<uint8_t*>(v.data)[r] = *p != 0;
+            v.nulls[r] = 0;
+          }
+          p += 1;
+          break;
+        case TypeId::Int32:
+          if (p + 4 > end) throw_corrupt(*table_, "truncated row");
+          if (c.wanted) {
+            std::memcpy(static_cast<int32_t*>(v.data) + r, p, 4);
+            v.nulls[r] = 0;
+          }
+          p += 4;
+          break;
+        case TypeId::Int64:
+        case TypeId::Float64:
+          if (p + 8 > end) throw_corrupt(*table_, "truncated row");
+          if (c.wanted) {
+            std::memcpy(static_cast<uint64_t*>(v.data) + r, p, 8);
+            v.nulls[r] = 0;
+          }
+          p += 8;
+          break;
+        case TypeId::Text:
+        case TypeId::Unknown: {
+          uint64_t len;
+          if (p < end && *p < 0x80) {
+            len = *p++;
+          } else if (!(p = rowcodec::read_varint(p, end, len))) {
+            throw_corrupt(*table_, "bad text length");
+          }
+          if (static_cast<uint64_t>(end - p) < len) throw_corrupt(*table_, "truncated text");
+          if (c.wanted) {
+            StrRef& s = static_cast<StrRef*>(v.data)[r];
+            s.ptr = reinterpret_cast<const char*>(static_cast<uintptr_t>(arena_.size()));
+            s.len = len;
+            arena_.append(reinterpret_cast<const char*>(p), len);
+            v.nulls[r] = 0;
+          }
+          p += len;
+          break;
+        }
+      }
+    }
+    for (size_t i = limit; i < decode_limit_; ++i) {  // columns the stored row predates: NULL
+      if (cols_[i].wanted) vectors_[i].nulls[r] = 1;
+    }
+    return true;
+  }
+
+  TableDefPtr table_;
+  uint32_t batch_rows_;
+  bool want_keys_;
+  std::string lower_, upper_;
+  rocksdb::Slice upper_slice_;
+  std::vector<Col> cols_;
+  size_t decode_limit_ = 0;  // columns to walk in each row: last requested column + 1
+  std::vector<size_t> text_columns_;
+  std::vector<std::unique_ptr<uint64_t[]>> buffers_;
+  std::vector<std::unique_ptr<uint8_t[]>> null_buffers_;
+  std::vector<ColumnVector> vectors_;
+  std::vector<StrRef> keys_;
+  std::string arena_;  // text values and keys of the current batch
+  std::string prev_user_key_;
+  bool have_prev_ = false;
+  bool started_ = false;
+  bool done_ = false;
+  ColumnBatch batch_{};
+  std::unique_ptr<rocksdb::Iterator> it_;  // last: destroyed before the bound it points to
+};
+
+class ReadViewImpl final : public ReadView {
+ public:
+  explicit ReadViewImpl(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
+  ~ReadViewImpl() override { db_->ReleaseSnapshot(snapshot_); }
+
+  std::unique_ptr<ScanCursor> scan(const ScanSpec& spec) const override {
+    return std::make_unique<ScanCursorImpl>(db_, snapshot_, spec);
+  }
+
+  bool exists(std::string_view key) const override {
+    std::string target(key);
+    target.append(keycodec::kVersionSize, '\0');  // sorts before every version of the key
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    if (in_row_domain(target)) {
+      ro.prefix_same_as_start = true;
+    } else {
+      ro.total_order_seek = true;
+    }
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    it->Seek(target);
+    if (it->Valid() && has_user_key(it->key(), key)) {
+      rocksdb::Slice v = it->value();
+      return rowcodec::value_kind(std::string_view(v.data(), v.size())) != rowcodec::ValueKind::Tombstone;
+    }
+    check_status(it->status(), "looking up a row");
+    return false;
+  }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Writes
+
+class StatementWriterImpl final : public StatementWriter {
+ public:
+  StatementWriterImpl(Store& store, StoreState& state, const ReadView& view)
+      : store_(store), state_(state), view_(view) {}
+
+  std::string make_key(const TableDef& table, const Datum* row) override {
+    std::string key = table_prefix(table.id);
+    if (table.has_hidden_rowid()) {
+      keycodec::append_int(state_.allocate_rowid(store_.db(), table.id), key);
+      return key;
+    }
+    for (int k : table.primary_key) {
+      const ColumnDef& c = table.columns[k];
+      if (row[k].is_null) throw not_null_error(table, c, row);
+      keycodec::append_datum(c.type, row[k], key);
+    }
+    return key;
+  }
+
+  void insert(const TableDef& table, const Datum* row) override {
+    validate(table, row);
+    note_table(table);
+    std::string key = make_key(table, row);
+    put_new(table, std::move(key), row);
+  }
+
+  void update(const TableDef& table, std::string_view key, const Datum* row) override {
+    validate(table, row);
+    check_key(table, key);
+    note_table(table);
+    std::string new_key;
+    if (table.has_hidden_rowid()) {
+      new_key = key;
+    } else {
+      new_key = make_key(table, row);
+    }
+    if (new_key == key) {
+      auto it = ops_.find(key);
+      if (it == ops_.end()) it = ops_.emplace(std::string(key), Op{}).first;
+      it->second.is_delete = false;
+      rowcodec::encode_row(table, row, it->second.value);
+      return;
+    }
+    remove(table, key);
+    put_new(table, std::move(new_key), row);
+  }
+
+  void remove(const TableDef& table, std::string_view key) override {
+    check_key(table, key);
+    note_table(table);
+    auto it = ops_.find(key);
+    if (it != ops_.end()) {
+      if (it->second.must_not_exist) {  // inserted by this statement: nothing stored to delete
+        ops_.erase(it);
+      } else {
+        it->second.is_delete = true;
+        it->second.value.clear();
+      }
+      return;
+    }
+    Op op;
+    op.is_delete = true;
+    ops_.emplace(std::string(key), std::move(op));
+  }
+
+  void commit() override {
+    if (ops_.empty()) return;
+    rocksdb::DB* db = store_.db();
+    std::lock_guard lock(state_.commit_mutex);
+    for (const auto& [id, name] : tables_) {
+      if (!store_.catalog().find(id)) {
+        throw SqlError(SqlState::UndefinedTable, "relation \"" + name + "\" does not exist");
+      }
+    }
+    const uint64_t ts = store_.next_commit_ts();
+    rocksdb::WriteBatch batch;
+    rocksdb::ReadOptions ro;  // latest state: we hold the commit lock, so it cannot change under us
+    ro.prefix_same_as_start = true;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+    std::string vkey;
+    for (const auto& [key, op] : ops_) {
+      if (!op.fresh_rowid) {
+        // Replace (or delete) every stored version of this key.
+        vkey = key;
+        vkey.append(keycodec::kVersionSize, '\0');
+        for (it->Seek(vkey); it->Valid() && has_user_key(it->key(), key); it->Next()) {
+          if (op.must_not_exist) {
+            rocksdb::Slice v = it->value();
+            if (rowcodec::value_kind(std::string_view(v.data(), v.size())) == rowcodec::ValueKind::Row) {
+              throw concurrent_duplicate(key, op.value);  // committed by another statement meanwhile
+            }
+          }
+          check_status(batch.Delete(it->key()), "committing");
+        }
+        check_status(it->status(), "committing");
+      }
+      if (!op.is_delete) {
+        vkey = key;
+        keycodec::append_version(ts, vkey);
+        check_status(batch.Put(vkey, op.value), "committing");
+      }
+    }
+    std::string ts_value;
+    meta::append_be(ts, 8, ts_value);
+    check_status(batch.Put(meta::commit_ts_key(), ts_value), "committing");
+    rocksdb::WriteOptions wo;
+    wo.sync = store_.options().sync_commits;
+    check_status(db->Write(wo, &batch), "committing");
+    ops_.clear();
+    tables_.clear();
+  }
+
+ private:
+  struct Op {
+    bool is_delete = false;
+    bool must_not_exist = false;  // an insert of a key absent from the view: no stored version to replace
+    bool fresh_rowid = false;     // hidden row id allocated by this writer: cannot exist in the store
+    std::string value;            // encoded row (puts)
+  };
+
+  static SqlError not_null_error(const TableDef& table, const ColumnDef& c, const Datum* row) {
+    std::string failing = "Failing row contains (";
+    for (size_t i = 0; i < table.columns.size(); ++i) {
+      if (i) failing += ", ";
+      failing += datum_text(table.columns[i].type, row[i]);
+    }
+    failing += ").";
+    return std::move(SqlError(SqlState::NotNullViolation, "null value in column \"" + c.name +
+                                                              "\" of relation \"" + table.name +
+                                                              "\" violates not-null constraint")
+                         .with_detail(std::move(failing)));
+  }
+
+  static void validate(const TableDef& table, const Datum* row) {
+    const size_t n = table.columns.size();
+    for (size_t i = 0; i < n; ++i) {
+      const ColumnDef& c = table.columns[i];
+      if (c.max_length >= 0 && !row[i].is_null && (c.type == TypeId::Text || c.type == TypeId::Unknown) &&
+          row[i].str.len > static_cast<uint64_t>(c.max_length) &&
+          utf8_length(row[i].str) > static_cast<size_t>(c.max_length)) {
+        throw SqlError(SqlState::StringDataRightTruncation,
+                       "value too long for type character varying(" + std::to_string(c.max_length) + ")");
+      }
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (!row[i].is_null) continue;
+      const ColumnDef& c = table.columns[i];
+      bool required = c.not_null || std::find(table.primary_key.begin(), table.primary_key.end(),
+                                              static_cast<int>(i)) != table.primary_key.end();
+      if (required) throw not_null_error(table, c, row);
+    }
+  }
+
+  static void check_key(const TableDef& table, std::string_view key) {
+    if (key.size() <= keycodec::kTablePrefixSize || keycodec::decode_table_id(key) != table.id) {
+      throw SqlError(SqlState::InternalError, "storage key does not belong to table \"" + table.name + "\"");
+    }
+  }
+
+  void note_table(const TableDef& table) {
+    if (table.id == last_table_id_) return;
+    last_table_id_ = table.id;
+    tables_.emplace(table.id, table.name);
+  }
+
+  // Buffers a put of a row under a key that must not hold a row (insert, or the new key of an update).
+  void put_new(const TableDef& table, std::string key, const Datum* row) {
+    if (table.has_hidden_rowid()) {
+      Op op;
+      op.must_not_exist = true;
+      op.fresh_rowid = true;
+      rowcodec::encode_row(table, row, op.value);
+      ops_.emplace(std::move(key), std::move(op));
+      return;
+    }
+    auto it = ops_.find(key);
+    if (it != ops_.end()) {
+      if (!it->second.is_delete) throw duplicate_key_error(table, row);
+      it->second.is_delete = false;  // re-insert of a row deleted earlier in this statement
+      rowcodec::encode_row(table, row, it->second.value);
+      return;
+    }
+    if (view_.exists(key)) throw duplicate_key_error(table, row);
+    Op op;
+    op.must_not_exist = true;
+    rowcodec::encode_row(table, row, op.value);
+    ops_.emplace(std::move(key), std::move(op));
+  }
+
+  SqlError concurrent_duplicate(std::string_view key, const std::string& value) {
+    TableDefPtr table = store_.catalog().find(keycodec::decode_table_id(key));
+    std::vector<Value> values;
+    std::vector<std::string> key_values;
+    if (table && rowcodec::decode_row(*table, value, values)) {
+      for (int k : table->primary_key) key_values.push_back(value_text(values[k]));
+      return duplicate_key_error(*table, key_values);
+    }
+    return SqlError(SqlState::UniqueViolation, "duplicate key value violates unique constraint");
+  }
+
+  Store& store_;
+  StoreState& state_;
+  const ReadView& view_;
+  std::map<std::string, Op, std::less<>> ops_;
+  std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
+  uint32_t last_table_id_ = 0;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------
+// Store
+
+int64_t StoreState::allocate_rowid(rocksdb::DB* db, uint32_t table_id) {
+  std::lock_guard lock(rowid_mutex);
+  auto it = next_rowid.find(table_id);
+  if (it == next_rowid.end()) {
+    std::string lower = table_prefix(table_id);
+    std::string upper = keycodec::prefix_successor(lower);
+    rocksdb::Slice lower_slice(lower), upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    ro.iterate_lower_bound = &lower_slice;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> iter(db->NewIterator(ro));
+    iter->SeekToLast();
+    int64_t last = 0;
+    if (iter->Valid()) {
+      rocksdb::Slice k = iter->key();
+      size_t pos = keycodec::kTablePrefixSize;
+      if (k.size() != keycodec::kTablePrefixSize + 8 + keycodec::kVersionSize ||
+          !keycodec::decode_int(std::string_view(k.data(), k.size()), pos, last)) {
+        throw SqlError(SqlState::DataCorrupted,
+                       "malformed hidden row id key in table id " + std::to_string(table_id));
+      }
+    }
+    check_status(iter->status(), "reading the last row id");
+    it = next_rowid.emplace(table_id, std::max<int64_t>(last, 0) + 1).first;
+  }
+  return it->second++;
+}
+
+std::unique_ptr<Store> Store::open(const StoreOptions& options) {
+  std::unique_ptr<Store> store(new Store());
+  store->options_ = options;
+  store->state_ = std::make_unique<State>();
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    throw SqlError(SqlState::IoError,
+                   "could not create data directory \"" + options.data_dir + "\": " + ec.message());
+  }
+  rocksdb::Options ro = make_options(options);
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(ro, options.data_dir, &db);
+  check_status(s, "opening the database in \"" + options.data_dir + "\"");
+  store->db_ = db;
+
+  std::string ts;
+  s = db->Get(rocksdb::ReadOptions(), meta::commit_ts_key(), &ts);
+  if (s.ok()) {
+    store->state_->last_commit_ts = meta::read_be(ts);
+  } else if (!s.IsNotFound()) {
+    check_status(s, "reading the commit timestamp");
+  }
+  store->catalog_ = std::make_unique<Catalog>(*store);
+  store->catalog_->load();
+  spdlog::info("storage opened at {} (last commit ts {})", options.data_dir,
+               store->state_->last_commit_ts.load());
+  return store;
+}
+
+Store::~Store() {
+  catalog_.reset();
+  if (db_) {
+    rocksdb::Status s = db_->Close();
+    if (!s.ok()) spdlog::warn("closing RocksDB: {}", s.ToString());
+    delete db_;
+    db_ = nullptr;
+  }
+}
+
+std::unique_ptr<ReadView> Store::read_view() {
+  return std::make_unique<ReadViewImpl>(db_);
+}
+
+std::unique_ptr<StatementWriter> Store::writer(const ReadView& view) {
+  return std::make_unique<StatementWriterImpl>(*this, *state_, view);
+}
+
+uint64_t Store::next_commit_ts() {
+  return state_->last_commit_ts.fetch_add(1) + 1;
+}
+
+uint64_t Store::approximate_row_count(uint32_t table_id) const {
+  std::string start = table_prefix(table_id);
+  std::string limit = keycodec::prefix_successor(start);
+  rocksdb::Range range(start, limit);
+  rocksdb::ColumnFamilyHandle* cf = db_->DefaultColumnFamily();
+
+  uint64_t mem_count = 0, mem_bytes = 0;
+  db_->GetApproximateMemTableStats(cf, range, &mem_count, &mem_bytes);
+
+  rocksdb::SizeApproximationOptions so;
+  so.include_memtables = false;
+  so.include_files = true;
+  so.files_size_error_margin = 0.1;
+  uint64_t file_bytes = 0;
+  check_status(db_->GetApproximateSizes(so, cf, &range, 1, &file_bytes), "estimating table size");
+  if (file_bytes == 0) return mem_count;
+
+  // Average stored bytes per entry, from the properties of the files overlapping the table.
+  rocksdb::TablePropertiesCollection props;
+  check_status(db_->GetPropertiesOfTablesInRange(cf, &range, 1, &props), "estimating table size");
+  uint64_t data_bytes = 0, entries = 0;
+  for (const auto& [name, p] : props) {
+    data_bytes += p->data_size;
+    entries += p->num_entries;
+  }
+  uint64_t avg = entries ? std::max<uint64_t>(1, data_bytes / entries) : 64;
+  return mem_count + file_bytes / avg;
+}
+
+}  // namespace omendb::storage

@@ -1,0 +1,142 @@
+#include "storage/catalog.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/key_codec.h"
+#include "storage/store.h"
+#include "test_util.h"
+
+namespace omendb::storage {
+namespace {
+
+using testing::col;
+using testing::sqlstate_of;
+using testing::TempDir;
+using testing::test_options;
+
+TableDef users_def(std::string name = "users") {
+  TableDef d;
+  d.name = std::move(name);
+  d.columns = {col("id", TypeId::Int64), col("name", TypeId::Text, true, 20), col("score", TypeId::Float64),
+               col("active", TypeId::Bool), col("age", TypeId::Int32)};
+  d.primary_key = {0};
+  return d;
+}
+
+TEST(Catalog, CreateFindDrop) {
+  TempDir dir;
+  auto store = Store::open(test_options(dir));
+  Catalog& cat = store->catalog();
+  uint64_t v0 = cat.version();
+  EXPECT_EQ(cat.find("users"), nullptr);
+  TableDefPtr t = cat.create_table(users_def());
+  ASSERT_NE(t, nullptr);
+  EXPECT_GE(t->id, 1u);
+  EXPECT_GT(cat.version(), v0);
+  EXPECT_EQ(cat.find("users"), t);
+  EXPECT_EQ(cat.find(t->id), t);
+  EXPECT_EQ(t->find_column("score"), 2);
+  EXPECT_EQ(t->find_column("nope"), -1);
+  EXPECT_TRUE(t->columns[0].not_null);  // primary key columns are implicitly NOT NULL
+  EXPECT_FALSE(t->has_hidden_rowid());
+  ASSERT_EQ(cat.tables().size(), 1u);
+
+  uint64_t v1 = cat.version();
+  cat.drop_table("users");
+  EXPECT_GT(cat.version(), v1);
+  EXPECT_EQ(cat.find("users"), nullptr);
+  EXPECT_EQ(cat.find(t->id), nullptr);
+  EXPECT_TRUE(cat.tables().empty());
+}
+
+TEST(Catalog, DuplicateNameAndMissingTable) {
+  TempDir dir;
+  auto store = Store::open(test_options(dir));
+  Catalog& cat = store->catalog();
+  cat.create_table(users_def());
+  SqlError err(SqlState::InternalError, "");
+  EXPECT_EQ(sqlstate_of([&] { cat.create_table(users_def()); }, &err), "42P07");
+  EXPECT_EQ(err.message(), "relation \"users\" already exists");
+  EXPECT_EQ(sqlstate_of([&] { cat.drop_table("missing"); }, &err), "42P01");
+  EXPECT_EQ(err.message(), "table \"missing\" does not exist");
+  EXPECT_EQ(cat.tables().size(), 1u);
+}
+
+TEST(Catalog, PersistsAcrossReopenAndNeverReusesIds) {
+  TempDir dir;
+  uint32_t a_id, b_id;
+  {
+    auto store = Store::open(test_options(dir));
+    a_id = store->catalog().create_table(users_def("a"))->id;
+    TableDef b;
+    b.name = "b";
+    b.columns = {col("x", TypeId::Text, false, 5), col("y", TypeId::Int32, true)};
+    b_id = store->catalog().create_table(b)->id;
+    EXPECT_NE(a_id, b_id);
+  }
+  {
+    auto store = Store::open(test_options(dir));
+    Catalog& cat = store->catalog();
+    TableDefPtr a = cat.find("a");
+    TableDefPtr b = cat.find("b");
+    ASSERT_NE(a, nullptr);
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(a->id, a_id);
+    EXPECT_EQ(b->id, b_id);
+    ASSERT_EQ(a->columns.size(), 5u);
+    EXPECT_EQ(a->columns[1].name, "name");
+    EXPECT_EQ(a->columns[1].type, TypeId::Text);
+    EXPECT_TRUE(a->columns[1].not_null);
+    EXPECT_EQ(a->columns[1].max_length, 20);
+    EXPECT_EQ(a->columns[4].type, TypeId::Int32);
+    EXPECT_EQ(a->primary_key, std::vector<int>{0});
+    EXPECT_TRUE(b->has_hidden_rowid());
+    EXPECT_EQ(b->columns[0].max_length, 5);
+    EXPECT_TRUE(b->columns[1].not_null);
+    // Drop the table with the highest id: its id must still not be reused, even after a restart.
+    cat.drop_table("b");
+  }
+  {
+    auto store = Store::open(test_options(dir));
+    Catalog& cat = store->catalog();
+    EXPECT_EQ(cat.find("b"), nullptr);
+    ASSERT_NE(cat.find("a"), nullptr);
+    TableDefPtr c = cat.create_table(users_def("b"));
+    EXPECT_GT(c->id, b_id);
+    EXPECT_EQ(cat.tables().size(), 2u);
+  }
+}
+
+TEST(Catalog, DropRemovesRowsAndRecreatedTableIsEmpty) {
+  TempDir dir;
+  auto store = Store::open(test_options(dir));
+  TableDefPtr t = store->catalog().create_table(users_def());
+  {
+    auto view = store->read_view();
+    auto w = store->writer(*view);
+    std::string name = "n";
+    for (int i = 0; i < 10; ++i) {
+      Datum row[5] = {testing::int_datum(i), testing::text_datum(name), testing::null_datum(),
+                      testing::null_datum(), testing::null_datum()};
+      w->insert(*t, row);
+    }
+    w->commit();
+  }
+  EXPECT_GT(store->approximate_row_count(t->id), 0u);
+  store->catalog().drop_table("users");
+  // The old table's key range is empty.
+  std::string key;
+  keycodec::append_table_prefix(t->id, key);
+  keycodec::append_int(3, key);
+  EXPECT_FALSE(store->read_view()->exists(key));
+  TableDefPtr t2 = store->catalog().create_table(users_def());
+  ScanSpec spec;
+  spec.table = t2;
+  spec.columns = {true};
+  auto view = store->read_view();
+  auto cursor = view->scan(spec);
+  EXPECT_EQ(cursor->next(), nullptr);
+}
+
+}  // namespace
+}  // namespace omendb::storage
