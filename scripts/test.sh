@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# README's second command: installs what is missing, builds everything and runs every test with ctest
+# (unit tests, the SQL suite tests/sql, the integration tests and a slice of the sqllogictest corpus).
+#   OMENDB_SANITIZE=1 scripts/test.sh   builds in build-asan with AddressSanitizer + UBSan instead.
+#   Extra arguments go to ctest, e.g.  scripts/test.sh -L integration   or   scripts/test.sh -LE corpus
+# Exit code: ctest's. ctest's summary ("N% tests passed, N tests failed out of N") ends the output.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+if [ "${OMENDB_SANITIZE:-0}" = "1" ]; then
+  dir=build-asan
+  cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOMENDB_SANITIZE=ON -B "$dir" -S .
+  export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+else
+  dir=build
+  cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -B "$dir" -S .
+fi
+cmake --build "$dir"
+cd "$dir"
+log="$(mktemp /tmp/omendb-ctest.XXXXXX)"
+set +e
+ctest --output-on-failure -j2 "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+# ctest prints its summary before the timing and the list of failed tests: repeat it as the last line.
+summary="$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 || true)"
+rm -f "$log"
+echo
+if [ -n "$summary" ]; then echo "$summary"; else echo "ctest printed no summary (exit code $rc)"; fi
+exit "$rc"

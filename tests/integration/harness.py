@@ -1,0 +1,185 @@
+"""Tiny shared harness for the integration tests: starts/stops an omendb server on a free port with a
+temporary data dir and hands out psycopg2 connections (autocommit: OmenDB refuses BEGIN for now).
+
+Each test file is a plain script: `/usr/bin/python3 test_x.py --server-bin build/omendb`, plain asserts, exit
+code 0 on success. ctest runs them (tests/integration/CMakeLists.txt).
+"""
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+import psycopg2
+import psycopg2.extensions
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def parse_args(extra=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
+    if extra:
+        extra(ap)
+    args = ap.parse_args()
+    if not os.access(args.server_bin, os.X_OK):
+        print("server binary %s not found" % args.server_bin)
+        sys.exit(2)
+    return args
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    """An omendb process. `with Server(bin) as srv:` starts it and stops it (SIGTERM) at the end."""
+
+    def __init__(self, binary, data_dir=None, port=None, extra_args=(), keep=False):
+        self.binary = binary
+        self.own_dir = data_dir is None
+        self.base = tempfile.mkdtemp(prefix="omendb-it-")
+        self.data_dir = data_dir or os.path.join(self.base, "data")
+        self.port = port or free_port()
+        self.extra_args = list(extra_args)
+        self.keep = keep
+        self.proc = None
+        self.log_path = os.path.join(self.base, "omendb.log")
+        self.log = None
+
+    def start(self, timeout=30):
+        self.log = open(self.log_path, "ab")
+        cmd = [self.binary, "--data-dir", self.data_dir, "--port", str(self.port), "--listen", "127.0.0.1"] \
+            + self.extra_args
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("server exited with %s during start-up\n%s" % (self.proc.returncode, self.log_tail()))
+            try:
+                c = self.connect(connect_timeout=2)
+                cur = c.cursor()
+                cur.execute("SELECT 1")
+                assert cur.fetchall() == [(1,)]
+                c.close()
+                return self
+            except Exception as e:  # not ready yet
+                last = e
+                time.sleep(0.1)
+        self.kill()
+        raise AssertionError("server not ready within %ss: %s\n%s" % (timeout, last, self.log_tail()))
+
+    def connect(self, connect_timeout=10, **kw):
+        c = psycopg2.connect(host="127.0.0.1", port=self.port, user=kw.pop("user", "omendb"),
+                             dbname=kw.pop("dbname", "omendb"), connect_timeout=connect_timeout, **kw)
+        c.autocommit = True
+        return c
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        """Sends `sig` and waits; returns the exit code (asserting the process exited in time)."""
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("server did not exit within %ss of %s\n%s" % (timeout, sig.name, self.log_tail()))
+        code = self.proc.returncode
+        self.proc = None
+        if self.log:
+            self.log.close()
+            self.log = None
+        return code
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+    def log_tail(self, n=40):
+        try:
+            with open(self.log_path, "rb") as f:
+                return "\n".join("    | " + l for l in f.read().decode("utf-8", "replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def cleanup(self):
+        self.kill()
+        if not self.keep:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if self.proc is not None:
+                if exc_type is None:
+                    code = self.stop()
+                    assert code == 0, "server exited with %s on SIGTERM\n%s" % (code, self.log_tail())
+                else:
+                    print("server log:\n" + self.log_tail(), file=sys.stderr)
+                    self.kill()
+        finally:
+            if exc_type is None:
+                self.cleanup()
+            else:
+                self.kill()
+                print("data dir and log kept in %s" % self.base, file=sys.stderr)
+        return False
+
+
+def query(conn, sql):
+    cur = conn.cursor()
+    cur.execute(sql)
+    rows = cur.fetchall() if cur.description is not None else None
+    cur.close()
+    return rows
+
+
+def expect_error(conn, sql, sqlstate):
+    """Runs sql, asserting it fails with `sqlstate`; returns the exception."""
+    cur = conn.cursor()
+    try:
+        cur.execute(sql)
+    except psycopg2.Error as e:
+        assert e.pgcode == sqlstate, "%s: expected %s, got %s %s" % (sql[:200], sqlstate, e.pgcode, e)
+        return e
+    finally:
+        cur.close()
+    raise AssertionError("%s: expected error %s, but it succeeded" % (sql[:200], sqlstate))
+
+
+def run_tests(tests, args):
+    """Runs each test(args) in order, printing ok/FAIL; exits 1 if any failed."""
+    failed = 0
+    for t in tests:
+        t0 = time.monotonic()
+        try:
+            t(args)
+            print("ok    %s (%.1fs)" % (t.__name__, time.monotonic() - t0), flush=True)
+        except Exception:
+            failed += 1
+            print("FAIL  %s (%.1fs)" % (t.__name__, time.monotonic() - t0), flush=True)
+            traceback.print_exc()
+            sys.stdout.flush()
+    print("%d passed, %d failed" % (len(tests) - failed, failed))
+    sys.exit(1 if failed else 0)
