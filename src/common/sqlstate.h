@@ -36,6 +36,7 @@ namespace omendb {
   X(AmbiguousColumn, "42702")                                 \
   X(DuplicateTable, "42P07")                                  \
   X(DatatypeMismatch, "42804")                                \
+  X(CannotCoerce, "42846")                                    \
   X(GroupingError, "42803")                                   \
   X(InvalidColumnReference, "42P10")                          \
   X(InvalidTableDefinition, "42P16")                          \

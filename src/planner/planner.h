@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/value.h"
@@ -26,10 +27,15 @@ struct PlannedStatement {
   std::string command;
 };
 
+// Looks a table up by name; nullptr if absent.
+using TableResolver = std::function<storage::TableDefPtr(std::string_view name)>;
+
 struct PlannerContext {
   const storage::Catalog* catalog = nullptr;
   // Rough row count of a table, for choosing the JIT tier; may be empty (then 0).
   std::function<uint64_t(uint32_t table_id)> row_estimate;
+  // When set, used instead of `catalog` to find tables (unit tests, or a caller with its own view).
+  TableResolver resolve_table;
 };
 
 // SELECT / INSERT / UPDATE / DELETE. Throws SqlError: 42P01 unknown table, 42703 unknown column,

@@ -1,0 +1,1126 @@
+// Binder: resolves names and types of an ast statement and builds the logical operator tree.
+//
+// Type notes (differences from PostgreSQL, by design for now):
+//  - decimal literals are Float64 (there is no numeric type); avg() returns double precision;
+//  - int2/smallint columns are Int32, float4/real columns are Float64 (wider than PostgreSQL's);
+//  - float -> integer conversion rounds half away from zero (PostgreSQL's numeric rule);
+//  - "operator is not unique" (42725) is reported as 42883.
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "common/error.h"
+#include "planner/planner.h"
+#include "planner/planner_internal.h"
+
+namespace omendb::planner {
+
+namespace {
+
+using plan::AggFunc;
+using plan::AggregateCall;
+using plan::ColumnId;
+using plan::Expr;
+using plan::ExprOp;
+using plan::ExprPtr;
+using plan::Op;
+using plan::OpKind;
+using plan::OpPtr;
+using plan::OutputColumn;
+
+constexpr const char* kCastHint =
+    "No operator matches the given name and argument types. You might need to add explicit type casts.";
+constexpr const char* kFuncHint =
+    "No function matches the given name and argument types. You might need to add explicit type casts.";
+
+int pos_of(int location) {
+  return location >= 0 ? location + 1 : 0;
+}
+
+[[noreturn]] void fail(SqlState st, std::string msg, int location = -1, std::string hint = {}) {
+  SqlError e(st, std::move(msg));
+  std::move(e).at(pos_of(location));
+  if (!hint.empty()) std::move(e).with_hint(std::move(hint));
+  throw e;
+}
+
+std::string tn(TypeId t) {
+  return std::string(type_name(t));
+}
+
+int find_column(const storage::TableDef& t, std::string_view name) {
+  for (size_t i = 0; i < t.columns.size(); ++i)
+    if (t.columns[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+int rank(TypeId t) {
+  switch (t) {
+    case TypeId::Int32:
+      return 1;
+    case TypeId::Int64:
+      return 2;
+    case TypeId::Float64:
+      return 3;
+    default:
+      return 0;
+  }
+}
+TypeId wider(TypeId a, TypeId b) {
+  return rank(a) >= rank(b) ? a : b;
+}
+
+std::vector<ExprPtr> list(ExprPtr a) {
+  std::vector<ExprPtr> v;
+  v.push_back(std::move(a));
+  return v;
+}
+std::vector<ExprPtr> list(ExprPtr a, ExprPtr b) {
+  std::vector<ExprPtr> v;
+  v.push_back(std::move(a));
+  v.push_back(std::move(b));
+  return v;
+}
+
+// Converts e to type t: constants are converted now (their value becomes the param's value),
+// anything else gets a Cast node.
+ExprPtr convert(ExprPtr e, TypeId t) {
+  if (e->type == t) return e;
+  if (e->op == ExprOp::Constant) return Expr::make_constant(detail::convert_value(e->constant, t), t);
+  return Expr::make(ExprOp::Cast, t, list(std::move(e)));
+}
+
+bool is_null_constant(const Expr& e) {
+  return e.op == ExprOp::Constant && e.constant.is_null();
+}
+
+// PostgreSQL's result column naming (FigureColname): strength 2 for a real name, 1 for a fallback.
+std::pair<std::string, int> figure_name(const ast::Expr& e) {
+  switch (e.kind) {
+    case ast::ExprKind::ColumnRef:
+      if (!e.names.empty()) return {e.names.back(), 2};
+      break;
+    case ast::ExprKind::FuncCall:
+      return {e.func_name, 2};
+    case ast::ExprKind::Cast: {
+      if (!e.args.empty()) {
+        auto inner = figure_name(*e.args[0]);
+        if (inner.second == 2) return inner;
+      }
+      return {e.cast_type.name, 1};
+    }
+    case ast::ExprKind::Case:
+      return {"case", 1};
+    case ast::ExprKind::Constant:
+      if (e.value.type() == TypeId::Bool && !e.value.is_null()) return {"bool", 1};
+      break;
+    default:
+      break;
+  }
+  return {"?column?", 0};
+}
+
+struct Scope {
+  storage::TableDefPtr table;  // null: no FROM
+  std::string refname;         // alias, or the table name
+  bool has_alias = false;
+  std::vector<ColumnId> ids;  // ColumnId of each table column
+  std::vector<bool> used;
+  std::vector<std::string> names;  // ColumnId -> name, for rendering aggregate names
+};
+
+struct ExprCtx {
+  const Scope* scope = nullptr;
+  std::string clause;  // where aggregates are not allowed: "WHERE", "VALUES", "UPDATE", "LIMIT"...
+  bool allow_agg = false;
+  bool in_agg = false;
+  bool track_bare = false;    // remember column references outside aggregates (42803 check)
+  bool no_variables = false;  // LIMIT / OFFSET: column references -> 42P10
+};
+
+class Binder {
+ public:
+  explicit Binder(const PlannerContext& ctx) : ctx_(ctx) {}
+
+  PlannedStatement plan(const ast::Stmt& stmt);
+
+ private:
+  storage::TableDefPtr lookup(const ast::TableRef& ref);
+  Scope open_scope(const ast::TableRef& ref);
+  OpPtr make_scan(const Scope& scope, bool all_columns);
+
+  ExprPtr bind(const ast::Expr& e, ExprCtx& c);
+  ExprPtr bind_inner(const ast::Expr& e, ExprCtx& c);
+  ExprPtr bind_column(const ast::Expr& e, ExprCtx& c);
+  ExprPtr bind_function(const ast::Expr& e, ExprCtx& c);
+  ExprPtr bind_aggregate(const ast::Expr& e, ExprCtx& c);
+  ExprPtr bind_case(const ast::Expr& e, ExprCtx& c);
+  ExprPtr bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc);
+  ExprPtr arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc);
+  ExprPtr compare(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc);
+  ExprPtr to_bool(ExprPtr e, const std::string& what, int loc);
+  ExprPtr assign(ExprPtr e, const storage::ColumnDef& col, int loc);
+  ExprPtr bind_limit(const ast::Expr* e, const char* what);
+
+  PlannedStatement plan_select(const ast::SelectStmt& s);
+  PlannedStatement plan_insert(const ast::InsertStmt& s);
+  PlannedStatement plan_update(const ast::UpdateStmt& s);
+  PlannedStatement plan_delete(const ast::DeleteStmt& s);
+  void finish(PlannedStatement& out);
+
+  ColumnId new_id() { return next_id_++; }
+
+  const PlannerContext& ctx_;
+  ColumnId next_id_ = 0;
+  std::vector<AggregateCall> aggs_;
+  std::vector<OutputColumn> agg_out_;
+  std::optional<std::pair<std::string, int>> bare_column_;  // first column outside an aggregate
+  std::vector<Value> matrix_values_;                        // INSERT values matrix, row-major
+  uint64_t values_rows_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Tables and scopes
+
+storage::TableDefPtr Binder::lookup(const ast::TableRef& ref) {
+  std::string full = ref.schema.empty() ? ref.name : ref.schema + "." + ref.name;
+  storage::TableDefPtr t;
+  if (ref.schema.empty() || ref.schema == "public") {
+    if (ctx_.resolve_table) {
+      t = ctx_.resolve_table(ref.name);
+    } else if (ctx_.catalog) {
+      t = ctx_.catalog->find(ref.name);
+    }
+  }
+  if (!t) fail(SqlState::UndefinedTable, "relation \"" + full + "\" does not exist", ref.location);
+  return t;
+}
+
+Scope Binder::open_scope(const ast::TableRef& ref) {
+  Scope s;
+  s.table = lookup(ref);
+  s.has_alias = !ref.alias.empty();
+  s.refname = s.has_alias ? ref.alias : ref.name;
+  s.used.assign(s.table->columns.size(), false);
+  for (const auto& col : s.table->columns) {
+    s.ids.push_back(new_id());
+    s.names.push_back(col.name);
+  }
+  return s;
+}
+
+OpPtr Binder::make_scan(const Scope& scope, bool all_columns) {
+  auto scan = std::make_unique<Op>(OpKind::TableScan);
+  scan->table = scope.table;
+  for (size_t i = 0; i < scope.table->columns.size(); ++i) {
+    if (!all_columns && !scope.used[i]) continue;
+    const auto& col = scope.table->columns[i];
+    scan->output.push_back({scope.ids[i], col.name, col.type});
+    scan->scan_columns.push_back(static_cast<int>(i));
+  }
+  return scan;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Expressions
+
+ExprPtr Binder::bind(const ast::Expr& e, ExprCtx& c) {
+  try {
+    return bind_inner(e, c);
+  } catch (SqlError& err) {
+    if (err.position() == 0 && e.location >= 0) std::move(err).at(pos_of(e.location));
+    throw;
+  }
+}
+
+ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
+  if (c.no_variables)
+    fail(SqlState::InvalidColumnReference, "argument of " + c.clause + " must not contain variables",
+         e.location);
+  std::string qual, name;
+  const auto& n = e.names;
+  if (n.size() == 1) {
+    name = n[0];
+  } else if (n.size() == 2) {
+    qual = n[0];
+    name = n[1];
+  } else if (n.size() == 3 && n[0] == "public") {
+    qual = n[1];
+    name = n[2];
+  } else {
+    fail(SqlState::SyntaxError, "improper qualified name (too many dotted names)", e.location);
+  }
+  const Scope* s = c.scope;
+  if (!qual.empty()) {
+    if (!s || !s->table || qual != s->refname) {
+      if (s && s->table && s->has_alias && qual == s->table->name) {
+        fail(SqlState::UndefinedTable, "invalid reference to FROM-clause entry for table \"" + qual + "\"",
+             e.location, "Perhaps you meant to reference the table alias \"" + s->refname + "\".");
+      }
+      fail(SqlState::UndefinedTable, "missing FROM-clause entry for table \"" + qual + "\"", e.location);
+    }
+  }
+  int idx = (s && s->table) ? find_column(*s->table, name) : -1;
+  if (idx < 0) {
+    if (!qual.empty())
+      fail(SqlState::UndefinedColumn, "column " + qual + "." + name + " does not exist", e.location);
+    fail(SqlState::UndefinedColumn, "column \"" + name + "\" does not exist", e.location);
+  }
+  if (c.track_bare && !c.in_agg && !bare_column_) bare_column_ = {s->refname + "." + name, e.location};
+  const_cast<Scope*>(s)->used[idx] = true;
+  return Expr::make_column(s->ids[idx], s->table->columns[idx].type);
+}
+
+ExprPtr Binder::to_bool(ExprPtr e, const std::string& what, int loc) {
+  if (e->type == TypeId::Bool) return e;
+  if (e->type == TypeId::Unknown) return convert(std::move(e), TypeId::Bool);
+  fail(SqlState::DatatypeMismatch, what + " must be type boolean, not type " + tn(e->type), loc);
+}
+
+ExprPtr Binder::arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc) {
+  TypeId lt = l->type, rt = r->type;
+  if (lt == TypeId::Unknown && rt == TypeId::Unknown)
+    fail(SqlState::UndefinedFunction, std::string("operator is not unique: unknown ") + sym + " unknown", loc,
+         "Could not choose a best candidate operator. You might need to add explicit type casts.");
+  if (lt == TypeId::Unknown && is_numeric(rt)) l = convert(std::move(l), lt = rt);
+  if (rt == TypeId::Unknown && is_numeric(lt)) r = convert(std::move(r), rt = lt);
+  if (!is_numeric(lt) || !is_numeric(rt))
+    fail(SqlState::UndefinedFunction, "operator does not exist: " + tn(lt) + " " + sym + " " + tn(rt), loc,
+         kCastHint);
+  TypeId t = wider(lt, rt);
+  if (op == ExprOp::Mod && t == TypeId::Float64)
+    fail(SqlState::UndefinedFunction, "operator does not exist: double precision % double precision", loc,
+         kCastHint);
+  return Expr::make(op, t, list(convert(std::move(l), t), convert(std::move(r), t)));
+}
+
+ExprPtr Binder::compare(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc) {
+  if (l->type == TypeId::Unknown && r->type == TypeId::Unknown) {
+    l = convert(std::move(l), TypeId::Text);
+    r = convert(std::move(r), TypeId::Text);
+  } else if (l->type == TypeId::Unknown) {
+    l = convert(std::move(l), r->type);
+  } else if (r->type == TypeId::Unknown) {
+    r = convert(std::move(r), l->type);
+  }
+  TypeId lt = l->type, rt = r->type;
+  if (lt != rt) {
+    if (!is_numeric(lt) || !is_numeric(rt))
+      fail(SqlState::UndefinedFunction, "operator does not exist: " + tn(lt) + " " + sym + " " + tn(rt), loc,
+           kCastHint);
+    TypeId t = wider(lt, rt);
+    l = convert(std::move(l), t);
+    r = convert(std::move(r), t);
+  }
+  return Expr::make(op, TypeId::Bool, list(std::move(l), std::move(r)));
+}
+
+ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
+  switch (op) {
+    case ast::BinaryOp::Add:
+      return arith(ExprOp::Add, "+", std::move(l), std::move(r), loc);
+    case ast::BinaryOp::Sub:
+      return arith(ExprOp::Sub, "-", std::move(l), std::move(r), loc);
+    case ast::BinaryOp::Mul:
+      return arith(ExprOp::Mul, "*", std::move(l), std::move(r), loc);
+    case ast::BinaryOp::Div:
+      return arith(ExprOp::Div, "/", std::move(l), std::move(r), loc);
+    case ast::BinaryOp::Mod:
+      return arith(ExprOp::Mod, "%", std::move(l), std::move(r), loc);
+    case ast::BinaryOp::Eq:
+      return compare(ExprOp::Eq, "=", std::move(l), std::move(r), loc);
+    case ast::BinaryOp::Ne:
+      return compare(ExprOp::Ne, "<>", std::move(l), std::move(r), loc);
+    case ast::BinaryOp::Lt:
+      return compare(ExprOp::Lt, "<", std::move(l), std::move(r), loc);
+    case ast::BinaryOp::Le:
+      return compare(ExprOp::Le, "<=", std::move(l), std::move(r), loc);
+    case ast::BinaryOp::Gt:
+      return compare(ExprOp::Gt, ">", std::move(l), std::move(r), loc);
+    case ast::BinaryOp::Ge:
+      return compare(ExprOp::Ge, ">=", std::move(l), std::move(r), loc);
+    case ast::BinaryOp::And:
+    case ast::BinaryOp::Or: {
+      const char* name = op == ast::BinaryOp::And ? "AND" : "OR";
+      l = to_bool(std::move(l), std::string("argument of ") + name, loc);
+      r = to_bool(std::move(r), std::string("argument of ") + name, loc);
+      return Expr::make(op == ast::BinaryOp::And ? ExprOp::And : ExprOp::Or, TypeId::Bool,
+                        list(std::move(l), std::move(r)));
+    }
+    case ast::BinaryOp::Concat: {
+      TypeId lt = l->type, rt = r->type;
+      bool l_text = lt == TypeId::Text || lt == TypeId::Unknown;
+      bool r_text = rt == TypeId::Text || rt == TypeId::Unknown;
+      if (!l_text && !r_text)
+        fail(SqlState::UndefinedFunction, "operator does not exist: " + tn(lt) + " || " + tn(rt), loc,
+             kCastHint);
+      return Expr::make(ExprOp::Concat, TypeId::Text,
+                        list(convert(std::move(l), TypeId::Text), convert(std::move(r), TypeId::Text)));
+    }
+  }
+  fail(SqlState::InternalError, "unknown binary operator", loc);
+}
+
+// Unifies the types of CASE / COALESCE branches: numeric widening, unknown -> the others' type or text.
+TypeId unify(const std::vector<const Expr*>& es, const char* what, int loc) {
+  TypeId t = TypeId::Unknown;
+  for (const Expr* e : es) {
+    if (e->type == TypeId::Unknown) continue;
+    if (t == TypeId::Unknown) {
+      t = e->type;
+    } else if (t != e->type) {
+      if (is_numeric(t) && is_numeric(e->type)) {
+        t = wider(t, e->type);
+      } else {
+        fail(SqlState::DatatypeMismatch,
+             std::string(what) + " types " + tn(t) + " and " + tn(e->type) + " cannot be matched", loc);
+      }
+    }
+  }
+  return t == TypeId::Unknown ? TypeId::Text : t;
+}
+
+ExprPtr Binder::bind_case(const ast::Expr& e, ExprCtx& c) {
+  ExprPtr operand;
+  if (e.has_case_operand && !e.args.empty()) operand = bind(*e.args[0], c);
+  std::vector<ExprPtr> conds, results;
+  for (const auto& w : e.when_clauses) {
+    ExprPtr cond;
+    if (operand) {
+      ExprPtr v = bind(*w.condition, c);
+      cond = compare(ExprOp::Eq, "=", detail::clone(*operand), std::move(v), w.condition->location);
+    } else {
+      cond = to_bool(bind(*w.condition, c), "argument of CASE/WHEN", w.condition->location);
+    }
+    conds.push_back(std::move(cond));
+    results.push_back(bind(*w.result, c));
+  }
+  ExprPtr else_expr =
+      e.else_expr ? bind(*e.else_expr, c) : Expr::make_constant(Value::null(), TypeId::Unknown);
+  std::vector<const Expr*> all;
+  for (const auto& r : results) all.push_back(r.get());
+  all.push_back(else_expr.get());
+  TypeId t = unify(all, "CASE", e.location);
+  std::vector<ExprPtr> args;
+  for (size_t i = 0; i < conds.size(); ++i) {
+    args.push_back(std::move(conds[i]));
+    args.push_back(convert(std::move(results[i]), t));
+  }
+  args.push_back(convert(std::move(else_expr), t));
+  return Expr::make(ExprOp::Case, t, std::move(args));
+}
+
+bool is_aggregate_name(const std::string& n) {
+  return n == "count" || n == "sum" || n == "min" || n == "max" || n == "avg";
+}
+
+std::string signature(const std::string& name, const std::vector<ExprPtr>& args) {
+  std::string s = name + "(";
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i) s += ", ";
+    s += tn(args[i]->type);
+  }
+  return s + ")";
+}
+
+ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
+  const std::string& name = e.func_name;
+  if (!c.allow_agg)
+    fail(SqlState::GroupingError, "aggregate functions are not allowed in " + c.clause, e.location);
+  if (c.in_agg) fail(SqlState::GroupingError, "aggregate function calls cannot be nested", e.location);
+  if (e.agg_distinct) throw_unsupported(name + "(DISTINCT ...)", pos_of(e.location));
+  bool star = e.agg_star || (e.args.size() == 1 && e.args[0]->kind == ast::ExprKind::Star);
+  AggregateCall call;
+  std::string label;
+  if (star) {
+    if (name != "count")
+      fail(SqlState::WrongObjectType, name + "(*) specified, but " + name + " is not an aggregate function",
+           e.location);
+    call.func = AggFunc::CountStar;
+    call.type = TypeId::Int64;
+    label = "count(*)";
+  } else {
+    ExprCtx inner = c;
+    inner.in_agg = true;
+    std::vector<ExprPtr> args;
+    for (const auto& a : e.args) args.push_back(bind(*a, inner));
+    if (args.size() != 1)
+      fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", e.location,
+           kFuncHint);
+    ExprPtr arg = std::move(args[0]);
+    TypeId at = arg->type;
+    if (name == "count") {
+      call.func = AggFunc::Count;
+      if (at == TypeId::Unknown) arg = convert(std::move(arg), TypeId::Text);
+      call.type = TypeId::Int64;
+    } else if (name == "sum" || name == "avg") {
+      if (at == TypeId::Unknown)
+        fail(SqlState::UndefinedFunction, "function " + name + "(unknown) is not unique", e.location,
+             "Could not choose a best candidate function. You might need to add explicit type casts.");
+      if (!is_numeric(at))
+        fail(SqlState::UndefinedFunction, "function " + name + "(" + tn(at) + ") does not exist", e.location,
+             kFuncHint);
+      call.func = name == "sum" ? AggFunc::Sum : AggFunc::Avg;
+      call.type = name == "avg" ? TypeId::Float64 : (at == TypeId::Float64 ? TypeId::Float64 : TypeId::Int64);
+    } else {
+      if (at == TypeId::Unknown) arg = convert(std::move(arg), at = TypeId::Text);
+      if (at == TypeId::Bool)
+        fail(SqlState::UndefinedFunction, "function " + name + "(boolean) does not exist", e.location,
+             kFuncHint);
+      call.func = name == "min" ? AggFunc::Min : AggFunc::Max;
+      call.type = at;
+    }
+    label = name + "(" + plan::to_string(*arg, c.scope ? c.scope->names : std::vector<std::string>{}) + ")";
+    call.arg = std::move(arg);
+  }
+  ColumnId id = new_id();
+  TypeId t = call.type;
+  aggs_.push_back(std::move(call));
+  agg_out_.push_back({id, label, t});
+  return Expr::make_column(id, t);
+}
+
+ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
+  const std::string& name = e.func_name;
+  if (is_aggregate_name(name)) return bind_aggregate(e, c);
+  if (e.agg_star)
+    fail(SqlState::WrongObjectType, name + "(*) specified, but " + name + " is not an aggregate function",
+         e.location);
+  if (e.agg_distinct)
+    fail(SqlState::WrongObjectType, "DISTINCT specified, but " + name + " is not an aggregate function",
+         e.location);
+  std::vector<ExprPtr> args;
+  for (const auto& a : e.args) args.push_back(bind(*a, c));
+  if (name == "coalesce" && !args.empty()) {
+    std::vector<const Expr*> all;
+    for (const auto& a : args) all.push_back(a.get());
+    TypeId t = unify(all, "COALESCE", e.location);
+    for (auto& a : args) a = convert(std::move(a), t);
+    if (args.size() == 1) return std::move(args[0]);
+    std::vector<ExprPtr> case_args;
+    for (size_t i = 0; i + 1 < args.size(); ++i) {
+      case_args.push_back(Expr::make(ExprOp::IsNotNull, TypeId::Bool, list(detail::clone(*args[i]))));
+      case_args.push_back(std::move(args[i]));
+    }
+    case_args.push_back(std::move(args.back()));
+    return Expr::make(ExprOp::Case, t, std::move(case_args));
+  }
+  if (name == "nullif" && args.size() == 2) {
+    ExprPtr a = std::move(args[0]), b = std::move(args[1]);
+    if (a->type == TypeId::Unknown)
+      a = convert(std::move(a), b->type == TypeId::Unknown ? TypeId::Text : b->type);
+    TypeId t = a->type;
+    ExprPtr eq = compare(ExprOp::Eq, "=", detail::clone(*a), std::move(b), e.location);
+    std::vector<ExprPtr> case_args;
+    case_args.push_back(std::move(eq));
+    case_args.push_back(Expr::make_constant(Value::null(t), t));
+    case_args.push_back(std::move(a));
+    return Expr::make(ExprOp::Case, t, std::move(case_args));
+  }
+  if (name == "abs" && args.size() == 1 && is_numeric(args[0]->type)) {
+    TypeId t = args[0]->type;
+    return Expr::make(ExprOp::Abs, t, std::move(args));
+  }
+  if (name == "abs" && args.size() == 1 && args[0]->type == TypeId::Unknown)
+    fail(SqlState::UndefinedFunction, "function abs(unknown) is not unique", e.location,
+         "Could not choose a best candidate function. You might need to add explicit type casts.");
+  fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", e.location,
+       kFuncHint);
+}
+
+ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
+  switch (e.kind) {
+    case ast::ExprKind::Constant: {
+      const Value& v = e.value;
+      if (v.is_null()) return Expr::make_constant(Value::null(), TypeId::Unknown);
+      return Expr::make_constant(v, v.type());
+    }
+    case ast::ExprKind::Param:
+      throw_unsupported("parameters ($n)", pos_of(e.location));
+    case ast::ExprKind::ColumnRef:
+      return bind_column(e, c);
+    case ast::ExprKind::Star:
+      fail(SqlState::SyntaxError, "\"*\" is not allowed here", e.location);
+    case ast::ExprKind::Unary: {
+      ExprPtr a = bind(*e.args.at(0), c);
+      if (e.unary_op == ast::UnaryOp::Not)
+        return Expr::make(ExprOp::Not, TypeId::Bool,
+                          list(to_bool(std::move(a), "argument of NOT", e.location)));
+      const char* sym = e.unary_op == ast::UnaryOp::Minus ? "-" : "+";
+      if (a->type == TypeId::Unknown)
+        fail(SqlState::UndefinedFunction, std::string("operator is not unique: ") + sym + " unknown",
+             e.location,
+             "Could not choose a best candidate operator. You might need to add explicit type casts.");
+      if (!is_numeric(a->type))
+        fail(SqlState::UndefinedFunction, std::string("operator does not exist: ") + sym + " " + tn(a->type),
+             e.location, kCastHint);
+      if (e.unary_op == ast::UnaryOp::Plus) return a;
+      if (a->op == ExprOp::Constant && !a->constant.is_null()) {
+        const Value& v = a->constant;
+        if (a->type == TypeId::Float64) return Expr::make_constant(Value::float64(-v.as_double()), a->type);
+        if (a->type == TypeId::Int32)
+          return Expr::make_constant(Value::int32(static_cast<int32_t>(-v.as_int())), a->type);
+        if (v.as_int() != INT64_MIN) return Expr::make_constant(Value::int64(-v.as_int()), a->type);
+      }
+      TypeId t = a->type;
+      return Expr::make(ExprOp::Neg, t, list(std::move(a)));
+    }
+    case ast::ExprKind::Binary: {
+      ExprPtr l = bind(*e.args.at(0), c);
+      ExprPtr r = bind(*e.args.at(1), c);
+      return bind_binary(e.binary_op, std::move(l), std::move(r), e.location);
+    }
+    case ast::ExprKind::IsNull: {
+      ExprPtr a = bind(*e.args.at(0), c);
+      if (a->type == TypeId::Unknown) a = convert(std::move(a), TypeId::Text);
+      return Expr::make(e.negated ? ExprOp::IsNotNull : ExprOp::IsNull, TypeId::Bool, list(std::move(a)));
+    }
+    case ast::ExprKind::FuncCall:
+      return bind_function(e, c);
+    case ast::ExprKind::Cast: {
+      TypeId t = detail::resolve_type(e.cast_type, nullptr);
+      ExprPtr a = bind(*e.args.at(0), c);
+      if (a->type == t) return a;
+      if ((a->type == TypeId::Bool && t == TypeId::Float64) ||
+          (a->type == TypeId::Float64 && t == TypeId::Bool))
+        fail(SqlState::CannotCoerce, "cannot cast type " + tn(a->type) + " to " + tn(t), e.location);
+      return convert(std::move(a), t);
+    }
+    case ast::ExprKind::Case:
+      return bind_case(e, c);
+    case ast::ExprKind::InList: {
+      ExprPtr x = bind(*e.args.at(0), c);
+      ExprPtr result;
+      for (size_t i = 1; i < e.args.size(); ++i) {
+        ExprPtr v = bind(*e.args[i], c);
+        ExprPtr eq = compare(ExprOp::Eq, "=", detail::clone(*x), std::move(v), e.location);
+        result = result ? Expr::make(ExprOp::Or, TypeId::Bool, list(std::move(result), std::move(eq)))
+                        : std::move(eq);
+      }
+      if (!result) fail(SqlState::SyntaxError, "empty IN list", e.location);
+      if (e.negated) result = Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(result)));
+      return result;
+    }
+    case ast::ExprKind::Between: {
+      ExprPtr x = bind(*e.args.at(0), c);
+      ExprPtr lo = bind(*e.args.at(1), c);
+      ExprPtr hi = bind(*e.args.at(2), c);
+      ExprPtr ge = compare(ExprOp::Ge, ">=", detail::clone(*x), std::move(lo), e.location);
+      ExprPtr le = compare(ExprOp::Le, "<=", std::move(x), std::move(hi), e.location);
+      ExprPtr result = Expr::make(ExprOp::And, TypeId::Bool, list(std::move(ge), std::move(le)));
+      if (e.negated) result = Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(result)));
+      return result;
+    }
+  }
+  fail(SqlState::InternalError, "unknown expression kind", e.location);
+}
+
+size_t utf8_length(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char ch : s)
+    if ((ch & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+// Assignment cast into a table column (INSERT values, UPDATE SET).
+ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc) {
+  TypeId from = e->type, to = col.type;
+  bool ok =
+      from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) || to == TypeId::Text;
+  if (!ok)
+    fail(SqlState::DatatypeMismatch,
+         "column \"" + col.name + "\" is of type " + tn(to) + " but expression is of type " + tn(from), loc,
+         "You will need to rewrite or cast the expression.");
+  try {
+    e = convert(std::move(e), to);
+  } catch (SqlError& err) {
+    if (err.position() == 0) std::move(err).at(pos_of(loc));
+    throw;
+  }
+  if (to == TypeId::Text && col.max_length >= 0 && e->op == ExprOp::Constant && !e->constant.is_null() &&
+      utf8_length(e->constant.as_text()) > static_cast<size_t>(col.max_length))
+    fail(SqlState::StringDataRightTruncation,
+         "value too long for type character varying(" + std::to_string(col.max_length) + ")", loc);
+  return e;
+}
+
+ExprPtr Binder::bind_limit(const ast::Expr* e, const char* what) {
+  if (!e) return nullptr;
+  ExprCtx c;
+  c.clause = what;
+  c.no_variables = true;
+  ExprPtr x = bind(*e, c);
+  if (is_null_constant(*x)) return nullptr;  // LIMIT NULL = no limit, OFFSET NULL = no offset
+  if (!is_numeric(x->type) && x->type != TypeId::Unknown)
+    fail(SqlState::DatatypeMismatch,
+         std::string("argument of ") + what + " must be type bigint, not type " + tn(x->type), e->location);
+  try {
+    return convert(std::move(x), TypeId::Int64);
+  } catch (SqlError& err) {
+    if (err.position() == 0) std::move(err).at(pos_of(e->location));
+    throw;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Statements
+
+OpPtr wrap(OpKind kind, OpPtr child) {
+  auto op = std::make_unique<Op>(kind);
+  op->output = child->output;
+  op->children.push_back(std::move(child));
+  return op;
+}
+
+PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
+  if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature, pos_of(s.location));
+  if (s.has_join || s.from.size() > 1)
+    throw_unsupported("joins", pos_of(s.from.size() > 1 ? s.from[1].location : -1));
+  if (!s.group_by.empty()) throw_unsupported("GROUP BY", pos_of(s.group_by[0]->location));
+  if (s.having) throw_unsupported("HAVING", pos_of(s.having->location));
+  if (s.distinct) throw_unsupported("DISTINCT", pos_of(s.location));
+
+  Scope scope;
+  if (s.from.size() == 1) scope = open_scope(s.from[0]);
+
+  ExprPtr where;
+  if (s.where) {
+    ExprCtx c;
+    c.scope = &scope;
+    c.clause = "WHERE";
+    where = to_bool(bind(*s.where, c), "argument of WHERE", s.where->location);
+  }
+
+  // Select list (plus hidden sort keys appended later).
+  struct Target {
+    ExprPtr expr;
+    std::string name;
+    const ast::Expr* ast = nullptr;  // null for star expansions
+  };
+  std::vector<Target> targets;
+  ExprCtx tc;
+  tc.scope = &scope;
+  tc.allow_agg = true;
+  tc.track_bare = true;
+  for (const auto& t : s.targets) {
+    const ast::Expr& e = *t.expr;
+    if (e.kind == ast::ExprKind::Star) {
+      if (!scope.table)
+        fail(SqlState::SyntaxError, "SELECT * with no tables specified is not valid", e.location);
+      if (!e.names.empty() && e.names.back() != scope.refname)
+        fail(SqlState::UndefinedTable, "missing FROM-clause entry for table \"" + e.names.back() + "\"",
+             e.location);
+      for (size_t i = 0; i < scope.table->columns.size(); ++i) {
+        const auto& col = scope.table->columns[i];
+        if (!bare_column_) bare_column_ = {scope.refname + "." + col.name, e.location};
+        scope.used[i] = true;
+        targets.push_back({Expr::make_column(scope.ids[i], col.type), col.name, nullptr});
+      }
+      continue;
+    }
+    ExprPtr x = bind(e, tc);
+    if (x->type == TypeId::Unknown) x = convert(std::move(x), TypeId::Text);
+    targets.push_back({std::move(x), t.alias.empty() ? figure_name(e).first : t.alias, &e});
+  }
+  const size_t visible = targets.size();
+
+  // ORDER BY: a position, an output column name, or an expression (a hidden column).
+  std::vector<plan::SortKey> keys;
+  std::vector<size_t> key_targets;
+  for (const auto& item : s.order_by) {
+    const ast::Expr& e = *item.expr;
+    size_t target = 0;
+    if (e.kind == ast::ExprKind::Constant) {
+      if (e.value.is_null() || !is_integer(e.value.type()))
+        fail(SqlState::SyntaxError, "non-integer constant in ORDER BY", e.location);
+      int64_t p = e.value.as_int();
+      if (p < 1 || static_cast<uint64_t>(p) > visible)
+        fail(SqlState::InvalidColumnReference,
+             "ORDER BY position " + std::to_string(p) + " is not in select list", e.location);
+      target = static_cast<size_t>(p - 1);
+    } else {
+      std::optional<size_t> match;
+      if (e.kind == ast::ExprKind::ColumnRef && e.names.size() == 1) {
+        for (size_t i = 0; i < visible; ++i) {
+          if (targets[i].name != e.names[0]) continue;
+          if (!match) {
+            match = i;
+          } else {
+            // Two outputs of the same name: fine only if they compute the same column.
+            const Expr& a = *targets[*match].expr;
+            const Expr& b = *targets[i].expr;
+            if (!(a.op == ExprOp::Column && b.op == ExprOp::Column && a.column == b.column))
+              fail(SqlState::AmbiguousColumn, "ORDER BY \"" + e.names[0] + "\" is ambiguous", e.location);
+          }
+        }
+      }
+      if (match) {
+        target = *match;
+      } else {
+        ExprPtr x = bind(e, tc);
+        if (x->type == TypeId::Unknown) x = convert(std::move(x), TypeId::Text);
+        target = targets.size();
+        targets.push_back({std::move(x), figure_name(e).first, &e});
+      }
+    }
+    plan::SortKey k;
+    k.descending = item.descending;
+    k.nulls_first = item.nulls_first.value_or(item.descending);
+    keys.push_back(k);
+    key_targets.push_back(target);
+  }
+
+  ExprPtr limit = bind_limit(s.limit.get(), "LIMIT");
+  ExprPtr offset = bind_limit(s.offset.get(), "OFFSET");
+
+  if (!aggs_.empty() && bare_column_)
+    fail(SqlState::GroupingError,
+         "column \"" + bare_column_->first +
+             "\" must appear in the GROUP BY clause or be used in an aggregate function",
+         bare_column_->second);
+
+  // Build the tree bottom-up.
+  OpPtr cur;
+  if (scope.table) {
+    cur = make_scan(scope, false);
+  } else {
+    cur = std::make_unique<Op>(OpKind::Values);
+    cur->rows.emplace_back();  // one row of zero columns
+  }
+  if (where) {
+    cur = wrap(OpKind::Filter, std::move(cur));
+    cur->predicate = std::move(where);
+  }
+  if (!aggs_.empty()) {
+    auto agg = std::make_unique<Op>(OpKind::Aggregate);
+    agg->children.push_back(std::move(cur));
+    agg->aggregates = std::move(aggs_);
+    agg->output = agg_out_;
+    cur = std::move(agg);
+  }
+  auto project = std::make_unique<Op>(OpKind::Project);
+  project->children.push_back(std::move(cur));
+  for (auto& t : targets) {
+    TypeId type = t.expr->type;
+    project->output.push_back({new_id(), t.name, type});
+    project->exprs.push_back(std::move(t.expr));
+  }
+  cur = std::move(project);
+  if (!keys.empty()) {
+    for (size_t i = 0; i < keys.size(); ++i) keys[i].column = cur->output[key_targets[i]].id;
+    cur = wrap(OpKind::Sort, std::move(cur));
+    cur->sort_keys = std::move(keys);
+  }
+  if (cur->output.size() > visible) {
+    auto drop = std::make_unique<Op>(OpKind::Project);
+    for (size_t i = 0; i < visible; ++i) {
+      const OutputColumn& in = cur->output[i];
+      drop->exprs.push_back(Expr::make_column(in.id, in.type));
+      drop->output.push_back({new_id(), in.name, in.type});
+    }
+    drop->children.push_back(std::move(cur));
+    cur = std::move(drop);
+  }
+  if (limit || offset) {
+    cur = wrap(OpKind::Limit, std::move(cur));
+    cur->limit = std::move(limit);
+    cur->offset = std::move(offset);
+  }
+
+  PlannedStatement out;
+  out.command = "SELECT";
+  out.plan.result_columns = cur->output;
+  out.plan.root = std::move(cur);
+  return out;
+}
+
+PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
+  if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature, pos_of(s.location));
+  if (s.select) throw_unsupported("INSERT ... SELECT", pos_of(s.location));
+  storage::TableDefPtr table = lookup(s.table);
+  const size_t ncols = table->columns.size();
+
+  std::vector<int> target_cols;  // table column of each VALUES position
+  if (s.columns.empty()) {
+    for (size_t i = 0; i < ncols; ++i) target_cols.push_back(static_cast<int>(i));
+  } else {
+    std::vector<bool> seen(ncols, false);
+    for (const auto& name : s.columns) {
+      int idx = find_column(*table, name);
+      if (idx < 0)
+        fail(SqlState::UndefinedColumn,
+             "column \"" + name + "\" of relation \"" + table->name + "\" does not exist", s.table.location);
+      if (seen[idx])
+        fail(SqlState::DuplicateColumn, "column \"" + name + "\" specified more than once", s.table.location);
+      seen[idx] = true;
+      target_cols.push_back(idx);
+    }
+  }
+
+  std::vector<std::vector<ExprPtr>> cells;
+  size_t width = s.rows.empty() ? 0 : s.rows[0].size();
+  for (const auto& row : s.rows) {
+    int loc = !row.empty() && row[0] ? row[0]->location : s.location;
+    if (row.size() != width) fail(SqlState::SyntaxError, "VALUES lists must all be the same length", loc);
+    if (row.size() > target_cols.size())
+      fail(SqlState::SyntaxError, "INSERT has more expressions than target columns",
+           row[target_cols.size()] ? row[target_cols.size()]->location : loc);
+    if (row.size() < target_cols.size() && !s.columns.empty())
+      fail(SqlState::SyntaxError, "INSERT has more target columns than expressions", s.table.location);
+    std::vector<ExprPtr> out(ncols);
+    for (size_t k = 0; k < row.size(); ++k) {
+      const auto& col = table->columns[target_cols[k]];
+      ExprPtr x;
+      if (row[k]) {
+        ExprCtx c;
+        c.clause = "VALUES";
+        x = assign(bind(*row[k], c), col, row[k]->location);
+      }
+      out[target_cols[k]] = std::move(x);
+    }
+    for (size_t i = 0; i < ncols; ++i)
+      if (!out[i]) out[i] = Expr::make_constant(Value::null(table->columns[i].type), table->columns[i].type);
+    cells.push_back(std::move(out));
+  }
+  if (s.rows.empty()) {  // DEFAULT VALUES
+    std::vector<ExprPtr> out;
+    for (const auto& col : table->columns)
+      out.push_back(Expr::make_constant(Value::null(col.type), col.type));
+    cells.push_back(std::move(out));
+  }
+
+  auto values = std::make_unique<Op>(OpKind::Values);
+  for (const auto& col : table->columns) values->output.push_back({new_id(), col.name, col.type});
+  bool all_constant = true;
+  for (const auto& row : cells)
+    for (const auto& x : row) all_constant = all_constant && x->op == ExprOp::Constant;
+  values_rows_ = cells.size();
+  if (all_constant) {
+    values->values_matrix = true;
+    values->matrix_param_base = 0;
+    for (auto& row : cells)
+      for (auto& x : row) matrix_values_.push_back(std::move(x->constant));
+  } else {
+    values->rows = std::move(cells);
+  }
+
+  auto insert = std::make_unique<Op>(OpKind::Insert);
+  insert->table = table;
+  insert->children.push_back(std::move(values));
+  PlannedStatement out;
+  out.command = "INSERT";
+  out.plan.root = std::move(insert);
+  return out;
+}
+
+PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
+  if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature, pos_of(s.location));
+  Scope scope = open_scope(s.table);
+  const auto& table = *scope.table;
+  OpPtr cur = make_scan(scope, true);
+  ColumnId key = new_id();
+  cur->key_column = key;
+
+  ExprCtx c;
+  c.scope = &scope;
+  c.clause = "UPDATE";
+  std::vector<ExprPtr> set(table.columns.size());
+  for (const auto& [name, expr] : s.assignments) {
+    int idx = find_column(table, name);
+    int loc = expr ? expr->location : s.table.location;
+    if (idx < 0)
+      fail(SqlState::UndefinedColumn,
+           "column \"" + name + "\" of relation \"" + table.name + "\" does not exist", loc);
+    if (set[idx]) fail(SqlState::SyntaxError, "multiple assignments to same column \"" + name + "\"", loc);
+    const auto& col = table.columns[idx];
+    if (!expr) {
+      set[idx] = Expr::make_constant(Value::null(col.type), col.type);  // SET c = DEFAULT
+    } else {
+      set[idx] = assign(bind(*expr, c), col, loc);
+    }
+  }
+  for (size_t i = 0; i < set.size(); ++i)
+    if (!set[i]) set[i] = Expr::make_column(scope.ids[i], table.columns[i].type);
+
+  if (s.where) {
+    ExprCtx wc;
+    wc.scope = &scope;
+    wc.clause = "WHERE";
+    ExprPtr p = to_bool(bind(*s.where, wc), "argument of WHERE", s.where->location);
+    cur = wrap(OpKind::Filter, std::move(cur));
+    cur->predicate = std::move(p);
+  }
+  auto update = std::make_unique<Op>(OpKind::Update);
+  update->table = scope.table;
+  update->key_column = key;
+  update->set_exprs = std::move(set);
+  update->children.push_back(std::move(cur));
+  PlannedStatement out;
+  out.command = "UPDATE";
+  out.plan.root = std::move(update);
+  return out;
+}
+
+PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
+  if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature, pos_of(s.location));
+  Scope scope = open_scope(s.table);
+  OpPtr cur = make_scan(scope, true);
+  ColumnId key = new_id();
+  cur->key_column = key;
+  if (s.where) {
+    ExprCtx wc;
+    wc.scope = &scope;
+    wc.clause = "WHERE";
+    ExprPtr p = to_bool(bind(*s.where, wc), "argument of WHERE", s.where->location);
+    cur = wrap(OpKind::Filter, std::move(cur));
+    cur->predicate = std::move(p);
+  }
+  auto del = std::make_unique<Op>(OpKind::Delete);
+  del->table = scope.table;
+  del->key_column = key;
+  del->children.push_back(std::move(cur));
+  PlannedStatement out;
+  out.command = "DELETE";
+  out.plan.root = std::move(del);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Literal lifting and the physical touches
+
+void lift(ExprPtr& e, std::vector<Value>& params) {
+  if (!e) return;
+  if (e->op == ExprOp::Constant && !e->constant.is_null()) {
+    TypeId t = e->type == TypeId::Unknown ? TypeId::Text : e->type;
+    Value v = detail::convert_value(e->constant, t);
+    e = Expr::make_param(static_cast<int>(params.size()), t);
+    params.push_back(std::move(v));
+    return;
+  }
+  if (e->op == ExprOp::Constant && e->type == TypeId::Unknown) e->type = TypeId::Text;
+  for (auto& a : e->args) lift(a, params);
+}
+
+void lift_op(Op& op, std::vector<Value>& params) {
+  for (auto& child : op.children) lift_op(*child, params);
+  for (auto& row : op.rows)
+    for (auto& x : row) lift(x, params);
+  lift(op.predicate, params);
+  for (auto& x : op.exprs) lift(x, params);
+  for (auto& a : op.aggregates) lift(a.arg, params);
+  for (auto& x : op.set_exprs) lift(x, params);
+  lift(op.limit, params);
+  lift(op.offset, params);
+}
+
+Op* find_scan(Op& op) {
+  if (op.kind == OpKind::TableScan) return &op;
+  for (auto& c : op.children)
+    if (Op* s = find_scan(*c)) return s;
+  return nullptr;
+}
+
+void Binder::finish(PlannedStatement& out) {
+  plan::PhysicalPlan& p = out.plan;
+  lift_op(*p.root, out.params);
+  if (!matrix_values_.empty()) {
+    // The values matrix is the only thing an INSERT lifts, so its base is 0.
+    for (auto& v : matrix_values_) out.params.push_back(std::move(v));
+  }
+  detail::choose_key_ranges(*p.root);
+  if (Op* scan = find_scan(*p.root)) {
+    uint64_t est = ctx_.row_estimate ? ctx_.row_estimate(scan->table->id) : 0;
+    const auto& pk = scan->table->primary_key;
+    if (!pk.empty() && scan->range.eq.size() == pk.size()) est = 1;
+    scan->estimated_rows = est;
+    p.estimated_rows = est;
+  } else {
+    p.estimated_rows = values_rows_ ? values_rows_ : 1;
+  }
+  detail::build_pipelines(p);
+  out.shape_key = detail::serialize_shape(p);
+}
+
+PlannedStatement Binder::plan(const ast::Stmt& stmt) {
+  PlannedStatement out;
+  switch (stmt.kind) {
+    case ast::StmtKind::Select:
+      out = plan_select(static_cast<const ast::SelectStmt&>(stmt));
+      break;
+    case ast::StmtKind::Insert:
+      out = plan_insert(static_cast<const ast::InsertStmt&>(stmt));
+      break;
+    case ast::StmtKind::Update:
+      out = plan_update(static_cast<const ast::UpdateStmt&>(stmt));
+      break;
+    case ast::StmtKind::Delete:
+      out = plan_delete(static_cast<const ast::DeleteStmt&>(stmt));
+      break;
+    default:
+      throw SqlError(SqlState::InternalError, "plan_statement called with a statement that is not planned");
+  }
+  finish(out);
+  return out;
+}
+
+}  // namespace
+
+PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx) {
+  Binder binder(ctx);
+  return binder.plan(stmt);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CREATE TABLE
+
+storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
+  if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature, pos_of(stmt.location));
+  if (!stmt.table.schema.empty() && stmt.table.schema != "public")
+    throw_unsupported("schemas other than public", pos_of(stmt.table.location));
+  constexpr size_t kMaxColumns = 1600;
+  if (stmt.columns.size() > kMaxColumns)
+    throw SqlError(SqlState::ProgramLimitExceeded, "tables can have at most 1600 columns");
+  storage::TableDef def;
+  def.name = stmt.table.name;
+  bool inline_pk = false;
+  auto multiple_pk = [&](int loc) {
+    fail(SqlState::InvalidTableDefinition,
+         "multiple primary keys for table \"" + def.name + "\" are not allowed", loc);
+  };
+  for (const auto& c : stmt.columns) {
+    for (const auto& existing : def.columns)
+      if (existing.name == c.name)
+        fail(SqlState::DuplicateColumn, "column \"" + c.name + "\" specified more than once", c.location);
+    storage::ColumnDef col;
+    col.name = c.name;
+    int max_length = -1;
+    col.type = detail::resolve_type(c.type, &max_length);
+    col.max_length = max_length;
+    col.not_null = c.not_null;
+    if (c.unique) throw_unsupported("UNIQUE constraints", pos_of(c.location));
+    if (c.default_expr) throw_unsupported("DEFAULT values", pos_of(c.default_expr->location));
+    if (c.primary_key) {
+      if (inline_pk) multiple_pk(c.location);
+      inline_pk = true;
+      col.not_null = true;
+      def.primary_key.push_back(static_cast<int>(def.columns.size()));
+    }
+    def.columns.push_back(std::move(col));
+  }
+  if (!stmt.primary_key.empty()) {
+    if (inline_pk) multiple_pk(stmt.location);
+    for (const auto& name : stmt.primary_key) {
+      int idx = find_column(def, name);
+      if (idx < 0)
+        fail(SqlState::UndefinedColumn, "column \"" + name + "\" named in key does not exist", stmt.location);
+      if (std::find(def.primary_key.begin(), def.primary_key.end(), idx) != def.primary_key.end())
+        fail(SqlState::DuplicateColumn, "column \"" + name + "\" appears twice in primary key constraint",
+             stmt.location);
+      def.primary_key.push_back(idx);
+      def.columns[idx].not_null = true;
+    }
+  }
+  return def;
+}
+
+}  // namespace omendb::planner

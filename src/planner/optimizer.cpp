@@ -1,0 +1,130 @@
+// Rule-based optimizer. Predicate pushdown is trivial with one table (the Filter already sits on the
+// scan); the rule that matters is primary-key range selection.
+#include <algorithm>
+
+#include "planner/planner_internal.h"
+
+namespace omendb::planner::detail {
+
+namespace {
+
+using plan::Expr;
+using plan::ExprOp;
+using plan::Op;
+using plan::OpKind;
+
+void conjuncts(const Expr& e, std::vector<const Expr*>& out) {
+  if (e.op == ExprOp::And) {
+    for (const auto& a : e.args) conjuncts(*a, out);
+  } else {
+    out.push_back(&e);
+  }
+}
+
+bool row_independent(const Expr& e) {
+  if (e.op == ExprOp::Column) return false;
+  for (const auto& a : e.args)
+    if (!row_independent(*a)) return false;
+  return true;
+}
+
+// Position in the primary key of a bare key column reference, or -1. A widening Int32 -> Int64 cast
+// around the column counts as bare: both widths encode alike in keys and the comparison is exact.
+int key_position(const Expr& e, const Op& scan) {
+  const Expr* x = &e;
+  if (x->op == ExprOp::Cast && x->type == TypeId::Int64 && x->args.size() == 1 &&
+      x->args[0]->type == TypeId::Int32 && x->args[0]->op == ExprOp::Column)
+    x = x->args[0].get();
+  if (x->op != ExprOp::Column) return -1;
+  for (size_t i = 0; i < scan.output.size(); ++i) {
+    if (scan.output[i].id != x->column) continue;
+    int table_col = scan.scan_columns[i];
+    const auto& pk = scan.table->primary_key;
+    auto it = std::find(pk.begin(), pk.end(), table_col);
+    return it == pk.end() ? -1 : static_cast<int>(it - pk.begin());
+  }
+  return -1;
+}
+
+bool compatible(TypeId column, TypeId bound) {
+  if (is_integer(column)) return is_integer(bound);
+  return column == bound;
+}
+
+ExprOp flip(ExprOp op) {
+  switch (op) {
+    case ExprOp::Lt:
+      return ExprOp::Gt;
+    case ExprOp::Le:
+      return ExprOp::Ge;
+    case ExprOp::Gt:
+      return ExprOp::Lt;
+    case ExprOp::Ge:
+      return ExprOp::Le;
+    default:
+      return op;
+  }
+}
+
+struct Candidate {
+  int key_pos;
+  ExprOp op;
+  const Expr* bound;
+};
+
+void choose_range(const Expr& predicate, Op& scan) {
+  if (!scan.table || scan.table->primary_key.empty()) return;
+  std::vector<const Expr*> cs;
+  conjuncts(predicate, cs);
+  std::vector<Candidate> cands;
+  for (const Expr* c : cs) {
+    if (c->op != ExprOp::Eq && c->op != ExprOp::Lt && c->op != ExprOp::Le && c->op != ExprOp::Gt &&
+        c->op != ExprOp::Ge)
+      continue;
+    const Expr& l = *c->args[0];
+    const Expr& r = *c->args[1];
+    for (int side = 0; side < 2; ++side) {
+      const Expr& k = side == 0 ? l : r;
+      const Expr& b = side == 0 ? r : l;
+      int pos = key_position(k, scan);
+      if (pos < 0 || !row_independent(b)) continue;
+      TypeId col_type = scan.table->columns[scan.table->primary_key[pos]].type;
+      if (!compatible(col_type, b.type)) continue;
+      cands.push_back({pos, side == 0 ? c->op : flip(c->op), &b});
+      break;
+    }
+  }
+  plan::KeyRange range;
+  const int nkey = static_cast<int>(scan.table->primary_key.size());
+  int pos = 0;
+  for (; pos < nkey; ++pos) {
+    auto it = std::find_if(cands.begin(), cands.end(),
+                           [&](const Candidate& c) { return c.key_pos == pos && c.op == ExprOp::Eq; });
+    if (it == cands.end()) break;
+    range.eq.push_back(clone(*it->bound));
+  }
+  if (pos < nkey) {
+    for (const auto& c : cands) {
+      if (c.key_pos != pos) continue;
+      if ((c.op == ExprOp::Gt || c.op == ExprOp::Ge) && !range.lower) {
+        range.lower = clone(*c.bound);
+        range.lower_inclusive = c.op == ExprOp::Ge;
+      } else if ((c.op == ExprOp::Lt || c.op == ExprOp::Le) && !range.upper) {
+        range.upper = clone(*c.bound);
+        range.upper_inclusive = c.op == ExprOp::Le;
+      }
+    }
+  }
+  scan.range = std::move(range);
+}
+
+}  // namespace
+
+void choose_key_ranges(Op& op) {
+  for (auto& c : op.children) choose_key_ranges(*c);
+  if (op.kind == OpKind::Filter && op.predicate && !op.children.empty() &&
+      op.children[0]->kind == OpKind::TableScan)
+    choose_range(*op.predicate, *op.children[0]);
+}
+
+}  // namespace omendb::planner::detail

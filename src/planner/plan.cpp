@@ -1,0 +1,146 @@
+#include "planner/plan.h"
+
+#include "planner/planner_internal.h"
+
+namespace omendb::plan {
+
+ExprPtr Expr::make_constant(Value v, TypeId type) {
+  auto e = std::make_unique<Expr>();
+  e->op = ExprOp::Constant;
+  e->type = type;
+  e->constant = std::move(v);
+  return e;
+}
+
+ExprPtr Expr::make_param(int index, TypeId type) {
+  auto e = std::make_unique<Expr>();
+  e->op = ExprOp::Param;
+  e->type = type;
+  e->param = index;
+  return e;
+}
+
+ExprPtr Expr::make_column(ColumnId id, TypeId type) {
+  auto e = std::make_unique<Expr>();
+  e->op = ExprOp::Column;
+  e->type = type;
+  e->column = id;
+  return e;
+}
+
+ExprPtr Expr::make(ExprOp op, TypeId type, std::vector<ExprPtr> args) {
+  auto e = std::make_unique<Expr>();
+  e->op = op;
+  e->type = type;
+  e->args = std::move(args);
+  return e;
+}
+
+namespace {
+
+const char* binary_symbol(ExprOp op) {
+  switch (op) {
+    case ExprOp::Add:
+      return "+";
+    case ExprOp::Sub:
+      return "-";
+    case ExprOp::Mul:
+      return "*";
+    case ExprOp::Div:
+      return "/";
+    case ExprOp::Mod:
+      return "%";
+    case ExprOp::Concat:
+      return "||";
+    case ExprOp::Eq:
+      return "=";
+    case ExprOp::Ne:
+      return "<>";
+    case ExprOp::Lt:
+      return "<";
+    case ExprOp::Le:
+      return "<=";
+    case ExprOp::Gt:
+      return ">";
+    case ExprOp::Ge:
+      return ">=";
+    case ExprOp::And:
+      return "AND";
+    case ExprOp::Or:
+      return "OR";
+    default:
+      return nullptr;
+  }
+}
+
+std::string quote_text(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+}  // namespace
+
+std::string to_string(const Expr& e, const std::vector<std::string>& column_names) {
+  auto arg = [&](size_t i) { return to_string(*e.args[i], column_names); };
+  switch (e.op) {
+    case ExprOp::Constant:
+      if (e.constant.is_null()) return "NULL";
+      if (e.type == TypeId::Text || e.type == TypeId::Unknown) return quote_text(e.constant.as_text());
+      if (e.type == TypeId::Bool) return e.constant.as_bool() ? "true" : "false";
+      return e.constant.to_string();
+    case ExprOp::Param:
+      return "$" + std::to_string(e.param);
+    case ExprOp::Column:
+      if (e.column >= 0 && static_cast<size_t>(e.column) < column_names.size() &&
+          !column_names[e.column].empty())
+        return column_names[e.column];
+      return "#" + std::to_string(e.column);
+    case ExprOp::Neg:
+      return "(-" + arg(0) + ")";
+    case ExprOp::Not:
+      return "(NOT " + arg(0) + ")";
+    case ExprOp::IsNull:
+      return "(" + arg(0) + " IS NULL)";
+    case ExprOp::IsNotNull:
+      return "(" + arg(0) + " IS NOT NULL)";
+    case ExprOp::Cast:
+      return "(" + arg(0) + ")::" + std::string(type_name(e.type));
+    case ExprOp::Abs:
+      return "abs(" + arg(0) + ")";
+    case ExprOp::Case: {
+      std::string s = "CASE";
+      size_t n = e.args.size();
+      for (size_t i = 0; i + 1 < n; i += 2) s += " WHEN " + arg(i) + " THEN " + arg(i + 1);
+      if (n > 0) s += " ELSE " + arg(n - 1);
+      return s + " END";
+    }
+    default:
+      break;
+  }
+  const char* sym = binary_symbol(e.op);
+  if (sym && e.args.size() == 2) return "(" + arg(0) + " " + sym + " " + arg(1) + ")";
+  return "?";
+}
+
+}  // namespace omendb::plan
+
+namespace omendb::planner::detail {
+
+plan::ExprPtr clone(const plan::Expr& e) {
+  auto c = std::make_unique<plan::Expr>();
+  c->op = e.op;
+  c->type = e.type;
+  c->param = e.param;
+  c->column = e.column;
+  c->constant = e.constant;
+  c->args.reserve(e.args.size());
+  for (const auto& a : e.args) c->args.push_back(clone(*a));
+  return c;
+}
+
+}  // namespace omendb::planner::detail

@@ -1,0 +1,38 @@
+// Pieces of the planner shared between its translation units (not part of the planner's contract).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/types.h"
+#include "common/value.h"
+#include "frontend/parser/ast.h"
+#include "planner/plan.h"
+
+namespace omendb::planner::detail {
+
+// Deep copy of an expression.
+plan::ExprPtr clone(const plan::Expr& e);
+
+// Converts a literal value to `to` at bind time, with the conversion rules codegen applies at run time
+// (text parsing, numeric range checks, float -> integer rounding half away from zero).
+// Throws 22P02 / 22003 / 42846.
+Value convert_value(const Value& v, TypeId to);
+
+// Maps a written type name to an OmenDB type (0A000 / 42704 for the ones we do not have).
+// max_length receives varchar(n)'s n, or -1.
+TypeId resolve_type(const ast::TypeName& t, int* max_length);
+
+// Rule-based optimizer: primary-key range selection for every Filter directly above a TableScan.
+void choose_key_ranges(plan::Op& root);
+
+// Assigns state slots to breakers and cuts the tree into pipelines.
+void build_pipelines(plan::PhysicalPlan& plan);
+
+// A canonical serialization of the plan without param values (used as the shape key).
+std::string serialize_shape(const plan::PhysicalPlan& plan);
+
+// ColumnId -> name for every column some operator of the tree produces.
+std::vector<std::string> column_names(const plan::Op& root);
+
+}  // namespace omendb::planner::detail

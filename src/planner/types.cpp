@@ -1,0 +1,242 @@
+// Bind-time conversion of literals and resolution of written type names.
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+#include "common/error.h"
+#include "planner/planner_internal.h"
+
+namespace omendb::planner::detail {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+[[noreturn]] void bad_input(TypeId to, const std::string& text) {
+  throw SqlError(SqlState::InvalidTextRepresentation,
+                 "invalid input syntax for type " + std::string(type_name(to)) + ": \"" + text + "\"");
+}
+
+[[noreturn]] void out_of_range(TypeId to) {
+  throw SqlError(SqlState::NumericValueOutOfRange, std::string(to == TypeId::Int32   ? "integer"
+                                                               : to == TypeId::Int64 ? "bigint"
+                                                                                     : "value") +
+                                                       " out of range");
+}
+
+Value int_value(int64_t v, TypeId to) {
+  if (to == TypeId::Int32) {
+    if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) out_of_range(to);
+    return Value::int32(static_cast<int32_t>(v));
+  }
+  return Value::int64(v);
+}
+
+Value parse_text(const std::string& text, TypeId to) {
+  std::string_view s = trim(text);
+  switch (to) {
+    case TypeId::Unknown:
+    case TypeId::Text:
+      return Value::text(text);
+    case TypeId::Int32:
+    case TypeId::Int64: {
+      std::string_view digits = s;
+      bool plus = !digits.empty() && digits.front() == '+';
+      if (plus) digits.remove_prefix(1);
+      if (digits.empty() || (plus && digits.front() == '-')) bad_input(to, text);
+      int64_t v = 0;
+      auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+      if (ec == std::errc::result_out_of_range && ptr == digits.data() + digits.size()) {
+        throw SqlError(SqlState::NumericValueOutOfRange,
+                       "value \"" + text + "\" is out of range for type " + std::string(type_name(to)));
+      }
+      if (ec != std::errc() || ptr != digits.data() + digits.size()) bad_input(to, text);
+      if (to == TypeId::Int32 &&
+          (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max())) {
+        throw SqlError(SqlState::NumericValueOutOfRange,
+                       "value \"" + text + "\" is out of range for type integer");
+      }
+      return int_value(v, to);
+    }
+    case TypeId::Float64: {
+      std::string l = lower(s);
+      if (l == "nan" || l == "+nan" || l == "-nan")
+        return Value::float64(std::numeric_limits<double>::quiet_NaN());
+      if (l == "infinity" || l == "+infinity" || l == "inf" || l == "+inf")
+        return Value::float64(std::numeric_limits<double>::infinity());
+      if (l == "-infinity" || l == "-inf") return Value::float64(-std::numeric_limits<double>::infinity());
+      if (l.empty() || l.find('x') != std::string::npos || l.find("in") != std::string::npos ||
+          l.find("na") != std::string::npos)
+        bad_input(to, text);
+      errno = 0;
+      char* end = nullptr;
+      double d = std::strtod(l.c_str(), &end);
+      if (end != l.c_str() + l.size()) bad_input(to, text);
+      if (errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL || d == 0)) {
+        throw SqlError(SqlState::NumericValueOutOfRange,
+                       "\"" + text + "\" is out of range for type double precision");
+      }
+      return Value::float64(d);
+    }
+    case TypeId::Bool: {
+      std::string l = lower(s);
+      auto prefix_of = [&](std::string_view word) { return !l.empty() && word.substr(0, l.size()) == l; };
+      if (l == "1" || l == "on" || prefix_of("true") || prefix_of("yes")) return Value::boolean(true);
+      if (l == "0" || l == "off" || l == "of" || prefix_of("false") || prefix_of("no"))
+        return Value::boolean(false);
+      bad_input(to, text);
+    }
+  }
+  bad_input(to, text);
+}
+
+[[noreturn]] void cannot_cast(TypeId from, TypeId to) {
+  throw SqlError(SqlState::CannotCoerce,
+                 "cannot cast type " + std::string(type_name(from)) + " to " + std::string(type_name(to)));
+}
+
+}  // namespace
+
+Value convert_value(const Value& v, TypeId to) {
+  if (v.is_null()) return Value::null(to);
+  TypeId from = v.type();
+  if (from == to) return v;
+  switch (from) {
+    case TypeId::Unknown:
+    case TypeId::Text:
+      return parse_text(v.as_text(), to);
+    case TypeId::Bool:
+      switch (to) {
+        case TypeId::Int32:
+        case TypeId::Int64:
+          return int_value(v.as_bool() ? 1 : 0, to);
+        case TypeId::Text:
+          return Value::text(v.as_bool() ? "true" : "false");
+        default:
+          cannot_cast(from, to);
+      }
+    case TypeId::Int32:
+    case TypeId::Int64:
+      switch (to) {
+        case TypeId::Int32:
+        case TypeId::Int64:
+          return int_value(v.as_int(), to);
+        case TypeId::Float64:
+          return Value::float64(static_cast<double>(v.as_int()));
+        case TypeId::Text:
+          return Value::text(std::to_string(v.as_int()));
+        case TypeId::Bool:
+          return Value::boolean(v.as_int() != 0);
+        default:
+          cannot_cast(from, to);
+      }
+    case TypeId::Float64:
+      switch (to) {
+        case TypeId::Int32:
+        case TypeId::Int64: {
+          double d = std::round(v.as_double());  // half away from zero
+          // 2^63 is exactly representable; anything >= it (or NaN) does not fit.
+          if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) out_of_range(to);
+          return int_value(static_cast<int64_t>(d), to);
+        }
+        case TypeId::Text:
+          return Value::text(v.to_string());
+        default:
+          cannot_cast(from, to);
+      }
+  }
+  cannot_cast(from, to);
+}
+
+TypeId resolve_type(const ast::TypeName& t, int* max_length) {
+  if (max_length) *max_length = -1;
+  int pos = t.location >= 0 ? t.location + 1 : 0;
+  if (t.is_array) throw_unsupported("array types", pos);
+  const std::string& n = t.name;
+  if (n == "int4" || n == "integer" || n == "int" || n == "int2" || n == "smallint") return TypeId::Int32;
+  if (n == "int8" || n == "bigint") return TypeId::Int64;
+  if (n == "float8" || n == "double precision" || n == "float" || n == "float4" || n == "real")
+    return TypeId::Float64;
+  if (n == "text") return TypeId::Text;
+  if (n == "varchar" || n == "character varying") {
+    if (!t.typmods.empty()) {
+      if (t.typmods[0] < 1)
+        throw SqlError(SqlState::InvalidParameterValue, "length for type varchar must be at least 1").at(pos);
+      if (max_length) *max_length = t.typmods[0];
+    }
+    return TypeId::Text;
+  }
+  if (n == "bool" || n == "boolean") return TypeId::Bool;
+  if (n == "numeric" || n == "decimal") throw_unsupported("type numeric", pos);
+  if (n == "bpchar" || n == "char" || n == "character") throw_unsupported("type character", pos);
+  static const char* const known[] = {"date",
+                                      "time",
+                                      "timetz",
+                                      "timestamp",
+                                      "timestamptz",
+                                      "interval",
+                                      "bytea",
+                                      "json",
+                                      "jsonb",
+                                      "uuid",
+                                      "money",
+                                      "inet",
+                                      "cidr",
+                                      "macaddr",
+                                      "xml",
+                                      "point",
+                                      "oid",
+                                      "bit",
+                                      "varbit",
+                                      "tsvector",
+                                      "tsquery",
+                                      "serial",
+                                      "bigserial",
+                                      "smallserial",
+                                      "serial4",
+                                      "serial8",
+                                      "serial2",
+                                      "name",
+                                      "regclass",
+                                      "line",
+                                      "box",
+                                      "polygon",
+                                      "circle",
+                                      "lseg",
+                                      "path",
+                                      "int4range",
+                                      "int8range",
+                                      "daterange",
+                                      "tsrange",
+                                      "tstzrange",
+                                      "citext",
+                                      "macaddr8",
+                                      "pg_lsn",
+                                      "txid_snapshot",
+                                      "bit varying",
+                                      "timestamp without time zone",
+                                      "timestamp with time zone",
+                                      "time without time zone",
+                                      "time with time zone"};
+  for (const char* k : known)
+    if (n == k) throw_unsupported("type " + n, pos);
+  throw SqlError(SqlState::UndefinedObject, "type \"" + n + "\" does not exist").at(pos);
+}
+
+}  // namespace omendb::planner::detail
