@@ -7,7 +7,8 @@ namespace omendb {
 std::string_view sqlstate_code(SqlState state) {
   switch (state) {
 #define OMENDB_SQLSTATE_CASE(name, code) \
-  case SqlState::name: return code;
+  case SqlState::name:                   \
+    return code;
     OMENDB_SQLSTATES(OMENDB_SQLSTATE_CASE)
 #undef OMENDB_SQLSTATE_CASE
   }

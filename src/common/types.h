@@ -17,8 +17,12 @@ uint32_t type_oid(TypeId type);
 // Fixed wire length for RowDescription (-1 for variable length).
 int16_t type_wire_length(TypeId type);
 
-inline bool is_integer(TypeId t) { return t == TypeId::Int32 || t == TypeId::Int64; }
-inline bool is_numeric(TypeId t) { return is_integer(t) || t == TypeId::Float64; }
+inline bool is_integer(TypeId t) {
+  return t == TypeId::Int32 || t == TypeId::Int64;
+}
+inline bool is_numeric(TypeId t) {
+  return is_integer(t) || t == TypeId::Float64;
+}
 
 // A non-owning string as generated code sees it: two machine words, passed and stored by value.
 struct StrRef {

@@ -42,16 +42,19 @@ void append_float8_text(double d, std::string& out) {
 std::string Value::to_string() const {
   if (is_null_) return "NULL";
   switch (type_) {
-    case TypeId::Bool: return as_bool() ? "t" : "f";
+    case TypeId::Bool:
+      return as_bool() ? "t" : "f";
     case TypeId::Int32:
-    case TypeId::Int64: return std::to_string(i64_);
+    case TypeId::Int64:
+      return std::to_string(i64_);
     case TypeId::Float64: {
       std::string s;
       append_float8_text(f64_, s);
       return s;
     }
     case TypeId::Text:
-    case TypeId::Unknown: return str_;
+    case TypeId::Unknown:
+      return str_;
   }
   return str_;
 }
@@ -60,10 +63,13 @@ bool Value::operator==(const Value& o) const {
   if (is_null_ || o.is_null_) return is_null_ == o.is_null_;
   if (type_ != o.type_) return false;
   switch (type_) {
-    case TypeId::Float64: return f64_ == o.f64_;
+    case TypeId::Float64:
+      return f64_ == o.f64_;
     case TypeId::Text:
-    case TypeId::Unknown: return str_ == o.str_;
-    default: return i64_ == o.i64_;
+    case TypeId::Unknown:
+      return str_ == o.str_;
+    default:
+      return i64_ == o.i64_;
   }
 }
 

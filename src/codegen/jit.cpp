@@ -1,0 +1,261 @@
+// One LLVM ORC LLJIT per server. Each pipeline becomes its own module so that its statistics are its
+// own; a tiered compiler picks the backend per module: fast instruction selection without IR
+// optimisation for short statements, LLVM's O2 pipeline for plans that touch many rows.
+#include "codegen/jit.h"
+
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
+#include <llvm/ExecutionEngine/Orc/IRCompileLayer.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Object/ObjectFile.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <chrono>
+#include <list>
+#include <unordered_map>
+
+#include "codegen/pipeline.h"
+#include "codegen/runtime_symbols.h"
+#include "common/error.h"
+
+namespace omendb::codegen {
+
+namespace {
+
+constexpr const char* kOptimizeFlag = "omendb.optimize";
+
+std::string to_string(llvm::Error err) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << err;
+  return os.str();
+}
+
+[[noreturn]] void fail(const std::string& what, llvm::Error err) {
+  throw SqlError(SqlState::InternalError, "JIT " + what + ": " + to_string(std::move(err)));
+}
+
+// Compiles each module with the target machine of its tier and records the machine-code size.
+class TieredCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
+ public:
+  TieredCompiler(std::unique_ptr<llvm::TargetMachine> fast, std::unique_ptr<llvm::TargetMachine> optimizing)
+      : IRCompiler(llvm::orc::irManglingOptionsFromTargetOptions(fast->Options)),
+        fast_(std::move(fast)),
+        optimizing_(std::move(optimizing)) {}
+
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> operator()(llvm::Module& m) override {
+    llvm::TargetMachine& tm = m.getModuleFlag(kOptimizeFlag) ? *optimizing_ : *fast_;
+    auto object = llvm::orc::SimpleCompiler(tm)(m);
+    if (object) last_text_bytes = text_bytes(**object);
+    return object;
+  }
+
+  llvm::TargetMachine& optimizing_machine() { return *optimizing_; }
+  uint64_t last_text_bytes = 0;  // read under Jit's compile mutex, right after the lookup that compiled
+
+ private:
+  static uint64_t text_bytes(const llvm::MemoryBuffer& buffer) {
+    auto file = llvm::object::ObjectFile::createObjectFile(buffer.getMemBufferRef());
+    if (!file) {
+      llvm::consumeError(file.takeError());
+      return buffer.getBufferSize();
+    }
+    uint64_t total = 0;
+    for (const llvm::object::SectionRef& s : (*file)->sections())
+      if (s.isText()) total += s.getSize();
+    return total;
+  }
+
+  std::unique_ptr<llvm::TargetMachine> fast_;
+  std::unique_ptr<llvm::TargetMachine> optimizing_;
+};
+
+class LlvmCompiledPlan : public CompiledPlan {
+ public:
+  ~LlvmCompiledPlan() override {
+    for (auto& tracker : trackers)
+      if (auto err = tracker->remove()) llvm::consumeError(std::move(err));
+  }
+  std::vector<llvm::orc::ResourceTrackerSP> trackers;
+};
+
+uint64_t count_instructions(const llvm::Module& m) {
+  uint64_t n = 0;
+  for (const llvm::Function& f : m)
+    for (const llvm::BasicBlock& bb : f) n += bb.size();
+  return n;
+}
+
+void optimize(llvm::Module& m, llvm::TargetMachine& tm) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(&tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(m, mam);
+}
+
+class LlvmJit : public Jit {
+ public:
+  explicit LlvmJit(size_t capacity) : capacity_(capacity) {
+    static std::once_flag init;
+    std::call_once(init, [] {
+      llvm::InitializeNativeTarget();
+      llvm::InitializeNativeTargetAsmPrinter();
+    });
+    auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+    if (!jtmb) fail("host detection", jtmb.takeError());
+    auto jit = llvm::orc::LLJITBuilder()
+                   .setJITTargetMachineBuilder(*jtmb)
+                   .setCompileFunctionCreator(
+                       [this](llvm::orc::JITTargetMachineBuilder builder)
+                           -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+                         auto fast = builder;
+                         fast.setCodeGenOptLevel(llvm::CodeGenOpt::None);
+                         auto optimizing = builder;
+                         optimizing.setCodeGenOptLevel(llvm::CodeGenOpt::Default);
+                         auto fast_tm = fast.createTargetMachine();
+                         if (!fast_tm) return fast_tm.takeError();
+                         auto opt_tm = optimizing.createTargetMachine();
+                         if (!opt_tm) return opt_tm.takeError();
+                         auto compiler =
+                             std::make_unique<TieredCompiler>(std::move(*fast_tm), std::move(*opt_tm));
+                         compiler_ = compiler.get();
+                         return compiler;
+                       })
+                   .create();
+    if (!jit) fail("creation", jit.takeError());
+    jit_ = std::move(*jit);
+    // The runtime functions, by address: no dependency on the process's exported symbols.
+    llvm::orc::SymbolMap symbols;
+    for (const RuntimeSymbol& s : runtime_symbols())
+      symbols[jit_->mangleAndIntern(s.name)] =
+          llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(s.address),
+                                   llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+    if (auto err = jit_->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(symbols))))
+      fail("runtime symbols", std::move(err));
+  }
+
+  ~LlvmJit() override {
+    std::lock_guard lock(cache_mutex_);
+    cache_.clear();
+    lru_.clear();
+  }
+
+  std::shared_ptr<const CompiledPlan> get_or_compile(const std::string& key, const plan::PhysicalPlan& plan,
+                                                     bool* cache_hit) override {
+    if (auto hit = lookup(key)) {
+      *cache_hit = true;
+      return hit;
+    }
+    std::lock_guard compile_lock(compile_mutex_);
+    if (auto hit = lookup(key)) {  // compiled by another session meanwhile
+      *cache_hit = true;
+      return hit;
+    }
+    *cache_hit = false;
+    auto compiled = compile(plan);
+    insert(key, compiled);
+    return compiled;
+  }
+
+  CacheStats cache_stats() const override {
+    std::lock_guard lock(cache_mutex_);
+    return CacheStats{hits_, misses_, cache_.size()};
+  }
+
+ private:
+  struct Entry {
+    std::shared_ptr<const CompiledPlan> plan;
+    std::list<std::string>::iterator lru;
+  };
+
+  std::shared_ptr<const CompiledPlan> lookup(const std::string& key) {
+    std::lock_guard lock(cache_mutex_);
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      ++misses_;
+      return nullptr;
+    }
+    ++hits_;
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    return it->second.plan;
+  }
+
+  void insert(const std::string& key, std::shared_ptr<const CompiledPlan> compiled) {
+    std::lock_guard lock(cache_mutex_);
+    lru_.push_front(key);
+    cache_[key] = Entry{std::move(compiled), lru_.begin()};
+    while (cache_.size() > capacity_) {
+      cache_.erase(lru_.back());  // running statements keep their plan alive through shared_ptr
+      lru_.pop_back();
+    }
+  }
+
+  std::shared_ptr<const CompiledPlan> compile(const plan::PhysicalPlan& plan) {
+    auto result = std::make_shared<LlvmCompiledPlan>();
+    bool optimize_plan = plan.estimated_rows >= kOptimizeRowThreshold;
+    SlotMap slots = assign_slots(plan);
+    for (size_t i = 0; i < plan.pipelines.size(); ++i) {
+      auto start = std::chrono::steady_clock::now();
+      auto context = std::make_unique<llvm::LLVMContext>();
+      auto module = std::make_unique<llvm::Module>("omendb", *context);
+      module->setDataLayout(jit_->getDataLayout());
+      module->setTargetTriple(jit_->getTargetTriple().str());
+      std::string name = "pipeline_" + std::to_string(next_function_++);
+      emit_pipeline(*module, name, plan, i, slots);
+      std::string verify_errors;
+      llvm::raw_string_ostream verify_stream(verify_errors);
+      if (llvm::verifyModule(*module, &verify_stream))
+        throw SqlError(SqlState::InternalError, "generated code failed verification: " + verify_stream.str());
+      if (optimize_plan) {
+        module->addModuleFlag(llvm::Module::Warning, kOptimizeFlag, 1);
+        optimize(*module, compiler_->optimizing_machine());
+      }
+      PipelineStats stats;
+      stats.ir_instructions = count_instructions(*module);
+      stats.opt_level = optimize_plan ? "O2" : "O0";
+      auto tracker = jit_->getMainJITDylib().createResourceTracker();
+      if (auto err =
+              jit_->addIRModule(tracker, llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
+        fail("add module", std::move(err));
+      auto address = jit_->lookup(name);  // compiles now
+      if (!address) fail("lookup", address.takeError());
+      stats.machine_code_bytes = compiler_->last_text_bytes;
+      stats.compile_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      result->pipelines.push_back(address->toPtr<CompiledPlan::PipelineFn>());
+      result->stats.push_back(std::move(stats));
+      result->trackers.push_back(std::move(tracker));
+    }
+    return result;
+  }
+
+  size_t capacity_;
+  TieredCompiler* compiler_ = nullptr;  // owned by jit_
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  std::mutex compile_mutex_;
+  uint64_t next_function_ = 0;
+  mutable std::mutex cache_mutex_;
+  std::unordered_map<std::string, Entry> cache_;
+  std::list<std::string> lru_;
+  uint64_t hits_ = 0, misses_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Jit> Jit::create(size_t cache_capacity) {
+  return std::make_unique<LlvmJit>(cache_capacity);
+}
+
+}  // namespace omendb::codegen

@@ -1,0 +1,63 @@
+// The narrow face of code generation: plans in, native pipeline functions out. No LLVM header is
+// visible from here; everything LLVM lives in src/codegen/*.cpp.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "planner/plan.h"
+#include "runtime/exec_context.h"
+
+namespace omendb::codegen {
+
+// The compile tier of a pipeline: "O0" (no IR optimisation, fast instruction selection: for short
+// statements) or "O2" (LLVM's optimisation pipeline: for plans expected to touch many rows).
+struct PipelineStats {
+  uint64_t ir_instructions = 0;  // after optimisation
+  std::string opt_level;
+  double compile_ms = 0;  // IR generation + optimisation + machine code, wall clock
+  uint64_t machine_code_bytes = 0;
+};
+
+// Native code for one plan shape: one function per pipeline. Immutable once built; shared by every
+// execution of statements with the same cache key.
+class CompiledPlan {
+ public:
+  virtual ~CompiledPlan() = default;
+  using PipelineFn = void (*)(runtime::QueryState*);
+  std::vector<PipelineFn> pipelines;
+  std::vector<PipelineStats> stats;
+};
+
+struct CacheStats {
+  uint64_t hits = 0, misses = 0, entries = 0;
+};
+
+class Jit {
+ public:
+  // One per server: creating the LLJIT costs milliseconds.
+  static std::unique_ptr<Jit> create(size_t cache_capacity = 4096);
+  virtual ~Jit() = default;
+
+  // Returns the compiled plan cached under `cache_key`, or compiles `plan` and caches it.
+  // `cache_hit` tells which. Thread-safe. Throws SqlError XX000 if LLVM fails.
+  virtual std::shared_ptr<const CompiledPlan> get_or_compile(const std::string& cache_key,
+                                                             const plan::PhysicalPlan& plan,
+                                                             bool* cache_hit) = 0;
+  virtual CacheStats cache_stats() const = 0;
+
+  // Rows a plan must be expected to touch before its pipelines get LLVM's optimiser (O2).
+  static constexpr uint64_t kOptimizeRowThreshold = 50'000;
+};
+
+// Builds the runtime state (scan slots, sort and aggregate states, DML targets, output buffers) that
+// the compiled pipelines of `plan` expect. The caller sets view/writer/sink/cancel and params.
+void prepare(const plan::PhysicalPlan& plan, runtime::ExecContext& ctx);
+
+// Runs every pipeline in order; throws the first SqlError raised inside generated code.
+void execute(const CompiledPlan& compiled, runtime::ExecContext& ctx);
+
+}  // namespace omendb::codegen

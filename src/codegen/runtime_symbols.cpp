@@ -1,0 +1,25 @@
+#include "codegen/runtime_symbols.h"
+
+#include "runtime/runtime_api.h"
+
+namespace omendb::codegen {
+
+const std::vector<RuntimeSymbol>& runtime_symbols() {
+  using namespace omendb::runtime;
+  static const std::vector<RuntimeSymbol> symbols = {
+#define OMENDB_RUNTIME_SYMBOL(fn)                  \
+  RuntimeSymbol{#fn, reinterpret_cast<void*>(&fn), \
+                [](llvm::LLVMContext& c) { return function_type_of(c, &fn); }},
+      OMENDB_RUNTIME_FUNCTIONS(OMENDB_RUNTIME_SYMBOL)
+#undef OMENDB_RUNTIME_SYMBOL
+  };
+  return symbols;
+}
+
+const RuntimeSymbol* find_runtime_symbol(std::string_view name) {
+  for (const RuntimeSymbol& s : runtime_symbols())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+}  // namespace omendb::codegen

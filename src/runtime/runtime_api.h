@@ -1,0 +1,74 @@
+// Every runtime function that generated code may call, declared once. codegen derives each LLVM
+// declaration from the C++ signature through OMENDB_RUNTIME_FUNCTIONS, so the two cannot disagree.
+// Conventions: no C++ exceptions escape (errors go to QueryState::status through ExecContext::fail);
+// text is passed as (pointer, length) pairs and returned through a StrRef out-pointer; booleans are
+// int32_t; a function returning int32_t returns 0 when the query must stop (error or cancel).
+#pragma once
+
+#include <cstdint>
+
+#include "common/datum.h"
+#include "runtime/query_state.h"
+#include "storage/column_batch.h"
+
+namespace omendb::runtime {
+
+extern "C" {
+// Errors raised by generated code (ErrorKind).
+void rt_fail(QueryState* qs, int32_t kind);
+
+// Scans. Generated code appends the range's encoded bound values, then opens the cursor.
+// which: 0 = lower bound buffer, 1 = upper bound buffer, 2 = both (equality prefix).
+void rt_key_int(QueryState* qs, int32_t scan, int32_t which, int64_t v);
+void rt_key_double(QueryState* qs, int32_t scan, int32_t which, double v);
+void rt_key_text(QueryState* qs, int32_t scan, int32_t which, const char* p, uint64_t n);
+void rt_key_bool(QueryState* qs, int32_t scan, int32_t which, int32_t v);
+// lower_mode: 0 = from the lower buffer (inclusive), 1 = after every key with the lower prefix.
+// upper_mode: 0 = unbounded (or the end of the equality prefix if the upper buffer is non-empty),
+//             1 = through every key with the upper prefix, 2 = before the upper prefix.
+void rt_scan_open(QueryState* qs, int32_t scan, int32_t lower_mode, int32_t upper_mode);
+// The next batch, or null at the end, on error or on cancel (then status is set).
+const storage::ColumnBatch* rt_scan_next(QueryState* qs, int32_t scan);
+
+// Result rows: QueryState::out holds the values.
+int32_t rt_emit_row(QueryState* qs);
+
+// DML on target table `target`: QueryState::row holds the new row (table column order).
+int32_t rt_insert(QueryState* qs, int32_t target);
+int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len);
+int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_len);
+
+// Sort: rt_sort_row returns a row of Datums to fill, rt_sort_row_done copies its text.
+Datum* rt_sort_row(QueryState* qs, int32_t slot);
+void rt_sort_row_done(QueryState* qs, int32_t slot);
+// Sorts (once) and returns the row count; rt_sort_rows the first row (rows are contiguous).
+uint64_t rt_sort_finish(QueryState* qs, int32_t slot);
+const Datum* rt_sort_rows(QueryState* qs, int32_t slot);
+
+// Aggregates: zero-initialised state, 2 Datums per aggregate ([value, count]).
+Datum* rt_agg_state(QueryState* qs, int32_t slot);
+void rt_agg_set_text(QueryState* qs, int32_t slot, int32_t index, const char* p, uint64_t n);
+
+// Text.
+int32_t rt_text_cmp(const char* a, uint64_t an, const char* b, uint64_t bn);
+void rt_concat(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn, StrRef* out);
+void rt_int_to_text(QueryState* qs, int64_t v, StrRef* out);
+void rt_double_to_text(QueryState* qs, double v, StrRef* out);
+void rt_bool_to_text(QueryState* qs, int32_t v, StrRef* out);
+// Parsing text; return 0 (and set 22P02 / 22003) when the text is not a valid value.
+int32_t rt_text_to_int32(QueryState* qs, const char* p, uint64_t n, int32_t* out);
+int32_t rt_text_to_int64(QueryState* qs, const char* p, uint64_t n, int64_t* out);
+int32_t rt_text_to_double(QueryState* qs, const char* p, uint64_t n, double* out);
+int32_t rt_text_to_bool(QueryState* qs, const char* p, uint64_t n, int32_t* out);
+}
+
+// X(name) for every function above, in one list.
+#define OMENDB_RUNTIME_FUNCTIONS(X)                                                                        \
+  X(rt_fail)                                                                                               \
+  X(rt_key_int) X(rt_key_double) X(rt_key_text) X(rt_key_bool) X(rt_scan_open) X(rt_scan_next)             \
+      X(rt_emit_row) X(rt_insert) X(rt_update) X(rt_delete) X(rt_sort_row) X(rt_sort_row_done)             \
+          X(rt_sort_finish) X(rt_sort_rows) X(rt_agg_state) X(rt_agg_set_text) X(rt_text_cmp) X(rt_concat) \
+              X(rt_int_to_text) X(rt_double_to_text) X(rt_bool_to_text) X(rt_text_to_int32)                \
+                  X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool)
+
+}  // namespace omendb::runtime

@@ -1,0 +1,301 @@
+#include "server/engine.h"
+
+#include <charconv>
+#include <map>
+
+#include "codegen/jit.h"
+#include "common/error.h"
+#include "common/value.h"
+#include "frontend/parser/parser.h"
+#include "planner/planner.h"
+#include "runtime/exec_context.h"
+#include "storage/store.h"
+
+namespace omendb::engine {
+
+namespace {
+
+// Formats result rows as PostgreSQL text and hands them to the wire.
+class TextRowSink : public runtime::RowSink {
+ public:
+  TextRowSink(pgwire::ResultWriter& out, const std::vector<plan::OutputColumn>& columns)
+      : out_(out), columns_(columns), text_(columns.size()), views_(columns.size()), nulls_(columns.size()) {}
+
+  bool row(const Datum* values, size_t count) override {
+    for (size_t i = 0; i < count; ++i) {
+      const Datum& d = values[i];
+      nulls_[i] = d.is_null != 0;
+      if (nulls_[i]) continue;
+      std::string& s = text_[i];
+      s.clear();
+      switch (columns_[i].type) {
+        case TypeId::Bool:
+          s = d.i64 ? "t" : "f";
+          break;
+        case TypeId::Int32:
+        case TypeId::Int64: {
+          char buf[24];
+          auto r = std::to_chars(buf, buf + sizeof buf, d.i64);
+          s.assign(buf, r.ptr);
+          break;
+        }
+        case TypeId::Float64:
+          append_float8_text(d.f64, s);
+          break;
+        case TypeId::Text:
+        case TypeId::Unknown:
+          views_[i] = d.str.view();
+          continue;
+      }
+      views_[i] = s;
+    }
+    out_.data_row(views_.data(), reinterpret_cast<const bool*>(nulls_.data()), count);
+    ++rows_;
+    return true;
+  }
+  uint64_t rows() const { return rows_; }
+
+ private:
+  pgwire::ResultWriter& out_;
+  const std::vector<plan::OutputColumn>& columns_;
+  std::vector<std::string> text_;
+  std::vector<std::string_view> views_;
+  std::vector<char> nulls_;  // not vector<bool>: data_row wants a bool array
+  uint64_t rows_ = 0;
+};
+static_assert(sizeof(bool) == sizeof(char));
+
+std::vector<pgwire::ResultColumn> describe(const std::vector<plan::OutputColumn>& columns) {
+  std::vector<pgwire::ResultColumn> out;
+  for (const auto& c : columns) out.push_back({c.name, type_oid(c.type), type_wire_length(c.type)});
+  return out;
+}
+
+void send_text_rows(pgwire::ResultWriter& out, const std::string& column,
+                    const std::vector<std::string>& lines) {
+  out.row_description({{column, type_oid(TypeId::Text), -1}});
+  for (const std::string& line : lines) {
+    std::string_view v = line;
+    bool null = false;
+    out.data_row(&v, &null, 1);
+  }
+}
+
+std::string format_ms(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", ms);
+  return buf;
+}
+
+class EngineSession : public pgwire::Session {
+ public:
+  explicit EngineSession(Database& db) : db_(db) {}
+
+  void execute(std::string_view sql, pgwire::ResultWriter& out) override {
+    std::vector<ast::StmtPtr> statements = parser::parse(sql);
+    if (statements.empty()) {
+      out.empty_query();
+      return;
+    }
+    for (const ast::StmtPtr& stmt : statements) run(*stmt, statement_text(sql, *stmt), out);
+  }
+
+ private:
+  static std::string_view statement_text(std::string_view sql, const ast::Stmt& stmt) {
+    size_t begin = std::min(static_cast<size_t>(std::max(stmt.location, 0)), sql.size());
+    size_t len = stmt.length > 0 ? static_cast<size_t>(stmt.length) : std::string_view::npos;
+    return sql.substr(begin, len);
+  }
+
+  void run(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
+    switch (stmt.kind) {
+      case ast::StmtKind::Select:
+      case ast::StmtKind::Insert:
+      case ast::StmtKind::Update:
+      case ast::StmtKind::Delete:
+        return run_query(stmt, text, out);
+      case ast::StmtKind::Explain:
+        return run_explain(static_cast<const ast::ExplainStmt&>(stmt), text, out);
+      case ast::StmtKind::CreateTable:
+        return create_table(static_cast<const ast::CreateTableStmt&>(stmt), out);
+      case ast::StmtKind::DropTable:
+        return drop_table(static_cast<const ast::DropTableStmt&>(stmt), out);
+      case ast::StmtKind::Transaction:
+        throw SqlError(SqlState::FeatureNotSupported,
+                       "transaction blocks (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) are not supported yet")
+            .with_hint("Every statement commits on its own; use autocommit mode.");
+      case ast::StmtKind::Set:
+        return set(static_cast<const ast::SetStmt&>(stmt), out);
+      case ast::StmtKind::Show:
+        return show(static_cast<const ast::ShowStmt&>(stmt), out);
+      case ast::StmtKind::Unsupported:
+        throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
+    }
+    throw_unsupported("this statement");
+  }
+
+  planner::PlannedStatement plan(const ast::Stmt& stmt) {
+    planner::PlannerContext ctx;
+    ctx.catalog = &db_.store().catalog();
+    storage::Store* store = &db_.store();
+    ctx.row_estimate = [store](uint32_t table_id) { return store->approximate_row_count(table_id); };
+    return planner::plan_statement(stmt, ctx);
+  }
+
+  // The compiled code depends on the statement's structure (fingerprint), its parameter types and
+  // plan-shaping literals (shape_key), and the tables it was bound to (catalog version).
+  std::string cache_key(std::string_view text, const planner::PlannedStatement& planned) {
+    std::string key = parser::fingerprint(text);
+    if (key.empty()) key = std::string(text);  // cannot happen for text that parsed; stay correct anyway
+    key += '\x1f';
+    key += planned.shape_key;
+    key += '\x1f';
+    key += std::to_string(db_.store().catalog().version());
+    return key;
+  }
+
+  void run_query(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
+    std::shared_lock catalog_guard(db_.catalog_lock());
+    planner::PlannedStatement planned = plan(stmt);
+    bool cache_hit = false;
+    auto compiled = db_.jit().get_or_compile(cache_key(text, planned), planned.plan, &cache_hit);
+
+    runtime::ExecContext ctx;
+    ctx.set_params(planned.params);
+    codegen::prepare(planned.plan, ctx);
+    ctx.cancel = out.cancel_flag();
+    if (stmt.kind == ast::StmtKind::Select) {
+      auto view = db_.store().read_view();
+      ctx.view = view.get();
+      TextRowSink sink(out, planned.plan.result_columns);
+      ctx.sink = &sink;
+      out.row_description(describe(planned.plan.result_columns));
+      codegen::execute(*compiled, ctx);
+      out.command_complete("SELECT " + std::to_string(sink.rows()));
+      return;
+    }
+    std::lock_guard write_guard(db_.write_lock());
+    auto view = db_.store().read_view();
+    auto writer = db_.store().writer(*view);
+    ctx.view = view.get();
+    ctx.writer = writer.get();
+    codegen::execute(*compiled, ctx);
+    writer->commit();
+    std::string tag = planned.command == "INSERT" ? "INSERT 0 " : planned.command + " ";
+    out.command_complete(tag + std::to_string(ctx.rows_affected));
+  }
+
+  void run_explain(const ast::ExplainStmt& explain, std::string_view text, pgwire::ResultWriter& out) {
+    if (explain.analyze) throw_unsupported("EXPLAIN ANALYZE");
+    if (!explain.unknown_options.empty())
+      throw_unsupported("EXPLAIN option \"" + explain.unknown_options[0] + "\"");
+    const ast::Stmt& inner = *explain.stmt;
+    if (inner.kind != ast::StmtKind::Select && inner.kind != ast::StmtKind::Insert &&
+        inner.kind != ast::StmtKind::Update && inner.kind != ast::StmtKind::Delete)
+      throw_unsupported("EXPLAIN of this statement");
+    std::shared_lock catalog_guard(db_.catalog_lock());
+    planner::PlannedStatement planned = plan(inner);
+    std::vector<std::string> lines = planner::explain(planned.plan);
+    if (explain.codegen) {
+      // The cache key is the inner statement's, so EXPLAIN (CODEGEN) tells whether that statement's
+      // code is cached (and compiles and caches it if not).
+      std::string_view inner_text = text;
+      if (inner.location > 0 && static_cast<size_t>(inner.location) < text.size())
+        inner_text = text.substr(static_cast<size_t>(inner.location));
+      else if (auto paren = text.find(')'); paren != std::string_view::npos)
+        inner_text = text.substr(paren + 1);
+      bool cache_hit = false;
+      auto compiled = db_.jit().get_or_compile(cache_key(inner_text, planned), planned.plan, &cache_hit);
+      for (size_t i = 0; i < compiled->stats.size(); ++i) {
+        const codegen::PipelineStats& s = compiled->stats[i];
+        lines.push_back("Pipeline " + std::to_string(i) +
+                        ": IR instructions: " + std::to_string(s.ir_instructions) +
+                        ", optimization: " + s.opt_level + ", compile: " + format_ms(s.compile_ms) +
+                        " ms, machine code: " + std::to_string(s.machine_code_bytes) +
+                        " bytes, cache: " + (cache_hit ? "hit" : "miss"));
+      }
+    }
+    send_text_rows(out, "QUERY PLAN", lines);
+    out.command_complete("EXPLAIN");
+  }
+
+  void create_table(const ast::CreateTableStmt& stmt, pgwire::ResultWriter& out) {
+    storage::TableDef def = planner::bind_create_table(stmt);
+    std::unique_lock guard(db_.catalog_lock());
+    if (stmt.if_not_exists && db_.store().catalog().find(def.name)) {
+      out.notice("42P07", "relation \"" + def.name + "\" already exists, skipping");
+    } else {
+      db_.store().catalog().create_table(std::move(def));
+    }
+    out.command_complete("CREATE TABLE");
+  }
+
+  void drop_table(const ast::DropTableStmt& stmt, pgwire::ResultWriter& out) {
+    std::unique_lock guard(db_.catalog_lock());
+    storage::Catalog& catalog = db_.store().catalog();
+    std::vector<std::string> names;
+    for (const ast::TableRef& t : stmt.tables) {  // check all first: a failing DROP drops nothing
+      if (catalog.find(t.name)) {
+        names.push_back(t.name);
+      } else if (stmt.if_exists) {
+        out.notice("00000", "table \"" + t.name + "\" does not exist, skipping");
+      } else {
+        throw SqlError(SqlState::UndefinedTable, "table \"" + t.name + "\" does not exist");
+      }
+    }
+    for (const std::string& name : names) catalog.drop_table(name);
+    out.command_complete("DROP TABLE");
+  }
+
+  void set(const ast::SetStmt& stmt, pgwire::ResultWriter& out) {
+    if (stmt.reset) {
+      settings_.erase(stmt.name);
+    } else {
+      settings_[stmt.name] = stmt.value;
+    }
+    out.command_complete(stmt.reset ? "RESET" : "SET");
+  }
+
+  void show(const ast::ShowStmt& stmt, pgwire::ResultWriter& out) {
+    static const std::map<std::string, std::string> defaults = {{"server_version", "15.0"},
+                                                                {"server_encoding", "UTF8"},
+                                                                {"client_encoding", "UTF8"},
+                                                                {"datestyle", "ISO, MDY"},
+                                                                {"timezone", "UTC"},
+                                                                {"integer_datetimes", "on"},
+                                                                {"standard_conforming_strings", "on"},
+                                                                {"transaction_isolation", "read committed"},
+                                                                {"max_identifier_length", "63"}};
+    std::string value;
+    if (auto it = settings_.find(stmt.name); it != settings_.end()) {
+      value = it->second;
+    } else if (auto d = defaults.find(stmt.name); d != defaults.end()) {
+      value = d->second;
+    } else {
+      throw SqlError(SqlState::UndefinedObject, "unrecognized configuration parameter \"" + stmt.name + "\"");
+    }
+    send_text_rows(out, stmt.name, {value});
+    out.command_complete("SHOW");
+  }
+
+  Database& db_;
+  std::map<std::string, std::string> settings_;
+};
+
+}  // namespace
+
+Database::Database(const EngineOptions& options) {
+  storage::StoreOptions so;
+  so.data_dir = options.data_dir;
+  so.sync_commits = options.sync_commits;
+  store_ = storage::Store::open(so);
+  jit_ = codegen::Jit::create(options.plan_cache_capacity);
+}
+
+Database::~Database() = default;
+
+std::unique_ptr<pgwire::Session> Database::open(const pgwire::StartupInfo&) {
+  return std::make_unique<EngineSession>(*this);
+}
+
+}  // namespace omendb::engine

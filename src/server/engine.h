@@ -1,0 +1,54 @@
+// The engine: one open database (storage + catalog + JIT) and the sessions that run SQL on it.
+// It wires the stages: parser -> planner -> codegen -> runtime over storage. The pgwire server talks to
+// it through pgwire::SessionFactory / pgwire::Session; benchmarks and tests can drive a Session
+// in-process with their own ResultWriter, through exactly the same path.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+
+#include "frontend/pgwire/server.h"
+
+namespace omendb::storage {
+class Store;
+}
+namespace omendb::codegen {
+class Jit;
+}
+
+namespace omendb::engine {
+
+struct EngineOptions {
+  std::string data_dir;
+  bool sync_commits = true;  // fsync the WAL at every commit
+  size_t plan_cache_capacity = 4096;
+};
+
+class Database : public pgwire::SessionFactory {
+ public:
+  // Opens (or creates) the database. Throws SqlError 58030 when the data directory cannot be opened.
+  explicit Database(const EngineOptions& options);
+  ~Database() override;
+
+  std::unique_ptr<pgwire::Session> open(const pgwire::StartupInfo& info) override;
+
+  storage::Store& store() { return *store_; }
+  codegen::Jit& jit() { return *jit_; }
+
+  // DDL takes it exclusively; statements that read or write tables share it, so a table cannot be
+  // dropped under a running scan.
+  std::shared_mutex& catalog_lock() { return catalog_lock_; }
+  // Until MVCC lands, writing statements run one at a time: each one's duplicate checks and writes are
+  // then consistent with every other writer's.
+  std::mutex& write_lock() { return write_lock_; }
+
+ private:
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<codegen::Jit> jit_;
+  std::shared_mutex catalog_lock_;
+  std::mutex write_lock_;
+};
+
+}  // namespace omendb::engine

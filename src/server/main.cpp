@@ -1,0 +1,84 @@
+// omendb: the server executable. Parses flags, opens the database, serves the PostgreSQL protocol,
+// and shuts down cleanly on SIGTERM / SIGINT.
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include "common/error.h"
+#include "frontend/pgwire/server.h"
+#include "server/engine.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"OmenDB: a PostgreSQL-compatible SQL server with LLVM-compiled queries over RocksDB"};
+  std::string data_dir;
+  std::string listen = "127.0.0.1";
+  uint16_t port = 5433;
+  size_t workers = 0;
+  size_t max_message_bytes = 1ull << 30;
+  size_t max_connections = 2000;
+  std::string log_level = "info";
+  bool no_sync = false;
+  app.add_option("--data-dir", data_dir, "Directory of the database (created if missing)")->required();
+  app.add_option("--port", port, "TCP port to listen on")->capture_default_str();
+  app.add_option("--listen", listen, "Address to listen on (127.0.0.1, 0.0.0.0, ::1, ...)")
+      ->capture_default_str();
+  app.add_option("--workers", workers, "Query worker threads (0: one per core)")->capture_default_str();
+  app.add_option("--max-message-bytes", max_message_bytes,
+                 "Largest protocol message accepted; larger ones get an error and the connection is closed")
+      ->capture_default_str();
+  app.add_option("--max-connections", max_connections, "Connections accepted at once")->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
+  app.add_flag("--no-sync-commit", no_sync,
+               "Do not fsync the WAL at commit: faster, but a machine crash may lose the last commits");
+  app.set_version_flag("--version", std::string("omendb ") + OMENDB_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  // Block the shutdown signals in every thread; one thread waits for them and stops the server.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  try {
+    omendb::engine::EngineOptions options;
+    options.data_dir = data_dir;
+    options.sync_commits = !no_sync;
+    omendb::engine::Database db(options);
+
+    omendb::pgwire::ServerOptions server_options;
+    server_options.listen_address = listen;
+    server_options.port = port;
+    server_options.worker_threads = workers;
+    server_options.max_message_bytes = max_message_bytes;
+    server_options.max_connections = max_connections;
+    omendb::pgwire::Server server(server_options, db);
+    server.start();
+    spdlog::info("omendb {} listening on {}:{} (data directory {})", OMENDB_VERSION, listen, server.port(),
+                 data_dir);
+
+    std::thread signal_waiter([&] {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      if (sig != 0) spdlog::info("received signal {}, shutting down", sig);
+      server.stop();
+    });
+    server.run();
+    // run() also returns if the server stopped for another reason: wake the waiter.
+    pthread_kill(signal_waiter.native_handle(), SIGTERM);
+    signal_waiter.join();
+    spdlog::info("omendb stopped");
+  } catch (const omendb::SqlError& e) {
+    spdlog::error("{}", e.message());
+    return 1;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  return 0;
+}
