@@ -663,7 +663,7 @@ class Runner:
                 msg = "expected %d values hashing to %s, got %d values hashing to %s" % (exp[1], exp[2], got[0], got[1])
                 if len(values) <= 20:
                     msg += ": " + " ".join(values)
-        elif values != exp:
+        elif [v.strip() for v in values] != exp:  # expected lines are stripped of surrounding spaces
             msg = "wrong result\n    expected: %s\n    got:      %s" % (show(exp), show(values))
         if msg is None and rec.label:
             key = rec.label
