@@ -1,0 +1,65 @@
+#include "planner_test_util.h"
+
+namespace omendb::planner::testing {
+namespace {
+
+TEST_F(PlannerTest, CreateTableTypes) {
+  auto def = create(
+      "CREATE TABLE x (a int, b integer, c int4, d bigint, e int8, f smallint, g double precision, h float8, "
+      "i real, j float, k text, l varchar(10), m character varying, n boolean, o bool)");
+  EXPECT_EQ(def.name, "x");
+  std::vector<TypeId> types;
+  for (const auto& c : def.columns) types.push_back(c.type);
+  EXPECT_EQ(types, (std::vector<TypeId>{TypeId::Int32, TypeId::Int32, TypeId::Int32, TypeId::Int64,
+                                        TypeId::Int64, TypeId::Int32, TypeId::Float64, TypeId::Float64,
+                                        TypeId::Float64, TypeId::Float64, TypeId::Text, TypeId::Text,
+                                        TypeId::Text, TypeId::Bool, TypeId::Bool}));
+  EXPECT_EQ(def.columns[11].max_length, 10);
+  EXPECT_EQ(def.columns[12].max_length, -1);
+  EXPECT_TRUE(def.primary_key.empty());
+  EXPECT_FALSE(def.columns[0].not_null);
+}
+
+TEST_F(PlannerTest, CreateTablePrimaryKeys) {
+  auto inline_pk = create("CREATE TABLE x (a int, b text PRIMARY KEY, c int NOT NULL)");
+  EXPECT_EQ(inline_pk.primary_key, std::vector<int>{1});
+  EXPECT_TRUE(inline_pk.columns[1].not_null);
+  EXPECT_TRUE(inline_pk.columns[2].not_null);
+  EXPECT_FALSE(inline_pk.columns[0].not_null);
+  auto table_pk = create("CREATE TABLE x (a int, b text, c int, PRIMARY KEY (c, a))");
+  EXPECT_EQ(table_pk.primary_key, (std::vector<int>{2, 0}));
+  EXPECT_TRUE(table_pk.columns[0].not_null);
+  EXPECT_TRUE(table_pk.columns[2].not_null);
+  EXPECT_FALSE(table_pk.columns[1].not_null);
+}
+
+TEST_F(PlannerTest, CreateTableErrors) {
+  EXPECT_EQ(create_error("CREATE TABLE x (a int PRIMARY KEY, b int PRIMARY KEY)"),
+            SqlState::InvalidTableDefinition);
+  EXPECT_EQ(last_error_, "multiple primary keys for table \"x\" are not allowed");
+  EXPECT_EQ(create_error("CREATE TABLE x (a int PRIMARY KEY, b int, PRIMARY KEY (b))"),
+            SqlState::InvalidTableDefinition);
+  EXPECT_EQ(create_error("CREATE TABLE x (a int, a text)"), SqlState::DuplicateColumn);
+  EXPECT_EQ(create_error("CREATE TABLE x (a int, PRIMARY KEY (b))"), SqlState::UndefinedColumn);
+  EXPECT_EQ(create_error("CREATE TABLE x (a numeric)"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a decimal(10, 2))"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a char(3))"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a timestamp)"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a date)"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a int[])"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a nosuchtype)"), SqlState::UndefinedObject);
+  EXPECT_EQ(last_error_, "type \"nosuchtype\" does not exist");
+  EXPECT_EQ(create_error("CREATE TABLE x (a int UNIQUE)"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a int DEFAULT 1)"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a int, CHECK (a > 0))"), SqlState::FeatureNotSupported);
+}
+
+TEST_F(PlannerTest, CreateTableTooManyColumns) {
+  std::string sql = "CREATE TABLE wide (";
+  for (int i = 0; i < 1601; ++i) sql += (i ? ", c" : "c") + std::to_string(i) + " int";
+  sql += ")";
+  EXPECT_EQ(create_error(sql), SqlState::ProgramLimitExceeded);
+}
+
+}  // namespace
+}  // namespace omendb::planner::testing

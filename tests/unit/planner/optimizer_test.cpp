@@ -1,0 +1,143 @@
+#include "planner_test_util.h"
+
+namespace omendb::planner::testing {
+namespace {
+
+using plan::ExprOp;
+using plan::OpKind;
+
+const plan::Op& scan_of(const PlannedStatement& ps) {
+  const plan::Op* op = ps.plan.root.get();
+  while (op->kind != OpKind::TableScan) op = op->children.at(0).get();
+  return *op;
+}
+
+TEST_F(PlannerTest, KeyRangeEquality) {
+  auto ps = plan("SELECT b FROM t WHERE id = 42");
+  const auto& scan = scan_of(ps);
+  ASSERT_EQ(scan.range.eq.size(), 1u);
+  EXPECT_EQ(scan.range.eq[0]->op, ExprOp::Param);
+  EXPECT_EQ(scan.range.eq[0]->param, 0);
+  EXPECT_EQ(scan.range.lower, nullptr);
+  EXPECT_EQ(scan.estimated_rows, 1u);
+  EXPECT_EQ(ps.plan.estimated_rows, 1u);
+  // The filter stays above the scan.
+  EXPECT_EQ(child(*ps.plan.root).kind, OpKind::Filter);
+  EXPECT_NE(explain_text(ps.plan).find("TableScan t (range: id = $0)"), std::string::npos)
+      << explain_text(ps.plan);
+  // Flipped operands.
+  auto flipped = plan("SELECT b FROM t WHERE 42 = id");
+  EXPECT_EQ(scan_of(flipped).range.eq.size(), 1u);
+}
+
+TEST_F(PlannerTest, KeyRangeBounds) {
+  auto ps = plan("SELECT b FROM t WHERE a = 1 AND id >= 10 AND 20 > id");
+  const auto& r = scan_of(ps).range;
+  EXPECT_TRUE(r.eq.empty());
+  ASSERT_NE(r.lower, nullptr);
+  EXPECT_TRUE(r.lower_inclusive);
+  ASSERT_NE(r.upper, nullptr);
+  EXPECT_FALSE(r.upper_inclusive);
+  EXPECT_EQ(scan_of(ps).estimated_rows, 1000u);
+  EXPECT_NE(explain_text(ps.plan).find("(range: id >= $1, id < $2)"), std::string::npos)
+      << explain_text(ps.plan);
+  // A bigint bound against an integer key: the widening cast around the column does not hide it.
+  auto wide = plan("SELECT b FROM t WHERE id < 5000000000");
+  ASSERT_NE(scan_of(wide).range.upper, nullptr);
+  EXPECT_EQ(scan_of(wide).range.upper->type, TypeId::Int64);
+  // BETWEEN gives both bounds.
+  auto between = plan("SELECT b FROM t WHERE id BETWEEN 1 AND 5");
+  EXPECT_NE(scan_of(between).range.lower, nullptr);
+  EXPECT_NE(scan_of(between).range.upper, nullptr);
+}
+
+TEST_F(PlannerTest, KeyRangeCompositePrefix) {
+  auto ps = plan("SELECT v FROM k WHERE y = 'b' AND x = 1 AND z > 5 AND v = 'q'");
+  const auto& r = scan_of(ps).range;
+  ASSERT_EQ(r.eq.size(), 2u);
+  EXPECT_EQ(r.eq[0]->type, TypeId::Int32);
+  EXPECT_EQ(r.eq[1]->type, TypeId::Text);
+  ASSERT_NE(r.lower, nullptr);
+  EXPECT_FALSE(r.lower_inclusive);
+  EXPECT_EQ(r.upper, nullptr);
+  EXPECT_NE(explain_text(ps.plan).find("(range: x = $1, y = $0, z > $2)"), std::string::npos)
+      << explain_text(ps.plan);
+  // A gap in the prefix stops the equality part.
+  auto gap = plan("SELECT v FROM k WHERE x = 1 AND z = 5");
+  EXPECT_EQ(scan_of(gap).range.eq.size(), 1u);
+  EXPECT_EQ(scan_of(gap).range.lower, nullptr);
+  // Full equality: a point lookup.
+  auto point = plan("SELECT v FROM k WHERE x = 1 AND y = 'a' AND z = 2");
+  EXPECT_EQ(scan_of(point).range.eq.size(), 3u);
+  EXPECT_EQ(point.plan.estimated_rows, 1u);
+}
+
+TEST_F(PlannerTest, NoKeyRange) {
+  // A cast around the key column (float comparison, text cast) hides it.
+  EXPECT_TRUE(scan_of(plan("SELECT b FROM t WHERE id = 1.5")).range.is_full());
+  EXPECT_TRUE(scan_of(plan("SELECT b FROM t WHERE id::text = '1'")).range.is_full());
+  // Row-dependent bound, OR, non-key column, table without primary key.
+  EXPECT_TRUE(scan_of(plan("SELECT b FROM t WHERE id = a")).range.is_full());
+  EXPECT_TRUE(scan_of(plan("SELECT b FROM t WHERE id = 1 OR id = 2")).range.is_full());
+  EXPECT_TRUE(scan_of(plan("SELECT b FROM t WHERE a = 1")).range.is_full());
+  EXPECT_TRUE(scan_of(plan("SELECT q FROM r WHERE p = 1")).range.is_full());
+  EXPECT_TRUE(scan_of(plan("SELECT v FROM k WHERE y = 'a'")).range.is_full());
+  auto ps = plan("SELECT b FROM t WHERE a = 1");
+  EXPECT_NE(explain_text(ps.plan).find("TableScan t (full scan)"), std::string::npos)
+      << explain_text(ps.plan);
+}
+
+TEST_F(PlannerTest, KeyRangeWithArithmeticBound) {
+  auto ps = plan("SELECT b FROM t WHERE id = 2 + 3");
+  const auto& r = scan_of(ps).range;
+  ASSERT_EQ(r.eq.size(), 1u);
+  EXPECT_EQ(r.eq[0]->op, ExprOp::Add);
+  auto text = plan("SELECT f FROM s WHERE name >= 'a' AND name <= 'b'");
+  EXPECT_NE(scan_of(text).range.lower, nullptr);
+  EXPECT_NE(scan_of(text).range.upper, nullptr);
+}
+
+TEST_F(PlannerTest, ShapeKeySameForDifferentLiterals) {
+  auto a = plan("SELECT b FROM t WHERE id = 1 AND b = 'x' ORDER BY a LIMIT 5");
+  auto b = plan("SELECT b FROM t WHERE id = 99 AND b = 'something else' ORDER BY a LIMIT 50");
+  EXPECT_EQ(a.shape_key, b.shape_key);
+  EXPECT_NE(a.params, b.params);
+}
+
+TEST_F(PlannerTest, ShapeKeyDiffers) {
+  EXPECT_NE(plan("SELECT a, b FROM t ORDER BY 1").shape_key, plan("SELECT a, b FROM t ORDER BY 2").shape_key);
+  // Int32 vs Int64 literal.
+  EXPECT_NE(plan("SELECT b FROM t WHERE a = 1").shape_key,
+            plan("SELECT b FROM t WHERE a = 5000000000").shape_key);
+  // NULL stays a constant: differs from a literal.
+  EXPECT_NE(plan("SELECT b FROM t WHERE a = NULL").shape_key, plan("SELECT b FROM t WHERE a = 1").shape_key);
+  // LIMIT ALL vs LIMIT n.
+  EXPECT_NE(plan("SELECT b FROM t LIMIT ALL").shape_key, plan("SELECT b FROM t LIMIT 1").shape_key);
+  // IN lists of different lengths.
+  EXPECT_NE(plan("SELECT b FROM t WHERE a IN (1, 2)").shape_key,
+            plan("SELECT b FROM t WHERE a IN (1, 2, 3)").shape_key);
+  // VALUES with expressions: row count matters.
+  EXPECT_NE(plan("INSERT INTO r VALUES (1 + 1, 'a')").shape_key,
+            plan("INSERT INTO r VALUES (1 + 1, 'a'), (2 + 2, 'b')").shape_key);
+}
+
+TEST_F(PlannerTest, ExplainTree) {
+  auto ps = plan("SELECT b FROM t WHERE a > 3 AND id >= 7 ORDER BY b DESC LIMIT 2");
+  auto lines = explain(ps.plan);
+  ASSERT_EQ(lines.size(), 5u) << explain_text(ps.plan);
+  EXPECT_EQ(lines[0], "Limit (limit: $2)");
+  EXPECT_EQ(lines[1], "  -> Sort (keys: b DESC)");
+  EXPECT_EQ(lines[2], "    -> Project (b)");
+  EXPECT_EQ(lines[3], "      -> Filter (((a > $0) AND (id >= $1)))");
+  EXPECT_EQ(lines[4], "        -> TableScan t (range: id >= $1) (~1000 rows)");
+  auto agg = plan("SELECT count(*) + 1 AS n, max(a) FROM t");
+  auto text = explain_text(agg.plan);
+  EXPECT_NE(text.find("Aggregate (count(*), max(a))"), std::string::npos) << text;
+  EXPECT_NE(text.find("Project ((count(*) + $0) AS n, max(a) AS max)"), std::string::npos) << text;
+  auto upd = plan("UPDATE t SET a = 1 WHERE id = 2");
+  EXPECT_NE(explain_text(upd.plan).find("Update t (set: a = $1)"), std::string::npos)
+      << explain_text(upd.plan);
+}
+
+}  // namespace
+}  // namespace omendb::planner::testing
