@@ -169,7 +169,8 @@ def expect_error(conn, sql, sqlstate):
 
 
 def run_tests(tests, args):
-    """Runs each test(args) in order, printing ok/FAIL; exits 1 if any failed."""
+    """Runs each test(args) in order, printing ok/FAIL; returns the number of failures
+    (scripts end with sys.exit(1 if failed else 0), outside any `with Server`)."""
     failed = 0
     for t in tests:
         t0 = time.monotonic()
@@ -182,4 +183,4 @@ def run_tests(tests, args):
             traceback.print_exc()
             sys.stdout.flush()
     print("%d passed, %d failed" % (len(tests) - failed, failed))
-    sys.exit(1 if failed else 0)
+    return failed
