@@ -16,7 +16,7 @@ if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
   echo "start: omendb is already running (pid $(cat "$pidfile")); scripts/stop.sh stops it" >&2
   exit 1
 fi
-nohup "$root/build/omendb" --data-dir "$root/data/db" --port "$port" --listen 127.0.0.1 \
+nohup "$root/build/omendb" --data-dir "$root/data" --port "$port" --listen 127.0.0.1 \
   >>"$root/data/omendb.log" 2>&1 </dev/null &
 pid=$!
 echo "$pid" >"$pidfile"
@@ -36,7 +36,7 @@ c.autocommit = True
 cur = c.cursor(); cur.execute("SELECT 1"); cur.fetchall(); c.close()
 PY
   then
-    echo "omendb is running (pid $pid) on 127.0.0.1:$port, data in data/db, log in data/omendb.log"
+    echo "omendb is running (pid $pid) on 127.0.0.1:$port, data in data/, log in data/omendb.log"
     echo "connect with:  psql -h 127.0.0.1 -p $port -U omendb omendb"
     echo "stop with:     scripts/stop.sh"
     exit 0

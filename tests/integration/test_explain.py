@@ -43,19 +43,20 @@ def test_point_lookup_is_a_range(args):
     scan = [l for l in lines if re.search(r"scan", l, re.I)]
     assert scan, "no scan node in:\n" + text
     assert not re.search(r"full", text, re.I), "a point lookup on the key must not be a full scan:\n" + text
-    assert re.search(r"range|key|lookup|seek", scan[0], re.I) and "5" in scan[0], text
-    assert re.search(r"id\s*=\s*5", text), text
+    # literals may be shown as parameters ($0: lifted for the plan cache)
+    assert re.search(r"range|key|lookup|seek", scan[0], re.I), text
+    assert re.search(r"id\s*=\s*(5|\$\d+)", scan[0]), text
 
 
 def test_key_ranges(args):
     text = "\n".join(explain(S.conn, "EXPLAIN SELECT v FROM t WHERE id >= 10 AND id < 20"))
     print(text)
     assert not re.search(r"full", text, re.I), text
-    assert re.search(r"id\s*>=\s*10", text) and re.search(r"id\s*<\s*20", text), text
+    assert re.search(r"id\s*>=\s*(10|\$\d+)", text) and re.search(r"id\s*<\s*(20|\$\d+)", text), text
     text = "\n".join(explain(S.conn, "EXPLAIN SELECT * FROM c WHERE a = 1 AND b > 1"))
     print(text)
     assert not re.search(r"full", text, re.I), text
-    assert re.search(r"a\s*=\s*1", text) and re.search(r"b\s*>\s*1", text), text
+    assert re.search(r"a\s*=\s*(1|\$\d+)", text) and re.search(r"b\s*>\s*(1|\$\d+)", text), text
 
 
 def test_full_scan_otherwise(args):
