@@ -6,6 +6,7 @@
 //  - float -> integer conversion rounds half away from zero (PostgreSQL's numeric rule);
 //  - "operator is not unique" (42725) is reported as 42883.
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <utility>
 
@@ -533,6 +534,10 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
     case ast::ExprKind::Constant: {
       const Value& v = e.value;
       if (v.is_null()) return Expr::make_constant(Value::null(), TypeId::Unknown);
+      // PostgreSQL types an integer literal int4 whenever it fits, including -2147483648 (which the
+      // grammar folds from a bigint-sized 2147483648).
+      if (v.type() == TypeId::Int64 && v.as_int() >= INT32_MIN && v.as_int() <= INT32_MAX)
+        return Expr::make_constant(Value::int32(static_cast<int32_t>(v.as_int())), TypeId::Int32);
       return Expr::make_constant(v, v.type());
     }
     case ast::ExprKind::Param:

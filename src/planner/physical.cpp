@@ -194,7 +194,8 @@ const char* agg_name(plan::AggFunc f) {
   return "?";
 }
 
-std::string range_text(const Op& scan, const std::vector<std::string>& names) {
+std::string range_text(const Op& scan, const std::vector<std::string>& names,
+                       const std::vector<Value>* params) {
   const auto& r = scan.range;
   if (r.is_full()) return "(full scan)";
   const auto& pk = scan.table->primary_key;
@@ -207,21 +208,23 @@ std::string range_text(const Op& scan, const std::vector<std::string>& names) {
   };
   for (size_t i = 0; i < r.eq.size(); ++i) {
     sep();
-    s += key_name(i) + " = " + plan::to_string(*r.eq[i], names);
+    s += key_name(i) + " = " + detail::render(*r.eq[i], names, params);
   }
   if (r.lower) {
     sep();
-    s += key_name(r.eq.size()) + (r.lower_inclusive ? " >= " : " > ") + plan::to_string(*r.lower, names);
+    s += key_name(r.eq.size()) + (r.lower_inclusive ? " >= " : " > ") +
+         detail::render(*r.lower, names, params);
   }
   if (r.upper) {
     sep();
-    s += key_name(r.eq.size()) + (r.upper_inclusive ? " <= " : " < ") + plan::to_string(*r.upper, names);
+    s += key_name(r.eq.size()) + (r.upper_inclusive ? " <= " : " < ") +
+         detail::render(*r.upper, names, params);
   }
   return s + ")";
 }
 
-std::string describe(const Op& op, const std::vector<std::string>& names) {
-  auto ex = [&](const plan::ExprPtr& e) { return plan::to_string(*e, names); };
+std::string describe(const Op& op, const std::vector<std::string>& names, const std::vector<Value>* params) {
+  auto ex = [&](const plan::ExprPtr& e) { return detail::render(*e, names, params); };
   std::string s;
   switch (op.kind) {
     case OpKind::Values:
@@ -233,7 +236,7 @@ std::string describe(const Op& op, const std::vector<std::string>& names) {
       }
       break;
     case OpKind::TableScan:
-      s = "TableScan " + op.table->name + " " + range_text(op, names);
+      s = "TableScan " + op.table->name + " " + range_text(op, names, params);
       if (op.estimated_rows > 0) s += " (~" + std::to_string(op.estimated_rows) + " rows)";
       break;
     case OpKind::Filter:
@@ -294,7 +297,7 @@ std::string describe(const Op& op, const std::vector<std::string>& names) {
           continue;
         if (!first) s += ", ";
         first = false;
-        s += col + " = " + plan::to_string(e, names);
+        s += col + " = " + detail::render(e, names, params);
       }
       s += ")";
       break;
@@ -306,18 +309,24 @@ std::string describe(const Op& op, const std::vector<std::string>& names) {
   return s;
 }
 
-void render(const Op& op, int depth, const std::vector<std::string>& names, std::vector<std::string>& out) {
+void render_op(const Op& op, int depth, const std::vector<std::string>& names,
+               const std::vector<Value>* params, std::vector<std::string>& out) {
   std::string line = depth == 0 ? "" : std::string(2 * depth, ' ') + "-> ";
-  out.push_back(line + describe(op, names));
-  for (const auto& c : op.children) render(*c, depth + 1, names, out);
+  out.push_back(line + describe(op, names, params));
+  for (const auto& c : op.children) render_op(*c, depth + 1, names, params, out);
 }
 
 }  // namespace
 
 std::vector<std::string> explain(const plan::PhysicalPlan& plan) {
   std::vector<std::string> out;
-  if (!plan.root) return out;
-  render(*plan.root, 0, detail::column_names(*plan.root), out);
+  if (plan.root) render_op(*plan.root, 0, detail::column_names(*plan.root), nullptr, out);
+  return out;
+}
+
+std::vector<std::string> explain(const plan::PhysicalPlan& plan, const std::vector<Value>& params) {
+  std::vector<std::string> out;
+  if (plan.root) render_op(*plan.root, 0, detail::column_names(*plan.root), &params, out);
   return out;
 }
 

@@ -36,9 +36,7 @@ ExprPtr Expr::make(ExprOp op, TypeId type, std::vector<ExprPtr> args) {
   return e;
 }
 
-namespace {
-
-const char* binary_symbol(ExprOp op) {
+static const char* binary_symbol(ExprOp op) {
   switch (op) {
     case ExprOp::Add:
       return "+";
@@ -73,7 +71,7 @@ const char* binary_symbol(ExprOp op) {
   }
 }
 
-std::string quote_text(const std::string& s) {
+static std::string quote_text(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
     if (c == '\'') out += '\'';
@@ -83,17 +81,34 @@ std::string quote_text(const std::string& s) {
   return out;
 }
 
-}  // namespace
-
 std::string to_string(const Expr& e, const std::vector<std::string>& column_names) {
-  auto arg = [&](size_t i) { return to_string(*e.args[i], column_names); };
+  return planner::detail::render(e, column_names, nullptr);
+}
+
+}  // namespace omendb::plan
+
+namespace omendb::planner::detail {
+
+using plan::Expr;
+using plan::ExprOp;
+
+std::string render(const Expr& e, const std::vector<std::string>& column_names,
+                   const std::vector<Value>* params) {
+  auto arg = [&](size_t i) { return render(*e.args[i], column_names, params); };
   switch (e.op) {
     case ExprOp::Constant:
       if (e.constant.is_null()) return "NULL";
-      if (e.type == TypeId::Text || e.type == TypeId::Unknown) return quote_text(e.constant.as_text());
+      if (e.type == TypeId::Text || e.type == TypeId::Unknown) return plan::quote_text(e.constant.as_text());
       if (e.type == TypeId::Bool) return e.constant.as_bool() ? "true" : "false";
       return e.constant.to_string();
     case ExprOp::Param:
+      if (params && e.param >= 0 && static_cast<size_t>(e.param) < params->size()) {
+        const Value& v = (*params)[e.param];
+        if (v.is_null()) return "NULL";
+        if (v.type() == TypeId::Text || v.type() == TypeId::Unknown) return plan::quote_text(v.as_text());
+        if (v.type() == TypeId::Bool) return v.as_bool() ? "true" : "false";
+        return v.to_string();
+      }
       return "$" + std::to_string(e.param);
     case ExprOp::Column:
       if (e.column >= 0 && static_cast<size_t>(e.column) < column_names.size() &&
@@ -122,14 +137,10 @@ std::string to_string(const Expr& e, const std::vector<std::string>& column_name
     default:
       break;
   }
-  const char* sym = binary_symbol(e.op);
+  const char* sym = plan::binary_symbol(e.op);
   if (sym && e.args.size() == 2) return "(" + arg(0) + " " + sym + " " + arg(1) + ")";
   return "?";
 }
-
-}  // namespace omendb::plan
-
-namespace omendb::planner::detail {
 
 plan::ExprPtr clone(const plan::Expr& e) {
   auto c = std::make_unique<plan::Expr>();

@@ -54,5 +54,8 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt);
 //       -> Filter ((a > $1))
 //         -> TableScan t (range: id >= $0) (~1000 rows)
 std::vector<std::string> explain(const plan::PhysicalPlan& plan);
+// The same with every parameter shown as its value, as PostgreSQL's EXPLAIN shows literals
+// ("TableScan t (range: id = 5)"); pass PlannedStatement::params.
+std::vector<std::string> explain(const plan::PhysicalPlan& plan, const std::vector<Value>& params);
 
 }  // namespace omendb::planner

@@ -11,6 +11,10 @@
 
 namespace omendb::planner::detail {
 
+// Renders an expression for EXPLAIN; with `params`, each Param shows its value instead of "$n".
+std::string render(const plan::Expr& e, const std::vector<std::string>& column_names,
+                   const std::vector<Value>* params);
+
 // Deep copy of an expression.
 plan::ExprPtr clone(const plan::Expr& e);
 

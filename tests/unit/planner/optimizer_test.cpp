@@ -97,6 +97,14 @@ TEST_F(PlannerTest, KeyRangeWithArithmeticBound) {
   EXPECT_NE(scan_of(text).range.upper, nullptr);
 }
 
+TEST_F(PlannerTest, ExplainWithParamValues) {
+  auto ps = plan("SELECT b FROM t WHERE id >= 10 AND id < 20 AND b = 'it''s'");
+  std::string text;
+  for (const auto& line : explain(ps.plan, ps.params)) text += line + "\n";
+  EXPECT_NE(text.find("TableScan t (range: id >= 10, id < 20)"), std::string::npos) << text;
+  EXPECT_NE(text.find("(b = 'it''s')"), std::string::npos) << text;
+}
+
 TEST_F(PlannerTest, ShapeKeySameForDifferentLiterals) {
   auto a = plan("SELECT b FROM t WHERE id = 1 AND b = 'x' ORDER BY a LIMIT 5");
   auto b = plan("SELECT b FROM t WHERE id = 99 AND b = 'something else' ORDER BY a LIMIT 50");

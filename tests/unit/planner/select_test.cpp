@@ -56,6 +56,13 @@ TEST_F(PlannerTest, SelectWithoutFrom) {
   EXPECT_EQ(ps.plan.result_columns[0].name, "?column?");
 }
 
+TEST_F(PlannerTest, MostNegativeIntegerLiteralIsInt32) {
+  auto ps = plan("SELECT -2147483648 - 1, 2147483648");
+  EXPECT_EQ(ps.plan.root->exprs[0]->type, TypeId::Int32);
+  EXPECT_EQ(ps.params.at(0), Value::int32(INT32_MIN));
+  EXPECT_EQ(ps.plan.root->exprs[1]->type, TypeId::Int64);
+}
+
 TEST_F(PlannerTest, WhereWithoutFrom) {
   auto ps = plan("SELECT 'x' WHERE 1 < 2");
   const auto& root = *ps.plan.root;
