@@ -545,7 +545,13 @@ class Runner:
                     ok, msg = self.run_record(conn, rec, threshold, labels, edits, created)
                 except ConnectionLost as e:
                     ok, msg = False, "connection lost: %s" % e
-                    alive = server.alive() if server else None
+                    alive = None
+                    if server:
+                        try:  # a dying server may take a moment to exit
+                            server.proc.wait(2)
+                        except subprocess.TimeoutExpired:
+                            pass
+                        alive = server.alive()
                     reconnect_error = None
                     if alive is not False:
                         try:
