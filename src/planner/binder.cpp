@@ -1033,6 +1033,7 @@ void Binder::finish(PlannedStatement& out) {
     for (auto& v : matrix_values_) out.params.push_back(std::move(v));
   }
   detail::choose_key_ranges(*p.root);
+  detail::elide_sorts(p.root);
   if (Op* scan = find_scan(*p.root)) {
     uint64_t est = ctx_.row_estimate ? ctx_.row_estimate(scan->table->id) : 0;
     const auto& pk = scan->table->primary_key;

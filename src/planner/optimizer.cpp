@@ -118,7 +118,41 @@ void choose_range(const Expr& predicate, Op& scan) {
   scan.range = std::move(range);
 }
 
+// True when rows coming out of `project` are already ordered by `keys`: the keys name bare primary-key
+// columns of a scan below (through Filters only), ascending, in key order. Storage scans in key order
+// (key columns are NOT NULL, so NULLS FIRST/LAST does not matter). Keys after the complete primary key
+// are redundant since the key is unique.
+bool ordered_by_key(const Op& project, const std::vector<plan::SortKey>& keys) {
+  const Op* below = project.children.empty() ? nullptr : project.children[0].get();
+  while (below && below->kind == OpKind::Filter) below = below->children[0].get();
+  if (!below || below->kind != OpKind::TableScan || !below->table || below->table->primary_key.empty())
+    return false;
+  const Op& scan = *below;
+  const auto& pk = scan.table->primary_key;
+  for (size_t i = 0; i < keys.size() && i < pk.size(); ++i) {
+    if (keys[i].descending) return false;
+    const Expr* e = nullptr;
+    for (size_t j = 0; j < project.output.size(); ++j)
+      if (project.output[j].id == keys[i].column) e = project.exprs[j].get();
+    if (!e || e->op != ExprOp::Column) return false;
+    int table_col = -1;
+    for (size_t j = 0; j < scan.output.size(); ++j)
+      if (scan.output[j].id == e->column) table_col = scan.scan_columns[j];
+    if (table_col != pk[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+void elide_sorts(plan::OpPtr& op) {
+  for (auto& c : op->children) elide_sorts(c);
+  if (op->kind == OpKind::Sort && op->children.size() == 1 && op->children[0]->kind == OpKind::Project &&
+      ordered_by_key(*op->children[0], op->sort_keys)) {
+    plan::OpPtr child = std::move(op->children[0]);
+    op = std::move(child);
+  }
+}
 
 void choose_key_ranges(Op& op) {
   for (auto& c : op.children) choose_key_ranges(*c);

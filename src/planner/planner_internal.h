@@ -30,6 +30,9 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length);
 // Rule-based optimizer: primary-key range selection for every Filter directly above a TableScan.
 void choose_key_ranges(plan::Op& root);
 
+// Removes a Sort whose input already comes in that order (ascending primary-key prefix of the scan).
+void elide_sorts(plan::OpPtr& root);
+
 // Assigns state slots to breakers and cuts the tree into pipelines.
 void build_pipelines(plan::PhysicalPlan& plan);
 

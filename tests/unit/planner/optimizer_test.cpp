@@ -149,3 +149,36 @@ TEST_F(PlannerTest, ExplainTree) {
 
 }  // namespace
 }  // namespace omendb::planner::testing
+
+namespace omendb::planner::testing {
+namespace {
+
+bool has_sort(const plan::Op& op) {
+  if (op.kind == plan::OpKind::Sort) return true;
+  for (const auto& c : op.children)
+    if (has_sort(*c)) return true;
+  return false;
+}
+
+TEST_F(PlannerTest, SortOnKeyOrderIsElided) {
+  auto ps = plan("SELECT b FROM t WHERE a > 1 ORDER BY id LIMIT 3");
+  EXPECT_FALSE(has_sort(*ps.plan.root)) << explain_text(ps.plan);
+  EXPECT_EQ(ps.plan.state_slots, 0);
+  ASSERT_EQ(ps.plan.pipelines.size(), 1u);  // scan -> filter -> project -> project -> limit
+  EXPECT_EQ(ps.plan.result_columns.size(), 1u);
+  EXPECT_EQ(ps.plan.result_columns[0].name, "b");
+  EXPECT_FALSE(has_sort(*plan("SELECT id, a FROM t ORDER BY 1, 2").plan.root));
+  EXPECT_FALSE(has_sort(*plan("SELECT v FROM k ORDER BY x, y").plan.root));
+  EXPECT_FALSE(has_sort(*plan("SELECT v FROM k ORDER BY x").plan.root));
+  // Not in key order: the Sort stays.
+  EXPECT_TRUE(has_sort(*plan("SELECT b FROM t ORDER BY id DESC").plan.root));
+  EXPECT_TRUE(has_sort(*plan("SELECT b FROM t ORDER BY a").plan.root));
+  EXPECT_TRUE(has_sort(*plan("SELECT b FROM t ORDER BY id + 0").plan.root));
+  EXPECT_TRUE(has_sort(*plan("SELECT v FROM k ORDER BY y, x").plan.root));
+  EXPECT_TRUE(has_sort(*plan("SELECT v FROM k ORDER BY x, z").plan.root));
+  EXPECT_TRUE(has_sort(*plan("SELECT q FROM r ORDER BY p").plan.root));
+  EXPECT_TRUE(has_sort(*plan("SELECT max(id) FROM t ORDER BY 1").plan.root));
+}
+
+}  // namespace
+}  // namespace omendb::planner::testing
