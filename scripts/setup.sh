@@ -8,7 +8,7 @@ packages=(
   librocksdb-dev libpg-query-dev libprotobuf-c-dev libssl-dev libjemalloc-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libasio-dev libcli11-dev nlohmann-json3-dev
-  postgresql-client python3 python3-psycopg2
+  postgresql-client python3 python3-psycopg2 libpq-dev libsqlite3-dev postgresql-15 gnuplot-nox
 )
 missing=()
 for p in "${packages[@]}"; do
