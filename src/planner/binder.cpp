@@ -131,7 +131,7 @@ struct Scope {
 };
 
 struct ExprCtx {
-  const Scope* scope = nullptr;
+  Scope* scope = nullptr;
   std::string clause;  // where aggregates are not allowed: "WHERE", "VALUES", "UPDATE", "LIMIT"...
   bool allow_agg = false;
   bool in_agg = false;
@@ -251,7 +251,7 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
   } else {
     fail(SqlState::SyntaxError, "improper qualified name (too many dotted names)", e.location);
   }
-  const Scope* s = c.scope;
+  Scope* s = c.scope;
   if (!qual.empty()) {
     if (!s || !s->table || qual != s->refname) {
       if (s && s->table && s->has_alias && qual == s->table->name) {
@@ -268,7 +268,7 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
     fail(SqlState::UndefinedColumn, "column \"" + name + "\" does not exist", e.location);
   }
   if (c.track_bare && !c.in_agg && !bare_column_) bare_column_ = {s->refname + "." + name, e.location};
-  const_cast<Scope*>(s)->used[idx] = true;
+  s->used[idx] = true;
   return Expr::make_column(s->ids[idx], s->table->columns[idx].type);
 }
 
@@ -678,12 +678,12 @@ OpPtr wrap(OpKind kind, OpPtr child) {
 }
 
 PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
-  if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature, pos_of(s.location));
+  if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   if (s.has_join || s.from.size() > 1)
     throw_unsupported("joins", pos_of(s.from.size() > 1 ? s.from[1].location : -1));
   if (!s.group_by.empty()) throw_unsupported("GROUP BY", pos_of(s.group_by[0]->location));
   if (s.having) throw_unsupported("HAVING", pos_of(s.having->location));
-  if (s.distinct) throw_unsupported("DISTINCT", pos_of(s.location));
+  if (s.distinct) throw_unsupported("DISTINCT");
 
   Scope scope;
   if (s.from.size() == 1) scope = open_scope(s.from[0]);
@@ -735,7 +735,7 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   for (const auto& item : s.order_by) {
     const ast::Expr& e = *item.expr;
     size_t target = 0;
-    if (e.kind == ast::ExprKind::Constant) {
+    if (e.kind == ast::ExprKind::Constant && e.value.type() != TypeId::Bool) {
       if (e.value.is_null() || !is_integer(e.value.type()))
         fail(SqlState::SyntaxError, "non-integer constant in ORDER BY", e.location);
       int64_t p = e.value.as_int();
@@ -840,8 +840,8 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
 }
 
 PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
-  if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature, pos_of(s.location));
-  if (s.select) throw_unsupported("INSERT ... SELECT", pos_of(s.location));
+  if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
+  if (s.select) throw_unsupported("INSERT ... SELECT");
   storage::TableDefPtr table = lookup(s.table);
   const size_t ncols = table->columns.size();
 
@@ -919,7 +919,7 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
 }
 
 PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
-  if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature, pos_of(s.location));
+  if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   Scope scope = open_scope(s.table);
   const auto& table = *scope.table;
   OpPtr cur = make_scan(scope, true);
@@ -967,18 +967,22 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
 }
 
 PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
-  if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature, pos_of(s.location));
+  if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   Scope scope = open_scope(s.table);
-  OpPtr cur = make_scan(scope, true);
-  ColumnId key = new_id();
-  cur->key_column = key;
+  ExprPtr predicate;
   if (s.where) {
     ExprCtx wc;
     wc.scope = &scope;
     wc.clause = "WHERE";
-    ExprPtr p = to_bool(bind(*s.where, wc), "argument of WHERE", s.where->location);
+    predicate = to_bool(bind(*s.where, wc), "argument of WHERE", s.where->location);
+  }
+  // Delete needs only the key: the scan reads just the columns the WHERE clause uses.
+  OpPtr cur = make_scan(scope, false);
+  ColumnId key = new_id();
+  cur->key_column = key;
+  if (predicate) {
     cur = wrap(OpKind::Filter, std::move(cur));
-    cur->predicate = std::move(p);
+    cur->predicate = std::move(predicate);
   }
   auto del = std::make_unique<Op>(OpKind::Delete);
   del->table = scope.table;
@@ -1080,7 +1084,7 @@ PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx
 // CREATE TABLE
 
 storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
-  if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature, pos_of(stmt.location));
+  if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
   if (!stmt.table.schema.empty() && stmt.table.schema != "public")
     throw_unsupported("schemas other than public", pos_of(stmt.table.location));
   constexpr size_t kMaxColumns = 1600;

@@ -154,8 +154,12 @@ TEST_F(PlannerTest, DeleteShape) {
   EXPECT_GE(scan.key_column, 0);
   EXPECT_EQ(del.key_column, scan.key_column);
   EXPECT_EQ(scan.range.eq.size(), 1u);
+  EXPECT_EQ(scan.scan_columns, (std::vector<int>{0, 3}));  // only what WHERE reads; the key comes separately
   auto all = plan("DELETE FROM r");
-  EXPECT_EQ(child(*all.plan.root).kind, OpKind::TableScan);
+  const auto& all_scan = child(*all.plan.root);
+  EXPECT_EQ(all_scan.kind, OpKind::TableScan);
+  EXPECT_TRUE(all_scan.scan_columns.empty());
+  EXPECT_GE(all_scan.key_column, 0);
   EXPECT_EQ(error("DELETE FROM r WHERE nope = 1"), SqlState::UndefinedColumn);
 }
 

@@ -356,6 +356,10 @@ TEST_F(PlannerTest, OrderByPositionAliasAndExpression) {
   EXPECT_EQ(sort.output.size(), 2u);
   EXPECT_EQ(error("SELECT a FROM t ORDER BY 3"), SqlState::InvalidColumnReference);
   EXPECT_EQ(error("SELECT a FROM t ORDER BY 0"), SqlState::InvalidColumnReference);
+  EXPECT_EQ(error("SELECT a FROM t ORDER BY 'x'"), SqlState::SyntaxError);
+  EXPECT_EQ(error("SELECT a AS x, b AS x FROM t ORDER BY x"), SqlState::AmbiguousColumn);
+  EXPECT_EQ(error("SELECT a AS x FROM t ORDER BY x + 1"), SqlState::UndefinedColumn);
+  EXPECT_EQ(plan("SELECT a FROM t ORDER BY true").plan.result_columns.size(), 1u);
 }
 
 TEST_F(PlannerTest, OrderByHiddenExpression) {
