@@ -45,7 +45,11 @@ PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx
 
 // Validates CREATE TABLE and turns it into a table definition (id unassigned).
 // 42701 duplicate column, 42P16 two primary keys, 42703 unknown key column, 0A000 unsupported types or
-// constraints, 42704 unknown type.
+// constraints, 42704 unknown type, 54000 more than 1600 columns.
+// Types: int/int4/integer and int2/smallint -> Int32 (smallint is wider than PostgreSQL's), int8/bigint ->
+// Int64, float8/double precision/float and float4/real -> Float64 (real is wider than PostgreSQL's),
+// text -> Text, varchar(n) -> Text with max_length n, bool -> Bool; numeric/decimal, char(n), date/time
+// types and arrays -> 0A000 naming the type. Primary key columns become NOT NULL.
 storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt);
 
 // EXPLAIN output: the logical plan as an indented tree, one line per element, e.g.

@@ -182,3 +182,35 @@ TEST_F(PlannerTest, SortOnKeyOrderIsElided) {
 
 }  // namespace
 }  // namespace omendb::planner::testing
+
+namespace omendb::planner::testing {
+namespace {
+
+// Statements that differ only in literal values (of the same types) must give the same plan, apart from
+// the params, and the same shape key.
+TEST_F(PlannerTest, SameShapeGivesIdenticalPlans) {
+  const std::pair<const char*, const char*> pairs[] = {
+      {"SELECT a + 1, b FROM t WHERE id >= 3 AND b <> 'x' ORDER BY a DESC LIMIT 4 OFFSET 1",
+       "SELECT a + 7, b FROM t WHERE id >= 9 AND b <> 'yy' ORDER BY a DESC LIMIT 40 OFFSET 0"},
+      {"SELECT count(*), sum(z) FROM k WHERE x = 1 AND y = 'a' AND z < 10",
+       "SELECT count(*), sum(z) FROM k WHERE x = 2 AND y = 'b' AND z < 20"},
+      {"UPDATE t SET b = 'q', c = 1.5 WHERE id = 3", "UPDATE t SET b = 'r', c = 2.5 WHERE id = 4"},
+      {"DELETE FROM k WHERE x BETWEEN 1 AND 2", "DELETE FROM k WHERE x BETWEEN 5 AND 9"},
+      {"INSERT INTO r VALUES (1, 'a')", "INSERT INTO r VALUES (NULL, 'b'), (3, NULL)"},
+      {"SELECT CASE WHEN a > 1 THEN 'x' ELSE 'y' END FROM t WHERE d = 'yes'",
+       "SELECT CASE WHEN a > 5 THEN 'z' ELSE 'w' END FROM t WHERE d = 'no'"},
+  };
+  for (const auto& [first, second] : pairs) {
+    auto p1 = plan(first);
+    auto p2 = plan(second);
+    EXPECT_EQ(p1.shape_key, p2.shape_key) << first;
+    EXPECT_EQ(explain(p1.plan), explain(p2.plan)) << first;
+    ASSERT_EQ(p1.plan.pipelines.size(), p2.plan.pipelines.size()) << first;
+    // Param types agree position by position (an INSERT matrix repeats the column types per row).
+    for (size_t i = 0; i < std::min(p1.params.size(), p2.params.size()); ++i)
+      EXPECT_EQ(p1.params[i].type(), p2.params[i].type()) << first << " param " << i;
+  }
+}
+
+}  // namespace
+}  // namespace omendb::planner::testing
