@@ -16,11 +16,11 @@ namespace omendb::pgwire {
 
 struct ServerOptions {
   std::string listen_address = "127.0.0.1";
-  uint16_t port = 5432;            // 0: pick a free port (see Server::port())
+  uint16_t port = 5432;                   // 0: pick a free port (see Server::port())
   size_t max_message_bytes = 1ull << 30;  // larger messages: 54000 error, connection closed
-  size_t worker_threads = 0;       // 0: hardware concurrency
+  size_t worker_threads = 0;              // 0: hardware concurrency
   size_t io_threads = 1;
-  size_t max_connections = 2000;   // more: 53300 error at startup
+  size_t max_connections = 2000;  // more: 53300 error at startup
 };
 
 struct ResultColumn {
@@ -74,11 +74,16 @@ class Server {
  public:
   Server(ServerOptions options, SessionFactory& factory);
   ~Server();
-  // Binds and listens; throws std::runtime_error if the address cannot be bound.
+  // Binds and listens; throws std::runtime_error if the address cannot be bound. Ignores SIGPIPE.
   void start();
   // Serves until stop(); returns after every connection is closed and every running query returned.
+  // Runs the I/O loop on the calling thread plus io_threads - 1 more. Installs no signal handlers:
+  // main() calls stop() from its own asio::signal_set (SIGINT/SIGTERM) handler or another thread.
   void run();
-  // Thread-safe and idempotent: stops accepting, cancels running queries, closes connections.
+  // Thread-safe and idempotent (not async-signal-safe): stops accepting, cancels running queries,
+  // sends 57P01 to and closes idle connections, and closes the rest once their query returns
+  // (connections still open 2 s later are closed forcibly). Returns at once; run() returns when done.
+  // Before destroying a Server that ran, call stop() and wait for run() to return.
   void stop();
   uint16_t port() const;  // the bound port (useful with port 0)
 

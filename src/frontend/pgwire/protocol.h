@@ -1,0 +1,66 @@
+// Encoding of PostgreSQL v3 backend messages (internal to the pgwire stage, exposed for unit tests).
+// Every function appends one complete message (type byte, length, body) to `out`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "frontend/pgwire/server.h"
+
+namespace omendb::pgwire::wire {
+
+// Startup packet codes (the int32 after the length in the first packet).
+constexpr int32_t kProtocolV3 = 3 << 16;
+constexpr int32_t kCancelRequestCode = (1234 << 16) | 5678;
+constexpr int32_t kSslRequestCode = (1234 << 16) | 5679;
+constexpr int32_t kGssEncRequestCode = (1234 << 16) | 5680;
+
+inline uint32_t get_u32(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | uint32_t{u[3]};
+}
+inline int32_t get_i32(const char* p) {
+  return static_cast<int32_t>(get_u32(p));
+}
+
+inline void put_i16(std::string& out, int16_t v) {
+  auto u = static_cast<uint16_t>(v);
+  out.push_back(static_cast<char>(u >> 8));
+  out.push_back(static_cast<char>(u));
+}
+inline void put_i32(std::string& out, int32_t v) {
+  auto u = static_cast<uint32_t>(v);
+  out.push_back(static_cast<char>(u >> 24));
+  out.push_back(static_cast<char>(u >> 16));
+  out.push_back(static_cast<char>(u >> 8));
+  out.push_back(static_cast<char>(u));
+}
+// A NUL-terminated string; embedded NULs would corrupt the message, so they are dropped.
+void put_cstr(std::string& out, std::string_view s);
+
+struct ErrorFields {
+  std::string_view severity;  // "ERROR", "FATAL", "NOTICE", "WARNING"
+  std::string_view sqlstate;
+  std::string_view message;
+  std::string_view detail;
+  std::string_view hint;
+  int position = 0;  // 1-based, 0 = none
+};
+
+void error_response(std::string& out, const ErrorFields& f);
+void notice_response(std::string& out, const ErrorFields& f);
+void authentication_ok(std::string& out);
+void parameter_status(std::string& out, std::string_view name, std::string_view value);
+void backend_key_data(std::string& out, int32_t pid, int32_t secret);
+void ready_for_query(std::string& out, char status);
+void negotiate_protocol_version(std::string& out, int32_t newest_minor,
+                                const std::vector<std::string>& unrecognized_options);
+void row_description(std::string& out, const std::vector<ResultColumn>& columns);
+void data_row(std::string& out, const std::string_view* values, const bool* nulls, size_t count);
+void command_complete(std::string& out, std::string_view tag);
+void empty_query_response(std::string& out);
+
+}  // namespace omendb::pgwire::wire

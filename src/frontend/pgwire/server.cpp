@@ -1,0 +1,930 @@
+// PostgreSQL wire protocol v3 server.
+//
+// Threading model:
+//  - I/O threads run the io_context. Each connection is bound to its own strand, so its state is
+//    touched by one thread at a time; server-wide I/O (acceptor, timers) runs on the server strand.
+//  - Session::open and Session::execute run on a fixed worker pool. While a query runs the connection
+//    is `busy_`: it keeps reading (to notice a vanished client, and to buffer a bounded amount of
+//    pipelined input) but processes no further message until the worker's completion is posted back.
+//  - The worker streams results through QueryOutput: messages collect in a buffer that is handed to
+//    the strand whenever it passes kFlushBytes; the worker blocks while more than kMaxQueuedBytes are
+//    waiting for the socket (back-pressure), and discards everything once the connection is dead.
+//  - Each in-flight worker job holds an io_context work guard, so run() cannot return before every
+//    running query has returned. The Connection (and the Session it owns) is kept alive by shared_ptr
+//    captures in every pending handler and worker job.
+#include "frontend/pgwire/server.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <asio.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common/error.h"
+#include "common/sqlstate.h"
+#include "frontend/pgwire/protocol.h"
+
+namespace omendb::pgwire {
+
+namespace {
+
+constexpr size_t kFlushBytes = 64 * 1024;                 // worker hands its buffer over past this
+constexpr size_t kMaxQueuedBytes = 256 * 1024;            // worker waits while more is unsent
+constexpr size_t kMaxBufferedInputWhileBusy = 64 * 1024;  // stop reading pipelined input past this
+constexpr size_t kMaxStartupPacket = 10000;
+constexpr size_t kReadChunk = 8 * 1024;
+constexpr size_t kMaxReadChunk = 1 << 20;
+constexpr size_t kShrinkInputAbove = 1 << 20;
+constexpr auto kStopGrace = std::chrono::seconds(2);  // then connections are closed forcibly
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
+
+using Strand = asio::strand<asio::io_context::executor_type>;
+using Socket = asio::basic_stream_socket<asio::ip::tcp, Strand>;
+
+#ifndef OMENDB_VERSION
+#define OMENDB_VERSION "0.1.0"
+#endif
+constexpr const char* kServerVersion = "15.0 (OmenDB " OMENDB_VERSION ")";
+
+}  // namespace
+
+class Connection;
+
+class ServerImpl {
+ public:
+  ServerImpl(ServerOptions opts, SessionFactory& f);
+  ~ServerImpl();
+
+  void start();
+  void run();
+  void request_stop();
+  void run_io();
+
+  void do_accept();
+  void on_accept(const asio::error_code& ec, Socket socket);
+  void do_stop();
+  void force_close_all();
+
+  // Any thread.
+  bool try_add_session();
+  void remove_connection(const std::shared_ptr<Connection>& conn, bool counted_session);
+  void cancel(int32_t pid, int32_t secret);
+
+  ServerOptions options;
+  SessionFactory& factory;
+  asio::io_context io;  // declared first: destroyed last
+  Strand server_strand;
+  asio::executor_work_guard<asio::io_context::executor_type> work;
+  asio::ip::tcp::acceptor acceptor;
+  asio::steady_timer accept_retry_timer;
+  asio::steady_timer grace_timer;
+  asio::thread_pool workers;
+  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> run_called{false};
+  std::atomic<uint16_t> bound_port{0};
+  std::atomic<size_t> sessions{0};
+
+  std::mutex mu;  // guards the members below
+  bool stopping = false;
+  std::unordered_set<std::shared_ptr<Connection>> conns;
+  std::unordered_map<int32_t, std::weak_ptr<Connection>> by_pid;
+  int32_t next_pid = 1000;
+  std::mt19937 rng{std::random_device{}()};
+};
+
+// Buffers one query's output on the worker thread and streams it to the connection.
+class QueryOutput;
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(ServerImpl& server, Socket socket, int32_t pid, int32_t secret)
+      : server_(server),
+        socket_(std::move(socket)),
+        strand_(socket_.get_executor()),
+        pid_(pid),
+        secret_(secret) {}
+
+  int32_t pid() const { return pid_; }
+  const Strand& strand() const { return strand_; }
+
+  void start(const std::string& peer) {
+    peer_ = peer;
+    asio::error_code ec;
+    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    spdlog::debug("pgwire: connection {} accepted from {}", pid_, peer_);
+    asio::post(strand_, [self = shared_from_this()] { self->start_read(); });
+  }
+
+  // Any thread (CancelRequest). Sets the cancel flag of the running query, if any.
+  void request_cancel_if(int32_t secret) {
+    if (secret != secret_) {
+      spdlog::warn("pgwire: wrong key in cancel request for process {}", pid_);
+      return;
+    }
+    spdlog::debug("pgwire: cancel request for process {}", pid_);
+    cancel_.store(true);
+  }
+
+  // On the strand: server shutdown.
+  void admin_shutdown() {
+    shutting_down_ = true;
+    cancel_.store(true);
+    if (closed_ || closing_ || busy_) return;  // a running query finishes first
+    fatal(SqlState::AdminShutdown, "terminating connection due to administrator command");
+  }
+
+  // On the strand: the stop grace period expired.
+  void force_close() { do_close(); }
+
+ private:
+  friend class QueryOutput;
+  enum class Phase { Startup, Ready, SkipToSync };
+
+  // ---- input ----
+
+  void start_read() {
+    if (reading_ || closing_ || closed_) return;
+    size_t avail = end_ - rpos_;
+    if (busy_ && avail >= kMaxBufferedInputWhileBusy) return;
+    compact();
+    size_t chunk = kReadChunk;
+    if (need_ > avail) chunk = std::clamp(need_ - avail, kReadChunk, kMaxReadChunk);
+    if (buf_.size() < end_ + chunk) buf_.resize(end_ + chunk);
+    reading_ = true;
+    socket_.async_read_some(
+        asio::buffer(buf_.data() + end_, chunk),
+        [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->on_read(ec, n); });
+  }
+
+  // Only while no read is in flight (the read targets buf_ past end_).
+  void compact() {
+    if (rpos_ == end_) {
+      rpos_ = end_ = 0;
+    } else if (rpos_ > 0 && (rpos_ >= buf_.size() / 2 || need_ > buf_.size() - rpos_)) {
+      std::copy(buf_.begin() + static_cast<ptrdiff_t>(rpos_), buf_.begin() + static_cast<ptrdiff_t>(end_),
+                buf_.begin());
+      end_ -= rpos_;
+      rpos_ = 0;
+    }
+    if (buf_.size() > kShrinkInputAbove && end_ - rpos_ < kShrinkInputAbove / 2 &&
+        need_ < kShrinkInputAbove / 2) {
+      std::vector<char> smaller(buf_.begin() + static_cast<ptrdiff_t>(rpos_),
+                                buf_.begin() + static_cast<ptrdiff_t>(end_));
+      buf_ = std::move(smaller);
+      end_ -= rpos_;
+      rpos_ = 0;
+    }
+  }
+
+  void on_read(const asio::error_code& ec, size_t n) {
+    reading_ = false;
+    if (closed_) return;
+    if (ec) {
+      if (ec != asio::error::eof && ec != asio::error::connection_reset &&
+          ec != asio::error::operation_aborted)
+        spdlog::warn("pgwire: connection {}: read failed: {}", pid_, ec.message());
+      do_close();  // a running query sees the cancel flag; its output is discarded
+      return;
+    }
+    end_ += n;
+    if (busy_) {
+      start_read();
+    } else {
+      process();
+    }
+  }
+
+  // Handles every complete buffered message, in order, until a query makes the connection busy.
+  void process() {
+    while (!busy_ && !closing_ && !closed_) {
+      size_t avail = end_ - rpos_;
+      const char* p = buf_.data() + rpos_;
+      if (phase_ == Phase::Startup) {
+        if (avail < 4) {
+          need_ = 4;
+          break;
+        }
+        uint32_t len = wire::get_u32(p);
+        if (len < 8 || len > kMaxStartupPacket) {
+          fatal(SqlState::ProtocolViolation, "invalid length of startup packet");
+          return;
+        }
+        if (avail < len) {
+          need_ = len;
+          break;
+        }
+        std::string_view body(p + 4, len - 4);
+        rpos_ += len;
+        need_ = 0;
+        handle_startup(body);
+      } else {
+        if (avail < 5) {
+          need_ = 5;
+          break;
+        }
+        char type = p[0];
+        uint32_t len = wire::get_u32(p + 1);
+        if (len < 4) {
+          fatal(SqlState::ProtocolViolation, "invalid message length");
+          return;
+        }
+        if (len > server_.options.max_message_bytes) {
+          fatal(SqlState::ProgramLimitExceeded,
+                fmt::format("message of {} bytes exceeds the maximum of {} bytes", len,
+                            server_.options.max_message_bytes));
+          return;
+        }
+        size_t total = size_t{len} + 1;
+        if (avail < total) {
+          need_ = total;
+          break;
+        }
+        std::string_view body(p + 5, len - 4);
+        rpos_ += total;
+        need_ = 0;
+        handle_message(type, body);
+      }
+    }
+    if (!closing_ && !closed_) start_read();
+  }
+
+  void handle_startup(std::string_view body) {
+    int32_t code = wire::get_i32(body.data());
+    std::string_view rest = body.substr(4);
+    if (code == wire::kSslRequestCode || code == wire::kGssEncRequestCode) {
+      if (!rest.empty()) {
+        fatal(SqlState::ProtocolViolation, "invalid length of startup packet");
+        return;
+      }
+      send("N");
+      // Data sent before our answer could not have been encrypted as negotiated (CVE-2021-23214).
+      if (end_ > rpos_) fatal(SqlState::ProtocolViolation, "received unencrypted data after SSL request");
+      return;
+    }
+    if (code == wire::kCancelRequestCode) {
+      if (rest.size() == 8) server_.cancel(wire::get_i32(rest.data()), wire::get_i32(rest.data() + 4));
+      do_close();  // no answer, as PostgreSQL
+      return;
+    }
+    int major = static_cast<uint32_t>(code) >> 16, minor = code & 0xffff;
+    if (major != 3) {
+      fatal(SqlState::FeatureNotSupported,
+            fmt::format("unsupported frontend protocol {}.{}: server supports 3.0 to 3.0", major, minor));
+      return;
+    }
+    StartupInfo info;
+    std::vector<std::string> unrecognized;
+    bool terminated = false;
+    while (!rest.empty()) {
+      size_t k = rest.find('\0');
+      if (k == std::string_view::npos) break;
+      std::string_view key = rest.substr(0, k);
+      rest.remove_prefix(k + 1);
+      if (key.empty()) {
+        terminated = rest.empty();
+        break;
+      }
+      size_t v = rest.find('\0');
+      if (v == std::string_view::npos) break;
+      std::string_view value = rest.substr(0, v);
+      rest.remove_prefix(v + 1);
+      if (key.starts_with("_pq_.")) {
+        unrecognized.emplace_back(key);
+      } else {
+        info.parameters[std::string(key)] = std::string(value);
+      }
+    }
+    if (!terminated) {
+      fatal(SqlState::ProtocolViolation, "invalid startup packet layout: expected terminator as last byte");
+      return;
+    }
+    auto user = info.parameters.find("user");
+    if (user == info.parameters.end() || user->second.empty()) {
+      fatal(SqlState::InvalidAuthorizationSpecification,
+            "no PostgreSQL user name specified in startup packet");
+      return;
+    }
+    info.user = user->second;
+    auto db = info.parameters.find("database");
+    info.database = db != info.parameters.end() && !db->second.empty() ? db->second : info.user;
+    if (minor > 0 || !unrecognized.empty()) {
+      std::string out;
+      wire::negotiate_protocol_version(out, 0, unrecognized);
+      send(std::move(out));
+    }
+    if (!server_.try_add_session()) {
+      fatal(SqlState::TooManyConnections, "sorry, too many clients already");
+      return;
+    }
+    counted_session_ = true;
+    if (shutting_down_) {
+      fatal(SqlState::AdminShutdown, "terminating connection due to administrator command");
+      return;
+    }
+    auto app = info.parameters.find("application_name");
+    application_name_ = app != info.parameters.end() ? app->second : "";
+    user_ = info.user;
+    busy_ = true;
+    asio::post(server_.workers,
+               [self = shared_from_this(), info = std::move(info),
+                guard = asio::make_work_guard(server_.io)]() mutable { self->open_on_worker(info); });
+  }
+
+  void open_on_worker(const StartupInfo& info) {
+    std::unique_ptr<Session> session;
+    std::string out;
+    try {
+      session = server_.factory.open(info);
+      if (!session) throw std::runtime_error("session factory returned no session");
+    } catch (const SqlError& e) {
+      append_error(out, "FATAL", e);
+    } catch (const std::exception& e) {
+      spdlog::warn("pgwire: connection {}: opening the session failed: {}", pid_, e.what());
+      append_internal_error(out, "FATAL", e.what());
+    } catch (...) {
+      append_internal_error(out, "FATAL", "unknown error");
+    }
+    asio::post(strand_,
+               [self = shared_from_this(), session = std::move(session), out = std::move(out)]() mutable {
+                 self->on_opened(std::move(session), std::move(out));
+               });
+  }
+
+  void on_opened(std::unique_ptr<Session> session, std::string out) {
+    busy_ = false;
+    if (closed_) return;  // session destroyed here, after the worker returned
+    if (!session) {
+      send(std::move(out));
+      close_after_flush();
+      return;
+    }
+    session_ = std::move(session);
+    wire::authentication_ok(out);
+    wire::parameter_status(out, "application_name", application_name_);
+    wire::parameter_status(out, "client_encoding", "UTF8");
+    wire::parameter_status(out, "DateStyle", "ISO, MDY");
+    wire::parameter_status(out, "integer_datetimes", "on");
+    wire::parameter_status(out, "IntervalStyle", "postgres");
+    wire::parameter_status(out, "is_superuser", "on");
+    wire::parameter_status(out, "server_encoding", "UTF8");
+    wire::parameter_status(out, "server_version", kServerVersion);
+    wire::parameter_status(out, "session_authorization", user_);
+    wire::parameter_status(out, "standard_conforming_strings", "on");
+    wire::parameter_status(out, "TimeZone", "UTC");
+    wire::backend_key_data(out, pid_, secret_);
+    wire::ready_for_query(out, transaction_status());
+    send(std::move(out));
+    phase_ = Phase::Ready;
+    if (shutting_down_) {
+      fatal(SqlState::AdminShutdown, "terminating connection due to administrator command");
+      return;
+    }
+    process();
+  }
+
+  void handle_message(char type, std::string_view body) {
+    if (phase_ == Phase::SkipToSync) {
+      if (type == 'S') {
+        phase_ = Phase::Ready;
+        send_ready_for_query();
+      } else if (type == 'X') {
+        close_after_flush();
+      }
+      return;
+    }
+    switch (type) {
+      case 'Q': {
+        if (body.empty() || body.back() != '\0') {
+          fatal(SqlState::ProtocolViolation, "invalid string in message");
+          return;
+        }
+        std::string_view sql = body.substr(0, body.find('\0'));
+        run_query(std::string(sql));
+        return;
+      }
+      case 'X':
+        close_after_flush();
+        return;
+      case 'P':
+      case 'B':
+      case 'D':
+      case 'E':
+      case 'C': {
+        std::string out;
+        append_plain_error(out, "ERROR", SqlState::FeatureNotSupported,
+                           "extended query protocol is not supported yet");
+        send(std::move(out));
+        phase_ = Phase::SkipToSync;
+        return;
+      }
+      case 'S':  // Sync outside an errored extended-protocol sequence
+        send_ready_for_query();
+        return;
+      case 'H':  // Flush: nothing is held back
+        return;
+      case 'F': {
+        std::string out;
+        append_plain_error(out, "ERROR", SqlState::FeatureNotSupported,
+                           "function call protocol is not supported");
+        wire::ready_for_query(out, transaction_status());
+        send(std::move(out));
+        return;
+      }
+      case 'd':  // CopyData, CopyDone, CopyFail outside COPY: ignored, as PostgreSQL does
+      case 'c':
+      case 'f':
+        return;
+      default:
+        fatal(SqlState::ProtocolViolation, fmt::format("invalid frontend message type {}",
+                                                       static_cast<int>(static_cast<unsigned char>(type))));
+        return;
+    }
+  }
+
+  // ---- query execution ----
+
+  void run_query(std::string sql) {
+    busy_ = true;
+    cancel_.store(false);
+    asio::post(server_.workers,
+               [self = shared_from_this(), sql = std::move(sql),
+                guard = asio::make_work_guard(server_.io)]() mutable { self->execute_on_worker(sql); });
+  }
+
+  void execute_on_worker(const std::string& sql);  // after QueryOutput
+
+  void on_query_done(std::string tail) {
+    busy_ = false;
+    if (closed_) {
+      session_.reset();  // the worker has returned: now the session may go
+      return;
+    }
+    send(std::move(tail));
+    if (shutting_down_) {
+      fatal(SqlState::AdminShutdown, "terminating connection due to administrator command");
+      return;
+    }
+    process();
+  }
+
+  // ---- output ----
+
+  char transaction_status() const {
+    if (!session_) return 'I';
+    try {
+      return session_->transaction_status();
+    } catch (...) {
+      return 'I';
+    }
+  }
+
+  void send_ready_for_query() {
+    std::string out;
+    wire::ready_for_query(out, transaction_status());
+    send(std::move(out));
+  }
+
+  static void append_error(std::string& out, std::string_view severity, const SqlError& e) {
+    wire::error_response(
+        out, {severity, sqlstate_code(e.state()), e.message(), e.detail(), e.hint(), e.position()});
+  }
+  static void append_plain_error(std::string& out, std::string_view severity, SqlState state,
+                                 std::string_view message) {
+    wire::error_response(out, {severity, sqlstate_code(state), message, {}, {}, 0});
+  }
+  static void append_internal_error(std::string& out, std::string_view severity, std::string_view message) {
+    append_plain_error(out, severity, SqlState::InternalError, message);
+  }
+
+  // Sends a FATAL error and closes the connection once it is written.
+  void fatal(SqlState state, std::string_view message) {
+    if (closed_ || closing_) return;
+    if (state != SqlState::AdminShutdown)
+      spdlog::warn("pgwire: connection {} ({}): {} {}", pid_, peer_, sqlstate_code(state), message);
+    std::string out;
+    append_plain_error(out, "FATAL", state, message);
+    send(std::move(out));
+    close_after_flush();
+  }
+
+  // On the strand. `counted`: already added to queued_bytes_ by a worker.
+  void send(std::string data, bool counted = false) {
+    if (closed_) {
+      if (counted) release_queued(data.size());
+      return;
+    }
+    if (data.empty()) return;
+    if (!counted) {
+      std::lock_guard lk(out_mu_);
+      queued_bytes_ += data.size();
+    }
+    out_queue_.push_back(std::move(data));
+    if (!writing_) do_write();
+  }
+
+  void do_write() {
+    writing_ = true;
+    asio::async_write(
+        socket_, asio::buffer(out_queue_.front()),
+        [self = shared_from_this()](const asio::error_code& ec, size_t) { self->on_write(ec); });
+  }
+
+  void on_write(const asio::error_code& ec) {
+    writing_ = false;
+    if (closed_) return;
+    release_queued(out_queue_.front().size());
+    out_queue_.pop_front();
+    if (ec) {
+      if (ec != asio::error::broken_pipe && ec != asio::error::connection_reset &&
+          ec != asio::error::operation_aborted)
+        spdlog::warn("pgwire: connection {}: write failed: {}", pid_, ec.message());
+      do_close();
+      return;
+    }
+    if (!out_queue_.empty()) {
+      do_write();
+    } else if (closing_) {
+      do_close();
+    }
+  }
+
+  void release_queued(size_t n) {
+    {
+      std::lock_guard lk(out_mu_);
+      queued_bytes_ -= std::min(queued_bytes_, n);
+    }
+    out_cv_.notify_all();
+  }
+
+  // Worker thread: hands a chunk to the strand, waiting while too much is unsent.
+  void push_from_worker(std::string data) {
+    if (data.empty()) return;
+    {
+      std::unique_lock lk(out_mu_);
+      out_cv_.wait(lk, [&] { return dead_.load() || queued_bytes_ < kMaxQueuedBytes; });
+      if (dead_.load()) return;
+      queued_bytes_ += data.size();
+    }
+    asio::post(strand_, [self = shared_from_this(), data = std::move(data)]() mutable {
+      self->send(std::move(data), true);
+    });
+  }
+
+  void mark_dead() {
+    {
+      std::lock_guard lk(out_mu_);
+      dead_.store(true);
+    }
+    cancel_.store(true);
+    out_cv_.notify_all();
+  }
+
+  void close_after_flush() {
+    closing_ = true;
+    if (!writing_ && out_queue_.empty()) do_close();
+  }
+
+  void do_close() {
+    if (closed_) return;
+    closed_ = closing_ = true;
+    mark_dead();
+    asio::error_code ec;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    out_queue_.clear();
+    if (!busy_) session_.reset();  // else on_query_done/on_opened does it once the worker returned
+    server_.remove_connection(shared_from_this(), counted_session_);
+    spdlog::debug("pgwire: connection {} closed", pid_);
+  }
+
+  ServerImpl& server_;
+  Socket socket_;
+  Strand strand_;
+  const int32_t pid_;
+  const int32_t secret_;
+  std::string peer_;
+  std::string user_;
+  std::string application_name_;
+  std::unique_ptr<Session> session_;  // used by the worker while busy_, else on the strand
+
+  // Strand state.
+  Phase phase_ = Phase::Startup;
+  std::vector<char> buf_;  // input: [rpos_, end_) unconsumed; a read may be filling past end_
+  size_t rpos_ = 0, end_ = 0, need_ = 0;
+  bool reading_ = false, writing_ = false;
+  bool busy_ = false;           // a worker owns session_ (open or execute)
+  bool closing_ = false;        // close once the output queue is written; read nothing more
+  bool closed_ = false;         // socket closed, connection removed from the server
+  bool shutting_down_ = false;  // server stop: close after the running query
+  bool counted_session_ = false;
+  std::deque<std::string> out_queue_;
+
+  // Shared with the worker.
+  std::atomic<bool> cancel_{false};
+  std::atomic<bool> dead_{false};  // output is discarded from now on
+  std::mutex out_mu_;
+  std::condition_variable out_cv_;
+  size_t queued_bytes_ = 0;  // under out_mu_
+};
+
+class QueryOutput final : public ResultWriter {
+ public:
+  explicit QueryOutput(Connection& conn) : conn_(conn) {}
+
+  void row_description(const std::vector<ResultColumn>& columns) override {
+    if (dead()) return;
+    wire::row_description(buf_, columns);
+    maybe_flush();
+  }
+  void data_row(const std::string_view* values, const bool* nulls, size_t count) override {
+    if (dead()) return;
+    wire::data_row(buf_, values, nulls, count);
+    maybe_flush();
+  }
+  void command_complete(std::string_view tag) override {
+    if (dead()) return;
+    wire::command_complete(buf_, tag);
+    maybe_flush();
+  }
+  void empty_query() override {
+    if (dead()) return;
+    wire::empty_query_response(buf_);
+  }
+  void notice(std::string_view sqlstate, std::string_view message) override {
+    if (dead()) return;
+    std::string_view severity = sqlstate.starts_with("01") ? "WARNING" : "NOTICE";
+    wire::notice_response(buf_, {severity, sqlstate, message, {}, {}, 0});
+    maybe_flush();
+  }
+  const std::atomic<bool>* cancel_flag() const override { return &conn_.cancel_; }
+
+  std::string& buffer() { return buf_; }
+  bool dead() const { return conn_.dead_.load(std::memory_order_relaxed); }
+
+ private:
+  void maybe_flush() {
+    if (buf_.size() < kFlushBytes) return;
+    conn_.push_from_worker(std::move(buf_));
+    buf_ = std::string();
+    buf_.reserve(kFlushBytes + 1024);
+  }
+
+  Connection& conn_;
+  std::string buf_;
+};
+
+void Connection::execute_on_worker(const std::string& sql) {
+  QueryOutput out(*this);
+  try {
+    session_->execute(sql, out);
+  } catch (const SqlError& e) {
+    spdlog::debug("pgwire: connection {}: {} {}", pid_, sqlstate_code(e.state()), e.message());
+    if (!out.dead()) append_error(out.buffer(), "ERROR", e);
+  } catch (const std::exception& e) {
+    spdlog::warn("pgwire: connection {}: internal error: {}", pid_, e.what());
+    if (!out.dead()) append_internal_error(out.buffer(), "ERROR", e.what());
+  } catch (...) {
+    spdlog::warn("pgwire: connection {}: internal error of unknown type", pid_);
+    if (!out.dead()) append_internal_error(out.buffer(), "ERROR", "internal error");
+  }
+  std::string tail;
+  if (!out.dead()) {
+    tail = std::move(out.buffer());
+    wire::ready_for_query(tail, transaction_status());
+  }
+  asio::post(strand_, [self = shared_from_this(), tail = std::move(tail)]() mutable {
+    self->on_query_done(std::move(tail));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+ServerImpl::ServerImpl(ServerOptions opts, SessionFactory& f)
+    : options(std::move(opts)),
+      factory(f),
+      server_strand(asio::make_strand(io)),
+      work(asio::make_work_guard(io)),
+      acceptor(server_strand),
+      accept_retry_timer(server_strand),
+      grace_timer(server_strand),
+      workers(options.worker_threads ? options.worker_threads
+                                     : std::max<size_t>(1, std::thread::hardware_concurrency())) {
+  if (options.io_threads == 0) options.io_threads = 1;
+}
+
+ServerImpl::~ServerImpl() {
+  request_stop();
+  if (!run_called.exchange(true)) {
+    io.restart();
+    run_io();  // drive the shutdown ourselves
+  }
+  workers.join();
+  std::lock_guard lk(mu);
+  conns.clear();
+  by_pid.clear();
+}
+
+void ServerImpl::start() {
+  std::signal(SIGPIPE, SIG_IGN);
+  asio::ip::tcp::endpoint endpoint;
+  try {
+    const std::string& host = options.listen_address;
+    if (host.empty() || host == "*" || host == "0.0.0.0") {
+      endpoint = asio::ip::tcp::endpoint(asio::ip::tcp::v4(), options.port);
+    } else {
+      asio::error_code ec;
+      auto addr = asio::ip::make_address(host, ec);
+      if (!ec) {
+        endpoint = asio::ip::tcp::endpoint(addr, options.port);
+      } else {
+        asio::ip::tcp::resolver resolver(io);
+        auto results = resolver.resolve(host, std::to_string(options.port));
+        if (results.empty()) throw std::runtime_error("cannot resolve " + host);
+        endpoint = results.begin()->endpoint();
+      }
+    }
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    bound_port = acceptor.local_endpoint().port();
+  } catch (const std::exception& e) {
+    asio::error_code ec;
+    acceptor.close(ec);
+    throw std::runtime_error(
+        fmt::format("cannot listen on {}:{}: {}", options.listen_address, options.port, e.what()));
+  }
+  spdlog::info("pgwire: listening on {}:{}", endpoint.address().to_string(), bound_port.load());
+  asio::post(server_strand, [this] { do_accept(); });
+}
+
+void ServerImpl::run_io() {
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {  // handlers do not throw; this is a last resort
+      spdlog::error("pgwire: I/O handler failed: {}", e.what());
+    } catch (...) {
+      spdlog::error("pgwire: I/O handler failed");
+    }
+  }
+}
+
+void ServerImpl::run() {
+  run_called = true;
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < options.io_threads; ++i) threads.emplace_back([this] { run_io(); });
+  run_io();
+  for (auto& t : threads) t.join();
+}
+
+void ServerImpl::request_stop() {
+  if (stop_requested.exchange(true)) return;
+  asio::post(server_strand, [this] { do_stop(); });
+}
+
+void ServerImpl::do_accept() {
+  if (stop_requested || !acceptor.is_open()) return;
+  acceptor.async_accept(asio::make_strand(io), [this](const asio::error_code& ec, Socket socket) {
+    on_accept(ec, std::move(socket));
+  });
+}
+
+void ServerImpl::on_accept(const asio::error_code& ec, Socket socket) {
+  if (ec) {
+    if (ec == asio::error::operation_aborted || stop_requested) return;
+    spdlog::warn("pgwire: accept failed: {}", ec.message());
+    accept_retry_timer.expires_after(kAcceptRetry);
+    accept_retry_timer.async_wait([this](const asio::error_code& e) {
+      if (!e) do_accept();
+    });
+    return;
+  }
+  std::string peer;
+  {
+    asio::error_code e;
+    auto remote = socket.remote_endpoint(e);
+    peer = e ? "?" : fmt::format("{}:{}", remote.address().to_string(), remote.port());
+  }
+  std::shared_ptr<Connection> conn;
+  {
+    std::lock_guard lk(mu);
+    // Connections still in startup are not sessions yet; bound them too (against floods).
+    if (stopping || conns.size() >= 2 * options.max_connections + 16) {
+      if (!stopping) spdlog::warn("pgwire: too many connections, dropping {}", peer);
+      asio::error_code e;
+      socket.close(e);
+    } else {
+      int32_t pid = next_pid++;
+      if (next_pid <= 0) next_pid = 1000;
+      auto secret = static_cast<int32_t>(rng());
+      conn = std::make_shared<Connection>(*this, std::move(socket), pid, secret);
+      conns.insert(conn);
+      by_pid[pid] = conn;
+    }
+  }
+  if (conn) conn->start(peer);
+  do_accept();
+}
+
+void ServerImpl::do_stop() {
+  spdlog::info("pgwire: shutting down");
+  asio::error_code ec;
+  acceptor.close(ec);
+  accept_retry_timer.cancel();
+  std::vector<std::shared_ptr<Connection>> snapshot;
+  {
+    std::lock_guard lk(mu);
+    stopping = true;
+    snapshot.assign(conns.begin(), conns.end());
+  }
+  work.reset();
+  for (auto& c : snapshot) asio::post(c->strand(), [c] { c->admin_shutdown(); });
+  if (!snapshot.empty()) {
+    grace_timer.expires_after(kStopGrace);
+    grace_timer.async_wait([this](const asio::error_code& e) {
+      if (!e) force_close_all();
+    });
+  }
+}
+
+void ServerImpl::force_close_all() {
+  std::vector<std::shared_ptr<Connection>> snapshot;
+  {
+    std::lock_guard lk(mu);
+    snapshot.assign(conns.begin(), conns.end());
+  }
+  if (!snapshot.empty()) spdlog::warn("pgwire: closing {} connections forcibly", snapshot.size());
+  for (auto& c : snapshot) asio::post(c->strand(), [c] { c->force_close(); });
+}
+
+bool ServerImpl::try_add_session() {
+  size_t n = sessions.load();
+  do {
+    if (n >= options.max_connections) return false;
+  } while (!sessions.compare_exchange_weak(n, n + 1));
+  return true;
+}
+
+void ServerImpl::remove_connection(const std::shared_ptr<Connection>& conn, bool counted_session) {
+  bool last = false;
+  {
+    std::lock_guard lk(mu);
+    conns.erase(conn);
+    auto it = by_pid.find(conn->pid());
+    if (it != by_pid.end()) by_pid.erase(it);
+    last = stopping && conns.empty();
+  }
+  if (counted_session) sessions.fetch_sub(1);
+  if (last) asio::post(server_strand, [this] { grace_timer.cancel(); });
+}
+
+void ServerImpl::cancel(int32_t pid, int32_t secret) {
+  std::shared_ptr<Connection> conn;
+  {
+    std::lock_guard lk(mu);
+    auto it = by_pid.find(pid);
+    if (it != by_pid.end()) conn = it->second.lock();
+  }
+  if (!conn) {
+    spdlog::debug("pgwire: cancel request for unknown process {}", pid);
+    return;
+  }
+  // Compare the secret through the connection so a wrong key reveals nothing about timing.
+  conn->request_cancel_if(secret);
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+struct Server::Impl : ServerImpl {
+  using ServerImpl::ServerImpl;
+};
+
+Server::Server(ServerOptions options, SessionFactory& factory)
+    : impl_(std::make_unique<Impl>(std::move(options), factory)) {}
+Server::~Server() = default;
+void Server::start() {
+  impl_->start();
+}
+void Server::run() {
+  impl_->run();
+}
+void Server::stop() {
+  impl_->request_stop();
+}
+uint16_t Server::port() const {
+  return impl_->bound_port.load();
+}
+
+}  // namespace omendb::pgwire
