@@ -58,13 +58,15 @@ struct Fixture {
     table = db->store().catalog().find("metrics");
     storage::Store& store = db->store();
     for (uint64_t base = 0; base < kScanRows; base += 100'000) {
-      auto view = store.read_view();
-      auto writer = store.writer(*view);
+      auto tx = store.begin(storage::IsolationLevel::ReadCommitted);
+      auto view = tx->statement_view();
+      auto writer = tx->writer(*view);
       for (uint64_t i = base; i < base + 100'000; ++i) {
         std::vector<Datum> row = make_row(i);
         writer->insert(*table, row.data());
       }
-      writer->commit();
+      writer->apply();
+      tx->commit();
     }
   }
   ~Fixture() {
