@@ -16,7 +16,7 @@ std::string_view sqlstate_code(SqlState state) {
 }
 
 void throw_unsupported(const std::string& feature, int position) {
-  throw SqlError(SqlState::FeatureNotSupported, feature + " is not supported yet").at(position);
+  throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support " + feature + " yet").at(position);
 }
 
 }  // namespace omendb

@@ -24,6 +24,8 @@ namespace omendb {
   X(InvalidTransactionState, "25000")             \
   X(ActiveSqlTransaction, "25001")                \
   X(InFailedSqlTransaction, "25P02")              \
+  X(NoActiveSqlTransaction, "25P01")              \
+  X(InvalidSavepointSpecification, "3B001")       \
   X(InvalidAuthorizationSpecification, "28000")   \
   X(SerializationFailure, "40001")                \
   X(SyntaxError, "42601")                         \

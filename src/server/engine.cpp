@@ -1,7 +1,9 @@
 #include "server/engine.h"
 
+#include <cctype>
 #include <charconv>
 #include <map>
+#include <optional>
 
 #include "codegen/jit.h"
 #include "common/error.h"
@@ -87,27 +89,95 @@ std::string format_ms(double ms) {
   return buf;
 }
 
+std::optional<storage::IsolationLevel> parse_isolation(std::string level) {
+  for (char& c : level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // PostgreSQL runs READ UNCOMMITTED as READ COMMITTED (it never shows uncommitted data either).
+  if (level == "read committed" || level == "read uncommitted") return storage::IsolationLevel::ReadCommitted;
+  if (level == "repeatable read") return storage::IsolationLevel::RepeatableRead;
+  if (level == "serializable")
+    throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support SERIALIZABLE isolation yet")
+        .with_hint(
+            "Use REPEATABLE READ (snapshot isolation); OmenDB never runs a transaction at a weaker level "
+            "than asked.");
+  return std::nullopt;
+}
+
+const char* isolation_name(storage::IsolationLevel level) {
+  return level == storage::IsolationLevel::RepeatableRead ? "repeatable read" : "read committed";
+}
+
+// One client session: its transaction state and settings. Transaction blocks follow PostgreSQL:
+// statements outside BEGIN commit on their own; several statements in one simple query run as one
+// implicit transaction; an error inside a block makes later statements fail with 25P02 until ROLLBACK.
 class EngineSession : public pgwire::Session {
  public:
   explicit EngineSession(Database& db) : db_(db) {}
 
   void execute(std::string_view sql, pgwire::ResultWriter& out) override {
-    std::vector<ast::StmtPtr> statements = parser::parse(sql);
-    if (statements.empty()) {
-      out.empty_query();
-      return;
+    try {
+      std::vector<ast::StmtPtr> statements = parser::parse(sql);
+      if (statements.empty()) {
+        out.empty_query();
+        return;
+      }
+      if (state_ == State::Idle && statements.size() > 1) {
+        txn_ = db_.store().begin(default_isolation_);
+        state_ = State::Implicit;
+      }
+      for (const ast::StmtPtr& stmt : statements) run(*stmt, statement_text(sql, *stmt), out);
+      if (state_ == State::Implicit) finish_transaction(true);
+    } catch (...) {
+      fail_transaction();
+      throw;
     }
-    for (const ast::StmtPtr& stmt : statements) run(*stmt, statement_text(sql, *stmt), out);
+  }
+
+  char transaction_status() const override {
+    return state_ == State::Block ? 'T' : state_ == State::Failed ? 'E' : 'I';
   }
 
  private:
+  enum class State {
+    Idle,      // no transaction: every statement commits on its own
+    Implicit,  // the implicit transaction of a multi-statement query
+    Block,     // inside BEGIN ... COMMIT
+    Failed,    // inside a block after an error: only ROLLBACK (TO SAVEPOINT) / COMMIT are accepted
+  };
+
   static std::string_view statement_text(std::string_view sql, const ast::Stmt& stmt) {
     size_t begin = std::min(static_cast<size_t>(std::max(stmt.location, 0)), sql.size());
     size_t len = stmt.length > 0 ? static_cast<size_t>(stmt.length) : std::string_view::npos;
     return sql.substr(begin, len);
   }
 
+  bool in_transaction() const { return state_ == State::Implicit || state_ == State::Block; }
+
+  void fail_transaction() {
+    if (state_ == State::Implicit) {
+      finish_transaction(false);
+    } else if (state_ == State::Block) {
+      state_ = State::Failed;
+    }
+  }
+
+  // Ends the current transaction: commit (which may throw 40001, ending it anyway) or roll back.
+  void finish_transaction(bool commit) {
+    auto txn = std::move(txn_);
+    state_ = State::Idle;
+    savepoints_.clear();
+    statements_in_block_ = 0;
+    if (!txn) return;
+    if (commit) {
+      txn->commit();
+    } else {
+      txn->rollback();
+    }
+  }
+
   void run(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
+    if (state_ == State::Failed && stmt.kind != ast::StmtKind::Transaction)
+      throw SqlError(SqlState::InFailedSqlTransaction,
+                     "current transaction is aborted, commands ignored until end of transaction block");
     switch (stmt.kind) {
       case ast::StmtKind::Select:
       case ast::StmtKind::Insert:
@@ -117,13 +187,13 @@ class EngineSession : public pgwire::Session {
       case ast::StmtKind::Explain:
         return run_explain(static_cast<const ast::ExplainStmt&>(stmt), text, out);
       case ast::StmtKind::CreateTable:
+        no_ddl_in_block("CREATE TABLE");
         return create_table(static_cast<const ast::CreateTableStmt&>(stmt), out);
       case ast::StmtKind::DropTable:
+        no_ddl_in_block("DROP TABLE");
         return drop_table(static_cast<const ast::DropTableStmt&>(stmt), out);
       case ast::StmtKind::Transaction:
-        throw SqlError(SqlState::FeatureNotSupported,
-                       "transaction blocks (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) are not supported yet")
-            .with_hint("Every statement commits on its own; use autocommit mode.");
+        return transaction(static_cast<const ast::TransactionStmt&>(stmt), out);
       case ast::StmtKind::Set:
         return set(static_cast<const ast::SetStmt&>(stmt), out);
       case ast::StmtKind::Show:
@@ -132,6 +202,88 @@ class EngineSession : public pgwire::Session {
         throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
     }
     throw_unsupported("this statement");
+  }
+
+  // DDL is not transactional yet: refuse it where a rollback would be expected to undo it.
+  void no_ddl_in_block(const char* what) {
+    if (state_ == State::Block) throw_unsupported(std::string(what) + " inside a transaction block");
+  }
+
+  void transaction(const ast::TransactionStmt& stmt, pgwire::ResultWriter& out) {
+    using K = ast::TransactionKind;
+    if (state_ == State::Failed && stmt.txn_kind != K::Rollback && stmt.txn_kind != K::Commit &&
+        stmt.txn_kind != K::RollbackToSavepoint)
+      throw SqlError(SqlState::InFailedSqlTransaction,
+                     "current transaction is aborted, commands ignored until end of transaction block");
+    switch (stmt.txn_kind) {
+      case K::Begin: {
+        std::optional<storage::IsolationLevel> level = parse_isolation(stmt.isolation);
+        if (state_ == State::Block) {
+          out.notice("25001", "there is already a transaction in progress");
+        } else if (state_ == State::Implicit) {
+          state_ = State::Block;  // BEGIN inside a multi-statement query makes its transaction explicit
+          if (level && *level != txn_->isolation() && !txn_->has_writes()) txn_ = db_.store().begin(*level);
+        } else {
+          txn_ = db_.store().begin(level.value_or(default_isolation_));
+          state_ = State::Block;
+        }
+        out.command_complete("BEGIN");
+        return;
+      }
+      case K::Commit:
+        if (state_ == State::Failed) {
+          finish_transaction(false);
+          out.command_complete("ROLLBACK");
+          return;
+        }
+        if (!in_transaction()) out.notice("25P01", "there is no transaction in progress");
+        finish_transaction(true);
+        out.command_complete("COMMIT");
+        return;
+      case K::Rollback:
+        if (!in_transaction() && state_ != State::Failed)
+          out.notice("25P01", "there is no transaction in progress");
+        finish_transaction(false);
+        out.command_complete("ROLLBACK");
+        return;
+      case K::Savepoint:
+        require_block("SAVEPOINT");
+        savepoints_.push_back({stmt.savepoint_name, txn_->savepoint()});
+        out.command_complete("SAVEPOINT");
+        return;
+      case K::Release: {
+        require_block("RELEASE SAVEPOINT");
+        size_t i = find_savepoint(stmt.savepoint_name);
+        txn_->release(savepoints_[i].second);
+        savepoints_.resize(i);
+        out.command_complete("RELEASE");
+        return;
+      }
+      case K::RollbackToSavepoint: {
+        require_block("ROLLBACK TO SAVEPOINT");
+        size_t i = find_savepoint(stmt.savepoint_name);
+        txn_->rollback_to(savepoints_[i].second);
+        savepoints_.resize(i + 1);
+        state_ = State::Block;
+        out.command_complete("ROLLBACK");
+        return;
+      }
+      case K::Other:
+        break;
+    }
+    throw_unsupported("this transaction statement");
+  }
+
+  void require_block(const char* what) {
+    if (state_ != State::Block && state_ != State::Failed)
+      throw SqlError(SqlState::NoActiveSqlTransaction,
+                     std::string(what) + " can only be used in transaction blocks");
+  }
+
+  size_t find_savepoint(const std::string& name) {
+    for (size_t i = savepoints_.size(); i-- > 0;)
+      if (savepoints_[i].first == name) return i;
+    throw SqlError(SqlState::InvalidSavepointSpecification, "savepoint \"" + name + "\" does not exist");
   }
 
   planner::PlannedStatement plan(const ast::Stmt& stmt) {
@@ -164,9 +316,17 @@ class EngineSession : public pgwire::Session {
     ctx.set_params(planned.params);
     codegen::prepare(planned.plan, ctx);
     ctx.cancel = out.cancel_flag();
+    // Outside a transaction block the statement is its own transaction.
+    std::unique_ptr<storage::Transaction> own_txn;
+    storage::Transaction* txn = txn_.get();
+    if (txn) ++statements_in_block_;
+    if (!txn) {
+      own_txn = db_.store().begin(default_isolation_);
+      txn = own_txn.get();
+    }
+    auto view = txn->statement_view();
+    ctx.view = view.get();
     if (stmt.kind == ast::StmtKind::Select) {
-      auto view = db_.store().read_view();
-      ctx.view = view.get();
       TextRowSink sink(out, planned.plan.result_columns);
       ctx.sink = &sink;
       out.row_description(describe(planned.plan.result_columns));
@@ -174,13 +334,11 @@ class EngineSession : public pgwire::Session {
       out.command_complete("SELECT " + std::to_string(sink.rows()));
       return;
     }
-    std::lock_guard write_guard(db_.write_lock());
-    auto view = db_.store().read_view();
-    auto writer = db_.store().writer(*view);
-    ctx.view = view.get();
+    auto writer = txn->writer(*view);
     ctx.writer = writer.get();
     codegen::execute(*compiled, ctx);
-    writer->commit();
+    writer->apply();
+    if (own_txn) own_txn->commit();
     std::string tag = planned.command == "INSERT" ? "INSERT 0 " : planned.command + " ";
     out.command_complete(tag + std::to_string(ctx.rows_affected));
   }
@@ -248,6 +406,26 @@ class EngineSession : public pgwire::Session {
   }
 
   void set(const ast::SetStmt& stmt, pgwire::ResultWriter& out) {
+    if (stmt.name == "transaction_isolation" || stmt.name == "default_transaction_isolation") {
+      std::optional<storage::IsolationLevel> level =
+          stmt.reset ? std::optional(storage::IsolationLevel::ReadCommitted) : parse_isolation(stmt.value);
+      if (!level) {
+        throw SqlError(SqlState::InvalidParameterValue,
+                       "invalid value for parameter \"" + stmt.name + "\": \"" + stmt.value + "\"");
+      }
+      if (stmt.name == "default_transaction_isolation") {
+        default_isolation_ = *level;
+      } else if (!in_transaction()) {
+        out.notice("25P01", "SET TRANSACTION can only be used in transaction blocks");
+      } else if (*level != txn_->isolation()) {
+        if (txn_->has_writes() || statements_in_block_ > 0)
+          throw SqlError(SqlState::ActiveSqlTransaction,
+                         "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+        txn_ = db_.store().begin(*level);
+      }
+      out.command_complete("SET");
+      return;
+    }
     if (stmt.reset) {
       settings_.erase(stmt.name);
     } else {
@@ -267,7 +445,11 @@ class EngineSession : public pgwire::Session {
                                                                 {"transaction_isolation", "read committed"},
                                                                 {"max_identifier_length", "63"}};
     std::string value;
-    if (auto it = settings_.find(stmt.name); it != settings_.end()) {
+    if (stmt.name == "transaction_isolation") {
+      value = isolation_name(txn_ ? txn_->isolation() : default_isolation_);
+    } else if (stmt.name == "default_transaction_isolation") {
+      value = isolation_name(default_isolation_);
+    } else if (auto it = settings_.find(stmt.name); it != settings_.end()) {
       value = it->second;
     } else if (auto d = defaults.find(stmt.name); d != defaults.end()) {
       value = d->second;
@@ -280,6 +462,11 @@ class EngineSession : public pgwire::Session {
 
   Database& db_;
   std::map<std::string, std::string> settings_;
+  State state_ = State::Idle;
+  std::unique_ptr<storage::Transaction> txn_;
+  std::vector<std::pair<std::string, size_t>> savepoints_;  // name, Transaction::savepoint() mark
+  storage::IsolationLevel default_isolation_ = storage::IsolationLevel::ReadCommitted;
+  int statements_in_block_ = 0;
 };
 
 }  // namespace

@@ -40,15 +40,11 @@ class Database : public pgwire::SessionFactory {
   // DDL takes it exclusively; statements that read or write tables share it, so a table cannot be
   // dropped under a running scan.
   std::shared_mutex& catalog_lock() { return catalog_lock_; }
-  // Until MVCC lands, writing statements run one at a time: each one's duplicate checks and writes are
-  // then consistent with every other writer's.
-  std::mutex& write_lock() { return write_lock_; }
 
  private:
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<codegen::Jit> jit_;
   std::shared_mutex catalog_lock_;
-  std::mutex write_lock_;
 };
 
 }  // namespace omendb::engine

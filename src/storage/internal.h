@@ -4,7 +4,8 @@
 // Key spaces in the single (default) column family:
 //   [00 00 00 00] 'C' [table id: 4 bytes BE]   catalog: one serialized TableDef per table
 //   [00 00 00 00] 'N'                          catalog: next table id to assign (4 bytes BE)
-//   [00 00 00 00] 'T'                          highest commit timestamp written (8 bytes BE)
+//   [00 00 00 00] 'T'                          commit timestamps reserved so far (8 bytes BE): every
+//                                              commit timestamp ever used is <= it (see TimestampOracle)
 //   [table id >= 1: 4 bytes BE] ...            table rows (see key_codec.h, row_codec.h)
 // Table id 0 is reserved for this metadata and is never assigned to a table.
 #pragma once
@@ -14,7 +15,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -56,15 +59,60 @@ inline uint64_t read_be(std::string_view s) {
 }
 }  // namespace meta
 
+// One buffered write of a transaction or statement, keyed by storage key (table prefix + primary key).
+struct WriteOp {
+  bool is_delete = false;
+  bool must_not_exist = false;  // an insert of a key absent from the reader's view
+  bool fresh_rowid = false;     // hidden row id allocated by this transaction: no other writer can have it
+  uint64_t read_ts = 0;         // snapshot the write was based on: a newer committed version is a conflict
+  std::string value;            // encoded row (puts)
+};
+using WriteSet = std::map<std::string, WriteOp, std::less<>>;
+
 // Store's shared mutable state. Store::State (private in store.h) derives from it so that storage-internal
 // classes can name it.
 struct StoreState {
-  // Highest commit timestamp handed out (persisted with every commit batch).
-  std::atomic<uint64_t> last_commit_ts{0};
-  // Serializes commits (timestamp assignment + write) and DROP TABLE, so commit timestamps become
-  // visible in order and the persisted timestamp never goes backwards. Lock order: commit_mutex before
-  // Catalog::mutex_.
+  // --- timestamp oracle
+  // Commit timestamps are assigned under commit_mutex, strictly increasing. Every timestamp used is
+  // <= reserved_ts, which is persisted (synchronously) before it is exceeded, in blocks: after a
+  // restart the oracle continues above the reservation, so timestamps never repeat even though commit
+  // batches may reach RocksDB out of timestamp order.
+  static constexpr uint64_t kReserveBlock = 1 << 20;
+  uint64_t last_assigned_ts = 0;  // commit_mutex
+  uint64_t reserved_ts = 0;       // commit_mutex
+  // Newest timestamp T such that every commit with a timestamp <= T is fully written: new snapshots
+  // read at visible_ts.
+  std::atomic<uint64_t> visible_ts{0};
+
+  // --- commits
+  // Conflict checks, timestamp assignment and DROP TABLE run under commit_mutex; the durable RocksDB
+  // write runs outside it, so concurrent committers share WAL fsyncs (RocksDB write groups).
+  // Lock order: commit_mutex before Catalog::mutex_.
   std::mutex commit_mutex;
+  // Keys of commits that have a timestamp but are not yet written (for conflict checks) and their
+  // timestamps (for visible_ts).
+  std::map<std::string, uint64_t, std::less<>> inflight_keys;  // commit_mutex
+  std::set<uint64_t> inflight_ts;                              // commit_mutex
+
+  // --- snapshots in use, for garbage collection
+  mutable std::mutex snapshot_mutex;
+  std::multiset<uint64_t> active_snapshots;  // snapshot_mutex
+  // Takes a snapshot at visible_ts and registers it until release_snapshot.
+  uint64_t acquire_snapshot() {
+    std::lock_guard lock(snapshot_mutex);
+    uint64_t ts = visible_ts.load();
+    active_snapshots.insert(ts);
+    return ts;
+  }
+  void release_snapshot(uint64_t ts) {
+    std::lock_guard lock(snapshot_mutex);
+    auto it = active_snapshots.find(ts);
+    if (it != active_snapshots.end()) active_snapshots.erase(it);
+  }
+  uint64_t oldest_snapshot() const {
+    std::lock_guard lock(snapshot_mutex);
+    return active_snapshots.empty() ? visible_ts.load() : *active_snapshots.begin();
+  }
   // Hidden row id counters: next id per table, initialized lazily from the table's last key.
   std::mutex rowid_mutex;
   std::unordered_map<uint32_t, int64_t> next_rowid;

@@ -2,8 +2,8 @@
 //
 // Every stored value starts with a one-byte header, the value kind:
 //   0x01  live row       followed by a format-version byte and the row payload
-//   0x02  tombstone      no further bytes (reserved for MVCC delete markers; readers treat the key as
-//                        absent). Today deletes remove the key instead of writing one.
+//   0x02  tombstone      no further bytes: the version written by a DELETE; readers treat the key as
+//                        absent at snapshots that see this version.
 // Unknown kinds and unknown format versions are reported as corruption (XX001), so a later format can
 // be added under a new version byte and readers dispatch on it.
 //

@@ -1,6 +1,7 @@
 #include "storage/store.h"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/compaction_filter.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
@@ -13,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <system_error>
 
 #include "common/error.h"
@@ -166,10 +168,16 @@ bool has_user_key(const rocksdb::Slice& versioned, std::string_view user_key) {
 // ---------------------------------------------------------------------------------------------------
 // Scans
 
+// Reads the newest version of each key with a commit timestamp <= the snapshot, merged in key order
+// with the reading transaction's own writes (which win over stored versions).
 class ScanCursorImpl final : public ScanCursor {
  public:
-  ScanCursorImpl(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, const ScanSpec& spec)
-      : table_(spec.table), batch_rows_(std::max<uint32_t>(1, spec.batch_rows)), want_keys_(spec.want_keys) {
+  ScanCursorImpl(rocksdb::DB* db, uint64_t snapshot_ts, const WriteSet* writes, const ScanSpec& spec)
+      : table_(spec.table),
+        batch_rows_(std::max<uint32_t>(1, spec.batch_rows)),
+        want_keys_(spec.want_keys),
+        snapshot_ts_(snapshot_ts),
+        writes_(writes) {
     if (!table_) throw SqlError(SqlState::InternalError, "scan without a table");
     std::string prefix = table_prefix(table_->id);
     lower_ = prefix + spec.lower;
@@ -219,8 +227,11 @@ class ScanCursorImpl final : public ScanCursor {
     batch_.columns = vectors_.data();
     batch_.keys = want_keys_ ? keys_.data() : nullptr;
 
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot;
+    if (writes_) {
+      write_it_ = writes_->lower_bound(lower_);
+      write_end_ = writes_->lower_bound(upper_);
+    }
+    rocksdb::ReadOptions ro;  // visibility comes from commit timestamps, not a RocksDB snapshot
     ro.total_order_seek = true;
     ro.iterate_upper_bound = &upper_slice_;
     ro.adaptive_readahead = true;
@@ -235,19 +246,30 @@ class ScanCursorImpl final : public ScanCursor {
     }
     arena_.clear();
     uint64_t count = 0;
-    while (count < batch_rows_ && it_->Valid()) {
-      rocksdb::Slice key = it_->key();
-      if (key.size() < keycodec::kTablePrefixSize + keycodec::kVersionSize)
-        throw_corrupt(*table_, "short key");
-      std::string_view user_key(key.data(), key.size() - keycodec::kVersionSize);
-      if (have_prev_ && user_key == prev_user_key_) {  // an older version of the row just produced
-        it_->Next();
-        continue;
+    while (count < batch_rows_) {
+      bool db_valid = settle();
+      bool write_valid = writes_ && write_it_ != write_end_;
+      if (!db_valid && !write_valid) break;
+      std::string_view db_key;
+      if (db_valid) db_key = std::string_view(it_->key().data(), it_->key().size() - keycodec::kVersionSize);
+      int order = !db_valid ? 1 : !write_valid ? -1 : db_key.compare(write_it_->first);
+      std::string_view user_key;
+      const uint8_t* value = nullptr;
+      size_t value_size = 0;
+      bool live = true;
+      if (order < 0) {  // stored version only
+        user_key = db_key;
+        rocksdb::Slice v = it_->value();
+        value = reinterpret_cast<const uint8_t*>(v.data());
+        value_size = v.size();
+      } else {  // this transaction's own write (shadowing any stored version of the key)
+        const WriteOp& op = write_it_->second;
+        user_key = write_it_->first;
+        live = !op.is_delete;
+        value = reinterpret_cast<const uint8_t*>(op.value.data());
+        value_size = op.value.size();
       }
-      prev_user_key_.assign(user_key);
-      have_prev_ = true;
-      rocksdb::Slice value = it_->value();
-      if (decode_row(reinterpret_cast<const uint8_t*>(value.data()), value.size(), count)) {
+      if (live && decode_row(value, value_size, count)) {
         if (want_keys_) {
           keys_[count].ptr = reinterpret_cast<const char*>(static_cast<uintptr_t>(arena_.size()));
           keys_[count].len = user_key.size();
@@ -255,12 +277,14 @@ class ScanCursorImpl final : public ScanCursor {
         }
         ++count;
       }
-      it_->Next();
+      if (order <= 0) {  // the stored key is consumed: skip its older versions
+        prev_user_key_.assign(db_key);
+        have_prev_ = true;
+        it_->Next();
+      }
+      if (order >= 0) ++write_it_;
     }
-    if (!it_->Valid()) {
-      check_status(it_->status(), "scanning table \"" + table_->name + "\"");
-      done_ = true;
-    }
+    if (count == 0) done_ = true;
     if (count == 0) return nullptr;
     // Text and keys were appended to the arena as offsets (it may have moved while growing): rebase.
     const char* base = arena_.data();
@@ -283,6 +307,25 @@ class ScanCursorImpl final : public ScanCursor {
     TypeId type = TypeId::Unknown;
     bool wanted = false;
   };
+
+  // Positions it_ on the version of the next user key that this snapshot sees: skips older versions of
+  // the key just produced and versions committed after the snapshot. False at the end of the range.
+  bool settle() {
+    while (it_->Valid()) {
+      rocksdb::Slice key = it_->key();
+      if (key.size() < keycodec::kTablePrefixSize + keycodec::kVersionSize)
+        throw_corrupt(*table_, "short key");
+      std::string_view user_key(key.data(), key.size() - keycodec::kVersionSize);
+      if ((have_prev_ && user_key == prev_user_key_) ||
+          keycodec::decode_version(std::string_view(key.data(), key.size())) > snapshot_ts_) {
+        it_->Next();
+        continue;
+      }
+      return true;
+    }
+    check_status(it_->status(), "scanning table \"" + table_->name + "\"");
+    return false;
+  }
 
   // Decodes the requested columns of one stored value into row `r` of the batch. Returns false for a
   // tombstone (the row does not exist at this snapshot).
@@ -372,6 +415,9 @@ class ScanCursorImpl final : public ScanCursor {
   TableDefPtr table_;
   uint32_t batch_rows_;
   bool want_keys_;
+  uint64_t snapshot_ts_;
+  const WriteSet* writes_;
+  WriteSet::const_iterator write_it_, write_end_;
   std::string lower_, upper_;
   rocksdb::Slice upper_slice_;
   std::vector<Col> cols_;
@@ -390,28 +436,39 @@ class ScanCursorImpl final : public ScanCursor {
   std::unique_ptr<rocksdb::Iterator> it_;  // last: destroyed before the bound it points to
 };
 
+// What one statement reads: committed versions at `snapshot_ts` plus its transaction's writes.
 class ReadViewImpl final : public ReadView {
  public:
-  explicit ReadViewImpl(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
-  ~ReadViewImpl() override { db_->ReleaseSnapshot(snapshot_); }
+  // `owns_snapshot`: the view registered snapshot_ts itself and releases it when destroyed (otherwise its
+  // transaction holds the registration).
+  ReadViewImpl(rocksdb::DB* db, StoreState& state, uint64_t snapshot_ts, bool owns_snapshot,
+               const WriteSet* writes)
+      : db_(db), state_(state), snapshot_ts_(snapshot_ts), owns_snapshot_(owns_snapshot), writes_(writes) {}
+  ~ReadViewImpl() override {
+    if (owns_snapshot_) state_.release_snapshot(snapshot_ts_);
+  }
 
   std::unique_ptr<ScanCursor> scan(const ScanSpec& spec) const override {
-    return std::make_unique<ScanCursorImpl>(db_, snapshot_, spec);
+    return std::make_unique<ScanCursorImpl>(db_, snapshot_ts_, writes_, spec);
   }
 
   bool exists(std::string_view key) const override {
+    if (writes_) {
+      auto it = writes_->find(key);
+      if (it != writes_->end()) return !it->second.is_delete;
+    }
     std::string target(key);
     target.append(keycodec::kVersionSize, '\0');  // sorts before every version of the key
     rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot_;
     if (in_row_domain(target)) {
       ro.prefix_same_as_start = true;
     } else {
       ro.total_order_seek = true;
     }
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-    it->Seek(target);
-    if (it->Valid() && has_user_key(it->key(), key)) {
+    for (it->Seek(target); it->Valid() && has_user_key(it->key(), key); it->Next()) {
+      if (keycodec::decode_version(std::string_view(it->key().data(), it->key().size())) > snapshot_ts_)
+        continue;
       rocksdb::Slice v = it->value();
       return rowcodec::value_kind(std::string_view(v.data(), v.size())) != rowcodec::ValueKind::Tombstone;
     }
@@ -419,18 +476,131 @@ class ReadViewImpl final : public ReadView {
     return false;
   }
 
+  uint64_t snapshot_ts() const { return snapshot_ts_; }
+
  private:
   rocksdb::DB* db_;
-  const rocksdb::Snapshot* snapshot_;
+  StoreState& state_;
+  uint64_t snapshot_ts_;
+  bool owns_snapshot_;
+  const WriteSet* writes_;
 };
 
-// ---------------------------------------------------------------------------------------------------
-// Writes
+// Newest committed version's timestamp of a storage key (0 if none), counting commits that have a
+// timestamp but are still being written. Caller holds commit_mutex.
+uint64_t newest_version_ts(StoreState& state, rocksdb::Iterator& it, std::string_view key, bool* live) {
+  auto inflight = state.inflight_keys.find(key);
+  if (inflight != state.inflight_keys.end()) {
+    *live = true;
+    return inflight->second;
+  }
+  std::string target(key);
+  target.append(keycodec::kVersionSize, '\0');
+  it.Seek(target);
+  if (it.Valid() && has_user_key(it.key(), key)) {
+    rocksdb::Slice v = it.value();
+    *live = rowcodec::value_kind(std::string_view(v.data(), v.size())) == rowcodec::ValueKind::Row;
+    return keycodec::decode_version(std::string_view(it.key().data(), it.key().size()));
+  }
+  check_status(it.status(), "checking for conflicts");
+  *live = false;
+  return 0;
+}
+
+class StatementWriterImpl;
+
+class TransactionImpl final : public Transaction {
+ public:
+  TransactionImpl(Store& store, StoreState& state, IsolationLevel isolation)
+      : store_(store), state_(state), isolation_(isolation) {}
+  ~TransactionImpl() override { end(); }
+
+  IsolationLevel isolation() const override { return isolation_; }
+
+  std::unique_ptr<ReadView> statement_view() override {
+    if (isolation_ == IsolationLevel::ReadCommitted)
+      return std::make_unique<ReadViewImpl>(store_.db(), state_, state_.acquire_snapshot(), true, &writes_);
+    if (!snapshot_) snapshot_ = state_.acquire_snapshot();  // taken by the first statement, as in PostgreSQL
+    return std::make_unique<ReadViewImpl>(store_.db(), state_, *snapshot_, false, &writes_);
+  }
+
+  std::unique_ptr<StatementWriter> writer(const ReadView& view) override;
+
+  void commit() override;
+
+  void rollback() override {
+    writes_.clear();
+    savepoints_.clear();
+    end();
+  }
+
+  size_t savepoint() override {
+    savepoints_.push_back({writes_, tables_});
+    return savepoints_.size() - 1;
+  }
+  void rollback_to(size_t mark) override {
+    if (mark >= savepoints_.size()) return;
+    writes_ = savepoints_[mark].writes;
+    tables_ = savepoints_[mark].tables;
+    savepoints_.resize(mark + 1);
+  }
+  void release(size_t mark) override {
+    if (mark < savepoints_.size()) savepoints_.resize(mark);
+  }
+  bool has_writes() const override { return !writes_.empty(); }
+
+  // A statement's writes join the transaction's.
+  void merge(WriteSet& ops, const std::map<uint32_t, std::string>& tables) {
+    for (auto& [key, op] : ops) {
+      auto it = writes_.find(key);
+      if (it == writes_.end()) {
+        writes_.emplace(key, std::move(op));
+        continue;
+      }
+      WriteOp& mine = it->second;
+      if (mine.must_not_exist) {  // inserted earlier in this transaction: nothing stored under the key
+        if (op.is_delete) {
+          writes_.erase(it);
+        } else {
+          mine.value = std::move(op.value);
+        }
+        continue;
+      }
+      // Stored under the key before this transaction: keep the earliest read for the conflict check.
+      uint64_t read_ts = std::min(mine.read_ts, op.read_ts);
+      bool fresh = mine.fresh_rowid;
+      mine = std::move(op);
+      mine.must_not_exist = false;
+      mine.fresh_rowid = fresh;
+      mine.read_ts = read_ts;
+    }
+    tables_.insert(tables.begin(), tables.end());
+  }
+
+ private:
+  void end() {
+    if (snapshot_) state_.release_snapshot(*snapshot_);
+    snapshot_.reset();
+  }
+
+  struct Savepoint {
+    WriteSet writes;
+    std::map<uint32_t, std::string> tables;
+  };
+
+  Store& store_;
+  StoreState& state_;
+  IsolationLevel isolation_;
+  std::optional<uint64_t> snapshot_;  // RepeatableRead: registered until the transaction ends
+  WriteSet writes_;
+  std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
+  std::vector<Savepoint> savepoints_;
+};
 
 class StatementWriterImpl final : public StatementWriter {
  public:
-  StatementWriterImpl(Store& store, StoreState& state, const ReadView& view)
-      : store_(store), state_(state), view_(view) {}
+  StatementWriterImpl(Store& store, StoreState& state, const ReadViewImpl& view, TransactionImpl& txn)
+      : store_(store), state_(state), view_(view), txn_(txn) {}
 
   std::string make_key(const TableDef& table, const Datum* row) override {
     std::string key = table_prefix(table.id);
@@ -465,7 +635,7 @@ class StatementWriterImpl final : public StatementWriter {
     }
     if (new_key == key) {
       auto it = ops_.find(key);
-      if (it == ops_.end()) it = ops_.emplace(std::string(key), Op{}).first;
+      if (it == ops_.end()) it = ops_.emplace(std::string(key), new_op()).first;
       it->second.is_delete = false;
       rowcodec::encode_row(table, row, it->second.value);
       return;
@@ -487,65 +657,15 @@ class StatementWriterImpl final : public StatementWriter {
       }
       return;
     }
-    Op op;
+    Op op = new_op();
     op.is_delete = true;
     ops_.emplace(std::string(key), std::move(op));
   }
 
-  void commit() override {
-    if (ops_.empty()) return;
-    rocksdb::DB* db = store_.db();
-    std::lock_guard lock(state_.commit_mutex);
-    for (const auto& [id, name] : tables_) {
-      if (!store_.catalog().find(id)) {
-        throw SqlError(SqlState::UndefinedTable, "relation \"" + name + "\" does not exist");
-      }
-    }
-    const uint64_t ts = store_.next_commit_ts();
-    rocksdb::WriteBatch batch;
-    rocksdb::ReadOptions ro;  // latest state: we hold the commit lock, so it cannot change under us
-    ro.prefix_same_as_start = true;
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
-    std::string vkey;
-    for (const auto& [key, op] : ops_) {
-      if (!op.fresh_rowid) {
-        // Replace (or delete) every stored version of this key.
-        vkey = key;
-        vkey.append(keycodec::kVersionSize, '\0');
-        for (it->Seek(vkey); it->Valid() && has_user_key(it->key(), key); it->Next()) {
-          if (op.must_not_exist) {
-            rocksdb::Slice v = it->value();
-            if (rowcodec::value_kind(std::string_view(v.data(), v.size())) == rowcodec::ValueKind::Row) {
-              throw concurrent_duplicate(key, op.value);  // committed by another statement meanwhile
-            }
-          }
-          check_status(batch.Delete(it->key()), "committing");
-        }
-        check_status(it->status(), "committing");
-      }
-      if (!op.is_delete) {
-        vkey = key;
-        keycodec::append_version(ts, vkey);
-        check_status(batch.Put(vkey, op.value), "committing");
-      }
-    }
-    std::string ts_value;
-    meta::append_be(ts, 8, ts_value);
-    check_status(batch.Put(meta::commit_ts_key(), ts_value), "committing");
-    rocksdb::WriteOptions wo;
-    wo.sync = store_.options().sync_commits;
-    check_status(db->Write(wo, &batch), "committing");
-    ops_.clear();
-    tables_.clear();
-  }
+  void apply() override;
 
  private:
-  struct Op {
-    bool is_delete = false;
-    bool must_not_exist = false;  // an insert of a key absent from the view: no stored version to replace
-    bool fresh_rowid = false;     // hidden row id allocated by this writer: cannot exist in the store
-    std::string value;            // encoded row (puts)
-  };
+  using Op = WriteOp;
 
   static SqlError not_null_error(const TableDef& table, const ColumnDef& c, const Datum* row) {
     std::string failing = "Failing row contains (";
@@ -595,7 +715,7 @@ class StatementWriterImpl final : public StatementWriter {
   // Buffers a put of a row under a key that must not hold a row (insert, or the new key of an update).
   void put_new(const TableDef& table, std::string key, const Datum* row) {
     if (table.has_hidden_rowid()) {
-      Op op;
+      Op op = new_op();
       op.must_not_exist = true;
       op.fresh_rowid = true;
       rowcodec::encode_row(table, row, op.value);
@@ -610,29 +730,149 @@ class StatementWriterImpl final : public StatementWriter {
       return;
     }
     if (view_.exists(key)) throw duplicate_key_error(table, row);
-    Op op;
+    Op op = new_op();
     op.must_not_exist = true;
     rowcodec::encode_row(table, row, op.value);
     ops_.emplace(std::move(key), std::move(op));
   }
 
-  SqlError concurrent_duplicate(std::string_view key, const std::string& value) {
-    TableDefPtr table = store_.catalog().find(keycodec::decode_table_id(key));
-    std::vector<Value> values;
-    std::vector<std::string> key_values;
-    if (table && rowcodec::decode_row(*table, value, values)) {
-      for (int k : table->primary_key) key_values.push_back(value_text(values[k]));
-      return duplicate_key_error(*table, key_values);
-    }
-    return SqlError(SqlState::UniqueViolation, "duplicate key value violates unique constraint");
+  Op new_op() const {
+    Op op;
+    op.read_ts = view_.snapshot_ts();
+    return op;
   }
 
   Store& store_;
   StoreState& state_;
-  const ReadView& view_;
-  std::map<std::string, Op, std::less<>> ops_;
+  const ReadViewImpl& view_;
+  TransactionImpl& txn_;
+  WriteSet ops_;
   std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
   uint32_t last_table_id_ = 0;
+};
+
+std::unique_ptr<StatementWriter> TransactionImpl::writer(const ReadView& view) {
+  return std::make_unique<StatementWriterImpl>(store_, state_, static_cast<const ReadViewImpl&>(view), *this);
+}
+
+void StatementWriterImpl::apply() {
+  txn_.merge(ops_, tables_);
+  ops_.clear();
+  tables_.clear();
+}
+
+// First committer wins: under commit_mutex, every written key is checked against the newest committed
+// (or committing) version; then the transaction gets its timestamp and its batch is written outside the
+// lock, so that concurrent commits share WAL fsyncs. New snapshots see the commit once every commit with
+// a smaller timestamp is written too.
+void TransactionImpl::commit() {
+  if (writes_.empty()) {
+    end();
+    return;
+  }
+  rocksdb::DB* db = store_.db();
+  rocksdb::WriteBatch batch;
+  uint64_t ts = 0;
+  {
+    std::lock_guard lock(state_.commit_mutex);
+    for (const auto& [id, name] : tables_) {
+      if (!store_.catalog().find(id))
+        throw SqlError(SqlState::UndefinedTable, "relation \"" + name + "\" does not exist");
+    }
+    rocksdb::ReadOptions ro;
+    ro.prefix_same_as_start = true;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+    for (const auto& [key, op] : writes_) {
+      if (op.fresh_rowid) continue;
+      bool live = false;
+      uint64_t newest = newest_version_ts(state_, *it, key, &live);
+      if (newest > op.read_ts) {
+        throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update")
+            .with_hint("Retry the transaction.");
+      }
+    }
+    ts = ++state_.last_assigned_ts;
+    if (ts > state_.reserved_ts) {
+      uint64_t reserve = ts + StoreState::kReserveBlock;
+      std::string v;
+      meta::append_be(reserve, 8, v);
+      rocksdb::WriteOptions sync;
+      sync.sync = true;
+      check_status(db->Put(sync, meta::commit_ts_key(), v), "reserving commit timestamps");
+      state_.reserved_ts = reserve;
+    }
+    std::string vkey;
+    for (const auto& [key, op] : writes_) {
+      vkey = key;
+      keycodec::append_version(ts, vkey);
+      if (op.is_delete) {
+        check_status(batch.Put(vkey, std::string(1, static_cast<char>(rowcodec::kKindTombstone))),
+                     "committing");
+      } else {
+        check_status(batch.Put(vkey, op.value), "committing");
+      }
+      state_.inflight_keys[key] = ts;
+    }
+    state_.inflight_ts.insert(ts);
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = store_.options().sync_commits;
+  rocksdb::Status status = db->Write(wo, &batch);
+  {
+    std::lock_guard lock(state_.commit_mutex);
+    for (const auto& [key, op] : writes_) {
+      auto it = state_.inflight_keys.find(key);
+      if (it != state_.inflight_keys.end() && it->second == ts) state_.inflight_keys.erase(it);
+    }
+    state_.inflight_ts.erase(ts);
+    uint64_t visible = state_.inflight_ts.empty() ? state_.last_assigned_ts : *state_.inflight_ts.begin() - 1;
+    if (visible > state_.visible_ts.load()) state_.visible_ts.store(visible);
+  }
+  check_status(status, "committing");
+  writes_.clear();
+  tables_.clear();
+  savepoints_.clear();
+  end();
+}
+
+// Garbage collection of versions: for each key, versions newer than the oldest active snapshot stay, and
+// so does the newest version at or below it (what that snapshot reads); older versions go.
+class VersionGcFilter final : public rocksdb::CompactionFilter {
+ public:
+  explicit VersionGcFilter(uint64_t oldest_snapshot) : oldest_(oldest_snapshot) {}
+  const char* Name() const override { return "omendb.VersionGc"; }
+  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice&, std::string*, bool*) const override {
+    if (!in_row_domain(key)) return false;
+    std::string_view user(key.data(), key.size() - keycodec::kVersionSize);
+    if (user != current_) {
+      current_.assign(user);
+      kept_visible_ = false;
+    }
+    if (keycodec::decode_version(std::string_view(key.data(), key.size())) > oldest_) return false;
+    if (!kept_visible_) {
+      kept_visible_ = true;
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  uint64_t oldest_;
+  mutable std::string current_;  // one filter per (sub)compaction: keys arrive in order, single-threaded
+  mutable bool kept_visible_ = false;
+};
+
+class VersionGcFactory final : public rocksdb::CompactionFilterFactory {
+ public:
+  explicit VersionGcFactory(StoreState& state) : state_(state) {}
+  const char* Name() const override { return "omendb.VersionGcFactory"; }
+  std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
+      const rocksdb::CompactionFilter::Context&) override {
+    return std::make_unique<VersionGcFilter>(state_.oldest_snapshot());
+  }
+
+ private:
+  StoreState& state_;
 };
 
 }  // namespace
@@ -680,22 +920,27 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
                    "could not create data directory \"" + options.data_dir + "\": " + ec.message());
   }
   rocksdb::Options ro = make_options(options);
+  ro.compaction_filter_factory = std::make_shared<VersionGcFactory>(*store->state_);
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(ro, options.data_dir, &db);
   check_status(s, "opening the database in \"" + options.data_dir + "\"");
   store->db_ = db;
 
+  // Continue above every timestamp reserved before (and so above every one used).
   std::string ts;
   s = db->Get(rocksdb::ReadOptions(), meta::commit_ts_key(), &ts);
   if (s.ok()) {
-    store->state_->last_commit_ts = meta::read_be(ts);
+    uint64_t reserved = meta::read_be(ts);
+    store->state_->last_assigned_ts = reserved;
+    store->state_->reserved_ts = reserved;
+    store->state_->visible_ts = reserved;
   } else if (!s.IsNotFound()) {
     check_status(s, "reading the commit timestamp");
   }
   store->catalog_ = std::make_unique<Catalog>(*store);
   store->catalog_->load();
-  spdlog::info("storage opened at {} (last commit ts {})", options.data_dir,
-               store->state_->last_commit_ts.load());
+  spdlog::info("storage opened at {} (commit timestamps continue after {})", options.data_dir,
+               store->state_->last_assigned_ts);
   return store;
 }
 
@@ -710,15 +955,37 @@ Store::~Store() {
 }
 
 std::unique_ptr<ReadView> Store::read_view() {
-  return std::make_unique<ReadViewImpl>(db_);
+  return std::make_unique<ReadViewImpl>(db_, *state_, state_->acquire_snapshot(), true, nullptr);
 }
 
-std::unique_ptr<StatementWriter> Store::writer(const ReadView& view) {
-  return std::make_unique<StatementWriterImpl>(*this, *state_, view);
+std::unique_ptr<Transaction> Store::begin(IsolationLevel isolation) {
+  return std::make_unique<TransactionImpl>(*this, *state_, isolation);
 }
 
-uint64_t Store::next_commit_ts() {
-  return state_->last_commit_ts.fetch_add(1) + 1;
+uint64_t Store::oldest_active_snapshot() const {
+  return state_->oldest_snapshot();
+}
+
+uint64_t Store::visible_ts() const {
+  return state_->visible_ts.load();
+}
+
+void Store::compact() {
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  check_status(db_->CompactRange(o, nullptr, nullptr), "compacting");
+}
+
+uint64_t Store::count_versions(std::string_view key) const {
+  std::string target(key);
+  target.append(keycodec::kVersionSize, '\0');
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  uint64_t n = 0;
+  for (it->Seek(target); it->Valid() && has_user_key(it->key(), key); it->Next()) ++n;
+  check_status(it->status(), "counting versions");
+  return n;
 }
 
 uint64_t Store::approximate_row_count(uint32_t table_id) const {

@@ -1,9 +1,13 @@
-// The storage engine's public face: a RocksDB database holding the catalog and every table, read
-// through consistent snapshots in column batches and written in atomic, durable batches.
-//
-// Versions: every row key carries a commit-timestamp suffix (see key_codec.h). Until MVCC lands, a
-// write replaces the previous version of its key in the same atomic batch, so one version per key is
-// stored; readers already pick the newest version of each key and skip older ones.
+// The storage engine's public face: a RocksDB database holding the catalog and every table, with our
+// own multi-version concurrency control on top (see docs/mvcc.md):
+//   - every row key carries the commit timestamp of the transaction that wrote it (key_codec.h);
+//     deletes write tombstone versions; old versions are garbage-collected by a compaction filter once
+//     no snapshot can see them;
+//   - a reader sees, for each key, the newest version whose commit timestamp is <= its snapshot
+//     timestamp, plus its own transaction's uncommitted writes;
+//   - a transaction buffers its writes and applies them at commit in one atomic RocksDB write batch
+//     through the WAL, after checking that no other transaction committed a newer version of any key
+//     it writes since it read it (first committer wins: 40001).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +37,12 @@ struct StoreOptions {
 
 class ReadView;
 class StatementWriter;
+class Transaction;
+
+enum class IsolationLevel {
+  ReadCommitted,   // a fresh snapshot for every statement
+  RepeatableRead,  // one snapshot for the whole transaction (snapshot isolation)
+};
 
 class Store {
  public:
@@ -43,20 +53,26 @@ class Store {
 
   Catalog& catalog() { return *catalog_; }
 
-  // A consistent snapshot of every table as of now.
+  // Starts a transaction. Nothing it writes is visible to others until Transaction::commit().
+  std::unique_ptr<Transaction> begin(IsolationLevel isolation);
+
+  // A consistent snapshot of every table as of now, outside any transaction (read-only statements).
   std::unique_ptr<ReadView> read_view();
 
-  // Buffers one statement's writes, read against `view`; nothing is visible until commit().
-  std::unique_ptr<StatementWriter> writer(const ReadView& view);
+  // The oldest snapshot timestamp any reader still uses (what garbage collection must keep visible).
+  uint64_t oldest_active_snapshot() const;
+  // Timestamp of the newest commit visible to new snapshots.
+  uint64_t visible_ts() const;
+  // Compacts every table's key range now (garbage-collects old versions); for tests and maintenance.
+  void compact();
+  // Number of stored versions (including tombstones) under one storage key; for tests and diagnostics.
+  uint64_t count_versions(std::string_view key) const;
 
   // Rough number of rows in a table (from RocksDB's size estimates); for planning decisions only.
   uint64_t approximate_row_count(uint32_t table_id) const;
 
   rocksdb::DB* db() { return db_; }  // for the catalog and storage-internal code
   const StoreOptions& options() const { return options_; }
-
-  // Next commit timestamp (monotonic, survives restart: stored with every commit batch).
-  uint64_t next_commit_ts();
 
  private:
   Store() = default;
@@ -65,7 +81,6 @@ class Store {
   std::unique_ptr<Catalog> catalog_;
   struct State;
   std::unique_ptr<State> state_;
-  friend class StatementWriter;
   friend class Catalog;
 };
 
@@ -100,9 +115,10 @@ class ReadView {
   virtual bool exists(std::string_view key) const = 0;
 };
 
-// Collects one statement's inserts, updates and deletes; applies them in one atomic RocksDB write
-// through the WAL (fsync'ed when StoreOptions::sync_commits) at commit(). Dropping an uncommitted writer
-// discards everything.
+// Collects one statement's inserts, updates and deletes. apply() adds them to the statement's
+// transaction (at the end of a successful statement); dropping a writer without apply() discards them,
+// so a failed statement leaves its transaction's writes as they were. The statement's own scans never see
+// its writes (no Halloween problem); later statements of the transaction do.
 class StatementWriter {
  public:
   virtual ~StatementWriter() = default;
@@ -118,8 +134,34 @@ class StatementWriter {
   virtual void update(const TableDef& table, std::string_view key, const Datum* row) = 0;
   // Deletes the row stored under `key`.
   virtual void remove(const TableDef& table, std::string_view key) = 0;
-  // Atomically and durably applies every buffered write. Throws SqlError 58030 on I/O failure.
+  // Adds this statement's writes to its transaction.
+  virtual void apply() = 0;
+};
+
+// A transaction: a snapshot (per transaction or per statement, by isolation level) and a write set.
+// Not thread-safe: one session uses it. Destroying an uncommitted transaction rolls it back.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  virtual IsolationLevel isolation() const = 0;
+  // The view one statement reads: the snapshot plus this transaction's writes so far. For
+  // ReadCommitted each call takes a new snapshot. The view must not outlive the transaction.
+  virtual std::unique_ptr<ReadView> statement_view() = 0;
+  // A writer for one statement reading `view` (which must come from statement_view()).
+  virtual std::unique_ptr<StatementWriter> writer(const ReadView& view) = 0;
+  // Checks for write-write conflicts, then applies every write atomically and durably (WAL fsync when
+  // StoreOptions::sync_commits). Throws SqlError 40001 when another transaction committed a newer
+  // version of a key this transaction writes (nothing is applied then), 42P01 if a written table was
+  // dropped, 58030 on I/O failure. A transaction without writes commits without touching the disk.
   virtual void commit() = 0;
+  // Discards every write.
+  virtual void rollback() = 0;
+  // Savepoints: mark the write set; rollback_to restores it (the mark stays), release forgets marks
+  // from `mark` on.
+  virtual size_t savepoint() = 0;
+  virtual void rollback_to(size_t mark) = 0;
+  virtual void release(size_t mark) = 0;
+  virtual bool has_writes() const = 0;
 };
 
 }  // namespace omendb::storage

@@ -48,19 +48,19 @@ struct Expr {
   ExprKind kind;
   int location = -1;  // 0-based byte offset in the statement text, -1 if unknown
 
-  Value value;                    // Constant
-  int param_number = 0;           // Param
-  std::vector<std::string> names; // ColumnRef, Star qualifier
+  Value value;                     // Constant
+  int param_number = 0;            // Param
+  std::vector<std::string> names;  // ColumnRef, Star qualifier
   UnaryOp unary_op = UnaryOp::Minus;
   BinaryOp binary_op = BinaryOp::Add;
-  bool negated = false;           // IsNull (IS NOT NULL), InList (NOT IN), Between (NOT BETWEEN)
-  std::string func_name;          // FuncCall
-  bool agg_star = false;          // FuncCall: count(*)
-  bool agg_distinct = false;      // FuncCall: count(DISTINCT x)
-  TypeName cast_type;             // Cast
-  bool has_case_operand = false;  // Case: CASE x WHEN ... (operand in args[0])
+  bool negated = false;                // IsNull (IS NOT NULL), InList (NOT IN), Between (NOT BETWEEN)
+  std::string func_name;               // FuncCall
+  bool agg_star = false;               // FuncCall: count(*)
+  bool agg_distinct = false;           // FuncCall: count(DISTINCT x)
+  TypeName cast_type;                  // Cast
+  bool has_case_operand = false;       // Case: CASE x WHEN ... (operand in args[0])
   std::vector<CaseWhen> when_clauses;  // Case
-  ExprPtr else_expr;              // Case (may be null)
+  ExprPtr else_expr;                   // Case (may be null)
   std::vector<ExprPtr> args;
 
   explicit Expr(ExprKind k, int loc = -1) : kind(k), location(loc) {}
@@ -82,9 +82,9 @@ struct ColumnDef {
 };
 
 struct TableRef {
-  std::string name;   // lower-cased unless quoted
-  std::string schema; // empty unless written
-  std::string alias;  // empty if none
+  std::string name;    // lower-cased unless quoted
+  std::string schema;  // empty unless written
+  std::string alias;   // empty if none
   int location = -1;
 };
 
@@ -101,7 +101,17 @@ struct OrderItem {
 };
 
 enum class StmtKind {
-  Select, Insert, Update, Delete, CreateTable, DropTable, Explain, Transaction, Set, Show, Unsupported
+  Select,
+  Insert,
+  Update,
+  Delete,
+  CreateTable,
+  DropTable,
+  Explain,
+  Transaction,
+  Set,
+  Show,
+  Unsupported
 };
 
 struct Stmt {
@@ -160,7 +170,8 @@ struct CreateTableStmt : Stmt {
   bool if_not_exists = false;
   std::vector<ColumnDef> columns;
   std::vector<std::string> primary_key;  // table-level PRIMARY KEY (a, b)
-  std::string unsupported_feature;       // FOREIGN KEY, CHECK, UNIQUE table constraints, TEMP, PARTITION, AS SELECT ...
+  std::string
+      unsupported_feature;  // FOREIGN KEY, CHECK, UNIQUE table constraints, TEMP, PARTITION, AS SELECT ...
 };
 
 struct DropTableStmt : Stmt {
@@ -172,8 +183,8 @@ struct DropTableStmt : Stmt {
 
 struct ExplainStmt : Stmt {
   ExplainStmt() : Stmt(StmtKind::Explain) {}
-  bool codegen = false;   // EXPLAIN (CODEGEN)
-  bool analyze = false;   // EXPLAIN ANALYZE / (ANALYZE)
+  bool codegen = false;                      // EXPLAIN (CODEGEN)
+  bool analyze = false;                      // EXPLAIN ANALYZE / (ANALYZE)
   std::vector<std::string> unknown_options;  // options we do not know, for an error naming them
   StmtPtr stmt;
 };
@@ -183,14 +194,22 @@ enum class TransactionKind { Begin, Commit, Rollback, Savepoint, Release, Rollba
 struct TransactionStmt : Stmt {
   TransactionStmt() : Stmt(StmtKind::Transaction) {}
   TransactionKind txn_kind = TransactionKind::Other;
+  // BEGIN / START TRANSACTION ISOLATION LEVEL ...: "read uncommitted", "read committed",
+  // "repeatable read" or "serializable"; empty when not given.
+  std::string isolation;
+  bool read_only = false;      // READ ONLY
+  std::string savepoint_name;  // SAVEPOINT / RELEASE / ROLLBACK TO
 };
 
 // SET name = value / SET name TO value / RESET name / SET SESSION ...
+// SET TRANSACTION ISOLATION LEVEL x: name "transaction_isolation", value x, transaction_only = true.
+// SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL x: name "default_transaction_isolation".
 struct SetStmt : Stmt {
   SetStmt() : Stmt(StmtKind::Set) {}
   std::string name;   // lower case
   std::string value;  // the value as text (joined with ", " for lists); empty for RESET / DEFAULT
   bool reset = false;
+  bool transaction_only = false;  // SET TRANSACTION / SET LOCAL: only for the current transaction
 };
 
 struct ShowStmt : Stmt {
