@@ -1,0 +1,1259 @@
+// libpg_query protobuf parse tree -> ast.h. Every construct OmenDB does not handle either sets a
+// statement's `unsupported_feature` (statement-level clauses the binder reports) or throws 0A000 naming
+// it (expression nodes), so nothing is silently dropped.
+#include "frontend/parser/transform.h"
+
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "common/error.h"
+
+namespace omendb::parser::detail {
+namespace {
+
+using ast::ExprKind;
+using ast::ExprPtr;
+
+// 1-based error position from a 0-based libpg_query location (-1 = unknown -> 0 = none).
+int pos(int location) {
+  return location >= 0 ? location + 1 : 0;
+}
+
+[[noreturn]] void unsupported(const std::string& feature, int location) {
+  throw_unsupported(feature, pos(location));
+}
+
+std::string str(const char* s) {
+  return s ? std::string(s) : std::string();
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The protobuf field name of a node's oneof case ("xml_expr", "create_publication_stmt").
+std::string node_field_name(const PgQuery__Node* n) {
+  if (!n || n->node_case == PG_QUERY__NODE__NODE__NOT_SET) return "empty node";
+  const ProtobufCFieldDescriptor* f = protobuf_c_message_descriptor_get_field(
+      &pg_query__node__descriptor, static_cast<unsigned>(n->node_case));
+  return f ? std::string(f->name) : "node " + std::to_string(static_cast<int>(n->node_case));
+}
+
+// "create_publication_stmt" -> "CREATE PUBLICATION".
+std::string statement_name_from_field(std::string field) {
+  static constexpr std::string_view kSuffix = "_stmt";
+  if (field.size() > kSuffix.size() && field.ends_with(kSuffix)) field.resize(field.size() - kSuffix.size());
+  for (char& c : field) c = c == '_' ? ' ' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return field;
+}
+
+// PostgreSQL object kind as SQL spells it, from the ObjectType enum ("OBJECT_MATVIEW" -> "MATERIALIZED
+// VIEW").
+std::string object_type_name(PgQuery__ObjectType t) {
+  switch (t) {
+    case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
+      return "MATERIALIZED VIEW";
+    case PG_QUERY__OBJECT_TYPE__OBJECT_FDW:
+      return "FOREIGN DATA WRAPPER";
+    case PG_QUERY__OBJECT_TYPE__OBJECT_FOREIGN_SERVER:
+      return "SERVER";
+    case PG_QUERY__OBJECT_TYPE__OBJECT_STATISTIC_EXT:
+      return "STATISTICS";
+    case PG_QUERY__OBJECT_TYPE__OBJECT_TSCONFIGURATION:
+      return "TEXT SEARCH CONFIGURATION";
+    case PG_QUERY__OBJECT_TYPE__OBJECT_TSDICTIONARY:
+      return "TEXT SEARCH DICTIONARY";
+    case PG_QUERY__OBJECT_TYPE__OBJECT_TSPARSER:
+      return "TEXT SEARCH PARSER";
+    case PG_QUERY__OBJECT_TYPE__OBJECT_TSTEMPLATE:
+      return "TEXT SEARCH TEMPLATE";
+    case PG_QUERY__OBJECT_TYPE__OBJECT_ACCESS_METHOD:
+      return "ACCESS METHOD";
+    case PG_QUERY__OBJECT_TYPE__OBJECT_EVENT_TRIGGER:
+      return "EVENT TRIGGER";
+    case PG_QUERY__OBJECT_TYPE__OBJECT_OPCLASS:
+      return "OPERATOR CLASS";
+    case PG_QUERY__OBJECT_TYPE__OBJECT_OPFAMILY:
+      return "OPERATOR FAMILY";
+    case PG_QUERY__OBJECT_TYPE__OBJECT_USER_MAPPING:
+      return "USER MAPPING";
+    case PG_QUERY__OBJECT_TYPE__OBJECT_LARGEOBJECT:
+      return "LARGE OBJECT";
+    default:
+      break;
+  }
+  const ProtobufCEnumValue* v = protobuf_c_enum_descriptor_get_value(&pg_query__object_type__descriptor, t);
+  if (!v) return "object";
+  std::string name = v->name;  // "OBJECT_FOREIGN_TABLE"
+  if (name.starts_with("OBJECT_")) name = name.substr(7);
+  for (char& c : name) c = c == '_' ? ' ' : c;
+  return name;
+}
+
+// Name of a statement node OmenDB has no transform for.
+std::string unsupported_statement_name(const PgQuery__Node* n) {
+  switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_INDEX_STMT:
+      return "CREATE INDEX";
+    case PG_QUERY__NODE__NODE_VIEW_STMT:
+      return "CREATE VIEW";
+    case PG_QUERY__NODE__NODE_COPY_STMT:
+      return "COPY";
+    case PG_QUERY__NODE__NODE_CREATE_TRIG_STMT:
+      return "CREATE TRIGGER";
+    case PG_QUERY__NODE__NODE_CREATE_SEQ_STMT:
+      return "CREATE SEQUENCE";
+    case PG_QUERY__NODE__NODE_ALTER_SEQ_STMT:
+      return "ALTER SEQUENCE";
+    case PG_QUERY__NODE__NODE_CREATEDB_STMT:
+      return "CREATE DATABASE";
+    case PG_QUERY__NODE__NODE_DROPDB_STMT:
+      return "DROP DATABASE";
+    case PG_QUERY__NODE__NODE_CLOSE_PORTAL_STMT:
+      return "CLOSE";
+    case PG_QUERY__NODE__NODE_CHECK_POINT_STMT:
+      return "CHECKPOINT";
+    case PG_QUERY__NODE__NODE_RENAME_STMT:
+      return "ALTER ... RENAME";
+    case PG_QUERY__NODE__NODE_ALTER_OWNER_STMT:
+      return "ALTER ... OWNER TO";
+    case PG_QUERY__NODE__NODE_ALTER_OBJECT_SCHEMA_STMT:
+      return "ALTER ... SET SCHEMA";
+    case PG_QUERY__NODE__NODE_COMPOSITE_TYPE_STMT:
+    case PG_QUERY__NODE__NODE_CREATE_ENUM_STMT:
+    case PG_QUERY__NODE__NODE_CREATE_RANGE_STMT:
+      return "CREATE TYPE";
+    case PG_QUERY__NODE__NODE_RULE_STMT:
+      return "CREATE RULE";
+    case PG_QUERY__NODE__NODE_REFRESH_MAT_VIEW_STMT:
+      return "REFRESH MATERIALIZED VIEW";
+    case PG_QUERY__NODE__NODE_CONSTRAINTS_SET_STMT:
+      return "SET CONSTRAINTS";
+    case PG_QUERY__NODE__NODE_CREATE_PLANG_STMT:
+      return "CREATE LANGUAGE";
+    case PG_QUERY__NODE__NODE_CREATE_TABLE_SPACE_STMT:
+      return "CREATE TABLESPACE";
+    case PG_QUERY__NODE__NODE_DROP_TABLE_SPACE_STMT:
+      return "DROP TABLESPACE";
+    case PG_QUERY__NODE__NODE_CREATE_EVENT_TRIG_STMT:
+      return "CREATE EVENT TRIGGER";
+    case PG_QUERY__NODE__NODE_CREATE_FDW_STMT:
+      return "CREATE FOREIGN DATA WRAPPER";
+    case PG_QUERY__NODE__NODE_CREATE_STATS_STMT:
+      return "CREATE STATISTICS";
+    case PG_QUERY__NODE__NODE_CREATE_OP_CLASS_STMT:
+      return "CREATE OPERATOR CLASS";
+    case PG_QUERY__NODE__NODE_CREATE_AM_STMT:
+      return "CREATE ACCESS METHOD";
+    case PG_QUERY__NODE__NODE_DECLARE_CURSOR_STMT:
+      return "DECLARE CURSOR";
+    case PG_QUERY__NODE__NODE_GRANT_STMT:
+      return n->grant_stmt->is_grant ? "GRANT" : "REVOKE";
+    case PG_QUERY__NODE__NODE_GRANT_ROLE_STMT:
+      return n->grant_role_stmt->is_grant ? "GRANT" : "REVOKE";
+    case PG_QUERY__NODE__NODE_VACUUM_STMT:
+      return n->vacuum_stmt->is_vacuumcmd ? "VACUUM" : "ANALYZE";
+    case PG_QUERY__NODE__NODE_DEFINE_STMT:
+      return "CREATE " + object_type_name(n->define_stmt->kind);
+    case PG_QUERY__NODE__NODE_DROP_STMT:
+      return "DROP " + object_type_name(n->drop_stmt->remove_type);
+    case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
+      return n->create_table_as_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW
+                 ? "CREATE MATERIALIZED VIEW"
+                 : "CREATE TABLE AS";
+    default:
+      return statement_name_from_field(node_field_name(n));
+  }
+}
+
+// Text of a String node (identifier parts, option names); throws for anything else.
+std::string string_of(const PgQuery__Node* n, int location) {
+  if (n && n->node_case == PG_QUERY__NODE__NODE_STRING) return str(n->string->sval);
+  unsupported(node_field_name(n) + " in a name", location);
+}
+
+bool parse_bool_option(const std::string& text, bool* out) {
+  std::string t = lower(text);
+  if (t == "true" || t == "on" || t == "1" || t == "yes" || t == "t" || t == "y") {
+    *out = true;
+    return true;
+  }
+  if (t == "false" || t == "off" || t == "0" || t == "no" || t == "f" || t == "n") {
+    *out = false;
+    return true;
+  }
+  return false;
+}
+
+// An integer literal's text ("-123") as int64, if it is one and fits.
+bool parse_int64(const std::string& text, int64_t* out) {
+  if (text.empty()) return false;
+  const char* first = text.data();
+  const char* last = first + text.size();
+  auto [ptr, ec] = std::from_chars(first, last, *out);
+  return ec == std::errc() && ptr == last;
+}
+
+class Transformer {
+ public:
+  std::vector<ast::StmtPtr> run(const PgQuery__ParseResult& result) {
+    std::vector<ast::StmtPtr> out;
+    out.reserve(result.n_stmts);
+    for (size_t i = 0; i < result.n_stmts; ++i) {
+      const PgQuery__RawStmt* raw = result.stmts[i];
+      if (!raw || !raw->stmt) continue;
+      ast::StmtPtr s = stmt(raw->stmt);
+      s->location = raw->stmt_location;
+      s->length = raw->stmt_len;
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+ private:
+  int depth_ = 0;
+
+  class DepthGuard {
+   public:
+    DepthGuard(Transformer& t, int location) : t_(t) {
+      if (t_.depth_ >= kMaxTransformDepth) {
+        throw SqlError(SqlState::ProgramLimitExceeded, "statement is nested too deeply").at(pos(location));
+      }
+      ++t_.depth_;
+    }
+    ~DepthGuard() { --t_.depth_; }
+    DepthGuard(const DepthGuard&) = delete;
+    DepthGuard& operator=(const DepthGuard&) = delete;
+
+   private:
+    Transformer& t_;
+  };
+
+  static void note(std::string& feature, const char* what) {
+    if (feature.empty()) feature = what;
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  ast::StmtPtr stmt(const PgQuery__Node* n) {
+    DepthGuard guard(*this, -1);
+    switch (n->node_case) {
+      case PG_QUERY__NODE__NODE_SELECT_STMT:
+        return select(n->select_stmt);
+      case PG_QUERY__NODE__NODE_INSERT_STMT:
+        return insert(n->insert_stmt);
+      case PG_QUERY__NODE__NODE_UPDATE_STMT:
+        return update(n->update_stmt);
+      case PG_QUERY__NODE__NODE_DELETE_STMT:
+        return del(n->delete_stmt);
+      case PG_QUERY__NODE__NODE_CREATE_STMT:
+        return create(n->create_stmt);
+      case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
+        if (n->create_table_as_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) {
+          return create_table_as(n->create_table_as_stmt);
+        }
+        break;
+      case PG_QUERY__NODE__NODE_DROP_STMT:
+        if (n->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) return drop(n->drop_stmt);
+        break;
+      case PG_QUERY__NODE__NODE_EXPLAIN_STMT:
+        return explain(n->explain_stmt);
+      case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
+        return transaction(n->transaction_stmt);
+      case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT:
+        return set(n->variable_set_stmt);
+      case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT: {
+        auto s = std::make_unique<ast::ShowStmt>();
+        s->name = lower(str(n->variable_show_stmt->name));
+        return s;
+      }
+      default:
+        break;
+    }
+    auto s = std::make_unique<ast::UnsupportedStmt>();
+    s->feature = unsupported_statement_name(n);
+    return s;
+  }
+
+  ast::TableRef table_ref(const PgQuery__RangeVar* rv) {
+    ast::TableRef t;
+    if (!rv) return t;
+    if (rv->catalogname && *rv->catalogname) unsupported("cross-database references", rv->location);
+    t.name = str(rv->relname);
+    t.schema = str(rv->schemaname);
+    if (rv->alias) t.alias = str(rv->alias->aliasname);
+    t.location = rv->location;
+    return t;
+  }
+
+  std::unique_ptr<ast::SelectStmt> select(const PgQuery__SelectStmt* s) {
+    auto out = std::make_unique<ast::SelectStmt>();
+    std::string& feature = out->unsupported_feature;
+    switch (s->op) {
+      case PG_QUERY__SET_OPERATION__SETOP_UNION:
+        feature = "UNION";
+        return out;
+      case PG_QUERY__SET_OPERATION__SETOP_INTERSECT:
+        feature = "INTERSECT";
+        return out;
+      case PG_QUERY__SET_OPERATION__SETOP_EXCEPT:
+        feature = "EXCEPT";
+        return out;
+      default:
+        break;
+    }
+    if (s->with_clause) note(feature, s->with_clause->recursive ? "WITH RECURSIVE" : "WITH");
+    if (s->n_values_lists > 0) {
+      note(feature, "VALUES");
+      return out;
+    }
+    if (s->into_clause) note(feature, "SELECT INTO");
+    if (s->n_window_clause > 0) note(feature, "WINDOW");
+    for (size_t i = 0; i < s->n_locking_clause; ++i) {
+      const PgQuery__Node* lc = s->locking_clause[i];
+      const char* what = "FOR UPDATE";
+      if (lc && lc->node_case == PG_QUERY__NODE__NODE_LOCKING_CLAUSE) {
+        switch (lc->locking_clause->strength) {
+          case PG_QUERY__LOCK_CLAUSE_STRENGTH__LCS_FORKEYSHARE:
+            what = "FOR KEY SHARE";
+            break;
+          case PG_QUERY__LOCK_CLAUSE_STRENGTH__LCS_FORSHARE:
+            what = "FOR SHARE";
+            break;
+          case PG_QUERY__LOCK_CLAUSE_STRENGTH__LCS_FORNOKEYUPDATE:
+            what = "FOR NO KEY UPDATE";
+            break;
+          default:
+            break;
+        }
+      }
+      note(feature, what);
+    }
+    if (s->limit_option == PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_WITH_TIES)
+      note(feature, "FETCH FIRST ... WITH TIES");
+    if (s->group_distinct) note(feature, "GROUP BY DISTINCT");
+
+    if (s->n_distinct_clause > 0) {
+      // Plain DISTINCT is a one-element list holding an empty node; DISTINCT ON lists expressions.
+      const PgQuery__Node* first = s->distinct_clause[0];
+      if (s->n_distinct_clause == 1 && (!first || first->node_case == PG_QUERY__NODE__NODE__NOT_SET)) {
+        out->distinct = true;
+      } else {
+        note(feature, "DISTINCT ON");
+      }
+    }
+
+    for (size_t i = 0; i < s->n_target_list; ++i) {
+      const PgQuery__Node* n = s->target_list[i];
+      if (n->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
+        unsupported(node_field_name(n) + " in a select list", -1);
+      const PgQuery__ResTarget* rt = n->res_target;
+      ast::SelectTarget t;
+      t.expr = expr(rt->val);
+      t.alias = str(rt->name);
+      t.location = rt->location;
+      out->targets.push_back(std::move(t));
+    }
+
+    for (size_t i = 0; i < s->n_from_clause; ++i) {
+      const PgQuery__Node* n = s->from_clause[i];
+      if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
+        const PgQuery__RangeVar* rv = n->range_var;
+        if (rv->alias && rv->alias->n_colnames > 0) note(feature, "column aliases in FROM");
+        out->from.push_back(table_ref(rv));
+      } else if (n->node_case == PG_QUERY__NODE__NODE_RANGE_TABLE_SAMPLE) {
+        note(feature, "TABLESAMPLE");
+      } else {
+        out->has_join = true;
+      }
+    }
+
+    out->where = opt_expr(s->where_clause);
+    for (size_t i = 0; i < s->n_group_clause; ++i) out->group_by.push_back(expr(s->group_clause[i]));
+    out->having = opt_expr(s->having_clause);
+
+    for (size_t i = 0; i < s->n_sort_clause; ++i) {
+      const PgQuery__Node* n = s->sort_clause[i];
+      if (n->node_case != PG_QUERY__NODE__NODE_SORT_BY) unsupported(node_field_name(n) + " in ORDER BY", -1);
+      const PgQuery__SortBy* sb = n->sort_by;
+      ast::OrderItem item;
+      item.expr = expr(sb->node);
+      if (sb->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_DESC) item.descending = true;
+      if (sb->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_USING) note(feature, "ORDER BY ... USING");
+      if (sb->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST) item.nulls_first = true;
+      if (sb->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST) item.nulls_first = false;
+      out->order_by.push_back(std::move(item));
+    }
+
+    // LIMIT ALL (and LIMIT NULL) arrive as a NULL constant: no limit.
+    const PgQuery__Node* lc = s->limit_count;
+    if (lc && !(lc->node_case == PG_QUERY__NODE__NODE_A_CONST && lc->a_const->isnull)) out->limit = expr(lc);
+    out->offset = opt_expr(s->limit_offset);
+    return out;
+  }
+
+  ast::StmtPtr insert(const PgQuery__InsertStmt* s) {
+    auto out = std::make_unique<ast::InsertStmt>();
+    std::string& feature = out->unsupported_feature;
+    out->table = table_ref(s->relation);
+    if (s->with_clause) note(feature, "WITH");
+    if (s->on_conflict_clause) note(feature, "ON CONFLICT");
+    if (s->n_returning_list > 0) note(feature, "RETURNING");
+    if (s->override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_USER_VALUE ||
+        s->override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_SYSTEM_VALUE) {
+      note(feature, "OVERRIDING");
+    }
+    for (size_t i = 0; i < s->n_cols; ++i) {
+      const PgQuery__ResTarget* rt = s->cols[i]->res_target;
+      if (rt->n_indirection > 0) note(feature, "assignment to a subfield or array element");
+      out->columns.push_back(str(rt->name));
+    }
+    if (!s->select_stmt) {
+      note(feature, "DEFAULT VALUES");
+      return out;
+    }
+    const PgQuery__SelectStmt* sel = s->select_stmt->select_stmt;
+    bool plain_values = sel->n_values_lists > 0 && sel->op == PG_QUERY__SET_OPERATION__SETOP_NONE &&
+                        !sel->with_clause && sel->n_sort_clause == 0 && !sel->limit_count &&
+                        !sel->limit_offset && sel->n_locking_clause == 0;
+    if (!plain_values) {
+      out->select = select(sel);
+      return out;
+    }
+    for (size_t r = 0; r < sel->n_values_lists; ++r) {
+      const PgQuery__Node* row = sel->values_lists[r];
+      std::vector<ExprPtr> values;
+      if (row->node_case == PG_QUERY__NODE__NODE_LIST) {
+        const PgQuery__List* list = row->list;
+        values.reserve(list->n_items);
+        for (size_t i = 0; i < list->n_items; ++i) {
+          const PgQuery__Node* item = list->items[i];
+          if (item->node_case == PG_QUERY__NODE__NODE_SET_TO_DEFAULT) {
+            values.push_back(nullptr);
+          } else {
+            values.push_back(expr(item));
+          }
+        }
+      } else {
+        values.push_back(expr(row));
+      }
+      out->rows.push_back(std::move(values));
+    }
+    return out;
+  }
+
+  ast::StmtPtr update(const PgQuery__UpdateStmt* s) {
+    auto out = std::make_unique<ast::UpdateStmt>();
+    std::string& feature = out->unsupported_feature;
+    out->table = table_ref(s->relation);
+    if (s->with_clause) note(feature, "WITH");
+    if (s->n_from_clause > 0) note(feature, "UPDATE ... FROM");
+    if (s->n_returning_list > 0) note(feature, "RETURNING");
+    if (s->where_clause && s->where_clause->node_case == PG_QUERY__NODE__NODE_CURRENT_OF_EXPR) {
+      note(feature, "WHERE CURRENT OF");
+      return out;
+    }
+    for (size_t i = 0; i < s->n_target_list; ++i) {
+      const PgQuery__ResTarget* rt = s->target_list[i]->res_target;
+      if (rt->n_indirection > 0) note(feature, "assignment to a subfield or array element");
+      const PgQuery__Node* val = rt->val;
+      if (val && val->node_case == PG_QUERY__NODE__NODE_MULTI_ASSIGN_REF) {
+        note(feature, "multiple-column assignment");
+        continue;
+      }
+      if (val && val->node_case == PG_QUERY__NODE__NODE_SET_TO_DEFAULT) {
+        note(feature, "SET column = DEFAULT");
+        continue;
+      }
+      out->assignments.emplace_back(str(rt->name), expr(val));
+    }
+    out->where = opt_expr(s->where_clause);
+    return out;
+  }
+
+  ast::StmtPtr del(const PgQuery__DeleteStmt* s) {
+    auto out = std::make_unique<ast::DeleteStmt>();
+    std::string& feature = out->unsupported_feature;
+    out->table = table_ref(s->relation);
+    if (s->with_clause) note(feature, "WITH");
+    if (s->n_using_clause > 0) note(feature, "DELETE ... USING");
+    if (s->n_returning_list > 0) note(feature, "RETURNING");
+    if (s->where_clause && s->where_clause->node_case == PG_QUERY__NODE__NODE_CURRENT_OF_EXPR) {
+      note(feature, "WHERE CURRENT OF");
+      return out;
+    }
+    out->where = opt_expr(s->where_clause);
+    return out;
+  }
+
+  static void note_persistence(std::string& feature, const PgQuery__RangeVar* rv) {
+    if (!rv || !rv->relpersistence) return;
+    if (rv->relpersistence[0] == 't') note(feature, "TEMPORARY tables");
+    if (rv->relpersistence[0] == 'u') note(feature, "UNLOGGED tables");
+  }
+
+  static const char* constraint_feature(PgQuery__ConstrType t) {
+    switch (t) {
+      case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK:
+        return "CHECK constraints";
+      case PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN:
+        return "FOREIGN KEY constraints";
+      case PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE:
+        return "UNIQUE constraints";
+      case PG_QUERY__CONSTR_TYPE__CONSTR_EXCLUSION:
+        return "EXCLUDE constraints";
+      case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
+        return "identity columns";
+      case PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED:
+        return "generated columns";
+      case PG_QUERY__CONSTR_TYPE__CONSTR_ATTR_DEFERRABLE:
+      case PG_QUERY__CONSTR_TYPE__CONSTR_ATTR_NOT_DEFERRABLE:
+      case PG_QUERY__CONSTR_TYPE__CONSTR_ATTR_DEFERRED:
+      case PG_QUERY__CONSTR_TYPE__CONSTR_ATTR_IMMEDIATE:
+        return "DEFERRABLE constraints";
+      default:
+        return "constraint";
+    }
+  }
+
+  // Index options a PRIMARY KEY / UNIQUE constraint can carry that OmenDB ignores.
+  static bool has_index_options(const PgQuery__Constraint* c) {
+    return c->n_including > 0 || c->n_options > 0 || (c->indexspace && *c->indexspace) ||
+           (c->indexname && *c->indexname) || c->deferrable || c->initdeferred;
+  }
+
+  ast::StmtPtr create(const PgQuery__CreateStmt* s) {
+    auto out = std::make_unique<ast::CreateTableStmt>();
+    std::string& feature = out->unsupported_feature;
+    out->table = table_ref(s->relation);
+    out->if_not_exists = s->if_not_exists;
+    note_persistence(feature, s->relation);
+    if (s->n_inh_relations > 0) note(feature, s->partbound ? "PARTITION OF" : "INHERITS");
+    if (s->partbound) note(feature, "PARTITION OF");
+    if (s->partspec) note(feature, "PARTITION BY");
+    if (s->of_typename) note(feature, "CREATE TABLE OF type");
+    if (s->n_options > 0) note(feature, "WITH storage parameters");
+    if (s->oncommit != PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_NOOP &&
+        s->oncommit != PG_QUERY__ON_COMMIT_ACTION__ON_COMMIT_ACTION_UNDEFINED) {
+      note(feature, "ON COMMIT");
+    }
+    if (s->tablespacename && *s->tablespacename) note(feature, "TABLESPACE");
+    if (s->access_method && *s->access_method) note(feature, "table access methods");
+
+    auto table_constraint = [&](const PgQuery__Constraint* c) {
+      if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) {
+        if (has_index_options(c)) note(feature, "PRIMARY KEY index options");
+        if (!out->primary_key.empty()) {
+          throw SqlError(SqlState::InvalidTableDefinition,
+                         "multiple primary keys for table \"" + out->table.name + "\" are not allowed")
+              .at(pos(c->location));
+        }
+        for (size_t k = 0; k < c->n_keys; ++k) out->primary_key.push_back(string_of(c->keys[k], c->location));
+      } else {
+        note(feature, constraint_feature(c->contype));
+      }
+    };
+
+    for (size_t i = 0; i < s->n_table_elts; ++i) {
+      const PgQuery__Node* elt = s->table_elts[i];
+      switch (elt->node_case) {
+        case PG_QUERY__NODE__NODE_COLUMN_DEF:
+          out->columns.push_back(column_def(elt->column_def, feature));
+          break;
+        case PG_QUERY__NODE__NODE_CONSTRAINT:
+          table_constraint(elt->constraint);
+          break;
+        case PG_QUERY__NODE__NODE_TABLE_LIKE_CLAUSE:
+          note(feature, "CREATE TABLE ... LIKE");
+          break;
+        default:
+          note(feature, "table element");
+          break;
+      }
+    }
+    for (size_t i = 0; i < s->n_constraints; ++i) {
+      const PgQuery__Node* c = s->constraints[i];
+      if (c->node_case == PG_QUERY__NODE__NODE_CONSTRAINT) table_constraint(c->constraint);
+    }
+    return out;
+  }
+
+  ast::ColumnDef column_def(const PgQuery__ColumnDef* cd, std::string& feature) {
+    ast::ColumnDef col;
+    col.name = str(cd->colname);
+    col.location = cd->location;
+    if (cd->type_name) col.type = type_name(cd->type_name);
+    col.not_null = cd->is_not_null;
+    if (cd->coll_clause) note(feature, "COLLATE");
+    if (cd->compression && *cd->compression) note(feature, "COMPRESSION");
+    if (cd->raw_default) col.default_expr = expr(cd->raw_default);
+    bool saw_null = false, saw_not_null = false;
+    for (size_t i = 0; i < cd->n_constraints; ++i) {
+      const PgQuery__Node* n = cd->constraints[i];
+      if (n->node_case != PG_QUERY__NODE__NODE_CONSTRAINT) continue;
+      const PgQuery__Constraint* c = n->constraint;
+      switch (c->contype) {
+        case PG_QUERY__CONSTR_TYPE__CONSTR_NULL:
+          saw_null = true;
+          break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL:
+          saw_not_null = true;
+          col.not_null = true;
+          break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT:
+          if (col.default_expr) {
+            throw SqlError(SqlState::SyntaxError,
+                           "multiple default values specified for column \"" + col.name + "\" of table")
+                .at(pos(c->location));
+          }
+          col.default_expr = expr(c->raw_expr);
+          break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
+          if (has_index_options(c)) note(feature, "PRIMARY KEY index options");
+          col.primary_key = true;
+          break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE:
+          if (has_index_options(c)) note(feature, "UNIQUE index options");
+          col.unique = true;
+          break;
+        default:
+          note(feature, constraint_feature(c->contype));
+          break;
+      }
+      if (saw_null && saw_not_null) {
+        throw SqlError(SqlState::SyntaxError,
+                       "conflicting NULL/NOT NULL declarations for column \"" + col.name + "\" of table")
+            .at(pos(c->location));
+      }
+    }
+    return col;
+  }
+
+  ast::StmtPtr create_table_as(const PgQuery__CreateTableAsStmt* s) {
+    auto out = std::make_unique<ast::CreateTableStmt>();
+    if (s->into) out->table = table_ref(s->into->rel);
+    out->if_not_exists = s->if_not_exists;
+    out->unsupported_feature = "CREATE TABLE AS";
+    return out;
+  }
+
+  ast::StmtPtr drop(const PgQuery__DropStmt* s) {
+    auto out = std::make_unique<ast::DropTableStmt>();
+    out->if_exists = s->missing_ok;
+    out->cascade = s->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE;
+    for (size_t i = 0; i < s->n_objects; ++i) {
+      const PgQuery__Node* obj = s->objects[i];
+      if (obj->node_case != PG_QUERY__NODE__NODE_LIST) continue;
+      const PgQuery__List* names = obj->list;
+      ast::TableRef t;
+      if (names->n_items >= 3) unsupported("cross-database references", -1);
+      if (names->n_items == 2) {
+        t.schema = string_of(names->items[0], -1);
+        t.name = string_of(names->items[1], -1);
+      } else if (names->n_items == 1) {
+        t.name = string_of(names->items[0], -1);
+      }
+      out->tables.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  // Text of an option / SET value argument: strings unquoted, numbers as written.
+  std::string value_text(const PgQuery__Node* n) {
+    if (!n) return "";
+    switch (n->node_case) {
+      case PG_QUERY__NODE__NODE_STRING:
+        return str(n->string->sval);
+      case PG_QUERY__NODE__NODE_INTEGER:
+        return std::to_string(n->integer->ival);
+      case PG_QUERY__NODE__NODE_FLOAT:
+        return str(n->float_->fval);
+      case PG_QUERY__NODE__NODE_BOOLEAN:
+        return n->boolean->boolval ? "true" : "false";
+      case PG_QUERY__NODE__NODE_TYPE_CAST:
+        return value_text(n->type_cast->arg);
+      case PG_QUERY__NODE__NODE_A_CONST: {
+        const PgQuery__AConst* c = n->a_const;
+        if (c->isnull) return "";
+        switch (c->val_case) {
+          case PG_QUERY__A__CONST__VAL_IVAL:
+            return std::to_string(c->ival->ival);
+          case PG_QUERY__A__CONST__VAL_FVAL:
+            return str(c->fval->fval);
+          case PG_QUERY__A__CONST__VAL_BOOLVAL:
+            return c->boolval->boolval ? "true" : "false";
+          case PG_QUERY__A__CONST__VAL_SVAL:
+            return str(c->sval->sval);
+          case PG_QUERY__A__CONST__VAL_BSVAL:
+            return str(c->bsval->bsval);
+          default:
+            return "";
+        }
+      }
+      case PG_QUERY__NODE__NODE_DEF_ELEM:
+        return value_text(n->def_elem->arg);
+      default:
+        unsupported(node_field_name(n) + " as a setting value", -1);
+    }
+  }
+
+  ast::StmtPtr explain(const PgQuery__ExplainStmt* s) {
+    auto out = std::make_unique<ast::ExplainStmt>();
+    for (size_t i = 0; i < s->n_options; ++i) {
+      const PgQuery__Node* n = s->options[i];
+      if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
+      const PgQuery__DefElem* d = n->def_elem;
+      std::string name = lower(str(d->defname));
+      bool value = true;
+      bool ok = !d->arg || parse_bool_option(value_text(d->arg), &value);
+      if (ok && name == "codegen") {
+        out->codegen = value;
+      } else if (ok && name == "analyze") {
+        out->analyze = value;
+      } else {
+        out->unknown_options.push_back(name);
+      }
+    }
+    if (s->query) out->stmt = stmt(s->query);
+    return out;
+  }
+
+  // transaction_read_only's value (1/0 from the grammar, or on/off/true/false) as "on"/"off".
+  std::string read_only_text(const PgQuery__Node* arg) {
+    bool on = false;
+    parse_bool_option(value_text(arg), &on);
+    return on ? "on" : "off";
+  }
+
+  ast::StmtPtr transaction(const PgQuery__TransactionStmt* s) {
+    auto out = std::make_unique<ast::TransactionStmt>();
+    using K = ast::TransactionKind;
+    switch (s->kind) {
+      case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
+      case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
+        out->txn_kind = K::Begin;
+        break;
+      case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
+        out->txn_kind = K::Commit;
+        break;
+      case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
+        out->txn_kind = K::Rollback;
+        break;
+      case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_SAVEPOINT:
+        out->txn_kind = K::Savepoint;
+        break;
+      case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_RELEASE:
+        out->txn_kind = K::Release;
+        break;
+      case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK_TO:
+        out->txn_kind = K::RollbackToSavepoint;
+        break;
+      default:
+        out->txn_kind = K::Other;
+        break;
+    }
+    out->savepoint_name = str(s->savepoint_name);
+    for (size_t i = 0; i < s->n_options; ++i) {
+      const PgQuery__Node* n = s->options[i];
+      if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
+      const std::string name = str(n->def_elem->defname);
+      if (name == "transaction_isolation") out->isolation = lower(value_text(n->def_elem->arg));
+      if (name == "transaction_read_only") out->read_only = read_only_text(n->def_elem->arg) == "on";
+    }
+    return out;
+  }
+
+  ast::StmtPtr set(const PgQuery__VariableSetStmt* s) {
+    auto out = std::make_unique<ast::SetStmt>();
+    out->name = lower(str(s->name));
+    out->transaction_only = s->is_local;
+    switch (s->kind) {
+      case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE:
+        for (size_t i = 0; i < s->n_args; ++i) {
+          if (i > 0) out->value += ", ";
+          out->value += value_text(s->args[i]);
+        }
+        break;
+      case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_MULTI: {
+        // SET TRANSACTION <modes> / SET SESSION CHARACTERISTICS AS TRANSACTION <modes>: one DefElem per
+        // mode. The isolation level wins when several are given.
+        const bool session = out->name == "session characteristics";
+        const PgQuery__DefElem* chosen = nullptr;
+        for (size_t i = 0; i < s->n_args; ++i) {
+          const PgQuery__Node* n = s->args[i];
+          if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
+          if (!chosen || str(n->def_elem->defname) == "transaction_isolation") chosen = n->def_elem;
+        }
+        if (!chosen) break;
+        const std::string mode = str(chosen->defname);
+        out->name = session ? "default_" + mode : mode;
+        out->value = mode == "transaction_isolation" ? lower(value_text(chosen->arg))
+                     : mode == "transaction_read_only" || mode == "transaction_deferrable"
+                         ? read_only_text(chosen->arg)
+                         : value_text(chosen->arg);
+        out->transaction_only = !session;
+        break;
+      }
+      case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT:
+      case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET:
+        out->reset = true;
+        break;
+      case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET_ALL:
+        out->name = "all";
+        out->reset = true;
+        break;
+      default: {
+        auto u = std::make_unique<ast::UnsupportedStmt>();
+        u->feature = "SET ... FROM CURRENT";
+        return u;
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  ExprPtr opt_expr(const PgQuery__Node* n) { return n ? expr(n) : nullptr; }
+
+  static ExprPtr make(ExprKind k, int location) { return std::make_unique<ast::Expr>(k, location); }
+
+  static ExprPtr binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int location) {
+    ExprPtr e = make(ExprKind::Binary, location);
+    e->binary_op = op;
+    e->args.push_back(std::move(l));
+    e->args.push_back(std::move(r));
+    return e;
+  }
+
+  ExprPtr expr(const PgQuery__Node* n) {
+    if (!n) unsupported("empty expression", -1);
+    DepthGuard guard(*this, -1);
+    switch (n->node_case) {
+      case PG_QUERY__NODE__NODE_A_CONST:
+        return constant(n->a_const);
+      case PG_QUERY__NODE__NODE_COLUMN_REF:
+        return column_ref(n->column_ref);
+      case PG_QUERY__NODE__NODE_PARAM_REF: {
+        ExprPtr e = make(ExprKind::Param, n->param_ref->location);
+        e->param_number = n->param_ref->number;
+        return e;
+      }
+      case PG_QUERY__NODE__NODE_TYPE_CAST: {
+        const PgQuery__TypeCast* tc = n->type_cast;
+        ExprPtr e = make(ExprKind::Cast, tc->location);
+        e->args.push_back(expr(tc->arg));
+        if (tc->type_name) e->cast_type = type_name(tc->type_name);
+        return e;
+      }
+      case PG_QUERY__NODE__NODE_A_EXPR:
+        return a_expr(n->a_expr);
+      case PG_QUERY__NODE__NODE_BOOL_EXPR:
+        return bool_expr(n->bool_expr);
+      case PG_QUERY__NODE__NODE_NULL_TEST: {
+        const PgQuery__NullTest* nt = n->null_test;
+        ExprPtr e = make(ExprKind::IsNull, nt->location);
+        e->negated = nt->nulltesttype == PG_QUERY__NULL_TEST_TYPE__IS_NOT_NULL;
+        e->args.push_back(expr(nt->arg));
+        return e;
+      }
+      case PG_QUERY__NODE__NODE_BOOLEAN_TEST: {
+        const PgQuery__BooleanTest* bt = n->boolean_test;
+        const char* what = "IS TRUE/IS FALSE/IS UNKNOWN";
+        switch (bt->booltesttype) {
+          case PG_QUERY__BOOL_TEST_TYPE__IS_TRUE:
+            what = "IS TRUE";
+            break;
+          case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_TRUE:
+            what = "IS NOT TRUE";
+            break;
+          case PG_QUERY__BOOL_TEST_TYPE__IS_FALSE:
+            what = "IS FALSE";
+            break;
+          case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_FALSE:
+            what = "IS NOT FALSE";
+            break;
+          case PG_QUERY__BOOL_TEST_TYPE__IS_UNKNOWN:
+            what = "IS UNKNOWN";
+            break;
+          case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_UNKNOWN:
+            what = "IS NOT UNKNOWN";
+            break;
+          default:
+            break;
+        }
+        unsupported(what, bt->location);
+      }
+      case PG_QUERY__NODE__NODE_FUNC_CALL:
+        return func_call(n->func_call);
+      case PG_QUERY__NODE__NODE_COALESCE_EXPR: {
+        const PgQuery__CoalesceExpr* c = n->coalesce_expr;
+        ExprPtr e = make(ExprKind::FuncCall, c->location);
+        e->func_name = "coalesce";
+        for (size_t i = 0; i < c->n_args; ++i) e->args.push_back(expr(c->args[i]));
+        return e;
+      }
+      case PG_QUERY__NODE__NODE_CASE_EXPR:
+        return case_expr(n->case_expr);
+      case PG_QUERY__NODE__NODE_SUB_LINK: {
+        const PgQuery__SubLink* sl = n->sub_link;
+        unsupported(
+            sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__EXISTS_SUBLINK ? "EXISTS subqueries" : "subqueries",
+            sl->location);
+      }
+      case PG_QUERY__NODE__NODE_ROW_EXPR:
+        unsupported("row constructors", n->row_expr->location);
+      case PG_QUERY__NODE__NODE_A_ARRAY_EXPR:
+        unsupported("array constructors", n->a_array_expr->location);
+      case PG_QUERY__NODE__NODE_A_INDIRECTION: {
+        const PgQuery__Node* arg = n->a_indirection->arg;
+        int loc = arg && arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF ? arg->column_ref->location : -1;
+        unsupported("subscripts and field selection", loc);
+      }
+      case PG_QUERY__NODE__NODE_COLLATE_CLAUSE:
+        unsupported("COLLATE", n->collate_clause->location);
+      case PG_QUERY__NODE__NODE_GROUPING_FUNC:
+        unsupported("GROUPING", n->grouping_func->location);
+      case PG_QUERY__NODE__NODE_GROUPING_SET: {
+        const char* what = "GROUPING SETS";
+        if (n->grouping_set->kind == PG_QUERY__GROUPING_SET_KIND__GROUPING_SET_ROLLUP) what = "ROLLUP";
+        if (n->grouping_set->kind == PG_QUERY__GROUPING_SET_KIND__GROUPING_SET_CUBE) what = "CUBE";
+        unsupported(what, n->grouping_set->location);
+      }
+      case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
+        sql_value_function(n->sqlvalue_function);
+      case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
+        unsupported(n->min_max_expr->op == PG_QUERY__MIN_MAX_OP__IS_GREATEST ? "GREATEST" : "LEAST",
+                    n->min_max_expr->location);
+      case PG_QUERY__NODE__NODE_SET_TO_DEFAULT:
+        throw SqlError(SqlState::SyntaxError, "DEFAULT is not allowed in this context")
+            .at(pos(n->set_to_default->location));
+      case PG_QUERY__NODE__NODE_NAMED_ARG_EXPR:
+        unsupported("named function arguments", n->named_arg_expr->location);
+      case PG_QUERY__NODE__NODE_A_STAR:
+        return make(ExprKind::Star, -1);
+      default:
+        unsupported("expression " + node_field_name(n), -1);
+    }
+  }
+
+  static ExprPtr constant(const PgQuery__AConst* c) {
+    ExprPtr e = make(ExprKind::Constant, c->location);
+    if (c->isnull) {
+      e->value = Value();
+      return e;
+    }
+    switch (c->val_case) {
+      case PG_QUERY__A__CONST__VAL_IVAL:
+        e->value = Value::int32(c->ival->ival);
+        break;
+      case PG_QUERY__A__CONST__VAL_FVAL: {
+        // PostgreSQL keeps integers too big for int4 as Float nodes; those that fit int8 are bigint.
+        std::string text = str(c->fval->fval);
+        int64_t i = 0;
+        if (parse_int64(text, &i)) {
+          e->value = Value::int64(i);
+        } else {
+          e->value = Value::float64(std::strtod(text.c_str(), nullptr));
+        }
+        break;
+      }
+      case PG_QUERY__A__CONST__VAL_BOOLVAL:
+        e->value = Value::boolean(c->boolval->boolval);
+        break;
+      case PG_QUERY__A__CONST__VAL_SVAL:
+        e->value = Value::text(str(c->sval->sval), TypeId::Unknown);
+        break;
+      case PG_QUERY__A__CONST__VAL_BSVAL:
+        unsupported("bit string literals", c->location);
+      default:
+        e->value = Value();
+        break;
+    }
+    return e;
+  }
+
+  static ExprPtr column_ref(const PgQuery__ColumnRef* cr) {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < cr->n_fields; ++i) {
+      const PgQuery__Node* f = cr->fields[i];
+      if (f->node_case == PG_QUERY__NODE__NODE_A_STAR) {
+        if (i + 1 != cr->n_fields) unsupported("* in the middle of a column reference", cr->location);
+        ExprPtr e = make(ExprKind::Star, cr->location);
+        e->names = std::move(names);
+        return e;
+      }
+      names.push_back(string_of(f, cr->location));
+    }
+    if (names.size() > 3) unsupported("column references with more than three parts", cr->location);
+    ExprPtr e = make(ExprKind::ColumnRef, cr->location);
+    e->names = std::move(names);
+    return e;
+  }
+
+  // Operator name from an A_Expr / SubLink name list; `OPERATOR(pg_catalog.+)` is accepted as `+`.
+  static std::string operator_name(PgQuery__Node** names, size_t n, int location) {
+    if (n == 0) unsupported("operator", location);
+    if (n == 2 && string_of(names[0], location) != "pg_catalog")
+      unsupported("schema-qualified operators", location);
+    if (n > 2) unsupported("schema-qualified operators", location);
+    return string_of(names[n - 1], location);
+  }
+
+  ExprPtr a_expr(const PgQuery__AExpr* a) {
+    const int loc = a->location;
+    switch (a->kind) {
+      case PG_QUERY__A__EXPR__KIND__AEXPR_OP: {
+        std::string op = operator_name(a->name, a->n_name, loc);
+        if (!a->lexpr) {
+          ast::UnaryOp uop;
+          if (op == "-") {
+            uop = ast::UnaryOp::Minus;
+          } else if (op == "+") {
+            uop = ast::UnaryOp::Plus;
+          } else {
+            unsupported("prefix operator " + op, loc);
+          }
+          ExprPtr e = make(ExprKind::Unary, loc);
+          e->unary_op = uop;
+          e->args.push_back(expr(a->rexpr));
+          return e;
+        }
+        if (!a->rexpr) unsupported("postfix operator " + op, loc);
+        ast::BinaryOp bop;
+        if (op == "+")
+          bop = ast::BinaryOp::Add;
+        else if (op == "-")
+          bop = ast::BinaryOp::Sub;
+        else if (op == "*")
+          bop = ast::BinaryOp::Mul;
+        else if (op == "/")
+          bop = ast::BinaryOp::Div;
+        else if (op == "%")
+          bop = ast::BinaryOp::Mod;
+        else if (op == "=")
+          bop = ast::BinaryOp::Eq;
+        else if (op == "<>" || op == "!=")
+          bop = ast::BinaryOp::Ne;
+        else if (op == "<")
+          bop = ast::BinaryOp::Lt;
+        else if (op == "<=")
+          bop = ast::BinaryOp::Le;
+        else if (op == ">")
+          bop = ast::BinaryOp::Gt;
+        else if (op == ">=")
+          bop = ast::BinaryOp::Ge;
+        else if (op == "||")
+          bop = ast::BinaryOp::Concat;
+        else if (op == "~~")
+          unsupported("LIKE", loc);
+        else if (op == "~~*")
+          unsupported("ILIKE", loc);
+        else if (op == "!~~")
+          unsupported("NOT LIKE", loc);
+        else if (op == "!~~*")
+          unsupported("NOT ILIKE", loc);
+        else
+          unsupported("operator " + op, loc);
+        ExprPtr l = expr(a->lexpr);
+        ExprPtr r = expr(a->rexpr);
+        return binary(bop, std::move(l), std::move(r), loc);
+      }
+      case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY:
+        unsupported(operator_name(a->name, a->n_name, loc) + " ANY", loc);
+      case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL:
+        unsupported(operator_name(a->name, a->n_name, loc) + " ALL", loc);
+      case PG_QUERY__A__EXPR__KIND__AEXPR_DISTINCT:
+      case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT:
+        unsupported("IS DISTINCT FROM", loc);
+      case PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF: {
+        ExprPtr e = make(ExprKind::FuncCall, loc);
+        e->func_name = "nullif";
+        e->args.push_back(expr(a->lexpr));
+        e->args.push_back(expr(a->rexpr));
+        return e;
+      }
+      case PG_QUERY__A__EXPR__KIND__AEXPR_IN: {
+        std::string op = operator_name(a->name, a->n_name, loc);
+        ExprPtr e = make(ExprKind::InList, loc);
+        e->negated = op == "<>";
+        e->args.push_back(expr(a->lexpr));
+        append_list(a->rexpr, e->args);
+        return e;
+      }
+      case PG_QUERY__A__EXPR__KIND__AEXPR_LIKE:
+        unsupported("LIKE", loc);
+      case PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE:
+        unsupported("ILIKE", loc);
+      case PG_QUERY__A__EXPR__KIND__AEXPR_SIMILAR:
+        unsupported("SIMILAR TO", loc);
+      case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN:
+      case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN: {
+        ExprPtr e = make(ExprKind::Between, loc);
+        e->negated = a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN;
+        e->args.push_back(expr(a->lexpr));
+        append_list(a->rexpr, e->args);
+        if (e->args.size() != 3) unsupported("BETWEEN form", loc);
+        return e;
+      }
+      case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN_SYM:
+      case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM:
+        unsupported("BETWEEN SYMMETRIC", loc);
+      default:
+        unsupported("operator expression", loc);
+    }
+  }
+
+  // The items of a List node (IN list, BETWEEN bounds) as expressions.
+  void append_list(const PgQuery__Node* n, std::vector<ExprPtr>& out) {
+    if (!n) return;
+    if (n->node_case != PG_QUERY__NODE__NODE_LIST) {
+      out.push_back(expr(n));
+      return;
+    }
+    for (size_t i = 0; i < n->list->n_items; ++i) out.push_back(expr(n->list->items[i]));
+  }
+
+  ExprPtr bool_expr(const PgQuery__BoolExpr* b) {
+    const int loc = b->location;
+    if (b->n_args == 0) unsupported("empty boolean expression", loc);
+    if (b->boolop == PG_QUERY__BOOL_EXPR_TYPE__NOT_EXPR) {
+      ExprPtr e = make(ExprKind::Unary, loc);
+      e->unary_op = ast::UnaryOp::Not;
+      e->args.push_back(expr(b->args[0]));
+      return e;
+    }
+    ast::BinaryOp op =
+        b->boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR ? ast::BinaryOp::And : ast::BinaryOp::Or;
+    // n-ary AND/OR folds left: a AND b AND c -> (a AND b) AND c. The fold's own depth is bounded too.
+    ExprPtr acc = expr(b->args[0]);
+    for (size_t i = 1; i < b->n_args; ++i) {
+      if (static_cast<int>(i) + depth_ >= kMaxTransformDepth) {
+        throw SqlError(SqlState::ProgramLimitExceeded, "statement is nested too deeply").at(pos(loc));
+      }
+      acc = binary(op, std::move(acc), expr(b->args[i]), loc);
+    }
+    return acc;
+  }
+
+  ExprPtr func_call(const PgQuery__FuncCall* f) {
+    const int loc = f->location;
+    std::vector<std::string> parts;
+    for (size_t i = 0; i < f->n_funcname; ++i) parts.push_back(string_of(f->funcname[i], loc));
+    if (parts.empty()) unsupported("function call", loc);
+    if (parts.size() > 2 || (parts.size() == 2 && parts[0] != "pg_catalog")) {
+      unsupported("schema-qualified function names", loc);
+    }
+    std::string name = lower(parts.back());
+    if (f->over) unsupported("window functions (OVER)", loc);
+    if (f->agg_filter) unsupported("FILTER", loc);
+    if (f->agg_within_group) unsupported("WITHIN GROUP", loc);
+    if (f->n_agg_order > 0) unsupported("ORDER BY in aggregate calls", loc);
+    if (f->func_variadic) unsupported("VARIADIC", loc);
+    ExprPtr e = make(ExprKind::FuncCall, loc);
+    e->func_name = std::move(name);
+    e->agg_star = f->agg_star;
+    e->agg_distinct = f->agg_distinct;
+    if (f->agg_star) e->args.push_back(make(ExprKind::Star, loc));
+    for (size_t i = 0; i < f->n_args; ++i) e->args.push_back(expr(f->args[i]));
+    return e;
+  }
+
+  ExprPtr case_expr(const PgQuery__CaseExpr* c) {
+    ExprPtr e = make(ExprKind::Case, c->location);
+    if (c->arg) {
+      e->has_case_operand = true;
+      e->args.push_back(expr(c->arg));
+    }
+    for (size_t i = 0; i < c->n_args; ++i) {
+      const PgQuery__Node* n = c->args[i];
+      if (n->node_case != PG_QUERY__NODE__NODE_CASE_WHEN)
+        unsupported(node_field_name(n) + " in CASE", c->location);
+      ast::CaseWhen w;
+      w.condition = expr(n->case_when->expr);
+      w.result = expr(n->case_when->result);
+      e->when_clauses.push_back(std::move(w));
+    }
+    e->else_expr = opt_expr(c->defresult);
+    return e;
+  }
+
+  [[noreturn]] static void sql_value_function(const PgQuery__SQLValueFunction* f) {
+    const char* what = "SQL value functions";
+    switch (f->op) {
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_DATE:
+        what = "CURRENT_DATE";
+        break;
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME:
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME_N:
+        what = "CURRENT_TIME";
+        break;
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP:
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP_N:
+        what = "CURRENT_TIMESTAMP";
+        break;
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME:
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME_N:
+        what = "LOCALTIME";
+        break;
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP:
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP_N:
+        what = "LOCALTIMESTAMP";
+        break;
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_ROLE:
+        what = "CURRENT_ROLE";
+        break;
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_USER:
+        what = "CURRENT_USER";
+        break;
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_USER:
+        what = "USER";
+        break;
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_SESSION_USER:
+        what = "SESSION_USER";
+        break;
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_CATALOG:
+        what = "CURRENT_CATALOG";
+        break;
+      case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_SCHEMA:
+        what = "CURRENT_SCHEMA";
+        break;
+      default:
+        break;
+    }
+    unsupported(what, f->location);
+  }
+
+  static ast::TypeName type_name(const PgQuery__TypeName* t) {
+    ast::TypeName out;
+    out.location = t->location;
+    if (t->n_names == 0) unsupported("type name", t->location);
+    out.name = lower(string_of(t->names[t->n_names - 1], t->location));
+    if (t->setof) unsupported("SETOF", t->location);
+    if (t->pct_type) unsupported("%TYPE", t->location);
+    for (size_t i = 0; i < t->n_typmods; ++i) {
+      const PgQuery__Node* m = t->typmods[i];
+      if (m->node_case == PG_QUERY__NODE__NODE_A_CONST && !m->a_const->isnull &&
+          m->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL) {
+        out.typmods.push_back(m->a_const->ival->ival);
+      } else {
+        unsupported("non-integer type modifiers", t->location);
+      }
+    }
+    out.is_array = t->n_array_bounds > 0;
+    return out;
+  }
+};
+
+}  // namespace
+
+std::vector<ast::StmtPtr> transform_parse_result(const PgQuery__ParseResult& result) {
+  return Transformer().run(result);
+}
+
+}  // namespace omendb::parser::detail

@@ -1,0 +1,420 @@
+// Expression transforms: literals, operators, functions, CASE, and every 0A000 path.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <limits>
+
+#include "parser_test_util.h"
+
+namespace omendb::parser::testing {
+namespace {
+
+using ast::BinaryOp;
+using ast::ExprKind;
+using ast::UnaryOp;
+
+TEST(ParserLiterals, SmallIntegersAreInt32) {
+  auto e = parse_expr("42");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind, ExprKind::Constant);
+  EXPECT_EQ(e->value.type(), TypeId::Int32);
+  EXPECT_EQ(e->value.as_int(), 42);
+  EXPECT_EQ(e->location, 7);
+}
+
+TEST(ParserLiterals, ZeroIsInt32Zero) {
+  auto e = parse_expr("0");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->value.type(), TypeId::Int32);
+  EXPECT_EQ(e->value.as_int(), 0);
+  EXPECT_FALSE(e->value.is_null());
+}
+
+TEST(ParserLiterals, NegativeIntegerIsFoldedConstant) {
+  auto e = parse_expr("-5");
+  ASSERT_TRUE(e);
+  ASSERT_EQ(e->kind, ExprKind::Constant);
+  EXPECT_EQ(e->value.type(), TypeId::Int32);
+  EXPECT_EQ(e->value.as_int(), -5);
+}
+
+TEST(ParserLiterals, Int32Bounds) {
+  auto max = parse_expr("2147483647");
+  ASSERT_TRUE(max);
+  EXPECT_EQ(max->value.type(), TypeId::Int32);
+  EXPECT_EQ(max->value.as_int(), 2147483647);
+  // Like PostgreSQL, 2147483648 (and its negation) become bigint.
+  auto over = parse_expr("2147483648");
+  ASSERT_TRUE(over);
+  EXPECT_EQ(over->value.type(), TypeId::Int64);
+  EXPECT_EQ(over->value.as_int(), 2147483648LL);
+  auto neg = parse_expr("-2147483648");
+  ASSERT_TRUE(neg);
+  EXPECT_EQ(neg->value.type(), TypeId::Int64);
+  EXPECT_EQ(neg->value.as_int(), -2147483648LL);
+}
+
+TEST(ParserLiterals, BigIntegersAreInt64) {
+  auto e = parse_expr("9999999999");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->value.type(), TypeId::Int64);
+  EXPECT_EQ(e->value.as_int(), 9999999999LL);
+  auto max = parse_expr("9223372036854775807");
+  ASSERT_TRUE(max);
+  EXPECT_EQ(max->value.type(), TypeId::Int64);
+  EXPECT_EQ(max->value.as_int(), std::numeric_limits<int64_t>::max());
+  auto min = parse_expr("-9223372036854775808");
+  ASSERT_TRUE(min);
+  EXPECT_EQ(min->value.type(), TypeId::Int64);
+  EXPECT_EQ(min->value.as_int(), std::numeric_limits<int64_t>::min());
+}
+
+TEST(ParserLiterals, IntegersBeyondInt64AreFloat) {
+  auto e = parse_expr("99999999999999999999");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->value.type(), TypeId::Float64);
+  EXPECT_DOUBLE_EQ(e->value.as_double(), 1e20);
+}
+
+TEST(ParserLiterals, Floats) {
+  auto e = parse_expr("1.5");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->value.type(), TypeId::Float64);
+  EXPECT_DOUBLE_EQ(e->value.as_double(), 1.5);
+  auto neg = parse_expr("-2.25");
+  ASSERT_TRUE(neg);
+  EXPECT_EQ(neg->kind, ExprKind::Constant);
+  EXPECT_DOUBLE_EQ(neg->value.as_double(), -2.25);
+  auto exp = parse_expr("1e3");
+  ASSERT_TRUE(exp);
+  EXPECT_EQ(exp->value.type(), TypeId::Float64);
+  EXPECT_DOUBLE_EQ(exp->value.as_double(), 1000.0);
+  auto dot = parse_expr(".5");
+  ASSERT_TRUE(dot);
+  EXPECT_DOUBLE_EQ(dot->value.as_double(), 0.5);
+}
+
+TEST(ParserLiterals, BooleansStringsNull) {
+  auto t = parse_expr("true");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->value.type(), TypeId::Bool);
+  EXPECT_TRUE(t->value.as_bool());
+  auto f = parse_expr("false");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->value.type(), TypeId::Bool);
+  EXPECT_FALSE(f->value.is_null());
+  EXPECT_FALSE(f->value.as_bool());
+
+  auto s = parse_expr("'it''s'");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->value.type(), TypeId::Unknown);
+  EXPECT_FALSE(s->value.is_null());
+  EXPECT_EQ(s->value.as_text(), "it's");
+  auto empty = parse_expr("''");
+  ASSERT_TRUE(empty);
+  EXPECT_FALSE(empty->value.is_null());
+  EXPECT_EQ(empty->value.as_text(), "");
+
+  auto n = parse_expr("NULL");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->kind, ExprKind::Constant);
+  EXPECT_TRUE(n->value.is_null());
+  EXPECT_EQ(n->value.type(), TypeId::Unknown);
+}
+
+TEST(ParserLiterals, TypedLiteralIsCastOverString) {
+  auto e = parse_expr("date '2020-01-01'");
+  ASSERT_TRUE(e);
+  ASSERT_EQ(e->kind, ExprKind::Cast);
+  EXPECT_EQ(e->cast_type.name, "date");
+  ASSERT_EQ(e->args.size(), 1u);
+  EXPECT_EQ(e->args[0]->value.as_text(), "2020-01-01");
+}
+
+TEST(ParserExprs, CastsNormalizeTypeNames) {
+  struct Case {
+    const char* sql;
+    const char* type;
+  } cases[] = {{"x::integer", "int4"},    {"x::bigint", "int8"},    {"CAST(x AS double precision)", "float8"},
+               {"x::real", "float4"},     {"x::boolean", "bool"},   {"x::smallint", "int2"},
+               {"x::float", "float8"},    {"x::text", "text"},      {"x::pg_catalog.int4", "int4"},
+               {"x::varchar", "varchar"}, {"x::numeric", "numeric"}};
+  for (const auto& c : cases) {
+    auto e = parse_expr(c.sql);
+    ASSERT_TRUE(e) << c.sql;
+    ASSERT_EQ(e->kind, ExprKind::Cast) << c.sql;
+    EXPECT_EQ(e->cast_type.name, c.type) << c.sql;
+    EXPECT_FALSE(e->cast_type.is_array) << c.sql;
+    ASSERT_EQ(e->args.size(), 1u);
+    EXPECT_EQ(e->args[0]->kind, ExprKind::ColumnRef);
+  }
+}
+
+TEST(ParserExprs, TypeModifiersAndArrays) {
+  auto v = parse_expr("x::varchar(20)");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->cast_type.name, "varchar");
+  EXPECT_EQ(v->cast_type.typmods, (std::vector<int>{20}));
+  auto n = parse_expr("x::numeric(10, 2)");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->cast_type.typmods, (std::vector<int>{10, 2}));
+  auto a = parse_expr("x::int[]");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->cast_type.name, "int4");
+  EXPECT_TRUE(a->cast_type.is_array);
+}
+
+TEST(ParserExprs, ColumnRefsAndIdentifierCase) {
+  auto e = parse_expr("MyCol");
+  ASSERT_TRUE(e);
+  ASSERT_EQ(e->kind, ExprKind::ColumnRef);
+  EXPECT_EQ(e->names, (std::vector<std::string>{"mycol"}));
+  auto q = parse_expr("\"MyTab\".\"MyCol\"");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->names, (std::vector<std::string>{"MyTab", "MyCol"}));
+}
+
+TEST(ParserExprs, Params) {
+  auto e = parse_expr("$3");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind, ExprKind::Param);
+  EXPECT_EQ(e->param_number, 3);
+}
+
+TEST(ParserExprs, BinaryOperators) {
+  struct Case {
+    const char* op;
+    BinaryOp expected;
+  } cases[] = {{"+", BinaryOp::Add},    {"-", BinaryOp::Sub}, {"*", BinaryOp::Mul}, {"/", BinaryOp::Div},
+               {"%", BinaryOp::Mod},    {"=", BinaryOp::Eq},  {"<>", BinaryOp::Ne}, {"!=", BinaryOp::Ne},
+               {"<", BinaryOp::Lt},     {"<=", BinaryOp::Le}, {">", BinaryOp::Gt},  {">=", BinaryOp::Ge},
+               {"||", BinaryOp::Concat}};
+  for (const auto& c : cases) {
+    auto e = parse_expr(std::string("a ") + c.op + " 2");
+    ASSERT_TRUE(e) << c.op;
+    ASSERT_EQ(e->kind, ExprKind::Binary) << c.op;
+    EXPECT_EQ(e->binary_op, c.expected) << c.op;
+    ASSERT_EQ(e->args.size(), 2u);
+    EXPECT_EQ(e->args[0]->kind, ExprKind::ColumnRef);
+    EXPECT_EQ(e->args[1]->value.as_int(), 2);
+    EXPECT_EQ(e->location, 9) << c.op;  // the operator's offset in "SELECT a <op> 2"
+  }
+}
+
+TEST(ParserExprs, PrecedenceIsPostgres) {
+  auto e = parse_expr("1 + 2 * 3");
+  ASSERT_TRUE(e);
+  ASSERT_EQ(e->binary_op, BinaryOp::Add);
+  EXPECT_EQ(e->args[0]->value.as_int(), 1);
+  ASSERT_EQ(e->args[1]->kind, ExprKind::Binary);
+  EXPECT_EQ(e->args[1]->binary_op, BinaryOp::Mul);
+}
+
+TEST(ParserExprs, UnaryOperators) {
+  auto m = parse_expr("-a");
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->kind, ExprKind::Unary);
+  EXPECT_EQ(m->unary_op, UnaryOp::Minus);
+  EXPECT_EQ(m->args[0]->kind, ExprKind::ColumnRef);
+  auto p = parse_expr("+a");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->unary_op, UnaryOp::Plus);
+  auto n = parse_expr("NOT a");
+  ASSERT_TRUE(n);
+  ASSERT_EQ(n->kind, ExprKind::Unary);
+  EXPECT_EQ(n->unary_op, UnaryOp::Not);
+}
+
+TEST(ParserExprs, AndOrFoldLeft) {
+  auto e = parse_expr("a AND b AND c");
+  ASSERT_TRUE(e);
+  ASSERT_EQ(e->kind, ExprKind::Binary);
+  EXPECT_EQ(e->binary_op, BinaryOp::And);
+  ASSERT_EQ(e->args[0]->kind, ExprKind::Binary);
+  EXPECT_EQ(e->args[0]->binary_op, BinaryOp::And);
+  EXPECT_EQ(e->args[0]->args[0]->names[0], "a");
+  EXPECT_EQ(e->args[0]->args[1]->names[0], "b");
+  EXPECT_EQ(e->args[1]->names[0], "c");
+
+  auto o = parse_expr("a OR b AND c");
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->binary_op, BinaryOp::Or);
+  EXPECT_EQ(o->args[1]->binary_op, BinaryOp::And);
+}
+
+TEST(ParserExprs, IsNull) {
+  auto e = parse_expr("a IS NULL");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind, ExprKind::IsNull);
+  EXPECT_FALSE(e->negated);
+  auto n = parse_expr("a IS NOT NULL");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->kind, ExprKind::IsNull);
+  EXPECT_TRUE(n->negated);
+}
+
+TEST(ParserExprs, InList) {
+  auto e = parse_expr("a IN (1, 2, 3)");
+  ASSERT_TRUE(e);
+  ASSERT_EQ(e->kind, ExprKind::InList);
+  EXPECT_FALSE(e->negated);
+  ASSERT_EQ(e->args.size(), 4u);
+  EXPECT_EQ(e->args[0]->kind, ExprKind::ColumnRef);
+  EXPECT_EQ(e->args[3]->value.as_int(), 3);
+  auto n = parse_expr("a NOT IN (1)");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->kind, ExprKind::InList);
+  EXPECT_TRUE(n->negated);
+  EXPECT_EQ(n->args.size(), 2u);
+}
+
+TEST(ParserExprs, Between) {
+  auto e = parse_expr("a BETWEEN 1 AND 10");
+  ASSERT_TRUE(e);
+  ASSERT_EQ(e->kind, ExprKind::Between);
+  EXPECT_FALSE(e->negated);
+  ASSERT_EQ(e->args.size(), 3u);
+  EXPECT_EQ(e->args[1]->value.as_int(), 1);
+  EXPECT_EQ(e->args[2]->value.as_int(), 10);
+  auto n = parse_expr("a NOT BETWEEN 1 AND 10");
+  ASSERT_TRUE(n);
+  EXPECT_TRUE(n->negated);
+}
+
+TEST(ParserExprs, FunctionCalls) {
+  auto e = parse_expr("UPPER(name)");
+  ASSERT_TRUE(e);
+  ASSERT_EQ(e->kind, ExprKind::FuncCall);
+  EXPECT_EQ(e->func_name, "upper");
+  EXPECT_EQ(e->args.size(), 1u);
+  EXPECT_FALSE(e->agg_star);
+
+  auto q = parse_expr("pg_catalog.lower(name)");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->func_name, "lower");
+
+  auto star = parse_expr("count(*)");
+  ASSERT_TRUE(star);
+  EXPECT_EQ(star->func_name, "count");
+  EXPECT_TRUE(star->agg_star);
+  ASSERT_EQ(star->args.size(), 1u);
+  EXPECT_EQ(star->args[0]->kind, ExprKind::Star);
+
+  auto d = parse_expr("count(DISTINCT a)");
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->agg_distinct);
+  EXPECT_FALSE(d->agg_star);
+  EXPECT_EQ(d->args.size(), 1u);
+
+  auto c = parse_expr("coalesce(a, b, 0)");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->kind, ExprKind::FuncCall);
+  EXPECT_EQ(c->func_name, "coalesce");
+  EXPECT_EQ(c->args.size(), 3u);
+
+  auto ni = parse_expr("nullif(a, 0)");
+  ASSERT_TRUE(ni);
+  EXPECT_EQ(ni->kind, ExprKind::FuncCall);
+  EXPECT_EQ(ni->func_name, "nullif");
+  EXPECT_EQ(ni->args.size(), 2u);
+}
+
+TEST(ParserExprs, SearchedCase) {
+  auto e = parse_expr("CASE WHEN a > 1 THEN 'x' WHEN a > 0 THEN 'y' ELSE 'z' END");
+  ASSERT_TRUE(e);
+  ASSERT_EQ(e->kind, ExprKind::Case);
+  EXPECT_FALSE(e->has_case_operand);
+  EXPECT_TRUE(e->args.empty());
+  ASSERT_EQ(e->when_clauses.size(), 2u);
+  EXPECT_EQ(e->when_clauses[0].condition->binary_op, BinaryOp::Gt);
+  EXPECT_EQ(e->when_clauses[1].result->value.as_text(), "y");
+  ASSERT_TRUE(e->else_expr);
+  EXPECT_EQ(e->else_expr->value.as_text(), "z");
+}
+
+TEST(ParserExprs, SimpleCaseWithoutElse) {
+  auto e = parse_expr("CASE a WHEN 1 THEN 10 END");
+  ASSERT_TRUE(e);
+  ASSERT_EQ(e->kind, ExprKind::Case);
+  EXPECT_TRUE(e->has_case_operand);
+  ASSERT_EQ(e->args.size(), 1u);
+  EXPECT_EQ(e->args[0]->names[0], "a");
+  ASSERT_EQ(e->when_clauses.size(), 1u);
+  EXPECT_EQ(e->when_clauses[0].condition->value.as_int(), 1);
+  EXPECT_FALSE(e->else_expr);
+}
+
+// Every expression form OmenDB does not handle is a 0A000 with a position.
+TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
+  const char* cases[] = {
+      "SELECT a LIKE 'x%' FROM t",
+      "SELECT a NOT LIKE 'x%' FROM t",
+      "SELECT a ILIKE 'x%' FROM t",
+      "SELECT a SIMILAR TO 'x%' FROM t",
+      "SELECT a ~~ 'x' FROM t",
+      "SELECT 2 ^ 3",
+      "SELECT @ a FROM t",
+      "SELECT a ~ 'x' FROM t",
+      "SELECT a = ANY(b) FROM t",
+      "SELECT a > ALL(b) FROM t",
+      "SELECT a IS DISTINCT FROM b FROM t",
+      "SELECT a IS NOT DISTINCT FROM b FROM t",
+      "SELECT a BETWEEN SYMMETRIC 1 AND 2 FROM t",
+      "SELECT a NOT BETWEEN SYMMETRIC 1 AND 2 FROM t",
+      "SELECT a IS TRUE FROM t",
+      "SELECT a IS NOT FALSE FROM t",
+      "SELECT a IS UNKNOWN FROM t",
+      "SELECT (SELECT 1)",
+      "SELECT a FROM t WHERE a IN (SELECT b FROM u)",
+      "SELECT EXISTS (SELECT 1)",
+      "SELECT ROW(1, 2)",
+      "SELECT (1, 2)",
+      "SELECT ARRAY[1, 2]",
+      "SELECT a[1] FROM t",
+      "SELECT (a).f FROM t",
+      "SELECT a COLLATE \"C\" FROM t",
+      "SELECT GROUPING(a) FROM t GROUP BY a",
+      "SELECT CURRENT_DATE",
+      "SELECT CURRENT_TIMESTAMP",
+      "SELECT CURRENT_USER",
+      "SELECT GREATEST(1, 2)",
+      "SELECT LEAST(1, 2)",
+      "SELECT B'101'",
+      "SELECT X'1F'",
+      "SELECT count(a) FILTER (WHERE a > 1) FROM t",
+      "SELECT row_number() OVER () FROM t",
+      "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY a) FROM t",
+      "SELECT string_agg(a, ',' ORDER BY a) FROM t",
+      "SELECT myschema.f(1)",
+      "SELECT f(x => 1)",
+      "SELECT a FROM t GROUP BY ROLLUP (a)",
+      "SELECT a FROM t GROUP BY CUBE (a)",
+      "SELECT a FROM t GROUP BY GROUPING SETS ((a), ())",
+  };
+  for (const char* sql : cases) {
+    SqlError e = parse_error(sql);
+    EXPECT_EQ(e.state(), SqlState::FeatureNotSupported) << sql << ": " << e.message();
+  }
+}
+
+TEST(ParserExprs, UnsupportedErrorCarriesOneBasedPosition) {
+  SqlError e = parse_error("SELECT a LIKE 'x' FROM t");
+  EXPECT_EQ(e.state(), SqlState::FeatureNotSupported);
+  EXPECT_EQ(e.position(), 10);  // the LIKE keyword, 1-based
+  EXPECT_NE(e.message().find("LIKE"), std::string::npos);
+
+  SqlError g = parse_error("SELECT 1, GREATEST(1, 2)");
+  EXPECT_EQ(g.position(), 11);
+  EXPECT_NE(g.message().find("GREATEST"), std::string::npos);
+}
+
+TEST(ParserExprs, UnsupportedInsideWhereAndOrderByToo) {
+  EXPECT_EQ(parse_error("SELECT a FROM t WHERE b LIKE 'x'").state(), SqlState::FeatureNotSupported);
+  EXPECT_EQ(parse_error("SELECT a FROM t ORDER BY a <-> b").state(), SqlState::FeatureNotSupported);
+  EXPECT_EQ(parse_error("UPDATE t SET a = ARRAY[1]").state(), SqlState::FeatureNotSupported);
+  EXPECT_EQ(parse_error("INSERT INTO t VALUES (CURRENT_DATE)").state(), SqlState::FeatureNotSupported);
+  EXPECT_EQ(parse_error("DELETE FROM t WHERE a IS DISTINCT FROM 1").state(), SqlState::FeatureNotSupported);
+}
+
+}  // namespace
+}  // namespace omendb::parser::testing

@@ -1,0 +1,591 @@
+// Statement transforms, statement-level unsupported features, multi-statement strings.
+#include <gtest/gtest.h>
+
+#include "parser_test_util.h"
+
+namespace omendb::parser::testing {
+namespace {
+
+using ast::ExprKind;
+using ast::StmtKind;
+
+// ------------------------------------------------------------------ SELECT
+
+TEST(ParserSelect, FullClauseSet) {
+  auto s = parse_one<ast::SelectStmt>(
+      "SELECT a, b AS bee, count(*) FROM t WHERE a > 1 GROUP BY a, b HAVING count(*) > 2 "
+      "ORDER BY a DESC, b ASC NULLS FIRST, 3 NULLS LAST LIMIT 10 OFFSET 5");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->unsupported_feature.empty()) << s->unsupported_feature;
+  EXPECT_FALSE(s->distinct);
+  EXPECT_FALSE(s->has_join);
+  ASSERT_EQ(s->targets.size(), 3u);
+  EXPECT_EQ(s->targets[0].expr->names[0], "a");
+  EXPECT_EQ(s->targets[0].alias, "");
+  EXPECT_EQ(s->targets[0].location, 7);
+  EXPECT_EQ(s->targets[1].alias, "bee");
+  EXPECT_EQ(s->targets[2].expr->func_name, "count");
+  ASSERT_EQ(s->from.size(), 1u);
+  EXPECT_EQ(s->from[0].name, "t");
+  ASSERT_TRUE(s->where);
+  EXPECT_EQ(s->where->binary_op, ast::BinaryOp::Gt);
+  ASSERT_EQ(s->group_by.size(), 2u);
+  EXPECT_EQ(s->group_by[1]->names[0], "b");
+  ASSERT_TRUE(s->having);
+  ASSERT_EQ(s->order_by.size(), 3u);
+  EXPECT_TRUE(s->order_by[0].descending);
+  EXPECT_FALSE(s->order_by[0].nulls_first.has_value());
+  EXPECT_FALSE(s->order_by[1].descending);
+  ASSERT_TRUE(s->order_by[1].nulls_first.has_value());
+  EXPECT_TRUE(*s->order_by[1].nulls_first);
+  ASSERT_TRUE(s->order_by[2].nulls_first.has_value());
+  EXPECT_FALSE(*s->order_by[2].nulls_first);
+  EXPECT_EQ(s->order_by[2].expr->value.as_int(), 3);
+  ASSERT_TRUE(s->limit);
+  EXPECT_EQ(s->limit->value.as_int(), 10);
+  ASSERT_TRUE(s->offset);
+  EXPECT_EQ(s->offset->value.as_int(), 5);
+}
+
+TEST(ParserSelect, NoFromAndNoLimit) {
+  auto s = parse_one<ast::SelectStmt>("SELECT 1");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->from.empty());
+  EXPECT_FALSE(s->where);
+  EXPECT_FALSE(s->limit);
+  EXPECT_FALSE(s->offset);
+}
+
+TEST(ParserSelect, LimitAllIsNoLimit) {
+  auto s = parse_one<ast::SelectStmt>("SELECT a FROM t LIMIT ALL");
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->limit);
+  auto f = parse_one<ast::SelectStmt>("SELECT a FROM t FETCH FIRST 3 ROWS ONLY");
+  ASSERT_TRUE(f);
+  ASSERT_TRUE(f->limit);
+  EXPECT_EQ(f->limit->value.as_int(), 3);
+  auto p = parse_one<ast::SelectStmt>("SELECT a FROM t LIMIT $1 OFFSET $2");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->limit->kind, ExprKind::Param);
+  EXPECT_EQ(p->offset->param_number, 2);
+}
+
+TEST(ParserSelect, StarsAndQualifiedStars) {
+  auto s = parse_one<ast::SelectStmt>("SELECT *, t.* FROM t");
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->targets.size(), 2u);
+  EXPECT_EQ(s->targets[0].expr->kind, ExprKind::Star);
+  EXPECT_TRUE(s->targets[0].expr->names.empty());
+  EXPECT_EQ(s->targets[1].expr->kind, ExprKind::Star);
+  EXPECT_EQ(s->targets[1].expr->names, (std::vector<std::string>{"t"}));
+}
+
+TEST(ParserSelect, Distinct) {
+  auto s = parse_one<ast::SelectStmt>("SELECT DISTINCT a FROM t");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->distinct);
+  EXPECT_TRUE(s->unsupported_feature.empty());
+  auto on = parse_one<ast::SelectStmt>("SELECT DISTINCT ON (a) a, b FROM t");
+  ASSERT_TRUE(on);
+  EXPECT_EQ(on->unsupported_feature, "DISTINCT ON");
+}
+
+TEST(ParserSelect, FromListsAliasesSchemas) {
+  auto s = parse_one<ast::SelectStmt>("SELECT 1 FROM public.t1 AS x, \"T2\" y, T3");
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->has_join);
+  ASSERT_EQ(s->from.size(), 3u);
+  EXPECT_EQ(s->from[0].schema, "public");
+  EXPECT_EQ(s->from[0].name, "t1");
+  EXPECT_EQ(s->from[0].alias, "x");
+  EXPECT_EQ(s->from[0].location, 14);
+  EXPECT_EQ(s->from[1].name, "T2");  // quoted: case kept
+  EXPECT_EQ(s->from[1].alias, "y");
+  EXPECT_EQ(s->from[2].name, "t3");  // unquoted: lower-cased
+  EXPECT_EQ(s->from[2].schema, "");
+}
+
+TEST(ParserSelect, JoinsSubqueriesAndFunctionsSetHasJoin) {
+  for (const char* sql : {"SELECT * FROM a JOIN b ON a.x = b.x", "SELECT * FROM a LEFT JOIN b USING (x)",
+                          "SELECT * FROM a CROSS JOIN b", "SELECT * FROM (SELECT 1) AS s",
+                          "SELECT * FROM generate_series(1, 3)", "SELECT * FROM a, b NATURAL JOIN c"}) {
+    auto s = parse_one<ast::SelectStmt>(sql);
+    ASSERT_TRUE(s) << sql;
+    EXPECT_TRUE(s->has_join) << sql;
+  }
+}
+
+TEST(ParserSelect, StatementLevelUnsupportedFeatures) {
+  struct Case {
+    const char* sql;
+    const char* feature;
+  } cases[] = {
+      {"SELECT 1 UNION SELECT 2", "UNION"},
+      {"SELECT 1 UNION ALL SELECT 2", "UNION"},
+      {"SELECT 1 INTERSECT SELECT 2", "INTERSECT"},
+      {"SELECT 1 EXCEPT SELECT 2", "EXCEPT"},
+      {"WITH x AS (SELECT 1) SELECT * FROM x", "WITH"},
+      {"VALUES (1), (2)", "VALUES"},
+      {"SELECT a FROM t WINDOW w AS (ORDER BY a)", "WINDOW"},
+      {"SELECT a FROM t FOR UPDATE", "FOR UPDATE"},
+      {"SELECT a FROM t FOR SHARE", "FOR SHARE"},
+      {"SELECT a INTO u FROM t", "SELECT INTO"},
+      {"SELECT a FROM t ORDER BY a FETCH FIRST 1 ROWS WITH TIES", "FETCH FIRST ... WITH TIES"},
+      {"SELECT a FROM t TABLESAMPLE SYSTEM (10)", "TABLESAMPLE"},
+  };
+  for (const auto& c : cases) {
+    auto stmts = parse(c.sql);
+    ASSERT_EQ(stmts.size(), 1u) << c.sql;
+    ASSERT_EQ(stmts[0]->kind, StmtKind::Select) << c.sql;
+    EXPECT_EQ(static_cast<ast::SelectStmt&>(*stmts[0]).unsupported_feature, c.feature) << c.sql;
+  }
+}
+
+// ------------------------------------------------------------------ INSERT / UPDATE / DELETE
+
+TEST(ParserInsert, ValuesWithColumnsAndDefault) {
+  auto s = parse_one<ast::InsertStmt>("INSERT INTO Items (id, \"Name\") VALUES (1, 'a'), (-2, DEFAULT)");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->unsupported_feature.empty());
+  EXPECT_EQ(s->table.name, "items");
+  EXPECT_EQ(s->columns, (std::vector<std::string>{"id", "Name"}));
+  EXPECT_FALSE(s->select);
+  ASSERT_EQ(s->rows.size(), 2u);
+  ASSERT_EQ(s->rows[0].size(), 2u);
+  EXPECT_EQ(s->rows[0][0]->value.as_int(), 1);
+  EXPECT_EQ(s->rows[0][1]->value.as_text(), "a");
+  ASSERT_EQ(s->rows[1].size(), 2u);
+  ASSERT_TRUE(s->rows[1][0]);
+  EXPECT_EQ(s->rows[1][0]->value.as_int(), -2);
+  EXPECT_EQ(s->rows[1][1], nullptr);  // DEFAULT
+}
+
+TEST(ParserInsert, NoColumnListAndParams) {
+  auto s = parse_one<ast::InsertStmt>("INSERT INTO s.t VALUES ($1, $2)");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->table.schema, "s");
+  EXPECT_EQ(s->table.name, "t");
+  EXPECT_TRUE(s->columns.empty());
+  ASSERT_EQ(s->rows.size(), 1u);
+  EXPECT_EQ(s->rows[0][1]->kind, ExprKind::Param);
+  EXPECT_EQ(s->rows[0][1]->param_number, 2);
+}
+
+TEST(ParserInsert, InsertSelect) {
+  auto s = parse_one<ast::InsertStmt>("INSERT INTO t (a) SELECT b FROM u WHERE b > 0");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->rows.empty());
+  ASSERT_TRUE(s->select);
+  ASSERT_EQ(s->select->from.size(), 1u);
+  EXPECT_EQ(s->select->from[0].name, "u");
+  EXPECT_TRUE(s->select->where);
+}
+
+TEST(ParserInsert, UnsupportedFeatures) {
+  struct Case {
+    const char* sql;
+    const char* feature;
+  } cases[] = {
+      {"INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING", "ON CONFLICT"},
+      {"INSERT INTO t VALUES (1) RETURNING a", "RETURNING"},
+      {"WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", "WITH"},
+      {"INSERT INTO t DEFAULT VALUES", "DEFAULT VALUES"},
+  };
+  for (const auto& c : cases) {
+    auto s = parse_one<ast::InsertStmt>(c.sql);
+    ASSERT_TRUE(s) << c.sql;
+    EXPECT_EQ(s->unsupported_feature, c.feature) << c.sql;
+  }
+}
+
+TEST(ParserUpdate, AssignmentsAndWhere) {
+  auto s = parse_one<ast::UpdateStmt>("UPDATE t SET a = a + 1, b = 'x' WHERE id = $1");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->unsupported_feature.empty());
+  EXPECT_EQ(s->table.name, "t");
+  ASSERT_EQ(s->assignments.size(), 2u);
+  EXPECT_EQ(s->assignments[0].first, "a");
+  EXPECT_EQ(s->assignments[0].second->binary_op, ast::BinaryOp::Add);
+  EXPECT_EQ(s->assignments[1].first, "b");
+  ASSERT_TRUE(s->where);
+  EXPECT_EQ(s->where->args[1]->kind, ExprKind::Param);
+}
+
+TEST(ParserUpdate, UnsupportedFeatures) {
+  struct Case {
+    const char* sql;
+    const char* feature;
+  } cases[] = {
+      {"UPDATE t SET a = 1 FROM u WHERE t.id = u.id", "UPDATE ... FROM"},
+      {"UPDATE t SET a = 1 RETURNING a", "RETURNING"},
+      {"UPDATE t SET (a, b) = (1, 2)", "multiple-column assignment"},
+      {"WITH x AS (SELECT 1) UPDATE t SET a = 1", "WITH"},
+      {"UPDATE t SET a = 1 WHERE CURRENT OF c", "WHERE CURRENT OF"},
+  };
+  for (const auto& c : cases) {
+    auto s = parse_one<ast::UpdateStmt>(c.sql);
+    ASSERT_TRUE(s) << c.sql;
+    EXPECT_EQ(s->unsupported_feature, c.feature) << c.sql;
+  }
+}
+
+TEST(ParserDelete, WhereAndUnsupported) {
+  auto s = parse_one<ast::DeleteStmt>("DELETE FROM t WHERE a IS NULL");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->table.name, "t");
+  ASSERT_TRUE(s->where);
+  EXPECT_EQ(s->where->kind, ExprKind::IsNull);
+  EXPECT_TRUE(s->unsupported_feature.empty());
+
+  auto all = parse_one<ast::DeleteStmt>("DELETE FROM t");
+  ASSERT_TRUE(all);
+  EXPECT_FALSE(all->where);
+
+  auto u = parse_one<ast::DeleteStmt>("DELETE FROM t USING u WHERE t.a = u.a");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->unsupported_feature, "DELETE ... USING");
+  auto r = parse_one<ast::DeleteStmt>("DELETE FROM t RETURNING *");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->unsupported_feature, "RETURNING");
+}
+
+// ------------------------------------------------------------------ DDL
+
+TEST(ParserCreateTable, ColumnsAndInlineConstraints) {
+  auto s = parse_one<ast::CreateTableStmt>(
+      "CREATE TABLE IF NOT EXISTS Users (id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL, "
+      "score DOUBLE PRECISION DEFAULT -1.5, active BOOLEAN NULL, email TEXT UNIQUE, n INTEGER, "
+      "r REAL, s SMALLINT, f FLOAT, tags TEXT[])");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->unsupported_feature.empty()) << s->unsupported_feature;
+  EXPECT_TRUE(s->if_not_exists);
+  EXPECT_EQ(s->table.name, "users");
+  ASSERT_EQ(s->columns.size(), 10u);
+  EXPECT_EQ(s->columns[0].name, "id");
+  EXPECT_EQ(s->columns[0].type.name, "int8");
+  EXPECT_TRUE(s->columns[0].primary_key);
+  EXPECT_EQ(s->columns[1].type.name, "varchar");
+  EXPECT_EQ(s->columns[1].type.typmods, (std::vector<int>{40}));
+  EXPECT_TRUE(s->columns[1].not_null);
+  EXPECT_FALSE(s->columns[1].primary_key);
+  EXPECT_EQ(s->columns[2].type.name, "float8");
+  ASSERT_TRUE(s->columns[2].default_expr);
+  EXPECT_DOUBLE_EQ(s->columns[2].default_expr->value.as_double(), -1.5);
+  EXPECT_EQ(s->columns[3].type.name, "bool");
+  EXPECT_FALSE(s->columns[3].not_null);
+  EXPECT_TRUE(s->columns[4].unique);
+  EXPECT_EQ(s->columns[5].type.name, "int4");
+  EXPECT_EQ(s->columns[6].type.name, "float4");
+  EXPECT_EQ(s->columns[7].type.name, "int2");
+  EXPECT_EQ(s->columns[8].type.name, "float8");
+  EXPECT_EQ(s->columns[9].type.name, "text");
+  EXPECT_TRUE(s->columns[9].type.is_array);
+  EXPECT_TRUE(s->primary_key.empty());
+}
+
+TEST(ParserCreateTable, TableLevelPrimaryKey) {
+  auto s = parse_one<ast::CreateTableStmt>("CREATE TABLE t (a int, b int, PRIMARY KEY (a, b))");
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->if_not_exists);
+  EXPECT_TRUE(s->unsupported_feature.empty());
+  EXPECT_EQ(s->primary_key, (std::vector<std::string>{"a", "b"}));
+  EXPECT_FALSE(s->columns[0].primary_key);
+}
+
+TEST(ParserCreateTable, ConflictingNullDeclarationsAreSyntaxErrors) {
+  EXPECT_EQ(parse_error("CREATE TABLE t (a int NULL NOT NULL)").state(), SqlState::SyntaxError);
+}
+
+TEST(ParserCreateTable, UnsupportedFeatures) {
+  struct Case {
+    const char* sql;
+    const char* feature;
+  } cases[] = {
+      {"CREATE TABLE t (a int CHECK (a > 0))", "CHECK constraints"},
+      {"CREATE TABLE t (a int, CHECK (a > 0))", "CHECK constraints"},
+      {"CREATE TABLE t (a int REFERENCES u (id))", "FOREIGN KEY constraints"},
+      {"CREATE TABLE t (a int, FOREIGN KEY (a) REFERENCES u (id))", "FOREIGN KEY constraints"},
+      {"CREATE TABLE t (a int, UNIQUE (a))", "UNIQUE constraints"},
+      {"CREATE TABLE t (a int, EXCLUDE USING gist (a WITH =))", "EXCLUDE constraints"},
+      {"CREATE TEMP TABLE t (a int)", "TEMPORARY tables"},
+      {"CREATE UNLOGGED TABLE t (a int)", "UNLOGGED tables"},
+      {"CREATE TABLE t (a int) INHERITS (u)", "INHERITS"},
+      {"CREATE TABLE t (a int) PARTITION BY RANGE (a)", "PARTITION BY"},
+      {"CREATE TABLE t (a int GENERATED ALWAYS AS IDENTITY)", "identity columns"},
+      {"CREATE TABLE t (LIKE u)", "CREATE TABLE ... LIKE"},
+      {"CREATE TABLE t AS SELECT 1", "CREATE TABLE AS"},
+  };
+  for (const auto& c : cases) {
+    auto s = parse_one<ast::CreateTableStmt>(c.sql);
+    ASSERT_TRUE(s) << c.sql;
+    EXPECT_EQ(s->unsupported_feature, c.feature) << c.sql;
+  }
+}
+
+TEST(ParserDropTable, NamesIfExistsCascade) {
+  auto s = parse_one<ast::DropTableStmt>("DROP TABLE IF EXISTS a, s.\"B\" CASCADE");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->if_exists);
+  EXPECT_TRUE(s->cascade);
+  ASSERT_EQ(s->tables.size(), 2u);
+  EXPECT_EQ(s->tables[0].name, "a");
+  EXPECT_EQ(s->tables[1].schema, "s");
+  EXPECT_EQ(s->tables[1].name, "B");
+  auto plain = parse_one<ast::DropTableStmt>("DROP TABLE t");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->if_exists);
+  EXPECT_FALSE(plain->cascade);
+}
+
+TEST(ParserUnsupportedStatements, NamedAfterTheNode) {
+  struct Case {
+    const char* sql;
+    const char* feature;
+  } cases[] = {
+      {"DROP INDEX i", "DROP INDEX"},
+      {"DROP VIEW v", "DROP VIEW"},
+      {"DROP MATERIALIZED VIEW v", "DROP MATERIALIZED VIEW"},
+      {"DROP SCHEMA s", "DROP SCHEMA"},
+      {"CREATE INDEX i ON t (a)", "CREATE INDEX"},
+      {"CREATE VIEW v AS SELECT 1", "CREATE VIEW"},
+      {"COPY t FROM STDIN", "COPY"},
+      {"CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", "CREATE TRIGGER"},
+      {"CREATE SEQUENCE sq", "CREATE SEQUENCE"},
+      {"ALTER TABLE t ADD COLUMN b int", "ALTER TABLE"},
+      {"TRUNCATE t", "TRUNCATE"},
+      {"CREATE SCHEMA s", "CREATE SCHEMA"},
+      {"VACUUM t", "VACUUM"},
+      {"ANALYZE t", "ANALYZE"},
+      {"GRANT SELECT ON t TO bob", "GRANT"},
+      {"PREPARE p AS SELECT 1", "PREPARE"},
+      {"CREATE MATERIALIZED VIEW mv AS SELECT 1", "CREATE MATERIALIZED VIEW"},
+      {"CREATE DATABASE d", "CREATE DATABASE"},
+      {"CREATE EXTENSION foo", "CREATE EXTENSION"},
+      {"LISTEN ch", "LISTEN"},
+      {"DISCARD ALL", "DISCARD"},
+  };
+  for (const auto& c : cases) {
+    auto s = parse_one<ast::UnsupportedStmt>(c.sql);
+    ASSERT_TRUE(s) << c.sql;
+    EXPECT_EQ(s->feature, c.feature) << c.sql;
+  }
+}
+
+// ------------------------------------------------------------------ EXPLAIN / transactions / SET / SHOW
+
+TEST(ParserExplain, OptionsAndNestedStatement) {
+  auto s = parse_one<ast::ExplainStmt>("EXPLAIN SELECT a FROM t");
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->codegen);
+  EXPECT_FALSE(s->analyze);
+  EXPECT_TRUE(s->unknown_options.empty());
+  ASSERT_TRUE(s->stmt);
+  ASSERT_EQ(s->stmt->kind, StmtKind::Select);
+  EXPECT_EQ(static_cast<ast::SelectStmt&>(*s->stmt).from[0].name, "t");
+
+  auto a = parse_one<ast::ExplainStmt>("EXPLAIN ANALYZE SELECT 1");
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->analyze);
+  EXPECT_FALSE(a->codegen);
+
+  auto c = parse_one<ast::ExplainStmt>(
+      "EXPLAIN (CODEGEN, ANALYZE false, VERBOSE, FORMAT json, COSTS off) "
+      "INSERT INTO t VALUES (1)");
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->codegen);
+  EXPECT_FALSE(c->analyze);
+  EXPECT_EQ(c->unknown_options, (std::vector<std::string>{"verbose", "format", "costs"}));
+  ASSERT_TRUE(c->stmt);
+  EXPECT_EQ(c->stmt->kind, StmtKind::Insert);
+
+  auto v = parse_one<ast::ExplainStmt>("EXPLAIN ANALYZE VERBOSE SELECT 1");
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->analyze);
+  EXPECT_EQ(v->unknown_options, (std::vector<std::string>{"verbose"}));
+}
+
+TEST(ParserTransaction, Kinds) {
+  struct Case {
+    const char* sql;
+    ast::TransactionKind kind;
+  } cases[] = {
+      {"BEGIN", ast::TransactionKind::Begin},
+      {"START TRANSACTION", ast::TransactionKind::Begin},
+      {"BEGIN ISOLATION LEVEL SERIALIZABLE", ast::TransactionKind::Begin},
+      {"COMMIT", ast::TransactionKind::Commit},
+      {"END", ast::TransactionKind::Commit},
+      {"ROLLBACK", ast::TransactionKind::Rollback},
+      {"ABORT", ast::TransactionKind::Rollback},
+      {"SAVEPOINT sp", ast::TransactionKind::Savepoint},
+      {"RELEASE SAVEPOINT sp", ast::TransactionKind::Release},
+      {"ROLLBACK TO SAVEPOINT sp", ast::TransactionKind::RollbackToSavepoint},
+      {"PREPARE TRANSACTION 'x'", ast::TransactionKind::Other},
+  };
+  for (const auto& c : cases) {
+    auto s = parse_one<ast::TransactionStmt>(c.sql);
+    ASSERT_TRUE(s) << c.sql;
+    EXPECT_EQ(s->txn_kind, c.kind) << c.sql;
+  }
+}
+
+TEST(ParserSet, ValuesResetAndDefault) {
+  auto s = parse_one<ast::SetStmt>("SET search_path TO a, 'b', 1.5, 3");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->name, "search_path");
+  EXPECT_EQ(s->value, "a, b, 1.5, 3");
+  EXPECT_FALSE(s->reset);
+
+  auto e = parse_one<ast::SetStmt>("SET extra_float_digits = -2");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->value, "-2");
+
+  auto tz = parse_one<ast::SetStmt>("SET TIME ZONE 'UTC'");
+  ASSERT_TRUE(tz);
+  EXPECT_EQ(tz->name, "timezone");
+  EXPECT_EQ(tz->value, "UTC");
+
+  auto d = parse_one<ast::SetStmt>("SET DateStyle TO DEFAULT");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->name, "datestyle");
+  EXPECT_TRUE(d->reset);
+  EXPECT_TRUE(d->value.empty());
+
+  auto r = parse_one<ast::SetStmt>("RESET work_mem");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->name, "work_mem");
+  EXPECT_TRUE(r->reset);
+
+  auto all = parse_one<ast::SetStmt>("RESET ALL");
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->name, "all");
+  EXPECT_TRUE(all->reset);
+  EXPECT_FALSE(r->transaction_only);
+
+  auto local = parse_one<ast::SetStmt>("SET LOCAL work_mem = '4MB'");
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->value, "4MB");
+  EXPECT_TRUE(local->transaction_only);
+}
+
+TEST(ParserSet, TransactionModes) {
+  auto txn = parse_one<ast::SetStmt>("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+  ASSERT_TRUE(txn);
+  EXPECT_EQ(txn->name, "transaction_isolation");
+  EXPECT_EQ(txn->value, "serializable");
+  EXPECT_TRUE(txn->transaction_only);
+  EXPECT_FALSE(txn->reset);
+
+  auto both = parse_one<ast::SetStmt>("SET TRANSACTION READ ONLY, ISOLATION LEVEL REPEATABLE READ");
+  ASSERT_TRUE(both);
+  EXPECT_EQ(both->name, "transaction_isolation");
+  EXPECT_EQ(both->value, "repeatable read");
+
+  auto ro = parse_one<ast::SetStmt>("SET TRANSACTION READ ONLY");
+  ASSERT_TRUE(ro);
+  EXPECT_EQ(ro->name, "transaction_read_only");
+  EXPECT_EQ(ro->value, "on");
+
+  auto sess =
+      parse_one<ast::SetStmt>("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED");
+  ASSERT_TRUE(sess);
+  EXPECT_EQ(sess->name, "default_transaction_isolation");
+  EXPECT_EQ(sess->value, "read committed");
+  EXPECT_FALSE(sess->transaction_only);
+}
+
+TEST(ParserTransaction, IsolationReadOnlyAndSavepointNames) {
+  auto b = parse_one<ast::TransactionStmt>("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->txn_kind, ast::TransactionKind::Begin);
+  EXPECT_EQ(b->isolation, "repeatable read");
+  EXPECT_TRUE(b->read_only);
+
+  auto rw = parse_one<ast::TransactionStmt>("START TRANSACTION READ WRITE");
+  ASSERT_TRUE(rw);
+  EXPECT_TRUE(rw->isolation.empty());
+  EXPECT_FALSE(rw->read_only);
+
+  auto sp = parse_one<ast::TransactionStmt>("SAVEPOINT \"Sp1\"");
+  ASSERT_TRUE(sp);
+  EXPECT_EQ(sp->savepoint_name, "Sp1");
+  auto rb = parse_one<ast::TransactionStmt>("ROLLBACK TO SAVEPOINT sp2");
+  ASSERT_TRUE(rb);
+  EXPECT_EQ(rb->savepoint_name, "sp2");
+  auto rel = parse_one<ast::TransactionStmt>("RELEASE sp3");
+  ASSERT_TRUE(rel);
+  EXPECT_EQ(rel->savepoint_name, "sp3");
+  auto c = parse_one<ast::TransactionStmt>("COMMIT");
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->savepoint_name.empty());
+}
+
+TEST(ParserShow, Names) {
+  auto s = parse_one<ast::ShowStmt>("SHOW server_version");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->name, "server_version");
+  auto all = parse_one<ast::ShowStmt>("SHOW ALL");
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->name, "all");
+  auto tz = parse_one<ast::ShowStmt>("SHOW TIME ZONE");
+  ASSERT_TRUE(tz);
+  EXPECT_EQ(tz->name, "timezone");
+  auto iso = parse_one<ast::ShowStmt>("SHOW TRANSACTION ISOLATION LEVEL");
+  ASSERT_TRUE(iso);
+  EXPECT_EQ(iso->name, "transaction_isolation");
+}
+
+// ------------------------------------------------------------------ multi-statement strings, errors
+
+TEST(ParserMulti, LocationsAndLengths) {
+  const std::string sql = "SELECT 1;  INSERT INTO t VALUES (2) ;SELECT 3";
+  auto stmts = parse(sql);
+  ASSERT_EQ(stmts.size(), 3u);
+  EXPECT_EQ(stmts[0]->kind, StmtKind::Select);
+  EXPECT_EQ(stmts[1]->kind, StmtKind::Insert);
+  EXPECT_EQ(stmts[2]->kind, StmtKind::Select);
+  EXPECT_EQ(stmts[0]->location, 0);
+  EXPECT_EQ(stmts[0]->length, 8);
+  EXPECT_EQ(sql.substr(stmts[0]->location, stmts[0]->length), "SELECT 1");
+  // Later statements start right after the previous ';' (leading whitespace included, as PostgreSQL does).
+  EXPECT_EQ(stmts[1]->location, 9);
+  EXPECT_EQ(sql.substr(stmts[1]->location, stmts[1]->length), "  INSERT INTO t VALUES (2) ");
+  EXPECT_EQ(stmts[2]->location, 37);
+  EXPECT_EQ(stmts[2]->length, 0);  // to the end
+  EXPECT_EQ(sql.substr(stmts[2]->location), "SELECT 3");
+  // Expression locations are offsets into the whole string.
+  auto& third = static_cast<ast::SelectStmt&>(*stmts[2]);
+  EXPECT_EQ(third.targets[0].expr->location, 44);
+}
+
+TEST(ParserMulti, EmptyInputs) {
+  EXPECT_TRUE(parse("").empty());
+  EXPECT_TRUE(parse(";").empty());
+  EXPECT_TRUE(parse(" ; ;; ").empty());
+  EXPECT_TRUE(parse("-- just a comment").empty());
+  EXPECT_TRUE(parse("/* block */ ;").empty());
+  EXPECT_EQ(parse("SELECT 1;;").size(), 1u);
+}
+
+TEST(ParserErrors, SyntaxErrorHasOneBasedPosition) {
+  SqlError e = parse_error("SELECT * FORM t");
+  EXPECT_EQ(e.state(), SqlState::SyntaxError);
+  EXPECT_EQ(e.position(), 10);  // "FORM"
+  EXPECT_NE(e.message().find("FORM"), std::string::npos);
+
+  SqlError end = parse_error("SELECT (");
+  EXPECT_EQ(end.state(), SqlState::SyntaxError);
+  EXPECT_EQ(end.position(), 9);
+
+  SqlError second = parse_error("SELECT 1; SELEC 2");
+  EXPECT_EQ(second.state(), SqlState::SyntaxError);
+  EXPECT_EQ(second.position(), 11);
+
+  EXPECT_EQ(parse_error("SELECT 'unterminated").state(), SqlState::SyntaxError);
+}
+
+TEST(ParserErrors, DefaultOutsideValuesIsSyntaxError) {
+  EXPECT_EQ(parse_error("SELECT DEFAULT").state(), SqlState::SyntaxError);
+}
+
+}  // namespace
+}  // namespace omendb::parser::testing
