@@ -1041,7 +1041,21 @@ void Binder::finish(PlannedStatement& out) {
   if (Op* scan = find_scan(*p.root)) {
     uint64_t est = ctx_.row_estimate ? ctx_.row_estimate(scan->table->id) : 0;
     const auto& pk = scan->table->primary_key;
-    if (!pk.empty() && scan->range.eq.size() == pk.size()) est = 1;
+    const auto& range = scan->range;
+    if (!pk.empty() && range.eq.size() == pk.size()) {
+      est = 1;
+    } else if (!range.is_full() && est > 0) {
+      // PostgreSQL's default selectivities: 0.005 per equality, 0.005 for a two-sided range, 1/3 for
+      // a one-sided one.
+      double rows = static_cast<double>(est);
+      for (size_t i = 0; i < range.eq.size(); ++i) rows *= 0.005;
+      if (range.lower && range.upper) {
+        rows *= 0.005;
+      } else if (range.lower || range.upper) {
+        rows /= 3;
+      }
+      est = rows < 1 ? 1 : static_cast<uint64_t>(rows);
+    }
     scan->estimated_rows = est;
     p.estimated_rows = est;
   } else {

@@ -38,9 +38,12 @@ TEST_F(PlannerTest, KeyRangeBounds) {
   EXPECT_TRUE(r.lower_inclusive);
   ASSERT_NE(r.upper, nullptr);
   EXPECT_FALSE(r.upper_inclusive);
-  EXPECT_EQ(scan_of(ps).estimated_rows, 1000u);
-  EXPECT_NE(explain_text(ps.plan).find("(range: id >= $1, id < $2)"), std::string::npos)
+  EXPECT_EQ(scan_of(ps).estimated_rows, 5u);  // 1000 rows * 0.005 for a two-sided range
+  EXPECT_EQ(ps.plan.estimated_rows, 5u);
+  EXPECT_NE(explain_text(ps.plan).find("(range: id >= $1, id < $2) (~5 rows)"), std::string::npos)
       << explain_text(ps.plan);
+  EXPECT_EQ(scan_of(plan("SELECT b FROM t WHERE id > 10")).estimated_rows, 333u);
+  EXPECT_EQ(scan_of(plan("SELECT b FROM t WHERE a > 10")).estimated_rows, 1000u);
   // A bigint bound against an integer key: the widening cast around the column does not hide it.
   auto wide = plan("SELECT b FROM t WHERE id < 5000000000");
   ASSERT_NE(scan_of(wide).range.upper, nullptr);
@@ -137,7 +140,7 @@ TEST_F(PlannerTest, ExplainTree) {
   EXPECT_EQ(lines[1], "  -> Sort (keys: b DESC)");
   EXPECT_EQ(lines[2], "    -> Project (b)");
   EXPECT_EQ(lines[3], "      -> Filter (((a > $0) AND (id >= $1)))");
-  EXPECT_EQ(lines[4], "        -> TableScan t (range: id >= $1) (~1000 rows)");
+  EXPECT_EQ(lines[4], "        -> TableScan t (range: id >= $1) (~333 rows)");
   auto agg = plan("SELECT count(*) + 1 AS n, max(a) FROM t");
   auto text = explain_text(agg.plan);
   EXPECT_NE(text.find("Aggregate (count(*), max(a))"), std::string::npos) << text;
