@@ -353,7 +353,7 @@ class EngineSession : public pgwire::Session {
       throw_unsupported("EXPLAIN of this statement");
     std::shared_lock catalog_guard(db_.catalog_lock());
     planner::PlannedStatement planned = plan(inner);
-    std::vector<std::string> lines = planner::explain(planned.plan);
+    std::vector<std::string> lines = planner::explain(planned.plan, planned.params);
     if (explain.codegen) {
       // The cache key is the inner statement's, so EXPLAIN (CODEGEN) tells whether that statement's
       // code is cached (and compiles and caches it if not).
