@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$(pwd)"
 port="${OMENDB_PORT:-5433}"
 bash scripts/setup.sh
-cmake -G Ninja -DCMAKE_BUILD_TYPE=Release -B build -S . >/dev/null
+cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -B build -S . >/dev/null
 cmake --build build --target omendb
 
 mkdir -p data

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <thread>
@@ -25,7 +26,10 @@ int main(int argc, char** argv) {
   app.add_option("--port", port, "TCP port to listen on")->capture_default_str();
   app.add_option("--listen", listen, "Address to listen on (127.0.0.1, 0.0.0.0, ::1, ...)")
       ->capture_default_str();
-  app.add_option("--workers", workers, "Query worker threads (0: one per core)")->capture_default_str();
+  app.add_option("--workers", workers,
+                 "Query worker threads (0: max(32, 4 x cores)). A commit waiting for its WAL fsync holds a "
+                 "worker, so more workers than cores let concurrent commits share one fsync")
+      ->capture_default_str();
   app.add_option("--max-message-bytes", max_message_bytes,
                  "Largest protocol message accepted; larger ones get an error and the connection is closed")
       ->capture_default_str();
@@ -54,7 +58,8 @@ int main(int argc, char** argv) {
     omendb::pgwire::ServerOptions server_options;
     server_options.listen_address = listen;
     server_options.port = port;
-    server_options.worker_threads = workers;
+    server_options.worker_threads =
+        workers ? workers : std::max<size_t>(32, 4 * std::max(1u, std::thread::hardware_concurrency()));
     server_options.max_message_bytes = max_message_bytes;
     server_options.max_connections = max_connections;
     omendb::pgwire::Server server(server_options, db);

@@ -14,6 +14,7 @@
 #include <rocksdb/status.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -93,6 +94,9 @@ struct StoreState {
   // timestamps (for visible_ts).
   std::map<std::string, uint64_t, std::less<>> inflight_keys;  // commit_mutex
   std::set<uint64_t> inflight_ts;                              // commit_mutex
+  // Signalled when visible_ts advances: a commit is acknowledged only once it is visible, so a client
+  // that got COMMIT sees its commit (and every earlier one) in its next snapshot.
+  std::condition_variable visible_advanced;
 
   // --- snapshots in use, for garbage collection
   mutable std::mutex snapshot_mutex;

@@ -129,10 +129,6 @@ std::string datum_text(TypeId type, const Datum& d) {
   return {};
 }
 
-std::string value_text(const Value& v) {
-  return v.is_null() ? "null" : v.to_string();
-}
-
 SqlError duplicate_key_error(const TableDef& table, const std::vector<std::string>& key_values) {
   std::string cols, vals;
   for (size_t i = 0; i < table.primary_key.size(); ++i) {
@@ -774,7 +770,7 @@ void TransactionImpl::commit() {
   rocksdb::WriteBatch batch;
   uint64_t ts = 0;
   {
-    std::lock_guard lock(state_.commit_mutex);
+    std::unique_lock lock(state_.commit_mutex);
     for (const auto& [id, name] : tables_) {
       if (!store_.catalog().find(id))
         throw SqlError(SqlState::UndefinedTable, "relation \"" + name + "\" does not exist");
@@ -787,6 +783,9 @@ void TransactionImpl::commit() {
       bool live = false;
       uint64_t newest = newest_version_ts(state_, *it, key, &live);
       if (newest > op.read_ts) {
+        // Let the winner become visible first, so that a retry at once reads its version instead of
+        // conflicting with it again.
+        state_.visible_advanced.wait(lock, [&] { return state_.visible_ts.load() >= newest; });
         throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update")
             .with_hint("Retry the transaction.");
       }
@@ -819,14 +818,20 @@ void TransactionImpl::commit() {
   wo.sync = store_.options().sync_commits;
   rocksdb::Status status = db->Write(wo, &batch);
   {
-    std::lock_guard lock(state_.commit_mutex);
+    std::unique_lock lock(state_.commit_mutex);
     for (const auto& [key, op] : writes_) {
       auto it = state_.inflight_keys.find(key);
       if (it != state_.inflight_keys.end() && it->second == ts) state_.inflight_keys.erase(it);
     }
     state_.inflight_ts.erase(ts);
     uint64_t visible = state_.inflight_ts.empty() ? state_.last_assigned_ts : *state_.inflight_ts.begin() - 1;
-    if (visible > state_.visible_ts.load()) state_.visible_ts.store(visible);
+    if (visible > state_.visible_ts.load()) {
+      state_.visible_ts.store(visible);
+      state_.visible_advanced.notify_all();
+    }
+    // Earlier commits still writing hold visible_ts below ts: wait for them (they are in the same
+    // WAL write group or the one before, so this is short).
+    if (status.ok()) state_.visible_advanced.wait(lock, [&] { return state_.visible_ts.load() >= ts; });
   }
   check_status(status, "committing");
   writes_.clear();
