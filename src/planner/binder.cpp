@@ -49,12 +49,6 @@ std::string tn(TypeId t) {
   return std::string(type_name(t));
 }
 
-int find_column(const storage::TableDef& t, std::string_view name) {
-  for (size_t i = 0; i < t.columns.size(); ++i)
-    if (t.columns[i].name == name) return static_cast<int>(i);
-  return -1;
-}
-
 int rank(TypeId t) {
   switch (t) {
     case TypeId::Int32:
@@ -261,7 +255,7 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
       fail(SqlState::UndefinedTable, "missing FROM-clause entry for table \"" + qual + "\"", e.location);
     }
   }
-  int idx = (s && s->table) ? find_column(*s->table, name) : -1;
+  int idx = (s && s->table) ? s->table->find_column(name) : -1;
   if (idx < 0) {
     if (!qual.empty())
       fail(SqlState::UndefinedColumn, "column " + qual + "." + name + " does not exist", e.location);
@@ -851,7 +845,7 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
   } else {
     std::vector<bool> seen(ncols, false);
     for (const auto& name : s.columns) {
-      int idx = find_column(*table, name);
+      int idx = table->find_column(name);
       if (idx < 0)
         fail(SqlState::UndefinedColumn,
              "column \"" + name + "\" of relation \"" + table->name + "\" does not exist", s.table.location);
@@ -931,7 +925,7 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   c.clause = "UPDATE";
   std::vector<ExprPtr> set(table.columns.size());
   for (const auto& [name, expr] : s.assignments) {
-    int idx = find_column(table, name);
+    int idx = table.find_column(name);
     int loc = expr ? expr->location : s.table.location;
     if (idx < 0)
       fail(SqlState::UndefinedColumn,
@@ -1134,7 +1128,7 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
   if (!stmt.primary_key.empty()) {
     if (inline_pk) multiple_pk(stmt.location);
     for (const auto& name : stmt.primary_key) {
-      int idx = find_column(def, name);
+      int idx = def.find_column(name);
       if (idx < 0)
         fail(SqlState::UndefinedColumn, "column \"" + name + "\" named in key does not exist", stmt.location);
       if (std::find(def.primary_key.begin(), def.primary_key.end(), idx) != def.primary_key.end())
