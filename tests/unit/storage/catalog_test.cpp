@@ -112,15 +112,15 @@ TEST(Catalog, DropRemovesRowsAndRecreatedTableIsEmpty) {
   auto store = Store::open(test_options(dir));
   TableDefPtr t = store->catalog().create_table(users_def());
   {
-    auto view = store->read_view();
-    auto w = store->writer(*view);
+    testing::AutoCommit stmt(*store);
+    auto& w = stmt.w;
     std::string name = "n";
     for (int i = 0; i < 10; ++i) {
       Datum row[5] = {testing::int_datum(i), testing::text_datum(name), testing::null_datum(),
                       testing::null_datum(), testing::null_datum()};
       w->insert(*t, row);
     }
-    w->commit();
+    stmt.commit();
   }
   EXPECT_GT(store->approximate_row_count(t->id), 0u);
   store->catalog().drop_table("users");

@@ -73,20 +73,38 @@ TEST(RowCodec, ReadersSkipTombstonesAndReportCorruption) {
   d.primary_key = {0};
   TableDefPtr t = store->catalog().create_table(d);
   {
-    auto view = store->read_view();
-    auto w = store->writer(*view);
+    testing::AutoCommit stmt(*store);
+    auto& w = stmt.w;
     for (int i = 0; i < 3; ++i) {
       Datum row[2] = {int_datum(i), int_datum(i * 10)};
       w->insert(*t, row);
     }
-    w->commit();
+    stmt.commit();
   }
-  // An MVCC-style newer tombstone version for key 1 hides the row from scans and exists().
+  // Advance the commit timestamp (a commit to another table), so that a hand-written version with a
+  // timestamp between the rows' commit and visible_ts() is visible to new snapshots.
+  uint64_t rows_ts = store->visible_ts();
+  {
+    TableDef od;
+    od.name = "other";
+    od.columns = {col("id", TypeId::Int64)};
+    od.primary_key = {0};
+    TableDefPtr other = store->catalog().create_table(od);
+    for (int i = 0; i < 2; ++i) {
+      testing::AutoCommit stmt(*store);
+      Datum row[1] = {int_datum(i)};
+      stmt.w->insert(*other, row);
+      stmt.commit();
+    }
+  }
+  const uint64_t newer_ts = store->visible_ts();
+  ASSERT_GT(newer_ts, rows_ts);
+  // An MVCC newer tombstone version for key 1 hides the row from scans and exists().
   std::string k1;
   keycodec::append_table_prefix(t->id, k1);
   keycodec::append_int(1, k1);
   std::string versioned = k1;
-  keycodec::append_version(1000, versioned);
+  keycodec::append_version(newer_ts, versioned);
   std::string tomb;
   rowcodec::encode_tombstone(tomb);
   ASSERT_TRUE(store->db()->Put(rocksdb::WriteOptions(), versioned, tomb).ok());
@@ -108,7 +126,7 @@ TEST(RowCodec, ReadersSkipTombstonesAndReportCorruption) {
   std::string k2;
   keycodec::append_table_prefix(t->id, k2);
   keycodec::append_int(2, k2);
-  keycodec::append_version(1001, k2);
+  keycodec::append_version(newer_ts, k2);
   ASSERT_TRUE(store->db()->Put(rocksdb::WriteOptions(), k2, std::string("\x01\x7f", 2)).ok());
   auto view2 = store->read_view();
   auto c2 = view2->scan(spec);
@@ -132,15 +150,15 @@ TEST(StoreConcurrency, ParallelWritersGetDistinctRowIdsAndKeys) {
   for (int th = 0; th < kThreads; ++th) {
     threads.emplace_back([&, th] {
       for (int s = 0; s < kStatements; ++s) {
-        auto view = store->read_view();
-        auto w = store->writer(*view);
+        testing::AutoCommit stmt(*store);
+        auto& w = stmt.w;
         for (int r = 0; r < kRows; ++r) {
           int64_t v = (th * kStatements + s) * kRows + r;
           Datum row[2] = {int_datum(v), int_datum(th)};
           w->insert(*log, row);
           w->insert(*kv, row);
         }
-        w->commit();
+        stmt.commit();
       }
     });
   }

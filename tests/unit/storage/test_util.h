@@ -80,6 +80,24 @@ inline StoreOptions test_options(const TempDir& dir) {
   return o;
 }
 
+// One statement in a transaction of its own, committed by commit(): the new-API replacement for the
+// old `store->writer(view)` + `writer->commit()`:
+//   AutoCommit stmt(*store);
+//   stmt.w->insert(...);
+//   stmt.commit();  // apply() + Transaction::commit()
+// Destroying it without commit() discards the writes. Members are destroyed writer, view, transaction.
+struct AutoCommit {
+  explicit AutoCommit(Store& store, IsolationLevel isolation = IsolationLevel::RepeatableRead)
+      : txn(store.begin(isolation)), view(txn->statement_view()), w(txn->writer(*view)) {}
+  void commit() {
+    w->apply();
+    txn->commit();
+  }
+  std::unique_ptr<Transaction> txn;
+  std::unique_ptr<ReadView> view;
+  std::unique_ptr<StatementWriter> w;
+};
+
 // Runs `fn` and returns the SQLSTATE code it threw ("" if none).
 template <typename Fn>
 std::string sqlstate_of(Fn&& fn, SqlError* out = nullptr) {
