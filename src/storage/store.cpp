@@ -225,7 +225,8 @@ class ScanCursorImpl final : public ScanCursor {
 
     if (writes_) {
       write_it_ = writes_->lower_bound(lower_);
-      write_end_ = writes_->lower_bound(upper_);
+      // An empty or inverted range (WHERE id > 5 AND id < 3) holds none of the transaction's writes.
+      write_end_ = upper_ <= lower_ ? write_it_ : writes_->lower_bound(upper_);
     }
     rocksdb::ReadOptions ro;  // visibility comes from commit timestamps, not a RocksDB snapshot
     ro.total_order_seek = true;
@@ -842,11 +843,15 @@ void TransactionImpl::commit() {
 
 // Garbage collection of versions: for each key, versions newer than the oldest active snapshot stay, and
 // so does the newest version at or below it (what that snapshot reads); older versions go.
+// In a full compaction every version of a key is in the input, so a tombstone that is the version the
+// oldest snapshot reads can go too (with everything older): deleted rows leave nothing behind.
 class VersionGcFilter final : public rocksdb::CompactionFilter {
  public:
-  explicit VersionGcFilter(uint64_t oldest_snapshot) : oldest_(oldest_snapshot) {}
+  VersionGcFilter(uint64_t oldest_snapshot, bool full_compaction)
+      : oldest_(oldest_snapshot), full_(full_compaction) {}
   const char* Name() const override { return "omendb.VersionGc"; }
-  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice&, std::string*, bool*) const override {
+  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice& value, std::string*,
+              bool*) const override {
     if (!in_row_domain(key)) return false;
     std::string_view user(key.data(), key.size() - keycodec::kVersionSize);
     if (user != current_) {
@@ -856,13 +861,15 @@ class VersionGcFilter final : public rocksdb::CompactionFilter {
     if (keycodec::decode_version(std::string_view(key.data(), key.size())) > oldest_) return false;
     if (!kept_visible_) {
       kept_visible_ = true;
-      return false;
+      return full_ && rowcodec::value_kind(std::string_view(value.data(), value.size())) ==
+                          rowcodec::ValueKind::Tombstone;
     }
     return true;
   }
 
  private:
   uint64_t oldest_;
+  bool full_;
   mutable std::string current_;  // one filter per (sub)compaction: keys arrive in order, single-threaded
   mutable bool kept_visible_ = false;
 };
@@ -872,8 +879,8 @@ class VersionGcFactory final : public rocksdb::CompactionFilterFactory {
   explicit VersionGcFactory(StoreState& state) : state_(state) {}
   const char* Name() const override { return "omendb.VersionGcFactory"; }
   std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
-      const rocksdb::CompactionFilter::Context&) override {
-    return std::make_unique<VersionGcFilter>(state_.oldest_snapshot());
+      const rocksdb::CompactionFilter::Context& context) override {
+    return std::make_unique<VersionGcFilter>(state_.oldest_snapshot(), context.is_full_compaction);
   }
 
  private:
