@@ -121,7 +121,7 @@ class EngineSession : public pgwire::Session {
         return;
       }
       if (state_ == State::Idle && statements.size() > 1) {
-        txn_ = db_.store().begin(default_isolation_);
+        txn_ = begin_transaction(default_isolation_);
         state_ = State::Implicit;
       }
       for (const ast::StmtPtr& stmt : statements) run(*stmt, statement_text(sql, *stmt), out);
@@ -148,6 +148,13 @@ class EngineSession : public pgwire::Session {
     size_t begin = std::min(static_cast<size_t>(std::max(stmt.location, 0)), sql.size());
     size_t len = stmt.length > 0 ? static_cast<size_t>(stmt.length) : std::string_view::npos;
     return sql.substr(begin, len);
+  }
+
+  // A transaction with this session's settings.
+  std::unique_ptr<storage::Transaction> begin_transaction(storage::IsolationLevel isolation) {
+    auto txn = db_.store().begin(isolation);
+    if (synchronous_commit_) txn->set_synchronous_commit(*synchronous_commit_);
+    return txn;
   }
 
   bool in_transaction() const { return state_ == State::Implicit || state_ == State::Block; }
@@ -222,9 +229,9 @@ class EngineSession : public pgwire::Session {
           out.notice("25001", "there is already a transaction in progress");
         } else if (state_ == State::Implicit) {
           state_ = State::Block;  // BEGIN inside a multi-statement query makes its transaction explicit
-          if (level && *level != txn_->isolation() && !txn_->has_writes()) txn_ = db_.store().begin(*level);
+          if (level && *level != txn_->isolation() && !txn_->has_writes()) txn_ = begin_transaction(*level);
         } else {
-          txn_ = db_.store().begin(level.value_or(default_isolation_));
+          txn_ = begin_transaction(level.value_or(default_isolation_));
           state_ = State::Block;
         }
         out.command_complete("BEGIN");
@@ -321,7 +328,7 @@ class EngineSession : public pgwire::Session {
     storage::Transaction* txn = txn_.get();
     if (txn) ++statements_in_block_;
     if (!txn) {
-      own_txn = db_.store().begin(default_isolation_);
+      own_txn = begin_transaction(default_isolation_);
       txn = own_txn.get();
     }
     auto view = txn->statement_view();
@@ -421,9 +428,33 @@ class EngineSession : public pgwire::Session {
         if (txn_->has_writes() || statements_in_block_ > 0)
           throw SqlError(SqlState::ActiveSqlTransaction,
                          "SET TRANSACTION ISOLATION LEVEL must be called before any query");
-        txn_ = db_.store().begin(*level);
+        txn_ = begin_transaction(*level);
       }
       out.command_complete("SET");
+      return;
+    }
+    if (stmt.name == "synchronous_commit") {
+      // PostgreSQL's values: on, remote_apply, remote_write and local all mean "wait for the local WAL
+      // flush" on a server without replicas; off does not wait.
+      std::string v = stmt.value;
+      for (char& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (stmt.reset) {
+        synchronous_commit_.reset();
+      } else if (v == "off" || v == "false" || v == "no" || v == "0") {
+        synchronous_commit_ = false;
+        synchronous_commit_text_ = "off";
+      } else if (v == "on" || v == "true" || v == "yes" || v == "1") {
+        synchronous_commit_ = true;
+        synchronous_commit_text_ = "on";
+      } else if (v == "local" || v == "remote_write" || v == "remote_apply") {
+        synchronous_commit_ = true;
+        synchronous_commit_text_ = v;
+      } else {
+        throw SqlError(SqlState::InvalidParameterValue,
+                       "invalid value for parameter \"synchronous_commit\": \"" + stmt.value + "\"");
+      }
+      if (txn_ && synchronous_commit_) txn_->set_synchronous_commit(*synchronous_commit_);
+      out.command_complete(stmt.reset ? "RESET" : "SET");
       return;
     }
     if (stmt.reset) {
@@ -449,6 +480,10 @@ class EngineSession : public pgwire::Session {
       value = isolation_name(txn_ ? txn_->isolation() : default_isolation_);
     } else if (stmt.name == "default_transaction_isolation") {
       value = isolation_name(default_isolation_);
+    } else if (stmt.name == "synchronous_commit") {
+      value = synchronous_commit_                  ? synchronous_commit_text_
+              : db_.store().options().sync_commits ? "on"
+                                                   : "off";
     } else if (auto it = settings_.find(stmt.name); it != settings_.end()) {
       value = it->second;
     } else if (auto d = defaults.find(stmt.name); d != defaults.end()) {
@@ -467,6 +502,8 @@ class EngineSession : public pgwire::Session {
   std::vector<std::pair<std::string, size_t>> savepoints_;  // name, Transaction::savepoint() mark
   storage::IsolationLevel default_isolation_ = storage::IsolationLevel::ReadCommitted;
   int statements_in_block_ = 0;
+  std::optional<bool> synchronous_commit_;  // SET synchronous_commit; unset: the server's default
+  std::string synchronous_commit_text_;     // its value as SHOW prints it
 };
 
 }  // namespace

@@ -545,6 +545,7 @@ class TransactionImpl final : public Transaction {
     if (mark < savepoints_.size()) savepoints_.resize(mark);
   }
   bool has_writes() const override { return !writes_.empty(); }
+  void set_synchronous_commit(bool on) override { sync_ = on; }
 
   // A statement's writes join the transaction's.
   void merge(WriteSet& ops, const std::map<uint32_t, std::string>& tables) {
@@ -588,6 +589,7 @@ class TransactionImpl final : public Transaction {
   Store& store_;
   StoreState& state_;
   IsolationLevel isolation_;
+  bool sync_ = store_.options().sync_commits;
   std::optional<uint64_t> snapshot_;  // RepeatableRead: registered until the transaction ends
   WriteSet writes_;
   std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
@@ -816,7 +818,7 @@ void TransactionImpl::commit() {
     state_.inflight_ts.insert(ts);
   }
   rocksdb::WriteOptions wo;
-  wo.sync = store_.options().sync_commits;
+  wo.sync = sync_;
   rocksdb::Status status = db->Write(wo, &batch);
   {
     std::unique_lock lock(state_.commit_mutex);

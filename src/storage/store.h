@@ -149,8 +149,8 @@ class Transaction {
   virtual std::unique_ptr<ReadView> statement_view() = 0;
   // A writer for one statement reading `view` (which must come from statement_view()).
   virtual std::unique_ptr<StatementWriter> writer(const ReadView& view) = 0;
-  // Checks for write-write conflicts, then applies every write atomically and durably (WAL fsync when
-  // StoreOptions::sync_commits). Throws SqlError 40001 when another transaction committed a newer
+  // Checks for write-write conflicts, then applies every write atomically and durably (WAL fsync unless
+  // set_synchronous_commit(false)). Throws SqlError 40001 when another transaction committed a newer
   // version of a key this transaction writes (nothing is applied then), 42P01 if a written table was
   // dropped, 58030 on I/O failure. A transaction without writes commits without touching the disk.
   virtual void commit() = 0;
@@ -162,6 +162,9 @@ class Transaction {
   virtual void rollback_to(size_t mark) = 0;
   virtual void release(size_t mark) = 0;
   virtual bool has_writes() const = 0;
+  // Whether commit() waits for the WAL fsync (default: StoreOptions::sync_commits). Off: a machine or OS
+  // crash may lose the last acknowledged commits (never a part of one); a process crash loses nothing.
+  virtual void set_synchronous_commit(bool on) = 0;
 };
 
 }  // namespace omendb::storage
