@@ -211,9 +211,15 @@ class EngineSession : public pgwire::Session {
     throw_unsupported("this statement");
   }
 
-  // DDL is not transactional yet: refuse it where a rollback would be expected to undo it.
+  // DDL is not transactional yet: refuse it where a rollback would be expected to undo it, inside a
+  // transaction block and in a query string with other statements (one implicit transaction).
   void no_ddl_in_block(const char* what) {
     if (state_ == State::Block) throw_unsupported(std::string(what) + " inside a transaction block");
+    if (state_ == State::Implicit)
+      throw SqlError(SqlState::FeatureNotSupported,
+                     std::string("OmenDB does not support ") + what +
+                         " in a query string with other statements yet (DDL is not transactional)")
+          .with_hint("Send it as a statement of its own.");
   }
 
   void transaction(const ast::TransactionStmt& stmt, pgwire::ResultWriter& out) {
