@@ -33,6 +33,7 @@
 #include "common/error.h"
 #include "common/sqlstate.h"
 #include "server/engine.h"
+#include "storage/key_codec.h"
 #include "storage/store.h"
 
 namespace {
@@ -624,15 +625,16 @@ double percentile(std::vector<double>& v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
-// point: --clients threads, each with its own connection, look up random existing primary keys for
-// --seconds. The statement is prepared where the system supports it (see Conn::prepare).
-Json task_point(const Target& t) {
-  uint64_t rows = static_cast<uint64_t>(t.args.num("rows", 100000));
-  int clients = static_cast<int>(t.args.num("clients", 1));
-  double duration = t.args.num("seconds", 2);
-  int64_t interval = interval_for(rows);
-  std::string sql =
-      "SELECT ts, device_id, region, cpu, mem, temp, status FROM metrics WHERE device_id = $1 AND ts = $2";
+// Closed-loop clients: `clients` threads, each with its own connection (`setup` runs on it first), call
+// `body(conn, rng, client)` repeatedly for `seconds` once all have connected; every call's latency is
+// recorded. An error in any client is rethrown.
+struct ClientRun {
+  std::vector<double> latencies;  // seconds, every call of every client
+  double elapsed;
+};
+ClientRun run_clients(const Target& t, int clients, double duration,
+                      const std::function<void(Conn&, std::mt19937_64&, int)>& body,
+                      const std::function<void(Conn&)>& setup = {}) {
   std::vector<std::vector<double>> latencies(clients);
   std::vector<std::string> errors(clients);
   std::atomic<int> ready{0};
@@ -642,18 +644,15 @@ Json task_point(const Target& t) {
     threads.emplace_back([&, c] {
       try {
         auto conn = t.connect();
-        conn->prepare(sql);
+        if (setup) setup(*conn);
         std::mt19937_64 rng(c + 1);
         ++ready;
         while (!go) std::this_thread::yield();
         Clock::time_point start = Clock::now();
         while (seconds_since(start) < duration) {
-          Row r = make_row(rng() % rows, interval);
           Clock::time_point q = Clock::now();
-          Rows got = conn->run_prepared({std::to_string(r.device_id), std::to_string(r.ts)});
+          body(*conn, rng, c);
           latencies[c].push_back(seconds_since(q));
-          if (got.size() != 1)
-            throw Failure("", "point lookup returned " + std::to_string(got.size()) + " rows");
         }
       } catch (const std::exception& e) {
         errors[c] = e.what();
@@ -664,15 +663,35 @@ Json task_point(const Target& t) {
   Clock::time_point start = Clock::now();
   go = true;
   for (auto& th : threads) th.join();
-  double elapsed = seconds_since(start);
+  ClientRun run{{}, seconds_since(start)};
   for (auto& e : errors)
     if (!e.empty()) throw Failure("", e);
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  for (auto& l : latencies) run.latencies.insert(run.latencies.end(), l.begin(), l.end());
+  return run;
+}
+
+// point: --clients threads, each with its own connection, look up random existing primary keys for
+// --seconds. The statement is prepared where the system supports it (see Conn::prepare).
+Json task_point(const Target& t) {
+  uint64_t rows = static_cast<uint64_t>(t.args.num("rows", 100000));
+  int clients = static_cast<int>(t.args.num("clients", 1));
+  int64_t interval = interval_for(rows);
+  std::string sql =
+      "SELECT ts, device_id, region, cpu, mem, temp, status FROM metrics WHERE device_id = $1 AND ts = $2";
+  ClientRun run = run_clients(
+      t, clients, t.args.num("seconds", 2),
+      [&](Conn& conn, std::mt19937_64& rng, int) {
+        Row r = make_row(rng() % rows, interval);
+        Rows got = conn.run_prepared({std::to_string(r.device_id), std::to_string(r.ts)});
+        if (got.size() != 1)
+          throw Failure("", "point lookup returned " + std::to_string(got.size()) + " rows");
+      },
+      [&](Conn& conn) { conn.prepare(sql); });
+  std::vector<double>& all = run.latencies;
   Json j;
-  j.boolean("ok", true).num("qps", all.size() / elapsed).num("count", static_cast<double>(all.size()));
+  j.boolean("ok", true).num("qps", all.size() / run.elapsed).num("count", static_cast<double>(all.size()));
   j.num("p50_us", percentile(all, 0.5) * 1e6).num("p99_us", percentile(all, 0.99) * 1e6);
-  j.num("seconds", elapsed / std::max<size_t>(1, all.size()) * clients);
+  j.num("seconds", run.elapsed / std::max<size_t>(1, all.size()) * clients);
   return j;
 }
 
@@ -733,6 +752,131 @@ Json task_htap(const Target& t) {
       .num("reads", static_cast<double>(reads.size()));
   j.num("write_rows_per_s", written / elapsed);
   j.num("seconds", mode == "write" ? 1.0 / std::max(1.0, written / elapsed) : percentile(reads, 0.5));
+  return j;
+}
+
+// (Re)creates `table` (id BIGINT PRIMARY KEY, bal BIGINT) with rows 0..rows-1, bal = 0.
+void create_balances(Conn& c, const std::string& table, int64_t rows) {
+  c.query("DROP TABLE IF EXISTS " + table);
+  c.query("CREATE TABLE " + table + " (id BIGINT NOT NULL, bal BIGINT NOT NULL, PRIMARY KEY (id))");
+  for (int64_t i = 0; i < rows; i += 1000) {
+    std::string sql = "INSERT INTO " + table + " VALUES ";
+    for (int64_t k = i; k < std::min(rows, i + 1000); ++k)
+      sql += (k != i ? ",(" : "(") + std::to_string(k) + ",0)";
+    c.query(sql);
+  }
+}
+
+// commit: --clients threads, each with its own connection, run small write transactions on
+// acc(id, bal) for --seconds: --mode autocommit (one UPDATE per transaction) or block (BEGIN; two
+// UPDATEs; COMMIT). A transaction that fails with 40001 (or 40P01) is rolled back and retried; its
+// latency runs from its first attempt to the successful COMMIT. --setup (re)creates acc with
+// --accounts rows instead.
+Json task_commit(const Target& t) {
+  int64_t accounts = static_cast<int64_t>(t.args.num("accounts", 10000));
+  if (t.args.values.count("setup")) {
+    create_balances(*t.connect(), "acc", accounts);
+    Json j;
+    j.boolean("ok", true).num("seconds", 0).num("accounts", static_cast<double>(accounts));
+    return j;
+  }
+  int clients = static_cast<int>(t.args.num("clients", 1));
+  bool block = t.args.get("mode", "autocommit") == "block";
+  std::vector<uint64_t> retries(clients, 0);
+  ClientRun run =
+      run_clients(t, clients, t.args.num("seconds", 3), [&](Conn& conn, std::mt19937_64& rng, int c) {
+        std::string a = std::to_string(static_cast<int64_t>(rng() % accounts));
+        std::string b = std::to_string(static_cast<int64_t>(rng() % accounts));
+        for (;;) {
+          try {
+            if (block)
+              conn.query("BEGIN; UPDATE acc SET bal = bal - 1 WHERE id = " + a +
+                         "; UPDATE acc SET bal = bal + 1 WHERE id = " + b + "; COMMIT");
+            else
+              conn.query("UPDATE acc SET bal = bal + 1 WHERE id = " + a);
+            return;
+          } catch (const Failure& f) {
+            if (f.sqlstate != "40001" && f.sqlstate != "40P01") throw;
+            ++retries[c];
+            if (block) try {
+                conn.query("ROLLBACK");  // PostgreSQL leaves the block aborted; OmenDB has ended it
+              } catch (const Failure&) {
+              }
+          }
+        }
+      });
+  std::vector<double>& all = run.latencies;
+  uint64_t retried = 0;
+  for (uint64_t r : retries) retried += r;
+  Json j;
+  j.boolean("ok", true)
+      .num("commits_per_s", all.size() / run.elapsed)
+      .num("commits", static_cast<double>(all.size()));
+  j.num("retries", static_cast<double>(retried))
+      .num("retries_per_commit", retried / std::max<double>(1, all.size()));
+  j.num("p50_us", percentile(all, 0.5) * 1e6).num("p99_us", percentile(all, 0.99) * 1e6);
+  j.num("seconds", run.elapsed / std::max<size_t>(1, all.size()) * clients);
+  return j;
+}
+
+// versions: the SQL-level cost of MVCC versions in a scan. (Re)creates vt(id, bal) with --rows rows,
+// times `SELECT sum(bal) FROM vt` (median over --min-time), then, while a second connection holds a
+// REPEATABLE READ snapshot taken before, updates every row --versions - 1 times (each round in
+// committed transactions of 50,000 rows), so that no garbage collection or vacuum may drop the old
+// versions, and times the same scan again. In-process (system inproc) it counts the stored versions of
+// every 100th key with Store::count_versions.
+Json task_versions(const Target& t) {
+  int64_t rows = static_cast<int64_t>(t.args.num("rows", 200000));
+  int versions = static_cast<int>(t.args.num("versions", 10));
+  double min_time = t.args.num("min-time", 1);
+  auto c = t.connect();
+  create_balances(*c, "vt", rows);
+  if (t.system == "pg") c->query("VACUUM ANALYZE vt");  // visibility map and hint bits, as after a load
+  auto scan = [&](int64_t expect) {
+    std::vector<double> times;
+    Clock::time_point start = Clock::now();
+    while (times.size() < 3 || seconds_since(start) < min_time) {
+      Clock::time_point q = Clock::now();
+      Rows r = c->query("SELECT sum(bal) FROM vt");
+      times.push_back(seconds_since(q));
+      if (r.size() != 1 || r[0][0] != std::to_string(expect))
+        throw Failure("", "sum(bal) = " + (r.empty() ? std::string("nothing") : r[0][0]) + ", expected " +
+                              std::to_string(expect));
+    }
+    return percentile(times, 0.5);
+  };
+  auto stored_versions = [&]() -> double {
+    if (t.system != "inproc") return -1;
+    auto& store = g_database->store();
+    uint32_t id = store.catalog().find("vt")->id;
+    double n = 0, keys = 0;
+    for (int64_t k = 0; k < rows; k += 100, ++keys) {
+      std::string key;
+      omendb::storage::keycodec::append_table_prefix(id, key);
+      omendb::storage::keycodec::append_int(k, key);
+      n += static_cast<double>(store.count_versions(key));
+    }
+    return n / keys;
+  };
+  double one = scan(0), one_versions = stored_versions();
+  auto holder = t.connect();
+  holder->query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+  holder->query("SELECT count(*) FROM vt");  // the snapshot is taken at the first statement
+  Clock::time_point u = Clock::now();
+  for (int v = 1; v < versions; ++v)
+    for (int64_t i = 0; i < rows; i += 50000)
+      c->query("UPDATE vt SET bal = bal + 1 WHERE id >= " + std::to_string(i) + " AND id < " +
+               std::to_string(i + 50000));
+  double update_s = seconds_since(u);
+  double many = scan(static_cast<int64_t>(versions - 1) * rows), many_versions = stored_versions();
+  Rows old = holder->query("SELECT sum(bal) FROM vt");  // the held snapshot still sees the first version
+  holder->query("COMMIT");
+  if (old.size() != 1 || old[0][0] != "0") throw Failure("", "the held snapshot does not see the old rows");
+  Json j;
+  j.boolean("ok", true).num("seconds_1v", one).num("seconds_nv", many).num("versions", versions);
+  j.num("ns_per_row_1v", one / rows * 1e9).num("ns_per_row_nv", many / rows * 1e9);
+  j.num("stored_versions_1v", one_versions).num("stored_versions_nv", many_versions);
+  j.num("update_rows_per_s", (versions - 1) * rows / update_s).num("seconds", many);
   return j;
 }
 
@@ -823,8 +967,9 @@ int main(int argc, char** argv) {
       g_database = database.get();
     }
     static const std::map<std::string, Json (*)(const Target&)> tasks = {
-        {"exec", task_exec}, {"ingest", task_ingest},   {"query", task_query},  {"point", task_point},
-        {"htap", task_htap}, {"compile", task_compile}, {"memory", task_memory}};
+        {"exec", task_exec},     {"ingest", task_ingest}, {"query", task_query},
+        {"point", task_point},   {"htap", task_htap},     {"compile", task_compile},
+        {"memory", task_memory}, {"commit", task_commit}, {"versions", task_versions}};
     auto it = tasks.find(task);
     if (it == tasks.end()) throw std::runtime_error("unknown --task " + task);
     try {

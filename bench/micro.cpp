@@ -1,6 +1,7 @@
 // Google Benchmark micro-benchmarks of the costs under every query: key encoding, row decoding, the scan
-// cursor's cost per row over real RocksDB, hash table insert/probe, and LLVM compile time of a fixed
-// pipeline at O0 and O2. Run with `bench/run --micro` (or build/bench/bench_micro directly).
+// cursor's cost per row over real RocksDB (and with 10 MVCC versions per row), hash table insert/probe, and
+// LLVM compile time of a fixed pipeline at O0 and O2. Run with `bench/run --micro` (or
+// build/bench/bench_micro directly).
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -27,6 +28,17 @@ using namespace omendb;
 constexpr uint64_t kScanRows = 1'000'000;
 const char* const kRegions[] = {"eu-west", "us-east", "us-west", "ap-south", "sa-east"};
 
+// Discards the results of setup statements.
+struct IgnoreWriter : pgwire::ResultWriter {
+  std::atomic<bool> cancel{false};
+  void row_description(const std::vector<pgwire::ResultColumn>&) override {}
+  void data_row(const std::string_view*, const bool*, size_t) override {}
+  void command_complete(std::string_view) override {}
+  void empty_query() override {}
+  void notice(std::string_view, std::string_view) override {}
+  const std::atomic<bool>* cancel_flag() const override { return &cancel; }
+};
+
 // A database in a temporary directory holding `metrics` with kScanRows rows, written straight through the
 // storage API (the SQL path is measured by bench/run), shared by the benchmarks that need it.
 struct Fixture {
@@ -41,15 +53,7 @@ struct Fixture {
     o.data_dir = dir;
     o.sync_commits = false;
     db = std::make_unique<engine::Database>(o);
-    struct Ignore : pgwire::ResultWriter {
-      std::atomic<bool> cancel{false};
-      void row_description(const std::vector<pgwire::ResultColumn>&) override {}
-      void data_row(const std::string_view*, const bool*, size_t) override {}
-      void command_complete(std::string_view) override {}
-      void empty_query() override {}
-      void notice(std::string_view, std::string_view) override {}
-      const std::atomic<bool>* cancel_flag() const override { return &cancel; }
-    } out;
+    IgnoreWriter out;
     db->open({})->execute(
         "CREATE TABLE metrics (ts BIGINT NOT NULL, device_id INT NOT NULL, region TEXT, cpu DOUBLE "
         "PRECISION, "
@@ -163,6 +167,102 @@ void BM_ScanCursor(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(rows));
 }
 BENCHMARK(BM_ScanCursor)->Arg(1)->Arg(7)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// Per-row cost of MVCC visibility in the scan cursor: a 200k-row table where every row has 1 version,
+// or 10 (9 updates of every row, each round in committed transactions of 50k rows) while a REPEATABLE
+// READ transaction opened before the updates holds its snapshot, so garbage collection may drop none.
+// The timed scan reads the newest state (a fresh read view) and must skip 9 older versions per row.
+// range(1): 0 = no compaction (memtables and L0 files as written), 1 = Store::compact() with the old
+// snapshot still held (versions stay; one sorted run), 2 = snapshot released, then compact() (GC leaves
+// 1 version per row). The versions_per_row counter is Store::count_versions over every key.
+void BM_ScanVersions(benchmark::State& state) {
+  constexpr int64_t kRows = 200'000, kBatch = 50'000;
+  const int64_t versions = state.range(0), mode = state.range(1);
+  char tmpl[] = "/tmp/omendb-micro-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  {
+    engine::EngineOptions o;
+    o.data_dir = dir;
+    o.sync_commits = false;
+    engine::Database db(o);
+    IgnoreWriter out;
+    db.open({})->execute("CREATE TABLE acc (id BIGINT NOT NULL, bal BIGINT NOT NULL, PRIMARY KEY (id))", out);
+    storage::Store& store = db.store();
+    storage::TableDefPtr table = store.catalog().find("acc");
+    std::vector<Datum> row(2);
+    auto write_round = [&](int64_t bal, const std::vector<std::string>* keys) {
+      for (int64_t base = 0; base < kRows; base += kBatch) {
+        auto tx = store.begin(storage::IsolationLevel::ReadCommitted);
+        auto view = tx->statement_view();
+        auto writer = tx->writer(*view);
+        for (int64_t i = base; i < base + kBatch; ++i) {
+          for (auto& d : row) d = Datum{};
+          row[0].i64 = i;
+          row[1].i64 = bal;
+          if (keys)
+            writer->update(*table, (*keys)[i], row.data());
+          else
+            writer->insert(*table, row.data());
+        }
+        writer->apply();
+        tx->commit();
+      }
+    };
+    write_round(0, nullptr);
+    storage::ScanSpec spec;
+    spec.table = table;
+    spec.columns.assign(table->columns.size(), true);
+    std::vector<std::string> keys;
+    {
+      spec.want_keys = true;
+      auto view = store.read_view();
+      auto cursor = view->scan(spec);
+      while (const storage::ColumnBatch* b = cursor->next())
+        for (uint64_t i = 0; i < b->count; ++i) keys.emplace_back(b->keys[i].ptr, b->keys[i].len);
+      spec.want_keys = false;
+    }
+    // The long reader: its snapshot predates every update.
+    auto holder = store.begin(storage::IsolationLevel::RepeatableRead);
+    auto held_view = holder->statement_view();
+    for (int64_t v = 1; v < versions; ++v) write_round(v, &keys);
+    if (mode == 1) store.compact();
+    if (mode == 2) {
+      held_view.reset();
+      holder.reset();
+      store.compact();
+    }
+    double stored = 0;
+    for (const std::string& k : keys) stored += static_cast<double>(store.count_versions(k));
+    uint64_t rows = 0;
+    int64_t sum = 0;
+    for (auto _ : state) {
+      auto view = store.read_view();
+      auto cursor = view->scan(spec);
+      while (const storage::ColumnBatch* b = cursor->next()) {
+        rows += b->count;
+        const int64_t* bal = static_cast<const int64_t*>(b->columns[1].data);
+        for (uint64_t i = 0; i < b->count; ++i) sum += bal[i];
+      }
+    }
+    if (sum != (versions - 1) * kRows * static_cast<int64_t>(state.iterations()))
+      state.SkipWithError("the scan did not read the newest version of every row");
+    state.counters["ns_per_row"] = benchmark::Counter(
+        static_cast<double>(rows) / 1e9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["versions_per_row"] = stored / static_cast<double>(keys.size());
+    state.SetItemsProcessed(static_cast<int64_t>(rows));
+    state.SetLabel(mode == 0   ? "no compaction"
+                   : mode == 1 ? "compacted, old snapshot held"
+                               : "compacted after GC");
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_ScanVersions)
+    ->Args({1, 0})
+    ->Args({10, 0})
+    ->Args({10, 1})
+    ->Args({10, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5);
 
 // There is no runtime hash table yet (GROUP BY and joins are pending): std::unordered_map is the
 // placeholder the future one must beat.
