@@ -158,6 +158,10 @@ llvm::Value* Emitter::is_true(const SqlValue& v) {
   return b.CreateAnd(b.CreateNot(v.is_null), v.value);
 }
 
+llvm::Value* Emitter::text_length(const SqlValue& v) {
+  return b.CreateSelect(v.is_null, const_i64(0), v.length);
+}
+
 SqlValue Emitter::phi(TypeId type, const std::vector<std::pair<SqlValue, llvm::BasicBlock*>>& in) {
   SqlValue out;
   out.type = type;
@@ -223,7 +227,7 @@ SqlValue Emitter::eval(const Expr& e) {
     case ExprOp::Concat: {
       SqlValue l = eval(*e.args[0]);
       SqlValue r = eval(*e.args[1]);
-      return text_result("rt_concat", {qs, l.value, l.length, r.value, r.length},
+      return text_result("rt_concat", {qs, l.value, text_length(l), r.value, text_length(r)},
                          b.CreateOr(l.is_null, r.is_null));
     }
     case ExprOp::Eq:
@@ -384,7 +388,7 @@ SqlValue Emitter::eval_compare(const Expr& e) {
   llvm::Value* x = l.value;
   llvm::Value* y = r.value;
   if (l.type == TypeId::Text) {
-    x = call("rt_text_cmp", {l.value, l.length, r.value, r.length});
+    x = call("rt_text_cmp", {l.value, text_length(l), r.value, text_length(r)});
     y = const_i32(0);
   }
   if (l.type == TypeId::Float64) {

@@ -75,6 +75,9 @@ class Emitter {
   llvm::Value* false_() { return llvm::ConstantInt::getFalse(ctx); }
   // True when `v` is a non-null TRUE (how WHERE treats a predicate).
   llvm::Value* is_true(const SqlValue& v);
+  // The length of a text value to pass to the runtime: 0 when it is NULL, whose data slot holds garbage
+  // (the runtime never reads a zero-length string's pointer).
+  llvm::Value* text_length(const SqlValue& v);
 
   // The statement's parameters (QueryState::params), loaded once in the entry block.
   llvm::Value* params = nullptr;

@@ -134,7 +134,7 @@ class PipelineEmitter {
       } else if (column_type == TypeId::Float64) {
         e_.call("rt_key_double", {e_.qs, slot, w, v.value});
       } else if (column_type == TypeId::Text) {
-        e_.call("rt_key_text", {e_.qs, slot, w, v.value, v.length});
+        e_.call("rt_key_text", {e_.qs, slot, w, v.value, e_.text_length(v)});
       } else {
         e_.call("rt_key_bool", {e_.qs, slot, w, b_.CreateZExt(v.value, e_.i32)});
       }

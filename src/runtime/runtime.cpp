@@ -347,7 +347,8 @@ void rt_agg_set_text(QueryState* qs, int32_t slot, int32_t index, const char* p,
 }
 
 int32_t rt_text_cmp(const char* a, uint64_t an, const char* b, uint64_t bn) {
-  int c = std::memcmp(a, b, std::min(an, bn));
+  uint64_t n = std::min(an, bn);
+  int c = n ? std::memcmp(a, b, n) : 0;  // a zero-length string's pointer may be null
   if (c != 0) return c < 0 ? -1 : 1;
   return an < bn ? -1 : (an > bn ? 1 : 0);
 }

@@ -190,6 +190,38 @@ TEST(Expressions, TextCastsAndComparison) {
   EXPECT_EQ(cmp->sink.texts.back(), "abcabd");
 }
 
+TEST(Expressions, NullTextIsNeverRead) {
+  // The data slot of a NULL holds garbage (storage leaves it as it was): comparisons, concatenation and
+  // casts must not pass it to the runtime. Here the NULL parameter carries a wild pointer and length.
+  plan::PhysicalPlan p;
+  auto values = std::make_unique<plan::Op>(plan::OpKind::Values);
+  values->rows.emplace_back();
+  auto project = std::make_unique<plan::Op>(plan::OpKind::Project);
+  project->exprs.push_back(op(ExprOp::Eq, TypeId::Bool, param(0, TypeId::Text), param(1, TypeId::Text)));
+  project->exprs.push_back(op(ExprOp::Lt, TypeId::Bool, param(1, TypeId::Text), param(0, TypeId::Text)));
+  project->exprs.push_back(op(ExprOp::Concat, TypeId::Text, param(0, TypeId::Text), param(1, TypeId::Text)));
+  project->exprs.push_back(op(ExprOp::Cast, TypeId::Int32, param(0, TypeId::Text)));
+  for (int i = 0; i < 4; ++i) {
+    plan::OutputColumn c{i, "c" + std::to_string(i), project->exprs[i]->type};
+    project->output.push_back(c);
+    p.result_columns.push_back(c);
+  }
+  project->children.push_back(std::move(values));
+  p.pipelines.push_back({project->children[0].get(), {project.get()}, nullptr});
+  p.root = std::move(project);
+  bool hit = false;
+  auto compiled = jit().get_or_compile("null-text-garbage", p, &hit);
+  runtime::ExecContext ctx;
+  ctx.set_params({Value::null(TypeId::Text), Value::text("apple")});
+  ctx.params[0].str = StrRef{reinterpret_cast<const char*>(uintptr_t{0xdead0000beef}), uint64_t{1} << 40};
+  prepare(p, ctx);
+  CollectingSink sink;
+  ctx.sink = &sink;
+  execute(*compiled, ctx);
+  ASSERT_EQ(sink.rows.size(), 1u);
+  for (const Datum& d : sink.rows[0]) EXPECT_TRUE(d.is_null);
+}
+
 TEST(Expressions, FloatToIntRoundsHalfToEvenAndChecksRange) {
   auto conv = [](double d) {
     std::vector<ExprPtr> e;
