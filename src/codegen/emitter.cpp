@@ -288,7 +288,8 @@ SqlValue Emitter::eval_constant(const Expr& e) {
 SqlValue Emitter::text_result(const char* name, std::initializer_list<llvm::Value*> args,
                               llvm::Value* is_null) {
   llvm::IRBuilder<> eb(entry_, entry_->begin());
-  llvm::Value* out = eb.CreateAlloca(llvm::ArrayType::get(i8, sizeof(StrRef)), nullptr, "strref");
+  llvm::AllocaInst* out = eb.CreateAlloca(llvm::ArrayType::get(i8, sizeof(StrRef)), nullptr, "strref");
+  out->setAlignment(llvm::Align(alignof(StrRef)));  // the runtime stores a StrRef there
   std::vector<llvm::Value*> all(args);
   all.push_back(out);
   const RuntimeSymbol* sym = find_runtime_symbol(name);
