@@ -154,6 +154,8 @@ class Binder {
   ExprPtr arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc);
   ExprPtr compare(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc);
   ExprPtr to_bool(ExprPtr e, const std::string& what, int loc);
+  // The bound WHERE clause over `scope` (boolean), or null when there is none.
+  ExprPtr bind_where(const ast::ExprPtr& where, Scope& scope);
   ExprPtr assign(ExprPtr e, const storage::ColumnDef& col, int loc);
   ExprPtr bind_limit(const ast::Expr* e, const char* what);
 
@@ -682,13 +684,7 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   Scope scope;
   if (s.from.size() == 1) scope = open_scope(s.from[0]);
 
-  ExprPtr where;
-  if (s.where) {
-    ExprCtx c;
-    c.scope = &scope;
-    c.clause = "WHERE";
-    where = to_bool(bind(*s.where, c), "argument of WHERE", s.where->location);
-  }
+  ExprPtr where = bind_where(s.where, scope);
 
   // Select list (plus hidden sort keys appended later).
   struct Target {
@@ -912,6 +908,14 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
   return out;
 }
 
+ExprPtr Binder::bind_where(const ast::ExprPtr& where, Scope& scope) {
+  if (!where) return nullptr;
+  ExprCtx c;
+  c.scope = &scope;
+  c.clause = "WHERE";
+  return to_bool(bind(*where, c), "argument of WHERE", where->location);
+}
+
 PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   Scope scope = open_scope(s.table);
@@ -941,11 +945,7 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   for (size_t i = 0; i < set.size(); ++i)
     if (!set[i]) set[i] = Expr::make_column(scope.ids[i], table.columns[i].type);
 
-  if (s.where) {
-    ExprCtx wc;
-    wc.scope = &scope;
-    wc.clause = "WHERE";
-    ExprPtr p = to_bool(bind(*s.where, wc), "argument of WHERE", s.where->location);
+  if (ExprPtr p = bind_where(s.where, scope)) {
     cur = wrap(OpKind::Filter, std::move(cur));
     cur->predicate = std::move(p);
   }
@@ -963,13 +963,7 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
 PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   Scope scope = open_scope(s.table);
-  ExprPtr predicate;
-  if (s.where) {
-    ExprCtx wc;
-    wc.scope = &scope;
-    wc.clause = "WHERE";
-    predicate = to_bool(bind(*s.where, wc), "argument of WHERE", s.where->location);
-  }
+  ExprPtr predicate = bind_where(s.where, scope);
   // Delete needs only the key: the scan reads just the columns the WHERE clause uses.
   OpPtr cur = make_scan(scope, false);
   ColumnId key = new_id();
