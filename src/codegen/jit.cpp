@@ -16,10 +16,13 @@
 #include <llvm/Target/TargetMachine.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <list>
 #include <unordered_map>
+#include <unordered_set>
 
-#include "codegen/pipeline.h"
+#include "codegen/operator_translator.h"
 #include "codegen/runtime_symbols.h"
 #include "common/error.h"
 
@@ -152,8 +155,13 @@ class LlvmJit : public Jit {
     lru_.clear();
   }
 
-  std::shared_ptr<const CompiledPlan> get_or_compile(const std::string& key, const plan::PhysicalPlan& plan,
+  std::shared_ptr<const CompiledPlan> get_or_compile(const std::string& base_key,
+                                                     const plan::PhysicalPlan& plan,
                                                      bool* cache_hit) override {
+    // The tier is part of the key: a plan compiled cheaply for a small table is not reused once the
+    // table is large (estimate) or once an execution was seen to scan many rows (note_rows).
+    bool optimize_plan = plan.estimated_rows >= kOptimizeRowThreshold || is_hot(base_key);
+    std::string key = base_key + (optimize_plan ? "|O2" : "|O0");
     if (auto hit = lookup(key)) {
       *cache_hit = true;
       return hit;
@@ -164,9 +172,16 @@ class LlvmJit : public Jit {
       return hit;
     }
     *cache_hit = false;
-    auto compiled = compile(plan);
+    auto compiled = compile(plan, optimize_plan);
     insert(key, compiled);
     return compiled;
+  }
+
+  void note_rows(const std::string& base_key, const CompiledPlan& compiled, uint64_t rows) override {
+    if (compiled.optimized || rows < kOptimizeRowThreshold) return;
+    std::lock_guard lock(cache_mutex_);
+    if (hot_.size() >= capacity_) hot_.clear();  // bounded; forgetting only costs a later re-tier
+    hot_.insert(base_key);
   }
 
   CacheStats cache_stats() const override {
@@ -179,6 +194,11 @@ class LlvmJit : public Jit {
     std::shared_ptr<const CompiledPlan> plan;
     std::list<std::string>::iterator lru;
   };
+
+  bool is_hot(const std::string& base_key) const {
+    std::lock_guard lock(cache_mutex_);
+    return hot_.count(base_key) != 0;
+  }
 
   std::shared_ptr<const CompiledPlan> lookup(const std::string& key) {
     std::lock_guard lock(cache_mutex_);
@@ -202,10 +222,18 @@ class LlvmJit : public Jit {
     }
   }
 
-  std::shared_ptr<const CompiledPlan> compile(const plan::PhysicalPlan& plan) {
+  void dump_ir(const llvm::Module& m, const std::string& file) const {
+    if (dump_dir_.empty()) return;
+    std::error_code ec;
+    llvm::raw_fd_ostream os(dump_dir_ + "/" + file, ec);
+    if (!ec) m.print(os, nullptr);
+  }
+
+  std::shared_ptr<const CompiledPlan> compile(const plan::PhysicalPlan& plan, bool optimize_plan) {
     auto result = std::make_shared<LlvmCompiledPlan>();
-    bool optimize_plan = plan.estimated_rows >= kOptimizeRowThreshold;
-    SlotMap slots = assign_slots(plan);
+    result->optimized = optimize_plan;
+    PlanTranslator translator(plan);
+    result->layout = translator.layout();
     for (size_t i = 0; i < plan.pipelines.size(); ++i) {
       auto start = std::chrono::steady_clock::now();
       auto context = std::make_unique<llvm::LLVMContext>();
@@ -213,7 +241,8 @@ class LlvmJit : public Jit {
       module->setDataLayout(jit_->getDataLayout());
       module->setTargetTriple(jit_->getTargetTriple().str());
       std::string name = "pipeline_" + std::to_string(next_function_++);
-      emit_pipeline(*module, name, plan, i, slots);
+      translator.emit_pipeline(*module, name, i);
+      dump_ir(*module, name + ".ll");
       std::string verify_errors;
       llvm::raw_string_ostream verify_stream(verify_errors);
       if (llvm::verifyModule(*module, &verify_stream))
@@ -221,6 +250,7 @@ class LlvmJit : public Jit {
       if (optimize_plan) {
         module->addModuleFlag(llvm::Module::Warning, kOptimizeFlag, 1);
         optimize(*module, compiler_->optimizing_machine());
+        dump_ir(*module, name + ".opt.ll");
       }
       PipelineStats stats;
       stats.ir_instructions = count_instructions(*module);
@@ -249,6 +279,8 @@ class LlvmJit : public Jit {
   mutable std::mutex cache_mutex_;
   std::unordered_map<std::string, Entry> cache_;
   std::list<std::string> lru_;
+  std::unordered_set<std::string> hot_;  // base keys seen to scan many rows at the cheap tier
+  std::string dump_dir_ = std::getenv("OMENDB_DUMP_IR") ? std::getenv("OMENDB_DUMP_IR") : "";
   uint64_t hits_ = 0, misses_ = 0;
 };
 

@@ -28,8 +28,10 @@ class CompiledPlan {
  public:
   virtual ~CompiledPlan() = default;
   using PipelineFn = void (*)(runtime::QueryState*);
-  std::vector<PipelineFn> pipelines;
+  std::vector<PipelineFn> pipelines;  // in execution order
   std::vector<PipelineStats> stats;
+  runtime::QueryLayout layout;  // the runtime state the pipelines address
+  bool optimized = false;       // compiled at the optimising tier
 };
 
 struct CacheStats {
@@ -39,14 +41,22 @@ struct CacheStats {
 class Jit {
  public:
   // One per server: creating the LLJIT costs milliseconds.
+  // OMENDB_DUMP_IR=<dir> in the environment writes every pipeline's IR there, before (<fn>.ll) and after
+  // (<fn>.opt.ll) optimisation.
   static std::unique_ptr<Jit> create(size_t cache_capacity = 4096);
   virtual ~Jit() = default;
 
-  // Returns the compiled plan cached under `cache_key`, or compiles `plan` and caches it.
+  // Returns the compiled plan cached under `cache_key` and the tier the plan needs, or compiles `plan`
+  // and caches it. The tier is the optimising one when the plan is expected to touch
+  // kOptimizeRowThreshold rows or more, or when an execution under this key was seen to (note_rows).
   // `cache_hit` tells which. Thread-safe. Throws SqlError XX000 if LLVM fails.
   virtual std::shared_ptr<const CompiledPlan> get_or_compile(const std::string& cache_key,
                                                              const plan::PhysicalPlan& plan,
                                                              bool* cache_hit) = 0;
+  // Reports that an execution of `compiled` (cached under `cache_key`) scanned `rows` rows: a plan
+  // compiled at the cheap tier that turns out to touch many rows (its table grew) is compiled at the
+  // optimising tier on its next execution.
+  virtual void note_rows(const std::string& cache_key, const CompiledPlan& compiled, uint64_t rows) = 0;
   virtual CacheStats cache_stats() const = 0;
 
   // Rows a plan must be expected to touch before its pipelines get LLVM's optimiser (O2).
@@ -54,8 +64,8 @@ class Jit {
 };
 
 // Builds the runtime state (scan slots, sort and aggregate states, DML targets, output buffers) that
-// the compiled pipelines of `plan` expect. The caller sets view/writer/sink/cancel and params.
-void prepare(const plan::PhysicalPlan& plan, runtime::ExecContext& ctx);
+// the compiled pipelines expect. The caller sets view/writer/sink/cancel and params.
+void prepare(const CompiledPlan& compiled, runtime::ExecContext& ctx);
 
 // Runs every pipeline in order; throws the first SqlError raised inside generated code.
 void execute(const CompiledPlan& compiled, runtime::ExecContext& ctx);

@@ -25,7 +25,7 @@ using plan::Expr;
 using plan::ExprOp;
 using plan::ExprPtr;
 using plan::Op;
-using plan::OpKind;
+
 using plan::OpPtr;
 using plan::OutputColumn;
 
@@ -142,7 +142,7 @@ class Binder {
  private:
   storage::TableDefPtr lookup(const ast::TableRef& ref);
   Scope open_scope(const ast::TableRef& ref);
-  OpPtr make_scan(const Scope& scope, bool all_columns);
+  std::unique_ptr<plan::TableScanOp> make_scan(const Scope& scope, bool all_columns);
 
   ExprPtr bind(const ast::Expr& e, ExprCtx& c);
   ExprPtr bind_inner(const ast::Expr& e, ExprCtx& c);
@@ -206,8 +206,8 @@ Scope Binder::open_scope(const ast::TableRef& ref) {
   return s;
 }
 
-OpPtr Binder::make_scan(const Scope& scope, bool all_columns) {
-  auto scan = std::make_unique<Op>(OpKind::TableScan);
+std::unique_ptr<plan::TableScanOp> Binder::make_scan(const Scope& scope, bool all_columns) {
+  auto scan = std::make_unique<plan::TableScanOp>();
   scan->table = scope.table;
   for (size_t i = 0; i < scope.table->columns.size(); ++i) {
     if (!all_columns && !scope.used[i]) continue;
@@ -666,8 +666,10 @@ ExprPtr Binder::bind_limit(const ast::Expr* e, const char* what) {
 // ---------------------------------------------------------------------------------------------------
 // Statements
 
-OpPtr wrap(OpKind kind, OpPtr child) {
-  auto op = std::make_unique<Op>(kind);
+// A new operator of class T over `child`, producing the child's columns.
+template <class T>
+std::unique_ptr<T> wrap(OpPtr child) {
+  auto op = std::make_unique<T>();
   op->output = child->output;
   op->children.push_back(std::move(child));
   return op;
@@ -779,21 +781,23 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   if (scope.table) {
     cur = make_scan(scope, false);
   } else {
-    cur = std::make_unique<Op>(OpKind::Values);
-    cur->rows.emplace_back();  // one row of zero columns
+    auto values = std::make_unique<plan::ValuesOp>();
+    values->rows.emplace_back();  // one row of zero columns
+    cur = std::move(values);
   }
   if (where) {
-    cur = wrap(OpKind::Filter, std::move(cur));
-    cur->predicate = std::move(where);
+    auto filter = wrap<plan::FilterOp>(std::move(cur));
+    filter->predicate = std::move(where);
+    cur = std::move(filter);
   }
   if (!aggs_.empty()) {
-    auto agg = std::make_unique<Op>(OpKind::Aggregate);
+    auto agg = std::make_unique<plan::AggregateOp>();
     agg->children.push_back(std::move(cur));
     agg->aggregates = std::move(aggs_);
     agg->output = agg_out_;
     cur = std::move(agg);
   }
-  auto project = std::make_unique<Op>(OpKind::Project);
+  auto project = std::make_unique<plan::ProjectOp>();
   project->children.push_back(std::move(cur));
   for (auto& t : targets) {
     TypeId type = t.expr->type;
@@ -803,11 +807,12 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   cur = std::move(project);
   if (!keys.empty()) {
     for (size_t i = 0; i < keys.size(); ++i) keys[i].column = cur->output[key_targets[i]].id;
-    cur = wrap(OpKind::Sort, std::move(cur));
-    cur->sort_keys = std::move(keys);
+    auto sort = wrap<plan::SortOp>(std::move(cur));
+    sort->sort_keys = std::move(keys);
+    cur = std::move(sort);
   }
   if (cur->output.size() > visible) {
-    auto drop = std::make_unique<Op>(OpKind::Project);
+    auto drop = std::make_unique<plan::ProjectOp>();
     for (size_t i = 0; i < visible; ++i) {
       const OutputColumn& in = cur->output[i];
       drop->exprs.push_back(Expr::make_column(in.id, in.type));
@@ -817,9 +822,10 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
     cur = std::move(drop);
   }
   if (limit || offset) {
-    cur = wrap(OpKind::Limit, std::move(cur));
-    cur->limit = std::move(limit);
-    cur->offset = std::move(offset);
+    auto lim = wrap<plan::LimitOp>(std::move(cur));
+    lim->limit = std::move(limit);
+    lim->offset = std::move(offset);
+    cur = std::move(lim);
   }
 
   PlannedStatement out;
@@ -884,7 +890,7 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
     cells.push_back(std::move(out));
   }
 
-  auto values = std::make_unique<Op>(OpKind::Values);
+  auto values = std::make_unique<plan::ValuesOp>();
   for (const auto& col : table->columns) values->output.push_back({new_id(), col.name, col.type});
   bool all_constant = true;
   for (const auto& row : cells)
@@ -899,7 +905,7 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
     values->rows = std::move(cells);
   }
 
-  auto insert = std::make_unique<Op>(OpKind::Insert);
+  auto insert = std::make_unique<plan::InsertOp>();
   insert->table = table;
   insert->children.push_back(std::move(values));
   PlannedStatement out;
@@ -920,9 +926,10 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   Scope scope = open_scope(s.table);
   const auto& table = *scope.table;
-  OpPtr cur = make_scan(scope, true);
+  auto scan = make_scan(scope, true);
   ColumnId key = new_id();
-  cur->key_column = key;
+  scan->key_column = key;
+  OpPtr cur = std::move(scan);
 
   ExprCtx c;
   c.scope = &scope;
@@ -946,10 +953,11 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
     if (!set[i]) set[i] = Expr::make_column(scope.ids[i], table.columns[i].type);
 
   if (ExprPtr p = bind_where(s.where, scope)) {
-    cur = wrap(OpKind::Filter, std::move(cur));
-    cur->predicate = std::move(p);
+    auto filter = wrap<plan::FilterOp>(std::move(cur));
+    filter->predicate = std::move(p);
+    cur = std::move(filter);
   }
-  auto update = std::make_unique<Op>(OpKind::Update);
+  auto update = std::make_unique<plan::UpdateOp>();
   update->table = scope.table;
   update->key_column = key;
   update->set_exprs = std::move(set);
@@ -965,14 +973,16 @@ PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
   Scope scope = open_scope(s.table);
   ExprPtr predicate = bind_where(s.where, scope);
   // Delete needs only the key: the scan reads just the columns the WHERE clause uses.
-  OpPtr cur = make_scan(scope, false);
+  auto scan = make_scan(scope, false);
   ColumnId key = new_id();
-  cur->key_column = key;
+  scan->key_column = key;
+  OpPtr cur = std::move(scan);
   if (predicate) {
-    cur = wrap(OpKind::Filter, std::move(cur));
-    cur->predicate = std::move(predicate);
+    auto filter = wrap<plan::FilterOp>(std::move(cur));
+    filter->predicate = std::move(predicate);
+    cur = std::move(filter);
   }
-  auto del = std::make_unique<Op>(OpKind::Delete);
+  auto del = std::make_unique<plan::DeleteOp>();
   del->table = scope.table;
   del->key_column = key;
   del->children.push_back(std::move(cur));
@@ -1000,20 +1010,13 @@ void lift(ExprPtr& e, std::vector<Value>& params) {
 
 void lift_op(Op& op, std::vector<Value>& params) {
   for (auto& child : op.children) lift_op(*child, params);
-  for (auto& row : op.rows)
-    for (auto& x : row) lift(x, params);
-  lift(op.predicate, params);
-  for (auto& x : op.exprs) lift(x, params);
-  for (auto& a : op.aggregates) lift(a.arg, params);
-  for (auto& x : op.set_exprs) lift(x, params);
-  lift(op.limit, params);
-  lift(op.offset, params);
+  op.for_each_expr([&](ExprPtr& x) { lift(x, params); });
 }
 
-Op* find_scan(Op& op) {
-  if (op.kind == OpKind::TableScan) return &op;
+plan::TableScanOp* find_scan(Op& op) {
+  if (op.is<plan::TableScanOp>()) return &op.as<plan::TableScanOp>();
   for (auto& c : op.children)
-    if (Op* s = find_scan(*c)) return s;
+    if (plan::TableScanOp* s = find_scan(*c)) return s;
   return nullptr;
 }
 
@@ -1026,7 +1029,7 @@ void Binder::finish(PlannedStatement& out) {
   }
   detail::choose_key_ranges(*p.root);
   detail::elide_sorts(p.root);
-  if (Op* scan = find_scan(*p.root)) {
+  if (plan::TableScanOp* scan = find_scan(*p.root)) {
     uint64_t est = ctx_.row_estimate ? ctx_.row_estimate(scan->table->id) : 0;
     const auto& pk = scan->table->primary_key;
     const auto& range = scan->range;

@@ -11,7 +11,6 @@ namespace {
 using plan::Expr;
 using plan::ExprOp;
 using plan::Op;
-using plan::OpKind;
 
 void conjuncts(const Expr& e, std::vector<const Expr*>& out) {
   if (e.op == ExprOp::And) {
@@ -30,7 +29,7 @@ bool row_independent(const Expr& e) {
 
 // Position in the primary key of a bare key column reference, or -1. A widening Int32 -> Int64 cast
 // around the column counts as bare: both widths encode alike in keys and the comparison is exact.
-int key_position(const Expr& e, const Op& scan) {
+int key_position(const Expr& e, const plan::TableScanOp& scan) {
   const Expr* x = &e;
   if (x->op == ExprOp::Cast && x->type == TypeId::Int64 && x->args.size() == 1 &&
       x->args[0]->type == TypeId::Int32 && x->args[0]->op == ExprOp::Column)
@@ -72,7 +71,7 @@ struct Candidate {
   const Expr* bound;
 };
 
-void choose_range(const Expr& predicate, Op& scan) {
+void choose_range(const Expr& predicate, plan::TableScanOp& scan) {
   if (!scan.table || scan.table->primary_key.empty()) return;
   std::vector<const Expr*> cs;
   conjuncts(predicate, cs);
@@ -122,12 +121,12 @@ void choose_range(const Expr& predicate, Op& scan) {
 // columns of a scan below (through Filters only), ascending, in key order. Storage scans in key order
 // (key columns are NOT NULL, so NULLS FIRST/LAST does not matter). Keys after the complete primary key
 // are redundant since the key is unique.
-bool ordered_by_key(const Op& project, const std::vector<plan::SortKey>& keys) {
+bool ordered_by_key(const plan::ProjectOp& project, const std::vector<plan::SortKey>& keys) {
   const Op* below = project.children.empty() ? nullptr : project.children[0].get();
-  while (below && below->kind == OpKind::Filter) below = below->children[0].get();
-  if (!below || below->kind != OpKind::TableScan || !below->table || below->table->primary_key.empty())
-    return false;
-  const Op& scan = *below;
+  while (below && below->is<plan::FilterOp>()) below = below->children[0].get();
+  if (!below || !below->is<plan::TableScanOp>()) return false;
+  const auto& scan = below->as<plan::TableScanOp>();
+  if (!scan.table || scan.table->primary_key.empty()) return false;
   const auto& pk = scan.table->primary_key;
   for (size_t i = 0; i < keys.size() && i < pk.size(); ++i) {
     if (keys[i].descending) return false;
@@ -147,8 +146,8 @@ bool ordered_by_key(const Op& project, const std::vector<plan::SortKey>& keys) {
 
 void elide_sorts(plan::OpPtr& op) {
   for (auto& c : op->children) elide_sorts(c);
-  if (op->kind == OpKind::Sort && op->children.size() == 1 && op->children[0]->kind == OpKind::Project &&
-      ordered_by_key(*op->children[0], op->sort_keys)) {
+  if (op->is<plan::SortOp>() && op->children.size() == 1 && op->children[0]->is<plan::ProjectOp>() &&
+      ordered_by_key(op->children[0]->as<plan::ProjectOp>(), op->as<plan::SortOp>().sort_keys)) {
     plan::OpPtr child = std::move(op->children[0]);
     op = std::move(child);
   }
@@ -156,9 +155,9 @@ void elide_sorts(plan::OpPtr& op) {
 
 void choose_key_ranges(Op& op) {
   for (auto& c : op.children) choose_key_ranges(*c);
-  if (op.kind == OpKind::Filter && op.predicate && !op.children.empty() &&
-      op.children[0]->kind == OpKind::TableScan)
-    choose_range(*op.predicate, *op.children[0]);
+  if (op.is<plan::FilterOp>() && op.as<plan::FilterOp>().predicate && !op.children.empty() &&
+      op.children[0]->is<plan::TableScanOp>())
+    choose_range(*op.as<plan::FilterOp>().predicate, op.children[0]->as<plan::TableScanOp>());
 }
 
 }  // namespace omendb::planner::detail

@@ -1,11 +1,10 @@
 // Per-execution runtime state behind QueryState::ctx: scan cursors, sort buffers, aggregate states,
-// the statement's writer, the text arena and the first error. Built by codegen::prepare from a plan,
-// used by the runtime functions that generated code calls.
+// the statement's writer, the text arena, memory accounting and the first error. Built from a
+// compiled plan's QueryLayout by prepare(), used by the runtime functions generated code calls.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,7 +13,11 @@
 #include "common/datum.h"
 #include "common/error.h"
 #include "common/value.h"
+#include "runtime/arena.h"
+#include "runtime/memory.h"
+#include "runtime/query_layout.h"
 #include "runtime/query_state.h"
+#include "runtime/sorter.h"
 #include "storage/store.h"
 
 namespace omendb::runtime {
@@ -26,65 +29,44 @@ class RowSink {
   virtual bool row(const Datum* values, size_t count) = 0;
 };
 
-// Bump allocator for text produced while a query runs (casts, concatenation, copies).
-class Arena {
- public:
-  char* allocate(size_t bytes);
-  StrRef copy(const char* data, size_t len);
-  void reset();  // keeps the first block
-
- private:
-  std::vector<std::unique_ptr<char[]>> blocks_;
-  std::vector<size_t> sizes_;
-  size_t block_ = 0, used_ = 0;
-};
-
 struct ScanSlot {
   storage::ScanSpec spec;
   std::unique_ptr<storage::ScanCursor> cursor;
   std::string lower, upper;  // encoded bounds being built by generated code
 };
 
-struct SortKeySpec {
-  int column = 0;
-  TypeId type = TypeId::Int64;
-  bool descending = false;
-  bool nulls_first = false;
-};
-
-struct SortSlot {
-  std::vector<TypeId> types;  // one per column of a row
-  std::vector<SortKeySpec> keys;
-  std::vector<Datum> rows;  // row-major, types.size() per row
-  Arena text;               // owns the text of stored rows
-  bool sorted = false;
-};
-
-struct AggSlot {
-  std::vector<Datum> state;  // 2 per aggregate: [value, count]
-  Arena text;                // owns min/max text values
+struct AggregateState {
+  std::vector<Datum> state;     // see the aggregate translator for the layout
+  std::unique_ptr<Arena> text;  // owns min/max text values
 };
 
 class ExecContext {
  public:
-  ExecContext() { qs.ctx = this; }
+  ExecContext() : arena(&memory) { qs.ctx = this; }
   ExecContext(const ExecContext&) = delete;
   ExecContext& operator=(const ExecContext&) = delete;
 
+  // Builds the runtime state `layout` declares (fresh scan slots, empty sorts and zeroed aggregate
+  // states) and resets the status. The caller sets view / writer / sink / cancel and the params.
+  void prepare(const QueryLayout& layout);
+
+  // Destruction order matters: everything counted in `memory` is declared after it.
+  MemoryTracker memory;
   QueryState qs{};
   std::vector<Datum> params;
   std::vector<std::string> param_text;  // owns the text behind params
   std::vector<Datum> out;
   std::vector<Datum> row;
   std::vector<ScanSlot> scans;
-  std::vector<SortSlot> sorts;
-  std::vector<AggSlot> aggs;
+  std::vector<std::unique_ptr<Sorter>> sorts;
+  std::vector<AggregateState> aggregates;
   std::vector<storage::TableDefPtr> targets;  // DML target tables by slot
   const storage::ReadView* view = nullptr;
   storage::StatementWriter* writer = nullptr;
   RowSink* sink = nullptr;
   const std::atomic<bool>* cancel = nullptr;
   uint64_t rows_affected = 0;
+  uint64_t rows_scanned = 0;  // rows the scans produced (re-tiering of the compiled code)
   Arena arena;
   std::optional<SqlError> error;
 

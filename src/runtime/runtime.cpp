@@ -1,6 +1,6 @@
-// The runtime functions generated code calls (runtime_api.h) and the ExecContext behind them.
-// Every entry point catches exceptions and records them in the ExecContext: nothing unwinds through
-// JIT frames.
+// The runtime functions generated code calls (runtime_api.h). They may throw: generated code calls them
+// only through runtime::Guard (guard.h), which records any exception in the query and returns the stop
+// value, so nothing unwinds through JIT frames.
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -10,6 +10,7 @@
 
 #include "common/value.h"
 #include "runtime/exec_context.h"
+#include "runtime/guard.h"
 #include "runtime/runtime_api.h"
 #include "storage/key_codec.h"
 
@@ -17,25 +18,8 @@ namespace omendb::runtime {
 
 namespace {
 
-constexpr size_t kArenaBlock = 64 * 1024;
-
 ExecContext& ctx_of(QueryState* qs) {
   return *qs->ctx;
-}
-
-// Runs `f`, turning any exception into a recorded error; returns `on_error` then.
-template <typename F, typename R>
-R guarded(QueryState* qs, R on_error, F&& f) {
-  try {
-    return f();
-  } catch (SqlError& e) {
-    ctx_of(qs).fail(std::move(e));
-  } catch (std::bad_alloc&) {
-    ctx_of(qs).fail(SqlError(SqlState::OutOfMemory, "out of memory"));
-  } catch (std::exception& e) {
-    ctx_of(qs).fail(SqlError(SqlState::InternalError, e.what()));
-  }
-  return on_error;
 }
 
 std::string_view trim(std::string_view s) {
@@ -77,92 +61,20 @@ int parse_int64(std::string_view s, int64_t& out) {
   return 0;
 }
 
-int compare_datum(TypeId type, const Datum& a, const Datum& b) {
-  switch (type) {
-    case TypeId::Float64: {
-      double x = a.f64, y = b.f64;
-      bool xn = std::isnan(x), yn = std::isnan(y);
-      if (xn || yn) return xn == yn ? 0 : (xn ? 1 : -1);  // NaN sorts above everything, as in PG
-      return x < y ? -1 : (x > y ? 1 : 0);
-    }
-    case TypeId::Text:
-      return rt_text_cmp(a.str.ptr, a.str.len, b.str.ptr, b.str.len);
-    default:
-      return a.i64 < b.i64 ? -1 : (a.i64 > b.i64 ? 1 : 0);
-  }
-}
-
 }  // namespace
 
-// ---- Arena, ExecContext ----------------------------------------------------------------------
-
-char* Arena::allocate(size_t bytes) {
-  if (bytes == 0) bytes = 1;
-  while (block_ < blocks_.size()) {
-    if (used_ + bytes <= sizes_[block_]) {
-      char* p = blocks_[block_].get() + used_;
-      used_ += bytes;
-      return p;
-    }
-    ++block_;
-    used_ = 0;
+void record_current_exception(QueryState* qs) noexcept {
+  try {
+    throw;
+  } catch (SqlError& e) {
+    ctx_of(qs).fail(std::move(e));
+  } catch (std::bad_alloc&) {
+    ctx_of(qs).fail(SqlError(SqlState::OutOfMemory, "out of memory"));
+  } catch (std::exception& e) {
+    ctx_of(qs).fail(SqlError(SqlState::InternalError, e.what()));
+  } catch (...) {
+    ctx_of(qs).fail(SqlError(SqlState::InternalError, "unknown exception in the runtime"));
   }
-  size_t size = std::max(kArenaBlock, bytes);
-  blocks_.push_back(std::make_unique<char[]>(size));
-  sizes_.push_back(size);
-  block_ = blocks_.size() - 1;
-  used_ = bytes;
-  return blocks_.back().get();
-}
-
-StrRef Arena::copy(const char* data, size_t len) {
-  char* p = allocate(len);
-  if (len) std::memcpy(p, data, len);
-  return StrRef{p, len};
-}
-
-void Arena::reset() {
-  if (blocks_.size() > 1) {  // keep one block, drop the rest so a big query does not pin memory
-    blocks_.resize(1);
-    sizes_.resize(1);
-  }
-  block_ = 0;
-  used_ = 0;
-}
-
-void ExecContext::fail(SqlError e) {
-  if (!error) error = std::move(e);
-  qs.status = 1;
-}
-
-void ExecContext::raise_if_failed() {
-  if (error) throw *error;
-}
-
-void ExecContext::set_params(const std::vector<Value>& values) {
-  params.assign(values.size(), Datum{});
-  param_text.assign(values.size(), std::string());
-  for (size_t i = 0; i < values.size(); ++i) {
-    const Value& v = values[i];
-    Datum& d = params[i];
-    d.is_null = v.is_null() ? 1 : 0;
-    if (v.is_null()) continue;
-    switch (v.type()) {
-      case TypeId::Float64:
-        d.f64 = v.as_double();
-        break;
-      case TypeId::Text:
-      case TypeId::Unknown:
-        param_text[i] = v.as_text();
-        d.str = StrRef{param_text[i].data(), param_text[i].size()};
-        break;
-      default:
-        d.i64 = v.as_int();
-        break;
-    }
-  }
-  qs.params = params.data();
-  qs.param_count = params.size();
 }
 
 // ---- runtime functions ------------------------------------------------------------------------
@@ -214,143 +126,94 @@ void rt_key_bool(QueryState* qs, int32_t scan, int32_t which, int32_t v) {
 }
 
 void rt_scan_open(QueryState* qs, int32_t scan, int32_t lower_mode, int32_t upper_mode) {
-  guarded(qs, 0, [&] {
-    ExecContext& ctx = ctx_of(qs);
-    ScanSlot& s = ctx.scans[static_cast<size_t>(scan)];
-    storage::ScanSpec spec = s.spec;
-    spec.lower = lower_mode == 1 ? storage::keycodec::prefix_successor(s.lower) : s.lower;
-    if (upper_mode == 0 && s.upper.empty()) {
-      spec.upper_unbounded = true;
-    } else {
-      spec.upper = upper_mode == 2 ? s.upper : storage::keycodec::prefix_successor(s.upper);
-      spec.upper_unbounded = spec.upper.empty();  // successor of 0xFF... has no bound
-    }
-    s.cursor = ctx.view->scan(spec);
-    return 0;
-  });
+  ExecContext& ctx = ctx_of(qs);
+  ScanSlot& s = ctx.scans[static_cast<size_t>(scan)];
+  storage::ScanSpec spec = s.spec;
+  spec.lower = lower_mode == 1 ? storage::keycodec::prefix_successor(s.lower) : s.lower;
+  if (upper_mode == 0 && s.upper.empty()) {
+    spec.upper_unbounded = true;
+  } else {
+    spec.upper = upper_mode == 2 ? s.upper : storage::keycodec::prefix_successor(s.upper);
+    spec.upper_unbounded = spec.upper.empty();  // successor of 0xFF... has no bound
+  }
+  s.cursor = ctx.view->scan(spec);
 }
 
 const storage::ColumnBatch* rt_scan_next(QueryState* qs, int32_t scan) {
-  return guarded(qs, static_cast<const storage::ColumnBatch*>(nullptr), [&]() -> const storage::ColumnBatch* {
-    ExecContext& ctx = ctx_of(qs);
-    if (ctx.cancelled()) {
-      ctx.fail(SqlError(SqlState::QueryCanceled, "canceling statement due to user request"));
-      return nullptr;
-    }
-    ScanSlot& s = ctx.scans[static_cast<size_t>(scan)];
-    if (!s.cursor) return nullptr;
-    // Values computed for the previous batch have been consumed (sorts and aggregates copy text).
-    ctx.arena.reset();
-    return s.cursor->next();
-  });
+  ExecContext& ctx = ctx_of(qs);
+  if (ctx.cancelled()) {
+    ctx.fail(SqlError(SqlState::QueryCanceled, "canceling statement due to user request"));
+    return nullptr;
+  }
+  ScanSlot& s = ctx.scans[static_cast<size_t>(scan)];
+  if (!s.cursor) return nullptr;
+  // Values computed for the previous batch have been consumed (sorts and aggregates copy text).
+  ctx.arena.reset();
+  const storage::ColumnBatch* batch = s.cursor->next();
+  if (batch) ctx.rows_scanned += batch->count;
+  return batch;
 }
 
 int32_t rt_emit_row(QueryState* qs) {
-  return guarded(qs, 0, [&] {
-    ExecContext& ctx = ctx_of(qs);
-    if (!ctx.sink->row(ctx.out.data(), ctx.out.size()) || ctx.cancelled()) {
-      ctx.fail(SqlError(SqlState::QueryCanceled, "canceling statement due to user request"));
-      return 0;
-    }
-    return 1;
-  });
+  ExecContext& ctx = ctx_of(qs);
+  if (!ctx.sink->row(ctx.out.data(), ctx.out.size()) || ctx.cancelled()) {
+    ctx.fail(SqlError(SqlState::QueryCanceled, "canceling statement due to user request"));
+    return 0;
+  }
+  return 1;
 }
 
 int32_t rt_insert(QueryState* qs, int32_t target) {
-  return guarded(qs, 0, [&] {
-    ExecContext& ctx = ctx_of(qs);
-    ctx.writer->insert(*ctx.targets[static_cast<size_t>(target)], ctx.row.data());
-    ++ctx.rows_affected;
-    return 1;
-  });
+  ExecContext& ctx = ctx_of(qs);
+  ctx.writer->insert(*ctx.targets[static_cast<size_t>(target)], ctx.row.data());
+  ++ctx.rows_affected;
+  return 1;
 }
 
 int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len) {
-  return guarded(qs, 0, [&] {
-    ExecContext& ctx = ctx_of(qs);
-    ctx.writer->update(*ctx.targets[static_cast<size_t>(target)], {key, key_len}, ctx.row.data());
-    ++ctx.rows_affected;
-    return 1;
-  });
+  ExecContext& ctx = ctx_of(qs);
+  ctx.writer->update(*ctx.targets[static_cast<size_t>(target)], {key, key_len}, ctx.row.data());
+  ++ctx.rows_affected;
+  return 1;
 }
 
 int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_len) {
-  return guarded(qs, 0, [&] {
-    ExecContext& ctx = ctx_of(qs);
-    ctx.writer->remove(*ctx.targets[static_cast<size_t>(target)], {key, key_len});
-    ++ctx.rows_affected;
-    return 1;
-  });
+  ExecContext& ctx = ctx_of(qs);
+  ctx.writer->remove(*ctx.targets[static_cast<size_t>(target)], {key, key_len});
+  ++ctx.rows_affected;
+  return 1;
 }
 
 Datum* rt_sort_row(QueryState* qs, int32_t slot) {
-  return guarded(qs, static_cast<Datum*>(nullptr), [&] {
-    SortSlot& s = ctx_of(qs).sorts[static_cast<size_t>(slot)];
-    s.rows.resize(s.rows.size() + s.types.size());
-    return s.rows.data() + s.rows.size() - s.types.size();
-  });
+  return ctx_of(qs).sorts[static_cast<size_t>(slot)]->append();
 }
 
 void rt_sort_row_done(QueryState* qs, int32_t slot) {
-  SortSlot& s = ctx_of(qs).sorts[static_cast<size_t>(slot)];
-  Datum* row = s.rows.data() + s.rows.size() - s.types.size();
-  for (size_t c = 0; c < s.types.size(); ++c) {
-    if (s.types[c] == TypeId::Text && !row[c].is_null)
-      row[c].str = s.text.copy(row[c].str.ptr, row[c].str.len);
-  }
+  ctx_of(qs).sorts[static_cast<size_t>(slot)]->row_done();
 }
 
 uint64_t rt_sort_finish(QueryState* qs, int32_t slot) {
-  SortSlot& s = ctx_of(qs).sorts[static_cast<size_t>(slot)];
-  size_t width = s.types.size();
-  size_t count = width == 0 ? 0 : s.rows.size() / width;
-  if (s.sorted || width == 0) return count;
-  return guarded(qs, uint64_t{0}, [&] {
-    // Sort row indexes, then permute: rows are fixed-width, so this moves each row once.
-    std::vector<uint32_t> order(count);
-    for (size_t i = 0; i < count; ++i) order[i] = static_cast<uint32_t>(i);
-    const Datum* base = s.rows.data();
-    std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
-      const Datum* a = base + x * width;
-      const Datum* b = base + y * width;
-      for (const SortKeySpec& k : s.keys) {
-        const Datum& da = a[k.column];
-        const Datum& db = b[k.column];
-        if (da.is_null || db.is_null) {
-          if (da.is_null && db.is_null) continue;
-          return da.is_null ? k.nulls_first : !k.nulls_first;
-        }
-        int c = compare_datum(k.type, da, db);
-        if (c != 0) return k.descending ? c > 0 : c < 0;
-      }
-      return false;
-    });
-    std::vector<Datum> sorted(s.rows.size());
-    for (size_t i = 0; i < count; ++i) std::copy_n(base + order[i] * width, width, sorted.data() + i * width);
-    s.rows.swap(sorted);
-    s.sorted = true;
-    return static_cast<uint64_t>(count);
-  });
+  return ctx_of(qs).sorts[static_cast<size_t>(slot)]->finish();
 }
 
 const Datum* rt_sort_rows(QueryState* qs, int32_t slot) {
-  return ctx_of(qs).sorts[static_cast<size_t>(slot)].rows.data();
+  return ctx_of(qs).sorts[static_cast<size_t>(slot)]->rows();
 }
 
 Datum* rt_agg_state(QueryState* qs, int32_t slot) {
-  return ctx_of(qs).aggs[static_cast<size_t>(slot)].state.data();
+  return ctx_of(qs).aggregates[static_cast<size_t>(slot)].state.data();
 }
 
 void rt_agg_set_text(QueryState* qs, int32_t slot, int32_t index, const char* p, uint64_t n) {
-  AggSlot& a = ctx_of(qs).aggs[static_cast<size_t>(slot)];
-  a.state[static_cast<size_t>(index)].str = a.text.copy(p, n);
+  AggregateState& a = ctx_of(qs).aggregates[static_cast<size_t>(slot)];
+  a.state[static_cast<size_t>(index)].str = a.text->copy(p, n);
 }
 
-int32_t rt_text_cmp(const char* a, uint64_t an, const char* b, uint64_t bn) {
-  uint64_t n = std::min(an, bn);
-  int c = n ? std::memcmp(a, b, n) : 0;  // a zero-length string's pointer may be null
-  if (c != 0) return c < 0 ? -1 : 1;
-  return an < bn ? -1 : (an > bn ? 1 : 0);
+int32_t rt_text_cmp(QueryState*, const char* a, uint64_t an, const char* b, uint64_t bn) {
+  Datum x, y;
+  x.str = StrRef{a, an};
+  y.str = StrRef{b, bn};
+  return compare_datums(TypeId::Text, x, y);
 }
 
 void rt_concat(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn, StrRef* out) {

@@ -1,8 +1,10 @@
 // Every runtime function that generated code may call, declared once. codegen derives each LLVM
-// declaration from the C++ signature through OMENDB_RUNTIME_FUNCTIONS, so the two cannot disagree.
-// Conventions: no C++ exceptions escape (errors go to QueryState::status through ExecContext::fail);
-// text is passed as (pointer, length) pairs and returned through a StrRef out-pointer; booleans are
-// int32_t; a function returning int32_t returns 0 when the query must stop (error or cancel).
+// declaration from the C++ signature through OMENDB_RUNTIME_FUNCTIONS, so the two cannot disagree, and
+// registers each one wrapped in runtime::Guard (guard.h), so no exception ever unwinds through
+// generated code: a function may throw SqlError (or bad_alloc); the guard records it in the query.
+// Conventions: the QueryState comes first; text is passed as (pointer, length) pairs and returned
+// through a StrRef out-pointer; booleans are int32_t; a function returning int32_t returns 0 (and a
+// pointer nullptr) when the query must stop (error or cancel): generated code then returns at once.
 #pragma once
 
 #include <cstdint>
@@ -45,12 +47,12 @@ void rt_sort_row_done(QueryState* qs, int32_t slot);
 uint64_t rt_sort_finish(QueryState* qs, int32_t slot);
 const Datum* rt_sort_rows(QueryState* qs, int32_t slot);
 
-// Aggregates: zero-initialised state, 2 Datums per aggregate ([value, count]).
+// Whole-input aggregates: zero-initialised state (layout: codegen's aggregate translator).
 Datum* rt_agg_state(QueryState* qs, int32_t slot);
 void rt_agg_set_text(QueryState* qs, int32_t slot, int32_t index, const char* p, uint64_t n);
 
 // Text.
-int32_t rt_text_cmp(const char* a, uint64_t an, const char* b, uint64_t bn);
+int32_t rt_text_cmp(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn);
 void rt_concat(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn, StrRef* out);
 void rt_int_to_text(QueryState* qs, int64_t v, StrRef* out);
 void rt_double_to_text(QueryState* qs, double v, StrRef* out);

@@ -323,11 +323,12 @@ class EngineSession : public pgwire::Session {
     std::shared_lock catalog_guard(db_.catalog_lock());
     planner::PlannedStatement planned = plan(stmt);
     bool cache_hit = false;
-    auto compiled = db_.jit().get_or_compile(cache_key(text, planned), planned.plan, &cache_hit);
+    std::string key = cache_key(text, planned);
+    auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit);
 
     runtime::ExecContext ctx;
     ctx.set_params(planned.params);
-    codegen::prepare(planned.plan, ctx);
+    codegen::prepare(*compiled, ctx);
     ctx.cancel = out.cancel_flag();
     // Outside a transaction block the statement is its own transaction.
     std::unique_ptr<storage::Transaction> own_txn;
@@ -344,12 +345,14 @@ class EngineSession : public pgwire::Session {
       ctx.sink = &sink;
       out.row_description(describe(planned.plan.result_columns));
       codegen::execute(*compiled, ctx);
+      db_.jit().note_rows(key, *compiled, ctx.rows_scanned);
       out.command_complete("SELECT " + std::to_string(sink.rows()));
       return;
     }
     auto writer = txn->writer(*view);
     ctx.writer = writer.get();
     codegen::execute(*compiled, ctx);
+    db_.jit().note_rows(key, *compiled, ctx.rows_scanned);
     writer->apply();
     if (own_txn) own_txn->commit();
     std::string tag = planned.command == "INSERT" ? "INSERT 0 " : planned.command + " ";

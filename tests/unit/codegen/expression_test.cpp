@@ -54,9 +54,9 @@ struct Evaluation {
 std::unique_ptr<Evaluation> evaluate(std::vector<ExprPtr> exprs, const std::vector<Value>& params,
                                      const std::string& key, uint64_t estimated_rows = 0) {
   plan::PhysicalPlan p;
-  auto values = std::make_unique<plan::Op>(plan::OpKind::Values);
+  auto values = std::make_unique<plan::ValuesOp>();
   values->rows.emplace_back();  // one row, no columns
-  auto project = std::make_unique<plan::Op>(plan::OpKind::Project);
+  auto project = std::make_unique<plan::ProjectOp>();
   for (size_t i = 0; i < exprs.size(); ++i) {
     plan::OutputColumn c{static_cast<int>(i), "c" + std::to_string(i), exprs[i]->type};
     project->output.push_back(c);
@@ -64,7 +64,7 @@ std::unique_ptr<Evaluation> evaluate(std::vector<ExprPtr> exprs, const std::vect
   }
   project->exprs = std::move(exprs);
   project->children.push_back(std::move(values));
-  p.pipelines.push_back({project->children[0].get(), {project.get()}, nullptr});
+  p.pipelines.push_back({project->children[0].get(), {project.get()}, nullptr, {}});
   p.root = std::move(project);
   p.estimated_rows = estimated_rows;
 
@@ -73,7 +73,7 @@ std::unique_ptr<Evaluation> evaluate(std::vector<ExprPtr> exprs, const std::vect
   ev->stats = compiled->stats;
   runtime::ExecContext ctx;
   ctx.set_params(params);
-  prepare(p, ctx);
+  prepare(*compiled, ctx);
   ctx.sink = &ev->sink;
   try {
     execute(*compiled, ctx);
@@ -194,9 +194,9 @@ TEST(Expressions, NullTextIsNeverRead) {
   // The data slot of a NULL holds garbage (storage leaves it as it was): comparisons, concatenation and
   // casts must not pass it to the runtime. Here the NULL parameter carries a wild pointer and length.
   plan::PhysicalPlan p;
-  auto values = std::make_unique<plan::Op>(plan::OpKind::Values);
+  auto values = std::make_unique<plan::ValuesOp>();
   values->rows.emplace_back();
-  auto project = std::make_unique<plan::Op>(plan::OpKind::Project);
+  auto project = std::make_unique<plan::ProjectOp>();
   project->exprs.push_back(op(ExprOp::Eq, TypeId::Bool, param(0, TypeId::Text), param(1, TypeId::Text)));
   project->exprs.push_back(op(ExprOp::Lt, TypeId::Bool, param(1, TypeId::Text), param(0, TypeId::Text)));
   project->exprs.push_back(op(ExprOp::Concat, TypeId::Text, param(0, TypeId::Text), param(1, TypeId::Text)));
@@ -207,14 +207,14 @@ TEST(Expressions, NullTextIsNeverRead) {
     p.result_columns.push_back(c);
   }
   project->children.push_back(std::move(values));
-  p.pipelines.push_back({project->children[0].get(), {project.get()}, nullptr});
+  p.pipelines.push_back({project->children[0].get(), {project.get()}, nullptr, {}});
   p.root = std::move(project);
   bool hit = false;
   auto compiled = jit().get_or_compile("null-text-garbage", p, &hit);
   runtime::ExecContext ctx;
   ctx.set_params({Value::null(TypeId::Text), Value::text("apple")});
   ctx.params[0].str = StrRef{reinterpret_cast<const char*>(uintptr_t{0xdead0000beef}), uint64_t{1} << 40};
-  prepare(p, ctx);
+  prepare(*compiled, ctx);
   CollectingSink sink;
   ctx.sink = &sink;
   execute(*compiled, ctx);

@@ -9,10 +9,10 @@ using plan::OpKind;
 TEST_F(PlannerTest, InsertLiteralsBecomeValuesMatrix) {
   auto ps = plan("INSERT INTO t (a, id, b) VALUES (1, 2, 'x'), ('3', 4, NULL), (DEFAULT, 5.6, 'y')");
   EXPECT_EQ(ps.command, "INSERT");
-  const auto& ins = *ps.plan.root;
+  const auto& ins = (*ps.plan.root).as<plan::InsertOp>();
   ASSERT_EQ(ins.kind, OpKind::Insert);
   EXPECT_EQ(ins.table->name, "t");
-  const auto& values = child(ins);
+  const auto& values = (child(ins)).as<plan::ValuesOp>();
   ASSERT_EQ(values.kind, OpKind::Values);
   EXPECT_TRUE(values.values_matrix);
   EXPECT_TRUE(values.rows.empty());
@@ -55,7 +55,7 @@ TEST_F(PlannerTest, InsertMatrixShapeIgnoresRowCount) {
 
 TEST_F(PlannerTest, InsertWithExpressionsUsesRows) {
   auto ps = plan("INSERT INTO r VALUES (1 + 1, 'a'), (2, 'b' || 'c')");
-  const auto& values = child(*ps.plan.root);
+  const auto& values = (child(*ps.plan.root)).as<plan::ValuesOp>();
   EXPECT_FALSE(values.values_matrix);
   ASSERT_EQ(values.rows.size(), 2u);
   EXPECT_EQ(values.rows[0][0]->op, ExprOp::Add);
@@ -63,7 +63,7 @@ TEST_F(PlannerTest, InsertWithExpressionsUsesRows) {
   EXPECT_EQ(values.rows[1][1]->op, ExprOp::Concat);
   // Fewer values than columns without a column list: the rest are NULL.
   auto ps2 = plan("INSERT INTO t VALUES (1, 2 + 0)");
-  const auto& v2 = child(*ps2.plan.root);
+  const auto& v2 = (child(*ps2.plan.root)).as<plan::ValuesOp>();
   ASSERT_EQ(v2.rows.at(0).size(), 6u);
   EXPECT_EQ(v2.rows[0][5]->op, ExprOp::Constant);
   EXPECT_TRUE(v2.rows[0][5]->constant.is_null());
@@ -72,13 +72,13 @@ TEST_F(PlannerTest, InsertWithExpressionsUsesRows) {
 
 TEST_F(PlannerTest, InsertAssignmentCasts) {
   auto ps = plan("INSERT INTO t (id, e, c, b) VALUES (1 + 0, 2, 3, 4)");
-  const auto& row = child(*ps.plan.root).rows.at(0);
+  const auto& row = child(*ps.plan.root).as<plan::ValuesOp>().rows.at(0);
   EXPECT_EQ(row[5]->type, TypeId::Int64);  // e: literal converted at bind time
   EXPECT_EQ(row[5]->op, ExprOp::Param);
   EXPECT_EQ(row[3]->type, TypeId::Float64);
   EXPECT_EQ(row[2]->type, TypeId::Text);  // integer into text: allowed as an assignment
   auto ps2 = plan("INSERT INTO t (id) VALUES (5::bigint + 1)");
-  const auto& r2 = child(*ps2.plan.root).rows.at(0);
+  const auto& r2 = child(*ps2.plan.root).as<plan::ValuesOp>().rows.at(0);
   EXPECT_EQ(r2[0]->op, ExprOp::Cast);  // bigint expression into integer: runtime-checked cast
   EXPECT_EQ(r2[0]->type, TypeId::Int32);
   EXPECT_EQ(error("INSERT INTO t (id) VALUES (5000000000)"), SqlState::NumericValueOutOfRange);
@@ -104,11 +104,11 @@ TEST_F(PlannerTest, InsertErrors) {
 TEST_F(PlannerTest, UpdateShape) {
   auto ps = plan("UPDATE t SET a = a + 1, b = 'z' WHERE id = 7");
   EXPECT_EQ(ps.command, "UPDATE");
-  const auto& upd = *ps.plan.root;
+  const auto& upd = (*ps.plan.root).as<plan::UpdateOp>();
   ASSERT_EQ(upd.kind, OpKind::Update);
-  const auto& filter = child(upd);
+  const auto& filter = (child(upd)).as<plan::FilterOp>();
   ASSERT_EQ(filter.kind, OpKind::Filter);
-  const auto& scan = child(filter);
+  const auto& scan = (child(filter)).as<plan::TableScanOp>();
   ASSERT_EQ(scan.kind, OpKind::TableScan);
   EXPECT_EQ(scan.scan_columns, (std::vector<int>{0, 1, 2, 3, 4, 5}));
   EXPECT_GE(scan.key_column, 0);
@@ -131,7 +131,7 @@ TEST_F(PlannerTest, UpdateShape) {
 
 TEST_F(PlannerTest, UpdateCastsAndErrors) {
   auto ps = plan("UPDATE t SET a = e, c = 2");
-  const auto& upd = *ps.plan.root;
+  const auto& upd = (*ps.plan.root).as<plan::UpdateOp>();
   EXPECT_EQ(child(upd).kind, OpKind::TableScan);
   EXPECT_EQ(upd.set_exprs[1]->op, ExprOp::Cast);
   EXPECT_EQ(upd.set_exprs[1]->type, TypeId::Int32);
@@ -147,16 +147,16 @@ TEST_F(PlannerTest, UpdateCastsAndErrors) {
 TEST_F(PlannerTest, DeleteShape) {
   auto ps = plan("DELETE FROM k WHERE x = 1 AND v = 'q'");
   EXPECT_EQ(ps.command, "DELETE");
-  const auto& del = *ps.plan.root;
+  const auto& del = (*ps.plan.root).as<plan::DeleteOp>();
   ASSERT_EQ(del.kind, OpKind::Delete);
-  const auto& scan = child(child(del));
+  const auto& scan = (child(child(del))).as<plan::TableScanOp>();
   ASSERT_EQ(scan.kind, OpKind::TableScan);
   EXPECT_GE(scan.key_column, 0);
   EXPECT_EQ(del.key_column, scan.key_column);
   EXPECT_EQ(scan.range.eq.size(), 1u);
   EXPECT_EQ(scan.scan_columns, (std::vector<int>{0, 3}));  // only what WHERE reads; the key comes separately
   auto all = plan("DELETE FROM r");
-  const auto& all_scan = child(*all.plan.root);
+  const auto& all_scan = (child(*all.plan.root)).as<plan::TableScanOp>();
   EXPECT_EQ(all_scan.kind, OpKind::TableScan);
   EXPECT_TRUE(all_scan.scan_columns.empty());
   EXPECT_GE(all_scan.key_column, 0);

@@ -9,11 +9,11 @@ using plan::OpKind;
 TEST_F(PlannerTest, SimpleSelectShapeAndLiftedParam) {
   auto ps = plan("SELECT a FROM t WHERE a > 5");
   EXPECT_EQ(ps.command, "SELECT");
-  const auto& root = *ps.plan.root;
+  const auto& root = ps.plan.root->as<plan::ProjectOp>();
   ASSERT_EQ(root.kind, OpKind::Project);
-  const auto& filter = child(root);
+  const auto& filter = (child(root)).as<plan::FilterOp>();
   ASSERT_EQ(filter.kind, OpKind::Filter);
-  const auto& scan = child(filter);
+  const auto& scan = (child(filter)).as<plan::TableScanOp>();
   ASSERT_EQ(scan.kind, OpKind::TableScan);
   EXPECT_EQ(scan.scan_columns, std::vector<int>{1});  // only `a` is read
   EXPECT_EQ(scan.key_column, -1);
@@ -36,15 +36,15 @@ TEST_F(PlannerTest, SimpleSelectShapeAndLiftedParam) {
   EXPECT_EQ(ps.plan.pipelines[0].source, &scan);
   EXPECT_EQ(ps.plan.pipelines[0].operators, (std::vector<const plan::Op*>{&filter, &root}));
   EXPECT_EQ(ps.plan.pipelines[0].sink, nullptr);
-  EXPECT_EQ(ps.plan.state_slots, 0);
+  EXPECT_TRUE(ps.plan.pipelines[0].dependencies.empty());
   EXPECT_EQ(ps.plan.estimated_rows, 1000u);
 }
 
 TEST_F(PlannerTest, SelectWithoutFrom) {
   auto ps = plan("SELECT 1+2");
-  const auto& root = *ps.plan.root;
+  const auto& root = ps.plan.root->as<plan::ProjectOp>();
   ASSERT_EQ(root.kind, OpKind::Project);
-  const auto& values = child(root);
+  const auto& values = (child(root)).as<plan::ValuesOp>();
   ASSERT_EQ(values.kind, OpKind::Values);
   ASSERT_EQ(values.rows.size(), 1u);
   EXPECT_TRUE(values.rows[0].empty());
@@ -58,14 +58,14 @@ TEST_F(PlannerTest, SelectWithoutFrom) {
 
 TEST_F(PlannerTest, MostNegativeIntegerLiteralIsInt32) {
   auto ps = plan("SELECT -2147483648 - 1, 2147483648");
-  EXPECT_EQ(ps.plan.root->exprs[0]->type, TypeId::Int32);
+  EXPECT_EQ(ps.plan.root->as<plan::ProjectOp>().exprs[0]->type, TypeId::Int32);
   EXPECT_EQ(ps.params.at(0), Value::int32(INT32_MIN));
-  EXPECT_EQ(ps.plan.root->exprs[1]->type, TypeId::Int64);
+  EXPECT_EQ(ps.plan.root->as<plan::ProjectOp>().exprs[1]->type, TypeId::Int64);
 }
 
 TEST_F(PlannerTest, WhereWithoutFrom) {
   auto ps = plan("SELECT 'x' WHERE 1 < 2");
-  const auto& root = *ps.plan.root;
+  const auto& root = ps.plan.root->as<plan::ProjectOp>();
   ASSERT_EQ(child(root).kind, OpKind::Filter);
   EXPECT_EQ(child(child(root)).kind, OpKind::Values);
   EXPECT_EQ(ps.plan.result_columns[0].type, TypeId::Text);
@@ -93,7 +93,7 @@ TEST_F(PlannerTest, ResultColumnNaming) {
 
 TEST_F(PlannerTest, NumericWideningInsertsCasts) {
   auto ps = plan("SELECT a + e, a * c, e - 1 FROM t");
-  const auto& p = *ps.plan.root;
+  const auto& p = ps.plan.root->as<plan::ProjectOp>();
   const auto& add = *p.exprs[0];
   EXPECT_EQ(add.type, TypeId::Int64);
   EXPECT_EQ(add.args[0]->op, ExprOp::Cast);
@@ -120,7 +120,7 @@ TEST_F(PlannerTest, UnknownLiteralTakesContextType) {
   EXPECT_EQ(error("SELECT a FROM t WHERE d = 'maybe'"), SqlState::InvalidTextRepresentation);
   EXPECT_EQ(error("SELECT a FROM t WHERE a = '99999999999'"), SqlState::NumericValueOutOfRange);
   auto both = plan("SELECT 'a' = 'b'");
-  const auto& eq = *both.plan.root->exprs[0];
+  const auto& eq = *both.plan.root->as<plan::ProjectOp>().exprs[0];
   EXPECT_EQ(eq.args[0]->type, TypeId::Text);
   EXPECT_EQ(eq.args[1]->type, TypeId::Text);
 }
@@ -138,14 +138,14 @@ TEST_F(PlannerTest, BoolLiteralSpellings) {
 
 TEST_F(PlannerTest, ConcatCastsToText) {
   auto ps = plan("SELECT a || 'x', b || c FROM t");
-  const auto& e0 = *ps.plan.root->exprs[0];
+  const auto& e0 = *ps.plan.root->as<plan::ProjectOp>().exprs[0];
   EXPECT_EQ(e0.op, ExprOp::Concat);
   EXPECT_EQ(e0.type, TypeId::Text);
   EXPECT_EQ(e0.args[0]->op, ExprOp::Cast);
   EXPECT_EQ(e0.args[0]->type, TypeId::Text);
   EXPECT_EQ(e0.args[1]->op, ExprOp::Param);
   EXPECT_EQ(e0.args[1]->type, TypeId::Text);
-  const auto& e1 = *ps.plan.root->exprs[1];
+  const auto& e1 = *ps.plan.root->as<plan::ProjectOp>().exprs[1];
   EXPECT_EQ(e1.args[1]->op, ExprOp::Cast);
   EXPECT_EQ(error("SELECT a || e FROM t"), SqlState::UndefinedFunction);
 }
@@ -153,7 +153,7 @@ TEST_F(PlannerTest, ConcatCastsToText) {
 TEST_F(PlannerTest, NullStaysConstant) {
   auto ps = plan("SELECT a FROM t WHERE a = NULL OR b IS NULL");
   EXPECT_TRUE(ps.params.empty());
-  const auto& pred = *child(*ps.plan.root).predicate;
+  const auto& pred = *child(*ps.plan.root).as<plan::FilterOp>().predicate;
   const auto& eq = *pred.args[0];
   EXPECT_EQ(eq.args[1]->op, ExprOp::Constant);
   EXPECT_TRUE(eq.args[1]->constant.is_null());
@@ -164,7 +164,7 @@ TEST_F(PlannerTest, NullStaysConstant) {
 
 TEST_F(PlannerTest, InListAndBetween) {
   auto ps = plan("SELECT a FROM t WHERE a IN (1, 2, 3) AND e NOT BETWEEN 1 AND 10 AND b NOT IN ('x')");
-  const auto& pred = *child(*ps.plan.root).predicate;
+  const auto& pred = *child(*ps.plan.root).as<plan::FilterOp>().predicate;
   // ((a IN ...) AND (NOT BETWEEN)) AND (NOT IN)
   const auto& in = *pred.args[0]->args[0];
   EXPECT_EQ(in.op, ExprOp::Or);
@@ -186,7 +186,7 @@ TEST_F(PlannerTest, CaseAndFunctions) {
   auto ps = plan(
       "SELECT CASE a WHEN 1 THEN 2 WHEN 3 THEN e END, CASE WHEN d THEN c ELSE 1 END, "
       "coalesce(a, e, 0), nullif(a, 3), abs(c) FROM t");
-  const auto& p = *ps.plan.root;
+  const auto& p = ps.plan.root->as<plan::ProjectOp>();
   const auto& simple = *p.exprs[0];
   EXPECT_EQ(simple.op, ExprOp::Case);
   EXPECT_EQ(simple.type, TypeId::Int64);
@@ -219,7 +219,7 @@ TEST_F(PlannerTest, CaseAndFunctions) {
 
 TEST_F(PlannerTest, Casts) {
   auto ps = plan("SELECT '5'::int, a::text, c::int8, 2.5::int FROM t");
-  const auto& p = *ps.plan.root;
+  const auto& p = ps.plan.root->as<plan::ProjectOp>();
   EXPECT_EQ(p.exprs[0]->op, ExprOp::Param);
   EXPECT_EQ(p.exprs[0]->type, TypeId::Int32);
   EXPECT_EQ(ps.params.at(p.exprs[0]->param), Value::int32(5));
@@ -279,9 +279,9 @@ TEST_F(PlannerTest, UnsupportedFeatures) {
 
 TEST_F(PlannerTest, Aggregates) {
   auto ps = plan("SELECT count(*) + 1, max(a), sum(a), sum(c), avg(e), count(b), min(b) FROM t WHERE a > 0");
-  const auto& proj = *ps.plan.root;
+  const auto& proj = (*ps.plan.root).as<plan::ProjectOp>();
   ASSERT_EQ(proj.kind, OpKind::Project);
-  const auto& agg = child(proj);
+  const auto& agg = (child(proj)).as<plan::AggregateOp>();
   ASSERT_EQ(agg.kind, OpKind::Aggregate);
   ASSERT_EQ(agg.aggregates.size(), 7u);
   EXPECT_EQ(agg.aggregates[0].func, plan::AggFunc::CountStar);
@@ -311,8 +311,8 @@ TEST_F(PlannerTest, Aggregates) {
   EXPECT_EQ(ps.plan.pipelines[0].sink, &agg);
   EXPECT_EQ(ps.plan.pipelines[1].source, &agg);
   EXPECT_EQ(ps.plan.pipelines[1].sink, nullptr);
-  EXPECT_EQ(agg.state_slot, 0);
-  EXPECT_EQ(ps.plan.state_slots, 1);
+  ASSERT_EQ(ps.plan.pipelines.size(), 2u);
+  EXPECT_EQ(ps.plan.pipelines[1].dependencies, std::vector<int>{0});  // reads what pipeline 0 aggregated
 }
 
 TEST_F(PlannerTest, AggregateWithoutFromAndOrderBy) {
@@ -344,9 +344,9 @@ TEST_F(PlannerTest, OrderByPositionAliasAndExpression) {
   auto ps = plan("SELECT a, b AS bee FROM t ORDER BY 2 DESC, bee, a");
   EXPECT_TRUE(ps.params.empty());  // the position is not lifted
   ASSERT_EQ(ps.plan.root->kind, OpKind::Sort);
-  const auto& sort = *ps.plan.root;
+  const auto& sort = (*ps.plan.root).as<plan::SortOp>();
   ASSERT_EQ(sort.sort_keys.size(), 3u);
-  const auto& proj = child(sort);
+  const auto& proj = (child(sort)).as<plan::ProjectOp>();
   EXPECT_EQ(sort.sort_keys[0].column, proj.output[1].id);
   EXPECT_TRUE(sort.sort_keys[0].descending);
   EXPECT_TRUE(sort.sort_keys[0].nulls_first);
@@ -364,17 +364,17 @@ TEST_F(PlannerTest, OrderByPositionAliasAndExpression) {
 
 TEST_F(PlannerTest, OrderByHiddenExpression) {
   auto ps = plan("SELECT b FROM t ORDER BY a + 1 NULLS FIRST LIMIT 10 OFFSET 2");
-  const auto& limit = *ps.plan.root;
+  const auto& limit = (*ps.plan.root).as<plan::LimitOp>();
   ASSERT_EQ(limit.kind, OpKind::Limit);
   EXPECT_EQ(limit.limit->type, TypeId::Int64);
   EXPECT_EQ(limit.offset->type, TypeId::Int64);
-  const auto& drop = child(limit);
+  const auto& drop = (child(limit)).as<plan::ProjectOp>();
   ASSERT_EQ(drop.kind, OpKind::Project);
   EXPECT_EQ(drop.output.size(), 1u);
-  const auto& sort = child(drop);
+  const auto& sort = (child(drop)).as<plan::SortOp>();
   ASSERT_EQ(sort.kind, OpKind::Sort);
   EXPECT_TRUE(sort.sort_keys[0].nulls_first);
-  const auto& proj = child(sort);
+  const auto& proj = (child(sort)).as<plan::ProjectOp>();
   ASSERT_EQ(proj.output.size(), 2u);
   EXPECT_EQ(sort.sort_keys[0].column, proj.output[1].id);
   ASSERT_EQ(ps.plan.result_columns.size(), 1u);
@@ -387,7 +387,7 @@ TEST_F(PlannerTest, OrderByHiddenExpression) {
   EXPECT_EQ(ps.plan.pipelines[0].sink, &sort);
   EXPECT_EQ(ps.plan.pipelines[1].source, &sort);
   EXPECT_EQ(ps.plan.pipelines[1].operators, (std::vector<const plan::Op*>{&drop, &limit}));
-  EXPECT_EQ(sort.state_slot, 0);
+  EXPECT_EQ(ps.plan.pipelines[1].dependencies, std::vector<int>{0});
 }
 
 TEST_F(PlannerTest, LimitForms) {
@@ -397,7 +397,7 @@ TEST_F(PlannerTest, LimitForms) {
   EXPECT_EQ(ps2.params.at(0), Value::int64(5));
   auto ps3 = plan("SELECT a FROM t OFFSET 3");
   EXPECT_EQ(ps3.plan.root->kind, OpKind::Limit);
-  EXPECT_EQ(ps3.plan.root->limit, nullptr);
+  EXPECT_EQ(ps3.plan.root->as<plan::LimitOp>().limit, nullptr);
   EXPECT_EQ(ps3.plan.pipelines.size(), 1u);
   EXPECT_EQ(error("SELECT a FROM t LIMIT a"), SqlState::InvalidColumnReference);
   EXPECT_EQ(error("SELECT a FROM t LIMIT 'x'"), SqlState::InvalidTextRepresentation);

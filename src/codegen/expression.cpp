@@ -1,0 +1,152 @@
+#include "codegen/expression.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "common/datum.h"
+
+namespace omendb::codegen {
+
+using plan::Expr;
+using plan::ExprOp;
+
+namespace {
+
+class ExpressionTranslator {
+ public:
+  ExpressionTranslator(CodeGen& cg, const ColumnScope& columns) : cg_(cg), columns_(columns) {}
+
+  SqlValue eval(const Expr& e) {
+    switch (e.op) {
+      case ExprOp::Constant:
+        return sql::constant(cg_, e.constant, e.type);
+      case ExprOp::Param:
+        // params[param]: one Datum per parameter
+        return sql::load_datum(cg_, cg_.gep(cg_.params, static_cast<uint64_t>(e.param) * sizeof(Datum)),
+                               e.type);
+      case ExprOp::Column: {
+        auto it = columns_.find(e.column);
+        if (it == columns_.end())
+          throw std::logic_error("codegen: column " + std::to_string(e.column) + " not in scope");
+        return it->second;
+      }
+      case ExprOp::Neg:
+        return sql::negate(cg_, eval(*e.args[0]));
+      case ExprOp::Abs:
+        return sql::abs(cg_, eval(*e.args[0]));
+      case ExprOp::Not:
+        return sql::logical_not(cg_, eval(*e.args[0]));
+      case ExprOp::Add:
+        return binary_arith(e, ArithOp::Add);
+      case ExprOp::Sub:
+        return binary_arith(e, ArithOp::Sub);
+      case ExprOp::Mul:
+        return binary_arith(e, ArithOp::Mul);
+      case ExprOp::Div:
+        return binary_arith(e, ArithOp::Div);
+      case ExprOp::Mod:
+        return binary_arith(e, ArithOp::Mod);
+      case ExprOp::Concat: {
+        SqlValue l = eval(*e.args[0]);
+        return sql::concat(cg_, l, eval(*e.args[1]));
+      }
+      case ExprOp::Eq:
+        return binary_compare(e, CmpOp::Eq);
+      case ExprOp::Ne:
+        return binary_compare(e, CmpOp::Ne);
+      case ExprOp::Lt:
+        return binary_compare(e, CmpOp::Lt);
+      case ExprOp::Le:
+        return binary_compare(e, CmpOp::Le);
+      case ExprOp::Gt:
+        return binary_compare(e, CmpOp::Gt);
+      case ExprOp::Ge:
+        return binary_compare(e, CmpOp::Ge);
+      case ExprOp::And:
+      case ExprOp::Or:
+        return logic(e);
+      case ExprOp::IsNull:
+      case ExprOp::IsNotNull: {
+        SqlValue a = eval(*e.args[0]);
+        llvm::Value* v = e.op == ExprOp::IsNull ? a.is_null : cg_.b.CreateNot(a.is_null);
+        return SqlValue{TypeId::Bool, v, nullptr, cg_.false_()};
+      }
+      case ExprOp::Cast:
+        return sql::cast(cg_, eval(*e.args[0]), e.type);
+      case ExprOp::Case:
+        return case_when(e);
+    }
+    throw std::logic_error("codegen: unknown expression");
+  }
+
+ private:
+  SqlValue binary_arith(const Expr& e, ArithOp op) {
+    SqlValue l = eval(*e.args[0]);
+    return sql::arith(cg_, op, l, eval(*e.args[1]));
+  }
+
+  SqlValue binary_compare(const Expr& e, CmpOp op) {
+    SqlValue l = eval(*e.args[0]);
+    return sql::compare(cg_, op, l, eval(*e.args[1]));
+  }
+
+  // Three-valued AND / OR; the right side runs only when the left side does not decide the result:
+  //   l = <left>; if (l decides) goto end; r = <right>; end: phi(decided value, combined)
+  SqlValue logic(const Expr& e) {
+    auto& b = cg_.b;
+    bool is_and = e.op == ExprOp::And;
+    SqlValue l = eval(*e.args[0]);
+    llvm::Value* decided = is_and ? b.CreateAnd(b.CreateNot(l.is_null), b.CreateNot(l.value))  // FALSE AND ..
+                                  : b.CreateAnd(b.CreateNot(l.is_null), l.value);              // TRUE OR ..
+    llvm::BasicBlock* from_left = b.GetInsertBlock();
+    llvm::BasicBlock* right = cg_.block(is_and ? "and.rhs" : "or.rhs");
+    llvm::BasicBlock* done = cg_.block(is_and ? "and.end" : "or.end");
+    b.CreateCondBr(decided, done, right);
+    b.SetInsertPoint(right);
+    SqlValue r = eval(*e.args[1]);
+    llvm::Value* r_decides = is_and ? b.CreateAnd(b.CreateNot(r.is_null), b.CreateNot(r.value))
+                                    : b.CreateAnd(b.CreateNot(r.is_null), r.value);
+    SqlValue combined{TypeId::Bool, is_and ? b.CreateNot(r_decides) : r_decides, nullptr,
+                      b.CreateAnd(b.CreateOr(l.is_null, r.is_null), b.CreateNot(r_decides))};
+    llvm::BasicBlock* from_right = b.GetInsertBlock();
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
+    SqlValue left_result{TypeId::Bool, is_and ? cg_.false_() : cg_.true_(), nullptr, cg_.false_()};
+    return sql::phi(cg_, TypeId::Bool, {{left_result, from_left}, {combined, from_right}});
+  }
+
+  // CASE WHEN c1 THEN r1 ... ELSE e END: each result is computed only on its own branch.
+  SqlValue case_when(const Expr& e) {
+    auto& b = cg_.b;
+    llvm::BasicBlock* done = cg_.block("case.end");
+    std::vector<std::pair<SqlValue, llvm::BasicBlock*>> results;
+    size_t pairs = (e.args.size() - 1) / 2;
+    for (size_t i = 0; i < pairs; ++i) {
+      SqlValue cond = eval(*e.args[2 * i]);
+      llvm::BasicBlock* then = cg_.block("case.then");
+      llvm::BasicBlock* next = cg_.block("case.next");
+      b.CreateCondBr(sql::is_true(cg_, cond), then, next);
+      b.SetInsertPoint(then);
+      SqlValue r = sql::cast(cg_, eval(*e.args[2 * i + 1]), e.type);
+      results.push_back({r, b.GetInsertBlock()});
+      b.CreateBr(done);
+      b.SetInsertPoint(next);
+    }
+    SqlValue otherwise = sql::cast(cg_, eval(*e.args.back()), e.type);
+    results.push_back({otherwise, b.GetInsertBlock()});
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
+    return sql::phi(cg_, e.type, results);
+  }
+
+  CodeGen& cg_;
+  const ColumnScope& columns_;
+};
+
+}  // namespace
+
+SqlValue eval(CodeGen& cg, const Expr& e, const ColumnScope& columns) {
+  return ExpressionTranslator(cg, columns).eval(e);
+}
+
+}  // namespace omendb::codegen

@@ -1,0 +1,68 @@
+#include "codegen/operator_translator.h"
+
+#include <stdexcept>
+
+#include "common/error.h"
+
+namespace omendb::codegen {
+
+void OperatorTranslator::produce(PipelineContext&) {
+  throw SqlError(SqlState::InternalError, "codegen: this operator cannot start a pipeline");
+}
+
+void OperatorTranslator::consume(PipelineContext&) {
+  throw SqlError(SqlState::InternalError, "codegen: this operator cannot consume rows");
+}
+
+const SqlValue& PipelineContext::column(plan::ColumnId id) const {
+  auto it = columns_.find(id);
+  if (it == columns_.end()) throw std::logic_error("codegen: column " + std::to_string(id) + " not in scope");
+  return it->second;
+}
+
+void PipelineContext::push(const OperatorTranslator& from) {
+  for (size_t i = 0; i + 1 < chain_.size(); ++i)
+    if (chain_[i] == &from) return chain_[i + 1]->consume(*this);
+  throw std::logic_error("codegen: push from an operator that is not in the pipeline, or from its sink");
+}
+
+PlanTranslator::PlanTranslator(const plan::PhysicalPlan& plan) : plan_(plan) {
+  // Every operator of the tree gets its translator; state is declared bottom-up (children first).
+  std::function<void(const plan::Op&)> visit = [&](const plan::Op& op) {
+    for (const auto& c : op.children) visit(*c);
+    ops_.push_back(&op);
+    translators_.push_back(make_translator(op));
+  };
+  visit(*plan.root);
+  for (auto& t : translators_) t->declare_state(layout_);
+  if (!plan.result_columns.empty() || plan.root->role() != plan::PipelineRole::Sink) {
+    output_ = make_output_translator(plan.result_columns);
+    output_->declare_state(layout_);
+  }
+}
+
+OperatorTranslator* PlanTranslator::of(const plan::Op* op) const {
+  if (!op) return output_.get();
+  for (size_t i = 0; i < ops_.size(); ++i)
+    if (ops_[i] == op) return translators_[i].get();
+  throw std::logic_error("codegen: operator not in the plan");
+}
+
+void PlanTranslator::emit_pipeline(llvm::Module& module, const std::string& function_name, size_t index) {
+  const plan::Pipeline& pipeline = plan_.pipelines.at(index);
+  std::vector<OperatorTranslator*> chain{of(pipeline.source)};
+  for (const plan::Op* op : pipeline.operators) chain.push_back(of(op));
+  chain.push_back(of(pipeline.sink));
+
+  CodeGen cg(module, function_name);
+  llvm::BasicBlock* done = cg.block("pipeline.done");
+  PipelineContext p(cg, chain, done);
+  for (OperatorTranslator* t : chain) t->begin_pipeline(p);
+  chain.front()->produce(p);
+  cg.branch(done);
+  cg.b.SetInsertPoint(done);
+  for (OperatorTranslator* t : chain) t->finish_pipeline(p);
+  cg.branch(cg.exit);
+}
+
+}  // namespace omendb::codegen

@@ -1,0 +1,70 @@
+// Sort: a breaker over a runtime::Sorter.
+//   build (sink of the input pipeline), per row:   row = rt_sort_row(); row[c] = col_c ...;
+//   rt_sort_row_done() read (source of the next pipeline):            n = rt_sort_finish(); rows =
+//   rt_sort_rows();
+//                                                  for (i < n) { col_c = rows[i * width + c]; <consume> }
+#include "codegen/control.h"
+#include "codegen/operators/translators.h"
+#include "common/datum.h"
+
+namespace omendb::codegen {
+
+namespace {
+
+class SortTranslator final : public OperatorTranslator {
+ public:
+  explicit SortTranslator(const plan::SortOp& op) : OperatorTranslator(&op), sort_(op) {}
+
+  void declare_state(runtime::QueryLayout& layout) override {
+    const auto& cols = sort_.children.at(0)->output;
+    runtime::SortSpec spec;
+    for (const auto& c : cols) spec.types.push_back(c.type);
+    for (const plan::SortKey& k : sort_.sort_keys)
+      for (size_t i = 0; i < cols.size(); ++i)
+        if (cols[i].id == k.column) {
+          spec.keys.push_back({static_cast<int>(i), cols[i].type, k.descending, k.nulls_first});
+          break;
+        }
+    slot_ = layout.add_sort(std::move(spec));
+  }
+
+  void consume(PipelineContext& p) override {
+    CodeGen& cg = p.cg;
+    llvm::Value* slot = cg.const_i32(slot_);
+    llvm::Value* row = cg.call("rt_sort_row", {cg.qs, slot});
+    cg.branch_if(cg.b.CreateIsNull(row), cg.exit, "sort.store");  // out of memory
+    const auto& cols = sort_.children.at(0)->output;
+    for (size_t c = 0; c < cols.size(); ++c)
+      sql::store_datum(cg, p.column(cols[c].id), cg.gep(row, c * sizeof(Datum)));
+    cg.call("rt_sort_row_done", {cg.qs, slot});
+  }
+
+  void produce(PipelineContext& p) override {
+    CodeGen& cg = p.cg;
+    llvm::Value* slot = cg.const_i32(slot_);
+    llvm::Value* count = cg.call("rt_sort_finish", {cg.qs, slot});
+    cg.exit_if_failed();  // the sort may have run out of memory
+    llvm::Value* rows = cg.call("rt_sort_rows", {cg.qs, slot});
+    size_t width = sort_.output.size();
+    CountedLoop loop(cg, count, "sorted");
+    llvm::Value* row =
+        cg.gep(rows, cg.b.CreateMul(loop.index(), cg.const_i64(static_cast<int64_t>(width * sizeof(Datum)))));
+    for (size_t c = 0; c < width; ++c)
+      p.bind(sort_.output[c], sql::load_datum(cg, cg.gep(row, c * sizeof(Datum)), sort_.output[c].type));
+    p.set_next_row(loop.next());
+    p.push(*this);
+    loop.end();
+  }
+
+ private:
+  const plan::SortOp& sort_;
+  int slot_ = -1;
+};
+
+}  // namespace
+
+std::unique_ptr<OperatorTranslator> make_sort_translator(const plan::SortOp& op) {
+  return std::make_unique<SortTranslator>(op);
+}
+
+}  // namespace omendb::codegen

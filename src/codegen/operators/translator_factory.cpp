@@ -1,0 +1,35 @@
+// The one switch over operator kinds in codegen: it only picks the operator's translator.
+#include "codegen/operators/translators.h"
+#include "common/error.h"
+
+namespace omendb::codegen {
+
+std::unique_ptr<OperatorTranslator> make_translator(const plan::Op& op) {
+  using plan::OpKind;
+  switch (op.kind) {
+    case OpKind::TableScan:
+      return make_table_scan_translator(op.as<plan::TableScanOp>());
+    case OpKind::Values:
+      return make_values_translator(op.as<plan::ValuesOp>());
+    case OpKind::Filter:
+      return make_filter_translator(op.as<plan::FilterOp>());
+    case OpKind::Project:
+      return make_project_translator(op.as<plan::ProjectOp>());
+    case OpKind::Limit:
+      return make_limit_translator(op.as<plan::LimitOp>());
+    case OpKind::Aggregate:
+      return make_aggregate_translator(op.as<plan::AggregateOp>());
+    case OpKind::Sort:
+      return make_sort_translator(op.as<plan::SortOp>());
+    case OpKind::Insert:
+      return make_insert_translator(op.as<plan::InsertOp>());
+    case OpKind::Update:
+      return make_update_translator(op.as<plan::UpdateOp>());
+    case OpKind::Delete:
+      return make_delete_translator(op.as<plan::DeleteOp>());
+  }
+  throw SqlError(SqlState::InternalError,
+                 "codegen: no translator for operator kind " + std::to_string(static_cast<int>(op.kind)));
+}
+
+}  // namespace omendb::codegen

@@ -1,0 +1,22 @@
+// Internal to codegen: the constructor of each operator's translator, one per file in this folder.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "codegen/operator_translator.h"
+
+namespace omendb::codegen {
+
+std::unique_ptr<OperatorTranslator> make_table_scan_translator(const plan::TableScanOp& op);
+std::unique_ptr<OperatorTranslator> make_values_translator(const plan::ValuesOp& op);
+std::unique_ptr<OperatorTranslator> make_filter_translator(const plan::FilterOp& op);
+std::unique_ptr<OperatorTranslator> make_project_translator(const plan::ProjectOp& op);
+std::unique_ptr<OperatorTranslator> make_limit_translator(const plan::LimitOp& op);
+std::unique_ptr<OperatorTranslator> make_aggregate_translator(const plan::AggregateOp& op);
+std::unique_ptr<OperatorTranslator> make_sort_translator(const plan::SortOp& op);
+std::unique_ptr<OperatorTranslator> make_insert_translator(const plan::InsertOp& op);
+std::unique_ptr<OperatorTranslator> make_update_translator(const plan::UpdateOp& op);
+std::unique_ptr<OperatorTranslator> make_delete_translator(const plan::DeleteOp& op);
+
+}  // namespace omendb::codegen

@@ -1,0 +1,63 @@
+// Values: the source of a pipeline over rows written in the statement.
+//
+//   rows of expressions (unrolled):   col_c = <rows[r][c]>; <consume>      for each row r
+//   rows of literals (a matrix of params, its row count known only at run time):
+//     for (r = 0; r < (param_count - base) / width; ++r) { col_c = params[base + r * width + c]; <consume> }
+#include "codegen/control.h"
+#include "codegen/operators/translators.h"
+#include "common/datum.h"
+
+namespace omendb::codegen {
+
+namespace {
+
+class ValuesTranslator final : public OperatorTranslator {
+ public:
+  explicit ValuesTranslator(const plan::ValuesOp& op) : OperatorTranslator(&op), values_(op) {}
+
+  void produce(PipelineContext& p) override {
+    if (values_.values_matrix) return produce_matrix(p);
+    CodeGen& cg = p.cg;
+    for (const auto& row : values_.rows) {
+      llvm::BasicBlock* next = cg.block("values.next");
+      for (size_t c = 0; c < values_.output.size(); ++c) p.bind(values_.output[c], p.eval(*row[c]));
+      p.set_next_row(next);
+      p.push(*this);
+      cg.branch(next);
+      cg.b.SetInsertPoint(next);
+    }
+  }
+
+ private:
+  void produce_matrix(PipelineContext& p) {
+    CodeGen& cg = p.cg;
+    auto& b = cg.b;
+    auto width = static_cast<int64_t>(values_.output.size());
+    llvm::Value* param_count =
+        cg.load_at(cg.i64, cg.qs, offsetof(runtime::QueryState, param_count), "param_count");
+    llvm::Value* count =
+        b.CreateUDiv(b.CreateSub(param_count, cg.const_i64(values_.matrix_param_base)), cg.const_i64(width));
+    CountedLoop rows(cg, count, "values");
+    llvm::Value* first =
+        b.CreateAdd(cg.const_i64(values_.matrix_param_base), b.CreateMul(rows.index(), cg.const_i64(width)));
+    for (int64_t c = 0; c < width; ++c) {
+      llvm::Value* index = b.CreateAdd(first, cg.const_i64(c));
+      llvm::Value* datum = cg.gep(cg.params, b.CreateMul(index, cg.const_i64(sizeof(Datum))));
+      const plan::OutputColumn& oc = values_.output[static_cast<size_t>(c)];
+      p.bind(oc, sql::load_datum(cg, datum, oc.type));
+    }
+    p.set_next_row(rows.next());
+    p.push(*this);
+    rows.end();
+  }
+
+  const plan::ValuesOp& values_;
+};
+
+}  // namespace
+
+std::unique_ptr<OperatorTranslator> make_values_translator(const plan::ValuesOp& op) {
+  return std::make_unique<ValuesTranslator>(op);
+}
+
+}  // namespace omendb::codegen

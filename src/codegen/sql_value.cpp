@@ -1,0 +1,394 @@
+#include "codegen/sql_value.h"
+
+#include <llvm/IR/Intrinsics.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "codegen/control.h"
+#include "codegen/runtime_symbols.h"
+#include "common/datum.h"
+#include "common/error.h"
+
+namespace omendb::codegen::sql {
+
+using runtime::ErrorKind;
+
+namespace {
+
+TypeId concrete(TypeId t) {
+  return t == TypeId::Unknown ? TypeId::Text : t;
+}
+
+// Calls a runtime function that returns text through a StrRef out-pointer (the last argument).
+SqlValue text_result(CodeGen& cg, const char* fn, std::vector<llvm::Value*> args, llvm::Value* is_null) {
+  llvm::Value* out = cg.local(llvm::ArrayType::get(cg.i8, sizeof(StrRef)), "strref", alignof(StrRef));
+  args.push_back(out);
+  cg.call(fn, args);
+  return SqlValue{TypeId::Text, cg.load_at(cg.ptr, out, 0, "text"), cg.load_at(cg.i64, out, 8, "text.len"),
+                  is_null};
+}
+
+llvm::Value* min_of(CodeGen& cg, llvm::IntegerType* ty) {
+  return llvm::ConstantInt::get(ty, llvm::APInt::getSignedMinValue(ty->getBitWidth()));
+}
+
+ErrorKind overflow_kind(TypeId t) {
+  return t == TypeId::Int32 ? ErrorKind::IntegerOutOfRange : ErrorKind::BigintOutOfRange;
+}
+
+}  // namespace
+
+SqlValue constant(CodeGen& cg, const Value& c, TypeId type) {
+  SqlValue v;
+  v.type = concrete(type);
+  v.is_null = c.is_null() ? cg.true_() : cg.false_();
+  switch (v.type) {
+    case TypeId::Bool:
+      v.value = !c.is_null() && c.as_bool() ? cg.true_() : cg.false_();
+      break;
+    case TypeId::Int32:
+      v.value = cg.const_i32(c.is_null() ? 0 : c.as_int());
+      break;
+    case TypeId::Int64:
+      v.value = cg.const_i64(c.is_null() ? 0 : c.as_int());
+      break;
+    case TypeId::Float64:
+      v.value = cg.const_f64(c.is_null() ? 0.0 : c.as_double());
+      break;
+    default: {
+      std::string text = c.is_null() ? std::string() : c.as_text();
+      v.value = cg.const_string(text);
+      v.length = cg.const_i64(static_cast<int64_t>(text.size()));
+      break;
+    }
+  }
+  return v;
+}
+
+SqlValue null(CodeGen& cg, TypeId type) {
+  return constant(cg, Value::null(type), type);
+}
+
+SqlValue load_datum(CodeGen& cg, llvm::Value* datum, TypeId type) {
+  SqlValue v;
+  v.type = concrete(type);
+  v.is_null = cg.b.CreateICmpNE(cg.load_at(cg.i8, datum, offsetof(Datum, is_null)), cg.const_i8(0), "isnull");
+  switch (v.type) {
+    case TypeId::Bool:
+      v.value = cg.b.CreateICmpNE(cg.load_at(cg.i64, datum, 0), cg.const_i64(0));
+      break;
+    case TypeId::Int32:
+      v.value = cg.b.CreateTrunc(cg.load_at(cg.i64, datum, 0), cg.i32);
+      break;
+    case TypeId::Int64:
+      v.value = cg.load_at(cg.i64, datum, 0);
+      break;
+    case TypeId::Float64:
+      v.value = cg.load_at(cg.f64, datum, 0);
+      break;
+    default:
+      v.value = cg.load_at(cg.ptr, datum, offsetof(Datum, str));
+      v.length = cg.load_at(cg.i64, datum, offsetof(Datum, str) + 8);
+      break;
+  }
+  return v;
+}
+
+void store_datum(CodeGen& cg, const SqlValue& v, llvm::Value* datum) {
+  switch (concrete(v.type)) {
+    case TypeId::Bool:
+      cg.store_at(cg.b.CreateZExt(v.value, cg.i64), datum, 0);
+      break;
+    case TypeId::Int32:
+      cg.store_at(cg.b.CreateSExt(v.value, cg.i64), datum, 0);
+      break;
+    case TypeId::Int64:
+    case TypeId::Float64:
+      cg.store_at(v.value, datum, 0);
+      break;
+    default:
+      cg.store_at(v.value, datum, offsetof(Datum, str));
+      cg.store_at(v.length, datum, offsetof(Datum, str) + 8);
+      break;
+  }
+  cg.store_at(cg.b.CreateZExt(v.is_null, cg.i8), datum, offsetof(Datum, is_null));
+}
+
+llvm::Value* is_true(CodeGen& cg, const SqlValue& v) {
+  return cg.b.CreateAnd(cg.b.CreateNot(v.is_null), v.value);
+}
+
+llvm::Value* text_length(CodeGen& cg, const SqlValue& v) {
+  return cg.b.CreateSelect(v.is_null, cg.const_i64(0), v.length);
+}
+
+llvm::Value* compare_values(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlValue& r) {
+  auto& b = cg.b;
+  llvm::Value* x = l.value;
+  llvm::Value* y = r.value;
+  if (concrete(l.type) == TypeId::Text) {
+    x = cg.call("rt_text_cmp", {cg.qs, l.value, text_length(cg, l), r.value, text_length(cg, r)});
+    y = cg.const_i32(0);
+  }
+  if (l.type == TypeId::Float64) {
+    // PostgreSQL orders NaN above every other value and equal to itself.
+    llvm::Value* xn = b.CreateFCmpUNO(x, x);
+    llvm::Value* yn = b.CreateFCmpUNO(y, y);
+    llvm::Value* eq = b.CreateOr(b.CreateAnd(xn, yn), b.CreateFCmpOEQ(x, y));
+    switch (op) {
+      case CmpOp::Eq:
+        return eq;
+      case CmpOp::Ne:
+        return b.CreateNot(eq);
+      case CmpOp::Lt:
+        return b.CreateOr(b.CreateAnd(b.CreateNot(xn), yn), b.CreateFCmpOLT(x, y));
+      case CmpOp::Le:
+        return b.CreateOr(yn, b.CreateFCmpOLE(x, y));
+      case CmpOp::Gt:
+        return b.CreateOr(b.CreateAnd(xn, b.CreateNot(yn)), b.CreateFCmpOGT(x, y));
+      case CmpOp::Ge:
+        return b.CreateOr(xn, b.CreateFCmpOGE(x, y));
+    }
+  }
+  bool is_bool = l.type == TypeId::Bool;  // false < true: unsigned
+  switch (op) {
+    case CmpOp::Eq:
+      return b.CreateICmpEQ(x, y);
+    case CmpOp::Ne:
+      return b.CreateICmpNE(x, y);
+    case CmpOp::Lt:
+      return is_bool ? b.CreateICmpULT(x, y) : b.CreateICmpSLT(x, y);
+    case CmpOp::Le:
+      return is_bool ? b.CreateICmpULE(x, y) : b.CreateICmpSLE(x, y);
+    case CmpOp::Gt:
+      return is_bool ? b.CreateICmpUGT(x, y) : b.CreateICmpSGT(x, y);
+    case CmpOp::Ge:
+      return is_bool ? b.CreateICmpUGE(x, y) : b.CreateICmpSGE(x, y);
+  }
+  throw std::logic_error("codegen: bad comparison");
+}
+
+SqlValue compare(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlValue& r) {
+  return SqlValue{TypeId::Bool, compare_values(cg, op, l, r), nullptr, cg.b.CreateOr(l.is_null, r.is_null)};
+}
+
+SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r) {
+  auto& b = cg.b;
+  SqlValue out;
+  out.type = l.type;
+  out.is_null = b.CreateOr(l.is_null, r.is_null);
+  llvm::Value* both = b.CreateNot(out.is_null);
+  if (l.type == TypeId::Float64) {
+    llvm::Value* x = l.value;
+    llvm::Value* y = r.value;
+    switch (op) {
+      case ArithOp::Add:
+        out.value = b.CreateFAdd(x, y);
+        break;
+      case ArithOp::Sub:
+        out.value = b.CreateFSub(x, y);
+        break;
+      case ArithOp::Mul:
+        out.value = b.CreateFMul(x, y);
+        break;
+      case ArithOp::Div:
+        cg.fail_if(b.CreateAnd(both, b.CreateFCmpOEQ(y, cg.const_f64(0.0))), ErrorKind::DivisionByZero);
+        out.value = b.CreateFDiv(x, y);
+        break;
+      case ArithOp::Mod:  // the binder rejects % on double precision
+        throw std::logic_error("codegen: % on double precision");
+    }
+    // PostgreSQL raises an error when finite inputs give an infinite result.
+    auto is_inf = [&](llvm::Value* v) {
+      return b.CreateFCmpOEQ(b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, v),
+                             llvm::ConstantFP::getInfinity(cg.f64));
+    };
+    llvm::Value* overflow = b.CreateAnd(is_inf(out.value), b.CreateNot(b.CreateOr(is_inf(x), is_inf(y))));
+    cg.fail_if(b.CreateAnd(both, overflow), ErrorKind::FloatOverflow);
+    return out;
+  }
+  auto* ty = llvm::cast<llvm::IntegerType>(l.value->getType());
+  ErrorKind overflow = overflow_kind(l.type);
+  auto with_overflow = [&](llvm::Intrinsic::ID id) {
+    llvm::Value* res = b.CreateBinaryIntrinsic(id, l.value, r.value);
+    cg.fail_if(b.CreateAnd(both, b.CreateExtractValue(res, 1)), overflow);
+    return b.CreateExtractValue(res, 0);
+  };
+  switch (op) {
+    case ArithOp::Add:
+      out.value = with_overflow(llvm::Intrinsic::sadd_with_overflow);
+      break;
+    case ArithOp::Sub:
+      out.value = with_overflow(llvm::Intrinsic::ssub_with_overflow);
+      break;
+    case ArithOp::Mul:
+      out.value = with_overflow(llvm::Intrinsic::smul_with_overflow);
+      break;
+    case ArithOp::Div:
+    case ArithOp::Mod: {
+      llvm::Value* zero = llvm::ConstantInt::get(ty, 0);
+      llvm::Value* minus_one = llvm::ConstantInt::get(ty, static_cast<uint64_t>(-1), true);
+      cg.fail_if(b.CreateAnd(both, b.CreateICmpEQ(r.value, zero)), ErrorKind::DivisionByZero);
+      llvm::Value* min_by_minus_one =
+          b.CreateAnd(b.CreateICmpEQ(l.value, min_of(cg, ty)), b.CreateICmpEQ(r.value, minus_one));
+      if (op == ArithOp::Div) cg.fail_if(b.CreateAnd(both, min_by_minus_one), overflow);
+      // A divisor that cannot trap: NULL inputs carry garbage, and MIN % -1 is 0 anyway.
+      llvm::Value* unsafe =
+          b.CreateOr(b.CreateOr(out.is_null, b.CreateICmpEQ(r.value, zero)), min_by_minus_one);
+      llvm::Value* divisor = b.CreateSelect(unsafe, llvm::ConstantInt::get(ty, 1), r.value);
+      out.value = op == ArithOp::Div ? b.CreateSDiv(l.value, divisor) : b.CreateSRem(l.value, divisor);
+      if (op == ArithOp::Mod) out.value = b.CreateSelect(min_by_minus_one, zero, out.value);
+      break;
+    }
+  }
+  return out;
+}
+
+SqlValue negate(CodeGen& cg, const SqlValue& a) {
+  SqlValue r = a;
+  if (a.type == TypeId::Float64) {
+    r.value = cg.b.CreateFNeg(a.value);
+    return r;
+  }
+  auto* ty = llvm::cast<llvm::IntegerType>(a.value->getType());
+  cg.fail_if(cg.b.CreateAnd(cg.b.CreateNot(a.is_null), cg.b.CreateICmpEQ(a.value, min_of(cg, ty))),
+             overflow_kind(a.type));
+  r.value = cg.b.CreateSub(llvm::ConstantInt::get(ty, 0), a.value);
+  return r;
+}
+
+SqlValue abs(CodeGen& cg, const SqlValue& a) {
+  if (a.type == TypeId::Float64) {
+    SqlValue r = a;
+    r.value = cg.b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, a.value);
+    return r;
+  }
+  SqlValue neg = negate(cg, a);
+  neg.value = cg.b.CreateSelect(cg.b.CreateICmpSLT(a.value, llvm::ConstantInt::get(a.value->getType(), 0)),
+                                neg.value, a.value);
+  return neg;
+}
+
+SqlValue logical_not(CodeGen& cg, const SqlValue& a) {
+  SqlValue r = a;
+  r.value = cg.b.CreateNot(a.value);
+  return r;
+}
+
+SqlValue concat(CodeGen& cg, const SqlValue& l, const SqlValue& r) {
+  return text_result(cg, "rt_concat", {cg.qs, l.value, text_length(cg, l), r.value, text_length(cg, r)},
+                     cg.b.CreateOr(l.is_null, r.is_null));
+}
+
+SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to) {
+  auto& b = cg.b;
+  TypeId from = concrete(v.type);
+  to = concrete(to);
+  if (from == to) return v;
+  SqlValue out;
+  out.type = to;
+  out.is_null = v.is_null;
+  llvm::Value* valid = b.CreateNot(v.is_null);
+  if (from == TypeId::Text) {
+    // Parse only non-NULL text: the runtime raises 22P02 / 22003 on bad input.
+    const char* fn = to == TypeId::Int32     ? "rt_text_to_int32"
+                     : to == TypeId::Int64   ? "rt_text_to_int64"
+                     : to == TypeId::Float64 ? "rt_text_to_double"
+                                             : "rt_text_to_bool";
+    llvm::Type* slot_type = to == TypeId::Int64 ? cg.i64 : to == TypeId::Float64 ? cg.f64 : cg.i32;
+    llvm::Value* slot = cg.local(slot_type, "parsed");
+    b.CreateStore(llvm::Constant::getNullValue(slot_type), slot);
+    {
+      If parse(cg, valid, "cast.parse");
+      cg.exit_if_zero(cg.call(fn, {cg.qs, v.value, v.length, slot}));
+    }
+    llvm::Value* parsed = b.CreateLoad(slot_type, slot);
+    out.value = to == TypeId::Bool ? b.CreateICmpNE(parsed, cg.const_i32(0)) : parsed;
+    return out;
+  }
+  if (to == TypeId::Text) {
+    switch (from) {
+      case TypeId::Bool:
+        return text_result(cg, "rt_bool_to_text", {cg.qs, b.CreateZExt(v.value, cg.i32)}, v.is_null);
+      case TypeId::Int32:
+        return text_result(cg, "rt_int_to_text", {cg.qs, b.CreateSExt(v.value, cg.i64)}, v.is_null);
+      case TypeId::Int64:
+        return text_result(cg, "rt_int_to_text", {cg.qs, v.value}, v.is_null);
+      case TypeId::Float64:
+        return text_result(cg, "rt_double_to_text", {cg.qs, v.value}, v.is_null);
+      default:
+        break;
+    }
+  }
+  switch (to) {
+    case TypeId::Bool:
+      if (is_integer(from)) {
+        out.value = b.CreateICmpNE(v.value, llvm::ConstantInt::get(v.value->getType(), 0));
+        return out;
+      }
+      break;
+    case TypeId::Int32:
+    case TypeId::Int64: {
+      llvm::Type* ty = cg.machine_type(to);
+      if (from == TypeId::Bool) {
+        out.value = b.CreateZExt(v.value, ty);
+        return out;
+      }
+      if (from == TypeId::Int32) {
+        out.value = b.CreateSExt(v.value, ty);
+        return out;
+      }
+      if (from == TypeId::Int64) {  // to Int32
+        llvm::Value* fits = b.CreateAnd(b.CreateICmpSGE(v.value, cg.const_i64(INT32_MIN)),
+                                        b.CreateICmpSLE(v.value, cg.const_i64(INT32_MAX)));
+        cg.fail_if(b.CreateAnd(valid, b.CreateNot(fits)), ErrorKind::IntegerOutOfRange);
+        out.value = b.CreateTrunc(v.value, ty);
+        return out;
+      }
+      if (from == TypeId::Float64) {
+        // PostgreSQL rounds half to even (rint) and rejects NaN and values outside the range.
+        llvm::Value* rounded = b.CreateUnaryIntrinsic(llvm::Intrinsic::rint, v.value);
+        double lo = to == TypeId::Int32 ? -2147483648.0 : -9223372036854775808.0;
+        double hi = to == TypeId::Int32 ? 2147483648.0 : 9223372036854775808.0;
+        llvm::Value* fits = b.CreateAnd(b.CreateFCmpOGE(rounded, cg.const_f64(lo)),
+                                        b.CreateFCmpOLT(rounded, cg.const_f64(hi)));
+        cg.fail_if(b.CreateAnd(valid, b.CreateNot(fits)), overflow_kind(to));
+        out.value = b.CreateFPToSI(b.CreateSelect(fits, rounded, cg.const_f64(0.0)), ty);
+        return out;
+      }
+      break;
+    }
+    case TypeId::Float64:
+      if (is_integer(from)) {
+        out.value = b.CreateSIToFP(v.value, cg.f64);
+        return out;
+      }
+      break;
+    default:
+      break;
+  }
+  throw SqlError(SqlState::InternalError, "codegen: no conversion from " + std::string(type_name(from)) +
+                                              " to " + std::string(type_name(to)));
+}
+
+SqlValue phi(CodeGen& cg, TypeId type, const std::vector<std::pair<SqlValue, llvm::BasicBlock*>>& in) {
+  type = concrete(type);
+  auto n = static_cast<unsigned>(in.size());
+  SqlValue out;
+  out.type = type;
+  auto* value = cg.b.CreatePHI(cg.machine_type(type), n);
+  auto* is_null = cg.b.CreatePHI(cg.i1, n);
+  llvm::PHINode* length = type == TypeId::Text ? cg.b.CreatePHI(cg.i64, n) : nullptr;
+  for (const auto& [v, from] : in) {
+    value->addIncoming(v.value, from);
+    is_null->addIncoming(v.is_null, from);
+    if (length) length->addIncoming(v.length, from);
+  }
+  out.value = value;
+  out.is_null = is_null;
+  out.length = length;
+  return out;
+}
+
+}  // namespace omendb::codegen::sql

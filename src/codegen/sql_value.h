@@ -1,0 +1,71 @@
+// Internal to codegen: a SQL value in IR and every operation on it. Comparison, arithmetic with its
+// overflow and division checks, casts, NULL handling and the Datum layout are defined here once;
+// translators and the expression translator call these and never give raw llvm::Value* SQL meaning.
+//
+// Every operation is null-aware: checks that raise errors are guarded by "the inputs are not NULL", and
+// a NULL's machine value is garbage that never reaches a trapping instruction or the runtime.
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include "codegen/codegen.h"
+#include "common/types.h"
+#include "common/value.h"
+
+namespace omendb::codegen {
+
+// Bool -> i1, Int32 -> i32, Int64 -> i64, Float64 -> double, Text -> ptr + i64 length. is_null: i1.
+struct SqlValue {
+  TypeId type = TypeId::Unknown;
+  llvm::Value* value = nullptr;
+  llvm::Value* length = nullptr;  // Text only
+  llvm::Value* is_null = nullptr;
+};
+
+enum class CmpOp { Eq, Ne, Lt, Le, Gt, Ge };
+enum class ArithOp { Add, Sub, Mul, Div, Mod };
+
+namespace sql {
+
+// A constant (Value may be NULL). Unknown is treated as Text.
+SqlValue constant(CodeGen& cg, const Value& v, TypeId type);
+// A typed NULL.
+SqlValue null(CodeGen& cg, TypeId type);
+
+// A Datum (common/datum.h) at `datum`, read as / written from a SqlValue of `type`.
+SqlValue load_datum(CodeGen& cg, llvm::Value* datum, TypeId type);
+void store_datum(CodeGen& cg, const SqlValue& v, llvm::Value* datum);
+
+// TRUE and not NULL: how WHERE, CASE WHEN and FILTER treat a Bool.
+llvm::Value* is_true(CodeGen& cg, const SqlValue& v);
+// A text value's length to pass to the runtime: 0 when the value is NULL (its data slot is garbage;
+// the runtime never reads a zero-length string's pointer).
+llvm::Value* text_length(CodeGen& cg, const SqlValue& v);
+
+// Three-valued comparison of two values of the same type: NULL if either is NULL. Orders as
+// PostgreSQL: NaN above every other double and equal to itself, false < true, text bytewise.
+SqlValue compare(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlValue& r);
+// The same comparison's i1 result, for callers that know both inputs are not NULL (min/max).
+llvm::Value* compare_values(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlValue& r);
+
+// l op r for two values of the same numeric type; integer overflow -> 22003, x / 0 and x % 0 -> 22012,
+// a finite double operation with an infinite result -> 22003.
+SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r);
+// -v and abs(v); integer overflow -> 22003.
+SqlValue negate(CodeGen& cg, const SqlValue& v);
+SqlValue abs(CodeGen& cg, const SqlValue& v);
+// Three-valued NOT.
+SqlValue logical_not(CodeGen& cg, const SqlValue& v);
+// l || r (text).
+SqlValue concat(CodeGen& cg, const SqlValue& l, const SqlValue& r);
+// v converted to `to` with PostgreSQL's rules: text parsing (22P02 / 22003), range checks, float to
+// integer rounding half to even.
+SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to);
+
+// Merges values computed in different predecessor blocks (one phi per part) at the current block.
+SqlValue phi(CodeGen& cg, TypeId type, const std::vector<std::pair<SqlValue, llvm::BasicBlock*>>& in);
+
+}  // namespace sql
+
+}  // namespace omendb::codegen

@@ -1,0 +1,109 @@
+// The building blocks of a bound, typed plan: expressions, output columns, aggregate calls, sort keys
+// and key ranges. Operators are in operators.h, pipelines and the whole plan in plan.h.
+//
+// Expressions are typed and already coerced: the binder inserts explicit Cast nodes so that the two
+// operands of every arithmetic or comparison operator have the same type, and every value written to a
+// table column has that column's type. Codegen never guesses a type.
+//
+// Columns flowing between operators are named by ColumnId (unique within one plan), not by position:
+// an operator lists the columns it produces in `output`, and expressions above it refer to them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/types.h"
+#include "common/value.h"
+#include "storage/catalog.h"
+
+namespace omendb::plan {
+
+using ColumnId = int;
+
+enum class ExprOp {
+  Constant,  // constant (typed; may be NULL)
+  Param,     // params[param] of the statement (lifted literal or $n); type = the param's type
+  Column,    // the value of `column` in the current row
+  Neg,       // -args[0]; integer overflow -> 22003
+  Not,       // three-valued NOT
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Mod,     // same-typed numeric operands; integer overflow -> 22003, x/0 and x%0 -> 22012
+  Concat,  // text || text
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,  // same-typed operands (Bool, Int32, Int64, Float64 or Text, bytewise); result Bool
+  And,
+  Or,  // three-valued logic
+  IsNull,
+  IsNotNull,
+  Cast,  // args[0] converted to `type` (see codegen for the conversions; failures -> 22P02 / 22003)
+  Case,  // args = [cond1, result1, cond2, result2, ..., else]; else always present (maybe NULL constant)
+  Abs,   // abs(args[0]) for numeric types; overflow -> 22003
+};
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Expr {
+  ExprOp op = ExprOp::Constant;
+  TypeId type = TypeId::Unknown;
+  std::vector<ExprPtr> args;
+  int param = -1;        // Param
+  ColumnId column = -1;  // Column
+  Value constant;        // Constant
+
+  static ExprPtr make_constant(Value v, TypeId type);
+  static ExprPtr make_param(int index, TypeId type);
+  static ExprPtr make_column(ColumnId id, TypeId type);
+  static ExprPtr make(ExprOp op, TypeId type, std::vector<ExprPtr> args);
+};
+
+// Renders an expression for EXPLAIN ("(id = $1)", "(a + 1)"); column names come from `name_of`.
+std::string to_string(const Expr& e, const std::vector<std::string>& column_names);
+
+struct OutputColumn {
+  ColumnId id = -1;
+  std::string name;  // for RowDescription and EXPLAIN
+  TypeId type = TypeId::Unknown;
+};
+
+enum class AggFunc { CountStar, Count, Sum, Min, Max, Avg };
+
+struct AggregateCall {
+  AggFunc func = AggFunc::CountStar;
+  ExprPtr arg;  // null for CountStar
+  // Result types: count -> Int64; sum(Int32|Int64) -> Int64 (overflow -> 22003); sum(Float64) -> Float64;
+  // min/max -> the argument's type (Text compares bytewise); avg -> Float64. Empty input: count 0, others
+  // NULL.
+  TypeId type = TypeId::Int64;
+};
+
+struct SortKey {
+  ColumnId column = -1;
+  bool descending = false;
+  bool nulls_first = false;  // PostgreSQL default: NULLS LAST for ASC, NULLS FIRST for DESC
+};
+
+// Primary-key range of a scan: equality on the first eq.size() key columns, then optionally lower and/or
+// upper bounds on the next key column. Bound expressions are row-independent (params, constants and
+// arithmetic on them) and typed for the key column's encoding: Int32/Int64 for integer columns (both
+// encode alike), Float64, Text or Bool. A bound that evaluates to NULL means the scan reads nothing.
+// The scan's Filter above still checks every predicate, so the range only narrows what is read.
+struct KeyRange {
+  std::vector<ExprPtr> eq;
+  ExprPtr lower;
+  bool lower_inclusive = true;
+  ExprPtr upper;
+  bool upper_inclusive = true;
+  bool is_full() const { return eq.empty() && !lower && !upper; }
+};
+
+}  // namespace omendb::plan

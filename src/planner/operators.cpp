@@ -1,0 +1,370 @@
+// Each operator's expressions, EXPLAIN line and plan-cache key contribution, side by side, so that a
+// field is described in one place.
+#include "planner/operators.h"
+
+#include "common/error.h"
+#include "planner/planner_internal.h"
+
+namespace omendb::plan {
+
+// A new field in an operator class changes its size: the static_assert below each write_shape then
+// fails until the field is put into the shape (or the size is updated after checking that the field
+// does not decide generated code). Sizes are those of x86-64 with libstdc++, the platform OmenDB
+// builds on; elsewhere the check is skipped.
+#if defined(__x86_64__) && defined(__GLIBCXX__)
+#define OMENDB_SHAPE_COVERS(T, size) \
+  static_assert(sizeof(T) == (size), \
+                #T " changed: put the new field in its write_shape, then update the size")
+#else
+#define OMENDB_SHAPE_COVERS(T, size) static_assert(true)
+#endif
+OMENDB_SHAPE_COVERS(Op, 64);
+
+void Op::bad_cast(OpKind wanted) const {
+  throw SqlError(SqlState::InternalError, "plan: operator of kind " + std::to_string(static_cast<int>(kind)) +
+                                              " used as kind " + std::to_string(static_cast<int>(wanted)));
+}
+
+// ---- ShapeWriter, ExplainContext ----------------------------------------------------------------
+
+void ShapeWriter::tag(std::string_view t) {
+  out_ += '[';
+  out_ += t;
+}
+
+void ShapeWriter::put(int64_t v) {
+  out_ += ' ';
+  out_ += std::to_string(v);
+}
+
+void ShapeWriter::put(bool v) {
+  out_ += v ? " T" : " F";
+}
+
+void ShapeWriter::put(TypeId t) {
+  out_ += " t";
+  out_ += std::to_string(static_cast<int>(t));
+}
+
+void ShapeWriter::put(const Expr* e) {
+  if (!e) {
+    out_ += " _";
+    return;
+  }
+  out_ += " e";
+  out_ += std::to_string(static_cast<int>(e->op));
+  out_ += ':';
+  out_ += std::to_string(static_cast<int>(e->type));
+  switch (e->op) {
+    case ExprOp::Param:
+      out_ += "p" + std::to_string(e->param);
+      break;
+    case ExprOp::Column:
+      out_ += "c" + std::to_string(e->column);
+      break;
+    case ExprOp::Constant: {
+      // Only NULLs stay constants after lifting, but be exact about anything else.
+      std::string text = e->constant.is_null() ? std::string() : e->constant.to_string();
+      out_ += e->constant.is_null() ? "N" : "v" + std::to_string(text.size()) + ":" + text;
+      break;
+    }
+    default:
+      break;
+  }
+  out_ += '(';
+  for (const auto& a : e->args) put(a.get());
+  out_ += ')';
+}
+
+void ShapeWriter::put(const std::vector<ExprPtr>& exprs) {
+  put(static_cast<int64_t>(exprs.size()));
+  for (const auto& e : exprs) put(e.get());
+}
+
+void ShapeWriter::put(const std::vector<OutputColumn>& columns) {
+  out_ += " o";
+  for (const auto& c : columns)
+    out_ += std::to_string(c.id) + ":" + std::to_string(static_cast<int>(c.type)) + ",";
+}
+
+void ShapeWriter::put(const std::vector<int>& ints) {
+  out_ += " i";
+  for (int v : ints) out_ += std::to_string(v) + ",";
+}
+
+void ShapeWriter::put(const storage::TableDefPtr& table) {
+  // The catalog version is part of the cache key too; the id and name make the key self-describing.
+  out_ += table ? " T" + std::to_string(table->id) + ":" + table->name : std::string(" T-");
+}
+
+void ShapeWriter::put(const KeyRange& r) {
+  out_ += " r";
+  put(r.eq);
+  put(r.lower.get());
+  put(r.lower_inclusive);
+  put(r.upper.get());
+  put(r.upper_inclusive);
+}
+
+std::string ExplainContext::expr(const Expr& e) const {
+  return planner::detail::render(e, names, params);
+}
+
+std::string ExplainContext::column(ColumnId id) const {
+  return id >= 0 && static_cast<size_t>(id) < names.size() ? names[static_cast<size_t>(id)]
+                                                           : "#" + std::to_string(id);
+}
+
+// ---- TableScan --------------------------------------------------------------------------------------
+
+void TableScanOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  for (auto& e : range.eq) f(e);
+  if (range.lower) f(range.lower);
+  if (range.upper) f(range.upper);
+}
+
+std::string TableScanOp::explain(const ExplainContext& c) const {
+  std::string s = "TableScan " + table->name + " ";
+  if (range.is_full()) {
+    s += "(full scan)";
+  } else {
+    const auto& pk = table->primary_key;
+    auto key_name = [&](size_t i) { return table->columns[static_cast<size_t>(pk[i])].name; };
+    std::vector<std::string> parts;
+    for (size_t i = 0; i < range.eq.size(); ++i) parts.push_back(key_name(i) + " = " + c.expr(*range.eq[i]));
+    if (range.lower)
+      parts.push_back(key_name(range.eq.size()) + (range.lower_inclusive ? " >= " : " > ") +
+                      c.expr(*range.lower));
+    if (range.upper)
+      parts.push_back(key_name(range.eq.size()) + (range.upper_inclusive ? " <= " : " < ") +
+                      c.expr(*range.upper));
+    s += "(range: ";
+    for (size_t i = 0; i < parts.size(); ++i) s += (i ? ", " : "") + parts[i];
+    s += ")";
+  }
+  if (estimated_rows > 0) s += " (~" + std::to_string(estimated_rows) + " rows)";
+  return s;
+}
+
+void TableScanOp::write_shape(ShapeWriter& w) const {
+  w.tag("scan");
+  w.put(output);
+  w.put(table);
+  w.put(scan_columns);
+  w.put(range);
+  w.put(static_cast<int64_t>(key_column));
+  // estimated_rows decides the compile tier, which the JIT adds to the cache key itself.
+}
+OMENDB_SHAPE_COVERS(TableScanOp, 176);
+
+// ---- Values -----------------------------------------------------------------------------------------
+
+void ValuesOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  for (auto& row : rows)
+    for (auto& e : row) f(e);
+}
+
+std::string ValuesOp::explain(const ExplainContext&) const {
+  if (values_matrix)
+    return "Values (" + std::to_string(output.size()) + " columns, rows from params $" +
+           std::to_string(matrix_param_base) + ")";
+  return "Values (" + std::to_string(rows.size()) + (rows.size() == 1 ? " row)" : " rows)");
+}
+
+void ValuesOp::write_shape(ShapeWriter& w) const {
+  w.tag("values");
+  w.put(output);
+  w.put(values_matrix);
+  w.put(static_cast<int64_t>(matrix_param_base));
+  w.put(static_cast<int64_t>(rows.size()));
+  for (const auto& row : rows) w.put(row);
+}
+OMENDB_SHAPE_COVERS(ValuesOp, 96);
+
+// ---- Filter -----------------------------------------------------------------------------------------
+
+void FilterOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  f(predicate);
+}
+
+std::string FilterOp::explain(const ExplainContext& c) const {
+  return "Filter (" + c.expr(*predicate) + ")";
+}
+
+void FilterOp::write_shape(ShapeWriter& w) const {
+  w.tag("filter");
+  w.put(output);
+  w.put(predicate);
+}
+OMENDB_SHAPE_COVERS(FilterOp, 72);
+
+// ---- Project ----------------------------------------------------------------------------------------
+
+void ProjectOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  for (auto& e : exprs) f(e);
+}
+
+std::string ProjectOp::explain(const ExplainContext& c) const {
+  std::string s = "Project (";
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    if (i) s += ", ";
+    std::string e = c.expr(*exprs[i]);
+    s += e;
+    if (i < output.size() && output[i].name != e) s += " AS " + output[i].name;
+  }
+  return s + ")";
+}
+
+void ProjectOp::write_shape(ShapeWriter& w) const {
+  w.tag("project");
+  w.put(output);
+  w.put(exprs);
+}
+OMENDB_SHAPE_COVERS(ProjectOp, 88);
+
+// ---- Aggregate --------------------------------------------------------------------------------------
+
+namespace {
+const char* agg_name(AggFunc f) {
+  switch (f) {
+    case AggFunc::CountStar:
+    case AggFunc::Count:
+      return "count";
+    case AggFunc::Sum:
+      return "sum";
+    case AggFunc::Min:
+      return "min";
+    case AggFunc::Max:
+      return "max";
+    case AggFunc::Avg:
+      return "avg";
+  }
+  return "?";
+}
+}  // namespace
+
+void AggregateOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  for (auto& a : aggregates)
+    if (a.arg) f(a.arg);
+}
+
+std::string AggregateOp::explain(const ExplainContext& c) const {
+  std::string s = "Aggregate (";
+  for (size_t i = 0; i < aggregates.size(); ++i) {
+    if (i) s += ", ";
+    const auto& a = aggregates[i];
+    s += std::string(agg_name(a.func)) + "(" + (a.arg ? c.expr(*a.arg) : std::string("*")) + ")";
+  }
+  return s + ")";
+}
+
+void AggregateOp::write_shape(ShapeWriter& w) const {
+  w.tag("aggregate");
+  w.put(output);
+  w.put(static_cast<int64_t>(aggregates.size()));
+  for (const auto& a : aggregates) {
+    w.put(static_cast<int64_t>(a.func));
+    w.put(a.type);
+    w.put(a.arg);
+  }
+}
+OMENDB_SHAPE_COVERS(AggregateOp, 88);
+
+// ---- Sort -------------------------------------------------------------------------------------------
+
+std::string SortOp::explain(const ExplainContext& c) const {
+  std::string s = "Sort (keys: ";
+  for (size_t i = 0; i < sort_keys.size(); ++i) {
+    const auto& k = sort_keys[i];
+    if (i) s += ", ";
+    s += c.column(k.column);
+    if (k.descending) s += " DESC";
+    if (k.nulls_first != k.descending) s += k.nulls_first ? " NULLS FIRST" : " NULLS LAST";
+  }
+  return s + ")";
+}
+
+void SortOp::write_shape(ShapeWriter& w) const {
+  w.tag("sort");
+  w.put(output);
+  for (const auto& k : sort_keys) {
+    w.put(static_cast<int64_t>(k.column));
+    w.put(k.descending);
+    w.put(k.nulls_first);
+  }
+}
+OMENDB_SHAPE_COVERS(SortOp, 88);
+
+// ---- Limit ------------------------------------------------------------------------------------------
+
+void LimitOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  if (limit) f(limit);
+  if (offset) f(offset);
+}
+
+std::string LimitOp::explain(const ExplainContext& c) const {
+  std::string s = "Limit (";
+  if (limit) s += "limit: " + c.expr(*limit);
+  if (offset) s += std::string(limit ? ", " : "") + "offset: " + c.expr(*offset);
+  return s + ")";
+}
+
+void LimitOp::write_shape(ShapeWriter& w) const {
+  w.tag("limit");
+  w.put(output);
+  w.put(limit);
+  w.put(offset);
+}
+OMENDB_SHAPE_COVERS(LimitOp, 80);
+
+// ---- Insert / Update / Delete -----------------------------------------------------------------------
+
+std::string InsertOp::explain(const ExplainContext&) const {
+  return "Insert " + table->name;
+}
+
+void InsertOp::write_shape(ShapeWriter& w) const {
+  w.tag("insert");
+  w.put(table);
+}
+OMENDB_SHAPE_COVERS(InsertOp, 80);
+
+void UpdateOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  for (auto& e : set_exprs) f(e);
+}
+
+std::string UpdateOp::explain(const ExplainContext& c) const {
+  std::string s = "Update " + table->name + " (set: ";
+  bool first = true;
+  for (size_t i = 0; i < set_exprs.size(); ++i) {
+    const auto& e = *set_exprs[i];
+    const std::string& col = table->columns[i].name;
+    // Skip columns that keep their old value.
+    if (e.op == ExprOp::Column && c.column(e.column) == col) continue;
+    if (!first) s += ", ";
+    first = false;
+    s += col + " = " + c.expr(e);
+  }
+  return s + ")";
+}
+
+void UpdateOp::write_shape(ShapeWriter& w) const {
+  w.tag("update");
+  w.put(table);
+  w.put(static_cast<int64_t>(key_column));
+  w.put(set_exprs);
+}
+OMENDB_SHAPE_COVERS(UpdateOp, 112);
+
+std::string DeleteOp::explain(const ExplainContext&) const {
+  return "Delete " + table->name;
+}
+
+void DeleteOp::write_shape(ShapeWriter& w) const {
+  w.tag("delete");
+  w.put(table);
+  w.put(static_cast<int64_t>(key_column));
+}
+OMENDB_SHAPE_COVERS(DeleteOp, 88);
+
+}  // namespace omendb::plan

@@ -1,0 +1,252 @@
+// The physical operators of a plan: one class per operator. Each knows its own fields, its role in the
+// pipelines, its EXPLAIN line and its contribution to the plan-cache key, so that adding an operator
+// means adding one class here (plus its translator in src/codegen/operators/), not editing switches.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/value.h"
+#include "planner/expr.h"
+#include "storage/catalog.h"
+
+namespace omendb::plan {
+
+enum class OpKind { Values, TableScan, Filter, Project, Aggregate, Sort, Limit, Insert, Update, Delete };
+
+// Where an operator stands in the pipelines: the only thing the pipeline cutter asks of it.
+enum class PipelineRole {
+  Source,     // starts a pipeline: TableScan, Values
+  Streaming,  // works row by row inside its child's pipeline: Filter, Project, Limit
+  Breaker,    // ends its child's pipeline (consuming every row into its state), then is the source of a
+              // new pipeline that reads that state: Sort, Aggregate
+  Sink,       // ends its child's pipeline and produces no rows: Insert, Update, Delete
+};
+
+// Serialises what decides the generated code (everything but parameter values) into the plan-cache
+// key. Each Op::write_shape puts every one of its fields; a static_assert on the size of each operator
+// class (operators.cpp) fails to compile when a field is added without being put here.
+class ShapeWriter {
+ public:
+  void tag(std::string_view t);  // starts an operator: "[name"
+  void end() { out_ += ']'; }    // ends it, after its children
+  void put(int64_t v);
+  void put(bool v);
+  void put(TypeId t);
+  void put(const Expr* e);
+  void put(const ExprPtr& e) { put(e.get()); }
+  void put(const std::vector<ExprPtr>& exprs);
+  void put(const std::vector<OutputColumn>& columns);
+  void put(const std::vector<int>& ints);
+  void put(const storage::TableDefPtr& table);
+  void put(const KeyRange& range);
+  const std::string& str() const { return out_; }
+
+ private:
+  std::string out_;
+};
+
+// What EXPLAIN needs to render expressions: column names by id and, optionally, the parameter values
+// (PostgreSQL's EXPLAIN shows literals, not $n).
+struct ExplainContext {
+  const std::vector<std::string>& names;
+  const std::vector<Value>* params = nullptr;
+  std::string expr(const Expr& e) const;
+  std::string column(ColumnId id) const;
+};
+
+class Op;
+using OpPtr = std::unique_ptr<Op>;
+
+class Op {
+ public:
+  virtual ~Op() = default;
+  Op(const Op&) = delete;
+  Op& operator=(const Op&) = delete;
+
+  const OpKind kind;
+  std::vector<OpPtr> children;
+  std::vector<OutputColumn> output;  // the columns this operator produces, in order
+
+  virtual PipelineRole role() const = 0;
+  // Calls `f` on every expression the operator owns (literal lifting, analyses). Not its children's.
+  virtual void for_each_expr(const std::function<void(ExprPtr&)>& f) = 0;
+  // The operator's EXPLAIN line, without its children.
+  virtual std::string explain(const ExplainContext& c) const = 0;
+  // Puts every field that decides generated code (not the children: the caller walks the tree).
+  virtual void write_shape(ShapeWriter& w) const = 0;
+
+  // Checked downcasts: op.as<FilterOp>().predicate.
+  template <class T>
+  const T& as() const {
+    if (kind != T::kKind) bad_cast(T::kKind);
+    return static_cast<const T&>(*this);
+  }
+  template <class T>
+  T& as() {
+    if (kind != T::kKind) bad_cast(T::kKind);
+    return static_cast<T&>(*this);
+  }
+  template <class T>
+  bool is() const {
+    return kind == T::kKind;
+  }
+
+ protected:
+  explicit Op(OpKind k) : kind(k) {}
+
+ private:
+  [[noreturn]] void bad_cast(OpKind wanted) const;
+};
+
+// Reads `table` within `range`. output[i] is table column scan_columns[i]; `key_column` (if >= 0) is an
+// extra Text column carrying each row's storage key (for UPDATE / DELETE).
+class TableScanOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::TableScan;
+  TableScanOp() : Op(kKind) {}
+  storage::TableDefPtr table;
+  std::vector<int> scan_columns;
+  KeyRange range;
+  ColumnId key_column = -1;
+  uint64_t estimated_rows = 0;  // from storage's size estimate (EXPLAIN and the JIT tier only)
+
+  PipelineRole role() const override { return PipelineRole::Source; }
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// One row of expressions per produced row; rows[r][c] has type output[c].type. When values_matrix is
+// true, `rows` is empty and the rows are the statement's params from matrix_param_base on, row-major
+// (params[base + r * output.size() + c]), their count known only at run time, so that one compiled
+// INSERT serves any number of rows.
+class ValuesOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::Values;
+  ValuesOp() : Op(kKind) {}
+  std::vector<std::vector<ExprPtr>> rows;
+  bool values_matrix = false;
+  int matrix_param_base = 0;
+
+  PipelineRole role() const override { return PipelineRole::Source; }
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// Passes the rows for which `predicate` is TRUE. output == children[0]->output.
+class FilterOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::Filter;
+  FilterOp() : Op(kKind) {}
+  ExprPtr predicate;
+
+  PipelineRole role() const override { return PipelineRole::Streaming; }
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// exprs[i] computes output[i].
+class ProjectOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::Project;
+  ProjectOp() : Op(kKind) {}
+  std::vector<ExprPtr> exprs;
+
+  PipelineRole role() const override { return PipelineRole::Streaming; }
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// A whole-input aggregate (no GROUP BY): one output row; aggregates[i] computes output[i].
+class AggregateOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::Aggregate;
+  AggregateOp() : Op(kKind) {}
+  std::vector<AggregateCall> aggregates;
+
+  PipelineRole role() const override { return PipelineRole::Breaker; }
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// Sorts its input by `sort_keys`. output == children[0]->output.
+class SortOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::Sort;
+  SortOp() : Op(kKind) {}
+  std::vector<SortKey> sort_keys;
+
+  PipelineRole role() const override { return PipelineRole::Breaker; }
+  void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// LIMIT / OFFSET: both Int64, row-independent, may be null. Negative -> 2201W / 2201X.
+class LimitOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::Limit;
+  LimitOp() : Op(kKind) {}
+  ExprPtr limit;
+  ExprPtr offset;
+
+  PipelineRole role() const override { return PipelineRole::Streaming; }
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// Inserts each input row: children[0]->output holds one column per table column, in table order,
+// typed as the table.
+class InsertOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::Insert;
+  InsertOp() : Op(kKind) {}
+  storage::TableDefPtr table;
+
+  PipelineRole role() const override { return PipelineRole::Sink; }
+  void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// Replaces the row whose storage key is `key_column`: set_exprs[i] is the new value of table column i
+// (over children[0]'s columns).
+class UpdateOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::Update;
+  UpdateOp() : Op(kKind) {}
+  storage::TableDefPtr table;
+  ColumnId key_column = -1;
+  std::vector<ExprPtr> set_exprs;
+
+  PipelineRole role() const override { return PipelineRole::Sink; }
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// Removes the row whose storage key is `key_column`.
+class DeleteOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::Delete;
+  DeleteOp() : Op(kKind) {}
+  storage::TableDefPtr table;
+  ColumnId key_column = -1;
+
+  PipelineRole role() const override { return PipelineRole::Sink; }
+  void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+}  // namespace omendb::plan

@@ -1,0 +1,69 @@
+#include "runtime/exec_context.h"
+
+namespace omendb::runtime {
+
+void ExecContext::prepare(const QueryLayout& layout) {
+  // Release the previous execution's state first, so that its memory is not counted twice.
+  scans.clear();
+  sorts.clear();
+  aggregates.clear();
+  arena.reset();
+  for (const storage::ScanSpec& spec : layout.scans) {
+    ScanSlot slot;
+    slot.spec = spec;
+    scans.push_back(std::move(slot));
+  }
+  for (const SortSpec& spec : layout.sorts) sorts.push_back(std::make_unique<Sorter>(spec, &memory));
+  for (size_t datums : layout.aggregates) {
+    AggregateState a;
+    a.state.assign(datums, Datum{});
+    a.text = std::make_unique<Arena>(&memory);
+    aggregates.push_back(std::move(a));
+  }
+  targets = layout.targets;
+  out.assign(layout.out_width, Datum{});
+  row.assign(layout.row_width, Datum{});
+  qs.out = out.data();
+  qs.row = row.data();
+  qs.status = 0;
+  error.reset();
+  rows_affected = 0;
+  rows_scanned = 0;
+}
+
+void ExecContext::fail(SqlError e) {
+  if (!error) error = std::move(e);
+  qs.status = 1;
+}
+
+void ExecContext::raise_if_failed() {
+  if (error) throw *error;
+}
+
+void ExecContext::set_params(const std::vector<Value>& values) {
+  params.assign(values.size(), Datum{});
+  param_text.assign(values.size(), std::string());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const Value& v = values[i];
+    Datum& d = params[i];
+    d.is_null = v.is_null() ? 1 : 0;
+    if (v.is_null()) continue;
+    switch (v.type()) {
+      case TypeId::Float64:
+        d.f64 = v.as_double();
+        break;
+      case TypeId::Text:
+      case TypeId::Unknown:
+        param_text[i] = v.as_text();
+        d.str = StrRef{param_text[i].data(), param_text[i].size()};
+        break;
+      default:
+        d.i64 = v.as_int();
+        break;
+    }
+  }
+  qs.params = params.data();
+  qs.param_count = params.size();
+}
+
+}  // namespace omendb::runtime

@@ -1,0 +1,36 @@
+// What a compiled plan needs at run time, declared by its operator translators at compile time
+// (OperatorTranslator::declare_state) and kept with the compiled code: one entry per scan cursor,
+// sort buffer, aggregate state and DML target, addressed by generated code through its index.
+// ExecContext::prepare builds the runtime state from it for each execution.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "runtime/sorter.h"
+#include "storage/store.h"
+
+namespace omendb::runtime {
+
+struct QueryLayout {
+  std::vector<storage::ScanSpec> scans;  // table and columns; bounds are filled at run time
+  std::vector<SortSpec> sorts;
+  std::vector<size_t> aggregates;             // Datums of each whole-input aggregate state
+  std::vector<storage::TableDefPtr> targets;  // INSERT / UPDATE / DELETE target tables
+  size_t out_width = 0;                       // Datums of a result row (QueryState::out)
+  size_t row_width = 0;                       // Datums of a DML row (QueryState::row)
+
+  int add_scan(storage::ScanSpec spec) { return push(scans, std::move(spec)); }
+  int add_sort(SortSpec spec) { return push(sorts, std::move(spec)); }
+  int add_aggregate(size_t datums) { return push(aggregates, datums); }
+  int add_target(storage::TableDefPtr table) { return push(targets, std::move(table)); }
+
+ private:
+  template <typename T>
+  static int push(std::vector<T>& v, T x) {
+    v.push_back(std::move(x));
+    return static_cast<int>(v.size()) - 1;
+  }
+};
+
+}  // namespace omendb::runtime

@@ -1,0 +1,101 @@
+#include "runtime/sorter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+namespace omendb::runtime {
+
+int compare_datums(TypeId type, const Datum& a, const Datum& b) {
+  switch (type) {
+    case TypeId::Float64: {
+      double x = a.f64, y = b.f64;
+      bool xn = std::isnan(x), yn = std::isnan(y);
+      if (xn || yn) return xn == yn ? 0 : (xn ? 1 : -1);  // NaN sorts above everything, as in PG
+      return x < y ? -1 : (x > y ? 1 : 0);
+    }
+    case TypeId::Text:
+    case TypeId::Unknown: {
+      size_t n = std::min(a.str.len, b.str.len);
+      int c = n ? std::memcmp(a.str.ptr, b.str.ptr, n) : 0;  // a zero-length string's pointer may be null
+      if (c != 0) return c < 0 ? -1 : 1;
+      return a.str.len < b.str.len ? -1 : (a.str.len > b.str.len ? 1 : 0);
+    }
+    default:
+      return a.i64 < b.i64 ? -1 : (a.i64 > b.i64 ? 1 : 0);
+  }
+}
+
+Sorter::Sorter(SortSpec spec, MemoryTracker* memory)
+    : spec_(std::move(spec)), memory_(memory), text_(memory) {}
+
+Sorter::~Sorter() {
+  if (memory_) memory_->release(reserved_);
+}
+
+Datum* Sorter::append() {
+  size_t w = width();
+  if (rows_.size() + w > rows_.capacity()) {
+    // Grow geometrically, counting the new capacity before allocating it.
+    size_t want = std::max<size_t>(rows_.capacity() * 2, std::max<size_t>(w * 64, rows_.size() + w));
+    uint64_t bytes = want * sizeof(Datum);
+    if (memory_) memory_->reserve(bytes);
+    try {
+      rows_.reserve(want);
+    } catch (...) {
+      if (memory_) memory_->release(bytes);
+      throw;
+    }
+    if (memory_) memory_->release(reserved_);
+    reserved_ = bytes;
+  }
+  rows_.resize(rows_.size() + w);
+  return rows_.data() + rows_.size() - w;
+}
+
+void Sorter::row_done() {
+  size_t w = width();
+  Datum* row = rows_.data() + rows_.size() - w;
+  for (size_t c = 0; c < w; ++c)
+    if ((spec_.types[c] == TypeId::Text || spec_.types[c] == TypeId::Unknown) && !row[c].is_null)
+      row[c].str = text_.copy(row[c].str.ptr, row[c].str.len);
+}
+
+uint64_t Sorter::finish() {
+  size_t w = width();
+  size_t count = w == 0 ? 0 : rows_.size() / w;
+  if (sorted_ || w == 0) return count;
+  // Sort row indexes, then permute: rows are fixed-width, so this moves each row once.
+  std::vector<uint32_t> order(count);
+  std::iota(order.begin(), order.end(), 0u);
+  const Datum* base = rows_.data();
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    const Datum* a = base + size_t{x} * w;
+    const Datum* b = base + size_t{y} * w;
+    for (const SortKeySpec& k : spec_.keys) {
+      const Datum& da = a[k.column];
+      const Datum& db = b[k.column];
+      if (da.is_null || db.is_null) {
+        if (da.is_null && db.is_null) continue;
+        return da.is_null ? k.nulls_first : !k.nulls_first;
+      }
+      int c = compare_datums(k.type, da, db);
+      if (c != 0) return k.descending ? c > 0 : c < 0;
+    }
+    return false;
+  });
+  uint64_t bytes = rows_.size() * sizeof(Datum);
+  if (memory_) memory_->reserve(bytes);  // the permuted copy, while both exist
+  std::vector<Datum> sorted(rows_.size());
+  for (size_t i = 0; i < count; ++i) std::copy_n(base + size_t{order[i]} * w, w, sorted.data() + i * w);
+  rows_.swap(sorted);
+  if (memory_) {
+    memory_->release(reserved_);
+    reserved_ = bytes;
+  }
+  sorted_ = true;
+  return count;
+}
+
+}  // namespace omendb::runtime
