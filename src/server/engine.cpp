@@ -212,6 +212,7 @@ class EngineSession : public pgwire::Session {
     default_isolation_ = saved.default_isolation;
     synchronous_commit_ = saved.synchronous_commit;
     synchronous_commit_text_ = saved.synchronous_commit_text;
+    if (txn_) txn_->set_synchronous_commit(synchronous_commit_.value_or(db_.store().options().sync_commits));
   }
 
   bool in_transaction() const { return state_ == State::Implicit || state_ == State::Block; }
