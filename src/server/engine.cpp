@@ -123,12 +123,83 @@ const char* isolation_name(Isolation level) {
   return "read committed";
 }
 
+// Discards a statement's results (settings applied at startup).
+class DiscardWriter final : public pgwire::ResultWriter {
+ public:
+  void row_description(const std::vector<pgwire::ResultColumn>&) override {}
+  void data_row(const std::string_view*, const bool*, size_t) override {}
+  void command_complete(std::string_view) override {}
+  void empty_query() override {}
+  void notice(std::string_view, std::string_view) override {}
+  const std::atomic<bool>* cancel_flag() const override { return nullptr; }
+};
+
+// The settings a client asks for at connection startup, in PostgreSQL's order: first "-c name=value" and
+// "--name=value" in the "options" parameter (words split at unescaped whitespace, a backslash escapes
+// the next character, dashes in names become underscores: libpq's PGOPTIONS, psycopg2's options=), then
+// startup parameters named after a setting (asyncpg's server_settings), which win.
+std::vector<std::pair<std::string, std::string>> startup_settings(const pgwire::StartupInfo& info) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add = [&](std::string_view name_value) {
+    size_t eq = name_value.find('=');
+    if (eq == std::string_view::npos) return;
+    std::string name(name_value.substr(0, eq));
+    for (char& c : name) c = c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.emplace_back(std::move(name), std::string(name_value.substr(eq + 1)));
+  };
+  if (auto it = info.parameters.find("options"); it != info.parameters.end()) {
+    std::vector<std::string> words;
+    std::string word;
+    bool in_word = false, escaped = false;
+    for (char c : it->second) {
+      if (escaped) {
+        word += c;
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = in_word = true;
+      } else if (std::isspace(static_cast<unsigned char>(c))) {
+        if (in_word) words.push_back(std::move(word));
+        word.clear();
+        in_word = false;
+      } else {
+        word += c;
+        in_word = true;
+      }
+    }
+    if (in_word) words.push_back(std::move(word));
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (words[i] == "-c" && i + 1 < words.size()) {
+        add(words[++i]);
+      } else if (words[i].starts_with("-c")) {
+        add(std::string_view(words[i]).substr(2));
+      } else if (words[i].starts_with("--")) {
+        add(std::string_view(words[i]).substr(2));
+      }
+    }
+  }
+  for (const auto& [name, value] : info.parameters) {
+    if (name != "options" && name != "user" && name != "database") out.emplace_back(name, value);
+  }
+  return out;
+}
+
 // One client session: its transaction state and settings. Transaction blocks follow PostgreSQL:
 // statements outside BEGIN commit on their own; several statements in one simple query run as one
 // implicit transaction; an error inside a block makes later statements fail with 25P02 until ROLLBACK.
 class EngineSession : public pgwire::Session {
  public:
-  explicit EngineSession(Database& db) : db_(db) {}
+  EngineSession(Database& db, const pgwire::StartupInfo& info) : db_(db) {
+    // Startup settings that change how transactions run go through SET, so that a bad value refuses
+    // the connection (FATAL 22023, as PostgreSQL) instead of being ignored; other ones are ignored.
+    DiscardWriter discard;
+    for (const auto& [name, value] : startup_settings(info)) {
+      if (name != "default_transaction_isolation" && name != "synchronous_commit") continue;
+      ast::SetStmt stmt;
+      stmt.name = name;
+      stmt.value = value;
+      set(stmt, discard);
+    }
+  }
 
   void execute(std::string_view sql, pgwire::ResultWriter& out) override {
     try {
@@ -608,8 +679,8 @@ Database::Database(const EngineOptions& options) {
 
 Database::~Database() = default;
 
-std::unique_ptr<pgwire::Session> Database::open(const pgwire::StartupInfo&) {
-  return std::make_unique<EngineSession>(*this);
+std::unique_ptr<pgwire::Session> Database::open(const pgwire::StartupInfo& info) {
+  return std::make_unique<EngineSession>(*this, info);
 }
 
 }  // namespace omendb::engine

@@ -11,6 +11,8 @@ write it back minus the amount) created money.
     session changes it, the transfer writes back what it read: COMMIT must fail with 40001;
   * bank: 32 writers in psycopg2's default mode doing read-balance-then-write-back transfers for a few
     seconds (OMENDB_ISOLATION_SECONDS, default 3), retrying on 40001: the total must stay 20,000;
+  * startup: the level asked for in the connection's options (libpq's PGOPTIONS, psycopg2's options=)
+    applies, and a bad value refuses the connection (FATAL 22023) instead of being ignored;
   * warnings: psql shows "WARNING:  there is already a transaction in progress" (a NoticeResponse with
     severity WARNING and SQLSTATE 25001) and psycopg2 collects it; a change of level after the first query
     fails with 25001 "SET TRANSACTION ISOLATION LEVEL must be called before any query".
@@ -168,6 +170,26 @@ def test_warnings(connect, host, port, user, dbname):
     assert "repeatable read" in p.stdout, p.stdout
 
 
+def test_startup(connect):
+    c = connect(autocommit=True, options="-c default_transaction_isolation=repeatable\\ read")
+    cur = c.cursor()
+    cur.execute("SHOW transaction_isolation")
+    assert cur.fetchone()[0] == "repeatable read", "the startup option's isolation level was not applied"
+    c.close()
+    c = connect(autocommit=False, options="--default-transaction-isolation=read\\ uncommitted -c synchronous_commit=off")
+    cur = c.cursor()
+    cur.execute("SHOW transaction_isolation")
+    assert cur.fetchone()[0] == "read uncommitted"
+    cur.execute("SHOW synchronous_commit")
+    assert cur.fetchone()[0] == "off"
+    c.close()
+    try:
+        connect(autocommit=True, options="-c default_transaction_isolation=bogus").close()
+        raise AssertionError("a bad isolation level in the startup options was accepted")
+    except psycopg2.OperationalError as e:
+        assert 'invalid value for parameter "default_transaction_isolation": "bogus"' in str(e), str(e)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
@@ -181,11 +203,12 @@ def main():
     print("seed %d (OMENDB_ISOLATION_SEED to repeat the random choices)" % args.seed)
 
     def run(host, port):
-        def connect(autocommit):
-            c = psycopg2.connect(host=host, port=port, user=args.user, dbname=args.dbname, connect_timeout=10)
+        def connect(autocommit, **kw):
+            c = psycopg2.connect(host=host, port=port, user=args.user, dbname=args.dbname, connect_timeout=10, **kw)
             c.autocommit = autocommit
             return c
         tests = [("lost_update", lambda: test_lost_update(connect)),
+                 ("startup", lambda: test_startup(connect)),
                  ("warnings", lambda: test_warnings(connect, host, port, args.user, args.dbname)),
                  ("bank", lambda: test_bank(connect, args.seconds, args.seed))]
         failed = 0
@@ -212,7 +235,7 @@ def main():
             if not srv.alive():
                 print("server died\n" + srv.log_tail())
                 failed += 1
-    print("%d passed, %d failed" % (3 - failed if failed <= 3 else 0, failed))
+    print("%d passed, %d failed" % (4 - failed if failed <= 4 else 0, failed))
     return 1 if failed else 0
 
 
