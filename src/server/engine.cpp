@@ -89,11 +89,20 @@ std::string format_ms(double ms) {
   return buf;
 }
 
-std::optional<storage::IsolationLevel> parse_isolation(std::string level) {
+// The isolation level as the session names it (SHOW, the SET TRANSACTION checks). PostgreSQL runs READ
+// UNCOMMITTED as READ COMMITTED (it never shows uncommitted data either) but keeps its name.
+enum class Isolation { ReadUncommitted, ReadCommitted, RepeatableRead };
+
+storage::IsolationLevel storage_level(Isolation level) {
+  return level == Isolation::RepeatableRead ? storage::IsolationLevel::RepeatableRead
+                                            : storage::IsolationLevel::ReadCommitted;
+}
+
+std::optional<Isolation> parse_isolation(std::string level) {
   for (char& c : level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  // PostgreSQL runs READ UNCOMMITTED as READ COMMITTED (it never shows uncommitted data either).
-  if (level == "read committed" || level == "read uncommitted") return storage::IsolationLevel::ReadCommitted;
-  if (level == "repeatable read") return storage::IsolationLevel::RepeatableRead;
+  if (level == "read uncommitted") return Isolation::ReadUncommitted;
+  if (level == "read committed") return Isolation::ReadCommitted;
+  if (level == "repeatable read") return Isolation::RepeatableRead;
   if (level == "serializable")
     throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support SERIALIZABLE isolation yet")
         .with_hint(
@@ -102,8 +111,76 @@ std::optional<storage::IsolationLevel> parse_isolation(std::string level) {
   return std::nullopt;
 }
 
-const char* isolation_name(storage::IsolationLevel level) {
-  return level == storage::IsolationLevel::RepeatableRead ? "repeatable read" : "read committed";
+const char* isolation_name(Isolation level) {
+  switch (level) {
+    case Isolation::ReadUncommitted:
+      return "read uncommitted";
+    case Isolation::ReadCommitted:
+      return "read committed";
+    case Isolation::RepeatableRead:
+      return "repeatable read";
+  }
+  return "read committed";
+}
+
+// Discards a statement's results (settings applied at startup).
+class DiscardWriter final : public pgwire::ResultWriter {
+ public:
+  void row_description(const std::vector<pgwire::ResultColumn>&) override {}
+  void data_row(const std::string_view*, const bool*, size_t) override {}
+  void command_complete(std::string_view) override {}
+  void empty_query() override {}
+  void notice(std::string_view, std::string_view) override {}
+  const std::atomic<bool>* cancel_flag() const override { return nullptr; }
+};
+
+// The settings a client asks for at connection startup, in PostgreSQL's order: first "-c name=value" and
+// "--name=value" in the "options" parameter (words split at unescaped whitespace, a backslash escapes
+// the next character, dashes in names become underscores: libpq's PGOPTIONS, psycopg2's options=), then
+// startup parameters named after a setting (asyncpg's server_settings), which win.
+std::vector<std::pair<std::string, std::string>> startup_settings(const pgwire::StartupInfo& info) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add = [&](std::string_view name_value) {
+    size_t eq = name_value.find('=');
+    if (eq == std::string_view::npos) return;
+    std::string name(name_value.substr(0, eq));
+    for (char& c : name) c = c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.emplace_back(std::move(name), std::string(name_value.substr(eq + 1)));
+  };
+  if (auto it = info.parameters.find("options"); it != info.parameters.end()) {
+    std::vector<std::string> words;
+    std::string word;
+    bool in_word = false, escaped = false;
+    for (char c : it->second) {
+      if (escaped) {
+        word += c;
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = in_word = true;
+      } else if (std::isspace(static_cast<unsigned char>(c))) {
+        if (in_word) words.push_back(std::move(word));
+        word.clear();
+        in_word = false;
+      } else {
+        word += c;
+        in_word = true;
+      }
+    }
+    if (in_word) words.push_back(std::move(word));
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (words[i] == "-c" && i + 1 < words.size()) {
+        add(words[++i]);
+      } else if (words[i].starts_with("-c")) {
+        add(std::string_view(words[i]).substr(2));
+      } else if (words[i].starts_with("--")) {
+        add(std::string_view(words[i]).substr(2));
+      }
+    }
+  }
+  for (const auto& [name, value] : info.parameters) {
+    if (name != "options" && name != "user" && name != "database") out.emplace_back(name, value);
+  }
+  return out;
 }
 
 // One client session: its transaction state and settings. Transaction blocks follow PostgreSQL:
@@ -111,7 +188,18 @@ const char* isolation_name(storage::IsolationLevel level) {
 // implicit transaction; an error inside a block makes later statements fail with 25P02 until ROLLBACK.
 class EngineSession : public pgwire::Session {
  public:
-  explicit EngineSession(Database& db) : db_(db) {}
+  EngineSession(Database& db, const pgwire::StartupInfo& info) : db_(db) {
+    // Startup settings that change how transactions run go through SET, so that a bad value refuses
+    // the connection (FATAL 22023, as PostgreSQL) instead of being ignored; other ones are ignored.
+    DiscardWriter discard;
+    for (const auto& [name, value] : startup_settings(info)) {
+      if (name != "default_transaction_isolation" && name != "synchronous_commit") continue;
+      ast::SetStmt stmt;
+      stmt.name = name;
+      stmt.value = value;
+      set(stmt, discard);
+    }
+  }
 
   void execute(std::string_view sql, pgwire::ResultWriter& out) override {
     try {
@@ -120,10 +208,8 @@ class EngineSession : public pgwire::Session {
         out.empty_query();
         return;
       }
-      if (state_ == State::Idle && statements.size() > 1) {
-        txn_ = begin_transaction(default_isolation_);
-        state_ = State::Implicit;
-      }
+      if (state_ == State::Idle && statements.size() > 1)
+        open_transaction(State::Implicit, default_isolation_);
       for (const ast::StmtPtr& stmt : statements) run(*stmt, statement_text(sql, *stmt), out);
       if (state_ == State::Implicit) finish_transaction(true);
     } catch (...) {
@@ -151,10 +237,53 @@ class EngineSession : public pgwire::Session {
   }
 
   // A transaction with this session's settings.
-  std::unique_ptr<storage::Transaction> begin_transaction(storage::IsolationLevel isolation) {
-    auto txn = db_.store().begin(isolation);
+  std::unique_ptr<storage::Transaction> begin_transaction(Isolation isolation) {
+    auto txn = db_.store().begin(storage_level(isolation));
     if (synchronous_commit_) txn->set_synchronous_commit(*synchronous_commit_);
     return txn;
+  }
+
+  // Starts a transaction block (BEGIN) or the implicit transaction of a multi-statement query.
+  void open_transaction(State state, Isolation isolation) {
+    txn_ = begin_transaction(isolation);
+    txn_isolation_ = isolation;
+    saved_settings_ = save_settings();
+    state_ = state;
+  }
+
+  // PostgreSQL's rules for changing the current transaction's isolation level (check_XactIsoLevel),
+  // whichever statement asks (SET TRANSACTION, SET transaction_isolation, BEGIN inside a block): the
+  // same level is always accepted; another one only before the transaction's first query (one that
+  // takes a snapshot) and outside a subtransaction, else 25001. Never ignored.
+  void set_transaction_isolation(Isolation level) {
+    if (level == txn_isolation_) return;
+    if (statements_in_block_ > 0 || txn_->has_writes())
+      throw SqlError(SqlState::ActiveSqlTransaction,
+                     "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+    if (!savepoints_.empty())
+      throw SqlError(SqlState::ActiveSqlTransaction,
+                     "SET TRANSACTION ISOLATION LEVEL must not be called in a subtransaction");
+    txn_ = begin_transaction(level);  // nothing was read or written yet: nothing to carry over
+    txn_isolation_ = level;
+  }
+
+  // Session settings are transactional, as PostgreSQL's SET: a transaction (or subtransaction) that
+  // rolls back undoes the SETs made in it.
+  struct SavedSettings {
+    std::map<std::string, std::string> settings;
+    Isolation default_isolation;
+    std::optional<bool> synchronous_commit;
+    std::string synchronous_commit_text;
+  };
+  SavedSettings save_settings() const {
+    return {settings_, default_isolation_, synchronous_commit_, synchronous_commit_text_};
+  }
+  void restore_settings(const SavedSettings& saved) {
+    settings_ = saved.settings;
+    default_isolation_ = saved.default_isolation;
+    synchronous_commit_ = saved.synchronous_commit;
+    synchronous_commit_text_ = saved.synchronous_commit_text;
+    if (txn_) txn_->set_synchronous_commit(synchronous_commit_.value_or(db_.store().options().sync_commits));
   }
 
   bool in_transaction() const { return state_ == State::Implicit || state_ == State::Block; }
@@ -167,15 +296,24 @@ class EngineSession : public pgwire::Session {
     }
   }
 
-  // Ends the current transaction: commit (which may throw 40001, ending it anyway) or roll back.
+  // Ends the current transaction: commit (which may throw 40001, ending it anyway) or roll back. A
+  // transaction that does not commit undoes its SETs.
   void finish_transaction(bool commit) {
     auto txn = std::move(txn_);
+    std::optional<SavedSettings> saved = std::move(saved_settings_);
+    saved_settings_.reset();
     state_ = State::Idle;
     savepoints_.clear();
     statements_in_block_ = 0;
+    if (!commit && saved) restore_settings(*saved);
     if (!txn) return;
     if (commit) {
-      txn->commit();
+      try {
+        txn->commit();
+      } catch (...) {
+        if (saved) restore_settings(*saved);
+        throw;
+      }
     } else {
       txn->rollback();
     }
@@ -230,15 +368,18 @@ class EngineSession : public pgwire::Session {
                      "current transaction is aborted, commands ignored until end of transaction block");
     switch (stmt.txn_kind) {
       case K::Begin: {
-        std::optional<storage::IsolationLevel> level = parse_isolation(stmt.isolation);
+        // As PostgreSQL: BEGIN inside a block warns and still applies its options, under the rules of
+        // SET TRANSACTION (so a change of level after the first query fails with 25001 and aborts the
+        // block). psycopg2's default mode sends BEGIN before the application's own BEGIN ISOLATION LEVEL.
         if (state_ == State::Block) {
-          out.notice("25001", "there is already a transaction in progress");
+          out.warning("25001", "there is already a transaction in progress");
+          if (auto level = parse_isolation(stmt.isolation)) set_transaction_isolation(*level);
         } else if (state_ == State::Implicit) {
-          state_ = State::Block;  // BEGIN inside a multi-statement query makes its transaction explicit
-          if (level && *level != txn_->isolation() && !txn_->has_writes()) txn_ = begin_transaction(*level);
-        } else {
-          txn_ = begin_transaction(level.value_or(default_isolation_));
+          // BEGIN inside a multi-statement query makes its transaction explicit.
+          if (auto level = parse_isolation(stmt.isolation)) set_transaction_isolation(*level);
           state_ = State::Block;
+        } else {
+          open_transaction(State::Block, parse_isolation(stmt.isolation).value_or(default_isolation_));
         }
         out.command_complete("BEGIN");
         return;
@@ -249,25 +390,25 @@ class EngineSession : public pgwire::Session {
           out.command_complete("ROLLBACK");
           return;
         }
-        if (!in_transaction()) out.notice("25P01", "there is no transaction in progress");
+        if (!in_transaction()) out.warning("25P01", "there is no transaction in progress");
         finish_transaction(true);
         out.command_complete("COMMIT");
         return;
       case K::Rollback:
         if (!in_transaction() && state_ != State::Failed)
-          out.notice("25P01", "there is no transaction in progress");
+          out.warning("25P01", "there is no transaction in progress");
         finish_transaction(false);
         out.command_complete("ROLLBACK");
         return;
       case K::Savepoint:
         require_block("SAVEPOINT");
-        savepoints_.push_back({stmt.savepoint_name, txn_->savepoint()});
+        savepoints_.push_back({stmt.savepoint_name, txn_->savepoint(), save_settings()});
         out.command_complete("SAVEPOINT");
         return;
       case K::Release: {
         require_block("RELEASE SAVEPOINT");
         size_t i = find_savepoint(stmt.savepoint_name);
-        txn_->release(savepoints_[i].second);
+        txn_->release(savepoints_[i].mark);
         savepoints_.resize(i);
         out.command_complete("RELEASE");
         return;
@@ -275,7 +416,8 @@ class EngineSession : public pgwire::Session {
       case K::RollbackToSavepoint: {
         require_block("ROLLBACK TO SAVEPOINT");
         size_t i = find_savepoint(stmt.savepoint_name);
-        txn_->rollback_to(savepoints_[i].second);
+        txn_->rollback_to(savepoints_[i].mark);
+        restore_settings(savepoints_[i].settings);
         savepoints_.resize(i + 1);
         state_ = State::Block;
         out.command_complete("ROLLBACK");
@@ -295,7 +437,7 @@ class EngineSession : public pgwire::Session {
 
   size_t find_savepoint(const std::string& name) {
     for (size_t i = savepoints_.size(); i-- > 0;)
-      if (savepoints_[i].first == name) return i;
+      if (savepoints_[i].name == name) return i;
     throw SqlError(SqlState::InvalidSavepointSpecification, "savepoint \"" + name + "\" does not exist");
   }
 
@@ -367,6 +509,7 @@ class EngineSession : public pgwire::Session {
     if (inner.kind != ast::StmtKind::Select && inner.kind != ast::StmtKind::Insert &&
         inner.kind != ast::StmtKind::Update && inner.kind != ast::StmtKind::Delete)
       throw_unsupported("EXPLAIN of this statement");
+    if (txn_) ++statements_in_block_;  // PostgreSQL's EXPLAIN takes a snapshot: it is a query
     std::shared_lock catalog_guard(db_.catalog_lock());
     planner::PlannedStatement planned = plan(inner);
     std::vector<std::string> lines = planner::explain(planned.plan, planned.params);
@@ -423,23 +566,28 @@ class EngineSession : public pgwire::Session {
 
   void set(const ast::SetStmt& stmt, pgwire::ResultWriter& out) {
     if (stmt.name == "transaction_isolation" || stmt.name == "default_transaction_isolation") {
-      std::optional<storage::IsolationLevel> level =
-          stmt.reset ? std::optional(storage::IsolationLevel::ReadCommitted) : parse_isolation(stmt.value);
+      // SET TRANSACTION ISOLATION LEVEL / SET transaction_isolation: this transaction only (outside a
+      // transaction the statement is its own transaction, so it has no lasting effect; PostgreSQL warns
+      // for the SET TRANSACTION form). SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL /
+      // SET default_transaction_isolation: the level of later transactions.
+      const bool session = stmt.name == "default_transaction_isolation";
+      std::optional<Isolation> level = !stmt.reset ? parse_isolation(stmt.value)
+                                       : session   ? Isolation::ReadCommitted
+                                                   : default_isolation_;
       if (!level) {
         throw SqlError(SqlState::InvalidParameterValue,
-                       "invalid value for parameter \"" + stmt.name + "\": \"" + stmt.value + "\"");
+                       "invalid value for parameter \"" + stmt.name + "\": \"" + stmt.value + "\"")
+            .with_hint("Available values: serializable, repeatable read, read committed, read uncommitted.");
       }
-      if (stmt.name == "default_transaction_isolation") {
+      if (session) {
         default_isolation_ = *level;
       } else if (!in_transaction()) {
-        out.notice("25P01", "SET TRANSACTION can only be used in transaction blocks");
-      } else if (*level != txn_->isolation()) {
-        if (txn_->has_writes() || statements_in_block_ > 0)
-          throw SqlError(SqlState::ActiveSqlTransaction,
-                         "SET TRANSACTION ISOLATION LEVEL must be called before any query");
-        txn_ = begin_transaction(*level);
+        if (stmt.transaction_only)
+          out.warning("25P01", "SET TRANSACTION can only be used in transaction blocks");
+      } else {
+        set_transaction_isolation(*level);
       }
-      out.command_complete("SET");
+      out.command_complete(stmt.reset ? "RESET" : "SET");
       return;
     }
     if (stmt.name == "synchronous_commit") {
@@ -486,7 +634,7 @@ class EngineSession : public pgwire::Session {
                                                                 {"max_identifier_length", "63"}};
     std::string value;
     if (stmt.name == "transaction_isolation") {
-      value = isolation_name(txn_ ? txn_->isolation() : default_isolation_);
+      value = isolation_name(txn_ ? txn_isolation_ : default_isolation_);
     } else if (stmt.name == "default_transaction_isolation") {
       value = isolation_name(default_isolation_);
     } else if (stmt.name == "synchronous_commit") {
@@ -508,9 +656,16 @@ class EngineSession : public pgwire::Session {
   std::map<std::string, std::string> settings_;
   State state_ = State::Idle;
   std::unique_ptr<storage::Transaction> txn_;
-  std::vector<std::pair<std::string, size_t>> savepoints_;  // name, Transaction::savepoint() mark
-  storage::IsolationLevel default_isolation_ = storage::IsolationLevel::ReadCommitted;
-  int statements_in_block_ = 0;
+  Isolation txn_isolation_ = Isolation::ReadCommitted;  // txn_'s level, as SHOW names it
+  std::optional<SavedSettings> saved_settings_;         // the settings when txn_ began
+  struct Savepoint {
+    std::string name;
+    size_t mark;  // Transaction::savepoint()
+    SavedSettings settings;
+  };
+  std::vector<Savepoint> savepoints_;
+  Isolation default_isolation_ = Isolation::ReadCommitted;
+  int statements_in_block_ = 0;  // queries (statements that take a snapshot) in the current transaction
   std::optional<bool> synchronous_commit_;  // SET synchronous_commit; unset: the server's default
   std::string synchronous_commit_text_;     // its value as SHOW prints it
 };
@@ -527,8 +682,8 @@ Database::Database(const EngineOptions& options) {
 
 Database::~Database() = default;
 
-std::unique_ptr<pgwire::Session> Database::open(const pgwire::StartupInfo&) {
-  return std::make_unique<EngineSession>(*this);
+std::unique_ptr<pgwire::Session> Database::open(const pgwire::StartupInfo& info) {
+  return std::make_unique<EngineSession>(*this, info);
 }
 
 }  // namespace omendb::engine

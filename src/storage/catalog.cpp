@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/sync_point.h"
 #include "storage/internal.h"
 #include "storage/store.h"
 
@@ -212,7 +213,22 @@ TableDefPtr Catalog::create_table(TableDef def) {
 
 void Catalog::drop_table(std::string_view name) {
   // Lock order: commit mutex first, so no statement commits rows into the table while it is dropped.
-  std::lock_guard commit_lock(store_.state_->commit_mutex);
+  // Commits that passed their checks but are still writing are waited for (their rows go first, and
+  // the range delete below removes them); commits that have not started their checks yet wait for the
+  // drop (ddl_pending) and then fail with 42P01.
+  StoreState& state = *store_.state_;
+  std::unique_lock commit_lock(state.commit_mutex);
+  ++state.ddl_pending;
+  struct Done {
+    StoreState& state;
+    ~Done() {
+      if (--state.ddl_pending == 0) state.ddl_done.notify_all();
+    }
+  } done{state};
+  if (!state.inflight_ts.empty()) {
+    OMEN_SYNC_POINT("Catalog::drop_table:WaitForCommits");
+    state.visible_advanced.wait(commit_lock, [&] { return state.inflight_ts.empty(); });
+  }
   std::lock_guard lock(mutex_);
   auto it = by_name_.find(std::string(name));
   if (it == by_name_.end()) {

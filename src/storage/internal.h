@@ -90,6 +90,12 @@ struct StoreState {
   // write runs outside it, so concurrent committers share WAL fsyncs (RocksDB write groups).
   // Lock order: commit_mutex before Catalog::mutex_.
   std::mutex commit_mutex;
+  // DDL and commits are ordered: a DROP TABLE announces itself (ddl_pending), so no new commit starts
+  // its conflict check, then waits until no commit is in flight (between its check and the end of its
+  // write), so a commit that passed the "table still exists" check writes its rows before the table's
+  // range is deleted, never after (which would leave rows under a dropped table id for ever).
+  int ddl_pending = 0;               // commit_mutex
+  std::condition_variable ddl_done;  // signalled when ddl_pending drops to 0
   // Keys of commits that have a timestamp but are not yet written (for conflict checks) and their
   // timestamps (for visible_ts).
   std::map<std::string, uint64_t, std::less<>> inflight_keys;  // commit_mutex
@@ -107,6 +113,12 @@ struct StoreState {
     uint64_t ts = visible_ts.load();
     active_snapshots.insert(ts);
     return ts;
+  }
+  // Registers one more holder of a timestamp that is registered already (so garbage collection cannot
+  // have passed it): a transaction keeps the read timestamp of its writes after their statement ended.
+  void pin_snapshot(uint64_t ts) {
+    std::lock_guard lock(snapshot_mutex);
+    active_snapshots.insert(ts);
   }
   void release_snapshot(uint64_t ts) {
     std::lock_guard lock(snapshot_mutex);

@@ -18,6 +18,7 @@
 #include <system_error>
 
 #include "common/error.h"
+#include "common/sync_point.h"
 #include "common/value.h"
 #include "storage/internal.h"
 #include "storage/key_codec.h"
@@ -557,6 +558,7 @@ class TransactionImpl final : public Transaction {
 
   // A statement's writes join the transaction's.
   void merge(WriteSet& ops, const std::map<uint32_t, std::string>& tables) {
+    pin_read_ts(ops);
     for (auto& [key, op] : ops) {
       auto it = writes_.find(key);
       if (it == writes_.end()) {
@@ -583,10 +585,30 @@ class TransactionImpl final : public Transaction {
     tables_.insert(tables.begin(), tables.end());
   }
 
+  // Keeps the oldest read timestamp of the transaction's writes registered until the transaction ends.
+  // The commit-time conflict check compares each write's read_ts with the newest committed version of
+  // its key; garbage collection must therefore keep every version newer than read_ts (and a tombstone
+  // among them) until then. A READ COMMITTED statement's own snapshot is released when the statement
+  // ends, so without this pin a full compaction could drop a concurrent delete's tombstone and the
+  // commit would resurrect the row. Called while the statement's snapshot is still registered, so GC
+  // cannot have passed the timestamp yet.
+  void pin_read_ts(const WriteSet& ops) {
+    if (ops.empty()) return;
+    uint64_t oldest = ops.begin()->second.read_ts;
+    for (const auto& [key, op] : ops) oldest = std::min(oldest, op.read_ts);
+    if (snapshot_ && *snapshot_ <= oldest) return;  // REPEATABLE READ: the snapshot is held already
+    if (write_pin_ && *write_pin_ <= oldest) return;
+    state_.pin_snapshot(oldest);
+    if (write_pin_) state_.release_snapshot(*write_pin_);
+    write_pin_ = oldest;
+  }
+
  private:
   void end() {
     if (snapshot_) state_.release_snapshot(*snapshot_);
     snapshot_.reset();
+    if (write_pin_) state_.release_snapshot(*write_pin_);
+    write_pin_.reset();
   }
 
   struct Savepoint {
@@ -598,7 +620,8 @@ class TransactionImpl final : public Transaction {
   StoreState& state_;
   IsolationLevel isolation_;
   bool sync_ = store_.options().sync_commits;
-  std::optional<uint64_t> snapshot_;  // RepeatableRead: registered until the transaction ends
+  std::optional<uint64_t> snapshot_;   // RepeatableRead: registered until the transaction ends
+  std::optional<uint64_t> write_pin_;  // oldest read_ts of the writes, registered until the end
   WriteSet writes_;
   std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
   std::vector<Savepoint> savepoints_;
@@ -780,8 +803,10 @@ void TransactionImpl::commit() {
   rocksdb::DB* db = store_.db();
   rocksdb::WriteBatch batch;
   uint64_t ts = 0;
+  OMEN_SYNC_POINT_CALLBACK("TransactionImpl::commit:Start", this);
   {
     std::unique_lock lock(state_.commit_mutex);
+    state_.ddl_done.wait(lock, [&] { return state_.ddl_pending == 0; });
     for (const auto& [id, name] : tables_) {
       if (!store_.catalog().find(id))
         throw SqlError(SqlState::UndefinedTable, "relation \"" + name + "\" does not exist");
@@ -825,6 +850,7 @@ void TransactionImpl::commit() {
     }
     state_.inflight_ts.insert(ts);
   }
+  OMEN_SYNC_POINT_CALLBACK("TransactionImpl::commit:BeforeWrite", this);
   rocksdb::WriteOptions wo;
   wo.sync = sync_;
   rocksdb::Status status = db->Write(wo, &batch);
@@ -835,6 +861,7 @@ void TransactionImpl::commit() {
       if (it != state_.inflight_keys.end() && it->second == ts) state_.inflight_keys.erase(it);
     }
     state_.inflight_ts.erase(ts);
+    if (state_.inflight_ts.empty() && state_.ddl_pending > 0) state_.visible_advanced.notify_all();
     uint64_t visible = state_.inflight_ts.empty() ? state_.last_assigned_ts : *state_.inflight_ts.begin() - 1;
     if (visible > state_.visible_ts.load()) {
       state_.visible_ts.store(visible);

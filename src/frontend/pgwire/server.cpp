@@ -661,10 +661,10 @@ class QueryOutput final : public ResultWriter {
     wire::empty_query_response(buf_);
   }
   void notice(std::string_view sqlstate, std::string_view message) override {
-    if (dead()) return;
-    std::string_view severity = sqlstate.starts_with("01") ? "WARNING" : "NOTICE";
-    wire::notice_response(buf_, {severity, sqlstate, message, {}, {}, 0});
-    maybe_flush();
+    send_notice(sqlstate.starts_with("01") ? "WARNING" : "NOTICE", sqlstate, message);
+  }
+  void warning(std::string_view sqlstate, std::string_view message) override {
+    send_notice("WARNING", sqlstate, message);
   }
   const std::atomic<bool>* cancel_flag() const override { return &conn_.cancel_; }
 
@@ -672,6 +672,12 @@ class QueryOutput final : public ResultWriter {
   bool dead() const { return conn_.dead_.load(std::memory_order_relaxed); }
 
  private:
+  void send_notice(std::string_view severity, std::string_view sqlstate, std::string_view message) {
+    if (dead()) return;
+    wire::notice_response(buf_, {severity, sqlstate, message, {}, {}, 0});
+    maybe_flush();
+  }
+
   void maybe_flush() {
     if (buf_.size() < kFlushBytes) return;
     conn_.push_from_worker(std::move(buf_));

@@ -39,7 +39,11 @@ class ResultWriter {
   virtual void data_row(const std::string_view* values, const bool* nulls, size_t count) = 0;
   virtual void command_complete(std::string_view tag) = 0;
   virtual void empty_query() = 0;
+  // A NoticeResponse with severity NOTICE (WARNING for SQLSTATE class 01), as PostgreSQL's
+  // ereport(NOTICE, ...); warning() sends severity WARNING, as ereport(WARNING, ...) (psql prints
+  // "WARNING:  <message>"). Neither ends the statement.
   virtual void notice(std::string_view sqlstate, std::string_view message) = 0;
+  virtual void warning(std::string_view sqlstate, std::string_view message) { notice(sqlstate, message); }
   // Set when the client disconnected, sent a CancelRequest, or the server is shutting down; long
   // running work polls it and stops with 57014 (or simply returns if the client is gone).
   virtual const std::atomic<bool>* cancel_flag() const = 0;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/sync_point.h"
 #include "storage/key_codec.h"
 #include "storage/row_codec.h"
 #include "storage/store.h"
@@ -747,6 +748,116 @@ TEST_F(MvccTest, DeletedRowStaysVisibleToOlderSnapshots) {
 
 // ---------------------------------------------------------------------------------------------------
 // Garbage collection
+
+// A READ COMMITTED transaction updates a row in one statement (whose snapshot is released when the
+// statement ends); another transaction then deletes the row and commits, and a full compaction runs at
+// the moment the first transaction commits (forced with a sync point). The compaction must keep the
+// tombstone that the commit's conflict check needs: the update must fail with 40001, never bring the
+// deleted row back.
+TEST_F(MvccTest, ReadCommittedWritesKeepGarbageCollectionBehindTheirReadTimestamp) {
+  seed({{1, 10}, {2, 20}});
+  auto t1 = store_->begin(RC);
+  statement(*t1, [&](StatementWriter& w) { update(w, 1, 11); });
+  // A later read-only statement: READ COMMITTED snapshots move on.
+  EXPECT_EQ(get(*t1->statement_view(), 2), 20);
+
+  sync_point::Scope sync;
+  bool forced = false;
+  sync_point::set_callback("TransactionImpl::commit:Start", [&](void* txn) {
+    if (txn != t1.get()) return;  // the deleter's own commit below passes here too
+    autocommit([&](StatementWriter& w) { remove(w, 1); });
+    store_->compact();  // full compaction: sees every version of the key
+    forced = true;
+  });
+  EXPECT_EQ(sqlstate_of([&] { t1->commit(); }), "40001");
+  EXPECT_TRUE(forced);
+  EXPECT_EQ(get(1), std::nullopt) << "the UPDATE resurrected a row deleted after it read it";
+  EXPECT_EQ(scan_all(), (Rows{{2, 20}}));
+  // The transaction ended: nothing of it is registered any more, and GC catches up.
+  t1.reset();
+  EXPECT_EQ(store_->oldest_active_snapshot(), store_->visible_ts());
+  store_->compact();
+  EXPECT_EQ(versions(1).size(), 0u);
+}
+
+// The pin follows the oldest write: a later statement's writes (newer read timestamp) do not move it
+// forward, and a read-only READ COMMITTED transaction pins nothing between statements.
+TEST_F(MvccTest, ReadCommittedPinIsTheOldestWriteReadTimestamp) {
+  seed({{1, 10}, {2, 20}});
+  auto idle = store_->begin(RC);
+  EXPECT_EQ(get(*idle->statement_view(), 1), 10);
+  autocommit([&](StatementWriter& w) { update(w, 2, 21); });
+  EXPECT_EQ(store_->oldest_active_snapshot(), store_->visible_ts()) << "a read-only RC transaction pins";
+
+  auto t1 = store_->begin(RC);
+  statement(*t1, [&](StatementWriter& w) { update(w, 1, 11); });
+  const uint64_t first_read = store_->oldest_active_snapshot();
+  EXPECT_EQ(first_read, store_->visible_ts());
+  autocommit([&](StatementWriter& w) { update(w, 2, 22); });
+  statement(*t1, [&](StatementWriter& w) { update(w, 2, 23); });  // reads the newer snapshot
+  EXPECT_EQ(store_->oldest_active_snapshot(), first_read);
+  EXPECT_LT(first_read, store_->visible_ts());
+  t1->commit();
+  EXPECT_EQ(store_->oldest_active_snapshot(), store_->visible_ts());
+  EXPECT_EQ(scan_all(), (Rows{{1, 11}, {2, 23}}));
+}
+
+// DROP TABLE lands between a commit's conflict check (which found the table) and its write (forced with
+// a sync point): the drop must wait for the commit to finish writing and then remove its rows too, so
+// that no row is left under a table id that is never reused or collected.
+TEST_F(MvccTest, DropTableWaitsForCommitsBetweenCheckAndWrite) {
+  seed({{1, 10}});
+  auto t1 = store_->begin(RC);
+  statement(*t1, [&](StatementWriter& w) {
+    insert(w, 5, 50);
+    update(w, 1, 11);
+  });
+  const std::string table_prefix = key(1).substr(0, keycodec::kTablePrefixSize);
+
+  sync_point::Scope sync;
+  std::thread dropper;
+  sync_point::set_callback("TransactionImpl::commit:BeforeWrite", [&](void* txn) {
+    if (txn != t1.get()) return;
+    dropper = std::thread([&] {
+      store_->catalog().drop_table("kv");
+      OMEN_SYNC_POINT("Test:DropFinished");
+    });
+    // The drop either completes now (the defect) or waits for this commit (the fix).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!sync_point::passed("Catalog::drop_table:WaitForCommits") &&
+           !sync_point::wait_passed("Test:DropFinished", std::chrono::milliseconds(5)))
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the drop neither finished nor waited";
+  });
+  t1->commit();  // the table still existed at its check: it commits, and the drop comes after it
+  dropper.join();
+  EXPECT_TRUE(sync_point::passed("Catalog::drop_table:WaitForCommits"));
+  EXPECT_EQ(store_->catalog().find("kv"), nullptr);
+
+  // Nothing is left under the dropped table's id.
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(ro));
+  int left = 0;
+  for (it->Seek(table_prefix); it->Valid() && it->key().starts_with(table_prefix); it->Next()) ++left;
+  EXPECT_TRUE(it->status().ok());
+  EXPECT_EQ(left, 0) << "rows were written under the dropped table's id after the drop";
+}
+
+// A commit that starts its checks while a DROP TABLE of its table is under way waits for the drop and
+// then fails with 42P01 (the drop holds the commit mutex; this checks that the ordering does not
+// deadlock when the drop has no commit in flight to wait for).
+TEST_F(MvccTest, CommitAfterDropOfItsTableFails) {
+  seed({{1, 10}});
+  auto t1 = store_->begin(RC);
+  statement(*t1, [&](StatementWriter& w) { update(w, 1, 11); });
+  sync_point::Scope sync;
+  sync_point::set_callback("TransactionImpl::commit:Start", [&](void* txn) {
+    if (txn == t1.get()) store_->catalog().drop_table("kv");
+  });
+  EXPECT_EQ(sqlstate_of([&] { t1->commit(); }), "42P01");
+  EXPECT_FALSE(sync_point::passed("Catalog::drop_table:WaitForCommits"));
+  EXPECT_EQ(store_->count_versions(key(1)), 0u);
+}
 
 TEST_F(MvccTest, GarbageCollectionOfAHotRow) {
   StoreOptions o = test_options(dir_);

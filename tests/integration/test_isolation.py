@@ -1,0 +1,243 @@
+#!/usr/bin/python3
+"""The isolation level an application asks for is the one it gets (issue 13's silent downgrade).
+
+psycopg2 in its default mode (autocommit off) sends BEGIN before the first statement of a transaction, so
+an application that runs `BEGIN ISOLATION LEVEL REPEATABLE READ` itself sends it inside a block that is
+already open. PostgreSQL 15 answers WARNING 25001 "there is already a transaction in progress" and applies
+the level; OmenDB kept READ COMMITTED without a word, and a bank test written that way (read a balance,
+write it back minus the amount) created money.
+
+  * lost_update: two connections force the anomaly's interleaving: the transfer reads a balance, another
+    session changes it, the transfer writes back what it read: COMMIT must fail with 40001;
+  * bank: 32 writers in psycopg2's default mode doing read-balance-then-write-back transfers for a few
+    seconds (OMENDB_ISOLATION_SECONDS, default 3), retrying on 40001: the total must stay 20,000;
+  * startup: the level asked for in the connection's options (libpq's PGOPTIONS, psycopg2's options=)
+    applies, and a bad value refuses the connection (FATAL 22023) instead of being ignored;
+  * warnings: psql shows "WARNING:  there is already a transaction in progress" (a NoticeResponse with
+    severity WARNING and SQLSTATE 25001) and psycopg2 collects it; a change of level after the first query
+    fails with 25001 "SET TRANSACTION ISOLATION LEVEL must be called before any query".
+
+`--host/--port` runs it against a running server (PostgreSQL 15 gives the same results)."""
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+
+import psycopg2
+import psycopg2.extensions as ext
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import ROOT, Server  # noqa: E402
+
+ACCOUNTS = 20
+INITIAL = 1000
+WRITERS = 32
+
+
+def make_accounts(connect):
+    c = connect(autocommit=True)
+    cur = c.cursor()
+    cur.execute("DROP TABLE IF EXISTS accounts")
+    cur.execute("CREATE TABLE accounts (id INT PRIMARY KEY, balance BIGINT NOT NULL)")
+    cur.execute("INSERT INTO accounts VALUES " + ", ".join("(%d, %d)" % (a, INITIAL) for a in range(ACCOUNTS)))
+    return c
+
+
+def balance(cur, account):
+    cur.execute("SELECT balance FROM accounts WHERE id = %d" % account)
+    return cur.fetchone()[0]
+
+
+def test_lost_update(connect):
+    admin = make_accounts(connect)
+    t = connect(autocommit=False)  # psycopg2's default mode
+    cur = t.cursor()
+    cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")  # psycopg2 sent BEGIN before it
+    cur.execute("SHOW transaction_isolation")
+    assert cur.fetchone()[0] == "repeatable read", "the nested BEGIN's isolation level was not applied"
+    read = balance(cur, 0)
+    admin.cursor().execute("UPDATE accounts SET balance = balance + 500 WHERE id = 0")  # a concurrent deposit
+    try:
+        # PostgreSQL fails the UPDATE (it meets the newer row version), OmenDB the COMMIT (first committer
+        # wins): both with 40001, and neither writes the stale balance.
+        cur.execute("UPDATE accounts SET balance = %d WHERE id = 0" % (read - 100))
+        t.commit()
+        committed = True
+    except psycopg2.Error as e:
+        assert e.pgcode == "40001", "the write-back failed with %s %s" % (e.pgcode, e)
+        t.rollback()
+        committed = False
+    final = balance(admin.cursor(), 0)
+    assert not committed, "the write-back of a stale balance committed (final balance %d): lost update" % final
+    assert final == INITIAL + 500, "final balance %d, expected %d" % (final, INITIAL + 500)
+    t.close()
+    admin.close()
+
+
+def transfer_writer(connect, n, deadline, seed, out):
+    rnd = random.Random(seed)
+    done = retries = 0
+    try:
+        conn = connect(autocommit=False)
+        cur = conn.cursor()
+        while time.monotonic() < deadline:
+            src = rnd.randrange(ACCOUNTS)
+            dst = rnd.choice([a for a in range(ACCOUNTS) if a != src])
+            amount = rnd.randint(1, 100)
+            while time.monotonic() < deadline:
+                try:
+                    cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+                    s = balance(cur, src)
+                    d = balance(cur, dst)
+                    cur.execute("UPDATE accounts SET balance = %d WHERE id = %d" % (s - amount, src))
+                    cur.execute("UPDATE accounts SET balance = %d WHERE id = %d" % (d + amount, dst))
+                    conn.commit()
+                    done += 1
+                    break
+                except psycopg2.Error as e:
+                    if e.pgcode not in ("40001", "40P01"):
+                        raise
+                    conn.rollback()
+                    retries += 1
+        conn.close()
+    except Exception as e:  # noqa: BLE001 (reported by the main thread)
+        out["errors"].append("writer %d: %s %r" % (n, getattr(e, "pgcode", ""), e))
+    finally:
+        with out["lock"]:
+            out["done"] += done
+            out["retries"] += retries
+
+
+def test_bank(connect, seconds, seed):
+    admin = make_accounts(connect)
+    out = {"lock": threading.Lock(), "done": 0, "retries": 0, "errors": []}
+    t0 = time.monotonic()
+    deadline = t0 + seconds
+    threads = [threading.Thread(target=transfer_writer, args=(connect, n, deadline, seed * 100 + n, out))
+               for n in range(WRITERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 60)
+    assert not any(t.is_alive() for t in threads), "writers still running a minute after the deadline"
+    assert not out["errors"], "\n".join(out["errors"][:10])
+    cur = admin.cursor()
+    cur.execute("SELECT sum(balance), count(*) FROM accounts")
+    total, count = cur.fetchone()
+    print("  bank: %d transfers in %.1fs, %d retries on 40001, total %d of %d"
+          % (out["done"], time.monotonic() - t0, out["retries"], total, ACCOUNTS * INITIAL), flush=True)
+    assert out["done"] > 0, "no transfer committed"
+    assert (total, count) == (ACCOUNTS * INITIAL, ACCOUNTS), \
+        "money not conserved: total %d over %d accounts, expected %d" % (total, count, ACCOUNTS * INITIAL)
+    admin.close()
+
+
+def test_warnings(connect, host, port, user, dbname):
+    # psycopg2 collects the WARNING of its own BEGIN followed by the application's.
+    c = connect(autocommit=False)
+    cur = c.cursor()
+    cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    assert c.notices == ["WARNING:  there is already a transaction in progress\n"], c.notices
+    cur.execute("SELECT 1")
+    try:
+        cur.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        raise AssertionError("a change of isolation level after the first query was accepted")
+    except psycopg2.Error as e:
+        assert e.pgcode == "25001", e.pgcode
+        assert e.pgerror.startswith("ERROR:  SET TRANSACTION ISOLATION LEVEL must be called before any query"), \
+            e.pgerror
+    assert c.info.transaction_status == ext.TRANSACTION_STATUS_INERROR
+    c.rollback()
+    c.close()
+
+    # psql prints the NoticeResponse with its severity and SQLSTATE.
+    script = ("\\set VERBOSITY verbose\n"
+              "BEGIN;\nBEGIN ISOLATION LEVEL REPEATABLE READ;\nSHOW transaction_isolation;\nCOMMIT;\n"
+              "COMMIT;\nSET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n")
+    env = dict(os.environ, PGCONNECT_TIMEOUT="10")
+    p = subprocess.run(["psql", "-X", "-h", host, "-p", str(port), "-U", user, "-d", dbname, "-f", "-"],
+                       input=script, capture_output=True, text=True, timeout=60, env=env)
+    lines = [l for l in p.stderr.splitlines() if not l.startswith("LOCATION:")]
+    # psql prefixes messages from a script with "psql:<stdin>:N: ".
+    messages = [l.split(": ", 1)[1] if l.startswith("psql:") else l for l in lines]
+    assert messages == ["WARNING:  25001: there is already a transaction in progress",
+                        "WARNING:  25P01: there is no transaction in progress",
+                        "WARNING:  25P01: SET TRANSACTION can only be used in transaction blocks"], p.stderr
+    assert "repeatable read" in p.stdout, p.stdout
+
+
+def test_startup(connect):
+    c = connect(autocommit=True, options="-c default_transaction_isolation=repeatable\\ read")
+    cur = c.cursor()
+    cur.execute("SHOW transaction_isolation")
+    assert cur.fetchone()[0] == "repeatable read", "the startup option's isolation level was not applied"
+    c.close()
+    c = connect(autocommit=False, options="--default-transaction-isolation=read\\ uncommitted -c synchronous_commit=off")
+    cur = c.cursor()
+    cur.execute("SHOW transaction_isolation")
+    assert cur.fetchone()[0] == "read uncommitted"
+    cur.execute("SHOW synchronous_commit")
+    assert cur.fetchone()[0] == "off"
+    c.close()
+    try:
+        connect(autocommit=True, options="-c default_transaction_isolation=bogus").close()
+        raise AssertionError("a bad isolation level in the startup options was accepted")
+    except psycopg2.OperationalError as e:
+        assert 'invalid value for parameter "default_transaction_isolation": "bogus"' in str(e), str(e)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
+    ap.add_argument("--host", help="run against this running server instead of starting one")
+    ap.add_argument("--port", type=int)
+    ap.add_argument("--user", default="omendb")
+    ap.add_argument("--dbname", default="omendb")
+    ap.add_argument("--seconds", type=float, default=float(os.environ.get("OMENDB_ISOLATION_SECONDS", "3")))
+    ap.add_argument("--seed", type=int, default=int(os.environ.get("OMENDB_ISOLATION_SEED", time.time_ns() % 100000)))
+    args = ap.parse_args()
+    print("seed %d (OMENDB_ISOLATION_SEED to repeat the random choices)" % args.seed)
+
+    def run(host, port):
+        def connect(autocommit, **kw):
+            c = psycopg2.connect(host=host, port=port, user=args.user, dbname=args.dbname, connect_timeout=10, **kw)
+            c.autocommit = autocommit
+            return c
+        tests = [("lost_update", lambda: test_lost_update(connect)),
+                 ("startup", lambda: test_startup(connect)),
+                 ("warnings", lambda: test_warnings(connect, host, port, args.user, args.dbname)),
+                 ("bank", lambda: test_bank(connect, args.seconds, args.seed))]
+        failed = 0
+        for name, fn in tests:
+            t0 = time.monotonic()
+            try:
+                fn()
+                print("ok    %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
+            except Exception:  # noqa: BLE001
+                import traceback
+                failed += 1
+                print("FAIL  %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
+                traceback.print_exc()
+        return failed
+
+    if args.host:
+        failed = run(args.host, args.port)
+    else:
+        if not os.access(args.server_bin, os.X_OK):
+            print("server binary %s not found" % args.server_bin)
+            return 2
+        with Server(args.server_bin) as srv:
+            failed = run("127.0.0.1", srv.port)
+            if not srv.alive():
+                print("server died\n" + srv.log_tail())
+                failed += 1
+    print("%d passed, %d failed" % (4 - failed if failed <= 4 else 0, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
