@@ -83,6 +83,54 @@ void send_text_rows(pgwire::ResultWriter& out, const std::string& column,
   }
 }
 
+// A memory setting as PostgreSQL reads one: an integer with an optional unit (B, kB, MB, GB, TB); a bare
+// number is in kB, like work_mem. Returns bytes; 22023 for anything else or less than 64kB.
+uint64_t parse_memory(const std::string& name, const std::string& text) {
+  auto invalid = [&] {
+    return SqlError(SqlState::InvalidParameterValue,
+                    "invalid value for parameter \"" + name + "\": \"" + text + "\"")
+        .with_hint("Valid units for this parameter are \"B\", \"kB\", \"MB\", \"GB\", and \"TB\".");
+  };
+  size_t i = 0;
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  size_t digits = i;
+  uint64_t n = 0;
+  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
+    if (n > (UINT64_MAX - 9) / 10) throw invalid();
+    n = n * 10 + static_cast<uint64_t>(text[i] - '0');
+  }
+  if (i == digits) throw invalid();
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  std::string unit = text.substr(i);
+  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.back()))) unit.pop_back();
+  static const std::pair<const char*, uint64_t> units[] = {{"", 1024},
+                                                           {"B", 1},
+                                                           {"kB", 1024},
+                                                           {"MB", 1024 * 1024},
+                                                           {"GB", 1024ull * 1024 * 1024},
+                                                           {"TB", 1024ull << 30 << 10}};
+  for (const auto& [u, scale] : units) {
+    if (unit != u) continue;
+    if (n > UINT64_MAX / scale) throw invalid();
+    uint64_t bytes = n * scale;
+    if (bytes < 64 * 1024)
+      throw SqlError(SqlState::InvalidParameterValue, std::to_string(bytes / 1024) +
+                                                          " kB is outside the valid range for parameter \"" +
+                                                          name + "\" (64 kB .. 16 TB)");
+    return bytes;
+  }
+  throw invalid();
+}
+
+// Bytes as PostgreSQL prints a memory setting: the largest unit that divides it exactly.
+std::string format_memory(uint64_t bytes) {
+  static const std::pair<const char*, uint64_t> units[] = {
+      {"TB", 1024ull << 30 << 10}, {"GB", 1024ull << 20}, {"MB", 1024 * 1024}, {"kB", 1024}};
+  for (const auto& [u, scale] : units)
+    if (bytes % scale == 0) return std::to_string(bytes / scale) + u;
+  return std::to_string(bytes) + "B";
+}
+
 std::string format_ms(double ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", ms);
@@ -469,6 +517,7 @@ class EngineSession : public pgwire::Session {
     auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit);
 
     runtime::ExecContext ctx;
+    ctx.memory.set_limit(query_memory_limit());
     ctx.set_params(planned.params);
     codegen::prepare(*compiled, ctx);
     ctx.cancel = out.cancel_flag();
@@ -614,12 +663,26 @@ class EngineSession : public pgwire::Session {
       out.command_complete(stmt.reset ? "RESET" : "SET");
       return;
     }
+    if (stmt.name == kQueryMemoryLimit && !stmt.reset) {
+      // Kept as PostgreSQL prints memory settings, so SHOW and a rollback of the SET just work.
+      settings_[stmt.name] = format_memory(parse_memory(stmt.name, stmt.value));
+      out.command_complete("SET");
+      return;
+    }
     if (stmt.reset) {
       settings_.erase(stmt.name);
     } else {
       settings_[stmt.name] = stmt.value;
     }
     out.command_complete(stmt.reset ? "RESET" : "SET");
+  }
+
+  static constexpr const char* kQueryMemoryLimit = "omendb.query_memory_limit";
+
+  uint64_t query_memory_limit() const {
+    auto it = settings_.find(kQueryMemoryLimit);
+    return it == settings_.end() ? db_.options().query_memory_limit
+                                 : parse_memory(kQueryMemoryLimit, it->second);
   }
 
   void show(const ast::ShowStmt& stmt, pgwire::ResultWriter& out) {
@@ -632,6 +695,11 @@ class EngineSession : public pgwire::Session {
                                                                 {"standard_conforming_strings", "on"},
                                                                 {"transaction_isolation", "read committed"},
                                                                 {"max_identifier_length", "63"}};
+    if (stmt.name == kQueryMemoryLimit && !settings_.count(stmt.name)) {
+      send_text_rows(out, stmt.name, {format_memory(db_.options().query_memory_limit)});
+      out.command_complete("SHOW");
+      return;
+    }
     std::string value;
     if (stmt.name == "transaction_isolation") {
       value = isolation_name(txn_ ? txn_isolation_ : default_isolation_);
@@ -672,7 +740,8 @@ class EngineSession : public pgwire::Session {
 
 }  // namespace
 
-Database::Database(const EngineOptions& options) {
+Database::Database(const EngineOptions& options) : options_(options) {
+  runtime::MemoryTracker::set_server_cap(options.query_memory_cap);
   storage::StoreOptions so;
   so.data_dir = options.data_dir;
   so.sync_commits = options.sync_commits;

@@ -24,6 +24,11 @@ struct EngineOptions {
   std::string data_dir;
   bool sync_commits = true;  // fsync the WAL at every commit
   size_t plan_cache_capacity = 4096;
+  // Memory one query's runtime structures (sorts, aggregate states, text) may hold: past it the query
+  // fails with 53200. A session changes it with SET omendb.query_memory_limit = '256MB'.
+  uint64_t query_memory_limit = uint64_t{1} << 30;
+  // What all running queries may hold together (0: no cap).
+  uint64_t query_memory_cap = 0;
 };
 
 class Database : public pgwire::SessionFactory {
@@ -35,6 +40,7 @@ class Database : public pgwire::SessionFactory {
   std::unique_ptr<pgwire::Session> open(const pgwire::StartupInfo& info) override;
 
   storage::Store& store() { return *store_; }
+  const EngineOptions& options() const { return options_; }
   codegen::Jit& jit() { return *jit_; }
 
   // DDL takes it exclusively; statements that read or write tables share it, so a table cannot be
@@ -42,6 +48,7 @@ class Database : public pgwire::SessionFactory {
   std::shared_mutex& catalog_lock() { return catalog_lock_; }
 
  private:
+  EngineOptions options_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<codegen::Jit> jit_;
   std::shared_mutex catalog_lock_;

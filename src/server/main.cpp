@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -22,6 +23,8 @@ int main(int argc, char** argv) {
   size_t max_connections = 2000;
   std::string log_level = "info";
   bool no_sync = false;
+  uint64_t query_memory_limit_mb = 1024;
+  uint64_t query_memory_cap_mb = 0;
   app.add_option("--data-dir", data_dir, "Directory of the database (created if missing)")->required();
   app.add_option("--port", port, "TCP port to listen on")->capture_default_str();
   app.add_option("--listen", listen, "Address to listen on (127.0.0.1, 0.0.0.0, ::1, ...)")
@@ -37,6 +40,14 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
   app.add_flag("--no-sync-commit", no_sync,
                "Do not fsync the WAL at commit: faster, but a machine crash may lose the last commits");
+  app.add_option("--query-memory-limit", query_memory_limit_mb,
+                 "MB one query's sorts, aggregate states and text may hold before it fails with 53200 "
+                 "(sessions change it with SET omendb.query_memory_limit)")
+      ->capture_default_str();
+  app.add_option("--query-memory-cap", query_memory_cap_mb,
+                 "MB all running queries may hold together before the one asking fails with 53200 "
+                 "(0: half the machine's memory)")
+      ->capture_default_str();
   app.set_version_flag("--version", std::string("omendb ") + OMENDB_VERSION);
   CLI11_PARSE(app, argc, argv);
 
@@ -53,6 +64,10 @@ int main(int argc, char** argv) {
     omendb::engine::EngineOptions options;
     options.data_dir = data_dir;
     options.sync_commits = !no_sync;
+    options.query_memory_limit = query_memory_limit_mb << 20;
+    uint64_t physical =
+        static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
+    options.query_memory_cap = query_memory_cap_mb ? query_memory_cap_mb << 20 : physical / 2;
     omendb::engine::Database db(options);
 
     omendb::pgwire::ServerOptions server_options;
