@@ -110,7 +110,7 @@ void optimize(llvm::Module& m, llvm::TargetMachine& tm) {
 
 class LlvmJit : public Jit {
  public:
-  explicit LlvmJit(size_t capacity) : capacity_(capacity) {
+  LlvmJit(size_t capacity, TierPolicy tiers) : capacity_(capacity), tiers_(tiers) {
     static std::once_flag init;
     std::call_once(init, [] {
       llvm::InitializeNativeTarget();
@@ -160,7 +160,9 @@ class LlvmJit : public Jit {
                                                      bool* cache_hit) override {
     // The tier is part of the key: a plan compiled cheaply for a small table is not reused once the
     // table is large (estimate) or once an execution was seen to scan many rows (note_rows).
-    bool optimize_plan = plan.estimated_rows >= kOptimizeRowThreshold || is_hot(base_key);
+    bool optimize_plan =
+        tiers_ == TierPolicy::Optimizing ||
+        (tiers_ == TierPolicy::Auto && (plan.estimated_rows >= kOptimizeRowThreshold || is_hot(base_key)));
     std::string key = base_key + (optimize_plan ? "|O2" : "|O0");
     if (auto hit = lookup(key)) {
       *cache_hit = true;
@@ -178,7 +180,7 @@ class LlvmJit : public Jit {
   }
 
   void note_rows(const std::string& base_key, const CompiledPlan& compiled, uint64_t rows) override {
-    if (compiled.optimized || rows < kOptimizeRowThreshold) return;
+    if (compiled.optimized || rows < kOptimizeRowThreshold || tiers_ != TierPolicy::Auto) return;
     std::lock_guard lock(cache_mutex_);
     if (hot_.size() >= capacity_) hot_.clear();  // bounded; forgetting only costs a later re-tier
     hot_.insert(base_key);
@@ -272,6 +274,7 @@ class LlvmJit : public Jit {
   }
 
   size_t capacity_;
+  TierPolicy tiers_;
   TieredCompiler* compiler_ = nullptr;  // owned by jit_
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   std::mutex compile_mutex_;
@@ -286,8 +289,8 @@ class LlvmJit : public Jit {
 
 }  // namespace
 
-std::unique_ptr<Jit> Jit::create(size_t cache_capacity) {
-  return std::make_unique<LlvmJit>(cache_capacity);
+std::unique_ptr<Jit> Jit::create(size_t cache_capacity, TierPolicy tiers) {
+  return std::make_unique<LlvmJit>(cache_capacity, tiers);
 }
 
 }  // namespace omendb::codegen

@@ -38,12 +38,16 @@ struct CacheStats {
   uint64_t hits = 0, misses = 0, entries = 0;
 };
 
+// Which tier compiles: by the plan's expected rows (the default), or always one of them (tests run the
+// SQL suite at both tiers, which must agree).
+enum class TierPolicy : int { Auto, Cheap, Optimizing };
+
 class Jit {
  public:
   // One per server: creating the LLJIT costs milliseconds.
   // OMENDB_DUMP_IR=<dir> in the environment writes every pipeline's IR there, before (<fn>.ll) and after
   // (<fn>.opt.ll) optimisation.
-  static std::unique_ptr<Jit> create(size_t cache_capacity = 4096);
+  static std::unique_ptr<Jit> create(size_t cache_capacity = 4096, TierPolicy tiers = TierPolicy::Auto);
   virtual ~Jit() = default;
 
   // Returns the compiled plan cached under `cache_key` and the tier the plan needs, or compiles `plan`

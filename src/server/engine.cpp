@@ -746,7 +746,7 @@ Database::Database(const EngineOptions& options) : options_(options) {
   so.data_dir = options.data_dir;
   so.sync_commits = options.sync_commits;
   store_ = storage::Store::open(so);
-  jit_ = codegen::Jit::create(options.plan_cache_capacity);
+  jit_ = codegen::Jit::create(options.plan_cache_capacity, options.jit_tiers);
 }
 
 Database::~Database() = default;

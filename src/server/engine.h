@@ -16,7 +16,8 @@ class Store;
 }
 namespace omendb::codegen {
 class Jit;
-}
+enum class TierPolicy : int;  // codegen/jit.h
+}  // namespace omendb::codegen
 
 namespace omendb::engine {
 
@@ -24,6 +25,7 @@ struct EngineOptions {
   std::string data_dir;
   bool sync_commits = true;  // fsync the WAL at every commit
   size_t plan_cache_capacity = 4096;
+  codegen::TierPolicy jit_tiers{};  // Auto: by expected rows
   // Memory one query's runtime structures (sorts, aggregate states, text) may hold: past it the query
   // fails with 53200. A session changes it with SET omendb.query_memory_limit = '256MB'.
   uint64_t query_memory_limit = uint64_t{1} << 30;

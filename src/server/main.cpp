@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "codegen/jit.h"
 #include "common/error.h"
 #include "frontend/pgwire/server.h"
 #include "server/engine.h"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   bool no_sync = false;
   uint64_t query_memory_limit_mb = 1024;
   uint64_t query_memory_cap_mb = 0;
+  std::string jit_tier = "auto";
   app.add_option("--data-dir", data_dir, "Directory of the database (created if missing)")->required();
   app.add_option("--port", port, "TCP port to listen on")->capture_default_str();
   app.add_option("--listen", listen, "Address to listen on (127.0.0.1, 0.0.0.0, ::1, ...)")
@@ -48,6 +50,10 @@ int main(int argc, char** argv) {
                  "MB all running queries may hold together before the one asking fails with 53200 "
                  "(0: half the machine's memory)")
       ->capture_default_str();
+  app.add_option("--jit-tier", jit_tier,
+                 "auto: optimise plans expected to touch many rows; cheap or optimizing: always that tier")
+      ->check(CLI::IsMember({"auto", "cheap", "optimizing"}))
+      ->capture_default_str();
   app.set_version_flag("--version", std::string("omendb ") + OMENDB_VERSION);
   CLI11_PARSE(app, argc, argv);
 
@@ -65,6 +71,9 @@ int main(int argc, char** argv) {
     options.data_dir = data_dir;
     options.sync_commits = !no_sync;
     options.query_memory_limit = query_memory_limit_mb << 20;
+    options.jit_tiers = jit_tier == "cheap"        ? omendb::codegen::TierPolicy::Cheap
+                        : jit_tier == "optimizing" ? omendb::codegen::TierPolicy::Optimizing
+                                                   : omendb::codegen::TierPolicy::Auto;
     uint64_t physical =
         static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
     options.query_memory_cap = query_memory_cap_mb ? query_memory_cap_mb << 20 : physical / 2;
