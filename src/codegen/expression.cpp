@@ -14,7 +14,8 @@ namespace {
 
 class ExpressionTranslator {
  public:
-  ExpressionTranslator(CodeGen& cg, const ColumnScope& columns) : cg_(cg), columns_(columns) {}
+  ExpressionTranslator(CodeGen& cg, const ColumnScope& columns, runtime::QueryLayout& layout)
+      : cg_(cg), columns_(columns), layout_(layout) {}
 
   SqlValue eval(const Expr& e) {
     switch (e.op) {
@@ -75,6 +76,8 @@ class ExpressionTranslator {
         return sql::cast(cg_, eval(*e.args[0]), e.type);
       case ExprOp::Case:
         return case_when(e);
+      case ExprOp::InSet:
+        return in_set(e);
     }
     throw std::logic_error("codegen: unknown expression");
   }
@@ -139,14 +142,56 @@ class ExpressionTranslator {
     return sql::phi(cg_, e.type, results);
   }
 
+  // x IN (long list): one probe of a runtime hash set built from the list's params.
+  //   r = rt_in_<type>(set, x); if (r == 0) return;  result = r == FOUND, NULL if x is NULL or
+  //   (r == NOT_FOUND_BUT_NULL)
+  SqlValue in_set(const Expr& e) {
+    auto& b = cg_.b;
+    SqlValue x = eval(*e.args[0]);
+    runtime::InSetSpec spec;
+    spec.type = x.type;
+    for (size_t i = 1; i < e.args.size(); ++i) {
+      const Expr& v = *e.args[i];
+      if (v.op == ExprOp::Param) {
+        spec.params.push_back(v.param);
+      } else if (v.op == ExprOp::Constant && v.constant.is_null()) {
+        spec.has_null = true;
+      } else {
+        throw std::logic_error("codegen: IN set element that is not a parameter");
+      }
+    }
+    llvm::Value* set = cg_.const_i32(layout_.add_in_set(std::move(spec)));
+    llvm::Value* r;
+    switch (x.type) {
+      case TypeId::Float64:
+        r = cg_.call("rt_in_double", {cg_.qs, set, x.value});
+        break;
+      case TypeId::Text:
+        r = cg_.call("rt_in_text", {cg_.qs, set, x.value, sql::text_length(cg_, x)});
+        break;
+      default: {
+        llvm::Value* v = x.type == TypeId::Int64  ? x.value
+                         : x.type == TypeId::Bool ? b.CreateZExt(x.value, cg_.i64)
+                                                  : b.CreateSExt(x.value, cg_.i64);
+        r = cg_.call("rt_in_int", {cg_.qs, set, v});
+        break;
+      }
+    }
+    cg_.exit_if_zero(r);
+    llvm::Value* found = b.CreateICmpEQ(r, cg_.const_i32(runtime::InSet::kFound));
+    llvm::Value* null_in_list = b.CreateICmpEQ(r, cg_.const_i32(runtime::InSet::kNotFoundButNull));
+    return SqlValue{TypeId::Bool, found, nullptr, b.CreateOr(x.is_null, null_in_list)};
+  }
+
   CodeGen& cg_;
   const ColumnScope& columns_;
+  runtime::QueryLayout& layout_;
 };
 
 }  // namespace
 
-SqlValue eval(CodeGen& cg, const Expr& e, const ColumnScope& columns) {
-  return ExpressionTranslator(cg, columns).eval(e);
+SqlValue eval(CodeGen& cg, const Expr& e, const ColumnScope& columns, runtime::QueryLayout& layout) {
+  return ExpressionTranslator(cg, columns, layout).eval(e);
 }
 
 }  // namespace omendb::codegen

@@ -235,7 +235,6 @@ class LlvmJit : public Jit {
     auto result = std::make_shared<LlvmCompiledPlan>();
     result->optimized = optimize_plan;
     PlanTranslator translator(plan);
-    result->layout = translator.layout();
     for (size_t i = 0; i < plan.pipelines.size(); ++i) {
       auto start = std::chrono::steady_clock::now();
       auto context = std::make_unique<llvm::LLVMContext>();
@@ -270,6 +269,7 @@ class LlvmJit : public Jit {
       result->stats.push_back(std::move(stats));
       result->trackers.push_back(std::move(tracker));
     }
+    result->layout = translator.layout();
     return result;
   }
 

@@ -56,7 +56,7 @@ void PlanTranslator::emit_pipeline(llvm::Module& module, const std::string& func
 
   CodeGen cg(module, function_name);
   llvm::BasicBlock* done = cg.block("pipeline.done");
-  PipelineContext p(cg, chain, done);
+  PipelineContext p(cg, layout_, chain, done);
   for (OperatorTranslator* t : chain) t->begin_pipeline(p);
   chain.front()->produce(p);
   cg.branch(done);

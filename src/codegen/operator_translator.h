@@ -63,15 +63,16 @@ std::unique_ptr<OperatorTranslator> make_output_translator(const std::vector<pla
 // translators (source, operators..., sink).
 class PipelineContext {
  public:
-  PipelineContext(CodeGen& cg, std::vector<OperatorTranslator*> chain, llvm::BasicBlock* done)
-      : cg(cg), chain_(std::move(chain)), done_(done) {}
+  PipelineContext(CodeGen& cg, runtime::QueryLayout& layout, std::vector<OperatorTranslator*> chain,
+                  llvm::BasicBlock* done)
+      : cg(cg), chain_(std::move(chain)), done_(done), layout_(layout) {}
 
   CodeGen& cg;
 
   // Columns of the current row.
   void bind(const plan::OutputColumn& column, const SqlValue& v) { columns_[column.id] = v; }
   const SqlValue& column(plan::ColumnId id) const;
-  SqlValue eval(const plan::Expr& e) { return codegen::eval(cg, e, columns_); }
+  SqlValue eval(const plan::Expr& e) { return codegen::eval(cg, e, columns_, layout_); }
 
   // Emits the consume code of the translator after `from` in the chain (the next operator or sink).
   void push(const OperatorTranslator& from);
@@ -90,12 +91,14 @@ class PipelineContext {
   llvm::BasicBlock* done_;
   llvm::BasicBlock* next_row_ = nullptr;
   ColumnScope columns_;
+  runtime::QueryLayout& layout_;
 };
 
 // The translators of a whole plan and the QueryLayout they declared; emits one function per pipeline.
 class PlanTranslator {
  public:
   explicit PlanTranslator(const plan::PhysicalPlan& plan);
+  // Complete once every pipeline is emitted (expressions may declare state while they are lowered).
   const runtime::QueryLayout& layout() const { return layout_; }
   // Emits `void function_name(QueryState*)` running pipeline `index` into `module`.
   void emit_pipeline(llvm::Module& module, const std::string& function_name, size_t index);

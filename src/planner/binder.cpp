@@ -158,6 +158,7 @@ class Binder {
   ExprPtr bind_where(const ast::ExprPtr& where, Scope& scope);
   ExprPtr assign(ExprPtr e, const storage::ColumnDef& col, int loc);
   ExprPtr bind_limit(const ast::Expr* e, const char* what);
+  ExprPtr in_set(std::vector<ExprPtr>& eqs);
 
   PlannedStatement plan_select(const ast::SelectStmt& s);
   PlannedStatement plan_insert(const ast::InsertStmt& s);
@@ -591,14 +592,17 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       return bind_case(e, c);
     case ast::ExprKind::InList: {
       ExprPtr x = bind(*e.args.at(0), c);
-      ExprPtr result;
-      for (size_t i = 1; i < e.args.size(); ++i) {
-        ExprPtr v = bind(*e.args[i], c);
-        ExprPtr eq = compare(ExprOp::Eq, "=", detail::clone(*x), std::move(v), e.location);
-        result = result ? Expr::make(ExprOp::Or, TypeId::Bool, list(std::move(result), std::move(eq)))
-                        : std::move(eq);
+      // x IN (a, b, ...) is x = a OR x = b OR ..., each comparison coerced as a lone `=` would be.
+      std::vector<ExprPtr> eqs;
+      for (size_t i = 1; i < e.args.size(); ++i)
+        eqs.push_back(compare(ExprOp::Eq, "=", detail::clone(*x), bind(*e.args[i], c), e.location));
+      if (eqs.empty()) fail(SqlState::SyntaxError, "empty IN list", e.location);
+      ExprPtr result = in_set(eqs);
+      if (!result) {
+        for (auto& eq : eqs)
+          result = result ? Expr::make(ExprOp::Or, TypeId::Bool, list(std::move(result), std::move(eq)))
+                          : std::move(eq);
       }
-      if (!result) fail(SqlState::SyntaxError, "empty IN list", e.location);
       if (e.negated) result = Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(result)));
       return result;
     }
@@ -614,6 +618,29 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
     }
   }
   fail(SqlState::InternalError, "unknown expression kind", e.location);
+}
+
+// The comparisons of `x IN (literals...)` as one InSet expression, when the list is long and every
+// comparison coerced x and its literal to the same types: then generated code probes a runtime hash
+// set instead of growing with the list. Returns null (keep the comparisons) otherwise.
+ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs) {
+  constexpr size_t kMinElements = 8;
+  if (eqs.size() < kMinElements) return nullptr;
+  const Expr& first = *eqs[0];
+  if (first.op != ExprOp::Eq || first.args.size() != 2) return nullptr;
+  TypeId t = first.args[0]->type;
+  if (t != TypeId::Bool && t != TypeId::Int32 && t != TypeId::Int64 && t != TypeId::Float64 &&
+      t != TypeId::Text)
+    return nullptr;
+  for (const auto& eq : eqs) {
+    if (eq->op != ExprOp::Eq || eq->args.size() != 2 || eq->args[0]->type != t || eq->args[1]->type != t ||
+        eq->args[1]->op != ExprOp::Constant)
+      return nullptr;
+  }
+  std::vector<ExprPtr> args;
+  args.push_back(std::move(eqs[0]->args[0]));
+  for (auto& eq : eqs) args.push_back(std::move(eq->args[1]));
+  return Expr::make(ExprOp::InSet, TypeId::Bool, std::move(args));
 }
 
 size_t utf8_length(const std::string& s) {

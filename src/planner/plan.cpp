@@ -127,6 +127,11 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       return "(" + arg(0) + ")::" + std::string(type_name(e.type));
     case ExprOp::Abs:
       return "abs(" + arg(0) + ")";
+    case ExprOp::InSet: {
+      std::string s = "(" + arg(0) + " IN (";
+      for (size_t i = 1; i < e.args.size(); ++i) s += (i > 1 ? ", " : "") + arg(i);
+      return s + "))";
+    }
     case ExprOp::Case: {
       std::string s = "CASE";
       size_t n = e.args.size();

@@ -7,6 +7,7 @@ void ExecContext::prepare(const QueryLayout& layout) {
   scans.clear();
   sorts.clear();
   aggregates.clear();
+  in_sets.clear();
   arena.reset();
   for (const storage::ScanSpec& spec : layout.scans) {
     ScanSlot slot;
@@ -21,6 +22,7 @@ void ExecContext::prepare(const QueryLayout& layout) {
     aggregates.push_back(std::move(a));
   }
   targets = layout.targets;
+  for (const InSetSpec& spec : layout.in_sets) in_sets.push_back(std::make_unique<InSet>(spec, &memory));
   out.assign(layout.out_width, Datum{});
   row.assign(layout.row_width, Datum{});
   qs.out = out.data();

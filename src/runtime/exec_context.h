@@ -61,6 +61,7 @@ class ExecContext {
   std::vector<std::unique_ptr<Sorter>> sorts;
   std::vector<AggregateState> aggregates;
   std::vector<storage::TableDefPtr> targets;  // DML target tables by slot
+  std::vector<std::unique_ptr<InSet>> in_sets;
   const storage::ReadView* view = nullptr;
   storage::StatementWriter* writer = nullptr;
   RowSink* sink = nullptr;

@@ -209,6 +209,18 @@ void rt_agg_set_text(QueryState* qs, int32_t slot, int32_t index, const char* p,
   a.state[static_cast<size_t>(index)].str = a.text->copy(p, n);
 }
 
+int32_t rt_in_int(QueryState* qs, int32_t set, int64_t v) {
+  return ctx_of(qs).in_sets[static_cast<size_t>(set)]->probe_int(qs->params, v);
+}
+
+int32_t rt_in_double(QueryState* qs, int32_t set, double v) {
+  return ctx_of(qs).in_sets[static_cast<size_t>(set)]->probe_double(qs->params, v);
+}
+
+int32_t rt_in_text(QueryState* qs, int32_t set, const char* p, uint64_t n) {
+  return ctx_of(qs).in_sets[static_cast<size_t>(set)]->probe_text(qs->params, {p, n});
+}
+
 int32_t rt_text_cmp(QueryState*, const char* a, uint64_t an, const char* b, uint64_t bn) {
   Datum x, y;
   x.str = StrRef{a, an};

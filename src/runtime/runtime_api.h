@@ -51,6 +51,11 @@ const Datum* rt_sort_rows(QueryState* qs, int32_t slot);
 Datum* rt_agg_state(QueryState* qs, int32_t slot);
 void rt_agg_set_text(QueryState* qs, int32_t slot, int32_t index, const char* p, uint64_t n);
 
+// x IN (long list): InSet::kFound / kNotFound / kNotFoundButNull (the list has a NULL), 0 to stop.
+int32_t rt_in_int(QueryState* qs, int32_t set, int64_t v);
+int32_t rt_in_double(QueryState* qs, int32_t set, double v);
+int32_t rt_in_text(QueryState* qs, int32_t set, const char* p, uint64_t n);
+
 // Text.
 int32_t rt_text_cmp(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn);
 void rt_concat(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn, StrRef* out);
@@ -72,7 +77,8 @@ int32_t rt_text_to_bool(QueryState* qs, const char* p, uint64_t n, int32_t* out)
   X(rt_scan_next) X(rt_emit_row) X(rt_insert) X(rt_update) X(rt_delete) X(rt_sort_row) \
   X(rt_sort_row_done) X(rt_sort_finish) X(rt_sort_rows) X(rt_agg_state) X(rt_agg_set_text) \
   X(rt_text_cmp) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_bool_to_text) \
-  X(rt_text_to_int32) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool)
+  X(rt_text_to_int32) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) \
+  X(rt_in_int) X(rt_in_double) X(rt_in_text)
 // clang-format on
 
 }  // namespace omendb::runtime

@@ -110,6 +110,25 @@ def test_codegen_stats_and_cache(args):
     assert rows == [(80,)], rows
 
 
+def ir_instructions(sql):
+    _, stats = codegen_lines(sql)
+    return sum(int(re.search(r"IR instructions: (\d+)", l).group(1)) for l in stats)
+
+
+def test_code_does_not_grow_with_in_lists(args):
+    # A long IN list of literals is one probe of a runtime hash set: the same code for 10 and for 100,000
+    # elements (an OR chain of 10,000 comparisons once took minutes to compile).
+    small = ir_instructions("SELECT id FROM t WHERE v IN (%s)" % ", ".join(str(i) for i in range(10)))
+    large = ir_instructions("SELECT id FROM t WHERE v IN (%s)" % ", ".join(str(i) for i in range(100000)))
+    print("IR instructions: 10 elements %d, 100000 elements %d" % (small, large))
+    assert large == small, (small, large)
+    in_list = ", ".join(str(i * 2) for i in range(10000))
+    rows = query(S.conn, "SELECT count(*) FROM t WHERE v IN (%s)" % in_list)
+    assert rows == [(500,)], rows  # v = id % 10: the even values 0..8, 100 rows each
+    rows = query(S.conn, "SELECT count(*) FROM t WHERE v NOT IN (%s, NULL)" % in_list)
+    assert rows == [(0,)], rows  # NOT IN with a NULL in the list is never true
+
+
 def test_explain_errors(args):
     expect_error(S.conn, "EXPLAIN SELECT * FROM nosuch", "42P01")
     expect_error(S.conn, "EXPLAIN SELECT nosuch FROM t", "42703")
@@ -120,7 +139,8 @@ def main():
     with Server(args.server_bin) as srv:
         setup(srv)
         failed = run_tests([test_point_lookup_is_a_range, test_key_ranges, test_full_scan_otherwise,
-                            test_codegen_stats_and_cache, test_explain_errors], args)
+                            test_codegen_stats_and_cache, test_code_does_not_grow_with_in_lists,
+                            test_explain_errors], args)
         S.conn.close()
     sys.exit(1 if failed else 0)
 

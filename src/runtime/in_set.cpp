@@ -1,0 +1,63 @@
+#include "runtime/in_set.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace omendb::runtime {
+
+InSet::~InSet() {
+  if (memory_) memory_->release(reserved_);
+}
+
+uint64_t InSet::double_key(double v) {
+  if (std::isnan(v)) v = std::nan("");  // every NaN is equal to every other
+  if (v == 0.0) v = 0.0;                // -0.0 = 0.0
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  return bits;
+}
+
+void InSet::build(const Datum* params) {
+  // Roughly what an unordered_set node and bucket take per element.
+  uint64_t bytes = spec_.params.size() * 48;
+  if (memory_) memory_->reserve(bytes);
+  reserved_ = bytes;
+  has_null_ = spec_.has_null;
+  for (int p : spec_.params) {
+    const Datum& d = params[p];
+    if (d.is_null) {
+      has_null_ = true;
+      continue;
+    }
+    switch (spec_.type) {
+      case TypeId::Float64:
+        doubles_.insert(double_key(d.f64));
+        break;
+      case TypeId::Text:
+      case TypeId::Unknown:
+        texts_.insert(std::string_view(d.str.ptr, d.str.len));
+        break;
+      default:
+        ints_.insert(d.i64);
+        break;
+    }
+  }
+  built_ = true;
+}
+
+int32_t InSet::probe_int(const Datum* params, int64_t v) {
+  if (!built_) build(params);
+  return answer(ints_.count(v) != 0);
+}
+
+int32_t InSet::probe_double(const Datum* params, double v) {
+  if (!built_) build(params);
+  return answer(doubles_.count(double_key(v)) != 0);
+}
+
+int32_t InSet::probe_text(const Datum* params, std::string_view v) {
+  if (!built_) build(params);
+  return answer(texts_.count(v) != 0);
+}
+
+}  // namespace omendb::runtime
