@@ -1,0 +1,85 @@
+#include "storage/columnar/bitpack.h"
+
+#include <array>
+#include <utility>
+
+namespace omendb::storage::columnar {
+
+namespace {
+
+// One unpacker per width, so shifts and masks are constants the compiler can vectorize around.
+template <unsigned W>
+void unpack_w(const uint8_t* p, size_t n, uint64_t* out) {
+  if constexpr (W == 0) {
+    for (size_t i = 0; i < n; ++i) out[i] = 0;
+  } else {
+    constexpr uint64_t mask = W == 64 ? ~uint64_t{0} : (uint64_t{1} << W) - 1;
+    for (size_t i = 0; i < n; ++i) {
+      size_t bit = i * W;
+      const uint8_t* q = p + (bit >> 3);
+      unsigned s = bit & 7;
+      uint64_t v = load_u64(q) >> s;
+      if constexpr (W > 57) {
+        // the value can reach past the 8 loaded bytes: take its top bits from the ninth
+        if (s != 0) v |= uint64_t{q[8]} << (64 - s);
+      }
+      out[i] = v & mask;
+    }
+  }
+}
+
+using UnpackFn = void (*)(const uint8_t*, size_t, uint64_t*);
+
+template <size_t... W>
+constexpr std::array<UnpackFn, sizeof...(W)> make_table(std::index_sequence<W...>) {
+  return {&unpack_w<static_cast<unsigned>(W)>...};
+}
+
+constexpr auto kUnpack = make_table(std::make_index_sequence<65>{});
+
+void pack_chunk(const int64_t* v, size_t len, std::string& out) {
+  int64_t min = v[0], max = v[0];
+  for (size_t i = 1; i < len; ++i) {
+    if (v[i] < min) min = v[i];
+    if (v[i] > max) max = v[i];
+  }
+  unsigned w = bit_width(static_cast<uint64_t>(max) - static_cast<uint64_t>(min));
+  put_varint(out, zigzag(min));
+  put_u8(out, static_cast<uint8_t>(w));
+  if (w == 0) return;
+  size_t bytes = (len * w + 7) / 8;
+  size_t base = out.size();
+  out.resize(base + bytes, '\0');
+  auto* p = reinterpret_cast<uint8_t*>(out.data() + base);
+  uint64_t umin = static_cast<uint64_t>(min);
+  size_t bit = 0;
+  for (size_t i = 0; i < len; ++i, bit += w) {
+    uint64_t d = static_cast<uint64_t>(v[i]) - umin;
+    // write d at `bit`, byte by byte (the encoder is not on the query path)
+    size_t byte = bit >> 3;
+    unsigned s = bit & 7;
+    unsigned left = w;
+    p[byte] |= static_cast<uint8_t>(d << s);
+    unsigned written = 8 - s;
+    while (written < left) {
+      p[++byte] |= static_cast<uint8_t>(d >> written);
+      written += 8;
+    }
+  }
+}
+
+}  // namespace
+
+void unpack_bits(const uint8_t* p, size_t n, unsigned width, uint64_t* out) {
+  kUnpack[width](p, n, out);
+}
+
+void pack_int64(const int64_t* values, size_t n, std::string& out) {
+  for (size_t start = 0; start < n; start += kChunkValues) {
+    size_t len = n - start < kChunkValues ? n - start : kChunkValues;
+    pack_chunk(values + start, len, out);
+  }
+  out.append(kPackPadding, '\0');
+}
+
+}  // namespace omendb::storage::columnar
