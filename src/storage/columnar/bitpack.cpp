@@ -7,20 +7,41 @@ namespace omendb::storage::columnar {
 
 namespace {
 
-// One unpacker per width, so shifts and masks are constants the compiler can vectorize around.
+// Value J of a group of 8 packed W-bit values starting at `base` (8 values fill exactly W bytes, so every
+// group starts on a byte and all offsets and shifts are constants).
+template <unsigned W, unsigned J>
+inline uint64_t extract(const uint8_t* base) {
+  constexpr uint64_t mask = W == 64 ? ~uint64_t{0} : (uint64_t{1} << W) - 1;
+  constexpr unsigned bit = J * W;
+  constexpr unsigned byte = bit >> 3, s = bit & 7;
+  uint64_t v = load_u64(base + byte) >> s;
+  if constexpr (s != 0 && W + s > 64) {
+    v |= uint64_t{base[byte + 8]} << (64 - s);  // the value reaches past the 8 loaded bytes
+  }
+  return v & mask;
+}
+
+template <unsigned W, size_t... J>
+inline void unpack_group(const uint8_t* base, uint64_t* out, std::index_sequence<J...>) {
+  ((out[J] = extract<W, J>(base)), ...);
+}
+
+// One unpacker per width, so shifts and masks are constants the compiler can schedule and vectorize.
 template <unsigned W>
 void unpack_w(const uint8_t* p, size_t n, uint64_t* out) {
   if constexpr (W == 0) {
     for (size_t i = 0; i < n; ++i) out[i] = 0;
   } else {
     constexpr uint64_t mask = W == 64 ? ~uint64_t{0} : (uint64_t{1} << W) - 1;
-    for (size_t i = 0; i < n; ++i) {
+    size_t groups = n / 8;
+    for (size_t g = 0; g < groups; ++g)
+      unpack_group<W>(p + g * W, out + g * 8, std::make_index_sequence<8>{});
+    for (size_t i = groups * 8; i < n; ++i) {
       size_t bit = i * W;
       const uint8_t* q = p + (bit >> 3);
       unsigned s = bit & 7;
       uint64_t v = load_u64(q) >> s;
       if constexpr (W > 57) {
-        // the value can reach past the 8 loaded bytes: take its top bits from the ninth
         if (s != 0) v |= uint64_t{q[8]} << (64 - s);
       }
       out[i] = v & mask;

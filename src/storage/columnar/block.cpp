@@ -177,6 +177,9 @@ int compare_bound(TypeId type, const Datum& a, const Datum& b) {
 Status write_block(const std::vector<ColumnInput>& columns, uint64_t rows, std::string& out) {
   if (rows > kMaxBlockRows) return Status::invalid_argument("block: too many rows");
   if (columns.size() > kMaxBlockColumns) return Status::invalid_argument("block: too many columns");
+  uint64_t row_bytes = 0;
+  for (const ColumnInput& c : columns) row_bytes += value_size(c.type) + 1;
+  if (rows * row_bytes > kMaxBlockDecodedBytes) return Status::invalid_argument("block: too large decoded");
   std::string header, chunks;
   header.append(kMagic, sizeof(kMagic));
   put_u8(header, kBlockVersion);
@@ -232,7 +235,7 @@ Status BlockReader::open(std::string_view bytes) {
     return Status::corruption("block: bad row or column count");
   }
   std::vector<BlockColumn> columns(ncols);
-  uint64_t data_bytes = 0;
+  uint64_t data_bytes = 0, row_bytes = 0;
   for (BlockColumn& c : columns) {
     uint8_t type, codec, flags;
     if (!r.u8(type) || !r.u8(codec) || !r.u8(flags) || !r.varint(c.null_count)) {
@@ -240,6 +243,9 @@ Status BlockReader::open(std::string_view bytes) {
     }
     if (!valid_type(type)) return Status::corruption("block: unknown column type");
     c.type = static_cast<TypeId>(type);
+    row_bytes += value_size(c.type) + 1;
+    if (rows * row_bytes > kMaxBlockDecodedBytes)
+      return Status::corruption("block: decoded size over the limit");
     const Codec* k = codec_for(codec);
     if (k == nullptr || !k->supports(c.type))
       return Status::corruption("block: codec does not fit column type");
@@ -323,8 +329,8 @@ Status BlockReader::scan(const std::vector<bool>& wanted, uint32_t batch_rows, B
     out.types_[i] = columns_[i].type;
     if (i >= wanted.size() || !wanted[i]) continue;
     size_t bytes = rows_ * value_size(columns_[i].type);
-    out.data_[i] = std::make_unique<uint64_t[]>((bytes + 7) / 8 + 1);
-    out.nulls_[i] = std::make_unique<uint8_t[]>(rows_ + 1);
+    out.data_[i] = std::make_unique_for_overwrite<uint64_t[]>((bytes + 7) / 8 + 1);
+    out.nulls_[i] = std::make_unique_for_overwrite<uint8_t[]>(rows_ + 1);
     OMENDB_COLUMNAR_RETURN_IF_ERROR(decode_column(i, out.data_[i].get(), out.nulls_[i].get()));
   }
   out.batch_.columns = out.vectors_.data();

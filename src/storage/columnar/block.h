@@ -39,6 +39,9 @@ constexpr uint8_t kBlockVersion = 1;
 constexpr uint64_t kMaxBlockRows = uint64_t{1} << 20;
 constexpr uint64_t kMaxBlockColumns = 1600;  // PostgreSQL's limit
 constexpr size_t kZoneTextMax = 64;
+// Bound on a block's decoded size, rows x sum over columns of (value size + 1 NULL byte): a small block
+// header cannot make a reader allocate gigabytes. 256 MiB is 65,536 rows of 240 eight-byte columns.
+constexpr uint64_t kMaxBlockDecodedBytes = uint64_t{256} << 20;
 
 // One column to write: `data` holds the rows' values laid out as in ColumnVector (codec.h); `nulls` is
 // null (no NULLs) or one byte per row, non-zero = NULL. `codec` forces a codec (tests, benchmarks);
@@ -51,8 +54,8 @@ struct ColumnInput {
 };
 
 // Encodes `rows` rows of the columns as one block, replacing `out`. InvalidArgument for more than
-// kMaxBlockRows rows or kMaxBlockColumns columns, an Unknown type, or a forced codec that does not
-// support its column's type.
+// kMaxBlockRows rows or kMaxBlockColumns columns or kMaxBlockDecodedBytes decoded, an Unknown type, or a
+// forced codec that does not support its column's type.
 Status write_block(const std::vector<ColumnInput>& columns, uint64_t rows, std::string& out);
 
 // What the header says about one column. Text bounds point into the block's bytes.

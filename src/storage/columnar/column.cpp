@@ -64,29 +64,29 @@ CodecId choose_codec(TypeId type, const void* data, const uint8_t* nulls, uint64
     filled = filled_copy(type, data, nulls, n);
     data = filled.data();
   }
+  // Windows of consecutive rows, each encoded on its own: a delta codec must not see the jump from one
+  // window to the next as data.
   constexpr uint64_t kWindow = 1024, kWindows = 8;
-  std::vector<uint64_t> sample_buf;
-  const void* sample = data;
-  uint64_t m = n;
-  if (n > kWindow * kWindows) {
-    m = kWindow * kWindows;
-    sample_buf.resize((m * size + 7) / 8);
-    auto* dst = reinterpret_cast<uint8_t*>(sample_buf.data());
-    auto* src = static_cast<const uint8_t*>(data);
+  std::vector<std::pair<uint64_t, uint64_t>> windows;  // (first row, rows)
+  if (n <= kWindow * kWindows) {
+    windows.emplace_back(0, n);
+  } else {
     uint64_t stride = (n - kWindow) / (kWindows - 1);
-    for (uint64_t w = 0; w < kWindows; ++w) {
-      std::memcpy(dst + w * kWindow * size, src + w * stride * size, kWindow * size);
-    }
-    sample = sample_buf.data();
+    for (uint64_t w = 0; w < kWindows; ++w) windows.emplace_back(w * stride, kWindow);
   }
+  auto* base = static_cast<const uint8_t*>(data);
   CodecId best = candidates[0];
   size_t best_size = SIZE_MAX;
   std::string scratch;
   for (CodecId id : candidates) {
-    scratch.clear();
-    codec_for(id)->encode(type, sample, m, scratch);
-    if (scratch.size() < best_size) {
-      best_size = scratch.size();
+    size_t total = 0;
+    for (auto [first, rows] : windows) {
+      scratch.clear();
+      codec_for(id)->encode(type, base + first * size, rows, scratch);
+      total += scratch.size();
+    }
+    if (total < best_size) {
+      best_size = total;
       best = id;
     }
   }

@@ -333,6 +333,46 @@ TEST(ColumnarBlock, TruncatedAndCorruptBlocksFailCleanly) {
   EXPECT_EQ(read_all(block + "x").code(), Status::Code::Corruption);
 }
 
+// A tiny header must not make the reader allocate gigabytes: blocks whose decoded size exceeds
+// kMaxBlockDecodedBytes are refused by the writer and by the reader.
+TEST(ColumnarBlock, DecodedSizeIsBounded) {
+  auto varint = [](std::string& out, uint64_t v) {
+    while (v >= 0x80) {
+      out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+      v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+  };
+  auto all_null_text_block = [&](uint64_t rows, uint64_t cols) {
+    std::string b = "OCB";
+    b.push_back(static_cast<char>(kBlockVersion));
+    varint(b, rows);
+    varint(b, cols);
+    for (uint64_t c = 0; c < cols; ++c) {
+      b.push_back(static_cast<char>(TypeId::Text));
+      b.push_back(static_cast<char>(CodecId::Dictionary));
+      b.push_back(0);  // no min/max: every row is NULL
+      varint(b, rows);
+      varint(b, 1);
+    }
+    b.append(cols, '\x02');  // each chunk: "all NULL"
+    return b;
+  };
+  BlockReader r;
+  std::string small = all_null_text_block(1000, 3);
+  ASSERT_TRUE(r.open(small).is_ok());  // the hand-made header is well-formed
+  BlockScan scan;
+  ASSERT_TRUE(r.scan({true, true, true}, 1024, scan).is_ok());
+  std::string huge = all_null_text_block(kMaxBlockRows, 40);  // 40 x 1M x 17 bytes decoded
+  EXPECT_LT(huge.size(), 400u);
+  EXPECT_EQ(r.open(huge).code(), Status::Code::Corruption);
+
+  int64_t dummy = 0;
+  std::vector<ColumnInput> wide(40, ColumnInput{TypeId::Text, &dummy, nullptr, std::nullopt});
+  std::string out;
+  EXPECT_EQ(write_block(wide, kMaxBlockRows, out).code(), Status::Code::InvalidArgument);
+}
+
 TEST(ColumnarBlock, EmptyBlockAndAllNullColumns) {
   std::string block;
   ASSERT_TRUE(write_block({}, 0, block).is_ok());

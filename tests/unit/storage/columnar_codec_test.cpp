@@ -207,6 +207,20 @@ TEST(ColumnarSelector, PicksTheSmallestCodec) {
   EXPECT_EQ(pick(find(TypeId::Text, "distinct/5000")), CodecId::PlainText);
   EXPECT_EQ(pick(find(TypeId::Bool, "random/5000")), CodecId::Bitmap);
 
+  // Large columns are sampled in windows; each window is encoded on its own (a delta codec must not pay
+  // for the jump between windows: it once picked frame-of-reference for timestamps because of that).
+  {
+    std::vector<int64_t> ts(65536), counter(65536);
+    std::mt19937_64 rng(5);
+    int64_t c = 0;
+    for (size_t k = 0; k < ts.size(); ++k) {
+      ts[k] = 1700000000000 + int64_t(k) * 10000 + int64_t(rng() % 1001) - 500;
+      counter[k] = c += int64_t(rng() % 1000);
+    }
+    EXPECT_EQ(choose_codec(TypeId::Int64, ts.data(), nullptr, ts.size()), CodecId::DeltaDelta);
+    EXPECT_EQ(choose_codec(TypeId::Int64, counter.data(), nullptr, counter.size()), CodecId::DeltaDelta);
+  }
+
   // Whatever it picks is no larger than any candidate on the whole column (sampling is representative
   // for these shapes), within a few bytes of chunk overhead.
   for (TypeId type : kAllTypes) {
