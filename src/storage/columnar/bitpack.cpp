@@ -21,21 +21,29 @@ inline uint64_t extract(const uint8_t* base) {
   return v & mask;
 }
 
-template <unsigned W, size_t... J>
-inline void unpack_group(const uint8_t* base, uint64_t* out, std::index_sequence<J...>) {
-  ((out[J] = extract<W, J>(base)), ...);
+template <class T>
+inline T add_min(uint64_t min, uint64_t v) {
+  return static_cast<T>(static_cast<int64_t>(min + v));
 }
 
-// One unpacker per width, so shifts and masks are constants the compiler can schedule and vectorize.
-template <unsigned W>
-void unpack_w(const uint8_t* p, size_t n, uint64_t* out) {
+template <unsigned W, class T, size_t... J>
+inline void unpack_group(const uint8_t* base, uint64_t min, T* out, std::index_sequence<J...>) {
+  ((out[J] = add_min<T>(min, extract<W, J>(base))), ...);
+}
+
+// One unpacker per width and output type, so shifts and masks are constants the compiler can schedule
+// and vectorize, and the chunk minimum is added on the way out (no second pass).
+template <unsigned W, class T>
+void unpack_w(const uint8_t* p, size_t n, uint64_t min, T* out) {
   if constexpr (W == 0) {
-    for (size_t i = 0; i < n; ++i) out[i] = 0;
+    T v = add_min<T>(min, 0);
+    for (size_t i = 0; i < n; ++i) out[i] = v;
   } else {
     constexpr uint64_t mask = W == 64 ? ~uint64_t{0} : (uint64_t{1} << W) - 1;
     size_t groups = n / 8;
-    for (size_t g = 0; g < groups; ++g)
-      unpack_group<W>(p + g * W, out + g * 8, std::make_index_sequence<8>{});
+    for (size_t g = 0; g < groups; ++g) {
+      unpack_group<W>(p + g * W, min, out + g * 8, std::make_index_sequence<8>{});
+    }
     for (size_t i = groups * 8; i < n; ++i) {
       size_t bit = i * W;
       const uint8_t* q = p + (bit >> 3);
@@ -44,19 +52,21 @@ void unpack_w(const uint8_t* p, size_t n, uint64_t* out) {
       if constexpr (W > 57) {
         if (s != 0) v |= uint64_t{q[8]} << (64 - s);
       }
-      out[i] = v & mask;
+      out[i] = add_min<T>(min, v & mask);
     }
   }
 }
 
-using UnpackFn = void (*)(const uint8_t*, size_t, uint64_t*);
+template <class T>
+using UnpackFn = void (*)(const uint8_t*, size_t, uint64_t, T*);
 
-template <size_t... W>
-constexpr std::array<UnpackFn, sizeof...(W)> make_table(std::index_sequence<W...>) {
-  return {&unpack_w<static_cast<unsigned>(W)>...};
+template <class T, size_t... W>
+constexpr std::array<UnpackFn<T>, sizeof...(W)> make_table(std::index_sequence<W...>) {
+  return {&unpack_w<static_cast<unsigned>(W), T>...};
 }
 
-constexpr auto kUnpack = make_table(std::make_index_sequence<65>{});
+template <class T>
+constexpr auto kUnpack = make_table<T>(std::make_index_sequence<65>{});
 
 void pack_chunk(const int64_t* v, size_t len, std::string& out) {
   int64_t min = v[0], max = v[0];
@@ -92,8 +102,16 @@ void pack_chunk(const int64_t* v, size_t len, std::string& out) {
 }  // namespace
 
 void unpack_bits(const uint8_t* p, size_t n, unsigned width, uint64_t* out) {
-  kUnpack[width](p, n, out);
+  kUnpack<uint64_t>[width](p, n, 0, out);
 }
+
+template <class T>
+void unpack_bits_add(const uint8_t* p, size_t n, unsigned width, uint64_t min, T* out) {
+  kUnpack<T>[width](p, n, min, out);
+}
+template void unpack_bits_add<int32_t>(const uint8_t*, size_t, unsigned, uint64_t, int32_t*);
+template void unpack_bits_add<int64_t>(const uint8_t*, size_t, unsigned, uint64_t, int64_t*);
+template void unpack_bits_add<uint64_t>(const uint8_t*, size_t, unsigned, uint64_t, uint64_t*);
 
 void pack_int64(const int64_t* values, size_t n, std::string& out) {
   for (size_t start = 0; start < n; start += kChunkValues) {

@@ -33,6 +33,11 @@ inline unsigned bit_width(uint64_t v) {
 // ceil(n*width/8) + 8 readable bytes.
 void unpack_bits(const uint8_t* p, size_t n, unsigned width, uint64_t* out);
 
+// Unpacks like unpack_bits and writes static_cast<T>(static_cast<int64_t>(min + value)) to out[0..n).
+// T is int32_t, int64_t or uint64_t.
+template <class T>
+void unpack_bits_add(const uint8_t* p, size_t n, unsigned width, uint64_t min, T* out);
+
 // Decodes a packed run of exactly n values from r, calling sink(start, len, min, deltas) once per chunk
 // in order, where value start+i == static_cast<int64_t>(min + deltas[i]) for i < len. Returns false
 // when the bytes are truncated or malformed (the sink may have been called for earlier chunks).
@@ -54,13 +59,22 @@ bool unpack_int64(Reader& r, size_t n, Sink&& sink) {
   return r.bytes(kPackPadding, pad);
 }
 
-// Convenience: decodes a packed run of n values into out[0..n), converting each to T (wrapping).
+// Decodes a packed run of n values straight into out[0..n), converting each to T (wrapping); T is
+// int32_t, int64_t or uint64_t. False when the bytes are truncated or malformed.
 template <class T>
 bool unpack_int64_to(Reader& r, size_t n, T* out) {
-  return unpack_int64(r, n, [out](size_t start, size_t len, uint64_t min, const uint64_t* d) {
-    T* o = out + start;
-    for (size_t i = 0; i < len; ++i) o[i] = static_cast<T>(static_cast<int64_t>(min + d[i]));
-  });
+  for (size_t start = 0; start < n; start += kChunkValues) {
+    size_t len = n - start < kChunkValues ? n - start : kChunkValues;
+    int64_t min;
+    uint8_t width;
+    if (!r.zigzag_varint(min) || !r.u8(width) || width > 64) return false;
+    size_t bytes = (len * width + 7) / 8;
+    if (r.remaining() < bytes + kPackPadding) return false;
+    unpack_bits_add(r.pos(), len, width, static_cast<uint64_t>(min), out + start);
+    r.skip(bytes);
+  }
+  const uint8_t* pad;
+  return r.bytes(kPackPadding, pad);
 }
 
 }  // namespace omendb::storage::columnar

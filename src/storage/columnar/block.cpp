@@ -317,21 +317,38 @@ Status BlockReader::decode_column(size_t col, void* data, uint8_t* nulls) const 
 
 Status BlockReader::scan(const std::vector<bool>& wanted, uint32_t batch_rows, BlockScan& out) const {
   if (batch_rows == 0 || batch_rows > kMaxBlockRows) return Status::invalid_argument("block: bad batch size");
-  out = BlockScan();
+  // Reuse the scan's buffers when they are large enough (one BlockScan can read block after block).
   out.rows_ = rows_;
+  out.pos_ = 0;
   out.batch_rows_ = batch_rows;
   size_t n = columns_.size();
   out.types_.resize(n);
-  out.data_.resize(n);
-  out.nulls_.resize(n);
+  out.decoded_.assign(n, false);
+  if (out.data_.size() < n) {
+    out.data_.resize(n);
+    out.nulls_.resize(n);
+    out.data_words_.resize(n, 0);
+    out.null_bytes_.resize(n, 0);
+  }
   out.vectors_.assign(n, ColumnVector{nullptr, nullptr});
   for (size_t i = 0; i < n; ++i) {
     out.types_[i] = columns_[i].type;
     if (i >= wanted.size() || !wanted[i]) continue;
-    size_t bytes = rows_ * value_size(columns_[i].type);
-    out.data_[i] = std::make_unique_for_overwrite<uint64_t[]>((bytes + 7) / 8 + 1);
-    out.nulls_[i] = std::make_unique_for_overwrite<uint8_t[]>(rows_ + 1);
-    OMENDB_COLUMNAR_RETURN_IF_ERROR(decode_column(i, out.data_[i].get(), out.nulls_[i].get()));
+    size_t words = (rows_ * value_size(columns_[i].type) + 7) / 8 + 1;
+    if (out.data_words_[i] < words) {
+      out.data_[i] = std::make_unique_for_overwrite<uint64_t[]>(words);
+      out.data_words_[i] = words;
+    }
+    if (out.null_bytes_[i] < rows_ + 1) {
+      out.nulls_[i] = std::make_unique_for_overwrite<uint8_t[]>(rows_ + 1);
+      out.null_bytes_[i] = rows_ + 1;
+    }
+    Status s = decode_column(i, out.data_[i].get(), out.nulls_[i].get());
+    if (!s.is_ok()) {
+      out.rows_ = 0;  // nothing to hand out
+      return s;
+    }
+    out.decoded_[i] = true;
   }
   out.batch_.columns = out.vectors_.data();
   out.batch_.keys = nullptr;
@@ -342,7 +359,7 @@ const ColumnBatch* BlockScan::next() {
   if (pos_ >= rows_) return nullptr;
   uint64_t count = rows_ - pos_ < batch_rows_ ? rows_ - pos_ : batch_rows_;
   for (size_t i = 0; i < vectors_.size(); ++i) {
-    if (!data_[i]) continue;
+    if (!decoded_[i]) continue;
     vectors_[i].data = reinterpret_cast<uint8_t*>(data_[i].get()) + pos_ * value_size(types_[i]);
     vectors_[i].nulls = nulls_[i].get() + pos_;
   }

@@ -98,7 +98,9 @@ class BlockReader {
   Status decode_column(size_t col, void* data, uint8_t* nulls) const;
 
   // Decodes the columns with wanted[i] set (missing entries: not wanted) and hands them out as batches of
-  // up to batch_rows rows (1..kMaxBlockRows). Columns not wanted have data == nulls == nullptr.
+  // up to batch_rows rows (1..kMaxBlockRows). Columns not wanted have data == nulls == nullptr. `out` may
+  // be a scan of an earlier block: its buffers are reused (earlier batches become invalid). On error `out`
+  // returns no batches.
   Status scan(const std::vector<bool>& wanted, uint32_t batch_rows, BlockScan& out) const;
 
  private:
@@ -120,8 +122,11 @@ class BlockScan {
   uint64_t pos_ = 0;
   uint32_t batch_rows_ = 1024;
   std::vector<TypeId> types_;
+  std::vector<bool> decoded_;                      // per column: decoded by the current scan
   std::vector<std::unique_ptr<uint64_t[]>> data_;  // 8-byte aligned decoded values per column
   std::vector<std::unique_ptr<uint8_t[]>> nulls_;
+  std::vector<size_t> data_words_;  // capacity of data_[i] in uint64_t
+  std::vector<size_t> null_bytes_;  // capacity of nulls_[i]
   std::vector<ColumnVector> vectors_;
   ColumnBatch batch_{};
 };

@@ -30,12 +30,16 @@ bool decode_dd(Reader& r, uint64_t n, int64_t* out) {
   out[1] = static_cast<int64_t>(v);
   int64_t* rest = out + 2;
   return unpack_int64(r, n - 2, [&](size_t start, size_t len, uint64_t min, const uint64_t* dd) {
+    // Local copies: stores to o (int64_t) may alias d and v (uint64_t) as far as the compiler knows.
     int64_t* o = rest + start;
+    uint64_t dl = d, vl = v;
     for (size_t i = 0; i < len; ++i) {
-      d += min + dd[i];
-      v += d;
-      o[i] = static_cast<int64_t>(v);
+      dl += min + dd[i];
+      vl += dl;
+      o[i] = static_cast<int64_t>(vl);
     }
+    d = dl;
+    v = vl;
   });
 }
 

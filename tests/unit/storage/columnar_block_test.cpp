@@ -128,6 +128,45 @@ TEST(ColumnarBlock, DecodesOnlyRequestedColumns) {
   EXPECT_EQ(reader.scan({true}, 0, bad).code(), Status::Code::InvalidArgument);
 }
 
+// One BlockScan reads block after block, reusing its buffers; a failed scan hands out nothing.
+TEST(ColumnarBlock, ScanIsReusable) {
+  BlockScan scan;
+  std::vector<std::string> blocks;
+  std::vector<std::vector<TestColumn>> data;
+  for (uint64_t rows : {uint64_t{2000}, uint64_t{5000}, uint64_t{300}}) {
+    data.push_back(metrics(rows, static_cast<uint32_t>(rows)));
+    blocks.emplace_back();
+    ASSERT_TRUE(write_block(inputs(data.back()), rows, blocks.back()).is_ok());
+  }
+  const std::vector<bool> masks[] = {
+      {true, false, true}, {false, true, true, true, true, true, true}, {true}};
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    BlockReader r;
+    ASSERT_TRUE(r.open(blocks[k]).is_ok());
+    ASSERT_TRUE(r.scan(masks[k], 1024, scan).is_ok());
+    uint64_t seen = 0;
+    while (const ColumnBatch* b = scan.next()) {
+      for (size_t c = 0; c < data[k].size(); ++c) {
+        bool wanted = c < masks[k].size() && masks[k][c];
+        ASSERT_EQ(b->columns[c].data != nullptr, wanted) << "block " << k << " column " << c;
+        if (wanted) {
+          expect_same_values(data[k][c], b->columns[c].data, b->columns[c].nulls, seen, b->count,
+                             data[k][c].name);
+        }
+      }
+      seen += b->count;
+    }
+    EXPECT_EQ(seen, r.row_count());
+  }
+  std::string damaged = blocks[0];
+  BlockReader r;
+  ASSERT_TRUE(r.open(damaged).is_ok());
+  for (uint64_t k = 0; k < r.column(2).length; ++k) damaged[r.column(2).offset + k] = '\x7f';
+  ASSERT_TRUE(r.open(damaged).is_ok());
+  EXPECT_FALSE(r.scan({true, true, true}, 1024, scan).is_ok());
+  EXPECT_EQ(scan.next(), nullptr);
+}
+
 TEST(ColumnarBlock, ZoneMapsAndSums) {
   auto cols = metrics(4000);
   std::string block;
