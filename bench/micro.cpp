@@ -1,9 +1,11 @@
 // Google Benchmark micro-benchmarks of the costs under every query: key encoding, row decoding, the scan
-// cursor's cost per row over real RocksDB (and with 10 MVCC versions per row), hash table insert/probe, and
-// LLVM compile time of a fixed pipeline at O0 and O2. Run with `bench/run --micro` (or
+// cursor's cost per row over real RocksDB (and with 10 MVCC versions per row), hash table insert/probe,
+// LLVM compile time of a fixed pipeline at O0 and O2, and the columnar codecs' decode cost and size per
+// value on metrics-like data (BM_ColumnarDecode, BM_ColumnarBlockScan). Run with `bench/run --micro` (or
 // build/bench/bench_micro directly).
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -17,6 +19,9 @@
 #include "frontend/parser/parser.h"
 #include "planner/planner.h"
 #include "server/engine.h"
+#include "storage/columnar/block.h"
+#include "storage/columnar/codec.h"
+#include "storage/columnar/column.h"
 #include "storage/key_codec.h"
 #include "storage/row_codec.h"
 #include "storage/store.h"
@@ -319,6 +324,178 @@ void BM_CompilePipeline(benchmark::State& state) {
   state.SetLabel(optimize ? "O2" : "O0");
 }
 BENCHMARK(BM_CompilePipeline)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// ---- Columnar codecs (src/storage/columnar) -------------------------------------------------------------
+// Decode cost per value and encoded size per value of each codec on metrics-like columns of one block
+// (65,536 values), decoded straight into the arrays a compiled loop reads.
+namespace columnar_bench {
+
+namespace col = storage::columnar;
+constexpr uint64_t kValues = 65536;
+
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+struct Column {
+  explicit Column(TypeId t) : type(t) {}
+  TypeId type;
+  std::vector<int64_t> i64;
+  std::vector<int32_t> i32;
+  std::vector<double> f64;
+  std::vector<StrRef> text;
+  std::vector<uint8_t> bools;
+  const void* data() const {
+    switch (type) {
+      case TypeId::Int64:
+        return i64.data();
+      case TypeId::Int32:
+        return i32.data();
+      case TypeId::Float64:
+        return f64.data();
+      case TypeId::Text:
+        return text.data();
+      default:
+        return bools.data();
+    }
+  }
+};
+
+// The data sets: name -> column of kValues values.
+const std::vector<std::pair<std::string, Column>>& data_sets() {
+  static const auto sets = [] {
+    std::vector<std::pair<std::string, Column>> s;
+    Column ts(TypeId::Int64);          // ms timestamps every 10 s with +-500 ms jitter
+    Column gauge(TypeId::Float64);     // a gauge with 1-2 decimals (random walk, cents)
+    Column counter(TypeId::Int64);     // a monotonic counter with irregular increments
+    Column region(TypeId::Text);       // 5 regions, interleaved (rows in time order)
+    Column region_runs(TypeId::Text);  // 5 regions in runs (rows in (device, ts) key order)
+    Column status(TypeId::Int32);      // 95% zeros
+    Column flag(TypeId::Bool);
+    int64_t c = 0;
+    double g = 50.0;
+    for (uint64_t i = 0; i < kValues; ++i) {
+      uint64_t h = mix(i);
+      ts.i64.push_back(1'700'000'000'000 + static_cast<int64_t>(i) * 10'000 + static_cast<int64_t>(h % 1001) -
+                       500);
+      g += static_cast<double>(static_cast<int64_t>((h >> 10) % 201) - 100) / 100.0;
+      if (g < 0) g = -g;
+      gauge.f64.push_back(std::round(g * 100.0) / 100.0);
+      c += static_cast<int64_t>((h >> 20) % 1000);
+      counter.i64.push_back(c);
+      const char* r = kRegions[(h >> 30) % 5];
+      region.text.push_back(StrRef{r, std::char_traits<char>::length(r)});
+      const char* rr = kRegions[(i / 10080) % 5];
+      region_runs.text.push_back(StrRef{rr, std::char_traits<char>::length(rr)});
+      status.i32.push_back(((h >> 42) % 100) < 95 ? 0 : 1 + static_cast<int32_t>((h >> 50) % 2));
+      flag.bools.push_back((h >> 55) & 1);
+    }
+    s.emplace_back("ts", std::move(ts));
+    s.emplace_back("gauge", std::move(gauge));
+    s.emplace_back("counter", std::move(counter));
+    s.emplace_back("region", std::move(region));
+    s.emplace_back("region_runs", std::move(region_runs));
+    s.emplace_back("status", std::move(status));
+    s.emplace_back("bool", std::move(flag));
+    return s;
+  }();
+  return sets;
+}
+
+void decode_bench(benchmark::State& state, const Column* column, col::CodecId id) {
+  const col::Codec* codec = col::codec_for(id);
+  std::string enc;
+  codec->encode(column->type, column->data(), kValues, enc);
+  std::vector<uint64_t> out((kValues * col::value_size(column->type) + 7) / 8);
+  for (auto _ : state) {
+    auto st = codec->decode(column->type, enc, kValues, out.data());
+    if (!st.is_ok()) state.SkipWithError(st.message().c_str());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["ns_per_value"] =
+      benchmark::Counter(static_cast<double>(kValues) / 1e9,
+                         benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["bytes_per_value"] = static_cast<double>(enc.size()) / kValues;
+  state.counters["chosen"] = col::choose_codec(column->type, column->data(), nullptr, kValues) == id
+                                 ? 1
+                                 : 0;  // the selector's pick?
+}
+
+// A block of the bench's metrics table in primary-key order (device_id, ts): 65,536 rows, 7 columns,
+// codecs chosen by the selector. Scans every column into 1024-row batches; reports bytes per row.
+void BM_ColumnarBlockScan(benchmark::State& state) {
+  constexpr uint64_t kRows = kValues;
+  std::vector<int64_t> ts(kRows);
+  std::vector<int32_t> device(kRows), status(kRows);
+  std::vector<StrRef> region(kRows);
+  std::vector<double> cpu(kRows), mem(kRows), temp(kRows);
+  for (uint64_t k = 0; k < kRows; ++k) {
+    uint64_t i = (k % 10080) * 1000 + k / 10080;  // row i of the driver's data, taken in key order
+    uint64_t h = mix(i);
+    device[k] = static_cast<int32_t>(i % 1000);
+    ts[k] = 1'700'000'000 + static_cast<int64_t>(i / 1000) * 60;
+    const char* r = kRegions[device[k] % 5];
+    region[k] = StrRef{r, std::char_traits<char>::length(r)};
+    cpu[k] = static_cast<double>(h % 10000) / 100.0;
+    mem[k] = static_cast<double>((h >> 14) % 10000) / 100.0;
+    temp[k] = 20.0 + static_cast<double>((h >> 28) % 6000) / 100.0;
+    status[k] = ((h >> 42) % 100) < 95 ? 0 : 1 + static_cast<int32_t>((h >> 50) % 2);
+  }
+  std::string block;
+  auto st = col::write_block({{TypeId::Int64, ts.data(), nullptr, std::nullopt},
+                              {TypeId::Int32, device.data(), nullptr, std::nullopt},
+                              {TypeId::Text, region.data(), nullptr, std::nullopt},
+                              {TypeId::Float64, cpu.data(), nullptr, std::nullopt},
+                              {TypeId::Float64, mem.data(), nullptr, std::nullopt},
+                              {TypeId::Float64, temp.data(), nullptr, std::nullopt},
+                              {TypeId::Int32, status.data(), nullptr, std::nullopt}},
+                             kRows, block);
+  if (!st.is_ok()) {
+    state.SkipWithError(st.message().c_str());
+    return;
+  }
+  col::BlockReader reader;
+  if (!reader.open(block).is_ok()) {
+    state.SkipWithError("open failed");
+    return;
+  }
+  std::vector<bool> wanted(7, true);
+  uint64_t rows = 0;
+  col::BlockScan scan;  // reused block after block, as a table scan would
+  for (auto _ : state) {
+    if (!reader.scan(wanted, 1024, scan).is_ok()) state.SkipWithError("scan failed");
+    while (const storage::ColumnBatch* b = scan.next()) rows += b->count;
+  }
+  state.counters["ns_per_row"] = benchmark::Counter(
+      static_cast<double>(rows) / 1e9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["bytes_per_row"] = static_cast<double>(block.size()) / kRows;
+  std::string label;
+  for (size_t c = 0; c < reader.column_count(); ++c) {
+    label += std::string(col::codec_for(reader.column(c).codec)->name()) +
+             (c + 1 < reader.column_count() ? "," : "");
+  }
+  state.SetLabel(label);
+}
+BENCHMARK(BM_ColumnarBlockScan)->Unit(benchmark::kMicrosecond);
+
+[[maybe_unused]] const bool registered = [] {
+  for (const auto& [name, column] : data_sets()) {
+    for (uint8_t id = 0; id <= col::kMaxCodecId; ++id) {
+      const col::Codec* codec = col::codec_for(id);
+      if (!codec->supports(column.type)) continue;
+      benchmark::RegisterBenchmark(("BM_ColumnarDecode/" + name + "/" + std::string(codec->name())).c_str(),
+                                   decode_bench, &column, codec->id())
+          ->Unit(benchmark::kMicrosecond);
+    }
+  }
+  return true;
+}();
+
+}  // namespace columnar_bench
 
 }  // namespace
 

@@ -1,0 +1,63 @@
+// Column codecs: one codec per file, all behind this interface.
+//
+// A codec turns n values of one column type into bytes and back. Values are laid out as in
+// storage::ColumnVector (column_batch.h): Bool -> uint8_t 0/1, Int32 -> int32_t, Int64 -> int64_t,
+// Float64 -> double, Text -> StrRef. Codecs see no NULLs: the column layer (column_chunk.h) stores the
+// null bitmap and fills NULL slots with a neighbouring value before encoding.
+//
+// Contract every codec keeps (and tests/unit/storage/columnar_codec_test.cpp and
+// tests/fuzz/codec_fuzz.cpp check):
+//   - lossless: decode(encode(v)) equals v bit for bit (doubles included: NaN payloads, -0.0, inf);
+//   - decode writes exactly n values into `out` and nothing else, straight into the caller's array;
+//   - decode of any bytes either succeeds or returns Corruption: it never reads outside `in`, never
+//     writes outside out[0..n), and never has undefined behaviour. Garbage that happens to be
+//     well-formed decodes to some values of the right type (Bool values are always 0 or 1);
+//   - Text values decoded point into `in`, which must outlive them.
+// The ids are stored in blocks: never renumber them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/types.h"
+#include "storage/columnar/status.h"
+
+namespace omendb::storage::columnar {
+
+enum class CodecId : uint8_t {
+  Plain = 0,       // fixed-width values as little-endian bytes (Bool, Int32, Int64, Float64)
+  Bitmap = 1,      // one bit per Bool
+  FrameOfRef = 2,  // frame-of-reference bit packing per 1024 values (Int32, Int64)
+  DeltaDelta = 3,  // delta-of-delta, bit packed (Int32, Int64: timestamps, counters, keys)
+  Alp = 4,         // decimal-scaled integers with exceptions, ALP-style (Float64)
+  Gorilla = 5,     // XOR with the previous value (Float64)
+  Dictionary = 6,  // dictionary + run-length or packed codes (Text)
+  PlainText = 7,   // packed lengths + bytes (Text)
+};
+constexpr uint8_t kMaxCodecId = 7;
+
+class Codec {
+ public:
+  virtual ~Codec() = default;
+  virtual CodecId id() const = 0;
+  virtual std::string_view name() const = 0;
+  virtual bool supports(TypeId type) const = 0;
+  // Appends the encoding of values[0..n) to `out`. `type` must be supported.
+  virtual void encode(TypeId type, const void* values, uint64_t n, std::string& out) const = 0;
+  // Decodes exactly n values from all of `in` into out[0..n). Corruption when `in` is not exactly one
+  // well-formed encoding of n values.
+  virtual Status decode(TypeId type, std::string_view in, uint64_t n, void* out) const = 0;
+};
+
+// The codec with this id, or nullptr for an unknown id.
+const Codec* codec_for(CodecId id);
+const Codec* codec_for(uint8_t id);
+
+// Size in bytes of one decoded value of `type` (Text: sizeof(StrRef)); 0 for Unknown.
+size_t value_size(TypeId type);
+
+// Encode-side helper shared by the integer codecs: values widened to int64.
+void widen_to_int64(TypeId type, const void* values, uint64_t n, int64_t* out);
+
+}  // namespace omendb::storage::columnar
