@@ -15,7 +15,9 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <list>
@@ -43,25 +45,63 @@ std::string to_string(llvm::Error err) {
   throw SqlError(SqlState::InternalError, "JIT " + what + ": " + to_string(std::move(err)));
 }
 
-// Compiles each module with the target machine of its tier and records the machine-code size.
+// The machine-code size of the module the current thread compiled last (ORC compiles a module on the
+// thread whose lookup needs it).
+thread_local uint64_t t_last_text_bytes = 0;
+
+// Compiles each module with a target machine of its tier and records the machine-code size. Sessions
+// compile concurrently; a TargetMachine is not safe to share between concurrent compiles, so each
+// compile leases one from a pool of each tier's machines.
 class TieredCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
  public:
-  TieredCompiler(std::unique_ptr<llvm::TargetMachine> fast, std::unique_ptr<llvm::TargetMachine> optimizing)
-      : IRCompiler(llvm::orc::irManglingOptionsFromTargetOptions(fast->Options)),
-        fast_(std::move(fast)),
-        optimizing_(std::move(optimizing)) {}
+  TieredCompiler(llvm::orc::JITTargetMachineBuilder fast, llvm::orc::JITTargetMachineBuilder optimizing,
+                 const llvm::TargetOptions& options)
+      : IRCompiler(llvm::orc::irManglingOptionsFromTargetOptions(options)),
+        builders_{std::move(fast), std::move(optimizing)} {}
+
+  // A target machine of one tier, back to the pool when the lease ends.
+  class Lease {
+   public:
+    Lease(TieredCompiler& c, bool optimizing) : c_(c), optimizing_(optimizing), tm_(c.acquire(optimizing)) {}
+    ~Lease() { c_.release(optimizing_, std::move(tm_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    llvm::TargetMachine& operator*() { return *tm_; }
+
+   private:
+    TieredCompiler& c_;
+    bool optimizing_;
+    std::unique_ptr<llvm::TargetMachine> tm_;
+  };
 
   llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> operator()(llvm::Module& m) override {
-    llvm::TargetMachine& tm = m.getModuleFlag(kOptimizeFlag) ? *optimizing_ : *fast_;
-    auto object = llvm::orc::SimpleCompiler(tm)(m);
-    if (object) last_text_bytes = text_bytes(**object);
+    Lease tm(*this, m.getModuleFlag(kOptimizeFlag) != nullptr);
+    auto object = llvm::orc::SimpleCompiler(*tm)(m);
+    if (object) t_last_text_bytes = text_bytes(**object);
     return object;
   }
 
-  llvm::TargetMachine& optimizing_machine() { return *optimizing_; }
-  uint64_t last_text_bytes = 0;  // read under Jit's compile mutex, right after the lookup that compiled
-
  private:
+  std::unique_ptr<llvm::TargetMachine> acquire(bool optimizing) {
+    {
+      std::lock_guard lock(mutex_);
+      auto& free = free_[optimizing ? 1 : 0];
+      if (!free.empty()) {
+        auto tm = std::move(free.back());
+        free.pop_back();
+        return tm;
+      }
+    }
+    auto tm = builders_[optimizing ? 1 : 0].createTargetMachine();
+    if (!tm) fail("target machine", tm.takeError());
+    return std::move(*tm);
+  }
+
+  void release(bool optimizing, std::unique_ptr<llvm::TargetMachine> tm) {
+    std::lock_guard lock(mutex_);
+    free_[optimizing ? 1 : 0].push_back(std::move(tm));
+  }
+
   static uint64_t text_bytes(const llvm::MemoryBuffer& buffer) {
     auto file = llvm::object::ObjectFile::createObjectFile(buffer.getMemBufferRef());
     if (!file) {
@@ -74,8 +114,9 @@ class TieredCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
     return total;
   }
 
-  std::unique_ptr<llvm::TargetMachine> fast_;
-  std::unique_ptr<llvm::TargetMachine> optimizing_;
+  llvm::orc::JITTargetMachineBuilder builders_[2];  // [0] cheap tier, [1] optimising tier
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<llvm::TargetMachine>> free_[2];
 };
 
 class LlvmCompiledPlan : public CompiledPlan {
@@ -127,12 +168,10 @@ class LlvmJit : public Jit {
                          fast.setCodeGenOptLevel(llvm::CodeGenOpt::None);
                          auto optimizing = builder;
                          optimizing.setCodeGenOptLevel(llvm::CodeGenOpt::Default);
-                         auto fast_tm = fast.createTargetMachine();
-                         if (!fast_tm) return fast_tm.takeError();
-                         auto opt_tm = optimizing.createTargetMachine();
-                         if (!opt_tm) return opt_tm.takeError();
+                         auto probe = fast.createTargetMachine();  // fails early on a bad host
+                         if (!probe) return probe.takeError();
                          auto compiler =
-                             std::make_unique<TieredCompiler>(std::move(*fast_tm), std::move(*opt_tm));
+                             std::make_unique<TieredCompiler>(fast, optimizing, (*probe)->Options);
                          compiler_ = compiler.get();
                          return compiler;
                        })
@@ -168,11 +207,26 @@ class LlvmJit : public Jit {
       *cache_hit = true;
       return hit;
     }
-    std::lock_guard compile_lock(compile_mutex_);
-    if (auto hit = lookup(key)) {  // compiled by another session meanwhile
-      *cache_hit = true;
-      return hit;
+    // Compiles run concurrently (one session's long compile never holds up another's); only sessions
+    // compiling the very same key wait for the first one instead of compiling it again.
+    {
+      std::unique_lock lock(inflight_mutex_);
+      inflight_done_.wait(lock, [&] { return !inflight_.count(key); });
+      if (auto hit = lookup(key)) {  // compiled by another session meanwhile
+        *cache_hit = true;
+        return hit;
+      }
+      inflight_.insert(key);
     }
+    struct Done {
+      LlvmJit& jit;
+      const std::string& key;
+      ~Done() {
+        std::lock_guard lock(jit.inflight_mutex_);
+        jit.inflight_.erase(key);
+        jit.inflight_done_.notify_all();
+      }
+    } done{*this, key};
     *cache_hit = false;
     auto compiled = compile(plan, optimize_plan);
     insert(key, compiled);
@@ -241,7 +295,7 @@ class LlvmJit : public Jit {
       auto module = std::make_unique<llvm::Module>("omendb", *context);
       module->setDataLayout(jit_->getDataLayout());
       module->setTargetTriple(jit_->getTargetTriple().str());
-      std::string name = "pipeline_" + std::to_string(next_function_++);
+      std::string name = "pipeline_" + std::to_string(next_function_.fetch_add(1));
       translator.emit_pipeline(*module, name, i);
       dump_ir(*module, name + ".ll");
       std::string verify_errors;
@@ -250,7 +304,8 @@ class LlvmJit : public Jit {
         throw SqlError(SqlState::InternalError, "generated code failed verification: " + verify_stream.str());
       if (optimize_plan) {
         module->addModuleFlag(llvm::Module::Warning, kOptimizeFlag, 1);
-        optimize(*module, compiler_->optimizing_machine());
+        TieredCompiler::Lease tm(*compiler_, true);
+        optimize(*module, *tm);
         dump_ir(*module, name + ".opt.ll");
       }
       PipelineStats stats;
@@ -262,7 +317,7 @@ class LlvmJit : public Jit {
         fail("add module", std::move(err));
       auto address = jit_->lookup(name);  // compiles now
       if (!address) fail("lookup", address.takeError());
-      stats.machine_code_bytes = compiler_->last_text_bytes;
+      stats.machine_code_bytes = t_last_text_bytes;
       stats.compile_ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       result->pipelines.push_back(address->toPtr<CompiledPlan::PipelineFn>());
@@ -277,8 +332,10 @@ class LlvmJit : public Jit {
   TierPolicy tiers_;
   TieredCompiler* compiler_ = nullptr;  // owned by jit_
   std::unique_ptr<llvm::orc::LLJIT> jit_;
-  std::mutex compile_mutex_;
-  uint64_t next_function_ = 0;
+  std::mutex inflight_mutex_;
+  std::condition_variable inflight_done_;
+  std::unordered_set<std::string> inflight_;  // keys being compiled
+  std::atomic<uint64_t> next_function_{0};
   mutable std::mutex cache_mutex_;
   std::unordered_map<std::string, Entry> cache_;
   std::list<std::string> lru_;
