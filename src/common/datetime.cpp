@@ -2,6 +2,7 @@
 // with PostgreSQL 15's semantics (see datetime.h and docs/types.md).
 #include "common/datetime.h"
 
+#include <algorithm>
 #include <cctype>
 #include <climits>
 #include <cmath>
@@ -51,9 +52,8 @@ void j2date(int jd, int* year, int* month, int* day) {
 }
 
 int j2day(int jd) {
-  unsigned int day = (unsigned int)jd;
-  day += 1;
-  day %= 7;
+  int64_t day = ((int64_t)jd + 1) % 7;
+  if (day < 0) day += 7;
   return (int)day;
 }
 
@@ -118,8 +118,8 @@ bool timestamp2tm(Timestamp dt, Tm* tm, int64_t* fsec, const TimeZone* tz) {
     lsec += 86400;
     ldays -= 1;
   }
-  int64_t jd = ldays + kUnixEpochJdate;
-  if (jd < 0 || jd > INT_MAX) return false;
+  int64_t jd = ldays + kUnixEpochJdate;  // may be -1 just before 4714-11-24 BC, as in PostgreSQL
+  if (jd < INT_MIN || jd > INT_MAX) return false;
   j2date((int)jd, &tm->year, &tm->mon, &tm->mday);
   tm->hour = (int)(lsec / 3600);
   tm->min = (int)(lsec / 60 % 60);
@@ -520,14 +520,19 @@ Interval negate(const Interval& iv) {
 Timestamp timestamp_pl_interval(Timestamp t, const Interval& iv) {
   return pl_interval(t, iv, nullptr);
 }
+// PostgreSQL negates the interval without an overflow check (-INT_MIN days stays INT_MIN).
+static Interval wrapping_negate(const Interval& iv) {
+  return Interval{(int64_t)(0 - (uint64_t)iv.time), (int32_t)(0 - (uint32_t)iv.day),
+                  (int32_t)(0 - (uint32_t)iv.month)};
+}
 Timestamp timestamp_mi_interval(Timestamp t, const Interval& iv) {
-  return pl_interval(t, negate(iv), nullptr);
+  return pl_interval(t, wrapping_negate(iv), nullptr);
 }
 TimestampTz timestamptz_pl_interval(TimestampTz t, const Interval& iv, const TimeZone& tz) {
   return pl_interval(t, iv, &tz);
 }
 TimestampTz timestamptz_mi_interval(TimestampTz t, const Interval& iv, const TimeZone& tz) {
-  return pl_interval(t, negate(iv), &tz);
+  return pl_interval(t, wrapping_negate(iv), &tz);
 }
 
 Interval timestamp_mi(Timestamp a, Timestamp b) {
@@ -797,6 +802,16 @@ struct Unit {
   std::string lower;
 };
 
+// date_trunc looks units up in the interval-unit table only.
+Unit decode_trunc_units(std::string_view field) {
+  Unit u{kUnknown, 0, lowercase(field)};
+  if (auto t = lookup_deltatoken(u.lower); t && t->type == kUnits) {
+    u.type = kUnits;
+    u.val = t->value;
+  }
+  return u;
+}
+
 Unit decode_units(std::string_view field) {
   Unit u{kUnknown, 0, lowercase(field)};
   if (auto t = lookup_deltatoken(u.lower); t && t->type == kUnits) {
@@ -906,7 +921,7 @@ TimestampTz trunc_tz_internal(const Unit& u, TimestampTz t, const TimeZone& tz) 
 }  // namespace
 
 Timestamp date_trunc(std::string_view field, Timestamp t) {
-  Unit u = decode_units(field);
+  Unit u = decode_trunc_units(field);
   if (!ts_finite(t)) return t;
   if (u.type != kUnits) unit_not_recognized(u, kTsName);
   Tm tm;
@@ -919,13 +934,13 @@ Timestamp date_trunc(std::string_view field, Timestamp t) {
 }
 
 TimestampTz date_trunc_tz(std::string_view field, TimestampTz t, const TimeZone& tz) {
-  Unit u = decode_units(field);
+  Unit u = decode_trunc_units(field);
   if (!ts_finite(t)) return t;
   return trunc_tz_internal(u, t, tz);
 }
 
 TimestampTz date_trunc_zone(std::string_view field, TimestampTz t, std::string_view zone) {
-  Unit u = decode_units(field);
+  Unit u = decode_trunc_units(field);
   if (!ts_finite(t)) return t;
   ZoneSpec z = resolve_zone(zone);
   TimeZone tz = z.kind == ZoneSpec::kFixed ? TimeZone::fixed(z.offset) : z.zone;
@@ -933,7 +948,7 @@ TimestampTz date_trunc_zone(std::string_view field, TimestampTz t, std::string_v
 }
 
 Interval date_trunc_interval(std::string_view field, const Interval& iv) {
-  Unit u = decode_units(field);
+  Unit u = decode_trunc_units(field);
   if (u.type != kUnits) unit_not_recognized(u, "interval");
   Itm tm = interval2itm(iv);
   switch (u.val) {
@@ -1187,10 +1202,25 @@ PartResult timestamp_part_common(std::string_view field, Timestamp t, const Time
     if (u.val != DTK_EPOCH) unit_not_supported(u, type);
     __int128 diff = (__int128)t - kUnixEpochTs;
     double f;
-    if (t < INT64_MAX + kUnixEpochTs)
+    if (t < INT64_MAX + kUnixEpochTs) {
       f = (double)(t - kUnixEpochTs) / 1000000.0;
-    else
+    } else {
       f = ((double)t - (double)kUnixEpochTs) / 1000000.0;
+      // PostgreSQL divides in numeric here, rounding to the division's scale (16 significant digits).
+      int weight = 0;
+      __int128 top = diff;
+      while (top >= 10000) {
+        top /= 10000;
+        weight++;
+      }
+      int qweight = weight - 1 - (top <= 100 ? 1 : 0);
+      int rscale = std::max(0, 16 - qweight * 4);
+      if (rscale < 6) {
+        __int128 unit = 1;
+        for (int i = rscale; i < 6; i++) unit *= 10;
+        diff = (diff + unit / 2) / unit * unit;
+      }
+    }
     return scaled_part(diff, 6, f, numeric);
   }
   unit_not_recognized(u, type);
@@ -1369,6 +1399,8 @@ PartResult date_part_interval(std::string_view field, const Interval& iv, bool n
 
 namespace {
 std::string fmt_g(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%02g", d);
   return buf;
@@ -1428,8 +1460,8 @@ Time make_time(int hour, int minute, double second) {
 }
 
 Timestamp make_timestamp(int year, int month, int mday, int hour, int min, double sec) {
-  int y = year;
-  if (!validate_ymd(false, &y, month, mday))
+  int y = year < 0 ? -year : year;  // negative years are BC
+  if (!validate_ymd(year < 0, &y, month, mday))
     raise(SqlState::DatetimeFieldOverflow, "date field value out of range: " + fmt_ymd(year, month, mday));
   if (!valid_julian(y, month, mday))
     raise(SqlState::DatetimeFieldOverflow, "date out of range: " + fmt_ymd(year, month, mday));

@@ -606,6 +606,46 @@ int decode_date_time(Fields& fl, int* dtype, Tm* tm, int64_t* fsec, int* tzp, co
           if (range) return kFieldOverflow;
           if (*cp != '.' && *cp != '\0') return kBadFormat;
           switch (ptype) {
+            case DTK_YEAR:
+              tm->year = value;
+              tmask = M(kYear);
+              break;
+            case DTK_MONTH:
+              if ((fmask & M(kMonth)) && (fmask & M(kHour))) {
+                tm->min = value;
+                tmask = M(kMinute);
+              } else {
+                tm->mon = value;
+                tmask = M(kMonth);
+              }
+              break;
+            case DTK_DAY:
+              tm->mday = value;
+              tmask = M(kDay);
+              break;
+            case DTK_HOUR:
+              tm->hour = value;
+              tmask = M(kHour);
+              break;
+            case DTK_MINUTE:
+              tm->min = value;
+              tmask = M(kMinute);
+              break;
+            case DTK_SECOND:
+              tm->sec = value;
+              tmask = M(kSecond);
+              if (*cp == '.') {
+                int e = parse_fractional_second(cp, fsec);
+                if (e) return e;
+                tmask = kAllSecsM;
+              }
+              break;
+            case DTK_TZ: {
+              tmask = M(kTz);
+              int e = decode_timezone(f.c_str(), tzp);
+              if (e) return e;
+              break;
+            }
             case DTK_JULIAN:
               if (value < 0) return kFieldOverflow;
               tmask = kDateM;
@@ -1123,15 +1163,10 @@ int decode_interval(Fields& fl, int* dtype, ItmIn* itm) {
             parsing_unit_val = true;
             break;
           case kAgo:
-            if (i != nf - 1) return kBadFormat;
             is_before = true;
             type = tok->value;
             break;
-          case kReserved:
-            tmask = kDateM | kTimeM;
-            *dtype = tok->value;
-            break;
-          default:
+          default:  // including 'infinity': PostgreSQL 15 has no infinite intervals
             return kBadFormat;
         }
         break;
@@ -1479,14 +1514,6 @@ Interval interval_in(std::string_view str) {
   if (e != kOk) {
     if (e == kFieldOverflow) e = kIntervalOverflow;
     parse_error(e, str, "interval");
-  }
-  if (dtype != DTK_DELTA) {
-    // PostgreSQL 15 has no infinite intervals: its interval_in fails on 'infinity' like this.
-    raise(SqlState::InternalError, "unexpected dtype " +
-                                       std::to_string(dtype == DTK_LATE    ? 9
-                                                      : dtype == DTK_EARLY ? 10
-                                                                           : dtype) +
-                                       " while parsing interval \"" + std::string(str) + "\"");
   }
   int64_t months = (int64_t)itm.year * 12 + itm.mon;
   if (months > INT_MAX || months < INT_MIN) raise(SqlState::DatetimeFieldOverflow, "interval out of range");

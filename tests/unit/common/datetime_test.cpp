@@ -54,8 +54,11 @@ Outcome ok(std::string s) {
 double f8(const std::string& s) {
   return std::strtod(s.c_str(), nullptr);
 }
-int i4(const std::string& s) {
-  return std::stoi(s);
+int i4(const std::string& s) {  // PostgreSQL's '...'::int
+  long long v = std::stoll(s);
+  if (v < INT32_MIN || v > INT32_MAX)
+    throw SqlError(SqlState::NumericValueOutOfRange, "value \"" + s + "\" is out of range for type integer");
+  return (int)v;
 }
 Outcome part(const PartResult& r) {
   return r.null ? Outcome{"null", ""} : ok(r.text);
