@@ -403,7 +403,10 @@ int decode_date(const std::string& s, int fmask, int* tmask, bool* is2digits, Tm
 }
 
 // hh:mm[:ss[.frac]] or mm:ss.frac -> microseconds (PostgreSQL's DecodeTimeCommon).
-int decode_time_common(const std::string& s, int* tmask, int64_t* usec) {
+// hh:mm[:ss[.frac]] or mm:ss.frac, fields kept as written (PostgreSQL's DecodeTime; hour may be large
+// for intervals).
+int decode_time_fields(const std::string& s, int* tmask, long long* hour_out, int* min_out, int* sec_out,
+                       int64_t* fsec_out) {
   *tmask = kTimeM;
   bool range;
   const char* cp;
@@ -423,7 +426,7 @@ int decode_time_common(const std::string& s, int* tmask, int64_t* usec) {
     int e = parse_fractional_second(cp, &fsec);
     if (e) return e;
     sec = min;
-    min = hour;
+    min = (int)hour;
     hour = 0;
   } else if (*cp == ':') {
     sec = strtoint(cp + 1, &cp, &range);
@@ -439,6 +442,20 @@ int decode_time_common(const std::string& s, int* tmask, int64_t* usec) {
   }
   if (hour < 0 || min < 0 || min > 59 || sec < 0 || sec > 60 || fsec < 0 || fsec > kUsecPerSec)
     return kFieldOverflow;
+  *hour_out = hour;
+  *min_out = min;
+  *sec_out = sec;
+  *fsec_out = fsec;
+  return kOk;
+}
+
+// The same as microseconds (intervals).
+int decode_time_common(const std::string& s, int* tmask, int64_t* usec) {
+  long long hour;
+  int min, sec;
+  int64_t fsec;
+  int e = decode_time_fields(s, tmask, &hour, &min, &sec, &fsec);
+  if (e) return e;
   __int128 v =
       (__int128)hour * kUsecPerHour + (__int128)min * kUsecPerMinute + (__int128)sec * kUsecPerSec + fsec;
   if (v > INT64_MAX) return kFieldOverflow;
@@ -447,16 +464,11 @@ int decode_time_common(const std::string& s, int* tmask, int64_t* usec) {
 }
 
 int decode_time(const std::string& s, int* tmask, Tm* tm, int64_t* fsec) {
-  int64_t usec;
-  int e = decode_time_common(s, tmask, &usec);
+  long long hour;
+  int e = decode_time_fields(s, tmask, &hour, &tm->min, &tm->sec, fsec);
   if (e) return e;
-  if (usec > INT_MAX * kUsecPerHour) return kFieldOverflow;
-  tm->hour = (int)(usec / kUsecPerHour);
-  usec -= (int64_t)tm->hour * kUsecPerHour;
-  tm->min = (int)(usec / kUsecPerMinute);
-  usec -= (int64_t)tm->min * kUsecPerMinute;
-  tm->sec = (int)(usec / kUsecPerSec);
-  *fsec = usec - (int64_t)tm->sec * kUsecPerSec;
+  if (hour > INT_MAX) return kFieldOverflow;
+  tm->hour = (int)hour;
   return kOk;
 }
 

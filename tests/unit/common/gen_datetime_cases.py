@@ -370,6 +370,85 @@ for z in ["America/New_York", "Asia/Kolkata", "+05", "junk/zone", "UTC", "EST", 
         add("ts_to_date", t)
 
 
+# Input forms from PostgreSQL's own regression tests (date.sql, timestamp.sql, timestamptz.sql, time.sql,
+# interval.sql).
+for d in ["January 8, 1999", "1999-01-18", "1/8/1999", "1/18/1999", "18/1/1999", "J2451187", "99-Jan-08",
+          "1999-Jan-08", "08-Jan-1999", "Jan-08-99", "Jan-08-1999", "99-08-Jan", "1999-08-Jan", "99 Jan 08",
+          "08 Jan 99", "08 Jan 1999", "Jan 08 99", "Jan 08 1999", "99 08 Jan", "1999 08 Jan", "08-01-99",
+          "08-01-1999", "01-08-99", "01-08-1999", "99-08-01", "1999-08-01", "99 01 08", "1999 01 08", "08 01 99",
+          "08 01 1999", "01 08 99", "01 08 1999", "99 08 01", "1999 08 01", "1999.01.08", "2001.12.27",
+          "27/12/2001", "Jan 8 1999 AD", "4714-11-24 BC", "2000-13-01", "2000-1-32"]:
+    add("date_in", d)
+for t in ["Mon Feb 10 17:32:01 1997 PST", "Mon Feb 10 17:32:01.000001 1997 PST", "Mon Feb 10 17:32:01.999999 1997 PST",
+          "Mon Feb 10 17:32:01.4 1997 PST", "Mon Feb 10 17:32:01.5 1997 PST", "Mon Feb 10 17:32:01.6 1997 PST",
+          "1997-01-02", "1997-01-02 03:04:05", "1997-02-10 17:32:01-08", "1997-02-10 17:32:01-0800",
+          "1997-02-10 17:32:01 -08:00", "19970210 173201 -0800", "1997-06-10 17:32:01 -07:00", "2001-09-22T18:19:20",
+          "2000-03-15 08:14:01 GMT+8", "2000-03-15 13:14:02 GMT-1", "2000-03-15 12:14:03 GMT-2",
+          "2000-03-15 03:14:04 PST+8", "2000-03-15 02:14:05 MST+7:00", "Feb 10 17:32:01 1997 -0800",
+          "Feb 10 17:32:01 1997", "Feb 10 5:32PM 1997", "1997/02/10 17:32:01-0800", "1997-02-10 17:32:01 PST",
+          "Feb-10-1997 17:32:01 PST", "02-10-1997 17:32:01 PST", "19970210 173201 PST", "J2452271+08",
+          "J2452271 T040506-08", "J2452271T040506.789+08", "J2452271.5", "2001-12-27 04:05:06.789-08",
+          "2001.12.27 04:05:06.789-08", "2001/12/27 04:05:06.789-08", "12/27/2001 04:05:06.789-08",
+          "2001-12-27 04:05:06.789 MET DST", "2001-12-27 allballs", "Feb 16 17:32:01 -0097", "Feb 16 17:32:01 5097 BC",
+          "97/02/16 17:32:01 UTC", "Tue 1997 Feb 11 17:32:01 PST", "1997-02-10 17:32:01 Europe/Helsinki",
+          "Feb 10 17:32:01 1997 Europe/Helsinki", "2001-12-27 04:05:06.789 america/new_york", "Jan 1 2000 T 12:00",
+          "2000-01-01 T12", "2000-01-01T1200", "2000-01-01T120000.5", "2000-01-01 120000-08", "2011-03-27 02:00:00 Europe/Moscow",
+          "2014-10-26 01:00:00 Europe/Moscow", "1997-02-10 17:32:01 CET DST", "1997-02-10 17:32:01 DST",
+          "2024-06-01 12:00 y", "2024-06-01 12:00 +05 +06", "Dec 31 23:59:59.999999 1999", "2024-06-01 12:00:00 AM PM",
+          "2024-06-01 13:00 PM", "2024-06-01 0:00 AM", "now junk"]:
+    add("ts_in", t)
+    add("tstz_in", t, tz="America/New_York")
+    add("tstz_in", t, tz="Europe/Moscow")
+for t in ["04:05:06.789-8", "T040506.789+8", "T040506.789 -8", "T0405 America/New_York", "15:36:39 America/New_York",
+          "2003-03-07 15:36:39 America/New_York", "15:36:39 m2", "2003-07-07 15:36:39 America/New_York",
+          "1:2:3 PM", "11:59:59.9999999 PM", "12:00 AM PST", "040506.789", "0405.5", "T04", "12:34:56 allballs",
+          "J2451187 04:05", "2024-06-01T04:05", "04:05:06 Etc/GMT+5", "04:05:06 UTC", "04:05:06 +05:30:15"]:
+    add("time_in", t)
+for s_ in ["@ 1 minute", "@ 5 hour", "@ 10 day", "@ 34 year", "@ 3 months", "@ 14 seconds ago", "1 day 2 hours 3 minutes 4 seconds",
+           "6 years", "5 months", "5 months 12 hours", "-1000 years", "-10 days", "-00:00:01", "+1 day", "@ 1 day ago",
+           "P0Y", "PT1H", "1 year 2 months 3 days 4 hours 5 minutes 6 seconds",
+           "-1 year -2 months -3 days -4 hours -5 minutes -6 seconds", "1 2:03:04", "-1 2:03:04", "1-2 +3 4:05:06",
+           "1-2 -3 -4:05:06", "-1-2 3 4:05:06", "1 2", "1 2:03", "1 2:03:04.5", "2:03:04.5", "- 1 day", "1 day -", "+ 2:03",
+           "0.5 days", "-0.5 days", "1.75 weeks", "0.01 centuries", "1.5 decades", "2.5 millennia", "0.1 hours ago",
+           "@ 1.5 months 1 day", "1:2.5", "1:02.5", "1:2:3.5", "10:20:30.123456789", "-10:20:30.123456789",
+           "999999999999 hours", "1 hour 1 hour", "1 hour 60 minutes", "30 minutes 1 hour", "1 second 1 ms 1 us",
+           "1 second 1.5 ms", "1.5 seconds 1 ms", "P1Y2M3W", "P1Y2M3DT4H5M6.789S", "P-1Y-2M3DT-4H", "PT0.000001S",
+           "PT0.0000005S", "P1.25D", "P2W1D", "P0000-00-01", "P0001-02-03T04:05:06.7", "P00010203T040506", "PT040506",
+           "P1Y-", "PT1H2", "P1DT2H3M4SX", "P 1D", "p1d", "PT1e3S", "P1e2D", "1e3 seconds", ".5 seconds", "5. seconds",
+           "1 week 2 days ago", "ago", "@", "1 mon ago 2 days", "1 day @", "@ 1 day @ 2 hours"]:
+    add("iv_in", s_)
+
+# Random instants and local times across many zones and centuries (fixed seed: the file is reproducible).
+import random
+rng = random.Random(20241205)
+MORE_ZONES = ZONES + ["Europe/Moscow", "America/Sao_Paulo", "Pacific/Chatham", "Asia/Tehran", "Africa/Casablanca",
+                      "America/St_Johns", "Europe/Dublin", "Pacific/Apia", "America/Los_Angeles", "Antarctica/Troll"]
+def rand_ts():
+    y = rng.choice([rng.randint(1700, 2100), rng.randint(1900, 2060), rng.randint(1, 9999), rng.randint(2030, 2400)])
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (y, rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23),
+                                                    rng.randint(0, 59), rng.randint(0, 59), rng.choice([0, rng.randint(0, 999999)]))
+def rand_iv():
+    parts = []
+    if rng.random() < 0.5: parts.append("%d mons" % rng.randint(-30, 30))
+    if rng.random() < 0.5: parts.append("%d days" % rng.randint(-400, 400))
+    if rng.random() < 0.7: parts.append("%d:%02d:%02d.%d" % (rng.randint(-100, 100), rng.randint(0, 59), rng.randint(0, 59), rng.randint(0, 999999)))
+    return " ".join(parts) or "0"
+for _ in range(1500):
+    z = rng.choice(MORE_ZONES)
+    t = rand_ts()
+    add("tstz_in", t + "+00", tz=z)
+    add("tstz_in", t, tz=z)
+    add("tstz_pl_iv", t, rand_iv(), tz=z)
+    add("trunc_tstz", rng.choice(["hour", "day", "week", "month", "year", "quarter", "minute"]), t, tz=z)
+    add("part_tstz", rng.choice(["epoch", "hour", "day", "dow", "doy", "week", "isoyear", "timezone", "julian"]), t, tz=z)
+    add("extract_tstz", rng.choice(["epoch", "second", "timezone_hour", "timezone_minute", "julian", "millisecond"]), t, tz=z)
+    add("age_tstz", t, rand_ts(), tz=z)
+    add("ts_mi_ts", t, rand_ts())
+    add("iv_mul", rand_iv(), "%.3f" % rng.uniform(-10, 10))
+    add("iv_in", rand_iv())
+    add("date_bin_tstz", rng.choice(["15 minutes", "1 day", "7 days", "3 hours"]), t, rand_ts(), tz=z)
+
+
 def main():
     conn = psycopg2.connect("")
     conn.autocommit = True
