@@ -18,8 +18,10 @@ using namespace detail;
 
 // ---- calendar ----
 
-int date2j(int y, int m, int d) {
-  int julian, century;
+int date2j(int year, int m, int d) {
+  // int64 arithmetic: callers validate the range first, but garbage input ('2147483647 123' day-of-year)
+  // must not be undefined behaviour. The result wraps as PostgreSQL's int arithmetic does in practice.
+  int64_t y = year, julian, century;
   if (m > 2) {
     m += 1;
     y += 4800;
@@ -31,7 +33,7 @@ int date2j(int y, int m, int d) {
   julian = y * 365 - 32167;
   julian += y / 4 - century + century / 4;
   julian += 7834 * m / 256 + d;
-  return julian;
+  return (int)(uint32_t)(uint64_t)julian;
 }
 
 void j2date(int jd, int* year, int* month, int* day) {
@@ -347,6 +349,42 @@ std::string interval_out(const Interval& iv) {
     append_seconds(s, tm.sec, tm.usec, true);
   }
   return s;
+}
+
+// ---- type modifiers ----
+
+namespace {
+int64_t round_usec(int64_t v, int precision) {
+  static const int64_t scales[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+  int64_t scale = scales[precision], offset = scale / 2;
+  __int128 r = v >= 0 ? ((__int128)v + offset) / scale * scale : -(((-(__int128)v) + offset) / scale * scale);
+  if (r > INT64_MAX || r < INT64_MIN) interval_out_of_range();
+  return (int64_t)r;
+}
+void check_precision(const char* type, int precision) {
+  if (precision < 0 || precision > 6)
+    raise(SqlState::InvalidParameterValue,
+          std::string(type) + "(" + std::to_string(precision) + ") precision must be between 0 and 6");
+}
+}  // namespace
+
+Timestamp timestamp_round(Timestamp t, int precision) {
+  if (!ts_finite(t)) return t;
+  check_precision("timestamp", precision);
+  if (precision == 6) return t;
+  return round_usec(t, precision);  // PostgreSQL does not re-check the range afterwards
+}
+
+Time time_round(Time t, int precision) {
+  if (precision < 0 || precision > 6) return t;  // as PostgreSQL's AdjustTimeForTypmod
+  return round_usec(t, precision);
+}
+
+Interval interval_round(const Interval& iv, int precision) {
+  check_precision("interval", precision);
+  Interval r = iv;
+  r.time = round_usec(iv.time, precision);
+  return r;
 }
 
 // ---- casts ----

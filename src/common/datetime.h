@@ -121,6 +121,13 @@ std::string timestamp_out(Timestamp t);
 std::string timestamptz_out(TimestampTz t, const TimeZone& tz);
 std::string interval_out(const Interval& iv);
 
+// Type modifiers: timestamp(p), timestamptz(p), time(p), interval(p) round the microseconds to p
+// fraction digits (half away from zero). p outside 0..6 is 22023 for timestamps and intervals and leaves
+// a time unchanged, as PostgreSQL's typmod coercion functions do. Applied on input and casts.
+Timestamp timestamp_round(Timestamp t, int precision);
+Time time_round(Time t, int precision);
+Interval interval_round(const Interval& iv, int precision);
+
 // ---- Conversions (casts) ----
 Timestamp date_to_timestamp(Date d);
 TimestampTz date_to_timestamptz(Date d, const TimeZone& tz);

@@ -217,6 +217,18 @@ std::map<std::string, Fn> kinds() {
   k["time_bucket_date"] = [=](const Args& a, const DateTimeContext& c) {
     return ok(date_out(time_bucket_date(I(a[0]), D(a[1], c))));
   };
+  k["ts_round"] = [=](const Args& a, const DateTimeContext& c) {
+    return ok(timestamp_out(timestamp_round(T(a[0], c), i4(a[1]))));
+  };
+  k["tstz_round"] = [=](const Args& a, const DateTimeContext& c) {
+    return ok(timestamptz_out(timestamp_round(TZ(a[0], c), i4(a[1])), c.tz));
+  };
+  k["time_round"] = [=](const Args& a, const DateTimeContext& c) {
+    return ok(time_out(time_round(time_in(a[0], c), i4(a[1]))));
+  };
+  k["iv_round"] = [=](const Args& a, const DateTimeContext&) {
+    return ok(interval_out(interval_round(I(a[0]), i4(a[1]))));
+  };
   k["ts_to_tstz"] = [=](const Args& a, const DateTimeContext& c) {
     return ok(timestamptz_out(timestamp_to_timestamptz(T(a[0], c), c.tz), c.tz));
   };
@@ -317,6 +329,67 @@ TEST(DateTimeDifferential, AgreesWithPostgres15) {
     if (v.first != v.second) std::cout << "  " << k << ": " << v.first << "/" << v.second << "\n";
   RecordProperty("agreement", report.str());
   EXPECT_EQ(unexpected, 0);
+}
+
+// Garbage never crashes: random strings over the characters date/time input cares about either parse or
+// raise SqlError (run under OMENDB_SANITIZE=ON to check memory and undefined behaviour too).
+TEST(DateTime, RandomInputOnlyRaisesSqlErrors) {
+  const std::string alphabet = "0123456789-/:.+ TtZzPpYMDWHSabcdefghijklmnopqrstuvwxy@_,<>";
+  const char* words[] = {"infinity",
+                         "epoch",
+                         "now",
+                         "today",
+                         "BC",
+                         "AD",
+                         "ago",
+                         "America/New_York",
+                         "EST",
+                         "PM",
+                         "J2451545",
+                         "2147483647",
+                         "99999999999999999999",
+                         "1e308",
+                         "Jan",
+                         "allballs",
+                         "P1Y"};
+  uint64_t state = 88172645463325252ull;
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  DateTimeContext ctx{*TimeZone::find("Australia/Lord_Howe"), 789456123456789};
+  int parsed = 0;
+  for (int i = 0; i < 20000; i++) {
+    std::string s;
+    int len = (int)(next() % 40);
+    for (int k = 0; k < len; k++) {
+      if (next() % 8 == 0) {
+        s += words[next() % (sizeof words / sizeof words[0])];
+        s += ' ';
+      } else {
+        s += alphabet[next() % alphabet.size()];
+      }
+    }
+    auto attempt = [&](auto fn) {
+      try {
+        fn();
+        parsed++;
+      } catch (const SqlError&) {
+      }
+    };
+    attempt([&] { date_out(date_in(s, ctx)); });
+    attempt([&] { time_out(time_in(s, ctx)); });
+    attempt([&] { timestamp_out(timestamp_in(s, ctx)); });
+    attempt([&] { timestamptz_out(timestamptz_in(s, ctx), ctx.tz); });
+    attempt([&] {
+      Interval iv = interval_in(s);
+      interval_out(interval_mul(iv, 1.5));
+      timestamptz_out(timestamptz_pl_interval(ctx.now, iv, ctx.tz), ctx.tz);
+    });
+  }
+  EXPECT_GT(parsed, 100);  // the generator does produce valid input too
 }
 
 // A few properties the case file cannot show directly.

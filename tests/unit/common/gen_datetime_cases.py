@@ -72,6 +72,10 @@ SQL = {
     "to_timestamp": "select to_timestamp(%s::float8)::text",
     "date_bin_ts": "select date_bin(%s::interval, %s::timestamp, %s::timestamp)::text",
     "date_bin_tstz": "select date_bin(%s::interval, %s::timestamptz, %s::timestamptz)::text",
+    "ts_round": "select pg_catalog.timestamp(%s::timestamp, %s::int)::text",
+    "tstz_round": "select pg_catalog.timestamptz(%s::timestamptz, %s::int)::text",
+    "time_round": "select pg_catalog.time(%s::time, %s::int)::text",
+    "iv_round": "select pg_catalog.interval(%s::interval, 2147418112 + %s::int)::text",
     "ts_to_tstz": "select %s::timestamp::timestamptz::text",
     "tstz_to_ts": "select %s::timestamptz::timestamp::text",
     "tstz_to_date": "select %s::timestamptz::date::text",
@@ -448,6 +452,16 @@ for _ in range(1500):
     add("iv_in", rand_iv())
     add("date_bin_tstz", rng.choice(["15 minutes", "1 day", "7 days", "3 hours"]), t, rand_ts(), tz=z)
 
+for p in range(0, 8):
+    for t in ["2024-03-10 02:30:06.789512", "1999-12-31 23:59:59.5", "1969-12-31 23:59:59.4999995", "0001-01-01 00:00:00.5 BC",
+              "294276-12-31 23:59:59.999999", "4714-11-24 00:00:00.25 BC", "infinity", "2000-01-01 00:00:00.05"]:
+        add("ts_round", t, p)
+        add("tstz_round", t, p, tz="America/New_York")
+    for t in ["23:59:59.9", "12:00:00.45", "00:00:00.000005", "23:59:59.999999"]:
+        add("time_round", t, p)
+    if p <= 6:
+        for iv in ["1 day 00:00:01.55", "-00:00:00.5", "-1 day -00:00:01.55", "2562047788:00:54.775807", "1 year 0.0000015 seconds"]:
+            add("iv_round", iv, p)
 
 def main():
     conn = psycopg2.connect("")
