@@ -12,7 +12,9 @@ using namespace omendb::dt;
 
 namespace {
 
-DateTimeContext ny_context() { return DateTimeContext{*TimeZone::find("America/New_York"), 0}; }
+DateTimeContext ny_context() {
+  return DateTimeContext{*TimeZone::find("America/New_York"), 0};
+}
 
 std::vector<std::string> timestamps_text(size_t n) {
   std::vector<std::string> v;

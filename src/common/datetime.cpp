@@ -190,10 +190,19 @@ void isoweek2date(int woy, int* year, int* mon, int* mday) {
 
 namespace {
 
+// Non-negative v, zero-padded to at least `width` digits (no printf: this is on every output row).
 void append_padded(std::string& s, int64_t v, int width) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%0*lld", width, (long long)v);
-  s += buf;
+  char buf[24];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do {
+    *--p = (char)('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  while (end - p < width) *--p = '0';
+  if (v < 0) *--p = '-';
+  s.append(p, end);
 }
 
 // Seconds with up to 6 fraction digits, trailing zeros trimmed (PostgreSQL's AppendSeconds).
@@ -203,11 +212,15 @@ void append_seconds(std::string& s, int sec, int64_t fsec, bool fillzeros) {
   else
     s += std::to_string(std::llabs(sec));
   if (fsec != 0) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, ".%06lld", (long long)std::llabs(fsec));
-    std::string f(buf);
-    while (f.back() == '0') f.pop_back();
-    s += f;
+    int64_t f = std::llabs(fsec);
+    char buf[8] = {'.'};
+    int len = 7;
+    for (int i = 6; i >= 1; i--) {
+      buf[i] = (char)('0' + f % 10);
+      f /= 10;
+    }
+    while (buf[len - 1] == '0') len--;
+    s.append(buf, len);
   }
 }
 
@@ -241,6 +254,7 @@ void append_tz(std::string& s, int gmtoff) {
 
 std::string encode_datetime(const Tm& tm, int64_t fsec, bool print_tz) {
   std::string s;
+  s.reserve(40);
   append_date(s, tm);
   s += ' ';
   append_padded(s, tm.hour, 2);

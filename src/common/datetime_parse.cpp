@@ -51,17 +51,49 @@ constexpr int kMaxDateFields = 25;
   }
 }
 
+// strtoll(s, end, 10) without the locale machinery: leading white space, one optional sign, digits.
+// *range is set on int64 overflow (then the value saturates, as strtoll's does).
+long long parse_int64(const char* s, const char** end, bool* range) {
+  const char* p = s;
+  while (std::isspace((unsigned char)*p)) p++;
+  bool neg = false;
+  if (*p == '+' || *p == '-') neg = *p++ == '-';
+  if (!std::isdigit((unsigned char)*p)) {
+    *end = s;  // no conversion
+    *range = false;
+    return 0;
+  }
+  unsigned long long v = 0;
+  bool over = false;
+  for (; std::isdigit((unsigned char)*p); p++) {
+    unsigned d = (unsigned)(*p - '0');
+    if (v > (ULLONG_MAX - d) / 10)
+      over = true;
+    else
+      v = v * 10 + d;
+  }
+  *end = p;
+  unsigned long long limit = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
+  if (over || v > limit) {
+    *range = true;
+    return neg ? LLONG_MIN : LLONG_MAX;
+  }
+  *range = false;
+  return neg ? (long long)(0 - v) : (long long)v;
+}
+
 // strtol into an int, flagging values outside int32 as ERANGE (PostgreSQL's strtoint).
 int strtoint(const char* s, const char** end, bool* range) {
-  errno = 0;
-  char* e = nullptr;
-  long v = std::strtol(s, &e, 10);
-  *end = e;
-  *range = errno == ERANGE || v < INT_MIN || v > INT_MAX;
+  long long v = parse_int64(s, end, range);
+  if (v < INT_MIN || v > INT_MAX) *range = true;
   return (int)v;
 }
 
 struct Fields {
+  Fields() {
+    f.reserve(8);
+    t.reserve(8);
+  }
   std::vector<std::string> f;
   std::vector<int> t;
 };
@@ -190,6 +222,15 @@ int parse_fraction(const char* cp, double* frac) {
 }
 
 int parse_fractional_second(const char* cp, int64_t* fsec) {
+  // Fast path: up to 6 digits are exact in microseconds (rint(strtod(".ddd") * 1e6) gives the same).
+  int n = 0;
+  int64_t v = 0;
+  while (n < 7 && std::isdigit((unsigned char)cp[1 + n])) v = v * 10 + (cp[1 + n++] - '0');
+  if (n <= 6 && cp[1 + n] == '\0') {
+    for (int i = n; i < 6; i++) v *= 10;
+    *fsec = v;
+    return kOk;
+  }
   double frac;
   int e = parse_fraction(cp, &frac);
   if (e) return e;
@@ -356,10 +397,11 @@ int decode_number(const std::string& str, bool have_text_month, int fmask, int* 
 }
 
 int decode_date(const std::string& s, int fmask, int* tmask, bool* is2digits, Tm* tm) {
-  std::vector<std::string> fields;
+  std::string fields[kMaxDateFields];
+  size_t nfields = 0;
   *tmask = 0;
   size_t i = 0;
-  while (i < s.size() && (int)fields.size() < kMaxDateFields) {
+  while (i < s.size() && nfields < (size_t)kMaxDateFields) {
     while (i < s.size() && !is_alnum(s[i])) i++;
     if (i >= s.size()) return kBadFormat;
     size_t start = i;
@@ -368,12 +410,12 @@ int decode_date(const std::string& s, int fmask, int* tmask, bool* is2digits, Tm
     } else if (is_alpha(s[i])) {
       while (i < s.size() && is_alpha(s[i])) i++;
     }
-    fields.push_back(s.substr(start, i - start));
+    fields[nfields++].assign(s, start, i - start);
     if (i < s.size()) i++;  // the separator
   }
   bool have_text_month = false;
-  std::vector<bool> done(fields.size(), false);
-  for (size_t k = 0; k < fields.size(); k++) {
+  bool done[kMaxDateFields] = {};
+  for (size_t k = 0; k < nfields; k++) {
     if (!fields[k].empty() && is_alpha(fields[k][0])) {
       auto tok = lookup_datetoken(fields[k]);
       if (tok && tok->type == kIgnore) continue;
@@ -387,7 +429,7 @@ int decode_date(const std::string& s, int fmask, int* tmask, bool* is2digits, Tm
       done[k] = true;
     }
   }
-  for (size_t k = 0; k < fields.size(); k++) {
+  for (size_t k = 0; k < nfields; k++) {
     if (done[k]) continue;
     if (fields[k].empty()) return kBadFormat;
     int dmask;
@@ -410,11 +452,8 @@ int decode_time_fields(const std::string& s, int* tmask, long long* hour_out, in
   *tmask = kTimeM;
   bool range;
   const char* cp;
-  errno = 0;
-  char* hend = nullptr;
-  long long hour = std::strtoll(s.c_str(), &hend, 10);
-  cp = hend;
-  if (errno == ERANGE) return kFieldOverflow;
+  long long hour = parse_int64(s.c_str(), &cp, &range);
+  if (range) return kFieldOverflow;
   if (*cp != ':') return kBadFormat;
   int min = strtoint(cp + 1, &cp, &range);
   if (range) return kFieldOverflow;
@@ -1188,10 +1227,10 @@ int decode_interval(Fields& fl, int* dtype, ItmIn* itm) {
     }
     if (number_case) {
       if (type == DTK_NONE) type = DTK_SECOND;
-      errno = 0;
-      char* cp = nullptr;
-      long long v = std::strtoll(f.c_str(), &cp, 10);
-      if (errno == ERANGE) return kFieldOverflow;
+      const char* cp = nullptr;
+      bool range;
+      long long v = parse_int64(f.c_str(), &cp, &range);
+      if (range) return kFieldOverflow;
       int64_t val = v;
       double fval = 0;
       if (*cp == '-') {
