@@ -190,7 +190,7 @@ for z, ts in LOCAL.items():
     for t in ts:
         for k in ("tstz_in", "ts_to_tstz"):
             add(k, t, tz=z)
-    for day in {t[:10] for t in ts if "BC" not in t}:
+    for day in sorted({t[:10] for t in ts if "BC" not in t}):
         for q in range(0, 24 * 4 + 8, 3):
             h, m = divmod(q * 15, 60)
             add("tstz_in", "%s %02d:%02d:00+00" % (day, h % 24, m) if h < 24 else "%s 23:59:59.999999+00" % day, tz=z)
