@@ -1063,14 +1063,18 @@ namespace {
 std::string numeric_text(__int128 v, int scale) {
   bool neg = v < 0;
   unsigned __int128 u = neg ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
-  std::string digits;
+  char buf[96];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  int n = 0;
   do {
-    digits.insert(digits.begin(), (char)('0' + (int)(u % 10)));
+    if (scale > 0 && n == scale) *--p = '.';
+    *--p = (char)('0' + (int)(u % 10));
     u /= 10;
-  } while (u != 0);
-  if ((int)digits.size() <= scale) digits.insert(0, scale - digits.size() + 1, '0');
-  if (scale > 0) digits.insert(digits.size() - scale, ".");
-  return (neg ? "-" : "") + digits;
+    n++;
+  } while (u != 0 || n <= scale);
+  if (neg) *--p = '-';
+  return std::string(p, end);
 }
 
 PartResult float_part(double d) {

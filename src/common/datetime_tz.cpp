@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "common/datetime_internal.h"
 
@@ -270,7 +271,7 @@ namespace detail {
 namespace {
 
 struct NamedToken {
-  const char* name;
+  std::string_view name;  // at most 10 characters (PostgreSQL's TOKMAXLEN)
   TokType type;
   int value;
 };
@@ -423,11 +424,27 @@ const AbbrevEntry kAbbrevs[] = {
 #include "common/datetime_abbrevs.inc"
 };
 
+// Binary search over a copy of the table sorted once (the source tables read alphabetically, but
+// sorting here keeps the lookup right whatever their order).
+template <typename T, size_t N>
+const T* search_sorted(const T (&table)[N], std::string_view key) {
+  static const std::vector<const T*> sorted = [&] {
+    std::vector<const T*> v;
+    for (const auto& t : table) v.push_back(&t);
+    std::sort(v.begin(), v.end(),
+              [](const T* a, const T* b) { return std::string_view(a->name) < std::string_view(b->name); });
+    return v;
+  }();
+  if (key.size() > 10) key = key.substr(0, 10);
+  auto it = std::lower_bound(sorted.begin(), sorted.end(), key,
+                             [](const T* a, std::string_view k) { return std::string_view(a->name) < k; });
+  if (it != sorted.end() && std::string_view((*it)->name) == key) return *it;
+  return nullptr;
+}
+
 template <size_t N>
 std::optional<Token> search(const NamedToken (&table)[N], std::string_view key) {
-  if (key.size() > 10) key = key.substr(0, 10);
-  for (const auto& t : table)
-    if (key == std::string_view(t.name).substr(0, 10)) return Token{t.type, t.value};
+  if (const NamedToken* t = search_sorted(table, key)) return Token{t->type, t->value};
   return std::nullopt;
 }
 
@@ -441,9 +458,7 @@ std::optional<Token> lookup_deltatoken(std::string_view lower) {
 }
 
 std::optional<Abbrev> lookup_abbrev(std::string_view lower) {
-  if (lower.size() > 10) lower = lower.substr(0, 10);
-  for (const auto& a : kAbbrevs)
-    if (lower == a.name) return Abbrev{a.dst, a.offset, a.zone};
+  if (const AbbrevEntry* a = search_sorted(kAbbrevs, lower)) return Abbrev{a->dst, a->offset, a->zone};
   return std::nullopt;
 }
 
