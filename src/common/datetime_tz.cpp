@@ -189,7 +189,9 @@ std::optional<TimeZone> TimeZone::find(std::string_view name) {
     }
   }
   std::lock_guard<std::mutex> lock(zone_cache_mutex);
-  zone_cache()[key] = result;
+  // Unknown names are cached too (input like '2024-01-01 foo/bar' probes the file system), but only so
+  // many: clients must not be able to grow the cache without bound.
+  if (result || zone_cache().size() < 4096) zone_cache()[key] = result;
   if (!result) return std::nullopt;
   TimeZone tz;
   tz.impl_ = result;

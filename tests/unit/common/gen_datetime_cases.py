@@ -462,6 +462,15 @@ for p in range(0, 8):
     if p <= 6:
         for iv in ["1 day 00:00:01.55", "-00:00:00.5", "-1 day -00:00:01.55", "2562047788:00:54.775807", "1 year 0.0000015 seconds"]:
             add("iv_round", iv, p)
+# Dynamic abbreviations resolve against their zone's history at that date (MSK was +04 in 2011-2014).
+for t in ["1990-06-01 12:00 MSK", "2012-06-01 12:00 MSK", "2015-01-01 12:00 MSK", "1919-07-01 12:00 MSK",
+          "2024-01-01 12:00 LHDT", "2024-07-01 12:00 LHDT", "1985-01-01 12:00 ART", "2024-01-01 12:00 ART",
+          "2010-01-01 12:00 VET", "2020-01-01 12:00 VET", "2024-03-31 02:30 MSK", "1950-01-01 12:00 YEKT",
+          "2024-06-01 12:00 AMST", "2024-06-01 12:00 NOVT", "2024-06-01 12:00 CLT"]:
+    add("tstz_in", t, tz="UTC")
+    add("ts_at_zone", t.rsplit(" ", 1)[0], t.rsplit(" ", 1)[1], tz="UTC")
+    add("tstz_at_zone", t.rsplit(" ", 1)[0] + "+00", t.rsplit(" ", 1)[1], tz="UTC")
+    add("make_timestamptz_zone", t[:4], t[5:7], t[8:10], t[11:13], t[14:16], 0, t.rsplit(" ", 1)[1], tz="UTC")
 
 def main():
     conn = psycopg2.connect("")
