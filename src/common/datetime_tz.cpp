@@ -191,7 +191,18 @@ std::optional<TimeZone> TimeZone::find(std::string_view name) {
   std::lock_guard<std::mutex> lock(zone_cache_mutex);
   // Unknown names are cached too (input like '2024-01-01 foo/bar' probes the file system), but only so
   // many: clients must not be able to grow the cache without bound.
-  if (result || zone_cache().size() < 4096) zone_cache()[key] = result;
+  if (result) {
+    // Another thread may have loaded the same zone meanwhile: keep one Impl per zone.
+    auto [it, inserted] = zone_cache().emplace(key, result);
+    if (!inserted) {
+      if (it->second)
+        result = it->second;
+      else
+        it->second = result;
+    }
+  } else if (zone_cache().size() < 4096) {
+    zone_cache().emplace(key, result);
+  }
   if (!result) return std::nullopt;
   TimeZone tz;
   tz.impl_ = result;
@@ -213,19 +224,60 @@ const std::string& TimeZone::name() const {
   return impl_->name;
 }
 
+namespace {
+// The period between two transitions that the last lookup on this thread fell into: time-series data
+// arrives in order, so most lookups land in it and skip cctz's search. Zone Impls live for the process
+// (the zone cache keeps them), so the pointer identifies the zone.
+struct PeriodCache {
+  const TimeZone::Impl* impl = nullptr;
+  int64_t lo = 0, hi = 0;  // [lo, hi) in UTC seconds
+  int offset = 0;
+  bool is_dst = false;
+};
+thread_local PeriodCache period_cache;
+
+int64_t transition_instant(const cctz::time_zone& z, const cctz::time_zone::civil_transition& tr) {
+  auto cl = z.lookup(tr.to);
+  return tp_seconds(cl.kind == cctz::time_zone::civil_lookup::UNIQUE ? cl.pre : cl.trans);
+}
+}  // namespace
+
 int TimeZone::offset_at_utc(int64_t unix_seconds, bool* is_dst, std::string* abbrev) const {
   if (impl_->is_fixed) {
     if (is_dst) *is_dst = false;
     return impl_->fixed_offset;
   }
-  auto al = impl_->zone.lookup(to_tp(unix_seconds));
+  PeriodCache& pc = period_cache;
+  if (!abbrev && pc.impl == impl_.get() && unix_seconds >= pc.lo && unix_seconds < pc.hi) {
+    if (is_dst) *is_dst = pc.is_dst;
+    return pc.offset;
+  }
+  const auto& z = impl_->zone;
+  auto al = z.lookup(to_tp(unix_seconds));
   if (is_dst) *is_dst = al.is_dst;
   if (abbrev) *abbrev = al.abbr;
+  // cctz lists transitions explicitly only up to 2037 (later ones follow from the zone's rule and are
+  // not returned by prev/next_transition), so periods are cached only within +-2^31 seconds of 1970.
+  constexpr int64_t kCacheLo = -(int64_t{1} << 31), kCacheHi = int64_t{1} << 31;
+  if (!abbrev && unix_seconds >= kCacheLo && unix_seconds < kCacheHi) {
+    cctz::time_zone::civil_transition tr;
+    int64_t lo = kCacheLo, hi = kCacheHi;
+    if (z.prev_transition(to_tp(unix_seconds + 1), &tr)) lo = std::max(lo, transition_instant(z, tr));
+    if (z.next_transition(to_tp(unix_seconds), &tr)) hi = std::min(hi, transition_instant(z, tr));
+    if (lo <= unix_seconds && unix_seconds < hi) pc = PeriodCache{impl_.get(), lo, hi, al.offset, al.is_dst};
+  }
   return al.offset;
 }
 
 int TimeZone::offset_for_local(int64_t local_seconds) const {
   if (impl_->is_fixed) return impl_->fixed_offset;
+  // A local time at least a day away from both ends of the cached period maps into it unambiguously
+  // (no transition moves the clock by a day).
+  const PeriodCache& pc = period_cache;
+  if (pc.impl == impl_.get()) {
+    int64_t utc = local_seconds - pc.offset;
+    if (utc >= pc.lo + 86400 && utc < pc.hi - 86400) return pc.offset;
+  }
   auto cl = impl_->zone.lookup(kCivilEpoch + local_seconds);
   // Gap (SKIPPED): the offset before the transition; overlap (REPEATED): the offset after it.
   auto tp = cl.kind == cctz::time_zone::civil_lookup::REPEATED ? cl.post : cl.pre;
