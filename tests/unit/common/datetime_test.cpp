@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/datetime.h"
@@ -390,6 +391,29 @@ TEST(DateTime, RandomInputOnlyRaisesSqlErrors) {
     });
   }
   EXPECT_GT(parsed, 100);  // the generator does produce valid input too
+}
+
+// The per-thread DST-period cache gives the same answers as fresh lookups, with threads and zones
+// interleaved.
+TEST(DateTime, ZoneLookupsAgreeAcrossThreads) {
+  const char* names[] = {"America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Kolkata"};
+  auto run = [&](int zone_index, std::vector<std::string>* out) {
+    TimeZone tz = *TimeZone::find(names[zone_index]);
+    TimeZone other = *TimeZone::find(names[(zone_index + 1) % 4]);
+    for (int64_t t = -3000000000LL * kUsecPerSec; t < 3000000000LL * kUsecPerSec;
+         t += 7777777 * kUsecPerSec) {
+      out->push_back(timestamptz_out(t, tz) + " " + timestamptz_out(t, other) + " " +
+                     timestamptz_out(timestamptz_pl_interval(t, Interval{0, 1, 1}, tz), tz) + " " +
+                     timestamptz_out(date_trunc_tz("day", t, tz), tz));
+    }
+  };
+  std::vector<std::string> serial[4], parallel[4];
+  for (int i = 0; i < 4; i++) run(i, &serial[i]);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; i++) threads.emplace_back(run, i, &parallel[i]);
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < 4; i++) EXPECT_EQ(serial[i], parallel[i]) << names[i];
+  EXPECT_GT(serial[0].size(), 700u);
 }
 
 // A few properties the case file cannot show directly.
