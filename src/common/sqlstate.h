@@ -14,7 +14,11 @@ namespace omendb {
   X(StringDataRightTruncation, "22001")           \
   X(NumericValueOutOfRange, "22003")              \
   X(NullValueNotAllowed, "22004")                 \
+  X(InvalidDatetimeFormat, "22007")               \
+  X(DatetimeFieldOverflow, "22008")               \
+  X(InvalidTimeZoneDisplacementValue, "22009")    \
   X(DivisionByZero, "22012")                      \
+  X(IntervalFieldOverflow, "22015")               \
   X(InvalidParameterValue, "22023")               \
   X(InvalidRowCountInLimitClause, "2201W")        \
   X(InvalidRowCountInResultOffsetClause, "2201X") \
