@@ -1190,7 +1190,12 @@ std::vector<Value> Binder::evaluate_parameters(const std::vector<ast::ExprPtr>& 
            "parameter $" + std::to_string(i + 1) + " of type " + tn(from) +
                " cannot be coerced to the expected type " + tn(to),
            a.location, "You will need to rewrite or cast the expression.");
-    x = convert(std::move(x), to);
+    try {
+      x = convert(std::move(x), to);
+    } catch (SqlError& err) {
+      if (err.position() == 0) std::move(err).at(pos_of(a.location));
+      throw;
+    }
     if (x->op != ExprOp::Constant)
       throw_unsupported("EXECUTE parameters that are not constants", pos_of(a.location));
     values.push_back(x->constant.is_null() ? Value::null(to) : x->constant);
