@@ -806,6 +806,7 @@ class EngineSession : public pgwire::Session {
 
   void prepare_statement(PreparedStatement& ps, std::vector<uint32_t> param_oids);
   void plan_prepared(PreparedStatement& ps);
+  void revalidate(PreparedStatement& ps);
   bool run_portal(Portal& portal, int64_t max_rows, pgwire::ResultWriter& out);
   bool emit_rows(Portal& portal, int64_t max_rows, pgwire::ResultWriter& out);
   std::shared_ptr<PreparedStatement> find_statement(const std::string& name);
@@ -819,6 +820,7 @@ class EngineSession : public pgwire::Session {
   std::map<std::string, std::shared_ptr<Portal>> portals_;
   uint64_t txn_serial_ = 0;  // bumped when a transaction ends
   std::optional<SavedSettings> session_defaults_;
+  const std::vector<int16_t>* execute_formats_ = nullptr;  // while an extended-protocol EXECUTE runs
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -935,8 +937,9 @@ void EngineSession::plan_prepared(PreparedStatement& ps) {
   storage::Store* store = &db_.store();
   ctx.row_estimate = [store](uint32_t table_id) { return store->approximate_row_count(table_id); };
   ctx.param_types = ps.param_types;
-  ps.catalog_version = db_.store().catalog().version();
-  ps.planned = planner::plan_statement(*ps.stmt, ctx);
+  uint64_t version = db_.store().catalog().version();
+  ps.planned = planner::plan_statement(*ps.stmt, ctx);  // on failure the old plan stays stale: planned again
+  ps.catalog_version = version;
   ps.param_types = ps.planned->param_types;
   ps.cache_key = cache_key(ps.sql, *ps.planned);
   ps.compiled.reset();
@@ -962,6 +965,13 @@ void EngineSession::prepare_statement(PreparedStatement& ps, std::vector<uint32_
     } else if (ps.stmt && ps.stmt->kind == ast::StmtKind::Explain) {
       ps.returns_rows = true;
       ps.columns = {{"QUERY PLAN", type_oid(TypeId::Text), -1}};
+    } else if (ps.stmt && ps.stmt->kind == ast::StmtKind::Execute) {
+      // EXECUTE name(...) returns what the named statement returns (as PostgreSQL describes it).
+      auto it = statements_.find(static_cast<const ast::ExecuteStmt&>(*ps.stmt).name);
+      if (it != statements_.end()) {
+        ps.returns_rows = it->second->returns_rows;
+        ps.columns = it->second->columns;
+      }
     }
   }
   param_oids.resize(ps.param_types.size(), oid::kUnspecified);
@@ -998,6 +1008,10 @@ void EngineSession::bind(const std::string& portal_name, const std::string& stat
   try {
     std::shared_ptr<PreparedStatement> ps = find_statement(statement);
     if (state_ == State::Failed && !is_transaction_exit(*ps)) throw_in_failed_transaction();
+    if (ps->planned) {
+      std::shared_lock catalog_guard(db_.catalog_lock());
+      revalidate(*ps);  // PostgreSQL checks its cached plan at Bind
+    }
     if (params.values.size() != ps->param_types.size())
       throw SqlError(SqlState::ProtocolViolation,
                      "bind message supplies " + std::to_string(params.values.size()) +
@@ -1084,7 +1098,14 @@ bool EngineSession::execute_portal(const std::string& name, int64_t max_rows, pg
     }
     portal->done = true;
     NoDescriptionWriter rows_only(out);
-    run(*ps.stmt, ps.sql, rows_only);
+    execute_formats_ = &portal->formats;  // for SQL EXECUTE: the result formats Bind asked for
+    try {
+      run(*ps.stmt, ps.sql, rows_only);
+    } catch (...) {
+      execute_formats_ = nullptr;
+      throw;
+    }
+    execute_formats_ = nullptr;
     return false;
   } catch (...) {
     fail_transaction();
@@ -1115,6 +1136,21 @@ bool EngineSession::emit_rows(Portal& p, int64_t max_rows, pgwire::ResultWriter&
   return false;
 }
 
+// A table changed since the statement was planned: bind and plan it again (the parameter types stay as
+// they were resolved), as PostgreSQL's plan cache does. The caller holds the catalog lock.
+void EngineSession::revalidate(PreparedStatement& ps) {
+  if (!ps.planned || ps.catalog_version == db_.store().catalog().version()) return;
+  std::vector<pgwire::ResultColumn> before = ps.columns;
+  plan_prepared(ps);
+  if (ps.stmt->kind != ast::StmtKind::Select) return;
+  ps.columns = describe(*ps.planned);
+  bool same = before.size() == ps.columns.size();
+  for (size_t i = 0; same && i < before.size(); ++i)
+    same = before[i].type_oid == ps.columns[i].type_oid &&
+           before[i].type_modifier == ps.columns[i].type_modifier;
+  if (!same) throw SqlError(SqlState::FeatureNotSupported, "cached plan must not change result type");
+}
+
 bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter& out) {
   PreparedStatement& ps = *p.statement;
   const bool select = ps.stmt->kind == ast::StmtKind::Select;
@@ -1126,19 +1162,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     return false;
   }
   std::shared_lock catalog_guard(db_.catalog_lock());
-  if (ps.catalog_version != db_.store().catalog().version()) {
-    // A table changed since Parse: bind and plan again (the parameter types stay as they were resolved).
-    std::vector<pgwire::ResultColumn> before = ps.columns;
-    plan_prepared(ps);
-    if (select) {
-      ps.columns = describe(*ps.planned);
-      bool same = before.size() == ps.columns.size();
-      for (size_t i = 0; same && i < before.size(); ++i)
-        same = before[i].type_oid == ps.columns[i].type_oid &&
-               before[i].type_modifier == ps.columns[i].type_modifier;
-      if (!same) throw SqlError(SqlState::FeatureNotSupported, "cached plan must not change result type");
-    }
-  }
+  revalidate(ps);
   if (!ps.compiled) {
     bool cache_hit = false;
     ps.compiled = db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit);
@@ -1232,6 +1256,8 @@ void EngineSession::sql_execute(const ast::ExecuteStmt& stmt, pgwire::ResultWrit
   portal.statement = ps;
   portal.params = planner::evaluate_parameters(stmt.args, ps->param_types);
   portal.formats.assign(ps->returns_rows ? ps->columns.size() : 0, 0);
+  if (execute_formats_ && execute_formats_->size() == portal.formats.size())
+    portal.formats = *execute_formats_;
   if (!ps->stmt) {
     out.empty_query();
     return;

@@ -128,6 +128,28 @@ def test_describe_formats_and_types(args):
     c.run(query("DROP TABLE ext_r"))
 
 
+def test_replanned_after_ddl(args):
+    c = Conn(args.port, args.user, args.dbname)
+    c.run(query("DROP TABLE IF EXISTS ext_d"))
+    check(args, c, c.run(query("CREATE TABLE ext_d (id int PRIMARY KEY, v text)")), "C(CREATE TABLE) Z(I)")
+    check(args, c, c.run(query("INSERT INTO ext_d VALUES (1, 'one')")), "C(INSERT 0 1) Z(I)")
+    check(args, c, c.run(parse("d", "SELECT v FROM ext_d WHERE id = $1"), bind("", "d", ["1"]), execute(""), sync()),
+          "1 2 D(b'one') C(SELECT 1) Z(I)")
+    check(args, c, c.run(query("DROP TABLE ext_d")), "C(DROP TABLE) Z(I)")
+    check(args, c, c.run(bind("", "d", ["1"]), execute(""), sync()),
+          "E(42P01 relation \"ext_d\" does not exist) Z(I)")
+    check(args, c, c.run(bind("", "d", ["1"]), execute(""), sync()),
+          "E(42P01 relation \"ext_d\" does not exist) Z(I)")
+    check(args, c, c.run(query("CREATE TABLE ext_d (id int PRIMARY KEY, v text)")), "C(CREATE TABLE) Z(I)")
+    check(args, c, c.run(query("INSERT INTO ext_d VALUES (1, 'again')")), "C(INSERT 0 1) Z(I)")
+    check(args, c, c.run(bind("", "d", ["1"]), execute(""), sync()), "2 D(b'again') C(SELECT 1) Z(I)")
+    check(args, c, c.run(query("DROP TABLE ext_d")), "C(DROP TABLE) Z(I)")
+    check(args, c, c.run(query("CREATE TABLE ext_d (id int PRIMARY KEY, v bigint)")), "C(CREATE TABLE) Z(I)")
+    check(args, c, c.run(bind("", "d", ["1"]), execute(""), sync()),
+          "E(0A000 cached plan must not change result type) Z(I)")
+    c.run(query("DROP TABLE ext_d"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
@@ -137,7 +159,8 @@ def main():
     ap.add_argument("--dbname", default="omendb")
     ap.add_argument("--engine", choices=("omendb", "postgresql"), default="omendb")
     args = ap.parse_args()
-    tests = [test_portal_suspended, test_errors_discard_until_sync, test_describe_formats_and_types]
+    tests = [test_portal_suspended, test_errors_discard_until_sync, test_describe_formats_and_types,
+             test_replanned_after_ddl]
     if args.host:
         return run_tests(tests, args)
     with Server(args.server_bin) as srv:

@@ -114,6 +114,14 @@ def test_prepared_statements(args):
         # psycopg prepared them server-side under its own names.
         names = [n for n in conn._prepared._names.values()]
         assert len(names) >= 2, names
+        # SQL-level PREPARE / EXECUTE through the extended protocol, results in binary too.
+        conn.execute("PREPARE by_id (int) AS SELECT id, s FROM p3_prep WHERE id = $1")
+        for binary in (False, True):
+            cur = conn.cursor(binary=binary)
+            cur.execute("EXECUTE by_id (3)")  # binary: the extended protocol (utility statements take no $n)
+            assert cur.fetchall() == [(3, "s3")]
+            assert [d.type_code for d in cur.description] == [23, 25]
+        conn.execute("DEALLOCATE by_id")
         # Automatic preparation after prepare_threshold executions.
         conn.prepare_threshold = 2
         for i in range(6):
