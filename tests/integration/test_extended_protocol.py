@@ -10,6 +10,8 @@ C(tag) CommandComplete, E(sqlstate message) ErrorResponse, Z(status) ReadyForQue
 
 import argparse
 import os
+import random
+import struct
 import sys
 
 from harness import ROOT, Server, run_tests
@@ -150,6 +152,40 @@ def test_replanned_after_ddl(args):
     c.run(query("DROP TABLE ext_d"))
 
 
+def test_malformed_messages(args):
+    """Random corruptions and truncations of valid extended-protocol messages: every batch ends in
+    ReadyForQuery, errors are ERRORs (never FATAL), and the session keeps working."""
+    c = Conn(args.port, args.user, args.dbname)
+    c.run(query("DROP TABLE IF EXISTS ext_f"))
+    c.run(query("CREATE TABLE ext_f (id int PRIMARY KEY, s text, f float8, b bool)"))
+    good = [parse("", "SELECT * FROM ext_f WHERE id = $1"), parse("s", "INSERT INTO ext_f VALUES ($1, $2, $3, $4)"),
+            bind("", "", ["1"]), bind("", "s", ["1", "x", "1.5", "t"]),
+            bind("", "s", [b"\0\0\0\1", b"x", b"?\xf8\0\0\0\0\0\0", b"\1"], [1], [1]),
+            describe("S", ""), describe("P", ""), execute("", 1), execute(""), close("S", "s"), close("P", ""), flush()]
+    rnd = random.Random(20251205)
+    errors = 0
+    for _ in range(400):
+        msgs = []
+        for _ in range(rnd.randint(1, 6)):
+            m = bytearray(rnd.choice(good))
+            r = rnd.random()
+            if r < 0.3 and len(m) > 5:
+                m[rnd.randrange(5, len(m))] = rnd.randrange(256)
+            elif r < 0.45 and len(m) > 6:
+                m = m[:rnd.randrange(5, len(m))]
+                m[1:5] = struct.pack("!i", len(m) - 1)
+            msgs.append(bytes(m))
+        out = c.run(*msgs, sync())
+        assert out[-1][0] == "Z", render(out)
+        for t, b in out:
+            if t == "E":
+                errors += 1
+                assert b"SERROR\0" in b, b
+    assert errors > 50, errors  # the corruptions did reach the error paths
+    check(args, c, c.run(query("SELECT count(*) <= 1 FROM ext_f")), "T(?column?:16:1:-1:0) D(b't') C(SELECT 1) Z(I)")
+    c.run(query("DROP TABLE ext_f"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
@@ -160,7 +196,7 @@ def main():
     ap.add_argument("--engine", choices=("omendb", "postgresql"), default="omendb")
     args = ap.parse_args()
     tests = [test_portal_suspended, test_errors_discard_until_sync, test_describe_formats_and_types,
-             test_replanned_after_ddl]
+             test_replanned_after_ddl, test_malformed_messages]
     if args.host:
         return run_tests(tests, args)
     with Server(args.server_bin) as srv:
