@@ -871,7 +871,21 @@ class PortalRowSink : public runtime::RowSink {
         views_(columns.size()),
         row_nulls_(columns.size()) {}
 
+  // Rows kept in the portal count against the query's memory limit while it runs (53200 past it).
+  void account_in(runtime::ExecContext* ctx) { ctx_ = ctx; }
+
   bool row(const Datum* values, size_t count) override {
+    if (cells_ && ctx_) {
+      uint64_t bytes = count * (sizeof(std::string) + 1);
+      for (size_t i = 0; i < count; ++i)
+        if (!values[i].is_null && values[i].str.len > 15) bytes += values[i].str.len;  // beyond SSO
+      try {
+        ctx_->memory.reserve(bytes);
+      } catch (SqlError& e) {
+        ctx_->fail(std::move(e));
+        return false;
+      }
+    }
     for (size_t i = 0; i < count; ++i) {
       const Datum& d = values[i];
       bool null = d.is_null != 0;
@@ -899,6 +913,7 @@ class PortalRowSink : public runtime::RowSink {
   std::vector<std::string_view> views_;
   std::vector<char> row_nulls_;
   uint64_t rows_ = 0;
+  runtime::ExecContext* ctx_ = nullptr;
 };
 
 bool is_planned_kind(const ast::Stmt& stmt) {
@@ -1171,6 +1186,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   for (size_t i = 0; i < p.params.size() && i < params.size(); ++i) params[i] = p.params[i];
 
   runtime::ExecContext ctx;
+  ctx.memory.set_limit(query_memory_limit());
   ctx.set_params(params);
   codegen::prepare(*ps.compiled, ctx);
   ctx.cancel = out.cancel_flag();
@@ -1188,8 +1204,15 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     p.width = ps.planned->plan.result_columns.size();
     PortalRowSink sink(ps.planned->plan.result_columns, p.formats, stream ? &out : nullptr,
                        stream ? nullptr : &p.cells, stream ? nullptr : &p.nulls);
+    sink.account_in(&ctx);
     ctx.sink = &sink;
-    codegen::execute(*ps.compiled, ctx);
+    try {
+      codegen::execute(*ps.compiled, ctx);
+    } catch (...) {
+      p.cells.clear();
+      p.nulls.clear();
+      throw;
+    }
     db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
     if (own_txn) own_txn->commit();
     if (!stream) {

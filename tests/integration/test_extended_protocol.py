@@ -186,6 +186,29 @@ def test_malformed_messages(args):
     c.run(query("DROP TABLE ext_f"))
 
 
+def test_row_limit_memory(args):
+    """Execute with a row limit keeps the rest of the result in the portal: it counts against the
+    query memory limit (OmenDB's omendb.query_memory_limit; PostgreSQL produces rows on demand)."""
+    if args.engine == "postgresql":
+        return
+    c = Conn(args.port, args.user, args.dbname)
+    c.run(query("DROP TABLE IF EXISTS ext_m"))
+    c.run(query("CREATE TABLE ext_m (id int PRIMARY KEY, s text)"))
+    values = ",".join("(%d, '%s')" % (i, "x" * 200) for i in range(2000))
+    check(args, c, c.run(query("INSERT INTO ext_m VALUES " + values)), "C(INSERT 0 2000) Z(I)")
+    check(args, c, c.run(query("SET omendb.query_memory_limit = '128kB'")), "C(SET) Z(I)")
+    out = c.run(parse("", "SELECT id, s FROM ext_m"), bind("", ""), execute("", 10), sync())
+    assert render(out).startswith("1 2 E(53200 out of memory)"), render(out)
+    # Without a row limit the rows stream and the limit is not reached.
+    out = c.run(parse("", "SELECT id, s FROM ext_m"), bind("", ""), execute(""), sync())
+    assert render(out).endswith("C(SELECT 2000) Z(I)"), render(out)[-200:]
+    c.run(query("RESET omendb.query_memory_limit"))
+    out = c.run(parse("", "SELECT id FROM ext_m ORDER BY id"), bind("", ""), execute("", 1500), execute("", 1500), sync())
+    assert render(out).endswith("s D(b'1500') " + " ".join("D(b'%d')" % i for i in range(1501, 2000)) +
+                                " C(SELECT 500) Z(I)"), render(out)[-300:]
+    c.run(query("DROP TABLE ext_m"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
@@ -196,7 +219,7 @@ def main():
     ap.add_argument("--engine", choices=("omendb", "postgresql"), default="omendb")
     args = ap.parse_args()
     tests = [test_portal_suspended, test_errors_discard_until_sync, test_describe_formats_and_types,
-             test_replanned_after_ddl, test_malformed_messages]
+             test_replanned_after_ddl, test_malformed_messages, test_row_limit_memory]
     if args.host:
         return run_tests(tests, args)
     with Server(args.server_bin) as srv:
