@@ -517,7 +517,15 @@ class EngineSession : public pgwire::Session {
     ctx.catalog = &db_.store().catalog();
     storage::Store* store = &db_.store();
     ctx.row_estimate = [store](uint32_t table_id) { return store->approximate_row_count(table_id); };
-    return planner::plan_statement(stmt, ctx);
+    if (!explain_params_) return planner::plan_statement(stmt, ctx);
+    // EXPLAIN of a prepared statement with parameters: plan with their types, show their values.
+    std::vector<TypeId> types;
+    for (const Value& v : *explain_params_) types.push_back(v.type());
+    ctx.param_types = types;
+    planner::PlannedStatement planned = planner::plan_statement(stmt, ctx);
+    for (size_t i = 0; i < explain_params_->size() && i < planned.params.size(); ++i)
+      planned.params[i] = (*explain_params_)[i];
+    return planned;
   }
 
   // The compiled code depends on the statement's structure (fingerprint), its parameter types and
@@ -821,6 +829,7 @@ class EngineSession : public pgwire::Session {
   uint64_t txn_serial_ = 0;  // bumped when a transaction ends
   std::optional<SavedSettings> session_defaults_;
   const std::vector<int16_t>* execute_formats_ = nullptr;  // while an extended-protocol EXECUTE runs
+  const std::vector<Value>* explain_params_ = nullptr;     // while an extended-protocol EXPLAIN runs
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -970,6 +979,16 @@ void EngineSession::prepare_statement(PreparedStatement& ps, std::vector<uint32_
       ps.columns = describe(*ps.planned);
     }
   } else {
+    const ast::Stmt* inner = ps.stmt && ps.stmt->kind == ast::StmtKind::Explain
+                                 ? static_cast<const ast::ExplainStmt&>(*ps.stmt).stmt.get()
+                                 : nullptr;
+    if (inner && is_planned_kind(*inner)) {  // EXPLAIN's parameters are the explained statement's
+      std::shared_lock catalog_guard(db_.catalog_lock());
+      planner::PlannerContext ctx;
+      ctx.catalog = &db_.store().catalog();
+      ctx.param_types = ps.param_types;
+      ps.param_types = planner::plan_statement(*inner, ctx).param_types;
+    }
     for (size_t i = 0; i < ps.param_types.size(); ++i)
       if (ps.param_types[i] == TypeId::Unknown)
         throw SqlError(SqlState::IndeterminateDatatype,
@@ -1114,13 +1133,16 @@ bool EngineSession::execute_portal(const std::string& name, int64_t max_rows, pg
     portal->done = true;
     NoDescriptionWriter rows_only(out);
     execute_formats_ = &portal->formats;  // for SQL EXECUTE: the result formats Bind asked for
+    if (!portal->params.empty()) explain_params_ = &portal->params;  // for EXPLAIN ... $n
     try {
       run(*ps.stmt, ps.sql, rows_only);
     } catch (...) {
       execute_formats_ = nullptr;
+      explain_params_ = nullptr;
       throw;
     }
     execute_formats_ = nullptr;
+    explain_params_ = nullptr;
     return false;
   } catch (...) {
     fail_transaction();

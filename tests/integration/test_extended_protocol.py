@@ -123,6 +123,11 @@ def test_describe_formats_and_types(args):
           pg="1 t(23,1043) n E(22001 value too long for type character varying(5)) Z(I)")
     check(args, c, c.run(parse("", "SELECT 1"), bind("p", ""), execute("p"), execute("p"), sync()),
           "1 2 D(b'1') C(SELECT 1) C(SELECT 0) Z(I)")
+    # EXPLAIN with parameters: typed from the explained statement, shown with the bound values.
+    check(args, c, c.run(parse("ex", "EXPLAIN SELECT v FROM ext_r WHERE id = $1"), describe("S", "ex"), sync()),
+          "1 t(23) T(QUERY PLAN:25:-1:-1:0) Z(I)")
+    out = render(c.run(bind("", "ex", ["3"]), execute(""), sync()))
+    assert out.startswith("2 D(") and "id = 3" in out and out.endswith("C(EXPLAIN) Z(I)"), out
     # Flush makes the server send what it has without a Sync.
     c.send(parse("", "SELECT 7"), bind("", ""), execute(""), flush())
     check(args, c, [c.read(), c.read(), c.read(), c.read()], "1 2 D(b'7') C(SELECT 1)")
