@@ -8,8 +8,10 @@ packages=(
   librocksdb-dev libpg-query-dev libprotobuf-c-dev libssl-dev libjemalloc-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   libasio-dev libcli11-dev nlohmann-json3-dev libcctz-dev tzdata
-  postgresql-client python3 python3-psycopg2 libpq-dev libsqlite3-dev postgresql-15 gnuplot-nox
+  postgresql-client python3 python3-psycopg2 python3-psycopg libpq-dev libsqlite3-dev postgresql-15 gnuplot-nox
 )
+# Node.js and npm for the node-pg client test (a nodejs that bundles npm, e.g. NodeSource's, is kept).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,4 +22,13 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# node-pg, pinned by tests/integration/node/package-lock.json; reinstalled only when the lock file changed.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+node_dir="$root/tests/integration/node"
+if ! cmp -s "$node_dir/package-lock.json" "$node_dir/node_modules/.omendb-installed-lock" 2>/dev/null; then
+  echo "setup: npm ci in tests/integration/node"
+  (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error &&
+    cp package-lock.json node_modules/.omendb-installed-lock)
 fi

@@ -12,6 +12,7 @@ namespace omendb {
   X(ProtocolViolation, "08P01")                   \
   X(CardinalityViolation, "21000")                \
   X(StringDataRightTruncation, "22001")           \
+  X(CharacterNotInRepertoire, "22021")            \
   X(NumericValueOutOfRange, "22003")              \
   X(NullValueNotAllowed, "22004")                 \
   X(InvalidDatetimeFormat, "22007")               \
@@ -23,6 +24,7 @@ namespace omendb {
   X(InvalidRowCountInLimitClause, "2201W")        \
   X(InvalidRowCountInResultOffsetClause, "2201X") \
   X(InvalidTextRepresentation, "22P02")           \
+  X(InvalidBinaryRepresentation, "22P03")         \
   X(NotNullViolation, "23502")                    \
   X(UniqueViolation, "23505")                     \
   X(InvalidTransactionState, "25000")             \
@@ -30,6 +32,9 @@ namespace omendb {
   X(InFailedSqlTransaction, "25P02")              \
   X(NoActiveSqlTransaction, "25P01")              \
   X(InvalidSavepointSpecification, "3B001")       \
+  X(InvalidSqlStatementName, "26000")             \
+  X(InvalidCursorName, "34000")                   \
+  X(DuplicateCursor, "42P03")                     \
   X(InvalidAuthorizationSpecification, "28000")   \
   X(SerializationFailure, "40001")                \
   X(SyntaxError, "42601")                         \
@@ -48,6 +53,10 @@ namespace omendb {
   X(InvalidTableDefinition, "42P16")              \
   X(WrongObjectType, "42809")                     \
   X(InvalidName, "42602")                         \
+  X(UndefinedParameter, "42P02")                  \
+  X(DuplicatePreparedStatement, "42P05")          \
+  X(AmbiguousParameter, "42P08")                  \
+  X(IndeterminateDatatype, "42P18")               \
   X(TooManyConnections, "53300")                  \
   X(OutOfMemory, "53200")                         \
   X(ProgramLimitExceeded, "54000")                \

@@ -77,12 +77,9 @@ std::vector<ExprPtr> list(ExprPtr a, ExprPtr b) {
   return v;
 }
 
-// Converts e to type t: constants are converted now (their value becomes the param's value),
-// anything else gets a Cast node.
-ExprPtr convert(ExprPtr e, TypeId t) {
-  if (e->type == t) return e;
-  if (e->op == ExprOp::Constant) return Expr::make_constant(detail::convert_value(e->constant, t), t);
-  return Expr::make(ExprOp::Cast, t, list(std::move(e)));
+// A client parameter ($n) whose type is not known yet.
+bool is_unknown_param(const Expr& e) {
+  return e.op == ExprOp::Param && e.type == TypeId::Unknown;
 }
 
 bool is_null_constant(const Expr& e) {
@@ -135,9 +132,11 @@ struct ExprCtx {
 
 class Binder {
  public:
-  explicit Binder(const PlannerContext& ctx) : ctx_(ctx) {}
+  explicit Binder(const PlannerContext& ctx) : ctx_(ctx), param_types_(ctx.param_types) {}
 
   PlannedStatement plan(const ast::Stmt& stmt);
+  std::vector<Value> evaluate_parameters(const std::vector<ast::ExprPtr>& args,
+                                         const std::vector<TypeId>& types);
 
  private:
   storage::TableDefPtr lookup(const ast::TableRef& ref);
@@ -145,6 +144,11 @@ class Binder {
   std::unique_ptr<plan::TableScanOp> make_scan(const Scope& scope, bool all_columns);
 
   ExprPtr bind(const ast::Expr& e, ExprCtx& c);
+  // Converts e to type t: constants are converted now (their value becomes the param's value), a
+  // parameter of unknown type takes type t (as PostgreSQL infers it), anything else gets a Cast node.
+  ExprPtr convert(ExprPtr e, TypeId t);
+  ExprPtr bind_param(const ast::Expr& e);
+  void check_params_resolved();
   ExprPtr bind_inner(const ast::Expr& e, ExprCtx& c);
   ExprPtr bind_column(const ast::Expr& e, ExprCtx& c);
   ExprPtr bind_function(const ast::Expr& e, ExprCtx& c);
@@ -174,6 +178,8 @@ class Binder {
   std::vector<OutputColumn> agg_out_;
   std::optional<std::pair<std::string, int>> bare_column_;  // first column outside an aggregate
   std::vector<Value> matrix_values_;                        // INSERT values matrix, row-major
+  std::optional<std::vector<TypeId>> param_types_;          // $1..$n (see PlannerContext)
+  std::vector<int> param_locations_;                        // first use of each $n, for errors
   uint64_t values_rows_ = 0;
 };
 
@@ -228,6 +234,48 @@ ExprPtr Binder::bind(const ast::Expr& e, ExprCtx& c) {
   } catch (SqlError& err) {
     if (err.position() == 0 && e.location >= 0) std::move(err).at(pos_of(e.location));
     throw;
+  }
+}
+
+ExprPtr Binder::convert(ExprPtr e, TypeId t) {
+  if (e->type == t) return e;
+  if (e->op == ExprOp::Constant) return Expr::make_constant(detail::convert_value(e->constant, t), t);
+  if (is_unknown_param(*e) && t != TypeId::Unknown && param_types_) {
+    // PostgreSQL's variable_coerce_param_hook: the first coercion of an unknown $n fixes its type.
+    TypeId& slot = (*param_types_)[static_cast<size_t>(e->param)];
+    if (slot == TypeId::Unknown) {
+      slot = t;
+    } else if (slot != t) {
+      throw SqlError(SqlState::AmbiguousParameter,
+                     "inconsistent types deduced for parameter $" + std::to_string(e->param + 1))
+          .with_detail(tn(slot) + " versus " + tn(t));
+    }
+    e->type = t;
+    return e;
+  }
+  return Expr::make(ExprOp::Cast, t, list(std::move(e)));
+}
+
+ExprPtr Binder::bind_param(const ast::Expr& e) {
+  constexpr int kMaxParams = 65535;  // Bind carries an int16 count
+  int n = e.param_number;
+  if (!param_types_ || n < 1 || n > kMaxParams)
+    fail(SqlState::UndefinedParameter, "there is no parameter $" + std::to_string(n), e.location);
+  auto index = static_cast<size_t>(n - 1);
+  if (param_types_->size() <= index) param_types_->resize(index + 1, TypeId::Unknown);
+  if (param_locations_.size() <= index) param_locations_.resize(index + 1, -1);
+  if (param_locations_[index] < 0) param_locations_[index] = e.location;
+  return Expr::make_param(n - 1, (*param_types_)[index]);
+}
+
+// PostgreSQL's check after parse analysis: every parameter's type must be known.
+void Binder::check_params_resolved() {
+  if (!param_types_) return;
+  for (size_t i = 0; i < param_types_->size(); ++i) {
+    if ((*param_types_)[i] != TypeId::Unknown) continue;
+    SqlError err(SqlState::IndeterminateDatatype,
+                 "could not determine data type of parameter $" + std::to_string(i + 1));
+    throw err;
   }
 }
 
@@ -449,7 +497,7 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
     TypeId at = arg->type;
     if (name == "count") {
       call.func = AggFunc::Count;
-      if (at == TypeId::Unknown) arg = convert(std::move(arg), TypeId::Text);
+      if (at == TypeId::Unknown && !is_unknown_param(*arg)) arg = convert(std::move(arg), TypeId::Text);
       call.type = TypeId::Int64;
     } else if (name == "sum" || name == "avg") {
       if (at == TypeId::Unknown)
@@ -515,6 +563,8 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
     case_args.push_back(std::move(a));
     return Expr::make(ExprOp::Case, t, std::move(case_args));
   }
+  if (name == "abs" && args.size() == 1 && is_unknown_param(*args[0]))
+    args[0] = convert(std::move(args[0]), TypeId::Float64);  // PostgreSQL: abs(float8) is preferred
   if (name == "abs" && args.size() == 1 && is_numeric(args[0]->type)) {
     TypeId t = args[0]->type;
     return Expr::make(ExprOp::Abs, t, std::move(args));
@@ -538,7 +588,7 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       return Expr::make_constant(v, v.type());
     }
     case ast::ExprKind::Param:
-      throw_unsupported("parameters ($n)", pos_of(e.location));
+      return bind_param(e);
     case ast::ExprKind::ColumnRef:
       return bind_column(e, c);
     case ast::ExprKind::Star:
@@ -574,7 +624,7 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
     }
     case ast::ExprKind::IsNull: {
       ExprPtr a = bind(*e.args.at(0), c);
-      if (a->type == TypeId::Unknown) a = convert(std::move(a), TypeId::Text);
+      if (a->type == TypeId::Unknown && !is_unknown_param(*a)) a = convert(std::move(a), TypeId::Text);
       return Expr::make(e.negated ? ExprOp::IsNotNull : ExprOp::IsNull, TypeId::Bool, list(std::move(a)));
     }
     case ast::ExprKind::FuncCall:
@@ -720,6 +770,7 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
     ExprPtr expr;
     std::string name;
     const ast::Expr* ast = nullptr;  // null for star expansions
+    int32_t varchar_length = -1;     // a plain reference to a varchar(n) column: n
   };
   std::vector<Target> targets;
   ExprCtx tc;
@@ -738,15 +789,25 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
         const auto& col = scope.table->columns[i];
         if (!bare_column_) bare_column_ = {scope.refname + "." + col.name, e.location};
         scope.used[i] = true;
-        targets.push_back({Expr::make_column(scope.ids[i], col.type), col.name, nullptr});
+        targets.push_back({Expr::make_column(scope.ids[i], col.type), col.name, nullptr, col.max_length});
       }
       continue;
     }
     ExprPtr x = bind(e, tc);
-    if (x->type == TypeId::Unknown) x = convert(std::move(x), TypeId::Text);
-    targets.push_back({std::move(x), t.alias.empty() ? figure_name(e).first : t.alias, &e});
+    int32_t varchar_length = -1;
+    if (x->op == ExprOp::Column && scope.table) {
+      auto it = std::find(scope.ids.begin(), scope.ids.end(), x->column);
+      if (it != scope.ids.end()) varchar_length = scope.table->columns[it - scope.ids.begin()].max_length;
+    }
+    targets.push_back({std::move(x), t.alias.empty() ? figure_name(e).first : t.alias, &e, varchar_length});
   }
+  // Unknown outputs become text once the whole list is bound (PostgreSQL's resolveTargetListUnknowns:
+  // `SELECT $1, $1::int` is 42P08 there too).
+  for (auto& t : targets)
+    if (t.expr->type == TypeId::Unknown) t.expr = convert(std::move(t.expr), TypeId::Text);
   const size_t visible = targets.size();
+  std::vector<int32_t> varchar_lengths;
+  for (const auto& t : targets) varchar_lengths.push_back(t.varchar_length);
 
   // ORDER BY: a position, an output column name, or an expression (a hidden column).
   std::vector<plan::SortKey> keys;
@@ -857,6 +918,7 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
 
   PlannedStatement out;
   out.command = "SELECT";
+  out.result_varchar_lengths = std::move(varchar_lengths);
   out.plan.result_columns = cur->output;
   out.plan.root = std::move(cur);
   return out;
@@ -925,7 +987,7 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
   values_rows_ = cells.size();
   if (all_constant) {
     values->values_matrix = true;
-    values->matrix_param_base = 0;
+    values->matrix_param_base = param_types_ ? static_cast<int>(param_types_->size()) : 0;
     for (auto& row : cells)
       for (auto& x : row) matrix_values_.push_back(std::move(x->constant));
   } else {
@@ -1024,6 +1086,9 @@ PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
 
 void lift(ExprPtr& e, std::vector<Value>& params) {
   if (!e) return;
+  if (is_unknown_param(*e))  // a use of $n left untyped while another use fixed its type
+    throw SqlError(SqlState::AmbiguousParameter,
+                   "could not determine data type of parameter $" + std::to_string(e->param + 1));
   if (e->op == ExprOp::Constant && !e->constant.is_null()) {
     TypeId t = e->type == TypeId::Unknown ? TypeId::Text : e->type;
     Value v = detail::convert_value(e->constant, t);
@@ -1049,9 +1114,12 @@ plan::TableScanOp* find_scan(Op& op) {
 
 void Binder::finish(PlannedStatement& out) {
   plan::PhysicalPlan& p = out.plan;
+  // The client's parameters come first (placeholders), then the lifted literals.
+  if (param_types_) out.param_types = *param_types_;
+  for (TypeId t : out.param_types) out.params.push_back(Value::null(t));
   lift_op(*p.root, out.params);
   if (!matrix_values_.empty()) {
-    // The values matrix is the only thing an INSERT lifts, so its base is 0.
+    // The values matrix is the only thing an INSERT lifts, so it follows the client's parameters.
     for (auto& v : matrix_values_) out.params.push_back(std::move(v));
   }
   detail::choose_key_ranges(*p.root);
@@ -1101,8 +1169,38 @@ PlannedStatement Binder::plan(const ast::Stmt& stmt) {
     default:
       throw SqlError(SqlState::InternalError, "plan_statement called with a statement that is not planned");
   }
+  check_params_resolved();
   finish(out);
   return out;
+}
+
+std::vector<Value> Binder::evaluate_parameters(const std::vector<ast::ExprPtr>& args,
+                                               const std::vector<TypeId>& types) {
+  std::vector<Value> values;
+  for (size_t i = 0; i < args.size() && i < types.size(); ++i) {
+    const ast::Expr& a = *args[i];
+    ExprCtx c;
+    c.clause = "EXECUTE parameter";
+    c.no_variables = true;
+    ExprPtr x = bind(a, c);
+    TypeId from = x->type, to = types[i];
+    if (!(from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
+          to == TypeId::Text))
+      fail(SqlState::DatatypeMismatch,
+           "parameter $" + std::to_string(i + 1) + " of type " + tn(from) +
+               " cannot be coerced to the expected type " + tn(to),
+           a.location, "You will need to rewrite or cast the expression.");
+    try {
+      x = convert(std::move(x), to);
+    } catch (SqlError& err) {
+      if (err.position() == 0) std::move(err).at(pos_of(a.location));
+      throw;
+    }
+    if (x->op != ExprOp::Constant)
+      throw_unsupported("EXECUTE parameters that are not constants", pos_of(a.location));
+    values.push_back(x->constant.is_null() ? Value::null(to) : x->constant);
+  }
+  return values;
 }
 
 }  // namespace
@@ -1110,6 +1208,21 @@ PlannedStatement Binder::plan(const ast::Stmt& stmt) {
 PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx) {
   Binder binder(ctx);
   return binder.plan(stmt);
+}
+
+std::vector<Value> evaluate_parameters(const std::vector<ast::ExprPtr>& args,
+                                       const std::vector<TypeId>& types) {
+  PlannerContext ctx;
+  Binder binder(ctx);
+  return binder.evaluate_parameters(args, types);
+}
+
+Value value_from_text(std::string text, TypeId type) {
+  return detail::convert_value(Value::text(std::move(text)), type);
+}
+
+TypeId resolve_type_name(const ast::TypeName& type) {
+  return detail::resolve_type(type, nullptr);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,13 @@ struct PlannedStatement {
   std::string shape_key;
   // "SELECT", "INSERT", "UPDATE", "DELETE": the engine adds the row count ("INSERT 0 3").
   std::string command;
+  // The types of the client's parameters $1..$n (given or inferred, never Unknown). params[0..n) are
+  // placeholders (NULLs of these types) that the caller replaces by the bound values before each
+  // execution; the lifted literals follow them, so one compiled plan serves every execution.
+  std::vector<TypeId> param_types;
+  // Per result column: n when the column is a plain reference to a varchar(n) table column (PostgreSQL
+  // describes it as varchar with typmod n + 4), else -1.
+  std::vector<int32_t> result_varchar_lengths;
 };
 
 // Looks a table up by name; nullptr if absent.
@@ -36,12 +44,32 @@ struct PlannerContext {
   std::function<uint64_t(uint32_t table_id)> row_estimate;
   // When set, used instead of `catalog` to find tables (unit tests, or a caller with its own view).
   TableResolver resolve_table;
+  // The client's parameters $1..$n (extended protocol, PREPARE): their types, Unknown where the client
+  // gave none. The binder infers unknown ones from context as PostgreSQL does (`id = $1` with id bigint
+  // -> Int64; `SELECT $1` -> Text) and grows the vector for a $k beyond it. Unset: $n is an error
+  // (42P02), as in a simple query.
+  std::optional<std::vector<TypeId>> param_types;
 };
 
 // SELECT / INSERT / UPDATE / DELETE. Throws SqlError: 42P01 unknown table, 42703 unknown column,
 // 42702 ambiguous column, 42804 / 42883 type errors, 22P02 / 22003 for literals that do not convert,
 // 42803 aggregate misuse, 0A000 for valid SQL OmenDB does not support yet (naming the feature).
+// With ctx.param_types: 42P18 for a parameter whose type cannot be inferred, 42P08 for one inferred
+// as two different types.
 PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx);
+
+// EXECUTE's arguments: each bound without a FROM clause, coerced to its parameter's type as an
+// assignment would be (42804 otherwise) and evaluated now. Only constant expressions are accepted
+// (0A000 otherwise).
+std::vector<Value> evaluate_parameters(const std::vector<ast::ExprPtr>& args,
+                                       const std::vector<TypeId>& types);
+
+// A value in PostgreSQL's text input format converted to `type`, with the same rules (and 22P02 / 22003
+// errors) as a literal in SQL: Bind's text-format parameters.
+Value value_from_text(std::string text, TypeId type);
+
+// The OmenDB type of a written type name (PREPARE's parameter types); the same errors as CREATE TABLE.
+TypeId resolve_type_name(const ast::TypeName& type);
 
 // Validates CREATE TABLE and turns it into a table definition (id unassigned).
 // 42701 duplicate column, 42P16 two primary keys, 42703 unknown key column, 0A000 unsupported types or

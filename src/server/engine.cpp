@@ -11,6 +11,7 @@
 #include "frontend/parser/parser.h"
 #include "planner/planner.h"
 #include "runtime/exec_context.h"
+#include "server/wire_values.h"
 #include "storage/store.h"
 
 namespace omendb::engine {
@@ -70,6 +71,18 @@ static_assert(sizeof(bool) == sizeof(char));
 std::vector<pgwire::ResultColumn> describe(const std::vector<plan::OutputColumn>& columns) {
   std::vector<pgwire::ResultColumn> out;
   for (const auto& c : columns) out.push_back({c.name, type_oid(c.type), type_wire_length(c.type)});
+  return out;
+}
+
+// RowDescription of a planned SELECT: a plain varchar(n) column is varchar with typmod n + 4, as
+// PostgreSQL describes it.
+std::vector<pgwire::ResultColumn> describe(const planner::PlannedStatement& planned) {
+  std::vector<pgwire::ResultColumn> out = describe(planned.plan.result_columns);
+  for (size_t i = 0; i < out.size() && i < planned.result_varchar_lengths.size(); ++i) {
+    if (planned.result_varchar_lengths[i] < 0) continue;
+    out[i].type_oid = oid::kVarchar;
+    out[i].type_modifier = planned.result_varchar_lengths[i] + 4;
+  }
   return out;
 }
 
@@ -247,6 +260,7 @@ class EngineSession : public pgwire::Session {
       stmt.value = value;
       set(stmt, discard);
     }
+    session_defaults_ = save_settings();  // what DISCARD ALL (RESET ALL) returns to
   }
 
   void execute(std::string_view sql, pgwire::ResultWriter& out) override {
@@ -347,6 +361,7 @@ class EngineSession : public pgwire::Session {
   // Ends the current transaction: commit (which may throw 40001, ending it anyway) or roll back. A
   // transaction that does not commit undoes its SETs.
   void finish_transaction(bool commit) {
+    ++txn_serial_;  // the transaction's portals end with it
     auto txn = std::move(txn_);
     std::optional<SavedSettings> saved = std::move(saved_settings_);
     saved_settings_.reset();
@@ -391,6 +406,14 @@ class EngineSession : public pgwire::Session {
         return set(static_cast<const ast::SetStmt&>(stmt), out);
       case ast::StmtKind::Show:
         return show(static_cast<const ast::ShowStmt&>(stmt), out);
+      case ast::StmtKind::Prepare:
+        return sql_prepare(static_cast<const ast::PrepareStmt&>(stmt), text, out);
+      case ast::StmtKind::Execute:
+        return sql_execute(static_cast<const ast::ExecuteStmt&>(stmt), out);
+      case ast::StmtKind::Deallocate:
+        return sql_deallocate(static_cast<const ast::DeallocateStmt&>(stmt), out);
+      case ast::StmtKind::Discard:
+        return sql_discard(static_cast<const ast::DiscardStmt&>(stmt), out);
       case ast::StmtKind::Unsupported:
         throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
     }
@@ -494,7 +517,15 @@ class EngineSession : public pgwire::Session {
     ctx.catalog = &db_.store().catalog();
     storage::Store* store = &db_.store();
     ctx.row_estimate = [store](uint32_t table_id) { return store->approximate_row_count(table_id); };
-    return planner::plan_statement(stmt, ctx);
+    if (!explain_params_) return planner::plan_statement(stmt, ctx);
+    // EXPLAIN of a prepared statement with parameters: plan with their types, show their values.
+    std::vector<TypeId> types;
+    for (const Value& v : *explain_params_) types.push_back(v.type());
+    ctx.param_types = types;
+    planner::PlannedStatement planned = planner::plan_statement(stmt, ctx);
+    for (size_t i = 0; i < explain_params_->size() && i < planned.params.size(); ++i)
+      planned.params[i] = (*explain_params_)[i];
+    return planned;
   }
 
   // The compiled code depends on the statement's structure (fingerprint), its parameter types and
@@ -534,7 +565,7 @@ class EngineSession : public pgwire::Session {
     if (stmt.kind == ast::StmtKind::Select) {
       TextRowSink sink(out, planned.plan.result_columns);
       ctx.sink = &sink;
-      out.row_description(describe(planned.plan.result_columns));
+      out.row_description(describe(planned));
       codegen::execute(*compiled, ctx);
       db_.jit().note_rows(key, *compiled, ctx.rows_scanned);
       out.command_complete("SELECT " + std::to_string(sink.rows()));
@@ -736,7 +767,575 @@ class EngineSession : public pgwire::Session {
   int statements_in_block_ = 0;  // queries (statements that take a snapshot) in the current transaction
   std::optional<bool> synchronous_commit_;  // SET synchronous_commit; unset: the server's default
   std::string synchronous_commit_text_;     // its value as SHOW prints it
+
+  // ---- The extended query protocol and prepared statements (definitions below the class) ----
+ public:
+  void parse(const std::string& name, std::string_view sql,
+             const std::vector<uint32_t>& param_types) override;
+  void bind(const std::string& portal, const std::string& statement, const pgwire::BindParams& params,
+            const std::vector<int16_t>& result_formats) override;
+  pgwire::StatementDescription describe_statement(const std::string& name) override;
+  std::optional<std::vector<pgwire::ResultColumn>> describe_portal(const std::string& name) override;
+  bool execute_portal(const std::string& name, int64_t max_rows, pgwire::ResultWriter& out) override;
+  void close_statement(const std::string& name) override { statements_.erase(name); }
+  void close_portal(const std::string& name) override { portals_.erase(name); }
+  void sync() override;
+
+ private:
+  // A statement parsed (and, for SELECT/INSERT/UPDATE/DELETE, bound and planned) once: by Parse or
+  // PREPARE. Executing it re-plans only when the catalog changed since.
+  struct PreparedStatement {
+    std::string sql;                   // its text (the plan cache key's fingerprint)
+    std::vector<ast::StmtPtr> parsed;  // owns the tree
+    const ast::Stmt* stmt = nullptr;   // null: the empty query
+    std::vector<TypeId> param_types;   // $1..$n, resolved
+    std::vector<uint32_t> param_oids;  // as declared (int2, float4, varchar...) or inferred
+    std::optional<planner::PlannedStatement> planned;
+    uint64_t catalog_version = 0;
+    std::string cache_key;
+    std::shared_ptr<const codegen::CompiledPlan> compiled;
+    bool returns_rows = false;
+    std::vector<pgwire::ResultColumn> columns;  // text format
+  };
+  // A bound statement: parameter values and result formats. Lives until closed, replaced (the unnamed
+  // one) or its transaction ends.
+  struct Portal {
+    std::shared_ptr<PreparedStatement> statement;
+    std::vector<Value> params;
+    std::vector<int16_t> formats;  // one per result column
+    uint64_t txn_serial = 0;
+    bool done = false;
+    bool materialized = false;       // Execute with a row limit: every row encoded here
+    size_t width = 0;                // columns per materialized row
+    std::vector<std::string> cells;  // row-major
+    std::vector<char> nulls;
+    size_t next_row = 0;
+  };
+
+  void prepare_statement(PreparedStatement& ps, std::vector<uint32_t> param_oids);
+  void plan_prepared(PreparedStatement& ps);
+  void revalidate(PreparedStatement& ps);
+  bool run_portal(Portal& portal, int64_t max_rows, pgwire::ResultWriter& out);
+  bool emit_rows(Portal& portal, int64_t max_rows, pgwire::ResultWriter& out);
+  std::shared_ptr<PreparedStatement> find_statement(const std::string& name);
+  static bool is_transaction_exit(const PreparedStatement& ps);
+  void sql_prepare(const ast::PrepareStmt& stmt, std::string_view text, pgwire::ResultWriter& out);
+  void sql_execute(const ast::ExecuteStmt& stmt, pgwire::ResultWriter& out);
+  void sql_deallocate(const ast::DeallocateStmt& stmt, pgwire::ResultWriter& out);
+  void sql_discard(const ast::DiscardStmt& stmt, pgwire::ResultWriter& out);
+
+  std::map<std::string, std::shared_ptr<PreparedStatement>> statements_;
+  std::map<std::string, std::shared_ptr<Portal>> portals_;
+  uint64_t txn_serial_ = 0;  // bumped when a transaction ends
+  std::optional<SavedSettings> session_defaults_;
+  const std::vector<int16_t>* execute_formats_ = nullptr;  // while an extended-protocol EXECUTE runs
+  const std::vector<Value>* explain_params_ = nullptr;     // while an extended-protocol EXPLAIN runs
 };
+
+// ---------------------------------------------------------------------------------------------------
+// The extended query protocol and prepared statements.
+//
+// Parse (and PREPARE) parses the statement and, for SELECT/INSERT/UPDATE/DELETE, binds and plans it once,
+// inferring parameter types as PostgreSQL does. Bind decodes the parameter values into a portal; Execute
+// sets them as the plan's first parameters (the lifted literals follow) and runs the code compiled for
+// the statement, which is looked up in the plan cache at the first Execute and kept. What each Execute
+// redoes: an ExecContext with the parameters (codegen::prepare), a read view, and the run itself.
+
+namespace {
+
+// Drops RowDescription: Execute sends only rows (Describe sends the description).
+class NoDescriptionWriter : public pgwire::ResultWriter {
+ public:
+  explicit NoDescriptionWriter(pgwire::ResultWriter& out) : out_(out) {}
+  void row_description(const std::vector<pgwire::ResultColumn>&) override {}
+  void data_row(const std::string_view* values, const bool* nulls, size_t count) override {
+    out_.data_row(values, nulls, count);
+  }
+  void command_complete(std::string_view tag) override { out_.command_complete(tag); }
+  void empty_query() override { out_.empty_query(); }
+  void notice(std::string_view sqlstate, std::string_view message) override {
+    out_.notice(sqlstate, message);
+  }
+  void warning(std::string_view sqlstate, std::string_view message) override {
+    out_.warning(sqlstate, message);
+  }
+  const std::atomic<bool>* cancel_flag() const override { return out_.cancel_flag(); }
+
+ private:
+  pgwire::ResultWriter& out_;
+};
+
+// Encodes result rows in each column's format; streams them to the client, or (for Execute with a row
+// limit) keeps them in the portal's cells.
+class PortalRowSink : public runtime::RowSink {
+ public:
+  PortalRowSink(const std::vector<plan::OutputColumn>& columns, const std::vector<int16_t>& formats,
+                pgwire::ResultWriter* out, std::vector<std::string>* cells, std::vector<char>* nulls)
+      : columns_(columns),
+        formats_(formats),
+        out_(out),
+        cells_(cells),
+        nulls_(nulls),
+        text_(columns.size()),
+        views_(columns.size()),
+        row_nulls_(columns.size()) {}
+
+  // Rows kept in the portal count against the query's memory limit while it runs (53200 past it).
+  void account_in(runtime::ExecContext* ctx) { ctx_ = ctx; }
+
+  bool row(const Datum* values, size_t count) override {
+    if (cells_ && ctx_) {
+      uint64_t bytes = count * (sizeof(std::string) + 1);
+      for (size_t i = 0; i < count; ++i)
+        if (!values[i].is_null && values[i].str.len > 15) bytes += values[i].str.len;  // beyond SSO
+      try {
+        ctx_->memory.reserve(bytes);
+      } catch (SqlError& e) {
+        ctx_->fail(std::move(e));
+        return false;
+      }
+    }
+    for (size_t i = 0; i < count; ++i) {
+      const Datum& d = values[i];
+      bool null = d.is_null != 0;
+      std::string& s = cells_ ? cells_->emplace_back() : text_[i];
+      if (cells_) nulls_->push_back(null ? 1 : 0);
+      row_nulls_[i] = null ? 1 : 0;
+      if (null) continue;
+      s.clear();
+      encode_datum(d, columns_[i].type, formats_.empty() ? 0 : formats_[i], s);
+      views_[i] = s;
+    }
+    if (out_) out_->data_row(views_.data(), reinterpret_cast<const bool*>(row_nulls_.data()), count);
+    ++rows_;
+    return true;
+  }
+  uint64_t rows() const { return rows_; }
+
+ private:
+  const std::vector<plan::OutputColumn>& columns_;
+  const std::vector<int16_t>& formats_;
+  pgwire::ResultWriter* out_;
+  std::vector<std::string>* cells_;
+  std::vector<char>* nulls_;
+  std::vector<std::string> text_;
+  std::vector<std::string_view> views_;
+  std::vector<char> row_nulls_;
+  uint64_t rows_ = 0;
+  runtime::ExecContext* ctx_ = nullptr;
+};
+
+bool is_planned_kind(const ast::Stmt& stmt) {
+  return stmt.kind == ast::StmtKind::Select || stmt.kind == ast::StmtKind::Insert ||
+         stmt.kind == ast::StmtKind::Update || stmt.kind == ast::StmtKind::Delete;
+}
+
+[[noreturn]] void throw_in_failed_transaction() {
+  throw SqlError(SqlState::InFailedSqlTransaction,
+                 "current transaction is aborted, commands ignored until end of transaction block");
+}
+
+}  // namespace
+
+bool EngineSession::is_transaction_exit(const PreparedStatement& ps) {
+  if (!ps.stmt || ps.stmt->kind != ast::StmtKind::Transaction) return false;
+  auto kind = static_cast<const ast::TransactionStmt&>(*ps.stmt).txn_kind;
+  return kind == ast::TransactionKind::Commit || kind == ast::TransactionKind::Rollback ||
+         kind == ast::TransactionKind::RollbackToSavepoint;
+}
+
+std::shared_ptr<EngineSession::PreparedStatement> EngineSession::find_statement(const std::string& name) {
+  auto it = statements_.find(name);
+  if (it == statements_.end()) {
+    if (name.empty())
+      throw SqlError(SqlState::InvalidSqlStatementName, "unnamed prepared statement does not exist");
+    throw SqlError(SqlState::InvalidSqlStatementName, "prepared statement \"" + name + "\" does not exist");
+  }
+  return it->second;
+}
+
+// Binds and plans ps.stmt with ps.param_types (Unknown ones are inferred). The caller holds the catalog lock.
+void EngineSession::plan_prepared(PreparedStatement& ps) {
+  planner::PlannerContext ctx;
+  ctx.catalog = &db_.store().catalog();
+  storage::Store* store = &db_.store();
+  ctx.row_estimate = [store](uint32_t table_id) { return store->approximate_row_count(table_id); };
+  ctx.param_types = ps.param_types;
+  uint64_t version = db_.store().catalog().version();
+  ps.planned = planner::plan_statement(*ps.stmt, ctx);  // on failure the old plan stays stale: planned again
+  ps.catalog_version = version;
+  ps.param_types = ps.planned->param_types;
+  ps.cache_key = cache_key(ps.sql, *ps.planned);
+  ps.compiled.reset();
+}
+
+void EngineSession::prepare_statement(PreparedStatement& ps, std::vector<uint32_t> param_oids) {
+  for (uint32_t o : param_oids) ps.param_types.push_back(type_from_oid(o));
+  if (ps.stmt && is_planned_kind(*ps.stmt)) {
+    std::shared_lock catalog_guard(db_.catalog_lock());
+    plan_prepared(ps);
+    if (ps.stmt->kind == ast::StmtKind::Select) {
+      ps.returns_rows = true;
+      ps.columns = describe(*ps.planned);
+    }
+  } else {
+    const ast::Stmt* inner = ps.stmt && ps.stmt->kind == ast::StmtKind::Explain
+                                 ? static_cast<const ast::ExplainStmt&>(*ps.stmt).stmt.get()
+                                 : nullptr;
+    if (inner && is_planned_kind(*inner)) {  // EXPLAIN's parameters are the explained statement's
+      std::shared_lock catalog_guard(db_.catalog_lock());
+      planner::PlannerContext ctx;
+      ctx.catalog = &db_.store().catalog();
+      ctx.param_types = ps.param_types;
+      ps.param_types = planner::plan_statement(*inner, ctx).param_types;
+    }
+    for (size_t i = 0; i < ps.param_types.size(); ++i)
+      if (ps.param_types[i] == TypeId::Unknown)
+        throw SqlError(SqlState::IndeterminateDatatype,
+                       "could not determine data type of parameter $" + std::to_string(i + 1));
+    if (ps.stmt && ps.stmt->kind == ast::StmtKind::Show) {
+      ps.returns_rows = true;
+      ps.columns = {{static_cast<const ast::ShowStmt&>(*ps.stmt).name, type_oid(TypeId::Text), -1}};
+    } else if (ps.stmt && ps.stmt->kind == ast::StmtKind::Explain) {
+      ps.returns_rows = true;
+      ps.columns = {{"QUERY PLAN", type_oid(TypeId::Text), -1}};
+    } else if (ps.stmt && ps.stmt->kind == ast::StmtKind::Execute) {
+      // EXECUTE name(...) returns what the named statement returns (as PostgreSQL describes it).
+      auto it = statements_.find(static_cast<const ast::ExecuteStmt&>(*ps.stmt).name);
+      if (it != statements_.end()) {
+        ps.returns_rows = it->second->returns_rows;
+        ps.columns = it->second->columns;
+      }
+    }
+  }
+  param_oids.resize(ps.param_types.size(), oid::kUnspecified);
+  for (size_t i = 0; i < param_oids.size(); ++i)
+    if (param_oids[i] == oid::kUnspecified || param_oids[i] == oid::kUnknown)
+      param_oids[i] = type_oid(ps.param_types[i]);
+  ps.param_oids = std::move(param_oids);
+}
+
+void EngineSession::parse(const std::string& name, std::string_view sql,
+                          const std::vector<uint32_t>& param_types) {
+  try {
+    if (name.empty()) statements_.erase(name);  // the unnamed statement goes even if the new one fails
+    auto ps = std::make_shared<PreparedStatement>();
+    ps->sql = std::string(sql);
+    ps->parsed = parser::parse(sql);
+    if (ps->parsed.size() > 1)
+      throw SqlError(SqlState::SyntaxError, "cannot insert multiple commands into a prepared statement");
+    if (!ps->parsed.empty()) ps->stmt = ps->parsed[0].get();
+    if (state_ == State::Failed && !is_transaction_exit(*ps)) throw_in_failed_transaction();
+    if (!name.empty() && statements_.count(name))
+      throw SqlError(SqlState::DuplicatePreparedStatement,
+                     "prepared statement \"" + name + "\" already exists");
+    prepare_statement(*ps, param_types);
+    statements_[name] = std::move(ps);
+  } catch (...) {
+    fail_transaction();
+    throw;
+  }
+}
+
+void EngineSession::bind(const std::string& portal_name, const std::string& statement,
+                         const pgwire::BindParams& params, const std::vector<int16_t>& result_formats) {
+  try {
+    std::shared_ptr<PreparedStatement> ps = find_statement(statement);
+    if (state_ == State::Failed && !is_transaction_exit(*ps)) throw_in_failed_transaction();
+    if (ps->planned) {
+      std::shared_lock catalog_guard(db_.catalog_lock());
+      revalidate(*ps);  // PostgreSQL checks its cached plan at Bind
+    }
+    if (params.values.size() != ps->param_types.size())
+      throw SqlError(SqlState::ProtocolViolation,
+                     "bind message supplies " + std::to_string(params.values.size()) +
+                         " parameters, but prepared statement \"" + statement + "\" requires " +
+                         std::to_string(ps->param_types.size()));
+    size_t ncols = ps->returns_rows ? ps->columns.size() : 0;
+    if (result_formats.size() > 1 && result_formats.size() != ncols)
+      throw SqlError(SqlState::ProtocolViolation,
+                     "bind message has " + std::to_string(result_formats.size()) +
+                         " result formats but query has " + std::to_string(ncols) + " columns");
+    auto portal = std::make_shared<Portal>();
+    portal->statement = ps;
+    for (size_t i = 0; i < ncols; ++i)
+      portal->formats.push_back(result_formats.empty()       ? 0
+                                : result_formats.size() == 1 ? result_formats[0]
+                                                             : result_formats[i]);
+    for (size_t i = 0; i < params.values.size(); ++i)
+      portal->params.push_back(
+          decode_param(params.values[i], params.formats[i], ps->param_oids[i], ps->param_types[i], i));
+    if (!portal_name.empty()) {
+      auto it = portals_.find(portal_name);
+      if (it != portals_.end() && it->second->txn_serial == txn_serial_)
+        throw SqlError(SqlState::DuplicateCursor, "cursor \"" + portal_name + "\" already exists");
+    }
+    // Like PostgreSQL, Bind starts the implicit transaction that Sync ends (DDL and transaction control
+    // run outside it).
+    if (state_ == State::Idle && ps->planned) open_transaction(State::Implicit, default_isolation_);
+    portal->txn_serial = txn_serial_;
+    portals_[portal_name] = std::move(portal);
+  } catch (...) {
+    fail_transaction();
+    throw;
+  }
+}
+
+pgwire::StatementDescription EngineSession::describe_statement(const std::string& name) {
+  try {
+    std::shared_ptr<PreparedStatement> ps = find_statement(name);
+    if (state_ == State::Failed && ps->returns_rows) throw_in_failed_transaction();
+    pgwire::StatementDescription d;
+    d.param_types = ps->param_oids;
+    d.returns_rows = ps->returns_rows;
+    d.columns = ps->columns;
+    return d;
+  } catch (...) {
+    fail_transaction();
+    throw;
+  }
+}
+
+std::optional<std::vector<pgwire::ResultColumn>> EngineSession::describe_portal(const std::string& name) {
+  try {
+    auto it = portals_.find(name);
+    if (it == portals_.end() || it->second->txn_serial != txn_serial_)
+      throw SqlError(SqlState::InvalidCursorName, "portal \"" + name + "\" does not exist");
+    const Portal& p = *it->second;
+    if (state_ == State::Failed && p.statement->returns_rows) throw_in_failed_transaction();
+    if (!p.statement->returns_rows) return std::nullopt;
+    std::vector<pgwire::ResultColumn> columns = p.statement->columns;
+    for (size_t i = 0; i < columns.size() && i < p.formats.size(); ++i) columns[i].format = p.formats[i];
+    return columns;
+  } catch (...) {
+    fail_transaction();
+    throw;
+  }
+}
+
+bool EngineSession::execute_portal(const std::string& name, int64_t max_rows, pgwire::ResultWriter& out) {
+  try {
+    auto it = portals_.find(name);
+    if (it == portals_.end() || it->second->txn_serial != txn_serial_)
+      throw SqlError(SqlState::InvalidCursorName, "portal \"" + name + "\" does not exist");
+    std::shared_ptr<Portal> portal = it->second;  // survives DISCARD ALL / Close while it runs
+    const PreparedStatement& ps = *portal->statement;
+    if (state_ == State::Failed && !is_transaction_exit(ps)) throw_in_failed_transaction();
+    if (!ps.stmt) {
+      out.empty_query();
+      return false;
+    }
+    if (ps.planned) return run_portal(*portal, max_rows, out);
+    if (portal->done) {  // PostgreSQL answers a finished utility portal with its tag again; keep it simple
+      out.command_complete(ps.stmt->kind == ast::StmtKind::Show ? "SHOW" : "SELECT 0");
+      return false;
+    }
+    portal->done = true;
+    NoDescriptionWriter rows_only(out);
+    execute_formats_ = &portal->formats;  // for SQL EXECUTE: the result formats Bind asked for
+    if (!portal->params.empty()) explain_params_ = &portal->params;  // for EXPLAIN ... $n
+    try {
+      run(*ps.stmt, ps.sql, rows_only);
+    } catch (...) {
+      execute_formats_ = nullptr;
+      explain_params_ = nullptr;
+      throw;
+    }
+    execute_formats_ = nullptr;
+    explain_params_ = nullptr;
+    return false;
+  } catch (...) {
+    fail_transaction();
+    throw;
+  }
+}
+
+bool EngineSession::emit_rows(Portal& p, int64_t max_rows, pgwire::ResultWriter& out) {
+  size_t total = p.width ? p.cells.size() / p.width : 0;
+  size_t sent = 0;
+  std::vector<std::string_view> views(p.width);
+  std::vector<char> nulls(p.width);
+  while (p.next_row < total && (max_rows == 0 || sent < static_cast<uint64_t>(max_rows))) {
+    size_t base = p.next_row * p.width;
+    for (size_t c = 0; c < p.width; ++c) {
+      views[c] = p.cells[base + c];
+      nulls[c] = p.nulls[base + c];
+    }
+    out.data_row(views.data(), reinterpret_cast<const bool*>(nulls.data()), p.width);
+    ++p.next_row;
+    ++sent;
+  }
+  if (p.next_row < total) return true;  // PortalSuspended
+  p.done = true;
+  p.cells.clear();
+  p.nulls.clear();
+  out.command_complete("SELECT " + std::to_string(sent));  // PostgreSQL counts this Execute's rows
+  return false;
+}
+
+// A table changed since the statement was planned: bind and plan it again (the parameter types stay as
+// they were resolved), as PostgreSQL's plan cache does. The caller holds the catalog lock.
+void EngineSession::revalidate(PreparedStatement& ps) {
+  if (!ps.planned || ps.catalog_version == db_.store().catalog().version()) return;
+  std::vector<pgwire::ResultColumn> before = ps.columns;
+  plan_prepared(ps);
+  if (ps.stmt->kind != ast::StmtKind::Select) return;
+  ps.columns = describe(*ps.planned);
+  bool same = before.size() == ps.columns.size();
+  for (size_t i = 0; same && i < before.size(); ++i)
+    same = before[i].type_oid == ps.columns[i].type_oid &&
+           before[i].type_modifier == ps.columns[i].type_modifier;
+  if (!same) throw SqlError(SqlState::FeatureNotSupported, "cached plan must not change result type");
+}
+
+bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter& out) {
+  PreparedStatement& ps = *p.statement;
+  const bool select = ps.stmt->kind == ast::StmtKind::Select;
+  if (p.materialized) return emit_rows(p, max_rows, out);
+  if (p.done) {
+    out.command_complete(select                            ? "SELECT 0"
+                         : ps.planned->command == "INSERT" ? "INSERT 0 0"
+                                                           : ps.planned->command + " 0");
+    return false;
+  }
+  std::shared_lock catalog_guard(db_.catalog_lock());
+  revalidate(ps);
+  if (!ps.compiled) {
+    bool cache_hit = false;
+    ps.compiled = db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit);
+  }
+  std::vector<Value> params = ps.planned->params;
+  for (size_t i = 0; i < p.params.size() && i < params.size(); ++i) params[i] = p.params[i];
+
+  runtime::ExecContext ctx;
+  ctx.memory.set_limit(query_memory_limit());
+  ctx.set_params(params);
+  codegen::prepare(*ps.compiled, ctx);
+  ctx.cancel = out.cancel_flag();
+  std::unique_ptr<storage::Transaction> own_txn;  // EXECUTE outside a transaction: its own
+  storage::Transaction* txn = txn_.get();
+  if (txn) ++statements_in_block_;
+  if (!txn) {
+    own_txn = begin_transaction(default_isolation_);
+    txn = own_txn.get();
+  }
+  auto view = txn->statement_view();
+  ctx.view = view.get();
+  if (select) {
+    const bool stream = max_rows == 0;
+    p.width = ps.planned->plan.result_columns.size();
+    PortalRowSink sink(ps.planned->plan.result_columns, p.formats, stream ? &out : nullptr,
+                       stream ? nullptr : &p.cells, stream ? nullptr : &p.nulls);
+    sink.account_in(&ctx);
+    ctx.sink = &sink;
+    try {
+      codegen::execute(*ps.compiled, ctx);
+    } catch (...) {
+      p.cells.clear();
+      p.nulls.clear();
+      throw;
+    }
+    db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
+    if (own_txn) own_txn->commit();
+    if (!stream) {
+      p.materialized = true;
+      return emit_rows(p, max_rows, out);
+    }
+    p.done = true;
+    out.command_complete("SELECT " + std::to_string(sink.rows()));
+    return false;
+  }
+  auto writer = txn->writer(*view);
+  ctx.writer = writer.get();
+  codegen::execute(*ps.compiled, ctx);
+  db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
+  writer->apply();
+  if (own_txn) own_txn->commit();
+  p.done = true;
+  std::string tag = ps.planned->command == "INSERT" ? "INSERT 0 " : ps.planned->command + " ";
+  out.command_complete(tag + std::to_string(ctx.rows_affected));
+  return false;
+}
+
+void EngineSession::sync() {
+  // Sync ends the implicit transaction, and with it every portal outside a transaction block.
+  if (state_ != State::Block && state_ != State::Failed) portals_.clear();
+  if (state_ == State::Implicit) finish_transaction(true);
+}
+
+void EngineSession::sql_prepare(const ast::PrepareStmt& stmt, std::string_view text,
+                                pgwire::ResultWriter& out) {
+  if (statements_.count(stmt.name))
+    throw SqlError(SqlState::DuplicatePreparedStatement,
+                   "prepared statement \"" + stmt.name + "\" already exists");
+  if (!stmt.stmt) throw_unsupported("PREPARE without a statement");
+  std::vector<uint32_t> oids;
+  for (const ast::TypeName& t : stmt.param_types) {
+    uint32_t o = t.is_array ? 0 : oid_from_type_name(t.name);
+    if (o == 0) {
+      planner::resolve_type_name(t);  // throws the error CREATE TABLE would give for this type
+      throw_unsupported("PREPARE parameters of type " + t.name);
+    }
+    oids.push_back(o);
+  }
+  // The statement owns its tree: parse this PREPARE's text again and keep the inner statement.
+  auto ps = std::make_shared<PreparedStatement>();
+  ps->sql = std::string(text);
+  ps->parsed = parser::parse(text);
+  if (ps->parsed.size() != 1 || ps->parsed[0]->kind != ast::StmtKind::Prepare)
+    throw SqlError(SqlState::InternalError, "PREPARE text did not parse back to one PREPARE");
+  ps->stmt = static_cast<const ast::PrepareStmt&>(*ps->parsed[0]).stmt.get();
+  prepare_statement(*ps, oids);
+  statements_[stmt.name] = std::move(ps);
+  out.command_complete("PREPARE");
+}
+
+void EngineSession::sql_execute(const ast::ExecuteStmt& stmt, pgwire::ResultWriter& out) {
+  std::shared_ptr<PreparedStatement> ps = find_statement(stmt.name);
+  if (stmt.args.size() != ps->param_types.size())
+    throw SqlError(SqlState::SyntaxError,
+                   "wrong number of parameters for prepared statement \"" + stmt.name + "\"")
+        .with_detail("Expected " + std::to_string(ps->param_types.size()) + " parameters but got " +
+                     std::to_string(stmt.args.size()) + ".");
+  Portal portal;
+  portal.statement = ps;
+  portal.params = planner::evaluate_parameters(stmt.args, ps->param_types);
+  portal.formats.assign(ps->returns_rows ? ps->columns.size() : 0, 0);
+  if (execute_formats_ && execute_formats_->size() == portal.formats.size())
+    portal.formats = *execute_formats_;
+  if (!ps->stmt) {
+    out.empty_query();
+    return;
+  }
+  if (!ps->planned) return run(*ps->stmt, ps->sql, out);
+  if (ps->returns_rows) out.row_description(ps->columns);
+  run_portal(portal, 0, out);
+}
+
+void EngineSession::sql_deallocate(const ast::DeallocateStmt& stmt, pgwire::ResultWriter& out) {
+  if (stmt.all) {
+    statements_.clear();
+    out.command_complete("DEALLOCATE ALL");
+    return;
+  }
+  if (!statements_.erase(stmt.name))
+    throw SqlError(SqlState::InvalidSqlStatementName,
+                   "prepared statement \"" + stmt.name + "\" does not exist");
+  out.command_complete("DEALLOCATE");
+}
+
+void EngineSession::sql_discard(const ast::DiscardStmt& stmt, pgwire::ResultWriter& out) {
+  if (stmt.target == "ALL") {
+    if (state_ != State::Idle)
+      throw SqlError(SqlState::ActiveSqlTransaction, "DISCARD ALL cannot run inside a transaction block");
+    statements_.clear();
+    portals_.clear();
+    restore_settings(*session_defaults_);  // RESET ALL
+  } else if (stmt.target == "PLANS") {
+    for (auto& [name, ps] : statements_) ps->compiled.reset();
+  }
+  out.command_complete("DISCARD " + stmt.target);
+}
 
 }  // namespace
 

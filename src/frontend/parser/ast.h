@@ -111,6 +111,10 @@ enum class StmtKind {
   Transaction,
   Set,
   Show,
+  Prepare,
+  Execute,
+  Deallocate,
+  Discard,
   Unsupported
 };
 
@@ -215,6 +219,34 @@ struct SetStmt : Stmt {
 struct ShowStmt : Stmt {
   ShowStmt() : Stmt(StmtKind::Show) {}
   std::string name;  // lower case; "all" for SHOW ALL
+};
+
+// PREPARE name [(types)] AS statement
+struct PrepareStmt : Stmt {
+  PrepareStmt() : Stmt(StmtKind::Prepare) {}
+  std::string name;
+  std::vector<TypeName> param_types;
+  StmtPtr stmt;
+};
+
+// EXECUTE name [(args)]
+struct ExecuteStmt : Stmt {
+  ExecuteStmt() : Stmt(StmtKind::Execute) {}
+  std::string name;
+  std::vector<ExprPtr> args;
+};
+
+// DEALLOCATE [PREPARE] name | ALL
+struct DeallocateStmt : Stmt {
+  DeallocateStmt() : Stmt(StmtKind::Deallocate) {}
+  std::string name;  // empty for ALL
+  bool all = false;
+};
+
+// DISCARD ALL | PLANS | SEQUENCES | TEMP
+struct DiscardStmt : Stmt {
+  DiscardStmt() : Stmt(StmtKind::Discard) {}
+  std::string target;  // "ALL", "PLANS", "SEQUENCES", "TEMP"
 };
 
 // Any statement libpg_query parses that OmenDB has no transform for (CREATE INDEX, CREATE VIEW, ...).

@@ -273,6 +273,50 @@ class Transformer {
         s->name = lower(str(n->variable_show_stmt->name));
         return s;
       }
+      case PG_QUERY__NODE__NODE_PREPARE_STMT: {
+        const PgQuery__PrepareStmt* p = n->prepare_stmt;
+        auto s = std::make_unique<ast::PrepareStmt>();
+        s->name = str(p->name);
+        for (size_t i = 0; i < p->n_argtypes; ++i) {
+          const PgQuery__Node* t = p->argtypes[i];
+          if (t->node_case != PG_QUERY__NODE__NODE_TYPE_NAME) unsupported("this PREPARE parameter type", -1);
+          s->param_types.push_back(type_name(t->type_name));
+        }
+        if (p->query) s->stmt = stmt(p->query);
+        return s;
+      }
+      case PG_QUERY__NODE__NODE_EXECUTE_STMT: {
+        auto s = std::make_unique<ast::ExecuteStmt>();
+        s->name = str(n->execute_stmt->name);
+        for (size_t i = 0; i < n->execute_stmt->n_params; ++i)
+          s->args.push_back(expr(n->execute_stmt->params[i]));
+        return s;
+      }
+      case PG_QUERY__NODE__NODE_DEALLOCATE_STMT: {
+        auto s = std::make_unique<ast::DeallocateStmt>();
+        const char* name = n->deallocate_stmt->name;
+        s->all = !name || !*name;
+        s->name = str(name);
+        return s;
+      }
+      case PG_QUERY__NODE__NODE_DISCARD_STMT: {
+        auto s = std::make_unique<ast::DiscardStmt>();
+        switch (n->discard_stmt->target) {
+          case PG_QUERY__DISCARD_MODE__DISCARD_ALL:
+            s->target = "ALL";
+            break;
+          case PG_QUERY__DISCARD_MODE__DISCARD_PLANS:
+            s->target = "PLANS";
+            break;
+          case PG_QUERY__DISCARD_MODE__DISCARD_SEQUENCES:
+            s->target = "SEQUENCES";
+            break;
+          default:
+            s->target = "TEMP";
+            break;
+        }
+        return s;
+      }
       default:
         break;
     }

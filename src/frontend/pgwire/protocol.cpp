@@ -107,8 +107,8 @@ void row_description(std::string& out, const std::vector<ResultColumn>& columns)
     put_i16(out, 0);  // column attribute number
     put_i32(out, static_cast<int32_t>(c.type_oid));
     put_i16(out, c.type_length);
-    put_i32(out, -1);  // type modifier
-    put_i16(out, 0);   // text format
+    put_i32(out, c.type_modifier);
+    put_i16(out, c.format);
   }
 }
 
@@ -135,6 +135,27 @@ void command_complete(std::string& out, std::string_view tag) {
 
 void empty_query_response(std::string& out) {
   Message m(out, 'I');
+}
+
+void parse_complete(std::string& out) {
+  Message m(out, '1');
+}
+void bind_complete(std::string& out) {
+  Message m(out, '2');
+}
+void close_complete(std::string& out) {
+  Message m(out, '3');
+}
+void no_data(std::string& out) {
+  Message m(out, 'n');
+}
+void portal_suspended(std::string& out) {
+  Message m(out, 's');
+}
+void parameter_description(std::string& out, const std::vector<uint32_t>& types) {
+  Message m(out, 't');
+  put_i16(out, static_cast<int16_t>(types.size()));
+  for (uint32_t t : types) put_i32(out, static_cast<int32_t>(t));
 }
 
 }  // namespace omendb::pgwire::wire

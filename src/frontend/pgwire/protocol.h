@@ -62,5 +62,12 @@ void row_description(std::string& out, const std::vector<ResultColumn>& columns)
 void data_row(std::string& out, const std::string_view* values, const bool* nulls, size_t count);
 void command_complete(std::string& out, std::string_view tag);
 void empty_query_response(std::string& out);
+// Extended query protocol.
+void parse_complete(std::string& out);
+void bind_complete(std::string& out);
+void close_complete(std::string& out);
+void no_data(std::string& out);
+void portal_suspended(std::string& out);
+void parameter_description(std::string& out, const std::vector<uint32_t>& types);
 
 }  // namespace omendb::pgwire::wire

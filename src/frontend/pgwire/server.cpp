@@ -392,14 +392,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
     process();
   }
 
+  static bool is_extended(char type) {
+    return type == 'P' || type == 'B' || type == 'D' || type == 'E' || type == 'C' || type == 'S' ||
+           type == 'H';
+  }
+
   void handle_message(char type, std::string_view body) {
-    if (phase_ == Phase::SkipToSync) {
-      if (type == 'S') {
-        phase_ = Phase::Ready;
-        send_ready_for_query();
-      } else if (type == 'X') {
-        close_after_flush();
-      }
+    if (is_extended(type)) {
+      run_extended(type, body);
+      return;
+    }
+    if (phase_ == Phase::SkipToSync) {  // after an error, everything up to Sync is discarded
+      if (type == 'X') close_after_flush();
       return;
     }
     switch (type) {
@@ -414,23 +418,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       case 'X':
         close_after_flush();
-        return;
-      case 'P':
-      case 'B':
-      case 'D':
-      case 'E':
-      case 'C': {
-        std::string out;
-        append_plain_error(out, "ERROR", SqlState::FeatureNotSupported,
-                           "extended query protocol is not supported yet");
-        send(std::move(out));
-        phase_ = Phase::SkipToSync;
-        return;
-      }
-      case 'S':  // Sync outside an errored extended-protocol sequence
-        send_ready_for_query();
-        return;
-      case 'H':  // Flush: nothing is held back
         return;
       case 'F': {
         std::string out;
@@ -462,6 +449,44 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void execute_on_worker(const std::string& sql);  // after QueryOutput
+
+  // Extended query protocol: this message and every further complete extended-protocol message
+  // already buffered (up to and including a Sync) run as one worker job, in order.
+  struct ExtendedMessage {
+    char type;
+    std::string body;
+  };
+
+  void run_extended(char type, std::string_view body) {
+    std::vector<ExtendedMessage> batch;
+    batch.push_back({type, std::string(body)});
+    while (type != 'S') {
+      size_t avail = end_ - rpos_;
+      if (avail < 5) break;
+      const char* p = buf_.data() + rpos_;
+      type = p[0];
+      uint32_t len = wire::get_u32(p + 1);
+      if (!is_extended(type) || len < 4 || len > server_.options.max_message_bytes || avail < size_t{len} + 1)
+        break;  // process() handles it next
+      batch.push_back({type, std::string(p + 5, len - 4)});
+      rpos_ += size_t{len} + 1;
+    }
+    busy_ = true;
+    cancel_.store(false);
+    bool skipping = phase_ == Phase::SkipToSync;
+    asio::post(server_.workers, [self = shared_from_this(), batch = std::move(batch), skipping,
+                                 guard = asio::make_work_guard(server_.io)]() mutable {
+      self->extended_on_worker(batch, skipping);
+    });
+  }
+
+  void extended_on_worker(const std::vector<ExtendedMessage>& batch, bool skipping);  // after QueryOutput
+  void extended_message(const ExtendedMessage& m, QueryOutput& out);
+
+  void on_extended_done(std::string tail, bool skipping) {
+    if (!closed_) phase_ = skipping ? Phase::SkipToSync : Phase::Ready;
+    on_query_done(std::move(tail));
+  }
 
   void on_query_done(std::string tail) {
     busy_ = false;
@@ -670,6 +695,8 @@ class QueryOutput final : public ResultWriter {
 
   std::string& buffer() { return buf_; }
   bool dead() const { return conn_.dead_.load(std::memory_order_relaxed); }
+  // Hands everything buffered to the connection now (Flush).
+  void flush() { maybe_flush(true); }
 
  private:
   void send_notice(std::string_view severity, std::string_view sqlstate, std::string_view message) {
@@ -678,8 +705,8 @@ class QueryOutput final : public ResultWriter {
     maybe_flush();
   }
 
-  void maybe_flush() {
-    if (buf_.size() < kFlushBytes) return;
+  void maybe_flush(bool force = false) {
+    if (buf_.empty() || (!force && buf_.size() < kFlushBytes)) return;
     conn_.push_from_worker(std::move(buf_));
     buf_ = std::string();
     buf_.reserve(kFlushBytes + 1024);
@@ -711,6 +738,230 @@ void Connection::execute_on_worker(const std::string& sql) {
   asio::post(strand_, [self = shared_from_this(), tail = std::move(tail)]() mutable {
     self->on_query_done(std::move(tail));
   });
+}
+
+namespace {
+
+// Reads the fields of one extended-protocol message; malformed input is a 08P01 ERROR (PostgreSQL
+// then discards messages until Sync, as for any error).
+class MessageReader {
+ public:
+  explicit MessageReader(std::string_view body) : body_(body) {}
+  std::string_view cstr() {
+    size_t end = body_.find('\0', pos_);
+    if (end == std::string_view::npos)
+      throw SqlError(SqlState::ProtocolViolation, "invalid string in message");
+    std::string_view s = body_.substr(pos_, end - pos_);
+    pos_ = end + 1;
+    return s;
+  }
+  int16_t i16() { return static_cast<int16_t>((u8() << 8) | u8()); }
+  int32_t i32() {
+    need(4);
+    int32_t v = wire::get_i32(body_.data() + pos_);
+    pos_ += 4;
+    return v;
+  }
+  std::string_view bytes(size_t n) {
+    need(n);
+    std::string_view s = body_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
+  char byte() { return static_cast<char>(u8()); }
+  void end() const {
+    if (pos_ != body_.size()) throw SqlError(SqlState::ProtocolViolation, "invalid message format");
+  }
+
+ private:
+  unsigned u8() {
+    need(1);
+    return static_cast<unsigned char>(body_[pos_++]);
+  }
+  void need(size_t n) const {
+    if (body_.size() - pos_ < n)
+      throw SqlError(SqlState::ProtocolViolation, "insufficient data left in message");
+  }
+  std::string_view body_;
+  size_t pos_ = 0;
+};
+
+std::vector<int16_t> read_format_codes(MessageReader& r) {
+  int16_t n = r.i16();
+  if (n < 0) throw SqlError(SqlState::ProtocolViolation, "invalid message format");
+  std::vector<int16_t> codes;
+  for (int16_t i = 0; i < n; ++i) {
+    int16_t code = r.i16();
+    if (code != 0 && code != 1)
+      throw SqlError(SqlState::ProtocolViolation, fmt::format("unsupported format code: {}", code));
+    codes.push_back(code);
+  }
+  return codes;
+}
+
+}  // namespace
+
+void Connection::extended_message(const ExtendedMessage& m, QueryOutput& out) {
+  MessageReader r(m.body);
+  switch (m.type) {
+    case 'P': {
+      std::string name(r.cstr());
+      std::string_view sql = r.cstr();
+      int16_t n = r.i16();
+      if (n < 0) throw SqlError(SqlState::ProtocolViolation, "invalid message format");
+      std::vector<uint32_t> types;
+      for (int16_t i = 0; i < n; ++i) types.push_back(static_cast<uint32_t>(r.i32()));
+      r.end();
+      session_->parse(name, sql, types);
+      wire::parse_complete(out.buffer());
+      return;
+    }
+    case 'B': {
+      std::string portal(r.cstr());
+      std::string statement(r.cstr());
+      std::vector<int16_t> formats = read_format_codes(r);
+      int16_t n = r.i16();
+      if (n < 0) throw SqlError(SqlState::ProtocolViolation, "invalid message format");
+      if (formats.size() > 1 && formats.size() != static_cast<size_t>(n))
+        throw SqlError(
+            SqlState::ProtocolViolation,
+            fmt::format("bind message has {} parameter formats but {} parameters", formats.size(), n));
+      BindParams params;
+      for (int16_t i = 0; i < n; ++i) {
+        int32_t len = r.i32();
+        if (len < -1) throw SqlError(SqlState::ProtocolViolation, "invalid message format");
+        params.values.push_back(
+            len == -1 ? std::nullopt : std::optional<std::string_view>(r.bytes(static_cast<size_t>(len))));
+        params.formats.push_back(formats.empty() ? 0 : formats.size() == 1 ? formats[0] : formats[i]);
+      }
+      std::vector<int16_t> result_formats = read_format_codes(r);
+      r.end();
+      session_->bind(portal, statement, params, result_formats);
+      wire::bind_complete(out.buffer());
+      return;
+    }
+    case 'D': {
+      char kind = r.byte();
+      std::string name(r.cstr());
+      r.end();
+      if (kind == 'S') {
+        StatementDescription d = session_->describe_statement(name);
+        wire::parameter_description(out.buffer(), d.param_types);
+        if (d.returns_rows) {
+          wire::row_description(out.buffer(), d.columns);
+        } else {
+          wire::no_data(out.buffer());
+        }
+      } else if (kind == 'P') {
+        std::optional<std::vector<ResultColumn>> columns = session_->describe_portal(name);
+        if (columns) {
+          wire::row_description(out.buffer(), *columns);
+        } else {
+          wire::no_data(out.buffer());
+        }
+      } else {
+        throw SqlError(SqlState::ProtocolViolation,
+                       fmt::format("invalid DESCRIBE message subtype {}", static_cast<int>(kind)));
+      }
+      return;
+    }
+    case 'E': {
+      std::string portal(r.cstr());
+      int32_t max_rows = r.i32();
+      r.end();
+      if (session_->execute_portal(portal, max_rows > 0 ? max_rows : 0, out))
+        wire::portal_suspended(out.buffer());
+      return;
+    }
+    case 'C': {
+      char kind = r.byte();
+      std::string name(r.cstr());
+      r.end();
+      if (kind == 'S') {
+        session_->close_statement(name);
+      } else if (kind == 'P') {
+        session_->close_portal(name);
+      } else {
+        throw SqlError(SqlState::ProtocolViolation,
+                       fmt::format("invalid CLOSE message subtype {}", static_cast<int>(kind)));
+      }
+      wire::close_complete(out.buffer());
+      return;
+    }
+    case 'H':
+      out.flush();
+      return;
+    default:
+      return;
+  }
+}
+
+void Connection::extended_on_worker(const std::vector<ExtendedMessage>& batch, bool skipping) {
+  QueryOutput out(*this);
+  for (const ExtendedMessage& m : batch) {
+    if (out.dead()) break;
+    if (m.type == 'S') {
+      skipping = false;
+      try {
+        session_->sync();
+      } catch (const SqlError& e) {
+        append_error(out.buffer(), "ERROR", e);
+      } catch (const std::exception& e) {
+        spdlog::warn("pgwire: connection {}: internal error: {}", pid_, e.what());
+        append_internal_error(out.buffer(), "ERROR", e.what());
+      }
+      wire::ready_for_query(out.buffer(), transaction_status());
+      continue;
+    }
+    if (skipping) continue;
+    try {
+      extended_message(m, out);
+    } catch (const SqlError& e) {
+      spdlog::debug("pgwire: connection {}: {} {}", pid_, sqlstate_code(e.state()), e.message());
+      append_error(out.buffer(), "ERROR", e);
+      skipping = true;
+    } catch (const std::exception& e) {
+      spdlog::warn("pgwire: connection {}: internal error: {}", pid_, e.what());
+      append_internal_error(out.buffer(), "ERROR", e.what());
+      skipping = true;
+    } catch (...) {
+      append_internal_error(out.buffer(), "ERROR", "internal error");
+      skipping = true;
+    }
+  }
+  std::string tail;
+  if (!out.dead()) tail = std::move(out.buffer());
+  asio::post(strand_, [self = shared_from_this(), tail = std::move(tail), skipping]() mutable {
+    self->on_extended_done(std::move(tail), skipping);
+  });
+}
+
+// Sessions that do not implement the extended query protocol refuse it.
+namespace {
+[[noreturn]] void no_extended_protocol() {
+  throw SqlError(SqlState::FeatureNotSupported, "extended query protocol is not supported yet");
+}
+}  // namespace
+void Session::parse(const std::string&, std::string_view, const std::vector<uint32_t>&) {
+  no_extended_protocol();
+}
+void Session::bind(const std::string&, const std::string&, const BindParams&, const std::vector<int16_t>&) {
+  no_extended_protocol();
+}
+StatementDescription Session::describe_statement(const std::string&) {
+  no_extended_protocol();
+}
+std::optional<std::vector<ResultColumn>> Session::describe_portal(const std::string&) {
+  no_extended_protocol();
+}
+bool Session::execute_portal(const std::string&, int64_t, ResultWriter&) {
+  no_extended_protocol();
+}
+void Session::close_statement(const std::string&) {
+  no_extended_protocol();
+}
+void Session::close_portal(const std::string&) {
+  no_extended_protocol();
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,21 @@ struct ResultColumn {
   std::string name;
   uint32_t type_oid = 25;
   int16_t type_length = -1;
+  int32_t type_modifier = -1;  // varchar(n): n + 4, as PostgreSQL
+  int16_t format = 0;          // 0 text, 1 binary (only a bound portal's columns can be binary)
+};
+
+// Extended query protocol: what Describe answers.
+struct StatementDescription {
+  std::vector<uint32_t> param_types;  // ParameterDescription: PostgreSQL type OIDs
+  bool returns_rows = false;          // false: NoData
+  std::vector<ResultColumn> columns;  // RowDescription (formats are 0: not bound yet)
+};
+
+// Bind's parameters, as the message carries them: values (nullopt = NULL), each with its format code.
+struct BindParams {
+  std::vector<int16_t> formats;  // one per value (the message's 0/1/n codes already expanded)
+  std::vector<std::optional<std::string_view>> values;
 };
 
 // Receives one statement's results, in PostgreSQL's text format. Called on a worker thread.
@@ -65,6 +81,28 @@ class Session {
   virtual void execute(std::string_view sql, ResultWriter& out) = 0;
   // 'I' idle, 'T' in a transaction block, 'E' in a failed transaction block (for ReadyForQuery).
   virtual char transaction_status() const { return 'I'; }
+
+  // The extended query protocol. Every method may throw SqlError; the server then sends an
+  // ErrorResponse and discards messages until Sync. The defaults refuse it (0A000).
+  // Parse: names a statement ("" = the unnamed one, replaced by the next Parse). param_types are the
+  // OIDs the client gave (0 = infer).
+  virtual void parse(const std::string& statement, std::string_view sql,
+                     const std::vector<uint32_t>& param_types);
+  // Bind: creates a portal ("" = the unnamed one) from a statement with parameter values and the
+  // result columns' format codes (empty: all text; one: for all columns; else one per column).
+  virtual void bind(const std::string& portal, const std::string& statement, const BindParams& params,
+                    const std::vector<int16_t>& result_formats);
+  virtual StatementDescription describe_statement(const std::string& statement);
+  // nullopt: the portal returns no rows (NoData).
+  virtual std::optional<std::vector<ResultColumn>> describe_portal(const std::string& portal);
+  // Execute: sends DataRows (never a RowDescription) and CommandComplete, or at most max_rows rows
+  // (0 = no limit) and returns true when the portal is suspended (the server sends PortalSuspended).
+  virtual bool execute_portal(const std::string& portal, int64_t max_rows, ResultWriter& out);
+  // Close: closing what does not exist is not an error.
+  virtual void close_statement(const std::string& statement);
+  virtual void close_portal(const std::string& portal);
+  // Sync: ends the implicit transaction of the messages since the last Sync (commit; may throw).
+  virtual void sync() {}
 };
 
 class SessionFactory {

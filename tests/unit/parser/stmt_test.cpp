@@ -357,18 +357,45 @@ TEST(ParserUnsupportedStatements, NamedAfterTheNode) {
       {"VACUUM t", "VACUUM"},
       {"ANALYZE t", "ANALYZE"},
       {"GRANT SELECT ON t TO bob", "GRANT"},
-      {"PREPARE p AS SELECT 1", "PREPARE"},
       {"CREATE MATERIALIZED VIEW mv AS SELECT 1", "CREATE MATERIALIZED VIEW"},
       {"CREATE DATABASE d", "CREATE DATABASE"},
       {"CREATE EXTENSION foo", "CREATE EXTENSION"},
       {"LISTEN ch", "LISTEN"},
-      {"DISCARD ALL", "DISCARD"},
   };
   for (const auto& c : cases) {
     auto s = parse_one<ast::UnsupportedStmt>(c.sql);
     ASSERT_TRUE(s) << c.sql;
     EXPECT_EQ(s->feature, c.feature) << c.sql;
   }
+}
+
+TEST(ParserPreparedStatements, PrepareExecuteDeallocateDiscard) {
+  auto p = parse_one<ast::PrepareStmt>("PREPARE q (int, varchar(5)) AS SELECT $1, $2");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->name, "q");
+  ASSERT_EQ(p->param_types.size(), 2u);
+  EXPECT_EQ(p->param_types[0].name, "int4");
+  EXPECT_EQ(p->param_types[1].name, "varchar");
+  ASSERT_TRUE(p->stmt);
+  EXPECT_EQ(p->stmt->kind, ast::StmtKind::Select);
+
+  auto e = parse_one<ast::ExecuteStmt>("EXECUTE q (1, 'x' || 'y')");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->name, "q");
+  ASSERT_EQ(e->args.size(), 2u);
+  EXPECT_EQ(e->args[1]->kind, ast::ExprKind::Binary);
+
+  auto d = parse_one<ast::DeallocateStmt>("DEALLOCATE PREPARE q");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->name, "q");
+  EXPECT_FALSE(d->all);
+  auto all = parse_one<ast::DeallocateStmt>("DEALLOCATE ALL");
+  ASSERT_TRUE(all);
+  EXPECT_TRUE(all->all);
+
+  auto x = parse_one<ast::DiscardStmt>("DISCARD ALL");
+  ASSERT_TRUE(x);
+  EXPECT_EQ(x->target, "ALL");
 }
 
 // ------------------------------------------------------------------ EXPLAIN / transactions / SET / SHOW

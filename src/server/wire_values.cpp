@@ -1,0 +1,200 @@
+#include "server/wire_values.h"
+
+#include <bit>
+#include <charconv>
+#include <cstring>
+
+#include "common/error.h"
+#include "planner/planner.h"
+
+namespace omendb::engine {
+
+namespace {
+
+uint64_t get_be(std::string_view b) {
+  uint64_t v = 0;
+  for (char c : b) v = (v << 8) | static_cast<unsigned char>(c);
+  return v;
+}
+
+void put_be(std::string& out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+
+bool valid_utf8_without_nul(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size(), i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c == 0) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || i + len > n) return false;
+    uint32_t cp = c & (0xFF >> (len + 1));
+    for (size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+void check_text(std::string_view s) {
+  if (valid_utf8_without_nul(s)) return;
+  throw SqlError(SqlState::CharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\"");
+}
+
+}  // namespace
+
+TypeId type_from_oid(uint32_t type_oid) {
+  switch (type_oid) {
+    case oid::kUnspecified:
+    case oid::kUnknown:
+      return TypeId::Unknown;
+    case oid::kBool:
+      return TypeId::Bool;
+    case oid::kInt2:
+    case oid::kInt4:
+      return TypeId::Int32;
+    case oid::kInt8:
+      return TypeId::Int64;
+    case oid::kFloat4:
+    case oid::kFloat8:
+      return TypeId::Float64;
+    case oid::kText:
+    case oid::kVarchar:
+      return TypeId::Text;
+    case 1700:
+      throw_unsupported("parameters of type numeric");
+    case 17:
+      throw_unsupported("parameters of type bytea");
+    case 1082:
+      throw_unsupported("parameters of type date");
+    case 1114:
+      throw_unsupported("parameters of type timestamp");
+    case 1184:
+      throw_unsupported("parameters of type timestamptz");
+    case 2950:
+      throw_unsupported("parameters of type uuid");
+    case 114:
+    case 3802:
+      throw_unsupported("parameters of type json");
+    default:
+      throw_unsupported("parameters of type OID " + std::to_string(type_oid));
+  }
+}
+
+uint32_t oid_from_type_name(std::string_view n) {
+  if (n == "int2" || n == "smallint") return oid::kInt2;
+  if (n == "int4" || n == "integer" || n == "int") return oid::kInt4;
+  if (n == "int8" || n == "bigint") return oid::kInt8;
+  if (n == "float4" || n == "real") return oid::kFloat4;
+  if (n == "float8" || n == "double precision" || n == "float") return oid::kFloat8;
+  if (n == "text") return oid::kText;
+  if (n == "varchar" || n == "character varying") return oid::kVarchar;
+  if (n == "bool" || n == "boolean") return oid::kBool;
+  if (n == "unknown") return oid::kUnknown;
+  return 0;
+}
+
+Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32_t type_oid, TypeId type,
+                   size_t index) {
+  if (!bytes) return Value::null(type);
+  std::string_view b = *bytes;
+  if (format == 0) {
+    check_text(b);
+    return planner::value_from_text(std::string(b), type);
+  }
+  // Binary: PostgreSQL's *recv functions. Too short reads past the value (08P01); too long leaves bytes
+  // unread (22P03).
+  size_t width = 0;
+  switch (type) {
+    case TypeId::Bool:
+      width = 1;
+      break;
+    case TypeId::Int32:
+      width = type_oid == oid::kInt2 ? 2 : 4;
+      break;
+    case TypeId::Int64:
+      width = 8;
+      break;
+    case TypeId::Float64:
+      width = type_oid == oid::kFloat4 ? 4 : 8;
+      break;
+    case TypeId::Text:
+    case TypeId::Unknown:
+      check_text(b);
+      return Value::text(std::string(b));
+  }
+  if (b.size() < width) throw SqlError(SqlState::ProtocolViolation, "insufficient data left in message");
+  if (b.size() > width)
+    throw SqlError(SqlState::InvalidBinaryRepresentation,
+                   "incorrect binary data format in bind parameter " + std::to_string(index + 1));
+  uint64_t raw = get_be(b);
+  switch (type) {
+    case TypeId::Bool:
+      return Value::boolean(raw != 0);
+    case TypeId::Int32:
+      return Value::int32(width == 2 ? static_cast<int16_t>(raw) : static_cast<int32_t>(raw));
+    case TypeId::Int64:
+      return Value::int64(static_cast<int64_t>(raw));
+    case TypeId::Float64:
+      return Value::float64(width == 4 ? static_cast<double>(std::bit_cast<float>(static_cast<uint32_t>(raw)))
+                                       : std::bit_cast<double>(raw));
+    default:
+      break;
+  }
+  return Value::null(type);
+}
+
+void encode_datum(const Datum& d, TypeId type, int16_t format, std::string& out) {
+  if (format == 1) {
+    switch (type) {
+      case TypeId::Bool:
+        out.push_back(d.i64 ? 1 : 0);
+        return;
+      case TypeId::Int32:
+        put_be(out, static_cast<uint32_t>(static_cast<int32_t>(d.i64)), 4);
+        return;
+      case TypeId::Int64:
+        put_be(out, static_cast<uint64_t>(d.i64), 8);
+        return;
+      case TypeId::Float64:
+        put_be(out, std::bit_cast<uint64_t>(d.f64), 8);
+        return;
+      case TypeId::Text:
+      case TypeId::Unknown:
+        out.append(d.str.ptr, d.str.len);
+        return;
+    }
+    return;
+  }
+  switch (type) {
+    case TypeId::Bool:
+      out.push_back(d.i64 ? 't' : 'f');
+      return;
+    case TypeId::Int32:
+    case TypeId::Int64: {
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof buf, d.i64);
+      out.append(buf, r.ptr);
+      return;
+    }
+    case TypeId::Float64:
+      append_float8_text(d.f64, out);
+      return;
+    case TypeId::Text:
+    case TypeId::Unknown:
+      out.append(d.str.ptr, d.str.len);
+      return;
+  }
+}
+
+}  // namespace omendb::engine
