@@ -761,6 +761,12 @@ bool uses_column(const Expr& e, const std::function<bool(ColumnId)>& pred) {
   return false;
 }
 
+// ORDER BY n / GROUP BY n: PostgreSQL reads an integer constant that fits int4 as a position; any other
+// constant (text, a decimal, a bigint, a boolean, NULL) is "non-integer constant" (42601).
+bool is_position_constant(const Value& v) {
+  return !v.is_null() && is_integer(v.type()) && v.as_int() >= INT32_MIN && v.as_int() <= INT32_MAX;
+}
+
 // Where the first aggregate call of `e` is (-1 if none).
 int first_aggregate_location(const ast::Expr& e) {
   if (e.kind == ast::ExprKind::FuncCall && is_aggregate_name(e.func_name)) return e.location;
@@ -779,8 +785,8 @@ int first_aggregate_location(const ast::Expr& e) {
 ExprPtr Binder::bind_group_key(const ast::Expr& e, Scope& scope, const std::vector<Target>& targets,
                                size_t visible) {
   const Target* chosen = nullptr;
-  if (e.kind == ast::ExprKind::Constant && e.value.type() != TypeId::Bool) {
-    if (e.value.is_null() || !is_integer(e.value.type()))
+  if (e.kind == ast::ExprKind::Constant) {
+    if (!is_position_constant(e.value))
       fail(SqlState::SyntaxError, "non-integer constant in GROUP BY", e.location);
     int64_t p = e.value.as_int();
     if (p < 1 || static_cast<uint64_t>(p) > visible)
@@ -905,8 +911,8 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   for (const auto& item : s.order_by) {
     const ast::Expr& e = *item.expr;
     size_t target = 0;
-    if (e.kind == ast::ExprKind::Constant && e.value.type() != TypeId::Bool) {
-      if (e.value.is_null() || !is_integer(e.value.type()))
+    if (e.kind == ast::ExprKind::Constant) {
+      if (!is_position_constant(e.value))
         fail(SqlState::SyntaxError, "non-integer constant in ORDER BY", e.location);
       int64_t p = e.value.as_int();
       if (p < 1 || static_cast<uint64_t>(p) > visible)
