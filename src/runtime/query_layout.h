@@ -7,8 +7,8 @@
 #include <cstddef>
 #include <vector>
 
-#include "runtime/in_set.h"
 #include "runtime/aggregation_hash_table.h"
+#include "runtime/in_set.h"
 #include "runtime/sorter.h"
 #include "storage/store.h"
 
