@@ -9,6 +9,7 @@
 #include "codegen/runtime_symbols.h"
 #include "common/datum.h"
 #include "common/error.h"
+#include "runtime/aggregation_hash_table.h"
 
 namespace omendb::codegen::sql {
 
@@ -171,6 +172,58 @@ llvm::Value* compare_values(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlV
 
 SqlValue compare(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlValue& r) {
   return SqlValue{TypeId::Bool, compare_values(cg, op, l, r), nullptr, cg.b.CreateOr(l.is_null, r.is_null)};
+}
+
+namespace {
+// runtime::hash_mix in IR.
+llvm::Value* hash_mix(CodeGen& cg, llvm::Value* k) {
+  auto& b = cg.b;
+  k = b.CreateXor(k, b.CreateLShr(k, 33));
+  k = b.CreateMul(k, cg.const_i64(static_cast<int64_t>(0xff51afd7ed558ccdULL)));
+  k = b.CreateXor(k, b.CreateLShr(k, 33));
+  k = b.CreateMul(k, cg.const_i64(static_cast<int64_t>(0xc4ceb9fe1a85ec53ULL)));
+  return b.CreateXor(k, b.CreateLShr(k, 33));
+}
+}  // namespace
+
+llvm::Value* hash(CodeGen& cg, const SqlValue& v) {
+  auto& b = cg.b;
+  llvm::Value* h = nullptr;
+  switch (concrete(v.type)) {
+    case TypeId::Bool:
+      h = hash_mix(cg, b.CreateZExt(v.value, cg.i64));
+      break;
+    case TypeId::Int32:
+      h = hash_mix(cg, b.CreateSExt(v.value, cg.i64));
+      break;
+    case TypeId::Int64:
+      h = hash_mix(cg, v.value);
+      break;
+    case TypeId::Float64: {
+      // runtime::hash_double: every NaN as one canonical NaN, -0.0 as 0.0.
+      llvm::Value* bits = b.CreateBitCast(v.value, cg.i64);
+      bits = b.CreateSelect(b.CreateFCmpOEQ(v.value, cg.const_f64(0.0)), cg.const_i64(0), bits);
+      bits = b.CreateSelect(b.CreateFCmpUNO(v.value, v.value),
+                            cg.const_i64(static_cast<int64_t>(0x7ff8000000000000ULL)), bits);
+      h = hash_mix(cg, bits);
+      break;
+    }
+    default:
+      h = cg.call("rt_hash_bytes", {cg.qs, v.value, text_length(cg, v)});
+      break;
+  }
+  return b.CreateSelect(v.is_null, cg.const_i64(static_cast<int64_t>(runtime::kHashNull)), h, "hash");
+}
+
+llvm::Value* hash_seed(CodeGen& cg) {
+  return cg.const_i64(static_cast<int64_t>(runtime::kHashSeed));
+}
+
+llvm::Value* hash_combine(CodeGen& cg, llvm::Value* h, llvm::Value* key_hash) {
+  // runtime::hash_combine: (rotl(h, 5) ^ key_hash) * 0x9e3779b97f4a7c15
+  auto& b = cg.b;
+  llvm::Value* rot = b.CreateOr(b.CreateShl(h, 5), b.CreateLShr(h, 59));
+  return b.CreateMul(b.CreateXor(rot, key_hash), cg.const_i64(static_cast<int64_t>(0x9e3779b97f4a7c15ULL)));
 }
 
 SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r) {

@@ -49,6 +49,14 @@ SqlValue compare(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlValue& r);
 // The same comparison's i1 result, for callers that know both inputs are not NULL (min/max).
 llvm::Value* compare_values(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlValue& r);
 
+// The grouping hash of one value (i64): equal under grouping equality (compare_values Eq, NULL equal to
+// NULL) means equal hash: -0.0 hashes as 0.0, every NaN alike. The IR twin of runtime::hash_int /
+// hash_double / hash_bytes and kHashNull (runtime/aggregation_hash_table.h), where the hash is defined.
+llvm::Value* hash(CodeGen& cg, const SqlValue& v);
+// The hash of keys k1..kn: hash_combine(...hash_combine(hash_seed(), hash(k1))..., hash(kn)).
+llvm::Value* hash_seed(CodeGen& cg);
+llvm::Value* hash_combine(CodeGen& cg, llvm::Value* h, llvm::Value* key_hash);
+
 // l op r for two values of the same numeric type; integer overflow -> 22003, x / 0 and x % 0 -> 22012,
 // a finite double operation with an infinite result -> 22003.
 SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r);

@@ -7,6 +7,7 @@
 //  - "operator is not unique" (42725) is reported as 42883.
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <utility>
 
@@ -121,6 +122,35 @@ struct Scope {
   std::vector<std::string> names;  // ColumnId -> name, for rendering aggregate names
 };
 
+// One output column of a SELECT being bound (or a hidden ORDER BY key).
+struct Target {
+  ExprPtr expr;
+  std::string name;
+  const ast::Expr* ast = nullptr;  // null for star expansions
+  int32_t varchar_length = -1;     // a plain reference to a varchar(n) column: n
+};
+
+// Structural equality of two bound expressions (GROUP BY keys, ORDER BY matching the select list).
+bool same_expr(const Expr& a, const Expr& b) {
+  if (a.op != b.op || a.type != b.type || a.args.size() != b.args.size()) return false;
+  switch (a.op) {
+    case ExprOp::Constant:
+      if (!(a.constant == b.constant)) return false;
+      break;
+    case ExprOp::Param:
+      if (a.param != b.param) return false;
+      break;
+    case ExprOp::Column:
+      if (a.column != b.column) return false;
+      break;
+    default:
+      break;
+  }
+  for (size_t i = 0; i < a.args.size(); ++i)
+    if (!same_expr(*a.args[i], *b.args[i])) return false;
+  return true;
+}
+
 struct ExprCtx {
   Scope* scope = nullptr;
   std::string clause;  // where aggregates are not allowed: "WHERE", "VALUES", "UPDATE", "LIMIT"...
@@ -164,6 +194,16 @@ class Binder {
   ExprPtr bind_limit(const ast::Expr* e, const char* what);
   ExprPtr in_set(std::vector<ExprPtr>& eqs);
 
+  // A GROUP BY item: an output column's position (GROUP BY 1) or name (an alias, when no FROM column
+  // has that name, as PostgreSQL resolves it), else an expression over the FROM columns.
+  ExprPtr bind_group_key(const ast::Expr& e, Scope& scope, const std::vector<Target>& targets,
+                         size_t visible);
+  // Replaces every subexpression of `e` equal to a group key by the key's output column; a column
+  // left outside the keys and the aggregates is a 42803 grouping error.
+  void apply_grouping(ExprPtr& e, Scope& scope, std::vector<ExprPtr>& keys,
+                      std::vector<OutputColumn>& key_out);
+  bool is_agg_output(ColumnId id) const;
+
   PlannedStatement plan_select(const ast::SelectStmt& s);
   PlannedStatement plan_insert(const ast::InsertStmt& s);
   PlannedStatement plan_update(const ast::UpdateStmt& s);
@@ -176,10 +216,17 @@ class Binder {
   ColumnId next_id_ = 0;
   std::vector<AggregateCall> aggs_;
   std::vector<OutputColumn> agg_out_;
-  std::optional<std::pair<std::string, int>> bare_column_;  // first column outside an aggregate
-  std::vector<Value> matrix_values_;                        // INSERT values matrix, row-major
-  std::optional<std::vector<TypeId>> param_types_;          // $1..$n (see PlannerContext)
-  std::vector<int> param_locations_;                        // first use of each $n, for errors
+  // Column references outside aggregates in the select list, HAVING and ORDER BY, in order: the
+  // grouping check (42803) names the first one that is neither grouped nor inside an aggregate.
+  struct BareRef {
+    ColumnId id;
+    std::string name;  // "t.x"
+    int location;
+  };
+  std::vector<BareRef> bare_refs_;
+  std::vector<Value> matrix_values_;                // INSERT values matrix, row-major
+  std::optional<std::vector<TypeId>> param_types_;  // $1..$n (see PlannerContext)
+  std::vector<int> param_locations_;                // first use of each $n, for errors
   uint64_t values_rows_ = 0;
 };
 
@@ -312,7 +359,7 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
       fail(SqlState::UndefinedColumn, "column " + qual + "." + name + " does not exist", e.location);
     fail(SqlState::UndefinedColumn, "column \"" + name + "\" does not exist", e.location);
   }
-  if (c.track_bare && !c.in_agg && !bare_column_) bare_column_ = {s->refname + "." + name, e.location};
+  if (c.track_bare && !c.in_agg) bare_refs_.push_back({s->ids[idx], s->refname + "." + name, e.location});
   s->used[idx] = true;
   return Expr::make_column(s->ids[idx], s->table->columns[idx].type);
 }
@@ -752,13 +799,126 @@ std::unique_ptr<T> wrap(OpPtr child) {
   return op;
 }
 
+bool Binder::is_agg_output(ColumnId id) const {
+  for (const auto& a : agg_out_)
+    if (a.id == id) return true;
+  return false;
+}
+
+bool uses_column(const Expr& e, const std::function<bool(ColumnId)>& pred) {
+  if (e.op == ExprOp::Column && pred(e.column)) return true;
+  for (const auto& a : e.args)
+    if (uses_column(*a, pred)) return true;
+  return false;
+}
+
+// ORDER BY n / GROUP BY n: PostgreSQL reads an integer constant that fits int4 as a position; any other
+// constant (text, a decimal, a bigint, a boolean, NULL) is "non-integer constant" (42601).
+bool is_position_constant(const Value& v) {
+  return !v.is_null() && is_integer(v.type()) && v.as_int() >= INT32_MIN && v.as_int() <= INT32_MAX;
+}
+
+// Where the first aggregate call of `e` is (-1 if none).
+int first_aggregate_location(const ast::Expr& e) {
+  if (e.kind == ast::ExprKind::FuncCall && is_aggregate_name(e.func_name)) return e.location;
+  for (const auto& a : e.args)
+    if (a)
+      if (int loc = first_aggregate_location(*a); loc >= 0) return loc;
+  for (const auto& w : e.when_clauses) {
+    if (w.condition)
+      if (int loc = first_aggregate_location(*w.condition); loc >= 0) return loc;
+    if (w.result)
+      if (int loc = first_aggregate_location(*w.result); loc >= 0) return loc;
+  }
+  return e.else_expr ? first_aggregate_location(*e.else_expr) : -1;
+}
+
+ExprPtr Binder::bind_group_key(const ast::Expr& e, Scope& scope, const std::vector<Target>& targets,
+                               size_t visible) {
+  const Target* chosen = nullptr;
+  if (e.kind == ast::ExprKind::Constant) {
+    if (!is_position_constant(e.value))
+      fail(SqlState::SyntaxError, "non-integer constant in GROUP BY", e.location);
+    int64_t p = e.value.as_int();
+    if (p < 1 || static_cast<uint64_t>(p) > visible)
+      fail(SqlState::InvalidColumnReference,
+           "GROUP BY position " + std::to_string(p) + " is not in select list", e.location);
+    chosen = &targets[static_cast<size_t>(p - 1)];
+  } else if (e.kind == ast::ExprKind::ColumnRef && e.names.size() == 1 &&
+             !(scope.table && scope.table->find_column(e.names[0]) >= 0)) {
+    // A FROM column of that name wins over an output column's alias.
+    for (size_t i = 0; i < visible; ++i) {
+      if (targets[i].name != e.names[0]) continue;
+      if (!chosen) {
+        chosen = &targets[i];
+      } else if (!same_expr(*chosen->expr, *targets[i].expr)) {
+        fail(SqlState::AmbiguousColumn, "GROUP BY \"" + e.names[0] + "\" is ambiguous", e.location);
+      }
+    }
+  }
+  if (chosen) {
+    if (uses_column(*chosen->expr, [&](ColumnId id) { return is_agg_output(id); }))
+      fail(SqlState::GroupingError, "aggregate functions are not allowed in GROUP BY",
+           chosen->ast ? first_aggregate_location(*chosen->ast) : e.location);
+    return detail::clone(*chosen->expr);
+  }
+  ExprCtx gc;
+  gc.scope = &scope;
+  gc.clause = "GROUP BY";
+  ExprPtr x = bind(e, gc);
+  if (x->type == TypeId::Unknown) x = convert(std::move(x), TypeId::Text);
+  return x;
+}
+
+void Binder::apply_grouping(ExprPtr& e, Scope& scope, std::vector<ExprPtr>& keys,
+                            std::vector<OutputColumn>& key_out) {
+  for (size_t k = 0; k < keys.size(); ++k) {
+    if (same_expr(*e, *keys[k])) {
+      e = Expr::make_column(key_out[k].id, key_out[k].type);
+      return;
+    }
+  }
+  if (e->op == ExprOp::Column) {
+    ColumnId id = e->column;
+    if (is_agg_output(id)) return;
+    for (const auto& k : key_out)
+      if (k.id == id) return;
+    // Grouping by the whole primary key makes every column of the table functionally dependent on it
+    // (PostgreSQL accepts these columns): grouping by them as well changes no group.
+    const auto& pk = scope.table ? scope.table->primary_key : std::vector<int>{};
+    bool pk_grouped = !pk.empty();
+    for (int col : pk) {
+      bool found = false;
+      for (const auto& k : keys)
+        found = found || (k->op == ExprOp::Column && k->column == scope.ids[static_cast<size_t>(col)]);
+      pk_grouped = pk_grouped && found;
+    }
+    bool own_column = std::find(scope.ids.begin(), scope.ids.end(), id) != scope.ids.end();
+    if (pk_grouped && own_column) {
+      keys.push_back(Expr::make_column(id, e->type));
+      key_out.push_back({new_id(), plan::to_string(*e, scope.names), e->type});
+      e = Expr::make_column(key_out.back().id, e->type);
+      return;
+    }
+    std::string name = "?";
+    int location = -1;
+    for (const auto& r : bare_refs_) {
+      if (r.id != id) continue;
+      name = r.name;
+      location = r.location;
+      break;
+    }
+    fail(SqlState::GroupingError,
+         "column \"" + name + "\" must appear in the GROUP BY clause or be used in an aggregate function",
+         location);
+  }
+  for (auto& a : e->args) apply_grouping(a, scope, keys, key_out);
+}
+
 PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   if (s.has_join || s.from.size() > 1)
     throw_unsupported("joins", pos_of(s.from.size() > 1 ? s.from[1].location : -1));
-  if (!s.group_by.empty()) throw_unsupported("GROUP BY", pos_of(s.group_by[0]->location));
-  if (s.having) throw_unsupported("HAVING", pos_of(s.having->location));
-  if (s.distinct) throw_unsupported("DISTINCT");
 
   Scope scope;
   if (s.from.size() == 1) scope = open_scope(s.from[0]);
@@ -766,12 +926,6 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   ExprPtr where = bind_where(s.where, scope);
 
   // Select list (plus hidden sort keys appended later).
-  struct Target {
-    ExprPtr expr;
-    std::string name;
-    const ast::Expr* ast = nullptr;  // null for star expansions
-    int32_t varchar_length = -1;     // a plain reference to a varchar(n) column: n
-  };
   std::vector<Target> targets;
   ExprCtx tc;
   tc.scope = &scope;
@@ -787,7 +941,7 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
              e.location);
       for (size_t i = 0; i < scope.table->columns.size(); ++i) {
         const auto& col = scope.table->columns[i];
-        if (!bare_column_) bare_column_ = {scope.refname + "." + col.name, e.location};
+        bare_refs_.push_back({scope.ids[i], scope.refname + "." + col.name, e.location});
         scope.used[i] = true;
         targets.push_back({Expr::make_column(scope.ids[i], col.type), col.name, nullptr, col.max_length});
       }
@@ -809,14 +963,17 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   std::vector<int32_t> varchar_lengths;
   for (const auto& t : targets) varchar_lengths.push_back(t.varchar_length);
 
+  ExprPtr having;
+  if (s.having) having = to_bool(bind(*s.having, tc), "argument of HAVING", s.having->location);
+
   // ORDER BY: a position, an output column name, or an expression (a hidden column).
   std::vector<plan::SortKey> keys;
   std::vector<size_t> key_targets;
   for (const auto& item : s.order_by) {
     const ast::Expr& e = *item.expr;
     size_t target = 0;
-    if (e.kind == ast::ExprKind::Constant && e.value.type() != TypeId::Bool) {
-      if (e.value.is_null() || !is_integer(e.value.type()))
+    if (e.kind == ast::ExprKind::Constant) {
+      if (!is_position_constant(e.value))
         fail(SqlState::SyntaxError, "non-integer constant in ORDER BY", e.location);
       int64_t p = e.value.as_int();
       if (p < 1 || static_cast<uint64_t>(p) > visible)
@@ -844,8 +1001,16 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
       } else {
         ExprPtr x = bind(e, tc);
         if (x->type == TypeId::Unknown) x = convert(std::move(x), TypeId::Text);
-        target = targets.size();
-        targets.push_back({std::move(x), figure_name(e).first, &e});
+        // An expression equal to an output column's sorts by that column (as PostgreSQL matches
+        // ORDER BY expressions to the target list; SELECT DISTINCT relies on it).
+        for (size_t i = 0; i < visible && !match; ++i)
+          if (same_expr(*targets[i].expr, *x)) match = i;
+        if (match) {
+          target = *match;
+        } else {
+          target = targets.size();
+          targets.push_back({std::move(x), figure_name(e).first, &e});
+        }
       }
     }
     plan::SortKey k;
@@ -858,11 +1023,24 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   ExprPtr limit = bind_limit(s.limit.get(), "LIMIT");
   ExprPtr offset = bind_limit(s.offset.get(), "OFFSET");
 
-  if (!aggs_.empty() && bare_column_)
-    fail(SqlState::GroupingError,
-         "column \"" + bare_column_->first +
-             "\" must appear in the GROUP BY clause or be used in an aggregate function",
-         bare_column_->second);
+  // GROUP BY: an output column's position or name, else an expression over the FROM columns.
+  std::vector<ExprPtr> group_keys;
+  for (const auto& g : s.group_by) {
+    ExprPtr key = bind_group_key(*g, scope, targets, visible);
+    bool duplicate = false;
+    for (const auto& k : group_keys) duplicate = duplicate || same_expr(*k, *key);
+    if (!duplicate) group_keys.push_back(std::move(key));
+  }
+
+  // Grouping: every column outside an aggregate in the select list, ORDER BY and HAVING must be a
+  // group key (or inside one), else 42803. Grouped subexpressions become the key's output column.
+  const bool grouped = !group_keys.empty() || !aggs_.empty() || having;
+  std::vector<OutputColumn> key_out;
+  if (grouped) {
+    for (const auto& k : group_keys) key_out.push_back({new_id(), plan::to_string(*k, scope.names), k->type});
+    for (auto& t : targets) apply_grouping(t.expr, scope, group_keys, key_out);
+    if (having) apply_grouping(having, scope, group_keys, key_out);
+  }
 
   // Build the tree bottom-up.
   OpPtr cur;
@@ -878,12 +1056,25 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
     filter->predicate = std::move(where);
     cur = std::move(filter);
   }
-  if (!aggs_.empty()) {
+  if (!group_keys.empty()) {
+    auto agg = std::make_unique<plan::HashAggregateOp>();
+    agg->children.push_back(std::move(cur));
+    agg->group_keys = std::move(group_keys);
+    agg->aggregates = std::move(aggs_);
+    agg->output = key_out;
+    agg->output.insert(agg->output.end(), agg_out_.begin(), agg_out_.end());
+    cur = std::move(agg);
+  } else if (grouped) {
     auto agg = std::make_unique<plan::AggregateOp>();
     agg->children.push_back(std::move(cur));
     agg->aggregates = std::move(aggs_);
     agg->output = agg_out_;
     cur = std::move(agg);
+  }
+  if (having) {
+    auto filter = wrap<plan::FilterOp>(std::move(cur));
+    filter->predicate = std::move(having);
+    cur = std::move(filter);
   }
   auto project = std::make_unique<plan::ProjectOp>();
   project->children.push_back(std::move(cur));
@@ -893,6 +1084,22 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
     project->exprs.push_back(std::move(t.expr));
   }
   cur = std::move(project);
+  if (s.distinct) {
+    // SELECT DISTINCT: a group by every output column, with no aggregates.
+    if (targets.size() > visible) {
+      const ast::Expr* first = targets[visible].ast;
+      fail(SqlState::InvalidColumnReference,
+           "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+           first ? first->location : -1);
+    }
+    auto distinct = std::make_unique<plan::HashAggregateOp>();
+    for (const OutputColumn& in : cur->output) {
+      distinct->group_keys.push_back(Expr::make_column(in.id, in.type));
+      distinct->output.push_back({new_id(), in.name, in.type});
+    }
+    distinct->children.push_back(std::move(cur));
+    cur = std::move(distinct);
+  }
   if (!keys.empty()) {
     for (size_t i = 0; i < keys.size(); ++i) keys[i].column = cur->output[key_targets[i]].id;
     auto sort = wrap<plan::SortOp>(std::move(cur));

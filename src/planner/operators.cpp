@@ -248,19 +248,18 @@ void AggregateOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
     if (a.arg) f(a.arg);
 }
 
-std::string AggregateOp::explain(const ExplainContext& c) const {
-  std::string s = "Aggregate (";
+namespace {
+std::string explain_aggregates(const std::vector<AggregateCall>& aggregates, const ExplainContext& c) {
+  std::string s;
   for (size_t i = 0; i < aggregates.size(); ++i) {
     if (i) s += ", ";
     const auto& a = aggregates[i];
     s += std::string(agg_name(a.func)) + "(" + (a.arg ? c.expr(*a.arg) : std::string("*")) + ")";
   }
-  return s + ")";
+  return s;
 }
 
-void AggregateOp::write_shape(ShapeWriter& w) const {
-  w.tag("aggregate");
-  w.put(output);
+void put_aggregates(ShapeWriter& w, const std::vector<AggregateCall>& aggregates) {
   w.put(static_cast<int64_t>(aggregates.size()));
   for (const auto& a : aggregates) {
     w.put(static_cast<int64_t>(a.func));
@@ -268,7 +267,41 @@ void AggregateOp::write_shape(ShapeWriter& w) const {
     w.put(a.arg);
   }
 }
+}  // namespace
+
+std::string AggregateOp::explain(const ExplainContext& c) const {
+  return "Aggregate (" + explain_aggregates(aggregates, c) + ")";
+}
+
+void AggregateOp::write_shape(ShapeWriter& w) const {
+  w.tag("aggregate");
+  w.put(output);
+  put_aggregates(w, aggregates);
+}
 OMENDB_SHAPE_COVERS(AggregateOp, 88);
+
+// ---- HashAggregate ----------------------------------------------------------------------------------
+
+void HashAggregateOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  for (auto& k : group_keys) f(k);
+  for (auto& a : aggregates)
+    if (a.arg) f(a.arg);
+}
+
+std::string HashAggregateOp::explain(const ExplainContext& c) const {
+  std::string s = "HashAggregate (group by: ";
+  for (size_t i = 0; i < group_keys.size(); ++i) s += (i ? ", " : "") + c.expr(*group_keys[i]);
+  if (!aggregates.empty()) s += "; " + explain_aggregates(aggregates, c);
+  return s + ")";
+}
+
+void HashAggregateOp::write_shape(ShapeWriter& w) const {
+  w.tag("hashaggregate");
+  w.put(output);
+  w.put(group_keys);
+  put_aggregates(w, aggregates);
+}
+OMENDB_SHAPE_COVERS(HashAggregateOp, 112);
 
 // ---- Sort -------------------------------------------------------------------------------------------
 

@@ -16,7 +16,19 @@
 
 namespace omendb::plan {
 
-enum class OpKind { Values, TableScan, Filter, Project, Aggregate, Sort, Limit, Insert, Update, Delete };
+enum class OpKind {
+  Values,
+  TableScan,
+  Filter,
+  Project,
+  Aggregate,
+  HashAggregate,
+  Sort,
+  Limit,
+  Insert,
+  Update,
+  Delete
+};
 
 // Where an operator stands in the pipelines: the only thing the pipeline cutter asks of it.
 enum class PipelineRole {
@@ -170,6 +182,23 @@ class AggregateOp final : public Op {
  public:
   static constexpr OpKind kKind = OpKind::Aggregate;
   AggregateOp() : Op(kKind) {}
+  std::vector<AggregateCall> aggregates;
+
+  PipelineRole role() const override { return PipelineRole::Breaker; }
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// GROUP BY (and SELECT DISTINCT): one output row per distinct value of `group_keys` (NULLs form one
+// group; -0.0 groups with 0.0 and every NaN with every NaN). output[i] is group_keys[i] for
+// i < group_keys.size(), then output[group_keys.size() + j] is aggregates[j]. An empty input has no
+// groups, hence no rows.
+class HashAggregateOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::HashAggregate;
+  HashAggregateOp() : Op(kKind) {}
+  std::vector<ExprPtr> group_keys;
   std::vector<AggregateCall> aggregates;
 
   PipelineRole role() const override { return PipelineRole::Breaker; }

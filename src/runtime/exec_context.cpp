@@ -8,6 +8,7 @@ void ExecContext::prepare(const QueryLayout& layout) {
   sorts.clear();
   aggregates.clear();
   in_sets.clear();
+  agg_tables.clear();
   arena.reset();
   for (const storage::ScanSpec& spec : layout.scans) {
     ScanSlot slot;
@@ -21,6 +22,8 @@ void ExecContext::prepare(const QueryLayout& layout) {
     a.text = std::make_unique<Arena>(&memory);
     aggregates.push_back(std::move(a));
   }
+  for (const AggTableSpec& spec : layout.agg_tables)
+    agg_tables.push_back(std::make_unique<AggregationHashTable>(spec, &memory));
   targets = layout.targets;
   for (const InSetSpec& spec : layout.in_sets) in_sets.push_back(std::make_unique<InSet>(spec, &memory));
   out.assign(layout.out_width, Datum{});

@@ -13,6 +13,7 @@
 #include "common/datum.h"
 #include "common/error.h"
 #include "common/value.h"
+#include "runtime/aggregation_hash_table.h"
 #include "runtime/arena.h"
 #include "runtime/memory.h"
 #include "runtime/query_layout.h"
@@ -60,6 +61,7 @@ class ExecContext {
   std::vector<ScanSlot> scans;
   std::vector<std::unique_ptr<Sorter>> sorts;
   std::vector<AggregateState> aggregates;
+  std::vector<std::unique_ptr<AggregationHashTable>> agg_tables;
   std::vector<storage::TableDefPtr> targets;  // DML target tables by slot
   std::vector<std::unique_ptr<InSet>> in_sets;
   const storage::ReadView* view = nullptr;

@@ -221,6 +221,26 @@ int32_t rt_in_text(QueryState* qs, int32_t set, const char* p, uint64_t n) {
   return ctx_of(qs).in_sets[static_cast<size_t>(set)]->probe_text(qs->params, {p, n});
 }
 
+uint64_t rt_hash_bytes(QueryState*, const char* p, uint64_t n) {
+  return hash_bytes(p, n);
+}
+
+Datum* rt_agg_ht_find_or_insert(QueryState* qs, int32_t slot, uint64_t hash, const Datum* keys) {
+  return ctx_of(qs).agg_tables[static_cast<size_t>(slot)]->find_or_insert(hash, keys);
+}
+
+void rt_agg_ht_set_text(QueryState* qs, int32_t slot, Datum* d, const char* p, uint64_t n) {
+  ctx_of(qs).agg_tables[static_cast<size_t>(slot)]->set_text(d, p, n);
+}
+
+uint64_t rt_agg_ht_size(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).agg_tables[static_cast<size_t>(slot)]->size();
+}
+
+const Datum* rt_agg_ht_rows(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).agg_tables[static_cast<size_t>(slot)]->rows();
+}
+
 int32_t rt_text_cmp(QueryState*, const char* a, uint64_t an, const char* b, uint64_t bn) {
   Datum x, y;
   x.str = StrRef{a, an};

@@ -56,6 +56,16 @@ int32_t rt_in_int(QueryState* qs, int32_t set, int64_t v);
 int32_t rt_in_double(QueryState* qs, int32_t set, double v);
 int32_t rt_in_text(QueryState* qs, int32_t set, const char* p, uint64_t n);
 
+// Hash aggregates (aggregation_hash_table.h): generated code hashes a row's keys (text through
+// rt_hash_bytes), writes them to a buffer of Datums and gets the group's row, to update in place (null:
+// out of memory, stop). rt_agg_ht_set_text copies a text state into the table. Reading: row i is
+// rt_agg_ht_rows + i * max(width, 1) Datums, for i < rt_agg_ht_size.
+uint64_t rt_hash_bytes(QueryState* qs, const char* p, uint64_t n);
+Datum* rt_agg_ht_find_or_insert(QueryState* qs, int32_t slot, uint64_t hash, const Datum* keys);
+void rt_agg_ht_set_text(QueryState* qs, int32_t slot, Datum* d, const char* p, uint64_t n);
+uint64_t rt_agg_ht_size(QueryState* qs, int32_t slot);
+const Datum* rt_agg_ht_rows(QueryState* qs, int32_t slot);
+
 // Text.
 int32_t rt_text_cmp(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn);
 void rt_concat(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn, StrRef* out);
@@ -76,6 +86,7 @@ int32_t rt_text_to_bool(QueryState* qs, const char* p, uint64_t n, int32_t* out)
   X(rt_fail) X(rt_key_int) X(rt_key_double) X(rt_key_text) X(rt_key_bool) X(rt_scan_open) \
   X(rt_scan_next) X(rt_emit_row) X(rt_insert) X(rt_update) X(rt_delete) X(rt_sort_row) \
   X(rt_sort_row_done) X(rt_sort_finish) X(rt_sort_rows) X(rt_agg_state) X(rt_agg_set_text) \
+  X(rt_hash_bytes) X(rt_agg_ht_find_or_insert) X(rt_agg_ht_set_text) X(rt_agg_ht_size) X(rt_agg_ht_rows) \
   X(rt_text_cmp) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_bool_to_text) \
   X(rt_text_to_int32) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) \
   X(rt_in_int) X(rt_in_double) X(rt_in_text)

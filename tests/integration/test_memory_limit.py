@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Per-query memory accounting: a sort that needs more than the query's memory limit fails with 53200
+"""Per-query memory accounting: a sort or a GROUP BY that needs more than the query's memory limit fails with 53200
 "out of memory" (the session, other sessions and the server go on), the limit is a session setting
 (SET / SHOW / RESET omendb.query_memory_limit, undone by ROLLBACK), and the server-wide cap
 (--query-memory-cap) stops queries that would exceed it together."""
@@ -42,6 +42,26 @@ def test_sort_over_the_limit_fails_with_53200(args):
     assert rows == sorted(rows, key=lambda r: (r[1], r[0]))
     query(conn, "RESET omendb.query_memory_limit")
     assert query(conn, "SHOW omendb.query_memory_limit") == [("1GB",)]
+    conn.close()
+
+
+def test_group_by_over_the_limit_fails_with_53200(args):
+    # 40,000 groups: each a row of Datums in the aggregation hash table, plus buckets and key text.
+    conn = S.srv.connect()
+    query(conn, "SET omendb.query_memory_limit = '1MB'")
+    for sql in ["SELECT id, count(*), sum(v) FROM big GROUP BY id",
+                "SELECT s, max(v) FROM big GROUP BY s",
+                "SELECT DISTINCT s FROM big"]:
+        e = expect_error(conn, sql, "53200")
+        assert "out of memory" in str(e), e
+        assert "1 MB" in (e.diag.message_detail or ""), e.diag.message_detail
+    # Few groups fit; the session goes on.
+    assert query(conn, "SELECT v % 2, count(*) FROM big GROUP BY 1 ORDER BY 1") == [(0, ROWS // 2), (1, ROWS // 2)]
+    query(conn, "SET omendb.query_memory_limit = '64MB'")
+    rows = query(conn, "SELECT s, max(v) FROM big GROUP BY s ORDER BY s DESC LIMIT 1")
+    assert rows == [("text-%08d" % (ROWS - 1), ((ROWS - 1) * 7919) % 1000)], rows
+    assert query(conn, "SELECT count(*) FROM big GROUP BY id HAVING count(*) > 1") == []
+    query(conn, "RESET omendb.query_memory_limit")
     conn.close()
 
 
@@ -93,7 +113,8 @@ def main():
         conn = srv.connect()
         load(conn)
         conn.close()
-        failed = run_tests([test_sort_over_the_limit_fails_with_53200, test_setting_is_transactional_and_validated,
+        failed = run_tests([test_sort_over_the_limit_fails_with_53200, test_group_by_over_the_limit_fails_with_53200,
+                            test_setting_is_transactional_and_validated,
                             test_other_sessions_are_not_affected, test_server_wide_cap], args)
     sys.exit(1 if failed else 0)
 

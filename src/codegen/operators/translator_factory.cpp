@@ -19,6 +19,8 @@ std::unique_ptr<OperatorTranslator> make_translator(const plan::Op& op) {
       return make_limit_translator(op.as<plan::LimitOp>());
     case OpKind::Aggregate:
       return make_aggregate_translator(op.as<plan::AggregateOp>());
+    case OpKind::HashAggregate:
+      return make_hash_aggregate_translator(op.as<plan::HashAggregateOp>());
     case OpKind::Sort:
       return make_sort_translator(op.as<plan::SortOp>());
     case OpKind::Insert:

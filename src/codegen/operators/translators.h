@@ -14,6 +14,7 @@ std::unique_ptr<OperatorTranslator> make_filter_translator(const plan::FilterOp&
 std::unique_ptr<OperatorTranslator> make_project_translator(const plan::ProjectOp& op);
 std::unique_ptr<OperatorTranslator> make_limit_translator(const plan::LimitOp& op);
 std::unique_ptr<OperatorTranslator> make_aggregate_translator(const plan::AggregateOp& op);
+std::unique_ptr<OperatorTranslator> make_hash_aggregate_translator(const plan::HashAggregateOp& op);
 std::unique_ptr<OperatorTranslator> make_sort_translator(const plan::SortOp& op);
 std::unique_ptr<OperatorTranslator> make_insert_translator(const plan::InsertOp& op);
 std::unique_ptr<OperatorTranslator> make_update_translator(const plan::UpdateOp& op);

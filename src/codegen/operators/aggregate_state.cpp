@@ -1,0 +1,88 @@
+#include "codegen/operators/aggregate_state.h"
+
+#include "codegen/control.h"
+#include "common/datum.h"
+
+namespace omendb::codegen {
+
+using plan::AggFunc;
+
+void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, llvm::Value* state,
+                           const SetTextFn& set_text) {
+  CodeGen& cg = p.cg;
+  auto& b = cg.b;
+  llvm::Value* value_datum = state;
+  llvm::Value* count_ptr = cg.gep(state, sizeof(Datum), "agg.count");
+  if (call.func == AggFunc::CountStar) {
+    b.CreateStore(b.CreateAdd(b.CreateLoad(cg.i64, count_ptr), cg.const_i64(1)), count_ptr);
+    return;
+  }
+  SqlValue v = p.eval(*call.arg);
+  If present(cg, b.CreateNot(v.is_null), "agg.update");
+  llvm::Value* count = b.CreateLoad(cg.i64, count_ptr, "count");
+  switch (call.func) {
+    case AggFunc::Sum:
+      if (call.type == TypeId::Float64) {
+        b.CreateStore(b.CreateFAdd(b.CreateLoad(cg.f64, value_datum), v.value), value_datum);
+      } else {
+        SqlValue x = sql::cast(cg, v, TypeId::Int64);
+        SqlValue acc{TypeId::Int64, b.CreateLoad(cg.i64, value_datum), nullptr, cg.false_()};
+        b.CreateStore(sql::arith(cg, ArithOp::Add, acc, x).value, value_datum);
+      }
+      break;
+    case AggFunc::Avg: {
+      llvm::Value* x = sql::cast(cg, v, TypeId::Float64).value;
+      b.CreateStore(b.CreateFAdd(b.CreateLoad(cg.f64, value_datum), x), value_datum);
+      break;
+    }
+    case AggFunc::Min:
+    case AggFunc::Max: {
+      SqlValue current = sql::load_datum(cg, value_datum, v.type);
+      current.is_null = cg.false_();
+      llvm::Value* better =
+          sql::compare_values(cg, call.func == AggFunc::Min ? CmpOp::Lt : CmpOp::Gt, v, current);
+      If replace(cg, b.CreateOr(b.CreateICmpEQ(count, cg.const_i64(0)), better), "agg.replace");
+      if (v.type == TypeId::Text) {
+        set_text(v, value_datum);
+      } else {
+        sql::store_datum(cg, v, value_datum);
+      }
+      replace.end();
+      break;
+    }
+    case AggFunc::Count:
+    case AggFunc::CountStar:
+      break;
+  }
+  b.CreateStore(b.CreateAdd(count, cg.const_i64(1)), count_ptr);
+  present.end();
+}
+
+SqlValue emit_aggregate_result(CodeGen& cg, const plan::AggregateCall& call, llvm::Value* state) {
+  auto& b = cg.b;
+  llvm::Value* value_datum = state;
+  llvm::Value* count = cg.load_at(cg.i64, state, sizeof(Datum), "agg.count");
+  llvm::Value* empty = b.CreateICmpEQ(count, cg.const_i64(0));
+  SqlValue v;
+  v.type = call.type;
+  switch (call.func) {
+    case AggFunc::CountStar:
+    case AggFunc::Count:
+      v.value = count;
+      v.is_null = cg.false_();
+      break;
+    case AggFunc::Avg: {
+      llvm::Value* n = b.CreateSIToFP(b.CreateSelect(empty, cg.const_i64(1), count), cg.f64);
+      v.value = b.CreateFDiv(cg.load_at(cg.f64, value_datum, 0), n);
+      v.is_null = empty;
+      break;
+    }
+    default:
+      v = sql::load_datum(cg, value_datum, call.type);
+      v.is_null = empty;
+      break;
+  }
+  return v;
+}
+
+}  // namespace omendb::codegen

@@ -1,0 +1,34 @@
+// Internal to codegen: the state of one aggregate call (count, count(*), sum, min, max, avg), its
+// per-row update and its final value, shared by the whole-input Aggregate and the HashAggregate
+// translators so that aggregate semantics are written once.
+//
+// Each aggregate takes kAggStateDatums Datums, zero-initialised by the runtime:
+//   state[0] = running value, state[1] = count of non-NULL inputs (rows for count(*)).
+//   update, per row:  v = <arg>; if (v IS NULL) skip;
+//     sum: value += v (integers: overflow -> 22003)  avg: value += (double)v
+//     min/max: if (count == 0 || v <op> value) value = v (text copied by set_text)
+//     count++
+//   result: count for count / count(*); NULL when count == 0; avg = value / count; else value.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+
+#include "codegen/operator_translator.h"
+#include "codegen/sql_value.h"
+
+namespace omendb::codegen {
+
+constexpr size_t kAggStateDatums = 2;
+
+// Stores text value `v` (not NULL) into the state Datum `datum` as a copy the state owns.
+using SetTextFn = std::function<void(const SqlValue& v, llvm::Value* datum)>;
+
+// Emits the update of the aggregate state at `state` with the current row of `p`.
+void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, llvm::Value* state,
+                           const SetTextFn& set_text);
+
+// The aggregate's final value from its state at `state`.
+SqlValue emit_aggregate_result(CodeGen& cg, const plan::AggregateCall& call, llvm::Value* state);
+
+}  // namespace omendb::codegen
