@@ -36,6 +36,19 @@ void ExecContext::prepare(const QueryLayout& layout) {
   rows_scanned = 0;
 }
 
+bool ExecContext::check_interrupts() {
+  if (cancelled()) {
+    fail(SqlError(SqlState::QueryCanceled, "canceling statement due to user request"));
+    return false;
+  }
+  if (deadline != std::chrono::steady_clock::time_point::max() && (++interrupt_checks_ & 255) == 1 &&
+      std::chrono::steady_clock::now() >= deadline) {
+    fail(SqlError(SqlState::QueryCanceled, "canceling statement due to statement timeout"));
+    return false;
+  }
+  return true;
+}
+
 void ExecContext::fail(SqlError e) {
   if (!error) error = std::move(e);
   qs.status = 1;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -80,6 +81,14 @@ class ExecContext {
   // Sets the params (and their text storage) from owned values.
   void set_params(const std::vector<Value>& values);
   bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
+  // The statement_timeout deadline (none: time_point::max()).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // Records 57014 and returns false when the query was cancelled or ran past its deadline; called per
+  // batch and per result row (the clock is read once every 256 calls).
+  bool check_interrupts();
+
+ private:
+  uint32_t interrupt_checks_ = 0;
 };
 
 }  // namespace omendb::runtime

@@ -141,10 +141,7 @@ void rt_scan_open(QueryState* qs, int32_t scan, int32_t lower_mode, int32_t uppe
 
 const storage::ColumnBatch* rt_scan_next(QueryState* qs, int32_t scan) {
   ExecContext& ctx = ctx_of(qs);
-  if (ctx.cancelled()) {
-    ctx.fail(SqlError(SqlState::QueryCanceled, "canceling statement due to user request"));
-    return nullptr;
-  }
+  if (!ctx.check_interrupts()) return nullptr;
   ScanSlot& s = ctx.scans[static_cast<size_t>(scan)];
   if (!s.cursor) return nullptr;
   // Values computed for the previous batch have been consumed (sorts and aggregates copy text).
@@ -156,10 +153,11 @@ const storage::ColumnBatch* rt_scan_next(QueryState* qs, int32_t scan) {
 
 int32_t rt_emit_row(QueryState* qs) {
   ExecContext& ctx = ctx_of(qs);
-  if (!ctx.sink->row(ctx.out.data(), ctx.out.size()) || ctx.cancelled()) {
+  if (!ctx.sink->row(ctx.out.data(), ctx.out.size())) {
     ctx.fail(SqlError(SqlState::QueryCanceled, "canceling statement due to user request"));
     return 0;
   }
+  if (!ctx.check_interrupts()) return 0;
   return 1;
 }
 

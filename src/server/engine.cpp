@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <map>
 #include <optional>
 
@@ -133,6 +134,53 @@ uint64_t parse_memory(const std::string& name, const std::string& text) {
     return bytes;
   }
   throw invalid();
+}
+
+// A time setting as PostgreSQL reads one in milliseconds: an integer with an optional unit (us, ms, s,
+// min, h, d); a bare number is ms. 0 means none. 22023 otherwise.
+uint64_t parse_duration_ms(const std::string& name, const std::string& text) {
+  auto invalid = [&] {
+    return SqlError(SqlState::InvalidParameterValue,
+                    "invalid value for parameter \"" + name + "\": \"" + text + "\"")
+        .with_hint("Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\".");
+  };
+  size_t i = 0;
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  size_t digits = i;
+  uint64_t n = 0;
+  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
+    if (n > (UINT64_MAX - 9) / 10) throw invalid();
+    n = n * 10 + static_cast<uint64_t>(text[i] - '0');
+  }
+  if (i == digits) throw invalid();
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  std::string unit = text.substr(i);
+  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.back()))) unit.pop_back();
+  if (unit == "us") {  // rounded half to even (rint), as PostgreSQL
+    uint64_t ms = n / 1000, rem = n % 1000;
+    return ms + (rem > 500 || (rem == 500 && ms % 2 == 1) ? 1 : 0);
+  }
+  static const std::pair<const char*, uint64_t> units[] = {
+      {"", 1}, {"ms", 1}, {"s", 1000}, {"min", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+  for (const auto& [u, scale] : units) {
+    if (unit != u) continue;
+    if (n > INT32_MAX / scale)
+      throw SqlError(SqlState::InvalidParameterValue, std::to_string(n) + " " + (unit.empty() ? "ms" : unit) +
+                                                          " is outside the valid range for parameter \"" +
+                                                          name + "\" (0 .. 2147483647)");
+    return n * scale;
+  }
+  throw invalid();
+}
+
+// Milliseconds as PostgreSQL prints a time setting: the largest unit that divides it exactly; 0 is "0".
+std::string format_duration_ms(uint64_t ms) {
+  if (ms == 0) return "0";
+  static const std::pair<const char*, uint64_t> units[] = {
+      {"d", 86'400'000}, {"h", 3'600'000}, {"min", 60'000}, {"s", 1000}, {"ms", 1}};
+  for (const auto& [u, scale] : units)
+    if (ms % scale == 0) return std::to_string(ms / scale) + u;
+  return std::to_string(ms) + "ms";
 }
 
 // Bytes as PostgreSQL prints a memory setting: the largest unit that divides it exactly.
@@ -541,6 +589,7 @@ class EngineSession : public pgwire::Session {
   }
 
   void run_query(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
+    const auto started = std::chrono::steady_clock::now();
     std::shared_lock catalog_guard(db_.catalog_lock());
     planner::PlannedStatement planned = plan(stmt);
     bool cache_hit = false;
@@ -548,7 +597,7 @@ class EngineSession : public pgwire::Session {
     auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit);
 
     runtime::ExecContext ctx;
-    ctx.memory.set_limit(query_memory_limit());
+    limit(ctx, started);
     ctx.set_params(planned.params);
     codegen::prepare(*compiled, ctx);
     ctx.cancel = out.cancel_flag();
@@ -694,6 +743,11 @@ class EngineSession : public pgwire::Session {
       out.command_complete(stmt.reset ? "RESET" : "SET");
       return;
     }
+    if (stmt.name == "statement_timeout" && !stmt.reset) {
+      settings_[stmt.name] = format_duration_ms(parse_duration_ms(stmt.name, stmt.value));
+      out.command_complete("SET");
+      return;
+    }
     if (stmt.name == kQueryMemoryLimit && !stmt.reset) {
       // Kept as PostgreSQL prints memory settings, so SHOW and a rollback of the SET just work.
       settings_[stmt.name] = format_memory(parse_memory(stmt.name, stmt.value));
@@ -710,6 +764,14 @@ class EngineSession : public pgwire::Session {
 
   static constexpr const char* kQueryMemoryLimit = "omendb.query_memory_limit";
 
+  // The session's limits on one statement that started at `started`: memory and statement_timeout.
+  void limit(runtime::ExecContext& ctx, std::chrono::steady_clock::time_point started) const {
+    ctx.memory.set_limit(query_memory_limit());
+    auto it = settings_.find("statement_timeout");
+    uint64_t ms = it == settings_.end() ? 0 : parse_duration_ms("statement_timeout", it->second);
+    if (ms) ctx.deadline = started + std::chrono::milliseconds(ms);
+  }
+
   uint64_t query_memory_limit() const {
     auto it = settings_.find(kQueryMemoryLimit);
     return it == settings_.end() ? db_.options().query_memory_limit
@@ -725,7 +787,8 @@ class EngineSession : public pgwire::Session {
                                                                 {"integer_datetimes", "on"},
                                                                 {"standard_conforming_strings", "on"},
                                                                 {"transaction_isolation", "read committed"},
-                                                                {"max_identifier_length", "63"}};
+                                                                {"max_identifier_length", "63"},
+                                                                {"statement_timeout", "0"}};
     if (stmt.name == kQueryMemoryLimit && !settings_.count(stmt.name)) {
       send_text_rows(out, stmt.name, {format_memory(db_.options().query_memory_limit)});
       out.command_complete("SHOW");
@@ -1198,6 +1261,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
                                                            : ps.planned->command + " 0");
     return false;
   }
+  const auto started = std::chrono::steady_clock::now();
   std::shared_lock catalog_guard(db_.catalog_lock());
   revalidate(ps);
   if (!ps.compiled) {
@@ -1208,7 +1272,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   for (size_t i = 0; i < p.params.size() && i < params.size(); ++i) params[i] = p.params[i];
 
   runtime::ExecContext ctx;
-  ctx.memory.set_limit(query_memory_limit());
+  limit(ctx, started);
   ctx.set_params(params);
   codegen::prepare(*ps.compiled, ctx);
   ctx.cancel = out.cancel_flag();

@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""statement_timeout is enforced: a statement running past it fails with 57014 "canceling statement due to
+statement timeout" (checked per scan batch and per result row, like a cancel request), inside a
+transaction block the block is aborted (25P02 until ROLLBACK), the session goes on, and 0 turns it off."""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import psycopg2  # noqa: E402
+from harness import Server, expect_error, parse_args, query, run_tests  # noqa: E402
+
+ROWS = 200000
+
+
+class S:
+    conn = None
+
+
+def slow_query():
+    # Enough work to take well over 50 ms anywhere: a sort of every row by a computed key.
+    return "SELECT id, v * 7 % 1000 AS k FROM big ORDER BY k, id DESC"
+
+
+def test_timeout_cancels_with_57014(args):
+    conn = S.conn
+    query(conn, "SET statement_timeout = '50ms'")
+    t0 = time.monotonic()
+    e = expect_error(conn, slow_query(), "57014")
+    elapsed = time.monotonic() - t0
+    assert "statement timeout" in str(e), e
+    print("cancelled after %.3f s" % elapsed)
+    assert query(conn, "SELECT count(*) FROM big WHERE id < 10") == [(10,)]
+    query(conn, "SET statement_timeout = 0")
+    rows = query(conn, slow_query())
+    assert len(rows) == ROWS, len(rows)
+
+
+def test_timeout_aborts_the_block(args):
+    conn = S.conn
+    conn.autocommit = False
+    cur = conn.cursor()
+    cur.execute("SET statement_timeout = '50ms'")
+    try:
+        cur.execute(slow_query())
+        raise AssertionError("expected 57014")
+    except psycopg2.Error as e:
+        assert e.pgcode == "57014", e.pgcode
+    try:
+        cur.execute("SELECT 1")
+        raise AssertionError("expected 25P02")
+    except psycopg2.Error as e:
+        assert e.pgcode == "25P02", e.pgcode
+    conn.rollback()
+    cur.execute("SHOW statement_timeout")
+    assert cur.fetchall() == [("0",)]  # the SET was rolled back with its block
+    conn.rollback()
+    conn.autocommit = True
+
+
+def main():
+    args = parse_args()
+    with Server(args.server_bin) as srv:
+        S.conn = srv.connect()
+        cur = S.conn.cursor()
+        cur.execute("CREATE TABLE big (id BIGINT PRIMARY KEY, v INT)")
+        for start in range(0, ROWS, 20000):
+            cur.execute("INSERT INTO big VALUES " +
+                        ", ".join("(%d, %d)" % (i, i % 977) for i in range(start, start + 20000)))
+        failed = run_tests([test_timeout_cancels_with_57014, test_timeout_aborts_the_block], args)
+        S.conn.close()
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
