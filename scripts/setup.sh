@@ -29,6 +29,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 node_dir="$root/tests/integration/node"
 if ! cmp -s "$node_dir/package-lock.json" "$node_dir/node_modules/.omendb-installed-lock" 2>/dev/null; then
   echo "setup: npm ci in tests/integration/node"
-  (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error &&
-    cp package-lock.json node_modules/.omendb-installed-lock)
+  # A registry that cannot be reached fails only the node-pg test (it says why), not the whole setup.
+  if ! (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error &&
+    cp package-lock.json node_modules/.omendb-installed-lock); then
+    echo "setup: WARNING: npm ci failed in tests/integration/node; integration_node_pg will fail until it succeeds" >&2
+  fi
 fi
