@@ -86,17 +86,7 @@ void AggregationHashTable::grow_buckets() {
 }
 
 void AggregationHashTable::grow_rows() {
-  size_t want = std::max<size_t>(rows_.capacity() * 2, stride_ * 64);
-  uint64_t bytes = want * sizeof(Datum);
-  if (memory_) memory_->reserve(bytes);
-  try {
-    rows_.reserve(want);
-  } catch (...) {
-    if (memory_) memory_->release(bytes);
-    throw;
-  }
-  if (memory_) memory_->release(row_bytes_);
-  row_bytes_ = bytes;
+  reserve_counted(rows_, std::max<size_t>(rows_.capacity() * 2, stride_ * 64), memory_, row_bytes_);
 }
 
 Datum* AggregationHashTable::find_or_insert(uint64_t hash, const Datum* keys) {

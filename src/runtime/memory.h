@@ -5,7 +5,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace omendb::runtime {
 
@@ -39,5 +41,22 @@ class MemoryTracker {
   uint64_t used_ = 0;
   uint64_t peak_ = 0;
 };
+
+// Grows `v`'s capacity to `want` elements, counting the new capacity in `memory` (when not null) before
+// allocating it and releasing the old count after; `counted` holds the bytes counted for `v`. Throws
+// SqlError 53200 past the limit (and bad_alloc), leaving `v` and the count as they were.
+template <typename T>
+void reserve_counted(std::vector<T>& v, size_t want, MemoryTracker* memory, uint64_t& counted) {
+  uint64_t bytes = want * sizeof(T);
+  if (memory) memory->reserve(bytes);
+  try {
+    v.reserve(want);
+  } catch (...) {
+    if (memory) memory->release(bytes);
+    throw;
+  }
+  if (memory) memory->release(counted);
+  counted = bytes;
+}
 
 }  // namespace omendb::runtime

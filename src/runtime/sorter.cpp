@@ -39,16 +39,7 @@ Datum* Sorter::append() {
   if (rows_.size() + w > rows_.capacity()) {
     // Grow geometrically, counting the new capacity before allocating it.
     size_t want = std::max<size_t>(rows_.capacity() * 2, std::max<size_t>(w * 64, rows_.size() + w));
-    uint64_t bytes = want * sizeof(Datum);
-    if (memory_) memory_->reserve(bytes);
-    try {
-      rows_.reserve(want);
-    } catch (...) {
-      if (memory_) memory_->release(bytes);
-      throw;
-    }
-    if (memory_) memory_->release(reserved_);
-    reserved_ = bytes;
+    reserve_counted(rows_, want, memory_, reserved_);
   }
   rows_.resize(rows_.size() + w);
   return rows_.data() + rows_.size() - w;

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <initializer_list>
 #include <map>
 #include <optional>
 
@@ -30,27 +31,13 @@ class TextRowSink : public runtime::RowSink {
       const Datum& d = values[i];
       nulls_[i] = d.is_null != 0;
       if (nulls_[i]) continue;
+      if (columns_[i].type == TypeId::Text || columns_[i].type == TypeId::Unknown) {
+        views_[i] = d.str.view();  // no copy
+        continue;
+      }
       std::string& s = text_[i];
       s.clear();
-      switch (columns_[i].type) {
-        case TypeId::Bool:
-          s = d.i64 ? "t" : "f";
-          break;
-        case TypeId::Int32:
-        case TypeId::Int64: {
-          char buf[24];
-          auto r = std::to_chars(buf, buf + sizeof buf, d.i64);
-          s.assign(buf, r.ptr);
-          break;
-        }
-        case TypeId::Float64:
-          append_float8_text(d.f64, s);
-          break;
-        case TypeId::Text:
-        case TypeId::Unknown:
-          views_[i] = d.str.view();
-          continue;
-      }
+      encode_datum(d, columns_[i].type, 0, s);  // PostgreSQL's text output, defined once
       views_[i] = s;
     }
     out_.data_row(views_.data(), reinterpret_cast<const bool*>(nulls_.data()), count);
@@ -97,13 +84,15 @@ void send_text_rows(pgwire::ResultWriter& out, const std::string& column,
   }
 }
 
-// A memory setting as PostgreSQL reads one: an integer with an optional unit (B, kB, MB, GB, TB); a bare
-// number is in kB, like work_mem. Returns bytes; 22023 for anything else or less than 64kB.
-uint64_t parse_memory(const std::string& name, const std::string& text) {
+// A setting written as PostgreSQL writes numbers with units ("64MB", "1500", "2 s"): a non-negative
+// integer, optional spaces, then one of `units` ("" for a bare number). Returns n times the unit's scale;
+// 22023 "invalid value for parameter" with `hint` for anything else.
+uint64_t parse_with_unit(const std::string& name, const std::string& text,
+                         std::initializer_list<std::pair<const char*, uint64_t>> units, const char* hint) {
   auto invalid = [&] {
     return SqlError(SqlState::InvalidParameterValue,
                     "invalid value for parameter \"" + name + "\": \"" + text + "\"")
-        .with_hint("Valid units for this parameter are \"B\", \"kB\", \"MB\", \"GB\", and \"TB\".");
+        .with_hint(hint);
   };
   size_t i = 0;
   while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
@@ -117,60 +106,53 @@ uint64_t parse_memory(const std::string& name, const std::string& text) {
   while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
   std::string unit = text.substr(i);
   while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.back()))) unit.pop_back();
-  static const std::pair<const char*, uint64_t> units[] = {{"", 1024},
-                                                           {"B", 1},
-                                                           {"kB", 1024},
-                                                           {"MB", 1024 * 1024},
-                                                           {"GB", 1024ull * 1024 * 1024},
-                                                           {"TB", 1024ull << 30 << 10}};
   for (const auto& [u, scale] : units) {
     if (unit != u) continue;
-    if (n > UINT64_MAX / scale) throw invalid();
-    uint64_t bytes = n * scale;
-    if (bytes < 64 * 1024)
-      throw SqlError(SqlState::InvalidParameterValue, std::to_string(bytes / 1024) +
-                                                          " kB is outside the valid range for parameter \"" +
-                                                          name + "\" (64 kB .. 16 TB)");
-    return bytes;
+    if (scale > 1 && n > UINT64_MAX / scale) throw invalid();
+    return n * scale;
   }
   throw invalid();
 }
 
-// A time setting as PostgreSQL reads one in milliseconds: an integer with an optional unit (us, ms, s,
-// min, h, d); a bare number is ms. 0 means none. 22023 otherwise.
+// A memory setting as PostgreSQL reads one: a bare number is in kB, like work_mem. Returns bytes; 22023
+// for anything else or less than 64kB.
+uint64_t parse_memory(const std::string& name, const std::string& text) {
+  uint64_t bytes =
+      parse_with_unit(name, text,
+                      {{"", 1024},
+                       {"B", 1},
+                       {"kB", 1024},
+                       {"MB", 1024 * 1024},
+                       {"GB", 1024ull * 1024 * 1024},
+                       {"TB", 1024ull << 30 << 10}},
+                      "Valid units for this parameter are \"B\", \"kB\", \"MB\", \"GB\", and \"TB\".");
+  if (bytes < 64 * 1024)
+    throw SqlError(SqlState::InvalidParameterValue, std::to_string(bytes / 1024) +
+                                                        " kB is outside the valid range for parameter \"" +
+                                                        name + "\" (64 kB .. 16 TB)");
+  return bytes;
+}
+
+// A time setting as PostgreSQL reads one, in milliseconds: a bare number is ms, microseconds are rounded
+// half to even (rint) as PostgreSQL rounds them. 0 means none. 22023 otherwise.
 uint64_t parse_duration_ms(const std::string& name, const std::string& text) {
-  auto invalid = [&] {
-    return SqlError(SqlState::InvalidParameterValue,
-                    "invalid value for parameter \"" + name + "\": \"" + text + "\"")
-        .with_hint("Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\".");
-  };
-  size_t i = 0;
-  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-  size_t digits = i;
-  uint64_t n = 0;
-  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
-    if (n > (UINT64_MAX - 9) / 10) throw invalid();
-    n = n * 10 + static_cast<uint64_t>(text[i] - '0');
-  }
-  if (i == digits) throw invalid();
-  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-  std::string unit = text.substr(i);
-  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.back()))) unit.pop_back();
-  if (unit == "us") {  // rounded half to even (rint), as PostgreSQL
-    uint64_t ms = n / 1000, rem = n % 1000;
-    return ms + (rem > 500 || (rem == 500 && ms % 2 == 1) ? 1 : 0);
-  }
-  static const std::pair<const char*, uint64_t> units[] = {
-      {"", 1}, {"ms", 1}, {"s", 1000}, {"min", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
-  for (const auto& [u, scale] : units) {
-    if (unit != u) continue;
-    if (n > INT32_MAX / scale)
-      throw SqlError(SqlState::InvalidParameterValue, std::to_string(n) + " " + (unit.empty() ? "ms" : unit) +
-                                                          " is outside the valid range for parameter \"" +
-                                                          name + "\" (0 .. 2147483647)");
-    return n * scale;
-  }
-  throw invalid();
+  uint64_t us =
+      parse_with_unit(name, text,
+                      {{"", 1000},
+                       {"us", 1},
+                       {"ms", 1000},
+                       {"s", 1'000'000},
+                       {"min", 60'000'000},
+                       {"h", 3'600'000'000},
+                       {"d", 86'400'000'000}},
+                      "Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\".");
+  uint64_t ms = us / 1000, rem = us % 1000;
+  ms += rem > 500 || (rem == 500 && ms % 2 == 1) ? 1 : 0;
+  if (ms > INT32_MAX)
+    throw SqlError(SqlState::InvalidParameterValue, std::to_string(ms) +
+                                                        " ms is outside the valid range for parameter \"" +
+                                                        name + "\" (0 .. 2147483647)");
+  return ms;
 }
 
 // Milliseconds as PostgreSQL prints a time setting: the largest unit that divides it exactly; 0 is "0".
