@@ -8,7 +8,7 @@ packages=(
   librocksdb-dev libpg-query-dev libprotobuf-c-dev libssl-dev libjemalloc-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   libasio-dev libcli11-dev nlohmann-json3-dev libcctz-dev tzdata
-  postgresql-client python3 python3-psycopg2 python3-psycopg libpq-dev libsqlite3-dev postgresql-15 gnuplot-nox
+  postgresql-client python3 python3-psycopg2 python3-psycopg python3-sqlalchemy libpq-dev libsqlite3-dev postgresql-15 gnuplot-nox
 )
 # Node.js and npm for the node-pg client test (a nodejs that bundles npm, e.g. NodeSource's, is kept).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi

@@ -128,6 +128,7 @@ struct Target {
   std::string name;
   const ast::Expr* ast = nullptr;  // null for star expansions
   int32_t varchar_length = -1;     // a plain reference to a varchar(n) column: n
+  bool name_type = false;          // current_user and the like: PostgreSQL describes it as `name`
 };
 
 // Structural equality of two bound expressions (GROUP BY keys, ORDER BY matching the select list).
@@ -183,6 +184,8 @@ class Binder {
   ExprPtr bind_column(const ast::Expr& e, ExprCtx& c);
   ExprPtr bind_function(const ast::Expr& e, ExprCtx& c);
   ExprPtr bind_aggregate(const ast::Expr& e, ExprCtx& c);
+  // version(), current_user, pg_backend_pid() ...: the session's value as a literal; null if `e` is none.
+  ExprPtr bind_session_function(const ast::Expr& e, const std::vector<ExprPtr>& args);
   ExprPtr bind_case(const ast::Expr& e, ExprCtx& c);
   ExprPtr bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc);
   ExprPtr arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc);
@@ -503,6 +506,14 @@ ExprPtr Binder::bind_case(const ast::Expr& e, ExprCtx& c) {
   return Expr::make(ExprOp::Case, t, std::move(args));
 }
 
+// The session functions PostgreSQL types `name` (OID 19): current_user and its kin, current_database().
+bool returns_name(const ast::Expr& e) {
+  const std::string& n = e.func_name;
+  return e.kind == ast::ExprKind::FuncCall && e.args.empty() &&
+         (n == "current_user" || n == "session_user" || n == "user" || n == "current_role" ||
+          n == "current_catalog" || n == "current_schema" || n == "current_database");
+}
+
 bool is_aggregate_name(const std::string& n) {
   return n == "count" || n == "sum" || n == "min" || n == "max" || n == "avg";
 }
@@ -573,6 +584,36 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
   return Expr::make_column(id, t);
 }
 
+ExprPtr Binder::bind_session_function(const ast::Expr& e, const std::vector<ExprPtr>& args) {
+  const std::string& name = e.func_name;
+  // USER, CURRENT_ROLE and CURRENT_CATALOG are keywords only: PostgreSQL has no functions of those names.
+  if ((name == "user" || name == "current_role" || name == "current_catalog") && !e.sql_keyword)
+    return nullptr;
+  if (name == "current_schemas" && args.size() == 1)
+    throw_unsupported("arrays (current_schemas() returns name[])", pos_of(e.location));
+  if (!args.empty()) return nullptr;
+  if (name == "pg_postmaster_start_time")
+    throw_unsupported("timestamp with time zone (pg_postmaster_start_time())", pos_of(e.location));
+  if (name == "txid_current") throw_unsupported("txid_current()", pos_of(e.location));
+  const bool known = returns_name(e) || name == "version" || name == "pg_backend_pid" ||
+                     name == "inet_server_addr" || name == "inet_server_port";
+  if (!known) return nullptr;
+  const SessionInfo* s = ctx_.session;
+  if (!s) throw_unsupported((e.sql_keyword ? name : name + "()") + " here", pos_of(e.location));
+  auto text = [](const std::string& v) { return Expr::make_constant(Value::text(v), TypeId::Text); };
+  if (name == "version") return text(s->version);
+  if (name == "current_database" || name == "current_catalog") return text(s->database);
+  if (name == "current_schema") return text("public");  // OmenDB has one schema; search_path is not read
+  if (name == "pg_backend_pid") return Expr::make_constant(Value::int32(s->backend_pid), TypeId::Int32);
+  if (name == "inet_server_addr")
+    return s->server_address.empty() ? Expr::make_constant(Value::null(TypeId::Text), TypeId::Text)
+                                     : text(s->server_address);
+  if (name == "inet_server_port")
+    return s->server_port == 0 ? Expr::make_constant(Value::null(TypeId::Int32), TypeId::Int32)
+                               : Expr::make_constant(Value::int32(s->server_port), TypeId::Int32);
+  return text(s->user);  // current_user, session_user, user, current_role: no SET ROLE yet
+}
+
 ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   const std::string& name = e.func_name;
   if (is_aggregate_name(name)) return bind_aggregate(e, c);
@@ -610,6 +651,7 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
     case_args.push_back(std::move(a));
     return Expr::make(ExprOp::Case, t, std::move(case_args));
   }
+  if (ExprPtr v = bind_session_function(e, args)) return v;
   if (name == "abs" && args.size() == 1 && is_unknown_param(*args[0]))
     args[0] = convert(std::move(args[0]), TypeId::Float64);  // PostgreSQL: abs(float8) is preferred
   if (name == "abs" && args.size() == 1 && is_numeric(args[0]->type)) {
@@ -953,7 +995,9 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
       auto it = std::find(scope.ids.begin(), scope.ids.end(), x->column);
       if (it != scope.ids.end()) varchar_length = scope.table->columns[it - scope.ids.begin()].max_length;
     }
-    targets.push_back({std::move(x), t.alias.empty() ? figure_name(e).first : t.alias, &e, varchar_length});
+    bool name_type = returns_name(e) && x->op == ExprOp::Constant && x->type == TypeId::Text;
+    targets.push_back(
+        {std::move(x), t.alias.empty() ? figure_name(e).first : t.alias, &e, varchar_length, name_type});
   }
   // Unknown outputs become text once the whole list is bound (PostgreSQL's resolveTargetListUnknowns:
   // `SELECT $1, $1::int` is 42P08 there too).
@@ -961,7 +1005,11 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
     if (t.expr->type == TypeId::Unknown) t.expr = convert(std::move(t.expr), TypeId::Text);
   const size_t visible = targets.size();
   std::vector<int32_t> varchar_lengths;
-  for (const auto& t : targets) varchar_lengths.push_back(t.varchar_length);
+  std::vector<bool> name_columns;
+  for (const auto& t : targets) {
+    varchar_lengths.push_back(t.varchar_length);
+    name_columns.push_back(t.name_type);
+  }
 
   ExprPtr having;
   if (s.having) having = to_bool(bind(*s.having, tc), "argument of HAVING", s.having->location);
@@ -1126,6 +1174,7 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   PlannedStatement out;
   out.command = "SELECT";
   out.result_varchar_lengths = std::move(varchar_lengths);
+  out.result_name_columns = std::move(name_columns);
   out.plan.result_columns = cur->output;
   out.plan.root = std::move(cur);
   return out;

@@ -33,10 +33,26 @@ struct PlannedStatement {
   // Per result column: n when the column is a plain reference to a varchar(n) table column (PostgreSQL
   // describes it as varchar with typmod n + 4), else -1.
   std::vector<int32_t> result_varchar_lengths;
+  // Per result column: true when it is one of the session values PostgreSQL types `name` (current_user,
+  // current_database() ...: OmenDB has no name type, the value is text, described as name: OID 19, 64).
+  std::vector<bool> result_name_columns;
 };
 
 // Looks a table up by name; nullptr if absent.
 using TableResolver = std::function<storage::TableDefPtr(std::string_view name)>;
+
+// What the session's functions return: version(), current_database() / current_catalog, current_user /
+// session_user / user / current_role, current_schema, pg_backend_pid(), inet_server_addr() and
+// inet_server_port(). They do not depend on rows, so the binder turns each call into a literal that is
+// lifted as a parameter like any other: the compiled code is shared between sessions, the values are not.
+struct SessionInfo {
+  std::string version;  // version()'s text
+  std::string user;
+  std::string database;
+  int32_t backend_pid = 0;     // BackendKeyData's process id
+  std::string server_address;  // the connection's local address ("127.0.0.1"); empty: NULL
+  int32_t server_port = 0;     // the connection's local port; 0: NULL
+};
 
 struct PlannerContext {
   const storage::Catalog* catalog = nullptr;
@@ -49,6 +65,8 @@ struct PlannerContext {
   // -> Int64; `SELECT $1` -> Text) and grows the vector for a $k beyond it. Unset: $n is an error
   // (42P02), as in a simple query.
   std::optional<std::vector<TypeId>> param_types;
+  // The session functions' values; null: calling one is 0A000 (e.g. EXECUTE's arguments).
+  const SessionInfo* session = nullptr;
 };
 
 // SELECT / INSERT / UPDATE / DELETE. Throws SqlError: 42P01 unknown table, 42703 unknown column,

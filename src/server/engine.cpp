@@ -71,6 +71,11 @@ std::vector<pgwire::ResultColumn> describe(const planner::PlannedStatement& plan
     out[i].type_oid = oid::kVarchar;
     out[i].type_modifier = planned.result_varchar_lengths[i] + 4;
   }
+  for (size_t i = 0; i < out.size() && i < planned.result_name_columns.size(); ++i) {
+    if (!planned.result_name_columns[i]) continue;
+    out[i].type_oid = oid::kName;  // text and binary forms of a name are its bytes, as text's
+    out[i].type_length = 64;
+  }
   return out;
 }
 
@@ -274,12 +279,40 @@ std::vector<std::pair<std::string, std::string>> startup_settings(const pgwire::
   return out;
 }
 
+// version()'s text. It starts with "PostgreSQL 15.0" so that drivers that parse it (SQLAlchemy, pgjdbc's
+// metadata, ORMs) take their PostgreSQL 15 paths, then says what is really answering, in PostgreSQL's
+// layout: "PostgreSQL 15.0 (OmenDB 0.1.0) on x86_64-pc-linux-gnu, compiled by gcc 12.2.0, 64-bit".
+std::string version_text() {
+#if defined(__x86_64__)
+  const char* host = "x86_64-pc-linux-gnu";
+#elif defined(__aarch64__)
+  const char* host = "aarch64-unknown-linux-gnu";
+#else
+  const char* host = "unknown-linux-gnu";
+#endif
+#if defined(__clang__)
+  const char* compiler = "clang " __clang_version__;
+#elif defined(__GNUC__)
+  const char* compiler = "gcc " __VERSION__;
+#else
+  const char* compiler = "an unknown compiler";
+#endif
+  return std::string("PostgreSQL 15.0 (OmenDB ") + OMENDB_VERSION + ") on " + host + ", compiled by " +
+         compiler + ", " + std::to_string(sizeof(void*) * 8) + "-bit";
+}
+
 // One client session: its transaction state and settings. Transaction blocks follow PostgreSQL:
 // statements outside BEGIN commit on their own; several statements in one simple query run as one
 // implicit transaction; an error inside a block makes later statements fail with 25P02 until ROLLBACK.
 class EngineSession : public pgwire::Session {
  public:
   EngineSession(Database& db, const pgwire::StartupInfo& info) : db_(db) {
+    session_info_.version = version_text();
+    session_info_.user = info.user;
+    session_info_.database = info.database;
+    session_info_.backend_pid = info.process_id;
+    session_info_.server_address = info.local_address;
+    session_info_.server_port = info.local_port;
     // Startup settings that change how transactions run go through SET, so that a bad value refuses
     // the connection (FATAL 22023, as PostgreSQL) instead of being ignored; other ones are ignored.
     DiscardWriter discard;
@@ -545,6 +578,7 @@ class EngineSession : public pgwire::Session {
   planner::PlannedStatement plan(const ast::Stmt& stmt) {
     planner::PlannerContext ctx;
     ctx.catalog = &db_.store().catalog();
+    ctx.session = &session_info_;
     storage::Store* store = &db_.store();
     ctx.row_estimate = [store](uint32_t table_id) { return store->approximate_row_count(table_id); };
     if (!explain_params_) return planner::plan_statement(stmt, ctx);
@@ -797,6 +831,7 @@ class EngineSession : public pgwire::Session {
   }
 
   Database& db_;
+  planner::SessionInfo session_info_;  // what version(), current_user, pg_backend_pid() ... return
   std::map<std::string, std::string> settings_;
   State state_ = State::Idle;
   std::unique_ptr<storage::Transaction> txn_;
@@ -1003,6 +1038,7 @@ std::shared_ptr<EngineSession::PreparedStatement> EngineSession::find_statement(
 void EngineSession::plan_prepared(PreparedStatement& ps) {
   planner::PlannerContext ctx;
   ctx.catalog = &db_.store().catalog();
+  ctx.session = &session_info_;
   storage::Store* store = &db_.store();
   ctx.row_estimate = [store](uint32_t table_id) { return store->approximate_row_count(table_id); };
   ctx.param_types = ps.param_types;
@@ -1031,6 +1067,7 @@ void EngineSession::prepare_statement(PreparedStatement& ps, std::vector<uint32_
       std::shared_lock catalog_guard(db_.catalog_lock());
       planner::PlannerContext ctx;
       ctx.catalog = &db_.store().catalog();
+      ctx.session = &session_info_;
       ctx.param_types = ps.param_types;
       ps.param_types = planner::plan_statement(*inner, ctx).param_types;
     }

@@ -17,6 +17,7 @@ namespace omendb::engine {
 namespace oid {
 constexpr uint32_t kUnspecified = 0;
 constexpr uint32_t kBool = 16;
+constexpr uint32_t kName = 19;
 constexpr uint32_t kInt8 = 20;
 constexpr uint32_t kInt2 = 21;
 constexpr uint32_t kInt4 = 23;

@@ -57,6 +57,7 @@ struct Expr {
   std::string func_name;               // FuncCall
   bool agg_star = false;               // FuncCall: count(*)
   bool agg_distinct = false;           // FuncCall: count(DISTINCT x)
+  bool sql_keyword = false;            // FuncCall: a SQL value function written as a keyword (current_user)
   TypeName cast_type;                  // Cast
   bool has_case_operand = false;       // Case: CASE x WHEN ... (operand in args[0])
   std::vector<CaseWhen> when_clauses;  // Case

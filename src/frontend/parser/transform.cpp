@@ -970,7 +970,7 @@ class Transformer {
         unsupported(what, n->grouping_set->location);
       }
       case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
-        sql_value_function(n->sqlvalue_function);
+        return sql_value_function(n->sqlvalue_function);
       case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
         unsupported(n->min_max_expr->op == PG_QUERY__MIN_MAX_OP__IS_GREATEST ? "GREATEST" : "LEAST",
                     n->min_max_expr->location);
@@ -1227,8 +1227,11 @@ class Transformer {
     return e;
   }
 
-  [[noreturn]] static void sql_value_function(const PgQuery__SQLValueFunction* f) {
+  // CURRENT_USER, SESSION_USER, USER, CURRENT_ROLE, CURRENT_CATALOG and CURRENT_SCHEMA become calls named
+  // as PostgreSQL names their result column (the binder knows them); the date/time ones are refused.
+  ExprPtr sql_value_function(const PgQuery__SQLValueFunction* f) {
     const char* what = "SQL value functions";
+    const char* call = nullptr;
     switch (f->op) {
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_DATE:
         what = "CURRENT_DATE";
@@ -1250,27 +1253,31 @@ class Transformer {
         what = "LOCALTIMESTAMP";
         break;
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_ROLE:
-        what = "CURRENT_ROLE";
+        call = "current_role";
         break;
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_USER:
-        what = "CURRENT_USER";
+        call = "current_user";
         break;
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_USER:
-        what = "USER";
+        call = "user";
         break;
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_SESSION_USER:
-        what = "SESSION_USER";
+        call = "session_user";
         break;
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_CATALOG:
-        what = "CURRENT_CATALOG";
+        call = "current_catalog";
         break;
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_SCHEMA:
-        what = "CURRENT_SCHEMA";
+        call = "current_schema";
         break;
       default:
         break;
     }
-    unsupported(what, f->location);
+    if (!call) unsupported(what, f->location);
+    ExprPtr e = make(ExprKind::FuncCall, f->location);
+    e->func_name = call;
+    e->sql_keyword = true;
+    return e;
   }
 
   static ast::TypeName type_name(const PgQuery__TypeName* t) {

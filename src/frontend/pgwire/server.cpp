@@ -317,6 +317,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
     info.user = user->second;
     auto db = info.parameters.find("database");
     info.database = db != info.parameters.end() && !db->second.empty() ? db->second : info.user;
+    info.process_id = pid_;
+    {
+      asio::error_code e;
+      auto local = socket_.local_endpoint(e);
+      if (!e) {
+        asio::ip::address a = local.address();
+        if (a.is_v6() && a.to_v6().is_v4_mapped())
+          a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+        info.local_address = a.to_string();
+        info.local_port = local.port();
+      }
+    }
     if (minor > 0 || !unrecognized.empty()) {
       std::string out;
       wire::negotiate_protocol_version(out, 0, unrecognized);

@@ -69,6 +69,9 @@ struct StartupInfo {
   std::string user;
   std::string database;
   std::map<std::string, std::string> parameters;  // every startup parameter the client sent
+  int32_t process_id = 0;                         // the BackendKeyData process id the session got
+  std::string local_address;                      // the connection's server side ("127.0.0.1", "::1")
+  uint16_t local_port = 0;
 };
 
 // One client session. Created at startup, destroyed when the connection ends.

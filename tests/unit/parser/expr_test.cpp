@@ -319,6 +319,31 @@ TEST(ParserExprs, FunctionCalls) {
   EXPECT_EQ(ni->args.size(), 2u);
 }
 
+// The SQL value functions that name a session property become calls named as PostgreSQL names their
+// column; the binder gives them the session's values.
+TEST(ParserExprs, SessionKeywordsBecomeCalls) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"CURRENT_USER", "current_user"},
+      {"SESSION_USER", "session_user"},
+      {"USER", "user"},
+      {"CURRENT_ROLE", "current_role"},
+      {"CURRENT_CATALOG", "current_catalog"},
+      {"CURRENT_SCHEMA", "current_schema"},
+  };
+  for (const auto& [sql, name] : cases) {
+    auto e = parse_expr(sql);
+    ASSERT_TRUE(e) << sql;
+    EXPECT_EQ(e->kind, ExprKind::FuncCall) << sql;
+    EXPECT_EQ(e->func_name, name);
+    EXPECT_TRUE(e->sql_keyword) << sql;
+    EXPECT_TRUE(e->args.empty()) << sql;
+  }
+  auto f = parse_expr("current_schema()");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->func_name, "current_schema");
+  EXPECT_FALSE(f->sql_keyword);
+}
+
 TEST(ParserExprs, SearchedCase) {
   auto e = parse_expr("CASE WHEN a > 1 THEN 'x' WHEN a > 0 THEN 'y' ELSE 'z' END");
   ASSERT_TRUE(e);
@@ -376,7 +401,6 @@ TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
       "SELECT GROUPING(a) FROM t GROUP BY a",
       "SELECT CURRENT_DATE",
       "SELECT CURRENT_TIMESTAMP",
-      "SELECT CURRENT_USER",
       "SELECT GREATEST(1, 2)",
       "SELECT LEAST(1, 2)",
       "SELECT B'101'",

@@ -407,5 +407,40 @@ TEST_F(PlannerTest, LimitForms) {
   EXPECT_EQ(error("SELECT a FROM t LIMIT true"), SqlState::DatatypeMismatch);
 }
 
+// Session functions are literals of the session's values, lifted as parameters: two sessions get the same
+// plan shape (one compiled plan) and their own parameter values.
+TEST_F(PlannerTest, SessionFunctionsAreLiftedValues) {
+  auto planned_as = [&](const SessionInfo& session, const std::string& sql) {
+    PlannerContext ctx = context();
+    ctx.session = &session;
+    return plan_statement(*parser::parse(sql).at(0), ctx);
+  };
+  SessionInfo alice{"PostgreSQL 15.0 (OmenDB test)", "alice", "shop", 1001, "127.0.0.1", 5433};
+  SessionInfo bob{"PostgreSQL 15.0 (OmenDB test)", "bob", "stock", 1002, "", 0};
+  const std::string sql =
+      "SELECT current_user, current_database(), pg_backend_pid(), version(), a FROM t WHERE b = session_user";
+  auto a = planned_as(alice, sql);
+  auto b = planned_as(bob, sql);
+  EXPECT_EQ(a.shape_key, b.shape_key);
+  // The filter's literal is lifted first (the scan side), then the select list's.
+  EXPECT_EQ(a.params, (std::vector<Value>{Value::text("alice"), Value::text("alice"), Value::text("shop"),
+                                          Value::int32(1001), Value::text(alice.version)}));
+  EXPECT_EQ(b.params, (std::vector<Value>{Value::text("bob"), Value::text("bob"), Value::text("stock"),
+                                          Value::int32(1002), Value::text(bob.version)}));
+  ASSERT_EQ(a.plan.result_columns.size(), 5u);
+  EXPECT_EQ(a.plan.result_columns[0].name, "current_user");
+  EXPECT_EQ(a.plan.result_columns[1].name, "current_database");
+  EXPECT_EQ(a.plan.result_columns[2].name, "pg_backend_pid");
+  EXPECT_EQ(a.plan.result_columns[3].name, "version");
+  EXPECT_EQ(a.result_name_columns, (std::vector<bool>{true, true, false, false, false}));
+  // No server address (a session not on TCP): NULL, as PostgreSQL over a Unix socket.
+  auto n = planned_as(bob, "SELECT inet_server_addr(), inet_server_port()");
+  EXPECT_TRUE(n.params.empty());
+  // Without a session (EXECUTE's arguments, tools planning offline): 0A000, never a made-up value.
+  EXPECT_EQ(error("SELECT current_user"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(error("SELECT txid_current()"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(error("SELECT version(1)"), SqlState::UndefinedFunction);
+}
+
 }  // namespace
 }  // namespace omendb::planner::testing
