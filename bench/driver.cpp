@@ -399,7 +399,12 @@ class CollectingWriter : public omendb::pgwire::ResultWriter {
 
 class InprocConn : public Conn {
  public:
-  InprocConn() { session_ = g_database->open(omendb::pgwire::StartupInfo{"bench", "bench", {}}); }
+  InprocConn() {
+    omendb::pgwire::StartupInfo info;
+    info.user = "bench";
+    info.database = "bench";
+    session_ = g_database->open(info);
+  }
   Rows query(const std::string& sql) override {
     CollectingWriter w;
     try {
