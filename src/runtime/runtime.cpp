@@ -77,6 +77,13 @@ void record_current_exception(QueryState* qs) noexcept {
   }
 }
 
+// A template, so outside extern "C" (clang rejects templates with C linkage).
+static void append_key(QueryState* qs, int32_t scan, int32_t which, auto&& append) {
+  ScanSlot& s = ctx_of(qs).scans[static_cast<size_t>(scan)];
+  if (which == 0 || which == 2) append(s.lower);
+  if (which == 1 || which == 2) append(s.upper);
+}
+
 // ---- runtime functions ------------------------------------------------------------------------
 
 extern "C" {
@@ -104,12 +111,6 @@ void rt_fail(QueryState* qs, int32_t kind) {
       return;
   }
   ctx_of(qs).fail(SqlError(SqlState::InternalError, "unknown error from generated code"));
-}
-
-static void append_key(QueryState* qs, int32_t scan, int32_t which, auto&& append) {
-  ScanSlot& s = ctx_of(qs).scans[static_cast<size_t>(scan)];
-  if (which == 0 || which == 2) append(s.lower);
-  if (which == 1 || which == 2) append(s.upper);
 }
 
 void rt_key_int(QueryState* qs, int32_t scan, int32_t which, int64_t v) {

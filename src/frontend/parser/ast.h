@@ -64,13 +64,16 @@ struct Expr {
   ExprPtr else_expr;                   // Case (may be null)
   std::vector<ExprPtr> args;
 
-  explicit Expr(ExprKind k, int loc = -1) : kind(k), location(loc) {}
+  explicit Expr(ExprKind k, int loc = -1);
 };
 
 struct CaseWhen {
   ExprPtr condition;
   ExprPtr result;
 };
+
+// Defined once CaseWhen is complete (clang instantiates the member vector's destructor here).
+inline Expr::Expr(ExprKind k, int loc) : kind(k), location(loc) {}
 
 struct ColumnDef {
   std::string name;
