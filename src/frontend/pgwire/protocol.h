@@ -1,5 +1,6 @@
-// Encoding of PostgreSQL v3 backend messages (internal to the pgwire stage, exposed for unit tests).
-// Every function appends one complete message (type byte, length, body) to `out`.
+// Encoding of PostgreSQL v3 backend messages and decoding of frontend messages (internal to the pgwire
+// stage, exposed for unit tests and tests/fuzz/pgwire_fuzz.cpp). Every encoding function appends one
+// complete message (type byte, length, body) to `out`.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +18,9 @@ constexpr int32_t kProtocolV3 = 3 << 16;
 constexpr int32_t kCancelRequestCode = (1234 << 16) | 5678;
 constexpr int32_t kSslRequestCode = (1234 << 16) | 5679;
 constexpr int32_t kGssEncRequestCode = (1234 << 16) | 5680;
+// A startup packet's length word (counting itself) must lie in [8, kMaxStartupPacket]; a regular
+// message's (after the type byte) in [4, ServerOptions::max_message_bytes].
+constexpr size_t kMaxStartupPacket = 10000;
 
 inline uint32_t get_u32(const char* p) {
   const auto* u = reinterpret_cast<const unsigned char*>(p);
@@ -69,5 +73,55 @@ void close_complete(std::string& out);
 void no_data(std::string& out);
 void portal_suspended(std::string& out);
 void parameter_description(std::string& out, const std::vector<uint32_t>& types);
+
+// ---- Decoding of frontend messages ----
+// Each function takes a message body (after the length word, and after the type byte for regular
+// messages), reads nothing outside it and throws SqlError on malformed input: 08P01 for a bad layout;
+// decode_startup also 0A000 (protocol version) and 28000 (no user).
+
+struct StartupPacket {
+  enum class Kind { Startup, SslRequest, GssEncRequest, CancelRequest } kind = Kind::Startup;
+  // CancelRequest: the key, when the packet has exactly one (else the request is ignored).
+  bool cancel_valid = false;
+  int32_t cancel_pid = 0;
+  int32_t cancel_secret = 0;
+  // Startup: the protocol minor version, the parameters (user and database filled in) and the
+  // _pq_. options, which NegotiateProtocolVersion reports as unrecognized.
+  int32_t minor = 0;
+  StartupInfo info;
+  std::vector<std::string> unrecognized;
+};
+StartupPacket decode_startup(std::string_view body);
+
+std::string_view decode_query(std::string_view body);  // 'Q': the SQL text
+
+struct ParseMessage {
+  std::string name;
+  std::string_view sql;
+  std::vector<uint32_t> param_types;
+};
+ParseMessage decode_parse(std::string_view body);
+
+struct BindMessage {
+  std::string portal;
+  std::string statement;
+  BindParams params;  // views into the body
+  std::vector<int16_t> result_formats;
+};
+BindMessage decode_bind(std::string_view body);
+
+// Describe and Close: kind 'S' (statement) or 'P' (portal).
+struct TargetMessage {
+  char kind = 'S';
+  std::string name;
+};
+TargetMessage decode_describe(std::string_view body);
+TargetMessage decode_close(std::string_view body);
+
+struct ExecuteMessage {
+  std::string portal;
+  int32_t max_rows = 0;
+};
+ExecuteMessage decode_execute(std::string_view body);
 
 }  // namespace omendb::pgwire::wire

@@ -41,7 +41,6 @@ namespace {
 constexpr size_t kFlushBytes = 64 * 1024;                 // worker hands its buffer over past this
 constexpr size_t kMaxQueuedBytes = 256 * 1024;            // worker waits while more is unsent
 constexpr size_t kMaxBufferedInputWhileBusy = 64 * 1024;  // stop reading pipelined input past this
-constexpr size_t kMaxStartupPacket = 10000;
 constexpr size_t kReadChunk = 8 * 1024;
 constexpr size_t kMaxReadChunk = 1 << 20;
 constexpr size_t kShrinkInputAbove = 1 << 20;
@@ -215,7 +214,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
           break;
         }
         uint32_t len = wire::get_u32(p);
-        if (len < 8 || len > kMaxStartupPacket) {
+        if (len < 8 || len > wire::kMaxStartupPacket) {
           fatal(SqlState::ProtocolViolation, "invalid length of startup packet");
           return;
         }
@@ -259,64 +258,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void handle_startup(std::string_view body) {
-    int32_t code = wire::get_i32(body.data());
-    std::string_view rest = body.substr(4);
-    if (code == wire::kSslRequestCode || code == wire::kGssEncRequestCode) {
-      if (!rest.empty()) {
-        fatal(SqlState::ProtocolViolation, "invalid length of startup packet");
-        return;
-      }
+    wire::StartupPacket packet;
+    try {
+      packet = wire::decode_startup(body);
+    } catch (const SqlError& e) {
+      fatal(e.state(), e.message());
+      return;
+    }
+    using Kind = wire::StartupPacket::Kind;
+    if (packet.kind == Kind::SslRequest || packet.kind == Kind::GssEncRequest) {
       send("N");
       // Data sent before our answer could not have been encrypted as negotiated (CVE-2021-23214).
       if (end_ > rpos_) fatal(SqlState::ProtocolViolation, "received unencrypted data after SSL request");
       return;
     }
-    if (code == wire::kCancelRequestCode) {
-      if (rest.size() == 8) server_.cancel(wire::get_i32(rest.data()), wire::get_i32(rest.data() + 4));
+    if (packet.kind == Kind::CancelRequest) {
+      if (packet.cancel_valid) server_.cancel(packet.cancel_pid, packet.cancel_secret);
       do_close();  // no answer, as PostgreSQL
       return;
     }
-    int major = static_cast<uint32_t>(code) >> 16, minor = code & 0xffff;
-    if (major != 3) {
-      fatal(SqlState::FeatureNotSupported,
-            fmt::format("unsupported frontend protocol {}.{}: server supports 3.0 to 3.0", major, minor));
-      return;
-    }
-    StartupInfo info;
-    std::vector<std::string> unrecognized;
-    bool terminated = false;
-    while (!rest.empty()) {
-      size_t k = rest.find('\0');
-      if (k == std::string_view::npos) break;
-      std::string_view key = rest.substr(0, k);
-      rest.remove_prefix(k + 1);
-      if (key.empty()) {
-        terminated = rest.empty();
-        break;
-      }
-      size_t v = rest.find('\0');
-      if (v == std::string_view::npos) break;
-      std::string_view value = rest.substr(0, v);
-      rest.remove_prefix(v + 1);
-      if (key.starts_with("_pq_.")) {
-        unrecognized.emplace_back(key);
-      } else {
-        info.parameters[std::string(key)] = std::string(value);
-      }
-    }
-    if (!terminated) {
-      fatal(SqlState::ProtocolViolation, "invalid startup packet layout: expected terminator as last byte");
-      return;
-    }
-    auto user = info.parameters.find("user");
-    if (user == info.parameters.end() || user->second.empty()) {
-      fatal(SqlState::InvalidAuthorizationSpecification,
-            "no PostgreSQL user name specified in startup packet");
-      return;
-    }
-    info.user = user->second;
-    auto db = info.parameters.find("database");
-    info.database = db != info.parameters.end() && !db->second.empty() ? db->second : info.user;
+    StartupInfo& info = packet.info;
     info.process_id = pid_;
     {
       asio::error_code e;
@@ -329,9 +290,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
         info.local_port = local.port();
       }
     }
-    if (minor > 0 || !unrecognized.empty()) {
+    if (packet.minor > 0 || !packet.unrecognized.empty()) {
       std::string out;
-      wire::negotiate_protocol_version(out, 0, unrecognized);
+      wire::negotiate_protocol_version(out, 0, packet.unrecognized);
       send(std::move(out));
     }
     if (!server_.try_add_session()) {
@@ -420,11 +381,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     switch (type) {
       case 'Q': {
-        if (body.empty() || body.back() != '\0') {
-          fatal(SqlState::ProtocolViolation, "invalid string in message");
+        std::string_view sql;
+        try {
+          sql = wire::decode_query(body);
+        } catch (const SqlError& e) {
+          fatal(e.state(), e.message());
           return;
         }
-        std::string_view sql = body.substr(0, body.find('\0'));
         run_query(std::string(sql));
         return;
       }
@@ -752,150 +715,53 @@ void Connection::execute_on_worker(const std::string& sql) {
   });
 }
 
-namespace {
-
-// Reads the fields of one extended-protocol message; malformed input is a 08P01 ERROR (PostgreSQL
-// then discards messages until Sync, as for any error).
-class MessageReader {
- public:
-  explicit MessageReader(std::string_view body) : body_(body) {}
-  std::string_view cstr() {
-    size_t end = body_.find('\0', pos_);
-    if (end == std::string_view::npos)
-      throw SqlError(SqlState::ProtocolViolation, "invalid string in message");
-    std::string_view s = body_.substr(pos_, end - pos_);
-    pos_ = end + 1;
-    return s;
-  }
-  int16_t i16() { return static_cast<int16_t>((u8() << 8) | u8()); }
-  int32_t i32() {
-    need(4);
-    int32_t v = wire::get_i32(body_.data() + pos_);
-    pos_ += 4;
-    return v;
-  }
-  std::string_view bytes(size_t n) {
-    need(n);
-    std::string_view s = body_.substr(pos_, n);
-    pos_ += n;
-    return s;
-  }
-  char byte() { return static_cast<char>(u8()); }
-  void end() const {
-    if (pos_ != body_.size()) throw SqlError(SqlState::ProtocolViolation, "invalid message format");
-  }
-
- private:
-  unsigned u8() {
-    need(1);
-    return static_cast<unsigned char>(body_[pos_++]);
-  }
-  void need(size_t n) const {
-    if (body_.size() - pos_ < n)
-      throw SqlError(SqlState::ProtocolViolation, "insufficient data left in message");
-  }
-  std::string_view body_;
-  size_t pos_ = 0;
-};
-
-std::vector<int16_t> read_format_codes(MessageReader& r) {
-  int16_t n = r.i16();
-  if (n < 0) throw SqlError(SqlState::ProtocolViolation, "invalid message format");
-  std::vector<int16_t> codes;
-  for (int16_t i = 0; i < n; ++i) {
-    int16_t code = r.i16();
-    if (code != 0 && code != 1)
-      throw SqlError(SqlState::ProtocolViolation, fmt::format("unsupported format code: {}", code));
-    codes.push_back(code);
-  }
-  return codes;
-}
-
-}  // namespace
-
+// Malformed messages throw 08P01 (PostgreSQL then discards messages until Sync, as for any error).
 void Connection::extended_message(const ExtendedMessage& m, QueryOutput& out) {
-  MessageReader r(m.body);
   switch (m.type) {
     case 'P': {
-      std::string name(r.cstr());
-      std::string_view sql = r.cstr();
-      int16_t n = r.i16();
-      if (n < 0) throw SqlError(SqlState::ProtocolViolation, "invalid message format");
-      std::vector<uint32_t> types;
-      for (int16_t i = 0; i < n; ++i) types.push_back(static_cast<uint32_t>(r.i32()));
-      r.end();
-      session_->parse(name, sql, types);
+      wire::ParseMessage p = wire::decode_parse(m.body);
+      session_->parse(p.name, p.sql, p.param_types);
       wire::parse_complete(out.buffer());
       return;
     }
     case 'B': {
-      std::string portal(r.cstr());
-      std::string statement(r.cstr());
-      std::vector<int16_t> formats = read_format_codes(r);
-      int16_t n = r.i16();
-      if (n < 0) throw SqlError(SqlState::ProtocolViolation, "invalid message format");
-      if (formats.size() > 1 && formats.size() != static_cast<size_t>(n))
-        throw SqlError(
-            SqlState::ProtocolViolation,
-            fmt::format("bind message has {} parameter formats but {} parameters", formats.size(), n));
-      BindParams params;
-      for (int16_t i = 0; i < n; ++i) {
-        int32_t len = r.i32();
-        if (len < -1) throw SqlError(SqlState::ProtocolViolation, "invalid message format");
-        params.values.push_back(
-            len == -1 ? std::nullopt : std::optional<std::string_view>(r.bytes(static_cast<size_t>(len))));
-        params.formats.push_back(formats.empty() ? 0 : formats.size() == 1 ? formats[0] : formats[i]);
-      }
-      std::vector<int16_t> result_formats = read_format_codes(r);
-      r.end();
-      session_->bind(portal, statement, params, result_formats);
+      wire::BindMessage b = wire::decode_bind(m.body);
+      session_->bind(b.portal, b.statement, b.params, b.result_formats);
       wire::bind_complete(out.buffer());
       return;
     }
     case 'D': {
-      char kind = r.byte();
-      std::string name(r.cstr());
-      r.end();
-      if (kind == 'S') {
-        StatementDescription d = session_->describe_statement(name);
-        wire::parameter_description(out.buffer(), d.param_types);
-        if (d.returns_rows) {
-          wire::row_description(out.buffer(), d.columns);
+      wire::TargetMessage d = wire::decode_describe(m.body);
+      if (d.kind == 'S') {
+        StatementDescription desc = session_->describe_statement(d.name);
+        wire::parameter_description(out.buffer(), desc.param_types);
+        if (desc.returns_rows) {
+          wire::row_description(out.buffer(), desc.columns);
         } else {
           wire::no_data(out.buffer());
         }
-      } else if (kind == 'P') {
-        std::optional<std::vector<ResultColumn>> columns = session_->describe_portal(name);
+      } else {
+        std::optional<std::vector<ResultColumn>> columns = session_->describe_portal(d.name);
         if (columns) {
           wire::row_description(out.buffer(), *columns);
         } else {
           wire::no_data(out.buffer());
         }
-      } else {
-        throw SqlError(SqlState::ProtocolViolation,
-                       fmt::format("invalid DESCRIBE message subtype {}", static_cast<int>(kind)));
       }
       return;
     }
     case 'E': {
-      std::string portal(r.cstr());
-      int32_t max_rows = r.i32();
-      r.end();
-      if (session_->execute_portal(portal, max_rows > 0 ? max_rows : 0, out))
+      wire::ExecuteMessage e = wire::decode_execute(m.body);
+      if (session_->execute_portal(e.portal, e.max_rows > 0 ? e.max_rows : 0, out))
         wire::portal_suspended(out.buffer());
       return;
     }
     case 'C': {
-      char kind = r.byte();
-      std::string name(r.cstr());
-      r.end();
-      if (kind == 'S') {
-        session_->close_statement(name);
-      } else if (kind == 'P') {
-        session_->close_portal(name);
+      wire::TargetMessage c = wire::decode_close(m.body);
+      if (c.kind == 'S') {
+        session_->close_statement(c.name);
       } else {
-        throw SqlError(SqlState::ProtocolViolation,
-                       fmt::format("invalid CLOSE message subtype {}", static_cast<int>(kind)));
+        session_->close_portal(c.name);
       }
       wire::close_complete(out.buffer());
       return;
