@@ -103,12 +103,14 @@ TEST(PgwireDecode, StartupPacket) {
 }
 
 TEST(PgwireDecode, ExtendedMessages) {
-  ParseMessage p = decode_parse(body({cstr("s"), cstr("SELECT $1"), i16(1), i32(23)}));
+  const std::string parse_body = body({cstr("s"), cstr("SELECT $1"), i16(1), i32(23)});
+  ParseMessage p = decode_parse(parse_body);  // p.sql is a view into parse_body
   EXPECT_EQ(p.name, "s");
   EXPECT_EQ(p.sql, "SELECT $1");
   EXPECT_EQ(p.param_types, std::vector<uint32_t>{23});
-  BindMessage b =
-      decode_bind(body({cstr("p"), cstr("s"), i16(1), i16(1), i16(2), i32(2), "42", i32(-1), i16(0)}));
+  const std::string bind_body =
+      body({cstr("p"), cstr("s"), i16(1), i16(1), i16(2), i32(2), "42", i32(-1), i16(0)});
+  BindMessage b = decode_bind(bind_body);
   ASSERT_EQ(b.params.values.size(), 2u);
   EXPECT_EQ(*b.params.values[0], "42");
   EXPECT_FALSE(b.params.values[1].has_value());
