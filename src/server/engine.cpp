@@ -613,18 +613,9 @@ class EngineSession : public pgwire::Session {
     auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit);
 
     runtime::ExecContext ctx;
-    limit(ctx, started);
-    ctx.set_params(planned.params);
-    codegen::prepare(*compiled, ctx);
-    ctx.cancel = out.cancel_flag();
-    // Outside a transaction block the statement is its own transaction.
+    prepare_context(ctx, *compiled, planned.params, out, started);
     std::unique_ptr<storage::Transaction> own_txn;
-    storage::Transaction* txn = txn_.get();
-    if (txn) ++statements_in_block_;
-    if (!txn) {
-      own_txn = begin_transaction(default_isolation_);
-      txn = own_txn.get();
-    }
+    storage::Transaction* txn = statement_transaction(own_txn);
     auto view = txn->statement_view();
     ctx.view = view.get();
     if (stmt.kind == ast::StmtKind::Select) {
@@ -779,6 +770,28 @@ class EngineSession : public pgwire::Session {
   }
 
   static constexpr const char* kQueryMemoryLimit = "omendb.query_memory_limit";
+
+  // The runtime state of one execution of `compiled` with `params`, under the session's limits
+  // (memory, statement_timeout counted from `started`) and the client's cancel flag.
+  void prepare_context(runtime::ExecContext& ctx, const codegen::CompiledPlan& compiled,
+                       const std::vector<Value>& params, pgwire::ResultWriter& out,
+                       std::chrono::steady_clock::time_point started) const {
+    limit(ctx, started);
+    ctx.set_params(params);
+    codegen::prepare(compiled, ctx);
+    ctx.cancel = out.cancel_flag();
+  }
+
+  // The transaction a statement runs in: the open block's, or outside a block its own, which `own`
+  // then holds (the caller commits it).
+  storage::Transaction* statement_transaction(std::unique_ptr<storage::Transaction>& own) {
+    if (txn_) {
+      ++statements_in_block_;
+      return txn_.get();
+    }
+    own = begin_transaction(default_isolation_);
+    return own.get();
+  }
 
   // The session's limits on one statement that started at `started`: memory and statement_timeout.
   void limit(runtime::ExecContext& ctx, std::chrono::steady_clock::time_point started) const {
@@ -1291,17 +1304,9 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   for (size_t i = 0; i < p.params.size() && i < params.size(); ++i) params[i] = p.params[i];
 
   runtime::ExecContext ctx;
-  limit(ctx, started);
-  ctx.set_params(params);
-  codegen::prepare(*ps.compiled, ctx);
-  ctx.cancel = out.cancel_flag();
-  std::unique_ptr<storage::Transaction> own_txn;  // EXECUTE outside a transaction: its own
-  storage::Transaction* txn = txn_.get();
-  if (txn) ++statements_in_block_;
-  if (!txn) {
-    own_txn = begin_transaction(default_isolation_);
-    txn = own_txn.get();
-  }
+  prepare_context(ctx, *ps.compiled, params, out, started);
+  std::unique_ptr<storage::Transaction> own_txn;
+  storage::Transaction* txn = statement_transaction(own_txn);
   auto view = txn->statement_view();
   ctx.view = view.get();
   if (select) {
