@@ -1,3 +1,6 @@
+// Derived from PostgreSQL (PostgreSQL Licence, see NOTICE and LICENSES/PostgreSQL.txt):
+// Portions Copyright (c) 1996-2022, PostgreSQL Global Development Group;
+// Portions Copyright (c) 1994, The Regents of the University of California.
 // DATE / TIME / TIMESTAMP / TIMESTAMPTZ / INTERVAL: calendar, output, casts, arithmetic and functions
 // with PostgreSQL 15's semantics (see datetime.h and docs/types.md).
 #include "common/datetime.h"

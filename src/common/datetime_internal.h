@@ -1,3 +1,6 @@
+// Derived from PostgreSQL (PostgreSQL Licence, see NOTICE and LICENSES/PostgreSQL.txt):
+// Portions Copyright (c) 1996-2022, PostgreSQL Global Development Group;
+// Portions Copyright (c) 1994, The Regents of the University of California.
 // Internals shared by datetime*.cpp (not a public header): broken-down times and the token tables.
 // The algorithms follow PostgreSQL 15's datetime.c / timestamp.c behaviour (checked case by case
 // against a running PostgreSQL by tests/unit/common/datetime_test.cpp).

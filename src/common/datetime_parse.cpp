@@ -1,3 +1,6 @@
+// Derived from PostgreSQL (PostgreSQL Licence, see NOTICE and LICENSES/PostgreSQL.txt):
+// Portions Copyright (c) 1996-2022, PostgreSQL Global Development Group;
+// Portions Copyright (c) 1994, The Regents of the University of California.
 // Text input of DATE, TIME, TIMESTAMP, TIMESTAMPTZ and INTERVAL with PostgreSQL 15's grammar: the input
 // is split into typed fields (ParseDateTime), which are then decoded left to right (dates and times) or
 // right to left (intervals), with PostgreSQL's heuristics for ambiguous numbers (DateStyle MDY).

@@ -1,3 +1,6 @@
+// Derived from PostgreSQL (PostgreSQL Licence, see NOTICE and LICENSES/PostgreSQL.txt):
+// Portions Copyright (c) 1996-2022, PostgreSQL Global Development Group;
+// Portions Copyright (c) 1994, The Regents of the University of California.
 // Time zones: IANA zones through cctz (Debian's libcctz, reading the system tz database, including the
 // POSIX footer rule that carries a zone's DST past its last listed transition), fixed offsets, the
 // abbreviation and keyword tables, and PostgreSQL's rules for resolving local times.
