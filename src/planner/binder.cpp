@@ -1373,6 +1373,7 @@ void Binder::finish(PlannedStatement& out) {
   // The client's parameters come first (placeholders), then the lifted literals.
   if (param_types_) out.param_types = *param_types_;
   for (TypeId t : out.param_types) out.params.push_back(Value::null(t));
+  detail::fold_null_inputs(*p.root);
   lift_op(*p.root, out.params);
   if (!matrix_values_.empty()) {
     // The values matrix is the only thing an INSERT lifts, so it follows the client's parameters.

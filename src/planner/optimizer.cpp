@@ -1,5 +1,5 @@
-// Rule-based optimizer. Predicate pushdown is trivial with one table (the Filter already sits on the
-// scan); the rule that matters is primary-key range selection.
+// Rule-based optimizer: PostgreSQL's folding of strict operators over a NULL constant, primary-key range
+// selection and sort elision.
 #include <algorithm>
 
 #include "planner/planner_internal.h"
@@ -9,6 +9,7 @@ namespace omendb::planner::detail {
 namespace {
 
 using plan::Expr;
+using plan::ExprPtr;
 using plan::ExprOp;
 using plan::Op;
 
@@ -142,7 +143,64 @@ bool ordered_by_key(const plan::ProjectOp& project, const std::vector<plan::Sort
   return true;
 }
 
+// Operators that return NULL whenever an input is NULL (PostgreSQL's strict functions and operators).
+bool is_strict(ExprOp op) {
+  switch (op) {
+    case ExprOp::Neg:
+    case ExprOp::Not:
+    case ExprOp::Add:
+    case ExprOp::Sub:
+    case ExprOp::Mul:
+    case ExprOp::Div:
+    case ExprOp::Mod:
+    case ExprOp::Concat:
+    case ExprOp::Eq:
+    case ExprOp::Ne:
+    case ExprOp::Lt:
+    case ExprOp::Le:
+    case ExprOp::Gt:
+    case ExprOp::Ge:
+    case ExprOp::Cast:
+    case ExprOp::Abs:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_null_constant(const Expr& e) {
+  return e.op == ExprOp::Constant && e.constant.is_null();
+}
+
+// True when `e` holds a computation without columns (such as `1/0`): PostgreSQL evaluates those while
+// planning, so their errors must survive folding.
+bool has_constant_computation(const Expr& e) {
+  if (e.args.empty()) return false;
+  if (row_independent(e)) return true;
+  for (const auto& a : e.args)
+    if (has_constant_computation(*a)) return true;
+  return false;
+}
+
+void fold_null(ExprPtr& e) {
+  if (!e) return;
+  for (auto& a : e->args) fold_null(a);
+  // InSet is strict in its probe only (a NULL element of the list is a three-valued "maybe").
+  size_t strict_args = e->op == ExprOp::InSet ? 1 : is_strict(e->op) ? e->args.size() : 0;
+  bool null_input = false;
+  for (size_t i = 0; i < strict_args; ++i) null_input |= is_null_constant(*e->args[i]);
+  if (!null_input) return;
+  for (const auto& a : e->args)
+    if (has_constant_computation(*a)) return;  // evaluated at run time: raises as PostgreSQL would
+  e = Expr::make_constant(Value::null(e->type), e->type);
+}
+
 }  // namespace
+
+void fold_null_inputs(Op& op) {
+  for (auto& c : op.children) fold_null_inputs(*c);
+  op.for_each_expr([](ExprPtr& x) { fold_null(x); });
+}
 
 void elide_sorts(plan::OpPtr& op) {
   for (auto& c : op->children) elide_sorts(c);

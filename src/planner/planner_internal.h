@@ -27,6 +27,12 @@ Value convert_value(const Value& v, TypeId to);
 // max_length receives varchar(n)'s n, or -1.
 TypeId resolve_type(const ast::TypeName& t, int* max_length);
 
+// PostgreSQL's constant folding of a strict operator with a NULL constant input: the operator becomes a
+// NULL constant, and its other inputs (which may reference columns) are never evaluated, so `NULL = a/b`
+// is NULL even where b = 0. Inputs computed from constants alone (`1/0`) are kept: PostgreSQL evaluates
+// those while planning and raises their errors.
+void fold_null_inputs(plan::Op& root);
+
 // Rule-based optimizer: primary-key range selection for every Filter directly above a TableScan.
 void choose_key_ranges(plan::Op& root);
 
