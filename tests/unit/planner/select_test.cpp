@@ -154,10 +154,22 @@ TEST_F(PlannerTest, NullStaysConstant) {
   auto ps = plan("SELECT a FROM t WHERE a = NULL OR b IS NULL");
   EXPECT_TRUE(ps.params.empty());
   const auto& pred = *child(*ps.plan.root).as<plan::FilterOp>().predicate;
+  // `a = NULL` is folded to a NULL boolean while planning (the operator is strict), as in PostgreSQL.
   const auto& eq = *pred.args[0];
-  EXPECT_EQ(eq.args[1]->op, ExprOp::Constant);
-  EXPECT_TRUE(eq.args[1]->constant.is_null());
-  EXPECT_EQ(eq.args[1]->type, TypeId::Int32);
+  EXPECT_EQ(eq.op, ExprOp::Constant);
+  EXPECT_TRUE(eq.constant.is_null());
+  EXPECT_EQ(eq.type, TypeId::Bool);
+  EXPECT_EQ(pred.args[1]->op, ExprOp::IsNull);
+  // NULL keeps its coerced type where it is not folded away.
+  auto ps1 = plan("SELECT a FROM t WHERE coalesce(a, NULL) = 1");
+  EXPECT_EQ(ps1.params.size(), 1u);  // only the 1 is lifted
+  const auto& cmp = *child(*ps1.plan.root).as<plan::FilterOp>().predicate;
+  ASSERT_EQ(cmp.op, ExprOp::Eq);
+  const auto& kase = *cmp.args[0];
+  ASSERT_EQ(kase.op, ExprOp::Case);
+  EXPECT_EQ(kase.args.back()->op, ExprOp::Constant);
+  EXPECT_TRUE(kase.args.back()->constant.is_null());
+  EXPECT_EQ(kase.args.back()->type, TypeId::Int32);
   auto ps2 = plan("SELECT NULL");
   EXPECT_EQ(ps2.plan.result_columns[0].type, TypeId::Text);
 }
