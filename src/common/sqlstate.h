@@ -39,6 +39,7 @@ namespace omendb {
   X(SerializationFailure, "40001")                \
   X(SyntaxError, "42601")                         \
   X(InsufficientPrivilege, "42501")               \
+  X(ObjectNotInPrerequisiteState, "55000")        \
   X(UndefinedColumn, "42703")                     \
   X(UndefinedFunction, "42883")                   \
   X(UndefinedTable, "42P01")                      \

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <deque>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "frontend/parser/parser.h"
 #include "planner/planner.h"
 #include "runtime/exec_context.h"
+#include "server/suspended_query.h"
 #include "server/wire_values.h"
 #include "storage/store.h"
 
@@ -304,6 +306,8 @@ std::string version_text() {
 // One client session: its transaction state and settings. Transaction blocks follow PostgreSQL:
 // statements outside BEGIN commit on their own; several statements in one simple query run as one
 // implicit transaction; an error inside a block makes later statements fail with 25P02 until ROLLBACK.
+struct CursorRun;  // a cursor's query, produced on demand (defined with the extended protocol below)
+
 class EngineSession : public pgwire::Session {
  public:
   EngineSession(Database& db, const pgwire::StartupInfo& info) : db_(db) {
@@ -424,6 +428,15 @@ class EngineSession : public pgwire::Session {
   // Ends the current transaction: commit (which may throw 40001, ending it anyway) or roll back. A
   // transaction that does not commit undoes its SETs.
   void finish_transaction(bool commit) {
+    if (commit) {
+      try {
+        hold_cursors();  // WITH HOLD cursors keep their rows past COMMIT
+      } catch (...) {
+        finish_transaction(false);
+        throw;
+      }
+    }
+    end_cursors();
     ++txn_serial_;  // the transaction's portals end with it
     auto txn = std::move(txn_);
     std::optional<SavedSettings> saved = std::move(saved_settings_);
@@ -449,6 +462,9 @@ class EngineSession : public pgwire::Session {
     if (state_ == State::Failed && stmt.kind != ast::StmtKind::Transaction)
       throw SqlError(SqlState::InFailedSqlTransaction,
                      "current transaction is aborted, commands ignored until end of transaction block");
+    if (stmt.kind == ast::StmtKind::Insert || stmt.kind == ast::StmtKind::Update ||
+        stmt.kind == ast::StmtKind::Delete)
+      settle_cursors();
     switch (stmt.kind) {
       case ast::StmtKind::Select:
       case ast::StmtKind::Insert:
@@ -477,6 +493,12 @@ class EngineSession : public pgwire::Session {
         return sql_deallocate(static_cast<const ast::DeallocateStmt&>(stmt), out);
       case ast::StmtKind::Discard:
         return sql_discard(static_cast<const ast::DiscardStmt&>(stmt), out);
+      case ast::StmtKind::DeclareCursor:
+        return sql_declare(static_cast<const ast::DeclareCursorStmt&>(stmt), text, out);
+      case ast::StmtKind::Fetch:
+        return sql_fetch(static_cast<const ast::FetchStmt&>(stmt), out);
+      case ast::StmtKind::ClosePortal:
+        return sql_close(static_cast<const ast::ClosePortalStmt&>(stmt), out);
       case ast::StmtKind::Unsupported:
         throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
     }
@@ -550,6 +572,7 @@ class EngineSession : public pgwire::Session {
       case K::RollbackToSavepoint: {
         require_block("ROLLBACK TO SAVEPOINT");
         size_t i = find_savepoint(stmt.savepoint_name);
+        rollback_cursors(i + 1);  // cursors opened since the savepoint go; the others read no more
         txn_->rollback_to(savepoints_[i].mark);
         restore_settings(savepoints_[i].settings);
         savepoints_.resize(i + 1);
@@ -898,11 +921,16 @@ class EngineSession : public pgwire::Session {
     std::vector<int16_t> formats;  // one per result column
     uint64_t txn_serial = 0;
     bool done = false;
-    bool materialized = false;       // Execute with a row limit: every row encoded here
-    size_t width = 0;                // columns per materialized row
-    std::vector<std::string> cells;  // row-major
-    std::vector<char> nulls;
-    size_t next_row = 0;
+    // Cursors (SQL DECLARE, or Execute with a row limit): rows are produced on demand by `cursor`; a
+    // cursor settled (see settle_cursors) or held past COMMIT produces no more and keeps its remaining
+    // rows.
+    bool sql_cursor = false;            // declared in SQL (FETCH / MOVE / CLOSE name it)
+    bool holdable = false;              // WITH HOLD
+    bool held = false;                  // WITH HOLD past its COMMIT: lives until closed
+    size_t savepoint_depth = 0;         // savepoints_.size() when it was declared
+    uint64_t position = 0;              // rows fetched or moved over so far (PostgreSQL's portalPos)
+    bool at_end = false;                // FETCH ran past the last row
+    std::shared_ptr<CursorRun> cursor;  // last member: stops before the rest goes
   };
 
   void prepare_statement(PreparedStatement& ps, std::vector<uint32_t> param_oids);
@@ -916,6 +944,20 @@ class EngineSession : public pgwire::Session {
   void sql_execute(const ast::ExecuteStmt& stmt, pgwire::ResultWriter& out);
   void sql_deallocate(const ast::DeallocateStmt& stmt, pgwire::ResultWriter& out);
   void sql_discard(const ast::DiscardStmt& stmt, pgwire::ResultWriter& out);
+  void sql_declare(const ast::DeclareCursorStmt& stmt, std::string_view text, pgwire::ResultWriter& out);
+  void sql_fetch(const ast::FetchStmt& stmt, pgwire::ResultWriter& out);
+  void sql_close(const ast::ClosePortalStmt& stmt, pgwire::ResultWriter& out);
+  // Cursors.
+  bool live(const Portal& p) const { return p.held || p.txn_serial == txn_serial_; }
+  void open_cursor(Portal& p, pgwire::ResultWriter& out, std::chrono::steady_clock::time_point started);
+  void settle(Portal& p);
+  uint64_t fetch_rows(Portal& p, uint64_t max_rows, const std::vector<int16_t>& formats,
+                      pgwire::ResultWriter& out, std::chrono::steady_clock::time_point started, bool* more);
+  Portal& find_cursor(const std::string& name);
+  void settle_cursors();
+  void hold_cursors();
+  void end_cursors();
+  void rollback_cursors(size_t depth);
 
   std::map<std::string, std::shared_ptr<PreparedStatement>> statements_;
   std::map<std::string, std::shared_ptr<Portal>> portals_;
@@ -958,48 +1000,28 @@ class NoDescriptionWriter : public pgwire::ResultWriter {
   pgwire::ResultWriter& out_;
 };
 
-// Encodes result rows in each column's format; streams them to the client, or (for Execute with a row
-// limit) keeps them in the portal's cells.
+// Encodes result rows in each column's format and streams them to the client.
 class PortalRowSink : public runtime::RowSink {
  public:
   PortalRowSink(const std::vector<plan::OutputColumn>& columns, const std::vector<int16_t>& formats,
-                pgwire::ResultWriter* out, std::vector<std::string>* cells, std::vector<char>* nulls)
+                pgwire::ResultWriter& out)
       : columns_(columns),
         formats_(formats),
         out_(out),
-        cells_(cells),
-        nulls_(nulls),
         text_(columns.size()),
         views_(columns.size()),
-        row_nulls_(columns.size()) {}
-
-  // Rows kept in the portal count against the query's memory limit while it runs (53200 past it).
-  void account_in(runtime::ExecContext* ctx) { ctx_ = ctx; }
+        nulls_(columns.size()) {}
 
   bool row(const Datum* values, size_t count) override {
-    if (cells_ && ctx_) {
-      uint64_t bytes = count * (sizeof(std::string) + 1);
-      for (size_t i = 0; i < count; ++i)
-        if (!values[i].is_null && values[i].str.len > 15) bytes += values[i].str.len;  // beyond SSO
-      try {
-        ctx_->memory.reserve(bytes);
-      } catch (SqlError& e) {
-        ctx_->fail(std::move(e));
-        return false;
-      }
-    }
     for (size_t i = 0; i < count; ++i) {
       const Datum& d = values[i];
-      bool null = d.is_null != 0;
-      std::string& s = cells_ ? cells_->emplace_back() : text_[i];
-      if (cells_) nulls_->push_back(null ? 1 : 0);
-      row_nulls_[i] = null ? 1 : 0;
-      if (null) continue;
-      s.clear();
-      encode_datum(d, columns_[i].type, formats_.empty() ? 0 : formats_[i], s);
-      views_[i] = s;
+      nulls_[i] = d.is_null != 0;
+      if (nulls_[i]) continue;
+      text_[i].clear();
+      encode_datum(d, columns_[i].type, formats_.empty() ? 0 : formats_[i], text_[i]);
+      views_[i] = text_[i];
     }
-    if (out_) out_->data_row(views_.data(), reinterpret_cast<const bool*>(row_nulls_.data()), count);
+    out_.data_row(views_.data(), reinterpret_cast<const bool*>(nulls_.data()), count);
     ++rows_;
     return true;
   }
@@ -1008,14 +1030,87 @@ class PortalRowSink : public runtime::RowSink {
  private:
   const std::vector<plan::OutputColumn>& columns_;
   const std::vector<int16_t>& formats_;
-  pgwire::ResultWriter* out_;
-  std::vector<std::string>* cells_;
-  std::vector<char>* nulls_;
+  pgwire::ResultWriter& out_;
   std::vector<std::string> text_;
   std::vector<std::string_view> views_;
-  std::vector<char> row_nulls_;
+  std::vector<char> nulls_;
   uint64_t rows_ = 0;
-  runtime::ExecContext* ctx_ = nullptr;
+};
+
+// A cursor's rows between their production and the FETCH that sends them: the values, with their own
+// copy of any text, counted against the query's memory limit (53200 past it). They are encoded when
+// sent, in the formats that FETCH or Execute asks for.
+class KeptRows : public runtime::RowSink {
+ public:
+  KeptRows(const std::vector<plan::OutputColumn>& columns, runtime::ExecContext& ctx)
+      : columns_(columns), ctx_(ctx) {}
+
+  bool row(const Datum* values, size_t count) override {
+    uint64_t bytes = count * sizeof(Datum);
+    for (size_t i = 0; i < count; ++i)
+      if (points_at_text(i) && !values[i].is_null) bytes += sizeof(std::string) + values[i].str.len;
+    try {
+      ctx_.memory.reserve(bytes);
+    } catch (SqlError& e) {
+      ctx_.fail(std::move(e));
+      return false;
+    }
+    reserved_ += bytes;
+    for (size_t i = 0; i < count; ++i) {
+      Datum d = values[i];
+      if (points_at_text(i) && !d.is_null) {
+        const std::string& copy = text_.emplace_back(d.str.ptr, d.str.len);  // deque: never moves
+        d.str = {copy.data(), copy.size()};
+      }
+      rows_.push_back(d);
+    }
+    return true;
+  }
+
+  size_t width() const { return columns_.size(); }
+  size_t size() const { return width() ? rows_.size() / width() - next_ : 0; }
+  // Sends up to `limit` kept rows (0: all) in `formats`; returns how many.
+  uint64_t send(uint64_t limit, const std::vector<int16_t>& formats, pgwire::ResultWriter& out) {
+    std::vector<std::string> cells(width());
+    std::vector<std::string_view> views(width());
+    std::vector<char> nulls(width());
+    uint64_t sent = 0;
+    while (size() > 0 && (limit == 0 || sent < limit)) {
+      const Datum* row = &rows_[next_ * width()];
+      for (size_t c = 0; c < width(); ++c) {
+        nulls[c] = row[c].is_null;
+        if (nulls[c]) continue;
+        cells[c].clear();
+        encode_datum(row[c], columns_[c].type, c < formats.size() ? formats[c] : 0, cells[c]);
+        views[c] = cells[c];
+      }
+      out.data_row(views.data(), reinterpret_cast<const bool*>(nulls.data()), width());
+      ++next_;
+      ++sent;
+    }
+    if (size() == 0) clear();
+    return sent;
+  }
+  void clear() {
+    rows_.clear();
+    text_.clear();
+    next_ = 0;
+    ctx_.memory.release(reserved_);
+    reserved_ = 0;
+  }
+
+ private:
+  // Types whose Datum points at bytes outside it (copied here, since the query's own buffers move on).
+  bool points_at_text(size_t column) const {
+    return columns_[column].type == TypeId::Text || columns_[column].type == TypeId::Unknown;
+  }
+
+  const std::vector<plan::OutputColumn>& columns_;
+  runtime::ExecContext& ctx_;
+  std::vector<Datum> rows_;  // row-major
+  std::deque<std::string> text_;
+  size_t next_ = 0;  // first row not sent yet
+  uint64_t reserved_ = 0;
 };
 
 bool is_planned_kind(const ast::Stmt& stmt) {
@@ -1073,9 +1168,11 @@ void EngineSession::prepare_statement(PreparedStatement& ps, std::vector<uint32_
       ps.columns = describe(*ps.planned);
     }
   } else {
-    const ast::Stmt* inner = ps.stmt && ps.stmt->kind == ast::StmtKind::Explain
-                                 ? static_cast<const ast::ExplainStmt&>(*ps.stmt).stmt.get()
-                                 : nullptr;
+    const ast::Stmt* inner = nullptr;  // a statement whose parameters this one takes
+    if (ps.stmt && ps.stmt->kind == ast::StmtKind::Explain)
+      inner = static_cast<const ast::ExplainStmt&>(*ps.stmt).stmt.get();
+    if (ps.stmt && ps.stmt->kind == ast::StmtKind::DeclareCursor)
+      inner = static_cast<const ast::DeclareCursorStmt&>(*ps.stmt).query.get();
     if (inner && is_planned_kind(*inner)) {  // EXPLAIN's parameters are the explained statement's
       std::shared_lock catalog_guard(db_.catalog_lock());
       planner::PlannerContext ctx;
@@ -1094,6 +1191,14 @@ void EngineSession::prepare_statement(PreparedStatement& ps, std::vector<uint32_
     } else if (ps.stmt && ps.stmt->kind == ast::StmtKind::Explain) {
       ps.returns_rows = true;
       ps.columns = {{"QUERY PLAN", type_oid(TypeId::Text), -1}};
+    } else if (ps.stmt && ps.stmt->kind == ast::StmtKind::Fetch &&
+               !static_cast<const ast::FetchStmt&>(*ps.stmt).move) {
+      // FETCH returns its cursor's rows, described as PostgreSQL does: if the cursor exists now.
+      auto it = portals_.find(static_cast<const ast::FetchStmt&>(*ps.stmt).name);
+      if (it != portals_.end() && live(*it->second) && it->second->statement->returns_rows) {
+        ps.returns_rows = true;
+        ps.columns = it->second->statement->columns;
+      }
     } else if (ps.stmt && ps.stmt->kind == ast::StmtKind::Execute) {
       // EXECUTE name(...) returns what the named statement returns (as PostgreSQL describes it).
       auto it = statements_.find(static_cast<const ast::ExecuteStmt&>(*ps.stmt).name);
@@ -1162,13 +1267,14 @@ void EngineSession::bind(const std::string& portal_name, const std::string& stat
           decode_param(params.values[i], params.formats[i], ps->param_oids[i], ps->param_types[i], i));
     if (!portal_name.empty()) {
       auto it = portals_.find(portal_name);
-      if (it != portals_.end() && it->second->txn_serial == txn_serial_)
+      if (it != portals_.end() && live(*it->second))
         throw SqlError(SqlState::DuplicateCursor, "cursor \"" + portal_name + "\" already exists");
     }
     // Like PostgreSQL, Bind starts the implicit transaction that Sync ends (DDL and transaction control
     // run outside it).
     if (state_ == State::Idle && ps->planned) open_transaction(State::Implicit, default_isolation_);
     portal->txn_serial = txn_serial_;
+    portal->savepoint_depth = savepoints_.size();
     portals_[portal_name] = std::move(portal);
   } catch (...) {
     fail_transaction();
@@ -1194,7 +1300,7 @@ pgwire::StatementDescription EngineSession::describe_statement(const std::string
 std::optional<std::vector<pgwire::ResultColumn>> EngineSession::describe_portal(const std::string& name) {
   try {
     auto it = portals_.find(name);
-    if (it == portals_.end() || it->second->txn_serial != txn_serial_)
+    if (it == portals_.end() || !live(*it->second))
       throw SqlError(SqlState::InvalidCursorName, "portal \"" + name + "\" does not exist");
     const Portal& p = *it->second;
     if (state_ == State::Failed && p.statement->returns_rows) throw_in_failed_transaction();
@@ -1211,7 +1317,7 @@ std::optional<std::vector<pgwire::ResultColumn>> EngineSession::describe_portal(
 bool EngineSession::execute_portal(const std::string& name, int64_t max_rows, pgwire::ResultWriter& out) {
   try {
     auto it = portals_.find(name);
-    if (it == portals_.end() || it->second->txn_serial != txn_serial_)
+    if (it == portals_.end() || !live(*it->second))
       throw SqlError(SqlState::InvalidCursorName, "portal \"" + name + "\" does not exist");
     std::shared_ptr<Portal> portal = it->second;  // survives DISCARD ALL / Close while it runs
     const PreparedStatement& ps = *portal->statement;
@@ -1245,29 +1351,6 @@ bool EngineSession::execute_portal(const std::string& name, int64_t max_rows, pg
   }
 }
 
-bool EngineSession::emit_rows(Portal& p, int64_t max_rows, pgwire::ResultWriter& out) {
-  size_t total = p.width ? p.cells.size() / p.width : 0;
-  size_t sent = 0;
-  std::vector<std::string_view> views(p.width);
-  std::vector<char> nulls(p.width);
-  while (p.next_row < total && (max_rows == 0 || sent < static_cast<uint64_t>(max_rows))) {
-    size_t base = p.next_row * p.width;
-    for (size_t c = 0; c < p.width; ++c) {
-      views[c] = p.cells[base + c];
-      nulls[c] = p.nulls[base + c];
-    }
-    out.data_row(views.data(), reinterpret_cast<const bool*>(nulls.data()), p.width);
-    ++p.next_row;
-    ++sent;
-  }
-  if (p.next_row < total) return true;  // PortalSuspended
-  p.done = true;
-  p.cells.clear();
-  p.nulls.clear();
-  out.command_complete("SELECT " + std::to_string(sent));  // PostgreSQL counts this Execute's rows
-  return false;
-}
-
 // A table changed since the statement was planned: bind and plan it again (the parameter types stay as
 // they were resolved), as PostgreSQL's plan cache does. The caller holds the catalog lock.
 void EngineSession::revalidate(PreparedStatement& ps) {
@@ -1286,14 +1369,23 @@ void EngineSession::revalidate(PreparedStatement& ps) {
 bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter& out) {
   PreparedStatement& ps = *p.statement;
   const bool select = ps.stmt->kind == ast::StmtKind::Select;
-  if (p.materialized) return emit_rows(p, max_rows, out);
+  const auto started = std::chrono::steady_clock::now();
+  if (select && (p.cursor || (max_rows > 0 && !p.done))) {
+    // Execute with a row limit: a cursor, producing rows on demand (PortalSuspended while more may come).
+    if (!p.cursor) open_cursor(p, out, started);
+    bool more = false;
+    uint64_t sent =
+        fetch_rows(p, max_rows > 0 ? static_cast<uint64_t>(max_rows) : 0, p.formats, out, started, &more);
+    if (!more) out.command_complete("SELECT " + std::to_string(sent));  // this Execute's rows, as PostgreSQL
+    return more;
+  }
   if (p.done) {
     out.command_complete(select                            ? "SELECT 0"
                          : ps.planned->command == "INSERT" ? "INSERT 0 0"
                                                            : ps.planned->command + " 0");
     return false;
   }
-  const auto started = std::chrono::steady_clock::now();
+  if (!select) settle_cursors();
   std::shared_lock catalog_guard(db_.catalog_lock());
   revalidate(ps);
   if (!ps.compiled) {
@@ -1310,25 +1402,11 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   auto view = txn->statement_view();
   ctx.view = view.get();
   if (select) {
-    const bool stream = max_rows == 0;
-    p.width = ps.planned->plan.result_columns.size();
-    PortalRowSink sink(ps.planned->plan.result_columns, p.formats, stream ? &out : nullptr,
-                       stream ? nullptr : &p.cells, stream ? nullptr : &p.nulls);
-    sink.account_in(&ctx);
+    PortalRowSink sink(ps.planned->plan.result_columns, p.formats, out);
     ctx.sink = &sink;
-    try {
-      codegen::execute(*ps.compiled, ctx);
-    } catch (...) {
-      p.cells.clear();
-      p.nulls.clear();
-      throw;
-    }
+    codegen::execute(*ps.compiled, ctx);
     db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
     if (own_txn) own_txn->commit();
-    if (!stream) {
-      p.materialized = true;
-      return emit_rows(p, max_rows, out);
-    }
     p.done = true;
     out.command_complete("SELECT " + std::to_string(sink.rows()));
     return false;
@@ -1343,6 +1421,284 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   std::string tag = ps.planned->command == "INSERT" ? "INSERT 0 " : ps.planned->command + " ";
   out.command_complete(tag + std::to_string(ctx.rows_affected));
   return false;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cursors: SQL's DECLARE / FETCH / MOVE / CLOSE and the extended protocol's Execute with a row limit.
+//
+// A cursor's query runs on demand (SuspendedQuery): each FETCH resumes it until the rows asked for are
+// produced, so a cursor over any number of rows holds one batch. It reads the snapshot taken when it
+// opened. Before a statement of the same transaction writes (or rolls back to a savepoint), the open
+// cursors are settled: their remaining rows are produced into memory first, so that what a cursor
+// returns never depends on the writes that followed its DECLARE, as in PostgreSQL (an error met while
+// settling is raised by the FETCH that reaches it). WITH HOLD cursors are settled at COMMIT and stay.
+
+struct CursorRun {
+  std::vector<plan::OutputColumn> columns;  // a copy: the statement may be planned again meanwhile
+  std::shared_ptr<const codegen::CompiledPlan> compiled;
+  std::unique_ptr<storage::Transaction> own_txn;  // a WITH HOLD cursor declared outside a block
+  std::unique_ptr<storage::ReadView> view;
+  runtime::ExecContext ctx;
+  std::unique_ptr<KeptRows> kept;
+  bool settled = false;                   // produces no more: what is left is in `kept`
+  std::exception_ptr deferred_error;      // met while settling, raised by the FETCH that reaches it
+  std::unique_ptr<SuspendedQuery> query;  // last: its thread stops before the rest goes
+};
+
+void EngineSession::open_cursor(Portal& p, pgwire::ResultWriter& out,
+                                std::chrono::steady_clock::time_point started) {
+  PreparedStatement& ps = *p.statement;
+  std::shared_lock catalog_guard(db_.catalog_lock());
+  revalidate(ps);
+  if (!ps.compiled) {
+    bool cache_hit = false;
+    ps.compiled = db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit);
+  }
+  std::vector<Value> params = ps.planned->params;
+  for (size_t i = 0; i < p.params.size() && i < params.size(); ++i) params[i] = p.params[i];
+  auto run = std::make_shared<CursorRun>();
+  run->columns = ps.planned->plan.result_columns;
+  run->compiled = ps.compiled;
+  prepare_context(run->ctx, *run->compiled, params, out, started);
+  storage::Transaction* txn = statement_transaction(run->own_txn);
+  run->view = txn->statement_view();
+  run->ctx.view = run->view.get();
+  run->kept = std::make_unique<KeptRows>(run->columns, run->ctx);
+  CursorRun* r = run.get();
+  run->query = std::make_unique<SuspendedQuery>(
+      [r](runtime::RowSink& sink) {
+        r->ctx.sink = &sink;
+        codegen::execute(*r->compiled, r->ctx);
+      },
+      *run->kept);
+  p.cursor = std::move(run);
+}
+
+// Sends up to `max_rows` (0: all) more rows of a cursor in `formats`; *more tells whether rows may remain.
+uint64_t EngineSession::fetch_rows(Portal& p, uint64_t max_rows, const std::vector<int16_t>& formats,
+                                   pgwire::ResultWriter& out, std::chrono::steady_clock::time_point started,
+                                   bool* more) {
+  *more = false;
+  if (!p.cursor) return 0;  // ran to its end
+  CursorRun& r = *p.cursor;
+  uint64_t sent = 0;
+  if (!r.settled) {
+    r.ctx.deadline = std::chrono::steady_clock::time_point::max();
+    limit(r.ctx, started);  // this FETCH's statement_timeout
+    try {
+      *more = r.query->resume(max_rows);
+    } catch (...) {
+      p.cursor.reset();
+      p.done = true;
+      throw;
+    }
+    sent = r.kept->send(0, formats, out);
+  } else {
+    sent = r.kept->send(max_rows, formats, out);
+    *more = r.kept->size() > 0;
+    if (!*more && r.deferred_error && (max_rows == 0 || sent < max_rows)) {
+      std::exception_ptr error = r.deferred_error;
+      p.cursor.reset();
+      p.done = true;
+      std::rethrow_exception(error);
+    }
+    if (!*more && r.deferred_error) *more = true;  // the error comes with the next FETCH
+  }
+  if (!*more) {
+    if (r.own_txn) r.own_txn->commit();
+    p.cursor.reset();
+    p.done = true;
+  }
+  p.position += sent;
+  if (!*more && max_rows != 0 && sent < max_rows) p.at_end = true;
+  return sent;
+}
+
+EngineSession::Portal& EngineSession::find_cursor(const std::string& name) {
+  auto it = portals_.find(name);
+  if (it == portals_.end() || !live(*it->second))
+    throw SqlError(SqlState::InvalidCursorName, "cursor \"" + name + "\" does not exist");
+  return *it->second;
+}
+
+// Produces every remaining row of a running cursor into memory (see above).
+void EngineSession::settle(Portal& p) {
+  if (!p.cursor || p.cursor->settled) return;
+  CursorRun& r = *p.cursor;
+  r.ctx.deadline = std::chrono::steady_clock::time_point::max();
+  try {
+    r.query->resume(0);
+  } catch (...) {
+    r.deferred_error = std::current_exception();
+  }
+  r.query.reset();
+  r.view.reset();
+  if (r.own_txn) r.own_txn->commit();
+  r.own_txn.reset();
+  r.settled = true;
+}
+
+void EngineSession::settle_cursors() {
+  for (auto& [name, p] : portals_)
+    if (p->txn_serial == txn_serial_ && !p->held) settle(*p);
+}
+
+void EngineSession::hold_cursors() {
+  for (auto& [name, p] : portals_) {
+    if (p->txn_serial != txn_serial_ || p->held || !p->holdable || p->done) continue;
+    settle(*p);
+    if (p->cursor && p->cursor->deferred_error) {
+      std::exception_ptr e = p->cursor->deferred_error;
+      std::string failed = name;
+      portals_.erase(failed);
+      std::rethrow_exception(e);  // PostgreSQL raises it at COMMIT, which then rolls back
+    }
+    p->held = true;
+  }
+}
+
+void EngineSession::end_cursors() {
+  for (auto it = portals_.begin(); it != portals_.end();)
+    it = it->second->txn_serial == txn_serial_ && !it->second->held ? portals_.erase(it) : std::next(it);
+}
+
+void EngineSession::rollback_cursors(size_t depth) {
+  for (auto it = portals_.begin(); it != portals_.end();) {
+    Portal& p = *it->second;
+    if (p.txn_serial == txn_serial_ && !p.held && p.savepoint_depth >= depth) {
+      it = portals_.erase(it);
+    } else {
+      if (p.txn_serial == txn_serial_ && !p.held) settle(p);
+      ++it;
+    }
+  }
+}
+
+void EngineSession::sql_declare(const ast::DeclareCursorStmt& stmt, std::string_view text,
+                                pgwire::ResultWriter& out) {
+  if (state_ != State::Block && !stmt.hold)
+    throw SqlError(SqlState::NoActiveSqlTransaction, "DECLARE CURSOR can only be used in transaction blocks");
+  if (stmt.scroll) throw_unsupported("SCROLL cursors");
+  if (!stmt.query || stmt.query->kind != ast::StmtKind::Select) throw_unsupported("this cursor query");
+  auto existing = portals_.find(stmt.name);
+  if (existing != portals_.end() && live(*existing->second))
+    throw SqlError(SqlState::DuplicateCursor, "cursor \"" + stmt.name + "\" already exists");
+  // The cursor owns its query: parse this DECLARE's text again and keep the inner SELECT.
+  auto ps = std::make_shared<PreparedStatement>();
+  ps->sql = std::string(text);
+  ps->parsed = parser::parse(text);
+  if (ps->parsed.size() != 1 || ps->parsed[0]->kind != ast::StmtKind::DeclareCursor)
+    throw SqlError(SqlState::InternalError, "DECLARE text did not parse back to one DECLARE");
+  ps->stmt = static_cast<const ast::DeclareCursorStmt&>(*ps->parsed[0]).query.get();
+  std::vector<uint32_t> oids;
+  std::vector<Value> params;
+  if (explain_params_) {  // DECLARE ... $1 through the extended protocol: Bind's values
+    params = *explain_params_;
+    for (const Value& v : params) oids.push_back(type_oid(v.type()));
+  }
+  prepare_statement(*ps, oids);
+  auto portal = std::make_shared<Portal>();
+  portal->statement = ps;
+  portal->params = std::move(params);
+  portal->formats.assign(ps->columns.size(), stmt.binary ? 1 : 0);
+  portal->sql_cursor = true;
+  portal->holdable = stmt.hold;
+  portal->savepoint_depth = savepoints_.size();
+  portal->txn_serial = txn_serial_;
+  open_cursor(*portal, out, std::chrono::steady_clock::now());
+  if (state_ != State::Block) {  // WITH HOLD outside a block: its rows are produced at once
+    settle(*portal);
+    if (portal->cursor->deferred_error) std::rethrow_exception(portal->cursor->deferred_error);
+    portal->held = true;
+  }
+  portals_[stmt.name] = std::move(portal);
+  out.command_complete("DECLARE CURSOR");
+}
+
+namespace {
+
+// Swallows a statement's output but keeps its notices and the cancel flag: MOVE and a FETCH's skipped rows.
+class SkippedRowsWriter final : public pgwire::ResultWriter {
+ public:
+  explicit SkippedRowsWriter(pgwire::ResultWriter& out) : out_(out) {}
+  void row_description(const std::vector<pgwire::ResultColumn>&) override {}
+  void data_row(const std::string_view*, const bool*, size_t) override {}
+  void command_complete(std::string_view) override {}
+  void empty_query() override {}
+  void notice(std::string_view sqlstate, std::string_view message) override {
+    out_.notice(sqlstate, message);
+  }
+  void warning(std::string_view sqlstate, std::string_view message) override {
+    out_.warning(sqlstate, message);
+  }
+  const std::atomic<bool>* cancel_flag() const override { return out_.cancel_flag(); }
+
+ private:
+  pgwire::ResultWriter& out_;
+};
+
+}  // namespace
+
+void EngineSession::sql_fetch(const ast::FetchStmt& stmt, pgwire::ResultWriter& out) {
+  const auto started = std::chrono::steady_clock::now();
+  Portal& p = find_cursor(stmt.name);
+  // Cursors scan forward only (docs/clients.md): what needs to go back fails as PostgreSQL's NO SCROLL.
+  auto backward = [] {
+    throw SqlError(SqlState::ObjectNotInPrerequisiteState, "cursor can only scan forward")
+        .with_hint("Declare it with SCROLL option to enable backward scan.");
+  };
+  using D = ast::FetchStmt::Direction;
+  uint64_t skip = 0, want = 0;
+  bool all = false;
+  switch (stmt.direction) {
+    case D::Forward:
+      if (stmt.count <= 0) backward();  // FETCH 0 re-reads the current row; negative counts go back
+      all = stmt.count == ast::FetchStmt::kFetchAll;
+      want = all ? 0 : static_cast<uint64_t>(stmt.count);
+      break;
+    case D::Backward:
+      backward();
+      break;
+    case D::Absolute:
+      if (stmt.count <= 0 || static_cast<uint64_t>(stmt.count) <= p.position || p.at_end) backward();
+      skip = static_cast<uint64_t>(stmt.count) - p.position - 1;
+      want = 1;
+      break;
+    case D::Relative:
+      if (stmt.count <= 0) backward();
+      skip = static_cast<uint64_t>(stmt.count) - 1;
+      want = 1;
+      break;
+  }
+  SkippedRowsWriter discard(out);
+  // Through the extended protocol, FETCH's rows come in the formats its Bind asked for (as PostgreSQL).
+  const std::vector<int16_t>& formats =
+      execute_formats_ && execute_formats_->size() == p.formats.size() ? *execute_formats_ : p.formats;
+  bool more = true;
+  if (stmt.move) {
+    uint64_t moved = fetch_rows(p, all ? 0 : skip + want, formats, discard, started, &more);
+    if (stmt.direction != D::Forward) moved = moved == skip + want ? 1 : 0;  // onto one row, or not
+    out.command_complete("MOVE " + std::to_string(moved));
+    return;
+  }
+  if (skip > 0 && fetch_rows(p, skip, formats, discard, started, &more) < skip) more = false;
+  std::vector<pgwire::ResultColumn> columns = p.statement->columns;
+  for (size_t i = 0; i < columns.size() && i < formats.size(); ++i) columns[i].format = formats[i];
+  out.row_description(columns);
+  uint64_t fetched = more ? fetch_rows(p, all ? 0 : want, formats, out, started, &more) : 0;
+  out.command_complete("FETCH " + std::to_string(fetched));
+}
+
+void EngineSession::sql_close(const ast::ClosePortalStmt& stmt, pgwire::ResultWriter& out) {
+  if (stmt.all) {
+    for (auto it = portals_.begin(); it != portals_.end();)
+      it = live(*it->second) ? portals_.erase(it) : std::next(it);
+    out.command_complete("CLOSE CURSOR ALL");
+    return;
+  }
+  find_cursor(stmt.name);
+  portals_.erase(stmt.name);
+  out.command_complete("CLOSE CURSOR");
 }
 
 void EngineSession::sync() {

@@ -2,6 +2,7 @@
 // the binder reads it. Nothing here knows about the catalog or types beyond what the SQL text says.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -119,6 +120,9 @@ enum class StmtKind {
   Execute,
   Deallocate,
   Discard,
+  DeclareCursor,
+  Fetch,
+  ClosePortal,
   Unsupported
 };
 
@@ -251,6 +255,35 @@ struct DeallocateStmt : Stmt {
 struct DiscardStmt : Stmt {
   DiscardStmt() : Stmt(StmtKind::Discard) {}
   std::string target;  // "ALL", "PLANS", "SEQUENCES", "TEMP"
+};
+
+// DECLARE name [BINARY] [ASENSITIVE | INSENSITIVE] [[NO] SCROLL] CURSOR [{WITH | WITHOUT} HOLD] FOR query
+struct DeclareCursorStmt : Stmt {
+  DeclareCursorStmt() : Stmt(StmtKind::DeclareCursor) {}
+  std::string name;
+  bool binary = false;
+  bool scroll = false;  // SCROLL written
+  bool hold = false;    // WITH HOLD
+  StmtPtr query;
+};
+
+// FETCH / MOVE [direction] [FROM | IN] name, as PostgreSQL's grammar reduces it: NEXT is FORWARD 1, PRIOR
+// BACKWARD 1, FIRST ABSOLUTE 1, LAST ABSOLUTE -1, ALL FORWARD kFetchAll, a bare count FORWARD count.
+struct FetchStmt : Stmt {
+  FetchStmt() : Stmt(StmtKind::Fetch) {}
+  enum class Direction { Forward, Backward, Absolute, Relative };
+  static constexpr int64_t kFetchAll = INT64_MAX;
+  std::string name;
+  Direction direction = Direction::Forward;
+  int64_t count = 1;
+  bool move = false;
+};
+
+// CLOSE name | ALL
+struct ClosePortalStmt : Stmt {
+  ClosePortalStmt() : Stmt(StmtKind::ClosePortal) {}
+  std::string name;  // empty for ALL
+  bool all = false;
 };
 
 // Any statement libpg_query parses that OmenDB has no transform for (CREATE INDEX, CREATE VIEW, ...).

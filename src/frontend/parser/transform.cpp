@@ -115,8 +115,6 @@ std::string unsupported_statement_name(const PgQuery__Node* n) {
       return "CREATE DATABASE";
     case PG_QUERY__NODE__NODE_DROPDB_STMT:
       return "DROP DATABASE";
-    case PG_QUERY__NODE__NODE_CLOSE_PORTAL_STMT:
-      return "CLOSE";
     case PG_QUERY__NODE__NODE_CHECK_POINT_STMT:
       return "CHECKPOINT";
     case PG_QUERY__NODE__NODE_RENAME_STMT:
@@ -151,8 +149,6 @@ std::string unsupported_statement_name(const PgQuery__Node* n) {
       return "CREATE OPERATOR CLASS";
     case PG_QUERY__NODE__NODE_CREATE_AM_STMT:
       return "CREATE ACCESS METHOD";
-    case PG_QUERY__NODE__NODE_DECLARE_CURSOR_STMT:
-      return "DECLARE CURSOR";
     case PG_QUERY__NODE__NODE_GRANT_STMT:
       return n->grant_stmt->is_grant ? "GRANT" : "REVOKE";
     case PG_QUERY__NODE__NODE_GRANT_ROLE_STMT:
@@ -295,6 +291,48 @@ class Transformer {
       case PG_QUERY__NODE__NODE_DEALLOCATE_STMT: {
         auto s = std::make_unique<ast::DeallocateStmt>();
         const char* name = n->deallocate_stmt->name;
+        s->all = !name || !*name;
+        s->name = str(name);
+        return s;
+      }
+      case PG_QUERY__NODE__NODE_DECLARE_CURSOR_STMT: {
+        const PgQuery__DeclareCursorStmt* d = n->declare_cursor_stmt;
+        // CURSOR_OPT_* of PostgreSQL's parsenodes.h.
+        constexpr int32_t kBinary = 0x1, kScroll = 0x2, kHold = 0x20;
+        auto s = std::make_unique<ast::DeclareCursorStmt>();
+        s->name = str(d->portalname);
+        s->binary = (d->options & kBinary) != 0;
+        s->scroll = (d->options & kScroll) != 0;
+        s->hold = (d->options & kHold) != 0;
+        if (d->query) s->query = stmt(d->query);
+        return s;
+      }
+      case PG_QUERY__NODE__NODE_FETCH_STMT: {
+        const PgQuery__FetchStmt* f = n->fetch_stmt;
+        auto s = std::make_unique<ast::FetchStmt>();
+        using D = ast::FetchStmt::Direction;
+        switch (f->direction) {
+          case PG_QUERY__FETCH_DIRECTION__FETCH_BACKWARD:
+            s->direction = D::Backward;
+            break;
+          case PG_QUERY__FETCH_DIRECTION__FETCH_ABSOLUTE:
+            s->direction = D::Absolute;
+            break;
+          case PG_QUERY__FETCH_DIRECTION__FETCH_RELATIVE:
+            s->direction = D::Relative;
+            break;
+          default:
+            s->direction = D::Forward;
+            break;
+        }
+        s->count = f->how_many;
+        s->name = str(f->portalname);
+        s->move = f->ismove;
+        return s;
+      }
+      case PG_QUERY__NODE__NODE_CLOSE_PORTAL_STMT: {
+        auto s = std::make_unique<ast::ClosePortalStmt>();
+        const char* name = n->close_portal_stmt->portalname;
         s->all = !name || !*name;
         s->name = str(name);
         return s;
