@@ -228,6 +228,7 @@ class Binder {
   };
   std::vector<BareRef> bare_refs_;
   std::vector<Value> matrix_values_;                // INSERT values matrix, row-major
+  std::vector<int> matrix_sources_;                 // per matrix cell: the client param copied there, or -1
   std::optional<std::vector<TypeId>> param_types_;  // $1..$n (see PlannerContext)
   std::vector<int> param_locations_;                // first use of each $n, for errors
   uint64_t values_rows_ = 0;
@@ -1237,15 +1238,28 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
 
   auto values = std::make_unique<plan::ValuesOp>();
   for (const auto& col : table->columns) values->output.push_back({new_id(), col.name, col.type});
-  bool all_constant = true;
+  // Rows of literals and bare parameters (a multi-row INSERT from a driver binding server-side, such as
+  // SQLAlchemy's insertmanyvalues over psycopg 3) run as one loop over a matrix of params: generated code
+  // does not grow with the rows.
+  // A parameter cell may carry the assignment cast to its column's type (a driver sending an int2 for a
+  // bigint column): the value is converted when copied into the matrix, with the same rules and errors.
+  auto source_param = [](const Expr& x) -> const Expr* {
+    const Expr* e = x.op == ExprOp::Cast && x.args.size() == 1 ? x.args[0].get() : &x;
+    return e->op == ExprOp::Param ? e : nullptr;
+  };
+  bool matrix = true;
   for (const auto& row : cells)
-    for (const auto& x : row) all_constant = all_constant && x->op == ExprOp::Constant;
+    for (const auto& x : row) matrix = matrix && (x->op == ExprOp::Constant || source_param(*x));
   values_rows_ = cells.size();
-  if (all_constant) {
-    values->values_matrix = true;
-    values->matrix_param_base = param_types_ ? static_cast<int>(param_types_->size()) : 0;
-    for (auto& row : cells)
-      for (auto& x : row) matrix_values_.push_back(std::move(x->constant));
+  if (matrix) {
+    values->values_matrix = true;  // matrix_param_base is set once every other literal is lifted
+    for (auto& row : cells) {
+      for (size_t i = 0; i < row.size(); ++i) {
+        const Expr* param = source_param(*row[i]);
+        matrix_sources_.push_back(param ? param->param : -1);
+        matrix_values_.push_back(param ? Value::null(table->columns[i].type) : std::move(row[i]->constant));
+      }
+    }
   } else {
     values->rows = std::move(cells);
   }
@@ -1361,6 +1375,13 @@ void lift_op(Op& op, std::vector<Value>& params) {
   op.for_each_expr([&](ExprPtr& x) { lift(x, params); });
 }
 
+plan::ValuesOp* find_values(Op& op) {
+  if (op.is<plan::ValuesOp>()) return &op.as<plan::ValuesOp>();
+  for (auto& c : op.children)
+    if (plan::ValuesOp* v = find_values(*c)) return v;
+  return nullptr;
+}
+
 plan::TableScanOp* find_scan(Op& op) {
   if (op.is<plan::TableScanOp>()) return &op.as<plan::TableScanOp>();
   for (auto& c : op.children)
@@ -1376,8 +1397,10 @@ void Binder::finish(PlannedStatement& out) {
   detail::fold_null_inputs(*p.root);
   lift_op(*p.root, out.params);
   if (!matrix_values_.empty()) {
-    // The values matrix is the only thing an INSERT lifts, so it follows the client's parameters.
+    // The values matrix comes last: generated code counts its rows from the number of params.
+    find_values(*p.root)->matrix_param_base = static_cast<int>(out.params.size());
     for (auto& v : matrix_values_) out.params.push_back(std::move(v));
+    out.matrix_sources = std::move(matrix_sources_);
   }
   detail::choose_key_ranges(*p.root);
   detail::elide_sorts(p.root);
@@ -1461,6 +1484,19 @@ std::vector<Value> Binder::evaluate_parameters(const std::vector<ast::ExprPtr>& 
 }
 
 }  // namespace
+
+std::vector<Value> PlannedStatement::parameters(const std::vector<Value>& client) const {
+  std::vector<Value> out = params;
+  for (size_t i = 0; i < client.size() && i < out.size(); ++i) out[i] = client[i];
+  if (!matrix_sources.empty()) {
+    size_t base = out.size() - matrix_sources.size();
+    for (size_t i = 0; i < matrix_sources.size(); ++i)
+      if (matrix_sources[i] >= 0)
+        out[base + i] =
+            detail::convert_value(out[static_cast<size_t>(matrix_sources[i])], params[base + i].type());
+  }
+  return out;
+}
 
 PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx) {
   Binder binder(ctx);

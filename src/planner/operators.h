@@ -136,7 +136,8 @@ class TableScanOp final : public Op {
 // One row of expressions per produced row; rows[r][c] has type output[c].type. When values_matrix is
 // true, `rows` is empty and the rows are the statement's params from matrix_param_base on, row-major
 // (params[base + r * output.size() + c]), their count known only at run time, so that one compiled
-// INSERT serves any number of rows.
+// INSERT serves any number of rows. The matrix holds the rows' literals and, copied in at each execution,
+// their bound parameters (PlannedStatement::matrix_sources); it is always the last of the params.
 class ValuesOp final : public Op {
  public:
   static constexpr OpKind kKind = OpKind::Values;

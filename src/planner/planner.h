@@ -36,6 +36,14 @@ struct PlannedStatement {
   // Per result column: true when it is one of the session values PostgreSQL types `name` (current_user,
   // current_database() ...: OmenDB has no name type, the value is text, described as name: OID 19, 64).
   std::vector<bool> result_name_columns;
+  // An INSERT's VALUES rows whose cells are all literals or bare parameters run as one loop over a matrix
+  // of params that follows every other param (plan::ValuesOp::values_matrix). A cell that is the client's
+  // parameter $k+1 is copied into the matrix at each execution: matrix_sources[i] = k for matrix cell i,
+  // -1 for a literal (already in params).
+  std::vector<int> matrix_sources;
+  // The params of one execution: `params` with the client's bound values in front and copied into the
+  // values matrix.
+  std::vector<Value> parameters(const std::vector<Value>& client) const;
 };
 
 // Looks a table up by name; nullptr if absent.

@@ -610,8 +610,7 @@ class EngineSession : public pgwire::Session {
     for (const Value& v : *explain_params_) types.push_back(v.type());
     ctx.param_types = types;
     planner::PlannedStatement planned = planner::plan_statement(stmt, ctx);
-    for (size_t i = 0; i < explain_params_->size() && i < planned.params.size(); ++i)
-      planned.params[i] = (*explain_params_)[i];
+    planned.params = planned.parameters(*explain_params_);
     return planned;
   }
 
@@ -1392,8 +1391,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     bool cache_hit = false;
     ps.compiled = db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit);
   }
-  std::vector<Value> params = ps.planned->params;
-  for (size_t i = 0; i < p.params.size() && i < params.size(); ++i) params[i] = p.params[i];
+  std::vector<Value> params = ps.planned->parameters(p.params);
 
   runtime::ExecContext ctx;
   prepare_context(ctx, *ps.compiled, params, out, started);
@@ -1454,8 +1452,7 @@ void EngineSession::open_cursor(Portal& p, pgwire::ResultWriter& out,
     bool cache_hit = false;
     ps.compiled = db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit);
   }
-  std::vector<Value> params = ps.planned->params;
-  for (size_t i = 0; i < p.params.size() && i < params.size(); ++i) params[i] = p.params[i];
+  std::vector<Value> params = ps.planned->parameters(p.params);
   auto run = std::make_shared<CursorRun>();
   run->columns = ps.planned->plan.result_columns;
   run->compiled = ps.compiled;

@@ -196,9 +196,42 @@ def test_describe_and_low_level(args):
         pg.exec_(b"DEALLOCATE lowlevel")
 
 
+def test_bulk_insert_values(args):
+    """A multi-row INSERT with server-side parameters (SQLAlchemy's insertmanyvalues over psycopg 3 sends
+    these): small Python ints travel as int2, converted to the bigint column as PostgreSQL assigns them;
+    NULLs and literals mix in. On OmenDB the rows run as one compiled loop (EXPLAIN says so)."""
+    with connect(args) as conn:
+        conn.execute("DROP TABLE IF EXISTS p3_bulk")
+        conn.execute("CREATE TABLE p3_bulk (id bigint PRIMARY KEY, device int, v double precision, tag text)")
+        n = 1000
+        sql = "INSERT INTO p3_bulk VALUES " + ",".join("(%s, %s, %s, 'lit')" if i % 10 else "(%s, %s, %s, NULL)"
+                                                       for i in range(n))
+        for batch in range(3):
+            values = []
+            for i in range(n):
+                values += [batch * n + i, i % 7, None if i % 13 == 0 else i * 0.25]
+            conn.execute(sql, values)
+        got = conn.execute("SELECT count(*), sum(device), sum(v), count(v), count(tag) FROM p3_bulk").fetchone()
+        want_v = 3 * sum(i * 0.25 for i in range(n) if i % 13)
+        assert got[0] == 3 * n and got[1] == 3 * sum(i % 7 for i in range(n)), got
+        assert abs(got[2] - want_v) < 1e-6 and got[3] == 3 * sum(1 for i in range(n) if i % 13), got
+        assert got[4] == 3 * (n - n // 10), got
+        try:
+            conn.execute("INSERT INTO p3_bulk VALUES (%s, %s, 1, 'x'), (%s, %s, 2, 'y')",
+                         [5000, 1, 5001, 3000000000])
+            raise AssertionError("expected 22003")
+        except errors.NumericValueOutOfRange:
+            pass
+        assert conn.execute("SELECT count(*) FROM p3_bulk WHERE id >= 5000").fetchone() == (0,)
+        plan = conn.execute("EXPLAIN INSERT INTO p3_bulk VALUES (%s, %s, 1, 'x'), (%s, %s, 2, 'y')",
+                            [6000, 1, 6001, 2]).fetchall()
+        if "OmenDB" in conn.execute("SELECT version()").fetchone()[0]:
+            assert "rows from params" in plan[1][0], plan
+
+
 def run_all(args):
     return run_tests([test_parameters, test_types_text_and_binary, test_prepared_statements, test_pipeline,
-                      test_transactions, test_describe_and_low_level], args)
+                      test_transactions, test_describe_and_low_level, test_bulk_insert_values], args)
 
 
 def main():
