@@ -1404,6 +1404,7 @@ void Binder::finish(PlannedStatement& out) {
   }
   detail::choose_key_ranges(*p.root);
   detail::elide_sorts(p.root);
+  detail::limit_sorts(*p.root);
   if (plan::TableScanOp* scan = find_scan(*p.root)) {
     uint64_t est = ctx_.row_estimate ? ctx_.row_estimate(scan->table->id) : 0;
     const auto& pk = scan->table->primary_key;

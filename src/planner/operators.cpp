@@ -314,7 +314,13 @@ std::string SortOp::explain(const ExplainContext& c) const {
     if (k.descending) s += " DESC";
     if (k.nulls_first != k.descending) s += k.nulls_first ? " NULLS FIRST" : " NULLS LAST";
   }
+  if (limit) s += "; top-N: " + c.expr(*limit) + (offset ? " + " + c.expr(*offset) : "");
   return s + ")";
+}
+
+void SortOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  if (limit) f(limit);
+  if (offset) f(offset);
 }
 
 void SortOp::write_shape(ShapeWriter& w) const {
@@ -325,8 +331,10 @@ void SortOp::write_shape(ShapeWriter& w) const {
     w.put(k.descending);
     w.put(k.nulls_first);
   }
+  w.put(limit);
+  w.put(offset);
 }
-OMENDB_SHAPE_COVERS(SortOp, 88);
+OMENDB_SHAPE_COVERS(SortOp, 104);
 
 // ---- Limit ------------------------------------------------------------------------------------------
 

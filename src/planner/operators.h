@@ -214,9 +214,13 @@ class SortOp final : public Op {
   static constexpr OpKind kKind = OpKind::Sort;
   SortOp() : Op(kKind) {}
   std::vector<SortKey> sort_keys;
+  // Top-N: set when a LIMIT reads the sorted rows (copies of its expressions, Int64, row-independent).
+  // Only the first limit + offset rows are kept while rows arrive (a NULL or negative limit keeps all).
+  ExprPtr limit;
+  ExprPtr offset;
 
   PipelineRole role() const override { return PipelineRole::Breaker; }
-  void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
   std::string explain(const ExplainContext& c) const override;
   void write_shape(ShapeWriter& w) const override;
 };

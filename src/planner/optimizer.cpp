@@ -9,8 +9,8 @@ namespace omendb::planner::detail {
 namespace {
 
 using plan::Expr;
-using plan::ExprPtr;
 using plan::ExprOp;
+using plan::ExprPtr;
 using plan::Op;
 
 void conjuncts(const Expr& e, std::vector<const Expr*>& out) {
@@ -209,6 +209,18 @@ void elide_sorts(plan::OpPtr& op) {
     plan::OpPtr child = std::move(op->children[0]);
     op = std::move(child);
   }
+}
+
+void limit_sorts(Op& op) {
+  for (auto& c : op.children) limit_sorts(*c);
+  if (!op.is<plan::LimitOp>() || !op.as<plan::LimitOp>().limit || op.children.empty()) return;
+  Op* below = op.children[0].get();
+  if (below->is<plan::ProjectOp>() && !below->children.empty()) below = below->children[0].get();
+  if (!below->is<plan::SortOp>()) return;
+  const auto& limit = op.as<plan::LimitOp>();
+  auto& sort = below->as<plan::SortOp>();
+  sort.limit = clone(*limit.limit);
+  if (limit.offset) sort.offset = clone(*limit.offset);
 }
 
 void choose_key_ranges(Op& op) {

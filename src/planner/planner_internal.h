@@ -36,6 +36,10 @@ void fold_null_inputs(plan::Op& root);
 // Rule-based optimizer: primary-key range selection for every Filter directly above a TableScan.
 void choose_key_ranges(plan::Op& root);
 
+// Top-N: a Sort read by a LIMIT (directly or through a column-dropping Project) keeps only the first
+// limit + offset rows while rows arrive.
+void limit_sorts(plan::Op& root);
+
 // Removes a Sort whose input already comes in that order (ascending primary-key prefix of the scan).
 void elide_sorts(plan::OpPtr& root);
 

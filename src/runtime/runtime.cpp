@@ -195,6 +195,10 @@ uint64_t rt_sort_finish(QueryState* qs, int32_t slot) {
   return ctx_of(qs).sorts[static_cast<size_t>(slot)]->finish();
 }
 
+void rt_sort_set_limit(QueryState* qs, int32_t slot, int64_t rows) {
+  if (rows >= 0) ctx_of(qs).sorts[static_cast<size_t>(slot)]->set_limit(static_cast<uint64_t>(rows));
+}
+
 const Datum* rt_sort_rows(QueryState* qs, int32_t slot) {
   return ctx_of(qs).sorts[static_cast<size_t>(slot)]->rows();
 }

@@ -43,6 +43,8 @@ int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_
 // Sort: rt_sort_row returns a row of Datums to fill, rt_sort_row_done copies its text.
 Datum* rt_sort_row(QueryState* qs, int32_t slot);
 void rt_sort_row_done(QueryState* qs, int32_t slot);
+// Top-N: only the first `rows` rows of the sort are needed (rows < 0: all).
+void rt_sort_set_limit(QueryState* qs, int32_t slot, int64_t rows);
 // Sorts (once) and returns the row count; rt_sort_rows the first row (rows are contiguous).
 uint64_t rt_sort_finish(QueryState* qs, int32_t slot);
 const Datum* rt_sort_rows(QueryState* qs, int32_t slot);
@@ -85,7 +87,7 @@ int32_t rt_text_to_bool(QueryState* qs, const char* p, uint64_t n, int32_t* out)
 #define OMENDB_RUNTIME_FUNCTIONS(X) \
   X(rt_fail) X(rt_key_int) X(rt_key_double) X(rt_key_text) X(rt_key_bool) X(rt_scan_open) \
   X(rt_scan_next) X(rt_emit_row) X(rt_insert) X(rt_update) X(rt_delete) X(rt_sort_row) \
-  X(rt_sort_row_done) X(rt_sort_finish) X(rt_sort_rows) X(rt_agg_state) X(rt_agg_set_text) \
+  X(rt_sort_row_done) X(rt_sort_set_limit) X(rt_sort_finish) X(rt_sort_rows) X(rt_agg_state) X(rt_agg_set_text) \
   X(rt_hash_bytes) X(rt_agg_ht_find_or_insert) X(rt_agg_ht_set_text) X(rt_agg_ht_size) X(rt_agg_ht_rows) \
   X(rt_text_cmp) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_bool_to_text) \
   X(rt_text_to_int32) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) \

@@ -28,7 +28,7 @@ int compare_datums(TypeId type, const Datum& a, const Datum& b) {
 }
 
 Sorter::Sorter(SortSpec spec, MemoryTracker* memory)
-    : spec_(std::move(spec)), memory_(memory), text_(memory) {}
+    : spec_(std::move(spec)), memory_(memory), text_(std::make_unique<Arena>(memory)) {}
 
 Sorter::~Sorter() {
   if (memory_) memory_->release(reserved_);
@@ -50,32 +50,83 @@ void Sorter::row_done() {
   Datum* row = rows_.data() + rows_.size() - w;
   for (size_t c = 0; c < w; ++c)
     if ((spec_.types[c] == TypeId::Text || spec_.types[c] == TypeId::Unknown) && !row[c].is_null)
-      row[c].str = text_.copy(row[c].str.ptr, row[c].str.len);
+      row[c].str = text_->copy(row[c].str.ptr, row[c].str.len);
+  if (limit_ == UINT64_MAX) return;
+  seq_.push_back(seq_base_++);
+  if (rows_.size() / w >= 2 * std::max<uint64_t>(limit_, 64)) keep_best();
+}
+
+void Sorter::set_limit(uint64_t rows) {
+  limit_ = rows;
+  seq_.clear();
+  for (size_t i = 0; width() && i < rows_.size() / width(); ++i) seq_.push_back(seq_base_++);
+}
+
+bool Sorter::less(const Datum* a, const Datum* b) const {
+  for (const SortKeySpec& k : spec_.keys) {
+    const Datum& da = a[k.column];
+    const Datum& db = b[k.column];
+    if (da.is_null || db.is_null) {
+      if (da.is_null && db.is_null) continue;
+      return da.is_null ? k.nulls_first : !k.nulls_first;
+    }
+    int c = compare_datums(k.type, da, db);
+    if (c != 0) return k.descending ? c > 0 : c < 0;
+  }
+  return false;
+}
+
+// Keeps the first limit_ rows of the (stable) sorted order, with their text copied to a fresh arena.
+void Sorter::keep_best() {
+  size_t w = width();
+  size_t count = rows_.size() / w;
+  size_t keep = static_cast<size_t>(std::min<uint64_t>(limit_, count));
+  std::vector<uint32_t> order(count);
+  std::iota(order.begin(), order.end(), 0u);
+  const Datum* base = rows_.data();
+  auto before = [&](uint32_t x, uint32_t y) {
+    const Datum* a = base + size_t{x} * w;
+    const Datum* b = base + size_t{y} * w;
+    if (less(a, b)) return true;
+    if (less(b, a)) return false;
+    return seq_[x] < seq_[y];  // ties in arrival order: the rows a stable sort would put first
+  };
+  if (keep < count) std::nth_element(order.begin(), order.begin() + keep, order.end(), before);
+  order.resize(keep);
+  std::sort(order.begin(), order.end());  // keep arrival order among the kept rows
+  auto text = std::make_unique<Arena>(memory_);
+  std::vector<Datum> kept(keep * w);
+  std::vector<uint64_t> kept_seq(keep);
+  for (size_t i = 0; i < keep; ++i) {
+    std::copy_n(base + size_t{order[i]} * w, w, kept.data() + i * w);
+    kept_seq[i] = seq_[order[i]];
+    for (size_t c = 0; c < w; ++c) {
+      Datum& d = kept[i * w + c];
+      if ((spec_.types[c] == TypeId::Text || spec_.types[c] == TypeId::Unknown) && !d.is_null)
+        d.str = text->copy(d.str.ptr, d.str.len);
+    }
+  }
+  std::copy(kept.begin(), kept.end(), rows_.begin());
+  rows_.resize(kept.size());
+  seq_ = std::move(kept_seq);
+  text_ = std::move(text);  // the dropped rows' text goes with the old arena
 }
 
 uint64_t Sorter::finish() {
   size_t w = width();
   size_t count = w == 0 ? 0 : rows_.size() / w;
   if (sorted_ || w == 0) return count;
-  // Sort row indexes, then permute: rows are fixed-width, so this moves each row once.
+  if (limit_ < count) {
+    keep_best();
+    count = rows_.size() / w;
+  }
+  // Sort row indexes, then permute: rows are fixed-width, so this moves each row once. (Top-N keeps
+  // rows in arrival order, so the stable sort still breaks ties by arrival.)
   std::vector<uint32_t> order(count);
   std::iota(order.begin(), order.end(), 0u);
   const Datum* base = rows_.data();
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
-    const Datum* a = base + size_t{x} * w;
-    const Datum* b = base + size_t{y} * w;
-    for (const SortKeySpec& k : spec_.keys) {
-      const Datum& da = a[k.column];
-      const Datum& db = b[k.column];
-      if (da.is_null || db.is_null) {
-        if (da.is_null && db.is_null) continue;
-        return da.is_null ? k.nulls_first : !k.nulls_first;
-      }
-      int c = compare_datums(k.type, da, db);
-      if (c != 0) return k.descending ? c > 0 : c < 0;
-    }
-    return false;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t x, uint32_t y) { return less(base + size_t{x} * w, base + size_t{y} * w); });
   uint64_t bytes = rows_.size() * sizeof(Datum);
   if (memory_) memory_->reserve(bytes);  // the permuted copy, while both exist
   std::vector<Datum> sorted(rows_.size());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "common/datum.h"
@@ -39,6 +40,10 @@ class Sorter {
   // Throws SqlError 53200 past the query's memory limit.
   Datum* append();
   void row_done();
+  // Top-N: only the first `rows` rows of the sorted order are needed. Rows arrive as usual; whenever
+  // twice as many are held, the best `rows` are kept (with their text, in a fresh arena), so memory
+  // stays proportional to `rows`, not to the input. The kept rows are exactly the stable sort's first.
+  void set_limit(uint64_t rows);
   // Sorts (once; stable) and returns the row count.
   uint64_t finish();
   const Datum* rows() const { return rows_.data(); }
@@ -49,8 +54,14 @@ class Sorter {
   MemoryTracker* memory_;
   std::vector<Datum> rows_;  // row-major, width() per row
   uint64_t reserved_ = 0;    // bytes of rows_' capacity counted in memory_
-  Arena text_;
+  std::unique_ptr<Arena> text_;
   bool sorted_ = false;
+  uint64_t limit_ = UINT64_MAX;  // top-N: rows needed
+  uint64_t seq_base_ = 0;        // arrival number of rows_' first row (ties keep arrival order)
+  std::vector<uint64_t> seq_;    // top-N only: each held row's arrival number
+
+  bool less(const Datum* a, const Datum* b) const;
+  void keep_best();
 };
 
 }  // namespace omendb::runtime

@@ -1,4 +1,4 @@
-// Sort: a breaker over a runtime::Sorter.
+// Sort: a breaker over a runtime::Sorter (top-N under a LIMIT: rt_sort_set_limit(limit + offset) first).
 //   build (sink of the input pipeline), per row:   row = rt_sort_row(); row[c] = col_c ...;
 //   rt_sort_row_done() read (source of the next pipeline):            n = rt_sort_finish(); rows =
 //   rt_sort_rows();
@@ -26,6 +26,29 @@ class SortTranslator final : public OperatorTranslator {
           break;
         }
     slot_ = layout.add_sort(std::move(spec));
+  }
+
+  // Top-N (the input pipeline): tell the sorter how many rows the LIMIT above will read.
+  void begin_pipeline(PipelineContext& p) override {
+    if (p.is_source(*this) || !sort_.limit) return;
+    CodeGen& cg = p.cg;
+    auto& b = cg.b;
+    auto as_i64 = [&](const SqlValue& v) {
+      return v.type == TypeId::Int64 ? v.value : b.CreateSExt(v.value, cg.i64);
+    };
+    SqlValue limit = p.eval(*sort_.limit);
+    llvm::Value* rows = b.CreateSelect(limit.is_null, cg.const_i64(-1), as_i64(limit));
+    if (sort_.offset) {  // NULL or negative offset: LIMIT treats them as 0 or raises 2201X itself
+      SqlValue offset = p.eval(*sort_.offset);
+      llvm::Value* n = as_i64(offset);
+      llvm::Value* skip =
+          b.CreateSelect(b.CreateOr(offset.is_null, b.CreateICmpSLT(n, cg.const_i64(0))), cg.const_i64(0), n);
+      llvm::Value* sum = b.CreateAdd(rows, skip);
+      llvm::Value* overflow = b.CreateICmpSLT(sum, rows);  // both non-negative when it matters
+      rows =
+          b.CreateSelect(b.CreateOr(b.CreateICmpSLT(rows, cg.const_i64(0)), overflow), cg.const_i64(-1), sum);
+    }
+    cg.call("rt_sort_set_limit", {cg.qs, cg.const_i32(slot_), rows});
   }
 
   void consume(PipelineContext& p) override {
