@@ -137,7 +137,7 @@ TEST_F(PlannerTest, ExplainTree) {
   auto lines = explain(ps.plan);
   ASSERT_EQ(lines.size(), 5u) << explain_text(ps.plan);
   EXPECT_EQ(lines[0], "Limit (limit: $2)");
-  EXPECT_EQ(lines[1], "  -> Sort (keys: b DESC)");
+  EXPECT_EQ(lines[1], "  -> Sort (keys: b DESC; top-N: $2)");  // the LIMIT bounds the sort
   EXPECT_EQ(lines[2], "    -> Project (b)");
   EXPECT_EQ(lines[3], "      -> Filter (((a > $0) AND (id >= $1)))");
   EXPECT_EQ(lines[4], "        -> TableScan t (range: id >= $1) (~333 rows)");
