@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/datetime_sql.h"
 #include "common/value.h"
 #include "frontend/parser/ast.h"
 #include "planner/plan.h"
@@ -75,6 +76,9 @@ struct PlannerContext {
   std::optional<std::vector<TypeId>> param_types;
   // The session functions' values; null: calling one is 0A000 (e.g. EXECUTE's arguments).
   const SessionInfo* session = nullptr;
+  // The session's TimeZone and clocks: date/time literals ('2024-01-01 10:00' as timestamptz, 'now')
+  // are converted with them at bind time. Null: UTC and a clock at 2000-01-01.
+  const dtsql::EvalContext* datetime = nullptr;
 };
 
 // SELECT / INSERT / UPDATE / DELETE. Throws SqlError: 42P01 unknown table, 42703 unknown column,
@@ -88,11 +92,11 @@ PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx
 // assignment would be (42804 otherwise) and evaluated now. Only constant expressions are accepted
 // (0A000 otherwise).
 std::vector<Value> evaluate_parameters(const std::vector<ast::ExprPtr>& args,
-                                       const std::vector<TypeId>& types);
+                                       const std::vector<TypeId>& types, const dtsql::EvalContext& dt);
 
 // A value in PostgreSQL's text input format converted to `type`, with the same rules (and 22P02 / 22003
 // errors) as a literal in SQL: Bind's text-format parameters.
-Value value_from_text(std::string text, TypeId type);
+Value value_from_text(std::string text, TypeId type, const dtsql::EvalContext& dt);
 
 // The OmenDB type of a written type name (PREPARE's parameter types); the same errors as CREATE TABLE.
 TypeId resolve_type_name(const ast::TypeName& type);
