@@ -306,7 +306,14 @@ ExprPtr Binder::bind(const ast::Expr& e, ExprCtx& c) {
 
 ExprPtr Binder::convert(ExprPtr e, TypeId t) {
   if (e->type == t) return e;
-  if (e->op == ExprOp::Constant) return Expr::make_constant(detail::convert_value(e->constant, t, dt()), t);
+  if (e->op == ExprOp::Constant) {
+    try {
+      return Expr::make_constant(detail::convert_value(e->constant, t, dt()), t);
+    } catch (SqlError& err) {  // PostgreSQL reports a literal that does not convert at the literal
+      if (err.position() == 0 && e->location >= 0) std::move(err).at(pos_of(e->location));
+      throw;
+    }
+  }
   if (is_unknown_param(*e) && t != TypeId::Unknown && param_types_) {
     // PostgreSQL's variable_coerce_param_hook: the first coercion of an unknown $n fixes its type.
     TypeId& slot = (*param_types_)[static_cast<size_t>(e->param)];
@@ -771,7 +778,9 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       // grammar folds from a bigint-sized 2147483648).
       if (v.type() == TypeId::Int64 && v.as_int() >= INT32_MIN && v.as_int() <= INT32_MAX)
         return Expr::make_constant(Value::int32(static_cast<int32_t>(v.as_int())), TypeId::Int32);
-      return Expr::make_constant(v, v.type());
+      ExprPtr x = Expr::make_constant(v, v.type());
+      if (v.type() == TypeId::Unknown) x->location = e.location;
+      return x;
     }
     case ast::ExprKind::Param:
       return bind_param(e);

@@ -66,6 +66,7 @@ struct Expr {
   int param = -1;        // Param
   ColumnId column = -1;  // Column
   int func = -1;         // DateTime: a dtsql::Func
+  int location = -1;     // Constant: where the literal is in the statement (errors converting it point there)
   Value constant;        // Constant
 
   static ExprPtr make_constant(Value v, TypeId type);

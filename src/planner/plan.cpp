@@ -174,6 +174,7 @@ plan::ExprPtr clone(const plan::Expr& e) {
   c->param = e.param;
   c->column = e.column;
   c->func = e.func;
+  c->location = e.location;
   c->constant = e.constant;
   c->args.reserve(e.args.size());
   for (const auto& a : e.args) c->args.push_back(clone(*a));

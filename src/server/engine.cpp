@@ -309,6 +309,14 @@ std::string version_text() {
          compiler + ", " + std::to_string(sizeof(void*) * 8) + "-bit";
 }
 
+// SHOW's column is named as the setting is spelled in PostgreSQL (SHOW timezone -> "TimeZone").
+std::string show_column_name(const std::string& name) {
+  if (name == "timezone") return "TimeZone";
+  if (name == "datestyle") return "DateStyle";
+  if (name == "intervalstyle") return "IntervalStyle";
+  return name;
+}
+
 // One client session: its transaction state and settings. Transaction blocks follow PostgreSQL:
 // statements outside BEGIN commit on their own; several statements in one simple query run as one
 // implicit transaction; an error inside a block makes later statements fail with 25P02 until ROLLBACK.
@@ -903,7 +911,7 @@ class EngineSession : public pgwire::Session {
     } else {
       throw SqlError(SqlState::UndefinedObject, "unrecognized configuration parameter \"" + stmt.name + "\"");
     }
-    send_text_rows(out, stmt.name, {value});
+    send_text_rows(out, show_column_name(stmt.name), {value});
     out.command_complete("SHOW");
   }
 
@@ -1276,7 +1284,7 @@ void EngineSession::prepare_statement(PreparedStatement& ps, std::vector<uint32_
                        "could not determine data type of parameter $" + std::to_string(i + 1));
     if (ps.stmt && ps.stmt->kind == ast::StmtKind::Show) {
       ps.returns_rows = true;
-      ps.columns = {{static_cast<const ast::ShowStmt&>(*ps.stmt).name, type_oid(TypeId::Text), -1}};
+      ps.columns = {{show_column_name(static_cast<const ast::ShowStmt&>(*ps.stmt).name), type_oid(TypeId::Text), -1}};
     } else if (ps.stmt && ps.stmt->kind == ast::StmtKind::Explain) {
       ps.returns_rows = true;
       ps.columns = {{"QUERY PLAN", type_oid(TypeId::Text), -1}};
