@@ -706,8 +706,7 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
   // (or untyped $n) counts 1 when it takes the type of another, known argument (PostgreSQL: "assume the
   // unknown has the same type as the other input"), else 0; an implicit cast (integer -> double
   // precision, date -> timestamp -> timestamptz, time -> interval) counts 0, plus 1 towards timestamptz,
-  // the preferred type of the date/time category. The best score wins; a tie is ambiguous (42725 in
-  // PostgreSQL, 42883 here as for the other operators).
+  // the preferred type of the date/time category. The best score wins; a tie is ambiguous (42725).
   auto implicit = [](TypeId from, TypeId to) {
     if (from == to) return true;
     if ((from == TypeId::Int32 || from == TypeId::Int64) && to == TypeId::Float64) return true;
@@ -730,7 +729,9 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
       if (a == p) {
         score += 2;
       } else if (a == TypeId::Unknown) {
-        if (p == TypeId::Text && !is_operator) score += 1;  // PostgreSQL prefers the string category
+        // PostgreSQL prefers the string category for an unknown function argument before trying the
+        // type of the other arguments (func_select_candidate): time_bucket('1 day', ts, 'UTC').
+        if (p == TypeId::Text && !is_operator) score += 3;
         for (size_t j = 0; j < args.size(); ++j)
           if (j != i && args[j]->type == p) score += 1;
       } else if (implicit(a, p)) {
@@ -754,12 +755,12 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
     for (size_t i = 0; i < args.size(); ++i) types += (i ? ", " : "") + tn(args[i]->type);
     if (is_operator) {
       std::string sym = name == "u-" ? "-" : name;
-      fail(SqlState::UndefinedFunction,
+      fail(SqlState::AmbiguousFunction,
            "operator is not unique: " +
                (args.size() == 2 ? tn(args[0]->type) + " " + sym + " " + tn(args[1]->type) : sym + " " + types),
            loc, "Could not choose a best candidate operator. You might need to add explicit type casts.");
     }
-    fail(SqlState::UndefinedFunction, "function " + name + "(" + types + ") is not unique", loc,
+    fail(SqlState::AmbiguousFunction, "function " + name + "(" + types + ") is not unique", loc,
          "Could not choose a best candidate function. You might need to add explicit type casts.");
   }
   std::vector<ExprPtr> converted;
@@ -1661,6 +1662,7 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
     if (c.default_expr) throw_unsupported("DEFAULT values", pos_of(c.default_expr->location));
     if (c.primary_key) {
       if (inline_pk) multiple_pk(c.location);
+      if (col.type == TypeId::Interval) throw_unsupported("an interval column in a primary key", pos_of(c.location));
       inline_pk = true;
       col.not_null = true;
       def.primary_key.push_back(static_cast<int>(def.columns.size()));
@@ -1676,6 +1678,8 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
       if (std::find(def.primary_key.begin(), def.primary_key.end(), idx) != def.primary_key.end())
         fail(SqlState::DuplicateColumn, "column \"" + name + "\" appears twice in primary key constraint",
              stmt.location);
+      if (def.columns[idx].type == TypeId::Interval)
+        throw_unsupported("an interval column in a primary key", pos_of(stmt.location));
       def.primary_key.push_back(idx);
       def.columns[idx].not_null = true;
     }

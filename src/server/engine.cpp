@@ -3,6 +3,8 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <initializer_list>
 #include <map>
@@ -307,6 +309,28 @@ std::string version_text() {
 #endif
   return std::string("PostgreSQL 15.0 (OmenDB ") + OMENDB_VERSION + ") on " + host + ", compiled by " +
          compiler + ", " + std::to_string(sizeof(void*) * 8) + "-bit";
+}
+
+// How SHOW TimeZone (and ParameterStatus) name a TimeZone setting, as PostgreSQL does: a zone from the
+// tz database by its canonical name; a number of hours as the POSIX spec PostgreSQL makes of it
+// (SET TIME ZONE -3 -> "<-03>+03", 5.5 -> "<+05:30>-05:30"), which reads back as the same zone.
+std::string time_zone_setting_name(const std::string& value, const dt::TimeZone& tz) {
+  char* end = nullptr;
+  std::string v(value);
+  std::strtod(v.c_str(), &end);
+  bool numeric = !v.empty() && end && *end == '\0';
+  if (!numeric) return tz.name();
+  int east = tz.constant_offset().value_or(0);
+  auto hhmm = [](int seconds) {
+    char buf[16];
+    int a = seconds < 0 ? -seconds : seconds;
+    if (a % 3600)
+      std::snprintf(buf, sizeof buf, "%c%02d:%02d", seconds < 0 ? '-' : '+', a / 3600, (a % 3600) / 60);
+    else
+      std::snprintf(buf, sizeof buf, "%c%02d", seconds < 0 ? '-' : '+', a / 3600);
+    return std::string(buf);
+  };
+  return "<" + hhmm(east) + ">" + hhmm(-east);
 }
 
 // SHOW's column is named as the setting is spelled in PostgreSQL (SHOW timezone -> "TimeZone").
@@ -800,7 +824,7 @@ class EngineSession : public pgwire::Session {
         if (!tz)
           throw SqlError(SqlState::InvalidParameterValue,
                          "invalid value for parameter \"TimeZone\": \"" + stmt.value + "\"");
-        settings_[stmt.name] = tz->name();
+        settings_[stmt.name] = time_zone_setting_name(stmt.value, *tz);
       }
       out.command_complete(stmt.reset ? "RESET" : "SET");
       return;
