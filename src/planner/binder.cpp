@@ -625,10 +625,9 @@ ExprPtr Binder::bind_session_function(const ast::Expr& e, const std::vector<Expr
   if (name == "current_schemas" && args.size() == 1)
     throw_unsupported("arrays (current_schemas() returns name[])", pos_of(e.location));
   if (!args.empty()) return nullptr;
-  if (name == "pg_postmaster_start_time") throw_unsupported("pg_postmaster_start_time()", pos_of(e.location));
   if (name == "txid_current") throw_unsupported("txid_current()", pos_of(e.location));
   const bool known = returns_name(e) || name == "version" || name == "pg_backend_pid" ||
-                     name == "inet_server_addr" || name == "inet_server_port";
+                     name == "inet_server_addr" || name == "inet_server_port" || name == "pg_postmaster_start_time";
   if (!known) return nullptr;
   const SessionInfo* s = ctx_.session;
   if (!s) throw_unsupported((e.sql_keyword ? name : name + "()") + " here", pos_of(e.location));
@@ -636,6 +635,10 @@ ExprPtr Binder::bind_session_function(const ast::Expr& e, const std::vector<Expr
   if (name == "version") return text(s->version);
   if (name == "current_database" || name == "current_catalog") return text(s->database);
   if (name == "current_schema") return text("public");  // OmenDB has one schema; search_path is not read
+  if (name == "pg_postmaster_start_time") {
+    if (s->server_start == 0) throw_unsupported("pg_postmaster_start_time() here", pos_of(e.location));
+    return Expr::make_constant(Value::datetime(TypeId::TimestampTz, s->server_start), TypeId::TimestampTz);
+  }
   if (name == "pg_backend_pid") return Expr::make_constant(Value::int32(s->backend_pid), TypeId::Int32);
   if (name == "inet_server_addr")
     return s->server_address.empty() ? Expr::make_constant(Value::null(TypeId::Text), TypeId::Text)

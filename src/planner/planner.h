@@ -61,6 +61,7 @@ struct SessionInfo {
   int32_t backend_pid = 0;     // BackendKeyData's process id
   std::string server_address;  // the connection's local address ("127.0.0.1"); empty: NULL
   int32_t server_port = 0;     // the connection's local port; 0: NULL
+  int64_t server_start = 0;    // pg_postmaster_start_time() (a dt::TimestampTz); 0: unknown (0A000)
 };
 
 struct PlannerContext {

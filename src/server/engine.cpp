@@ -333,6 +333,14 @@ std::string time_zone_setting_name(const std::string& value, const dt::TimeZone&
   return "<" + hhmm(east) + ">" + hhmm(-east);
 }
 
+// pg_postmaster_start_time(): when this process started serving (the first session's creation at the
+// latest: the value is taken once, at static initialisation of the engine library).
+dt::TimestampTz server_start_time() {
+  static const dt::TimestampTz start = dtsql::clock_timestamp();
+  return start;
+}
+[[maybe_unused]] const dt::TimestampTz kServerStartTime = server_start_time();
+
 // SHOW's column is named as the setting is spelled in PostgreSQL (SHOW timezone -> "TimeZone").
 std::string show_column_name(const std::string& name) {
   if (name == "timezone") return "TimeZone";
@@ -355,6 +363,7 @@ class EngineSession : public pgwire::Session {
     session_info_.backend_pid = info.process_id;
     session_info_.server_address = info.local_address;
     session_info_.server_port = info.local_port;
+    session_info_.server_start = server_start_time();
     // Startup settings that change how transactions run go through SET, so that a bad value refuses
     // the connection (FATAL 22023, as PostgreSQL) instead of being ignored; other ones are ignored.
     DiscardWriter discard;
