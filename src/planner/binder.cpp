@@ -1600,7 +1600,7 @@ std::vector<Value> Binder::evaluate_parameters(const std::vector<ast::ExprPtr>& 
 
 }  // namespace
 
-std::vector<Value> PlannedStatement::parameters(const std::vector<Value>& client) const {
+std::vector<Value> PlannedStatement::parameters(const std::vector<Value>& client, const dtsql::EvalContext& dt) const {
   std::vector<Value> out = params;
   for (size_t i = 0; i < client.size() && i < out.size(); ++i) out[i] = client[i];
   if (!matrix_sources.empty()) {
@@ -1608,7 +1608,7 @@ std::vector<Value> PlannedStatement::parameters(const std::vector<Value>& client
     for (size_t i = 0; i < matrix_sources.size(); ++i)
       if (matrix_sources[i] >= 0)
         out[base + i] =
-            detail::convert_value(out[static_cast<size_t>(matrix_sources[i])], params[base + i].type());
+            detail::convert_value(out[static_cast<size_t>(matrix_sources[i])], params[base + i].type(), dt);
   }
   return out;
 }

@@ -44,7 +44,8 @@ struct PlannedStatement {
   std::vector<int> matrix_sources;
   // The params of one execution: `params` with the client's bound values in front and copied into the
   // values matrix.
-  std::vector<Value> parameters(const std::vector<Value>& client) const;
+  // Date/time values convert with the session's zone and clock `dt`.
+  std::vector<Value> parameters(const std::vector<Value>& client, const dtsql::EvalContext& dt) const;
 };
 
 // Looks a table up by name; nullptr if absent.

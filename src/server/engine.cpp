@@ -662,7 +662,7 @@ class EngineSession : public pgwire::Session {
     for (const Value& v : *explain_params_) types.push_back(v.type());
     ctx.param_types = types;
     planner::PlannedStatement planned = planner::plan_statement(stmt, ctx);
-    planned.params = planned.parameters(*explain_params_);
+    planned.params = planned.parameters(*explain_params_, datetime());
     return planned;
   }
 
@@ -1524,7 +1524,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     bool cache_hit = false;
     ps.compiled = db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit);
   }
-  std::vector<Value> params = ps.planned->parameters(p.params);
+  std::vector<Value> params = ps.planned->parameters(p.params, datetime());
 
   runtime::ExecContext ctx;
   prepare_context(ctx, *ps.compiled, params, out, started);
@@ -1585,7 +1585,7 @@ void EngineSession::open_cursor(Portal& p, pgwire::ResultWriter& out,
     bool cache_hit = false;
     ps.compiled = db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit);
   }
-  std::vector<Value> params = ps.planned->parameters(p.params);
+  std::vector<Value> params = ps.planned->parameters(p.params, datetime());
   auto run = std::make_shared<CursorRun>();
   run->columns = ps.planned->plan.result_columns;
   run->compiled = ps.compiled;
