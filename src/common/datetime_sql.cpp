@@ -137,7 +137,8 @@ dt::Timestamp date_plus_time(dt::Date d, dt::Time t) {
   dt::Timestamp ts = dt::date_to_timestamp(d);
   if (!dt::ts_finite(ts)) return ts;
   ts += t;
-  if (ts < dt::kMinTimestamp || ts >= dt::kEndTimestamp) raise(SqlState::DatetimeFieldOverflow, "timestamp out of range");
+  if (ts < dt::kMinTimestamp || ts >= dt::kEndTimestamp)
+    raise(SqlState::DatetimeFieldOverflow, "timestamp out of range");
   return ts;
 }
 
@@ -270,10 +271,11 @@ void eval(Func f, const Datum* a, Datum& out, const EvalContext& ctx, std::strin
     case Func::MakeTime:
       return set_int(out, dt::make_time(i32(a[0]), i32(a[1]), a[2].f64));
     case Func::MakeTimestamp:
-      return set_int(out, dt::make_timestamp(i32(a[0]), i32(a[1]), i32(a[2]), i32(a[3]), i32(a[4]), a[5].f64));
-    case Func::MakeTimestamptz:
       return set_int(out,
-                     dt::make_timestamptz(i32(a[0]), i32(a[1]), i32(a[2]), i32(a[3]), i32(a[4]), a[5].f64, tz));
+                     dt::make_timestamp(i32(a[0]), i32(a[1]), i32(a[2]), i32(a[3]), i32(a[4]), a[5].f64));
+    case Func::MakeTimestamptz:
+      return set_int(
+          out, dt::make_timestamptz(i32(a[0]), i32(a[1]), i32(a[2]), i32(a[3]), i32(a[4]), a[5].f64, tz));
     case Func::MakeTimestamptzZone:
       return set_int(out, dt::make_timestamptz_at(i32(a[0]), i32(a[1]), i32(a[2]), i32(a[3]), i32(a[4]),
                                                   a[5].f64, text_of(a[6])));
@@ -285,10 +287,12 @@ void eval(Func f, const Datum* a, Datum& out, const EvalContext& ctx, std::strin
     case Func::AgeTstz:
       return set_interval(out, dt::age_tz(a[0].i64, a[1].i64, tz));
     case Func::AgeTs1:  // age(current_date::timestamp, t)
-      return set_interval(out, dt::age(dt::date_to_timestamp(dt::timestamptz_to_date(ctx.dt.now, tz)), a[0].i64));
+      return set_interval(out,
+                          dt::age(dt::date_to_timestamp(dt::timestamptz_to_date(ctx.dt.now, tz)), a[0].i64));
     case Func::AgeTstz1:
       return set_interval(
-          out, dt::age_tz(dt::date_to_timestamptz(dt::timestamptz_to_date(ctx.dt.now, tz), tz), a[0].i64, tz));
+          out,
+          dt::age_tz(dt::date_to_timestamptz(dt::timestamptz_to_date(ctx.dt.now, tz), tz), a[0].i64, tz));
     case Func::JustifyDays:
       return set_interval(out, dt::justify_days(interval_of(a[0])));
     case Func::JustifyHours:
@@ -436,7 +440,8 @@ void cast(TypeId from, TypeId to, const Datum& in, Datum& out, const EvalContext
       case TypeId::TimestampTz:
         if (to == TypeId::Timestamp) return set_int(out, dt::timestamptz_to_timestamp(in.i64, tz));
         if (to == TypeId::Date) return set_int(out, dt::timestamptz_to_date(in.i64, tz));
-        if (to == TypeId::Time) return set_int(out, dt::timestamp_to_time(dt::timestamptz_to_timestamp(in.i64, tz)));
+        if (to == TypeId::Time)
+          return set_int(out, dt::timestamp_to_time(dt::timestamptz_to_timestamp(in.i64, tz)));
         break;
       case TypeId::Time:
         if (to == TypeId::Interval) return set_interval(out, dt::Interval{in.i64, 0, 0});
@@ -448,8 +453,8 @@ void cast(TypeId from, TypeId to, const Datum& in, Datum& out, const EvalContext
         break;
     }
   }
-  throw SqlError(SqlState::CannotCoerce, "cannot cast type " + std::string(type_name(from)) + " to " +
-                                             std::string(type_name(to)));
+  throw SqlError(SqlState::CannotCoerce,
+                 "cannot cast type " + std::string(type_name(from)) + " to " + std::string(type_name(to)));
 }
 
 Datum to_datum(const Value& v) {

@@ -44,7 +44,9 @@ class Value {
   TypeId type() const { return type_; }
   bool is_null() const { return is_null_; }
   bool as_bool() const { return i64_ != 0; }
-  int64_t as_int() const { return i64_; }  // Int32 and Int64 alike; Date, Time, Timestamp(Tz); Interval's time
+  int64_t as_int() const {
+    return i64_;
+  }  // Int32 and Int64 alike; Date, Time, Timestamp(Tz); Interval's time
   int32_t interval_day() const { return day_; }
   int32_t interval_month() const { return month_; }
   double as_double() const { return f64_; }

@@ -498,7 +498,8 @@ TypeId unify(const std::vector<const Expr*>& es, const char* what, int loc) {
     if (t == TypeId::Unknown) {
       t = e->type;
     } else if (t != e->type) {
-      if ((is_numeric(t) && is_numeric(e->type)) || (is_date_or_timestamp(t) && is_date_or_timestamp(e->type))) {
+      if ((is_numeric(t) && is_numeric(e->type)) ||
+          (is_date_or_timestamp(t) && is_date_or_timestamp(e->type))) {
         t = wider(t, e->type);
       } else {
         fail(SqlState::DatatypeMismatch,
@@ -627,7 +628,8 @@ ExprPtr Binder::bind_session_function(const ast::Expr& e, const std::vector<Expr
   if (!args.empty()) return nullptr;
   if (name == "txid_current") throw_unsupported("txid_current()", pos_of(e.location));
   const bool known = returns_name(e) || name == "version" || name == "pg_backend_pid" ||
-                     name == "inet_server_addr" || name == "inet_server_port" || name == "pg_postmaster_start_time";
+                     name == "inet_server_addr" || name == "inet_server_port" ||
+                     name == "pg_postmaster_start_time";
   if (!known) return nullptr;
   const SessionInfo* s = ctx_.session;
   if (!s) throw_unsupported((e.sql_keyword ? name : name + "()") + " here", pos_of(e.location));
@@ -704,7 +706,8 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
        kFuncHint);
 }
 
-ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& args, int loc, bool is_operator) {
+ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& args, int loc,
+                              bool is_operator) {
   // Scores each signature of that name and arity: an exact argument type counts 2; an unknown literal
   // (or untyped $n) counts 1 when it takes the type of another, known argument (PostgreSQL: "assume the
   // unknown has the same type as the other input"), else 0; an implicit cast (integer -> double
@@ -759,8 +762,9 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
     if (is_operator) {
       std::string sym = name == "u-" ? "-" : name;
       fail(SqlState::AmbiguousFunction,
-           "operator is not unique: " +
-               (args.size() == 2 ? tn(args[0]->type) + " " + sym + " " + tn(args[1]->type) : sym + " " + types),
+           "operator is not unique: " + (args.size() == 2
+                                             ? tn(args[0]->type) + " " + sym + " " + tn(args[1]->type)
+                                             : sym + " " + types),
            loc, "Could not choose a best candidate operator. You might need to add explicit type casts.");
     }
     fail(SqlState::AmbiguousFunction, "function " + name + "(" + types + ") is not unique", loc,
@@ -839,7 +843,8 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       if (a->type == t) return a;
       if ((a->type == TypeId::Bool && t == TypeId::Float64) ||
           (a->type == TypeId::Float64 && t == TypeId::Bool) ||
-          ((is_datetime(a->type) || is_datetime(t)) && a->type != TypeId::Unknown && !dtsql::can_cast(a->type, t)))
+          ((is_datetime(a->type) || is_datetime(t)) && a->type != TypeId::Unknown &&
+           !dtsql::can_cast(a->type, t)))
         fail(SqlState::CannotCoerce, "cannot cast type " + tn(a->type) + " to " + tn(t), e.location);
       return convert(std::move(a), t);
     }
@@ -908,8 +913,8 @@ size_t utf8_length(const std::string& s) {
 // Assignment cast into a table column (INSERT values, UPDATE SET).
 ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc) {
   TypeId from = e->type, to = col.type;
-  bool ok = from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) || to == TypeId::Text ||
-            (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to));
+  bool ok = from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
+            to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to));
   if (!ok)
     fail(SqlState::DatatypeMismatch,
          "column \"" + col.name + "\" is of type " + tn(to) + " but expression is of type " + tn(from), loc,
@@ -1600,7 +1605,8 @@ std::vector<Value> Binder::evaluate_parameters(const std::vector<ast::ExprPtr>& 
 
 }  // namespace
 
-std::vector<Value> PlannedStatement::parameters(const std::vector<Value>& client, const dtsql::EvalContext& dt) const {
+std::vector<Value> PlannedStatement::parameters(const std::vector<Value>& client,
+                                                const dtsql::EvalContext& dt) const {
   std::vector<Value> out = params;
   for (size_t i = 0; i < client.size() && i < out.size(); ++i) out[i] = client[i];
   if (!matrix_sources.empty()) {
@@ -1665,7 +1671,8 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
     if (c.default_expr) throw_unsupported("DEFAULT values", pos_of(c.default_expr->location));
     if (c.primary_key) {
       if (inline_pk) multiple_pk(c.location);
-      if (col.type == TypeId::Interval) throw_unsupported("an interval column in a primary key", pos_of(c.location));
+      if (col.type == TypeId::Interval)
+        throw_unsupported("an interval column in a primary key", pos_of(c.location));
       inline_pk = true;
       col.not_null = true;
       def.primary_key.push_back(static_cast<int>(def.columns.size()));

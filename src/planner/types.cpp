@@ -229,7 +229,7 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
   }
   if (n == "numeric" || n == "decimal") throw_unsupported("type numeric", pos);
   if (n == "bpchar" || n == "char" || n == "character") throw_unsupported("type character", pos);
-  static const char* const known[] = {                                      "timetz",
+  static const char* const known[] = {"timetz",
                                       "bytea",
                                       "json",
                                       "jsonb",

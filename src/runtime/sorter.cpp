@@ -25,7 +25,8 @@ int compare_datums(TypeId type, const Datum& a, const Datum& b) {
       return a.str.len < b.str.len ? -1 : (a.str.len > b.str.len ? 1 : 0);
     }
     case TypeId::Interval: {
-      int c = dt::interval_cmp(dt::Interval{a.i64, a.dm.day, a.dm.month}, dt::Interval{b.i64, b.dm.day, b.dm.month});
+      int c = dt::interval_cmp(dt::Interval{a.i64, a.dm.day, a.dm.month},
+                               dt::Interval{b.i64, b.dm.day, b.dm.month});
       return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }
     default:

@@ -1317,7 +1317,8 @@ void EngineSession::prepare_statement(PreparedStatement& ps, std::vector<uint32_
                        "could not determine data type of parameter $" + std::to_string(i + 1));
     if (ps.stmt && ps.stmt->kind == ast::StmtKind::Show) {
       ps.returns_rows = true;
-      ps.columns = {{show_column_name(static_cast<const ast::ShowStmt&>(*ps.stmt).name), type_oid(TypeId::Text), -1}};
+      ps.columns = {
+          {show_column_name(static_cast<const ast::ShowStmt&>(*ps.stmt).name), type_oid(TypeId::Text), -1}};
     } else if (ps.stmt && ps.stmt->kind == ast::StmtKind::Explain) {
       ps.returns_rows = true;
       ps.columns = {{"QUERY PLAN", type_oid(TypeId::Text), -1}};
@@ -1395,8 +1396,8 @@ void EngineSession::bind(const std::string& portal_name, const std::string& stat
     statement_started();
     const dtsql::EvalContext dt_context = datetime();
     for (size_t i = 0; i < params.values.size(); ++i)
-      portal->params.push_back(
-          decode_param(params.values[i], params.formats[i], ps->param_oids[i], ps->param_types[i], i, dt_context));
+      portal->params.push_back(decode_param(params.values[i], params.formats[i], ps->param_oids[i],
+                                            ps->param_types[i], i, dt_context));
     if (!portal_name.empty()) {
       auto it = portals_.find(portal_name);
       if (it != portals_.end() && live(*it->second))

@@ -492,7 +492,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void append_ready(std::string& out) {
     if (session_) {
       try {
-        for (const auto& [name, value] : session_->changed_parameters()) wire::parameter_status(out, name, value);
+        for (const auto& [name, value] : session_->changed_parameters())
+          wire::parameter_status(out, name, value);
       } catch (...) {  // nothing to report rather than no ReadyForQuery
       }
     }
