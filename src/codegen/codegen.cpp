@@ -107,17 +107,17 @@ llvm::Value* CodeGen::const_string(const std::string& s, const std::string& name
 }
 
 llvm::Type* CodeGen::machine_type(TypeId type) {
-  switch (type) {
-    case TypeId::Bool:
+  switch (physical_type(type)) {
+    case PhysType::Bool:
       return i1;
-    case TypeId::Int32:
+    case PhysType::Int32:
       return i32;
-    case TypeId::Int64:
+    case PhysType::Int64:
+    case PhysType::Interval:  // the microseconds; SqlValue::length holds the days and months
       return i64;
-    case TypeId::Float64:
+    case PhysType::Float64:
       return f64;
-    case TypeId::Text:
-    case TypeId::Unknown:
+    case PhysType::Text:
       return ptr;
   }
   return i64;

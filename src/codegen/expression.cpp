@@ -78,6 +78,11 @@ class ExpressionTranslator {
         return case_when(e);
       case ExprOp::InSet:
         return in_set(e);
+      case ExprOp::DateTime: {
+        std::vector<SqlValue> args;
+        for (const auto& a : e.args) args.push_back(eval(*a));
+        return sql::datetime_call(cg_, e.func, args, e.type);
+      }
     }
     throw std::logic_error("codegen: unknown expression");
   }

@@ -2,6 +2,7 @@
 
 #include <llvm/IR/Intrinsics.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -44,20 +45,28 @@ SqlValue constant(CodeGen& cg, const Value& c, TypeId type) {
   SqlValue v;
   v.type = concrete(type);
   v.is_null = c.is_null() ? cg.true_() : cg.false_();
-  switch (v.type) {
-    case TypeId::Bool:
+  switch (physical_type(v.type)) {
+    case PhysType::Bool:
       v.value = !c.is_null() && c.as_bool() ? cg.true_() : cg.false_();
       break;
-    case TypeId::Int32:
+    case PhysType::Int32:
       v.value = cg.const_i32(c.is_null() ? 0 : c.as_int());
       break;
-    case TypeId::Int64:
+    case PhysType::Int64:
       v.value = cg.const_i64(c.is_null() ? 0 : c.as_int());
       break;
-    case TypeId::Float64:
+    case PhysType::Float64:
       v.value = cg.const_f64(c.is_null() ? 0.0 : c.as_double());
       break;
-    default: {
+    case PhysType::Interval: {
+      v.value = cg.const_i64(c.is_null() ? 0 : c.as_int());
+      uint64_t dm = c.is_null() ? 0
+                                : (static_cast<uint64_t>(static_cast<uint32_t>(c.interval_month())) << 32) |
+                                      static_cast<uint32_t>(c.interval_day());
+      v.length = cg.const_i64(static_cast<int64_t>(dm));
+      break;
+    }
+    case PhysType::Text: {
       std::string text = c.is_null() ? std::string() : c.as_text();
       v.value = cg.const_string(text);
       v.length = cg.const_i64(static_cast<int64_t>(text.size()));
@@ -75,20 +84,24 @@ SqlValue load_datum(CodeGen& cg, llvm::Value* datum, TypeId type) {
   SqlValue v;
   v.type = concrete(type);
   v.is_null = cg.b.CreateICmpNE(cg.load_at(cg.i8, datum, offsetof(Datum, is_null)), cg.const_i8(0), "isnull");
-  switch (v.type) {
-    case TypeId::Bool:
+  switch (physical_type(v.type)) {
+    case PhysType::Bool:
       v.value = cg.b.CreateICmpNE(cg.load_at(cg.i64, datum, 0), cg.const_i64(0));
       break;
-    case TypeId::Int32:
+    case PhysType::Int32:
       v.value = cg.b.CreateTrunc(cg.load_at(cg.i64, datum, 0), cg.i32);
       break;
-    case TypeId::Int64:
+    case PhysType::Int64:
       v.value = cg.load_at(cg.i64, datum, 0);
       break;
-    case TypeId::Float64:
+    case PhysType::Float64:
       v.value = cg.load_at(cg.f64, datum, 0);
       break;
-    default:
+    case PhysType::Interval:
+      v.value = cg.load_at(cg.i64, datum, 0);
+      v.length = cg.load_at(cg.i64, datum, offsetof(Datum, dm));
+      break;
+    case PhysType::Text:
       v.value = cg.load_at(cg.ptr, datum, offsetof(Datum, str));
       v.length = cg.load_at(cg.i64, datum, offsetof(Datum, str) + 8);
       break;
@@ -97,18 +110,22 @@ SqlValue load_datum(CodeGen& cg, llvm::Value* datum, TypeId type) {
 }
 
 void store_datum(CodeGen& cg, const SqlValue& v, llvm::Value* datum) {
-  switch (concrete(v.type)) {
-    case TypeId::Bool:
+  switch (physical_type(v.type)) {
+    case PhysType::Bool:
       cg.store_at(cg.b.CreateZExt(v.value, cg.i64), datum, 0);
       break;
-    case TypeId::Int32:
+    case PhysType::Int32:
       cg.store_at(cg.b.CreateSExt(v.value, cg.i64), datum, 0);
       break;
-    case TypeId::Int64:
-    case TypeId::Float64:
+    case PhysType::Int64:
+    case PhysType::Float64:
       cg.store_at(v.value, datum, 0);
       break;
-    default:
+    case PhysType::Interval:
+      cg.store_at(v.value, datum, 0);
+      cg.store_at(v.length, datum, offsetof(Datum, dm));
+      break;
+    case PhysType::Text:
       cg.store_at(v.value, datum, offsetof(Datum, str));
       cg.store_at(v.length, datum, offsetof(Datum, str) + 8);
       break;
@@ -130,6 +147,9 @@ llvm::Value* compare_values(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlV
   llvm::Value* y = r.value;
   if (concrete(l.type) == TypeId::Text) {
     x = cg.call("rt_text_cmp", {cg.qs, l.value, text_length(cg, l), r.value, text_length(cg, r)});
+    y = cg.const_i32(0);
+  } else if (l.type == TypeId::Interval) {
+    x = cg.call("rt_interval_cmp", {cg.qs, l.value, l.length, r.value, r.length});
     y = cg.const_i32(0);
   }
   if (l.type == TypeId::Float64) {
@@ -189,17 +209,20 @@ llvm::Value* hash_mix(CodeGen& cg, llvm::Value* k) {
 llvm::Value* hash(CodeGen& cg, const SqlValue& v) {
   auto& b = cg.b;
   llvm::Value* h = nullptr;
-  switch (concrete(v.type)) {
-    case TypeId::Bool:
+  switch (physical_type(v.type)) {
+    case PhysType::Bool:
       h = hash_mix(cg, b.CreateZExt(v.value, cg.i64));
       break;
-    case TypeId::Int32:
+    case PhysType::Int32:
       h = hash_mix(cg, b.CreateSExt(v.value, cg.i64));
       break;
-    case TypeId::Int64:
+    case PhysType::Int64:
       h = hash_mix(cg, v.value);
       break;
-    case TypeId::Float64: {
+    case PhysType::Interval:
+      h = cg.call("rt_hash_interval", {cg.qs, v.value, v.length});
+      break;
+    case PhysType::Float64: {
       // runtime::hash_double: every NaN as one canonical NaN, -0.0 as 0.0.
       llvm::Value* bits = b.CreateBitCast(v.value, cg.i64);
       bits = b.CreateSelect(b.CreateFCmpOEQ(v.value, cg.const_f64(0.0)), cg.const_i64(0), bits);
@@ -208,7 +231,7 @@ llvm::Value* hash(CodeGen& cg, const SqlValue& v) {
       h = hash_mix(cg, bits);
       break;
     }
-    default:
+    case PhysType::Text:
       h = cg.call("rt_hash_bytes", {cg.qs, v.value, text_length(cg, v)});
       break;
   }
@@ -339,6 +362,19 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to) {
   TypeId from = concrete(v.type);
   to = concrete(to);
   if (from == to) return v;
+  if (is_datetime(from) || is_datetime(to)) {
+    // Text in and out and the conversions between date/time types: dtsql::cast in the runtime.
+    llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "dt.in", alignof(Datum));
+    llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "dt.out", alignof(Datum));
+    store_datum(cg, v, in);
+    cg.store_at(cg.const_i8(1), res, offsetof(Datum, is_null));
+    {
+      If call(cg, b.CreateNot(v.is_null), "dt.cast");
+      cg.exit_if_zero(cg.call("rt_datetime_cast", {cg.qs, cg.const_i32(static_cast<int>(from)),
+                                                   cg.const_i32(static_cast<int>(to)), in, res}));
+    }
+    return load_datum(cg, res, to);
+  }
   SqlValue out;
   out.type = to;
   out.is_null = v.is_null;
@@ -425,6 +461,24 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to) {
                                               " to " + std::string(type_name(to)));
 }
 
+SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result) {
+  auto& b = cg.b;
+  size_t n = std::max<size_t>(args.size(), 1);
+  llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum) * n), "dt.args", alignof(Datum));
+  llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "dt.out", alignof(Datum));
+  llvm::Value* any_null = cg.false_();
+  for (size_t i = 0; i < args.size(); ++i) {
+    store_datum(cg, args[i], cg.gep(in, i * sizeof(Datum)));
+    any_null = b.CreateOr(any_null, args[i].is_null);
+  }
+  cg.store_at(cg.const_i8(1), res, offsetof(Datum, is_null));
+  {
+    If call(cg, b.CreateNot(any_null), "dt.call");
+    cg.exit_if_zero(cg.call("rt_datetime", {cg.qs, cg.const_i32(func), in, res}));
+  }
+  return load_datum(cg, res, result);
+}
+
 SqlValue phi(CodeGen& cg, TypeId type, const std::vector<std::pair<SqlValue, llvm::BasicBlock*>>& in) {
   type = concrete(type);
   auto n = static_cast<unsigned>(in.size());
@@ -432,7 +486,8 @@ SqlValue phi(CodeGen& cg, TypeId type, const std::vector<std::pair<SqlValue, llv
   out.type = type;
   auto* value = cg.b.CreatePHI(cg.machine_type(type), n);
   auto* is_null = cg.b.CreatePHI(cg.i1, n);
-  llvm::PHINode* length = type == TypeId::Text ? cg.b.CreatePHI(cg.i64, n) : nullptr;
+  llvm::PHINode* length =
+      type == TypeId::Text || type == TypeId::Interval ? cg.b.CreatePHI(cg.i64, n) : nullptr;
   for (const auto& [v, from] : in) {
     value->addIncoming(v.value, from);
     is_null->addIncoming(v.is_null, from);

@@ -15,11 +15,13 @@
 
 namespace omendb::codegen {
 
-// Bool -> i1, Int32 -> i32, Int64 -> i64, Float64 -> double, Text -> ptr + i64 length. is_null: i1.
+// Bool -> i1, Int32 and Date -> i32, Int64, Time, Timestamp and TimestampTz -> i64, Float64 -> double,
+// Text -> ptr + i64 length, Interval -> i64 microseconds + i64 DayMonth word (Datum::dm: days low, months
+// high). is_null: i1.
 struct SqlValue {
   TypeId type = TypeId::Unknown;
   llvm::Value* value = nullptr;
-  llvm::Value* length = nullptr;  // Text only
+  llvm::Value* length = nullptr;  // Text: the length; Interval: the DayMonth word
   llvm::Value* is_null = nullptr;
 };
 
@@ -70,6 +72,10 @@ SqlValue concat(CodeGen& cg, const SqlValue& l, const SqlValue& r);
 // v converted to `to` with PostgreSQL's rules: text parsing (22P02 / 22003), range checks, float to
 // integer rounding half to even.
 SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to);
+
+// A date/time function (common/datetime_sql.h's dtsql::Func) over `args`, of type `result`: NULL if an
+// argument is NULL, else computed by the runtime (errors stop the query).
+SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result);
 
 // Merges values computed in different predecessor blocks (one phi per part) at the current block.
 SqlValue phi(CodeGen& cg, TypeId type, const std::vector<std::pair<SqlValue, llvm::BasicBlock*>>& in);

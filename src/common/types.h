@@ -8,7 +8,29 @@ namespace omendb {
 
 // The SQL types a column or expression can have. `Unknown` is the type of a bare NULL literal or an
 // untyped string literal before the binder resolves it from context (PostgreSQL's "unknown").
-enum class TypeId : uint8_t { Unknown = 0, Bool = 1, Int32 = 2, Int64 = 3, Float64 = 4, Text = 5 };
+// Date/time types (docs/types.md, common/datetime.h): Date is days since 2000-01-01 (int32), Time
+// microseconds since midnight, Timestamp / TimestampTz microseconds since 2000-01-01 (wall clock / UTC),
+// Interval {microseconds, days, months} kept apart.
+enum class TypeId : uint8_t {
+  Unknown = 0,
+  Bool = 1,
+  Int32 = 2,
+  Int64 = 3,
+  Float64 = 4,
+  Text = 5,
+  Date = 6,
+  Time = 7,
+  Timestamp = 8,
+  TimestampTz = 9,
+  Interval = 10,
+};
+inline constexpr uint8_t kMaxTypeId = 10;
+
+// How every stage holds a value of a type in memory (Datum, column batches, rows, keys, IR): Date is
+// an Int32, Time / Timestamp / TimestampTz are Int64s, Interval is 16 bytes laid out as dt::Interval
+// {int64 time, int32 day, int32 month}. Semantics (parse, print, compare an Interval) stay with the type.
+enum class PhysType : uint8_t { Bool, Int32, Int64, Float64, Text, Interval };
+PhysType physical_type(TypeId type);
 
 // PostgreSQL's name for the type ("integer", "bigint", "double precision", "text", "boolean").
 std::string_view type_name(TypeId type);
@@ -22,6 +44,17 @@ inline bool is_integer(TypeId t) {
 }
 inline bool is_numeric(TypeId t) {
   return is_integer(t) || t == TypeId::Float64;
+}
+inline bool is_datetime(TypeId t) {
+  return t >= TypeId::Date && t <= TypeId::Interval;
+}
+// Date, Timestamp, TimestampTz: the types PostgreSQL compares with each other through implicit casts.
+inline bool is_date_or_timestamp(TypeId t) {
+  return t == TypeId::Date || t == TypeId::Timestamp || t == TypeId::TimestampTz;
+}
+// Text or an untyped string literal: both are StrRefs.
+inline bool is_text_like(TypeId t) {
+  return t == TypeId::Text || t == TypeId::Unknown;
 }
 
 // A non-owning string as generated code sees it: two machine words, passed and stored by value.

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/datetime.h"
+
 namespace omendb {
 
 void append_float8_text(double d, std::string& out) {
@@ -52,6 +54,16 @@ std::string Value::to_string() const {
       append_float8_text(f64_, s);
       return s;
     }
+    case TypeId::Date:
+      return dt::date_out(static_cast<dt::Date>(i64_));
+    case TypeId::Time:
+      return dt::time_out(i64_);
+    case TypeId::Timestamp:
+      return dt::timestamp_out(i64_);
+    case TypeId::TimestampTz:
+      return dt::timestamptz_out(i64_, dt::TimeZone::utc());
+    case TypeId::Interval:
+      return dt::interval_out(dt::Interval{i64_, day_, month_});
     case TypeId::Text:
     case TypeId::Unknown:
       return str_;
@@ -68,6 +80,8 @@ bool Value::operator==(const Value& o) const {
     case TypeId::Text:
     case TypeId::Unknown:
       return str_ == o.str_;
+    case TypeId::Interval:  // field-wise: a literal's identity (use dt::interval_cmp for SQL '=')
+      return i64_ == o.i64_ && day_ == o.day_ && month_ == o.month_;
     default:
       return i64_ == o.i64_;
   }

@@ -20,6 +20,15 @@ class Value {
   static Value boolean(bool b) { return Value(TypeId::Bool, b ? 1 : 0); }
   static Value int32(int32_t i) { return Value(TypeId::Int32, i); }
   static Value int64(int64_t i) { return Value(TypeId::Int64, i); }
+  // Date (days), Time, Timestamp, TimestampTz (microseconds): common/datetime.h's representations.
+  static Value datetime(TypeId type, int64_t v) { return Value(type, v); }
+  // Interval: microseconds, days, months.
+  static Value interval(int64_t time, int32_t day, int32_t month) {
+    Value v(TypeId::Interval, time);
+    v.day_ = day;
+    v.month_ = month;
+    return v;
+  }
   static Value float64(double d) {
     Value v(TypeId::Float64, 0);
     v.f64_ = d;
@@ -35,11 +44,16 @@ class Value {
   TypeId type() const { return type_; }
   bool is_null() const { return is_null_; }
   bool as_bool() const { return i64_ != 0; }
-  int64_t as_int() const { return i64_; }  // Int32 and Int64 alike
+  int64_t as_int() const {
+    return i64_;
+  }  // Int32 and Int64 alike; Date, Time, Timestamp(Tz); Interval's time
+  int32_t interval_day() const { return day_; }
+  int32_t interval_month() const { return month_; }
   double as_double() const { return f64_; }
   const std::string& as_text() const { return str_; }
 
-  // PostgreSQL text output format ("t"/"f", shortest round-trip floats, "NULL" for null).
+  // PostgreSQL text output format ("t"/"f", shortest round-trip floats, "NULL" for null; a timestamptz
+  // in UTC: the session's zone is not known here).
   std::string to_string() const;
   bool operator==(const Value& o) const;
 
@@ -48,6 +62,7 @@ class Value {
   TypeId type_ = TypeId::Unknown;
   bool is_null_ = true;
   int64_t i64_ = 0;
+  int32_t day_ = 0, month_ = 0;  // Interval
   double f64_ = 0;
   std::string str_;
 };

@@ -58,6 +58,12 @@ int rank(TypeId t) {
       return 2;
     case TypeId::Float64:
       return 3;
+    case TypeId::Date:  // date < timestamp < timestamptz: PostgreSQL's implicit casts between them
+      return 1;
+    case TypeId::Timestamp:
+      return 2;
+    case TypeId::TimestampTz:
+      return 3;
     default:
       return 0;
   }
@@ -144,6 +150,9 @@ bool same_expr(const Expr& a, const Expr& b) {
     case ExprOp::Column:
       if (a.column != b.column) return false;
       break;
+    case ExprOp::DateTime:
+      if (a.func != b.func) return false;
+      break;
     default:
       break;
   }
@@ -214,6 +223,13 @@ class Binder {
   void finish(PlannedStatement& out);
 
   ColumnId new_id() { return next_id_++; }
+  const dtsql::EvalContext& dt() const {
+    return ctx_.datetime ? *ctx_.datetime : detail::default_datetime_context();
+  }
+  // A date/time operator ("+", "-", "*", "/", "u-") or function over `args`, resolved against
+  // dtsql::signatures() with PostgreSQL's rules for unknown literals and implicit casts; null when no
+  // signature has that name and arity and a date/time argument (the caller reports 42883).
+  ExprPtr bind_datetime(const std::string& name, std::vector<ExprPtr>& args, int loc, bool is_operator);
 
   const PlannerContext& ctx_;
   ColumnId next_id_ = 0;
@@ -290,7 +306,14 @@ ExprPtr Binder::bind(const ast::Expr& e, ExprCtx& c) {
 
 ExprPtr Binder::convert(ExprPtr e, TypeId t) {
   if (e->type == t) return e;
-  if (e->op == ExprOp::Constant) return Expr::make_constant(detail::convert_value(e->constant, t), t);
+  if (e->op == ExprOp::Constant) {
+    try {
+      return Expr::make_constant(detail::convert_value(e->constant, t, dt()), t);
+    } catch (SqlError& err) {  // PostgreSQL reports a literal that does not convert at the literal
+      if (err.position() == 0 && e->location >= 0) std::move(err).at(pos_of(e->location));
+      throw;
+    }
+  }
   if (is_unknown_param(*e) && t != TypeId::Unknown && param_types_) {
     // PostgreSQL's variable_coerce_param_hook: the first coercion of an unknown $n fixes its type.
     TypeId& slot = (*param_types_)[static_cast<size_t>(e->param)];
@@ -379,6 +402,15 @@ ExprPtr Binder::arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc)
   if (lt == TypeId::Unknown && rt == TypeId::Unknown)
     fail(SqlState::UndefinedFunction, std::string("operator is not unique: unknown ") + sym + " unknown", loc,
          "Could not choose a best candidate operator. You might need to add explicit type casts.");
+  if (is_datetime(lt) || is_datetime(rt) || (lt == TypeId::Interval) ||
+      ((lt == TypeId::Unknown || rt == TypeId::Unknown) && (is_datetime(lt) || is_datetime(rt)))) {
+    std::vector<ExprPtr> args;
+    args.push_back(std::move(l));
+    args.push_back(std::move(r));
+    if (ExprPtr x = bind_datetime(sym, args, loc, true)) return x;
+    fail(SqlState::UndefinedFunction, "operator does not exist: " + tn(lt) + " " + sym + " " + tn(rt), loc,
+         kCastHint);
+  }
   if (lt == TypeId::Unknown && is_numeric(rt)) l = convert(std::move(l), lt = rt);
   if (rt == TypeId::Unknown && is_numeric(lt)) r = convert(std::move(r), rt = lt);
   if (!is_numeric(lt) || !is_numeric(rt))
@@ -402,7 +434,7 @@ ExprPtr Binder::compare(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int lo
   }
   TypeId lt = l->type, rt = r->type;
   if (lt != rt) {
-    if (!is_numeric(lt) || !is_numeric(rt))
+    if (!(is_numeric(lt) && is_numeric(rt)) && !(is_date_or_timestamp(lt) && is_date_or_timestamp(rt)))
       fail(SqlState::UndefinedFunction, "operator does not exist: " + tn(lt) + " " + sym + " " + tn(rt), loc,
            kCastHint);
     TypeId t = wider(lt, rt);
@@ -466,7 +498,8 @@ TypeId unify(const std::vector<const Expr*>& es, const char* what, int loc) {
     if (t == TypeId::Unknown) {
       t = e->type;
     } else if (t != e->type) {
-      if (is_numeric(t) && is_numeric(e->type)) {
+      if ((is_numeric(t) && is_numeric(e->type)) ||
+          (is_date_or_timestamp(t) && is_date_or_timestamp(e->type))) {
         t = wider(t, e->type);
       } else {
         fail(SqlState::DatatypeMismatch,
@@ -593,11 +626,10 @@ ExprPtr Binder::bind_session_function(const ast::Expr& e, const std::vector<Expr
   if (name == "current_schemas" && args.size() == 1)
     throw_unsupported("arrays (current_schemas() returns name[])", pos_of(e.location));
   if (!args.empty()) return nullptr;
-  if (name == "pg_postmaster_start_time")
-    throw_unsupported("timestamp with time zone (pg_postmaster_start_time())", pos_of(e.location));
   if (name == "txid_current") throw_unsupported("txid_current()", pos_of(e.location));
   const bool known = returns_name(e) || name == "version" || name == "pg_backend_pid" ||
-                     name == "inet_server_addr" || name == "inet_server_port";
+                     name == "inet_server_addr" || name == "inet_server_port" ||
+                     name == "pg_postmaster_start_time";
   if (!known) return nullptr;
   const SessionInfo* s = ctx_.session;
   if (!s) throw_unsupported((e.sql_keyword ? name : name + "()") + " here", pos_of(e.location));
@@ -605,6 +637,10 @@ ExprPtr Binder::bind_session_function(const ast::Expr& e, const std::vector<Expr
   if (name == "version") return text(s->version);
   if (name == "current_database" || name == "current_catalog") return text(s->database);
   if (name == "current_schema") return text("public");  // OmenDB has one schema; search_path is not read
+  if (name == "pg_postmaster_start_time") {
+    if (s->server_start == 0) throw_unsupported("pg_postmaster_start_time() here", pos_of(e.location));
+    return Expr::make_constant(Value::datetime(TypeId::TimestampTz, s->server_start), TypeId::TimestampTz);
+  }
   if (name == "pg_backend_pid") return Expr::make_constant(Value::int32(s->backend_pid), TypeId::Int32);
   if (name == "inet_server_addr")
     return s->server_address.empty() ? Expr::make_constant(Value::null(TypeId::Text), TypeId::Text)
@@ -662,8 +698,83 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   if (name == "abs" && args.size() == 1 && args[0]->type == TypeId::Unknown)
     fail(SqlState::UndefinedFunction, "function abs(unknown) is not unique", e.location,
          "Could not choose a best candidate function. You might need to add explicit type casts.");
+  // EXTRACT(field FROM x) is extract('field', x): PostgreSQL 15 returns numeric, OmenDB (no numeric
+  // type yet) date_part's double precision (docs/types.md).
+  std::string dt_name = name == "extract" ? "date_part" : name;
+  if (ExprPtr x = bind_datetime(dt_name, args, e.location, false)) return x;
   fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", e.location,
        kFuncHint);
+}
+
+ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& args, int loc,
+                              bool is_operator) {
+  // Scores each signature of that name and arity: an exact argument type counts 2; an unknown literal
+  // (or untyped $n) counts 1 when it takes the type of another, known argument (PostgreSQL: "assume the
+  // unknown has the same type as the other input"), else 0; an implicit cast (integer -> double
+  // precision, date -> timestamp -> timestamptz, time -> interval) counts 0, plus 1 towards timestamptz,
+  // the preferred type of the date/time category. The best score wins; a tie is ambiguous (42725).
+  auto implicit = [](TypeId from, TypeId to) {
+    if (from == to) return true;
+    if ((from == TypeId::Int32 || from == TypeId::Int64) && to == TypeId::Float64) return true;
+    if (from == TypeId::Date) return to == TypeId::Timestamp || to == TypeId::TimestampTz;
+    if (from == TypeId::Timestamp) return to == TypeId::TimestampTz;
+    if (from == TypeId::Time) return to == TypeId::Interval;
+    return false;
+  };
+  const dtsql::Signature* best = nullptr;
+  int best_score = -1;
+  bool tie = false;
+  bool any_candidate = false;
+  for (const dtsql::Signature& sig : dtsql::signatures()) {
+    if (sig.name != name || sig.args.size() != args.size()) continue;
+    any_candidate = true;
+    int score = 0;
+    bool ok = true;
+    for (size_t i = 0; i < args.size() && ok; ++i) {
+      TypeId a = args[i]->type, p = sig.args[i];
+      if (a == p) {
+        score += 2;
+      } else if (a == TypeId::Unknown) {
+        // PostgreSQL prefers the string category for an unknown function argument before trying the
+        // type of the other arguments (func_select_candidate): time_bucket('1 day', ts, 'UTC').
+        if (p == TypeId::Text && !is_operator) score += 3;
+        for (size_t j = 0; j < args.size(); ++j)
+          if (j != i && args[j]->type == p) score += 1;
+      } else if (implicit(a, p)) {
+        if (p == TypeId::TimestampTz) score += 1;
+      } else {
+        ok = false;
+      }
+    }
+    if (!ok) continue;
+    if (score > best_score) {
+      best = &sig;
+      best_score = score;
+      tie = false;
+    } else if (score == best_score && best->func != sig.func) {
+      tie = true;
+    }
+  }
+  if (!any_candidate || !best) return nullptr;
+  if (tie) {
+    std::string types;
+    for (size_t i = 0; i < args.size(); ++i) types += (i ? ", " : "") + tn(args[i]->type);
+    if (is_operator) {
+      std::string sym = name == "u-" ? "-" : name;
+      fail(SqlState::AmbiguousFunction,
+           "operator is not unique: " + (args.size() == 2
+                                             ? tn(args[0]->type) + " " + sym + " " + tn(args[1]->type)
+                                             : sym + " " + types),
+           loc, "Could not choose a best candidate operator. You might need to add explicit type casts.");
+    }
+    fail(SqlState::AmbiguousFunction, "function " + name + "(" + types + ") is not unique", loc,
+         "Could not choose a best candidate function. You might need to add explicit type casts.");
+  }
+  std::vector<ExprPtr> converted;
+  for (size_t i = 0; i < args.size(); ++i) converted.push_back(convert(std::move(args[i]), best->args[i]));
+  ExprPtr x = Expr::make(ExprOp::DateTime, best->result, std::move(converted));
+  x->func = static_cast<int>(best->func);
+  return x;
 }
 
 ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
@@ -675,7 +786,9 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       // grammar folds from a bigint-sized 2147483648).
       if (v.type() == TypeId::Int64 && v.as_int() >= INT32_MIN && v.as_int() <= INT32_MAX)
         return Expr::make_constant(Value::int32(static_cast<int32_t>(v.as_int())), TypeId::Int32);
-      return Expr::make_constant(v, v.type());
+      ExprPtr x = Expr::make_constant(v, v.type());
+      if (v.type() == TypeId::Unknown) x->location = e.location;
+      return x;
     }
     case ast::ExprKind::Param:
       return bind_param(e);
@@ -693,6 +806,11 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
         fail(SqlState::UndefinedFunction, std::string("operator is not unique: ") + sym + " unknown",
              e.location,
              "Could not choose a best candidate operator. You might need to add explicit type casts.");
+      if (a->type == TypeId::Interval && e.unary_op == ast::UnaryOp::Minus) {
+        std::vector<ExprPtr> args;
+        args.push_back(std::move(a));
+        return bind_datetime("u-", args, e.location, true);
+      }
       if (!is_numeric(a->type))
         fail(SqlState::UndefinedFunction, std::string("operator does not exist: ") + sym + " " + tn(a->type),
              e.location, kCastHint);
@@ -724,7 +842,9 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       ExprPtr a = bind(*e.args.at(0), c);
       if (a->type == t) return a;
       if ((a->type == TypeId::Bool && t == TypeId::Float64) ||
-          (a->type == TypeId::Float64 && t == TypeId::Bool))
+          (a->type == TypeId::Float64 && t == TypeId::Bool) ||
+          ((is_datetime(a->type) || is_datetime(t)) && a->type != TypeId::Unknown &&
+           !dtsql::can_cast(a->type, t)))
         fail(SqlState::CannotCoerce, "cannot cast type " + tn(a->type) + " to " + tn(t), e.location);
       return convert(std::move(a), t);
     }
@@ -770,7 +890,7 @@ ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs) {
   if (first.op != ExprOp::Eq || first.args.size() != 2) return nullptr;
   TypeId t = first.args[0]->type;
   if (t != TypeId::Bool && t != TypeId::Int32 && t != TypeId::Int64 && t != TypeId::Float64 &&
-      t != TypeId::Text)
+      t != TypeId::Text && !is_date_or_timestamp(t) && t != TypeId::Time)
     return nullptr;
   for (const auto& eq : eqs) {
     if (eq->op != ExprOp::Eq || eq->args.size() != 2 || eq->args[0]->type != t || eq->args[1]->type != t ||
@@ -793,8 +913,8 @@ size_t utf8_length(const std::string& s) {
 // Assignment cast into a table column (INSERT values, UPDATE SET).
 ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc) {
   TypeId from = e->type, to = col.type;
-  bool ok =
-      from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) || to == TypeId::Text;
+  bool ok = from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
+            to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to));
   if (!ok)
     fail(SqlState::DatatypeMismatch,
          "column \"" + col.name + "\" is of type " + tn(to) + " but expression is of type " + tn(from), loc,
@@ -1354,25 +1474,25 @@ PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
 // ---------------------------------------------------------------------------------------------------
 // Literal lifting and the physical touches
 
-void lift(ExprPtr& e, std::vector<Value>& params) {
+void lift(ExprPtr& e, std::vector<Value>& params, const dtsql::EvalContext& dt) {
   if (!e) return;
   if (is_unknown_param(*e))  // a use of $n left untyped while another use fixed its type
     throw SqlError(SqlState::AmbiguousParameter,
                    "could not determine data type of parameter $" + std::to_string(e->param + 1));
   if (e->op == ExprOp::Constant && !e->constant.is_null()) {
     TypeId t = e->type == TypeId::Unknown ? TypeId::Text : e->type;
-    Value v = detail::convert_value(e->constant, t);
+    Value v = detail::convert_value(e->constant, t, dt);
     e = Expr::make_param(static_cast<int>(params.size()), t);
     params.push_back(std::move(v));
     return;
   }
   if (e->op == ExprOp::Constant && e->type == TypeId::Unknown) e->type = TypeId::Text;
-  for (auto& a : e->args) lift(a, params);
+  for (auto& a : e->args) lift(a, params, dt);
 }
 
-void lift_op(Op& op, std::vector<Value>& params) {
-  for (auto& child : op.children) lift_op(*child, params);
-  op.for_each_expr([&](ExprPtr& x) { lift(x, params); });
+void lift_op(Op& op, std::vector<Value>& params, const dtsql::EvalContext& dt) {
+  for (auto& child : op.children) lift_op(*child, params, dt);
+  op.for_each_expr([&](ExprPtr& x) { lift(x, params, dt); });
 }
 
 plan::ValuesOp* find_values(Op& op) {
@@ -1395,7 +1515,7 @@ void Binder::finish(PlannedStatement& out) {
   if (param_types_) out.param_types = *param_types_;
   for (TypeId t : out.param_types) out.params.push_back(Value::null(t));
   detail::fold_null_inputs(*p.root);
-  lift_op(*p.root, out.params);
+  lift_op(*p.root, out.params, dt());
   if (!matrix_values_.empty()) {
     // The values matrix comes last: generated code counts its rows from the number of params.
     find_values(*p.root)->matrix_param_base = static_cast<int>(out.params.size());
@@ -1466,7 +1586,7 @@ std::vector<Value> Binder::evaluate_parameters(const std::vector<ast::ExprPtr>& 
     ExprPtr x = bind(a, c);
     TypeId from = x->type, to = types[i];
     if (!(from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
-          to == TypeId::Text))
+          to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to))))
       fail(SqlState::DatatypeMismatch,
            "parameter $" + std::to_string(i + 1) + " of type " + tn(from) +
                " cannot be coerced to the expected type " + tn(to),
@@ -1486,7 +1606,8 @@ std::vector<Value> Binder::evaluate_parameters(const std::vector<ast::ExprPtr>& 
 
 }  // namespace
 
-std::vector<Value> PlannedStatement::parameters(const std::vector<Value>& client) const {
+std::vector<Value> PlannedStatement::parameters(const std::vector<Value>& client,
+                                                const dtsql::EvalContext& dt) const {
   std::vector<Value> out = params;
   for (size_t i = 0; i < client.size() && i < out.size(); ++i) out[i] = client[i];
   if (!matrix_sources.empty()) {
@@ -1494,7 +1615,7 @@ std::vector<Value> PlannedStatement::parameters(const std::vector<Value>& client
     for (size_t i = 0; i < matrix_sources.size(); ++i)
       if (matrix_sources[i] >= 0)
         out[base + i] =
-            detail::convert_value(out[static_cast<size_t>(matrix_sources[i])], params[base + i].type());
+            detail::convert_value(out[static_cast<size_t>(matrix_sources[i])], params[base + i].type(), dt);
   }
   return out;
 }
@@ -1505,14 +1626,15 @@ PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx
 }
 
 std::vector<Value> evaluate_parameters(const std::vector<ast::ExprPtr>& args,
-                                       const std::vector<TypeId>& types) {
+                                       const std::vector<TypeId>& types, const dtsql::EvalContext& dt) {
   PlannerContext ctx;
+  ctx.datetime = &dt;
   Binder binder(ctx);
   return binder.evaluate_parameters(args, types);
 }
 
-Value value_from_text(std::string text, TypeId type) {
-  return detail::convert_value(Value::text(std::move(text)), type);
+Value value_from_text(std::string text, TypeId type, const dtsql::EvalContext& dt) {
+  return detail::convert_value(Value::text(std::move(text)), type, dt);
 }
 
 TypeId resolve_type_name(const ast::TypeName& type) {
@@ -1550,6 +1672,8 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
     if (c.default_expr) throw_unsupported("DEFAULT values", pos_of(c.default_expr->location));
     if (c.primary_key) {
       if (inline_pk) multiple_pk(c.location);
+      if (col.type == TypeId::Interval)
+        throw_unsupported("an interval column in a primary key", pos_of(c.location));
       inline_pk = true;
       col.not_null = true;
       def.primary_key.push_back(static_cast<int>(def.columns.size()));
@@ -1565,6 +1689,8 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
       if (std::find(def.primary_key.begin(), def.primary_key.end(), idx) != def.primary_key.end())
         fail(SqlState::DuplicateColumn, "column \"" + name + "\" appears twice in primary key constraint",
              stmt.location);
+      if (def.columns[idx].type == TypeId::Interval)
+        throw_unsupported("an interval column in a primary key", pos_of(stmt.location));
       def.primary_key.push_back(idx);
       def.columns[idx].not_null = true;
     }

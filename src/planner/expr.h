@@ -39,18 +39,21 @@ enum class ExprOp {
   Lt,
   Le,
   Gt,
-  Ge,  // same-typed operands (Bool, Int32, Int64, Float64 or Text, bytewise); result Bool
+  Ge,  // same-typed operands (Bool, Int32, Int64, Float64, Text bytewise, or a date/time type; intervals
+       // compare as PostgreSQL: a month is 30 days, a day 24 hours); result Bool
   And,
   Or,  // three-valued logic
   IsNull,
   IsNotNull,
-  Cast,   // args[0] converted to `type` (see codegen for the conversions; failures -> 22P02 / 22003)
-  Case,   // args = [cond1, result1, cond2, result2, ..., else]; else always present (maybe NULL constant)
-  Abs,    // abs(args[0]) for numeric types; overflow -> 22003
-  InSet,  // args[0] IN (args[1..]): every element a constant or a param of args[0]'s type (Bool, Int32,
-          // Int64, Float64 or Text). For long lists of literals: generated code probes a hash set the
-          // runtime builds from the params, so code size does not grow with the list. PostgreSQL's NULL
-          // rules: NULL when args[0] is NULL, or when it is not found and the list has a NULL.
+  Cast,      // args[0] converted to `type` (see codegen for the conversions; failures -> 22P02 / 22003)
+  Case,      // args = [cond1, result1, cond2, result2, ..., else]; else always present (maybe NULL constant)
+  Abs,       // abs(args[0]) for numeric types; overflow -> 22003
+  DateTime,  // date/time operator or function dtsql::Func(func) (common/datetime_sql.h) over args, which
+             // have its signature's types; NULL if any argument is NULL
+  InSet,     // args[0] IN (args[1..]): every element a constant or a param of args[0]'s type (Bool, Int32,
+             // Int64, Float64 or Text). For long lists of literals: generated code probes a hash set the
+             // runtime builds from the params, so code size does not grow with the list. PostgreSQL's NULL
+             // rules: NULL when args[0] is NULL, or when it is not found and the list has a NULL.
 };
 
 struct Expr;
@@ -62,6 +65,8 @@ struct Expr {
   std::vector<ExprPtr> args;
   int param = -1;        // Param
   ColumnId column = -1;  // Column
+  int func = -1;         // DateTime: a dtsql::Func
+  int location = -1;     // Constant: where the literal is in the statement (errors converting it point there)
   Value constant;        // Constant
 
   static ExprPtr make_constant(Value v, TypeId type);

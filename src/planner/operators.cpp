@@ -62,6 +62,9 @@ void ShapeWriter::put(const Expr* e) {
     case ExprOp::Column:
       out_ += "c" + std::to_string(e->column);
       break;
+    case ExprOp::DateTime:
+      out_ += "f" + std::to_string(e->func);
+      break;
     case ExprOp::Constant: {
       // Only NULLs stay constants after lifting, but be exact about anything else.
       std::string text = e->constant.is_null() ? std::string() : e->constant.to_string();

@@ -1,5 +1,6 @@
 #include "planner/plan.h"
 
+#include "common/datetime_sql.h"
 #include "planner/planner_internal.h"
 
 namespace omendb::plan {
@@ -92,6 +93,13 @@ namespace omendb::planner::detail {
 using plan::Expr;
 using plan::ExprOp;
 
+namespace {
+// A date/time value as PostgreSQL's EXPLAIN shows a typed literal: '2024-01-01'::date.
+std::string typed_literal(const Value& v) {
+  return plan::quote_text(v.to_string()) + "::" + std::string(type_name(v.type()));
+}
+}  // namespace
+
 std::string render(const Expr& e, const std::vector<std::string>& column_names,
                    const std::vector<Value>* params) {
   auto arg = [&](size_t i) { return render(*e.args[i], column_names, params); };
@@ -100,6 +108,7 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       if (e.constant.is_null()) return "NULL";
       if (e.type == TypeId::Text || e.type == TypeId::Unknown) return plan::quote_text(e.constant.as_text());
       if (e.type == TypeId::Bool) return e.constant.as_bool() ? "true" : "false";
+      if (is_datetime(e.constant.type())) return typed_literal(e.constant);
       return e.constant.to_string();
     case ExprOp::Param:
       if (params && e.param >= 0 && static_cast<size_t>(e.param) < params->size()) {
@@ -107,6 +116,7 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
         if (v.is_null()) return "NULL";
         if (v.type() == TypeId::Text || v.type() == TypeId::Unknown) return plan::quote_text(v.as_text());
         if (v.type() == TypeId::Bool) return v.as_bool() ? "true" : "false";
+        if (is_datetime(v.type())) return typed_literal(v);
         return v.to_string();
       }
       return "$" + std::to_string(e.param);
@@ -127,6 +137,16 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       return "(" + arg(0) + ")::" + std::string(type_name(e.type));
     case ExprOp::Abs:
       return "abs(" + arg(0) + ")";
+    case ExprOp::DateTime: {
+      const dtsql::Signature& sig = dtsql::signature(static_cast<dtsql::Func>(e.func));
+      std::string name = sig.name;
+      if (name == "u-") return "(-" + arg(0) + ")";
+      if (e.args.size() == 2 && (name == "+" || name == "-" || name == "*" || name == "/"))
+        return "(" + arg(0) + " " + name + " " + arg(1) + ")";
+      std::string s = name + "(";
+      for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
+      return s + ")";
+    }
     case ExprOp::InSet: {
       std::string s = "(" + arg(0) + " IN (";
       for (size_t i = 1; i < e.args.size(); ++i) s += (i > 1 ? ", " : "") + arg(i);
@@ -153,6 +173,8 @@ plan::ExprPtr clone(const plan::Expr& e) {
   c->type = e.type;
   c->param = e.param;
   c->column = e.column;
+  c->func = e.func;
+  c->location = e.location;
   c->constant = e.constant;
   c->args.reserve(e.args.size());
   for (const auto& a : e.args) c->args.push_back(clone(*a));

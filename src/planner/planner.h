@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/datetime_sql.h"
 #include "common/value.h"
 #include "frontend/parser/ast.h"
 #include "planner/plan.h"
@@ -43,7 +44,8 @@ struct PlannedStatement {
   std::vector<int> matrix_sources;
   // The params of one execution: `params` with the client's bound values in front and copied into the
   // values matrix.
-  std::vector<Value> parameters(const std::vector<Value>& client) const;
+  // Date/time values convert with the session's zone and clock `dt`.
+  std::vector<Value> parameters(const std::vector<Value>& client, const dtsql::EvalContext& dt) const;
 };
 
 // Looks a table up by name; nullptr if absent.
@@ -60,6 +62,7 @@ struct SessionInfo {
   int32_t backend_pid = 0;     // BackendKeyData's process id
   std::string server_address;  // the connection's local address ("127.0.0.1"); empty: NULL
   int32_t server_port = 0;     // the connection's local port; 0: NULL
+  int64_t server_start = 0;    // pg_postmaster_start_time() (a dt::TimestampTz); 0: unknown (0A000)
 };
 
 struct PlannerContext {
@@ -75,6 +78,9 @@ struct PlannerContext {
   std::optional<std::vector<TypeId>> param_types;
   // The session functions' values; null: calling one is 0A000 (e.g. EXECUTE's arguments).
   const SessionInfo* session = nullptr;
+  // The session's TimeZone and clocks: date/time literals ('2024-01-01 10:00' as timestamptz, 'now')
+  // are converted with them at bind time. Null: UTC and a clock at 2000-01-01.
+  const dtsql::EvalContext* datetime = nullptr;
 };
 
 // SELECT / INSERT / UPDATE / DELETE. Throws SqlError: 42P01 unknown table, 42703 unknown column,
@@ -88,11 +94,11 @@ PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx
 // assignment would be (42804 otherwise) and evaluated now. Only constant expressions are accepted
 // (0A000 otherwise).
 std::vector<Value> evaluate_parameters(const std::vector<ast::ExprPtr>& args,
-                                       const std::vector<TypeId>& types);
+                                       const std::vector<TypeId>& types, const dtsql::EvalContext& dt);
 
 // A value in PostgreSQL's text input format converted to `type`, with the same rules (and 22P02 / 22003
 // errors) as a literal in SQL: Bind's text-format parameters.
-Value value_from_text(std::string text, TypeId type);
+Value value_from_text(std::string text, TypeId type, const dtsql::EvalContext& dt);
 
 // The OmenDB type of a written type name (PREPARE's parameter types); the same errors as CREATE TABLE.
 TypeId resolve_type_name(const ast::TypeName& type);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/datetime_sql.h"
 #include "common/types.h"
 #include "common/value.h"
 #include "frontend/parser/ast.h"
@@ -19,9 +20,14 @@ std::string render(const plan::Expr& e, const std::vector<std::string>& column_n
 plan::ExprPtr clone(const plan::Expr& e);
 
 // Converts a literal value to `to` at bind time, with the conversion rules codegen applies at run time
-// (text parsing, numeric range checks, float -> integer rounding half away from zero).
-// Throws 22P02 / 22003 / 42846.
-Value convert_value(const Value& v, TypeId to);
+// (text parsing, numeric range checks, float -> integer rounding half away from zero; date/time values
+// through dtsql::cast with the session's zone and clock in `dt`).
+// Throws 22P02 / 22003 / 42846, 22007 / 22008 for date/time text.
+Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt);
+
+// The EvalContext of a PlannerContext without one (UTC, the clock at 2000-01-01): tests and callers
+// that bind no session values.
+const dtsql::EvalContext& default_datetime_context();
 
 // Maps a written type name to an OmenDB type (0A000 / 42704 for the ones we do not have).
 // max_length receives varchar(n)'s n, or -1.

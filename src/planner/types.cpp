@@ -54,6 +54,12 @@ Value parse_text(const std::string& text, TypeId to) {
     case TypeId::Unknown:
     case TypeId::Text:
       return Value::text(text);
+    case TypeId::Date:
+    case TypeId::Time:
+    case TypeId::Timestamp:
+    case TypeId::TimestampTz:
+    case TypeId::Interval:
+      break;  // convert_value handles them
     case TypeId::Int32:
     case TypeId::Int64: {
       std::string_view digits = s;
@@ -113,10 +119,19 @@ Value parse_text(const std::string& text, TypeId to) {
 
 }  // namespace
 
-Value convert_value(const Value& v, TypeId to) {
+const dtsql::EvalContext& default_datetime_context() {
+  static const dtsql::EvalContext ctx;
+  return ctx;
+}
+
+Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
   if (v.is_null()) return Value::null(to);
   TypeId from = v.type();
   if (from == to) return v;
+  if (is_datetime(from) || is_datetime(to)) {
+    if (!dtsql::can_cast(from, to)) cannot_cast(from, to);
+    return dtsql::cast_value(v, to, dt);
+  }
   switch (from) {
     case TypeId::Unknown:
     case TypeId::Text:
@@ -160,6 +175,8 @@ Value convert_value(const Value& v, TypeId to) {
         default:
           cannot_cast(from, to);
       }
+    default:
+      break;
   }
   cannot_cast(from, to);
 }
@@ -183,14 +200,36 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
     return TypeId::Text;
   }
   if (n == "bool" || n == "boolean") return TypeId::Bool;
+  // Date/time types. A precision other than 6 (the default) would round values: not built yet.
+  auto precision = [&](size_t index) {
+    if (t.typmods.size() > index && t.typmods[index] != 6)
+      throw_unsupported("type " + n + "(" + std::to_string(t.typmods[index]) + ") (a precision other than 6)",
+                        pos);
+  };
+  if (n == "date") return TypeId::Date;
+  if (n == "time" || n == "time without time zone") {
+    precision(0);
+    return TypeId::Time;
+  }
+  if (n == "timestamp" || n == "timestamp without time zone") {
+    precision(0);
+    return TypeId::Timestamp;
+  }
+  if (n == "timestamptz" || n == "timestamp with time zone") {
+    precision(0);
+    return TypeId::TimestampTz;
+  }
+  if (n == "interval") {
+    // The grammar gives [field mask] or [field mask, precision]; 32767 is "all fields".
+    constexpr int kFullRange = 0x7FFF;
+    if (!t.typmods.empty() && t.typmods[0] != kFullRange)
+      throw_unsupported("interval field qualifiers (YEAR, DAY TO SECOND ...)", pos);
+    precision(1);
+    return TypeId::Interval;
+  }
   if (n == "numeric" || n == "decimal") throw_unsupported("type numeric", pos);
   if (n == "bpchar" || n == "char" || n == "character") throw_unsupported("type character", pos);
-  static const char* const known[] = {"date",
-                                      "time",
-                                      "timetz",
-                                      "timestamp",
-                                      "timestamptz",
-                                      "interval",
+  static const char* const known[] = {"timetz",
                                       "bytea",
                                       "json",
                                       "jsonb",
@@ -230,9 +269,6 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
                                       "pg_lsn",
                                       "txid_snapshot",
                                       "bit varying",
-                                      "timestamp without time zone",
-                                      "timestamp with time zone",
-                                      "time without time zone",
                                       "time with time zone"};
   for (const char* k : known)
     if (n == k) throw_unsupported("type " + n, pos);

@@ -1,5 +1,7 @@
 #include "runtime/aggregation_hash_table.h"
 
+#include "common/datetime.h"
+
 #include <algorithm>
 
 #include "runtime/sorter.h"
@@ -21,6 +23,11 @@ uint64_t hash_bytes(const char* p, uint64_t n) {
   return hash_mix(h ^ tail);
 }
 
+uint64_t hash_interval(int64_t time, int32_t day, int32_t month) {
+  auto v = static_cast<unsigned __int128>(dt::interval_cmp_value(dt::Interval{time, day, month}));
+  return hash_mix(static_cast<uint64_t>(v) ^ hash_mix(static_cast<uint64_t>(v >> 64)));
+}
+
 uint64_t hash_keys(const std::vector<TypeId>& types, const Datum* keys) {
   uint64_t h = kHashSeed;
   for (size_t i = 0; i < types.size(); ++i) {
@@ -30,6 +37,8 @@ uint64_t hash_keys(const std::vector<TypeId>& types, const Datum* keys) {
       k = kHashNull;
     } else if (types[i] == TypeId::Float64) {
       k = hash_double(d.f64);
+    } else if (types[i] == TypeId::Interval) {
+      k = hash_interval(d.i64, d.dm.day, d.dm.month);
     } else if (types[i] == TypeId::Text || types[i] == TypeId::Unknown) {
       k = hash_bytes(d.str.ptr, d.str.len);
     } else {

@@ -54,6 +54,9 @@ inline uint64_t hash_double(double d) {
 }
 // Text keys: their bytes.
 uint64_t hash_bytes(const char* p, uint64_t n);
+// Interval keys: their comparison value (dt::interval_cmp_value), so that intervals PostgreSQL calls
+// equal ('1 mon' and '30 days') hash alike.
+uint64_t hash_interval(int64_t time, int32_t day, int32_t month);
 // A NULL key.
 constexpr uint64_t kHashNull = 0x9e3779b97f4a7c15ULL;
 // The hash of keys k1..kn is combine(...combine(combine(kHashSeed, h1), h2)..., hn).

@@ -75,6 +75,10 @@ void ExecContext::set_params(const std::vector<Value>& values) {
         param_text[i] = v.as_text();
         d.str = StrRef{param_text[i].data(), param_text[i].size()};
         break;
+      case TypeId::Interval:
+        d.i64 = v.as_int();
+        d.dm = DayMonth{v.interval_day(), v.interval_month()};
+        break;
       default:
         d.i64 = v.as_int();
         break;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/datetime_sql.h"
 #include "common/datum.h"
 #include "common/error.h"
 #include "common/value.h"
@@ -73,6 +74,8 @@ class ExecContext {
   uint64_t rows_scanned = 0;  // rows the scans produced (re-tiering of the compiled code)
   Arena arena;
   std::optional<SqlError> error;
+  // The session's TimeZone and the transaction / statement start times (date/time functions and casts).
+  dtsql::EvalContext datetime;
 
   // Records the first error and makes generated code stop (QueryState::status).
   void fail(SqlError e);

@@ -355,4 +355,41 @@ int32_t rt_text_to_bool(QueryState* qs, const char* p, uint64_t n, int32_t* out)
 
 }  // extern "C"
 
+// ---- Date/time ----
+
+namespace {
+DayMonth day_month(int64_t dm) {
+  return DayMonth{static_cast<int32_t>(static_cast<uint32_t>(dm)),
+                  static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(dm) >> 32))};
+}
+// A text result points into `text`: copy it into the query's arena.
+void keep_text(QueryState* qs, TypeId type, const std::string& text, Datum* out) {
+  if (type == TypeId::Text && !out->is_null) out->str = ctx_of(qs).arena.copy(text.data(), text.size());
+}
+}  // namespace
+
+int32_t rt_datetime(QueryState* qs, int32_t func, const Datum* args, Datum* out) {
+  std::string text;  // no date/time function returns text
+  dtsql::eval(static_cast<dtsql::Func>(func), args, *out, ctx_of(qs).datetime, text);
+  return 1;
+}
+
+int32_t rt_datetime_cast(QueryState* qs, int32_t from, int32_t to, const Datum* in, Datum* out) {
+  std::string text;
+  dtsql::cast(static_cast<TypeId>(from), static_cast<TypeId>(to), *in, *out, ctx_of(qs).datetime, text);
+  keep_text(qs, static_cast<TypeId>(to), text, out);
+  return 1;
+}
+
+int32_t rt_interval_cmp(QueryState*, int64_t a_time, int64_t a_dm, int64_t b_time, int64_t b_dm) {
+  DayMonth a = day_month(a_dm), b = day_month(b_dm);
+  int c = dt::interval_cmp(dt::Interval{a_time, a.day, a.month}, dt::Interval{b_time, b.day, b.month});
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+uint64_t rt_hash_interval(QueryState*, int64_t time, int64_t dm) {
+  DayMonth d = day_month(dm);
+  return hash_interval(time, d.day, d.month);
+}
+
 }  // namespace omendb::runtime

@@ -79,6 +79,16 @@ int32_t rt_text_to_int32(QueryState* qs, const char* p, uint64_t n, int32_t* out
 int32_t rt_text_to_int64(QueryState* qs, const char* p, uint64_t n, int64_t* out);
 int32_t rt_text_to_double(QueryState* qs, const char* p, uint64_t n, double* out);
 int32_t rt_text_to_bool(QueryState* qs, const char* p, uint64_t n, int32_t* out);
+
+// Date/time (common/datetime_sql.h): dtsql::Func `func` over non-NULL args (Datums of its signature's
+// types) into *out (is_null set for NULL results); a cast between `from` and `to` (TypeIds), text in
+// and out included. Text results live in the query's arena. Return 0 on error (22007, 22008 ...).
+int32_t rt_datetime(QueryState* qs, int32_t func, const Datum* args, Datum* out);
+int32_t rt_datetime_cast(QueryState* qs, int32_t from, int32_t to, const Datum* in, Datum* out);
+// Interval comparison (-1, 0, 1) and grouping hash: months count 30 days, days 24 hours. `dm` is the
+// Datum's DayMonth word (days in the low 32 bits, months in the high ones).
+int32_t rt_interval_cmp(QueryState* qs, int64_t a_time, int64_t a_dm, int64_t b_time, int64_t b_dm);
+uint64_t rt_hash_interval(QueryState* qs, int64_t time, int64_t dm);
 }
 
 // X(name) for every function above, in one list.
@@ -91,7 +101,8 @@ int32_t rt_text_to_bool(QueryState* qs, const char* p, uint64_t n, int32_t* out)
   X(rt_hash_bytes) X(rt_agg_ht_find_or_insert) X(rt_agg_ht_set_text) X(rt_agg_ht_size) X(rt_agg_ht_rows) \
   X(rt_text_cmp) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_bool_to_text) \
   X(rt_text_to_int32) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) \
-  X(rt_in_int) X(rt_in_double) X(rt_in_text)
+  X(rt_in_int) X(rt_in_double) X(rt_in_text) X(rt_datetime) X(rt_datetime_cast) X(rt_interval_cmp) \
+  X(rt_hash_interval)
 // clang-format on
 
 }  // namespace omendb::runtime

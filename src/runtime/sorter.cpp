@@ -5,6 +5,8 @@
 #include <cstring>
 #include <numeric>
 
+#include "common/datetime.h"
+
 namespace omendb::runtime {
 
 int compare_datums(TypeId type, const Datum& a, const Datum& b) {
@@ -21,6 +23,11 @@ int compare_datums(TypeId type, const Datum& a, const Datum& b) {
       int c = n ? std::memcmp(a.str.ptr, b.str.ptr, n) : 0;  // a zero-length string's pointer may be null
       if (c != 0) return c < 0 ? -1 : 1;
       return a.str.len < b.str.len ? -1 : (a.str.len > b.str.len ? 1 : 0);
+    }
+    case TypeId::Interval: {
+      int c = dt::interval_cmp(dt::Interval{a.i64, a.dm.day, a.dm.month},
+                               dt::Interval{b.i64, b.dm.day, b.dm.month});
+      return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }
     default:
       return a.i64 < b.i64 ? -1 : (a.i64 > b.i64 ? 1 : 0);

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <initializer_list>
 #include <map>
@@ -25,8 +27,13 @@ namespace {
 // Formats result rows as PostgreSQL text and hands them to the wire.
 class TextRowSink : public runtime::RowSink {
  public:
-  TextRowSink(pgwire::ResultWriter& out, const std::vector<plan::OutputColumn>& columns)
-      : out_(out), columns_(columns), text_(columns.size()), views_(columns.size()), nulls_(columns.size()) {}
+  TextRowSink(pgwire::ResultWriter& out, const std::vector<plan::OutputColumn>& columns, dt::TimeZone tz)
+      : out_(out),
+        columns_(columns),
+        tz_(std::move(tz)),
+        text_(columns.size()),
+        views_(columns.size()),
+        nulls_(columns.size()) {}
 
   bool row(const Datum* values, size_t count) override {
     for (size_t i = 0; i < count; ++i) {
@@ -39,7 +46,7 @@ class TextRowSink : public runtime::RowSink {
       }
       std::string& s = text_[i];
       s.clear();
-      encode_datum(d, columns_[i].type, 0, s);  // PostgreSQL's text output, defined once
+      encode_datum(d, columns_[i].type, 0, tz_, s);  // PostgreSQL's text output, defined once
       views_[i] = s;
     }
     out_.data_row(views_.data(), reinterpret_cast<const bool*>(nulls_.data()), count);
@@ -51,6 +58,7 @@ class TextRowSink : public runtime::RowSink {
  private:
   pgwire::ResultWriter& out_;
   const std::vector<plan::OutputColumn>& columns_;
+  dt::TimeZone tz_;  // the session's TimeZone: timestamptz output
   std::vector<std::string> text_;
   std::vector<std::string_view> views_;
   std::vector<char> nulls_;  // not vector<bool>: data_row wants a bool array
@@ -303,6 +311,44 @@ std::string version_text() {
          compiler + ", " + std::to_string(sizeof(void*) * 8) + "-bit";
 }
 
+// How SHOW TimeZone (and ParameterStatus) name a TimeZone setting, as PostgreSQL does: a zone from the
+// tz database by its canonical name; a number of hours as the POSIX spec PostgreSQL makes of it
+// (SET TIME ZONE -3 -> "<-03>+03", 5.5 -> "<+05:30>-05:30"), which reads back as the same zone.
+std::string time_zone_setting_name(const std::string& value, const dt::TimeZone& tz) {
+  char* end = nullptr;
+  std::string v(value);
+  std::strtod(v.c_str(), &end);
+  bool numeric = !v.empty() && end && *end == '\0';
+  if (!numeric) return tz.name();
+  int east = tz.constant_offset().value_or(0);
+  auto hhmm = [](int seconds) {
+    char buf[16];
+    int a = seconds < 0 ? -seconds : seconds;
+    if (a % 3600)
+      std::snprintf(buf, sizeof buf, "%c%02d:%02d", seconds < 0 ? '-' : '+', a / 3600, (a % 3600) / 60);
+    else
+      std::snprintf(buf, sizeof buf, "%c%02d", seconds < 0 ? '-' : '+', a / 3600);
+    return std::string(buf);
+  };
+  return "<" + hhmm(east) + ">" + hhmm(-east);
+}
+
+// pg_postmaster_start_time(): when this process started serving (the first session's creation at the
+// latest: the value is taken once, at static initialisation of the engine library).
+dt::TimestampTz server_start_time() {
+  static const dt::TimestampTz start = dtsql::clock_timestamp();
+  return start;
+}
+[[maybe_unused]] const dt::TimestampTz kServerStartTime = server_start_time();
+
+// SHOW's column is named as the setting is spelled in PostgreSQL (SHOW timezone -> "TimeZone").
+std::string show_column_name(const std::string& name) {
+  if (name == "timezone") return "TimeZone";
+  if (name == "datestyle") return "DateStyle";
+  if (name == "intervalstyle") return "IntervalStyle";
+  return name;
+}
+
 // One client session: its transaction state and settings. Transaction blocks follow PostgreSQL:
 // statements outside BEGIN commit on their own; several statements in one simple query run as one
 // implicit transaction; an error inside a block makes later statements fail with 25P02 until ROLLBACK.
@@ -317,11 +363,13 @@ class EngineSession : public pgwire::Session {
     session_info_.backend_pid = info.process_id;
     session_info_.server_address = info.local_address;
     session_info_.server_port = info.local_port;
+    session_info_.server_start = server_start_time();
     // Startup settings that change how transactions run go through SET, so that a bad value refuses
     // the connection (FATAL 22023, as PostgreSQL) instead of being ignored; other ones are ignored.
     DiscardWriter discard;
     for (const auto& [name, value] : startup_settings(info)) {
-      if (name != "default_transaction_isolation" && name != "synchronous_commit") continue;
+      if (name != "default_transaction_isolation" && name != "synchronous_commit" && name != "timezone")
+        continue;
       ast::SetStmt stmt;
       stmt.name = name;
       stmt.value = value;
@@ -375,6 +423,7 @@ class EngineSession : public pgwire::Session {
   // Starts a transaction block (BEGIN) or the implicit transaction of a multi-statement query.
   void open_transaction(State state, Isolation isolation) {
     txn_ = begin_transaction(isolation);
+    txn_start_ts_ = dtsql::clock_timestamp();
     txn_isolation_ = isolation;
     saved_settings_ = save_settings();
     state_ = state;
@@ -459,6 +508,7 @@ class EngineSession : public pgwire::Session {
   }
 
   void run(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
+    statement_started();
     if (state_ == State::Failed && stmt.kind != ast::StmtKind::Transaction)
       throw SqlError(SqlState::InFailedSqlTransaction,
                      "current transaction is aborted, commands ignored until end of transaction block");
@@ -602,6 +652,8 @@ class EngineSession : public pgwire::Session {
     planner::PlannerContext ctx;
     ctx.catalog = &db_.store().catalog();
     ctx.session = &session_info_;
+    const dtsql::EvalContext dt_context = datetime();
+    ctx.datetime = &dt_context;
     storage::Store* store = &db_.store();
     ctx.row_estimate = [store](uint32_t table_id) { return store->approximate_row_count(table_id); };
     if (!explain_params_) return planner::plan_statement(stmt, ctx);
@@ -610,7 +662,7 @@ class EngineSession : public pgwire::Session {
     for (const Value& v : *explain_params_) types.push_back(v.type());
     ctx.param_types = types;
     planner::PlannedStatement planned = planner::plan_statement(stmt, ctx);
-    planned.params = planned.parameters(*explain_params_);
+    planned.params = planned.parameters(*explain_params_, datetime());
     return planned;
   }
 
@@ -641,7 +693,7 @@ class EngineSession : public pgwire::Session {
     auto view = txn->statement_view();
     ctx.view = view.get();
     if (stmt.kind == ast::StmtKind::Select) {
-      TextRowSink sink(out, planned.plan.result_columns);
+      TextRowSink sink(out, planned.plan.result_columns, time_zone());
       ctx.sink = &sink;
       out.row_description(describe(planned));
       codegen::execute(*compiled, ctx);
@@ -772,6 +824,35 @@ class EngineSession : public pgwire::Session {
       out.command_complete(stmt.reset ? "RESET" : "SET");
       return;
     }
+    if (stmt.name == "timezone") {
+      // SET TIME ZONE 'Europe/Berlin' / SET timezone = ... / SET TIME ZONE LOCAL | DEFAULT / RESET.
+      if (stmt.reset) {
+        settings_.erase(stmt.name);
+      } else {
+        std::optional<dt::TimeZone> tz = dt::TimeZone::for_setting(stmt.value);
+        if (!tz)
+          throw SqlError(SqlState::InvalidParameterValue,
+                         "invalid value for parameter \"TimeZone\": \"" + stmt.value + "\"");
+        settings_[stmt.name] = time_zone_setting_name(stmt.value, *tz);
+      }
+      out.command_complete(stmt.reset ? "RESET" : "SET");
+      return;
+    }
+    if ((stmt.name == "datestyle" || stmt.name == "intervalstyle") && !stmt.reset) {
+      // Only PostgreSQL's defaults are implemented (input and output): ISO, MDY and postgres.
+      std::string v;
+      for (char ch : stmt.value)
+        if (ch != ' ') v += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      bool ok = stmt.name == "intervalstyle" ? v == "postgres"
+                                             : (v == "iso" || v == "mdy" || v == "iso,mdy" || v == "mdy,iso");
+      if (!ok)
+        throw_unsupported(std::string(stmt.name == "datestyle" ? "DateStyle" : "IntervalStyle") + " \"" +
+                          stmt.value + "\" (only " + (stmt.name == "datestyle" ? "ISO, MDY" : "postgres") +
+                          " is implemented)");
+      settings_[stmt.name] = stmt.name == "datestyle" ? "ISO, MDY" : "postgres";
+      out.command_complete("SET");
+      return;
+    }
     if (stmt.name == "statement_timeout" && !stmt.reset) {
       settings_[stmt.name] = format_duration_ms(parse_duration_ms(stmt.name, stmt.value));
       out.command_complete("SET");
@@ -799,6 +880,7 @@ class EngineSession : public pgwire::Session {
                        const std::vector<Value>& params, pgwire::ResultWriter& out,
                        std::chrono::steady_clock::time_point started) const {
     limit(ctx, started);
+    ctx.datetime = datetime();
     ctx.set_params(params);
     codegen::prepare(compiled, ctx);
     ctx.cancel = out.cancel_flag();
@@ -834,6 +916,7 @@ class EngineSession : public pgwire::Session {
                                                                 {"server_encoding", "UTF8"},
                                                                 {"client_encoding", "UTF8"},
                                                                 {"datestyle", "ISO, MDY"},
+                                                                {"intervalstyle", "postgres"},
                                                                 {"timezone", "UTC"},
                                                                 {"integer_datetimes", "on"},
                                                                 {"standard_conforming_strings", "on"},
@@ -861,9 +944,51 @@ class EngineSession : public pgwire::Session {
     } else {
       throw SqlError(SqlState::UndefinedObject, "unrecognized configuration parameter \"" + stmt.name + "\"");
     }
-    send_text_rows(out, stmt.name, {value});
+    send_text_rows(out, show_column_name(stmt.name), {value});
     out.command_complete("SHOW");
   }
+
+  // ---- Date/time: the TimeZone setting and the clocks now() and statement_timestamp() read ----
+  void statement_started() { statement_ts_ = dtsql::clock_timestamp(); }
+  dt::TimeZone time_zone() const {
+    auto it = settings_.find("timezone");
+    if (it == settings_.end()) return dt::TimeZone::utc();
+    if (it->second != tz_cache_name_) {
+      tz_cache_ = dt::TimeZone::for_setting(it->second).value_or(dt::TimeZone::utc());
+      tz_cache_name_ = it->second;
+    }
+    return tz_cache_;
+  }
+  std::string time_zone_name() const {
+    auto it = settings_.find("timezone");
+    return it == settings_.end() ? std::string("UTC") : it->second;
+  }
+  // now() is the transaction's start (a statement outside a block is its own transaction).
+  dtsql::EvalContext datetime() const {
+    dtsql::EvalContext c;
+    c.dt.tz = time_zone();
+    c.statement_ts = statement_ts_;
+    c.dt.now = in_transaction() || state_ == State::Failed ? txn_start_ts_ : statement_ts_;
+    return c;
+  }
+
+ public:
+  std::vector<std::pair<std::string, std::string>> changed_parameters() override {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::string tz = time_zone_name();
+    if (tz != reported_time_zone_) {
+      reported_time_zone_ = tz;
+      out.emplace_back("TimeZone", tz);
+    }
+    return out;
+  }
+
+ private:
+  dt::TimestampTz txn_start_ts_ = 0;
+  dt::TimestampTz statement_ts_ = 0;
+  mutable std::string tz_cache_name_;
+  mutable dt::TimeZone tz_cache_;
+  std::string reported_time_zone_ = "UTC";  // the server announces UTC at startup
 
   Database& db_;
   planner::SessionInfo session_info_;  // what version(), current_user, pg_backend_pid() ... return
@@ -1003,9 +1128,10 @@ class NoDescriptionWriter : public pgwire::ResultWriter {
 class PortalRowSink : public runtime::RowSink {
  public:
   PortalRowSink(const std::vector<plan::OutputColumn>& columns, const std::vector<int16_t>& formats,
-                pgwire::ResultWriter& out)
+                pgwire::ResultWriter& out, dt::TimeZone tz)
       : columns_(columns),
         formats_(formats),
+        tz_(std::move(tz)),
         out_(out),
         text_(columns.size()),
         views_(columns.size()),
@@ -1017,7 +1143,7 @@ class PortalRowSink : public runtime::RowSink {
       nulls_[i] = d.is_null != 0;
       if (nulls_[i]) continue;
       text_[i].clear();
-      encode_datum(d, columns_[i].type, formats_.empty() ? 0 : formats_[i], text_[i]);
+      encode_datum(d, columns_[i].type, formats_.empty() ? 0 : formats_[i], tz_, text_[i]);
       views_[i] = text_[i];
     }
     out_.data_row(views_.data(), reinterpret_cast<const bool*>(nulls_.data()), count);
@@ -1029,6 +1155,7 @@ class PortalRowSink : public runtime::RowSink {
  private:
   const std::vector<plan::OutputColumn>& columns_;
   const std::vector<int16_t>& formats_;
+  dt::TimeZone tz_;  // the session's TimeZone: timestamptz output
   pgwire::ResultWriter& out_;
   std::vector<std::string> text_;
   std::vector<std::string_view> views_;
@@ -1069,7 +1196,9 @@ class KeptRows : public runtime::RowSink {
   size_t width() const { return columns_.size(); }
   size_t size() const { return width() ? rows_.size() / width() - next_ : 0; }
   // Sends up to `limit` kept rows (0: all) in `formats`; returns how many.
-  uint64_t send(uint64_t limit, const std::vector<int16_t>& formats, pgwire::ResultWriter& out) {
+  // timestamptz values are printed in `tz`, the session's TimeZone when they are sent.
+  uint64_t send(uint64_t limit, const std::vector<int16_t>& formats, const dt::TimeZone& tz,
+                pgwire::ResultWriter& out) {
     std::vector<std::string> cells(width());
     std::vector<std::string_view> views(width());
     std::vector<char> nulls(width());
@@ -1080,7 +1209,7 @@ class KeptRows : public runtime::RowSink {
         nulls[c] = row[c].is_null;
         if (nulls[c]) continue;
         cells[c].clear();
-        encode_datum(row[c], columns_[c].type, c < formats.size() ? formats[c] : 0, cells[c]);
+        encode_datum(row[c], columns_[c].type, c < formats.size() ? formats[c] : 0, tz, cells[c]);
         views[c] = cells[c];
       }
       out.data_row(views.data(), reinterpret_cast<const bool*>(nulls.data()), width());
@@ -1146,6 +1275,8 @@ void EngineSession::plan_prepared(PreparedStatement& ps) {
   planner::PlannerContext ctx;
   ctx.catalog = &db_.store().catalog();
   ctx.session = &session_info_;
+  const dtsql::EvalContext dt_context = datetime();
+  ctx.datetime = &dt_context;
   storage::Store* store = &db_.store();
   ctx.row_estimate = [store](uint32_t table_id) { return store->approximate_row_count(table_id); };
   ctx.param_types = ps.param_types;
@@ -1186,7 +1317,8 @@ void EngineSession::prepare_statement(PreparedStatement& ps, std::vector<uint32_
                        "could not determine data type of parameter $" + std::to_string(i + 1));
     if (ps.stmt && ps.stmt->kind == ast::StmtKind::Show) {
       ps.returns_rows = true;
-      ps.columns = {{static_cast<const ast::ShowStmt&>(*ps.stmt).name, type_oid(TypeId::Text), -1}};
+      ps.columns = {
+          {show_column_name(static_cast<const ast::ShowStmt&>(*ps.stmt).name), type_oid(TypeId::Text), -1}};
     } else if (ps.stmt && ps.stmt->kind == ast::StmtKind::Explain) {
       ps.returns_rows = true;
       ps.columns = {{"QUERY PLAN", type_oid(TypeId::Text), -1}};
@@ -1261,9 +1393,11 @@ void EngineSession::bind(const std::string& portal_name, const std::string& stat
       portal->formats.push_back(result_formats.empty()       ? 0
                                 : result_formats.size() == 1 ? result_formats[0]
                                                              : result_formats[i]);
+    statement_started();
+    const dtsql::EvalContext dt_context = datetime();
     for (size_t i = 0; i < params.values.size(); ++i)
-      portal->params.push_back(
-          decode_param(params.values[i], params.formats[i], ps->param_oids[i], ps->param_types[i], i));
+      portal->params.push_back(decode_param(params.values[i], params.formats[i], ps->param_oids[i],
+                                            ps->param_types[i], i, dt_context));
     if (!portal_name.empty()) {
       auto it = portals_.find(portal_name);
       if (it != portals_.end() && live(*it->second))
@@ -1391,7 +1525,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     bool cache_hit = false;
     ps.compiled = db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit);
   }
-  std::vector<Value> params = ps.planned->parameters(p.params);
+  std::vector<Value> params = ps.planned->parameters(p.params, datetime());
 
   runtime::ExecContext ctx;
   prepare_context(ctx, *ps.compiled, params, out, started);
@@ -1400,7 +1534,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   auto view = txn->statement_view();
   ctx.view = view.get();
   if (select) {
-    PortalRowSink sink(ps.planned->plan.result_columns, p.formats, out);
+    PortalRowSink sink(ps.planned->plan.result_columns, p.formats, out, time_zone());
     ctx.sink = &sink;
     codegen::execute(*ps.compiled, ctx);
     db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
@@ -1452,7 +1586,7 @@ void EngineSession::open_cursor(Portal& p, pgwire::ResultWriter& out,
     bool cache_hit = false;
     ps.compiled = db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit);
   }
-  std::vector<Value> params = ps.planned->parameters(p.params);
+  std::vector<Value> params = ps.planned->parameters(p.params, datetime());
   auto run = std::make_shared<CursorRun>();
   run->columns = ps.planned->plan.result_columns;
   run->compiled = ps.compiled;
@@ -1489,9 +1623,9 @@ uint64_t EngineSession::fetch_rows(Portal& p, uint64_t max_rows, const std::vect
       p.done = true;
       throw;
     }
-    sent = r.kept->send(0, formats, out);
+    sent = r.kept->send(0, formats, time_zone(), out);
   } else {
-    sent = r.kept->send(max_rows, formats, out);
+    sent = r.kept->send(max_rows, formats, time_zone(), out);
     *more = r.kept->size() > 0;
     if (!*more && r.deferred_error && (max_rows == 0 || sent < max_rows)) {
       std::exception_ptr error = r.deferred_error;
@@ -1740,7 +1874,7 @@ void EngineSession::sql_execute(const ast::ExecuteStmt& stmt, pgwire::ResultWrit
                      std::to_string(stmt.args.size()) + ".");
   Portal portal;
   portal.statement = ps;
-  portal.params = planner::evaluate_parameters(stmt.args, ps->param_types);
+  portal.params = planner::evaluate_parameters(stmt.args, ps->param_types, datetime());
   portal.formats.assign(ps->returns_rows ? ps->columns.size() : 0, 0);
   if (execute_formats_ && execute_formats_->size() == portal.formats.size())
     portal.formats = *execute_formats_;

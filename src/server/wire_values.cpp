@@ -75,12 +75,16 @@ TypeId type_from_oid(uint32_t type_oid) {
       throw_unsupported("parameters of type numeric");
     case 17:
       throw_unsupported("parameters of type bytea");
-    case 1082:
-      throw_unsupported("parameters of type date");
-    case 1114:
-      throw_unsupported("parameters of type timestamp");
-    case 1184:
-      throw_unsupported("parameters of type timestamptz");
+    case oid::kDate:
+      return TypeId::Date;
+    case oid::kTime:
+      return TypeId::Time;
+    case oid::kTimestamp:
+      return TypeId::Timestamp;
+    case oid::kTimestampTz:
+      return TypeId::TimestampTz;
+    case oid::kInterval:
+      return TypeId::Interval;
     case 2950:
       throw_unsupported("parameters of type uuid");
     case 114:
@@ -101,16 +105,30 @@ uint32_t oid_from_type_name(std::string_view n) {
   if (n == "varchar" || n == "character varying") return oid::kVarchar;
   if (n == "bool" || n == "boolean") return oid::kBool;
   if (n == "unknown") return oid::kUnknown;
+  if (n == "date") return oid::kDate;
+  if (n == "time" || n == "time without time zone") return oid::kTime;
+  if (n == "timestamp" || n == "timestamp without time zone") return oid::kTimestamp;
+  if (n == "timestamptz" || n == "timestamp with time zone") return oid::kTimestampTz;
+  if (n == "interval") return oid::kInterval;
   return 0;
 }
 
 Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32_t type_oid, TypeId type,
-                   size_t index) {
+                   size_t index, const dtsql::EvalContext& dt) {
   if (!bytes) return Value::null(type);
   std::string_view b = *bytes;
   if (format == 0) {
     check_text(b);
-    return planner::value_from_text(std::string(b), type);
+    return planner::value_from_text(std::string(b), type, dt);
+  }
+  if (is_datetime(type)) {
+    Value v;
+    if (b.size() < static_cast<size_t>(type_wire_length(type)))
+      throw SqlError(SqlState::ProtocolViolation, "insufficient data left in message");
+    if (!dtsql::from_binary(type, b, v))
+      throw SqlError(SqlState::InvalidBinaryRepresentation,
+                     "incorrect binary data format in bind parameter " + std::to_string(index + 1));
+    return v;
   }
   // Binary: PostgreSQL's *recv functions. Too short reads past the value (08P01); too long leaves bytes
   // unread (22P03).
@@ -132,6 +150,8 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
     case TypeId::Unknown:
       check_text(b);
       return Value::text(std::string(b));
+    default:
+      break;
   }
   if (b.size() < width) throw SqlError(SqlState::ProtocolViolation, "insufficient data left in message");
   if (b.size() > width)
@@ -154,7 +174,15 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
   return Value::null(type);
 }
 
-void encode_datum(const Datum& d, TypeId type, int16_t format, std::string& out) {
+void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZone& tz, std::string& out) {
+  if (is_datetime(type)) {
+    if (format == 1) {
+      dtsql::append_binary(type, d, out);
+    } else {
+      dtsql::append_text(type, d, tz, out);
+    }
+    return;
+  }
   if (format == 1) {
     switch (type) {
       case TypeId::Bool:
@@ -172,6 +200,8 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, std::string& out)
       case TypeId::Text:
       case TypeId::Unknown:
         out.append(d.str.ptr, d.str.len);
+        return;
+      default:
         return;
     }
     return;
@@ -193,6 +223,8 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, std::string& out)
     case TypeId::Text:
     case TypeId::Unknown:
       out.append(d.str.ptr, d.str.len);
+      return;
+    default:
       return;
   }
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/datetime_sql.h"
 #include "common/datum.h"
 #include "common/types.h"
 #include "common/value.h"
@@ -26,6 +27,11 @@ constexpr uint32_t kFloat4 = 700;
 constexpr uint32_t kFloat8 = 701;
 constexpr uint32_t kUnknown = 705;
 constexpr uint32_t kVarchar = 1043;
+constexpr uint32_t kDate = 1082;
+constexpr uint32_t kTime = 1083;
+constexpr uint32_t kTimestamp = 1114;
+constexpr uint32_t kTimestampTz = 1184;
+constexpr uint32_t kInterval = 1186;
 }  // namespace oid
 
 // The OmenDB type of a parameter type OID a client declared in Parse: 0 and unknown (705) -> Unknown
@@ -40,10 +46,12 @@ uint32_t oid_from_type_name(std::string_view name);
 // (decides binary widths: int2 2 bytes, float4 4 bytes). Errors as PostgreSQL: 22P02 / 22003 for text
 // input, 22P03 for a binary value of the wrong length, 08P01 for one too short, 22021 for a NUL or invalid
 // UTF-8 in text.
+// Date/time text is read with the session's zone and clock `dt`.
 Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32_t type_oid, TypeId type,
-                   size_t index);
+                   size_t index, const dtsql::EvalContext& dt);
 
 // Appends a non-NULL result value in text (format 0, PostgreSQL's output) or binary (format 1) format.
-void encode_datum(const Datum& d, TypeId type, int16_t format, std::string& out);
+// A timestamptz's text is in the session's zone `tz`.
+void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZone& tz, std::string& out);
 
 }  // namespace omendb::engine

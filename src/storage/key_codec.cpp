@@ -75,21 +75,19 @@ void append_text(std::string_view v, std::string& out) {
 }
 
 void append_datum(TypeId type, const Datum& d, std::string& out) {
-  switch (type) {
-    case TypeId::Bool:
+  switch (physical_type(type)) {
+    case PhysType::Bool:
       append_bool(d.i64 != 0, out);
       return;
-    case TypeId::Int32:
-    case TypeId::Int64:
+    case PhysType::Int32:  // also Date: days, sign-extended
+    case PhysType::Int64:  // also Time, Timestamp, TimestampTz: microseconds
       append_int(d.i64, out);
       return;
-    case TypeId::Float64:
+    case PhysType::Float64:
       append_double(d.f64, out);
       return;
-    case TypeId::Text:
-      append_text(d.str.view(), out);
-      return;
-    case TypeId::Unknown:
+    case PhysType::Interval:  // not a key type: CREATE TABLE refuses an interval primary key
+    case PhysType::Text:
       break;
   }
   append_text(d.str.view(), out);

@@ -30,21 +30,25 @@ void encode_row(const TableDef& table, const Datum* row, std::string& out) {
           static_cast<char>(static_cast<uint8_t>(out[bitmap_pos + i / 8]) | (1u << (i % 8)));
       continue;
     }
-    switch (table.columns[i].type) {
-      case TypeId::Bool:
+    switch (physical_type(table.columns[i].type)) {
+      case PhysType::Bool:
         out.push_back(d.i64 != 0 ? '\x01' : '\x00');
         break;
-      case TypeId::Int32:
+      case PhysType::Int32:
         append_le<int32_t>(static_cast<int32_t>(d.i64), out);
         break;
-      case TypeId::Int64:
+      case PhysType::Int64:
         append_le<int64_t>(d.i64, out);
         break;
-      case TypeId::Float64:
+      case PhysType::Float64:
         append_le<double>(d.f64, out);
         break;
-      case TypeId::Text:
-      case TypeId::Unknown:
+      case PhysType::Interval:  // dt::Interval's layout: time, day, month
+        append_le<int64_t>(d.i64, out);
+        append_le<int32_t>(d.dm.day, out);
+        append_le<int32_t>(d.dm.month, out);
+        break;
+      case PhysType::Text:
         append_varint(d.str.len, out);
         out.append(d.str.ptr, d.str.len);
         break;
@@ -73,29 +77,29 @@ bool decode_row(const TableDef& table, std::string_view value, std::vector<Value
       continue;
     }
     auto need = [&](size_t k) { return static_cast<size_t>(end - p) >= k; };
-    switch (t) {
-      case TypeId::Bool:
+    switch (physical_type(t)) {
+      case PhysType::Bool:
         if (!need(1)) return false;
         out.push_back(Value::boolean(*p != 0));
         p += 1;
         break;
-      case TypeId::Int32: {
+      case PhysType::Int32: {
         if (!need(4)) return false;
         int32_t v;
         std::memcpy(&v, p, 4);
-        out.push_back(Value::int32(v));
+        out.push_back(t == TypeId::Int32 ? Value::int32(v) : Value::datetime(t, v));
         p += 4;
         break;
       }
-      case TypeId::Int64: {
+      case PhysType::Int64: {
         if (!need(8)) return false;
         int64_t v;
         std::memcpy(&v, p, 8);
-        out.push_back(Value::int64(v));
+        out.push_back(t == TypeId::Int64 ? Value::int64(v) : Value::datetime(t, v));
         p += 8;
         break;
       }
-      case TypeId::Float64: {
+      case PhysType::Float64: {
         if (!need(8)) return false;
         double v;
         std::memcpy(&v, p, 8);
@@ -103,8 +107,18 @@ bool decode_row(const TableDef& table, std::string_view value, std::vector<Value
         p += 8;
         break;
       }
-      case TypeId::Text:
-      case TypeId::Unknown: {
+      case PhysType::Interval: {
+        if (!need(16)) return false;
+        int64_t time;
+        int32_t day, month;
+        std::memcpy(&time, p, 8);
+        std::memcpy(&day, p + 8, 4);
+        std::memcpy(&month, p + 12, 4);
+        out.push_back(Value::interval(time, day, month));
+        p += 16;
+        break;
+      }
+      case PhysType::Text: {
         uint64_t len;
         p = read_varint(p, end, len);
         if (!p || static_cast<uint64_t>(end - p) < len) return false;

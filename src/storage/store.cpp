@@ -17,6 +17,7 @@
 #include <optional>
 #include <system_error>
 
+#include "common/datetime_sql.h"
 #include "common/error.h"
 #include "common/sync_point.h"
 #include "common/value.h"
@@ -134,6 +135,15 @@ std::string datum_text(TypeId type, const Datum& d) {
     case TypeId::Text:
     case TypeId::Unknown:
       return std::string(d.str.view());
+    case TypeId::Date:
+    case TypeId::Time:
+    case TypeId::Timestamp:
+    case TypeId::TimestampTz:
+    case TypeId::Interval: {
+      std::string s;
+      dtsql::append_text(type, d, dt::TimeZone::utc(), s);  // no session here: timestamptz in UTC
+      return s;
+    }
   }
   return {};
 }
@@ -205,19 +215,21 @@ class ScanCursorImpl final : public ScanCursor {
       if (!cols_[i].wanted) continue;
       decode_limit_ = i + 1;
       size_t width = 8;
-      switch (cols_[i].type) {
-        case TypeId::Bool:
+      switch (physical_type(cols_[i].type)) {
+        case PhysType::Bool:
           width = 1;
           break;
-        case TypeId::Int32:
+        case PhysType::Int32:
           width = 4;
           break;
-        case TypeId::Int64:
-        case TypeId::Float64:
+        case PhysType::Int64:
+        case PhysType::Float64:
           width = 8;
           break;
-        case TypeId::Text:
-        case TypeId::Unknown:
+        case PhysType::Interval:
+          width = 16;
+          break;
+        case PhysType::Text:
           width = sizeof(StrRef);
           text_columns_.push_back(i);
           break;
@@ -365,8 +377,8 @@ class ScanCursorImpl final : public ScanCursor {
         if (c.wanted) v.nulls[r] = 1;
         continue;
       }
-      switch (c.type) {
-        case TypeId::Bool:
+      switch (physical_type(c.type)) {
+        case PhysType::Bool:
           if (p + 1 > end) throw_corrupt(*table_, "truncated row");
           if (c.wanted) {
             static_cast<uint8_t*>(v.data)[r] = *p != 0;
@@ -374,7 +386,7 @@ class ScanCursorImpl final : public ScanCursor {
           }
           p += 1;
           break;
-        case TypeId::Int32:
+        case PhysType::Int32:
           if (p + 4 > end) throw_corrupt(*table_, "truncated row");
           if (c.wanted) {
             std::memcpy(static_cast<int32_t*>(v.data) + r, p, 4);
@@ -382,8 +394,8 @@ class ScanCursorImpl final : public ScanCursor {
           }
           p += 4;
           break;
-        case TypeId::Int64:
-        case TypeId::Float64:
+        case PhysType::Int64:
+        case PhysType::Float64:
           if (p + 8 > end) throw_corrupt(*table_, "truncated row");
           if (c.wanted) {
             std::memcpy(static_cast<uint64_t*>(v.data) + r, p, 8);
@@ -391,8 +403,15 @@ class ScanCursorImpl final : public ScanCursor {
           }
           p += 8;
           break;
-        case TypeId::Text:
-        case TypeId::Unknown: {
+        case PhysType::Interval:
+          if (p + 16 > end) throw_corrupt(*table_, "truncated row");
+          if (c.wanted) {
+            std::memcpy(static_cast<char*>(v.data) + r * 16, p, 16);
+            v.nulls[r] = 0;
+          }
+          p += 16;
+          break;
+        case PhysType::Text: {
           uint64_t len;
           if (p < end && *p < 0x80) {
             len = *p++;

@@ -39,8 +39,12 @@ void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, 
     case AggFunc::Max: {
       SqlValue current = sql::load_datum(cg, value_datum, v.type);
       current.is_null = cg.false_();
-      llvm::Value* better =
-          sql::compare_values(cg, call.func == AggFunc::Min ? CmpOp::Lt : CmpOp::Gt, v, current);
+      // Intervals that compare equal can differ ('1 mon', '30 days'): PostgreSQL's interval_smaller /
+      // interval_larger keep the later one, so ties replace for them.
+      const bool ties_replace = v.type == TypeId::Interval;
+      CmpOp op = call.func == AggFunc::Min ? (ties_replace ? CmpOp::Le : CmpOp::Lt)
+                                           : (ties_replace ? CmpOp::Ge : CmpOp::Gt);
+      llvm::Value* better = sql::compare_values(cg, op, v, current);
       If replace(cg, b.CreateOr(b.CreateICmpEQ(count, cg.const_i64(0)), better), "agg.replace");
       if (v.type == TypeId::Text) {
         set_text(v, value_datum);

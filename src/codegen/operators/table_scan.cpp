@@ -76,6 +76,12 @@ class TableScanTranslator final : public OperatorTranslator {
           v.length = cg.load_at(cg.i64, ref, 8, oc.name + ".len");
           break;
         }
+        case TypeId::Interval: {  // dt::Interval: time, then the DayMonth word
+          llvm::Value* at = cg.gep(cols[k].data, b.CreateMul(i, cg.const_i64(16)));
+          v.value = cg.load_at(cg.i64, at, 0, oc.name);
+          v.length = cg.load_at(cg.i64, at, 8, oc.name + ".dm");
+          break;
+        }
         default: {
           llvm::Type* t = cg.machine_type(oc.type);
           v.value = b.CreateLoad(t, b.CreateGEP(t, cols[k].data, i), oc.name);
@@ -110,8 +116,9 @@ class TableScanTranslator final : public OperatorTranslator {
       any_null = b.CreateOr(any_null, v.is_null);
       TypeId column_type = table.columns[static_cast<size_t>(table.primary_key[key_index])].type;
       llvm::Value* w = cg.const_i32(which);
-      if (is_integer(column_type)) {
-        llvm::Value* x = v.type == TypeId::Int64 ? v.value : b.CreateSExt(v.value, cg.i64);
+      PhysType phys = physical_type(column_type);
+      if (phys == PhysType::Int32 || phys == PhysType::Int64) {  // integers, dates, times, timestamps
+        llvm::Value* x = physical_type(v.type) == PhysType::Int64 ? v.value : b.CreateSExt(v.value, cg.i64);
         cg.call("rt_key_int", {cg.qs, slot, w, x});
       } else if (column_type == TypeId::Float64) {
         cg.call("rt_key_double", {cg.qs, slot, w, v.value});

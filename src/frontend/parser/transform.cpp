@@ -1265,30 +1265,37 @@ class Transformer {
     return e;
   }
 
-  // CURRENT_USER, SESSION_USER, USER, CURRENT_ROLE, CURRENT_CATALOG and CURRENT_SCHEMA become calls named
-  // as PostgreSQL names their result column (the binder knows them); the date/time ones are refused.
+  // CURRENT_USER, SESSION_USER, USER, CURRENT_ROLE, CURRENT_CATALOG, CURRENT_SCHEMA, CURRENT_DATE,
+  // CURRENT_TIMESTAMP, LOCALTIMESTAMP and LOCALTIME become calls named as PostgreSQL names their result
+  // column (the binder knows them); CURRENT_TIME (time with time zone) and a precision are refused.
   ExprPtr sql_value_function(const PgQuery__SQLValueFunction* f) {
     const char* what = "SQL value functions";
     const char* call = nullptr;
     switch (f->op) {
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_DATE:
-        what = "CURRENT_DATE";
+        call = "current_date";
         break;
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME:
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME_N:
-        what = "CURRENT_TIME";
+        what = "CURRENT_TIME (time with time zone)";
         break;
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP:
+        call = "current_timestamp";
+        break;
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP_N:
-        what = "CURRENT_TIMESTAMP";
+        what = "CURRENT_TIMESTAMP with a precision";
         break;
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME:
+        call = "localtime";
+        break;
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME_N:
-        what = "LOCALTIME";
+        what = "LOCALTIME with a precision";
         break;
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP:
+        call = "localtimestamp";
+        break;
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP_N:
-        what = "LOCALTIMESTAMP";
+        what = "LOCALTIMESTAMP with a precision";
         break;
       case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_ROLE:
         call = "current_role";

@@ -355,7 +355,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     wire::parameter_status(out, "standard_conforming_strings", "on");
     wire::parameter_status(out, "TimeZone", "UTC");
     wire::backend_key_data(out, pid_, secret_);
-    wire::ready_for_query(out, transaction_status());
+    append_ready(out);
     send(std::move(out));
     phase_ = Phase::Ready;
     if (shutting_down_) {
@@ -398,7 +398,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         std::string out;
         append_plain_error(out, "ERROR", SqlState::FeatureNotSupported,
                            "function call protocol is not supported");
-        wire::ready_for_query(out, transaction_status());
+        append_ready(out);
         send(std::move(out));
         return;
       }
@@ -488,9 +488,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
+  // ParameterStatus for every reported setting the session changed, then ReadyForQuery.
+  void append_ready(std::string& out) {
+    if (session_) {
+      try {
+        for (const auto& [name, value] : session_->changed_parameters())
+          wire::parameter_status(out, name, value);
+      } catch (...) {  // nothing to report rather than no ReadyForQuery
+      }
+    }
+    wire::ready_for_query(out, transaction_status());
+  }
+
   void send_ready_for_query() {
     std::string out;
-    wire::ready_for_query(out, transaction_status());
+    append_ready(out);
     send(std::move(out));
   }
 
@@ -708,7 +720,7 @@ void Connection::execute_on_worker(const std::string& sql) {
   std::string tail;
   if (!out.dead()) {
     tail = std::move(out.buffer());
-    wire::ready_for_query(tail, transaction_status());
+    append_ready(tail);
   }
   asio::post(strand_, [self = shared_from_this(), tail = std::move(tail)]() mutable {
     self->on_query_done(std::move(tail));
@@ -788,7 +800,7 @@ void Connection::extended_on_worker(const std::vector<ExtendedMessage>& batch, b
         spdlog::warn("pgwire: connection {}: internal error: {}", pid_, e.what());
         append_internal_error(out.buffer(), "ERROR", e.what());
       }
-      wire::ready_for_query(out.buffer(), transaction_status());
+      append_ready(out.buffer());
       continue;
     }
     if (skipping) continue;

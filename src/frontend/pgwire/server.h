@@ -84,6 +84,9 @@ class Session {
   virtual void execute(std::string_view sql, ResultWriter& out) = 0;
   // 'I' idle, 'T' in a transaction block, 'E' in a failed transaction block (for ReadyForQuery).
   virtual char transaction_status() const { return 'I'; }
+  // Reported settings (PostgreSQL's GUC_REPORT ones, e.g. TimeZone) whose value changed since the last
+  // call: the server sends a ParameterStatus for each before ReadyForQuery, as PostgreSQL does.
+  virtual std::vector<std::pair<std::string, std::string>> changed_parameters() { return {}; }
 
   // The extended query protocol. Every method may throw SqlError; the server then sends an
   // ErrorResponse and discards messages until Sync. The defaults refuse it (0A000).

@@ -87,6 +87,11 @@ Stats compute_stats(const ColumnInput& c, uint64_t rows) {
         break;
       }
       case TypeId::Unknown:
+      case TypeId::Date:  // date/time types are not sealed into columns yet
+      case TypeId::Time:
+      case TypeId::Timestamp:
+      case TypeId::TimestampTz:
+      case TypeId::Interval:
         break;
     }
   }
@@ -125,6 +130,11 @@ void put_bound(TypeId type, const Datum& d, std::string& out) {
       out.append(d.str.ptr, d.str.len);
       break;
     case TypeId::Unknown:
+    case TypeId::Date:  // date/time types are not sealed into columns yet
+    case TypeId::Time:
+    case TypeId::Timestamp:
+    case TypeId::TimestampTz:
+    case TypeId::Interval:
       break;
   }
 }
@@ -156,6 +166,11 @@ bool read_bound(TypeId type, Reader& r, Datum& d) {
       return true;
     }
     case TypeId::Unknown:
+    case TypeId::Date:  // date/time types are not sealed into columns yet
+    case TypeId::Time:
+    case TypeId::Timestamp:
+    case TypeId::TimestampTz:
+    case TypeId::Interval:
       break;
   }
   return false;

@@ -44,6 +44,11 @@ size_t value_size(TypeId type) {
     case TypeId::Text:
       return sizeof(StrRef);
     case TypeId::Unknown:
+    case TypeId::Date:  // date/time types are not sealed into columns yet
+    case TypeId::Time:
+    case TypeId::Timestamp:
+    case TypeId::TimestampTz:
+    case TypeId::Interval:
       break;
   }
   return 0;

@@ -50,6 +50,11 @@ const std::vector<CodecId>& candidate_codecs(TypeId type) {
     case TypeId::Text:
       return kText;
     case TypeId::Unknown:
+    case TypeId::Date:  // date/time types are not sealed into columns yet
+    case TypeId::Time:
+    case TypeId::Timestamp:
+    case TypeId::TimestampTz:
+    case TypeId::Interval:
       break;
   }
   return kNone;

@@ -111,7 +111,8 @@ TEST_F(ParamsTest, VarcharResultColumns) {
 TEST_F(ParamsTest, EvaluateExecuteArguments) {
   auto stmts = parser::parse("EXECUTE p (1, '2', -3, 'x', NULL)");
   const auto& ex = static_cast<const ast::ExecuteStmt&>(*stmts.at(0));
-  std::vector<Value> v = evaluate_parameters(ex.args, {T::Int64, T::Int32, T::Float64, T::Text, T::Bool});
+  std::vector<Value> v =
+      evaluate_parameters(ex.args, {T::Int64, T::Int32, T::Float64, T::Text, T::Bool}, dtsql::EvalContext{});
   ASSERT_EQ(v.size(), 5u);
   EXPECT_EQ(v[0], Value::int64(1));
   EXPECT_EQ(v[1], Value::int32(2));
@@ -120,7 +121,8 @@ TEST_F(ParamsTest, EvaluateExecuteArguments) {
   EXPECT_TRUE(v[4].is_null());
   auto bad = parser::parse("EXECUTE p ('a'::text)");
   try {
-    evaluate_parameters(static_cast<const ast::ExecuteStmt&>(*bad.at(0)).args, {T::Int32});
+    evaluate_parameters(static_cast<const ast::ExecuteStmt&>(*bad.at(0)).args, {T::Int32},
+                        dtsql::EvalContext{});
     FAIL() << "text into an integer parameter must fail";
   } catch (const SqlError& e) {
     EXPECT_EQ(e.state(), SqlState::DatatypeMismatch);

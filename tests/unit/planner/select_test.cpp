@@ -245,7 +245,7 @@ TEST_F(PlannerTest, Casts) {
   EXPECT_EQ(error("SELECT c::bool FROM t"), SqlState::CannotCoerce);
   EXPECT_EQ(error("SELECT 'x'::int"), SqlState::InvalidTextRepresentation);
   EXPECT_EQ(error("SELECT a::numeric FROM t"), SqlState::FeatureNotSupported);
-  EXPECT_EQ(error("SELECT a::date FROM t"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(error("SELECT a::date FROM t"), SqlState::CannotCoerce);  // integer -> date: no such cast
   EXPECT_EQ(error("SELECT a::nosuchtype FROM t"), SqlState::UndefinedObject);
 }
 
