@@ -46,6 +46,7 @@ namespace omendb {
   X(UndefinedObject, "42704")                     \
   X(DuplicateColumn, "42701")                     \
   X(AmbiguousColumn, "42702")                     \
+  X(DuplicateAlias, "42712")                      \
   X(DuplicateTable, "42P07")                      \
   X(DatatypeMismatch, "42804")                    \
   X(CannotCoerce, "42846")                        \

@@ -41,6 +41,17 @@ Pipeline open_pipeline(const Op& op, plan::PhysicalPlan& plan) {
       next.dependencies.push_back(static_cast<int>(plan.pipelines.size()) - 1);
       return next;
     }
+    case PipelineRole::Join: {
+      // The build side's pipeline ends in the join; the probe side's continues through it, after it.
+      Pipeline build = open_pipeline(*op.children.at(0), plan);
+      build.sink = &op;
+      plan.pipelines.push_back(std::move(build));
+      int build_index = static_cast<int>(plan.pipelines.size()) - 1;
+      Pipeline p = open_pipeline(*op.children.at(1), plan);
+      p.operators.push_back(&op);
+      p.dependencies.push_back(build_index);
+      return p;
+    }
     case PipelineRole::Sink:
       break;
   }
