@@ -5,6 +5,8 @@
 namespace omendb::planner::testing {
 namespace {
 
+using plan::OpKind;
+
 const plan::Op* find(const plan::Op& op, OpKind kind) {
   if (op.kind == kind) return &op;
   for (const auto& c : op.children)
