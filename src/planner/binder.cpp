@@ -501,7 +501,6 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
           {x->column, rels_[static_cast<size_t>(rel_of(x->column))].refname + "." + name, e.location});
     } else {
       // A merged USING column: the grouping check names it by its name.
-      std::vector<int> rs;
       std::function<void(const Expr&)> walk = [&](const Expr& y) {
         if (y.op == ExprOp::Column) bare_refs_.push_back({y.column, name, e.location});
         for (const auto& a : y.args) walk(*a);

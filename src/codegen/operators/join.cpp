@@ -82,7 +82,6 @@ void JoinTranslator::consume(PipelineContext& p) {
 
   b.SetInsertPoint(head);
   llvm::Value* entry = next_candidate(p, keys, h, head);
-  llvm::BasicBlock* found_block = b.GetInsertBlock();
   b.CreateCondBr(b.CreateIsNull(entry), exhausted, candidate);
 
   // No candidate left: an outer join emits the probe row once with NULL build columns.
@@ -100,7 +99,6 @@ void JoinTranslator::consume(PipelineContext& p) {
 
   b.SetInsertPoint(candidate);
   b.CreateBr(emit);
-  (void)found_block;
 
   b.SetInsertPoint(emit);
   llvm::PHINode* row = b.CreatePHI(cg.ptr, 2, "join.build_row");

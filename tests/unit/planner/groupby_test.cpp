@@ -49,10 +49,11 @@ TEST_F(PlannerTest, GroupByExpressionOrdinalAndAlias) {
 TEST_F(PlannerTest, DistinctIsAGroupByEveryOutputColumn) {
   auto ps = plan("SELECT DISTINCT a, b FROM t ORDER BY b");
   auto lines = explain(ps.plan);
-  ASSERT_EQ(lines.size(), 4u) << explain_text(ps.plan);
+  ASSERT_EQ(lines.size(), 7u) << explain_text(ps.plan);  // 4 operators, then 3 pipelines
   EXPECT_EQ(lines[0], "Sort (keys: b)");
   EXPECT_EQ(lines[1], "  -> HashAggregate (group by: a, b)");
   EXPECT_EQ(lines[2], "    -> Project (a, b)");
+  EXPECT_EQ(lines[4], "Pipeline 0: TableScan t -> Project -> HashAggregate (build)");
 }
 
 TEST_F(PlannerTest, GroupByShapeKeys) {
