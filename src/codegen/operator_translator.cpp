@@ -59,6 +59,10 @@ void PlanTranslator::emit_pipeline(llvm::Module& module, const std::string& func
   PipelineContext p(cg, layout_, chain, done);
   for (OperatorTranslator* t : chain) t->begin_pipeline(p);
   chain.front()->produce(p);
+  for (OperatorTranslator* t : chain) {
+    if (cg.terminated()) break;
+    t->finish_input(p);
+  }
   cg.branch(done);
   cg.b.SetInsertPoint(done);
   for (OperatorTranslator* t : chain) t->finish_pipeline(p);

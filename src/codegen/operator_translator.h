@@ -14,13 +14,19 @@
 //   4. consume(p)             every other operator of the pipeline, once per row: emit the per-row
 //                             work; a streaming operator ends with p.push(*this); a row that goes no
 //                             further branches to p.next_row().
-//   5. finish_pipeline(p)     once the source's loop is done (or a LIMIT stopped it): work after the
+//   5. finish_input(p)        once the source's loop has run out of rows (not after a LIMIT stopped
+//                             it), for every operator of the pipeline in order: an operator that held
+//                             rows back emits them now, pushing each downstream (a FULL join's build
+//                             rows that never matched). It sets p.set_next_row for its own loop.
+//   6. finish_pipeline(p)     once the source's loop is done (or a LIMIT stopped it): work after the
 //                             last row. Errors skip it: they return from the function at once.
-//   6. tear-down              the runtime state declared in hook 1 belongs to the ExecContext and is
+//   7. tear-down              the runtime state declared in hook 1 belongs to the ExecContext and is
 //                             released when the query ends, whether it succeeded, failed or was
 //                             cancelled; translators emit no tear-down code.
 // A breaker (Sort, Aggregate) takes part in two pipelines: as the sink of the one that builds its
 // state (consume) and as the source of the one that reads it (produce); p.is_source(*this) tells which.
+// A join (HashJoin, NestedLoopJoin) is the sink of its build side's pipeline and a streaming operator
+// of its probe side's pipeline (consume in both); p.is_sink(*this) tells which.
 #pragma once
 
 #include <memory>
@@ -49,6 +55,7 @@ class OperatorTranslator {
   virtual void begin_pipeline(PipelineContext& p) {}
   virtual void produce(PipelineContext& p);
   virtual void consume(PipelineContext& p);
+  virtual void finish_input(PipelineContext& p) {}
   virtual void finish_pipeline(PipelineContext& p) {}
 
  private:

@@ -47,6 +47,7 @@ namespace omendb {
   X(DuplicateColumn, "42701")                     \
   X(AmbiguousColumn, "42702")                     \
   X(AmbiguousFunction, "42725")                   \
+  X(DuplicateAlias, "42712")                      \
   X(DuplicateTable, "42P07")                      \
   X(DatatypeMismatch, "42804")                    \
   X(CannotCoerce, "42846")                        \

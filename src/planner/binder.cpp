@@ -119,13 +119,45 @@ std::pair<std::string, int> figure_name(const ast::Expr& e) {
   return {"?column?", 0};
 }
 
-struct Scope {
-  storage::TableDefPtr table;  // null: no FROM
-  std::string refname;         // alias, or the table name
+// One table of the FROM clause (a self-join has two): its name for qualified references and the
+// ColumnId of each of its columns.
+struct Relation {
+  storage::TableDefPtr table;
+  std::string refname;  // alias, or the table name
   bool has_alias = false;
   std::vector<ColumnId> ids;  // ColumnId of each table column
-  std::vector<bool> used;
-  std::vector<std::string> names;  // ColumnId -> name, for rendering aggregate names
+  std::vector<bool> used;     // columns some expression reads (the scan reads only these)
+};
+
+// A column a FROM item shows to unqualified names and to `*`: a table column, or the merged column
+// of a JOIN USING / NATURAL (the left one; the right one for RIGHT JOIN; COALESCE of both for FULL).
+struct ItemColumn {
+  std::string name;
+  ExprPtr expr;
+  int32_t varchar_length = -1;
+};
+
+// What one FROM item (a table or a whole JOIN) shows: its tables and its columns in `*` order.
+struct FromEntry {
+  std::vector<int> rels;  // indexes into Binder::rels_
+  std::vector<ItemColumn> columns;
+};
+
+// The names an expression can see: the FROM items (unqualified names; two items with the name is
+// 42702) and their tables (qualified names). An ON clause sees only its join's two inputs.
+struct Scope {
+  std::vector<FromEntry> entries;
+  std::vector<int> rels;
+  bool empty() const { return rels.empty(); }
+};
+
+// A FROM item bound for planning: a table, or a join of two items with its bound condition.
+struct JoinTree {
+  int rel = -1;  // a table: index into Binder::rels_
+  ast::JoinType type = ast::JoinType::Inner;
+  std::unique_ptr<JoinTree> left, right;
+  ExprPtr cond;  // null: none (CROSS JOIN)
+  std::vector<int> rels;
 };
 
 // One output column of a SELECT being bound (or a hidden ORDER BY key).
@@ -180,8 +212,26 @@ class Binder {
 
  private:
   storage::TableDefPtr lookup(const ast::TableRef& ref);
+  // Adds a table of the FROM clause (42712 when its name is taken) and returns its index in rels_.
+  int open_relation(const ast::TableRef& ref);
+  // The scope of a single table (UPDATE, DELETE).
   Scope open_scope(const ast::TableRef& ref);
-  std::unique_ptr<plan::TableScanOp> make_scan(const Scope& scope, bool all_columns);
+  FromEntry table_entry(int rel);
+  std::unique_ptr<plan::TableScanOp> make_scan(int rel, bool all_columns);
+  // Binds a FROM item: its entry (names) and its tree (planning).
+  std::pair<FromEntry, std::unique_ptr<JoinTree>> bind_from_item(const ast::FromItem& item);
+  // Marks every table column `e` reads as used.
+  void mark_used(const Expr& e);
+  // The relation a ColumnId belongs to (-1: not a table column).
+  int rel_of(ColumnId id) const {
+    return id >= 0 && static_cast<size_t>(id) < col_rel_.size() ? col_rel_[static_cast<size_t>(id)] : -1;
+  }
+  void rels_of(const Expr& e, std::vector<int>& out) const;
+  // The operator tree of the FROM clause with the WHERE conjuncts `conjuncts` applied (pushed down to
+  // the tables they read, or turned into join keys).
+  OpPtr plan_from(std::vector<JoinTree*> items, std::vector<ExprPtr> conjuncts);
+  OpPtr plan_outer_join(JoinTree& node);
+  uint64_t estimate(const Op& op) const;
 
   ExprPtr bind(const ast::Expr& e, ExprCtx& c);
   // Converts e to type t: constants are converted now (their value becomes the param's value), a
@@ -222,7 +272,11 @@ class Binder {
   PlannedStatement plan_delete(const ast::DeleteStmt& s);
   void finish(PlannedStatement& out);
 
-  ColumnId new_id() { return next_id_++; }
+  ColumnId new_id() {
+    col_rel_.push_back(-1);
+    col_names_.emplace_back();
+    return next_id_++;
+  }
   const dtsql::EvalContext& dt() const {
     return ctx_.datetime ? *ctx_.datetime : detail::default_datetime_context();
   }
@@ -233,6 +287,9 @@ class Binder {
 
   const PlannerContext& ctx_;
   ColumnId next_id_ = 0;
+  std::vector<Relation> rels_;          // every table of the statement's FROM clause
+  std::vector<int> col_rel_;            // ColumnId -> its relation, -1 if none
+  std::vector<std::string> col_names_;  // ColumnId -> name, for rendering group key names
   std::vector<AggregateCall> aggs_;
   std::vector<OutputColumn> agg_out_;
   // Column references outside aggregates in the select list, HAVING and ORDER BY, in order: the
@@ -267,29 +324,77 @@ storage::TableDefPtr Binder::lookup(const ast::TableRef& ref) {
   return t;
 }
 
+int Binder::open_relation(const ast::TableRef& ref) {
+  Relation r;
+  r.table = lookup(ref);
+  r.has_alias = !ref.alias.empty();
+  r.refname = r.has_alias ? ref.alias : ref.name;
+  for (const Relation& other : rels_)
+    if (other.refname == r.refname)
+      fail(SqlState::DuplicateAlias, "table name \"" + r.refname + "\" specified more than once",
+           ref.location);
+  const int index = static_cast<int>(rels_.size());
+  r.used.assign(r.table->columns.size(), false);
+  for (const auto& col : r.table->columns) {
+    ColumnId id = new_id();
+    col_rel_[static_cast<size_t>(id)] = index;
+    col_names_[static_cast<size_t>(id)] = col.name;
+    r.ids.push_back(id);
+  }
+  rels_.push_back(std::move(r));
+  return index;
+}
+
+FromEntry Binder::table_entry(int rel) {
+  const Relation& r = rels_[static_cast<size_t>(rel)];
+  FromEntry e;
+  e.rels.push_back(rel);
+  for (size_t i = 0; i < r.table->columns.size(); ++i) {
+    const auto& col = r.table->columns[i];
+    e.columns.push_back({col.name, Expr::make_column(r.ids[i], col.type), col.max_length});
+  }
+  return e;
+}
+
 Scope Binder::open_scope(const ast::TableRef& ref) {
   Scope s;
-  s.table = lookup(ref);
-  s.has_alias = !ref.alias.empty();
-  s.refname = s.has_alias ? ref.alias : ref.name;
-  s.used.assign(s.table->columns.size(), false);
-  for (const auto& col : s.table->columns) {
-    s.ids.push_back(new_id());
-    s.names.push_back(col.name);
-  }
+  int rel = open_relation(ref);
+  s.rels.push_back(rel);
+  s.entries.push_back(table_entry(rel));
   return s;
 }
 
-std::unique_ptr<plan::TableScanOp> Binder::make_scan(const Scope& scope, bool all_columns) {
+std::unique_ptr<plan::TableScanOp> Binder::make_scan(int rel, bool all_columns) {
+  const Relation& r = rels_[static_cast<size_t>(rel)];
   auto scan = std::make_unique<plan::TableScanOp>();
-  scan->table = scope.table;
-  for (size_t i = 0; i < scope.table->columns.size(); ++i) {
-    if (!all_columns && !scope.used[i]) continue;
-    const auto& col = scope.table->columns[i];
-    scan->output.push_back({scope.ids[i], col.name, col.type});
+  scan->table = r.table;
+  for (size_t i = 0; i < r.table->columns.size(); ++i) {
+    if (!all_columns && !r.used[i]) continue;
+    const auto& col = r.table->columns[i];
+    scan->output.push_back({r.ids[i], col.name, col.type});
     scan->scan_columns.push_back(static_cast<int>(i));
   }
   return scan;
+}
+
+void Binder::mark_used(const Expr& e) {
+  if (e.op == ExprOp::Column) {
+    int rel = rel_of(e.column);
+    if (rel >= 0) {
+      Relation& r = rels_[static_cast<size_t>(rel)];
+      for (size_t i = 0; i < r.ids.size(); ++i)
+        if (r.ids[i] == e.column) r.used[i] = true;
+    }
+  }
+  for (const auto& a : e.args) mark_used(*a);
+}
+
+void Binder::rels_of(const Expr& e, std::vector<int>& out) const {
+  if (e.op == ExprOp::Column) {
+    int rel = rel_of(e.column);
+    if (rel >= 0 && std::find(out.begin(), out.end(), rel) == out.end()) out.push_back(rel);
+  }
+  for (const auto& a : e.args) rels_of(*a, out);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -372,23 +477,61 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
   }
   Scope* s = c.scope;
   if (!qual.empty()) {
-    if (!s || !s->table || qual != s->refname) {
-      if (s && s->table && s->has_alias && qual == s->table->name) {
-        fail(SqlState::UndefinedTable, "invalid reference to FROM-clause entry for table \"" + qual + "\"",
-             e.location, "Perhaps you meant to reference the table alias \"" + s->refname + "\".");
-      }
+    int found = -1;
+    if (s)
+      for (int r : s->rels)
+        if (rels_[static_cast<size_t>(r)].refname == qual) found = r;
+    if (found < 0) {
+      for (const Relation& r : rels_)
+        if (r.refname == qual)
+          fail(SqlState::UndefinedTable, "invalid reference to FROM-clause entry for table \"" + qual + "\"",
+               e.location,
+               "There is an entry for table \"" + qual +
+                   "\", but it cannot be referenced from this part of the query.");
+      if (s)
+        for (int r : s->rels) {
+          const Relation& rel = rels_[static_cast<size_t>(r)];
+          if (rel.has_alias && qual == rel.table->name)
+            fail(SqlState::UndefinedTable,
+                 "invalid reference to FROM-clause entry for table \"" + qual + "\"", e.location,
+                 "Perhaps you meant to reference the table alias \"" + rel.refname + "\".");
+        }
       fail(SqlState::UndefinedTable, "missing FROM-clause entry for table \"" + qual + "\"", e.location);
     }
-  }
-  int idx = (s && s->table) ? s->table->find_column(name) : -1;
-  if (idx < 0) {
-    if (!qual.empty())
+    Relation& rel = rels_[static_cast<size_t>(found)];
+    int idx = rel.table->find_column(name);
+    if (idx < 0)
       fail(SqlState::UndefinedColumn, "column " + qual + "." + name + " does not exist", e.location);
-    fail(SqlState::UndefinedColumn, "column \"" + name + "\" does not exist", e.location);
+    if (c.track_bare && !c.in_agg) bare_refs_.push_back({rel.ids[idx], rel.refname + "." + name, e.location});
+    rel.used[idx] = true;
+    return Expr::make_column(rel.ids[idx], rel.table->columns[idx].type);
   }
-  if (c.track_bare && !c.in_agg) bare_refs_.push_back({s->ids[idx], s->refname + "." + name, e.location});
-  s->used[idx] = true;
-  return Expr::make_column(s->ids[idx], s->table->columns[idx].type);
+  const ItemColumn* match = nullptr;
+  if (s)
+    for (const FromEntry& entry : s->entries)
+      for (const ItemColumn& col : entry.columns) {
+        if (col.name != name) continue;
+        if (match)
+          fail(SqlState::AmbiguousColumn, "column reference \"" + name + "\" is ambiguous", e.location);
+        match = &col;
+      }
+  if (!match) fail(SqlState::UndefinedColumn, "column \"" + name + "\" does not exist", e.location);
+  ExprPtr x = detail::clone(*match->expr);
+  mark_used(*x);
+  if (c.track_bare && !c.in_agg) {
+    if (x->op == ExprOp::Column && rel_of(x->column) >= 0) {
+      bare_refs_.push_back(
+          {x->column, rels_[static_cast<size_t>(rel_of(x->column))].refname + "." + name, e.location});
+    } else {
+      // A merged USING column: the grouping check names it by its name.
+      std::function<void(const Expr&)> walk = [&](const Expr& y) {
+        if (y.op == ExprOp::Column) bare_refs_.push_back({y.column, name, e.location});
+        for (const auto& a : y.args) walk(*a);
+      };
+      walk(*x);
+    }
+  }
+  return x;
 }
 
 ExprPtr Binder::to_bool(ExprPtr e, const std::string& what, int loc) {
@@ -608,7 +751,7 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
       call.func = name == "min" ? AggFunc::Min : AggFunc::Max;
       call.type = at;
     }
-    label = name + "(" + plan::to_string(*arg, c.scope ? c.scope->names : std::vector<std::string>{}) + ")";
+    label = name + "(" + plan::to_string(*arg, col_names_) + ")";
     call.arg = std::move(arg);
   }
   ColumnId id = new_id();
@@ -996,6 +1139,13 @@ int first_aggregate_location(const ast::Expr& e) {
   return e.else_expr ? first_aggregate_location(*e.else_expr) : -1;
 }
 
+bool scope_has_column(const Scope& scope, const std::string& name) {
+  for (const FromEntry& entry : scope.entries)
+    for (const ItemColumn& col : entry.columns)
+      if (col.name == name) return true;
+  return false;
+}
+
 ExprPtr Binder::bind_group_key(const ast::Expr& e, Scope& scope, const std::vector<Target>& targets,
                                size_t visible) {
   const Target* chosen = nullptr;
@@ -1008,7 +1158,7 @@ ExprPtr Binder::bind_group_key(const ast::Expr& e, Scope& scope, const std::vect
            "GROUP BY position " + std::to_string(p) + " is not in select list", e.location);
     chosen = &targets[static_cast<size_t>(p - 1)];
   } else if (e.kind == ast::ExprKind::ColumnRef && e.names.size() == 1 &&
-             !(scope.table && scope.table->find_column(e.names[0]) >= 0)) {
+             !scope_has_column(scope, e.names[0])) {
     // A FROM column of that name wins over an output column's alias.
     for (size_t i = 0; i < visible; ++i) {
       if (targets[i].name != e.names[0]) continue;
@@ -1048,18 +1198,23 @@ void Binder::apply_grouping(ExprPtr& e, Scope& scope, std::vector<ExprPtr>& keys
       if (k.id == id) return;
     // Grouping by the whole primary key makes every column of the table functionally dependent on it
     // (PostgreSQL accepts these columns): grouping by them as well changes no group.
-    const auto& pk = scope.table ? scope.table->primary_key : std::vector<int>{};
-    bool pk_grouped = !pk.empty();
-    for (int col : pk) {
-      bool found = false;
-      for (const auto& k : keys)
-        found = found || (k->op == ExprOp::Column && k->column == scope.ids[static_cast<size_t>(col)]);
-      pk_grouped = pk_grouped && found;
+    // (Per table: a column of a table whose whole primary key is grouped.)
+    const int rel = rel_of(id);
+    bool pk_grouped = false;
+    if (rel >= 0) {
+      const Relation& r = rels_[static_cast<size_t>(rel)];
+      const auto& pk = r.table->primary_key;
+      pk_grouped = !pk.empty();
+      for (int col : pk) {
+        bool found = false;
+        for (const auto& k : keys)
+          found = found || (k->op == ExprOp::Column && k->column == r.ids[static_cast<size_t>(col)]);
+        pk_grouped = pk_grouped && found;
+      }
     }
-    bool own_column = std::find(scope.ids.begin(), scope.ids.end(), id) != scope.ids.end();
-    if (pk_grouped && own_column) {
+    if (pk_grouped) {
       keys.push_back(Expr::make_column(id, e->type));
-      key_out.push_back({new_id(), plan::to_string(*e, scope.names), e->type});
+      key_out.push_back({new_id(), plan::to_string(*e, col_names_), e->type});
       e = Expr::make_column(key_out.back().id, e->type);
       return;
     }
@@ -1078,13 +1233,372 @@ void Binder::apply_grouping(ExprPtr& e, Scope& scope, std::vector<ExprPtr>& keys
   for (auto& a : e->args) apply_grouping(a, scope, keys, key_out);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// FROM: tables, joins, and the join plan
+
+void split_conjuncts(ExprPtr e, std::vector<ExprPtr>& out) {
+  if (e->op == ExprOp::And) {
+    for (auto& a : e->args) split_conjuncts(std::move(a), out);
+  } else {
+    out.push_back(std::move(e));
+  }
+}
+
+ExprPtr and_all(std::vector<ExprPtr> es) {
+  ExprPtr out;
+  for (auto& e : es)
+    out = out ? Expr::make(ExprOp::And, TypeId::Bool, list(std::move(out), std::move(e))) : std::move(e);
+  return out;
+}
+
+bool subset(const std::vector<int>& a, const std::vector<int>& b) {
+  for (int x : a)
+    if (std::find(b.begin(), b.end(), x) == b.end()) return false;
+  return true;
+}
+
+std::pair<FromEntry, std::unique_ptr<JoinTree>> Binder::bind_from_item(const ast::FromItem& item) {
+  auto tree = std::make_unique<JoinTree>();
+  if (!item.is_join) {
+    tree->rel = open_relation(item.table);
+    tree->rels.push_back(tree->rel);
+    return {table_entry(tree->rel), std::move(tree)};
+  }
+  auto [left, ltree] = bind_from_item(*item.left);
+  auto [right, rtree] = bind_from_item(*item.right);
+  tree->type = item.join_type;
+  FromEntry out;
+  out.rels = left.rels;
+  out.rels.insert(out.rels.end(), right.rels.begin(), right.rels.end());
+  tree->rels = out.rels;
+
+  std::vector<std::string> using_names;
+  if (item.natural) {
+    for (const ItemColumn& lc : left.columns)
+      for (const ItemColumn& rc : right.columns)
+        if (lc.name == rc.name &&
+            std::find(using_names.begin(), using_names.end(), lc.name) == using_names.end())
+          using_names.push_back(lc.name);
+  } else {
+    for (const std::string& name : item.using_columns) {
+      if (std::find(using_names.begin(), using_names.end(), name) != using_names.end())
+        fail(SqlState::DuplicateColumn, "column name \"" + name + "\" appears more than once in USING clause",
+             item.location);
+      using_names.push_back(name);
+    }
+  }
+  auto find_one = [&](const FromEntry& side, const std::string& name,
+                      const char* which) -> const ItemColumn& {
+    const ItemColumn* found = nullptr;
+    for (const ItemColumn& c : side.columns) {
+      if (c.name != name) continue;
+      if (found)
+        fail(SqlState::AmbiguousColumn,
+             "common column name \"" + name + "\" appears more than once in " + which + " table",
+             item.location);
+      found = &c;
+    }
+    if (!found)
+      fail(SqlState::UndefinedColumn,
+           "column \"" + name + "\" specified in USING clause does not exist in " + which + " table",
+           item.location);
+    return *found;
+  };
+
+  std::vector<ExprPtr> conds;
+  for (const std::string& name : using_names) {
+    const ItemColumn& lc = find_one(left, name, "left");
+    const ItemColumn& rc = find_one(right, name, "right");
+    ExprPtr eq = compare(ExprOp::Eq, "=", detail::clone(*lc.expr), detail::clone(*rc.expr), item.location);
+    mark_used(*eq);
+    ItemColumn merged;
+    merged.name = name;
+    const Expr& l = *eq->args[0];
+    const Expr& r = *eq->args[1];
+    switch (item.join_type) {
+      case ast::JoinType::Inner:
+      case ast::JoinType::Left:
+        merged.expr = detail::clone(l);
+        if (l.type == lc.expr->type) merged.varchar_length = lc.varchar_length;
+        break;
+      case ast::JoinType::Right:
+        merged.expr = detail::clone(r);
+        if (r.type == rc.expr->type) merged.varchar_length = rc.varchar_length;
+        break;
+      case ast::JoinType::Full: {
+        // COALESCE(left, right)
+        std::vector<ExprPtr> args;
+        args.push_back(Expr::make(ExprOp::IsNotNull, TypeId::Bool, list(detail::clone(l))));
+        args.push_back(detail::clone(l));
+        args.push_back(detail::clone(r));
+        merged.expr = Expr::make(ExprOp::Case, l.type, std::move(args));
+        break;
+      }
+    }
+    out.columns.push_back(std::move(merged));
+    conds.push_back(std::move(eq));
+  }
+  auto merged_name = [&](const std::string& n) {
+    return std::find(using_names.begin(), using_names.end(), n) != using_names.end();
+  };
+
+  if (item.on) {
+    Scope js;
+    js.rels = out.rels;
+    js.entries.push_back(std::move(left));
+    js.entries.push_back(std::move(right));
+    ExprCtx c;
+    c.scope = &js;
+    c.clause = "JOIN conditions";
+    conds.push_back(to_bool(bind(*item.on, c), "argument of JOIN/ON", item.on->location));
+    left = std::move(js.entries[0]);
+    right = std::move(js.entries[1]);
+  }
+  for (ItemColumn& c : left.columns)
+    if (!merged_name(c.name)) out.columns.push_back(std::move(c));
+  for (ItemColumn& c : right.columns)
+    if (!merged_name(c.name)) out.columns.push_back(std::move(c));
+  tree->cond = conds.empty() ? nullptr : and_all(std::move(conds));
+  tree->left = std::move(ltree);
+  tree->right = std::move(rtree);
+  return {std::move(out), std::move(tree)};
+}
+
+uint64_t Binder::estimate(const Op& op) const {
+  if (op.is<plan::TableScanOp>()) {
+    const auto& scan = op.as<plan::TableScanOp>();
+    return ctx_.row_estimate ? ctx_.row_estimate(scan.table->id) : 0;
+  }
+  if (op.is<plan::NestedLoopJoinOp>()) {
+    uint64_t a = estimate(*op.children[0]), b = estimate(*op.children[1]);
+    return a != 0 && b > UINT64_MAX / a ? UINT64_MAX : a * b;
+  }
+  if (op.is<plan::HashJoinOp>()) return std::max(estimate(*op.children[0]), estimate(*op.children[1]));
+  return op.children.empty() ? 1 : estimate(*op.children[0]);
+}
+
+namespace {
+
+// `c` as build = probe join keys when it is `x = y` with x over the `a` side only and y over the `b`
+// side only (or the other way round).
+bool equi_key(const Expr& c, const std::vector<int>& a_rels, const std::vector<int>& b_rels,
+              const std::function<void(const Expr&, std::vector<int>&)>& rels_of, const Expr** a_key,
+              const Expr** b_key) {
+  if (c.op != ExprOp::Eq || c.args.size() != 2 || c.args[0]->type != c.args[1]->type) return false;
+  std::vector<int> l, r;
+  rels_of(*c.args[0], l);
+  rels_of(*c.args[1], r);
+  if (l.empty() || r.empty()) return false;
+  if (subset(l, a_rels) && subset(r, b_rels)) {
+    *a_key = c.args[0].get();
+    *b_key = c.args[1].get();
+    return true;
+  }
+  if (subset(l, b_rels) && subset(r, a_rels)) {
+    *a_key = c.args[1].get();
+    *b_key = c.args[0].get();
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// Joins `build` and `probe` on the conjuncts `conds` (all over their columns): a HashJoin on the
+// equality conjuncts between the two sides, the other conjuncts checked on each pair with equal keys;
+// a NestedLoopJoin when there is no such equality.
+static OpPtr make_join(OpPtr build, OpPtr probe, const std::vector<int>& build_rels,
+                       const std::vector<int>& probe_rels, std::vector<ExprPtr> conds, bool probe_outer,
+                       bool build_outer, const std::function<void(const Expr&, std::vector<int>&)>& rels_of) {
+  std::vector<ExprPtr> build_keys, probe_keys, residual;
+  for (auto& c : conds) {
+    const Expr* bk = nullptr;
+    const Expr* pk = nullptr;
+    if (equi_key(*c, build_rels, probe_rels, rels_of, &bk, &pk)) {
+      build_keys.push_back(detail::clone(*bk));
+      probe_keys.push_back(detail::clone(*pk));
+    } else {
+      residual.push_back(std::move(c));
+    }
+  }
+  std::unique_ptr<plan::JoinOp> join;
+  if (!build_keys.empty()) {
+    auto hj = std::make_unique<plan::HashJoinOp>();
+    hj->build_keys = std::move(build_keys);
+    hj->probe_keys = std::move(probe_keys);
+    join = std::move(hj);
+  } else {
+    join = std::make_unique<plan::NestedLoopJoinOp>();
+  }
+  join->probe_outer = probe_outer;
+  join->build_outer = build_outer;
+  join->residual = residual.empty() ? nullptr : and_all(std::move(residual));
+  join->output = probe->output;
+  join->output.insert(join->output.end(), build->output.begin(), build->output.end());
+  join->children.push_back(std::move(build));
+  join->children.push_back(std::move(probe));
+  return join;
+}
+
+OpPtr Binder::plan_outer_join(JoinTree& node) {
+  // LEFT: the right side is built and may be NULL; RIGHT: the left; FULL: both, the right is built.
+  const bool left_nullable = node.type == ast::JoinType::Right || node.type == ast::JoinType::Full;
+  const bool right_nullable = node.type == ast::JoinType::Left || node.type == ast::JoinType::Full;
+  std::vector<ExprPtr> conds, left_only, right_only;
+  if (node.cond) split_conjuncts(std::move(node.cond), conds);
+  std::vector<ExprPtr> join_conds;
+  for (auto& c : conds) {
+    std::vector<int> rs;
+    rels_of(*c, rs);
+    // A condition on the nullable side only filters that side before the join.
+    if (!rs.empty() && subset(rs, node.right->rels) && right_nullable && !left_nullable) {
+      right_only.push_back(std::move(c));
+    } else if (!rs.empty() && subset(rs, node.left->rels) && left_nullable && !right_nullable) {
+      left_only.push_back(std::move(c));
+    } else {
+      join_conds.push_back(std::move(c));
+    }
+  }
+  OpPtr left = plan_from({node.left.get()}, std::move(left_only));
+  OpPtr right = plan_from({node.right.get()}, std::move(right_only));
+  auto rels_fn = [this](const Expr& e, std::vector<int>& out) { rels_of(e, out); };
+  if (node.type == ast::JoinType::Full) {
+    // As PostgreSQL: a FULL JOIN needs an equality between the two sides (it has no nested-loop FULL
+    // JOIN either).
+    bool has_key = false;
+    for (const auto& c : join_conds) {
+      const Expr* a = nullptr;
+      const Expr* b = nullptr;
+      has_key = has_key || equi_key(*c, node.left->rels, node.right->rels, rels_fn, &a, &b);
+    }
+    if (!has_key)
+      throw_unsupported("FULL JOIN is only supported with merge-joinable or hash-joinable join conditions");
+  }
+  if (node.type == ast::JoinType::Right)
+    return make_join(std::move(left), std::move(right), node.left->rels, node.right->rels,
+                     std::move(join_conds), true, false, rels_fn);
+  return make_join(std::move(right), std::move(left), node.right->rels, node.left->rels,
+                   std::move(join_conds), true, node.type == ast::JoinType::Full, rels_fn);
+}
+
+OpPtr Binder::plan_from(std::vector<JoinTree*> items, std::vector<ExprPtr> conjuncts) {
+  // Inner joins and comma joins form one group of inputs whose conditions can be applied in any order:
+  // flatten them, keeping outer joins (and tables) as the group's inputs.
+  std::vector<JoinTree*> inputs;
+  std::function<void(JoinTree*)> flatten = [&](JoinTree* t) {
+    if (t->rel < 0 && t->type == ast::JoinType::Inner) {
+      flatten(t->left.get());
+      flatten(t->right.get());
+      if (t->cond) split_conjuncts(std::move(t->cond), conjuncts);
+    } else {
+      inputs.push_back(t);
+    }
+  };
+  for (JoinTree* t : items) flatten(t);
+
+  struct Input {
+    OpPtr op;
+    std::vector<int> rels;
+    std::vector<ExprPtr> filters;
+  };
+  std::vector<Input> ins;
+  for (JoinTree* t : inputs)
+    ins.push_back({t->rel >= 0 ? OpPtr(make_scan(t->rel, false)) : plan_outer_join(*t), t->rels, {}});
+
+  // A conjunct over one input's tables filters that input.
+  std::vector<ExprPtr> pending;
+  for (auto& c : conjuncts) {
+    std::vector<int> rs;
+    rels_of(*c, rs);
+    Input* target = nullptr;
+    if (!rs.empty())
+      for (Input& in : ins)
+        if (subset(rs, in.rels)) target = &in;
+    if (target) {
+      target->filters.push_back(std::move(c));
+    } else {
+      pending.push_back(std::move(c));
+    }
+  }
+  for (Input& in : ins) {
+    if (in.filters.empty()) continue;
+    auto filter = wrap<plan::FilterOp>(std::move(in.op));
+    filter->predicate = and_all(std::move(in.filters));
+    in.op = std::move(filter);
+  }
+
+  auto rels_fn = [this](const Expr& e, std::vector<int>& out) { rels_of(e, out); };
+  // Left-deep, greedily: the next input is the first one with an equality to what is joined so far,
+  // else the first one some condition links to it, else the next in FROM order (a cross join). Of the
+  // two sides of each join, the one storage estimates smaller is built; on a tie (or without
+  // estimates) the input being added (the right side in FROM order).
+  Input cur = std::move(ins[0]);
+  ins.erase(ins.begin());
+  while (!ins.empty()) {
+    size_t pick = ins.size();
+    for (int pass = 0; pass < 2 && pick == ins.size(); ++pass)
+      for (size_t i = 0; i < ins.size() && pick == ins.size(); ++i)
+        for (const auto& c : pending) {
+          if (!c) continue;
+          std::vector<int> both = cur.rels;
+          both.insert(both.end(), ins[i].rels.begin(), ins[i].rels.end());
+          std::vector<int> rs;
+          rels_of(*c, rs);
+          if (!subset(rs, both) || subset(rs, cur.rels) || subset(rs, ins[i].rels)) continue;
+          const Expr* a = nullptr;
+          const Expr* b = nullptr;
+          if (pass == 1 || equi_key(*c, cur.rels, ins[i].rels, rels_fn, &a, &b)) {
+            pick = i;
+            break;
+          }
+        }
+    if (pick == ins.size()) pick = 0;
+    Input next = std::move(ins[pick]);
+    ins.erase(ins.begin() + static_cast<std::ptrdiff_t>(pick));
+    std::vector<int> both = cur.rels;
+    both.insert(both.end(), next.rels.begin(), next.rels.end());
+    std::vector<ExprPtr> conds;
+    for (auto& c : pending) {
+      if (!c) continue;
+      std::vector<int> rs;
+      rels_of(*c, rs);
+      if (!rs.empty() && subset(rs, both)) conds.push_back(std::move(c));
+    }
+    const bool build_next = estimate(*next.op) <= estimate(*cur.op);
+    Input joined;
+    joined.rels = both;
+    if (build_next) {
+      joined.op = make_join(std::move(next.op), std::move(cur.op), next.rels, cur.rels, std::move(conds),
+                            false, false, rels_fn);
+    } else {
+      joined.op = make_join(std::move(cur.op), std::move(next.op), cur.rels, next.rels, std::move(conds),
+                            false, false, rels_fn);
+    }
+    cur = std::move(joined);
+  }
+  std::vector<ExprPtr> rest;
+  for (auto& c : pending)
+    if (c) rest.push_back(std::move(c));
+  if (!rest.empty()) {
+    auto filter = wrap<plan::FilterOp>(std::move(cur.op));
+    filter->predicate = and_all(std::move(rest));
+    cur.op = std::move(filter);
+  }
+  return std::move(cur.op);
+}
+
 PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
-  if (s.has_join || s.from.size() > 1)
-    throw_unsupported("joins", pos_of(s.from.size() > 1 ? s.from[1].location : -1));
 
+  // FROM: every item's names, then the WHERE clause over all of them.
   Scope scope;
-  if (s.from.size() == 1) scope = open_scope(s.from[0]);
+  std::vector<std::unique_ptr<JoinTree>> from_trees;
+  for (const auto& item : s.from) {
+    auto [entry, tree] = bind_from_item(*item);
+    scope.rels.insert(scope.rels.end(), entry.rels.begin(), entry.rels.end());
+    scope.entries.push_back(std::move(entry));
+    from_trees.push_back(std::move(tree));
+  }
 
   ExprPtr where = bind_where(s.where, scope);
 
@@ -1097,24 +1611,50 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   for (const auto& t : s.targets) {
     const ast::Expr& e = *t.expr;
     if (e.kind == ast::ExprKind::Star) {
-      if (!scope.table)
+      if (scope.empty() && e.names.empty())
         fail(SqlState::SyntaxError, "SELECT * with no tables specified is not valid", e.location);
-      if (!e.names.empty() && e.names.back() != scope.refname)
-        fail(SqlState::UndefinedTable, "missing FROM-clause entry for table \"" + e.names.back() + "\"",
-             e.location);
-      for (size_t i = 0; i < scope.table->columns.size(); ++i) {
-        const auto& col = scope.table->columns[i];
-        bare_refs_.push_back({scope.ids[i], scope.refname + "." + col.name, e.location});
-        scope.used[i] = true;
-        targets.push_back({Expr::make_column(scope.ids[i], col.type), col.name, nullptr, col.max_length});
+      if (!e.names.empty()) {
+        // t.*: that table's columns.
+        const std::string& qual = e.names.back();
+        int found = -1;
+        for (int r : scope.rels)
+          if (rels_[static_cast<size_t>(r)].refname == qual) found = r;
+        if (found < 0)
+          fail(SqlState::UndefinedTable, "missing FROM-clause entry for table \"" + qual + "\"", e.location);
+        Relation& rel = rels_[static_cast<size_t>(found)];
+        for (size_t i = 0; i < rel.table->columns.size(); ++i) {
+          const auto& col = rel.table->columns[i];
+          bare_refs_.push_back({rel.ids[i], rel.refname + "." + col.name, e.location});
+          rel.used[i] = true;
+          targets.push_back({Expr::make_column(rel.ids[i], col.type), col.name, nullptr, col.max_length});
+        }
+        continue;
       }
+      for (const FromEntry& entry : scope.entries)
+        for (const ItemColumn& col : entry.columns) {
+          ExprPtr x = detail::clone(*col.expr);
+          mark_used(*x);
+          std::function<void(const Expr&)> refs = [&](const Expr& y) {
+            if (y.op == ExprOp::Column) {
+              int r = rel_of(y.column);
+              bare_refs_.push_back(
+                  {y.column,
+                   (r >= 0 ? rels_[static_cast<size_t>(r)].refname + "." : std::string()) + col.name,
+                   e.location});
+            }
+            for (const auto& a : y.args) refs(*a);
+          };
+          refs(*x);
+          targets.push_back({std::move(x), col.name, nullptr, col.varchar_length});
+        }
       continue;
     }
     ExprPtr x = bind(e, tc);
     int32_t varchar_length = -1;
-    if (x->op == ExprOp::Column && scope.table) {
-      auto it = std::find(scope.ids.begin(), scope.ids.end(), x->column);
-      if (it != scope.ids.end()) varchar_length = scope.table->columns[it - scope.ids.begin()].max_length;
+    if (x->op == ExprOp::Column && rel_of(x->column) >= 0) {
+      const Relation& r = rels_[static_cast<size_t>(rel_of(x->column))];
+      auto it = std::find(r.ids.begin(), r.ids.end(), x->column);
+      if (it != r.ids.end()) varchar_length = r.table->columns[it - r.ids.begin()].max_length;
     }
     bool name_type = returns_name(e) && x->op == ExprOp::Constant && x->type == TypeId::Text;
     targets.push_back(
@@ -1206,24 +1746,38 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   const bool grouped = !group_keys.empty() || !aggs_.empty() || having;
   std::vector<OutputColumn> key_out;
   if (grouped) {
-    for (const auto& k : group_keys) key_out.push_back({new_id(), plan::to_string(*k, scope.names), k->type});
+    for (const auto& k : group_keys) {
+      std::string name = plan::to_string(*k, col_names_);
+      key_out.push_back({new_id(), std::move(name), k->type});
+    }
     for (auto& t : targets) apply_grouping(t.expr, scope, group_keys, key_out);
     if (having) apply_grouping(having, scope, group_keys, key_out);
   }
 
   // Build the tree bottom-up.
   OpPtr cur;
-  if (scope.table) {
-    cur = make_scan(scope, false);
+  if (from_trees.size() == 1 && from_trees[0]->rel >= 0) {
+    cur = make_scan(from_trees[0]->rel, false);  // one table: the WHERE clause filters its scan
+    if (where) {
+      auto filter = wrap<plan::FilterOp>(std::move(cur));
+      filter->predicate = std::move(where);
+      cur = std::move(filter);
+    }
+  } else if (!from_trees.empty()) {
+    std::vector<ExprPtr> conjuncts;
+    if (where) split_conjuncts(std::move(where), conjuncts);
+    std::vector<JoinTree*> items;
+    for (auto& t : from_trees) items.push_back(t.get());
+    cur = plan_from(std::move(items), std::move(conjuncts));
   } else {
     auto values = std::make_unique<plan::ValuesOp>();
     values->rows.emplace_back();  // one row of zero columns
     cur = std::move(values);
-  }
-  if (where) {
-    auto filter = wrap<plan::FilterOp>(std::move(cur));
-    filter->predicate = std::move(where);
-    cur = std::move(filter);
+    if (where) {
+      auto filter = wrap<plan::FilterOp>(std::move(cur));
+      filter->predicate = std::move(where);
+      cur = std::move(filter);
+    }
   }
   if (!group_keys.empty()) {
     auto agg = std::make_unique<plan::HashAggregateOp>();
@@ -1404,8 +1958,9 @@ ExprPtr Binder::bind_where(const ast::ExprPtr& where, Scope& scope) {
 PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   Scope scope = open_scope(s.table);
-  const auto& table = *scope.table;
-  auto scan = make_scan(scope, true);
+  const int rel = scope.rels[0];
+  const auto& table = *rels_[0].table;
+  auto scan = make_scan(rel, true);
   ColumnId key = new_id();
   scan->key_column = key;
   OpPtr cur = std::move(scan);
@@ -1429,7 +1984,7 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
     }
   }
   for (size_t i = 0; i < set.size(); ++i)
-    if (!set[i]) set[i] = Expr::make_column(scope.ids[i], table.columns[i].type);
+    if (!set[i]) set[i] = Expr::make_column(rels_[0].ids[i], table.columns[i].type);
 
   if (ExprPtr p = bind_where(s.where, scope)) {
     auto filter = wrap<plan::FilterOp>(std::move(cur));
@@ -1437,7 +1992,7 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
     cur = std::move(filter);
   }
   auto update = std::make_unique<plan::UpdateOp>();
-  update->table = scope.table;
+  update->table = rels_[0].table;
   update->key_column = key;
   update->set_exprs = std::move(set);
   update->children.push_back(std::move(cur));
@@ -1452,7 +2007,7 @@ PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
   Scope scope = open_scope(s.table);
   ExprPtr predicate = bind_where(s.where, scope);
   // Delete needs only the key: the scan reads just the columns the WHERE clause uses.
-  auto scan = make_scan(scope, false);
+  auto scan = make_scan(scope.rels[0], false);
   ColumnId key = new_id();
   scan->key_column = key;
   OpPtr cur = std::move(scan);
@@ -1462,7 +2017,7 @@ PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
     cur = std::move(filter);
   }
   auto del = std::make_unique<plan::DeleteOp>();
-  del->table = scope.table;
+  del->table = rels_[0].table;
   del->key_column = key;
   del->children.push_back(std::move(cur));
   PlannedStatement out;
@@ -1502,11 +2057,9 @@ plan::ValuesOp* find_values(Op& op) {
   return nullptr;
 }
 
-plan::TableScanOp* find_scan(Op& op) {
-  if (op.is<plan::TableScanOp>()) return &op.as<plan::TableScanOp>();
-  for (auto& c : op.children)
-    if (plan::TableScanOp* s = find_scan(*c)) return s;
-  return nullptr;
+void find_scans(Op& op, std::vector<plan::TableScanOp*>& out) {
+  if (op.is<plan::TableScanOp>()) out.push_back(&op.as<plan::TableScanOp>());
+  for (auto& c : op.children) find_scans(*c, out);
 }
 
 void Binder::finish(PlannedStatement& out) {
@@ -1525,7 +2078,10 @@ void Binder::finish(PlannedStatement& out) {
   detail::choose_key_ranges(*p.root);
   detail::elide_sorts(p.root);
   detail::limit_sorts(*p.root);
-  if (plan::TableScanOp* scan = find_scan(*p.root)) {
+  std::vector<plan::TableScanOp*> scans;
+  find_scans(*p.root, scans);
+  uint64_t total = 0;
+  for (plan::TableScanOp* scan : scans) {
     uint64_t est = ctx_.row_estimate ? ctx_.row_estimate(scan->table->id) : 0;
     const auto& pk = scan->table->primary_key;
     const auto& range = scan->range;
@@ -1544,7 +2100,10 @@ void Binder::finish(PlannedStatement& out) {
       est = rows < 1 ? 1 : static_cast<uint64_t>(rows);
     }
     scan->estimated_rows = est;
-    p.estimated_rows = est;
+    total += est;
+  }
+  if (!scans.empty()) {
+    p.estimated_rows = total;  // rows the scans read (a join touches each side's rows)
   } else {
     p.estimated_rows = values_rows_ ? values_rows_ : 1;
   }

@@ -411,4 +411,58 @@ void DeleteOp::write_shape(ShapeWriter& w) const {
 }
 OMENDB_SHAPE_COVERS(DeleteOp, 88);
 
+// ---- Joins ------------------------------------------------------------------------------------------
+
+std::string JoinOp::join_type_name() const {
+  if (probe_outer && build_outer) return "full";
+  if (probe_outer) return "outer";
+  if (build_outer) return "build outer";
+  return "inner";
+}
+
+void JoinOp::put_join(ShapeWriter& w) const {
+  w.put(output);
+  w.put(probe_outer);
+  w.put(build_outer);
+  w.put(residual);
+}
+
+void HashJoinOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  for (auto& k : build_keys) f(k);
+  for (auto& k : probe_keys) f(k);
+  if (residual) f(residual);
+}
+
+std::string HashJoinOp::explain(const ExplainContext& c) const {
+  std::string s = "HashJoin " + join_type_name() + " (keys: ";
+  for (size_t i = 0; i < build_keys.size(); ++i)
+    s += (i ? ", " : "") + c.expr(*probe_keys[i]) + " = " + c.expr(*build_keys[i]);
+  if (residual) s += "; filter: " + c.expr(*residual);
+  return s + "; build: first input)";
+}
+
+void HashJoinOp::write_shape(ShapeWriter& w) const {
+  w.tag("hashjoin");
+  put_join(w);
+  w.put(build_keys);
+  w.put(probe_keys);
+}
+OMENDB_SHAPE_COVERS(HashJoinOp, 128);
+
+void NestedLoopJoinOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  if (residual) f(residual);
+}
+
+std::string NestedLoopJoinOp::explain(const ExplainContext& c) const {
+  std::string s = "NestedLoopJoin " + join_type_name() + " (";
+  s += residual ? "filter: " + c.expr(*residual) : std::string("no condition");
+  return s + "; materialized: first input)";
+}
+
+void NestedLoopJoinOp::write_shape(ShapeWriter& w) const {
+  w.tag("nestedloopjoin");
+  put_join(w);
+}
+OMENDB_SHAPE_COVERS(NestedLoopJoinOp, 80);
+
 }  // namespace omendb::plan

@@ -27,7 +27,9 @@ enum class OpKind {
   Limit,
   Insert,
   Update,
-  Delete
+  Delete,
+  HashJoin,
+  NestedLoopJoin
 };
 
 // Where an operator stands in the pipelines: the only thing the pipeline cutter asks of it.
@@ -37,6 +39,9 @@ enum class PipelineRole {
   Breaker,    // ends its child's pipeline (consuming every row into its state), then is the source of a
               // new pipeline that reads that state: Sort, Aggregate
   Sink,       // ends its child's pipeline and produces no rows: Insert, Update, Delete
+  Join,       // two children: ends children[0]'s pipeline (the build side, consumed into its state) and
+              // works row by row inside children[1]'s pipeline (the probe side), which depends on the
+              // build pipeline: HashJoin, NestedLoopJoin
 };
 
 // Serialises what decides the generated code (everything but parameter values) into the plan-cache
@@ -279,6 +284,62 @@ class DeleteOp final : public Op {
 
   PipelineRole role() const override { return PipelineRole::Sink; }
   void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// The join operators. children[0] is the build side: its pipeline ends in the join, which keeps every
+// row of it (a runtime::JoinHashTable); children[1] is the probe side: its rows stream through the
+// join in their own pipeline, which runs after the build pipeline. output is the columns of both
+// sides (by ColumnId, so the order of the children does not matter to the operators above).
+// A build row and a probe row match when the join's condition (keys and `residual`) is TRUE.
+//   probe_outer: a probe row without a match is emitted once with the build side's columns NULL
+//                (LEFT JOIN probing with the left side, RIGHT JOIN probing with the right side, FULL).
+//   build_outer: after the probe side's last row, every build row that never matched is emitted with
+//                the probe side's columns NULL (FULL JOIN).
+// Build rows are kept in memory counted against the query's memory limit (53200 past it); there is
+// no spilling yet.
+class JoinOp : public Op {
+ public:
+  bool probe_outer = false;
+  bool build_outer = false;
+  ExprPtr residual;  // Bool over both sides' columns; null: none
+
+  PipelineRole role() const override { return PipelineRole::Join; }
+  const Op& build() const { return *children.at(0); }
+  const Op& probe() const { return *children.at(1); }
+  // "inner", "left outer" ... as seen from the probe side (for EXPLAIN).
+  std::string join_type_name() const;
+
+ protected:
+  explicit JoinOp(OpKind k) : Op(k) {}
+  void put_join(ShapeWriter& w) const;
+};
+
+// An equi-join: build_keys[i] (over the build side) = probe_keys[i] (over the probe side), both of the
+// same type; a NULL key never matches. The build side's rows go into a hash table on their keys; each
+// probe row looks its keys up (generated code, no call per probe row) and checks `residual` on every
+// row with equal keys.
+class HashJoinOp final : public JoinOp {
+ public:
+  static constexpr OpKind kKind = OpKind::HashJoin;
+  HashJoinOp() : JoinOp(kKind) {}
+  std::vector<ExprPtr> build_keys;
+  std::vector<ExprPtr> probe_keys;
+
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// A join on any condition (or none: CROSS JOIN, comma joins): the build side is materialised, and each
+// probe row is checked against every build row with `residual`.
+class NestedLoopJoinOp final : public JoinOp {
+ public:
+  static constexpr OpKind kKind = OpKind::NestedLoopJoin;
+  NestedLoopJoinOp() : JoinOp(kKind) {}
+
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
   std::string explain(const ExplainContext& c) const override;
   void write_shape(ShapeWriter& w) const override;
 };

@@ -41,6 +41,17 @@ Pipeline open_pipeline(const Op& op, plan::PhysicalPlan& plan) {
       next.dependencies.push_back(static_cast<int>(plan.pipelines.size()) - 1);
       return next;
     }
+    case PipelineRole::Join: {
+      // The build side's pipeline ends in the join; the probe side's continues through it, after it.
+      Pipeline build = open_pipeline(*op.children.at(0), plan);
+      build.sink = &op;
+      plan.pipelines.push_back(std::move(build));
+      int build_index = static_cast<int>(plan.pipelines.size()) - 1;
+      Pipeline p = open_pipeline(*op.children.at(1), plan);
+      p.operators.push_back(&op);
+      p.dependencies.push_back(build_index);
+      return p;
+    }
     case PipelineRole::Sink:
       break;
   }
@@ -108,6 +119,34 @@ std::vector<std::string> explain_with(const plan::PhysicalPlan& plan, const std:
   std::vector<std::string> names = detail::column_names(*plan.root);
   plan::ExplainContext c{names, params};
   render_op(*plan.root, 0, c, out);
+  if (plan.pipelines.size() > 1) {
+    // One line per pipeline, in execution order: "Pipeline 1: TableScan a -> HashJoin inner (probe) ->
+    // Project -> result (after 0)".
+    auto name = [&](const plan::Op* op) {
+      std::string line = op->explain(c);
+      return line.substr(0, line.find(" ("));
+    };
+    for (size_t i = 0; i < plan.pipelines.size(); ++i) {
+      const plan::Pipeline& p = plan.pipelines[i];
+      const bool reads_state = p.source->role() == plan::PipelineRole::Breaker;
+      std::string line =
+          "Pipeline " + std::to_string(i) + ": " + name(p.source) + (reads_state ? " (read)" : "");
+      for (const plan::Op* op : p.operators)
+        line += " -> " + name(op) + (op->role() == plan::PipelineRole::Join ? " (probe)" : "");
+      if (!p.sink) {
+        line += " -> result";
+      } else {
+        line += " -> " + name(p.sink) + (p.sink->role() == plan::PipelineRole::Sink ? "" : " (build)");
+      }
+      if (!p.dependencies.empty()) {
+        line += " (after ";
+        for (size_t d = 0; d < p.dependencies.size(); ++d)
+          line += (d ? ", " : "") + std::to_string(p.dependencies[d]);
+        line += ")";
+      }
+      out.push_back(std::move(line));
+    }
+  }
   return out;
 }
 

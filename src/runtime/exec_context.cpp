@@ -9,6 +9,7 @@ void ExecContext::prepare(const QueryLayout& layout) {
   aggregates.clear();
   in_sets.clear();
   agg_tables.clear();
+  join_tables.clear();
   arena.reset();
   for (const storage::ScanSpec& spec : layout.scans) {
     ScanSlot slot;
@@ -24,6 +25,8 @@ void ExecContext::prepare(const QueryLayout& layout) {
   }
   for (const AggTableSpec& spec : layout.agg_tables)
     agg_tables.push_back(std::make_unique<AggregationHashTable>(spec, &memory));
+  for (const JoinTableSpec& spec : layout.join_tables)
+    join_tables.push_back(std::make_unique<JoinHashTable>(spec, &memory));
   targets = layout.targets;
   for (const InSetSpec& spec : layout.in_sets) in_sets.push_back(std::make_unique<InSet>(spec, &memory));
   out.assign(layout.out_width, Datum{});

@@ -17,6 +17,7 @@
 #include "common/value.h"
 #include "runtime/aggregation_hash_table.h"
 #include "runtime/arena.h"
+#include "runtime/join_hash_table.h"
 #include "runtime/memory.h"
 #include "runtime/query_layout.h"
 #include "runtime/query_state.h"
@@ -64,6 +65,7 @@ class ExecContext {
   std::vector<std::unique_ptr<Sorter>> sorts;
   std::vector<AggregateState> aggregates;
   std::vector<std::unique_ptr<AggregationHashTable>> agg_tables;
+  std::vector<std::unique_ptr<JoinHashTable>> join_tables;
   std::vector<storage::TableDefPtr> targets;  // DML target tables by slot
   std::vector<std::unique_ptr<InSet>> in_sets;
   const storage::ReadView* view = nullptr;

@@ -244,6 +244,37 @@ const Datum* rt_agg_ht_rows(QueryState* qs, int32_t slot) {
   return ctx_of(qs).agg_tables[static_cast<size_t>(slot)]->rows();
 }
 
+int32_t rt_join_ht_insert(QueryState* qs, int32_t slot, uint64_t hash, const Datum* values, int32_t linked) {
+  ExecContext& ctx = ctx_of(qs);
+  ctx.join_tables[static_cast<size_t>(slot)]->insert(hash, values, linked != 0);
+  return ctx.check_interrupts() ? 1 : 0;
+}
+
+int32_t rt_join_ht_finish(QueryState* qs, int32_t slot) {
+  ctx_of(qs).join_tables[static_cast<size_t>(slot)]->finish();
+  return 1;
+}
+
+void* const* rt_join_ht_directory(QueryState* qs, int32_t slot) {
+  return reinterpret_cast<void* const*>(ctx_of(qs).join_tables[static_cast<size_t>(slot)]->directory());
+}
+
+uint64_t rt_join_ht_mask(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).join_tables[static_cast<size_t>(slot)]->mask();
+}
+
+void* const* rt_join_ht_entries(QueryState* qs, int32_t slot) {
+  return reinterpret_cast<void* const*>(ctx_of(qs).join_tables[static_cast<size_t>(slot)]->entries());
+}
+
+uint64_t rt_join_ht_size(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).join_tables[static_cast<size_t>(slot)]->size();
+}
+
+void* rt_join_ht_null_entry(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).join_tables[static_cast<size_t>(slot)]->null_entry();
+}
+
 int32_t rt_text_cmp(QueryState*, const char* a, uint64_t an, const char* b, uint64_t bn) {
   Datum x, y;
   x.str = StrRef{a, an};

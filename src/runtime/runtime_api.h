@@ -68,6 +68,18 @@ void rt_agg_ht_set_text(QueryState* qs, int32_t slot, Datum* d, const char* p, u
 uint64_t rt_agg_ht_size(QueryState* qs, int32_t slot);
 const Datum* rt_agg_ht_rows(QueryState* qs, int32_t slot);
 
+// Joins (join_hash_table.h): the build pipeline stores a row's Datums (keys first) in a buffer and
+// inserts it with its key hash (linked = 0 when a key is NULL: never found); the probe pipeline calls
+// rt_join_ht_finish once (0: stop), then walks rt_join_ht_directory()[hash & rt_join_ht_mask()]
+// chains, or the rt_join_ht_size() entries of rt_join_ht_entries(), inline.
+int32_t rt_join_ht_insert(QueryState* qs, int32_t slot, uint64_t hash, const Datum* values, int32_t linked);
+int32_t rt_join_ht_finish(QueryState* qs, int32_t slot);
+void* const* rt_join_ht_directory(QueryState* qs, int32_t slot);
+uint64_t rt_join_ht_mask(QueryState* qs, int32_t slot);
+void* const* rt_join_ht_entries(QueryState* qs, int32_t slot);
+uint64_t rt_join_ht_size(QueryState* qs, int32_t slot);
+void* rt_join_ht_null_entry(QueryState* qs, int32_t slot);
+
 // Text.
 int32_t rt_text_cmp(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn);
 void rt_concat(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn, StrRef* out);
@@ -99,6 +111,8 @@ uint64_t rt_hash_interval(QueryState* qs, int64_t time, int64_t dm);
   X(rt_scan_next) X(rt_emit_row) X(rt_insert) X(rt_update) X(rt_delete) X(rt_sort_row) \
   X(rt_sort_row_done) X(rt_sort_set_limit) X(rt_sort_finish) X(rt_sort_rows) X(rt_agg_state) X(rt_agg_set_text) \
   X(rt_hash_bytes) X(rt_agg_ht_find_or_insert) X(rt_agg_ht_set_text) X(rt_agg_ht_size) X(rt_agg_ht_rows) \
+  X(rt_join_ht_insert) X(rt_join_ht_finish) X(rt_join_ht_directory) X(rt_join_ht_mask) \
+  X(rt_join_ht_entries) X(rt_join_ht_size) X(rt_join_ht_null_entry) \
   X(rt_text_cmp) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_bool_to_text) \
   X(rt_text_to_int32) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) \
   X(rt_in_int) X(rt_in_double) X(rt_in_text) X(rt_datetime) X(rt_datetime_cast) X(rt_interval_cmp) \

@@ -23,6 +23,10 @@ std::unique_ptr<OperatorTranslator> make_translator(const plan::Op& op) {
       return make_hash_aggregate_translator(op.as<plan::HashAggregateOp>());
     case OpKind::Sort:
       return make_sort_translator(op.as<plan::SortOp>());
+    case OpKind::HashJoin:
+      return make_hash_join_translator(op.as<plan::HashJoinOp>());
+    case OpKind::NestedLoopJoin:
+      return make_nested_loop_join_translator(op.as<plan::NestedLoopJoinOp>());
     case OpKind::Insert:
       return make_insert_translator(op.as<plan::InsertOp>());
     case OpKind::Update:

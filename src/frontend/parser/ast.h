@@ -93,6 +93,23 @@ struct TableRef {
   int location = -1;
 };
 
+// One item of a FROM clause: a table, or a JOIN of two items.
+enum class JoinType { Inner, Left, Right, Full };
+
+struct FromItem {
+  bool is_join = false;
+  TableRef table;  // !is_join
+  // is_join: `left <type> JOIN right` with ON `on`, USING (`using_columns`) or NATURAL; CROSS JOIN is
+  // an Inner join without a condition.
+  JoinType join_type = JoinType::Inner;
+  std::unique_ptr<FromItem> left, right;
+  ExprPtr on;
+  std::vector<std::string> using_columns;
+  bool natural = false;
+  int location = -1;
+};
+using FromItemPtr = std::unique_ptr<FromItem>;
+
 struct SelectTarget {
   ExprPtr expr;
   std::string alias;  // empty if none
@@ -139,8 +156,7 @@ struct SelectStmt : Stmt {
   SelectStmt() : Stmt(StmtKind::Select) {}
   bool distinct = false;
   std::vector<SelectTarget> targets;
-  std::vector<TableRef> from;  // more than one entry = implicit cross join
-  bool has_join = false;       // an explicit JOIN or a subquery/function in FROM was written
+  std::vector<FromItemPtr> from;  // more than one entry = implicit cross join
   ExprPtr where;
   std::vector<ExprPtr> group_by;
   ExprPtr having;

@@ -374,6 +374,63 @@ class Transformer {
     return t;
   }
 
+  // A FROM item: a table or a JOIN tree. Other items (subqueries, functions, TABLESAMPLE, column
+  // aliases) are noted as the unsupported feature (null is returned).
+  ast::FromItemPtr from_item(const PgQuery__Node* n, std::string& feature) {
+    if (!n) return nullptr;
+    if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
+      const PgQuery__RangeVar* rv = n->range_var;
+      if (rv->alias && rv->alias->n_colnames > 0) note(feature, "column aliases in FROM");
+      auto item = std::make_unique<ast::FromItem>();
+      item->table = table_ref(rv);
+      item->location = rv->location;
+      return item;
+    }
+    if (n->node_case == PG_QUERY__NODE__NODE_JOIN_EXPR) {
+      const PgQuery__JoinExpr* j = n->join_expr;
+      auto item = std::make_unique<ast::FromItem>();
+      item->is_join = true;
+      switch (j->jointype) {
+        case PG_QUERY__JOIN_TYPE__JOIN_INNER:
+          item->join_type = ast::JoinType::Inner;
+          break;
+        case PG_QUERY__JOIN_TYPE__JOIN_LEFT:
+          item->join_type = ast::JoinType::Left;
+          break;
+        case PG_QUERY__JOIN_TYPE__JOIN_RIGHT:
+          item->join_type = ast::JoinType::Right;
+          break;
+        case PG_QUERY__JOIN_TYPE__JOIN_FULL:
+          item->join_type = ast::JoinType::Full;
+          break;
+        default:
+          note(feature, "this join type");
+          return nullptr;
+      }
+      if (j->alias) note(feature, "an alias on a JOIN");
+      if (j->join_using_alias) note(feature, "an alias on JOIN USING");
+      item->natural = j->is_natural;
+      for (size_t i = 0; i < j->n_using_clause; ++i)
+        item->using_columns.push_back(string_of(j->using_clause[i], -1));
+      item->on = opt_expr(j->quals);
+      item->left = from_item(j->larg, feature);
+      item->right = from_item(j->rarg, feature);
+      if (!item->left || !item->right) return nullptr;
+      item->location = item->on ? item->on->location : item->left->location;
+      return item;
+    }
+    if (n->node_case == PG_QUERY__NODE__NODE_RANGE_TABLE_SAMPLE) {
+      note(feature, "TABLESAMPLE");
+    } else if (n->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT) {
+      note(feature, "subqueries in FROM");
+    } else if (n->node_case == PG_QUERY__NODE__NODE_RANGE_FUNCTION) {
+      note(feature, "functions in FROM");
+    } else {
+      note(feature, "this FROM item");
+    }
+    return nullptr;
+  }
+
   std::unique_ptr<ast::SelectStmt> select(const PgQuery__SelectStmt* s) {
     auto out = std::make_unique<ast::SelectStmt>();
     std::string& feature = out->unsupported_feature;
@@ -443,18 +500,8 @@ class Transformer {
       out->targets.push_back(std::move(t));
     }
 
-    for (size_t i = 0; i < s->n_from_clause; ++i) {
-      const PgQuery__Node* n = s->from_clause[i];
-      if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
-        const PgQuery__RangeVar* rv = n->range_var;
-        if (rv->alias && rv->alias->n_colnames > 0) note(feature, "column aliases in FROM");
-        out->from.push_back(table_ref(rv));
-      } else if (n->node_case == PG_QUERY__NODE__NODE_RANGE_TABLE_SAMPLE) {
-        note(feature, "TABLESAMPLE");
-      } else {
-        out->has_join = true;
-      }
-    }
+    for (size_t i = 0; i < s->n_from_clause; ++i)
+      if (ast::FromItemPtr item = from_item(s->from_clause[i], feature)) out->from.push_back(std::move(item));
 
     out->where = opt_expr(s->where_clause);
     for (size_t i = 0; i < s->n_group_clause; ++i) out->group_by.push_back(expr(s->group_clause[i]));

@@ -88,7 +88,7 @@ TEST(ParserLimits, ParsesConcurrentlyFromManyThreads) {
         const std::string sql = "SELECT a + " + std::to_string(t * 1000 + i) + " FROM t" + std::to_string(t);
         auto stmts = parse(sql);
         auto& s = static_cast<ast::SelectStmt&>(*stmts.at(0));
-        if (s.from.at(0).name != "t" + std::to_string(t) ||
+        if (s.from.at(0)->table.name != "t" + std::to_string(t) ||
             s.targets.at(0).expr->args.at(1)->value.as_int() != t * 1000 + i) {
           ++failures;
         }

@@ -18,7 +18,6 @@ TEST(ParserSelect, FullClauseSet) {
   ASSERT_TRUE(s);
   EXPECT_TRUE(s->unsupported_feature.empty()) << s->unsupported_feature;
   EXPECT_FALSE(s->distinct);
-  EXPECT_FALSE(s->has_join);
   ASSERT_EQ(s->targets.size(), 3u);
   EXPECT_EQ(s->targets[0].expr->names[0], "a");
   EXPECT_EQ(s->targets[0].alias, "");
@@ -26,7 +25,7 @@ TEST(ParserSelect, FullClauseSet) {
   EXPECT_EQ(s->targets[1].alias, "bee");
   EXPECT_EQ(s->targets[2].expr->func_name, "count");
   ASSERT_EQ(s->from.size(), 1u);
-  EXPECT_EQ(s->from[0].name, "t");
+  EXPECT_EQ(s->from[0]->table.name, "t");
   ASSERT_TRUE(s->where);
   EXPECT_EQ(s->where->binary_op, ast::BinaryOp::Gt);
   ASSERT_EQ(s->group_by.size(), 2u);
@@ -93,25 +92,46 @@ TEST(ParserSelect, Distinct) {
 TEST(ParserSelect, FromListsAliasesSchemas) {
   auto s = parse_one<ast::SelectStmt>("SELECT 1 FROM public.t1 AS x, \"T2\" y, T3");
   ASSERT_TRUE(s);
-  EXPECT_FALSE(s->has_join);
   ASSERT_EQ(s->from.size(), 3u);
-  EXPECT_EQ(s->from[0].schema, "public");
-  EXPECT_EQ(s->from[0].name, "t1");
-  EXPECT_EQ(s->from[0].alias, "x");
-  EXPECT_EQ(s->from[0].location, 14);
-  EXPECT_EQ(s->from[1].name, "T2");  // quoted: case kept
-  EXPECT_EQ(s->from[1].alias, "y");
-  EXPECT_EQ(s->from[2].name, "t3");  // unquoted: lower-cased
-  EXPECT_EQ(s->from[2].schema, "");
+  EXPECT_EQ(s->from[0]->table.schema, "public");
+  EXPECT_EQ(s->from[0]->table.name, "t1");
+  EXPECT_EQ(s->from[0]->table.alias, "x");
+  EXPECT_EQ(s->from[0]->table.location, 14);
+  EXPECT_EQ(s->from[1]->table.name, "T2");  // quoted: case kept
+  EXPECT_EQ(s->from[1]->table.alias, "y");
+  EXPECT_EQ(s->from[2]->table.name, "t3");  // unquoted: lower-cased
+  EXPECT_EQ(s->from[2]->table.schema, "");
 }
 
-TEST(ParserSelect, JoinsSubqueriesAndFunctionsSetHasJoin) {
-  for (const char* sql : {"SELECT * FROM a JOIN b ON a.x = b.x", "SELECT * FROM a LEFT JOIN b USING (x)",
-                          "SELECT * FROM a CROSS JOIN b", "SELECT * FROM (SELECT 1) AS s",
-                          "SELECT * FROM generate_series(1, 3)", "SELECT * FROM a, b NATURAL JOIN c"}) {
+TEST(ParserSelect, JoinTrees) {
+  auto s = parse_one<ast::SelectStmt>("SELECT * FROM a, b NATURAL JOIN c LEFT JOIN d USING (x, y)");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->unsupported_feature.empty()) << s->unsupported_feature;
+  ASSERT_EQ(s->from.size(), 2u);
+  EXPECT_FALSE(s->from[0]->is_join);
+  const ast::FromItem& j = *s->from[1];
+  ASSERT_TRUE(j.is_join);
+  EXPECT_EQ(j.join_type, ast::JoinType::Left);
+  EXPECT_EQ(j.using_columns, (std::vector<std::string>{"x", "y"}));
+  ASSERT_TRUE(j.left && j.left->is_join);
+  EXPECT_TRUE(j.left->natural);
+  EXPECT_EQ(j.left->left->table.name, "b");
+  EXPECT_EQ(j.right->table.name, "d");
+  auto on = parse_one<ast::SelectStmt>("SELECT * FROM a FULL JOIN b ON a.x = b.x CROSS JOIN c");
+  ASSERT_TRUE(on);
+  ASSERT_EQ(on->from.size(), 1u);
+  EXPECT_EQ(on->from[0]->join_type, ast::JoinType::Inner);  // CROSS JOIN: inner, no condition
+  EXPECT_FALSE(on->from[0]->on);
+  EXPECT_EQ(on->from[0]->left->join_type, ast::JoinType::Full);
+  EXPECT_TRUE(on->from[0]->left->on);
+}
+
+TEST(ParserSelect, SubqueriesAndFunctionsInFromAreNamed) {
+  for (const char* sql : {"SELECT * FROM (SELECT 1) AS s", "SELECT * FROM generate_series(1, 3)",
+                          "SELECT * FROM a JOIN (SELECT 1) s ON true"}) {
     auto s = parse_one<ast::SelectStmt>(sql);
     ASSERT_TRUE(s) << sql;
-    EXPECT_TRUE(s->has_join) << sql;
+    EXPECT_FALSE(s->unsupported_feature.empty()) << sql;
   }
 }
 
@@ -177,7 +197,7 @@ TEST(ParserInsert, InsertSelect) {
   EXPECT_TRUE(s->rows.empty());
   ASSERT_TRUE(s->select);
   ASSERT_EQ(s->select->from.size(), 1u);
-  EXPECT_EQ(s->select->from[0].name, "u");
+  EXPECT_EQ(s->select->from[0]->table.name, "u");
   EXPECT_TRUE(s->select->where);
 }
 
@@ -408,7 +428,7 @@ TEST(ParserExplain, OptionsAndNestedStatement) {
   EXPECT_TRUE(s->unknown_options.empty());
   ASSERT_TRUE(s->stmt);
   ASSERT_EQ(s->stmt->kind, StmtKind::Select);
-  EXPECT_EQ(static_cast<ast::SelectStmt&>(*s->stmt).from[0].name, "t");
+  EXPECT_EQ(static_cast<ast::SelectStmt&>(*s->stmt).from[0]->table.name, "t");
 
   auto a = parse_one<ast::ExplainStmt>("EXPLAIN ANALYZE SELECT 1");
   ASSERT_TRUE(a);

@@ -9,13 +9,16 @@ TEST_F(PlannerTest, GroupByExplain) {
   auto ps =
       plan("SELECT b, count(*), sum(a) AS s FROM t WHERE id > 3 GROUP BY b HAVING max(c) > 1 ORDER BY 2");
   auto lines = explain(ps.plan);
-  ASSERT_EQ(lines.size(), 6u) << explain_text(ps.plan);
+  ASSERT_EQ(lines.size(), 9u) << explain_text(ps.plan);
   EXPECT_EQ(lines[0], "Sort (keys: count)");
   EXPECT_EQ(lines[1], "  -> Project (b, count(*) AS count, sum(a) AS s)");
   EXPECT_EQ(lines[2], "    -> Filter ((max(c) > $1))");
   EXPECT_EQ(lines[3], "      -> HashAggregate (group by: b; count(*), sum(a), max(c))");
   EXPECT_EQ(lines[4], "        -> Filter ((id > $0))");
   EXPECT_EQ(lines[5], "          -> TableScan t (range: id > $0) (~333 rows)");
+  EXPECT_EQ(lines[6], "Pipeline 0: TableScan t -> Filter -> HashAggregate (build)");
+  EXPECT_EQ(lines[7], "Pipeline 1: HashAggregate (read) -> Filter -> Project -> Sort (build) (after 0)");
+  EXPECT_EQ(lines[8], "Pipeline 2: Sort (read) -> result (after 1)");
   // The aggregate breaks the pipeline: scan -> filter -> hash aggregate, then aggregate -> ... -> sort,
   // then sort -> result.
   ASSERT_EQ(ps.plan.pipelines.size(), 3u);
@@ -46,10 +49,11 @@ TEST_F(PlannerTest, GroupByExpressionOrdinalAndAlias) {
 TEST_F(PlannerTest, DistinctIsAGroupByEveryOutputColumn) {
   auto ps = plan("SELECT DISTINCT a, b FROM t ORDER BY b");
   auto lines = explain(ps.plan);
-  ASSERT_EQ(lines.size(), 4u) << explain_text(ps.plan);
+  ASSERT_EQ(lines.size(), 7u) << explain_text(ps.plan);  // 4 operators, then 3 pipelines
   EXPECT_EQ(lines[0], "Sort (keys: b)");
   EXPECT_EQ(lines[1], "  -> HashAggregate (group by: a, b)");
   EXPECT_EQ(lines[2], "    -> Project (a, b)");
+  EXPECT_EQ(lines[4], "Pipeline 0: TableScan t -> Project -> HashAggregate (build)");
 }
 
 TEST_F(PlannerTest, GroupByShapeKeys) {

@@ -135,12 +135,14 @@ TEST_F(PlannerTest, ShapeKeyDiffers) {
 TEST_F(PlannerTest, ExplainTree) {
   auto ps = plan("SELECT b FROM t WHERE a > 3 AND id >= 7 ORDER BY b DESC LIMIT 2");
   auto lines = explain(ps.plan);
-  ASSERT_EQ(lines.size(), 5u) << explain_text(ps.plan);
+  ASSERT_EQ(lines.size(), 7u) << explain_text(ps.plan);  // 5 operators, then 2 pipelines
   EXPECT_EQ(lines[0], "Limit (limit: $2)");
   EXPECT_EQ(lines[1], "  -> Sort (keys: b DESC; top-N: $2)");  // the LIMIT bounds the sort
   EXPECT_EQ(lines[2], "    -> Project (b)");
   EXPECT_EQ(lines[3], "      -> Filter (((a > $0) AND (id >= $1)))");
   EXPECT_EQ(lines[4], "        -> TableScan t (range: id >= $1) (~333 rows)");
+  EXPECT_EQ(lines[5], "Pipeline 0: TableScan t -> Filter -> Project -> Sort (build)");
+  EXPECT_EQ(lines[6], "Pipeline 1: Sort (read) -> Limit -> result (after 0)");
   auto agg = plan("SELECT count(*) + 1 AS n, max(a) FROM t");
   auto text = explain_text(agg.plan);
   EXPECT_NE(text.find("Aggregate (count(*), max(a))"), std::string::npos) << text;
