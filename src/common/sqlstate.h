@@ -37,6 +37,7 @@ namespace omendb {
   X(DuplicateCursor, "42P03")                     \
   X(InvalidAuthorizationSpecification, "28000")   \
   X(SerializationFailure, "40001")                \
+  X(DeadlockDetected, "40P01")                    \
   X(SyntaxError, "42601")                         \
   X(InsufficientPrivilege, "42501")               \
   X(ObjectNotInPrerequisiteState, "55000")        \
@@ -61,6 +62,7 @@ namespace omendb {
   X(TooManyConnections, "53300")                  \
   X(OutOfMemory, "53200")                         \
   X(ProgramLimitExceeded, "54000")                \
+  X(LockNotAvailable, "55P03")                    \
   X(QueryCanceled, "57014")                       \
   X(AdminShutdown, "57P01")                       \
   X(IoError, "58030")                             \

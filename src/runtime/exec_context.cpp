@@ -34,6 +34,7 @@ void ExecContext::prepare(const QueryLayout& layout) {
   error.reset();
   rows_affected = 0;
   rows_scanned = 0;
+  recheck_keys.clear();
 }
 
 bool ExecContext::check_interrupts() {

@@ -16,6 +16,7 @@
 #include "runtime/exec_context.h"
 #include "server/suspended_query.h"
 #include "server/wire_values.h"
+#include "storage/key_codec.h"
 #include "storage/store.h"
 
 namespace omendb::engine {
@@ -422,6 +423,10 @@ class EngineSession : public pgwire::Session {
       finish_transaction(false);
     } else if (state_ == State::Block) {
       state_ = State::Failed;
+      // The block can only roll back now: release its row locks at once, as PostgreSQL aborts the
+      // transaction at the error (a deadlock's other party must not wait for our ROLLBACK). With a
+      // savepoint, ROLLBACK TO may resume the transaction: its writes and locks stay.
+      if (txn_ && savepoints_.empty()) txn_->rollback();
     }
   }
 
@@ -649,14 +654,12 @@ class EngineSession : public pgwire::Session {
       out.command_complete("SELECT " + std::to_string(sink.rows()));
       return;
     }
-    auto writer = txn->writer(*view);
-    ctx.writer = writer.get();
-    codegen::execute(*compiled, ctx);
-    db_.jit().note_rows(key, *compiled, ctx.rows_scanned);
-    writer->apply();
+    uint64_t rows_scanned = 0;
+    uint64_t affected = execute_write(*compiled, ctx, *txn, *view, &rows_scanned);
+    db_.jit().note_rows(key, *compiled, rows_scanned);
     if (own_txn) own_txn->commit();
     std::string tag = planned.command == "INSERT" ? "INSERT 0 " : planned.command + " ";
-    out.command_complete(tag + std::to_string(ctx.rows_affected));
+    out.command_complete(tag + std::to_string(affected));
   }
 
   void run_explain(const ast::ExplainStmt& explain, std::string_view text, pgwire::ResultWriter& out) {
@@ -772,8 +775,15 @@ class EngineSession : public pgwire::Session {
       out.command_complete(stmt.reset ? "RESET" : "SET");
       return;
     }
-    if (stmt.name == "statement_timeout" && !stmt.reset) {
-      settings_[stmt.name] = format_duration_ms(parse_duration_ms(stmt.name, stmt.value));
+    if ((stmt.name == "statement_timeout" || stmt.name == "lock_timeout" ||
+         stmt.name == "deadlock_timeout") &&
+        !stmt.reset) {
+      uint64_t ms = parse_duration_ms(stmt.name, stmt.value);
+      if (stmt.name == "deadlock_timeout" && ms == 0)
+        throw SqlError(
+            SqlState::InvalidParameterValue,
+            "0 ms is outside the valid range for parameter \"deadlock_timeout\" (1 .. 2147483647)");
+      settings_[stmt.name] = format_duration_ms(ms);
       out.command_complete("SET");
       return;
     }
@@ -802,6 +812,62 @@ class EngineSession : public pgwire::Session {
     ctx.set_params(params);
     codegen::prepare(compiled, ctx);
     ctx.cancel = out.cancel_flag();
+  }
+
+  // Runs an INSERT / UPDATE / DELETE and adds its writes to `txn`; returns the number of rows affected
+  // (and the rows the first run scanned, for re-tiering). Writers lock the rows they write, waiting for
+  // concurrent holders (bounded by statement_timeout, lock_timeout, cancel; deadlocks end in 40P01).
+  // At READ COMMITTED, a row that a concurrent transaction changed after this statement's snapshot is
+  // not written by the first run: once its lock is held, the statement runs again at a new snapshot with
+  // the target table's scan restricted to that row, so its WHERE clause and SET expressions are
+  // evaluated on the row's newest committed version, and a row deleted meanwhile or no longer matching
+  // is skipped (PostgreSQL's EvalPlanQual). The lock keeps the row stable, so one re-run per row
+  // suffices; more rounds only happen for rows past the per-transaction lock limit.
+  uint64_t execute_write(const codegen::CompiledPlan& compiled, runtime::ExecContext& ctx,
+                         storage::Transaction& txn, const storage::ReadView& view, uint64_t* rows_scanned) {
+    txn.set_lock_wait(lock_wait(ctx));
+    auto writer = txn.writer(view);
+    ctx.writer = writer.get();
+    codegen::execute(compiled, ctx);
+    *rows_scanned = ctx.rows_scanned;
+    uint64_t affected = ctx.rows_affected;
+    std::vector<std::string> pending = std::move(ctx.recheck_keys);
+    std::unique_ptr<storage::ReadView> newer;
+    constexpr int kMaxRounds = 8;
+    for (int round = 0; !pending.empty(); ++round) {
+      if (round == kMaxRounds)
+        throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
+      std::vector<std::string> again;
+      for (std::string& key : pending) {
+        auto next = txn.statement_view();  // READ COMMITTED: a snapshot that sees the lock holder's commit
+        writer->set_view(*next);
+        newer = std::move(next);
+        codegen::prepare(compiled, ctx);
+        ctx.view = newer.get();
+        ctx.recheck_table = storage::keycodec::decode_table_id(key);
+        ctx.recheck_key = std::move(key);
+        codegen::execute(compiled, ctx);
+        affected += ctx.rows_affected;
+        for (std::string& k : ctx.recheck_keys) again.push_back(std::move(k));
+      }
+      pending = std::move(again);
+    }
+    ctx.recheck_key.reset();
+    writer->apply();
+    return affected;
+  }
+
+  // How this session's statement running in `ctx` waits for row locks.
+  storage::LockWait lock_wait(const runtime::ExecContext& ctx) const {
+    storage::LockWait wait;
+    wait.deadline = ctx.deadline;
+    wait.cancel = ctx.cancel;
+    wait.pid = session_info_.backend_pid;
+    if (auto it = settings_.find("lock_timeout"); it != settings_.end())
+      wait.lock_timeout_ms = parse_duration_ms("lock_timeout", it->second);
+    if (auto it = settings_.find("deadlock_timeout"); it != settings_.end())
+      wait.deadlock_timeout_ms = parse_duration_ms("deadlock_timeout", it->second);
+    return wait;
   }
 
   // The transaction a statement runs in: the open block's, or outside a block its own, which `own`
@@ -839,7 +905,14 @@ class EngineSession : public pgwire::Session {
                                                                 {"standard_conforming_strings", "on"},
                                                                 {"transaction_isolation", "read committed"},
                                                                 {"max_identifier_length", "63"},
-                                                                {"statement_timeout", "0"}};
+                                                                {"statement_timeout", "0"},
+                                                                {"lock_timeout", "0"},
+                                                                {"deadlock_timeout", "1s"}};
+    if (stmt.name == "omendb.lock_waiters") {  // read-only: sessions waiting for a row lock now
+      send_text_rows(out, stmt.name, {std::to_string(db_.store().row_lock_waiters())});
+      out.command_complete("SHOW");
+      return;
+    }
     if (stmt.name == kQueryMemoryLimit && !settings_.count(stmt.name)) {
       send_text_rows(out, stmt.name, {format_memory(db_.options().query_memory_limit)});
       out.command_complete("SHOW");
@@ -1409,15 +1482,13 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     out.command_complete("SELECT " + std::to_string(sink.rows()));
     return false;
   }
-  auto writer = txn->writer(*view);
-  ctx.writer = writer.get();
-  codegen::execute(*ps.compiled, ctx);
-  db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
-  writer->apply();
+  uint64_t rows_scanned = 0;
+  uint64_t affected = execute_write(*ps.compiled, ctx, *txn, *view, &rows_scanned);
+  db_.jit().note_rows(ps.cache_key, *ps.compiled, rows_scanned);
   if (own_txn) own_txn->commit();
   p.done = true;
   std::string tag = ps.planned->command == "INSERT" ? "INSERT 0 " : ps.planned->command + " ";
-  out.command_complete(tag + std::to_string(ctx.rows_affected));
+  out.command_complete(tag + std::to_string(affected));
   return false;
 }
 

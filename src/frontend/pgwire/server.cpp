@@ -13,6 +13,7 @@
 //    running query has returned. The Connection (and the Session it owns) is kept alive by shared_ptr
 //    captures in every pending handler and worker job.
 #include "frontend/pgwire/server.h"
+#include "frontend/pgwire/worker_pool.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -87,7 +88,7 @@ class ServerImpl {
   asio::ip::tcp::acceptor acceptor;
   asio::steady_timer accept_retry_timer;
   asio::steady_timer grace_timer;
-  asio::thread_pool workers;
+  WorkerPool workers;
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> run_called{false};
   std::atomic<uint16_t> bound_port{0};
@@ -308,9 +309,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     application_name_ = app != info.parameters.end() ? app->second : "";
     user_ = info.user;
     busy_ = true;
-    asio::post(server_.workers,
-               [self = shared_from_this(), info = std::move(info),
-                guard = asio::make_work_guard(server_.io)]() mutable { self->open_on_worker(info); });
+    server_.workers.post(
+        [self = shared_from_this(), info = std::move(info),
+         guard = asio::make_work_guard(server_.io)]() mutable { self->open_on_worker(info); });
   }
 
   void open_on_worker(const StartupInfo& info) {
@@ -418,9 +419,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void run_query(std::string sql) {
     busy_ = true;
     cancel_.store(false);
-    asio::post(server_.workers,
-               [self = shared_from_this(), sql = std::move(sql),
-                guard = asio::make_work_guard(server_.io)]() mutable { self->execute_on_worker(sql); });
+    server_.workers.post(
+        [self = shared_from_this(), sql = std::move(sql),
+         guard = asio::make_work_guard(server_.io)]() mutable { self->execute_on_worker(sql); });
   }
 
   void execute_on_worker(const std::string& sql);  // after QueryOutput
@@ -449,10 +450,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     busy_ = true;
     cancel_.store(false);
     bool skipping = phase_ == Phase::SkipToSync;
-    asio::post(server_.workers, [self = shared_from_this(), batch = std::move(batch), skipping,
-                                 guard = asio::make_work_guard(server_.io)]() mutable {
-      self->extended_on_worker(batch, skipping);
-    });
+    server_.workers.post(
+        [self = shared_from_this(), batch = std::move(batch), skipping,
+         guard = asio::make_work_guard(server_.io)]() mutable { self->extended_on_worker(batch, skipping); });
   }
 
   void extended_on_worker(const std::vector<ExtendedMessage>& batch, bool skipping);  // after QueryOutput
