@@ -958,6 +958,22 @@ void Binder::apply_grouping(ExprPtr& e, Scope& scope, std::vector<ExprPtr>& keys
   for (auto& a : e->args) apply_grouping(a, scope, keys, key_out);
 }
 
+namespace {
+std::string locking_name(ast::LockingClause::Strength s) {
+  switch (s) {
+    case ast::LockingClause::Strength::KeyShare:
+      return "FOR KEY SHARE";
+    case ast::LockingClause::Strength::Share:
+      return "FOR SHARE";
+    case ast::LockingClause::Strength::NoKeyUpdate:
+      return "FOR NO KEY UPDATE";
+    case ast::LockingClause::Strength::Update:
+      break;
+  }
+  return "FOR UPDATE";
+}
+}  // namespace
+
 PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   if (s.has_join || s.from.size() > 1)
@@ -1072,6 +1088,44 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   ExprPtr limit = bind_limit(s.limit.get(), "LIMIT");
   ExprPtr offset = bind_limit(s.offset.get(), "OFFSET");
 
+  // FOR UPDATE / SHARE: the strongest clause wins (NOWAIT over SKIP LOCKED over waiting); the scan
+  // produces each row's storage key, carried as a hidden column to the LockRows step.
+  std::optional<ast::LockingClause> locking;
+  for (const ast::LockingClause& l : s.locking) {
+    for (const std::string& name : l.of) {
+      if (!scope.table || name != scope.refname)
+        fail(SqlState::UndefinedTable,
+             "relation \"" + name + "\" in " + locking_name(l.strength) + " clause not found in FROM clause",
+             l.location);
+    }
+    if (!locking) {
+      locking = l;
+      continue;
+    }
+    if (l.strength > locking->strength) locking->strength = l.strength;
+    if (l.wait == ast::LockingClause::Wait::Error || locking->wait == ast::LockingClause::Wait::Error)
+      locking->wait = ast::LockingClause::Wait::Error;
+    else if (l.wait == ast::LockingClause::Wait::Skip)
+      locking->wait = ast::LockingClause::Wait::Skip;
+  }
+  if (locking) {
+    std::string what = locking_name(locking->strength);
+    if (s.distinct) fail(SqlState::FeatureNotSupported, what + " is not allowed with DISTINCT clause");
+    if (!s.group_by.empty())
+      fail(SqlState::FeatureNotSupported, what + " is not allowed with GROUP BY clause");
+    if (s.having) fail(SqlState::FeatureNotSupported, what + " is not allowed with HAVING clause");
+    if (!aggs_.empty())
+      fail(SqlState::FeatureNotSupported, what + " is not allowed with aggregate functions");
+    if (!scope.table) locking.reset();  // nothing to lock
+  }
+  ColumnId lock_key = -1;
+  size_t lock_key_target = 0;
+  if (locking) {
+    lock_key = new_id();
+    lock_key_target = targets.size();
+    targets.push_back({Expr::make_column(lock_key, TypeId::Text), "?key?", nullptr});
+  }
+
   // GROUP BY: an output column's position or name, else an expression over the FROM columns.
   std::vector<ExprPtr> group_keys;
   for (const auto& g : s.group_by) {
@@ -1094,7 +1148,9 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   // Build the tree bottom-up.
   OpPtr cur;
   if (scope.table) {
-    cur = make_scan(scope, false);
+    auto scan = make_scan(scope, false);
+    scan->key_column = lock_key;
+    cur = std::move(scan);
   } else {
     auto values = std::make_unique<plan::ValuesOp>();
     values->rows.emplace_back();  // one row of zero columns
@@ -1155,6 +1211,18 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
     sort->sort_keys = std::move(keys);
     cur = std::move(sort);
   }
+  if (locking) {
+    auto lock = std::make_unique<plan::LockRowsOp>();
+    lock->table = scope.table;
+    lock->key_column = cur->output[lock_key_target].id;
+    lock->strength = static_cast<int>(locking->strength);                // same order as storage::RowLockMode
+    lock->wait = locking->wait == ast::LockingClause::Wait::Error  ? 1   // storage::LockWaitMode::NoWait
+                 : locking->wait == ast::LockingClause::Wait::Skip ? 2   // SkipLocked
+                                                                   : 0;  // Wait
+    lock->output = cur->output;
+    lock->children.push_back(std::move(cur));
+    cur = std::move(lock);
+  }
   if (cur->output.size() > visible) {
     auto drop = std::make_unique<plan::ProjectOp>();
     for (size_t i = 0; i < visible; ++i) {
@@ -1174,6 +1242,7 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
 
   PlannedStatement out;
   out.command = "SELECT";
+  out.locks_rows = locking.has_value();
   out.result_varchar_lengths = std::move(varchar_lengths);
   out.result_name_columns = std::move(name_columns);
   out.plan.result_columns = cur->output;

@@ -44,6 +44,8 @@ struct PlannedStatement {
   // The params of one execution: `params` with the client's bound values in front and copied into the
   // values matrix.
   std::vector<Value> parameters(const std::vector<Value>& client) const;
+  // SELECT ... FOR UPDATE / SHARE: the plan locks the rows it returns (a LockRows step).
+  bool locks_rows = false;
 };
 
 // Looks a table up by name; nullptr if absent.

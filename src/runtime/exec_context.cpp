@@ -35,6 +35,7 @@ void ExecContext::prepare(const QueryLayout& layout) {
   rows_affected = 0;
   rows_scanned = 0;
   recheck_keys.clear();
+  restart = false;
 }
 
 bool ExecContext::check_interrupts() {

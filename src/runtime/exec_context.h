@@ -77,6 +77,9 @@ class ExecContext {
   std::vector<std::string> recheck_keys;
   std::optional<std::string> recheck_key;
   uint32_t recheck_table = 0;
+  // SELECT ... FOR UPDATE at READ COMMITTED: a row locked had changed since the snapshot; the statement
+  // stopped and must run again at a newer snapshot (its output so far discarded).
+  bool restart = false;
   uint64_t rows_scanned = 0;  // rows the scans produced (re-tiering of the compiled code)
   Arena arena;
   std::optional<SqlError> error;

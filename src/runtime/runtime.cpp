@@ -202,6 +202,25 @@ int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_
   return 1;
 }
 
+int32_t rt_lock_row(QueryState* qs, int32_t target, int32_t strength, int32_t wait, const char* key,
+                    uint64_t key_len) {
+  ExecContext& ctx = ctx_of(qs);
+  using R = storage::StatementWriter::LockResult;
+  switch (ctx.writer->lock(*ctx.targets[static_cast<size_t>(target)], {key, key_len},
+                           static_cast<storage::RowLockMode>(strength),
+                           static_cast<storage::LockWaitMode>(wait))) {
+    case R::Locked:
+      return 1;
+    case R::Skipped:
+      return 2;
+    case R::Changed:
+      break;
+  }
+  ctx.restart = true;
+  ctx.fail(SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update"));
+  return 0;
+}
+
 Datum* rt_sort_row(QueryState* qs, int32_t slot) {
   return ctx_of(qs).sorts[static_cast<size_t>(slot)]->append();
 }

@@ -39,6 +39,11 @@ int32_t rt_emit_row(QueryState* qs);
 int32_t rt_insert(QueryState* qs, int32_t target);
 int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len);
 int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_len);
+// SELECT ... FOR UPDATE / SHARE: locks the row (strength: storage::RowLockMode, wait:
+// storage::LockWaitMode). 1: locked, 2: skip the row (SKIP LOCKED), 0: stop (an error; or at READ
+// COMMITTED the row changed since the snapshot and ExecContext::restart asks for a new run).
+int32_t rt_lock_row(QueryState* qs, int32_t target, int32_t strength, int32_t wait, const char* key,
+                    uint64_t key_len);
 
 // Sort: rt_sort_row returns a row of Datums to fill, rt_sort_row_done copies its text.
 Datum* rt_sort_row(QueryState* qs, int32_t slot);
@@ -84,7 +89,7 @@ int32_t rt_text_to_bool(QueryState* qs, const char* p, uint64_t n, int32_t* out)
 // clang-format off
 #define OMENDB_RUNTIME_FUNCTIONS(X) \
   X(rt_fail) X(rt_key_int) X(rt_key_double) X(rt_key_text) X(rt_key_bool) X(rt_scan_open) \
-  X(rt_scan_next) X(rt_emit_row) X(rt_insert) X(rt_update) X(rt_delete) X(rt_sort_row) \
+  X(rt_scan_next) X(rt_emit_row) X(rt_insert) X(rt_update) X(rt_delete) X(rt_lock_row) X(rt_sort_row) \
   X(rt_sort_row_done) X(rt_sort_finish) X(rt_sort_rows) X(rt_agg_state) X(rt_agg_set_text) \
   X(rt_hash_bytes) X(rt_agg_ht_find_or_insert) X(rt_agg_ht_set_text) X(rt_agg_ht_size) X(rt_agg_ht_rows) \
   X(rt_text_cmp) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_bool_to_text) \

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -58,6 +59,47 @@ class TextRowSink : public runtime::RowSink {
   uint64_t rows_ = 0;
 };
 static_assert(sizeof(bool) == sizeof(char));
+
+// Keeps a statement's data rows until the statement is known to succeed, then sends them (SELECT ... FOR
+// UPDATE may start again at a newer snapshot, discarding what it produced). Everything else passes.
+class BufferedRows final : public pgwire::ResultWriter {
+ public:
+  explicit BufferedRows(pgwire::ResultWriter& out) : out_(out) {}
+  void row_description(const std::vector<pgwire::ResultColumn>& columns) override {
+    out_.row_description(columns);
+  }
+  void data_row(const std::string_view* values, const bool* nulls, size_t count) override {
+    width_ = count;
+    for (size_t i = 0; i < count; ++i) {
+      cells_.emplace_back(nulls[i] ? std::string_view() : values[i]);
+      nulls_.push_back(nulls[i]);
+    }
+  }
+  void command_complete(std::string_view tag) override { out_.command_complete(tag); }
+  void empty_query() override { out_.empty_query(); }
+  void notice(std::string_view code, std::string_view message) override { out_.notice(code, message); }
+  void warning(std::string_view code, std::string_view message) override { out_.warning(code, message); }
+  const std::atomic<bool>* cancel_flag() const override { return out_.cancel_flag(); }
+
+  void clear() {
+    cells_.clear();
+    nulls_.clear();
+  }
+  void flush() {
+    std::vector<std::string_view> views(width_);
+    for (size_t base = 0; width_ && base < cells_.size(); base += width_) {
+      for (size_t c = 0; c < width_; ++c) views[c] = cells_[base + c];
+      out_.data_row(views.data(), reinterpret_cast<const bool*>(nulls_.data() + base), width_);
+    }
+    clear();
+  }
+
+ private:
+  pgwire::ResultWriter& out_;
+  size_t width_ = 0;
+  std::vector<std::string> cells_;
+  std::vector<char> nulls_;
+};
 
 std::vector<pgwire::ResultColumn> describe(const std::vector<plan::OutputColumn>& columns) {
   std::vector<pgwire::ResultColumn> out;
@@ -645,6 +687,22 @@ class EngineSession : public pgwire::Session {
     storage::Transaction* txn = statement_transaction(own_txn);
     auto view = txn->statement_view();
     ctx.view = view.get();
+    if (stmt.kind == ast::StmtKind::Select && planned.locks_rows) {
+      out.row_description(describe(planned));
+      BufferedRows rows(out);
+      std::optional<TextRowSink> sink;
+      auto start = [&] {
+        rows.clear();
+        sink.emplace(rows, planned.plan.result_columns);
+        ctx.sink = &*sink;
+      };
+      start();
+      execute_locking(*compiled, ctx, *txn, view, start);
+      db_.jit().note_rows(key, *compiled, ctx.rows_scanned);
+      rows.flush();
+      out.command_complete("SELECT " + std::to_string(sink->rows()));
+      return;
+    }
     if (stmt.kind == ast::StmtKind::Select) {
       TextRowSink sink(out, planned.plan.result_columns);
       ctx.sink = &sink;
@@ -855,6 +913,37 @@ class EngineSession : public pgwire::Session {
     ctx.recheck_key.reset();
     writer->apply();
     return affected;
+  }
+
+  // Runs a SELECT ... FOR UPDATE / SHARE: a statement writer takes the row locks (LockRows). At READ
+  // COMMITTED, a row found changed after the statement's snapshot once locked stops the run
+  // (ExecContext::restart): `start` discards the rows produced, and the statement runs again at a new
+  // snapshot, keeping the locks it took (the changed row is then locked and current, so the next run
+  // gets past it). PostgreSQL re-evaluates just that row (EvalPlanQual) and keeps the first snapshot for
+  // the others; a run at a newer snapshot returns a result that is consistent at one point in time.
+  // `view` is replaced by the newer view.
+  void execute_locking(const codegen::CompiledPlan& compiled, runtime::ExecContext& ctx,
+                       storage::Transaction& txn, std::unique_ptr<storage::ReadView>& view,
+                       const std::function<void()>& start) {
+    txn.set_lock_wait(lock_wait(ctx));
+    auto writer = txn.writer(*view);
+    constexpr int kMaxRounds = 8;
+    for (int round = 0;; ++round) {
+      ctx.writer = writer.get();
+      try {
+        codegen::execute(compiled, ctx);
+        break;
+      } catch (const SqlError&) {
+        if (!ctx.restart || round + 1 == kMaxRounds) throw;
+      }
+      auto newer = txn.statement_view();
+      writer->set_view(*newer);
+      view = std::move(newer);
+      codegen::prepare(compiled, ctx);
+      ctx.view = view.get();
+      start();
+    }
+    ctx.writer = nullptr;
   }
 
   // How this session's statement running in `ctx` waits for row locks.
@@ -1473,6 +1562,24 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   auto view = txn->statement_view();
   ctx.view = view.get();
   if (select) {
+    if (ps.planned->locks_rows) {
+      // SELECT ... FOR UPDATE may start again (execute_locking): its rows are held back until it ends.
+      BufferedRows rows(out);
+      std::optional<PortalRowSink> sink;
+      auto start = [&] {
+        rows.clear();
+        sink.emplace(ps.planned->plan.result_columns, p.formats, rows);
+        ctx.sink = &*sink;
+      };
+      start();
+      execute_locking(*ps.compiled, ctx, *txn, view, start);
+      db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
+      rows.flush();
+      if (own_txn) own_txn->commit();
+      p.done = true;
+      out.command_complete("SELECT " + std::to_string(sink->rows()));
+      return false;
+    }
     PortalRowSink sink(ps.planned->plan.result_columns, p.formats, out);
     ctx.sink = &sink;
     codegen::execute(*ps.compiled, ctx);
@@ -1519,6 +1626,8 @@ void EngineSession::open_cursor(Portal& p, pgwire::ResultWriter& out,
   PreparedStatement& ps = *p.statement;
   std::shared_lock catalog_guard(db_.catalog_lock());
   revalidate(ps);
+  // A cursor's query runs on its own thread without a statement writer: no row locks there yet.
+  if (ps.planned->locks_rows) throw_unsupported("cursors with FOR UPDATE / FOR SHARE");
   if (!ps.compiled) {
     bool cache_hit = false;
     ps.compiled = db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit);

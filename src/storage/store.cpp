@@ -731,11 +731,11 @@ class StatementWriterImpl final : public StatementWriter {
 
   void set_view(const ReadView& view) override { view_ = &static_cast<const ReadViewImpl&>(view); }
 
-  bool lock(const TableDef& table, std::string_view key, RowLockMode mode, LockWaitMode how) override {
+  LockResult lock(const TableDef& table, std::string_view key, RowLockMode mode, LockWaitMode how) override {
     check_key(table, key);
-    if (!txn_.row_locks()) return true;
-    if (txn_.lock_row(table, key, mode, how) == LockManager::Outcome::Busy) return false;
-    return txn_.wrote(key) || unchanged(key);
+    if (!txn_.row_locks()) return LockResult::Locked;
+    if (txn_.lock_row(table, key, mode, how) == LockManager::Outcome::Busy) return LockResult::Skipped;
+    return txn_.wrote(key) || unchanged(key) ? LockResult::Locked : LockResult::Changed;
   }
 
   void apply() override;

@@ -175,9 +175,12 @@ class StatementWriter {
   // Later reads and writes of this statement use `view` (a newer snapshot of the same transaction),
   // for the READ COMMITTED re-check. `view` must outlive the writer's use of it.
   virtual void set_view(const ReadView& view) = 0;
-  // Locks one row for SELECT ... FOR UPDATE / SHARE. Returns false if the row was skipped (SKIP LOCKED)
-  // or changed since the snapshot (READ COMMITTED; REPEATABLE READ throws 40001).
-  virtual bool lock(const TableDef& table, std::string_view key, RowLockMode mode, LockWaitMode how) = 0;
+  // Locks one row for SELECT ... FOR UPDATE / SHARE (55P03 for NoWait). Skipped: SKIP LOCKED found it
+  // locked. Changed: a concurrent transaction committed a newer version after this statement's snapshot
+  // (READ COMMITTED: the statement runs again at a newer snapshot; REPEATABLE READ throws 40001).
+  enum class LockResult { Locked, Skipped, Changed };
+  virtual LockResult lock(const TableDef& table, std::string_view key, RowLockMode mode,
+                          LockWaitMode how) = 0;
   // Adds this statement's writes to its transaction.
   virtual void apply() = 0;
 };

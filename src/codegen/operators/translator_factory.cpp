@@ -23,6 +23,8 @@ std::unique_ptr<OperatorTranslator> make_translator(const plan::Op& op) {
       return make_hash_aggregate_translator(op.as<plan::HashAggregateOp>());
     case OpKind::Sort:
       return make_sort_translator(op.as<plan::SortOp>());
+    case OpKind::LockRows:
+      return make_lock_rows_translator(op.as<plan::LockRowsOp>());
     case OpKind::Insert:
       return make_insert_translator(op.as<plan::InsertOp>());
     case OpKind::Update:
