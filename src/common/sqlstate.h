@@ -30,6 +30,7 @@ namespace omendb {
   X(InvalidTransactionState, "25000")             \
   X(ActiveSqlTransaction, "25001")                \
   X(InFailedSqlTransaction, "25P02")              \
+  X(IdleInTransactionSessionTimeout, "25P03")     \
   X(NoActiveSqlTransaction, "25P01")              \
   X(InvalidSavepointSpecification, "3B001")       \
   X(InvalidSqlStatementName, "26000")             \

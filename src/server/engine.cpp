@@ -394,6 +394,11 @@ class EngineSession : public pgwire::Session {
     return state_ == State::Block ? 'T' : state_ == State::Failed ? 'E' : 'I';
   }
 
+  uint64_t idle_in_transaction_timeout_ms() const override {
+    auto it = settings_.find("idle_in_transaction_session_timeout");
+    return it == settings_.end() ? 0 : parse_duration_ms(it->first, it->second);
+  }
+
  private:
   enum class State {
     Idle,      // no transaction: every statement commits on its own
@@ -833,8 +838,8 @@ class EngineSession : public pgwire::Session {
       out.command_complete(stmt.reset ? "RESET" : "SET");
       return;
     }
-    if ((stmt.name == "statement_timeout" || stmt.name == "lock_timeout" ||
-         stmt.name == "deadlock_timeout") &&
+    if ((stmt.name == "statement_timeout" || stmt.name == "lock_timeout" || stmt.name == "deadlock_timeout" ||
+         stmt.name == "idle_in_transaction_session_timeout") &&
         !stmt.reset) {
       uint64_t ms = parse_duration_ms(stmt.name, stmt.value);
       if (stmt.name == "deadlock_timeout" && ms == 0)
@@ -996,7 +1001,8 @@ class EngineSession : public pgwire::Session {
                                                                 {"max_identifier_length", "63"},
                                                                 {"statement_timeout", "0"},
                                                                 {"lock_timeout", "0"},
-                                                                {"deadlock_timeout", "1s"}};
+                                                                {"deadlock_timeout", "1s"},
+                                                                {"idle_in_transaction_session_timeout", "0"}};
     if (stmt.name == "omendb.lock_waiters") {  // read-only: sessions waiting for a row lock now
       send_text_rows(out, stmt.name, {std::to_string(db_.store().row_lock_waiters())});
       out.command_complete("SHOW");

@@ -12,7 +12,8 @@
     leaves nothing behind;
   - more waiting sessions than worker threads (--workers 2): the lock holder's COMMIT still runs;
   - SELECT ... FOR UPDATE / SHARE / KEY SHARE with NOWAIT and SKIP LOCKED: a job queue with 6 consumers
-    processes every job exactly once; FOR UPDATE after a wait returns the new version at READ COMMITTED.
+    processes every job exactly once; FOR UPDATE after a wait returns the new version at READ COMMITTED;
+  - idle_in_transaction_session_timeout ends an idle session (FATAL 25P03) and frees its locks.
 
 Sessions are ordered by waiting until the server reports the waiter (SHOW omendb.lock_waiters on OmenDB,
 pg_stat_activity on PostgreSQL), never by sleeping. The same script runs against PostgreSQL 15:
@@ -473,10 +474,31 @@ def test_for_update_waits_then_sees_new_version(env):
         t2.close()
 
 
+def test_idle_in_transaction_timeout(env):
+    """A session idle inside a transaction block for idle_in_transaction_session_timeout is ended (FATAL
+    25P03): its transaction rolls back and its locks go, so a waiter proceeds."""
+    setup_counter(env)
+    t1 = begin(env)
+    t1.cursor().execute("set idle_in_transaction_session_timeout = '300ms'")
+    t1.cursor().execute("update counter set n = 1 where id = 1")
+    w = env.connect()
+    assert env.run(w, "update counter set n = n + 10 where id = 1").result(TIMEOUT) == "UPDATE 1"
+    e = error_of(env.run(t1, "select 1"))
+    assert e is not None, "the idle session still answers"
+    # libpq reports the FATAL message or, having read nothing yet when it sends, the closed connection
+    assert isinstance(e, psycopg2.OperationalError), repr(e)
+    assert ("terminating connection due to idle-in-transaction timeout" in str(e)
+            or "server closed the connection unexpectedly" in str(e)), str(e)
+    assert env.sql("select n from counter where id = 1") == [(10,)]
+    w.close()
+    t1.close()
+
+
 CASES = [test_counter_read_committed, test_bank_read_committed, test_lost_update_repeatable_read,
          test_read_committed_recheck_skips, test_insert_same_key, test_deadlock,
          test_lock_timeout_statement_timeout_cancel, test_disconnects, test_more_waiters_than_workers,
-         test_skip_locked_queue, test_for_update_nowait_and_strengths, test_for_update_waits_then_sees_new_version]
+         test_skip_locked_queue, test_for_update_nowait_and_strengths, test_for_update_waits_then_sees_new_version,
+         test_idle_in_transaction_timeout]
 
 
 def run_all(env):

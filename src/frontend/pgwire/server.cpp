@@ -25,6 +25,7 @@
 #include <csignal>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -197,6 +198,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     end_ += n;
+    disarm_idle_timer();
     if (busy_) {
       start_read();
     } else {
@@ -475,6 +477,35 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     process();
+    arm_idle_timer();
+  }
+
+  // idle_in_transaction_session_timeout: armed when the connection waits for the client inside a
+  // transaction block, disarmed by any input; on expiry the session ends (FATAL 25P03), rolling back and
+  // releasing its row locks, as PostgreSQL does.
+  void arm_idle_timer() {
+    if (closed_ || closing_ || busy_ || !session_) return;
+    char status = transaction_status();
+    if (status != 'T' && status != 'E') return;
+    uint64_t ms = 0;
+    try {
+      ms = session_->idle_in_transaction_timeout_ms();
+    } catch (...) {
+      return;
+    }
+    if (ms == 0) return;
+    if (!idle_timer_) idle_timer_.emplace(strand_);
+    uint64_t generation = ++idle_generation_;
+    idle_timer_->expires_after(std::chrono::milliseconds(ms));
+    idle_timer_->async_wait([self = shared_from_this(), generation](const asio::error_code& ec) {
+      if (ec || generation != self->idle_generation_ || self->busy_) return;
+      self->fatal(SqlState::IdleInTransactionSessionTimeout,
+                  "terminating connection due to idle-in-transaction timeout");
+    });
+  }
+  void disarm_idle_timer() {
+    ++idle_generation_;
+    if (idle_timer_) idle_timer_->cancel();
   }
 
   // ---- output ----
@@ -631,6 +662,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Shared with the worker.
   std::atomic<bool> cancel_{false};
+  std::optional<asio::steady_timer> idle_timer_;  // idle_in_transaction_session_timeout, on the strand
+  uint64_t idle_generation_ = 0;
   std::atomic<bool> dead_{false};  // output is discarded from now on
   std::mutex out_mu_;
   std::condition_variable out_cv_;

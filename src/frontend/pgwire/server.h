@@ -84,6 +84,9 @@ class Session {
   virtual void execute(std::string_view sql, ResultWriter& out) = 0;
   // 'I' idle, 'T' in a transaction block, 'E' in a failed transaction block (for ReadyForQuery).
   virtual char transaction_status() const { return 'I'; }
+  // idle_in_transaction_session_timeout in milliseconds (0: none): a session that waits this long for
+  // the client inside a transaction block is ended (FATAL 25P03), so that it releases its locks.
+  virtual uint64_t idle_in_transaction_timeout_ms() const { return 0; }
 
   // The extended query protocol. Every method may throw SqlError; the server then sends an
   // ErrorResponse and discards messages until Sync. The defaults refuse it (0A000).
