@@ -756,6 +756,10 @@ class StatementWriterImpl final : public StatementWriter {
   // snapshot sees. If not: false at READ COMMITTED, 40001 at REPEATABLE READ (PostgreSQL's "could not
   // serialize access due to concurrent update").
   bool unchanged(std::string_view key) {
+    // Nothing committed since the snapshot (a bulk UPDATE without concurrent writers): no row can be
+    // newer, no lookup needed. A committer releases its locks only once visible, so a newer version of
+    // a row locked here is always at or below visible_ts.
+    if (state_.visible_ts.load() <= view_->snapshot_ts()) return true;
     bool live = false;
     if (newest_committed(key, &live) <= view_->snapshot_ts()) return true;
     if (txn_.isolation() == IsolationLevel::RepeatableRead)
