@@ -30,6 +30,7 @@ namespace omendb {
   X(InvalidTransactionState, "25000")             \
   X(ActiveSqlTransaction, "25001")                \
   X(InFailedSqlTransaction, "25P02")              \
+  X(IdleInTransactionSessionTimeout, "25P03")     \
   X(NoActiveSqlTransaction, "25P01")              \
   X(InvalidSavepointSpecification, "3B001")       \
   X(InvalidSqlStatementName, "26000")             \
@@ -37,6 +38,7 @@ namespace omendb {
   X(DuplicateCursor, "42P03")                     \
   X(InvalidAuthorizationSpecification, "28000")   \
   X(SerializationFailure, "40001")                \
+  X(DeadlockDetected, "40P01")                    \
   X(SyntaxError, "42601")                         \
   X(InsufficientPrivilege, "42501")               \
   X(ObjectNotInPrerequisiteState, "55000")        \
@@ -63,6 +65,7 @@ namespace omendb {
   X(TooManyConnections, "53300")                  \
   X(OutOfMemory, "53200")                         \
   X(ProgramLimitExceeded, "54000")                \
+  X(LockNotAvailable, "55P03")                    \
   X(QueryCanceled, "57014")                       \
   X(AdminShutdown, "57P01")                       \
   X(IoError, "58030")                             \

@@ -1587,6 +1587,22 @@ OpPtr Binder::plan_from(std::vector<JoinTree*> items, std::vector<ExprPtr> conju
   return std::move(cur.op);
 }
 
+namespace {
+std::string locking_name(ast::LockingClause::Strength s) {
+  switch (s) {
+    case ast::LockingClause::Strength::KeyShare:
+      return "FOR KEY SHARE";
+    case ast::LockingClause::Strength::Share:
+      return "FOR SHARE";
+    case ast::LockingClause::Strength::NoKeyUpdate:
+      return "FOR NO KEY UPDATE";
+    case ast::LockingClause::Strength::Update:
+      break;
+  }
+  return "FOR UPDATE";
+}
+}  // namespace
+
 PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
 
@@ -1732,6 +1748,50 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   ExprPtr limit = bind_limit(s.limit.get(), "LIMIT");
   ExprPtr offset = bind_limit(s.offset.get(), "OFFSET");
 
+  // FOR UPDATE / SHARE: the strongest clause wins (NOWAIT over SKIP LOCKED over waiting); the scan
+  // produces each row's storage key, carried as a hidden column to the LockRows step.
+  std::optional<ast::LockingClause> locking;
+  const int lock_rel = from_trees.size() == 1 && from_trees[0]->rel >= 0 ? from_trees[0]->rel : -1;
+  for (const ast::LockingClause& l : s.locking) {
+    for (const std::string& name : l.of) {
+      bool found = false;
+      for (int r : scope.rels) found = found || rels_[static_cast<size_t>(r)].refname == name;
+      if (!found)
+        fail(SqlState::UndefinedTable,
+             "relation \"" + name + "\" in " + locking_name(l.strength) + " clause not found in FROM clause",
+             l.location);
+    }
+    if (!locking) {
+      locking = l;
+      continue;
+    }
+    if (l.strength > locking->strength) locking->strength = l.strength;
+    if (l.wait == ast::LockingClause::Wait::Error || locking->wait == ast::LockingClause::Wait::Error)
+      locking->wait = ast::LockingClause::Wait::Error;
+    else if (l.wait == ast::LockingClause::Wait::Skip)
+      locking->wait = ast::LockingClause::Wait::Skip;
+  }
+  if (locking) {
+    std::string what = locking_name(locking->strength);
+    if (s.distinct) fail(SqlState::FeatureNotSupported, what + " is not allowed with DISTINCT clause");
+    if (!s.group_by.empty())
+      fail(SqlState::FeatureNotSupported, what + " is not allowed with GROUP BY clause");
+    if (s.having) fail(SqlState::FeatureNotSupported, what + " is not allowed with HAVING clause");
+    if (!aggs_.empty())
+      fail(SqlState::FeatureNotSupported, what + " is not allowed with aggregate functions");
+    if (scope.empty())
+      locking.reset();  // nothing to lock
+    else if (lock_rel < 0)
+      throw_unsupported(what + " with joins");
+  }
+  ColumnId lock_key = -1;
+  size_t lock_key_target = 0;
+  if (locking) {
+    lock_key = new_id();
+    lock_key_target = targets.size();
+    targets.push_back({Expr::make_column(lock_key, TypeId::Text), "?key?", nullptr});
+  }
+
   // GROUP BY: an output column's position or name, else an expression over the FROM columns.
   std::vector<ExprPtr> group_keys;
   for (const auto& g : s.group_by) {
@@ -1757,7 +1817,9 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   // Build the tree bottom-up.
   OpPtr cur;
   if (from_trees.size() == 1 && from_trees[0]->rel >= 0) {
-    cur = make_scan(from_trees[0]->rel, false);  // one table: the WHERE clause filters its scan
+    auto scan = make_scan(from_trees[0]->rel, false);  // one table: the WHERE clause filters its scan
+    scan->key_column = lock_key;
+    cur = std::move(scan);
     if (where) {
       auto filter = wrap<plan::FilterOp>(std::move(cur));
       filter->predicate = std::move(where);
@@ -1829,6 +1891,18 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
     sort->sort_keys = std::move(keys);
     cur = std::move(sort);
   }
+  if (locking) {
+    auto lock = std::make_unique<plan::LockRowsOp>();
+    lock->table = rels_[static_cast<size_t>(lock_rel)].table;
+    lock->key_column = cur->output[lock_key_target].id;
+    lock->strength = static_cast<int>(locking->strength);                // same order as storage::RowLockMode
+    lock->wait = locking->wait == ast::LockingClause::Wait::Error  ? 1   // storage::LockWaitMode::NoWait
+                 : locking->wait == ast::LockingClause::Wait::Skip ? 2   // SkipLocked
+                                                                   : 0;  // Wait
+    lock->output = cur->output;
+    lock->children.push_back(std::move(cur));
+    cur = std::move(lock);
+  }
   if (cur->output.size() > visible) {
     auto drop = std::make_unique<plan::ProjectOp>();
     for (size_t i = 0; i < visible; ++i) {
@@ -1848,6 +1922,7 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
 
   PlannedStatement out;
   out.command = "SELECT";
+  out.locks_rows = locking.has_value();
   out.result_varchar_lengths = std::move(varchar_lengths);
   out.result_name_columns = std::move(name_columns);
   out.plan.result_columns = cur->output;

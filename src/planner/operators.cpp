@@ -361,6 +361,23 @@ void LimitOp::write_shape(ShapeWriter& w) const {
 }
 OMENDB_SHAPE_COVERS(LimitOp, 80);
 
+std::string LockRowsOp::explain(const ExplainContext&) const {
+  static const char* const strengths[] = {"Key Share", "Share", "No Key Update", "Update"};
+  static const char* const waits[] = {"", ", nowait", ", skip locked"};
+  return std::string("LockRows (for ") + strengths[strength & 3] + " of " + table->name + waits[wait % 3] +
+         ")";
+}
+
+void LockRowsOp::write_shape(ShapeWriter& w) const {
+  w.tag("lockrows");
+  w.put(output);
+  w.put(table);
+  w.put(static_cast<int64_t>(key_column));
+  w.put(static_cast<int64_t>(strength));
+  w.put(static_cast<int64_t>(wait));
+}
+OMENDB_SHAPE_COVERS(LockRowsOp, 96);
+
 // ---- Insert / Update / Delete -----------------------------------------------------------------------
 
 std::string InsertOp::explain(const ExplainContext&) const {

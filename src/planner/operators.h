@@ -25,6 +25,7 @@ enum class OpKind {
   HashAggregate,
   Sort,
   Limit,
+  LockRows,
   Insert,
   Update,
   Delete,
@@ -240,6 +241,25 @@ class LimitOp final : public Op {
 
   PipelineRole role() const override { return PipelineRole::Streaming; }
   void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// SELECT ... FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE: locks the row of `table` whose storage key is
+// `key_column` for the transaction (strength: storage::RowLockMode; wait: storage::LockWaitMode, i.e.
+// wait, NOWAIT or SKIP LOCKED), passing the rows it locked. output == children[0]->output. It sits
+// below LIMIT, so that only rows returned (or skipped by OFFSET) are locked, as PostgreSQL's LockRows.
+class LockRowsOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::LockRows;
+  LockRowsOp() : Op(kKind) {}
+  storage::TableDefPtr table;
+  ColumnId key_column = -1;
+  int strength = 3;  // storage::RowLockMode
+  int wait = 0;      // storage::LockWaitMode
+
+  PipelineRole role() const override { return PipelineRole::Streaming; }
+  void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
   std::string explain(const ExplainContext& c) const override;
   void write_shape(ShapeWriter& w) const override;
 };

@@ -46,6 +46,8 @@ struct PlannedStatement {
   // values matrix.
   // Date/time values convert with the session's zone and clock `dt`.
   std::vector<Value> parameters(const std::vector<Value>& client, const dtsql::EvalContext& dt) const;
+  // SELECT ... FOR UPDATE / SHARE: the plan locks the rows it returns (a LockRows step).
+  bool locks_rows = false;
 };
 
 // Looks a table up by name; nullptr if absent.

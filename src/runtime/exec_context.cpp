@@ -37,6 +37,8 @@ void ExecContext::prepare(const QueryLayout& layout) {
   error.reset();
   rows_affected = 0;
   rows_scanned = 0;
+  recheck_keys.clear();
+  restart = false;
 }
 
 bool ExecContext::check_interrupts() {

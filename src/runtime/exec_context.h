@@ -73,6 +73,16 @@ class ExecContext {
   RowSink* sink = nullptr;
   const std::atomic<bool>* cancel = nullptr;
   uint64_t rows_affected = 0;
+  // READ COMMITTED re-check (PostgreSQL's EvalPlanQual): keys of rows that UPDATE / DELETE found changed
+  // by a concurrent transaction after the statement's snapshot (and now holds locked); the statement
+  // then runs again once per key, at a newer snapshot, with the scan of table `recheck_table` reading
+  // only `recheck_key`, so its WHERE clause and SET expressions are evaluated on the newest version.
+  std::vector<std::string> recheck_keys;
+  std::optional<std::string> recheck_key;
+  uint32_t recheck_table = 0;
+  // SELECT ... FOR UPDATE at READ COMMITTED: a row locked had changed since the snapshot; the statement
+  // stopped and must run again at a newer snapshot (its output so far discarded).
+  bool restart = false;
   uint64_t rows_scanned = 0;  // rows the scans produced (re-tiering of the compiled code)
   Arena arena;
   std::optional<SqlError> error;

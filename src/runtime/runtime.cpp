@@ -137,6 +137,17 @@ void rt_scan_open(QueryState* qs, int32_t scan, int32_t lower_mode, int32_t uppe
     spec.upper = upper_mode == 2 ? s.upper : storage::keycodec::prefix_successor(s.upper);
     spec.upper_unbounded = spec.upper.empty();  // successor of 0xFF... has no bound
   }
+  if (ctx.recheck_key && spec.want_keys && spec.table->id == ctx.recheck_table) {
+    // READ COMMITTED re-check: the target table's scan reads only the row being re-checked (its
+    // range intersected with the row's key: an empty range if the row is outside it).
+    std::string_view row = std::string_view(*ctx.recheck_key).substr(storage::keycodec::kTablePrefixSize);
+    if (spec.lower < row) spec.lower = std::string(row);
+    std::string after = storage::keycodec::prefix_successor(std::string(row));
+    if (!after.empty() && (spec.upper_unbounded || after < spec.upper)) {
+      spec.upper = std::move(after);
+      spec.upper_unbounded = false;
+    }
+  }
   s.cursor = ctx.view->scan(spec);
 }
 
@@ -169,18 +180,45 @@ int32_t rt_insert(QueryState* qs, int32_t target) {
   return 1;
 }
 
+// A row that a concurrent transaction changed after this statement's snapshot is not written: its key
+// is kept for the READ COMMITTED re-check (ExecContext::recheck_keys).
 int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len) {
   ExecContext& ctx = ctx_of(qs);
-  ctx.writer->update(*ctx.targets[static_cast<size_t>(target)], {key, key_len}, ctx.row.data());
-  ++ctx.rows_affected;
+  if (ctx.writer->update(*ctx.targets[static_cast<size_t>(target)], {key, key_len}, ctx.row.data())) {
+    ++ctx.rows_affected;
+  } else {
+    ctx.recheck_keys.emplace_back(key, key_len);
+  }
   return 1;
 }
 
 int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_len) {
   ExecContext& ctx = ctx_of(qs);
-  ctx.writer->remove(*ctx.targets[static_cast<size_t>(target)], {key, key_len});
-  ++ctx.rows_affected;
+  if (ctx.writer->remove(*ctx.targets[static_cast<size_t>(target)], {key, key_len})) {
+    ++ctx.rows_affected;
+  } else {
+    ctx.recheck_keys.emplace_back(key, key_len);
+  }
   return 1;
+}
+
+int32_t rt_lock_row(QueryState* qs, int32_t target, int32_t strength, int32_t wait, const char* key,
+                    uint64_t key_len) {
+  ExecContext& ctx = ctx_of(qs);
+  using R = storage::StatementWriter::LockResult;
+  switch (ctx.writer->lock(*ctx.targets[static_cast<size_t>(target)], {key, key_len},
+                           static_cast<storage::RowLockMode>(strength),
+                           static_cast<storage::LockWaitMode>(wait))) {
+    case R::Locked:
+      return 1;
+    case R::Skipped:
+      return 2;
+    case R::Changed:
+      break;
+  }
+  ctx.restart = true;
+  ctx.fail(SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update"));
+  return 0;
 }
 
 Datum* rt_sort_row(QueryState* qs, int32_t slot) {

@@ -39,6 +39,11 @@ int32_t rt_emit_row(QueryState* qs);
 int32_t rt_insert(QueryState* qs, int32_t target);
 int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len);
 int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_len);
+// SELECT ... FOR UPDATE / SHARE: locks the row (strength: storage::RowLockMode, wait:
+// storage::LockWaitMode). 1: locked, 2: skip the row (SKIP LOCKED), 0: stop (an error; or at READ
+// COMMITTED the row changed since the snapshot and ExecContext::restart asks for a new run).
+int32_t rt_lock_row(QueryState* qs, int32_t target, int32_t strength, int32_t wait, const char* key,
+                    uint64_t key_len);
 
 // Sort: rt_sort_row returns a row of Datums to fill, rt_sort_row_done copies its text.
 Datum* rt_sort_row(QueryState* qs, int32_t slot);
@@ -108,7 +113,7 @@ uint64_t rt_hash_interval(QueryState* qs, int64_t time, int64_t dm);
 // clang-format off
 #define OMENDB_RUNTIME_FUNCTIONS(X) \
   X(rt_fail) X(rt_key_int) X(rt_key_double) X(rt_key_text) X(rt_key_bool) X(rt_scan_open) \
-  X(rt_scan_next) X(rt_emit_row) X(rt_insert) X(rt_update) X(rt_delete) X(rt_sort_row) \
+  X(rt_scan_next) X(rt_emit_row) X(rt_insert) X(rt_update) X(rt_delete) X(rt_lock_row) X(rt_sort_row) \
   X(rt_sort_row_done) X(rt_sort_set_limit) X(rt_sort_finish) X(rt_sort_rows) X(rt_agg_state) X(rt_agg_set_text) \
   X(rt_hash_bytes) X(rt_agg_ht_find_or_insert) X(rt_agg_ht_set_text) X(rt_agg_ht_size) X(rt_agg_ht_rows) \
   X(rt_join_ht_insert) X(rt_join_ht_finish) X(rt_join_ht_directory) X(rt_join_ht_mask) \

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "runtime/exec_context.h"
 #include "server/suspended_query.h"
 #include "server/wire_values.h"
+#include "storage/key_codec.h"
 #include "storage/store.h"
 
 namespace omendb::engine {
@@ -65,6 +67,47 @@ class TextRowSink : public runtime::RowSink {
   uint64_t rows_ = 0;
 };
 static_assert(sizeof(bool) == sizeof(char));
+
+// Keeps a statement's data rows until the statement is known to succeed, then sends them (SELECT ... FOR
+// UPDATE may start again at a newer snapshot, discarding what it produced). Everything else passes.
+class BufferedRows final : public pgwire::ResultWriter {
+ public:
+  explicit BufferedRows(pgwire::ResultWriter& out) : out_(out) {}
+  void row_description(const std::vector<pgwire::ResultColumn>& columns) override {
+    out_.row_description(columns);
+  }
+  void data_row(const std::string_view* values, const bool* nulls, size_t count) override {
+    width_ = count;
+    for (size_t i = 0; i < count; ++i) {
+      cells_.emplace_back(nulls[i] ? std::string_view() : values[i]);
+      nulls_.push_back(nulls[i]);
+    }
+  }
+  void command_complete(std::string_view tag) override { out_.command_complete(tag); }
+  void empty_query() override { out_.empty_query(); }
+  void notice(std::string_view code, std::string_view message) override { out_.notice(code, message); }
+  void warning(std::string_view code, std::string_view message) override { out_.warning(code, message); }
+  const std::atomic<bool>* cancel_flag() const override { return out_.cancel_flag(); }
+
+  void clear() {
+    cells_.clear();
+    nulls_.clear();
+  }
+  void flush() {
+    std::vector<std::string_view> views(width_);
+    for (size_t base = 0; width_ && base < cells_.size(); base += width_) {
+      for (size_t c = 0; c < width_; ++c) views[c] = cells_[base + c];
+      out_.data_row(views.data(), reinterpret_cast<const bool*>(nulls_.data() + base), width_);
+    }
+    clear();
+  }
+
+ private:
+  pgwire::ResultWriter& out_;
+  size_t width_ = 0;
+  std::vector<std::string> cells_;
+  std::vector<char> nulls_;
+};
 
 std::vector<pgwire::ResultColumn> describe(const std::vector<plan::OutputColumn>& columns) {
   std::vector<pgwire::ResultColumn> out;
@@ -399,6 +442,11 @@ class EngineSession : public pgwire::Session {
     return state_ == State::Block ? 'T' : state_ == State::Failed ? 'E' : 'I';
   }
 
+  uint64_t idle_in_transaction_timeout_ms() const override {
+    auto it = settings_.find("idle_in_transaction_session_timeout");
+    return it == settings_.end() ? 0 : parse_duration_ms(it->first, it->second);
+  }
+
  private:
   enum class State {
     Idle,      // no transaction: every statement commits on its own
@@ -471,6 +519,10 @@ class EngineSession : public pgwire::Session {
       finish_transaction(false);
     } else if (state_ == State::Block) {
       state_ = State::Failed;
+      // The block can only roll back now: release its row locks at once, as PostgreSQL aborts the
+      // transaction at the error (a deadlock's other party must not wait for our ROLLBACK). With a
+      // savepoint, ROLLBACK TO may resume the transaction: its writes and locks stay.
+      if (txn_ && savepoints_.empty()) txn_->rollback();
     }
   }
 
@@ -692,6 +744,22 @@ class EngineSession : public pgwire::Session {
     storage::Transaction* txn = statement_transaction(own_txn);
     auto view = txn->statement_view();
     ctx.view = view.get();
+    if (stmt.kind == ast::StmtKind::Select && planned.locks_rows) {
+      out.row_description(describe(planned));
+      BufferedRows rows(out);
+      std::optional<TextRowSink> sink;
+      auto start = [&] {
+        rows.clear();
+        sink.emplace(rows, planned.plan.result_columns);
+        ctx.sink = &*sink;
+      };
+      start();
+      execute_locking(*compiled, ctx, *txn, view, start);
+      db_.jit().note_rows(key, *compiled, ctx.rows_scanned);
+      rows.flush();
+      out.command_complete("SELECT " + std::to_string(sink->rows()));
+      return;
+    }
     if (stmt.kind == ast::StmtKind::Select) {
       TextRowSink sink(out, planned.plan.result_columns, time_zone());
       ctx.sink = &sink;
@@ -701,14 +769,12 @@ class EngineSession : public pgwire::Session {
       out.command_complete("SELECT " + std::to_string(sink.rows()));
       return;
     }
-    auto writer = txn->writer(*view);
-    ctx.writer = writer.get();
-    codegen::execute(*compiled, ctx);
-    db_.jit().note_rows(key, *compiled, ctx.rows_scanned);
-    writer->apply();
+    uint64_t rows_scanned = 0;
+    uint64_t affected = execute_write(*compiled, ctx, *txn, *view, &rows_scanned);
+    db_.jit().note_rows(key, *compiled, rows_scanned);
     if (own_txn) own_txn->commit();
     std::string tag = planned.command == "INSERT" ? "INSERT 0 " : planned.command + " ";
-    out.command_complete(tag + std::to_string(ctx.rows_affected));
+    out.command_complete(tag + std::to_string(affected));
   }
 
   void run_explain(const ast::ExplainStmt& explain, std::string_view text, pgwire::ResultWriter& out) {
@@ -853,8 +919,15 @@ class EngineSession : public pgwire::Session {
       out.command_complete("SET");
       return;
     }
-    if (stmt.name == "statement_timeout" && !stmt.reset) {
-      settings_[stmt.name] = format_duration_ms(parse_duration_ms(stmt.name, stmt.value));
+    if ((stmt.name == "statement_timeout" || stmt.name == "lock_timeout" || stmt.name == "deadlock_timeout" ||
+         stmt.name == "idle_in_transaction_session_timeout") &&
+        !stmt.reset) {
+      uint64_t ms = parse_duration_ms(stmt.name, stmt.value);
+      if (stmt.name == "deadlock_timeout" && ms == 0)
+        throw SqlError(
+            SqlState::InvalidParameterValue,
+            "0 ms is outside the valid range for parameter \"deadlock_timeout\" (1 .. 2147483647)");
+      settings_[stmt.name] = format_duration_ms(ms);
       out.command_complete("SET");
       return;
     }
@@ -884,6 +957,93 @@ class EngineSession : public pgwire::Session {
     ctx.set_params(params);
     codegen::prepare(compiled, ctx);
     ctx.cancel = out.cancel_flag();
+  }
+
+  // Runs an INSERT / UPDATE / DELETE and adds its writes to `txn`; returns the number of rows affected
+  // (and the rows the first run scanned, for re-tiering). Writers lock the rows they write, waiting for
+  // concurrent holders (bounded by statement_timeout, lock_timeout, cancel; deadlocks end in 40P01).
+  // At READ COMMITTED, a row that a concurrent transaction changed after this statement's snapshot is
+  // not written by the first run: once its lock is held, the statement runs again at a new snapshot with
+  // the target table's scan restricted to that row, so its WHERE clause and SET expressions are
+  // evaluated on the row's newest committed version, and a row deleted meanwhile or no longer matching
+  // is skipped (PostgreSQL's EvalPlanQual). The lock keeps the row stable, so one re-run per row
+  // suffices; more rounds only happen for rows past the per-transaction lock limit.
+  uint64_t execute_write(const codegen::CompiledPlan& compiled, runtime::ExecContext& ctx,
+                         storage::Transaction& txn, const storage::ReadView& view, uint64_t* rows_scanned) {
+    txn.set_lock_wait(lock_wait(ctx));
+    auto writer = txn.writer(view);
+    ctx.writer = writer.get();
+    codegen::execute(compiled, ctx);
+    *rows_scanned = ctx.rows_scanned;
+    uint64_t affected = ctx.rows_affected;
+    std::vector<std::string> pending = std::move(ctx.recheck_keys);
+    std::unique_ptr<storage::ReadView> newer;
+    constexpr int kMaxRounds = 8;
+    for (int round = 0; !pending.empty(); ++round) {
+      if (round == kMaxRounds)
+        throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
+      std::vector<std::string> again;
+      for (std::string& key : pending) {
+        auto next = txn.statement_view();  // READ COMMITTED: a snapshot that sees the lock holder's commit
+        writer->set_view(*next);
+        newer = std::move(next);
+        codegen::prepare(compiled, ctx);
+        ctx.view = newer.get();
+        ctx.recheck_table = storage::keycodec::decode_table_id(key);
+        ctx.recheck_key = std::move(key);
+        codegen::execute(compiled, ctx);
+        affected += ctx.rows_affected;
+        for (std::string& k : ctx.recheck_keys) again.push_back(std::move(k));
+      }
+      pending = std::move(again);
+    }
+    ctx.recheck_key.reset();
+    writer->apply();
+    return affected;
+  }
+
+  // Runs a SELECT ... FOR UPDATE / SHARE: a statement writer takes the row locks (LockRows). At READ
+  // COMMITTED, a row found changed after the statement's snapshot once locked stops the run
+  // (ExecContext::restart): `start` discards the rows produced, and the statement runs again at a new
+  // snapshot, keeping the locks it took (the changed row is then locked and current, so the next run
+  // gets past it). PostgreSQL re-evaluates just that row (EvalPlanQual) and keeps the first snapshot for
+  // the others; a run at a newer snapshot returns a result that is consistent at one point in time.
+  // `view` is replaced by the newer view.
+  void execute_locking(const codegen::CompiledPlan& compiled, runtime::ExecContext& ctx,
+                       storage::Transaction& txn, std::unique_ptr<storage::ReadView>& view,
+                       const std::function<void()>& start) {
+    txn.set_lock_wait(lock_wait(ctx));
+    auto writer = txn.writer(*view);
+    constexpr int kMaxRounds = 8;
+    for (int round = 0;; ++round) {
+      ctx.writer = writer.get();
+      try {
+        codegen::execute(compiled, ctx);
+        break;
+      } catch (const SqlError&) {
+        if (!ctx.restart || round + 1 == kMaxRounds) throw;
+      }
+      auto newer = txn.statement_view();
+      writer->set_view(*newer);
+      view = std::move(newer);
+      codegen::prepare(compiled, ctx);
+      ctx.view = view.get();
+      start();
+    }
+    ctx.writer = nullptr;
+  }
+
+  // How this session's statement running in `ctx` waits for row locks.
+  storage::LockWait lock_wait(const runtime::ExecContext& ctx) const {
+    storage::LockWait wait;
+    wait.deadline = ctx.deadline;
+    wait.cancel = ctx.cancel;
+    wait.pid = session_info_.backend_pid;
+    if (auto it = settings_.find("lock_timeout"); it != settings_.end())
+      wait.lock_timeout_ms = parse_duration_ms("lock_timeout", it->second);
+    if (auto it = settings_.find("deadlock_timeout"); it != settings_.end())
+      wait.deadlock_timeout_ms = parse_duration_ms("deadlock_timeout", it->second);
+    return wait;
   }
 
   // The transaction a statement runs in: the open block's, or outside a block its own, which `own`
@@ -922,7 +1082,15 @@ class EngineSession : public pgwire::Session {
                                                                 {"standard_conforming_strings", "on"},
                                                                 {"transaction_isolation", "read committed"},
                                                                 {"max_identifier_length", "63"},
-                                                                {"statement_timeout", "0"}};
+                                                                {"statement_timeout", "0"},
+                                                                {"lock_timeout", "0"},
+                                                                {"deadlock_timeout", "1s"},
+                                                                {"idle_in_transaction_session_timeout", "0"}};
+    if (stmt.name == "omendb.lock_waiters") {  // read-only: sessions waiting for a row lock now
+      send_text_rows(out, stmt.name, {std::to_string(db_.store().row_lock_waiters())});
+      out.command_complete("SHOW");
+      return;
+    }
     if (stmt.name == kQueryMemoryLimit && !settings_.count(stmt.name)) {
       send_text_rows(out, stmt.name, {format_memory(db_.options().query_memory_limit)});
       out.command_complete("SHOW");
@@ -1534,6 +1702,24 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   auto view = txn->statement_view();
   ctx.view = view.get();
   if (select) {
+    if (ps.planned->locks_rows) {
+      // SELECT ... FOR UPDATE may start again (execute_locking): its rows are held back until it ends.
+      BufferedRows rows(out);
+      std::optional<PortalRowSink> sink;
+      auto start = [&] {
+        rows.clear();
+        sink.emplace(ps.planned->plan.result_columns, p.formats, rows, time_zone());
+        ctx.sink = &*sink;
+      };
+      start();
+      execute_locking(*ps.compiled, ctx, *txn, view, start);
+      db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
+      rows.flush();
+      if (own_txn) own_txn->commit();
+      p.done = true;
+      out.command_complete("SELECT " + std::to_string(sink->rows()));
+      return false;
+    }
     PortalRowSink sink(ps.planned->plan.result_columns, p.formats, out, time_zone());
     ctx.sink = &sink;
     codegen::execute(*ps.compiled, ctx);
@@ -1543,15 +1729,13 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     out.command_complete("SELECT " + std::to_string(sink.rows()));
     return false;
   }
-  auto writer = txn->writer(*view);
-  ctx.writer = writer.get();
-  codegen::execute(*ps.compiled, ctx);
-  db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
-  writer->apply();
+  uint64_t rows_scanned = 0;
+  uint64_t affected = execute_write(*ps.compiled, ctx, *txn, *view, &rows_scanned);
+  db_.jit().note_rows(ps.cache_key, *ps.compiled, rows_scanned);
   if (own_txn) own_txn->commit();
   p.done = true;
   std::string tag = ps.planned->command == "INSERT" ? "INSERT 0 " : ps.planned->command + " ";
-  out.command_complete(tag + std::to_string(ctx.rows_affected));
+  out.command_complete(tag + std::to_string(affected));
   return false;
 }
 
@@ -1582,6 +1766,8 @@ void EngineSession::open_cursor(Portal& p, pgwire::ResultWriter& out,
   PreparedStatement& ps = *p.statement;
   std::shared_lock catalog_guard(db_.catalog_lock());
   revalidate(ps);
+  // A cursor's query runs on its own thread without a statement writer: no row locks there yet.
+  if (ps.planned->locks_rows) throw_unsupported("cursors with FOR UPDATE / FOR SHARE");
   if (!ps.compiled) {
     bool cache_hit = false;
     ps.compiled = db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit);

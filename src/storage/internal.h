@@ -24,6 +24,7 @@
 #include <unordered_map>
 
 #include "storage/key_codec.h"
+#include "storage/lock_manager.h"
 #include "storage/store.h"
 
 namespace omendb::storage {
@@ -129,6 +130,10 @@ struct StoreState {
     std::lock_guard lock(snapshot_mutex);
     return active_snapshots.empty() ? visible_ts.load() : *active_snapshots.begin();
   }
+  // --- row locks (lock_manager.h), held by transactions (numbered from next_txn_id) until they end
+  LockManager locks;
+  std::atomic<uint64_t> next_txn_id{1};
+
   // Hidden row id counters: next id per table, initialized lazily from the table's last key.
   std::mutex rowid_mutex;
   std::unordered_map<uint32_t, int64_t> next_rowid;

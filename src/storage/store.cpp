@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <system_error>
+#include <unordered_map>
 
 #include "common/datetime_sql.h"
 #include "common/error.h"
@@ -537,7 +538,7 @@ class StatementWriterImpl;
 class TransactionImpl final : public Transaction {
  public:
   TransactionImpl(Store& store, StoreState& state, IsolationLevel isolation)
-      : store_(store), state_(state), isolation_(isolation) {}
+      : store_(store), state_(state), isolation_(isolation), id_(state.next_txn_id.fetch_add(1)) {}
   ~TransactionImpl() override { end(); }
 
   IsolationLevel isolation() const override { return isolation_; }
@@ -574,6 +575,32 @@ class TransactionImpl final : public Transaction {
   }
   bool has_writes() const override { return !writes_.empty(); }
   void set_synchronous_commit(bool on) override { sync_ = on; }
+  void set_lock_wait(const LockWait& wait) override { lock_wait_ = wait; }
+
+  // At most this many row locks per transaction, so that a huge UPDATE cannot fill memory with lock
+  // entries: rows past the limit are written without a lock, and a concurrent writer of one of them is
+  // found by the commit check (40001) instead of waiting.
+  static constexpr size_t kMaxRowLocks = 1 << 20;
+
+  // Locks a row until the transaction ends (LockManager::lock; Held also for an untracked row).
+  LockManager::Outcome lock_row(const TableDef& table, std::string_view key, RowLockMode mode,
+                                LockWaitMode how) {
+    auto it = locked_.find(key);
+    if (it != locked_.end() && it->second >= mode) return LockManager::Outcome::Held;
+    if (it == locked_.end() && locked_.size() >= kMaxRowLocks) return LockManager::Outcome::Held;
+    OMEN_SYNC_POINT_CALLBACK("TransactionImpl::lock_row:Before", this);
+    auto outcome = state_.locks.lock({id_, lock_wait_.pid}, key, mode, how, lock_wait_, table.name);
+    if (outcome == LockManager::Outcome::Busy) return outcome;
+    if (it != locked_.end()) {
+      it->second = std::max(it->second, mode);
+    } else {
+      locked_.emplace(std::string(key), mode);
+    }
+    return outcome;
+  }
+  bool row_locks() const { return store_.options().row_locks; }
+  // Whether an earlier statement of this transaction wrote the key (then it holds the row's lock since).
+  bool wrote(std::string_view key) const { return writes_.find(key) != writes_.end(); }
 
   // A statement's writes join the transaction's.
   void merge(WriteSet& ops, const std::map<uint32_t, std::string>& tables) {
@@ -623,7 +650,16 @@ class TransactionImpl final : public Transaction {
   }
 
  private:
+  // Releases the snapshot, the pinned read timestamp and the row locks (after commit: once the commit
+  // is visible, so that a waiter that takes a lock reads the version written under it).
   void end() {
+    if (!locked_.empty()) {
+      std::vector<std::string> keys;
+      keys.reserve(locked_.size());
+      for (auto& [key, mode] : locked_) keys.push_back(key);
+      locked_.clear();
+      state_.locks.release(id_, keys);
+    }
     if (snapshot_) state_.release_snapshot(*snapshot_);
     snapshot_.reset();
     if (write_pin_) state_.release_snapshot(*write_pin_);
@@ -635,9 +671,17 @@ class TransactionImpl final : public Transaction {
     std::map<uint32_t, std::string> tables;
   };
 
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
   Store& store_;
   StoreState& state_;
   IsolationLevel isolation_;
+  uint64_t id_;
+  LockWait lock_wait_;
+  std::unordered_map<std::string, RowLockMode, KeyHash, std::equal_to<>> locked_;  // row locks held
   bool sync_ = store_.options().sync_commits;
   std::optional<uint64_t> snapshot_;   // RepeatableRead: registered until the transaction ends
   std::optional<uint64_t> write_pin_;  // oldest read_ts of the writes, registered until the end
@@ -649,7 +693,7 @@ class TransactionImpl final : public Transaction {
 class StatementWriterImpl final : public StatementWriter {
  public:
   StatementWriterImpl(Store& store, StoreState& state, const ReadViewImpl& view, TransactionImpl& txn)
-      : store_(store), state_(state), view_(view), txn_(txn) {}
+      : store_(store), state_(state), view_(&view), txn_(txn) {}
 
   std::string make_key(const TableDef& table, const Datum* row) override {
     std::string key = table_prefix(table.id);
@@ -672,30 +716,107 @@ class StatementWriterImpl final : public StatementWriter {
     put_new(table, std::move(key), row);
   }
 
-  void update(const TableDef& table, std::string_view key, const Datum* row) override {
-    validate(table, row);
+  bool update(const TableDef& table, std::string_view key, const Datum* row) override {
     check_key(table, key);
-    note_table(table);
     std::string new_key;
     if (table.has_hidden_rowid()) {
       new_key = key;
     } else {
       new_key = make_key(table, row);
     }
-    if (new_key == key) {
+    const bool same_key = new_key == key;
+    if (!lock_existing(table, key, same_key ? RowLockMode::NoKeyUpdate : RowLockMode::Update)) return false;
+    validate(table, row);
+    note_table(table);
+    if (same_key) {
       auto it = ops_.find(key);
       if (it == ops_.end()) it = ops_.emplace(std::string(key), new_op()).first;
       it->second.is_delete = false;
       rowcodec::encode_row(table, row, it->second.value);
-      return;
+      return true;
     }
-    remove(table, key);
+    remove_locked(key);
     put_new(table, std::move(new_key), row);
+    return true;
   }
 
-  void remove(const TableDef& table, std::string_view key) override {
+  bool remove(const TableDef& table, std::string_view key) override {
     check_key(table, key);
+    if (!lock_existing(table, key, RowLockMode::Update)) return false;
     note_table(table);
+    remove_locked(key);
+    return true;
+  }
+
+  void set_view(const ReadView& view) override { view_ = &static_cast<const ReadViewImpl&>(view); }
+
+  LockResult lock(const TableDef& table, std::string_view key, RowLockMode mode, LockWaitMode how) override {
+    check_key(table, key);
+    if (!txn_.row_locks()) return LockResult::Locked;
+    if (txn_.lock_row(table, key, mode, how) == LockManager::Outcome::Busy) return LockResult::Skipped;
+    return txn_.wrote(key) || unchanged(key) ? LockResult::Locked : LockResult::Changed;
+  }
+
+  void apply() override;
+
+ private:
+  using Op = WriteOp;
+
+  // Locks a stored row this statement is about to change. False: another transaction changed it
+  // after this statement's snapshot (READ COMMITTED: re-check on the newest version).
+  bool lock_existing(const TableDef& table, std::string_view key, RowLockMode mode) {
+    if (!txn_.row_locks()) return true;
+    if (ops_.find(key) != ops_.end()) return true;  // written by this statement: locked already
+    txn_.lock_row(table, key, mode, LockWaitMode::Wait);
+    return txn_.wrote(key) || unchanged(key);
+  }
+
+  // Whether the newest committed version of a row this transaction holds locked is one this statement's
+  // snapshot sees. If not: false at READ COMMITTED, 40001 at REPEATABLE READ (PostgreSQL's "could not
+  // serialize access due to concurrent update").
+  bool unchanged(std::string_view key) {
+    // Nothing committed since the snapshot (a bulk UPDATE without concurrent writers): no row can be
+    // newer, no lookup needed. A committer releases its locks only once visible, so a newer version of
+    // a row locked here is always at or below visible_ts.
+    if (state_.visible_ts.load() <= view_->snapshot_ts()) return true;
+    bool live = false;
+    if (newest_committed(key, &live) <= view_->snapshot_ts()) return true;
+    if (txn_.isolation() == IsolationLevel::RepeatableRead)
+      throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
+    return false;
+  }
+
+  // Timestamp of the newest committed version of a row (0: none), for a row this transaction holds
+  // locked. A committer releases its locks only once its commit is visible, so every version of a
+  // locked row is at or below visible_ts: one iterator serves the whole statement, refreshed only
+  // when visible_ts moved since it was made.
+  uint64_t newest_committed(std::string_view key, bool* live) {
+    rocksdb::DB* db = store_.db();
+    uint64_t visible = state_.visible_ts.load();
+    if (!latest_) {
+      rocksdb::ReadOptions ro;
+      ro.prefix_same_as_start = true;
+      latest_.reset(db->NewIterator(ro));
+      latest_ts_ = visible;
+    } else if (visible != latest_ts_) {
+      check_status(latest_->Refresh(), "looking up a row");
+      latest_ts_ = visible;
+    }
+    std::string target(key);
+    target.append(keycodec::kVersionSize, '\0');
+    latest_->Seek(target);
+    if (latest_->Valid() && has_user_key(latest_->key(), key)) {
+      rocksdb::Slice v = latest_->value();
+      *live = rowcodec::value_kind(std::string_view(v.data(), v.size())) == rowcodec::ValueKind::Row;
+      return keycodec::decode_version(std::string_view(latest_->key().data(), latest_->key().size()));
+    }
+    check_status(latest_->status(), "looking up a row");
+    *live = false;
+    return 0;
+  }
+
+  // Buffers the delete of a row (locked).
+  void remove_locked(std::string_view key) {
     auto it = ops_.find(key);
     if (it != ops_.end()) {
       if (it->second.must_not_exist) {  // inserted by this statement: nothing stored to delete
@@ -710,11 +831,6 @@ class StatementWriterImpl final : public StatementWriter {
     op.is_delete = true;
     ops_.emplace(std::string(key), std::move(op));
   }
-
-  void apply() override;
-
- private:
-  using Op = WriteOp;
 
   static SqlError not_null_error(const TableDef& table, const ColumnDef& c, const Datum* row) {
     std::string failing = "Failing row contains (";
@@ -778,8 +894,21 @@ class StatementWriterImpl final : public StatementWriter {
       rowcodec::encode_row(table, row, it->second.value);
       return;
     }
-    if (view_.exists(key)) throw duplicate_key_error(table, row);
+    // Wait for a transaction that holds the key (its uncommitted insert or delete), then check the newest
+    // committed version, not the snapshot, as PostgreSQL's unique check does: a row committed meanwhile
+    // is a duplicate (23505), one deleted meanwhile is not.
+    uint64_t read_ts = view_->snapshot_ts();
+    if (txn_.row_locks()) txn_.lock_row(table, key, RowLockMode::Update, LockWaitMode::Wait);
+    if (!txn_.row_locks() || txn_.wrote(key)) {
+      if (view_->exists(key)) throw duplicate_key_error(table, row);  // the view holds the txn's writes
+    } else {
+      bool live = false;
+      uint64_t newest = newest_committed(key, &live);
+      if (live) throw duplicate_key_error(table, row);
+      read_ts = std::max(read_ts, newest);  // locked and checked: a newer tombstone is no conflict
+    }
     Op op = new_op();
+    op.read_ts = read_ts;
     op.must_not_exist = true;
     rowcodec::encode_row(table, row, op.value);
     ops_.emplace(std::move(key), std::move(op));
@@ -787,14 +916,16 @@ class StatementWriterImpl final : public StatementWriter {
 
   Op new_op() const {
     Op op;
-    op.read_ts = view_.snapshot_ts();
+    op.read_ts = view_->snapshot_ts();
     return op;
   }
 
   Store& store_;
   StoreState& state_;
-  const ReadViewImpl& view_;
+  const ReadViewImpl* view_;
   TransactionImpl& txn_;
+  std::unique_ptr<rocksdb::Iterator> latest_;  // newest_committed()
+  uint64_t latest_ts_ = 0;                     // visible_ts when latest_ was made or refreshed
   WriteSet ops_;
   std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
   uint32_t last_table_id_ = 0;
@@ -1032,6 +1163,10 @@ std::unique_ptr<Transaction> Store::begin(IsolationLevel isolation) {
 
 uint64_t Store::oldest_active_snapshot() const {
   return state_->oldest_snapshot();
+}
+
+uint64_t Store::row_lock_waiters() const {
+  return state_->locks.waiters();
 }
 
 uint64_t Store::visible_ts() const {

@@ -10,6 +10,8 @@
 //     it writes since it read it (first committer wins: 40001).
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -33,6 +35,9 @@ struct StoreOptions {
   bool create_if_missing = true;
   bool sync_commits = true;  // fsync the WAL on every commit
   size_t block_cache_bytes = 256u << 20;
+  // Row locks (lock_manager.h): writers of one row queue. Off only in tests of the commit-time
+  // first-committer-wins check on its own (then every write conflict is a 40001 at COMMIT).
+  bool row_locks = true;
 };
 
 class ReadView;
@@ -42,6 +47,28 @@ class Transaction;
 enum class IsolationLevel {
   ReadCommitted,   // a fresh snapshot for every statement
   RepeatableRead,  // one snapshot for the whole transaction (snapshot isolation)
+};
+
+// Row-level lock strengths, weakest first (PostgreSQL's FOR KEY SHARE, FOR SHARE, FOR NO KEY UPDATE,
+// FOR UPDATE). UPDATE takes NoKeyUpdate, or Update if it changes the primary key; DELETE and INSERT
+// take Update. See lock_manager.h.
+enum class RowLockMode : uint8_t { KeyShare, Share, NoKeyUpdate, Update };
+
+// What a lock request does when another transaction holds a conflicting lock.
+enum class LockWaitMode : uint8_t {
+  Wait,        // wait (bounded by LockWait)
+  NoWait,      // fail at once with 55P03
+  SkipLocked,  // give up on the row at once
+};
+
+// How long one statement may wait for row locks, and who it is (for deadlock reports).
+struct LockWait {
+  std::chrono::steady_clock::time_point deadline =
+      std::chrono::steady_clock::time_point::max();  // statement_timeout: 57014
+  uint64_t lock_timeout_ms = 0;                      // 0: none; else 55P03 after that long
+  uint64_t deadlock_timeout_ms = 1000;               // wait this long before checking for a deadlock
+  const std::atomic<bool>* cancel = nullptr;         // cancel request or client gone: 57014
+  int32_t pid = 0;                                   // the session's process id, for 40P01's detail
 };
 
 class Store {
@@ -67,6 +94,9 @@ class Store {
   void compact();
   // Number of stored versions (including tombstones) under one storage key; for tests and diagnostics.
   uint64_t count_versions(std::string_view key) const;
+
+  // Transactions waiting for a row lock now (SHOW omendb.lock_waiters; tests order sessions with it).
+  uint64_t row_lock_waiters() const;
 
   // Rough number of rows in a table (from RocksDB's size estimates); for planning decisions only.
   uint64_t approximate_row_count(uint32_t table_id) const;
@@ -131,9 +161,26 @@ class StatementWriter {
   virtual void insert(const TableDef& table, const Datum* row) = 0;
   // Replaces the row stored under `key` with `row`. If the new row's primary key differs, the old key is
   // deleted and the new key inserted (23505 if it exists). Same NOT NULL / length checks as insert.
-  virtual void update(const TableDef& table, std::string_view key, const Datum* row) = 0;
+  virtual bool update(const TableDef& table, std::string_view key, const Datum* row) = 0;
   // Deletes the row stored under `key`.
-  virtual void remove(const TableDef& table, std::string_view key) = 0;
+  //
+  // update() and remove() first lock the row (waiting for a transaction that holds a conflicting lock,
+  // per Transaction::set_lock_wait: 55P03, 57014, 40P01). If the newest committed version of the row
+  // is newer than this statement's snapshot (another transaction changed or deleted it meanwhile), they
+  // write nothing and return false at READ COMMITTED: the caller re-evaluates the statement on the
+  // newest version (set_view with a newer snapshot; PostgreSQL's EvalPlanQual). At REPEATABLE READ
+  // they throw 40001 instead. insert() waits for a transaction that holds the key, then 23505 if a row
+  // with the key was committed.
+  virtual bool remove(const TableDef& table, std::string_view key) = 0;
+  // Later reads and writes of this statement use `view` (a newer snapshot of the same transaction),
+  // for the READ COMMITTED re-check. `view` must outlive the writer's use of it.
+  virtual void set_view(const ReadView& view) = 0;
+  // Locks one row for SELECT ... FOR UPDATE / SHARE (55P03 for NoWait). Skipped: SKIP LOCKED found it
+  // locked. Changed: a concurrent transaction committed a newer version after this statement's snapshot
+  // (READ COMMITTED: the statement runs again at a newer snapshot; REPEATABLE READ throws 40001).
+  enum class LockResult { Locked, Skipped, Changed };
+  virtual LockResult lock(const TableDef& table, std::string_view key, RowLockMode mode,
+                          LockWaitMode how) = 0;
   // Adds this statement's writes to its transaction.
   virtual void apply() = 0;
 };
@@ -162,6 +209,9 @@ class Transaction {
   virtual void rollback_to(size_t mark) = 0;
   virtual void release(size_t mark) = 0;
   virtual bool has_writes() const = 0;
+  // How the next statements wait for row locks (statement_timeout, lock_timeout, cancel...). Row locks
+  // are held until the transaction ends.
+  virtual void set_lock_wait(const LockWait& wait) = 0;
   // Whether commit() waits for the WAL fsync (default: StoreOptions::sync_commits). Off: a machine or OS
   // crash may lose the last acknowledged commits (never a part of one); a process crash loses nothing.
   virtual void set_synchronous_commit(bool on) = 0;

@@ -10,14 +10,15 @@ behaviour, including its blocking), so the comments are checked, not folklore:
     PG_REFERENCE_CMD='/usr/bin/python3 tests/integration/test_hermitage.py --host $PGHOST --port $PGPORT \
         --user $PGUSER --dbname $PGDATABASE --engine postgresql' tests/sqllogictest/pg_reference.sh
 
-How OmenDB differs from PostgreSQL here: writes are buffered and UPDATE/DELETE never block, so where
-Hermitage says "T2 BLOCKS" the statement runs at once on T2's snapshot, and a write-write conflict shows
-as 40001 at T2's COMMIT (first committer wins) - at READ COMMITTED too, where PostgreSQL would wait for
-T1 and re-evaluate the row (EvalPlanQual) and go on.
+OmenDB behaves as PostgreSQL in every case: writers take row locks, so where Hermitage says "T2 BLOCKS"
+the statement waits for T1 (the script waits until the server reports the waiter: SHOW omendb.lock_waiters
+on OmenDB, pg_stat_activity on PostgreSQL, and checks the statement has not returned); at READ COMMITTED it
+then re-evaluates the row on T1's committed version (EvalPlanQual) and goes on, at REPEATABLE READ it fails
+with 40001 once T1 commits.
 
 Expected outcomes. REPEATABLE READ: everything prevented except G2-item and G2 (write skew; snapshot
-isolation allows it), with the write-write cases ending in 40001. READ COMMITTED: G0, G1a, G1b, G1c
-prevented; P4, OTV, G-single write and PMP write end in 40001 at COMMIT in OmenDB."""
+isolation allows it), with the write-write cases ending in 40001 at the blocked statement. READ COMMITTED:
+G0, G1a, G1b, G1c, OTV prevented; PMP, P4 (lost update), G-single and G2 allowed, as PostgreSQL."""
 
 import argparse
 import concurrent.futures
@@ -33,7 +34,7 @@ from harness import ROOT, Server  # noqa: E402
 
 RC, RR = "read committed", "repeatable read"
 STEP_TIMEOUT = 10      # seconds a statement may take before it counts as hung
-BLOCK_PROBE = 0.5      # seconds after which a PostgreSQL statement counts as blocked
+WAIT_TIMEOUT = 10      # seconds within which a blocked statement must show up as a lock waiter
 
 
 class Session:
@@ -110,13 +111,10 @@ class Step:
         raise AssertionError("%s: succeeded (%r), expected error %s" % (self.what(), got, sqlstate))
 
     def blocks(self):
-        """Hermitage's "T2 BLOCKS": on PostgreSQL the statement must still be waiting; on OmenDB it must have
-        run at once (the conflict, if any, shows at COMMIT). Returns self, to be awaited later."""
-        if self.s.h.pg:
-            time.sleep(BLOCK_PROBE)
-            assert not self.fut.done(), "%s: PostgreSQL did not block" % self.what()
-        else:
-            self.ok()
+        """Hermitage's "T2 BLOCKS": waits until the server reports a session waiting for a lock, then checks
+        that the statement has not returned. Returns self, to be awaited later."""
+        self.s.h.wait_for_lock_waiters(1)
+        assert not self.fut.done(), "%s: returned instead of blocking (%r)" % (self.what(), self.fut.result())
         return self
 
 
@@ -156,6 +154,23 @@ class Hermitage:
         c.close()
         assert got == rows, "final table: got %r, expected %r" % (got, rows)
 
+    def lock_waiters(self):
+        c = self.connect()
+        cur = c.cursor()
+        if self.pg:
+            cur.execute("select count(*) from pg_stat_activity where wait_event_type = 'Lock'")
+        else:
+            cur.execute("show omendb.lock_waiters")
+        n = int(cur.fetchone()[0])
+        c.close()
+        return n
+
+    def wait_for_lock_waiters(self, n):
+        deadline = time.monotonic() + WAIT_TIMEOUT
+        while self.lock_waiters() < n:
+            assert time.monotonic() < deadline, "no session waits for a lock after %ss" % WAIT_TIMEOUT
+            time.sleep(0.01)
+
     def close_all(self):
         for s in self.sessions:
             s.close()
@@ -172,19 +187,15 @@ def g0(h, level):
     t1.ok("update test set value = 21 where id = 2")
     t1.ok("commit")
     t1.ok("select * from test", [(1, 11), (2, 21)])
-    if h.pg and level == RC:
+    if level == RC:
         u.ok()
         t2.ok("update test set value = 22 where id = 2")
         t2.ok("commit")
-        h.final([(1, 12), (2, 22)])  # PostgreSQL RC: T2 waits for T1, then overwrites both rows
-    elif h.pg:
-        u.fails("40001")  # PostgreSQL RR: could not serialize access due to concurrent update
+        h.final([(1, 12), (2, 22)])  # RC: T2 waits for T1, then overwrites both rows
+    else:
+        u.fails("40001")  # RR: could not serialize access due to concurrent update
         t2.ok("abort")
         h.final([(1, 11), (2, 21)])
-    else:
-        t2.ok("update test set value = 22 where id = 2")
-        t2.fails("commit", "40001")  # OmenDB, both levels: T1 committed id 1 after T2 read it
-        h.final([(1, 11), (2, 21)])  # PostgreSQL RC: (1, 12), (2, 22); RR: (1, 11), (2, 21)
 
 
 def g1a(h, level):
@@ -231,7 +242,7 @@ def otv(h, level):
     u = t2.send("update test set value = 12 where id = 1").blocks()
     t1.ok("commit")
     t3.ok("select * from test where id = 1", [(1, 11)])
-    if h.pg and level == RC:
+    if level == RC:
         u.ok()
         t2.ok("update test set value = 18 where id = 2")
         t3.ok("select * from test where id = 2", [(2, 19)])
@@ -239,20 +250,14 @@ def otv(h, level):
         t3.ok("select * from test where id = 2", [(2, 18)])
         t3.ok("select * from test where id = 1", [(1, 12)])
         t3.ok("commit")
-        h.final([(1, 12), (2, 18)])  # PostgreSQL RC: T2 re-evaluates after T1 and commits
+        h.final([(1, 12), (2, 18)])  # RC: T2 re-evaluates after T1 and commits
         return
-    if h.pg:
-        u.fails("40001")  # PostgreSQL RR: T2 fails once T1 commits
-        t2.ok("abort")
-    else:
-        t2.ok("update test set value = 18 where id = 2")
-    t3.ok("select * from test where id = 2", [(2, 19)])
-    if not h.pg:
-        t2.fails("commit", "40001")  # OmenDB, both levels; PostgreSQL RC: T2 commits (1, 12), (2, 18)
+    u.fails("40001")  # RR: T2 fails once T1 commits
+    t2.ok("abort")
     t3.ok("select * from test where id = 2", [(2, 19)])
     t3.ok("select * from test where id = 1", [(1, 11)])
     t3.ok("commit")
-    h.final([(1, 11), (2, 19)])  # PostgreSQL RC: (1, 12), (2, 18)
+    h.final([(1, 11), (2, 19)])
 
 
 def pmp(h, level):
@@ -267,43 +272,37 @@ def pmp(h, level):
 
 
 def pmp_write(h, level):
-    """Predicate-many-preceders (write predicates): PostgreSQL RC lets T2's DELETE skip the row T1 changed
-    (anomaly); OmenDB aborts T2 with 40001 at both levels, like PostgreSQL RR does at the DELETE."""
+    """Predicate-many-preceders (write predicates): at RC T2's DELETE waits for T1, then re-evaluates
+    row 2 on T1's version (now 30) and deletes nothing, while row 1 (20 after T1) was never a candidate:
+    the anomaly. RR: 40001 at the DELETE."""
     t1, t2 = h.begin(level, "T1"), h.begin(level, "T2")
     t1.ok("update test set value = value + 10")
     d = t2.send("delete from test where value = 20").blocks()
     t1.ok("commit")
-    if h.pg and level == RC:
-        d.ok()  # PostgreSQL RC: re-evaluates row 2 (now 30): deletes nothing
+    if level == RC:
+        d.ok()
         t2.ok("select * from test where value = 20", [(1, 20)])  # "despite ostensibly having been deleted"
         t2.ok("commit")
-    elif h.pg:
+    else:
         d.fails("40001")
         t2.ok("abort")
-    else:
-        # OmenDB: T2 deleted row 2 in its snapshot; RC's fresh snapshot shows T1's row 1 = 20 and not the
-        # row T2 deleted, RR's snapshot shows neither
-        t2.ok("select * from test where value = 20", [(1, 20)] if level == RC else [])
-        t2.fails("commit", "40001")  # PostgreSQL RC: commits (deleting nothing); RR: 40001 at the DELETE
-    h.final([(1, 20), (2, 30)])  # the same on both systems
+    h.final([(1, 20), (2, 30)])
 
 
 def p4(h, level):
-    """Lost update: PostgreSQL RC allows it (both commit), RR prevents it. OmenDB prevents it at both."""
+    """Lost update: RC allows it (T2 waits for T1, then both commit), RR prevents it (40001)."""
     t1, t2 = h.begin(level, "T1"), h.begin(level, "T2")
     t1.ok("select * from test where id = 1", [(1, 10)])
     t2.ok("select * from test where id = 1", [(1, 10)])
     t1.ok("update test set value = 11 where id = 1")
     u = t2.send("update test set value = 11 where id = 1").blocks()
     t1.ok("commit")
-    if h.pg and level == RC:
+    if level == RC:
         u.ok()
-        t2.ok("commit")  # PostgreSQL RC: the lost update happens
-    elif h.pg:
+        t2.ok("commit")  # RC: the lost update happens
+    else:
         u.fails("40001")
         t2.ok("abort")
-    else:
-        t2.fails("commit", "40001")  # OmenDB, both levels; PostgreSQL RC: commits (lost update)
     h.final([(1, 11), (2, 20)])
 
 
@@ -334,7 +333,7 @@ def g_single_dependencies(h, level):
 
 def g_single_write_1(h, level):
     """G-single write 1: at RC T1's DELETE sees T2's committed 18 and deletes nothing (no anomaly: T1 is
-    after T2); at RR it would delete a row T2 changed: 40001 (PostgreSQL at the DELETE, OmenDB at COMMIT)."""
+    after T2); at RR it would delete a row T2 changed: 40001 at the DELETE."""
     t1, t2 = h.begin(level, "T1"), h.begin(level, "T2")
     t1.ok("select * from test where id = 1", [(1, 10)])
     t2.ok("select * from test", [(1, 10), (2, 20)])
@@ -344,12 +343,9 @@ def g_single_write_1(h, level):
     if level == RC:
         t1.ok("delete from test where value = 20")
         t1.ok("commit")
-    elif h.pg:
+    else:
         t1.fails("delete from test where value = 20", "40001")
         t1.ok("abort")
-    else:
-        t1.ok("delete from test where value = 20")  # OmenDB: runs on T1's snapshot, deleting row 2 there
-        t1.fails("commit", "40001")  # PostgreSQL RR: 40001 at the DELETE
     h.final([(1, 12), (2, 18)])
 
 
@@ -442,7 +438,7 @@ def main():
     ap.add_argument("--user", default="omendb")
     ap.add_argument("--dbname", default="omendb")
     ap.add_argument("--engine", choices=("omendb", "postgresql"), default="omendb",
-                    help="whose behaviour to expect (postgresql: blocking writers, EvalPlanQual at RC)")
+                    help="the server's kind (how the script sees lock waits); the expectations are the same")
     args = ap.parse_args()
     if args.host:
         if not args.port:

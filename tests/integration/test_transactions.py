@@ -3,10 +3,12 @@
 aborted state (25P02, ReadyForQuery 'E', COMMIT answering ROLLBACK), isolation levels (SERIALIZABLE refused
 with 0A000, SHOW/SET transaction_isolation and default_transaction_isolation, READ COMMITTED vs REPEATABLE
 READ snapshots), the implicit transaction of a multi-statement query string, psycopg2's default
-(non-autocommit) mode, DDL refused inside a block, and first-committer-wins (40001 at COMMIT)."""
+(non-autocommit) mode, DDL refused inside a block, and writers of one row waiting for each other (row locks)."""
 
+import concurrent.futures
 import os
 import sys
+import time
 
 import psycopg2
 import psycopg2.extensions as ext
@@ -362,58 +364,100 @@ def test_snapshots(args):
 
 
 def test_write_conflict(args):
-    """First committer wins: the second transaction's COMMIT fails with 40001 (the UPDATE itself runs)."""
+    """Writers of one row queue on its row lock, as in PostgreSQL: the second writer waits for the first
+    transaction; then READ COMMITTED writes the committed version (no 40001), REPEATABLE READ fails with
+    40001 at the statement; if the first rolls back the second just goes on. Inserts of one key: the
+    second waits, then 23505. (tests/integration/test_row_locks.py has the rest.)"""
     with Server(args.server_bin) as srv:
         a = fresh(srv)
         b = srv.connect()
+        watch = srv.connect()
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+
+        def blocked(sql):
+            """Sends sql on b, returns its future once b waits for a row lock."""
+            fut = pool.submit(run, b, sql)
+            deadline = time.monotonic() + 30
+            while int(query(watch, "SHOW omendb.lock_waiters")[0][0]) != 1:
+                assert time.monotonic() < deadline and not fut.done(), "b does not wait: %r" % (
+                    fut.result() if fut.done() else None,)
+                time.sleep(0.005)
+            return fut
+
+        def fails(fut, sqlstate):
+            try:
+                fut.result(30)
+            except psycopg2.Error as e:
+                assert e.pgcode == sqlstate, "%s, expected %s" % (e, sqlstate)
+                return
+            raise AssertionError("succeeded, expected %s" % sqlstate)
+
         run(a, "INSERT INTO t VALUES (1, 10), (2, 20)")
         for level in ("READ COMMITTED", "REPEATABLE READ"):
+            rc = level == "READ COMMITTED"
             run(a, "UPDATE t SET v = 10 WHERE id = 1")
-            run(a, "BEGIN ISOLATION LEVEL " + level)
-            run(b, "BEGIN ISOLATION LEVEL " + level)
-            run(a, "UPDATE t SET v = v + 1 WHERE id = 1")
-            run(b, "UPDATE t SET v = v + 100 WHERE id = 1")
-            run(b, "UPDATE t SET v = v + 100 WHERE id = 2")
-            run(a, "COMMIT")
-            expect_error(b, "COMMIT", "40001")
-            status(b, IDLE, "%s: after a COMMIT that failed with 40001" % level)
-            assert rows(a) == [(1, 11), (2, 20)], "%s: %r" % (level, rows(a))
-            # a session that failed to commit can go on
-            run(b, "UPDATE t SET v = v WHERE id = 2")
-            # disjoint rows do not conflict
-            run(a, "BEGIN ISOLATION LEVEL " + level)
-            run(b, "BEGIN ISOLATION LEVEL " + level)
-            run(a, "UPDATE t SET v = v + 1 WHERE id = 1")
-            run(b, "UPDATE t SET v = v + 1 WHERE id = 2")
-            run(a, "COMMIT")
-            run(b, "COMMIT")
-            assert rows(a) == [(1, 12), (2, 21)], "%s: %r" % (level, rows(a))
             run(a, "UPDATE t SET v = 20 WHERE id = 2")
-            # delete vs update of the same row
+            run(a, "BEGIN ISOLATION LEVEL " + level)
+            run(b, "BEGIN ISOLATION LEVEL " + level)
+            run(a, "UPDATE t SET v = v + 1 WHERE id = 1")
+            f = blocked("UPDATE t SET v = v + 100 WHERE id = 1")
+            run(a, "COMMIT")
+            if rc:
+                assert f.result(30) == "UPDATE 1"
+                run(b, "UPDATE t SET v = v + 100 WHERE id = 2")
+                run(b, "COMMIT")
+                assert rows(a) == [(1, 111), (2, 120)], "%s: %r" % (level, rows(a))
+            else:
+                fails(f, "40001")
+                status(b, INERROR, "%s: after 40001" % level)
+                run(b, "ROLLBACK")
+                assert rows(a) == [(1, 11), (2, 20)], "%s: %r" % (level, rows(a))
+            # the holder rolls back: the waiter goes on, at both levels
             run(a, "BEGIN ISOLATION LEVEL " + level)
             run(b, "BEGIN ISOLATION LEVEL " + level)
             run(a, "DELETE FROM t WHERE id = 1")
-            run(b, "UPDATE t SET v = 0 WHERE id = 1")
+            f = blocked("UPDATE t SET v = 0 WHERE id = 1")
+            run(a, "ROLLBACK")
+            assert f.result(30) == "UPDATE 1"
+            run(b, "COMMIT")
+            assert rows(a)[0] == (1, 0), "%s: %r" % (level, rows(a))
+            # disjoint rows do not wait
+            run(a, "BEGIN ISOLATION LEVEL " + level)
+            run(b, "BEGIN ISOLATION LEVEL " + level)
+            run(a, "UPDATE t SET v = 1 WHERE id = 1")
+            run(b, "UPDATE t SET v = 2 WHERE id = 2")
             run(a, "COMMIT")
-            expect_error(b, "COMMIT", "40001")
-            assert rows(a) == [(2, 20)], "%s: %r" % (level, rows(a))
+            run(b, "COMMIT")
+            assert rows(a) == [(1, 1), (2, 2)], "%s: %r" % (level, rows(a))
+            # a delete committed while an update waits: READ COMMITTED updates nothing, RR fails
+            run(a, "BEGIN ISOLATION LEVEL " + level)
+            run(b, "BEGIN ISOLATION LEVEL " + level)
+            run(a, "DELETE FROM t WHERE id = 1")
+            f = blocked("UPDATE t SET v = 0 WHERE id = 1")
+            run(a, "COMMIT")
+            if rc:
+                assert f.result(30) == "UPDATE 0"
+                run(b, "COMMIT")
+            else:
+                fails(f, "40001")
+                run(b, "ROLLBACK")
+            assert rows(a) == [(2, 2)], "%s: %r" % (level, rows(a))
             run(a, "INSERT INTO t VALUES (1, 10)")
-            # both insert the same new key: exactly one wins (PostgreSQL: the second blocks, then 23505)
+            # both insert the same new key: the second waits, then 23505
             run(a, "BEGIN ISOLATION LEVEL " + level)
             run(b, "BEGIN ISOLATION LEVEL " + level)
             run(a, "INSERT INTO t VALUES (3, 1)")
-            run(b, "INSERT INTO t VALUES (3, 2)")
+            f = blocked("INSERT INTO t VALUES (3, 2)")
             run(a, "COMMIT")
-            try:
-                run(b, "COMMIT")
-                raise AssertionError("%s: two transactions inserted key 3 and both committed" % level)
-            except psycopg2.Error as e:
-                assert e.pgcode in ("40001", "23505"), "%s: %s %s" % (level, e.pgcode, e)
-            status(b, IDLE, "after the failed COMMIT of a duplicate insert")
-            assert rows(a) == [(1, 10), (2, 20), (3, 1)], "%s: %r" % (level, rows(a))
+            fails(f, "23505")
+            run(b, "ROLLBACK")
+            status(b, IDLE, "after the rollback of a duplicate insert")
+            assert rows(a) == [(1, 10), (2, 2), (3, 1)], "%s: %r" % (level, rows(a))
             run(a, "DELETE FROM t WHERE id = 3")
+        pool.shutdown()
         a.close()
         b.close()
+        watch.close()
 
 
 def test_multi_statement_string(args):

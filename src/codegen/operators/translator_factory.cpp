@@ -27,6 +27,8 @@ std::unique_ptr<OperatorTranslator> make_translator(const plan::Op& op) {
       return make_hash_join_translator(op.as<plan::HashJoinOp>());
     case OpKind::NestedLoopJoin:
       return make_nested_loop_join_translator(op.as<plan::NestedLoopJoinOp>());
+    case OpKind::LockRows:
+      return make_lock_rows_translator(op.as<plan::LockRowsOp>());
     case OpKind::Insert:
       return make_insert_translator(op.as<plan::InsertOp>());
     case OpKind::Update:

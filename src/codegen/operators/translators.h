@@ -18,6 +18,7 @@ std::unique_ptr<OperatorTranslator> make_hash_aggregate_translator(const plan::H
 std::unique_ptr<OperatorTranslator> make_sort_translator(const plan::SortOp& op);
 std::unique_ptr<OperatorTranslator> make_hash_join_translator(const plan::HashJoinOp& op);
 std::unique_ptr<OperatorTranslator> make_nested_loop_join_translator(const plan::NestedLoopJoinOp& op);
+std::unique_ptr<OperatorTranslator> make_lock_rows_translator(const plan::LockRowsOp& op);
 std::unique_ptr<OperatorTranslator> make_insert_translator(const plan::InsertOp& op);
 std::unique_ptr<OperatorTranslator> make_update_translator(const plan::UpdateOp& op);
 std::unique_ptr<OperatorTranslator> make_delete_translator(const plan::DeleteOp& op);

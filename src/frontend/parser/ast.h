@@ -152,6 +152,16 @@ struct Stmt {
 };
 using StmtPtr = std::unique_ptr<Stmt>;
 
+// SELECT ... FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE [OF t, ...] [NOWAIT | SKIP LOCKED].
+struct LockingClause {
+  enum class Strength { KeyShare, Share, NoKeyUpdate, Update };  // weakest first
+  enum class Wait { Block, Skip, Error };                        // (default), SKIP LOCKED, NOWAIT
+  Strength strength = Strength::Update;
+  Wait wait = Wait::Block;
+  std::vector<std::string> of;  // empty: every table of the FROM clause
+  int location = -1;
+};
+
 struct SelectStmt : Stmt {
   SelectStmt() : Stmt(StmtKind::Select) {}
   bool distinct = false;
@@ -163,7 +173,8 @@ struct SelectStmt : Stmt {
   std::vector<OrderItem> order_by;
   ExprPtr limit;   // null when absent or LIMIT ALL
   ExprPtr offset;  // null when absent
-  // Set operations (UNION ...), WITH, VALUES as a query, window clauses, locking clauses: the name of
+  std::vector<LockingClause> locking;
+  // Set operations (UNION ...), WITH, VALUES as a query, window clauses: the name of
   // the first such construct seen, for a 0A000 error naming it. Empty when the statement is plain.
   std::string unsupported_feature;
 };

@@ -456,23 +456,36 @@ class Transformer {
     if (s->n_window_clause > 0) note(feature, "WINDOW");
     for (size_t i = 0; i < s->n_locking_clause; ++i) {
       const PgQuery__Node* lc = s->locking_clause[i];
-      const char* what = "FOR UPDATE";
-      if (lc && lc->node_case == PG_QUERY__NODE__NODE_LOCKING_CLAUSE) {
-        switch (lc->locking_clause->strength) {
-          case PG_QUERY__LOCK_CLAUSE_STRENGTH__LCS_FORKEYSHARE:
-            what = "FOR KEY SHARE";
-            break;
-          case PG_QUERY__LOCK_CLAUSE_STRENGTH__LCS_FORSHARE:
-            what = "FOR SHARE";
-            break;
-          case PG_QUERY__LOCK_CLAUSE_STRENGTH__LCS_FORNOKEYUPDATE:
-            what = "FOR NO KEY UPDATE";
-            break;
-          default:
-            break;
+      if (!lc || lc->node_case != PG_QUERY__NODE__NODE_LOCKING_CLAUSE) continue;
+      const PgQuery__LockingClause* c = lc->locking_clause;
+      ast::LockingClause l;
+      using S = ast::LockingClause::Strength;
+      switch (c->strength) {
+        case PG_QUERY__LOCK_CLAUSE_STRENGTH__LCS_FORKEYSHARE:
+          l.strength = S::KeyShare;
+          break;
+        case PG_QUERY__LOCK_CLAUSE_STRENGTH__LCS_FORSHARE:
+          l.strength = S::Share;
+          break;
+        case PG_QUERY__LOCK_CLAUSE_STRENGTH__LCS_FORNOKEYUPDATE:
+          l.strength = S::NoKeyUpdate;
+          break;
+        default:
+          l.strength = S::Update;
+          break;
+      }
+      l.wait = c->wait_policy == PG_QUERY__LOCK_WAIT_POLICY__LockWaitSkip ? ast::LockingClause::Wait::Skip
+               : c->wait_policy == PG_QUERY__LOCK_WAIT_POLICY__LockWaitError
+                   ? ast::LockingClause::Wait::Error
+                   : ast::LockingClause::Wait::Block;
+      for (size_t k = 0; k < c->n_locked_rels; ++k) {
+        const PgQuery__Node* r = c->locked_rels[k];
+        if (r && r->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
+          l.of.push_back(str(r->range_var->relname));
+          if (l.location < 0) l.location = r->range_var->location;
         }
       }
-      note(feature, what);
+      out->locking.push_back(std::move(l));
     }
     if (s->limit_option == PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_WITH_TIES)
       note(feature, "FETCH FIRST ... WITH TIES");

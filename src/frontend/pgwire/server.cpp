@@ -13,6 +13,7 @@
 //    running query has returned. The Connection (and the Session it owns) is kept alive by shared_ptr
 //    captures in every pending handler and worker job.
 #include "frontend/pgwire/server.h"
+#include "frontend/pgwire/worker_pool.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -24,6 +25,7 @@
 #include <csignal>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -87,7 +89,7 @@ class ServerImpl {
   asio::ip::tcp::acceptor acceptor;
   asio::steady_timer accept_retry_timer;
   asio::steady_timer grace_timer;
-  asio::thread_pool workers;
+  WorkerPool workers;
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> run_called{false};
   std::atomic<uint16_t> bound_port{0};
@@ -196,6 +198,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     end_ += n;
+    disarm_idle_timer();
     if (busy_) {
       start_read();
     } else {
@@ -308,9 +311,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     application_name_ = app != info.parameters.end() ? app->second : "";
     user_ = info.user;
     busy_ = true;
-    asio::post(server_.workers,
-               [self = shared_from_this(), info = std::move(info),
-                guard = asio::make_work_guard(server_.io)]() mutable { self->open_on_worker(info); });
+    server_.workers.post(
+        [self = shared_from_this(), info = std::move(info),
+         guard = asio::make_work_guard(server_.io)]() mutable { self->open_on_worker(info); });
   }
 
   void open_on_worker(const StartupInfo& info) {
@@ -418,9 +421,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void run_query(std::string sql) {
     busy_ = true;
     cancel_.store(false);
-    asio::post(server_.workers,
-               [self = shared_from_this(), sql = std::move(sql),
-                guard = asio::make_work_guard(server_.io)]() mutable { self->execute_on_worker(sql); });
+    server_.workers.post(
+        [self = shared_from_this(), sql = std::move(sql),
+         guard = asio::make_work_guard(server_.io)]() mutable { self->execute_on_worker(sql); });
   }
 
   void execute_on_worker(const std::string& sql);  // after QueryOutput
@@ -449,10 +452,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     busy_ = true;
     cancel_.store(false);
     bool skipping = phase_ == Phase::SkipToSync;
-    asio::post(server_.workers, [self = shared_from_this(), batch = std::move(batch), skipping,
-                                 guard = asio::make_work_guard(server_.io)]() mutable {
-      self->extended_on_worker(batch, skipping);
-    });
+    server_.workers.post(
+        [self = shared_from_this(), batch = std::move(batch), skipping,
+         guard = asio::make_work_guard(server_.io)]() mutable { self->extended_on_worker(batch, skipping); });
   }
 
   void extended_on_worker(const std::vector<ExtendedMessage>& batch, bool skipping);  // after QueryOutput
@@ -475,6 +477,35 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     process();
+    arm_idle_timer();
+  }
+
+  // idle_in_transaction_session_timeout: armed when the connection waits for the client inside a
+  // transaction block, disarmed by any input; on expiry the session ends (FATAL 25P03), rolling back and
+  // releasing its row locks, as PostgreSQL does.
+  void arm_idle_timer() {
+    if (closed_ || closing_ || busy_ || !session_) return;
+    char status = transaction_status();
+    if (status != 'T' && status != 'E') return;
+    uint64_t ms = 0;
+    try {
+      ms = session_->idle_in_transaction_timeout_ms();
+    } catch (...) {
+      return;
+    }
+    if (ms == 0) return;
+    if (!idle_timer_) idle_timer_.emplace(strand_);
+    uint64_t generation = ++idle_generation_;
+    idle_timer_->expires_after(std::chrono::milliseconds(ms));
+    idle_timer_->async_wait([self = shared_from_this(), generation](const asio::error_code& ec) {
+      if (ec || generation != self->idle_generation_ || self->busy_) return;
+      self->fatal(SqlState::IdleInTransactionSessionTimeout,
+                  "terminating connection due to idle-in-transaction timeout");
+    });
+  }
+  void disarm_idle_timer() {
+    ++idle_generation_;
+    if (idle_timer_) idle_timer_->cancel();
   }
 
   // ---- output ----
@@ -643,6 +674,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Shared with the worker.
   std::atomic<bool> cancel_{false};
+  std::optional<asio::steady_timer> idle_timer_;  // idle_in_transaction_session_timeout, on the strand
+  uint64_t idle_generation_ = 0;
   std::atomic<bool> dead_{false};  // output is discarded from now on
   std::mutex out_mu_;
   std::condition_variable out_cv_;

@@ -19,7 +19,7 @@ struct ServerOptions {
   std::string listen_address = "127.0.0.1";
   uint16_t port = 5432;                   // 0: pick a free port (see Server::port())
   size_t max_message_bytes = 1ull << 30;  // larger messages: 54000 error, connection closed
-  size_t worker_threads = 0;              // 0: hardware concurrency
+  size_t worker_threads = 0;              // 0: hardware concurrency; more while some wait for row locks
   size_t io_threads = 1;
   size_t max_connections = 2000;  // more: 53300 error at startup
 };
@@ -87,6 +87,9 @@ class Session {
   // Reported settings (PostgreSQL's GUC_REPORT ones, e.g. TimeZone) whose value changed since the last
   // call: the server sends a ParameterStatus for each before ReadyForQuery, as PostgreSQL does.
   virtual std::vector<std::pair<std::string, std::string>> changed_parameters() { return {}; }
+  // idle_in_transaction_session_timeout in milliseconds (0: none): a session that waits this long for
+  // the client inside a transaction block is ended (FATAL 25P03), so that it releases its locks.
+  virtual uint64_t idle_in_transaction_timeout_ms() const { return 0; }
 
   // The extended query protocol. Every method may throw SqlError; the server then sends an
   // ErrorResponse and discards messages until Sync. The defaults refuse it (0A000).

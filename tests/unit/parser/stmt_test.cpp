@@ -147,8 +147,6 @@ TEST(ParserSelect, StatementLevelUnsupportedFeatures) {
       {"WITH x AS (SELECT 1) SELECT * FROM x", "WITH"},
       {"VALUES (1), (2)", "VALUES"},
       {"SELECT a FROM t WINDOW w AS (ORDER BY a)", "WINDOW"},
-      {"SELECT a FROM t FOR UPDATE", "FOR UPDATE"},
-      {"SELECT a FROM t FOR SHARE", "FOR SHARE"},
       {"SELECT a INTO u FROM t", "SELECT INTO"},
       {"SELECT a FROM t ORDER BY a FETCH FIRST 1 ROWS WITH TIES", "FETCH FIRST ... WITH TIES"},
       {"SELECT a FROM t TABLESAMPLE SYSTEM (10)", "TABLESAMPLE"},
@@ -159,6 +157,29 @@ TEST(ParserSelect, StatementLevelUnsupportedFeatures) {
     ASSERT_EQ(stmts[0]->kind, StmtKind::Select) << c.sql;
     EXPECT_EQ(static_cast<ast::SelectStmt&>(*stmts[0]).unsupported_feature, c.feature) << c.sql;
   }
+}
+
+TEST(ParserSelect, LockingClauses) {
+  using L = ast::LockingClause;
+  auto s = parse_one<ast::SelectStmt>("SELECT a FROM t FOR UPDATE");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->unsupported_feature.empty());
+  ASSERT_EQ(s->locking.size(), 1u);
+  EXPECT_EQ(s->locking[0].strength, L::Strength::Update);
+  EXPECT_EQ(s->locking[0].wait, L::Wait::Block);
+  EXPECT_TRUE(s->locking[0].of.empty());
+  s = parse_one<ast::SelectStmt>("SELECT a FROM t x FOR NO KEY UPDATE OF x SKIP LOCKED FOR KEY SHARE NOWAIT");
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->locking.size(), 2u);
+  EXPECT_EQ(s->locking[0].strength, L::Strength::NoKeyUpdate);
+  EXPECT_EQ(s->locking[0].wait, L::Wait::Skip);
+  EXPECT_EQ(s->locking[0].of, (std::vector<std::string>{"x"}));
+  EXPECT_EQ(s->locking[1].strength, L::Strength::KeyShare);
+  EXPECT_EQ(s->locking[1].wait, L::Wait::Error);
+  s = parse_one<ast::SelectStmt>("SELECT a FROM t FOR SHARE");
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->locking.size(), 1u);
+  EXPECT_EQ(s->locking[0].strength, L::Strength::Share);
 }
 
 // ------------------------------------------------------------------ INSERT / UPDATE / DELETE

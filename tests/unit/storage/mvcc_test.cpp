@@ -47,7 +47,11 @@ class MvccTest : public ::testing::Test {
  protected:
   void SetUp() override { open(test_options(dir_)); }
 
-  void open(const StoreOptions& options) {
+  // These tests exercise the commit-time first-committer-wins check on its own (the safety net under the
+  // row locks, which make two writers of a row in one thread wait for each other): row locks are off.
+  // row_lock_test.cpp tests the locks.
+  void open(StoreOptions options) {
+    options.row_locks = false;
     store_ = Store::open(options);
     kv_ = store_->catalog().find("kv");
     if (!kv_) {

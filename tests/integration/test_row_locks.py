@@ -1,0 +1,547 @@
+#!/usr/bin/python3
+"""Row locks and READ COMMITTED re-checks (docs/mvcc.md, "Row locks"), over real connections:
+
+  - 32 sessions incrementing one counter with UPDATE ... SET n = n + 1 at READ COMMITTED: no error, no
+    increment lost; 32 sessions doing transfers between a few hot accounts (UPDATE ... SET balance =
+    balance - x, both rows in id order) at READ COMMITTED: no error, money conserved;
+  - lost update at REPEATABLE READ: the second writer waits, then 40001; if the first aborts, it goes on;
+  - concurrent INSERT of one key: the second waits, then 23505 (first committed) or success (first aborted);
+  - deadlock (two sessions, opposite order): exactly one 40P01, with PostgreSQL's message, the other goes on;
+  - lock_timeout (55P03), statement_timeout (57014) and a cancel request (57014) end a wait;
+  - a client that disconnects while holding locks frees its waiters; one that disconnects while waiting
+    leaves nothing behind;
+  - more waiting sessions than worker threads (--workers 2): the lock holder's COMMIT still runs;
+  - SELECT ... FOR UPDATE / SHARE / KEY SHARE with NOWAIT and SKIP LOCKED: a job queue with 6 consumers
+    processes every job exactly once; FOR UPDATE after a wait returns the new version at READ COMMITTED;
+  - idle_in_transaction_session_timeout ends an idle session (FATAL 25P03) and frees its locks.
+
+Sessions are ordered by waiting until the server reports the waiter (SHOW omendb.lock_waiters on OmenDB,
+pg_stat_activity on PostgreSQL), never by sleeping. The same script runs against PostgreSQL 15:
+
+    PG_REFERENCE_CMD='/usr/bin/python3 tests/integration/test_row_locks.py --host $PGHOST --port $PGPORT \
+        --user $PGUSER --dbname $PGDATABASE --engine postgresql' tests/sqllogictest/pg_reference.sh
+"""
+
+import argparse
+import concurrent.futures
+import os
+import random
+import socket
+import sys
+import threading
+import time
+import traceback
+
+import psycopg2
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import ROOT, Server  # noqa: E402
+
+TIMEOUT = 30
+WRITERS = 32
+
+
+class Env:
+    def __init__(self, args, port):
+        self.args, self.port = args, port
+        self.pg = args.engine == "postgresql"
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=64)
+
+    def connect(self, level=None):
+        c = psycopg2.connect(host=self.args.host, port=self.port, user=self.args.user, dbname=self.args.dbname,
+                             connect_timeout=10)
+        c.autocommit = True
+        return c
+
+    def sql(self, sql, params=None):
+        c = self.connect()
+        try:
+            cur = c.cursor()
+            cur.execute(sql, params)
+            return cur.fetchall() if cur.description is not None else None
+        finally:
+            c.close()
+
+    def lock_waiters(self):
+        if self.pg:
+            return self.sql("select count(*) from pg_stat_activity where wait_event_type = 'Lock'")[0][0]
+        return int(self.sql("show omendb.lock_waiters")[0][0])
+
+    def wait_for_lock_waiters(self, n):
+        deadline = time.monotonic() + TIMEOUT
+        while self.lock_waiters() != n:
+            assert time.monotonic() < deadline, "expected %d lock waiters, have %d" % (n, self.lock_waiters())
+            time.sleep(0.005)
+
+    def run(self, conn, sql):
+        """Runs sql on conn on another thread; returns the future (result rows or status)."""
+        def go():
+            cur = conn.cursor()
+            cur.execute(sql)
+            return cur.fetchall() if cur.description is not None else cur.statusmessage
+        return self.pool.submit(go)
+
+
+def error_of(fut):
+    try:
+        fut.result(TIMEOUT)
+    except psycopg2.Error as e:
+        return e
+    return None
+
+
+def begin(env, level="read committed"):
+    c = env.connect()
+    c.cursor().execute("begin isolation level " + level)
+    return c
+
+
+def setup_counter(env):
+    env.sql("drop table if exists counter")
+    env.sql("create table counter (id int primary key, n bigint not null)")
+    env.sql("insert into counter values (1, 0), (2, 0)")
+
+
+def test_counter_read_committed(env):
+    """The classic: 32 sessions, UPDATE counter SET n = n + 1 in autocommit (READ COMMITTED). PostgreSQL
+    serialises them on the row lock and re-reads the row: nothing lost, no error."""
+    setup_counter(env)
+    per = 40
+    errors = []
+
+    def worker(_):
+        c = env.connect()
+        cur = c.cursor()
+        try:
+            for _ in range(per):
+                cur.execute("update counter set n = n + 1 where id = 1")
+                assert cur.rowcount == 1, cur.rowcount
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+        finally:
+            c.close()
+
+    list(env.pool.map(worker, range(WRITERS)))
+    assert not errors, "errors: %r" % errors[:3]
+    assert env.sql("select n from counter where id = 1") == [(WRITERS * per,)]
+
+
+def test_bank_read_committed(env):
+    """32 sessions moving money between 5 hot accounts at READ COMMITTED with UPDATE ... SET balance =
+    balance -/+ x (rows locked in id order, as applications avoid deadlocks): zero errors, total kept."""
+    env.sql("drop table if exists acct")
+    env.sql("create table acct (id int primary key, balance bigint not null)")
+    env.sql("insert into acct values (1, 1000), (2, 1000), (3, 1000), (4, 1000), (5, 1000)")
+    seconds = float(os.environ.get("OMENDB_ROW_LOCK_SECONDS", "3"))
+    stop = time.monotonic() + seconds
+    errors, done = [], [0]
+    lock = threading.Lock()
+
+    def worker(seed):
+        rnd = random.Random(seed)
+        c = env.connect()
+        cur = c.cursor()
+        n = 0
+        try:
+            while time.monotonic() < stop:
+                a, b = rnd.sample(range(1, 6), 2)
+                x = rnd.randint(1, 50)
+                lo, hi = min(a, b), max(a, b)
+                cur.execute("begin")  # READ COMMITTED
+                cur.execute("update acct set balance = balance + %s where id = %s", (-x if lo == a else x, lo))
+                assert cur.rowcount == 1
+                cur.execute("update acct set balance = balance + %s where id = %s", (-x if hi == a else x, hi))
+                assert cur.rowcount == 1
+                cur.execute("commit")
+                n += 1
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+        finally:
+            c.close()
+            with lock:
+                done[0] += n
+
+    list(env.pool.map(worker, range(WRITERS)))
+    assert not errors, "errors: %r" % [str(e) for e in errors[:3]]
+    assert env.sql("select sum(balance) from acct") == [(5000,)]
+    assert done[0] > 0
+    print("      %d transfers committed by %d sessions in %.1f s, 0 errors" % (done[0], WRITERS, seconds))
+
+
+def test_lost_update_repeatable_read(env):
+    """RR: the second writer waits for the first; 40001 when the first commits, goes on if it aborts."""
+    setup_counter(env)
+    for first_commits in (True, False):
+        t1, t2 = begin(env, "repeatable read"), begin(env, "repeatable read")
+        t1.cursor().execute("select n from counter where id = 1")
+        t2.cursor().execute("select n from counter where id = 1")
+        t1.cursor().execute("update counter set n = n + 1 where id = 1")
+        f = env.run(t2, "update counter set n = n + 10 where id = 1")
+        env.wait_for_lock_waiters(1)
+        assert not f.done()
+        t1.cursor().execute("commit" if first_commits else "rollback")
+        e = error_of(f)
+        if first_commits:
+            assert e is not None and e.pgcode == "40001", e
+            assert "could not serialize access due to concurrent update" in str(e)
+            t2.cursor().execute("rollback")
+        else:
+            assert e is None, e
+            t2.cursor().execute("commit")
+        t1.close()
+        t2.close()
+    assert env.sql("select n from counter where id = 1") == [(11,)]
+
+
+def test_read_committed_recheck_skips(env):
+    """RC: a waiting DELETE re-checks its WHERE on the new version (no longer matching: skipped), a
+    waiting UPDATE of a row deleted meanwhile updates nothing."""
+    setup_counter(env)
+    t1, t2 = begin(env), begin(env)
+    t1.cursor().execute("update counter set n = 5 where id = 1")
+    f = env.run(t2, "delete from counter where n = 0")
+    env.wait_for_lock_waiters(1)
+    t1.cursor().execute("commit")
+    assert f.result(TIMEOUT) == "DELETE 1"  # row 2 only: row 1 now has n = 5
+    t2.cursor().execute("commit")
+    assert env.sql("select id, n from counter order by id") == [(1, 5)]
+    t1.cursor().execute("begin")
+    t1.cursor().execute("delete from counter where id = 1")
+    f = env.run(t2, "update counter set n = n + 1")
+    env.wait_for_lock_waiters(1)
+    t1.cursor().execute("commit")
+    assert f.result(TIMEOUT) == "UPDATE 0"
+    assert env.sql("select count(*) from counter") == [(0,)]
+    t1.close()
+    t2.close()
+
+
+def test_insert_same_key(env):
+    """Concurrent INSERT of one key: the second waits; 23505 if the first commits, success if it aborts."""
+    setup_counter(env)
+    for level in ("read committed", "repeatable read"):
+        for first_commits in (True, False):
+            env.sql("delete from counter where id = 7")
+            t1, t2 = begin(env, level), begin(env, level)
+            t2.cursor().execute("select count(*) from counter")  # RR: snapshot before t1's insert
+            t1.cursor().execute("insert into counter values (7, 1)")
+            f = env.run(t2, "insert into counter values (7, 2)")
+            env.wait_for_lock_waiters(1)
+            t1.cursor().execute("commit" if first_commits else "rollback")
+            e = error_of(f)
+            if first_commits:
+                assert e is not None and e.pgcode == "23505", (level, e)
+                t2.cursor().execute("rollback")
+                assert env.sql("select n from counter where id = 7") == [(1,)]
+            else:
+                assert e is None, (level, e)
+                t2.cursor().execute("commit")
+                assert env.sql("select n from counter where id = 7") == [(2,)]
+            t1.close()
+            t2.close()
+
+
+def test_deadlock(env):
+    """Two sessions lock rows 1 and 2 in opposite order: exactly one gets 40P01 "deadlock detected" (after
+    deadlock_timeout), its transaction aborts, the other one goes on and commits."""
+    setup_counter(env)
+    t1, t2 = begin(env), begin(env)
+    for t in (t1, t2):
+        t.cursor().execute("set deadlock_timeout = '100ms'")
+    t1.cursor().execute("update counter set n = 1 where id = 1")
+    t2.cursor().execute("update counter set n = 2 where id = 2")
+    f1 = env.run(t1, "update counter set n = 1 where id = 2")
+    env.wait_for_lock_waiters(1)
+    f2 = env.run(t2, "update counter set n = 2 where id = 1")
+    errors = {}
+    for name, f in (("t1", f1), ("t2", f2)):
+        errors[name] = error_of(f)
+    failed = [n for n, e in errors.items() if e is not None]
+    assert len(failed) == 1, errors
+    e = errors[failed[0]]
+    assert e.pgcode == "40P01", e
+    assert e.pgerror.startswith("ERROR:  deadlock detected"), e.pgerror
+    assert e.diag.message_detail.startswith("Process "), e.diag.message_detail
+    assert " waits for ShareLock on transaction " in e.diag.message_detail, e.diag.message_detail
+    assert e.diag.message_hint == "See server log for query details.", e.diag.message_hint
+    winner, loser = (t2, t1) if failed[0] == "t1" else (t1, t2)
+    loser.cursor().execute("rollback")
+    winner.cursor().execute("commit")
+    want = [(1, 1), (2, 1)] if winner is t1 else [(1, 2), (2, 2)]
+    assert env.sql("select id, n from counter order by id") == want
+    t1.close()
+    t2.close()
+
+
+def test_lock_timeout_statement_timeout_cancel(env):
+    setup_counter(env)
+    holder = begin(env)
+    holder.cursor().execute("update counter set n = 1 where id = 1")
+    # lock_timeout
+    w = begin(env)
+    w.cursor().execute("set lock_timeout = '150ms'")
+    e = error_of(env.run(w, "update counter set n = 2 where id = 1"))
+    assert e is not None and e.pgcode == "55P03", e
+    assert "canceling statement due to lock timeout" in str(e), e
+    w.cursor().execute("rollback")
+    # statement_timeout
+    w.cursor().execute("set statement_timeout = '150ms'")
+    e = error_of(env.run(w, "update counter set n = 2 where id = 1"))
+    assert e is not None and e.pgcode == "57014", e
+    assert "canceling statement due to statement timeout" in str(e), e
+    w.cursor().execute("set statement_timeout = 0")
+    # cancel request
+    f = env.run(w, "update counter set n = 3 where id = 1")
+    env.wait_for_lock_waiters(1)
+    w.cancel()
+    e = error_of(f)
+    assert e is not None and e.pgcode == "57014", e
+    assert "canceling statement due to user request" in str(e), e
+    env.wait_for_lock_waiters(0)
+    # the holder was never disturbed, the waiter's session goes on
+    holder.cursor().execute("commit")
+    cur = w.cursor()
+    cur.execute("update counter set n = 4 where id = 1")
+    assert env.sql("select n from counter where id = 1") == [(4,)]
+    holder.close()
+    w.close()
+
+
+def test_disconnects(env):
+    """A holder that disconnects frees its waiters; a waiter that disconnects leaves no lock behind."""
+    setup_counter(env)
+    holder = begin(env)
+    holder.cursor().execute("update counter set n = 1 where id = 1")
+    w = env.connect()
+    f = env.run(w, "update counter set n = n + 10 where id = 1")
+    env.wait_for_lock_waiters(1)
+    holder.close()  # the client goes away inside its transaction: it rolls back
+    assert f.result(TIMEOUT) == "UPDATE 1"
+    assert env.sql("select n from counter where id = 1") == [(10,)]
+    w.close()
+
+    holder = begin(env)
+    holder.cursor().execute("update counter set n = 1 where id = 2")
+    w = begin(env)
+    # PostgreSQL notices a vanished client during a lock wait only with this set; OmenDB always does.
+    w.cursor().execute("set client_connection_check_interval = '10ms'")
+    w.cursor().execute("update counter set n = 99 where id = 1")  # w holds row 1
+    f = env.run(w, "update counter set n = 99 where id = 2")
+    env.wait_for_lock_waiters(1)
+    # The client vanishes while waiting (its socket shut down under psycopg2, whose close() would wait for
+    # the running statement): the wait ends, its transaction and its lock on row 1 go.
+    sock = socket.socket(fileno=os.dup(w.fileno()))
+    sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
+    assert error_of(f) is not None
+    w.close()
+    env.wait_for_lock_waiters(0)
+    holder.cursor().execute("update counter set n = 1 where id = 1")  # row 1 is free again
+    holder.cursor().execute("commit")
+    assert env.sql("select id, n from counter order by id") == [(1, 1), (2, 1)]
+    holder.close()
+
+
+def test_more_waiters_than_workers(env):
+    """Six sessions wait for one row on a server with two worker threads: the holder's COMMIT still runs
+    and every waiter then finishes (the pool adds threads while some wait for locks)."""
+    setup_counter(env)
+    holder = begin(env)
+    holder.cursor().execute("update counter set n = 1 where id = 1")
+    conns = [env.connect() for _ in range(6)]
+    futs = [env.run(c, "update counter set n = n + 1 where id = 1") for c in conns]
+    env.wait_for_lock_waiters(6)
+    assert env.sql("select n from counter where id = 2") == [(0,)]  # another session is served meanwhile
+    holder.cursor().execute("commit")
+    for f in futs:
+        assert f.result(TIMEOUT) == "UPDATE 1"
+    assert env.sql("select n from counter where id = 1") == [(7,)]
+    for c in conns + [holder]:
+        c.close()
+
+
+def setup_jobs(env, n):
+    env.sql("drop table if exists jobs")
+    env.sql("drop table if exists processed")
+    env.sql("create table jobs (id int primary key, state text not null, payload text)")
+    env.sql("create table processed (job int primary key, worker int not null)")
+    c = env.connect()
+    cur = c.cursor()
+    cur.execute("begin")
+    for i in range(1, n + 1):
+        cur.execute("insert into jobs values (%s, 'new', %s)", (i, "p%d" % i))
+    cur.execute("commit")
+    c.close()
+
+
+def test_skip_locked_queue(env):
+    """A job queue: 6 consumers each take the next job with FOR UPDATE SKIP LOCKED, mark it done and
+    record it, at READ COMMITTED. Every job is processed exactly once (processed.job is the primary key:
+    a second processing would be 23505), with no error."""
+    n = 150
+    setup_jobs(env, n)
+    errors, counts = [], {}
+
+    def consumer(me):
+        c = env.connect()
+        cur = c.cursor()
+        done = 0
+        try:
+            while True:
+                cur.execute("begin")
+                cur.execute("select id from jobs where state = 'new' order by id limit 1 for update skip locked")
+                row = cur.fetchone()
+                if row is None:
+                    cur.execute("commit")
+                    break
+                cur.execute("update jobs set state = 'done' where id = %s", row)
+                assert cur.rowcount == 1
+                cur.execute("insert into processed values (%s, %s)", (row[0], me))
+                cur.execute("commit")
+                done += 1
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+        finally:
+            counts[me] = done
+            c.close()
+
+    list(env.pool.map(consumer, range(6)))
+    assert not errors, "errors: %r" % [str(e) for e in errors[:3]]
+    # processed.job is the primary key: n rows between 1 and n are every job, once
+    assert env.sql("select count(*), min(job), max(job) from processed") == [(n, 1, n)]
+    assert env.sql("select count(*) from jobs where state = 'done'") == [(n,)]
+    assert sum(counts.values()) == n, counts
+    print("      %d jobs, each processed once; per consumer: %s" % (n, sorted(counts.values())))
+
+
+def test_for_update_nowait_and_strengths(env):
+    setup_jobs(env, 3)
+    t1, t2 = begin(env), begin(env)
+    cur = t1.cursor()
+    cur.execute("select id from jobs where id = 1 for update")
+    assert cur.fetchall() == [(1,)]
+    e = error_of(env.run(t2, "select id from jobs where id <= 2 for update nowait"))
+    assert e is not None and e.pgcode == "55P03", e
+    assert e.diag.message_primary == 'could not obtain lock on row in relation "jobs"', e.diag.message_primary
+    t2.cursor().execute("rollback")
+    # SKIP LOCKED passes over row 1
+    t2.cursor().execute("begin")
+    assert env.run(t2, "select id from jobs order by id for update skip locked").result(TIMEOUT) == [(2,), (3,)]
+    t2.cursor().execute("rollback")
+    t1.cursor().execute("rollback")
+    # FOR KEY SHARE lets an UPDATE of a non-key column through (NO KEY UPDATE), not a DELETE
+    t1.cursor().execute("begin")
+    t1.cursor().execute("select id from jobs where id = 1 for key share")
+    t2.cursor().execute("begin")
+    assert env.run(t2, "update jobs set state = 'x' where id = 1").result(TIMEOUT) == "UPDATE 1"
+    t2.cursor().execute("set lock_timeout = '100ms'")
+    e = error_of(env.run(t2, "delete from jobs where id = 1"))
+    assert e is not None and e.pgcode == "55P03", e
+    t2.cursor().execute("rollback")
+    # FOR SHARE holders share; an UPDATE waits for them
+    t2.cursor().execute("begin")
+    t1.cursor().execute("select id from jobs where id = 2 for share")
+    assert env.run(t2, "select id from jobs where id = 2 for share nowait").result(TIMEOUT) == [(2,)]
+    f = env.run(t2, "update jobs set state = 'y' where id = 2")
+    env.wait_for_lock_waiters(1)
+    t1.cursor().execute("commit")
+    assert f.result(TIMEOUT) == "UPDATE 1"
+    t2.cursor().execute("commit")
+    t1.close()
+    t2.close()
+
+
+def test_for_update_waits_then_sees_new_version(env):
+    """FOR UPDATE waits for a writer; READ COMMITTED then returns the row's new version (or nothing if it no
+    longer matches); REPEATABLE READ fails with 40001."""
+    for level in ("read committed", "repeatable read"):
+        setup_jobs(env, 3)
+        t1, t2 = begin(env), begin(env, level)
+        t2.cursor().execute("select count(*) from jobs")  # RR: the snapshot is taken here
+        t1.cursor().execute("update jobs set payload = 'z' where id = 1")
+        t1.cursor().execute("update jobs set state = 'done' where id = 2")
+        f = env.run(t2, "select id, payload from jobs where state = 'new' order by id for update")
+        env.wait_for_lock_waiters(1)
+        t1.cursor().execute("commit")
+        if level == "read committed":
+            assert f.result(TIMEOUT) == [(1, "z"), (3, "p3")]
+            t2.cursor().execute("commit")
+        else:
+            e = error_of(f)
+            assert e is not None and e.pgcode == "40001", e
+            t2.cursor().execute("rollback")
+        t1.close()
+        t2.close()
+
+
+def test_idle_in_transaction_timeout(env):
+    """A session idle inside a transaction block for idle_in_transaction_session_timeout is ended (FATAL
+    25P03): its transaction rolls back and its locks go, so a waiter proceeds."""
+    setup_counter(env)
+    t1 = begin(env)
+    t1.cursor().execute("set idle_in_transaction_session_timeout = '300ms'")
+    t1.cursor().execute("update counter set n = 1 where id = 1")
+    w = env.connect()
+    assert env.run(w, "update counter set n = n + 10 where id = 1").result(TIMEOUT) == "UPDATE 1"
+    e = error_of(env.run(t1, "select 1"))
+    assert e is not None, "the idle session still answers"
+    # libpq reports the FATAL message or, having read nothing yet when it sends, the closed connection
+    assert isinstance(e, psycopg2.OperationalError), repr(e)
+    assert ("terminating connection due to idle-in-transaction timeout" in str(e)
+            or "server closed the connection unexpectedly" in str(e)), str(e)
+    assert env.sql("select n from counter where id = 1") == [(10,)]
+    w.close()
+    t1.close()
+
+
+CASES = [test_counter_read_committed, test_bank_read_committed, test_lost_update_repeatable_read,
+         test_read_committed_recheck_skips, test_insert_same_key, test_deadlock,
+         test_lock_timeout_statement_timeout_cancel, test_disconnects, test_more_waiters_than_workers,
+         test_skip_locked_queue, test_for_update_nowait_and_strengths, test_for_update_waits_then_sees_new_version,
+         test_idle_in_transaction_timeout]
+
+
+def run_all(env):
+    failed = 0
+    for case in CASES:
+        t0 = time.monotonic()
+        try:
+            case(env)
+            print("ok    %s (%.1fs)" % (case.__name__, time.monotonic() - t0), flush=True)
+        except Exception:  # noqa: BLE001
+            failed += 1
+            print("FAIL  %s (%.1fs)" % (case.__name__, time.monotonic() - t0), flush=True)
+            traceback.print_exc()
+            sys.stdout.flush()
+    print("%d passed, %d failed" % (len(CASES) - failed, failed))
+    return failed
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
+    ap.add_argument("--host")
+    ap.add_argument("--port", type=int)
+    ap.add_argument("--user", default="omendb")
+    ap.add_argument("--dbname", default="omendb")
+    ap.add_argument("--engine", choices=("omendb", "postgresql"), default="omendb")
+    ap.add_argument("--only", help="run only the case with this name")
+    args = ap.parse_args()
+    if args.only:
+        global CASES
+        CASES = [c for c in CASES if c.__name__ == args.only]
+    if args.host:
+        return run_all(Env(args, args.port))
+    if not os.access(args.server_bin, os.X_OK):
+        print("server binary %s not found" % args.server_bin)
+        return 2
+    args.host = "127.0.0.1"
+    # Two worker threads: lock waits must not starve the pool (test_more_waiters_than_workers).
+    with Server(args.server_bin, extra_args=["--workers", "2"]) as srv:
+        failed = run_all(Env(args, srv.port))
+        assert srv.alive(), "server died\n" + srv.log_tail()
+    return failed
+
+
+if __name__ == "__main__":
+    sys.exit(1 if main() else 0)

@@ -1,0 +1,290 @@
+// Row locks (lock_manager.h) and how statement writers use them (docs/mvcc.md, "Row locks"): PostgreSQL's
+// conflict table, FIFO waits, NOWAIT / SKIP LOCKED, lock_timeout, statement_timeout, cancel, deadlock
+// detection; writers that wait for a holder and then see the row changed (READ COMMITTED: re-check,
+// REPEATABLE READ: 40001), inserts of one key. Threads are ordered by waiting for the lock manager to
+// report the waiter, never by sleeping.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <optional>
+#include <thread>
+
+#include "common/error.h"
+#include "storage/key_codec.h"
+#include "storage/lock_manager.h"
+#include "storage/store.h"
+#include "test_util.h"
+
+namespace omendb::storage {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::col;
+using testing::int_datum;
+using testing::sqlstate_of;
+using testing::TempDir;
+using testing::test_options;
+using M = RowLockMode;
+using Outcome = LockManager::Outcome;
+
+void wait_until(const std::function<bool()>& cond) {
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!cond()) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "condition not reached";
+    std::this_thread::sleep_for(1ms);
+  }
+}
+
+TEST(LockManager, ConflictTableIsPostgresql) {
+  // Rows: requested; columns: held. PostgreSQL 15 docs, "Conflicting Row-Level Locks".
+  const M modes[] = {M::KeyShare, M::Share, M::NoKeyUpdate, M::Update};
+  const bool expected[4][4] = {{false, false, false, true},
+                               {false, false, true, true},
+                               {false, true, true, true},
+                               {true, true, true, true}};
+  for (int a = 0; a < 4; ++a)
+    for (int b = 0; b < 4; ++b)
+      EXPECT_EQ(LockManager::conflicts(modes[a], modes[b]), expected[a][b]) << a << b;
+}
+
+TEST(LockManager, ReentrantUpgradesAndSharedHolders) {
+  LockManager lm;
+  LockWait w;
+  EXPECT_EQ(lm.lock({1, 10}, "k", M::Share, LockWaitMode::NoWait, w, "t"), Outcome::Acquired);
+  EXPECT_EQ(lm.lock({2, 20}, "k", M::KeyShare, LockWaitMode::NoWait, w, "t"), Outcome::Acquired);
+  EXPECT_EQ(lm.lock({3, 30}, "k", M::Share, LockWaitMode::NoWait, w, "t"), Outcome::Acquired);
+  EXPECT_EQ(lm.lock({1, 10}, "k", M::KeyShare, LockWaitMode::NoWait, w, "t"), Outcome::Held);
+  // Upgrade blocked by the other share holder.
+  EXPECT_EQ(sqlstate_of([&] {
+              lm.lock({1, 10}, "k", M::NoKeyUpdate, LockWaitMode::NoWait, w, "t");
+            }),
+            "55P03");
+  EXPECT_EQ(lm.lock({1, 10}, "k", M::NoKeyUpdate, LockWaitMode::SkipLocked, w, "t"), Outcome::Busy);
+  lm.release(3, {"k"});
+  EXPECT_EQ(lm.lock({1, 10}, "k", M::NoKeyUpdate, LockWaitMode::NoWait, w, "t"), Outcome::Acquired);
+  lm.release(1, {"k"});
+  lm.release(2, {"k"});
+  EXPECT_EQ(lm.size(), 0u);
+}
+
+TEST(LockManager, NowaitMessage) {
+  LockManager lm;
+  LockWait w;
+  lm.lock({1, 10}, "k", M::Update, LockWaitMode::Wait, w, "t");
+  SqlError err(SqlState::InternalError, "");
+  EXPECT_EQ(sqlstate_of(
+                [&] {
+                  lm.lock({2, 20}, "k", M::KeyShare, LockWaitMode::NoWait, w, "jobs");
+                },
+                &err),
+            "55P03");
+  EXPECT_EQ(err.message(), "could not obtain lock on row in relation \"jobs\"");
+  lm.release(1, {"k"});
+  EXPECT_EQ(lm.size(), 0u);
+}
+
+TEST(LockManager, WaitersAreGrantedInOrder) {
+  LockManager lm;
+  LockWait w;
+  lm.lock({1, 10}, "k", M::Update, LockWaitMode::Wait, w, "t");
+  std::vector<int> order;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  for (uint64_t t = 2; t <= 4; ++t) {
+    threads.emplace_back([&, t] {
+      lm.lock({t, static_cast<int32_t>(t)}, "k", M::Update, LockWaitMode::Wait, w, "t");
+      {
+        std::lock_guard lk(mu);
+        order.push_back(static_cast<int>(t));
+      }
+      lm.release(t, {"k"});
+    });
+    wait_until([&] { return lm.waiters() == t - 1; });  // queued in this order
+  }
+  lm.release(1, {"k"});
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(order, (std::vector<int>{2, 3, 4}));
+  EXPECT_EQ(lm.size(), 0u);
+}
+
+TEST(LockManager, WaitsEndOnLockTimeoutStatementTimeoutAndCancel) {
+  LockManager lm;
+  lm.lock({1, 10}, "k", M::Update, LockWaitMode::Wait, LockWait{}, "t");
+  SqlError err(SqlState::InternalError, "");
+  LockWait lt;
+  lt.lock_timeout_ms = 50;
+  EXPECT_EQ(sqlstate_of(
+                [&] {
+                  lm.lock({2, 20}, "k", M::Update, LockWaitMode::Wait, lt, "t");
+                },
+                &err),
+            "55P03");
+  EXPECT_EQ(err.message(), "canceling statement due to lock timeout");
+  LockWait st;
+  st.deadline = std::chrono::steady_clock::now() + 50ms;
+  EXPECT_EQ(sqlstate_of(
+                [&] {
+                  lm.lock({2, 20}, "k", M::Update, LockWaitMode::Wait, st, "t");
+                },
+                &err),
+            "57014");
+  EXPECT_EQ(err.message(), "canceling statement due to statement timeout");
+  std::atomic<bool> cancel{false};
+  LockWait c;
+  c.cancel = &cancel;
+  auto waiter = std::async(std::launch::async, [&] {
+    return sqlstate_of([&] { lm.lock({2, 20}, "k", M::Update, LockWaitMode::Wait, c, "t"); }, &err);
+  });
+  wait_until([&] { return lm.waiters() == 1; });
+  cancel = true;
+  EXPECT_EQ(waiter.get(), "57014");
+  EXPECT_EQ(err.message(), "canceling statement due to user request");
+  EXPECT_EQ(lm.waiters(), 0u);
+  lm.release(1, {"k"});
+  EXPECT_EQ(lm.size(), 0u);
+}
+
+TEST(LockManager, DeadlockFailsExactlyOneWaiter) {
+  LockManager lm;
+  LockWait w;
+  w.deadlock_timeout_ms = 20;
+  lm.lock({1, 101}, "a", M::Update, LockWaitMode::Wait, w, "t");
+  lm.lock({2, 102}, "b", M::Update, LockWaitMode::Wait, w, "t");
+  std::optional<SqlError> errors[2];
+  auto run = [&](int i, uint64_t txn, const char* want, const char* mine) {
+    try {
+      lm.lock({txn, static_cast<int32_t>(100 + txn)}, want, M::Update, LockWaitMode::Wait, w, "t");
+    } catch (const SqlError& e) {
+      errors[i] = e;
+    }
+    lm.release(txn, {mine, want});  // the transaction ends either way
+  };
+  std::thread t1(run, 0, 1, "b", "a");
+  wait_until([&] { return lm.waiters() == 1; });
+  std::thread t2(run, 1, 2, "a", "b");
+  t1.join();
+  t2.join();
+  ASSERT_NE(errors[0].has_value(), errors[1].has_value());
+  const SqlError& e = errors[0] ? *errors[0] : *errors[1];
+  EXPECT_EQ(sqlstate_code(e.state()), "40P01");
+  EXPECT_EQ(e.message(), "deadlock detected");
+  // Both edges of the cycle, PostgreSQL's wording.
+  EXPECT_NE(e.detail().find("Process 101 waits for ShareLock on transaction 2; blocked by process 102."),
+            std::string::npos)
+      << e.detail();
+  EXPECT_NE(e.detail().find("Process 102 waits for ShareLock on transaction 1; blocked by process 101."),
+            std::string::npos)
+      << e.detail();
+  EXPECT_EQ(lm.size(), 0u);
+}
+
+// Statement writers on a real store: table kv(id bigint primary key, v bigint).
+class RowLockStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = Store::open(test_options(dir_));
+    TableDef d;
+    d.name = "kv";
+    d.columns = {col("id", TypeId::Int64), col("v", TypeId::Int64, true)};
+    d.primary_key = {0};
+    kv_ = store_->catalog().create_table(d);
+    auto t = store_->begin(IsolationLevel::ReadCommitted);
+    auto v = t->statement_view();
+    auto w = t->writer(*v);
+    for (int64_t id : {1, 2}) {
+      Datum row[2] = {int_datum(id), int_datum(id * 10)};
+      w->insert(*kv_, row);
+    }
+    w->apply();
+    t->commit();
+  }
+  std::string key(int64_t id) const {
+    std::string s;
+    keycodec::append_table_prefix(kv_->id, s);
+    keycodec::append_int(id, s);
+    return s;
+  }
+  // One statement of txn: update row id to v; returns what update() returned.
+  bool update(Transaction& txn, int64_t id, int64_t v) {
+    auto view = txn.statement_view();
+    auto w = txn.writer(*view);
+    Datum row[2] = {int_datum(id), int_datum(v)};
+    bool done = w->update(*kv_, key(id), row);
+    w->apply();
+    return done;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+  TableDefPtr kv_;
+};
+
+TEST_F(RowLockStoreTest, SecondWriterWaitsThenReadCommittedRechecksAndRepeatableReadFails) {
+  for (auto level : {IsolationLevel::ReadCommitted, IsolationLevel::RepeatableRead}) {
+    auto t1 = store_->begin(IsolationLevel::ReadCommitted);
+    auto t2 = store_->begin(level);
+    auto v2 = t2->statement_view();  // t2's snapshot predates t1's commit
+    auto w2 = t2->writer(*v2);
+    ASSERT_TRUE(update(*t1, 1, 11));
+    auto second = std::async(std::launch::async, [&] {
+      Datum row[2] = {int_datum(1), int_datum(12)};
+      return sqlstate_of([&] { EXPECT_FALSE(w2->update(*kv_, key(1), row)); });
+    });
+    wait_until([&] { return store_->row_lock_waiters() == 1; });
+    t1->commit();
+    if (level == IsolationLevel::ReadCommitted) {
+      EXPECT_EQ(second.get(), "");  // not written: the caller re-checks at a newer snapshot
+      auto newer = t2->statement_view();
+      w2->set_view(*newer);
+      Datum row[2] = {int_datum(1), int_datum(13)};
+      EXPECT_TRUE(w2->update(*kv_, key(1), row));  // locked, current: written
+      w2->apply();
+      t2->commit();
+    } else {
+      EXPECT_EQ(second.get(), "40001");
+      t2->rollback();
+    }
+  }
+}
+
+TEST_F(RowLockStoreTest, InsertOfOneKeyWaitsForTheFirstInserter) {
+  for (bool first_commits : {true, false}) {
+    auto t1 = store_->begin(IsolationLevel::ReadCommitted);
+    auto t2 = store_->begin(IsolationLevel::RepeatableRead);
+    auto v2 = t2->statement_view();
+    auto w2 = t2->writer(*v2);
+    {
+      auto v = t1->statement_view();
+      auto w = t1->writer(*v);
+      Datum row[2] = {int_datum(7), int_datum(70)};
+      w->insert(*kv_, row);
+      w->apply();
+    }
+    auto second = std::async(std::launch::async, [&] {
+      Datum row[2] = {int_datum(7), int_datum(77)};
+      return sqlstate_of([&] { w2->insert(*kv_, row); });
+    });
+    wait_until([&] { return store_->row_lock_waiters() == 1; });
+    if (first_commits) {
+      t1->commit();
+      EXPECT_EQ(second.get(), "23505");
+      t2->rollback();
+    } else {
+      t1->rollback();
+      EXPECT_EQ(second.get(), "");
+      w2->apply();
+      t2->commit();
+    }
+    auto t3 = store_->begin(IsolationLevel::ReadCommitted);
+    auto v3 = t3->statement_view();
+    auto w3 = t3->writer(*v3);
+    EXPECT_TRUE(w3->remove(*kv_, key(7)));
+    w3->apply();
+    t3->commit();
+  }
+}
+
+}  // namespace
+}  // namespace omendb::storage
