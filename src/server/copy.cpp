@@ -685,9 +685,9 @@ RowWriter::RowWriter(pgwire::ResultWriter& out, const Options& options, std::vec
 void RowWriter::begin(const std::vector<std::string>& column_names) {
   out_.copy_out(opt_.format == Format::Binary ? 1 : 0, types_.size());
   if (opt_.format == Format::Binary) {
-    buf_.assign(kBinarySignature, 11);
-    buf_.append(8, '\0');  // flags, header extension length
-    out_.copy_data(buf_);
+    // The file header goes out with the first row (or the trailer), in its CopyData, as PostgreSQL does.
+    pending_.assign(kBinarySignature, 11);
+    pending_.append(8, '\0');  // flags, header extension length
     return;
   }
   if (!opt_.header) return;
@@ -777,6 +777,7 @@ void RowWriter::row(const Datum* values) {
   buf_.clear();
   const size_t n = types_.size();
   if (opt_.format == Format::Binary) {
+    buf_.swap(pending_);
     buf_.push_back(static_cast<char>(n >> 8));
     buf_.push_back(static_cast<char>(n));
     for (size_t i = 0; i < n; ++i) {
@@ -822,7 +823,10 @@ void RowWriter::row(const Datum* values) {
 }
 
 void RowWriter::end() {
-  if (opt_.format == Format::Binary) out_.copy_data(std::string_view("\xFF\xFF", 2));
+  if (opt_.format == Format::Binary) {
+    pending_.append("\xFF\xFF", 2);
+    out_.copy_data(pending_);
+  }
   out_.copy_done();
 }
 

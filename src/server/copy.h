@@ -107,6 +107,7 @@ class RowWriter {
   const Options& opt_;
   std::vector<TypeId> types_;
   std::string buf_, tmp_;
+  std::string pending_;  // binary: the file header, sent with the first row
 };
 
 }  // namespace omendb::engine::copy

@@ -824,8 +824,22 @@ class EngineSession : public pgwire::Session {
         }
         try {
           copy_value(f.value, type, binary, d, holders[i]);
+          // varchar(n) is checked by its input function in PostgreSQL: the error names the column.
+          const int32_t max_length = table.columns[static_cast<size_t>(c)].max_length;
+          if (max_length >= 0 && d.str.len > static_cast<uint64_t>(max_length) &&
+              (type == TypeId::Text || type == TypeId::Unknown)) {
+            uint64_t chars = 0;
+            for (uint64_t k = 0; k < d.str.len; ++k)
+              chars += (static_cast<uint8_t>(d.str.ptr[k]) & 0xC0) != 0x80;
+            if (chars > static_cast<uint64_t>(max_length))
+              throw SqlError(SqlState::StringDataRightTruncation,
+                             "value too long for type character varying(" + std::to_string(max_length) + ")");
+          }
         } catch (SqlError& e) {
+          // An invalid byte sequence is reported on the line (PostgreSQL checks the encoding there).
+          bool line = !binary && e.state() == SqlState::CharacterNotInRepertoire;
           throw std::move(e).with_context(binary ? reader.context_line_number() + ", column " + names[i]
+                                          : line ? reader.context_line()
                                                  : reader.context_column(i, f));
         }
       }
@@ -855,7 +869,9 @@ class EngineSession : public pgwire::Session {
       try {
         holder = decode_param(v, 1, type_oid(type), type, 0);
       } catch (SqlError& e) {
-        if (e.state() == SqlState::InvalidBinaryRepresentation || e.state() == SqlState::ProtocolViolation)
+        // PostgreSQL's messages: too short is 08P01 "insufficient data left in message" (decode_param's
+        // too), too long 22P03 "incorrect binary data format".
+        if (e.state() == SqlState::InvalidBinaryRepresentation)
           throw SqlError(SqlState::InvalidBinaryRepresentation, "incorrect binary data format");
         throw;
       }

@@ -155,7 +155,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void start_read() {
     if (reading_ || closing_ || closed_) return;
     size_t avail = end_ - rpos_;
-    if (busy_ && avail >= kMaxBufferedInputWhileBusy) return;
+    if (busy_ && avail >= kMaxBufferedInputWhileBusy && !copy_wants_input(avail)) return;
     compact();
     size_t chunk = kReadChunk;
     if (need_ > avail) chunk = std::clamp(need_ - avail, kReadChunk, kMaxReadChunk);
@@ -492,6 +492,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       copy_.cv.notify_all();
     }
+  }
+
+  // On the strand: whether a running COPY FROM STDIN needs more input now: the message being read is
+  // incomplete (it may be larger than the busy-input limit) and the queue for the worker has room.
+  bool copy_wants_input(size_t avail) {
+    if (!copy_mode_) return false;
+    std::lock_guard lk(copy_.mu);
+    return !copy_.paused && need_ > avail;
   }
 
   // On the strand: the worker began reading a COPY's input.
