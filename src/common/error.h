@@ -22,6 +22,11 @@ class SqlError : public std::exception {
     hint_ = std::move(h);
     return std::move(*this);
   }
+  // PostgreSQL's CONTEXT field: where the error happened ("COPY t, line 3, column v: \"abc\"").
+  SqlError&& with_context(std::string c) && {
+    context_ = std::move(c);
+    return std::move(*this);
+  }
   // 1-based character position in the query text, as PostgreSQL reports it (0 = none).
   SqlError&& at(int position) && {
     position_ = position;
@@ -32,6 +37,7 @@ class SqlError : public std::exception {
   const std::string& message() const { return message_; }
   const std::string& detail() const { return detail_; }
   const std::string& hint() const { return hint_; }
+  const std::string& context() const { return context_; }
   int position() const { return position_; }
   const char* what() const noexcept override { return message_.c_str(); }
 
@@ -40,6 +46,7 @@ class SqlError : public std::exception {
   std::string message_;
   std::string detail_;
   std::string hint_;
+  std::string context_;
   int position_ = 0;
 };
 

@@ -10,6 +10,7 @@ namespace omendb {
   X(FeatureNotSupported, "0A000")                 \
   X(ConnectionException, "08000")                 \
   X(ProtocolViolation, "08P01")                   \
+  X(ConnectionFailure, "08006")                   \
   X(CardinalityViolation, "21000")                \
   X(StringDataRightTruncation, "22001")           \
   X(CharacterNotInRepertoire, "22021")            \
@@ -25,6 +26,7 @@ namespace omendb {
   X(InvalidRowCountInResultOffsetClause, "2201X") \
   X(InvalidTextRepresentation, "22P02")           \
   X(InvalidBinaryRepresentation, "22P03")         \
+  X(BadCopyFileFormat, "22P04")                   \
   X(NotNullViolation, "23502")                    \
   X(UniqueViolation, "23505")                     \
   X(InvalidTransactionState, "25000")             \

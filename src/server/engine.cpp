@@ -17,6 +17,7 @@
 #include "frontend/parser/parser.h"
 #include "planner/planner.h"
 #include "runtime/exec_context.h"
+#include "server/copy.h"
 #include "server/suspended_query.h"
 #include "server/wire_values.h"
 #include "storage/key_codec.h"
@@ -601,6 +602,8 @@ class EngineSession : public pgwire::Session {
         return sql_fetch(static_cast<const ast::FetchStmt&>(stmt), out);
       case ast::StmtKind::ClosePortal:
         return sql_close(static_cast<const ast::ClosePortalStmt&>(stmt), out);
+      case ast::StmtKind::Copy:
+        return run_copy(static_cast<const ast::CopyStmt&>(stmt), text, out);
       case ast::StmtKind::Unsupported:
         throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
     }
@@ -775,6 +778,279 @@ class EngineSession : public pgwire::Session {
     if (own_txn) own_txn->commit();
     std::string tag = planned.command == "INSERT" ? "INSERT 0 " : planned.command + " ";
     out.command_complete(tag + std::to_string(affected));
+  }
+
+  // ---- COPY (the formats are in copy.cpp; docs/copy.md) ----
+
+  void run_copy(const ast::CopyStmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
+    static const char* kHint =
+        "Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.";
+    // OmenDB never touches the server's files or runs programs for a client: the privilege error a
+    // PostgreSQL user without pg_read_server_files / pg_write_server_files gets.
+    if (stmt.is_program)
+      throw SqlError(
+          SqlState::InsufficientPrivilege,
+          "must be superuser or have privileges of the pg_execute_server_program role to COPY to or "
+          "from an external program")
+          .with_hint(kHint);
+    if (!stmt.filename.empty())
+      throw SqlError(SqlState::InsufficientPrivilege,
+                     stmt.is_from
+                         ? "must be superuser or have privileges of the pg_read_server_files role to "
+                           "COPY from a file"
+                         : "must be superuser or have privileges of the pg_write_server_files role to "
+                           "COPY to a file")
+          .with_hint(kHint);
+    if (stmt.has_where) throw_unsupported("COPY FROM ... WHERE");
+    if (stmt.query) {
+      if (stmt.query->kind != ast::StmtKind::Select) throw_unsupported("COPY of a query other than SELECT");
+      if (txn_) ++statements_in_block_;
+      // The plan cache keys the query by the COPY statement's text (fingerprint: literals do not count).
+      return copy_select_to(*stmt.query, text, stmt.options, {}, {}, "", out);
+    }
+    std::shared_lock catalog_guard(db_.catalog_lock());
+    if (!stmt.table.schema.empty() && stmt.table.schema != "public" && stmt.table.schema != "pg_catalog")
+      throw SqlError(SqlState::UndefinedTable,
+                     "relation \"" + stmt.table.schema + "." + stmt.table.name + "\" does not exist");
+    storage::TableDefPtr table = db_.store().catalog().find(stmt.table.name);
+    if (!table)
+      throw SqlError(SqlState::UndefinedTable, "relation \"" + stmt.table.name + "\" does not exist");
+    std::vector<std::string> table_columns;
+    for (const auto& c : table->columns) table_columns.push_back(c.name);
+    std::vector<int> columns;
+    std::vector<std::string> names;
+    if (stmt.columns.empty()) {
+      for (size_t i = 0; i < table->columns.size(); ++i) columns.push_back(static_cast<int>(i));
+      names = table_columns;
+    } else {
+      for (const std::string& n : stmt.columns) {
+        int idx = table->find_column(n);
+        if (idx < 0)
+          throw SqlError(SqlState::UndefinedColumn,
+                         "column \"" + n + "\" of relation \"" + table->name + "\" does not exist");
+        if (std::find(columns.begin(), columns.end(), idx) != columns.end())
+          throw SqlError(SqlState::DuplicateColumn, "column \"" + n + "\" specified more than once");
+        columns.push_back(idx);
+        names.push_back(n);
+      }
+    }
+    if (!stmt.is_from) {
+      std::string sql = "SELECT ";
+      for (size_t i = 0; i < names.size(); ++i) sql += (i ? ", " : "") + quote_identifier(names[i]);
+      sql += " FROM " + quote_identifier(table->name);
+      catalog_guard.unlock();  // copy_select_to plans under its own lock
+      std::vector<ast::StmtPtr> parsed = parser::parse(sql);
+      if (txn_) ++statements_in_block_;
+      return copy_select_to(*parsed[0], sql, stmt.options, names, table_columns, table->name, out);
+    }
+    copy_from(stmt, *table, columns, names, table_columns, out);
+  }
+
+  static std::string quote_identifier(const std::string& name) {
+    std::string q = "\"";
+    for (char c : name) {
+      q += c;
+      if (c == '"') q += '"';
+    }
+    return q + "\"";
+  }
+
+  // COPY table TO STDOUT and COPY (SELECT ...) TO STDOUT: the query runs as any SELECT (compiled, plan
+  // cached); its rows become CopyData messages. `columns` / `table_columns` / `relation` are empty for a
+  // query (the result columns are what FORCE_QUOTE may name).
+  void copy_select_to(const ast::Stmt& select, std::string_view text,
+                      const std::vector<ast::CopyOption>& options, std::vector<std::string> columns,
+                      std::vector<std::string> table_columns, const std::string& relation,
+                      pgwire::ResultWriter& out) {
+    const auto started = std::chrono::steady_clock::now();
+    std::shared_lock catalog_guard(db_.catalog_lock());
+    planner::PlannedStatement planned = plan(select);
+    std::vector<TypeId> types;
+    std::vector<std::string> names;
+    for (const auto& c : planned.plan.result_columns) {
+      types.push_back(c.type);
+      names.push_back(c.name);
+    }
+    if (relation.empty()) columns = table_columns = names;
+    copy::Options opt = copy::parse_options(options, false, columns, table_columns, relation);
+    bool cache_hit = false;
+    std::string key = cache_key(text, planned);
+    auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit);
+    runtime::ExecContext ctx;
+    prepare_context(ctx, *compiled, planned.params, out, started);
+    std::unique_ptr<storage::Transaction> own_txn;
+    storage::Transaction* txn = statement_transaction(own_txn);
+    auto view = txn->statement_view();
+    ctx.view = view.get();
+    copy::RowWriter writer(out, opt, types);
+    struct Sink final : runtime::RowSink {
+      explicit Sink(copy::RowWriter& w) : writer(w) {}
+      bool row(const Datum* values, size_t) override {
+        writer.row(values);
+        ++rows;
+        return true;
+      }
+      copy::RowWriter& writer;
+      uint64_t rows = 0;
+    } sink(writer);
+    ctx.sink = &sink;
+    writer.begin(names);
+    codegen::execute(*compiled, ctx);
+    db_.jit().note_rows(key, *compiled, ctx.rows_scanned);
+    writer.end();
+    if (own_txn) own_txn->commit();
+    out.command_complete("COPY " + std::to_string(sink.rows));
+  }
+
+  // COPY table FROM STDIN: streams the client's rows into the statement's writer, one row at a time, in
+  // one transaction (the open block's, or its own that commits at the end): all rows or none. See
+  // docs/copy.md for memory and the primary-key check.
+  void copy_from(const ast::CopyStmt& stmt, const storage::TableDef& table, const std::vector<int>& columns,
+                 const std::vector<std::string>& names, const std::vector<std::string>& table_columns,
+                 pgwire::ResultWriter& out) {
+    const auto started = std::chrono::steady_clock::now();
+    copy::Options opt = copy::parse_options(stmt.options, true, names, table_columns, table.name);
+    const bool binary = opt.format == copy::Format::Binary;
+    runtime::ExecContext ctx;  // the statement's limits: memory, statement_timeout, cancel
+    limit(ctx, started);
+    ctx.cancel = out.cancel_flag();
+    std::unique_ptr<storage::Transaction> own_txn;
+    storage::Transaction* txn = statement_transaction(own_txn);
+    auto view = txn->statement_view();
+    auto writer = txn->writer(*view);
+    pgwire::CopyInStream& in = out.copy_in(binary ? 1 : 0, names.size());
+    copy::RowReader reader(in, opt, table.name, names);
+    std::vector<copy::Field> fields;
+    std::vector<Datum> row(table.columns.size());
+    std::vector<Value> holders(columns.size());
+    for (Datum& d : row) {
+      d = Datum{};
+      d.is_null = 1;
+    }
+    uint64_t rows = 0;
+    while (reader.next(fields)) {
+      uint64_t bytes = 96 + 16 * columns.size();  // the buffered write: map node, key, value
+      for (size_t i = 0; i < columns.size(); ++i) {
+        const int c = columns[static_cast<size_t>(i)];
+        const TypeId type = table.columns[static_cast<size_t>(c)].type;
+        Datum& d = row[static_cast<size_t>(c)];
+        const copy::Field& f = fields[i];
+        bytes += f.value.size();
+        if (f.is_null) {
+          d.is_null = 1;
+          continue;
+        }
+        try {
+          copy_value(f.value, type, binary, d, holders[i]);
+          // varchar(n) is checked by its input function in PostgreSQL: the error names the column.
+          const int32_t max_length = table.columns[static_cast<size_t>(c)].max_length;
+          if (max_length >= 0 && d.str.len > static_cast<uint64_t>(max_length) &&
+              (type == TypeId::Text || type == TypeId::Unknown)) {
+            uint64_t chars = 0;
+            for (uint64_t k = 0; k < d.str.len; ++k)
+              chars += (static_cast<uint8_t>(d.str.ptr[k]) & 0xC0) != 0x80;
+            if (chars > static_cast<uint64_t>(max_length))
+              throw SqlError(SqlState::StringDataRightTruncation,
+                             "value too long for type character varying(" + std::to_string(max_length) + ")");
+          }
+        } catch (SqlError& e) {
+          // An invalid byte sequence is reported on the line (PostgreSQL checks the encoding there).
+          bool line = !binary && e.state() == SqlState::CharacterNotInRepertoire;
+          throw std::move(e).with_context(binary ? reader.context_line_number() + ", column " + names[i]
+                                          : line ? reader.context_line()
+                                                 : reader.context_column(i, f));
+        }
+      }
+      try {
+        writer->insert(table, row.data());
+        ctx.memory.reserve(bytes);
+      } catch (SqlError& e) {
+        // As PostgreSQL: a unique violation is found when the buffered rows are inserted (the line
+        // number only); the other checks run on the row being read (with its text).
+        bool line_only = binary || e.state() == SqlState::UniqueViolation;
+        throw std::move(e).with_context(line_only ? reader.context_line_number() : reader.context_line());
+      }
+      ++rows;
+      if ((rows & 255) == 0 && !ctx.check_interrupts()) ctx.raise_if_failed();
+    }
+    writer->apply();
+    if (own_txn) own_txn->commit();
+    out.command_complete("COPY " + std::to_string(rows));
+  }
+
+  // One input field into the row's Datum: PostgreSQL's input function of the column's type (the
+  // planner's value_from_text, the one place for it; plain integers and decimals take a fast path that
+  // accepts only what that function would accept with the same value), or the binary receive format.
+  static void copy_value(std::string_view v, TypeId type, bool binary, Datum& d, Value& holder) {
+    d.is_null = 0;
+    if (binary) {
+      try {
+        holder = decode_param(v, 1, type_oid(type), type, 0);
+      } catch (SqlError& e) {
+        // PostgreSQL's messages: too short is 08P01 "insufficient data left in message" (decode_param's
+        // too), too long 22P03 "incorrect binary data format".
+        if (e.state() == SqlState::InvalidBinaryRepresentation)
+          throw SqlError(SqlState::InvalidBinaryRepresentation, "incorrect binary data format");
+        throw;
+      }
+      return datum_from_value(holder, type, d);
+    }
+    copy::check_utf8(v);
+    switch (type) {
+      case TypeId::Text:
+      case TypeId::Unknown:
+        d.str = StrRef{v.data(), v.size()};
+        return;
+      case TypeId::Int32:
+      case TypeId::Int64: {
+        size_t digits = v.size() - (!v.empty() && v[0] == '-' ? 1 : 0);
+        if (digits > 0 && digits <= 18) {
+          int64_t x = 0;
+          auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+          if (ec == std::errc() && ptr == v.data() + v.size() &&
+              (type == TypeId::Int64 || (x >= INT32_MIN && x <= INT32_MAX))) {
+            d.i64 = x;
+            return;
+          }
+        }
+        break;
+      }
+      case TypeId::Float64: {
+        bool plain = !v.empty() && v.size() < 32;
+        for (char c : v)
+          plain = plain && (std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-');
+        double x = 0;
+        if (plain) {
+          auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+          if (ec == std::errc() && ptr == v.data() + v.size()) {
+            d.f64 = x;
+            return;
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    holder = planner::value_from_text(std::string(v), type);
+    datum_from_value(holder, type, d);
+  }
+
+  static void datum_from_value(const Value& v, TypeId type, Datum& d) {
+    d.is_null = v.is_null() ? 1 : 0;
+    if (d.is_null) return;
+    switch (type) {
+      case TypeId::Float64:
+        d.f64 = v.as_double();
+        return;
+      case TypeId::Text:
+      case TypeId::Unknown:
+        d.str = StrRef{v.as_text().data(), v.as_text().size()};
+        return;
+      default:
+        d.i64 = v.as_int();
+        return;
+    }
   }
 
   void run_explain(const ast::ExplainStmt& explain, std::string_view text, pgwire::ResultWriter& out) {
@@ -1287,6 +1563,12 @@ class NoDescriptionWriter : public pgwire::ResultWriter {
     out_.warning(sqlstate, message);
   }
   const std::atomic<bool>* cancel_flag() const override { return out_.cancel_flag(); }
+  pgwire::CopyInStream& copy_in(int8_t format, size_t columns) override {
+    return out_.copy_in(format, columns);
+  }
+  void copy_out(int8_t format, size_t columns) override { out_.copy_out(format, columns); }
+  void copy_data(std::string_view data) override { out_.copy_data(data); }
+  void copy_done() override { out_.copy_done(); }
 
  private:
   pgwire::ResultWriter& out_;

@@ -483,6 +483,7 @@ class ReadViewImpl final : public ReadView {
       auto it = writes_->find(key);
       if (it != writes_->end()) return !it->second.is_delete;
     }
+    if (ascending_probe(key)) return probe_exists(key);
     std::string target(key);
     target.append(keycodec::kVersionSize, '\0');  // sorts before every version of the key
     rocksdb::ReadOptions ro;
@@ -505,11 +506,62 @@ class ReadViewImpl final : public ReadView {
   uint64_t snapshot_ts() const { return snapshot_ts_; }
 
  private:
+  // Keys that arrive in ascending order (COPY or a multi-row INSERT of keys in order: time series) are
+  // checked with one iterator moving forward instead of a seek per key. The iterator stands at the
+  // first stored entry at or after the previous key; a key before that entry is absent without any
+  // I/O, and once it has run off the table's end every later key is absent. A key out of order goes
+  // back to the point lookup (prefix bloom filters serve random keys better). Whether the previous key
+  // was below this one is decided on the first two keys, so single-row statements never pay for it.
+  bool ascending_probe(std::string_view key) const {
+    if (key.size() <= keycodec::kTablePrefixSize) return false;
+    bool ascending = !probe_last_.empty() && probe_last_.size() >= keycodec::kTablePrefixSize &&
+                     std::memcmp(probe_last_.data(), key.data(), keycodec::kTablePrefixSize) == 0 &&
+                     std::string_view(probe_last_) < key;
+    if (!ascending) probe_.reset();
+    probe_last_.assign(key);
+    return ascending;
+  }
+
+  bool probe_exists(std::string_view key) const {
+    std::string target(key);
+    target.append(keycodec::kVersionSize, '\0');  // sorts before every version of the key
+    if (!probe_ || ++probe_uses_ > kProbeRefresh) {
+      // A fresh iterator now and then: an old one pins memtables and files that were flushed meanwhile.
+      probe_upper_ = keycodec::prefix_successor(std::string(key.substr(0, keycodec::kTablePrefixSize)));
+      probe_upper_slice_ = rocksdb::Slice(probe_upper_);
+      rocksdb::ReadOptions ro;
+      ro.total_order_seek = true;
+      ro.iterate_upper_bound = &probe_upper_slice_;
+      probe_.reset(db_->NewIterator(ro));
+      probe_uses_ = 0;
+      probe_->Seek(target);
+    } else if (probe_->Valid() && probe_->key().compare(rocksdb::Slice(target)) < 0) {
+      probe_->Seek(target);
+    }
+    for (; probe_->Valid() && has_user_key(probe_->key(), key); probe_->Next()) {
+      if (keycodec::decode_version(std::string_view(probe_->key().data(), probe_->key().size())) >
+          snapshot_ts_)
+        continue;
+      rocksdb::Slice v = probe_->value();
+      return rowcodec::value_kind(std::string_view(v.data(), v.size())) != rowcodec::ValueKind::Tombstone;
+    }
+    check_status(probe_->status(), "looking up a row");
+    return false;
+  }
+
+  static constexpr uint64_t kProbeRefresh = 1 << 18;
+
   rocksdb::DB* db_;
   StoreState& state_;
   uint64_t snapshot_ts_;
   bool owns_snapshot_;
   const WriteSet* writes_;
+  // The forward probe (exists() is const: a view is used by one statement on one thread).
+  mutable std::string probe_last_;
+  mutable std::string probe_upper_;
+  mutable rocksdb::Slice probe_upper_slice_;
+  mutable uint64_t probe_uses_ = 0;
+  mutable std::unique_ptr<rocksdb::Iterator> probe_;  // last: destroyed before the bound it points to
 };
 
 // Newest committed version's timestamp of a storage key (0 if none), counting commits that have a
@@ -605,6 +657,11 @@ class TransactionImpl final : public Transaction {
   // A statement's writes join the transaction's.
   void merge(WriteSet& ops, const std::map<uint32_t, std::string>& tables) {
     pin_read_ts(ops);
+    if (writes_.empty()) {  // the first writing statement (a COPY): take its set as it is, no copy
+      writes_.swap(ops);
+      tables_.insert(tables.begin(), tables.end());
+      return;
+    }
     for (auto& [key, op] : ops) {
       auto it = writes_.find(key);
       if (it == writes_.end()) {

@@ -140,6 +140,7 @@ enum class StmtKind {
   DeclareCursor,
   Fetch,
   ClosePortal,
+  Copy,
   Unsupported
 };
 
@@ -311,6 +312,29 @@ struct ClosePortalStmt : Stmt {
   ClosePortalStmt() : Stmt(StmtKind::ClosePortal) {}
   std::string name;  // empty for ALL
   bool all = false;
+};
+
+// One option of COPY ... WITH (...), legacy forms included (WITH CSV HEADER becomes format 'csv',
+// header true, as PostgreSQL's grammar makes them).
+struct CopyOption {
+  std::string name;  // lower case: format, header, delimiter, null, quote, escape, force_quote, ...
+  enum class Arg { None, Value, List, Star } arg = Arg::None;
+  std::string value;              // Arg::Value: the text as written (strings unquoted)
+  std::vector<std::string> list;  // Arg::List: column names
+  int location = -1;
+};
+
+// COPY table [(columns)] FROM STDIN | 'file' / COPY table [(columns)] | (query) TO STDOUT | 'file'
+struct CopyStmt : Stmt {
+  CopyStmt() : Stmt(StmtKind::Copy) {}
+  TableRef table;  // empty name when `query` is set
+  std::vector<std::string> columns;
+  StmtPtr query;  // COPY (SELECT ...) TO
+  bool is_from = false;
+  bool is_program = false;  // PROGRAM 'cmd'
+  std::string filename;     // empty: STDIN / STDOUT
+  bool has_where = false;   // COPY ... FROM ... WHERE (refused)
+  std::vector<CopyOption> options;
 };
 
 // Any statement libpg_query parses that OmenDB has no transform for (CREATE INDEX, CREATE VIEW, ...).

@@ -337,6 +337,8 @@ class Transformer {
         s->name = str(name);
         return s;
       }
+      case PG_QUERY__NODE__NODE_COPY_STMT:
+        return copy(n->copy_stmt);
       case PG_QUERY__NODE__NODE_DISCARD_STMT: {
         auto s = std::make_unique<ast::DiscardStmt>();
         switch (n->discard_stmt->target) {
@@ -843,6 +845,39 @@ class Transformer {
       default:
         unsupported(node_field_name(n) + " as a setting value", -1);
     }
+  }
+
+  ast::StmtPtr copy(const PgQuery__CopyStmt* s) {
+    auto out = std::make_unique<ast::CopyStmt>();
+    if (s->relation) out->table = table_ref(s->relation);
+    for (size_t i = 0; i < s->n_attlist; ++i) out->columns.push_back(string_of(s->attlist[i], -1));
+    if (s->query) out->query = stmt(s->query);
+    out->is_from = s->is_from;
+    out->is_program = s->is_program;
+    out->filename = str(s->filename);
+    out->has_where = s->where_clause != nullptr;
+    for (size_t i = 0; i < s->n_options; ++i) {
+      const PgQuery__Node* n = s->options[i];
+      if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
+      const PgQuery__DefElem* d = n->def_elem;
+      ast::CopyOption o;
+      o.name = lower(str(d->defname));
+      o.location = d->location;
+      if (!d->arg) {
+        o.arg = ast::CopyOption::Arg::None;
+      } else if (d->arg->node_case == PG_QUERY__NODE__NODE_A_STAR) {
+        o.arg = ast::CopyOption::Arg::Star;
+      } else if (d->arg->node_case == PG_QUERY__NODE__NODE_LIST) {
+        o.arg = ast::CopyOption::Arg::List;
+        for (size_t k = 0; k < d->arg->list->n_items; ++k)
+          o.list.push_back(string_of(d->arg->list->items[k], -1));
+      } else {
+        o.arg = ast::CopyOption::Arg::Value;
+        o.value = value_text(d->arg);
+      }
+      out->options.push_back(std::move(o));
+    }
+    return out;
   }
 
   ast::StmtPtr explain(const PgQuery__ExplainStmt* s) {

@@ -51,6 +51,7 @@ void error_like(std::string& out, char type, const ErrorFields& f) {
   field(out, 'D', f.detail);
   field(out, 'H', f.hint);
   if (f.position > 0) field(out, 'P', std::to_string(f.position));
+  field(out, 'W', f.context);
   out.push_back('\0');
 }
 
@@ -161,6 +162,29 @@ void parameter_description(std::string& out, const std::vector<uint32_t>& types)
   Message m(out, 't');
   put_i16(out, static_cast<int16_t>(types.size()));
   for (uint32_t t : types) put_i32(out, static_cast<int32_t>(t));
+}
+
+namespace {
+void copy_response(std::string& out, char type, int8_t format, size_t columns) {
+  Message m(out, type);
+  out.push_back(static_cast<char>(format));
+  put_i16(out, static_cast<int16_t>(columns));
+  for (size_t i = 0; i < columns; ++i) put_i16(out, format);
+}
+}  // namespace
+
+void copy_in_response(std::string& out, int8_t format, size_t columns) {
+  copy_response(out, 'G', format, columns);
+}
+void copy_out_response(std::string& out, int8_t format, size_t columns) {
+  copy_response(out, 'H', format, columns);
+}
+void copy_data(std::string& out, std::string_view data) {
+  Message m(out, 'd');
+  out.append(data);
+}
+void copy_done(std::string& out) {
+  Message m(out, 'c');
 }
 
 // ---- decoding ----

@@ -52,6 +52,7 @@ struct ErrorFields {
   std::string_view detail;
   std::string_view hint;
   int position = 0;  // 1-based, 0 = none
+  std::string_view context = {};  // the W field (PostgreSQL's CONTEXT)
 };
 
 void error_response(std::string& out, const ErrorFields& f);
@@ -73,6 +74,12 @@ void close_complete(std::string& out);
 void no_data(std::string& out);
 void portal_suspended(std::string& out);
 void parameter_description(std::string& out, const std::vector<uint32_t>& types);
+// COPY: CopyInResponse ('G') / CopyOutResponse ('H') with the overall format (0 text, 1 binary) and one
+// format code per column; CopyData ('d'); CopyDone ('c').
+void copy_in_response(std::string& out, int8_t format, size_t columns);
+void copy_out_response(std::string& out, int8_t format, size_t columns);
+void copy_data(std::string& out, std::string_view data);
+void copy_done(std::string& out);
 
 // ---- Decoding of frontend messages ----
 // Each function takes a message body (after the length word, and after the type byte for regular

@@ -43,6 +43,7 @@ namespace {
 constexpr size_t kFlushBytes = 64 * 1024;                 // worker hands its buffer over past this
 constexpr size_t kMaxQueuedBytes = 256 * 1024;            // worker waits while more is unsent
 constexpr size_t kMaxBufferedInputWhileBusy = 64 * 1024;  // stop reading pipelined input past this
+constexpr size_t kMaxCopyQueuedBytes = 1 << 20;           // COPY FROM STDIN: input queued for the worker
 constexpr size_t kReadChunk = 8 * 1024;
 constexpr size_t kMaxReadChunk = 1 << 20;
 constexpr size_t kShrinkInputAbove = 1 << 20;
@@ -156,7 +157,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void start_read() {
     if (reading_ || closing_ || closed_) return;
     size_t avail = end_ - rpos_;
-    if (busy_ && avail >= kMaxBufferedInputWhileBusy) return;
+    if (busy_ && avail >= kMaxBufferedInputWhileBusy && !copy_wants_input(avail)) return;
     compact();
     size_t chunk = kReadChunk;
     if (need_ > avail) chunk = std::clamp(need_ - avail, kReadChunk, kMaxReadChunk);
@@ -200,6 +201,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     end_ += n;
     disarm_idle_timer();
     if (busy_) {
+      if (copy_mode_) pump_copy();
       start_read();
     } else {
       process();
@@ -416,6 +418,116 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
+  // ---- COPY FROM STDIN ----
+  // While a COPY reads its input (copy_mode_, on the strand), CopyData / CopyDone / CopyFail go from the
+  // input buffer into copy_ for the worker; Flush and Sync are ignored, as PostgreSQL does. The queue is
+  // bounded: past kMaxCopyQueuedBytes the strand stops moving messages, the input buffer fills and reading
+  // stops (back-pressure on the client); the worker resumes it once it drained half of the queue.
+  struct CopyChannel {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<std::string> chunks;
+    size_t bytes = 0;
+    bool paused = false;  // the strand stopped moving messages because the queue was full
+    enum class End { None, Done, Fail, Unexpected } end = End::None;
+    std::string fail_message;
+    char unexpected = 0;
+  };
+
+  // On the strand.
+  void pump_copy() {
+    while (copy_mode_ && !closing_ && !closed_) {
+      size_t avail = end_ - rpos_;
+      if (avail < 5) {
+        need_ = 5;
+        return;
+      }
+      const char* p = buf_.data() + rpos_;
+      char type = p[0];
+      uint32_t len = wire::get_u32(p + 1);
+      if (len < 4) {
+        fatal(SqlState::ProtocolViolation, "invalid message length");
+        return;
+      }
+      if (len > server_.options.max_message_bytes) {
+        fatal(SqlState::ProgramLimitExceeded,
+              fmt::format("message of {} bytes exceeds the maximum of {} bytes", len,
+                          server_.options.max_message_bytes));
+        return;
+      }
+      size_t total = size_t{len} + 1;
+      if (avail < total) {
+        need_ = total;
+        return;
+      }
+      std::string_view body(p + 5, len - 4);
+      {
+        std::lock_guard lk(copy_.mu);
+        if (type == 'd' && copy_.bytes >= kMaxCopyQueuedBytes) {
+          copy_.paused = true;
+          return;
+        }
+        rpos_ += total;
+        need_ = 0;
+        switch (type) {
+          case 'd':
+            copy_.chunks.emplace_back(body);
+            copy_.bytes += body.size();
+            break;
+          case 'c':
+            copy_.end = CopyChannel::End::Done;
+            copy_mode_ = false;
+            break;
+          case 'f':
+            copy_.end = CopyChannel::End::Fail;
+            copy_.fail_message = std::string(body.substr(0, body.find('\0')));
+            copy_mode_ = false;
+            break;
+          case 'H':
+          case 'S':
+            break;
+          default:
+            copy_.end = CopyChannel::End::Unexpected;
+            copy_.unexpected = type;
+            copy_mode_ = false;
+            break;
+        }
+      }
+      copy_.cv.notify_all();
+    }
+  }
+
+  // On the strand: whether a running COPY FROM STDIN needs more input now: the message being read is
+  // incomplete (it may be larger than the busy-input limit) and the queue for the worker has room.
+  bool copy_wants_input(size_t avail) {
+    if (!copy_mode_) return false;
+    std::lock_guard lk(copy_.mu);
+    return !copy_.paused && need_ > avail;
+  }
+
+  // On the strand: the worker began reading a COPY's input.
+  void begin_copy_in() {
+    copy_mode_ = true;
+    pump_copy();
+    start_read();
+  }
+  // On the strand: the worker drained the queue below half.
+  void resume_copy_in() {
+    if (!copy_mode_) return;
+    pump_copy();
+    start_read();
+  }
+  // On the strand: the COPY statement returned (done or failed). What it did not read stays unread: the
+  // queue is dropped, and CopyData still in the input is ignored by process(), as PostgreSQL does.
+  void end_copy_in() {
+    copy_mode_ = false;
+    std::lock_guard lk(copy_.mu);
+    copy_.chunks.clear();
+    copy_.bytes = 0;
+    copy_.paused = false;
+    copy_.end = CopyChannel::End::None;
+  }
+
   // ---- query execution ----
 
   void run_query(std::string sql) {
@@ -538,8 +650,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   static void append_error(std::string& out, std::string_view severity, const SqlError& e) {
-    wire::error_response(
-        out, {severity, sqlstate_code(e.state()), e.message(), e.detail(), e.hint(), e.position()});
+    wire::error_response(out, {severity, sqlstate_code(e.state()), e.message(), e.detail(), e.hint(),
+                               e.position(), e.context()});
   }
   static void append_plain_error(std::string& out, std::string_view severity, SqlState state,
                                  std::string_view message) {
@@ -630,6 +742,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     cancel_.store(true);
     out_cv_.notify_all();
+    { std::lock_guard lk(copy_.mu); }
+    copy_.cv.notify_all();
   }
 
   void close_after_flush() {
@@ -680,6 +794,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::mutex out_mu_;
   std::condition_variable out_cv_;
   size_t queued_bytes_ = 0;  // under out_mu_
+  CopyChannel copy_;         // COPY FROM STDIN input, strand -> worker
+  bool copy_mode_ = false;   // strand: the running COPY reads CopyData
 };
 
 class QueryOutput final : public ResultWriter {
@@ -713,6 +829,42 @@ class QueryOutput final : public ResultWriter {
   }
   const std::atomic<bool>* cancel_flag() const override { return &conn_.cancel_; }
 
+  CopyInStream& copy_in(int8_t format, size_t columns) override {
+    if (!dead()) wire::copy_in_response(buf_, format, columns);
+    maybe_flush(true);
+    {
+      std::lock_guard lk(conn_.copy_.mu);
+      conn_.copy_.chunks.clear();
+      conn_.copy_.bytes = 0;
+      conn_.copy_.paused = false;
+      conn_.copy_.end = Connection::CopyChannel::End::None;
+    }
+    copy_in_started_ = true;
+    asio::post(conn_.strand_, [self = conn_.shared_from_this()] { self->begin_copy_in(); });
+    return stream_;
+  }
+  void copy_out(int8_t format, size_t columns) override {
+    if (dead()) return;
+    wire::copy_out_response(buf_, format, columns);
+  }
+  void copy_data(std::string_view data) override {
+    if (dead()) return;
+    wire::copy_data(buf_, data);
+    maybe_flush();
+  }
+  void copy_done() override {
+    if (dead()) return;
+    wire::copy_done(buf_);
+  }
+  // After the statement: a COPY FROM STDIN that did not read to CopyDone leaves its input unread.
+  bool copy_in_ran() const { return copy_in_ran_; }
+  void end_copy() {
+    if (!copy_in_started_) return;
+    copy_in_started_ = false;
+    copy_in_ran_ = true;
+    asio::post(conn_.strand_, [self = conn_.shared_from_this()] { self->end_copy_in(); });
+  }
+
   std::string& buffer() { return buf_; }
   bool dead() const { return conn_.dead_.load(std::memory_order_relaxed); }
   // Hands everything buffered to the connection now (Flush).
@@ -732,14 +884,60 @@ class QueryOutput final : public ResultWriter {
     buf_.reserve(kFlushBytes + 1024);
   }
 
+  class Stream final : public CopyInStream {
+   public:
+    explicit Stream(Connection& conn) : conn_(conn) {}
+    bool next(std::string& chunk) override {
+      auto& ch = conn_.copy_;
+      bool resume = false;
+      {
+        std::unique_lock lk(ch.mu);
+        ch.cv.wait(lk, [&] {
+          return !ch.chunks.empty() || ch.end != Connection::CopyChannel::End::None || conn_.dead_.load();
+        });
+        if (conn_.dead_.load())
+          throw SqlError(SqlState::ConnectionFailure, "connection lost during COPY from stdin");
+        if (!ch.chunks.empty()) {
+          chunk = std::move(ch.chunks.front());
+          ch.chunks.pop_front();
+          ch.bytes -= chunk.size();
+          if (ch.paused && ch.bytes < kMaxCopyQueuedBytes / 2) {
+            ch.paused = false;
+            resume = true;
+          }
+        } else {
+          switch (ch.end) {
+            case Connection::CopyChannel::End::Done:
+              return false;
+            case Connection::CopyChannel::End::Fail:
+              throw SqlError(SqlState::QueryCanceled, "COPY from stdin failed: " + ch.fail_message);
+            default:
+              throw SqlError(SqlState::ProtocolViolation,
+                             fmt::format("unexpected message type 0x{:02X} during COPY from stdin",
+                                         static_cast<unsigned>(static_cast<unsigned char>(ch.unexpected))));
+          }
+        }
+      }
+      if (resume) asio::post(conn_.strand_, [self = conn_.shared_from_this()] { self->resume_copy_in(); });
+      return true;
+    }
+
+   private:
+    Connection& conn_;
+  };
+
   Connection& conn_;
   std::string buf_;
+  Stream stream_{conn_};
+  bool copy_in_started_ = false;
+  bool copy_in_ran_ = false;  // a COPY FROM STDIN ran in this job (sticky)
 };
 
 void Connection::execute_on_worker(const std::string& sql) {
   QueryOutput out(*this);
   try {
     session_->execute(sql, out);
+    out.end_copy();
   } catch (const SqlError& e) {
     spdlog::debug("pgwire: connection {}: {} {}", pid_, sqlstate_code(e.state()), e.message());
     if (!out.dead()) append_error(out.buffer(), "ERROR", e);
@@ -750,6 +948,7 @@ void Connection::execute_on_worker(const std::string& sql) {
     spdlog::warn("pgwire: connection {}: internal error of unknown type", pid_);
     if (!out.dead()) append_internal_error(out.buffer(), "ERROR", "internal error");
   }
+  out.end_copy();
   std::string tail;
   if (!out.dead()) {
     tail = std::move(out.buffer());
@@ -797,8 +996,15 @@ void Connection::extended_message(const ExtendedMessage& m, QueryOutput& out) {
     }
     case 'E': {
       wire::ExecuteMessage e = wire::decode_execute(m.body);
-      if (session_->execute_portal(e.portal, e.max_rows > 0 ? e.max_rows : 0, out))
-        wire::portal_suspended(out.buffer());
+      bool suspended = false;
+      try {
+        suspended = session_->execute_portal(e.portal, e.max_rows > 0 ? e.max_rows : 0, out);
+      } catch (...) {
+        out.end_copy();
+        throw;
+      }
+      out.end_copy();
+      if (suspended) wire::portal_suspended(out.buffer());
       return;
     }
     case 'C': {
@@ -821,8 +1027,12 @@ void Connection::extended_message(const ExtendedMessage& m, QueryOutput& out) {
 
 void Connection::extended_on_worker(const std::vector<ExtendedMessage>& batch, bool skipping) {
   QueryOutput out(*this);
+  bool after_copy_in = false;
   for (const ExtendedMessage& m : batch) {
     if (out.dead()) break;
+    // Flush and Sync that arrived before a COPY FROM STDIN's CopyInResponse belong to the COPY, which
+    // ignores them (PostgreSQL reads them during the COPY; libpq sends its own Sync after CopyDone).
+    if (after_copy_in && (m.type == 'S' || m.type == 'H')) continue;
     if (m.type == 'S') {
       skipping = false;
       try {
@@ -839,7 +1049,9 @@ void Connection::extended_on_worker(const std::vector<ExtendedMessage>& batch, b
     if (skipping) continue;
     try {
       extended_message(m, out);
+      if (m.type == 'E' && out.copy_in_ran()) after_copy_in = true;
     } catch (const SqlError& e) {
+      if (m.type == 'E' && out.copy_in_ran()) after_copy_in = true;
       spdlog::debug("pgwire: connection {}: {} {}", pid_, sqlstate_code(e.state()), e.message());
       append_error(out.buffer(), "ERROR", e);
       skipping = true;
@@ -865,6 +1077,15 @@ namespace {
   throw SqlError(SqlState::FeatureNotSupported, "extended query protocol is not supported yet");
 }
 }  // namespace
+CopyInStream& ResultWriter::copy_in(int8_t, size_t) {
+  throw SqlError(SqlState::FeatureNotSupported, "COPY FROM STDIN is not supported here");
+}
+void ResultWriter::copy_out(int8_t, size_t) {
+  throw SqlError(SqlState::FeatureNotSupported, "COPY TO STDOUT is not supported here");
+}
+void ResultWriter::copy_data(std::string_view) {}
+void ResultWriter::copy_done() {}
+
 void Session::parse(const std::string&, std::string_view, const std::vector<uint32_t>&) {
   no_extended_protocol();
 }

@@ -45,6 +45,18 @@ struct BindParams {
   std::vector<std::optional<std::string_view>> values;
 };
 
+// COPY ... FROM STDIN: the client's CopyData, as a stream of chunks (message boundaries mean nothing:
+// a chunk may end inside a row). Backed by a bounded queue that the connection fills as the messages
+// arrive, so a COPY of any size holds only a few hundred kB of input at a time.
+class CopyInStream {
+ public:
+  virtual ~CopyInStream() = default;
+  // The next CopyData message's bytes, replacing `chunk`; false after CopyDone. Throws SqlError 57014
+  // "COPY from stdin failed: <message>" on CopyFail, 08P01 for another message type during the COPY
+  // and 08006 when the client disconnected.
+  virtual bool next(std::string& chunk) = 0;
+};
+
 // Receives one statement's results, in PostgreSQL's text format. Called on a worker thread.
 class ResultWriter {
  public:
@@ -63,6 +75,16 @@ class ResultWriter {
   // Set when the client disconnected, sent a CancelRequest, or the server is shutting down; long
   // running work polls it and stops with 57014 (or simply returns if the client is gone).
   virtual const std::atomic<bool>* cancel_flag() const = 0;
+
+  // COPY (the defaults refuse it: writers that are not a client connection).
+  // copy_in: sends CopyInResponse (format 0 text, 1 binary; one code per column) and returns the stream
+  // of the client's CopyData, valid until the statement returns. An error before the stream ended makes
+  // the connection discard the rest of the COPY's messages, as PostgreSQL does.
+  virtual CopyInStream& copy_in(int8_t format, size_t columns);
+  // copy_out: CopyOutResponse, then copy_data (one CopyData message each) and copy_done (CopyDone).
+  virtual void copy_out(int8_t format, size_t columns);
+  virtual void copy_data(std::string_view data);
+  virtual void copy_done();
 };
 
 struct StartupInfo {

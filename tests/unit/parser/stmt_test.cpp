@@ -389,7 +389,6 @@ TEST(ParserUnsupportedStatements, NamedAfterTheNode) {
       {"DROP SCHEMA s", "DROP SCHEMA"},
       {"CREATE INDEX i ON t (a)", "CREATE INDEX"},
       {"CREATE VIEW v AS SELECT 1", "CREATE VIEW"},
-      {"COPY t FROM STDIN", "COPY"},
       {"CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", "CREATE TRIGGER"},
       {"CREATE SEQUENCE sq", "CREATE SEQUENCE"},
       {"ALTER TABLE t ADD COLUMN b int", "ALTER TABLE"},
@@ -408,6 +407,37 @@ TEST(ParserUnsupportedStatements, NamedAfterTheNode) {
     ASSERT_TRUE(s) << c.sql;
     EXPECT_EQ(s->feature, c.feature) << c.sql;
   }
+}
+
+TEST(ParserCopy, TableColumnsOptionsAndLegacyForms) {
+  auto c = parse_one<ast::CopyStmt>(
+      "COPY t (a, \"B\") FROM STDIN WITH (FORMAT csv, HEADER match, FORCE_NULL (a))");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->table.name, "t");
+  EXPECT_EQ(c->columns, (std::vector<std::string>{"a", "B"}));
+  EXPECT_TRUE(c->is_from);
+  EXPECT_TRUE(c->filename.empty());
+  ASSERT_EQ(c->options.size(), 3u);
+  EXPECT_EQ(c->options[0].name, "format");
+  EXPECT_EQ(c->options[0].value, "csv");
+  EXPECT_EQ(c->options[1].value, "match");
+  EXPECT_EQ(c->options[2].arg, ast::CopyOption::Arg::List);
+  EXPECT_EQ(c->options[2].list, (std::vector<std::string>{"a"}));
+  // The legacy syntax becomes the same options, as in PostgreSQL's grammar.
+  auto legacy = parse_one<ast::CopyStmt>("COPY t TO STDOUT WITH CSV HEADER FORCE QUOTE *");
+  ASSERT_TRUE(legacy);
+  EXPECT_FALSE(legacy->is_from);
+  ASSERT_EQ(legacy->options.size(), 3u);
+  EXPECT_EQ(legacy->options[0].name, "format");
+  EXPECT_EQ(legacy->options[1].name, "header");
+  EXPECT_EQ(legacy->options[2].name, "force_quote");
+  EXPECT_EQ(legacy->options[2].arg, ast::CopyOption::Arg::Star);
+  auto query = parse_one<ast::CopyStmt>("COPY (SELECT 1) TO STDOUT");
+  ASSERT_TRUE(query && query->query);
+  EXPECT_EQ(query->query->kind, ast::StmtKind::Select);
+  auto file = parse_one<ast::CopyStmt>("COPY t FROM '/etc/passwd'");
+  ASSERT_TRUE(file);
+  EXPECT_EQ(file->filename, "/etc/passwd");
 }
 
 TEST(ParserPreparedStatements, PrepareExecuteDeallocateDiscard) {
