@@ -1423,6 +1423,7 @@ void Binder::finish(PlannedStatement& out) {
       est = rows < 1 ? 1 : static_cast<uint64_t>(rows);
     }
     scan->estimated_rows = est;
+    scan->sealed_blocks = ctx_.sealed_blocks ? ctx_.sealed_blocks(scan->table->id) : 0;
     p.estimated_rows = est;
   } else {
     p.estimated_rows = values_rows_ ? values_rows_ : 1;

@@ -499,6 +499,8 @@ class EngineSession : public pgwire::Session {
         return sql_fetch(static_cast<const ast::FetchStmt&>(stmt), out);
       case ast::StmtKind::ClosePortal:
         return sql_close(static_cast<const ast::ClosePortalStmt&>(stmt), out);
+      case ast::StmtKind::Vacuum:
+        return vacuum(static_cast<const ast::VacuumStmt&>(stmt), out);
       case ast::StmtKind::Unsupported:
         throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
     }
@@ -604,6 +606,7 @@ class EngineSession : public pgwire::Session {
     ctx.session = &session_info_;
     storage::Store* store = &db_.store();
     ctx.row_estimate = [store](uint32_t table_id) { return store->approximate_row_count(table_id); };
+    ctx.sealed_blocks = [store](uint32_t table_id) { return store->sealed_info(table_id).blocks; };
     if (!explain_params_) return planner::plan_statement(stmt, ctx);
     // EXPLAIN of a prepared statement with parameters: plan with their types, show their values.
     std::vector<TypeId> types;
@@ -692,6 +695,34 @@ class EngineSession : public pgwire::Session {
     }
     send_text_rows(out, "QUERY PLAN", lines);
     out.command_complete("EXPLAIN");
+  }
+
+  // VACUUM [table, ...]: seals each table's settled rows into column blocks (docs/columnar.md), then
+  // compacts its row range. As in PostgreSQL it cannot run inside a transaction block (25001).
+  void vacuum(const ast::VacuumStmt& stmt, pgwire::ResultWriter& out) {
+    if (in_transaction())
+      throw SqlError(SqlState::ActiveSqlTransaction, "VACUUM cannot run inside a transaction block");
+    std::shared_lock catalog_guard(db_.catalog_lock());  // no DROP TABLE meanwhile
+    storage::Catalog& catalog = db_.store().catalog();
+    std::vector<storage::TableDefPtr> tables;
+    if (stmt.tables.empty()) {
+      tables = catalog.tables();
+    } else {
+      for (const ast::TableRef& t : stmt.tables) {
+        storage::TableDefPtr def = catalog.find(t.name);
+        if (!def) throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
+        tables.push_back(std::move(def));
+      }
+    }
+    for (const storage::TableDefPtr& def : tables) {
+      storage::Store::SealResult r = db_.store().seal(def->id);
+      db_.store().compact_table(def->id);
+      if (stmt.verbose)
+        out.notice("00000", "\"" + def->name + "\": " + std::to_string(r.rows) + " rows sealed in " +
+                                std::to_string(r.blocks) + " blocks (" + std::to_string(r.bytes) +
+                                " bytes), " + std::to_string(r.versions_kept) + " newer row versions kept");
+    }
+    out.command_complete("VACUUM");
   }
 
   void create_table(const ast::CreateTableStmt& stmt, pgwire::ResultWriter& out) {

@@ -123,6 +123,7 @@ enum class StmtKind {
   DeclareCursor,
   Fetch,
   ClosePortal,
+  Vacuum,
   Unsupported
 };
 
@@ -284,6 +285,15 @@ struct ClosePortalStmt : Stmt {
   ClosePortalStmt() : Stmt(StmtKind::ClosePortal) {}
   std::string name;  // empty for ALL
   bool all = false;
+};
+
+// VACUUM [(options)] [table, ...]: seals the tables' settled rows into column blocks (docs/columnar.md).
+// ANALYZE alone (is_vacuum false) is not this statement.
+struct VacuumStmt : Stmt {
+  VacuumStmt() : Stmt(StmtKind::Vacuum) {}
+  std::vector<TableRef> tables;  // empty: every table
+  bool verbose = false;
+  std::vector<std::string> options;  // lower case, as written (full, freeze, analyze, ...)
 };
 
 // Any statement libpg_query parses that OmenDB has no transform for (CREATE INDEX, CREATE VIEW, ...).
