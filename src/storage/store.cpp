@@ -351,6 +351,8 @@ class ScanCursorImpl final : public ScanCursor {
   const ColumnBatch* row_store_batch() {
     uint64_t count = 0;
     while (count < batch_rows_) {
+      // The block ran out (its last rows masked): the next block may come before the next entry.
+      if (have_block_ && pos_ >= end_ && !blocks_done_) break;
       Entry e;
       if (!peek(e)) break;
       if (have_block_ && pos_ < end_) {
