@@ -31,6 +31,7 @@ struct EngineOptions {
   uint64_t query_memory_limit = uint64_t{1} << 30;
   // What all running queries may hold together (0: no cap).
   uint64_t query_memory_cap = 0;
+  uint64_t seal_block_rows = 65536;  // rows per sealed column block (VACUUM)
 };
 
 class Database : public pgwire::SessionFactory {

@@ -54,6 +54,12 @@ int main(int argc, char** argv) {
                  "auto: optimise plans expected to touch many rows; cheap or optimizing: always that tier")
       ->check(CLI::IsMember({"auto", "cheap", "optimizing"}))
       ->capture_default_str();
+  uint64_t seal_block_rows = 65536;
+  app.add_option(
+         "--seal-block-rows", seal_block_rows,
+         "Rows per sealed column block written by VACUUM (docs/columnar.md); small values are for tests")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20))
+      ->capture_default_str();
   app.set_version_flag("--version", std::string("omendb ") + OMENDB_VERSION);
   CLI11_PARSE(app, argc, argv);
 
@@ -70,6 +76,7 @@ int main(int argc, char** argv) {
     omendb::engine::EngineOptions options;
     options.data_dir = data_dir;
     options.sync_commits = !no_sync;
+    options.seal_block_rows = seal_block_rows;
     options.query_memory_limit = query_memory_limit_mb << 20;
     options.jit_tiers = jit_tier == "cheap"        ? omendb::codegen::TierPolicy::Cheap
                         : jit_tier == "optimizing" ? omendb::codegen::TierPolicy::Optimizing

@@ -153,6 +153,18 @@ struct StoreState {
   }
   // Sealing (Store::seal): one at a time.
   std::mutex seal_mutex;
+  // Tables that have (or had, since the server started) sealed blocks. Garbage collection keeps their
+  // tombstones even in a full compaction: a tombstone may mask a sealed row, which no compaction sees.
+  mutable std::mutex sealed_tables_mutex;
+  std::set<uint32_t> sealed_tables;  // sealed_tables_mutex
+  bool table_sealed(uint32_t table_id) const {
+    std::lock_guard lock(sealed_tables_mutex);
+    return sealed_tables.count(table_id) != 0;
+  }
+  void note_sealed(uint32_t table_id) {
+    std::lock_guard lock(sealed_tables_mutex);
+    sealed_tables.insert(table_id);
+  }
   Catalog* catalog = nullptr;  // set once the catalog is loaded
 
   // Hidden row id counters: next id per table, initialized lazily from the table's last key.

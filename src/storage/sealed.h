@@ -24,7 +24,6 @@
 namespace omendb::storage::sealed {
 
 constexpr uint8_t kEnvelopeVersion = 1;
-constexpr uint64_t kBlockRows = 65536;  // rows per sealed block
 
 // Bytes per value of a column type in a ColumnVector (Text: a StrRef).
 size_t value_width(TypeId type);

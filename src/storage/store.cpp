@@ -1091,8 +1091,8 @@ void TransactionImpl::commit() {
 // oldest snapshot reads can go too (with everything older): deleted rows leave nothing behind.
 class VersionGcFilter final : public rocksdb::CompactionFilter {
  public:
-  VersionGcFilter(uint64_t oldest_snapshot, bool full_compaction)
-      : oldest_(oldest_snapshot), full_(full_compaction) {}
+  VersionGcFilter(const StoreState& state, uint64_t oldest_snapshot, bool full_compaction)
+      : state_(state), oldest_(oldest_snapshot), full_(full_compaction) {}
   const char* Name() const override { return "omendb.VersionGc"; }
   bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice& value, std::string*,
               bool*) const override {
@@ -1105,13 +1105,17 @@ class VersionGcFilter final : public rocksdb::CompactionFilter {
     if (keycodec::decode_version(std::string_view(key.data(), key.size())) > oldest_) return false;
     if (!kept_visible_) {
       kept_visible_ = true;
-      return full_ && rowcodec::value_kind(std::string_view(value.data(), value.size())) ==
-                          rowcodec::ValueKind::Tombstone;
+      // A tombstone of a sealed table may mask a sealed row: it stays until a seal rewrites the blocks.
+      return full_ &&
+             rowcodec::value_kind(std::string_view(value.data(), value.size())) ==
+                 rowcodec::ValueKind::Tombstone &&
+             !state_.table_sealed(keycodec::decode_table_id(user));
     }
     return true;
   }
 
  private:
+  const StoreState& state_;
   uint64_t oldest_;
   bool full_;
   mutable std::string current_;  // one filter per (sub)compaction: keys arrive in order, single-threaded
@@ -1124,7 +1128,7 @@ class VersionGcFactory final : public rocksdb::CompactionFilterFactory {
   const char* Name() const override { return "omendb.VersionGcFactory"; }
   std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
       const rocksdb::CompactionFilter::Context& context) override {
-    return std::make_unique<VersionGcFilter>(state_.oldest_snapshot(), context.is_full_compaction);
+    return std::make_unique<VersionGcFilter>(state_, state_.oldest_snapshot(), context.is_full_compaction);
   }
 
  private:
@@ -1218,6 +1222,21 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   store->catalog_ = std::make_unique<Catalog>(*store);
   store->catalog_->load();
   store->state_->catalog = store->catalog_.get();
+  {  // tables with sealed blocks (their manifests)
+    std::string lower("\0\0\0\0S", 5);
+    std::string upper = keycodec::prefix_successor(lower);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+    for (it->Seek(lower); it->Valid(); it->Next()) {
+      rocksdb::Slice k = it->key();
+      if (k.size() == lower.size() + keycodec::kTablePrefixSize)
+        store->state_->note_sealed(keycodec::decode_table_id(std::string_view(k.data() + lower.size(), 4)));
+    }
+    check_status(it->status(), "reading the sealed-data manifests");
+  }
   spdlog::info("storage opened at {} (commit timestamps continue after {})", options.data_dir,
                store->state_->last_assigned_ts);
   return store;
@@ -1314,7 +1333,7 @@ namespace {
 // arena (turned into StrRefs when the block is written).
 class BlockBuilder {
  public:
-  explicit BlockBuilder(const TableDef& table) : table_(table) {
+  BlockBuilder(const TableDef& table, uint64_t block_rows) : table_(table) {
     const size_t n = sealed::block_columns(table);
     types_.resize(n);
     for (size_t i = 0; i < table.columns.size(); ++i)
@@ -1324,7 +1343,7 @@ class BlockBuilder {
     nulls_.resize(n);
     size_t row_bytes = 0;
     for (TypeId t : types_) row_bytes += sealed::value_width(t) + 1;
-    max_rows_ = std::min<uint64_t>(sealed::kBlockRows,
+    max_rows_ = std::min<uint64_t>(std::clamp<uint64_t>(block_rows, 1, columnar::kMaxBlockRows),
                                    columnar::kMaxBlockDecodedBytes / std::max<size_t>(1, row_bytes));
   }
 
@@ -1450,7 +1469,7 @@ Store::SealResult Store::seal(uint32_t table_id) {
     spec.want_keys = true;
     spec.batch_rows = 4096;
     ScanCursorImpl cursor(db_, horizon, nullptr, spec);
-    BlockBuilder builder(*table);
+    BlockBuilder builder(*table, options_.seal_block_rows);
     std::string value;
     auto flush = [&] {
       if (builder.rows() == 0) return;
@@ -1500,6 +1519,7 @@ Store::SealResult Store::seal(uint32_t table_id) {
   } else {
     check_status(batch.Put(meta::sealed_manifest_key(table_id), mv), "sealing");
   }
+  st.note_sealed(table_id);  // before the blocks exist: full compactions keep this table's tombstones
   OMEN_SYNC_POINT("Store::seal:BeforeWrite");
   rocksdb::WriteOptions wo;
   wo.sync = true;

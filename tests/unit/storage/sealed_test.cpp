@@ -419,6 +419,30 @@ TEST_F(SealedTest, SealedRowsSurviveReopenAndDropRemovesThem) {
   EXPECT_FALSE(it->Valid() && it->key().starts_with(prefix)) << "a sealed block outlived its table";
 }
 
+// A full compaction drops a tombstone that is the oldest snapshot's version of its key (nothing older is
+// left in the row store), but the key's sealed row is not in any compaction: the tombstone must stay.
+TEST_F(SealedTest, FullCompactionKeepsTombstonesOfSealedRows) {
+  Model model;
+  load(model, 0, 1000);
+  store_->seal(m_->id);
+  {
+    testing::AutoCommit stmt(*store_);
+    for (int64_t id = 0; id < 1000; id += 3) {
+      stmt.w->remove(*m_, key(id));
+      model.erase(id);
+    }
+    stmt.commit();
+  }
+  store_->compact();
+  EXPECT_EQ(scan_now(), model);
+  reopen();  // the sealed-table list is rebuilt from the manifests
+  store_->compact();
+  EXPECT_EQ(scan_now(), model);
+  store_->seal(m_->id);
+  store_->compact();
+  EXPECT_EQ(scan_now(), model);
+}
+
 // Tables without a primary key: the hidden row id is sealed as a column, and new row ids continue
 // above the sealed ones (also after a restart).
 TEST_F(SealedTest, HiddenRowIdTable) {
