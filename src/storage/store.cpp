@@ -184,7 +184,8 @@ bool has_user_key(const rocksdb::Slice& versioned, std::string_view user_key) {
 // store and the blocks, so a seal that commits during the scan is not half seen.
 class ScanCursorImpl final : public ScanCursor {
  public:
-  ScanCursorImpl(rocksdb::DB* db, uint64_t snapshot_ts, const WriteSet* writes, const ScanSpec& spec)
+  ScanCursorImpl(rocksdb::DB* db, const StoreState& state, uint64_t snapshot_ts, const WriteSet* writes,
+                 const ScanSpec& spec)
       : db_(db),
         table_(spec.table),
         batch_rows_(std::max<uint32_t>(1, spec.batch_rows)),
@@ -250,7 +251,13 @@ class ScanCursorImpl final : public ScanCursor {
     ro.adaptive_readahead = true;
     it_.reset(db->NewIterator(ro));
 
+    // A table never sealed needs no block iterator. The seal marks its table before it writes, and the
+    // RocksDB snapshot above was taken before this check: a seal the snapshot sees has marked the table.
     block_lower_ = meta::block_prefix(table_->id);
+    if (!state.table_sealed(table_->id)) {
+      blocks_done_ = true;
+      return;
+    }
     block_upper_ = keycodec::prefix_successor(block_lower_);
     block_lower_slice_ = rocksdb::Slice(block_lower_);
     block_upper_slice_ = rocksdb::Slice(block_upper_);
@@ -414,6 +421,7 @@ class ScanCursorImpl final : public ScanCursor {
   // Positions the block iterator on the block holding `lower_` (the last block starting at or before
   // it), or on the first block after it.
   void seek_blocks() {
+    if (!block_it_) return;
     block_it_->SeekForPrev(meta::block_key(lower_));
     if (!block_it_->Valid()) {
       check_status(block_it_->status(), "scanning table \"" + table_->name + "\"");
@@ -626,7 +634,7 @@ class ReadViewImpl final : public ReadView {
   }
 
   std::unique_ptr<ScanCursor> scan(const ScanSpec& spec) const override {
-    return std::make_unique<ScanCursorImpl>(db_, snapshot_ts_, writes_, spec);
+    return std::make_unique<ScanCursorImpl>(db_, state_, snapshot_ts_, writes_, spec);
   }
 
   bool exists(std::string_view key) const override {
@@ -662,6 +670,7 @@ class ReadViewImpl final : public ReadView {
   bool sealed_contains(std::string_view key, const rocksdb::Snapshot* snapshot) const {
     if (key.size() < keycodec::kTablePrefixSize) return false;
     const uint32_t table_id = keycodec::decode_table_id(key);
+    if (!state_.table_sealed(table_id)) return false;  // checked after the snapshot was taken (see the scan)
     std::string lower = meta::block_prefix(table_id);
     std::string upper = keycodec::prefix_successor(lower);
     rocksdb::Slice lower_slice(lower), upper_slice(upper);
@@ -1468,7 +1477,7 @@ Store::SealResult Store::seal(uint32_t table_id) {
     spec.columns.assign(table->columns.size(), true);
     spec.want_keys = true;
     spec.batch_rows = 4096;
-    ScanCursorImpl cursor(db_, horizon, nullptr, spec);
+    ScanCursorImpl cursor(db_, st, horizon, nullptr, spec);
     BlockBuilder builder(*table, options_.seal_block_rows);
     std::string value;
     auto flush = [&] {
