@@ -86,7 +86,7 @@ void LoadedBlock::load(const TableDefPtr& table, std::string_view first_key, std
   std::string_view last_key, block;
   if (!parse_value(value, horizon_, last_key, block)) corrupt(*table_, "malformed envelope");
   last_key_.assign(last_key);
-  bytes_.assign(block);
+  bytes_ = block;
   columnar::Status s = reader_.open(bytes_);
   if (!s.is_ok()) corrupt(*table_, s.message());
   const size_t ncols = block_columns(*table_);

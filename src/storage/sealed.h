@@ -52,7 +52,8 @@ bool decode_manifest(std::string_view value, Manifest& m);
 // Columns a block of `table` holds: the table's, plus the hidden row id for a table without a key.
 size_t block_columns(const TableDef& table);
 
-// One sealed block loaded for reading: owns a copy of its bytes, decodes the columns it is asked for
+// One sealed block loaded for reading: reads its bytes in place (the caller keeps them alive and unchanged
+// while the block and the batches sliced from it are used: a RocksDB iterator left on the block), decodes the columns it is asked for
 // into 8-byte aligned arrays (reused from block to block) and builds the storage keys of its rows on
 // demand (from the key columns, decoded once per block when first needed).
 class LoadedBlock {
@@ -84,7 +85,7 @@ class LoadedBlock {
   void decode_keys();
 
   TableDefPtr table_;
-  std::string bytes_;  // the block (envelope removed)
+  std::string_view bytes_;  // the block (envelope removed), owned by the caller
   std::string first_key_, last_key_;
   uint64_t horizon_ = 0;
   columnar::BlockReader reader_;

@@ -432,6 +432,10 @@ class ScanCursorImpl final : public ScanCursor {
   // Loads the next block that overlaps [lower_, upper_) and that the zone maps do not exclude, trimmed to
   // the range, with the wanted columns decoded; blocks_done_ when there is none.
   void load_next_block() {
+    if (block_it_on_block_) {  // the previous block is done: its bytes may go
+      block_it_->Next();
+      block_it_on_block_ = false;
+    }
     for (; block_it_->Valid(); block_it_->Next()) {
       rocksdb::Slice k = block_it_->key();
       std::string_view first(k.data() + block_lower_.size() - keycodec::kTablePrefixSize,
@@ -456,7 +460,7 @@ class ScanCursorImpl final : public ScanCursor {
         if (cols_[c].wanted) block_.decode(c);
       ++stats_.blocks_read;
       have_block_ = true;
-      block_it_->Next();
+      block_it_on_block_ = true;  // block_ reads the iterator's value in place: stay on it
       return;
     }
     check_status(block_it_->status(), "scanning table \"" + table_->name + "\"");
@@ -615,6 +619,7 @@ class ScanCursorImpl final : public ScanCursor {
   sealed::LoadedBlock block_;
   bool have_block_ = false;   // block_ holds rows [pos_, end_) still to produce
   bool blocks_done_ = false;  // no block after block_
+  bool block_it_on_block_ = false;  // block_it_ is on the block block_ reads
   uint64_t pos_ = 0, end_ = 0;
   const rocksdb::Snapshot* snapshot_ = nullptr;
   std::unique_ptr<rocksdb::Iterator> it_;  // last: destroyed before the bounds they point to
