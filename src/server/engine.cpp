@@ -1,5 +1,7 @@
 #include "server/engine.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -1819,9 +1821,45 @@ Database::Database(const EngineOptions& options) : options_(options) {
   so.seal_block_rows = options.seal_block_rows;
   store_ = storage::Store::open(so);
   jit_ = codegen::Jit::create(options.plan_cache_capacity, options.jit_tiers);
+  if (options.seal_interval_seconds > 0) sealer_ = std::thread([this] { seal_loop(); });
 }
 
-Database::~Database() = default;
+Database::~Database() {
+  {
+    std::lock_guard lock(sealer_mutex_);
+    stopping_ = true;
+  }
+  sealer_wake_.notify_all();
+  if (sealer_.joinable()) sealer_.join();
+}
+
+// Seals, every interval, the tables whose row store holds at least seal_min_rows rows (estimated from
+// RocksDB's sizes, minus the rows already sealed), as VACUUM does (docs/columnar.md). Holds the catalog
+// lock shared, so no table is dropped under a seal.
+void Database::seal_loop() {
+  std::unique_lock lock(sealer_mutex_);
+  const auto interval = std::chrono::seconds(options_.seal_interval_seconds);
+  while (!sealer_wake_.wait_for(lock, interval, [&] { return stopping_; })) {
+    lock.unlock();
+    try {
+      std::shared_lock catalog_guard(catalog_lock_);
+      for (const storage::TableDefPtr& t : store_->catalog().tables()) {
+        uint64_t rows = store_->approximate_row_count(t->id);
+        uint64_t sealed = store_->sealed_info(t->id).rows;
+        if (rows < sealed + options_.seal_min_rows) continue;
+        storage::Store::SealResult r = store_->seal(t->id);
+        store_->compact_table(t->id);
+        spdlog::info("background sealing: table \"{}\": {} rows in {} blocks ({} newer versions kept)",
+                     t->name, r.rows, r.blocks, r.versions_kept);
+        std::lock_guard stop(sealer_mutex_);
+        if (stopping_) break;
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("background sealing: {}", e.what());
+    }
+    lock.lock();
+  }
+}
 
 std::unique_ptr<pgwire::Session> Database::open(const pgwire::StartupInfo& info) {
   return std::make_unique<EngineSession>(*this, info);

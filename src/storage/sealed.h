@@ -53,9 +53,9 @@ bool decode_manifest(std::string_view value, Manifest& m);
 size_t block_columns(const TableDef& table);
 
 // One sealed block loaded for reading: reads its bytes in place (the caller keeps them alive and unchanged
-// while the block and the batches sliced from it are used: a RocksDB iterator left on the block), decodes the columns it is asked for
-// into 8-byte aligned arrays (reused from block to block) and builds the storage keys of its rows on
-// demand (from the key columns, decoded once per block when first needed).
+// while the block and the batches sliced from it are used: a RocksDB iterator left on the block), decodes the
+// columns it is asked for into 8-byte aligned arrays (reused from block to block) and builds the storage keys
+// of its rows on demand (from the key columns, decoded once per block when first needed).
 class LoadedBlock {
  public:
   // Parses the envelope and the block header. Throws SqlError XX001 when either is malformed or the

@@ -443,6 +443,11 @@ class ScanCursorImpl final : public ScanCursor {
       if (!upper_.empty() && first >= std::string_view(upper_)) break;
       rocksdb::Slice v = block_it_->value();
       std::string_view value(v.data(), v.size());
+      {  // a block before the range (where the seek landed) is neither read nor counted as skipped
+        uint64_t horizon = 0;
+        std::string_view last, bytes;
+        if (sealed::parse_value(value, horizon, last, bytes) && last < std::string_view(lower_)) continue;
+      }
       if (!zone_.empty() && !zone_match(value)) {
         ++stats_.blocks_skipped;
         continue;
@@ -617,8 +622,8 @@ class ScanCursorImpl final : public ScanCursor {
   std::string block_lower_, block_upper_;
   rocksdb::Slice block_lower_slice_, block_upper_slice_;
   sealed::LoadedBlock block_;
-  bool have_block_ = false;   // block_ holds rows [pos_, end_) still to produce
-  bool blocks_done_ = false;  // no block after block_
+  bool have_block_ = false;         // block_ holds rows [pos_, end_) still to produce
+  bool blocks_done_ = false;        // no block after block_
   bool block_it_on_block_ = false;  // block_it_ is on the block block_ reads
   uint64_t pos_ = 0, end_ = 0;
   const rocksdb::Snapshot* snapshot_ = nullptr;

@@ -33,7 +33,7 @@ struct StoreOptions {
   bool create_if_missing = true;
   bool sync_commits = true;  // fsync the WAL on every commit
   size_t block_cache_bytes = 256u << 20;
-  uint64_t seal_block_rows = 65536;  // rows per sealed column block (smaller in tests, to get many blocks)
+  uint64_t seal_block_rows = 16384;  // rows per sealed column block (smaller in tests, to get many blocks)
 };
 
 class ReadView;

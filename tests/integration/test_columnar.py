@@ -6,7 +6,9 @@
    balance is 0. Every reader's (count, sum(bal), sum(bal * id)) stays constant inside its transaction,
    sum(bal) is always the initial total, and the final table has exactly the rows the writers' acknowledged
    statements leave.
-2. Crash: VACUUM runs in a loop while a writer inserts and deletes rows; the server is SIGKILLed at a
+2. Background sealing: with --seal-interval 1 --seal-min-rows 500 the server seals a table by itself
+   (EXPLAIN shows its blocks) and the answers stay the same.
+3. Crash: VACUUM runs in a loop while a writer inserts and deletes rows; the server is SIGKILLed at a
    random moment (OMENDB_COLUMNAR_CRASH_CYCLES cycles, default 4) and restarted on the same data dir:
    every acknowledged insert and delete is there, nothing else changed (the statement in flight at the
    kill may have gone either way).
@@ -51,9 +53,9 @@ def snapshots(args):
         lock = threading.Lock()
 
         def guard(fn):
-            def run():
+            def run(*a):
                 try:
-                    fn()
+                    fn(*a)
                 except Exception as e:  # noqa: BLE001 - reported by the main thread
                     errors.append(repr(e))
                     stop.set()
@@ -249,8 +251,30 @@ def crash(args):
         srv.cleanup()
 
 
+def background(args):
+    """--seal-interval: the server seals a table by itself once its row store holds --seal-min-rows rows."""
+    with Server(args.server_bin, extra_args=BLOCK_ROWS + ["--seal-interval", "1", "--seal-min-rows", "500"]) as srv:
+        c = connect(srv)
+        cur = c.cursor()
+        cur.execute("CREATE TABLE b (id INT PRIMARY KEY, v INT)")
+        cur.execute("INSERT INTO b VALUES " + ", ".join("(%d, %d)" % (i, i % 10) for i in range(5000)))
+        cur.execute("DELETE FROM b WHERE id < 100")
+        deadline = time.monotonic() + 30
+        plan = ""
+        while time.monotonic() < deadline:
+            cur.execute("EXPLAIN SELECT sum(v) FROM b")
+            plan = "\n".join(r[0] for r in cur.fetchall())
+            if "sealed:" in plan:
+                break
+            time.sleep(0.2)
+        assert "sealed:" in plan, "no background seal within 30 s:\n" + plan
+        cur.execute("SELECT count(*), sum(v), min(id) FROM b")
+        assert cur.fetchone() == (4900, sum(i % 10 for i in range(100, 5000)), 100)
+
+
 if __name__ == "__main__":
     a = parse_args()
     snapshots(a)
+    background(a)
     crash(a)
     print("ok")

@@ -52,7 +52,9 @@ class SealedTest : public ::testing::Test {
  protected:
   void SetUp() override { open(); }
   void open() {
-    store_ = Store::open(test_options(dir_));
+    StoreOptions o = test_options(dir_);
+    o.seal_block_rows = 65536;  // the block counts below assume it
+    store_ = Store::open(o);
     m_ = store_->catalog().find("m");
     if (!m_) {
       TableDef d;
