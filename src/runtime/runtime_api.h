@@ -87,7 +87,8 @@ int32_t rt_text_to_bool(QueryState* qs, const char* p, uint64_t n, int32_t* out)
 // (clang-format does not reach a fixed point on this macro)
 // clang-format off
 #define OMENDB_RUNTIME_FUNCTIONS(X) \
-  X(rt_fail) X(rt_key_int) X(rt_key_double) X(rt_key_text) X(rt_key_bool) X(rt_zone_int) X(rt_zone_double) X(rt_zone_text) X(rt_scan_open) \
+  X(rt_fail) X(rt_key_int) X(rt_key_double) X(rt_key_text) X(rt_key_bool) X(rt_zone_int) X(rt_zone_double) \
+  X(rt_zone_text) X(rt_scan_open) \
   X(rt_scan_next) X(rt_emit_row) X(rt_insert) X(rt_update) X(rt_delete) X(rt_sort_row) \
   X(rt_sort_row_done) X(rt_sort_finish) X(rt_sort_rows) X(rt_agg_state) X(rt_agg_set_text) \
   X(rt_hash_bytes) X(rt_agg_ht_find_or_insert) X(rt_agg_ht_set_text) X(rt_agg_ht_size) X(rt_agg_ht_rows) \
