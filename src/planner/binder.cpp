@@ -2175,6 +2175,7 @@ void Binder::finish(PlannedStatement& out) {
       est = rows < 1 ? 1 : static_cast<uint64_t>(rows);
     }
     scan->estimated_rows = est;
+    scan->sealed_blocks = ctx_.sealed_blocks ? ctx_.sealed_blocks(scan->table->id) : 0;
     total += est;
   }
   if (!scans.empty()) {

@@ -109,6 +109,16 @@ void ShapeWriter::put(const KeyRange& r) {
   put(r.upper_inclusive);
 }
 
+void ShapeWriter::put(const std::vector<ZoneBound>& zone) {
+  out_ += " z";
+  for (const ZoneBound& z : zone) {
+    put(static_cast<int64_t>(z.column));
+    put(z.lower);
+    put(z.upper);
+    put(z.bound.get());
+  }
+}
+
 std::string ExplainContext::expr(const Expr& e) const {
   return planner::detail::render(e, names, params);
 }
@@ -124,6 +134,7 @@ void TableScanOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
   for (auto& e : range.eq) f(e);
   if (range.lower) f(range.lower);
   if (range.upper) f(range.upper);
+  for (auto& z : zone) f(z.bound);
 }
 
 std::string TableScanOp::explain(const ExplainContext& c) const {
@@ -146,6 +157,22 @@ std::string TableScanOp::explain(const ExplainContext& c) const {
     s += ")";
   }
   if (estimated_rows > 0) s += " (~" + std::to_string(estimated_rows) + " rows)";
+  if (sealed_blocks > 0) {
+    s += " (sealed: " + std::to_string(sealed_blocks) + (sealed_blocks == 1 ? " block" : " blocks");
+    if (!zone.empty()) {
+      s += ", zone maps: ";
+      for (size_t i = 0; i < zone.size(); ++i) {
+        const ZoneBound& z = zone[i];
+        const std::string& name = table->columns[static_cast<size_t>(z.column)].name;
+        s += (i ? ", " : "") + name +
+             (z.lower && z.upper ? " = "
+              : z.lower          ? " >= "
+                                 : " <= ") +
+             c.expr(*z.bound);
+      }
+    }
+    s += ")";
+  }
   return s;
 }
 
@@ -156,9 +183,11 @@ void TableScanOp::write_shape(ShapeWriter& w) const {
   w.put(scan_columns);
   w.put(range);
   w.put(static_cast<int64_t>(key_column));
+  w.put(zone);
+  // sealed_blocks only shows in EXPLAIN.
   // estimated_rows decides the compile tier, which the JIT adds to the cache key itself.
 }
-OMENDB_SHAPE_COVERS(TableScanOp, 176);
+OMENDB_SHAPE_COVERS(TableScanOp, 208);
 
 // ---- Values -----------------------------------------------------------------------------------------
 

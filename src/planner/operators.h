@@ -62,6 +62,7 @@ class ShapeWriter {
   void put(const std::vector<int>& ints);
   void put(const storage::TableDefPtr& table);
   void put(const KeyRange& range);
+  void put(const std::vector<ZoneBound>& zone);
   const std::string& str() const { return out_; }
 
  private:
@@ -131,7 +132,9 @@ class TableScanOp final : public Op {
   std::vector<int> scan_columns;
   KeyRange range;
   ColumnId key_column = -1;
+  std::vector<ZoneBound> zone;  // pushed-down predicates for sealed blocks' zone maps
   uint64_t estimated_rows = 0;  // from storage's size estimate (EXPLAIN and the JIT tier only)
+  uint64_t sealed_blocks = 0;   // sealed column blocks of the table at planning time (EXPLAIN only)
 
   PipelineRole role() const override { return PipelineRole::Source; }
   void for_each_expr(const std::function<void(ExprPtr&)>& f) override;

@@ -72,10 +72,56 @@ struct Candidate {
   const Expr* bound;
 };
 
+// Table column of a bare column reference (a widening Int32 -> Int64 cast counts as bare), or -1.
+int scanned_column(const Expr& e, const plan::TableScanOp& scan) {
+  const Expr* x = &e;
+  if (x->op == ExprOp::Cast && x->type == TypeId::Int64 && x->args.size() == 1 &&
+      x->args[0]->type == TypeId::Int32 && x->args[0]->op == ExprOp::Column)
+    x = x->args[0].get();
+  if (x->op != ExprOp::Column) return -1;
+  for (size_t i = 0; i < scan.output.size(); ++i)
+    if (scan.output[i].id == x->column) return scan.scan_columns[i];
+  return -1;
+}
+
+// Zone-map predicates: every conjunct `column op bound` (op one of = < <= > >=, either side) on a scanned
+// integer, double or text column with a row-independent bound of a matching type.
+void choose_zone(const std::vector<const Expr*>& cs, plan::TableScanOp& scan) {
+  scan.zone.clear();
+  for (const Expr* c : cs) {
+    if (c->op != ExprOp::Eq && c->op != ExprOp::Lt && c->op != ExprOp::Le && c->op != ExprOp::Gt &&
+        c->op != ExprOp::Ge)
+      continue;
+    for (int side = 0; side < 2; ++side) {
+      const Expr& k = *c->args[side];
+      const Expr& b = *c->args[1 - side];
+      int col = scanned_column(k, scan);
+      if (col < 0 || !row_independent(b)) continue;
+      TypeId col_type = scan.table->columns[static_cast<size_t>(col)].type;
+      if (col_type != TypeId::Int32 && col_type != TypeId::Int64 && col_type != TypeId::Float64 &&
+          col_type != TypeId::Text)
+        continue;
+      if (!compatible(col_type, b.type)) continue;
+      ExprOp op = side == 0 ? c->op : flip(c->op);
+      plan::ZoneBound z;
+      z.column = col;
+      z.lower = op == ExprOp::Eq || op == ExprOp::Gt || op == ExprOp::Ge;
+      z.upper = op == ExprOp::Eq || op == ExprOp::Lt || op == ExprOp::Le;
+      z.bound = clone(b);
+      scan.zone.push_back(std::move(z));
+      break;
+    }
+  }
+}
+
 void choose_range(const Expr& predicate, plan::TableScanOp& scan) {
-  if (!scan.table || scan.table->primary_key.empty()) return;
+  if (!scan.table) return;
   std::vector<const Expr*> cs;
   conjuncts(predicate, cs);
+  if (scan.table->primary_key.empty()) {
+    choose_zone(cs, scan);
+    return;
+  }
   std::vector<Candidate> cands;
   for (const Expr* c : cs) {
     if (c->op != ExprOp::Eq && c->op != ExprOp::Lt && c->op != ExprOp::Le && c->op != ExprOp::Gt &&
@@ -95,6 +141,7 @@ void choose_range(const Expr& predicate, plan::TableScanOp& scan) {
     }
   }
   plan::KeyRange range;
+  choose_zone(cs, scan);
   const int nkey = static_cast<int>(scan.table->primary_key.size());
   int pos = 0;
   for (; pos < nkey; ++pos) {

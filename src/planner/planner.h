@@ -71,6 +71,8 @@ struct PlannerContext {
   const storage::Catalog* catalog = nullptr;
   // Rough row count of a table, for choosing the JIT tier; may be empty (then 0).
   std::function<uint64_t(uint32_t table_id)> row_estimate;
+  // Number of sealed column blocks of a table (EXPLAIN); may be empty (then 0).
+  std::function<uint64_t(uint32_t table_id)> sealed_blocks;
   // When set, used instead of `catalog` to find tables (unit tests, or a caller with its own view).
   TableResolver resolve_table;
   // The client's parameters $1..$n (extended protocol, PREPARE): their types, Unknown where the client

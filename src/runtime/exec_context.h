@@ -36,7 +36,8 @@ class RowSink {
 struct ScanSlot {
   storage::ScanSpec spec;
   std::unique_ptr<storage::ScanCursor> cursor;
-  std::string lower, upper;  // encoded bounds being built by generated code
+  std::string lower, upper;       // encoded bounds being built by generated code
+  std::vector<uint8_t> zone_set;  // per spec.zone entry: generated code gave a (non-NULL) value
 };
 
 struct AggregateState {

@@ -126,10 +126,37 @@ void rt_key_bool(QueryState* qs, int32_t scan, int32_t which, int32_t v) {
   append_key(qs, scan, which, [&](std::string& k) { storage::keycodec::append_bool(v != 0, k); });
 }
 
+static storage::ZoneBound* zone_slot(QueryState* qs, int32_t scan, int32_t index, int32_t is_null) {
+  ScanSlot& s = ctx_of(qs).scans[static_cast<size_t>(scan)];
+  const size_t i = static_cast<size_t>(index);
+  if (is_null || i >= s.spec.zone.size()) return nullptr;
+  if (s.zone_set.size() < s.spec.zone.size()) s.zone_set.resize(s.spec.zone.size(), 0);
+  s.zone_set[i] = 1;
+  return &s.spec.zone[i];
+}
+
+void rt_zone_int(QueryState* qs, int32_t scan, int32_t index, int32_t is_null, int64_t v) {
+  if (storage::ZoneBound* z = zone_slot(qs, scan, index, is_null)) z->lo.i64 = z->hi.i64 = v;
+}
+void rt_zone_double(QueryState* qs, int32_t scan, int32_t index, int32_t is_null, double v) {
+  if (storage::ZoneBound* z = zone_slot(qs, scan, index, is_null)) z->lo.f64 = z->hi.f64 = v;
+}
+void rt_zone_text(QueryState* qs, int32_t scan, int32_t index, int32_t is_null, const char* p, uint64_t n) {
+  if (storage::ZoneBound* z = zone_slot(qs, scan, index, is_null))
+    z->lo_text = z->hi_text = std::string(p, n);
+}
+
 void rt_scan_open(QueryState* qs, int32_t scan, int32_t lower_mode, int32_t upper_mode) {
   ExecContext& ctx = ctx_of(qs);
   ScanSlot& s = ctx.scans[static_cast<size_t>(scan)];
   storage::ScanSpec spec = s.spec;
+  // Zone bounds: those the generated code gave a value this time (a NULL bound narrows nothing here;
+  // the filter rejects every row anyway).
+  spec.zone.clear();
+  for (size_t i = 0; i < s.zone_set.size(); ++i) {
+    if (s.zone_set[i]) spec.zone.push_back(s.spec.zone[i]);
+    s.zone_set[i] = 0;
+  }
   spec.lower = lower_mode == 1 ? storage::keycodec::prefix_successor(s.lower) : s.lower;
   if (upper_mode == 0 && s.upper.empty()) {
     spec.upper_unbounded = true;

@@ -25,6 +25,10 @@ void rt_key_int(QueryState* qs, int32_t scan, int32_t which, int64_t v);
 void rt_key_double(QueryState* qs, int32_t scan, int32_t which, double v);
 void rt_key_text(QueryState* qs, int32_t scan, int32_t which, const char* p, uint64_t n);
 void rt_key_bool(QueryState* qs, int32_t scan, int32_t which, int32_t v);
+// Zone-map bounds: the value of the scan's zone bound `index` (ScanSpec::zone), or nothing when NULL.
+void rt_zone_int(QueryState* qs, int32_t scan, int32_t index, int32_t is_null, int64_t v);
+void rt_zone_double(QueryState* qs, int32_t scan, int32_t index, int32_t is_null, double v);
+void rt_zone_text(QueryState* qs, int32_t scan, int32_t index, int32_t is_null, const char* p, uint64_t n);
 // lower_mode: 0 = from the lower buffer (inclusive), 1 = after every key with the lower prefix.
 // upper_mode: 0 = unbounded (or the end of the equality prefix if the upper buffer is non-empty),
 //             1 = through every key with the upper prefix, 2 = before the upper prefix.
@@ -112,7 +116,8 @@ uint64_t rt_hash_interval(QueryState* qs, int64_t time, int64_t dm);
 // (clang-format does not reach a fixed point on this macro)
 // clang-format off
 #define OMENDB_RUNTIME_FUNCTIONS(X) \
-  X(rt_fail) X(rt_key_int) X(rt_key_double) X(rt_key_text) X(rt_key_bool) X(rt_scan_open) \
+  X(rt_fail) X(rt_key_int) X(rt_key_double) X(rt_key_text) X(rt_key_bool) X(rt_zone_int) X(rt_zone_double) \
+  X(rt_zone_text) X(rt_scan_open) \
   X(rt_scan_next) X(rt_emit_row) X(rt_insert) X(rt_update) X(rt_delete) X(rt_lock_row) X(rt_sort_row) \
   X(rt_sort_row_done) X(rt_sort_set_limit) X(rt_sort_finish) X(rt_sort_rows) X(rt_agg_state) X(rt_agg_set_text) \
   X(rt_hash_bytes) X(rt_agg_ht_find_or_insert) X(rt_agg_ht_set_text) X(rt_agg_ht_size) X(rt_agg_ht_rows) \

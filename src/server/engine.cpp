@@ -1,5 +1,7 @@
 #include "server/engine.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -604,6 +606,8 @@ class EngineSession : public pgwire::Session {
         return sql_close(static_cast<const ast::ClosePortalStmt&>(stmt), out);
       case ast::StmtKind::Copy:
         return run_copy(static_cast<const ast::CopyStmt&>(stmt), text, out);
+      case ast::StmtKind::Vacuum:
+        return vacuum(static_cast<const ast::VacuumStmt&>(stmt), out);
       case ast::StmtKind::Unsupported:
         throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
     }
@@ -711,6 +715,7 @@ class EngineSession : public pgwire::Session {
     ctx.datetime = &dt_context;
     storage::Store* store = &db_.store();
     ctx.row_estimate = [store](uint32_t table_id) { return store->approximate_row_count(table_id); };
+    ctx.sealed_blocks = [store](uint32_t table_id) { return store->sealed_info(table_id).blocks; };
     if (!explain_params_) return planner::plan_statement(stmt, ctx);
     // EXPLAIN of a prepared statement with parameters: plan with their types, show their values.
     std::vector<TypeId> types;
@@ -1086,6 +1091,40 @@ class EngineSession : public pgwire::Session {
     }
     send_text_rows(out, "QUERY PLAN", lines);
     out.command_complete("EXPLAIN");
+  }
+
+  // VACUUM [table, ...]: seals each table's settled rows into column blocks (docs/columnar.md), then
+  // compacts its row range. As in PostgreSQL it cannot run inside a transaction block (25001).
+  void vacuum(const ast::VacuumStmt& stmt, pgwire::ResultWriter& out) {
+    if (in_transaction())
+      throw SqlError(SqlState::ActiveSqlTransaction, "VACUUM cannot run inside a transaction block");
+    std::shared_lock catalog_guard(db_.catalog_lock());  // no DROP TABLE meanwhile
+    storage::Catalog& catalog = db_.store().catalog();
+    std::vector<storage::TableDefPtr> tables;
+    if (stmt.tables.empty()) {
+      tables = catalog.tables();
+    } else {
+      for (const ast::TableRef& t : stmt.tables) {
+        storage::TableDefPtr def = catalog.find(t.name);
+        if (!def) throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
+        tables.push_back(std::move(def));
+      }
+    }
+    for (const storage::TableDefPtr& def : tables) {
+      if (!storage::Store::sealable(*def)) {  // date/time columns: the table stays in the row store
+        if (!stmt.tables.empty() || stmt.verbose)
+          out.notice("00000", "\"" + def->name +
+                                  "\": not sealed: column blocks do not take date/time columns yet");
+        continue;
+      }
+      storage::Store::SealResult r = db_.store().seal(def->id);
+      db_.store().compact_table(def->id);
+      if (stmt.verbose)
+        out.notice("00000", "\"" + def->name + "\": " + std::to_string(r.rows) + " rows sealed in " +
+                                std::to_string(r.blocks) + " blocks (" + std::to_string(r.bytes) +
+                                " bytes), " + std::to_string(r.versions_kept) + " newer row versions kept");
+    }
+    out.command_complete("VACUUM");
   }
 
   void create_table(const ast::CreateTableStmt& stmt, pgwire::ResultWriter& out) {
@@ -2387,11 +2426,48 @@ Database::Database(const EngineOptions& options) : options_(options) {
   storage::StoreOptions so;
   so.data_dir = options.data_dir;
   so.sync_commits = options.sync_commits;
+  so.seal_block_rows = options.seal_block_rows;
   store_ = storage::Store::open(so);
   jit_ = codegen::Jit::create(options.plan_cache_capacity, options.jit_tiers);
+  if (options.seal_interval_seconds > 0) sealer_ = std::thread([this] { seal_loop(); });
 }
 
-Database::~Database() = default;
+Database::~Database() {
+  {
+    std::lock_guard lock(sealer_mutex_);
+    stopping_ = true;
+  }
+  sealer_wake_.notify_all();
+  if (sealer_.joinable()) sealer_.join();
+}
+
+// Seals, every interval, the tables whose row store holds at least seal_min_rows rows (estimated from
+// RocksDB's sizes, minus the rows already sealed), as VACUUM does (docs/columnar.md). Holds the catalog
+// lock shared, so no table is dropped under a seal.
+void Database::seal_loop() {
+  std::unique_lock lock(sealer_mutex_);
+  const auto interval = std::chrono::seconds(options_.seal_interval_seconds);
+  while (!sealer_wake_.wait_for(lock, interval, [&] { return stopping_; })) {
+    lock.unlock();
+    try {
+      std::shared_lock catalog_guard(catalog_lock_);
+      for (const storage::TableDefPtr& t : store_->catalog().tables()) {
+        uint64_t rows = store_->approximate_row_count(t->id);
+        uint64_t sealed = store_->sealed_info(t->id).rows;
+        if (rows < sealed + options_.seal_min_rows || !storage::Store::sealable(*t)) continue;
+        storage::Store::SealResult r = store_->seal(t->id);
+        store_->compact_table(t->id);
+        spdlog::info("background sealing: table \"{}\": {} rows in {} blocks ({} newer versions kept)",
+                     t->name, r.rows, r.blocks, r.versions_kept);
+        std::lock_guard stop(sealer_mutex_);
+        if (stopping_) break;
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("background sealing: {}", e.what());
+    }
+    lock.lock();
+  }
+}
 
 std::unique_ptr<pgwire::Session> Database::open(const pgwire::StartupInfo& info) {
   return std::make_unique<EngineSession>(*this, info);

@@ -4,10 +4,12 @@
 // in-process with their own ResultWriter, through exactly the same path.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 
 #include "frontend/pgwire/server.h"
 
@@ -31,6 +33,11 @@ struct EngineOptions {
   uint64_t query_memory_limit = uint64_t{1} << 30;
   // What all running queries may hold together (0: no cap).
   uint64_t query_memory_cap = 0;
+  uint64_t seal_block_rows = 16384;  // rows per sealed column block (VACUUM)
+  // Background sealing: every seal_interval_seconds (0: never; VACUUM only), each table whose row store
+  // holds about seal_min_rows rows or more is sealed as by VACUUM.
+  uint32_t seal_interval_seconds = 0;
+  uint64_t seal_min_rows = 100000;
 };
 
 class Database : public pgwire::SessionFactory {
@@ -54,6 +61,12 @@ class Database : public pgwire::SessionFactory {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<codegen::Jit> jit_;
   std::shared_mutex catalog_lock_;
+  // Background sealing (EngineOptions::seal_interval_seconds).
+  void seal_loop();
+  std::mutex sealer_mutex_;
+  std::condition_variable sealer_wake_;
+  bool stopping_ = false;  // sealer_mutex_
+  std::thread sealer_;
 };
 
 }  // namespace omendb::engine

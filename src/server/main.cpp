@@ -54,6 +54,22 @@ int main(int argc, char** argv) {
                  "auto: optimise plans expected to touch many rows; cheap or optimizing: always that tier")
       ->check(CLI::IsMember({"auto", "cheap", "optimizing"}))
       ->capture_default_str();
+  uint64_t seal_block_rows = 16384;
+  app.add_option(
+         "--seal-block-rows", seal_block_rows,
+         "Rows per sealed column block written by VACUUM (docs/columnar.md); small values are for tests")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20))
+      ->capture_default_str();
+  uint32_t seal_interval = 0;
+  uint64_t seal_min_rows = 100000;
+  app.add_option(
+         "--seal-interval", seal_interval,
+         "Seconds between background sealing passes (0: seal only on VACUUM); a pass seals every table "
+         "whose row store holds at least --seal-min-rows rows")
+      ->capture_default_str();
+  app.add_option("--seal-min-rows", seal_min_rows,
+                 "Rows a table's row store must hold for background sealing")
+      ->capture_default_str();
   app.set_version_flag("--version", std::string("omendb ") + OMENDB_VERSION);
   CLI11_PARSE(app, argc, argv);
 
@@ -70,6 +86,9 @@ int main(int argc, char** argv) {
     omendb::engine::EngineOptions options;
     options.data_dir = data_dir;
     options.sync_commits = !no_sync;
+    options.seal_block_rows = seal_block_rows;
+    options.seal_interval_seconds = seal_interval;
+    options.seal_min_rows = seal_min_rows;
     options.query_memory_limit = query_memory_limit_mb << 20;
     options.jit_tiers = jit_tier == "cheap"        ? omendb::codegen::TierPolicy::Cheap
                         : jit_tier == "optimizing" ? omendb::codegen::TierPolicy::Optimizing

@@ -241,6 +241,9 @@ void Catalog::drop_table(std::string_view name) {
   rocksdb::WriteBatch batch;
   check_status(batch.Delete(meta::catalog_key(def->id)), "dropping table");
   check_status(batch.DeleteRange(begin, end), "dropping table");
+  std::string blocks = meta::block_prefix(def->id);  // its sealed blocks and their manifest
+  check_status(batch.DeleteRange(blocks, keycodec::prefix_successor(blocks)), "dropping table");
+  check_status(batch.Delete(meta::sealed_manifest_key(def->id)), "dropping table");
   rocksdb::WriteOptions wo;
   wo.sync = true;
   check_status(store_.db()->Write(wo, &batch), "dropping table \"" + def->name + "\"");

@@ -6,6 +6,10 @@
 //   [00 00 00 00] 'N'                          catalog: next table id to assign (4 bytes BE)
 //   [00 00 00 00] 'T'                          commit timestamps reserved so far (8 bytes BE): every
 //                                              commit timestamp ever used is <= it (see TimestampOracle)
+//   [00 00 00 00] 'B' [first row's storage key] a sealed column block (docs/columnar.md): the storage key
+//                                              (table prefix + primary key) of its first row, so a
+//                                              table's blocks are contiguous and in key order
+//   [00 00 00 00] 'S' [table id: 4 bytes BE]   sealed-data manifest of a table: horizon, blocks, rows, bytes
 //   [table id >= 1: 4 bytes BE] ...            table rows (see key_codec.h, row_codec.h)
 // Table id 0 is reserved for this metadata and is never assigned to a table.
 #pragma once
@@ -49,6 +53,24 @@ inline std::string next_table_id_key() {
 }
 inline std::string commit_ts_key() {
   return std::string("\0\0\0\0T", 5);
+}
+
+// Sealed column blocks of a table: block_key(first row's storage key); the table's blocks all start
+// with block_prefix(table id).
+inline std::string block_prefix(uint32_t table_id) {
+  std::string k("\0\0\0\0B", 5);
+  keycodec::append_table_prefix(table_id, k);
+  return k;
+}
+inline std::string block_key(std::string_view first_storage_key) {
+  std::string k("\0\0\0\0B", 5);
+  k.append(first_storage_key);
+  return k;
+}
+inline std::string sealed_manifest_key(uint32_t table_id) {
+  std::string k("\0\0\0\0S", 5);
+  keycodec::append_table_prefix(table_id, k);
+  return k;
 }
 
 inline void append_be(uint64_t v, int bytes, std::string& out) {
@@ -133,6 +155,21 @@ struct StoreState {
   // --- row locks (lock_manager.h), held by transactions (numbered from next_txn_id) until they end
   LockManager locks;
   std::atomic<uint64_t> next_txn_id{1};
+  // Sealing (Store::seal): one at a time.
+  std::mutex seal_mutex;
+  // Tables that have (or had, since the server started) sealed blocks. Garbage collection keeps their
+  // tombstones even in a full compaction: a tombstone may mask a sealed row, which no compaction sees.
+  mutable std::mutex sealed_tables_mutex;
+  std::set<uint32_t> sealed_tables;  // sealed_tables_mutex
+  bool table_sealed(uint32_t table_id) const {
+    std::lock_guard lock(sealed_tables_mutex);
+    return sealed_tables.count(table_id) != 0;
+  }
+  void note_sealed(uint32_t table_id) {
+    std::lock_guard lock(sealed_tables_mutex);
+    sealed_tables.insert(table_id);
+  }
+  Catalog* catalog = nullptr;  // set once the catalog is loaded
 
   // Hidden row id counters: next id per table, initialized lazily from the table's last key.
   std::mutex rowid_mutex;

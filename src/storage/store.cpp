@@ -25,6 +25,7 @@
 #include "storage/internal.h"
 #include "storage/key_codec.h"
 #include "storage/row_codec.h"
+#include "storage/sealed.h"
 
 namespace omendb::storage {
 
@@ -185,11 +186,19 @@ bool has_user_key(const rocksdb::Slice& versioned, std::string_view user_key) {
 // Scans
 
 // Reads the newest version of each key with a commit timestamp <= the snapshot, merged in key order
-// with the reading transaction's own writes (which win over stored versions).
+// with the reading transaction's own writes (which win over stored versions) and with the table's sealed
+// column blocks (docs/columnar.md). The row store masks the blocks: a key that has a version visible
+// to the snapshot in the row store (or a write of the transaction) is read from there, a tombstone
+// included, so a sealed row replaced or deleted after sealing is not produced. Runs of sealed rows
+// that nothing masks are handed out as slices of the decoded block columns (no copy); blocks whose
+// zone maps exclude a pushed-down predicate are not decoded at all. One RocksDB snapshot serves the row
+// store and the blocks, so a seal that commits during the scan is not half seen.
 class ScanCursorImpl final : public ScanCursor {
  public:
-  ScanCursorImpl(rocksdb::DB* db, uint64_t snapshot_ts, const WriteSet* writes, const ScanSpec& spec)
-      : table_(spec.table),
+  ScanCursorImpl(rocksdb::DB* db, const StoreState& state, uint64_t snapshot_ts, const WriteSet* writes,
+                 const ScanSpec& spec)
+      : db_(db),
+        table_(spec.table),
         batch_rows_(std::max<uint32_t>(1, spec.batch_rows)),
         want_keys_(spec.want_keys),
         snapshot_ts_(snapshot_ts),
@@ -207,6 +216,7 @@ class ScanCursorImpl final : public ScanCursor {
     const size_t ncols = table_->columns.size();
     cols_.resize(ncols);
     vectors_.assign(ncols, ColumnVector{nullptr, nullptr});
+    sealed_vectors_.assign(ncols, ColumnVector{nullptr, nullptr});
     buffers_.resize(ncols);
     null_buffers_.resize(ncols);
     decode_limit_ = 0;
@@ -244,66 +254,159 @@ class ScanCursorImpl final : public ScanCursor {
     batch_.count = 0;
     batch_.columns = vectors_.data();
     batch_.keys = want_keys_ ? keys_.data() : nullptr;
+    sealed_batch_.count = 0;
+    sealed_batch_.columns = sealed_vectors_.data();
+    sealed_batch_.keys = want_keys_ ? keys_.data() : nullptr;
+
+    zone_ = spec.zone;
+    for (ZoneBound& z : zone_) {
+      if (z.column < 0 || static_cast<size_t>(z.column) >= ncols) continue;
+      TypeId t = table_->columns[static_cast<size_t>(z.column)].type;
+      if (t == TypeId::Text || t == TypeId::Unknown) {
+        z.lo.str = StrRef{z.lo_text.data(), z.lo_text.size()};
+        z.hi.str = StrRef{z.hi_text.data(), z.hi_text.size()};
+      }
+    }
 
     if (writes_) {
       write_it_ = writes_->lower_bound(lower_);
       // An empty or inverted range (WHERE id > 5 AND id < 3) holds none of the transaction's writes.
       write_end_ = upper_ <= lower_ ? write_it_ : writes_->lower_bound(upper_);
     }
-    rocksdb::ReadOptions ro;  // visibility comes from commit timestamps, not a RocksDB snapshot
+    snapshot_ = db->GetSnapshot();
+    rocksdb::ReadOptions ro;  // visibility comes from commit timestamps; the snapshot ties rows to blocks
+    ro.snapshot = snapshot_;
     ro.total_order_seek = true;
     ro.iterate_upper_bound = &upper_slice_;
     ro.adaptive_readahead = true;
     it_.reset(db->NewIterator(ro));
+
+    // A table never sealed needs no block iterator. The seal marks its table before it writes, and the
+    // RocksDB snapshot above was taken before this check: a seal the snapshot sees has marked the table.
+    block_lower_ = meta::block_prefix(table_->id);
+    if (!state.table_sealed(table_->id)) {
+      blocks_done_ = true;
+      return;
+    }
+    block_upper_ = keycodec::prefix_successor(block_lower_);
+    block_lower_slice_ = rocksdb::Slice(block_lower_);
+    block_upper_slice_ = rocksdb::Slice(block_upper_);
+    rocksdb::ReadOptions bo;
+    bo.snapshot = snapshot_;
+    bo.total_order_seek = true;
+    bo.iterate_lower_bound = &block_lower_slice_;
+    bo.iterate_upper_bound = &block_upper_slice_;
+    block_it_.reset(db->NewIterator(bo));
+  }
+
+  ~ScanCursorImpl() override {
+    it_.reset();
+    block_it_.reset();
+    db_->ReleaseSnapshot(snapshot_);
   }
 
   const ColumnBatch* next() override {
     if (done_) return nullptr;
     if (!started_) {
       it_->Seek(lower_);
+      seek_blocks();
       started_ = true;
     }
     arena_.clear();
+    for (;;) {
+      if (have_block_ && pos_ >= end_) have_block_ = false;
+      if (!have_block_ && !blocks_done_) load_next_block();
+      Entry e;
+      const bool have_e = peek(e);
+      if (have_block_) {
+        // Sealed rows before the next row-store entry go out as one slice of the block.
+        uint64_t stop = end_;
+        if (have_e && e.key <= std::string_view(block_.last_key()))
+          stop = block_.lower_bound(pos_, end_, e.key);
+        if (stop > pos_) return sealed_slice(std::min<uint64_t>(stop, pos_ + batch_rows_));
+      } else if (!have_e) {
+        done_ = true;
+        return nullptr;
+      }
+      if (const ColumnBatch* b = row_store_batch()) return b;
+    }
+  }
+
+  ScanStats stats() const override { return stats_; }
+
+ private:
+  struct Col {
+    TypeId type = TypeId::Unknown;
+    bool wanted = false;
+  };
+
+  // The next row-store entry: the newest visible stored version of a key, or the transaction's own
+  // write of it (order >= 0), whichever key comes first.
+  struct Entry {
+    std::string_view key;
+    const uint8_t* value = nullptr;
+    size_t size = 0;
+    bool live = true;
+    int order = 0;  // <0 stored version only, 0 both (the write wins), >0 the write only
+  };
+
+  bool peek(Entry& e) {
+    bool db_valid = settle();
+    bool write_valid = writes_ && write_it_ != write_end_;
+    if (!db_valid && !write_valid) return false;
+    std::string_view db_key;
+    if (db_valid) db_key = std::string_view(it_->key().data(), it_->key().size() - keycodec::kVersionSize);
+    e.order = !db_valid ? 1 : !write_valid ? -1 : db_key.compare(write_it_->first);
+    if (e.order < 0) {
+      e.key = db_key;
+      rocksdb::Slice v = it_->value();
+      e.value = reinterpret_cast<const uint8_t*>(v.data());
+      e.size = v.size();
+      e.live = true;  // decode_row tells a tombstone
+    } else {
+      const WriteOp& op = write_it_->second;
+      e.key = write_it_->first;
+      e.live = !op.is_delete;
+      e.value = reinterpret_cast<const uint8_t*>(op.value.data());
+      e.size = op.value.size();
+    }
+    return true;
+  }
+
+  void consume(const Entry& e) {
+    if (e.order <= 0) {  // the stored key is consumed: skip its older versions
+      prev_user_key_.assign(e.key);
+      have_prev_ = true;
+      it_->Next();
+    }
+    if (e.order >= 0) ++write_it_;
+  }
+
+  // Rows of the row store (and the transaction's writes) up to the current block's next row; an entry
+  // with that row's key replaces it (a newer version) or removes it (a tombstone). nullptr when every
+  // entry taken was a tombstone.
+  const ColumnBatch* row_store_batch() {
     uint64_t count = 0;
     while (count < batch_rows_) {
-      bool db_valid = settle();
-      bool write_valid = writes_ && write_it_ != write_end_;
-      if (!db_valid && !write_valid) break;
-      std::string_view db_key;
-      if (db_valid) db_key = std::string_view(it_->key().data(), it_->key().size() - keycodec::kVersionSize);
-      int order = !db_valid ? 1 : !write_valid ? -1 : db_key.compare(write_it_->first);
-      std::string_view user_key;
-      const uint8_t* value = nullptr;
-      size_t value_size = 0;
-      bool live = true;
-      if (order < 0) {  // stored version only
-        user_key = db_key;
-        rocksdb::Slice v = it_->value();
-        value = reinterpret_cast<const uint8_t*>(v.data());
-        value_size = v.size();
-      } else {  // this transaction's own write (shadowing any stored version of the key)
-        const WriteOp& op = write_it_->second;
-        user_key = write_it_->first;
-        live = !op.is_delete;
-        value = reinterpret_cast<const uint8_t*>(op.value.data());
-        value_size = op.value.size();
+      // The block ran out (its last rows masked): the next block may come before the next entry.
+      if (have_block_ && pos_ >= end_ && !blocks_done_) break;
+      Entry e;
+      if (!peek(e)) break;
+      if (have_block_ && pos_ < end_) {
+        int cmp = block_.compare_key(pos_, e.key);
+        if (cmp < 0) break;  // the block's next row comes first
+        if (cmp == 0) ++pos_;
       }
-      if (live && decode_row(value, value_size, count)) {
+      if (e.live && decode_row(e.value, e.size, count)) {
         if (want_keys_) {
           keys_[count].ptr = reinterpret_cast<const char*>(static_cast<uintptr_t>(arena_.size()));
-          keys_[count].len = user_key.size();
-          arena_.append(user_key);
+          keys_[count].len = e.key.size();
+          arena_.append(e.key);
         }
         ++count;
       }
-      if (order <= 0) {  // the stored key is consumed: skip its older versions
-        prev_user_key_.assign(db_key);
-        have_prev_ = true;
-        it_->Next();
-      }
-      if (order >= 0) ++write_it_;
+      consume(e);
     }
-    if (count == 0) done_ = true;
     if (count == 0) return nullptr;
     // Text and keys were appended to the arena as offsets (it may have moved while growing): rebase.
     const char* base = arena_.data();
@@ -318,14 +421,101 @@ class ScanCursorImpl final : public ScanCursor {
       for (uint64_t r = 0; r < count; ++r) keys_[r].ptr = base + reinterpret_cast<uintptr_t>(keys_[r].ptr);
     }
     batch_.count = count;
+    stats_.row_store_rows += count;
     return &batch_;
   }
 
- private:
-  struct Col {
-    TypeId type = TypeId::Unknown;
-    bool wanted = false;
-  };
+  // Rows [pos_, to) of the current block, as slices of its decoded columns.
+  const ColumnBatch* sealed_slice(uint64_t to) {
+    const uint64_t count = to - pos_;
+    for (size_t c = 0; c < cols_.size(); ++c) {
+      if (cols_[c].wanted) sealed_vectors_[c] = block_.slice(c, pos_);
+    }
+    if (want_keys_) {
+      std::vector<size_t>& offsets = key_offsets_;
+      offsets.resize(count + 1);
+      for (uint64_t r = 0; r < count; ++r) {
+        offsets[r] = arena_.size();
+        block_.append_key(pos_ + r, arena_);
+      }
+      offsets[count] = arena_.size();
+      for (uint64_t r = 0; r < count; ++r)
+        keys_[r] = StrRef{arena_.data() + offsets[r], offsets[r + 1] - offsets[r]};
+    }
+    sealed_batch_.count = count;
+    stats_.sealed_rows += count;
+    pos_ = to;
+    return &sealed_batch_;
+  }
+
+  // Positions the block iterator on the block holding `lower_` (the last block starting at or before
+  // it), or on the first block after it.
+  void seek_blocks() {
+    if (!block_it_) return;
+    block_it_->SeekForPrev(meta::block_key(lower_));
+    if (!block_it_->Valid()) {
+      check_status(block_it_->status(), "scanning table \"" + table_->name + "\"");
+      block_it_->Seek(block_lower_);
+    }
+  }
+
+  // Loads the next block that overlaps [lower_, upper_) and that the zone maps do not exclude, trimmed to
+  // the range, with the wanted columns decoded; blocks_done_ when there is none.
+  void load_next_block() {
+    if (block_it_on_block_) {  // the previous block is done: its bytes may go
+      block_it_->Next();
+      block_it_on_block_ = false;
+    }
+    for (; block_it_->Valid(); block_it_->Next()) {
+      rocksdb::Slice k = block_it_->key();
+      std::string_view first(k.data() + block_lower_.size() - keycodec::kTablePrefixSize,
+                             k.size() - (block_lower_.size() - keycodec::kTablePrefixSize));
+      if (!upper_.empty() && first >= std::string_view(upper_)) break;
+      rocksdb::Slice v = block_it_->value();
+      std::string_view value(v.data(), v.size());
+      {  // a block before the range (where the seek landed) is neither read nor counted as skipped
+        uint64_t horizon = 0;
+        std::string_view last, bytes;
+        if (sealed::parse_value(value, horizon, last, bytes) && last < std::string_view(lower_)) continue;
+      }
+      if (!zone_.empty() && !zone_match(value)) {
+        ++stats_.blocks_skipped;
+        continue;
+      }
+      block_.load(table_, first, value);
+      if (std::string_view(block_.last_key()) < std::string_view(lower_)) continue;
+      pos_ = 0;
+      end_ = block_.rows();
+      if (std::string_view(block_.first_key()) < std::string_view(lower_))
+        pos_ = block_.lower_bound(0, end_, lower_);
+      if (!upper_.empty() && std::string_view(block_.last_key()) >= std::string_view(upper_))
+        end_ = block_.lower_bound(pos_, end_, upper_);
+      if (pos_ >= end_) continue;
+      for (size_t c = 0; c < cols_.size(); ++c)
+        if (cols_[c].wanted) block_.decode(c);
+      ++stats_.blocks_read;
+      have_block_ = true;
+      block_it_on_block_ = true;  // block_ reads the iterator's value in place: stay on it
+      return;
+    }
+    check_status(block_it_->status(), "scanning table \"" + table_->name + "\"");
+    blocks_done_ = true;
+  }
+
+  // Zone maps: false when some pushed-down predicate holds for no row of the block. Reads the header only.
+  bool zone_match(std::string_view value) {
+    std::string_view block;
+    if (!sealed::block_bytes(value, block)) return true;  // load() reports the damage
+    columnar::BlockReader reader;
+    if (!reader.open(block).is_ok()) return true;
+    for (const ZoneBound& z : zone_) {
+      if (z.column < 0 || static_cast<size_t>(z.column) >= cols_.size()) continue;
+      if (!reader.may_contain(static_cast<size_t>(z.column), z.has_lo ? &z.lo : nullptr,
+                              z.has_hi ? &z.hi : nullptr))
+        return false;
+    }
+    return true;
+  }
 
   // Positions it_ on the version of the next user key that this snapshot sees: skips older versions of
   // the key just produced and versions committed after the snapshot. False at the end of the range.
@@ -438,6 +628,7 @@ class ScanCursorImpl final : public ScanCursor {
     return true;
   }
 
+  rocksdb::DB* db_;
   TableDefPtr table_;
   uint32_t batch_rows_;
   bool want_keys_;
@@ -451,15 +642,30 @@ class ScanCursorImpl final : public ScanCursor {
   std::vector<size_t> text_columns_;
   std::vector<std::unique_ptr<uint64_t[]>> buffers_;
   std::vector<std::unique_ptr<uint8_t[]>> null_buffers_;
-  std::vector<ColumnVector> vectors_;
+  std::vector<ColumnVector> vectors_;         // row-store batches: the cursor's own buffers
+  std::vector<ColumnVector> sealed_vectors_;  // sealed batches: slices of the block's columns
   std::vector<StrRef> keys_;
+  std::vector<size_t> key_offsets_;
   std::string arena_;  // text values and keys of the current batch
   std::string prev_user_key_;
   bool have_prev_ = false;
   bool started_ = false;
   bool done_ = false;
   ColumnBatch batch_{};
-  std::unique_ptr<rocksdb::Iterator> it_;  // last: destroyed before the bound it points to
+  ColumnBatch sealed_batch_{};
+  std::vector<ZoneBound> zone_;
+  ScanStats stats_;
+  // Sealed blocks
+  std::string block_lower_, block_upper_;
+  rocksdb::Slice block_lower_slice_, block_upper_slice_;
+  sealed::LoadedBlock block_;
+  bool have_block_ = false;         // block_ holds rows [pos_, end_) still to produce
+  bool blocks_done_ = false;        // no block after block_
+  bool block_it_on_block_ = false;  // block_it_ is on the block block_ reads
+  uint64_t pos_ = 0, end_ = 0;
+  const rocksdb::Snapshot* snapshot_ = nullptr;
+  std::unique_ptr<rocksdb::Iterator> it_;  // last: destroyed before the bounds they point to
+  std::unique_ptr<rocksdb::Iterator> block_it_;
 };
 
 // What one statement reads: committed versions at `snapshot_ts` plus its transaction's writes.
@@ -475,7 +681,7 @@ class ReadViewImpl final : public ReadView {
   }
 
   std::unique_ptr<ScanCursor> scan(const ScanSpec& spec) const override {
-    return std::make_unique<ScanCursorImpl>(db_, snapshot_ts_, writes_, spec);
+    return std::make_unique<ScanCursorImpl>(db_, state_, snapshot_ts_, writes_, spec);
   }
 
   bool exists(std::string_view key) const override {
@@ -486,21 +692,58 @@ class ReadViewImpl final : public ReadView {
     if (ascending_probe(key)) return probe_exists(key);
     std::string target(key);
     target.append(keycodec::kVersionSize, '\0');  // sorts before every version of the key
+    rocksdb::ManagedSnapshot snapshot(db_);       // the row store and the blocks as of one moment
     rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot.snapshot();
     if (in_row_domain(target)) {
       ro.prefix_same_as_start = true;
     } else {
       ro.total_order_seek = true;
     }
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-    for (it->Seek(target); it->Valid() && has_user_key(it->key(), key); it->Next()) {
-      if (keycodec::decode_version(std::string_view(it->key().data(), it->key().size())) > snapshot_ts_)
-        continue;
-      rocksdb::Slice v = it->value();
-      return rowcodec::value_kind(std::string_view(v.data(), v.size())) != rowcodec::ValueKind::Tombstone;
+    {
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+      for (it->Seek(target); it->Valid() && has_user_key(it->key(), key); it->Next()) {
+        if (keycodec::decode_version(std::string_view(it->key().data(), it->key().size())) > snapshot_ts_)
+          continue;
+        rocksdb::Slice v = it->value();
+        return rowcodec::value_kind(std::string_view(v.data(), v.size())) != rowcodec::ValueKind::Tombstone;
+      }
+      check_status(it->status(), "looking up a row");
     }
-    check_status(it->status(), "looking up a row");
-    return false;
+    // No version in the row store at or below the snapshot: the key's sealed row, if any, is visible.
+    return sealed_contains(key, ro.snapshot);
+  }
+
+  // Whether a sealed block holds a row with this storage key.
+  bool sealed_contains(std::string_view key, const rocksdb::Snapshot* snapshot) const {
+    if (key.size() < keycodec::kTablePrefixSize) return false;
+    const uint32_t table_id = keycodec::decode_table_id(key);
+    if (!state_.table_sealed(table_id)) return false;  // checked after the snapshot was taken (see the scan)
+    std::string lower = meta::block_prefix(table_id);
+    std::string upper = keycodec::prefix_successor(lower);
+    rocksdb::Slice lower_slice(lower), upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    ro.total_order_seek = true;
+    ro.iterate_lower_bound = &lower_slice;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    it->SeekForPrev(meta::block_key(key));
+    if (!it->Valid()) {
+      check_status(it->status(), "looking up a row");
+      return false;
+    }
+    rocksdb::Slice v = it->value();
+    std::string_view value(v.data(), v.size()), last_key, block;
+    uint64_t horizon = 0;
+    if (sealed::parse_value(value, horizon, last_key, block) && key > last_key) return false;
+    TableDefPtr table = state_.catalog ? state_.catalog->find(table_id) : nullptr;
+    if (!table) return false;
+    rocksdb::Slice k = it->key();
+    sealed::LoadedBlock loaded;
+    loaded.load(table, std::string_view(k.data() + 5, k.size() - 5), value);
+    uint64_t i = loaded.lower_bound(0, loaded.rows(), key);
+    return i < loaded.rows() && loaded.compare_key(i, key) == 0;
   }
 
   uint64_t snapshot_ts() const { return snapshot_ts_; }
@@ -1091,8 +1334,8 @@ void TransactionImpl::commit() {
 // oldest snapshot reads can go too (with everything older): deleted rows leave nothing behind.
 class VersionGcFilter final : public rocksdb::CompactionFilter {
  public:
-  VersionGcFilter(uint64_t oldest_snapshot, bool full_compaction)
-      : oldest_(oldest_snapshot), full_(full_compaction) {}
+  VersionGcFilter(const StoreState& state, uint64_t oldest_snapshot, bool full_compaction)
+      : state_(state), oldest_(oldest_snapshot), full_(full_compaction) {}
   const char* Name() const override { return "omendb.VersionGc"; }
   bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice& value, std::string*,
               bool*) const override {
@@ -1105,13 +1348,17 @@ class VersionGcFilter final : public rocksdb::CompactionFilter {
     if (keycodec::decode_version(std::string_view(key.data(), key.size())) > oldest_) return false;
     if (!kept_visible_) {
       kept_visible_ = true;
-      return full_ && rowcodec::value_kind(std::string_view(value.data(), value.size())) ==
-                          rowcodec::ValueKind::Tombstone;
+      // A tombstone of a sealed table may mask a sealed row: it stays until a seal rewrites the blocks.
+      return full_ &&
+             rowcodec::value_kind(std::string_view(value.data(), value.size())) ==
+                 rowcodec::ValueKind::Tombstone &&
+             !state_.table_sealed(keycodec::decode_table_id(user));
     }
     return true;
   }
 
  private:
+  const StoreState& state_;
   uint64_t oldest_;
   bool full_;
   mutable std::string current_;  // one filter per (sub)compaction: keys arrive in order, single-threaded
@@ -1124,7 +1371,7 @@ class VersionGcFactory final : public rocksdb::CompactionFilterFactory {
   const char* Name() const override { return "omendb.VersionGcFactory"; }
   std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
       const rocksdb::CompactionFilter::Context& context) override {
-    return std::make_unique<VersionGcFilter>(state_.oldest_snapshot(), context.is_full_compaction);
+    return std::make_unique<VersionGcFilter>(state_, state_.oldest_snapshot(), context.is_full_compaction);
   }
 
  private:
@@ -1160,6 +1407,28 @@ int64_t StoreState::allocate_rowid(rocksdb::DB* db, uint32_t table_id) {
       }
     }
     check_status(iter->status(), "reading the last row id");
+    // Sealed rows count too: the last block's last key holds the largest sealed row id.
+    std::string block_lower = meta::block_prefix(table_id);
+    std::string block_upper = keycodec::prefix_successor(block_lower);
+    rocksdb::Slice bl(block_lower), bu(block_upper);
+    ro.iterate_lower_bound = &bl;
+    ro.iterate_upper_bound = &bu;
+    std::unique_ptr<rocksdb::Iterator> blocks(db->NewIterator(ro));
+    blocks->SeekToLast();
+    if (blocks->Valid()) {
+      rocksdb::Slice v = blocks->value();
+      std::string_view last_key, block;
+      uint64_t horizon = 0;
+      int64_t sealed_last = 0;
+      size_t pos = keycodec::kTablePrefixSize;
+      if (!sealed::parse_value(std::string_view(v.data(), v.size()), horizon, last_key, block) ||
+          !keycodec::decode_int(last_key, pos, sealed_last)) {
+        throw SqlError(SqlState::DataCorrupted,
+                       "malformed sealed block of table id " + std::to_string(table_id));
+      }
+      last = std::max(last, sealed_last);
+    }
+    check_status(blocks->status(), "reading the last row id");
     it = next_rowid.emplace(table_id, std::max<int64_t>(last, 0) + 1).first;
   }
   return it->second++;
@@ -1195,6 +1464,22 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   }
   store->catalog_ = std::make_unique<Catalog>(*store);
   store->catalog_->load();
+  store->state_->catalog = store->catalog_.get();
+  {  // tables with sealed blocks (their manifests)
+    std::string lower("\0\0\0\0S", 5);
+    std::string upper = keycodec::prefix_successor(lower);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+    for (it->Seek(lower); it->Valid(); it->Next()) {
+      rocksdb::Slice k = it->key();
+      if (k.size() == lower.size() + keycodec::kTablePrefixSize)
+        store->state_->note_sealed(keycodec::decode_table_id(std::string_view(k.data() + lower.size(), 4)));
+    }
+    check_status(it->status(), "reading the sealed-data manifests");
+  }
   spdlog::info("storage opened at {} (commit timestamps continue after {})", options.data_dir,
                store->state_->last_assigned_ts);
   return store;
@@ -1274,7 +1559,248 @@ uint64_t Store::approximate_row_count(uint32_t table_id) const {
     entries += p->num_entries;
   }
   uint64_t avg = entries ? std::max<uint64_t>(1, data_bytes / entries) : 64;
-  return mem_count + file_bytes / avg;
+  return mem_count + file_bytes / avg + sealed_info(table_id).rows;
+}
+
+Store::SealedInfo Store::sealed_info(uint32_t table_id) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta::sealed_manifest_key(table_id), &v);
+  if (s.IsNotFound()) return {};
+  check_status(s, "reading the sealed-data manifest");
+  sealed::Manifest m;
+  if (!sealed::decode_manifest(v, m))
+    throw SqlError(SqlState::DataCorrupted,
+                   "malformed sealed-data manifest of table id " + std::to_string(table_id));
+  return SealedInfo{m.blocks, m.rows, m.bytes};
+}
+
+namespace {
+
+// Accumulates rows for one sealed block: fixed-width values in byte buffers, text as offsets into an
+// arena (turned into StrRefs when the block is written).
+class BlockBuilder {
+ public:
+  BlockBuilder(const TableDef& table, uint64_t block_rows) : table_(table) {
+    const size_t n = sealed::block_columns(table);
+    types_.resize(n);
+    for (size_t i = 0; i < table.columns.size(); ++i)
+      types_[i] = table.columns[i].type == TypeId::Unknown ? TypeId::Text : table.columns[i].type;
+    if (table.has_hidden_rowid()) types_[n - 1] = TypeId::Int64;
+    data_.resize(n);
+    nulls_.resize(n);
+    size_t row_bytes = 0;
+    for (TypeId t : types_) row_bytes += sealed::value_width(t) + 1;
+    max_rows_ = std::min<uint64_t>(std::clamp<uint64_t>(block_rows, 1, columnar::kMaxBlockRows),
+                                   columnar::kMaxBlockDecodedBytes / std::max<size_t>(1, row_bytes));
+  }
+
+  uint64_t rows() const { return rows_; }
+  bool full() const { return rows_ >= max_rows_; }
+  const std::string& first_key() const { return first_key_; }
+  const std::string& last_key() const { return last_key_; }
+
+  // Row r of a batch (every table column decoded) with its storage key.
+  void add(const ColumnBatch& b, uint64_t r, std::string_view key) {
+    if (rows_ == 0) first_key_.assign(key);
+    last_key_.assign(key);
+    for (size_t c = 0; c < table_.columns.size(); ++c) {
+      const ColumnVector& v = b.columns[c];
+      const bool null = v.nulls[r] != 0;
+      nulls_[c].push_back(null ? 1 : 0);
+      const size_t w = sealed::value_width(types_[c]);
+      if (types_[c] == TypeId::Text) {
+        StrRef s = null ? StrRef{nullptr, 0} : static_cast<const StrRef*>(v.data)[r];
+        uint64_t off = text_.size();
+        text_.append(s.ptr ? s.ptr : "", s.len);
+        data_[c].append(reinterpret_cast<const char*>(&off), 8);
+        data_[c].append(reinterpret_cast<const char*>(&s.len), 8);
+      } else if (null) {
+        data_[c].append(w, '\0');
+      } else {
+        data_[c].append(static_cast<const char*>(v.data) + r * w, w);
+      }
+    }
+    if (table_.has_hidden_rowid()) {
+      int64_t rowid = 0;
+      size_t pos = keycodec::kTablePrefixSize;
+      if (!keycodec::decode_int(key, pos, rowid)) throw_corrupt(table_, "malformed row id key");
+      const size_t c = types_.size() - 1;
+      nulls_[c].push_back(0);
+      data_[c].append(reinterpret_cast<const char*>(&rowid), 8);
+    }
+    ++rows_;
+  }
+
+  // Encodes the block (with its envelope) into `out` and starts a new one.
+  void finish(uint64_t horizon, std::string& out) {
+    std::vector<columnar::ColumnInput> inputs(types_.size());
+    for (size_t c = 0; c < types_.size(); ++c) {
+      if (types_[c] == TypeId::Text) {  // offsets -> pointers now that the arena stops growing
+        auto* refs = reinterpret_cast<StrRef*>(data_[c].data());
+        for (uint64_t r = 0; r < rows_; ++r) {
+          uint64_t off;
+          std::memcpy(&off, &refs[r].ptr, 8);
+          refs[r].ptr = text_.data() + off;
+        }
+      }
+      inputs[c].type = types_[c];
+      inputs[c].data = data_[c].data();
+      inputs[c].nulls = reinterpret_cast<const uint8_t*>(nulls_[c].data());
+    }
+    columnar::Status s = columnar::write_block(inputs, rows_, block_);
+    if (!s.is_ok())
+      throw SqlError(SqlState::InternalError, "sealing table \"" + table_.name + "\": " + s.message());
+    sealed::encode_value(horizon, last_key_, block_, out);
+    for (auto& d : data_) d.clear();
+    for (auto& n : nulls_) n.clear();
+    text_.clear();
+    rows_ = 0;
+  }
+
+ private:
+  const TableDef& table_;
+  std::vector<TypeId> types_;
+  std::vector<std::string> data_;
+  std::vector<std::string> nulls_;
+  std::string text_;
+  std::string first_key_, last_key_, block_;
+  uint64_t rows_ = 0;
+  uint64_t max_rows_ = 0;
+};
+
+}  // namespace
+
+bool Store::sealable(const TableDef& table) {
+  for (const ColumnDef& c : table.columns) {
+    switch (c.type) {
+      case TypeId::Bool:
+      case TypeId::Int32:
+      case TypeId::Int64:
+      case TypeId::Float64:
+      case TypeId::Text:
+      case TypeId::Unknown:
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+Store::SealResult Store::seal(uint32_t table_id) {
+  StoreState& st = *state_;
+  std::lock_guard seal_lock(st.seal_mutex);
+  TableDefPtr table = catalog_->find(table_id);
+  if (!table)
+    throw SqlError(SqlState::UndefinedTable,
+                   "relation with id " + std::to_string(table_id) + " does not exist");
+  if (!sealable(*table))
+    throw SqlError(SqlState::FeatureNotSupported,
+                   "OmenDB does not seal tables with date/time columns into column blocks yet");
+
+  // Commits wait while the table is sealed (as for DROP TABLE): no new commit starts its checks, and the
+  // ones already past them finish first. The row store of the table is then frozen, so what is read
+  // below is what the atomic write replaces. Readers go on.
+  {
+    std::unique_lock lock(st.commit_mutex);
+    ++st.ddl_pending;
+    if (!st.inflight_ts.empty()) st.visible_advanced.wait(lock, [&] { return st.inflight_ts.empty(); });
+  }
+  struct Done {
+    StoreState& state;
+    ~Done() {
+      std::lock_guard lock(state.commit_mutex);
+      if (--state.ddl_pending == 0) state.ddl_done.notify_all();
+    }
+  } done{st};
+  if (!catalog_->find(table_id))
+    throw SqlError(SqlState::UndefinedTable, "relation \"" + table->name + "\" does not exist");
+
+  // Every registered snapshot (and every later one) reads at or above the horizon, so the rows visible
+  // at the horizon are what every reader sees of the versions at or below it.
+  const uint64_t horizon = st.oldest_snapshot();
+  OMEN_SYNC_POINT("Store::seal:Horizon");
+
+  rocksdb::WriteBatch batch;
+  const std::string block_lower = meta::block_prefix(table_id);
+  const std::string block_upper = keycodec::prefix_successor(block_lower);
+  check_status(batch.DeleteRange(block_lower, block_upper), "sealing");
+
+  // 1. The rows visible at the horizon, in key order: the old blocks merged with the row store.
+  SealResult result;
+  result.horizon_ts = horizon;
+  {
+    ScanSpec spec;
+    spec.table = table;
+    spec.columns.assign(table->columns.size(), true);
+    spec.want_keys = true;
+    spec.batch_rows = 4096;
+    ScanCursorImpl cursor(db_, st, horizon, nullptr, spec);
+    BlockBuilder builder(*table, options_.seal_block_rows);
+    std::string value;
+    auto flush = [&] {
+      if (builder.rows() == 0) return;
+      const std::string key = meta::block_key(builder.first_key());
+      result.rows += builder.rows();
+      builder.finish(horizon, value);
+      check_status(batch.Put(key, value), "sealing");
+      ++result.blocks;
+      result.bytes += value.size();
+    };
+    while (const ColumnBatch* b = cursor.next()) {
+      for (uint64_t r = 0; r < b->count; ++r) {
+        builder.add(*b, r, b->keys[r].view());
+        if (builder.full()) flush();
+      }
+    }
+    flush();
+  }
+  OMEN_SYNC_POINT("Store::seal:BlocksBuilt");
+
+  // 2. Versions newer than the horizon stay in the row store (they mask the sealed rows they replace);
+  // everything at or below it is in the blocks now.
+  const std::string row_lower = table_prefix(table_id);
+  const std::string row_upper = keycodec::prefix_successor(row_lower);
+  check_status(batch.DeleteRange(row_lower, row_upper), "sealing");
+  {
+    rocksdb::Slice upper_slice(row_upper);
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    for (it->Seek(row_lower); it->Valid(); it->Next()) {
+      rocksdb::Slice k = it->key();
+      if (k.size() < keycodec::kTablePrefixSize + keycodec::kVersionSize) throw_corrupt(*table, "short key");
+      if (keycodec::decode_version(std::string_view(k.data(), k.size())) <= horizon) continue;
+      check_status(batch.Put(k, it->value()), "sealing");
+      ++result.versions_kept;
+    }
+    check_status(it->status(), "sealing table \"" + table->name + "\"");
+  }
+
+  sealed::Manifest m{horizon, result.blocks, result.rows, result.bytes};
+  std::string mv;
+  sealed::encode_manifest(m, mv);
+  if (result.blocks == 0) {
+    check_status(batch.Delete(meta::sealed_manifest_key(table_id)), "sealing");
+  } else {
+    check_status(batch.Put(meta::sealed_manifest_key(table_id), mv), "sealing");
+  }
+  st.note_sealed(table_id);  // before the blocks exist: full compactions keep this table's tombstones
+  OMEN_SYNC_POINT("Store::seal:BeforeWrite");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  check_status(db_->Write(wo, &batch), "sealing table \"" + table->name + "\"");
+  OMEN_SYNC_POINT("Store::seal:Written");
+  return result;
+}
+
+void Store::compact_table(uint32_t table_id) {
+  const std::string lower = table_prefix(table_id);
+  const std::string upper = keycodec::prefix_successor(lower);
+  rocksdb::Slice l(lower), u(upper);
+  rocksdb::CompactRangeOptions o;
+  check_status(db_->CompactRange(o, &l, &u), "compacting");
 }
 
 }  // namespace omendb::storage

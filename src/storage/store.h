@@ -38,6 +38,7 @@ struct StoreOptions {
   // Row locks (lock_manager.h): writers of one row queue. Off only in tests of the commit-time
   // first-committer-wins check on its own (then every write conflict is a 40001 at COMMIT).
   bool row_locks = true;
+  uint64_t seal_block_rows = 16384;  // rows per sealed column block (smaller in tests, to get many blocks)
 };
 
 class ReadView;
@@ -101,6 +102,34 @@ class Store {
   // Rough number of rows in a table (from RocksDB's size estimates); for planning decisions only.
   uint64_t approximate_row_count(uint32_t table_id) const;
 
+  // Sealing (docs/columnar.md): rewrites the rows of a table that every snapshot sees (those visible at
+  // the oldest registered snapshot, the horizon) as immutable compressed column blocks, ordered by
+  // primary key, together with the blocks sealed before, and removes the row-store versions at or below
+  // the horizon, in one atomic, synced RocksDB write. Versions newer than the horizon stay in the row
+  // store and mask the sealed rows they replace. Answers of every snapshot are unchanged. Commits wait
+  // while the final step runs (as for DROP TABLE); readers never wait. Throws 42P01 if the table is gone.
+  struct SealResult {
+    uint64_t horizon_ts = 0;     // rows visible at this timestamp were sealed
+    uint64_t rows = 0;           // rows in the table's blocks now
+    uint64_t blocks = 0;         // blocks now
+    uint64_t bytes = 0;          // block bytes now
+    uint64_t versions_kept = 0;  // row-store versions newer than the horizon, kept
+  };
+  SealResult seal(uint32_t table_id);
+  // Whether the column block format takes every column of `table` (date/time columns not yet): seal()
+  // refuses the others with 0A000, VACUUM and background sealing leave them in the row store.
+  static bool sealable(const TableDef& table);
+  // Compacts one table's row range now, so that the versions a seal replaced leave the disk (and scans
+  // stop stepping over them). VACUUM calls it after seal().
+  void compact_table(uint32_t table_id);
+  // What is sealed for a table now (from the in-memory block index): blocks, rows, bytes.
+  struct SealedInfo {
+    uint64_t blocks = 0;
+    uint64_t rows = 0;
+    uint64_t bytes = 0;
+  };
+  SealedInfo sealed_info(uint32_t table_id) const;
+
   rocksdb::DB* db() { return db_; }  // for the catalog and storage-internal code
   const StoreOptions& options() const { return options_; }
 
@@ -114,6 +143,16 @@ class Store {
   friend class Catalog;
 };
 
+// A range predicate on one column pushed down to the scan: rows of sealed blocks whose zone maps show no
+// value in [lo, hi] (inclusive; a strict SQL bound is passed as inclusive) are skipped. Only an
+// optimisation: the rows of blocks that are read still go through the query's filter.
+struct ZoneBound {
+  int column = -1;  // table column
+  bool has_lo = false, has_hi = false;
+  Datum lo{}, hi{};  // the column's type: Bool/Int32/Int64 in i64, Float64 in f64, Text in str (-> *_text)
+  std::string lo_text, hi_text;
+};
+
 // Which rows of one table a scan reads, and which columns it decodes.
 struct ScanSpec {
   TableDefPtr table;
@@ -125,6 +164,15 @@ struct ScanSpec {
   std::vector<bool> columns;    // columns[i]: decode column i (missing entries: false)
   bool want_keys = false;       // fill ColumnBatch::keys (UPDATE / DELETE need them)
   uint32_t batch_rows = 1024;
+  std::vector<ZoneBound> zone;  // zone-map predicates (sealed blocks only)
+};
+
+// What a scan read, for EXPLAIN ANALYZE and tests.
+struct ScanStats {
+  uint64_t blocks_read = 0;     // sealed blocks decoded
+  uint64_t blocks_skipped = 0;  // sealed blocks in the key range skipped by their zone maps
+  uint64_t sealed_rows = 0;     // rows produced from sealed blocks
+  uint64_t row_store_rows = 0;  // rows produced from the row store or the transaction's writes
 };
 
 // Produces a table's rows in primary-key order as column batches. Not thread-safe; one per scan.
@@ -135,6 +183,7 @@ class ScanCursor {
   // point to stay valid until the next call to next() or the cursor is destroyed.
   // Throws SqlError XX001 (data_corrupted) when a stored row does not decode.
   virtual const ColumnBatch* next() = 0;
+  virtual ScanStats stats() const { return {}; }
 };
 
 class ReadView {

@@ -25,6 +25,13 @@ class TableScanTranslator final : public OperatorTranslator {
     spec.columns.assign(scan_.table->columns.size(), false);
     for (int c : scan_.scan_columns) spec.columns[static_cast<size_t>(c)] = true;
     spec.want_keys = scan_.key_column >= 0;
+    for (const plan::ZoneBound& z : scan_.zone) {
+      storage::ZoneBound zb;
+      zb.column = z.column;
+      zb.has_lo = z.lower;
+      zb.has_hi = z.upper;
+      spec.zone.push_back(std::move(zb));
+    }
     slot_ = layout.add_scan(std::move(spec));
   }
 
@@ -140,6 +147,22 @@ class TableScanTranslator final : public OperatorTranslator {
       upper_mode = range.upper_inclusive ? 1 : 2;
     } else if (!range.eq.empty()) {
       upper_mode = 1;  // through every key with the equality prefix
+    }
+    // Zone-map bounds (sealed blocks): evaluated once per open, like the key range.
+    for (size_t i = 0; i < scan_.zone.size(); ++i) {
+      const plan::ZoneBound& z = scan_.zone[i];
+      SqlValue v = p.eval(*z.bound);
+      TypeId column_type = table.columns[static_cast<size_t>(z.column)].type;
+      llvm::Value* index = cg.const_i32(static_cast<int32_t>(i));
+      llvm::Value* is_null = b.CreateZExt(v.is_null, cg.i32);
+      if (is_integer(column_type)) {
+        llvm::Value* x = v.type == TypeId::Int64 ? v.value : b.CreateSExt(v.value, cg.i64);
+        cg.call("rt_zone_int", {cg.qs, slot, index, is_null, x});
+      } else if (column_type == TypeId::Float64) {
+        cg.call("rt_zone_double", {cg.qs, slot, index, is_null, v.value});
+      } else {
+        cg.call("rt_zone_text", {cg.qs, slot, index, is_null, v.value, sql::text_length(cg, v)});
+      }
     }
     cg.branch_if(any_null, p.done(), "scan.open");
     cg.call("rt_scan_open", {cg.qs, slot, cg.const_i32(lower_mode), cg.const_i32(upper_mode)});

@@ -141,6 +141,7 @@ enum class StmtKind {
   Fetch,
   ClosePortal,
   Copy,
+  Vacuum,
   Unsupported
 };
 
@@ -335,6 +336,15 @@ struct CopyStmt : Stmt {
   std::string filename;     // empty: STDIN / STDOUT
   bool has_where = false;   // COPY ... FROM ... WHERE (refused)
   std::vector<CopyOption> options;
+};
+
+// VACUUM [(options)] [table, ...]: seals the tables' settled rows into column blocks (docs/columnar.md).
+// ANALYZE alone (is_vacuum false) is not this statement.
+struct VacuumStmt : Stmt {
+  VacuumStmt() : Stmt(StmtKind::Vacuum) {}
+  std::vector<TableRef> tables;  // empty: every table
+  bool verbose = false;
+  std::vector<std::string> options;  // lower case, as written (full, freeze, analyze, ...)
 };
 
 // Any statement libpg_query parses that OmenDB has no transform for (CREATE INDEX, CREATE VIEW, ...).

@@ -260,6 +260,9 @@ class Transformer {
         break;
       case PG_QUERY__NODE__NODE_EXPLAIN_STMT:
         return explain(n->explain_stmt);
+      case PG_QUERY__NODE__NODE_VACUUM_STMT:
+        if (n->vacuum_stmt->is_vacuumcmd) return vacuum(n->vacuum_stmt);
+        break;
       case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
         return transaction(n->transaction_stmt);
       case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT:
@@ -876,6 +879,26 @@ class Transformer {
         o.value = value_text(d->arg);
       }
       out->options.push_back(std::move(o));
+    }
+    return out;
+  }
+
+  ast::StmtPtr vacuum(const PgQuery__VacuumStmt* s) {
+    auto out = std::make_unique<ast::VacuumStmt>();
+    for (size_t i = 0; i < s->n_options; ++i) {
+      const PgQuery__Node* n = s->options[i];
+      if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
+      std::string name = lower(str(n->def_elem->defname));
+      bool value = true;
+      if (n->def_elem->arg) parse_bool_option(value_text(n->def_elem->arg), &value);
+      if (name == "verbose") out->verbose = value;
+      out->options.push_back(name);
+    }
+    for (size_t i = 0; i < s->n_rels; ++i) {
+      const PgQuery__Node* n = s->rels[i];
+      if (n->node_case != PG_QUERY__NODE__NODE_VACUUM_RELATION || !n->vacuum_relation->relation) continue;
+      if (n->vacuum_relation->n_va_cols > 0) unsupported("VACUUM of a column list", -1);
+      out->tables.push_back(table_ref(n->vacuum_relation->relation));
     }
     return out;
   }

@@ -394,7 +394,6 @@ TEST(ParserUnsupportedStatements, NamedAfterTheNode) {
       {"ALTER TABLE t ADD COLUMN b int", "ALTER TABLE"},
       {"TRUNCATE t", "TRUNCATE"},
       {"CREATE SCHEMA s", "CREATE SCHEMA"},
-      {"VACUUM t", "VACUUM"},
       {"ANALYZE t", "ANALYZE"},
       {"GRANT SELECT ON t TO bob", "GRANT"},
       {"CREATE MATERIALIZED VIEW mv AS SELECT 1", "CREATE MATERIALIZED VIEW"},
@@ -438,6 +437,23 @@ TEST(ParserCopy, TableColumnsOptionsAndLegacyForms) {
   auto file = parse_one<ast::CopyStmt>("COPY t FROM '/etc/passwd'");
   ASSERT_TRUE(file);
   EXPECT_EQ(file->filename, "/etc/passwd");
+}
+
+TEST(ParserVacuum, TablesAndOptions) {
+  auto v = parse_one<ast::VacuumStmt>("VACUUM t");
+  ASSERT_TRUE(v);
+  ASSERT_EQ(v->tables.size(), 1u);
+  EXPECT_EQ(v->tables[0].name, "t");
+  EXPECT_FALSE(v->verbose);
+  v = parse_one<ast::VacuumStmt>("VACUUM (VERBOSE, ANALYZE) a, b");
+  ASSERT_TRUE(v);
+  ASSERT_EQ(v->tables.size(), 2u);
+  EXPECT_EQ(v->tables[1].name, "b");
+  EXPECT_TRUE(v->verbose);
+  EXPECT_EQ(v->options, (std::vector<std::string>{"verbose", "analyze"}));
+  v = parse_one<ast::VacuumStmt>("VACUUM");
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->tables.empty());
 }
 
 TEST(ParserPreparedStatements, PrepareExecuteDeallocateDiscard) {

@@ -1,0 +1,191 @@
+#include "storage/sealed.h"
+
+#include <cstring>
+
+#include "common/error.h"
+#include "storage/key_codec.h"
+#include "storage/row_codec.h"
+
+namespace omendb::storage::sealed {
+
+namespace {
+
+[[noreturn]] void corrupt(const TableDef& table, std::string_view what) {
+  throw SqlError(SqlState::DataCorrupted,
+                 "could not decode a sealed block of table \"" + table.name + "\": " + std::string(what));
+}
+
+}  // namespace
+
+size_t value_width(TypeId type) {
+  switch (type) {
+    case TypeId::Bool:
+      return 1;
+    case TypeId::Int32:
+      return 4;
+    case TypeId::Int64:
+    case TypeId::Float64:
+      return 8;
+    case TypeId::Text:
+    case TypeId::Unknown:
+      return sizeof(StrRef);
+  }
+  return 8;
+}
+
+void encode_value(uint64_t horizon, std::string_view last_key, std::string_view block, std::string& out) {
+  out.clear();
+  out.push_back(static_cast<char>(kEnvelopeVersion));
+  rowcodec::append_varint(horizon, out);
+  rowcodec::append_varint(last_key.size(), out);
+  out.append(last_key);
+  out.append(block);
+}
+
+bool parse_value(std::string_view value, uint64_t& horizon, std::string_view& last_key,
+                 std::string_view& block) {
+  const auto* p = reinterpret_cast<const uint8_t*>(value.data());
+  const auto* end = p + value.size();
+  uint64_t len = 0;
+  if (p == end || *p++ != kEnvelopeVersion) return false;
+  if (!(p = rowcodec::read_varint(p, end, horizon)) || !(p = rowcodec::read_varint(p, end, len)) ||
+      static_cast<uint64_t>(end - p) < len)
+    return false;
+  last_key = std::string_view(reinterpret_cast<const char*>(p), len);
+  p += len;
+  block = std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(end - p));
+  return true;
+}
+
+void encode_manifest(const Manifest& m, std::string& out) {
+  out.clear();
+  out.push_back(static_cast<char>(kEnvelopeVersion));
+  rowcodec::append_varint(m.horizon, out);
+  rowcodec::append_varint(m.blocks, out);
+  rowcodec::append_varint(m.rows, out);
+  rowcodec::append_varint(m.bytes, out);
+}
+
+bool decode_manifest(std::string_view value, Manifest& m) {
+  const auto* p = reinterpret_cast<const uint8_t*>(value.data());
+  const auto* end = p + value.size();
+  if (p == end || *p++ != kEnvelopeVersion) return false;
+  for (uint64_t* f : {&m.horizon, &m.blocks, &m.rows, &m.bytes}) {
+    if (!(p = rowcodec::read_varint(p, end, *f))) return false;
+  }
+  return p == end;
+}
+
+size_t block_columns(const TableDef& table) {
+  return table.columns.size() + (table.has_hidden_rowid() ? 1 : 0);
+}
+
+void LoadedBlock::load(const TableDefPtr& table, std::string_view first_key, std::string_view value) {
+  table_ = table;
+  first_key_.assign(first_key);
+  std::string_view last_key, block;
+  if (!parse_value(value, horizon_, last_key, block)) corrupt(*table_, "malformed envelope");
+  last_key_.assign(last_key);
+  bytes_ = block;
+  columnar::Status s = reader_.open(bytes_);
+  if (!s.is_ok()) corrupt(*table_, s.message());
+  const size_t ncols = block_columns(*table_);
+  if (reader_.column_count() != ncols) corrupt(*table_, "column count differs from the table's");
+  for (size_t i = 0; i < table_->columns.size(); ++i) {
+    TypeId want = table_->columns[i].type == TypeId::Unknown ? TypeId::Text : table_->columns[i].type;
+    if (reader_.column(i).type != want) corrupt(*table_, "column type differs from the table's");
+  }
+  if (table_->has_hidden_rowid() && reader_.column(ncols - 1).type != TypeId::Int64)
+    corrupt(*table_, "bad row id column");
+  if (reader_.row_count() == 0 || first_key_ > last_key_) corrupt(*table_, "bad key range");
+  decoded_.assign(ncols, false);
+  if (data_.size() < ncols) {
+    data_.resize(ncols);
+    nulls_.resize(ncols);
+    capacity_.resize(ncols, 0);
+  }
+  key_columns_.clear();
+  if (table_->has_hidden_rowid()) {
+    key_columns_.push_back(ncols - 1);
+  } else {
+    for (int k : table_->primary_key) key_columns_.push_back(static_cast<size_t>(k));
+  }
+  keys_decoded_ = false;
+}
+
+void LoadedBlock::decode(size_t col) {
+  if (decoded_[col]) return;
+  const uint64_t n = reader_.row_count();
+  const size_t width = value_width(reader_.column(col).type);
+  if (capacity_[col] < n) {
+    data_[col].reset(new uint64_t[(n * width + 7) / 8]);
+    nulls_[col].reset(new uint8_t[n]);
+    capacity_[col] = n;
+  }
+  columnar::Status s = reader_.decode_column(col, data_[col].get(), nulls_[col].get());
+  if (!s.is_ok()) corrupt(*table_, s.message());
+  decoded_[col] = true;
+}
+
+ColumnVector LoadedBlock::slice(size_t col, uint64_t pos) const {
+  const size_t width = value_width(reader_.column(col).type);
+  return ColumnVector{reinterpret_cast<uint8_t*>(data_[col].get()) + pos * width, nulls_[col].get() + pos};
+}
+
+void LoadedBlock::decode_keys() {
+  for (size_t c : key_columns_) decode(c);
+  keys_decoded_ = true;
+}
+
+void LoadedBlock::append_key(uint64_t i, std::string& out) {
+  if (!keys_decoded_) decode_keys();
+  keycodec::append_table_prefix(table_->id, out);
+  for (size_t c : key_columns_) {
+    if (nulls_[c][i]) corrupt(*table_, "NULL key column");
+    const TypeId type = reader_.column(c).type;
+    const uint8_t* base = reinterpret_cast<const uint8_t*>(data_[c].get());
+    Datum d{};
+    switch (type) {
+      case TypeId::Bool:
+        d.i64 = base[i];
+        break;
+      case TypeId::Int32: {
+        int32_t v;
+        std::memcpy(&v, base + i * 4, 4);
+        d.i64 = v;
+        break;
+      }
+      case TypeId::Int64:
+        std::memcpy(&d.i64, base + i * 8, 8);
+        break;
+      case TypeId::Float64:
+        std::memcpy(&d.f64, base + i * 8, 8);
+        break;
+      case TypeId::Text:
+      case TypeId::Unknown:
+        std::memcpy(&d.str, base + i * sizeof(StrRef), sizeof(StrRef));
+        break;
+    }
+    keycodec::append_datum(type, d, out);
+  }
+}
+
+int LoadedBlock::compare_key(uint64_t i, std::string_view key) {
+  scratch_.clear();
+  append_key(i, scratch_);
+  return std::string_view(scratch_).compare(key);
+}
+
+uint64_t LoadedBlock::lower_bound(uint64_t from, uint64_t to, std::string_view key) {
+  while (from < to) {
+    uint64_t mid = from + (to - from) / 2;
+    if (compare_key(mid, key) < 0) {
+      from = mid + 1;
+    } else {
+      to = mid;
+    }
+  }
+  return from;
+}
+
+}  // namespace omendb::storage::sealed

@@ -1,0 +1,101 @@
+// Storage-internal: sealed column blocks as RocksDB stores them, and one block loaded for a scan.
+// (docs/columnar.md, "Sealed data in the store".)
+//
+// A sealed block lives under meta::block_key(first row's storage key). Its value:
+//   u8 envelope version (1)
+//   varint horizon     the seal's horizon timestamp: the rows are those visible at it
+//   varint length + bytes   the storage key of the block's last row
+//   the column block (columnar/block.h): the table's columns in table order, then, for a table without a
+//   primary key, its hidden row id as one more Int64 column
+// A table's manifest (meta::sealed_manifest_key) holds u8 version (1), varint horizon, blocks, rows,
+// bytes: what sealed_info() and the row estimate read without touching the blocks.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/catalog.h"
+#include "storage/column_batch.h"
+#include "storage/columnar/block.h"
+
+namespace omendb::storage::sealed {
+
+constexpr uint8_t kEnvelopeVersion = 1;
+
+// Bytes per value of a column type in a ColumnVector (Text: a StrRef).
+size_t value_width(TypeId type);
+
+// Builds a block value (envelope + block) into `out`.
+void encode_value(uint64_t horizon, std::string_view last_key, std::string_view block, std::string& out);
+
+// Splits a block value into its envelope fields and the column block. False when malformed.
+bool parse_value(std::string_view value, uint64_t& horizon, std::string_view& last_key,
+                 std::string_view& block);
+inline bool block_bytes(std::string_view value, std::string_view& block) {
+  uint64_t horizon;
+  std::string_view last_key;
+  return parse_value(value, horizon, last_key, block);
+}
+
+struct Manifest {
+  uint64_t horizon = 0;
+  uint64_t blocks = 0;
+  uint64_t rows = 0;
+  uint64_t bytes = 0;
+};
+void encode_manifest(const Manifest& m, std::string& out);
+bool decode_manifest(std::string_view value, Manifest& m);
+
+// Columns a block of `table` holds: the table's, plus the hidden row id for a table without a key.
+size_t block_columns(const TableDef& table);
+
+// One sealed block loaded for reading: reads its bytes in place (the caller keeps them alive and unchanged
+// while the block and the batches sliced from it are used: a RocksDB iterator left on the block), decodes the
+// columns it is asked for into 8-byte aligned arrays (reused from block to block) and builds the storage keys
+// of its rows on demand (from the key columns, decoded once per block when first needed).
+class LoadedBlock {
+ public:
+  // Parses the envelope and the block header. Throws SqlError XX001 when either is malformed or the
+  // block does not match the table's columns.
+  void load(const TableDefPtr& table, std::string_view first_key, std::string_view value);
+
+  uint64_t rows() const { return reader_.row_count(); }
+  uint64_t horizon() const { return horizon_; }
+  const std::string& first_key() const { return first_key_; }
+  const std::string& last_key() const { return last_key_; }
+  const columnar::BlockReader& reader() const { return reader_; }
+  size_t bytes() const { return bytes_.size(); }
+
+  // Decodes column `col` (once per load). Throws XX001 on corruption.
+  void decode(size_t col);
+  // Column `col` (decoded) from row `pos` on.
+  ColumnVector slice(size_t col, uint64_t pos) const;
+
+  // Storage key of row i, appended to `out`.
+  void append_key(uint64_t i, std::string& out);
+  // <0, 0, >0 as row i's storage key compares with `key`.
+  int compare_key(uint64_t i, std::string_view key);
+  // First row in [from, to) whose key is >= key (to if none): binary search, O(log n) keys built.
+  uint64_t lower_bound(uint64_t from, uint64_t to, std::string_view key);
+
+ private:
+  void decode_keys();
+
+  TableDefPtr table_;
+  std::string_view bytes_;  // the block (envelope removed), owned by the caller
+  std::string first_key_, last_key_;
+  uint64_t horizon_ = 0;
+  columnar::BlockReader reader_;
+  std::vector<bool> decoded_;
+  std::vector<std::unique_ptr<uint64_t[]>> data_;
+  std::vector<std::unique_ptr<uint8_t[]>> nulls_;
+  std::vector<size_t> capacity_;  // rows data_[i] / nulls_[i] can hold
+  std::vector<size_t> key_columns_;
+  bool keys_decoded_ = false;
+  std::string scratch_;
+};
+
+}  // namespace omendb::storage::sealed

@@ -1,0 +1,520 @@
+// Sealed column blocks under the scan path (docs/columnar.md, "Sealed data in the store"): Store::seal,
+// the merge of blocks with row-store versions, tombstones and a transaction's own writes, snapshots taken
+// before a seal, uniqueness and write conflicts against sealed rows, zone-map skipping, reopen, drop.
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/error.h"
+#include "common/sync_point.h"
+#include "storage/key_codec.h"
+#include "storage/store.h"
+#include "test_util.h"
+
+namespace omendb::storage {
+namespace {
+
+using testing::col;
+using testing::int_datum;
+using testing::null_datum;
+using testing::sqlstate_of;
+using testing::TempDir;
+using testing::test_options;
+using testing::text_datum;
+
+constexpr auto RR = IsolationLevel::RepeatableRead;
+constexpr auto RC = IsolationLevel::ReadCommitted;
+
+struct Row {
+  int64_t v = 0;
+  std::optional<std::string> s;
+  bool operator==(const Row& o) const { return v == o.v && s == o.s; }
+};
+using Model = std::map<int64_t, Row>;
+void PrintTo(const Row& r, std::ostream* os) {
+  *os << "{" << r.v << ", " << (r.s ? *r.s : "NULL") << "}";
+}
+
+std::string pk(int64_t id) {
+  std::string s;
+  keycodec::append_int(id, s);
+  return s;
+}
+
+// Table m(id bigint primary key, v bigint, s text).
+class SealedTest : public ::testing::Test {
+ protected:
+  void SetUp() override { open(); }
+  void open() {
+    StoreOptions o = test_options(dir_);
+    o.seal_block_rows = 65536;  // the block counts below assume it
+    store_ = Store::open(o);
+    m_ = store_->catalog().find("m");
+    if (!m_) {
+      TableDef d;
+      d.name = "m";
+      d.columns = {col("id", TypeId::Int64), col("v", TypeId::Int64), col("s", TypeId::Text)};
+      d.primary_key = {0};
+      m_ = store_->catalog().create_table(d);
+    }
+  }
+  void reopen() {
+    m_.reset();
+    store_.reset();
+    open();
+  }
+
+  std::string key(int64_t id) const {
+    std::string k;
+    keycodec::append_table_prefix(m_->id, k);
+    keycodec::append_int(id, k);
+    return k;
+  }
+
+  static std::optional<std::string> text_of(int64_t id) {
+    if (id % 7 == 3) return std::nullopt;
+    return "s" + std::to_string(id % 13);
+  }
+
+  void put(StatementWriter& w, int64_t id, const Row& r, bool update) {
+    Datum row[3] = {int_datum(id), int_datum(r.v), r.s ? text_datum(*r.s) : null_datum()};
+    if (update) {
+      w.update(*m_, key(id), row);
+    } else {
+      w.insert(*m_, row);
+    }
+  }
+
+  // Inserts ids [from, to) step `step` in transactions of 10,000 rows.
+  void load(Model& model, int64_t from, int64_t to, int64_t step = 1) {
+    for (int64_t base = from; base < to; base += 10000 * step) {
+      testing::AutoCommit stmt(*store_);
+      for (int64_t id = base; id < to && id < base + 10000 * step; id += step) {
+        Row r{id * 10, text_of(id)};
+        put(*stmt.w, id, r, false);
+        model[id] = r;
+      }
+      stmt.commit();
+    }
+  }
+
+  Model scan(const ReadView& view, ScanSpec spec = {}, ScanStats* stats = nullptr) {
+    spec.table = m_;
+    spec.columns = {true, true, true};
+    if (spec.batch_rows == 1024) spec.batch_rows = 333;  // batches end inside blocks and runs
+    auto cursor = view.scan(spec);
+    Model out;
+    int64_t prev = INT64_MIN;
+    while (const ColumnBatch* b = cursor->next()) {
+      EXPECT_GT(b->count, 0u);
+      for (uint64_t r = 0; r < b->count; ++r) {
+        EXPECT_FALSE(b->columns[0].nulls[r]);
+        int64_t id = static_cast<const int64_t*>(b->columns[0].data)[r];
+        EXPECT_GT(id, prev) << "rows out of key order";
+        prev = id;
+        Row row;
+        row.v = static_cast<const int64_t*>(b->columns[1].data)[r];
+        if (!b->columns[2].nulls[r])
+          row.s = std::string(static_cast<const StrRef*>(b->columns[2].data)[r].view());
+        if (spec.want_keys) {
+          EXPECT_EQ(b->keys[r].view(), key(id));
+        }
+        out[id] = row;
+      }
+    }
+    if (stats) *stats = cursor->stats();
+    return out;
+  }
+  Model scan_now(ScanSpec spec = {}, ScanStats* stats = nullptr) {
+    auto view = store_->read_view();
+    return scan(*view, std::move(spec), stats);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+  TableDefPtr m_;
+};
+
+TEST_F(SealedTest, SealKeepsEveryRowAndSpansSeveralBlocks) {
+  Model model;
+  load(model, 0, 150000);
+  EXPECT_EQ(scan_now(), model);
+  Store::SealResult r = store_->seal(m_->id);
+  store_->compact_table(m_->id);
+  EXPECT_EQ(r.rows, 150000u);
+  EXPECT_EQ(r.blocks, 3u);  // 65,536 rows per block
+  EXPECT_EQ(r.versions_kept, 0u);
+  EXPECT_EQ(store_->sealed_info(m_->id).rows, 150000u);
+  ScanStats stats;
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.sealed_rows, 150000u);
+  EXPECT_EQ(stats.row_store_rows, 0u);
+  EXPECT_EQ(stats.blocks_read, 3u);
+  // Nothing is left in the row store: every row comes from the blocks.
+  EXPECT_EQ(store_->count_versions(key(5)), 0u);
+  // A second seal with nothing new rewrites the same rows.
+  r = store_->seal(m_->id);
+  EXPECT_EQ(r.rows, 150000u);
+  EXPECT_EQ(scan_now(), model);
+}
+
+// Fresh rows between, before and after sealed ones, newer versions and tombstones of sealed rows: the
+// merged scan equals the model, for the whole table and for random key ranges, with and without keys.
+TEST_F(SealedTest, MergeWithFreshRowsNewerVersionsAndTombstones) {
+  Model model;
+  load(model, 0, 140000, 2);  // even ids
+  store_->seal(m_->id);
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 3; ++round) {
+    testing::AutoCommit stmt(*store_);
+    for (int i = 0; i < 3000; ++i) {
+      int64_t id = static_cast<int64_t>(rng() % 140010) - 5;  // a few below the first and past the last
+      auto it = model.find(id);
+      int what = static_cast<int>(rng() % 3);
+      if (it == model.end()) {
+        Row r{-id, id % 5 == 0 ? std::nullopt : std::optional<std::string>("fresh" + std::to_string(id))};
+        put(*stmt.w, id, r, false);
+        model[id] = r;
+      } else if (what == 0) {
+        stmt.w->remove(*m_, key(id));
+        model.erase(it);
+      } else {
+        Row r{it->second.v + 1, std::string("upd")};
+        put(*stmt.w, id, r, true);
+        it->second = r;
+      }
+    }
+    stmt.commit();
+    EXPECT_EQ(scan_now(), model) << "round " << round;
+    if (round == 1) store_->seal(m_->id);  // re-seal over the changes, then change again
+  }
+  // Ranges: [lo, hi) over the merged data, keys requested (UPDATE/DELETE's scan).
+  for (int i = 0; i < 40; ++i) {
+    int64_t lo = static_cast<int64_t>(rng() % 140000) - 10;
+    int64_t hi = lo + static_cast<int64_t>(rng() % 70000);
+    ScanSpec spec;
+    spec.lower = pk(lo);
+    spec.upper = pk(hi);
+    spec.upper_unbounded = false;
+    spec.want_keys = i % 2 == 0;
+    Model expect(model.lower_bound(lo), model.lower_bound(hi));
+    EXPECT_EQ(scan_now(spec), expect) << lo << ".." << hi;
+  }
+  store_->seal(m_->id);
+  EXPECT_EQ(scan_now(), model);
+}
+
+// A transaction's own uncommitted writes over sealed rows: its scans see them, others do not.
+TEST_F(SealedTest, OwnWritesMaskSealedRows) {
+  Model model;
+  load(model, 0, 1000);
+  store_->seal(m_->id);
+  auto txn = store_->begin(RR);
+  {
+    auto view = txn->statement_view();
+    auto w = txn->writer(*view);
+    w->remove(*m_, key(10));
+    put(*w, 11, Row{-1, std::nullopt}, true);
+    put(*w, 5000, Row{5, std::string("new")}, false);
+    w->apply();
+  }
+  Model mine = model;
+  mine.erase(10);
+  mine[11] = Row{-1, std::nullopt};
+  mine[5000] = Row{5, std::string("new")};
+  {
+    auto view = txn->statement_view();
+    EXPECT_EQ(scan(*view), mine);
+  }
+  EXPECT_EQ(scan_now(), model);
+  txn->commit();
+  EXPECT_EQ(scan_now(), mine);
+}
+
+// A REPEATABLE READ snapshot taken before changes and a seal keeps reading what it read: the seal's
+// horizon stays at or below it, so the versions it needs stay in the row store (or in the blocks).
+TEST_F(SealedTest, SnapshotTakenBeforeSealReadsTheSame) {
+  Model model;
+  load(model, 0, 20000);
+  auto reader = store_->begin(RR);
+  Model before;
+  {
+    auto view = reader->statement_view();
+    before = scan(*view);
+  }
+  EXPECT_EQ(before, model);
+  // Change a tenth of the rows after the reader's snapshot, then seal.
+  {
+    testing::AutoCommit stmt(*store_);
+    for (int64_t id = 0; id < 20000; id += 10) {
+      if (id % 20 == 0) {
+        stmt.w->remove(*m_, key(id));
+        model.erase(id);
+      } else {
+        Row r{1, std::string("x")};
+        put(*stmt.w, id, r, true);
+        model[id] = r;
+      }
+    }
+    stmt.commit();
+  }
+  Store::SealResult r = store_->seal(m_->id);
+  store_->compact_table(m_->id);
+  store_->compact();
+  EXPECT_EQ(r.rows, 20000u);          // the rows as the reader sees them
+  EXPECT_EQ(r.versions_kept, 2000u);  // the later changes stay in the row store
+  {
+    auto view = reader->statement_view();
+    EXPECT_EQ(scan(*view), before);
+    EXPECT_TRUE(view->exists(key(0)));  // deleted after the snapshot: still there for it
+  }
+  EXPECT_EQ(scan_now(), model);
+  reader->commit();
+  // The reader is gone: the next seal moves the changes into the blocks.
+  r = store_->seal(m_->id);
+  EXPECT_EQ(r.rows, model.size());
+  EXPECT_EQ(r.versions_kept, 0u);
+  ScanStats stats;
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.row_store_rows, 0u);
+}
+
+// A scan that started before a seal commits finishes on the data it started with (one RocksDB
+// snapshot for rows and blocks), and the seal does not wait for it.
+TEST_F(SealedTest, ScanRunningAcrossASeal) {
+  Model model;
+  load(model, 0, 30000);
+  store_->seal(m_->id);
+  {
+    testing::AutoCommit stmt(*store_);
+    for (int64_t id = 30000; id < 40000; ++id) {
+      Row r{id, std::nullopt};
+      put(*stmt.w, id, r, false);
+      model[id] = r;
+    }
+    stmt.commit();
+  }
+  auto view = store_->read_view();
+  ScanSpec spec;
+  spec.table = m_;
+  spec.columns = {true, true, true};
+  auto cursor = view->scan(spec);
+  Model seen;
+  auto take = [&](const ColumnBatch* b) {
+    for (uint64_t r = 0; r < b->count; ++r) {
+      int64_t id = static_cast<const int64_t*>(b->columns[0].data)[r];
+      Row row{static_cast<const int64_t*>(b->columns[1].data)[r], std::nullopt};
+      if (!b->columns[2].nulls[r])
+        row.s = std::string(static_cast<const StrRef*>(b->columns[2].data)[r].view());
+      seen[id] = row;
+    }
+  };
+  take(cursor->next());
+  view.reset();  // the cursor keeps its RocksDB snapshot; the seal's horizon moves past the view
+  store_->seal(m_->id);
+  store_->compact_table(m_->id);
+  while (const ColumnBatch* b = cursor->next()) take(b);
+  EXPECT_EQ(seen, model);
+  EXPECT_EQ(scan_now(), model);
+}
+
+TEST_F(SealedTest, UniquenessAndWriteConflictsSeeSealedRows) {
+  Model model;
+  load(model, 0, 5000);
+  store_->seal(m_->id);
+  {
+    testing::AutoCommit stmt(*store_);
+    Datum row[3] = {int_datum(42), int_datum(0), null_datum()};
+    EXPECT_EQ(sqlstate_of([&] { stmt.w->insert(*m_, row); }), "23505");
+    Datum row2[3] = {int_datum(4999), int_datum(0), null_datum()};  // the last sealed key
+    EXPECT_EQ(sqlstate_of([&] { stmt.w->insert(*m_, row2); }), "23505");
+    Datum row3[3] = {int_datum(5000), int_datum(0), null_datum()};
+    EXPECT_EQ(sqlstate_of([&] { stmt.w->insert(*m_, row3); }), "");
+    stmt.commit();
+  }
+  // A deleted sealed key can be inserted again.
+  {
+    testing::AutoCommit stmt(*store_);
+    stmt.w->remove(*m_, key(7));
+    stmt.commit();
+  }
+  {
+    testing::AutoCommit stmt(*store_);
+    Datum row[3] = {int_datum(7), int_datum(70), null_datum()};
+    EXPECT_EQ(sqlstate_of([&] { stmt.w->insert(*m_, row); }), "");
+    stmt.commit();
+  }
+  // First committer wins on a sealed row, across a seal in between.
+  auto t1 = store_->begin(RR);
+  auto v1 = t1->statement_view();
+  {
+    testing::AutoCommit t2(*store_);
+    put(*t2.w, 100, Row{1, std::nullopt}, true);
+    t2.commit();
+  }
+  store_->seal(m_->id);
+  auto w1 = t1->writer(*v1);
+  put(*w1, 100, Row{2, std::nullopt}, true);
+  w1->apply();
+  EXPECT_EQ(sqlstate_of([&] { t1->commit(); }), "40001");
+}
+
+TEST_F(SealedTest, ZoneMapsSkipBlocksWithoutChangingAnswers) {
+  Model model;
+  load(model, 0, 200000);  // v = id * 10: 4 blocks with disjoint v ranges
+  store_->seal(m_->id);
+  {
+    testing::AutoCommit stmt(*store_);  // a fresh row and an update inside a skipped block's key range
+    put(*stmt.w, 1, Row{1500000, std::nullopt}, true);
+    stmt.commit();
+    model[1] = Row{1500000, std::nullopt};
+  }
+  ScanSpec spec;
+  ZoneBound z;
+  z.column = 1;
+  z.has_lo = z.has_hi = true;
+  z.lo.i64 = 1400000;
+  z.hi.i64 = 1600000;
+  spec.zone.push_back(z);
+  ScanStats stats;
+  Model got = scan_now(spec, &stats);
+  EXPECT_EQ(stats.blocks_read, 1u);
+  EXPECT_EQ(stats.blocks_skipped, 3u);
+  // Every row the predicate keeps is there (rows of read blocks outside it are for the filter to drop).
+  for (const auto& [id, r] : model)
+    if (r.v >= 1400000 && r.v <= 1600000) {
+      EXPECT_TRUE(got.count(id) && got[id] == r) << id;
+    }
+  EXPECT_EQ(got.count(0), 0u);
+  // Text bounds.
+  ScanSpec ts;
+  ZoneBound zt;
+  zt.column = 2;
+  zt.has_lo = true;
+  zt.lo_text = "zzz";
+  ts.zone.push_back(zt);
+  got = scan_now(ts, &stats);
+  EXPECT_EQ(stats.blocks_skipped, 4u);
+  EXPECT_EQ(got.size(), 1u);  // only the row-store version of id 1: row-store rows are always produced
+  EXPECT_EQ(got.count(1), 1u);
+}
+
+TEST_F(SealedTest, SealedRowsSurviveReopenAndDropRemovesThem) {
+  Model model;
+  load(model, 0, 70000);
+  store_->seal(m_->id);
+  reopen();
+  EXPECT_EQ(scan_now(), model);
+  EXPECT_EQ(store_->sealed_info(m_->id).blocks, 2u);
+  const uint32_t id = m_->id;
+  store_->catalog().drop_table("m");
+  EXPECT_EQ(store_->sealed_info(id).blocks, 0u);
+  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(rocksdb::ReadOptions()));
+  std::string prefix("\0\0\0\0B", 5);
+  it->Seek(prefix);
+  EXPECT_FALSE(it->Valid() && it->key().starts_with(prefix)) << "a sealed block outlived its table";
+}
+
+// A full compaction drops a tombstone that is the oldest snapshot's version of its key (nothing older is
+// left in the row store), but the key's sealed row is not in any compaction: the tombstone must stay.
+TEST_F(SealedTest, FullCompactionKeepsTombstonesOfSealedRows) {
+  Model model;
+  load(model, 0, 1000);
+  store_->seal(m_->id);
+  {
+    testing::AutoCommit stmt(*store_);
+    for (int64_t id = 0; id < 1000; id += 3) {
+      stmt.w->remove(*m_, key(id));
+      model.erase(id);
+    }
+    stmt.commit();
+  }
+  store_->compact();
+  EXPECT_EQ(scan_now(), model);
+  reopen();  // the sealed-table list is rebuilt from the manifests
+  store_->compact();
+  EXPECT_EQ(scan_now(), model);
+  store_->seal(m_->id);
+  store_->compact();
+  EXPECT_EQ(scan_now(), model);
+}
+
+// Tables without a primary key: the hidden row id is sealed as a column, and new row ids continue
+// above the sealed ones (also after a restart).
+TEST_F(SealedTest, HiddenRowIdTable) {
+  TableDef d;
+  d.name = "h";
+  d.columns = {col("x", TypeId::Int32)};
+  TableDefPtr h = store_->catalog().create_table(d);
+  auto insert = [&](int n, int base) {
+    testing::AutoCommit stmt(*store_);
+    for (int i = 0; i < n; ++i) {
+      Datum row[1] = {int_datum(base + i)};
+      stmt.w->insert(*h, row);
+    }
+    stmt.commit();
+  };
+  auto count_sum = [&] {
+    auto view = store_->read_view();
+    ScanSpec spec;
+    spec.table = h;
+    spec.columns = {true};
+    auto c = view->scan(spec);
+    std::pair<int64_t, int64_t> cs{0, 0};
+    while (const ColumnBatch* b = c->next()) {
+      for (uint64_t r = 0; r < b->count; ++r) {
+        ++cs.first;
+        cs.second += static_cast<const int32_t*>(b->columns[0].data)[r];
+      }
+    }
+    return cs;
+  };
+  insert(1000, 0);
+  store_->seal(h->id);
+  reopen();
+  h = store_->catalog().find("h");
+  insert(10, 1000);
+  EXPECT_EQ(count_sum(), (std::pair<int64_t, int64_t>{1010, 1010 * 1009 / 2}));
+  store_->seal(h->id);
+  EXPECT_EQ(count_sum(), (std::pair<int64_t, int64_t>{1010, 1010 * 1009 / 2}));
+}
+
+// Commits wait while a seal writes; the writes that come after the seal's horizon survive it.
+TEST_F(SealedTest, ConcurrentWritersAndSeals) {
+  Model model;
+  load(model, 0, 20000);
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> committed{0};
+  std::thread writer([&] {
+    int64_t id = 20000;
+    while (!stop) {
+      testing::AutoCommit stmt(*store_, RC);
+      Datum row[3] = {int_datum(id), int_datum(id), null_datum()};
+      stmt.w->insert(*m_, row);
+      Datum upd[3] = {int_datum(id - 20000), int_datum(-1), null_datum()};
+      stmt.w->update(*m_, key(id - 20000), upd);
+      stmt.commit();
+      committed = ++id;
+    }
+  });
+  for (int i = 0; i < 5; ++i) {
+    store_->seal(m_->id);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  stop = true;
+  writer.join();
+  Model got = scan_now();
+  const int64_t end = committed.load();
+  EXPECT_EQ(got.size(), static_cast<size_t>(end));
+  for (int64_t id = 0; id < end - 20000; ++id) EXPECT_EQ(got[id].v, -1) << id;
+  for (int64_t id = end - 20000; id < 20000; ++id) EXPECT_EQ(got[id].v, id * 10) << id;
+}
+
+}  // namespace
+}  // namespace omendb::storage
