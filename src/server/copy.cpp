@@ -679,8 +679,9 @@ bool RowReader::read_binary_row(std::vector<Field>& fields) {
 // ---------------------------------------------------------------------------------------------------
 // Writing
 
-RowWriter::RowWriter(pgwire::ResultWriter& out, const Options& options, std::vector<TypeId> types)
-    : out_(out), opt_(options), types_(std::move(types)) {}
+RowWriter::RowWriter(pgwire::ResultWriter& out, const Options& options, std::vector<TypeId> types,
+                     dt::TimeZone tz)
+    : out_(out), opt_(options), types_(std::move(types)), tz_(std::move(tz)) {}
 
 void RowWriter::begin(const std::vector<std::string>& column_names) {
   out_.copy_out(opt_.format == Format::Binary ? 1 : 0, types_.size());
@@ -787,7 +788,7 @@ void RowWriter::row(const Datum* values) {
       }
       size_t at = buf_.size();
       buf_.append(4, '\0');
-      encode_datum(values[i], types_[i], 1, buf_);  // the per-type binary format, defined once
+      encode_datum(values[i], types_[i], 1, tz_, buf_);  // the per-type binary format, defined once
       auto len = static_cast<uint32_t>(buf_.size() - at - 4);
       buf_[at] = static_cast<char>(len >> 24);
       buf_[at + 1] = static_cast<char>(len >> 16);
@@ -809,7 +810,7 @@ void RowWriter::row(const Datum* values) {
       v = values[i].str.view();
     } else {
       tmp_.clear();
-      encode_datum(values[i], types_[i], 0, tmp_);  // PostgreSQL's text output, defined once
+      encode_datum(values[i], types_[i], 0, tz_, tmp_);  // PostgreSQL's text output, defined once
       v = tmp_;
     }
     if (csv) {

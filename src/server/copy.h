@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/datetime.h"
 #include "common/datum.h"
 #include "common/types.h"
 #include "frontend/parser/ast.h"
@@ -94,7 +95,7 @@ class RowReader {
 // Encodes rows as COPY TO output, one CopyData message per row (plus the header / binary trailer).
 class RowWriter {
  public:
-  RowWriter(pgwire::ResultWriter& out, const Options& options, std::vector<TypeId> types);
+  RowWriter(pgwire::ResultWriter& out, const Options& options, std::vector<TypeId> types, dt::TimeZone tz);
   void begin(const std::vector<std::string>& column_names);  // CopyOutResponse, then the header
   void row(const Datum* values);
   void end();  // binary trailer, CopyDone
@@ -106,6 +107,7 @@ class RowWriter {
   pgwire::ResultWriter& out_;
   const Options& opt_;
   std::vector<TypeId> types_;
+  dt::TimeZone tz_;  // the session zone timestamptz values are printed in
   std::string buf_, tmp_;
   std::string pending_;  // binary: the file header, sent with the first row
 };

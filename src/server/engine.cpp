@@ -758,7 +758,7 @@ class EngineSession : public pgwire::Session {
       std::optional<TextRowSink> sink;
       auto start = [&] {
         rows.clear();
-        sink.emplace(rows, planned.plan.result_columns);
+        sink.emplace(rows, planned.plan.result_columns, time_zone());
         ctx.sink = &*sink;
       };
       start();
@@ -887,7 +887,7 @@ class EngineSession : public pgwire::Session {
     storage::Transaction* txn = statement_transaction(own_txn);
     auto view = txn->statement_view();
     ctx.view = view.get();
-    copy::RowWriter writer(out, opt, types);
+    copy::RowWriter writer(out, opt, types, time_zone());
     struct Sink final : runtime::RowSink {
       explicit Sink(copy::RowWriter& w) : writer(w) {}
       bool row(const Datum* values, size_t) override {
@@ -916,7 +916,8 @@ class EngineSession : public pgwire::Session {
     const auto started = std::chrono::steady_clock::now();
     copy::Options opt = copy::parse_options(stmt.options, true, names, table_columns, table.name);
     const bool binary = opt.format == copy::Format::Binary;
-    runtime::ExecContext ctx;  // the statement's limits: memory, statement_timeout, cancel
+    const dtsql::EvalContext dt = datetime();  // date/time input: the session's zone and clock
+    runtime::ExecContext ctx;                  // the statement's limits: memory, statement_timeout, cancel
     limit(ctx, started);
     ctx.cancel = out.cancel_flag();
     std::unique_ptr<storage::Transaction> own_txn;
@@ -946,7 +947,7 @@ class EngineSession : public pgwire::Session {
           continue;
         }
         try {
-          copy_value(f.value, type, binary, d, holders[i]);
+          copy_value(f.value, type, binary, dt, d, holders[i]);
           // varchar(n) is checked by its input function in PostgreSQL: the error names the column.
           const int32_t max_length = table.columns[static_cast<size_t>(c)].max_length;
           if (max_length >= 0 && d.str.len > static_cast<uint64_t>(max_length) &&
@@ -986,11 +987,12 @@ class EngineSession : public pgwire::Session {
   // One input field into the row's Datum: PostgreSQL's input function of the column's type (the
   // planner's value_from_text, the one place for it; plain integers and decimals take a fast path that
   // accepts only what that function would accept with the same value), or the binary receive format.
-  static void copy_value(std::string_view v, TypeId type, bool binary, Datum& d, Value& holder) {
+  static void copy_value(std::string_view v, TypeId type, bool binary, const dtsql::EvalContext& dt, Datum& d,
+                         Value& holder) {
     d.is_null = 0;
     if (binary) {
       try {
-        holder = decode_param(v, 1, type_oid(type), type, 0);
+        holder = decode_param(v, 1, type_oid(type), type, 0, dt);
       } catch (SqlError& e) {
         // PostgreSQL's messages: too short is 08P01 "insufficient data left in message" (decode_param's
         // too), too long 22P03 "incorrect binary data format".
@@ -1037,7 +1039,7 @@ class EngineSession : public pgwire::Session {
       default:
         break;
     }
-    holder = planner::value_from_text(std::string(v), type);
+    holder = planner::value_from_text(std::string(v), type, dt);
     datum_from_value(holder, type, d);
   }
 
@@ -1113,8 +1115,8 @@ class EngineSession : public pgwire::Session {
     for (const storage::TableDefPtr& def : tables) {
       if (!storage::Store::sealable(*def)) {  // date/time columns: the table stays in the row store
         if (!stmt.tables.empty() || stmt.verbose)
-          out.notice("00000", "\"" + def->name +
-                                  "\": not sealed: column blocks do not take date/time columns yet");
+          out.notice("00000",
+                     "\"" + def->name + "\": not sealed: column blocks do not take date/time columns yet");
         continue;
       }
       storage::Store::SealResult r = db_.store().seal(def->id);

@@ -29,6 +29,8 @@ size_t value_width(TypeId type) {
     case TypeId::Text:
     case TypeId::Unknown:
       return sizeof(StrRef);
+    default:  // date/time columns are never sealed (Store::sealable)
+      break;
   }
   return 8;
 }
@@ -165,6 +167,8 @@ void LoadedBlock::append_key(uint64_t i, std::string& out) {
       case TypeId::Unknown:
         std::memcpy(&d.str, base + i * sizeof(StrRef), sizeof(StrRef));
         break;
+      default:  // date/time columns are never sealed (Store::sealable)
+        corrupt(*table_, "a key column of a type blocks do not hold");
     }
     keycodec::append_datum(type, d, out);
   }

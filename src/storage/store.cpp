@@ -789,7 +789,8 @@ class ReadViewImpl final : public ReadView {
       return rowcodec::value_kind(std::string_view(v.data(), v.size())) != rowcodec::ValueKind::Tombstone;
     }
     check_status(probe_->status(), "looking up a row");
-    return false;
+    // No version in the row store: the key's sealed row, if any (sealed rows lie below every snapshot).
+    return sealed_contains(key, nullptr);
   }
 
   static constexpr uint64_t kProbeRefresh = 1 << 18;
@@ -1111,7 +1112,8 @@ class StatementWriterImpl final : public StatementWriter {
       return keycodec::decode_version(std::string_view(latest_->key().data(), latest_->key().size()));
     }
     check_status(latest_->status(), "looking up a row");
-    *live = false;
+    // No version in the row store: a sealed row with this key is live, and older than every snapshot.
+    *live = view_->sealed_contains(key, nullptr);
     return 0;
   }
 
