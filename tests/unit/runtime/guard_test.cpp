@@ -17,6 +17,9 @@ namespace {
 thread_local long fail_allocation_in = 0;
 }  // namespace
 
+// The replacements below pair malloc with free on purpose; GCC cannot tell they replace the globals.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(std::size_t n) {
   if (fail_allocation_in > 0 && --fail_allocation_in == 0) throw std::bad_alloc();
   if (void* p = std::malloc(n ? n : 1)) return p;
@@ -28,6 +31,13 @@ void operator delete(void* p) noexcept {
 void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
+// The nothrow form too (std::stable_sort's temporary buffer uses it): every allocation these deletes free
+// must come from malloc, or AddressSanitizer reports a new/free mismatch.
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  if (fail_allocation_in > 0 && --fail_allocation_in == 0) return nullptr;
+  return std::malloc(n ? n : 1);
+}
+#pragma GCC diagnostic pop
 
 namespace omendb::runtime {
 namespace {
