@@ -18,19 +18,18 @@ namespace {
 }  // namespace
 
 size_t value_width(TypeId type) {
-  switch (type) {
-    case TypeId::Bool:
+  switch (physical_type(type)) {
+    case PhysType::Bool:
       return 1;
-    case TypeId::Int32:
+    case PhysType::Int32:
       return 4;
-    case TypeId::Int64:
-    case TypeId::Float64:
+    case PhysType::Int64:
+    case PhysType::Float64:
       return 8;
-    case TypeId::Text:
-    case TypeId::Unknown:
+    case PhysType::Interval:
+      return 16;
+    case PhysType::Text:
       return sizeof(StrRef);
-    default:  // date/time columns are never sealed (Store::sealable)
-      break;
   }
   return 8;
 }

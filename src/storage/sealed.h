@@ -25,7 +25,7 @@ namespace omendb::storage::sealed {
 
 constexpr uint8_t kEnvelopeVersion = 1;
 
-// Bytes per value of a column type in a ColumnVector (Text: a StrRef).
+// Bytes per value of a column type in a ColumnVector (Text: a StrRef), from its physical type.
 size_t value_width(TypeId type);
 
 // Builds a block value (envelope + block) into `out`.

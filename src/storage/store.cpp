@@ -225,27 +225,8 @@ class ScanCursorImpl final : public ScanCursor {
       cols_[i].wanted = i < spec.columns.size() && spec.columns[i];
       if (!cols_[i].wanted) continue;
       decode_limit_ = i + 1;
-      size_t width = 8;
-      switch (physical_type(cols_[i].type)) {
-        case PhysType::Bool:
-          width = 1;
-          break;
-        case PhysType::Int32:
-          width = 4;
-          break;
-        case PhysType::Int64:
-        case PhysType::Float64:
-          width = 8;
-          break;
-        case PhysType::Interval:
-          width = 16;
-          break;
-        case PhysType::Text:
-          width = sizeof(StrRef);
-          text_columns_.push_back(i);
-          break;
-      }
-      buffers_[i].reset(new uint64_t[(width * batch_rows_ + 7) / 8]);
+      if (physical_type(cols_[i].type) == PhysType::Text) text_columns_.push_back(i);
+      buffers_[i].reset(new uint64_t[(sealed::value_width(cols_[i].type) * batch_rows_ + 7) / 8]);
       null_buffers_[i].reset(new uint8_t[batch_rows_]);
       vectors_[i].data = buffers_[i].get();
       vectors_[i].nulls = null_buffers_[i].get();

@@ -51,7 +51,7 @@ struct ErrorFields {
   std::string_view message;
   std::string_view detail;
   std::string_view hint;
-  int position = 0;  // 1-based, 0 = none
+  int position = 0;               // 1-based, 0 = none
   std::string_view context = {};  // the W field (PostgreSQL's CONTEXT)
 };
 
