@@ -236,24 +236,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
           need_ = 5;
           break;
         }
-        char type = p[0];
-        uint32_t len = wire::get_u32(p + 1);
-        if (len < 4) {
-          fatal(SqlState::ProtocolViolation, "invalid message length");
-          return;
-        }
-        if (len > server_.options.max_message_bytes) {
-          fatal(SqlState::ProgramLimitExceeded,
-                fmt::format("message of {} bytes exceeds the maximum of {} bytes", len,
-                            server_.options.max_message_bytes));
-          return;
-        }
-        size_t total = size_t{len} + 1;
-        if (avail < total) {
-          need_ = total;
-          break;
-        }
-        std::string_view body(p + 5, len - 4);
+        char type = 0;
+        std::string_view body;
+        size_t total = 0;
+        Frame f = frame(p, avail, type, body, total);
+        if (f == Frame::Bad) return;
+        if (f == Frame::Incomplete) break;
         rpos_ += total;
         need_ = 0;
         handle_message(type, body);
@@ -443,24 +431,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
         return;
       }
       const char* p = buf_.data() + rpos_;
-      char type = p[0];
-      uint32_t len = wire::get_u32(p + 1);
-      if (len < 4) {
-        fatal(SqlState::ProtocolViolation, "invalid message length");
-        return;
-      }
-      if (len > server_.options.max_message_bytes) {
-        fatal(SqlState::ProgramLimitExceeded,
-              fmt::format("message of {} bytes exceeds the maximum of {} bytes", len,
-                          server_.options.max_message_bytes));
-        return;
-      }
-      size_t total = size_t{len} + 1;
-      if (avail < total) {
-        need_ = total;
-        return;
-      }
-      std::string_view body(p + 5, len - 4);
+      char type = 0;
+      std::string_view body;
+      size_t total = 0;
+      if (frame(p, avail, type, body, total) != Frame::Complete) return;
       {
         std::lock_guard lk(copy_.mu);
         if (type == 'd' && copy_.bytes >= kMaxCopyQueuedBytes) {
@@ -662,6 +636,30 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   // Sends a FATAL error and closes the connection once it is written.
+  // The regular message at p (type byte, length, body) with `avail` bytes buffered: Incomplete sets need_
+  // to its size, Bad (an impossible or oversized length) has ended the connection with fatal().
+  enum class Frame { Complete, Incomplete, Bad };
+  Frame frame(const char* p, size_t avail, char& type, std::string_view& body, size_t& total) {
+    type = p[0];
+    uint32_t len = wire::get_u32(p + 1);
+    if (len < 4) {
+      fatal(SqlState::ProtocolViolation, "invalid message length");
+      return Frame::Bad;
+    }
+    if (len > server_.options.max_message_bytes) {
+      fatal(SqlState::ProgramLimitExceeded, fmt::format("message of {} bytes exceeds the maximum of {} bytes",
+                                                        len, server_.options.max_message_bytes));
+      return Frame::Bad;
+    }
+    total = size_t{len} + 1;
+    if (avail < total) {
+      need_ = total;
+      return Frame::Incomplete;
+    }
+    body = std::string_view(p + 5, len - 4);
+    return Frame::Complete;
+  }
+
   void fatal(SqlState state, std::string_view message) {
     if (closed_ || closing_) return;
     if (state != SqlState::AdminShutdown)
