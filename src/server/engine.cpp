@@ -91,6 +91,7 @@ class BufferedRows final : public pgwire::ResultWriter {
   void notice(std::string_view code, std::string_view message) override { out_.notice(code, message); }
   void warning(std::string_view code, std::string_view message) override { out_.warning(code, message); }
   const std::atomic<bool>* cancel_flag() const override { return out_.cancel_flag(); }
+  void set_deadline(std::chrono::steady_clock::time_point d) override { out_.set_deadline(d); }
 
   void clear() {
     cells_.clear();
@@ -918,7 +919,7 @@ class EngineSession : public pgwire::Session {
     const bool binary = opt.format == copy::Format::Binary;
     const dtsql::EvalContext dt = datetime();  // date/time input: the session's zone and clock
     runtime::ExecContext ctx;                  // the statement's limits: memory, statement_timeout, cancel
-    limit(ctx, started);
+    limit(ctx, started, out);
     ctx.cancel = out.cancel_flag();
     std::unique_ptr<storage::Transaction> own_txn;
     storage::Transaction* txn = statement_transaction(own_txn);
@@ -1269,7 +1270,7 @@ class EngineSession : public pgwire::Session {
   void prepare_context(runtime::ExecContext& ctx, const codegen::CompiledPlan& compiled,
                        const std::vector<Value>& params, pgwire::ResultWriter& out,
                        std::chrono::steady_clock::time_point started) const {
-    limit(ctx, started);
+    limit(ctx, started, out);
     ctx.datetime = datetime();
     ctx.set_params(params);
     codegen::prepare(compiled, ctx);
@@ -1374,12 +1375,15 @@ class EngineSession : public pgwire::Session {
     return own.get();
   }
 
-  // The session's limits on one statement that started at `started`: memory and statement_timeout.
-  void limit(runtime::ExecContext& ctx, std::chrono::steady_clock::time_point started) const {
+  // The session's limits on one statement that started at `started`: memory and statement_timeout (also
+  // for `out`, which may wait for the client to read).
+  void limit(runtime::ExecContext& ctx, std::chrono::steady_clock::time_point started,
+             pgwire::ResultWriter& out) const {
     ctx.memory.set_limit(query_memory_limit());
     auto it = settings_.find("statement_timeout");
     uint64_t ms = it == settings_.end() ? 0 : parse_duration_ms("statement_timeout", it->second);
     if (ms) ctx.deadline = started + std::chrono::milliseconds(ms);
+    out.set_deadline(ctx.deadline);
   }
 
   uint64_t query_memory_limit() const {
@@ -1604,6 +1608,7 @@ class NoDescriptionWriter : public pgwire::ResultWriter {
     out_.warning(sqlstate, message);
   }
   const std::atomic<bool>* cancel_flag() const override { return out_.cancel_flag(); }
+  void set_deadline(std::chrono::steady_clock::time_point d) override { out_.set_deadline(d); }
   pgwire::CopyInStream& copy_in(int8_t format, size_t columns) override {
     return out_.copy_in(format, columns);
   }
@@ -2124,7 +2129,7 @@ uint64_t EngineSession::fetch_rows(Portal& p, uint64_t max_rows, const std::vect
   uint64_t sent = 0;
   if (!r.settled) {
     r.ctx.deadline = std::chrono::steady_clock::time_point::max();
-    limit(r.ctx, started);  // this FETCH's statement_timeout
+    limit(r.ctx, started, out);  // this FETCH's statement_timeout
     try {
       *more = r.query->resume(max_rows);
     } catch (...) {
@@ -2272,6 +2277,7 @@ class SkippedRowsWriter final : public pgwire::ResultWriter {
     out_.warning(sqlstate, message);
   }
   const std::atomic<bool>* cancel_flag() const override { return out_.cancel_flag(); }
+  void set_deadline(std::chrono::steady_clock::time_point d) override { out_.set_deadline(d); }
 
  private:
   pgwire::ResultWriter& out_;

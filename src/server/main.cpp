@@ -39,6 +39,11 @@ int main(int argc, char** argv) {
                  "Largest protocol message accepted; larger ones get an error and the connection is closed")
       ->capture_default_str();
   app.add_option("--max-connections", max_connections, "Connections accepted at once")->capture_default_str();
+  uint64_t send_timeout_ms = 60'000;
+  app.add_option("--send-timeout-ms", send_timeout_ms,
+                 "A statement whose client reads none of its waiting results for this long fails with 57014, "
+                 "freeing its snapshot, locks and worker (0: wait forever)")
+      ->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
   app.add_flag("--no-sync-commit", no_sync,
                "Do not fsync the WAL at commit: faster, but a machine crash may lose the last commits");
@@ -105,6 +110,7 @@ int main(int argc, char** argv) {
         workers ? workers : std::max<size_t>(32, 4 * std::max(1u, std::thread::hardware_concurrency()));
     server_options.max_message_bytes = max_message_bytes;
     server_options.max_connections = max_connections;
+    server_options.send_timeout = std::chrono::milliseconds(send_timeout_ms);
     omendb::pgwire::Server server(server_options, db);
     server.start();
     spdlog::info("omendb {} listening on {}:{} (data directory {})", OMENDB_VERSION, listen, server.port(),

@@ -32,6 +32,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/blocking.h"
 #include "common/error.h"
 #include "common/sqlstate.h"
 #include "frontend/pgwire/protocol.h"
@@ -134,13 +135,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     spdlog::debug("pgwire: cancel request for process {}", pid_);
-    cancel_.store(true);
+    cancel();
+  }
+
+  // Any thread: sets the cancel flag and wakes a worker waiting for the client to read.
+  void cancel() {
+    {
+      std::lock_guard lk(out_mu_);
+      cancel_.store(true);
+    }
+    out_cv_.notify_all();
   }
 
   // On the strand: server shutdown.
   void admin_shutdown() {
     shutting_down_ = true;
-    cancel_.store(true);
+    cancel();
     if (closed_ || closing_ || busy_) return;  // a running query finishes first
     fatal(SqlState::AdminShutdown, "terminating connection due to administrator command");
   }
@@ -715,22 +725,87 @@ class Connection : public std::enable_shared_from_this<Connection> {
     {
       std::lock_guard lk(out_mu_);
       queued_bytes_ -= std::min(queued_bytes_, n);
+      ++written_chunks_;
     }
     out_cv_.notify_all();
   }
 
-  // Worker thread: hands a chunk to the strand, waiting while too much is unsent.
-  void push_from_worker(std::string data) {
+  // Worker thread: hands a chunk to the strand. While more than kMaxQueuedBytes are unsent (the client
+  // reads slower than the query produces) the worker waits, as a blocking region so that the pool serves
+  // other sessions meanwhile, until the client has read enough. A client that stopped reading must not
+  // hold the query's snapshot, row locks and the catalog forever: once it has read nothing for
+  // send_timeout, a chunk of rows (`rows`) fails the statement with 57014, which also ends the wait on a
+  // cancel request and at the statement's `deadline` (statement_timeout); any other chunk (a command tag
+  // that may follow a commit, a notice) never fails the statement, and closes the connection instead.
+  // Discards the chunk once the connection is dead.
+  void push_from_worker(std::string data, bool rows, std::chrono::steady_clock::time_point deadline) {
     if (data.empty()) return;
-    {
-      std::unique_lock lk(out_mu_);
-      out_cv_.wait(lk, [&] { return dead_.load() || queued_bytes_ < kMaxQueuedBytes; });
-      if (dead_.load()) return;
-      queued_bytes_ += data.size();
+    std::unique_lock lk(out_mu_);
+    bool open = true;
+    std::exception_ptr failed;
+    if (!dead_.load() && queued_bytes_ >= kMaxQueuedBytes) {
+      try {
+        open = wait_for_reader(lk, rows, deadline);
+      } catch (const SqlError&) {
+        failed = std::current_exception();  // the chunk still goes (it may end earlier statements)
+      }
     }
-    asio::post(strand_, [self = shared_from_this(), data = std::move(data)]() mutable {
-      self->send(std::move(data), true);
-    });
+    if (!open) {
+      lk.unlock();
+      mark_dead();
+      asio::post(strand_, [self = shared_from_this()] { self->do_close(); });
+      return;
+    }
+    if (!dead_.load()) {
+      queued_bytes_ += data.size();
+      asio::post(strand_, [self = shared_from_this(), data = std::move(data)]() mutable {
+        self->send(std::move(data), true);
+      });
+    }
+    lk.unlock();
+    if (failed) std::rethrow_exception(failed);
+  }
+
+  // push_from_worker's wait, under out_mu_: true once the queue is below the limit or the connection is
+  // dead, false when the connection must be closed; throws 57014 (see above).
+  bool wait_for_reader(std::unique_lock<std::mutex>& lk, bool rows,
+                       std::chrono::steady_clock::time_point deadline) {
+    using Clock = std::chrono::steady_clock;
+    const std::chrono::milliseconds send_timeout = server_.options.send_timeout;
+    BlockingRegion blocking;
+    uint64_t seen = written_chunks_;
+    Clock::time_point progress = Clock::now();  // the client's last read (or the wait's start)
+    for (;;) {
+      if (dead_.load() || queued_bytes_ < kMaxQueuedBytes) return true;
+      const Clock::time_point now = Clock::now();
+      if (written_chunks_ != seen) {
+        seen = written_chunks_;
+        progress = now;
+      }
+      if (rows && cancel_.load())
+        throw SqlError(SqlState::QueryCanceled, "canceling statement due to user request");
+      if (rows && now >= deadline)
+        throw SqlError(SqlState::QueryCanceled, "canceling statement due to statement timeout");
+      Clock::time_point until = rows ? deadline : Clock::time_point::max();
+      if (send_timeout.count() > 0) {
+        const Clock::time_point stalled = progress + send_timeout;
+        if (now >= stalled) {
+          spdlog::warn("pgwire: connection {}: the client read no results for {} ms (send_timeout); {}", pid_,
+                       send_timeout.count(), rows ? "canceling its statement" : "closing the connection");
+          if (!rows) return false;
+          throw SqlError(SqlState::QueryCanceled,
+                         fmt::format("canceling statement because the client read no results for {} ms "
+                                     "(send_timeout)",
+                                     send_timeout.count()));
+        }
+        until = std::min(until, stalled);
+      }
+      if (until == Clock::time_point::max()) {
+        out_cv_.wait(lk);
+      } else {
+        out_cv_.wait_until(lk, until);
+      }
+    }
   }
 
   void mark_dead() {
@@ -791,9 +866,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::atomic<bool> dead_{false};  // output is discarded from now on
   std::mutex out_mu_;
   std::condition_variable out_cv_;
-  size_t queued_bytes_ = 0;  // under out_mu_
-  CopyChannel copy_;         // COPY FROM STDIN input, strand -> worker
-  bool copy_mode_ = false;   // strand: the running COPY reads CopyData
+  size_t queued_bytes_ = 0;      // under out_mu_
+  uint64_t written_chunks_ = 0;  // under out_mu_: chunks the socket took (the client is reading)
+  CopyChannel copy_;             // COPY FROM STDIN input, strand -> worker
+  bool copy_mode_ = false;       // strand: the running COPY reads CopyData
 };
 
 class QueryOutput final : public ResultWriter {
@@ -803,12 +879,12 @@ class QueryOutput final : public ResultWriter {
   void row_description(const std::vector<ResultColumn>& columns) override {
     if (dead()) return;
     wire::row_description(buf_, columns);
-    maybe_flush();
+    maybe_flush(false, true);
   }
   void data_row(const std::string_view* values, const bool* nulls, size_t count) override {
     if (dead()) return;
     wire::data_row(buf_, values, nulls, count);
-    maybe_flush();
+    maybe_flush(false, true);
   }
   void command_complete(std::string_view tag) override {
     if (dead()) return;
@@ -826,6 +902,7 @@ class QueryOutput final : public ResultWriter {
     send_notice("WARNING", sqlstate, message);
   }
   const std::atomic<bool>* cancel_flag() const override { return &conn_.cancel_; }
+  void set_deadline(std::chrono::steady_clock::time_point deadline) override { deadline_ = deadline; }
 
   CopyInStream& copy_in(int8_t format, size_t columns) override {
     if (!dead()) wire::copy_in_response(buf_, format, columns);
@@ -848,7 +925,7 @@ class QueryOutput final : public ResultWriter {
   void copy_data(std::string_view data) override {
     if (dead()) return;
     wire::copy_data(buf_, data);
-    maybe_flush();
+    maybe_flush(false, true);
   }
   void copy_done() override {
     if (dead()) return;
@@ -875,10 +952,12 @@ class QueryOutput final : public ResultWriter {
     maybe_flush();
   }
 
-  void maybe_flush(bool force = false) {
+  // `rows`: the chunk holds a statement's results, before its command tag (see push_from_worker).
+  void maybe_flush(bool force = false, bool rows = false) {
     if (buf_.empty() || (!force && buf_.size() < kFlushBytes)) return;
-    conn_.push_from_worker(std::move(buf_));
+    std::string chunk = std::move(buf_);
     buf_ = std::string();
+    conn_.push_from_worker(std::move(chunk), rows, deadline_);
     buf_.reserve(kFlushBytes + 1024);
   }
 
@@ -926,6 +1005,7 @@ class QueryOutput final : public ResultWriter {
 
   Connection& conn_;
   std::string buf_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   Stream stream_{conn_};
   bool copy_in_started_ = false;
   bool copy_in_ran_ = false;  // a COPY FROM STDIN ran in this job (sticky)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -22,6 +23,9 @@ struct ServerOptions {
   size_t worker_threads = 0;              // 0: hardware concurrency; more while some wait for row locks
   size_t io_threads = 1;
   size_t max_connections = 2000;  // more: 53300 error at startup
+  // A query whose client has read nothing for this long while its results wait to be sent (the output
+  // queue is full) is cancelled with 57014, freeing its worker, snapshot, locks and the catalog. 0: never.
+  std::chrono::milliseconds send_timeout{60'000};
 };
 
 struct ResultColumn {
@@ -75,6 +79,9 @@ class ResultWriter {
   // Set when the client disconnected, sent a CancelRequest, or the server is shutting down; long
   // running work polls it and stops with 57014 (or simply returns if the client is gone).
   virtual const std::atomic<bool>* cancel_flag() const = 0;
+  // The running statement's statement_timeout deadline. A writer that waits for a slow client to read
+  // stops waiting there with 57014, as the statement itself would.
+  virtual void set_deadline(std::chrono::steady_clock::time_point) {}
 
   // COPY (the defaults refuse it: writers that are not a client connection).
   // copy_in: sends CopyInResponse (format 0 text, 1 binary; one code per column) and returns the stream
