@@ -525,8 +525,15 @@ class EngineSession : public pgwire::Session {
       state_ = State::Failed;
       // The block can only roll back now: release its row locks at once, as PostgreSQL aborts the
       // transaction at the error (a deadlock's other party must not wait for our ROLLBACK). With a
-      // savepoint, ROLLBACK TO may resume the transaction: its writes and locks stay.
-      if (txn_ && savepoints_.empty()) txn_->rollback();
+      // savepoint, ROLLBACK TO may resume the transaction: what came before the innermost savepoint
+      // stays, what came after it goes now (PostgreSQL aborts the subtransaction at the error).
+      if (txn_) {
+        if (savepoints_.empty()) {
+          txn_->rollback();
+        } else {
+          txn_->rollback_to(savepoints_.back().mark);
+        }
+      }
     }
   }
 

@@ -227,6 +227,15 @@ void LockManager::release(uint64_t txn, const std::vector<std::string>& keys) {
   }
 }
 
+void LockManager::downgrade(uint64_t txn, std::string_view key, RowLockMode mode) {
+  std::lock_guard lk(mu_);
+  auto it = entries_.find(std::string(key));
+  if (it == entries_.end()) return;
+  for (Holder& h : it->second.holders)
+    if (h.txn == txn) h.mode = mode;
+  wake(it->second);
+}
+
 size_t LockManager::waiters() const {
   std::lock_guard lk(mu_);
   return waiting_.size();

@@ -46,6 +46,9 @@ class LockManager {
 
   // Releases every lock of `txn` on `keys` and grants what waiters can now have.
   void release(uint64_t txn, const std::vector<std::string>& keys);
+  // Weakens `txn`'s lock on `key` to `mode` (ROLLBACK TO a savepoint taken before a statement strengthened
+  // it) and grants what waiters can now have.
+  void downgrade(uint64_t txn, std::string_view key, RowLockMode mode);
 
   // Rows with a lock entry (held or waited for), and transactions waiting now; for tests and diagnostics.
   size_t size() const;

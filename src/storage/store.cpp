@@ -834,21 +834,38 @@ class TransactionImpl final : public Transaction {
   void rollback() override {
     writes_.clear();
     savepoints_.clear();
+    lock_undo_.clear();
     end();
   }
 
   size_t savepoint() override {
-    savepoints_.push_back({writes_, tables_});
+    savepoints_.push_back({writes_, tables_, lock_undo_.size()});
     return savepoints_.size() - 1;
   }
+  // Also gives back the row locks taken after the savepoint, and weakens to their old mode the locks a
+  // later statement strengthened, as PostgreSQL's subtransaction abort does.
   void rollback_to(size_t mark) override {
     if (mark >= savepoints_.size()) return;
     writes_ = savepoints_[mark].writes;
     tables_ = savepoints_[mark].tables;
+    std::vector<std::string> released;
+    for (size_t i = lock_undo_.size(); i-- > savepoints_[mark].locks;) {
+      LockUndo& u = lock_undo_[i];
+      if (u.before) {
+        locked_[u.key] = *u.before;
+        state_.locks.downgrade(id_, u.key, *u.before);
+      } else {
+        locked_.erase(u.key);
+        released.push_back(std::move(u.key));
+      }
+    }
+    lock_undo_.resize(savepoints_[mark].locks);
+    state_.locks.release(id_, released);
     savepoints_.resize(mark + 1);
   }
   void release(size_t mark) override {
     if (mark < savepoints_.size()) savepoints_.resize(mark);
+    if (savepoints_.empty()) lock_undo_.clear();  // the locks belong to the transaction now
   }
   bool has_writes() const override { return !writes_.empty(); }
   void set_synchronous_commit(bool on) override { sync_ = on; }
@@ -869,8 +886,10 @@ class TransactionImpl final : public Transaction {
     auto outcome = state_.locks.lock({id_, lock_wait_.pid}, key, mode, how, lock_wait_, table.name);
     if (outcome == LockManager::Outcome::Busy) return outcome;
     if (it != locked_.end()) {
+      if (!savepoints_.empty()) lock_undo_.push_back({std::string(key), it->second});
       it->second = std::max(it->second, mode);
     } else {
+      if (!savepoints_.empty()) lock_undo_.push_back({std::string(key), std::nullopt});
       locked_.emplace(std::string(key), mode);
     }
     return outcome;
@@ -951,6 +970,12 @@ class TransactionImpl final : public Transaction {
   struct Savepoint {
     WriteSet writes;
     std::map<uint32_t, std::string> tables;
+    size_t locks;  // lock_undo_'s size when it was taken
+  };
+  // A row lock taken or strengthened while a savepoint exists: its mode before (none: not held).
+  struct LockUndo {
+    std::string key;
+    std::optional<RowLockMode> before;
   };
 
   struct KeyHash {
@@ -970,6 +995,7 @@ class TransactionImpl final : public Transaction {
   WriteSet writes_;
   std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
   std::vector<Savepoint> savepoints_;
+  std::vector<LockUndo> lock_undo_;  // only while savepoints exist
 };
 
 class StatementWriterImpl final : public StatementWriter {
@@ -1308,6 +1334,7 @@ void TransactionImpl::commit() {
   writes_.clear();
   tables_.clear();
   savepoints_.clear();
+  lock_undo_.clear();
   end();
 }
 

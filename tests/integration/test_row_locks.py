@@ -494,11 +494,63 @@ def test_idle_in_transaction_timeout(env):
     t1.close()
 
 
+def test_rollback_to_savepoint_releases_locks(env):
+    """Row locks taken after a savepoint go with ROLLBACK TO it (a FOR UPDATE, an UPDATE's lock); a lock
+    held before the savepoint stays, at its old strength when a later statement strengthened it."""
+    setup_jobs(env, 3)
+    t1, t2 = begin(env), begin(env)
+    t2.cursor().execute("set lock_timeout = '200ms'")
+    c1 = t1.cursor()
+    c1.execute("select id from jobs where id = 2 for share")
+    c1.execute("savepoint s")
+    c1.execute("select id from jobs where id = 1 for update")
+    c1.execute("update jobs set state = 'held' where id = 2")
+    c1.execute("update jobs set state = 'gone' where id = 3")
+    e = error_of(env.run(t2, "select id from jobs where id = 1 for update nowait"))
+    assert e is not None and e.pgcode == "55P03", e
+    t2.cursor().execute("rollback")
+    c1.execute("rollback to savepoint s")
+    t2.cursor().execute("begin")
+    t2.cursor().execute("set lock_timeout = '200ms'")
+    # row 1 (locked after the savepoint) and row 3 (written after it) are free now
+    assert env.run(t2, "select id from jobs where id = 1 for update nowait").result(TIMEOUT) == [(1,)]
+    assert env.run(t2, "update jobs set state = 'mine' where id = 3").result(TIMEOUT) == "UPDATE 1"
+    # row 2: FOR SHARE from before the savepoint still holds (shared with t2, not with its UPDATE)
+    assert env.run(t2, "select id from jobs where id = 2 for share nowait").result(TIMEOUT) == [(2,)]
+    e = error_of(env.run(t2, "update jobs set state = 'x' where id = 2"))
+    assert e is not None and e.pgcode == "55P03", e
+    t2.cursor().execute("rollback")
+    c1.execute("commit")
+    assert env.sql("select id, state from jobs order by id") == [(1, "new"), (2, "new"), (3, "new")]
+    # An error after a savepoint gives back the locks taken since it at once; older ones stay.
+    c1.execute("begin")
+    c1.execute("select id from jobs where id = 2 for update")
+    c1.execute("savepoint a")
+    c1.execute("select id from jobs where id = 1 for update")
+    try:
+        c1.execute("select 1 / 0")
+        raise AssertionError("expected 22012")
+    except psycopg2.Error as e:
+        assert e.pgcode == "22012", e.pgcode
+    t2.cursor().execute("begin")
+    t2.cursor().execute("set lock_timeout = '200ms'")
+    assert env.run(t2, "select id from jobs where id = 1 for update nowait").result(TIMEOUT) == [(1,)]
+    e = error_of(env.run(t2, "select id from jobs where id = 2 for update nowait"))
+    assert e is not None and e.pgcode == "55P03", e
+    t2.cursor().execute("rollback")
+    c1.execute("rollback to savepoint a")
+    c1.execute("update jobs set state = 'kept' where id = 2")
+    c1.execute("commit")
+    assert env.sql("select id, state from jobs order by id") == [(1, "new"), (2, "kept"), (3, "new")]
+    t1.close()
+    t2.close()
+
+
 CASES = [test_counter_read_committed, test_bank_read_committed, test_lost_update_repeatable_read,
          test_read_committed_recheck_skips, test_insert_same_key, test_deadlock,
          test_lock_timeout_statement_timeout_cancel, test_disconnects, test_more_waiters_than_workers,
          test_skip_locked_queue, test_for_update_nowait_and_strengths, test_for_update_waits_then_sees_new_version,
-         test_idle_in_transaction_timeout]
+         test_idle_in_transaction_timeout, test_rollback_to_savepoint_releases_locks]
 
 
 def run_all(env):
