@@ -366,6 +366,8 @@ class Binder {
   int level_ = 0;
   int next_level_ = 0;
   int query_depth_ = 0;
+  static constexpr int kMaxQueries = 1000;
+  int queries_bound_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -2100,7 +2102,11 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
     Level(const Level&) = delete;
     Level& operator=(const Level&) = delete;
   } level(*this);
-  if (query_depth_ > 64) fail(SqlState::ProgramLimitExceeded, "query nesting too deep");
+  // Inlined CTEs referencing CTEs referenced twice grow exponentially: bound a statement's queries.
+  if (++queries_bound_ > kMaxQueries)
+    fail(SqlState::ProgramLimitExceeded,
+         "statement has too many subqueries (CTE references are inlined; at most " +
+             std::to_string(kMaxQueries) + ")");
   bind_with(s);
   if (s.set_op != ast::SetOp::None) return bind_set_operation(s);
   if (!s.values.empty()) return bind_values(s);

@@ -111,3 +111,37 @@ TEST_F(PlannerTest, SubqueryShapeKeysDifferByStructure) {
 
 }  // namespace
 }  // namespace omendb::planner::testing
+
+namespace omendb::planner::testing {
+namespace {
+
+// $n inside derived tables, CTEs, set operations and INSERT ... SELECT: inferred as PostgreSQL 15 does
+// (checked with PREPARE and pg_prepared_statements.parameter_types).
+std::vector<TypeId> param_types_of(const std::string& sql, const PlannerContext& base) {
+  auto stmts = parser::parse(sql);
+  PlannerContext ctx = base;
+  ctx.param_types = std::vector<TypeId>{};
+  return plan_statement(*stmts.at(0), ctx).param_types;
+}
+
+TEST_F(PlannerTest, ParametersInComposedQueries) {
+  using T = TypeId;
+  EXPECT_EQ(param_types_of("SELECT e FROM t UNION SELECT $1", context()), (std::vector<T>{T::Int64}));
+  EXPECT_EQ(param_types_of("SELECT * FROM (SELECT a FROM t WHERE a > $1) s, (VALUES ($2)) v(x)", context()),
+            (std::vector<T>{T::Int32, T::Text}));
+  EXPECT_EQ(param_types_of("INSERT INTO t (e) SELECT $1", context()), (std::vector<T>{T::Int64}));
+  // A CTE's outputs are resolved in the CTE: $1 is text there, and text does not match a number.
+  auto stmts = parser::parse("WITH w AS (SELECT $1 AS c) SELECT c FROM w UNION ALL SELECT 1.5");
+  PlannerContext ctx = context();
+  ctx.param_types = std::vector<TypeId>{};
+  try {
+    plan_statement(*stmts.at(0), ctx);
+    ADD_FAILURE() << "expected 42804";
+  } catch (const SqlError& e) {
+    EXPECT_EQ(e.state(), SqlState::DatatypeMismatch);
+    EXPECT_EQ(e.message(), "UNION types text and double precision cannot be matched");  // PostgreSQL: numeric
+  }
+}
+
+}  // namespace
+}  // namespace omendb::planner::testing
