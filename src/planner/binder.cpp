@@ -314,6 +314,15 @@ class Binder {
   // ORDER BY (result columns by name or position) and LIMIT / OFFSET over a set operation or VALUES.
   BoundQuery order_result(BoundQuery q, const ast::SelectStmt& s, const char* what);
   void bind_with(const ast::SelectStmt& s);
+  // CTEs referencing CTEs referenced twice grow exponentially when inlined: a statement binds at most
+  // kMaxCteBindings CTE queries (54000 past it; PostgreSQL would materialise them).
+  void count_cte_binding() {
+    if (++cte_bindings_ > kMaxCteBindings)
+      fail(SqlState::ProgramLimitExceeded,
+           "WITH queries expand to too many subqueries (each reference to a CTE "
+           "is inlined; at most " +
+               std::to_string(kMaxCteBindings) + ")");
+  }
   int open_derived(const ast::FromItem& item);
   int open_cte(size_t index, const ast::TableRef& ref, const std::vector<std::string>& aliases);
   // Makes `q`'s output column `id` (an unknown-typed literal or parameter) of type t.
@@ -366,8 +375,8 @@ class Binder {
   int level_ = 0;
   int next_level_ = 0;
   int query_depth_ = 0;
-  static constexpr int kMaxQueries = 1000;
-  int queries_bound_ = 0;
+  static constexpr int kMaxCteBindings = 1000;
+  int cte_bindings_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -2102,11 +2111,6 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
     Level(const Level&) = delete;
     Level& operator=(const Level&) = delete;
   } level(*this);
-  // Inlined CTEs referencing CTEs referenced twice grow exponentially: bound a statement's queries.
-  if (++queries_bound_ > kMaxQueries)
-    fail(SqlState::ProgramLimitExceeded,
-         "statement has too many subqueries (CTE references are inlined; at most " +
-             std::to_string(kMaxQueries) + ")");
   bind_with(s);
   if (s.set_op != ast::SetOp::None) return bind_set_operation(s);
   if (!s.values.empty()) return bind_values(s);
@@ -2121,6 +2125,7 @@ void Binder::bind_with(const ast::SelectStmt& s) {
         fail(SqlState::DuplicateAlias, "WITH query name \"" + cte.name + "\" specified more than once",
              cte.location);
     // PostgreSQL analyses every CTE, referenced or not: bind it once for its errors and its width.
+    count_cte_binding();
     BoundQuery q = bind_query(*cte.query);
     if (cte.columns.size() > q.root->output.size())
       fail(SqlState::InvalidColumnReference,
@@ -2158,6 +2163,7 @@ int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<s
   // The CTE's query sees the CTEs defined before it, not the ones in scope where it is referenced.
   std::vector<CteDef> hidden(ctes_.begin() + static_cast<std::ptrdiff_t>(def.visible), ctes_.end());
   ctes_.resize(def.visible);
+  count_cte_binding();
   BoundQuery q = bind_query(*def.cte->query);
   ctes_.insert(ctes_.end(), hidden.begin(), hidden.end());
   Relation r;
