@@ -311,8 +311,8 @@ class Binder {
   BoundQuery bind_set_tree(const ast::SelectStmt& s);
   BoundQuery bind_set_node(const ast::SelectStmt& s);
   BoundQuery bind_values(const ast::SelectStmt& s);
-  // ORDER BY (result columns by name or position) and LIMIT / OFFSET over a set operation or VALUES.
-  BoundQuery order_result(BoundQuery q, const ast::SelectStmt& s, const char* what);
+  // ORDER BY (result columns by name or position) and LIMIT / OFFSET over a set operation.
+  BoundQuery order_result(BoundQuery q, const ast::SelectStmt& s);
   void bind_with(const ast::SelectStmt& s);
   // CTEs referencing CTEs referenced twice grow exponentially when inlined: a statement binds at most
   // kMaxCteBindings CTE queries (54000 past it; PostgreSQL would materialise them).
@@ -2368,7 +2368,7 @@ BoundQuery Binder::bind_set_operation(const ast::SelectStmt& s) {
   if (!s.locking.empty())
     fail(SqlState::FeatureNotSupported,
          locking_name(s.locking[0].strength) + " is not allowed with UNION/INTERSECT/EXCEPT");
-  return order_result(bind_set_node(s), s, set_op_name(s.set_op));
+  return order_result(bind_set_node(s), s);
 }
 
 BoundQuery Binder::bind_values(const ast::SelectStmt& s) {
@@ -2398,10 +2398,10 @@ BoundQuery Binder::bind_values(const ast::SelectStmt& s) {
   q.varchar_lengths.assign(width, -1);
   q.name_columns.assign(width, false);
   q.root = std::move(values);
-  return order_result(std::move(q), s, "VALUES");
+  return q;  // ORDER BY / LIMIT over VALUES: the parser made it SELECT * FROM (VALUES ...) AS "*VALUES*" ...
 }
 
-BoundQuery Binder::order_result(BoundQuery q, const ast::SelectStmt& s, const char* what) {
+BoundQuery Binder::order_result(BoundQuery q, const ast::SelectStmt& s) {
   const std::vector<OutputColumn>& cols = q.root->output;
   std::vector<plan::SortKey> keys;
   for (const auto& item : s.order_by) {
@@ -2424,9 +2424,6 @@ BoundQuery Binder::order_result(BoundQuery q, const ast::SelectStmt& s, const ch
       }
       if (target == cols.size())
         fail(SqlState::UndefinedColumn, "column \"" + e.names[0] + "\" does not exist", e.location);
-    } else if (std::string(what) == "VALUES") {
-      throw_unsupported("ORDER BY expressions over VALUES (order by a column name or position)",
-                        pos_of(e.location));
     } else {
       SqlError err(SqlState::FeatureNotSupported, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
       std::move(err).at(pos_of(e.location));

@@ -612,6 +612,30 @@ class Transformer {
     const PgQuery__Node* lc = s->limit_count;
     if (lc && !(lc->node_case == PG_QUERY__NODE__NODE_A_CONST && lc->a_const->isnull)) out->limit = expr(lc);
     out->offset = opt_expr(s->limit_offset);
+    if (!out->values.empty() && (!out->order_by.empty() || out->limit || out->offset))
+      return wrap_values(std::move(out));
+    return out;
+  }
+
+  // VALUES ... ORDER BY / LIMIT / OFFSET is, as in PostgreSQL, SELECT * FROM (VALUES ...) AS "*VALUES*"
+  // ORDER BY ...: the sort keys may be expressions over column1, column2, ...
+  static std::unique_ptr<ast::SelectStmt> wrap_values(std::unique_ptr<ast::SelectStmt> values) {
+    auto out = std::make_unique<ast::SelectStmt>();
+    out->order_by = std::move(values->order_by);
+    out->limit = std::move(values->limit);
+    out->offset = std::move(values->offset);
+    out->locking = std::move(values->locking);
+    out->with = std::move(values->with);
+    out->unsupported_feature = std::move(values->unsupported_feature);
+    ast::SelectTarget star;
+    star.expr = std::make_unique<ast::Expr>(ast::ExprKind::Star, values->values_location);
+    star.location = values->values_location;
+    out->targets.push_back(std::move(star));
+    auto item = std::make_unique<ast::FromItem>();
+    item->table.alias = "*VALUES*";
+    item->location = values->values_location;
+    item->subquery = std::move(values);
+    out->from.push_back(std::move(item));
     return out;
   }
 
