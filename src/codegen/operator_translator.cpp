@@ -26,6 +26,12 @@ void PipelineContext::push(const OperatorTranslator& from) {
   throw std::logic_error("codegen: push from an operator that is not in the pipeline, or from its sink");
 }
 
+const plan::Op* PipelineContext::input_of(const OperatorTranslator& t) const {
+  for (size_t i = 1; i < chain_.size(); ++i)
+    if (chain_[i] == &t) return chain_[i - 1]->op();
+  throw std::logic_error("codegen: input_of an operator that is not in the pipeline, or its source");
+}
+
 PlanTranslator::PlanTranslator(const plan::PhysicalPlan& plan) : plan_(plan) {
   // Every operator of the tree gets its translator; state is declared bottom-up (children first).
   std::function<void(const plan::Op&)> visit = [&](const plan::Op& op) {

@@ -23,10 +23,10 @@
 //   7. tear-down              the runtime state declared in hook 1 belongs to the ExecContext and is
 //                             released when the query ends, whether it succeeded, failed or was
 //                             cancelled; translators emit no tear-down code.
-// A breaker (Sort, Aggregate) takes part in two pipelines: as the sink of the one that builds its
-// state (consume) and as the source of the one that reads it (produce); p.is_source(*this) tells which.
-// A join (HashJoin, NestedLoopJoin) is the sink of its build side's pipeline and a streaming operator
-// of its probe side's pipeline (consume in both); p.is_sink(*this) tells which.
+// A breaker (Sort, Aggregate, UnionAll) takes part in two pipelines (UnionAll: one per child, then one): as
+// the sink of the one that builds its state (consume) and as the source of the one that reads it (produce);
+// p.is_source(*this) tells which. A join (HashJoin, NestedLoopJoin) is the sink of its build side's pipeline
+// and a streaming operator of its probe side's pipeline (consume in both); p.is_sink(*this) tells which.
 #pragma once
 
 #include <memory>
@@ -91,6 +91,9 @@ class PipelineContext {
   llvm::BasicBlock* done() const { return done_; }
 
   bool is_source(const OperatorTranslator& t) const { return chain_.front() == &t; }
+  // The operator whose rows `t` consumes in this pipeline (the one before it in the chain): tells a
+  // breaker with several inputs (UnionAll) which child's pipeline this is.
+  const plan::Op* input_of(const OperatorTranslator& t) const;
   bool is_sink(const OperatorTranslator& t) const { return chain_.back() == &t; }
 
  private:

@@ -119,14 +119,41 @@ std::pair<std::string, int> figure_name(const ast::Expr& e) {
   return {"?column?", 0};
 }
 
-// One table of the FROM clause (a self-join has two): its name for qualified references and the
-// ColumnId of each of its columns.
+// A column of a Relation, named as the FROM clause shows it (after column aliases).
+struct RelColumn {
+  std::string name;
+  TypeId type = TypeId::Unknown;
+  int32_t max_length = -1;  // varchar(n)'s n
+};
+
+// One item of the FROM clause that is not a join (a self-join has two): a table, or a derived table
+// (a subquery, a CTE reference, VALUES) whose plan is bound already. Its name for qualified references
+// and the ColumnId of each of its columns (a derived table's are its plan's output columns).
 struct Relation {
-  storage::TableDefPtr table;
+  storage::TableDefPtr table;  // null for a derived table
+  OpPtr derived;               // a derived table's plan, until the FROM clause is planned
+  std::vector<RelColumn> columns;
   std::string refname;  // alias, or the table name
   bool has_alias = false;
-  std::vector<ColumnId> ids;  // ColumnId of each table column
+  int level = 0;              // the query (SELECT) whose FROM clause holds it
+  std::vector<ColumnId> ids;  // ColumnId of each column
   std::vector<bool> used;     // columns some expression reads (the scan reads only these)
+};
+
+// A bound query expression (SELECT, set operation, VALUES): its plan, whose root's output are the result
+// columns, and what RowDescription needs besides their types.
+struct BoundQuery {
+  OpPtr root;
+  std::vector<int32_t> varchar_lengths;  // per column: varchar(n)'s n, or -1
+  std::vector<bool> name_columns;        // per column: PostgreSQL types it `name`
+  bool locks_rows = false;
+};
+
+// A CTE in scope: its definition and how many entries of Binder::ctes_ its own query sees (the CTEs
+// defined before it, in its WITH clause and the enclosing ones).
+struct CteDef {
+  const ast::CommonTableExpr* cte = nullptr;
+  size_t visible = 0;
 };
 
 // A column a FROM item shows to unqualified names and to `*`: a table column, or the merged column
@@ -212,8 +239,16 @@ class Binder {
 
  private:
   storage::TableDefPtr lookup(const ast::TableRef& ref);
-  // Adds a table of the FROM clause (42712 when its name is taken) and returns its index in rels_.
-  int open_relation(const ast::TableRef& ref);
+  // Adds a table (or a CTE reference) of the FROM clause, renaming its first columns to `aliases`
+  // (42P10 when there are more aliases than columns), and returns its index in rels_.
+  int open_relation(const ast::TableRef& ref, const std::vector<std::string>& aliases = {});
+  // Adds `r` (columns filled in; ids too for a derived table) to rels_: 42712 when its name is taken by
+  // another item of the same FROM clause.
+  int add_relation(Relation r, const std::vector<std::string>& aliases, int location);
+  // The index in r.columns of column `name` (-1: none; 42702 when a derived table has two).
+  int find_rel_column(const Relation& r, const std::string& name, int location) const;
+  // The plan of a FROM item that is not a join: its table's scan or its derived table's plan.
+  OpPtr make_leaf(int rel);
   // The scope of a single table (UPDATE, DELETE).
   Scope open_scope(const ast::TableRef& ref);
   FromEntry table_entry(int rel);
@@ -266,8 +301,37 @@ class Binder {
                       std::vector<OutputColumn>& key_out);
   bool is_agg_output(ColumnId id) const;
 
+  // Query composition (binder's "Query expressions" section): a SELECT, a set operation or VALUES,
+  // with its WITH clause; derived tables and CTE references in FROM.
+  // keep_unknown: a set operation's leaf keeps unknown-typed literal outputs for the set operation to
+  // resolve (PostgreSQL: `SELECT 1 UNION SELECT '2'` is integer).
+  BoundQuery bind_query(const ast::SelectStmt& s, bool keep_unknown = false);
+  BoundQuery bind_select(const ast::SelectStmt& s, bool keep_unknown);
+  BoundQuery bind_set_operation(const ast::SelectStmt& s);
+  BoundQuery bind_set_tree(const ast::SelectStmt& s);
+  BoundQuery bind_set_node(const ast::SelectStmt& s);
+  BoundQuery bind_values(const ast::SelectStmt& s);
+  // ORDER BY (result columns by name or position) and LIMIT / OFFSET over a set operation.
+  BoundQuery order_result(BoundQuery q, const ast::SelectStmt& s);
+  void bind_with(const ast::SelectStmt& s);
+  // CTEs referencing CTEs referenced twice grow exponentially when inlined: a statement binds at most
+  // kMaxCteBindings CTE queries (54000 past it; PostgreSQL would materialise them).
+  void count_cte_binding() {
+    if (++cte_bindings_ > kMaxCteBindings)
+      fail(SqlState::ProgramLimitExceeded,
+           "WITH queries expand to too many subqueries (each reference to a CTE "
+           "is inlined; at most " +
+               std::to_string(kMaxCteBindings) + ")");
+  }
+  int open_derived(const ast::FromItem& item);
+  int open_cte(size_t index, const ast::TableRef& ref, const std::vector<std::string>& aliases);
+  // Makes `q`'s output column `id` (an unknown-typed literal or parameter) of type t.
+  bool resolve_unknown(Op& op, ColumnId id, TypeId t);
+
   PlannedStatement plan_select(const ast::SelectStmt& s);
   PlannedStatement plan_insert(const ast::InsertStmt& s);
+  PlannedStatement plan_insert_select(const ast::InsertStmt& s, const storage::TableDefPtr& table,
+                                      const std::vector<int>& target_cols);
   PlannedStatement plan_update(const ast::UpdateStmt& s);
   PlannedStatement plan_delete(const ast::DeleteStmt& s);
   void finish(PlannedStatement& out);
@@ -305,6 +369,14 @@ class Binder {
   std::optional<std::vector<TypeId>> param_types_;  // $1..$n (see PlannerContext)
   std::vector<int> param_locations_;                // first use of each $n, for errors
   uint64_t values_rows_ = 0;
+  // Query composition: the CTEs in scope (innermost last), the current query level (Relation::level)
+  // and how deeply queries nest.
+  std::vector<CteDef> ctes_;
+  int level_ = 0;
+  int next_level_ = 0;
+  int query_depth_ = 0;
+  static constexpr int kMaxCteBindings = 1000;
+  int cte_bindings_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -324,33 +396,61 @@ storage::TableDefPtr Binder::lookup(const ast::TableRef& ref) {
   return t;
 }
 
-int Binder::open_relation(const ast::TableRef& ref) {
+int Binder::open_relation(const ast::TableRef& ref, const std::vector<std::string>& aliases) {
+  if (ref.schema.empty())
+    for (size_t i = ctes_.size(); i-- > 0;)
+      if (ctes_[i].cte->name == ref.name) return open_cte(i, ref, aliases);
   Relation r;
   r.table = lookup(ref);
   r.has_alias = !ref.alias.empty();
   r.refname = r.has_alias ? ref.alias : ref.name;
+  for (const auto& col : r.table->columns) r.columns.push_back({col.name, col.type, col.max_length});
+  return add_relation(std::move(r), aliases, ref.location);
+}
+
+int Binder::add_relation(Relation r, const std::vector<std::string>& aliases, int location) {
+  if (aliases.size() > r.columns.size())
+    fail(SqlState::InvalidColumnReference,
+         "table \"" + r.refname + "\" has " + std::to_string(r.columns.size()) + " columns available but " +
+             std::to_string(aliases.size()) + " columns specified",
+         location);
+  for (size_t i = 0; i < aliases.size(); ++i) r.columns[i].name = aliases[i];
+  r.level = level_;
   for (const Relation& other : rels_)
-    if (other.refname == r.refname)
-      fail(SqlState::DuplicateAlias, "table name \"" + r.refname + "\" specified more than once",
-           ref.location);
+    if (other.level == r.level && other.refname == r.refname)
+      fail(SqlState::DuplicateAlias, "table name \"" + r.refname + "\" specified more than once", location);
   const int index = static_cast<int>(rels_.size());
-  r.used.assign(r.table->columns.size(), false);
-  for (const auto& col : r.table->columns) {
-    ColumnId id = new_id();
+  r.used.assign(r.columns.size(), false);
+  if (r.table) {
+    r.ids.clear();
+    for (size_t i = 0; i < r.columns.size(); ++i) r.ids.push_back(new_id());
+  }
+  for (size_t i = 0; i < r.columns.size(); ++i) {
+    ColumnId id = r.ids[i];
     col_rel_[static_cast<size_t>(id)] = index;
-    col_names_[static_cast<size_t>(id)] = col.name;
-    r.ids.push_back(id);
+    col_names_[static_cast<size_t>(id)] = r.columns[i].name;
   }
   rels_.push_back(std::move(r));
   return index;
+}
+
+int Binder::find_rel_column(const Relation& r, const std::string& name, int location) const {
+  int found = -1;
+  for (size_t i = 0; i < r.columns.size(); ++i) {
+    if (r.columns[i].name != name) continue;
+    if (found >= 0)
+      fail(SqlState::AmbiguousColumn, "column reference \"" + name + "\" is ambiguous", location);
+    found = static_cast<int>(i);
+  }
+  return found;
 }
 
 FromEntry Binder::table_entry(int rel) {
   const Relation& r = rels_[static_cast<size_t>(rel)];
   FromEntry e;
   e.rels.push_back(rel);
-  for (size_t i = 0; i < r.table->columns.size(); ++i) {
-    const auto& col = r.table->columns[i];
+  for (size_t i = 0; i < r.columns.size(); ++i) {
+    const RelColumn& col = r.columns[i];
     e.columns.push_back({col.name, Expr::make_column(r.ids[i], col.type), col.max_length});
   }
   return e;
@@ -362,6 +462,13 @@ Scope Binder::open_scope(const ast::TableRef& ref) {
   s.rels.push_back(rel);
   s.entries.push_back(table_entry(rel));
   return s;
+}
+
+OpPtr Binder::make_leaf(int rel) {
+  Relation& r = rels_[static_cast<size_t>(rel)];
+  if (r.table) return make_scan(rel, false);
+  if (!r.derived) throw SqlError(SqlState::InternalError, "planner: a derived table planned twice");
+  return std::move(r.derived);
 }
 
 std::unique_ptr<plan::TableScanOp> Binder::make_scan(int rel, bool all_columns) {
@@ -483,7 +590,7 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
         if (rels_[static_cast<size_t>(r)].refname == qual) found = r;
     if (found < 0) {
       for (const Relation& r : rels_)
-        if (r.refname == qual)
+        if (r.level == level_ && r.refname == qual)
           fail(SqlState::UndefinedTable, "invalid reference to FROM-clause entry for table \"" + qual + "\"",
                e.location,
                "There is an entry for table \"" + qual +
@@ -491,7 +598,7 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
       if (s)
         for (int r : s->rels) {
           const Relation& rel = rels_[static_cast<size_t>(r)];
-          if (rel.has_alias && qual == rel.table->name)
+          if (rel.has_alias && rel.table && qual == rel.table->name)
             fail(SqlState::UndefinedTable,
                  "invalid reference to FROM-clause entry for table \"" + qual + "\"", e.location,
                  "Perhaps you meant to reference the table alias \"" + rel.refname + "\".");
@@ -499,12 +606,12 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
       fail(SqlState::UndefinedTable, "missing FROM-clause entry for table \"" + qual + "\"", e.location);
     }
     Relation& rel = rels_[static_cast<size_t>(found)];
-    int idx = rel.table->find_column(name);
+    int idx = find_rel_column(rel, name, e.location);
     if (idx < 0)
       fail(SqlState::UndefinedColumn, "column " + qual + "." + name + " does not exist", e.location);
     if (c.track_bare && !c.in_agg) bare_refs_.push_back({rel.ids[idx], rel.refname + "." + name, e.location});
     rel.used[idx] = true;
-    return Expr::make_column(rel.ids[idx], rel.table->columns[idx].type);
+    return Expr::make_column(rel.ids[idx], rel.columns[idx].type);
   }
   const ItemColumn* match = nullptr;
   if (s)
@@ -1201,7 +1308,7 @@ void Binder::apply_grouping(ExprPtr& e, Scope& scope, std::vector<ExprPtr>& keys
     // (Per table: a column of a table whose whole primary key is grouped.)
     const int rel = rel_of(id);
     bool pk_grouped = false;
-    if (rel >= 0) {
+    if (rel >= 0 && rels_[static_cast<size_t>(rel)].table) {
       const Relation& r = rels_[static_cast<size_t>(rel)];
       const auto& pk = r.table->primary_key;
       pk_grouped = !pk.empty();
@@ -1260,7 +1367,7 @@ bool subset(const std::vector<int>& a, const std::vector<int>& b) {
 std::pair<FromEntry, std::unique_ptr<JoinTree>> Binder::bind_from_item(const ast::FromItem& item) {
   auto tree = std::make_unique<JoinTree>();
   if (!item.is_join) {
-    tree->rel = open_relation(item.table);
+    tree->rel = item.subquery ? open_derived(item) : open_relation(item.table, item.column_aliases);
     tree->rels.push_back(tree->rel);
     return {table_entry(tree->rel), std::move(tree)};
   }
@@ -1503,7 +1610,7 @@ OpPtr Binder::plan_from(std::vector<JoinTree*> items, std::vector<ExprPtr> conju
   };
   std::vector<Input> ins;
   for (JoinTree* t : inputs)
-    ins.push_back({t->rel >= 0 ? OpPtr(make_scan(t->rel, false)) : plan_outer_join(*t), t->rels, {}});
+    ins.push_back({t->rel >= 0 ? make_leaf(t->rel) : plan_outer_join(*t), t->rels, {}});
 
   // A conjunct over one input's tables filters that input.
   std::vector<ExprPtr> pending;
@@ -1603,9 +1710,7 @@ std::string locking_name(ast::LockingClause::Strength s) {
 }
 }  // namespace
 
-PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
-  if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
-
+BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   // FROM: every item's names, then the WHERE clause over all of them.
   Scope scope;
   std::vector<std::unique_ptr<JoinTree>> from_trees;
@@ -1638,8 +1743,8 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
         if (found < 0)
           fail(SqlState::UndefinedTable, "missing FROM-clause entry for table \"" + qual + "\"", e.location);
         Relation& rel = rels_[static_cast<size_t>(found)];
-        for (size_t i = 0; i < rel.table->columns.size(); ++i) {
-          const auto& col = rel.table->columns[i];
+        for (size_t i = 0; i < rel.columns.size(); ++i) {
+          const RelColumn& col = rel.columns[i];
           bare_refs_.push_back({rel.ids[i], rel.refname + "." + col.name, e.location});
           rel.used[i] = true;
           targets.push_back({Expr::make_column(rel.ids[i], col.type), col.name, nullptr, col.max_length});
@@ -1670,16 +1775,18 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
     if (x->op == ExprOp::Column && rel_of(x->column) >= 0) {
       const Relation& r = rels_[static_cast<size_t>(rel_of(x->column))];
       auto it = std::find(r.ids.begin(), r.ids.end(), x->column);
-      if (it != r.ids.end()) varchar_length = r.table->columns[it - r.ids.begin()].max_length;
+      if (it != r.ids.end()) varchar_length = r.columns[static_cast<size_t>(it - r.ids.begin())].max_length;
     }
     bool name_type = returns_name(e) && x->op == ExprOp::Constant && x->type == TypeId::Text;
     targets.push_back(
         {std::move(x), t.alias.empty() ? figure_name(e).first : t.alias, &e, varchar_length, name_type});
   }
   // Unknown outputs become text once the whole list is bound (PostgreSQL's resolveTargetListUnknowns:
-  // `SELECT $1, $1::int` is 42P08 there too).
+  // `SELECT $1, $1::int` is 42P08 there too), except in a set operation's plain leaf, where the set
+  // operation resolves them.
+  keep_unknown = keep_unknown && !s.distinct && s.group_by.empty() && !s.having;
   for (auto& t : targets)
-    if (t.expr->type == TypeId::Unknown) t.expr = convert(std::move(t.expr), TypeId::Text);
+    if (t.expr->type == TypeId::Unknown && !keep_unknown) t.expr = convert(std::move(t.expr), TypeId::Text);
   const size_t visible = targets.size();
   std::vector<int32_t> varchar_lengths;
   std::vector<bool> name_columns;
@@ -1751,7 +1858,10 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   // FOR UPDATE / SHARE: the strongest clause wins (NOWAIT over SKIP LOCKED over waiting); the scan
   // produces each row's storage key, carried as a hidden column to the LockRows step.
   std::optional<ast::LockingClause> locking;
-  const int lock_rel = from_trees.size() == 1 && from_trees[0]->rel >= 0 ? from_trees[0]->rel : -1;
+  const int lock_rel = from_trees.size() == 1 && from_trees[0]->rel >= 0 &&
+                               rels_[static_cast<size_t>(from_trees[0]->rel)].table
+                           ? from_trees[0]->rel
+                           : -1;
   for (const ast::LockingClause& l : s.locking) {
     for (const std::string& name : l.of) {
       bool found = false;
@@ -1781,6 +1891,10 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
       fail(SqlState::FeatureNotSupported, what + " is not allowed with aggregate functions");
     if (scope.empty())
       locking.reset();  // nothing to lock
+    else if (query_depth_ > 1)
+      throw_unsupported(what + " in a subquery, CTE or set operation");
+    else if (from_trees.size() == 1 && from_trees[0]->rel >= 0 && lock_rel < 0)
+      throw_unsupported(what + " on a subquery or CTE in FROM");
     else if (lock_rel < 0)
       throw_unsupported(what + " with joins");
   }
@@ -1817,9 +1931,13 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   // Build the tree bottom-up.
   OpPtr cur;
   if (from_trees.size() == 1 && from_trees[0]->rel >= 0) {
-    auto scan = make_scan(from_trees[0]->rel, false);  // one table: the WHERE clause filters its scan
-    scan->key_column = lock_key;
-    cur = std::move(scan);
+    if (lock_rel >= 0) {
+      auto scan = make_scan(from_trees[0]->rel, false);  // one table: the WHERE clause filters its scan
+      scan->key_column = lock_key;
+      cur = std::move(scan);
+    } else {
+      cur = make_leaf(from_trees[0]->rel);
+    }
     if (where) {
       auto filter = wrap<plan::FilterOp>(std::move(cur));
       filter->predicate = std::move(where);
@@ -1920,19 +2038,436 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
     cur = std::move(lim);
   }
 
+  BoundQuery out;
+  out.locks_rows = locking.has_value();
+  out.varchar_lengths = std::move(varchar_lengths);
+  out.name_columns = std::move(name_columns);
+  out.root = std::move(cur);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Query expressions: WITH, derived tables, set operations, VALUES
+//
+// Every query expression is bound into an operator subtree of the one plan (one ColumnId space, one
+// parameter list). A derived table's relation exposes its plan's output columns; a CTE is inlined:
+// each reference binds its query again into a subtree of its own (PostgreSQL inlines a CTE referenced
+// once and materialises one referenced more often; for SELECT-only CTEs the answer is the same).
+
+namespace {
+
+const char* set_op_name(ast::SetOp op) {
+  switch (op) {
+    case ast::SetOp::Intersect:
+      return "INTERSECT";
+    case ast::SetOp::Except:
+      return "EXCEPT";
+    default:
+      return "UNION";
+  }
+}
+
+// The set operations' and VALUES' type resolution (PostgreSQL's select_common_type for two inputs).
+TypeId common_type(TypeId a, TypeId b, const char* what, int loc) {
+  Expr x, y;
+  x.type = a;
+  y.type = b;
+  return unify({&x, &y}, what, loc);
+}
+
+}  // namespace
+
+BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
+  if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
+  // A query level of its own: its FROM clause's names, aggregates and grouping check.
+  struct Level {
+    Binder& b;
+    int level;
+    std::vector<AggregateCall> aggs;
+    std::vector<OutputColumn> agg_out;
+    std::vector<BareRef> bare_refs;
+    size_t ctes;
+    explicit Level(Binder& binder)
+        : b(binder),
+          level(binder.level_),
+          aggs(std::move(binder.aggs_)),
+          agg_out(std::move(binder.agg_out_)),
+          bare_refs(std::move(binder.bare_refs_)),
+          ctes(binder.ctes_.size()) {
+      b.aggs_.clear();
+      b.agg_out_.clear();
+      b.bare_refs_.clear();
+      b.level_ = ++b.next_level_;
+      ++b.query_depth_;
+    }
+    ~Level() {
+      b.aggs_ = std::move(aggs);
+      b.agg_out_ = std::move(agg_out);
+      b.bare_refs_ = std::move(bare_refs);
+      b.level_ = level;
+      b.ctes_.resize(ctes);
+      --b.query_depth_;
+    }
+    Level(const Level&) = delete;
+    Level& operator=(const Level&) = delete;
+  } level(*this);
+  bind_with(s);
+  if (s.set_op != ast::SetOp::None) return bind_set_operation(s);
+  if (!s.values.empty()) return bind_values(s);
+  return bind_select(s, keep_unknown);
+}
+
+void Binder::bind_with(const ast::SelectStmt& s) {
+  const size_t base = ctes_.size();
+  for (const ast::CommonTableExpr& cte : s.with) {
+    for (size_t i = base; i < ctes_.size(); ++i)
+      if (ctes_[i].cte->name == cte.name)
+        fail(SqlState::DuplicateAlias, "WITH query name \"" + cte.name + "\" specified more than once",
+             cte.location);
+    // PostgreSQL analyses every CTE, referenced or not: bind it once for its errors and its width.
+    count_cte_binding();
+    BoundQuery q = bind_query(*cte.query);
+    if (cte.columns.size() > q.root->output.size())
+      fail(SqlState::InvalidColumnReference,
+           "WITH query \"" + cte.name + "\" has " + std::to_string(q.root->output.size()) +
+               " columns available but " + std::to_string(cte.columns.size()) + " columns specified",
+           cte.location);
+    ctes_.push_back({&cte, ctes_.size()});
+  }
+}
+
+int Binder::open_derived(const ast::FromItem& item) {
+  if (item.table.alias.empty()) {
+    SqlError err(SqlState::SyntaxError,
+                 !item.subquery->values.empty() && item.subquery->set_op == ast::SetOp::None
+                     ? "VALUES in FROM must have an alias"
+                     : "subquery in FROM must have an alias");
+    std::move(err).with_hint("For example, FROM (SELECT ...) [AS] foo.");
+    throw err;
+  }
+  BoundQuery q = bind_query(*item.subquery);
+  Relation r;
+  r.refname = item.table.alias;
+  r.has_alias = true;
+  for (size_t i = 0; i < q.root->output.size(); ++i) {
+    const OutputColumn& c = q.root->output[i];
+    r.columns.push_back({c.name, c.type, i < q.varchar_lengths.size() ? q.varchar_lengths[i] : -1});
+    r.ids.push_back(c.id);
+  }
+  r.derived = std::move(q.root);
+  return add_relation(std::move(r), item.column_aliases, item.location);
+}
+
+int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<std::string>& aliases) {
+  const CteDef def = ctes_[index];
+  // The CTE's query sees the CTEs defined before it, not the ones in scope where it is referenced.
+  std::vector<CteDef> hidden(ctes_.begin() + static_cast<std::ptrdiff_t>(def.visible), ctes_.end());
+  ctes_.resize(def.visible);
+  count_cte_binding();
+  BoundQuery q = bind_query(*def.cte->query);
+  ctes_.insert(ctes_.end(), hidden.begin(), hidden.end());
+  Relation r;
+  r.has_alias = !ref.alias.empty();
+  r.refname = r.has_alias ? ref.alias : ref.name;
+  for (size_t i = 0; i < q.root->output.size(); ++i) {
+    const OutputColumn& c = q.root->output[i];
+    std::string name = i < def.cte->columns.size() ? def.cte->columns[i] : c.name;
+    r.columns.push_back({std::move(name), c.type, i < q.varchar_lengths.size() ? q.varchar_lengths[i] : -1});
+    r.ids.push_back(c.id);
+  }
+  r.derived = std::move(q.root);
+  return add_relation(std::move(r), aliases, ref.location);
+}
+
+bool Binder::resolve_unknown(Op& op, ColumnId id, TypeId t) {
+  for (size_t i = 0; i < op.output.size(); ++i) {
+    if (op.output[i].id != id) continue;
+    if (op.is<plan::ProjectOp>()) {
+      ExprPtr& x = op.as<plan::ProjectOp>().exprs[i];
+      if (x->op == ExprOp::Column && x->type == TypeId::Unknown) {
+        if (op.children.empty() || !resolve_unknown(*op.children[0], x->column, t)) return false;
+        x->type = t;
+      } else if (x->type == TypeId::Unknown) {
+        x = convert(std::move(x), t);
+      }
+    } else if (op.is<plan::SortOp>() || op.is<plan::LimitOp>() || op.is<plan::FilterOp>() ||
+               op.is<plan::LockRowsOp>()) {
+      if (!resolve_unknown(*op.children[0], id, t)) return false;
+    } else {
+      return false;
+    }
+    op.output[i].type = t;
+    return true;
+  }
+  return false;
+}
+
+BoundQuery Binder::bind_set_tree(const ast::SelectStmt& s) {
+  // A leaf, or a parenthesised set operation with its own WITH / ORDER BY / LIMIT: a query of its own.
+  if (s.set_op == ast::SetOp::None || !s.with.empty() || !s.order_by.empty() || s.limit || s.offset ||
+      !s.locking.empty() || !s.unsupported_feature.empty())
+    return bind_query(s, true);
+  return bind_set_node(s);
+}
+
+BoundQuery Binder::bind_set_node(const ast::SelectStmt& s) {
+  const char* what = set_op_name(s.set_op);
+  BoundQuery l = bind_set_tree(*s.larg);
+  BoundQuery r = bind_set_tree(*s.rarg);
+  const size_t width = l.root->output.size();
+  if (r.root->output.size() != width)
+    fail(SqlState::SyntaxError, std::string("each ") + what + " query must have the same number of columns");
+
+  // Column types: each pair resolved as PostgreSQL does; unknown literals in a leaf take the type.
+  std::vector<TypeId> types(width);
+  for (size_t c = 0; c < width; ++c)
+    types[c] = common_type(l.root->output[c].type, r.root->output[c].type, what, -1);
+  auto coerce = [&](BoundQuery& q) {
+    bool cast = false;
+    for (size_t c = 0; c < width; ++c) {
+      OutputColumn& col = q.root->output[c];
+      if (col.type == TypeId::Unknown && !resolve_unknown(*q.root, col.id, types[c]))
+        throw SqlError(SqlState::InternalError, "planner: an unknown-typed set operation column");
+      cast = cast || col.type != types[c];
+    }
+    if (!cast) return;
+    auto project = std::make_unique<plan::ProjectOp>();
+    for (size_t c = 0; c < width; ++c) {
+      const OutputColumn& in = q.root->output[c];
+      project->exprs.push_back(convert(Expr::make_column(in.id, in.type), types[c]));
+      project->output.push_back({new_id(), in.name, types[c]});
+    }
+    project->children.push_back(std::move(q.root));
+    q.root = std::move(project);
+  };
+  coerce(l);
+  coerce(r);
+
+  BoundQuery out;
+  out.locks_rows = false;
+  for (size_t c = 0; c < width; ++c) {
+    int32_t a = c < l.varchar_lengths.size() ? l.varchar_lengths[c] : -1;
+    int32_t b = c < r.varchar_lengths.size() ? r.varchar_lengths[c] : -1;
+    out.varchar_lengths.push_back(a == b ? a : -1);
+    out.name_columns.push_back(false);
+  }
+  const std::vector<OutputColumn> names = l.root->output;  // the first branch names the columns
+
+  if (s.set_op == ast::SetOp::Union) {
+    // UNION ALL: one UnionAll over both inputs (a chain of them becomes one with many inputs).
+    auto u = std::make_unique<plan::UnionAllOp>();
+    for (BoundQuery* q : {&l, &r}) {
+      if (q->root->is<plan::UnionAllOp>()) {
+        for (auto& child : q->root->children) u->children.push_back(std::move(child));
+      } else {
+        u->children.push_back(std::move(q->root));
+      }
+    }
+    for (size_t c = 0; c < width; ++c) u->output.push_back({new_id(), names[c].name, types[c]});
+    out.root = std::move(u);
+    if (!s.set_all) {
+      // UNION: a group by every column, without aggregates (NULLs equal, as PostgreSQL's set operations).
+      auto distinct = std::make_unique<plan::HashAggregateOp>();
+      for (const OutputColumn& in : out.root->output) {
+        distinct->group_keys.push_back(Expr::make_column(in.id, in.type));
+        distinct->output.push_back({new_id(), in.name, in.type});
+      }
+      distinct->children.push_back(std::move(out.root));
+      out.root = std::move(distinct);
+    }
+    return out;
+  }
+
+  // INTERSECT / EXCEPT [ALL]: the rows of both inputs, each tagged with a flag column of its side (1 in
+  // `left`, NULL in `right` for the left input's rows, and the other way round), grouped by every
+  // column while counting each side's rows; a group's counts say how often it is in the result.
+  auto tag = [&](BoundQuery& q, bool left) {
+    auto project = std::make_unique<plan::ProjectOp>();
+    for (const OutputColumn& in : q.root->output) {
+      project->exprs.push_back(Expr::make_column(in.id, in.type));
+      project->output.push_back({new_id(), in.name, in.type});
+    }
+    for (bool side : {true, false}) {
+      project->exprs.push_back(side == left ? Expr::make_constant(Value::int32(1), TypeId::Int32)
+                                            : Expr::make_constant(Value::null(TypeId::Int32), TypeId::Int32));
+      project->output.push_back({new_id(), side ? "left" : "right", TypeId::Int32});
+    }
+    project->children.push_back(std::move(q.root));
+    return project;
+  };
+  auto u = std::make_unique<plan::UnionAllOp>();
+  u->children.push_back(tag(l, true));
+  u->children.push_back(tag(r, false));
+  for (size_t c = 0; c < width; ++c) u->output.push_back({new_id(), names[c].name, types[c]});
+  u->output.push_back({new_id(), "left", TypeId::Int32});
+  u->output.push_back({new_id(), "right", TypeId::Int32});
+
+  auto agg = std::make_unique<plan::HashAggregateOp>();
+  for (size_t c = 0; c < width; ++c) {
+    const OutputColumn& in = u->output[c];
+    agg->group_keys.push_back(Expr::make_column(in.id, in.type));
+    agg->output.push_back({new_id(), in.name, in.type});
+  }
+  for (size_t side = 0; side < 2; ++side) {
+    const OutputColumn& flag = u->output[width + side];
+    AggregateCall call;
+    call.func = AggFunc::Count;
+    call.arg = Expr::make_column(flag.id, flag.type);
+    call.type = TypeId::Int64;
+    agg->aggregates.push_back(std::move(call));
+    agg->output.push_back({new_id(), side == 0 ? "count_left" : "count_right", TypeId::Int64});
+  }
+  agg->children.push_back(std::move(u));
+  const OutputColumn nl = agg->output[width];
+  const OutputColumn nr = agg->output[width + 1];
+  OpPtr cur = std::move(agg);
+  auto col = [](const OutputColumn& c) { return Expr::make_column(c.id, c.type); };
+  auto num = [](int64_t v) { return Expr::make_constant(Value::int64(v), TypeId::Int64); };
+  auto cmp = [](ExprOp op, ExprPtr a, ExprPtr b) {
+    return Expr::make(op, TypeId::Bool, list(std::move(a), std::move(b)));
+  };
+  ExprPtr keep;   // which groups are in the result
+  ExprPtr times;  // ALL: how many times
+  if (s.set_op == ast::SetOp::Intersect) {
+    keep = Expr::make(ExprOp::And, TypeId::Bool,
+                      list(cmp(ExprOp::Gt, col(nl), num(0)), cmp(ExprOp::Gt, col(nr), num(0))));
+    if (s.set_all) {  // least(left, right)
+      std::vector<ExprPtr> args;
+      args.push_back(cmp(ExprOp::Lt, col(nl), col(nr)));
+      args.push_back(col(nl));
+      args.push_back(col(nr));
+      times = Expr::make(ExprOp::Case, TypeId::Int64, std::move(args));
+    }
+  } else if (s.set_all) {  // EXCEPT ALL: left - right times
+    keep = cmp(ExprOp::Gt, col(nl), col(nr));
+    times = Expr::make(ExprOp::Sub, TypeId::Int64, list(col(nl), col(nr)));
+  } else {
+    keep = Expr::make(ExprOp::And, TypeId::Bool,
+                      list(cmp(ExprOp::Gt, col(nl), num(0)), cmp(ExprOp::Eq, col(nr), num(0))));
+  }
+  auto filter = wrap<plan::FilterOp>(std::move(cur));
+  filter->predicate = std::move(keep);
+  cur = std::move(filter);
+  if (times) {
+    auto repeat = wrap<plan::RepeatOp>(std::move(cur));
+    repeat->count = std::move(times);
+    cur = std::move(repeat);
+  }
+  auto project = std::make_unique<plan::ProjectOp>();
+  for (size_t c = 0; c < width; ++c) {
+    const OutputColumn& in = cur->output[c];
+    project->exprs.push_back(Expr::make_column(in.id, in.type));
+    project->output.push_back({new_id(), in.name, in.type});
+  }
+  project->children.push_back(std::move(cur));
+  out.root = std::move(project);
+  return out;
+}
+
+BoundQuery Binder::bind_set_operation(const ast::SelectStmt& s) {
+  if (!s.locking.empty())
+    fail(SqlState::FeatureNotSupported,
+         locking_name(s.locking[0].strength) + " is not allowed with UNION/INTERSECT/EXCEPT");
+  return order_result(bind_set_node(s), s);
+}
+
+BoundQuery Binder::bind_values(const ast::SelectStmt& s) {
+  const size_t width = s.values[0].size();
+  std::vector<std::vector<ExprPtr>> rows;
+  ExprCtx c;
+  c.clause = "VALUES";
+  for (const auto& row : s.values) {
+    if (row.size() != width)
+      fail(SqlState::SyntaxError, "VALUES lists must all be the same length",
+           row.empty() ? s.values_location : row[0]->location);
+    std::vector<ExprPtr> out;
+    for (const auto& x : row) out.push_back(bind(*x, c));
+    rows.push_back(std::move(out));
+  }
+  auto values = std::make_unique<plan::ValuesOp>();
+  for (size_t col = 0; col < width; ++col) {
+    std::vector<const Expr*> cells;
+    for (const auto& row : rows) cells.push_back(row[col].get());
+    TypeId t = unify(cells, "VALUES", s.values_location);
+    for (auto& row : rows) row[col] = convert(std::move(row[col]), t);
+    values->output.push_back({new_id(), "column" + std::to_string(col + 1), t});
+  }
+  values->rows = std::move(rows);
+  values_rows_ += values->rows.size();
+  BoundQuery q;
+  q.varchar_lengths.assign(width, -1);
+  q.name_columns.assign(width, false);
+  q.root = std::move(values);
+  return q;  // ORDER BY / LIMIT over VALUES: the parser made it SELECT * FROM (VALUES ...) AS "*VALUES*" ...
+}
+
+BoundQuery Binder::order_result(BoundQuery q, const ast::SelectStmt& s) {
+  const std::vector<OutputColumn>& cols = q.root->output;
+  std::vector<plan::SortKey> keys;
+  for (const auto& item : s.order_by) {
+    const ast::Expr& e = *item.expr;
+    size_t target = cols.size();
+    if (e.kind == ast::ExprKind::Constant) {
+      if (!is_position_constant(e.value))
+        fail(SqlState::SyntaxError, "non-integer constant in ORDER BY", e.location);
+      int64_t p = e.value.as_int();
+      if (p < 1 || static_cast<uint64_t>(p) > cols.size())
+        fail(SqlState::InvalidColumnReference,
+             "ORDER BY position " + std::to_string(p) + " is not in select list", e.location);
+      target = static_cast<size_t>(p - 1);
+    } else if (e.kind == ast::ExprKind::ColumnRef && e.names.size() == 1) {
+      for (size_t i = 0; i < cols.size(); ++i) {
+        if (cols[i].name != e.names[0]) continue;
+        if (target != cols.size())
+          fail(SqlState::AmbiguousColumn, "ORDER BY \"" + e.names[0] + "\" is ambiguous", e.location);
+        target = i;
+      }
+      if (target == cols.size())
+        fail(SqlState::UndefinedColumn, "column \"" + e.names[0] + "\" does not exist", e.location);
+    } else {
+      SqlError err(SqlState::FeatureNotSupported, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
+      std::move(err).at(pos_of(e.location));
+      std::move(err).with_detail("Only result column names can be used, not expressions or functions.");
+      std::move(err).with_hint(
+          "Add the expression/function to every SELECT, or move the UNION into a FROM clause.");
+      throw err;
+    }
+    plan::SortKey k;
+    k.column = cols[target].id;
+    k.descending = item.descending;
+    k.nulls_first = item.nulls_first.value_or(item.descending);
+    keys.push_back(k);
+  }
+  if (!keys.empty()) {
+    auto sort = wrap<plan::SortOp>(std::move(q.root));
+    sort->sort_keys = std::move(keys);
+    q.root = std::move(sort);
+  }
+  ExprPtr limit = bind_limit(s.limit.get(), "LIMIT");
+  ExprPtr offset = bind_limit(s.offset.get(), "OFFSET");
+  if (limit || offset) {
+    auto lim = wrap<plan::LimitOp>(std::move(q.root));
+    lim->limit = std::move(limit);
+    lim->offset = std::move(offset);
+    q.root = std::move(lim);
+  }
+  return q;
+}
+
+PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
+  BoundQuery q = bind_query(s);
   PlannedStatement out;
   out.command = "SELECT";
-  out.locks_rows = locking.has_value();
-  out.result_varchar_lengths = std::move(varchar_lengths);
-  out.result_name_columns = std::move(name_columns);
-  out.plan.result_columns = cur->output;
-  out.plan.root = std::move(cur);
+  out.locks_rows = q.locks_rows;
+  out.result_varchar_lengths = std::move(q.varchar_lengths);
+  out.result_name_columns = std::move(q.name_columns);
+  out.plan.result_columns = q.root->output;
+  out.plan.root = std::move(q.root);
   return out;
 }
 
 PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
-  if (s.select) throw_unsupported("INSERT ... SELECT");
   storage::TableDefPtr table = lookup(s.table);
   const size_t ncols = table->columns.size();
 
@@ -1952,6 +2487,8 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
       target_cols.push_back(idx);
     }
   }
+
+  if (s.select) return plan_insert_select(s, table, target_cols);
 
   std::vector<std::vector<ExprPtr>> cells;
   size_t width = s.rows.empty() ? 0 : s.rows[0].size();
@@ -2016,6 +2553,44 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
   auto insert = std::make_unique<plan::InsertOp>();
   insert->table = table;
   insert->children.push_back(std::move(values));
+  PlannedStatement out;
+  out.command = "INSERT";
+  out.plan.root = std::move(insert);
+  return out;
+}
+
+PlannedStatement Binder::plan_insert_select(const ast::InsertStmt& s, const storage::TableDefPtr& table,
+                                            const std::vector<int>& target_cols) {
+  // Unknown literals in a plain SELECT take their target column's type (PostgreSQL analyses INSERT's
+  // query without resolving them: INSERT INTO t (i) SELECT '5').
+  BoundQuery q = bind_query(*s.select, true);
+  const std::vector<OutputColumn> cols = q.root->output;
+  if (cols.size() > target_cols.size())
+    fail(SqlState::SyntaxError, "INSERT has more expressions than target columns", s.select->location);
+  if (cols.size() < target_cols.size() && !s.columns.empty())
+    fail(SqlState::SyntaxError, "INSERT has more target columns than expressions", s.table.location);
+  const size_t ncols = table->columns.size();
+  std::vector<ExprPtr> exprs(ncols);
+  for (size_t k = 0; k < cols.size(); ++k) {
+    const auto& col = table->columns[static_cast<size_t>(target_cols[k])];
+    if (cols[k].type == TypeId::Unknown &&
+        !resolve_unknown(*q.root, cols[k].id, col.type == TypeId::Unknown ? TypeId::Text : col.type))
+      throw SqlError(SqlState::InternalError, "planner: an unknown-typed INSERT ... SELECT column");
+    const OutputColumn& out = q.root->output[k];
+    exprs[static_cast<size_t>(target_cols[k])] =
+        assign(Expr::make_column(out.id, out.type), col, s.select->location);
+  }
+  auto project = std::make_unique<plan::ProjectOp>();
+  for (size_t i = 0; i < ncols; ++i) {
+    const auto& col = table->columns[i];
+    project->exprs.push_back(exprs[i] ? std::move(exprs[i])
+                                      : Expr::make_constant(Value::null(col.type), col.type));
+    project->output.push_back({new_id(), col.name, col.type});
+  }
+  project->children.push_back(std::move(q.root));
+  auto insert = std::make_unique<plan::InsertOp>();
+  insert->table = table;
+  insert->children.push_back(std::move(project));
   PlannedStatement out;
   out.command = "INSERT";
   out.plan.root = std::move(insert);

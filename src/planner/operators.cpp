@@ -511,4 +511,32 @@ void NestedLoopJoinOp::write_shape(ShapeWriter& w) const {
 }
 OMENDB_SHAPE_COVERS(NestedLoopJoinOp, 80);
 
+// ---- UnionAll, Repeat ---------------------------------------------------------------------------------
+
+std::string UnionAllOp::explain(const ExplainContext&) const {
+  return "UnionAll (" + std::to_string(children.size()) + " inputs)";
+}
+
+void UnionAllOp::write_shape(ShapeWriter& w) const {
+  w.tag("unionall");
+  w.put(output);
+  for (const auto& child : children) w.put(child->output);  // which columns each input's rows carry
+}
+OMENDB_SHAPE_COVERS(UnionAllOp, 64);
+
+void RepeatOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  f(count);
+}
+
+std::string RepeatOp::explain(const ExplainContext& c) const {
+  return "Repeat (times: " + c.expr(*count) + ")";
+}
+
+void RepeatOp::write_shape(ShapeWriter& w) const {
+  w.tag("repeat");
+  w.put(output);
+  w.put(count);
+}
+OMENDB_SHAPE_COVERS(RepeatOp, 72);
+
 }  // namespace omendb::plan

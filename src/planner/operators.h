@@ -30,15 +30,18 @@ enum class OpKind {
   Update,
   Delete,
   HashJoin,
-  NestedLoopJoin
+  NestedLoopJoin,
+  UnionAll,
+  Repeat
 };
 
 // Where an operator stands in the pipelines: the only thing the pipeline cutter asks of it.
 enum class PipelineRole {
   Source,     // starts a pipeline: TableScan, Values
   Streaming,  // works row by row inside its child's pipeline: Filter, Project, Limit
-  Breaker,    // ends its child's pipeline (consuming every row into its state), then is the source of a
-              // new pipeline that reads that state: Sort, Aggregate
+  Breaker,    // ends its children's pipelines (consuming every row into its state), then is the source
+              // of a new pipeline that reads that state: Sort, Aggregate, UnionAll (the only one with
+              // several children: one pipeline per child, in order)
   Sink,       // ends its child's pipeline and produces no rows: Insert, Update, Delete
   Join,       // two children: ends children[0]'s pipeline (the build side, consumed into its state) and
               // works row by row inside children[1]'s pipeline (the probe side), which depends on the
@@ -362,6 +365,35 @@ class NestedLoopJoinOp final : public JoinOp {
   static constexpr OpKind kKind = OpKind::NestedLoopJoin;
   NestedLoopJoinOp() : JoinOp(kKind) {}
 
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// UNION ALL (and the input of UNION, INTERSECT and EXCEPT): the rows of every child, children[0]'s first,
+// in order. Child i's column c becomes output[c] (every child has output.size() columns, of the output's
+// types). A breaker: each child's pipeline appends its rows to a row buffer (a runtime::Sorter without
+// keys, counted against the query's memory limit), which the next pipeline reads in arrival order.
+class UnionAllOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::UnionAll;
+  UnionAllOp() : Op(kKind) {}
+
+  PipelineRole role() const override { return PipelineRole::Breaker; }
+  void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// Passes each row `count` times (Int64, over the row's columns; NULL or <= 0: not at all): INTERSECT ALL
+// and EXCEPT ALL emit a row as many times as their counts say. output == children[0]->output.
+class RepeatOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::Repeat;
+  RepeatOp() : Op(kKind) {}
+  ExprPtr count;
+
+  PipelineRole role() const override { return PipelineRole::Streaming; }
   void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
   std::string explain(const ExplainContext& c) const override;
   void write_shape(ShapeWriter& w) const override;

@@ -33,12 +33,15 @@ Pipeline open_pipeline(const Op& op, plan::PhysicalPlan& plan) {
       return p;
     }
     case PipelineRole::Breaker: {
-      Pipeline p = open_pipeline(*op.children.at(0), plan);
-      p.sink = &op;
-      plan.pipelines.push_back(std::move(p));
+      // One input pipeline per child (UnionAll has several), in order, each ending in the breaker.
       Pipeline next;
       next.source = &op;
-      next.dependencies.push_back(static_cast<int>(plan.pipelines.size()) - 1);
+      for (const auto& child : op.children) {
+        Pipeline p = open_pipeline(*child, plan);
+        p.sink = &op;
+        plan.pipelines.push_back(std::move(p));
+        next.dependencies.push_back(static_cast<int>(plan.pipelines.size()) - 1);
+      }
       return next;
     }
     case PipelineRole::Join: {

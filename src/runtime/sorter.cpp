@@ -122,7 +122,7 @@ void Sorter::keep_best() {
 uint64_t Sorter::finish() {
   size_t w = width();
   size_t count = w == 0 ? 0 : rows_.size() / w;
-  if (sorted_ || w == 0) return count;
+  if (sorted_ || w == 0 || spec_.keys.empty()) return count;  // no keys: a row buffer in arrival order
   if (limit_ < count) {
     keep_best();
     count = rows_.size() / w;

@@ -44,7 +44,8 @@ class Sorter {
   // twice as many are held, the best `rows` are kept (with their text, in a fresh arena), so memory
   // stays proportional to `rows`, not to the input. The kept rows are exactly the stable sort's first.
   void set_limit(uint64_t rows);
-  // Sorts (once; stable) and returns the row count.
+  // Sorts (once; stable) and returns the row count. Without keys the rows stay in arrival order (a row
+  // buffer: UnionAll).
   uint64_t finish();
   const Datum* rows() const { return rows_.data(); }
   size_t width() const { return spec_.types.size(); }

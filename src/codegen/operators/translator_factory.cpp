@@ -35,6 +35,10 @@ std::unique_ptr<OperatorTranslator> make_translator(const plan::Op& op) {
       return make_update_translator(op.as<plan::UpdateOp>());
     case OpKind::Delete:
       return make_delete_translator(op.as<plan::DeleteOp>());
+    case OpKind::UnionAll:
+      return make_union_all_translator(op.as<plan::UnionAllOp>());
+    case OpKind::Repeat:
+      return make_repeat_translator(op.as<plan::RepeatOp>());
   }
   throw SqlError(SqlState::InternalError,
                  "codegen: no translator for operator kind " + std::to_string(static_cast<int>(op.kind)));

@@ -22,5 +22,7 @@ std::unique_ptr<OperatorTranslator> make_lock_rows_translator(const plan::LockRo
 std::unique_ptr<OperatorTranslator> make_insert_translator(const plan::InsertOp& op);
 std::unique_ptr<OperatorTranslator> make_update_translator(const plan::UpdateOp& op);
 std::unique_ptr<OperatorTranslator> make_delete_translator(const plan::DeleteOp& op);
+std::unique_ptr<OperatorTranslator> make_union_all_translator(const plan::UnionAllOp& op);
+std::unique_ptr<OperatorTranslator> make_repeat_translator(const plan::RepeatOp& op);
 
 }  // namespace omendb::codegen

@@ -93,12 +93,18 @@ struct TableRef {
   int location = -1;
 };
 
-// One item of a FROM clause: a table, or a JOIN of two items.
+// One item of a FROM clause: a table, a derived table (a subquery or VALUES), or a JOIN of two items.
 enum class JoinType { Inner, Left, Right, Full };
 
+struct SelectStmt;
+
 struct FromItem {
+  FromItem() = default;
+  ~FromItem();  // defined once SelectStmt is complete
   bool is_join = false;
-  TableRef table;  // !is_join
+  TableRef table;  // !is_join: the table (or CTE) name and alias; for a derived table only the alias
+  std::unique_ptr<SelectStmt> subquery;     // a derived table: FROM (SELECT ...) / (VALUES ...) [AS] alias
+  std::vector<std::string> column_aliases;  // FROM x AS alias(a, b): renames the first columns
   // is_join: `left <type> JOIN right` with ON `on`, USING (`using_columns`) or NATURAL; CROSS JOIN is
   // an Inner join without a condition.
   JoinType join_type = JoinType::Inner;
@@ -164,6 +170,16 @@ struct LockingClause {
   int location = -1;
 };
 
+enum class SetOp { None, Union, Intersect, Except };
+
+// WITH name [(columns)] AS [[NOT] MATERIALIZED] (query)
+struct CommonTableExpr {
+  std::string name;
+  std::vector<std::string> columns;
+  std::unique_ptr<SelectStmt> query;
+  int location = -1;
+};
+
 struct SelectStmt : Stmt {
   SelectStmt() : Stmt(StmtKind::Select) {}
   bool distinct = false;
@@ -176,17 +192,29 @@ struct SelectStmt : Stmt {
   ExprPtr limit;   // null when absent or LIMIT ALL
   ExprPtr offset;  // null when absent
   std::vector<LockingClause> locking;
-  // Set operations (UNION ...), WITH, VALUES as a query, window clauses: the name of
-  // the first such construct seen, for a 0A000 error naming it. Empty when the statement is plain.
+  // WITH a AS (...), b AS (...): the statement's common table expressions (non-recursive, SELECT only).
+  std::vector<CommonTableExpr> with;
+  // A set operation: `larg <set_op> [ALL] rarg`; targets, from, where... are empty and order_by, limit
+  // and offset apply to its result.
+  SetOp set_op = SetOp::None;
+  bool set_all = false;
+  std::unique_ptr<SelectStmt> larg, rarg;
+  // VALUES (...), (...) as a query (its rows; order_by, limit and offset apply to them).
+  std::vector<std::vector<ExprPtr>> values;
+  int values_location = -1;
+  // WITH RECURSIVE, window clauses, ...: the name of the first such construct seen, for a 0A000 error
+  // naming it. Empty when the statement is plain.
   std::string unsupported_feature;
 };
+
+inline FromItem::~FromItem() = default;
 
 struct InsertStmt : Stmt {
   InsertStmt() : Stmt(StmtKind::Insert) {}
   TableRef table;
   std::vector<std::string> columns;        // empty: all columns in table order
   std::vector<std::vector<ExprPtr>> rows;  // VALUES lists; DEFAULT in a VALUES list -> null ExprPtr
-  std::unique_ptr<SelectStmt> select;      // INSERT ... SELECT (binder rejects for now)
+  std::unique_ptr<SelectStmt> select;      // INSERT ... SELECT (or VALUES with ORDER BY / LIMIT ...)
   std::string unsupported_feature;         // ON CONFLICT, RETURNING, WITH, ...
 };
 

@@ -379,16 +379,42 @@ class Transformer {
     return t;
   }
 
-  // A FROM item: a table or a JOIN tree. Other items (subqueries, functions, TABLESAMPLE, column
-  // aliases) are noted as the unsupported feature (null is returned).
+  // FROM alias(a, b, ...): the column aliases.
+  static std::vector<std::string> column_aliases(const PgQuery__Alias* alias) {
+    std::vector<std::string> out;
+    if (alias)
+      for (size_t i = 0; i < alias->n_colnames; ++i) out.push_back(string_of(alias->colnames[i], -1));
+    return out;
+  }
+
+  // A FROM item: a table, a derived table (a subquery) or a JOIN tree. Other items (functions,
+  // TABLESAMPLE, LATERAL) are noted as the unsupported feature (null is returned).
   ast::FromItemPtr from_item(const PgQuery__Node* n, std::string& feature) {
     if (!n) return nullptr;
     if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
       const PgQuery__RangeVar* rv = n->range_var;
-      if (rv->alias && rv->alias->n_colnames > 0) note(feature, "column aliases in FROM");
       auto item = std::make_unique<ast::FromItem>();
       item->table = table_ref(rv);
+      item->column_aliases = column_aliases(rv->alias);
       item->location = rv->location;
+      return item;
+    }
+    if (n->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT) {
+      const PgQuery__RangeSubselect* rs = n->range_subselect;
+      if (rs->lateral) {
+        note(feature, "LATERAL subqueries in FROM");
+        return nullptr;
+      }
+      if (!rs->subquery || rs->subquery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+        note(feature, "this subquery in FROM");
+        return nullptr;
+      }
+      DepthGuard guard(*this, -1);
+      auto item = std::make_unique<ast::FromItem>();
+      item->subquery = select(rs->subquery->select_stmt);
+      if (rs->alias) item->table.alias = str(rs->alias->aliasname);
+      item->column_aliases = column_aliases(rs->alias);
+      item->location = -1;
       return item;
     }
     if (n->node_case == PG_QUERY__NODE__NODE_JOIN_EXPR) {
@@ -426,8 +452,6 @@ class Transformer {
     }
     if (n->node_case == PG_QUERY__NODE__NODE_RANGE_TABLE_SAMPLE) {
       note(feature, "TABLESAMPLE");
-    } else if (n->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT) {
-      note(feature, "subqueries in FROM");
     } else if (n->node_case == PG_QUERY__NODE__NODE_RANGE_FUNCTION) {
       note(feature, "functions in FROM");
     } else {
@@ -436,26 +460,72 @@ class Transformer {
     return nullptr;
   }
 
+  // WITH a AS (...), ...: the CTEs, in order (WITH RECURSIVE and data-modifying CTEs are noted as
+  // unsupported).
+  void with_clause(const PgQuery__WithClause* w, ast::SelectStmt& out) {
+    if (w->recursive) {
+      note(out.unsupported_feature, "WITH RECURSIVE");
+      return;
+    }
+    for (size_t i = 0; i < w->n_ctes; ++i) {
+      const PgQuery__Node* n = w->ctes[i];
+      if (!n || n->node_case != PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR) continue;
+      const PgQuery__CommonTableExpr* c = n->common_table_expr;
+      if (!c->ctequery || c->ctequery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+        note(out.unsupported_feature, "data-modifying statements in WITH");
+        return;
+      }
+      DepthGuard guard(*this, c->location);
+      ast::CommonTableExpr cte;
+      cte.name = str(c->ctename);
+      for (size_t k = 0; k < c->n_aliascolnames; ++k)
+        cte.columns.push_back(string_of(c->aliascolnames[k], -1));
+      cte.query = select(c->ctequery->select_stmt);
+      cte.location = c->location;
+      out.with.push_back(std::move(cte));
+    }
+  }
+
   std::unique_ptr<ast::SelectStmt> select(const PgQuery__SelectStmt* s) {
     auto out = std::make_unique<ast::SelectStmt>();
     std::string& feature = out->unsupported_feature;
+    if (s->with_clause) with_clause(s->with_clause, *out);
     switch (s->op) {
       case PG_QUERY__SET_OPERATION__SETOP_UNION:
-        feature = "UNION";
-        return out;
+        out->set_op = ast::SetOp::Union;
+        break;
       case PG_QUERY__SET_OPERATION__SETOP_INTERSECT:
-        feature = "INTERSECT";
-        return out;
+        out->set_op = ast::SetOp::Intersect;
+        break;
       case PG_QUERY__SET_OPERATION__SETOP_EXCEPT:
-        feature = "EXCEPT";
-        return out;
+        out->set_op = ast::SetOp::Except;
+        break;
       default:
         break;
     }
-    if (s->with_clause) note(feature, s->with_clause->recursive ? "WITH RECURSIVE" : "WITH");
-    if (s->n_values_lists > 0) {
-      note(feature, "VALUES");
-      return out;
+    if (out->set_op != ast::SetOp::None) {
+      DepthGuard guard(*this, -1);
+      out->set_all = s->all;
+      out->larg = select(s->larg);
+      out->rarg = select(s->rarg);
+    }
+    for (size_t r = 0; r < s->n_values_lists; ++r) {
+      const PgQuery__Node* row = s->values_lists[r];
+      std::vector<ExprPtr> values;
+      if (row->node_case == PG_QUERY__NODE__NODE_LIST) {
+        const PgQuery__List* list = row->list;
+        for (size_t i = 0; i < list->n_items; ++i) {
+          const PgQuery__Node* item = list->items[i];
+          if (item->node_case == PG_QUERY__NODE__NODE_SET_TO_DEFAULT)
+            throw SqlError(SqlState::SyntaxError, "DEFAULT is not allowed in this context")
+                .at(pos(item->set_to_default->location));
+          values.push_back(expr(item));
+        }
+      } else {
+        values.push_back(expr(row));
+      }
+      if (out->values_location < 0 && !values.empty()) out->values_location = values[0]->location;
+      out->values.push_back(std::move(values));
     }
     if (s->into_clause) note(feature, "SELECT INTO");
     if (s->n_window_clause > 0) note(feature, "WINDOW");
@@ -542,6 +612,30 @@ class Transformer {
     const PgQuery__Node* lc = s->limit_count;
     if (lc && !(lc->node_case == PG_QUERY__NODE__NODE_A_CONST && lc->a_const->isnull)) out->limit = expr(lc);
     out->offset = opt_expr(s->limit_offset);
+    if (!out->values.empty() && (!out->order_by.empty() || out->limit || out->offset))
+      return wrap_values(std::move(out));
+    return out;
+  }
+
+  // VALUES ... ORDER BY / LIMIT / OFFSET is, as in PostgreSQL, SELECT * FROM (VALUES ...) AS "*VALUES*"
+  // ORDER BY ...: the sort keys may be expressions over column1, column2, ...
+  static std::unique_ptr<ast::SelectStmt> wrap_values(std::unique_ptr<ast::SelectStmt> values) {
+    auto out = std::make_unique<ast::SelectStmt>();
+    out->order_by = std::move(values->order_by);
+    out->limit = std::move(values->limit);
+    out->offset = std::move(values->offset);
+    out->locking = std::move(values->locking);
+    out->with = std::move(values->with);
+    out->unsupported_feature = std::move(values->unsupported_feature);
+    ast::SelectTarget star;
+    star.expr = std::make_unique<ast::Expr>(ast::ExprKind::Star, values->values_location);
+    star.location = values->values_location;
+    out->targets.push_back(std::move(star));
+    auto item = std::make_unique<ast::FromItem>();
+    item->table.alias = "*VALUES*";
+    item->location = values->values_location;
+    item->subquery = std::move(values);
+    out->from.push_back(std::move(item));
     return out;
   }
 

@@ -126,13 +126,48 @@ TEST(ParserSelect, JoinTrees) {
   EXPECT_TRUE(on->from[0]->left->on);
 }
 
-TEST(ParserSelect, SubqueriesAndFunctionsInFromAreNamed) {
-  for (const char* sql : {"SELECT * FROM (SELECT 1) AS s", "SELECT * FROM generate_series(1, 3)",
-                          "SELECT * FROM a JOIN (SELECT 1) s ON true"}) {
+TEST(ParserSelect, FunctionsAndLateralInFromAreNamed) {
+  for (const char* sql : {"SELECT * FROM generate_series(1, 3)", "SELECT * FROM a, LATERAL (SELECT a.x) s"}) {
     auto s = parse_one<ast::SelectStmt>(sql);
     ASSERT_TRUE(s) << sql;
     EXPECT_FALSE(s->unsupported_feature.empty()) << sql;
   }
+}
+
+TEST(ParserSelect, DerivedTablesWithAndSetOperations) {
+  auto d = parse_one<ast::SelectStmt>("SELECT * FROM a JOIN (SELECT 1 AS x) AS s(y) ON true, t AS u(p, q)");
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->unsupported_feature.empty());
+  ASSERT_EQ(d->from.size(), 2u);
+  ASSERT_TRUE(d->from[0]->is_join);
+  ASSERT_TRUE(d->from[0]->right->subquery);
+  EXPECT_EQ(d->from[0]->right->table.alias, "s");
+  EXPECT_EQ(d->from[0]->right->column_aliases, (std::vector<std::string>{"y"}));
+  EXPECT_EQ(d->from[1]->column_aliases, (std::vector<std::string>{"p", "q"}));
+
+  auto w = parse_one<ast::SelectStmt>(
+      "WITH a(x) AS (SELECT 1), b AS MATERIALIZED (SELECT * FROM a) SELECT * FROM b");
+  ASSERT_TRUE(w);
+  ASSERT_EQ(w->with.size(), 2u);
+  EXPECT_EQ(w->with[0].name, "a");
+  EXPECT_EQ(w->with[0].columns, (std::vector<std::string>{"x"}));
+  ASSERT_TRUE(w->with[1].query);
+  EXPECT_EQ(w->with[1].query->from.size(), 1u);
+
+  // INTERSECT binds tighter: 1 UNION (2 INTERSECT 3), then ORDER BY / LIMIT on the whole.
+  auto u = parse_one<ast::SelectStmt>("SELECT 1 UNION ALL SELECT 2 INTERSECT SELECT 3 ORDER BY 1 LIMIT 2");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->set_op, ast::SetOp::Union);
+  EXPECT_TRUE(u->set_all);
+  ASSERT_TRUE(u->larg && u->rarg);
+  EXPECT_EQ(u->rarg->set_op, ast::SetOp::Intersect);
+  EXPECT_EQ(u->order_by.size(), 1u);
+  EXPECT_TRUE(u->limit);
+
+  auto v = parse_one<ast::SelectStmt>("VALUES (1, 'a'), (2, 'b')");
+  ASSERT_TRUE(v);
+  ASSERT_EQ(v->values.size(), 2u);
+  EXPECT_EQ(v->values[1].size(), 2u);
 }
 
 TEST(ParserSelect, StatementLevelUnsupportedFeatures) {
@@ -140,12 +175,8 @@ TEST(ParserSelect, StatementLevelUnsupportedFeatures) {
     const char* sql;
     const char* feature;
   } cases[] = {
-      {"SELECT 1 UNION SELECT 2", "UNION"},
-      {"SELECT 1 UNION ALL SELECT 2", "UNION"},
-      {"SELECT 1 INTERSECT SELECT 2", "INTERSECT"},
-      {"SELECT 1 EXCEPT SELECT 2", "EXCEPT"},
-      {"WITH x AS (SELECT 1) SELECT * FROM x", "WITH"},
-      {"VALUES (1), (2)", "VALUES"},
+      {"WITH RECURSIVE x AS (SELECT 1) SELECT * FROM x", "WITH RECURSIVE"},
+      {"WITH x AS (DELETE FROM t RETURNING a) SELECT * FROM x", "data-modifying statements in WITH"},
       {"SELECT a FROM t WINDOW w AS (ORDER BY a)", "WINDOW"},
       {"SELECT a INTO u FROM t", "SELECT INTO"},
       {"SELECT a FROM t ORDER BY a FETCH FIRST 1 ROWS WITH TIES", "FETCH FIRST ... WITH TIES"},

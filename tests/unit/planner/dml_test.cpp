@@ -96,7 +96,9 @@ TEST_F(PlannerTest, InsertErrors) {
   EXPECT_EQ(error("INSERT INTO r VALUES (1, 'a', 3)"), SqlState::SyntaxError);
   EXPECT_EQ(last_error_, "INSERT has more expressions than target columns");
   EXPECT_EQ(error("INSERT INTO r (p) VALUES (1, 2)"), SqlState::SyntaxError);
-  EXPECT_EQ(error("INSERT INTO r SELECT p, q FROM r"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(error("INSERT INTO r SELECT p, q FROM r"), SqlState::SuccessfulCompletion);  // INSERT ... SELECT
+  EXPECT_EQ(error("INSERT INTO r SELECT p, q, p FROM r"), SqlState::SyntaxError);
+  EXPECT_EQ(error("INSERT INTO r (p) SELECT q FROM r"), SqlState::DatatypeMismatch);
   EXPECT_EQ(error("INSERT INTO r VALUES (count(*), 'a')"), SqlState::GroupingError);
   EXPECT_EQ(error("INSERT INTO r VALUES (p, 'a')"), SqlState::UndefinedColumn);
 }
