@@ -1,5 +1,7 @@
 #include "planner/plan.h"
 
+#include "catalog/functions.h"
+
 #include "common/datetime_sql.h"
 #include "planner/planner_internal.h"
 
@@ -146,6 +148,19 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       std::string s = name + "(";
       for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
       return s + ")";
+    }
+    case ExprOp::CatalogFunc: {
+      std::string s;
+      for (const catalog::Signature& sig : catalog::signatures())
+        if (static_cast<int>(sig.func) == e.func) s = sig.name;
+      s += "(";
+      for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
+      return s + ")";
+    }
+    case ExprOp::Match: {
+      const bool like = e.func & 4, icase = e.func & 2, negate = e.func & 1;
+      std::string op = like ? (icase ? "~~*" : "~~") : (icase ? "~*" : "~");
+      return "(" + arg(0) + " " + (negate ? "!" : "") + op + " " + arg(1) + ")";
     }
     case ExprOp::InSet: {
       std::string s = "(" + arg(0) + " IN (";
