@@ -88,6 +88,25 @@ def test_psycopg3_binary_and_parameters(args):
                 assert cur.fetchall() == [("s",), ("t",)], binary
 
 
+def test_sqlalchemy_default_engine_and_table_names(args):
+    """SQLAlchemy's psycopg2 dialect probes pg_type for hstore on connect (with its default
+    use_native_hstore=True) and lists tables from pg_class; get_columns() waits on subqueries."""
+    import sqlalchemy
+    with Server(args.server_bin) as srv:
+        c = srv.connect()
+        for ddl in DDL:
+            query(c, ddl)
+        c.close()
+        engine = sqlalchemy.create_engine("postgresql+psycopg2://omendb@127.0.0.1:%d/omendb" % srv.port)
+        with engine.connect() as conn:
+            assert conn.execute(sqlalchemy.text("SELECT 1")).scalar() == 1
+        inspector = sqlalchemy.inspect(engine)
+        assert sorted(inspector.get_table_names()) == ["s", "t"]
+        assert inspector.has_table("t") and not inspector.has_table("nosuch")
+        engine.dispose()
+
+
 if __name__ == "__main__":
-    sys.exit(1 if run_tests([test_psycopg2_information_schema, test_psycopg3_binary_and_parameters],
+    sys.exit(1 if run_tests([test_psycopg2_information_schema, test_psycopg3_binary_and_parameters,
+                             test_sqlalchemy_default_engine_and_table_names],
                             parse_args()) else 0)
