@@ -24,13 +24,14 @@ const std::vector<Signature>& signatures() {
       {"pg_get_constraintdef", Func::PgGetConstraintdef, {T::Oid, T::Bool}, T::Text},
       {"pg_get_expr", Func::PgGetExpr, {T::Text, T::Oid}, T::Text},
       {"pg_get_expr", Func::PgGetExpr, {T::Text, T::Oid, T::Bool}, T::Text},
-      {"has_table_privilege", Func::HasTablePrivilege, {T::Oid, T::Text}, T::Bool},
+      // text forms first: unknown literals resolve to text, as PostgreSQL prefers the string category
       {"has_table_privilege", Func::HasTablePrivilege, {T::Text, T::Text}, T::Bool},
-      {"has_table_privilege", Func::HasTablePrivilege, {T::Name, T::Oid, T::Text}, T::Bool},
       {"has_table_privilege", Func::HasTablePrivilege, {T::Name, T::Text, T::Text}, T::Bool},
-      {"has_schema_privilege", Func::HasSchemaPrivilege, {T::Oid, T::Text}, T::Bool},
+      {"has_table_privilege", Func::HasTablePrivilege, {T::Oid, T::Text}, T::Bool},
+      {"has_table_privilege", Func::HasTablePrivilege, {T::Name, T::Oid, T::Text}, T::Bool},
       {"has_schema_privilege", Func::HasSchemaPrivilege, {T::Text, T::Text}, T::Bool},
       {"has_schema_privilege", Func::HasSchemaPrivilege, {T::Name, T::Text, T::Text}, T::Bool},
+      {"has_schema_privilege", Func::HasSchemaPrivilege, {T::Oid, T::Text}, T::Bool},
   };
   return all;
 }
@@ -250,6 +251,7 @@ std::string format_type(uint32_t type_oid, int32_t typmod) {
 
 void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::string& text, Datum* out) {
   out->is_null = 1;
+  out->str = StrRef{nullptr, 0};
   switch (func) {
     case Func::PgGetUserById: {
       int64_t oid = args[0].i64;

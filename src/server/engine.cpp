@@ -46,7 +46,7 @@ class TextRowSink : public runtime::RowSink {
       const Datum& d = values[i];
       nulls_[i] = d.is_null != 0;
       if (nulls_[i]) continue;
-      if (columns_[i].type == TypeId::Text || columns_[i].type == TypeId::Unknown) {
+      if (is_string_type(columns_[i].type)) {
         views_[i] = d.str.view();  // no copy
         continue;
       }
@@ -1758,9 +1758,7 @@ class KeptRows : public runtime::RowSink {
 
  private:
   // Types whose Datum points at bytes outside it (copied here, since the query's own buffers move on).
-  bool points_at_text(size_t column) const {
-    return columns_[column].type == TypeId::Text || columns_[column].type == TypeId::Unknown;
-  }
+  bool points_at_text(size_t column) const { return is_string_type(columns_[column].type); }
 
   const std::vector<plan::OutputColumn>& columns_;
   runtime::ExecContext& ctx_;
