@@ -129,14 +129,15 @@ CATALOG_COMMANDS = ["\\d", "\\dt", "\\di", "\\dn", "\\dt s*", "\\di t*", "\\dt n
 # missing feature, SQLSTATE 0A000 or 42P01/42883 for a catalog OmenDB lacks), never print wrong output.
 # When one starts to work, move it to CATALOG_COMMANDS (its expected text is in CATALOG_EXPECTED).
 CATALOG_PENDING = {
-    # \d NAME: the column query uses scalar subqueries (branch subqexpr); then pg_policy, pg_statistic_ext
-    # (= ANY(array)), pg_publication (UNION), ARRAY(subquery) and regclass casts.
-    "\\d t": "scalar subqueries",
-    "\\d nokey": "scalar subqueries",
-    "\\d+ t": "scalar subqueries",
-    # \l: pg_database.datacl is aclitem[] and psql calls array_to_string on it (arrays).
+    # \\d NAME: psql's second query casts to regtype (not a type here yet), the column query uses scalar
+    # subqueries (branch subqexpr), then pg_policy (oid[] arrays, ARRAY(subquery)), pg_statistic_ext
+    # (= ANY(array), regclass, regnamespace) and pg_publication (UNION, generate_series, string_agg).
+    "\\d t": "regtype, scalar subqueries, arrays, UNION",
+    "\\d nokey": "regtype, scalar subqueries, arrays, UNION",
+    "\\d+ t": "arrays (reloptions), scalar subqueries",
+    # \\l: pg_database.datacl is aclitem[] and psql calls array_to_string on it (arrays).
     "\\l": "arrays",
-    # \du: ARRAY(SELECT ...) of the roles a role is member of.
+    # \\du: ARRAY(SELECT ...) of the roles a role is member of.
     "\\du": "ARRAY(subquery)",
 }
 
