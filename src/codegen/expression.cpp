@@ -3,7 +3,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "catalog/functions.h"
 #include "common/datum.h"
+#include "runtime/regex.h"
 
 namespace omendb::codegen {
 
@@ -78,6 +80,19 @@ class ExpressionTranslator {
         return case_when(e);
       case ExprOp::InSet:
         return in_set(e);
+      case ExprOp::CatalogFunc: {
+        std::vector<SqlValue> args;
+        for (const auto& a : e.args) args.push_back(eval(*a));
+        const bool strict = e.func != static_cast<int>(catalog::Func::FormatType);
+        return sql::catalog_call(cg_, e.func, strict, args, e.type);
+      }
+      case ExprOp::Match: {
+        static_assert(int(plan::kMatchNegate) == int(runtime::kMatchNegate) &&
+                      int(plan::kMatchIcase) == int(runtime::kMatchIcase) &&
+                      int(plan::kMatchLike) == int(runtime::kMatchLike));
+        SqlValue s = eval(*e.args[0]);
+        return sql::match(cg_, e.func, s, eval(*e.args[1]));
+      }
       case ExprOp::DateTime: {
         std::vector<SqlValue> args;
         for (const auto& a : e.args) args.push_back(eval(*a));
@@ -172,6 +187,8 @@ class ExpressionTranslator {
         r = cg_.call("rt_in_double", {cg_.qs, set, x.value});
         break;
       case TypeId::Text:
+      case TypeId::Name:
+      case TypeId::Char:
         r = cg_.call("rt_in_text", {cg_.qs, set, x.value, sql::text_length(cg_, x)});
         break;
       default: {

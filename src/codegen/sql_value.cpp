@@ -145,7 +145,7 @@ llvm::Value* compare_values(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlV
   auto& b = cg.b;
   llvm::Value* x = l.value;
   llvm::Value* y = r.value;
-  if (concrete(l.type) == TypeId::Text) {
+  if (physical_type(l.type) == PhysType::Text) {
     x = cg.call("rt_text_cmp", {cg.qs, l.value, text_length(cg, l), r.value, text_length(cg, r)});
     y = cg.const_i32(0);
   } else if (l.type == TypeId::Interval) {
@@ -375,6 +375,35 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to) {
     }
     return load_datum(cg, res, to);
   }
+  auto catalog_type = [](TypeId t) { return t == TypeId::Oid || t == TypeId::Name || t == TypeId::Char; };
+  if (is_string_type(from) && to == TypeId::Text) {  // name and "char" are text to read
+    SqlValue out = v;
+    out.type = TypeId::Text;
+    return out;
+  }
+  if (from == TypeId::Oid && to == TypeId::Int64) {  // the same bits
+    SqlValue out = v;
+    out.type = TypeId::Int64;
+    return out;
+  }
+  if (catalog_type(from) && is_string_type(from) && !is_string_type(to) && to != TypeId::Oid) {
+    SqlValue as_text = v;  // name / "char" to anything else: through text, as PostgreSQL's I/O casts
+    as_text.type = TypeId::Text;
+    return cast(cg, as_text, to);
+  }
+  if (catalog_type(from) || catalog_type(to)) {
+    // Conversions in the runtime: oid <-> text / integers, name and "char" truncation.
+    llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "cast.in", alignof(Datum));
+    llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "cast.out", alignof(Datum));
+    store_datum(cg, v, in);
+    cg.store_at(cg.const_i8(1), res, offsetof(Datum, is_null));
+    {
+      If call(cg, b.CreateNot(v.is_null), "cast.catalog");
+      cg.exit_if_zero(cg.call("rt_catalog_cast", {cg.qs, cg.const_i32(static_cast<int>(from)),
+                                                  cg.const_i32(static_cast<int>(to)), in, res}));
+    }
+    return load_datum(cg, res, to);
+  }
   SqlValue out;
   out.type = to;
   out.is_null = v.is_null;
@@ -461,6 +490,44 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to) {
                                               " to " + std::string(type_name(to)));
 }
 
+SqlValue catalog_call(CodeGen& cg, int32_t func, bool strict, const std::vector<SqlValue>& args,
+                      TypeId result) {
+  // out.is_null = 1; if (!strict || no arg is NULL) rt_catalog_func(qs, func, args, n, &out)
+  auto& b = cg.b;
+  size_t n = std::max<size_t>(args.size(), 1);
+  llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum) * n), "fn.args", alignof(Datum));
+  llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "fn.out", alignof(Datum));
+  llvm::Value* any_null = cg.false_();
+  for (size_t i = 0; i < args.size(); ++i) {
+    store_datum(cg, args[i], cg.gep(in, i * sizeof(Datum)));
+    any_null = b.CreateOr(any_null, args[i].is_null);
+  }
+  cg.store_at(cg.const_i8(1), res, offsetof(Datum, is_null));
+  {
+    If call(cg, strict ? b.CreateNot(any_null) : cg.true_(), "fn.call");
+    cg.exit_if_zero(cg.call("rt_catalog_func", {cg.qs, cg.const_i32(func), in,
+                                                cg.const_i32(static_cast<int64_t>(args.size())), res}));
+  }
+  return load_datum(cg, res, result);
+}
+
+SqlValue match(CodeGen& cg, int32_t flags, const SqlValue& s, const SqlValue& pattern) {
+  // r = 2 (false); if (neither is NULL) r = rt_match(qs, flags, s, pattern); result = r == 1
+  auto& b = cg.b;
+  llvm::Value* is_null = b.CreateOr(s.is_null, pattern.is_null);
+  llvm::Value* slot = cg.local(cg.i32, "match");
+  b.CreateStore(cg.const_i32(2), slot);
+  {
+    If call(cg, b.CreateNot(is_null), "match.call");
+    llvm::Value* r =
+        cg.call("rt_match", {cg.qs, cg.const_i32(flags), s.value, s.length, pattern.value, pattern.length});
+    cg.exit_if_zero(r);
+    b.CreateStore(r, slot);
+  }
+  return SqlValue{TypeId::Bool, b.CreateICmpEQ(b.CreateLoad(cg.i32, slot), cg.const_i32(1)), nullptr,
+                  is_null};
+}
+
 SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result) {
   auto& b = cg.b;
   size_t n = std::max<size_t>(args.size(), 1);
@@ -487,7 +554,7 @@ SqlValue phi(CodeGen& cg, TypeId type, const std::vector<std::pair<SqlValue, llv
   auto* value = cg.b.CreatePHI(cg.machine_type(type), n);
   auto* is_null = cg.b.CreatePHI(cg.i1, n);
   llvm::PHINode* length =
-      type == TypeId::Text || type == TypeId::Interval ? cg.b.CreatePHI(cg.i64, n) : nullptr;
+      physical_type(type) == PhysType::Text || type == TypeId::Interval ? cg.b.CreatePHI(cg.i64, n) : nullptr;
   for (const auto& [v, from] : in) {
     value->addIncoming(v.value, from);
     is_null->addIncoming(v.is_null, from);

@@ -73,6 +73,13 @@ SqlValue concat(CodeGen& cg, const SqlValue& l, const SqlValue& r);
 // integer rounding half to even.
 SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to);
 
+// Catalog function catalog::Func `func` over `args` (rt_catalog_func); strict functions give NULL for a
+// NULL argument without calling it.
+SqlValue catalog_call(CodeGen& cg, int32_t func, bool strict, const std::vector<SqlValue>& args,
+                      TypeId result);
+// Pattern match (plan::MatchFlags `flags`) of string `s` against `pattern` (rt_match); strict.
+SqlValue match(CodeGen& cg, int32_t flags, const SqlValue& s, const SqlValue& pattern);
+
 // A date/time function (common/datetime_sql.h's dtsql::Func) over `args`, of type `result`: NULL if an
 // argument is NULL, else computed by the runtime (errors stop the query).
 SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result);

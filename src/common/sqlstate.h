@@ -67,6 +67,8 @@ namespace omendb {
   X(TooManyConnections, "53300")                  \
   X(OutOfMemory, "53200")                         \
   X(ProgramLimitExceeded, "54000")                \
+  X(InvalidEscapeSequence, "22025")               \
+  X(InvalidRegularExpression, "2201B")            \
   X(LockNotAvailable, "55P03")                    \
   X(QueryCanceled, "57014")                       \
   X(AdminShutdown, "57P01")                       \

@@ -1,5 +1,10 @@
 #include "common/types.h"
 
+#include <charconv>
+#include <string>
+
+#include "common/error.h"
+
 namespace omendb {
 
 std::string_view type_name(TypeId type) {
@@ -26,6 +31,12 @@ std::string_view type_name(TypeId type) {
       return "timestamp with time zone";
     case TypeId::Interval:
       return "interval";
+    case TypeId::Oid:
+      return "oid";
+    case TypeId::Name:
+      return "name";
+    case TypeId::Char:
+      return "\"char\"";
   }
   return "unknown";
 }
@@ -54,6 +65,12 @@ uint32_t type_oid(TypeId type) {
       return 1184;
     case TypeId::Interval:
       return 1186;
+    case TypeId::Oid:
+      return 26;
+    case TypeId::Name:
+      return 19;
+    case TypeId::Char:
+      return 18;
   }
   return 705;
 }
@@ -76,6 +93,12 @@ int16_t type_wire_length(TypeId type) {
       return 8;
     case TypeId::Interval:
       return 16;
+    case TypeId::Oid:
+      return 4;
+    case TypeId::Name:
+      return 64;
+    case TypeId::Char:
+      return 1;
     case TypeId::Unknown:
     case TypeId::Text:
       return -1;
@@ -91,6 +114,7 @@ PhysType physical_type(TypeId type) {
     case TypeId::Date:
       return PhysType::Int32;
     case TypeId::Int64:
+    case TypeId::Oid:
     case TypeId::Time:
     case TypeId::Timestamp:
     case TypeId::TimestampTz:
@@ -101,9 +125,37 @@ PhysType physical_type(TypeId type) {
       return PhysType::Interval;
     case TypeId::Unknown:
     case TypeId::Text:
+    case TypeId::Name:
+    case TypeId::Char:
       return PhysType::Text;
   }
   return PhysType::Text;
+}
+
+int64_t oid_in(std::string_view text) {
+  auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
+  std::string_view s = text;
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec == std::errc::invalid_argument || ptr != s.data() + s.size())
+    throw SqlError(SqlState::InvalidTextRepresentation,
+                   "invalid input syntax for type oid: \"" + std::string(text) + "\"");
+  if (ec == std::errc::result_out_of_range || v < -2147483648LL || v > 4294967295LL)
+    throw SqlError(SqlState::NumericValueOutOfRange,
+                   "value \"" + std::string(text) + "\" is out of range for type oid");
+  return v < 0 ? v + 4294967296LL : v;
+}
+
+size_t name_length(std::string_view s) {
+  if (s.size() <= 63) return s.size();
+  size_t n = 63;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
 }
 
 }  // namespace omendb

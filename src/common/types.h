@@ -23,8 +23,15 @@ enum class TypeId : uint8_t {
   Timestamp = 8,
   TimestampTz = 9,
   Interval = 10,
+  // System catalog types (docs/catalogs.md), for catalog columns, casts and function results; not
+  // allowed as table column types. Oid: PostgreSQL's oid, an unsigned 32-bit object id held as Int64.
+  // Name: an identifier (at most 63 bytes), held as Text. Char: PostgreSQL's one-byte "char", held as
+  // Text of length 0 or 1.
+  Oid = 11,
+  Name = 12,
+  Char = 13,
 };
-inline constexpr uint8_t kMaxTypeId = 10;
+inline constexpr uint8_t kMaxTypeId = 10;  // the highest type a stored column can have
 
 // How every stage holds a value of a type in memory (Datum, column batches, rows, keys, IR): Date is
 // an Int32, Time / Timestamp / TimestampTz are Int64s, Interval is 16 bytes laid out as dt::Interval
@@ -55,6 +62,20 @@ inline bool is_date_or_timestamp(TypeId t) {
 // Text or an untyped string literal: both are StrRefs.
 inline bool is_text_like(TypeId t) {
   return t == TypeId::Text || t == TypeId::Unknown;
+}
+// Text, name or "char": string types compared and hashed by their bytes.
+inline bool is_string_type(TypeId t) {
+  return t == TypeId::Text || t == TypeId::Unknown || t == TypeId::Name || t == TypeId::Char;
+}
+
+// PostgreSQL's oidin: a decimal in [-2147483648, 4294967295], negatives taken modulo 2^32. Throws
+// SqlError 22P02 (not a number) or 22003 (out of range).
+int64_t oid_in(std::string_view text);
+// The bytes of `s` a name keeps: at most 63 (NAMEDATALEN - 1), cut at a UTF-8 character boundary.
+size_t name_length(std::string_view s);
+// The bytes of `s` a "char" keeps: its first byte.
+inline size_t char_length(std::string_view s) {
+  return s.empty() ? 0 : 1;
 }
 
 // A non-owning string as generated code sees it: two machine words, passed and stored by value.

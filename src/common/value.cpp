@@ -48,6 +48,7 @@ std::string Value::to_string() const {
       return as_bool() ? "t" : "f";
     case TypeId::Int32:
     case TypeId::Int64:
+    case TypeId::Oid:
       return std::to_string(i64_);
     case TypeId::Float64: {
       std::string s;
@@ -66,6 +67,8 @@ std::string Value::to_string() const {
       return dt::interval_out(dt::Interval{i64_, day_, month_});
     case TypeId::Text:
     case TypeId::Unknown:
+    case TypeId::Name:
+    case TypeId::Char:
       return str_;
   }
   return str_;
@@ -79,6 +82,8 @@ bool Value::operator==(const Value& o) const {
       return f64_ == o.f64_;
     case TypeId::Text:
     case TypeId::Unknown:
+    case TypeId::Name:
+    case TypeId::Char:
       return str_ == o.str_;
     case TypeId::Interval:  // field-wise: a literal's identity (use dt::interval_cmp for SQL '=')
       return i64_ == o.i64_ && day_ == o.day_ && month_ == o.month_;

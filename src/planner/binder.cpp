@@ -11,6 +11,8 @@
 #include <optional>
 #include <utility>
 
+#include "catalog/functions.h"
+#include "catalog/system_catalog.h"
 #include "common/error.h"
 #include "planner/planner.h"
 #include "planner/planner_internal.h"
@@ -210,6 +212,8 @@ bool same_expr(const Expr& a, const Expr& b) {
       if (a.column != b.column) return false;
       break;
     case ExprOp::DateTime:
+    case ExprOp::CatalogFunc:
+    case ExprOp::Match:
       if (a.func != b.func) return false;
       break;
     default:
@@ -348,6 +352,8 @@ class Binder {
   // dtsql::signatures() with PostgreSQL's rules for unknown literals and implicit casts; null when no
   // signature has that name and arity and a date/time argument (the caller reports 42883).
   ExprPtr bind_datetime(const std::string& name, std::vector<ExprPtr>& args, int loc, bool is_operator);
+  // A catalog function (catalog/functions.h) over `args`; null when no catalog function has that name.
+  ExprPtr bind_catalog_function(const std::string& name, std::vector<ExprPtr>& args, int loc);
 
   const PlannerContext& ctx_;
   ColumnId next_id_ = 0;
@@ -385,7 +391,10 @@ class Binder {
 storage::TableDefPtr Binder::lookup(const ast::TableRef& ref) {
   std::string full = ref.schema.empty() ? ref.name : ref.schema + "." + ref.name;
   storage::TableDefPtr t;
-  if (ref.schema.empty() || ref.schema == "public") {
+  // pg_catalog is searched first, as PostgreSQL does when the search_path does not name it.
+  if (ref.schema.empty() || ref.schema == "pg_catalog" || ref.schema == "information_schema")
+    t = catalog::find_system_table(ref.schema, ref.name);
+  if (!t && (ref.schema.empty() || ref.schema == "public")) {
     if (ctx_.resolve_table) {
       t = ctx_.resolve_table(ref.name);
     } else if (ctx_.catalog) {
@@ -456,9 +465,16 @@ FromEntry Binder::table_entry(int rel) {
   return e;
 }
 
+// INSERT / UPDATE / DELETE target: system catalogs are read-only (42501, as PostgreSQL answers).
+void check_writable(const storage::TableDef& t, int location) {
+  if (catalog::is_system_table(t.id))
+    fail(SqlState::InsufficientPrivilege, "permission denied for table " + t.name, location);
+}
+
 Scope Binder::open_scope(const ast::TableRef& ref) {
   Scope s;
   int rel = open_relation(ref);
+  check_writable(*rels_[static_cast<size_t>(rel)].table, ref.location);
   s.rels.push_back(rel);
   s.entries.push_back(table_entry(rel));
   return s;
@@ -673,6 +689,27 @@ ExprPtr Binder::arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc)
   return Expr::make(op, t, list(convert(std::move(l), t), convert(std::move(r), t)));
 }
 
+// The common type of a comparison between catalog types and others, as PostgreSQL's operators and
+// implicit casts give it: oid with an integer compares as oid, name or "char" with text as text, name
+// with "char" as name. Unknown when there is none.
+TypeId catalog_common_type(TypeId a, TypeId b) {
+  auto either = [&](TypeId x, TypeId y) { return (a == x && b == y) || (a == y && b == x); };
+  if (either(TypeId::Oid, TypeId::Int32) || either(TypeId::Oid, TypeId::Int64)) return TypeId::Oid;
+  if (either(TypeId::Name, TypeId::Text) || either(TypeId::Char, TypeId::Text)) return TypeId::Text;
+  if (either(TypeId::Name, TypeId::Char)) return TypeId::Name;
+  return TypeId::Unknown;
+}
+
+// Whether an explicit cast between `from` and `to` exists when one of them is a catalog type.
+bool catalog_cast_exists(TypeId from, TypeId to) {
+  auto catalog_type = [](TypeId t) { return t == TypeId::Oid || t == TypeId::Name || t == TypeId::Char; };
+  if (!catalog_type(from) && !catalog_type(to)) return true;
+  if (from == TypeId::Unknown) return true;
+  if (from == TypeId::Oid) return is_integer(to) || to == TypeId::Text;
+  if (to == TypeId::Oid) return is_integer(from) || is_string_type(from);
+  return is_string_type(from) && is_string_type(to);
+}
+
 ExprPtr Binder::compare(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc) {
   if (l->type == TypeId::Unknown && r->type == TypeId::Unknown) {
     l = convert(std::move(l), TypeId::Text);
@@ -684,6 +721,11 @@ ExprPtr Binder::compare(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int lo
   }
   TypeId lt = l->type, rt = r->type;
   if (lt != rt) {
+    if (TypeId common = catalog_common_type(lt, rt); common != TypeId::Unknown) {
+      l = convert(std::move(l), common);
+      r = convert(std::move(r), common);
+      return Expr::make(op, TypeId::Bool, list(std::move(l), std::move(r)));
+    }
     if (!(is_numeric(lt) && is_numeric(rt)) && !(is_date_or_timestamp(lt) && is_date_or_timestamp(rt)))
       fail(SqlState::UndefinedFunction, "operator does not exist: " + tn(lt) + " " + sym + " " + tn(rt), loc,
            kCastHint);
@@ -726,10 +768,54 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
       return Expr::make(op == ast::BinaryOp::And ? ExprOp::And : ExprOp::Or, TypeId::Bool,
                         list(std::move(l), std::move(r)));
     }
+    case ast::BinaryOp::Match:
+    case ast::BinaryOp::NotMatch:
+    case ast::BinaryOp::IMatch:
+    case ast::BinaryOp::NotIMatch:
+    case ast::BinaryOp::Like:
+    case ast::BinaryOp::NotLike:
+    case ast::BinaryOp::ILike:
+    case ast::BinaryOp::NotILike: {
+      int flags = 0;
+      const char* sym = "~";
+      switch (op) {
+        case ast::BinaryOp::NotMatch:
+          flags = plan::kMatchNegate, sym = "!~";
+          break;
+        case ast::BinaryOp::IMatch:
+          flags = plan::kMatchIcase, sym = "~*";
+          break;
+        case ast::BinaryOp::NotIMatch:
+          flags = plan::kMatchNegate | plan::kMatchIcase, sym = "!~*";
+          break;
+        case ast::BinaryOp::Like:
+          flags = plan::kMatchLike, sym = "~~";
+          break;
+        case ast::BinaryOp::NotLike:
+          flags = plan::kMatchLike | plan::kMatchNegate, sym = "!~~";
+          break;
+        case ast::BinaryOp::ILike:
+          flags = plan::kMatchLike | plan::kMatchIcase, sym = "~~*";
+          break;
+        case ast::BinaryOp::NotILike:
+          flags = plan::kMatchLike | plan::kMatchIcase | plan::kMatchNegate, sym = "!~~*";
+          break;
+        default:
+          break;
+      }
+      if (l->type == TypeId::Unknown) l = convert(std::move(l), TypeId::Text);
+      if (r->type == TypeId::Unknown) r = convert(std::move(r), TypeId::Text);
+      if (!is_string_type(l->type) || !is_string_type(r->type))
+        fail(SqlState::UndefinedFunction,
+             "operator does not exist: " + tn(l->type) + " " + sym + " " + tn(r->type), loc, kCastHint);
+      ExprPtr m = Expr::make(ExprOp::Match, TypeId::Bool, list(std::move(l), std::move(r)));
+      m->func = flags;
+      return m;
+    }
     case ast::BinaryOp::Concat: {
       TypeId lt = l->type, rt = r->type;
-      bool l_text = lt == TypeId::Text || lt == TypeId::Unknown;
-      bool r_text = rt == TypeId::Text || rt == TypeId::Unknown;
+      bool l_text = is_string_type(lt);
+      bool r_text = is_string_type(rt);
       if (!l_text && !r_text)
         fail(SqlState::UndefinedFunction, "operator does not exist: " + tn(lt) + " || " + tn(rt), loc,
              kCastHint);
@@ -948,12 +1034,50 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   if (name == "abs" && args.size() == 1 && args[0]->type == TypeId::Unknown)
     fail(SqlState::UndefinedFunction, "function abs(unknown) is not unique", e.location,
          "Could not choose a best candidate function. You might need to add explicit type casts.");
+  if (ExprPtr x = bind_catalog_function(name, args, e.location)) return x;
   // EXTRACT(field FROM x) is extract('field', x): PostgreSQL 15 returns numeric, OmenDB (no numeric
   // type yet) date_part's double precision (docs/types.md).
   std::string dt_name = name == "extract" ? "date_part" : name;
   if (ExprPtr x = bind_datetime(dt_name, args, e.location, false)) return x;
   fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", e.location,
        kFuncHint);
+}
+
+ExprPtr Binder::bind_catalog_function(const std::string& name, std::vector<ExprPtr>& args, int loc) {
+  // Each signature of that name and arity whose every argument is its type, an unknown literal or an
+  // implicit cast (integer -> oid, name <-> text, "char" -> text) away; exact matches score higher.
+  const catalog::Signature* best = nullptr;
+  int best_score = -1;
+  bool named = false;
+  for (const catalog::Signature& sig : catalog::signatures()) {
+    if (name != sig.name) continue;
+    named = true;
+    if (sig.args.size() != args.size()) continue;
+    int score = 0;
+    bool ok = true;
+    for (size_t i = 0; i < args.size() && ok; ++i) {
+      TypeId from = args[i]->type, to = sig.args[i];
+      if (from == to) {
+        score += 2;
+      } else if (from == TypeId::Unknown) {
+        score += 1;
+      } else {
+        ok = (to == TypeId::Oid && is_integer(from)) || (is_string_type(from) && is_string_type(to));
+      }
+    }
+    if (ok && score > best_score) {
+      best = &sig;
+      best_score = score;
+    }
+  }
+  if (!named) return nullptr;
+  if (!best)
+    fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
+         kFuncHint);
+  for (size_t i = 0; i < args.size(); ++i) args[i] = convert(std::move(args[i]), best->args[i]);
+  ExprPtr x = Expr::make(ExprOp::CatalogFunc, best->result, std::move(args));
+  x->func = static_cast<int>(best->func);
+  return x;
 }
 
 ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& args, int loc,
@@ -1092,7 +1216,7 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       ExprPtr a = bind(*e.args.at(0), c);
       if (a->type == t) return a;
       if ((a->type == TypeId::Bool && t == TypeId::Float64) ||
-          (a->type == TypeId::Float64 && t == TypeId::Bool) ||
+          (a->type == TypeId::Float64 && t == TypeId::Bool) || !catalog_cast_exists(a->type, t) ||
           ((is_datetime(a->type) || is_datetime(t)) && a->type != TypeId::Unknown &&
            !dtsql::can_cast(a->type, t)))
         fail(SqlState::CannotCoerce, "cannot cast type " + tn(a->type) + " to " + tn(t), e.location);
@@ -1897,6 +2021,8 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
       throw_unsupported(what + " on a subquery or CTE in FROM");
     else if (lock_rel < 0)
       throw_unsupported(what + " with joins");
+    else if (catalog::is_system_table(rels_[static_cast<size_t>(lock_rel)].table->id))
+      throw_unsupported(what + " on a system catalog");
   }
   ColumnId lock_key = -1;
   size_t lock_key_target = 0;
@@ -2469,6 +2595,7 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
 PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   storage::TableDefPtr table = lookup(s.table);
+  check_writable(*table, s.table.location);
   const size_t ncols = table->columns.size();
 
   std::vector<int> target_cols;  // table column of each VALUES position
@@ -2876,6 +3003,8 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
     col.name = c.name;
     int max_length = -1;
     col.type = detail::resolve_type(c.type, &max_length);
+    if (static_cast<uint8_t>(col.type) > kMaxTypeId)
+      throw_unsupported("columns of type " + std::string(type_name(col.type)), pos_of(c.type.location));
     col.max_length = max_length;
     col.not_null = c.not_null;
     if (c.unique) throw_unsupported("UNIQUE constraints", pos_of(c.location));

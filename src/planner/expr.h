@@ -50,10 +50,20 @@ enum class ExprOp {
   Abs,       // abs(args[0]) for numeric types; overflow -> 22003
   DateTime,  // date/time operator or function dtsql::Func(func) (common/datetime_sql.h) over args, which
              // have its signature's types; NULL if any argument is NULL
-  InSet,     // args[0] IN (args[1..]): every element a constant or a param of args[0]'s type (Bool, Int32,
-             // Int64, Float64 or Text). For long lists of literals: generated code probes a hash set the
-             // runtime builds from the params, so code size does not grow with the list. PostgreSQL's NULL
-             // rules: NULL when args[0] is NULL, or when it is not found and the list has a NULL.
+  CatalogFunc,  // catalog function catalog::Func(func) (catalog/functions.h) over args, which have its
+                // signature's types; strict (NULL if any argument is NULL) except format_type
+  Match,        // args[0] ~ args[1] (string types): regex or LIKE per runtime::MatchFlags(func); strict
+  InSet,        // args[0] IN (args[1..]): every element a constant or a param of args[0]'s type (Bool, Int32,
+                // Int64, Float64 or Text). For long lists of literals: generated code probes a hash set the
+                // runtime builds from the params, so code size does not grow with the list. PostgreSQL's NULL
+                // rules: NULL when args[0] is NULL, or when it is not found and the list has a NULL.
+};
+
+// ExprOp::Match's flags (the runtime's rt_match reads the same bits).
+enum MatchFlags : int {
+  kMatchNegate = 1,  // !~, NOT LIKE
+  kMatchIcase = 2,   // ~*, ILIKE
+  kMatchLike = 4,    // a LIKE pattern
 };
 
 struct Expr;
@@ -65,7 +75,7 @@ struct Expr {
   std::vector<ExprPtr> args;
   int param = -1;        // Param
   ColumnId column = -1;  // Column
-  int func = -1;         // DateTime: a dtsql::Func
+  int func = -1;         // DateTime: a dtsql::Func; CatalogFunc: a catalog::Func; Match: MatchFlags
   int location = -1;     // Constant: where the literal is in the statement (errors converting it point there)
   Value constant;        // Constant
 

@@ -63,6 +63,8 @@ void ShapeWriter::put(const Expr* e) {
       out_ += "c" + std::to_string(e->column);
       break;
     case ExprOp::DateTime:
+    case ExprOp::CatalogFunc:
+    case ExprOp::Match:
       out_ += "f" + std::to_string(e->func);
       break;
     case ExprOp::Constant: {

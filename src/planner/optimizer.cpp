@@ -209,6 +209,7 @@ bool is_strict(ExprOp op) {
     case ExprOp::Ge:
     case ExprOp::Cast:
     case ExprOp::Abs:
+    case ExprOp::Match:
       return true;
     default:
       return false;

@@ -1,5 +1,7 @@
 #include "planner/plan.h"
 
+#include "catalog/functions.h"
+
 #include "common/datetime_sql.h"
 #include "planner/planner_internal.h"
 
@@ -106,7 +108,7 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
   switch (e.op) {
     case ExprOp::Constant:
       if (e.constant.is_null()) return "NULL";
-      if (e.type == TypeId::Text || e.type == TypeId::Unknown) return plan::quote_text(e.constant.as_text());
+      if (is_string_type(e.type)) return plan::quote_text(e.constant.as_text());
       if (e.type == TypeId::Bool) return e.constant.as_bool() ? "true" : "false";
       if (is_datetime(e.constant.type())) return typed_literal(e.constant);
       return e.constant.to_string();
@@ -114,7 +116,7 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       if (params && e.param >= 0 && static_cast<size_t>(e.param) < params->size()) {
         const Value& v = (*params)[e.param];
         if (v.is_null()) return "NULL";
-        if (v.type() == TypeId::Text || v.type() == TypeId::Unknown) return plan::quote_text(v.as_text());
+        if (is_string_type(v.type())) return plan::quote_text(v.as_text());
         if (v.type() == TypeId::Bool) return v.as_bool() ? "true" : "false";
         if (is_datetime(v.type())) return typed_literal(v);
         return v.to_string();
@@ -146,6 +148,19 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       std::string s = name + "(";
       for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
       return s + ")";
+    }
+    case ExprOp::CatalogFunc: {
+      std::string s;
+      for (const catalog::Signature& sig : catalog::signatures())
+        if (static_cast<int>(sig.func) == e.func) s = sig.name;
+      s += "(";
+      for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
+      return s + ")";
+    }
+    case ExprOp::Match: {
+      const bool like = e.func & 4, icase = e.func & 2, negate = e.func & 1;
+      std::string op = like ? (icase ? "~~*" : "~~") : (icase ? "~*" : "~");
+      return "(" + arg(0) + " " + (negate ? "!" : "") + op + " " + arg(1) + ")";
     }
     case ExprOp::InSet: {
       std::string s = "(" + arg(0) + " IN (";

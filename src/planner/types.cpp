@@ -54,6 +54,12 @@ Value parse_text(const std::string& text, TypeId to) {
     case TypeId::Unknown:
     case TypeId::Text:
       return Value::text(text);
+    case TypeId::Name:
+      return Value::text(text.substr(0, name_length(text)), TypeId::Name);
+    case TypeId::Char:  // "char": the first byte (PostgreSQL's charin)
+      return Value::text(text.substr(0, char_length(text)), TypeId::Char);
+    case TypeId::Oid:
+      return Value::datetime(TypeId::Oid, oid_in(text));
     case TypeId::Date:
     case TypeId::Time:
     case TypeId::Timestamp:
@@ -132,10 +138,34 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
     if (!dtsql::can_cast(from, to)) cannot_cast(from, to);
     return dtsql::cast_value(v, to, dt);
   }
+  if (to == TypeId::Oid && from == TypeId::Int32)  // int4 -> oid reinterprets the bits, as PostgreSQL does
+    return Value::datetime(TypeId::Oid, static_cast<int64_t>(static_cast<uint32_t>(v.as_int())));
+  if (to == TypeId::Oid && is_integer(from)) {
+    if (v.as_int() < 0 || v.as_int() > 4294967295LL)
+      throw SqlError(SqlState::NumericValueOutOfRange, "OID out of range");
+    return Value::datetime(TypeId::Oid, v.as_int());
+  }
   switch (from) {
     case TypeId::Unknown:
     case TypeId::Text:
+    case TypeId::Name:
+    case TypeId::Char:
+      if (from != TypeId::Unknown && to == TypeId::Text) return Value::text(v.as_text());
+      if (from == TypeId::Char && to == TypeId::Name) return Value::text(v.as_text(), TypeId::Name);
+      if (from != TypeId::Unknown && from != TypeId::Text && to != TypeId::Name && to != TypeId::Char)
+        cannot_cast(from, to);
       return parse_text(v.as_text(), to);
+    case TypeId::Oid:
+      switch (to) {
+        case TypeId::Int64:
+          return Value::int64(v.as_int());
+        case TypeId::Int32:  // oid -> int4 reinterprets the bits, as PostgreSQL does
+          return Value::int32(static_cast<int32_t>(static_cast<uint32_t>(v.as_int())));
+        case TypeId::Text:
+          return Value::text(std::to_string(v.as_int()));
+        default:
+          cannot_cast(from, to);
+      }
     case TypeId::Bool:
       switch (to) {
         case TypeId::Int32:
@@ -200,6 +230,9 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
     return TypeId::Text;
   }
   if (n == "bool" || n == "boolean") return TypeId::Bool;
+  if (n == "oid") return TypeId::Oid;
+  if (n == "name") return TypeId::Name;
+  if (n == "char") return TypeId::Char;  // "char" quoted; CHAR / character without quotes is bpchar
   // Date/time types. A precision other than 6 (the default) would round values: not built yet.
   auto precision = [&](size_t index) {
     if (t.typmods.size() > index && t.typmods[index] != 6)
@@ -229,47 +262,19 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
   }
   if (n == "numeric" || n == "decimal") throw_unsupported("type numeric", pos);
   if (n == "bpchar" || n == "char" || n == "character") throw_unsupported("type character", pos);
-  static const char* const known[] = {"timetz",
-                                      "bytea",
-                                      "json",
-                                      "jsonb",
-                                      "uuid",
-                                      "money",
-                                      "inet",
-                                      "cidr",
-                                      "macaddr",
-                                      "xml",
-                                      "point",
-                                      "oid",
-                                      "bit",
-                                      "varbit",
-                                      "tsvector",
-                                      "tsquery",
-                                      "serial",
-                                      "bigserial",
-                                      "smallserial",
-                                      "serial4",
-                                      "serial8",
-                                      "serial2",
-                                      "name",
-                                      "regclass",
-                                      "line",
-                                      "box",
-                                      "polygon",
-                                      "circle",
-                                      "lseg",
-                                      "path",
-                                      "int4range",
-                                      "int8range",
-                                      "daterange",
-                                      "tsrange",
-                                      "tstzrange",
-                                      "citext",
-                                      "macaddr8",
-                                      "pg_lsn",
-                                      "txid_snapshot",
-                                      "bit varying",
-                                      "time with time zone"};
+  static const char* const known[] = {"timetz",        "bytea",       "json",
+                                      "jsonb",         "uuid",        "money",
+                                      "inet",          "cidr",        "macaddr",
+                                      "xml",           "point",       "bit",
+                                      "varbit",        "tsvector",    "tsquery",
+                                      "serial",        "bigserial",   "smallserial",
+                                      "serial4",       "serial8",     "serial2",
+                                      "regclass",      "line",        "box",
+                                      "polygon",       "circle",      "lseg",
+                                      "path",          "int4range",   "int8range",
+                                      "daterange",     "tsrange",     "tstzrange",
+                                      "citext",        "macaddr8",    "pg_lsn",
+                                      "txid_snapshot", "bit varying", "time with time zone"};
   for (const char* k : known)
     if (n == k) throw_unsupported("type " + n, pos);
   throw SqlError(SqlState::UndefinedObject, "type \"" + n + "\" does not exist").at(pos);

@@ -39,7 +39,7 @@ uint64_t hash_keys(const std::vector<TypeId>& types, const Datum* keys) {
       k = hash_double(d.f64);
     } else if (types[i] == TypeId::Interval) {
       k = hash_interval(d.i64, d.dm.day, d.dm.month);
-    } else if (types[i] == TypeId::Text || types[i] == TypeId::Unknown) {
+    } else if (is_string_type(types[i])) {
       k = hash_bytes(d.str.ptr, d.str.len);
     } else {
       k = hash_int(d.i64);
@@ -65,7 +65,7 @@ bool AggregationHashTable::keys_equal(const Datum* row, const Datum* keys) const
       return false;
     }
     TypeId t = spec_.key_types[i];
-    if ((t == TypeId::Text || t == TypeId::Unknown) && a.str.len != b.str.len) return false;
+    if (is_string_type(t) && a.str.len != b.str.len) return false;
     if (compare_datums(t, a, b) != 0) return false;
   }
   return true;
@@ -120,7 +120,7 @@ Datum* AggregationHashTable::find_or_insert(uint64_t hash, const Datum* keys) {
       if (keys[k].is_null) {
         row[k] = Datum{};
         row[k].is_null = 1;
-      } else if (t == TypeId::Text || t == TypeId::Unknown) {
+      } else if (is_string_type(t)) {
         row[k].str = text_.copy(keys[k].str.ptr, keys[k].str.len);
       }
     }

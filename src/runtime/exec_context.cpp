@@ -77,6 +77,8 @@ void ExecContext::set_params(const std::vector<Value>& values) {
         break;
       case TypeId::Text:
       case TypeId::Unknown:
+      case TypeId::Name:
+      case TypeId::Char:
         param_text[i] = v.as_text();
         d.str = StrRef{param_text[i].data(), param_text[i].size()};
         break;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/system_catalog.h"
 #include "common/datetime_sql.h"
 #include "common/datum.h"
 #include "common/error.h"
@@ -21,6 +22,7 @@
 #include "runtime/memory.h"
 #include "runtime/query_layout.h"
 #include "runtime/query_state.h"
+#include "runtime/regex.h"
 #include "runtime/sorter.h"
 #include "storage/store.h"
 
@@ -70,6 +72,11 @@ class ExecContext {
   std::vector<storage::TableDefPtr> targets;  // DML target tables by slot
   std::vector<std::unique_ptr<InSet>> in_sets;
   const storage::ReadView* view = nullptr;
+  // What scans of system catalogs and catalog functions read (the session's catalog view); null: they
+  // fail with XX000.
+  const catalog::Context* catalog = nullptr;
+  RegexCache regexes;         // compiled patterns of ~, ~*, LIKE ...
+  std::string function_text;  // a catalog function's text result, before it is copied to the arena
   storage::StatementWriter* writer = nullptr;
   RowSink* sink = nullptr;
   const std::atomic<bool>* cancel = nullptr;

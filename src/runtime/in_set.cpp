@@ -35,6 +35,8 @@ void InSet::build(const Datum* params) {
         break;
       case TypeId::Text:
       case TypeId::Unknown:
+      case TypeId::Name:
+      case TypeId::Char:
         texts_.insert(std::string_view(d.str.ptr, d.str.len));
         break;
       default:

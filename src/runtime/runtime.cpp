@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "catalog/functions.h"
 #include "common/value.h"
 #include "runtime/exec_context.h"
 #include "runtime/guard.h"
@@ -174,6 +175,11 @@ void rt_scan_open(QueryState* qs, int32_t scan, int32_t lower_mode, int32_t uppe
       spec.upper = std::move(after);
       spec.upper_unbounded = false;
     }
+  }
+  if (catalog::is_system_table(spec.table->id)) {
+    if (!ctx.catalog) throw SqlError(SqlState::InternalError, "system catalogs are not available here");
+    s.cursor = catalog::scan_system_table(spec, *ctx.catalog);
+    return;
   }
   s.cursor = ctx.view->scan(spec);
 }
@@ -460,7 +466,8 @@ DayMonth day_month(int64_t dm) {
 }
 // A text result points into `text`: copy it into the query's arena.
 void keep_text(QueryState* qs, TypeId type, const std::string& text, Datum* out) {
-  if (type == TypeId::Text && !out->is_null) out->str = ctx_of(qs).arena.copy(text.data(), text.size());
+  if (physical_type(type) == PhysType::Text && !out->is_null)
+    out->str = ctx_of(qs).arena.copy(text.data(), text.size());
 }
 }  // namespace
 
@@ -486,6 +493,58 @@ int32_t rt_interval_cmp(QueryState*, int64_t a_time, int64_t a_dm, int64_t b_tim
 uint64_t rt_hash_interval(QueryState*, int64_t time, int64_t dm) {
   DayMonth d = day_month(dm);
   return hash_interval(time, d.day, d.month);
+}
+
+int32_t rt_catalog_func(QueryState* qs, int32_t func, const Datum* args, int32_t nargs, Datum* out) {
+  ExecContext& ctx = ctx_of(qs);
+  if (!ctx.catalog) throw SqlError(SqlState::InternalError, "catalog functions are not available here");
+  catalog::call(static_cast<catalog::Func>(func), args, static_cast<size_t>(nargs), *ctx.catalog,
+                ctx.function_text, out);
+  if (!out->is_null && out->str.ptr == ctx.function_text.data() && !ctx.function_text.empty())
+    out->str = ctx.arena.copy(ctx.function_text.data(), ctx.function_text.size());
+  return 1;
+}
+
+int32_t rt_catalog_cast(QueryState* qs, int32_t from_id, int32_t to_id, const Datum* in, Datum* out) {
+  const auto from = static_cast<TypeId>(from_id);
+  const auto to = static_cast<TypeId>(to_id);
+  out->is_null = 0;
+  auto text_out = [&](std::string_view s) { out->str = ctx_of(qs).arena.copy(s.data(), s.size()); };
+  if (from == TypeId::Oid) {  // to text, int8, int4
+    if (to == TypeId::Text) {
+      text_out(std::to_string(in->i64));
+    } else if (to == TypeId::Int32) {
+      out->i64 = static_cast<int32_t>(static_cast<uint32_t>(in->i64));
+    } else {
+      out->i64 = in->i64;
+    }
+    return 1;
+  }
+  if (to == TypeId::Oid) {
+    if (physical_type(from) == PhysType::Text) {
+      out->i64 = oid_in(in->str.view());
+    } else if (from == TypeId::Int32) {  // int4 -> oid reinterprets the bits, as PostgreSQL does
+      out->i64 = static_cast<int64_t>(static_cast<uint32_t>(static_cast<int32_t>(in->i64)));
+    } else {
+      if (in->i64 < 0 || in->i64 > 4294967295LL)
+        throw SqlError(SqlState::NumericValueOutOfRange, "OID out of range");
+      out->i64 = in->i64;
+    }
+    return 1;
+  }
+  // Between string types: name keeps 63 bytes, "char" its first byte.
+  std::string_view s = in->str.view();
+  out->str = in->str;
+  if (to == TypeId::Name) out->str.len = name_length(s);
+  if (to == TypeId::Char) out->str.len = char_length(s);
+  return 1;
+}
+
+int32_t rt_match(QueryState* qs, int32_t flags, const char* s, uint64_t sn, const char* p, uint64_t pn) {
+  bool m =
+      ctx_of(qs).regexes.matches(flags & ~kMatchNegate, std::string_view(s, sn), std::string_view(p, pn));
+  if (flags & kMatchNegate) m = !m;
+  return m ? 1 : 2;
 }
 
 }  // namespace omendb::runtime

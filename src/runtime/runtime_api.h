@@ -110,6 +110,14 @@ int32_t rt_datetime_cast(QueryState* qs, int32_t from, int32_t to, const Datum* 
 // Datum's DayMonth word (days in the low 32 bits, months in the high ones).
 int32_t rt_interval_cmp(QueryState* qs, int64_t a_time, int64_t a_dm, int64_t b_time, int64_t b_dm);
 uint64_t rt_hash_interval(QueryState* qs, int64_t time, int64_t dm);
+
+// Catalog function catalog::Func `func` over `args` (Datums of its signature's types) into *out (text in
+// the query's arena). Return 0 on error.
+int32_t rt_catalog_func(QueryState* qs, int32_t func, const Datum* args, int32_t nargs, Datum* out);
+// Casts involving oid, name and "char" (TypeIds `from`, `to`): *in is not NULL. Return 0 on error.
+int32_t rt_catalog_cast(QueryState* qs, int32_t from, int32_t to, const Datum* in, Datum* out);
+// Pattern match (regex.h MatchFlags): 1 when the result is true, 2 when false, 0 on error (2201B ...).
+int32_t rt_match(QueryState* qs, int32_t flags, const char* s, uint64_t sn, const char* p, uint64_t pn);
 }
 
 // X(name) for every function above, in one list.
@@ -126,7 +134,7 @@ uint64_t rt_hash_interval(QueryState* qs, int64_t time, int64_t dm);
   X(rt_text_cmp) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_bool_to_text) \
   X(rt_text_to_int32) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) \
   X(rt_in_int) X(rt_in_double) X(rt_in_text) X(rt_datetime) X(rt_datetime_cast) X(rt_interval_cmp) \
-  X(rt_hash_interval)
+  X(rt_hash_interval) X(rt_catalog_func) X(rt_catalog_cast) X(rt_match)
 // clang-format on
 
 }  // namespace omendb::runtime

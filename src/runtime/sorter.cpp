@@ -18,7 +18,9 @@ int compare_datums(TypeId type, const Datum& a, const Datum& b) {
       return x < y ? -1 : (x > y ? 1 : 0);
     }
     case TypeId::Text:
-    case TypeId::Unknown: {
+    case TypeId::Unknown:
+    case TypeId::Name:
+    case TypeId::Char: {
       size_t n = std::min(a.str.len, b.str.len);
       int c = n ? std::memcmp(a.str.ptr, b.str.ptr, n) : 0;  // a zero-length string's pointer may be null
       if (c != 0) return c < 0 ? -1 : 1;
@@ -56,7 +58,7 @@ void Sorter::row_done() {
   size_t w = width();
   Datum* row = rows_.data() + rows_.size() - w;
   for (size_t c = 0; c < w; ++c)
-    if ((spec_.types[c] == TypeId::Text || spec_.types[c] == TypeId::Unknown) && !row[c].is_null)
+    if (is_string_type(spec_.types[c]) && !row[c].is_null)
       row[c].str = text_->copy(row[c].str.ptr, row[c].str.len);
   if (limit_ == UINT64_MAX) return;
   seq_.push_back(seq_base_++);
@@ -109,7 +111,7 @@ void Sorter::keep_best() {
     kept_seq[i] = seq_[order[i]];
     for (size_t c = 0; c < w; ++c) {
       Datum& d = kept[i * w + c];
-      if ((spec_.types[c] == TypeId::Text || spec_.types[c] == TypeId::Unknown) && !d.is_null)
+      if (is_string_type(spec_.types[c]) && !d.is_null)
         d.str = text->copy(d.str.ptr, d.str.len);
     }
   }

@@ -806,7 +806,7 @@ void RowWriter::row(const Datum* values) {
       continue;
     }
     std::string_view v;
-    if (types_[i] == TypeId::Text || types_[i] == TypeId::Unknown) {
+    if (is_string_type(types_[i])) {
       v = values[i].str.view();
     } else {
       tmp_.clear();

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 
+#include "catalog/system_catalog.h"
 #include "codegen/jit.h"
 #include "common/error.h"
 #include "common/value.h"
@@ -45,7 +46,7 @@ class TextRowSink : public runtime::RowSink {
       const Datum& d = values[i];
       nulls_[i] = d.is_null != 0;
       if (nulls_[i]) continue;
-      if (columns_[i].type == TypeId::Text || columns_[i].type == TypeId::Unknown) {
+      if (is_string_type(columns_[i].type)) {
         views_[i] = d.str.view();  // no copy
         continue;
       }
@@ -401,7 +402,27 @@ std::string show_column_name(const std::string& name) {
 // implicit transaction; an error inside a block makes later statements fail with 25P02 until ROLLBACK.
 struct CursorRun;  // a cursor's query, produced on demand (defined with the extended protocol below)
 
-class EngineSession : public pgwire::Session {
+// The settings SHOW and pg_settings know besides the session's own: PostgreSQL's values for the ones
+// clients read.
+const std::map<std::string, std::string>& default_settings() {
+  static const std::map<std::string, std::string> defaults = {{"server_version", "15.0"},
+                                                              {"server_encoding", "UTF8"},
+                                                              {"client_encoding", "UTF8"},
+                                                              {"datestyle", "ISO, MDY"},
+                                                              {"intervalstyle", "postgres"},
+                                                              {"timezone", "UTC"},
+                                                              {"integer_datetimes", "on"},
+                                                              {"standard_conforming_strings", "on"},
+                                                              {"transaction_isolation", "read committed"},
+                                                              {"max_identifier_length", "63"},
+                                                              {"statement_timeout", "0"},
+                                                              {"lock_timeout", "0"},
+                                                              {"deadlock_timeout", "1s"},
+                                                              {"idle_in_transaction_session_timeout", "0"}};
+  return defaults;
+}
+
+class EngineSession : public pgwire::Session, public catalog::Context {
  public:
   EngineSession(Database& db, const pgwire::StartupInfo& info) : db_(db) {
     session_info_.version = version_text();
@@ -1279,6 +1300,7 @@ class EngineSession : public pgwire::Session {
                        std::chrono::steady_clock::time_point started) const {
     limit(ctx, started, out);
     ctx.datetime = datetime();
+    ctx.catalog = this;
     ctx.set_params(params);
     codegen::prepare(compiled, ctx);
     ctx.cancel = out.cancel_flag();
@@ -1399,21 +1421,32 @@ class EngineSession : public pgwire::Session {
                                  : parse_memory(kQueryMemoryLimit, it->second);
   }
 
+  // ---- What the system catalogs show (catalog::Context) ----
+  std::vector<storage::TableDefPtr> tables() const override { return db_.store().catalog().tables(); }
+  std::string user() const override { return session_info_.user; }
+  std::string database() const override { return session_info_.database; }
+  std::vector<catalog::Setting> settings() const override {
+    std::vector<catalog::Setting> out;
+    std::map<std::string, std::string> all = default_settings();
+    for (const auto& [name, value] : settings_) all[name] = value;
+    all["transaction_isolation"] = isolation_name(txn_ ? txn_isolation_ : default_isolation_);
+    all["default_transaction_isolation"] = isolation_name(default_isolation_);
+    // pg_settings spells a few names in mixed case (SHOW takes any case).
+    static const std::map<std::string, std::string> spelled = {
+        {"datestyle", "DateStyle"}, {"intervalstyle", "IntervalStyle"}, {"timezone", "TimeZone"}};
+    for (const auto& [name, value] : all) {
+      catalog::Setting s;
+      auto sp = spelled.find(name);
+      s.name = sp == spelled.end() ? name : sp->second;
+      s.value = value;
+      s.source = settings_.count(name) ? "session" : "default";
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
   void show(const ast::ShowStmt& stmt, pgwire::ResultWriter& out) {
-    static const std::map<std::string, std::string> defaults = {{"server_version", "15.0"},
-                                                                {"server_encoding", "UTF8"},
-                                                                {"client_encoding", "UTF8"},
-                                                                {"datestyle", "ISO, MDY"},
-                                                                {"intervalstyle", "postgres"},
-                                                                {"timezone", "UTC"},
-                                                                {"integer_datetimes", "on"},
-                                                                {"standard_conforming_strings", "on"},
-                                                                {"transaction_isolation", "read committed"},
-                                                                {"max_identifier_length", "63"},
-                                                                {"statement_timeout", "0"},
-                                                                {"lock_timeout", "0"},
-                                                                {"deadlock_timeout", "1s"},
-                                                                {"idle_in_transaction_session_timeout", "0"}};
+    const std::map<std::string, std::string>& defaults = default_settings();
     if (stmt.name == "omendb.lock_waiters") {  // read-only: sessions waiting for a row lock now
       send_text_rows(out, stmt.name, {std::to_string(db_.store().row_lock_waiters())});
       out.command_complete("SHOW");
@@ -1732,9 +1765,7 @@ class KeptRows : public runtime::RowSink {
 
  private:
   // Types whose Datum points at bytes outside it (copied here, since the query's own buffers move on).
-  bool points_at_text(size_t column) const {
-    return columns_[column].type == TypeId::Text || columns_[column].type == TypeId::Unknown;
-  }
+  bool points_at_text(size_t column) const { return is_string_type(columns_[column].type); }
 
   const std::vector<plan::OutputColumn>& columns_;
   runtime::ExecContext& ctx_;

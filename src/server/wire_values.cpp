@@ -71,6 +71,12 @@ TypeId type_from_oid(uint32_t type_oid) {
     case oid::kText:
     case oid::kVarchar:
       return TypeId::Text;
+    case oid::kName:
+      return TypeId::Name;
+    case oid::kOid:
+      return TypeId::Oid;
+    case oid::kChar:
+      return TypeId::Char;
     case 1700:
       throw_unsupported("parameters of type numeric");
     case 17:
@@ -110,6 +116,9 @@ uint32_t oid_from_type_name(std::string_view n) {
   if (n == "timestamp" || n == "timestamp without time zone") return oid::kTimestamp;
   if (n == "timestamptz" || n == "timestamp with time zone") return oid::kTimestampTz;
   if (n == "interval") return oid::kInterval;
+  if (n == "oid") return oid::kOid;
+  if (n == "name") return oid::kName;
+  if (n == "char") return oid::kChar;
   return 0;
 }
 
@@ -146,9 +155,16 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
     case TypeId::Float64:
       width = type_oid == oid::kFloat4 ? 4 : 8;
       break;
+    case TypeId::Oid:
+      width = 4;
+      break;
     case TypeId::Text:
     case TypeId::Unknown:
+    case TypeId::Name:
+    case TypeId::Char:
       check_text(b);
+      if (type != TypeId::Text && type != TypeId::Unknown)
+        return planner::value_from_text(std::string(b), type, dt);  // truncated as PostgreSQL's recv does
       return Value::text(std::string(b));
     default:
       break;
@@ -165,6 +181,8 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
       return Value::int32(width == 2 ? static_cast<int16_t>(raw) : static_cast<int32_t>(raw));
     case TypeId::Int64:
       return Value::int64(static_cast<int64_t>(raw));
+    case TypeId::Oid:
+      return Value::datetime(TypeId::Oid, static_cast<int64_t>(static_cast<uint32_t>(raw)));
     case TypeId::Float64:
       return Value::float64(width == 4 ? static_cast<double>(std::bit_cast<float>(static_cast<uint32_t>(raw)))
                                        : std::bit_cast<double>(raw));
@@ -194,11 +212,16 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZon
       case TypeId::Int64:
         put_be(out, static_cast<uint64_t>(d.i64), 8);
         return;
+      case TypeId::Oid:
+        put_be(out, static_cast<uint32_t>(d.i64), 4);
+        return;
       case TypeId::Float64:
         put_be(out, std::bit_cast<uint64_t>(d.f64), 8);
         return;
       case TypeId::Text:
       case TypeId::Unknown:
+      case TypeId::Name:
+      case TypeId::Char:
         out.append(d.str.ptr, d.str.len);
         return;
       default:
@@ -211,7 +234,8 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZon
       out.push_back(d.i64 ? 't' : 'f');
       return;
     case TypeId::Int32:
-    case TypeId::Int64: {
+    case TypeId::Int64:
+    case TypeId::Oid: {
       char buf[24];
       auto r = std::to_chars(buf, buf + sizeof buf, d.i64);
       out.append(buf, r.ptr);
@@ -222,6 +246,8 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZon
       return;
     case TypeId::Text:
     case TypeId::Unknown:
+    case TypeId::Name:
+    case TypeId::Char:
       out.append(d.str.ptr, d.str.len);
       return;
     default:

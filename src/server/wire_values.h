@@ -18,7 +18,9 @@ namespace omendb::engine {
 namespace oid {
 constexpr uint32_t kUnspecified = 0;
 constexpr uint32_t kBool = 16;
+constexpr uint32_t kChar = 18;
 constexpr uint32_t kName = 19;
+constexpr uint32_t kOid = 26;
 constexpr uint32_t kInt8 = 20;
 constexpr uint32_t kInt2 = 21;
 constexpr uint32_t kInt4 = 23;

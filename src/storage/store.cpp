@@ -128,6 +128,7 @@ std::string datum_text(TypeId type, const Datum& d) {
       return d.i64 ? "t" : "f";
     case TypeId::Int32:
     case TypeId::Int64:
+    case TypeId::Oid:
       return std::to_string(d.i64);
     case TypeId::Float64: {
       std::string s;
@@ -136,6 +137,8 @@ std::string datum_text(TypeId type, const Datum& d) {
     }
     case TypeId::Text:
     case TypeId::Unknown:
+    case TypeId::Name:
+    case TypeId::Char:
       return std::string(d.str.view());
     case TypeId::Date:
     case TypeId::Time:

@@ -46,7 +46,7 @@ void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, 
                                            : (ties_replace ? CmpOp::Ge : CmpOp::Gt);
       llvm::Value* better = sql::compare_values(cg, op, v, current);
       If replace(cg, b.CreateOr(b.CreateICmpEQ(count, cg.const_i64(0)), better), "agg.replace");
-      if (v.type == TypeId::Text) {
+      if (physical_type(v.type) == PhysType::Text) {
         set_text(v, value_datum);
       } else {
         sql::store_datum(cg, v, value_datum);

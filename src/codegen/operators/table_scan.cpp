@@ -76,8 +76,10 @@ class TableScanTranslator final : public OperatorTranslator {
                                    oc.name);
           break;
         case TypeId::Text:
-        case TypeId::Unknown: {
-          v.type = TypeId::Text;
+        case TypeId::Unknown:
+        case TypeId::Name:
+        case TypeId::Char: {
+          v.type = oc.type == TypeId::Unknown ? TypeId::Text : oc.type;
           llvm::Value* ref = cg.gep(cols[k].data, b.CreateMul(i, cg.const_i64(sizeof(StrRef))));
           v.value = cg.load_at(cg.ptr, ref, 0, oc.name);
           v.length = cg.load_at(cg.i64, ref, 8, oc.name + ".len");

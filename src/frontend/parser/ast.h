@@ -31,7 +31,14 @@ enum class ExprKind {
 };
 
 enum class UnaryOp { Minus, Plus, Not };
-enum class BinaryOp { Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or, Concat };
+// Match .. NotIMatch: ~ !~ ~* !~* (POSIX regular expressions); Like .. NotILike: ~~ !~~ ~~* !~~* (LIKE,
+// NOT LIKE, ILIKE, NOT ILIKE).
+// clang-format off
+enum class BinaryOp {
+  Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or, Concat,
+  Match, NotMatch, IMatch, NotIMatch, Like, NotLike, ILike, NotILike
+};
+// clang-format on
 
 // A type as written: lower-cased PostgreSQL internal name after alias resolution
 // ("int4", "int8", "int2", "float8", "float4", "numeric", "text", "varchar", "bool", ...), plus typmods

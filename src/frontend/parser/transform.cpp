@@ -1209,8 +1209,18 @@ class Transformer {
         int loc = arg && arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF ? arg->column_ref->location : -1;
         unsupported("subscripts and field selection", loc);
       }
-      case PG_QUERY__NODE__NODE_COLLATE_CLAUSE:
-        unsupported("COLLATE", n->collate_clause->location);
+      case PG_QUERY__NODE__NODE_COLLATE_CLAUSE: {
+        // OmenDB compares strings by their bytes: the C collation, which is also what the database's
+        // default collation (C.UTF-8) does. COLLATE "default", "C" and "POSIX" change nothing; others are
+        // not supported.
+        const PgQuery__CollateClause* cc = n->collate_clause;
+        std::string coll = cc->n_collname ? string_of(cc->collname[cc->n_collname - 1], cc->location) : "";
+        bool schema_ok = cc->n_collname == 1 ||
+                         (cc->n_collname == 2 && string_of(cc->collname[0], cc->location) == "pg_catalog");
+        if (!schema_ok || (coll != "default" && coll != "C" && coll != "POSIX"))
+          unsupported("COLLATE \"" + coll + "\"", cc->location);
+        return expr(cc->arg);
+      }
       case PG_QUERY__NODE__NODE_GROUPING_FUNC:
         unsupported("GROUPING", n->grouping_func->location);
       case PG_QUERY__NODE__NODE_GROUPING_SET: {
@@ -1345,13 +1355,21 @@ class Transformer {
         else if (op == "||")
           bop = ast::BinaryOp::Concat;
         else if (op == "~~")
-          unsupported("LIKE", loc);
+          bop = ast::BinaryOp::Like;
         else if (op == "~~*")
-          unsupported("ILIKE", loc);
+          bop = ast::BinaryOp::ILike;
         else if (op == "!~~")
-          unsupported("NOT LIKE", loc);
+          bop = ast::BinaryOp::NotLike;
         else if (op == "!~~*")
-          unsupported("NOT ILIKE", loc);
+          bop = ast::BinaryOp::NotILike;
+        else if (op == "~")
+          bop = ast::BinaryOp::Match;
+        else if (op == "!~")
+          bop = ast::BinaryOp::NotMatch;
+        else if (op == "~*")
+          bop = ast::BinaryOp::IMatch;
+        else if (op == "!~*")
+          bop = ast::BinaryOp::NotIMatch;
         else
           unsupported("operator " + op, loc);
         ExprPtr l = expr(a->lexpr);
@@ -1381,9 +1399,20 @@ class Transformer {
         return e;
       }
       case PG_QUERY__A__EXPR__KIND__AEXPR_LIKE:
-        unsupported("LIKE", loc);
-      case PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE:
-        unsupported("ILIKE", loc);
+      case PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE: {
+        std::string op = operator_name(a->name, a->n_name, loc);
+        const bool ilike = a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE;
+        const PgQuery__Node* r = a->rexpr;
+        if (r && r->node_case == PG_QUERY__NODE__NODE_FUNC_CALL)  // like_escape(pattern, escape)
+          unsupported(ilike ? "ILIKE ... ESCAPE" : "LIKE ... ESCAPE", loc);
+        ast::BinaryOp bop = op == "~~"    ? ast::BinaryOp::Like
+                            : op == "!~~" ? ast::BinaryOp::NotLike
+                            : op == "~~*" ? ast::BinaryOp::ILike
+                                          : ast::BinaryOp::NotILike;
+        ExprPtr l = expr(a->lexpr);
+        ExprPtr rx = expr(a->rexpr);
+        return binary(bop, std::move(l), std::move(rx), loc);
+      }
       case PG_QUERY__A__EXPR__KIND__AEXPR_SIMILAR:
         unsupported("SIMILAR TO", loc);
       case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN:

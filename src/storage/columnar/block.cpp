@@ -92,6 +92,9 @@ Stats compute_stats(const ColumnInput& c, uint64_t rows) {
       case TypeId::Timestamp:
       case TypeId::TimestampTz:
       case TypeId::Interval:
+      case TypeId::Oid:  // catalog types are never stored
+      case TypeId::Name:
+      case TypeId::Char:
         break;
     }
   }
@@ -135,6 +138,9 @@ void put_bound(TypeId type, const Datum& d, std::string& out) {
     case TypeId::Timestamp:
     case TypeId::TimestampTz:
     case TypeId::Interval:
+    case TypeId::Oid:  // catalog types are never stored
+    case TypeId::Name:
+    case TypeId::Char:
       break;
   }
 }
@@ -171,6 +177,9 @@ bool read_bound(TypeId type, Reader& r, Datum& d) {
     case TypeId::Timestamp:
     case TypeId::TimestampTz:
     case TypeId::Interval:
+    case TypeId::Oid:  // catalog types are never stored
+    case TypeId::Name:
+    case TypeId::Char:
       break;
   }
   return false;

@@ -49,6 +49,9 @@ size_t value_size(TypeId type) {
     case TypeId::Timestamp:
     case TypeId::TimestampTz:
     case TypeId::Interval:
+    case TypeId::Oid:  // catalog types are never stored
+    case TypeId::Name:
+    case TypeId::Char:
       break;
   }
   return 0;

@@ -55,6 +55,9 @@ const std::vector<CodecId>& candidate_codecs(TypeId type) {
     case TypeId::Timestamp:
     case TypeId::TimestampTz:
     case TypeId::Interval:
+    case TypeId::Oid:  // catalog types are never stored
+    case TypeId::Name:
+    case TypeId::Char:
       break;
   }
   return kNone;

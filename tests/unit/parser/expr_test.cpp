@@ -185,10 +185,13 @@ TEST(ParserExprs, BinaryOperators) {
   struct Case {
     const char* op;
     BinaryOp expected;
-  } cases[] = {{"+", BinaryOp::Add},    {"-", BinaryOp::Sub}, {"*", BinaryOp::Mul}, {"/", BinaryOp::Div},
-               {"%", BinaryOp::Mod},    {"=", BinaryOp::Eq},  {"<>", BinaryOp::Ne}, {"!=", BinaryOp::Ne},
-               {"<", BinaryOp::Lt},     {"<=", BinaryOp::Le}, {">", BinaryOp::Gt},  {">=", BinaryOp::Ge},
-               {"||", BinaryOp::Concat}};
+  } cases[] = {{"+", BinaryOp::Add},       {"-", BinaryOp::Sub},         {"*", BinaryOp::Mul},
+               {"/", BinaryOp::Div},       {"%", BinaryOp::Mod},         {"=", BinaryOp::Eq},
+               {"<>", BinaryOp::Ne},       {"!=", BinaryOp::Ne},         {"<", BinaryOp::Lt},
+               {"<=", BinaryOp::Le},       {">", BinaryOp::Gt},          {">=", BinaryOp::Ge},
+               {"||", BinaryOp::Concat},   {"~", BinaryOp::Match},       {"!~", BinaryOp::NotMatch},
+               {"~*", BinaryOp::IMatch},   {"!~*", BinaryOp::NotIMatch}, {"~~", BinaryOp::Like},
+               {"!~~", BinaryOp::NotLike}, {"~~*", BinaryOp::ILike},     {"!~~*", BinaryOp::NotILike}};
   for (const auto& c : cases) {
     auto e = parse_expr(std::string("a ") + c.op + " 2");
     ASSERT_TRUE(e) << c.op;
@@ -372,14 +375,11 @@ TEST(ParserExprs, SimpleCaseWithoutElse) {
 // Every expression form OmenDB does not handle is a 0A000 with a position.
 TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
   const char* cases[] = {
-      "SELECT a LIKE 'x%' FROM t",
-      "SELECT a NOT LIKE 'x%' FROM t",
-      "SELECT a ILIKE 'x%' FROM t",
+      "SELECT a LIKE 'x%' ESCAPE '#' FROM t",
+      "SELECT a ILIKE 'x%' ESCAPE '#' FROM t",
       "SELECT a SIMILAR TO 'x%' FROM t",
-      "SELECT a ~~ 'x' FROM t",
       "SELECT 2 ^ 3",
       "SELECT @ a FROM t",
-      "SELECT a ~ 'x' FROM t",
       "SELECT a = ANY(b) FROM t",
       "SELECT a > ALL(b) FROM t",
       "SELECT a IS DISTINCT FROM b FROM t",
@@ -397,7 +397,8 @@ TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
       "SELECT ARRAY[1, 2]",
       "SELECT a[1] FROM t",
       "SELECT (a).f FROM t",
-      "SELECT a COLLATE \"C\" FROM t",
+      "SELECT a COLLATE \"de_DE\" FROM t",
+      "SELECT a COLLATE myschema.\"C\" FROM t",
       "SELECT GROUPING(a) FROM t GROUP BY a",
       "SELECT GREATEST(1, 2)",
       "SELECT LEAST(1, 2)",
@@ -419,11 +420,33 @@ TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
   }
 }
 
+// LIKE / ILIKE / NOT LIKE are the ~~ operators; OPERATOR(pg_catalog.~) is ~; COLLATE "default" / "C" /
+// "POSIX" (what OmenDB's bytewise comparison is) leave the expression as it is.
+TEST(ParserExprs, LikeRegexAndCollate) {
+  struct Case {
+    const char* sql;
+    BinaryOp expected;
+  } cases[] = {{"a LIKE 'x%'", BinaryOp::Like},
+               {"a NOT LIKE 'x%'", BinaryOp::NotLike},
+               {"a ILIKE 'x%'", BinaryOp::ILike},
+               {"a NOT ILIKE 'x%'", BinaryOp::NotILike},
+               {"a OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default", BinaryOp::Match},
+               {"a !~ 'x' COLLATE \"C\"", BinaryOp::NotMatch}};
+  for (const auto& c : cases) {
+    auto e = parse_expr(c.sql);
+    ASSERT_TRUE(e) << c.sql;
+    ASSERT_EQ(e->kind, ExprKind::Binary) << c.sql;
+    EXPECT_EQ(e->binary_op, c.expected) << c.sql;
+    ASSERT_EQ(e->args.size(), 2u);
+    EXPECT_EQ(e->args[1]->kind, ExprKind::Constant) << c.sql;
+  }
+}
+
 TEST(ParserExprs, UnsupportedErrorCarriesOneBasedPosition) {
-  SqlError e = parse_error("SELECT a LIKE 'x' FROM t");
+  SqlError e = parse_error("SELECT a SIMILAR TO 'x' FROM t");
   EXPECT_EQ(e.state(), SqlState::FeatureNotSupported);
-  EXPECT_EQ(e.position(), 10);  // the LIKE keyword, 1-based
-  EXPECT_NE(e.message().find("LIKE"), std::string::npos);
+  EXPECT_EQ(e.position(), 10);  // the SIMILAR keyword, 1-based
+  EXPECT_NE(e.message().find("SIMILAR TO"), std::string::npos);
 
   SqlError g = parse_error("SELECT 1, GREATEST(1, 2)");
   EXPECT_EQ(g.position(), 11);
@@ -431,7 +454,8 @@ TEST(ParserExprs, UnsupportedErrorCarriesOneBasedPosition) {
 }
 
 TEST(ParserExprs, UnsupportedInsideWhereAndOrderByToo) {
-  EXPECT_EQ(parse_error("SELECT a FROM t WHERE b LIKE 'x'").state(), SqlState::FeatureNotSupported);
+  EXPECT_EQ(parse_error("SELECT a FROM t WHERE b LIKE 'x' ESCAPE '!'").state(),
+            SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("SELECT a FROM t ORDER BY a <-> b").state(), SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("UPDATE t SET a = ARRAY[1]").state(), SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("INSERT INTO t VALUES (GREATEST(1, 2))").state(), SqlState::FeatureNotSupported);

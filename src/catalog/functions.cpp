@@ -1,0 +1,347 @@
+#include "catalog/functions.h"
+
+#include <string_view>
+
+#include "common/error.h"
+
+namespace omendb::catalog {
+
+const std::vector<Signature>& signatures() {
+  using T = TypeId;
+  static const std::vector<Signature> all = {
+      {"pg_get_userbyid", Func::PgGetUserById, {T::Oid}, T::Name},
+      {"pg_table_is_visible", Func::PgTableIsVisible, {T::Oid}, T::Bool},
+      {"pg_type_is_visible", Func::PgTypeIsVisible, {T::Oid}, T::Bool},
+      {"format_type", Func::FormatType, {T::Oid, T::Int32}, T::Text, false},
+      {"pg_encoding_to_char", Func::PgEncodingToChar, {T::Int32}, T::Name},
+      {"obj_description", Func::ObjDescription, {T::Oid}, T::Text},
+      {"obj_description", Func::ObjDescription, {T::Oid, T::Name}, T::Text},
+      {"col_description", Func::ColDescription, {T::Oid, T::Int32}, T::Text},
+      {"shobj_description", Func::ShobjDescription, {T::Oid, T::Name}, T::Text},
+      {"pg_get_indexdef", Func::PgGetIndexdef, {T::Oid}, T::Text},
+      {"pg_get_indexdef", Func::PgGetIndexdef, {T::Oid, T::Int32, T::Bool}, T::Text},
+      {"pg_get_constraintdef", Func::PgGetConstraintdef, {T::Oid}, T::Text},
+      {"pg_get_constraintdef", Func::PgGetConstraintdef, {T::Oid, T::Bool}, T::Text},
+      {"pg_get_expr", Func::PgGetExpr, {T::Text, T::Oid}, T::Text},
+      {"pg_get_expr", Func::PgGetExpr, {T::Text, T::Oid, T::Bool}, T::Text},
+      // text forms first: unknown literals resolve to text, as PostgreSQL prefers the string category
+      {"has_table_privilege", Func::HasTablePrivilege, {T::Text, T::Text}, T::Bool},
+      {"has_table_privilege", Func::HasTablePrivilege, {T::Name, T::Text, T::Text}, T::Bool},
+      {"has_table_privilege", Func::HasTablePrivilege, {T::Oid, T::Text}, T::Bool},
+      {"has_table_privilege", Func::HasTablePrivilege, {T::Name, T::Oid, T::Text}, T::Bool},
+      {"has_schema_privilege", Func::HasSchemaPrivilege, {T::Text, T::Text}, T::Bool},
+      {"has_schema_privilege", Func::HasSchemaPrivilege, {T::Name, T::Text, T::Text}, T::Bool},
+      {"has_schema_privilege", Func::HasSchemaPrivilege, {T::Oid, T::Text}, T::Bool},
+  };
+  return all;
+}
+
+namespace {
+
+bool is_keyword(std::string_view n) {
+  // The reserved and type-function keywords PostgreSQL's quote_ident quotes (the common ones).
+  static const char* const words[] = {"all",
+                                      "analyse",
+                                      "analyze",
+                                      "and",
+                                      "any",
+                                      "array",
+                                      "as",
+                                      "asc",
+                                      "between",
+                                      "bigint",
+                                      "bit",
+                                      "boolean",
+                                      "both",
+                                      "case",
+                                      "cast",
+                                      "char",
+                                      "character",
+                                      "check",
+                                      "coalesce",
+                                      "collate",
+                                      "column",
+                                      "constraint",
+                                      "create",
+                                      "current_date",
+                                      "current_role",
+                                      "current_time",
+                                      "current_timestamp",
+                                      "current_user",
+                                      "dec",
+                                      "decimal",
+                                      "default",
+                                      "deferrable",
+                                      "desc",
+                                      "distinct",
+                                      "do",
+                                      "else",
+                                      "end",
+                                      "except",
+                                      "exists",
+                                      "extract",
+                                      "false",
+                                      "fetch",
+                                      "float",
+                                      "for",
+                                      "foreign",
+                                      "from",
+                                      "grant",
+                                      "greatest",
+                                      "group",
+                                      "having",
+                                      "in",
+                                      "initially",
+                                      "inout",
+                                      "int",
+                                      "integer",
+                                      "intersect",
+                                      "interval",
+                                      "into",
+                                      "lateral",
+                                      "leading",
+                                      "least",
+                                      "limit",
+                                      "localtime",
+                                      "localtimestamp",
+                                      "national",
+                                      "nchar",
+                                      "none",
+                                      "not",
+                                      "null",
+                                      "nullif",
+                                      "numeric",
+                                      "offset",
+                                      "on",
+                                      "only",
+                                      "or",
+                                      "order",
+                                      "out",
+                                      "overlay",
+                                      "placing",
+                                      "position",
+                                      "precision",
+                                      "primary",
+                                      "real",
+                                      "references",
+                                      "returning",
+                                      "row",
+                                      "select",
+                                      "session_user",
+                                      "setof",
+                                      "smallint",
+                                      "some",
+                                      "substring",
+                                      "symmetric",
+                                      "table",
+                                      "then",
+                                      "time",
+                                      "timestamp",
+                                      "to",
+                                      "trailing",
+                                      "treat",
+                                      "trim",
+                                      "true",
+                                      "union",
+                                      "unique",
+                                      "user",
+                                      "using",
+                                      "values",
+                                      "varchar",
+                                      "variadic",
+                                      "when",
+                                      "where",
+                                      "window",
+                                      "with"};
+  for (const char* w : words)
+    if (n == w) return true;
+  return false;
+}
+
+const storage::TableDef* table_by_oid(const std::vector<storage::TableDefPtr>& tables, int64_t oid) {
+  for (const auto& t : tables)
+    if (table_oid(t->id) == oid) return t.get();
+  return nullptr;
+}
+
+const storage::TableDef* table_by_index_oid(const std::vector<storage::TableDefPtr>& tables, int64_t oid) {
+  for (const auto& t : tables)
+    if (!t->primary_key.empty() && pkey_index_oid(t->id) == oid) return t.get();
+  return nullptr;
+}
+
+const storage::TableDef* table_by_constraint_oid(const std::vector<storage::TableDefPtr>& tables,
+                                                 int64_t oid) {
+  for (const auto& t : tables)
+    if (!t->primary_key.empty() && pkey_constraint_oid(t->id) == oid) return t.get();
+  return nullptr;
+}
+
+std::string key_columns(const storage::TableDef& t) {
+  std::string out;
+  for (size_t i = 0; i < t.primary_key.size(); ++i) {
+    if (i) out += ", ";
+    out += quote_ident(t.columns[static_cast<size_t>(t.primary_key[i])].name);
+  }
+  return out;
+}
+
+std::string& set_text(std::string& text, std::string value, Datum* out) {
+  text = std::move(value);
+  out->str = StrRef{text.data(), text.size()};
+  out->is_null = 0;
+  return text;
+}
+
+}  // namespace
+
+std::string quote_ident(std::string_view name) {
+  bool plain = !name.empty() && ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) plain = false;
+  if (plain && !is_keyword(name)) return std::string(name);
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string format_type(uint32_t type_oid, int32_t typmod) {
+  switch (type_oid) {
+    case 16:
+      return "boolean";
+    case 18:
+      return "\"char\"";
+    case 19:
+      return "name";
+    case 20:
+      return "bigint";
+    case 21:
+      return "smallint";
+    case 23:
+      return "integer";
+    case 25:
+      return "text";
+    case 26:
+      return "oid";
+    case 700:
+      return "real";
+    case 701:
+      return "double precision";
+    case 705:
+      return "unknown";
+    case 1043:
+      return typmod >= 4 ? "character varying(" + std::to_string(typmod - 4) + ")" : "character varying";
+    case 1082:
+      return "date";
+    case 1083:
+      return "time without time zone";
+    case 1114:
+      return "timestamp without time zone";
+    case 1184:
+      return "timestamp with time zone";
+    case 1186:
+      return "interval";
+    default:
+      return "???";
+  }
+}
+
+void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::string& text, Datum* out) {
+  out->is_null = 1;
+  out->str = StrRef{nullptr, 0};
+  switch (func) {
+    case Func::PgGetUserById: {
+      int64_t oid = args[0].i64;
+      set_text(text,
+               oid == kBootstrapRole       ? ctx.user()
+               : oid == kDatabaseOwnerRole ? std::string("pg_database_owner")
+                                           : "unknown (OID=" + std::to_string(oid) + ")",
+               out);
+      return;
+    }
+    case Func::PgTableIsVisible: {
+      int64_t oid = args[0].i64;
+      auto tables = ctx.tables();
+      if (table_by_oid(tables, oid) || table_by_index_oid(tables, oid)) {
+        out->i64 = 1;
+        out->is_null = 0;
+        return;
+      }
+      // System relations: pg_catalog's are visible, information_schema's are not on the search_path.
+      if (const char* schema = system_relation_schema(oid)) {
+        out->i64 = std::string_view(schema) == "pg_catalog" ? 1 : 0;
+        out->is_null = 0;
+        return;
+      }
+      return;  // unknown relation: NULL, as PostgreSQL answers for a missing OID
+    }
+    case Func::PgTypeIsVisible:
+      out->i64 = 1;
+      out->is_null = 0;
+      return;
+    case Func::FormatType: {
+      if (args[0].is_null) return;
+      int32_t typmod = nargs > 1 && !args[1].is_null ? static_cast<int32_t>(args[1].i64) : -1;
+      uint32_t type = static_cast<uint32_t>(args[0].i64);
+      for (const auto& t : ctx.tables()) {
+        if (row_type_oid(t->id) == type) {
+          set_text(text, quote_ident(t->name), out);
+          return;
+        }
+      }
+      set_text(text, format_type(type, typmod), out);
+      return;
+    }
+    case Func::PgEncodingToChar: {
+      int64_t enc = args[0].i64;
+      set_text(text, enc == 6 ? "UTF8" : enc == 0 ? "SQL_ASCII" : "", out);
+      return;
+    }
+    case Func::ObjDescription:
+    case Func::ColDescription:
+    case Func::ShobjDescription:
+      return;  // OmenDB keeps no comments (COMMENT ON is not supported)
+    case Func::PgGetIndexdef: {
+      auto tables = ctx.tables();
+      const storage::TableDef* t = table_by_index_oid(tables, args[0].i64);
+      if (!t) return;
+      int64_t column = nargs > 1 ? args[1].i64 : 0;
+      if (column > 0) {
+        if (static_cast<size_t>(column) > t->primary_key.size()) {
+          set_text(text, "", out);
+          return;
+        }
+        set_text(text, quote_ident(t->columns[static_cast<size_t>(t->primary_key[column - 1])].name), out);
+        return;
+      }
+      // The pretty form leaves out the schema of a table on the search_path (every user table: public).
+      const bool pretty = nargs > 2 && args[2].i64 != 0;
+      set_text(text,
+               "CREATE UNIQUE INDEX " + quote_ident(t->name + "_pkey") + " ON " + (pretty ? "" : "public.") +
+                   quote_ident(t->name) + " USING btree (" + key_columns(*t) + ")",
+               out);
+      return;
+    }
+    case Func::PgGetConstraintdef: {
+      auto tables = ctx.tables();
+      const storage::TableDef* t = table_by_constraint_oid(tables, args[0].i64);
+      if (!t) return;
+      set_text(text, "PRIMARY KEY (" + key_columns(*t) + ")", out);
+      return;
+    }
+    case Func::PgGetExpr:  // OmenDB stores expressions as SQL text: shown as stored
+      set_text(text, std::string(args[0].str.view()), out);
+      return;
+    case Func::HasTablePrivilege:
+    case Func::HasSchemaPrivilege:
+      out->i64 = 1;  // one role, which owns everything
+      out->is_null = 0;
+      return;
+  }
+  throw SqlError(SqlState::InternalError, "catalog: unknown function");
+}
+
+}  // namespace omendb::catalog

@@ -1,0 +1,52 @@
+// The catalog functions psql and drivers call (format_type, pg_get_userbyid, pg_table_is_visible,
+// pg_get_indexdef ...), over the definitions the system catalogs show (system_catalog.h). The binder
+// resolves a call against signatures(); generated code evaluates it through one runtime call.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "catalog/system_catalog.h"
+#include "common/datum.h"
+#include "common/types.h"
+
+namespace omendb::catalog {
+
+enum class Func : int32_t {
+  PgGetUserById,       // pg_get_userbyid(oid) -> name
+  PgTableIsVisible,    // pg_table_is_visible(oid) -> bool (NULL for an unknown relation)
+  PgTypeIsVisible,     // pg_type_is_visible(oid) -> bool
+  FormatType,          // format_type(oid, int4) -> text; not strict in the typmod
+  PgEncodingToChar,    // pg_encoding_to_char(int4) -> name
+  ObjDescription,      // obj_description(oid [, name]) -> text: OmenDB has no comments, always NULL
+  ColDescription,      // col_description(oid, int4) -> text: always NULL
+  ShobjDescription,    // shobj_description(oid, name) -> text: always NULL
+  PgGetIndexdef,       // pg_get_indexdef(oid [, int4, bool]) -> text
+  PgGetConstraintdef,  // pg_get_constraintdef(oid [, bool]) -> text
+  PgGetExpr,           // pg_get_expr(pg_node_tree, oid [, bool]) -> text: the stored expression text
+  HasTablePrivilege,   // has_table_privilege([name,] oid|text, text) -> bool: the one role has them all
+  HasSchemaPrivilege,  // has_schema_privilege([name,] oid|text, text) -> bool
+};
+
+struct Signature {
+  const char* name;
+  Func func;
+  std::vector<TypeId> args;
+  TypeId result;
+  bool strict = true;  // NULL when any argument is NULL (else the function sees NULL arguments)
+};
+
+// Every signature; several per name for overloads.
+const std::vector<Signature>& signatures();
+
+// Evaluates `func` over `args` (Datums of its signature's types, NULL-flagged) into *out (text results
+// in `text`, which *out then points to). Throws SqlError.
+void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::string& text, Datum* out);
+
+// PostgreSQL's format_type(type_oid, typmod) for the types OmenDB knows ("???" for others).
+std::string format_type(uint32_t type_oid, int32_t typmod);
+// quote_ident: the name as is when it needs no quotes, else in double quotes.
+std::string quote_ident(std::string_view name);
+
+}  // namespace omendb::catalog

@@ -1,0 +1,1027 @@
+#include "catalog/system_catalog.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+
+#include "catalog/functions.h"
+#include "common/value.h"
+
+namespace omendb::catalog {
+
+namespace {
+
+struct ColumnSpec {
+  const char* name;
+  TypeId type;
+};
+
+struct RelationSpec {
+  const char* schema;
+  const char* name;
+  uint32_t oid;
+  char kind;  // pg_class.relkind: 'r' table, 'v' view
+  std::vector<ColumnSpec> columns;
+};
+
+// PostgreSQL 15's columns of each relation, in its order, generated from a PostgreSQL 15 cluster's own
+// pg_attribute. Columns of types OmenDB does not have yet (arrays, regproc, xid, aclitem) are left out;
+// pg_node_tree columns are text. smallint columns are integer (OmenDB reads int2 as int4).
+const std::vector<RelationSpec>& relations() {
+  static const std::vector<RelationSpec> specs = {
+      // pg_catalog.pg_namespace; not yet (types OmenDB lacks): nspacl aclitem[]
+      {"pg_catalog",
+       "pg_namespace",
+       2615,
+       'r',
+       {{"oid", TypeId::Oid}, {"nspname", TypeId::Name}, {"nspowner", TypeId::Oid}}},
+      // pg_catalog.pg_class; not yet (types OmenDB lacks): relfrozenxid xid, relminmxid xid, relacl
+      // aclitem[], reloptions text[]
+      {"pg_catalog",
+       "pg_class",
+       1259,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"relname", TypeId::Name},
+        {"relnamespace", TypeId::Oid},
+        {"reltype", TypeId::Oid},
+        {"reloftype", TypeId::Oid},
+        {"relowner", TypeId::Oid},
+        {"relam", TypeId::Oid},
+        {"relfilenode", TypeId::Oid},
+        {"reltablespace", TypeId::Oid},
+        {"relpages", TypeId::Int32},
+        {"reltuples", TypeId::Float64},
+        {"relallvisible", TypeId::Int32},
+        {"reltoastrelid", TypeId::Oid},
+        {"relhasindex", TypeId::Bool},
+        {"relisshared", TypeId::Bool},
+        {"relpersistence", TypeId::Char},
+        {"relkind", TypeId::Char},
+        {"relnatts", TypeId::Int32},
+        {"relchecks", TypeId::Int32},
+        {"relhasrules", TypeId::Bool},
+        {"relhastriggers", TypeId::Bool},
+        {"relhassubclass", TypeId::Bool},
+        {"relrowsecurity", TypeId::Bool},
+        {"relforcerowsecurity", TypeId::Bool},
+        {"relispopulated", TypeId::Bool},
+        {"relreplident", TypeId::Char},
+        {"relispartition", TypeId::Bool},
+        {"relrewrite", TypeId::Oid},
+        {"relpartbound", TypeId::Text}}},
+      // pg_catalog.pg_attribute; not yet (types OmenDB lacks): attacl aclitem[], attoptions text[],
+      // attfdwoptions text[], attmissingval anyarray
+      {"pg_catalog",
+       "pg_attribute",
+       1249,
+       'r',
+       {{"attrelid", TypeId::Oid},        {"attname", TypeId::Name},      {"atttypid", TypeId::Oid},
+        {"attstattarget", TypeId::Int32}, {"attlen", TypeId::Int32},      {"attnum", TypeId::Int32},
+        {"attndims", TypeId::Int32},      {"attcacheoff", TypeId::Int32}, {"atttypmod", TypeId::Int32},
+        {"attbyval", TypeId::Bool},       {"attalign", TypeId::Char},     {"attstorage", TypeId::Char},
+        {"attcompression", TypeId::Char}, {"attnotnull", TypeId::Bool},   {"atthasdef", TypeId::Bool},
+        {"atthasmissing", TypeId::Bool},  {"attidentity", TypeId::Char},  {"attgenerated", TypeId::Char},
+        {"attisdropped", TypeId::Bool},   {"attislocal", TypeId::Bool},   {"attinhcount", TypeId::Int32},
+        {"attcollation", TypeId::Oid}}},
+      // pg_catalog.pg_type; not yet (types OmenDB lacks): typsubscript regproc, typinput regproc, typoutput
+      // regproc, typreceive regproc, typsend regproc, typmodin regproc, typmodout regproc, typanalyze
+      // regproc, typacl aclitem[]
+      {"pg_catalog",
+       "pg_type",
+       1247,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"typname", TypeId::Name},
+        {"typnamespace", TypeId::Oid},
+        {"typowner", TypeId::Oid},
+        {"typlen", TypeId::Int32},
+        {"typbyval", TypeId::Bool},
+        {"typtype", TypeId::Char},
+        {"typcategory", TypeId::Char},
+        {"typispreferred", TypeId::Bool},
+        {"typisdefined", TypeId::Bool},
+        {"typdelim", TypeId::Char},
+        {"typrelid", TypeId::Oid},
+        {"typelem", TypeId::Oid},
+        {"typarray", TypeId::Oid},
+        {"typalign", TypeId::Char},
+        {"typstorage", TypeId::Char},
+        {"typnotnull", TypeId::Bool},
+        {"typbasetype", TypeId::Oid},
+        {"typtypmod", TypeId::Int32},
+        {"typndims", TypeId::Int32},
+        {"typcollation", TypeId::Oid},
+        {"typdefaultbin", TypeId::Text},
+        {"typdefault", TypeId::Text}}},
+      // pg_catalog.pg_attrdef
+      {"pg_catalog",
+       "pg_attrdef",
+       2604,
+       'r',
+       {{"oid", TypeId::Oid}, {"adrelid", TypeId::Oid}, {"adnum", TypeId::Int32}, {"adbin", TypeId::Text}}},
+      // pg_catalog.pg_constraint; not yet (types OmenDB lacks): conkey smallint[], confkey smallint[],
+      // conpfeqop oid[], conppeqop oid[], conffeqop oid[], confdelsetcols smallint[], conexclop oid[]
+      {"pg_catalog",
+       "pg_constraint",
+       2606,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"conname", TypeId::Name},
+        {"connamespace", TypeId::Oid},
+        {"contype", TypeId::Char},
+        {"condeferrable", TypeId::Bool},
+        {"condeferred", TypeId::Bool},
+        {"convalidated", TypeId::Bool},
+        {"conrelid", TypeId::Oid},
+        {"contypid", TypeId::Oid},
+        {"conindid", TypeId::Oid},
+        {"conparentid", TypeId::Oid},
+        {"confrelid", TypeId::Oid},
+        {"confupdtype", TypeId::Char},
+        {"confdeltype", TypeId::Char},
+        {"confmatchtype", TypeId::Char},
+        {"conislocal", TypeId::Bool},
+        {"coninhcount", TypeId::Int32},
+        {"connoinherit", TypeId::Bool},
+        {"conbin", TypeId::Text}}},
+      // pg_catalog.pg_index; not yet (types OmenDB lacks): indkey int2vector, indcollation oidvector,
+      // indclass oidvector, indoption int2vector
+      {"pg_catalog",
+       "pg_index",
+       2610,
+       'r',
+       {{"indexrelid", TypeId::Oid},
+        {"indrelid", TypeId::Oid},
+        {"indnatts", TypeId::Int32},
+        {"indnkeyatts", TypeId::Int32},
+        {"indisunique", TypeId::Bool},
+        {"indnullsnotdistinct", TypeId::Bool},
+        {"indisprimary", TypeId::Bool},
+        {"indisexclusion", TypeId::Bool},
+        {"indimmediate", TypeId::Bool},
+        {"indisclustered", TypeId::Bool},
+        {"indisvalid", TypeId::Bool},
+        {"indcheckxmin", TypeId::Bool},
+        {"indisready", TypeId::Bool},
+        {"indislive", TypeId::Bool},
+        {"indisreplident", TypeId::Bool},
+        {"indexprs", TypeId::Text},
+        {"indpred", TypeId::Text}}},
+      // pg_catalog.pg_database; not yet (types OmenDB lacks): datfrozenxid xid, datminmxid xid, datacl
+      // aclitem[]
+      {"pg_catalog",
+       "pg_database",
+       1262,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"datname", TypeId::Name},
+        {"datdba", TypeId::Oid},
+        {"encoding", TypeId::Int32},
+        {"datlocprovider", TypeId::Char},
+        {"datistemplate", TypeId::Bool},
+        {"datallowconn", TypeId::Bool},
+        {"datconnlimit", TypeId::Int32},
+        {"dattablespace", TypeId::Oid},
+        {"datcollate", TypeId::Text},
+        {"datctype", TypeId::Text},
+        {"daticulocale", TypeId::Text},
+        {"datcollversion", TypeId::Text}}},
+      // pg_catalog.pg_roles; not yet (types OmenDB lacks): rolconfig text[]
+      {"pg_catalog",
+       "pg_roles",
+       12000,
+       'v',
+       {{"rolname", TypeId::Name},
+        {"rolsuper", TypeId::Bool},
+        {"rolinherit", TypeId::Bool},
+        {"rolcreaterole", TypeId::Bool},
+        {"rolcreatedb", TypeId::Bool},
+        {"rolcanlogin", TypeId::Bool},
+        {"rolreplication", TypeId::Bool},
+        {"rolconnlimit", TypeId::Int32},
+        {"rolpassword", TypeId::Text},
+        {"rolvaliduntil", TypeId::TimestampTz},
+        {"rolbypassrls", TypeId::Bool},
+        {"oid", TypeId::Oid}}},
+      // pg_catalog.pg_user; not yet (types OmenDB lacks): useconfig text[]
+      {"pg_catalog",
+       "pg_user",
+       12014,
+       'v',
+       {{"usename", TypeId::Name},
+        {"usesysid", TypeId::Oid},
+        {"usecreatedb", TypeId::Bool},
+        {"usesuper", TypeId::Bool},
+        {"userepl", TypeId::Bool},
+        {"usebypassrls", TypeId::Bool},
+        {"passwd", TypeId::Text},
+        {"valuntil", TypeId::TimestampTz}}},
+      // pg_catalog.pg_settings; not yet (types OmenDB lacks): enumvals text[]
+      {"pg_catalog",
+       "pg_settings",
+       12104,
+       'v',
+       {{"name", TypeId::Text},
+        {"setting", TypeId::Text},
+        {"unit", TypeId::Text},
+        {"category", TypeId::Text},
+        {"short_desc", TypeId::Text},
+        {"extra_desc", TypeId::Text},
+        {"context", TypeId::Text},
+        {"vartype", TypeId::Text},
+        {"source", TypeId::Text},
+        {"min_val", TypeId::Text},
+        {"max_val", TypeId::Text},
+        {"boot_val", TypeId::Text},
+        {"reset_val", TypeId::Text},
+        {"sourcefile", TypeId::Text},
+        {"sourceline", TypeId::Int32},
+        {"pending_restart", TypeId::Bool}}},
+      // pg_catalog.pg_am; not yet (types OmenDB lacks): amhandler regproc
+      {"pg_catalog",
+       "pg_am",
+       2601,
+       'r',
+       {{"oid", TypeId::Oid}, {"amname", TypeId::Name}, {"amtype", TypeId::Char}}},
+      // pg_catalog.pg_description
+      {"pg_catalog",
+       "pg_description",
+       2609,
+       'r',
+       {{"objoid", TypeId::Oid},
+        {"classoid", TypeId::Oid},
+        {"objsubid", TypeId::Int32},
+        {"description", TypeId::Text}}},
+      // pg_catalog.pg_inherits
+      {"pg_catalog",
+       "pg_inherits",
+       2611,
+       'r',
+       {{"inhrelid", TypeId::Oid},
+        {"inhparent", TypeId::Oid},
+        {"inhseqno", TypeId::Int32},
+        {"inhdetachpending", TypeId::Bool}}},
+      // pg_catalog.pg_collation
+      {"pg_catalog",
+       "pg_collation",
+       3456,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"collname", TypeId::Name},
+        {"collnamespace", TypeId::Oid},
+        {"collowner", TypeId::Oid},
+        {"collprovider", TypeId::Char},
+        {"collisdeterministic", TypeId::Bool},
+        {"collencoding", TypeId::Int32},
+        {"collcollate", TypeId::Text},
+        {"collctype", TypeId::Text},
+        {"colliculocale", TypeId::Text},
+        {"collversion", TypeId::Text}}},
+      // information_schema.schemata
+      {"information_schema",
+       "schemata",
+       13382,
+       'v',
+       {{"catalog_name", TypeId::Name},
+        {"schema_name", TypeId::Name},
+        {"schema_owner", TypeId::Name},
+        {"default_character_set_catalog", TypeId::Name},
+        {"default_character_set_schema", TypeId::Name},
+        {"default_character_set_name", TypeId::Name},
+        {"sql_path", TypeId::Text}}},
+      // information_schema.tables
+      {"information_schema",
+       "tables",
+       13425,
+       'v',
+       {{"table_catalog", TypeId::Name},
+        {"table_schema", TypeId::Name},
+        {"table_name", TypeId::Name},
+        {"table_type", TypeId::Text},
+        {"self_referencing_column_name", TypeId::Name},
+        {"reference_generation", TypeId::Text},
+        {"user_defined_type_catalog", TypeId::Name},
+        {"user_defined_type_schema", TypeId::Name},
+        {"user_defined_type_name", TypeId::Name},
+        {"is_insertable_into", TypeId::Text},
+        {"is_typed", TypeId::Text},
+        {"commit_action", TypeId::Text}}},
+      // information_schema.columns
+      {"information_schema",
+       "columns",
+       13295,
+       'v',
+       {{"table_catalog", TypeId::Name},
+        {"table_schema", TypeId::Name},
+        {"table_name", TypeId::Name},
+        {"column_name", TypeId::Name},
+        {"ordinal_position", TypeId::Int32},
+        {"column_default", TypeId::Text},
+        {"is_nullable", TypeId::Text},
+        {"data_type", TypeId::Text},
+        {"character_maximum_length", TypeId::Int32},
+        {"character_octet_length", TypeId::Int32},
+        {"numeric_precision", TypeId::Int32},
+        {"numeric_precision_radix", TypeId::Int32},
+        {"numeric_scale", TypeId::Int32},
+        {"datetime_precision", TypeId::Int32},
+        {"interval_type", TypeId::Text},
+        {"interval_precision", TypeId::Int32},
+        {"character_set_catalog", TypeId::Name},
+        {"character_set_schema", TypeId::Name},
+        {"character_set_name", TypeId::Name},
+        {"collation_catalog", TypeId::Name},
+        {"collation_schema", TypeId::Name},
+        {"collation_name", TypeId::Name},
+        {"domain_catalog", TypeId::Name},
+        {"domain_schema", TypeId::Name},
+        {"domain_name", TypeId::Name},
+        {"udt_catalog", TypeId::Name},
+        {"udt_schema", TypeId::Name},
+        {"udt_name", TypeId::Name},
+        {"scope_catalog", TypeId::Name},
+        {"scope_schema", TypeId::Name},
+        {"scope_name", TypeId::Name},
+        {"maximum_cardinality", TypeId::Int32},
+        {"dtd_identifier", TypeId::Name},
+        {"is_self_referencing", TypeId::Text},
+        {"is_identity", TypeId::Text},
+        {"identity_generation", TypeId::Text},
+        {"identity_start", TypeId::Text},
+        {"identity_increment", TypeId::Text},
+        {"identity_maximum", TypeId::Text},
+        {"identity_minimum", TypeId::Text},
+        {"identity_cycle", TypeId::Text},
+        {"is_generated", TypeId::Text},
+        {"generation_expression", TypeId::Text},
+        {"is_updatable", TypeId::Text}}},
+  };
+  return specs;
+}
+
+storage::TableDefPtr make_def(const RelationSpec& r, uint32_t index) {
+  auto def = std::make_shared<storage::TableDef>();
+  def->id = kSystemTableBit | index;
+  def->name = r.name;
+  const bool info_schema = std::string_view(r.schema) == "information_schema";
+  for (const ColumnSpec& c : r.columns) {
+    // information_schema's yes_or_no columns are varchar(3); its character_data ones are varchar without
+    // a length, which OmenDB shows as text.
+    std::string_view n = c.name;
+    const bool yes_or_no = info_schema && (n.substr(0, 3) == "is_" || n == "identity_cycle");
+    def->columns.push_back({c.name, c.type, false, yes_or_no ? 3 : -1});
+  }
+  return def;
+}
+
+const std::vector<storage::TableDefPtr>& defs() {
+  static const std::vector<storage::TableDefPtr> all = [] {
+    std::vector<storage::TableDefPtr> out;
+    for (size_t i = 0; i < relations().size(); ++i)
+      out.push_back(make_def(relations()[i], static_cast<uint32_t>(i)));
+    return out;
+  }();
+  return all;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Rows
+
+using Row = std::vector<Value>;
+
+// Builds the rows of one relation by column name; a column not set is NULL, except flags (false), OIDs
+// and counters (0) and "char" codes (empty), which PostgreSQL never leaves NULL.
+class Rows {
+ public:
+  explicit Rows(const storage::TableDef& def) : def_(def) {}
+  Rows& add() {
+    Row r;
+    for (const auto& c : def_.columns) {
+      switch (c.type) {
+        case TypeId::Bool:
+          r.push_back(Value::boolean(false));
+          break;
+        case TypeId::Oid:
+          r.push_back(Value::datetime(TypeId::Oid, 0));
+          break;
+        case TypeId::Int32:
+          r.push_back(Value::int32(0));
+          break;
+        case TypeId::Float64:
+          r.push_back(Value::float64(0));
+          break;
+        case TypeId::Char:
+          r.push_back(Value::text("", TypeId::Char));
+          break;
+        default:
+          r.push_back(Value::null(c.type));
+          break;
+      }
+    }
+    rows_.push_back(std::move(r));
+    return *this;
+  }
+  Rows& set(std::string_view column, Value v) {
+    int i = def_.find_column(column);
+    if (i < 0) throw std::logic_error("system catalog: no column " + std::string(column));
+    rows_.back()[static_cast<size_t>(i)] = std::move(v);
+    return *this;
+  }
+  Rows& oid(std::string_view column, uint32_t v) { return set(column, Value::datetime(TypeId::Oid, v)); }
+  Rows& name(std::string_view column, std::string v) {
+    return set(column, Value::text(std::move(v), TypeId::Name));
+  }
+  Rows& text(std::string_view column, std::string v) { return set(column, Value::text(std::move(v))); }
+  // "char" code c ('\0': the empty "char", which PostgreSQL prints as an empty string).
+  Rows& chr(std::string_view column, char c) {
+    return set(column, Value::text(c ? std::string(1, c) : std::string(), TypeId::Char));
+  }
+  Rows& flag(std::string_view column, bool b) { return set(column, Value::boolean(b)); }
+  Rows& num(std::string_view column, int32_t v) { return set(column, Value::int32(v)); }
+  std::vector<Row> take() { return std::move(rows_); }
+
+ private:
+  const storage::TableDef& def_;
+  std::vector<Row> rows_;
+};
+
+// One built-in type as pg_type shows it.
+struct BuiltinType {
+  uint32_t oid;
+  const char* name;
+  int len;
+  bool byval;
+  char type, category;
+  bool preferred;
+  uint32_t elem, array, collation;
+  char align, storage;
+};
+const BuiltinType kTypes[] = {
+    {16, "bool", 1, true, 'b', 'B', true, 0, 1000, 0, 'c', 'p'},
+    {18, "char", 1, true, 'b', 'Z', false, 0, 1002, 0, 'c', 'p'},
+    {19, "name", 64, false, 'b', 'S', false, 18, 1003, 950, 'c', 'p'},
+    {20, "int8", 8, true, 'b', 'N', false, 0, 1016, 0, 'd', 'p'},
+    {21, "int2", 2, true, 'b', 'N', false, 0, 1005, 0, 's', 'p'},
+    {23, "int4", 4, true, 'b', 'N', false, 0, 1007, 0, 'i', 'p'},
+    {25, "text", -1, false, 'b', 'S', true, 0, 1009, 100, 'i', 'x'},
+    {26, "oid", 4, true, 'b', 'N', true, 0, 1028, 0, 'i', 'p'},
+    {700, "float4", 4, true, 'b', 'N', false, 0, 1021, 0, 'i', 'p'},
+    {701, "float8", 8, true, 'b', 'N', true, 0, 1022, 0, 'd', 'p'},
+    {705, "unknown", -2, false, 'p', 'X', false, 0, 0, 0, 'c', 'p'},
+    {1043, "varchar", -1, false, 'b', 'S', false, 0, 1015, 100, 'i', 'x'},
+    {1082, "date", 4, true, 'b', 'D', false, 0, 1182, 0, 'i', 'p'},
+    {1083, "time", 8, true, 'b', 'D', false, 0, 1183, 0, 'd', 'p'},
+    {1114, "timestamp", 8, true, 'b', 'D', false, 0, 1115, 0, 'd', 'p'},
+    {1184, "timestamptz", 8, true, 'b', 'D', true, 0, 1185, 0, 'd', 'p'},
+    {1186, "interval", 16, false, 'b', 'T', true, 0, 1187, 0, 'd', 'p'},
+};
+
+const BuiltinType* builtin_type(uint32_t oid) {
+  for (const BuiltinType& t : kTypes)
+    if (t.oid == oid) return &t;
+  return nullptr;
+}
+
+// A column's type as the catalogs show it: varchar(n) is varchar with typmod n + 4.
+uint32_t column_type_oid(const storage::ColumnDef& c) {
+  if (c.type == TypeId::Text && c.max_length >= 0) return 1043;
+  return type_oid(c.type);
+}
+int32_t column_typmod(const storage::ColumnDef& c) {
+  if (c.type == TypeId::Text && c.max_length >= 0) return c.max_length + 4;
+  return -1;
+}
+
+// Every relation pg_class lists: the system relations, then each user table and its primary-key index.
+struct RelationRow {
+  uint32_t oid;
+  std::string name;
+  uint32_t nsp;
+  char kind;
+  const storage::TableDef* table;  // columns (null for an index)
+  const storage::TableDef* indexed = nullptr;
+  uint32_t type = 0;
+};
+
+std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& tables) {
+  std::vector<RelationRow> out;
+  for (size_t i = 0; i < relations().size(); ++i) {
+    const RelationSpec& r = relations()[i];
+    uint32_t nsp =
+        std::string_view(r.schema) == "pg_catalog" ? kPgCatalogNamespace : kInformationSchemaNamespace;
+    out.push_back({r.oid, r.name, nsp, r.kind, defs()[i].get()});
+  }
+  for (const auto& t : tables) {
+    out.push_back({table_oid(t->id), t->name, kPublicNamespace, 'r', t.get(), nullptr, row_type_oid(t->id)});
+    if (!t->primary_key.empty())
+      out.push_back({pkey_index_oid(t->id), t->name + "_pkey", kPublicNamespace, 'i', nullptr, t.get()});
+  }
+  return out;
+}
+
+std::string schema_name(uint32_t nsp) {
+  switch (nsp) {
+    case kPgCatalogNamespace:
+      return "pg_catalog";
+    case kPublicNamespace:
+      return "public";
+    case kToastNamespace:
+      return "pg_toast";
+    default:
+      return "information_schema";
+  }
+}
+
+std::vector<Row> namespace_rows(const storage::TableDef& def) {
+  Rows rows(def);
+  rows.add().oid("oid", kToastNamespace).name("nspname", "pg_toast").oid("nspowner", kBootstrapRole);
+  rows.add().oid("oid", kPgCatalogNamespace).name("nspname", "pg_catalog").oid("nspowner", kBootstrapRole);
+  rows.add().oid("oid", kPublicNamespace).name("nspname", "public").oid("nspowner", kDatabaseOwnerRole);
+  rows.add()
+      .oid("oid", kInformationSchemaNamespace)
+      .name("nspname", "information_schema")
+      .oid("nspowner", kBootstrapRole);
+  return rows.take();
+}
+
+std::vector<Row> class_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const RelationRow& r : all_relations(ctx.tables())) {
+    rows.add()
+        .oid("oid", r.oid)
+        .name("relname", r.name)
+        .oid("relnamespace", r.nsp)
+        .oid("reltype", r.type)
+        .oid("relowner", kBootstrapRole)
+        .oid("relam", r.kind == 'i'   ? kBtreeAm
+                      : r.kind == 'r' ? kHeapAm
+                                      : 0)
+        .oid("relfilenode", r.kind == 'v' ? 0 : r.oid)
+        .set("reltuples", Value::float64(-1))
+        .flag("relhasindex",
+              r.table && r.kind == 'r' && r.nsp == kPublicNamespace && !r.table->primary_key.empty())
+        .chr("relpersistence", 'p')
+        .chr("relkind", r.kind)
+        .num("relnatts",
+             static_cast<int32_t>(r.table ? r.table->columns.size() : r.indexed->primary_key.size()))
+        .flag("relispopulated", true)
+        .chr("relreplident", r.kind == 'r' && r.nsp == kPublicNamespace ? 'd' : 'n');
+  }
+  return rows.take();
+}
+
+std::vector<Row> attribute_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const RelationRow& r : all_relations(ctx.tables())) {
+    auto add = [&](const storage::ColumnDef& c, int num) {
+      uint32_t type = column_type_oid(c);
+      const BuiltinType* bt = builtin_type(type);
+      rows.add()
+          .oid("attrelid", r.oid)
+          .name("attname", c.name)
+          .oid("atttypid", type)
+          .num("attstattarget", -1)
+          .num("attlen", bt ? bt->len : -1)
+          .num("attnum", num)
+          .num("attcacheoff", -1)
+          .num("atttypmod", column_typmod(c))
+          .flag("attbyval", bt && bt->byval)
+          .chr("attalign", bt ? bt->align : 'i')
+          .chr("attstorage", bt ? bt->storage : 'x')
+          .chr("attcompression", '\0')
+          .flag("attnotnull", c.not_null)
+          .chr("attidentity", '\0')
+          .chr("attgenerated", '\0')
+          .flag("attislocal", true)
+          .oid("attcollation", bt ? bt->collation : 0);
+    };
+    if (r.table) {
+      for (size_t i = 0; i < r.table->columns.size(); ++i) add(r.table->columns[i], static_cast<int>(i) + 1);
+    } else {
+      for (size_t i = 0; i < r.indexed->primary_key.size(); ++i) {
+        storage::ColumnDef c = r.indexed->columns[static_cast<size_t>(r.indexed->primary_key[i])];
+        c.not_null = false;
+        add(c, static_cast<int>(i) + 1);
+      }
+    }
+  }
+  return rows.take();
+}
+
+std::vector<Row> type_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const BuiltinType& t : kTypes) {
+    rows.add()
+        .oid("oid", t.oid)
+        .name("typname", t.name)
+        .oid("typnamespace", kPgCatalogNamespace)
+        .oid("typowner", kBootstrapRole)
+        .num("typlen", t.len)
+        .flag("typbyval", t.byval)
+        .chr("typtype", t.type)
+        .chr("typcategory", t.category)
+        .flag("typispreferred", t.preferred)
+        .flag("typisdefined", true)
+        .chr("typdelim", ',')
+        .oid("typelem", t.elem)
+        .oid("typarray", t.array)
+        .chr("typalign", t.align)
+        .chr("typstorage", t.storage)
+        .num("typtypmod", -1)
+        .oid("typcollation", t.collation);
+  }
+  for (const auto& t : ctx.tables()) {  // each table's row type
+    rows.add()
+        .oid("oid", row_type_oid(t->id))
+        .name("typname", t->name)
+        .oid("typnamespace", kPublicNamespace)
+        .oid("typowner", kBootstrapRole)
+        .num("typlen", -1)
+        .chr("typtype", 'c')
+        .chr("typcategory", 'C')
+        .flag("typisdefined", true)
+        .chr("typdelim", ',')
+        .oid("typrelid", table_oid(t->id))
+        .chr("typalign", 'd')
+        .chr("typstorage", 'x')
+        .num("typtypmod", -1);
+  }
+  return rows.take();
+}
+
+std::vector<Row> index_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const auto& t : ctx.tables()) {
+    if (t->primary_key.empty()) continue;
+    auto n = static_cast<int32_t>(t->primary_key.size());
+    rows.add()
+        .oid("indexrelid", pkey_index_oid(t->id))
+        .oid("indrelid", table_oid(t->id))
+        .num("indnatts", n)
+        .num("indnkeyatts", n)
+        .flag("indisunique", true)
+        .flag("indisprimary", true)
+        .flag("indimmediate", true)
+        .flag("indisvalid", true)
+        .flag("indisready", true)
+        .flag("indislive", true);
+  }
+  return rows.take();
+}
+
+std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const auto& t : ctx.tables()) {
+    if (t->primary_key.empty()) continue;
+    rows.add()
+        .oid("oid", pkey_constraint_oid(t->id))
+        .name("conname", t->name + "_pkey")
+        .oid("connamespace", kPublicNamespace)
+        .chr("contype", 'p')
+        .flag("convalidated", true)
+        .oid("conrelid", table_oid(t->id))
+        .oid("conindid", pkey_index_oid(t->id))
+        .chr("confupdtype", ' ')
+        .chr("confdeltype", ' ')
+        .chr("confmatchtype", ' ')
+        .flag("conislocal", true)
+        .flag("connoinherit", true);
+  }
+  return rows.take();
+}
+
+std::vector<Row> database_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  rows.add()
+      .oid("oid", kDatabaseOid)
+      .name("datname", ctx.database())
+      .oid("datdba", kBootstrapRole)
+      .num("encoding", 6)
+      .chr("datlocprovider", 'c')
+      .flag("datallowconn", true)
+      .num("datconnlimit", -1)
+      .oid("dattablespace", 1663)
+      .text("datcollate", "C.UTF-8")
+      .text("datctype", "C.UTF-8");
+  return rows.take();
+}
+
+std::vector<Row> roles_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  auto role = [&](uint32_t oid, std::string name, bool super) {
+    rows.add()
+        .name("rolname", std::move(name))
+        .flag("rolsuper", super)
+        .flag("rolinherit", true)
+        .flag("rolcreaterole", super)
+        .flag("rolcreatedb", super)
+        .flag("rolcanlogin", super)
+        .flag("rolreplication", super)
+        .num("rolconnlimit", -1)
+        .text("rolpassword", "********")
+        .flag("rolbypassrls", super)
+        .oid("oid", oid);
+  };
+  role(kBootstrapRole, ctx.user(), true);
+  role(kDatabaseOwnerRole, "pg_database_owner", false);
+  return rows.take();
+}
+
+std::vector<Row> user_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  rows.add()
+      .name("usename", ctx.user())
+      .oid("usesysid", kBootstrapRole)
+      .flag("usecreatedb", true)
+      .flag("usesuper", true)
+      .flag("userepl", true)
+      .flag("usebypassrls", true)
+      .text("passwd", "********");
+  return rows.take();
+}
+
+std::vector<Row> settings_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  std::vector<Setting> all = ctx.settings();
+  std::sort(all.begin(), all.end(), [](const Setting& a, const Setting& b) { return a.name < b.name; });
+  for (const Setting& s : all) {
+    rows.add()
+        .text("name", s.name)
+        .text("setting", s.value)
+        .text("category", "Client Connection Defaults")
+        .text("short_desc", s.short_desc)
+        .text("context", "user")
+        .text("vartype", s.vartype)
+        .text("source", s.source)
+        .text("boot_val", s.value)
+        .text("reset_val", s.value)
+        .set("sourceline", Value::null(TypeId::Int32));
+  }
+  return rows.take();
+}
+
+std::vector<Row> am_rows(const storage::TableDef& def) {
+  Rows rows(def);
+  rows.add().oid("oid", kHeapAm).name("amname", "heap").chr("amtype", 't');
+  rows.add().oid("oid", kBtreeAm).name("amname", "btree").chr("amtype", 'i');
+  return rows.take();
+}
+
+std::vector<Row> collation_rows(const storage::TableDef& def) {
+  Rows rows(def);
+  auto coll = [&](uint32_t oid, const char* name, char provider, const char* locale) {
+    rows.add()
+        .oid("oid", oid)
+        .name("collname", name)
+        .oid("collnamespace", kPgCatalogNamespace)
+        .oid("collowner", kBootstrapRole)
+        .chr("collprovider", provider)
+        .flag("collisdeterministic", true)
+        .num("collencoding", -1);
+    if (locale) rows.text("collcollate", locale).text("collctype", locale);
+  };
+  coll(kDefaultCollation, "default", 'd', nullptr);
+  coll(950, "C", 'c', "C");
+  coll(951, "POSIX", 'c', "POSIX");
+  return rows.take();
+}
+
+// information_schema's data_type: the SQL standard's name (format_type without modifiers).
+std::string sql_data_type(const storage::ColumnDef& c) {
+  if (c.type == TypeId::Text && c.max_length >= 0) return "character varying";
+  return std::string(type_name(c.type));
+}
+
+std::vector<Row> schemata_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (uint32_t nsp : {kPublicNamespace, kPgCatalogNamespace, kInformationSchemaNamespace, kToastNamespace}) {
+    rows.add()
+        .name("catalog_name", ctx.database())
+        .name("schema_name", schema_name(nsp))
+        .name("schema_owner", nsp == kPublicNamespace ? "pg_database_owner" : ctx.user());
+  }
+  return rows.take();
+}
+
+std::vector<Row> tables_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const RelationRow& r : all_relations(ctx.tables())) {
+    if (r.kind != 'r' && r.kind != 'v') continue;
+    rows.add()
+        .name("table_catalog", ctx.database())
+        .name("table_schema", schema_name(r.nsp))
+        .name("table_name", r.name)
+        .text("table_type", r.kind == 'v' ? "VIEW" : "BASE TABLE")
+        .text("is_insertable_into", r.kind == 'r' && r.nsp == kPublicNamespace ? "YES" : "NO")
+        .text("is_typed", "NO");
+  }
+  return rows.take();
+}
+
+std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const RelationRow& r : all_relations(ctx.tables())) {
+    if (!r.table) continue;
+    for (size_t i = 0; i < r.table->columns.size(); ++i) {
+      const storage::ColumnDef& c = r.table->columns[i];
+      const uint32_t type = column_type_oid(c);
+      const BuiltinType* bt = builtin_type(type);
+      rows.add()
+          .name("table_catalog", ctx.database())
+          .name("table_schema", schema_name(r.nsp))
+          .name("table_name", r.name)
+          .name("column_name", c.name)
+          .num("ordinal_position", static_cast<int32_t>(i) + 1)
+          .text("is_nullable", c.not_null ? "NO" : "YES")
+          .text("data_type", sql_data_type(c))
+          .set("character_maximum_length", Value::null(TypeId::Int32))
+          .set("character_octet_length", Value::null(TypeId::Int32))
+          .set("numeric_precision", Value::null(TypeId::Int32))
+          .set("numeric_precision_radix", Value::null(TypeId::Int32))
+          .set("numeric_scale", Value::null(TypeId::Int32))
+          .set("datetime_precision", Value::null(TypeId::Int32))
+          .set("interval_precision", Value::null(TypeId::Int32))
+          .set("maximum_cardinality", Value::null(TypeId::Int32))
+          .name("udt_catalog", ctx.database())
+          .name("udt_schema", "pg_catalog")
+          .name("udt_name", bt ? bt->name : "unknown")
+          .name("dtd_identifier", std::to_string(i + 1))
+          .text("is_self_referencing", "NO")
+          .text("is_identity", "NO")
+          .text("identity_cycle", "NO")
+          .text("is_generated", "NEVER")
+          .text("is_updatable", r.kind == 'r' && r.nsp == kPublicNamespace ? "YES" : "NO");
+      switch (c.type) {
+        case TypeId::Int32:
+          rows.num("numeric_precision", 32).num("numeric_precision_radix", 2).num("numeric_scale", 0);
+          break;
+        case TypeId::Int64:
+          rows.num("numeric_precision", 64).num("numeric_precision_radix", 2).num("numeric_scale", 0);
+          break;
+        case TypeId::Float64:
+          rows.num("numeric_precision", 53).num("numeric_precision_radix", 2);
+          break;
+        case TypeId::Text:
+          if (c.max_length >= 0)
+            rows.num("character_maximum_length", c.max_length)
+                .num("character_octet_length", c.max_length * 4);
+          else
+            rows.num("character_octet_length", 1073741824);
+          break;
+        case TypeId::Date:
+          rows.num("datetime_precision", 0);
+          break;
+        case TypeId::Time:
+        case TypeId::Timestamp:
+        case TypeId::TimestampTz:
+        case TypeId::Interval:
+          rows.num("datetime_precision", 6);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  return rows.take();
+}
+
+std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
+  std::string_view n = def.name;
+  const RelationSpec& spec = relations()[def.id & ~kSystemTableBit];
+  if (std::string_view(spec.schema) == "information_schema") {
+    if (n == "schemata") return schemata_rows(def, ctx);
+    if (n == "tables") return tables_rows(def, ctx);
+    if (n == "columns") return columns_rows(def, ctx);
+  }
+  if (n == "pg_namespace") return namespace_rows(def);
+  if (n == "pg_class") return class_rows(def, ctx);
+  if (n == "pg_attribute") return attribute_rows(def, ctx);
+  if (n == "pg_type") return type_rows(def, ctx);
+  if (n == "pg_index") return index_rows(def, ctx);
+  if (n == "pg_constraint") return constraint_rows(def, ctx);
+  if (n == "pg_database") return database_rows(def, ctx);
+  if (n == "pg_roles") return roles_rows(def, ctx);
+  if (n == "pg_user") return user_rows(def, ctx);
+  if (n == "pg_settings") return settings_rows(def, ctx);
+  if (n == "pg_am") return am_rows(def);
+  if (n == "pg_collation") return collation_rows(def);
+  return {};  // pg_attrdef, pg_description, pg_inherits: OmenDB has no defaults, comments or inheritance
+}
+
+// Hands materialized rows out as ColumnBatches (the values stay owned by the cursor).
+class RowsCursor : public storage::ScanCursor {
+ public:
+  RowsCursor(const storage::TableDef& def, std::vector<Row> rows, std::vector<bool> wanted,
+             uint32_t batch_rows)
+      : def_(def),
+        rows_(std::move(rows)),
+        wanted_(std::move(wanted)),
+        batch_rows_(std::max<uint32_t>(batch_rows, 1)) {
+    const size_t n = def_.columns.size();
+    vectors_.assign(n, storage::ColumnVector{nullptr, nullptr});
+    data_.resize(n);
+    nulls_.resize(n);
+    strs_.resize(n);
+    batch_.columns = vectors_.data();
+    batch_.keys = nullptr;
+  }
+
+  const storage::ColumnBatch* next() override {
+    if (pos_ >= rows_.size()) return nullptr;
+    const size_t count = std::min<size_t>(batch_rows_, rows_.size() - pos_);
+    for (size_t c = 0; c < def_.columns.size(); ++c) {
+      if (c >= wanted_.size() || !wanted_[c]) {
+        vectors_[c] = {nullptr, nullptr};
+        continue;
+      }
+      const TypeId type = def_.columns[c].type;
+      nulls_[c].assign(count, 0);
+      if (physical_type(type) == PhysType::Text) {
+        strs_[c].assign(count, StrRef{"", 0});
+        for (size_t i = 0; i < count; ++i) {
+          const Value& v = rows_[pos_ + i][c];
+          if (v.is_null()) {
+            nulls_[c][i] = 1;
+          } else {
+            strs_[c][i] = StrRef{v.as_text().data(), v.as_text().size()};
+          }
+        }
+        vectors_[c] = {strs_[c].data(), nulls_[c].data()};
+        continue;
+      }
+      data_[c].assign(count * 8, 0);
+      for (size_t i = 0; i < count; ++i) {
+        const Value& v = rows_[pos_ + i][c];
+        if (v.is_null()) {
+          nulls_[c][i] = 1;
+          continue;
+        }
+        uint8_t* at = data_[c].data();
+        switch (physical_type(type)) {
+          case PhysType::Bool:
+            at[i] = v.as_bool() ? 1 : 0;
+            break;
+          case PhysType::Int32: {
+            auto x = static_cast<int32_t>(v.as_int());
+            std::memcpy(at + i * 4, &x, 4);
+            break;
+          }
+          case PhysType::Int64: {
+            int64_t x = v.as_int();
+            std::memcpy(at + i * 8, &x, 8);
+            break;
+          }
+          case PhysType::Float64: {
+            double x = v.as_double();
+            std::memcpy(at + i * 8, &x, 8);
+            break;
+          }
+          default:
+            throw std::logic_error("system catalog: a column of a type catalogs do not use");
+        }
+      }
+      vectors_[c] = {data_[c].data(), nulls_[c].data()};
+    }
+    batch_.count = count;
+    pos_ += count;
+    return &batch_;
+  }
+
+ private:
+  const storage::TableDef& def_;
+  std::vector<Row> rows_;
+  std::vector<bool> wanted_;
+  uint32_t batch_rows_;
+  size_t pos_ = 0;
+  storage::ColumnBatch batch_{};
+  std::vector<storage::ColumnVector> vectors_;
+  std::vector<std::vector<uint8_t>> data_;
+  std::vector<std::vector<uint8_t>> nulls_;
+  std::vector<std::vector<StrRef>> strs_;
+};
+
+}  // namespace
+
+storage::TableDefPtr find_system_table(std::string_view schema, std::string_view name) {
+  if (schema.empty()) schema = "pg_catalog";
+  for (size_t i = 0; i < relations().size(); ++i)
+    if (relations()[i].schema == schema && relations()[i].name == name) return defs()[i];
+  return nullptr;
+}
+
+const char* system_relation_schema(int64_t oid) {
+  for (const RelationSpec& r : relations())
+    if (r.oid == oid) return r.schema;
+  return nullptr;
+}
+
+std::unique_ptr<storage::ScanCursor> scan_system_table(const storage::ScanSpec& spec, const Context& ctx) {
+  const storage::TableDef& def = *spec.table;
+  if (!is_system_table(def.id) || (def.id & ~kSystemTableBit) >= relations().size())
+    throw std::logic_error("scan_system_table: not a system table");
+  return std::make_unique<RowsCursor>(def, rows_of(def, ctx), spec.columns, spec.batch_rows);
+}
+
+}  // namespace omendb::catalog

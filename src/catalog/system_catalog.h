@@ -1,0 +1,87 @@
+// PostgreSQL's system catalogs as OmenDB shows them (docs/catalogs.md): the relations of pg_catalog and
+// information_schema that psql, drivers and GUI tools read, generated from OmenDB's own table
+// definitions each time a statement scans them (never a second copy that can drift), plus the catalog
+// functions (format_type, pg_get_indexdef ...) that read the same definitions.
+//
+// The binder resolves a system relation's name to a TableDef whose id is marked as a system id; a
+// scan of it goes through the normal compiled pipeline, the runtime asking scan_system_table() for its
+// rows as ColumnBatches instead of asking storage. Storage never sees a system table.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/catalog.h"
+#include "storage/store.h"
+
+namespace omendb::catalog {
+
+// One row of pg_settings: a setting's current value in the session.
+struct Setting {
+  std::string name;
+  std::string value;
+  std::string short_desc;
+  std::string vartype = "string";  // bool, integer, real, string, enum
+  std::string source = "default";  // default, session, client ...
+};
+
+// What the catalogs show of the server and the session running the statement. Implemented by the
+// engine; every call reads the current state (the catalog is read when a scan opens).
+class Context {
+ public:
+  virtual ~Context() = default;
+  virtual std::vector<storage::TableDefPtr> tables() const = 0;
+  virtual std::string user() const = 0;      // the one role: owner of every object (oid kBootstrapRole)
+  virtual std::string database() const = 0;  // the one database
+  virtual std::vector<Setting> settings() const = 0;
+};
+
+// Fixed OIDs (PostgreSQL's where it has them).
+inline constexpr uint32_t kBootstrapRole = 10;        // the session's user
+inline constexpr uint32_t kDatabaseOwnerRole = 6171;  // pg_database_owner, owner of schema public
+inline constexpr uint32_t kToastNamespace = 99;
+inline constexpr uint32_t kPgCatalogNamespace = 11;
+inline constexpr uint32_t kPublicNamespace = 2200;
+inline constexpr uint32_t kInformationSchemaNamespace = 13207;
+inline constexpr uint32_t kDatabaseOid = 5;
+inline constexpr uint32_t kHeapAm = 2;
+inline constexpr uint32_t kBtreeAm = 403;
+inline constexpr uint32_t kDefaultCollation = 100;
+
+// User tables get stable OIDs from their table ids: the table, its primary-key index, the primary-key
+// constraint and its row type.
+inline constexpr uint32_t kFirstUserOid = 16384;
+inline uint32_t table_oid(uint32_t table_id) {
+  return kFirstUserOid + 4 * (table_id - 1);
+}
+inline uint32_t pkey_index_oid(uint32_t table_id) {
+  return table_oid(table_id) + 1;
+}
+inline uint32_t pkey_constraint_oid(uint32_t table_id) {
+  return table_oid(table_id) + 2;
+}
+inline uint32_t row_type_oid(uint32_t table_id) {
+  return table_oid(table_id) + 3;
+}
+
+// System relations' TableDef ids: the high bit set (user table ids are small and count up from 1).
+inline constexpr uint32_t kSystemTableBit = 0x80000000u;
+inline bool is_system_table(uint32_t table_id) {
+  return (table_id & kSystemTableBit) != 0;
+}
+
+// The system relation `schema`.`name` (schema "pg_catalog" or "information_schema"), or null. An empty
+// schema searches pg_catalog (which PostgreSQL searches before the search_path).
+storage::TableDefPtr find_system_table(std::string_view schema, std::string_view name);
+
+// The schema of the system relation with PostgreSQL OID `oid`, or null if there is none.
+const char* system_relation_schema(int64_t oid);
+
+// The rows of system relation `spec.table` (the columns spec.columns asks for; the others are left
+// null), read from `ctx` now, in batches of spec.batch_rows.
+std::unique_ptr<storage::ScanCursor> scan_system_table(const storage::ScanSpec& spec, const Context& ctx);
+
+}  // namespace omendb::catalog
