@@ -66,6 +66,7 @@ namespace omendb {
   X(IndeterminateDatatype, "42P18")               \
   X(TooManyConnections, "53300")                  \
   X(OutOfMemory, "53200")                         \
+  X(DiskFull, "53100")                            \
   X(ProgramLimitExceeded, "54000")                \
   X(InvalidEscapeSequence, "22025")               \
   X(InvalidRegularExpression, "2201B")            \

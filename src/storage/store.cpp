@@ -33,6 +33,13 @@ namespace omendb::storage {
 // Errors
 
 void throw_rocksdb_error(const rocksdb::Status& status, std::string_view context) {
+  // A full disk fails the write only: RocksDB keeps the database read-only meanwhile (reads go on) and
+  // makes it writable again by itself once enough space is free (its SstFileManager polls; it wants
+  // room for a memtable flush and some headroom), as PostgreSQL's backend gets 53100 and goes on.
+  if (status.IsNoSpace())
+    throw SqlError(SqlState::DiskFull,
+                   "could not write while " + std::string(context) + ": No space left on device")
+        .with_hint("Check free disk space.");
   std::string msg = "I/O error while " + std::string(context) + ": " + status.ToString();
   if (status.IsIOError() && status.ToString().find("lock") != std::string::npos) {
     msg += " (the data directory is locked: is another OmenDB server using it?)";
