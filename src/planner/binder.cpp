@@ -336,6 +336,9 @@ class Binder {
   PlannedStatement plan_insert(const ast::InsertStmt& s);
   PlannedStatement plan_insert_select(const ast::InsertStmt& s, const storage::TableDefPtr& table,
                                       const std::vector<int>& target_cols);
+  OpPtr plan_on_conflict(const ast::InsertStmt& s, OpPtr& values);
+  std::vector<ExprPtr> bind_assignments(const std::vector<std::pair<std::string, ast::ExprPtr>>& list,
+                                        ExprCtx& c, int rel, int location);
   PlannedStatement plan_update(const ast::UpdateStmt& s);
   PlannedStatement plan_delete(const ast::DeleteStmt& s);
   void finish(PlannedStatement& out);
@@ -2677,11 +2680,18 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
     values->rows = std::move(cells);
   }
 
-  auto insert = std::make_unique<plan::InsertOp>();
-  insert->table = table;
-  insert->children.push_back(std::move(values));
   PlannedStatement out;
   out.command = "INSERT";
+  OpPtr source = std::move(values);
+  if (s.on_conflict) {
+    if (OpPtr upsert = plan_on_conflict(s, source)) {
+      out.plan.root = std::move(upsert);
+      return out;
+    }
+  }
+  auto insert = std::make_unique<plan::InsertOp>();
+  insert->table = table;
+  insert->children.push_back(std::move(source));
   out.plan.root = std::move(insert);
   return out;
 }
@@ -2715,13 +2725,120 @@ PlannedStatement Binder::plan_insert_select(const ast::InsertStmt& s, const stor
     project->output.push_back({new_id(), col.name, col.type});
   }
   project->children.push_back(std::move(q.root));
-  auto insert = std::make_unique<plan::InsertOp>();
-  insert->table = table;
-  insert->children.push_back(std::move(project));
   PlannedStatement out;
   out.command = "INSERT";
+  OpPtr source = std::move(project);
+  if (s.on_conflict) {
+    if (OpPtr upsert = plan_on_conflict(s, source)) {
+      out.plan.root = std::move(upsert);
+      return out;
+    }
+  }
+  auto insert = std::make_unique<plan::InsertOp>();
+  insert->table = table;
+  insert->children.push_back(std::move(source));
   out.plan.root = std::move(insert);
   return out;
+}
+
+// ON CONFLICT: checks the arbiter against the primary key (the only unique constraint tables have)
+// and binds DO UPDATE's SET and WHERE over the existing row and "excluded". Returns null when the
+// statement is a plain insert (DO NOTHING without a target on a table without a primary key).
+OpPtr Binder::plan_on_conflict(const ast::InsertStmt& s, OpPtr& values) {
+  const ast::OnConflict& oc = *s.on_conflict;
+  Scope scope = open_scope(s.table);
+  const int rel = scope.rels[0];
+  const storage::TableDefPtr& table_ptr = rels_[static_cast<size_t>(rel)].table;
+  const storage::TableDef& table = *table_ptr;
+  const int loc = oc.location;
+  if (oc.do_update && oc.target_columns.empty() && oc.constraint.empty())
+    fail(SqlState::SyntaxError, "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+         loc, "For example, ON CONFLICT (column_name).");
+  std::vector<bool> target(table.columns.size(), false);
+  for (const auto& name : oc.target_columns) {
+    int idx = table.find_column(name);
+    if (idx < 0) fail(SqlState::UndefinedColumn, "column \"" + name + "\" does not exist", loc);
+    target[idx] = true;
+  }
+  if (!oc.constraint.empty() && (table.primary_key.empty() || oc.constraint != table.name + "_pkey"))
+    fail(SqlState::UndefinedObject,
+         "constraint \"" + oc.constraint + "\" for table \"" + table.name + "\" does not exist");
+  if (oc.target_where) {  // an index predicate: the primary key's index is not partial, so any fits
+    ExprCtx c;
+    c.scope = &scope;
+    c.clause = "WHERE";
+    to_bool(bind(*oc.target_where, c), "argument of WHERE", oc.target_where->location);
+  }
+
+  auto upsert = std::make_unique<plan::UpsertOp>();
+  upsert->table = table_ptr;
+  upsert->do_update = oc.do_update;
+  if (oc.do_update) {
+    // "excluded": the proposed row (the VALUES columns) as one more relation of the scope, so that an
+    // unqualified column name, which both show, is ambiguous (42702) as in PostgreSQL.
+    Relation excluded;
+    excluded.table = table_ptr;
+    excluded.refname = "excluded";
+    excluded.used.assign(table.columns.size(), false);
+    const int xrel = static_cast<int>(rels_.size());
+    for (size_t i = 0; i < table.columns.size(); ++i) {
+      const ColumnId id = values->output[i].id;
+      col_rel_[static_cast<size_t>(id)] = xrel;
+      col_names_[static_cast<size_t>(id)] = table.columns[i].name;
+      excluded.ids.push_back(id);
+    }
+    rels_.push_back(std::move(excluded));
+    scope.rels.push_back(xrel);
+    scope.entries.push_back(table_entry(xrel));
+    ExprCtx c;
+    c.scope = &scope;
+    c.clause = "UPDATE";
+    upsert->set_exprs = bind_assignments(oc.assignments, c, rel, loc);
+    if (oc.where) upsert->where = to_bool(bind(*oc.where, c), "argument of WHERE", oc.where->location);
+    const Relation& target_rel = rels_[static_cast<size_t>(rel)];
+    for (size_t i = 0; i < table.columns.size(); ++i)
+      upsert->existing.push_back({target_rel.ids[i], table.columns[i].name, table.columns[i].type});
+  }
+
+  // The arbiter: the primary key, named by its columns (in any order) or its constraint name.
+  bool named = !oc.constraint.empty();
+  if (!named && !oc.target_columns.empty()) {
+    bool match = !table.primary_key.empty();
+    size_t n = 0;
+    for (bool t : target) n += t ? 1 : 0;
+    for (int k : table.primary_key) match = match && target[k];
+    if (!match || n != table.primary_key.size())
+      fail(SqlState::InvalidColumnReference,
+           "there is no unique or exclusion constraint matching the ON CONFLICT specification");
+  }
+  if (table.primary_key.empty()) return nullptr;  // DO NOTHING without a target: nothing can conflict
+  upsert->children.push_back(std::move(values));
+  return upsert;
+}
+
+// SET a = x, ... of UPDATE and ON CONFLICT DO UPDATE: the new value of every table column (a column
+// not assigned keeps its value: relation `rel`'s column).
+std::vector<ExprPtr> Binder::bind_assignments(const std::vector<std::pair<std::string, ast::ExprPtr>>& list,
+                                              ExprCtx& c, int rel, int location) {
+  const storage::TableDef& table = *rels_[static_cast<size_t>(rel)].table;
+  std::vector<ExprPtr> set(table.columns.size());
+  for (const auto& [name, expr] : list) {
+    int idx = table.find_column(name);
+    int loc = expr ? expr->location : location;
+    if (idx < 0)
+      fail(SqlState::UndefinedColumn,
+           "column \"" + name + "\" of relation \"" + table.name + "\" does not exist", loc);
+    if (set[idx]) fail(SqlState::SyntaxError, "multiple assignments to same column \"" + name + "\"", loc);
+    const auto& col = table.columns[idx];
+    if (!expr) {
+      set[idx] = Expr::make_constant(Value::null(col.type), col.type);  // SET c = DEFAULT
+    } else {
+      set[idx] = assign(bind(*expr, c), col, loc);
+    }
+  }
+  for (size_t i = 0; i < set.size(); ++i)
+    if (!set[i]) set[i] = Expr::make_column(rels_[static_cast<size_t>(rel)].ids[i], table.columns[i].type);
+  return set;
 }
 
 ExprPtr Binder::bind_where(const ast::ExprPtr& where, Scope& scope) {
@@ -2736,7 +2853,6 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   Scope scope = open_scope(s.table);
   const int rel = scope.rels[0];
-  const auto& table = *rels_[0].table;
   auto scan = make_scan(rel, true);
   ColumnId key = new_id();
   scan->key_column = key;
@@ -2745,23 +2861,7 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   ExprCtx c;
   c.scope = &scope;
   c.clause = "UPDATE";
-  std::vector<ExprPtr> set(table.columns.size());
-  for (const auto& [name, expr] : s.assignments) {
-    int idx = table.find_column(name);
-    int loc = expr ? expr->location : s.table.location;
-    if (idx < 0)
-      fail(SqlState::UndefinedColumn,
-           "column \"" + name + "\" of relation \"" + table.name + "\" does not exist", loc);
-    if (set[idx]) fail(SqlState::SyntaxError, "multiple assignments to same column \"" + name + "\"", loc);
-    const auto& col = table.columns[idx];
-    if (!expr) {
-      set[idx] = Expr::make_constant(Value::null(col.type), col.type);  // SET c = DEFAULT
-    } else {
-      set[idx] = assign(bind(*expr, c), col, loc);
-    }
-  }
-  for (size_t i = 0; i < set.size(); ++i)
-    if (!set[i]) set[i] = Expr::make_column(rels_[0].ids[i], table.columns[i].type);
+  std::vector<ExprPtr> set = bind_assignments(s.assignments, c, rel, s.table.location);
 
   if (ExprPtr p = bind_where(s.where, scope)) {
     auto filter = wrap<plan::FilterOp>(std::move(cur));

@@ -216,8 +216,20 @@ struct SelectStmt : Stmt {
 
 inline FromItem::~FromItem() = default;
 
+// INSERT ... ON CONFLICT [target] DO NOTHING | DO UPDATE SET ... [WHERE ...]
+struct OnConflict {
+  bool do_update = false;
+  std::vector<std::string> target_columns;  // ON CONFLICT (a, b); empty with a constraint name or none
+  std::string constraint;                   // ON CONFLICT ON CONSTRAINT name
+  ExprPtr target_where;                     // ON CONFLICT (a) WHERE ... (index predicate)
+  std::vector<std::pair<std::string, ExprPtr>> assignments;  // DO UPDATE SET; null expr = DEFAULT
+  ExprPtr where;                                             // DO UPDATE ... WHERE
+  int location = 0;
+};
+
 struct InsertStmt : Stmt {
   InsertStmt() : Stmt(StmtKind::Insert) {}
+  std::optional<OnConflict> on_conflict;
   TableRef table;
   std::vector<std::string> columns;        // empty: all columns in table order
   std::vector<std::vector<ExprPtr>> rows;  // VALUES lists; DEFAULT in a VALUES list -> null ExprPtr

@@ -644,7 +644,7 @@ class Transformer {
     std::string& feature = out->unsupported_feature;
     out->table = table_ref(s->relation);
     if (s->with_clause) note(feature, "WITH");
-    if (s->on_conflict_clause) note(feature, "ON CONFLICT");
+    if (s->on_conflict_clause) on_conflict(s->on_conflict_clause, *out);
     if (s->n_returning_list > 0) note(feature, "RETURNING");
     if (s->override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_USER_VALUE ||
         s->override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_SYSTEM_VALUE) {
@@ -689,6 +689,59 @@ class Transformer {
     return out;
   }
 
+  void on_conflict(const PgQuery__OnConflictClause* c, ast::InsertStmt& out) {
+    std::string& feature = out.unsupported_feature;
+    ast::OnConflict oc;
+    oc.location = c->location;
+    oc.do_update = c->action == PG_QUERY__ON_CONFLICT_ACTION__ONCONFLICT_UPDATE;
+    if (const PgQuery__InferClause* infer = c->infer) {
+      if (infer->conname && *infer->conname) oc.constraint = infer->conname;
+      for (size_t i = 0; i < infer->n_index_elems; ++i) {
+        const PgQuery__Node* n = infer->index_elems[i];
+        if (n->node_case != PG_QUERY__NODE__NODE_INDEX_ELEM) {
+          note(feature, "ON CONFLICT with this target");
+          continue;
+        }
+        const PgQuery__IndexElem* e = n->index_elem;
+        if (e->expr || !e->name || !*e->name) {
+          note(feature, "ON CONFLICT on an expression");
+          continue;
+        }
+        if (e->n_collation > 0 || e->n_opclass > 0)
+          note(feature, "ON CONFLICT with a collation or operator class");
+        oc.target_columns.push_back(str(e->name));
+      }
+      oc.target_where = opt_expr(infer->where_clause);
+    }
+    if (oc.do_update) assignments(c->target_list, c->n_target_list, feature, oc.assignments, true);
+    oc.where = opt_expr(c->where_clause);
+    out.on_conflict = std::move(oc);
+  }
+
+  // SET a = x, b = DEFAULT (UPDATE, ON CONFLICT DO UPDATE): DEFAULT becomes a null expression when
+  // `allow_default`, else an unsupported feature.
+  void assignments(PgQuery__Node** list, size_t n, std::string& feature,
+                   std::vector<std::pair<std::string, ExprPtr>>& out, bool allow_default) {
+    for (size_t i = 0; i < n; ++i) {
+      const PgQuery__ResTarget* rt = list[i]->res_target;
+      if (rt->n_indirection > 0) note(feature, "assignment to a subfield or array element");
+      const PgQuery__Node* val = rt->val;
+      if (val && val->node_case == PG_QUERY__NODE__NODE_MULTI_ASSIGN_REF) {
+        note(feature, "multiple-column assignment");
+        continue;
+      }
+      if (val && val->node_case == PG_QUERY__NODE__NODE_SET_TO_DEFAULT) {
+        if (!allow_default) {
+          note(feature, "SET column = DEFAULT");
+          continue;
+        }
+        out.emplace_back(str(rt->name), nullptr);
+        continue;
+      }
+      out.emplace_back(str(rt->name), expr(val));
+    }
+  }
+
   ast::StmtPtr update(const PgQuery__UpdateStmt* s) {
     auto out = std::make_unique<ast::UpdateStmt>();
     std::string& feature = out->unsupported_feature;
@@ -700,20 +753,7 @@ class Transformer {
       note(feature, "WHERE CURRENT OF");
       return out;
     }
-    for (size_t i = 0; i < s->n_target_list; ++i) {
-      const PgQuery__ResTarget* rt = s->target_list[i]->res_target;
-      if (rt->n_indirection > 0) note(feature, "assignment to a subfield or array element");
-      const PgQuery__Node* val = rt->val;
-      if (val && val->node_case == PG_QUERY__NODE__NODE_MULTI_ASSIGN_REF) {
-        note(feature, "multiple-column assignment");
-        continue;
-      }
-      if (val && val->node_case == PG_QUERY__NODE__NODE_SET_TO_DEFAULT) {
-        note(feature, "SET column = DEFAULT");
-        continue;
-      }
-      out->assignments.emplace_back(str(rt->name), expr(val));
-    }
+    assignments(s->target_list, s->n_target_list, feature, out->assignments, false);
     out->where = opt_expr(s->where_clause);
     return out;
   }
