@@ -1,0 +1,306 @@
+#!/usr/bin/python3
+"""INSERT ... ON CONFLICT under concurrency, as PostgreSQL 15 behaves (docs/schema.md).
+
+  * counters: WRITERS threads upsert `n = n + 1` on overlapping keys (autocommit, READ COMMITTED), one row
+    per statement and several sorted rows per statement: the sums are exact and nothing fails (no 23505,
+    no 40001);
+  * rc_waits_then_updates: a second session's upsert waits for a first session's uncommitted insert of the
+    key, then (READ COMMITTED) updates the committed row: "INSERT 0 1", n = 2; after a ROLLBACK instead it
+    inserts;
+  * repeatable_read: a row committed after a REPEATABLE READ snapshot makes DO UPDATE and DO NOTHING fail
+    with 40001, also when the upsert waited for the committing session;
+  * deadlock: two sessions each holding a key and upserting the other's: one gets 40P01, the other goes
+    on once it rolled back;
+  * twice_and_tags: a key proposed twice in one DO UPDATE is 21000 with PostgreSQL's message and hint;
+    DO NOTHING skips it; command tags count inserted plus updated rows;
+  * restart: upserted rows survive kill -9 (every acknowledged commit is there).
+
+`--host/--port` runs everything but `restart` against a running server: PostgreSQL 15 passes it too."""
+
+import argparse
+import os
+import random
+import sys
+import threading
+import time
+
+import psycopg2
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import ROOT, Server  # noqa: E402
+
+WRITERS = 8
+PER_WRITER = 150
+KEYS = 10
+
+
+def fresh(connect, name, ddl):
+    c = connect(True)
+    cur = c.cursor()
+    cur.execute("DROP TABLE IF EXISTS " + name)
+    cur.execute(ddl)
+    return c
+
+
+def scalar(conn, sql):
+    cur = conn.cursor()
+    cur.execute(sql)
+    return cur.fetchone()[0]
+
+
+def in_thread(fn):
+    """Runs fn() in a thread; returns (thread, result dict with 'value' or 'error')."""
+    out = {}
+
+    def run():
+        try:
+            out["value"] = fn()
+        except Exception as e:  # noqa: BLE001
+            out["error"] = e
+
+    t = threading.Thread(target=run)
+    t.start()
+    return t, out
+
+
+def test_counters(connect):
+    admin = fresh(connect, "counters", "CREATE TABLE counters (k INT PRIMARY KEY, n BIGINT NOT NULL)")
+    errors = []
+
+    def writer(seed):
+        rnd = random.Random(seed)
+        c = connect(True)
+        cur = c.cursor()
+        try:
+            for i in range(PER_WRITER):
+                if i % 3 == 2:  # a statement of several keys, sorted (unsorted ones may deadlock, as in PostgreSQL)
+                    keys = sorted(rnd.sample(range(KEYS), 3))
+                    cur.execute("INSERT INTO counters VALUES " + ", ".join("(%d, 1)" % k for k in keys) +
+                                " ON CONFLICT (k) DO UPDATE SET n = counters.n + excluded.n")
+                    assert cur.statusmessage == "INSERT 0 3", cur.statusmessage
+                else:
+                    cur.execute("INSERT INTO counters VALUES (%s, 1) ON CONFLICT (k) DO UPDATE "
+                                "SET n = counters.n + excluded.n", (rnd.randrange(KEYS),))
+                    assert cur.statusmessage == "INSERT 0 1", cur.statusmessage
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+        finally:
+            c.close()
+
+    threads = [threading.Thread(target=writer, args=(s,)) for s in range(WRITERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, "upserters failed: %s" % "; ".join("%s %s" % (getattr(e, "pgcode", ""), e) for e in errors)
+    expected = WRITERS * sum(3 if i % 3 == 2 else 1 for i in range(PER_WRITER))
+    total = scalar(admin, "SELECT sum(n) FROM counters")
+    assert total == expected, "sum %s, expected %d" % (total, expected)
+    assert scalar(admin, "SELECT count(*) FROM counters") <= KEYS
+    admin.close()
+
+
+def test_rc_waits_then_updates(connect):
+    admin = fresh(connect, "rc", "CREATE TABLE rc (k INT PRIMARY KEY, n INT)")
+    upsert = "INSERT INTO rc VALUES (%d, 1) ON CONFLICT (k) DO UPDATE SET n = rc.n + 1"
+    for outcome in ("commit", "rollback"):
+        k = 1 if outcome == "commit" else 2
+        s1 = connect(False)
+        s1.cursor().execute(upsert % k)  # psycopg2 opened a transaction: the insert is not committed
+        s2 = connect(True)
+
+        def second():
+            cur = s2.cursor()
+            cur.execute(upsert % k)
+            return cur.statusmessage
+
+        t, out = in_thread(second)
+        time.sleep(0.5)
+        assert t.is_alive(), "the second upsert did not wait for the first session's insert: %s" % out
+        if outcome == "commit":
+            s1.commit()
+        else:
+            s1.rollback()
+        t.join(10)
+        assert not t.is_alive(), "the second upsert still waits after the first session's %s" % outcome
+        assert "error" not in out, "second upsert failed: %s %s" % (getattr(out["error"], "pgcode", ""), out["error"])
+        assert out["value"] == "INSERT 0 1", out["value"]
+        n = scalar(admin, "SELECT n FROM rc WHERE k = %d" % k)
+        assert n == (2 if outcome == "commit" else 1), "after %s: n = %s" % (outcome, n)
+        s1.close()
+        s2.close()
+    admin.close()
+
+
+def test_repeatable_read(connect):
+    admin = fresh(connect, "rr", "CREATE TABLE rr (k INT PRIMARY KEY, n INT)")
+    admin.cursor().execute("INSERT INTO rr VALUES (0, 0)")
+    for action in ("DO UPDATE SET n = rr.n + 1", "DO NOTHING"):
+        admin.cursor().execute("DELETE FROM rr WHERE k > 0")
+        # Committed after the snapshot.
+        s = connect(False)
+        cur = s.cursor()
+        cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        cur.execute("SELECT count(*) FROM rr")
+        admin.cursor().execute("INSERT INTO rr VALUES (1, 1)")
+        try:
+            cur.execute("INSERT INTO rr VALUES (1, 5) ON CONFLICT (k) " + action)
+            raise AssertionError("%s on a row committed after the snapshot did not fail" % action)
+        except psycopg2.Error as e:
+            assert e.pgcode == "40001", "%s: %s %s" % (action, e.pgcode, e)
+            assert "could not serialize access due to concurrent update" in str(e), str(e)
+        s.rollback()
+        # Committed while the upsert waited.
+        s1 = connect(False)
+        s1.cursor().execute("INSERT INTO rr VALUES (2, 1) ON CONFLICT (k) DO NOTHING")
+        cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        cur.execute("SELECT count(*) FROM rr")
+        t, out = in_thread(lambda: cur.execute("INSERT INTO rr VALUES (2, 5) ON CONFLICT (k) " + action))
+        time.sleep(0.5)
+        assert t.is_alive(), "the REPEATABLE READ upsert did not wait"
+        s1.commit()
+        t.join(10)
+        assert not t.is_alive()
+        assert "error" in out and out["error"].pgcode == "40001", "%s after a wait: %s" % (action, out)
+        s.rollback()
+        assert scalar(admin, "SELECT n FROM rr WHERE k = 2") == 1
+        s.close()
+        s1.close()
+    admin.close()
+
+
+def test_deadlock(connect):
+    admin = fresh(connect, "dl", "CREATE TABLE dl (k INT PRIMARY KEY, n INT)")
+    upsert = "INSERT INTO dl VALUES (%d, 1) ON CONFLICT (k) DO UPDATE SET n = dl.n + 1"
+    s1, s2 = connect(False), connect(False)
+    s1.cursor().execute(upsert % 1)
+    s2.cursor().execute(upsert % 2)
+    t1, out1 = in_thread(lambda: s1.cursor().execute(upsert % 2))
+    time.sleep(0.3)
+    t2, out2 = in_thread(lambda: s2.cursor().execute(upsert % 1))
+    # One of them is chosen as the victim (PostgreSQL after deadlock_timeout, 1 s); it rolls back and
+    # the other goes on.
+    deadline = time.monotonic() + 10
+    victim = None
+    while victim is None and time.monotonic() < deadline:
+        for conn, out in ((s1, out1), (s2, out2)):
+            if "error" in out:
+                victim = conn
+                assert out["error"].pgcode == "40P01", "%s %s" % (out["error"].pgcode, out["error"])
+                assert str(out["error"]).startswith("deadlock detected"), str(out["error"])
+        time.sleep(0.05)
+    assert victim is not None, "no session was told about the deadlock"
+    victim.rollback()
+    t1.join(10)
+    t2.join(10)
+    assert not t1.is_alive() and not t2.is_alive()
+    assert ("error" in out1) != ("error" in out2), "both failed: %s %s" % (out1, out2)
+    survivor = s2 if victim is s1 else s1
+    survivor.commit()
+    # The victim's key was inserted by the survivor once the victim rolled back.
+    cur = admin.cursor()
+    cur.execute("SELECT k, n FROM dl ORDER BY k")
+    rows = cur.fetchall()
+    assert rows == [(1, 1), (2, 1)], rows
+    s1.close()
+    s2.close()
+    admin.close()
+
+
+def test_twice_and_tags(connect):
+    admin = fresh(connect, "tw", "CREATE TABLE tw (k INT PRIMARY KEY, v TEXT)")
+    cur = admin.cursor()
+    cur.execute("INSERT INTO tw VALUES (1, 'a'), (2, 'b') ON CONFLICT DO NOTHING")
+    assert cur.statusmessage == "INSERT 0 2", cur.statusmessage
+    cur.execute("INSERT INTO tw VALUES (1, 'x'), (3, 'c'), (3, 'd') ON CONFLICT (k) DO NOTHING")
+    assert cur.statusmessage == "INSERT 0 1", cur.statusmessage
+    cur.execute("INSERT INTO tw VALUES (1, 'x'), (2, 'y') ON CONFLICT ON CONSTRAINT tw_pkey "
+                "DO UPDATE SET v = tw.v || excluded.v WHERE tw.k = 1")
+    assert cur.statusmessage == "INSERT 0 1", cur.statusmessage
+    try:
+        cur.execute("INSERT INTO tw VALUES (4, 'p'), (4, 'q') ON CONFLICT (k) DO UPDATE SET v = excluded.v")
+        raise AssertionError("a row affected twice did not fail")
+    except psycopg2.Error as e:
+        assert e.pgcode == "21000", e.pgcode
+        assert e.diag.message_primary == "ON CONFLICT DO UPDATE command cannot affect row a second time"
+        assert e.diag.message_hint == ("Ensure that no rows proposed for insertion within the same command have "
+                                       "duplicate constrained values."), e.diag.message_hint
+    cur.execute("SELECT k, v FROM tw ORDER BY k")
+    assert cur.fetchall() == [(1, "ax"), (2, "b"), (3, "c")]
+    admin.close()
+
+
+def test_restart(server_bin):
+    srv = Server(server_bin)
+    try:
+        srv.start()
+        c = psycopg2.connect(host="127.0.0.1", port=srv.port, user="postgres", dbname="postgres")
+        c.autocommit = True
+        cur = c.cursor()
+        cur.execute("CREATE TABLE pts (k INT PRIMARY KEY, n BIGINT)")
+        for i in range(300):
+            cur.execute("INSERT INTO pts VALUES (%s, 1) ON CONFLICT (k) DO UPDATE SET n = pts.n + 1", (i % 37,))
+        c.close()
+        srv.kill()  # SIGKILL
+        srv.start()
+        c = psycopg2.connect(host="127.0.0.1", port=srv.port, user="postgres", dbname="postgres")
+        cur = c.cursor()
+        cur.execute("SELECT count(*), sum(n) FROM pts")
+        assert cur.fetchone() == (37, 300)
+        c.close()
+        srv.stop()
+    finally:
+        srv.cleanup()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
+    ap.add_argument("--host")
+    ap.add_argument("--port", type=int, default=5432)
+    ap.add_argument("--user", default="postgres")
+    ap.add_argument("--dbname", default="postgres")
+    args = ap.parse_args()
+
+    def run(host, port):
+        def connect(autocommit):
+            c = psycopg2.connect(host=host, port=port, user=args.user, dbname=args.dbname, connect_timeout=10)
+            c.autocommit = autocommit
+            return c
+        tests = [("counters", lambda: test_counters(connect)),
+                 ("rc_waits_then_updates", lambda: test_rc_waits_then_updates(connect)),
+                 ("repeatable_read", lambda: test_repeatable_read(connect)),
+                 ("deadlock", lambda: test_deadlock(connect)),
+                 ("twice_and_tags", lambda: test_twice_and_tags(connect))]
+        if not args.host:
+            tests.append(("restart", lambda: test_restart(args.server_bin)))
+        failed = 0
+        for name, fn in tests:
+            t0 = time.monotonic()
+            try:
+                fn()
+                print("ok    %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
+            except Exception:  # noqa: BLE001
+                import traceback
+                failed += 1
+                print("FAIL  %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
+                traceback.print_exc()
+        print("%d passed, %d failed" % (len(tests) - failed, failed))
+        return failed
+
+    if args.host:
+        failed = run(args.host, args.port)
+    else:
+        if not os.access(args.server_bin, os.X_OK):
+            print("server binary %s not found" % args.server_bin)
+            return 2
+        with Server(args.server_bin) as srv:
+            failed = run("127.0.0.1", srv.port)
+            if not srv.alive():
+                print("server died\n" + srv.log_tail())
+                failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
