@@ -14,6 +14,7 @@
 #include "catalog/functions.h"
 #include "catalog/system_catalog.h"
 #include "common/error.h"
+#include "frontend/parser/parser.h"
 #include "planner/planner.h"
 #include "planner/planner_internal.h"
 
@@ -231,6 +232,7 @@ struct ExprCtx {
   bool in_agg = false;
   bool track_bare = false;    // remember column references outside aggregates (42803 check)
   bool no_variables = false;  // LIMIT / OFFSET: column references -> 42P10
+  bool in_default = false;    // a column's DEFAULT: column references -> 0A000
 };
 
 class Binder {
@@ -291,7 +293,19 @@ class Binder {
   ExprPtr to_bool(ExprPtr e, const std::string& what, int loc);
   // The bound WHERE clause over `scope` (boolean), or null when there is none.
   ExprPtr bind_where(const ast::ExprPtr& where, Scope& scope);
-  ExprPtr assign(ExprPtr e, const storage::ColumnDef& col, int loc);
+  // Assignment cast into a table column; `what` names the source in the 42804 message; a text constant
+  // longer than varchar(n) is 22001 when `check_length`.
+  ExprPtr assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what = "expression",
+                 bool check_length = true);
+  // The column's DEFAULT bound as an expression (a NULL constant when it has none).
+  ExprPtr column_default(const storage::ColumnDef& col);
+
+ public:
+  // CREATE TABLE: checks a DEFAULT expression (no column references, aggregates or parameters; assignable
+  // to the column's type), as PostgreSQL does when it creates the table.
+  void check_default(const ast::Expr& e, const storage::ColumnDef& col);
+
+ private:
   ExprPtr bind_limit(const ast::Expr* e, const char* what);
   ExprPtr in_set(std::vector<ExprPtr>& eqs);
 
@@ -585,6 +599,8 @@ void Binder::check_params_resolved() {
 }
 
 ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
+  if (c.in_default)
+    fail(SqlState::FeatureNotSupported, "cannot use column reference in DEFAULT expression", e.location);
   if (c.no_variables)
     fail(SqlState::InvalidColumnReference, "argument of " + c.clause + " must not contain variables",
          e.location);
@@ -1288,13 +1304,14 @@ size_t utf8_length(const std::string& s) {
 }
 
 // Assignment cast into a table column (INSERT values, UPDATE SET).
-ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc) {
+ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what,
+                       bool check_length) {
   TypeId from = e->type, to = col.type;
   bool ok = from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
             to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to));
   if (!ok)
     fail(SqlState::DatatypeMismatch,
-         "column \"" + col.name + "\" is of type " + tn(to) + " but expression is of type " + tn(from), loc,
+         "column \"" + col.name + "\" is of type " + tn(to) + " but " + what + " is of type " + tn(from), loc,
          "You will need to rewrite or cast the expression.");
   try {
     e = convert(std::move(e), to);
@@ -1302,11 +1319,40 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc) {
     if (err.position() == 0) std::move(err).at(pos_of(loc));
     throw;
   }
-  if (to == TypeId::Text && col.max_length >= 0 && e->op == ExprOp::Constant && !e->constant.is_null() &&
-      utf8_length(e->constant.as_text()) > static_cast<size_t>(col.max_length))
+  if (check_length && to == TypeId::Text && col.max_length >= 0 && e->op == ExprOp::Constant &&
+      !e->constant.is_null() && utf8_length(e->constant.as_text()) > static_cast<size_t>(col.max_length))
     fail(SqlState::StringDataRightTruncation,
          "value too long for type character varying(" + std::to_string(col.max_length) + ")", loc);
   return e;
+}
+
+ExprPtr Binder::column_default(const storage::ColumnDef& col) {
+  if (col.default_expr.empty()) return Expr::make_constant(Value::null(col.type), col.type);
+  std::vector<ast::StmtPtr> stmts;
+  try {
+    stmts = parser::parse("SELECT " + col.default_expr);
+  } catch (SqlError& e) {
+    throw SqlError(SqlState::DataCorrupted,
+                   "DEFAULT of column \"" + col.name + "\" does not parse: " + e.what());
+  }
+  const auto* select = stmts.size() == 1 && stmts[0]->kind == ast::StmtKind::Select
+                           ? static_cast<const ast::SelectStmt*>(stmts[0].get())
+                           : nullptr;
+  if (!select || select->targets.size() != 1 || !select->targets[0].expr)
+    throw SqlError(SqlState::DataCorrupted, "DEFAULT of column \"" + col.name + "\" is not an expression");
+  ExprCtx c;
+  c.clause = "DEFAULT expressions";
+  c.in_default = true;
+  // Errors carry no position: the text is the catalog's, not the statement's (as in PostgreSQL, where
+  // the executor evaluates the default).
+  return assign(bind(*select->targets[0].expr, c), col, -1, "default expression");
+}
+
+void Binder::check_default(const ast::Expr& e, const storage::ColumnDef& col) {
+  ExprCtx c;
+  c.clause = "DEFAULT expressions";
+  c.in_default = true;
+  assign(bind(e, c), col, e.location, "default expression", false);
 }
 
 ExprPtr Binder::bind_limit(const ast::Expr* e, const char* what) {
@@ -2638,17 +2684,18 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
         ExprCtx c;
         c.clause = "VALUES";
         x = assign(bind(*row[k], c), col, row[k]->location);
+      } else {
+        x = column_default(col);  // VALUES (DEFAULT, ...)
       }
       out[target_cols[k]] = std::move(x);
     }
-    for (size_t i = 0; i < ncols; ++i)
-      if (!out[i]) out[i] = Expr::make_constant(Value::null(table->columns[i].type), table->columns[i].type);
+    for (size_t i = 0; i < ncols; ++i)  // columns not listed take their default
+      if (!out[i]) out[i] = column_default(table->columns[i]);
     cells.push_back(std::move(out));
   }
   if (s.rows.empty()) {  // DEFAULT VALUES
     std::vector<ExprPtr> out;
-    for (const auto& col : table->columns)
-      out.push_back(Expr::make_constant(Value::null(col.type), col.type));
+    for (const auto& col : table->columns) out.push_back(column_default(col));
     cells.push_back(std::move(out));
   }
 
@@ -2831,7 +2878,7 @@ std::vector<ExprPtr> Binder::bind_assignments(const std::vector<std::pair<std::s
     if (set[idx]) fail(SqlState::SyntaxError, "multiple assignments to same column \"" + name + "\"", loc);
     const auto& col = table.columns[idx];
     if (!expr) {
-      set[idx] = Expr::make_constant(Value::null(col.type), col.type);  // SET c = DEFAULT
+      set[idx] = column_default(col);  // SET c = DEFAULT
     } else {
       set[idx] = assign(bind(*expr, c), col, loc);
     }
@@ -3108,7 +3155,11 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
     col.max_length = max_length;
     col.not_null = c.not_null;
     if (c.unique) throw_unsupported("UNIQUE constraints", pos_of(c.location));
-    if (c.default_expr) throw_unsupported("DEFAULT values", pos_of(c.default_expr->location));
+    if (c.default_expr) {
+      PlannerContext ctx;
+      Binder(ctx).check_default(*c.default_expr, col);
+      col.default_expr = c.default_text;
+    }
     if (c.primary_key) {
       if (inline_pk) multiple_pk(c.location);
       if (col.type == TypeId::Interval)

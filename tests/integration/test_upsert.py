@@ -13,7 +13,7 @@
     on once it rolled back;
   * twice_and_tags: a key proposed twice in one DO UPDATE is 21000 with PostgreSQL's message and hint;
     DO NOTHING skips it; command tags count inserted plus updated rows;
-  * restart: upserted rows survive kill -9 (every acknowledged commit is there).
+  * restart: upserted rows and column defaults survive kill -9.
 
 `--host/--port` runs everything but `restart` against a running server: PostgreSQL 15 passes it too."""
 
@@ -237,16 +237,21 @@ def test_restart(server_bin):
         c = psycopg2.connect(host="127.0.0.1", port=srv.port, user="postgres", dbname="postgres")
         c.autocommit = True
         cur = c.cursor()
-        cur.execute("CREATE TABLE pts (k INT PRIMARY KEY, n BIGINT)")
+        cur.execute("CREATE TABLE pts (k INT PRIMARY KEY, n BIGINT DEFAULT 1, tag TEXT DEFAULT 'a' || 'b')")
         for i in range(300):
-            cur.execute("INSERT INTO pts VALUES (%s, 1) ON CONFLICT (k) DO UPDATE SET n = pts.n + 1", (i % 37,))
+            cur.execute("INSERT INTO pts (k) VALUES (%s) ON CONFLICT (k) DO UPDATE SET n = pts.n + 1", (i % 37,))
         c.close()
         srv.kill()  # SIGKILL
         srv.start()
         c = psycopg2.connect(host="127.0.0.1", port=srv.port, user="postgres", dbname="postgres")
+        c.autocommit = True
         cur = c.cursor()
         cur.execute("SELECT count(*), sum(n) FROM pts")
         assert cur.fetchone() == (37, 300)
+        # The column defaults came back with the catalog.
+        cur.execute("INSERT INTO pts (k) VALUES (1000)")
+        cur.execute("SELECT n, tag FROM pts WHERE k = 1000")
+        assert cur.fetchone() == (1, "ab")
         c.close()
         srv.stop()
     finally:

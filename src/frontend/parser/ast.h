@@ -89,7 +89,8 @@ struct ColumnDef {
   bool not_null = false;
   bool primary_key = false;  // inline PRIMARY KEY on the column
   bool unique = false;       // inline UNIQUE (binder rejects for now)
-  ExprPtr default_expr;      // DEFAULT (binder rejects for now)
+  ExprPtr default_expr;      // DEFAULT
+  std::string default_text;  // DEFAULT as SQL text (libpg_query's deparser), kept in the catalog
   int location = -1;
 };
 
@@ -232,7 +233,8 @@ struct InsertStmt : Stmt {
   std::optional<OnConflict> on_conflict;
   TableRef table;
   std::vector<std::string> columns;        // empty: all columns in table order
-  std::vector<std::vector<ExprPtr>> rows;  // VALUES lists; DEFAULT in a VALUES list -> null ExprPtr
+  std::vector<std::vector<ExprPtr>> rows;  // VALUES lists; DEFAULT in a VALUES list -> null ExprPtr;
+                                           // no rows and no select: DEFAULT VALUES
   std::unique_ptr<SelectStmt> select;      // INSERT ... SELECT (or VALUES with ORDER BY / LIMIT ...)
   std::string unsupported_feature;         // ON CONFLICT, RETURNING, WITH, ...
 };
@@ -240,7 +242,7 @@ struct InsertStmt : Stmt {
 struct UpdateStmt : Stmt {
   UpdateStmt() : Stmt(StmtKind::Update) {}
   TableRef table;
-  std::vector<std::pair<std::string, ExprPtr>> assignments;
+  std::vector<std::pair<std::string, ExprPtr>> assignments;  // null expr = DEFAULT
   ExprPtr where;
   std::string unsupported_feature;  // FROM, RETURNING, WHERE CURRENT OF, ...
 };

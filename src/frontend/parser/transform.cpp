@@ -11,6 +11,8 @@
 #include <string>
 #include <utility>
 
+#include <pg_query.h>
+
 #include "common/error.h"
 
 namespace omendb::parser::detail {
@@ -26,6 +28,42 @@ int pos(int location) {
 
 [[noreturn]] void unsupported(const std::string& feature, int location) {
   throw_unsupported(feature, pos(location));
+}
+
+// The SQL text of an expression node, as libpg_query's deparser writes it (for a column's DEFAULT, kept
+// in the catalog as text and parsed again when a statement uses it).
+std::string deparse_expr(const PgQuery__Node* node) {
+  PgQuery__ResTarget target = PG_QUERY__RES_TARGET__INIT;
+  target.val = const_cast<PgQuery__Node*>(node);
+  PgQuery__Node target_node = PG_QUERY__NODE__INIT;
+  target_node.node_case = PG_QUERY__NODE__NODE_RES_TARGET;
+  target_node.res_target = &target;
+  PgQuery__Node* targets[1] = {&target_node};
+  PgQuery__SelectStmt select = PG_QUERY__SELECT_STMT__INIT;
+  select.n_target_list = 1;
+  select.target_list = targets;
+  select.limit_option = PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_DEFAULT;
+  select.op = PG_QUERY__SET_OPERATION__SETOP_NONE;
+  PgQuery__Node select_node = PG_QUERY__NODE__INIT;
+  select_node.node_case = PG_QUERY__NODE__NODE_SELECT_STMT;
+  select_node.select_stmt = &select;
+  PgQuery__RawStmt raw = PG_QUERY__RAW_STMT__INIT;
+  raw.stmt = &select_node;
+  PgQuery__RawStmt* stmts[1] = {&raw};
+  PgQuery__ParseResult result = PG_QUERY__PARSE_RESULT__INIT;
+  result.version = PG_VERSION_NUM;
+  result.n_stmts = 1;
+  result.stmts = stmts;
+  std::string packed(pg_query__parse_result__get_packed_size(&result), '\0');
+  pg_query__parse_result__pack(&result, reinterpret_cast<uint8_t*>(packed.data()));
+  PgQueryProtobuf pb{packed.size(), packed.data()};
+  PgQueryDeparseResult r = pg_query_deparse_protobuf(pb);
+  std::string text;
+  bool ok = !r.error && r.query && std::string_view(r.query).substr(0, 7) == "SELECT ";
+  if (ok) text = r.query + 7;
+  pg_query_free_deparse_result(r);
+  if (!ok) throw SqlError(SqlState::InternalError, "could not deparse a DEFAULT expression");
+  return text;
 }
 
 std::string str(const char* s) {
@@ -655,10 +693,7 @@ class Transformer {
       if (rt->n_indirection > 0) note(feature, "assignment to a subfield or array element");
       out->columns.push_back(str(rt->name));
     }
-    if (!s->select_stmt) {
-      note(feature, "DEFAULT VALUES");
-      return out;
-    }
+    if (!s->select_stmt) return out;  // DEFAULT VALUES: no rows
     const PgQuery__SelectStmt* sel = s->select_stmt->select_stmt;
     bool plain_values = sel->n_values_lists > 0 && sel->op == PG_QUERY__SET_OPERATION__SETOP_NONE &&
                         !sel->with_clause && sel->n_sort_clause == 0 && !sel->limit_count &&
@@ -753,7 +788,7 @@ class Transformer {
       note(feature, "WHERE CURRENT OF");
       return out;
     }
-    assignments(s->target_list, s->n_target_list, feature, out->assignments, false);
+    assignments(s->target_list, s->n_target_list, feature, out->assignments, true);
     out->where = opt_expr(s->where_clause);
     return out;
   }
@@ -873,7 +908,10 @@ class Transformer {
     col.not_null = cd->is_not_null;
     if (cd->coll_clause) note(feature, "COLLATE");
     if (cd->compression && *cd->compression) note(feature, "COMPRESSION");
-    if (cd->raw_default) col.default_expr = expr(cd->raw_default);
+    if (cd->raw_default) {
+      col.default_expr = expr(cd->raw_default);
+      col.default_text = deparse_expr(cd->raw_default);
+    }
     bool saw_null = false, saw_not_null = false;
     for (size_t i = 0; i < cd->n_constraints; ++i) {
       const PgQuery__Node* n = cd->constraints[i];
@@ -894,6 +932,7 @@ class Transformer {
                 .at(pos(c->location));
           }
           col.default_expr = expr(c->raw_expr);
+          col.default_text = deparse_expr(c->raw_expr);
           break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
           if (has_index_options(c)) note(feature, "PRIMARY KEY index options");
