@@ -13,6 +13,11 @@
     on once it rolled back;
   * twice_and_tags: a key proposed twice in one DO UPDATE is 21000 with PostgreSQL's message and hint;
     DO NOTHING skips it; command tags count inserted plus updated rows;
+  * row_locks: an upsert and a concurrent UPDATE, SELECT FOR UPDATE or DELETE of the same row wait for
+    each other through the one row-lock manager: the waiter goes on from the committed result (READ
+    COMMITTED), NOWAIT gives 55P03, lock_timeout applies to the upsert (55P03), an upsert and an UPDATE
+    locking rows in opposite orders deadlock (40P01 for one), DO NOTHING waits for an uncommitted DELETE
+    of its row and then inserts;
   * restart: upserted rows and column defaults survive kill -9.
 
 `--host/--port` runs everything but `restart` against a running server: PostgreSQL 15 passes it too."""
@@ -230,6 +235,126 @@ def test_twice_and_tags(connect):
     admin.close()
 
 
+def wait_blocked(t, out, what):
+    time.sleep(0.5)
+    assert t.is_alive(), "%s did not wait: %s" % (what, out)
+
+
+def finish(t, out, what):
+    t.join(10)
+    assert not t.is_alive(), "%s still waits" % what
+    assert "error" not in out, "%s failed: %s %s" % (what, getattr(out["error"], "pgcode", ""), out["error"])
+    return out.get("value")
+
+
+def test_row_locks(connect):
+    admin = fresh(connect, "rl", "CREATE TABLE rl (k INT PRIMARY KEY, n INT)")
+    acur = admin.cursor()
+    upsert = "INSERT INTO rl VALUES (%d, 100) ON CONFLICT (k) DO UPDATE SET n = rl.n + 1"
+
+    def run(conn, sql):
+        def go():
+            cur = conn.cursor()
+            cur.execute(sql)
+            return cur.statusmessage
+        return go
+
+    # 1. Another transaction holds the row; the upsert waits, then works on what it committed.
+    for other, sql, expect in (("UPDATE", "UPDATE rl SET n = n + 10 WHERE k = %d", 11),
+                               ("SELECT FOR UPDATE", "SELECT n FROM rl WHERE k = %d FOR UPDATE", 1),
+                               ("DELETE", "DELETE FROM rl WHERE k = %d", 100)):
+        acur.execute("DELETE FROM rl")
+        acur.execute("INSERT INTO rl VALUES (1, 0)")
+        s1, s2 = connect(False), connect(True)
+        s1.cursor().execute(sql % 1)
+        t, out = in_thread(run(s2, upsert % 1))
+        wait_blocked(t, out, "an upsert of a row held by " + other)
+        s1.commit()
+        assert finish(t, out, "the upsert after " + other) == "INSERT 0 1"
+        assert scalar(admin, "SELECT n FROM rl WHERE k = 1") == expect, other
+        s1.close()
+        s2.close()
+
+    # 2. The upsert holds the row; the others wait for it (or fail at once with NOWAIT).
+    acur.execute("DELETE FROM rl")
+    acur.execute("INSERT INTO rl VALUES (1, 0), (2, 0)")
+    s1, s2 = connect(False), connect(False)
+    s1.cursor().execute(upsert % 1)
+    s1.cursor().execute(upsert % 2)
+    try:
+        s2.cursor().execute("SELECT n FROM rl WHERE k = 1 FOR UPDATE NOWAIT")
+        raise AssertionError("FOR UPDATE NOWAIT on a row an upsert holds did not fail")
+    except psycopg2.Error as e:
+        assert e.pgcode == "55P03", "%s %s" % (e.pgcode, e)
+    s2.rollback()
+    t, out = in_thread(run(s2, "UPDATE rl SET n = n * 10 WHERE k = 1"))
+    wait_blocked(t, out, "an UPDATE of a row an upsert holds")
+    s1.commit()
+    assert finish(t, out, "the UPDATE after the upsert") == "UPDATE 1"
+    s2.commit()
+    assert scalar(admin, "SELECT n FROM rl WHERE k = 1") == 10
+    s1.cursor().execute(upsert % 2)
+    t, out = in_thread(run(s2, "DELETE FROM rl WHERE k = 2"))
+    wait_blocked(t, out, "a DELETE of a row an upsert holds")
+    s1.commit()
+    assert finish(t, out, "the DELETE after the upsert") == "DELETE 1"
+    s2.commit()
+    assert scalar(admin, "SELECT count(*) FROM rl WHERE k = 2") == 0
+
+    # 3. lock_timeout applies to the upsert's wait.
+    s1.cursor().execute("SELECT n FROM rl WHERE k = 1 FOR UPDATE")
+    cur2 = s2.cursor()
+    cur2.execute("SET lock_timeout = '200ms'")
+    s2.commit()
+    t0 = time.monotonic()
+    try:
+        cur2.execute(upsert % 1)
+        raise AssertionError("the upsert did not time out")
+    except psycopg2.Error as e:
+        assert e.pgcode == "55P03", "%s %s" % (e.pgcode, e)
+        assert "lock timeout" in str(e), str(e)
+    assert time.monotonic() - t0 < 5
+    s2.rollback()
+    cur2.execute("SET lock_timeout = 0")
+    s2.commit()
+    s1.rollback()
+
+    # 4. An upsert and an UPDATE taking two rows in opposite orders: one of them gets 40P01.
+    acur.execute("DELETE FROM rl")
+    acur.execute("INSERT INTO rl VALUES (1, 0), (2, 0)")
+    s1.cursor().execute(upsert % 1)
+    s2.cursor().execute("UPDATE rl SET n = n + 5 WHERE k = 2")
+    t1, out1 = in_thread(run(s1, upsert % 2))
+    time.sleep(0.3)
+    t2, out2 = in_thread(run(s2, "UPDATE rl SET n = n + 5 WHERE k = 1"))
+    t1.join(15)
+    if "error" in out1:
+        s1.rollback()
+    t2.join(15)
+    if "error" in out2:
+        s2.rollback()
+    t1.join(15)
+    assert not t1.is_alive() and not t2.is_alive()
+    codes = [o["error"].pgcode for o in (out1, out2) if "error" in o]
+    assert codes == ["40P01"], "expected one 40P01: %s %s" % (out1, out2)
+    s1.commit()
+    s2.commit()
+
+    # 5. DO NOTHING waits for an uncommitted DELETE of its row, then inserts.
+    acur.execute("DELETE FROM rl")
+    acur.execute("INSERT INTO rl VALUES (1, 0)")
+    s1.cursor().execute("DELETE FROM rl WHERE k = 1")
+    t, out = in_thread(run(s2, "INSERT INTO rl VALUES (1, 7) ON CONFLICT DO NOTHING"))
+    wait_blocked(t, out, "DO NOTHING on a row being deleted")
+    s1.commit()
+    assert finish(t, out, "DO NOTHING after the DELETE") == "INSERT 0 1"
+    s2.commit()
+    assert scalar(admin, "SELECT n FROM rl WHERE k = 1") == 7
+    s1.close()
+    s2.close()
+    admin.close()
+
+
 def test_restart(server_bin):
     srv = Server(server_bin)
     try:
@@ -276,7 +401,8 @@ def main():
                  ("rc_waits_then_updates", lambda: test_rc_waits_then_updates(connect)),
                  ("repeatable_read", lambda: test_repeatable_read(connect)),
                  ("deadlock", lambda: test_deadlock(connect)),
-                 ("twice_and_tags", lambda: test_twice_and_tags(connect))]
+                 ("twice_and_tags", lambda: test_twice_and_tags(connect)),
+                 ("row_locks", lambda: test_row_locks(connect))]
         if not args.host:
             tests.append(("restart", lambda: test_restart(args.server_bin)))
         failed = 0
