@@ -351,6 +351,11 @@ class Binder {
   PlannedStatement plan_insert_select(const ast::InsertStmt& s, const storage::TableDefPtr& table,
                                       const std::vector<int>& target_cols);
   OpPtr plan_on_conflict(const ast::InsertStmt& s, OpPtr& values);
+
+ public:
+  PlannedStatement plan_defaults(const storage::TableDef& table, const std::vector<int>& columns);
+
+ private:
   std::vector<ExprPtr> bind_assignments(const std::vector<std::pair<std::string, ast::ExprPtr>>& list,
                                         ExprCtx& c, int rel, int location);
   PlannedStatement plan_update(const ast::UpdateStmt& s);
@@ -3102,6 +3107,37 @@ std::vector<Value> PlannedStatement::parameters(const std::vector<Value>& client
             detail::convert_value(out[static_cast<size_t>(matrix_sources[i])], params[base + i].type(), dt);
   }
   return out;
+}
+
+// The defaults of some columns as a one-row result: VALUES of the columns' default expressions (bound and
+// assigned as INSERT binds them) under a projection.
+PlannedStatement Binder::plan_defaults(const storage::TableDef& table, const std::vector<int>& columns) {
+  auto values = std::make_unique<plan::ValuesOp>();
+  std::vector<ExprPtr> row;
+  for (int c : columns) {
+    const storage::ColumnDef& col = table.columns[static_cast<size_t>(c)];
+    row.push_back(column_default(col));
+    values->output.push_back({new_id(), col.name, col.type});
+  }
+  values->rows.push_back(std::move(row));
+  auto project = std::make_unique<plan::ProjectOp>();
+  for (const OutputColumn& in : values->output) {
+    project->exprs.push_back(Expr::make_column(in.id, in.type));
+    project->output.push_back({new_id(), in.name, in.type});
+  }
+  project->children.push_back(std::move(values));
+  PlannedStatement out;
+  out.command = "SELECT";
+  out.plan.result_columns = project->output;
+  out.plan.root = std::move(project);
+  finish(out);
+  return out;
+}
+
+PlannedStatement plan_column_defaults(const storage::TableDef& table, const std::vector<int>& columns,
+                                      const PlannerContext& ctx) {
+  Binder binder(ctx);
+  return binder.plan_defaults(table, columns);
 }
 
 PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx) {

@@ -18,6 +18,7 @@
     COMMITTED), NOWAIT gives 55P03, lock_timeout applies to the upsert (55P03), an upsert and an UPDATE
     locking rows in opposite orders deadlock (40P01 for one), DO NOTHING waits for an uncommitted DELETE
     of its row and then inserts;
+  * copy_defaults: COPY FROM with a column list fills the other columns with their DEFAULTs;
   * restart: upserted rows and column defaults survive kill -9.
 
 `--host/--port` runs everything but `restart` against a running server: PostgreSQL 15 passes it too."""
@@ -355,6 +356,23 @@ def test_row_locks(connect):
     admin.close()
 
 
+def test_copy_defaults(connect):
+    """COPY FROM with a column list fills the other columns with their DEFAULTs; listed columns keep NULLs."""
+    import io
+    c = fresh(connect, "cd", "CREATE TABLE cd (id INT PRIMARY KEY, n INT DEFAULT 7, s TEXT DEFAULT 'x' || 'y', "
+                             "ts TIMESTAMPTZ DEFAULT now(), d DATE DEFAULT current_date, v VARCHAR(3) DEFAULT 'abc')")
+    c.autocommit = False
+    cur = c.cursor()
+    cur.copy_expert("COPY cd (id) FROM STDIN", io.StringIO("1\n2\n"))
+    cur.copy_expert("COPY cd (id, n, v) FROM STDIN WITH (FORMAT csv)", io.StringIO("3,,z\n"))
+    cur.execute("SELECT id, n, s, ts = now(), d = current_date, v FROM cd ORDER BY id")
+    rows = cur.fetchall()
+    assert rows == [(1, 7, "xy", True, True, "abc"), (2, 7, "xy", True, True, "abc"),
+                    (3, None, "xy", True, True, "z")], rows
+    c.commit()
+    c.close()
+
+
 def test_restart(server_bin):
     srv = Server(server_bin)
     try:
@@ -402,7 +420,8 @@ def main():
                  ("repeatable_read", lambda: test_repeatable_read(connect)),
                  ("deadlock", lambda: test_deadlock(connect)),
                  ("twice_and_tags", lambda: test_twice_and_tags(connect)),
-                 ("row_locks", lambda: test_row_locks(connect))]
+                 ("row_locks", lambda: test_row_locks(connect)),
+                 ("copy_defaults", lambda: test_copy_defaults(connect))]
         if not args.host:
             tests.append(("restart", lambda: test_restart(args.server_bin)))
         failed = 0
