@@ -2831,6 +2831,8 @@ OpPtr Binder::plan_on_conflict(const ast::InsertStmt& s, OpPtr& values) {
     Relation excluded;
     excluded.table = table_ptr;
     excluded.refname = "excluded";
+    excluded.level = level_;
+    for (const auto& col : table.columns) excluded.columns.push_back({col.name, col.type, col.max_length});
     excluded.used.assign(table.columns.size(), false);
     const int xrel = static_cast<int>(rels_.size());
     for (size_t i = 0; i < table.columns.size(); ++i) {
