@@ -2772,8 +2772,7 @@ PlannedStatement Binder::plan_insert_select(const ast::InsertStmt& s, const stor
   auto project = std::make_unique<plan::ProjectOp>();
   for (size_t i = 0; i < ncols; ++i) {
     const auto& col = table->columns[i];
-    project->exprs.push_back(exprs[i] ? std::move(exprs[i])
-                                      : Expr::make_constant(Value::null(col.type), col.type));
+    project->exprs.push_back(exprs[i] ? std::move(exprs[i]) : column_default(col));  // not listed: DEFAULT
     project->output.push_back({new_id(), col.name, col.type});
   }
   project->children.push_back(std::move(q.root));
