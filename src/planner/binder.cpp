@@ -14,6 +14,7 @@
 #include "catalog/functions.h"
 #include "catalog/system_catalog.h"
 #include "common/error.h"
+#include "frontend/parser/parser.h"
 #include "planner/planner.h"
 #include "planner/planner_internal.h"
 
@@ -231,6 +232,7 @@ struct ExprCtx {
   bool in_agg = false;
   bool track_bare = false;    // remember column references outside aggregates (42803 check)
   bool no_variables = false;  // LIMIT / OFFSET: column references -> 42P10
+  bool in_default = false;    // a column's DEFAULT: column references -> 0A000
 };
 
 class Binder {
@@ -291,7 +293,19 @@ class Binder {
   ExprPtr to_bool(ExprPtr e, const std::string& what, int loc);
   // The bound WHERE clause over `scope` (boolean), or null when there is none.
   ExprPtr bind_where(const ast::ExprPtr& where, Scope& scope);
-  ExprPtr assign(ExprPtr e, const storage::ColumnDef& col, int loc);
+  // Assignment cast into a table column; `what` names the source in the 42804 message; a text constant
+  // longer than varchar(n) is 22001 when `check_length`.
+  ExprPtr assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what = "expression",
+                 bool check_length = true);
+  // The column's DEFAULT bound as an expression (a NULL constant when it has none).
+  ExprPtr column_default(const storage::ColumnDef& col);
+
+ public:
+  // CREATE TABLE: checks a DEFAULT expression (no column references, aggregates or parameters; assignable
+  // to the column's type), as PostgreSQL does when it creates the table.
+  void check_default(const ast::Expr& e, const storage::ColumnDef& col);
+
+ private:
   ExprPtr bind_limit(const ast::Expr* e, const char* what);
   ExprPtr in_set(std::vector<ExprPtr>& eqs);
 
@@ -336,6 +350,14 @@ class Binder {
   PlannedStatement plan_insert(const ast::InsertStmt& s);
   PlannedStatement plan_insert_select(const ast::InsertStmt& s, const storage::TableDefPtr& table,
                                       const std::vector<int>& target_cols);
+  OpPtr plan_on_conflict(const ast::InsertStmt& s, OpPtr& values);
+
+ public:
+  PlannedStatement plan_defaults(const storage::TableDef& table, const std::vector<int>& columns);
+
+ private:
+  std::vector<ExprPtr> bind_assignments(const std::vector<std::pair<std::string, ast::ExprPtr>>& list,
+                                        ExprCtx& c, int rel, int location);
   PlannedStatement plan_update(const ast::UpdateStmt& s);
   PlannedStatement plan_delete(const ast::DeleteStmt& s);
   void finish(PlannedStatement& out);
@@ -582,6 +604,8 @@ void Binder::check_params_resolved() {
 }
 
 ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
+  if (c.in_default)
+    fail(SqlState::FeatureNotSupported, "cannot use column reference in DEFAULT expression", e.location);
   if (c.no_variables)
     fail(SqlState::InvalidColumnReference, "argument of " + c.clause + " must not contain variables",
          e.location);
@@ -1285,13 +1309,14 @@ size_t utf8_length(const std::string& s) {
 }
 
 // Assignment cast into a table column (INSERT values, UPDATE SET).
-ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc) {
+ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what,
+                       bool check_length) {
   TypeId from = e->type, to = col.type;
   bool ok = from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
             to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to));
   if (!ok)
     fail(SqlState::DatatypeMismatch,
-         "column \"" + col.name + "\" is of type " + tn(to) + " but expression is of type " + tn(from), loc,
+         "column \"" + col.name + "\" is of type " + tn(to) + " but " + what + " is of type " + tn(from), loc,
          "You will need to rewrite or cast the expression.");
   try {
     e = convert(std::move(e), to);
@@ -1299,11 +1324,40 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc) {
     if (err.position() == 0) std::move(err).at(pos_of(loc));
     throw;
   }
-  if (to == TypeId::Text && col.max_length >= 0 && e->op == ExprOp::Constant && !e->constant.is_null() &&
-      utf8_length(e->constant.as_text()) > static_cast<size_t>(col.max_length))
+  if (check_length && to == TypeId::Text && col.max_length >= 0 && e->op == ExprOp::Constant &&
+      !e->constant.is_null() && utf8_length(e->constant.as_text()) > static_cast<size_t>(col.max_length))
     fail(SqlState::StringDataRightTruncation,
          "value too long for type character varying(" + std::to_string(col.max_length) + ")", loc);
   return e;
+}
+
+ExprPtr Binder::column_default(const storage::ColumnDef& col) {
+  if (col.default_expr.empty()) return Expr::make_constant(Value::null(col.type), col.type);
+  std::vector<ast::StmtPtr> stmts;
+  try {
+    stmts = parser::parse("SELECT " + col.default_expr);
+  } catch (SqlError& e) {
+    throw SqlError(SqlState::DataCorrupted,
+                   "DEFAULT of column \"" + col.name + "\" does not parse: " + e.what());
+  }
+  const auto* select = stmts.size() == 1 && stmts[0]->kind == ast::StmtKind::Select
+                           ? static_cast<const ast::SelectStmt*>(stmts[0].get())
+                           : nullptr;
+  if (!select || select->targets.size() != 1 || !select->targets[0].expr)
+    throw SqlError(SqlState::DataCorrupted, "DEFAULT of column \"" + col.name + "\" is not an expression");
+  ExprCtx c;
+  c.clause = "DEFAULT expressions";
+  c.in_default = true;
+  // Errors carry no position: the text is the catalog's, not the statement's (as in PostgreSQL, where
+  // the executor evaluates the default).
+  return assign(bind(*select->targets[0].expr, c), col, -1, "default expression");
+}
+
+void Binder::check_default(const ast::Expr& e, const storage::ColumnDef& col) {
+  ExprCtx c;
+  c.clause = "DEFAULT expressions";
+  c.in_default = true;
+  assign(bind(e, c), col, e.location, "default expression", false);
 }
 
 ExprPtr Binder::bind_limit(const ast::Expr* e, const char* what) {
@@ -2635,17 +2689,18 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
         ExprCtx c;
         c.clause = "VALUES";
         x = assign(bind(*row[k], c), col, row[k]->location);
+      } else {
+        x = column_default(col);  // VALUES (DEFAULT, ...)
       }
       out[target_cols[k]] = std::move(x);
     }
-    for (size_t i = 0; i < ncols; ++i)
-      if (!out[i]) out[i] = Expr::make_constant(Value::null(table->columns[i].type), table->columns[i].type);
+    for (size_t i = 0; i < ncols; ++i)  // columns not listed take their default
+      if (!out[i]) out[i] = column_default(table->columns[i]);
     cells.push_back(std::move(out));
   }
   if (s.rows.empty()) {  // DEFAULT VALUES
     std::vector<ExprPtr> out;
-    for (const auto& col : table->columns)
-      out.push_back(Expr::make_constant(Value::null(col.type), col.type));
+    for (const auto& col : table->columns) out.push_back(column_default(col));
     cells.push_back(std::move(out));
   }
 
@@ -2677,11 +2732,18 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
     values->rows = std::move(cells);
   }
 
-  auto insert = std::make_unique<plan::InsertOp>();
-  insert->table = table;
-  insert->children.push_back(std::move(values));
   PlannedStatement out;
   out.command = "INSERT";
+  OpPtr source = std::move(values);
+  if (s.on_conflict) {
+    if (OpPtr upsert = plan_on_conflict(s, source)) {
+      out.plan.root = std::move(upsert);
+      return out;
+    }
+  }
+  auto insert = std::make_unique<plan::InsertOp>();
+  insert->table = table;
+  insert->children.push_back(std::move(source));
   out.plan.root = std::move(insert);
   return out;
 }
@@ -2710,18 +2772,126 @@ PlannedStatement Binder::plan_insert_select(const ast::InsertStmt& s, const stor
   auto project = std::make_unique<plan::ProjectOp>();
   for (size_t i = 0; i < ncols; ++i) {
     const auto& col = table->columns[i];
-    project->exprs.push_back(exprs[i] ? std::move(exprs[i])
-                                      : Expr::make_constant(Value::null(col.type), col.type));
+    project->exprs.push_back(exprs[i] ? std::move(exprs[i]) : column_default(col));  // not listed: DEFAULT
     project->output.push_back({new_id(), col.name, col.type});
   }
   project->children.push_back(std::move(q.root));
-  auto insert = std::make_unique<plan::InsertOp>();
-  insert->table = table;
-  insert->children.push_back(std::move(project));
   PlannedStatement out;
   out.command = "INSERT";
+  OpPtr source = std::move(project);
+  if (s.on_conflict) {
+    if (OpPtr upsert = plan_on_conflict(s, source)) {
+      out.plan.root = std::move(upsert);
+      return out;
+    }
+  }
+  auto insert = std::make_unique<plan::InsertOp>();
+  insert->table = table;
+  insert->children.push_back(std::move(source));
   out.plan.root = std::move(insert);
   return out;
+}
+
+// ON CONFLICT: checks the arbiter against the primary key (the only unique constraint tables have)
+// and binds DO UPDATE's SET and WHERE over the existing row and "excluded". Returns null when the
+// statement is a plain insert (DO NOTHING without a target on a table without a primary key).
+OpPtr Binder::plan_on_conflict(const ast::InsertStmt& s, OpPtr& values) {
+  const ast::OnConflict& oc = *s.on_conflict;
+  Scope scope = open_scope(s.table);
+  const int rel = scope.rels[0];
+  const storage::TableDefPtr& table_ptr = rels_[static_cast<size_t>(rel)].table;
+  const storage::TableDef& table = *table_ptr;
+  const int loc = oc.location;
+  if (oc.do_update && oc.target_columns.empty() && oc.constraint.empty())
+    fail(SqlState::SyntaxError, "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+         loc, "For example, ON CONFLICT (column_name).");
+  std::vector<bool> target(table.columns.size(), false);
+  for (const auto& name : oc.target_columns) {
+    int idx = table.find_column(name);
+    if (idx < 0) fail(SqlState::UndefinedColumn, "column \"" + name + "\" does not exist", loc);
+    target[idx] = true;
+  }
+  if (!oc.constraint.empty() && (table.primary_key.empty() || oc.constraint != table.name + "_pkey"))
+    fail(SqlState::UndefinedObject,
+         "constraint \"" + oc.constraint + "\" for table \"" + table.name + "\" does not exist");
+  if (oc.target_where) {  // an index predicate: the primary key's index is not partial, so any fits
+    ExprCtx c;
+    c.scope = &scope;
+    c.clause = "WHERE";
+    to_bool(bind(*oc.target_where, c), "argument of WHERE", oc.target_where->location);
+  }
+
+  auto upsert = std::make_unique<plan::UpsertOp>();
+  upsert->table = table_ptr;
+  upsert->do_update = oc.do_update;
+  if (oc.do_update) {
+    // "excluded": the proposed row (the VALUES columns) as one more relation of the scope, so that an
+    // unqualified column name, which both show, is ambiguous (42702) as in PostgreSQL.
+    Relation excluded;
+    excluded.table = table_ptr;
+    excluded.refname = "excluded";
+    excluded.level = level_;
+    for (const auto& col : table.columns) excluded.columns.push_back({col.name, col.type, col.max_length});
+    excluded.used.assign(table.columns.size(), false);
+    const int xrel = static_cast<int>(rels_.size());
+    for (size_t i = 0; i < table.columns.size(); ++i) {
+      const ColumnId id = values->output[i].id;
+      col_rel_[static_cast<size_t>(id)] = xrel;
+      col_names_[static_cast<size_t>(id)] = table.columns[i].name;
+      excluded.ids.push_back(id);
+    }
+    rels_.push_back(std::move(excluded));
+    scope.rels.push_back(xrel);
+    scope.entries.push_back(table_entry(xrel));
+    ExprCtx c;
+    c.scope = &scope;
+    c.clause = "UPDATE";
+    upsert->set_exprs = bind_assignments(oc.assignments, c, rel, loc);
+    if (oc.where) upsert->where = to_bool(bind(*oc.where, c), "argument of WHERE", oc.where->location);
+    const Relation& target_rel = rels_[static_cast<size_t>(rel)];
+    for (size_t i = 0; i < table.columns.size(); ++i)
+      upsert->existing.push_back({target_rel.ids[i], table.columns[i].name, table.columns[i].type});
+  }
+
+  // The arbiter: the primary key, named by its columns (in any order) or its constraint name.
+  bool named = !oc.constraint.empty();
+  if (!named && !oc.target_columns.empty()) {
+    bool match = !table.primary_key.empty();
+    size_t n = 0;
+    for (bool t : target) n += t ? 1 : 0;
+    for (int k : table.primary_key) match = match && target[k];
+    if (!match || n != table.primary_key.size())
+      fail(SqlState::InvalidColumnReference,
+           "there is no unique or exclusion constraint matching the ON CONFLICT specification");
+  }
+  if (table.primary_key.empty()) return nullptr;  // DO NOTHING without a target: nothing can conflict
+  upsert->children.push_back(std::move(values));
+  return upsert;
+}
+
+// SET a = x, ... of UPDATE and ON CONFLICT DO UPDATE: the new value of every table column (a column
+// not assigned keeps its value: relation `rel`'s column).
+std::vector<ExprPtr> Binder::bind_assignments(const std::vector<std::pair<std::string, ast::ExprPtr>>& list,
+                                              ExprCtx& c, int rel, int location) {
+  const storage::TableDef& table = *rels_[static_cast<size_t>(rel)].table;
+  std::vector<ExprPtr> set(table.columns.size());
+  for (const auto& [name, expr] : list) {
+    int idx = table.find_column(name);
+    int loc = expr ? expr->location : location;
+    if (idx < 0)
+      fail(SqlState::UndefinedColumn,
+           "column \"" + name + "\" of relation \"" + table.name + "\" does not exist", loc);
+    if (set[idx]) fail(SqlState::SyntaxError, "multiple assignments to same column \"" + name + "\"", loc);
+    const auto& col = table.columns[idx];
+    if (!expr) {
+      set[idx] = column_default(col);  // SET c = DEFAULT
+    } else {
+      set[idx] = assign(bind(*expr, c), col, loc);
+    }
+  }
+  for (size_t i = 0; i < set.size(); ++i)
+    if (!set[i]) set[i] = Expr::make_column(rels_[static_cast<size_t>(rel)].ids[i], table.columns[i].type);
+  return set;
 }
 
 ExprPtr Binder::bind_where(const ast::ExprPtr& where, Scope& scope) {
@@ -2736,7 +2906,6 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   Scope scope = open_scope(s.table);
   const int rel = scope.rels[0];
-  const auto& table = *rels_[0].table;
   auto scan = make_scan(rel, true);
   ColumnId key = new_id();
   scan->key_column = key;
@@ -2745,23 +2914,7 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   ExprCtx c;
   c.scope = &scope;
   c.clause = "UPDATE";
-  std::vector<ExprPtr> set(table.columns.size());
-  for (const auto& [name, expr] : s.assignments) {
-    int idx = table.find_column(name);
-    int loc = expr ? expr->location : s.table.location;
-    if (idx < 0)
-      fail(SqlState::UndefinedColumn,
-           "column \"" + name + "\" of relation \"" + table.name + "\" does not exist", loc);
-    if (set[idx]) fail(SqlState::SyntaxError, "multiple assignments to same column \"" + name + "\"", loc);
-    const auto& col = table.columns[idx];
-    if (!expr) {
-      set[idx] = Expr::make_constant(Value::null(col.type), col.type);  // SET c = DEFAULT
-    } else {
-      set[idx] = assign(bind(*expr, c), col, loc);
-    }
-  }
-  for (size_t i = 0; i < set.size(); ++i)
-    if (!set[i]) set[i] = Expr::make_column(rels_[0].ids[i], table.columns[i].type);
+  std::vector<ExprPtr> set = bind_assignments(s.assignments, c, rel, s.table.location);
 
   if (ExprPtr p = bind_where(s.where, scope)) {
     auto filter = wrap<plan::FilterOp>(std::move(cur));
@@ -2957,6 +3110,37 @@ std::vector<Value> PlannedStatement::parameters(const std::vector<Value>& client
   return out;
 }
 
+// The defaults of some columns as a one-row result: VALUES of the columns' default expressions (bound and
+// assigned as INSERT binds them) under a projection.
+PlannedStatement Binder::plan_defaults(const storage::TableDef& table, const std::vector<int>& columns) {
+  auto values = std::make_unique<plan::ValuesOp>();
+  std::vector<ExprPtr> row;
+  for (int c : columns) {
+    const storage::ColumnDef& col = table.columns[static_cast<size_t>(c)];
+    row.push_back(column_default(col));
+    values->output.push_back({new_id(), col.name, col.type});
+  }
+  values->rows.push_back(std::move(row));
+  auto project = std::make_unique<plan::ProjectOp>();
+  for (const OutputColumn& in : values->output) {
+    project->exprs.push_back(Expr::make_column(in.id, in.type));
+    project->output.push_back({new_id(), in.name, in.type});
+  }
+  project->children.push_back(std::move(values));
+  PlannedStatement out;
+  out.command = "SELECT";
+  out.plan.result_columns = project->output;
+  out.plan.root = std::move(project);
+  finish(out);
+  return out;
+}
+
+PlannedStatement plan_column_defaults(const storage::TableDef& table, const std::vector<int>& columns,
+                                      const PlannerContext& ctx) {
+  Binder binder(ctx);
+  return binder.plan_defaults(table, columns);
+}
+
 PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx) {
   Binder binder(ctx);
   return binder.plan(stmt);
@@ -3008,7 +3192,11 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
     col.max_length = max_length;
     col.not_null = c.not_null;
     if (c.unique) throw_unsupported("UNIQUE constraints", pos_of(c.location));
-    if (c.default_expr) throw_unsupported("DEFAULT values", pos_of(c.default_expr->location));
+    if (c.default_expr) {
+      PlannerContext ctx;
+      Binder(ctx).check_default(*c.default_expr, col);
+      col.default_expr = c.default_text;
+    }
     if (c.primary_key) {
       if (inline_pk) multiple_pk(c.location);
       if (col.type == TypeId::Interval)

@@ -541,4 +541,59 @@ void RepeatOp::write_shape(ShapeWriter& w) const {
 }
 OMENDB_SHAPE_COVERS(RepeatOp, 72);
 
+// ---- INSERT ... ON CONFLICT --------------------------------------------------------------------------
+
+void UpsertOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  for (auto& e : set_exprs) f(e);
+  if (where) f(where);
+}
+
+std::string UpsertOp::explain(const ExplainContext& c) const {
+  std::string s = "Insert " + table->name + " (on conflict";
+  if (!table->primary_key.empty()) s += " on " + table->name + "_pkey";
+  if (!do_update) return s + " do nothing)";
+  // The existing row's columns read as the table's, the proposed row's as excluded's.
+  std::vector<std::string> names = c.names;
+  auto name = [&](ColumnId id, std::string n) {
+    if (id < 0) return;
+    if (names.size() <= static_cast<size_t>(id)) names.resize(static_cast<size_t>(id) + 1);
+    names[static_cast<size_t>(id)] = std::move(n);
+  };
+  for (const auto& col : existing) name(col.id, table->name + "." + col.name);
+  for (const auto& col : children.at(0)->output) name(col.id, "excluded." + col.name);
+  ExplainContext mine{names, c.params};
+  s += " do update set: ";
+  bool first = true;
+  for (size_t i = 0; i < set_exprs.size(); ++i) {
+    const Expr& e = *set_exprs[i];
+    if (e.op == ExprOp::Column && i < existing.size() && e.column == existing[i].id) continue;
+    if (!first) s += ", ";
+    first = false;
+    s += table->columns[i].name + " = " + mine.expr(e);
+  }
+  if (where) s += "; where: " + mine.expr(*where);
+  return s + ")";
+}
+
+bool UpsertOp::changes_key() const {
+  if (!do_update) return false;
+  for (int k : table->primary_key) {
+    const size_t i = static_cast<size_t>(k);
+    if (i >= set_exprs.size() || i >= existing.size()) return true;
+    const Expr& e = *set_exprs[i];
+    if (!(e.op == ExprOp::Column && e.column == existing[i].id)) return true;
+  }
+  return false;
+}
+
+void UpsertOp::write_shape(ShapeWriter& w) const {
+  w.tag("upsert");
+  w.put(table);
+  w.put(do_update);
+  w.put(existing);
+  w.put(set_exprs);
+  w.put(where);
+}
+OMENDB_SHAPE_COVERS(UpsertOp, 144);
+
 }  // namespace omendb::plan

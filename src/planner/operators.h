@@ -32,7 +32,8 @@ enum class OpKind {
   HashJoin,
   NestedLoopJoin,
   UnionAll,
-  Repeat
+  Repeat,
+  Upsert
 };
 
 // Where an operator stands in the pipelines: the only thing the pipeline cutter asks of it.
@@ -293,6 +294,31 @@ class UpdateOp final : public Op {
   storage::TableDefPtr table;
   ColumnId key_column = -1;
   std::vector<ExprPtr> set_exprs;
+
+  PipelineRole role() const override { return PipelineRole::Sink; }
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// INSERT ... ON CONFLICT on the primary key (docs/schema.md). Each input row (children[0]->output, as
+// for InsertOp) is inserted unless a row exists under its key; then DO NOTHING skips it, and DO UPDATE
+// binds the existing row to `existing` (one column per table column) beside the proposed row
+// (children[0]'s columns: EXCLUDED) and, if `where` (null: always) is TRUE, replaces the row by
+// set_exprs (the new value of each table column).
+class UpsertOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::Upsert;
+  UpsertOp() : Op(kKind) {}
+  storage::TableDefPtr table;
+  bool do_update = false;
+  std::vector<OutputColumn> existing;
+  std::vector<ExprPtr> set_exprs;
+  ExprPtr where;
+
+  // Whether DO UPDATE may change a primary-key column (SET names one): the row is then locked FOR UPDATE,
+  // else FOR NO KEY UPDATE, as PostgreSQL's ON CONFLICT DO UPDATE.
+  bool changes_key() const;
 
   PipelineRole role() const override { return PipelineRole::Sink; }
   void for_each_expr(const std::function<void(ExprPtr&)>& f) override;

@@ -93,6 +93,10 @@ struct PlannerContext {
 // With ctx.param_types: 42P18 for a parameter whose type cannot be inferred, 42P08 for one inferred
 // as two different types.
 PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx);
+// The defaults of `columns` of `table` (DEFAULT expressions, NULL for a column without one) as a plan
+// producing one row, compiled like any SELECT: COPY FROM fills the columns it does not read with it.
+PlannedStatement plan_column_defaults(const storage::TableDef& table, const std::vector<int>& columns,
+                                      const PlannerContext& ctx);
 
 // EXECUTE's arguments: each bound without a FROM clause, coerced to its parameter's type as an
 // assignment would be (42804 otherwise) and evaluated now. Only constant expressions are accepted

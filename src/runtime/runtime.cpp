@@ -254,6 +254,30 @@ int32_t rt_lock_row(QueryState* qs, int32_t target, int32_t strength, int32_t wa
   return 0;
 }
 
+int32_t rt_upsert(QueryState* qs, int32_t target, int32_t action, const Datum** existing) {
+  ExecContext& ctx = ctx_of(qs);
+  storage::UpsertOutcome r =
+      ctx.writer->upsert(*ctx.targets[static_cast<size_t>(target)], ctx.row.data(), action != 0, action == 2);
+  switch (r) {
+    case storage::UpsertOutcome::Inserted:
+      ++ctx.rows_affected;
+      return 1;
+    case storage::UpsertOutcome::Skipped:
+      return 1;
+    case storage::UpsertOutcome::Conflict:
+      *existing = ctx.writer->conflicting_row();
+      return 2;
+  }
+  return 1;
+}
+
+int32_t rt_upsert_update(QueryState* qs, int32_t target) {
+  ExecContext& ctx = ctx_of(qs);
+  ctx.writer->update_conflicting(*ctx.targets[static_cast<size_t>(target)], ctx.row.data());
+  ++ctx.rows_affected;
+  return 1;
+}
+
 Datum* rt_sort_row(QueryState* qs, int32_t slot) {
   return ctx_of(qs).sorts[static_cast<size_t>(slot)]->append();
 }

@@ -48,6 +48,13 @@ int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_
 // COMMITTED the row changed since the snapshot and ExecContext::restart asks for a new run).
 int32_t rt_lock_row(QueryState* qs, int32_t target, int32_t strength, int32_t wait, const char* key,
                     uint64_t key_len);
+// INSERT ... ON CONFLICT (storage::StatementWriter::upsert): QueryState::row holds the proposed row.
+// Returns 0 to stop, 1 when the row was inserted or skipped, 2 on a conflict to resolve by DO UPDATE:
+// *existing then points to the conflicting row (table column order), and the generated code fills
+// QueryState::row with the updated row and calls rt_upsert_update (or nothing when its WHERE fails).
+// action: 0 DO NOTHING, 1 DO UPDATE, 2 DO UPDATE whose SET may change the primary key.
+int32_t rt_upsert(QueryState* qs, int32_t target, int32_t action, const Datum** existing);
+int32_t rt_upsert_update(QueryState* qs, int32_t target);
 
 // Sort: rt_sort_row returns a row of Datums to fill, rt_sort_row_done copies its text.
 Datum* rt_sort_row(QueryState* qs, int32_t slot);
@@ -134,7 +141,8 @@ int32_t rt_match(QueryState* qs, int32_t flags, const char* s, uint64_t sn, cons
   X(rt_text_cmp) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_bool_to_text) \
   X(rt_text_to_int32) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) \
   X(rt_in_int) X(rt_in_double) X(rt_in_text) X(rt_datetime) X(rt_datetime_cast) X(rt_interval_cmp) \
-  X(rt_hash_interval) X(rt_catalog_func) X(rt_catalog_cast) X(rt_match)
+  X(rt_hash_interval) X(rt_catalog_func) X(rt_catalog_cast) X(rt_match) X(rt_upsert) \
+  X(rt_upsert_update)
 // clang-format on
 
 }  // namespace omendb::runtime

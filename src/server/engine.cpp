@@ -962,6 +962,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       d = Datum{};
       d.is_null = 1;
     }
+    // The columns the COPY does not read take their DEFAULTs, as in PostgreSQL.
+    std::vector<Value> defaults = column_defaults(table, columns, *view, out, started);
+    for (size_t c = 0; c < defaults.size(); ++c)
+      if (!defaults[c].is_null()) row[c] = dtsql::to_datum(defaults[c]);
     uint64_t rows = 0;
     while (reader.next(fields)) {
       uint64_t bytes = 96 + 16 * columns.size();  // the buffered write: map node, key, value
@@ -1011,6 +1015,60 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     writer->apply();
     if (own_txn) own_txn->commit();
     out.command_complete("COPY " + std::to_string(rows));
+  }
+
+  // The DEFAULT of every column of `table` that `read` does not list (NULL for the others and for columns
+  // without one), computed by the compiled plan of planner::plan_column_defaults. PostgreSQL evaluates a
+  // default per row; here it is evaluated once per COPY, which is the same for constants and for now(),
+  // CURRENT_TIMESTAMP and current_date (the transaction's start), not for clock_timestamp().
+  std::vector<Value> column_defaults(const storage::TableDef& table, const std::vector<int>& read,
+                                     const storage::ReadView& view, pgwire::ResultWriter& out,
+                                     std::chrono::steady_clock::time_point started) {
+    std::vector<Value> values(table.columns.size());
+    std::vector<int> wanted;
+    for (size_t c = 0; c < table.columns.size(); ++c)
+      if (!table.columns[c].default_expr.empty() &&
+          std::find(read.begin(), read.end(), static_cast<int>(c)) == read.end())
+        wanted.push_back(static_cast<int>(c));
+    if (wanted.empty()) return values;
+    planner::PlannerContext pctx;
+    pctx.catalog = &db_.store().catalog();
+    pctx.session = &session_info_;
+    const dtsql::EvalContext dt_context = datetime();
+    pctx.datetime = &dt_context;
+    planner::PlannedStatement planned = planner::plan_column_defaults(table, wanted, pctx);
+    std::string key =
+        "\x1f"
+        "COPY defaults of " +
+        std::to_string(table.id) + ":";
+    for (int c : wanted) key += std::to_string(c) + ",";
+    key += '\x1f';
+    key += planned.shape_key;
+    key += '\x1f';
+    key += std::to_string(db_.store().catalog().version());
+    bool cache_hit = false;
+    auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit);
+    runtime::ExecContext ctx;
+    prepare_context(ctx, *compiled, planned.params, out, started);
+    ctx.view = &view;
+    struct Sink final : runtime::RowSink {
+      Sink(const storage::TableDef& t, const std::vector<int>& w, std::vector<Value>& v)
+          : table(t), wanted(w), values(v) {}
+      bool row(const Datum* d, size_t count) override {
+        for (size_t i = 0; i < count && i < wanted.size(); ++i) {
+          const int c = wanted[i];
+          values[static_cast<size_t>(c)] =
+              dtsql::from_datum(table.columns[static_cast<size_t>(c)].type, d[i]);
+        }
+        return true;
+      }
+      const storage::TableDef& table;
+      const std::vector<int>& wanted;
+      std::vector<Value>& values;
+    } sink(table, wanted, values);
+    ctx.sink = &sink;
+    codegen::execute(*compiled, ctx);
+    return values;
   }
 
   // One input field into the row's Datum: PostgreSQL's input function of the column's type (the

@@ -1,10 +1,13 @@
 // Catalog persistence. Each table definition is stored under meta::catalog_key(id) (see internal.h) in
 // a hand-written binary form:
-//   u8  format version (1)
+//   u8  format version (1 or 2)
 //   u32 table id                    (all integers little-endian)
 //   str table name                  (str = u32 byte length + bytes)
-//   u32 column count, then per column:  str name, u8 TypeId, u8 not_null, i32 max_length
+//   u32 column count, then per column:  str name, u8 TypeId, u8 not_null, i32 max_length,
+//                                       and in version 2: str DEFAULT expression (SQL text, empty: none)
 //   u32 primary key column count, then per key column: u32 column index
+// Version 1 (written before column defaults existed) is still read; new definitions are written as
+// version 2.
 // The next table id is stored separately (meta::next_table_id_key) so ids are never reused, even when
 // the table with the highest id is dropped.
 #include <rocksdb/write_batch.h>
@@ -29,6 +32,7 @@ int TableDef::find_column(std::string_view column_name) const {
 namespace {
 
 constexpr uint8_t kCatalogFormatV1 = 1;
+constexpr uint8_t kCatalogFormatV2 = 2;  // + column defaults
 
 template <typename T>
 void put_le(T v, std::string& out) {
@@ -72,7 +76,7 @@ struct Reader {
 
 std::string serialize(const TableDef& def) {
   std::string out;
-  out.push_back(static_cast<char>(kCatalogFormatV1));
+  out.push_back(static_cast<char>(kCatalogFormatV2));
   put_le<uint32_t>(def.id, out);
   put_str(def.name, out);
   put_le<uint32_t>(static_cast<uint32_t>(def.columns.size()), out);
@@ -81,6 +85,7 @@ std::string serialize(const TableDef& def) {
     out.push_back(static_cast<char>(c.type));
     out.push_back(c.not_null ? '\x01' : '\x00');
     put_le<int32_t>(c.max_length, out);
+    put_str(c.default_expr, out);
   }
   put_le<uint32_t>(static_cast<uint32_t>(def.primary_key.size()), out);
   for (int k : def.primary_key) put_le<uint32_t>(static_cast<uint32_t>(k), out);
@@ -89,7 +94,8 @@ std::string serialize(const TableDef& def) {
 
 bool deserialize(std::string_view in, TableDef& def) {
   Reader r{in};
-  if (r.get<uint8_t>() != kCatalogFormatV1) return false;
+  uint8_t version = r.get<uint8_t>();
+  if (version != kCatalogFormatV1 && version != kCatalogFormatV2) return false;
   def.id = r.get<uint32_t>();
   def.name = r.get_str();
   uint32_t ncols = r.get<uint32_t>();
@@ -102,6 +108,7 @@ bool deserialize(std::string_view in, TableDef& def) {
     c.type = static_cast<TypeId>(t);
     c.not_null = r.get<uint8_t>() != 0;
     c.max_length = r.get<int32_t>();
+    if (version >= kCatalogFormatV2) c.default_expr = r.get_str();
   }
   uint32_t npk = r.get<uint32_t>();
   if (!r.ok || npk > ncols) return false;

@@ -17,6 +17,8 @@ struct ColumnDef {
   TypeId type = TypeId::Int64;
   bool not_null = false;
   int32_t max_length = -1;  // varchar(n): n characters; -1 = unlimited
+  // DEFAULT as SQL text (parsed and bound again by each statement that uses it); empty: NULL.
+  std::string default_expr;
 };
 
 struct TableDef {

@@ -739,6 +739,13 @@ class ReadViewImpl final : public ReadView {
 
   uint64_t snapshot_ts() const { return snapshot_ts_; }
 
+  // The transaction's own write of `key` (nullptr if none).
+  const WriteOp* own_write(std::string_view key) const {
+    if (!writes_) return nullptr;
+    auto it = writes_->find(key);
+    return it == writes_->end() ? nullptr : &it->second;
+  }
+
  private:
   // Keys that arrive in ascending order (COPY or a multi-row INSERT of keys in order: time series) are
   // checked with one iterator moving forward instead of a seek per key. The iterator stands at the
@@ -905,6 +912,16 @@ class TransactionImpl final : public Transaction {
     return outcome;
   }
   bool row_locks() const { return store_.options().row_locks; }
+  // Whether the transaction holds a lock on the row.
+  bool holds(std::string_view key) const { return locked_.find(key) != locked_.end(); }
+  // Gives back a row lock the transaction took but does not need (DO NOTHING waiting for a deleter).
+  void unlock_row(std::string_view key) {
+    auto it = locked_.find(key);
+    if (it == locked_.end()) return;
+    std::vector<std::string> keys{it->first};
+    locked_.erase(it);
+    state_.locks.release(id_, keys);
+  }
   // Whether an earlier statement of this transaction wrote the key (then it holds the row's lock since).
   bool wrote(std::string_view key) const { return writes_.find(key) != writes_.end(); }
 
@@ -1075,10 +1092,195 @@ class StatementWriterImpl final : public StatementWriter {
     return txn_.wrote(key) || unchanged(key) ? LockResult::Locked : LockResult::Changed;
   }
 
+  UpsertOutcome upsert(const TableDef& table, const Datum* row, bool do_update, bool key_update) override {
+    validate(table, row);
+    note_table(table);
+    std::string key = make_key(table, row);
+    if (table.has_hidden_rowid()) {  // no arbiter: a plain insert
+      put_new(table, std::move(key), row);
+      return UpsertOutcome::Inserted;
+    }
+    auto mine = ops_.find(key);
+    if (mine != ops_.end()) {
+      if (mine->second.is_delete) {  // a stored row this statement moved away (locked): insert again
+        put_new(table, std::move(key), row);
+        return UpsertOutcome::Inserted;
+      }
+      if (do_update)  // inserted or updated by this statement
+        throw SqlError(SqlState::CardinalityViolation,
+                       "ON CONFLICT DO UPDATE command cannot affect row a second time")
+            .with_hint(
+                "Ensure that no rows proposed for insertion within the same command have duplicate "
+                "constrained values.");
+      return UpsertOutcome::Skipped;
+    }
+    const uint64_t snapshot = view_->snapshot_ts();
+    if (txn_.wrote(key)) {  // an earlier statement of this transaction wrote the key: it holds the lock
+      const WriteOp* w = view_->own_write(key);
+      if (!w || w->is_delete) {
+        put_new(table, std::move(key), row);
+        return UpsertOutcome::Inserted;
+      }
+      if (!do_update) return UpsertOutcome::Skipped;
+      return conflict(table, std::move(key), w->value, snapshot);
+    }
+    // The newest committed version, re-read after every lock wait: a lock holder releases its lock only
+    // once its commit is visible, so what a granted lock lets us read is current and stays so.
+    const bool locks = txn_.row_locks();
+    const bool held = txn_.holds(key);
+    bool live = false;
+    uint64_t ts = 0;
+    if (do_update) {
+      // Lock the row as UPDATE would (FOR NO KEY UPDATE, FOR UPDATE if the SET changes the key): waits
+      // for a concurrent UPDATE, DELETE, SELECT FOR UPDATE / SHARE or insert of the key.
+      if (locks)
+        txn_.lock_row(table, key, key_update ? RowLockMode::Update : RowLockMode::NoKeyUpdate,
+                      LockWaitMode::Wait);
+      ts = newest_committed(key, &live, &conflict_value_);
+    } else {
+      ts = newest_committed(key, &live, &conflict_value_);
+      if (live && locks && !held) {
+        // DO NOTHING takes no lock on the row it finds, as PostgreSQL's, but waits for a transaction
+        // that is deleting it (or changing its key): whichever lock conflicts with FOR KEY SHARE.
+        if (txn_.lock_row(table, key, RowLockMode::KeyShare, LockWaitMode::Wait) ==
+            LockManager::Outcome::Acquired)
+          txn_.unlock_row(key);
+        ts = newest_committed(key, &live, &conflict_value_);
+      }
+    }
+    if (!live) {
+      // No row: lock the key as an insert does (a concurrent upserter of the key waits for us), then
+      // insert unless a row was committed meanwhile.
+      if (locks) {
+        txn_.lock_row(table, key, RowLockMode::Update, LockWaitMode::Wait);
+        ts = newest_committed(key, &live, &conflict_value_);
+      }
+      if (!live) {
+        put_new(table, std::move(key), row);
+        return UpsertOutcome::Inserted;
+      }
+      if (!do_update && !held) txn_.unlock_row(key);
+    }
+    // A row that this statement's snapshot does not see: REPEATABLE READ cannot go on from it (PostgreSQL
+    // fails with 40001); READ COMMITTED uses that newest version.
+    if (ts > snapshot && txn_.isolation() == IsolationLevel::RepeatableRead)
+      throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
+    if (!do_update) return UpsertOutcome::Skipped;
+    if (ts == 0) {  // no version in the row store: the row lives in a sealed block
+      conflict_value_.clear();
+      sealed_row(table, key);
+      conflict_key_ = std::move(key);
+      conflict_read_ts_ = snapshot;
+      return UpsertOutcome::Conflict;
+    }
+    return conflict(table, std::move(key), conflict_value_, std::max(snapshot, ts));
+  }
+
+  const Datum* conflicting_row() const override { return conflict_row_.data(); }
+
+  void update_conflicting(const TableDef& table, const Datum* row) override {
+    validate(table, row);
+    std::string new_key = make_key(table, row);
+    if (new_key == conflict_key_) {
+      auto it = ops_.find(conflict_key_);
+      if (it == ops_.end()) {
+        Op op = new_op();
+        op.read_ts = conflict_read_ts_;
+        it = ops_.emplace(conflict_key_, std::move(op)).first;
+      }
+      it->second.is_delete = false;
+      rowcodec::encode_row(table, row, it->second.value);
+      return;
+    }
+    // The key changes: the old row is deleted (FOR UPDATE strength), the new key inserted (23505 if taken).
+    if (txn_.row_locks()) txn_.lock_row(table, conflict_key_, RowLockMode::Update, LockWaitMode::Wait);
+    Op op = new_op();
+    op.read_ts = conflict_read_ts_;
+    op.is_delete = true;
+    ops_[conflict_key_] = std::move(op);
+    put_new(table, std::move(new_key), row);
+  }
+
   void apply() override;
 
  private:
   using Op = WriteOp;
+
+  // The DO UPDATE's conflicting row from its encoded value, into conflict_row_.
+  UpsertOutcome conflict(const TableDef& table, std::string key, std::string_view value, uint64_t read_ts) {
+    conflict_values_.clear();
+    if (!rowcodec::decode_row(table, value, conflict_values_))
+      throw SqlError(SqlState::DataCorrupted, "could not decode a row of table \"" + table.name + "\"");
+    conflict_row_.assign(table.columns.size(), Datum{});
+    for (size_t i = 0; i < conflict_row_.size() && i < conflict_values_.size(); ++i)
+      conflict_row_[i] = dtsql::to_datum(conflict_values_[i]);
+    conflict_key_ = std::move(key);
+    conflict_read_ts_ = read_ts;
+    return UpsertOutcome::Conflict;
+  }
+
+  // The DO UPDATE's conflicting row from a sealed block (a one-key scan: no row-store version masks it,
+  // so every snapshot sees it), into conflict_row_.
+  void sealed_row(const TableDef& table, std::string_view key) {
+    ScanSpec spec;
+    spec.table = store_.catalog().find(table.id);
+    if (!spec.table)
+      throw SqlError(SqlState::UndefinedTable, "relation \"" + table.name + "\" does not exist");
+    spec.lower.assign(key.substr(keycodec::kTablePrefixSize));
+    spec.upper = spec.lower;
+    spec.upper.push_back('\0');  // the smallest key after `key`
+    spec.upper_unbounded = false;
+    spec.columns.assign(table.columns.size(), true);
+    spec.batch_rows = 1;
+    auto cursor = view_->scan(spec);
+    const ColumnBatch* batch = cursor->next();
+    if (!batch || batch->count == 0)
+      throw SqlError(SqlState::DataCorrupted, "sealed row of table \"" + table.name + "\" not found");
+    conflict_values_.clear();
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      const ColumnVector& v = batch->columns[c];
+      const TypeId type = table.columns[c].type;
+      if (v.nulls[0]) {
+        conflict_values_.push_back(Value::null(type));
+        continue;
+      }
+      switch (physical_type(type)) {
+        case PhysType::Bool:
+          conflict_values_.push_back(Value::boolean(static_cast<const uint8_t*>(v.data)[0] != 0));
+          break;
+        case PhysType::Int32:
+          conflict_values_.push_back(type == TypeId::Int32
+                                         ? Value::int32(static_cast<const int32_t*>(v.data)[0])
+                                         : Value::datetime(type, static_cast<const int32_t*>(v.data)[0]));
+          break;
+        case PhysType::Int64:
+          conflict_values_.push_back(type == TypeId::Int64
+                                         ? Value::int64(static_cast<const int64_t*>(v.data)[0])
+                                         : Value::datetime(type, static_cast<const int64_t*>(v.data)[0]));
+          break;
+        case PhysType::Float64:
+          conflict_values_.push_back(Value::float64(static_cast<const double*>(v.data)[0]));
+          break;
+        case PhysType::Text: {
+          const StrRef& s = static_cast<const StrRef*>(v.data)[0];
+          conflict_values_.push_back(Value::text(std::string(s.ptr, s.len), type));
+          break;
+        }
+        case PhysType::Interval: {
+          const auto* p = static_cast<const uint8_t*>(v.data);
+          int64_t time;
+          int32_t day, month;
+          std::memcpy(&time, p, 8);
+          std::memcpy(&day, p + 8, 4);
+          std::memcpy(&month, p + 12, 4);
+          conflict_values_.push_back(Value::interval(time, day, month));
+          break;
+        }
+      }
+    }
+    conflict_row_.assign(table.columns.size(), Datum{});
+    for (size_t i = 0; i < conflict_row_.size(); ++i) conflict_row_[i] = dtsql::to_datum(conflict_values_[i]);
+  }
 
   // Locks a stored row this statement is about to change. False: another transaction changed it
   // after this statement's snapshot (READ COMMITTED: re-check on the newest version).
@@ -1108,7 +1310,8 @@ class StatementWriterImpl final : public StatementWriter {
   // locked. A committer releases its locks only once its commit is visible, so every version of a
   // locked row is at or below visible_ts: one iterator serves the whole statement, refreshed only
   // when visible_ts moved since it was made.
-  uint64_t newest_committed(std::string_view key, bool* live) {
+  // With `value`: a live row-store version's encoded row goes there.
+  uint64_t newest_committed(std::string_view key, bool* live, std::string* value = nullptr) {
     rocksdb::DB* db = store_.db();
     uint64_t visible = state_.visible_ts.load();
     if (!latest_) {
@@ -1126,6 +1329,7 @@ class StatementWriterImpl final : public StatementWriter {
     if (latest_->Valid() && has_user_key(latest_->key(), key)) {
       rocksdb::Slice v = latest_->value();
       *live = rowcodec::value_kind(std::string_view(v.data(), v.size())) == rowcodec::ValueKind::Row;
+      if (value && *live) value->assign(v.data(), v.size());
       return keycodec::decode_version(std::string_view(latest_->key().data(), latest_->key().size()));
     }
     check_status(latest_->status(), "looking up a row");
@@ -1248,6 +1452,12 @@ class StatementWriterImpl final : public StatementWriter {
   WriteSet ops_;
   std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
   uint32_t last_table_id_ = 0;
+  // The row the last upsert() conflicted with (Conflict), for the DO UPDATE that follows.
+  std::string conflict_key_;
+  uint64_t conflict_read_ts_ = 0;
+  std::string conflict_value_;
+  std::vector<Value> conflict_values_;
+  std::vector<Datum> conflict_row_;
 };
 
 std::unique_ptr<StatementWriter> TransactionImpl::writer(const ReadView& view) {

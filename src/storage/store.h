@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,6 +44,13 @@ struct StoreOptions {
 
 class ReadView;
 class StatementWriter;
+
+// What StatementWriter::upsert did with a proposed row.
+enum class UpsertOutcome {
+  Inserted,  // no row under its key: inserted
+  Skipped,   // a row is there and the action is DO NOTHING (or this statement already wrote the key)
+  Conflict,  // a row is there and the action is DO UPDATE: conflicting_row() holds it
+};
 class Transaction;
 
 enum class IsolationLevel {
@@ -230,6 +238,29 @@ class StatementWriter {
   enum class LockResult { Locked, Skipped, Changed };
   virtual LockResult lock(const TableDef& table, std::string_view key, RowLockMode mode,
                           LockWaitMode how) = 0;
+
+  // INSERT ... ON CONFLICT (primary key) DO NOTHING / DO UPDATE, atomic under concurrency as in
+  // PostgreSQL. Checks the row like insert(), then looks at the newest committed row under its key (the
+  // row store or a sealed block), not only the snapshot's, through the row locks that UPDATE, DELETE and
+  // SELECT FOR UPDATE take (per Transaction::set_lock_wait: 55P03, 57014, 40P01):
+  //   - none (or deleted): locks the key as insert() does and inserts the row -> Inserted;
+  //   - a row, DO NOTHING: waits while a transaction holds the row for a delete, a key change or an insert
+  //     (a lock that conflicts with FOR KEY SHARE), keeps no lock -> Skipped (or Inserted if it was deleted);
+  //   - a row, DO UPDATE: locks it (`key_update`: the SET changes a primary-key column, FOR UPDATE
+  //     strength, else FOR NO KEY UPDATE) -> Conflict, its newest committed version in conflicting_row();
+  //   - REPEATABLE READ and that row was committed after the transaction's snapshot: 40001, as
+  //     PostgreSQL ("could not serialize access due to concurrent update");
+  //   - this statement already inserted or updated the key: DO NOTHING -> Skipped, DO UPDATE -> 21000
+  //     ("ON CONFLICT DO UPDATE command cannot affect row a second time").
+  // Under READ COMMITTED the update is based on the newest committed row, so a session that waited for
+  // another's insert updates that row instead of failing. A table without a primary key has no
+  // arbiter: the row is inserted.
+  virtual UpsertOutcome upsert(const TableDef& table, const Datum* row, bool do_update, bool key_update) = 0;
+  // After Conflict: the conflicting row (table column order), valid until the next call.
+  virtual const Datum* conflicting_row() const = 0;
+  // After Conflict: replaces the conflicting row with `row` (the DO UPDATE result). A changed primary
+  // key moves the row (23505 if the new key holds one). Same checks as update().
+  virtual void update_conflicting(const TableDef& table, const Datum* row) = 0;
   // Adds this statement's writes to its transaction.
   virtual void apply() = 0;
 };

@@ -39,6 +39,8 @@ std::unique_ptr<OperatorTranslator> make_translator(const plan::Op& op) {
       return make_union_all_translator(op.as<plan::UnionAllOp>());
     case OpKind::Repeat:
       return make_repeat_translator(op.as<plan::RepeatOp>());
+    case OpKind::Upsert:
+      return make_upsert_translator(op.as<plan::UpsertOp>());
   }
   throw SqlError(SqlState::InternalError,
                  "codegen: no translator for operator kind " + std::to_string(static_cast<int>(op.kind)));

@@ -24,5 +24,6 @@ std::unique_ptr<OperatorTranslator> make_update_translator(const plan::UpdateOp&
 std::unique_ptr<OperatorTranslator> make_delete_translator(const plan::DeleteOp& op);
 std::unique_ptr<OperatorTranslator> make_union_all_translator(const plan::UnionAllOp& op);
 std::unique_ptr<OperatorTranslator> make_repeat_translator(const plan::RepeatOp& op);
+std::unique_ptr<OperatorTranslator> make_upsert_translator(const plan::UpsertOp& op);
 
 }  // namespace omendb::codegen

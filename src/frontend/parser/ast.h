@@ -89,7 +89,8 @@ struct ColumnDef {
   bool not_null = false;
   bool primary_key = false;  // inline PRIMARY KEY on the column
   bool unique = false;       // inline UNIQUE (binder rejects for now)
-  ExprPtr default_expr;      // DEFAULT (binder rejects for now)
+  ExprPtr default_expr;      // DEFAULT
+  std::string default_text;  // DEFAULT as SQL text (libpg_query's deparser), kept in the catalog
   int location = -1;
 };
 
@@ -216,11 +217,24 @@ struct SelectStmt : Stmt {
 
 inline FromItem::~FromItem() = default;
 
+// INSERT ... ON CONFLICT [target] DO NOTHING | DO UPDATE SET ... [WHERE ...]
+struct OnConflict {
+  bool do_update = false;
+  std::vector<std::string> target_columns;  // ON CONFLICT (a, b); empty with a constraint name or none
+  std::string constraint;                   // ON CONFLICT ON CONSTRAINT name
+  ExprPtr target_where;                     // ON CONFLICT (a) WHERE ... (index predicate)
+  std::vector<std::pair<std::string, ExprPtr>> assignments;  // DO UPDATE SET; null expr = DEFAULT
+  ExprPtr where;                                             // DO UPDATE ... WHERE
+  int location = 0;
+};
+
 struct InsertStmt : Stmt {
   InsertStmt() : Stmt(StmtKind::Insert) {}
+  std::optional<OnConflict> on_conflict;
   TableRef table;
   std::vector<std::string> columns;        // empty: all columns in table order
-  std::vector<std::vector<ExprPtr>> rows;  // VALUES lists; DEFAULT in a VALUES list -> null ExprPtr
+  std::vector<std::vector<ExprPtr>> rows;  // VALUES lists; DEFAULT in a VALUES list -> null ExprPtr;
+                                           // no rows and no select: DEFAULT VALUES
   std::unique_ptr<SelectStmt> select;      // INSERT ... SELECT (or VALUES with ORDER BY / LIMIT ...)
   std::string unsupported_feature;         // ON CONFLICT, RETURNING, WITH, ...
 };
@@ -228,7 +242,7 @@ struct InsertStmt : Stmt {
 struct UpdateStmt : Stmt {
   UpdateStmt() : Stmt(StmtKind::Update) {}
   TableRef table;
-  std::vector<std::pair<std::string, ExprPtr>> assignments;
+  std::vector<std::pair<std::string, ExprPtr>> assignments;  // null expr = DEFAULT
   ExprPtr where;
   std::string unsupported_feature;  // FROM, RETURNING, WHERE CURRENT OF, ...
 };

@@ -11,6 +11,8 @@
 #include <string>
 #include <utility>
 
+#include <pg_query.h>
+
 #include "common/error.h"
 
 namespace omendb::parser::detail {
@@ -26,6 +28,42 @@ int pos(int location) {
 
 [[noreturn]] void unsupported(const std::string& feature, int location) {
   throw_unsupported(feature, pos(location));
+}
+
+// The SQL text of an expression node, as libpg_query's deparser writes it (for a column's DEFAULT, kept
+// in the catalog as text and parsed again when a statement uses it).
+std::string deparse_expr(const PgQuery__Node* node) {
+  PgQuery__ResTarget target = PG_QUERY__RES_TARGET__INIT;
+  target.val = const_cast<PgQuery__Node*>(node);
+  PgQuery__Node target_node = PG_QUERY__NODE__INIT;
+  target_node.node_case = PG_QUERY__NODE__NODE_RES_TARGET;
+  target_node.res_target = &target;
+  PgQuery__Node* targets[1] = {&target_node};
+  PgQuery__SelectStmt select = PG_QUERY__SELECT_STMT__INIT;
+  select.n_target_list = 1;
+  select.target_list = targets;
+  select.limit_option = PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_DEFAULT;
+  select.op = PG_QUERY__SET_OPERATION__SETOP_NONE;
+  PgQuery__Node select_node = PG_QUERY__NODE__INIT;
+  select_node.node_case = PG_QUERY__NODE__NODE_SELECT_STMT;
+  select_node.select_stmt = &select;
+  PgQuery__RawStmt raw = PG_QUERY__RAW_STMT__INIT;
+  raw.stmt = &select_node;
+  PgQuery__RawStmt* stmts[1] = {&raw};
+  PgQuery__ParseResult result = PG_QUERY__PARSE_RESULT__INIT;
+  result.version = PG_VERSION_NUM;
+  result.n_stmts = 1;
+  result.stmts = stmts;
+  std::string packed(pg_query__parse_result__get_packed_size(&result), '\0');
+  pg_query__parse_result__pack(&result, reinterpret_cast<uint8_t*>(packed.data()));
+  PgQueryProtobuf pb{packed.size(), packed.data()};
+  PgQueryDeparseResult r = pg_query_deparse_protobuf(pb);
+  std::string text;
+  bool ok = !r.error && r.query && std::string_view(r.query).substr(0, 7) == "SELECT ";
+  if (ok) text = r.query + 7;
+  pg_query_free_deparse_result(r);
+  if (!ok) throw SqlError(SqlState::InternalError, "could not deparse a DEFAULT expression");
+  return text;
 }
 
 std::string str(const char* s) {
@@ -644,7 +682,7 @@ class Transformer {
     std::string& feature = out->unsupported_feature;
     out->table = table_ref(s->relation);
     if (s->with_clause) note(feature, "WITH");
-    if (s->on_conflict_clause) note(feature, "ON CONFLICT");
+    if (s->on_conflict_clause) on_conflict(s->on_conflict_clause, *out);
     if (s->n_returning_list > 0) note(feature, "RETURNING");
     if (s->override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_USER_VALUE ||
         s->override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_SYSTEM_VALUE) {
@@ -655,10 +693,7 @@ class Transformer {
       if (rt->n_indirection > 0) note(feature, "assignment to a subfield or array element");
       out->columns.push_back(str(rt->name));
     }
-    if (!s->select_stmt) {
-      note(feature, "DEFAULT VALUES");
-      return out;
-    }
+    if (!s->select_stmt) return out;  // DEFAULT VALUES: no rows
     const PgQuery__SelectStmt* sel = s->select_stmt->select_stmt;
     bool plain_values = sel->n_values_lists > 0 && sel->op == PG_QUERY__SET_OPERATION__SETOP_NONE &&
                         !sel->with_clause && sel->n_sort_clause == 0 && !sel->limit_count &&
@@ -689,6 +724,59 @@ class Transformer {
     return out;
   }
 
+  void on_conflict(const PgQuery__OnConflictClause* c, ast::InsertStmt& out) {
+    std::string& feature = out.unsupported_feature;
+    ast::OnConflict oc;
+    oc.location = c->location;
+    oc.do_update = c->action == PG_QUERY__ON_CONFLICT_ACTION__ONCONFLICT_UPDATE;
+    if (const PgQuery__InferClause* infer = c->infer) {
+      if (infer->conname && *infer->conname) oc.constraint = infer->conname;
+      for (size_t i = 0; i < infer->n_index_elems; ++i) {
+        const PgQuery__Node* n = infer->index_elems[i];
+        if (n->node_case != PG_QUERY__NODE__NODE_INDEX_ELEM) {
+          note(feature, "ON CONFLICT with this target");
+          continue;
+        }
+        const PgQuery__IndexElem* e = n->index_elem;
+        if (e->expr || !e->name || !*e->name) {
+          note(feature, "ON CONFLICT on an expression");
+          continue;
+        }
+        if (e->n_collation > 0 || e->n_opclass > 0)
+          note(feature, "ON CONFLICT with a collation or operator class");
+        oc.target_columns.push_back(str(e->name));
+      }
+      oc.target_where = opt_expr(infer->where_clause);
+    }
+    if (oc.do_update) assignments(c->target_list, c->n_target_list, feature, oc.assignments, true);
+    oc.where = opt_expr(c->where_clause);
+    out.on_conflict = std::move(oc);
+  }
+
+  // SET a = x, b = DEFAULT (UPDATE, ON CONFLICT DO UPDATE): DEFAULT becomes a null expression when
+  // `allow_default`, else an unsupported feature.
+  void assignments(PgQuery__Node** list, size_t n, std::string& feature,
+                   std::vector<std::pair<std::string, ExprPtr>>& out, bool allow_default) {
+    for (size_t i = 0; i < n; ++i) {
+      const PgQuery__ResTarget* rt = list[i]->res_target;
+      if (rt->n_indirection > 0) note(feature, "assignment to a subfield or array element");
+      const PgQuery__Node* val = rt->val;
+      if (val && val->node_case == PG_QUERY__NODE__NODE_MULTI_ASSIGN_REF) {
+        note(feature, "multiple-column assignment");
+        continue;
+      }
+      if (val && val->node_case == PG_QUERY__NODE__NODE_SET_TO_DEFAULT) {
+        if (!allow_default) {
+          note(feature, "SET column = DEFAULT");
+          continue;
+        }
+        out.emplace_back(str(rt->name), nullptr);
+        continue;
+      }
+      out.emplace_back(str(rt->name), expr(val));
+    }
+  }
+
   ast::StmtPtr update(const PgQuery__UpdateStmt* s) {
     auto out = std::make_unique<ast::UpdateStmt>();
     std::string& feature = out->unsupported_feature;
@@ -700,20 +788,7 @@ class Transformer {
       note(feature, "WHERE CURRENT OF");
       return out;
     }
-    for (size_t i = 0; i < s->n_target_list; ++i) {
-      const PgQuery__ResTarget* rt = s->target_list[i]->res_target;
-      if (rt->n_indirection > 0) note(feature, "assignment to a subfield or array element");
-      const PgQuery__Node* val = rt->val;
-      if (val && val->node_case == PG_QUERY__NODE__NODE_MULTI_ASSIGN_REF) {
-        note(feature, "multiple-column assignment");
-        continue;
-      }
-      if (val && val->node_case == PG_QUERY__NODE__NODE_SET_TO_DEFAULT) {
-        note(feature, "SET column = DEFAULT");
-        continue;
-      }
-      out->assignments.emplace_back(str(rt->name), expr(val));
-    }
+    assignments(s->target_list, s->n_target_list, feature, out->assignments, true);
     out->where = opt_expr(s->where_clause);
     return out;
   }
@@ -833,7 +908,10 @@ class Transformer {
     col.not_null = cd->is_not_null;
     if (cd->coll_clause) note(feature, "COLLATE");
     if (cd->compression && *cd->compression) note(feature, "COMPRESSION");
-    if (cd->raw_default) col.default_expr = expr(cd->raw_default);
+    if (cd->raw_default) {
+      col.default_expr = expr(cd->raw_default);
+      col.default_text = deparse_expr(cd->raw_default);
+    }
     bool saw_null = false, saw_not_null = false;
     for (size_t i = 0; i < cd->n_constraints; ++i) {
       const PgQuery__Node* n = cd->constraints[i];
@@ -854,6 +932,7 @@ class Transformer {
                 .at(pos(c->location));
           }
           col.default_expr = expr(c->raw_expr);
+          col.default_text = deparse_expr(c->raw_expr);
           break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
           if (has_index_options(c)) note(feature, "PRIMARY KEY index options");

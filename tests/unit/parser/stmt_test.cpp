@@ -258,16 +258,43 @@ TEST(ParserInsert, UnsupportedFeatures) {
     const char* sql;
     const char* feature;
   } cases[] = {
-      {"INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING", "ON CONFLICT"},
+      {"INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING RETURNING a", "RETURNING"},
       {"INSERT INTO t VALUES (1) RETURNING a", "RETURNING"},
       {"WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", "WITH"},
-      {"INSERT INTO t DEFAULT VALUES", "DEFAULT VALUES"},
+      {"INSERT INTO t VALUES (1) ON CONFLICT ((a + 1)) DO NOTHING", "ON CONFLICT on an expression"},
   };
   for (const auto& c : cases) {
     auto s = parse_one<ast::InsertStmt>(c.sql);
     ASSERT_TRUE(s) << c.sql;
     EXPECT_EQ(s->unsupported_feature, c.feature) << c.sql;
   }
+  auto d = parse_one<ast::InsertStmt>("INSERT INTO t DEFAULT VALUES");
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->unsupported_feature.empty());
+  EXPECT_TRUE(d->rows.empty() && !d->select);
+}
+
+TEST(ParserInsert, OnConflict) {
+  auto s = parse_one<ast::InsertStmt>(
+      "INSERT INTO t AS x VALUES (1, 2) ON CONFLICT (b, a) WHERE a > 0 DO UPDATE SET c = excluded.c, d = "
+      "DEFAULT "
+      "WHERE x.c < 3");
+  ASSERT_TRUE(s && s->on_conflict);
+  const ast::OnConflict& oc = *s->on_conflict;
+  EXPECT_TRUE(oc.do_update);
+  EXPECT_EQ(oc.target_columns, (std::vector<std::string>{"b", "a"}));
+  EXPECT_TRUE(oc.target_where);
+  ASSERT_EQ(oc.assignments.size(), 2u);
+  EXPECT_EQ(oc.assignments[0].first, "c");
+  EXPECT_TRUE(oc.assignments[0].second);
+  EXPECT_EQ(oc.assignments[1].first, "d");
+  EXPECT_EQ(oc.assignments[1].second, nullptr);  // DEFAULT
+  EXPECT_TRUE(oc.where);
+  auto n = parse_one<ast::InsertStmt>("INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING");
+  ASSERT_TRUE(n && n->on_conflict);
+  EXPECT_FALSE(n->on_conflict->do_update);
+  EXPECT_EQ(n->on_conflict->constraint, "t_pkey");
+  EXPECT_TRUE(n->on_conflict->target_columns.empty());
 }
 
 TEST(ParserUpdate, AssignmentsAndWhere) {

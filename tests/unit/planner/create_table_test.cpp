@@ -53,7 +53,8 @@ TEST_F(PlannerTest, CreateTableErrors) {
   EXPECT_EQ(create_error("CREATE TABLE x (a nosuchtype)"), SqlState::UndefinedObject);
   EXPECT_EQ(last_error_, "type \"nosuchtype\" does not exist");
   EXPECT_EQ(create_error("CREATE TABLE x (a int UNIQUE)"), SqlState::FeatureNotSupported);
-  EXPECT_EQ(create_error("CREATE TABLE x (a int DEFAULT 1)"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a int DEFAULT a)"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(last_error_, "cannot use column reference in DEFAULT expression");
   EXPECT_EQ(create_error("CREATE TABLE x (a int, CHECK (a > 0))"), SqlState::FeatureNotSupported);
 }
 

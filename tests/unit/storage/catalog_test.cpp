@@ -1,6 +1,9 @@
 #include "storage/catalog.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <cstring>
 
 #include "storage/key_codec.h"
 #include "storage/store.h"
@@ -105,6 +108,67 @@ TEST(Catalog, PersistsAcrossReopenAndNeverReusesIds) {
     EXPECT_GT(c->id, b_id);
     EXPECT_EQ(cat.tables().size(), 2u);
   }
+}
+
+TEST(Catalog, ColumnDefaultsPersist) {
+  TempDir dir;
+  {
+    auto store = Store::open(test_options(dir));
+    TableDef d = users_def("d");
+    d.columns[2].default_expr = "1.5 * 2";
+    d.columns[1].default_expr = "'it''s'";
+    store->catalog().create_table(d);
+  }
+  auto store = Store::open(test_options(dir));
+  TableDefPtr d = store->catalog().find("d");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->columns[0].default_expr, "");
+  EXPECT_EQ(d->columns[1].default_expr, "'it''s'");
+  EXPECT_EQ(d->columns[2].default_expr, "1.5 * 2");
+}
+
+// A definition written in catalog format 1 (before column defaults) still loads, without defaults.
+TEST(Catalog, ReadsFormatVersion1) {
+  TempDir dir;
+  {
+    auto store = Store::open(test_options(dir));
+    std::string v1;
+    auto u32 = [&](uint32_t x) {
+      char b[4];
+      std::memcpy(b, &x, 4);
+      v1.append(b, 4);
+    };
+    auto str = [&](std::string_view x) {
+      u32(static_cast<uint32_t>(x.size()));
+      v1.append(x);
+    };
+    v1.push_back('\x01');  // format version 1
+    u32(42);               // table id
+    str("old");
+    u32(2);  // columns: id bigint not null, name varchar(9)
+    str("id");
+    v1.push_back(static_cast<char>(TypeId::Int64));
+    v1.push_back('\x01');
+    u32(static_cast<uint32_t>(-1));
+    str("name");
+    v1.push_back(static_cast<char>(TypeId::Text));
+    v1.push_back('\x00');
+    u32(9);
+    u32(1);  // primary key: column 0
+    u32(0);
+    std::string key("\0\0\0\0C", 5);
+    keycodec::append_table_prefix(42, key);
+    ASSERT_TRUE(store->db()->Put(rocksdb::WriteOptions(), key, v1).ok());
+  }
+  auto store = Store::open(test_options(dir));
+  TableDefPtr t = store->catalog().find("old");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->id, 42u);
+  ASSERT_EQ(t->columns.size(), 2u);
+  EXPECT_EQ(t->columns[1].name, "name");
+  EXPECT_EQ(t->columns[1].max_length, 9);
+  EXPECT_TRUE(t->columns[0].default_expr.empty());
+  EXPECT_EQ(t->primary_key, std::vector<int>{0});
 }
 
 TEST(Catalog, DropRemovesRowsAndRecreatedTableIsEmpty) {
