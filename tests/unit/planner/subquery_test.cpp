@@ -1,0 +1,88 @@
+// Subqueries used as expressions in the planner: uncorrelated ones are subplans whose pipelines come
+// first (the pipelines reading them depend on them), correlated EXISTS / IN in WHERE are semi / anti
+// joins, other correlated shapes are 0A000, and errors keep PostgreSQL's SQLSTATEs.
+#include "planner_test_util.h"
+
+namespace omendb::planner::testing {
+namespace {
+
+using plan::OpKind;
+
+const plan::Op* find(const plan::Op& op, OpKind kind) {
+  if (op.kind == kind) return &op;
+  for (const auto& c : op.children)
+    if (const plan::Op* f = find(*c, kind)) return f;
+  return nullptr;
+}
+
+TEST_F(PlannerTest, InSubqueryIsASubplanBuildingAHashSetFirst) {
+  auto ps = plan("SELECT b FROM t WHERE a IN (SELECT p FROM r WHERE q <> 'x')");
+  ASSERT_EQ(ps.plan.subplans.size(), 1u);
+  const auto& sub = ps.plan.subplans[0]->as<plan::SubqueryOp>();
+  EXPECT_EQ(sub.index, 0);
+  EXPECT_EQ(sub.mode, plan::SubqueryOp::Mode::Set);
+  ASSERT_EQ(ps.plan.pipelines.size(), 2u);
+  EXPECT_EQ(ps.plan.pipelines[0].sink, &sub);
+  EXPECT_EQ(ps.plan.pipelines[1].dependencies, std::vector<int>{0});
+  const auto& filter = find(*ps.plan.root, OpKind::Filter)->as<plan::FilterOp>();
+  EXPECT_EQ(filter.predicate->op, plan::ExprOp::InSubquery);
+  EXPECT_EQ(filter.predicate->subquery, 0);
+  // The subquery's literal is lifted like the query's: same shape with another literal.
+  EXPECT_EQ(ps.shape_key, plan("SELECT b FROM t WHERE a IN (SELECT p FROM r WHERE q <> 'y')").shape_key);
+  EXPECT_NE(ps.shape_key, plan("SELECT b FROM t WHERE a NOT IN (SELECT p FROM r WHERE q <> 'y')").shape_key);
+}
+
+TEST_F(PlannerTest, ScalarSubqueryOnTheKeyIsAKeyRange) {
+  auto ps = plan("SELECT b FROM t WHERE id = (SELECT max(p) FROM r)");
+  const auto& scan = find(*ps.plan.root, OpKind::TableScan)->as<plan::TableScanOp>();
+  ASSERT_EQ(scan.range.eq.size(), 1u) << explain_text(ps.plan);
+  EXPECT_EQ(scan.range.eq[0]->op, plan::ExprOp::Subquery);
+  EXPECT_EQ(ps.plan.subplans[0]->as<plan::SubqueryOp>().mode, plan::SubqueryOp::Mode::Row);
+}
+
+TEST_F(PlannerTest, NestedSubqueriesRunInnermostFirst) {
+  auto ps = plan("SELECT b FROM t WHERE a IN (SELECT p FROM r WHERE p > (SELECT min(x) FROM k))");
+  ASSERT_EQ(ps.plan.subplans.size(), 2u);
+  EXPECT_EQ(ps.plan.subplans[0]->as<plan::SubqueryOp>().mode, plan::SubqueryOp::Mode::Row);
+  EXPECT_EQ(ps.plan.subplans[1]->as<plan::SubqueryOp>().mode, plan::SubqueryOp::Mode::Set);
+  // min(x) builds (0), is read (1), the set is built from r (2, after 1) and probed by t (3, after 2).
+  ASSERT_EQ(ps.plan.pipelines.size(), 4u) << explain_text(ps.plan);
+  EXPECT_EQ(ps.plan.pipelines[2].dependencies, (std::vector<int>{1}));
+  EXPECT_EQ(ps.plan.pipelines[3].dependencies, (std::vector<int>{2}));
+}
+
+TEST_F(PlannerTest, CorrelatedExistsIsASemiJoin) {
+  auto ps = plan("SELECT b FROM t WHERE EXISTS (SELECT 1 FROM r WHERE r.p = t.a AND r.q <> t.b)");
+  EXPECT_TRUE(ps.plan.subplans.empty());
+  const auto& j = find(*ps.plan.root, OpKind::HashJoin)->as<plan::HashJoinOp>();
+  EXPECT_TRUE(j.semi);
+  EXPECT_FALSE(j.anti);
+  ASSERT_EQ(j.build_keys.size(), 1u);
+  EXPECT_TRUE(j.residual);
+  EXPECT_TRUE(j.build().is<plan::TableScanOp>());
+  auto anti = plan("SELECT b FROM t WHERE NOT EXISTS (SELECT 1 FROM r WHERE r.p > t.a)");
+  const auto& n = find(*anti.plan.root, OpKind::NestedLoopJoin)->as<plan::NestedLoopJoinOp>();
+  EXPECT_TRUE(n.anti);
+  EXPECT_TRUE(n.residual);
+  auto in = plan("SELECT b FROM t WHERE a IN (SELECT p FROM r WHERE r.q = t.b)");
+  EXPECT_EQ(find(*in.plan.root, OpKind::HashJoin)->as<plan::HashJoinOp>().build_keys.size(), 2u);
+}
+
+TEST_F(PlannerTest, SubqueryErrors) {
+  EXPECT_EQ(error("SELECT (SELECT p, q FROM r)"), SqlState::SyntaxError);
+  EXPECT_EQ(error("SELECT a IN (SELECT p, q FROM r) FROM t"), SqlState::SyntaxError);
+  EXPECT_EQ(error("SELECT a IN (SELECT q FROM r) FROM t"), SqlState::UndefinedFunction);
+  EXPECT_EQ(error("SELECT a < ALL (SELECT q FROM r) FROM t"), SqlState::UndefinedFunction);
+  EXPECT_EQ(error("SELECT (SELECT nosuch FROM r)"), SqlState::UndefinedColumn);
+  EXPECT_EQ(error("SELECT (SELECT max(p) FROM r WHERE p = t.a) FROM t"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(error("SELECT a FROM t WHERE a NOT IN (SELECT p FROM r WHERE r.q = t.b)"),
+            SqlState::FeatureNotSupported);
+  EXPECT_EQ(error("SELECT a FROM t WHERE a = 1 OR EXISTS (SELECT 1 FROM r WHERE r.p = t.a)"),
+            SqlState::FeatureNotSupported);
+  // The same table in the query and its subquery is no duplicate alias.
+  EXPECT_EQ(error("SELECT a FROM t WHERE a IN (SELECT a FROM t)"), SqlState::SuccessfulCompletion);
+  EXPECT_EQ(error("SELECT a FROM t, t"), SqlState::DuplicateAlias);
+}
+
+}  // namespace
+}  // namespace omendb::planner::testing
