@@ -238,6 +238,7 @@ struct ExprCtx {
   bool track_bare = false;    // remember column references outside aggregates (42803 check)
   bool no_variables = false;  // LIMIT / OFFSET: column references -> 42P10
   bool in_default = false;    // a column's DEFAULT: column references -> 0A000
+  bool decorrelate = false;   // a correlated scalar subquery may become a join below this clause
 };
 
 class Binder {
@@ -322,6 +323,10 @@ class Binder {
   ExprPtr subquery_result(const ast::Expr& e, ExprPtr x, OpPtr root);
   // Binds a nested SELECT under the scope `outer` (whose names it may not use yet: 0A000).
   OpPtr plan_subselect(const ast::SelectStmt& s, Scope* outer, int loc);
+  // plan_subselect letting the subquery name the columns of the query right around it: `refs` gets
+  // those it names, `correlated` its WHERE conjuncts naming them (taken out of its plan).
+  OpPtr plan_correlated(const ast::Expr& e, Scope* outer, std::vector<ColumnId>& refs,
+                        std::vector<ExprPtr>& correlated);
   // Adds `child` as subplan, under a SubqueryOp of `mode`; returns its index.
   int add_subplan(OpPtr child, plan::SubqueryOp::Mode mode);
   // 0A000 when `name` (qualified by `qual` unless empty) is a column of a query enclosing the one
@@ -341,6 +346,12 @@ class Binder {
   ExprPtr take_correlated(ExprPtr where);
   // The pending semi / anti joins of the SELECT (UPDATE, DELETE) being bound, over its rows `cur`.
   OpPtr apply_semi_joins(OpPtr cur);
+  // A correlated scalar subquery over an aggregate as a pending left join (see the section's comment).
+  ExprPtr scalar_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId> refs,
+                      std::vector<ExprPtr> correlated);
+  // Removes from `where` the conjuncts reading a pending scalar join's columns; returns them (a filter
+  // over the joins).
+  ExprPtr take_post_join(ExprPtr& where);
 
   // A GROUP BY item: an output column's position (GROUP BY 1) or name (an alias, when no FROM column
   // has that name, as PostgreSQL resolves it), else an expression over the FROM columns.
@@ -438,7 +449,9 @@ class Binder {
     std::vector<ExprPtr> build_keys, probe_keys;
     ExprPtr residual;
     bool anti = false;
+    bool left = false;  // a scalar subquery's left join (else semi, or anti)
   };
+  std::vector<ColumnId> scalar_join_columns_;       // columns the pending scalar joins produce
   std::vector<PendingJoin> pending_joins_;          // of the statement level being bound
   std::vector<Value> matrix_values_;                // INSERT values matrix, row-major
   std::vector<int> matrix_sources_;                 // per matrix cell: the client param copied there, or -1
@@ -1520,8 +1533,33 @@ int Binder::add_subplan(OpPtr child, plan::SubqueryOp::Mode mode) {
 ExprPtr Binder::bind_subquery(const ast::Expr& e, ExprCtx& c) {
   ExprPtr x;
   if (e.sublink == ast::SubLinkKind::Any || e.sublink == ast::SubLinkKind::All) x = bind(*e.args.at(0), c);
+  if (e.sublink == ast::SubLinkKind::Scalar && c.decorrelate && c.scope) {
+    // May name the enclosing query: then a left join over a grouped aggregate (scalar_join).
+    std::vector<ColumnId> refs;
+    std::vector<ExprPtr> correlated;
+    OpPtr root = plan_correlated(e, c.scope, refs, correlated);
+    if (!refs.empty()) return scalar_join(e, std::move(root), std::move(refs), std::move(correlated));
+    return subquery_result(e, std::move(x), std::move(root));
+  }
   OpPtr root = plan_subselect(*e.subquery, c.scope, e.location);
   return subquery_result(e, std::move(x), std::move(root));
+}
+
+OpPtr Binder::plan_correlated(const ast::Expr& e, Scope* outer, std::vector<ColumnId>& refs,
+                              std::vector<ExprPtr>& correlated) {
+  const int saved_level = correlate_level_;
+  std::vector<ColumnId> saved_refs = std::move(outer_refs_);
+  std::vector<ExprPtr> saved_correlated = std::move(correlated_);
+  outer_refs_.clear();
+  correlated_.clear();
+  correlate_level_ = next_level_ + 1;  // the level bind_query gives it
+  OpPtr root = plan_subselect(*e.subquery, outer, e.location);
+  refs = std::move(outer_refs_);
+  correlated = std::move(correlated_);
+  correlate_level_ = saved_level;
+  outer_refs_ = std::move(saved_refs);
+  correlated_ = std::move(saved_correlated);
+  return root;
 }
 
 ExprPtr Binder::subquery_result(const ast::Expr& e, ExprPtr x, OpPtr root) {
@@ -2276,18 +2314,9 @@ ExprPtr Binder::semi_join(const ast::Expr& conjunct, ExprCtx& c) {
   if (in) x = bind(*e.args.at(0), c);
   // Plan the subquery letting it name the columns of this query (outer_refs_); plan_select moves the
   // WHERE conjuncts that do into correlated_.
-  const int saved_level = correlate_level_;
-  std::vector<ColumnId> saved_refs = std::move(outer_refs_);
-  std::vector<ExprPtr> saved_correlated = std::move(correlated_);
-  outer_refs_.clear();
-  correlated_.clear();
-  correlate_level_ = next_level_ + 1;  // the level bind_query gives it
-  OpPtr root = plan_subselect(*e.subquery, c.scope, e.location);
-  std::vector<ColumnId> refs = std::move(outer_refs_);
-  std::vector<ExprPtr> correlated = std::move(correlated_);
-  correlate_level_ = saved_level;
-  outer_refs_ = std::move(saved_refs);
-  correlated_ = std::move(saved_correlated);
+  std::vector<ColumnId> refs;
+  std::vector<ExprPtr> correlated;
+  OpPtr root = plan_correlated(e, c.scope, refs, correlated);
   if (refs.empty()) {  // not correlated after all: a subplan
     ExprPtr r = subquery_result(e, std::move(x), std::move(root));
     return negated ? Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(r))) : std::move(r);
@@ -2357,16 +2386,123 @@ OpPtr Binder::apply_semi_joins(OpPtr cur) {
     } else {
       join = std::make_unique<plan::NestedLoopJoinOp>();
     }
-    join->semi = !j.anti;
+    join->semi = !j.anti && !j.left;
     join->anti = j.anti;
+    join->probe_outer = j.left;
     join->residual = std::move(j.residual);
     join->output = cur->output;
+    if (j.left) join->output.insert(join->output.end(), j.build->output.begin(), j.build->output.end());
     join->children.push_back(std::move(j.build));
     join->children.push_back(std::move(cur));
     cur = std::move(join);
   }
   pending_joins_.clear();
+  scalar_join_columns_.clear();
   return cur;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Correlated scalar subqueries over an aggregate, as a grouped aggregate and a left join:
+//   (SELECT agg(...) FROM ... WHERE <inner conjuncts> AND i1 = o1 AND ...)
+// where every conjunct naming the enclosing query is an equality between an inner and an outer
+// expression, becomes  HashAggregate (keys i1.., the aggregates) -> Project (keys, target, TRUE)  built
+// by a left join probed with o1..; the value is the target, or for an outer row without a group, the
+// target over no rows (count 0, other aggregates NULL), told apart by the TRUE column being NULL.
+
+ExprPtr Binder::scalar_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId> refs,
+                            std::vector<ExprPtr> correlated) {
+  const ast::SelectStmt& s = *e.subquery;
+  const bool plain = s.group_by.empty() && !s.having && !s.distinct && s.order_by.empty() && !s.limit &&
+                     !s.offset && root->is<plan::ProjectOp>() && root->output.size() == 1 &&
+                     !root->children.empty() && root->children[0]->is<plan::AggregateOp>();
+  if (!plain)
+    throw_unsupported(
+        "correlated scalar subqueries other than one aggregate without GROUP BY, LIMIT or DISTINCT",
+        pos_of(e.location));
+  if (tree_reads_any(*root, refs))
+    throw_unsupported("correlated subqueries naming the enclosing query outside WHERE", pos_of(e.location));
+  std::vector<ExprPtr> inner_keys, outer_keys;
+  for (auto& cond : correlated) {
+    bool key = false;
+    if (cond->op == ExprOp::Eq && cond->args.size() == 2) {
+      auto inner_only = [&](const Expr& z) { return !reads_any(z, refs) && reads_other(z, refs); };
+      auto outer_only = [&](const Expr& z) { return reads_any(z, refs) && !reads_other(z, refs); };
+      for (int side = 0; side < 2 && !key; ++side) {
+        if (inner_only(*cond->args[side]) && outer_only(*cond->args[1 - side])) {
+          inner_keys.push_back(std::move(cond->args[side]));
+          outer_keys.push_back(std::move(cond->args[1 - side]));
+          key = true;
+        }
+      }
+    }
+    if (!key)
+      throw_unsupported("correlated scalar subqueries with conditions other than equalities",
+                        pos_of(e.location));
+  }
+  auto& project = root->as<plan::ProjectOp>();
+  auto& agg = project.children[0]->as<plan::AggregateOp>();
+  ExprPtr target = std::move(project.exprs[0]);
+  const TypeId type = target->type;
+  // The target over no rows: each aggregate's empty-input value.
+  ExprPtr empty = detail::clone(*target);
+  std::function<void(ExprPtr&)> on_no_rows = [&](ExprPtr& x) {
+    if (x->op == ExprOp::Column)
+      for (size_t i = 0; i < agg.output.size(); ++i)
+        if (agg.output[i].id == x->column) {
+          bool count =
+              agg.aggregates[i].func == AggFunc::Count || agg.aggregates[i].func == AggFunc::CountStar;
+          x = Expr::make_constant(count ? Value::int64(0) : Value::null(x->type), x->type);
+          return;
+        }
+    for (auto& a : x->args) on_no_rows(a);
+  };
+  on_no_rows(empty);
+
+  auto grouped = std::make_unique<plan::HashAggregateOp>();
+  auto build = std::make_unique<plan::ProjectOp>();
+  for (auto& k : inner_keys) {
+    OutputColumn key{new_id(), "key", k->type};
+    grouped->output.push_back(key);
+    build->exprs.push_back(Expr::make_column(key.id, key.type));
+    build->output.push_back({new_id(), "key", key.type});
+    grouped->group_keys.push_back(std::move(k));
+  }
+  grouped->aggregates = std::move(agg.aggregates);
+  grouped->output.insert(grouped->output.end(), agg.output.begin(), agg.output.end());
+  grouped->children.push_back(std::move(agg.children[0]));
+  const OutputColumn value{new_id(), "value", type};
+  const OutputColumn found{new_id(), "found", TypeId::Bool};
+  build->exprs.push_back(std::move(target));
+  build->output.push_back(value);
+  build->exprs.push_back(Expr::make_constant(Value::boolean(true), TypeId::Bool));
+  build->output.push_back(found);
+  build->children.push_back(std::move(grouped));
+
+  PendingJoin j;
+  j.left = true;
+  for (size_t i = 0; i < outer_keys.size(); ++i) {
+    const OutputColumn& key = build->output[i];
+    j.build_keys.push_back(Expr::make_column(key.id, key.type));
+    j.probe_keys.push_back(std::move(outer_keys[i]));
+  }
+  j.build = std::move(build);
+  scalar_join_columns_.push_back(value.id);
+  scalar_join_columns_.push_back(found.id);
+  pending_joins_.push_back(std::move(j));
+  std::vector<ExprPtr> args;
+  args.push_back(Expr::make(ExprOp::IsNull, TypeId::Bool, list(Expr::make_column(found.id, TypeId::Bool))));
+  args.push_back(std::move(empty));
+  args.push_back(Expr::make_column(value.id, type));
+  return Expr::make(ExprOp::Case, type, std::move(args));
+}
+
+ExprPtr Binder::take_post_join(ExprPtr& where) {
+  if (!where || scalar_join_columns_.empty()) return nullptr;
+  std::vector<ExprPtr> conjuncts, keep, post;
+  split_conjuncts(std::move(where), conjuncts);
+  for (auto& c : conjuncts) (reads_any(*c, scalar_join_columns_) ? post : keep).push_back(std::move(c));
+  where = and_all(std::move(keep));
+  return and_all(std::move(post));
 }
 
 BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
@@ -2381,6 +2517,7 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   }
 
   ExprPtr where = take_correlated(bind_where(s.where, scope));
+  ExprPtr post_join = take_post_join(where);  // reads a correlated scalar subquery's join
 
   // Select list (plus hidden sort keys appended later).
   std::vector<Target> targets;
@@ -2388,6 +2525,7 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   tc.scope = &scope;
   tc.allow_agg = true;
   tc.track_bare = true;
+  tc.decorrelate = true;
   for (const auto& t : s.targets) {
     const ast::Expr& e = *t.expr;
     if (e.kind == ast::ExprKind::Star) {
@@ -2581,6 +2719,11 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   const bool grouped = !group_keys.empty() || !aggs_.empty() || having;
   std::vector<OutputColumn> key_out;
   if (grouped) {
+    bool reads_scalar_join = having && reads_any(*having, scalar_join_columns_);
+    for (const auto& t : targets)
+      reads_scalar_join = reads_scalar_join || reads_any(*t.expr, scalar_join_columns_);
+    if (reads_scalar_join)
+      throw_unsupported("correlated scalar subqueries in the select list of grouped queries");
     for (const auto& k : group_keys) {
       std::string name = plan::to_string(*k, col_names_);
       key_out.push_back({new_id(), std::move(name), k->type});
@@ -2621,6 +2764,11 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
     }
   }
   cur = apply_semi_joins(std::move(cur));
+  if (post_join) {
+    auto filter = wrap<plan::FilterOp>(std::move(cur));
+    filter->predicate = std::move(post_join);
+    cur = std::move(filter);
+  }
   if (!group_keys.empty()) {
     auto agg = std::make_unique<plan::HashAggregateOp>();
     agg->children.push_back(std::move(cur));
@@ -2750,6 +2898,7 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
     std::vector<OutputColumn> agg_out;
     std::vector<BareRef> bare_refs;
     std::vector<PendingJoin> pending_joins;
+    std::vector<ColumnId> scalar_join_columns;
     size_t ctes;
     explicit Level(Binder& binder)
         : b(binder),
@@ -2758,11 +2907,13 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
           agg_out(std::move(binder.agg_out_)),
           bare_refs(std::move(binder.bare_refs_)),
           pending_joins(std::move(binder.pending_joins_)),
+          scalar_join_columns(std::move(binder.scalar_join_columns_)),
           ctes(binder.ctes_.size()) {
       b.aggs_.clear();
       b.agg_out_.clear();
       b.bare_refs_.clear();
       b.pending_joins_.clear();
+      b.scalar_join_columns_.clear();
       b.level_ = ++b.next_level_;
       ++b.query_depth_;
     }
@@ -2771,6 +2922,7 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
       b.agg_out_ = std::move(agg_out);
       b.bare_refs_ = std::move(bare_refs);
       b.pending_joins_ = std::move(pending_joins);
+      b.scalar_join_columns_ = std::move(scalar_join_columns);
       b.level_ = level;
       b.ctes_.resize(ctes);
       --b.query_depth_;
@@ -3394,6 +3546,7 @@ ExprPtr Binder::bind_where(const ast::ExprPtr& where, Scope& scope) {
   ExprCtx c;
   c.scope = &scope;
   c.clause = "WHERE";
+  c.decorrelate = true;
   std::vector<const ast::Expr*> conjuncts;
   where_conjuncts(*where, conjuncts);
   for (const ast::Expr* e : conjuncts)
@@ -3413,14 +3566,22 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   ExprCtx c;
   c.scope = &scope;
   c.clause = "UPDATE";
+  c.decorrelate = true;
   std::vector<ExprPtr> set = bind_assignments(s.assignments, c, rel, s.table.location);
 
-  if (ExprPtr p = bind_where(s.where, scope)) {
+  ExprPtr where = bind_where(s.where, scope);
+  ExprPtr post_join = take_post_join(where);
+  if (where) {
     auto filter = wrap<plan::FilterOp>(std::move(cur));
-    filter->predicate = std::move(p);
+    filter->predicate = std::move(where);
     cur = std::move(filter);
   }
   cur = apply_semi_joins(std::move(cur));
+  if (post_join) {
+    auto filter = wrap<plan::FilterOp>(std::move(cur));
+    filter->predicate = std::move(post_join);
+    cur = std::move(filter);
+  }
   auto update = std::make_unique<plan::UpdateOp>();
   update->table = rels_[0].table;
   update->key_column = key;
@@ -3436,6 +3597,7 @@ PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   Scope scope = open_scope(s.table);
   ExprPtr predicate = bind_where(s.where, scope);
+  ExprPtr post_join = take_post_join(predicate);
   // Delete needs only the key: the scan reads just the columns the WHERE clause uses.
   auto scan = make_scan(scope.rels[0], false);
   ColumnId key = new_id();
@@ -3447,6 +3609,11 @@ PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
     cur = std::move(filter);
   }
   cur = apply_semi_joins(std::move(cur));
+  if (post_join) {
+    auto filter = wrap<plan::FilterOp>(std::move(cur));
+    filter->predicate = std::move(post_join);
+    cur = std::move(filter);
+  }
   auto del = std::make_unique<plan::DeleteOp>();
   del->table = rels_[0].table;
   del->key_column = key;

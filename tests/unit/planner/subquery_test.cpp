@@ -68,13 +68,32 @@ TEST_F(PlannerTest, CorrelatedExistsIsASemiJoin) {
   EXPECT_EQ(find(*in.plan.root, OpKind::HashJoin)->as<plan::HashJoinOp>().build_keys.size(), 2u);
 }
 
+TEST_F(PlannerTest, CorrelatedScalarAggregateIsAGroupedLeftJoin) {
+  auto ps = plan(
+      "SELECT a, (SELECT count(*) FROM r WHERE r.p = t.a) FROM t WHERE (SELECT max(q) FROM r WHERE r.p = "
+      "t.id) > 'x'");
+  EXPECT_TRUE(ps.plan.subplans.empty());
+  // Two left joins over t (one per subquery), each building a HashAggregate grouped by r.p; the WHERE
+  // conjunct reading the second one filters above the joins.
+  const plan::Op* top = find(*ps.plan.root, OpKind::Filter);
+  ASSERT_NE(top, nullptr) << explain_text(ps.plan);
+  const plan::Op* below = top->children[0].get();
+  ASSERT_TRUE(below->is<plan::HashJoinOp>()) << explain_text(ps.plan);
+  const auto& j = below->as<plan::HashJoinOp>();
+  EXPECT_TRUE(j.probe_outer);
+  EXPECT_FALSE(j.semi || j.anti);
+  EXPECT_NE(find(j.build(), OpKind::HashAggregate), nullptr);
+  EXPECT_TRUE(j.probe().is<plan::HashJoinOp>());
+}
+
 TEST_F(PlannerTest, SubqueryErrors) {
   EXPECT_EQ(error("SELECT (SELECT p, q FROM r)"), SqlState::SyntaxError);
   EXPECT_EQ(error("SELECT a IN (SELECT p, q FROM r) FROM t"), SqlState::SyntaxError);
   EXPECT_EQ(error("SELECT a IN (SELECT q FROM r) FROM t"), SqlState::UndefinedFunction);
   EXPECT_EQ(error("SELECT a < ALL (SELECT q FROM r) FROM t"), SqlState::UndefinedFunction);
   EXPECT_EQ(error("SELECT (SELECT nosuch FROM r)"), SqlState::UndefinedColumn);
-  EXPECT_EQ(error("SELECT (SELECT max(p) FROM r WHERE p = t.a) FROM t"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(error("SELECT (SELECT p FROM r WHERE p = t.a) FROM t"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(error("SELECT (SELECT max(p) FROM r WHERE p < t.a) FROM t"), SqlState::FeatureNotSupported);
   EXPECT_EQ(error("SELECT a FROM t WHERE a NOT IN (SELECT p FROM r WHERE r.q = t.b)"),
             SqlState::FeatureNotSupported);
   EXPECT_EQ(error("SELECT a FROM t WHERE a = 1 OR EXISTS (SELECT 1 FROM r WHERE r.p = t.a)"),
