@@ -436,7 +436,7 @@ class Binder {
     int location;
   };
   std::vector<BareRef> bare_refs_;
-  std::vector<OpPtr> subplans_;       // PhysicalPlan::subplans, in order of completion
+  std::vector<OpPtr> subplans_;  // PhysicalPlan::subplans, in order of completion
   // The scopes of the queries enclosing the one being bound that it may name (a subquery used as an
   // expression pushes its enclosing query's scope; a derived table or CTE pushes none: it cannot name
   // the FROM clause it is in). Query levels are level_ (Relation::level).
@@ -2986,9 +2986,10 @@ int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<s
   std::vector<CteDef> hidden(ctes_.begin() + static_cast<std::ptrdiff_t>(def.visible), ctes_.end());
   ctes_.resize(def.visible);
   // Nor the queries enclosing a subquery that references it, when they are inside its WITH's query.
-  std::vector<Scope*> hidden_scopes(outer_scopes_.begin() + static_cast<std::ptrdiff_t>(def.outer_scopes),
+  const size_t seen = std::min(def.outer_scopes, outer_scopes_.size());
+  std::vector<Scope*> hidden_scopes(outer_scopes_.begin() + static_cast<std::ptrdiff_t>(seen),
                                     outer_scopes_.end());
-  outer_scopes_.resize(def.outer_scopes);
+  outer_scopes_.resize(seen);
   count_cte_binding();
   BoundQuery q = bind_query(*def.cte->query);
   ctes_.insert(ctes_.end(), hidden.begin(), hidden.end());

@@ -86,6 +86,37 @@ TEST_F(PlannerTest, CorrelatedScalarAggregateIsAGroupedLeftJoin) {
   EXPECT_TRUE(j.probe().is<plan::HashJoinOp>());
 }
 
+TEST_F(PlannerTest, CorrelatedNamesOfDerivedTablesAndCtes) {
+  // The semi join probes with the derived table's output column: its plan is the probe side.
+  auto ps =
+      plan("SELECT * FROM (SELECT a FROM t WHERE b <> 'x') s WHERE EXISTS (SELECT 1 FROM r WHERE r.p = s.a)");
+  EXPECT_TRUE(ps.plan.subplans.empty());
+  const auto& j = find(*ps.plan.root, OpKind::HashJoin)->as<plan::HashJoinOp>();
+  EXPECT_TRUE(j.semi);
+  ASSERT_EQ(j.probe_keys.size(), 1u);
+  ASSERT_EQ(j.probe_keys[0]->op, plan::ExprOp::Column);
+  const plan::Op* derived = find(j.probe(), OpKind::Project);
+  ASSERT_NE(derived, nullptr) << explain_text(ps.plan);
+  EXPECT_EQ(derived->output.at(0).id, j.probe_keys[0]->column);
+  // A CTE's column, unqualified, in a correlated scalar aggregate: a grouped left join.
+  auto cte = plan("WITH c AS (SELECT a FROM t) SELECT a, (SELECT count(*) FROM r WHERE p = a) FROM c");
+  EXPECT_TRUE(find(*cte.plan.root, OpKind::HashJoin)->as<plan::HashJoinOp>().probe_outer);
+  EXPECT_EQ(error("SELECT * FROM (SELECT a FROM t) s WHERE EXISTS (SELECT 1 FROM r WHERE r.p = s.b)"),
+            SqlState::UndefinedColumn);
+  EXPECT_EQ(error("SELECT 1 FROM (SELECT a, a FROM t) s WHERE EXISTS (SELECT 1 FROM r WHERE r.p = s.a)"),
+            SqlState::AmbiguousColumn);
+}
+
+TEST_F(PlannerTest, SubqueriesOfAnUnreferencedCteAreDropped) {
+  // Every CTE is bound once for its errors; that binding's subplans never run.
+  EXPECT_TRUE(plan("WITH c AS (SELECT (SELECT p FROM r) AS v) SELECT 1").plan.subplans.empty());
+  EXPECT_EQ(plan("WITH c AS (SELECT (SELECT p FROM r) AS v) SELECT * FROM c, c AS d").plan.subplans.size(),
+            2u);
+  // Its query sees the scopes around its WITH, not those of the subquery referencing it.
+  EXPECT_EQ(error("WITH c AS (SELECT a FROM r) SELECT a FROM t WHERE EXISTS (SELECT 1 FROM c)"),
+            SqlState::UndefinedColumn);
+}
+
 TEST_F(PlannerTest, SubqueryErrors) {
   EXPECT_EQ(error("SELECT (SELECT p, q FROM r)"), SqlState::SyntaxError);
   EXPECT_EQ(error("SELECT a IN (SELECT p, q FROM r) FROM t"), SqlState::SyntaxError);
