@@ -452,7 +452,7 @@ class Binder {
     bool left = false;  // a scalar subquery's left join (else semi, or anti)
   };
   std::vector<ColumnId> scalar_join_columns_;       // columns the pending scalar joins produce
-  std::vector<PendingJoin> pending_joins_;          // of the statement level being bound
+  std::vector<PendingJoin> pending_joins_;          // of the query level being bound (bind_query's Level)
   std::vector<Value> matrix_values_;                // INSERT values matrix, row-major
   std::vector<int> matrix_sources_;                 // per matrix cell: the client param copied there, or -1
   std::optional<std::vector<TypeId>> param_types_;  // $1..$n (see PlannerContext)
