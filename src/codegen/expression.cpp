@@ -93,6 +93,10 @@ class ExpressionTranslator {
         SqlValue s = eval(*e.args[0]);
         return sql::match(cg_, e.func, s, eval(*e.args[1]));
       }
+      case ExprOp::Subquery:
+        return subquery_value(e);
+      case ExprOp::InSubquery:
+        return in_subquery(e);
       case ExprOp::DateTime: {
         std::vector<SqlValue> args;
         for (const auto& a : e.args) args.push_back(eval(*a));
@@ -203,6 +207,56 @@ class ExpressionTranslator {
     llvm::Value* found = b.CreateICmpEQ(r, cg_.const_i32(runtime::InSet::kFound));
     llvm::Value* null_in_list = b.CreateICmpEQ(r, cg_.const_i32(runtime::InSet::kNotFoundButNull));
     return SqlValue{TypeId::Bool, found, nullptr, b.CreateOr(x.is_null, null_in_list)};
+  }
+
+  const runtime::SubquerySlot& subquery_slot(const Expr& e, bool set) const {
+    if (e.subquery < 0 || static_cast<size_t>(e.subquery) >= layout_.subqueries.size() ||
+        layout_.subqueries[static_cast<size_t>(e.subquery)].slot < 0 ||
+        layout_.subqueries[static_cast<size_t>(e.subquery)].set != set)
+      throw std::logic_error("codegen: subquery " + std::to_string(e.subquery) + " has no result slot");
+    return layout_.subqueries[static_cast<size_t>(e.subquery)];
+  }
+
+  // A one-row subquery's column (its pipeline ran before this one):
+  //   row = rt_subq_result(slot); value = row[c]
+  SqlValue subquery_value(const Expr& e) {
+    llvm::Value* row = cg_.call("rt_subq_result", {cg_.qs, cg_.const_i32(subquery_slot(e, false).slot)});
+    return sql::load_datum(cg_, cg_.gep(row, static_cast<uint64_t>(e.sub_column) * sizeof(Datum)), e.type);
+  }
+
+  // x IN (SELECT ...): one probe of the hash set the subquery's pipeline filled.
+  //   r = rt_in_<type>(set, x); if (r == 0) return;
+  //   result = r == FOUND, NULL if (x is NULL and r != EMPTY) or r == NOT_FOUND_BUT_NULL
+  SqlValue in_subquery(const Expr& e) {
+    auto& b = cg_.b;
+    SqlValue x = eval(*e.args[0]);
+    llvm::Value* set = cg_.const_i32(subquery_slot(e, true).slot);
+    llvm::Value* r;
+    switch (x.type) {
+      case TypeId::Float64:
+        r = cg_.call("rt_in_double", {cg_.qs, set, x.value});
+        break;
+      case TypeId::Text: {  // a NULL's bytes are not read
+        llvm::Value* len = b.CreateSelect(x.is_null, cg_.const_i64(0), sql::text_length(cg_, x));
+        r = cg_.call("rt_in_text", {cg_.qs, set, x.value, len});
+        break;
+      }
+      default:
+        r = cg_.call("rt_in_int", {cg_.qs, set, as_i64(x)});
+        break;
+    }
+    cg_.exit_if_zero(r);
+    llvm::Value* found = b.CreateICmpEQ(r, cg_.const_i32(runtime::InSet::kFound));
+    llvm::Value* null_in_set = b.CreateICmpEQ(r, cg_.const_i32(runtime::InSet::kNotFoundButNull));
+    llvm::Value* empty = b.CreateICmpEQ(r, cg_.const_i32(runtime::InSet::kEmpty));
+    llvm::Value* is_null = b.CreateOr(b.CreateAnd(x.is_null, b.CreateNot(empty)), null_in_set);
+    return SqlValue{TypeId::Bool, b.CreateAnd(found, b.CreateNot(x.is_null)), nullptr, is_null};
+  }
+
+  // An integer-like value (Bool, Int32, Int64, date/time) widened to i64, as the InSet holds it.
+  llvm::Value* as_i64(const SqlValue& x) {
+    auto& b = cg_.b;
+    return x.type == TypeId::Bool ? b.CreateZExt(x.value, cg_.i64) : b.CreateSExt(x.value, cg_.i64);
   }
 
   CodeGen& cg_;

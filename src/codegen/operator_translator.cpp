@@ -39,6 +39,7 @@ PlanTranslator::PlanTranslator(const plan::PhysicalPlan& plan) : plan_(plan) {
     ops_.push_back(&op);
     translators_.push_back(make_translator(op));
   };
+  for (const auto& sub : plan.subplans) visit(*sub);
   visit(*plan.root);
   for (auto& t : translators_) t->declare_state(layout_);
   if (!plan.result_columns.empty() || plan.root->role() != plan::PipelineRole::Sink) {

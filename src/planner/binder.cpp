@@ -157,6 +157,7 @@ struct BoundQuery {
 struct CteDef {
   const ast::CommonTableExpr* cte = nullptr;
   size_t visible = 0;
+  size_t outer_scopes = 0;  // how many entries of Binder::outer_scopes_ its query sees (those of its WITH)
 };
 
 // A column a FROM item shows to unqualified names and to `*`: a table column, or the merged column
@@ -217,6 +218,10 @@ bool same_expr(const Expr& a, const Expr& b) {
     case ExprOp::Match:
       if (a.func != b.func) return false;
       break;
+    case ExprOp::Subquery:
+    case ExprOp::InSubquery:
+      if (a.subquery != b.subquery || a.sub_column != b.sub_column) return false;
+      break;
     default:
       break;
   }
@@ -233,6 +238,7 @@ struct ExprCtx {
   bool track_bare = false;    // remember column references outside aggregates (42803 check)
   bool no_variables = false;  // LIMIT / OFFSET: column references -> 42P10
   bool in_default = false;    // a column's DEFAULT: column references -> 0A000
+  bool decorrelate = false;   // a correlated scalar subquery may become a join below this clause
 };
 
 class Binder {
@@ -308,6 +314,44 @@ class Binder {
  private:
   ExprPtr bind_limit(const ast::Expr* e, const char* what);
   ExprPtr in_set(std::vector<ExprPtr>& eqs);
+
+  // Subqueries used as expressions (EXISTS, scalar, IN / ANY / ALL): each becomes a subplan that runs
+  // before the pipelines reading its result (PhysicalPlan::subplans).
+  ExprPtr bind_subquery(const ast::Expr& e, ExprCtx& c);
+  // The expression reading the result of subquery `e` planned as `root` (x: the bound left operand of
+  // ANY / ALL), its subplan added.
+  ExprPtr subquery_result(const ast::Expr& e, ExprPtr x, OpPtr root);
+  // Binds a nested SELECT under the scope `outer` (whose names it may not use yet: 0A000).
+  OpPtr plan_subselect(const ast::SelectStmt& s, Scope* outer, int loc);
+  // plan_subselect letting the subquery name the columns of the query right around it: `refs` gets
+  // those it names, `correlated` its WHERE conjuncts naming them (taken out of its plan).
+  OpPtr plan_correlated(const ast::Expr& e, Scope* outer, std::vector<ColumnId>& refs,
+                        std::vector<ExprPtr>& correlated);
+  // Adds `child` as subplan, under a SubqueryOp of `mode`; returns its index.
+  int add_subplan(OpPtr child, plan::SubqueryOp::Mode mode);
+  // 0A000 when `name` (qualified by `qual` unless empty) is a column of a query enclosing the one
+  // being bound: a correlated subquery.
+  void check_outer_reference(const std::string& qual, const std::string& name, int loc) const;
+  // `x op ANY|ALL (subquery)` for an operator other than = ANY / <> ALL: a comparison with the subquery's
+  // minimum or maximum, from one row of aggregates over it.
+  ExprPtr quantified_compare(ExprOp op, const char* sym, bool all, ExprPtr x, OpPtr sub, int loc);
+  // Correlated subqueries in WHERE as semi / anti joins (see the section's comment).
+  ExprPtr bind_where_conjuncts(const ast::Expr& where, ExprCtx& c);
+  // A [NOT] EXISTS / IN conjunct: null when it became a pending join, else its expression (uncorrelated).
+  ExprPtr semi_join(const ast::Expr& conjunct, ExprCtx& c);
+  // A column of the query enclosing the subquery being decorrelated; null if none has that name.
+  ExprPtr resolve_outer(const std::string& qual, const std::string& name, int loc);
+  // In that subquery's plan_select: removes the WHERE conjuncts naming the enclosing query into
+  // correlated_.
+  ExprPtr take_correlated(ExprPtr where);
+  // The pending semi / anti joins of the SELECT (UPDATE, DELETE) being bound, over its rows `cur`.
+  OpPtr apply_semi_joins(OpPtr cur);
+  // A correlated scalar subquery over an aggregate as a pending left join (see the section's comment).
+  ExprPtr scalar_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId> refs,
+                      std::vector<ExprPtr> correlated);
+  // Removes from `where` the conjuncts reading a pending scalar join's columns; returns them (a filter
+  // over the joins).
+  ExprPtr take_post_join(ExprPtr& where);
 
   // A GROUP BY item: an output column's position (GROUP BY 1) or name (an alias, when no FROM column
   // has that name, as PostgreSQL resolves it), else an expression over the FROM columns.
@@ -392,6 +436,23 @@ class Binder {
     int location;
   };
   std::vector<BareRef> bare_refs_;
+  std::vector<OpPtr> subplans_;  // PhysicalPlan::subplans, in order of completion
+  // The scopes of the queries enclosing the one being bound that it may name (a subquery used as an
+  // expression pushes its enclosing query's scope; a derived table or CTE pushes none: it cannot name
+  // the FROM clause it is in). Query levels are level_ (Relation::level).
+  std::vector<Scope*> outer_scopes_;
+  int correlate_level_ = -1;          // the subquery being decorrelated (may name the enclosing query)
+  std::vector<ColumnId> outer_refs_;  // the enclosing query's columns it names
+  std::vector<ExprPtr> correlated_;   // its WHERE conjuncts naming them
+  struct PendingJoin {
+    OpPtr build;
+    std::vector<ExprPtr> build_keys, probe_keys;
+    ExprPtr residual;
+    bool anti = false;
+    bool left = false;  // a scalar subquery's left join (else semi, or anti)
+  };
+  std::vector<ColumnId> scalar_join_columns_;       // columns the pending scalar joins produce
+  std::vector<PendingJoin> pending_joins_;          // of the query level being bound (bind_query's Level)
   std::vector<Value> matrix_values_;                // INSERT values matrix, row-major
   std::vector<int> matrix_sources_;                 // per matrix cell: the client param copied there, or -1
   std::optional<std::vector<TypeId>> param_types_;  // $1..$n (see PlannerContext)
@@ -629,6 +690,8 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
       for (int r : s->rels)
         if (rels_[static_cast<size_t>(r)].refname == qual) found = r;
     if (found < 0) {
+      if (ExprPtr x = resolve_outer(qual, name, e.location)) return x;
+      check_outer_reference(qual, name, e.location);
       for (const Relation& r : rels_)
         if (r.level == level_ && r.refname == qual)
           fail(SqlState::UndefinedTable, "invalid reference to FROM-clause entry for table \"" + qual + "\"",
@@ -662,7 +725,11 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
           fail(SqlState::AmbiguousColumn, "column reference \"" + name + "\" is ambiguous", e.location);
         match = &col;
       }
-  if (!match) fail(SqlState::UndefinedColumn, "column \"" + name + "\" does not exist", e.location);
+  if (!match) {
+    if (ExprPtr x = resolve_outer("", name, e.location)) return x;
+    check_outer_reference("", name, e.location);
+    fail(SqlState::UndefinedColumn, "column \"" + name + "\" does not exist", e.location);
+  }
   ExprPtr x = detail::clone(*match->expr);
   mark_used(*x);
   if (c.track_bare && !c.in_agg) {
@@ -1264,6 +1331,8 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       if (e.negated) result = Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(result)));
       return result;
     }
+    case ast::ExprKind::Subquery:
+      return bind_subquery(e, c);
     case ast::ExprKind::Between: {
       ExprPtr x = bind(*e.args.at(0), c);
       ExprPtr lo = bind(*e.args.at(1), c);
@@ -1388,6 +1457,243 @@ std::unique_ptr<T> wrap(OpPtr child) {
   op->output = child->output;
   op->children.push_back(std::move(child));
   return op;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Subqueries used as expressions. An uncorrelated subquery is bound as a SELECT of its own and planned
+// as a subplan (PhysicalPlan::subplans) that runs before the pipelines reading its result:
+//   (SELECT ...)                  its one row (SubqueryOp::Mode::Row), read by ExprOp::Subquery
+//   EXISTS (SELECT ...)           count(*) over its first row, > 0
+//   x IN / = ANY (SELECT ...)     a hash set of its column (Mode::Set), probed by ExprOp::InSubquery;
+//   x NOT IN / <> ALL (...)       NOT of that (three-valued, as PostgreSQL)
+//   x < ALL (SELECT ...) etc.     one row of count(*), count(y), min(y), max(y) and a CASE over them
+
+namespace {
+
+ExprPtr subquery_value(int subquery, int column, TypeId type) {
+  ExprPtr e = Expr::make(ExprOp::Subquery, type, {});
+  e->subquery = subquery;
+  e->sub_column = column;
+  return e;
+}
+
+ExprPtr bool_constant(std::optional<bool> v) {
+  return Expr::make_constant(v ? Value::boolean(*v) : Value::null(TypeId::Bool), TypeId::Bool);
+}
+
+// The types an InSubquery hash set holds (runtime::InSet).
+bool set_type(TypeId t) {
+  return t == TypeId::Bool || t == TypeId::Int32 || t == TypeId::Int64 || t == TypeId::Float64 ||
+         t == TypeId::Text || is_date_or_timestamp(t) || t == TypeId::Time;
+}
+
+}  // namespace
+
+void Binder::check_outer_reference(const std::string& qual, const std::string& name, int loc) const {
+  for (auto it = outer_scopes_.rbegin(); it != outer_scopes_.rend(); ++it) {
+    const Scope* s = *it;
+    if (!s) continue;
+    bool found = false;
+    if (!qual.empty()) {
+      for (int r : s->rels) {
+        const Relation& rel = rels_[static_cast<size_t>(r)];
+        found = found || (rel.refname == qual && find_rel_column(rel, name, loc) >= 0);
+      }
+    } else {
+      for (const FromEntry& entry : s->entries)
+        for (const ItemColumn& col : entry.columns) found = found || col.name == name;
+    }
+    if (found)
+      throw_unsupported("correlated subqueries (a reference to \"" +
+                            (qual.empty() ? name : qual + "." + name) + "\" of an enclosing query)",
+                        pos_of(loc));
+  }
+}
+
+OpPtr Binder::plan_subselect(const ast::SelectStmt& s, Scope* outer, int loc) {
+  // bind_query gives it a query level of its own (its aggregates, grouping check, table names and
+  // pending joins); `outer` is the scope it may name. An error abandons the whole statement.
+  outer_scopes_.push_back(outer);
+  BoundQuery sub = bind_query(s);
+  outer_scopes_.pop_back();
+  if (sub.locks_rows) throw_unsupported("FOR UPDATE / FOR SHARE in subqueries", pos_of(loc));
+  return std::move(sub.root);
+}
+
+int Binder::add_subplan(OpPtr child, plan::SubqueryOp::Mode mode) {
+  auto sub = std::make_unique<plan::SubqueryOp>();
+  const int index = static_cast<int>(subplans_.size());
+  sub->index = index;
+  sub->mode = mode;
+  sub->children.push_back(std::move(child));
+  subplans_.push_back(std::move(sub));
+  return index;
+}
+
+ExprPtr Binder::bind_subquery(const ast::Expr& e, ExprCtx& c) {
+  ExprPtr x;
+  if (e.sublink == ast::SubLinkKind::Any || e.sublink == ast::SubLinkKind::All) x = bind(*e.args.at(0), c);
+  if (e.sublink == ast::SubLinkKind::Scalar && c.decorrelate && c.scope) {
+    // May name the enclosing query: then a left join over a grouped aggregate (scalar_join).
+    std::vector<ColumnId> refs;
+    std::vector<ExprPtr> correlated;
+    OpPtr root = plan_correlated(e, c.scope, refs, correlated);
+    if (!refs.empty()) return scalar_join(e, std::move(root), std::move(refs), std::move(correlated));
+    return subquery_result(e, std::move(x), std::move(root));
+  }
+  OpPtr root = plan_subselect(*e.subquery, c.scope, e.location);
+  return subquery_result(e, std::move(x), std::move(root));
+}
+
+OpPtr Binder::plan_correlated(const ast::Expr& e, Scope* outer, std::vector<ColumnId>& refs,
+                              std::vector<ExprPtr>& correlated) {
+  const int saved_level = correlate_level_;
+  std::vector<ColumnId> saved_refs = std::move(outer_refs_);
+  std::vector<ExprPtr> saved_correlated = std::move(correlated_);
+  outer_refs_.clear();
+  correlated_.clear();
+  correlate_level_ = next_level_ + 1;  // the level bind_query gives it
+  OpPtr root = plan_subselect(*e.subquery, outer, e.location);
+  refs = std::move(outer_refs_);
+  correlated = std::move(correlated_);
+  correlate_level_ = saved_level;
+  outer_refs_ = std::move(saved_refs);
+  correlated_ = std::move(saved_correlated);
+  return root;
+}
+
+ExprPtr Binder::subquery_result(const ast::Expr& e, ExprPtr x, OpPtr root) {
+  switch (e.sublink) {
+    case ast::SubLinkKind::Exists: {
+      // As in PostgreSQL, the select list of EXISTS is never computed: only whether a row exists.
+      if (root->is<plan::ProjectOp>()) {
+        OpPtr child = std::move(root->children[0]);
+        root = std::move(child);
+      }
+      auto first = wrap<plan::LimitOp>(std::move(root));
+      first->limit = Expr::make_constant(Value::int64(1), TypeId::Int64);
+      auto count = std::make_unique<plan::AggregateOp>();
+      count->aggregates.push_back({AggFunc::CountStar, nullptr, TypeId::Int64});
+      count->output.push_back({new_id(), "count", TypeId::Int64});
+      count->children.push_back(std::move(first));
+      int k = add_subplan(std::move(count), plan::SubqueryOp::Mode::Row);
+      return Expr::make(
+          ExprOp::Gt, TypeId::Bool,
+          list(subquery_value(k, 0, TypeId::Int64), Expr::make_constant(Value::int64(0), TypeId::Int64)));
+    }
+    case ast::SubLinkKind::Scalar: {
+      if (root->output.size() != 1)
+        fail(SqlState::SyntaxError, "subquery must return only one column", e.location);
+      TypeId t = root->output[0].type;
+      int k = add_subplan(std::move(root), plan::SubqueryOp::Mode::Row);
+      return subquery_value(k, 0, t);
+    }
+    case ast::SubLinkKind::Any:
+    case ast::SubLinkKind::All:
+      break;
+  }
+  const bool all = e.sublink == ast::SubLinkKind::All;
+  if (root->output.size() > 1) fail(SqlState::SyntaxError, "subquery has too many columns", e.location);
+  if (root->output.empty()) fail(SqlState::SyntaxError, "subquery has too few columns", e.location);
+  const OutputColumn y = root->output[0];
+  ExprOp op = ExprOp::Eq;
+  const char* sym = "=";
+  switch (e.binary_op) {
+    case ast::BinaryOp::Eq:
+      break;
+    case ast::BinaryOp::Ne:
+      op = ExprOp::Ne, sym = "<>";
+      break;
+    case ast::BinaryOp::Lt:
+      op = ExprOp::Lt, sym = "<";
+      break;
+    case ast::BinaryOp::Le:
+      op = ExprOp::Le, sym = "<=";
+      break;
+    case ast::BinaryOp::Gt:
+      op = ExprOp::Gt, sym = ">";
+      break;
+    case ast::BinaryOp::Ge:
+      op = ExprOp::Ge, sym = ">=";
+      break;
+    default:
+      throw_unsupported("this operator with ANY / ALL subqueries", pos_of(e.location));
+  }
+  // Coerced as `x op y` would be; the subquery's column converted in a Project over it if need be.
+  ExprPtr cmp = compare(op, sym, std::move(x), Expr::make_column(y.id, y.type), e.location);
+  x = std::move(cmp->args[0]);
+  ExprPtr yv = std::move(cmp->args[1]);
+  if (!(yv->op == ExprOp::Column && yv->column == y.id)) {
+    auto convert_y = std::make_unique<plan::ProjectOp>();
+    convert_y->output.push_back({new_id(), y.name, yv->type});
+    convert_y->exprs.push_back(std::move(yv));
+    convert_y->children.push_back(std::move(root));
+    root = std::move(convert_y);
+  }
+  if ((op == ExprOp::Eq && !all) || (op == ExprOp::Ne && all)) {
+    if (!set_type(x->type))
+      throw_unsupported(std::string(all ? "<> ALL" : "IN / = ANY") + " subqueries over type " + tn(x->type),
+                        pos_of(e.location));
+    int k = add_subplan(std::move(root), plan::SubqueryOp::Mode::Set);
+    ExprPtr in = Expr::make(ExprOp::InSubquery, TypeId::Bool, list(std::move(x)));
+    in->subquery = k;
+    return all ? Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(in))) : std::move(in);
+  }
+  return quantified_compare(op, sym, all, std::move(x), std::move(root), e.location);
+}
+
+ExprPtr Binder::quantified_compare(ExprOp op, const char* sym, bool all, ExprPtr x, OpPtr sub, int loc) {
+  const OutputColumn y = sub->output[0];
+  if (y.type == TypeId::Bool)
+    throw_unsupported(std::string(sym) + (all ? " ALL" : " ANY") + " subqueries over type boolean",
+                      pos_of(loc));
+  auto agg = std::make_unique<plan::AggregateOp>();
+  agg->aggregates.push_back({AggFunc::CountStar, nullptr, TypeId::Int64});
+  agg->aggregates.push_back({AggFunc::Count, Expr::make_column(y.id, y.type), TypeId::Int64});
+  agg->aggregates.push_back({AggFunc::Min, Expr::make_column(y.id, y.type), y.type});
+  agg->aggregates.push_back({AggFunc::Max, Expr::make_column(y.id, y.type), y.type});
+  for (const char* name : {"count", "count", "min", "max"})
+    agg->output.push_back({new_id(), name, agg->aggregates[agg->output.size()].type});
+  agg->children.push_back(std::move(sub));
+  const int k = add_subplan(std::move(agg), plan::SubqueryOp::Mode::Row);
+  ExprPtr rows = subquery_value(k, 0, TypeId::Int64);
+  ExprPtr non_null = subquery_value(k, 1, TypeId::Int64);
+  auto min = [&] { return subquery_value(k, 2, y.type); };
+  auto max = [&] { return subquery_value(k, 3, y.type); };
+  auto x_op = [&](ExprOp o, ExprPtr bound) {
+    return Expr::make(o, TypeId::Bool, list(detail::clone(*x), std::move(bound)));
+  };
+  // `test`: x compared with the bound that decides (ALL: every element satisfies it iff the extreme
+  // one does; ANY: some element does iff the other extreme does); for = ALL and <> ANY, whether some
+  // element differs from x. With NULLs among the elements, a result the non-NULL ones do not decide
+  // is NULL.
+  ExprPtr decides, otherwise;
+  bool decided_value;
+  if (op == ExprOp::Eq || op == ExprOp::Ne) {  // = ALL, <> ANY
+    auto differs = [&] {
+      return Expr::make(ExprOp::Or, TypeId::Bool, list(x_op(ExprOp::Ne, min()), x_op(ExprOp::Ne, max())));
+    };
+    decides = differs();
+    decided_value = !all;
+    otherwise = all ? Expr::make(ExprOp::Not, TypeId::Bool, list(differs())) : differs();
+  } else {
+    const bool below = op == ExprOp::Lt || op == ExprOp::Le;  // x < y: compare with the least (ALL) y
+    auto bound = [&] { return all == below ? min() : max(); };
+    ExprPtr test = x_op(op, bound());
+    decides = all ? Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(test))) : std::move(test);
+    decided_value = !all;
+    otherwise = x_op(op, bound());
+  }
+  std::vector<ExprPtr> args;
+  args.push_back(Expr::make(ExprOp::Eq, TypeId::Bool,
+                            list(detail::clone(*rows), Expr::make_constant(Value::int64(0), TypeId::Int64))));
+  args.push_back(bool_constant(all));  // no rows: ALL is true, ANY false
+  args.push_back(std::move(decides));
+  args.push_back(bool_constant(decided_value));
+  args.push_back(Expr::make(ExprOp::Lt, TypeId::Bool, list(std::move(non_null), std::move(rows))));
+  args.push_back(bool_constant(std::nullopt));
+  args.push_back(std::move(otherwise));
+  return Expr::make(ExprOp::Case, TypeId::Bool, std::move(args));
 }
 
 bool Binder::is_agg_output(ColumnId id) const {
@@ -1888,6 +2194,317 @@ std::string locking_name(ast::LockingClause::Strength s) {
 }
 }  // namespace
 
+// ---------------------------------------------------------------------------------------------------
+// Correlated EXISTS / NOT EXISTS / IN in WHERE, as semi and anti joins. A top-level WHERE conjunct
+//   [NOT] EXISTS (SELECT ... FROM ... WHERE <inner conjuncts> AND <correlated conjuncts>)
+//   x IN (SELECT y FROM ... WHERE ...)
+// whose subquery references columns of the query right around it (and is a plain SELECT: no grouping,
+// aggregates, DISTINCT, ORDER BY or LIMIT) becomes a join of the query's rows (probe side) with the
+// subquery's rows (build side): equalities between an inner and an outer expression (and x = y for IN)
+// are its keys, the other correlated conjuncts its residual condition. The conjunct leaves WHERE.
+
+namespace {
+
+// A correlated subquery conjunct: [NOT] EXISTS, or IN / = ANY.
+bool semi_join_candidate(const ast::Expr& e) {
+  const ast::Expr* x = &e;
+  bool negated = false;
+  if (x->kind == ast::ExprKind::Unary && x->unary_op == ast::UnaryOp::Not && !x->args.empty()) {
+    x = x->args[0].get();
+    negated = true;
+  }
+  if (x->kind != ast::ExprKind::Subquery) return false;
+  if (x->sublink == ast::SubLinkKind::Exists) return true;
+  return !negated && x->sublink == ast::SubLinkKind::Any && x->binary_op == ast::BinaryOp::Eq;
+}
+
+void where_conjuncts(const ast::Expr& e, std::vector<const ast::Expr*>& out) {
+  if (e.kind == ast::ExprKind::Binary && e.binary_op == ast::BinaryOp::And) {
+    where_conjuncts(*e.args.at(0), out);
+    where_conjuncts(*e.args.at(1), out);
+  } else {
+    out.push_back(&e);
+  }
+}
+
+bool reads_any(const Expr& e, const std::vector<ColumnId>& ids) {
+  if (e.op == ExprOp::Column && std::find(ids.begin(), ids.end(), e.column) != ids.end()) return true;
+  for (const auto& a : e.args)
+    if (reads_any(*a, ids)) return true;
+  return false;
+}
+
+bool reads_other(const Expr& e, const std::vector<ColumnId>& ids) {
+  if (e.op == ExprOp::Column && std::find(ids.begin(), ids.end(), e.column) == ids.end()) return true;
+  for (const auto& a : e.args)
+    if (reads_other(*a, ids)) return true;
+  return false;
+}
+
+bool tree_reads_any(Op& op, const std::vector<ColumnId>& ids) {
+  bool found = false;
+  op.for_each_expr([&](ExprPtr& x) { found = found || (x && reads_any(*x, ids)); });
+  for (auto& c : op.children) found = found || tree_reads_any(*c, ids);
+  return found;
+}
+
+}  // namespace
+
+ExprPtr Binder::resolve_outer(const std::string& qual, const std::string& name, int loc) {
+  if (level_ != correlate_level_ || outer_scopes_.empty() || !outer_scopes_.back()) return nullptr;
+  const Scope& s = *outer_scopes_.back();
+  ExprPtr x;
+  if (!qual.empty()) {
+    for (int r : s.rels) {
+      const Relation& rel = rels_[static_cast<size_t>(r)];
+      if (rel.refname != qual) continue;
+      // A table's column, or a derived table's or CTE's (its plan's output column).
+      int idx = find_rel_column(rel, name, loc);
+      if (idx < 0) fail(SqlState::UndefinedColumn, "column " + qual + "." + name + " does not exist", loc);
+      x = Expr::make_column(rel.ids[static_cast<size_t>(idx)], rel.columns[static_cast<size_t>(idx)].type);
+    }
+  } else {
+    const ItemColumn* match = nullptr;
+    for (const FromEntry& entry : s.entries)
+      for (const ItemColumn& col : entry.columns) {
+        if (col.name != name) continue;
+        if (match) fail(SqlState::AmbiguousColumn, "column reference \"" + name + "\" is ambiguous", loc);
+        match = &col;
+      }
+    if (match) x = detail::clone(*match->expr);
+  }
+  if (!x) return nullptr;
+  mark_used(*x);
+  std::function<void(const Expr&)> note = [&](const Expr& y) {
+    if (y.op == ExprOp::Column) outer_refs_.push_back(y.column);
+    for (const auto& a : y.args) note(*a);
+  };
+  note(*x);
+  return x;
+}
+
+ExprPtr Binder::take_correlated(ExprPtr where) {
+  if (!where || level_ != correlate_level_ || outer_refs_.empty()) return where;
+  std::vector<ExprPtr> conjuncts, keep;
+  split_conjuncts(std::move(where), conjuncts);
+  for (auto& c : conjuncts) (reads_any(*c, outer_refs_) ? correlated_ : keep).push_back(std::move(c));
+  return and_all(std::move(keep));
+}
+
+ExprPtr Binder::bind_where_conjuncts(const ast::Expr& where, ExprCtx& c) {
+  std::vector<const ast::Expr*> conjuncts;
+  where_conjuncts(where, conjuncts);
+  std::vector<ExprPtr> bound;
+  for (const ast::Expr* e : conjuncts) {
+    if (semi_join_candidate(*e)) {
+      if (ExprPtr x = semi_join(*e, c)) bound.push_back(std::move(x));
+      continue;
+    }
+    bound.push_back(
+        to_bool(bind(*e, c), conjuncts.size() > 1 ? "argument of AND" : "argument of WHERE", e->location));
+  }
+  return and_all(std::move(bound));
+}
+
+ExprPtr Binder::semi_join(const ast::Expr& conjunct, ExprCtx& c) {
+  const bool negated = conjunct.kind == ast::ExprKind::Unary;
+  const ast::Expr& e = negated ? *conjunct.args[0] : conjunct;
+  const bool in = e.sublink == ast::SubLinkKind::Any;
+  ExprPtr x;
+  if (in) x = bind(*e.args.at(0), c);
+  // Plan the subquery letting it name the columns of this query (outer_refs_); plan_select moves the
+  // WHERE conjuncts that do into correlated_.
+  std::vector<ColumnId> refs;
+  std::vector<ExprPtr> correlated;
+  OpPtr root = plan_correlated(e, c.scope, refs, correlated);
+  if (refs.empty()) {  // not correlated after all: a subplan
+    ExprPtr r = subquery_result(e, std::move(x), std::move(root));
+    return negated ? Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(r))) : std::move(r);
+  }
+
+  const ast::SelectStmt& s = *e.subquery;
+  const bool plain = s.group_by.empty() && !s.having && !s.distinct && s.order_by.empty() && !s.limit &&
+                     !s.offset && root->is<plan::ProjectOp>() && !root->children.empty() &&
+                     !root->children[0]->is<plan::AggregateOp>() &&
+                     !root->children[0]->is<plan::HashAggregateOp>();
+  if (!plain)
+    throw_unsupported("correlated subqueries with grouping, aggregates, DISTINCT, ORDER BY or LIMIT",
+                      pos_of(e.location));
+  if (in && root->output.size() != 1)
+    fail(SqlState::SyntaxError,
+         root->output.size() > 1 ? "subquery has too many columns" : "subquery has too few columns",
+         e.location);
+  PendingJoin j;
+  j.anti = negated;
+  if (in) {
+    // x = y: the first key, coerced as `x = y` would be.
+    ExprPtr y = detail::clone(*root->as<plan::ProjectOp>().exprs[0]);
+    if (reads_any(*y, refs))
+      throw_unsupported("correlated subqueries whose select list names the enclosing query",
+                        pos_of(e.location));
+    ExprPtr eq = compare(ExprOp::Eq, "=", std::move(x), std::move(y), e.location);
+    j.probe_keys.push_back(std::move(eq->args[0]));
+    j.build_keys.push_back(std::move(eq->args[1]));
+  }
+  // EXISTS never computes its select list; IN computes y as a build key.
+  j.build = std::move(root->children[0]);
+  if (tree_reads_any(*j.build, refs))
+    throw_unsupported("correlated subqueries naming the enclosing query outside WHERE", pos_of(e.location));
+  std::vector<ExprPtr> residual;
+  for (auto& cond : correlated) {
+    if (cond->op == ExprOp::Eq && cond->args.size() == 2) {
+      Expr& a = *cond->args[0];
+      Expr& b = *cond->args[1];
+      auto inner_only = [&](const Expr& z) { return !reads_any(z, refs) && reads_other(z, refs); };
+      auto outer_only = [&](const Expr& z) { return reads_any(z, refs) && !reads_other(z, refs); };
+      if (inner_only(a) && outer_only(b)) {
+        j.build_keys.push_back(std::move(cond->args[0]));
+        j.probe_keys.push_back(std::move(cond->args[1]));
+        continue;
+      }
+      if (outer_only(a) && inner_only(b)) {
+        j.build_keys.push_back(std::move(cond->args[1]));
+        j.probe_keys.push_back(std::move(cond->args[0]));
+        continue;
+      }
+    }
+    residual.push_back(std::move(cond));
+  }
+  j.residual = and_all(std::move(residual));
+  pending_joins_.push_back(std::move(j));
+  return nullptr;
+}
+
+OpPtr Binder::apply_semi_joins(OpPtr cur) {
+  for (PendingJoin& j : pending_joins_) {
+    std::unique_ptr<plan::JoinOp> join;
+    if (!j.build_keys.empty()) {
+      auto hash = std::make_unique<plan::HashJoinOp>();
+      hash->build_keys = std::move(j.build_keys);
+      hash->probe_keys = std::move(j.probe_keys);
+      join = std::move(hash);
+    } else {
+      join = std::make_unique<plan::NestedLoopJoinOp>();
+    }
+    join->semi = !j.anti && !j.left;
+    join->anti = j.anti;
+    join->probe_outer = j.left;
+    join->residual = std::move(j.residual);
+    join->output = cur->output;
+    if (j.left) join->output.insert(join->output.end(), j.build->output.begin(), j.build->output.end());
+    join->children.push_back(std::move(j.build));
+    join->children.push_back(std::move(cur));
+    cur = std::move(join);
+  }
+  pending_joins_.clear();
+  scalar_join_columns_.clear();
+  return cur;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Correlated scalar subqueries over an aggregate, as a grouped aggregate and a left join:
+//   (SELECT agg(...) FROM ... WHERE <inner conjuncts> AND i1 = o1 AND ...)
+// where every conjunct naming the enclosing query is an equality between an inner and an outer
+// expression, becomes  HashAggregate (keys i1.., the aggregates) -> Project (keys, target, TRUE)  built
+// by a left join probed with o1..; the value is the target, or for an outer row without a group, the
+// target over no rows (count 0, other aggregates NULL), told apart by the TRUE column being NULL.
+
+ExprPtr Binder::scalar_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId> refs,
+                            std::vector<ExprPtr> correlated) {
+  const ast::SelectStmt& s = *e.subquery;
+  const bool plain = s.group_by.empty() && !s.having && !s.distinct && s.order_by.empty() && !s.limit &&
+                     !s.offset && root->is<plan::ProjectOp>() && root->output.size() == 1 &&
+                     !root->children.empty() && root->children[0]->is<plan::AggregateOp>();
+  if (!plain)
+    throw_unsupported(
+        "correlated scalar subqueries other than one aggregate without GROUP BY, LIMIT or DISTINCT",
+        pos_of(e.location));
+  if (tree_reads_any(*root, refs))
+    throw_unsupported("correlated subqueries naming the enclosing query outside WHERE", pos_of(e.location));
+  std::vector<ExprPtr> inner_keys, outer_keys;
+  for (auto& cond : correlated) {
+    bool key = false;
+    if (cond->op == ExprOp::Eq && cond->args.size() == 2) {
+      auto inner_only = [&](const Expr& z) { return !reads_any(z, refs) && reads_other(z, refs); };
+      auto outer_only = [&](const Expr& z) { return reads_any(z, refs) && !reads_other(z, refs); };
+      for (int side = 0; side < 2 && !key; ++side) {
+        if (inner_only(*cond->args[side]) && outer_only(*cond->args[1 - side])) {
+          inner_keys.push_back(std::move(cond->args[side]));
+          outer_keys.push_back(std::move(cond->args[1 - side]));
+          key = true;
+        }
+      }
+    }
+    if (!key)
+      throw_unsupported("correlated scalar subqueries with conditions other than equalities",
+                        pos_of(e.location));
+  }
+  auto& project = root->as<plan::ProjectOp>();
+  auto& agg = project.children[0]->as<plan::AggregateOp>();
+  ExprPtr target = std::move(project.exprs[0]);
+  const TypeId type = target->type;
+  // The target over no rows: each aggregate's empty-input value.
+  ExprPtr empty = detail::clone(*target);
+  std::function<void(ExprPtr&)> on_no_rows = [&](ExprPtr& x) {
+    if (x->op == ExprOp::Column)
+      for (size_t i = 0; i < agg.output.size(); ++i)
+        if (agg.output[i].id == x->column) {
+          bool count =
+              agg.aggregates[i].func == AggFunc::Count || agg.aggregates[i].func == AggFunc::CountStar;
+          x = Expr::make_constant(count ? Value::int64(0) : Value::null(x->type), x->type);
+          return;
+        }
+    for (auto& a : x->args) on_no_rows(a);
+  };
+  on_no_rows(empty);
+
+  auto grouped = std::make_unique<plan::HashAggregateOp>();
+  auto build = std::make_unique<plan::ProjectOp>();
+  for (auto& k : inner_keys) {
+    OutputColumn key{new_id(), "key", k->type};
+    grouped->output.push_back(key);
+    build->exprs.push_back(Expr::make_column(key.id, key.type));
+    build->output.push_back({new_id(), "key", key.type});
+    grouped->group_keys.push_back(std::move(k));
+  }
+  grouped->aggregates = std::move(agg.aggregates);
+  grouped->output.insert(grouped->output.end(), agg.output.begin(), agg.output.end());
+  grouped->children.push_back(std::move(agg.children[0]));
+  const OutputColumn value{new_id(), "value", type};
+  const OutputColumn found{new_id(), "found", TypeId::Bool};
+  build->exprs.push_back(std::move(target));
+  build->output.push_back(value);
+  build->exprs.push_back(Expr::make_constant(Value::boolean(true), TypeId::Bool));
+  build->output.push_back(found);
+  build->children.push_back(std::move(grouped));
+
+  PendingJoin j;
+  j.left = true;
+  for (size_t i = 0; i < outer_keys.size(); ++i) {
+    const OutputColumn& key = build->output[i];
+    j.build_keys.push_back(Expr::make_column(key.id, key.type));
+    j.probe_keys.push_back(std::move(outer_keys[i]));
+  }
+  j.build = std::move(build);
+  scalar_join_columns_.push_back(value.id);
+  scalar_join_columns_.push_back(found.id);
+  pending_joins_.push_back(std::move(j));
+  std::vector<ExprPtr> args;
+  args.push_back(Expr::make(ExprOp::IsNull, TypeId::Bool, list(Expr::make_column(found.id, TypeId::Bool))));
+  args.push_back(std::move(empty));
+  args.push_back(Expr::make_column(value.id, type));
+  return Expr::make(ExprOp::Case, type, std::move(args));
+}
+
+ExprPtr Binder::take_post_join(ExprPtr& where) {
+  if (!where || scalar_join_columns_.empty()) return nullptr;
+  std::vector<ExprPtr> conjuncts, keep, post;
+  split_conjuncts(std::move(where), conjuncts);
+  for (auto& c : conjuncts) (reads_any(*c, scalar_join_columns_) ? post : keep).push_back(std::move(c));
+  where = and_all(std::move(keep));
+  return and_all(std::move(post));
+}
+
 BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   // FROM: every item's names, then the WHERE clause over all of them.
   Scope scope;
@@ -1899,7 +2516,8 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
     from_trees.push_back(std::move(tree));
   }
 
-  ExprPtr where = bind_where(s.where, scope);
+  ExprPtr where = take_correlated(bind_where(s.where, scope));
+  ExprPtr post_join = take_post_join(where);  // reads a correlated scalar subquery's join
 
   // Select list (plus hidden sort keys appended later).
   std::vector<Target> targets;
@@ -1907,6 +2525,7 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   tc.scope = &scope;
   tc.allow_agg = true;
   tc.track_bare = true;
+  tc.decorrelate = true;
   for (const auto& t : s.targets) {
     const ast::Expr& e = *t.expr;
     if (e.kind == ast::ExprKind::Star) {
@@ -2100,6 +2719,11 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   const bool grouped = !group_keys.empty() || !aggs_.empty() || having;
   std::vector<OutputColumn> key_out;
   if (grouped) {
+    bool reads_scalar_join = having && reads_any(*having, scalar_join_columns_);
+    for (const auto& t : targets)
+      reads_scalar_join = reads_scalar_join || reads_any(*t.expr, scalar_join_columns_);
+    if (reads_scalar_join)
+      throw_unsupported("correlated scalar subqueries in the select list of grouped queries");
     for (const auto& k : group_keys) {
       std::string name = plan::to_string(*k, col_names_);
       key_out.push_back({new_id(), std::move(name), k->type});
@@ -2138,6 +2762,12 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
       filter->predicate = std::move(where);
       cur = std::move(filter);
     }
+  }
+  cur = apply_semi_joins(std::move(cur));
+  if (post_join) {
+    auto filter = wrap<plan::FilterOp>(std::move(cur));
+    filter->predicate = std::move(post_join);
+    cur = std::move(filter);
   }
   if (!group_keys.empty()) {
     auto agg = std::make_unique<plan::HashAggregateOp>();
@@ -2259,13 +2889,16 @@ TypeId common_type(TypeId a, TypeId b, const char* what, int loc) {
 
 BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
-  // A query level of its own: its FROM clause's names, aggregates and grouping check.
+  // A query level of its own (level_, Relation::level): its FROM clause's names, aggregates, grouping
+  // check and pending semi / anti joins.
   struct Level {
     Binder& b;
     int level;
     std::vector<AggregateCall> aggs;
     std::vector<OutputColumn> agg_out;
     std::vector<BareRef> bare_refs;
+    std::vector<PendingJoin> pending_joins;
+    std::vector<ColumnId> scalar_join_columns;
     size_t ctes;
     explicit Level(Binder& binder)
         : b(binder),
@@ -2273,10 +2906,14 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
           aggs(std::move(binder.aggs_)),
           agg_out(std::move(binder.agg_out_)),
           bare_refs(std::move(binder.bare_refs_)),
+          pending_joins(std::move(binder.pending_joins_)),
+          scalar_join_columns(std::move(binder.scalar_join_columns_)),
           ctes(binder.ctes_.size()) {
       b.aggs_.clear();
       b.agg_out_.clear();
       b.bare_refs_.clear();
+      b.pending_joins_.clear();
+      b.scalar_join_columns_.clear();
       b.level_ = ++b.next_level_;
       ++b.query_depth_;
     }
@@ -2284,6 +2921,8 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
       b.aggs_ = std::move(aggs);
       b.agg_out_ = std::move(agg_out);
       b.bare_refs_ = std::move(bare_refs);
+      b.pending_joins_ = std::move(pending_joins);
+      b.scalar_join_columns_ = std::move(scalar_join_columns);
       b.level_ = level;
       b.ctes_.resize(ctes);
       --b.query_depth_;
@@ -2305,14 +2944,17 @@ void Binder::bind_with(const ast::SelectStmt& s) {
         fail(SqlState::DuplicateAlias, "WITH query name \"" + cte.name + "\" specified more than once",
              cte.location);
     // PostgreSQL analyses every CTE, referenced or not: bind it once for its errors and its width.
+    // The subqueries this binding plans as subplans go with it: an unreferenced CTE never runs.
     count_cte_binding();
+    const size_t subplans = subplans_.size();
     BoundQuery q = bind_query(*cte.query);
+    subplans_.erase(subplans_.begin() + static_cast<std::ptrdiff_t>(subplans), subplans_.end());
     if (cte.columns.size() > q.root->output.size())
       fail(SqlState::InvalidColumnReference,
            "WITH query \"" + cte.name + "\" has " + std::to_string(q.root->output.size()) +
                " columns available but " + std::to_string(cte.columns.size()) + " columns specified",
            cte.location);
-    ctes_.push_back({&cte, ctes_.size()});
+    ctes_.push_back({&cte, ctes_.size(), outer_scopes_.size()});
   }
 }
 
@@ -2343,9 +2985,15 @@ int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<s
   // The CTE's query sees the CTEs defined before it, not the ones in scope where it is referenced.
   std::vector<CteDef> hidden(ctes_.begin() + static_cast<std::ptrdiff_t>(def.visible), ctes_.end());
   ctes_.resize(def.visible);
+  // Nor the queries enclosing a subquery that references it, when they are inside its WITH's query.
+  const size_t seen = std::min(def.outer_scopes, outer_scopes_.size());
+  std::vector<Scope*> hidden_scopes(outer_scopes_.begin() + static_cast<std::ptrdiff_t>(seen),
+                                    outer_scopes_.end());
+  outer_scopes_.resize(seen);
   count_cte_binding();
   BoundQuery q = bind_query(*def.cte->query);
   ctes_.insert(ctes_.end(), hidden.begin(), hidden.end());
+  outer_scopes_.insert(outer_scopes_.end(), hidden_scopes.begin(), hidden_scopes.end());
   Relation r;
   r.has_alias = !ref.alias.empty();
   r.refname = r.has_alias ? ref.alias : ref.name;
@@ -2899,6 +3547,11 @@ ExprPtr Binder::bind_where(const ast::ExprPtr& where, Scope& scope) {
   ExprCtx c;
   c.scope = &scope;
   c.clause = "WHERE";
+  c.decorrelate = true;
+  std::vector<const ast::Expr*> conjuncts;
+  where_conjuncts(*where, conjuncts);
+  for (const ast::Expr* e : conjuncts)
+    if (semi_join_candidate(*e)) return bind_where_conjuncts(*where, c);
   return to_bool(bind(*where, c), "argument of WHERE", where->location);
 }
 
@@ -2914,11 +3567,20 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   ExprCtx c;
   c.scope = &scope;
   c.clause = "UPDATE";
+  c.decorrelate = true;
   std::vector<ExprPtr> set = bind_assignments(s.assignments, c, rel, s.table.location);
 
-  if (ExprPtr p = bind_where(s.where, scope)) {
+  ExprPtr where = bind_where(s.where, scope);
+  ExprPtr post_join = take_post_join(where);
+  if (where) {
     auto filter = wrap<plan::FilterOp>(std::move(cur));
-    filter->predicate = std::move(p);
+    filter->predicate = std::move(where);
+    cur = std::move(filter);
+  }
+  cur = apply_semi_joins(std::move(cur));
+  if (post_join) {
+    auto filter = wrap<plan::FilterOp>(std::move(cur));
+    filter->predicate = std::move(post_join);
     cur = std::move(filter);
   }
   auto update = std::make_unique<plan::UpdateOp>();
@@ -2936,6 +3598,7 @@ PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   Scope scope = open_scope(s.table);
   ExprPtr predicate = bind_where(s.where, scope);
+  ExprPtr post_join = take_post_join(predicate);
   // Delete needs only the key: the scan reads just the columns the WHERE clause uses.
   auto scan = make_scan(scope.rels[0], false);
   ColumnId key = new_id();
@@ -2944,6 +3607,12 @@ PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
   if (predicate) {
     auto filter = wrap<plan::FilterOp>(std::move(cur));
     filter->predicate = std::move(predicate);
+    cur = std::move(filter);
+  }
+  cur = apply_semi_joins(std::move(cur));
+  if (post_join) {
+    auto filter = wrap<plan::FilterOp>(std::move(cur));
+    filter->predicate = std::move(post_join);
     cur = std::move(filter);
   }
   auto del = std::make_unique<plan::DeleteOp>();
@@ -2997,19 +3666,27 @@ void Binder::finish(PlannedStatement& out) {
   // The client's parameters come first (placeholders), then the lifted literals.
   if (param_types_) out.param_types = *param_types_;
   for (TypeId t : out.param_types) out.params.push_back(Value::null(t));
-  detail::fold_null_inputs(*p.root);
-  lift_op(*p.root, out.params, dt());
+  p.subplans = std::move(subplans_);
+  // The query's tree and its subqueries' trees (PhysicalPlan::subplans) go through the same steps.
+  std::vector<plan::OpPtr*> trees{&p.root};
+  for (auto& sub : p.subplans) trees.push_back(&sub);
+  for (plan::OpPtr* t : trees) {
+    detail::fold_null_inputs(**t);
+    lift_op(**t, out.params, dt());
+  }
   if (!matrix_values_.empty()) {
     // The values matrix comes last: generated code counts its rows from the number of params.
     find_values(*p.root)->matrix_param_base = static_cast<int>(out.params.size());
     for (auto& v : matrix_values_) out.params.push_back(std::move(v));
     out.matrix_sources = std::move(matrix_sources_);
   }
-  detail::choose_key_ranges(*p.root);
-  detail::elide_sorts(p.root);
-  detail::limit_sorts(*p.root);
   std::vector<plan::TableScanOp*> scans;
-  find_scans(*p.root, scans);
+  for (plan::OpPtr* t : trees) {
+    detail::choose_key_ranges(**t);
+    detail::elide_sorts(*t);
+    detail::limit_sorts(**t);
+    find_scans(**t, scans);
+  }
   uint64_t total = 0;
   for (plan::TableScanOp* scan : scans) {
     uint64_t est = ctx_.row_estimate ? ctx_.row_estimate(scan->table->id) : 0;

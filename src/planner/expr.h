@@ -57,6 +57,13 @@ enum class ExprOp {
                 // Int64, Float64 or Text). For long lists of literals: generated code probes a hash set the
                 // runtime builds from the params, so code size does not grow with the list. PostgreSQL's NULL
                 // rules: NULL when args[0] is NULL, or when it is not found and the list has a NULL.
+  Subquery,     // column `sub_column` of the one row subquery `subquery` returned (PhysicalPlan::subplans;
+                // a SubqueryOp of mode Row); NULL when it returned no row. Row-independent: the subquery
+                // runs, in pipelines of its own, before any pipeline that reads it.
+  InSubquery,   // args[0] = ANY (the rows of subquery `subquery`, a SubqueryOp of mode Set, whose one column
+                // has args[0]'s type: Bool, Int32, Int64, Float64, Text, Date, Time, Timestamp(Tz)).
+                // PostgreSQL's rules: FALSE when the subquery has no rows (even for a NULL args[0]); NULL
+                // when args[0] is NULL, or when it is not found and the rows have a NULL.
 };
 
 // ExprOp::Match's flags (the runtime's rt_match reads the same bits).
@@ -78,6 +85,8 @@ struct Expr {
   int func = -1;         // DateTime: a dtsql::Func; CatalogFunc: a catalog::Func; Match: MatchFlags
   int location = -1;     // Constant: where the literal is in the statement (errors converting it point there)
   Value constant;        // Constant
+  int subquery = -1;     // Subquery, InSubquery: index into PhysicalPlan::subplans
+  int sub_column = 0;    // Subquery: the column of its row
 
   static ExprPtr make_constant(Value v, TypeId type);
   static ExprPtr make_param(int index, TypeId type);

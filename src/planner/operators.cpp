@@ -67,6 +67,12 @@ void ShapeWriter::put(const Expr* e) {
     case ExprOp::Match:
       out_ += "f" + std::to_string(e->func);
       break;
+    case ExprOp::Subquery:
+      out_ += "s" + std::to_string(e->subquery) + "." + std::to_string(e->sub_column);
+      break;
+    case ExprOp::InSubquery:
+      out_ += "s" + std::to_string(e->subquery);
+      break;
     case ExprOp::Constant: {
       // Only NULLs stay constants after lifting, but be exact about anything else.
       std::string text = e->constant.is_null() ? std::string() : e->constant.to_string();
@@ -459,9 +465,22 @@ void DeleteOp::write_shape(ShapeWriter& w) const {
 }
 OMENDB_SHAPE_COVERS(DeleteOp, 88);
 
+std::string SubqueryOp::explain(const ExplainContext&) const {
+  return "Subquery $sub" + std::to_string(index) + (mode == Mode::Row ? " (one row)" : " (hash set)");
+}
+
+void SubqueryOp::write_shape(ShapeWriter& w) const {
+  w.tag("subquery");
+  w.put(static_cast<int64_t>(index));
+  w.put(mode == Mode::Set);
+}
+OMENDB_SHAPE_COVERS(SubqueryOp, 72);
+
 // ---- Joins ------------------------------------------------------------------------------------------
 
 std::string JoinOp::join_type_name() const {
+  if (semi) return "semi";
+  if (anti) return "anti";
   if (probe_outer && build_outer) return "full";
   if (probe_outer) return "outer";
   if (build_outer) return "build outer";
@@ -472,6 +491,8 @@ void JoinOp::put_join(ShapeWriter& w) const {
   w.put(output);
   w.put(probe_outer);
   w.put(build_outer);
+  w.put(semi);
+  w.put(anti);
   w.put(residual);
 }
 

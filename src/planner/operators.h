@@ -33,7 +33,8 @@ enum class OpKind {
   NestedLoopJoin,
   UnionAll,
   Repeat,
-  Upsert
+  Upsert,
+  Subquery
 };
 
 // Where an operator stands in the pipelines: the only thing the pipeline cutter asks of it.
@@ -43,7 +44,7 @@ enum class PipelineRole {
   Breaker,    // ends its children's pipelines (consuming every row into its state), then is the source
               // of a new pipeline that reads that state: Sort, Aggregate, UnionAll (the only one with
               // several children: one pipeline per child, in order)
-  Sink,       // ends its child's pipeline and produces no rows: Insert, Update, Delete
+  Sink,       // ends its child's pipeline and produces no rows: Insert, Update, Delete, Subquery
   Join,       // two children: ends children[0]'s pipeline (the build side, consumed into its state) and
               // works row by row inside children[1]'s pipeline (the probe side), which depends on the
               // build pipeline: HashJoin, NestedLoopJoin
@@ -340,6 +341,27 @@ class DeleteOp final : public Op {
   void write_shape(ShapeWriter& w) const override;
 };
 
+// The root of an uncorrelated subquery used as an expression (PhysicalPlan::subplans[index]): ends its
+// child's pipeline, keeping what the expressions that read it need, before any pipeline that reads it
+// runs.
+//   Row: the child's one row (ExprOp::Subquery reads its columns; all NULL when there is none); a second
+//        row is 21000 "more than one row returned by a subquery used as an expression".
+//   Set: the child's one column as a hash set (runtime::InSet, with whether a NULL was seen), probed by
+//        ExprOp::InSubquery.
+class SubqueryOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::Subquery;
+  enum class Mode { Row, Set };
+  SubqueryOp() : Op(kKind) {}
+  int index = -1;
+  Mode mode = Mode::Row;
+
+  PipelineRole role() const override { return PipelineRole::Sink; }
+  void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
 // The join operators. children[0] is the build side: its pipeline ends in the join, which keeps every
 // row of it (a runtime::JoinHashTable); children[1] is the probe side: its rows stream through the
 // join in their own pipeline, which runs after the build pipeline. output is the columns of both
@@ -349,12 +371,17 @@ class DeleteOp final : public Op {
 //                (LEFT JOIN probing with the left side, RIGHT JOIN probing with the right side, FULL).
 //   build_outer: after the probe side's last row, every build row that never matched is emitted with
 //                the probe side's columns NULL (FULL JOIN).
+//   semi:        a probe row is emitted once if some build row matches (EXISTS, IN); output is the
+//                probe side's columns only.
+//   anti:        a probe row is emitted once if no build row matches (NOT EXISTS); probe columns only.
 // Build rows are kept in memory counted against the query's memory limit (53200 past it); there is
 // no spilling yet.
 class JoinOp : public Op {
  public:
   bool probe_outer = false;
   bool build_outer = false;
+  bool semi = false;
+  bool anti = false;
   ExprPtr residual;  // Bool over both sides' columns; null: none
 
   PipelineRole role() const override { return PipelineRole::Join; }

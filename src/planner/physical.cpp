@@ -1,5 +1,7 @@
 // The cut into pipelines, the shape key and EXPLAIN: each walks the operator tree and asks every
 // operator about itself (role, write_shape, explain); none switches over operator kinds.
+#include <algorithm>
+#include <functional>
 #include <string>
 
 #include "common/error.h"
@@ -76,11 +78,21 @@ void collect_names(const Op& op, std::vector<std::string>& names) {
   }
 }
 
-}  // namespace
+// The subqueries (ExprOp::Subquery / InSubquery) each operator's expressions read.
+void collect_subquery_uses(Op& op, std::vector<std::pair<const Op*, std::vector<int>>>& out) {
+  for (auto& c : op.children) collect_subquery_uses(*c, out);
+  std::vector<int> used;
+  std::function<void(const plan::Expr&)> walk = [&](const plan::Expr& e) {
+    if (e.op == plan::ExprOp::Subquery || e.op == plan::ExprOp::InSubquery) used.push_back(e.subquery);
+    for (const auto& a : e.args) walk(*a);
+  };
+  op.for_each_expr([&](plan::ExprPtr& x) {
+    if (x) walk(*x);
+  });
+  if (!used.empty()) out.emplace_back(&op, std::move(used));
+}
 
-void build_pipelines(plan::PhysicalPlan& plan) {
-  plan.pipelines.clear();
-  const Op& root = *plan.root;
+void cut_tree(const Op& root, plan::PhysicalPlan& plan) {
   Pipeline p;
   if (root.role() == PipelineRole::Sink) {
     p = open_pipeline(*root.children.at(0), plan);
@@ -92,11 +104,44 @@ void build_pipelines(plan::PhysicalPlan& plan) {
   plan.pipelines.push_back(std::move(p));
 }
 
+}  // namespace
+
+void build_pipelines(plan::PhysicalPlan& plan) {
+  plan.pipelines.clear();
+  // Subqueries first, in order (a nested one before the one that reads it); a pipeline whose operators
+  // read a subquery's result depends on the pipeline that ends in its SubqueryOp.
+  std::vector<int> subquery_pipeline;
+  for (const auto& sub : plan.subplans) {
+    cut_tree(*sub, plan);
+    subquery_pipeline.push_back(static_cast<int>(plan.pipelines.size()) - 1);
+  }
+  cut_tree(*plan.root, plan);
+  if (plan.subplans.empty()) return;
+  std::vector<std::pair<const Op*, std::vector<int>>> uses;
+  for (auto& sub : plan.subplans) collect_subquery_uses(*sub, uses);
+  collect_subquery_uses(*plan.root, uses);
+  for (Pipeline& p : plan.pipelines) {
+    std::vector<const Op*> ops{p.source};
+    ops.insert(ops.end(), p.operators.begin(), p.operators.end());
+    if (p.sink) ops.push_back(p.sink);
+    for (const Op* op : ops)
+      for (const auto& [user, subs] : uses) {
+        if (user != op) continue;
+        for (int s : subs) {
+          int dep = subquery_pipeline.at(static_cast<size_t>(s));
+          if (std::find(p.dependencies.begin(), p.dependencies.end(), dep) == p.dependencies.end())
+            p.dependencies.push_back(dep);
+        }
+      }
+  }
+}
+
 std::string serialize_shape(const plan::PhysicalPlan& plan) {
   plan::ShapeWriter w;
   w.tag("v2");
   for (const auto& c : plan.result_columns) w.tag(std::to_string(c.id) + ":" + c.name + "]");
   write_tree(w, *plan.root);
+  for (const auto& sub : plan.subplans) write_tree(w, *sub);
   return w.str();
 }
 
@@ -120,8 +165,16 @@ std::vector<std::string> explain_with(const plan::PhysicalPlan& plan, const std:
   std::vector<std::string> out;
   if (!plan.root) return out;
   std::vector<std::string> names = detail::column_names(*plan.root);
+  for (const auto& sub : plan.subplans) {
+    std::vector<std::string> more = detail::column_names(*sub);
+    if (more.size() > names.size()) names.resize(more.size());
+    for (size_t i = 0; i < more.size(); ++i)
+      if (names[i].empty()) names[i] = more[i];
+  }
   plan::ExplainContext c{names, params};
   render_op(*plan.root, 0, c, out);
+  // Each subquery's tree after the query's, as PostgreSQL lists its InitPlans.
+  for (const auto& sub : plan.subplans) render_op(*sub, 0, c, out);
   if (plan.pipelines.size() > 1) {
     // One line per pipeline, in execution order: "Pipeline 1: TableScan a -> HashJoin inner (probe) ->
     // Project -> result (after 0)".

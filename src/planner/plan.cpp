@@ -167,6 +167,10 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       for (size_t i = 1; i < e.args.size(); ++i) s += (i > 1 ? ", " : "") + arg(i);
       return s + "))";
     }
+    case ExprOp::Subquery:
+      return "$sub" + std::to_string(e.subquery) + (e.sub_column ? "." + std::to_string(e.sub_column) : "");
+    case ExprOp::InSubquery:
+      return "(" + arg(0) + " IN $sub" + std::to_string(e.subquery) + ")";
     case ExprOp::Case: {
       std::string s = "CASE";
       size_t n = e.args.size();
@@ -191,6 +195,8 @@ plan::ExprPtr clone(const plan::Expr& e) {
   c->func = e.func;
   c->location = e.location;
   c->constant = e.constant;
+  c->subquery = e.subquery;
+  c->sub_column = e.sub_column;
   c->args.reserve(e.args.size());
   for (const auto& a : e.args) c->args.push_back(clone(*a));
   return c;

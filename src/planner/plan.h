@@ -14,7 +14,8 @@ namespace omendb::plan {
 //   source:    an operator whose role is Source or Breaker (a breaker reads back the state an earlier
 //              pipeline built: sorted rows, aggregate results)
 //   operators: Streaming operators (Filter, Project, Limit)
-//   sink:      a Breaker (builds its state) or a Sink (Insert/Update/Delete), or nullptr: the query result
+//   sink:      a Breaker (builds its state) or a Sink (Insert/Update/Delete, a Subquery's result), or
+//              nullptr: the query result
 // `dependencies` lists the pipelines that must have run before this one (the one that built the state
 // its source reads; later a join's build side). PhysicalPlan::pipelines is in a valid execution order.
 struct Pipeline {
@@ -26,6 +27,9 @@ struct Pipeline {
 
 struct PhysicalPlan {
   OpPtr root;
+  // Uncorrelated subqueries used as expressions (ExprOp::Subquery, InSubquery): each a tree whose root is
+  // a SubqueryOp with index i. They run first, in this order (a subquery nested in another comes first).
+  std::vector<OpPtr> subplans;
   std::vector<Pipeline> pipelines;           // in execution order (dependencies first)
   std::vector<OutputColumn> result_columns;  // the rows sent to the client (empty for DML)
   uint64_t estimated_rows = 0;               // rows the plan is expected to touch (picks the JIT tier)

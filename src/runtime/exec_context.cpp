@@ -8,6 +8,7 @@ void ExecContext::prepare(const QueryLayout& layout) {
   sorts.clear();
   aggregates.clear();
   in_sets.clear();
+  subquery_rows.clear();
   agg_tables.clear();
   join_tables.clear();
   arena.reset();
@@ -29,6 +30,16 @@ void ExecContext::prepare(const QueryLayout& layout) {
     join_tables.push_back(std::make_unique<JoinHashTable>(spec, &memory));
   targets = layout.targets;
   for (const InSetSpec& spec : layout.in_sets) in_sets.push_back(std::make_unique<InSet>(spec, &memory));
+  subquery_rows.clear();
+  for (const auto& types : layout.subquery_rows) {
+    SubqueryRow r;
+    r.types = types;
+    Datum null{};
+    null.is_null = 1;
+    r.values.assign(types.size(), null);
+    r.text = std::make_unique<Arena>(&memory);
+    subquery_rows.push_back(std::move(r));
+  }
   out.assign(layout.out_width, Datum{});
   row.assign(layout.row_width, Datum{});
   qs.out = out.data();

@@ -47,6 +47,15 @@ struct AggregateState {
   std::unique_ptr<Arena> text;  // owns min/max text values
 };
 
+// The one row a subquery used as a value returned (plan::SubqueryOp::Mode::Row): all NULL until it
+// arrives; a second row is 21000.
+struct SubqueryRow {
+  std::vector<TypeId> types;
+  std::vector<Datum> values;
+  bool has_row = false;
+  std::unique_ptr<Arena> text;  // owns its text values
+};
+
 class ExecContext {
  public:
   ExecContext() : arena(&memory) { qs.ctx = this; }
@@ -71,6 +80,7 @@ class ExecContext {
   std::vector<std::unique_ptr<JoinHashTable>> join_tables;
   std::vector<storage::TableDefPtr> targets;  // DML target tables by slot
   std::vector<std::unique_ptr<InSet>> in_sets;
+  std::vector<SubqueryRow> subquery_rows;
   const storage::ReadView* view = nullptr;
   // What scans of system catalogs and catalog functions read (the session's catalog view); null: they
   // fail with XX000.

@@ -18,6 +18,10 @@ uint64_t InSet::double_key(double v) {
 }
 
 void InSet::build(const Datum* params) {
+  if (spec_.from_rows) {  // filled by add_*, which ran before the first probe
+    built_ = true;
+    return;
+  }
   // Roughly what an unordered_set node and bucket take per element.
   uint64_t bytes = spec_.params.size() * 48;
   if (memory_) memory_->reserve(bytes);
@@ -45,6 +49,33 @@ void InSet::build(const Datum* params) {
     }
   }
   built_ = true;
+}
+
+void InSet::reserve_element(size_t text_bytes) {
+  constexpr uint64_t kPerElement = 48;  // roughly an unordered_set node and bucket
+  if (memory_) memory_->reserve(kPerElement);
+  reserved_ += kPerElement;
+  if (text_bytes > 0 && !text_) text_ = std::make_unique<Arena>(memory_);
+}
+
+void InSet::add_int(int64_t v) {
+  if (ints_.count(v)) return;
+  reserve_element(0);
+  ints_.insert(v);
+}
+
+void InSet::add_double(double v) {
+  uint64_t key = double_key(v);
+  if (doubles_.count(key)) return;
+  reserve_element(0);
+  doubles_.insert(key);
+}
+
+void InSet::add_text(std::string_view v) {
+  if (texts_.count(v)) return;
+  reserve_element(v.size() + 1);
+  StrRef copy = text_->copy(v.data(), v.size());
+  texts_.insert(std::string_view(copy.ptr, copy.len));
 }
 
 int32_t InSet::probe_int(const Datum* params, int64_t v) {

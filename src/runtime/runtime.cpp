@@ -319,6 +319,46 @@ int32_t rt_in_text(QueryState* qs, int32_t set, const char* p, uint64_t n) {
   return ctx_of(qs).in_sets[static_cast<size_t>(set)]->probe_text(qs->params, {p, n});
 }
 
+Datum* rt_subq_row(QueryState* qs, int32_t slot) {
+  SubqueryRow& r = ctx_of(qs).subquery_rows[static_cast<size_t>(slot)];
+  if (r.has_row)
+    throw SqlError(SqlState::CardinalityViolation,
+                   "more than one row returned by a subquery used as an expression");
+  r.has_row = true;
+  return r.values.data();
+}
+
+void rt_subq_row_done(QueryState* qs, int32_t slot) {
+  SubqueryRow& r = ctx_of(qs).subquery_rows[static_cast<size_t>(slot)];
+  for (size_t c = 0; c < r.values.size(); ++c) {
+    Datum& d = r.values[c];
+    if (!d.is_null && (r.types[c] == TypeId::Text || r.types[c] == TypeId::Unknown))
+      d.str = r.text->copy(d.str.ptr, d.str.len);
+  }
+}
+
+const Datum* rt_subq_result(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).subquery_rows[static_cast<size_t>(slot)].values.data();
+}
+
+int32_t rt_in_add_int(QueryState* qs, int32_t set, int32_t is_null, int64_t v) {
+  InSet& s = *ctx_of(qs).in_sets[static_cast<size_t>(set)];
+  is_null ? s.add_null() : s.add_int(v);
+  return 1;
+}
+
+int32_t rt_in_add_double(QueryState* qs, int32_t set, int32_t is_null, double v) {
+  InSet& s = *ctx_of(qs).in_sets[static_cast<size_t>(set)];
+  is_null ? s.add_null() : s.add_double(v);
+  return 1;
+}
+
+int32_t rt_in_add_text(QueryState* qs, int32_t set, int32_t is_null, const char* p, uint64_t n) {
+  InSet& s = *ctx_of(qs).in_sets[static_cast<size_t>(set)];
+  is_null ? s.add_null() : s.add_text({p, n});
+  return 1;
+}
+
 uint64_t rt_hash_bytes(QueryState*, const char* p, uint64_t n) {
   return hash_bytes(p, n);
 }

@@ -74,6 +74,16 @@ int32_t rt_in_int(QueryState* qs, int32_t set, int64_t v);
 int32_t rt_in_double(QueryState* qs, int32_t set, double v);
 int32_t rt_in_text(QueryState* qs, int32_t set, const char* p, uint64_t n);
 
+// Subqueries used as expressions. A one-row result: rt_subq_row returns the row's Datums to fill (null
+// and 21000 when a row is already there), rt_subq_row_done copies its text; rt_subq_result returns the
+// row (all NULL without one). A set (InSet filled from rows): rt_in_add_* adds a value (1; 0 to stop).
+Datum* rt_subq_row(QueryState* qs, int32_t slot);
+void rt_subq_row_done(QueryState* qs, int32_t slot);
+const Datum* rt_subq_result(QueryState* qs, int32_t slot);
+int32_t rt_in_add_int(QueryState* qs, int32_t set, int32_t is_null, int64_t v);
+int32_t rt_in_add_double(QueryState* qs, int32_t set, int32_t is_null, double v);
+int32_t rt_in_add_text(QueryState* qs, int32_t set, int32_t is_null, const char* p, uint64_t n);
+
 // Hash aggregates (aggregation_hash_table.h): generated code hashes a row's keys (text through
 // rt_hash_bytes), writes them to a buffer of Datums and gets the group's row, to update in place (null:
 // out of memory, stop). rt_agg_ht_set_text copies a text state into the table. Reading: row i is
@@ -142,7 +152,8 @@ int32_t rt_match(QueryState* qs, int32_t flags, const char* s, uint64_t sn, cons
   X(rt_text_to_int32) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) \
   X(rt_in_int) X(rt_in_double) X(rt_in_text) X(rt_datetime) X(rt_datetime_cast) X(rt_interval_cmp) \
   X(rt_hash_interval) X(rt_catalog_func) X(rt_catalog_cast) X(rt_match) X(rt_upsert) \
-  X(rt_upsert_update)
+  X(rt_upsert_update) X(rt_subq_row) X(rt_subq_row_done) X(rt_subq_result) X(rt_in_add_int) \
+  X(rt_in_add_double) X(rt_in_add_text)
 // clang-format on
 
 }  // namespace omendb::runtime

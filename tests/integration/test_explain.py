@@ -129,6 +129,35 @@ def test_code_does_not_grow_with_in_lists(args):
     assert rows == [(0,)], rows  # NOT IN with a NULL in the list is never true
 
 
+def test_subqueries(args):
+    # An uncorrelated IN: a subquery tree after the query's, ending in a hash set, in a pipeline that runs
+    # before the one reading it.
+    lines = explain(S.conn, "EXPLAIN SELECT id FROM t WHERE v IN (SELECT b FROM c WHERE a = 1)")
+    text = "\n".join(lines)
+    print(text)
+    assert re.search(r"Filter \(\(v IN \$sub0\)\)", text), text
+    assert any(l.startswith("Subquery $sub0 (hash set)") for l in lines), text
+    pipes = [l for l in lines if l.startswith("Pipeline")]
+    assert re.match(r"Pipeline 0: TableScan c .*-> Subquery \$sub0$", pipes[0]), text
+    assert re.match(r"Pipeline 1: TableScan t .*-> result \(after 0\)$", pipes[1]), text
+    # A scalar subquery on the key becomes the scan's key range.
+    text = "\n".join(explain(S.conn, "EXPLAIN SELECT v FROM t WHERE id = (SELECT max(a) FROM c)"))
+    print(text)
+    assert re.search(r"TableScan t \(range: id = \(\$sub0\)::bigint\)", text), text
+    assert "Subquery $sub0 (one row)" in text, text
+    # A correlated EXISTS: a hash semi join, building the subquery's rows; NOT EXISTS an anti join.
+    text = "\n".join(explain(S.conn, "EXPLAIN SELECT id FROM t WHERE EXISTS (SELECT 1 FROM c WHERE c.a = t.v)"))
+    print(text)
+    assert re.search(r"HashJoin semi \(keys: \(?v\)?(::bigint)? = \(?a\)?(::bigint)?", text), text
+    assert "Subquery" not in text, text
+    assert re.search(r"Pipeline 0: TableScan c -> HashJoin semi \(build\)", text), text
+    assert re.search(r"Pipeline 1: TableScan t -> HashJoin semi \(probe\) .*\(after 0\)", text), text
+    text = "\n".join(explain(S.conn, "EXPLAIN SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.b < t.v)"))
+    print(text)
+    assert "NestedLoopJoin anti (filter: (b < v)" in text, text
+    assert query(S.conn, "SELECT count(*) FROM t WHERE EXISTS (SELECT 1 FROM c WHERE c.a = t.v)") == [(200,)]
+
+
 def test_explain_errors(args):
     expect_error(S.conn, "EXPLAIN SELECT * FROM nosuch", "42P01")
     expect_error(S.conn, "EXPLAIN SELECT nosuch FROM t", "42703")
@@ -140,7 +169,7 @@ def main():
         setup(srv)
         failed = run_tests([test_point_lookup_is_a_range, test_key_ranges, test_full_scan_otherwise,
                             test_codegen_stats_and_cache, test_code_does_not_grow_with_in_lists,
-                            test_explain_errors], args)
+                            test_subqueries, test_explain_errors], args)
         S.conn.close()
     sys.exit(1 if failed else 0)
 

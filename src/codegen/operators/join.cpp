@@ -71,6 +71,7 @@ void JoinTranslator::consume(PipelineContext& p) {
   }
 
   // Probe.
+  if (join_.semi || join_.anti) return consume_semi(p, keys, h, any_null);
   start_candidates(p, keys, h, any_null);
   b.CreateStore(cg.false_(), matched_);
   llvm::BasicBlock* head = cg.block("join.head");
@@ -121,6 +122,50 @@ void JoinTranslator::consume(PipelineContext& p) {
   p.push(*this);
   p.set_next_row(outer_next);
   cg.branch(head);
+
+  b.SetInsertPoint(after);
+}
+
+// A semi join pushes the probe row at its first match, an anti join when there is none; either way
+// once, with only the probe side's columns:
+//   head: e = next candidate; if (!e) goto exhausted;
+//         bind build columns from e; if (!(residual IS TRUE)) goto head;
+//         goto semi ? emit : after;
+//   exhausted: goto semi ? after : emit;
+//   emit: <consume>  (a row that goes no further continues at after)
+//   after:
+void JoinTranslator::consume_semi(PipelineContext& p, const std::vector<SqlValue>& keys, llvm::Value* h,
+                                  llvm::Value* any_null) {
+  CodeGen& cg = p.cg;
+  auto& b = cg.b;
+  start_candidates(p, keys, h, any_null);
+  llvm::BasicBlock* head = cg.block("semi.head");
+  llvm::BasicBlock* candidate = cg.block("semi.candidate");
+  llvm::BasicBlock* exhausted = cg.block("semi.exhausted");
+  llvm::BasicBlock* emit = cg.block("semi.emit");
+  llvm::BasicBlock* after = cg.block("semi.after");
+  cg.branch(head);
+
+  b.SetInsertPoint(head);
+  llvm::Value* entry = next_candidate(p, keys, h, head);
+  b.CreateCondBr(b.CreateIsNull(entry), exhausted, candidate);
+
+  b.SetInsertPoint(candidate);
+  if (join_.residual) {
+    bind_build_row(p, entry);
+    cg.branch_if(b.CreateNot(sql::is_true(cg, p.eval(*join_.residual))), head, "semi.match");
+  }
+  b.CreateBr(join_.semi ? emit : after);
+
+  b.SetInsertPoint(exhausted);
+  b.CreateBr(join_.semi ? after : emit);
+
+  b.SetInsertPoint(emit);
+  llvm::BasicBlock* outer_next = p.next_row();
+  p.set_next_row(after);
+  p.push(*this);
+  p.set_next_row(outer_next);
+  cg.branch(after);
 
   b.SetInsertPoint(after);
 }

@@ -16,6 +16,7 @@
 //       goto head
 //   after the probe side's last row (finish_input, FULL only):
 //     for each entry e with !e->matched: bind build columns from e, probe columns NULL; <consume>
+// Semi and anti joins (EXISTS, IN, NOT EXISTS) push each probe row at most once: see consume_semi.
 // The operators above the join are emitted once: the unmatched probe row of an outer join flows
 // through the same code with the all-NULL entry, so generated code stays proportional to the plan.
 #pragma once
@@ -62,6 +63,8 @@ class JoinTranslator : public OperatorTranslator {
 
  private:
   void bind_build_row(PipelineContext& p, llvm::Value* entry);
+  void consume_semi(PipelineContext& p, const std::vector<SqlValue>& keys, llvm::Value* h,
+                    llvm::Value* any_null);
 };
 
 }  // namespace omendb::codegen

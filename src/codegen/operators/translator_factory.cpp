@@ -41,6 +41,8 @@ std::unique_ptr<OperatorTranslator> make_translator(const plan::Op& op) {
       return make_repeat_translator(op.as<plan::RepeatOp>());
     case OpKind::Upsert:
       return make_upsert_translator(op.as<plan::UpsertOp>());
+    case OpKind::Subquery:
+      return make_subquery_translator(op.as<plan::SubqueryOp>());
   }
   throw SqlError(SqlState::InternalError,
                  "codegen: no translator for operator kind " + std::to_string(static_cast<int>(op.kind)));

@@ -25,5 +25,6 @@ std::unique_ptr<OperatorTranslator> make_delete_translator(const plan::DeleteOp&
 std::unique_ptr<OperatorTranslator> make_union_all_translator(const plan::UnionAllOp& op);
 std::unique_ptr<OperatorTranslator> make_repeat_translator(const plan::RepeatOp& op);
 std::unique_ptr<OperatorTranslator> make_upsert_translator(const plan::UpsertOp& op);
+std::unique_ptr<OperatorTranslator> make_subquery_translator(const plan::SubqueryOp& op);
 
 }  // namespace omendb::codegen

@@ -28,6 +28,16 @@ enum class ExprKind {
   Case,       // CASE [args[0] when has_case_operand] WHEN when_clauses... [ELSE else_expr] END
   InList,     // args[0] [NOT] IN (args[1..]); negated for NOT IN
   Between,    // args[0] [NOT] BETWEEN args[1] AND args[2]; negated for NOT BETWEEN
+  Subquery,   // a subquery used as an expression: subquery (the SELECT), sublink; for Any / All, args[0]
+              // is the tested expression and binary_op the comparison (`x IN (SELECT ..)` is `x = ANY`)
+};
+
+// What a subquery expression asks of its rows (PostgreSQL's SubLinkType).
+enum class SubLinkKind {
+  Exists,  // EXISTS (SELECT ...)
+  Scalar,  // (SELECT ...): the value of its one column in its one row (NULL without rows)
+  Any,     // x op ANY (SELECT ...), x IN (SELECT ...)
+  All,     // x op ALL (SELECT ...)
 };
 
 enum class UnaryOp { Minus, Plus, Not };
@@ -51,6 +61,7 @@ struct TypeName {
 };
 
 struct CaseWhen;
+struct SelectStmt;
 
 struct Expr {
   ExprKind kind;
@@ -71,6 +82,8 @@ struct Expr {
   std::vector<CaseWhen> when_clauses;  // Case
   ExprPtr else_expr;                   // Case (may be null)
   std::vector<ExprPtr> args;
+  SubLinkKind sublink = SubLinkKind::Scalar;  // Subquery
+  std::shared_ptr<SelectStmt> subquery;       // Subquery (shared: SelectStmt is incomplete here)
 
   explicit Expr(ExprKind k, int loc = -1);
 };

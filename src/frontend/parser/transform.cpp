@@ -1273,12 +1273,8 @@ class Transformer {
       }
       case PG_QUERY__NODE__NODE_CASE_EXPR:
         return case_expr(n->case_expr);
-      case PG_QUERY__NODE__NODE_SUB_LINK: {
-        const PgQuery__SubLink* sl = n->sub_link;
-        unsupported(
-            sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__EXISTS_SUBLINK ? "EXISTS subqueries" : "subqueries",
-            sl->location);
-      }
+      case PG_QUERY__NODE__NODE_SUB_LINK:
+        return sub_link(n->sub_link);
       case PG_QUERY__NODE__NODE_ROW_EXPR:
         unsupported("row constructors", n->row_expr->location);
       case PG_QUERY__NODE__NODE_A_ARRAY_EXPR:
@@ -1376,6 +1372,55 @@ class Transformer {
     if (names.size() > 3) unsupported("column references with more than three parts", cr->location);
     ExprPtr e = make(ExprKind::ColumnRef, cr->location);
     e->names = std::move(names);
+    return e;
+  }
+
+  // A subquery used as an expression: EXISTS, scalar, `x op ANY|ALL (...)` and `x [NOT] IN (...)` (the
+  // grammar makes NOT IN a NOT over `x = ANY`).
+  ExprPtr sub_link(const PgQuery__SubLink* sl) {
+    const int loc = sl->location;
+    ExprPtr e = make(ExprKind::Subquery, loc);
+    switch (sl->sub_link_type) {
+      case PG_QUERY__SUB_LINK_TYPE__EXISTS_SUBLINK:
+        e->sublink = ast::SubLinkKind::Exists;
+        break;
+      case PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK:
+        e->sublink = ast::SubLinkKind::Scalar;
+        break;
+      case PG_QUERY__SUB_LINK_TYPE__ANY_SUBLINK:
+        e->sublink = ast::SubLinkKind::Any;
+        break;
+      case PG_QUERY__SUB_LINK_TYPE__ALL_SUBLINK:
+        e->sublink = ast::SubLinkKind::All;
+        break;
+      case PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK:
+        unsupported("ARRAY subqueries", loc);
+      case PG_QUERY__SUB_LINK_TYPE__ROWCOMPARE_SUBLINK:
+        unsupported("row comparisons with subqueries", loc);
+      default:
+        unsupported("this kind of subquery", loc);
+    }
+    if (e->sublink == ast::SubLinkKind::Any || e->sublink == ast::SubLinkKind::All) {
+      std::string op = sl->n_oper_name == 0 ? "=" : operator_name(sl->oper_name, sl->n_oper_name, loc);
+      static const std::pair<const char*, ast::BinaryOp> kOps[] = {
+          {"=", ast::BinaryOp::Eq}, {"<>", ast::BinaryOp::Ne}, {"!=", ast::BinaryOp::Ne},
+          {"<", ast::BinaryOp::Lt}, {"<=", ast::BinaryOp::Le}, {">", ast::BinaryOp::Gt},
+          {">=", ast::BinaryOp::Ge}};
+      bool found = false;
+      for (const auto& [name, bop] : kOps)
+        if (op == name) {
+          e->binary_op = bop;
+          found = true;
+        }
+      if (!found) unsupported("operator " + op + " with ANY / ALL subqueries", loc);
+      if (!sl->testexpr) unsupported("this kind of subquery", loc);
+      if (sl->testexpr->node_case == PG_QUERY__NODE__NODE_ROW_EXPR)
+        unsupported("row comparisons with subqueries", loc);
+      e->args.push_back(expr(sl->testexpr));
+    }
+    if (!sl->subselect || sl->subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+      unsupported("this kind of subquery", loc);
+    e->subquery = select(sl->subselect->select_stmt);
     return e;
   }
 

@@ -389,9 +389,9 @@ TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
       "SELECT a IS TRUE FROM t",
       "SELECT a IS NOT FALSE FROM t",
       "SELECT a IS UNKNOWN FROM t",
-      "SELECT (SELECT 1)",
-      "SELECT a FROM t WHERE a IN (SELECT b FROM u)",
-      "SELECT EXISTS (SELECT 1)",
+      "SELECT ARRAY(SELECT 1)",
+      "SELECT (1, 2) IN (SELECT 1, 2)",
+      "SELECT 1 ~~ ANY (SELECT 'a')",
       "SELECT ROW(1, 2)",
       "SELECT (1, 2)",
       "SELECT ARRAY[1, 2]",
@@ -440,6 +440,31 @@ TEST(ParserExprs, LikeRegexAndCollate) {
     ASSERT_EQ(e->args.size(), 2u);
     EXPECT_EQ(e->args[1]->kind, ExprKind::Constant) << c.sql;
   }
+}
+
+TEST(ParserExprs, Subqueries) {
+  auto scalar = parse_expr("(SELECT max(a) FROM t)");
+  EXPECT_EQ(scalar->kind, ast::ExprKind::Subquery);
+  EXPECT_EQ(scalar->sublink, ast::SubLinkKind::Scalar);
+  ASSERT_TRUE(scalar->subquery);
+  EXPECT_EQ(scalar->subquery->from.size(), 1u);
+  auto exists = parse_expr("EXISTS (SELECT 1 FROM t)");
+  EXPECT_EQ(exists->sublink, ast::SubLinkKind::Exists);
+  EXPECT_TRUE(exists->args.empty());
+  auto in = parse_expr("a IN (SELECT b FROM u)");
+  EXPECT_EQ(in->sublink, ast::SubLinkKind::Any);
+  EXPECT_EQ(in->binary_op, ast::BinaryOp::Eq);
+  ASSERT_EQ(in->args.size(), 1u);
+  EXPECT_EQ(in->args[0]->kind, ast::ExprKind::ColumnRef);
+  // NOT IN is NOT over = ANY, as PostgreSQL's grammar makes it.
+  auto not_in = parse_expr("a NOT IN (SELECT b FROM u)");
+  EXPECT_EQ(not_in->kind, ast::ExprKind::Unary);
+  EXPECT_EQ(not_in->args.at(0)->sublink, ast::SubLinkKind::Any);
+  auto all = parse_expr("a <= ALL (SELECT b FROM u)");
+  EXPECT_EQ(all->sublink, ast::SubLinkKind::All);
+  EXPECT_EQ(all->binary_op, ast::BinaryOp::Le);
+  auto ne = parse_expr("a != ANY (SELECT b FROM u)");
+  EXPECT_EQ(ne->binary_op, ast::BinaryOp::Ne);
 }
 
 TEST(ParserExprs, UnsupportedErrorCarriesOneBasedPosition) {
