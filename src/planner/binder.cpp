@@ -2241,6 +2241,23 @@ bool reads_other(const Expr& e, const std::vector<ColumnId>& ids) {
   return false;
 }
 
+// A correlated conjunct `inner = outer` (either order; inner names only the subquery's columns, outer
+// only the enclosing query's `refs`) becomes a join key pair; false (cond untouched) otherwise.
+bool take_key_pair(ExprPtr& cond, const std::vector<ColumnId>& refs, std::vector<ExprPtr>& inner,
+                   std::vector<ExprPtr>& outer) {
+  if (cond->op != ExprOp::Eq || cond->args.size() != 2) return false;
+  auto inner_only = [&](const Expr& z) { return !reads_any(z, refs) && reads_other(z, refs); };
+  auto outer_only = [&](const Expr& z) { return reads_any(z, refs) && !reads_other(z, refs); };
+  for (int side = 0; side < 2; ++side) {
+    if (inner_only(*cond->args[side]) && outer_only(*cond->args[1 - side])) {
+      inner.push_back(std::move(cond->args[side]));
+      outer.push_back(std::move(cond->args[1 - side]));
+      return true;
+    }
+  }
+  return false;
+}
+
 bool tree_reads_any(Op& op, const std::vector<ColumnId>& ids) {
   bool found = false;
   op.for_each_expr([&](ExprPtr& x) { found = found || (x && reads_any(*x, ids)); });
@@ -2351,25 +2368,8 @@ ExprPtr Binder::semi_join(const ast::Expr& conjunct, ExprCtx& c) {
   if (tree_reads_any(*j.build, refs))
     throw_unsupported("correlated subqueries naming the enclosing query outside WHERE", pos_of(e.location));
   std::vector<ExprPtr> residual;
-  for (auto& cond : correlated) {
-    if (cond->op == ExprOp::Eq && cond->args.size() == 2) {
-      Expr& a = *cond->args[0];
-      Expr& b = *cond->args[1];
-      auto inner_only = [&](const Expr& z) { return !reads_any(z, refs) && reads_other(z, refs); };
-      auto outer_only = [&](const Expr& z) { return reads_any(z, refs) && !reads_other(z, refs); };
-      if (inner_only(a) && outer_only(b)) {
-        j.build_keys.push_back(std::move(cond->args[0]));
-        j.probe_keys.push_back(std::move(cond->args[1]));
-        continue;
-      }
-      if (outer_only(a) && inner_only(b)) {
-        j.build_keys.push_back(std::move(cond->args[1]));
-        j.probe_keys.push_back(std::move(cond->args[0]));
-        continue;
-      }
-    }
-    residual.push_back(std::move(cond));
-  }
+  for (auto& cond : correlated)
+    if (!take_key_pair(cond, refs, j.build_keys, j.probe_keys)) residual.push_back(std::move(cond));
   j.residual = and_all(std::move(residual));
   pending_joins_.push_back(std::move(j));
   return nullptr;
@@ -2423,19 +2423,7 @@ ExprPtr Binder::scalar_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId
     throw_unsupported("correlated subqueries naming the enclosing query outside WHERE", pos_of(e.location));
   std::vector<ExprPtr> inner_keys, outer_keys;
   for (auto& cond : correlated) {
-    bool key = false;
-    if (cond->op == ExprOp::Eq && cond->args.size() == 2) {
-      auto inner_only = [&](const Expr& z) { return !reads_any(z, refs) && reads_other(z, refs); };
-      auto outer_only = [&](const Expr& z) { return reads_any(z, refs) && !reads_other(z, refs); };
-      for (int side = 0; side < 2 && !key; ++side) {
-        if (inner_only(*cond->args[side]) && outer_only(*cond->args[1 - side])) {
-          inner_keys.push_back(std::move(cond->args[side]));
-          outer_keys.push_back(std::move(cond->args[1 - side]));
-          key = true;
-        }
-      }
-    }
-    if (!key)
+    if (!take_key_pair(cond, refs, inner_keys, outer_keys))
       throw_unsupported("correlated scalar subqueries with conditions other than equalities",
                         pos_of(e.location));
   }

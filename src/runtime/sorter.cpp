@@ -111,8 +111,7 @@ void Sorter::keep_best() {
     kept_seq[i] = seq_[order[i]];
     for (size_t c = 0; c < w; ++c) {
       Datum& d = kept[i * w + c];
-      if (is_string_type(spec_.types[c]) && !d.is_null)
-        d.str = text->copy(d.str.ptr, d.str.len);
+      if (is_string_type(spec_.types[c]) && !d.is_null) d.str = text->copy(d.str.ptr, d.str.len);
     }
   }
   std::copy(kept.begin(), kept.end(), rows_.begin());
