@@ -11,6 +11,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -81,15 +83,57 @@ bool has_compression(rocksdb::CompressionType type) {
   return std::find(supported.begin(), supported.end(), type) != supported.end();
 }
 
+// RocksDB's informational log goes to the server's log, not to a LOG file in the data directory: on a
+// full disk a failed append to that file left its writer in an error state, and RocksDB's next log
+// line (the one reporting the full disk) aborted the server on an assertion. RocksDB's INFO lines
+// (compaction and flush statistics) are debug lines here; its warnings and errors stay visible.
+class SpdlogLogger final : public rocksdb::Logger {
+ public:
+  SpdlogLogger()
+      : rocksdb::Logger(spdlog::should_log(spdlog::level::debug) ? rocksdb::InfoLogLevel::INFO_LEVEL
+                                                                 : rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    try {  // RocksDB is not exception-safe: nothing may escape into it
+      char buf[1024];
+      va_list copy;
+      va_copy(copy, ap);
+      int n = std::vsnprintf(buf, sizeof buf, format, copy);
+      va_end(copy);
+      if (n < 0) return;
+      std::string_view line(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1));
+      spdlog::log(spdlog_level(level), "rocksdb: {}", line);
+    } catch (...) {
+    }
+  }
+
+ private:
+  static spdlog::level::level_enum spdlog_level(rocksdb::InfoLogLevel level) {
+    switch (level) {
+      case rocksdb::InfoLogLevel::WARN_LEVEL:
+        return spdlog::level::warn;
+      case rocksdb::InfoLogLevel::ERROR_LEVEL:
+        return spdlog::level::err;
+      case rocksdb::InfoLogLevel::FATAL_LEVEL:
+        return spdlog::level::critical;
+      case rocksdb::InfoLogLevel::DEBUG_LEVEL:
+        return spdlog::level::trace;
+      default:
+        return spdlog::level::debug;
+    }
+  }
+};
+
 rocksdb::Options make_options(const StoreOptions& options) {
   rocksdb::Options o;
+  o.info_log = std::make_shared<SpdlogLogger>();
   o.create_if_missing = options.create_if_missing;
   o.max_background_jobs = 4;
   o.bytes_per_sync = 1 << 20;
   o.write_buffer_size = 64 << 20;
   o.max_write_buffer_number = 3;
   o.level_compaction_dynamic_level_bytes = true;
-  o.keep_log_file_num = 5;
   o.prefix_extractor = std::make_shared<UserKeyPrefix>();
   o.memtable_prefix_bloom_size_ratio = 0.05;
   if (has_compression(rocksdb::kLZ4Compression)) {
