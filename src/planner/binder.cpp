@@ -424,6 +424,7 @@ class Binder {
   const PlannerContext& ctx_;
   ColumnId next_id_ = 0;
   std::vector<Relation> rels_;          // every table of the statement's FROM clause
+  std::vector<storage::TableDefPtr> tables_;  // every user table looked up (PlannedStatement::tables)
   std::vector<int> col_rel_;            // ColumnId -> its relation, -1 if none
   std::vector<std::string> col_names_;  // ColumnId -> name, for rendering group key names
   std::vector<AggregateCall> aggs_;
@@ -485,6 +486,8 @@ storage::TableDefPtr Binder::lookup(const ast::TableRef& ref) {
     }
   }
   if (!t) fail(SqlState::UndefinedTable, "relation \"" + full + "\" does not exist", ref.location);
+  if (!catalog::is_system_table(t->id) && std::find(tables_.begin(), tables_.end(), t) == tables_.end())
+    tables_.push_back(t);
   return t;
 }
 
@@ -3654,6 +3657,7 @@ void Binder::finish(PlannedStatement& out) {
   // The client's parameters come first (placeholders), then the lifted literals.
   if (param_types_) out.param_types = *param_types_;
   for (TypeId t : out.param_types) out.params.push_back(Value::null(t));
+  out.tables = tables_;
   p.subplans = std::move(subplans_);
   // The query's tree and its subqueries' trees (PhysicalPlan::subplans) go through the same steps.
   std::vector<plan::OpPtr*> trees{&p.root};

@@ -48,6 +48,10 @@ struct PlannedStatement {
   std::vector<Value> parameters(const std::vector<Value>& client, const dtsql::EvalContext& dt) const;
   // SELECT ... FOR UPDATE / SHARE: the plan locks the rows it returns (a LockRows step).
   bool locks_rows = false;
+  // The user tables the statement reads or writes, as the binder found them in the catalog (system
+  // catalogs are not listed): the engine locks them while the statement runs and plans again when one
+  // was changed by DDL before it got the locks.
+  std::vector<storage::TableDefPtr> tables;
 };
 
 // Looks a table up by name; nullptr if absent.

@@ -769,8 +769,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
 
   void run_query(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
     const auto started = std::chrono::steady_clock::now();
-    std::shared_lock catalog_guard(db_.catalog_lock());
-    planner::PlannedStatement planned = plan(stmt);
+    planner::PlannedStatement planned;
+    TableLocks::Held table_locks = plan_locked(stmt, planned, table_wait(started, out));
     bool cache_hit = false;
     std::string key = cache_key(text, planned);
     auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit);
@@ -842,13 +842,19 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       // The plan cache keys the query by the COPY statement's text (fingerprint: literals do not count).
       return copy_select_to(*stmt.query, text, stmt.options, {}, {}, "", out);
     }
-    std::shared_lock catalog_guard(db_.catalog_lock());
     if (!stmt.table.schema.empty() && stmt.table.schema != "public" && stmt.table.schema != "pg_catalog")
       throw SqlError(SqlState::UndefinedTable,
                      "relation \"" + stmt.table.schema + "." + stmt.table.name + "\" does not exist");
-    storage::TableDefPtr table = db_.store().catalog().find(stmt.table.name);
-    if (!table)
-      throw SqlError(SqlState::UndefinedTable, "relation \"" + stmt.table.name + "\" does not exist");
+    // The table stays locked (TableLocks) until the COPY ends; found again if DDL changed it meanwhile.
+    storage::TableDefPtr table;
+    TableLocks::Held table_lock;
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
+    do {
+      table = db_.store().catalog().find(stmt.table.name);
+      if (!table)
+        throw SqlError(SqlState::UndefinedTable, "relation \"" + stmt.table.name + "\" does not exist");
+      table_lock = db_.table_locks().acquire({table->id}, {}, wait);
+    } while (!still_current({table}));
     std::vector<std::string> table_columns;
     for (const auto& c : table->columns) table_columns.push_back(c.name);
     std::vector<int> columns;
@@ -872,7 +878,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       std::string sql = "SELECT ";
       for (size_t i = 0; i < names.size(); ++i) sql += (i ? ", " : "") + quote_identifier(names[i]);
       sql += " FROM " + quote_identifier(table->name);
-      catalog_guard.unlock();  // copy_select_to plans under its own lock
+      table_lock.release();  // copy_select_to plans and locks on its own
       std::vector<ast::StmtPtr> parsed = parser::parse(sql);
       if (txn_) ++statements_in_block_;
       return copy_select_to(*parsed[0], sql, stmt.options, names, table_columns, table->name, out);
@@ -897,8 +903,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                       std::vector<std::string> table_columns, const std::string& relation,
                       pgwire::ResultWriter& out) {
     const auto started = std::chrono::steady_clock::now();
-    std::shared_lock catalog_guard(db_.catalog_lock());
-    planner::PlannedStatement planned = plan(select);
+    planner::PlannedStatement planned;
+    TableLocks::Held table_locks = plan_locked(select, planned, table_wait(started, out));
     std::vector<TypeId> types;
     std::vector<std::string> names;
     for (const auto& c : planned.plan.result_columns) {
@@ -1155,9 +1161,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (inner.kind != ast::StmtKind::Select && inner.kind != ast::StmtKind::Insert &&
         inner.kind != ast::StmtKind::Update && inner.kind != ast::StmtKind::Delete)
       throw_unsupported("EXPLAIN of this statement");
-    if (txn_) ++statements_in_block_;  // PostgreSQL's EXPLAIN takes a snapshot: it is a query
-    std::shared_lock catalog_guard(db_.catalog_lock());
-    planner::PlannedStatement planned = plan(inner);
+    if (txn_) ++statements_in_block_;                 // PostgreSQL's EXPLAIN takes a snapshot: it is a query
+    planner::PlannedStatement planned = plan(inner);  // reads no rows: needs no table locks
     std::vector<std::string> lines = planner::explain(planned.plan, planned.params);
     if (explain.codegen) {
       // The cache key is the inner statement's, so EXPLAIN (CODEGEN) tells whether that statement's
@@ -1187,8 +1192,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   void vacuum(const ast::VacuumStmt& stmt, pgwire::ResultWriter& out) {
     if (in_transaction())
       throw SqlError(SqlState::ActiveSqlTransaction, "VACUUM cannot run inside a transaction block");
-    std::shared_lock catalog_guard(db_.catalog_lock());  // no DROP TABLE meanwhile
     storage::Catalog& catalog = db_.store().catalog();
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     std::vector<storage::TableDefPtr> tables;
     if (stmt.tables.empty()) {
       tables = catalog.tables();
@@ -1199,7 +1204,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         tables.push_back(std::move(def));
       }
     }
-    for (const storage::TableDefPtr& def : tables) {
+    for (const storage::TableDefPtr& listed : tables) {
+      TableLocks::Held table_lock = db_.table_locks().acquire({listed->id}, {}, wait);  // no DDL meanwhile
+      storage::TableDefPtr def = catalog.find(listed->id);  // as it is now (ids are never reused)
+      if (!def) {
+        if (stmt.tables.empty()) continue;  // dropped meanwhile
+        throw SqlError(SqlState::UndefinedTable, "relation \"" + listed->name + "\" does not exist");
+      }
       if (!storage::Store::sealable(*def)) {  // date/time columns: the table stays in the row store
         if (!stmt.tables.empty() || stmt.verbose)
           out.notice("00000",
@@ -1218,7 +1229,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
 
   void create_table(const ast::CreateTableStmt& stmt, pgwire::ResultWriter& out) {
     storage::TableDef def = planner::bind_create_table(stmt);
-    std::unique_lock guard(db_.catalog_lock());
+    std::lock_guard ddl(db_.ddl_mutex());
     if (stmt.if_not_exists && db_.store().catalog().find(def.name)) {
       out.notice("42P07", "relation \"" + def.name + "\" already exists, skipping");
     } else {
@@ -1227,20 +1238,37 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     out.command_complete("CREATE TABLE");
   }
 
+  // DROP TABLE: waits until no statement uses the tables (TableLocks, exclusive), then drops them.
   void drop_table(const ast::DropTableStmt& stmt, pgwire::ResultWriter& out) {
-    std::unique_lock guard(db_.catalog_lock());
     storage::Catalog& catalog = db_.store().catalog();
-    std::vector<std::string> names;
-    for (const ast::TableRef& t : stmt.tables) {  // check all first: a failing DROP drops nothing
-      if (catalog.find(t.name)) {
-        names.push_back(t.name);
-      } else if (stmt.if_exists) {
-        out.notice("00000", "table \"" + t.name + "\" does not exist, skipping");
-      } else {
-        throw SqlError(SqlState::UndefinedTable, "table \"" + t.name + "\" does not exist");
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
+    // The tables as the catalog has them now; check all first: a failing DROP drops nothing.
+    auto resolve = [&] {
+      std::vector<storage::TableDefPtr> defs;
+      for (const ast::TableRef& t : stmt.tables) {
+        storage::TableDefPtr def = catalog.find(t.name);
+        if (!def && !stmt.if_exists)
+          throw SqlError(SqlState::UndefinedTable, "table \"" + t.name + "\" does not exist");
+        defs.push_back(std::move(def));
       }
+      return defs;
+    };
+    for (;;) {
+      std::vector<storage::TableDefPtr> defs = resolve();
+      std::vector<storage::TableDefPtr> present;
+      for (const auto& d : defs)
+        if (d) present.push_back(d);
+      // This session's own cursors over them read on first (as a WITH HOLD cursor PostgreSQL
+      // materialises at COMMIT): the exclusive locks would otherwise wait for ourselves.
+      settle_cursors_using(table_ids(present));
+      TableLocks::Held locks = db_.table_locks().acquire({}, table_ids(present), wait);
+      std::lock_guard ddl(db_.ddl_mutex());
+      if (resolve() != defs) continue;  // changed while we waited: look again
+      for (size_t i = 0; i < defs.size(); ++i)
+        if (!defs[i]) out.notice("00000", "table \"" + stmt.tables[i].name + "\" does not exist, skipping");
+      for (const auto& d : present) catalog.drop_table(d->name);
+      break;
     }
-    for (const std::string& name : names) catalog.drop_table(name);
     out.command_complete("DROP TABLE");
   }
 
@@ -1437,6 +1465,48 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     }
     ctx.writer = nullptr;
   }
+
+  // How a statement of this session that started at `started` waits for table locks (TableLocks):
+  // statement_timeout, lock_timeout and cancel end the wait.
+  storage::LockWait table_wait(std::chrono::steady_clock::time_point started,
+                               pgwire::ResultWriter& out) const {
+    storage::LockWait wait;
+    if (auto it = settings_.find("statement_timeout"); it != settings_.end())
+      if (uint64_t ms = parse_duration_ms("statement_timeout", it->second))
+        wait.deadline = started + std::chrono::milliseconds(ms);
+    if (auto it = settings_.find("lock_timeout"); it != settings_.end())
+      wait.lock_timeout_ms = parse_duration_ms("lock_timeout", it->second);
+    wait.cancel = out.cancel_flag();
+    return wait;
+  }
+
+  static std::vector<uint32_t> table_ids(const std::vector<storage::TableDefPtr>& tables) {
+    std::vector<uint32_t> ids;
+    for (const auto& t : tables) ids.push_back(t->id);
+    return ids;
+  }
+
+  // Whether the catalog still has exactly these table definitions (no DDL changed or dropped one).
+  bool still_current(const std::vector<storage::TableDefPtr>& tables) const {
+    for (const auto& t : tables)
+      if (db_.store().catalog().find(t->id) != t) return false;
+    return true;
+  }
+
+  // Plans `stmt` and locks the tables it uses (TableLocks, shared) until the returned locks go; plans
+  // again if DDL changed one of them before the locks were granted.
+  TableLocks::Held plan_locked(const ast::Stmt& stmt, planner::PlannedStatement& planned,
+                               const storage::LockWait& wait) {
+    for (;;) {
+      planned = plan(stmt);
+      TableLocks::Held held = db_.table_locks().acquire(table_ids(planned.tables), {}, wait);
+      if (still_current(planned.tables)) return held;
+    }
+  }
+
+  // Settles (reads to the end into memory) this session's cursors that read one of `tables`, so that
+  // they no longer hold its lock.
+  void settle_cursors_using(const std::vector<uint32_t>& tables);
 
   // How this session's statement running in `ctx` waits for row locks.
   storage::LockWait lock_wait(const runtime::ExecContext& ctx) const {
@@ -1647,6 +1717,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   void prepare_statement(PreparedStatement& ps, std::vector<uint32_t> param_oids);
   void plan_prepared(PreparedStatement& ps);
   void revalidate(PreparedStatement& ps);
+  TableLocks::Held lock_prepared(PreparedStatement& ps, const storage::LockWait& wait);
+  static constexpr uint64_t kStaleVersion = ~uint64_t{0};  // a catalog version that forces planning again
   bool run_portal(Portal& portal, int64_t max_rows, pgwire::ResultWriter& out);
   bool emit_rows(Portal& portal, int64_t max_rows, pgwire::ResultWriter& out);
   std::shared_ptr<PreparedStatement> find_statement(const std::string& name);
@@ -1862,7 +1934,7 @@ std::shared_ptr<EngineSession::PreparedStatement> EngineSession::find_statement(
   return it->second;
 }
 
-// Binds and plans ps.stmt with ps.param_types (Unknown ones are inferred). The caller holds the catalog lock.
+// Binds and plans ps.stmt with ps.param_types (Unknown ones are inferred).
 void EngineSession::plan_prepared(PreparedStatement& ps) {
   planner::PlannerContext ctx;
   ctx.catalog = &db_.store().catalog();
@@ -1883,7 +1955,6 @@ void EngineSession::plan_prepared(PreparedStatement& ps) {
 void EngineSession::prepare_statement(PreparedStatement& ps, std::vector<uint32_t> param_oids) {
   for (uint32_t o : param_oids) ps.param_types.push_back(type_from_oid(o));
   if (ps.stmt && is_planned_kind(*ps.stmt)) {
-    std::shared_lock catalog_guard(db_.catalog_lock());
     plan_prepared(ps);
     if (ps.stmt->kind == ast::StmtKind::Select) {
       ps.returns_rows = true;
@@ -1896,7 +1967,6 @@ void EngineSession::prepare_statement(PreparedStatement& ps, std::vector<uint32_
     if (ps.stmt && ps.stmt->kind == ast::StmtKind::DeclareCursor)
       inner = static_cast<const ast::DeclareCursorStmt&>(*ps.stmt).query.get();
     if (inner && is_planned_kind(*inner)) {  // EXPLAIN's parameters are the explained statement's
-      std::shared_lock catalog_guard(db_.catalog_lock());
       planner::PlannerContext ctx;
       ctx.catalog = &db_.store().catalog();
       ctx.session = &session_info_;
@@ -1965,10 +2035,7 @@ void EngineSession::bind(const std::string& portal_name, const std::string& stat
   try {
     std::shared_ptr<PreparedStatement> ps = find_statement(statement);
     if (state_ == State::Failed && !is_transaction_exit(*ps)) throw_in_failed_transaction();
-    if (ps->planned) {
-      std::shared_lock catalog_guard(db_.catalog_lock());
-      revalidate(*ps);  // PostgreSQL checks its cached plan at Bind
-    }
+    if (ps->planned) revalidate(*ps);  // PostgreSQL checks its cached plan at Bind
     if (params.values.size() != ps->param_types.size())
       throw SqlError(SqlState::ProtocolViolation,
                      "bind message supplies " + std::to_string(params.values.size()) +
@@ -2078,6 +2145,17 @@ bool EngineSession::execute_portal(const std::string& name, int64_t max_rows, pg
 
 // A table changed since the statement was planned: bind and plan it again (the parameter types stay as
 // they were resolved), as PostgreSQL's plan cache does. The caller holds the catalog lock.
+// Plans ps again if needed (revalidate) and locks its tables (TableLocks); plans again if DDL changed
+// one of them before the locks were granted.
+TableLocks::Held EngineSession::lock_prepared(PreparedStatement& ps, const storage::LockWait& wait) {
+  for (;;) {
+    revalidate(ps);
+    TableLocks::Held held = db_.table_locks().acquire(table_ids(ps.planned->tables), {}, wait);
+    if (still_current(ps.planned->tables)) return held;
+    ps.catalog_version = kStaleVersion;
+  }
+}
+
 void EngineSession::revalidate(PreparedStatement& ps) {
   if (!ps.planned || ps.catalog_version == db_.store().catalog().version()) return;
   std::vector<pgwire::ResultColumn> before = ps.columns;
@@ -2111,8 +2189,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     return false;
   }
   if (!select) settle_cursors();
-  std::shared_lock catalog_guard(db_.catalog_lock());
-  revalidate(ps);
+  TableLocks::Held table_locks = lock_prepared(ps, table_wait(started, out));
   if (!ps.compiled) {
     bool cache_hit = false;
     ps.compiled = db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit);
@@ -2174,6 +2251,10 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
 // settling is raised by the FETCH that reaches it). WITH HOLD cursors are settled at COMMIT and stay.
 
 struct CursorRun {
+  // The tables the query reads stay locked until the cursor is settled or closed (TableLocks); first,
+  // so they are released last.
+  TableLocks::Held table_locks;
+  std::vector<uint32_t> tables;
   std::vector<plan::OutputColumn> columns;  // a copy: the statement may be planned again meanwhile
   std::shared_ptr<const codegen::CompiledPlan> compiled;
   std::unique_ptr<storage::Transaction> own_txn;  // a WITH HOLD cursor declared outside a block
@@ -2188,8 +2269,7 @@ struct CursorRun {
 void EngineSession::open_cursor(Portal& p, pgwire::ResultWriter& out,
                                 std::chrono::steady_clock::time_point started) {
   PreparedStatement& ps = *p.statement;
-  std::shared_lock catalog_guard(db_.catalog_lock());
-  revalidate(ps);
+  TableLocks::Held table_locks = lock_prepared(ps, table_wait(started, out));
   // A cursor's query runs on its own thread without a statement writer: no row locks there yet.
   if (ps.planned->locks_rows) throw_unsupported("cursors with FOR UPDATE / FOR SHARE");
   if (!ps.compiled) {
@@ -2198,6 +2278,8 @@ void EngineSession::open_cursor(Portal& p, pgwire::ResultWriter& out,
   }
   std::vector<Value> params = ps.planned->parameters(p.params, datetime());
   auto run = std::make_shared<CursorRun>();
+  run->table_locks = std::move(table_locks);
+  run->tables = table_ids(ps.planned->tables);
   run->columns = ps.planned->plan.result_columns;
   run->compiled = ps.compiled;
   prepare_context(run->ctx, *run->compiled, params, out, started);
@@ -2277,6 +2359,18 @@ void EngineSession::settle(Portal& p) {
   if (r.own_txn) r.own_txn->commit();
   r.own_txn.reset();
   r.settled = true;
+  r.table_locks.release();  // what is left is in memory
+}
+
+void EngineSession::settle_cursors_using(const std::vector<uint32_t>& tables) {
+  for (auto& [name, p] : portals_) {
+    if (!p->cursor || p->cursor->settled) continue;
+    for (uint32_t id : tables)
+      if (std::find(p->cursor->tables.begin(), p->cursor->tables.end(), id) != p->cursor->tables.end()) {
+        settle(*p);
+        break;
+      }
+  }
 }
 
 void EngineSession::settle_cursors() {
@@ -2554,8 +2648,11 @@ void Database::seal_loop() {
   while (!sealer_wake_.wait_for(lock, interval, [&] { return stopping_; })) {
     lock.unlock();
     try {
-      std::shared_lock catalog_guard(catalog_lock_);
-      for (const storage::TableDefPtr& t : store_->catalog().tables()) {
+      for (const storage::TableDefPtr& listed : store_->catalog().tables()) {
+        // Shared: no DDL changes or drops the table during its seal (TableLocks).
+        TableLocks::Held table_lock = table_locks_.acquire({listed->id}, {}, storage::LockWait{});
+        storage::TableDefPtr t = store_->catalog().find(listed->id);
+        if (!t) continue;  // dropped meanwhile
         uint64_t rows = store_->approximate_row_count(t->id);
         uint64_t sealed = store_->sealed_info(t->id).rows;
         if (rows < sealed + options_.seal_min_rows || !storage::Store::sealable(*t)) continue;

@@ -7,11 +7,11 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 
 #include "frontend/pgwire/server.h"
+#include "server/table_locks.h"
 
 namespace omendb::storage {
 class Store;
@@ -52,15 +52,18 @@ class Database : public pgwire::SessionFactory {
   const EngineOptions& options() const { return options_; }
   codegen::Jit& jit() { return *jit_; }
 
-  // DDL takes it exclusively; statements that read or write tables share it, so a table cannot be
-  // dropped under a running scan.
-  std::shared_mutex& catalog_lock() { return catalog_lock_; }
+  // Statements hold the tables they use in shared mode while they run, DDL holds its tables exclusively:
+  // no table is changed or dropped under a running statement (table_locks.h).
+  TableLocks& table_locks() { return table_locks_; }
+  // DDL statements change the catalog one at a time (after taking their tables' locks).
+  std::mutex& ddl_mutex() { return ddl_mutex_; }
 
  private:
   EngineOptions options_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<codegen::Jit> jit_;
-  std::shared_mutex catalog_lock_;
+  TableLocks table_locks_;
+  std::mutex ddl_mutex_;
   // Background sealing (EngineOptions::seal_interval_seconds).
   void seal_loop();
   std::mutex sealer_mutex_;

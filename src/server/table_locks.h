@@ -1,0 +1,66 @@
+// Table locks: what keeps a table's definition and rows from being changed or dropped under a statement
+// that uses it, as PostgreSQL's relation locks do (docs/architecture.md, "Schema changes and running
+// statements"). A statement holds every table it reads or writes in shared mode while it runs (from
+// after planning until its last row is sent; a cursor until it closes); DDL that changes or drops a
+// table holds it in exclusive mode. Statements on different tables never wait for each other or for
+// DDL, and DDL waits only for the statements that use its table.
+//
+// Everything a request asks for is granted at once or not at all, so no two requests can deadlock over
+// table locks. A waiting exclusive request does not hold back new shared ones (PostgreSQL queues them
+// behind it); so DDL on a table that is never idle may wait until statement_timeout / lock_timeout, but
+// a session never waits for a table lock while a lock it holds blocks others.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/store.h"  // LockWait
+
+namespace omendb::engine {
+
+class TableLocks {
+ public:
+  // Locks held by one statement (or one DDL); released when destroyed. Movable.
+  class Held {
+   public:
+    Held() = default;
+    Held(Held&& o) noexcept { *this = std::move(o); }
+    Held& operator=(Held&& o) noexcept;
+    Held(const Held&) = delete;
+    Held& operator=(const Held&) = delete;
+    ~Held() { release(); }
+    void release();
+
+   private:
+    friend class TableLocks;
+    TableLocks* owner_ = nullptr;
+    std::vector<uint32_t> shared_;
+    std::vector<uint32_t> exclusive_;
+  };
+
+  // Takes `shared` tables in shared mode and `exclusive` ones in exclusive mode (a table in both is taken
+  // exclusively), waiting until all can be granted together. The wait ends with SqlError 57014 on a
+  // cancel request or at wait.deadline (statement_timeout), 55P03 after wait.lock_timeout_ms.
+  Held acquire(std::vector<uint32_t> shared, std::vector<uint32_t> exclusive, const storage::LockWait& wait);
+
+  // Tables with an entry (held now); for tests and diagnostics.
+  size_t held_tables() const;
+
+ private:
+  struct Entry {
+    uint32_t readers = 0;
+    bool writer = false;
+  };
+  bool grantable(const std::vector<uint32_t>& shared, const std::vector<uint32_t>& exclusive) const;
+  void release(const std::vector<uint32_t>& shared, const std::vector<uint32_t>& exclusive);
+
+  mutable std::mutex mu_;
+  std::condition_variable released_;
+  std::unordered_map<uint32_t, Entry> entries_;  // only tables held now
+};
+
+}  // namespace omendb::engine
