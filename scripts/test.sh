@@ -2,21 +2,29 @@
 # README's second command: installs what is missing, builds everything and runs every test with ctest
 # (unit tests, the SQL suite tests/sql, the integration tests and a slice of the sqllogictest corpus).
 #   OMENDB_SANITIZE=1 scripts/test.sh   builds in build-asan with AddressSanitizer + UBSan instead.
+#   OMENDB_TSAN=1 scripts/test.sh       builds the storage and common unit tests in build-tsan with
+#                                       ThreadSanitizer and runs them.
 #   Extra arguments go to ctest, e.g.  scripts/test.sh -L integration   or   scripts/test.sh -LE corpus
 # Exit code: ctest's. ctest's summary ("N% tests passed, N tests failed out of N") ends the output.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
+targets=()
 if [ "${OMENDB_SANITIZE:-0}" = "1" ]; then
   dir=build-asan
   cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOMENDB_SANITIZE=ON -B "$dir" -S .
   export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
   export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+elif [ "${OMENDB_TSAN:-0}" = "1" ]; then
+  dir=build-tsan
+  cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOMENDB_TSAN=ON -B "$dir" -S .
+  export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp}"
+  targets=(--target storage_tests common_tests)
 else
   dir=build
   cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -B "$dir" -S .
 fi
-cmake --build "$dir"
+cmake --build "$dir" "${targets[@]}"
 cd "$dir"
 log="$(mktemp /tmp/omendb-ctest.XXXXXX)"
 set +e

@@ -379,6 +379,10 @@ const Datum* rt_agg_ht_rows(QueryState* qs, int32_t slot) {
   return ctx_of(qs).agg_tables[static_cast<size_t>(slot)]->rows();
 }
 
+int32_t rt_check_interrupts(QueryState* qs) {
+  return ctx_of(qs).check_interrupts() ? 1 : 0;
+}
+
 int32_t rt_join_ht_insert(QueryState* qs, int32_t slot, uint64_t hash, const Datum* values, int32_t linked) {
   ExecContext& ctx = ctx_of(qs);
   ctx.join_tables[static_cast<size_t>(slot)]->insert(hash, values, linked != 0);

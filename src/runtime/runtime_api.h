@@ -36,6 +36,10 @@ void rt_scan_open(QueryState* qs, int32_t scan, int32_t lower_mode, int32_t uppe
 // The next batch, or null at the end, on error or on cancel (then status is set).
 const storage::ColumnBatch* rt_scan_next(QueryState* qs, int32_t scan);
 
+// Cancel and statement_timeout for loops that call no other runtime function for long (a nested loop
+// join's pass over the build rows calls it every few thousand rows). 0: stop.
+int32_t rt_check_interrupts(QueryState* qs);
+
 // Result rows: QueryState::out holds the values.
 int32_t rt_emit_row(QueryState* qs);
 
@@ -153,7 +157,7 @@ int32_t rt_match(QueryState* qs, int32_t flags, const char* s, uint64_t sn, cons
   X(rt_in_int) X(rt_in_double) X(rt_in_text) X(rt_datetime) X(rt_datetime_cast) X(rt_interval_cmp) \
   X(rt_hash_interval) X(rt_catalog_func) X(rt_catalog_cast) X(rt_match) X(rt_upsert) \
   X(rt_upsert_update) X(rt_subq_row) X(rt_subq_row_done) X(rt_subq_result) X(rt_in_add_int) \
-  X(rt_in_add_double) X(rt_in_add_text)
+  X(rt_in_add_double) X(rt_in_add_text) X(rt_check_interrupts)
 // clang-format on
 
 }  // namespace omendb::runtime

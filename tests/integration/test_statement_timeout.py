@@ -72,9 +72,25 @@ def main():
         for start in range(0, ROWS, 20000):
             cur.execute("INSERT INTO big VALUES " +
                         ", ".join("(%d, %d)" % (i, i % 977) for i in range(start, start + 20000)))
-        failed = run_tests([test_timeout_cancels_with_57014, test_timeout_aborts_the_block], args)
+        failed = run_tests([test_timeout_cancels_with_57014, test_timeout_aborts_the_block,
+                            test_timeout_in_nested_loop], args)
         S.conn.close()
     sys.exit(1 if failed else 0)
+
+
+def test_timeout_in_nested_loop(args):
+    """A nested loop join's pass over its build rows checks too, not only each probe batch: 1024 probe
+    rows times 50,000 build rows is 51 million row pairs between two batches (soak test, 35 s late)."""
+    conn = S.conn
+    query(conn, "SET statement_timeout = '200ms'")
+    t0 = time.monotonic()
+    expect_error(conn, "SELECT count(*) FROM big a, (SELECT v FROM big WHERE id < 50000) b WHERE a.v + b.v < 0",
+                 "57014")
+    elapsed = time.monotonic() - t0
+    print("nested loop cancelled after %.3f s" % elapsed)
+    # Without the checks it runs 10^10 row pairs (tens of seconds); generous for a loaded machine.
+    assert elapsed < 10, elapsed
+    query(conn, "SET statement_timeout = 0")
 
 
 if __name__ == "__main__":
