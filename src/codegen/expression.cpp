@@ -75,7 +75,12 @@ class ExpressionTranslator {
         return SqlValue{TypeId::Bool, v, nullptr, cg_.false_()};
       }
       case ExprOp::Cast:
-        return sql::cast(cg_, eval(*e.args[0]), e.type);
+        return sql::cast(cg_, eval(*e.args[0]), e.type, e.type == TypeId::Numeric ? e.func : -1);
+      case ExprOp::Math: {
+        std::vector<SqlValue> args;
+        for (const auto& a : e.args) args.push_back(eval(*a));
+        return sql::math(cg_, static_cast<num::Func>(e.func), args);
+      }
       case ExprOp::Case:
         return case_when(e);
       case ExprOp::InSet:
