@@ -595,7 +595,8 @@ SqlValue numeric_call(CodeGen& cg, num::Func func, const std::vector<SqlValue>& 
 SqlValue math(CodeGen& cg, num::Func func, const std::vector<SqlValue>& args) {
   if (args[0].type == TypeId::Numeric) {
     if (args.size() == 1 && (func == num::Func::Round || func == num::Func::Trunc))  // round(x) = round(x, 0)
-      return numeric_call(cg, func, {args[0], SqlValue{TypeId::Int32, cg.const_i32(0), nullptr, cg.false_()}});
+      return numeric_call(cg, func,
+                          {args[0], SqlValue{TypeId::Int32, cg.const_i32(0), nullptr, cg.false_()}});
     return numeric_call(cg, func, args);
   }
   auto& b = cg.b;
