@@ -241,7 +241,8 @@ class ExpressionTranslator {
       case TypeId::Float64:
         r = cg_.call("rt_in_double", {cg_.qs, set, x.value});
         break;
-      case TypeId::Text: {  // a NULL's bytes are not read
+      case TypeId::Text:
+      case TypeId::Numeric: {  // a NULL's bytes are not read; numeric: the set ignores display scales
         llvm::Value* len = b.CreateSelect(x.is_null, cg_.const_i64(0), sql::text_length(cg_, x));
         r = cg_.call("rt_in_text", {cg_.qs, set, x.value, len});
         break;

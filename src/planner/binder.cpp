@@ -307,8 +307,10 @@ class Binder {
   ExprPtr to_bool(ExprPtr e, const std::string& what, int loc);
   // The bound WHERE clause over `scope` (boolean), or null when there is none.
   ExprPtr bind_where(const ast::ExprPtr& where, Scope& scope);
-  // Assignment cast into a table column; `what` names the source in the 42804 message; a text constant
-  // longer than varchar(n) is 22001 when `check_length`.
+  // Assignment cast into a table column; `what` names the source in the 42804 message. When
+  // `check_length`, a text constant longer than varchar(n) is 22001 and a numeric takes the column's
+  // numeric(p, s) (22003 for a constant that does not fit); CREATE TABLE's check of a DEFAULT passes
+  // false, as PostgreSQL only applies them when a row takes the default.
   ExprPtr assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what = "expression",
                  bool check_length = true);
   // The column's DEFAULT bound as an expression (a NULL constant when it has none).
@@ -1481,7 +1483,8 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
     if (err.position() == 0) std::move(err).at(pos_of(loc));
     throw;
   }
-  if (to == TypeId::Numeric && col.max_length >= 0) e = with_typmod(std::move(e), col.max_length);
+  if (check_length && to == TypeId::Numeric && col.max_length >= 0)
+    e = with_typmod(std::move(e), col.max_length);
   if (check_length && to == TypeId::Text && col.max_length >= 0 && e->op == ExprOp::Constant &&
       !e->constant.is_null() && utf8_length(e->constant.as_text()) > static_cast<size_t>(col.max_length))
     fail(SqlState::StringDataRightTruncation,
@@ -1573,7 +1576,7 @@ ExprPtr bool_constant(std::optional<bool> v) {
 // The types an InSubquery hash set holds (runtime::InSet).
 bool set_type(TypeId t) {
   return t == TypeId::Bool || t == TypeId::Int32 || t == TypeId::Int64 || t == TypeId::Float64 ||
-         t == TypeId::Text || is_date_or_timestamp(t) || t == TypeId::Time;
+         t == TypeId::Text || t == TypeId::Numeric || is_date_or_timestamp(t) || t == TypeId::Time;
 }
 
 }  // namespace

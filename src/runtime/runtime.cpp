@@ -338,7 +338,7 @@ void rt_subq_row_done(QueryState* qs, int32_t slot) {
   SubqueryRow& r = ctx_of(qs).subquery_rows[static_cast<size_t>(slot)];
   for (size_t c = 0; c < r.values.size(); ++c) {
     Datum& d = r.values[c];
-    if (!d.is_null && (r.types[c] == TypeId::Text || r.types[c] == TypeId::Unknown))
+    if (!d.is_null && physical_type(r.types[c]) == PhysType::Text)  // text, name, "char", numeric
       d.str = r.text->copy(d.str.ptr, d.str.len);
   }
 }

@@ -1,7 +1,7 @@
 """NUMERIC through real drivers: psycopg2 (Decimal parameters sent as literals, results parsed from
 text), psycopg 3 in text and binary formats (Decimal parameters bound as numeric, results in
 PostgreSQL's NBASE-10000 binary format), a numeric primary key, sums that must not drift, NaN and the
-infinities, COPY in and out.
+infinities, COPY in and out, COPY and upserts taking numeric DEFAULTs.
 
     /usr/bin/python3 tests/integration/test_numeric.py --server-bin build/omendb
     /usr/bin/python3 tests/integration/test_numeric.py --host 127.0.0.1 --port 5432 --user postgres --dbname postgres
@@ -154,6 +154,35 @@ def test_money_sum_does_not_drift(args):
                 pass
 
 
+def test_copy_defaults_and_upsert(args):
+    with connect3(args) as conn:
+        conn.execute("DROP TABLE IF EXISTS num_defaults")
+        conn.execute("CREATE TABLE num_defaults (id int PRIMARY KEY, price numeric(8,2) DEFAULT 1.005, "
+                     "fee numeric DEFAULT 0.1 + 0.2, total numeric(12,3) DEFAULT 0)")
+        with conn.cursor() as cur:
+            # the columns COPY does not list take their (numeric) DEFAULTs
+            with cur.copy("COPY num_defaults (id) FROM STDIN") as copy:
+                for i in range(3):
+                    copy.write_row((i,))
+            with cur.copy("COPY num_defaults (id, fee) FROM STDIN") as copy:
+                copy.write_row((3, Decimal("7.50")))
+            cur.execute("SELECT id, price::text, fee::text, total::text FROM num_defaults ORDER BY id")
+            assert cur.fetchall() == [(0, "1.01", "0.3", "0.000"), (1, "1.01", "0.3", "0.000"),
+                                      (2, "1.01", "0.3", "0.000"), (3, "1.01", "7.50", "0.000")]
+        for binary in (False, True):
+            with conn.cursor(binary=binary) as cur:
+                # upserts adding Decimal parameters (bound as numeric) to the stored row
+                for i in range(4):
+                    cur.execute("INSERT INTO num_defaults (id, total) VALUES (%s, %s) ON CONFLICT (id) DO UPDATE "
+                                "SET total = num_defaults.total + excluded.total, fee = num_defaults.fee * 2",
+                                (i, Decimal("0.0005") * (i + 1)))
+        with conn.cursor() as cur:
+            cur.execute("SELECT id, fee::text, total::text FROM num_defaults ORDER BY id")
+            # 0.0005 * (i + 1) rounded to scale 3, twice; fee doubled twice
+            assert cur.fetchall() == [(0, "1.2", "0.002"), (1, "1.2", "0.002"), (2, "1.2", "0.004"),
+                                      (3, "30.00", "0.004")], "upsert totals"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
@@ -162,7 +191,8 @@ def main():
     ap.add_argument("--user", default="omendb")
     ap.add_argument("--dbname", default="omendb")
     args = ap.parse_args()
-    tests = [test_psycopg2, test_psycopg3_text_and_binary, test_money_sum_does_not_drift]
+    tests = [test_psycopg2, test_psycopg3_text_and_binary, test_money_sum_does_not_drift,
+             test_copy_defaults_and_upsert]
     if args.host:
         return run_tests(tests, args)
     args.host = "127.0.0.1"
