@@ -7,7 +7,7 @@ packages=(
   llvm-16-dev zlib1g-dev libzstd-dev libedit-dev libffi-dev libxml2-dev
   librocksdb-dev libpg-query-dev libprotobuf-c-dev libssl-dev libjemalloc-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
-  libasio-dev libcli11-dev nlohmann-json3-dev libcctz-dev tzdata libpcre2-dev
+  libasio-dev libcli11-dev nlohmann-json3-dev libcctz-dev tzdata libpcre2-dev libgmp-dev
   postgresql-client python3 python3-psycopg2 python3-psycopg python3-sqlalchemy libpq-dev libsqlite3-dev postgresql-15 gnuplot-nox
 )
 # Node.js and npm for the node-pg client test (a nodejs that bundles npm, e.g. NodeSource's, is kept).

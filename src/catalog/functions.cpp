@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "common/numeric.h"
 
 namespace omendb::catalog {
 
@@ -244,6 +245,8 @@ std::string format_type(uint32_t type_oid, int32_t typmod) {
       return "timestamp with time zone";
     case 1186:
       return "interval";
+    case 1700:
+      return num::type_name_with_typmod(typmod >= 4 ? typmod : -1);
     default:
       return "???";
   }

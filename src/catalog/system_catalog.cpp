@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "catalog/functions.h"
+#include "common/numeric.h"
 #include "common/value.h"
 
 namespace omendb::catalog {
@@ -476,6 +477,7 @@ const BuiltinType kTypes[] = {
     {1114, "timestamp", 8, true, 'b', 'D', false, 0, 1115, 0, 'd', 'p'},
     {1184, "timestamptz", 8, true, 'b', 'D', true, 0, 1185, 0, 'd', 'p'},
     {1186, "interval", 16, false, 'b', 'T', true, 0, 1187, 0, 'd', 'p'},
+    {1700, "numeric", -1, false, 'b', 'N', false, 0, 1231, 0, 'i', 'm'},
 };
 
 const BuiltinType* builtin_type(uint32_t oid) {
@@ -491,6 +493,7 @@ uint32_t column_type_oid(const storage::ColumnDef& c) {
 }
 int32_t column_typmod(const storage::ColumnDef& c) {
   if (c.type == TypeId::Text && c.max_length >= 0) return c.max_length + 4;
+  if (c.type == TypeId::Numeric) return c.max_length;  // numeric(p, s)'s typmod, -1 for plain numeric
   return -1;
 }
 
@@ -862,6 +865,12 @@ std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) 
           break;
         case TypeId::Float64:
           rows.num("numeric_precision", 53).num("numeric_precision_radix", 2);
+          break;
+        case TypeId::Numeric:
+          rows.num("numeric_precision_radix", 10);
+          if (c.max_length >= 0)
+            rows.num("numeric_precision", num::typmod_precision(c.max_length))
+                .num("numeric_scale", (c.max_length - 4) & 0xffff);  // as information_schema computes it
           break;
         case TypeId::Text:
           if (c.max_length >= 0)

@@ -75,7 +75,12 @@ class ExpressionTranslator {
         return SqlValue{TypeId::Bool, v, nullptr, cg_.false_()};
       }
       case ExprOp::Cast:
-        return sql::cast(cg_, eval(*e.args[0]), e.type);
+        return sql::cast(cg_, eval(*e.args[0]), e.type, e.type == TypeId::Numeric ? e.func : -1);
+      case ExprOp::Math: {
+        std::vector<SqlValue> args;
+        for (const auto& a : e.args) args.push_back(eval(*a));
+        return sql::math(cg_, static_cast<num::Func>(e.func), args);
+      }
       case ExprOp::Case:
         return case_when(e);
       case ExprOp::InSet:
@@ -236,7 +241,8 @@ class ExpressionTranslator {
       case TypeId::Float64:
         r = cg_.call("rt_in_double", {cg_.qs, set, x.value});
         break;
-      case TypeId::Text: {  // a NULL's bytes are not read
+      case TypeId::Text:
+      case TypeId::Numeric: {  // a NULL's bytes are not read; numeric: the set ignores display scales
         llvm::Value* len = b.CreateSelect(x.is_null, cg_.const_i64(0), sql::text_length(cg_, x));
         r = cg_.call("rt_in_text", {cg_.qs, set, x.value, len});
         break;

@@ -10,6 +10,7 @@
 #include "codegen/runtime_symbols.h"
 #include "common/datum.h"
 #include "common/error.h"
+#include "common/numeric.h"
 #include "runtime/aggregation_hash_table.h"
 
 namespace omendb::codegen::sql {
@@ -145,7 +146,10 @@ llvm::Value* compare_values(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlV
   auto& b = cg.b;
   llvm::Value* x = l.value;
   llvm::Value* y = r.value;
-  if (physical_type(l.type) == PhysType::Text) {
+  if (l.type == TypeId::Numeric) {
+    x = cg.call("rt_numeric_cmp", {cg.qs, l.value, text_length(cg, l), r.value, text_length(cg, r)});
+    y = cg.const_i32(0);
+  } else if (physical_type(l.type) == PhysType::Text) {
     x = cg.call("rt_text_cmp", {cg.qs, l.value, text_length(cg, l), r.value, text_length(cg, r)});
     y = cg.const_i32(0);
   } else if (l.type == TypeId::Interval) {
@@ -232,7 +236,8 @@ llvm::Value* hash(CodeGen& cg, const SqlValue& v) {
       break;
     }
     case PhysType::Text:
-      h = cg.call("rt_hash_bytes", {cg.qs, v.value, text_length(cg, v)});
+      h = cg.call(v.type == TypeId::Numeric ? "rt_hash_numeric" : "rt_hash_bytes",
+                  {cg.qs, v.value, text_length(cg, v)});
       break;
   }
   return b.CreateSelect(v.is_null, cg.const_i64(static_cast<int64_t>(runtime::kHashNull)), h, "hash");
@@ -251,6 +256,11 @@ llvm::Value* hash_combine(CodeGen& cg, llvm::Value* h, llvm::Value* key_hash) {
 
 SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r) {
   auto& b = cg.b;
+  if (l.type == TypeId::Numeric) {
+    static constexpr num::Func kFuncs[] = {num::Func::Add, num::Func::Sub, num::Func::Mul, num::Func::Div,
+                                           num::Func::Mod};
+    return numeric_call(cg, kFuncs[static_cast<int>(op)], {l, r});
+  }
   SqlValue out;
   out.type = l.type;
   out.is_null = b.CreateOr(l.is_null, r.is_null);
@@ -322,6 +332,7 @@ SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r) {
 }
 
 SqlValue negate(CodeGen& cg, const SqlValue& a) {
+  if (a.type == TypeId::Numeric) return numeric_call(cg, num::Func::Neg, {a});
   SqlValue r = a;
   if (a.type == TypeId::Float64) {
     r.value = cg.b.CreateFNeg(a.value);
@@ -335,6 +346,7 @@ SqlValue negate(CodeGen& cg, const SqlValue& a) {
 }
 
 SqlValue abs(CodeGen& cg, const SqlValue& a) {
+  if (a.type == TypeId::Numeric) return numeric_call(cg, num::Func::Abs, {a});
   if (a.type == TypeId::Float64) {
     SqlValue r = a;
     r.value = cg.b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, a.value);
@@ -357,11 +369,25 @@ SqlValue concat(CodeGen& cg, const SqlValue& l, const SqlValue& r) {
                      cg.b.CreateOr(l.is_null, r.is_null));
 }
 
-SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to) {
+SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
   auto& b = cg.b;
   TypeId from = concrete(v.type);
   to = concrete(to);
-  if (from == to) return v;
+  if (from == to && (to != TypeId::Numeric || typmod < 0)) return v;
+  if (from == TypeId::Numeric || to == TypeId::Numeric) {
+    // num:: conversions in the runtime: integers, double precision, text, and numeric(p, s)'s typmod.
+    llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "num.in", alignof(Datum));
+    llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "num.out", alignof(Datum));
+    store_datum(cg, SqlValue{from, v.value, v.length, v.is_null}, in);
+    cg.store_at(cg.const_i8(1), res, offsetof(Datum, is_null));
+    {
+      If call(cg, b.CreateNot(v.is_null), "num.cast");
+      cg.exit_if_zero(
+          cg.call("rt_numeric_cast", {cg.qs, cg.const_i32(static_cast<int>(from)),
+                                      cg.const_i32(static_cast<int>(to)), cg.const_i32(typmod), in, res}));
+    }
+    return load_datum(cg, res, to);
+  }
   if (is_datetime(from) || is_datetime(to)) {
     // Text in and out and the conversions between date/time types: dtsql::cast in the runtime.
     llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "dt.in", alignof(Datum));
@@ -544,6 +570,60 @@ SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& a
     cg.exit_if_zero(cg.call("rt_datetime", {cg.qs, cg.const_i32(func), in, res}));
   }
   return load_datum(cg, res, result);
+}
+
+SqlValue numeric_call(CodeGen& cg, num::Func func, const std::vector<SqlValue>& args) {
+  auto& b = cg.b;
+  llvm::Value* in =
+      cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum) * args.size()), "num.args", alignof(Datum));
+  llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "num.out", alignof(Datum));
+  llvm::Value* any_null = cg.false_();
+  for (size_t i = 0; i < args.size(); ++i) {
+    store_datum(cg, args[i], cg.gep(in, i * sizeof(Datum)));
+    any_null = b.CreateOr(any_null, args[i].is_null);
+  }
+  cg.store_at(cg.const_i8(1), res, offsetof(Datum, is_null));
+  {
+    If call(cg, b.CreateNot(any_null), "num.call");
+    cg.exit_if_zero(cg.call("rt_numeric", {cg.qs, cg.const_i32(static_cast<int>(func)), in, res}));
+  }
+  SqlValue out = load_datum(cg, res, TypeId::Numeric);
+  out.is_null = any_null;
+  return out;
+}
+
+SqlValue math(CodeGen& cg, num::Func func, const std::vector<SqlValue>& args) {
+  if (args[0].type == TypeId::Numeric) {
+    if (args.size() == 1 && (func == num::Func::Round || func == num::Func::Trunc))  // round(x) = round(x, 0)
+      return numeric_call(cg, func,
+                          {args[0], SqlValue{TypeId::Int32, cg.const_i32(0), nullptr, cg.false_()}});
+    return numeric_call(cg, func, args);
+  }
+  auto& b = cg.b;
+  SqlValue out = args[0];
+  llvm::Value* x = args[0].value;
+  switch (func) {
+    case num::Func::Round:
+      out.value = b.CreateUnaryIntrinsic(llvm::Intrinsic::rint, x);
+      break;
+    case num::Func::Trunc:
+      out.value = b.CreateUnaryIntrinsic(llvm::Intrinsic::trunc, x);
+      break;
+    case num::Func::Ceil:
+      out.value = b.CreateUnaryIntrinsic(llvm::Intrinsic::ceil, x);
+      break;
+    case num::Func::Floor:
+      out.value = b.CreateUnaryIntrinsic(llvm::Intrinsic::floor, x);
+      break;
+    case num::Func::Sign:
+      out.value = b.CreateSelect(
+          b.CreateFCmpOGT(x, cg.const_f64(0.0)), cg.const_f64(1.0),
+          b.CreateSelect(b.CreateFCmpOLT(x, cg.const_f64(0.0)), cg.const_f64(-1.0), cg.const_f64(0.0)));
+      break;
+    default:
+      throw std::logic_error("codegen: not a double precision function");
+  }
+  return out;
 }
 
 SqlValue phi(CodeGen& cg, TypeId type, const std::vector<std::pair<SqlValue, llvm::BasicBlock*>>& in) {

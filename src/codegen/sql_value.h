@@ -10,18 +10,19 @@
 #include <vector>
 
 #include "codegen/codegen.h"
+#include "common/numeric.h"
 #include "common/types.h"
 #include "common/value.h"
 
 namespace omendb::codegen {
 
 // Bool -> i1, Int32 and Date -> i32, Int64, Time, Timestamp and TimestampTz -> i64, Float64 -> double,
-// Text -> ptr + i64 length, Interval -> i64 microseconds + i64 DayMonth word (Datum::dm: days low, months
-// high). is_null: i1.
+// Text and Numeric (common/numeric.h's bytes) -> ptr + i64 length, Interval -> i64 microseconds + i64
+// DayMonth word (Datum::dm: days low, months high). is_null: i1.
 struct SqlValue {
   TypeId type = TypeId::Unknown;
   llvm::Value* value = nullptr;
-  llvm::Value* length = nullptr;  // Text: the length; Interval: the DayMonth word
+  llvm::Value* length = nullptr;  // Text, Numeric: the length; Interval: the DayMonth word
   llvm::Value* is_null = nullptr;
 };
 
@@ -70,8 +71,16 @@ SqlValue logical_not(CodeGen& cg, const SqlValue& v);
 // l || r (text).
 SqlValue concat(CodeGen& cg, const SqlValue& l, const SqlValue& r);
 // v converted to `to` with PostgreSQL's rules: text parsing (22P02 / 22003), range checks, float to
-// integer rounding half to even.
-SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to);
+// integer rounding half to even; numeric conversions and numeric(p, s)'s rounding and 22003 check when
+// `typmod` >= 0 (num::make_typmod).
+SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod = -1);
+
+// A numeric operation (common/numeric.h's num::Func: arithmetic, round, trunc, ...) over `args`: NULL if
+// an argument is NULL, else computed by the runtime into a numeric (errors stop the query).
+SqlValue numeric_call(CodeGen& cg, num::Func func, const std::vector<SqlValue>& args);
+// round, trunc, ceil, floor, sign (num::Func) over a numeric (the runtime) or a double precision
+// (inline: round half to even as PostgreSQL's rint, trunc, ceil, floor, sign as -1 / 0 / 1).
+SqlValue math(CodeGen& cg, num::Func func, const std::vector<SqlValue>& args);
 
 // Catalog function catalog::Func `func` over `args` (rt_catalog_func); strict functions give NULL for a
 // NULL argument without calling it.

@@ -461,7 +461,7 @@ Datum to_datum(const Value& v) {
   Datum d{};
   d.is_null = v.is_null() ? 1 : 0;
   if (v.is_null()) return d;
-  if (is_text_like(v.type())) {
+  if (v.type() == TypeId::Unknown || physical_type(v.type()) == PhysType::Text) {  // numeric's bytes too
     d.str = StrRef{v.as_text().data(), v.as_text().size()};
   } else if (v.type() == TypeId::Float64) {
     d.f64 = v.as_double();
@@ -480,6 +480,10 @@ Value from_datum(TypeId type, const Datum& d) {
     case TypeId::Text:
     case TypeId::Unknown:
       return Value::text(std::string(d.str.view()));
+    case TypeId::Numeric:
+    case TypeId::Name:
+    case TypeId::Char:
+      return Value::text(std::string(d.str.view()), type);
     case TypeId::Float64:
       return Value::float64(d.f64);
     case TypeId::Bool:

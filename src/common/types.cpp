@@ -37,6 +37,8 @@ std::string_view type_name(TypeId type) {
       return "name";
     case TypeId::Char:
       return "\"char\"";
+    case TypeId::Numeric:
+      return "numeric";
   }
   return "unknown";
 }
@@ -71,6 +73,8 @@ uint32_t type_oid(TypeId type) {
       return 19;
     case TypeId::Char:
       return 18;
+    case TypeId::Numeric:
+      return 1700;
   }
   return 705;
 }
@@ -101,6 +105,7 @@ int16_t type_wire_length(TypeId type) {
       return 1;
     case TypeId::Unknown:
     case TypeId::Text:
+    case TypeId::Numeric:
       return -1;
   }
   return -1;
@@ -127,6 +132,7 @@ PhysType physical_type(TypeId type) {
     case TypeId::Text:
     case TypeId::Name:
     case TypeId::Char:
+    case TypeId::Numeric:
       return PhysType::Text;
   }
   return PhysType::Text;

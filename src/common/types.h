@@ -10,7 +10,8 @@ namespace omendb {
 // untyped string literal before the binder resolves it from context (PostgreSQL's "unknown").
 // Date/time types (docs/types.md, common/datetime.h): Date is days since 2000-01-01 (int32), Time
 // microseconds since midnight, Timestamp / TimestampTz microseconds since 2000-01-01 (wall clock / UTC),
-// Interval {microseconds, days, months} kept apart.
+// Interval {microseconds, days, months} kept apart. Numeric: exact decimal (common/numeric.h), held as
+// variable-length bytes like text.
 enum class TypeId : uint8_t {
   Unknown = 0,
   Bool = 1,
@@ -30,12 +31,40 @@ enum class TypeId : uint8_t {
   Oid = 11,
   Name = 12,
   Char = 13,
+  // PostgreSQL's numeric: an exact decimal held as Text (common/numeric.h's bytes).
+  Numeric = 14,
 };
-inline constexpr uint8_t kMaxTypeId = 10;  // the highest type a stored column can have
+inline constexpr uint8_t kMaxTypeId = 14;  // the highest TypeId
+
+// Whether a table column can have the type (CREATE TABLE, and the catalog refuses a stored definition
+// with any other): every type but Unknown and the system catalog types oid, name and "char".
+constexpr bool storable(TypeId t) {
+  switch (t) {
+    case TypeId::Bool:
+    case TypeId::Int32:
+    case TypeId::Int64:
+    case TypeId::Float64:
+    case TypeId::Text:
+    case TypeId::Date:
+    case TypeId::Time:
+    case TypeId::Timestamp:
+    case TypeId::TimestampTz:
+    case TypeId::Interval:
+    case TypeId::Numeric:
+      return true;
+    case TypeId::Unknown:
+    case TypeId::Oid:
+    case TypeId::Name:
+    case TypeId::Char:
+      return false;
+  }
+  return false;
+}
 
 // How every stage holds a value of a type in memory (Datum, column batches, rows, keys, IR): Date is
 // an Int32, Time / Timestamp / TimestampTz are Int64s, Interval is 16 bytes laid out as dt::Interval
-// {int64 time, int32 day, int32 month}. Semantics (parse, print, compare an Interval) stay with the type.
+// {int64 time, int32 day, int32 month}; Numeric is a Text: variable-length bytes (common/numeric.h's
+// format). Semantics (parse, print, compare an Interval or a Numeric) stay with the type.
 enum class PhysType : uint8_t { Bool, Int32, Int64, Float64, Text, Interval };
 PhysType physical_type(TypeId type);
 
@@ -49,8 +78,9 @@ int16_t type_wire_length(TypeId type);
 inline bool is_integer(TypeId t) {
   return t == TypeId::Int32 || t == TypeId::Int64;
 }
+// The numeric category: integers, numeric, double precision (arithmetic and comparisons mix them).
 inline bool is_numeric(TypeId t) {
-  return is_integer(t) || t == TypeId::Float64;
+  return is_integer(t) || t == TypeId::Float64 || t == TypeId::Numeric;
 }
 inline bool is_datetime(TypeId t) {
   return t >= TypeId::Date && t <= TypeId::Interval;

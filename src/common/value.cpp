@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "common/datetime.h"
+#include "common/numeric.h"
 
 namespace omendb {
 
@@ -65,6 +66,8 @@ std::string Value::to_string() const {
       return dt::timestamptz_out(i64_, dt::TimeZone::utc());
     case TypeId::Interval:
       return dt::interval_out(dt::Interval{i64_, day_, month_});
+    case TypeId::Numeric:
+      return num::to_text(str_);
     case TypeId::Text:
     case TypeId::Unknown:
     case TypeId::Name:
@@ -84,6 +87,7 @@ bool Value::operator==(const Value& o) const {
     case TypeId::Unknown:
     case TypeId::Name:
     case TypeId::Char:
+    case TypeId::Numeric:  // the bytes: a literal's identity, scale included (num::compare for SQL '=')
       return str_ == o.str_;
     case TypeId::Interval:  // field-wise: a literal's identity (use dt::interval_cmp for SQL '=')
       return i64_ == o.i64_ && day_ == o.day_ && month_ == o.month_;

@@ -34,6 +34,8 @@ class Value {
     v.f64_ = d;
     return v;
   }
+  // Numeric: the bytes of common/numeric.h's format.
+  static Value numeric(std::string bytes) { return text(std::move(bytes), TypeId::Numeric); }
   // Text, or an untyped string literal when type is Unknown.
   static Value text(std::string s, TypeId type = TypeId::Text) {
     Value v(type, 0);
@@ -50,7 +52,7 @@ class Value {
   int32_t interval_day() const { return day_; }
   int32_t interval_month() const { return month_; }
   double as_double() const { return f64_; }
-  const std::string& as_text() const { return str_; }
+  const std::string& as_text() const { return str_; }  // Text, Unknown; Numeric's bytes
 
   // PostgreSQL text output format ("t"/"f", shortest round-trip floats, "NULL" for null; a timestamptz
   // in UTC: the session's zone is not known here).

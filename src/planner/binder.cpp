@@ -1,7 +1,6 @@
 // Binder: resolves names and types of an ast statement and builds the logical operator tree.
 //
 // Type notes (differences from PostgreSQL, by design for now):
-//  - decimal literals are Float64 (there is no numeric type); avg() returns double precision;
 //  - int2/smallint columns are Int32, float4/real columns are Float64 (wider than PostgreSQL's);
 //  - float -> integer conversion rounds half away from zero (PostgreSQL's numeric rule);
 //  - "operator is not unique" (42725) is reported as 42883.
@@ -14,6 +13,7 @@
 #include "catalog/functions.h"
 #include "catalog/system_catalog.h"
 #include "common/error.h"
+#include "common/numeric.h"
 #include "frontend/parser/parser.h"
 #include "planner/planner.h"
 #include "planner/planner_internal.h"
@@ -59,8 +59,10 @@ int rank(TypeId t) {
       return 1;
     case TypeId::Int64:
       return 2;
-    case TypeId::Float64:
+    case TypeId::Numeric:  // integer -> numeric -> double precision: PostgreSQL's implicit casts
       return 3;
+    case TypeId::Float64:
+      return 4;
     case TypeId::Date:  // date < timestamp < timestamptz: PostgreSQL's implicit casts between them
       return 1;
     case TypeId::Timestamp:
@@ -216,6 +218,8 @@ bool same_expr(const Expr& a, const Expr& b) {
     case ExprOp::DateTime:
     case ExprOp::CatalogFunc:
     case ExprOp::Match:
+    case ExprOp::Math:
+    case ExprOp::Cast:
       if (a.func != b.func) return false;
       break;
     case ExprOp::Subquery:
@@ -284,6 +288,10 @@ class Binder {
   // Converts e to type t: constants are converted now (their value becomes the param's value), a
   // parameter of unknown type takes type t (as PostgreSQL infers it), anything else gets a Cast node.
   ExprPtr convert(ExprPtr e, TypeId t);
+  // e (Numeric) rounded to numeric(p, s)'s typmod; a constant is rounded now.
+  ExprPtr with_typmod(ExprPtr e, int32_t typmod);
+  // round, trunc, ceil, ceiling, floor, sign over numeric or double precision; null if not one of those.
+  ExprPtr bind_math(const std::string& name, std::vector<ExprPtr>& args, int loc);
   ExprPtr bind_param(const ast::Expr& e);
   void check_params_resolved();
   ExprPtr bind_inner(const ast::Expr& e, ExprCtx& c);
@@ -299,8 +307,10 @@ class Binder {
   ExprPtr to_bool(ExprPtr e, const std::string& what, int loc);
   // The bound WHERE clause over `scope` (boolean), or null when there is none.
   ExprPtr bind_where(const ast::ExprPtr& where, Scope& scope);
-  // Assignment cast into a table column; `what` names the source in the 42804 message; a text constant
-  // longer than varchar(n) is 22001 when `check_length`.
+  // Assignment cast into a table column; `what` names the source in the 42804 message. When
+  // `check_length`, a text constant longer than varchar(n) is 22001 and a numeric takes the column's
+  // numeric(p, s) (22003 for a constant that does not fit); CREATE TABLE's check of a DEFAULT passes
+  // false, as PostgreSQL only applies them when a row takes the default.
   ExprPtr assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what = "expression",
                  bool check_length = true);
   // The column's DEFAULT bound as an expression (a NULL constant when it has none).
@@ -499,7 +509,9 @@ int Binder::open_relation(const ast::TableRef& ref, const std::vector<std::strin
   r.table = lookup(ref);
   r.has_alias = !ref.alias.empty();
   r.refname = r.has_alias ? ref.alias : ref.name;
-  for (const auto& col : r.table->columns) r.columns.push_back({col.name, col.type, col.max_length});
+  // A numeric column keeps its typmod in max_length: no varchar length.
+  for (const auto& col : r.table->columns)
+    r.columns.push_back({col.name, col.type, col.type == TypeId::Numeric ? -1 : col.max_length});
   return add_relation(std::move(r), aliases, ref.location);
 }
 
@@ -642,6 +654,17 @@ ExprPtr Binder::convert(ExprPtr e, TypeId t) {
     return e;
   }
   return Expr::make(ExprOp::Cast, t, list(std::move(e)));
+}
+
+ExprPtr Binder::with_typmod(ExprPtr e, int32_t typmod) {
+  if (e->op == ExprOp::Constant) {
+    if (e->constant.is_null()) return e;
+    return Expr::make_constant(Value::numeric(num::apply_typmod(e->constant.as_text(), typmod)),
+                               TypeId::Numeric);
+  }
+  ExprPtr x = Expr::make(ExprOp::Cast, TypeId::Numeric, list(std::move(e)));
+  x->func = typmod;
+  return x;
 }
 
 ExprPtr Binder::bind_param(const ast::Expr& e) {
@@ -1029,7 +1052,11 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
         fail(SqlState::UndefinedFunction, "function " + name + "(" + tn(at) + ") does not exist", e.location,
              kFuncHint);
       call.func = name == "sum" ? AggFunc::Sum : AggFunc::Avg;
-      call.type = name == "avg" ? TypeId::Float64 : (at == TypeId::Float64 ? TypeId::Float64 : TypeId::Int64);
+      // PostgreSQL: sum(int4) is bigint, sum(int8) and sum(numeric) numeric; avg is numeric but over
+      // double precision.
+      call.type = at == TypeId::Float64                  ? TypeId::Float64
+                  : name == "sum" && at == TypeId::Int32 ? TypeId::Int64
+                                                         : TypeId::Numeric;
     } else {
       if (at == TypeId::Unknown) arg = convert(std::move(arg), at = TypeId::Text);
       if (at == TypeId::Bool)
@@ -1119,6 +1146,10 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
     return Expr::make(ExprOp::Case, t, std::move(case_args));
   }
   if (ExprPtr v = bind_session_function(e, args)) return v;
+  if (name == "pg_typeof" && args.size() == 1 && !is_unknown_param(*args[0])) {
+    // The argument's type name, known when binding (PostgreSQL returns it as regtype, OmenDB as text).
+    return Expr::make_constant(Value::text(tn(args[0]->type)), TypeId::Text);
+  }
   if (name == "abs" && args.size() == 1 && is_unknown_param(*args[0]))
     args[0] = convert(std::move(args[0]), TypeId::Float64);  // PostgreSQL: abs(float8) is preferred
   if (name == "abs" && args.size() == 1 && is_numeric(args[0]->type)) {
@@ -1129,6 +1160,7 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
     fail(SqlState::UndefinedFunction, "function abs(unknown) is not unique", e.location,
          "Could not choose a best candidate function. You might need to add explicit type casts.");
   if (ExprPtr x = bind_catalog_function(name, args, e.location)) return x;
+  if (ExprPtr x = bind_math(name, args, e.location)) return x;
   // EXTRACT(field FROM x) is extract('field', x): PostgreSQL 15 returns numeric, OmenDB (no numeric
   // type yet) date_part's double precision (docs/types.md).
   std::string dt_name = name == "extract" ? "date_part" : name;
@@ -1174,6 +1206,51 @@ ExprPtr Binder::bind_catalog_function(const std::string& name, std::vector<ExprP
   return x;
 }
 
+ExprPtr Binder::bind_math(const std::string& name, std::vector<ExprPtr>& args, int loc) {
+  num::Func f;
+  if (name == "round") {
+    f = num::Func::Round;
+  } else if (name == "trunc") {
+    f = num::Func::Trunc;
+  } else if (name == "ceil" || name == "ceiling") {
+    f = num::Func::Ceil;
+  } else if (name == "floor") {
+    f = num::Func::Floor;
+  } else if (name == "sign") {
+    f = num::Func::Sign;
+  } else {
+    return nullptr;
+  }
+  auto no_function = [&]() {
+    fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
+         kFuncHint);
+  };
+  if (args.size() == 1) {
+    // PostgreSQL has a double precision and a numeric variant; integers and unknowns take the preferred
+    // double precision.
+    TypeId t = args[0]->type == TypeId::Numeric ? TypeId::Numeric : TypeId::Float64;
+    if (!is_numeric(args[0]->type) && args[0]->type != TypeId::Unknown) no_function();
+    std::vector<ExprPtr> a;
+    a.push_back(convert(std::move(args[0]), t));
+    ExprPtr x = Expr::make(ExprOp::Math, t, std::move(a));
+    x->func = static_cast<int>(f);
+    return x;
+  }
+  if (args.size() == 2 && (f == num::Func::Round || f == num::Func::Trunc)) {
+    // Only round(numeric, integer) and trunc(numeric, integer).
+    TypeId a0 = args[0]->type, a1 = args[1]->type;
+    if (!(is_integer(a0) || a0 == TypeId::Numeric || a0 == TypeId::Unknown)) no_function();
+    if (!(a1 == TypeId::Int32 || a1 == TypeId::Unknown)) no_function();
+    std::vector<ExprPtr> a;
+    a.push_back(convert(std::move(args[0]), TypeId::Numeric));
+    a.push_back(convert(std::move(args[1]), TypeId::Int32));
+    ExprPtr x = Expr::make(ExprOp::Math, TypeId::Numeric, std::move(a));
+    x->func = static_cast<int>(f);
+    return x;
+  }
+  return nullptr;
+}
+
 ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& args, int loc,
                               bool is_operator) {
   // Scores each signature of that name and arity: an exact argument type counts 2; an unknown literal
@@ -1183,7 +1260,8 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
   // the preferred type of the date/time category. The best score wins; a tie is ambiguous (42725).
   auto implicit = [](TypeId from, TypeId to) {
     if (from == to) return true;
-    if ((from == TypeId::Int32 || from == TypeId::Int64) && to == TypeId::Float64) return true;
+    if ((from == TypeId::Int32 || from == TypeId::Int64 || from == TypeId::Numeric) && to == TypeId::Float64)
+      return true;
     if (from == TypeId::Date) return to == TypeId::Timestamp || to == TypeId::TimestampTz;
     if (from == TypeId::Timestamp) return to == TypeId::TimestampTz;
     if (from == TypeId::Time) return to == TypeId::Interval;
@@ -1286,6 +1364,8 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       if (a->op == ExprOp::Constant && !a->constant.is_null()) {
         const Value& v = a->constant;
         if (a->type == TypeId::Float64) return Expr::make_constant(Value::float64(-v.as_double()), a->type);
+        if (a->type == TypeId::Numeric)
+          return Expr::make_constant(Value::numeric(num::negate(v.as_text())), a->type);
         if (a->type == TypeId::Int32)
           return Expr::make_constant(Value::int32(static_cast<int32_t>(-v.as_int())), a->type);
         if (v.as_int() != INT64_MIN) return Expr::make_constant(Value::int64(-v.as_int()), a->type);
@@ -1306,11 +1386,18 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
     case ast::ExprKind::FuncCall:
       return bind_function(e, c);
     case ast::ExprKind::Cast: {
-      TypeId t = detail::resolve_type(e.cast_type, nullptr);
+      int32_t typmod = -1;
+      TypeId t = detail::resolve_type(e.cast_type, &typmod);
       ExprPtr a = bind(*e.args.at(0), c);
+      if (t == TypeId::Numeric && typmod >= 0) {
+        if (a->type == TypeId::Bool)
+          fail(SqlState::CannotCoerce, "cannot cast type boolean to numeric", e.location);
+        return with_typmod(convert(std::move(a), t), typmod);
+      }
       if (a->type == t) return a;
-      if ((a->type == TypeId::Bool && t == TypeId::Float64) ||
-          (a->type == TypeId::Float64 && t == TypeId::Bool) || !catalog_cast_exists(a->type, t) ||
+      if ((a->type == TypeId::Bool && (t == TypeId::Float64 || t == TypeId::Numeric)) ||
+          ((a->type == TypeId::Float64 || a->type == TypeId::Numeric) && t == TypeId::Bool) ||
+          !catalog_cast_exists(a->type, t) ||
           ((is_datetime(a->type) || is_datetime(t)) && a->type != TypeId::Unknown &&
            !dtsql::can_cast(a->type, t)))
         fail(SqlState::CannotCoerce, "cannot cast type " + tn(a->type) + " to " + tn(t), e.location);
@@ -1396,6 +1483,8 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
     if (err.position() == 0) std::move(err).at(pos_of(loc));
     throw;
   }
+  if (check_length && to == TypeId::Numeric && col.max_length >= 0)
+    e = with_typmod(std::move(e), col.max_length);
   if (check_length && to == TypeId::Text && col.max_length >= 0 && e->op == ExprOp::Constant &&
       !e->constant.is_null() && utf8_length(e->constant.as_text()) > static_cast<size_t>(col.max_length))
     fail(SqlState::StringDataRightTruncation,
@@ -1487,7 +1576,7 @@ ExprPtr bool_constant(std::optional<bool> v) {
 // The types an InSubquery hash set holds (runtime::InSet).
 bool set_type(TypeId t) {
   return t == TypeId::Bool || t == TypeId::Int32 || t == TypeId::Int64 || t == TypeId::Float64 ||
-         t == TypeId::Text || is_date_or_timestamp(t) || t == TypeId::Time;
+         t == TypeId::Text || t == TypeId::Numeric || is_date_or_timestamp(t) || t == TypeId::Time;
 }
 
 }  // namespace
@@ -3856,7 +3945,7 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
     col.name = c.name;
     int max_length = -1;
     col.type = detail::resolve_type(c.type, &max_length);
-    if (static_cast<uint8_t>(col.type) > kMaxTypeId)
+    if (!storable(col.type))
       throw_unsupported("columns of type " + std::string(type_name(col.type)), pos_of(c.type.location));
     col.max_length = max_length;
     col.not_null = c.not_null;

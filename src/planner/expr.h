@@ -45,7 +45,8 @@ enum class ExprOp {
   Or,  // three-valued logic
   IsNull,
   IsNotNull,
-  Cast,      // args[0] converted to `type` (see codegen for the conversions; failures -> 22P02 / 22003)
+  Cast,      // args[0] converted to `type` (see codegen for the conversions; failures -> 22P02 / 22003);
+             // to Numeric with func >= 0: rounded to numeric(p, s) (func = num::make_typmod(p, s))
   Case,      // args = [cond1, result1, cond2, result2, ..., else]; else always present (maybe NULL constant)
   Abs,       // abs(args[0]) for numeric types; overflow -> 22003
   DateTime,  // date/time operator or function dtsql::Func(func) (common/datetime_sql.h) over args, which
@@ -53,6 +54,8 @@ enum class ExprOp {
   CatalogFunc,  // catalog function catalog::Func(func) (catalog/functions.h) over args, which have its
                 // signature's types; strict (NULL if any argument is NULL) except format_type
   Match,        // args[0] ~ args[1] (string types): regex or LIKE per runtime::MatchFlags(func); strict
+  Math,         // num::Func(func) (Round, Trunc, Ceil, Floor, Sign) over args[0] of type Numeric or Float64
+                // (the result's type), plus an Int32 scale for Round / Trunc over Numeric
   InSet,        // args[0] IN (args[1..]): every element a constant or a param of args[0]'s type (Bool, Int32,
                 // Int64, Float64 or Text). For long lists of literals: generated code probes a hash set the
                 // runtime builds from the params, so code size does not grow with the list. PostgreSQL's NULL
@@ -82,7 +85,8 @@ struct Expr {
   std::vector<ExprPtr> args;
   int param = -1;        // Param
   ColumnId column = -1;  // Column
-  int func = -1;         // DateTime: a dtsql::Func; CatalogFunc: a catalog::Func; Match: MatchFlags
+  int func = -1;         // DateTime: a dtsql::Func; CatalogFunc: a catalog::Func; Match: MatchFlags;
+                         // Math: a num::Func; Cast: a numeric typmod
   int location = -1;     // Constant: where the literal is in the statement (errors converting it point there)
   Value constant;        // Constant
   int subquery = -1;     // Subquery, InSubquery: index into PhysicalPlan::subplans
@@ -108,9 +112,10 @@ enum class AggFunc { CountStar, Count, Sum, Min, Max, Avg };
 struct AggregateCall {
   AggFunc func = AggFunc::CountStar;
   ExprPtr arg;  // null for CountStar
-  // Result types: count -> Int64; sum(Int32|Int64) -> Int64 (overflow -> 22003); sum(Float64) -> Float64;
-  // min/max -> the argument's type (Text compares bytewise); avg -> Float64. Empty input: count 0, others
-  // NULL.
+  // Result types (PostgreSQL's): count -> Int64; sum(Int32) -> Int64 (overflow -> 22003); sum(Int64),
+  // sum(Numeric) -> Numeric; sum(Float64) -> Float64; min/max -> the argument's type (Text compares
+  // bytewise); avg(Int32|Int64|Numeric) -> Numeric, avg(Float64) -> Float64. Empty input: count 0,
+  // others NULL.
   TypeId type = TypeId::Int64;
 };
 

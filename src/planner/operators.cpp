@@ -65,6 +65,8 @@ void ShapeWriter::put(const Expr* e) {
     case ExprOp::DateTime:
     case ExprOp::CatalogFunc:
     case ExprOp::Match:
+    case ExprOp::Math:
+    case ExprOp::Cast:
       out_ += "f" + std::to_string(e->func);
       break;
     case ExprOp::Subquery:

@@ -3,6 +3,7 @@
 #include "catalog/functions.h"
 
 #include "common/datetime_sql.h"
+#include "common/numeric.h"
 #include "planner/planner_internal.h"
 
 namespace omendb::plan {
@@ -136,7 +137,16 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
     case ExprOp::IsNotNull:
       return "(" + arg(0) + " IS NOT NULL)";
     case ExprOp::Cast:
+      if (e.type == TypeId::Numeric && e.func >= 0)
+        return "(" + arg(0) + ")::" + num::type_name_with_typmod(e.func);
       return "(" + arg(0) + ")::" + std::string(type_name(e.type));
+    case ExprOp::Math: {
+      static const char* const kNames[] = {"", "",      "",      "",     "",      "",
+                                           "", "round", "trunc", "ceil", "floor", "sign"};
+      std::string s = std::string(kNames[e.func]) + "(";
+      for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
+      return s + ")";
+    }
     case ExprOp::Abs:
       return "abs(" + arg(0) + ")";
     case ExprOp::DateTime: {

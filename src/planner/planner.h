@@ -120,8 +120,9 @@ TypeId resolve_type_name(const ast::TypeName& type);
 // constraints, 42704 unknown type, 54000 more than 1600 columns.
 // Types: int/int4/integer and int2/smallint -> Int32 (smallint is wider than PostgreSQL's), int8/bigint ->
 // Int64, float8/double precision/float and float4/real -> Float64 (real is wider than PostgreSQL's),
-// text -> Text, varchar(n) -> Text with max_length n, bool -> Bool; numeric/decimal, char(n), date/time
-// types and arrays -> 0A000 naming the type. Primary key columns become NOT NULL.
+// text -> Text, varchar(n) -> Text with max_length n, bool -> Bool, numeric/decimal[(p, s)] -> Numeric
+// with max_length num::make_typmod(p, s) (22023 for p or s out of range), the date/time types; char(n),
+// time with time zone and arrays -> 0A000 naming the type. Primary key columns become NOT NULL.
 storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt);
 
 // EXPLAIN output: the logical plan as an indented tree, one line per element, e.g.

@@ -30,7 +30,8 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt);
 const dtsql::EvalContext& default_datetime_context();
 
 // Maps a written type name to an OmenDB type (0A000 / 42704 for the ones we do not have).
-// max_length receives varchar(n)'s n, or -1.
+// max_length receives the type's modifier: varchar(n)'s n, numeric(p, s)'s typmod (num::make_typmod),
+// or -1.
 TypeId resolve_type(const ast::TypeName& t, int* max_length);
 
 // PostgreSQL's constant folding of a strict operator with a NULL constant input: the operator becomes a

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "common/numeric.h"
 #include "planner/planner_internal.h"
 
 namespace omendb::planner::detail {
@@ -66,6 +67,8 @@ Value parse_text(const std::string& text, TypeId to) {
     case TypeId::TimestampTz:
     case TypeId::Interval:
       break;  // convert_value handles them
+    case TypeId::Numeric:
+      return Value::numeric(num::parse(text));
     case TypeId::Int32:
     case TypeId::Int64: {
       std::string_view digits = s;
@@ -144,6 +147,34 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
     if (v.as_int() < 0 || v.as_int() > 4294967295LL)
       throw SqlError(SqlState::NumericValueOutOfRange, "OID out of range");
     return Value::datetime(TypeId::Oid, v.as_int());
+  }
+  if (from == TypeId::Numeric || to == TypeId::Numeric) {
+    if (from == TypeId::Bool || to == TypeId::Bool) cannot_cast(from, to);
+    switch (from) {
+      case TypeId::Int32:
+      case TypeId::Int64:
+        return Value::numeric(num::from_int64(v.as_int()));
+      case TypeId::Float64:
+        return Value::numeric(num::from_double(v.as_double()));
+      case TypeId::Unknown:
+      case TypeId::Text:
+        return Value::numeric(num::parse(v.as_text()));
+      default:
+        break;
+    }
+    switch (to) {
+      case TypeId::Int32:
+        return Value::int32(
+            static_cast<int32_t>(num::to_int64(v.as_text(), INT32_MIN, INT32_MAX, "integer")));
+      case TypeId::Int64:
+        return Value::int64(num::to_int64(v.as_text(), INT64_MIN, INT64_MAX, "bigint"));
+      case TypeId::Float64:
+        return Value::float64(num::to_double(v.as_text()));
+      case TypeId::Text:
+        return Value::text(num::to_text(v.as_text()));
+      default:
+        cannot_cast(from, to);
+    }
   }
   switch (from) {
     case TypeId::Unknown:
@@ -260,7 +291,15 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
     precision(1);
     return TypeId::Interval;
   }
-  if (n == "numeric" || n == "decimal") throw_unsupported("type numeric", pos);
+  if (n == "numeric" || n == "decimal") {
+    if (t.typmods.size() > 2)
+      throw SqlError(SqlState::InvalidParameterValue, "invalid NUMERIC type modifier").at(pos);
+    if (!t.typmods.empty()) {
+      int32_t typmod = num::make_typmod(t.typmods[0], t.typmods.size() > 1 ? t.typmods[1] : 0);
+      if (max_length) *max_length = typmod;
+    }
+    return TypeId::Numeric;
+  }
   if (n == "bpchar" || n == "char" || n == "character") throw_unsupported("type character", pos);
   static const char* const known[] = {"timetz",        "bytea",       "json",
                                       "jsonb",         "uuid",        "money",

@@ -1,6 +1,7 @@
 #include "runtime/aggregation_hash_table.h"
 
 #include "common/datetime.h"
+#include "common/numeric.h"
 
 #include <algorithm>
 
@@ -23,6 +24,23 @@ uint64_t hash_bytes(const char* p, uint64_t n) {
   return hash_mix(h ^ tail);
 }
 
+uint64_t hash_numeric(const char* p, uint64_t n) {
+  // The value's bytes with the display-scale field zeroed: numerics are normalised, so equal values
+  // differ in nothing else.
+  char buf[64];
+  if (n < num::kDscaleOffset + 2) return hash_bytes(p, n);
+  std::string big;
+  char* copy = buf;
+  if (n > sizeof buf) {
+    big.assign(p, n);
+    copy = big.data();
+  } else {
+    std::memcpy(buf, p, n);
+  }
+  copy[num::kDscaleOffset] = copy[num::kDscaleOffset + 1] = 0;
+  return hash_bytes(copy, n);
+}
+
 uint64_t hash_interval(int64_t time, int32_t day, int32_t month) {
   auto v = static_cast<unsigned __int128>(dt::interval_cmp_value(dt::Interval{time, day, month}));
   return hash_mix(static_cast<uint64_t>(v) ^ hash_mix(static_cast<uint64_t>(v >> 64)));
@@ -39,6 +57,8 @@ uint64_t hash_keys(const std::vector<TypeId>& types, const Datum* keys) {
       k = hash_double(d.f64);
     } else if (types[i] == TypeId::Interval) {
       k = hash_interval(d.i64, d.dm.day, d.dm.month);
+    } else if (types[i] == TypeId::Numeric) {
+      k = hash_numeric(d.str.ptr, d.str.len);
     } else if (is_string_type(types[i])) {
       k = hash_bytes(d.str.ptr, d.str.len);
     } else {
@@ -120,7 +140,7 @@ Datum* AggregationHashTable::find_or_insert(uint64_t hash, const Datum* keys) {
       if (keys[k].is_null) {
         row[k] = Datum{};
         row[k].is_null = 1;
-      } else if (is_string_type(t)) {
+      } else if (physical_type(t) == PhysType::Text) {
         row[k].str = text_.copy(keys[k].str.ptr, keys[k].str.len);
       }
     }

@@ -54,6 +54,8 @@ inline uint64_t hash_double(double d) {
 }
 // Text keys: their bytes.
 uint64_t hash_bytes(const char* p, uint64_t n);
+// Numeric keys: their bytes without the display scale (common/numeric.h), so that 1.0 and 1.00 hash alike.
+uint64_t hash_numeric(const char* p, uint64_t n);
 // Interval keys: their comparison value (dt::interval_cmp_value), so that intervals PostgreSQL calls
 // equal ('1 mon' and '30 days') hash alike.
 uint64_t hash_interval(int64_t time, int32_t day, int32_t month);

@@ -11,6 +11,8 @@ void ExecContext::prepare(const QueryLayout& layout) {
   subquery_rows.clear();
   agg_tables.clear();
   join_tables.clear();
+  memory.release(accumulators.size() * kAccumulatorBytes);
+  accumulators.clear();
   arena.reset();
   for (const storage::ScanSpec& spec : layout.scans) {
     ScanSlot slot;
@@ -90,6 +92,7 @@ void ExecContext::set_params(const std::vector<Value>& values) {
       case TypeId::Unknown:
       case TypeId::Name:
       case TypeId::Char:
+      case TypeId::Numeric:  // its bytes
         param_text[i] = v.as_text();
         d.str = StrRef{param_text[i].data(), param_text[i].size()};
         break;

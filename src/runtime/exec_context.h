@@ -15,6 +15,7 @@
 #include "common/datetime_sql.h"
 #include "common/datum.h"
 #include "common/error.h"
+#include "common/numeric.h"
 #include "common/value.h"
 #include "runtime/aggregation_hash_table.h"
 #include "runtime/arena.h"
@@ -103,6 +104,9 @@ class ExecContext {
   bool restart = false;
   uint64_t rows_scanned = 0;  // rows the scans produced (re-tiering of the compiled code)
   Arena arena;
+  // The numeric sum()/avg() states of this run (rt_numeric_accum).
+  std::vector<std::unique_ptr<num::Accumulator>> accumulators;
+  static constexpr uint64_t kAccumulatorBytes = 96;  // counted in `memory` per accumulator
   std::optional<SqlError> error;
   // The session's TimeZone and the transaction / statement start times (date/time functions and casts).
   dtsql::EvalContext datetime;

@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
+
+#include "common/numeric.h"
 
 namespace omendb::runtime {
 
@@ -71,7 +74,17 @@ void InSet::add_double(double v) {
   doubles_.insert(key);
 }
 
+// A numeric's bytes without its display scale (zeroed): 1.0 and 1.00 are one element (common/numeric.h).
+static std::string_view numeric_identity(std::string_view v, std::string& buf) {
+  if (v.size() < num::kDscaleOffset + 2) return v;
+  buf.assign(v);
+  buf[num::kDscaleOffset] = buf[num::kDscaleOffset + 1] = 0;
+  return buf;
+}
+
 void InSet::add_text(std::string_view v) {
+  std::string buf;
+  if (spec_.type == TypeId::Numeric) v = numeric_identity(v, buf);
   if (texts_.count(v)) return;
   reserve_element(v.size() + 1);
   StrRef copy = text_->copy(v.data(), v.size());
@@ -90,6 +103,8 @@ int32_t InSet::probe_double(const Datum* params, double v) {
 
 int32_t InSet::probe_text(const Datum* params, std::string_view v) {
   if (!built_) build(params);
+  std::string buf;
+  if (spec_.type == TypeId::Numeric) v = numeric_identity(v, buf);
   return answer(texts_.count(v) != 0);
 }
 

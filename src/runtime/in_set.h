@@ -4,6 +4,7 @@
 // compares bytes.
 // The same set holds the rows of `x IN (SELECT ...)` (plan::ExprOp::InSubquery, spec.from_rows): the
 // subquery's pipeline adds each value (add_*), text copied, before any probe.
+// Numeric (only from rows) is held as text without its display scale: 1.0 = 1.00 (common/numeric.h).
 #pragma once
 
 #include <cstdint>

@@ -31,7 +31,7 @@ void JoinHashTable::insert(uint64_t hash, const Datum* values, bool linked) {
     if (values[i].is_null) {
       out[i] = Datum{};
       out[i].is_null = 1;
-    } else if (is_string_type(t)) {
+    } else if (physical_type(t) == PhysType::Text) {
       out[i].str = text_.copy(values[i].str.ptr, values[i].str.len);
     }
   }

@@ -123,6 +123,12 @@ void rt_key_double(QueryState* qs, int32_t scan, int32_t which, double v) {
 void rt_key_text(QueryState* qs, int32_t scan, int32_t which, const char* p, uint64_t n) {
   append_key(qs, scan, which, [&](std::string& k) { storage::keycodec::append_text({p, n}, k); });
 }
+void rt_key_numeric(QueryState* qs, int32_t scan, int32_t which, const char* p, uint64_t n) {
+  Datum d{};
+  d.str = StrRef{p, n};
+  append_key(qs, scan, which,
+             [&](std::string& k) { storage::keycodec::append_datum(TypeId::Numeric, d, k); });
+}
 void rt_key_bool(QueryState* qs, int32_t scan, int32_t which, int32_t v) {
   append_key(qs, scan, which, [&](std::string& k) { storage::keycodec::append_bool(v != 0, k); });
 }
@@ -332,7 +338,7 @@ void rt_subq_row_done(QueryState* qs, int32_t slot) {
   SubqueryRow& r = ctx_of(qs).subquery_rows[static_cast<size_t>(slot)];
   for (size_t c = 0; c < r.values.size(); ++c) {
     Datum& d = r.values[c];
-    if (!d.is_null && (r.types[c] == TypeId::Text || r.types[c] == TypeId::Unknown))
+    if (!d.is_null && physical_type(r.types[c]) == PhysType::Text)  // text, name, "char", numeric
       d.str = r.text->copy(d.str.ptr, d.str.len);
   }
 }
@@ -614,5 +620,154 @@ int32_t rt_match(QueryState* qs, int32_t flags, const char* s, uint64_t sn, cons
   if (flags & kMatchNegate) m = !m;
   return m ? 1 : 2;
 }
+
+// ---- Numeric ----
+
+namespace {
+std::string_view bytes_of(const Datum& d) {
+  return {d.str.ptr, static_cast<size_t>(d.str.len)};
+}
+void set_numeric(QueryState* qs, const std::string& bytes, Datum* out) {
+  out->str = ctx_of(qs).arena.copy(bytes.data(), bytes.size());
+  out->is_null = 0;
+}
+const char* int_type_name(TypeId t) {
+  return t == TypeId::Int32 ? "integer" : "bigint";
+}
+num::Accumulator& accumulator(QueryState* qs, Datum* state) {
+  if (state->i64 == 0) {
+    ExecContext& ctx = ctx_of(qs);
+    ctx.memory.reserve(ExecContext::kAccumulatorBytes);
+    ctx.accumulators.push_back(std::make_unique<num::Accumulator>());
+    state->i64 = static_cast<int64_t>(reinterpret_cast<uintptr_t>(ctx.accumulators.back().get()));
+  }
+  return *reinterpret_cast<num::Accumulator*>(static_cast<uintptr_t>(state->i64));
+}
+}  // namespace
+
+extern "C" {
+
+int32_t rt_numeric(QueryState* qs, int32_t func, const Datum* args, Datum* out) {
+  std::string_view a = bytes_of(args[0]);
+  std::string r;
+  switch (static_cast<num::Func>(func)) {
+    case num::Func::Add:
+      r = num::add(a, bytes_of(args[1]));
+      break;
+    case num::Func::Sub:
+      r = num::sub(a, bytes_of(args[1]));
+      break;
+    case num::Func::Mul:
+      r = num::mul(a, bytes_of(args[1]));
+      break;
+    case num::Func::Div:
+      r = num::div(a, bytes_of(args[1]));
+      break;
+    case num::Func::Mod:
+      r = num::mod(a, bytes_of(args[1]));
+      break;
+    case num::Func::Neg:
+      r = num::negate(a);
+      break;
+    case num::Func::Abs:
+      r = num::abs(a);
+      break;
+    case num::Func::Round:
+      r = num::round(a, args[1].i64);
+      break;
+    case num::Func::Trunc:
+      r = num::trunc(a, args[1].i64);
+      break;
+    case num::Func::Ceil:
+      r = num::ceil(a);
+      break;
+    case num::Func::Floor:
+      r = num::floor(a);
+      break;
+    case num::Func::Sign:
+      r = num::sign(a);
+      break;
+    case num::Func::Typmod:
+      r = num::apply_typmod(a, static_cast<int32_t>(args[1].i64));
+      break;
+  }
+  set_numeric(qs, r, out);
+  return 1;
+}
+
+int32_t rt_numeric_cast(QueryState* qs, int32_t from_id, int32_t to_id, int32_t typmod, const Datum* in,
+                        Datum* out) {
+  const TypeId from = static_cast<TypeId>(from_id), to = static_cast<TypeId>(to_id);
+  out->is_null = 0;
+  if (to == TypeId::Numeric) {
+    std::string r;
+    switch (from) {
+      case TypeId::Int32:
+      case TypeId::Int64:
+        r = num::from_int64(in->i64);
+        break;
+      case TypeId::Float64:
+        r = num::from_double(in->f64);
+        break;
+      case TypeId::Numeric:
+        r = std::string(bytes_of(*in));
+        break;
+      default:  // text
+        r = num::parse(bytes_of(*in));
+        break;
+    }
+    if (typmod >= 0) r = num::apply_typmod(r, typmod);
+    set_numeric(qs, r, out);
+    return 1;
+  }
+  std::string_view a = bytes_of(*in);
+  switch (to) {
+    case TypeId::Int32:
+      out->i64 = num::to_int64(a, INT32_MIN, INT32_MAX, int_type_name(to));
+      break;
+    case TypeId::Int64:
+      out->i64 = num::to_int64(a, INT64_MIN, INT64_MAX, int_type_name(to));
+      break;
+    case TypeId::Float64:
+      out->f64 = num::to_double(a);
+      break;
+    default: {  // text
+      std::string text = num::to_text(a);
+      out->str = ctx_of(qs).arena.copy(text.data(), text.size());
+      break;
+    }
+  }
+  return 1;
+}
+
+int32_t rt_numeric_cmp(QueryState*, const char* a, uint64_t an, const char* b, uint64_t bn) {
+  int c = num::compare({a, static_cast<size_t>(an)}, {b, static_cast<size_t>(bn)});
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+uint64_t rt_hash_numeric(QueryState*, const char* p, uint64_t n) {
+  return hash_numeric(p, n);
+}
+
+int32_t rt_numeric_accum(QueryState* qs, Datum* state, const char* p, uint64_t n) {
+  accumulator(qs, state).add({p, static_cast<size_t>(n)});
+  return 1;
+}
+
+int32_t rt_numeric_accum_int(QueryState* qs, Datum* state, int64_t v) {
+  accumulator(qs, state).add_int(v);
+  return 1;
+}
+
+int32_t rt_numeric_accum_result(QueryState* qs, const Datum* state, int32_t avg, Datum* out) {
+  out->is_null = 1;
+  if (state->i64 == 0) return 1;
+  const auto& acc = *reinterpret_cast<const num::Accumulator*>(static_cast<uintptr_t>(state->i64));
+  if (acc.count() == 0) return 1;
+  set_numeric(qs, avg ? acc.avg() : acc.sum(), out);
+  return 1;
+}
+
+}  // extern "C"
 
 }  // namespace omendb::runtime

@@ -25,6 +25,7 @@ void rt_key_int(QueryState* qs, int32_t scan, int32_t which, int64_t v);
 void rt_key_double(QueryState* qs, int32_t scan, int32_t which, double v);
 void rt_key_text(QueryState* qs, int32_t scan, int32_t which, const char* p, uint64_t n);
 void rt_key_bool(QueryState* qs, int32_t scan, int32_t which, int32_t v);
+void rt_key_numeric(QueryState* qs, int32_t scan, int32_t which, const char* p, uint64_t n);
 // Zone-map bounds: the value of the scan's zone bound `index` (ScanSpec::zone), or nothing when NULL.
 void rt_zone_int(QueryState* qs, int32_t scan, int32_t index, int32_t is_null, int64_t v);
 void rt_zone_double(QueryState* qs, int32_t scan, int32_t index, int32_t is_null, double v);
@@ -139,13 +140,29 @@ int32_t rt_catalog_func(QueryState* qs, int32_t func, const Datum* args, int32_t
 int32_t rt_catalog_cast(QueryState* qs, int32_t from, int32_t to, const Datum* in, Datum* out);
 // Pattern match (regex.h MatchFlags): 1 when the result is true, 2 when false, 0 on error (2201B ...).
 int32_t rt_match(QueryState* qs, int32_t flags, const char* s, uint64_t sn, const char* p, uint64_t pn);
+// Numeric (common/numeric.h): num::Func `func` over non-NULL args into *out, a numeric in the query's
+// arena; a cast between `from` and `to` (TypeIds; numeric <-> integers, double precision, text, and
+// numeric -> numeric(typmod) when typmod >= 0). Return 0 on error (22003, 22012, 22P02 ...).
+int32_t rt_numeric(QueryState* qs, int32_t func, const Datum* args, Datum* out);
+int32_t rt_numeric_cast(QueryState* qs, int32_t from, int32_t to, int32_t typmod, const Datum* in,
+                        Datum* out);
+// Numeric order (-1, 0, 1; 1.0 = 1.00, NaN last) and grouping hash (runtime::hash_numeric).
+int32_t rt_numeric_cmp(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn);
+uint64_t rt_hash_numeric(QueryState* qs, const char* p, uint64_t n);
+// sum()/avg() producing numeric: `state` is the aggregate's value Datum, whose i64 holds the query-owned
+// num::Accumulator (0 until the first value). rt_numeric_accum adds a numeric, rt_numeric_accum_int an
+// integer; rt_numeric_accum_result writes the sum (avg = 0) or average (avg = 1) into *out (NULL
+// when no value was added). Return 0 on error.
+int32_t rt_numeric_accum(QueryState* qs, Datum* state, const char* p, uint64_t n);
+int32_t rt_numeric_accum_int(QueryState* qs, Datum* state, int64_t v);
+int32_t rt_numeric_accum_result(QueryState* qs, const Datum* state, int32_t avg, Datum* out);
 }
 
 // X(name) for every function above, in one list.
 // (clang-format does not reach a fixed point on this macro)
 // clang-format off
 #define OMENDB_RUNTIME_FUNCTIONS(X) \
-  X(rt_fail) X(rt_key_int) X(rt_key_double) X(rt_key_text) X(rt_key_bool) X(rt_zone_int) X(rt_zone_double) \
+  X(rt_fail) X(rt_key_int) X(rt_key_double) X(rt_key_text) X(rt_key_bool) X(rt_key_numeric) X(rt_zone_int) X(rt_zone_double) \
   X(rt_zone_text) X(rt_scan_open) \
   X(rt_scan_next) X(rt_emit_row) X(rt_insert) X(rt_update) X(rt_delete) X(rt_lock_row) X(rt_sort_row) \
   X(rt_sort_row_done) X(rt_sort_set_limit) X(rt_sort_finish) X(rt_sort_rows) X(rt_agg_state) X(rt_agg_set_text) \
@@ -157,7 +174,9 @@ int32_t rt_match(QueryState* qs, int32_t flags, const char* s, uint64_t sn, cons
   X(rt_in_int) X(rt_in_double) X(rt_in_text) X(rt_datetime) X(rt_datetime_cast) X(rt_interval_cmp) \
   X(rt_hash_interval) X(rt_catalog_func) X(rt_catalog_cast) X(rt_match) X(rt_upsert) \
   X(rt_upsert_update) X(rt_subq_row) X(rt_subq_row_done) X(rt_subq_result) X(rt_in_add_int) \
-  X(rt_in_add_double) X(rt_in_add_text) X(rt_check_interrupts)
+  X(rt_in_add_double) X(rt_in_add_text) X(rt_check_interrupts) \
+  X(rt_numeric) X(rt_numeric_cast) X(rt_numeric_cmp) X(rt_hash_numeric) X(rt_numeric_accum) \
+  X(rt_numeric_accum_int) X(rt_numeric_accum_result)
 // clang-format on
 
 }  // namespace omendb::runtime

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "common/datetime.h"
+#include "common/numeric.h"
 
 namespace omendb::runtime {
 
@@ -25,6 +26,10 @@ int compare_datums(TypeId type, const Datum& a, const Datum& b) {
       int c = n ? std::memcmp(a.str.ptr, b.str.ptr, n) : 0;  // a zero-length string's pointer may be null
       if (c != 0) return c < 0 ? -1 : 1;
       return a.str.len < b.str.len ? -1 : (a.str.len > b.str.len ? 1 : 0);
+    }
+    case TypeId::Numeric: {
+      int c = num::compare({a.str.ptr, a.str.len}, {b.str.ptr, b.str.len});
+      return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }
     case TypeId::Interval: {
       int c = dt::interval_cmp(dt::Interval{a.i64, a.dm.day, a.dm.month},
@@ -58,7 +63,7 @@ void Sorter::row_done() {
   size_t w = width();
   Datum* row = rows_.data() + rows_.size() - w;
   for (size_t c = 0; c < w; ++c)
-    if (is_string_type(spec_.types[c]) && !row[c].is_null)
+    if (physical_type(spec_.types[c]) == PhysType::Text && !row[c].is_null)
       row[c].str = text_->copy(row[c].str.ptr, row[c].str.len);
   if (limit_ == UINT64_MAX) return;
   seq_.push_back(seq_base_++);
@@ -111,7 +116,8 @@ void Sorter::keep_best() {
     kept_seq[i] = seq_[order[i]];
     for (size_t c = 0; c < w; ++c) {
       Datum& d = kept[i * w + c];
-      if (is_string_type(spec_.types[c]) && !d.is_null) d.str = text->copy(d.str.ptr, d.str.len);
+      if (physical_type(spec_.types[c]) == PhysType::Text && !d.is_null)
+        d.str = text->copy(d.str.ptr, d.str.len);
     }
   }
   std::copy(kept.begin(), kept.end(), rows_.begin());

@@ -16,6 +16,7 @@
 #include "catalog/system_catalog.h"
 #include "codegen/jit.h"
 #include "common/error.h"
+#include "common/numeric.h"
 #include "common/value.h"
 #include "frontend/parser/parser.h"
 #include "planner/planner.h"
@@ -987,6 +988,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         }
         try {
           copy_value(f.value, type, binary, dt, d, holders[i]);
+          // numeric(p, s) rounds and checks in its input function, as in PostgreSQL.
+          if (type == TypeId::Numeric && table.columns[static_cast<size_t>(c)].max_length >= 0) {
+            holders[i] = Value::numeric(
+                num::apply_typmod(d.str.view(), table.columns[static_cast<size_t>(c)].max_length));
+            datum_from_value(holders[i], type, d);
+          }
           // varchar(n) is checked by its input function in PostgreSQL: the error names the column.
           const int32_t max_length = table.columns[static_cast<size_t>(c)].max_length;
           if (max_length >= 0 && d.str.len > static_cast<uint64_t>(max_length) &&
@@ -1145,6 +1152,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         return;
       case TypeId::Text:
       case TypeId::Unknown:
+      case TypeId::Numeric:  // its bytes
         d.str = StrRef{v.as_text().data(), v.as_text().size()};
         return;
       default:
@@ -1895,7 +1903,7 @@ class KeptRows : public runtime::RowSink {
 
  private:
   // Types whose Datum points at bytes outside it (copied here, since the query's own buffers move on).
-  bool points_at_text(size_t column) const { return is_string_type(columns_[column].type); }
+  bool points_at_text(size_t column) const { return physical_type(columns_[column].type) == PhysType::Text; }
 
   const std::vector<plan::OutputColumn>& columns_;
   runtime::ExecContext& ctx_;

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/numeric.h"
 #include "planner/planner.h"
 
 namespace omendb::engine {
@@ -77,8 +78,8 @@ TypeId type_from_oid(uint32_t type_oid) {
       return TypeId::Oid;
     case oid::kChar:
       return TypeId::Char;
-    case 1700:
-      throw_unsupported("parameters of type numeric");
+    case oid::kNumeric:
+      return TypeId::Numeric;
     case 17:
       throw_unsupported("parameters of type bytea");
     case oid::kDate:
@@ -119,6 +120,7 @@ uint32_t oid_from_type_name(std::string_view n) {
   if (n == "oid") return oid::kOid;
   if (n == "name") return oid::kName;
   if (n == "char") return oid::kChar;
+  if (n == "numeric" || n == "decimal") return oid::kNumeric;
   return 0;
 }
 
@@ -166,6 +168,8 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
       if (type != TypeId::Text && type != TypeId::Unknown)
         return planner::value_from_text(std::string(b), type, dt);  // truncated as PostgreSQL's recv does
       return Value::text(std::string(b));
+    case TypeId::Numeric:  // numeric_recv: the bytes are OmenDB's numeric format, once validated
+      return Value::numeric(num::from_wire(b));
     default:
       break;
   }
@@ -222,6 +226,7 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZon
       case TypeId::Unknown:
       case TypeId::Name:
       case TypeId::Char:
+      case TypeId::Numeric:  // numeric_send's layout is the stored one
         out.append(d.str.ptr, d.str.len);
         return;
       default:
@@ -243,6 +248,9 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZon
     }
     case TypeId::Float64:
       append_float8_text(d.f64, out);
+      return;
+    case TypeId::Numeric:
+      num::append_text(d.str.view(), out);
       return;
     case TypeId::Text:
     case TypeId::Unknown:

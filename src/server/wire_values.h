@@ -34,6 +34,7 @@ constexpr uint32_t kTime = 1083;
 constexpr uint32_t kTimestamp = 1114;
 constexpr uint32_t kTimestampTz = 1184;
 constexpr uint32_t kInterval = 1186;
+constexpr uint32_t kNumeric = 1700;
 }  // namespace oid
 
 // The OmenDB type of a parameter type OID a client declared in Parse: 0 and unknown (705) -> Unknown

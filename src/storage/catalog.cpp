@@ -104,7 +104,7 @@ bool deserialize(std::string_view in, TableDef& def) {
   for (ColumnDef& c : def.columns) {
     c.name = r.get_str();
     uint8_t t = r.get<uint8_t>();
-    if (t > kMaxTypeId) return false;
+    if (t > kMaxTypeId || !storable(static_cast<TypeId>(t))) return false;
     c.type = static_cast<TypeId>(t);
     c.not_null = r.get<uint8_t>() != 0;
     c.max_length = r.get<int32_t>();

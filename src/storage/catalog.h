@@ -16,7 +16,8 @@ struct ColumnDef {
   std::string name;
   TypeId type = TypeId::Int64;
   bool not_null = false;
-  int32_t max_length = -1;  // varchar(n): n characters; -1 = unlimited
+  // The type's modifier: varchar(n): n characters; numeric(p, s): num::make_typmod(p, s); -1 = none.
+  int32_t max_length = -1;
   // DEFAULT as SQL text (parsed and bound again by each statement that uses it); empty: NULL.
   std::string default_expr;
 };

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <limits>
 
+#include "common/numeric.h"
+
 namespace omendb::storage::keycodec {
 
 namespace {
@@ -75,6 +77,10 @@ void append_text(std::string_view v, std::string& out) {
 }
 
 void append_datum(TypeId type, const Datum& d, std::string& out) {
+  if (type == TypeId::Numeric) {  // the value, not its display scale: 1.0 and 1.00 are one key
+    num::append_key(d.str.view(), out);
+    return;
+  }
   switch (physical_type(type)) {
     case PhysType::Bool:
       append_bool(d.i64 != 0, out);

@@ -9,6 +9,10 @@
 //   Float64         8 bytes: IEEE bits, sign bit flipped for positives, all bits flipped for negatives
 //                   (-0.0 is normalized to +0.0; NaN sorts above +Infinity, as in PostgreSQL)
 //   Text            bytes with 0x00 escaped as 0x00 0xFF, terminated by 0x00 0x01
+//   Numeric         num::append_key (common/numeric.h): a class byte (-Infinity, negative, zero,
+//                   positive, Infinity, NaN), then for non-zero finite values the base-10000 weight and
+//                   digits (+1), ended by 0x0000, all inverted for negatives. Equal values with different
+//                   display scales (1.0, 1.00) encode alike; the row keeps the value itself.
 // A hidden row id is encoded as Int64. The version suffix is the bitwise NOT of the commit timestamp,
 // big-endian, so that the newest version of a key sorts first.
 #pragma once

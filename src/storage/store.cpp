@@ -22,6 +22,7 @@
 
 #include "common/datetime_sql.h"
 #include "common/error.h"
+#include "common/numeric.h"
 #include "common/sync_point.h"
 #include "common/value.h"
 #include "storage/internal.h"
@@ -191,6 +192,8 @@ std::string datum_text(TypeId type, const Datum& d) {
     case TypeId::Name:
     case TypeId::Char:
       return std::string(d.str.view());
+    case TypeId::Numeric:
+      return num::to_text(d.str.view());
     case TypeId::Date:
     case TypeId::Time:
     case TypeId::Timestamp:
@@ -1970,7 +1973,7 @@ Store::SealResult Store::seal(uint32_t table_id) {
                    "relation with id " + std::to_string(table_id) + " does not exist");
   if (!sealable(*table))
     throw SqlError(SqlState::FeatureNotSupported,
-                   "OmenDB does not seal tables with date/time columns into column blocks yet");
+                   "OmenDB does not seal tables with date/time or numeric columns into column blocks yet");
 
   // Commits wait while the table is sealed (as for DROP TABLE): no new commit starts its checks, and the
   // ones already past them finish first. The row store of the table is then frozen, so what is read

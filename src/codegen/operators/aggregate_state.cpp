@@ -22,6 +22,22 @@ void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, 
   llvm::Value* count = b.CreateLoad(cg.i64, count_ptr, "count");
   switch (call.func) {
     case AggFunc::Sum:
+    case AggFunc::Avg:
+      if (call.type == TypeId::Numeric) {
+        // sum(int8 | numeric), avg(int4 | int8 | numeric): a num::Accumulator the query owns, its
+        // address in the value Datum.
+        if (v.type == TypeId::Numeric) {
+          cg.exit_if_zero(cg.call("rt_numeric_accum", {cg.qs, value_datum, v.value, v.length}));
+        } else {
+          cg.exit_if_zero(
+              cg.call("rt_numeric_accum_int", {cg.qs, value_datum, sql::cast(cg, v, TypeId::Int64).value}));
+        }
+        break;
+      }
+      if (call.func == AggFunc::Avg) {  // avg(double precision)
+        b.CreateStore(b.CreateFAdd(b.CreateLoad(cg.f64, value_datum), v.value), value_datum);
+        break;
+      }
       if (call.type == TypeId::Float64) {
         b.CreateStore(b.CreateFAdd(b.CreateLoad(cg.f64, value_datum), v.value), value_datum);
       } else {
@@ -30,11 +46,6 @@ void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, 
         b.CreateStore(sql::arith(cg, ArithOp::Add, acc, x).value, value_datum);
       }
       break;
-    case AggFunc::Avg: {
-      llvm::Value* x = sql::cast(cg, v, TypeId::Float64).value;
-      b.CreateStore(b.CreateFAdd(b.CreateLoad(cg.f64, value_datum), x), value_datum);
-      break;
-    }
     case AggFunc::Min:
     case AggFunc::Max: {
       SqlValue current = sql::load_datum(cg, value_datum, v.type);
@@ -75,12 +86,26 @@ SqlValue emit_aggregate_result(CodeGen& cg, const plan::AggregateCall& call, llv
       v.value = count;
       v.is_null = cg.false_();
       break;
-    case AggFunc::Avg: {
-      llvm::Value* n = b.CreateSIToFP(b.CreateSelect(empty, cg.const_i64(1), count), cg.f64);
-      v.value = b.CreateFDiv(cg.load_at(cg.f64, value_datum, 0), n);
-      v.is_null = empty;
-      break;
-    }
+    case AggFunc::Sum:
+    case AggFunc::Avg:
+      if (call.type == TypeId::Numeric) {
+        llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "agg.num", alignof(Datum));
+        cg.exit_if_zero(cg.call("rt_numeric_accum_result",
+                                {cg.qs, value_datum, cg.const_i32(call.func == AggFunc::Avg ? 1 : 0), res}));
+        v = sql::load_datum(cg, res, TypeId::Numeric);
+        break;
+      }
+      if (call.func == AggFunc::Sum) {
+        v = sql::load_datum(cg, value_datum, call.type);
+        v.is_null = empty;
+        break;
+      }
+      {
+        llvm::Value* n = b.CreateSIToFP(b.CreateSelect(empty, cg.const_i64(1), count), cg.f64);
+        v.value = b.CreateFDiv(cg.load_at(cg.f64, value_datum, 0), n);
+        v.is_null = empty;
+        break;
+      }
     default:
       v = sql::load_datum(cg, value_datum, call.type);
       v.is_null = empty;

@@ -5,10 +5,13 @@
 // Each aggregate takes kAggStateDatums Datums, zero-initialised by the runtime:
 //   state[0] = running value, state[1] = count of non-NULL inputs (rows for count(*)).
 //   update, per row:  v = <arg>; if (v IS NULL) skip;
-//     sum: value += v (integers: overflow -> 22003)  avg: value += (double)v
+//     sum: value += v (integers: overflow -> 22003)  avg(double precision): value += v
+//     sum / avg producing numeric (sum(int8 | numeric), avg(int4 | int8 | numeric)): the value Datum holds
+//       a query-owned num::Accumulator (rt_numeric_accum / rt_numeric_accum_int)
 //     min/max: if (count == 0 || v <op> value) value = v (text copied by set_text)
 //     count++
-//   result: count for count / count(*); NULL when count == 0; avg = value / count; else value.
+//   result: count for count / count(*); NULL when count == 0; avg = value / count (numeric:
+//   rt_numeric_accum_result, with division's result scale); else value.
 #pragma once
 
 #include <cstddef>

@@ -78,7 +78,8 @@ class TableScanTranslator final : public OperatorTranslator {
         case TypeId::Text:
         case TypeId::Unknown:
         case TypeId::Name:
-        case TypeId::Char: {
+        case TypeId::Char:
+        case TypeId::Numeric: {  // a StrRef (numeric: common/numeric.h's bytes)
           v.type = oc.type == TypeId::Unknown ? TypeId::Text : oc.type;
           llvm::Value* ref = cg.gep(cols[k].data, b.CreateMul(i, cg.const_i64(sizeof(StrRef))));
           v.value = cg.load_at(cg.ptr, ref, 0, oc.name);
@@ -133,6 +134,8 @@ class TableScanTranslator final : public OperatorTranslator {
         cg.call("rt_key_double", {cg.qs, slot, w, v.value});
       } else if (column_type == TypeId::Text) {
         cg.call("rt_key_text", {cg.qs, slot, w, v.value, sql::text_length(cg, v)});
+      } else if (column_type == TypeId::Numeric) {
+        cg.call("rt_key_numeric", {cg.qs, slot, w, v.value, sql::text_length(cg, v)});
       } else {
         cg.call("rt_key_bool", {cg.qs, slot, w, b.CreateZExt(v.value, cg.i32)});
       }

@@ -14,6 +14,7 @@
 #include <pg_query.h>
 
 #include "common/error.h"
+#include "common/numeric.h"
 
 namespace omendb::parser::detail {
 namespace {
@@ -1338,7 +1339,13 @@ class Transformer {
         if (parse_int64(text, &i)) {
           e->value = Value::int64(i);
         } else {
-          e->value = Value::float64(std::strtod(text.c_str(), nullptr));
+          // PostgreSQL: a decimal literal (or an integer beyond bigint) is numeric.
+          try {
+            e->value = Value::numeric(num::parse(text));
+          } catch (SqlError& err) {
+            if (err.position() == 0) std::move(err).at(c->location + 1);
+            throw;
+          }
         }
         break;
       }

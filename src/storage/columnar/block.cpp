@@ -95,6 +95,7 @@ Stats compute_stats(const ColumnInput& c, uint64_t rows) {
       case TypeId::Oid:  // catalog types are never stored
       case TypeId::Name:
       case TypeId::Char:
+      case TypeId::Numeric:  // not sealed into columns yet (Store::sealable)
         break;
     }
   }
@@ -141,6 +142,7 @@ void put_bound(TypeId type, const Datum& d, std::string& out) {
     case TypeId::Oid:  // catalog types are never stored
     case TypeId::Name:
     case TypeId::Char:
+    case TypeId::Numeric:  // not sealed into columns yet (Store::sealable)
       break;
   }
 }
@@ -180,6 +182,7 @@ bool read_bound(TypeId type, Reader& r, Datum& d) {
     case TypeId::Oid:  // catalog types are never stored
     case TypeId::Name:
     case TypeId::Char:
+    case TypeId::Numeric:  // not sealed into columns yet (Store::sealable)
       break;
   }
   return false;

@@ -52,6 +52,7 @@ size_t value_size(TypeId type) {
     case TypeId::Oid:  // catalog types are never stored
     case TypeId::Name:
     case TypeId::Char:
+    case TypeId::Numeric:  // not sealed into columns yet (Store::sealable)
       break;
   }
   return 0;

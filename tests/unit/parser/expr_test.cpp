@@ -69,29 +69,30 @@ TEST(ParserLiterals, BigIntegersAreInt64) {
   EXPECT_EQ(min->value.as_int(), std::numeric_limits<int64_t>::min());
 }
 
-TEST(ParserLiterals, IntegersBeyondInt64AreFloat) {
+// PostgreSQL: integer literals beyond bigint and decimal literals are numeric.
+TEST(ParserLiterals, IntegersBeyondInt64AreNumeric) {
   auto e = parse_expr("99999999999999999999");
   ASSERT_TRUE(e);
-  EXPECT_EQ(e->value.type(), TypeId::Float64);
-  EXPECT_DOUBLE_EQ(e->value.as_double(), 1e20);
+  EXPECT_EQ(e->value.type(), TypeId::Numeric);
+  EXPECT_EQ(e->value.to_string(), "99999999999999999999");
 }
 
-TEST(ParserLiterals, Floats) {
+TEST(ParserLiterals, DecimalsAreNumeric) {
   auto e = parse_expr("1.5");
   ASSERT_TRUE(e);
-  EXPECT_EQ(e->value.type(), TypeId::Float64);
-  EXPECT_DOUBLE_EQ(e->value.as_double(), 1.5);
+  EXPECT_EQ(e->value.type(), TypeId::Numeric);
+  EXPECT_EQ(e->value.to_string(), "1.5");
   auto neg = parse_expr("-2.25");
   ASSERT_TRUE(neg);
   EXPECT_EQ(neg->kind, ExprKind::Constant);
-  EXPECT_DOUBLE_EQ(neg->value.as_double(), -2.25);
+  EXPECT_EQ(neg->value.to_string(), "-2.25");
   auto exp = parse_expr("1e3");
   ASSERT_TRUE(exp);
-  EXPECT_EQ(exp->value.type(), TypeId::Float64);
-  EXPECT_DOUBLE_EQ(exp->value.as_double(), 1000.0);
-  auto dot = parse_expr(".5");
+  EXPECT_EQ(exp->value.type(), TypeId::Numeric);
+  EXPECT_EQ(exp->value.to_string(), "1000");
+  auto dot = parse_expr(".50");
   ASSERT_TRUE(dot);
-  EXPECT_DOUBLE_EQ(dot->value.as_double(), 0.5);
+  EXPECT_EQ(dot->value.to_string(), "0.50");
 }
 
 TEST(ParserLiterals, BooleansStringsNull) {

@@ -369,7 +369,7 @@ TEST(ParserCreateTable, ColumnsAndInlineConstraints) {
   EXPECT_FALSE(s->columns[1].primary_key);
   EXPECT_EQ(s->columns[2].type.name, "float8");
   ASSERT_TRUE(s->columns[2].default_expr);
-  EXPECT_DOUBLE_EQ(s->columns[2].default_expr->value.as_double(), -1.5);
+  EXPECT_EQ(s->columns[2].default_expr->value.to_string(), "-1.5");  // a numeric literal
   EXPECT_EQ(s->columns[3].type.name, "bool");
   EXPECT_FALSE(s->columns[3].not_null);
   EXPECT_TRUE(s->columns[4].unique);

@@ -41,8 +41,9 @@ TEST_F(PlannerTest, CreateTableErrors) {
             SqlState::InvalidTableDefinition);
   EXPECT_EQ(create_error("CREATE TABLE x (a int, a text)"), SqlState::DuplicateColumn);
   EXPECT_EQ(create_error("CREATE TABLE x (a int, PRIMARY KEY (b))"), SqlState::UndefinedColumn);
-  EXPECT_EQ(create_error("CREATE TABLE x (a numeric)"), SqlState::FeatureNotSupported);
-  EXPECT_EQ(create_error("CREATE TABLE x (a decimal(10, 2))"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a numeric(0))"), SqlState::InvalidParameterValue);
+  EXPECT_EQ(last_error_, "NUMERIC precision 0 must be between 1 and 1000");
+  EXPECT_EQ(create_error("CREATE TABLE x (a decimal(10, 2000))"), SqlState::InvalidParameterValue);
   EXPECT_EQ(create_error("CREATE TABLE x (a char(3))"), SqlState::FeatureNotSupported);
   // Date/time types are supported; a precision other than 6 and an interval key column are not yet.
   EXPECT_EQ(create_error("CREATE TABLE x (a timestamp(3))"), SqlState::FeatureNotSupported);

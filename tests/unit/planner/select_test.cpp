@@ -244,7 +244,8 @@ TEST_F(PlannerTest, Casts) {
   EXPECT_EQ(error("SELECT d::float8 FROM t"), SqlState::CannotCoerce);
   EXPECT_EQ(error("SELECT c::bool FROM t"), SqlState::CannotCoerce);
   EXPECT_EQ(error("SELECT 'x'::int"), SqlState::InvalidTextRepresentation);
-  EXPECT_EQ(error("SELECT a::numeric FROM t"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(error("SELECT a::numeric(1001) FROM t"), SqlState::InvalidParameterValue);
+  EXPECT_EQ(error("SELECT true::numeric"), SqlState::CannotCoerce);
   EXPECT_EQ(error("SELECT a::date FROM t"), SqlState::CannotCoerce);  // integer -> date: no such cast
   EXPECT_EQ(error("SELECT a::nosuchtype FROM t"), SqlState::UndefinedObject);
 }
@@ -303,7 +304,7 @@ TEST_F(PlannerTest, Aggregates) {
   EXPECT_EQ(agg.aggregates[2].type, TypeId::Int64);
   EXPECT_EQ(agg.aggregates[3].type, TypeId::Float64);
   EXPECT_EQ(agg.aggregates[4].func, plan::AggFunc::Avg);
-  EXPECT_EQ(agg.aggregates[4].type, TypeId::Float64);
+  EXPECT_EQ(agg.aggregates[4].type, TypeId::Numeric);  // PostgreSQL: avg of an integer type is numeric
   EXPECT_EQ(agg.aggregates[5].func, plan::AggFunc::Count);
   EXPECT_EQ(agg.aggregates[6].type, TypeId::Text);
   ASSERT_EQ(agg.output.size(), 7u);

@@ -1,0 +1,888 @@
+// PostgreSQL 15's numeric semantics (src/backend/utils/adt/numeric.c) over GMP integers: a finite value
+// is coefficient * 10^-scale with coefficient >= 0 and a separate sign; results are rounded half away
+// from zero to the scale PostgreSQL's rules pick, then stored in the normalised base-10000 bytes.
+#include "common/numeric.h"
+
+#include <gmpxx.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "common/error.h"
+
+namespace omendb::num {
+
+namespace {
+
+constexpr uint16_t kSignPos = 0x0000;
+constexpr uint16_t kSignNeg = 0x4000;
+constexpr uint16_t kSignNaN = 0xC000;
+constexpr uint16_t kSignPInf = 0xD000;
+constexpr uint16_t kSignNInf = 0xF000;
+constexpr int kMinSigDigits = 16;  // NUMERIC_MIN_SIG_DIGITS
+
+uint16_t get16(const char* p) {
+  return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
+}
+void put16(char* p, uint16_t v) {
+  p[0] = static_cast<char>(v >> 8);
+  p[1] = static_cast<char>(v & 0xFF);
+}
+
+// The header and digits of well-formed bytes.
+struct View {
+  int ndigits = 0;
+  int weight = 0;
+  uint16_t sign = kSignPos;
+  int dscale = 0;
+  const char* digits = nullptr;
+  int digit(int i) const { return get16(digits + 2 * i); }
+};
+
+View view(std::string_view b) {
+  View v;
+  if (b.size() < kHeaderSize) {
+    v.sign = kSignNaN;  // never produced: internal bytes are always well-formed
+    return v;
+  }
+  v.ndigits = static_cast<int16_t>(get16(b.data()));
+  v.weight = static_cast<int16_t>(get16(b.data() + 2));
+  v.sign = get16(b.data() + 4);
+  v.dscale = get16(b.data() + 6);
+  v.digits = b.data() + kHeaderSize;
+  return v;
+}
+
+std::string special(uint16_t sign) {
+  std::string out(kHeaderSize, '\0');
+  put16(out.data() + 4, sign);
+  return out;
+}
+
+[[noreturn]] void overflow() {
+  throw SqlError(SqlState::NumericValueOutOfRange, "value overflows numeric format");
+}
+
+[[noreturn]] void division_by_zero() {
+  throw SqlError(SqlState::DivisionByZero, "division by zero");
+}
+
+// 10^n (n >= 0); the first 128 powers are computed once per thread.
+mpz_class pow10(int n) {
+  constexpr int kCached = 128;
+  static thread_local std::vector<mpz_class> cache = [] {
+    std::vector<mpz_class> c(kCached);
+    for (int i = 0; i < kCached; ++i)
+      mpz_ui_pow_ui(c[static_cast<size_t>(i)].get_mpz_t(), 10, static_cast<unsigned long>(i));
+    return c;
+  }();
+  if (n < 0) n = 0;
+  if (n < kCached) return cache[static_cast<size_t>(n)];
+  mpz_class p;
+  mpz_ui_pow_ui(p.get_mpz_t(), 10, static_cast<unsigned long>(n));
+  return p;
+}
+
+// A value being computed: finite values are (neg ? -1 : 1) * coef * 10^-scale, scale >= 0.
+struct Dec {
+  Kind kind = Kind::Finite;
+  bool neg = false;
+  mpz_class coef;
+  int scale = 0;
+  int dscale = 0;
+
+  bool is_zero() const { return kind == Kind::Finite && coef == 0; }
+  int sign() const {
+    switch (kind) {
+      case Kind::PosInf:
+        return 1;
+      case Kind::NegInf:
+        return -1;
+      case Kind::NaN:
+        return 0;
+      case Kind::Finite:
+        break;
+    }
+    return coef == 0 ? 0 : (neg ? -1 : 1);
+  }
+};
+
+Dec special_dec(Kind k) {
+  Dec d;
+  d.kind = k;
+  return d;
+}
+
+Kind kind_of_sign(uint16_t sign) {
+  switch (sign) {
+    case kSignNaN:
+      return Kind::NaN;
+    case kSignPInf:
+      return Kind::PosInf;
+    case kSignNInf:
+      return Kind::NegInf;
+    default:
+      return Kind::Finite;
+  }
+}
+
+Dec decode(std::string_view b) {
+  View v = view(b);
+  Dec d;
+  d.kind = kind_of_sign(v.sign);
+  if (d.kind != Kind::Finite) return d;
+  d.neg = v.sign == kSignNeg;
+  d.dscale = v.dscale;
+  // Four base-10000 digits at a time fit a 64-bit word.
+  uint64_t chunk = 0;
+  int in_chunk = 0;
+  for (int i = 0; i < v.ndigits; ++i) {
+    chunk = chunk * 10000 + static_cast<uint64_t>(v.digit(i));
+    if (++in_chunk == 4) {
+      if (d.coef == 0) {
+        d.coef = static_cast<unsigned long>(chunk);
+      } else {
+        d.coef *= 10000000000000000UL;
+        d.coef += static_cast<unsigned long>(chunk);
+      }
+      chunk = 0;
+      in_chunk = 0;
+    }
+  }
+  if (in_chunk) {
+    static const unsigned long kPow10000[] = {1UL, 10000UL, 100000000UL, 1000000000000UL};
+    d.coef *= kPow10000[in_chunk];
+    d.coef += static_cast<unsigned long>(chunk);
+  }
+  int frac_groups = v.ndigits - 1 - v.weight;
+  if (frac_groups >= 0) {
+    d.scale = 4 * frac_groups;
+  } else {
+    d.coef *= pow10(-4 * frac_groups);
+    d.scale = 0;
+  }
+  return d;
+}
+
+int floor_div4(int e) {
+  return e >= 0 ? e / 4 : -((-e + 3) / 4);
+}
+
+// Rounds (half away from zero) or truncates |coef| to `s` digits after the point (s may be negative).
+void round_to(Dec& d, int s, bool truncate = false) {
+  if (d.kind != Kind::Finite || s >= d.scale) return;
+  int drop = d.scale - s;
+  const mpz_class p = pow10(drop);
+  mpz_class q, r;
+  mpz_tdiv_qr(q.get_mpz_t(), r.get_mpz_t(), d.coef.get_mpz_t(), p.get_mpz_t());
+  if (!truncate) {
+    r *= 2;
+    if (r >= p) q += 1;
+  }
+  if (s >= 0) {
+    d.coef = std::move(q);
+    d.scale = s;
+  } else {
+    d.coef = q * pow10(-s);
+    d.scale = 0;
+  }
+}
+
+// Encodes d with its dscale (rounding to it first; the dscale must be in 0..16383).
+std::string encode(Dec d) {
+  switch (d.kind) {
+    case Kind::NaN:
+      return special(kSignNaN);
+    case Kind::PosInf:
+      return special(kSignPInf);
+    case Kind::NegInf:
+      return special(kSignNInf);
+    case Kind::Finite:
+      break;
+  }
+  if (d.dscale < 0) d.dscale = 0;
+  if (d.dscale > kDscaleMax) overflow();
+  round_to(d, d.dscale);
+  std::string out(kHeaderSize, '\0');
+  put16(out.data() + 6, static_cast<uint16_t>(d.dscale));
+  if (d.coef == 0) return out;
+  std::string s = d.coef.get_str(10);
+  const int len = static_cast<int>(s.size());
+  const int int_digits = len - d.scale;  // decimal exponent of the first digit is int_digits - 1
+  const int weight = floor_div4(int_digits - 1);
+  if (weight > kWeightMax) overflow();
+  const int last_weight = floor_div4(int_digits - len);  // weight of the last decimal digit's group
+  std::vector<uint16_t> digits(static_cast<size_t>(weight - last_weight + 1), 0);
+  static const uint16_t kPow[] = {1, 10, 100, 1000};
+  for (int i = 0; i < len; ++i) {
+    int e = int_digits - 1 - i;
+    int g = floor_div4(e);
+    digits[static_cast<size_t>(weight - g)] +=
+        static_cast<uint16_t>((s[static_cast<size_t>(i)] - '0') * kPow[e - 4 * g]);
+  }
+  while (!digits.empty() && digits.back() == 0) digits.pop_back();
+  put16(out.data(), static_cast<uint16_t>(digits.size()));
+  put16(out.data() + 2, static_cast<uint16_t>(static_cast<int16_t>(weight)));
+  put16(out.data() + 4, d.neg ? kSignNeg : kSignPos);
+  out.resize(kHeaderSize + 2 * digits.size());
+  for (size_t i = 0; i < digits.size(); ++i) put16(out.data() + kHeaderSize + 2 * i, digits[i]);
+  return out;
+}
+
+void align(Dec& a, Dec& b) {
+  if (a.scale < b.scale) {
+    a.coef *= pow10(b.scale - a.scale);
+    a.scale = b.scale;
+  } else if (b.scale < a.scale) {
+    b.coef *= pow10(a.scale - b.scale);
+    b.scale = a.scale;
+  }
+}
+
+// Signed addition of finite values.
+Dec add_finite(Dec a, Dec b, bool negate_b) {
+  if (negate_b) b.neg = !b.neg;
+  int dscale = std::max(a.dscale, b.dscale);
+  align(a, b);
+  mpz_class x = a.neg ? mpz_class(-a.coef) : a.coef;
+  mpz_class y = b.neg ? mpz_class(-b.coef) : b.coef;
+  Dec r;
+  r.coef = x + y;
+  r.neg = r.coef < 0;
+  if (r.neg) r.coef = -r.coef;
+  r.scale = a.scale;
+  r.dscale = dscale;
+  return r;
+}
+
+bool is_inf(Kind k) {
+  return k == Kind::PosInf || k == Kind::NegInf;
+}
+
+Kind inf_of_sign(int s) {
+  return s < 0 ? Kind::NegInf : Kind::PosInf;
+}
+
+// PostgreSQL's select_div_scale over the stored forms.
+int div_scale(std::string_view a, std::string_view b) {
+  View x = view(a), y = view(b);
+  int w1 = 0, w2 = 0, f1 = 0, f2 = 0;
+  if (x.ndigits > 0) {
+    w1 = x.weight;
+    f1 = x.digit(0);
+  }
+  if (y.ndigits > 0) {
+    w2 = y.weight;
+    f2 = y.digit(0);
+  }
+  int qweight = w1 - w2;
+  if (f1 <= f2) qweight--;
+  int rscale = kMinSigDigits - qweight * 4;
+  rscale = std::max({rscale, x.dscale, y.dscale, 0});
+  return std::min(rscale, kMaxDisplayScale);
+}
+
+// a / b of finite values, b != 0, rounded to rscale.
+Dec div_finite(const Dec& a, const Dec& b, int rscale) {
+  // a/b = (A / 10^sa) / (B / 10^sb); the result's coefficient is A * 10^(sb + rscale) / (B * 10^sa).
+  mpz_class num = a.coef;
+  mpz_class den = b.coef;
+  int up = b.scale + rscale - a.scale;
+  if (up >= 0) {
+    num *= pow10(up);
+  } else {
+    den *= pow10(-up);
+  }
+  Dec r;
+  mpz_class rem;
+  mpz_tdiv_qr(r.coef.get_mpz_t(), rem.get_mpz_t(), num.get_mpz_t(), den.get_mpz_t());
+  rem *= 2;
+  if (rem >= den) r.coef += 1;
+  r.scale = rscale;
+  r.dscale = rscale;
+  r.neg = a.neg != b.neg;
+  return r;
+}
+
+bool ieq(std::string_view s, const char* word) {
+  size_t n = std::strlen(word);
+  if (s.size() < n) return false;
+  for (size_t i = 0; i < n; ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) != word[i]) return false;
+  return true;
+}
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+[[noreturn]] void bad_syntax(std::string_view text) {
+  throw SqlError(SqlState::InvalidTextRepresentation,
+                 "invalid input syntax for type numeric: \"" + std::string(text) + "\"");
+}
+
+// Number of decimal digits of c > 0.
+int digit_count(const mpz_class& c) {
+  int n = static_cast<int>(mpz_sizeinbase(c.get_mpz_t(), 10));  // exact or one too many
+  if (n > 1 && c < pow10(n - 1)) --n;
+  return n;
+}
+
+}  // namespace
+
+std::string parse(std::string_view text) {
+  std::string_view s = text;
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  // Special values: PostgreSQL matches these prefixes, then allows only trailing white space.
+  static const struct {
+    const char* word;
+    uint16_t sign;
+  } kSpecial[] = {{"nan", kSignNaN},        {"infinity", kSignPInf}, {"+infinity", kSignPInf},
+                  {"-infinity", kSignNInf}, {"inf", kSignPInf},      {"+inf", kSignPInf},
+                  {"-inf", kSignNInf}};
+  for (const auto& sp : kSpecial) {
+    if (ieq(s, sp.word)) {
+      if (s.size() != std::strlen(sp.word)) bad_syntax(text);
+      return special(sp.sign);
+    }
+  }
+  size_t i = 0;
+  bool neg = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+  std::string digits;
+  int frac = 0;
+  bool point = false, any = false;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (c >= '0' && c <= '9') {
+      any = true;
+      if (!digits.empty() || c != '0') digits.push_back(c);
+      if (point) ++frac;
+    } else if (c == '.' && !point) {
+      point = true;
+    } else {
+      break;
+    }
+  }
+  if (!any) bad_syntax(text);
+  int64_t exponent = 0;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    bool eneg = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
+    size_t start = i;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+      if (exponent < 1000000000) exponent = exponent * 10 + (s[i] - '0');
+    }
+    if (i == start) bad_syntax(text);
+    if (exponent >= 1073741823) overflow();  // INT_MAX / 2, as PostgreSQL
+    if (eneg) exponent = -exponent;
+  }
+  if (i != s.size()) bad_syntax(text);
+  Dec d;
+  d.neg = neg;
+  int64_t dscale = std::max<int64_t>(0, frac - exponent);
+  if (dscale > kDscaleMax) overflow();
+  d.dscale = static_cast<int>(dscale);
+  if (digits.empty()) return encode(std::move(d));
+  // Digits before the point after applying the exponent: beyond the format's 131072, overflow.
+  int64_t int_digits = static_cast<int64_t>(digits.size()) - frac + exponent;
+  if (int_digits > 4 * static_cast<int64_t>(kWeightMax + 1)) overflow();
+  d.coef.set_str(digits, 10);
+  int64_t scale = frac - exponent;
+  if (scale >= 0) {
+    d.scale = static_cast<int>(scale);
+  } else {
+    d.coef *= pow10(static_cast<int>(-scale));
+    d.scale = 0;
+  }
+  return encode(std::move(d));
+}
+
+void append_text(std::string_view num, std::string& out) {
+  View v = view(num);
+  switch (v.sign) {
+    case kSignNaN:
+      out += "NaN";
+      return;
+    case kSignPInf:
+      out += "Infinity";
+      return;
+    case kSignNInf:
+      out += "-Infinity";
+      return;
+    default:
+      break;
+  }
+  if (v.sign == kSignNeg) out.push_back('-');
+  auto digit_at = [&](int d) { return d >= 0 && d < v.ndigits ? v.digit(d) : 0; };
+  char buf[8];
+  if (v.weight < 0 || v.ndigits == 0) {
+    out.push_back('0');
+  } else {
+    for (int d = 0; d <= v.weight; ++d) {
+      int dig = digit_at(d);
+      if (d == 0) {
+        out += std::to_string(dig);
+      } else {
+        std::snprintf(buf, sizeof buf, "%04d", dig);
+        out += buf;
+      }
+    }
+  }
+  if (v.dscale > 0) {
+    out.push_back('.');
+    size_t end = out.size() + static_cast<size_t>(v.dscale);
+    int first = v.ndigits == 0 ? 0 : v.weight + 1;
+    for (int d = first; out.size() < end; ++d) {
+      std::snprintf(buf, sizeof buf, "%04d", digit_at(d));
+      out += buf;
+    }
+    out.resize(end);
+  }
+}
+
+std::string to_text(std::string_view num) {
+  std::string out;
+  append_text(num, out);
+  return out;
+}
+
+Kind kind(std::string_view num) {
+  return kind_of_sign(view(num).sign);
+}
+
+int dscale(std::string_view num) {
+  return view(num).dscale;
+}
+
+namespace {
+// -Infinity 0, negative 1, zero 2, positive 3, Infinity 4, NaN 5.
+int order_class(const View& v) {
+  switch (v.sign) {
+    case kSignNInf:
+      return 0;
+    case kSignNeg:
+      return v.ndigits == 0 ? 2 : 1;
+    case kSignPos:
+      return v.ndigits == 0 ? 2 : 3;
+    case kSignPInf:
+      return 4;
+    default:
+      return 5;
+  }
+}
+}  // namespace
+
+int compare(std::string_view a, std::string_view b) {
+  View x = view(a), y = view(b);
+  int cx = order_class(x), cy = order_class(y);
+  if (cx != cy) return cx < cy ? -1 : 1;
+  if (cx != 1 && cx != 3) return 0;
+  int mag = 0;
+  if (x.weight != y.weight) {
+    mag = x.weight < y.weight ? -1 : 1;
+  } else {
+    int n = std::min(x.ndigits, y.ndigits);
+    for (int i = 0; i < n && mag == 0; ++i) {
+      int dx = x.digit(i), dy = y.digit(i);
+      if (dx != dy) mag = dx < dy ? -1 : 1;
+    }
+    if (mag == 0 && x.ndigits != y.ndigits) mag = x.ndigits < y.ndigits ? -1 : 1;
+  }
+  return cx == 1 ? -mag : mag;
+}
+
+void append_key(std::string_view num, std::string& out) {
+  View v = view(num);
+  int c = order_class(v);
+  out.push_back(static_cast<char>(c + 1));
+  if (c != 1 && c != 3) return;
+  // Magnitude: weight, then each digit + 1 (so that 0x0000 can end the digits), then 0x0000; all
+  // inverted for negative values so that larger magnitudes sort first.
+  const uint16_t flip = c == 1 ? 0xFFFF : 0;
+  char buf[2];
+  put16(buf, static_cast<uint16_t>(static_cast<uint16_t>(v.weight + 0x8000) ^ flip));
+  out.append(buf, 2);
+  for (int i = 0; i < v.ndigits; ++i) {
+    put16(buf, static_cast<uint16_t>((v.digit(i) + 1) ^ flip));
+    out.append(buf, 2);
+  }
+  put16(buf, flip);
+  out.append(buf, 2);
+}
+
+std::string from_int64(int64_t v) {
+  Dec d;
+  d.neg = v < 0;
+  uint64_t mag = d.neg ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  mpz_import(d.coef.get_mpz_t(), 1, 1, sizeof mag, 0, 0, &mag);
+  return encode(std::move(d));
+}
+
+std::string from_double(double x) {
+  if (std::isnan(x)) return special(kSignNaN);
+  if (std::isinf(x)) return special(x > 0 ? kSignPInf : kSignNInf);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.15g", x);  // DBL_DIG significant digits, as float8_numeric
+  return parse(buf);
+}
+
+int64_t to_int64(std::string_view num, int64_t min, int64_t max, const char* type) {
+  Dec d = decode(num);
+  if (d.kind == Kind::NaN)
+    throw SqlError(SqlState::FeatureNotSupported, std::string("cannot convert NaN to ") + type);
+  if (d.kind != Kind::Finite)
+    throw SqlError(SqlState::FeatureNotSupported, std::string("cannot convert infinity to ") + type);
+  round_to(d, 0);
+  if (d.scale > 0) d.coef /= pow10(d.scale);
+  mpz_class v = d.neg ? mpz_class(-d.coef) : d.coef;
+  if (!mpz_fits_slong_p(v.get_mpz_t()) || v.get_si() < min || v.get_si() > max)
+    throw SqlError(SqlState::NumericValueOutOfRange, std::string(type) + " out of range");
+  return v.get_si();
+}
+
+double to_double(std::string_view num) {
+  switch (kind(num)) {
+    case Kind::NaN:
+      return std::nan("");
+    case Kind::PosInf:
+      return HUGE_VAL;
+    case Kind::NegInf:
+      return -HUGE_VAL;
+    case Kind::Finite:
+      break;
+  }
+  std::string text = to_text(num);
+  errno = 0;
+  double d = std::strtod(text.c_str(), nullptr);
+  if (errno == ERANGE && (d == 0 || d >= HUGE_VAL || d <= -HUGE_VAL))
+    throw SqlError(SqlState::NumericValueOutOfRange,
+                   "\"" + text + "\" is out of range for type double precision");
+  return d;
+}
+
+std::string add(std::string_view a, std::string_view b) {
+  Kind ka = kind(a), kb = kind(b);
+  if (ka == Kind::NaN || kb == Kind::NaN) return special(kSignNaN);
+  if (is_inf(ka) || is_inf(kb)) {
+    if (is_inf(ka) && is_inf(kb) && ka != kb) return special(kSignNaN);
+    return encode(special_dec(is_inf(ka) ? ka : kb));
+  }
+  return encode(add_finite(decode(a), decode(b), false));
+}
+
+std::string sub(std::string_view a, std::string_view b) {
+  Kind ka = kind(a), kb = kind(b);
+  if (ka == Kind::NaN || kb == Kind::NaN) return special(kSignNaN);
+  if (is_inf(ka) || is_inf(kb)) {
+    if (is_inf(ka) && is_inf(kb) && ka == kb) return special(kSignNaN);
+    if (is_inf(ka)) return encode(special_dec(ka));
+    return encode(special_dec(kb == Kind::PosInf ? Kind::NegInf : Kind::PosInf));
+  }
+  return encode(add_finite(decode(a), decode(b), true));
+}
+
+std::string mul(std::string_view a, std::string_view b) {
+  Dec x = decode(a), y = decode(b);
+  if (x.kind == Kind::NaN || y.kind == Kind::NaN) return special(kSignNaN);
+  if (is_inf(x.kind) || is_inf(y.kind)) {
+    int s = x.sign() * y.sign();
+    if (s == 0) return special(kSignNaN);  // Infinity * 0
+    return encode(special_dec(inf_of_sign(s)));
+  }
+  Dec r;
+  r.coef = x.coef * y.coef;
+  r.neg = x.neg != y.neg;
+  r.scale = x.scale + y.scale;
+  // The exact product, rounded only when its scale exceeds what the format can store.
+  r.dscale = std::min(x.dscale + y.dscale, kDscaleMax);
+  return encode(std::move(r));
+}
+
+std::string div(std::string_view a, std::string_view b) {
+  Dec x = decode(a), y = decode(b);
+  if (x.kind == Kind::NaN || y.kind == Kind::NaN) return special(kSignNaN);
+  if (is_inf(x.kind)) {
+    if (y.kind != Kind::Finite) return special(kSignNaN);  // Inf / Inf
+    int s = y.sign();
+    if (s == 0) division_by_zero();
+    return encode(special_dec(inf_of_sign(x.sign() * s)));
+  }
+  if (is_inf(y.kind)) return encode(Dec{});  // finite / Inf = 0
+  if (y.coef == 0) division_by_zero();
+  return encode(div_finite(x, y, div_scale(a, b)));
+}
+
+std::string mod(std::string_view a, std::string_view b) {
+  Dec x = decode(a), y = decode(b);
+  if (x.kind == Kind::NaN || y.kind == Kind::NaN) return special(kSignNaN);
+  if (is_inf(x.kind)) {
+    if (y.sign() == 0 && y.kind == Kind::Finite) division_by_zero();
+    return special(kSignNaN);
+  }
+  if (is_inf(y.kind)) return std::string(a);
+  if (y.coef == 0) division_by_zero();
+  int dscale = std::max(x.dscale, y.dscale);
+  align(x, y);
+  Dec r;
+  mpz_tdiv_r(r.coef.get_mpz_t(), x.coef.get_mpz_t(), y.coef.get_mpz_t());
+  r.neg = x.neg;
+  r.scale = x.scale;
+  r.dscale = dscale;
+  return encode(std::move(r));
+}
+
+std::string negate(std::string_view a) {
+  View v = view(a);
+  std::string out(a);
+  switch (v.sign) {
+    case kSignPInf:
+      put16(out.data() + 4, kSignNInf);
+      break;
+    case kSignNInf:
+      put16(out.data() + 4, kSignPInf);
+      break;
+    case kSignPos:
+      if (v.ndigits > 0) put16(out.data() + 4, kSignNeg);
+      break;
+    case kSignNeg:
+      put16(out.data() + 4, kSignPos);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+std::string abs(std::string_view a) {
+  View v = view(a);
+  std::string out(a);
+  if (v.sign == kSignNeg) put16(out.data() + 4, kSignPos);
+  if (v.sign == kSignNInf) put16(out.data() + 4, kSignPInf);
+  return out;
+}
+
+namespace {
+std::string round_or_trunc(std::string_view a, int64_t scale, bool truncate) {
+  Dec d = decode(a);
+  if (d.kind != Kind::Finite) return std::string(a);
+  int s = static_cast<int>(std::clamp<int64_t>(scale, -kMaxResultScale, kMaxResultScale));
+  round_to(d, s, truncate);
+  d.dscale = std::max(s, 0);
+  return encode(std::move(d));
+}
+}  // namespace
+
+std::string round(std::string_view a, int64_t scale) {
+  return round_or_trunc(a, scale, false);
+}
+
+std::string trunc(std::string_view a, int64_t scale) {
+  return round_or_trunc(a, scale, true);
+}
+
+namespace {
+std::string ceil_or_floor(std::string_view a, bool ceiling) {
+  Dec d = decode(a);
+  if (d.kind != Kind::Finite) return std::string(a);
+  mpz_class q, r;
+  mpz_tdiv_qr(q.get_mpz_t(), r.get_mpz_t(), d.coef.get_mpz_t(), pow10(d.scale).get_mpz_t());
+  // Truncation moved towards zero: ceil of a positive and floor of a negative value go one further.
+  if (r != 0 && (ceiling != d.neg)) q += 1;
+  d.coef = q;
+  d.scale = 0;
+  d.dscale = 0;
+  return encode(std::move(d));
+}
+}  // namespace
+
+std::string ceil(std::string_view a) {
+  return ceil_or_floor(a, true);
+}
+
+std::string floor(std::string_view a) {
+  return ceil_or_floor(a, false);
+}
+
+std::string sign(std::string_view a) {
+  Dec d = decode(a);
+  if (d.kind == Kind::NaN) return special(kSignNaN);
+  return from_int64(d.sign());
+}
+
+int32_t make_typmod(int64_t precision, int64_t scale) {
+  if (precision < 1 || precision > kMaxPrecision)
+    throw SqlError(SqlState::InvalidParameterValue, "NUMERIC precision " + std::to_string(precision) +
+                                                        " must be between 1 and " +
+                                                        std::to_string(kMaxPrecision));
+  if (scale < kMinScale || scale > kMaxScale)
+    throw SqlError(SqlState::InvalidParameterValue, "NUMERIC scale " + std::to_string(scale) +
+                                                        " must be between " + std::to_string(kMinScale) +
+                                                        " and " + std::to_string(kMaxScale));
+  return static_cast<int32_t>(((precision << 16) | (scale & 0x7ff)) + 4);
+}
+
+int typmod_precision(int32_t typmod) {
+  return ((typmod - 4) >> 16) & 0xffff;
+}
+
+int typmod_scale(int32_t typmod) {
+  return (((typmod - 4) & 0x7ff) ^ 1024) - 1024;
+}
+
+std::string type_name_with_typmod(int32_t typmod) {
+  if (typmod < 0) return "numeric";
+  return "numeric(" + std::to_string(typmod_precision(typmod)) + "," + std::to_string(typmod_scale(typmod)) +
+         ")";
+}
+
+std::string apply_typmod(std::string_view num, int32_t typmod) {
+  if (typmod < 4) return std::string(num);
+  const int precision = typmod_precision(typmod), scale = typmod_scale(typmod);
+  Dec d = decode(num);
+  if (d.kind == Kind::NaN) return std::string(num);
+  if (d.kind != Kind::Finite)
+    throw std::move(SqlError(SqlState::NumericValueOutOfRange, "numeric field overflow")
+                        .with_detail("A field with precision " + std::to_string(precision) + ", scale " +
+                                     std::to_string(scale) + " cannot hold an infinite value."));
+  round_to(d, scale);
+  d.dscale = std::max(scale, 0);
+  const int maxdigits = precision - scale;
+  if (d.coef != 0 && digit_count(d.coef) - d.scale > maxdigits) {
+    throw std::move(SqlError(SqlState::NumericValueOutOfRange, "numeric field overflow")
+                        .with_detail("A field with precision " + std::to_string(precision) + ", scale " +
+                                     std::to_string(scale) + " must round to an absolute value less than " +
+                                     (maxdigits ? "10^" + std::to_string(maxdigits) : std::string("1")) +
+                                     "."));
+  }
+  return encode(std::move(d));
+}
+
+std::string from_wire(std::string_view b) {
+  if (b.size() < kHeaderSize)
+    throw SqlError(SqlState::InvalidBinaryRepresentation, "insufficient data left in message");
+  View v = view(b);
+  if (v.ndigits < 0 || v.ndigits > kMaxPrecision + 1000 + 4)
+    throw SqlError(SqlState::InvalidBinaryRepresentation, "invalid length in external \"numeric\" value");
+  if (b.size() != kHeaderSize + 2 * static_cast<size_t>(v.ndigits))
+    throw SqlError(SqlState::InvalidBinaryRepresentation, "insufficient data left in message");
+  if (v.sign != kSignPos && v.sign != kSignNeg && v.sign != kSignNaN && v.sign != kSignPInf &&
+      v.sign != kSignNInf)
+    throw SqlError(SqlState::InvalidBinaryRepresentation, "invalid sign in external \"numeric\" value");
+  if ((v.dscale & 0x3FFF) != v.dscale)
+    throw SqlError(SqlState::InvalidBinaryRepresentation, "invalid scale in external \"numeric\" value");
+  std::vector<int> digits(static_cast<size_t>(v.ndigits));
+  for (int i = 0; i < v.ndigits; ++i) {
+    digits[static_cast<size_t>(i)] = v.digit(i);
+    if (digits[static_cast<size_t>(i)] >= 10000)
+      throw SqlError(SqlState::InvalidBinaryRepresentation, "invalid digit in external \"numeric\" value");
+  }
+  if (v.sign != kSignPos && v.sign != kSignNeg) return special(v.sign);
+  // Normalise on the digits: drop what dscale hides (PostgreSQL truncates), then zero digits at both ends.
+  int weight = v.weight;
+  const int keep = weight + 1 + (v.dscale + 3) / 4;  // digits up to the last one dscale shows
+  if (keep < static_cast<int>(digits.size())) digits.resize(static_cast<size_t>(std::max(keep, 0)));
+  if (v.dscale % 4 != 0 && keep >= 1 && keep == static_cast<int>(digits.size())) {
+    static const int kUnit[] = {1, 1000, 100, 10};
+    int unit = kUnit[v.dscale % 4];
+    digits.back() = digits.back() / unit * unit;
+  }
+  while (!digits.empty() && digits.back() == 0) digits.pop_back();
+  size_t lead = 0;
+  while (lead < digits.size() && digits[lead] == 0) ++lead;
+  weight -= static_cast<int>(lead);
+  digits.erase(digits.begin(), digits.begin() + static_cast<std::ptrdiff_t>(lead));
+  std::string out(kHeaderSize + 2 * digits.size(), '\0');
+  put16(out.data() + 6, static_cast<uint16_t>(v.dscale));
+  if (digits.empty()) return out;
+  if (weight < -32768 || weight > kWeightMax) overflow();
+  put16(out.data(), static_cast<uint16_t>(digits.size()));
+  put16(out.data() + 2, static_cast<uint16_t>(static_cast<int16_t>(weight)));
+  put16(out.data() + 4, v.sign);
+  for (size_t i = 0; i < digits.size(); ++i)
+    put16(out.data() + kHeaderSize + 2 * i, static_cast<uint16_t>(digits[i]));
+  return out;
+}
+
+// Accumulator: finite values summed as one GMP integer at the largest scale seen so far.
+struct Accumulator::Impl {
+  mpz_class sum;
+  int scale = 0;
+  int dscale = 0;
+  int64_t nan = 0, pinf = 0, ninf = 0;
+
+  Dec result() const {
+    if (nan > 0 || (pinf > 0 && ninf > 0)) return special_dec(Kind::NaN);
+    if (pinf > 0) return special_dec(Kind::PosInf);
+    if (ninf > 0) return special_dec(Kind::NegInf);
+    Dec d;
+    d.neg = sum < 0;
+    d.coef = d.neg ? mpz_class(-sum) : sum;
+    d.scale = scale;
+    d.dscale = dscale;
+    return d;
+  }
+};
+
+Accumulator::Accumulator() : impl_(std::make_unique<Impl>()) {}
+Accumulator::~Accumulator() = default;
+
+void Accumulator::add(std::string_view num) {
+  ++count_;
+  Dec d = decode(num);
+  switch (d.kind) {
+    case Kind::NaN:
+      ++impl_->nan;
+      return;
+    case Kind::PosInf:
+      ++impl_->pinf;
+      return;
+    case Kind::NegInf:
+      ++impl_->ninf;
+      return;
+    case Kind::Finite:
+      break;
+  }
+  Impl& s = *impl_;
+  s.dscale = std::max(s.dscale, d.dscale);
+  if (d.scale > s.scale) {
+    s.sum *= pow10(d.scale - s.scale);
+    s.scale = d.scale;
+  } else if (d.scale < s.scale) {
+    d.coef *= pow10(s.scale - d.scale);
+  }
+  if (d.neg) {
+    s.sum -= d.coef;
+  } else {
+    s.sum += d.coef;
+  }
+}
+
+void Accumulator::add_int(int64_t v) {
+  ++count_;
+  Impl& s = *impl_;
+  if (s.scale == 0) {
+    s.sum += static_cast<long>(v);
+  } else {
+    s.sum += mpz_class(static_cast<long>(v)) * pow10(s.scale);
+  }
+}
+
+std::string Accumulator::sum() const {
+  return encode(impl_->result());
+}
+
+std::string Accumulator::avg() const {
+  std::string total = sum();
+  return div(total, from_int64(count_));
+}
+
+}  // namespace omendb::num
