@@ -140,11 +140,14 @@ void WindowBuffer::compute_partition(Datum* rows, size_t n, const std::function<
     g = e;
   }
   for (size_t f = 0; f < spec_.functions.size(); ++f) {
-    if (is_aggregate(spec_.functions[f].func))
-      compute_aggregate(f, rows, n);
-    else
+    if (is_aggregate(spec_.functions[f].func)) {
+      if (!compute_aggregate(f, rows, n, interrupted)) {
+        interrupted_ = true;
+        return;
+      }
+    } else {
       compute_function(f, rows, n);
-    // Aggregates over moving frames cost up to n * frame: let a cancel or timeout stop a long one.
+    }
     if (interrupted()) {
       interrupted_ = true;
       return;
@@ -306,17 +309,21 @@ void WindowBuffer::compute_function(size_t f, Datum* rows, size_t n) {
   }
 }
 
-// Aggregates over each row's frame, as PostgreSQL computes aggregates without an inverse transition:
-// while the frame's start stays, the state is extended by the rows the frame's end gained; when the start
-// moves, the state restarts from it. So sums of doubles add the same values in the same order as
-// PostgreSQL does.
-void WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n) {
+// Aggregates over each row's frame, as PostgreSQL computes them: while the frame's start stays, the state
+// is extended by the rows the frame's end gained; when the start moves, count and integer sums take the
+// rows that left back out (PostgreSQL's inverse transition functions), the others restart from the new
+// start (so sums of doubles add the same values in the same order as PostgreSQL does). Integer sums are
+// kept in 128 bits: only a frame's sum outside bigint is 22003.
+bool WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n,
+                                     const std::function<bool()>& interrupted) {
   const WindowFunctionSpec& fn = spec_.functions[f];
   const size_t w = sorter_.width();
   const size_t out = input_width_ + f;
   const size_t col = fn.args.empty() ? 0 : static_cast<size_t>(fn.args[0]);
+  const bool invertible = fn.func == WindowFunction::CountStar || fn.func == WindowFunction::Count ||
+                          (fn.func == WindowFunction::Sum && fn.type != TypeId::Float64);
   int64_t count = 0;
-  int64_t isum = 0;
+  __int128 isum = 0;
   double fsum = 0;
   const Datum* best = nullptr;  // min / max so far
   size_t have_begin = 0, have_end = 0;
@@ -330,11 +337,10 @@ void WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n) {
     if (v.is_null) return;
     switch (fn.func) {
       case WindowFunction::Sum:
-        if (fn.type == TypeId::Float64) {
+        if (fn.type == TypeId::Float64)
           fsum += v.f64;
-        } else if (__builtin_add_overflow(isum, v.i64, &isum)) {
-          throw SqlError(SqlState::NumericValueOutOfRange, "bigint out of range");
-        }
+        else
+          isum += v.i64;
         break;
       case WindowFunction::Avg:
         fsum += fn.arg_type == TypeId::Float64 ? v.f64 : static_cast<double>(v.i64);
@@ -357,9 +363,24 @@ void WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n) {
     }
     ++count;
   };
+  auto remove = [&](size_t row) {  // invertible aggregates only
+    if (fn.func == WindowFunction::CountStar) {
+      --count;
+      return;
+    }
+    const Datum& v = rows[row * w + col];
+    if (v.is_null) return;
+    if (fn.func == WindowFunction::Sum) isum -= v.i64;
+    --count;
+  };
   for (size_t k = 0; k < n; ++k) {
+    // Moving frames cost up to n * frame rows: let a cancel or a timeout stop a long computation.
+    if ((k & 4095) == 4095 && interrupted()) return false;
     size_t b, e;
     frame_of(f, k, n, b, e);
+    if (have && invertible && b > have_begin && b <= have_end && e >= have_end) {
+      for (; have_begin < b; ++have_begin) remove(have_begin);
+    }
     if (!have || b != have_begin || e < have_end) {
       count = 0;
       isum = 0;
@@ -376,7 +397,15 @@ void WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n) {
         r = int_datum(count);
         break;
       case WindowFunction::Sum:
-        r = count == 0 ? null_datum() : (fn.type == TypeId::Float64 ? float_datum(fsum) : int_datum(isum));
+        if (count == 0) {
+          r = null_datum();
+        } else if (fn.type == TypeId::Float64) {
+          r = float_datum(fsum);
+        } else {
+          if (isum > INT64_MAX || isum < INT64_MIN)
+            throw SqlError(SqlState::NumericValueOutOfRange, "bigint out of range");
+          r = int_datum(static_cast<int64_t>(isum));
+        }
         break;
       case WindowFunction::Avg:
         r = count == 0 ? null_datum() : float_datum(fsum / static_cast<double>(count));
@@ -389,6 +418,7 @@ void WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n) {
         break;
     }
   }
+  return true;
 }
 
 }  // namespace omendb::runtime

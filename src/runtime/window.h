@@ -86,7 +86,8 @@ class WindowBuffer {
   };
   void compute_partition(Datum* rows, size_t n, const std::function<bool()>& interrupted);
   void compute_function(size_t f, Datum* rows, size_t n);
-  void compute_aggregate(size_t f, Datum* rows, size_t n);
+  // Returns false when interrupted.
+  bool compute_aggregate(size_t f, Datum* rows, size_t n, const std::function<bool()>& interrupted);
   // Row `k`'s frame [begin, end) within the partition, for function f.
   void frame_of(size_t f, size_t k, size_t n, size_t& begin, size_t& end) const;
 
