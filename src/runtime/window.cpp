@@ -69,6 +69,10 @@ WindowBuffer::WindowBuffer(const WindowSpec& spec, MemoryTracker* memory)
       input_width_(spec.types.size()),
       offsets_(spec.functions.size()) {}
 
+WindowBuffer::~WindowBuffer() {
+  if (memory_) memory_->release(peers_counted_);  // an error stopped finish() in the middle
+}
+
 Datum* WindowBuffer::append() {
   Datum* row = sorter_.append();
   // The result columns are filled by finish(); until then they are NULL (row_done reads them).

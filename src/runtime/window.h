@@ -62,6 +62,7 @@ struct WindowSpec {
 class WindowBuffer {
  public:
   WindowBuffer(const WindowSpec& spec, MemoryTracker* memory);
+  ~WindowBuffer();
   WindowBuffer(const WindowBuffer&) = delete;
   WindowBuffer& operator=(const WindowBuffer&) = delete;
 
