@@ -20,6 +20,9 @@ namespace omendb {
   X(DatetimeFieldOverflow, "22008")               \
   X(InvalidTimeZoneDisplacementValue, "22009")    \
   X(DivisionByZero, "22012")                      \
+  X(InvalidPrecedingOrFollowingSize, "22013")     \
+  X(InvalidArgumentForNtile, "22014")             \
+  X(InvalidArgumentForNthValue, "22016")          \
   X(IntervalFieldOverflow, "22015")               \
   X(InvalidParameterValue, "22023")               \
   X(InvalidRowCountInLimitClause, "2201W")        \
@@ -56,6 +59,7 @@ namespace omendb {
   X(DatatypeMismatch, "42804")                    \
   X(CannotCoerce, "42846")                        \
   X(GroupingError, "42803")                       \
+  X(WindowingError, "42P20")                      \
   X(InvalidColumnReference, "42P10")              \
   X(InvalidTableDefinition, "42P16")              \
   X(WrongObjectType, "42809")                     \

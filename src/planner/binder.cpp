@@ -243,6 +243,10 @@ struct ExprCtx {
   bool no_variables = false;  // LIMIT / OFFSET: column references -> 42P10
   bool in_default = false;    // a column's DEFAULT: column references -> 0A000
   bool decorrelate = false;   // a correlated scalar subquery may become a join below this clause
+  bool allow_window = false;  // window functions (OVER) allowed: the select list and ORDER BY
+  bool in_window = false;     // inside a window function's arguments or window: another one is 42P20
+  bool window_args = false;   // bind_aggregate: binding a window aggregate (its argument may aggregate)
+  const ast::Expr* over_checked = nullptr;  // bind_function: this call's OVER already looked at
 };
 
 class Binder {
@@ -373,6 +377,37 @@ class Binder {
                       std::vector<OutputColumn>& key_out);
   bool is_agg_output(ColumnId id) const;
 
+  // Window functions (binder's "Window functions" section): each call is bound where it appears into a
+  // column of a WindowOp, which plan_windows builds above the grouping and HAVING.
+  struct WindowBinding {
+    plan::WindowFunc func = plan::WindowFunc::RowNumber;
+    std::vector<ExprPtr> args;
+    std::vector<ExprPtr> partition;
+    std::vector<ExprPtr> order;
+    std::vector<plan::SortKey> order_dirs;  // column unset
+    plan::WindowFrame frame;
+    OutputColumn out;
+  };
+  // A window specification with its references to the WINDOW clause resolved.
+  struct ResolvedWindow {
+    const std::vector<ast::ExprPtr>* partition = nullptr;
+    const std::vector<ast::OrderItem>* order = nullptr;
+    int frame_options = 0;
+    const ast::Expr* start_offset = nullptr;
+    const ast::Expr* end_offset = nullptr;
+    int location = -1;
+  };
+  ExprPtr bind_window_call(const ast::Expr& e, ExprCtx& c);
+  // `d` with its reference to a named window (among the first `visible` items of the WINDOW clause)
+  // resolved; PostgreSQL's 42704 / 42P20 errors.
+  ResolvedWindow resolve_window(const ast::WindowDef& d, size_t visible, int location);
+  // The WINDOW clause's names: 42P20 for a name defined twice, 42704 / 42P20 for bad references.
+  void check_window_clause(const std::vector<ast::WindowDef>& windows);
+  void bind_frame(const ResolvedWindow& w, WindowBinding& out);
+  bool is_window_output(ColumnId id) const;
+  // The WindowOps computing wins_ over `cur` (one per distinct PARTITION BY + ORDER BY), stacked.
+  OpPtr plan_windows(OpPtr cur);
+
   // Query composition (binder's "Query expressions" section): a SELECT, a set operation or VALUES,
   // with its WITH clause; derived tables and CTE references in FROM.
   // keep_unknown: a set operation's leaf keeps unknown-typed literal outputs for the set operation to
@@ -439,6 +474,8 @@ class Binder {
   std::vector<std::string> col_names_;  // ColumnId -> name, for rendering group key names
   std::vector<AggregateCall> aggs_;
   std::vector<OutputColumn> agg_out_;
+  std::vector<WindowBinding> wins_;                             // window calls of the query level
+  const std::vector<ast::WindowDef>* window_clause_ = nullptr;  // its WINDOW clause
   // Column references outside aggregates in the select list, HAVING and ORDER BY, in order: the
   // grouping check (42803) names the first one that is neither grouped nor inside an aggregate.
   struct BareRef {
@@ -1005,6 +1042,12 @@ bool is_aggregate_name(const std::string& n) {
   return n == "count" || n == "sum" || n == "min" || n == "max" || n == "avg";
 }
 
+bool is_window_function_name(const std::string& n) {
+  return n == "row_number" || n == "rank" || n == "dense_rank" || n == "percent_rank" || n == "cume_dist" ||
+         n == "ntile" || n == "lag" || n == "lead" || n == "first_value" || n == "last_value" ||
+         n == "nth_value";
+}
+
 std::string signature(const std::string& name, const std::vector<ExprPtr>& args) {
   std::string s = name + "(";
   for (size_t i = 0; i < args.size(); ++i) {
@@ -1032,7 +1075,7 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
     label = "count(*)";
   } else {
     ExprCtx inner = c;
-    inner.in_agg = true;
+    inner.in_agg = !c.window_args;  // sum(sum(x)) OVER (...): the window aggregate's argument aggregates
     std::vector<ExprPtr> args;
     for (const auto& a : e.args) args.push_back(bind(*a, inner));
     if (args.size() != 1)
@@ -1110,6 +1153,19 @@ ExprPtr Binder::bind_session_function(const ast::Expr& e, const std::vector<Expr
 
 ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   const std::string& name = e.func_name;
+  if (e.over) {
+    if (is_aggregate_name(name) || is_window_function_name(name)) return bind_window_call(e, c);
+    // Any other function: its own errors first (42883 when it does not exist), else 42809.
+    if (c.over_checked != &e) {
+      ExprCtx plain = c;
+      plain.over_checked = &e;
+      bind_function(e, plain);
+      fail(SqlState::WrongObjectType,
+           "OVER specified, but " + name + " is not a window function nor an aggregate function", e.location);
+    }
+  }
+  if (is_window_function_name(name))
+    fail(SqlState::WrongObjectType, "window function " + name + " requires an OVER clause", e.location);
   if (is_aggregate_name(name)) return bind_aggregate(e, c);
   if (e.agg_star)
     fail(SqlState::WrongObjectType, name + "(*) specified, but " + name + " is not an aggregate function",
@@ -1853,6 +1909,9 @@ ExprPtr Binder::bind_group_key(const ast::Expr& e, Scope& scope, const std::vect
     }
   }
   if (chosen) {
+    if (uses_column(*chosen->expr, [&](ColumnId id) { return is_window_output(id); }))
+      fail(SqlState::WindowingError, "window functions are not allowed in GROUP BY",
+           chosen->ast ? chosen->ast->location : e.location);
     if (uses_column(*chosen->expr, [&](ColumnId id) { return is_agg_output(id); }))
       fail(SqlState::GroupingError, "aggregate functions are not allowed in GROUP BY",
            chosen->ast ? first_aggregate_location(*chosen->ast) : e.location);
@@ -1876,7 +1935,7 @@ void Binder::apply_grouping(ExprPtr& e, Scope& scope, std::vector<ExprPtr>& keys
   }
   if (e->op == ExprOp::Column) {
     ColumnId id = e->column;
-    if (is_agg_output(id)) return;
+    if (is_agg_output(id) || is_window_output(id)) return;
     for (const auto& k : key_out)
       if (k.id == id) return;
     // Grouping by the whole primary key makes every column of the table functionally dependent on it
@@ -2600,12 +2659,15 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   ExprPtr post_join = take_post_join(where);  // reads a correlated scalar subquery's join
 
   // Select list (plus hidden sort keys appended later).
+  window_clause_ = &s.windows;
+  check_window_clause(s.windows);
   std::vector<Target> targets;
   ExprCtx tc;
   tc.scope = &scope;
   tc.allow_agg = true;
   tc.track_bare = true;
   tc.decorrelate = true;
+  tc.allow_window = true;
   for (const auto& t : s.targets) {
     const ast::Expr& e = *t.expr;
     if (e.kind == ast::ExprKind::Star) {
@@ -2673,7 +2735,12 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   }
 
   ExprPtr having;
-  if (s.having) having = to_bool(bind(*s.having, tc), "argument of HAVING", s.having->location);
+  if (s.having) {
+    ExprCtx hc = tc;
+    hc.allow_window = false;
+    hc.clause = "HAVING";
+    having = to_bool(bind(*s.having, hc), "argument of HAVING", s.having->location);
+  }
 
   // ORDER BY: a position, an output column name, or an expression (a hidden column).
   std::vector<plan::SortKey> keys;
@@ -2766,6 +2833,7 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
     if (s.having) fail(SqlState::FeatureNotSupported, what + " is not allowed with HAVING clause");
     if (!aggs_.empty())
       fail(SqlState::FeatureNotSupported, what + " is not allowed with aggregate functions");
+    if (!wins_.empty()) fail(SqlState::FeatureNotSupported, what + " is not allowed with window functions");
     if (scope.empty())
       locking.reset();  // nothing to lock
     else if (query_depth_ > 1)
@@ -2810,6 +2878,11 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
     }
     for (auto& t : targets) apply_grouping(t.expr, scope, group_keys, key_out);
     if (having) apply_grouping(having, scope, group_keys, key_out);
+    for (WindowBinding& w : wins_) {  // windows over the groups: their expressions read the groups
+      for (auto& a : w.args) apply_grouping(a, scope, group_keys, key_out);
+      for (auto& k : w.partition) apply_grouping(k, scope, group_keys, key_out);
+      for (auto& k : w.order) apply_grouping(k, scope, group_keys, key_out);
+    }
   }
 
   // Build the tree bottom-up.
@@ -2869,6 +2942,7 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
     filter->predicate = std::move(having);
     cur = std::move(filter);
   }
+  if (!wins_.empty()) cur = plan_windows(std::move(cur));
   auto project = std::make_unique<plan::ProjectOp>();
   project->children.push_back(std::move(cur));
   for (auto& t : targets) {
@@ -2976,6 +3050,8 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
     int level;
     std::vector<AggregateCall> aggs;
     std::vector<OutputColumn> agg_out;
+    std::vector<WindowBinding> wins;
+    const std::vector<ast::WindowDef>* window_clause;
     std::vector<BareRef> bare_refs;
     std::vector<PendingJoin> pending_joins;
     std::vector<ColumnId> scalar_join_columns;
@@ -2985,12 +3061,16 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
           level(binder.level_),
           aggs(std::move(binder.aggs_)),
           agg_out(std::move(binder.agg_out_)),
+          wins(std::move(binder.wins_)),
+          window_clause(binder.window_clause_),
           bare_refs(std::move(binder.bare_refs_)),
           pending_joins(std::move(binder.pending_joins_)),
           scalar_join_columns(std::move(binder.scalar_join_columns_)),
           ctes(binder.ctes_.size()) {
       b.aggs_.clear();
       b.agg_out_.clear();
+      b.wins_.clear();
+      b.window_clause_ = nullptr;
       b.bare_refs_.clear();
       b.pending_joins_.clear();
       b.scalar_join_columns_.clear();
@@ -3000,6 +3080,8 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
     ~Level() {
       b.aggs_ = std::move(aggs);
       b.agg_out_ = std::move(agg_out);
+      b.wins_ = std::move(wins);
+      b.window_clause_ = window_clause;
       b.bare_refs_ = std::move(bare_refs);
       b.pending_joins_ = std::move(pending_joins);
       b.scalar_join_columns_ = std::move(scalar_join_columns);
@@ -3850,6 +3932,365 @@ std::vector<Value> Binder::evaluate_parameters(const std::vector<ast::ExprPtr>& 
     values.push_back(x->constant.is_null() ? Value::null(to) : x->constant);
   }
   return values;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Window functions
+//
+// f(...) OVER (...) is allowed in the select list and ORDER BY (elsewhere 42P20, inside an aggregate
+// 42803, inside another window function 42P20, as PostgreSQL). Each call is bound where it appears, like an
+// aggregate: its arguments, PARTITION BY and ORDER BY over the FROM columns (or, in a grouped query, over
+// the groups: sum(sum(x)) OVER (...)), its frame, and a new column that stands for its value. bind_select
+// then calls plan_windows above the grouping and HAVING: one WindowOp per distinct PARTITION BY + ORDER
+// BY, stacked, each under a Project computing the arguments and keys that are not plain columns. The
+// select list's Project, DISTINCT, ORDER BY and LIMIT read the window columns like any other.
+
+bool Binder::is_window_output(ColumnId id) const {
+  for (const WindowBinding& w : wins_)
+    if (w.out.id == id) return true;
+  return false;
+}
+
+Binder::ResolvedWindow Binder::resolve_window(const ast::WindowDef& d, size_t visible, int location) {
+  ResolvedWindow r;
+  r.location = d.location >= 0 ? d.location : location;
+  if (d.refname.empty()) {
+    r.partition = &d.partition_by;
+    r.order = &d.order_by;
+    r.frame_options = d.frame_options;
+    r.start_offset = d.start_offset.get();
+    r.end_offset = d.end_offset.get();
+    return r;
+  }
+  const ast::WindowDef* named = nullptr;
+  for (size_t i = 0; window_clause_ && i < visible && i < window_clause_->size(); ++i)
+    if ((*window_clause_)[i].name == d.refname) named = &(*window_clause_)[i];
+  if (!named) fail(SqlState::UndefinedObject, "window \"" + d.refname + "\" does not exist", r.location);
+  ResolvedWindow base = resolve_window(*named, static_cast<size_t>(named - window_clause_->data()), location);
+  if (d.bare_ref) return base;  // OVER w: the named window, frame and all
+  if (!d.partition_by.empty())
+    fail(SqlState::WindowingError, "cannot override PARTITION BY clause of window \"" + d.refname + "\"",
+         r.location);
+  if (!d.order_by.empty() && !base.order->empty())
+    fail(SqlState::WindowingError, "cannot override ORDER BY clause of window \"" + d.refname + "\"",
+         r.location);
+  if (base.frame_options & ast::kFrameNonDefault)
+    fail(SqlState::WindowingError, "cannot copy window \"" + d.refname + "\" because it has a frame clause",
+         r.location,
+         d.order_by.empty() && !(d.frame_options & ast::kFrameNonDefault)
+             ? "Omit the parentheses in this OVER clause."
+             : "");
+  r.partition = base.partition;
+  r.order = d.order_by.empty() ? base.order : &d.order_by;
+  r.frame_options = d.frame_options;
+  r.start_offset = d.start_offset.get();
+  r.end_offset = d.end_offset.get();
+  return r;
+}
+
+void Binder::check_window_clause(const std::vector<ast::WindowDef>& windows) {
+  for (size_t i = 0; i < windows.size(); ++i) {
+    for (size_t j = 0; j < i; ++j)
+      if (windows[j].name == windows[i].name)
+        fail(SqlState::WindowingError, "window \"" + windows[i].name + "\" is already defined",
+             windows[i].location);
+    resolve_window(windows[i], i, windows[i].location);
+  }
+}
+
+void Binder::bind_frame(const ResolvedWindow& w, WindowBinding& out) {
+  const int f = w.frame_options;
+  if (f & ast::kFrameGroups) throw_unsupported("GROUPS window frames", pos_of(w.location));
+  if (f & (ast::kFrameExcludeCurrentRow | ast::kFrameExcludeGroup | ast::kFrameExcludeTies))
+    throw_unsupported("EXCLUDE in window frames", pos_of(w.location));
+  const int offsets = ast::kFrameStartOffsetPreceding | ast::kFrameStartOffsetFollowing |
+                      ast::kFrameEndOffsetPreceding | ast::kFrameEndOffsetFollowing;
+  if ((f & ast::kFrameRange) && (f & offsets)) {
+    if (w.order->size() != 1)
+      fail(SqlState::WindowingError,
+           "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column", w.location);
+    throw_unsupported("RANGE with offset PRECEDING/FOLLOWING", pos_of(w.location));
+  }
+  plan::WindowFrame& fr = out.frame;
+  fr.rows = (f & ast::kFrameRows) != 0;
+  fr.start = (f & ast::kFrameStartCurrentRow)           ? plan::FrameBound::CurrentRow
+             : (f & ast::kFrameStartOffsetPreceding)    ? plan::FrameBound::OffsetPreceding
+             : (f & ast::kFrameStartOffsetFollowing)    ? plan::FrameBound::OffsetFollowing
+             : (f & ast::kFrameStartUnboundedFollowing) ? plan::FrameBound::UnboundedFollowing
+                                                        : plan::FrameBound::UnboundedPreceding;
+  fr.end = (f & ast::kFrameEndUnboundedFollowing)   ? plan::FrameBound::UnboundedFollowing
+           : (f & ast::kFrameEndOffsetPreceding)    ? plan::FrameBound::OffsetPreceding
+           : (f & ast::kFrameEndOffsetFollowing)    ? plan::FrameBound::OffsetFollowing
+           : (f & ast::kFrameEndUnboundedPreceding) ? plan::FrameBound::UnboundedPreceding
+                                                    : plan::FrameBound::CurrentRow;
+  // ROWS offsets: bigint, without variables, evaluated once (the runtime checks NULL and negatives).
+  auto offset = [&](const ast::Expr* e) -> ExprPtr {
+    if (!e) return nullptr;
+    ExprCtx c;
+    c.clause = "ROWS";
+    c.no_variables = true;
+    ExprPtr x = bind(*e, c);
+    if (!is_integer(x->type) && x->type != TypeId::Unknown)
+      fail(SqlState::DatatypeMismatch, "argument of ROWS must be type bigint, not type " + tn(x->type),
+           e->location);
+    return convert(std::move(x), TypeId::Int64);
+  };
+  if (fr.start == plan::FrameBound::OffsetPreceding || fr.start == plan::FrameBound::OffsetFollowing)
+    fr.start_offset = offset(w.start_offset);
+  if (fr.end == plan::FrameBound::OffsetPreceding || fr.end == plan::FrameBound::OffsetFollowing)
+    fr.end_offset = offset(w.end_offset);
+}
+
+ExprPtr Binder::bind_window_call(const ast::Expr& e, ExprCtx& c) {
+  const std::string& name = e.func_name;
+  const bool aggregate = is_aggregate_name(name);
+  if (!aggregate && !is_window_function_name(name))
+    fail(SqlState::WrongObjectType,
+         "OVER specified, but " + name + " is not a window function nor an aggregate function", e.location);
+  if (c.in_window) fail(SqlState::WindowingError, "window function calls cannot be nested", e.location);
+  if (c.in_agg)
+    fail(SqlState::GroupingError, "aggregate function calls cannot contain window function calls",
+         e.location);
+  if (!c.allow_window)
+    fail(SqlState::WindowingError,
+         "window functions are not allowed in " + (c.clause.empty() ? std::string("this context") : c.clause),
+         e.location);
+  if (e.agg_distinct)
+    fail(SqlState::FeatureNotSupported, "DISTINCT is not implemented for window functions", e.location);
+  ExprCtx inner = c;
+  inner.in_window = true;
+  inner.allow_window = false;
+  WindowBinding w;
+  TypeId type = TypeId::Int64;
+  ColumnId id = -1;
+  if (aggregate) {
+    // The aggregate's argument and result type exactly as for GROUP BY (bind_aggregate), but not one of
+    // the query's aggregates: take it back out of aggs_ (aggregates inside its argument stay there).
+    inner.window_args = true;
+    std::vector<AggregateCall> outer_aggs = std::move(aggs_);
+    std::vector<OutputColumn> outer_out = std::move(agg_out_);
+    aggs_.clear();
+    agg_out_.clear();
+    auto restore = [&] {
+      outer_aggs.insert(outer_aggs.end(), std::make_move_iterator(aggs_.begin()),
+                        std::make_move_iterator(aggs_.end()));
+      outer_out.insert(outer_out.end(), agg_out_.begin(), agg_out_.end());
+      aggs_ = std::move(outer_aggs);
+      agg_out_ = std::move(outer_out);
+    };
+    try {
+      bind_aggregate(e, inner);
+    } catch (...) {
+      restore();
+      throw;
+    }
+    AggregateCall call = std::move(aggs_.back());
+    id = agg_out_.back().id;
+    aggs_.pop_back();
+    agg_out_.pop_back();
+    restore();
+    switch (call.func) {
+      case AggFunc::CountStar:
+        w.func = plan::WindowFunc::CountStar;
+        break;
+      case AggFunc::Count:
+        w.func = plan::WindowFunc::Count;
+        break;
+      case AggFunc::Sum:
+        w.func = plan::WindowFunc::Sum;
+        break;
+      case AggFunc::Avg:
+        w.func = plan::WindowFunc::Avg;
+        break;
+      case AggFunc::Min:
+        w.func = plan::WindowFunc::Min;
+        break;
+      case AggFunc::Max:
+        w.func = plan::WindowFunc::Max;
+        break;
+    }
+    if (call.arg) w.args.push_back(std::move(call.arg));
+    type = call.type;
+  } else {
+    if (e.agg_star)
+      fail(SqlState::WrongObjectType, name + "(*) specified, but " + name + " is not an aggregate function",
+           e.location);
+    for (const auto& a : e.args) w.args.push_back(bind(*a, inner));
+    auto& args = w.args;
+    auto no_such = [&] {
+      fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", e.location,
+           kFuncHint);
+    };
+    // An integer argument (ntile's buckets, lag's offset, nth_value's n): int4, as PostgreSQL declares it.
+    auto int_arg = [&](size_t i) {
+      if (args[i]->type == TypeId::Unknown) args[i] = convert(std::move(args[i]), TypeId::Int32);
+      if (args[i]->type != TypeId::Int32) no_such();
+    };
+    auto value_arg = [&] {
+      if (args[0]->type == TypeId::Unknown && !is_unknown_param(*args[0]))
+        args[0] = convert(std::move(args[0]), TypeId::Text);
+      type = args[0]->type;
+    };
+    if (name == "row_number" || name == "rank" || name == "dense_rank" || name == "percent_rank" ||
+        name == "cume_dist") {
+      if (!args.empty()) {
+        if (name == "row_number") no_such();
+        fail(SqlState::WrongObjectType, "WITHIN GROUP is required for ordered-set aggregate " + name,
+             e.location);
+      }
+      w.func = name == "row_number"     ? plan::WindowFunc::RowNumber
+               : name == "rank"         ? plan::WindowFunc::Rank
+               : name == "dense_rank"   ? plan::WindowFunc::DenseRank
+               : name == "percent_rank" ? plan::WindowFunc::PercentRank
+                                        : plan::WindowFunc::CumeDist;
+      type = name == "percent_rank" || name == "cume_dist" ? TypeId::Float64 : TypeId::Int64;
+    } else if (name == "ntile") {
+      if (args.size() != 1) no_such();
+      int_arg(0);
+      w.func = plan::WindowFunc::Ntile;
+    } else if (name == "lag" || name == "lead") {
+      if (args.empty() || args.size() > 3) no_such();
+      if (args.size() > 1) int_arg(1);
+      if (args.size() == 3) {
+        // lag(anycompatible, integer, anycompatible): the value and the default take a common type.
+        TypeId v = args[0]->type, d = args[2]->type;
+        TypeId t = v;
+        if (v == TypeId::Unknown && d == TypeId::Unknown)
+          t = TypeId::Text;
+        else if (v == TypeId::Unknown)
+          t = d;
+        else if (d != TypeId::Unknown && v != d) {
+          if (!(is_numeric(v) && is_numeric(d)) && !(is_date_or_timestamp(v) && is_date_or_timestamp(d)))
+            no_such();
+          t = wider(v, d);
+        }
+        args[0] = convert(std::move(args[0]), t);
+        args[2] = convert(std::move(args[2]), t);
+      }
+      value_arg();
+      w.func = name == "lag" ? plan::WindowFunc::Lag : plan::WindowFunc::Lead;
+    } else if (name == "first_value" || name == "last_value") {
+      if (args.size() != 1) no_such();
+      value_arg();
+      w.func = name == "first_value" ? plan::WindowFunc::FirstValue : plan::WindowFunc::LastValue;
+    } else {  // nth_value
+      if (args.size() != 2) no_such();
+      int_arg(1);
+      value_arg();
+      w.func = plan::WindowFunc::NthValue;
+    }
+    for (const auto& a : args)
+      if (is_unknown_param(*a))
+        fail(SqlState::IndeterminateDatatype,
+             "could not determine data type of parameter $" + std::to_string(a->param + 1), e.location);
+  }
+
+  // The window: PARTITION BY, ORDER BY (expressions, never positions) and the frame.
+  ResolvedWindow rw = resolve_window(*e.over, window_clause_ ? window_clause_->size() : 0, e.location);
+  for (const auto& p : *rw.partition) {
+    ExprPtr x = bind(*p, inner);
+    if (x->type == TypeId::Unknown) x = convert(std::move(x), TypeId::Text);
+    w.partition.push_back(std::move(x));
+  }
+  for (const ast::OrderItem& item : *rw.order) {
+    ExprPtr x = bind(*item.expr, inner);
+    if (x->type == TypeId::Unknown) x = convert(std::move(x), TypeId::Text);
+    plan::SortKey k;
+    k.descending = item.descending;
+    k.nulls_first = item.nulls_first.value_or(item.descending);
+    w.order.push_back(std::move(x));
+    w.order_dirs.push_back(k);
+  }
+  bind_frame(rw, w);
+
+  // The same call twice (in the select list and ORDER BY) is computed once.
+  auto same_list = [](const std::vector<ExprPtr>& a, const std::vector<ExprPtr>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (!same_expr(*a[i], *b[i])) return false;
+    return true;
+  };
+  auto same_offset = [](const ExprPtr& a, const ExprPtr& b) {
+    return (!a && !b) || (a && b && same_expr(*a, *b));
+  };
+  for (const WindowBinding& o : wins_) {
+    bool same = o.func == w.func && o.out.type == type && same_list(o.args, w.args) &&
+                same_list(o.partition, w.partition) && same_list(o.order, w.order) &&
+                o.frame.rows == w.frame.rows && o.frame.start == w.frame.start &&
+                o.frame.end == w.frame.end && same_offset(o.frame.start_offset, w.frame.start_offset) &&
+                same_offset(o.frame.end_offset, w.frame.end_offset);
+    for (size_t i = 0; same && i < o.order_dirs.size(); ++i)
+      same = o.order_dirs[i].descending == w.order_dirs[i].descending &&
+             o.order_dirs[i].nulls_first == w.order_dirs[i].nulls_first;
+    if (same) return Expr::make_column(o.out.id, type);
+  }
+  if (id < 0) id = new_id();
+  w.out = {id, name, type};
+  wins_.push_back(std::move(w));
+  return Expr::make_column(id, type);
+}
+
+OpPtr Binder::plan_windows(OpPtr cur) {
+  auto same_window = [](const WindowBinding& a, const WindowBinding& b) {
+    if (a.partition.size() != b.partition.size() || a.order.size() != b.order.size()) return false;
+    for (size_t i = 0; i < a.partition.size(); ++i)
+      if (!same_expr(*a.partition[i], *b.partition[i])) return false;
+    for (size_t i = 0; i < a.order.size(); ++i)
+      if (!same_expr(*a.order[i], *b.order[i]) || a.order_dirs[i].descending != b.order_dirs[i].descending ||
+          a.order_dirs[i].nulls_first != b.order_dirs[i].nulls_first)
+        return false;
+    return true;
+  };
+  std::vector<bool> done(wins_.size(), false);
+  for (size_t i = 0; i < wins_.size(); ++i) {
+    if (done[i]) continue;
+    // Below the window: its input's columns, plus the arguments and keys that are not plain columns.
+    auto project = std::make_unique<plan::ProjectOp>();
+    for (const OutputColumn& in : cur->output) {
+      project->exprs.push_back(Expr::make_column(in.id, in.type));
+      project->output.push_back(in);
+    }
+    const size_t passed = project->output.size();
+    auto column_of = [&](const ExprPtr& x) -> ColumnId {
+      for (size_t k = 0; k < project->exprs.size(); ++k)
+        if (same_expr(*project->exprs[k], *x)) return project->output[k].id;
+      ColumnId id = new_id();
+      project->output.push_back({id, plan::to_string(*x, col_names_), x->type});
+      project->exprs.push_back(detail::clone(*x));
+      return id;
+    };
+    auto win = std::make_unique<plan::WindowOp>();
+    WindowBinding& first = wins_[i];
+    for (const auto& k : first.partition) win->partition_keys.push_back(column_of(k));
+    for (size_t k = 0; k < first.order.size(); ++k) {
+      plan::SortKey key = first.order_dirs[k];
+      key.column = column_of(first.order[k]);
+      win->order_keys.push_back(key);
+    }
+    std::vector<OutputColumn> outs;
+    for (size_t j = i; j < wins_.size(); ++j) {
+      if (done[j] || (j != i && !same_window(first, wins_[j]))) continue;
+      done[j] = true;
+      WindowBinding& wj = wins_[j];
+      plan::WindowCall call;
+      call.func = wj.func;
+      for (const auto& a : wj.args) call.args.push_back(column_of(a));
+      call.type = wj.out.type;
+      call.frame = std::move(wj.frame);
+      win->functions.push_back(std::move(call));
+      outs.push_back(wj.out);
+    }
+    if (project->output.size() > passed) {
+      project->children.push_back(std::move(cur));
+      cur = std::move(project);
+    }
+    win->output = cur->output;
+    win->output.insert(win->output.end(), outs.begin(), outs.end());
+    win->children.push_back(std::move(cur));
+    cur = std::move(win);
+  }
+  // The window columns stay known as such (is_window_output) until the query level ends.
+  return cur;
 }
 
 }  // namespace

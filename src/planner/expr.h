@@ -119,6 +119,63 @@ struct AggregateCall {
   TypeId type = TypeId::Int64;
 };
 
+// Window functions (plan::WindowOp). The aggregates compute over the frame of each row; the others over
+// the row's partition (ranking, lag / lead) or its frame (first_value, last_value, nth_value).
+enum class WindowFunc {
+  RowNumber,
+  Rank,
+  DenseRank,
+  PercentRank,
+  CumeDist,
+  Ntile,
+  Lag,
+  Lead,
+  FirstValue,
+  LastValue,
+  NthValue,
+  CountStar,
+  Count,
+  Sum,
+  Avg,
+  Min,
+  Max
+};
+
+// One end of a window frame.
+enum class FrameBound {
+  UnboundedPreceding,
+  OffsetPreceding,
+  CurrentRow,
+  OffsetFollowing,
+  UnboundedFollowing
+};
+
+// A window frame: ROWS (`rows`: offsets count rows) or RANGE (CURRENT ROW stands for the row and its
+// peers, the rows equal to it in the window's ORDER BY; RANGE has no offsets here). Offsets are Int64,
+// row-independent (params and constants), evaluated once per execution: NULL -> 22004, negative -> 22013.
+// The default frame is RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW (the whole partition without an
+// ORDER BY, where every row is a peer of every other).
+struct WindowFrame {
+  bool rows = false;
+  FrameBound start = FrameBound::UnboundedPreceding;
+  FrameBound end = FrameBound::CurrentRow;
+  ExprPtr start_offset;  // OffsetPreceding / OffsetFollowing starts
+  ExprPtr end_offset;
+};
+
+// One window function call of a WindowOp. args are columns of the WindowOp's input:
+//   ntile(n Int32), lag / lead(value, offset Int32, default of value's type), nth_value(value, n Int32),
+//   first_value / last_value(value), count(x), sum / avg / min / max(x); none for the rest.
+// Result types: row_number, rank, dense_rank, ntile, count -> Int64; percent_rank, cume_dist -> Float64;
+// lag, lead, first_value, last_value, nth_value, min, max -> the value's type; sum and avg as the
+// aggregates (AggregateCall).
+struct WindowCall {
+  WindowFunc func = WindowFunc::RowNumber;
+  std::vector<ColumnId> args;
+  TypeId type = TypeId::Int64;
+  WindowFrame frame;
+};
+
 struct SortKey {
   ColumnId column = -1;
   bool descending = false;

@@ -620,3 +620,134 @@ void UpsertOp::write_shape(ShapeWriter& w) const {
 OMENDB_SHAPE_COVERS(UpsertOp, 144);
 
 }  // namespace omendb::plan
+
+namespace omendb::plan {
+
+// ---- Window -----------------------------------------------------------------------------------------
+
+const char* window_func_name(WindowFunc f) {
+  switch (f) {
+    case WindowFunc::RowNumber:
+      return "row_number";
+    case WindowFunc::Rank:
+      return "rank";
+    case WindowFunc::DenseRank:
+      return "dense_rank";
+    case WindowFunc::PercentRank:
+      return "percent_rank";
+    case WindowFunc::CumeDist:
+      return "cume_dist";
+    case WindowFunc::Ntile:
+      return "ntile";
+    case WindowFunc::Lag:
+      return "lag";
+    case WindowFunc::Lead:
+      return "lead";
+    case WindowFunc::FirstValue:
+      return "first_value";
+    case WindowFunc::LastValue:
+      return "last_value";
+    case WindowFunc::NthValue:
+      return "nth_value";
+    case WindowFunc::CountStar:
+    case WindowFunc::Count:
+      return "count";
+    case WindowFunc::Sum:
+      return "sum";
+    case WindowFunc::Avg:
+      return "avg";
+    case WindowFunc::Min:
+      return "min";
+    case WindowFunc::Max:
+      return "max";
+  }
+  return "?";
+}
+
+namespace {
+// Whether the function reads its frame (the others read the whole partition).
+bool uses_frame(WindowFunc f) {
+  return f >= WindowFunc::FirstValue;
+}
+
+std::string explain_bound(FrameBound b, const ExprPtr& offset, const ExplainContext& c) {
+  switch (b) {
+    case FrameBound::UnboundedPreceding:
+      return "UNBOUNDED PRECEDING";
+    case FrameBound::OffsetPreceding:
+      return c.expr(*offset) + " PRECEDING";
+    case FrameBound::CurrentRow:
+      return "CURRENT ROW";
+    case FrameBound::OffsetFollowing:
+      return c.expr(*offset) + " FOLLOWING";
+    case FrameBound::UnboundedFollowing:
+      return "UNBOUNDED FOLLOWING";
+  }
+  return "?";
+}
+}  // namespace
+
+void WindowOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  for (auto& call : functions) {
+    if (call.frame.start_offset) f(call.frame.start_offset);
+    if (call.frame.end_offset) f(call.frame.end_offset);
+  }
+}
+
+std::string WindowOp::explain(const ExplainContext& c) const {
+  std::string s = "Window (";
+  if (!partition_keys.empty()) {
+    s += "partition by: ";
+    for (size_t i = 0; i < partition_keys.size(); ++i) s += (i ? ", " : "") + c.column(partition_keys[i]);
+    s += "; ";
+  }
+  if (!order_keys.empty()) {
+    s += "order by: ";
+    for (size_t i = 0; i < order_keys.size(); ++i) {
+      const auto& k = order_keys[i];
+      s += (i ? ", " : "") + c.column(k.column);
+      if (k.descending) s += " DESC";
+      if (k.nulls_first != k.descending) s += k.nulls_first ? " NULLS FIRST" : " NULLS LAST";
+    }
+    s += "; ";
+  }
+  for (size_t i = 0; i < functions.size(); ++i) {
+    const WindowCall& f = functions[i];
+    s += (i ? ", " : "") + std::string(window_func_name(f.func)) + "(";
+    if (f.func == WindowFunc::CountStar) s += "*";
+    for (size_t a = 0; a < f.args.size(); ++a) s += (a ? ", " : "") + c.column(f.args[a]);
+    s += ")";
+    const WindowFrame& fr = f.frame;
+    const bool default_frame =
+        !fr.rows && fr.start == FrameBound::UnboundedPreceding && fr.end == FrameBound::CurrentRow;
+    if (uses_frame(f.func) && !default_frame)
+      s += std::string(fr.rows ? " ROWS" : " RANGE") + " BETWEEN " +
+           explain_bound(fr.start, fr.start_offset, c) + " AND " + explain_bound(fr.end, fr.end_offset, c);
+  }
+  return s + ")";
+}
+
+void WindowOp::write_shape(ShapeWriter& w) const {
+  w.tag("window");
+  w.put(output);
+  w.put(partition_keys);
+  for (const auto& k : order_keys) {
+    w.put(static_cast<int64_t>(k.column));
+    w.put(k.descending);
+    w.put(k.nulls_first);
+  }
+  w.put(static_cast<int64_t>(functions.size()));
+  for (const WindowCall& f : functions) {
+    w.put(static_cast<int64_t>(f.func));
+    w.put(f.args);
+    w.put(f.type);
+    w.put(f.frame.rows);
+    w.put(static_cast<int64_t>(f.frame.start));
+    w.put(static_cast<int64_t>(f.frame.end));
+    w.put(f.frame.start_offset);
+    w.put(f.frame.end_offset);
+  }
+}
+OMENDB_SHAPE_COVERS(WindowOp, 136);
+
+}  // namespace omendb::plan

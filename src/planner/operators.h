@@ -34,7 +34,8 @@ enum class OpKind {
   UnionAll,
   Repeat,
   Upsert,
-  Subquery
+  Subquery,
+  Window
 };
 
 // Where an operator stands in the pipelines: the only thing the pipeline cutter asks of it.
@@ -42,8 +43,8 @@ enum class PipelineRole {
   Source,     // starts a pipeline: TableScan, Values
   Streaming,  // works row by row inside its child's pipeline: Filter, Project, Limit
   Breaker,    // ends its children's pipelines (consuming every row into its state), then is the source
-              // of a new pipeline that reads that state: Sort, Aggregate, UnionAll (the only one with
-              // several children: one pipeline per child, in order)
+              // of a new pipeline that reads that state: Sort, Aggregate, Window, UnionAll (the only
+              // one with several children: one pipeline per child, in order)
   Sink,       // ends its child's pipeline and produces no rows: Insert, Update, Delete, Subquery
   Join,       // two children: ends children[0]'s pipeline (the build side, consumed into its state) and
               // works row by row inside children[1]'s pipeline (the probe side), which depends on the
@@ -434,6 +435,28 @@ class UnionAllOp final : public Op {
 
   PipelineRole role() const override { return PipelineRole::Breaker; }
   void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// Window functions over one window (PARTITION BY `partition_keys` ORDER BY `order_keys`): a breaker
+// that keeps every input row (a runtime::WindowBuffer: a runtime::Sorter ordered by partition, then
+// order keys, counted against the query's memory limit), then emits them in that order, each with the
+// value of every call of `functions` for it. output is children[0]->output followed by one column per
+// function, in order. Several windows of one SELECT are WindowOps stacked one over another.
+// The function's SQL name ("row_number", "count" for count(*) too).
+const char* window_func_name(WindowFunc f);
+
+class WindowOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::Window;
+  WindowOp() : Op(kKind) {}
+  std::vector<ColumnId> partition_keys;  // columns of children[0]
+  std::vector<SortKey> order_keys;       // columns of children[0]
+  std::vector<WindowCall> functions;
+
+  PipelineRole role() const override { return PipelineRole::Breaker; }
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
   std::string explain(const ExplainContext& c) const override;
   void write_shape(ShapeWriter& w) const override;
 };

@@ -6,6 +6,7 @@ void ExecContext::prepare(const QueryLayout& layout) {
   // Release the previous execution's state first, so that its memory is not counted twice.
   scans.clear();
   sorts.clear();
+  windows.clear();
   aggregates.clear();
   in_sets.clear();
   subquery_rows.clear();
@@ -20,6 +21,8 @@ void ExecContext::prepare(const QueryLayout& layout) {
     scans.push_back(std::move(slot));
   }
   for (const SortSpec& spec : layout.sorts) sorts.push_back(std::make_unique<Sorter>(spec, &memory));
+  for (const WindowSpec& spec : layout.windows)
+    windows.push_back(std::make_unique<WindowBuffer>(spec, &memory));
   for (size_t datums : layout.aggregates) {
     AggregateState a;
     a.state.assign(datums, Datum{});

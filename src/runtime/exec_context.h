@@ -25,6 +25,7 @@
 #include "runtime/query_state.h"
 #include "runtime/regex.h"
 #include "runtime/sorter.h"
+#include "runtime/window.h"
 #include "storage/store.h"
 
 namespace omendb::runtime {
@@ -76,6 +77,7 @@ class ExecContext {
   std::vector<Datum> row;
   std::vector<ScanSlot> scans;
   std::vector<std::unique_ptr<Sorter>> sorts;
+  std::vector<std::unique_ptr<WindowBuffer>> windows;
   std::vector<AggregateState> aggregates;
   std::vector<std::unique_ptr<AggregationHashTable>> agg_tables;
   std::vector<std::unique_ptr<JoinHashTable>> join_tables;

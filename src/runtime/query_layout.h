@@ -11,6 +11,7 @@
 #include "runtime/in_set.h"
 #include "runtime/join_hash_table.h"
 #include "runtime/sorter.h"
+#include "runtime/window.h"
 #include "storage/store.h"
 
 namespace omendb::runtime {
@@ -25,6 +26,7 @@ struct SubquerySlot {
 struct QueryLayout {
   std::vector<storage::ScanSpec> scans;  // table and columns; bounds are filled at run time
   std::vector<SortSpec> sorts;
+  std::vector<WindowSpec> windows;                 // buffers of Window operators
   std::vector<size_t> aggregates;                  // Datums of each whole-input aggregate state
   std::vector<AggTableSpec> agg_tables;            // hash tables of HashAggregate operators
   std::vector<JoinTableSpec> join_tables;          // build sides of HashJoin / NestedLoopJoin operators
@@ -38,6 +40,7 @@ struct QueryLayout {
 
   int add_scan(storage::ScanSpec spec) { return push(scans, std::move(spec)); }
   int add_sort(SortSpec spec) { return push(sorts, std::move(spec)); }
+  int add_window(WindowSpec spec) { return push(windows, std::move(spec)); }
   int add_aggregate(size_t datums) { return push(aggregates, datums); }
   int add_agg_table(AggTableSpec spec) { return push(agg_tables, std::move(spec)); }
   int add_join_table(JoinTableSpec spec) { return push(join_tables, std::move(spec)); }

@@ -304,6 +304,29 @@ const Datum* rt_sort_rows(QueryState* qs, int32_t slot) {
   return ctx_of(qs).sorts[static_cast<size_t>(slot)]->rows();
 }
 
+Datum* rt_window_row(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).windows[static_cast<size_t>(slot)]->append();
+}
+
+void rt_window_row_done(QueryState* qs, int32_t slot) {
+  ctx_of(qs).windows[static_cast<size_t>(slot)]->row_done();
+}
+
+void rt_window_set_frame(QueryState* qs, int32_t slot, int32_t func, int64_t start, int32_t start_null,
+                         int64_t end, int32_t end_null) {
+  ctx_of(qs).windows[static_cast<size_t>(slot)]->set_frame_offsets(static_cast<size_t>(func), start,
+                                                                   start_null != 0, end, end_null != 0);
+}
+
+uint64_t rt_window_finish(QueryState* qs, int32_t slot) {
+  ExecContext& ctx = ctx_of(qs);
+  return ctx.windows[static_cast<size_t>(slot)]->finish([&ctx] { return !ctx.check_interrupts(); });
+}
+
+const Datum* rt_window_rows(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).windows[static_cast<size_t>(slot)]->rows();
+}
+
 Datum* rt_agg_state(QueryState* qs, int32_t slot) {
   return ctx_of(qs).aggregates[static_cast<size_t>(slot)].state.data();
 }

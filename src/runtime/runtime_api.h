@@ -70,6 +70,18 @@ void rt_sort_set_limit(QueryState* qs, int32_t slot, int64_t rows);
 uint64_t rt_sort_finish(QueryState* qs, int32_t slot);
 const Datum* rt_sort_rows(QueryState* qs, int32_t slot);
 
+// Window (runtime::WindowBuffer): rt_window_row returns a row to fill with the input columns,
+// rt_window_row_done copies its text; rt_window_set_frame gives function `func` its frame offsets (NULL
+// flags non-zero: 22004; negative: 22013); rt_window_finish sorts, computes every function and returns
+// the row count (0 after an error or a cancel), rt_window_rows the first row (input columns, then one
+// Datum per function; rows are contiguous).
+Datum* rt_window_row(QueryState* qs, int32_t slot);
+void rt_window_row_done(QueryState* qs, int32_t slot);
+void rt_window_set_frame(QueryState* qs, int32_t slot, int32_t func, int64_t start, int32_t start_null,
+                         int64_t end, int32_t end_null);
+uint64_t rt_window_finish(QueryState* qs, int32_t slot);
+const Datum* rt_window_rows(QueryState* qs, int32_t slot);
+
 // Whole-input aggregates: zero-initialised state (layout: codegen's aggregate translator).
 Datum* rt_agg_state(QueryState* qs, int32_t slot);
 void rt_agg_set_text(QueryState* qs, int32_t slot, int32_t index, const char* p, uint64_t n);
@@ -176,7 +188,8 @@ int32_t rt_numeric_accum_result(QueryState* qs, const Datum* state, int32_t avg,
   X(rt_upsert_update) X(rt_subq_row) X(rt_subq_row_done) X(rt_subq_result) X(rt_in_add_int) \
   X(rt_in_add_double) X(rt_in_add_text) X(rt_check_interrupts) \
   X(rt_numeric) X(rt_numeric_cast) X(rt_numeric_cmp) X(rt_hash_numeric) X(rt_numeric_accum) \
-  X(rt_numeric_accum_int) X(rt_numeric_accum_result)
+  X(rt_numeric_accum_int) X(rt_numeric_accum_result) X(rt_window_row) X(rt_window_row_done) \
+  X(rt_window_set_frame) X(rt_window_finish) X(rt_window_rows)
 // clang-format on
 
 }  // namespace omendb::runtime

@@ -48,6 +48,8 @@ class Sorter {
   // buffer: UnionAll).
   uint64_t finish();
   const Datum* rows() const { return rows_.data(); }
+  // The rows after finish(), to write into (a window's results; sorting is done by then).
+  Datum* mutable_rows() { return rows_.data(); }
   size_t width() const { return spec_.types.size(); }
 
  private:

@@ -43,6 +43,8 @@ std::unique_ptr<OperatorTranslator> make_translator(const plan::Op& op) {
       return make_upsert_translator(op.as<plan::UpsertOp>());
     case OpKind::Subquery:
       return make_subquery_translator(op.as<plan::SubqueryOp>());
+    case OpKind::Window:
+      return make_window_translator(op.as<plan::WindowOp>());
   }
   throw SqlError(SqlState::InternalError,
                  "codegen: no translator for operator kind " + std::to_string(static_cast<int>(op.kind)));

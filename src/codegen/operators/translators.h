@@ -26,5 +26,6 @@ std::unique_ptr<OperatorTranslator> make_union_all_translator(const plan::UnionA
 std::unique_ptr<OperatorTranslator> make_repeat_translator(const plan::RepeatOp& op);
 std::unique_ptr<OperatorTranslator> make_upsert_translator(const plan::UpsertOp& op);
 std::unique_ptr<OperatorTranslator> make_subquery_translator(const plan::SubqueryOp& op);
+std::unique_ptr<OperatorTranslator> make_window_translator(const plan::WindowOp& op);
 
 }  // namespace omendb::codegen

@@ -62,6 +62,7 @@ struct TypeName {
 
 struct CaseWhen;
 struct SelectStmt;
+struct WindowDef;
 
 struct Expr {
   ExprKind kind;
@@ -84,6 +85,7 @@ struct Expr {
   std::vector<ExprPtr> args;
   SubLinkKind sublink = SubLinkKind::Scalar;  // Subquery
   std::shared_ptr<SelectStmt> subquery;       // Subquery (shared: SelectStmt is incomplete here)
+  std::shared_ptr<WindowDef> over;            // FuncCall: f(...) OVER (...) or OVER w; null without OVER
 
   explicit Expr(ExprKind k, int loc = -1);
 };
@@ -147,6 +149,44 @@ struct OrderItem {
   ExprPtr expr;
   bool descending = false;
   std::optional<bool> nulls_first;  // unset: PostgreSQL default (NULLS LAST for ASC, FIRST for DESC)
+};
+
+// A window frame's options: PostgreSQL's FRAMEOPTION_* bits (parsenodes.h), as its grammar sets them.
+enum FrameOption : int {
+  kFrameNonDefault = 0x00001,  // a frame clause was written
+  kFrameRange = 0x00002,
+  kFrameRows = 0x00004,
+  kFrameGroups = 0x00008,
+  kFrameBetween = 0x00010,
+  kFrameStartUnboundedPreceding = 0x00020,
+  kFrameEndUnboundedPreceding = 0x00040,
+  kFrameStartUnboundedFollowing = 0x00080,
+  kFrameEndUnboundedFollowing = 0x00100,
+  kFrameStartCurrentRow = 0x00200,
+  kFrameEndCurrentRow = 0x00400,
+  kFrameStartOffsetPreceding = 0x00800,
+  kFrameEndOffsetPreceding = 0x01000,
+  kFrameStartOffsetFollowing = 0x02000,
+  kFrameEndOffsetFollowing = 0x04000,
+  kFrameExcludeCurrentRow = 0x08000,
+  kFrameExcludeGroup = 0x10000,
+  kFrameExcludeTies = 0x20000,
+  // RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW: the frame without a frame clause.
+  kFrameDefaults = kFrameRange | kFrameStartUnboundedPreceding | kFrameEndCurrentRow,
+};
+
+// A window specification (PostgreSQL's WindowDef): the OVER clause of a window function call, or an
+// item of a SELECT's WINDOW clause.
+struct WindowDef {
+  std::string name;       // WINDOW clause: the window's name (empty in an OVER clause)
+  std::string refname;    // OVER w / OVER (w ORDER BY ...): the WINDOW clause item it starts from
+  bool bare_ref = false;  // OVER w (no parentheses): w itself, frame included
+  std::vector<ExprPtr> partition_by;
+  std::vector<OrderItem> order_by;
+  int frame_options = kFrameDefaults;  // FrameOption bits
+  ExprPtr start_offset;                // n of `n PRECEDING` / `n FOLLOWING` starting the frame
+  ExprPtr end_offset;                  // ... ending it
+  int location = -1;
 };
 
 enum class StmtKind {
@@ -215,6 +255,8 @@ struct SelectStmt : Stmt {
   std::vector<LockingClause> locking;
   // WITH a AS (...), b AS (...): the statement's common table expressions (non-recursive, SELECT only).
   std::vector<CommonTableExpr> with;
+  // WINDOW w AS (...), ...: the named windows OVER clauses may refer to.
+  std::vector<WindowDef> windows;
   // A set operation: `larg <set_op> [ALL] rarg`; targets, from, where... are empty and order_by, limit
   // and offset apply to its result.
   SetOp set_op = SetOp::None;

@@ -142,6 +142,9 @@ std::vector<ast::StmtPtr> parse_here(const std::string& sql, bool check_depth_fi
     int cursor = res.r.error->cursorpos;  // already 1-based
     // Bison's own stack limit (10000 levels of right-nesting, e.g. parentheses).
     if (message.starts_with("memory exhausted")) throw_too_deep(cursor);
+    // The grammar's checks of window frames ("frame start cannot be UNBOUNDED FOLLOWING", "frame starting
+    // from current row cannot have preceding rows" ...) are ERRCODE_WINDOWING_ERROR in PostgreSQL.
+    if (message.starts_with("frame ")) throw SqlError(SqlState::WindowingError, std::move(message)).at(cursor);
     throw SqlError(SqlState::SyntaxError, std::move(message)).at(cursor);
   }
 

@@ -567,7 +567,11 @@ class Transformer {
       out->values.push_back(std::move(values));
     }
     if (s->into_clause) note(feature, "SELECT INTO");
-    if (s->n_window_clause > 0) note(feature, "WINDOW");
+    for (size_t i = 0; i < s->n_window_clause; ++i) {
+      const PgQuery__Node* n = s->window_clause[i];
+      if (n->node_case != PG_QUERY__NODE__NODE_WINDOW_DEF) unsupported(node_field_name(n) + " in WINDOW", -1);
+      out->windows.push_back(window_def(n->window_def));
+    }
     for (size_t i = 0; i < s->n_locking_clause; ++i) {
       const PgQuery__Node* lc = s->locking_clause[i];
       if (!lc || lc->node_case != PG_QUERY__NODE__NODE_LOCKING_CLAUSE) continue;
@@ -1604,7 +1608,16 @@ class Transformer {
       unsupported("schema-qualified function names", loc);
     }
     std::string name = lower(parts.back());
-    if (f->over) unsupported("window functions (OVER)", loc);
+    std::shared_ptr<ast::WindowDef> over;
+    if (f->over) {
+      over = std::make_shared<ast::WindowDef>(window_def(f->over));
+      // OVER w (PostgreSQL's grammar puts the name in `name`): the named window itself.
+      if (!over->name.empty()) {
+        over->refname = std::move(over->name);
+        over->name.clear();
+        over->bare_ref = true;
+      }
+    }
     if (f->agg_filter) unsupported("FILTER", loc);
     if (f->agg_within_group) unsupported("WITHIN GROUP", loc);
     if (f->n_agg_order > 0) unsupported("ORDER BY in aggregate calls", loc);
@@ -1613,9 +1626,37 @@ class Transformer {
     e->func_name = std::move(name);
     e->agg_star = f->agg_star;
     e->agg_distinct = f->agg_distinct;
+    e->over = std::move(over);
     if (f->agg_star) e->args.push_back(make(ExprKind::Star, loc));
     for (size_t i = 0; i < f->n_args; ++i) e->args.push_back(expr(f->args[i]));
     return e;
+  }
+
+  // A window specification (OVER (...) or a WINDOW clause item).
+  ast::WindowDef window_def(const PgQuery__WindowDef* w) {
+    ast::WindowDef d;
+    d.name = str(w->name);
+    d.refname = str(w->refname);
+    d.location = w->location;
+    for (size_t i = 0; i < w->n_partition_clause; ++i) d.partition_by.push_back(expr(w->partition_clause[i]));
+    for (size_t i = 0; i < w->n_order_clause; ++i) {
+      const PgQuery__Node* n = w->order_clause[i];
+      if (n->node_case != PG_QUERY__NODE__NODE_SORT_BY)
+        unsupported(node_field_name(n) + " in a window's ORDER BY", w->location);
+      const PgQuery__SortBy* sb = n->sort_by;
+      if (sb->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_USING)
+        unsupported("ORDER BY ... USING in a window", sb->location);
+      ast::OrderItem item;
+      item.expr = expr(sb->node);
+      item.descending = sb->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
+      if (sb->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST) item.nulls_first = true;
+      if (sb->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST) item.nulls_first = false;
+      d.order_by.push_back(std::move(item));
+    }
+    d.frame_options = w->frame_options;
+    d.start_offset = opt_expr(w->start_offset);
+    d.end_offset = opt_expr(w->end_offset);
+    return d;
   }
 
   ExprPtr case_expr(const PgQuery__CaseExpr* c) {

@@ -177,7 +177,6 @@ TEST(ParserSelect, StatementLevelUnsupportedFeatures) {
   } cases[] = {
       {"WITH RECURSIVE x AS (SELECT 1) SELECT * FROM x", "WITH RECURSIVE"},
       {"WITH x AS (DELETE FROM t RETURNING a) SELECT * FROM x", "data-modifying statements in WITH"},
-      {"SELECT a FROM t WINDOW w AS (ORDER BY a)", "WINDOW"},
       {"SELECT a INTO u FROM t", "SELECT INTO"},
       {"SELECT a FROM t ORDER BY a FETCH FIRST 1 ROWS WITH TIES", "FETCH FIRST ... WITH TIES"},
       {"SELECT a FROM t TABLESAMPLE SYSTEM (10)", "TABLESAMPLE"},
@@ -188,6 +187,47 @@ TEST(ParserSelect, StatementLevelUnsupportedFeatures) {
     ASSERT_EQ(stmts[0]->kind, StmtKind::Select) << c.sql;
     EXPECT_EQ(static_cast<ast::SelectStmt&>(*stmts[0]).unsupported_feature, c.feature) << c.sql;
   }
+}
+
+// OVER clauses and the WINDOW clause: PostgreSQL's WindowDef, frame options as its grammar sets them.
+TEST(ParserSelect, WindowFunctions) {
+  auto s = parse_one<ast::SelectStmt>(
+      "SELECT sum(a) OVER (PARTITION BY b ORDER BY c DESC ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING), "
+      "row_number() OVER w, rank() OVER (w ORDER BY a), count(*) OVER () FROM t "
+      "WINDOW w AS (PARTITION BY b), v AS (w)");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->unsupported_feature.empty());
+  ASSERT_EQ(s->targets.size(), 4u);
+  const ast::WindowDef* w0 = s->targets[0].expr->over.get();
+  ASSERT_TRUE(w0);
+  EXPECT_EQ(w0->partition_by.size(), 1u);
+  ASSERT_EQ(w0->order_by.size(), 1u);
+  EXPECT_TRUE(w0->order_by[0].descending);
+  EXPECT_EQ(w0->frame_options, ast::kFrameNonDefault | ast::kFrameRows | ast::kFrameBetween |
+                                   ast::kFrameStartOffsetPreceding | ast::kFrameEndOffsetFollowing);
+  ASSERT_TRUE(w0->start_offset && w0->end_offset);
+  EXPECT_EQ(w0->start_offset->value.as_int(), 2);
+  const ast::WindowDef* w1 = s->targets[1].expr->over.get();
+  ASSERT_TRUE(w1);
+  EXPECT_TRUE(w1->bare_ref);
+  EXPECT_EQ(w1->refname, "w");
+  const ast::WindowDef* w2 = s->targets[2].expr->over.get();
+  ASSERT_TRUE(w2);
+  EXPECT_FALSE(w2->bare_ref);
+  EXPECT_EQ(w2->refname, "w");
+  EXPECT_EQ(w2->order_by.size(), 1u);
+  const ast::WindowDef* w3 = s->targets[3].expr->over.get();
+  ASSERT_TRUE(w3);
+  EXPECT_EQ(w3->frame_options, ast::kFrameDefaults);
+  EXPECT_TRUE(s->targets[3].expr->agg_star);
+  ASSERT_EQ(s->windows.size(), 2u);
+  EXPECT_EQ(s->windows[0].name, "w");
+  EXPECT_EQ(s->windows[1].name, "v");
+  EXPECT_EQ(s->windows[1].refname, "w");
+  EXPECT_FALSE(s->targets[0].expr->over == nullptr);
+  auto plain = parse_one<ast::SelectStmt>("SELECT sum(a) FROM t");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->targets[0].expr->over);
 }
 
 TEST(ParserSelect, LockingClauses) {

@@ -1,0 +1,171 @@
+// Window: a breaker over a runtime::WindowBuffer (rows sorted by partition, then order keys, by the
+// runtime's Sorter; each window function computed over them by the runtime, PostgreSQL's semantics).
+//   build (sink of the input pipeline), per row:   row = rt_window_row(); row[c] = col_c ...;
+//                                                  rt_window_row_done()
+//   read (source of the next pipeline):            for each function with frame offsets:
+//                                                    rt_window_set_frame(f, start, end)
+//                                                  n = rt_window_finish(); rows = rt_window_rows();
+//                                                  for (i < n) { col_c = rows[i * width + c] (input
+//                                                    columns, then one per function); <consume> }
+#include "codegen/control.h"
+#include "codegen/operators/translators.h"
+#include "common/datum.h"
+#include "common/error.h"
+
+namespace omendb::codegen {
+
+namespace {
+
+runtime::WindowFunction runtime_function(plan::WindowFunc f) {
+  using plan::WindowFunc;
+  using runtime::WindowFunction;
+  switch (f) {
+    case WindowFunc::RowNumber:
+      return WindowFunction::RowNumber;
+    case WindowFunc::Rank:
+      return WindowFunction::Rank;
+    case WindowFunc::DenseRank:
+      return WindowFunction::DenseRank;
+    case WindowFunc::PercentRank:
+      return WindowFunction::PercentRank;
+    case WindowFunc::CumeDist:
+      return WindowFunction::CumeDist;
+    case WindowFunc::Ntile:
+      return WindowFunction::Ntile;
+    case WindowFunc::Lag:
+      return WindowFunction::Lag;
+    case WindowFunc::Lead:
+      return WindowFunction::Lead;
+    case WindowFunc::FirstValue:
+      return WindowFunction::FirstValue;
+    case WindowFunc::LastValue:
+      return WindowFunction::LastValue;
+    case WindowFunc::NthValue:
+      return WindowFunction::NthValue;
+    case WindowFunc::CountStar:
+      return WindowFunction::CountStar;
+    case WindowFunc::Count:
+      return WindowFunction::Count;
+    case WindowFunc::Sum:
+      return WindowFunction::Sum;
+    case WindowFunc::Avg:
+      return WindowFunction::Avg;
+    case WindowFunc::Min:
+      return WindowFunction::Min;
+    case WindowFunc::Max:
+      return WindowFunction::Max;
+  }
+  throw SqlError(SqlState::InternalError, "codegen: unknown window function");
+}
+
+runtime::FrameBound runtime_bound(plan::FrameBound b) {
+  switch (b) {
+    case plan::FrameBound::UnboundedPreceding:
+      return runtime::FrameBound::UnboundedPreceding;
+    case plan::FrameBound::OffsetPreceding:
+      return runtime::FrameBound::Preceding;
+    case plan::FrameBound::CurrentRow:
+      return runtime::FrameBound::CurrentRow;
+    case plan::FrameBound::OffsetFollowing:
+      return runtime::FrameBound::Following;
+    case plan::FrameBound::UnboundedFollowing:
+      return runtime::FrameBound::UnboundedFollowing;
+  }
+  return runtime::FrameBound::CurrentRow;
+}
+
+class WindowTranslator final : public OperatorTranslator {
+ public:
+  explicit WindowTranslator(const plan::WindowOp& op) : OperatorTranslator(&op), window_(op) {}
+
+  void declare_state(runtime::QueryLayout& layout) override {
+    const auto& cols = window_.children.at(0)->output;
+    auto index_of = [&](plan::ColumnId id) {
+      for (size_t i = 0; i < cols.size(); ++i)
+        if (cols[i].id == id) return static_cast<int>(i);
+      throw SqlError(SqlState::InternalError, "codegen: window column not in its input");
+    };
+    runtime::WindowSpec spec;
+    for (const auto& c : cols) spec.types.push_back(c.type);
+    for (plan::ColumnId id : window_.partition_keys) {
+      int i = index_of(id);
+      spec.partition.push_back({i, cols[static_cast<size_t>(i)].type, false, false});
+    }
+    for (const plan::SortKey& k : window_.order_keys) {
+      int i = index_of(k.column);
+      spec.order.push_back({i, cols[static_cast<size_t>(i)].type, k.descending, k.nulls_first});
+    }
+    for (const plan::WindowCall& call : window_.functions) {
+      runtime::WindowFunctionSpec f;
+      f.func = runtime_function(call.func);
+      for (plan::ColumnId a : call.args) f.args.push_back(index_of(a));
+      if (!f.args.empty()) f.arg_type = cols[static_cast<size_t>(f.args[0])].type;
+      f.type = call.type;
+      f.rows = call.frame.rows;
+      f.start = runtime_bound(call.frame.start);
+      f.end = runtime_bound(call.frame.end);
+      spec.functions.push_back(std::move(f));
+    }
+    slot_ = layout.add_window(std::move(spec));
+  }
+
+  void consume(PipelineContext& p) override {
+    CodeGen& cg = p.cg;
+    llvm::Value* slot = cg.const_i32(slot_);
+    llvm::Value* row = cg.call("rt_window_row", {cg.qs, slot});
+    cg.branch_if(cg.b.CreateIsNull(row), cg.exit, "window.store");  // out of memory
+    const auto& cols = window_.children.at(0)->output;
+    for (size_t c = 0; c < cols.size(); ++c)
+      sql::store_datum(cg, p.column(cols[c].id), cg.gep(row, c * sizeof(Datum)));
+    cg.call("rt_window_row_done", {cg.qs, slot});
+  }
+
+  void produce(PipelineContext& p) override {
+    CodeGen& cg = p.cg;
+    auto& b = cg.b;
+    llvm::Value* slot = cg.const_i32(slot_);
+    // Frame offsets: row-independent, evaluated once (the runtime checks NULL and negative values).
+    for (size_t f = 0; f < window_.functions.size(); ++f) {
+      const plan::WindowFrame& frame = window_.functions[f].frame;
+      if (!frame.start_offset && !frame.end_offset) continue;
+      auto offset = [&](const plan::ExprPtr& e, llvm::Value*& value, llvm::Value*& is_null) {
+        value = cg.const_i64(0);
+        is_null = cg.const_i32(0);
+        if (!e) return;
+        SqlValue v = p.eval(*e);
+        value = v.type == TypeId::Int64 ? v.value : b.CreateSExt(v.value, cg.i64);
+        is_null = b.CreateZExt(v.is_null, cg.i32);
+      };
+      llvm::Value *start, *start_null, *end, *end_null;
+      offset(frame.start_offset, start, start_null);
+      offset(frame.end_offset, end, end_null);
+      cg.call("rt_window_set_frame",
+              {cg.qs, slot, cg.const_i32(static_cast<int64_t>(f)), start, start_null, end, end_null});
+      cg.exit_if_failed();
+    }
+    llvm::Value* count = cg.call("rt_window_finish", {cg.qs, slot});
+    cg.exit_if_failed();  // errors of the functions, out of memory, a cancel
+    llvm::Value* rows = cg.call("rt_window_rows", {cg.qs, slot});
+    const size_t width = window_.output.size();
+    CountedLoop loop(cg, count, "window");
+    llvm::Value* row =
+        cg.gep(rows, b.CreateMul(loop.index(), cg.const_i64(static_cast<int64_t>(width * sizeof(Datum)))));
+    for (size_t c = 0; c < width; ++c)
+      p.bind(window_.output[c], sql::load_datum(cg, cg.gep(row, c * sizeof(Datum)), window_.output[c].type));
+    p.set_next_row(loop.next());
+    p.push(*this);
+    loop.end();
+  }
+
+ private:
+  const plan::WindowOp& window_;
+  int slot_ = -1;
+};
+
+}  // namespace
+
+std::unique_ptr<OperatorTranslator> make_window_translator(const plan::WindowOp& op) {
+  return std::make_unique<WindowTranslator>(op);
+}
+
+}  // namespace omendb::codegen

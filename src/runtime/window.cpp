@@ -1,0 +1,428 @@
+#include "runtime/window.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+
+namespace omendb::runtime {
+
+namespace {
+
+SortSpec sort_spec(const WindowSpec& spec) {
+  SortSpec s;
+  s.types = spec.types;
+  for (const WindowFunctionSpec& f : spec.functions) s.types.push_back(f.type);
+  s.keys = spec.partition;
+  s.keys.insert(s.keys.end(), spec.order.begin(), spec.order.end());
+  return s;
+}
+
+// Whether rows a and b have equal values in `keys` (NULL equal to NULL, as grouping compares).
+bool same_keys(const std::vector<SortKeySpec>& keys, const Datum* a, const Datum* b) {
+  for (const SortKeySpec& k : keys) {
+    const Datum& x = a[k.column];
+    const Datum& y = b[k.column];
+    if (x.is_null || y.is_null) {
+      if (x.is_null != y.is_null) return false;
+      continue;
+    }
+    if (compare_datums(k.type, x, y) != 0) return false;
+  }
+  return true;
+}
+
+Datum null_datum() {
+  Datum d{};
+  d.is_null = 1;
+  return d;
+}
+
+Datum int_datum(int64_t v) {
+  Datum d{};
+  d.i64 = v;
+  return d;
+}
+
+Datum float_datum(double v) {
+  Datum d{};
+  d.f64 = v;
+  return d;
+}
+
+// k + delta clamped to [lo, hi] without overflow (delta may be any int64).
+int64_t clamp_add(int64_t k, int64_t delta, int64_t lo, int64_t hi) {
+  int64_t r;
+  if (__builtin_add_overflow(k, delta, &r)) r = delta > 0 ? INT64_MAX : INT64_MIN;
+  return std::clamp(r, lo, hi);
+}
+
+bool is_aggregate(WindowFunction f) {
+  return f >= WindowFunction::CountStar;
+}
+
+}  // namespace
+
+WindowBuffer::WindowBuffer(const WindowSpec& spec, MemoryTracker* memory)
+    : spec_(spec),
+      memory_(memory),
+      sorter_(sort_spec(spec), memory),
+      input_width_(spec.types.size()),
+      offsets_(spec.functions.size()) {}
+
+WindowBuffer::~WindowBuffer() {
+  if (memory_) memory_->release(peers_counted_);  // an error stopped finish() in the middle
+}
+
+Datum* WindowBuffer::append() {
+  Datum* row = sorter_.append();
+  // The result columns are filled by finish(); until then they are NULL (row_done reads them).
+  for (size_t c = input_width_; c < sorter_.width(); ++c) row[c] = null_datum();
+  return row;
+}
+
+void WindowBuffer::set_frame_offsets(size_t f, int64_t start, bool start_null, int64_t end, bool end_null) {
+  const WindowFunctionSpec& fn = spec_.functions.at(f);
+  const bool start_offset = fn.start == FrameBound::Preceding || fn.start == FrameBound::Following;
+  const bool end_offset = fn.end == FrameBound::Preceding || fn.end == FrameBound::Following;
+  if (start_offset) {
+    if (start_null) throw SqlError(SqlState::NullValueNotAllowed, "frame starting offset must not be null");
+    if (start < 0)
+      throw SqlError(SqlState::InvalidPrecedingOrFollowingSize, "frame starting offset must not be negative");
+  }
+  if (end_offset) {
+    if (end_null) throw SqlError(SqlState::NullValueNotAllowed, "frame ending offset must not be null");
+    if (end < 0)
+      throw SqlError(SqlState::InvalidPrecedingOrFollowingSize, "frame ending offset must not be negative");
+  }
+  offsets_[f] = {start, end};
+}
+
+uint64_t WindowBuffer::finish(const std::function<bool()>& interrupted) {
+  if (finished_) return count_;
+  finished_ = true;
+  const uint64_t n = sorter_.finish();
+  Datum* rows = sorter_.mutable_rows();
+  const size_t w = sorter_.width();
+  uint64_t begin = 0;
+  while (begin < n) {
+    if (interrupted()) return count_ = 0;
+    uint64_t end = begin + 1;
+    while (end < n && same_keys(spec_.partition, rows + begin * w, rows + end * w)) ++end;
+    compute_partition(rows + begin * w, end - begin, interrupted);
+    if (interrupted_) return count_ = 0;
+    begin = end;
+  }
+  uint64_t bytes = peers_counted_;
+  peer_begin_ = {};
+  peer_end_ = {};
+  if (memory_) memory_->release(bytes);
+  peers_counted_ = 0;
+  return count_ = n;
+}
+
+void WindowBuffer::compute_partition(Datum* rows, size_t n, const std::function<bool()>& interrupted) {
+  const size_t w = sorter_.width();
+  if (peer_begin_.capacity() < n) {
+    // Both arrays grow together; their bytes are counted once for the pair.
+    uint64_t counted = 0;
+    reserve_counted(peer_begin_, n, memory_, counted);
+    uint64_t counted_end = 0;
+    reserve_counted(peer_end_, n, memory_, counted_end);
+    if (memory_) memory_->release(peers_counted_);
+    peers_counted_ = counted + counted_end;
+  }
+  peer_begin_.resize(n);
+  peer_end_.resize(n);
+  size_t g = 0;
+  while (g < n) {
+    size_t e = g + 1;
+    while (e < n && same_keys(spec_.order, rows + g * w, rows + e * w)) ++e;
+    for (size_t k = g; k < e; ++k) {
+      peer_begin_[k] = g;
+      peer_end_[k] = e;
+    }
+    g = e;
+  }
+  for (size_t f = 0; f < spec_.functions.size(); ++f) {
+    if (is_aggregate(spec_.functions[f].func)) {
+      if (!compute_aggregate(f, rows, n, interrupted)) {
+        interrupted_ = true;
+        return;
+      }
+    } else {
+      compute_function(f, rows, n);
+    }
+    if (interrupted()) {
+      interrupted_ = true;
+      return;
+    }
+  }
+}
+
+void WindowBuffer::frame_of(size_t f, size_t k, size_t n, size_t& begin, size_t& end) const {
+  const WindowFunctionSpec& fn = spec_.functions[f];
+  const int64_t sk = static_cast<int64_t>(k);
+  const int64_t sn = static_cast<int64_t>(n);
+  int64_t b = 0, e = sn;
+  switch (fn.start) {
+    case FrameBound::UnboundedPreceding:
+      b = 0;
+      break;
+    case FrameBound::Preceding:
+      b = clamp_add(sk, -offsets_[f].start, 0, sn);  // offsets are >= 0 (set_frame_offsets)
+      break;
+    case FrameBound::CurrentRow:
+      b = fn.rows ? sk : static_cast<int64_t>(peer_begin_[k]);
+      break;
+    case FrameBound::Following:
+      b = clamp_add(sk, offsets_[f].start, 0, sn);
+      break;
+    case FrameBound::UnboundedFollowing:
+      b = sn;
+      break;
+  }
+  switch (fn.end) {
+    case FrameBound::UnboundedPreceding:
+      e = 0;
+      break;
+    case FrameBound::Preceding:
+      e = clamp_add(clamp_add(sk, -offsets_[f].end, -1, sn), 1, 0, sn);
+      break;
+    case FrameBound::CurrentRow:
+      e = fn.rows ? sk + 1 : static_cast<int64_t>(peer_end_[k]);
+      break;
+    case FrameBound::Following:
+      e = clamp_add(clamp_add(sk, offsets_[f].end, 0, sn), 1, 0, sn);
+      break;
+    case FrameBound::UnboundedFollowing:
+      e = sn;
+      break;
+  }
+  begin = static_cast<size_t>(b);
+  end = static_cast<size_t>(std::max(b, e));
+}
+
+void WindowBuffer::compute_function(size_t f, Datum* rows, size_t n) {
+  const WindowFunctionSpec& fn = spec_.functions[f];
+  const size_t w = sorter_.width();
+  const size_t out = input_width_ + f;
+  auto arg = [&](size_t row, size_t i) -> const Datum& {
+    return rows[row * w + static_cast<size_t>(fn.args[i])];
+  };
+  switch (fn.func) {
+    case WindowFunction::RowNumber:
+      for (size_t k = 0; k < n; ++k) rows[k * w + out] = int_datum(static_cast<int64_t>(k + 1));
+      return;
+    case WindowFunction::Rank:
+      for (size_t k = 0; k < n; ++k) rows[k * w + out] = int_datum(static_cast<int64_t>(peer_begin_[k] + 1));
+      return;
+    case WindowFunction::DenseRank: {
+      int64_t rank = 0;
+      for (size_t k = 0; k < n; ++k) {
+        if (peer_begin_[k] == k) ++rank;
+        rows[k * w + out] = int_datum(rank);
+      }
+      return;
+    }
+    case WindowFunction::PercentRank:
+      for (size_t k = 0; k < n; ++k)
+        rows[k * w + out] =
+            float_datum(n > 1 ? static_cast<double>(peer_begin_[k]) / static_cast<double>(n - 1) : 0.0);
+      return;
+    case WindowFunction::CumeDist:
+      for (size_t k = 0; k < n; ++k)
+        rows[k * w + out] = float_datum(static_cast<double>(peer_end_[k]) / static_cast<double>(n));
+      return;
+    case WindowFunction::Ntile: {
+      // PostgreSQL evaluates the bucket count on the partition's first row.
+      const Datum& buckets = arg(0, 0);
+      if (buckets.is_null) {
+        for (size_t k = 0; k < n; ++k) rows[k * w + out] = null_datum();
+        return;
+      }
+      if (buckets.i64 <= 0)
+        throw SqlError(SqlState::InvalidArgumentForNtile, "argument of ntile must be greater than zero");
+      // The first n % buckets buckets hold one row more than the others (PostgreSQL's window_ntile).
+      const uint64_t nb = static_cast<uint64_t>(buckets.i64);
+      uint64_t boundary = n / nb;
+      uint64_t remainder = 0;
+      if (boundary == 0) {
+        boundary = 1;
+      } else {
+        remainder = n % nb;
+        if (remainder != 0) ++boundary;
+      }
+      int64_t tile = 1;
+      uint64_t in_bucket = 0;
+      for (size_t k = 0; k < n; ++k) {
+        if (++in_bucket > boundary) {
+          if (remainder != 0 && static_cast<uint64_t>(tile) == remainder) {
+            remainder = 0;
+            --boundary;
+          }
+          ++tile;
+          in_bucket = 1;
+        }
+        rows[k * w + out] = int_datum(tile);
+      }
+      return;
+    }
+    case WindowFunction::Lag:
+    case WindowFunction::Lead:
+      for (size_t k = 0; k < n; ++k) {
+        int64_t offset = 1;
+        if (fn.args.size() > 1) {
+          const Datum& o = arg(k, 1);
+          if (o.is_null) {
+            rows[k * w + out] = null_datum();
+            continue;
+          }
+          offset = o.i64;
+        }
+        // The offset is an Int32 (a negative one looks the other way), so this cannot overflow.
+        const int64_t target = static_cast<int64_t>(k) + (fn.func == WindowFunction::Lag ? -offset : offset);
+        if (target >= 0 && target < static_cast<int64_t>(n))
+          rows[k * w + out] = arg(static_cast<size_t>(target), 0);
+        else
+          rows[k * w + out] = fn.args.size() > 2 ? arg(k, 2) : null_datum();
+      }
+      return;
+    case WindowFunction::FirstValue:
+    case WindowFunction::LastValue:
+    case WindowFunction::NthValue:
+      for (size_t k = 0; k < n; ++k) {
+        size_t b, e;
+        frame_of(f, k, n, b, e);
+        Datum r = null_datum();
+        if (fn.func == WindowFunction::NthValue) {
+          const Datum& nth = arg(k, 1);
+          if (!nth.is_null) {
+            if (nth.i64 <= 0)
+              throw SqlError(SqlState::InvalidArgumentForNthValue,
+                             "argument of nth_value must be greater than zero");
+            if (static_cast<uint64_t>(nth.i64) <= e - b) r = arg(b + static_cast<size_t>(nth.i64) - 1, 0);
+          }
+        } else if (b < e) {
+          r = arg(fn.func == WindowFunction::FirstValue ? b : e - 1, 0);
+        }
+        rows[k * w + out] = r;
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+// Aggregates over each row's frame, as PostgreSQL computes them: while the frame's start stays, the state
+// is extended by the rows the frame's end gained; when the start moves, count and integer sums take the
+// rows that left back out (PostgreSQL's inverse transition functions), the others restart from the new
+// start (so sums of doubles add the same values in the same order as PostgreSQL does). Integer sums are
+// kept in 128 bits: only a frame's sum outside bigint is 22003.
+bool WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n,
+                                     const std::function<bool()>& interrupted) {
+  const WindowFunctionSpec& fn = spec_.functions[f];
+  const size_t w = sorter_.width();
+  const size_t out = input_width_ + f;
+  const size_t col = fn.args.empty() ? 0 : static_cast<size_t>(fn.args[0]);
+  const bool invertible = fn.func == WindowFunction::CountStar || fn.func == WindowFunction::Count ||
+                          (fn.func == WindowFunction::Sum && fn.type != TypeId::Float64);
+  int64_t count = 0;
+  __int128 isum = 0;
+  double fsum = 0;
+  const Datum* best = nullptr;  // min / max so far
+  size_t have_begin = 0, have_end = 0;
+  bool have = false;
+  auto add = [&](size_t row) {
+    if (fn.func == WindowFunction::CountStar) {
+      ++count;
+      return;
+    }
+    const Datum& v = rows[row * w + col];
+    if (v.is_null) return;
+    switch (fn.func) {
+      case WindowFunction::Sum:
+        if (fn.type == TypeId::Float64)
+          fsum += v.f64;
+        else
+          isum += v.i64;
+        break;
+      case WindowFunction::Avg:
+        fsum += fn.arg_type == TypeId::Float64 ? v.f64 : static_cast<double>(v.i64);
+        break;
+      case WindowFunction::Min:
+      case WindowFunction::Max: {
+        if (!best) {
+          best = &v;
+          break;
+        }
+        int c = compare_datums(fn.arg_type, v, *best);
+        // Intervals that compare equal can differ ('1 mon', '30 days'): the later one wins, as in
+        // PostgreSQL's interval_smaller / interval_larger (and the Aggregate operator).
+        if (fn.arg_type == TypeId::Interval && c == 0) c = fn.func == WindowFunction::Min ? -1 : 1;
+        if (fn.func == WindowFunction::Min ? c < 0 : c > 0) best = &v;
+        break;
+      }
+      default:
+        break;
+    }
+    ++count;
+  };
+  auto remove = [&](size_t row) {  // invertible aggregates only
+    if (fn.func == WindowFunction::CountStar) {
+      --count;
+      return;
+    }
+    const Datum& v = rows[row * w + col];
+    if (v.is_null) return;
+    if (fn.func == WindowFunction::Sum) isum -= v.i64;
+    --count;
+  };
+  for (size_t k = 0; k < n; ++k) {
+    // Moving frames cost up to n * frame rows: let a cancel or a timeout stop a long computation.
+    if ((k & 4095) == 4095 && interrupted()) return false;
+    size_t b, e;
+    frame_of(f, k, n, b, e);
+    if (have && invertible && b > have_begin && b <= have_end && e >= have_end) {
+      for (; have_begin < b; ++have_begin) remove(have_begin);
+    }
+    if (!have || b != have_begin || e < have_end) {
+      count = 0;
+      isum = 0;
+      fsum = 0;
+      best = nullptr;
+      have_begin = have_end = b;
+      have = true;
+    }
+    for (; have_end < e; ++have_end) add(have_end);
+    Datum& r = rows[k * w + out];
+    switch (fn.func) {
+      case WindowFunction::CountStar:
+      case WindowFunction::Count:
+        r = int_datum(count);
+        break;
+      case WindowFunction::Sum:
+        if (count == 0) {
+          r = null_datum();
+        } else if (fn.type == TypeId::Float64) {
+          r = float_datum(fsum);
+        } else {
+          if (isum > INT64_MAX || isum < INT64_MIN)
+            throw SqlError(SqlState::NumericValueOutOfRange, "bigint out of range");
+          r = int_datum(static_cast<int64_t>(isum));
+        }
+        break;
+      case WindowFunction::Avg:
+        r = count == 0 ? null_datum() : float_datum(fsum / static_cast<double>(count));
+        break;
+      case WindowFunction::Min:
+      case WindowFunction::Max:
+        r = best ? *best : null_datum();
+        break;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
+}  // namespace omendb::runtime
