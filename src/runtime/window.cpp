@@ -1,8 +1,10 @@
 #include "runtime/window.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "common/error.h"
+#include "common/numeric.h"
 
 namespace omendb::runtime {
 
@@ -70,7 +72,7 @@ WindowBuffer::WindowBuffer(const WindowSpec& spec, MemoryTracker* memory)
       offsets_(spec.functions.size()) {}
 
 WindowBuffer::~WindowBuffer() {
-  if (memory_) memory_->release(peers_counted_);  // an error stopped finish() in the middle
+  if (memory_) memory_->release(peers_counted_ + numeric_bytes_);  // peers: finish() stopped by an error
 }
 
 Datum* WindowBuffer::append() {
@@ -324,11 +326,13 @@ bool WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n,
   const size_t w = sorter_.width();
   const size_t out = input_width_ + f;
   const size_t col = fn.args.empty() ? 0 : static_cast<size_t>(fn.args[0]);
+  const bool numeric = fn.type == TypeId::Numeric;  // sum / avg as num::Accumulator
   const bool invertible = fn.func == WindowFunction::CountStar || fn.func == WindowFunction::Count ||
-                          (fn.func == WindowFunction::Sum && fn.type != TypeId::Float64);
+                          (fn.func == WindowFunction::Sum && fn.type != TypeId::Float64 && !numeric);
   int64_t count = 0;
   __int128 isum = 0;
   double fsum = 0;
+  std::optional<num::Accumulator> nsum;
   const Datum* best = nullptr;  // min / max so far
   size_t have_begin = 0, have_end = 0;
   bool have = false;
@@ -339,6 +343,14 @@ bool WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n,
     }
     const Datum& v = rows[row * w + col];
     if (v.is_null) return;
+    if (numeric) {
+      if (fn.arg_type == TypeId::Numeric)
+        nsum->add(v.str.view());
+      else
+        nsum->add_int(v.i64);
+      ++count;
+      return;
+    }
     switch (fn.func) {
       case WindowFunction::Sum:
         if (fn.type == TypeId::Float64)
@@ -389,12 +401,28 @@ bool WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n,
       count = 0;
       isum = 0;
       fsum = 0;
+      if (numeric) nsum.emplace();
       best = nullptr;
       have_begin = have_end = b;
       have = true;
     }
     for (; have_end < e; ++have_end) add(have_end);
     Datum& r = rows[k * w + out];
+    if (numeric) {
+      if (count == 0) {
+        r = null_datum();
+        continue;
+      }
+      std::string value = fn.func == WindowFunction::Avg ? nsum->avg() : nsum->sum();
+      const uint64_t bytes = value.size() + sizeof(std::string);
+      if (memory_) memory_->reserve(bytes);  // 53200 past the limit
+      numeric_bytes_ += bytes;
+      const std::string& kept = numeric_results_.emplace_back(std::move(value));
+      r = null_datum();
+      r.is_null = 0;
+      r.str = StrRef{kept.data(), kept.size()};
+      continue;
+    }
     switch (fn.func) {
       case WindowFunction::CountStar:
       case WindowFunction::Count:

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "common/datum.h"
@@ -39,8 +41,10 @@ enum class FrameBound : uint8_t { UnboundedPreceding, Preceding, CurrentRow, Fol
 
 // One window function. args are column indexes of a row: ntile(n: Int32), lag / lead(value, offset:
 // Int32, default: value's type), nth_value(value, n: Int32), first_value / last_value(value), aggregates
-// (x). Result types as plan::WindowCall: sum is Int64 over integers (22003 on overflow) and Float64 over
-// Float64, avg Float64 (a double sum of the values divided by their count), min / max the value's type.
+// (x). Result types as plan::WindowCall: sum is Int64 over smaller integers (22003 on overflow), Float64
+// over Float64 and Numeric over bigint and numeric; avg is Float64 over Float64 (a double sum of the
+// values divided by their count) and Numeric over integers and numeric (num::Accumulator, PostgreSQL's
+// result scale), min / max the value's type.
 struct WindowFunctionSpec {
   WindowFunction func = WindowFunction::RowNumber;
   std::vector<int> args;
@@ -103,6 +107,10 @@ class WindowBuffer {
   std::vector<uint64_t> peer_begin_, peer_end_;
   uint64_t peers_counted_ = 0;
   bool interrupted_ = false;
+  // The bytes of numeric results (rows point into them; a deque never moves its strings), counted in
+  // memory_.
+  std::deque<std::string> numeric_results_;
+  uint64_t numeric_bytes_ = 0;
 };
 
 }  // namespace omendb::runtime
