@@ -2216,6 +2216,7 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
       }
       ScanCursorImpl cursor(db_, st, horizon, nullptr, spec);
       std::string chunk_lo = lo;
+      uint64_t chunk_rows = 0;
       // Blocks of max_rows rows; up to 1.5 x max_rows are held back so that the range's last two blocks
       // can be cut evenly (no small block in the middle of the table). The table's tail keeps full blocks
       // and a last one that later appends fill.
@@ -2241,11 +2242,14 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
           builder.add(*cb, r, cb->keys[r].view());
           if (builder.rows() < max_rows + max_rows / 2) continue;
           flush(max_rows);
-          if (batch.GetDataSize() > kSealBatchBytes && can_cut_before(builder.first_key())) {
+          chunk_rows += max_rows;  // the row-store deletes for them come at the end of the step
+          if (batch.GetDataSize() + chunk_rows * 48 > kSealBatchBytes &&
+              can_cut_before(builder.first_key())) {
             const std::string cut = builder.first_key();  // every row below it is in `batch`
             finish_chunk(chunk_lo, cut, s_next);
             write_step();
             chunk_lo = cut;
+            chunk_rows = 0;
           }
         }
       }
