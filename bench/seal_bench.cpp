@@ -6,6 +6,8 @@
 // after the incremental ones (and, with --full, after rewriting every block in one seal).
 //
 //   build/bench/bench_seal --rows 10000000 --rounds 5 --percent 1 [--key device_ts|ts_device] [--full]
+//                          [--threshold N]   seal as the background sealer does: blocks with fewer than N
+//                                            changed keys wait (Store::SealOptions::min_block_changes)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -39,6 +41,7 @@ uint64_t splitmix64(uint64_t x) {
 // Row i, as bench/driver.cpp's make_row (columns ts, device_id, region, cpu, mem, temp, status).
 void make_row(uint64_t i, int64_t interval, Datum* r) {
   uint64_t h = splitmix64(i);
+  for (int c = 0; c < 7; ++c) r[c] = Datum{};
   const int32_t device = static_cast<int32_t>(i % kDevices);
   r[0].i64 = kT0 + static_cast<int64_t>(i / kDevices) * interval;
   r[1].i64 = device;
@@ -73,7 +76,7 @@ double seconds_since(Clock::time_point t) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  uint64_t rows = 1'000'000, rounds = 5, block_rows = 16384;
+  uint64_t rows = 1'000'000, rounds = 5, block_rows = 16384, threshold = 1;
   double percent = 1.0;
   int queries = 5;
   bool ts_first = false, full = false;
@@ -91,6 +94,8 @@ int main(int argc, char** argv) {
       block_rows = std::stoull(next());
     else if (a == "--queries")
       queries = std::stoi(next());
+    else if (a == "--threshold")
+      threshold = std::stoull(next());
     else if (a == "--key")
       ts_first = next() == "ts_device";
     else if (a == "--full")
@@ -139,6 +144,14 @@ int main(int argc, char** argv) {
   };
   auto vacuum = [&] {
     auto t = Clock::now();
+#ifndef SEAL_BENCH_NO_FULL
+    if (threshold > 1) {  // as the background sealer: blocks with fewer changed keys wait
+      storage::Store::SealOptions so;
+      so.min_block_changes = threshold;
+      if (store.seal(table->id, so).versions_sealed > 0) store.compact_table(table->id);
+      return seconds_since(t);
+    }
+#endif
     session->execute("VACUUM metrics", out);
     return seconds_since(t);
   };

@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "common/sync_point.h"
 #include "storage/key_codec.h"
+#include "storage/row_codec.h"
 #include "storage/store.h"
 #include "test_util.h"
 
@@ -738,6 +739,33 @@ TEST_F(IncrementalSealTest, LargeSealInSeveralSteps) {
   ScanStats stats;
   EXPECT_EQ(scan_now({}, &stats), model);
   EXPECT_EQ(stats.row_store_rows, 0u);
+}
+
+// A data directory sealed before the manifest held a block index (version 1): the next seal rebuilds the
+// index from the blocks' envelopes and writes version 2.
+TEST_F(IncrementalSealTest, ManifestWithoutIndexIsUpgraded) {
+  Model model;
+  load(model, 0, 1000);
+  seal();
+  std::string v1;
+  v1.push_back(1);
+  for (uint64_t f : {uint64_t{1}, uint64_t{10}, uint64_t{1000}, store_->seal(m_->id).bytes})
+    rowcodec::append_varint(f, v1);
+  std::string manifest_key("\0\0\0\0S", 5);
+  keycodec::append_table_prefix(m_->id, manifest_key);
+  ASSERT_TRUE(store_->db()->Put(rocksdb::WriteOptions(), manifest_key, v1).ok());
+  reopen();
+  EXPECT_EQ(store_->sealed_info(m_->id).blocks, 10u);
+  EXPECT_EQ(store_->check_sealed(m_->id), "");
+  upsert(model, 550, -1);
+  load(model, 1000, 1010);
+  Store::SealResult r = seal();
+  EXPECT_EQ(r.blocks_removed, 1u);  // block 5; the new keys make a block of their own after the full tail
+  EXPECT_EQ(r.blocks_written, 2u);
+  std::string stored;
+  ASSERT_TRUE(store_->db()->Get(rocksdb::ReadOptions(), manifest_key, &stored).ok());
+  EXPECT_EQ(stored[0], 2);
+  EXPECT_EQ(scan_now(), model);
 }
 
 // The model-based test with incremental seals interleaved: random inserts (appends, into gaps, before the
