@@ -1868,12 +1868,15 @@ class BlockBuilder {
     nulls_.resize(n);
     size_t row_bytes = 0;
     for (TypeId t : types_) row_bytes += sealed::value_width(t) + 1;
-    max_rows_ = std::min<uint64_t>(std::clamp<uint64_t>(block_rows, 1, columnar::kMaxBlockRows),
-                                   columnar::kMaxBlockDecodedBytes / std::max<size_t>(1, row_bytes));
+    hard_max_rows_ = std::max<uint64_t>(
+        1, std::min<uint64_t>(columnar::kMaxBlockRows,
+                              columnar::kMaxBlockDecodedBytes / std::max<size_t>(1, row_bytes)));
+    max_rows_ = std::clamp<uint64_t>(block_rows, 1, hard_max_rows_);
   }
 
   uint64_t rows() const { return keys_.size(); }
-  uint64_t max_rows() const { return max_rows_; }
+  uint64_t max_rows() const { return max_rows_; }            // rows per block (--seal-block-rows)
+  uint64_t hard_max_rows() const { return hard_max_rows_; }  // what the block format takes
   const std::string& first_key() const { return keys_.front(); }
 
   // Row r of a batch (every table column decoded) with its storage key.
@@ -1950,6 +1953,7 @@ class BlockBuilder {
   std::string text_;
   std::string block_;
   uint64_t max_rows_ = 0;
+  uint64_t hard_max_rows_ = 0;
 };
 
 }  // namespace
@@ -2114,6 +2118,7 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
   // 3. What to rewrite.
   BlockBuilder builder(*table, options_.seal_block_rows);
   const uint64_t max_rows = builder.max_rows();
+  const uint64_t slack_rows = std::min(max_rows + max_rows / 2, builder.hard_max_rows());
   std::vector<bool> rw(n, false);
   for (size_t b = 0; b < n; ++b)
     rw[b] = options.rewrite_all || block_keys[b] >= std::max<uint64_t>(1, options.min_block_changes);
@@ -2217,9 +2222,10 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
       ScanCursorImpl cursor(db_, st, horizon, nullptr, spec);
       std::string chunk_lo = lo;
       uint64_t chunk_rows = 0;
-      // Blocks of max_rows rows; up to 1.5 x max_rows are held back so that the range's last two blocks
-      // can be cut evenly (no small block in the middle of the table). The table's tail keeps full blocks
-      // and a last one that later appends fill.
+      // Blocks of max_rows rows; up to 1.5 x max_rows are held back, and a range between untouched blocks
+      // ends in one block of up to that size: a block that grew a little stays one block (it is split in
+      // a full block and a half one only once it reaches 1.5 x), and no small block is left in the middle
+      // of the table. The table's tail keeps full blocks and a last one that later appends fill.
       auto flush = [&](uint64_t k) {
         sealed::BlockMeta meta;
         builder.emit(k, horizon, value, meta);
@@ -2240,7 +2246,7 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
       while (const ColumnBatch* cb = cursor.next()) {
         for (uint64_t r = 0; r < cb->count; ++r) {
           builder.add(*cb, r, cb->keys[r].view());
-          if (builder.rows() < max_rows + max_rows / 2) continue;
+          if (builder.rows() < slack_rows) continue;
           flush(max_rows);
           chunk_rows += max_rows;  // the row-store deletes for them come at the end of the step
           if (batch.GetDataSize() + chunk_rows * 48 > kSealBatchBytes &&
@@ -2255,8 +2261,6 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
       }
       if (hi.empty()) {
         while (builder.rows() > max_rows) flush(max_rows);
-      } else if (builder.rows() > max_rows) {
-        flush(builder.rows() / 2);
       }
       if (builder.rows() > 0) flush(builder.rows());
       OMEN_SYNC_POINT("Store::seal:BlocksBuilt");

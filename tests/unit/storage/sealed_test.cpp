@@ -602,9 +602,9 @@ TEST_F(IncrementalSealTest, ChangesRewriteOnlyTheBlocksTheyTouch) {
   upsert(model, 2 * 750 + 1, -2);
   Store::SealResult r = seal();
   EXPECT_EQ(r.blocks_removed, 2u);
-  EXPECT_EQ(r.blocks_written, 3u);  // block 3 again; block 7 with 101 rows as two even halves
+  EXPECT_EQ(r.blocks_written, 2u);  // block 3 again; block 7 with 101 rows (one block up to 150)
   EXPECT_EQ(r.rows_written, 201u);
-  EXPECT_EQ(r.blocks, 11u);
+  EXPECT_EQ(r.blocks, 10u);
   EXPECT_EQ(r.versions_sealed, 2u);
   EXPECT_EQ(scan_now(), model);
   // A key between two full blocks (199 is between block 0's last 198 and block 1's first 200) that no
@@ -614,12 +614,17 @@ TEST_F(IncrementalSealTest, ChangesRewriteOnlyTheBlocksTheyTouch) {
   r = seal();
   EXPECT_EQ(r.blocks_removed, 0u);
   EXPECT_EQ(r.blocks_written, 1u);
-  EXPECT_EQ(r.blocks, 12u);
+  EXPECT_EQ(r.blocks, 11u);
   upsert(model, 0, -4);
   r = seal();
-  EXPECT_EQ(r.blocks_removed, 2u);  // block 0 and the one-row block after it
+  EXPECT_EQ(r.blocks_removed, 2u);  // block 0 and the one-row block after it, now one block of 101
+  EXPECT_EQ(r.blocks_written, 1u);
+  EXPECT_EQ(r.blocks, 10u);
+  // A block that grows past 1.5 x the block size is split into a full block and the rest.
+  for (int64_t id = 601; id < 700; id += 2) upsert(model, id, id);  // block 3: 100 + 50 rows
+  r = seal();
   EXPECT_EQ(r.blocks_written, 2u);
-  EXPECT_EQ(r.blocks, 12u);
+  EXPECT_EQ(r.blocks, 11u);
   // Deleting every row of a block removes it.
   {
     testing::AutoCommit stmt(*store_);
@@ -629,7 +634,7 @@ TEST_F(IncrementalSealTest, ChangesRewriteOnlyTheBlocksTheyTouch) {
   }
   r = seal();
   EXPECT_EQ(r.blocks_written, 0u);
-  EXPECT_EQ(r.blocks, 11u);
+  EXPECT_EQ(r.blocks, 10u);
   EXPECT_EQ(r.rows, model.size());
   EXPECT_EQ(scan_now(), model);
 }
