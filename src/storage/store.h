@@ -113,12 +113,12 @@ class Store {
   // Sealing (docs/columnar.md): moves the rows of a table that every snapshot sees (those visible at the
   // oldest registered snapshot, the horizon) into immutable compressed column blocks, ordered by primary
   // key, and removes the row-store versions at or below the horizon that it sealed, in one atomic, synced
-  // RocksDB write. Incremental: only blocks whose key range holds such versions are rewritten (with the
-  // keys between them); rows past (or between) the blocks go into new blocks or extend a block that is not
-  // full; every other block and every other key is left alone, so a seal with nothing to do writes nothing.
-  // Versions newer than the horizon stay in the row store and mask the sealed rows they replace. Answers of
-  // every snapshot are unchanged. Neither commits nor readers wait for a seal; DROP TABLE does. Throws
-  // 42P01 if the table is gone.
+  // RocksDB write (a seal of more than ~64 MB: several, each leaving a consistent state). Incremental: only
+  // blocks whose key range holds such versions are rewritten (with the keys between them); rows past (or
+  // between) the blocks go into new blocks or extend a block that is not full; every other block and every
+  // other key is left alone, so a seal with nothing to do writes nothing. Versions newer than the horizon
+  // stay in the row store and mask the sealed rows they replace. Answers of every snapshot are unchanged.
+  // Neither commits nor readers wait for a seal; DROP TABLE does. Throws 42P01 if the table is gone.
   struct SealOptions {
     // A block is rewritten when at least this many of its keys have versions at or below the horizon;
     // fewer are left in the row store (masking the block's rows) for a later seal. Keys outside every
