@@ -1226,7 +1226,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         continue;
       }
       storage::Store::SealResult r = db_.store().seal(def->id);
-      db_.store().compact_table(def->id);
+      if (r.versions_sealed > 0) db_.store().compact_table(def->id);  // the replaced versions leave the disk
       if (stmt.verbose)
         out.notice("00000", "\"" + def->name + "\": " + std::to_string(r.rows) + " rows sealed in " +
                                 std::to_string(r.blocks) + " blocks (" + std::to_string(r.bytes) +
@@ -2664,8 +2664,12 @@ void Database::seal_loop() {
         uint64_t rows = store_->approximate_row_count(t->id);
         uint64_t sealed = store_->sealed_info(t->id).rows;
         if (rows < sealed + options_.seal_min_rows || !storage::Store::sealable(*t)) continue;
-        storage::Store::SealResult r = store_->seal(t->id);
-        store_->compact_table(t->id);
+        // Blocks with fewer changed rows than 1/32 of a block wait for a later seal (keys past the blocks
+        // are always sealed); VACUUM folds every change.
+        storage::Store::SealOptions so;
+        so.min_block_changes = std::max<uint64_t>(1, options_.seal_block_rows / 32);
+        storage::Store::SealResult r = store_->seal(t->id, so);
+        if (r.versions_sealed > 0) store_->compact_table(t->id);
         spdlog::info("background sealing: table \"{}\": {} rows in {} blocks ({} newer versions kept)",
                      t->name, r.rows, r.blocks, r.versions_kept);
         std::lock_guard stop(sealer_mutex_);

@@ -224,6 +224,9 @@ void Catalog::drop_table(std::string_view name) {
   // the range delete below removes them); commits that have not started their checks yet wait for the
   // drop (ddl_pending) and then fail with 42P01.
   StoreState& state = *store_.state_;
+  // A seal of the table finishes first (its writes would otherwise land after the range deletes below and
+  // leave blocks under a dropped table id). Lock order: seal_mutex, commit_mutex, mutex_.
+  std::lock_guard seal_lock(state.seal_mutex);
   std::unique_lock commit_lock(state.commit_mutex);
   ++state.ddl_pending;
   struct Done {

@@ -155,7 +155,8 @@ struct StoreState {
   // --- row locks (lock_manager.h), held by transactions (numbered from next_txn_id) until they end
   LockManager locks;
   std::atomic<uint64_t> next_txn_id{1};
-  // Sealing (Store::seal): one at a time.
+  // Sealing (Store::seal): one at a time; DROP TABLE takes it too (before commit_mutex), so a seal's
+  // writes never land after a drop.
   std::mutex seal_mutex;
   // Tables that have (or had, since the server started) sealed blocks. Garbage collection keeps their
   // tombstones even in a full compaction: a tombstone may mask a sealed row, which no compaction sees.

@@ -1,5 +1,6 @@
 #include "storage/sealed.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/error.h"
@@ -60,21 +61,53 @@ bool parse_value(std::string_view value, uint64_t& horizon, std::string_view& la
 
 void encode_manifest(const Manifest& m, std::string& out) {
   out.clear();
-  out.push_back(static_cast<char>(kEnvelopeVersion));
+  out.push_back(static_cast<char>(kManifestVersion));
   rowcodec::append_varint(m.horizon, out);
   rowcodec::append_varint(m.blocks, out);
   rowcodec::append_varint(m.rows, out);
   rowcodec::append_varint(m.bytes, out);
+  for (const BlockMeta& b : m.index) {
+    rowcodec::append_varint(b.first_key.size(), out);
+    out.append(b.first_key);
+    rowcodec::append_varint(b.last_key.size(), out);
+    out.append(b.last_key);
+    rowcodec::append_varint(b.rows, out);
+    rowcodec::append_varint(b.bytes, out);
+  }
 }
 
-bool decode_manifest(std::string_view value, Manifest& m) {
+bool decode_manifest(std::string_view value, Manifest& m, bool with_index) {
   const auto* p = reinterpret_cast<const uint8_t*>(value.data());
   const auto* end = p + value.size();
-  if (p == end || *p++ != kEnvelopeVersion) return false;
+  if (p == end) return false;
+  const uint8_t version = *p++;
+  if (version != 1 && version != kManifestVersion) return false;
   for (uint64_t* f : {&m.horizon, &m.blocks, &m.rows, &m.bytes}) {
     if (!(p = rowcodec::read_varint(p, end, *f))) return false;
   }
-  return p == end;
+  m.index.clear();
+  m.has_index = version == kManifestVersion;
+  if (version == 1) return p == end;
+  if (!with_index) return true;
+  m.index.reserve(std::min<uint64_t>(m.blocks, value.size()));
+  uint64_t rows = 0, bytes = 0;
+  while (p != end) {
+    BlockMeta b;
+    for (std::string* k : {&b.first_key, &b.last_key}) {
+      uint64_t len = 0;
+      if (!(p = rowcodec::read_varint(p, end, len)) || static_cast<uint64_t>(end - p) < len) return false;
+      k->assign(reinterpret_cast<const char*>(p), len);
+      p += len;
+    }
+    if (!(p = rowcodec::read_varint(p, end, b.rows)) || !(p = rowcodec::read_varint(p, end, b.bytes)))
+      return false;
+    if (b.first_key > b.last_key || (!m.index.empty() && m.index.back().last_key >= b.first_key))
+      return false;
+    rows += b.rows;
+    bytes += b.bytes;
+    m.index.push_back(std::move(b));
+  }
+  return m.index.size() == m.blocks && rows == m.rows && bytes == m.bytes;
 }
 
 size_t block_columns(const TableDef& table) {

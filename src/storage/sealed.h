@@ -7,8 +7,12 @@
 //   varint length + bytes   the storage key of the block's last row
 //   the column block (columnar/block.h): the table's columns in table order, then, for a table without a
 //   primary key, its hidden row id as one more Int64 column
-// A table's manifest (meta::sealed_manifest_key) holds u8 version (1), varint horizon, blocks, rows,
-// bytes: what sealed_info() and the row estimate read without touching the blocks.
+// A table's manifest (meta::sealed_manifest_key) holds u8 version (2), varint horizon, blocks, rows,
+// bytes (what sealed_info() and the row estimate read without touching the blocks), then the block index:
+// per block, in key order, varint length + first row's storage key, varint length + last row's storage
+// key, varint rows, varint bytes (of the stored value). An incremental seal reads the index instead of
+// the blocks to find which blocks changed rows touch. Version 1 (the first sealing code) had no index:
+// the seal rebuilds it from the blocks' envelopes once.
 #pragma once
 
 #include <cstdint>
@@ -40,14 +44,28 @@ inline bool block_bytes(std::string_view value, std::string_view& block) {
   return parse_value(value, horizon, last_key, block);
 }
 
+constexpr uint8_t kManifestVersion = 2;
+
+// One block in the manifest's index.
+struct BlockMeta {
+  std::string first_key, last_key;  // storage keys (table prefix + primary key) of its first and last rows
+  uint64_t rows = 0;
+  uint64_t bytes = 0;  // of the stored value (envelope + block)
+};
+
 struct Manifest {
-  uint64_t horizon = 0;
+  uint64_t horizon = 0;  // of the latest seal (blocks keep their own in the envelope)
   uint64_t blocks = 0;
   uint64_t rows = 0;
   uint64_t bytes = 0;
+  bool has_index = false;  // false: a version 1 manifest, `index` is empty
+  std::vector<BlockMeta> index;
 };
+// Encodes m's totals and m.index (m.blocks/rows/bytes must agree with it).
 void encode_manifest(const Manifest& m, std::string& out);
-bool decode_manifest(std::string_view value, Manifest& m);
+// Decodes a manifest of version 1 or 2; the index only when `with_index` (totals are all sealed_info
+// needs). False when malformed.
+bool decode_manifest(std::string_view value, Manifest& m, bool with_index = false);
 
 // Columns a block of `table` holds: the table's, plus the hidden row id for a table without a key.
 size_t block_columns(const TableDef& table);

@@ -1853,8 +1853,9 @@ Store::SealedInfo Store::sealed_info(uint32_t table_id) const {
 
 namespace {
 
-// Accumulates rows for one sealed block: fixed-width values in byte buffers, text as offsets into an
-// arena (turned into StrRefs when the block is written).
+// Accumulates rows for sealed blocks: fixed-width values in byte buffers, text as offsets into an arena
+// (turned into StrRefs when a block is written), and each row's storage key. A block is cut from the
+// first rows (emit), so a seal can hold back rows to balance the last two blocks of a key range.
 class BlockBuilder {
  public:
   BlockBuilder(const TableDef& table, uint64_t block_rows) : table_(table) {
@@ -1867,19 +1868,20 @@ class BlockBuilder {
     nulls_.resize(n);
     size_t row_bytes = 0;
     for (TypeId t : types_) row_bytes += sealed::value_width(t) + 1;
-    max_rows_ = std::min<uint64_t>(std::clamp<uint64_t>(block_rows, 1, columnar::kMaxBlockRows),
-                                   columnar::kMaxBlockDecodedBytes / std::max<size_t>(1, row_bytes));
+    hard_max_rows_ = std::max<uint64_t>(
+        1, std::min<uint64_t>(columnar::kMaxBlockRows,
+                              columnar::kMaxBlockDecodedBytes / std::max<size_t>(1, row_bytes)));
+    max_rows_ = std::clamp<uint64_t>(block_rows, 1, hard_max_rows_);
   }
 
-  uint64_t rows() const { return rows_; }
-  bool full() const { return rows_ >= max_rows_; }
-  const std::string& first_key() const { return first_key_; }
-  const std::string& last_key() const { return last_key_; }
+  uint64_t rows() const { return keys_.size(); }
+  uint64_t max_rows() const { return max_rows_; }            // rows per block (--seal-block-rows)
+  uint64_t hard_max_rows() const { return hard_max_rows_; }  // what the block format takes
+  const std::string& first_key() const { return keys_.front(); }
 
   // Row r of a batch (every table column decoded) with its storage key.
   void add(const ColumnBatch& b, uint64_t r, std::string_view key) {
-    if (rows_ == 0) first_key_.assign(key);
-    last_key_.assign(key);
+    keys_.emplace_back(key);
     for (size_t c = 0; c < table_.columns.size(); ++c) {
       const ColumnVector& v = b.columns[c];
       const bool null = v.nulls[r] != 0;
@@ -1905,33 +1907,41 @@ class BlockBuilder {
       nulls_[c].push_back(0);
       data_[c].append(reinterpret_cast<const char*>(&rowid), 8);
     }
-    ++rows_;
   }
 
-  // Encodes the block (with its envelope) into `out` and starts a new one.
-  void finish(uint64_t horizon, std::string& out) {
+  // Encodes the first k rows (1 <= k <= rows()) as a block with its envelope into `out` and describes it
+  // in `meta` (but for bytes); the other rows stay.
+  void emit(uint64_t k, uint64_t horizon, std::string& out, sealed::BlockMeta& meta) {
     std::vector<columnar::ColumnInput> inputs(types_.size());
+    std::vector<std::vector<StrRef>> refs(types_.size());
     for (size_t c = 0; c < types_.size(); ++c) {
-      if (types_[c] == TypeId::Text) {  // offsets -> pointers now that the arena stops growing
-        auto* refs = reinterpret_cast<StrRef*>(data_[c].data());
-        for (uint64_t r = 0; r < rows_; ++r) {
-          uint64_t off;
-          std::memcpy(&off, &refs[r].ptr, 8);
-          refs[r].ptr = text_.data() + off;
-        }
-      }
       inputs[c].type = types_[c];
       inputs[c].data = data_[c].data();
       inputs[c].nulls = reinterpret_cast<const uint8_t*>(nulls_[c].data());
+      if (types_[c] == TypeId::Text) {  // offsets -> pointers into the arena
+        refs[c].resize(k);
+        for (uint64_t r = 0; r < k; ++r) {
+          uint64_t off, len;
+          std::memcpy(&off, data_[c].data() + r * 16, 8);
+          std::memcpy(&len, data_[c].data() + r * 16 + 8, 8);
+          refs[c][r] = StrRef{text_.data() + off, len};
+        }
+        inputs[c].data = refs[c].data();
+      }
     }
-    columnar::Status s = columnar::write_block(inputs, rows_, block_);
+    columnar::Status s = columnar::write_block(inputs, k, block_);
     if (!s.is_ok())
       throw SqlError(SqlState::InternalError, "sealing table \"" + table_.name + "\": " + s.message());
-    sealed::encode_value(horizon, last_key_, block_, out);
-    for (auto& d : data_) d.clear();
-    for (auto& n : nulls_) n.clear();
-    text_.clear();
-    rows_ = 0;
+    sealed::encode_value(horizon, keys_[k - 1], block_, out);
+    meta.first_key = keys_.front();
+    meta.last_key = keys_[k - 1];
+    meta.rows = k;
+    for (size_t c = 0; c < types_.size(); ++c) {
+      data_[c].erase(0, k * sealed::value_width(types_[c]));
+      nulls_[c].erase(0, k);
+    }
+    keys_.erase(keys_.begin(), keys_.begin() + static_cast<ptrdiff_t>(k));
+    if (keys_.empty()) text_.clear();
   }
 
  private:
@@ -1939,10 +1949,11 @@ class BlockBuilder {
   std::vector<TypeId> types_;
   std::vector<std::string> data_;
   std::vector<std::string> nulls_;
+  std::vector<std::string> keys_;
   std::string text_;
-  std::string first_key_, last_key_, block_;
-  uint64_t rows_ = 0;
+  std::string block_;
   uint64_t max_rows_ = 0;
+  uint64_t hard_max_rows_ = 0;
 };
 
 }  // namespace
@@ -1964,9 +1975,80 @@ bool Store::sealable(const TableDef& table) {
   return true;
 }
 
-Store::SealResult Store::seal(uint32_t table_id) {
+namespace {
+
+// Reads a table's manifest, with its block index when `with_index`. A version 1 manifest (no index) gets
+// one rebuilt from the blocks' envelopes (once: the next seal writes version 2).
+sealed::Manifest read_manifest(rocksdb::DB* db, uint32_t table_id, bool with_index) {
+  sealed::Manifest m;
+  std::string v;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), meta::sealed_manifest_key(table_id), &v);
+  if (s.IsNotFound()) {
+    m.has_index = true;
+    return m;
+  }
+  check_status(s, "reading the sealed-data manifest");
+  if (!sealed::decode_manifest(v, m, with_index))
+    throw SqlError(SqlState::DataCorrupted,
+                   "malformed sealed-data manifest of table id " + std::to_string(table_id));
+  if (!with_index || m.has_index) return m;
+  const std::string lower = meta::block_prefix(table_id);
+  const std::string upper = keycodec::prefix_successor(lower);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    sealed::BlockMeta b;
+    const size_t skip = lower.size() - keycodec::kTablePrefixSize;  // "\0\0\0\0B"
+    b.first_key.assign(it->key().data() + skip, it->key().size() - skip);
+    uint64_t horizon = 0;
+    std::string_view last, block;
+    columnar::BlockReader reader;
+    if (!sealed::parse_value(std::string_view(it->value().data(), it->value().size()), horizon, last,
+                             block) ||
+        !reader.open(block).is_ok())
+      throw SqlError(SqlState::DataCorrupted,
+                     "malformed sealed block of table id " + std::to_string(table_id));
+    b.last_key.assign(last);
+    b.rows = reader.row_count();
+    b.bytes = it->value().size();
+    m.index.push_back(std::move(b));
+  }
+  check_status(it->status(), "reading sealed blocks");
+  m.has_index = true;
+  return m;
+}
+
+// The smallest RocksDB key above every version of user key `k` (k + eight 0xFF bytes + 0x00). Storage
+// keys of one table are prefix-free (key_codec.h), so every user key above k sorts above it too.
+std::string after_versions_of(std::string_view k) {
+  std::string s(k);
+  s.append(keycodec::kVersionSize, '\xff');
+  s.push_back('\0');
+  return s;
+}
+
+constexpr size_t kSealBatchBytes = size_t{64} << 20;  // a seal writes in atomic steps of about this size
+
+}  // namespace
+
+// Incremental sealing (docs/columnar.md, "Incremental sealing"). In short:
+//  1. the horizon H (oldest registered snapshot) is registered for the seal's duration;
+//  2. one pass over the table's row store counts, per block of the manifest's index and per gap between
+//     blocks, the keys that have versions <= H (versions > H are never touched);
+//  3. blocks with at least min_block_changes such keys are rewritten; keys in gaps are always sealed,
+//     extending a neighbouring block that is not full; small untouched blocks next to rewritten ones are
+//     merged in. The key space between two untouched blocks that holds work is a "range";
+//  4. each range is read at H with the ordinary merged scan (its old blocks + the row store) and cut into
+//     new blocks; the write deletes the range's old blocks and the row-store versions <= H of the range's
+//     keys (point deletes: a concurrent commit's versions are all > H and stay), puts the new blocks and
+//     the manifest. Large seals are written in several atomic steps, cut only between old blocks: each
+//     step leaves a state in which every key is either sealed at H or as before.
+Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
   StoreState& st = *state_;
-  std::lock_guard seal_lock(st.seal_mutex);
+  std::lock_guard seal_lock(st.seal_mutex);  // one seal at a time; DROP TABLE waits for it
   TableDefPtr table = catalog_->find(table_id);
   if (!table)
     throw SqlError(SqlState::UndefinedTable,
@@ -1975,101 +2057,281 @@ Store::SealResult Store::seal(uint32_t table_id) {
     throw SqlError(SqlState::FeatureNotSupported,
                    "OmenDB does not seal tables with date/time or numeric columns into column blocks yet");
 
-  // Commits wait while the table is sealed (as for DROP TABLE): no new commit starts its checks, and the
-  // ones already past them finish first. The row store of the table is then frozen, so what is read
-  // below is what the atomic write replaces. Readers go on.
+  // Every registered snapshot (and every later one) reads at or above the horizon, so the rows visible at
+  // it are what every reader sees of the versions at or below it; every commit at or below it is written
+  // (visible_ts), so those versions no longer change. Registering it keeps garbage collection from
+  // dropping the version visible at H while the seal reads.
+  uint64_t horizon = 0;
   {
-    std::unique_lock lock(st.commit_mutex);
-    ++st.ddl_pending;
-    if (!st.inflight_ts.empty()) st.visible_advanced.wait(lock, [&] { return st.inflight_ts.empty(); });
+    std::lock_guard lock(st.snapshot_mutex);
+    horizon = st.active_snapshots.empty() ? st.visible_ts.load() : *st.active_snapshots.begin();
+    st.active_snapshots.insert(horizon);
   }
-  struct Done {
-    StoreState& state;
-    ~Done() {
-      std::lock_guard lock(state.commit_mutex);
-      if (--state.ddl_pending == 0) state.ddl_done.notify_all();
-    }
-  } done{st};
-  if (!catalog_->find(table_id))
-    throw SqlError(SqlState::UndefinedTable, "relation \"" + table->name + "\" does not exist");
-
-  // Every registered snapshot (and every later one) reads at or above the horizon, so the rows visible
-  // at the horizon are what every reader sees of the versions at or below it.
-  const uint64_t horizon = st.oldest_snapshot();
+  struct Release {
+    StoreState& st;
+    uint64_t ts;
+    ~Release() { st.release_snapshot(ts); }
+  } release{st, horizon};
   OMEN_SYNC_POINT("Store::seal:Horizon");
 
-  rocksdb::WriteBatch batch;
-  const std::string block_lower = meta::block_prefix(table_id);
-  const std::string block_upper = keycodec::prefix_successor(block_lower);
-  check_status(batch.DeleteRange(block_lower, block_upper), "sealing");
-
-  // 1. The rows visible at the horizon, in key order: the old blocks merged with the row store.
+  const sealed::Manifest manifest = read_manifest(db_, table_id, true);
+  const std::vector<sealed::BlockMeta>& blocks = manifest.index;
+  const size_t n = blocks.size();
   SealResult result;
   result.horizon_ts = horizon;
-  {
-    ScanSpec spec;
-    spec.table = table;
-    spec.columns.assign(table->columns.size(), true);
-    spec.want_keys = true;
-    spec.batch_rows = 4096;
-    ScanCursorImpl cursor(db_, st, horizon, nullptr, spec);
-    BlockBuilder builder(*table, options_.seal_block_rows);
-    std::string value;
-    auto flush = [&] {
-      if (builder.rows() == 0) return;
-      const std::string key = meta::block_key(builder.first_key());
-      result.rows += builder.rows();
-      builder.finish(horizon, value);
-      check_status(batch.Put(key, value), "sealing");
-      ++result.blocks;
-      result.bytes += value.size();
-    };
-    while (const ColumnBatch* b = cursor.next()) {
-      for (uint64_t r = 0; r < b->count; ++r) {
-        builder.add(*b, r, b->keys[r].view());
-        if (builder.full()) flush();
-      }
-    }
-    flush();
-  }
-  OMEN_SYNC_POINT("Store::seal:BlocksBuilt");
 
-  // 2. Versions newer than the horizon stay in the row store (they mask the sealed rows they replace);
-  // everything at or below it is in the blocks now.
+  // 2. Keys with versions <= H, counted per block (key inside its range) and per gap (gap g lies between
+  // blocks g-1 and g).
   const std::string row_lower = table_prefix(table_id);
   const std::string row_upper = keycodec::prefix_successor(row_lower);
-  check_status(batch.DeleteRange(row_lower, row_upper), "sealing");
+  std::vector<uint64_t> block_keys(n, 0), block_versions(n, 0), gap_keys(n + 1, 0);
+  uint64_t newer = 0;
   {
     rocksdb::Slice upper_slice(row_upper);
     rocksdb::ReadOptions ro;
     ro.total_order_seek = true;
     ro.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    std::string prev;
+    bool have_prev = false;
+    size_t b = 0;  // blocks [0, b) start at or before the current key
     for (it->Seek(row_lower); it->Valid(); it->Next()) {
       rocksdb::Slice k = it->key();
       if (k.size() < keycodec::kTablePrefixSize + keycodec::kVersionSize) throw_corrupt(*table, "short key");
-      if (keycodec::decode_version(std::string_view(k.data(), k.size())) <= horizon) continue;
-      check_status(batch.Put(k, it->value()), "sealing");
-      ++result.versions_kept;
+      const std::string_view kv(k.data(), k.size());
+      if (keycodec::decode_version(kv) > horizon) {
+        ++newer;
+        continue;
+      }
+      const std::string_view user = kv.substr(0, kv.size() - keycodec::kVersionSize);
+      while (b < n && std::string_view(blocks[b].first_key) <= user) ++b;
+      const bool in_block = b > 0 && user <= std::string_view(blocks[b - 1].last_key);
+      if (in_block) ++block_versions[b - 1];
+      if (have_prev && user == prev) continue;
+      prev.assign(user);
+      have_prev = true;
+      ++(in_block ? block_keys[b - 1] : gap_keys[b]);
     }
     check_status(it->status(), "sealing table \"" + table->name + "\"");
   }
 
-  sealed::Manifest m{horizon, result.blocks, result.rows, result.bytes};
-  std::string mv;
-  sealed::encode_manifest(m, mv);
-  if (result.blocks == 0) {
-    check_status(batch.Delete(meta::sealed_manifest_key(table_id)), "sealing");
-  } else {
-    check_status(batch.Put(meta::sealed_manifest_key(table_id), mv), "sealing");
+  // 3. What to rewrite.
+  BlockBuilder builder(*table, options_.seal_block_rows);
+  const uint64_t max_rows = builder.max_rows();
+  const uint64_t slack_rows = std::min(max_rows + max_rows / 2, builder.hard_max_rows());
+  std::vector<bool> rw(n, false);
+  for (size_t b = 0; b < n; ++b)
+    rw[b] = options.rewrite_all || block_keys[b] >= std::max<uint64_t>(1, options.min_block_changes);
+  for (size_t g = 0; g <= n; ++g) {  // new keys extend a neighbour that is not full (the tail, in appends)
+    if (gap_keys[g] == 0 || (g > 0 && rw[g - 1]) || (g < n && rw[g])) continue;
+    if (g > 0 && blocks[g - 1].rows < max_rows) {
+      rw[g - 1] = true;
+    } else if (g < n && blocks[g].rows < max_rows) {
+      rw[g] = true;
+    }
   }
-  st.note_sealed(table_id);  // before the blocks exist: full compactions keep this table's tombstones
-  OMEN_SYNC_POINT("Store::seal:BeforeWrite");
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  check_status(db_->Write(wo, &batch), "sealing table \"" + table->name + "\"");
-  OMEN_SYNC_POINT("Store::seal:Written");
+  // Small blocks next to work are merged into it, so repeated small seals do not leave fragments.
+  auto has_work_next_to = [&](size_t b) {
+    return gap_keys[b] > 0 || gap_keys[b + 1] > 0 || (b > 0 && rw[b - 1]) || (b + 1 < n && rw[b + 1]);
+  };
+  for (size_t b = 0; b < n; ++b)
+    if (!rw[b] && blocks[b].rows < max_rows / 2 && has_work_next_to(b)) rw[b] = true;
+
+  // 4. The ranges between untouched blocks that hold work, in key order; writes in atomic steps.
+  std::vector<sealed::BlockMeta> out;  // the new index: untouched and new blocks so far
+  size_t next_old = 0;                 // old blocks [next_old, n) are still in the stored index
+  rocksdb::WriteBatch batch;
+  std::set<std::string> put_keys;  // block keys put in `batch` (an old block with the same key is replaced)
+  bool wrote = false;
+  auto write_step = [&] {
+    sealed::Manifest m;
+    m.horizon = horizon;
+    m.has_index = true;
+    m.index = out;
+    m.index.insert(m.index.end(), blocks.begin() + static_cast<ptrdiff_t>(next_old), blocks.end());
+    for (const sealed::BlockMeta& b : m.index) {
+      ++m.blocks;
+      m.rows += b.rows;
+      m.bytes += b.bytes;
+    }
+    if (m.blocks == 0) {
+      check_status(batch.Delete(meta::sealed_manifest_key(table_id)), "sealing");
+    } else {
+      std::string mv;
+      sealed::encode_manifest(m, mv);
+      check_status(batch.Put(meta::sealed_manifest_key(table_id), mv), "sealing");
+    }
+    st.note_sealed(table_id);  // before the blocks exist: full compactions keep this table's tombstones
+    OMEN_SYNC_POINT("Store::seal:BeforeWrite");
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    check_status(db_->Write(wo, &batch), "sealing table \"" + table->name + "\"");
+    OMEN_SYNC_POINT("Store::seal:Written");
+    batch.Clear();
+    put_keys.clear();
+    wrote = true;
+  };
+  // Deletes the row-store versions <= H of user keys in [lo, hi) (hi empty: to the table's end) and the
+  // old blocks of the range that start below hi (none straddles hi).
+  auto finish_chunk = [&](const std::string& lo, const std::string& hi, size_t range_end) {
+    while (next_old < range_end && (hi.empty() || blocks[next_old].first_key < hi)) {
+      std::string k = meta::block_key(blocks[next_old].first_key);
+      if (!put_keys.count(k)) check_status(batch.Delete(k), "sealing");
+      ++result.blocks_removed;
+      ++next_old;
+    }
+    const std::string& upper = hi.empty() ? row_upper : hi;
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    for (it->Seek(lo); it->Valid(); it->Next()) {
+      rocksdb::Slice k = it->key();
+      if (k.size() < keycodec::kTablePrefixSize + keycodec::kVersionSize) throw_corrupt(*table, "short key");
+      const std::string_view kv(k.data(), k.size());
+      const std::string_view user = kv.substr(0, kv.size() - keycodec::kVersionSize);
+      if (user < std::string_view(lo)) continue;
+      if (!hi.empty() && user >= std::string_view(hi)) break;
+      if (keycodec::decode_version(kv) > horizon) continue;  // committed after H: stays
+      check_status(batch.Delete(k), "sealing");
+      ++result.versions_sealed;
+    }
+    check_status(it->status(), "sealing table \"" + table->name + "\"");
+  };
+
+  std::string value;
+  for (size_t b = 0; b <= n;) {
+    size_t s_next = b;  // the untouched block ending this range (n: none)
+    while (s_next < n && rw[s_next]) ++s_next;
+    bool work = s_next > b;
+    for (size_t g = b; g <= s_next && !work; ++g) work = gap_keys[g] > 0;
+    if (work) {
+      const std::string lo = b > 0 ? after_versions_of(blocks[b - 1].last_key) : row_lower;
+      const std::string hi = s_next < n ? blocks[s_next].first_key : std::string();
+      ScanSpec spec;
+      spec.table = table;
+      spec.columns.assign(table->columns.size(), true);
+      spec.want_keys = true;
+      spec.batch_rows = 4096;
+      spec.lower = lo.substr(keycodec::kTablePrefixSize);
+      if (!hi.empty()) {
+        spec.upper = hi.substr(keycodec::kTablePrefixSize);
+        spec.upper_unbounded = false;
+      }
+      ScanCursorImpl cursor(db_, st, horizon, nullptr, spec);
+      std::string chunk_lo = lo;
+      uint64_t chunk_rows = 0;
+      // Blocks of max_rows rows; up to 1.5 x max_rows are held back, and a range between untouched blocks
+      // ends in one block of up to that size: a block that grew a little stays one block (it is split in
+      // a full block and a half one only once it reaches 1.5 x), and no small block is left in the middle
+      // of the table. The table's tail keeps full blocks and a last one that later appends fill.
+      auto flush = [&](uint64_t k) {
+        sealed::BlockMeta meta;
+        builder.emit(k, horizon, value, meta);
+        meta.bytes = value.size();
+        std::string key = meta::block_key(meta.first_key);
+        check_status(batch.Put(key, value), "sealing");
+        put_keys.insert(std::move(key));
+        ++result.blocks_written;
+        result.rows_written += meta.rows;
+        out.push_back(std::move(meta));
+      };
+      // A step may end before key k when no old block of the range holds keys on both sides of it.
+      auto can_cut_before = [&](std::string_view k) {
+        for (size_t i = next_old; i < s_next && std::string_view(blocks[i].first_key) < k; ++i)
+          if (std::string_view(blocks[i].last_key) >= k) return false;
+        return true;
+      };
+      while (const ColumnBatch* cb = cursor.next()) {
+        for (uint64_t r = 0; r < cb->count; ++r) {
+          builder.add(*cb, r, cb->keys[r].view());
+          if (builder.rows() < slack_rows) continue;
+          flush(max_rows);
+          chunk_rows += max_rows;  // the row-store deletes for them come at the end of the step
+          if (batch.GetDataSize() + chunk_rows * 48 > kSealBatchBytes &&
+              can_cut_before(builder.first_key())) {
+            const std::string cut = builder.first_key();  // every row below it is in `batch`
+            finish_chunk(chunk_lo, cut, s_next);
+            write_step();
+            chunk_lo = cut;
+            chunk_rows = 0;
+          }
+        }
+      }
+      if (hi.empty()) {
+        while (builder.rows() > max_rows) flush(max_rows);
+      }
+      if (builder.rows() > 0) flush(builder.rows());
+      OMEN_SYNC_POINT("Store::seal:BlocksBuilt");
+      finish_chunk(chunk_lo, hi, s_next);
+    }
+    if (s_next < n) {
+      out.push_back(blocks[s_next]);
+      next_old = s_next + 1;
+    }
+    b = s_next + 1;
+  }
+  if (batch.Count() > 0) write_step();
+
+  // What is sealed now, and what stays in the row store.
+  const std::vector<sealed::BlockMeta>& now = wrote ? out : blocks;
+  for (const sealed::BlockMeta& m : now) {
+    ++result.blocks;
+    result.rows += m.rows;
+    result.bytes += m.bytes;
+  }
+  result.versions_kept = newer;
+  for (size_t b = 0; b < n; ++b)
+    if (!rw[b]) result.versions_kept += block_versions[b];
   return result;
+}
+
+std::string Store::check_sealed(uint32_t table_id) const {
+  sealed::Manifest m;
+  try {
+    m = read_manifest(db_, table_id, true);
+  } catch (const SqlError& e) {
+    return e.what();
+  }
+  const std::string lower = meta::block_prefix(table_id);
+  const std::string upper = keycodec::prefix_successor(lower);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  size_t i = 0;
+  uint64_t rows = 0, bytes = 0;
+  std::string prev_last;
+  for (it->Seek(lower); it->Valid(); it->Next(), ++i) {
+    const size_t skip = lower.size() - keycodec::kTablePrefixSize;
+    const std::string first(it->key().data() + skip, it->key().size() - skip);
+    const std::string where = "block " + std::to_string(i);
+    if (i >= m.index.size()) return where + " is not in the manifest";
+    const sealed::BlockMeta& b = m.index[i];
+    uint64_t horizon = 0;
+    std::string_view last, block;
+    columnar::BlockReader reader;
+    if (!sealed::parse_value(std::string_view(it->value().data(), it->value().size()), horizon, last, block))
+      return where + ": malformed envelope";
+    if (!reader.open(block).is_ok()) return where + ": malformed header";
+    if (first != b.first_key || last != b.last_key) return where + ": key range differs from the manifest's";
+    if (reader.row_count() != b.rows || it->value().size() != b.bytes)
+      return where + ": rows or bytes differ from the manifest's";
+    if (first > last || (i > 0 && first <= prev_last))
+      return where + ": key ranges overlap or are out of order";
+    if (reader.row_count() == 0) return where + ": empty";
+    prev_last.assign(last);
+    rows += b.rows;
+    bytes += b.bytes;
+  }
+  if (!it->status().ok()) return it->status().ToString();
+  if (i != m.index.size())
+    return "the manifest lists " + std::to_string(m.index.size()) + " blocks, " + std::to_string(i) +
+           " are stored";
+  if (m.blocks != i || m.rows != rows || m.bytes != bytes) return "manifest totals differ from its index";
+  return {};
 }
 
 void Store::compact_table(uint32_t table_id) {

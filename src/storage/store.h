@@ -110,20 +110,39 @@ class Store {
   // Rough number of rows in a table (from RocksDB's size estimates); for planning decisions only.
   uint64_t approximate_row_count(uint32_t table_id) const;
 
-  // Sealing (docs/columnar.md): rewrites the rows of a table that every snapshot sees (those visible at
-  // the oldest registered snapshot, the horizon) as immutable compressed column blocks, ordered by
-  // primary key, together with the blocks sealed before, and removes the row-store versions at or below
-  // the horizon, in one atomic, synced RocksDB write. Versions newer than the horizon stay in the row
-  // store and mask the sealed rows they replace. Answers of every snapshot are unchanged. Commits wait
-  // while the final step runs (as for DROP TABLE); readers never wait. Throws 42P01 if the table is gone.
-  struct SealResult {
-    uint64_t horizon_ts = 0;     // rows visible at this timestamp were sealed
-    uint64_t rows = 0;           // rows in the table's blocks now
-    uint64_t blocks = 0;         // blocks now
-    uint64_t bytes = 0;          // block bytes now
-    uint64_t versions_kept = 0;  // row-store versions newer than the horizon, kept
+  // Sealing (docs/columnar.md): moves the rows of a table that every snapshot sees (those visible at the
+  // oldest registered snapshot, the horizon) into immutable compressed column blocks, ordered by primary
+  // key, and removes the row-store versions at or below the horizon that it sealed, in one atomic, synced
+  // RocksDB write (a seal of more than ~64 MB: several, each leaving a consistent state). Incremental: only
+  // blocks whose key range holds such versions are rewritten (with the keys between them); rows past (or
+  // between) the blocks go into new blocks or extend a block that is not full; every other block and every
+  // other key is left alone, so a seal with nothing to do writes nothing. Versions newer than the horizon
+  // stay in the row store and mask the sealed rows they replace. Answers of every snapshot are unchanged.
+  // Neither commits nor readers wait for a seal; DROP TABLE does. Throws 42P01 if the table is gone.
+  struct SealOptions {
+    // A block is rewritten when at least this many of its keys have versions at or below the horizon;
+    // fewer are left in the row store (masking the block's rows) for a later seal. Keys outside every
+    // block's range are always sealed.
+    uint64_t min_block_changes = 1;
+    bool rewrite_all = false;  // rewrite every block (VACUUM FULL-like; benchmarks compare with it)
   };
-  SealResult seal(uint32_t table_id);
+  struct SealResult {
+    uint64_t horizon_ts = 0;       // rows visible at this timestamp were sealed
+    uint64_t rows = 0;             // rows in the table's blocks now
+    uint64_t blocks = 0;           // blocks now
+    uint64_t bytes = 0;            // block bytes now
+    uint64_t versions_kept = 0;    // row-store versions left: newer than the horizon, or deferred
+    uint64_t versions_sealed = 0;  // row-store versions folded into blocks (and deleted)
+    uint64_t blocks_written = 0;   // blocks this seal wrote (the others were not touched)
+    uint64_t blocks_removed = 0;   // blocks it replaced
+    uint64_t rows_written = 0;     // rows in the blocks it wrote
+  };
+  SealResult seal(uint32_t table_id, const SealOptions& options);
+  SealResult seal(uint32_t table_id) { return seal(table_id, SealOptions{}); }
+  // Consistency check of a table's sealed data: the manifest's block index matches the stored blocks
+  // (keys, rows, bytes, non-overlapping key ranges in order, headers that parse). Empty when consistent,
+  // else what is wrong.
+  std::string check_sealed(uint32_t table_id) const;
   // Whether the column block format takes every column of `table` (date/time columns not yet): seal()
   // refuses the others with 0A000, VACUUM and background sealing leave them in the row store.
   static bool sealable(const TableDef& table);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <array>
+#include <atomic>
 #include <map>
 #include <optional>
 #include <random>
@@ -14,6 +16,7 @@
 #include "common/error.h"
 #include "common/sync_point.h"
 #include "storage/key_codec.h"
+#include "storage/row_codec.h"
 #include "storage/store.h"
 #include "test_util.h"
 
@@ -53,7 +56,7 @@ class SealedTest : public ::testing::Test {
   void SetUp() override { open(); }
   void open() {
     StoreOptions o = test_options(dir_);
-    o.seal_block_rows = 65536;  // the block counts below assume it
+    o.seal_block_rows = block_rows_;  // 65,536: the block counts of SealedTest assume it
     store_ = Store::open(o);
     m_ = store_->catalog().find("m");
     if (!m_) {
@@ -137,6 +140,7 @@ class SealedTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  uint64_t block_rows_ = 65536;
   std::unique_ptr<Store> store_;
   TableDefPtr m_;
 };
@@ -490,7 +494,7 @@ TEST_F(SealedTest, HiddenRowIdTable) {
   EXPECT_EQ(count_sum(), (std::pair<int64_t, int64_t>{1010, 1010 * 1009 / 2}));
 }
 
-// Commits wait while a seal writes; the writes that come after the seal's horizon survive it.
+// Commits never wait for a seal; the writes that come after the seal's horizon survive it.
 TEST_F(SealedTest, ConcurrentWritersAndSeals) {
   Model model;
   load(model, 0, 20000);
@@ -519,6 +523,399 @@ TEST_F(SealedTest, ConcurrentWritersAndSeals) {
   EXPECT_EQ(got.size(), static_cast<size_t>(end));
   for (int64_t id = 0; id < end - 20000; ++id) EXPECT_EQ(got[id].v, -1) << id;
   for (int64_t id = end - 20000; id < 20000; ++id) EXPECT_EQ(got[id].v, id * 10) << id;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Incremental sealing: 100-row blocks, so a few thousand rows make many blocks.
+class IncrementalSealTest : public SealedTest {
+ protected:
+  IncrementalSealTest() { block_rows_ = 100; }
+
+  Store::SealResult seal(uint64_t min_block_changes = 1) {
+    Store::SealOptions o;
+    o.min_block_changes = min_block_changes;
+    Store::SealResult r = store_->seal(m_->id, o);
+    EXPECT_EQ(store_->check_sealed(m_->id), "");
+    Store::SealedInfo info = store_->sealed_info(m_->id);
+    EXPECT_EQ(info.blocks, r.blocks);
+    EXPECT_EQ(info.rows, r.rows);
+    return r;
+  }
+  void upsert(Model& model, int64_t id, int64_t v) {
+    testing::AutoCommit stmt(*store_);
+    Row r{v, std::string("u")};
+    put(*stmt.w, id, r, model.count(id) != 0);
+    model[id] = r;
+    stmt.commit();
+  }
+};
+
+TEST_F(IncrementalSealTest, AppendsWriteOnlyNewBlocksAndFillTheTail) {
+  Model model;
+  load(model, 0, 1000);
+  Store::SealResult r = seal();
+  EXPECT_EQ(r.blocks, 10u);
+  EXPECT_EQ(r.blocks_written, 10u);
+  // Nothing to do: nothing written, nothing read but the (empty) row store.
+  r = seal();
+  EXPECT_EQ(r.blocks_written, 0u);
+  EXPECT_EQ(r.blocks_removed, 0u);
+  EXPECT_EQ(r.versions_sealed, 0u);
+  EXPECT_EQ(r.rows, 1000u);
+  // Rows past the last (full) block: one new block, the others untouched.
+  load(model, 1000, 1050);
+  r = seal();
+  EXPECT_EQ(r.blocks_written, 1u);
+  EXPECT_EQ(r.blocks_removed, 0u);
+  EXPECT_EQ(r.rows_written, 50u);
+  EXPECT_EQ(r.versions_sealed, 50u);
+  EXPECT_EQ(r.blocks, 11u);
+  // The tail block is not full: the next append extends it.
+  load(model, 1050, 1120);
+  r = seal();
+  EXPECT_EQ(r.blocks_removed, 1u);
+  EXPECT_EQ(r.blocks_written, 2u);  // 100 + 20
+  EXPECT_EQ(r.rows_written, 120u);
+  EXPECT_EQ(r.blocks, 12u);
+  ScanStats stats;
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.row_store_rows, 0u);
+  EXPECT_EQ(stats.blocks_read, 12u);
+  // Many tiny appends: blocks stay full but for the tail.
+  for (int i = 0; i < 30; ++i) {
+    load(model, 1120 + i * 7, 1127 + i * 7);
+    seal();
+  }
+  r = seal();
+  EXPECT_EQ(r.rows, 1330u);
+  EXPECT_EQ(r.blocks, 14u);
+  EXPECT_EQ(scan_now(), model);
+  EXPECT_EQ(store_->count_versions(key(1300)), 0u);
+}
+
+TEST_F(IncrementalSealTest, ChangesRewriteOnlyTheBlocksTheyTouch) {
+  Model model;
+  load(model, 0, 2000, 2);  // even ids 0..1998: 10 blocks of 100
+  seal();
+  // An update inside block 3 and a new odd id inside block 7.
+  upsert(model, 2 * 350, -1);
+  upsert(model, 2 * 750 + 1, -2);
+  Store::SealResult r = seal();
+  EXPECT_EQ(r.blocks_removed, 2u);
+  EXPECT_EQ(r.blocks_written, 2u);  // block 3 again; block 7 with 101 rows (one block up to 150)
+  EXPECT_EQ(r.rows_written, 201u);
+  EXPECT_EQ(r.blocks, 10u);
+  EXPECT_EQ(r.versions_sealed, 2u);
+  EXPECT_EQ(scan_now(), model);
+  // A key between two full blocks (199 is between block 0's last 198 and block 1's first 200) that no
+  // block's range holds: the full neighbours stay, the key gets a block of its own; the next seal that
+  // touches a neighbour merges the small block in.
+  upsert(model, 199, -3);
+  r = seal();
+  EXPECT_EQ(r.blocks_removed, 0u);
+  EXPECT_EQ(r.blocks_written, 1u);
+  EXPECT_EQ(r.blocks, 11u);
+  upsert(model, 0, -4);
+  r = seal();
+  EXPECT_EQ(r.blocks_removed, 2u);  // block 0 and the one-row block after it, now one block of 101
+  EXPECT_EQ(r.blocks_written, 1u);
+  EXPECT_EQ(r.blocks, 10u);
+  // A block that grows past 1.5 x the block size is split into a full block and the rest.
+  for (int64_t id = 601; id < 700; id += 2) upsert(model, id, id);  // block 3: 100 + 50 rows
+  r = seal();
+  EXPECT_EQ(r.blocks_written, 2u);
+  EXPECT_EQ(r.blocks, 11u);
+  // Deleting every row of a block removes it.
+  {
+    testing::AutoCommit stmt(*store_);
+    for (int64_t id = 1800; id < 2000; ++id)
+      if (model.erase(id)) stmt.w->remove(*m_, key(id));
+    stmt.commit();
+  }
+  r = seal();
+  EXPECT_EQ(r.blocks_written, 0u);
+  EXPECT_EQ(r.blocks, 10u);
+  EXPECT_EQ(r.rows, model.size());
+  EXPECT_EQ(scan_now(), model);
+}
+
+TEST_F(IncrementalSealTest, BlocksWithFewChangesWaitForMore) {
+  Model model;
+  load(model, 0, 1000);
+  seal();
+  for (int64_t id = 200; id < 205; ++id) upsert(model, id, -id);
+  Store::SealResult r = seal(10);  // 5 changed keys in block 2: deferred
+  EXPECT_EQ(r.blocks_written, 0u);
+  EXPECT_EQ(r.versions_sealed, 0u);
+  EXPECT_EQ(r.versions_kept, 5u);
+  ScanStats stats;
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.row_store_rows, 5u);
+  // New keys are sealed whatever the threshold; the deferred block still waits.
+  load(model, 1000, 1010);
+  r = seal(10);
+  EXPECT_EQ(r.blocks_written, 1u);
+  EXPECT_EQ(r.versions_kept, 5u);
+  for (int64_t id = 205; id < 215; ++id) upsert(model, id, -id);
+  r = seal(10);
+  EXPECT_EQ(r.blocks_written, 1u);
+  EXPECT_EQ(r.versions_sealed, 15u);
+  EXPECT_EQ(r.versions_kept, 0u);
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.row_store_rows, 0u);
+}
+
+// Commits do not wait for a seal: one commits from inside the seal (after it read the blocks it
+// rewrites, before its write), into the very key range being rewritten. Its versions are newer than the
+// horizon and survive the seal; the seal's point deletes touch only versions at or below it.
+TEST_F(IncrementalSealTest, CommitsDuringASealAreKeptAndDoNotWait) {
+  Model model;
+  load(model, 0, 1000);
+  seal();
+  upsert(model, 150, -1);  // block 1 is rewritten by the next seal
+  Model during = model;
+  sync_point::Scope scope;
+  int calls = 0;
+  sync_point::set_callback("Store::seal:BlocksBuilt", [&](void*) {
+    if (calls++) return;
+    testing::AutoCommit stmt(*store_, RC);
+    put(*stmt.w, 151, Row{-2, std::nullopt}, true);  // a sealed row of the block being rewritten
+    put(*stmt.w, 150, Row{-3, std::nullopt}, true);  // the row being sealed
+    stmt.w->remove(*m_, key(152));
+    Datum row[3] = {int_datum(5000), int_datum(1), null_datum()};
+    stmt.w->insert(*m_, row);
+    stmt.commit();
+  });
+  Store::SealResult r = seal();
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(r.versions_sealed, 1u);
+  during[151] = Row{-2, std::nullopt};
+  during[150] = Row{-3, std::nullopt};
+  during.erase(152);
+  during[5000] = Row{1, std::nullopt};
+  EXPECT_EQ(scan_now(), during);
+  sync_point::disable_and_clear();
+  r = seal();
+  EXPECT_EQ(r.versions_sealed, 4u);
+  EXPECT_EQ(scan_now(), during);
+  reopen();
+  EXPECT_EQ(scan_now(), during);
+}
+
+// A seal large enough to be written in several atomic steps (each ~64 MB of batch) keeps every row.
+TEST_F(IncrementalSealTest, LargeSealInSeveralSteps) {
+  block_rows_ = 4096;
+  reopen();
+  Model model;
+  // Wide text rows so that the batch passes 64 MB: 120,000 rows x ~700 bytes.
+  const std::string pad(700, 'x');
+  for (int64_t base = 0; base < 120000; base += 10000) {
+    testing::AutoCommit stmt(*store_);
+    for (int64_t id = base; id < base + 10000; ++id) {
+      Row r{id, pad + std::to_string(id)};
+      put(*stmt.w, id, r, false);
+      model[id] = r;
+    }
+    stmt.commit();
+  }
+  sync_point::Scope scope;
+  std::atomic<int> writes{0};
+  sync_point::set_callback("Store::seal:Written", [&](void*) { ++writes; });
+  Store::SealResult r = seal();
+  EXPECT_GT(writes.load(), 1);
+  EXPECT_EQ(r.rows, 120000u);
+  EXPECT_EQ(r.versions_sealed, 120000u);
+  EXPECT_EQ(scan_now(), model);
+  // Updates spread over every block: every block is rewritten, again in steps.
+  {
+    testing::AutoCommit stmt(*store_);
+    for (int64_t id = 0; id < 120000; id += 1000) {
+      Row r{-id, std::string("y")};
+      put(*stmt.w, id, r, true);
+      model[id] = r;
+    }
+    stmt.commit();
+  }
+  writes = 0;
+  r = seal();
+  EXPECT_GT(writes.load(), 1);
+  EXPECT_EQ(r.rows, 120000u);
+  sync_point::disable_and_clear();
+  ScanStats stats;
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.row_store_rows, 0u);
+}
+
+// A data directory sealed before the manifest held a block index (version 1): the next seal rebuilds the
+// index from the blocks' envelopes and writes version 2.
+TEST_F(IncrementalSealTest, ManifestWithoutIndexIsUpgraded) {
+  Model model;
+  load(model, 0, 1000);
+  seal();
+  std::string v1;
+  v1.push_back(1);
+  for (uint64_t f : {uint64_t{1}, uint64_t{10}, uint64_t{1000}, store_->seal(m_->id).bytes})
+    rowcodec::append_varint(f, v1);
+  std::string manifest_key("\0\0\0\0S", 5);
+  keycodec::append_table_prefix(m_->id, manifest_key);
+  ASSERT_TRUE(store_->db()->Put(rocksdb::WriteOptions(), manifest_key, v1).ok());
+  reopen();
+  EXPECT_EQ(store_->sealed_info(m_->id).blocks, 10u);
+  EXPECT_EQ(store_->check_sealed(m_->id), "");
+  upsert(model, 550, -1);
+  load(model, 1000, 1010);
+  Store::SealResult r = seal();
+  EXPECT_EQ(r.blocks_removed, 1u);  // block 5; the new keys make a block of their own after the full tail
+  EXPECT_EQ(r.blocks_written, 2u);
+  std::string stored;
+  ASSERT_TRUE(store_->db()->Get(rocksdb::ReadOptions(), manifest_key, &stored).ok());
+  EXPECT_EQ(stored[0], 2);
+  EXPECT_EQ(scan_now(), model);
+}
+
+// The model-based test with incremental seals interleaved: random inserts (appends, into gaps, before the
+// first key), updates, deletes and range deletes; seals with random deferral thresholds; REPEATABLE READ
+// snapshots taken before seals and checked after later ones; a concurrent writer on its own key range;
+// reopens. After every step the table equals the model (whole and random ranges) and the manifest
+// matches the blocks.
+TEST_F(IncrementalSealTest, RandomChangesWithIncrementalSeals) {
+  Model model;
+  load(model, 1000, 3000);
+  seal();
+  std::mt19937_64 rng(12345);
+  struct Reader {
+    std::unique_ptr<Transaction> txn;
+    Model seen;
+  };
+  std::vector<Reader> readers;
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> writer_done{0};
+  std::thread writer;
+  auto start_writer = [&] {
+    stop = false;
+    writer = std::thread([&] {
+      int64_t k = writer_done.load();
+      while (!stop) {
+        testing::AutoCommit stmt(*store_, RC);
+        Datum row[3] = {int_datum(1'000'000 + k), int_datum(k), null_datum()};
+        stmt.w->insert(*m_, row);
+        if (k % 2 == 1) {
+          Datum upd[3] = {int_datum(1'000'000 + k / 2), int_datum(-k), null_datum()};
+          stmt.w->update(*m_, key(1'000'000 + k / 2), upd);
+        }
+        stmt.commit();
+        writer_done = ++k;
+      }
+    });
+  };
+  auto stop_writer = [&] {
+    stop = true;
+    if (writer.joinable()) writer.join();
+  };
+  // The writer's rows as they must be: id 1,000,000 + k for k < n, v = k, or -(2k+1) once updated.
+  auto check_writer_rows = [&](const Model& got) {
+    const int64_t n = writer_done.load();
+    int64_t count = 0;
+    for (auto it = got.lower_bound(1'000'000); it != got.end(); ++it, ++count) {
+      const int64_t k = it->first - 1'000'000;
+      const int64_t expect = 2 * k + 1 < n ? -(2 * k + 1) : k;
+      if (it->second.v != expect) {
+        ADD_FAILURE() << "writer row " << k << ": " << it->second.v << " != " << expect;
+        break;
+      }
+    }
+    EXPECT_EQ(count, n);
+  };
+  auto own_rows = [](Model m) {
+    m.erase(m.lower_bound(1'000'000), m.end());
+    return m;
+  };
+  start_writer();
+  for (int step = 0; step < 60; ++step) {
+    {
+      testing::AutoCommit stmt(*store_);
+      const int ops = 1 + static_cast<int>(rng() % 300);
+      for (int i = 0; i < ops; ++i) {
+        const int kind = static_cast<int>(rng() % 10);
+        int64_t id;
+        if (kind < 3) {  // append past the largest key
+          id = (model.empty() ? 0 : model.rbegin()->first) + 1 + static_cast<int64_t>(rng() % 3);
+        } else {
+          id = static_cast<int64_t>(rng() % 4000);  // anywhere: gaps, before the first key, sealed rows
+        }
+        auto it = model.find(id);
+        if (kind == 9 && it != model.end()) {  // a range delete of up to 150 keys (whole blocks at times)
+          auto end = model.lower_bound(id + static_cast<int64_t>(rng() % 150));
+          while (it != end) {
+            stmt.w->remove(*m_, key(it->first));
+            it = model.erase(it);
+          }
+        } else if (it == model.end()) {
+          Row r{static_cast<int64_t>(rng() % 1000), text_of(id + step)};
+          put(*stmt.w, id, r, false);
+          model[id] = r;
+        } else if (kind == 8) {
+          stmt.w->remove(*m_, key(id));
+          model.erase(it);
+        } else {
+          Row r{it->second.v + 1, text_of(it->second.v)};
+          put(*stmt.w, id, r, true);
+          it->second = r;
+        }
+      }
+      stmt.commit();
+    }
+    if (rng() % 3 == 0 && readers.size() < 3) {  // a snapshot taken now, checked after later seals
+      Reader rd{store_->begin(RR), {}};
+      auto view = rd.txn->statement_view();
+      rd.seen = own_rows(scan(*view));
+      EXPECT_EQ(rd.seen, model) << "step " << step;
+      readers.push_back(std::move(rd));
+    }
+    const uint64_t threshold = std::array<uint64_t, 4>{1, 1, 5, 40}[rng() % 4];
+    seal(threshold);
+    if (step % 4 == 3) store_->compact_table(m_->id);
+    for (Reader& rd : readers) {
+      auto view = rd.txn->statement_view();
+      EXPECT_EQ(own_rows(scan(*view)), rd.seen) << "step " << step;
+    }
+    if (rng() % 4 == 0 && !readers.empty()) {
+      readers.front().txn->commit();
+      readers.erase(readers.begin());
+    }
+    Model got = scan_now();
+    EXPECT_EQ(own_rows(got), model) << "step " << step;
+    if (::testing::Test::HasFailure()) break;
+    for (int i = 0; i < 5; ++i) {
+      int64_t lo = static_cast<int64_t>(rng() % 4200) - 100;
+      int64_t hi = lo + static_cast<int64_t>(rng() % 1500);
+      ScanSpec spec;
+      spec.lower = pk(lo);
+      spec.upper = pk(hi);
+      spec.upper_unbounded = false;
+      spec.want_keys = i % 2 == 0;
+      EXPECT_EQ(scan_now(spec), Model(model.lower_bound(lo), model.lower_bound(hi))) << lo << ".." << hi;
+    }
+    if (step % 15 == 14) {  // restart: readers end, the writer stops and starts again
+      stop_writer();
+      check_writer_rows(scan_now());
+      readers.clear();
+      reopen();
+      EXPECT_EQ(store_->check_sealed(m_->id), "");
+      EXPECT_EQ(own_rows(scan_now()), model);
+      start_writer();
+    }
+  }
+  stop_writer();
+  readers.clear();
+  Store::SealResult r = seal();
+  EXPECT_EQ(r.versions_kept, 0u);
+  Model got = scan_now();
+  check_writer_rows(got);
+  EXPECT_EQ(own_rows(got), model);
+  // Blocks stay reasonably full: at most one more block than a fresh seal would cut, per 4.
+  const uint64_t ideal = (r.rows + 99) / 100;
+  EXPECT_LE(r.blocks, ideal + ideal / 4 + 2) << r.rows << " rows";
 }
 
 }  // namespace
