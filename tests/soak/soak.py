@@ -259,7 +259,14 @@ class Worker(threading.Thread):
 
     def op_cancel(self):
         after = self.rng.uniform(0.01, 0.3)
-        timer = threading.Timer(after, self.conn.cancel)
+        conn = self.conn
+
+        def cancel():
+            try:
+                conn.cancel()
+            except psycopg2.Error:
+                pass  # the server is down (a kill -9): the statement fails with a lost connection anyway
+        timer = threading.Timer(after, cancel)
         started = time.monotonic()
         timer.start()
         try:
