@@ -372,7 +372,11 @@ storage::TableDefPtr make_def(const RelationSpec& r, uint32_t index) {
     // a length, which OmenDB shows as text.
     std::string_view n = c.name;
     const bool yes_or_no = info_schema && (n.substr(0, 3) == "is_" || n == "identity_cycle");
-    def->columns.push_back({c.name, c.type, false, yes_or_no ? 3 : -1, {}});
+    storage::ColumnDef col;
+    col.name = c.name;
+    col.type = c.type;
+    col.max_length = yes_or_no ? 3 : -1;
+    def->columns.push_back(std::move(col));
   }
   return def;
 }
