@@ -20,9 +20,9 @@ struct ColumnVector {
 };
 
 struct ColumnBatch {
-  uint64_t count;         // rows in this batch (> 0 when returned by ScanCursor::next)
-  ColumnVector* columns;  // one per table column, in table order
-  StrRef* keys;           // if requested: each row's storage key (table prefix + primary key, no version)
+  uint64_t count;          // rows in this batch (> 0 when returned by ScanCursor::next)
+  ColumnVector* columns;   // one per table column, in table order
+  StrRef* keys;            // if requested: each row's storage key (table prefix + primary key, no version)
 };
 static_assert(offsetof(ColumnBatch, count) == 0);
 static_assert(offsetof(ColumnBatch, columns) == 8);
