@@ -1541,8 +1541,13 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
   }
   if (check_length && to == TypeId::Numeric && col.max_length >= 0)
     e = with_typmod(std::move(e), col.max_length);
+  auto rtrimmed = [](std::string s) {  // excess characters that are all spaces are dropped (PostgreSQL)
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s;
+  };
   if (check_length && to == TypeId::Text && col.max_length >= 0 && e->op == ExprOp::Constant &&
-      !e->constant.is_null() && utf8_length(e->constant.as_text()) > static_cast<size_t>(col.max_length))
+      !e->constant.is_null() && utf8_length(e->constant.as_text()) > static_cast<size_t>(col.max_length) &&
+      utf8_length(rtrimmed(e->constant.as_text())) > static_cast<size_t>(col.max_length))
     fail(SqlState::StringDataRightTruncation,
          "value too long for type character varying(" + std::to_string(col.max_length) + ")", loc);
   return e;

@@ -1004,11 +1004,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           if (max_length >= 0 && d.str.len > static_cast<uint64_t>(max_length) &&
               (type == TypeId::Text || type == TypeId::Unknown)) {
             uint64_t chars = 0;
-            for (uint64_t k = 0; k < d.str.len; ++k)
-              chars += (static_cast<uint8_t>(d.str.ptr[k]) & 0xC0) != 0x80;
+            uint64_t len = d.str.len;  // excess characters that are all spaces are dropped (PostgreSQL)
+            while (len > 0 && d.str.ptr[len - 1] == ' ') --len;
+            for (uint64_t k = 0; k < len; ++k) chars += (static_cast<uint8_t>(d.str.ptr[k]) & 0xC0) != 0x80;
             if (chars > static_cast<uint64_t>(max_length))
               throw SqlError(SqlState::StringDataRightTruncation,
-                             "value too long for type character varying(" + std::to_string(max_length) + ")");
+                             std::string("value too long for type ") +
+                                 (table.columns[static_cast<size_t>(c)].blank_padded ? "character("
+                                                                                     : "character varying(") +
+                                 std::to_string(max_length) + ")");
           }
         } catch (SqlError& e) {
           // An invalid byte sequence is reported on the line (PostgreSQL checks the encoding there).
@@ -1334,9 +1338,18 @@ class EngineSession : public pgwire::Session, public catalog::Context {
             storage::ColumnDef& added = def.columns[static_cast<size_t>(index)];
             if (!v.is_null() && added.max_length >= 0 && v.type() == TypeId::Text) {
               std::string text = v.as_text();
-              while (added.blank_padded && !text.empty() && text.back() == ' ') text.pop_back();
-              size_t chars = 0;
-              for (char ch : text) chars += (static_cast<uint8_t>(ch) & 0xC0) != 0x80;
+              std::string trimmed = text;
+              while (!trimmed.empty() && trimmed.back() == ' ') trimmed.pop_back();
+              size_t chars = 0, cut = 0;
+              for (size_t k = 0; k < text.size(); ++k) {
+                if ((static_cast<uint8_t>(text[k]) & 0xC0) != 0x80 &&
+                    chars++ == static_cast<size_t>(added.max_length))
+                  cut = k;
+              }
+              if (cut > 0)
+                text.resize(cut);  // excess characters (spaces) dropped, as a stored row drops them
+              chars = 0;
+              for (char ch : trimmed) chars += (static_cast<uint8_t>(ch) & 0xC0) != 0x80;
               if (chars > static_cast<size_t>(added.max_length))
                 throw SqlError(SqlState::StringDataRightTruncation,
                                std::string("value too long for type ") +

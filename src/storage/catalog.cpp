@@ -35,12 +35,8 @@ void set_missing_value(ColumnDef& column, const Datum& value) {
   column.missing.clear();
   if (value.is_null) return;
   rowcodec::encode_missing(column.type, value, column.missing);
-  if (column.blank_padded && column.max_length > 0) {
-    size_t chars = 0;
-    for (char ch : column.missing) chars += (static_cast<uint8_t>(ch) & 0xC0) != 0x80;
-    if (chars < static_cast<size_t>(column.max_length))
-      column.missing.append(static_cast<size_t>(column.max_length) - chars, ' ');
-  }
+  if (column.blank_padded)  // stored without trailing spaces, as encode_row stores char(n)
+    while (!column.missing.empty() && column.missing.back() == ' ') column.missing.pop_back();
 }
 
 std::vector<int> TableDef::slot_columns() const {

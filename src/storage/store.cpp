@@ -1496,8 +1496,13 @@ class StatementWriterImpl final : public StatementWriter {
       if (c.max_length >= 0 && !row[i].is_null && (c.type == TypeId::Text || c.type == TypeId::Unknown) &&
           row[i].str.len > static_cast<uint64_t>(c.max_length) &&
           utf8_length(row[i].str) > static_cast<size_t>(c.max_length)) {
-        throw SqlError(SqlState::StringDataRightTruncation,
-                       "value too long for type character varying(" + std::to_string(c.max_length) + ")");
+        StrRef trimmed = row[i].str;  // excess characters that are all spaces are dropped (PostgreSQL)
+        while (trimmed.len > 0 && trimmed.ptr[trimmed.len - 1] == ' ') --trimmed.len;
+        if (utf8_length(trimmed) > static_cast<size_t>(c.max_length))
+          throw SqlError(SqlState::StringDataRightTruncation,
+                         std::string("value too long for type ") +
+                             (c.blank_padded ? "character(" : "character varying(") +
+                             std::to_string(c.max_length) + ")");
       }
     }
     for (size_t i = 0; i < n; ++i) {

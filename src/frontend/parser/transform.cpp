@@ -309,9 +309,9 @@ class Transformer {
           return alter_table(n->alter_table_stmt);
         break;
       case PG_QUERY__NODE__NODE_RENAME_STMT:
-        if (n->rename_stmt->relation_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE &&
-            (n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
-             n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN))
+        if (n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
+            (n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN &&
+             n->rename_stmt->relation_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE))
           return rename(n->rename_stmt);
         break;
       case PG_QUERY__NODE__NODE_VACUUM_STMT:
