@@ -1247,21 +1247,32 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // TRUNCATE: part of the transaction (inside a block too), committed as docs/schema.md describes. No
   // sequences or foreign keys exist, so RESTART IDENTITY and CASCADE change nothing.
   void truncate(const ast::TruncateStmt& stmt, pgwire::ResultWriter& out) {
-    std::shared_lock catalog_guard(db_.catalog_lock());
-    std::vector<storage::TableDefPtr> defs;
-    for (const ast::TableRef& t : stmt.tables) {  // all checked first: a failing TRUNCATE truncates nothing
-      storage::TableDefPtr def = db_.store().catalog().find(t.name);
-      if (!def || (!t.schema.empty() && t.schema != "public"))
-        throw SqlError(
-            SqlState::UndefinedTable,
-            "relation \"" + (t.schema.empty() ? t.name : t.schema + "." + t.name) + "\" does not exist")
-            .at(t.location + 1);
-      defs.push_back(std::move(def));
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
+    auto resolve = [&] {  // all checked first: a failing TRUNCATE truncates nothing
+      std::vector<storage::TableDefPtr> defs;
+      for (const ast::TableRef& t : stmt.tables) {
+        storage::TableDefPtr def = db_.store().catalog().find(t.name);
+        if (!def || (!t.schema.empty() && t.schema != "public"))
+          throw SqlError(
+              SqlState::UndefinedTable,
+              "relation \"" + (t.schema.empty() ? t.name : t.schema + "." + t.name) + "\" does not exist")
+              .at(t.location + 1);
+        defs.push_back(std::move(def));
+      }
+      return defs;
+    };
+    // Shared table locks, as a writing statement's: no DDL changes or drops the tables meanwhile. The
+    // truncation itself happens at COMMIT, ordered with other commits (docs/schema.md).
+    for (;;) {
+      std::vector<storage::TableDefPtr> defs = resolve();
+      TableLocks::Held locks = db_.table_locks().acquire(table_ids(defs), {}, wait);
+      if (resolve() != defs) continue;  // changed while we waited: look again
+      std::unique_ptr<storage::Transaction> own_txn;
+      storage::Transaction* txn = statement_transaction(own_txn);
+      for (const storage::TableDefPtr& def : defs) txn->truncate(*def);
+      if (own_txn) own_txn->commit();
+      break;
     }
-    std::unique_ptr<storage::Transaction> own_txn;
-    storage::Transaction* txn = statement_transaction(own_txn);
-    for (const storage::TableDefPtr& def : defs) txn->truncate(*def);
-    if (own_txn) own_txn->commit();
     out.command_complete("TRUNCATE TABLE");
   }
 
@@ -1273,17 +1284,33 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     using K = ast::AlterTableCmd::Kind;
     for (const ast::AlterTableCmd& cmd : stmt.cmds)
       if (cmd.kind == K::Unsupported) throw_unsupported(cmd.feature);
-    std::unique_lock guard(db_.catalog_lock());
     storage::Catalog& catalog = db_.store().catalog();
     const ast::TableRef& t = stmt.table;
-    storage::TableDefPtr old = (t.schema.empty() || t.schema == "public") ? catalog.find(t.name) : nullptr;
-    if (!old) {
-      if (stmt.if_exists) {
-        out.notice("00000", "relation \"" + t.name + "\" does not exist, skipping");
-        out.command_complete("ALTER TABLE");
-        return;
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
+    auto resolve = [&] {
+      return (t.schema.empty() || t.schema == "public") ? catalog.find(t.name) : nullptr;
+    };
+    // As DROP TABLE: wait until no statement uses the table (exclusive table lock), then change it under
+    // the DDL mutex; if it changed while we waited, look again.
+    storage::TableDefPtr old;
+    TableLocks::Held locks;
+    std::unique_lock<std::mutex> ddl;
+    for (;;) {
+      old = resolve();
+      if (!old) {
+        if (stmt.if_exists) {
+          out.notice("00000", "relation \"" + t.name + "\" does not exist, skipping");
+          out.command_complete("ALTER TABLE");
+          return;
+        }
+        throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
       }
-      throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
+      settle_cursors_using({old->id});
+      locks = db_.table_locks().acquire({}, {old->id}, wait);
+      ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
+      if (resolve() == old) break;
+      ddl.unlock();
+      locks.release();
     }
     storage::TableDef def = *old;
     if (def.attnums.empty()) {  // attribute numbers become explicit once a table is altered
