@@ -233,6 +233,8 @@ std::string format_type(uint32_t type_oid, int32_t typmod) {
       return "double precision";
     case 705:
       return "unknown";
+    case 1042:
+      return typmod >= 4 ? "character(" + std::to_string(typmod - 4) + ")" : "bpchar";
     case 1043:
       return typmod >= 4 ? "character varying(" + std::to_string(typmod - 4) + ")" : "character varying";
     case 1082:

@@ -372,7 +372,11 @@ storage::TableDefPtr make_def(const RelationSpec& r, uint32_t index) {
     // a length, which OmenDB shows as text.
     std::string_view n = c.name;
     const bool yes_or_no = info_schema && (n.substr(0, 3) == "is_" || n == "identity_cycle");
-    def->columns.push_back({c.name, c.type, false, yes_or_no ? 3 : -1, {}});
+    storage::ColumnDef col;
+    col.name = c.name;
+    col.type = c.type;
+    col.max_length = yes_or_no ? 3 : -1;
+    def->columns.push_back(std::move(col));
   }
   return def;
 }
@@ -471,6 +475,7 @@ const BuiltinType kTypes[] = {
     {700, "float4", 4, true, 'b', 'N', false, 0, 1021, 0, 'i', 'p'},
     {701, "float8", 8, true, 'b', 'N', true, 0, 1022, 0, 'd', 'p'},
     {705, "unknown", -2, false, 'p', 'X', false, 0, 0, 0, 'c', 'p'},
+    {1042, "bpchar", -1, false, 'b', 'S', false, 0, 1014, 100, 'i', 'x'},
     {1043, "varchar", -1, false, 'b', 'S', false, 0, 1015, 100, 'i', 'x'},
     {1082, "date", 4, true, 'b', 'D', false, 0, 1182, 0, 'i', 'p'},
     {1083, "time", 8, true, 'b', 'D', false, 0, 1183, 0, 'd', 'p'},
@@ -488,6 +493,7 @@ const BuiltinType* builtin_type(uint32_t oid) {
 
 // A column's type as the catalogs show it: varchar(n) is varchar with typmod n + 4.
 uint32_t column_type_oid(const storage::ColumnDef& c) {
+  if (c.type == TypeId::Text && c.blank_padded) return 1042;
   if (c.type == TypeId::Text && c.max_length >= 0) return 1043;
   return type_oid(c.type);
 }
@@ -568,7 +574,7 @@ std::vector<Row> class_rows(const storage::TableDef& def, const Context& ctx) {
         .chr("relpersistence", 'p')
         .chr("relkind", r.kind)
         .num("relnatts",
-             static_cast<int32_t>(r.table ? r.table->columns.size() : r.indexed->primary_key.size()))
+             static_cast<int32_t>(r.table ? r.table->slot_count() : r.indexed->primary_key.size()))
         .flag("relispopulated", true)
         .chr("relreplident", r.kind == 'r' && r.nsp == kPublicNamespace ? 'd' : 'n');
   }
@@ -601,7 +607,14 @@ std::vector<Row> attribute_rows(const storage::TableDef& def, const Context& ctx
           .oid("attcollation", bt ? bt->collation : 0);
     };
     if (r.table) {
-      for (size_t i = 0; i < r.table->columns.size(); ++i) add(r.table->columns[i], static_cast<int>(i) + 1);
+      for (size_t i = 0; i < r.table->columns.size(); ++i) add(r.table->columns[i], r.table->attnum(i));
+      for (const storage::TableDef::DroppedColumn& d : r.table->dropped) {  // as PostgreSQL shows them
+        storage::ColumnDef c;
+        c.name = "........pg.dropped." + std::to_string(d.attnum) + "........";
+        c.type = d.type;
+        add(c, d.attnum);
+        rows.oid("atttypid", 0).flag("attisdropped", true).num("attstattarget", 0).oid("attcollation", 0);
+      }
     } else {
       for (size_t i = 0; i < r.indexed->primary_key.size(); ++i) {
         storage::ColumnDef c = r.indexed->columns[static_cast<size_t>(r.indexed->primary_key[i])];
@@ -793,6 +806,7 @@ std::vector<Row> collation_rows(const storage::TableDef& def) {
 
 // information_schema's data_type: the SQL standard's name (format_type without modifiers).
 std::string sql_data_type(const storage::ColumnDef& c) {
+  if (c.type == TypeId::Text && c.blank_padded) return "character";
   if (c.type == TypeId::Text && c.max_length >= 0) return "character varying";
   return std::string(type_name(c.type));
 }
@@ -836,7 +850,7 @@ std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) 
           .name("table_schema", schema_name(r.nsp))
           .name("table_name", r.name)
           .name("column_name", c.name)
-          .num("ordinal_position", static_cast<int32_t>(i) + 1)
+          .num("ordinal_position", r.table->attnum(i))
           .text("is_nullable", c.not_null ? "NO" : "YES")
           .text("data_type", sql_data_type(c))
           .set("character_maximum_length", Value::null(TypeId::Int32))
@@ -850,7 +864,7 @@ std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) 
           .name("udt_catalog", ctx.database())
           .name("udt_schema", "pg_catalog")
           .name("udt_name", bt ? bt->name : "unknown")
-          .name("dtd_identifier", std::to_string(i + 1))
+          .name("dtd_identifier", std::to_string(r.table->attnum(i)))
           .text("is_self_referencing", "NO")
           .text("is_identity", "NO")
           .text("identity_cycle", "NO")

@@ -1541,8 +1541,13 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
   }
   if (check_length && to == TypeId::Numeric && col.max_length >= 0)
     e = with_typmod(std::move(e), col.max_length);
+  auto rtrimmed = [](std::string s) {  // excess characters that are all spaces are dropped (PostgreSQL)
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s;
+  };
   if (check_length && to == TypeId::Text && col.max_length >= 0 && e->op == ExprOp::Constant &&
-      !e->constant.is_null() && utf8_length(e->constant.as_text()) > static_cast<size_t>(col.max_length))
+      !e->constant.is_null() && utf8_length(e->constant.as_text()) > static_cast<size_t>(col.max_length) &&
+      utf8_length(rtrimmed(e->constant.as_text())) > static_cast<size_t>(col.max_length))
     fail(SqlState::StringDataRightTruncation,
          "value too long for type character varying(" + std::to_string(col.max_length) + ")", loc);
   return e;
@@ -4364,6 +4369,43 @@ TypeId resolve_type_name(const ast::TypeName& type) {
 // ---------------------------------------------------------------------------------------------------
 // CREATE TABLE
 
+storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
+  storage::ColumnDef col;
+  col.name = c.name;
+  int max_length = -1;
+  const std::string& tn = c.type.name;
+  if ((tn == "bpchar" || tn == "character") && !c.type.is_array) {
+    // char(n) / character(n): text blank-padded to n characters when stored (docs/schema.md)
+    col.type = TypeId::Text;
+    col.blank_padded = true;
+    int n = c.type.typmods.empty() ? 1 : c.type.typmods[0];
+    if (n < 1)
+      fail(SqlState::InvalidParameterValue, "length for type char must be at least 1", c.type.location);
+    if (n > 10485760)
+      fail(SqlState::InvalidParameterValue, "length for type char cannot exceed 10485760", c.type.location);
+    col.max_length = n;
+  } else {
+    col.type = detail::resolve_type(c.type, &max_length);
+    if (!storable(col.type))
+      throw_unsupported("columns of type " + std::string(type_name(col.type)), pos_of(c.type.location));
+    col.max_length = max_length;
+  }
+  col.not_null = c.not_null;
+  if (c.unique) throw_unsupported("UNIQUE constraints", pos_of(c.location));
+  if (c.default_expr) {
+    PlannerContext ctx;
+    Binder(ctx).check_default(*c.default_expr, col);
+    col.default_expr = c.default_text;
+  }
+  return col;
+}
+
+void bind_column_default(const ast::Expr& expr, const std::string& text, storage::ColumnDef& col) {
+  PlannerContext ctx;
+  Binder(ctx).check_default(expr, col);
+  col.default_expr = text;
+}
+
 storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
   if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
   if (!stmt.table.schema.empty() && stmt.table.schema != "public")
@@ -4382,20 +4424,7 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
     for (const auto& existing : def.columns)
       if (existing.name == c.name)
         fail(SqlState::DuplicateColumn, "column \"" + c.name + "\" specified more than once", c.location);
-    storage::ColumnDef col;
-    col.name = c.name;
-    int max_length = -1;
-    col.type = detail::resolve_type(c.type, &max_length);
-    if (!storable(col.type))
-      throw_unsupported("columns of type " + std::string(type_name(col.type)), pos_of(c.type.location));
-    col.max_length = max_length;
-    col.not_null = c.not_null;
-    if (c.unique) throw_unsupported("UNIQUE constraints", pos_of(c.location));
-    if (c.default_expr) {
-      PlannerContext ctx;
-      Binder(ctx).check_default(*c.default_expr, col);
-      col.default_expr = c.default_text;
-    }
+    storage::ColumnDef col = bind_column_def(c);
     if (c.primary_key) {
       if (inline_pk) multiple_pk(c.location);
       if (col.type == TypeId::Interval)

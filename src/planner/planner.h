@@ -124,6 +124,12 @@ TypeId resolve_type_name(const ast::TypeName& type);
 // with max_length num::make_typmod(p, s) (22023 for p or s out of range), the date/time types; char(n),
 // time with time zone and arrays -> 0A000 naming the type. Primary key columns become NOT NULL.
 storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt);
+// One column definition as CREATE TABLE binds it (type, NOT NULL, DEFAULT checks, char(n)); an inline
+// PRIMARY KEY or UNIQUE is the caller's to handle (ALTER TABLE ADD COLUMN refuses them).
+storage::ColumnDef bind_column_def(const ast::ColumnDef& column);
+// ALTER COLUMN SET DEFAULT: checks `expr` as a DEFAULT of `column` (42804, 22P02, 0A000 as CREATE TABLE)
+// and stores its text.
+void bind_column_default(const ast::Expr& expr, const std::string& text, storage::ColumnDef& column);
 
 // EXPLAIN output: the logical plan as an indented tree, one line per element, e.g.
 //   Limit (limit: $2)

@@ -638,6 +638,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         return run_copy(static_cast<const ast::CopyStmt&>(stmt), text, out);
       case ast::StmtKind::Vacuum:
         return vacuum(static_cast<const ast::VacuumStmt&>(stmt), out);
+      case ast::StmtKind::Truncate:
+        return truncate(static_cast<const ast::TruncateStmt&>(stmt), out);
+      case ast::StmtKind::AlterTable:
+        no_ddl_in_block("ALTER TABLE");
+        return alter_table(static_cast<const ast::AlterTableStmt&>(stmt), out);
       case ast::StmtKind::Unsupported:
         throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
     }
@@ -999,11 +1004,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           if (max_length >= 0 && d.str.len > static_cast<uint64_t>(max_length) &&
               (type == TypeId::Text || type == TypeId::Unknown)) {
             uint64_t chars = 0;
-            for (uint64_t k = 0; k < d.str.len; ++k)
-              chars += (static_cast<uint8_t>(d.str.ptr[k]) & 0xC0) != 0x80;
+            uint64_t len = d.str.len;  // excess characters that are all spaces are dropped (PostgreSQL)
+            while (len > 0 && d.str.ptr[len - 1] == ' ') --len;
+            for (uint64_t k = 0; k < len; ++k) chars += (static_cast<uint8_t>(d.str.ptr[k]) & 0xC0) != 0x80;
             if (chars > static_cast<uint64_t>(max_length))
               throw SqlError(SqlState::StringDataRightTruncation,
-                             "value too long for type character varying(" + std::to_string(max_length) + ")");
+                             std::string("value too long for type ") +
+                                 (table.columns[static_cast<size_t>(c)].blank_padded ? "character("
+                                                                                     : "character varying(") +
+                                 std::to_string(max_length) + ")");
           }
         } catch (SqlError& e) {
           // An invalid byte sequence is reported on the line (PostgreSQL checks the encoding there).
@@ -1233,6 +1242,265 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                                 " bytes), " + std::to_string(r.versions_kept) + " newer row versions kept");
     }
     out.command_complete("VACUUM");
+  }
+
+  // TRUNCATE: part of the transaction (inside a block too), committed as docs/schema.md describes. No
+  // sequences or foreign keys exist, so RESTART IDENTITY and CASCADE change nothing.
+  void truncate(const ast::TruncateStmt& stmt, pgwire::ResultWriter& out) {
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
+    auto resolve = [&] {  // all checked first: a failing TRUNCATE truncates nothing
+      std::vector<storage::TableDefPtr> defs;
+      for (const ast::TableRef& t : stmt.tables) {
+        storage::TableDefPtr def = db_.store().catalog().find(t.name);
+        if (!def || (!t.schema.empty() && t.schema != "public"))
+          throw SqlError(
+              SqlState::UndefinedTable,
+              "relation \"" + (t.schema.empty() ? t.name : t.schema + "." + t.name) + "\" does not exist")
+              .at(t.location + 1);
+        defs.push_back(std::move(def));
+      }
+      return defs;
+    };
+    // Shared table locks, as a writing statement's: no DDL changes or drops the tables meanwhile. The
+    // truncation itself happens at COMMIT, ordered with other commits (docs/schema.md).
+    for (;;) {
+      std::vector<storage::TableDefPtr> defs = resolve();
+      TableLocks::Held locks = db_.table_locks().acquire(table_ids(defs), {}, wait);
+      if (resolve() != defs) continue;  // changed while we waited: look again
+      std::unique_ptr<storage::Transaction> own_txn;
+      storage::Transaction* txn = statement_transaction(own_txn);
+      for (const storage::TableDefPtr& def : defs) txn->truncate(*def);
+      if (own_txn) own_txn->commit();
+      break;
+    }
+    out.command_complete("TRUNCATE TABLE");
+  }
+
+  // ALTER TABLE (docs/schema.md): the subcommands are applied in order to a copy of the definition,
+  // which then replaces the old one at once (Store::alter_table), with the row checks or the rewrite
+  // the subcommands need; nothing changes if any of them fails. Compiled plans are keyed by the
+  // catalog version, which the change advances, and prepared statements are planned again.
+  void alter_table(const ast::AlterTableStmt& stmt, pgwire::ResultWriter& out) {
+    using K = ast::AlterTableCmd::Kind;
+    for (const ast::AlterTableCmd& cmd : stmt.cmds)
+      if (cmd.kind == K::Unsupported) throw_unsupported(cmd.feature);
+    storage::Catalog& catalog = db_.store().catalog();
+    const ast::TableRef& t = stmt.table;
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
+    auto resolve = [&] {
+      return (t.schema.empty() || t.schema == "public") ? catalog.find(t.name) : nullptr;
+    };
+    // As DROP TABLE: wait until no statement uses the table (exclusive table lock), then change it under
+    // the DDL mutex; if it changed while we waited, look again.
+    storage::TableDefPtr old;
+    TableLocks::Held locks;
+    std::unique_lock<std::mutex> ddl;
+    for (;;) {
+      old = resolve();
+      if (!old) {
+        if (stmt.if_exists) {
+          out.notice("00000", "relation \"" + t.name + "\" does not exist, skipping");
+          out.command_complete("ALTER TABLE");
+          return;
+        }
+        throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
+      }
+      settle_cursors_using({old->id});
+      locks = db_.table_locks().acquire({}, {old->id}, wait);
+      ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
+      if (resolve() == old) break;
+      ddl.unlock();
+      locks.release();
+    }
+    storage::TableDef def = *old;
+    if (def.attnums.empty()) {  // attribute numbers become explicit once a table is altered
+      for (size_t i = 0; i < def.columns.size(); ++i) def.attnums.push_back(static_cast<int32_t>(i) + 1);
+      def.next_attnum = static_cast<int32_t>(def.columns.size()) + 1;
+    }
+    storage::Store::AlterWork work;
+    auto column = [&](const std::string& name) {
+      int i = def.find_column(name);
+      if (i < 0)
+        throw SqlError(SqlState::UndefinedColumn,
+                       "column \"" + name + "\" of relation \"" + def.name + "\" does not exist");
+      return i;
+    };
+    auto in_primary_key = [&](int i) {
+      return std::find(def.primary_key.begin(), def.primary_key.end(), i) != def.primary_key.end();
+    };
+    for (const ast::AlterTableCmd& cmd : stmt.cmds) {
+      switch (cmd.kind) {
+        case K::AddColumn: {
+          if (def.find_column(cmd.column) >= 0) {
+            if (cmd.if_not_exists) {
+              out.notice("42701", "column \"" + cmd.column + "\" of relation \"" + def.name +
+                                      "\" already exists, skipping");
+              break;
+            }
+            throw SqlError(SqlState::DuplicateColumn,
+                           "column \"" + cmd.column + "\" of relation \"" + def.name + "\" already exists");
+          }
+          if (cmd.column_def.primary_key) throw_unsupported("ALTER TABLE ... ADD COLUMN ... PRIMARY KEY");
+          if (def.columns.size() >= 1600)
+            throw SqlError(SqlState::ProgramLimitExceeded, "tables can have at most 1600 columns");
+          storage::ColumnDef col = planner::bind_column_def(cmd.column_def);
+          def.columns.push_back(col);
+          def.attnums.push_back(def.next_attnum++);
+          const int index = static_cast<int>(def.columns.size()) - 1;
+          if (!col.default_expr.empty()) {
+            // Rows stored before read the default evaluated now, once (PostgreSQL's attmissingval). A
+            // volatile default would need a value per row, that is a rewrite: refused.
+            std::string lowered = col.default_expr;
+            for (char& ch : lowered) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            for (const char* f : {"clock_timestamp", "random", "timeofday", "nextval", "gen_random_uuid"})
+              if (lowered.find(f) != std::string::npos)
+                throw_unsupported("ALTER TABLE ... ADD COLUMN with a volatile DEFAULT (" + std::string(f) +
+                                  ")");
+            std::vector<int> read;
+            for (int i = 0; i < index; ++i) read.push_back(i);
+            auto view = db_.store().read_view();
+            std::vector<Value> values =
+                column_defaults(def, read, *view, out, std::chrono::steady_clock::now());
+            Value v = values[static_cast<size_t>(index)];
+            storage::ColumnDef& added = def.columns[static_cast<size_t>(index)];
+            if (!v.is_null() && added.max_length >= 0 && v.type() == TypeId::Text) {
+              std::string text = v.as_text();
+              std::string trimmed = text;
+              while (!trimmed.empty() && trimmed.back() == ' ') trimmed.pop_back();
+              size_t chars = 0, cut = 0;
+              for (size_t k = 0; k < text.size(); ++k) {
+                if ((static_cast<uint8_t>(text[k]) & 0xC0) != 0x80 &&
+                    chars++ == static_cast<size_t>(added.max_length))
+                  cut = k;
+              }
+              if (cut > 0)
+                text.resize(cut);  // excess characters (spaces) dropped, as a stored row drops them
+              chars = 0;
+              for (char ch : trimmed) chars += (static_cast<uint8_t>(ch) & 0xC0) != 0x80;
+              if (chars > static_cast<size_t>(added.max_length))
+                throw SqlError(SqlState::StringDataRightTruncation,
+                               std::string("value too long for type ") +
+                                   (added.blank_padded ? "character(" : "character varying(") +
+                                   std::to_string(added.max_length) + ")");
+              v = Value::text(text);
+            }
+            storage::set_missing_value(added, dtsql::to_datum(v));
+          }
+          if (col.not_null) work.not_null.push_back(index);
+          work.unseal = true;
+          work.fence = work.fence || col.not_null;
+          break;
+        }
+        case K::DropColumn: {
+          int i = def.find_column(cmd.column);
+          if (i < 0) {
+            if (cmd.missing_ok) {
+              out.notice("00000", "column \"" + cmd.column + "\" of relation \"" + def.name +
+                                      "\" does not exist, skipping");
+              break;
+            }
+            column(cmd.column);
+          }
+          if (in_primary_key(i)) throw_unsupported("ALTER TABLE ... DROP COLUMN of a primary key column");
+          if (def.columns.size() == 1) throw_unsupported("tables without columns (dropping the last column)");
+          def.dropped.push_back({def.attnums[static_cast<size_t>(i)],
+                                 def.columns[static_cast<size_t>(i)].type,
+                                 def.columns[static_cast<size_t>(i)].name});
+          def.columns.erase(def.columns.begin() + i);
+          def.attnums.erase(def.attnums.begin() + i);
+          for (int& k : def.primary_key)
+            if (k > i) --k;
+          work.unseal = true;
+          break;
+        }
+        case K::RenameColumn: {
+          int i = column(cmd.column);
+          if (def.find_column(cmd.new_name) >= 0)
+            throw SqlError(SqlState::DuplicateColumn,
+                           "column \"" + cmd.new_name + "\" of relation \"" + def.name + "\" already exists");
+          def.columns[static_cast<size_t>(i)].name = cmd.new_name;
+          break;
+        }
+        case K::RenameTable: {
+          if (storage::TableDefPtr other = catalog.find(cmd.new_name); other && other->id != def.id)
+            throw SqlError(SqlState::DuplicateTable, "relation \"" + cmd.new_name + "\" already exists");
+          def.name = cmd.new_name;
+          break;
+        }
+        case K::SetDefault: {
+          storage::ColumnDef& col = def.columns[static_cast<size_t>(column(cmd.column))];
+          planner::bind_column_default(*cmd.column_def.default_expr, cmd.column_def.default_text, col);
+          break;
+        }
+        case K::DropDefault:
+          def.columns[static_cast<size_t>(column(cmd.column))].default_expr.clear();
+          break;
+        case K::SetNotNull: {
+          int i = column(cmd.column);
+          if (!def.columns[static_cast<size_t>(i)].not_null) {
+            def.columns[static_cast<size_t>(i)].not_null = true;
+            work.not_null.push_back(i);
+            work.fence = true;
+          }
+          break;
+        }
+        case K::DropNotNull: {
+          int i = column(cmd.column);
+          if (in_primary_key(i))
+            throw SqlError(SqlState::InvalidTableDefinition,
+                           "column \"" + cmd.column + "\" is in a primary key");
+          def.columns[static_cast<size_t>(i)].not_null = false;
+          break;
+        }
+        case K::AddPrimaryKey: {
+          if (!def.primary_key.empty())
+            throw SqlError(SqlState::InvalidTableDefinition,
+                           "multiple primary keys for table \"" + def.name + "\" are not allowed");
+          if (!cmd.constraint.empty() && cmd.constraint != def.name + "_pkey")
+            throw_unsupported("a primary key named other than " + def.name + "_pkey");
+          std::vector<int> keys;
+          for (const std::string& name : cmd.keys) {
+            int i = def.find_column(name);
+            if (i < 0)
+              throw SqlError(SqlState::UndefinedColumn,
+                             "column \"" + name + "\" of relation \"" + def.name + "\" does not exist");
+            if (std::find(keys.begin(), keys.end(), i) != keys.end())
+              throw SqlError(SqlState::DuplicateColumn,
+                             "column \"" + name + "\" appears twice in primary key constraint");
+            if (def.columns[static_cast<size_t>(i)].type == TypeId::Interval)
+              throw_unsupported("an interval column in a primary key");
+            keys.push_back(i);
+          }
+          def.primary_key = keys;
+          for (int i : keys) {
+            if (!def.columns[static_cast<size_t>(i)].not_null) work.not_null.push_back(i);
+            def.columns[static_cast<size_t>(i)].not_null = true;
+          }
+          work.rekey = true;
+          work.fence = true;
+          break;
+        }
+        case K::DropConstraint: {
+          if (def.primary_key.empty() || cmd.constraint != def.name + "_pkey") {
+            if (cmd.missing_ok) {
+              out.notice("00000", "constraint \"" + cmd.constraint + "\" of relation \"" + def.name +
+                                      "\" does not exist, skipping");
+              break;
+            }
+            throw SqlError(SqlState::UndefinedObject, "constraint \"" + cmd.constraint + "\" of relation \"" +
+                                                          def.name + "\" does not exist");
+          }
+          def.primary_key.clear();  // the columns keep NOT NULL, as in PostgreSQL
+          work.rekey = true;
+          work.fence = true;
+          break;
+        }
+        case K::Unsupported:
+          break;
+      }
+    }
+    db_.store().alter_table(std::move(def), work);
+    out.command_complete("ALTER TABLE");
   }
 
   void create_table(const ast::CreateTableStmt& stmt, pgwire::ResultWriter& out) {

@@ -18,6 +18,7 @@
 #include "common/error.h"
 #include "common/sync_point.h"
 #include "storage/internal.h"
+#include "storage/row_codec.h"
 #include "storage/store.h"
 
 namespace omendb::storage {
@@ -29,10 +30,43 @@ int TableDef::find_column(std::string_view column_name) const {
   return -1;
 }
 
+void set_missing_value(ColumnDef& column, const Datum& value) {
+  column.has_missing = !value.is_null;
+  column.missing.clear();
+  if (value.is_null) return;
+  rowcodec::encode_missing(column.type, value, column.missing);
+  if (column.blank_padded)  // stored without trailing spaces, as encode_row stores char(n)
+    while (!column.missing.empty() && column.missing.back() == ' ') column.missing.pop_back();
+}
+
+std::vector<int> TableDef::slot_columns() const {
+  std::vector<int> out(slot_count(), -1);
+  for (size_t i = 0; i < columns.size(); ++i) {
+    size_t slot = static_cast<size_t>(attnum(i) - 1);
+    if (slot < out.size()) out[slot] = static_cast<int>(i);
+  }
+  return out;
+}
+
+std::vector<TypeId> TableDef::slot_types() const {
+  std::vector<TypeId> out(slot_count(), TypeId::Int64);
+  for (size_t i = 0; i < columns.size(); ++i) {
+    size_t slot = static_cast<size_t>(attnum(i) - 1);
+    if (slot < out.size()) out[slot] = columns[i].type;
+  }
+  for (const DroppedColumn& d : dropped) {
+    size_t slot = static_cast<size_t>(d.attnum - 1);
+    if (slot < out.size()) out[slot] = d.type;
+  }
+  return out;
+}
+
 namespace {
 
 constexpr uint8_t kCatalogFormatV1 = 1;
 constexpr uint8_t kCatalogFormatV2 = 2;  // + column defaults
+constexpr uint8_t kCatalogFormatV3 = 3;  // + per column: u8 flags (1: char(n)), u8 has_missing, str missing,
+                                         //   i32 attnum; then i32 next_attnum (ALTER TABLE)
 
 template <typename T>
 void put_le(T v, std::string& out) {
@@ -76,7 +110,7 @@ struct Reader {
 
 std::string serialize(const TableDef& def) {
   std::string out;
-  out.push_back(static_cast<char>(kCatalogFormatV2));
+  out.push_back(static_cast<char>(kCatalogFormatV3));
   put_le<uint32_t>(def.id, out);
   put_str(def.name, out);
   put_le<uint32_t>(static_cast<uint32_t>(def.columns.size()), out);
@@ -86,16 +120,27 @@ std::string serialize(const TableDef& def) {
     out.push_back(c.not_null ? '\x01' : '\x00');
     put_le<int32_t>(c.max_length, out);
     put_str(c.default_expr, out);
+    out.push_back(c.blank_padded ? '\x01' : '\x00');
+    out.push_back(c.has_missing ? '\x01' : '\x00');
+    put_str(c.missing, out);
   }
   put_le<uint32_t>(static_cast<uint32_t>(def.primary_key.size()), out);
   for (int k : def.primary_key) put_le<uint32_t>(static_cast<uint32_t>(k), out);
+  for (size_t i = 0; i < def.columns.size(); ++i) put_le<int32_t>(def.attnum(i), out);
+  put_le<int32_t>(def.next_attnum, out);
+  put_le<uint32_t>(static_cast<uint32_t>(def.dropped.size()), out);
+  for (const TableDef::DroppedColumn& d : def.dropped) {
+    put_le<int32_t>(d.attnum, out);
+    out.push_back(static_cast<char>(d.type));
+    put_str(d.name, out);
+  }
   return out;
 }
 
 bool deserialize(std::string_view in, TableDef& def) {
   Reader r{in};
   uint8_t version = r.get<uint8_t>();
-  if (version != kCatalogFormatV1 && version != kCatalogFormatV2) return false;
+  if (version != kCatalogFormatV1 && version != kCatalogFormatV2 && version != kCatalogFormatV3) return false;
   def.id = r.get<uint32_t>();
   def.name = r.get_str();
   uint32_t ncols = r.get<uint32_t>();
@@ -109,6 +154,11 @@ bool deserialize(std::string_view in, TableDef& def) {
     c.not_null = r.get<uint8_t>() != 0;
     c.max_length = r.get<int32_t>();
     if (version >= kCatalogFormatV2) c.default_expr = r.get_str();
+    if (version >= kCatalogFormatV3) {
+      c.blank_padded = r.get<uint8_t>() != 0;
+      c.has_missing = r.get<uint8_t>() != 0;
+      c.missing = r.get_str();
+    }
   }
   uint32_t npk = r.get<uint32_t>();
   if (!r.ok || npk > ncols) return false;
@@ -116,6 +166,38 @@ bool deserialize(std::string_view in, TableDef& def) {
   for (int& k : def.primary_key) {
     k = static_cast<int>(r.get<uint32_t>());
     if (k < 0 || static_cast<uint32_t>(k) >= ncols) return false;
+  }
+  if (version >= kCatalogFormatV3) {
+    def.attnums.resize(ncols);
+    bool identity = true;
+    for (size_t i = 0; i < ncols; ++i) {
+      def.attnums[i] = r.get<int32_t>();
+      identity = identity && def.attnums[i] == static_cast<int32_t>(i) + 1;
+    }
+    def.next_attnum = r.get<int32_t>();
+    uint32_t ndropped = r.get<uint32_t>();
+    if (!r.ok || ndropped > in.size()) return false;
+    def.dropped.resize(ndropped);
+    for (TableDef::DroppedColumn& d : def.dropped) {
+      d.attnum = r.get<int32_t>();
+      uint8_t t = r.get<uint8_t>();
+      if (t > kMaxTypeId) return false;
+      d.type = static_cast<TypeId>(t);
+      d.name = r.get_str();
+    }
+    if (identity && def.next_attnum == 0 && def.dropped.empty()) def.attnums.clear();
+    if (!def.attnums.empty()) {  // every attribute number below next_attnum, each once
+      std::vector<bool> seen(static_cast<size_t>(std::max(def.next_attnum, 1)), false);
+      auto take = [&](int32_t a) {
+        if (a < 1 || a >= def.next_attnum || seen[static_cast<size_t>(a)]) return false;
+        seen[static_cast<size_t>(a)] = true;
+        return true;
+      };
+      for (int32_t a : def.attnums)
+        if (!take(a)) return false;
+      for (const TableDef::DroppedColumn& d : def.dropped)
+        if (!take(d.attnum)) return false;
+    }
   }
   return r.ok && r.pos == in.size();
 }
@@ -260,6 +342,26 @@ void Catalog::drop_table(std::string_view name) {
   by_name_.erase(it);
   by_id_.erase(def->id);
   store_.state_->forget_table(def->id);
+  ++version_;
+}
+
+void Catalog::replace_table(TableDef def, rocksdb::WriteBatch& batch) {
+  for (int k : def.primary_key) def.columns[static_cast<size_t>(k)].not_null = true;
+  std::lock_guard lock(mutex_);
+  auto old = by_id_.find(def.id);
+  if (old == by_id_.end())
+    throw SqlError(SqlState::UndefinedTable, "relation \"" + def.name + "\" does not exist");
+  auto same = by_name_.find(def.name);
+  if (same != by_name_.end() && same->second->id != def.id)
+    throw SqlError(SqlState::DuplicateTable, "relation \"" + def.name + "\" already exists");
+  check_status(batch.Put(meta::catalog_key(def.id), serialize(def)), "altering table");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  check_status(store_.db()->Write(wo, &batch), "altering table \"" + def.name + "\"");
+  by_name_.erase(old->second->name);
+  auto ptr = std::make_shared<const TableDef>(std::move(def));
+  by_id_[ptr->id] = ptr;
+  by_name_[ptr->name] = ptr;
   ++version_;
 }
 

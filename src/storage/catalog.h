@@ -8,7 +8,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/datum.h"
 #include "common/types.h"
+
+namespace rocksdb {
+class WriteBatch;
+}
 
 namespace omendb::storage {
 
@@ -20,6 +25,13 @@ struct ColumnDef {
   int32_t max_length = -1;
   // DEFAULT as SQL text (parsed and bound again by each statement that uses it); empty: NULL.
   std::string default_expr;
+  // char(n) / character(n): text of max_length characters, blank-padded when stored.
+  bool blank_padded = false;
+  // The value rows stored before ALTER TABLE ADD COLUMN added the column read (PostgreSQL's
+  // attmissingval): the DEFAULT evaluated once by the ALTER, encoded as the row codec stores a value of
+  // the column's type. has_missing false: such rows read NULL.
+  bool has_missing = false;
+  std::string missing;
 };
 
 struct TableDef {
@@ -29,12 +41,40 @@ struct TableDef {
   // Indexes into `columns` of the primary key, in key order. Empty: the table has no primary key and
   // rows are keyed by a hidden, increasing 64-bit row id.
   std::vector<int> primary_key;
+  // Columns dropped by ALTER TABLE DROP COLUMN (PostgreSQL's attisdropped) are removed from `columns`;
+  // their attribute numbers stay used: attnums[i] is column i's attribute number (1-based, stable
+  // across drops, shown as pg_attribute.attnum), next_attnum the number the next added column gets.
+  // Empty attnums: 1, 2, 3, ... (a table never altered).
+  std::vector<int32_t> attnums;
+  int32_t next_attnum = 0;  // 0: columns.size() + 1
+  int32_t attnum(size_t column) const {
+    return column < attnums.size() ? attnums[column] : static_cast<int32_t>(column) + 1;
+  }
+  // Dropped columns: their attribute number, type (stored rows keep their bytes, which readers skip)
+  // and name (pg_attribute shows "........pg.dropped.N........" as PostgreSQL does).
+  struct DroppedColumn {
+    int32_t attnum = 0;
+    TypeId type = TypeId::Int64;
+    std::string name;
+  };
+  std::vector<DroppedColumn> dropped;
+  // The stored row layout: slot j holds attribute number j + 1. slot_count() slots; slot_column(j) is
+  // the column index it holds (-1: a dropped column) and slot_type(j) its type.
+  size_t slot_count() const {
+    return attnums.empty() ? columns.size() : static_cast<size_t>(next_attnum - 1);
+  }
+  std::vector<int> slot_columns() const;
+  std::vector<TypeId> slot_types() const;
 
   int find_column(std::string_view column_name) const;  // -1 if absent
   bool has_hidden_rowid() const { return primary_key.empty(); }
 };
 
 using TableDefPtr = std::shared_ptr<const TableDef>;
+
+// Sets column.missing (ALTER TABLE ADD COLUMN ... DEFAULT) to `value`, a value of the column's type
+// (char(n) text is padded as a stored row pads it); a NULL value leaves the column without one.
+void set_missing_value(ColumnDef& column, const Datum& value);
 
 class Store;
 
@@ -55,6 +95,11 @@ class Catalog {
   // Removes the definition and every row of the table in one atomic, synced write.
   // Throws SqlError 42P01 if absent.
   void drop_table(std::string_view name);
+
+  // Replaces a table's definition (ALTER TABLE: same id; the name may change), persisted (fsync) in
+  // `batch` together with whatever the caller put there. The caller orders this with commits
+  // (Store::alter_table). Throws 42P07 if a rename takes another table's name.
+  void replace_table(TableDef def, rocksdb::WriteBatch& batch);
 
   // Increases on every create/drop: compiled code cached under an older version is stale.
   uint64_t version() const;

@@ -123,6 +123,11 @@ struct StoreState {
   // timestamps (for visible_ts).
   std::map<std::string, uint64_t, std::less<>> inflight_keys;  // commit_mutex
   std::set<uint64_t> inflight_ts;                              // commit_mutex
+  // Commit timestamp of the last TRUNCATE or table rewrite (ALTER TABLE ADD PRIMARY KEY) of a table since
+  // the server started: a commit with a write to the table based on an older snapshot fails (40001).
+  std::unordered_map<uint32_t, uint64_t> table_reset_ts;  // commit_mutex
+  // The next commit timestamp (caller holds commit_mutex); persists a new reservation when needed.
+  uint64_t assign_commit_ts(rocksdb::DB* db);
   // Signalled when visible_ts advances: a commit is acknowledged only once it is visible, so a client
   // that got COMMIT sees its commit (and every earlier one) in its next snapshot.
   std::condition_variable visible_advanced;

@@ -15,45 +15,92 @@ void append_le(T v, std::string& out) {
 
 }  // namespace
 
+namespace {
+
+// Appends one non-NULL value as a row stores it.
+void append_value(TypeId type, const Datum& d, std::string& out) {
+  switch (physical_type(type)) {
+    case PhysType::Bool:
+      out.push_back(d.i64 != 0 ? '\x01' : '\x00');
+      break;
+    case PhysType::Int32:
+      append_le<int32_t>(static_cast<int32_t>(d.i64), out);
+      break;
+    case PhysType::Int64:
+      append_le<int64_t>(d.i64, out);
+      break;
+    case PhysType::Float64:
+      append_le<double>(d.f64, out);
+      break;
+    case PhysType::Interval:  // dt::Interval's layout: time, day, month
+      append_le<int64_t>(d.i64, out);
+      append_le<int32_t>(d.dm.day, out);
+      append_le<int32_t>(d.dm.month, out);
+      break;
+    case PhysType::Text:
+      append_varint(d.str.len, out);
+      out.append(d.str.ptr, d.str.len);
+      break;
+  }
+}
+
+void set_null(std::string& out, size_t bitmap_pos, size_t slot) {
+  out[bitmap_pos + slot / 8] =
+      static_cast<char>(static_cast<uint8_t>(out[bitmap_pos + slot / 8]) | (1u << (slot % 8)));
+}
+
+}  // namespace
+
 void encode_row(const TableDef& table, const Datum* row, std::string& out) {
   out.clear();
-  const size_t n = table.columns.size();
+  const size_t n = table.slot_count();  // columns are in attribute-number order; dropped slots are NULL
   out.push_back(static_cast<char>(kKindRow));
   out.push_back(static_cast<char>(kRowFormatV1));
   append_varint(n, out);
   size_t bitmap_pos = out.size();
   out.append((n + 7) / 8, '\0');
-  for (size_t i = 0; i < n; ++i) {
+  size_t next_slot = 0;
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    const size_t slot = static_cast<size_t>(table.attnum(i) - 1);
+    for (; next_slot < slot; ++next_slot) set_null(out, bitmap_pos, next_slot);
+    next_slot = slot + 1;
     const Datum& d = row[i];
     if (d.is_null) {
-      out[bitmap_pos + i / 8] =
-          static_cast<char>(static_cast<uint8_t>(out[bitmap_pos + i / 8]) | (1u << (i % 8)));
+      set_null(out, bitmap_pos, slot);
       continue;
     }
-    switch (physical_type(table.columns[i].type)) {
-      case PhysType::Bool:
-        out.push_back(d.i64 != 0 ? '\x01' : '\x00');
-        break;
-      case PhysType::Int32:
-        append_le<int32_t>(static_cast<int32_t>(d.i64), out);
-        break;
-      case PhysType::Int64:
-        append_le<int64_t>(d.i64, out);
-        break;
-      case PhysType::Float64:
-        append_le<double>(d.f64, out);
-        break;
-      case PhysType::Interval:  // dt::Interval's layout: time, day, month
-        append_le<int64_t>(d.i64, out);
-        append_le<int32_t>(d.dm.day, out);
-        append_le<int32_t>(d.dm.month, out);
-        break;
-      case PhysType::Text:
-        append_varint(d.str.len, out);
-        out.append(d.str.ptr, d.str.len);
-        break;
+    TypeId type = table.columns[i].type;
+    if (table.columns[i].max_length >= 0 && type == TypeId::Text) {
+      // char(n) keeps no trailing spaces (its value compares, concatenates and measures without them, as
+      // PostgreSQL's bpchar does); varchar(n) drops the spaces past n characters (checked: only spaces).
+      uint64_t len = d.str.len;
+      if (table.columns[i].blank_padded) {
+        while (len > 0 && d.str.ptr[len - 1] == ' ') --len;
+      } else if (len > static_cast<uint64_t>(table.columns[i].max_length)) {
+        uint64_t chars = 0, k = 0;
+        for (; k < len; ++k) {
+          if ((static_cast<uint8_t>(d.str.ptr[k]) & 0xC0) != 0x80 &&
+              ++chars > static_cast<uint64_t>(table.columns[i].max_length))
+            break;
+        }
+        len = k;
+      }
+      append_varint(len, out);
+      out.append(d.str.ptr, len);
+      continue;
     }
+    append_value(type, d, out);
   }
+  for (; next_slot < n; ++next_slot) set_null(out, bitmap_pos, next_slot);
+}
+
+void encode_missing(TypeId type, const Datum& d, std::string& out) {
+  out.clear();
+  if (physical_type(type) == PhysType::Text) {
+    out.assign(d.str.ptr, d.str.len);
+    return;
+  }
+  append_value(type, d, out);
 }
 
 void encode_tombstone(std::string& out) {
@@ -70,24 +117,43 @@ bool decode_row(const TableDef& table, std::string_view value, std::vector<Value
   if (!p || static_cast<uint64_t>(end - p) < (n + 7) / 8) return false;
   const uint8_t* bitmap = p;
   p += (n + 7) / 8;
-  for (size_t i = 0; i < table.columns.size(); ++i) {
-    TypeId t = table.columns[i].type;
-    if (i >= n || (bitmap[i / 8] >> (i % 8)) & 1) {
-      out.push_back(Value::null(t));
+  const std::vector<TypeId> slot_types = table.slot_types();
+  const std::vector<int> slot_columns = table.slot_columns();
+  std::vector<Value> slots;
+  for (size_t i = 0; i < table.columns.size(); ++i) out.push_back(Value::null(table.columns[i].type));
+  for (size_t i = 0; i < slot_types.size(); ++i) {
+    TypeId t = slot_types[i];
+    const int col = slot_columns[i];
+    if (i >= n) {  // the row predates the column: NULL or the value ADD COLUMN gave it
+      if (col < 0 || !table.columns[static_cast<size_t>(col)].has_missing) continue;
+      const std::string& m = table.columns[static_cast<size_t>(col)].missing;
+      std::string framed = std::string(1, static_cast<char>(kKindRow)) + static_cast<char>(kRowFormatV1);
+      append_varint(1, framed);
+      framed.push_back('\0');
+      if (physical_type(t) == PhysType::Text) append_varint(m.size(), framed);
+      framed += m;
+      TableDef one;
+      one.columns.push_back(table.columns[static_cast<size_t>(col)]);
+      one.columns[0].has_missing = false;
+      std::vector<Value> v;
+      if (!decode_row(one, framed, v)) return false;
+      out[static_cast<size_t>(col)] = std::move(v[0]);
       continue;
     }
+    if ((bitmap[i / 8] >> (i % 8)) & 1) continue;
+    slots.clear();
     auto need = [&](size_t k) { return static_cast<size_t>(end - p) >= k; };
     switch (physical_type(t)) {
       case PhysType::Bool:
         if (!need(1)) return false;
-        out.push_back(Value::boolean(*p != 0));
+        slots.push_back(Value::boolean(*p != 0));
         p += 1;
         break;
       case PhysType::Int32: {
         if (!need(4)) return false;
         int32_t v;
         std::memcpy(&v, p, 4);
-        out.push_back(t == TypeId::Int32 ? Value::int32(v) : Value::datetime(t, v));
+        slots.push_back(t == TypeId::Int32 ? Value::int32(v) : Value::datetime(t, v));
         p += 4;
         break;
       }
@@ -95,7 +161,7 @@ bool decode_row(const TableDef& table, std::string_view value, std::vector<Value
         if (!need(8)) return false;
         int64_t v;
         std::memcpy(&v, p, 8);
-        out.push_back(t == TypeId::Int64 ? Value::int64(v) : Value::datetime(t, v));
+        slots.push_back(t == TypeId::Int64 ? Value::int64(v) : Value::datetime(t, v));
         p += 8;
         break;
       }
@@ -103,7 +169,7 @@ bool decode_row(const TableDef& table, std::string_view value, std::vector<Value
         if (!need(8)) return false;
         double v;
         std::memcpy(&v, p, 8);
-        out.push_back(Value::float64(v));
+        slots.push_back(Value::float64(v));
         p += 8;
         break;
       }
@@ -114,7 +180,7 @@ bool decode_row(const TableDef& table, std::string_view value, std::vector<Value
         std::memcpy(&time, p, 8);
         std::memcpy(&day, p + 8, 4);
         std::memcpy(&month, p + 12, 4);
-        out.push_back(Value::interval(time, day, month));
+        slots.push_back(Value::interval(time, day, month));
         p += 16;
         break;
       }
@@ -122,11 +188,12 @@ bool decode_row(const TableDef& table, std::string_view value, std::vector<Value
         uint64_t len;
         p = read_varint(p, end, len);
         if (!p || static_cast<uint64_t>(end - p) < len) return false;
-        out.push_back(Value::text(std::string(reinterpret_cast<const char*>(p), len)));
+        slots.push_back(Value::text(std::string(reinterpret_cast<const char*>(p), len)));
         p += len;
         break;
       }
     }
+    if (col >= 0) out[static_cast<size_t>(col)] = std::move(slots[0]);
   }
   return true;
 }

@@ -8,8 +8,10 @@
 // be added under a new version byte and readers dispatch on it.
 //
 // Row payload, format version 1 (kRowFormatV1):
-//   varint  n            number of columns stored (LEB128). Columns of the table beyond n read as NULL
-//                        (room for ALTER TABLE ADD COLUMN without rewriting rows).
+//   varint  n            number of slots stored (LEB128): slot j holds the column with attribute number
+//                        j + 1 (TableDef::attnum); a dropped column's slot keeps its bytes in old rows
+//                        and is NULL in new ones. Columns beyond n (added by ALTER TABLE ADD COLUMN
+//                        after the row was written) read as their ColumnDef::missing value or NULL.
 //   bitmap  ceil(n/8)    bit i (LSB first within byte i/8) set = column i is NULL
 //   then, for every non-NULL column in table order:
 //     Bool     1 byte 0/1
@@ -70,6 +72,10 @@ inline const uint8_t* read_varint(const uint8_t* p, const uint8_t* end, uint64_t
 
 // Encodes a row (values in table column order) as a live row value, replacing `out`.
 void encode_row(const TableDef& table, const Datum* row, std::string& out);
+
+// The value of one column as ColumnDef::missing holds it: fixed-width types as a row stores them, text
+// as its bytes (no length).
+void encode_missing(TypeId type, const Datum& d, std::string& out);
 
 // Appends a tombstone value to `out` (for MVCC; unused today).
 void encode_tombstone(std::string& out);

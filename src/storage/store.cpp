@@ -252,8 +252,9 @@ bool has_user_key(const rocksdb::Slice& versioned, std::string_view user_key) {
 // store and the blocks, so a seal that commits during the scan is not half seen.
 class ScanCursorImpl final : public ScanCursor {
  public:
+  // `truncated`: the reading transaction truncated the table, so only its own writes are rows.
   ScanCursorImpl(rocksdb::DB* db, const StoreState& state, uint64_t snapshot_ts, const WriteSet* writes,
-                 const ScanSpec& spec)
+                 const ScanSpec& spec, bool truncated = false)
       : db_(db),
         table_(spec.table),
         batch_rows_(std::max<uint32_t>(1, spec.batch_rows)),
@@ -281,12 +282,21 @@ class ScanCursorImpl final : public ScanCursor {
       cols_[i].type = table_->columns[i].type;
       cols_[i].wanted = i < spec.columns.size() && spec.columns[i];
       if (!cols_[i].wanted) continue;
-      decode_limit_ = i + 1;
       if (physical_type(cols_[i].type) == PhysType::Text) text_columns_.push_back(i);
       buffers_[i].reset(new uint64_t[(sealed::value_width(cols_[i].type) * batch_rows_ + 7) / 8]);
       null_buffers_[i].reset(new uint8_t[batch_rows_]);
       vectors_[i].data = buffers_[i].get();
       vectors_[i].nulls = null_buffers_[i].get();
+    }
+    // Stored rows hold one slot per attribute number (dropped columns too, ALTER TABLE): walk slots.
+    const std::vector<int> slot_columns = table_->slot_columns();
+    const std::vector<TypeId> slot_types = table_->slot_types();
+    slots_.resize(slot_columns.size());
+    for (size_t j = 0; j < slots_.size(); ++j) {
+      const int c = slot_columns[j];
+      slots_[j] = Col{slot_types[j], c >= 0 && cols_[static_cast<size_t>(c)].wanted};
+      slot_column_.push_back(c < 0 ? 0 : static_cast<size_t>(c));
+      if (slots_[j].wanted) decode_limit_ = j + 1;
     }
     if (want_keys_) keys_.resize(batch_rows_);
     batch_.count = 0;
@@ -311,6 +321,10 @@ class ScanCursorImpl final : public ScanCursor {
       // An empty or inverted range (WHERE id > 5 AND id < 3) holds none of the transaction's writes.
       write_end_ = upper_ <= lower_ ? write_it_ : writes_->lower_bound(upper_);
     }
+    if (truncated) {  // nothing stored is read: an empty row-store range and no blocks
+      upper_ = lower_;
+      upper_slice_ = rocksdb::Slice(upper_);
+    }
     snapshot_ = db->GetSnapshot();
     rocksdb::ReadOptions ro;  // visibility comes from commit timestamps; the snapshot ties rows to blocks
     ro.snapshot = snapshot_;
@@ -322,7 +336,7 @@ class ScanCursorImpl final : public ScanCursor {
     // A table never sealed needs no block iterator. The seal marks its table before it writes, and the
     // RocksDB snapshot above was taken before this check: a seal the snapshot sees has marked the table.
     block_lower_ = meta::block_prefix(table_->id);
-    if (!state.table_sealed(table_->id)) {
+    if (truncated || !state.table_sealed(table_->id)) {
       blocks_done_ = true;
       return;
     }
@@ -600,8 +614,8 @@ class ScanCursorImpl final : public ScanCursor {
     p += bitmap_bytes;
     const size_t limit = std::min<size_t>(n, decode_limit_);
     for (size_t i = 0; i < limit; ++i) {
-      const Col& c = cols_[i];
-      ColumnVector& v = vectors_[i];
+      const Col& c = slots_[i];
+      ColumnVector& v = vectors_[slot_column_[i]];
       if ((bitmap[i >> 3] >> (i & 7)) & 1) {
         if (c.wanted) v.nulls[r] = 1;
         continue;
@@ -660,8 +674,29 @@ class ScanCursorImpl final : public ScanCursor {
         }
       }
     }
-    for (size_t i = limit; i < decode_limit_; ++i) {  // columns the stored row predates: NULL
-      if (cols_[i].wanted) vectors_[i].nulls[r] = 1;
+    for (size_t i = limit; i < decode_limit_; ++i) {  // columns the stored row predates: NULL or the
+      if (!slots_[i].wanted) continue;                // value ADD COLUMN gave them
+      const size_t col = slot_column_[i];
+      const ColumnDef& def = table_->columns[col];
+      ColumnVector& v = vectors_[col];
+      if (!def.has_missing) {
+        v.nulls[r] = 1;
+        continue;
+      }
+      const uint8_t* m = reinterpret_cast<const uint8_t*>(def.missing.data());
+      const size_t w = sealed::value_width(def.type);
+      if (physical_type(def.type) == PhysType::Text) {
+        StrRef& s = static_cast<StrRef*>(v.data)[r];
+        s.ptr = reinterpret_cast<const char*>(static_cast<uintptr_t>(arena_.size()));
+        s.len = def.missing.size();
+        arena_.append(reinterpret_cast<const char*>(m), def.missing.size());
+      } else if (physical_type(def.type) == PhysType::Bool) {
+        static_cast<uint8_t*>(v.data)[r] = def.missing.empty() ? 0 : m[0];
+      } else {
+        if (def.missing.size() < w) throw_corrupt(*table_, "bad missing value");
+        std::memcpy(static_cast<char*>(v.data) + r * w, m, w);
+      }
+      v.nulls[r] = 0;
     }
     return true;
   }
@@ -676,7 +711,9 @@ class ScanCursorImpl final : public ScanCursor {
   std::string lower_, upper_;
   rocksdb::Slice upper_slice_;
   std::vector<Col> cols_;
-  size_t decode_limit_ = 0;  // columns to walk in each row: last requested column + 1
+  std::vector<Col> slots_;           // per stored slot: its type, whether its column is wanted
+  std::vector<size_t> slot_column_;  // per stored slot: its column (0 for a dropped column's slot)
+  size_t decode_limit_ = 0;          // slots to walk in each row: last requested slot + 1
   std::vector<size_t> text_columns_;
   std::vector<std::unique_ptr<uint64_t[]>> buffers_;
   std::vector<std::unique_ptr<uint8_t[]>> null_buffers_;
@@ -711,15 +748,29 @@ class ReadViewImpl final : public ReadView {
  public:
   // `owns_snapshot`: the view registered snapshot_ts itself and releases it when destroyed (otherwise its
   // transaction holds the registration).
+  // `truncated`: tables the view's transaction truncated (their stored rows are not read), or null.
   ReadViewImpl(rocksdb::DB* db, StoreState& state, uint64_t snapshot_ts, bool owns_snapshot,
-               const WriteSet* writes)
-      : db_(db), state_(state), snapshot_ts_(snapshot_ts), owns_snapshot_(owns_snapshot), writes_(writes) {}
+               const WriteSet* writes, const std::map<uint32_t, std::string>* truncated = nullptr)
+      : db_(db),
+        state_(state),
+        snapshot_ts_(snapshot_ts),
+        owns_snapshot_(owns_snapshot),
+        writes_(writes),
+        truncated_(truncated) {}
   ~ReadViewImpl() override {
     if (owns_snapshot_) state_.release_snapshot(snapshot_ts_);
   }
 
   std::unique_ptr<ScanCursor> scan(const ScanSpec& spec) const override {
-    return std::make_unique<ScanCursorImpl>(db_, state_, snapshot_ts_, writes_, spec);
+    return std::make_unique<ScanCursorImpl>(db_, state_, snapshot_ts_, writes_, spec,
+                                            spec.table && truncated(spec.table->id));
+  }
+
+  // Whether the view's transaction truncated the table (TRUNCATE): its stored rows are gone for it.
+  bool truncated(uint32_t table_id) const { return truncated_ && truncated_->count(table_id) != 0; }
+  bool truncated_key(std::string_view key) const {
+    return truncated_ && !truncated_->empty() && key.size() >= keycodec::kTablePrefixSize &&
+           truncated(keycodec::decode_table_id(key));
   }
 
   bool exists(std::string_view key) const override {
@@ -727,6 +778,7 @@ class ReadViewImpl final : public ReadView {
       auto it = writes_->find(key);
       if (it != writes_->end()) return !it->second.is_delete;
     }
+    if (truncated_key(key)) return false;
     if (ascending_probe(key)) return probe_exists(key);
     std::string target(key);
     target.append(keycodec::kVersionSize, '\0');  // sorts before every version of the key
@@ -754,7 +806,7 @@ class ReadViewImpl final : public ReadView {
 
   // Whether a sealed block holds a row with this storage key.
   bool sealed_contains(std::string_view key, const rocksdb::Snapshot* snapshot) const {
-    if (key.size() < keycodec::kTablePrefixSize) return false;
+    if (key.size() < keycodec::kTablePrefixSize || truncated_key(key)) return false;
     const uint32_t table_id = keycodec::decode_table_id(key);
     if (!state_.table_sealed(table_id)) return false;  // checked after the snapshot was taken (see the scan)
     std::string lower = meta::block_prefix(table_id);
@@ -845,6 +897,7 @@ class ReadViewImpl final : public ReadView {
   uint64_t snapshot_ts_;
   bool owns_snapshot_;
   const WriteSet* writes_;
+  const std::map<uint32_t, std::string>* truncated_;
   // The forward probe (exists() is const: a view is used by one statement on one thread).
   mutable std::string probe_last_;
   mutable std::string probe_upper_;
@@ -886,24 +939,28 @@ class TransactionImpl final : public Transaction {
 
   std::unique_ptr<ReadView> statement_view() override {
     if (isolation_ == IsolationLevel::ReadCommitted)
-      return std::make_unique<ReadViewImpl>(store_.db(), state_, state_.acquire_snapshot(), true, &writes_);
+      return std::make_unique<ReadViewImpl>(store_.db(), state_, state_.acquire_snapshot(), true, &writes_,
+                                            &truncated_);
     if (!snapshot_) snapshot_ = state_.acquire_snapshot();  // taken by the first statement, as in PostgreSQL
-    return std::make_unique<ReadViewImpl>(store_.db(), state_, *snapshot_, false, &writes_);
+    return std::make_unique<ReadViewImpl>(store_.db(), state_, *snapshot_, false, &writes_, &truncated_);
   }
 
   std::unique_ptr<StatementWriter> writer(const ReadView& view) override;
 
   void commit() override;
+  void commit_truncating();
+  void check_table_resets(std::unique_lock<std::mutex>& commit_lock);
 
   void rollback() override {
     writes_.clear();
+    truncated_.clear();
     savepoints_.clear();
     lock_undo_.clear();
     end();
   }
 
   size_t savepoint() override {
-    savepoints_.push_back({writes_, tables_, lock_undo_.size()});
+    savepoints_.push_back({writes_, tables_, truncated_, lock_undo_.size()});
     return savepoints_.size() - 1;
   }
   // Also gives back the row locks taken after the savepoint, and weakens to their old mode the locks a
@@ -912,6 +969,7 @@ class TransactionImpl final : public Transaction {
     if (mark >= savepoints_.size()) return;
     writes_ = savepoints_[mark].writes;
     tables_ = savepoints_[mark].tables;
+    truncated_ = savepoints_[mark].truncated;
     std::vector<std::string> released;
     for (size_t i = lock_undo_.size(); i-- > savepoints_[mark].locks;) {
       LockUndo& u = lock_undo_[i];
@@ -931,7 +989,15 @@ class TransactionImpl final : public Transaction {
     if (mark < savepoints_.size()) savepoints_.resize(mark);
     if (savepoints_.empty()) lock_undo_.clear();  // the locks belong to the transaction now
   }
-  bool has_writes() const override { return !writes_.empty(); }
+  bool has_writes() const override { return !writes_.empty() || !truncated_.empty(); }
+
+  void truncate(const TableDef& table) override {
+    std::string lower = table_prefix(table.id);
+    std::string upper = keycodec::prefix_successor(lower);
+    writes_.erase(writes_.lower_bound(lower), writes_.lower_bound(upper));  // its own rows go too
+    truncated_[table.id] = table.name;
+    tables_[table.id] = table.name;
+  }
   void set_synchronous_commit(bool on) override { sync_ = on; }
   void set_lock_wait(const LockWait& wait) override { lock_wait_ = wait; }
 
@@ -1044,6 +1110,7 @@ class TransactionImpl final : public Transaction {
   struct Savepoint {
     WriteSet writes;
     std::map<uint32_t, std::string> tables;
+    std::map<uint32_t, std::string> truncated;
     size_t locks;  // lock_undo_'s size when it was taken
   };
   // A row lock taken or strengthened while a savepoint exists: its mode before (none: not held).
@@ -1068,6 +1135,9 @@ class TransactionImpl final : public Transaction {
   std::optional<uint64_t> write_pin_;  // oldest read_ts of the writes, registered until the end
   WriteSet writes_;
   std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
+  // Tables this transaction truncated: its reads see none of their stored rows, and its commit deletes
+  // their key ranges and sealed blocks before it writes its own rows.
+  std::map<uint32_t, std::string> truncated_;
   std::vector<Savepoint> savepoints_;
   std::vector<LockUndo> lock_undo_;  // only while savepoints exist
 };
@@ -1359,6 +1429,10 @@ class StatementWriterImpl final : public StatementWriter {
   // when visible_ts moved since it was made.
   // With `value`: a live row-store version's encoded row goes there.
   uint64_t newest_committed(std::string_view key, bool* live, std::string* value = nullptr) {
+    if (view_->truncated_key(key)) {  // this transaction truncated the table: nothing stored counts
+      *live = false;
+      return 0;
+    }
     rocksdb::DB* db = store_.db();
     uint64_t visible = state_.visible_ts.load();
     if (!latest_) {
@@ -1422,8 +1496,13 @@ class StatementWriterImpl final : public StatementWriter {
       if (c.max_length >= 0 && !row[i].is_null && (c.type == TypeId::Text || c.type == TypeId::Unknown) &&
           row[i].str.len > static_cast<uint64_t>(c.max_length) &&
           utf8_length(row[i].str) > static_cast<size_t>(c.max_length)) {
-        throw SqlError(SqlState::StringDataRightTruncation,
-                       "value too long for type character varying(" + std::to_string(c.max_length) + ")");
+        StrRef trimmed = row[i].str;  // excess characters that are all spaces are dropped (PostgreSQL)
+        while (trimmed.len > 0 && trimmed.ptr[trimmed.len - 1] == ' ') --trimmed.len;
+        if (utf8_length(trimmed) > static_cast<size_t>(c.max_length))
+          throw SqlError(SqlState::StringDataRightTruncation,
+                         std::string("value too long for type ") +
+                             (c.blank_padded ? "character(" : "character varying(") +
+                             std::to_string(c.max_length) + ")");
       }
     }
     for (size_t i = 0; i < n; ++i) {
@@ -1522,10 +1601,11 @@ void StatementWriterImpl::apply() {
 // lock, so that concurrent commits share WAL fsyncs. New snapshots see the commit once every commit with
 // a smaller timestamp is written too.
 void TransactionImpl::commit() {
-  if (writes_.empty()) {
+  if (writes_.empty() && truncated_.empty()) {
     end();
     return;
   }
+  if (!truncated_.empty()) return commit_truncating();
   rocksdb::DB* db = store_.db();
   rocksdb::WriteBatch batch;
   uint64_t ts = 0;
@@ -1537,6 +1617,7 @@ void TransactionImpl::commit() {
       if (!store_.catalog().find(id))
         throw SqlError(SqlState::UndefinedTable, "relation \"" + name + "\" does not exist");
     }
+    check_table_resets(lock);
     rocksdb::ReadOptions ro;
     ro.prefix_same_as_start = true;
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
@@ -1552,16 +1633,7 @@ void TransactionImpl::commit() {
             .with_hint("Retry the transaction.");
       }
     }
-    ts = ++state_.last_assigned_ts;
-    if (ts > state_.reserved_ts) {
-      uint64_t reserve = ts + StoreState::kReserveBlock;
-      std::string v;
-      meta::append_be(reserve, 8, v);
-      rocksdb::WriteOptions sync;
-      sync.sync = true;
-      check_status(db->Put(sync, meta::commit_ts_key(), v), "reserving commit timestamps");
-      state_.reserved_ts = reserve;
-    }
+    ts = state_.assign_commit_ts(db);
     std::string vkey;
     for (const auto& [key, op] : writes_) {
       vkey = key;
@@ -1600,6 +1672,90 @@ void TransactionImpl::commit() {
   check_status(status, "committing");
   writes_.clear();
   tables_.clear();
+  savepoints_.clear();
+  lock_undo_.clear();
+  end();
+}
+
+// A transaction that wrote a table that a later commit truncated (or an ALTER TABLE rewrote) fails: its
+// writes were based on rows that are gone. PostgreSQL would have made the TRUNCATE wait for it (or it for
+// the TRUNCATE); OmenDB's DDL does not wait for open transactions, so the later of the two fails.
+void TransactionImpl::check_table_resets(std::unique_lock<std::mutex>&) {
+  if (state_.table_reset_ts.empty()) return;
+  for (const auto& [key, op] : writes_) {
+    const uint32_t table_id = keycodec::decode_table_id(key);
+    if (truncated_.count(table_id)) continue;
+    auto r = state_.table_reset_ts.find(table_id);
+    if (r != state_.table_reset_ts.end() && r->second > op.read_ts)
+      throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update")
+          .with_detail("Table \"" + tables_[table_id] +
+                       "\" was truncated or rewritten by a concurrent transaction.")
+          .with_hint("Retry the transaction.");
+  }
+}
+
+// The commit of a transaction that ran TRUNCATE: ordered with other commits as DROP TABLE is (docs/mvcc.md
+// "DDL and commits are ordered"): no new commit starts its checks, commits in flight finish writing, then
+// one synced batch deletes each truncated table's key range and sealed blocks and writes the
+// transaction's rows, under the commit mutex, so no commit can land between the range delete and the
+// rows. Snapshots taken before see the table empty afterwards (as PostgreSQL's TRUNCATE, which is not
+// MVCC-safe), and a transaction that wrote a truncated table on an older snapshot fails at COMMIT (40001).
+void TransactionImpl::commit_truncating() {
+  rocksdb::DB* db = store_.db();
+  std::unique_lock lock(state_.commit_mutex);
+  state_.ddl_done.wait(lock, [&] { return state_.ddl_pending == 0; });
+  ++state_.ddl_pending;
+  struct Done {
+    StoreState& state;
+    ~Done() {
+      if (--state.ddl_pending == 0) state.ddl_done.notify_all();
+    }
+  } done{state_};
+  if (!state_.inflight_ts.empty())
+    state_.visible_advanced.wait(lock, [&] { return state_.inflight_ts.empty(); });
+  for (const auto& [id, name] : tables_) {
+    if (!store_.catalog().find(id))
+      throw SqlError(SqlState::UndefinedTable, "relation \"" + name + "\" does not exist");
+  }
+  check_table_resets(lock);
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+  for (const auto& [key, op] : writes_) {
+    if (op.fresh_rowid || truncated_.count(keycodec::decode_table_id(key))) continue;
+    bool live = false;
+    if (newest_version_ts(state_, *it, key, &live) > op.read_ts)
+      throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update")
+          .with_hint("Retry the transaction.");
+  }
+  const uint64_t ts = state_.assign_commit_ts(db);
+  rocksdb::WriteBatch batch;
+  for (const auto& [id, name] : truncated_) {
+    std::string begin = table_prefix(id);
+    check_status(batch.DeleteRange(begin, keycodec::prefix_successor(begin)), "truncating");
+    std::string blocks = meta::block_prefix(id);
+    check_status(batch.DeleteRange(blocks, keycodec::prefix_successor(blocks)), "truncating");
+    check_status(batch.Delete(meta::sealed_manifest_key(id)), "truncating");
+  }
+  std::string vkey;
+  for (const auto& [key, op] : writes_) {  // after the range deletes in the batch: they stay
+    vkey = key;
+    keycodec::append_version(ts, vkey);
+    check_status(batch.Put(vkey, op.is_delete ? std::string(1, static_cast<char>(rowcodec::kKindTombstone))
+                                              : op.value),
+                 "committing");
+  }
+  OMEN_SYNC_POINT("TransactionImpl::commit_truncating:BeforeWrite");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;  // DDL is always synced, as DROP TABLE
+  check_status(db->Write(wo, &batch), "committing");
+  for (const auto& [id, name] : truncated_) state_.table_reset_ts[id] = ts;
+  state_.visible_ts.store(ts);  // nothing else is in flight
+  state_.visible_advanced.notify_all();
+  lock.unlock();
+  writes_.clear();
+  tables_.clear();
+  truncated_.clear();
   savepoints_.clear();
   lock_undo_.clear();
   end();
@@ -1659,6 +1815,20 @@ class VersionGcFactory final : public rocksdb::CompactionFilterFactory {
 
 // ---------------------------------------------------------------------------------------------------
 // Store
+
+uint64_t StoreState::assign_commit_ts(rocksdb::DB* db) {
+  uint64_t ts = ++last_assigned_ts;
+  if (ts > reserved_ts) {
+    uint64_t reserve = ts + kReserveBlock;
+    std::string v;
+    meta::append_be(reserve, 8, v);
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    check_status(db->Put(sync, meta::commit_ts_key(), v), "reserving commit timestamps");
+    reserved_ts = reserve;
+  }
+  return ts;
+}
 
 int64_t StoreState::allocate_rowid(rocksdb::DB* db, uint32_t table_id) {
   std::lock_guard lock(rowid_mutex);
@@ -1957,6 +2127,186 @@ class BlockBuilder {
 };
 
 }  // namespace
+
+namespace {
+
+// Row r of a batch as Datums (text points into the batch).
+void batch_row(const TableDef& table, const ColumnBatch& b, uint64_t r, std::vector<Datum>& out) {
+  out.assign(table.columns.size(), Datum{});
+  for (size_t c = 0; c < table.columns.size(); ++c) {
+    const ColumnVector& v = b.columns[c];
+    Datum& d = out[c];
+    d.is_null = v.nulls[r];
+    if (d.is_null) continue;
+    switch (physical_type(table.columns[c].type)) {
+      case PhysType::Bool:
+        d.i64 = static_cast<const uint8_t*>(v.data)[r];
+        break;
+      case PhysType::Int32:
+        d.i64 = static_cast<const int32_t*>(v.data)[r];
+        break;
+      case PhysType::Int64:
+        d.i64 = static_cast<const int64_t*>(v.data)[r];
+        break;
+      case PhysType::Float64:
+        d.f64 = static_cast<const double*>(v.data)[r];
+        break;
+      case PhysType::Text:
+        d.str = static_cast<const StrRef*>(v.data)[r];
+        break;
+      case PhysType::Interval:
+        std::memcpy(&d.i64, static_cast<const char*>(v.data) + r * 16, 8);
+        std::memcpy(&d.dm, static_cast<const char*>(v.data) + r * 16 + 8, 8);
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+void Store::alter_table(TableDef def, const AlterWork& work) {
+  StoreState& st = *state_;
+  std::lock_guard seal_lock(st.seal_mutex);  // no seal of the table meanwhile
+  TableDefPtr old = catalog_->find(def.id);
+  if (!old) throw SqlError(SqlState::UndefinedTable, "relation \"" + def.name + "\" does not exist");
+  std::unique_lock lock(st.commit_mutex);
+  st.ddl_done.wait(lock, [&] { return st.ddl_pending == 0; });
+  ++st.ddl_pending;
+  struct Done {
+    StoreState& state;
+    ~Done() {
+      if (--state.ddl_pending == 0) state.ddl_done.notify_all();
+    }
+  } done{st};
+  if (!st.inflight_ts.empty()) st.visible_advanced.wait(lock, [&] { return st.inflight_ts.empty(); });
+
+  const bool rewrite = work.rekey || (work.unseal && sealed_info(def.id).blocks > 0);
+  rocksdb::WriteBatch batch;
+  uint64_t ts = 0;
+  if (rewrite || work.fence) ts = st.assign_commit_ts(db_);
+  if (rewrite || !work.not_null.empty()) {
+    // Every committed row (nothing is in flight and no commit starts): read with the old definition,
+    // matched to the new one by attribute number.
+    std::vector<int> from(def.columns.size(), -1);  // new column -> old column
+    for (size_t i = 0; i < def.columns.size(); ++i)
+      for (size_t j = 0; j < old->columns.size(); ++j)
+        if (old->attnum(j) == def.attnum(i)) from[i] = static_cast<int>(j);
+    std::vector<Datum> missing(def.columns.size(), Datum{});
+    std::vector<std::string> missing_text(def.columns.size());
+    for (size_t i = 0; i < def.columns.size(); ++i) {
+      Datum& m = missing[i];
+      m.is_null = 1;
+      const ColumnDef& c = def.columns[i];
+      if (from[i] >= 0 || !c.has_missing) continue;
+      m.is_null = 0;
+      const char* p = c.missing.data();
+      switch (physical_type(c.type)) {
+        case PhysType::Bool:
+          m.i64 = c.missing.empty() ? 0 : static_cast<uint8_t>(p[0]);
+          break;
+        case PhysType::Int32: {
+          int32_t v = 0;
+          std::memcpy(&v, p, std::min<size_t>(4, c.missing.size()));
+          m.i64 = v;
+          break;
+        }
+        case PhysType::Int64:
+        case PhysType::Float64:
+          std::memcpy(&m.i64, p, std::min<size_t>(8, c.missing.size()));
+          break;
+        case PhysType::Interval:
+          if (c.missing.size() >= 16) {
+            std::memcpy(&m.i64, p, 8);
+            std::memcpy(&m.dm, p + 8, 8);
+          }
+          break;
+        case PhysType::Text:
+          missing_text[i] = c.missing;
+          m.str = StrRef{missing_text[i].data(), missing_text[i].size()};
+          break;
+      }
+    }
+    const uint64_t snapshot = st.acquire_snapshot();
+    struct Release {
+      StoreState& state;
+      uint64_t ts;
+      ~Release() { state.release_snapshot(ts); }
+    } release{st, snapshot};
+    ReadViewImpl view(db_, st, snapshot, false, nullptr);
+    ScanSpec spec;
+    spec.table = old;
+    spec.columns.assign(old->columns.size(), true);
+    spec.want_keys = true;
+    auto cursor = view.scan(spec);
+    if (rewrite) {
+      std::string begin = table_prefix(def.id);
+      check_status(batch.DeleteRange(begin, keycodec::prefix_successor(begin)), "altering table");
+      std::string blocks = meta::block_prefix(def.id);
+      check_status(batch.DeleteRange(blocks, keycodec::prefix_successor(blocks)), "altering table");
+      check_status(batch.Delete(meta::sealed_manifest_key(def.id)), "altering table");
+    }
+    std::set<std::string> keys;  // ADD PRIMARY KEY: the new keys, for duplicates
+    int64_t rowid = 0;
+    std::vector<Datum> old_row, row(def.columns.size());
+    std::string key, value;
+    while (const ColumnBatch* b = cursor->next()) {
+      for (uint64_t r = 0; r < b->count; ++r) {
+        batch_row(*old, *b, r, old_row);
+        for (size_t i = 0; i < def.columns.size(); ++i)
+          row[i] = from[i] >= 0 ? old_row[static_cast<size_t>(from[i])] : missing[i];
+        for (int c : work.not_null) {
+          if (row[static_cast<size_t>(c)].is_null)
+            throw SqlError(SqlState::NotNullViolation,
+                           "column \"" + def.columns[static_cast<size_t>(c)].name + "\" of relation \"" +
+                               def.name + "\" contains null values");
+        }
+        if (!rewrite) continue;
+        if (work.rekey && !def.has_hidden_rowid()) {
+          key = table_prefix(def.id);
+          for (int k : def.primary_key) {
+            const Datum& d = row[static_cast<size_t>(k)];
+            if (d.is_null)
+              throw SqlError(SqlState::NotNullViolation,
+                             "column \"" + def.columns[static_cast<size_t>(k)].name + "\" of relation \"" +
+                                 def.name + "\" contains null values");
+            keycodec::append_datum(def.columns[static_cast<size_t>(k)].type, d, key);
+          }
+          if (!keys.insert(key).second) {
+            std::string cols, vals;
+            for (size_t i = 0; i < def.primary_key.size(); ++i) {
+              const size_t k = static_cast<size_t>(def.primary_key[i]);
+              if (i) {
+                cols += ", ";
+                vals += ", ";
+              }
+              cols += def.columns[k].name;
+              vals += datum_text(def.columns[k].type, row[k]);
+            }
+            throw SqlError(SqlState::UniqueViolation,
+                           "could not create unique index \"" + def.name + "_pkey\"")
+                .with_detail("Key (" + cols + ")=(" + vals + ") is duplicated.");
+          }
+        } else if (work.rekey) {  // DROP CONSTRAINT t_pkey: hidden row ids, numbered again from 1
+          key = table_prefix(def.id);
+          keycodec::append_int(++rowid, key);
+        } else {
+          key.assign(b->keys[r].ptr, b->keys[r].len);
+        }
+        rowcodec::encode_row(def, row.data(), value);
+        keycodec::append_version(ts, key);
+        check_status(batch.Put(key, value), "altering table");
+      }
+    }
+  }
+  OMEN_SYNC_POINT("Store::alter_table:BeforeWrite");
+  catalog_->replace_table(std::move(def), batch);  // one synced write with the rows
+  if (work.rekey) st.forget_table(old->id);        // the hidden row id counter starts again
+  if (ts) {
+    st.table_reset_ts[old->id] = ts;
+    st.visible_ts.store(ts);  // nothing else is in flight
+    st.visible_advanced.notify_all();
+  }
+}
 
 bool Store::sealable(const TableDef& table) {
   for (const ColumnDef& c : table.columns) {

@@ -157,6 +157,24 @@ class Store {
   };
   SealedInfo sealed_info(uint32_t table_id) const;
 
+  // ALTER TABLE: replaces the definition of table `def.id` by `def`, ordered with commits as DROP TABLE
+  // is (no new commit starts, commits in flight finish first). `def`'s columns are matched with the
+  // stored rows by attribute number (TableDef::attnums), so adding, dropping and renaming columns writes
+  // no row. Before the definition changes, over every row committed by then:
+  struct AlterWork {
+    std::vector<int> not_null;  // columns of `def` that must not be NULL in any row (23502, PostgreSQL's
+                                // "column "c" of relation "t" contains null values")
+    bool rekey = false;         // ADD PRIMARY KEY: every row is written again under its new key (23505
+                                // "could not create unique index" on a duplicate)
+    bool unseal = false;        // the column set changes: a table with sealed blocks is written back to
+                                // the row store (blocks hold exactly the table's columns)
+    bool fence = false;         // transactions that wrote the table on an older snapshot fail at COMMIT
+  };
+  // A rewrite (rekey, unseal) writes the rows at a new commit timestamp in the same synced batch as the
+  // definition: snapshots taken before see the table empty afterwards, as after PostgreSQL's table
+  // rewrites. Throws 42P01 if the table is gone, 42P07 if a rename takes another table's name.
+  void alter_table(TableDef def, const AlterWork& work);
+
   rocksdb::DB* db() { return db_; }  // for the catalog and storage-internal code
   const StoreOptions& options() const { return options_; }
 
@@ -308,6 +326,12 @@ class Transaction {
   virtual void rollback_to(size_t mark) = 0;
   virtual void release(size_t mark) = 0;
   virtual bool has_writes() const = 0;
+  // TRUNCATE: from now on the transaction reads none of the table's stored rows (nor its own earlier
+  // writes to it); its commit deletes the table's rows and sealed blocks, then writes the rows it wrote
+  // after the truncate, in one synced batch ordered with other commits as DROP TABLE is. Concurrent
+  // snapshots see the table empty after that commit (PostgreSQL's TRUNCATE is not MVCC-safe either);
+  // a transaction that wrote the table on an older snapshot fails at COMMIT with 40001.
+  virtual void truncate(const TableDef& table) = 0;
   // How the next statements wait for row locks (statement_timeout, lock_timeout, cancel...). Row locks
   // are held until the transaction ends.
   virtual void set_lock_wait(const LockWait& wait) = 0;

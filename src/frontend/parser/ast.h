@@ -209,6 +209,8 @@ enum class StmtKind {
   ClosePortal,
   Copy,
   Vacuum,
+  Truncate,
+  AlterTable,
   Unsupported
 };
 
@@ -449,6 +451,49 @@ struct VacuumStmt : Stmt {
   std::vector<TableRef> tables;  // empty: every table
   bool verbose = false;
   std::vector<std::string> options;  // lower case, as written (full, freeze, analyze, ...)
+};
+
+// TRUNCATE [TABLE] t1 [, t2 ...] [RESTART IDENTITY | CONTINUE IDENTITY] [CASCADE | RESTRICT]
+struct TruncateStmt : Stmt {
+  TruncateStmt() : Stmt(StmtKind::Truncate) {}
+  std::vector<TableRef> tables;
+  bool restart_identity = false;
+  bool cascade = false;
+};
+
+// One subcommand of ALTER TABLE (RENAME COLUMN / RENAME TO are one-command ALTER TABLEs too).
+struct AlterTableCmd {
+  enum class Kind {
+    AddColumn,       // column_def; if_not_exists
+    DropColumn,      // column; missing_ok; cascade
+    RenameColumn,    // column -> new_name
+    RenameTable,     // new_name
+    SetDefault,      // column; column_def.default_expr / default_text
+    DropDefault,     // column
+    SetNotNull,      // column
+    DropNotNull,     // column
+    AddPrimaryKey,   // keys; constraint (name, may be empty)
+    DropConstraint,  // constraint; missing_ok; cascade
+    Unsupported,     // feature names it
+  };
+  Kind kind = Kind::Unsupported;
+  std::string column;
+  std::string new_name;
+  ColumnDef column_def;
+  bool if_not_exists = false;
+  bool missing_ok = false;
+  bool cascade = false;
+  std::vector<std::string> keys;
+  std::string constraint;
+  std::string feature;
+  int location = -1;
+};
+
+struct AlterTableStmt : Stmt {
+  AlterTableStmt() : Stmt(StmtKind::AlterTable) {}
+  TableRef table;
+  bool if_exists = false;  // ALTER TABLE IF EXISTS
+  std::vector<AlterTableCmd> cmds;
 };
 
 // Any statement libpg_query parses that OmenDB has no transform for (CREATE INDEX, CREATE VIEW, ...).

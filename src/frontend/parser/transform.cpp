@@ -273,6 +273,9 @@ class Transformer {
   static void note(std::string& feature, const char* what) {
     if (feature.empty()) feature = what;
   }
+  static void note(std::string& feature, const std::string& what) {
+    if (feature.empty()) feature = what;
+  }
 
   // ---------------------------------------------------------------- statements
 
@@ -299,6 +302,18 @@ class Transformer {
         break;
       case PG_QUERY__NODE__NODE_EXPLAIN_STMT:
         return explain(n->explain_stmt);
+      case PG_QUERY__NODE__NODE_TRUNCATE_STMT:
+        return truncate(n->truncate_stmt);
+      case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
+        if (n->alter_table_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
+          return alter_table(n->alter_table_stmt);
+        break;
+      case PG_QUERY__NODE__NODE_RENAME_STMT:
+        if (n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
+            (n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN &&
+             n->rename_stmt->relation_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE))
+          return rename(n->rename_stmt);
+        break;
       case PG_QUERY__NODE__NODE_VACUUM_STMT:
         if (n->vacuum_stmt->is_vacuumcmd) return vacuum(n->vacuum_stmt);
         break;
@@ -849,6 +864,26 @@ class Transformer {
            (c->indexname && *c->indexname) || c->deferrable || c->initdeferred;
   }
 
+  // WITH (fillfactor = n): accepted and ignored (OmenDB's storage has no fill factor), after
+  // PostgreSQL's check of the value; other storage parameters are refused (0A000).
+  void storage_parameter(const PgQuery__Node* n, std::string& feature) {
+    if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) return note(feature, "WITH storage parameters");
+    const PgQuery__DefElem* d = n->def_elem;
+    std::string name = lower(str(d->defname));
+    if (d->defnamespace && *d->defnamespace) return note(feature, "WITH storage parameter " + name);
+    if (name != "fillfactor") return note(feature, "WITH storage parameter " + name);
+    std::string value = d->arg ? value_text(d->arg) : "";
+    char* end = nullptr;
+    long v = std::strtol(value.c_str(), &end, 10);
+    if (value.empty() || *end != '\0')
+      throw SqlError(SqlState::InvalidParameterValue,
+                     "invalid value for integer option \"fillfactor\": " + value);
+    if (v < 10 || v > 100)
+      throw SqlError(SqlState::InvalidParameterValue,
+                     "value " + value + " out of bounds for option \"fillfactor\"")
+          .with_detail("Valid values are between \"10\" and \"100\".");
+  }
+
   ast::StmtPtr create(const PgQuery__CreateStmt* s) {
     auto out = std::make_unique<ast::CreateTableStmt>();
     std::string& feature = out->unsupported_feature;
@@ -859,7 +894,7 @@ class Transformer {
     if (s->partbound) note(feature, "PARTITION OF");
     if (s->partspec) note(feature, "PARTITION BY");
     if (s->of_typename) note(feature, "CREATE TABLE OF type");
-    if (s->n_options > 0) note(feature, "WITH storage parameters");
+    for (size_t i = 0; i < s->n_options; ++i) storage_parameter(s->options[i], feature);
     if (s->oncommit != PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_NOOP &&
         s->oncommit != PG_QUERY__ON_COMMIT_ACTION__ON_COMMIT_ACTION_UNDEFINED) {
       note(feature, "ON COMMIT");
@@ -958,6 +993,185 @@ class Transformer {
       }
     }
     return col;
+  }
+
+  ast::StmtPtr truncate(const PgQuery__TruncateStmt* s) {
+    auto out = std::make_unique<ast::TruncateStmt>();
+    for (size_t i = 0; i < s->n_relations; ++i) {
+      const PgQuery__Node* n = s->relations[i];
+      if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) out->tables.push_back(table_ref(n->range_var));
+    }
+    out->restart_identity = s->restart_seqs;
+    out->cascade = s->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE;
+    return out;
+  }
+
+  ast::StmtPtr rename(const PgQuery__RenameStmt* s) {
+    auto out = std::make_unique<ast::AlterTableStmt>();
+    out->table = table_ref(s->relation);
+    out->if_exists = s->missing_ok;
+    ast::AlterTableCmd cmd;
+    if (s->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN) {
+      cmd.kind = ast::AlterTableCmd::Kind::RenameColumn;
+      cmd.column = str(s->subname);
+    } else {
+      cmd.kind = ast::AlterTableCmd::Kind::RenameTable;
+    }
+    cmd.new_name = str(s->newname);
+    out->cmds.push_back(std::move(cmd));
+    return out;
+  }
+
+  // ALTER TABLE subcommands by PostgreSQL's names for the ones OmenDB refuses (0A000 names them).
+  static const char* alter_table_feature(PgQuery__AlterTableType t) {
+    switch (t) {
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_AlterColumnType:
+        return "ALTER TABLE ... ALTER COLUMN TYPE";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStatistics:
+        return "ALTER TABLE ... ALTER COLUMN SET STATISTICS";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_SetOptions:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_ResetOptions:
+        return "ALTER TABLE ... ALTER COLUMN SET / RESET (options)";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStorage:
+        return "ALTER TABLE ... ALTER COLUMN SET STORAGE";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_SetCompression:
+        return "ALTER TABLE ... ALTER COLUMN SET COMPRESSION";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DropExpression:
+        return "ALTER TABLE ... ALTER COLUMN DROP EXPRESSION";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_AddIdentity:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_SetIdentity:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DropIdentity:
+        return "ALTER TABLE ... identity columns";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_AlterConstraint:
+        return "ALTER TABLE ... ALTER CONSTRAINT";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint:
+        return "ALTER TABLE ... VALIDATE CONSTRAINT";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
+        return "ALTER TABLE ... OWNER TO";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_ClusterOn:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DropCluster:
+        return "ALTER TABLE ... CLUSTER";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_SetLogged:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_SetUnLogged:
+        return "ALTER TABLE ... SET LOGGED / UNLOGGED";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_SetAccessMethod:
+        return "ALTER TABLE ... SET ACCESS METHOD";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_SetTableSpace:
+        return "ALTER TABLE ... SET TABLESPACE";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_SetRelOptions:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_ResetRelOptions:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_ReplaceRelOptions:
+        return "ALTER TABLE ... SET / RESET (storage parameters)";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrig:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableAlwaysTrig:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableReplicaTrig:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrig:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrigAll:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigAll:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrigUser:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigUser:
+        return "ALTER TABLE ... ENABLE / DISABLE TRIGGER";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableRule:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableAlwaysRule:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableReplicaRule:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableRule:
+        return "ALTER TABLE ... ENABLE / DISABLE RULE";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_AddInherit:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DropInherit:
+        return "ALTER TABLE ... INHERIT";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_AddOf:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DropOf:
+        return "ALTER TABLE ... OF";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_ReplicaIdentity:
+        return "ALTER TABLE ... REPLICA IDENTITY";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableRowSecurity:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableRowSecurity:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_ForceRowSecurity:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_NoForceRowSecurity:
+        return "ALTER TABLE ... ROW LEVEL SECURITY";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_AttachPartition:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DetachPartition:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DetachPartitionFinalize:
+        return "ALTER TABLE ... ATTACH / DETACH PARTITION";
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_AddIndex:
+        return "ALTER TABLE ... ADD UNIQUE";
+      default:
+        return "this ALTER TABLE subcommand";
+    }
+  }
+
+  ast::StmtPtr alter_table(const PgQuery__AlterTableStmt* s) {
+    using K = ast::AlterTableCmd::Kind;
+    auto out = std::make_unique<ast::AlterTableStmt>();
+    out->table = table_ref(s->relation);
+    out->if_exists = s->missing_ok;
+    for (size_t i = 0; i < s->n_cmds; ++i) {
+      if (s->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD) continue;
+      const PgQuery__AlterTableCmd* c = s->cmds[i]->alter_table_cmd;
+      ast::AlterTableCmd cmd;
+      cmd.column = str(c->name);
+      cmd.missing_ok = c->missing_ok;
+      cmd.cascade = c->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE;
+      switch (c->subtype) {
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn:
+          cmd.kind = K::AddColumn;
+          cmd.if_not_exists = c->missing_ok;
+          if (c->def && c->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
+            cmd.column_def = column_def(c->def->column_def, cmd.feature);
+            cmd.column = cmd.column_def.name;
+            cmd.location = c->def->column_def->location;
+          }
+          if (!cmd.feature.empty()) cmd.kind = K::Unsupported;
+          break;
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
+          cmd.kind = K::DropColumn;
+          break;
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault:
+          if (c->def) {
+            cmd.kind = K::SetDefault;
+            cmd.column_def.default_expr = expr(c->def);
+            cmd.column_def.default_text = deparse_expr(c->def);
+          } else {
+            cmd.kind = K::DropDefault;
+          }
+          break;
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull:
+          cmd.kind = K::SetNotNull;
+          break;
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_DropNotNull:
+          cmd.kind = K::DropNotNull;
+          break;
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint:
+          if (c->def && c->def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT) {
+            const PgQuery__Constraint* con = c->def->constraint;
+            cmd.location = con->location;
+            if (con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) {
+              if (has_index_options(con) || (con->indexname && *con->indexname)) {
+                cmd.feature = "PRIMARY KEY index options";
+                break;
+              }
+              cmd.kind = K::AddPrimaryKey;
+              cmd.constraint = str(con->conname);
+              for (size_t k = 0; k < con->n_keys; ++k)
+                cmd.keys.push_back(string_of(con->keys[k], con->location));
+            } else {
+              cmd.feature = std::string("ALTER TABLE ... ADD ") + constraint_feature(con->contype);
+            }
+          }
+          break;
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint:
+          cmd.kind = K::DropConstraint;
+          cmd.constraint = str(c->name);
+          cmd.column.clear();
+          break;
+        default:
+          cmd.feature = alter_table_feature(c->subtype);
+          break;
+      }
+      if (cmd.kind == K::Unsupported && cmd.feature.empty()) cmd.feature = "this ALTER TABLE subcommand";
+      out->cmds.push_back(std::move(cmd));
+    }
+    return out;
   }
 
   ast::StmtPtr create_table_as(const PgQuery__CreateTableAsStmt* s) {

@@ -489,8 +489,6 @@ TEST(ParserUnsupportedStatements, NamedAfterTheNode) {
       {"CREATE VIEW v AS SELECT 1", "CREATE VIEW"},
       {"CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", "CREATE TRIGGER"},
       {"CREATE SEQUENCE sq", "CREATE SEQUENCE"},
-      {"ALTER TABLE t ADD COLUMN b int", "ALTER TABLE"},
-      {"TRUNCATE t", "TRUNCATE"},
       {"CREATE SCHEMA s", "CREATE SCHEMA"},
       {"ANALYZE t", "ANALYZE"},
       {"GRANT SELECT ON t TO bob", "GRANT"},
@@ -504,6 +502,49 @@ TEST(ParserUnsupportedStatements, NamedAfterTheNode) {
     ASSERT_TRUE(s) << c.sql;
     EXPECT_EQ(s->feature, c.feature) << c.sql;
   }
+}
+
+TEST(ParserAlterTable, TruncateAndAlterTableParse) {
+  auto t = parse_one<ast::TruncateStmt>("TRUNCATE TABLE a, b RESTART IDENTITY CASCADE");
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->tables.size(), 2u);
+  EXPECT_EQ(t->tables[1].name, "b");
+  EXPECT_TRUE(t->restart_identity);
+  EXPECT_TRUE(t->cascade);
+
+  using K = ast::AlterTableCmd::Kind;
+  auto a = parse_one<ast::AlterTableStmt>(
+      "ALTER TABLE IF EXISTS t ADD COLUMN IF NOT EXISTS c int NOT NULL DEFAULT 1, DROP COLUMN IF EXISTS d, "
+      "ALTER COLUMN e SET DEFAULT 'x', ALTER e DROP DEFAULT, ALTER f SET NOT NULL, ALTER f DROP NOT NULL, "
+      "ADD PRIMARY KEY (g, h), DROP CONSTRAINT t_pkey, ALTER COLUMN c TYPE bigint");
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->if_exists);
+  ASSERT_EQ(a->cmds.size(), 9u);
+  EXPECT_EQ(a->cmds[0].kind, K::AddColumn);
+  EXPECT_TRUE(a->cmds[0].if_not_exists);
+  EXPECT_TRUE(a->cmds[0].column_def.not_null);
+  EXPECT_EQ(a->cmds[0].column_def.default_text, "1");
+  EXPECT_EQ(a->cmds[1].kind, K::DropColumn);
+  EXPECT_TRUE(a->cmds[1].missing_ok);
+  EXPECT_EQ(a->cmds[2].kind, K::SetDefault);
+  EXPECT_EQ(a->cmds[3].kind, K::DropDefault);
+  EXPECT_EQ(a->cmds[4].kind, K::SetNotNull);
+  EXPECT_EQ(a->cmds[5].kind, K::DropNotNull);
+  EXPECT_EQ(a->cmds[6].kind, K::AddPrimaryKey);
+  EXPECT_EQ(a->cmds[6].keys, (std::vector<std::string>{"g", "h"}));
+  EXPECT_EQ(a->cmds[7].kind, K::DropConstraint);
+  EXPECT_EQ(a->cmds[7].constraint, "t_pkey");
+  EXPECT_EQ(a->cmds[8].kind, K::Unsupported);
+  EXPECT_EQ(a->cmds[8].feature, "ALTER TABLE ... ALTER COLUMN TYPE");
+
+  auto r = parse_one<ast::AlterTableStmt>("ALTER TABLE t RENAME COLUMN a TO b");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->cmds[0].kind, K::RenameColumn);
+  EXPECT_EQ(r->cmds[0].new_name, "b");
+  auto n = parse_one<ast::AlterTableStmt>("ALTER TABLE t RENAME TO u");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->cmds[0].kind, K::RenameTable);
+  EXPECT_EQ(n->cmds[0].new_name, "u");
 }
 
 TEST(ParserCopy, TableColumnsOptionsAndLegacyForms) {

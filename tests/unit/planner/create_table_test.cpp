@@ -33,6 +33,17 @@ TEST_F(PlannerTest, CreateTablePrimaryKeys) {
   EXPECT_FALSE(table_pk.columns[1].not_null);
 }
 
+TEST_F(PlannerTest, CreateTableCharN) {
+  auto def = create("CREATE TABLE x (a char(3), b character, c bpchar(7), d varchar(2))");
+  ASSERT_EQ(def.columns.size(), 4u);
+  EXPECT_EQ(def.columns[0].type, TypeId::Text);
+  EXPECT_TRUE(def.columns[0].blank_padded);
+  EXPECT_EQ(def.columns[0].max_length, 3);
+  EXPECT_EQ(def.columns[1].max_length, 1);
+  EXPECT_EQ(def.columns[2].max_length, 7);
+  EXPECT_FALSE(def.columns[3].blank_padded);
+}
+
 TEST_F(PlannerTest, CreateTableErrors) {
   EXPECT_EQ(create_error("CREATE TABLE x (a int PRIMARY KEY, b int PRIMARY KEY)"),
             SqlState::InvalidTableDefinition);
@@ -44,7 +55,8 @@ TEST_F(PlannerTest, CreateTableErrors) {
   EXPECT_EQ(create_error("CREATE TABLE x (a numeric(0))"), SqlState::InvalidParameterValue);
   EXPECT_EQ(last_error_, "NUMERIC precision 0 must be between 1 and 1000");
   EXPECT_EQ(create_error("CREATE TABLE x (a decimal(10, 2000))"), SqlState::InvalidParameterValue);
-  EXPECT_EQ(create_error("CREATE TABLE x (a char(3))"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a char(0))"), SqlState::InvalidParameterValue);
+  EXPECT_EQ(create_error("CREATE TABLE x (a char(3)[])"), SqlState::FeatureNotSupported);
   // Date/time types are supported; a precision other than 6 and an interval key column are not yet.
   EXPECT_EQ(create_error("CREATE TABLE x (a timestamp(3))"), SqlState::FeatureNotSupported);
   EXPECT_EQ(create_error("CREATE TABLE x (a interval PRIMARY KEY)"), SqlState::FeatureNotSupported);
