@@ -468,10 +468,10 @@ class Binder {
 
   const PlannerContext& ctx_;
   ColumnId next_id_ = 0;
-  std::vector<Relation> rels_;          // every table of the statement's FROM clause
+  std::vector<Relation> rels_;                // every table of the statement's FROM clause
   std::vector<storage::TableDefPtr> tables_;  // every user table looked up (PlannedStatement::tables)
-  std::vector<int> col_rel_;            // ColumnId -> its relation, -1 if none
-  std::vector<std::string> col_names_;  // ColumnId -> name, for rendering group key names
+  std::vector<int> col_rel_;                  // ColumnId -> its relation, -1 if none
+  std::vector<std::string> col_names_;        // ColumnId -> name, for rendering group key names
   std::vector<AggregateCall> aggs_;
   std::vector<OutputColumn> agg_out_;
   std::vector<WindowBinding> wins_;                             // window calls of the query level

@@ -144,7 +144,8 @@ std::vector<ast::StmtPtr> parse_here(const std::string& sql, bool check_depth_fi
     if (message.starts_with("memory exhausted")) throw_too_deep(cursor);
     // The grammar's checks of window frames ("frame start cannot be UNBOUNDED FOLLOWING", "frame starting
     // from current row cannot have preceding rows" ...) are ERRCODE_WINDOWING_ERROR in PostgreSQL.
-    if (message.starts_with("frame ")) throw SqlError(SqlState::WindowingError, std::move(message)).at(cursor);
+    if (message.starts_with("frame "))
+      throw SqlError(SqlState::WindowingError, std::move(message)).at(cursor);
     throw SqlError(SqlState::SyntaxError, std::move(message)).at(cursor);
   }
 
