@@ -5,7 +5,9 @@
     with char(n) and WITH (fillfactor), TRUNCATE + COPY in one transaction, VACUUM ANALYZE, ALTER TABLE
     ADD PRIMARY KEY), then `pgbench -c 4 -t 50` (TPC-B-like transactions from 4 clients); its reported
     counts, then the TPC-B invariant: sum of branch balances = sum of teller balances = sum of account
-    balances = sum of history deltas, one history row per transaction.
+    balances = sum of history deltas, one history row per transaction. Then 32 clients (issue 13) in the
+    simple and the extended protocol (`-M prepared`): all queue on the one branch row, and READ COMMITTED
+    waits and re-checks, so not one transaction fails (no 40001, no deadlock).
   * migration: an ORM-style migration (psycopg2, statements one by one as Alembic / Django run them outside
     a transaction block): create, add columns with and without defaults, backfill, SET NOT NULL, rename,
     drop, add a primary key; the application's queries before and after.
@@ -86,6 +88,29 @@ def test_pgbench(args):
         out = run_pgbench(srv, "-c", "2", "-t", "10")
         assert "number of transactions actually processed: 20/20" in out, out
         assert query(c, "SELECT count(*) FROM pgbench_history") == [(20,)]
+
+        # 32 clients on scale 1: every transaction updates the one branch row, so all 32 queue on its row
+        # lock. At READ COMMITTED that is waiting and re-checking, never 40001 (pgbench without
+        # --max-tries counts any serialization or deadlock error as a failed transaction). Once through the
+        # simple protocol and once through the extended one (-M prepared: Parse/Bind/Execute).
+        prev = {"b": query(c, "SELECT sum(bbalance) FROM pgbench_branches")[0][0],
+                "t": query(c, "SELECT sum(tbalance) FROM pgbench_tellers")[0][0],
+                "a": query(c, "SELECT sum(abalance) FROM pgbench_accounts")[0][0]}
+        for mode in ("simple", "prepared"):
+            out = run_pgbench(srv, "-c", "32", "-j", "2", "-t", "15", "-M", mode, timeout=600)
+            m = re.search(r"number of transactions actually processed: (\d+)/(\d+)", out)
+            assert m and m.group(1) == "480" and m.group(2) == "480", out
+            m = re.search(r"number of failed transactions: (\d+)", out)
+            assert m and m.group(1) == "0", out
+            assert "number of clients: 32" in out, out
+            assert query(c, "SELECT count(*) FROM pgbench_history") == [(480,)]
+            b = query(c, "SELECT sum(bbalance) FROM pgbench_branches")[0][0]
+            h = query(c, "SELECT sum(delta) FROM pgbench_history")[0][0]
+            t = query(c, "SELECT sum(tbalance) FROM pgbench_tellers")[0][0]
+            a = query(c, "SELECT sum(abalance) FROM pgbench_accounts")[0][0]
+            # each run truncates the history, so compare the increments since the previous run
+            assert b - prev["b"] == t - prev["t"] == a - prev["a"] == h, (b, t, a, h, prev)
+            prev.update(b=b, t=t, a=a)
         c.close()
 
 
