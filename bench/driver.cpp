@@ -219,6 +219,11 @@ class Conn {
     throw Failure("", "COPY FROM STDIN is not available through this client");
   }
   virtual std::string bulk_path() const { return "COPY FROM STDIN (text)"; }
+  // Sends `sql`, waits `after_s`, sends a cancel request and returns the seconds from the cancel request
+  // to the statement's end (its error, 57014). `finished` says the statement ended before the cancel.
+  virtual double cancel_after(const std::string& sql, double after_s, bool* finished) {
+    throw Failure("", "cancel is not measured for this system");
+  }
 
  protected:
   std::string prepared_sql_;
@@ -267,6 +272,30 @@ class PqConn : public Conn {
     if (PQputCopyEnd(conn_, nullptr) != 1) throw Failure("", PQerrorMessage(conn_));
     take(PQgetResult(conn_));
     while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+  }
+
+  double cancel_after(const std::string& sql, double after_s, bool* finished) override {
+    if (PQsendQuery(conn_, sql.c_str()) != 1) throw Failure("", PQerrorMessage(conn_));
+    std::this_thread::sleep_for(std::chrono::duration<double>(after_s));
+    PGcancel* cancel = PQgetCancel(conn_);
+    char err[256];
+    Clock::time_point t0 = Clock::now();
+    int sent = PQcancel(cancel, err, sizeof err);
+    PQfreeCancel(cancel);
+    if (!sent) throw Failure("", err);
+    std::string state;
+    *finished = true;
+    while (PGresult* r = PQgetResult(conn_)) {
+      if (PQresultStatus(r) == PGRES_FATAL_ERROR) {
+        const char* st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        state = st ? st : "";
+        *finished = false;
+      }
+      PQclear(r);
+    }
+    double latency = seconds_since(t0);
+    if (!*finished && state != "57014") throw Failure(state, "cancelled statement failed with " + state);
+    return latency;
   }
 
  private:
@@ -702,6 +731,38 @@ Json task_point(const Target& t) {
 
 // htap: --writers threads insert fresh rows (100 per statement, each statement its own transaction) while
 // one reader repeats --sql, for --seconds. --mode read|write runs one side alone for the baseline.
+// cancel: --count times, sends --sql, cancels it after --after seconds (default: half of a warm uncancelled
+// run) and times the cancel request's round trip to the statement's 57014, as a client sees it.
+Json task_cancel(const Target& t) {
+  auto conn = t.connect();
+  // By default the cancel comes halfway through the statement, as timed by a warm uncancelled run.
+  double after = t.args.num("after", -1);
+  if (after < 0) {
+    conn->query(t.args.get("sql"));  // compiles and warms caches, as the cancelled runs find them
+    Clock::time_point t0 = Clock::now();
+    conn->query(t.args.get("sql"));
+    after = seconds_since(t0) / 2;
+  }
+  int count = static_cast<int>(t.args.num("count", 5));
+  std::vector<double> latencies;
+  int finished_first = 0;
+  for (int i = 0; i < count; ++i) {
+    bool finished = false;
+    double s = conn->cancel_after(t.args.get("sql"), after, &finished);
+    if (finished)
+      ++finished_first;
+    else
+      latencies.push_back(s);
+  }
+  if (latencies.empty()) throw Failure("", "the statement always ended before the cancel: use a longer one");
+  std::sort(latencies.begin(), latencies.end());
+  Json j;
+  j.boolean("ok", true).num("seconds", latencies[latencies.size() / 2]).num("max_s", latencies.back());
+  j.num("after_s", after);
+  j.num("cancelled", static_cast<double>(latencies.size())).num("finished_first", finished_first);
+  return j;
+}
+
 Json task_htap(const Target& t) {
   int writers = static_cast<int>(t.args.num("writers", 4));
   double duration = t.args.num("seconds", 3);
@@ -974,7 +1035,8 @@ int main(int argc, char** argv) {
     static const std::map<std::string, Json (*)(const Target&)> tasks = {
         {"exec", task_exec},     {"ingest", task_ingest}, {"query", task_query},
         {"point", task_point},   {"htap", task_htap},     {"compile", task_compile},
-        {"memory", task_memory}, {"commit", task_commit}, {"versions", task_versions}};
+        {"memory", task_memory}, {"commit", task_commit}, {"versions", task_versions},
+        {"cancel", task_cancel}};
     auto it = tasks.find(task);
     if (it == tasks.end()) throw std::runtime_error("unknown --task " + task);
     try {

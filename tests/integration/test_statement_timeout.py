@@ -5,6 +5,7 @@ transaction block the block is aborted (25P02 until ROLLBACK), the session goes 
 
 import os
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -73,7 +74,8 @@ def main():
             cur.execute("INSERT INTO big VALUES " +
                         ", ".join("(%d, %d)" % (i, i % 977) for i in range(start, start + 20000)))
         failed = run_tests([test_timeout_cancels_with_57014, test_timeout_aborts_the_block,
-                            test_timeout_in_nested_loop], args)
+                            test_timeout_in_nested_loop, test_timeout_in_joins_of_small_tables,
+                            test_cancel_in_joins_of_small_tables], args)
         S.conn.close()
     sys.exit(1 if failed else 0)
 
@@ -91,6 +93,63 @@ def test_timeout_in_nested_loop(args):
     # Without the checks it runs 10^10 row pairs (tens of seconds); generous for a loaded machine.
     assert elapsed < 10, elapsed
     query(conn, "SET statement_timeout = 0")
+
+
+def small_tables(conn):
+    query(conn, "CREATE TABLE IF NOT EXISTS ten (k INT PRIMARY KEY, same INT)")
+    query(conn, "DELETE FROM ten")
+    query(conn, "INSERT INTO ten VALUES " + ", ".join("(%d, 1)" % i for i in range(10)))
+    query(conn, "CREATE TABLE IF NOT EXISTS skew (k INT PRIMARY KEY, same INT)")
+    query(conn, "DELETE FROM skew")
+    query(conn, "INSERT INTO skew VALUES " + ", ".join("(%d, 7)" % i for i in range(2000)))
+
+
+# 10^10 row pairs, all inside one probe batch: each nested loop's build side has 10 rows, so a check per
+# probe row's pass (the old code: every 4096th build row) never came. Found when a server stop waited
+# 36 s for this query.
+CROSS_TEN = "SELECT count(*) FROM ten a, ten b, ten c, ten d, ten e, ten f, ten g, ten h, ten i, ten j"
+# 8 * 10^9 row pairs through hash joins whose every probe row meets a 2,000-entry chain of equal keys.
+SKEWED = ("SELECT count(*) FROM skew a JOIN skew b ON a.same = b.same JOIN skew c ON b.same = c.same "
+          "WHERE a.k + b.k + c.k < 0")
+
+
+def test_timeout_in_joins_of_small_tables(args):
+    conn = S.conn
+    small_tables(conn)
+    for sql in (CROSS_TEN, SKEWED):
+        query(conn, "SET statement_timeout = '200ms'")
+        t0 = time.monotonic()
+        expect_error(conn, sql, "57014")
+        elapsed = time.monotonic() - t0
+        print("%s... ended by statement_timeout after %.3f s" % (sql[:40], elapsed))
+        # Without the checks these run for a minute or more; generous for a loaded machine.
+        assert elapsed < 10, elapsed
+        query(conn, "SET statement_timeout = 0")
+
+
+def test_cancel_in_joins_of_small_tables(args):
+    conn = S.conn
+    small_tables(conn)
+    for sql in (CROSS_TEN, SKEWED):
+        ended = threading.Event()
+        sent = []
+
+        def cancel():
+            # Again every second until the statement ends: a first request that beats the Query message
+            # to the server is ignored, as in PostgreSQL.
+            while not ended.wait(0.3 if not sent else 1.0):
+                conn.cancel()
+                sent.append(time.monotonic())
+        th = threading.Thread(target=cancel)
+        th.start()
+        try:
+            expect_error(conn, sql, "57014")
+        finally:
+            ended.set()
+            th.join()
+        late = time.monotonic() - sent[0]
+        print("%s... cancelled %.3f s after the first request (%d sent)" % (sql[:40], late, len(sent)))
+        assert late < 10, late
 
 
 if __name__ == "__main__":

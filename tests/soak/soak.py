@@ -258,24 +258,39 @@ class Worker(threading.Thread):
             self.sh.fail("%s[%d]: the statement ended %.1f s after it was cancelled" % (self.kind, self.n, late))
 
     def op_cancel(self):
+        """Cancels a long statement after 10-300 ms, and again every second until it ends. A cancel request
+        that reaches the server before the statement's Query message does is ignored (PostgreSQL ignores a
+        cancel while its backend reads a command, and so does OmenDB): on a loaded machine the first request
+        can lose that race, as a user's first Ctrl-C can. Lateness counts from the first request."""
         after = self.rng.uniform(0.01, 0.3)
         conn = self.conn
+        ended = threading.Event()
+        sent = [0]
 
         def cancel():
-            try:
-                conn.cancel()
-            except psycopg2.Error:
-                pass  # the server is down (a kill -9): the statement fails with a lost connection anyway
-        timer = threading.Timer(after, cancel)
+            if ended.wait(after):
+                return
+            while True:
+                try:
+                    conn.cancel()
+                except psycopg2.Error:
+                    return  # the server is down (a kill -9): the statement fails with a lost connection anyway
+                sent[0] += 1
+                if ended.wait(1.0):
+                    return
+        canceller = threading.Thread(target=cancel, daemon=True)
         started = time.monotonic()
-        timer.start()
+        canceller.start()
         try:
             self.execute(self.slow_query(), fetch=True)
         except psycopg2.extensions.QueryCanceledError:
             self.sh.error(self.kind, "57014")
+            if sent[0] > 1:
+                self.sh.error(self.kind, "cancel request repeated")
             self.stopped_in_time(started, after)
         finally:
-            timer.cancel()
+            ended.set()
+            canceller.join()
 
     def op_timeout(self):
         after = self.rng.randint(10, 300)

@@ -1,7 +1,7 @@
 // HashJoin: an equi-join over a runtime::JoinHashTable (the shared code is in join.h / join.cpp).
 // A probe row's candidates are its bucket's chain, walked inline:
 //   cursor = any key NULL ? null : directory[h & mask]
-//   head: e = cursor; if (!e) leave; cursor = e->next;
+//   head: e = cursor; if (!e) leave; count_candidate(); cursor = e->next;   (count_candidate: join.h)
 //         if (e->hash != h || e->key_i != key_i for some i) goto head;     (grouping equality, no NULLs)
 #include "codegen/operators/join.h"
 #include "codegen/operators/translators.h"
@@ -41,6 +41,7 @@ class HashJoinTranslator final : public JoinTranslator {
     b.CreateCondBr(b.CreateIsNull(entry), done, check);
 
     b.SetInsertPoint(check);
+    count_candidate(p);
     b.CreateStore(cg.load_at(cg.ptr, entry, offsetof(runtime::JoinEntry, next)), cursor_);
     llvm::Value* same_hash =
         b.CreateICmpEQ(cg.load_at(cg.i64, entry, offsetof(runtime::JoinEntry, hash)), hash);

@@ -61,7 +61,15 @@ class JoinTranslator : public OperatorTranslator {
   llvm::Value* index_ = nullptr;    // i64 local (NestedLoopJoin: the next entry's index)
   llvm::Value* matched_ = nullptr;  // i1 local: the probe row matched some build row
 
+  // Counts one candidate and, every 4096th candidate of this invocation of the pipeline, calls
+  // rt_check_interrupts (cancel, statement_timeout): a probe batch against a large build side, a chain of
+  // equal keys, or joins nested over small tables (a cross join of ten 10-row tables is 10^10 candidates
+  // inside one probe batch) otherwise run without a runtime call. Leaves the insert point after the check.
+  void count_candidate(PipelineContext& p);
+
  private:
+  static constexpr int64_t kCheckEvery = 4096;  // candidates between interrupt checks (a power of two)
+  llvm::Value* steps_ = nullptr;                // i64 local: candidates counted in this invocation
   void bind_build_row(PipelineContext& p, llvm::Value* entry);
   void consume_semi(PipelineContext& p, const std::vector<SqlValue>& keys, llvm::Value* h,
                     llvm::Value* any_null);

@@ -2,9 +2,8 @@
 // is in join.h / join.cpp). A probe row's candidates are every build row:
 //   index = 0
 //   head: if (index == size) leave;
-//         if (index % 4096 == 4095 && !rt_check_interrupts()) return;  // cancel, statement_timeout
+//         count_candidate();  // every 4096th candidate: rt_check_interrupts (join.h)
 //         e = entries[index++];
-// (a probe batch times a large build side is billions of rows with no other runtime call).
 #include "codegen/operators/join.h"
 #include "codegen/operators/translators.h"
 
@@ -36,16 +35,8 @@ class NestedLoopJoinTranslator final : public JoinTranslator {
     b.CreateCondBr(b.CreateICmpUGE(i, size_), done, load);
 
     b.SetInsertPoint(load);
-    llvm::BasicBlock* check = cg.block("join.interrupts");
-    llvm::BasicBlock* fetch = cg.block("join.fetch");
-    b.CreateCondBr(
-        b.CreateICmpEQ(b.CreateAnd(i, cg.const_i64(kCheckEvery - 1)), cg.const_i64(kCheckEvery - 1)), check,
-        fetch);
-    b.SetInsertPoint(check);
-    cg.exit_if_zero(cg.call("rt_check_interrupts", {cg.qs}));
-    b.CreateBr(fetch);
-
-    b.SetInsertPoint(fetch);
+    count_candidate(p);
+    llvm::BasicBlock* fetch = b.GetInsertBlock();
     b.CreateStore(b.CreateAdd(i, cg.const_i64(1)), index_);
     llvm::Value* entry = b.CreateLoad(cg.ptr, cg.gep(entries_, b.CreateMul(i, cg.const_i64(8))), "entry");
     b.CreateBr(done);
@@ -58,7 +49,6 @@ class NestedLoopJoinTranslator final : public JoinTranslator {
   }
 
  private:
-  static constexpr int64_t kCheckEvery = 4096;  // build rows between interrupt checks (a power of two)
   std::vector<plan::ExprPtr> no_keys_;
 };
 

@@ -155,6 +155,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     fatal(SqlState::AdminShutdown, "terminating connection due to administrator command");
   }
 
+  // Any thread: the statement's error is the cancel that the server's stop sent (admin_shutdown). It then
+  // ends as under PostgreSQL's fast shutdown: no ERROR 57014 and no ReadyForQuery, but FATAL 57P01
+  // "terminating connection due to administrator command" (on_query_done) and the connection closes.
+  bool ended_by_shutdown(const SqlError& e) const {
+    return e.state() == SqlState::QueryCanceled && shutting_down_.load();
+  }
+
   // On the strand: the stop grace period expired.
   void force_close() { do_close(); }
 
@@ -852,10 +859,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::vector<char> buf_;  // input: [rpos_, end_) unconsumed; a read may be filling past end_
   size_t rpos_ = 0, end_ = 0, need_ = 0;
   bool reading_ = false, writing_ = false;
-  bool busy_ = false;           // a worker owns session_ (open or execute)
-  bool closing_ = false;        // close once the output queue is written; read nothing more
-  bool closed_ = false;         // socket closed, connection removed from the server
-  bool shutting_down_ = false;  // server stop: close after the running query
+  bool busy_ = false;                       // a worker owns session_ (open or execute)
+  bool closing_ = false;                    // close once the output queue is written; read nothing more
+  bool closed_ = false;                     // socket closed, connection removed from the server
+  std::atomic<bool> shutting_down_{false};  // server stop: close after the running query (set on the strand)
   bool counted_session_ = false;
   std::deque<std::string> out_queue_;
 
@@ -1013,12 +1020,14 @@ class QueryOutput final : public ResultWriter {
 
 void Connection::execute_on_worker(const std::string& sql) {
   QueryOutput out(*this);
+  bool stopped = false;
   try {
     session_->execute(sql, out);
     out.end_copy();
   } catch (const SqlError& e) {
     spdlog::debug("pgwire: connection {}: {} {}", pid_, sqlstate_code(e.state()), e.message());
-    if (!out.dead()) append_error(out.buffer(), "ERROR", e);
+    stopped = ended_by_shutdown(e);
+    if (!out.dead() && !stopped) append_error(out.buffer(), "ERROR", e);
   } catch (const std::exception& e) {
     spdlog::warn("pgwire: connection {}: internal error: {}", pid_, e.what());
     if (!out.dead()) append_internal_error(out.buffer(), "ERROR", e.what());
@@ -1030,7 +1039,7 @@ void Connection::execute_on_worker(const std::string& sql) {
   std::string tail;
   if (!out.dead()) {
     tail = std::move(out.buffer());
-    append_ready(tail);
+    if (!stopped) append_ready(tail);
   }
   asio::post(strand_, [self = shared_from_this(), tail = std::move(tail)]() mutable {
     self->on_query_done(std::move(tail));
@@ -1131,8 +1140,9 @@ void Connection::extended_on_worker(const std::vector<ExtendedMessage>& batch, b
     } catch (const SqlError& e) {
       if (m.type == 'E' && out.copy_in_ran()) after_copy_in = true;
       spdlog::debug("pgwire: connection {}: {} {}", pid_, sqlstate_code(e.state()), e.message());
-      append_error(out.buffer(), "ERROR", e);
       skipping = true;
+      if (ended_by_shutdown(e)) break;  // on_query_done sends FATAL 57P01; the rest of the batch is dropped
+      append_error(out.buffer(), "ERROR", e);
     } catch (const std::exception& e) {
       spdlog::warn("pgwire: connection {}: internal error: {}", pid_, e.what());
       append_internal_error(out.buffer(), "ERROR", e.what());
