@@ -39,7 +39,7 @@ for target in $targets; do
   env "${env[@]}" "$dir/tests/fuzz/$target" -max_total_time="$seconds" -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "${extra[@]}" "$work" "$corpus" >"$log" 2>&1
   rc=$?
-  grep -E '^(#[0-9]+ +DONE|Done [0-9]+ runs|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" | sed "s/^/  $target: /"
+  grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" | sed "s/^/  $target: /"
   if [ "$rc" -ne 0 ]; then
     failed=1
     echo "fuzz: $target FAILED (exit $rc); its output ends:"
