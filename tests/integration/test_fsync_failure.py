@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -91,8 +92,8 @@ def check_after_restart(args, data, acked, failed):
         assert ids == sorted(acked), (len(ids), len(acked))
         assert query(conn, "SELECT v FROM t WHERE id = 0") == [("row 0",)]
         # Writable again, and the table created before the failure is there; the one refused is not.
-        insert(conn, 1_000_000)
-        assert query(conn, "SELECT count(*) FROM t WHERE id = 1000000") == [(1,)]
+        insert(conn, -1)
+        assert query(conn, "SELECT count(*) FROM t WHERE id = -1") == [(1,)]
         expect_error(conn, "SELECT * FROM later", "42P01")
         conn.close()
 
@@ -132,6 +133,68 @@ def test_wal_fsync_failure(args):
         conn.close()
         other.close()
         srv.kill()  # kill -9
+    faults.clear()
+    check_after_restart(args, data, acked, failed)
+    shutil.rmtree(base)
+
+
+def test_wal_fsync_failure_concurrent(args):
+    """8 sessions commit concurrently (RocksDB syncs a group of commits at once) when one WAL fdatasync
+    fails: every commit after it fails, and after kill -9 and a restart exactly the acknowledged ones are
+    there."""
+    base = tempfile.mkdtemp(prefix="omendb-fsync-")
+    data = os.path.join(base, "data")
+    faults = Faults(base)
+    acked, failed, errors = [], [], []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def writer(srv, w):
+        conn = srv.connect()
+        i = w * 1_000_000
+        while not stop.is_set():
+            i += 1
+            try:
+                insert(conn, i)
+                with lock:
+                    acked.append(i)
+            except psycopg2.Error as e:
+                with lock:
+                    failed.append(i)
+                    errors.append(e.pgcode)
+        conn.close()
+
+    with Server(args.server_bin, data_dir=data, env=faults.env(args.faultfs)) as srv:
+        query(srv.connect(), "CREATE TABLE t (id BIGINT PRIMARY KEY, v TEXT)")
+        insert(srv.connect(), 0)
+        acked.append(0)
+        threads = [threading.Thread(target=writer, args=(srv, w + 1)) for w in range(8)]
+        for t in threads:
+            t.start()
+        time.sleep(1.0)
+        with lock:
+            before = len(acked)
+        faults.set("fsync,fdatasync *.log 1")
+        deadline = time.monotonic() + 10
+        while not faults.injected():
+            assert time.monotonic() < deadline, "no WAL fdatasync failed within 10 s"
+            time.sleep(0.05)
+        time.sleep(1.0)  # the writers go on: each attempt now fails
+        stop.set()
+        for t in threads:
+            t.join()
+        assert before > 0 and len(failed) >= 8, (before, len(failed))
+        assert set(errors) == {"58030"}, set(errors)
+        # After the first failure nothing was acknowledged: each writer's acknowledged ids precede its
+        # failed ones.
+        for w in range(1, 9):
+            lo, hi = w * 1_000_000, (w + 1) * 1_000_000
+            mine_ok = [i for i in acked if lo <= i < hi]
+            mine_failed = [i for i in failed if lo <= i < hi]
+            assert mine_failed and (not mine_ok or max(mine_ok) < min(mine_failed)), (w, mine_ok[-3:], mine_failed[:3])
+        assert query(srv.connect(), "SELECT count(*) FROM t") == [(len(acked),)]
+        print("    8 writers: %d commits acknowledged, %d failed (%d before the fault)" % (len(acked), len(failed), before))
+        srv.kill()
     faults.clear()
     check_after_restart(args, data, acked, failed)
     shutil.rmtree(base)
@@ -197,7 +260,7 @@ def main():
     if not os.path.exists(args.faultfs):
         print("faultfs library %s not found" % args.faultfs)
         sys.exit(2)
-    failed = run_tests([test_wal_fsync_failure, test_sst_fsync_failure, test_manifest_fsync_failure], args)
+    failed = run_tests([test_wal_fsync_failure, test_wal_fsync_failure_concurrent, test_sst_fsync_failure, test_manifest_fsync_failure], args)
     sys.exit(1 if failed else 0)
 
 
