@@ -2900,6 +2900,7 @@ Database::Database(const EngineOptions& options) : options_(options) {
   storage::StoreOptions so;
   so.data_dir = options.data_dir;
   so.sync_commits = options.sync_commits;
+  so.max_row_bytes = options.max_row_bytes;
   so.seal_block_rows = options.seal_block_rows;
   store_ = storage::Store::open(so);
   jit_ = codegen::Jit::create(options.plan_cache_capacity, options.jit_tiers);

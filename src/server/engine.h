@@ -25,7 +25,8 @@ namespace omendb::engine {
 
 struct EngineOptions {
   std::string data_dir;
-  bool sync_commits = true;  // fsync the WAL at every commit
+  bool sync_commits = true;                 // fsync the WAL at every commit
+  size_t max_row_bytes = size_t{64} << 20;  // storage::StoreOptions::max_row_bytes
   size_t plan_cache_capacity = 4096;
   codegen::TierPolicy jit_tiers{};  // Auto: by expected rows
   // Memory one query's runtime structures (sorts, aggregate states, text) may hold: past it the query

@@ -20,7 +20,10 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1";
   uint16_t port = 5433;
   size_t workers = 0;
-  size_t max_message_bytes = 1ull << 30;
+  // Limits (docs/reliability.md, "Size limits"): MySQL's max_allowed_packet is 64 MB too; PostgreSQL's
+  // 1 GB is the largest value it can hold, not a sane amount for one connection to make the server buffer.
+  size_t max_message_bytes = size_t{64} << 20;
+  size_t max_row_bytes = size_t{64} << 20;
   size_t max_connections = 2000;
   std::string log_level = "info";
   bool no_sync = false;
@@ -35,8 +38,14 @@ int main(int argc, char** argv) {
                  "Query worker threads (0: max(32, 4 x cores)). A commit waiting for its WAL fsync holds a "
                  "worker, so more workers than cores let concurrent commits share one fsync")
       ->capture_default_str();
-  app.add_option("--max-message-bytes", max_message_bytes,
-                 "Largest protocol message accepted; larger ones get an error and the connection is closed")
+  app.add_option(
+         "--max-message-bytes", max_message_bytes,
+         "Largest protocol message accepted (bytes); a larger one gets 54000 and the connection is closed")
+      ->check(CLI::Range(size_t{1} << 16, size_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--max-row-bytes", max_row_bytes,
+                 "Largest row (encoded bytes) INSERT, UPDATE and COPY store; a larger one fails with 54000")
+      ->check(CLI::Range(size_t{1} << 10, size_t{1} << 30))
       ->capture_default_str();
   app.add_option("--max-connections", max_connections, "Connections accepted at once")->capture_default_str();
   uint64_t send_timeout_ms = 60'000;
@@ -91,6 +100,7 @@ int main(int argc, char** argv) {
     omendb::engine::EngineOptions options;
     options.data_dir = data_dir;
     options.sync_commits = !no_sync;
+    options.max_row_bytes = max_row_bytes;
     options.seal_block_rows = seal_block_rows;
     options.seal_interval_seconds = seal_interval;
     options.seal_min_rows = seal_min_rows;

@@ -3,7 +3,10 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/compaction_filter.h>
 #include <rocksdb/convenience.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/table_properties.h>
@@ -16,6 +19,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <system_error>
 #include <unordered_map>
@@ -51,6 +55,20 @@ void throw_rocksdb_error(const rocksdb::Status& status, std::string_view context
 }
 
 namespace {
+
+// A commit whose write failed (docs/reliability.md "A failed fsync"): after any I/O error but a full disk
+// the store refuses writes until restart (IoErrorPolicy) and the WAL holds nothing of this commit
+// (WalFile), so the transaction did not commit, now or after the restart.
+[[noreturn]] void throw_commit_error(const rocksdb::Status& status) {
+  if (status.IsNoSpace() || !status.IsIOError()) throw_rocksdb_error(status, "committing");
+  throw SqlError(SqlState::IoError,
+                 "could not commit: I/O error on the write-ahead log: " + status.ToString())
+      .with_detail(
+          "The transaction was not committed. After a failed write or fsync the database accepts no more "
+          "writes until the server is restarted, which recovers every acknowledged commit from the "
+          "write-ahead log.")
+      .with_hint("Check the storage device and the kernel log, then restart the server.");
+}
 
 [[noreturn]] void throw_corrupt(const TableDef& table, std::string_view what) {
   throw SqlError(SqlState::DataCorrupted,
@@ -126,8 +144,143 @@ class SpdlogLogger final : public rocksdb::Logger {
   }
 };
 
+// ---------------------------------------------------------------------------------------------------
+// I/O errors: never continue after one (docs/reliability.md, "A failed fsync"). After fsync fails, Linux
+// may have dropped the dirty pages and marked them clean, so a retried fsync succeeds without the data
+// (PostgreSQL's "fsyncgate"). RocksDB does not retry a failed WAL sync, and stops writes after it; two
+// things remain to make sure of:
+//  - every background error except a full disk stops writes until the server restarts (no automatic
+//    recovery, no resume): OnBackgroundError raises its severity to fatal. A full disk stays RocksDB's
+//    recoverable error (writes resume by themselves once space is free: its recovery flushes the
+//    memtables to new files and starts a new WAL).
+//  - a commit whose WAL write or sync failed did not commit, so it must not come back when the WAL is
+//    replayed at the next start: its record is in the file (only the sync failed) and usually still in the
+//    page cache. WalFile cuts the WAL back to the length of its last successful sync when a write or
+//    sync of it fails (not on a full disk: RocksDB goes on appending to that WAL after recovering from
+//    one, and a cut would misalign its records). Nothing past that length was acknowledged: only synced
+//    commits are, and writes stop at the failure.
+
+bool is_wal_file(const std::string& name) {
+  return name.size() > 4 && name.compare(name.size() - 4, 4, ".log") == 0;
+}
+
+class WalFile final : public rocksdb::FSWritableFileOwnerWrapper {
+ public:
+  WalFile(std::string name, std::unique_ptr<rocksdb::FSWritableFile> file)
+      : FSWritableFileOwnerWrapper(std::move(file)), name_(std::move(name)) {}
+
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                           rocksdb::IODebugContext* dbg) override {
+    return checked(target()->Append(data, options, dbg), options, dbg);
+  }
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                           const rocksdb::DataVerificationInfo& info, rocksdb::IODebugContext* dbg) override {
+    return checked(target()->Append(data, options, info, dbg), options, dbg);
+  }
+  rocksdb::IOStatus Flush(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    return checked(target()->Flush(options, dbg), options, dbg);
+  }
+  rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    uint64_t size = target()->GetFileSize(options, dbg);
+    return synced(target()->Sync(options, dbg), size, options, dbg);
+  }
+  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    uint64_t size = target()->GetFileSize(options, dbg);
+    return synced(target()->Fsync(options, dbg), size, options, dbg);
+  }
+  rocksdb::IOStatus RangeSync(uint64_t offset, uint64_t nbytes, const rocksdb::IOOptions& options,
+                              rocksdb::IODebugContext* dbg) override {
+    return checked(target()->RangeSync(offset, nbytes, options, dbg), options, dbg);
+  }
+
+ private:
+  rocksdb::IOStatus synced(rocksdb::IOStatus s, uint64_t size, const rocksdb::IOOptions& options,
+                           rocksdb::IODebugContext* dbg) {
+    if (s.ok()) {
+      std::lock_guard lock(mutex_);
+      synced_ = std::max(synced_, size);
+      return s;
+    }
+    return checked(std::move(s), options, dbg);
+  }
+  rocksdb::IOStatus checked(rocksdb::IOStatus s, const rocksdb::IOOptions& options,
+                            rocksdb::IODebugContext* dbg) {
+    if (s.ok() || s.IsNoSpace()) return s;
+    std::lock_guard lock(mutex_);
+    rocksdb::IOStatus cut = target()->Truncate(synced_, options, dbg);
+    spdlog::critical(
+        "write-ahead log {}: {}; cut back to its last synced length {} ({}); no more writes until "
+        "the server restarts",
+        name_, s.ToString(), synced_, cut.ok() ? "done" : cut.ToString());
+    return s;
+  }
+
+  std::string name_;
+  std::mutex mutex_;
+  uint64_t synced_ = 0;  // a new WAL file starts empty
+};
+
+class WalGuardFs final : public rocksdb::FileSystemWrapper {
+ public:
+  explicit WalGuardFs(const std::shared_ptr<rocksdb::FileSystem>& target) : FileSystemWrapper(target) {}
+  const char* Name() const override { return "omendb.WalGuardFs"; }
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = target()->NewWritableFile(name, options, result, dbg);
+    if (s.ok() && is_wal_file(name)) *result = std::make_unique<WalFile>(name, std::move(*result));
+    return s;
+  }
+};
+
+// The Env of every store: the default one with WalGuardFs. Never destroyed (as Env::Default()), so that
+// no store can outlive it at exit.
+rocksdb::Env* guarded_env() {
+  static rocksdb::Env* env =
+      rocksdb::NewCompositeEnv(std::make_shared<WalGuardFs>(rocksdb::FileSystem::Default())).release();
+  return env;
+}
+
+class IoErrorPolicy final : public rocksdb::EventListener {
+ public:
+  const char* Name() const override { return "omendb.IoErrorPolicy"; }
+  void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override {
+    if (error->ok() || error->IsNoSpace()) return;
+    if (error->severity() < rocksdb::Status::Severity::kFatalError)
+      *error = rocksdb::Status(*error, rocksdb::Status::Severity::kFatalError);
+    spdlog::critical("storage: {} ({}); the database accepts no more writes until the server restarts",
+                     error->ToString(), reason_name(reason));
+  }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status error,
+                            bool* auto_recovery) override {
+    if (!error.IsNoSpace()) *auto_recovery = false;
+  }
+
+ private:
+  static const char* reason_name(rocksdb::BackgroundErrorReason reason) {
+    switch (reason) {
+      case rocksdb::BackgroundErrorReason::kFlush:
+      case rocksdb::BackgroundErrorReason::kFlushNoWAL:
+        return "flush";
+      case rocksdb::BackgroundErrorReason::kCompaction:
+        return "compaction";
+      case rocksdb::BackgroundErrorReason::kWriteCallback:
+        return "write-ahead log";
+      case rocksdb::BackgroundErrorReason::kMemTable:
+        return "memtable";
+      case rocksdb::BackgroundErrorReason::kManifestWrite:
+      case rocksdb::BackgroundErrorReason::kManifestWriteNoWAL:
+        return "MANIFEST";
+    }
+    return "unknown";
+  }
+};
+
 rocksdb::Options make_options(const StoreOptions& options) {
   rocksdb::Options o;
+  o.env = guarded_env();
+  o.listeners.push_back(std::make_shared<IoErrorPolicy>());
+  o.paranoid_checks = true;  // (the default) a failed WAL write is a background error, which stops writes
   o.info_log = std::make_shared<SpdlogLogger>();
   o.create_if_missing = options.create_if_missing;
   o.max_background_jobs = 4;
@@ -1184,7 +1337,7 @@ class StatementWriterImpl final : public StatementWriter {
       auto it = ops_.find(key);
       if (it == ops_.end()) it = ops_.emplace(std::string(key), new_op()).first;
       it->second.is_delete = false;
-      rowcodec::encode_row(table, row, it->second.value);
+      encode(table, row, it->second.value);
       return true;
     }
     remove_locked(key);
@@ -1306,7 +1459,7 @@ class StatementWriterImpl final : public StatementWriter {
         it = ops_.emplace(conflict_key_, std::move(op)).first;
       }
       it->second.is_delete = false;
-      rowcodec::encode_row(table, row, it->second.value);
+      encode(table, row, it->second.value);
       return;
     }
     // The key changes: the old row is deleted (FOR UPDATE strength), the new key inserted (23505 if taken).
@@ -1489,6 +1642,28 @@ class StatementWriterImpl final : public StatementWriter {
                          .with_detail(std::move(failing)));
   }
 
+  // Encodes a row to store, at most StoreOptions::max_row_bytes long (54000 past it, as PostgreSQL's "row is
+  // too big"); its strings are measured first so that an oversized row is not copied.
+  void encode(const TableDef& table, const Datum* row, std::string& out) const {
+    const size_t limit = store_.options().max_row_bytes;
+    if (limit > 0) {
+      size_t strings = 0;
+      for (size_t i = 0; i < table.columns.size(); ++i) {
+        TypeId t = table.columns[i].type;
+        if (!row[i].is_null && (is_string_type(t) || t == TypeId::Numeric)) strings += row[i].str.len;
+      }
+      if (strings > limit) throw row_too_big(strings, limit);
+    }
+    rowcodec::encode_row(table, row, out);
+    if (limit > 0 && out.size() > limit) throw row_too_big(out.size(), limit);
+  }
+
+  static SqlError row_too_big(size_t size, size_t limit) {
+    return SqlError(SqlState::ProgramLimitExceeded, "row is too big: size " + std::to_string(size) +
+                                                        ", maximum size " + std::to_string(limit))
+        .with_hint("The server's --max-row-bytes option sets the largest row it stores.");
+  }
+
   static void validate(const TableDef& table, const Datum* row) {
     const size_t n = table.columns.size();
     for (size_t i = 0; i < n; ++i) {
@@ -1532,7 +1707,7 @@ class StatementWriterImpl final : public StatementWriter {
       Op op = new_op();
       op.must_not_exist = true;
       op.fresh_rowid = true;
-      rowcodec::encode_row(table, row, op.value);
+      encode(table, row, op.value);
       ops_.emplace(std::move(key), std::move(op));
       return;
     }
@@ -1540,7 +1715,7 @@ class StatementWriterImpl final : public StatementWriter {
     if (it != ops_.end()) {
       if (!it->second.is_delete) throw duplicate_key_error(table, row);
       it->second.is_delete = false;  // re-insert of a row deleted earlier in this statement
-      rowcodec::encode_row(table, row, it->second.value);
+      encode(table, row, it->second.value);
       return;
     }
     // Wait for a transaction that holds the key (its uncommitted insert or delete), then check the newest
@@ -1559,7 +1734,7 @@ class StatementWriterImpl final : public StatementWriter {
     Op op = new_op();
     op.read_ts = read_ts;
     op.must_not_exist = true;
-    rowcodec::encode_row(table, row, op.value);
+    encode(table, row, op.value);
     ops_.emplace(std::move(key), std::move(op));
   }
 
@@ -1669,7 +1844,7 @@ void TransactionImpl::commit() {
     // WAL write group or the one before, so this is short).
     if (status.ok()) state_.visible_advanced.wait(lock, [&] { return state_.visible_ts.load() >= ts; });
   }
-  check_status(status, "committing");
+  if (!status.ok()) throw_commit_error(status);
   writes_.clear();
   tables_.clear();
   savepoints_.clear();

@@ -40,6 +40,9 @@ struct StoreOptions {
   // first-committer-wins check on its own (then every write conflict is a 40001 at COMMIT).
   bool row_locks = true;
   uint64_t seal_block_rows = 16384;  // rows per sealed column block (smaller in tests, to get many blocks)
+  // The largest row (its encoded bytes) an INSERT, UPDATE or COPY may store: larger ones fail with 54000
+  // (0: no limit). A row is one RocksDB value, held whole in memory, the memtable and the WAL.
+  size_t max_row_bytes = size_t{64} << 20;
 };
 
 class ReadView;

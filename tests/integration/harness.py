@@ -46,8 +46,9 @@ def free_port():
 class Server:
     """An omendb process. `with Server(bin) as srv:` starts it and stops it (SIGTERM) at the end."""
 
-    def __init__(self, binary, data_dir=None, port=None, extra_args=(), keep=False):
+    def __init__(self, binary, data_dir=None, port=None, extra_args=(), keep=False, env=None):
         self.binary = binary
+        self.env = dict(os.environ, **env) if env else None  # added to the server's environment
         self.own_dir = data_dir is None
         self.base = tempfile.mkdtemp(prefix="omendb-it-")
         self.data_dir = data_dir or os.path.join(self.base, "data")
@@ -62,7 +63,7 @@ class Server:
         self.log = open(self.log_path, "ab")
         cmd = [self.binary, "--data-dir", self.data_dir, "--port", str(self.port), "--listen", "127.0.0.1"] \
             + self.extra_args
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:

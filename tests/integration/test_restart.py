@@ -130,7 +130,7 @@ def test_version_and_help(args):
     assert "omendb 0.1.0" in r.stdout, repr(r.stdout)
     r = subprocess.run([args.server_bin, "--help"], capture_output=True, text=True, timeout=10)
     assert r.returncode == 0, r
-    for opt in ("--data-dir", "--port", "--listen", "--workers", "--max-message-bytes", "--log-level"):
+    for opt in ("--data-dir", "--port", "--listen", "--workers", "--max-message-bytes", "--max-row-bytes", "--log-level"):
         assert opt in r.stdout, "--help does not mention %s:\n%s" % (opt, r.stdout)
     r = subprocess.run([args.server_bin, "--no-such-option"], capture_output=True, text=True, timeout=10)
     assert r.returncode != 0, "an unknown option should fail"

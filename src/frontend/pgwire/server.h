@@ -18,9 +18,9 @@ namespace omendb::pgwire {
 
 struct ServerOptions {
   std::string listen_address = "127.0.0.1";
-  uint16_t port = 5432;                   // 0: pick a free port (see Server::port())
-  size_t max_message_bytes = 1ull << 30;  // larger messages: 54000 error, connection closed
-  size_t worker_threads = 0;              // 0: hardware concurrency; more while some wait for row locks
+  uint16_t port = 5432;                         // 0: pick a free port (see Server::port())
+  size_t max_message_bytes = size_t{64} << 20;  // larger messages: 54000 error, connection closed
+  size_t worker_threads = 0;                    // 0: hardware concurrency; more while some wait for row locks
   size_t io_threads = 1;
   size_t max_connections = 2000;  // more: 53300 error at startup
   // A query whose client has read nothing for this long while its results wait to be sent (the output
