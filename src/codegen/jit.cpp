@@ -1,6 +1,8 @@
 // One LLVM ORC LLJIT per server. Each pipeline becomes its own module so that its statistics are its
 // own; a tiered compiler picks the backend per module: fast instruction selection without IR
-// optimisation for short statements, LLVM's O2 pipeline for plans that touch many rows.
+// optimisation for short statements, LLVM's O2 pipeline for plans that touch many rows (within the
+// CompileBudget). The IR is generated on the session's thread; optimisation and machine code on a thread
+// per compile, which the session waits for while it watches its cancel flag and deadline.
 #include "codegen/jit.h"
 
 #include <llvm/ExecutionEngine/Orc/CompileUtils.h>
@@ -8,6 +10,7 @@
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/Constants.h>
+#include <llvm/IR/PassInstrumentation.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Object/ObjectFile.h>
 #include <llvm/Passes/PassBuilder.h>
@@ -15,17 +18,24 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include <time.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <exception>
 #include <fstream>
 #include <list>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "codegen/operator_translator.h"
 #include "codegen/runtime_symbols.h"
+#include "common/blocking.h"
 #include "common/error.h"
 
 namespace omendb::codegen {
@@ -135,23 +145,84 @@ uint64_t count_instructions(const llvm::Module& m) {
   return n;
 }
 
-void optimize(llvm::Module& m, llvm::TargetMachine& tm) {
+// CPU time of the calling thread: the optimisation budget counts the compile's own work, not the time
+// other threads of a loaded machine take from it.
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// Runs LLVM's O2 pipeline on `m`. Between passes it checks `stop` (the compile was abandoned) and its
+// CPU-time budget; once either is met every remaining optional pass is skipped (as optnone and
+// -opt-bisect-limit skip them: the IR stays valid, only less optimised). Returns false when it stopped
+// early.
+bool optimize(llvm::Module& m, llvm::TargetMachine& tm, uint64_t budget_ms, const std::atomic<bool>& stop) {
+  const double start = thread_cpu_ms();
+  bool stopped = false;
+  llvm::PassInstrumentationCallbacks callbacks;
+  callbacks.registerShouldRunOptionalPassCallback([&](llvm::StringRef, llvm::Any) {
+    if (!stopped && (stop.load(std::memory_order_relaxed) ||
+                     (budget_ms != 0 && thread_cpu_ms() - start > static_cast<double>(budget_ms))))
+      stopped = true;
+    return !stopped;
+  });
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(&tm);
+  llvm::PassBuilder pb(&tm, llvm::PipelineTuningOptions(), std::nullopt, &callbacks);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
   pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(m, mam);
+  return !stopped;
 }
+
+// Ends a compile that no session waits for any more (caught by the compile thread, never seen by a client).
+struct Abandoned {};
+
+// 57014 when the statement was cancelled or ran past its deadline.
+void check_interrupts(const CompileInterrupts& interrupts) {
+  if (interrupts.cancel && interrupts.cancel->load(std::memory_order_relaxed))
+    throw SqlError(SqlState::QueryCanceled, "canceling statement due to user request");
+  if (interrupts.deadline != std::chrono::steady_clock::time_point::max() &&
+      std::chrono::steady_clock::now() >= interrupts.deadline)
+    throw SqlError(SqlState::QueryCanceled, "canceling statement due to statement timeout");
+}
+
+// The IR of one pipeline, generated on the session's thread, waiting to be compiled.
+struct PipelineIr {
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> module;
+  std::string name;
+  bool optimize = false;
+  PipelineStats stats;  // generated IR size, tier, fallback; compile_ms so far (IR generation)
+};
+
+struct PlanIr {
+  std::vector<PipelineIr> pipelines;
+  runtime::QueryLayout layout;
+  bool optimized = false;
+};
+
+// One compile in flight, shared by the sessions that wait for it and the thread that runs it.
+struct CompileJob {
+  std::mutex mutex;
+  std::condition_variable finished;
+  bool done = false;  // result or error is set
+  std::shared_ptr<const CompiledPlan> result;
+  std::exception_ptr error;
+  int waiters = 1;                   // sessions waiting (LlvmJit::inflight_mutex_)
+  std::atomic<bool> abandoned{false};  // set when the last one stopped waiting
+};
 
 class LlvmJit : public Jit {
  public:
-  LlvmJit(size_t capacity, TierPolicy tiers) : capacity_(capacity), tiers_(tiers) {
+  LlvmJit(size_t capacity, TierPolicy tiers, const CompileBudget& budget)
+      : capacity_(capacity), tiers_(tiers), budget_(budget) {
     static std::once_flag init;
     std::call_once(init, [] {
       llvm::InitializeNativeTarget();
@@ -189,14 +260,20 @@ class LlvmJit : public Jit {
   }
 
   ~LlvmJit() override {
+    // Compile threads still running (their sessions are gone) stop at their next check.
+    {
+      std::unique_lock lock(inflight_mutex_);
+      for (auto& [key, job] : inflight_) job->abandoned = true;
+      workers_done_.wait(lock, [&] { return running_workers_ == 0; });
+    }
     std::lock_guard lock(cache_mutex_);
     cache_.clear();
     lru_.clear();
   }
 
   std::shared_ptr<const CompiledPlan> get_or_compile(const std::string& base_key,
-                                                     const plan::PhysicalPlan& plan,
-                                                     bool* cache_hit) override {
+                                                     const plan::PhysicalPlan& plan, bool* cache_hit,
+                                                     const CompileInterrupts& interrupts) override {
     // The tier is part of the key: a plan compiled cheaply for a small table is not reused once the
     // table is large (estimate) or once an execution was seen to scan many rows (note_rows).
     bool optimize_plan =
@@ -207,30 +284,32 @@ class LlvmJit : public Jit {
       *cache_hit = true;
       return hit;
     }
-    // Compiles run concurrently (one session's long compile never holds up another's); only sessions
-    // compiling the very same key wait for the first one instead of compiling it again.
+    // Compiles run concurrently (one session's long compile never holds up another's); sessions that
+    // need the very same key wait for the compile already running instead of starting another.
+    if (auto job = join(key)) {
+      *cache_hit = true;  // compiled by another session
+      return wait(*job, interrupts);
+    }
+    PlanIr ir = generate(plan, optimize_plan, interrupts);
+    std::shared_ptr<CompileJob> job;
     {
-      std::unique_lock lock(inflight_mutex_);
-      inflight_done_.wait(lock, [&] { return !inflight_.count(key); });
-      if (auto hit = lookup(key)) {  // compiled by another session meanwhile
+      std::lock_guard lock(inflight_mutex_);
+      if (auto it = inflight_.find(key); it != inflight_.end() && !it->second->abandoned) {
+        job = it->second;  // another session started it while this one generated the IR
+        ++job->waiters;
+        *cache_hit = true;
+      } else if (auto hit = lookup(key)) {
         *cache_hit = true;
         return hit;
+      } else {
+        job = std::make_shared<CompileJob>();
+        inflight_[key] = job;
+        ++running_workers_;
+        *cache_hit = false;
       }
-      inflight_.insert(key);
     }
-    struct Done {
-      LlvmJit& jit;
-      const std::string& key;
-      ~Done() {
-        std::lock_guard lock(jit.inflight_mutex_);
-        jit.inflight_.erase(key);
-        jit.inflight_done_.notify_all();
-      }
-    } done{*this, key};
-    *cache_hit = false;
-    auto compiled = compile(plan, optimize_plan);
-    insert(key, compiled);
-    return compiled;
+    if (!*cache_hit) start(job, key, std::move(ir));
+    return wait(*job, interrupts);
   }
 
   void note_rows(const std::string& base_key, const CompiledPlan& compiled, uint64_t rows) override {
@@ -278,6 +357,70 @@ class LlvmJit : public Jit {
     }
   }
 
+  // The compile of `key` that is running and still wanted, as one more waiter; null if none.
+  std::shared_ptr<CompileJob> join(const std::string& key) {
+    std::lock_guard lock(inflight_mutex_);
+    auto it = inflight_.find(key);
+    if (it == inflight_.end() || it->second->abandoned) return nullptr;
+    ++it->second->waiters;
+    return it->second;
+  }
+
+  // Waits for `job`, polling the session's cancel flag and deadline (a cancel request only sets the
+  // flag). A session that stops waiting leaves the job; the last one to leave abandons it.
+  std::shared_ptr<const CompiledPlan> wait(CompileJob& job, const CompileInterrupts& interrupts) {
+    {
+      BlockingRegion blocking;  // this thread only waits: the worker pool may start another meanwhile
+      std::unique_lock lock(job.mutex);
+      while (!job.done) {
+        try {
+          check_interrupts(interrupts);
+        } catch (...) {
+          lock.unlock();
+          std::lock_guard inflight(inflight_mutex_);
+          if (--job.waiters == 0) job.abandoned = true;
+          throw;
+        }
+        job.finished.wait_until(lock, std::min(std::chrono::steady_clock::now() + kPollInterval,
+                                               interrupts.deadline));
+      }
+    }
+    if (job.error) std::rethrow_exception(job.error);
+    return job.result;
+  }
+
+  // Compiles `ir` on a thread of its own; the sessions wait for `job`.
+  void start(const std::shared_ptr<CompileJob>& job, const std::string& key, PlanIr ir) {
+    auto run = [this, job, key, ir = std::make_shared<PlanIr>(std::move(ir))]() mutable {
+      std::shared_ptr<const CompiledPlan> result;
+      std::exception_ptr error;
+      try {
+        result = compile(*ir, job->abandoned);
+        insert(key, result);  // complete code is cached even if its sessions left meanwhile
+      } catch (const Abandoned&) {
+        error = std::make_exception_ptr(SqlError(SqlState::QueryCanceled, "canceling statement"));
+      } catch (...) {
+        error = std::current_exception();
+      }
+      ir.reset();  // the modules left go before the job is reported done
+      {
+        std::lock_guard lock(job->mutex);
+        job->result = std::move(result);
+        job->error = error;
+        job->done = true;
+      }
+      job->finished.notify_all();
+      std::lock_guard lock(inflight_mutex_);
+      if (auto it = inflight_.find(key); it != inflight_.end() && it->second == job) inflight_.erase(it);
+      if (--running_workers_ == 0) workers_done_.notify_all();
+    };
+    try {
+      std::thread(run).detach();
+    } catch (const std::system_error&) {  // no thread to be had: compile on this one
+      run();
+    }
+  }
+
   void dump_ir(const llvm::Module& m, const std::string& file) const {
     if (dump_dir_.empty()) return;
     std::error_code ec;
@@ -285,56 +428,99 @@ class LlvmJit : public Jit {
     if (!ec) m.print(os, nullptr);
   }
 
-  std::shared_ptr<const CompiledPlan> compile(const plan::PhysicalPlan& plan, bool optimize_plan) {
-    auto result = std::make_shared<LlvmCompiledPlan>();
-    result->optimized = optimize_plan;
+  // The IR of every pipeline of `plan`, on the session's thread (the plan is the session's). Checks the
+  // session's interrupts between pipelines and the statement's size against the budget.
+  PlanIr generate(const plan::PhysicalPlan& plan, bool optimize_plan, const CompileInterrupts& interrupts) {
+    PlanIr ir;
+    ir.optimized = optimize_plan;
     PlanTranslator translator(plan);
+    uint64_t total = 0;
     for (size_t i = 0; i < plan.pipelines.size(); ++i) {
+      check_interrupts(interrupts);
       auto start = std::chrono::steady_clock::now();
-      auto context = std::make_unique<llvm::LLVMContext>();
-      auto module = std::make_unique<llvm::Module>("omendb", *context);
-      module->setDataLayout(jit_->getDataLayout());
-      module->setTargetTriple(jit_->getTargetTriple().str());
-      std::string name = "pipeline_" + std::to_string(next_function_.fetch_add(1));
-      translator.emit_pipeline(*module, name, i);
-      dump_ir(*module, name + ".ll");
+      PipelineIr p;
+      p.context = std::make_unique<llvm::LLVMContext>();
+      p.module = std::make_unique<llvm::Module>("omendb", *p.context);
+      p.module->setDataLayout(jit_->getDataLayout());
+      p.module->setTargetTriple(jit_->getTargetTriple().str());
+      p.name = "pipeline_" + std::to_string(next_function_.fetch_add(1));
+      translator.emit_pipeline(*p.module, p.name, i);
+      p.stats.generated_ir_instructions = count_instructions(*p.module);
+      total += p.stats.generated_ir_instructions;
+      if (budget_.max_instructions != 0 && total > budget_.max_instructions)
+        throw SqlError(SqlState::StatementTooComplex, "statement is too complex to compile")
+            .with_detail("Its code has more than " + std::to_string(budget_.max_instructions) +
+                         " IR instructions (--jit-max-instructions).")
+            .with_hint("Split the statement, or use fewer output columns, CASE arms or UNION branches.");
+      p.optimize = optimize_plan;
+      if (optimize_plan && p.stats.generated_ir_instructions > budget_.optimize_max_instructions) {
+        p.optimize = false;
+        p.stats.fallback = std::to_string(p.stats.generated_ir_instructions) + " IR instructions > " +
+                           std::to_string(budget_.optimize_max_instructions);
+      }
+      p.stats.compile_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      ir.pipelines.push_back(std::move(p));
+    }
+    ir.layout = translator.layout();
+    return ir;
+  }
+
+  // Optimises (within the budget) and compiles each pipeline of `ir` to machine code, on the compile
+  // thread. Throws Abandoned once `stop` is set (checked between passes and pipelines).
+  std::shared_ptr<const CompiledPlan> compile(PlanIr& ir, const std::atomic<bool>& stop) {
+    auto result = std::make_shared<LlvmCompiledPlan>();
+    result->optimized = ir.optimized;
+    for (PipelineIr& p : ir.pipelines) {
+      if (stop) throw Abandoned{};
+      auto start = std::chrono::steady_clock::now();
+      llvm::Module& module = *p.module;
+      dump_ir(module, p.name + ".ll");
       std::string verify_errors;
       llvm::raw_string_ostream verify_stream(verify_errors);
-      if (llvm::verifyModule(*module, &verify_stream))
+      if (llvm::verifyModule(module, &verify_stream))
         throw SqlError(SqlState::InternalError, "generated code failed verification: " + verify_stream.str());
-      if (optimize_plan) {
-        module->addModuleFlag(llvm::Module::Warning, kOptimizeFlag, 1);
+      bool optimized_fully = false;
+      if (p.optimize) {
         TieredCompiler::Lease tm(*compiler_, true);
-        optimize(*module, *tm);
-        dump_ir(*module, name + ".opt.ll");
+        optimized_fully = optimize(module, *tm, budget_.optimize_budget_ms, stop);
+        if (stop) throw Abandoned{};
+        dump_ir(module, p.name + ".opt.ll");
+        if (!optimized_fully)  // the rest at the cheap tier: its backend costs no more than O0's
+          p.stats.fallback = "optimisation past " + std::to_string(budget_.optimize_budget_ms) + " ms";
       }
-      PipelineStats stats;
-      stats.ir_instructions = count_instructions(*module);
-      stats.opt_level = optimize_plan ? "O2" : "O0";
+      if (optimized_fully) module.addModuleFlag(llvm::Module::Warning, kOptimizeFlag, 1);
+      PipelineStats stats = std::move(p.stats);
+      stats.ir_instructions = count_instructions(module);
+      stats.opt_level = optimized_fully ? "O2" : "O0";
       auto tracker = jit_->getMainJITDylib().createResourceTracker();
-      if (auto err =
-              jit_->addIRModule(tracker, llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
+      result->trackers.push_back(tracker);  // removed again if this compile ends early
+      if (auto err = jit_->addIRModule(tracker, llvm::orc::ThreadSafeModule(std::move(p.module),
+                                                                            std::move(p.context))))
         fail("add module", std::move(err));
-      auto address = jit_->lookup(name);  // compiles now
+      auto address = jit_->lookup(p.name);  // compiles now
       if (!address) fail("lookup", address.takeError());
       stats.machine_code_bytes = t_last_text_bytes;
-      stats.compile_ms =
+      stats.compile_ms +=
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       result->pipelines.push_back(address->toPtr<CompiledPlan::PipelineFn>());
       result->stats.push_back(std::move(stats));
-      result->trackers.push_back(std::move(tracker));
     }
-    result->layout = translator.layout();
+    result->layout = std::move(ir.layout);
     return result;
   }
 
+  static constexpr std::chrono::milliseconds kPollInterval{5};
+
   size_t capacity_;
   TierPolicy tiers_;
+  CompileBudget budget_;
   TieredCompiler* compiler_ = nullptr;  // owned by jit_
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   std::mutex inflight_mutex_;
-  std::condition_variable inflight_done_;
-  std::unordered_set<std::string> inflight_;  // keys being compiled
+  std::unordered_map<std::string, std::shared_ptr<CompileJob>> inflight_;  // keys being compiled
+  size_t running_workers_ = 0;                                              // compile threads
+  std::condition_variable workers_done_;
   std::atomic<uint64_t> next_function_{0};
   mutable std::mutex cache_mutex_;
   std::unordered_map<std::string, Entry> cache_;
@@ -346,8 +532,8 @@ class LlvmJit : public Jit {
 
 }  // namespace
 
-std::unique_ptr<Jit> Jit::create(size_t cache_capacity, TierPolicy tiers) {
-  return std::make_unique<LlvmJit>(cache_capacity, tiers);
+std::unique_ptr<Jit> Jit::create(size_t cache_capacity, TierPolicy tiers, const CompileBudget& budget) {
+  return std::make_unique<LlvmJit>(cache_capacity, tiers, budget);
 }
 
 }  // namespace omendb::codegen

@@ -72,6 +72,7 @@ namespace omendb {
   X(OutOfMemory, "53200")                         \
   X(DiskFull, "53100")                            \
   X(ProgramLimitExceeded, "54000")                \
+  X(StatementTooComplex, "54001")                 \
   X(InvalidEscapeSequence, "22025")               \
   X(InvalidRegularExpression, "2201B")            \
   X(LockNotAvailable, "55P03")                    \

@@ -779,7 +779,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     TableLocks::Held table_locks = plan_locked(stmt, planned, table_wait(started, out));
     bool cache_hit = false;
     std::string key = cache_key(text, planned);
-    auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit);
+    auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit, compile_wait(started, out));
 
     runtime::ExecContext ctx;
     prepare_context(ctx, *compiled, planned.params, out, started);
@@ -921,7 +921,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     copy::Options opt = copy::parse_options(options, false, columns, table_columns, relation);
     bool cache_hit = false;
     std::string key = cache_key(text, planned);
-    auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit);
+    auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit, compile_wait(started, out));
     runtime::ExecContext ctx;
     prepare_context(ctx, *compiled, planned.params, out, started);
     std::unique_ptr<storage::Transaction> own_txn;
@@ -1069,7 +1069,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     key += '\x1f';
     key += std::to_string(db_.store().catalog().version());
     bool cache_hit = false;
-    auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit);
+    auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit, compile_wait(started, out));
     runtime::ExecContext ctx;
     prepare_context(ctx, *compiled, planned.params, out, started);
     ctx.view = &view;
@@ -1171,6 +1171,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   void run_explain(const ast::ExplainStmt& explain, std::string_view text, pgwire::ResultWriter& out) {
+    const auto started = std::chrono::steady_clock::now();
     if (explain.analyze) throw_unsupported("EXPLAIN ANALYZE");
     if (!explain.unknown_options.empty())
       throw_unsupported("EXPLAIN option \"" + explain.unknown_options[0] + "\"");
@@ -1190,12 +1191,16 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       else if (auto paren = text.find(')'); paren != std::string_view::npos)
         inner_text = text.substr(paren + 1);
       bool cache_hit = false;
-      auto compiled = db_.jit().get_or_compile(cache_key(inner_text, planned), planned.plan, &cache_hit);
+      auto compiled = db_.jit().get_or_compile(cache_key(inner_text, planned), planned.plan, &cache_hit,
+                                               compile_wait(started, out));
       for (size_t i = 0; i < compiled->stats.size(); ++i) {
         const codegen::PipelineStats& s = compiled->stats[i];
-        lines.push_back("Pipeline " + std::to_string(i) +
-                        ": IR instructions: " + std::to_string(s.ir_instructions) +
-                        ", optimization: " + s.opt_level + ", compile: " + format_ms(s.compile_ms) +
+        // A pipeline over the compile budget says why it got the cheap tier (docs/architecture.md).
+        lines.push_back("Pipeline " + std::to_string(i) + ": IR instructions: " +
+                        std::to_string(s.ir_instructions) + " (generated " +
+                        std::to_string(s.generated_ir_instructions) + "), optimization: " + s.opt_level +
+                        (s.fallback.empty() ? "" : " (budget: " + s.fallback + ")") +
+                        ", compile: " + format_ms(s.compile_ms) +
                         " ms, machine code: " + std::to_string(s.machine_code_bytes) +
                         " bytes, cache: " + (cache_hit ? "hit" : "miss"));
       }
@@ -1234,8 +1239,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                      "\"" + def->name + "\": not sealed: column blocks do not take date/time columns yet");
         continue;
       }
-      storage::Store::SealResult r = db_.store().seal(def->id);
-      if (r.versions_sealed > 0) db_.store().compact_table(def->id);  // the replaced versions leave the disk
+      // Cancel and statement_timeout stop the seal between units of work and the compaction (57014);
+      // tables sealed before stay sealed, the one interrupted keeps its whole steps (docs/columnar.md).
+      storage::Store::SealOptions seal_options;
+      seal_options.cancel = wait.cancel;
+      seal_options.deadline = wait.deadline;
+      storage::Store::SealResult r = db_.store().seal(def->id, seal_options);
+      if (r.versions_sealed > 0)  // the replaced versions leave the disk
+        db_.store().compact_table(def->id, wait.cancel, wait.deadline);
       if (stmt.verbose)
         out.notice("00000", "\"" + def->name + "\": " + std::to_string(r.rows) + " rows sealed in " +
                                 std::to_string(r.blocks) + " blocks (" + std::to_string(r.bytes) +
@@ -1740,6 +1751,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       start();
     }
     ctx.writer = nullptr;
+  }
+
+  // How a statement of this session that started at `started` waits for its compile: cancel and
+  // statement_timeout end the wait (57014); the compile goes on only while another session needs it.
+  codegen::CompileInterrupts compile_wait(std::chrono::steady_clock::time_point started,
+                                          pgwire::ResultWriter& out) const {
+    const storage::LockWait wait = table_wait(started, out);
+    return codegen::CompileInterrupts{wait.cancel, wait.deadline};
   }
 
   // How a statement of this session that started at `started` waits for table locks (TableLocks):
@@ -2468,7 +2487,8 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   TableLocks::Held table_locks = lock_prepared(ps, table_wait(started, out));
   if (!ps.compiled) {
     bool cache_hit = false;
-    ps.compiled = db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit);
+    ps.compiled =
+        db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit, compile_wait(started, out));
   }
   std::vector<Value> params = ps.planned->parameters(p.params, datetime());
 
@@ -2550,7 +2570,8 @@ void EngineSession::open_cursor(Portal& p, pgwire::ResultWriter& out,
   if (ps.planned->locks_rows) throw_unsupported("cursors with FOR UPDATE / FOR SHARE");
   if (!ps.compiled) {
     bool cache_hit = false;
-    ps.compiled = db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit);
+    ps.compiled =
+        db_.jit().get_or_compile(ps.cache_key, ps.planned->plan, &cache_hit, compile_wait(started, out));
   }
   std::vector<Value> params = ps.planned->parameters(p.params, datetime());
   auto run = std::make_shared<CursorRun>();
@@ -2903,7 +2924,11 @@ Database::Database(const EngineOptions& options) : options_(options) {
   so.max_row_bytes = options.max_row_bytes;
   so.seal_block_rows = options.seal_block_rows;
   store_ = storage::Store::open(so);
-  jit_ = codegen::Jit::create(options.plan_cache_capacity, options.jit_tiers);
+  codegen::CompileBudget budget;
+  budget.optimize_max_instructions = options.jit_optimize_max_instructions;
+  budget.optimize_budget_ms = options.jit_optimize_budget_ms;
+  budget.max_instructions = options.jit_max_instructions;
+  jit_ = codegen::Jit::create(options.plan_cache_capacity, options.jit_tiers, budget);
   if (options.seal_interval_seconds > 0) sealer_ = std::thread([this] { seal_loop(); });
 }
 

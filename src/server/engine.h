@@ -29,6 +29,12 @@ struct EngineOptions {
   size_t max_row_bytes = size_t{64} << 20;  // storage::StoreOptions::max_row_bytes
   size_t plan_cache_capacity = 4096;
   codegen::TierPolicy jit_tiers{};  // Auto: by expected rows
+  // The compile budget (codegen::CompileBudget, docs/architecture.md): pipelines with more generated IR
+  // instructions than this get the cheap tier; optimisation passes past this CPU time stop and the
+  // pipeline gets the cheap backend; statements with more IR instructions than this fail with 54001.
+  uint64_t jit_optimize_max_instructions = 5'000;
+  uint64_t jit_optimize_budget_ms = 500;
+  uint64_t jit_max_instructions = 1'000'000;
   // Memory one query's runtime structures (sorts, aggregate states, text) may hold: past it the query
   // fails with 53200. A session changes it with SET omendb.query_memory_limit = '256MB'.
   uint64_t query_memory_limit = uint64_t{1} << 30;

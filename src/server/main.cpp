@@ -68,6 +68,21 @@ int main(int argc, char** argv) {
                  "auto: optimise plans expected to touch many rows; cheap or optimizing: always that tier")
       ->check(CLI::IsMember({"auto", "cheap", "optimizing"}))
       ->capture_default_str();
+  omendb::engine::EngineOptions defaults;
+  uint64_t jit_optimize_max_instructions = defaults.jit_optimize_max_instructions;
+  uint64_t jit_optimize_budget_ms = defaults.jit_optimize_budget_ms;
+  uint64_t jit_max_instructions = defaults.jit_max_instructions;
+  app.add_option("--jit-optimize-max-instructions", jit_optimize_max_instructions,
+                 "A pipeline whose generated code has more IR instructions than this is compiled at the "
+                 "cheap tier (the optimiser's time grows faster than the code)")
+      ->capture_default_str();
+  app.add_option("--jit-optimize-budget-ms", jit_optimize_budget_ms,
+                 "CPU ms the optimiser may spend on one pipeline; past it the rest is compiled at the cheap "
+                 "tier (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--jit-max-instructions", jit_max_instructions,
+                 "A statement whose code has more IR instructions than this fails with 54001 (0: no limit)")
+      ->capture_default_str();
   uint64_t seal_block_rows = 16384;
   app.add_option(
          "--seal-block-rows", seal_block_rows,
@@ -105,6 +120,9 @@ int main(int argc, char** argv) {
     options.seal_interval_seconds = seal_interval;
     options.seal_min_rows = seal_min_rows;
     options.query_memory_limit = query_memory_limit_mb << 20;
+    options.jit_optimize_max_instructions = jit_optimize_max_instructions;
+    options.jit_optimize_budget_ms = jit_optimize_budget_ms;
+    options.jit_max_instructions = jit_max_instructions;
     options.jit_tiers = jit_tier == "cheap"        ? omendb::codegen::TierPolicy::Cheap
                         : jit_tier == "optimizing" ? omendb::codegen::TierPolicy::Optimizing
                                                    : omendb::codegen::TierPolicy::Auto;

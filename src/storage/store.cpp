@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 
 #include "common/datetime_sql.h"
@@ -2555,8 +2557,6 @@ std::string after_versions_of(std::string_view k) {
   return s;
 }
 
-constexpr size_t kSealBatchBytes = size_t{64} << 20;  // a seal writes in atomic steps of about this size
-
 }  // namespace
 
 // Incremental sealing (docs/columnar.md, "Incremental sealing"). In short:
@@ -2598,6 +2598,18 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
     ~Release() { st.release_snapshot(ts); }
   } release{st, horizon};
   OMEN_SYNC_POINT("Store::seal:Horizon");
+  // Cancel and statement_timeout, between units of work: what is in `batch` then is dropped, every step
+  // written before is a consistent state.
+  auto check_interrupts = [&options] {
+    if (options.cancel && options.cancel->load(std::memory_order_relaxed))
+      throw SqlError(SqlState::QueryCanceled, "canceling statement due to user request");
+    if (options.deadline != std::chrono::steady_clock::time_point::max() &&
+        std::chrono::steady_clock::now() >= options.deadline)
+      throw SqlError(SqlState::QueryCanceled, "canceling statement due to statement timeout");
+  };
+  constexpr uint64_t kCheckEvery = 4096;  // keys between two checks
+  uint64_t keys_seen = 0;
+  check_interrupts();
 
   const sealed::Manifest manifest = read_manifest(db_, table_id, true);
   const std::vector<sealed::BlockMeta>& blocks = manifest.index;
@@ -2621,6 +2633,7 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
     bool have_prev = false;
     size_t b = 0;  // blocks [0, b) start at or before the current key
     for (it->Seek(row_lower); it->Valid(); it->Next()) {
+      if (++keys_seen % kCheckEvery == 0) check_interrupts();
       rocksdb::Slice k = it->key();
       if (k.size() < keycodec::kTablePrefixSize + keycodec::kVersionSize) throw_corrupt(*table, "short key");
       const std::string_view kv(k.data(), k.size());
@@ -2712,6 +2725,7 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
     ro.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
     for (it->Seek(lo); it->Valid(); it->Next()) {
+      if (++keys_seen % kCheckEvery == 0) check_interrupts();
       rocksdb::Slice k = it->key();
       if (k.size() < keycodec::kTablePrefixSize + keycodec::kVersionSize) throw_corrupt(*table, "short key");
       const std::string_view kv(k.data(), k.size());
@@ -2769,12 +2783,13 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
         return true;
       };
       while (const ColumnBatch* cb = cursor.next()) {
+        check_interrupts();  // per batch of rows read (4096)
         for (uint64_t r = 0; r < cb->count; ++r) {
           builder.add(*cb, r, cb->keys[r].view());
           if (builder.rows() < slack_rows) continue;
           flush(max_rows);
           chunk_rows += max_rows;  // the row-store deletes for them come at the end of the step
-          if (batch.GetDataSize() + chunk_rows * 48 > kSealBatchBytes &&
+          if (batch.GetDataSize() + chunk_rows * 48 > options.step_bytes &&
               can_cut_before(builder.first_key())) {
             const std::string cut = builder.first_key();  // every row below it is in `batch`
             finish_chunk(chunk_lo, cut, s_next);
@@ -2859,12 +2874,49 @@ std::string Store::check_sealed(uint32_t table_id) const {
   return {};
 }
 
-void Store::compact_table(uint32_t table_id) {
+void Store::compact_table(uint32_t table_id, const std::atomic<bool>* cancel,
+                          std::chrono::steady_clock::time_point deadline) {
   const std::string lower = table_prefix(table_id);
   const std::string upper = keycodec::prefix_successor(lower);
   rocksdb::Slice l(lower), u(upper);
   rocksdb::CompactRangeOptions o;
-  check_status(db_->CompactRange(o, &l, &u), "compacting");
+  const bool interruptible = cancel || deadline != std::chrono::steady_clock::time_point::max();
+  if (!interruptible) {
+    check_status(db_->CompactRange(o, &l, &u), "compacting");
+    return;
+  }
+  // RocksDB stops a manual compaction when `canceled` is set (its output so far is either installed
+  // whole or dropped): a watcher turns the statement's cancel flag and deadline into it.
+  std::atomic<bool> canceled{false};
+  o.canceled = &canceled;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool finished = false;
+  const char* reason = nullptr;  // why the watcher cancelled, once it did
+  std::thread watcher([&] {
+    std::unique_lock lock(mutex);
+    while (!finished) {
+      if (cancel && cancel->load(std::memory_order_relaxed)) {
+        reason = "canceling statement due to user request";
+      } else if (std::chrono::steady_clock::now() >= deadline) {
+        reason = "canceling statement due to statement timeout";
+      }
+      if (reason) {
+        canceled = true;
+        return;
+      }
+      wake.wait_until(lock, std::min(std::chrono::steady_clock::now() + std::chrono::milliseconds(10), deadline));
+    }
+  });
+  rocksdb::Status s = db_->CompactRange(o, &l, &u);
+  {
+    std::lock_guard lock(mutex);
+    finished = true;
+  }
+  wake.notify_all();
+  watcher.join();
+  if (!s.ok() && reason) throw SqlError(SqlState::QueryCanceled, reason);
+  check_status(s, "compacting");
 }
 
 }  // namespace omendb::storage

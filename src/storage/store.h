@@ -128,6 +128,12 @@ class Store {
     // block's range are always sealed.
     uint64_t min_block_changes = 1;
     bool rewrite_all = false;  // rewrite every block (VACUUM FULL-like; benchmarks compare with it)
+    uint64_t step_bytes = uint64_t{64} << 20;  // a seal writes in atomic steps of about this size
+    // VACUUM's cancel request and statement_timeout: checked between units of work (every few thousand
+    // keys or rows, and between atomic steps), they end the seal with 57014. What it wrote by then are
+    // whole steps, each a consistent state; the rest stays in the row store for a later seal.
+    const std::atomic<bool>* cancel = nullptr;
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   };
   struct SealResult {
     uint64_t horizon_ts = 0;       // rows visible at this timestamp were sealed
@@ -150,8 +156,10 @@ class Store {
   // refuses the others with 0A000, VACUUM and background sealing leave them in the row store.
   static bool sealable(const TableDef& table);
   // Compacts one table's row range now, so that the versions a seal replaced leave the disk (and scans
-  // stop stepping over them). VACUUM calls it after seal().
-  void compact_table(uint32_t table_id);
+  // stop stepping over them). VACUUM calls it after seal(). A cancel request or `deadline` stops it
+  // (RocksDB's manual-compaction cancel, which leaves the database consistent) with 57014.
+  void compact_table(uint32_t table_id, const std::atomic<bool>* cancel = nullptr,
+                     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max());
   // What is sealed for a table now (from the in-memory block index): blocks, rows, bytes.
   struct SealedInfo {
     uint64_t blocks = 0;

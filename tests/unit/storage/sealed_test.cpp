@@ -748,6 +748,61 @@ TEST_F(IncrementalSealTest, LargeSealInSeveralSteps) {
   EXPECT_EQ(stats.row_store_rows, 0u);
 }
 
+// A cancel request or statement_timeout ends a seal between units of work with 57014 (VACUUM's). The
+// atomic steps written before stay, the rest is left in the row store: every answer is unchanged, the
+// sealed data is consistent, and a later seal finishes the work.
+TEST_F(IncrementalSealTest, InterruptedSealKeepsEveryRow) {
+  Model model;
+  load(model, 0, 5000);
+  auto expect_57014 = [&](const Store::SealOptions& o, const std::string& why) {
+    try {
+      store_->seal(m_->id, o);
+      ADD_FAILURE() << "the seal was not interrupted";
+    } catch (const SqlError& e) {
+      EXPECT_EQ(e.state(), SqlState::QueryCanceled);
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+  };
+  // Past its deadline before it starts: nothing is written.
+  Store::SealOptions o;
+  o.deadline = std::chrono::steady_clock::now();
+  expect_57014(o, "statement timeout");
+  EXPECT_EQ(store_->sealed_info(m_->id).blocks, 0u);
+  EXPECT_EQ(scan_now(), model);
+  // Cancelled once its first step (of several small ones) is written.
+  std::atomic<bool> cancel{false};
+  o = Store::SealOptions{};
+  o.cancel = &cancel;
+  o.step_bytes = 16 << 10;
+  sync_point::Scope scope;
+  std::atomic<int> writes{0};
+  sync_point::set_callback("Store::seal:Written", [&](void*) {
+    ++writes;
+    cancel = true;
+  });
+  expect_57014(o, "user request");
+  sync_point::disable_and_clear();
+  EXPECT_EQ(writes.load(), 1);
+  EXPECT_EQ(store_->check_sealed(m_->id), "");
+  Store::SealedInfo partial = store_->sealed_info(m_->id);
+  EXPECT_GT(partial.rows, 0u);
+  EXPECT_LT(partial.rows, 5000u);
+  ScanStats stats;
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.row_store_rows, 5000u - partial.rows);
+  // Changes meanwhile, in both the sealed and the unsealed part; then a seal that runs to its end.
+  upsert(model, 10, -10);
+  upsert(model, 4000, -4000);
+  load(model, 5000, 5100);
+  Store::SealResult r = seal();
+  EXPECT_EQ(r.rows, model.size());
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.row_store_rows, 0u);
+  reopen();
+  EXPECT_EQ(scan_now(), model);
+  EXPECT_EQ(store_->check_sealed(m_->id), "");
+}
+
 // A data directory sealed before the manifest held a block index (version 1): the next seal rebuilds the
 // index from the blocks' envelopes and writes version 2.
 TEST_F(IncrementalSealTest, ManifestWithoutIndexIsUpgraded) {
