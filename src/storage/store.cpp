@@ -2699,6 +2699,7 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
       sealed::encode_manifest(m, mv);
       check_status(batch.Put(meta::sealed_manifest_key(table_id), mv), "sealing");
     }
+    check_interrupts();        // the synced write is the longest unit of work: not started past the deadline
     st.note_sealed(table_id);  // before the blocks exist: full compactions keep this table's tombstones
     OMEN_SYNC_POINT("Store::seal:BeforeWrite");
     rocksdb::WriteOptions wo;
@@ -2885,6 +2886,26 @@ void Store::compact_table(uint32_t table_id, const std::atomic<bool>* cancel,
     check_status(db_->CompactRange(o, &l, &u), "compacting");
     return;
   }
+  auto interrupted = [&]() -> const char* {
+    if (cancel && cancel->load(std::memory_order_relaxed)) return "canceling statement due to user request";
+    if (std::chrono::steady_clock::now() >= deadline) return "canceling statement due to statement timeout";
+    return nullptr;
+  };
+  // CompactRange first flushes the memtable (a seal's writes are there), which `canceled` does not stop:
+  // the flush is started here and waited for with the interrupts checked; an interrupted statement
+  // leaves it to finish in the background.
+  rocksdb::FlushOptions flush;
+  flush.wait = false;
+  flush.allow_write_stall = true;
+  check_status(db_->Flush(flush), "flushing");
+  for (;;) {
+    uint64_t pending = 0, running = 0;
+    db_->GetIntProperty(rocksdb::DB::Properties::kMemTableFlushPending, &pending);
+    db_->GetIntProperty(rocksdb::DB::Properties::kNumRunningFlushes, &running);
+    if (pending == 0 && running == 0) break;
+    if (const char* why = interrupted()) throw SqlError(SqlState::QueryCanceled, why);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   // RocksDB stops a manual compaction when `canceled` is set (its output so far is either installed
   // whole or dropped): a watcher turns the statement's cancel flag and deadline into it.
   std::atomic<bool> canceled{false};
@@ -2896,11 +2917,7 @@ void Store::compact_table(uint32_t table_id, const std::atomic<bool>* cancel,
   std::thread watcher([&] {
     std::unique_lock lock(mutex);
     while (!finished) {
-      if (cancel && cancel->load(std::memory_order_relaxed)) {
-        reason = "canceling statement due to user request";
-      } else if (std::chrono::steady_clock::now() >= deadline) {
-        reason = "canceling statement due to statement timeout";
-      }
+      reason = interrupted();
       if (reason) {
         canceled = true;
         return;
