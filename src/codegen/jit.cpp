@@ -215,7 +215,7 @@ struct CompileJob {
   bool done = false;  // result or error is set
   std::shared_ptr<const CompiledPlan> result;
   std::exception_ptr error;
-  int waiters = 1;                   // sessions waiting (LlvmJit::inflight_mutex_)
+  int waiters = 1;                     // sessions waiting (LlvmJit::inflight_mutex_)
   std::atomic<bool> abandoned{false};  // set when the last one stopped waiting
 };
 
@@ -381,8 +381,8 @@ class LlvmJit : public Jit {
           if (--job.waiters == 0) job.abandoned = true;
           throw;
         }
-        job.finished.wait_until(lock, std::min(std::chrono::steady_clock::now() + kPollInterval,
-                                               interrupts.deadline));
+        job.finished.wait_until(
+            lock, std::min(std::chrono::steady_clock::now() + kPollInterval, interrupts.deadline));
       }
     }
     if (job.error) std::rethrow_exception(job.error);
@@ -495,8 +495,8 @@ class LlvmJit : public Jit {
       stats.opt_level = optimized_fully ? "O2" : "O0";
       auto tracker = jit_->getMainJITDylib().createResourceTracker();
       result->trackers.push_back(tracker);  // removed again if this compile ends early
-      if (auto err = jit_->addIRModule(tracker, llvm::orc::ThreadSafeModule(std::move(p.module),
-                                                                            std::move(p.context))))
+      if (auto err = jit_->addIRModule(
+              tracker, llvm::orc::ThreadSafeModule(std::move(p.module), std::move(p.context))))
         fail("add module", std::move(err));
       auto address = jit_->lookup(p.name);  // compiles now
       if (!address) fail("lookup", address.takeError());
@@ -519,7 +519,7 @@ class LlvmJit : public Jit {
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   std::mutex inflight_mutex_;
   std::unordered_map<std::string, std::shared_ptr<CompileJob>> inflight_;  // keys being compiled
-  size_t running_workers_ = 0;                                              // compile threads
+  size_t running_workers_ = 0;                                             // compile threads
   std::condition_variable workers_done_;
   std::atomic<uint64_t> next_function_{0};
   mutable std::mutex cache_mutex_;

@@ -1196,8 +1196,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       for (size_t i = 0; i < compiled->stats.size(); ++i) {
         const codegen::PipelineStats& s = compiled->stats[i];
         // A pipeline over the compile budget says why it got the cheap tier (docs/architecture.md).
-        lines.push_back("Pipeline " + std::to_string(i) + ": IR instructions: " +
-                        std::to_string(s.ir_instructions) + " (generated " +
+        lines.push_back("Pipeline " + std::to_string(i) +
+                        ": IR instructions: " + std::to_string(s.ir_instructions) + " (generated " +
                         std::to_string(s.generated_ir_instructions) + "), optimization: " + s.opt_level +
                         (s.fallback.empty() ? "" : " (budget: " + s.fallback + ")") +
                         ", compile: " + format_ms(s.compile_ms) +

@@ -2922,7 +2922,8 @@ void Store::compact_table(uint32_t table_id, const std::atomic<bool>* cancel,
         canceled = true;
         return;
       }
-      wake.wait_until(lock, std::min(std::chrono::steady_clock::now() + std::chrono::milliseconds(10), deadline));
+      wake.wait_until(lock,
+                      std::min(std::chrono::steady_clock::now() + std::chrono::milliseconds(10), deadline));
     }
   });
   rocksdb::Status s = db_->CompactRange(o, &l, &u);

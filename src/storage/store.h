@@ -158,8 +158,9 @@ class Store {
   // Compacts one table's row range now, so that the versions a seal replaced leave the disk (and scans
   // stop stepping over them). VACUUM calls it after seal(). A cancel request or `deadline` stops it
   // (RocksDB's manual-compaction cancel, which leaves the database consistent) with 57014.
-  void compact_table(uint32_t table_id, const std::atomic<bool>* cancel = nullptr,
-                     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max());
+  void compact_table(
+      uint32_t table_id, const std::atomic<bool>* cancel = nullptr,
+      std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max());
   // What is sealed for a table now (from the in-memory block index): blocks, rows, bytes.
   struct SealedInfo {
     uint64_t blocks = 0;
