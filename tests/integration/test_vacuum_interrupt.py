@@ -98,6 +98,15 @@ def test_cancel_interrupts_vacuum(args):
     conn = S.conn
     change_some(conn, 40)
     change_some(conn, 41)
+    # 200,000 rows more, so that the seal itself has work for the cancel to land in
+    buf = io.StringIO()
+    for i in range(10 ** 6, 10 ** 6 + 200000):
+        S.model[i] = (i % 13, "more-%d" % i)
+        buf.write("%d\t%d\tmore-%d\n" % (i, i % 13, i))
+    buf.seek(0)
+    cur = conn.cursor()
+    cur.copy_expert("COPY v FROM STDIN", buf)
+    cur.close()
     result = {}
 
     def run():
