@@ -1870,6 +1870,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       out.command_complete("SHOW");
       return;
     }
+    if (stmt.name == "omendb.memory_used") {  // read-only: bytes all queries and transactions hold now
+      send_text_rows(out, stmt.name, {std::to_string(runtime::MemoryTracker::server_used())});
+      out.command_complete("SHOW");
+      return;
+    }
     if (stmt.name == kQueryMemoryLimit && !settings_.count(stmt.name)) {
       send_text_rows(out, stmt.name, {format_memory(db_.options().query_memory_limit)});
       out.command_complete("SHOW");

@@ -28,9 +28,9 @@ class S:
 def load(conn):
     cur = conn.cursor()
     cur.execute("CREATE TABLE big (id BIGINT PRIMARY KEY, v INT, s TEXT)")
-    for start in range(0, ROWS, 5000):
+    for start in range(0, ROWS, 2000):  # 2000 rows (~1 MB of write set) per transaction
         cur.execute("INSERT INTO big VALUES " +
-                    ", ".join("(%d, %d, 'text-%08d')" % (i, (i * 7919) % 1000, i) for i in range(start, start + 5000)))
+                    ", ".join("(%d, %d, 'text-%08d')" % (i, (i * 7919) % 1000, i) for i in range(start, start + 2000)))
     cur.close()
 
 
@@ -176,6 +176,7 @@ def test_update_every_row_in_a_block(args):
     cur.execute("UPDATE big SET v = v - 1")
     conn.commit()
     assert query(other, "SELECT count(*), sum(v) FROM big") == [(ROWS, S.sum_v)]
+    assert query(other, "SHOW omendb.memory_used") == [("0",)]
     conn.close()
     other.close()
 
@@ -222,8 +223,9 @@ def test_open_transactions_share_the_server_cap(args):
             sessions.append(c)
         assert failed is not None, "16 sessions of 1400 rows each fitted in a 6 MB cap"
         assert 4 <= len(sessions) <= 12, len(sessions)
-        # Queries are under the same cap: a sort of big needs about 4.5 MB, more than is left now.
-        e = expect_error(setup, "SELECT id, v, s FROM big ORDER BY v, id", "53200")
+        # Queries are under the same cap: this sort fits in 3 MB alone, but not in what is left now.
+        sort = "SELECT id, v, s FROM big WHERE id < 8000 ORDER BY v, id"
+        e = expect_error(setup, sort, "53200")
         assert "cap" in (e.diag.message_detail or ""), e.diag.message_detail
         for c in sessions:
             c.commit()
@@ -238,7 +240,8 @@ def test_open_transactions_share_the_server_cap(args):
         c.commit()
         c.close()
         assert query(setup, "SELECT count(*) FROM w") == [((len(sessions) + 1) * 1400,)]
-        assert len(query(setup, "SELECT id, v, s FROM big ORDER BY v, id")) == ROWS  # the cap is free again
+        assert len(query(setup, sort)) == 8000  # the cap is free again
+        assert query(setup, "SHOW omendb.memory_used") == [("0",)]  # everything counted was given back
         assert srv.alive()
         setup.close()
 
@@ -282,6 +285,7 @@ def test_concurrent_writers_under_the_cap(args):
         assert not errors, errors
         assert len(results) == 8, results
         assert query(setup, "SELECT count(*) FROM w") == [(sum(results.values()),)]
+        assert query(setup, "SHOW omendb.memory_used") == [("0",)]
         for n, rows in results.items():
             assert query(setup, "SELECT count(*) FROM w WHERE id >= %d AND id < %d" % (n * 100000, n * 100000 + 2000)) \
                 == [(rows,)]
