@@ -12,6 +12,7 @@
 #include <initializer_list>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "catalog/system_catalog.h"
 #include "codegen/jit.h"
@@ -702,6 +703,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         return;
       case K::Savepoint:
         require_block("SAVEPOINT");
+        txn_->set_memory_limit(transaction_memory_limit());  // the savepoint copies the write set
         savepoints_.push_back({stmt.savepoint_name, txn_->savepoint(), save_settings()});
         out.command_complete("SAVEPOINT");
         return;
@@ -980,13 +982,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (!defaults[c].is_null()) row[c] = dtsql::to_datum(defaults[c]);
     uint64_t rows = 0;
     while (reader.next(fields)) {
-      uint64_t bytes = 96 + 16 * columns.size();  // the buffered write: map node, key, value
       for (size_t i = 0; i < columns.size(); ++i) {
         const int c = columns[static_cast<size_t>(i)];
         const TypeId type = table.columns[static_cast<size_t>(c)].type;
         Datum& d = row[static_cast<size_t>(c)];
         const copy::Field& f = fields[i];
-        bytes += f.value.size();
         if (f.is_null) {
           d.is_null = 1;
           continue;
@@ -1023,8 +1023,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         }
       }
       try {
-        writer->insert(table, row.data());
-        ctx.memory.reserve(bytes);
+        writer->insert(table, row.data());  // counted against omendb.transaction_memory_limit (53200)
       } catch (SqlError& e) {
         // As PostgreSQL: a unique violation is found when the buffered rows are inserted (the line
         // number only); the other checks run on the row being read (with its text).
@@ -1650,7 +1649,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       out.command_complete("SET");
       return;
     }
-    if (stmt.name == kQueryMemoryLimit && !stmt.reset) {
+    if ((stmt.name == kQueryMemoryLimit || stmt.name == kTransactionMemoryLimit) && !stmt.reset) {
       // Kept as PostgreSQL prints memory settings, so SHOW and a rollback of the SET just work.
       settings_[stmt.name] = format_memory(parse_memory(stmt.name, stmt.value));
       out.command_complete("SET");
@@ -1665,6 +1664,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   static constexpr const char* kQueryMemoryLimit = "omendb.query_memory_limit";
+  static constexpr const char* kTransactionMemoryLimit = "omendb.transaction_memory_limit";
 
   // The runtime state of one execution of `compiled` with `params`, under the session's limits
   // (memory, statement_timeout counted from `started`) and the client's cancel flag.
@@ -1703,10 +1703,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (round == kMaxRounds)
         throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
       std::vector<std::string> again;
+      std::set<std::string> rechecked;
       for (std::string& key : pending) {
         auto next = txn.statement_view();  // READ COMMITTED: a snapshot that sees the lock holder's commit
         writer->set_view(*next);
         newer = std::move(next);
+        // A row whose primary key the holder changed is re-checked under its new key, as PostgreSQL
+        // follows the update chain; two keys that lead to one row re-check it once.
+        key = writer->moved_to(key);
+        if (!rechecked.insert(key).second) continue;
         codegen::prepare(compiled, ctx);
         ctx.view = newer.get();
         ctx.recheck_table = storage::keycodec::decode_table_id(key);
@@ -1818,12 +1823,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
 
   // The transaction a statement runs in: the open block's, or outside a block its own, which `own`
   // then holds (the caller commits it).
+  // The statement's writes are bounded by the session's omendb.transaction_memory_limit (as set now).
   storage::Transaction* statement_transaction(std::unique_ptr<storage::Transaction>& own) {
     if (txn_) {
       ++statements_in_block_;
+      txn_->set_memory_limit(transaction_memory_limit());
       return txn_.get();
     }
     own = begin_transaction(default_isolation_);
+    own->set_memory_limit(transaction_memory_limit());
     return own.get();
   }
 
@@ -1842,6 +1850,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     auto it = settings_.find(kQueryMemoryLimit);
     return it == settings_.end() ? db_.options().query_memory_limit
                                  : parse_memory(kQueryMemoryLimit, it->second);
+  }
+  // What a transaction's buffered writes may take (storage::Transaction::set_memory_limit).
+  uint64_t transaction_memory_limit() const {
+    auto it = settings_.find(kTransactionMemoryLimit);
+    return it == settings_.end() ? db_.options().transaction_memory_limit
+                                 : parse_memory(kTransactionMemoryLimit, it->second);
   }
 
   // ---- What the system catalogs show (catalog::Context) ----
@@ -1875,8 +1889,18 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       out.command_complete("SHOW");
       return;
     }
+    if (stmt.name == "omendb.memory_used") {  // read-only: bytes all queries and transactions hold now
+      send_text_rows(out, stmt.name, {std::to_string(runtime::MemoryTracker::server_used())});
+      out.command_complete("SHOW");
+      return;
+    }
     if (stmt.name == kQueryMemoryLimit && !settings_.count(stmt.name)) {
       send_text_rows(out, stmt.name, {format_memory(db_.options().query_memory_limit)});
+      out.command_complete("SHOW");
+      return;
+    }
+    if (stmt.name == kTransactionMemoryLimit && !settings_.count(stmt.name)) {
+      send_text_rows(out, stmt.name, {format_memory(db_.options().transaction_memory_limit)});
       out.command_complete("SHOW");
       return;
     }

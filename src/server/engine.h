@@ -38,7 +38,10 @@ struct EngineOptions {
   // Memory one query's runtime structures (sorts, aggregate states, text) may hold: past it the query
   // fails with 53200. A session changes it with SET omendb.query_memory_limit = '256MB'.
   uint64_t query_memory_limit = uint64_t{1} << 30;
-  // What all running queries may hold together (0: no cap).
+  // Memory one transaction's buffered writes (write set, savepoint copies, row locks) may take: past it
+  // the statement fails with 53200. SET omendb.transaction_memory_limit changes it per session.
+  uint64_t transaction_memory_limit = uint64_t{1} << 30;
+  // What all running queries and open transactions may hold together (0: no cap).
   uint64_t query_memory_cap = 0;
   uint64_t seal_block_rows = 16384;  // rows per sealed column block (VACUUM)
   // Background sealing: every seal_interval_seconds (0: never; VACUUM only), each table whose row store

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   bool no_sync = false;
   uint64_t query_memory_limit_mb = 1024;
+  uint64_t transaction_memory_limit_mb = 1024;
   uint64_t query_memory_cap_mb = 0;
   std::string jit_tier = "auto";
   app.add_option("--data-dir", data_dir, "Directory of the database (created if missing)")->required();
@@ -60,9 +61,15 @@ int main(int argc, char** argv) {
                  "MB one query's sorts, aggregate states and text may hold before it fails with 53200 "
                  "(sessions change it with SET omendb.query_memory_limit)")
       ->capture_default_str();
+  app.add_option(
+         "--transaction-memory-limit", transaction_memory_limit_mb,
+         "MB one transaction's buffered writes (rows written, savepoints, row locks) may hold before "
+         "its statement fails with 53200 (sessions change it with SET omendb.transaction_memory_limit)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 24))
+      ->capture_default_str();
   app.add_option("--query-memory-cap", query_memory_cap_mb,
-                 "MB all running queries may hold together before the one asking fails with 53200 "
-                 "(0: half the machine's memory)")
+                 "MB all running queries and open transactions may hold together before the one asking "
+                 "fails with 53200 (0: half the machine's memory)")
       ->capture_default_str();
   app.add_option("--jit-tier", jit_tier,
                  "auto: optimise plans expected to touch many rows; cheap or optimizing: always that tier")
@@ -120,6 +127,7 @@ int main(int argc, char** argv) {
     options.seal_interval_seconds = seal_interval;
     options.seal_min_rows = seal_min_rows;
     options.query_memory_limit = query_memory_limit_mb << 20;
+    options.transaction_memory_limit = transaction_memory_limit_mb << 20;
     options.jit_optimize_max_instructions = jit_optimize_max_instructions;
     options.jit_optimize_budget_ms = jit_optimize_budget_ms;
     options.jit_max_instructions = jit_max_instructions;

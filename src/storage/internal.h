@@ -27,6 +27,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/memory.h"
 #include "storage/key_codec.h"
 #include "storage/lock_manager.h"
 #include "storage/store.h"
@@ -89,9 +90,25 @@ struct WriteOp {
   bool must_not_exist = false;  // an insert of a key absent from the reader's view
   bool fresh_rowid = false;     // hidden row id allocated by this transaction: no other writer can have it
   uint64_t read_ts = 0;         // snapshot the write was based on: a newer committed version is a conflict
-  std::string value;            // encoded row (puts)
+  // Puts: the encoded row. Deletes: empty, or the storage key the row moved to when an UPDATE changed its
+  // primary key; the tombstone written at commit carries it (rowcodec::encode_tombstone), so that a
+  // READ COMMITTED writer that waited for the row follows it to its new key (docs/mvcc.md).
+  std::string value;
 };
 using WriteSet = std::map<std::string, WriteOp, std::less<>>;
+
+// What one buffered write counts against its transaction's memory limit (Transaction::set_memory_limit):
+// the map node with its key string and WriteOp (~112 bytes), the key's and the row's bytes, and what the
+// commit copies: the key with its version and the row into the RocksDB write batch, and the key into the
+// in-flight key set (another map node). Counting the commit's copies with the write means a transaction
+// that wrote within its limit never fails it at COMMIT.
+inline uint64_t write_charge(std::string_view key, const WriteOp& op) {
+  return 200 + 2 * key.size() + 2 * op.value.size();
+}
+// What one row lock counts: the transaction's entry for it and the lock manager's (key, holders, queue).
+inline uint64_t lock_charge(std::string_view key) {
+  return 192 + 2 * key.size();
+}
 
 // Store's shared mutable state. Store::State (private in store.h) derives from it so that storage-internal
 // classes can name it.

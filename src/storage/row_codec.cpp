@@ -103,8 +103,9 @@ void encode_missing(TypeId type, const Datum& d, std::string& out) {
   append_value(type, d, out);
 }
 
-void encode_tombstone(std::string& out) {
+void encode_tombstone(std::string& out, std::string_view moved_to) {
   out.push_back(static_cast<char>(kKindTombstone));
+  out.append(moved_to);
 }
 
 bool decode_row(const TableDef& table, std::string_view value, std::vector<Value>& out) {

@@ -77,8 +77,15 @@ void encode_row(const TableDef& table, const Datum* row, std::string& out);
 // as its bytes (no length).
 void encode_missing(TypeId type, const Datum& d, std::string& out);
 
-// Appends a tombstone value to `out` (for MVCC; unused today).
-void encode_tombstone(std::string& out);
+// Appends a tombstone value to `out`: a deleted row's version. `moved_to`: when an UPDATE changed the
+// row's primary key, the storage key it moved to (PostgreSQL's update chain: a READ COMMITTED writer that
+// waited for the row follows it there); empty for a DELETE.
+void encode_tombstone(std::string& out, std::string_view moved_to = {});
+// The storage key a tombstone names as its row's new key (empty: a plain delete, or not a tombstone).
+inline std::string_view tombstone_moved_to(std::string_view value) {
+  if (value.size() <= 1 || static_cast<uint8_t>(value[0]) != kKindTombstone) return {};
+  return value.substr(1);
+}
 
 // Slow-path decode of a live row into owned values (tests, error messages). Returns false if malformed
 // or not a live row.

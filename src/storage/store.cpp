@@ -1115,7 +1115,13 @@ class TransactionImpl final : public Transaction {
   }
 
   size_t savepoint() override {
-    savepoints_.push_back({writes_, tables_, truncated_, lock_undo_.size()});
+    memory_.reserve(writes_bytes_);  // the savepoint's copy of the write set (53200 past the limit)
+    try {
+      savepoints_.push_back({writes_, tables_, truncated_, lock_undo_.size(), writes_bytes_});
+    } catch (...) {
+      memory_.release(writes_bytes_);
+      throw;
+    }
     return savepoints_.size() - 1;
   }
   // Also gives back the row locks taken after the savepoint, and weakens to their old mode the locks a
@@ -1125,6 +1131,8 @@ class TransactionImpl final : public Transaction {
     writes_ = savepoints_[mark].writes;
     tables_ = savepoints_[mark].tables;
     truncated_ = savepoints_[mark].truncated;
+    for (size_t i = mark + 1; i < savepoints_.size(); ++i) memory_.release(savepoints_[i].bytes);
+    set_writes_bytes(savepoints_[mark].bytes);
     std::vector<std::string> released;
     for (size_t i = lock_undo_.size(); i-- > savepoints_[mark].locks;) {
       LockUndo& u = lock_undo_[i];
@@ -1133,6 +1141,7 @@ class TransactionImpl final : public Transaction {
         state_.locks.downgrade(id_, u.key, *u.before);
       } else {
         locked_.erase(u.key);
+        release_lock_charge(u.key);
         released.push_back(std::move(u.key));
       }
     }
@@ -1141,6 +1150,7 @@ class TransactionImpl final : public Transaction {
     savepoints_.resize(mark + 1);
   }
   void release(size_t mark) override {
+    for (size_t i = mark; i < savepoints_.size(); ++i) memory_.release(savepoints_[i].bytes);
     if (mark < savepoints_.size()) savepoints_.resize(mark);
     if (savepoints_.empty()) lock_undo_.clear();  // the locks belong to the transaction now
   }
@@ -1149,12 +1159,20 @@ class TransactionImpl final : public Transaction {
   void truncate(const TableDef& table) override {
     std::string lower = table_prefix(table.id);
     std::string upper = keycodec::prefix_successor(lower);
-    writes_.erase(writes_.lower_bound(lower), writes_.lower_bound(upper));  // its own rows go too
+    auto from = writes_.lower_bound(lower), to = writes_.lower_bound(upper);
+    uint64_t bytes = 0;
+    for (auto it = from; it != to; ++it) bytes += write_charge(it->first, it->second);
+    writes_.erase(from, to);  // its own rows go too
+    set_writes_bytes(writes_bytes_ - bytes);
     truncated_[table.id] = table.name;
     tables_[table.id] = table.name;
   }
   void set_synchronous_commit(bool on) override { sync_ = on; }
   void set_lock_wait(const LockWait& wait) override { lock_wait_ = wait; }
+  void set_memory_limit(uint64_t bytes) override { memory_.set_limit(bytes); }
+  uint64_t memory_used() const override { return memory_.used(); }
+  // Where the transaction's statement writers count their rows.
+  MemoryTracker& memory() { return memory_; }
 
   // At most this many row locks per transaction, so that a huge UPDATE cannot fill memory with lock
   // entries: rows past the limit are written without a lock, and a concurrent writer of one of them is
@@ -1168,8 +1186,20 @@ class TransactionImpl final : public Transaction {
     if (it != locked_.end() && it->second >= mode) return LockManager::Outcome::Held;
     if (it == locked_.end() && locked_.size() >= kMaxRowLocks) return LockManager::Outcome::Held;
     OMEN_SYNC_POINT_CALLBACK("TransactionImpl::lock_row:Before", this);
-    auto outcome = state_.locks.lock({id_, lock_wait_.pid}, key, mode, how, lock_wait_, table.name);
-    if (outcome == LockManager::Outcome::Busy) return outcome;
+    const uint64_t charge = it == locked_.end() ? lock_charge(key) : 0;
+    memory_.reserve(charge);  // a new lock entry (53200 past the limit)
+    LockManager::Outcome outcome;
+    try {
+      outcome = state_.locks.lock({id_, lock_wait_.pid}, key, mode, how, lock_wait_, table.name);
+    } catch (...) {
+      memory_.release(charge);
+      throw;
+    }
+    if (outcome == LockManager::Outcome::Busy) {
+      memory_.release(charge);
+      return outcome;
+    }
+    lock_bytes_ += charge;
     if (it != locked_.end()) {
       if (!savepoints_.empty()) lock_undo_.push_back({std::string(key), it->second});
       it->second = std::max(it->second, mode);
@@ -1188,15 +1218,31 @@ class TransactionImpl final : public Transaction {
     if (it == locked_.end()) return;
     std::vector<std::string> keys{it->first};
     locked_.erase(it);
+    release_lock_charge(keys[0]);
     state_.locks.release(id_, keys);
   }
   // Whether an earlier statement of this transaction wrote the key (then it holds the row's lock since).
   bool wrote(std::string_view key) const { return writes_.find(key) != writes_.end(); }
 
-  // A statement's writes join the transaction's.
-  void merge(WriteSet& ops, const std::map<uint32_t, std::string>& tables) {
+  // A statement's writes join the transaction's. `charged`: what the statement counted for them in
+  // memory(), at least what each of its writes costs; it is exchanged for the exact change of the
+  // transaction's write set (never more than `charged`, so this cannot fail).
+  void merge(WriteSet& ops, const std::map<uint32_t, std::string>& tables, uint64_t charged) {
     pin_read_ts(ops);
+    uint64_t added = 0, removed = 0;
+    struct Settle {  // also when an allocation below throws: the counts stay consistent
+      TransactionImpl& txn;
+      uint64_t charged;
+      uint64_t& added;
+      uint64_t& removed;
+      ~Settle() {
+        txn.memory_.release(charged + removed);
+        txn.memory_.force_reserve(added);
+        txn.writes_bytes_ = txn.writes_bytes_ + added - removed;
+      }
+    } settle{*this, charged, added, removed};
     if (writes_.empty()) {  // the first writing statement (a COPY): take its set as it is, no copy
+      for (const auto& [key, op] : ops) added += write_charge(key, op);
       writes_.swap(ops);
       tables_.insert(tables.begin(), tables.end());
       return;
@@ -1204,15 +1250,24 @@ class TransactionImpl final : public Transaction {
     for (auto& [key, op] : ops) {
       auto it = writes_.find(key);
       if (it == writes_.end()) {
+        added += write_charge(key, op);
         writes_.emplace(key, std::move(op));
         continue;
       }
       WriteOp& mine = it->second;
+      removed += write_charge(it->first, mine);
       if (mine.must_not_exist) {  // inserted earlier in this transaction: nothing stored under the key
         if (op.is_delete) {
+          // A row this transaction moved here and now moves on (or deletes): a tombstone that names
+          // this key must name where the row went (commit resolves it through moved_on_).
+          if (!op.value.empty())
+            moved_on_[key] = op.value;
+          else
+            moved_on_.erase(key);
           writes_.erase(it);
         } else {
           mine.value = std::move(op.value);
+          added += write_charge(it->first, mine);
         }
         continue;
       }
@@ -1223,6 +1278,7 @@ class TransactionImpl final : public Transaction {
       mine.must_not_exist = false;
       mine.fresh_rowid = fresh;
       mine.read_ts = read_ts;
+      added += write_charge(it->first, mine);
     }
     tables_.insert(tables.begin(), tables.end());
   }
@@ -1249,6 +1305,9 @@ class TransactionImpl final : public Transaction {
   // Releases the snapshot, the pinned read timestamp and the row locks (after commit: once the commit
   // is visible, so that a waiter that takes a lock reads the version written under it).
   void end() {
+    memory_.reset();  // the write set, savepoint copies and lock entries go (or went) with it
+    writes_bytes_ = 0;
+    lock_bytes_ = 0;
     if (!locked_.empty()) {
       std::vector<std::string> keys;
       keys.reserve(locked_.size());
@@ -1266,8 +1325,24 @@ class TransactionImpl final : public Transaction {
     WriteSet writes;
     std::map<uint32_t, std::string> tables;
     std::map<uint32_t, std::string> truncated;
-    size_t locks;  // lock_undo_'s size when it was taken
+    size_t locks;    // lock_undo_'s size when it was taken
+    uint64_t bytes;  // writes_bytes_ when it was taken: what its copy of the write set counts
   };
+
+  // The write set now costs `bytes` (a rollback to a savepoint restores its copy, TRUNCATE drops rows).
+  void set_writes_bytes(uint64_t bytes) {
+    if (bytes > writes_bytes_) {
+      memory_.force_reserve(bytes - writes_bytes_);  // no more than the savepoint's copy held
+    } else {
+      memory_.release(writes_bytes_ - bytes);
+    }
+    writes_bytes_ = bytes;
+  }
+  void release_lock_charge(std::string_view key) {
+    const uint64_t charge = lock_charge(key);
+    memory_.release(charge);
+    lock_bytes_ -= std::min(lock_bytes_, charge);
+  }
   // A row lock taken or strengthened while a savepoint exists: its mode before (none: not held).
   struct LockUndo {
     std::string key;
@@ -1295,12 +1370,37 @@ class TransactionImpl final : public Transaction {
   std::map<uint32_t, std::string> truncated_;
   std::vector<Savepoint> savepoints_;
   std::vector<LockUndo> lock_undo_;  // only while savepoints exist
+  // The transaction's memory: writes_bytes_ (write_charge over writes_), lock_bytes_ (lock_charge over
+  // locked_), the savepoints' copies and the rows of statements not yet applied (StatementWriterImpl).
+  MemoryTracker memory_{kDefaultMemoryLimit, MemoryTracker::Owner::Transaction};
+  uint64_t writes_bytes_ = 0;
+  uint64_t lock_bytes_ = 0;
+  // Keys this transaction inserted (as the new key of a moved row) and then moved on: where the row went.
+  // A tombstone of the transaction that names such a key is written naming the row's last key.
+  std::map<std::string, std::string, std::less<>> moved_on_;
+
+ public:
+  // The tombstone of `op` (a delete) as committed: a moved row's forward key resolved through moved_on_.
+  std::string tombstone(const WriteOp& op) const {
+    std::string forward = op.value;
+    for (int step = 0; !forward.empty() && step < 64; ++step) {
+      auto put = writes_.find(forward);
+      if (put != writes_.end() && !put->second.is_delete) break;  // the row is there
+      auto on = moved_on_.find(forward);
+      if (on == moved_on_.end()) break;
+      forward = on->second;
+    }
+    std::string out;
+    rowcodec::encode_tombstone(out, forward);
+    return out;
+  }
 };
 
 class StatementWriterImpl final : public StatementWriter {
  public:
   StatementWriterImpl(Store& store, StoreState& state, const ReadViewImpl& view, TransactionImpl& txn)
       : store_(store), state_(state), view_(&view), txn_(txn) {}
+  ~StatementWriterImpl() override { txn_.memory().release(charged_); }  // rows never applied
 
   std::string make_key(const TableDef& table, const Datum* row) override {
     std::string key = table_prefix(table.id);
@@ -1337,12 +1437,18 @@ class StatementWriterImpl final : public StatementWriter {
     note_table(table);
     if (same_key) {
       auto it = ops_.find(key);
-      if (it == ops_.end()) it = ops_.emplace(std::string(key), new_op()).first;
+      uint64_t before = 0;
+      if (it == ops_.end()) {
+        it = ops_.emplace(std::string(key), new_op()).first;
+      } else {
+        before = write_charge(it->first, it->second);
+      }
       it->second.is_delete = false;
       encode(table, row, it->second.value);
+      charge(it->first, it->second, before);
       return true;
     }
-    remove_locked(key);
+    remove_locked(key, new_key);
     put_new(table, std::move(new_key), row);
     return true;
   }
@@ -1357,11 +1463,33 @@ class StatementWriterImpl final : public StatementWriter {
 
   void set_view(const ReadView& view) override { view_ = &static_cast<const ReadViewImpl&>(view); }
 
+  std::string moved_to(std::string_view key) override {
+    std::string at(key);
+    rocksdb::ReadOptions ro;
+    ro.prefix_same_as_start = true;
+    std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(ro));
+    std::string target;
+    for (int step = 0; step < kMaxMoves; ++step) {
+      if (view_->truncated_key(at)) break;
+      target = at;
+      keycodec::append_version(view_->snapshot_ts(), target);  // the newest version the view sees
+      it->Seek(target);
+      if (!it->Valid() || !has_user_key(it->key(), at)) break;
+      rocksdb::Slice v = it->value();
+      std::string_view forward = rowcodec::tombstone_moved_to(std::string_view(v.data(), v.size()));
+      if (forward.empty() || keycodec::decode_table_id(forward) != keycodec::decode_table_id(key)) break;
+      at.assign(forward);
+    }
+    check_status(it->status(), "following a moved row");
+    return at;
+  }
+  static constexpr int kMaxMoves = 64;
+
   LockResult lock(const TableDef& table, std::string_view key, RowLockMode mode, LockWaitMode how) override {
     check_key(table, key);
     if (!txn_.row_locks()) return LockResult::Locked;
     if (txn_.lock_row(table, key, mode, how) == LockManager::Outcome::Busy) return LockResult::Skipped;
-    return txn_.wrote(key) || unchanged(key) ? LockResult::Locked : LockResult::Changed;
+    return txn_.wrote(key) || unchanged(key, true) ? LockResult::Locked : LockResult::Changed;
   }
 
   UpsertOutcome upsert(const TableDef& table, const Datum* row, bool do_update, bool key_update) override {
@@ -1455,13 +1583,17 @@ class StatementWriterImpl final : public StatementWriter {
     std::string new_key = make_key(table, row);
     if (new_key == conflict_key_) {
       auto it = ops_.find(conflict_key_);
+      uint64_t before = 0;
       if (it == ops_.end()) {
         Op op = new_op();
         op.read_ts = conflict_read_ts_;
         it = ops_.emplace(conflict_key_, std::move(op)).first;
+      } else {
+        before = write_charge(it->first, it->second);
       }
       it->second.is_delete = false;
       encode(table, row, it->second.value);
+      charge(it->first, it->second, before);
       return;
     }
     // The key changes: the old row is deleted (FOR UPDATE strength), the new key inserted (23505 if taken).
@@ -1469,6 +1601,11 @@ class StatementWriterImpl final : public StatementWriter {
     Op op = new_op();
     op.read_ts = conflict_read_ts_;
     op.is_delete = true;
+    op.value = new_key;  // the row moved: the tombstone names its new key
+    charge(conflict_key_, op, [&] {
+      auto it = ops_.find(conflict_key_);
+      return it == ops_.end() ? 0 : write_charge(it->first, it->second);
+    }());
     ops_[conflict_key_] = std::move(op);
     put_new(table, std::move(new_key), row);
   }
@@ -1565,16 +1702,23 @@ class StatementWriterImpl final : public StatementWriter {
 
   // Whether the newest committed version of a row this transaction holds locked is one this statement's
   // snapshot sees. If not: false at READ COMMITTED, 40001 at REPEATABLE READ (PostgreSQL's "could not
-  // serialize access due to concurrent update").
-  bool unchanged(std::string_view key) {
+  // serialize access due to concurrent update", or "... delete" for an UPDATE or DELETE of a row deleted
+  // meanwhile, as PostgreSQL; a row locked FOR UPDATE / SHARE (`locking`) always says "update").
+  bool unchanged(std::string_view key, bool locking = false) {
     // Nothing committed since the snapshot (a bulk UPDATE without concurrent writers): no row can be
     // newer, no lookup needed. A committer releases its locks only once visible, so a newer version of
     // a row locked here is always at or below visible_ts.
     if (state_.visible_ts.load() <= view_->snapshot_ts()) return true;
     bool live = false;
     if (newest_committed(key, &live) <= view_->snapshot_ts()) return true;
-    if (txn_.isolation() == IsolationLevel::RepeatableRead)
-      throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
+    if (txn_.isolation() == IsolationLevel::RepeatableRead) {
+      // A tombstone that names a new key is PostgreSQL's updated tuple (the key changed), not a delete.
+      bool deleted = !locking && !live && latest_ && latest_->Valid() && has_user_key(latest_->key(), key) &&
+                     rowcodec::tombstone_moved_to({latest_->value().data(), latest_->value().size()}).empty();
+      throw SqlError(SqlState::SerializationFailure,
+                     deleted ? "could not serialize access due to concurrent delete"
+                             : "could not serialize access due to concurrent update");
+    }
     return false;
   }
 
@@ -1614,20 +1758,25 @@ class StatementWriterImpl final : public StatementWriter {
     return 0;
   }
 
-  // Buffers the delete of a row (locked).
-  void remove_locked(std::string_view key) {
+  // Buffers the delete of a row (locked); `moved_to`: the row's new storage key when an UPDATE changes its
+  // primary key (kept in the tombstone for writers that follow the row).
+  void remove_locked(std::string_view key, std::string_view moved_to = {}) {
     auto it = ops_.find(key);
     if (it != ops_.end()) {
       if (it->second.must_not_exist) {  // inserted by this statement: nothing stored to delete
         ops_.erase(it);
       } else {
+        const uint64_t before = write_charge(it->first, it->second);
         it->second.is_delete = true;
-        it->second.value.clear();
+        it->second.value.assign(moved_to);
+        charge(it->first, it->second, before);
       }
       return;
     }
     Op op = new_op();
     op.is_delete = true;
+    op.value.assign(moved_to);
+    charge(key, op);
     ops_.emplace(std::string(key), std::move(op));
   }
 
@@ -1710,14 +1859,17 @@ class StatementWriterImpl final : public StatementWriter {
       op.must_not_exist = true;
       op.fresh_rowid = true;
       encode(table, row, op.value);
+      charge(key, op);
       ops_.emplace(std::move(key), std::move(op));
       return;
     }
     auto it = ops_.find(key);
     if (it != ops_.end()) {
       if (!it->second.is_delete) throw duplicate_key_error(table, row);
+      const uint64_t before = write_charge(it->first, it->second);
       it->second.is_delete = false;  // re-insert of a row deleted earlier in this statement
       encode(table, row, it->second.value);
+      charge(it->first, it->second, before);
       return;
     }
     // Wait for a transaction that holds the key (its uncommitted insert or delete), then check the newest
@@ -1737,7 +1889,18 @@ class StatementWriterImpl final : public StatementWriter {
     op.read_ts = read_ts;
     op.must_not_exist = true;
     encode(table, row, op.value);
+    charge(key, op);
     ops_.emplace(std::move(key), std::move(op));
+  }
+
+  // Counts the growth of a write of this statement (`before`: what it counted until now, 0 for a new
+  // one) against the transaction's memory limit: 53200 past it, or past the server-wide cap. A write that
+  // shrinks is not credited until apply() settles the exact amount.
+  void charge(std::string_view key, const Op& op, uint64_t before = 0) {
+    const uint64_t after = write_charge(key, op);
+    if (after <= before) return;
+    txn_.memory().reserve(after - before);
+    charged_ += after - before;
   }
 
   Op new_op() const {
@@ -1753,6 +1916,7 @@ class StatementWriterImpl final : public StatementWriter {
   std::unique_ptr<rocksdb::Iterator> latest_;  // newest_committed()
   uint64_t latest_ts_ = 0;                     // visible_ts when latest_ was made or refreshed
   WriteSet ops_;
+  uint64_t charged_ = 0;                    // counted in txn_.memory() for ops_ (charge())
   std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
   uint32_t last_table_id_ = 0;
   // The row the last upsert() conflicted with (Conflict), for the DO UPDATE that follows.
@@ -1768,7 +1932,9 @@ std::unique_ptr<StatementWriter> TransactionImpl::writer(const ReadView& view) {
 }
 
 void StatementWriterImpl::apply() {
-  txn_.merge(ops_, tables_);
+  const uint64_t charged = charged_;
+  charged_ = 0;  // the transaction's count from now on
+  txn_.merge(ops_, tables_, charged);
   ops_.clear();
   tables_.clear();
 }
@@ -1816,8 +1982,7 @@ void TransactionImpl::commit() {
       vkey = key;
       keycodec::append_version(ts, vkey);
       if (op.is_delete) {
-        check_status(batch.Put(vkey, std::string(1, static_cast<char>(rowcodec::kKindTombstone))),
-                     "committing");
+        check_status(batch.Put(vkey, tombstone(op)), "committing");
       } else {
         check_status(batch.Put(vkey, op.value), "committing");
       }
@@ -1918,9 +2083,7 @@ void TransactionImpl::commit_truncating() {
   for (const auto& [key, op] : writes_) {  // after the range deletes in the batch: they stay
     vkey = key;
     keycodec::append_version(ts, vkey);
-    check_status(batch.Put(vkey, op.is_delete ? std::string(1, static_cast<char>(rowcodec::kKindTombstone))
-                                              : op.value),
-                 "committing");
+    check_status(batch.Put(vkey, op.is_delete ? tombstone(op) : op.value), "committing");
   }
   OMEN_SYNC_POINT("TransactionImpl::commit_truncating:BeforeWrite");
   rocksdb::WriteOptions wo;

@@ -281,6 +281,11 @@ class StatementWriter {
   // Later reads and writes of this statement use `view` (a newer snapshot of the same transaction),
   // for the READ COMMITTED re-check. `view` must outlive the writer's use of it.
   virtual void set_view(const ReadView& view) = 0;
+  // READ COMMITTED re-check: where the row stored under `key` is in the current view. The key itself,
+  // unless the version the view sees is a tombstone left by an UPDATE that changed the row's primary key:
+  // then the key it moved to, followed to its end (PostgreSQL follows a row's update chain, so a writer
+  // that waited for a concurrent key change re-checks and writes the row under its new key).
+  virtual std::string moved_to(std::string_view key) = 0;
   // Locks one row for SELECT ... FOR UPDATE / SHARE (55P03 for NoWait). Skipped: SKIP LOCKED found it
   // locked. Changed: a concurrent transaction committed a newer version after this statement's snapshot
   // (READ COMMITTED: the statement runs again at a newer snapshot; REPEATABLE READ throws 40001).
@@ -350,6 +355,14 @@ class Transaction {
   // Whether commit() waits for the WAL fsync (default: StoreOptions::sync_commits). Off: a machine or OS
   // crash may lose the last acknowledged commits (never a part of one); a process crash loses nothing.
   virtual void set_synchronous_commit(bool on) = 0;
+  // The memory the transaction's buffered writes may take (53200 past it, or past the server-wide cap of
+  // common/memory.h): its write set (with what its commit copies into the write batch), the statement
+  // writers' rows not yet applied, savepoint copies and row-lock entries. Counted from the next write on;
+  // a limit below what is held already fails the next write. See docs/mvcc.md ("Memory").
+  static constexpr uint64_t kDefaultMemoryLimit = uint64_t{1} << 30;  // 1 GiB
+  virtual void set_memory_limit(uint64_t bytes) = 0;
+  // Bytes counted now (tests and diagnostics).
+  virtual uint64_t memory_used() const = 0;
 };
 
 }  // namespace omendb::storage

@@ -486,14 +486,18 @@ def test_million_rows(args):
     reset(c, "cp_big", "(ts bigint primary key, device int, v double precision, note text)")
     cur = c.cursor()
     if args.omendb:
-        # The rows a COPY buffers count against omendb.query_memory_limit: past it 53200, nothing kept.
-        cur.execute("SET omendb.query_memory_limit = '16MB'")
+        # The rows a COPY buffers are its transaction's writes, counted against
+        # omendb.transaction_memory_limit: past it 53200, nothing kept.
+        cur.execute("SET omendb.transaction_memory_limit = '16MB'")
         try:
             cur.copy_expert("COPY cp_big FROM STDIN", Lines(n), size=65536)
             raise AssertionError("expected 53200")
         except psycopg2.Error as e:
             assert e.pgcode == "53200", (e.pgcode, str(e))
-        cur.execute("RESET omendb.query_memory_limit")
+            assert "omendb.transaction_memory_limit" in (e.diag.message_detail or ""), e.diag.message_detail
+        cur.execute("RESET omendb.transaction_memory_limit")
+        # The query's own limit does not count the rows written: a small one does not stop the COPY below.
+        cur.execute("SET omendb.query_memory_limit = '1MB'")
         assert rows(c, "SELECT count(*) FROM cp_big") == [(0,)]
     before = rss_mb(args.server_pid) if args.server_pid else -1
     t0 = time.monotonic()
@@ -501,6 +505,8 @@ def test_million_rows(args):
     secs = time.monotonic() - t0
     after = rss_mb(args.server_pid) if args.server_pid else -1
     assert cur.rowcount == n
+    if args.omendb:
+        cur.execute("RESET omendb.query_memory_limit")
     assert rows(c, "SELECT count(*), sum(device), max(ts) FROM cp_big") == [(n, sum(k % 97 for k in range(n)), n - 1)]
     print("      COPY %d rows: %.2f s (%.0f rows/s), server RSS %d MB before, %d MB after" %
           (n, secs, n / secs, before, after))

@@ -546,11 +546,106 @@ def test_rollback_to_savepoint_releases_locks(env):
     t2.close()
 
 
+def setup_moved(env):
+    env.sql("drop table if exists mv")
+    env.sql("create table mv (id int primary key, v int not null)")
+    env.sql("insert into mv values (1, 10), (2, 20), (3, 10), (4, 40)")
+
+
+def moved_case(env, mover, waiter, level="read committed"):
+    """Session 1 runs `mover` (statements) and holds its locks; session 2 runs `waiter` and waits for them;
+    session 1 commits. Returns (session 2's future, its connection), the waiter having finished."""
+    t1, t2 = begin(env), begin(env, level)
+    t2.cursor().execute("select count(*) from mv")  # REPEATABLE READ: the snapshot is taken here
+    for sql in mover:
+        t1.cursor().execute(sql)
+    f = env.run(t2, waiter)
+    env.wait_for_lock_waiters(1)
+    assert not f.done()
+    t1.cursor().execute("commit")
+    t1.close()
+    return f, t2
+
+
+def test_moved_row_read_committed(env):
+    """RC: a writer that waited for a transaction that changed the row's primary key follows the row to its
+    new key (PostgreSQL follows the update chain), re-checks its WHERE there and writes it."""
+    setup_moved(env)
+    # UPDATE follows the moved row: 101 (was 1) and 3 both still have v = 10.
+    f, t2 = moved_case(env, ["update mv set id = id + 100 where id = 1"], "update mv set v = v + 1 where v = 10")
+    assert f.result(TIMEOUT) == "UPDATE 2"
+    t2.cursor().execute("commit")
+    assert env.sql("select id, v from mv order by id") == [(2, 20), (3, 11), (4, 40), (101, 11)]
+    # The new version no longer matches: skipped. A WHERE on the old key does not match the new key.
+    f, t2 = moved_case(env, ["update mv set id = 102, v = 99 where id = 2"], "update mv set v = v + 1 where v = 20")
+    assert f.result(TIMEOUT) == "UPDATE 0"
+    t2.cursor().execute("commit")
+    f, t2 = moved_case(env, ["update mv set id = 103 where id = 3"], "update mv set v = v + 1 where id = 3")
+    assert f.result(TIMEOUT) == "UPDATE 0"
+    t2.cursor().execute("commit")
+    assert env.sql("select id, v from mv order by id") == [(4, 40), (101, 11), (102, 99), (103, 11)]
+    # Moved twice by one transaction (two statements): followed to the end of the chain.
+    f, t2 = moved_case(env, ["update mv set id = 201 where id = 101", "update mv set id = 301 where id = 201"],
+                       "update mv set v = v * 2 where v = 11")
+    assert f.result(TIMEOUT) == "UPDATE 2"
+    t2.cursor().execute("commit")
+    assert env.sql("select id, v from mv order by id") == [(4, 40), (102, 99), (103, 22), (301, 22)]
+    # The waiter's own UPDATE changes the key of the followed row.
+    f, t2 = moved_case(env, ["update mv set id = 404 where id = 4"], "update mv set id = id + 1000 where v = 40")
+    assert f.result(TIMEOUT) == "UPDATE 1"
+    t2.cursor().execute("commit")
+    assert env.sql("select id, v from mv order by id") == [(102, 99), (103, 22), (301, 22), (1404, 40)]
+    # DELETE follows the row too.
+    f, t2 = moved_case(env, ["update mv set id = 501 where id = 301"], "delete from mv where v = 22")
+    assert f.result(TIMEOUT) == "DELETE 2"
+    t2.cursor().execute("commit")
+    assert env.sql("select id, v from mv order by id") == [(102, 99), (1404, 40)]
+    # A row moved and then deleted by the holder: nothing to follow.
+    f, t2 = moved_case(env, ["update mv set id = 602 where id = 102", "delete from mv where id = 602"],
+                       "update mv set v = 0 where v = 99")
+    assert f.result(TIMEOUT) == "UPDATE 0"
+    t2.cursor().execute("commit")
+    # SELECT ... FOR UPDATE returns (and locks) the row under its new key.
+    f, t2 = moved_case(env, ["update mv set id = 1505 where id = 1404"], "select id, v from mv where v = 40 for update")
+    assert f.result(TIMEOUT) == [(1505, 40)]
+    f2 = env.run(env.connect(), "update mv set v = 41 where id = 1505")  # locked by session 2 now
+    env.wait_for_lock_waiters(1)
+    t2.cursor().execute("commit")
+    assert f2.result(TIMEOUT) == "UPDATE 1"
+    t2.close()
+    assert env.sql("select id, v from mv order by id") == [(1505, 41)]
+
+
+def test_moved_row_repeatable_read(env):
+    """RR: a writer that waited for a committed key change fails with 40001, as for any concurrent update."""
+    for waiter in ("update mv set v = v + 1 where v = 10", "delete from mv where v = 10",
+                   "select id from mv where v = 10 for update"):
+        setup_moved(env)
+        f, t2 = moved_case(env, ["update mv set id = id + 100 where id = 1"], waiter, "repeatable read")
+        e = error_of(f)
+        assert e is not None and e.pgcode == "40001", (waiter, e)
+        assert "could not serialize access due to concurrent update" in str(e), (waiter, str(e))
+        t2.cursor().execute("rollback")
+        t2.close()
+        assert env.sql("select id, v from mv order by id") == [(2, 20), (3, 10), (4, 40), (101, 10)]
+    # A plain DELETE: PostgreSQL says "concurrent delete" to UPDATE and DELETE, "concurrent update" to FOR UPDATE.
+    for waiter, word in (("update mv set v = v + 1 where v = 10", "delete"), ("delete from mv where v = 10", "delete"),
+                         ("select id from mv where v = 10 for update", "update")):
+        setup_moved(env)
+        f, t2 = moved_case(env, ["delete from mv where id = 1"], waiter, "repeatable read")
+        e = error_of(f)
+        assert e is not None and e.pgcode == "40001", (waiter, e)
+        assert "could not serialize access due to concurrent " + word in str(e), (waiter, str(e))
+        t2.cursor().execute("rollback")
+        t2.close()
+
+
 CASES = [test_counter_read_committed, test_bank_read_committed, test_lost_update_repeatable_read,
          test_read_committed_recheck_skips, test_insert_same_key, test_deadlock,
          test_lock_timeout_statement_timeout_cancel, test_disconnects, test_more_waiters_than_workers,
          test_skip_locked_queue, test_for_update_nowait_and_strengths, test_for_update_waits_then_sees_new_version,
-         test_idle_in_transaction_timeout, test_rollback_to_savepoint_releases_locks]
+         test_idle_in_transaction_timeout, test_rollback_to_savepoint_releases_locks,
+         test_moved_row_read_committed, test_moved_row_repeatable_read]
 
 
 def run_all(env):

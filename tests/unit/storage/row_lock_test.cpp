@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/memory.h"
 #include "storage/key_codec.h"
 #include "storage/lock_manager.h"
 #include "storage/store.h"
@@ -284,6 +285,110 @@ TEST_F(RowLockStoreTest, InsertOfOneKeyWaitsForTheFirstInserter) {
     w3->apply();
     t3->commit();
   }
+}
+
+// A transaction's buffered writes, savepoint copies and row locks are counted against its memory limit
+// (53200 past it), and everything counted goes back when a statement fails or the transaction ends.
+TEST_F(RowLockStoreTest, TransactionMemoryIsCountedAndBounded) {
+  const uint64_t server_before = MemoryTracker::server_used();
+  auto t = store_->begin(IsolationLevel::ReadCommitted);
+  t->set_memory_limit(256 << 10);
+  EXPECT_EQ(t->memory_used(), 0u);
+  EXPECT_TRUE(update(*t, 1, 11));  // a write and a row lock
+  const uint64_t one = t->memory_used();
+  EXPECT_GT(one, 200u);
+  EXPECT_EQ(MemoryTracker::server_used(), server_before + one);
+  uint64_t during = 0;
+  {
+    auto view = t->statement_view();
+    auto w = t->writer(*view);
+    int64_t rows = 0;
+    std::string state = sqlstate_of([&] {
+      for (;; ++rows) {
+        Datum row[2] = {int_datum(1000 + rows), int_datum(rows)};
+        w->insert(*kv_, row);
+      }
+    });
+    EXPECT_EQ(state, "53200");
+    EXPECT_GT(rows, 300);   // hundreds of rows fit in 256 kB
+    EXPECT_LT(rows, 1000);  // and not many more: each costs its entry, its key and row, its lock
+    during = t->memory_used();
+    EXPECT_GT(during, 200u << 10);
+    EXPECT_LE(during, 256u << 10);
+  }
+  // The failed statement's writer goes without apply(): its rows are given back. Its row locks stay until
+  // the transaction ends (the engine gives them back at the error, or at ROLLBACK TO a savepoint).
+  const uint64_t after = t->memory_used();
+  EXPECT_GT(after, one);
+  EXPECT_LT(after, during / 2);
+  // A savepoint copies the write set: counted until it is released; ROLLBACK TO gives back what came after.
+  size_t mark = t->savepoint();
+  EXPECT_GT(t->memory_used(), after);
+  EXPECT_TRUE(update(*t, 2, 21));
+  t->rollback_to(mark);
+  t->release(mark);
+  EXPECT_EQ(t->memory_used(), after);
+  // The limit applies to what is held already: a lower one fails the next write.
+  t->set_memory_limit(64 << 10);
+  {
+    auto view = t->statement_view();
+    auto w = t->writer(*view);
+    Datum row[2] = {int_datum(5), int_datum(5)};
+    EXPECT_EQ(sqlstate_of([&] { w->insert(*kv_, row); }), "53200");
+  }
+  t->rollback();
+  EXPECT_EQ(t->memory_used(), 0u);
+  EXPECT_EQ(MemoryTracker::server_used(), server_before);
+  // A commit gives everything back too.
+  auto c = store_->begin(IsolationLevel::ReadCommitted);
+  EXPECT_TRUE(update(*c, 1, 12));
+  EXPECT_GT(MemoryTracker::server_used(), server_before);
+  c->commit();
+  EXPECT_EQ(c->memory_used(), 0u);
+  EXPECT_EQ(MemoryTracker::server_used(), server_before);
+}
+
+// An UPDATE that changes a row's primary key leaves a tombstone naming the new key; moved_to() follows it
+// (through several moves, also two by one transaction), at the writer's view.
+TEST_F(RowLockStoreTest, MovedRowTombstoneNamesItsNewKey) {
+  auto move = [&](Transaction& txn, int64_t from, int64_t to) {
+    auto view = txn.statement_view();
+    auto w = txn.writer(*view);
+    Datum row[2] = {int_datum(to), int_datum(from * 10)};
+    EXPECT_TRUE(w->update(*kv_, key(from), row));
+    w->apply();
+  };
+  auto reader = store_->begin(IsolationLevel::RepeatableRead);
+  auto old_view = reader->statement_view();  // before every move
+  {
+    auto t = store_->begin(IsolationLevel::ReadCommitted);
+    move(*t, 1, 101);
+    t->commit();
+  }
+  {
+    auto t = store_->begin(IsolationLevel::ReadCommitted);
+    move(*t, 101, 201);
+    move(*t, 201, 301);  // the row's second move in one transaction: 101's tombstone names 301
+    t->commit();
+  }
+  {
+    auto t = store_->begin(IsolationLevel::ReadCommitted);
+    auto view = t->statement_view();
+    auto w = t->writer(*view);
+    EXPECT_TRUE(w->remove(*kv_, key(2)));
+    w->apply();
+    t->commit();
+  }
+  auto t = store_->begin(IsolationLevel::ReadCommitted);
+  auto view = t->statement_view();
+  auto w = t->writer(*view);
+  EXPECT_EQ(w->moved_to(key(1)), key(301));
+  EXPECT_EQ(w->moved_to(key(101)), key(301));
+  EXPECT_EQ(w->moved_to(key(301)), key(301));  // the row is there
+  EXPECT_EQ(w->moved_to(key(2)), key(2));      // deleted, not moved
+  EXPECT_EQ(w->moved_to(key(9)), key(9));      // never existed
+  auto old_writer = reader->writer(*old_view);
+  EXPECT_EQ(old_writer->moved_to(key(1)), key(1));  // that view sees the row at 1
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
-#include "runtime/memory.h"
+#include "common/memory.h"
 
+#include <atomic>
 #include <string>
 
 #include "common/error.h"
 
-namespace omendb::runtime {
+namespace omendb {
 
 namespace {
 std::atomic<uint64_t> g_server_used{0};
@@ -20,18 +21,31 @@ MemoryTracker::~MemoryTracker() {
 }
 
 void MemoryTracker::reserve(uint64_t bytes) {
-  if (used_ + bytes > limit_)
+  if (used_ + bytes > limit_) {
+    if (owner_ == Owner::Transaction)
+      throw SqlError(SqlState::OutOfMemory, "out of memory")
+          .with_detail("The transaction's writes need more than its memory limit of " + mib(limit_) +
+                       " (omendb.transaction_memory_limit).")
+          .with_hint("Write in smaller transactions, or raise omendb.transaction_memory_limit.");
     throw SqlError(SqlState::OutOfMemory, "out of memory")
         .with_detail("The query needs more than its memory limit of " + mib(limit_) +
                      " (omendb.query_memory_limit).");
+  }
   uint64_t cap = g_server_cap.load(std::memory_order_relaxed);
   uint64_t total = g_server_used.fetch_add(bytes, std::memory_order_relaxed) + bytes;
   if (cap != 0 && total > cap) {
     g_server_used.fetch_sub(bytes, std::memory_order_relaxed);
     throw SqlError(SqlState::OutOfMemory, "out of memory")
-        .with_detail("Running queries together need more than the server's query memory cap of " + mib(cap) +
-                     " (--query-memory-cap).");
+        .with_detail(
+            "Running queries and open transactions together need more than the server's memory cap of " +
+            mib(cap) + " (--query-memory-cap).");
   }
+  used_ += bytes;
+  if (used_ > peak_) peak_ = used_;
+}
+
+void MemoryTracker::force_reserve(uint64_t bytes) {
+  g_server_used.fetch_add(bytes, std::memory_order_relaxed);
   used_ += bytes;
   if (used_ > peak_) peak_ = used_;
 }
@@ -54,4 +68,4 @@ uint64_t MemoryTracker::server_used() {
   return g_server_used.load(std::memory_order_relaxed);
 }
 
-}  // namespace omendb::runtime
+}  // namespace omendb
