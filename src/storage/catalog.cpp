@@ -291,7 +291,7 @@ TableDefPtr Catalog::create_table(TableDef def) {
   check_status(batch.Put(meta::next_table_id_key(), next), "creating table");
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  check_status(store_.db()->Write(wo, &batch), "creating table \"" + def.name + "\"");
+  check_status(write_to_rocksdb(*store_.db(), wo, batch), "creating table \"" + def.name + "\"");
   next_table_id_ = def.id + 1;
   auto ptr = std::make_shared<const TableDef>(std::move(def));
   by_id_[ptr->id] = ptr;
@@ -338,7 +338,7 @@ void Catalog::drop_table(std::string_view name) {
   check_status(batch.Delete(meta::sealed_manifest_key(def->id)), "dropping table");
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  check_status(store_.db()->Write(wo, &batch), "dropping table \"" + def->name + "\"");
+  check_status(write_to_rocksdb(*store_.db(), wo, batch), "dropping table \"" + def->name + "\"");
   by_name_.erase(it);
   by_id_.erase(def->id);
   store_.state_->forget_table(def->id);
@@ -357,7 +357,7 @@ void Catalog::replace_table(TableDef def, rocksdb::WriteBatch& batch) {
   check_status(batch.Put(meta::catalog_key(def.id), serialize(def)), "altering table");
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  check_status(store_.db()->Write(wo, &batch), "altering table \"" + def.name + "\"");
+  check_status(write_to_rocksdb(*store_.db(), wo, batch), "altering table \"" + def.name + "\"");
   by_name_.erase(old->second->name);
   auto ptr = std::make_shared<const TableDef>(std::move(def));
   by_id_[ptr->id] = ptr;
