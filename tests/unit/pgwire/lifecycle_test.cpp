@@ -140,6 +140,43 @@ TEST(PgwireLifecycle, StopWithClientThatDoesNotRead) {
   EXPECT_EQ(s.factory.counters.use_after_destroy, 0);
 }
 
+// A client that sends a query and reads nothing: once its results have waited send_timeout, the
+// statement fails with 57014 (freeing its worker), after the rows already queued; the session goes on
+// and other clients are served meanwhile.
+TEST(PgwireLifecycle, SendTimeoutCancelsTheStatementOfAClientThatDoesNotRead) {
+  ServerOptions opts = TestServer::make_options();
+  opts.send_timeout = 300ms;
+  TestServer s(opts);
+  RawClient c(s.port(), 20000);
+  c.startup();
+  const long n = 100000000;
+  c.send(query_message("ROWS " + std::to_string(n)));
+  // The worker stalls once the socket and the output queue are full; send_timeout later fails the row
+  // it is sending.
+  ASSERT_TRUE(wait_until([&] { return s.factory.counters.row_sends_failed.load() == 1; }, 30s));
+  RawClient other(s.port());
+  other.startup();
+  EXPECT_NE(find_type(other.query("SELECT 7"), 'D'), nullptr);
+  long rows = 0;
+  std::optional<Msg> error;
+  for (;;) {
+    auto m = c.read_msg();
+    ASSERT_TRUE(m);
+    if (m->type == 'D') ++rows;
+    if (m->type == 'E') error = *m;
+    if (m->type == 'Z') break;
+  }
+  EXPECT_LT(rows, n);
+  // The row whose chunk failed is still sent (push_from_worker), though data_row threw for it.
+  const long emitted = s.factory.counters.rows_emitted.load();
+  EXPECT_GE(rows, emitted);
+  EXPECT_LE(rows, emitted + 1);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->sqlstate(), "57014");
+  EXPECT_NE(error->fields()['M'].find("send_timeout"), std::string::npos) << error->fields()['M'];
+  EXPECT_NE(find_type(c.query("SELECT 1"), 'D'), nullptr);
+}
+
 TEST(PgwireLifecycle, StopIsIdempotentAndWorksWithoutClients) {
   TestServer s;
   EXPECT_LT(s.stop_and_join(), 500ms);

@@ -38,6 +38,7 @@ struct Counters {
   std::atomic<int> sleeping{0};  // queries currently inside SLEEP
   std::atomic<int> canceled{0};  // SLEEP / ROWS queries that saw the cancel flag
   std::atomic<long> rows_emitted{0};
+  std::atomic<int> row_sends_failed{0};  // ROWS queries whose data_row threw (send_timeout, ...)
   std::atomic<int> use_after_destroy{0};
 };
 
@@ -104,7 +105,12 @@ class TestSession final : public Session {
         }
         std::string v = std::to_string(i);
         std::string_view values[] = {v};
-        out.data_row(values, nulls, 1);
+        try {
+          out.data_row(values, nulls, 1);
+        } catch (...) {
+          c_.row_sends_failed++;
+          throw;
+        }
         c_.rows_emitted++;
       }
       out.command_complete("SELECT " + std::to_string(n));
