@@ -2,8 +2,8 @@
 # README's second command: installs what is missing, builds everything and runs every test with ctest
 # (unit tests, the SQL suite tests/sql, the integration tests and a slice of the sqllogictest corpus).
 #   OMENDB_SANITIZE=1 scripts/test.sh   builds in build-asan with AddressSanitizer + UBSan instead.
-#   OMENDB_TSAN=1 scripts/test.sh       builds the storage and common unit tests in build-tsan with
-#                                       ThreadSanitizer and runs them.
+#   OMENDB_TSAN=1 scripts/test.sh       builds the storage, common and pgwire unit tests in build-tsan
+#                                       with ThreadSanitizer and runs them (docs/reliability.md).
 #   Extra arguments go to ctest, e.g.  scripts/test.sh -L integration   or   scripts/test.sh -LE corpus
 # Exit code: ctest's. ctest's summary ("N% tests passed, N tests failed out of N") ends the output.
 set -euo pipefail
@@ -19,7 +19,7 @@ elif [ "${OMENDB_TSAN:-0}" = "1" ]; then
   dir=build-tsan
   cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOMENDB_TSAN=ON -B "$dir" -S .
   export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp}"
-  targets=(--target storage_tests common_tests)
+  targets=(--target storage_tests common_tests pgwire_tests)
   # The model-based random test of incremental sealing takes ~7 s here and over 10 minutes under TSan on
   # two cores; it runs in the plain and ASan builds.
   set -- -E 'IncrementalSealTest.RandomChangesWithIncrementalSeals' "$@"
