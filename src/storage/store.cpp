@@ -3074,15 +3074,20 @@ void Store::compact_table(uint32_t table_id, const std::atomic<bool>* cancel,
   // CompactRange first flushes the memtable (a seal's writes are there), which `canceled` does not stop:
   // the flush is started here and waited for with the interrupts checked; an interrupted statement
   // leaves it to finish in the background.
+  // A flush that fails (a failed fsync: IoErrorPolicy stops writes) stays pending for ever: a new
+  // background error ends the wait, and CompactRange below reports it.
+  uint64_t errors_before = 0;
+  db_->GetIntProperty(rocksdb::DB::Properties::kBackgroundErrors, &errors_before);
   rocksdb::FlushOptions flush;
   flush.wait = false;
   flush.allow_write_stall = true;
   check_status(db_->Flush(flush), "flushing");
   for (;;) {
-    uint64_t pending = 0, running = 0;
+    uint64_t pending = 0, running = 0, errors = 0;
     db_->GetIntProperty(rocksdb::DB::Properties::kMemTableFlushPending, &pending);
     db_->GetIntProperty(rocksdb::DB::Properties::kNumRunningFlushes, &running);
-    if (pending == 0 && running == 0) break;
+    db_->GetIntProperty(rocksdb::DB::Properties::kBackgroundErrors, &errors);
+    if ((pending == 0 && running == 0) || errors > errors_before) break;
     if (const char* why = interrupted()) throw SqlError(SqlState::QueryCanceled, why);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
