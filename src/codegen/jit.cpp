@@ -37,6 +37,7 @@
 #include "codegen/runtime_symbols.h"
 #include "common/blocking.h"
 #include "common/error.h"
+#include "common/interrupt.h"
 
 namespace omendb::codegen {
 
@@ -186,11 +187,7 @@ struct Abandoned {};
 
 // 57014 when the statement was cancelled or ran past its deadline.
 void check_interrupts(const CompileInterrupts& interrupts) {
-  if (interrupts.cancel && interrupts.cancel->load(std::memory_order_relaxed))
-    throw SqlError(SqlState::QueryCanceled, "canceling statement due to user request");
-  if (interrupts.deadline != std::chrono::steady_clock::time_point::max() &&
-      std::chrono::steady_clock::now() >= interrupts.deadline)
-    throw SqlError(SqlState::QueryCanceled, "canceling statement due to statement timeout");
+  check_interrupt(interrupts.cancel, interrupts.deadline);
 }
 
 // The IR of one pipeline, generated on the session's thread, waiting to be compiled.

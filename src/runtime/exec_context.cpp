@@ -1,5 +1,7 @@
 #include "runtime/exec_context.h"
 
+#include "common/interrupt.h"
+
 namespace omendb::runtime {
 
 void ExecContext::prepare(const QueryLayout& layout) {
@@ -59,12 +61,12 @@ void ExecContext::prepare(const QueryLayout& layout) {
 
 bool ExecContext::check_interrupts() {
   if (cancelled()) {
-    fail(SqlError(SqlState::QueryCanceled, "canceling statement due to user request"));
+    fail(interrupt_error(Interrupt::Cancel));
     return false;
   }
   if (deadline != std::chrono::steady_clock::time_point::max() && (++interrupt_checks_ & 255) == 1 &&
       std::chrono::steady_clock::now() >= deadline) {
-    fail(SqlError(SqlState::QueryCanceled, "canceling statement due to statement timeout"));
+    fail(interrupt_error(Interrupt::Timeout));
     return false;
   }
   return true;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "catalog/functions.h"
+#include "common/interrupt.h"
 #include "common/value.h"
 #include "runtime/exec_context.h"
 #include "runtime/guard.h"
@@ -205,7 +206,7 @@ const storage::ColumnBatch* rt_scan_next(QueryState* qs, int32_t scan) {
 int32_t rt_emit_row(QueryState* qs) {
   ExecContext& ctx = ctx_of(qs);
   if (!ctx.sink->row(ctx.out.data(), ctx.out.size())) {
-    ctx.fail(SqlError(SqlState::QueryCanceled, "canceling statement due to user request"));
+    ctx.fail(interrupt_error(Interrupt::Cancel));
     return 0;
   }
   if (!ctx.check_interrupts()) return 0;

@@ -5,6 +5,7 @@
 
 #include "common/blocking.h"
 #include "common/error.h"
+#include "common/interrupt.h"
 
 namespace omendb::engine {
 
@@ -69,10 +70,8 @@ TableLocks::Held TableLocks::acquire(std::vector<uint32_t> shared, std::vector<u
       released_.wait_until(lk, std::min({wait.deadline, lock_deadline, Clock::now() + kPoll}));
       if (grantable(shared, exclusive)) break;
       auto now = Clock::now();
-      if (wait.cancel && wait.cancel->load(std::memory_order_relaxed))
-        throw SqlError(SqlState::QueryCanceled, "canceling statement due to user request");
-      if (now >= wait.deadline)
-        throw SqlError(SqlState::QueryCanceled, "canceling statement due to statement timeout");
+      if (Interrupt why = pending_interrupt(wait.cancel, wait.deadline, now); why != Interrupt::None)
+        throw interrupt_error(why);
       if (now >= lock_deadline)
         throw SqlError(SqlState::LockNotAvailable, "canceling statement due to lock timeout");
     }

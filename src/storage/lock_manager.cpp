@@ -4,6 +4,7 @@
 
 #include "common/blocking.h"
 #include "common/error.h"
+#include "common/interrupt.h"
 #include "common/sync_point.h"
 
 namespace omendb::storage {
@@ -183,13 +184,9 @@ LockManager::Outcome LockManager::lock(const Requester& who, std::string_view ke
     w.cv.wait_until(lk, until);
     if (w.granted) break;
     now = Clock::now();
-    if (wait.cancel && wait.cancel->load(std::memory_order_relaxed)) {
+    if (Interrupt why = pending_interrupt(wait.cancel, wait.deadline, now); why != Interrupt::None) {
       abandon(key, w);
-      throw SqlError(SqlState::QueryCanceled, "canceling statement due to user request");
-    }
-    if (now >= wait.deadline) {
-      abandon(key, w);
-      throw SqlError(SqlState::QueryCanceled, "canceling statement due to statement timeout");
+      throw interrupt_error(why);
     }
     if (now >= lock_deadline) {
       abandon(key, w);

@@ -28,6 +28,7 @@
 
 #include "common/datetime_sql.h"
 #include "common/error.h"
+#include "common/interrupt.h"
 #include "common/numeric.h"
 #include "common/sync_point.h"
 #include "common/value.h"
@@ -2780,13 +2781,7 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
   OMEN_SYNC_POINT("Store::seal:Horizon");
   // Cancel and statement_timeout, between units of work: what is in `batch` then is dropped, every step
   // written before is a consistent state.
-  auto check_interrupts = [&options] {
-    if (options.cancel && options.cancel->load(std::memory_order_relaxed))
-      throw SqlError(SqlState::QueryCanceled, "canceling statement due to user request");
-    if (options.deadline != std::chrono::steady_clock::time_point::max() &&
-        std::chrono::steady_clock::now() >= options.deadline)
-      throw SqlError(SqlState::QueryCanceled, "canceling statement due to statement timeout");
-  };
+  auto check_interrupts = [&options] { check_interrupt(options.cancel, options.deadline); };
   constexpr uint64_t kCheckEvery = 4096;  // keys between two checks
   uint64_t keys_seen = 0;
   check_interrupts();
@@ -3066,11 +3061,7 @@ void Store::compact_table(uint32_t table_id, const std::atomic<bool>* cancel,
     check_status(db_->CompactRange(o, &l, &u), "compacting");
     return;
   }
-  auto interrupted = [&]() -> const char* {
-    if (cancel && cancel->load(std::memory_order_relaxed)) return "canceling statement due to user request";
-    if (std::chrono::steady_clock::now() >= deadline) return "canceling statement due to statement timeout";
-    return nullptr;
-  };
+  auto interrupted = [&] { return pending_interrupt(cancel, deadline); };
   // CompactRange first flushes the memtable (a seal's writes are there), which `canceled` does not stop:
   // the flush is started here and waited for with the interrupts checked; an interrupted statement
   // leaves it to finish in the background.
@@ -3088,7 +3079,7 @@ void Store::compact_table(uint32_t table_id, const std::atomic<bool>* cancel,
     db_->GetIntProperty(rocksdb::DB::Properties::kNumRunningFlushes, &running);
     db_->GetIntProperty(rocksdb::DB::Properties::kBackgroundErrors, &errors);
     if ((pending == 0 && running == 0) || errors > errors_before) break;
-    if (const char* why = interrupted()) throw SqlError(SqlState::QueryCanceled, why);
+    if (Interrupt why = interrupted(); why != Interrupt::None) throw interrupt_error(why);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   // RocksDB stops a manual compaction when `canceled` is set (its output so far is either installed
@@ -3098,12 +3089,12 @@ void Store::compact_table(uint32_t table_id, const std::atomic<bool>* cancel,
   std::mutex mutex;
   std::condition_variable wake;
   bool finished = false;
-  const char* reason = nullptr;  // why the watcher cancelled, once it did
+  Interrupt reason = Interrupt::None;  // why the watcher cancelled, once it did
   std::thread watcher([&] {
     std::unique_lock lock(mutex);
     while (!finished) {
       reason = interrupted();
-      if (reason) {
+      if (reason != Interrupt::None) {
         canceled = true;
         return;
       }
@@ -3118,7 +3109,7 @@ void Store::compact_table(uint32_t table_id, const std::atomic<bool>* cancel,
   }
   wake.notify_all();
   watcher.join();
-  if (!s.ok() && reason) throw SqlError(SqlState::QueryCanceled, reason);
+  if (!s.ok() && reason != Interrupt::None) throw interrupt_error(reason);
   check_status(s, "compacting");
 }
 

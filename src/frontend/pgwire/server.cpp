@@ -13,6 +13,7 @@
 //    running query has returned. The Connection (and the Session it owns) is kept alive by shared_ptr
 //    captures in every pending handler and worker job.
 #include "frontend/pgwire/server.h"
+#include "common/interrupt.h"
 #include "frontend/pgwire/worker_pool.h"
 
 #include <fmt/format.h>
@@ -789,10 +790,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         seen = written_chunks_;
         progress = now;
       }
-      if (rows && cancel_.load())
-        throw SqlError(SqlState::QueryCanceled, "canceling statement due to user request");
-      if (rows && now >= deadline)
-        throw SqlError(SqlState::QueryCanceled, "canceling statement due to statement timeout");
+      if (Interrupt why = pending_interrupt(&cancel_, deadline, now); rows && why != Interrupt::None)
+        throw interrupt_error(why);
       Clock::time_point until = rows ? deadline : Clock::time_point::max();
       if (send_timeout.count() > 0) {
         const Clock::time_point stalled = progress + send_timeout;
