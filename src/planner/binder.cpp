@@ -1991,11 +1991,17 @@ void split_conjuncts(ExprPtr e, std::vector<ExprPtr>& out) {
   }
 }
 
+// The conjunction of es[lo, hi) as a balanced tree (log2(n) deep for thousands of conjuncts), terms in order.
+ExprPtr and_range(std::vector<ExprPtr>& es, size_t lo, size_t hi) {
+  if (hi - lo == 1) return std::move(es[lo]);
+  const size_t mid = lo + (hi - lo) / 2;
+  ExprPtr left = and_range(es, lo, mid);
+  return Expr::make(ExprOp::And, TypeId::Bool, list(std::move(left), and_range(es, mid, hi)));
+}
+
 ExprPtr and_all(std::vector<ExprPtr> es) {
-  ExprPtr out;
-  for (auto& e : es)
-    out = out ? Expr::make(ExprOp::And, TypeId::Bool, list(std::move(out), std::move(e))) : std::move(e);
-  return out;
+  if (es.empty()) return nullptr;
+  return and_range(es, 0, es.size());
 }
 
 bool subset(const std::vector<int>& a, const std::vector<int>& b) {

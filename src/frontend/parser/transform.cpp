@@ -1802,15 +1802,19 @@ class Transformer {
     }
     ast::BinaryOp op =
         b->boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR ? ast::BinaryOp::And : ast::BinaryOp::Or;
-    // n-ary AND/OR folds left: a AND b AND c -> (a AND b) AND c. The fold's own depth is bounded too.
-    ExprPtr acc = expr(b->args[0]);
-    for (size_t i = 1; i < b->n_args; ++i) {
-      if (static_cast<int>(i) + depth_ >= kMaxTransformDepth) {
-        throw SqlError(SqlState::ProgramLimitExceeded, "statement is nested too deeply").at(pos(loc));
-      }
-      acc = binary(op, std::move(acc), expr(b->args[i]), loc);
-    }
-    return acc;
+    // libpg_query gives an n-ary AND/OR; it becomes a balanced tree of binary nodes, so that a chain of
+    // thousands of terms (generated WHERE clauses) nests only log2(n) deep, as PostgreSQL's flat BoolExpr
+    // runs it. AND and OR are associative in three-valued logic, and the terms keep their order, so
+    // short-circuit evaluation still meets them left to right.
+    return bool_fold(op, b->args, 0, b->n_args, loc);
+  }
+
+  ExprPtr bool_fold(ast::BinaryOp op, PgQuery__Node* const* args, size_t lo, size_t hi, int loc) {
+    if (hi - lo == 1) return expr(args[lo]);
+    DepthGuard guard(*this, loc);
+    const size_t mid = lo + (hi - lo) / 2;
+    ExprPtr left = bool_fold(op, args, lo, mid, loc);
+    return binary(op, std::move(left), bool_fold(op, args, mid, hi, loc), loc);
   }
 
   ExprPtr func_call(const PgQuery__FuncCall* f) {

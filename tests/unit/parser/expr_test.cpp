@@ -229,16 +229,27 @@ TEST(ParserExprs, UnaryOperators) {
   EXPECT_EQ(n->unary_op, UnaryOp::Not);
 }
 
-TEST(ParserExprs, AndOrFoldLeft) {
-  auto e = parse_expr("a AND b AND c");
+TEST(ParserExprs, AndOrChainsAreBalancedInOrder) {
+  auto e = parse_expr("a AND b AND c AND d");
   ASSERT_TRUE(e);
   ASSERT_EQ(e->kind, ExprKind::Binary);
   EXPECT_EQ(e->binary_op, BinaryOp::And);
+  // (a AND b) AND (c AND d): terms keep their order, the tree is log2(n) deep.
   ASSERT_EQ(e->args[0]->kind, ExprKind::Binary);
+  ASSERT_EQ(e->args[1]->kind, ExprKind::Binary);
   EXPECT_EQ(e->args[0]->binary_op, BinaryOp::And);
+  EXPECT_EQ(e->args[1]->binary_op, BinaryOp::And);
   EXPECT_EQ(e->args[0]->args[0]->names[0], "a");
   EXPECT_EQ(e->args[0]->args[1]->names[0], "b");
-  EXPECT_EQ(e->args[1]->names[0], "c");
+  EXPECT_EQ(e->args[1]->args[0]->names[0], "c");
+  EXPECT_EQ(e->args[1]->args[1]->names[0], "d");
+
+  auto three = parse_expr("a AND b AND c");
+  ASSERT_TRUE(three);
+  EXPECT_EQ(three->args[0]->names[0], "a");
+  ASSERT_EQ(three->args[1]->kind, ExprKind::Binary);
+  EXPECT_EQ(three->args[1]->args[0]->names[0], "b");
+  EXPECT_EQ(three->args[1]->args[1]->names[0], "c");
 
   auto o = parse_expr("a OR b AND c");
   ASSERT_TRUE(o);

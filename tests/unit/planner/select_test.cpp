@@ -177,18 +177,19 @@ TEST_F(PlannerTest, NullStaysConstant) {
 TEST_F(PlannerTest, InListAndBetween) {
   auto ps = plan("SELECT a FROM t WHERE a IN (1, 2, 3) AND e NOT BETWEEN 1 AND 10 AND b NOT IN ('x')");
   const auto& pred = *child(*ps.plan.root).as<plan::FilterOp>().predicate;
-  // ((a IN ...) AND (NOT BETWEEN)) AND (NOT IN)
-  const auto& in = *pred.args[0]->args[0];
+  // (a IN ...) AND ((NOT BETWEEN) AND (NOT IN)): conjunctions are balanced trees, terms in order
+  const auto& in = *pred.args[0];
   EXPECT_EQ(in.op, ExprOp::Or);
   EXPECT_EQ(in.args[0]->op, ExprOp::Or);
   EXPECT_EQ(in.args[1]->op, ExprOp::Eq);
-  const auto& nb = *pred.args[0]->args[1];
+  ASSERT_EQ(pred.args[1]->op, ExprOp::And);
+  const auto& nb = *pred.args[1]->args[0];
   EXPECT_EQ(nb.op, ExprOp::Not);
   EXPECT_EQ(nb.args[0]->op, ExprOp::And);
   EXPECT_EQ(nb.args[0]->args[0]->op, ExprOp::Ge);
   EXPECT_EQ(nb.args[0]->args[1]->op, ExprOp::Le);
   EXPECT_EQ(nb.args[0]->args[0]->args[1]->type, TypeId::Int64);
-  const auto& nin = *pred.args[1];
+  const auto& nin = *pred.args[1]->args[1];
   EXPECT_EQ(nin.op, ExprOp::Not);
   EXPECT_EQ(nin.args[0]->op, ExprOp::Eq);
   EXPECT_EQ(ps.params.size(), 6u);
