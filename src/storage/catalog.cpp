@@ -307,8 +307,12 @@ void Catalog::drop_table(std::string_view name) {
   // drop (ddl_pending) and then fail with 42P01.
   StoreState& state = *store_.state_;
   // A seal of the table finishes first (its writes would otherwise land after the range deletes below and
-  // leave blocks under a dropped table id). Lock order: seal_mutex, commit_mutex, mutex_.
-  std::lock_guard seal_lock(state.seal_mutex);
+  // leave blocks under a dropped table id). Lock order: the table's seal mutex, commit_mutex, mutex_.
+  // The name is resolved again under the locks: it may have been dropped, or dropped and created again.
+  TableDefPtr found = find(name);
+  if (!found) throw SqlError(SqlState::UndefinedTable, "table \"" + std::string(name) + "\" does not exist");
+  std::shared_ptr<std::mutex> seal_mutex = state.seal_mutex(found->id);
+  std::lock_guard seal_lock(*seal_mutex);
   std::unique_lock commit_lock(state.commit_mutex);
   ++state.ddl_pending;
   struct Done {
@@ -323,7 +327,7 @@ void Catalog::drop_table(std::string_view name) {
   }
   std::lock_guard lock(mutex_);
   auto it = by_name_.find(std::string(name));
-  if (it == by_name_.end()) {
+  if (it == by_name_.end() || it->second->id != found->id) {
     throw SqlError(SqlState::UndefinedTable, "table \"" + std::string(name) + "\" does not exist");
   }
   TableDefPtr def = it->second;

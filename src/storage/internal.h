@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -188,9 +189,17 @@ struct StoreState {
   // --- row locks (lock_manager.h), held by transactions (numbered from next_txn_id) until they end
   LockManager locks;
   std::atomic<uint64_t> next_txn_id{1};
-  // Sealing (Store::seal): one at a time; DROP TABLE takes it too (before commit_mutex), so a seal's
-  // writes never land after a drop.
-  std::mutex seal_mutex;
+  // Sealing (Store::seal): one seal of a table at a time; DROP TABLE and ALTER TABLE take the table's
+  // seal mutex too (before commit_mutex), so a seal's writes never land after a drop or across a change
+  // of the table's layout. Seals and DDL of different tables do not wait for each other.
+  std::shared_ptr<std::mutex> seal_mutex(uint32_t table_id) {
+    std::lock_guard lock(seal_mutexes_mutex);
+    auto& m = seal_mutexes[table_id];
+    if (!m) m = std::make_shared<std::mutex>();
+    return m;
+  }
+  std::mutex seal_mutexes_mutex;
+  std::unordered_map<uint32_t, std::shared_ptr<std::mutex>> seal_mutexes;  // seal_mutexes_mutex
   // Tables that have (or had, since the server started) sealed blocks. Garbage collection keeps their
   // tombstones even in a full compaction: a tombstone may mask a sealed row, which no compaction sees.
   mutable std::mutex sealed_tables_mutex;
@@ -211,8 +220,13 @@ struct StoreState {
 
   int64_t allocate_rowid(rocksdb::DB* db, uint32_t table_id);
   void forget_table(uint32_t table_id) {
-    std::lock_guard lock(rowid_mutex);
-    next_rowid.erase(table_id);
+    {
+      std::lock_guard lock(rowid_mutex);
+      next_rowid.erase(table_id);
+    }
+    // A seal waiting on the mutex keeps it alive and then finds the table gone (table ids are not reused).
+    std::lock_guard lock(seal_mutexes_mutex);
+    seal_mutexes.erase(table_id);
   }
 };
 

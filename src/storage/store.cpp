@@ -2524,7 +2524,8 @@ void batch_row(const TableDef& table, const ColumnBatch& b, uint64_t r, std::vec
 
 void Store::alter_table(TableDef def, const AlterWork& work) {
   StoreState& st = *state_;
-  std::lock_guard seal_lock(st.seal_mutex);  // no seal of the table meanwhile
+  std::shared_ptr<std::mutex> seal_mutex = st.seal_mutex(def.id);
+  std::lock_guard seal_lock(*seal_mutex);  // no seal of the table meanwhile
   TableDefPtr old = catalog_->find(def.id);
   if (!old) throw SqlError(SqlState::UndefinedTable, "relation \"" + def.name + "\" does not exist");
   std::unique_lock lock(st.commit_mutex);
@@ -2754,7 +2755,8 @@ std::string after_versions_of(std::string_view k) {
 //     step leaves a state in which every key is either sealed at H or as before.
 Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
   StoreState& st = *state_;
-  std::lock_guard seal_lock(st.seal_mutex);  // one seal at a time; DROP TABLE waits for it
+  std::shared_ptr<std::mutex> seal_mutex = st.seal_mutex(table_id);
+  std::lock_guard seal_lock(*seal_mutex);  // one seal of the table at a time; DROP TABLE waits for it
   TableDefPtr table = catalog_->find(table_id);
   if (!table)
     throw SqlError(SqlState::UndefinedTable,

@@ -142,6 +142,7 @@ class SealedTest : public ::testing::Test {
   TempDir dir_;
   uint64_t block_rows_ = 65536;
   std::unique_ptr<Store> store_;
+  std::atomic<std::thread::id> sealer_id_{};
   TableDefPtr m_;
 };
 
@@ -428,6 +429,62 @@ TEST_F(SealedTest, SealedRowsSurviveReopenAndDropRemovesThem) {
   std::string prefix("\0\0\0\0B", 5);
   it->Seek(prefix);
   EXPECT_FALSE(it->Valid() && it->key().starts_with(prefix)) << "a sealed block outlived its table";
+}
+
+// Each table has its own seal mutex: while a seal of `m` is paused before its write, another table is
+// sealed and dropped, and `m` is then sealed exactly once; a drop of `m` itself waits for the seal.
+TEST_F(SealedTest, SealsAndDropsOfOtherTablesDoNotWaitForASeal) {
+  Model model;
+  load(model, 0, 3000);
+  TableDef d;
+  d.name = "other";
+  d.columns = {col("id", TypeId::Int64)};
+  d.primary_key = {0};
+  TableDefPtr other = store_->catalog().create_table(d);
+  {
+    testing::AutoCommit stmt(*store_);
+    for (int64_t i = 0; i < 100; ++i) {
+      Datum row[1] = {int_datum(i)};
+      stmt.w->insert(*other, row);
+    }
+    stmt.commit();
+  }
+
+  sync_point::Scope sync;
+  std::atomic<bool> release{false};
+  sync_point::set_callback("Store::seal:BeforeWrite", [&](void*) {
+    if (std::this_thread::get_id() == sealer_id_) {
+      sync_point::point("Test:SealOfMPaused");
+      while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  std::thread sealer([&] {
+    sealer_id_ = std::this_thread::get_id();
+    store_->seal(m_->id);
+  });
+  ASSERT_TRUE(sync_point::wait_passed("Test:SealOfMPaused", std::chrono::seconds(60)));
+  // With one seal mutex for every table, each of these waited for the paused seal (for ever here).
+  EXPECT_EQ(store_->seal(other->id).rows, 100u);
+  store_->catalog().drop_table("other");
+  EXPECT_EQ(store_->catalog().find("other"), nullptr);
+
+  std::atomic<bool> dropped{false};
+  std::thread dropper([&] {
+    store_->catalog().drop_table("m");
+    dropped = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(dropped.load()) << "DROP TABLE m did not wait for the seal of m";
+  release = true;
+  sealer.join();
+  dropper.join();
+  EXPECT_TRUE(dropped.load());
+  EXPECT_EQ(store_->catalog().find("m"), nullptr);
+  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(rocksdb::ReadOptions()));
+  std::string prefix("\0\0\0\0B", 5);
+  it->Seek(prefix);
+  EXPECT_FALSE(it->Valid() && it->key().starts_with(prefix)) << "a sealed block outlived its table";
+  m_.reset();
 }
 
 // A full compaction drops a tombstone that is the oldest snapshot's version of its key (nothing older is
