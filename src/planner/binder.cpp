@@ -380,7 +380,7 @@ class Binder {
   // Window functions (binder's "Window functions" section): each call is bound where it appears into a
   // column of a WindowOp, which plan_windows builds above the grouping and HAVING.
   struct WindowBinding {
-    plan::WindowFunc func = plan::WindowFunc::RowNumber;
+    WindowFunction func = WindowFunction::RowNumber;
     std::vector<ExprPtr> args;
     std::vector<ExprPtr> partition;
     std::vector<ExprPtr> order;
@@ -4024,16 +4024,16 @@ void Binder::bind_frame(const ResolvedWindow& w, WindowBinding& out) {
   }
   plan::WindowFrame& fr = out.frame;
   fr.rows = (f & ast::kFrameRows) != 0;
-  fr.start = (f & ast::kFrameStartCurrentRow)           ? plan::FrameBound::CurrentRow
-             : (f & ast::kFrameStartOffsetPreceding)    ? plan::FrameBound::OffsetPreceding
-             : (f & ast::kFrameStartOffsetFollowing)    ? plan::FrameBound::OffsetFollowing
-             : (f & ast::kFrameStartUnboundedFollowing) ? plan::FrameBound::UnboundedFollowing
-                                                        : plan::FrameBound::UnboundedPreceding;
-  fr.end = (f & ast::kFrameEndUnboundedFollowing)   ? plan::FrameBound::UnboundedFollowing
-           : (f & ast::kFrameEndOffsetPreceding)    ? plan::FrameBound::OffsetPreceding
-           : (f & ast::kFrameEndOffsetFollowing)    ? plan::FrameBound::OffsetFollowing
-           : (f & ast::kFrameEndUnboundedPreceding) ? plan::FrameBound::UnboundedPreceding
-                                                    : plan::FrameBound::CurrentRow;
+  fr.start = (f & ast::kFrameStartCurrentRow)           ? FrameBound::CurrentRow
+             : (f & ast::kFrameStartOffsetPreceding)    ? FrameBound::OffsetPreceding
+             : (f & ast::kFrameStartOffsetFollowing)    ? FrameBound::OffsetFollowing
+             : (f & ast::kFrameStartUnboundedFollowing) ? FrameBound::UnboundedFollowing
+                                                        : FrameBound::UnboundedPreceding;
+  fr.end = (f & ast::kFrameEndUnboundedFollowing)   ? FrameBound::UnboundedFollowing
+           : (f & ast::kFrameEndOffsetPreceding)    ? FrameBound::OffsetPreceding
+           : (f & ast::kFrameEndOffsetFollowing)    ? FrameBound::OffsetFollowing
+           : (f & ast::kFrameEndUnboundedPreceding) ? FrameBound::UnboundedPreceding
+                                                    : FrameBound::CurrentRow;
   // ROWS offsets: bigint, without variables, evaluated once (the runtime checks NULL and negatives).
   auto offset = [&](const ast::Expr* e) -> ExprPtr {
     if (!e) return nullptr;
@@ -4046,9 +4046,9 @@ void Binder::bind_frame(const ResolvedWindow& w, WindowBinding& out) {
            e->location);
     return convert(std::move(x), TypeId::Int64);
   };
-  if (fr.start == plan::FrameBound::OffsetPreceding || fr.start == plan::FrameBound::OffsetFollowing)
+  if (fr.start == FrameBound::OffsetPreceding || fr.start == FrameBound::OffsetFollowing)
     fr.start_offset = offset(w.start_offset);
-  if (fr.end == plan::FrameBound::OffsetPreceding || fr.end == plan::FrameBound::OffsetFollowing)
+  if (fr.end == FrameBound::OffsetPreceding || fr.end == FrameBound::OffsetFollowing)
     fr.end_offset = offset(w.end_offset);
 }
 
@@ -4102,22 +4102,22 @@ ExprPtr Binder::bind_window_call(const ast::Expr& e, ExprCtx& c) {
     restore();
     switch (call.func) {
       case AggFunc::CountStar:
-        w.func = plan::WindowFunc::CountStar;
+        w.func = WindowFunction::CountStar;
         break;
       case AggFunc::Count:
-        w.func = plan::WindowFunc::Count;
+        w.func = WindowFunction::Count;
         break;
       case AggFunc::Sum:
-        w.func = plan::WindowFunc::Sum;
+        w.func = WindowFunction::Sum;
         break;
       case AggFunc::Avg:
-        w.func = plan::WindowFunc::Avg;
+        w.func = WindowFunction::Avg;
         break;
       case AggFunc::Min:
-        w.func = plan::WindowFunc::Min;
+        w.func = WindowFunction::Min;
         break;
       case AggFunc::Max:
-        w.func = plan::WindowFunc::Max;
+        w.func = WindowFunction::Max;
         break;
     }
     if (call.arg) w.args.push_back(std::move(call.arg));
@@ -4149,16 +4149,16 @@ ExprPtr Binder::bind_window_call(const ast::Expr& e, ExprCtx& c) {
         fail(SqlState::WrongObjectType, "WITHIN GROUP is required for ordered-set aggregate " + name,
              e.location);
       }
-      w.func = name == "row_number"     ? plan::WindowFunc::RowNumber
-               : name == "rank"         ? plan::WindowFunc::Rank
-               : name == "dense_rank"   ? plan::WindowFunc::DenseRank
-               : name == "percent_rank" ? plan::WindowFunc::PercentRank
-                                        : plan::WindowFunc::CumeDist;
+      w.func = name == "row_number"     ? WindowFunction::RowNumber
+               : name == "rank"         ? WindowFunction::Rank
+               : name == "dense_rank"   ? WindowFunction::DenseRank
+               : name == "percent_rank" ? WindowFunction::PercentRank
+                                        : WindowFunction::CumeDist;
       type = name == "percent_rank" || name == "cume_dist" ? TypeId::Float64 : TypeId::Int64;
     } else if (name == "ntile") {
       if (args.size() != 1) no_such();
       int_arg(0);
-      w.func = plan::WindowFunc::Ntile;
+      w.func = WindowFunction::Ntile;
     } else if (name == "lag" || name == "lead") {
       if (args.empty() || args.size() > 3) no_such();
       if (args.size() > 1) int_arg(1);
@@ -4179,16 +4179,16 @@ ExprPtr Binder::bind_window_call(const ast::Expr& e, ExprCtx& c) {
         args[2] = convert(std::move(args[2]), t);
       }
       value_arg();
-      w.func = name == "lag" ? plan::WindowFunc::Lag : plan::WindowFunc::Lead;
+      w.func = name == "lag" ? WindowFunction::Lag : WindowFunction::Lead;
     } else if (name == "first_value" || name == "last_value") {
       if (args.size() != 1) no_such();
       value_arg();
-      w.func = name == "first_value" ? plan::WindowFunc::FirstValue : plan::WindowFunc::LastValue;
+      w.func = name == "first_value" ? WindowFunction::FirstValue : WindowFunction::LastValue;
     } else {  // nth_value
       if (args.size() != 2) no_such();
       int_arg(1);
       value_arg();
-      w.func = plan::WindowFunc::NthValue;
+      w.func = WindowFunction::NthValue;
     }
     for (const auto& a : args)
       if (is_unknown_param(*a))

@@ -16,6 +16,7 @@
 
 #include "common/types.h"
 #include "common/value.h"
+#include "common/window.h"
 #include "storage/catalog.h"
 
 namespace omendb::plan {
@@ -119,37 +120,6 @@ struct AggregateCall {
   TypeId type = TypeId::Int64;
 };
 
-// Window functions (plan::WindowOp). The aggregates compute over the frame of each row; the others over
-// the row's partition (ranking, lag / lead) or its frame (first_value, last_value, nth_value).
-enum class WindowFunc {
-  RowNumber,
-  Rank,
-  DenseRank,
-  PercentRank,
-  CumeDist,
-  Ntile,
-  Lag,
-  Lead,
-  FirstValue,
-  LastValue,
-  NthValue,
-  CountStar,
-  Count,
-  Sum,
-  Avg,
-  Min,
-  Max
-};
-
-// One end of a window frame.
-enum class FrameBound {
-  UnboundedPreceding,
-  OffsetPreceding,
-  CurrentRow,
-  OffsetFollowing,
-  UnboundedFollowing
-};
-
 // A window frame: ROWS (`rows`: offsets count rows) or RANGE (CURRENT ROW stands for the row and its
 // peers, the rows equal to it in the window's ORDER BY; RANGE has no offsets here). Offsets are Int64,
 // row-independent (params and constants), evaluated once per execution: NULL -> 22004, negative -> 22013.
@@ -170,7 +140,7 @@ struct WindowFrame {
 // lag, lead, first_value, last_value, nth_value, min, max -> the value's type; sum and avg as the
 // aggregates (AggregateCall).
 struct WindowCall {
-  WindowFunc func = WindowFunc::RowNumber;
+  WindowFunction func = WindowFunction::RowNumber;
   std::vector<ColumnId> args;
   TypeId type = TypeId::Int64;
   WindowFrame frame;

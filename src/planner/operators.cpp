@@ -625,40 +625,40 @@ namespace omendb::plan {
 
 // ---- Window -----------------------------------------------------------------------------------------
 
-const char* window_func_name(WindowFunc f) {
+const char* window_func_name(WindowFunction f) {
   switch (f) {
-    case WindowFunc::RowNumber:
+    case WindowFunction::RowNumber:
       return "row_number";
-    case WindowFunc::Rank:
+    case WindowFunction::Rank:
       return "rank";
-    case WindowFunc::DenseRank:
+    case WindowFunction::DenseRank:
       return "dense_rank";
-    case WindowFunc::PercentRank:
+    case WindowFunction::PercentRank:
       return "percent_rank";
-    case WindowFunc::CumeDist:
+    case WindowFunction::CumeDist:
       return "cume_dist";
-    case WindowFunc::Ntile:
+    case WindowFunction::Ntile:
       return "ntile";
-    case WindowFunc::Lag:
+    case WindowFunction::Lag:
       return "lag";
-    case WindowFunc::Lead:
+    case WindowFunction::Lead:
       return "lead";
-    case WindowFunc::FirstValue:
+    case WindowFunction::FirstValue:
       return "first_value";
-    case WindowFunc::LastValue:
+    case WindowFunction::LastValue:
       return "last_value";
-    case WindowFunc::NthValue:
+    case WindowFunction::NthValue:
       return "nth_value";
-    case WindowFunc::CountStar:
-    case WindowFunc::Count:
+    case WindowFunction::CountStar:
+    case WindowFunction::Count:
       return "count";
-    case WindowFunc::Sum:
+    case WindowFunction::Sum:
       return "sum";
-    case WindowFunc::Avg:
+    case WindowFunction::Avg:
       return "avg";
-    case WindowFunc::Min:
+    case WindowFunction::Min:
       return "min";
-    case WindowFunc::Max:
+    case WindowFunction::Max:
       return "max";
   }
   return "?";
@@ -666,8 +666,8 @@ const char* window_func_name(WindowFunc f) {
 
 namespace {
 // Whether the function reads its frame (the others read the whole partition).
-bool uses_frame(WindowFunc f) {
-  return f >= WindowFunc::FirstValue;
+bool uses_frame(WindowFunction f) {
+  return f >= WindowFunction::FirstValue;
 }
 
 std::string explain_bound(FrameBound b, const ExprPtr& offset, const ExplainContext& c) {
@@ -714,7 +714,7 @@ std::string WindowOp::explain(const ExplainContext& c) const {
   for (size_t i = 0; i < functions.size(); ++i) {
     const WindowCall& f = functions[i];
     s += (i ? ", " : "") + std::string(window_func_name(f.func)) + "(";
-    if (f.func == WindowFunc::CountStar) s += "*";
+    if (f.func == WindowFunction::CountStar) s += "*";
     for (size_t a = 0; a < f.args.size(); ++a) s += (a ? ", " : "") + c.column(f.args[a]);
     s += ")";
     const WindowFrame& fr = f.frame;

@@ -445,7 +445,7 @@ class UnionAllOp final : public Op {
 // value of every call of `functions` for it. output is children[0]->output followed by one column per
 // function, in order. Several windows of one SELECT are WindowOps stacked one over another.
 // The function's SQL name ("row_number", "count" for count(*) too).
-const char* window_func_name(WindowFunc f);
+const char* window_func_name(WindowFunction f);
 
 class WindowOp final : public Op {
  public:

@@ -84,8 +84,9 @@ Datum* WindowBuffer::append() {
 
 void WindowBuffer::set_frame_offsets(size_t f, int64_t start, bool start_null, int64_t end, bool end_null) {
   const WindowFunctionSpec& fn = spec_.functions.at(f);
-  const bool start_offset = fn.start == FrameBound::Preceding || fn.start == FrameBound::Following;
-  const bool end_offset = fn.end == FrameBound::Preceding || fn.end == FrameBound::Following;
+  const bool start_offset =
+      fn.start == FrameBound::OffsetPreceding || fn.start == FrameBound::OffsetFollowing;
+  const bool end_offset = fn.end == FrameBound::OffsetPreceding || fn.end == FrameBound::OffsetFollowing;
   if (start_offset) {
     if (start_null) throw SqlError(SqlState::NullValueNotAllowed, "frame starting offset must not be null");
     if (start < 0)
@@ -170,13 +171,13 @@ void WindowBuffer::frame_of(size_t f, size_t k, size_t n, size_t& begin, size_t&
     case FrameBound::UnboundedPreceding:
       b = 0;
       break;
-    case FrameBound::Preceding:
+    case FrameBound::OffsetPreceding:
       b = clamp_add(sk, -offsets_[f].start, 0, sn);  // offsets are >= 0 (set_frame_offsets)
       break;
     case FrameBound::CurrentRow:
       b = fn.rows ? sk : static_cast<int64_t>(peer_begin_[k]);
       break;
-    case FrameBound::Following:
+    case FrameBound::OffsetFollowing:
       b = clamp_add(sk, offsets_[f].start, 0, sn);
       break;
     case FrameBound::UnboundedFollowing:
@@ -187,13 +188,13 @@ void WindowBuffer::frame_of(size_t f, size_t k, size_t n, size_t& begin, size_t&
     case FrameBound::UnboundedPreceding:
       e = 0;
       break;
-    case FrameBound::Preceding:
+    case FrameBound::OffsetPreceding:
       e = clamp_add(clamp_add(sk, -offsets_[f].end, -1, sn), 1, 0, sn);
       break;
     case FrameBound::CurrentRow:
       e = fn.rows ? sk + 1 : static_cast<int64_t>(peer_end_[k]);
       break;
-    case FrameBound::Following:
+    case FrameBound::OffsetFollowing:
       e = clamp_add(clamp_add(sk, offsets_[f].end, 0, sn), 1, 0, sn);
       break;
     case FrameBound::UnboundedFollowing:

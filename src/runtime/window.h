@@ -12,32 +12,11 @@
 
 #include "common/datum.h"
 #include "common/types.h"
+#include "common/window.h"
 #include "runtime/memory.h"
 #include "runtime/sorter.h"
 
 namespace omendb::runtime {
-
-enum class WindowFunction : uint8_t {
-  RowNumber,
-  Rank,
-  DenseRank,
-  PercentRank,
-  CumeDist,
-  Ntile,
-  Lag,
-  Lead,
-  FirstValue,
-  LastValue,
-  NthValue,
-  CountStar,
-  Count,
-  Sum,
-  Avg,
-  Min,
-  Max
-};
-
-enum class FrameBound : uint8_t { UnboundedPreceding, Preceding, CurrentRow, Following, UnboundedFollowing };
 
 // One window function. args are column indexes of a row: ntile(n: Int32), lag / lead(value, offset:
 // Int32, default: value's type), nth_value(value, n: Int32), first_value / last_value(value), aggregates

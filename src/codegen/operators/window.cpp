@@ -16,64 +16,6 @@ namespace omendb::codegen {
 
 namespace {
 
-runtime::WindowFunction runtime_function(plan::WindowFunc f) {
-  using plan::WindowFunc;
-  using runtime::WindowFunction;
-  switch (f) {
-    case WindowFunc::RowNumber:
-      return WindowFunction::RowNumber;
-    case WindowFunc::Rank:
-      return WindowFunction::Rank;
-    case WindowFunc::DenseRank:
-      return WindowFunction::DenseRank;
-    case WindowFunc::PercentRank:
-      return WindowFunction::PercentRank;
-    case WindowFunc::CumeDist:
-      return WindowFunction::CumeDist;
-    case WindowFunc::Ntile:
-      return WindowFunction::Ntile;
-    case WindowFunc::Lag:
-      return WindowFunction::Lag;
-    case WindowFunc::Lead:
-      return WindowFunction::Lead;
-    case WindowFunc::FirstValue:
-      return WindowFunction::FirstValue;
-    case WindowFunc::LastValue:
-      return WindowFunction::LastValue;
-    case WindowFunc::NthValue:
-      return WindowFunction::NthValue;
-    case WindowFunc::CountStar:
-      return WindowFunction::CountStar;
-    case WindowFunc::Count:
-      return WindowFunction::Count;
-    case WindowFunc::Sum:
-      return WindowFunction::Sum;
-    case WindowFunc::Avg:
-      return WindowFunction::Avg;
-    case WindowFunc::Min:
-      return WindowFunction::Min;
-    case WindowFunc::Max:
-      return WindowFunction::Max;
-  }
-  throw SqlError(SqlState::InternalError, "codegen: unknown window function");
-}
-
-runtime::FrameBound runtime_bound(plan::FrameBound b) {
-  switch (b) {
-    case plan::FrameBound::UnboundedPreceding:
-      return runtime::FrameBound::UnboundedPreceding;
-    case plan::FrameBound::OffsetPreceding:
-      return runtime::FrameBound::Preceding;
-    case plan::FrameBound::CurrentRow:
-      return runtime::FrameBound::CurrentRow;
-    case plan::FrameBound::OffsetFollowing:
-      return runtime::FrameBound::Following;
-    case plan::FrameBound::UnboundedFollowing:
-      return runtime::FrameBound::UnboundedFollowing;
-  }
-  return runtime::FrameBound::CurrentRow;
-}
-
 class WindowTranslator final : public OperatorTranslator {
  public:
   explicit WindowTranslator(const plan::WindowOp& op) : OperatorTranslator(&op), window_(op) {}
@@ -97,13 +39,13 @@ class WindowTranslator final : public OperatorTranslator {
     }
     for (const plan::WindowCall& call : window_.functions) {
       runtime::WindowFunctionSpec f;
-      f.func = runtime_function(call.func);
+      f.func = call.func;
       for (plan::ColumnId a : call.args) f.args.push_back(index_of(a));
       if (!f.args.empty()) f.arg_type = cols[static_cast<size_t>(f.args[0])].type;
       f.type = call.type;
       f.rows = call.frame.rows;
-      f.start = runtime_bound(call.frame.start);
-      f.end = runtime_bound(call.frame.end);
+      f.start = call.frame.start;
+      f.end = call.frame.end;
       spec.functions.push_back(std::move(f));
     }
     slot_ = layout.add_window(std::move(spec));

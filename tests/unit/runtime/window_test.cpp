@@ -63,13 +63,13 @@ void direct_frame(const WindowFunctionSpec& f, int64_t s_off, int64_t e_off, con
     case FrameBound::UnboundedPreceding:
       b = 0;
       break;
-    case FrameBound::Preceding:
+    case FrameBound::OffsetPreceding:
       b = k - s_off;
       break;
     case FrameBound::CurrentRow:
       b = f.rows ? k : first_peer;
       break;
-    case FrameBound::Following:
+    case FrameBound::OffsetFollowing:
       b = k + s_off;
       break;
     default:
@@ -79,13 +79,13 @@ void direct_frame(const WindowFunctionSpec& f, int64_t s_off, int64_t e_off, con
     case FrameBound::UnboundedFollowing:
       e = n;
       break;
-    case FrameBound::Preceding:
+    case FrameBound::OffsetPreceding:
       e = k - e_off + 1;
       break;
     case FrameBound::CurrentRow:
       e = f.rows ? k + 1 : last_peer + 1;
       break;
-    case FrameBound::Following:
+    case FrameBound::OffsetFollowing:
       e = k + e_off + 1;
       break;
     default:
@@ -97,9 +97,9 @@ void direct_frame(const WindowFunctionSpec& f, int64_t s_off, int64_t e_off, con
 
 TEST(WindowBuffer, AggregatesOverRandomFramesMatchDirectEvaluation) {
   std::mt19937 rng(7);
-  const FrameBound starts[] = {FrameBound::UnboundedPreceding, FrameBound::Preceding, FrameBound::CurrentRow,
-                               FrameBound::Following};
-  const FrameBound ends[] = {FrameBound::Preceding, FrameBound::CurrentRow, FrameBound::Following,
+  const FrameBound starts[] = {FrameBound::UnboundedPreceding, FrameBound::OffsetPreceding,
+                               FrameBound::CurrentRow, FrameBound::OffsetFollowing};
+  const FrameBound ends[] = {FrameBound::OffsetPreceding, FrameBound::CurrentRow, FrameBound::OffsetFollowing,
                              FrameBound::UnboundedFollowing};
   for (int round = 0; round < 200; ++round) {
     std::vector<Row> rows;
@@ -222,7 +222,7 @@ TEST(WindowBuffer, IntegerSumsAreExactUntilTheFrameOverflows) {
   sum.func = WindowFunction::Sum;
   sum.args = {2};
   sum.rows = true;
-  sum.start = FrameBound::Preceding;
+  sum.start = FrameBound::OffsetPreceding;
   sum.end = FrameBound::CurrentRow;
   {
     // Frames of two rows: INT64_MAX + -5 never holds INT64_MAX + 1.
@@ -247,8 +247,8 @@ TEST(WindowBuffer, IntegerSumsAreExactUntilTheFrameOverflows) {
 TEST(WindowBuffer, BadArguments) {
   WindowFunctionSpec f;
   f.rows = true;
-  f.start = FrameBound::Preceding;
-  f.end = FrameBound::Following;
+  f.start = FrameBound::OffsetPreceding;
+  f.end = FrameBound::OffsetFollowing;
   f.func = WindowFunction::CountStar;
   WindowBuffer frames(spec_of({f}), nullptr);
   auto state_of = [](auto&& fn) {
