@@ -189,7 +189,7 @@ bool decode_row(const TableDef& table, std::string_view value, std::vector<Value
         uint64_t len;
         p = read_varint(p, end, len);
         if (!p || static_cast<uint64_t>(end - p) < len) return false;
-        slots.push_back(Value::text(std::string(reinterpret_cast<const char*>(p), len)));
+        slots.push_back(Value::text(std::string(reinterpret_cast<const char*>(p), len), t));  // Text, Numeric
         p += len;
         break;
       }
