@@ -1,12 +1,17 @@
 // Writes the seed corpus for codec_fuzz (tests/fuzz/corpus/codec): small real blocks and codec
-// encodings of metrics-like data, so fuzzing starts from well-formed inputs. Built with OMENDB_FUZZ=ON;
-// run: build-fuzz/tests/fuzz/codec_fuzz_make_seeds tests/fuzz/corpus/codec
+// encodings of metrics-like data, stored rows and keys, and rows and keys of every type in the format
+// codec_fuzz's modes 5 and 7 read (codec_fuzz.cpp), so fuzzing starts from well-formed inputs. Built with
+// OMENDB_FUZZ=ON; run: build-asan/tests/fuzz/codec_fuzz_make_seeds tests/fuzz/corpus/codec
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include "storage/catalog.h"
 #include "storage/columnar/block.h"
 #include "storage/columnar/codec.h"
+#include "storage/key_codec.h"
+#include "storage/row_codec.h"
 
 using namespace omendb;
 using namespace omendb::storage::columnar;
@@ -23,6 +28,132 @@ void write(const std::string& dir, const std::string& name, uint8_t mode, const 
   std::fputc(mode, f);
   std::fwrite(body.data(), 1, body.size(), f);
   std::fclose(f);
+}
+
+// Bytes in the format codec_fuzz's Reader reads: fixed-width values little-endian, text as a length
+// byte and the bytes.
+struct Bytes {
+  std::string s;
+  Bytes& u8(uint8_t b) {
+    s.push_back(static_cast<char>(b));
+    return *this;
+  }
+  template <typename T>
+  Bytes& fixed(T v) {
+    char buf[sizeof(T)];
+    std::memcpy(buf, &v, sizeof(T));
+    s.append(buf, sizeof(T));
+    return *this;
+  }
+  Bytes& text(const std::string& t) {
+    u8(static_cast<uint8_t>(t.size()));
+    s += t;
+    return *this;
+  }
+  // A numeric as codec_fuzz's make_numeric builds it: sign flag 0x10, digits, the point before digit
+  // `point`, no exponent.
+  Bytes& numeric(bool negative, const std::string& digits, uint8_t point) {
+    u8(negative ? 0x13 : 0x03).u8(static_cast<uint8_t>(digits.size() - 1)).u8(point);
+    for (char c : digits) u8(static_cast<uint8_t>(c - '0'));
+    return *this;
+  }
+};
+
+// Indexes into codec_fuzz's kStorable / kKeyTypes.
+enum : uint8_t {
+  kBool,
+  kInt32,
+  kInt64,
+  kFloat64,
+  kText,
+  kDate,
+  kTime,
+  kTimestamp,
+  kTimestampTz,
+  kInterval,
+  kNumeric
+};
+
+void write_row_and_key_seeds(const std::string& dir) {
+  using namespace omendb::storage;
+  // mode 5: rows of every storable type. Table: column count - 1, dropped-slot mask, one type byte per
+  // column; then the NULL mask, the "last column added later" flag, the values.
+  Bytes a;
+  a.u8(7).u8(0);
+  for (uint8_t t : {kBool, kInt32, kInt64, kFloat64, kText, kDate, kTime, kTimestamp}) a.u8(t);
+  a.u8(0).u8(0);
+  a.u8(1).fixed<int32_t>(-2147483647 - 1).fixed<int64_t>(INT64_MAX).fixed<double>(-0.0);
+  a.text(std::string("a\0b\xff\x01", 5)).fixed<int32_t>(-730120).fixed<int64_t>(86399999999);
+  a.fixed<int64_t>(-210866803200000000);
+  write(dir, "row-types-1", 5, a.s);
+  Bytes b;
+  b.u8(4).u8(0x05);  // two dropped slots, before columns 0 and 2
+  for (uint8_t t : {kTimestampTz, kInterval, kNumeric, kFloat64, kText})
+    b.u8(static_cast<uint8_t>(t | (kText << 4)));
+  b.u8(0x10).u8(1);  // column 4 NULL; the last column added after the row
+  b.fixed<int64_t>(1700000000000000).fixed<int64_t>(-3600000000).fixed<int32_t>(-1).fixed<int32_t>(14);
+  b.numeric(true, "12345678901234567890", 7).fixed<double>(__builtin_nan("0x5"));
+  write(dir, "row-types-2", 5, b.s);
+
+  // mode 4: a stored row of the same first table, after its table bytes and the has-missing mask.
+  TableDef t;
+  for (TypeId type : {TypeId::Bool, TypeId::Int32, TypeId::Int64, TypeId::Float64, TypeId::Text}) {
+    ColumnDef col;
+    col.name = "c" + std::to_string(t.columns.size());
+    col.type = type;
+    t.columns.push_back(col);
+  }
+  std::string s = "text";
+  Datum row[5] = {};
+  row[0].i64 = 1;
+  row[1].i64 = -5;
+  row[2].i64 = 1LL << 40;
+  row[3].f64 = 2.5;
+  row[4].str = {s.data(), s.size()};
+  std::string value;
+  rowcodec::encode_row(t, row, value);
+  Bytes c;
+  c.u8(4).u8(0).u8(kBool).u8(kInt32).u8(kInt64).u8(kFloat64).u8(kText).u8(0);
+  write(dir, "row-stored", 4, c.s + value);
+  Bytes d;  // the same row read by a table with a sixth column added later (missing value 'x')
+  d.u8(5).u8(0).u8(kBool).u8(kInt32).u8(kInt64).u8(kFloat64).u8(kText).u8(kText).u8(0x20).text("x");
+  write(dir, "row-stored-missing", 4, d.s + value);
+  std::string tomb;
+  rowcodec::encode_tombstone(tomb, "moved");
+  write(dir, "row-tombstone", 4, c.s + tomb);
+
+  // mode 6: a stored key (table, int, text with a NUL, double, version) and the decoders to read it.
+  std::string key;
+  keycodec::append_table_prefix(16384, key);
+  keycodec::append_int(-42, key);
+  keycodec::append_text(std::string("k\0ey", 4), key);
+  keycodec::append_double(-1.5, key);
+  keycodec::append_version(7, key);
+  write(dir, "key-stored", 6, std::string(1, static_cast<char>(1 | (3 << 2) | (2 << 4) | (1 << 6))) + key);
+
+  // mode 7: two keys. Column count - 1, key type indexes, the share mask (b's column i is a's), table
+  // id, two versions, then a's and b's values.
+  Bytes e;  // (text, int) with equal text: the int decides
+  e.u8(1).u8(kText).u8(kInt64).u8(1).fixed<uint32_t>(16384).fixed<uint64_t>(5).fixed<uint64_t>(9);
+  e.text(std::string("ab\0", 3)).fixed<int64_t>(-1).fixed<int64_t>(1);
+  write(dir, "key-text-int", 7, e.s);
+  Bytes f;  // (double, numeric, date): -0.0 = 0.0 and 1.00 = 1.000, the date decides
+  f.u8(2).u8(kFloat64).u8(kNumeric).u8(kDate).u8(0).fixed<uint32_t>(1).fixed<uint64_t>(3).fixed<uint64_t>(3);
+  f.fixed<double>(-0.0).numeric(false, "100", 1).fixed<int32_t>(0);
+  f.fixed<double>(0.0).numeric(false, "1000", 1).fixed<int32_t>(-1);
+  write(dir, "key-float-numeric-date", 7, f.s);
+  Bytes g;  // (numeric, bool, timestamptz): a negative and a special numeric
+  g.u8(2)
+      .u8(kNumeric)
+      .u8(kBool)
+      .u8(kTimestampTz)
+      .u8(0)
+      .fixed<uint32_t>(2)
+      .fixed<uint64_t>(1)
+      .fixed<uint64_t>(2);
+  g.numeric(true, "5000001", 3).u8(1).fixed<int64_t>(0);
+  g.u8(0x01).u8(0).fixed<int64_t>(-1);  // Infinity
+  write(dir, "key-numeric-bool-ts", 7, g.s);
 }
 
 }  // namespace
@@ -96,5 +227,6 @@ int main(int argc, char** argv) {
   write(dir, "values-float64", 2, std::string("\x03\x11", 2) + raw_cpu);
   write(dir, "values-text", 2, std::string("\x04\x00", 2) + "eu-west\xffus-east\xff\xffus-west\xffus-west");
   write(dir, "block-pair", 3, std::string("\x02\x03\x21", 3) + raw_ts + raw_cpu);
+  write_row_and_key_seeds(dir);
   return 0;
 }
