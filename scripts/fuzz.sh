@@ -1,21 +1,18 @@
 #!/usr/bin/env bash
-# Builds libFuzzer targets (tests/fuzz) in build-fuzz (clang, ASan, UBSan, coverage) and runs each from its
-# committed seed corpus for a fixed time. A crash, leak, timeout or out-of-memory fails the run, and the
-# input that caused it is printed (hex) and kept as build-fuzz/fuzz-artifacts/<target>/crash-<sha1>.
+# Runs the libFuzzer targets (tests/fuzz) from build-asan, the ASan/UBSan build with libFuzzer coverage on
+# every stage (scripts/configure_asan.sh), each from its committed seed corpus for a fixed time. Builds
+# what is missing first: in CI, OMENDB_SANITIZE=1 scripts/test.sh has already built everything, so this
+# only runs. A crash, leak, timeout or out-of-memory fails the run, and the input that caused it is
+# printed (hex) and kept as build-asan/fuzz-artifacts/<target>/crash-<sha1>.
 #   scripts/fuzz.sh [SECONDS]                 default 60 s per target; CI runs this (.ci/run)
-#   OMENDB_FUZZ_TARGETS="sql_fuzz" scripts/fuzz.sh 300
-# The default targets, pgwire_fuzz and codec_fuzz, need no LLVM engine: they build in about 3 minutes
-# on 2 cores. sql_fuzz needs the whole engine built again with instrumentation, too slow for every CI
-# run (docs/reliability.md, "Fuzzing in CI"); run it by hand as above.
+#   OMENDB_FUZZ_TARGETS="sql_fuzz" scripts/fuzz.sh 600
 # Exit code: 0 if every target ran its time without a finding.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-60}"
-targets="${OMENDB_FUZZ_TARGETS:-pgwire_fuzz codec_fuzz}"
-dir=build-fuzz
-CC=clang CXX=clang++ cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOMENDB_FUZZ=ON -DOMENDB_SANITIZE=ON \
-  -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -B "$dir" -S . >/dev/null ||
-  { echo "fuzz: cmake configure failed"; exit 1; }
+targets="${OMENDB_FUZZ_TARGETS:-pgwire_fuzz codec_fuzz sql_fuzz}"
+dir=build-asan
+bash scripts/configure_asan.sh >/dev/null || { echo "fuzz: cmake configure failed"; exit 1; }
 start=$(date +%s)
 # shellcheck disable=SC2086
 cmake --build "$dir" --target $targets || { echo "fuzz: build failed"; exit 1; }
@@ -48,7 +45,7 @@ for target in $targets; do
       [ -e "$f" ] || continue
       echo "fuzz: reproducer $f ($(stat -c %s "$f") bytes), first 1 kB:"
       head -c 1024 "$f" | od -A d -t x1z -v | sed 's/^/  /'
-      echo "fuzz: run it again with: $dir/tests/fuzz/$target $f"
+      echo "fuzz: run it again with: ${env[*]:+${env[*]} }$dir/tests/fuzz/$target $f"
     done
   fi
   rm -rf "$work"

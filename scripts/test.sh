@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README's second command: installs what is missing, builds everything and runs every test with ctest
 # (unit tests, the SQL suite tests/sql, the integration tests and a slice of the sqllogictest corpus).
-#   OMENDB_SANITIZE=1 scripts/test.sh   builds in build-asan with AddressSanitizer + UBSan instead.
+#   OMENDB_SANITIZE=1 scripts/test.sh   builds in build-asan (clang, AddressSanitizer + UBSan, libFuzzer
+#                                       coverage: scripts/configure_asan.sh) instead, the fuzz targets too.
 #   OMENDB_TSAN=1 scripts/test.sh       builds the storage, common and pgwire unit tests in build-tsan
 #                                       with ThreadSanitizer and runs them (docs/reliability.md).
 #   Extra arguments go to ctest, e.g.  scripts/test.sh -L integration   or   scripts/test.sh -LE corpus
@@ -12,7 +13,7 @@ bash scripts/setup.sh
 targets=()
 if [ "${OMENDB_SANITIZE:-0}" = "1" ]; then
   dir=build-asan
-  cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOMENDB_SANITIZE=ON -B "$dir" -S .
+  bash scripts/configure_asan.sh
   export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
   export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 elif [ "${OMENDB_TSAN:-0}" = "1" ]; then
