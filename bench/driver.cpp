@@ -729,6 +729,51 @@ Json task_point(const Target& t) {
   return j;
 }
 
+// ilookup: point lookups by an indexed column that is not the primary key, on
+// lk(id BIGINT PRIMARY KEY, code BIGINT, note TEXT) with --rows rows, code = id * 7919 mod rows (a
+// permutation: every code is in exactly one row), CREATE INDEX lk_code ON lk (code). --setup (re)creates
+// the table and the index (timing the load and the build); otherwise one client looks up random existing
+// values for --seconds, by `code` (--by code, the secondary index) or by `id` (--by id, the primary key),
+// prepared where the system supports it.
+Json task_ilookup(const Target& t) {
+  const int64_t rows = static_cast<int64_t>(t.args.num("rows", 1000000));
+  if (t.args.values.count("setup")) {
+    auto c = t.connect();
+    c->query("DROP TABLE IF EXISTS lk");
+    c->query("CREATE TABLE lk (id BIGINT NOT NULL, code BIGINT, note TEXT, PRIMARY KEY (id))");
+    Clock::time_point t0 = Clock::now();
+    for (int64_t i = 0; i < rows; i += 1000) {
+      std::string sql = "INSERT INTO lk VALUES ";
+      for (int64_t k = i; k < std::min(rows, i + 1000); ++k)
+        sql += (k != i ? ",(" : "(") + std::to_string(k) + "," + std::to_string(k * 7919 % rows) + ",'note " +
+               std::to_string(k) + "')";
+      c->query(sql);
+    }
+    double load = seconds_since(t0);
+    Clock::time_point t1 = Clock::now();
+    c->query("CREATE INDEX lk_code ON lk (code)");
+    Json j;
+    j.boolean("ok", true).num("seconds", load).num("index_build_s", seconds_since(t1));
+    return j;
+  }
+  const bool by_code = t.args.get("by", "code") == "code";
+  std::string sql = std::string("SELECT id, code, note FROM lk WHERE ") + (by_code ? "code" : "id") + " = $1";
+  ClientRun run = run_clients(
+      t, 1, t.args.num("seconds", 2),
+      [&](Conn& conn, std::mt19937_64& rng, int) {
+        Rows got =
+            conn.run_prepared({std::to_string(static_cast<int64_t>(rng() % static_cast<uint64_t>(rows)))});
+        if (got.size() != 1) throw Failure("", "lookup returned " + std::to_string(got.size()) + " rows");
+      },
+      [&](Conn& conn) { conn.prepare(sql); });
+  std::vector<double>& all = run.latencies;
+  Json j;
+  j.boolean("ok", true).num("qps", all.size() / run.elapsed).num("count", static_cast<double>(all.size()));
+  j.num("p50_us", percentile(all, 0.5) * 1e6).num("p99_us", percentile(all, 0.99) * 1e6);
+  j.num("seconds", run.elapsed / std::max<size_t>(1, all.size()));
+  return j;
+}
+
 // htap: --writers threads insert fresh rows (100 per statement, each statement its own transaction) while
 // one reader repeats --sql, for --seconds. --mode read|write runs one side alone for the baseline.
 // cancel: --count times, sends --sql, cancels it after --after seconds (default: half of a warm uncancelled
@@ -1033,10 +1078,10 @@ int main(int argc, char** argv) {
       g_database = database.get();
     }
     static const std::map<std::string, Json (*)(const Target&)> tasks = {
-        {"exec", task_exec},     {"ingest", task_ingest}, {"query", task_query},
-        {"point", task_point},   {"htap", task_htap},     {"compile", task_compile},
-        {"memory", task_memory}, {"commit", task_commit}, {"versions", task_versions},
-        {"cancel", task_cancel}};
+        {"exec", task_exec},     {"ingest", task_ingest},  {"query", task_query},
+        {"point", task_point},   {"htap", task_htap},      {"compile", task_compile},
+        {"memory", task_memory}, {"commit", task_commit},  {"versions", task_versions},
+        {"cancel", task_cancel}, {"ilookup", task_ilookup}};
     auto it = tasks.find(task);
     if (it == tasks.end()) throw std::runtime_error("unknown --task " + task);
     try {

@@ -165,10 +165,30 @@ const storage::TableDef* table_by_oid(const std::vector<storage::TableDefPtr>& t
   return nullptr;
 }
 
+// An index pg_class lists: a primary key's or a secondary one.
+struct IndexInfo {
+  const storage::TableDef* table = nullptr;
+  std::string name;
+  std::vector<int> columns;  // indexes into table->columns
+  bool unique = false;
+};
+
+IndexInfo index_by_oid(const std::vector<storage::TableDefPtr>& tables, int64_t oid) {
+  for (const auto& t : tables) {
+    if (!t->primary_key.empty() && pkey_index_oid(t->id) == oid)
+      return {t.get(), t->name + "_pkey", t->primary_key, true};
+    for (const storage::IndexDef& ix : t->indexes) {
+      if (table_oid(ix.id) != oid) continue;
+      IndexInfo info{t.get(), ix.name, {}, ix.unique};
+      for (int32_t a : ix.attnums) info.columns.push_back(t->column_of_attnum(a));
+      return info;
+    }
+  }
+  return {};
+}
+
 const storage::TableDef* table_by_index_oid(const std::vector<storage::TableDefPtr>& tables, int64_t oid) {
-  for (const auto& t : tables)
-    if (!t->primary_key.empty() && pkey_index_oid(t->id) == oid) return t.get();
-  return nullptr;
+  return index_by_oid(tables, oid).table;
 }
 
 const storage::TableDef* table_by_constraint_oid(const std::vector<storage::TableDefPtr>& tables,
@@ -311,22 +331,29 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       return;  // OmenDB keeps no comments (COMMENT ON is not supported)
     case Func::PgGetIndexdef: {
       auto tables = ctx.tables();
-      const storage::TableDef* t = table_by_index_oid(tables, args[0].i64);
+      const IndexInfo ix = index_by_oid(tables, args[0].i64);
+      const storage::TableDef* t = ix.table;
       if (!t) return;
+      auto column_name = [&](size_t i) {
+        return ix.columns[i] < 0 ? std::string("?")
+                                 : quote_ident(t->columns[static_cast<size_t>(ix.columns[i])].name);
+      };
       int64_t column = nargs > 1 ? args[1].i64 : 0;
       if (column > 0) {
-        if (static_cast<size_t>(column) > t->primary_key.size()) {
+        if (static_cast<size_t>(column) > ix.columns.size()) {
           set_text(text, "", out);
           return;
         }
-        set_text(text, quote_ident(t->columns[static_cast<size_t>(t->primary_key[column - 1])].name), out);
+        set_text(text, column_name(static_cast<size_t>(column - 1)), out);
         return;
       }
+      std::string cols;
+      for (size_t i = 0; i < ix.columns.size(); ++i) cols += (i ? ", " : "") + column_name(i);
       // The pretty form leaves out the schema of a table on the search_path (every user table: public).
       const bool pretty = nargs > 2 && args[2].i64 != 0;
       set_text(text,
-               "CREATE UNIQUE INDEX " + quote_ident(t->name + "_pkey") + " ON " + (pretty ? "" : "public.") +
-                   quote_ident(t->name) + " USING btree (" + key_columns(*t) + ")",
+               std::string(ix.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quote_ident(ix.name) +
+                   " ON " + (pretty ? "" : "public.") + quote_ident(t->name) + " USING btree (" + cols + ")",
                out);
       return;
     }

@@ -509,9 +509,10 @@ struct RelationRow {
   std::string name;
   uint32_t nsp;
   char kind;
-  const storage::TableDef* table;  // columns (null for an index)
-  const storage::TableDef* indexed = nullptr;
+  const storage::TableDef* table;              // columns (null for an index)
+  const storage::TableDef* indexed = nullptr;  // an index's table
   uint32_t type = 0;
+  std::vector<int> index_columns = {};  // an index's columns (indexes into indexed->columns)
 };
 
 std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& tables) {
@@ -525,7 +526,13 @@ std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& 
   for (const auto& t : tables) {
     out.push_back({table_oid(t->id), t->name, kPublicNamespace, 'r', t.get(), nullptr, row_type_oid(t->id)});
     if (!t->primary_key.empty())
-      out.push_back({pkey_index_oid(t->id), t->name + "_pkey", kPublicNamespace, 'i', nullptr, t.get()});
+      out.push_back({pkey_index_oid(t->id), t->name + "_pkey", kPublicNamespace, 'i', nullptr, t.get(), 0,
+                     t->primary_key});
+    for (const storage::IndexDef& ix : t->indexes) {  // secondary indexes: OIDs from their relation ids
+      std::vector<int> cols;
+      for (int32_t a : ix.attnums) cols.push_back(t->column_of_attnum(a));
+      out.push_back({table_oid(ix.id), ix.name, kPublicNamespace, 'i', nullptr, t.get(), 0, std::move(cols)});
+    }
   }
   return out;
 }
@@ -569,12 +576,11 @@ std::vector<Row> class_rows(const storage::TableDef& def, const Context& ctx) {
                                       : 0)
         .oid("relfilenode", r.kind == 'v' ? 0 : r.oid)
         .set("reltuples", Value::float64(-1))
-        .flag("relhasindex",
-              r.table && r.kind == 'r' && r.nsp == kPublicNamespace && !r.table->primary_key.empty())
+        .flag("relhasindex", r.table && r.kind == 'r' && r.nsp == kPublicNamespace &&
+                                 (!r.table->primary_key.empty() || !r.table->indexes.empty()))
         .chr("relpersistence", 'p')
         .chr("relkind", r.kind)
-        .num("relnatts",
-             static_cast<int32_t>(r.table ? r.table->slot_count() : r.indexed->primary_key.size()))
+        .num("relnatts", static_cast<int32_t>(r.table ? r.table->slot_count() : r.index_columns.size()))
         .flag("relispopulated", true)
         .chr("relreplident", r.kind == 'r' && r.nsp == kPublicNamespace ? 'd' : 'n');
   }
@@ -616,8 +622,9 @@ std::vector<Row> attribute_rows(const storage::TableDef& def, const Context& ctx
         rows.oid("atttypid", 0).flag("attisdropped", true).num("attstattarget", 0).oid("attcollation", 0);
       }
     } else {
-      for (size_t i = 0; i < r.indexed->primary_key.size(); ++i) {
-        storage::ColumnDef c = r.indexed->columns[static_cast<size_t>(r.indexed->primary_key[i])];
+      for (size_t i = 0; i < r.index_columns.size(); ++i) {
+        if (r.index_columns[i] < 0) continue;
+        storage::ColumnDef c = r.indexed->columns[static_cast<size_t>(r.index_columns[i])];
         c.not_null = false;
         add(c, static_cast<int>(i) + 1);
       }
@@ -683,6 +690,22 @@ std::vector<Row> index_rows(const storage::TableDef& def, const Context& ctx) {
         .flag("indisvalid", true)
         .flag("indisready", true)
         .flag("indislive", true);
+  }
+  for (const auto& t : ctx.tables()) {
+    for (const storage::IndexDef& ix : t->indexes) {
+      auto n = static_cast<int32_t>(ix.attnums.size());
+      rows.add()
+          .oid("indexrelid", table_oid(ix.id))
+          .oid("indrelid", table_oid(t->id))
+          .num("indnatts", n)
+          .num("indnkeyatts", n)
+          .flag("indisunique", ix.unique)
+          .flag("indisprimary", false)
+          .flag("indimmediate", true)
+          .flag("indisvalid", true)
+          .flag("indisready", true)
+          .flag("indislive", true);
+    }
   }
   return rows.take();
 }

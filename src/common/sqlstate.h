@@ -63,6 +63,7 @@ namespace omendb {
   X(InvalidColumnReference, "42P10")              \
   X(InvalidTableDefinition, "42P16")              \
   X(WrongObjectType, "42809")                     \
+  X(DependentObjectsStillExist, "2BP01")          \
   X(InvalidName, "42602")                         \
   X(UndefinedParameter, "42P02")                  \
   X(DuplicatePreparedStatement, "42P05")          \
@@ -73,6 +74,7 @@ namespace omendb {
   X(DiskFull, "53100")                            \
   X(ProgramLimitExceeded, "54000")                \
   X(StatementTooComplex, "54001")                 \
+  X(TooManyColumns, "54011")                      \
   X(InvalidEscapeSequence, "22025")               \
   X(InvalidRegularExpression, "2201B")            \
   X(LockNotAvailable, "55P03")                    \

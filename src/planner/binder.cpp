@@ -3834,6 +3834,11 @@ void find_scans(Op& op, std::vector<plan::TableScanOp*>& out) {
   for (auto& c : op.children) find_scans(*c, out);
 }
 
+void find_index_scans(Op& op, std::vector<plan::IndexScanOp*>& out) {
+  if (op.is<plan::IndexScanOp>()) out.push_back(&op.as<plan::IndexScanOp>());
+  for (auto& c : op.children) find_index_scans(*c, out);
+}
+
 void Binder::finish(PlannedStatement& out) {
   plan::PhysicalPlan& p = out.plan;
   // The client's parameters come first (placeholders), then the lifted literals.
@@ -3855,13 +3860,27 @@ void Binder::finish(PlannedStatement& out) {
     out.matrix_sources = std::move(matrix_sources_);
   }
   std::vector<plan::TableScanOp*> scans;
+  std::vector<plan::IndexScanOp*> index_scans;
   for (plan::OpPtr* t : trees) {
     detail::choose_key_ranges(**t);
     detail::elide_sorts(*t);
     detail::limit_sorts(**t);
     find_scans(**t, scans);
+    find_index_scans(**t, index_scans);
   }
   uint64_t total = 0;
+  for (plan::IndexScanOp* scan : index_scans) {
+    // PostgreSQL's default selectivities, as for a primary-key range below.
+    double rows = static_cast<double>(ctx_.row_estimate ? ctx_.row_estimate(scan->table->id) : 0);
+    for (size_t i = 0; i < scan->range.eq.size(); ++i) rows *= 0.005;
+    if (scan->range.lower && scan->range.upper) {
+      rows *= 0.005;
+    } else if (scan->range.lower || scan->range.upper) {
+      rows /= 3;
+    }
+    scan->estimated_rows = rows < 1 ? 1 : static_cast<uint64_t>(rows);
+    total += scan->estimated_rows;
+  }
   for (plan::TableScanOp* scan : scans) {
     uint64_t est = ctx_.row_estimate ? ctx_.row_estimate(scan->table->id) : 0;
     const auto& pk = scan->table->primary_key;
@@ -3884,7 +3903,7 @@ void Binder::finish(PlannedStatement& out) {
     scan->sealed_blocks = ctx_.sealed_blocks ? ctx_.sealed_blocks(scan->table->id) : 0;
     total += est;
   }
-  if (!scans.empty()) {
+  if (!scans.empty() || !index_scans.empty()) {
     p.estimated_rows = total;  // rows the scans read (a join touches each side's rows)
   } else {
     p.estimated_rows = values_rows_ ? values_rows_ : 1;

@@ -199,6 +199,46 @@ void TableScanOp::write_shape(ShapeWriter& w) const {
 }
 OMENDB_SHAPE_COVERS(TableScanOp, 208);
 
+// ---- IndexScan --------------------------------------------------------------------------------------
+
+void IndexScanOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  for (auto& e : range.eq) f(e);
+  if (range.lower) f(range.lower);
+  if (range.upper) f(range.upper);
+}
+
+std::string IndexScanOp::explain(const ExplainContext& c) const {
+  std::string s = "IndexScan " + table->name + " using " + index.name + " ";
+  auto name = [&](size_t i) {
+    const int col = index_column(i);
+    return col < 0 ? std::string("?") : table->columns[static_cast<size_t>(col)].name;
+  };
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < range.eq.size(); ++i) parts.push_back(name(i) + " = " + c.expr(*range.eq[i]));
+  if (range.lower)
+    parts.push_back(name(range.eq.size()) + (range.lower_inclusive ? " >= " : " > ") + c.expr(*range.lower));
+  if (range.upper)
+    parts.push_back(name(range.eq.size()) + (range.upper_inclusive ? " <= " : " < ") + c.expr(*range.upper));
+  s += "(range: ";
+  for (size_t i = 0; i < parts.size(); ++i) s += (i ? ", " : "") + parts[i];
+  s += ")";
+  if (estimated_rows > 0) s += " (~" + std::to_string(estimated_rows) + " rows)";
+  return s;
+}
+
+void IndexScanOp::write_shape(ShapeWriter& w) const {
+  w.tag("iscan");
+  w.put(output);
+  w.put(table);
+  w.put(static_cast<int64_t>(index.id));
+  w.put(scan_columns);
+  w.put(range);
+  w.put(static_cast<int64_t>(key_column));
+  // index's other fields follow from its id and the catalog version (part of the cache key); estimated_rows
+  // decides the compile tier, which the JIT adds to the cache key itself.
+}
+OMENDB_SHAPE_COVERS(IndexScanOp, 256);
+
 // ---- Values -----------------------------------------------------------------------------------------
 
 void ValuesOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {

@@ -35,12 +35,13 @@ enum class OpKind {
   Repeat,
   Upsert,
   Subquery,
-  Window
+  Window,
+  IndexScan
 };
 
 // Where an operator stands in the pipelines: the only thing the pipeline cutter asks of it.
 enum class PipelineRole {
-  Source,     // starts a pipeline: TableScan, Values
+  Source,     // starts a pipeline: TableScan, IndexScan, Values
   Streaming,  // works row by row inside its child's pipeline: Filter, Project, Limit
   Breaker,    // ends its children's pipelines (consuming every row into its state), then is the source
               // of a new pipeline that reads that state: Sort, Aggregate, Window, UnionAll (the only
@@ -141,6 +142,32 @@ class TableScanOp final : public Op {
   std::vector<ZoneBound> zone;  // pushed-down predicates for sealed blocks' zone maps
   uint64_t estimated_rows = 0;  // from storage's size estimate (EXPLAIN and the JIT tier only)
   uint64_t sealed_blocks = 0;   // sealed column blocks of the table at planning time (EXPLAIN only)
+
+  PipelineRole role() const override { return PipelineRole::Source; }
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// A table's rows found through one of its secondary indexes (storage/catalog.h, IndexDef): the index
+// entries in `range` (equalities on a prefix of the index's columns, then an optional range on the next
+// column; each bound is one of the index's columns, in index order), each entry's row read through the
+// table's visible-version lookup. Rows come in index order, not in primary-key order. The optimizer
+// puts it where a TableScan's primary-key range could not narrow the scan (optimizer.cpp); the Filter
+// above it still checks the whole predicate on every row.
+class IndexScanOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::IndexScan;
+  IndexScanOp() : Op(kKind) {}
+  storage::TableDefPtr table;
+  storage::IndexDef index;
+  std::vector<int> scan_columns;  // as TableScanOp's
+  KeyRange range;                 // over the index's columns
+  ColumnId key_column = -1;       // as TableScanOp's (UPDATE, DELETE, FOR UPDATE)
+  uint64_t estimated_rows = 0;    // EXPLAIN and the JIT tier only
+
+  // The table column of the index's column `i`.
+  int index_column(size_t i) const { return table->column_of_attnum(index.attnums[i]); }
 
   PipelineRole role() const override { return PipelineRole::Source; }
   void for_each_expr(const std::function<void(ExprPtr&)>& f) override;

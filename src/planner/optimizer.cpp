@@ -1,5 +1,5 @@
 // Rule-based optimizer: PostgreSQL's folding of strict operators over a NULL constant, primary-key range
-// selection and sort elision.
+// selection, secondary index selection and sort elision.
 #include <algorithm>
 
 #include "planner/planner_internal.h"
@@ -165,6 +165,79 @@ void choose_range(const Expr& predicate, plan::TableScanOp& scan) {
   scan.range = std::move(range);
 }
 
+// A secondary index for a scan whose primary-key range is the whole table (the primary key is preferred
+// whenever it narrows the scan): the index whose columns the WHERE conjuncts fix furthest, as equalities
+// on a prefix of its columns (two points each) then a range on the next one (one point). Null when no
+// index has a usable first column. Rule-based: no costs, as the primary-key choice.
+std::unique_ptr<plan::IndexScanOp> choose_index(const Expr& predicate, plan::TableScanOp& scan) {
+  if (!scan.table || scan.table->indexes.empty() || !scan.range.is_full()) return nullptr;
+  std::vector<const Expr*> cs;
+  conjuncts(predicate, cs);
+  const storage::IndexDef* best = nullptr;
+  plan::KeyRange best_range;
+  int best_points = 0;
+  for (const storage::IndexDef& index : scan.table->indexes) {
+    std::vector<int> cols;
+    for (int32_t a : index.attnums) cols.push_back(scan.table->column_of_attnum(a));
+    std::vector<Candidate> cands;
+    for (const Expr* c : cs) {
+      if (c->op != ExprOp::Eq && c->op != ExprOp::Lt && c->op != ExprOp::Le && c->op != ExprOp::Gt &&
+          c->op != ExprOp::Ge)
+        continue;
+      for (int side = 0; side < 2; ++side) {
+        const Expr& k = *c->args[side];
+        const Expr& b = *c->args[1 - side];
+        const int col = scanned_column(k, scan);
+        if (col < 0 || !row_independent(b)) continue;
+        if (!compatible(scan.table->columns[static_cast<size_t>(col)].type, b.type)) continue;
+        // The first position of the column in the index (a column listed twice is bound at its first).
+        auto at = std::find(cols.begin(), cols.end(), col);
+        if (at == cols.end()) continue;
+        cands.push_back({static_cast<int>(at - cols.begin()), side == 0 ? c->op : flip(c->op), &b});
+        break;
+      }
+    }
+    plan::KeyRange range;
+    int pos = 0, points = 0;
+    const int n = static_cast<int>(cols.size());
+    for (; pos < n; ++pos) {
+      auto it = std::find_if(cands.begin(), cands.end(),
+                             [&](const Candidate& c) { return c.key_pos == pos && c.op == ExprOp::Eq; });
+      if (it == cands.end()) break;
+      range.eq.push_back(clone(*it->bound));
+      points += 2;
+    }
+    if (pos < n) {
+      for (const auto& c : cands) {
+        if (c.key_pos != pos) continue;
+        if ((c.op == ExprOp::Gt || c.op == ExprOp::Ge) && !range.lower) {
+          range.lower = clone(*c.bound);
+          range.lower_inclusive = c.op == ExprOp::Ge;
+        } else if ((c.op == ExprOp::Lt || c.op == ExprOp::Le) && !range.upper) {
+          range.upper = clone(*c.bound);
+          range.upper_inclusive = c.op == ExprOp::Le;
+        }
+      }
+      if (range.lower || range.upper) ++points;
+    }
+    if (points > best_points) {
+      best_points = points;
+      best = &index;
+      best_range = std::move(range);
+    }
+  }
+  if (!best) return nullptr;
+  auto out = std::make_unique<plan::IndexScanOp>();
+  out->output = scan.output;
+  out->table = scan.table;
+  out->index = *best;
+  out->scan_columns = scan.scan_columns;
+  out->range = std::move(best_range);
+  out->key_column = scan.key_column;
+  out->estimated_rows = scan.estimated_rows;
+  return out;
+}
+
 // True when rows coming out of `project` are already ordered by `keys`: the keys name bare primary-key
 // columns of a scan below (through Filters only), ascending, in key order. Storage scans in key order
 // (key columns are NOT NULL, so NULLS FIRST/LAST does not matter). Keys after the complete primary key
@@ -274,8 +347,12 @@ void limit_sorts(Op& op) {
 void choose_key_ranges(Op& op) {
   for (auto& c : op.children) choose_key_ranges(*c);
   if (op.is<plan::FilterOp>() && op.as<plan::FilterOp>().predicate && !op.children.empty() &&
-      op.children[0]->is<plan::TableScanOp>())
-    choose_range(*op.as<plan::FilterOp>().predicate, op.children[0]->as<plan::TableScanOp>());
+      op.children[0]->is<plan::TableScanOp>()) {
+    const Expr& predicate = *op.as<plan::FilterOp>().predicate;
+    choose_range(predicate, op.children[0]->as<plan::TableScanOp>());
+    if (auto index = choose_index(predicate, op.children[0]->as<plan::TableScanOp>()))
+      op.children[0] = std::move(index);
+  }
 }
 
 }  // namespace omendb::planner::detail

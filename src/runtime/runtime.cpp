@@ -80,10 +80,18 @@ void record_current_exception(QueryState* qs) noexcept {
 }
 
 // A template, so outside extern "C" (clang rejects templates with C linkage).
+// An index scan's bounds are encoded as its entries are: each value after a marker byte (key_codec.h).
 static void append_key(QueryState* qs, int32_t scan, int32_t which, auto&& append) {
   ScanSlot& s = ctx_of(qs).scans[static_cast<size_t>(scan)];
-  if (which == 0 || which == 2) append(s.lower);
-  if (which == 1 || which == 2) append(s.upper);
+  const bool index = s.spec.index_id != 0;
+  if (which == 0 || which == 2) {
+    if (index) s.lower.push_back(storage::keycodec::kIndexValue);
+    append(s.lower);
+  }
+  if (which == 1 || which == 2) {
+    if (index) s.upper.push_back(storage::keycodec::kIndexValue);
+    append(s.upper);
+  }
 }
 
 // ---- runtime functions ------------------------------------------------------------------------
@@ -172,7 +180,9 @@ void rt_scan_open(QueryState* qs, int32_t scan, int32_t lower_mode, int32_t uppe
     spec.upper = upper_mode == 2 ? s.upper : storage::keycodec::prefix_successor(s.upper);
     spec.upper_unbounded = spec.upper.empty();  // successor of 0xFF... has no bound
   }
-  if (ctx.recheck_key && spec.want_keys && spec.table->id == ctx.recheck_table) {
+  if (ctx.recheck_key && spec.want_keys && spec.table->id == ctx.recheck_table && spec.index_id != 0) {
+    spec.only_key = *ctx.recheck_key;  // an index scan: only the entries of the row being re-checked
+  } else if (ctx.recheck_key && spec.want_keys && spec.table->id == ctx.recheck_table) {
     // READ COMMITTED re-check: the target table's scan reads only the row being re-checked (its
     // range intersected with the row's key: an empty range if the row is outside it).
     std::string_view row = std::string_view(*ctx.recheck_key).substr(storage::keycodec::kTablePrefixSize);

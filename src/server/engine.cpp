@@ -644,6 +644,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       case ast::StmtKind::AlterTable:
         no_ddl_in_block("ALTER TABLE");
         return alter_table(static_cast<const ast::AlterTableStmt&>(stmt), out);
+      case ast::StmtKind::CreateIndex:
+        no_ddl_in_block("CREATE INDEX");
+        return create_index(static_cast<const ast::CreateIndexStmt&>(stmt), out);
+      case ast::StmtKind::DropIndex:
+        no_ddl_in_block("DROP INDEX");
+        return drop_index(static_cast<const ast::DropIndexStmt&>(stmt), out);
       case ast::StmtKind::Unsupported:
         throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
     }
@@ -1413,6 +1419,16 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           }
           if (in_primary_key(i)) throw_unsupported("ALTER TABLE ... DROP COLUMN of a primary key column");
           if (def.columns.size() == 1) throw_unsupported("tables without columns (dropping the last column)");
+          // Indexes on the column go with it, as in PostgreSQL (their entries are deleted).
+          for (auto ix = def.indexes.begin(); ix != def.indexes.end();) {
+            if (std::find(ix->attnums.begin(), ix->attnums.end(), def.attnums[static_cast<size_t>(i)]) !=
+                ix->attnums.end()) {
+              work.drop_indexes.push_back(ix->id);
+              ix = def.indexes.erase(ix);
+            } else {
+              ++ix;
+            }
+          }
           def.dropped.push_back({def.attnums[static_cast<size_t>(i)],
                                  def.columns[static_cast<size_t>(i)].type,
                                  def.columns[static_cast<size_t>(i)].name});
@@ -1511,6 +1527,146 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     }
     db_.store().alter_table(std::move(def), work);
     out.command_complete("ALTER TABLE");
+  }
+
+  // Waits until no statement uses table `name` (exclusive table lock), then holds the DDL mutex; looks
+  // again if the table changed meanwhile. Null (nothing held) if there is no such table.
+  struct TableForDdl {
+    storage::TableDefPtr def;
+    TableLocks::Held locks;
+    std::unique_lock<std::mutex> ddl;
+  };
+  TableForDdl lock_table_for_ddl(const std::string& name, const storage::LockWait& wait) {
+    storage::Catalog& catalog = db_.store().catalog();
+    TableForDdl out;
+    for (;;) {
+      out.def = catalog.find(name);
+      if (!out.def) return out;
+      settle_cursors_using({out.def->id});
+      out.locks = db_.table_locks().acquire({}, {out.def->id}, wait);
+      out.ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
+      if (catalog.find(name) == out.def) return out;
+      out.ddl.unlock();
+      out.locks.release();
+    }
+  }
+
+  // Whether `name` is taken by a relation pg_class lists: a table, an index, a primary key's index.
+  bool relation_name_taken(const std::string& name) const {
+    storage::Catalog& catalog = db_.store().catalog();
+    if (catalog.find(name) || catalog.find_index_table(name)) return true;
+    for (const auto& t : catalog.tables())
+      if (!t->primary_key.empty() && t->name + "_pkey" == name) return true;
+    return false;
+  }
+
+  // CREATE INDEX (docs/schema.md, "Secondary indexes"): as PostgreSQL's non-concurrent build, the table's
+  // writers (and here its readers too: the table lock has one exclusive mode) wait until the index is
+  // built; statements on other tables go on, but commits of every table wait for the build's write.
+  void create_index(const ast::CreateIndexStmt& stmt, pgwire::ResultWriter& out) {
+    if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
+    if (stmt.unique) throw_unsupported("CREATE UNIQUE INDEX");
+    const ast::TableRef& t = stmt.table;
+    if (!t.schema.empty() && t.schema != "public")
+      throw SqlError(SqlState::UndefinedTable, "relation \"" + t.schema + "." + t.name + "\" does not exist");
+    if (stmt.columns.size() > 32)
+      throw SqlError(SqlState::TooManyColumns, "cannot use more than 32 columns in an index");
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
+    TableForDdl table = lock_table_for_ddl(t.name, wait);
+    if (!table.def) throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
+    storage::TableDef def = *table.def;
+    storage::IndexDef index;
+    for (const std::string& c : stmt.columns) {
+      const int i = def.find_column(c);
+      if (i < 0) throw SqlError(SqlState::UndefinedColumn, "column \"" + c + "\" does not exist");
+      if (def.columns[static_cast<size_t>(i)].type == TypeId::Interval)
+        throw_unsupported("an index on an interval column");
+      index.attnums.push_back(def.attnum(static_cast<size_t>(i)));
+    }
+    if (stmt.name.empty()) {
+      // PostgreSQL's ChooseIndexName: table_col1_col2_idx, then idx1, idx2, ... until the name is free,
+      // each part cut so that the name fits in 63 bytes.
+      std::string cols;
+      for (const std::string& c : stmt.columns) cols += (cols.empty() ? "" : "_") + c;
+      for (int n = 0;; ++n) {
+        std::string suffix = "idx" + (n ? std::to_string(n) : "");
+        std::string name = def.name + "_" + cols;
+        if (name.size() + 1 + suffix.size() > 63) name.resize(63 - 1 - suffix.size());
+        name += "_" + suffix;
+        if (!relation_name_taken(name)) {
+          index.name = name;
+          break;
+        }
+      }
+    } else {
+      index.name = stmt.name.size() > 63 ? stmt.name.substr(0, 63) : stmt.name;
+      if (relation_name_taken(index.name)) {
+        if (stmt.if_not_exists) {
+          out.notice("42P07", "relation \"" + index.name + "\" already exists, skipping");
+          out.command_complete("CREATE INDEX");
+          return;
+        }
+        throw SqlError(SqlState::DuplicateTable, "relation \"" + index.name + "\" already exists");
+      }
+    }
+    index.id = db_.store().catalog().allocate_id();
+    def.indexes.push_back(index);
+    storage::Store::AlterWork work;
+    work.build_indexes.push_back(index.id);
+    work.fence = true;  // a transaction that wrote the table without the index fails at COMMIT (40001)
+    work.cancel = wait.cancel;
+    work.deadline = wait.deadline;
+    db_.store().alter_table(std::move(def), work);
+    out.command_complete("CREATE INDEX");
+  }
+
+  // DROP INDEX: all named indexes are checked first (a failing DROP drops nothing), then each one's table
+  // waits for the statements using it, and the index leaves the catalog with its entries in one write.
+  void drop_index(const ast::DropIndexStmt& stmt, pgwire::ResultWriter& out) {
+    storage::Catalog& catalog = db_.store().catalog();
+    std::vector<std::string> names;
+    for (const ast::TableRef& r : stmt.indexes) {
+      const bool public_schema = r.schema.empty() || r.schema == "public";
+      if (public_schema && catalog.find_index_table(r.name)) {
+        names.push_back(r.name);
+        continue;
+      }
+      if (public_schema) {
+        if (catalog.find(r.name))
+          throw SqlError(SqlState::WrongObjectType, "\"" + r.name + "\" is not an index")
+              .with_hint("Use DROP TABLE to remove a table.");
+        for (const auto& t : catalog.tables())
+          if (!t->primary_key.empty() && t->name + "_pkey" == r.name)
+            throw SqlError(SqlState::DependentObjectsStillExist, "cannot drop index " + r.name +
+                                                                     " because constraint " + r.name +
+                                                                     " on table " + t->name + " requires it")
+                .with_hint("You can drop constraint " + r.name + " on table " + t->name + " instead.");
+      }
+      std::string shown = public_schema || r.schema.empty() ? r.name : r.schema + "." + r.name;
+      if (!stmt.if_exists)
+        throw SqlError(SqlState::UndefinedObject, "index \"" + shown + "\" does not exist");
+      out.notice("00000", "index \"" + shown + "\" does not exist, skipping");
+    }
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
+    for (const std::string& name : names) {
+      for (;;) {
+        storage::TableDefPtr owner = catalog.find_index_table(name);
+        if (!owner) break;  // dropped meanwhile by another session
+        TableForDdl table = lock_table_for_ddl(owner->name, wait);
+        if (!table.def || !table.def->find_index(name)) continue;  // changed while we waited: look again
+        storage::TableDef def = *table.def;
+        storage::Store::AlterWork work;
+        for (auto ix = def.indexes.begin(); ix != def.indexes.end(); ++ix) {
+          if (ix->name != name) continue;
+          work.drop_indexes.push_back(ix->id);
+          def.indexes.erase(ix);
+          break;
+        }
+        db_.store().alter_table(std::move(def), work);
+        break;
+      }
+    }
+    out.command_complete("DROP INDEX");
   }
 
   void create_table(const ast::CreateTableStmt& stmt, pgwire::ResultWriter& out) {

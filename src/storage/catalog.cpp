@@ -23,6 +23,18 @@
 
 namespace omendb::storage {
 
+int TableDef::column_of_attnum(int32_t a) const {
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (attnum(i) == a) return static_cast<int>(i);
+  return -1;
+}
+
+const IndexDef* TableDef::find_index(std::string_view index_name) const {
+  for (const IndexDef& ix : indexes)
+    if (ix.name == index_name) return &ix;
+  return nullptr;
+}
+
 int TableDef::find_column(std::string_view column_name) const {
   for (size_t i = 0; i < columns.size(); ++i) {
     if (columns[i].name == column_name) return static_cast<int>(i);
@@ -67,6 +79,8 @@ constexpr uint8_t kCatalogFormatV1 = 1;
 constexpr uint8_t kCatalogFormatV2 = 2;  // + column defaults
 constexpr uint8_t kCatalogFormatV3 = 3;  // + per column: u8 flags (1: char(n)), u8 has_missing, str missing,
                                          //   i32 attnum; then i32 next_attnum (ALTER TABLE)
+constexpr uint8_t kCatalogFormatV4 = 4;  // + u32 index count, per index: u32 id, str name, u32 column
+                                         //   count, i32 attnum per column, u8 unique, u64 valid_from_ts
 
 template <typename T>
 void put_le(T v, std::string& out) {
@@ -110,7 +124,7 @@ struct Reader {
 
 std::string serialize(const TableDef& def) {
   std::string out;
-  out.push_back(static_cast<char>(kCatalogFormatV3));
+  out.push_back(static_cast<char>(def.indexes.empty() ? kCatalogFormatV3 : kCatalogFormatV4));
   put_le<uint32_t>(def.id, out);
   put_str(def.name, out);
   put_le<uint32_t>(static_cast<uint32_t>(def.columns.size()), out);
@@ -134,13 +148,23 @@ std::string serialize(const TableDef& def) {
     out.push_back(static_cast<char>(d.type));
     put_str(d.name, out);
   }
+  if (def.indexes.empty()) return out;
+  put_le<uint32_t>(static_cast<uint32_t>(def.indexes.size()), out);
+  for (const IndexDef& ix : def.indexes) {
+    put_le<uint32_t>(ix.id, out);
+    put_str(ix.name, out);
+    put_le<uint32_t>(static_cast<uint32_t>(ix.attnums.size()), out);
+    for (int32_t a : ix.attnums) put_le<int32_t>(a, out);
+    out.push_back(ix.unique ? '\x01' : '\x00');
+    put_le<uint64_t>(ix.valid_from_ts, out);
+  }
   return out;
 }
 
 bool deserialize(std::string_view in, TableDef& def) {
   Reader r{in};
   uint8_t version = r.get<uint8_t>();
-  if (version != kCatalogFormatV1 && version != kCatalogFormatV2 && version != kCatalogFormatV3) return false;
+  if (version < kCatalogFormatV1 || version > kCatalogFormatV4) return false;
   def.id = r.get<uint32_t>();
   def.name = r.get_str();
   uint32_t ncols = r.get<uint32_t>();
@@ -199,6 +223,25 @@ bool deserialize(std::string_view in, TableDef& def) {
         if (!take(d.attnum)) return false;
     }
   }
+  if (version >= kCatalogFormatV4) {
+    uint32_t nindexes = r.get<uint32_t>();
+    if (!r.ok || nindexes > in.size()) return false;
+    def.indexes.resize(nindexes);
+    for (IndexDef& ix : def.indexes) {
+      ix.id = r.get<uint32_t>();
+      ix.name = r.get_str();
+      uint32_t n = r.get<uint32_t>();
+      if (!r.ok || n == 0 || n > in.size()) return false;
+      ix.attnums.resize(n);
+      for (int32_t& a : ix.attnums) {
+        a = r.get<int32_t>();
+        if (def.column_of_attnum(a) < 0) return false;
+      }
+      ix.unique = r.get<uint8_t>() != 0;
+      ix.valid_from_ts = r.get<uint64_t>();
+      if (ix.id == 0) return false;
+    }
+  }
   return r.ok && r.pos == in.size();
 }
 
@@ -211,6 +254,8 @@ void Catalog::load() {
   rocksdb::DB* db = store_.db();
   by_name_.clear();
   by_id_.clear();
+  index_names_.clear();
+  index_ids_.clear();
   uint32_t max_id = 0;
 
   std::string lower = meta::catalog_prefix();
@@ -230,8 +275,8 @@ void Catalog::load() {
                                                   " is corrupted");
     }
     max_id = std::max(max_id, def->id);
-    by_id_[def->id] = def;
-    by_name_[def->name] = def;
+    for (const IndexDef& ix : def->indexes) max_id = std::max(max_id, ix.id);
+    add_locked(def);
   }
   check_status(it->status(), "reading the catalog");
 
@@ -260,6 +305,54 @@ TableDefPtr Catalog::find(uint32_t table_id) const {
   return it == by_id_.end() ? nullptr : it->second;
 }
 
+void Catalog::add_locked(const TableDefPtr& def) {
+  by_id_[def->id] = def;
+  by_name_[def->name] = def;
+  for (const IndexDef& ix : def->indexes) {
+    index_names_[ix.name] = def->id;
+    index_ids_[ix.id] = def->id;
+  }
+}
+
+void Catalog::remove_locked(const TableDef& def) {
+  by_id_.erase(def.id);
+  by_name_.erase(def.name);
+  for (const IndexDef& ix : def.indexes) {
+    index_names_.erase(ix.name);
+    index_ids_.erase(ix.id);
+  }
+}
+
+TableDefPtr Catalog::find_index_table(std::string_view index_name) const {
+  std::lock_guard lock(mutex_);
+  auto it = index_names_.find(std::string(index_name));
+  if (it == index_names_.end()) return nullptr;
+  auto t = by_id_.find(it->second);
+  return t == by_id_.end() ? nullptr : t->second;
+}
+
+bool Catalog::index_exists(uint32_t index_id) const {
+  std::lock_guard lock(mutex_);
+  return index_ids_.count(index_id) != 0;
+}
+
+uint32_t Catalog::allocate_id() {
+  std::lock_guard lock(mutex_);
+  if (next_table_id_ == 0 || next_table_id_ == UINT32_MAX) {
+    throw SqlError(SqlState::ProgramLimitExceeded, "out of table ids");
+  }
+  const uint32_t id = next_table_id_;
+  rocksdb::WriteBatch batch;
+  std::string next;
+  meta::append_be(id + 1, 4, next);
+  check_status(batch.Put(meta::next_table_id_key(), next), "creating index");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  check_status(write_to_rocksdb(*store_.db(), wo, batch), "creating index");
+  next_table_id_ = id + 1;
+  return id;
+}
+
 std::vector<TableDefPtr> Catalog::tables() const {
   std::lock_guard lock(mutex_);
   std::vector<TableDefPtr> out;
@@ -277,7 +370,7 @@ TableDefPtr Catalog::create_table(TableDef def) {
     def.columns[k].not_null = true;  // primary key columns are implicitly NOT NULL
   }
   std::lock_guard lock(mutex_);
-  if (by_name_.count(def.name)) {
+  if (by_name_.count(def.name) || index_names_.count(def.name)) {
     throw SqlError(SqlState::DuplicateTable, "relation \"" + def.name + "\" already exists");
   }
   if (next_table_id_ == 0 || next_table_id_ == UINT32_MAX) {
@@ -294,8 +387,7 @@ TableDefPtr Catalog::create_table(TableDef def) {
   check_status(write_to_rocksdb(*store_.db(), wo, batch), "creating table \"" + def.name + "\"");
   next_table_id_ = def.id + 1;
   auto ptr = std::make_shared<const TableDef>(std::move(def));
-  by_id_[ptr->id] = ptr;
-  by_name_[ptr->name] = ptr;
+  add_locked(ptr);
   ++version_;
   return ptr;
 }
@@ -340,11 +432,15 @@ void Catalog::drop_table(std::string_view name) {
   std::string blocks = meta::block_prefix(def->id);  // its sealed blocks and their manifest
   check_status(batch.DeleteRange(blocks, keycodec::prefix_successor(blocks)), "dropping table");
   check_status(batch.Delete(meta::sealed_manifest_key(def->id)), "dropping table");
+  for (const IndexDef& ix : def->indexes) {  // its indexes' entries
+    std::string ib;
+    keycodec::append_table_prefix(ix.id, ib);
+    check_status(batch.DeleteRange(ib, keycodec::prefix_successor(ib)), "dropping table");
+  }
   rocksdb::WriteOptions wo;
   wo.sync = true;
   check_status(write_to_rocksdb(*store_.db(), wo, batch), "dropping table \"" + def->name + "\"");
-  by_name_.erase(it);
-  by_id_.erase(def->id);
+  remove_locked(*def);
   store_.state_->forget_table(def->id);
   ++version_;
 }
@@ -356,16 +452,22 @@ void Catalog::replace_table(TableDef def, rocksdb::WriteBatch& batch) {
   if (old == by_id_.end())
     throw SqlError(SqlState::UndefinedTable, "relation \"" + def.name + "\" does not exist");
   auto same = by_name_.find(def.name);
-  if (same != by_name_.end() && same->second->id != def.id)
+  auto same_index = index_names_.find(def.name);
+  if ((same != by_name_.end() && same->second->id != def.id) || same_index != index_names_.end())
     throw SqlError(SqlState::DuplicateTable, "relation \"" + def.name + "\" already exists");
+  for (const IndexDef& ix : def.indexes) {
+    auto other = index_names_.find(ix.name);
+    if (by_name_.count(ix.name) || (other != index_names_.end() && other->second != def.id))
+      throw SqlError(SqlState::DuplicateTable, "relation \"" + ix.name + "\" already exists");
+  }
   check_status(batch.Put(meta::catalog_key(def.id), serialize(def)), "altering table");
   rocksdb::WriteOptions wo;
   wo.sync = true;
   check_status(write_to_rocksdb(*store_.db(), wo, batch), "altering table \"" + def.name + "\"");
-  by_name_.erase(old->second->name);
+  TableDefPtr before = old->second;
+  remove_locked(*before);
   auto ptr = std::make_shared<const TableDef>(std::move(def));
-  by_id_[ptr->id] = ptr;
-  by_name_[ptr->name] = ptr;
+  add_locked(ptr);
   ++version_;
 }
 

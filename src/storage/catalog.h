@@ -34,6 +34,23 @@ struct ColumnDef {
   std::string missing;
 };
 
+// A secondary index (CREATE INDEX; docs/schema.md, "Secondary indexes"). Its entries live in their own
+// key range, under its own relation id (from the table id sequence, never reused):
+//   [index id: 4 bytes BE] [per column: 0x01 + the key codec's encoding | 0x02 for NULL] [row's primary
+//   key bytes] [version]
+// so entries sort by the indexed values (NULLs last, as PostgreSQL's ASC NULLS LAST), then by primary
+// key. The entry's value is a row-kind byte followed by the row's storage key. Entries are versioned
+// rows of the MVCC store, written in the same transaction as the row they point to.
+struct IndexDef {
+  uint32_t id = 0;  // relation id: the key prefix of its entries
+  std::string name;
+  std::vector<int32_t> attnums;  // the indexed columns' attribute numbers (TableDef::attnum), in order
+  bool unique = false;
+  // Commit timestamp at which the build wrote its entries: snapshots older than this read the table
+  // instead (entries for rows committed before the build are not visible to them).
+  uint64_t valid_from_ts = 0;
+};
+
 struct TableDef {
   uint32_t id = 0;  // assigned by Catalog::create_table
   std::string name;
@@ -66,6 +83,12 @@ struct TableDef {
   std::vector<int> slot_columns() const;
   std::vector<TypeId> slot_types() const;
 
+  // Secondary indexes, in creation order.
+  std::vector<IndexDef> indexes;
+  // Column index of an attribute number (-1: dropped or unknown).
+  int column_of_attnum(int32_t attnum) const;
+  const IndexDef* find_index(std::string_view index_name) const;
+
   int find_column(std::string_view column_name) const;  // -1 if absent
   bool has_hidden_rowid() const { return primary_key.empty(); }
 };
@@ -88,6 +111,12 @@ class Catalog {
   // nullptr if no such table.
   TableDefPtr find(std::string_view name) const;
   TableDefPtr find(uint32_t table_id) const;
+  // The table that has an index of this name (nullptr if none).
+  TableDefPtr find_index_table(std::string_view index_name) const;
+  // Whether an index with this relation id exists.
+  bool index_exists(uint32_t index_id) const;
+  // Reserves a new relation id (for an index), persisted (fsync) so that it is never handed out again.
+  uint32_t allocate_id();
   std::vector<TableDefPtr> tables() const;
 
   // Assigns an id, persists the definition (fsync), returns it. Throws SqlError 42P07 if the name exists.
@@ -109,6 +138,10 @@ class Catalog {
   mutable std::mutex mutex_;
   std::unordered_map<std::string, TableDefPtr> by_name_;
   std::unordered_map<uint32_t, TableDefPtr> by_id_;
+  std::unordered_map<std::string, uint32_t> index_names_;  // index name -> table id
+  std::unordered_map<uint32_t, uint32_t> index_ids_;       // index id -> table id
+  void add_locked(const TableDefPtr& def);
+  void remove_locked(const TableDef& def);
   uint32_t next_table_id_ = 1;
   uint64_t version_ = 1;
 };

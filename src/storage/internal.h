@@ -10,7 +10,8 @@
 //                                              (table prefix + primary key) of its first row, so a
 //                                              table's blocks are contiguous and in key order
 //   [00 00 00 00] 'S' [table id: 4 bytes BE]   sealed-data manifest of a table: horizon, blocks, rows, bytes
-//   [table id >= 1: 4 bytes BE] ...            table rows (see key_codec.h, row_codec.h)
+//   [table id >= 1: 4 bytes BE] ...            table rows (see key_codec.h, row_codec.h), and under an
+//                                              index's id its entries (catalog.h, IndexDef)
 // Table id 0 is reserved for this metadata and is never assigned to a table.
 #pragma once
 
@@ -102,12 +103,24 @@ struct WriteOp {
   bool must_not_exist = false;  // an insert of a key absent from the reader's view
   bool fresh_rowid = false;     // hidden row id allocated by this transaction: no other writer can have it
   uint64_t read_ts = 0;         // snapshot the write was based on: a newer committed version is a conflict
+                                // (kNoConflictCheck: a secondary index entry, see below)
   // Puts: the encoded row. Deletes: empty, or the storage key the row moved to when an UPDATE changed its
   // primary key; the tombstone written at commit carries it (rowcodec::encode_tombstone), so that a
   // READ COMMITTED writer that waited for the row follows it to its new key (docs/mvcc.md).
   std::string value;
 };
 using WriteSet = std::map<std::string, WriteOp, std::less<>>;
+
+// read_ts of a secondary index entry's write: the commit does not check it for conflicts. An entry is
+// derived from a row write of the same transaction (same primary key, so the same row lock and the
+// row's own first-committer-wins check): two transactions can only write one entry by writing one row.
+constexpr uint64_t kNoConflictCheck = UINT64_MAX;
+
+// The storage key of `index`'s entry for `row` (values in table column order), stored under
+// `storage_key` (table prefix + primary key); and the entry's value (row kind + storage key).
+std::string index_entry_key(const TableDef& table, const IndexDef& index, const Datum* row,
+                            std::string_view storage_key);
+std::string index_entry_value(std::string_view storage_key);
 
 // What one buffered write counts against its transaction's memory limit (Transaction::set_memory_limit):
 // the map node with its key string and WriteOp (~112 bytes), the key's and the row's bytes, and what the

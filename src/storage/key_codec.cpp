@@ -176,4 +176,13 @@ std::string prefix_successor(std::string_view prefix) {
   return s;
 }
 
+void append_index_datum(TypeId type, const Datum& d, std::string& out) {
+  if (d.is_null) {
+    out.push_back(kIndexNull);
+    return;
+  }
+  out.push_back(kIndexValue);
+  append_datum(type, d, out);
+}
+
 }  // namespace omendb::storage::keycodec

@@ -38,6 +38,12 @@ void append_text(std::string_view v, std::string& out);
 void append_datum(TypeId type, const Datum& d, std::string& out);
 void append_version(uint64_t commit_ts, std::string& out);
 
+// Secondary index entries (catalog.h, IndexDef): each indexed value is a marker byte, then for a
+// non-NULL value its encoding above. NULL sorts after every value (PostgreSQL's ASC NULLS LAST).
+constexpr char kIndexValue = 0x01;
+constexpr char kIndexNull = 0x02;
+void append_index_datum(TypeId type, const Datum& d, std::string& out);
+
 // Decoders: read one value at `pos`, advance `pos`. Return false on malformed input.
 bool decode_bool(std::string_view key, size_t& pos, bool& v);
 bool decode_int(std::string_view key, size_t& pos, int64_t& v);

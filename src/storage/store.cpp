@@ -349,6 +349,29 @@ std::string table_prefix(uint32_t table_id) {
   return p;
 }
 
+}  // namespace
+
+std::string index_entry_key(const TableDef& table, const IndexDef& index, const Datum* row,
+                            std::string_view storage_key) {
+  std::string k;
+  keycodec::append_table_prefix(index.id, k);
+  for (int32_t a : index.attnums) {
+    const int c = table.column_of_attnum(a);
+    if (c < 0) throw SqlError(SqlState::InternalError, "index \"" + index.name + "\" names a dropped column");
+    keycodec::append_index_datum(table.columns[static_cast<size_t>(c)].type, row[c], k);
+  }
+  k.append(storage_key.substr(keycodec::kTablePrefixSize));
+  return k;
+}
+
+std::string index_entry_value(std::string_view storage_key) {
+  std::string v(1, static_cast<char>(rowcodec::kKindRow));
+  v.append(storage_key);
+  return v;
+}
+
+namespace {
+
 // PostgreSQL text form of a value for error details.
 std::string datum_text(TypeId type, const Datum& d) {
   if (d.is_null) return "null";
@@ -938,10 +961,7 @@ class ReadViewImpl final : public ReadView {
     if (owns_snapshot_) state_.release_snapshot(snapshot_ts_);
   }
 
-  std::unique_ptr<ScanCursor> scan(const ScanSpec& spec) const override {
-    return std::make_unique<ScanCursorImpl>(db_, state_, snapshot_ts_, writes_, spec,
-                                            spec.table && truncated(spec.table->id));
-  }
+  std::unique_ptr<ScanCursor> scan(const ScanSpec& spec) const override;
 
   // Whether the view's transaction truncated the table (TRUNCATE): its stored rows are gone for it.
   bool truncated(uint32_t table_id) const { return truncated_ && truncated_->count(table_id) != 0; }
@@ -1083,6 +1103,137 @@ class ReadViewImpl final : public ReadView {
   mutable std::unique_ptr<rocksdb::Iterator> probe_;  // last: destroyed before the bound it points to
 };
 
+// An index scan (ScanSpec::index_id): the index's entries visible to the view, merged with the view's
+// transaction's own entries (which win), in index order; each live entry's row is read by a one-key scan
+// of the table (ScanCursorImpl: the row store's visible version, the transaction's writes, sealed blocks),
+// and its one-row batch handed out as it is.
+class IndexScanCursor final : public ScanCursor {
+ public:
+  IndexScanCursor(rocksdb::DB* db, const ReadViewImpl& view, uint64_t snapshot_ts, const WriteSet* writes,
+                  const ScanSpec& spec, bool truncated)
+      : view_(view), snapshot_ts_(snapshot_ts), only_key_(spec.only_key) {
+    row_spec_ = spec;
+    row_spec_.index_id = 0;
+    row_spec_.only_key.clear();
+    row_spec_.batch_rows = 1;
+    row_spec_.upper_unbounded = false;
+    std::string prefix = table_prefix(spec.index_id);
+    lower_ = prefix + spec.lower;
+    upper_ =
+        spec.upper_unbounded || spec.upper.empty() ? keycodec::prefix_successor(prefix) : prefix + spec.upper;
+    if (writes) {
+      write_it_ = writes->lower_bound(lower_);
+      write_end_ = upper_ <= lower_ ? write_it_ : writes->lower_bound(upper_);
+    }
+    if (truncated || upper_ <= lower_) return;  // nothing stored is read
+    upper_slice_ = rocksdb::Slice(upper_);
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    ro.iterate_upper_bound = &upper_slice_;
+    it_.reset(db->NewIterator(ro));
+    it_->Seek(lower_);
+  }
+
+  const ColumnBatch* next() override {
+    row_.reset();
+    std::string storage_key;
+    while (next_entry(storage_key)) {
+      if (storage_key.size() <= keycodec::kTablePrefixSize) continue;
+      if (!only_key_.empty() && storage_key != only_key_) continue;
+      row_spec_.lower.assign(storage_key, keycodec::kTablePrefixSize);
+      // Above every version of this key and below every other key (primary keys are prefix-free).
+      row_spec_.upper = keycodec::prefix_successor(row_spec_.lower);
+      row_spec_.upper_unbounded = row_spec_.upper.empty();
+      row_ = view_.scan(row_spec_);
+      if (const ColumnBatch* b = row_->next()) {
+        ++stats_.row_store_rows;
+        return b;
+      }
+      row_.reset();  // an entry without its row (not expected: they are written together)
+    }
+    return nullptr;
+  }
+  ScanStats stats() const override { return stats_; }
+
+ private:
+  // The next live entry's row storage key, in index order.
+  bool next_entry(std::string& storage_key) {
+    for (;;) {
+      if (!have_stored_) have_stored_ = next_stored();
+      const bool have_write = write_it_ != write_end_;
+      if (!have_stored_ && !have_write) return false;
+      if (have_write &&
+          (!have_stored_ || std::string_view(write_it_->first) <= std::string_view(stored_key_))) {
+        if (have_stored_ && write_it_->first == stored_key_) have_stored_ = false;  // our write wins
+        const WriteOp& op = write_it_->second;
+        ++write_it_;
+        if (op.is_delete || op.value.size() < 2) continue;
+        storage_key.assign(op.value, 1);
+        return true;
+      }
+      have_stored_ = false;
+      if (rowcodec::value_kind(stored_value_) != rowcodec::ValueKind::Row) continue;
+      storage_key.assign(stored_value_, 1);
+      return true;
+    }
+  }
+
+  // The next entry key's newest version visible at the snapshot (a tombstone included).
+  bool next_stored() {
+    if (!it_) return false;
+    for (; it_->Valid(); it_->Next()) {
+      rocksdb::Slice k = it_->key();
+      if (k.size() < keycodec::kVersionSize) continue;
+      std::string_view user(k.data(), k.size() - keycodec::kVersionSize);
+      if (user == last_user_) continue;  // an older version of a key already resolved
+      if (keycodec::decode_version(std::string_view(k.data(), k.size())) > snapshot_ts_) continue;
+      last_user_.assign(user);
+      stored_key_.assign(user);
+      stored_value_.assign(it_->value().data(), it_->value().size());
+      it_->Next();
+      return true;
+    }
+    check_status(it_->status(), "reading an index");
+    return false;
+  }
+
+  const ReadViewImpl& view_;
+  uint64_t snapshot_ts_;
+  std::string only_key_;
+  ScanSpec row_spec_;
+  std::string lower_, upper_;
+  rocksdb::Slice upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::string last_user_, stored_key_, stored_value_;
+  bool have_stored_ = false;
+  WriteSet::const_iterator write_it_{}, write_end_{};
+  std::unique_ptr<ScanCursor> row_;  // the row handed out last (its batch lives as long as it)
+  ScanStats stats_;
+};
+
+std::unique_ptr<ScanCursor> ReadViewImpl::scan(const ScanSpec& spec) const {
+  if (spec.index_id != 0) {
+    if (snapshot_ts_ >= spec.index_valid_from)
+      return std::make_unique<IndexScanCursor>(db_, *this, snapshot_ts_, writes_, spec,
+                                               truncated(spec.index_id));
+    // A snapshot older than the index's build: the table itself (the caller re-checks every row).
+    ScanSpec whole = spec;
+    whole.index_id = 0;
+    whole.lower.clear();
+    whole.upper.clear();
+    whole.upper_unbounded = true;
+    if (!spec.only_key.empty()) {
+      whole.lower.assign(spec.only_key, keycodec::kTablePrefixSize);
+      whole.upper = keycodec::prefix_successor(whole.lower);
+      whole.upper_unbounded = whole.upper.empty();
+    }
+    whole.only_key.clear();
+    return scan(whole);
+  }
+  return std::make_unique<ScanCursorImpl>(db_, state_, snapshot_ts_, writes_, spec,
+                                          spec.table && truncated(spec.table->id));
+}
+
 // Newest committed version's timestamp of a storage key (0 if none), counting commits that have a
 // timestamp but are still being written. Caller holds commit_mutex.
 uint64_t newest_version_ts(StoreState& state, rocksdb::Iterator& it, std::string_view key, bool* live) {
@@ -1126,6 +1277,18 @@ class TransactionImpl final : public Transaction {
 
   void commit() override;
   void commit_truncating();
+  // Indexes the transaction wrote entries of that were dropped since (DROP INDEX): their entries are left
+  // out of the commit (they would stay for ever under an id that is never used again). Caller holds
+  // commit_mutex, so no DROP INDEX runs meanwhile.
+  std::set<uint32_t> dropped_indexes() const {
+    std::set<uint32_t> out;
+    for (auto it = writes_.begin(); it != writes_.end();) {
+      const uint32_t id = keycodec::decode_table_id(it->first);
+      if (!tables_.count(id) && !store_.catalog().index_exists(id)) out.insert(id);
+      it = writes_.lower_bound(keycodec::prefix_successor(table_prefix(id)));
+    }
+    return out;
+  }
   void check_table_resets(std::unique_lock<std::mutex>& commit_lock);
 
   void rollback() override {
@@ -1179,14 +1342,18 @@ class TransactionImpl final : public Transaction {
   bool has_writes() const override { return !writes_.empty() || !truncated_.empty(); }
 
   void truncate(const TableDef& table) override {
-    std::string lower = table_prefix(table.id);
-    std::string upper = keycodec::prefix_successor(lower);
-    auto from = writes_.lower_bound(lower), to = writes_.lower_bound(upper);
-    uint64_t bytes = 0;
-    for (auto it = from; it != to; ++it) bytes += write_charge(it->first, it->second);
-    writes_.erase(from, to);  // its own rows go too
-    set_writes_bytes(writes_bytes_ - bytes);
-    truncated_[table.id] = table.name;
+    std::vector<uint32_t> ids{table.id};  // the table's rows and its indexes' entries
+    for (const IndexDef& index : table.indexes) ids.push_back(index.id);
+    for (uint32_t id : ids) {
+      std::string lower = table_prefix(id);
+      std::string upper = keycodec::prefix_successor(lower);
+      auto from = writes_.lower_bound(lower), to = writes_.lower_bound(upper);
+      uint64_t bytes = 0;
+      for (auto it = from; it != to; ++it) bytes += write_charge(it->first, it->second);
+      writes_.erase(from, to);  // its own rows go too
+      set_writes_bytes(writes_bytes_ - bytes);
+      truncated_[id] = table.name;
+    }
     tables_[table.id] = table.name;
   }
   void set_synchronous_commit(bool on) override { sync_ = on; }
@@ -1458,6 +1625,8 @@ class StatementWriterImpl final : public StatementWriter {
     validate(table, row);
     note_table(table);
     if (same_key) {
+      if (!table.indexes.empty() && current_row(table, key))
+        maintain_indexes(table, key, old_row_.data(), key, row);
       auto it = ops_.find(key);
       uint64_t before = 0;
       if (it == ops_.end()) {
@@ -1470,7 +1639,7 @@ class StatementWriterImpl final : public StatementWriter {
       charge(it->first, it->second, before);
       return true;
     }
-    remove_locked(key, new_key);
+    remove_locked(table, key, new_key);
     put_new(table, std::move(new_key), row);
     return true;
   }
@@ -1479,7 +1648,7 @@ class StatementWriterImpl final : public StatementWriter {
     check_key(table, key);
     if (!lock_existing(table, key, RowLockMode::Update)) return false;
     note_table(table);
-    remove_locked(key);
+    remove_locked(table, key);
     return true;
   }
 
@@ -1604,6 +1773,7 @@ class StatementWriterImpl final : public StatementWriter {
     validate(table, row);
     std::string new_key = make_key(table, row);
     if (new_key == conflict_key_) {
+      maintain_indexes(table, conflict_key_, conflict_row_.data(), new_key, row);
       auto it = ops_.find(conflict_key_);
       uint64_t before = 0;
       if (it == ops_.end()) {
@@ -1620,6 +1790,7 @@ class StatementWriterImpl final : public StatementWriter {
     }
     // The key changes: the old row is deleted (FOR UPDATE strength), the new key inserted (23505 if taken).
     if (txn_.row_locks()) txn_.lock_row(table, conflict_key_, RowLockMode::Update, LockWaitMode::Wait);
+    maintain_indexes(table, conflict_key_, conflict_row_.data(), {}, nullptr);
     Op op = new_op();
     op.read_ts = conflict_read_ts_;
     op.is_delete = true;
@@ -1653,6 +1824,10 @@ class StatementWriterImpl final : public StatementWriter {
   // The DO UPDATE's conflicting row from a sealed block (a one-key scan: no row-store version masks it,
   // so every snapshot sees it), into conflict_row_.
   void sealed_row(const TableDef& table, std::string_view key) {
+    sealed_row(table, key, conflict_values_, conflict_row_);
+  }
+  void sealed_row(const TableDef& table, std::string_view key, std::vector<Value>& values,
+                  std::vector<Datum>& datums) {
     ScanSpec spec;
     spec.table = store_.catalog().find(table.id);
     if (!spec.table)
@@ -1667,34 +1842,34 @@ class StatementWriterImpl final : public StatementWriter {
     const ColumnBatch* batch = cursor->next();
     if (!batch || batch->count == 0)
       throw SqlError(SqlState::DataCorrupted, "sealed row of table \"" + table.name + "\" not found");
-    conflict_values_.clear();
+    values.clear();
     for (size_t c = 0; c < table.columns.size(); ++c) {
       const ColumnVector& v = batch->columns[c];
       const TypeId type = table.columns[c].type;
       if (v.nulls[0]) {
-        conflict_values_.push_back(Value::null(type));
+        values.push_back(Value::null(type));
         continue;
       }
       switch (physical_type(type)) {
         case PhysType::Bool:
-          conflict_values_.push_back(Value::boolean(static_cast<const uint8_t*>(v.data)[0] != 0));
+          values.push_back(Value::boolean(static_cast<const uint8_t*>(v.data)[0] != 0));
           break;
         case PhysType::Int32:
-          conflict_values_.push_back(type == TypeId::Int32
-                                         ? Value::int32(static_cast<const int32_t*>(v.data)[0])
-                                         : Value::datetime(type, static_cast<const int32_t*>(v.data)[0]));
+          values.push_back(type == TypeId::Int32
+                               ? Value::int32(static_cast<const int32_t*>(v.data)[0])
+                               : Value::datetime(type, static_cast<const int32_t*>(v.data)[0]));
           break;
         case PhysType::Int64:
-          conflict_values_.push_back(type == TypeId::Int64
-                                         ? Value::int64(static_cast<const int64_t*>(v.data)[0])
-                                         : Value::datetime(type, static_cast<const int64_t*>(v.data)[0]));
+          values.push_back(type == TypeId::Int64
+                               ? Value::int64(static_cast<const int64_t*>(v.data)[0])
+                               : Value::datetime(type, static_cast<const int64_t*>(v.data)[0]));
           break;
         case PhysType::Float64:
-          conflict_values_.push_back(Value::float64(static_cast<const double*>(v.data)[0]));
+          values.push_back(Value::float64(static_cast<const double*>(v.data)[0]));
           break;
         case PhysType::Text: {
           const StrRef& s = static_cast<const StrRef*>(v.data)[0];
-          conflict_values_.push_back(Value::text(std::string(s.ptr, s.len), type));
+          values.push_back(Value::text(std::string(s.ptr, s.len), type));
           break;
         }
         case PhysType::Interval: {
@@ -1704,13 +1879,13 @@ class StatementWriterImpl final : public StatementWriter {
           std::memcpy(&time, p, 8);
           std::memcpy(&day, p + 8, 4);
           std::memcpy(&month, p + 12, 4);
-          conflict_values_.push_back(Value::interval(time, day, month));
+          values.push_back(Value::interval(time, day, month));
           break;
         }
       }
     }
-    conflict_row_.assign(table.columns.size(), Datum{});
-    for (size_t i = 0; i < conflict_row_.size(); ++i) conflict_row_[i] = dtsql::to_datum(conflict_values_[i]);
+    datums.assign(table.columns.size(), Datum{});
+    for (size_t i = 0; i < datums.size(); ++i) datums[i] = dtsql::to_datum(values[i]);
   }
 
   // Locks a stored row this statement is about to change. False: another transaction changed it
@@ -1782,7 +1957,9 @@ class StatementWriterImpl final : public StatementWriter {
 
   // Buffers the delete of a row (locked); `moved_to`: the row's new storage key when an UPDATE changes its
   // primary key (kept in the tombstone for writers that follow the row).
-  void remove_locked(std::string_view key, std::string_view moved_to = {}) {
+  void remove_locked(const TableDef& table, std::string_view key, std::string_view moved_to = {}) {
+    if (!table.indexes.empty() && current_row(table, key))
+      maintain_indexes(table, key, old_row_.data(), {}, nullptr);
     auto it = ops_.find(key);
     if (it != ops_.end()) {
       if (it->second.must_not_exist) {  // inserted by this statement: nothing stored to delete
@@ -1882,6 +2059,7 @@ class StatementWriterImpl final : public StatementWriter {
       op.fresh_rowid = true;
       encode(table, row, op.value);
       charge(key, op);
+      maintain_indexes(table, {}, nullptr, key, row);
       ops_.emplace(std::move(key), std::move(op));
       return;
     }
@@ -1892,6 +2070,7 @@ class StatementWriterImpl final : public StatementWriter {
       it->second.is_delete = false;  // re-insert of a row deleted earlier in this statement
       encode(table, row, it->second.value);
       charge(it->first, it->second, before);
+      maintain_indexes(table, {}, nullptr, key, row);
       return;
     }
     // Wait for a transaction that holds the key (its uncommitted insert or delete), then check the newest
@@ -1912,7 +2091,73 @@ class StatementWriterImpl final : public StatementWriter {
     op.must_not_exist = true;
     encode(table, row, op.value);
     charge(key, op);
+    maintain_indexes(table, {}, nullptr, key, row);
     ops_.emplace(std::move(key), std::move(op));
+  }
+
+  // ---- Secondary indexes (catalog.h, IndexDef). Every row write goes through put_new, remove_locked or
+  // an update in place, and each calls maintain_indexes with the row before and after: the entries of
+  // the indexes whose key changed are replaced (a tombstone for the old entry, a put of the new one) in
+  // the statement's write set, so they commit (or roll back) with the row.
+
+  // The row stored under `key` as this statement would change it (into old_row_): its own write, its
+  // transaction's, else the newest committed version (the caller holds the row's lock), from the row store
+  // or a sealed block. False: no row.
+  bool current_row(const TableDef& table, std::string_view key) {
+    std::string_view value;
+    auto mine = ops_.find(key);
+    if (mine != ops_.end()) {
+      if (mine->second.is_delete) return false;
+      value = mine->second.value;
+    } else if (const WriteOp* w = view_->own_write(key)) {
+      if (w->is_delete) return false;
+      value = w->value;
+    } else {
+      bool live = false;
+      old_value_.clear();
+      uint64_t ts = newest_committed(key, &live, &old_value_);
+      if (!live) return false;
+      if (ts == 0) {  // a sealed row
+        sealed_row(table, key, old_values_, old_row_);
+        return true;
+      }
+      value = old_value_;
+    }
+    old_values_.clear();
+    if (!rowcodec::decode_row(table, value, old_values_))
+      throw SqlError(SqlState::DataCorrupted, "could not decode a row of table \"" + table.name + "\"");
+    old_row_.assign(table.columns.size(), Datum{});
+    for (size_t i = 0; i < old_row_.size() && i < old_values_.size(); ++i)
+      old_row_[i] = dtsql::to_datum(old_values_[i]);
+    return true;
+  }
+
+  // The row at `old_key` (`old_row`, nullptr: none) becomes `new_row` at `new_key` (nullptr: none).
+  void maintain_indexes(const TableDef& table, std::string_view old_key, const Datum* old_row,
+                        std::string_view new_key, const Datum* new_row) {
+    for (const IndexDef& index : table.indexes) {
+      std::string before = old_row ? index_entry_key(table, index, old_row, old_key) : std::string();
+      std::string after = new_row ? index_entry_key(table, index, new_row, new_key) : std::string();
+      if (before == after) continue;  // an UPDATE that changes neither the indexed columns nor the key
+      if (!before.empty()) put_index_write(std::move(before), true, {});
+      if (!after.empty()) put_index_write(std::move(after), false, new_key);
+    }
+  }
+
+  void put_index_write(std::string key, bool is_delete, std::string_view row_key) {
+    Op op;
+    op.read_ts = kNoConflictCheck;
+    op.is_delete = is_delete;
+    if (!is_delete) op.value = index_entry_value(row_key);
+    auto it = ops_.find(key);
+    if (it == ops_.end()) {
+      charge(key, op);
+      ops_.emplace(std::move(key), std::move(op));
+      return;
+    }
+    const uint64_t before = write_charge(it->first, it->second);
+    it->second = std::move(op);
+    charge(it->first, it->second, before);
   }
 
   // Counts the growth of a write of this statement (`before`: what it counted until now, 0 for a new
@@ -1947,6 +2192,10 @@ class StatementWriterImpl final : public StatementWriter {
   std::string conflict_value_;
   std::vector<Value> conflict_values_;
   std::vector<Datum> conflict_row_;
+  // current_row()'s row.
+  std::string old_value_;
+  std::vector<Value> old_values_;
+  std::vector<Datum> old_row_;
 };
 
 std::unique_ptr<StatementWriter> TransactionImpl::writer(const ReadView& view) {
@@ -1987,7 +2236,7 @@ void TransactionImpl::commit() {
     ro.prefix_same_as_start = true;
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
     for (const auto& [key, op] : writes_) {
-      if (op.fresh_rowid) continue;
+      if (op.fresh_rowid || op.read_ts == kNoConflictCheck) continue;
       bool live = false;
       uint64_t newest = newest_version_ts(state_, *it, key, &live);
       if (newest > op.read_ts) {
@@ -1999,8 +2248,10 @@ void TransactionImpl::commit() {
       }
     }
     ts = state_.assign_commit_ts(db);
+    const std::set<uint32_t> dropped = dropped_indexes();
     std::string vkey;
     for (const auto& [key, op] : writes_) {
+      if (!dropped.empty() && dropped.count(keycodec::decode_table_id(key))) continue;
       vkey = key;
       keycodec::append_version(ts, vkey);
       if (op.is_delete) {
@@ -2086,7 +2337,8 @@ void TransactionImpl::commit_truncating() {
   ro.prefix_same_as_start = true;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
   for (const auto& [key, op] : writes_) {
-    if (op.fresh_rowid || truncated_.count(keycodec::decode_table_id(key))) continue;
+    if (op.fresh_rowid || op.read_ts == kNoConflictCheck || truncated_.count(keycodec::decode_table_id(key)))
+      continue;
     bool live = false;
     if (newest_version_ts(state_, *it, key, &live) > op.read_ts)
       throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update")
@@ -2102,7 +2354,9 @@ void TransactionImpl::commit_truncating() {
     check_status(batch.Delete(meta::sealed_manifest_key(id)), "truncating");
   }
   std::string vkey;
+  const std::set<uint32_t> dropped = dropped_indexes();
   for (const auto& [key, op] : writes_) {  // after the range deletes in the batch: they stay
+    if (!dropped.empty() && dropped.count(keycodec::decode_table_id(key))) continue;
     vkey = key;
     keycodec::append_version(ts, vkey);
     check_status(batch.Put(vkey, op.is_delete ? tombstone(op) : op.value), "committing");
@@ -2546,10 +2800,25 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
   if (!st.inflight_ts.empty()) st.visible_advanced.wait(lock, [&] { return st.inflight_ts.empty(); });
 
   const bool rewrite = work.rekey || (work.unseal && sealed_info(def.id).blocks > 0);
+  // Indexes to (re)build: every index after a rekey (the primary keys they point to change).
+  std::vector<IndexDef*> build;
+  for (IndexDef& index : def.indexes)
+    if (work.rekey ||
+        std::find(work.build_indexes.begin(), work.build_indexes.end(), index.id) != work.build_indexes.end())
+      build.push_back(&index);
   rocksdb::WriteBatch batch;
+  for (uint32_t id : work.drop_indexes) {
+    std::string begin = table_prefix(id);
+    check_status(batch.DeleteRange(begin, keycodec::prefix_successor(begin)), "altering table");
+  }
   uint64_t ts = 0;
-  if (rewrite || work.fence) ts = st.assign_commit_ts(db_);
-  if (rewrite || !work.not_null.empty()) {
+  if (rewrite || work.fence || !build.empty()) ts = st.assign_commit_ts(db_);
+  for (IndexDef* index : build) {
+    index->valid_from_ts = ts;
+    std::string begin = table_prefix(index->id);
+    check_status(batch.DeleteRange(begin, keycodec::prefix_successor(begin)), "altering table");
+  }
+  if (rewrite || !work.not_null.empty() || !build.empty()) {
     // Every committed row (nothing is in flight and no commit starts): read with the old definition,
     // matched to the new one by attribute number.
     std::vector<int> from(def.columns.size(), -1);  // new column -> old column
@@ -2613,9 +2882,11 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
     std::set<std::string> keys;  // ADD PRIMARY KEY: the new keys, for duplicates
     int64_t rowid = 0;
     std::vector<Datum> old_row, row(def.columns.size());
-    std::string key, value;
+    std::string key, value, entry;
+    uint64_t rows_read = 0;
     while (const ColumnBatch* b = cursor->next()) {
       for (uint64_t r = 0; r < b->count; ++r) {
+        if (++rows_read % 4096 == 0) check_interrupt(work.cancel, work.deadline);
         batch_row(*old, *b, r, old_row);
         for (size_t i = 0; i < def.columns.size(); ++i)
           row[i] = from[i] >= 0 ? old_row[static_cast<size_t>(from[i])] : missing[i];
@@ -2625,7 +2896,17 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
                            "column \"" + def.columns[static_cast<size_t>(c)].name + "\" of relation \"" +
                                def.name + "\" contains null values");
         }
-        if (!rewrite) continue;
+        if (!rewrite) {
+          if (!build.empty()) {
+            std::string_view storage_key(b->keys[r].ptr, b->keys[r].len);
+            for (const IndexDef* index : build) {
+              entry = index_entry_key(def, *index, row.data(), storage_key);
+              keycodec::append_version(ts, entry);
+              check_status(batch.Put(entry, index_entry_value(storage_key)), "creating index");
+            }
+          }
+          continue;
+        }
         if (work.rekey && !def.has_hidden_rowid()) {
           key = table_prefix(def.id);
           for (int k : def.primary_key) {
@@ -2658,6 +2939,11 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
           key.assign(b->keys[r].ptr, b->keys[r].len);
         }
         rowcodec::encode_row(def, row.data(), value);
+        for (const IndexDef* index : build) {
+          entry = index_entry_key(def, *index, row.data(), key);
+          keycodec::append_version(ts, entry);
+          check_status(batch.Put(entry, index_entry_value(key)), "altering table");
+        }
         keycodec::append_version(ts, key);
         check_status(batch.Put(key, value), "altering table");
       }

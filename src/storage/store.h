@@ -181,10 +181,18 @@ class Store {
     bool unseal = false;        // the column set changes: a table with sealed blocks is written back to
                                 // the row store (blocks hold exactly the table's columns)
     bool fence = false;         // transactions that wrote the table on an older snapshot fail at COMMIT
+    // CREATE INDEX: ids of `def`'s indexes to build, with an entry for every committed row (implies fence:
+    // a transaction that wrote the table without the index fails at COMMIT). A rekey rebuilds every index.
+    std::vector<uint32_t> build_indexes;
+    std::vector<uint32_t> drop_indexes;  // DROP INDEX (or DROP COLUMN of an indexed column): their entries go
+    // The statement's cancel request and statement_timeout, checked while the rows are read (57014).
+    const std::atomic<bool>* cancel = nullptr;
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   };
   // A rewrite (rekey, unseal) writes the rows at a new commit timestamp in the same synced batch as the
   // definition: snapshots taken before see the table empty afterwards, as after PostgreSQL's table
-  // rewrites. Throws 42P01 if the table is gone, 42P07 if a rename takes another table's name.
+  // rewrites. Index entries a build writes carry the same new commit timestamp (IndexDef::valid_from_ts).
+  // Throws 42P01 if the table is gone, 42P07 if a rename takes another table's name.
   void alter_table(TableDef def, const AlterWork& work);
 
   rocksdb::DB* db() { return db_; }  // for the catalog and storage-internal code
@@ -222,6 +230,15 @@ struct ScanSpec {
   bool want_keys = false;       // fill ColumnBatch::keys (UPDATE / DELETE need them)
   uint32_t batch_rows = 1024;
   std::vector<ZoneBound> zone;  // zone-map predicates (sealed blocks only)
+  // An index scan: `index_id` names one of `table`'s indexes (IndexDef), `lower` / `upper` bound its
+  // entries (encoded as the entries are, without the index's prefix). The scan reads the entries visible
+  // to the view (its transaction's own included) in index order and hands out each entry's row, read
+  // through the same visible-version lookup as a table scan (sealed blocks, own writes): a batch per row.
+  // A view older than the index's build (`index_valid_from`) reads the whole table instead; either way
+  // the caller re-checks its predicate on every row.
+  uint32_t index_id = 0;
+  uint64_t index_valid_from = 0;
+  std::string only_key;  // index scans: only the row with this storage key (READ COMMITTED re-check)
 };
 
 // What a scan read, for EXPLAIN ANALYZE and tests.

@@ -9,6 +9,8 @@ std::unique_ptr<OperatorTranslator> make_translator(const plan::Op& op) {
   switch (op.kind) {
     case OpKind::TableScan:
       return make_table_scan_translator(op.as<plan::TableScanOp>());
+    case OpKind::IndexScan:
+      return make_index_scan_translator(op.as<plan::IndexScanOp>());
     case OpKind::Values:
       return make_values_translator(op.as<plan::ValuesOp>());
     case OpKind::Filter:

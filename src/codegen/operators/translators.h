@@ -9,6 +9,7 @@
 namespace omendb::codegen {
 
 std::unique_ptr<OperatorTranslator> make_table_scan_translator(const plan::TableScanOp& op);
+std::unique_ptr<OperatorTranslator> make_index_scan_translator(const plan::IndexScanOp& op);
 std::unique_ptr<OperatorTranslator> make_values_translator(const plan::ValuesOp& op);
 std::unique_ptr<OperatorTranslator> make_filter_translator(const plan::FilterOp& op);
 std::unique_ptr<OperatorTranslator> make_project_translator(const plan::ProjectOp& op);

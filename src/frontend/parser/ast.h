@@ -211,6 +211,8 @@ enum class StmtKind {
   Vacuum,
   Truncate,
   AlterTable,
+  CreateIndex,
+  DropIndex,
   Unsupported
 };
 
@@ -326,6 +328,27 @@ struct DropTableStmt : Stmt {
   std::vector<TableRef> tables;
   bool if_exists = false;
   bool cascade = false;
+};
+
+// CREATE INDEX [IF NOT EXISTS] [name] ON t [USING btree] (col [ASC], ...).
+struct CreateIndexStmt : Stmt {
+  CreateIndexStmt() : Stmt(StmtKind::CreateIndex) {}
+  std::string name;  // empty: generated as PostgreSQL does (t_a_b_idx)
+  TableRef table;
+  std::vector<std::string> columns;
+  bool unique = false;
+  bool if_not_exists = false;
+  // What the statement asks that OmenDB does not do yet (expressions, DESC, INCLUDE, WHERE, CONCURRENTLY,
+  // another access method ...): 0A000 naming it. Empty: supported.
+  std::string unsupported_feature;
+};
+
+// DROP INDEX [IF EXISTS] name [, ...] [CASCADE | RESTRICT].
+struct DropIndexStmt : Stmt {
+  DropIndexStmt() : Stmt(StmtKind::DropIndex) {}
+  std::vector<TableRef> indexes;
+  bool if_exists = false;
+  bool concurrently = false;
 };
 
 struct ExplainStmt : Stmt {

@@ -299,7 +299,10 @@ class Transformer {
         break;
       case PG_QUERY__NODE__NODE_DROP_STMT:
         if (n->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) return drop(n->drop_stmt);
+        if (n->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX) return drop_index(n->drop_stmt);
         break;
+      case PG_QUERY__NODE__NODE_INDEX_STMT:
+        return create_index(n->index_stmt);
       case PG_QUERY__NODE__NODE_EXPLAIN_STMT:
         return explain(n->explain_stmt);
       case PG_QUERY__NODE__NODE_TRUNCATE_STMT:
@@ -1199,6 +1202,53 @@ class Transformer {
         t.name = string_of(names->items[0], -1);
       }
       out->tables.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  ast::StmtPtr drop_index(const PgQuery__DropStmt* s) {
+    auto d = drop(s);
+    auto& tables = static_cast<ast::DropTableStmt&>(*d);
+    auto out = std::make_unique<ast::DropIndexStmt>();
+    out->indexes = std::move(tables.tables);
+    out->if_exists = tables.if_exists;
+    out->concurrently = s->concurrent;
+    return out;
+  }
+
+  ast::StmtPtr create_index(const PgQuery__IndexStmt* s) {
+    auto out = std::make_unique<ast::CreateIndexStmt>();
+    out->name = str(s->idxname);
+    out->table = table_ref(s->relation);
+    out->unique = s->unique;
+    out->if_not_exists = s->if_not_exists;
+    std::string& feature = out->unsupported_feature;
+    auto refuse = [&](const char* what) {
+      if (feature.empty()) feature = what;
+    };
+    const std::string method = str(s->access_method);
+    if (!method.empty() && method != "btree") refuse("index access methods other than btree");
+    if (s->concurrent) refuse("CREATE INDEX CONCURRENTLY");
+    if (s->n_index_including_params > 0) refuse("INCLUDE columns of an index");
+    if (s->where_clause) refuse("partial indexes (CREATE INDEX ... WHERE)");
+    if (s->n_options > 0) refuse("index storage parameters");
+    if (s->table_space && *s->table_space) refuse("tablespaces");
+    if (s->nulls_not_distinct) refuse("NULLS NOT DISTINCT");
+    for (size_t i = 0; i < s->n_index_params; ++i) {
+      const PgQuery__Node* n = s->index_params[i];
+      if (n->node_case != PG_QUERY__NODE__NODE_INDEX_ELEM) continue;
+      const PgQuery__IndexElem* e = n->index_elem;
+      if (e->expr || !e->name || !*e->name) {
+        refuse("indexes on expressions");
+        continue;
+      }
+      if (e->n_collation > 0) refuse("COLLATE in an index");
+      if (e->n_opclass > 0) refuse("index operator classes");
+      if (e->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_DESC) refuse("DESC index columns");
+      if (e->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_USING) refuse("USING in an index column");
+      if (e->nulls_ordering == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST)
+        refuse("NULLS FIRST index columns");
+      out->columns.push_back(str(e->name));
     }
     return out;
   }
