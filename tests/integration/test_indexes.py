@@ -101,7 +101,9 @@ def writer(srv, stop, errors, stats, seed):
                 cur.execute("COMMIT" if rnd.random() < 0.7 else "ROLLBACK")
             stats["writes"] += 1
         except psycopg2.Error as e:
-            if e.pgcode in ("40001", "40P01"):  # a concurrent index build's fence, or a deadlock
+            # A concurrent index build's fence, a deadlock, or a key change onto a key that is taken (as in
+            # PostgreSQL): the statement failed as a whole; index and table must still agree.
+            if e.pgcode in ("40001", "40P01", "23505"):
                 stats["retries"] += 1
                 try:
                     cur.execute("ROLLBACK")
