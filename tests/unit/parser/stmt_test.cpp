@@ -481,11 +481,9 @@ TEST(ParserUnsupportedStatements, NamedAfterTheNode) {
     const char* sql;
     const char* feature;
   } cases[] = {
-      {"DROP INDEX i", "DROP INDEX"},
       {"DROP VIEW v", "DROP VIEW"},
       {"DROP MATERIALIZED VIEW v", "DROP MATERIALIZED VIEW"},
       {"DROP SCHEMA s", "DROP SCHEMA"},
-      {"CREATE INDEX i ON t (a)", "CREATE INDEX"},
       {"CREATE VIEW v AS SELECT 1", "CREATE VIEW"},
       {"CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", "CREATE TRIGGER"},
       {"CREATE SEQUENCE sq", "CREATE SEQUENCE"},
