@@ -4518,11 +4518,13 @@ storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
     // SERIAL: an integer column, NOT NULL, whose DEFAULT (set by the caller, which creates the sequence)
     // is nextval of its own sequence.
     if (c.default_expr)
-      fail(SqlState::SyntaxError, "multiple default values specified for column \"" + c.name + "\" of table",
+      fail(SqlState::SyntaxError,
+           "multiple default values specified for column \"" + c.name + "\" of table \"" + c.table + "\"",
            c.location);
     if (c.identity)
       fail(SqlState::SyntaxError,
-           "both default and identity specified for column \"" + c.name + "\" of table", c.location);
+           "both default and identity specified for column \"" + c.name + "\" of table \"" + c.table + "\"",
+           c.location);
     col.type = width == 8 ? TypeId::Int64 : TypeId::Int32;
     col.not_null = true;
     if (c.unique) throw_unsupported("UNIQUE constraints", pos_of(c.location));
@@ -4549,7 +4551,8 @@ storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
   if (c.identity) {
     if (c.default_expr)
       fail(SqlState::SyntaxError,
-           "both default and identity specified for column \"" + c.name + "\" of table", c.location);
+           "both default and identity specified for column \"" + c.name + "\" of table \"" + c.table + "\"",
+           c.location);
     if (col.type != TypeId::Int32 && col.type != TypeId::Int64)
       fail(SqlState::InvalidParameterValue, "identity column type must be smallint, integer, or bigint",
            c.location);

@@ -110,6 +110,7 @@ struct SequenceOption {
 
 struct ColumnDef {
   std::string name;
+  std::string table;  // the table's name, for messages ("... of table "t"")
   char identity = 0;  // GENERATED ALWAYS ('a') / BY DEFAULT ('d') AS IDENTITY; 0: none
   std::vector<SequenceOption> identity_options;
   TypeName type;

@@ -954,7 +954,7 @@ class Transformer {
       const PgQuery__Node* elt = s->table_elts[i];
       switch (elt->node_case) {
         case PG_QUERY__NODE__NODE_COLUMN_DEF:
-          out->columns.push_back(column_def(elt->column_def, feature));
+          out->columns.push_back(column_def(elt->column_def, feature, out->table.name));
           break;
         case PG_QUERY__NODE__NODE_CONSTRAINT:
           table_constraint(elt->constraint);
@@ -974,9 +974,10 @@ class Transformer {
     return out;
   }
 
-  ast::ColumnDef column_def(const PgQuery__ColumnDef* cd, std::string& feature) {
+  ast::ColumnDef column_def(const PgQuery__ColumnDef* cd, std::string& feature, const std::string& table) {
     ast::ColumnDef col;
     col.name = str(cd->colname);
+    col.table = table;
     col.location = cd->location;
     if (cd->type_name) col.type = type_name(cd->type_name);
     col.not_null = cd->is_not_null;
@@ -1001,8 +1002,8 @@ class Transformer {
           break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT:
           if (col.default_expr) {
-            throw SqlError(SqlState::SyntaxError,
-                           "multiple default values specified for column \"" + col.name + "\" of table")
+            throw SqlError(SqlState::SyntaxError, "multiple default values specified for column \"" +
+                                                      col.name + "\" of table \"" + table + "\"")
                 .at(pos(c->location));
           }
           col.default_expr = expr(c->raw_expr);
@@ -1018,8 +1019,8 @@ class Transformer {
           break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
           if (col.identity)
-            throw SqlError(SqlState::SyntaxError,
-                           "multiple identity specifications for column \"" + col.name + "\" of table")
+            throw SqlError(SqlState::SyntaxError, "multiple identity specifications for column \"" +
+                                                      col.name + "\" of table \"" + table + "\"")
                 .at(pos(c->location));
           col.identity = c->generated_when && *c->generated_when == 'a' ? 'a' : 'd';
           col.identity_options = sequence_options(c->options, c->n_options);
@@ -1029,8 +1030,8 @@ class Transformer {
           break;
       }
       if (saw_null && saw_not_null) {
-        throw SqlError(SqlState::SyntaxError,
-                       "conflicting NULL/NOT NULL declarations for column \"" + col.name + "\" of table")
+        throw SqlError(SqlState::SyntaxError, "conflicting NULL/NOT NULL declarations for column \"" +
+                                                  col.name + "\" of table \"" + table + "\"")
             .at(pos(c->location));
       }
     }
@@ -1159,7 +1160,7 @@ class Transformer {
           cmd.kind = K::AddColumn;
           cmd.if_not_exists = c->missing_ok;
           if (c->def && c->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
-            cmd.column_def = column_def(c->def->column_def, cmd.feature);
+            cmd.column_def = column_def(c->def->column_def, cmd.feature, out->table.name);
             cmd.column = cmd.column_def.name;
             cmd.location = c->def->column_def->location;
           }
