@@ -67,9 +67,11 @@ namespace {
 
 constexpr uint8_t kCatalogFormatV1 = 1;
 constexpr uint8_t kCatalogFormatV2 = 2;  // + column defaults
-constexpr uint8_t kCatalogFormatV4 = 4;  // + per column: u8 identity (0, 'a', 'd'), after the dropped columns
 constexpr uint8_t kCatalogFormatV3 = 3;  // + per column: u8 flags (1: char(n)), u8 has_missing, str missing,
                                          //   i32 attnum; then i32 next_attnum (ALTER TABLE)
+// + per column: u8 identity (0, 'a', 'd') after the dropped columns; written only by tables with an
+// identity column, so databases without one stay readable by older builds.
+constexpr uint8_t kCatalogFormatV4 = 4;
 
 template <typename T>
 void put_le(T v, std::string& out) {
@@ -432,12 +434,17 @@ void Catalog::drop_sequence(std::string_view name) {
   ++version_;
 }
 
-void Catalog::drop_owned_sequences(uint32_t table_id, rocksdb::WriteBatch& batch) {
+std::vector<std::unique_lock<std::mutex>> Catalog::drop_owned_sequences(
+    uint32_t table_id, rocksdb::WriteBatch& batch, std::vector<std::shared_ptr<Sequence>>& owned) {
+  // Definitions change only under mutex_ (held), so reading owner_table needs no sequence lock.
+  std::vector<std::unique_lock<std::mutex>> locks;
   for (const auto& [id, seq] : seq_by_id_) {
-    std::lock_guard seq_lock(seq->mutex);
-    if (seq->def->owner_table == table_id)
-      check_status(batch.Delete(meta::sequence_key(id)), "dropping the table's sequences");
+    if (seq->def->owner_table != table_id) continue;
+    owned.push_back(seq);
+    locks.emplace_back(seq->mutex);
+    check_status(batch.Delete(meta::sequence_key(id)), "dropping the table's sequences");
   }
+  return locks;
 }
 
 int64_t Catalog::nextval(uint32_t id) {
@@ -672,15 +679,17 @@ void Catalog::drop_table(std::string_view name) {
   std::string blocks = meta::block_prefix(def->id);  // its sealed blocks and their manifest
   check_status(batch.DeleteRange(blocks, keycodec::prefix_successor(blocks)), "dropping table");
   check_status(batch.Delete(meta::sealed_manifest_key(def->id)), "dropping table");
-  drop_owned_sequences(def->id, batch);
+  // Held until the sequences are marked dropped: a nextval waiting for one must not persist a reservation
+  // after the batch deleted it.
+  std::vector<std::shared_ptr<Sequence>> owned;  // outlives the locks of their mutexes
+  std::vector<std::unique_lock<std::mutex>> sequence_locks = drop_owned_sequences(def->id, batch, owned);
   rocksdb::WriteOptions wo;
   wo.sync = true;
   check_status(write_to_rocksdb(*store_.db(), wo, batch), "dropping table \"" + def->name + "\"");
   by_name_.erase(it);
   by_id_.erase(def->id);
   for (auto s = seq_by_id_.begin(); s != seq_by_id_.end();) {
-    std::lock_guard seq_lock(s->second->mutex);
-    if (s->second->def->owner_table == def->id) {
+    if (s->second->def->owner_table == def->id) {  // locked: sequence_locks
       s->second->dropped = true;
       seq_by_name_.erase(s->second->def->name);
       s = seq_by_id_.erase(s);

@@ -168,7 +168,10 @@ class Catalog {
   std::unordered_map<std::string, std::shared_ptr<Sequence>> seq_by_name_;
   std::unordered_map<uint32_t, std::shared_ptr<Sequence>> seq_by_id_;
   std::shared_ptr<Sequence> sequence(uint32_t id) const;
-  void drop_owned_sequences(uint32_t table_id, rocksdb::WriteBatch& batch);  // mutex_ held
+  // mutex_ held: adds the deletes of the sequences `table_id` owns to `batch`, puts them in `owned` and
+  // returns their locks (which `owned` must outlive).
+  std::vector<std::unique_lock<std::mutex>> drop_owned_sequences(
+      uint32_t table_id, rocksdb::WriteBatch& batch, std::vector<std::shared_ptr<Sequence>>& owned);
   uint32_t next_table_id_ = 1;
   uint64_t version_ = 1;
 };
