@@ -1,5 +1,6 @@
 #include "catalog/functions.h"
 
+#include <cctype>
 #include <string_view>
 
 #include "common/error.h"
@@ -33,6 +34,12 @@ const std::vector<Signature>& signatures() {
       {"has_schema_privilege", Func::HasSchemaPrivilege, {T::Text, T::Text}, T::Bool},
       {"has_schema_privilege", Func::HasSchemaPrivilege, {T::Name, T::Text, T::Text}, T::Bool},
       {"has_schema_privilege", Func::HasSchemaPrivilege, {T::Oid, T::Text}, T::Bool},
+      {"nextval", Func::Nextval, {T::Text}, T::Int64},
+      {"currval", Func::Currval, {T::Text}, T::Int64},
+      {"setval", Func::Setval, {T::Text, T::Int64}, T::Int64},
+      {"setval", Func::Setval, {T::Text, T::Int64, T::Bool}, T::Int64},
+      {"lastval", Func::Lastval, {}, T::Int64},
+      {"pg_get_serial_sequence", Func::PgGetSerialSequence, {T::Text, T::Text}, T::Text},
   };
   return all;
 }
@@ -274,10 +281,67 @@ std::string format_type(uint32_t type_oid, int32_t typmod) {
   }
 }
 
+int64_t Context::nextval(std::string_view) const {
+  throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support nextval() here");
+}
+int64_t Context::currval(std::string_view) const {
+  throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support currval() here");
+}
+int64_t Context::setval(std::string_view, int64_t, bool) const {
+  throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support setval() here");
+}
+storage::SequenceValue Context::sequence_value(uint32_t) const {
+  throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support reading a sequence here");
+}
+int64_t Context::lastval() const {
+  throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support lastval() here");
+}
+
 void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::string& text, Datum* out) {
   out->is_null = 1;
   out->str = StrRef{nullptr, 0};
   switch (func) {
+    case Func::Nextval:
+      out->i64 = ctx.nextval(args[0].str.view());
+      out->is_null = 0;
+      return;
+    case Func::Currval:
+      out->i64 = ctx.currval(args[0].str.view());
+      out->is_null = 0;
+      return;
+    case Func::Setval:
+      out->i64 = ctx.setval(args[0].str.view(), args[1].i64, nargs < 3 || args[2].i64 != 0);
+      out->is_null = 0;
+      return;
+    case Func::Lastval:
+      out->i64 = ctx.lastval();
+      out->is_null = 0;
+      return;
+    case Func::PgGetSerialSequence: {
+      // The sequence owned by the column (SERIAL or identity), schema-qualified as PostgreSQL prints it.
+      std::string table(args[0].str.view()), column(args[1].str.view());
+      auto unquote = [](std::string s) {
+        if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
+        for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (s.starts_with("public.")) s = s.substr(7);
+        return s;
+      };
+      table = unquote(table);
+      storage::TableDefPtr def;
+      for (const auto& t : ctx.tables())
+        if (t->name == table) def = t;
+      if (!def) throw SqlError(SqlState::UndefinedTable, "relation \"" + table + "\" does not exist");
+      int c = def->find_column(column);
+      if (c < 0)
+        throw SqlError(SqlState::UndefinedColumn,
+                       "column \"" + column + "\" of relation \"" + table + "\" does not exist");
+      for (const auto& s : ctx.sequences())
+        if (s->owner_table == def->id && s->owner_attnum == def->attnum(static_cast<size_t>(c))) {
+          set_text(text, "public." + quote_ident(s->name), out);
+          return;
+        }
+      return;
+    }
     case Func::PgGetUserById: {
       int64_t oid = args[0].i64;
       set_text(text,

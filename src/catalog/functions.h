@@ -27,7 +27,19 @@ enum class Func : int32_t {
   PgGetExpr,           // pg_get_expr(pg_node_tree, oid [, bool]) -> text: the stored expression text
   HasTablePrivilege,   // has_table_privilege([name,] oid|text, text) -> bool: the one role has them all
   HasSchemaPrivilege,  // has_schema_privilege([name,] oid|text, text) -> bool
+  // Sequence functions (docs/schema.md, "Sequences"): the sequence named by text (PostgreSQL's regclass
+  // input: lower-cased unless double-quoted, optionally schema-qualified), through Context.
+  Nextval,              // nextval(regclass) -> int8; volatile
+  Currval,              // currval(regclass) -> int8
+  Setval,               // setval(regclass, int8 [, bool]) -> int8; volatile
+  Lastval,              // lastval() -> int8
+  PgGetSerialSequence,  // pg_get_serial_sequence(table text, column text) -> text
 };
+
+// Whether calls of `func` have side effects (never evaluated once for many rows, nor folded).
+inline bool is_volatile(Func func) {
+  return func == Func::Nextval || func == Func::Setval;
+}
 
 struct Signature {
   const char* name;

@@ -280,6 +280,39 @@ const std::vector<RelationSpec>& relations() {
         {"collctype", TypeId::Text},
         {"colliculocale", TypeId::Text},
         {"collversion", TypeId::Text}}},
+      // pg_catalog.pg_sequences (data_type is regtype in PostgreSQL, here its text)
+      {"pg_catalog",
+       "pg_sequences",
+       12048,
+       'v',
+       {{"schemaname", TypeId::Name},
+        {"sequencename", TypeId::Name},
+        {"sequenceowner", TypeId::Name},
+        {"data_type", TypeId::Text},
+        {"start_value", TypeId::Int64},
+        {"min_value", TypeId::Int64},
+        {"max_value", TypeId::Int64},
+        {"increment_by", TypeId::Int64},
+        {"cycle", TypeId::Bool},
+        {"cache_size", TypeId::Int64},
+        {"last_value", TypeId::Int64}}},
+      // information_schema.sequences
+      {"information_schema",
+       "sequences",
+       13386,
+       'v',
+       {{"sequence_catalog", TypeId::Name},
+        {"sequence_schema", TypeId::Name},
+        {"sequence_name", TypeId::Name},
+        {"data_type", TypeId::Text},
+        {"numeric_precision", TypeId::Int32},
+        {"numeric_precision_radix", TypeId::Int32},
+        {"numeric_scale", TypeId::Int32},
+        {"start_value", TypeId::Text},
+        {"minimum_value", TypeId::Text},
+        {"maximum_value", TypeId::Text},
+        {"increment", TypeId::Text},
+        {"cycle_option", TypeId::Text}}},
       // information_schema.schemata
       {"information_schema",
        "schemata",
@@ -515,6 +548,33 @@ struct RelationRow {
   std::vector<int> index_columns = {};  // an index's columns (indexes into indexed->columns)
 };
 
+std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& tables);
+
+// The columns a sequence shows (PostgreSQL's: last_value, log_cnt, is_called).
+const storage::TableDef& sequence_columns() {
+  static const storage::TableDef def = [] {
+    storage::TableDef d;
+    d.name = "sequence";
+    for (auto [name, type] : {std::pair{"last_value", TypeId::Int64}, std::pair{"log_cnt", TypeId::Int64},
+                              std::pair{"is_called", TypeId::Bool}}) {
+      storage::ColumnDef c;
+      c.name = name;
+      c.type = type;
+      c.not_null = true;
+      d.columns.push_back(c);
+    }
+    return d;
+  }();
+  return def;
+}
+
+std::vector<RelationRow> all_relations(const Context& ctx) {
+  std::vector<RelationRow> out = all_relations(ctx.tables());
+  for (const auto& s : ctx.sequences())
+    out.push_back({table_oid(s->id), s->name, kPublicNamespace, 'S', &sequence_columns(), nullptr, 0});
+  return out;
+}
+
 std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& tables) {
   std::vector<RelationRow> out;
   for (size_t i = 0; i < relations().size(); ++i) {
@@ -564,7 +624,7 @@ std::vector<Row> namespace_rows(const storage::TableDef& def) {
 
 std::vector<Row> class_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
-  for (const RelationRow& r : all_relations(ctx.tables())) {
+  for (const RelationRow& r : all_relations(ctx)) {
     rows.add()
         .oid("oid", r.oid)
         .name("relname", r.name)
@@ -589,7 +649,7 @@ std::vector<Row> class_rows(const storage::TableDef& def, const Context& ctx) {
 
 std::vector<Row> attribute_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
-  for (const RelationRow& r : all_relations(ctx.tables())) {
+  for (const RelationRow& r : all_relations(ctx)) {
     auto add = [&](const storage::ColumnDef& c, int num) {
       uint32_t type = column_type_oid(c);
       const BuiltinType* bt = builtin_type(type);
@@ -607,7 +667,7 @@ std::vector<Row> attribute_rows(const storage::TableDef& def, const Context& ctx
           .chr("attstorage", bt ? bt->storage : 'x')
           .chr("attcompression", '\0')
           .flag("attnotnull", c.not_null)
-          .chr("attidentity", '\0')
+          .chr("attidentity", c.identity)
           .chr("attgenerated", '\0')
           .flag("attislocal", true)
           .oid("attcollation", bt ? bt->collation : 0);
@@ -847,7 +907,7 @@ std::vector<Row> schemata_rows(const storage::TableDef& def, const Context& ctx)
 
 std::vector<Row> tables_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
-  for (const RelationRow& r : all_relations(ctx.tables())) {
+  for (const RelationRow& r : all_relations(ctx)) {
     if (r.kind != 'r' && r.kind != 'v') continue;
     rows.add()
         .name("table_catalog", ctx.database())
@@ -862,8 +922,8 @@ std::vector<Row> tables_rows(const storage::TableDef& def, const Context& ctx) {
 
 std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
-  for (const RelationRow& r : all_relations(ctx.tables())) {
-    if (!r.table) continue;
+  for (const RelationRow& r : all_relations(ctx)) {
+    if (!r.table || r.kind == 'S') continue;  // information_schema.columns leaves sequences out
     for (size_t i = 0; i < r.table->columns.size(); ++i) {
       const storage::ColumnDef& c = r.table->columns[i];
       const uint32_t type = column_type_oid(c);
@@ -889,7 +949,10 @@ std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) 
           .name("udt_name", bt ? bt->name : "unknown")
           .name("dtd_identifier", std::to_string(r.table->attnum(i)))
           .text("is_self_referencing", "NO")
-          .text("is_identity", "NO")
+          .text("is_identity", c.identity ? "YES" : "NO")
+          .set("identity_generation", c.identity == 'a'   ? Value::text("ALWAYS")
+                                      : c.identity == 'd' ? Value::text("BY DEFAULT")
+                                                          : Value::null(TypeId::Text))
           .text("identity_cycle", "NO")
           .text("is_generated", "NEVER")
           .text("is_updatable", r.kind == 'r' && r.nsp == kPublicNamespace ? "YES" : "NO");
@@ -933,6 +996,52 @@ std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) 
   return rows.take();
 }
 
+std::vector<Row> pg_sequences_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const auto& s : ctx.sequences()) {
+    storage::SequenceValue v = ctx.sequence_value(s->id);
+    rows.add()
+        .name("schemaname", "public")
+        .name("sequencename", s->name)
+        .name("sequenceowner", ctx.user())
+        .text("data_type", s->width == 2   ? "smallint"
+                           : s->width == 4 ? "integer"
+                                           : "bigint")
+        .set("start_value", Value::int64(s->start))
+        .set("min_value", Value::int64(s->min_value))
+        .set("max_value", Value::int64(s->max_value))
+        .set("increment_by", Value::int64(s->increment))
+        .flag("cycle", s->cycle)
+        .set("cache_size", Value::int64(s->cache))
+        .set("last_value", v.is_called ? Value::int64(v.last_value) : Value::null(TypeId::Int64));
+  }
+  return rows.take();
+}
+
+std::vector<Row> information_schema_sequences_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const auto& s : ctx.sequences()) {
+    rows.add()
+        .name("sequence_catalog", ctx.database())
+        .name("sequence_schema", "public")
+        .name("sequence_name", s->name)
+        .text("data_type", s->width == 2   ? "smallint"
+                           : s->width == 4 ? "integer"
+                                           : "bigint")
+        .num("numeric_precision", s->width == 2   ? 16
+                                  : s->width == 4 ? 32
+                                                  : 64)
+        .num("numeric_precision_radix", 2)
+        .num("numeric_scale", 0)
+        .text("start_value", std::to_string(s->start))
+        .text("minimum_value", std::to_string(s->min_value))
+        .text("maximum_value", std::to_string(s->max_value))
+        .text("increment", std::to_string(s->increment))
+        .text("cycle_option", s->cycle ? "YES" : "NO");
+  }
+  return rows.take();
+}
+
 std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   std::string_view n = def.name;
   const RelationSpec& spec = relations()[def.id & ~kSystemTableBit];
@@ -941,6 +1050,9 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
     if (n == "tables") return tables_rows(def, ctx);
     if (n == "columns") return columns_rows(def, ctx);
   }
+  if (n == "pg_sequences") return pg_sequences_rows(def, ctx);
+  if (std::string_view(spec.schema) == "information_schema" && n == "sequences")
+    return information_schema_sequences_rows(def, ctx);
   if (n == "pg_namespace") return namespace_rows(def);
   if (n == "pg_class") return class_rows(def, ctx);
   if (n == "pg_attribute") return attribute_rows(def, ctx);
@@ -1063,8 +1175,25 @@ const char* system_relation_schema(int64_t oid) {
   return nullptr;
 }
 
+storage::TableDefPtr sequence_relation(const storage::SequenceDef& seq) {
+  auto def = std::make_shared<storage::TableDef>(sequence_columns());
+  def->id = kSystemTableBit | kSequenceRelationBit | seq.id;
+  def->name = seq.name;
+  return def;
+}
+
 std::unique_ptr<storage::ScanCursor> scan_system_table(const storage::ScanSpec& spec, const Context& ctx) {
   const storage::TableDef& def = *spec.table;
+  if (is_sequence_relation(def.id)) {
+    storage::SequenceValue v = ctx.sequence_value(def.id & ~(kSystemTableBit | kSequenceRelationBit));
+    Rows rows(def);
+    // log_cnt: PostgreSQL's values logged ahead; OmenDB reserves blocks instead and shows 0.
+    rows.add()
+        .set("last_value", Value::int64(v.last_value))
+        .set("log_cnt", Value::int64(0))
+        .flag("is_called", v.is_called);
+    return std::make_unique<RowsCursor>(def, rows.take(), spec.columns, spec.batch_rows);
+  }
   if (!is_system_table(def.id) || (def.id & ~kSystemTableBit) >= relations().size())
     throw std::logic_error("scan_system_table: not a system table");
   return std::make_unique<RowsCursor>(def, rows_of(def, ctx), spec.columns, spec.batch_rows);

@@ -37,6 +37,16 @@ class Context {
   virtual std::string user() const = 0;      // the one role: owner of every object (oid kBootstrapRole)
   virtual std::string database() const = 0;  // the one database
   virtual std::vector<Setting> settings() const = 0;
+  // Sequences (pg_class relkind 'S', pg_sequences, information_schema.sequences).
+  virtual std::vector<storage::SequenceDefPtr> sequences() const { return {}; }
+  // The sequence functions of the session (its currval / lastval state), over the sequence named
+  // `name` (regclass text). 0A000 where a context has no session.
+  virtual int64_t nextval(std::string_view name) const;
+  virtual int64_t currval(std::string_view name) const;
+  virtual int64_t setval(std::string_view name, int64_t value, bool is_called) const;
+  virtual int64_t lastval() const;
+  // A sequence's position now (SELECT * FROM seq, pg_sequences.last_value); 42P01 if it is gone.
+  virtual storage::SequenceValue sequence_value(uint32_t id) const;
 };
 
 // Fixed OIDs (PostgreSQL's where it has them).
@@ -71,6 +81,14 @@ inline uint32_t row_type_oid(uint32_t table_id) {
 inline constexpr uint32_t kSystemTableBit = 0x80000000u;
 inline bool is_system_table(uint32_t table_id) {
   return (table_id & kSystemTableBit) != 0;
+}
+
+// A sequence read as a relation (SELECT * FROM seq: last_value, log_cnt, is_called): a system relation
+// whose id carries kSequenceRelationBit and the sequence's id.
+inline constexpr uint32_t kSequenceRelationBit = 0x40000000u;
+storage::TableDefPtr sequence_relation(const storage::SequenceDef& seq);
+inline bool is_sequence_relation(uint32_t table_id) {
+  return is_system_table(table_id) && (table_id & kSequenceRelationBit) != 0;
 }
 
 // The system relation `schema`.`name` (schema "pg_catalog" or "information_schema"), or null. An empty

@@ -25,6 +25,8 @@ namespace omendb {
   X(InvalidArgumentForNthValue, "22016")          \
   X(IntervalFieldOverflow, "22015")               \
   X(InvalidParameterValue, "22023")               \
+  X(SequenceGeneratorLimitExceeded, "2200H")      \
+  X(GeneratedAlways, "428C9")                     \
   X(InvalidRowCountInLimitClause, "2201W")        \
   X(InvalidRowCountInResultOffsetClause, "2201X") \
   X(InvalidTextRepresentation, "22P02")           \
@@ -45,6 +47,8 @@ namespace omendb {
   X(SerializationFailure, "40001")                \
   X(DeadlockDetected, "40P01")                    \
   X(SyntaxError, "42601")                         \
+  X(InvalidSchemaName, "3F000")                   \
+  X(DependentObjectsStillExist, "2BP01")          \
   X(InsufficientPrivilege, "42501")               \
   X(ObjectNotInPrerequisiteState, "55000")        \
   X(UndefinedColumn, "42703")                     \
@@ -63,7 +67,6 @@ namespace omendb {
   X(InvalidColumnReference, "42P10")              \
   X(InvalidTableDefinition, "42P16")              \
   X(WrongObjectType, "42809")                     \
-  X(DependentObjectsStillExist, "2BP01")          \
   X(InvalidName, "42602")                         \
   X(UndefinedParameter, "42P02")                  \
   X(DuplicatePreparedStatement, "42P05")          \

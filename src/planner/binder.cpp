@@ -319,6 +319,7 @@ class Binder {
                  bool check_length = true);
   // The column's DEFAULT bound as an expression (a NULL constant when it has none).
   ExprPtr column_default(const storage::ColumnDef& col);
+  bool identity_value_given(const ast::InsertStmt& s, const storage::ColumnDef& col);
 
  public:
   // CREATE TABLE: checks a DEFAULT expression (no column references, aggregates or parameters; assignable
@@ -440,6 +441,14 @@ class Binder {
   PlannedStatement plan_insert_select(const ast::InsertStmt& s, const storage::TableDefPtr& table,
                                       const std::vector<int>& target_cols);
   OpPtr plan_on_conflict(const ast::InsertStmt& s, OpPtr& values);
+  // RETURNING: a Project of `list` (bound over `scope`, as a select list) above `dml`, as the statement's
+  // result. `columns` maps each column of the scope's relation to the one RETURNING reads instead (UPDATE:
+  // the new values); empty: the relation's own.
+  void plan_returning(const std::vector<ast::SelectTarget>& list, Scope& scope, OpPtr dml,
+                      const std::vector<ColumnId>& columns, PlannedStatement& out);
+  // INSERT ... RETURNING's root: the insert passing each row on as the columns of a relation opened for
+  // the target table.
+  void finish_insert(const ast::InsertStmt& s, std::unique_ptr<plan::InsertOp> insert, PlannedStatement& out);
 
  public:
   PlannedStatement plan_defaults(const storage::TableDef& table, const std::vector<int>& columns);
@@ -531,6 +540,9 @@ storage::TableDefPtr Binder::lookup(const ast::TableRef& ref) {
     } else if (ctx_.catalog) {
       t = ctx_.catalog->find(ref.name);
     }
+    if (!t && ctx_.catalog)  // a sequence reads as one row (last_value, log_cnt, is_called)
+      if (storage::SequenceDefPtr seq = ctx_.catalog->find_sequence(ref.name))
+        t = catalog::sequence_relation(*seq);
   }
   if (!t) fail(SqlState::UndefinedTable, "relation \"" + full + "\" does not exist", ref.location);
   if (!catalog::is_system_table(t->id) && std::find(tables_.begin(), tables_.end(), t) == tables_.end())
@@ -602,6 +614,8 @@ FromEntry Binder::table_entry(int rel) {
 
 // INSERT / UPDATE / DELETE target: system catalogs are read-only (42501, as PostgreSQL answers).
 void check_writable(const storage::TableDef& t, int location) {
+  if (catalog::is_sequence_relation(t.id))
+    fail(SqlState::WrongObjectType, "cannot change sequence \"" + t.name + "\"", location);
   if (catalog::is_system_table(t.id))
     fail(SqlState::InsufficientPrivilege, "permission denied for table " + t.name, location);
 }
@@ -1244,7 +1258,8 @@ ExprPtr Binder::bind_catalog_function(const std::string& name, std::vector<ExprP
       } else if (from == TypeId::Unknown) {
         score += 1;
       } else {
-        ok = (to == TypeId::Oid && is_integer(from)) || (is_string_type(from) && is_string_type(to));
+        ok = (to == TypeId::Oid && is_integer(from)) || (is_string_type(from) && is_string_type(to)) ||
+             (to == TypeId::Int64 && from == TypeId::Int32);  // setval('s', 42): int4 widens to int8
       }
     }
     if (ok && score > best_score) {
@@ -1442,6 +1457,14 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
     case ast::ExprKind::FuncCall:
       return bind_function(e, c);
     case ast::ExprKind::Cast: {
+      if (e.cast_type.name == "regclass" && !e.cast_type.is_array) {
+        // A relation named by text, as the sequence functions take it (nextval('s'::regclass), the
+        // DEFAULT of a SERIAL column): OmenDB keeps regclass values as their text (docs/schema.md).
+        ExprPtr a = bind(*e.args.at(0), c);
+        if (a->type != TypeId::Unknown && !is_string_type(a->type))
+          throw_unsupported("casts of type " + tn(a->type) + " to regclass", pos_of(e.location));
+        return convert(std::move(a), TypeId::Text);
+      }
       int32_t typmod = -1;
       TypeId t = detail::resolve_type(e.cast_type, &typmod);
       ExprPtr a = bind(*e.args.at(0), c);
@@ -3467,8 +3490,84 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   return out;
 }
 
+// A value given for identity column `col` of an INSERT: 428C9 for GENERATED ALWAYS without OVERRIDING
+// SYSTEM VALUE (PostgreSQL's message); false when OVERRIDING USER VALUE discards it for the default.
+bool Binder::identity_value_given(const ast::InsertStmt& s, const storage::ColumnDef& col) {
+  if (col.identity == 'a' && !s.overriding_system)
+    throw SqlError(SqlState::GeneratedAlways,
+                   "cannot insert a non-DEFAULT value into column \"" + col.name + "\"")
+        .with_detail("Column \"" + col.name + "\" is an identity column defined as GENERATED ALWAYS.")
+        .with_hint("Use OVERRIDING SYSTEM VALUE to override.");
+  return !(s.overriding_user && col.identity);
+}
+
+void Binder::plan_returning(const std::vector<ast::SelectTarget>& list, Scope& scope, OpPtr dml,
+                            const std::vector<ColumnId>& columns, PlannedStatement& out) {
+  const int rel = scope.rels.at(0);
+  auto project = std::make_unique<plan::ProjectOp>();
+  ExprCtx tc;
+  tc.scope = &scope;
+  tc.clause = "RETURNING";
+  auto target = [&](ExprPtr x, std::string name, int32_t varchar_length) {
+    if (x->type == TypeId::Unknown) x = convert(std::move(x), TypeId::Text);
+    out.result_varchar_lengths.push_back(varchar_length);
+    project->output.push_back({new_id(), std::move(name), x->type});
+    project->exprs.push_back(std::move(x));
+  };
+  for (const ast::SelectTarget& t : list) {
+    const ast::Expr& e = *t.expr;
+    Relation& r = rels_[static_cast<size_t>(rel)];
+    if (e.kind == ast::ExprKind::Star) {
+      if (!e.names.empty() && e.names.back() != r.refname)
+        fail(SqlState::UndefinedTable, "missing FROM-clause entry for table \"" + e.names.back() + "\"",
+             e.location);
+      for (size_t i = 0; i < r.columns.size(); ++i) {
+        r.used[i] = true;
+        target(Expr::make_column(r.ids[i], r.columns[i].type), r.columns[i].name, r.columns[i].max_length);
+      }
+      continue;
+    }
+    ExprPtr x = bind(e, tc);
+    int32_t varchar_length = -1;
+    if (x->op == ExprOp::Column) {
+      auto it = std::find(r.ids.begin(), r.ids.end(), x->column);
+      if (it != r.ids.end()) varchar_length = r.columns[static_cast<size_t>(it - r.ids.begin())].max_length;
+    }
+    target(std::move(x), t.alias.empty() ? figure_name(e).first : t.alias, varchar_length);
+  }
+  if (!columns.empty()) {
+    const std::vector<ColumnId>& ids = rels_[static_cast<size_t>(rel)].ids;
+    std::function<void(Expr&)> swap = [&](Expr& x) {
+      if (x.op == ExprOp::Column) {
+        auto it = std::find(ids.begin(), ids.end(), x.column);
+        if (it != ids.end()) x.column = columns[static_cast<size_t>(it - ids.begin())];
+      }
+      for (auto& a : x.args) swap(*a);
+    };
+    for (auto& x : project->exprs) swap(*x);
+  }
+  project->children.push_back(std::move(dml));
+  out.plan.result_columns = project->output;
+  out.plan.root = std::move(project);
+}
+
+void Binder::finish_insert(const ast::InsertStmt& s, std::unique_ptr<plan::InsertOp> insert,
+                           PlannedStatement& out) {
+  if (s.returning.empty()) {
+    out.plan.root = std::move(insert);
+    return;
+  }
+  Scope scope = open_scope(s.table);
+  const Relation& r = rels_[static_cast<size_t>(scope.rels.at(0))];
+  insert->returning = true;
+  for (size_t i = 0; i < r.columns.size(); ++i)
+    insert->output.push_back({r.ids[i], r.columns[i].name, r.columns[i].type});
+  plan_returning(s.returning, scope, std::move(insert), {}, out);
+}
+
 PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
+  if (s.on_conflict && !s.returning.empty()) throw_unsupported("INSERT ... ON CONFLICT ... RETURNING");
   storage::TableDefPtr table = lookup(s.table);
   check_writable(*table, s.table.location);
   const size_t ncols = table->columns.size();
@@ -3493,6 +3592,8 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
   if (s.select) return plan_insert_select(s, table, target_cols);
 
   std::vector<std::vector<ExprPtr>> cells;
+  const bool identity = std::any_of(table->columns.begin(), table->columns.end(),
+                                    [](const storage::ColumnDef& c) { return c.identity != 0; });
   size_t width = s.rows.empty() ? 0 : s.rows[0].size();
   for (const auto& row : s.rows) {
     int loc = !row.empty() && row[0] ? row[0]->location : s.location;
@@ -3506,7 +3607,9 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
     for (size_t k = 0; k < row.size(); ++k) {
       const auto& col = table->columns[target_cols[k]];
       ExprPtr x;
-      if (row[k]) {
+      if (row[k] && identity && !identity_value_given(s, col)) {
+        x = column_default(col);  // OVERRIDING USER VALUE
+      } else if (row[k]) {
         ExprCtx c;
         c.clause = "VALUES";
         x = assign(bind(*row[k], c), col, row[k]->location);
@@ -3565,7 +3668,7 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
   auto insert = std::make_unique<plan::InsertOp>();
   insert->table = table;
   insert->children.push_back(std::move(source));
-  out.plan.root = std::move(insert);
+  finish_insert(s, std::move(insert), out);
   return out;
 }
 
@@ -3583,6 +3686,7 @@ PlannedStatement Binder::plan_insert_select(const ast::InsertStmt& s, const stor
   std::vector<ExprPtr> exprs(ncols);
   for (size_t k = 0; k < cols.size(); ++k) {
     const auto& col = table->columns[static_cast<size_t>(target_cols[k])];
+    if (col.identity && !identity_value_given(s, col)) continue;  // OVERRIDING USER VALUE: the default
     if (cols[k].type == TypeId::Unknown &&
         !resolve_unknown(*q.root, cols[k].id, col.type == TypeId::Unknown ? TypeId::Text : col.type))
       throw SqlError(SqlState::InternalError, "planner: an unknown-typed INSERT ... SELECT column");
@@ -3609,7 +3713,7 @@ PlannedStatement Binder::plan_insert_select(const ast::InsertStmt& s, const stor
   auto insert = std::make_unique<plan::InsertOp>();
   insert->table = table;
   insert->children.push_back(std::move(source));
-  out.plan.root = std::move(insert);
+  finish_insert(s, std::move(insert), out);
   return out;
 }
 
@@ -3707,6 +3811,10 @@ std::vector<ExprPtr> Binder::bind_assignments(const std::vector<std::pair<std::s
     if (!expr) {
       set[idx] = column_default(col);  // SET c = DEFAULT
     } else {
+      if (col.identity == 'a')
+        throw SqlError(SqlState::GeneratedAlways,
+                       "column \"" + col.name + "\" can only be updated to DEFAULT")
+            .with_detail("Column \"" + col.name + "\" is an identity column defined as GENERATED ALWAYS.");
       set[idx] = assign(bind(*expr, c), col, loc);
     }
   }
@@ -3763,7 +3871,19 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   update->children.push_back(std::move(cur));
   PlannedStatement out;
   out.command = "UPDATE";
-  out.plan.root = std::move(update);
+  if (s.returning.empty()) {
+    out.plan.root = std::move(update);
+    return out;
+  }
+  // RETURNING reads the new row: its columns, in place of the scanned ones.
+  update->returning = true;
+  std::vector<ColumnId> new_values;
+  const storage::TableDef& table = *update->table;
+  for (const auto& col : table.columns) {
+    new_values.push_back(new_id());
+    update->output.push_back({new_values.back(), col.name, col.type});
+  }
+  plan_returning(s.returning, scope, std::move(update), new_values, out);
   return out;
 }
 
@@ -3772,8 +3892,10 @@ PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
   Scope scope = open_scope(s.table);
   ExprPtr predicate = bind_where(s.where, scope);
   ExprPtr post_join = take_post_join(predicate);
-  // Delete needs only the key: the scan reads just the columns the WHERE clause uses.
-  auto scan = make_scan(scope.rels[0], false);
+  PlannedStatement out;
+  out.command = "DELETE";
+  // (RETURNING reads the deleted rows: every column.)
+  auto scan = make_scan(scope.rels[0], !s.returning.empty());
   ColumnId key = new_id();
   scan->key_column = key;
   OpPtr cur = std::move(scan);
@@ -3792,9 +3914,12 @@ PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
   del->table = rels_[0].table;
   del->key_column = key;
   del->children.push_back(std::move(cur));
-  PlannedStatement out;
-  out.command = "DELETE";
-  out.plan.root = std::move(del);
+  if (s.returning.empty()) {
+    out.plan.root = std::move(del);
+    return out;
+  }
+  del->returning = true;
+  plan_returning(s.returning, scope, std::move(del), {}, out);
   return out;
 }
 
@@ -4394,11 +4519,36 @@ TypeId resolve_type_name(const ast::TypeName& type) {
 // ---------------------------------------------------------------------------------------------------
 // CREATE TABLE
 
+int8_t serial_width(const ast::TypeName& type) {
+  if (type.is_array) return 0;
+  const std::string& n = type.name;
+  if (n == "serial" || n == "serial4") return 4;
+  if (n == "bigserial" || n == "serial8") return 8;
+  if (n == "smallserial" || n == "serial2") return 2;
+  return 0;
+}
+
 storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
   storage::ColumnDef col;
   col.name = c.name;
   int max_length = -1;
   const std::string& tn = c.type.name;
+  if (int8_t width = serial_width(c.type)) {
+    // SERIAL: an integer column, NOT NULL, whose DEFAULT (set by the caller, which creates the sequence)
+    // is nextval of its own sequence.
+    if (c.default_expr)
+      fail(SqlState::SyntaxError,
+           "multiple default values specified for column \"" + c.name + "\" of table \"" + c.table + "\"",
+           c.location);
+    if (c.identity)
+      fail(SqlState::SyntaxError,
+           "both default and identity specified for column \"" + c.name + "\" of table \"" + c.table + "\"",
+           c.location);
+    col.type = width == 8 ? TypeId::Int64 : TypeId::Int32;
+    col.not_null = true;
+    if (c.unique) throw_unsupported("UNIQUE constraints", pos_of(c.location));
+    return col;
+  }
   if ((tn == "bpchar" || tn == "character") && !c.type.is_array) {
     // char(n) / character(n): text blank-padded to n characters when stored (docs/schema.md)
     col.type = TypeId::Text;
@@ -4417,6 +4567,17 @@ storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
   }
   col.not_null = c.not_null;
   if (c.unique) throw_unsupported("UNIQUE constraints", pos_of(c.location));
+  if (c.identity) {
+    if (c.default_expr)
+      fail(SqlState::SyntaxError,
+           "both default and identity specified for column \"" + c.name + "\" of table \"" + c.table + "\"",
+           c.location);
+    if (col.type != TypeId::Int32 && col.type != TypeId::Int64)
+      fail(SqlState::InvalidParameterValue, "identity column type must be smallint, integer, or bigint",
+           c.location);
+    col.not_null = true;
+    col.identity = c.identity;
+  }
   if (c.default_expr) {
     PlannerContext ctx;
     Binder(ctx).check_default(*c.default_expr, col);

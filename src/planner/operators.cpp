@@ -466,8 +466,10 @@ std::string InsertOp::explain(const ExplainContext&) const {
 void InsertOp::write_shape(ShapeWriter& w) const {
   w.tag("insert");
   w.put(table);
+  w.put(static_cast<int64_t>(returning));
+  w.put(output);
 }
-OMENDB_SHAPE_COVERS(InsertOp, 80);
+OMENDB_SHAPE_COVERS(InsertOp, 88);
 
 void UpdateOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
   for (auto& e : set_exprs) f(e);
@@ -492,6 +494,8 @@ void UpdateOp::write_shape(ShapeWriter& w) const {
   w.tag("update");
   w.put(table);
   w.put(static_cast<int64_t>(key_column));
+  w.put(static_cast<int64_t>(returning));
+  w.put(output);
   w.put(set_exprs);
 }
 OMENDB_SHAPE_COVERS(UpdateOp, 112);
@@ -504,6 +508,7 @@ void DeleteOp::write_shape(ShapeWriter& w) const {
   w.tag("delete");
   w.put(table);
   w.put(static_cast<int64_t>(key_column));
+  w.put(static_cast<int64_t>(returning));
 }
 OMENDB_SHAPE_COVERS(DeleteOp, 88);
 

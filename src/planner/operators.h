@@ -301,30 +301,34 @@ class LockRowsOp final : public Op {
 };
 
 // Inserts each input row: children[0]->output holds one column per table column, in table order,
-// typed as the table.
+// typed as the table. With RETURNING (`returning`) it is not a sink: it passes each inserted row on, as
+// its `output` (one column per table column), to the Project of the RETURNING list.
 class InsertOp final : public Op {
  public:
   static constexpr OpKind kKind = OpKind::Insert;
   InsertOp() : Op(kKind) {}
   storage::TableDefPtr table;
+  bool returning = false;
 
-  PipelineRole role() const override { return PipelineRole::Sink; }
+  PipelineRole role() const override { return returning ? PipelineRole::Streaming : PipelineRole::Sink; }
   void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
   std::string explain(const ExplainContext& c) const override;
   void write_shape(ShapeWriter& w) const override;
 };
 
 // Replaces the row whose storage key is `key_column`: set_exprs[i] is the new value of table column i
-// (over children[0]'s columns).
+// (over children[0]'s columns). With RETURNING it passes each row it wrote on, as its `output` (the new
+// value of each table column).
 class UpdateOp final : public Op {
  public:
   static constexpr OpKind kKind = OpKind::Update;
   UpdateOp() : Op(kKind) {}
   storage::TableDefPtr table;
   ColumnId key_column = -1;
+  bool returning = false;
   std::vector<ExprPtr> set_exprs;
 
-  PipelineRole role() const override { return PipelineRole::Sink; }
+  PipelineRole role() const override { return returning ? PipelineRole::Streaming : PipelineRole::Sink; }
   void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
   std::string explain(const ExplainContext& c) const override;
   void write_shape(ShapeWriter& w) const override;
@@ -362,8 +366,10 @@ class DeleteOp final : public Op {
   DeleteOp() : Op(kKind) {}
   storage::TableDefPtr table;
   ColumnId key_column = -1;
+  // RETURNING: each row it deleted goes on (the columns its input read stay bound; `output` is empty).
+  bool returning = false;
 
-  PipelineRole role() const override { return PipelineRole::Sink; }
+  PipelineRole role() const override { return returning ? PipelineRole::Streaming : PipelineRole::Sink; }
   void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
   std::string explain(const ExplainContext& c) const override;
   void write_shape(ShapeWriter& w) const override;

@@ -2,6 +2,7 @@
 // selection, secondary index selection and sort elision.
 #include <algorithm>
 
+#include "catalog/functions.h"
 #include "planner/planner_internal.h"
 
 namespace omendb::planner::detail {
@@ -23,6 +24,8 @@ void conjuncts(const Expr& e, std::vector<const Expr*>& out) {
 
 bool row_independent(const Expr& e) {
   if (e.op == ExprOp::Column) return false;
+  // nextval() / setval(): a value per evaluation, never one for many rows
+  if (e.op == ExprOp::CatalogFunc && catalog::is_volatile(static_cast<catalog::Func>(e.func))) return false;
   for (const auto& a : e.args)
     if (!row_independent(*a)) return false;
   return true;

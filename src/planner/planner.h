@@ -126,10 +126,32 @@ TypeId resolve_type_name(const ast::TypeName& type);
 storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt);
 // One column definition as CREATE TABLE binds it (type, NOT NULL, DEFAULT checks, char(n)); an inline
 // PRIMARY KEY or UNIQUE is the caller's to handle (ALTER TABLE ADD COLUMN refuses them).
+// SERIAL (serial, serial4, bigserial, serial8, smallserial, serial2) columns get their integer type, NOT
+// NULL and no DEFAULT: the caller creates their sequence and sets the DEFAULT; identity columns get
+// ColumnDef::identity and NOT NULL.
 storage::ColumnDef bind_column_def(const ast::ColumnDef& column);
+// The width of a SERIAL type name's sequence (2, 4, 8); 0 for other types.
+int8_t serial_width(const ast::TypeName& type);
 // ALTER COLUMN SET DEFAULT: checks `expr` as a DEFAULT of `column` (42804, 22P02, 0A000 as CREATE TABLE)
 // and stores its text.
 void bind_column_default(const ast::Expr& expr, const std::string& text, storage::ColumnDef& column);
+
+// CREATE / ALTER SEQUENCE options (and an identity column's), applied to `def` with PostgreSQL 15's
+// defaults (create: every option not given gets its default) and checks (22023 with PostgreSQL's
+// messages, 42601 for an option given twice, 22003 for a number outside bigint). OWNED BY and RESTART
+// are returned for the caller to apply (RESTART's checks against the sequence's current value are
+// storage::Catalog::alter_sequence's).
+struct SequenceOptionsResult {
+  std::optional<int64_t> restart;
+  bool owned_by_given = false;
+  bool owned_by_none = false;
+  std::string owned_table, owned_column;
+  std::string sequence_name;  // an identity column's SEQUENCE NAME
+};
+SequenceOptionsResult apply_sequence_options(const std::vector<ast::SequenceOption>& options,
+                                             storage::SequenceDef& def, bool create, bool for_identity);
+// "smallint", "integer" or "bigint" for a sequence's width (2, 4, 8).
+const char* sequence_type_name(int8_t width);
 
 // EXPLAIN output: the logical plan as an indented tree, one line per element, e.g.
 //   Limit (limit: $2)

@@ -236,20 +236,20 @@ int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_
   ExecContext& ctx = ctx_of(qs);
   if (ctx.writer->update(*ctx.targets[static_cast<size_t>(target)], {key, key_len}, ctx.row.data())) {
     ++ctx.rows_affected;
-  } else {
-    ctx.recheck_keys.emplace_back(key, key_len);
+    return 1;
   }
-  return 1;
+  ctx.recheck_keys.emplace_back(key, key_len);
+  return 2;
 }
 
 int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_len) {
   ExecContext& ctx = ctx_of(qs);
   if (ctx.writer->remove(*ctx.targets[static_cast<size_t>(target)], {key, key_len})) {
     ++ctx.rows_affected;
-  } else {
-    ctx.recheck_keys.emplace_back(key, key_len);
+    return 1;
   }
-  return 1;
+  ctx.recheck_keys.emplace_back(key, key_len);
+  return 2;
 }
 
 int32_t rt_lock_row(QueryState* qs, int32_t target, int32_t strength, int32_t wait, const char* key,

@@ -44,7 +44,8 @@ int32_t rt_check_interrupts(QueryState* qs);
 // Result rows: QueryState::out holds the values.
 int32_t rt_emit_row(QueryState* qs);
 
-// DML on target table `target`: QueryState::row holds the new row (table column order).
+// DML on target table `target`: QueryState::row holds the new row (table column order). rt_update and
+// rt_delete return 1 when they wrote the row, 2 when they left it for the READ COMMITTED re-check.
 int32_t rt_insert(QueryState* qs, int32_t target);
 int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len);
 int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_len);

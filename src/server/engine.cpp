@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -13,7 +14,9 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
+#include "catalog/functions.h"
 #include "catalog/system_catalog.h"
 #include "codegen/jit.h"
 #include "common/error.h"
@@ -612,9 +615,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       case ast::StmtKind::CreateTable:
         no_ddl_in_block("CREATE TABLE");
         return create_table(static_cast<const ast::CreateTableStmt&>(stmt), out);
-      case ast::StmtKind::DropTable:
-        no_ddl_in_block("DROP TABLE");
-        return drop_table(static_cast<const ast::DropTableStmt&>(stmt), out);
+      case ast::StmtKind::DropTable: {
+        const auto& drop = static_cast<const ast::DropTableStmt&>(stmt);
+        no_ddl_in_block(drop.sequence ? "DROP SEQUENCE" : "DROP TABLE");
+        if (drop.sequence) return drop_sequence(drop, out);
+        return drop_table(drop, out);
+      }
       case ast::StmtKind::Transaction:
         return transaction(static_cast<const ast::TransactionStmt&>(stmt), out);
       case ast::StmtKind::Set:
@@ -650,6 +656,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       case ast::StmtKind::DropIndex:
         no_ddl_in_block("DROP INDEX");
         return drop_index(static_cast<const ast::DropIndexStmt&>(stmt), out);
+      case ast::StmtKind::CreateSequence:
+        no_ddl_in_block("CREATE SEQUENCE");
+        return create_sequence(static_cast<const ast::SequenceStmt&>(stmt), out);
+      case ast::StmtKind::AlterSequence:
+        no_ddl_in_block("ALTER SEQUENCE");
+        return alter_sequence(static_cast<const ast::SequenceStmt&>(stmt), out);
       case ast::StmtKind::Unsupported:
         throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
     }
@@ -820,10 +832,24 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       out.command_complete("SELECT " + std::to_string(sink.rows()));
       return;
     }
+    // INSERT / UPDATE / DELETE ... RETURNING: the rows are held back until the statement has succeeded
+    // (and committed, outside a block), then described and sent, as PostgreSQL runs such a portal to
+    // its end before it sends anything.
+    const bool returning = !planned.plan.result_columns.empty();
+    BufferedRows rows(out);
+    std::optional<TextRowSink> sink;
+    if (returning) {
+      sink.emplace(rows, planned.plan.result_columns, time_zone());
+      ctx.sink = &*sink;
+    }
     uint64_t rows_scanned = 0;
     uint64_t affected = execute_write(*compiled, ctx, *txn, *view, &rows_scanned);
     db_.jit().note_rows(key, *compiled, rows_scanned);
     if (own_txn) own_txn->commit();
+    if (returning) {
+      out.row_description(describe(planned));
+      rows.flush();
+    }
     std::string tag = planned.command == "INSERT" ? "INSERT 0 " : planned.command + " ";
     out.command_complete(tag + std::to_string(affected));
   }
@@ -983,11 +1009,30 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       d.is_null = 1;
     }
     // The columns the COPY does not read take their DEFAULTs, as in PostgreSQL.
-    std::vector<Value> defaults = column_defaults(table, columns, *view, out, started);
+    // A DEFAULT that is a sequence's nextval (SERIAL, identity) takes a value per row; the others are
+    // computed once.
+    std::vector<std::pair<int, std::string>> per_row;  // column, sequence text
+    storage::TableDef once = table;
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      const std::string& d = table.columns[c].default_expr;
+      if (d.find("nextval") == std::string::npos ||
+          std::find(columns.begin(), columns.end(), static_cast<int>(c)) != columns.end())
+        continue;
+      std::string name;
+      if (!nextval_default(d, &name))
+        throw_unsupported("COPY into a table whose DEFAULT calls nextval() inside an expression");
+      per_row.emplace_back(static_cast<int>(c), name);
+      once.columns[c].default_expr.clear();
+    }
+    std::vector<Value> defaults = column_defaults(once, columns, *view, out, started);
     for (size_t c = 0; c < defaults.size(); ++c)
       if (!defaults[c].is_null()) row[c] = dtsql::to_datum(defaults[c]);
     uint64_t rows = 0;
     while (reader.next(fields)) {
+      for (const auto& [c, name] : per_row) {
+        row[static_cast<size_t>(c)].i64 = nextval(name);
+        row[static_cast<size_t>(c)].is_null = 0;
+      }
       for (size_t i = 0; i < columns.size(); ++i) {
         const int c = columns[static_cast<size_t>(i)];
         const TypeId type = table.columns[static_cast<size_t>(c)].type;
@@ -1042,6 +1087,30 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     writer->apply();
     if (own_txn) own_txn->commit();
     out.command_complete("COPY " + std::to_string(rows));
+  }
+
+  // Whether a DEFAULT is exactly nextval('name'[::regclass]) (as SERIAL and identity columns have it);
+  // the name's text in *name.
+  static bool nextval_default(const std::string& d, std::string* name) {
+    const std::string prefix = "nextval('";
+    if (!d.starts_with(prefix)) return false;
+    std::string text;
+    size_t i = prefix.size();
+    for (; i < d.size(); ++i) {
+      if (d[i] == '\'') {
+        if (i + 1 < d.size() && d[i + 1] == '\'') {
+          text += '\'';
+          ++i;
+          continue;
+        }
+        break;
+      }
+      text += d[i];
+    }
+    std::string rest = i < d.size() ? d.substr(i + 1) : "";
+    if (rest != ")" && rest != "::regclass)") return false;
+    *name = text;
+    return true;
   }
 
   // The DEFAULT of every column of `table` that `read` does not list (NULL for the others and for columns
@@ -1261,8 +1330,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   // TRUNCATE: part of the transaction (inside a block too), committed as docs/schema.md describes. No
-  // sequences or foreign keys exist, so RESTART IDENTITY and CASCADE change nothing.
+  // foreign keys exist, so CASCADE changes nothing. RESTART IDENTITY restarts the sequences the tables
+  // own once the truncation committed; sequences are not transactional, so not inside a block (0A000).
   void truncate(const ast::TruncateStmt& stmt, pgwire::ResultWriter& out) {
+    if (stmt.restart_identity && state_ != State::Idle)
+      throw_unsupported("TRUNCATE ... RESTART IDENTITY inside a transaction block");
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     auto resolve = [&] {  // all checked first: a failing TRUNCATE truncates nothing
       std::vector<storage::TableDefPtr> defs;
@@ -1287,6 +1359,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       storage::Transaction* txn = statement_transaction(own_txn);
       for (const storage::TableDefPtr& def : defs) txn->truncate(*def);
       if (own_txn) own_txn->commit();
+      if (stmt.restart_identity) {
+        storage::Catalog& catalog = db_.store().catalog();
+        for (const storage::SequenceDefPtr& seq : catalog.sequences())
+          for (const storage::TableDefPtr& def : defs)
+            if (seq->owner_table == def->id) catalog.alter_sequence(*seq, seq->start);
+      }
       break;
     }
     out.command_complete("TRUNCATE TABLE");
@@ -1357,6 +1435,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                            "column \"" + cmd.column + "\" of relation \"" + def.name + "\" already exists");
           }
           if (cmd.column_def.primary_key) throw_unsupported("ALTER TABLE ... ADD COLUMN ... PRIMARY KEY");
+          if (planner::serial_width(cmd.column_def.type) || cmd.column_def.identity)
+            throw_unsupported("ALTER TABLE ... ADD COLUMN with a SERIAL or identity column");
           if (def.columns.size() >= 1600)
             throw SqlError(SqlState::ProgramLimitExceeded, "tables can have at most 1600 columns");
           storage::ColumnDef col = planner::bind_column_def(cmd.column_def);
@@ -1554,7 +1634,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // Whether `name` is taken by a relation pg_class lists: a table, an index, a primary key's index.
   bool relation_name_taken(const std::string& name) const {
     storage::Catalog& catalog = db_.store().catalog();
-    if (catalog.find(name) || catalog.find_index_table(name)) return true;
+    if (catalog.find(name) || catalog.find_index_table(name) || catalog.find_sequence(name)) return true;
     for (const auto& t : catalog.tables())
       if (!t->primary_key.empty() && t->name + "_pkey" == name) return true;
     return false;
@@ -1669,14 +1749,177 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     out.command_complete("DROP INDEX");
   }
 
+  // ---- Sequences (docs/schema.md, "Sequences"). Not transactional, as the other DDL.
+  // OWNED BY table.column: the owner's id and attribute number (42P01, 42703 as PostgreSQL).
+  void resolve_owner(const planner::SequenceOptionsResult& options, storage::SequenceDef& def) {
+    if (!options.owned_by_given) return;
+    def.owner_table = 0;
+    def.owner_attnum = 0;
+    if (options.owned_by_none) return;
+    storage::TableDefPtr t = db_.store().catalog().find(options.owned_table);
+    if (!t) {
+      if (db_.store().catalog().find_sequence(options.owned_table))
+        throw SqlError(SqlState::WrongObjectType, "sequence must have same owner as table it is linked to");
+      throw SqlError(SqlState::UndefinedTable, "relation \"" + options.owned_table + "\" does not exist");
+    }
+    int c = t->find_column(options.owned_column);
+    if (c < 0)
+      throw SqlError(SqlState::UndefinedColumn, "column \"" + options.owned_column + "\" of relation \"" +
+                                                    t->name + "\" does not exist");
+    def.owner_table = t->id;
+    def.owner_attnum = t->attnum(static_cast<size_t>(c));
+  }
+
+  void create_sequence(const ast::SequenceStmt& stmt, pgwire::ResultWriter& out) {
+    if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
+    if (!stmt.sequence.schema.empty() && stmt.sequence.schema != "public")
+      throw_unsupported("schemas other than public");
+    storage::SequenceDef def;
+    def.name = stmt.sequence.name;
+    planner::SequenceOptionsResult options = planner::apply_sequence_options(stmt.options, def, true, false);
+    std::lock_guard ddl(db_.ddl_mutex());
+    storage::Catalog& catalog = db_.store().catalog();
+    if (stmt.if_not_exists && (catalog.find(def.name) || catalog.find_sequence(def.name))) {
+      out.notice("42P07", "relation \"" + def.name + "\" already exists, skipping");
+      out.command_complete("CREATE SEQUENCE");
+      return;
+    }
+    resolve_owner(options, def);
+    catalog.create_sequence(def, options.restart);
+    out.command_complete("CREATE SEQUENCE");
+  }
+
+  void alter_sequence(const ast::SequenceStmt& stmt, pgwire::ResultWriter& out) {
+    std::lock_guard ddl(db_.ddl_mutex());
+    storage::Catalog& catalog = db_.store().catalog();
+    storage::SequenceDefPtr old = catalog.find_sequence(stmt.sequence.name);
+    if (!old) {
+      if (catalog.find(stmt.sequence.name))
+        throw SqlError(SqlState::WrongObjectType, "\"" + stmt.sequence.name + "\" is not a sequence");
+      if (!stmt.missing_ok)
+        throw SqlError(SqlState::UndefinedTable, "relation \"" + stmt.sequence.name + "\" does not exist");
+      out.notice("00000", "relation \"" + stmt.sequence.name + "\" does not exist, skipping");
+      out.command_complete("ALTER SEQUENCE");
+      return;
+    }
+    storage::SequenceDef def = *old;
+    planner::SequenceOptionsResult options = planner::apply_sequence_options(stmt.options, def, false, false);
+    resolve_owner(options, def);
+    catalog.alter_sequence(std::move(def), options.restart);
+    out.command_complete("ALTER SEQUENCE");
+  }
+
+  void drop_sequence(const ast::DropTableStmt& stmt, pgwire::ResultWriter& out) {
+    std::lock_guard ddl(db_.ddl_mutex());
+    storage::Catalog& catalog = db_.store().catalog();
+    // Check all first: a failing DROP drops nothing.
+    std::vector<storage::SequenceDefPtr> defs;
+    for (const ast::TableRef& t : stmt.tables) {
+      storage::SequenceDefPtr def = catalog.find_sequence(t.name);
+      if (!def && catalog.find(t.name))
+        throw SqlError(SqlState::WrongObjectType, "\"" + t.name + "\" is not a sequence")
+            .with_hint("Use DROP TABLE to remove a table.");
+      if (!def && !stmt.if_exists)
+        throw SqlError(SqlState::UndefinedTable, "sequence \"" + t.name + "\" does not exist");
+      if (def && def->owner_table) {
+        // A SERIAL / identity column's DEFAULT uses it (PostgreSQL's dependency): 2BP01.
+        storage::TableDefPtr owner = catalog.find(def->owner_table);
+        for (size_t c = 0; owner && c < owner->columns.size(); ++c) {
+          if (owner->attnum(c) != def->owner_attnum) continue;
+          const storage::ColumnDef& col = owner->columns[c];
+          if (col.identity)
+            throw SqlError(SqlState::DependentObjectsStillExist,
+                           "cannot drop sequence " + def->name + " because column " + col.name +
+                               " of table " + owner->name + " requires it")
+                .with_hint("You can drop column " + col.name + " of table " + owner->name + " instead.");
+          if (col.default_expr.find("'" + def->name + "'") != std::string::npos) {
+            if (stmt.cascade) throw_unsupported("DROP SEQUENCE ... CASCADE");
+            throw SqlError(SqlState::DependentObjectsStillExist,
+                           "cannot drop sequence " + def->name + " because other objects depend on it")
+                .with_detail("default value for column " + col.name + " of table " + owner->name +
+                             " depends on sequence " + def->name)
+                .with_hint("Use DROP ... CASCADE to drop the dependent objects too.");
+          }
+        }
+      }
+      defs.push_back(std::move(def));
+    }
+    for (size_t i = 0; i < defs.size(); ++i) {
+      if (!defs[i])
+        out.notice("00000", "sequence \"" + stmt.tables[i].name + "\" does not exist, skipping");
+      else
+        catalog.drop_sequence(defs[i]->name);
+    }
+    out.command_complete("DROP SEQUENCE");
+  }
+
+  // PostgreSQL's ChooseRelationName(table, column, "seq"): table_column_seq, the longer name cut until it
+  // fits in 63 bytes, then table_column_seq1, seq2 ... while the name is taken.
+  std::string choose_sequence_name(const std::string& table, const std::string& column,
+                                   const std::vector<std::string>& taken) {
+    storage::Catalog& catalog = db_.store().catalog();
+    for (int pass = 0;; ++pass) {
+      std::string label = pass ? "seq" + std::to_string(pass) : "seq";
+      size_t n1 = table.size(), n2 = column.size();
+      const size_t avail = 63 - 2 - label.size();
+      while (n1 + n2 > avail) {
+        if (n1 > n2)
+          --n1;
+        else
+          --n2;
+      }
+      auto clip = [](const std::string& s, size_t n) {  // never inside a UTF-8 character
+        while (n > 0 && n < s.size() && (static_cast<uint8_t>(s[n]) & 0xC0) == 0x80) --n;
+        return s.substr(0, n);
+      };
+      std::string name = clip(table, n1) + "_" + clip(column, n2) + "_" + label;
+      if (!catalog.find(name) && !catalog.find_sequence(name) && !catalog.find_index_table(name) &&
+          std::find(taken.begin(), taken.end(), name) == taken.end())
+        return name;
+    }
+  }
+
   void create_table(const ast::CreateTableStmt& stmt, pgwire::ResultWriter& out) {
     storage::TableDef def = planner::bind_create_table(stmt);
     std::lock_guard ddl(db_.ddl_mutex());
-    if (stmt.if_not_exists && db_.store().catalog().find(def.name)) {
+    storage::Catalog& catalog = db_.store().catalog();
+    if (stmt.if_not_exists && (catalog.find(def.name) || catalog.find_sequence(def.name))) {
       out.notice("42P07", "relation \"" + def.name + "\" already exists, skipping");
-    } else {
-      db_.store().catalog().create_table(std::move(def));
+      out.command_complete("CREATE TABLE");
+      return;
     }
+    // SERIAL and identity columns: the sequences they own, created with the table in one write.
+    std::vector<storage::SequenceDef> owned;
+    std::vector<std::string> taken{def.name};
+    for (size_t i = 0; i < stmt.columns.size(); ++i) {
+      const ast::ColumnDef& c = stmt.columns[i];
+      const int8_t width = planner::serial_width(c.type);
+      if (!width && !c.identity) continue;
+      storage::ColumnDef& col = def.columns[i];
+      storage::SequenceDef seq;
+      ast::SequenceOption as;
+      as.name = "as";
+      as.has_arg = true;
+      as.value = width == 2 || (c.type.name == "int2" || c.type.name == "smallint") ? "int2"
+                 : col.type == TypeId::Int64                                        ? "int8"
+                                                                                    : "int4";
+      std::vector<ast::SequenceOption> options{as};
+      for (const ast::SequenceOption& o : c.identity_options)
+        if (o.name != "as") options.push_back(o);
+      planner::SequenceOptionsResult r = planner::apply_sequence_options(options, seq, true, c.identity != 0);
+      seq.name = r.sequence_name.empty() ? choose_sequence_name(def.name, col.name, taken) : r.sequence_name;
+      if (r.restart) seq.start = *r.restart;
+      taken.push_back(seq.name);
+      seq.owner_attnum = def.attnum(i);
+      std::string literal;
+      for (char ch : catalog::quote_ident(seq.name)) {
+        literal += ch;
+        if (ch == '\'') literal += ch;
+      }
+      col.default_expr = "nextval('" + literal + "'::regclass)";
+      owned.push_back(std::move(seq));
+    }
+    catalog.create_table(std::move(def), std::move(owned));
     out.command_complete("CREATE TABLE");
   }
 
@@ -1689,6 +1932,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       std::vector<storage::TableDefPtr> defs;
       for (const ast::TableRef& t : stmt.tables) {
         storage::TableDefPtr def = catalog.find(t.name);
+        if (!def && catalog.find_sequence(t.name))
+          throw SqlError(SqlState::WrongObjectType, "\"" + t.name + "\" is not a table")
+              .with_hint("Use DROP SEQUENCE to remove a sequence.");
         if (!def && !stmt.if_exists)
           throw SqlError(SqlState::UndefinedTable, "table \"" + t.name + "\" does not exist");
         defs.push_back(std::move(def));
@@ -2016,6 +2262,86 @@ class EngineSession : public pgwire::Session, public catalog::Context {
 
   // ---- What the system catalogs show (catalog::Context) ----
   std::vector<storage::TableDefPtr> tables() const override { return db_.store().catalog().tables(); }
+  std::vector<storage::SequenceDefPtr> sequences() const override {
+    return db_.store().catalog().sequences();
+  }
+
+  // ---- Sequence functions (catalog::Context): the session keeps currval / lastval ----
+  // The sequence a regclass text names: PostgreSQL's rules for a possibly qualified name (lower-cased
+  // unless double-quoted); 42P01 if no relation has the name, 42809 if it is not a sequence.
+  storage::SequenceDefPtr sequence_named(std::string_view text) const {
+    std::vector<std::string> parts(1);
+    bool quoted = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+      char ch = text[i];
+      if (quoted) {
+        if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+          parts.back() += '"';
+          ++i;
+        } else if (ch == '"') {
+          quoted = false;
+        } else {
+          parts.back() += ch;
+        }
+      } else if (ch == '"') {
+        quoted = true;
+      } else if (ch == '.') {
+        parts.emplace_back();
+      } else {
+        parts.back() += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      }
+    }
+    if (quoted || parts.size() > 3 ||
+        std::any_of(parts.begin(), parts.end(), [](auto& p) { return p.empty(); }))
+      throw SqlError(SqlState::InvalidName, "invalid name syntax");
+    if (parts.size() == 3 && parts[0] != session_info_.database)
+      throw_unsupported("cross-database references are not implemented: " + std::string(text));
+    const std::string& name = parts.back();
+    if (parts.size() >= 2) {
+      const std::string& schema = parts[parts.size() - 2];
+      if (schema != "public" && schema != "pg_catalog" && schema != "information_schema")
+        throw SqlError(SqlState::InvalidSchemaName, "schema \"" + schema + "\" does not exist");
+    }
+    storage::Catalog& catalog = db_.store().catalog();
+    if (storage::SequenceDefPtr s = catalog.find_sequence(name)) return s;
+    if (catalog.find(name) ||
+        catalog::find_system_table(parts.size() >= 2 ? parts[parts.size() - 2] : "", name))
+      throw SqlError(SqlState::WrongObjectType, "\"" + name + "\" is not a sequence");
+    throw SqlError(SqlState::UndefinedTable, "relation \"" +
+                                                 (parts.size() >= 2 ? parts[parts.size() - 2] + "." : "") +
+                                                 name + "\" does not exist");
+  }
+  int64_t nextval(std::string_view name) const override {
+    storage::SequenceDefPtr s = sequence_named(name);
+    int64_t v = db_.store().catalog().nextval(s->id);
+    sequence_values_[s->id] = v;
+    last_sequence_ = s->id;
+    return v;
+  }
+  storage::SequenceValue sequence_value(uint32_t id) const override {
+    return db_.store().catalog().sequence_value(id);
+  }
+  int64_t currval(std::string_view name) const override {
+    storage::SequenceDefPtr s = sequence_named(name);
+    auto it = sequence_values_.find(s->id);
+    if (it == sequence_values_.end())
+      throw SqlError(SqlState::ObjectNotInPrerequisiteState,
+                     "currval of sequence \"" + s->name + "\" is not yet defined in this session");
+    return it->second;
+  }
+  int64_t setval(std::string_view name, int64_t value, bool is_called) const override {
+    storage::SequenceDefPtr s = sequence_named(name);
+    db_.store().catalog().setval(s->id, value, is_called);
+    if (is_called) sequence_values_[s->id] = value;  // as PostgreSQL: currval follows a called setval
+    return value;
+  }
+  int64_t lastval() const override {
+    auto it = sequence_values_.find(last_sequence_);
+    if (last_sequence_ == 0 || it == sequence_values_.end() ||
+        !db_.store().catalog().find_sequence(last_sequence_))
+      throw SqlError(SqlState::ObjectNotInPrerequisiteState, "lastval is not yet defined in this session");
+    return it->second;
+  }
   std::string user() const override { return session_info_.user; }
   std::string database() const override { return session_info_.database; }
   std::vector<catalog::Setting> settings() const override {
@@ -2118,6 +2444,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
  private:
   dt::TimestampTz txn_start_ts_ = 0;
   dt::TimestampTz statement_ts_ = 0;
+  // currval of each sequence this session called nextval (or a called setval) on, and lastval's sequence.
+  mutable std::unordered_map<uint32_t, int64_t> sequence_values_;
+  mutable uint32_t last_sequence_ = 0;
   mutable std::string tz_cache_name_;
   mutable dt::TimeZone tz_cache_;
   std::string reported_time_zone_ = "UTC";  // the server announces UTC at startup
@@ -2431,7 +2760,7 @@ void EngineSession::prepare_statement(PreparedStatement& ps, std::vector<uint32_
   for (uint32_t o : param_oids) ps.param_types.push_back(type_from_oid(o));
   if (ps.stmt && is_planned_kind(*ps.stmt)) {
     plan_prepared(ps);
-    if (ps.stmt->kind == ast::StmtKind::Select) {
+    if (ps.stmt->kind == ast::StmtKind::Select || !ps.planned->plan.result_columns.empty()) {
       ps.returns_rows = true;
       ps.columns = describe(*ps.planned);
     }
@@ -2706,10 +3035,19 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     out.command_complete("SELECT " + std::to_string(sink.rows()));
     return false;
   }
+  // ... RETURNING: rows held back until the statement succeeded (see run_query).
+  const bool returning = !ps.planned->plan.result_columns.empty();
+  BufferedRows rows(out);
+  std::optional<PortalRowSink> sink;
+  if (returning) {
+    sink.emplace(ps.planned->plan.result_columns, p.formats, rows, time_zone());
+    ctx.sink = &*sink;
+  }
   uint64_t rows_scanned = 0;
   uint64_t affected = execute_write(*ps.compiled, ctx, *txn, *view, &rows_scanned);
   db_.jit().note_rows(ps.cache_key, *ps.compiled, rows_scanned);
   if (own_txn) own_txn->commit();
+  if (returning) rows.flush();
   p.done = true;
   std::string tag = ps.planned->command == "INSERT" ? "INSERT 0 " : ps.planned->command + " ";
   out.command_complete(tag + std::to_string(affected));
@@ -3090,6 +3428,10 @@ void EngineSession::sql_discard(const ast::DiscardStmt& stmt, pgwire::ResultWrit
     restore_settings(*session_defaults_);  // RESET ALL
   } else if (stmt.target == "PLANS") {
     for (auto& [name, ps] : statements_) ps->compiled.reset();
+  }
+  if (stmt.target == "ALL" || stmt.target == "SEQUENCES") {  // currval and lastval forget
+    sequence_values_.clear();
+    last_sequence_ = 0;
   }
   out.command_complete("DISCARD " + stmt.target);
 }

@@ -13,6 +13,8 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "common/error.h"
@@ -81,6 +83,9 @@ constexpr uint8_t kCatalogFormatV3 = 3;  // + per column: u8 flags (1: char(n)),
                                          //   i32 attnum; then i32 next_attnum (ALTER TABLE)
 constexpr uint8_t kCatalogFormatV4 = 4;  // + u32 index count, per index: u32 id, str name, u32 column
                                          //   count, i32 attnum per column, u8 unique, u64 valid_from_ts
+// + per column: u8 identity (0, 'a', 'd') after the indexes; written only by tables with an identity
+// column, so databases without one stay readable by older builds.
+constexpr uint8_t kCatalogFormatV5 = 5;
 
 template <typename T>
 void put_le(T v, std::string& out) {
@@ -124,7 +129,11 @@ struct Reader {
 
 std::string serialize(const TableDef& def) {
   std::string out;
-  out.push_back(static_cast<char>(def.indexes.empty() ? kCatalogFormatV3 : kCatalogFormatV4));
+  bool identity = false;
+  for (const ColumnDef& c : def.columns) identity = identity || c.identity;
+  out.push_back(static_cast<char>(identity              ? kCatalogFormatV5
+                                  : def.indexes.empty() ? kCatalogFormatV3
+                                                        : kCatalogFormatV4));
   put_le<uint32_t>(def.id, out);
   put_str(def.name, out);
   put_le<uint32_t>(static_cast<uint32_t>(def.columns.size()), out);
@@ -148,7 +157,7 @@ std::string serialize(const TableDef& def) {
     out.push_back(static_cast<char>(d.type));
     put_str(d.name, out);
   }
-  if (def.indexes.empty()) return out;
+  if (def.indexes.empty() && !identity) return out;
   put_le<uint32_t>(static_cast<uint32_t>(def.indexes.size()), out);
   for (const IndexDef& ix : def.indexes) {
     put_le<uint32_t>(ix.id, out);
@@ -158,13 +167,15 @@ std::string serialize(const TableDef& def) {
     out.push_back(ix.unique ? '\x01' : '\x00');
     put_le<uint64_t>(ix.valid_from_ts, out);
   }
+  if (identity)
+    for (const ColumnDef& c : def.columns) out.push_back(c.identity);
   return out;
 }
 
 bool deserialize(std::string_view in, TableDef& def) {
   Reader r{in};
   uint8_t version = r.get<uint8_t>();
-  if (version < kCatalogFormatV1 || version > kCatalogFormatV4) return false;
+  if (version < kCatalogFormatV1 || version > kCatalogFormatV5) return false;
   def.id = r.get<uint32_t>();
   def.name = r.get_str();
   uint32_t ncols = r.get<uint32_t>();
@@ -242,10 +253,298 @@ bool deserialize(std::string_view in, TableDef& def) {
       if (ix.id == 0) return false;
     }
   }
+  if (version >= kCatalogFormatV5) {
+    for (ColumnDef& c : def.columns) {
+      c.identity = static_cast<char>(r.get<uint8_t>());
+      if (c.identity != 0 && c.identity != 'a' && c.identity != 'd') return false;
+    }
+  }
   return r.ok && r.pos == in.size();
 }
 
+constexpr uint8_t kSequenceFormatV1 = 1;
+
+std::string serialize_sequence(const SequenceDef& d, const SequenceValue& v) {
+  std::string out;
+  out.push_back(static_cast<char>(kSequenceFormatV1));
+  put_le<uint32_t>(d.id, out);
+  put_str(d.name, out);
+  out.push_back(static_cast<char>(d.width));
+  put_le<int64_t>(d.increment, out);
+  put_le<int64_t>(d.min_value, out);
+  put_le<int64_t>(d.max_value, out);
+  put_le<int64_t>(d.start, out);
+  put_le<int64_t>(d.cache, out);
+  out.push_back(d.cycle ? '\x01' : '\x00');
+  put_le<uint32_t>(d.owner_table, out);
+  put_le<int32_t>(d.owner_attnum, out);
+  put_le<int64_t>(v.last_value, out);
+  out.push_back(v.is_called ? '\x01' : '\x00');
+  return out;
+}
+
+bool deserialize_sequence(std::string_view in, SequenceDef& d, SequenceValue& v) {
+  Reader r{in};
+  if (r.get<uint8_t>() != kSequenceFormatV1) return false;
+  d.id = r.get<uint32_t>();
+  d.name = r.get_str();
+  d.width = r.get<int8_t>();
+  d.increment = r.get<int64_t>();
+  d.min_value = r.get<int64_t>();
+  d.max_value = r.get<int64_t>();
+  d.start = r.get<int64_t>();
+  d.cache = r.get<int64_t>();
+  d.cycle = r.get<uint8_t>() != 0;
+  d.owner_table = r.get<uint32_t>();
+  d.owner_attnum = r.get<int32_t>();
+  v.last_value = r.get<int64_t>();
+  v.is_called = r.get<uint8_t>() != 0;
+  return r.ok && r.pos == in.size() && d.increment != 0 && d.min_value <= d.max_value &&
+         (d.width == 2 || d.width == 4 || d.width == 8);
+}
+
+// PostgreSQL's nextval step from (v, called): the value nextval returns next, in v. False at the
+// sequence's limit without CYCLE. Overflow-safe, as PostgreSQL's.
+bool sequence_step(const SequenceDef& d, int64_t& v, bool& called) {
+  if (!called) {
+    called = true;
+    return true;
+  }
+  if (d.increment > 0) {
+    if ((d.max_value >= 0 && v > d.max_value - d.increment) ||
+        (d.max_value < 0 && v + d.increment > d.max_value)) {
+      if (!d.cycle) return false;
+      v = d.min_value;
+    } else {
+      v += d.increment;
+    }
+  } else {
+    if ((d.min_value < 0 && v < d.min_value - d.increment) ||
+        (d.min_value >= 0 && v + d.increment < d.min_value)) {
+      if (!d.cycle) return false;
+      v = d.max_value;
+    } else {
+      v += d.increment;
+    }
+  }
+  return true;
+}
+
 }  // namespace
+
+// One sequence's definition and position. nextval hands out values from a reservation: `reserved`
+// values may be returned before the next block is persisted.
+struct Catalog::Sequence {
+  mutable std::mutex mutex;
+  SequenceDefPtr def;
+  SequenceValue value;  // what nextval returned last (exact, in memory)
+  uint64_t reserved = 0;
+  uint64_t block = kMinBlock;
+  std::chrono::steady_clock::time_point reserved_at{};
+  bool dropped = false;
+  // Blocks grow (doubling up to kMaxBlock) while each lasts less than a second, so that a hot sequence
+  // does not fsync per few rows; a crash skips at most one block.
+  static constexpr uint64_t kMinBlock = 32;
+  static constexpr uint64_t kMaxBlock = 1 << 16;
+};
+
+namespace {
+void persist_sequence(Store& store, const SequenceDef& d, const SequenceValue& v, const char* what) {
+  rocksdb::WriteBatch batch;
+  check_status(batch.Put(meta::sequence_key(d.id), serialize_sequence(d, v)), what);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  check_status(write_to_rocksdb(*store.db(), wo, batch), std::string(what) + " \"" + d.name + "\"");
+}
+}  // namespace
+
+Catalog::~Catalog() {
+  // A clean shutdown: every sequence's exact position, so a restart continues without a gap.
+  for (auto& [id, seq] : seq_by_id_) {
+    std::lock_guard lock(seq->mutex);
+    if (seq->dropped || seq->reserved == 0) continue;
+    try {
+      persist_sequence(store_, *seq->def, seq->value, "saving sequence");
+    } catch (const std::exception& e) {
+      spdlog::warn("sequence \"{}\" keeps its reserved position: {}", seq->def->name, e.what());
+    }
+  }
+}
+
+std::shared_ptr<Catalog::Sequence> Catalog::sequence(uint32_t id) const {
+  std::lock_guard lock(mutex_);
+  auto it = seq_by_id_.find(id);
+  if (it == seq_by_id_.end())
+    throw SqlError(SqlState::UndefinedTable, "could not open relation with OID " + std::to_string(id));
+  return it->second;
+}
+
+SequenceDefPtr Catalog::find_sequence(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  auto it = seq_by_name_.find(std::string(name));
+  if (it == seq_by_name_.end()) return nullptr;
+  std::lock_guard seq_lock(it->second->mutex);
+  return it->second->def;
+}
+
+SequenceDefPtr Catalog::find_sequence(uint32_t id) const {
+  std::lock_guard lock(mutex_);
+  auto it = seq_by_id_.find(id);
+  if (it == seq_by_id_.end()) return nullptr;
+  std::lock_guard seq_lock(it->second->mutex);
+  return it->second->def;
+}
+
+std::vector<SequenceDefPtr> Catalog::sequences() const {
+  std::lock_guard lock(mutex_);
+  std::vector<SequenceDefPtr> out;
+  for (const auto& [id, seq] : seq_by_id_) {
+    std::lock_guard seq_lock(seq->mutex);
+    out.push_back(seq->def);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const SequenceDefPtr& a, const SequenceDefPtr& b) { return a->id < b->id; });
+  return out;
+}
+
+SequenceDefPtr Catalog::create_sequence(SequenceDef def, std::optional<int64_t> first) {
+  std::lock_guard lock(mutex_);
+  if (by_name_.count(def.name) || index_names_.count(def.name) || seq_by_name_.count(def.name))
+    throw SqlError(SqlState::DuplicateTable, "relation \"" + def.name + "\" already exists");
+  if (next_table_id_ == 0 || next_table_id_ == UINT32_MAX)
+    throw SqlError(SqlState::ProgramLimitExceeded, "out of table ids");
+  def.id = next_table_id_;
+  SequenceValue value{first.value_or(def.start), false};
+  rocksdb::WriteBatch batch;
+  std::string next;
+  meta::append_be(def.id + 1, 4, next);
+  check_status(batch.Put(meta::sequence_key(def.id), serialize_sequence(def, value)), "creating sequence");
+  check_status(batch.Put(meta::next_table_id_key(), next), "creating sequence");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  check_status(write_to_rocksdb(*store_.db(), wo, batch), "creating sequence \"" + def.name + "\"");
+  next_table_id_ = def.id + 1;
+  auto seq = std::make_shared<Sequence>();
+  seq->def = std::make_shared<const SequenceDef>(std::move(def));
+  seq->value = value;
+  seq_by_id_[seq->def->id] = seq;
+  seq_by_name_[seq->def->name] = seq;
+  ++version_;
+  return seq->def;
+}
+
+void Catalog::alter_sequence(SequenceDef def, std::optional<int64_t> restart) {
+  std::lock_guard lock(mutex_);
+  auto it = seq_by_id_.find(def.id);
+  if (it == seq_by_id_.end())
+    throw SqlError(SqlState::UndefinedTable, "relation \"" + def.name + "\" does not exist");
+  Sequence& seq = *it->second;
+  std::lock_guard seq_lock(seq.mutex);
+  SequenceValue value = seq.value;
+  if (restart) value = {*restart, false};
+  // PostgreSQL's crosscheck of RESTART, or of the current value when MINVALUE / MAXVALUE change.
+  auto text = [](int64_t v) { return std::to_string(v); };
+  if (value.last_value < def.min_value)
+    throw SqlError(SqlState::InvalidParameterValue, "RESTART value (" + text(value.last_value) +
+                                                        ") cannot be less than MINVALUE (" +
+                                                        text(def.min_value) + ")");
+  if (value.last_value > def.max_value)
+    throw SqlError(SqlState::InvalidParameterValue, "RESTART value (" + text(value.last_value) +
+                                                        ") cannot be greater than MAXVALUE (" +
+                                                        text(def.max_value) + ")");
+  persist_sequence(store_, def, value, "altering sequence");
+  seq.def = std::make_shared<const SequenceDef>(std::move(def));
+  seq.value = value;
+  seq.reserved = 0;
+  ++version_;
+}
+
+void Catalog::drop_sequence(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  auto it = seq_by_name_.find(std::string(name));
+  if (it == seq_by_name_.end())
+    throw SqlError(SqlState::UndefinedTable, "sequence \"" + std::string(name) + "\" does not exist");
+  std::shared_ptr<Sequence> seq = it->second;
+  std::lock_guard seq_lock(seq->mutex);
+  rocksdb::WriteBatch batch;
+  check_status(batch.Delete(meta::sequence_key(seq->def->id)), "dropping sequence");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  check_status(write_to_rocksdb(*store_.db(), wo, batch), "dropping sequence \"" + seq->def->name + "\"");
+  seq->dropped = true;
+  seq_by_id_.erase(seq->def->id);
+  seq_by_name_.erase(it);
+  ++version_;
+}
+
+std::vector<std::unique_lock<std::mutex>> Catalog::drop_owned_sequences(
+    uint32_t table_id, rocksdb::WriteBatch& batch, std::vector<std::shared_ptr<Sequence>>& owned) {
+  // Definitions change only under mutex_ (held), so reading owner_table needs no sequence lock.
+  std::vector<std::unique_lock<std::mutex>> locks;
+  for (const auto& [id, seq] : seq_by_id_) {
+    if (seq->def->owner_table != table_id) continue;
+    owned.push_back(seq);
+    locks.emplace_back(seq->mutex);
+    check_status(batch.Delete(meta::sequence_key(id)), "dropping the table's sequences");
+  }
+  return locks;
+}
+
+int64_t Catalog::nextval(uint32_t id) {
+  std::shared_ptr<Sequence> seq = sequence(id);
+  std::lock_guard lock(seq->mutex);
+  if (seq->dropped)
+    throw SqlError(SqlState::UndefinedTable, "could not open relation with OID " + std::to_string(id));
+  const SequenceDef& d = *seq->def;
+  if (seq->reserved == 0) {
+    // Reserve the next block: persist the position after its last value before returning any of it.
+    auto now = std::chrono::steady_clock::now();
+    if (seq->reserved_at != std::chrono::steady_clock::time_point{}) {
+      if (now - seq->reserved_at < std::chrono::seconds(1))
+        seq->block = std::min(seq->block * 2, Sequence::kMaxBlock);
+      else if (now - seq->reserved_at > std::chrono::seconds(10))
+        seq->block = Sequence::kMinBlock;
+    }
+    SequenceValue end = seq->value;
+    uint64_t n = 0;
+    while (n < seq->block && sequence_step(d, end.last_value, end.is_called)) ++n;
+    if (n == 0)
+      throw SqlError(SqlState::SequenceGeneratorLimitExceeded,
+                     std::string("nextval: reached ") + (d.increment > 0 ? "maximum" : "minimum") +
+                         " value of sequence \"" + d.name + "\" (" +
+                         std::to_string(d.increment > 0 ? d.max_value : d.min_value) + ")");
+    persist_sequence(store_, d, end, "reserving values of sequence");
+    seq->reserved = n;
+    seq->reserved_at = now;
+  }
+  sequence_step(d, seq->value.last_value, seq->value.is_called);
+  --seq->reserved;
+  return seq->value.last_value;
+}
+
+void Catalog::setval(uint32_t id, int64_t value, bool is_called) {
+  std::shared_ptr<Sequence> seq = sequence(id);
+  std::lock_guard lock(seq->mutex);
+  if (seq->dropped)
+    throw SqlError(SqlState::UndefinedTable, "could not open relation with OID " + std::to_string(id));
+  const SequenceDef& d = *seq->def;
+  if (value < d.min_value || value > d.max_value)
+    throw SqlError(SqlState::NumericValueOutOfRange,
+                   "setval: value " + std::to_string(value) + " is out of bounds for sequence \"" + d.name +
+                       "\" (" + std::to_string(d.min_value) + ".." + std::to_string(d.max_value) + ")");
+  SequenceValue v{value, is_called};
+  persist_sequence(store_, d, v, "setting sequence");
+  seq->value = v;
+  seq->reserved = 0;
+}
+
+SequenceValue Catalog::sequence_value(uint32_t id) const {
+  std::shared_ptr<Sequence> seq = sequence(id);
+  std::lock_guard lock(seq->mutex);
+  return seq->value;
+}
+
+namespace {}  // namespace
 
 Catalog::Catalog(Store& store) : store_(store) {}
 
@@ -279,6 +578,25 @@ void Catalog::load() {
     add_locked(def);
   }
   check_status(it->status(), "reading the catalog");
+
+  seq_by_id_.clear();
+  seq_by_name_.clear();
+  std::string seq_lower = meta::sequence_prefix();
+  std::string seq_upper = keycodec::prefix_successor(seq_lower);
+  rocksdb::Slice seq_upper_slice(seq_upper);
+  ro.iterate_upper_bound = &seq_upper_slice;
+  std::unique_ptr<rocksdb::Iterator> sit(db->NewIterator(ro));
+  for (sit->Seek(seq_lower); sit->Valid(); sit->Next()) {
+    auto seq = std::make_shared<Sequence>();
+    SequenceDef def;
+    if (!deserialize_sequence(std::string_view(sit->value().data(), sit->value().size()), def, seq->value))
+      throw SqlError(SqlState::DataCorrupted, "catalog entry of a sequence is corrupted");
+    max_id = std::max(max_id, def.id);
+    seq->def = std::make_shared<const SequenceDef>(std::move(def));
+    seq_by_id_[seq->def->id] = seq;
+    seq_by_name_[seq->def->name] = seq;
+  }
+  check_status(sit->status(), "reading the catalog");
 
   std::string next;
   rocksdb::Status s = db->Get(rocksdb::ReadOptions(), meta::next_table_id_key(), &next);
@@ -363,6 +681,10 @@ std::vector<TableDefPtr> Catalog::tables() const {
 }
 
 TableDefPtr Catalog::create_table(TableDef def) {
+  return create_table(std::move(def), {});
+}
+
+TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned) {
   for (int k : def.primary_key) {
     if (k < 0 || static_cast<size_t>(k) >= def.columns.size()) {
       throw SqlError(SqlState::InternalError, "primary key column index out of range");
@@ -370,22 +692,40 @@ TableDefPtr Catalog::create_table(TableDef def) {
     def.columns[k].not_null = true;  // primary key columns are implicitly NOT NULL
   }
   std::lock_guard lock(mutex_);
-  if (by_name_.count(def.name) || index_names_.count(def.name)) {
+  if (by_name_.count(def.name) || index_names_.count(def.name) || seq_by_name_.count(def.name)) {
     throw SqlError(SqlState::DuplicateTable, "relation \"" + def.name + "\" already exists");
   }
-  if (next_table_id_ == 0 || next_table_id_ == UINT32_MAX) {
+  for (const SequenceDef& s : owned)
+    if (by_name_.count(s.name) || index_names_.count(s.name) || seq_by_name_.count(s.name) ||
+        s.name == def.name)
+      throw SqlError(SqlState::DuplicateTable, "relation \"" + s.name + "\" already exists");
+  if (next_table_id_ == 0 || next_table_id_ >= UINT32_MAX - 1 - owned.size()) {
     throw SqlError(SqlState::ProgramLimitExceeded, "out of table ids");
   }
   def.id = next_table_id_;
+  uint32_t next_id = def.id + 1;
   rocksdb::WriteBatch batch;
+  for (SequenceDef& s : owned) {
+    s.id = next_id++;
+    s.owner_table = def.id;
+    check_status(batch.Put(meta::sequence_key(s.id), serialize_sequence(s, SequenceValue{s.start, false})),
+                 "creating table");
+  }
   std::string next;
-  meta::append_be(def.id + 1, 4, next);
+  meta::append_be(next_id, 4, next);
   check_status(batch.Put(meta::catalog_key(def.id), serialize(def)), "creating table");
   check_status(batch.Put(meta::next_table_id_key(), next), "creating table");
   rocksdb::WriteOptions wo;
   wo.sync = true;
   check_status(write_to_rocksdb(*store_.db(), wo, batch), "creating table \"" + def.name + "\"");
-  next_table_id_ = def.id + 1;
+  next_table_id_ = next_id;
+  for (SequenceDef& s : owned) {
+    auto seq = std::make_shared<Sequence>();
+    seq->value = {s.start, false};
+    seq->def = std::make_shared<const SequenceDef>(std::move(s));
+    seq_by_id_[seq->def->id] = seq;
+    seq_by_name_[seq->def->name] = seq;
+  }
   auto ptr = std::make_shared<const TableDef>(std::move(def));
   add_locked(ptr);
   ++version_;
@@ -437,10 +777,23 @@ void Catalog::drop_table(std::string_view name) {
     keycodec::append_table_prefix(ix.id, ib);
     check_status(batch.DeleteRange(ib, keycodec::prefix_successor(ib)), "dropping table");
   }
+  // Held until the sequences are marked dropped: a nextval waiting for one must not persist a reservation
+  // after the batch deleted it.
+  std::vector<std::shared_ptr<Sequence>> owned;  // outlives the locks of their mutexes
+  std::vector<std::unique_lock<std::mutex>> sequence_locks = drop_owned_sequences(def->id, batch, owned);
   rocksdb::WriteOptions wo;
   wo.sync = true;
   check_status(write_to_rocksdb(*store_.db(), wo, batch), "dropping table \"" + def->name + "\"");
   remove_locked(*def);
+  for (auto s = seq_by_id_.begin(); s != seq_by_id_.end();) {
+    if (s->second->def->owner_table == def->id) {  // locked: sequence_locks
+      s->second->dropped = true;
+      seq_by_name_.erase(s->second->def->name);
+      s = seq_by_id_.erase(s);
+    } else {
+      ++s;
+    }
+  }
   store_.state_->forget_table(def->id);
   ++version_;
 }
@@ -453,11 +806,13 @@ void Catalog::replace_table(TableDef def, rocksdb::WriteBatch& batch) {
     throw SqlError(SqlState::UndefinedTable, "relation \"" + def.name + "\" does not exist");
   auto same = by_name_.find(def.name);
   auto same_index = index_names_.find(def.name);
-  if ((same != by_name_.end() && same->second->id != def.id) || same_index != index_names_.end())
+  if ((same != by_name_.end() && same->second->id != def.id) || same_index != index_names_.end() ||
+      seq_by_name_.count(def.name))
     throw SqlError(SqlState::DuplicateTable, "relation \"" + def.name + "\" already exists");
   for (const IndexDef& ix : def.indexes) {
     auto other = index_names_.find(ix.name);
-    if (by_name_.count(ix.name) || (other != index_names_.end() && other->second != def.id))
+    if (by_name_.count(ix.name) || seq_by_name_.count(ix.name) ||
+        (other != index_names_.end() && other->second != def.id))
       throw SqlError(SqlState::DuplicateTable, "relation \"" + ix.name + "\" already exists");
   }
   check_status(batch.Put(meta::catalog_key(def.id), serialize(def)), "altering table");

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -32,6 +33,9 @@ struct ColumnDef {
   // the column's type. has_missing false: such rows read NULL.
   bool has_missing = false;
   std::string missing;
+  // GENERATED ALWAYS ('a') / BY DEFAULT ('d') AS IDENTITY; 0: not an identity column. Its sequence is
+  // the one it owns; default_expr calls nextval on it.
+  char identity = 0;
 };
 
 // A secondary index (CREATE INDEX; docs/schema.md, "Secondary indexes"). Its entries live in their own
@@ -95,6 +99,31 @@ struct TableDef {
 
 using TableDefPtr = std::shared_ptr<const TableDef>;
 
+// A sequence (CREATE SEQUENCE, or the one a SERIAL / identity column owns): PostgreSQL's pg_sequence.
+// Its values come from Catalog::nextval; docs/schema.md ("Sequences").
+struct SequenceDef {
+  uint32_t id = 0;  // from the same counter as table ids (its OID is catalog::table_oid(id))
+  std::string name;
+  int8_t width = 8;  // AS smallint (2), integer (4), bigint (8)
+  int64_t increment = 1;
+  int64_t min_value = 1;
+  int64_t max_value = INT64_MAX;
+  int64_t start = 1;
+  int64_t cache = 1;
+  bool cycle = false;
+  // OWNED BY table.column (dropped with the table); 0: none.
+  uint32_t owner_table = 0;
+  int32_t owner_attnum = 0;
+};
+using SequenceDefPtr = std::shared_ptr<const SequenceDef>;
+
+// What a sequence shows now: its last value and whether nextval returned it (PostgreSQL's last_value,
+// is_called).
+struct SequenceValue {
+  int64_t last_value = 0;
+  bool is_called = false;
+};
+
 // Sets column.missing (ALTER TABLE ADD COLUMN ... DEFAULT) to `value`, a value of the column's type
 // (char(n) text is padded as a stored row pads it); a NULL value leaves the column without one.
 void set_missing_value(ColumnDef& column, const Datum& value);
@@ -105,6 +134,8 @@ class Store;
 class Catalog {
  public:
   explicit Catalog(Store& store);
+  // Persists each sequence's exact position, so that a clean shutdown leaves no gap.
+  ~Catalog();
   // Loads every table definition from the store (called once by Store::open).
   void load();
 
@@ -130,6 +161,30 @@ class Catalog {
   // (Store::alter_table). Throws 42P07 if a rename takes another table's name.
   void replace_table(TableDef def, rocksdb::WriteBatch& batch);
 
+  // Sequences share the tables' name space (42P07 for a name either uses) and id counter.
+  // create_table creates `owned` (SERIAL and identity columns' sequences) in the same synced write; their
+  // owner_table is set to the new table's id. drop_table drops the sequences the table owns.
+  TableDefPtr create_table(TableDef def, std::vector<SequenceDef> owned);
+  SequenceDefPtr find_sequence(std::string_view name) const;
+  SequenceDefPtr find_sequence(uint32_t id) const;
+  std::vector<SequenceDefPtr> sequences() const;
+  // Assigns an id and persists (fsync) the sequence, whose first value is `first` (CREATE SEQUENCE ...
+  // RESTART n) or def.start. 42P07 if the name is taken.
+  SequenceDefPtr create_sequence(SequenceDef def, std::optional<int64_t> first = {});
+  // ALTER SEQUENCE: replaces the definition (same id and name); `restart`: the next nextval returns that
+  // value. Persisted (fsync). 42P01 if gone.
+  void alter_sequence(SequenceDef def, std::optional<int64_t> restart);
+  void drop_sequence(std::string_view name);  // 42P01 if absent
+
+  // nextval: the sequence's next value, never handed out before, also not across a crash: values are
+  // reserved in blocks persisted (fsync) before any of them is returned, so a crash leaves a gap
+  // instead. Not transactional. 2200H at the sequence's limit without CYCLE ("nextval: reached maximum
+  // value of sequence "s" (n)"). 42P01 if the sequence is gone.
+  int64_t nextval(uint32_t id);
+  // setval(seq, value, is_called): persisted (fsync) before it returns; 22003 out of the sequence's range.
+  void setval(uint32_t id, int64_t value, bool is_called);
+  SequenceValue sequence_value(uint32_t id) const;
+
   // Increases on every create/drop: compiled code cached under an older version is stale.
   uint64_t version() const;
 
@@ -142,6 +197,14 @@ class Catalog {
   std::unordered_map<uint32_t, uint32_t> index_ids_;       // index id -> table id
   void add_locked(const TableDefPtr& def);
   void remove_locked(const TableDef& def);
+  struct Sequence;  // definition and state of one sequence (catalog.cpp)
+  std::unordered_map<std::string, std::shared_ptr<Sequence>> seq_by_name_;
+  std::unordered_map<uint32_t, std::shared_ptr<Sequence>> seq_by_id_;
+  std::shared_ptr<Sequence> sequence(uint32_t id) const;
+  // mutex_ held: adds the deletes of the sequences `table_id` owns to `batch`, puts them in `owned` and
+  // returns their locks (which `owned` must outlive).
+  std::vector<std::unique_lock<std::mutex>> drop_owned_sequences(
+      uint32_t table_id, rocksdb::WriteBatch& batch, std::vector<std::shared_ptr<Sequence>>& owned);
   uint32_t next_table_id_ = 1;
   uint64_t version_ = 1;
 };

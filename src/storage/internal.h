@@ -65,6 +65,15 @@ inline std::string catalog_key(uint32_t table_id) {
 inline std::string next_table_id_key() {
   return std::string("\0\0\0\0N", 5);
 }
+// A sequence: its definition and position (catalog.cpp).
+inline std::string sequence_key(uint32_t id) {
+  std::string k("\0\0\0\0Q", 5);
+  keycodec::append_table_prefix(id, k);
+  return k;
+}
+inline std::string sequence_prefix() {
+  return std::string("\0\0\0\0Q", 5);
+}
 inline std::string commit_ts_key() {
   return std::string("\0\0\0\0T", 5);
 }

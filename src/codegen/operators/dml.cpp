@@ -1,8 +1,11 @@
 // Insert / Update / Delete: the sinks of a DML statement's pipeline, one runtime call per row.
 //   Insert:  row[c] = col_c ...;                   if (!rt_insert(target)) return;
-//   Update:  row[c] = <set_exprs[c]> ...;          if (!rt_update(target, key)) return;
-//   Delete:                                        if (!rt_delete(target, key)) return;
+//   Update:  row[c] = <set_exprs[c]> ...;          if (!(r = rt_update(target, key))) return;
+//   Delete:                                        if (!(r = rt_delete(target, key))) return;
+// With RETURNING they pass each row written on (r == 1: written; 2: left for the READ COMMITTED
+// re-check, which passes it on if it writes it):  out_c = <row's column c> ...;  <consume>
 // QueryState::row holds one Datum per table column (QueryLayout::row_width).
+#include "codegen/control.h"
 #include "codegen/operators/translators.h"
 #include "common/datum.h"
 
@@ -40,6 +43,9 @@ class InsertTranslator final : public DmlTranslator {
     for (const auto& c : insert_.children.at(0)->output) values.push_back(p.column(c.id));
     store_row(p.cg, values);
     p.cg.exit_if_zero(p.cg.call("rt_insert", {p.cg.qs, p.cg.const_i32(target_)}));
+    if (!insert_.returning) return;
+    for (size_t c = 0; c < values.size(); ++c) p.bind(insert_.output[c], values[c]);
+    p.push(*this);
   }
 
  private:
@@ -55,7 +61,12 @@ class UpdateTranslator final : public DmlTranslator {
     for (const plan::ExprPtr& x : update_.set_exprs) values.push_back(p.eval(*x));
     store_row(p.cg, values);
     const SqlValue& key = p.column(update_.key_column);
-    p.cg.exit_if_zero(p.cg.call("rt_update", {p.cg.qs, p.cg.const_i32(target_), key.value, key.length}));
+    llvm::Value* r = p.cg.call("rt_update", {p.cg.qs, p.cg.const_i32(target_), key.value, key.length});
+    p.cg.exit_if_zero(r);
+    if (!update_.returning) return;
+    If written(p.cg, p.cg.b.CreateICmpEQ(r, p.cg.const_i32(1)), "update.returning");
+    for (size_t c = 0; c < values.size(); ++c) p.bind(update_.output[c], values[c]);
+    p.push(*this);
   }
 
  private:
@@ -68,7 +79,11 @@ class DeleteTranslator final : public DmlTranslator {
 
   void consume(PipelineContext& p) override {
     const SqlValue& key = p.column(delete_.key_column);
-    p.cg.exit_if_zero(p.cg.call("rt_delete", {p.cg.qs, p.cg.const_i32(target_), key.value, key.length}));
+    llvm::Value* r = p.cg.call("rt_delete", {p.cg.qs, p.cg.const_i32(target_), key.value, key.length});
+    p.cg.exit_if_zero(r);
+    if (!delete_.returning) return;
+    If written(p.cg, p.cg.b.CreateICmpEQ(r, p.cg.const_i32(1)), "delete.returning");
+    p.push(*this);
   }
 
  private:

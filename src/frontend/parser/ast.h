@@ -98,8 +98,21 @@ struct CaseWhen {
 // Defined once CaseWhen is complete (clang instantiates the member vector's destructor here).
 inline Expr::Expr(ExprKind k, int loc) : kind(k), location(loc) {}
 
+// One option of CREATE / ALTER SEQUENCE or of an identity column's ( ... ) (PostgreSQL's DefElem).
+struct SequenceOption {
+  std::string name;               // as, increment, minvalue, maxvalue, start, restart, cache, cycle, owned_by
+  bool has_arg = false;           // false: NO MINVALUE, NO MAXVALUE, RESTART without a value
+  std::string value;              // a number as written, or the type name of AS
+  std::vector<std::string> list;  // owned_by: [table, column] or [none]
+  bool flag = false;              // cycle: CYCLE (true) / NO CYCLE
+  int location = -1;
+};
+
 struct ColumnDef {
   std::string name;
+  std::string table;  // the table's name, for messages ("... of table "t"")
+  char identity = 0;  // GENERATED ALWAYS ('a') / BY DEFAULT ('d') AS IDENTITY; 0: none
+  std::vector<SequenceOption> identity_options;
   TypeName type;
   bool not_null = false;
   bool primary_key = false;  // inline PRIMARY KEY on the column
@@ -213,6 +226,8 @@ enum class StmtKind {
   AlterTable,
   CreateIndex,
   DropIndex,
+  CreateSequence,
+  AlterSequence,
   Unsupported
 };
 
@@ -295,6 +310,9 @@ struct InsertStmt : Stmt {
   std::vector<std::vector<ExprPtr>> rows;  // VALUES lists; DEFAULT in a VALUES list -> null ExprPtr;
                                            // no rows and no select: DEFAULT VALUES
   std::unique_ptr<SelectStmt> select;      // INSERT ... SELECT (or VALUES with ORDER BY / LIMIT ...)
+  bool overriding_system = false;          // OVERRIDING SYSTEM VALUE
+  bool overriding_user = false;            // OVERRIDING USER VALUE
+  std::vector<SelectTarget> returning;     // RETURNING (empty: none)
   std::string unsupported_feature;         // ON CONFLICT, RETURNING, WITH, ...
 };
 
@@ -303,14 +321,16 @@ struct UpdateStmt : Stmt {
   TableRef table;
   std::vector<std::pair<std::string, ExprPtr>> assignments;  // null expr = DEFAULT
   ExprPtr where;
-  std::string unsupported_feature;  // FROM, RETURNING, WHERE CURRENT OF, ...
+  std::vector<SelectTarget> returning;  // RETURNING (empty: none)
+  std::string unsupported_feature;      // FROM, WHERE CURRENT OF, ...
 };
 
 struct DeleteStmt : Stmt {
   DeleteStmt() : Stmt(StmtKind::Delete) {}
   TableRef table;
   ExprPtr where;
-  std::string unsupported_feature;  // USING, RETURNING, ...
+  std::vector<SelectTarget> returning;  // RETURNING (empty: none)
+  std::string unsupported_feature;      // USING, ...
 };
 
 struct CreateTableStmt : Stmt {
@@ -323,8 +343,19 @@ struct CreateTableStmt : Stmt {
       unsupported_feature;  // FOREIGN KEY, CHECK, UNIQUE table constraints, TEMP, PARTITION, AS SELECT ...
 };
 
+// CREATE SEQUENCE [IF NOT EXISTS] / ALTER SEQUENCE [IF EXISTS] name options.
+struct SequenceStmt : Stmt {
+  explicit SequenceStmt(StmtKind k) : Stmt(k) {}
+  TableRef sequence;
+  bool if_not_exists = false;  // CREATE
+  bool missing_ok = false;     // ALTER ... IF EXISTS
+  std::vector<SequenceOption> options;
+  std::string unsupported_feature;  // TEMP ...
+};
+
 struct DropTableStmt : Stmt {
   DropTableStmt() : Stmt(StmtKind::DropTable) {}
+  bool sequence = false;  // DROP SEQUENCE
   std::vector<TableRef> tables;
   bool if_exists = false;
   bool cascade = false;

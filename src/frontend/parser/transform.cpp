@@ -300,9 +300,31 @@ class Transformer {
       case PG_QUERY__NODE__NODE_DROP_STMT:
         if (n->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) return drop(n->drop_stmt);
         if (n->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX) return drop_index(n->drop_stmt);
+        if (n->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE) {
+          auto d = drop(n->drop_stmt);
+          static_cast<ast::DropTableStmt&>(*d).sequence = true;
+          return d;
+        }
         break;
       case PG_QUERY__NODE__NODE_INDEX_STMT:
         return create_index(n->index_stmt);
+      case PG_QUERY__NODE__NODE_CREATE_SEQ_STMT: {
+        const PgQuery__CreateSeqStmt* c = n->create_seq_stmt;
+        auto out = std::make_unique<ast::SequenceStmt>(ast::StmtKind::CreateSequence);
+        out->sequence = table_ref(c->sequence);
+        note_persistence(out->unsupported_feature, c->sequence);
+        out->if_not_exists = c->if_not_exists;
+        out->options = sequence_options(c->options, c->n_options);
+        return out;
+      }
+      case PG_QUERY__NODE__NODE_ALTER_SEQ_STMT: {
+        const PgQuery__AlterSeqStmt* c = n->alter_seq_stmt;
+        auto out = std::make_unique<ast::SequenceStmt>(ast::StmtKind::AlterSequence);
+        out->sequence = table_ref(c->sequence);
+        out->missing_ok = c->missing_ok;
+        out->options = sequence_options(c->options, c->n_options);
+        return out;
+      }
       case PG_QUERY__NODE__NODE_EXPLAIN_STMT:
         return explain(n->explain_stmt);
       case PG_QUERY__NODE__NODE_TRUNCATE_STMT:
@@ -706,11 +728,9 @@ class Transformer {
     out->table = table_ref(s->relation);
     if (s->with_clause) note(feature, "WITH");
     if (s->on_conflict_clause) on_conflict(s->on_conflict_clause, *out);
-    if (s->n_returning_list > 0) note(feature, "RETURNING");
-    if (s->override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_USER_VALUE ||
-        s->override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_SYSTEM_VALUE) {
-      note(feature, "OVERRIDING");
-    }
+    returning(s->returning_list, s->n_returning_list, out->returning);
+    out->overriding_user = s->override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_USER_VALUE;
+    out->overriding_system = s->override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_SYSTEM_VALUE;
     for (size_t i = 0; i < s->n_cols; ++i) {
       const PgQuery__ResTarget* rt = s->cols[i]->res_target;
       if (rt->n_indirection > 0) note(feature, "assignment to a subfield or array element");
@@ -800,13 +820,27 @@ class Transformer {
     }
   }
 
+  // RETURNING's list: targets as a select list's.
+  void returning(PgQuery__Node** list, size_t n, std::vector<ast::SelectTarget>& out) {
+    for (size_t i = 0; i < n; ++i) {
+      if (list[i]->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
+        unsupported(node_field_name(list[i]) + " in RETURNING", -1);
+      const PgQuery__ResTarget* rt = list[i]->res_target;
+      ast::SelectTarget t;
+      t.expr = expr(rt->val);
+      t.alias = str(rt->name);
+      t.location = rt->location;
+      out.push_back(std::move(t));
+    }
+  }
+
   ast::StmtPtr update(const PgQuery__UpdateStmt* s) {
     auto out = std::make_unique<ast::UpdateStmt>();
     std::string& feature = out->unsupported_feature;
     out->table = table_ref(s->relation);
     if (s->with_clause) note(feature, "WITH");
     if (s->n_from_clause > 0) note(feature, "UPDATE ... FROM");
-    if (s->n_returning_list > 0) note(feature, "RETURNING");
+    returning(s->returning_list, s->n_returning_list, out->returning);
     if (s->where_clause && s->where_clause->node_case == PG_QUERY__NODE__NODE_CURRENT_OF_EXPR) {
       note(feature, "WHERE CURRENT OF");
       return out;
@@ -822,7 +856,7 @@ class Transformer {
     out->table = table_ref(s->relation);
     if (s->with_clause) note(feature, "WITH");
     if (s->n_using_clause > 0) note(feature, "DELETE ... USING");
-    if (s->n_returning_list > 0) note(feature, "RETURNING");
+    returning(s->returning_list, s->n_returning_list, out->returning);
     if (s->where_clause && s->where_clause->node_case == PG_QUERY__NODE__NODE_CURRENT_OF_EXPR) {
       note(feature, "WHERE CURRENT OF");
       return out;
@@ -923,7 +957,7 @@ class Transformer {
       const PgQuery__Node* elt = s->table_elts[i];
       switch (elt->node_case) {
         case PG_QUERY__NODE__NODE_COLUMN_DEF:
-          out->columns.push_back(column_def(elt->column_def, feature));
+          out->columns.push_back(column_def(elt->column_def, feature, out->table.name));
           break;
         case PG_QUERY__NODE__NODE_CONSTRAINT:
           table_constraint(elt->constraint);
@@ -943,9 +977,10 @@ class Transformer {
     return out;
   }
 
-  ast::ColumnDef column_def(const PgQuery__ColumnDef* cd, std::string& feature) {
+  ast::ColumnDef column_def(const PgQuery__ColumnDef* cd, std::string& feature, const std::string& table) {
     ast::ColumnDef col;
     col.name = str(cd->colname);
+    col.table = table;
     col.location = cd->location;
     if (cd->type_name) col.type = type_name(cd->type_name);
     col.not_null = cd->is_not_null;
@@ -970,8 +1005,8 @@ class Transformer {
           break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT:
           if (col.default_expr) {
-            throw SqlError(SqlState::SyntaxError,
-                           "multiple default values specified for column \"" + col.name + "\" of table")
+            throw SqlError(SqlState::SyntaxError, "multiple default values specified for column \"" +
+                                                      col.name + "\" of table \"" + table + "\"")
                 .at(pos(c->location));
           }
           col.default_expr = expr(c->raw_expr);
@@ -985,13 +1020,21 @@ class Transformer {
           if (has_index_options(c)) note(feature, "UNIQUE index options");
           col.unique = true;
           break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
+          if (col.identity)
+            throw SqlError(SqlState::SyntaxError, "multiple identity specifications for column \"" +
+                                                      col.name + "\" of table \"" + table + "\"")
+                .at(pos(c->location));
+          col.identity = c->generated_when && *c->generated_when == 'a' ? 'a' : 'd';
+          col.identity_options = sequence_options(c->options, c->n_options);
+          break;
         default:
           note(feature, constraint_feature(c->contype));
           break;
       }
       if (saw_null && saw_not_null) {
-        throw SqlError(SqlState::SyntaxError,
-                       "conflicting NULL/NOT NULL declarations for column \"" + col.name + "\" of table")
+        throw SqlError(SqlState::SyntaxError, "conflicting NULL/NOT NULL declarations for column \"" +
+                                                  col.name + "\" of table \"" + table + "\"")
             .at(pos(c->location));
       }
     }
@@ -1120,7 +1163,7 @@ class Transformer {
           cmd.kind = K::AddColumn;
           cmd.if_not_exists = c->missing_ok;
           if (c->def && c->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
-            cmd.column_def = column_def(c->def->column_def, cmd.feature);
+            cmd.column_def = column_def(c->def->column_def, cmd.feature, out->table.name);
             cmd.column = cmd.column_def.name;
             cmd.location = c->def->column_def->location;
           }
@@ -1249,6 +1292,35 @@ class Transformer {
       if (e->nulls_ordering == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST)
         refuse("NULLS FIRST index columns");
       out->columns.push_back(str(e->name));
+    }
+    return out;
+  }
+
+  // CREATE / ALTER SEQUENCE options (and an identity column's): PostgreSQL's DefElems.
+  std::vector<ast::SequenceOption> sequence_options(PgQuery__Node** options, size_t n) {
+    std::vector<ast::SequenceOption> out;
+    for (size_t i = 0; i < n; ++i) {
+      if (options[i]->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) unsupported("this sequence option", -1);
+      const PgQuery__DefElem* d = options[i]->def_elem;
+      ast::SequenceOption o;
+      o.name = str(d->defname);
+      o.location = d->location;
+      if (d->arg) {
+        o.has_arg = true;
+        if (d->arg->node_case == PG_QUERY__NODE__NODE_TYPE_NAME) {
+          o.value = type_name(d->arg->type_name).name;
+        } else if (d->arg->node_case == PG_QUERY__NODE__NODE_LIST) {
+          for (size_t k = 0; k < d->arg->list->n_items; ++k)
+            o.list.push_back(string_of(d->arg->list->items[k], d->location));
+        } else if (d->arg->node_case == PG_QUERY__NODE__NODE_BOOLEAN) {
+          o.flag = d->arg->boolean->boolval;
+        } else if (d->arg->node_case == PG_QUERY__NODE__NODE_INTEGER && o.name == "cycle") {
+          o.flag = d->arg->integer->ival != 0;
+        } else {
+          o.value = value_text(d->arg);
+        }
+      }
+      out.push_back(std::move(o));
     }
     return out;
   }

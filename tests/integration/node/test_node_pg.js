@@ -77,6 +77,34 @@ const tests = {
     await pool.end();
   },
 
+  async returning(c) {
+    // ORMs' INSERT ... RETURNING over the extended protocol (Sequelize, TypeORM, Knex send it this way).
+    await c.query('DROP TABLE IF EXISTS node_r');
+    await c.query('CREATE TABLE node_r (id SERIAL PRIMARY KEY, name varchar(10), qty int DEFAULT 1)');
+    let r = await c.query('INSERT INTO node_r (name) VALUES ($1) RETURNING id', ['a']);
+    assert.strictEqual(r.command, 'INSERT');
+    assert.strictEqual(r.rowCount, 1);
+    assert.deepStrictEqual(r.rows, [{ id: 1 }]);
+    assert.deepStrictEqual(r.fields.map((f) => [f.name, f.dataTypeID]), [['id', 23]]);
+    r = await c.query('INSERT INTO node_r (name, qty) VALUES ($1, $2), ($3, $4) RETURNING *', ['b', 5, 'c', 6]);
+    assert.strictEqual(r.rowCount, 2);
+    assert.deepStrictEqual(r.rows, [{ id: 2, name: 'b', qty: 5 }, { id: 3, name: 'c', qty: 6 }]);
+    const q = { name: 'ins-ret', text: 'INSERT INTO node_r (name) VALUES ($1) RETURNING id, qty * 10 AS ten' };
+    for (let i = 0; i < 3; i++) {
+      r = await c.query({ ...q, values: [`p${i}`] });
+      assert.deepStrictEqual(r.rows, [{ id: 4 + i, ten: 10 }]);
+    }
+    r = await c.query('UPDATE node_r SET qty = qty + $1 WHERE id <= $2 RETURNING id, qty', [100, 2]);
+    assert.strictEqual(r.command, 'UPDATE');
+    assert.deepStrictEqual(r.rows.sort((x, y) => x.id - y.id), [{ id: 1, qty: 101 }, { id: 2, qty: 105 }]);
+    r = await c.query('DELETE FROM node_r WHERE id = $1 RETURNING name', [3]);
+    assert.strictEqual(r.command, 'DELETE');
+    assert.deepStrictEqual(r.rows, [{ name: 'c' }]);
+    r = await c.query("SELECT nextval('node_r_id_seq') AS n, currval('node_r_id_seq') AS c");
+    assert.deepStrictEqual(r.rows, [{ n: '7', c: '7' }]);  // int8 -> string
+    await c.query('DROP TABLE node_r');
+  },
+
   async transactions(c) {
     await c.query('BEGIN');
     await c.query('INSERT INTO node_t VALUES ($1, $2, $3, $4)', [100, 'rolled', 0, true]);

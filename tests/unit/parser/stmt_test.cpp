@@ -298,8 +298,6 @@ TEST(ParserInsert, UnsupportedFeatures) {
     const char* sql;
     const char* feature;
   } cases[] = {
-      {"INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING RETURNING a", "RETURNING"},
-      {"INSERT INTO t VALUES (1) RETURNING a", "RETURNING"},
       {"WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", "WITH"},
       {"INSERT INTO t VALUES (1) ON CONFLICT ((a + 1)) DO NOTHING", "ON CONFLICT on an expression"},
   };
@@ -356,7 +354,6 @@ TEST(ParserUpdate, UnsupportedFeatures) {
     const char* feature;
   } cases[] = {
       {"UPDATE t SET a = 1 FROM u WHERE t.id = u.id", "UPDATE ... FROM"},
-      {"UPDATE t SET a = 1 RETURNING a", "RETURNING"},
       {"UPDATE t SET (a, b) = (1, 2)", "multiple-column assignment"},
       {"WITH x AS (SELECT 1) UPDATE t SET a = 1", "WITH"},
       {"UPDATE t SET a = 1 WHERE CURRENT OF c", "WHERE CURRENT OF"},
@@ -383,9 +380,60 @@ TEST(ParserDelete, WhereAndUnsupported) {
   auto u = parse_one<ast::DeleteStmt>("DELETE FROM t USING u WHERE t.a = u.a");
   ASSERT_TRUE(u);
   EXPECT_EQ(u->unsupported_feature, "DELETE ... USING");
-  auto r = parse_one<ast::DeleteStmt>("DELETE FROM t RETURNING *");
+  auto r = parse_one<ast::DeleteStmt>("DELETE FROM t RETURNING *, a + 1 AS b");
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->unsupported_feature, "RETURNING");
+  EXPECT_TRUE(r->unsupported_feature.empty());
+  ASSERT_EQ(r->returning.size(), 2u);
+  EXPECT_EQ(r->returning[0].expr->kind, ExprKind::Star);
+  EXPECT_EQ(r->returning[1].alias, "b");
+}
+
+TEST(ParserReturning, InsertAndUpdate) {
+  auto i = parse_one<ast::InsertStmt>("INSERT INTO t OVERRIDING SYSTEM VALUE VALUES (1) RETURNING a");
+  ASSERT_TRUE(i);
+  EXPECT_TRUE(i->unsupported_feature.empty());
+  EXPECT_TRUE(i->overriding_system);
+  EXPECT_FALSE(i->overriding_user);
+  ASSERT_EQ(i->returning.size(), 1u);
+  auto u = parse_one<ast::UpdateStmt>("UPDATE t SET a = 1 RETURNING a, b");
+  ASSERT_TRUE(u);
+  EXPECT_TRUE(u->unsupported_feature.empty());
+  EXPECT_EQ(u->returning.size(), 2u);
+}
+
+TEST(ParserSequence, CreateAlterDropAndIdentity) {
+  auto c = parse_one<ast::SequenceStmt>(
+      "CREATE SEQUENCE IF NOT EXISTS s AS smallint INCREMENT BY -2 NO MINVALUE MAXVALUE 10 START 5 CACHE 3 "
+      "CYCLE OWNED BY t.c");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->kind, ast::StmtKind::CreateSequence);
+  EXPECT_TRUE(c->if_not_exists);
+  EXPECT_EQ(c->sequence.name, "s");
+  ASSERT_EQ(c->options.size(), 8u);
+  EXPECT_EQ(c->options[0].name, "as");
+  EXPECT_EQ(c->options[0].value, "int2");
+  EXPECT_EQ(c->options[1].value, "-2");
+  EXPECT_EQ(c->options[2].name, "minvalue");
+  EXPECT_FALSE(c->options[2].has_arg);
+  EXPECT_EQ(c->options[6].name, "cycle");
+  EXPECT_TRUE(c->options[6].flag);
+  EXPECT_EQ(c->options[7].list, (std::vector<std::string>{"t", "c"}));
+  auto a = parse_one<ast::SequenceStmt>("ALTER SEQUENCE IF EXISTS s RESTART");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->kind, ast::StmtKind::AlterSequence);
+  EXPECT_TRUE(a->missing_ok);
+  ASSERT_EQ(a->options.size(), 1u);
+  EXPECT_FALSE(a->options[0].has_arg);
+  auto d = parse_one<ast::DropTableStmt>("DROP SEQUENCE IF EXISTS a, b");
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->sequence);
+  EXPECT_EQ(d->tables.size(), 2u);
+  auto t = parse_one<ast::CreateTableStmt>("CREATE TABLE t (a int GENERATED ALWAYS AS IDENTITY (START 3))");
+  ASSERT_TRUE(t);
+  EXPECT_TRUE(t->unsupported_feature.empty());
+  EXPECT_EQ(t->columns[0].identity, 'a');
+  ASSERT_EQ(t->columns[0].identity_options.size(), 1u);
+  EXPECT_EQ(t->columns[0].identity_options[0].value, "3");
 }
 
 // ------------------------------------------------------------------ DDL
@@ -450,7 +498,6 @@ TEST(ParserCreateTable, UnsupportedFeatures) {
       {"CREATE UNLOGGED TABLE t (a int)", "UNLOGGED tables"},
       {"CREATE TABLE t (a int) INHERITS (u)", "INHERITS"},
       {"CREATE TABLE t (a int) PARTITION BY RANGE (a)", "PARTITION BY"},
-      {"CREATE TABLE t (a int GENERATED ALWAYS AS IDENTITY)", "identity columns"},
       {"CREATE TABLE t (LIKE u)", "CREATE TABLE ... LIKE"},
       {"CREATE TABLE t AS SELECT 1", "CREATE TABLE AS"},
   };
@@ -486,7 +533,6 @@ TEST(ParserUnsupportedStatements, NamedAfterTheNode) {
       {"DROP SCHEMA s", "DROP SCHEMA"},
       {"CREATE VIEW v AS SELECT 1", "CREATE VIEW"},
       {"CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", "CREATE TRIGGER"},
-      {"CREATE SEQUENCE sq", "CREATE SEQUENCE"},
       {"CREATE SCHEMA s", "CREATE SCHEMA"},
       {"ANALYZE t", "ANALYZE"},
       {"GRANT SELECT ON t TO bob", "GRANT"},

@@ -204,3 +204,99 @@ TEST(Catalog, DropRemovesRowsAndRecreatedTableIsEmpty) {
 
 }  // namespace
 }  // namespace omendb::storage
+
+namespace omendb::storage {
+namespace {
+
+SequenceDef seq_def(std::string name, int64_t increment = 1, int64_t min = 1, int64_t max = INT64_MAX,
+                    int64_t start = 1, bool cycle = false) {
+  SequenceDef s;
+  s.name = std::move(name);
+  s.increment = increment;
+  s.min_value = min;
+  s.max_value = max;
+  s.start = start;
+  s.cycle = cycle;
+  return s;
+}
+
+TEST(Sequences, NextvalLimitsCycleSetval) {
+  TempDir dir;
+  auto store = Store::open(test_options(dir));
+  Catalog& c = store->catalog();
+  SequenceDefPtr s = c.create_sequence(seq_def("s", 10, 5, 125, 100));
+  EXPECT_EQ(c.nextval(s->id), 100);
+  EXPECT_EQ(c.nextval(s->id), 110);
+  EXPECT_EQ(c.nextval(s->id), 120);
+  EXPECT_EQ(sqlstate_of([&] { c.nextval(s->id); }), "2200H");
+  SequenceDefPtr cyc = c.create_sequence(seq_def("cyc", -1, -3, -1, -1, true));
+  std::vector<int64_t> got;
+  for (int i = 0; i < 5; ++i) got.push_back(c.nextval(cyc->id));
+  EXPECT_EQ(got, (std::vector<int64_t>{-1, -2, -3, -1, -2}));
+  // the maximum of bigint without overflow
+  SequenceDefPtr top = c.create_sequence(seq_def("top", 5, 1, INT64_MAX, INT64_MAX - 6));
+  EXPECT_EQ(c.nextval(top->id), INT64_MAX - 6);
+  EXPECT_EQ(c.nextval(top->id), INT64_MAX - 1);
+  EXPECT_EQ(sqlstate_of([&] { c.nextval(top->id); }), "2200H");
+  c.setval(s->id, 7, false);
+  EXPECT_EQ(c.nextval(s->id), 7);
+  EXPECT_EQ(sqlstate_of([&] { c.setval(s->id, 4, true); }), "22003");
+  EXPECT_EQ(sqlstate_of([&] { c.create_sequence(seq_def("s")); }), "42P07");
+  EXPECT_EQ(sqlstate_of([&] { c.create_table(users_def("s")); }), "42P07");
+  c.create_table(users_def("u"));
+  EXPECT_EQ(sqlstate_of([&] { c.create_sequence(seq_def("u")); }), "42P07");
+  c.drop_sequence("s");
+  EXPECT_EQ(c.find_sequence("s"), nullptr);
+  EXPECT_EQ(sqlstate_of([&] { c.nextval(s->id); }), "42P01");
+}
+
+// A clean close keeps each sequence's exact position; ids are never reused by tables or sequences.
+TEST(Sequences, PersistAcrossReopenWithoutGap) {
+  TempDir dir;
+  uint32_t id = 0;
+  {
+    auto store = Store::open(test_options(dir));
+    id = store->catalog().create_sequence(seq_def("s"))->id;
+    for (int i = 1; i <= 40; ++i) ASSERT_EQ(store->catalog().nextval(id), i);
+  }
+  {
+    auto store = Store::open(test_options(dir));
+    ASSERT_NE(store->catalog().find_sequence("s"), nullptr);
+    EXPECT_EQ(store->catalog().sequence_value(id).last_value, 40);
+    EXPECT_EQ(store->catalog().nextval(id), 41);
+    TableDefPtr t = store->catalog().create_table(users_def("t"));
+    EXPECT_GT(t->id, id);
+  }
+}
+
+// SERIAL / identity: the owned sequence is created with the table and dropped with it; the identity flag
+// persists (catalog format 4).
+TEST(Sequences, OwnedByTable) {
+  TempDir dir;
+  uint32_t seq_id = 0;
+  {
+    auto store = Store::open(test_options(dir));
+    TableDef d = users_def("t");
+    d.columns[0].identity = 'a';
+    SequenceDef s = seq_def("t_id_seq");
+    s.owner_attnum = 1;
+    TableDefPtr t = store->catalog().create_table(d, {s});
+    SequenceDefPtr owned = store->catalog().find_sequence("t_id_seq");
+    ASSERT_NE(owned, nullptr);
+    EXPECT_EQ(owned->owner_table, t->id);
+    seq_id = owned->id;
+    EXPECT_EQ(store->catalog().nextval(seq_id), 1);
+  }
+  auto store = Store::open(test_options(dir));
+  TableDefPtr t = store->catalog().find("t");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->columns[0].identity, 'a');
+  EXPECT_EQ(t->columns[1].identity, 0);
+  EXPECT_EQ(store->catalog().nextval(seq_id), 2);
+  store->catalog().drop_table("t");
+  EXPECT_EQ(store->catalog().find_sequence("t_id_seq"), nullptr);
+  EXPECT_TRUE(store->catalog().sequences().empty());
+}
+
+}  // namespace
+}  // namespace omendb::storage
