@@ -1170,6 +1170,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         d.str = StrRef{v.as_text().data(), v.as_text().size()};
         return;
       default:
+        if (is_array(v.type())) {  // its bytes
+          d.str = StrRef{v.as_text().data(), v.as_text().size()};
+          return;
+        }
         d.i64 = v.as_int();
         return;
     }
