@@ -528,7 +528,9 @@ std::string from_wire(std::string_view b, TypeId array_type) {
   if (ndim < 0) bad("invalid number of dimensions: " + std::to_string(ndim));
   if (ndim > 1) throw_unsupported("multidimensional arrays");
   if (flags != 0 && flags != 1) bad("invalid array flags");
-  if (oid != type_oid(elem))
+  // int2[] and float4[] arrive as OmenDB's int4[] and float8[] (its smallint and real are those types).
+  const bool int2 = elem == TypeId::Int32 && oid == 21, float4 = elem == TypeId::Float64 && oid == 700;
+  if (oid != type_oid(elem) && !int2 && !float4)
     bad("binary data has array element type " + std::to_string(oid) + " instead of expected " +
         std::to_string(type_oid(elem)));
   Builder builder(elem);
@@ -552,8 +554,23 @@ std::string from_wire(std::string_view b, TypeId array_type) {
       if (len < 0 || static_cast<size_t>(len) > b.size() - pos) bad("insufficient data left in message");
       std::string_view e = b.substr(pos, static_cast<size_t>(len));
       pos += static_cast<size_t>(len);
-      int fixed = fixed_length(elem);
+      int fixed = int2 ? 2 : float4 ? 4 : fixed_length(elem);
       if (fixed >= 0 && len != fixed) bad("improper binary format in array element " + std::to_string(i + 1));
+      if (int2 || float4) {
+        Datum d{};
+        uint32_t raw =
+            int2 ? (uint32_t{static_cast<unsigned char>(e[0])} << 8) | static_cast<unsigned char>(e[1])
+                 : get32(e.data());
+        if (int2) {
+          d.i64 = static_cast<int16_t>(raw);
+        } else {
+          float f;
+          std::memcpy(&f, &raw, 4);
+          d.f64 = f;
+        }
+        builder.add(d);
+        continue;
+      }
       if (elem == TypeId::Numeric) {
         storage = num::from_wire(e);
         builder.add_bytes({false, storage});

@@ -1794,6 +1794,11 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
   TypeId from = e->type, to = col.type;
   bool ok = from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
             to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to));
+  if (is_array(from) && is_array(to)) {  // element-wise assignment casts (int8[] -> int4[] ...)
+    bool explicit_only = false;
+    TypeId f = element_type(from), t = element_type(to);
+    ok = arr::can_cast_element(f, t, &explicit_only) && (!explicit_only || (is_numeric(f) && is_numeric(t)));
+  }
   if (!ok)
     fail(SqlState::DatatypeMismatch,
          "column \"" + col.name + "\" is of type " + tn(to) + " but " + what + " is of type " + tn(from), loc,

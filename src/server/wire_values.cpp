@@ -144,9 +144,6 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
     return planner::value_from_text(std::string(b), type, dt);
   }
   if (is_array(type)) {
-    if (type_oid == 1005 || type_oid == 1021)
-      throw_unsupported("binary parameters of type " +
-                        std::string(type_oid == 1005 ? "smallint[]" : "real[]"));
     return Value::text(arr::from_wire(b, type), type);  // array_recv
   }
   if (is_datetime(type)) {
