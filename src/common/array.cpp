@@ -683,6 +683,7 @@ bool can_cast_element(TypeId from, TypeId to, bool* explicit_only) {
   bool to_string = to == TypeId::Text || to == TypeId::Name || to == TypeId::Char;
   if (to == TypeId::Text || (from_string && to_string)) return from_string ? true : expl();
   if (from_string) return expl();
+  if ((from == TypeId::Bool && to == TypeId::Int32) || (from == TypeId::Int32 && to == TypeId::Bool)) return expl();
   if (is_numeric(from) && is_numeric(to)) {
     // implicit widening: int4 -> int8 -> numeric -> float8
     auto rank = [](TypeId t) {
@@ -701,12 +702,19 @@ Datum scalar_cast(TypeId from, TypeId to, const Datum& d, const dtsql::EvalConte
   if (d.is_null || from == to) return d;
   if (to == TypeId::Text || to == TypeId::Name || to == TypeId::Char) {
     std::string text;
-    scalar_out(from, d, ctx.dt.tz, text);
+    if (from == TypeId::Bool)  // booltext: 'true' / 'false' (the output function says 't' / 'f')
+      text = d.i64 ? "true" : "false";
+    else
+      scalar_out(from, d, ctx.dt.tz, text);
     return scalar_in(to, text, ctx, storage);
   }
   if (from == TypeId::Text || from == TypeId::Name || from == TypeId::Char)
     return scalar_in(to, d.str.view(), ctx, storage);
   Datum out{};
+  if (from == TypeId::Bool || to == TypeId::Bool) {  // bool <-> int4
+    out.i64 = from == TypeId::Bool ? d.i64 : d.i64 != 0;
+    return out;
+  }
   auto int_range = [&](int64_t v) {
     if (to == TypeId::Int32 && (v < INT32_MIN || v > INT32_MAX))
       throw SqlError(SqlState::NumericValueOutOfRange, "integer out of range");
