@@ -1585,6 +1585,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (i < 0) throw SqlError(SqlState::UndefinedColumn, "column \"" + c + "\" does not exist");
       if (def.columns[static_cast<size_t>(i)].type == TypeId::Interval)
         throw_unsupported("an index on an interval column");
+      if (is_array(def.columns[static_cast<size_t>(i)].type))
+        throw_unsupported("an index on an array column");
       index.attnums.push_back(def.attnum(static_cast<size_t>(i)));
     }
     if (stmt.name.empty()) {
