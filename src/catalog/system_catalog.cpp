@@ -37,8 +37,8 @@ const std::vector<RelationSpec>& relations() {
        2615,
        'r',
        {{"oid", TypeId::Oid}, {"nspname", TypeId::Name}, {"nspowner", TypeId::Oid}}},
-      // pg_catalog.pg_class; not yet (types OmenDB lacks): relfrozenxid xid, relminmxid xid, relacl
-      // aclitem[], reloptions text[]
+      // pg_catalog.pg_class; not yet (types OmenDB lacks): relfrozenxid xid, relminmxid xid; relacl is
+      // aclitem[] in PostgreSQL (NULL here: the default ACL)
       {"pg_catalog",
        "pg_class",
        1259,
@@ -71,6 +71,8 @@ const std::vector<RelationSpec>& relations() {
         {"relreplident", TypeId::Char},
         {"relispartition", TypeId::Bool},
         {"relrewrite", TypeId::Oid},
+        {"relacl", TypeId::TextArray},
+        {"reloptions", TypeId::TextArray},
         {"relpartbound", TypeId::Text}}},
       // pg_catalog.pg_attribute; not yet (types OmenDB lacks): attacl aclitem[], attoptions text[],
       // attfdwoptions text[], attmissingval anyarray
@@ -170,8 +172,7 @@ const std::vector<RelationSpec>& relations() {
         {"indisreplident", TypeId::Bool},
         {"indexprs", TypeId::Text},
         {"indpred", TypeId::Text}}},
-      // pg_catalog.pg_database; not yet (types OmenDB lacks): datfrozenxid xid, datminmxid xid, datacl
-      // aclitem[]
+      // pg_catalog.pg_database; not yet (types OmenDB lacks): datfrozenxid xid, datminmxid xid
       {"pg_catalog",
        "pg_database",
        1262,
@@ -188,8 +189,9 @@ const std::vector<RelationSpec>& relations() {
         {"datcollate", TypeId::Text},
         {"datctype", TypeId::Text},
         {"daticulocale", TypeId::Text},
-        {"datcollversion", TypeId::Text}}},
-      // pg_catalog.pg_roles; not yet (types OmenDB lacks): rolconfig text[]
+        {"datcollversion", TypeId::Text},
+        {"datacl", TypeId::TextArray}}},  // aclitem[] in PostgreSQL; NULL (the default ACL)
+      // pg_catalog.pg_roles
       {"pg_catalog",
        "pg_roles",
        12000,
@@ -205,7 +207,17 @@ const std::vector<RelationSpec>& relations() {
         {"rolpassword", TypeId::Text},
         {"rolvaliduntil", TypeId::TimestampTz},
         {"rolbypassrls", TypeId::Bool},
+        {"rolconfig", TypeId::TextArray},
         {"oid", TypeId::Oid}}},
+      // pg_catalog.pg_auth_members: empty (one role, no memberships)
+      {"pg_catalog",
+       "pg_auth_members",
+       1261,
+       'r',
+       {{"roleid", TypeId::Oid},
+        {"member", TypeId::Oid},
+        {"grantor", TypeId::Oid},
+        {"admin_option", TypeId::Bool}}},
       // pg_catalog.pg_user; not yet (types OmenDB lacks): useconfig text[]
       {"pg_catalog",
        "pg_user",
@@ -516,6 +528,25 @@ const BuiltinType kTypes[] = {
     {1184, "timestamptz", 8, true, 'b', 'D', true, 0, 1185, 0, 'd', 'p'},
     {1186, "interval", 16, false, 'b', 'T', true, 0, 1187, 0, 'd', 'p'},
     {1700, "numeric", -1, false, 'b', 'N', false, 0, 1231, 0, 'i', 'm'},
+    // array types (common/array.h; OmenDB's own arrays are the ones of TypeId, the others for catalogs)
+    {1000, "_bool", -1, false, 'b', 'A', false, 16, 0, 0, 'i', 'x'},
+    {1002, "_char", -1, false, 'b', 'A', false, 18, 0, 0, 'i', 'x'},
+    {1003, "_name", -1, false, 'b', 'A', false, 19, 0, 950, 'i', 'x'},
+    {1005, "_int2", -1, false, 'b', 'A', false, 21, 0, 0, 'i', 'x'},
+    {1007, "_int4", -1, false, 'b', 'A', false, 23, 0, 0, 'i', 'x'},
+    {1009, "_text", -1, false, 'b', 'A', false, 25, 0, 100, 'i', 'x'},
+    {1014, "_bpchar", -1, false, 'b', 'A', false, 1042, 0, 100, 'i', 'x'},
+    {1015, "_varchar", -1, false, 'b', 'A', false, 1043, 0, 100, 'i', 'x'},
+    {1016, "_int8", -1, false, 'b', 'A', false, 20, 0, 0, 'd', 'x'},
+    {1021, "_float4", -1, false, 'b', 'A', false, 700, 0, 0, 'i', 'x'},
+    {1022, "_float8", -1, false, 'b', 'A', false, 701, 0, 0, 'd', 'x'},
+    {1028, "_oid", -1, false, 'b', 'A', false, 26, 0, 0, 'i', 'x'},
+    {1115, "_timestamp", -1, false, 'b', 'A', false, 1114, 0, 0, 'd', 'x'},
+    {1182, "_date", -1, false, 'b', 'A', false, 1082, 0, 0, 'i', 'x'},
+    {1183, "_time", -1, false, 'b', 'A', false, 1083, 0, 0, 'd', 'x'},
+    {1185, "_timestamptz", -1, false, 'b', 'A', false, 1184, 0, 0, 'd', 'x'},
+    {1187, "_interval", -1, false, 'b', 'A', false, 1186, 0, 0, 'd', 'x'},
+    {1231, "_numeric", -1, false, 'b', 'A', false, 1700, 0, 0, 'i', 'x'},
 };
 
 const BuiltinType* builtin_type(uint32_t oid) {

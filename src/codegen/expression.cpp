@@ -107,6 +107,11 @@ class ExpressionTranslator {
         for (const auto& a : e.args) args.push_back(eval(*a));
         return sql::datetime_call(cg_, e.func, args, e.type);
       }
+      case ExprOp::Array: {
+        std::vector<SqlValue> args;
+        for (const auto& a : e.args) args.push_back(eval(*a));
+        return sql::array_call(cg_, e.func, args, e.type);
+      }
     }
     throw std::logic_error("codegen: unknown expression");
   }

@@ -149,6 +149,10 @@ llvm::Value* compare_values(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlV
   if (l.type == TypeId::Numeric) {
     x = cg.call("rt_numeric_cmp", {cg.qs, l.value, text_length(cg, l), r.value, text_length(cg, r)});
     y = cg.const_i32(0);
+  } else if (is_array(l.type)) {  // common/array.h's order
+    x = cg.call("rt_array_cmp", {cg.qs, cg.const_i32(static_cast<int>(l.type)), l.value, text_length(cg, l),
+                                 r.value, text_length(cg, r)});
+    y = cg.const_i32(0);
   } else if (physical_type(l.type) == PhysType::Text) {
     x = cg.call("rt_text_cmp", {cg.qs, l.value, text_length(cg, l), r.value, text_length(cg, r)});
     y = cg.const_i32(0);
@@ -236,8 +240,12 @@ llvm::Value* hash(CodeGen& cg, const SqlValue& v) {
       break;
     }
     case PhysType::Text:
-      h = cg.call(v.type == TypeId::Numeric ? "rt_hash_numeric" : "rt_hash_bytes",
-                  {cg.qs, v.value, text_length(cg, v)});
+      if (is_array(v.type))
+        h = cg.call("rt_hash_array",
+                    {cg.qs, cg.const_i32(static_cast<int>(v.type)), v.value, text_length(cg, v)});
+      else
+        h = cg.call(v.type == TypeId::Numeric ? "rt_hash_numeric" : "rt_hash_bytes",
+                    {cg.qs, v.value, text_length(cg, v)});
       break;
   }
   return b.CreateSelect(v.is_null, cg.const_i64(static_cast<int64_t>(runtime::kHashNull)), h, "hash");
@@ -374,6 +382,19 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
   TypeId from = concrete(v.type);
   to = concrete(to);
   if (from == to && (to != TypeId::Numeric || typmod < 0)) return v;
+  if (is_array(from) || is_array(to)) {
+    // common/array.h in the runtime: text in and out, element-wise casts.
+    llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "arr.in", alignof(Datum));
+    llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "arr.out", alignof(Datum));
+    store_datum(cg, v, in);
+    cg.store_at(cg.const_i8(1), res, offsetof(Datum, is_null));
+    {
+      If call(cg, b.CreateNot(v.is_null), "arr.cast");
+      cg.exit_if_zero(cg.call("rt_array_cast", {cg.qs, cg.const_i32(static_cast<int>(from)),
+                                                cg.const_i32(static_cast<int>(to)), in, res}));
+    }
+    return load_datum(cg, res, to);
+  }
   if (from == TypeId::Numeric || to == TypeId::Numeric) {
     // num:: conversions in the runtime: integers, double precision, text, and numeric(p, s)'s typmod.
     llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "num.in", alignof(Datum));
@@ -534,6 +555,18 @@ SqlValue catalog_call(CodeGen& cg, int32_t func, bool strict, const std::vector<
     cg.exit_if_zero(cg.call("rt_catalog_func", {cg.qs, cg.const_i32(func), in,
                                                 cg.const_i32(static_cast<int64_t>(args.size())), res}));
   }
+  return load_datum(cg, res, result);
+}
+
+SqlValue array_call(CodeGen& cg, int64_t code, const std::vector<SqlValue>& args, TypeId result) {
+  // out.is_null = 1; rt_array(qs, code, args, n, &out): the runtime applies the NULL rules
+  size_t n = std::max<size_t>(args.size(), 1);
+  llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum) * n), "arr.args", alignof(Datum));
+  llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "arr.res", alignof(Datum));
+  for (size_t i = 0; i < args.size(); ++i) store_datum(cg, args[i], cg.gep(in, i * sizeof(Datum)));
+  cg.store_at(cg.const_i8(1), res, offsetof(Datum, is_null));
+  cg.exit_if_zero(cg.call(
+      "rt_array", {cg.qs, cg.const_i64(code), in, cg.const_i32(static_cast<int64_t>(args.size())), res}));
   return load_datum(cg, res, result);
 }
 

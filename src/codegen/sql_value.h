@@ -86,6 +86,9 @@ SqlValue math(CodeGen& cg, num::Func func, const std::vector<SqlValue>& args);
 // NULL argument without calling it.
 SqlValue catalog_call(CodeGen& cg, int32_t func, bool strict, const std::vector<SqlValue>& args,
                       TypeId result);
+// An array operation (ExprOp::Array: common/array.h's Func, packed by arr::code) over args, which may be
+// NULL (the runtime applies each operation's NULL rules).
+SqlValue array_call(CodeGen& cg, int64_t code, const std::vector<SqlValue>& args, TypeId result);
 // Pattern match (plan::MatchFlags `flags`) of string `s` against `pattern` (rt_match); strict.
 SqlValue match(CodeGen& cg, int32_t flags, const SqlValue& s, const SqlValue& pattern);
 

@@ -29,6 +29,7 @@ namespace omendb {
   X(GeneratedAlways, "428C9")                     \
   X(InvalidRowCountInLimitClause, "2201W")        \
   X(InvalidRowCountInResultOffsetClause, "2201X") \
+  X(ArraySubscriptError, "2202E")                 \
   X(InvalidTextRepresentation, "22P02")           \
   X(InvalidBinaryRepresentation, "22P03")         \
   X(BadCopyFileFormat, "22P04")                   \

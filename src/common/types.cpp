@@ -9,6 +9,34 @@ namespace omendb {
 
 std::string_view type_name(TypeId type) {
   switch (type) {
+    case TypeId::BoolArray:
+      return "boolean[]";
+    case TypeId::Int32Array:
+      return "integer[]";
+    case TypeId::Int64Array:
+      return "bigint[]";
+    case TypeId::Float64Array:
+      return "double precision[]";
+    case TypeId::TextArray:
+      return "text[]";
+    case TypeId::DateArray:
+      return "date[]";
+    case TypeId::TimeArray:
+      return "time without time zone[]";
+    case TypeId::TimestampArray:
+      return "timestamp without time zone[]";
+    case TypeId::TimestampTzArray:
+      return "timestamp with time zone[]";
+    case TypeId::IntervalArray:
+      return "interval[]";
+    case TypeId::OidArray:
+      return "oid[]";
+    case TypeId::NameArray:
+      return "name[]";
+    case TypeId::CharArray:
+      return "\"char\"[]";
+    case TypeId::NumericArray:
+      return "numeric[]";
     case TypeId::Unknown:
       return "unknown";
     case TypeId::Bool:
@@ -45,6 +73,34 @@ std::string_view type_name(TypeId type) {
 
 uint32_t type_oid(TypeId type) {
   switch (type) {
+    case TypeId::BoolArray:
+      return 1000;
+    case TypeId::Int32Array:
+      return 1007;
+    case TypeId::Int64Array:
+      return 1016;
+    case TypeId::Float64Array:
+      return 1022;
+    case TypeId::TextArray:
+      return 1009;
+    case TypeId::DateArray:
+      return 1182;
+    case TypeId::TimeArray:
+      return 1183;
+    case TypeId::TimestampArray:
+      return 1115;
+    case TypeId::TimestampTzArray:
+      return 1185;
+    case TypeId::IntervalArray:
+      return 1187;
+    case TypeId::OidArray:
+      return 1028;
+    case TypeId::NameArray:
+      return 1003;
+    case TypeId::CharArray:
+      return 1002;
+    case TypeId::NumericArray:
+      return 1231;
     case TypeId::Unknown:
       return 705;
     case TypeId::Bool:
@@ -103,12 +159,9 @@ int16_t type_wire_length(TypeId type) {
       return 64;
     case TypeId::Char:
       return 1;
-    case TypeId::Unknown:
-    case TypeId::Text:
-    case TypeId::Numeric:
+    default:  // text, numeric, arrays
       return -1;
   }
-  return -1;
 }
 
 PhysType physical_type(TypeId type) {
@@ -128,14 +181,9 @@ PhysType physical_type(TypeId type) {
       return PhysType::Float64;
     case TypeId::Interval:
       return PhysType::Interval;
-    case TypeId::Unknown:
-    case TypeId::Text:
-    case TypeId::Name:
-    case TypeId::Char:
-    case TypeId::Numeric:
+    default:  // text, name, "char", numeric, arrays (common/array.h's bytes)
       return PhysType::Text;
   }
-  return PhysType::Text;
 }
 
 int64_t oid_in(std::string_view text) {

@@ -33,12 +33,47 @@ enum class TypeId : uint8_t {
   Char = 13,
   // PostgreSQL's numeric: an exact decimal held as Text (common/numeric.h's bytes).
   Numeric = 14,
+  // One-dimensional arrays (common/array.h): kArrayFlag | the element's TypeId, held as Text (the bytes
+  // of PostgreSQL's binary array format, array_send). docs/types.md, "Arrays".
+  BoolArray = 64 + 1,
+  Int32Array = 64 + 2,
+  Int64Array = 64 + 3,
+  Float64Array = 64 + 4,
+  TextArray = 64 + 5,
+  DateArray = 64 + 6,
+  TimeArray = 64 + 7,
+  TimestampArray = 64 + 8,
+  TimestampTzArray = 64 + 9,
+  IntervalArray = 64 + 10,
+  OidArray = 64 + 11,
+  NameArray = 64 + 12,
+  CharArray = 64 + 13,
+  NumericArray = 64 + 14,
 };
-inline constexpr uint8_t kMaxTypeId = 14;  // the highest TypeId
+inline constexpr uint8_t kMaxTypeId = 64 + 14;  // the highest TypeId
+inline constexpr uint8_t kArrayFlag = 64;
+
+// Arrays: whether t is one, its element type, the array type of an element type (Unknown if none).
+constexpr bool is_array(TypeId t) {
+  return (static_cast<uint8_t>(t) & kArrayFlag) != 0;
+}
+constexpr TypeId element_type(TypeId t) {
+  return static_cast<TypeId>(static_cast<uint8_t>(t) & ~kArrayFlag);
+}
+constexpr TypeId array_type(TypeId elem) {
+  uint8_t e = static_cast<uint8_t>(elem);
+  return e >= 1 && e <= 14 ? static_cast<TypeId>(e | kArrayFlag) : TypeId::Unknown;
+}
+// Whether the value is a valid TypeId.
+constexpr bool valid_type_id(uint8_t t) {
+  return t <= 14 || (t >= 65 && t <= kMaxTypeId);
+}
 
 // Whether a table column can have the type (CREATE TABLE, and the catalog refuses a stored definition
-// with any other): every type but Unknown and the system catalog types oid, name and "char".
+// with any other): every type but Unknown and the system catalog types oid, name and "char"; arrays of
+// the others.
 constexpr bool storable(TypeId t) {
+  if (is_array(t)) return t != TypeId::OidArray && t != TypeId::NameArray && t != TypeId::CharArray;
   switch (t) {
     case TypeId::Bool:
     case TypeId::Int32:
@@ -52,13 +87,9 @@ constexpr bool storable(TypeId t) {
     case TypeId::Interval:
     case TypeId::Numeric:
       return true;
-    case TypeId::Unknown:
-    case TypeId::Oid:
-    case TypeId::Name:
-    case TypeId::Char:
+    default:
       return false;
   }
-  return false;
 }
 
 // How every stage holds a value of a type in memory (Datum, column batches, rows, keys, IR): Date is

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/array.h"
 #include "common/datetime.h"
 #include "common/numeric.h"
 
@@ -73,8 +74,9 @@ std::string Value::to_string() const {
     case TypeId::Name:
     case TypeId::Char:
       return str_;
+    default:  // arrays (timestamptz elements in UTC)
+      return arr::to_text(str_, type_, dt::TimeZone::utc());
   }
-  return str_;
 }
 
 bool Value::operator==(const Value& o) const {
@@ -92,6 +94,7 @@ bool Value::operator==(const Value& o) const {
     case TypeId::Interval:  // field-wise: a literal's identity (use dt::interval_cmp for SQL '=')
       return i64_ == o.i64_ && day_ == o.day_ && month_ == o.month_;
     default:
+      if (is_array(type_)) return str_ == o.str_;  // the bytes
       return i64_ == o.i64_;
   }
 }

@@ -12,6 +12,7 @@
 
 #include "catalog/functions.h"
 #include "catalog/system_catalog.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "common/numeric.h"
 #include "frontend/parser/parser.h"
@@ -296,6 +297,12 @@ class Binder {
   ExprPtr with_typmod(ExprPtr e, int32_t typmod);
   // round, trunc, ceil, ceiling, floor, sign over numeric or double precision; null if not one of those.
   ExprPtr bind_math(const std::string& name, std::vector<ExprPtr>& args, int loc);
+  // Arrays (the "Arrays" section): ARRAY[...], a[i], x op ANY|ALL (array); array functions (null when
+  // `name` is not one); ARRAY(SELECT ...)'s root as one array_agg row (over the root's one column, or
+  // for a correlated subquery under its Project, as scalar_join wants it).
+  ExprPtr bind_array_expr(const ast::Expr& e, ExprCtx& c);
+  ExprPtr bind_array_function(const std::string& name, std::vector<ExprPtr>& args, int loc);
+  OpPtr array_aggregate(const ast::Expr& e, OpPtr root, bool correlated);
   ExprPtr bind_param(const ast::Expr& e);
   void check_params_resolved();
   ExprPtr bind_inner(const ast::Expr& e, ExprCtx& c);
@@ -982,6 +989,17 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
     }
     case ast::BinaryOp::Concat: {
       TypeId lt = l->type, rt = r->type;
+      if (is_array(lt) || is_array(rt)) {  // array || array, array || element, element || array
+        std::vector<ExprPtr> args;
+        const char* f = is_array(lt) && is_array(rt)                                     ? "array_cat"
+                        : is_array(lt) && rt == TypeId::Unknown && !is_unknown_param(*r) ? "array_cat"
+                        : is_array(rt) && lt == TypeId::Unknown && !is_unknown_param(*l) ? "array_cat"
+                        : is_array(lt)                                                   ? "array_append"
+                                                                                         : "array_prepend";
+        args.push_back(std::move(l));
+        args.push_back(std::move(r));
+        return bind_array_function(f, args, loc);
+      }
       bool l_text = is_string_type(lt);
       bool r_text = is_string_type(rt);
       if (!l_text && !r_text)
@@ -1053,7 +1071,7 @@ bool returns_name(const ast::Expr& e) {
 }
 
 bool is_aggregate_name(const std::string& n) {
-  return n == "count" || n == "sum" || n == "min" || n == "max" || n == "avg";
+  return n == "count" || n == "sum" || n == "min" || n == "max" || n == "avg" || n == "array_agg";
 }
 
 bool is_window_function_name(const std::string& n) {
@@ -1114,6 +1132,14 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
       call.type = at == TypeId::Float64                  ? TypeId::Float64
                   : name == "sum" && at == TypeId::Int32 ? TypeId::Int64
                                                          : TypeId::Numeric;
+    } else if (name == "array_agg") {
+      if (at == TypeId::Unknown) arg = convert(std::move(arg), at = TypeId::Text);
+      if (is_array(at))
+        throw_unsupported("array_agg over arrays (multidimensional arrays)", pos_of(e.location));
+      if (array_type(at) == TypeId::Unknown)
+        throw_unsupported("arrays of type " + tn(at), pos_of(e.location));
+      call.func = AggFunc::ArrayAgg;
+      call.type = array_type(at);
     } else {
       if (at == TypeId::Unknown) arg = convert(std::move(arg), at = TypeId::Text);
       if (at == TypeId::Bool)
@@ -1229,6 +1255,7 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   if (name == "abs" && args.size() == 1 && args[0]->type == TypeId::Unknown)
     fail(SqlState::UndefinedFunction, "function abs(unknown) is not unique", e.location,
          "Could not choose a best candidate function. You might need to add explicit type casts.");
+  if (ExprPtr x = bind_array_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_catalog_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_math(name, args, e.location)) return x;
   // EXTRACT(field FROM x) is extract('field', x): PostgreSQL 15 returns numeric, OmenDB (no numeric
@@ -1467,7 +1494,21 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       }
       int32_t typmod = -1;
       TypeId t = detail::resolve_type(e.cast_type, &typmod);
-      ExprPtr a = bind(*e.args.at(0), c);
+      const ast::Expr& operand = *e.args.at(0);
+      if (is_array(t) && operand.kind == ast::ExprKind::ArrayCtor && operand.args.empty())
+        return Expr::make_constant(Value::text(arr::Builder(element_type(t)).finish(), t),
+                                   t);  // ARRAY[]::int[]
+      ExprPtr a = bind(operand, c);
+      if (is_array(t) || is_array(a->type)) {
+        if (a->type == t) return a;
+        bool ok = a->type == TypeId::Unknown || (is_array(t) && is_string_type(a->type)) ||
+                  (is_array(a->type) && t == TypeId::Text) ||
+                  (is_array(t) && is_array(a->type) &&
+                   arr::can_cast_element(element_type(a->type), element_type(t), nullptr));
+        if (!ok) fail(SqlState::CannotCoerce, "cannot cast type " + tn(a->type) + " to " + tn(t), e.location);
+        if (is_string_type(a->type) && a->type != TypeId::Text) a = convert(std::move(a), TypeId::Text);
+        return convert(std::move(a), t);
+      }
       if (t == TypeId::Numeric && typmod >= 0) {
         if (a->type == TypeId::Bool)
           fail(SqlState::CannotCoerce, "cannot cast type boolean to numeric", e.location);
@@ -1502,6 +1543,10 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
     }
     case ast::ExprKind::Subquery:
       return bind_subquery(e, c);
+    case ast::ExprKind::ArrayCtor:
+    case ast::ExprKind::Subscript:
+    case ast::ExprKind::ArrayCmp:
+      return bind_array_expr(e, c);
     case ast::ExprKind::Between: {
       ExprPtr x = bind(*e.args.at(0), c);
       ExprPtr lo = bind(*e.args.at(1), c);
@@ -1514,6 +1559,226 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
     }
   }
   fail(SqlState::InternalError, "unknown expression kind", e.location);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Arrays (docs/types.md, "Arrays"): every operation is an ExprOp::Array whose func packs the
+// common/array.h operation, the array type and an extra operand; the runtime runs it through arr::run.
+
+namespace {
+ExprPtr array_op(arr::Func f, TypeId array_type, TypeId result, std::vector<ExprPtr> args, int extra = 0) {
+  ExprPtr x = Expr::make(ExprOp::Array, result, std::move(args));
+  x->func = static_cast<int>(arr::code(f, array_type, extra));
+  return x;
+}
+}  // namespace
+
+ExprPtr Binder::bind_array_expr(const ast::Expr& e, ExprCtx& c) {
+  switch (e.kind) {
+    case ast::ExprKind::ArrayCtor: {
+      if (e.args.empty())
+        fail(SqlState::IndeterminateDatatype, "cannot determine type of empty array", e.location,
+             "Explicitly cast to the desired type, for example ARRAY[]::integer[].");
+      std::vector<ExprPtr> args;
+      std::vector<const Expr*> all;
+      for (const auto& a : e.args) {
+        args.push_back(bind(*a, c));
+        if (is_array(args.back()->type)) throw_unsupported("multidimensional arrays", pos_of(a->location));
+        all.push_back(args.back().get());
+      }
+      TypeId t = unify(all, "ARRAY", e.location);
+      TypeId at = array_type(t);
+      if (at == TypeId::Unknown) throw_unsupported("arrays of type " + tn(t), pos_of(e.location));
+      for (auto& a : args) a = convert(std::move(a), t);
+      return array_op(arr::Func::Build, at, at, std::move(args));
+    }
+    case ast::ExprKind::Subscript: {
+      ExprPtr a = bind(*e.args.at(0), c);
+      if (!is_array(a->type))
+        fail(SqlState::DatatypeMismatch,
+             "cannot subscript type " + tn(a->type) + " because it does not support subscripting",
+             e.location);
+      ExprPtr i = bind(*e.args.at(1), c);
+      if (i->type == TypeId::Unknown || i->type == TypeId::Int32) {
+        i = convert(std::move(i), TypeId::Int64);
+      } else if (i->type != TypeId::Int64) {
+        fail(SqlState::DatatypeMismatch, "array subscript must have type integer", e.args[1]->location);
+      }
+      TypeId at = a->type;
+      return array_op(arr::Func::Subscript, at, element_type(at), list(std::move(a), std::move(i)));
+    }
+    case ast::ExprKind::ArrayCmp: {
+      const bool all = e.sublink == ast::SubLinkKind::All;
+      static const char* const kSyms[] = {"=", "<>", "<", "<=", ">", ">="};
+      int op = 0;
+      switch (e.binary_op) {
+        case ast::BinaryOp::Ne:
+          op = 1;
+          break;
+        case ast::BinaryOp::Lt:
+          op = 2;
+          break;
+        case ast::BinaryOp::Le:
+          op = 3;
+          break;
+        case ast::BinaryOp::Gt:
+          op = 4;
+          break;
+        case ast::BinaryOp::Ge:
+          op = 5;
+          break;
+        default:
+          break;
+      }
+      ExprPtr x = bind(*e.args.at(0), c);
+      ExprPtr a = bind(*e.args.at(1), c);
+      if (a->type == TypeId::Unknown) {
+        TypeId xt = x->type == TypeId::Unknown ? TypeId::Text : x->type;
+        if (array_type(xt) == TypeId::Unknown)
+          throw_unsupported("arrays of type " + tn(xt), pos_of(e.location));
+        a = convert(std::move(a), array_type(xt));
+      }
+      if (!is_array(a->type))
+        fail(SqlState::WrongObjectType, std::string("op ANY/ALL (array) requires array on right side"),
+             e.location);
+      TypeId elem = element_type(a->type);
+      if (x->type == TypeId::Unknown) x = convert(std::move(x), elem);
+      if (x->type != elem) {
+        // As `x op element` would be coerced: numeric widening, oid with integers, text with name.
+        TypeId common = catalog_common_type(x->type, elem);
+        if (common == TypeId::Unknown && ((is_numeric(x->type) && is_numeric(elem)) ||
+                                          (is_date_or_timestamp(x->type) && is_date_or_timestamp(elem))))
+          common = wider(x->type, elem);
+        if (common == TypeId::Unknown || array_type(common) == TypeId::Unknown)
+          fail(SqlState::UndefinedFunction,
+               "operator does not exist: " + tn(x->type) + " " + kSyms[op] + " " + tn(elem), e.location,
+               kCastHint);
+        x = convert(std::move(x), common);
+        if (common != elem) a = convert(std::move(a), array_type(common));
+      }
+      TypeId at = a->type;
+      return array_op(arr::Func::AnyAll, at, TypeId::Bool, list(std::move(x), std::move(a)),
+                      op * 2 + (all ? 1 : 0));
+    }
+    default:
+      break;
+  }
+  fail(SqlState::InternalError, "unknown array expression", e.location);
+}
+
+ExprPtr Binder::bind_array_function(const std::string& name, std::vector<ExprPtr>& args, int loc) {
+  static const std::pair<const char*, arr::Func> kFuncs[] = {
+      {"array_length", arr::Func::Length},     {"array_upper", arr::Func::Upper},
+      {"array_lower", arr::Func::Lower},       {"array_ndims", arr::Func::Ndims},
+      {"cardinality", arr::Func::Cardinality}, {"array_to_string", arr::Func::ToString},
+      {"array_dims", arr::Func::Dims},         {"array_append", arr::Func::Append},
+      {"array_prepend", arr::Func::Prepend},   {"array_cat", arr::Func::Cat}};
+  if (name == "unnest" || name == "generate_subscripts")
+    throw_unsupported(name + "() (set-returning functions)", pos_of(loc));
+  const arr::Func* f = nullptr;
+  for (const auto& [n, func] : kFuncs)
+    if (name == n) f = &func;
+  if (!f) return nullptr;
+  auto no_such = [&] {
+    fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
+         kFuncHint);
+  };
+  // The array argument: an unknown literal cannot be typed from an anyarray signature.
+  const size_t array_arg = *f == arr::Func::Prepend ? 1 : 0;
+  if (args.size() <= array_arg) no_such();
+  if (*f == arr::Func::Cat && args.size() == 2) {  // one known array type types the other side
+    if (args[0]->type == TypeId::Unknown && is_array(args[1]->type))
+      args[0] = convert(std::move(args[0]), args[1]->type);
+    if (args[1]->type == TypeId::Unknown && is_array(args[0]->type))
+      args[1] = convert(std::move(args[1]), args[0]->type);
+  }
+  if ((*f == arr::Func::Append || *f == arr::Func::Prepend) && args.size() == 2) {
+    ExprPtr& other = args[1 - array_arg];
+    if (args[array_arg]->type == TypeId::Unknown && other->type != TypeId::Unknown &&
+        array_type(other->type) != TypeId::Unknown)
+      args[array_arg] = convert(std::move(args[array_arg]), array_type(other->type));
+  }
+  TypeId at = args[array_arg]->type;
+  if (at == TypeId::Unknown)
+    fail(SqlState::UndefinedFunction, "could not determine polymorphic type because input has type unknown",
+         loc);
+  if (!is_array(at)) no_such();
+  TypeId result = TypeId::Int32;
+  switch (*f) {
+    case arr::Func::Length:
+    case arr::Func::Upper:
+    case arr::Func::Lower:
+      if (args.size() != 2) no_such();
+      if (args[1]->type == TypeId::Unknown) args[1] = convert(std::move(args[1]), TypeId::Int32);
+      if (args[1]->type != TypeId::Int32) no_such();
+      break;
+    case arr::Func::Ndims:
+    case arr::Func::Cardinality:
+      if (args.size() != 1) no_such();
+      break;
+    case arr::Func::Dims:
+      if (args.size() != 1) no_such();
+      result = TypeId::Text;
+      break;
+    case arr::Func::ToString:
+      if (args.size() != 2 && args.size() != 3) no_such();
+      for (size_t i = 1; i < args.size(); ++i) {
+        if (is_string_type(args[i]->type)) args[i] = convert(std::move(args[i]), TypeId::Text);
+        if (args[i]->type != TypeId::Text) no_such();
+      }
+      result = TypeId::Text;
+      break;
+    case arr::Func::Append:
+    case arr::Func::Prepend: {
+      if (args.size() != 2) no_such();
+      ExprPtr& v = args[1 - array_arg];
+      if (v->type == TypeId::Unknown || (is_numeric(v->type) && is_numeric(element_type(at)) &&
+                                         wider(v->type, element_type(at)) == element_type(at)))
+        v = convert(std::move(v), element_type(at));
+      if (v->type != element_type(at)) no_such();
+      result = at;
+      break;
+    }
+    case arr::Func::Cat:
+      if (args.size() != 2 || args[1]->type != at) no_such();
+      result = at;
+      break;
+    default:
+      no_such();
+  }
+  // Strict functions: NULL for a NULL argument (array_to_string's null string and the concatenations
+  // apply their own rules in arr::eval).
+  return array_op(*f, at, result, std::move(args));
+}
+
+OpPtr Binder::array_aggregate(const ast::Expr& e, OpPtr root, bool correlated) {
+  if (root->output.size() != 1)
+    fail(SqlState::SyntaxError, "subquery must return only one column", e.location);
+  const OutputColumn y = root->output[0];
+  if (is_array(y.type))
+    throw_unsupported("ARRAY(SELECT ...) of arrays (multidimensional arrays)", pos_of(e.location));
+  TypeId yt = y.type == TypeId::Unknown ? TypeId::Text : y.type;
+  if (array_type(yt) == TypeId::Unknown) throw_unsupported("arrays of type " + tn(yt), pos_of(e.location));
+  auto agg = std::make_unique<plan::AggregateOp>();
+  const OutputColumn out{new_id(), "array", array_type(yt)};
+  agg->output.push_back(out);
+  ExprPtr value;
+  if (correlated && root->is<plan::ProjectOp>()) {
+    // scalar_join groups the rows under the Project by the correlation keys: the aggregate goes there.
+    auto& project = root->as<plan::ProjectOp>();
+    value = std::move(project.exprs[0]);
+    agg->children.push_back(std::move(project.children[0]));
+  } else {
+    value = Expr::make_column(y.id, y.type);
+    agg->children.push_back(std::move(root));
+  }
+  if (value->type == TypeId::Unknown) value = convert(std::move(value), TypeId::Text);
+  agg->aggregates.push_back({AggFunc::ArrayAgg, std::move(value), out.type});
+  auto project = std::make_unique<plan::ProjectOp>();
+  project->output.push_back({new_id(), y.name, out.type});
+  project->exprs.push_back(Expr::make_column(out.id, out.type));
+  project->children.push_back(std::move(agg));
+  return project;
 }
 
 // The comparisons of `x IN (literals...)` as one InSet expression, when the list is long and every
@@ -1552,6 +1817,11 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
   TypeId from = e->type, to = col.type;
   bool ok = from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
             to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to));
+  if (is_array(from) && is_array(to)) {  // element-wise assignment casts (int8[] -> int4[] ...)
+    bool explicit_only = false;
+    TypeId f = element_type(from), t = element_type(to);
+    ok = arr::can_cast_element(f, t, &explicit_only) && (!explicit_only || (is_numeric(f) && is_numeric(t)));
+  }
   if (!ok)
     fail(SqlState::DatatypeMismatch,
          "column \"" + col.name + "\" is of type " + tn(to) + " but " + what + " is of type " + tn(from), loc,
@@ -1709,12 +1979,16 @@ int Binder::add_subplan(OpPtr child, plan::SubqueryOp::Mode mode) {
 ExprPtr Binder::bind_subquery(const ast::Expr& e, ExprCtx& c) {
   ExprPtr x;
   if (e.sublink == ast::SubLinkKind::Any || e.sublink == ast::SubLinkKind::All) x = bind(*e.args.at(0), c);
-  if (e.sublink == ast::SubLinkKind::Scalar && c.decorrelate && c.scope) {
+  if ((e.sublink == ast::SubLinkKind::Scalar || e.sublink == ast::SubLinkKind::Array) && c.decorrelate &&
+      c.scope) {
     // May name the enclosing query: then a left join over a grouped aggregate (scalar_join).
     std::vector<ColumnId> refs;
     std::vector<ExprPtr> correlated;
     OpPtr root = plan_correlated(e, c.scope, refs, correlated);
-    if (!refs.empty()) return scalar_join(e, std::move(root), std::move(refs), std::move(correlated));
+    if (!refs.empty()) {
+      if (e.sublink == ast::SubLinkKind::Array) root = array_aggregate(e, std::move(root), true);
+      return scalar_join(e, std::move(root), std::move(refs), std::move(correlated));
+    }
     return subquery_result(e, std::move(x), std::move(root));
   }
   OpPtr root = plan_subselect(*e.subquery, c.scope, e.location);
@@ -1763,6 +2037,17 @@ ExprPtr Binder::subquery_result(const ast::Expr& e, ExprPtr x, OpPtr root) {
       TypeId t = root->output[0].type;
       int k = add_subplan(std::move(root), plan::SubqueryOp::Mode::Row);
       return subquery_value(k, 0, t);
+    }
+    case ast::SubLinkKind::Array: {
+      root = array_aggregate(e, std::move(root), false);
+      TypeId t = root->output[0].type;
+      int k = add_subplan(std::move(root), plan::SubqueryOp::Mode::Row);
+      // array_agg over no rows is NULL, ARRAY(SELECT ...) over none '{}'.
+      std::vector<ExprPtr> args;
+      args.push_back(Expr::make(ExprOp::IsNull, TypeId::Bool, list(subquery_value(k, 0, t))));
+      args.push_back(Expr::make_constant(Value::text(arr::Builder(element_type(t)).finish(), t), t));
+      args.push_back(subquery_value(k, 0, t));
+      return Expr::make(ExprOp::Case, t, std::move(args));
     }
     case ast::SubLinkKind::Any:
     case ast::SubLinkKind::All:
@@ -2597,6 +2882,7 @@ OpPtr Binder::apply_semi_joins(OpPtr cur) {
 ExprPtr Binder::scalar_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId> refs,
                             std::vector<ExprPtr> correlated) {
   const ast::SelectStmt& s = *e.subquery;
+  const bool array_subquery = e.sublink == ast::SubLinkKind::Array;
   const bool plain = s.group_by.empty() && !s.having && !s.distinct && s.order_by.empty() && !s.limit &&
                      !s.offset && root->is<plan::ProjectOp>() && root->output.size() == 1 &&
                      !root->children.empty() && root->children[0]->is<plan::AggregateOp>();
@@ -2624,6 +2910,11 @@ ExprPtr Binder::scalar_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId
         if (agg.output[i].id == x->column) {
           bool count =
               agg.aggregates[i].func == AggFunc::Count || agg.aggregates[i].func == AggFunc::CountStar;
+          if (agg.aggregates[i].func == AggFunc::ArrayAgg && array_subquery) {  // ARRAY(SELECT ...): '{}'
+            x = Expr::make_constant(Value::text(arr::Builder(element_type(x->type)).finish(), x->type),
+                                    x->type);
+            return;
+          }
           x = Expr::make_constant(count ? Value::int64(0) : Value::null(x->type), x->type);
           return;
         }
@@ -4263,6 +4554,8 @@ ExprPtr Binder::bind_window_call(const ast::Expr& e, ExprCtx& c) {
       case AggFunc::Max:
         w.func = WindowFunction::Max;
         break;
+      case AggFunc::ArrayAgg:
+        throw_unsupported("array_agg as a window function", pos_of(e.location));
     }
     if (call.arg) w.args.push_back(std::move(call.arg));
     type = call.type;
@@ -4615,6 +4908,7 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
       if (inline_pk) multiple_pk(c.location);
       if (col.type == TypeId::Interval)
         throw_unsupported("an interval column in a primary key", pos_of(c.location));
+      if (is_array(col.type)) throw_unsupported("an array column in a primary key", pos_of(c.location));
       inline_pk = true;
       col.not_null = true;
       def.primary_key.push_back(static_cast<int>(def.columns.size()));
@@ -4632,6 +4926,8 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
              stmt.location);
       if (def.columns[idx].type == TypeId::Interval)
         throw_unsupported("an interval column in a primary key", pos_of(stmt.location));
+      if (is_array(def.columns[idx].type))
+        throw_unsupported("an array column in a primary key", pos_of(stmt.location));
       def.primary_key.push_back(idx);
       def.columns[idx].not_null = true;
     }

@@ -68,6 +68,9 @@ enum class ExprOp {
                 // has args[0]'s type: Bool, Int32, Int64, Float64, Text, Date, Time, Timestamp(Tz)).
                 // PostgreSQL's rules: FALSE when the subquery has no rows (even for a NULL args[0]); NULL
                 // when args[0] is NULL, or when it is not found and the rows have a NULL.
+  Array,        // an array operation (common/array.h): func = arr::code(arr::Func, array type, extra) over
+                // args (ARRAY[...] elements, a[i], x op ANY|ALL (a), array_length ...); each operation's
+                // NULL rules (the runtime applies them, so it is not strict)
 };
 
 // ExprOp::Match's flags (the runtime's rt_match reads the same bits).
@@ -108,15 +111,15 @@ struct OutputColumn {
   TypeId type = TypeId::Unknown;
 };
 
-enum class AggFunc { CountStar, Count, Sum, Min, Max, Avg };
+enum class AggFunc { CountStar, Count, Sum, Min, Max, Avg, ArrayAgg };
 
 struct AggregateCall {
   AggFunc func = AggFunc::CountStar;
   ExprPtr arg;  // null for CountStar
   // Result types (PostgreSQL's): count -> Int64; sum(Int32) -> Int64 (overflow -> 22003); sum(Int64),
   // sum(Numeric) -> Numeric; sum(Float64) -> Float64; min/max -> the argument's type (Text compares
-  // bytewise); avg(Int32|Int64|Numeric) -> Numeric, avg(Float64) -> Float64. Empty input: count 0,
-  // others NULL.
+  // bytewise); avg(Int32|Int64|Numeric) -> Numeric, avg(Float64) -> Float64; array_agg(x) -> x's array
+  // type (NULLs included, in input order). Empty input: count 0, others NULL.
   TypeId type = TypeId::Int64;
 };
 

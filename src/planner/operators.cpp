@@ -67,6 +67,7 @@ void ShapeWriter::put(const Expr* e) {
     case ExprOp::Match:
     case ExprOp::Math:
     case ExprOp::Cast:
+    case ExprOp::Array:
       out_ += "f" + std::to_string(e->func);
       break;
     case ExprOp::Subquery:
@@ -320,6 +321,8 @@ const char* agg_name(AggFunc f) {
       return "max";
     case AggFunc::Avg:
       return "avg";
+    case AggFunc::ArrayAgg:
+      return "array_agg";
   }
   return "?";
 }

@@ -2,6 +2,7 @@
 
 #include "catalog/functions.h"
 
+#include "common/array.h"
 #include "common/datetime_sql.h"
 #include "common/numeric.h"
 #include "planner/planner_internal.h"
@@ -181,6 +182,23 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       return "$sub" + std::to_string(e.subquery) + (e.sub_column ? "." + std::to_string(e.sub_column) : "");
     case ExprOp::InSubquery:
       return "(" + arg(0) + " IN $sub" + std::to_string(e.subquery) + ")";
+    case ExprOp::Array: {
+      const arr::Func f = arr::code_func(e.func);
+      if (f == arr::Func::Build) {
+        std::string s = "ARRAY[";
+        for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
+        return s + "]";
+      }
+      if (f == arr::Func::Subscript) return arg(0) + "[" + arg(1) + "]";
+      if (f == arr::Func::AnyAll) {
+        static const char* const kOps[] = {"=", "<>", "<", "<=", ">", ">="};
+        int extra = arr::code_extra(e.func);
+        return "(" + arg(0) + " " + kOps[extra / 2] + (extra % 2 ? " ALL (" : " ANY (") + arg(1) + "))";
+      }
+      std::string s = std::string(arr::func_name(f)) + "(";
+      for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
+      return s + ")";
+    }
     case ExprOp::Case: {
       std::string s = "CASE";
       size_t n = e.args.size();

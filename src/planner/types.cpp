@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "common/array.h"
 #include "common/error.h"
 #include "common/numeric.h"
 #include "planner/planner_internal.h"
@@ -69,6 +70,8 @@ Value parse_text(const std::string& text, TypeId to) {
       break;  // convert_value handles them
     case TypeId::Numeric:
       return Value::numeric(num::parse(text));
+    default:  // arrays: convert_value handles them
+      break;
     case TypeId::Int32:
     case TypeId::Int64: {
       std::string_view digits = s;
@@ -137,6 +140,16 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
   if (v.is_null()) return Value::null(to);
   TypeId from = v.type();
   if (from == to) return v;
+  if (is_array(from) || is_array(to)) {  // common/array.h: text in and out, element-wise casts
+    if (is_array(from) && is_array(to)) {
+      if (!arr::can_cast_element(element_type(from), element_type(to), nullptr)) cannot_cast(from, to);
+      return Value::text(arr::cast(v.as_text(), from, to, dt), to);
+    }
+    if (is_array(from) && to == TypeId::Text) return Value::text(arr::to_text(v.as_text(), from, dt.dt.tz));
+    if (is_array(to) && (from == TypeId::Unknown || from == TypeId::Text))
+      return Value::text(arr::parse(v.as_text(), to, dt), to);
+    cannot_cast(from, to);
+  }
   if (is_datetime(from) || is_datetime(to)) {
     if (!dtsql::can_cast(from, to)) cannot_cast(from, to);
     return dtsql::cast_value(v, to, dt);
@@ -245,7 +258,17 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
 TypeId resolve_type(const ast::TypeName& t, int* max_length) {
   if (max_length) *max_length = -1;
   int pos = t.location >= 0 ? t.location + 1 : 0;
-  if (t.is_array) throw_unsupported("array types", pos);
+  if (t.is_array) {
+    // One-dimensional arrays of the element types common/array.h knows (int[][] is int[], as in
+    // PostgreSQL, which does not enforce declared dimensions). An element's typmod (varchar(3)[],
+    // numeric(5,2)[]) is not applied.
+    ast::TypeName elem = t;
+    elem.is_array = false;
+    TypeId e = resolve_type(elem, nullptr);
+    TypeId a = array_type(e);
+    if (a == TypeId::Unknown) throw_unsupported("arrays of type " + std::string(type_name(e)), pos);
+    return a;
+  }
   const std::string& n = t.name;
   if (n == "int4" || n == "integer" || n == "int" || n == "int2" || n == "smallint") return TypeId::Int32;
   if (n == "int8" || n == "bigint") return TypeId::Int64;
@@ -301,19 +324,22 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
     return TypeId::Numeric;
   }
   if (n == "bpchar" || n == "char" || n == "character") throw_unsupported("type character", pos);
-  static const char* const known[] = {"timetz",        "bytea",       "json",
-                                      "jsonb",         "uuid",        "money",
-                                      "inet",          "cidr",        "macaddr",
-                                      "xml",           "point",       "bit",
-                                      "varbit",        "tsvector",    "tsquery",
-                                      "serial",        "bigserial",   "smallserial",
-                                      "serial4",       "serial8",     "serial2",
-                                      "regclass",      "line",        "box",
-                                      "polygon",       "circle",      "lseg",
-                                      "path",          "int4range",   "int8range",
-                                      "daterange",     "tsrange",     "tstzrange",
-                                      "citext",        "macaddr8",    "pg_lsn",
-                                      "txid_snapshot", "bit varying", "time with time zone"};
+  static const char* const known[] = {"timetz",        "bytea",        "json",
+                                      "jsonb",         "uuid",         "money",
+                                      "inet",          "cidr",         "macaddr",
+                                      "xml",           "point",        "bit",
+                                      "varbit",        "tsvector",     "tsquery",
+                                      "serial",        "bigserial",    "smallserial",
+                                      "serial4",       "serial8",      "serial2",
+                                      "regclass",      "line",         "box",
+                                      "polygon",       "circle",       "lseg",
+                                      "path",          "int4range",    "int8range",
+                                      "daterange",     "tsrange",      "tstzrange",
+                                      "citext",        "macaddr8",     "pg_lsn",
+                                      "txid_snapshot", "bit varying",  "time with time zone",
+                                      "regtype",       "regnamespace", "regproc",
+                                      "regprocedure",  "regrole",      "regoper",
+                                      "aclitem"};
   for (const char* k : known)
     if (n == k) throw_unsupported("type " + n, pos);
   throw SqlError(SqlState::UndefinedObject, "type \"" + n + "\" does not exist").at(pos);

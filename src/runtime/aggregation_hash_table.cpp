@@ -1,5 +1,7 @@
 #include "runtime/aggregation_hash_table.h"
 
+#include "common/array.h"
+
 #include "common/datetime.h"
 #include "common/numeric.h"
 
@@ -59,6 +61,9 @@ uint64_t hash_keys(const std::vector<TypeId>& types, const Datum* keys) {
       k = hash_interval(d.i64, d.dm.day, d.dm.month);
     } else if (types[i] == TypeId::Numeric) {
       k = hash_numeric(d.str.ptr, d.str.len);
+    } else if (is_array(types[i])) {  // rt_hash_array
+      std::string key = arr::hash_key(d.str.view(), types[i]);
+      k = hash_bytes(key.data(), key.size());
     } else if (is_string_type(types[i])) {
       k = hash_bytes(d.str.ptr, d.str.len);
     } else {

@@ -106,6 +106,11 @@ void ExecContext::set_params(const std::vector<Value>& values) {
         d.dm = DayMonth{v.interval_day(), v.interval_month()};
         break;
       default:
+        if (is_array(v.type())) {  // its bytes
+          param_text[i] = v.as_text();
+          d.str = StrRef{param_text[i].data(), param_text[i].size()};
+          break;
+        }
         d.i64 = v.as_int();
         break;
     }

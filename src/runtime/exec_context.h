@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "catalog/system_catalog.h"
+#include "common/array.h"
 #include "common/datetime_sql.h"
 #include "common/datum.h"
 #include "common/error.h"
@@ -109,6 +110,8 @@ class ExecContext {
   // The numeric sum()/avg() states of this run (rt_numeric_accum).
   std::vector<std::unique_ptr<num::Accumulator>> accumulators;
   static constexpr uint64_t kAccumulatorBytes = 96;  // counted in `memory` per accumulator
+  // The array_agg() states of this run (rt_array_accum), their bytes counted in `memory` as they grow.
+  std::vector<std::unique_ptr<arr::Builder>> array_builders;
   std::optional<SqlError> error;
   // The session's TimeZone and the transaction / statement start times (date/time functions and casts).
   dtsql::EvalContext datetime;

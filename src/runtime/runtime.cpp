@@ -9,6 +9,7 @@
 #include <string>
 
 #include "catalog/functions.h"
+#include "common/array.h"
 #include "common/interrupt.h"
 #include "common/value.h"
 #include "runtime/exec_context.h"
@@ -799,6 +800,70 @@ int32_t rt_numeric_accum_result(QueryState* qs, const Datum* state, int32_t avg,
   const auto& acc = *reinterpret_cast<const num::Accumulator*>(static_cast<uintptr_t>(state->i64));
   if (acc.count() == 0) return 1;
   set_numeric(qs, avg ? acc.avg() : acc.sum(), out);
+  return 1;
+}
+
+int32_t rt_array(QueryState* qs, int64_t code, const Datum* args, int32_t nargs, Datum* out) {
+  ExecContext& ctx = ctx_of(qs);
+  std::string storage;
+  arr::run(code, args, nargs, *out, ctx.datetime, storage);
+  // A text or array result points into `storage` (or into an argument, which outlives the call).
+  if (!out->is_null &&
+      physical_type(arr::code_func(code) == arr::Func::Subscript ? element_type(arr::code_type(code))
+                                                                 : arr::code_type(code)) == PhysType::Text &&
+      !storage.empty() && out->str.ptr >= storage.data() && out->str.ptr <= storage.data() + storage.size())
+    out->str = ctx.arena.copy(out->str.ptr, out->str.len);
+  return 1;
+}
+
+int32_t rt_array_cast(QueryState* qs, int32_t from_id, int32_t to_id, const Datum* in, Datum* out) {
+  ExecContext& ctx = ctx_of(qs);
+  const auto from = static_cast<TypeId>(from_id), to = static_cast<TypeId>(to_id);
+  std::string r;
+  if (is_array(from) && is_array(to))
+    r = arr::cast(in->str.view(), from, to, ctx.datetime);
+  else if (is_array(from))
+    r = arr::to_text(in->str.view(), from, ctx.datetime.dt.tz);
+  else
+    r = arr::parse(in->str.view(), to, ctx.datetime);
+  out->is_null = 0;
+  out->str = ctx.arena.copy(r.data(), r.size());
+  return 1;
+}
+
+int32_t rt_array_cmp(QueryState*, int32_t type, const char* a, uint64_t an, const char* b, uint64_t bn) {
+  int c = arr::compare({a, static_cast<size_t>(an)}, {b, static_cast<size_t>(bn)}, static_cast<TypeId>(type));
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+uint64_t rt_hash_array(QueryState*, int32_t type, const char* p, uint64_t n) {
+  std::string key = arr::hash_key({p, static_cast<size_t>(n)}, static_cast<TypeId>(type));
+  return hash_bytes(key.data(), key.size());
+}
+
+int32_t rt_array_accum(QueryState* qs, Datum* state, int32_t element, const Datum* value) {
+  ExecContext& ctx = ctx_of(qs);
+  if (state->i64 == 0) {
+    ctx.memory.reserve(ExecContext::kAccumulatorBytes);
+    ctx.array_builders.push_back(std::make_unique<arr::Builder>(static_cast<TypeId>(element)));
+    state->i64 = static_cast<int64_t>(reinterpret_cast<uintptr_t>(ctx.array_builders.back().get()));
+  }
+  auto& builder = *reinterpret_cast<arr::Builder*>(static_cast<uintptr_t>(state->i64));
+  ctx.memory.reserve(
+      4 + (value->is_null
+               ? 0
+               : (physical_type(static_cast<TypeId>(element)) == PhysType::Text ? value->str.len : 16)));
+  builder.add(*value);
+  return 1;
+}
+
+int32_t rt_array_accum_result(QueryState* qs, const Datum* state, Datum* out) {
+  out->is_null = 1;
+  if (state->i64 == 0) return 1;
+  const auto& builder = *reinterpret_cast<const arr::Builder*>(static_cast<uintptr_t>(state->i64));
+  std::string r = builder.finish();
+  out->is_null = 0;
+  out->str = ctx_of(qs).arena.copy(r.data(), r.size());
   return 1;
 }
 

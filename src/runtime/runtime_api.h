@@ -169,6 +169,17 @@ uint64_t rt_hash_numeric(QueryState* qs, const char* p, uint64_t n);
 int32_t rt_numeric_accum(QueryState* qs, Datum* state, const char* p, uint64_t n);
 int32_t rt_numeric_accum_int(QueryState* qs, Datum* state, int64_t v);
 int32_t rt_numeric_accum_result(QueryState* qs, const Datum* state, int32_t avg, Datum* out);
+// Arrays (common/array.h). rt_array: operation arr::code `code` over args (each operation's NULL
+// rules; *out is_null preset); rt_array_cast: a cast where `from` or `to` is an array type (*in not
+// NULL); rt_array_cmp / rt_hash_array: order (-1, 0, 1) and grouping hash of arrays of type `type`.
+// array_agg: `state` is the aggregate's value Datum, whose i64 holds the query-owned arr::Builder (0
+// until the first row); NULL elements are added too; the result is NULL without rows. Return 0 on error.
+int32_t rt_array(QueryState* qs, int64_t code, const Datum* args, int32_t nargs, Datum* out);
+int32_t rt_array_cast(QueryState* qs, int32_t from, int32_t to, const Datum* in, Datum* out);
+int32_t rt_array_cmp(QueryState* qs, int32_t type, const char* a, uint64_t an, const char* b, uint64_t bn);
+uint64_t rt_hash_array(QueryState* qs, int32_t type, const char* p, uint64_t n);
+int32_t rt_array_accum(QueryState* qs, Datum* state, int32_t element, const Datum* value);
+int32_t rt_array_accum_result(QueryState* qs, const Datum* state, Datum* out);
 }
 
 // X(name) for every function above, in one list.
@@ -190,7 +201,8 @@ int32_t rt_numeric_accum_result(QueryState* qs, const Datum* state, int32_t avg,
   X(rt_in_add_double) X(rt_in_add_text) X(rt_check_interrupts) \
   X(rt_numeric) X(rt_numeric_cast) X(rt_numeric_cmp) X(rt_hash_numeric) X(rt_numeric_accum) \
   X(rt_numeric_accum_int) X(rt_numeric_accum_result) X(rt_window_row) X(rt_window_row_done) \
-  X(rt_window_set_frame) X(rt_window_finish) X(rt_window_rows)
+  X(rt_window_set_frame) X(rt_window_finish) X(rt_window_rows) X(rt_array) X(rt_array_cast) X(rt_array_cmp) \
+  X(rt_hash_array) X(rt_array_accum) X(rt_array_accum_result)
 // clang-format on
 
 }  // namespace omendb::runtime

@@ -5,12 +5,17 @@
 #include <cstring>
 #include <numeric>
 
+#include "common/array.h"
 #include "common/datetime.h"
 #include "common/numeric.h"
 
 namespace omendb::runtime {
 
 int compare_datums(TypeId type, const Datum& a, const Datum& b) {
+  if (is_array(type)) {
+    int c = arr::compare(a.str.view(), b.str.view(), type);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
   switch (type) {
     case TypeId::Float64: {
       double x = a.f64, y = b.f64;

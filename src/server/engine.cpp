@@ -1239,6 +1239,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         d.str = StrRef{v.as_text().data(), v.as_text().size()};
         return;
       default:
+        if (is_array(v.type())) {  // its bytes
+          d.str = StrRef{v.as_text().data(), v.as_text().size()};
+          return;
+        }
         d.i64 = v.as_int();
         return;
     }
@@ -1661,6 +1665,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (i < 0) throw SqlError(SqlState::UndefinedColumn, "column \"" + c + "\" does not exist");
       if (def.columns[static_cast<size_t>(i)].type == TypeId::Interval)
         throw_unsupported("an index on an interval column");
+      if (is_array(def.columns[static_cast<size_t>(i)].type))
+        throw_unsupported("an index on an array column");
       index.attnums.push_back(def.attnum(static_cast<size_t>(i)));
     }
     if (stmt.name.empty()) {

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "common/array.h"
 #include "common/error.h"
 #include "common/numeric.h"
 #include "planner/planner.h"
@@ -94,10 +95,20 @@ TypeId type_from_oid(uint32_t type_oid) {
       return TypeId::Interval;
     case 2950:
       throw_unsupported("parameters of type uuid");
+    case 1005:  // int2[]: int2 is int4 in OmenDB
+      return TypeId::Int32Array;
+    case 1021:  // float4[]
+      return TypeId::Float64Array;
+    case 1015:  // varchar[]
+      return TypeId::TextArray;
     case 114:
     case 3802:
       throw_unsupported("parameters of type json");
     default:
+      for (uint8_t t = 1; t <= 14; ++t)
+        if (TypeId a = array_type(static_cast<TypeId>(t));
+            a != TypeId::Unknown && omendb::type_oid(a) == type_oid)
+          return a;
       throw_unsupported("parameters of type OID " + std::to_string(type_oid));
   }
 }
@@ -131,6 +142,9 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
   if (format == 0) {
     check_text(b);
     return planner::value_from_text(std::string(b), type, dt);
+  }
+  if (is_array(type)) {
+    return Value::text(arr::from_wire(b, type), type);  // array_recv
   }
   if (is_datetime(type)) {
     Value v;
@@ -197,6 +211,13 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
 }
 
 void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZone& tz, std::string& out) {
+  if (is_array(type)) {  // array_send's layout is the stored one; array_out
+    if (format == 1)
+      out.append(d.str.ptr, d.str.len);
+    else
+      out += arr::to_text(d.str.view(), type, tz);
+    return;
+  }
   if (is_datetime(type)) {
     if (format == 1) {
       dtsql::append_binary(type, d, out);

@@ -184,7 +184,7 @@ bool deserialize(std::string_view in, TableDef& def) {
   for (ColumnDef& c : def.columns) {
     c.name = r.get_str();
     uint8_t t = r.get<uint8_t>();
-    if (t > kMaxTypeId || !storable(static_cast<TypeId>(t))) return false;
+    if (!valid_type_id(t) || !storable(static_cast<TypeId>(t))) return false;
     c.type = static_cast<TypeId>(t);
     c.not_null = r.get<uint8_t>() != 0;
     c.max_length = r.get<int32_t>();
@@ -216,7 +216,7 @@ bool deserialize(std::string_view in, TableDef& def) {
     for (TableDef::DroppedColumn& d : def.dropped) {
       d.attnum = r.get<int32_t>();
       uint8_t t = r.get<uint8_t>();
-      if (t > kMaxTypeId) return false;
+      if (!valid_type_id(t)) return false;
       d.type = static_cast<TypeId>(t);
       d.name = r.get_str();
     }

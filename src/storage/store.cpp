@@ -26,6 +26,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/array.h"
 #include "common/datetime_sql.h"
 #include "common/error.h"
 #include "common/interrupt.h"
@@ -403,6 +404,8 @@ std::string datum_text(TypeId type, const Datum& d) {
       dtsql::append_text(type, d, dt::TimeZone::utc(), s);  // no session here: timestamptz in UTC
       return s;
     }
+    default:  // arrays
+      return arr::to_text(d.str.view(), type, dt::TimeZone::utc());
   }
   return {};
 }
@@ -2000,7 +2003,7 @@ class StatementWriterImpl final : public StatementWriter {
       size_t strings = 0;
       for (size_t i = 0; i < table.columns.size(); ++i) {
         TypeId t = table.columns[i].type;
-        if (!row[i].is_null && (is_string_type(t) || t == TypeId::Numeric)) strings += row[i].str.len;
+        if (!row[i].is_null && physical_type(t) == PhysType::Text) strings += row[i].str.len;
       }
       if (strings > limit) throw row_too_big(strings, limit);
     }

@@ -122,23 +122,22 @@ CATALOG_DDL = [
 
 # Commands whose output must equal PostgreSQL's. psql runs them as user "postgres" on both servers, so the
 # Owner columns agree (OmenDB shows the session's user as the owner of every table).
+# \\l lists the one database OmenDB has: the pattern keeps PostgreSQL's template databases out of the
+# comparison (the reference cluster gets a database named omendb).
 CATALOG_COMMANDS = ["\\d", "\\dt", "\\di", "\\dn", "\\dt s*", "\\di t*", "\\dt nosuch*", '\\dt "Mixed Case"',
-                    "\\dtS pg_cl*", "\\dv pg_rol*"]
+                    "\\dtS pg_cl*", "\\dv pg_rol*", "\\l omendb", "\\du"]
 
 # Commands that do not work yet, with what they wait on: they must fail cleanly (an ERROR naming the
 # missing feature, SQLSTATE 0A000 or 42P01/42883 for a catalog OmenDB lacks), never print wrong output.
 # When one starts to work, move it to CATALOG_COMMANDS (its expected text is in CATALOG_EXPECTED).
 CATALOG_PENDING = {
-    # \\d NAME: psql's second query casts to regtype (not a type here yet), the column query uses scalar
-    # subqueries (branch subqexpr), then pg_policy (oid[] arrays, ARRAY(subquery)), pg_statistic_ext
-    # (= ANY(array), regclass, regnamespace) and pg_publication (UNION, generate_series, string_agg).
-    "\\d t": "regtype, scalar subqueries, arrays, UNION",
-    "\\d nokey": "regtype, scalar subqueries, arrays, UNION",
-    "\\d+ t": "arrays (reloptions), scalar subqueries",
-    # \\l: pg_database.datacl is aclitem[] and psql calls array_to_string on it (arrays).
-    "\\l": "arrays",
-    # \\du: ARRAY(SELECT ...) of the roles a role is member of.
-    "\\du": "ARRAY(subquery)",
+    # \\d NAME: psql's second query casts to regtype (not a type here yet), the column query uses
+    # correlated scalar subqueries that are not aggregates, then pg_policy (ARRAY(subquery) with ORDER BY,
+    # correlated), pg_statistic_ext (regclass, regnamespace) and pg_publication (UNION, generate_series,
+    # string_agg).
+    "\\d t": "regtype, scalar subqueries, UNION",
+    "\\d nokey": "regtype, scalar subqueries, UNION",
+    "\\d+ t": "regtype, scalar subqueries, UNION",
 }
 
 
@@ -177,12 +176,12 @@ CATALOG_EXPECTED = {
         '        List of relations\n Schema | Name | Type  |  Owner   \n--------+------+-------+----------\n public | s    | table | postgres\n(1 row)\n\n',
     '\\dtS pg_cl*':
         '            List of relations\n   Schema   |   Name   | Type  |  Owner   \n------------+----------+-------+----------\n pg_catalog | pg_class | table | postgres\n(1 row)\n\n',
+    '\\l omendb':
+        '                                          List of databases\n  Name  |  Owner   | Encoding | Collate |  Ctype  | ICU Locale | Locale Provider | Access privileges \n--------+----------+----------+---------+---------+------------+-----------------+-------------------\n omendb | postgres | UTF8     | C.UTF-8 | C.UTF-8 |            | libc            | \n(1 row)\n\n',
     '\\du':
         '                                   List of roles\n Role name |                         Attributes                         | Member of \n-----------+------------------------------------------------------------+-----------\n postgres  | Superuser, Create role, Create DB, Replication, Bypass RLS | {}\n\n',
     '\\dv pg_rol*':
         '            List of relations\n   Schema   |   Name   | Type |  Owner   \n------------+----------+------+----------\n pg_catalog | pg_roles | view | postgres\n(1 row)\n\n',
-    '\\l':
-        '                                             List of databases\n   Name    |  Owner   | Encoding | Collate |  Ctype  | ICU Locale | Locale Provider |   Access privileges   \n-----------+----------+----------+---------+---------+------------+-----------------+-----------------------\n postgres  | postgres | UTF8     | C.UTF-8 | C.UTF-8 |            | libc            | \n template0 | postgres | UTF8     | C.UTF-8 | C.UTF-8 |            | libc            | =c/postgres          +\n           |          |          |         |         |            |                 | postgres=CTc/postgres\n template1 | postgres | UTF8     | C.UTF-8 | C.UTF-8 |            | libc            | =c/postgres          +\n           |          |          |         |         |            |                 | postgres=CTc/postgres\n(3 rows)\n\n',
 }
 
 
@@ -219,6 +218,7 @@ def print_reference():
     """Runs CATALOG_DDL and the commands against the PostgreSQL that PGHOST/PGPORT name; prints the dict."""
     import json
     env = dict(os.environ, PAGER="", PSQLRC="/dev/null")
+    subprocess.run([PSQL, "-X", "-q", "-c", "CREATE DATABASE omendb"], check=True, env=env)
     for ddl in CATALOG_DDL:
         subprocess.run([PSQL, "-X", "-q", "-c", ddl], check=True, env=env)
     got = run_catalog_commands(lambda cmd: subprocess.run([PSQL, "-X", "-c", cmd], capture_output=True, text=True,

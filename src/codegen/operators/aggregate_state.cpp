@@ -18,6 +18,15 @@ void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, 
     return;
   }
   SqlValue v = p.eval(*call.arg);
+  if (call.func ==
+      AggFunc::ArrayAgg) {  // NULLs too: an arr::Builder the query owns, its address in the Datum
+    llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "agg.elem", alignof(Datum));
+    sql::store_datum(cg, v, in);
+    cg.exit_if_zero(
+        cg.call("rt_array_accum", {cg.qs, value_datum, cg.const_i32(static_cast<int>(v.type)), in}));
+    b.CreateStore(b.CreateAdd(b.CreateLoad(cg.i64, count_ptr), cg.const_i64(1)), count_ptr);
+    return;
+  }
   If present(cg, b.CreateNot(v.is_null), "agg.update");
   llvm::Value* count = b.CreateLoad(cg.i64, count_ptr, "count");
   switch (call.func) {
@@ -67,6 +76,7 @@ void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, 
     }
     case AggFunc::Count:
     case AggFunc::CountStar:
+    case AggFunc::ArrayAgg:
       break;
   }
   b.CreateStore(b.CreateAdd(count, cg.const_i64(1)), count_ptr);
@@ -106,6 +116,12 @@ SqlValue emit_aggregate_result(CodeGen& cg, const plan::AggregateCall& call, llv
         v.is_null = empty;
         break;
       }
+    case AggFunc::ArrayAgg: {
+      llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "agg.array", alignof(Datum));
+      cg.exit_if_zero(cg.call("rt_array_accum_result", {cg.qs, value_datum, res}));
+      v = sql::load_datum(cg, res, call.type);
+      break;
+    }
     default:
       v = sql::load_datum(cg, value_datum, call.type);
       v.is_null = empty;

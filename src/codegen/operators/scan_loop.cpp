@@ -61,6 +61,12 @@ void emit_scan_loop(PipelineContext& p, OperatorTranslator& source, llvm::Value*
         break;
       }
       default: {
+        if (physical_type(oc.type) == PhysType::Text) {  // arrays: StrRefs (common/array.h's bytes)
+          llvm::Value* ref = cg.gep(cols[k].data, b.CreateMul(i, cg.const_i64(sizeof(StrRef))));
+          v.value = cg.load_at(cg.ptr, ref, 0, oc.name);
+          v.length = cg.load_at(cg.i64, ref, 8, oc.name + ".len");
+          break;
+        }
         llvm::Type* t = cg.machine_type(oc.type);
         v.value = b.CreateLoad(t, b.CreateGEP(t, cols[k].data, i), oc.name);
         break;

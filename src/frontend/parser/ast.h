@@ -30,6 +30,9 @@ enum class ExprKind {
   Between,    // args[0] [NOT] BETWEEN args[1] AND args[2]; negated for NOT BETWEEN
   Subquery,   // a subquery used as an expression: subquery (the SELECT), sublink; for Any / All, args[0]
               // is the tested expression and binary_op the comparison (`x IN (SELECT ..)` is `x = ANY`)
+  ArrayCtor,  // ARRAY[args...] (one dimension)
+  Subscript,  // args[0][args[1]]
+  ArrayCmp,   // args[0] binary_op ANY|ALL (args[1]), an array: sublink Any or All
 };
 
 // What a subquery expression asks of its rows (PostgreSQL's SubLinkType).
@@ -38,6 +41,7 @@ enum class SubLinkKind {
   Scalar,  // (SELECT ...): the value of its one column in its one row (NULL without rows)
   Any,     // x op ANY (SELECT ...), x IN (SELECT ...)
   All,     // x op ALL (SELECT ...)
+  Array,   // ARRAY(SELECT ...)
 };
 
 enum class UnaryOp { Minus, Plus, Not };

@@ -1618,12 +1618,32 @@ class Transformer {
         return sub_link(n->sub_link);
       case PG_QUERY__NODE__NODE_ROW_EXPR:
         unsupported("row constructors", n->row_expr->location);
-      case PG_QUERY__NODE__NODE_A_ARRAY_EXPR:
-        unsupported("array constructors", n->a_array_expr->location);
+      case PG_QUERY__NODE__NODE_A_ARRAY_EXPR: {
+        const PgQuery__AArrayExpr* a = n->a_array_expr;
+        ExprPtr e = make(ExprKind::ArrayCtor, a->location);
+        for (size_t i = 0; i < a->n_elements; ++i) {
+          if (a->elements[i]->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR)
+            unsupported("multidimensional arrays", a->elements[i]->a_array_expr->location);
+          e->args.push_back(expr(a->elements[i]));
+        }
+        return e;
+      }
       case PG_QUERY__NODE__NODE_A_INDIRECTION: {
-        const PgQuery__Node* arg = n->a_indirection->arg;
+        const PgQuery__AIndirection* ind = n->a_indirection;
+        const PgQuery__Node* arg = ind->arg;
         int loc = arg && arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF ? arg->column_ref->location : -1;
-        unsupported("subscripts and field selection", loc);
+        if (ind->n_indirection != 1 || ind->indirection[0]->node_case != PG_QUERY__NODE__NODE_A_INDICES) {
+          bool all_indices = true;
+          for (size_t i = 0; i < ind->n_indirection; ++i)
+            all_indices &= ind->indirection[i]->node_case == PG_QUERY__NODE__NODE_A_INDICES;
+          unsupported(all_indices ? "multidimensional subscripts" : "field selection", loc);
+        }
+        const PgQuery__AIndices* idx = ind->indirection[0]->a_indices;
+        if (idx->is_slice || !idx->uidx) unsupported("array slices", loc);
+        ExprPtr e = make(ExprKind::Subscript, loc);
+        e->args.push_back(expr(arg));
+        e->args.push_back(expr(idx->uidx));
+        return e;
       }
       case PG_QUERY__NODE__NODE_COLLATE_CLAUSE: {
         // OmenDB compares strings by their bytes: the C collation, which is also what the database's
@@ -1741,7 +1761,8 @@ class Transformer {
         e->sublink = ast::SubLinkKind::All;
         break;
       case PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK:
-        unsupported("ARRAY subqueries", loc);
+        e->sublink = ast::SubLinkKind::Array;
+        break;
       case PG_QUERY__SUB_LINK_TYPE__ROWCOMPARE_SUBLINK:
         unsupported("row comparisons with subqueries", loc);
       default:
@@ -1848,9 +1869,26 @@ class Transformer {
         return binary(bop, std::move(l), std::move(r), loc);
       }
       case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY:
-        unsupported(operator_name(a->name, a->n_name, loc) + " ANY", loc);
-      case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL:
-        unsupported(operator_name(a->name, a->n_name, loc) + " ALL", loc);
+      case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL: {
+        const bool all = a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL;
+        std::string op = operator_name(a->name, a->n_name, loc);
+        static const std::pair<const char*, ast::BinaryOp> kOps[] = {
+            {"=", ast::BinaryOp::Eq}, {"<>", ast::BinaryOp::Ne}, {"!=", ast::BinaryOp::Ne},
+            {"<", ast::BinaryOp::Lt}, {"<=", ast::BinaryOp::Le}, {">", ast::BinaryOp::Gt},
+            {">=", ast::BinaryOp::Ge}};
+        ExprPtr e = make(ExprKind::ArrayCmp, loc);
+        bool found = false;
+        for (const auto& [name, bop] : kOps)
+          if (op == name) {
+            e->binary_op = bop;
+            found = true;
+          }
+        if (!found) unsupported("operator " + op + (all ? " ALL" : " ANY"), loc);
+        e->sublink = all ? ast::SubLinkKind::All : ast::SubLinkKind::Any;
+        e->args.push_back(expr(a->lexpr));
+        e->args.push_back(expr(a->rexpr));
+        return e;
+      }
       case PG_QUERY__A__EXPR__KIND__AEXPR_DISTINCT:
       case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT:
         unsupported("IS DISTINCT FROM", loc);

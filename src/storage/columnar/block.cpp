@@ -96,6 +96,7 @@ Stats compute_stats(const ColumnInput& c, uint64_t rows) {
       case TypeId::Name:
       case TypeId::Char:
       case TypeId::Numeric:  // not sealed into columns yet (Store::sealable)
+      default:               // nor arrays
         break;
     }
   }
@@ -143,6 +144,7 @@ void put_bound(TypeId type, const Datum& d, std::string& out) {
     case TypeId::Name:
     case TypeId::Char:
     case TypeId::Numeric:  // not sealed into columns yet (Store::sealable)
+    default:               // nor arrays
       break;
   }
 }
@@ -183,6 +185,7 @@ bool read_bound(TypeId type, Reader& r, Datum& d) {
     case TypeId::Name:
     case TypeId::Char:
     case TypeId::Numeric:  // not sealed into columns yet (Store::sealable)
+    default:               // nor arrays
       break;
   }
   return false;

@@ -59,6 +59,7 @@ const std::vector<CodecId>& candidate_codecs(TypeId type) {
     case TypeId::Name:
     case TypeId::Char:
     case TypeId::Numeric:  // not sealed into columns yet (Store::sealable)
+    default:               // nor arrays
       break;
   }
   return kNone;

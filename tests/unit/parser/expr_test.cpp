@@ -392,8 +392,8 @@ TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
       "SELECT a SIMILAR TO 'x%' FROM t",
       "SELECT 2 ^ 3",
       "SELECT @ a FROM t",
-      "SELECT a = ANY(b) FROM t",
-      "SELECT a > ALL(b) FROM t",
+      "SELECT a ~~ ANY(b) FROM t",
+      "SELECT a @> ALL(b) FROM t",
       "SELECT a IS DISTINCT FROM b FROM t",
       "SELECT a IS NOT DISTINCT FROM b FROM t",
       "SELECT a BETWEEN SYMMETRIC 1 AND 2 FROM t",
@@ -401,13 +401,13 @@ TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
       "SELECT a IS TRUE FROM t",
       "SELECT a IS NOT FALSE FROM t",
       "SELECT a IS UNKNOWN FROM t",
-      "SELECT ARRAY(SELECT 1)",
       "SELECT (1, 2) IN (SELECT 1, 2)",
       "SELECT 1 ~~ ANY (SELECT 'a')",
       "SELECT ROW(1, 2)",
       "SELECT (1, 2)",
-      "SELECT ARRAY[1, 2]",
-      "SELECT a[1] FROM t",
+      "SELECT ARRAY[[1, 2], [3, 4]]",
+      "SELECT a[1:2] FROM t",
+      "SELECT a[1][2] FROM t",
       "SELECT (a).f FROM t",
       "SELECT a COLLATE \"de_DE\" FROM t",
       "SELECT a COLLATE myschema.\"C\" FROM t",
@@ -490,11 +490,28 @@ TEST(ParserExprs, UnsupportedErrorCarriesOneBasedPosition) {
   EXPECT_NE(g.message().find("GREATEST"), std::string::npos);
 }
 
+// One-dimensional arrays: constructors, subscripts, ANY / ALL over an array, ARRAY(SELECT ...).
+TEST(ParserExprs, Arrays) {
+  auto ctor = parse_expr("ARRAY[1, 2, 3]");
+  EXPECT_EQ(ctor->kind, ast::ExprKind::ArrayCtor);
+  EXPECT_EQ(ctor->args.size(), 3u);
+  auto sub = parse_expr("a[2]");
+  EXPECT_EQ(sub->kind, ast::ExprKind::Subscript);
+  EXPECT_EQ(sub->args.size(), 2u);
+  auto any = parse_expr("a <> ALL (b)");
+  EXPECT_EQ(any->kind, ast::ExprKind::ArrayCmp);
+  EXPECT_EQ(any->sublink, ast::SubLinkKind::All);
+  EXPECT_EQ(any->binary_op, ast::BinaryOp::Ne);
+  auto arr = parse_expr("ARRAY(SELECT 1)");
+  EXPECT_EQ(arr->kind, ast::ExprKind::Subquery);
+  EXPECT_EQ(arr->sublink, ast::SubLinkKind::Array);
+}
+
 TEST(ParserExprs, UnsupportedInsideWhereAndOrderByToo) {
   EXPECT_EQ(parse_error("SELECT a FROM t WHERE b LIKE 'x' ESCAPE '!'").state(),
             SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("SELECT a FROM t ORDER BY a <-> b").state(), SqlState::FeatureNotSupported);
-  EXPECT_EQ(parse_error("UPDATE t SET a = ARRAY[1]").state(), SqlState::FeatureNotSupported);
+  EXPECT_EQ(parse_error("UPDATE t SET a = ARRAY[ARRAY[1]]").state(), SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("INSERT INTO t VALUES (GREATEST(1, 2))").state(), SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("DELETE FROM t WHERE a IS DISTINCT FROM 1").state(), SqlState::FeatureNotSupported);
 }

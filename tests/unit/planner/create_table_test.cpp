@@ -62,7 +62,10 @@ TEST_F(PlannerTest, CreateTableErrors) {
   EXPECT_EQ(create_error("CREATE TABLE x (a interval PRIMARY KEY)"), SqlState::FeatureNotSupported);
   EXPECT_EQ(create_error("CREATE TABLE x (a interval, PRIMARY KEY (a))"), SqlState::FeatureNotSupported);
   EXPECT_EQ(create_error("CREATE TABLE x (a timetz)"), SqlState::FeatureNotSupported);
-  EXPECT_EQ(create_error("CREATE TABLE x (a int[])"), SqlState::FeatureNotSupported);
+  // Arrays are column types; not as a key, and not of the catalog types.
+  EXPECT_EQ(create_error("CREATE TABLE x (a int[] PRIMARY KEY)"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a int[], PRIMARY KEY (a))"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a oid[])"), SqlState::FeatureNotSupported);
   EXPECT_EQ(create_error("CREATE TABLE x (a nosuchtype)"), SqlState::UndefinedObject);
   EXPECT_EQ(last_error_, "type \"nosuchtype\" does not exist");
   EXPECT_EQ(create_error("CREATE TABLE x (a int UNIQUE)"), SqlState::FeatureNotSupported);
