@@ -172,7 +172,13 @@ def concurrent(args):
         threads += [threading.Thread(target=vacuum), threading.Thread(target=builder)]
         for t in threads:
             t.start()
+        # At least OMENDB_INDEX_SECONDS, and on until every kind of work happened often enough (a slow,
+        # sanitized or busy build needs longer), at most 120 s: the assertion below then fails.
+        start = time.time()
         time.sleep(float(os.environ.get("OMENDB_INDEX_SECONDS", "8")))
+        while not errors and time.time() - start < 120 and not (
+                stats["writes"] > 100 and stats["checks"] > 10 and stats["builds"] > 1):
+            time.sleep(0.5)
         stop.set()
         for t in threads:
             t.join(60)
