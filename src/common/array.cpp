@@ -683,7 +683,8 @@ bool can_cast_element(TypeId from, TypeId to, bool* explicit_only) {
   bool to_string = to == TypeId::Text || to == TypeId::Name || to == TypeId::Char;
   if (to == TypeId::Text || (from_string && to_string)) return from_string ? true : expl();
   if (from_string) return expl();
-  if ((from == TypeId::Bool && to == TypeId::Int32) || (from == TypeId::Int32 && to == TypeId::Bool)) return expl();
+  if ((from == TypeId::Bool && to == TypeId::Int32) || (from == TypeId::Int32 && to == TypeId::Bool))
+    return expl();
   if (is_numeric(from) && is_numeric(to)) {
     // implicit widening: int4 -> int8 -> numeric -> float8
     auto rank = [](TypeId t) {
