@@ -336,38 +336,6 @@ Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ct
   }
 }
 
-void scalar_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::string& out) {
-  switch (type) {
-    case TypeId::Bool:
-      out += d.i64 ? "t" : "f";
-      return;
-    case TypeId::Int32:
-    case TypeId::Int64:
-    case TypeId::Oid: {
-      char buf[24];
-      auto r = std::to_chars(buf, buf + sizeof buf, d.i64);
-      out.append(buf, r.ptr);
-      return;
-    }
-    case TypeId::Float64:
-      append_float8_text(d.f64, out);
-      return;
-    case TypeId::Numeric:
-      num::append_text(d.str.view(), out);
-      return;
-    case TypeId::Date:
-    case TypeId::Time:
-    case TypeId::Timestamp:
-    case TypeId::TimestampTz:
-    case TypeId::Interval:
-      dtsql::append_text(type, d, tz, out);
-      return;
-    default:
-      out.append(d.str.ptr, d.str.len);
-      return;
-  }
-}
-
 // --- Text in and out -----------------------------------------------------------------------------------
 
 std::string parse(std::string_view text, TypeId array_type, const dtsql::EvalContext& ctx) {
@@ -502,7 +470,7 @@ std::string to_text(std::string_view bytes, TypeId array_type, const dt::TimeZon
       continue;
     }
     item.clear();
-    scalar_out(elem, element_datum(elem, v.elements[i]), tz, item);
+    append_text_out(elem, element_datum(elem, v.elements[i]), tz, item);
     if (!needs_quotes(item)) {
       out += item;
       continue;
@@ -706,7 +674,7 @@ Datum scalar_cast(TypeId from, TypeId to, const Datum& d, const dtsql::EvalConte
     if (from == TypeId::Bool)  // booltext: 'true' / 'false' (the output function says 't' / 'f')
       text = d.i64 ? "true" : "false";
     else
-      scalar_out(from, d, ctx.dt.tz, text);
+      append_text_out(from, d, ctx.dt.tz, text);
     return scalar_in(to, text, ctx, storage);
   }
   if (from == TypeId::Text || from == TypeId::Name || from == TypeId::Char)
@@ -895,7 +863,7 @@ void eval(Func f, TypeId array_type, const Datum* args, int nargs, Datum& out, c
         if (e.null)
           storage += args[2].str.view();
         else
-          scalar_out(elem, element_datum(elem, e), tz, storage);
+          append_text_out(elem, element_datum(elem, e), tz, storage);
       }
       out.str = StrRef{storage.data(), storage.size()};
       return;

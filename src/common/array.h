@@ -67,9 +67,9 @@ std::string parse(std::string_view text, TypeId array_type, const dtsql::EvalCon
 // Text output (array_out): elements quoted when PostgreSQL quotes them, NULL, '[lb:ub]=' when the lower
 // bound is not 1. Timestamptz elements in `tz`.
 std::string to_text(std::string_view bytes, TypeId array_type, const dt::TimeZone& tz);
-// A scalar's text input and output, as the element type's own (int4in, float8out, ...).
+// A scalar's text input, as the element type's own (int4in, float8in, ...); output is append_text_out
+// (common/value.h).
 Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ctx, std::string& storage);
-void scalar_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::string& out);
 
 // Binary input (array_recv): validates the bytes against the array type (element OID, lengths, element
 // formats, one dimension: 0A000 beyond), returns the normalised bytes. 22P03 on bad input.

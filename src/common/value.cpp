@@ -6,6 +6,7 @@
 
 #include "common/array.h"
 #include "common/datetime.h"
+#include "common/datetime_sql.h"
 #include "common/numeric.h"
 
 namespace omendb {
@@ -43,40 +44,47 @@ void append_float8_text(double d, std::string& out) {
   out.append(buf, res.ptr);
 }
 
-std::string Value::to_string() const {
-  if (is_null_) return "NULL";
-  switch (type_) {
+void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::string& out) {
+  if (is_array(type)) {
+    out += arr::to_text(d.str.view(), type, tz);
+    return;
+  }
+  switch (type) {
     case TypeId::Bool:
-      return as_bool() ? "t" : "f";
+      out += d.i64 ? 't' : 'f';
+      return;
     case TypeId::Int32:
     case TypeId::Int64:
-    case TypeId::Oid:
-      return std::to_string(i64_);
-    case TypeId::Float64: {
-      std::string s;
-      append_float8_text(f64_, s);
-      return s;
+    case TypeId::Oid: {
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof buf, d.i64);
+      out.append(buf, r.ptr);
+      return;
     }
-    case TypeId::Date:
-      return dt::date_out(static_cast<dt::Date>(i64_));
-    case TypeId::Time:
-      return dt::time_out(i64_);
-    case TypeId::Timestamp:
-      return dt::timestamp_out(i64_);
-    case TypeId::TimestampTz:
-      return dt::timestamptz_out(i64_, dt::TimeZone::utc());
-    case TypeId::Interval:
-      return dt::interval_out(dt::Interval{i64_, day_, month_});
+    case TypeId::Float64:
+      append_float8_text(d.f64, out);
+      return;
     case TypeId::Numeric:
-      return num::to_text(str_);
-    case TypeId::Text:
-    case TypeId::Unknown:
-    case TypeId::Name:
-    case TypeId::Char:
-      return str_;
-    default:  // arrays (timestamptz elements in UTC)
-      return arr::to_text(str_, type_, dt::TimeZone::utc());
+      num::append_text(d.str.view(), out);
+      return;
+    case TypeId::Date:
+    case TypeId::Time:
+    case TypeId::Timestamp:
+    case TypeId::TimestampTz:
+    case TypeId::Interval:
+      dtsql::append_text(type, d, tz, out);
+      return;
+    default:  // text, unknown, name, "char"
+      out.append(d.str.ptr, d.str.len);
+      return;
   }
+}
+
+std::string Value::to_string() const {
+  if (is_null_) return "NULL";
+  std::string s;
+  append_text_out(type_, dtsql::to_datum(*this), dt::TimeZone::utc(), s);
+  return s;
 }
 
 bool Value::operator==(const Value& o) const {

@@ -5,9 +5,14 @@
 #include <cstdint>
 #include <string>
 
+#include "common/datum.h"
 #include "common/types.h"
 
 namespace omendb {
+
+namespace dt {
+class TimeZone;
+}
 
 class Value {
  public:
@@ -72,5 +77,11 @@ class Value {
 // PostgreSQL's float8 text output (extra_float_digits = 1: shortest exact round trip,
 // "Infinity", "-Infinity", "NaN"). Appends to out.
 void append_float8_text(double d, std::string& out);
+
+// PostgreSQL's text output function of every type, in one place (boolout, int4out, float8out,
+// numeric_out, the date/time outputs with timestamptz in `tz`, array_out, textout ...): appends the text
+// of `d`, a value of `type` that is not NULL. Value::to_string, the wire's text format and array
+// elements all print through it.
+void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::string& out);
 
 }  // namespace omendb

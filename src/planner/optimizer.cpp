@@ -31,24 +31,6 @@ bool row_independent(const Expr& e) {
   return true;
 }
 
-// Position in the primary key of a bare key column reference, or -1. A widening Int32 -> Int64 cast
-// around the column counts as bare: both widths encode alike in keys and the comparison is exact.
-int key_position(const Expr& e, const plan::TableScanOp& scan) {
-  const Expr* x = &e;
-  if (x->op == ExprOp::Cast && x->type == TypeId::Int64 && x->args.size() == 1 &&
-      x->args[0]->type == TypeId::Int32 && x->args[0]->op == ExprOp::Column)
-    x = x->args[0].get();
-  if (x->op != ExprOp::Column) return -1;
-  for (size_t i = 0; i < scan.output.size(); ++i) {
-    if (scan.output[i].id != x->column) continue;
-    int table_col = scan.scan_columns[i];
-    const auto& pk = scan.table->primary_key;
-    auto it = std::find(pk.begin(), pk.end(), table_col);
-    return it == pk.end() ? -1 : static_cast<int>(it - pk.begin());
-  }
-  return -1;
-}
-
 bool compatible(TypeId column, TypeId bound) {
   if (is_integer(column)) return is_integer(bound);
   return column == bound;
@@ -117,43 +99,41 @@ void choose_zone(const std::vector<const Expr*>& cs, plan::TableScanOp& scan) {
   }
 }
 
-void choose_range(const Expr& predicate, plan::TableScanOp& scan) {
-  if (!scan.table) return;
-  std::vector<const Expr*> cs;
-  conjuncts(predicate, cs);
-  if (scan.table->primary_key.empty()) {
-    choose_zone(cs, scan);
-    return;
-  }
+// The key range that the conjuncts `cs` give over a key of table columns `key_columns` (the primary key
+// or an index's columns): equalities on a prefix of its positions, then a lower and / or upper bound on
+// the next one. `points` says how far it narrows: two per equality, one for a range.
+plan::KeyRange key_range(const std::vector<const Expr*>& cs, const plan::TableScanOp& scan,
+                         const std::vector<int>& key_columns, int& points) {
   std::vector<Candidate> cands;
   for (const Expr* c : cs) {
     if (c->op != ExprOp::Eq && c->op != ExprOp::Lt && c->op != ExprOp::Le && c->op != ExprOp::Gt &&
         c->op != ExprOp::Ge)
       continue;
-    const Expr& l = *c->args[0];
-    const Expr& r = *c->args[1];
     for (int side = 0; side < 2; ++side) {
-      const Expr& k = side == 0 ? l : r;
-      const Expr& b = side == 0 ? r : l;
-      int pos = key_position(k, scan);
-      if (pos < 0 || !row_independent(b)) continue;
-      TypeId col_type = scan.table->columns[scan.table->primary_key[pos]].type;
-      if (!compatible(col_type, b.type)) continue;
-      cands.push_back({pos, side == 0 ? c->op : flip(c->op), &b});
+      const Expr& k = *c->args[side];
+      const Expr& b = *c->args[1 - side];
+      const int col = scanned_column(k, scan);
+      if (col < 0 || !row_independent(b)) continue;
+      if (!compatible(scan.table->columns[static_cast<size_t>(col)].type, b.type)) continue;
+      // The first position of the column in the key (a column listed twice is bound at its first).
+      auto at = std::find(key_columns.begin(), key_columns.end(), col);
+      if (at == key_columns.end()) continue;
+      cands.push_back({static_cast<int>(at - key_columns.begin()), side == 0 ? c->op : flip(c->op), &b});
       break;
     }
   }
   plan::KeyRange range;
-  choose_zone(cs, scan);
-  const int nkey = static_cast<int>(scan.table->primary_key.size());
+  points = 0;
   int pos = 0;
-  for (; pos < nkey; ++pos) {
+  const int n = static_cast<int>(key_columns.size());
+  for (; pos < n; ++pos) {
     auto it = std::find_if(cands.begin(), cands.end(),
                            [&](const Candidate& c) { return c.key_pos == pos && c.op == ExprOp::Eq; });
     if (it == cands.end()) break;
     range.eq.push_back(clone(*it->bound));
+    points += 2;
   }
-  if (pos < nkey) {
+  if (pos < n) {
     for (const auto& c : cands) {
       if (c.key_pos != pos) continue;
       if ((c.op == ExprOp::Gt || c.op == ExprOp::Ge) && !range.lower) {
@@ -164,8 +144,19 @@ void choose_range(const Expr& predicate, plan::TableScanOp& scan) {
         range.upper_inclusive = c.op == ExprOp::Le;
       }
     }
+    if (range.lower || range.upper) ++points;
   }
-  scan.range = std::move(range);
+  return range;
+}
+
+void choose_range(const Expr& predicate, plan::TableScanOp& scan) {
+  if (!scan.table) return;
+  std::vector<const Expr*> cs;
+  conjuncts(predicate, cs);
+  choose_zone(cs, scan);
+  if (scan.table->primary_key.empty()) return;
+  int points = 0;
+  scan.range = key_range(cs, scan, scan.table->primary_key, points);
 }
 
 // A secondary index for a scan whose primary-key range is the whole table (the primary key is preferred
@@ -182,47 +173,8 @@ std::unique_ptr<plan::IndexScanOp> choose_index(const Expr& predicate, plan::Tab
   for (const storage::IndexDef& index : scan.table->indexes) {
     std::vector<int> cols;
     for (int32_t a : index.attnums) cols.push_back(scan.table->column_of_attnum(a));
-    std::vector<Candidate> cands;
-    for (const Expr* c : cs) {
-      if (c->op != ExprOp::Eq && c->op != ExprOp::Lt && c->op != ExprOp::Le && c->op != ExprOp::Gt &&
-          c->op != ExprOp::Ge)
-        continue;
-      for (int side = 0; side < 2; ++side) {
-        const Expr& k = *c->args[side];
-        const Expr& b = *c->args[1 - side];
-        const int col = scanned_column(k, scan);
-        if (col < 0 || !row_independent(b)) continue;
-        if (!compatible(scan.table->columns[static_cast<size_t>(col)].type, b.type)) continue;
-        // The first position of the column in the index (a column listed twice is bound at its first).
-        auto at = std::find(cols.begin(), cols.end(), col);
-        if (at == cols.end()) continue;
-        cands.push_back({static_cast<int>(at - cols.begin()), side == 0 ? c->op : flip(c->op), &b});
-        break;
-      }
-    }
-    plan::KeyRange range;
-    int pos = 0, points = 0;
-    const int n = static_cast<int>(cols.size());
-    for (; pos < n; ++pos) {
-      auto it = std::find_if(cands.begin(), cands.end(),
-                             [&](const Candidate& c) { return c.key_pos == pos && c.op == ExprOp::Eq; });
-      if (it == cands.end()) break;
-      range.eq.push_back(clone(*it->bound));
-      points += 2;
-    }
-    if (pos < n) {
-      for (const auto& c : cands) {
-        if (c.key_pos != pos) continue;
-        if ((c.op == ExprOp::Gt || c.op == ExprOp::Ge) && !range.lower) {
-          range.lower = clone(*c.bound);
-          range.lower_inclusive = c.op == ExprOp::Ge;
-        } else if ((c.op == ExprOp::Lt || c.op == ExprOp::Le) && !range.upper) {
-          range.upper = clone(*c.bound);
-          range.upper_inclusive = c.op == ExprOp::Le;
-        }
-      }
-      if (range.lower || range.upper) ++points;
-    }
+    int points = 0;
+    plan::KeyRange range = key_range(cs, scan, cols, points);
     if (points > best_points) {
       best_points = points;
       best = &index;

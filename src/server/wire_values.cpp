@@ -211,72 +211,39 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
 }
 
 void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZone& tz, std::string& out) {
-  if (is_array(type)) {  // array_send's layout is the stored one; array_out
-    if (format == 1)
-      out.append(d.str.ptr, d.str.len);
-    else
-      out += arr::to_text(d.str.view(), type, tz);
+  if (format == 0) {
+    append_text_out(type, d, tz, out);
+    return;
+  }
+  if (is_array(type)) {  // array_send's layout is the stored one
+    out.append(d.str.ptr, d.str.len);
     return;
   }
   if (is_datetime(type)) {
-    if (format == 1) {
-      dtsql::append_binary(type, d, out);
-    } else {
-      dtsql::append_text(type, d, tz, out);
-    }
-    return;
-  }
-  if (format == 1) {
-    switch (type) {
-      case TypeId::Bool:
-        out.push_back(d.i64 ? 1 : 0);
-        return;
-      case TypeId::Int32:
-        put_be(out, static_cast<uint32_t>(static_cast<int32_t>(d.i64)), 4);
-        return;
-      case TypeId::Int64:
-        put_be(out, static_cast<uint64_t>(d.i64), 8);
-        return;
-      case TypeId::Oid:
-        put_be(out, static_cast<uint32_t>(d.i64), 4);
-        return;
-      case TypeId::Float64:
-        put_be(out, std::bit_cast<uint64_t>(d.f64), 8);
-        return;
-      case TypeId::Text:
-      case TypeId::Unknown:
-      case TypeId::Name:
-      case TypeId::Char:
-      case TypeId::Numeric:  // numeric_send's layout is the stored one
-        out.append(d.str.ptr, d.str.len);
-        return;
-      default:
-        return;
-    }
+    dtsql::append_binary(type, d, out);
     return;
   }
   switch (type) {
     case TypeId::Bool:
-      out.push_back(d.i64 ? 't' : 'f');
+      out.push_back(d.i64 ? 1 : 0);
       return;
     case TypeId::Int32:
+      put_be(out, static_cast<uint32_t>(static_cast<int32_t>(d.i64)), 4);
+      return;
     case TypeId::Int64:
-    case TypeId::Oid: {
-      char buf[24];
-      auto r = std::to_chars(buf, buf + sizeof buf, d.i64);
-      out.append(buf, r.ptr);
+      put_be(out, static_cast<uint64_t>(d.i64), 8);
       return;
-    }
+    case TypeId::Oid:
+      put_be(out, static_cast<uint32_t>(d.i64), 4);
+      return;
     case TypeId::Float64:
-      append_float8_text(d.f64, out);
-      return;
-    case TypeId::Numeric:
-      num::append_text(d.str.view(), out);
+      put_be(out, std::bit_cast<uint64_t>(d.f64), 8);
       return;
     case TypeId::Text:
     case TypeId::Unknown:
     case TypeId::Name:
     case TypeId::Char:
+    case TypeId::Numeric:  // numeric_send's layout is the stored one
       out.append(d.str.ptr, d.str.len);
       return;
     default:

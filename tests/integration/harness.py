@@ -185,3 +185,37 @@ def run_tests(tests, args):
             sys.stdout.flush()
     print("%d passed, %d failed" % (len(tests) - failed, failed))
     return failed
+
+
+def run_main(tests, extra=None):
+    """main() of a test script. Options: --server-bin, --host / --port (run against that server instead
+    of starting one), --user, --dbname, --engine (omendb | postgresql: the kind of server at --host), and
+    what `extra(ap)` adds. `tests` is a list of test(args) functions (run_tests) or one run(args) function
+    returning the number of failures. Against a server started here, args.omendb is True and
+    args.server_pid its pid. Returns the number of failures; the caller exits with it."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
+    ap.add_argument("--host", help="run against this running server instead of starting one")
+    ap.add_argument("--port", type=int)
+    ap.add_argument("--user", default="omendb")
+    ap.add_argument("--dbname", default="omendb")
+    ap.add_argument("--engine", choices=("omendb", "postgresql"), default="omendb")
+    if extra:
+        extra(ap)
+    args = ap.parse_args()
+    run = tests if callable(tests) else (lambda a: run_tests(tests, a))
+    if args.host:
+        args.omendb = args.engine == "omendb"
+        args.server_pid = None
+        return run(args)
+    if not os.access(args.server_bin, os.X_OK):
+        print("server binary %s not found" % args.server_bin)
+        return 2
+    args.host = "127.0.0.1"
+    args.omendb = True
+    with Server(args.server_bin) as srv:
+        args.port = srv.port
+        args.server_pid = srv.proc.pid
+        failed = run(args)
+        assert srv.alive(), "server died\n" + srv.log_tail()
+    return failed

@@ -9,16 +9,14 @@ parameters, results in array_send's binary layout), NULLs, quoting, empty arrays
 The second form runs the same checks against a real PostgreSQL 15 (they pass there too).
 """
 
-import argparse
 import datetime
-import os
 import sys
 from decimal import Decimal
 
 import psycopg
 import psycopg2
 
-from harness import ROOT, Server, run_tests
+from harness import run_main
 
 TEXTS = ["plain", "two words", 'a "quote"', "back\\slash", "", "NULL", "null", "{braces}", "com,ma", "ünïcödé", None]
 INTS = [1, -2, None, 2147483647, -2147483648]
@@ -93,22 +91,7 @@ def test_psycopg3_text_and_binary(args):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
-    ap.add_argument("--host", help="run against this running server instead of starting one")
-    ap.add_argument("--port", type=int)
-    ap.add_argument("--user", default="omendb")
-    ap.add_argument("--dbname", default="omendb")
-    args = ap.parse_args()
-    tests = [test_psycopg2, test_psycopg3_text_and_binary]
-    if args.host:
-        return run_tests(tests, args)
-    args.host = "127.0.0.1"
-    with Server(args.server_bin) as srv:
-        args.port = srv.port
-        failed = run_tests(tests, args)
-        assert srv.alive(), "server died\n" + srv.log_tail()
-    return failed
+    return run_main([test_psycopg2, test_psycopg3_text_and_binary])
 
 
 if __name__ == "__main__":

@@ -9,12 +9,10 @@ The second form runs the same checks against a real PostgreSQL 15 (they pass the
 expected messages and CONTEXT lines were checked).
 """
 
-import argparse
 import io
 import math
 import os
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -24,7 +22,7 @@ import psycopg
 import psycopg2
 
 import pgraw
-from harness import ROOT, Server, run_tests
+from harness import run_main, run_tests
 
 # Values that stress the formats: NULL, empty string, quotes, both delimiters, backslashes, newlines,
 # carriage returns, the NULL markers as data, \. as data, unicode.
@@ -523,24 +521,7 @@ def run_all(args):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
-    ap.add_argument("--host", help="run against this running server instead of starting one")
-    ap.add_argument("--port", type=int)
-    ap.add_argument("--user", default="omendb")
-    ap.add_argument("--dbname", default="omendb")
-    args = ap.parse_args()
-    args.server_pid = None
-    args.omendb = not args.host
-    if args.host:
-        return run_all(args)
-    args.host = "127.0.0.1"
-    with Server(args.server_bin) as srv:
-        args.port = srv.port
-        args.server_pid = srv.proc.pid
-        failed = run_all(args)
-        assert srv.alive(), "server died\n" + srv.log_tail()
-    return failed
+    return run_main(run_all)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ parameter types), the session TimeZone and its ParameterStatus, and node-pg (JS 
 The second form runs the same checks against a real PostgreSQL 15 (they pass there too).
 """
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -20,7 +19,7 @@ import psycopg
 import psycopg2
 from psycopg import errors
 
-from harness import HERE, ROOT, Server, run_tests
+from harness import HERE, run_main
 
 UTC = dt.timezone.utc
 ROWS = [
@@ -145,24 +144,7 @@ const { Client } = require('pg');
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
-    ap.add_argument("--host", help="run against this running server instead of starting one")
-    ap.add_argument("--port", type=int)
-    ap.add_argument("--user", default="omendb")
-    ap.add_argument("--dbname", default="omendb")
-    args = ap.parse_args()
-    tests = [test_psycopg2, test_psycopg3_text_and_binary, test_node_pg]
-    if args.host:
-        args.omendb = False
-        return run_tests(tests, args)
-    args.host = "127.0.0.1"
-    args.omendb = True
-    with Server(args.server_bin) as srv:
-        args.port = srv.port
-        failed = run_tests(tests, args)
-        assert srv.alive(), "server died\n" + srv.log_tail()
-    return failed
+    return run_main([test_psycopg2, test_psycopg3_text_and_binary, test_node_pg])
 
 
 if __name__ == "__main__":

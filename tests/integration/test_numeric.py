@@ -9,9 +9,7 @@ infinities, COPY in and out, COPY and upserts taking numeric DEFAULTs.
 The second form runs the same checks against a real PostgreSQL 15 (they pass there too).
 """
 
-import argparse
 import io
-import os
 import random
 import sys
 from decimal import Decimal
@@ -20,7 +18,7 @@ import psycopg
 import psycopg2
 from psycopg import errors
 
-from harness import ROOT, Server, run_tests
+from harness import run_main
 
 VALUES = [
     Decimal("0"), Decimal("0.00"), Decimal("-0.5"), Decimal("1.10"), Decimal("12345678901234567890.123456789"),
@@ -184,23 +182,8 @@ def test_copy_defaults_and_upsert(args):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
-    ap.add_argument("--host", help="run against this running server instead of starting one")
-    ap.add_argument("--port", type=int)
-    ap.add_argument("--user", default="omendb")
-    ap.add_argument("--dbname", default="omendb")
-    args = ap.parse_args()
-    tests = [test_psycopg2, test_psycopg3_text_and_binary, test_money_sum_does_not_drift,
-             test_copy_defaults_and_upsert]
-    if args.host:
-        return run_tests(tests, args)
-    args.host = "127.0.0.1"
-    with Server(args.server_bin) as srv:
-        args.port = srv.port
-        failed = run_tests(tests, args)
-        assert srv.alive(), "server died\n" + srv.log_tail()
-    return failed
+    return run_main([test_psycopg2, test_psycopg3_text_and_binary, test_money_sum_does_not_drift,
+                     test_copy_defaults_and_upsert])
 
 
 if __name__ == "__main__":

@@ -42,30 +42,13 @@ class IndexScanTranslator final : public OperatorTranslator {
   // Encodes the range's bounds (each index column's value as the index entries hold it) and opens the
   // cursor; a NULL bound matches no row (an index column compared with NULL is never true).
   void open_range(PipelineContext& p, llvm::Value* slot) {
-    CodeGen& cg = p.cg;
-    const plan::KeyRange& range = scan_.range;
     const storage::TableDef& table = *scan_.table;
-    llvm::Value* any_null = cg.false_();
-    auto append_key = [&](const plan::Expr& expr, size_t position, int which) {
-      TypeId column_type = table.columns[static_cast<size_t>(scan_.index_column(position))].type;
-      emit_key_bound(p, slot, expr, column_type, which, any_null);
-    };
-    size_t position = 0;
-    for (const plan::ExprPtr& eq : range.eq) append_key(*eq, position++, 2);
-    int lower_mode = 0, upper_mode = 0;
-    if (range.lower) {
-      append_key(*range.lower, position, 0);
-      lower_mode = range.lower_inclusive ? 0 : 1;
-    }
-    if (range.upper) {
-      append_key(*range.upper, position, 1);
-      upper_mode = range.upper_inclusive ? 1 : 2;
-    } else if (!range.eq.empty()) {
-      upper_mode = 1;  // through every entry with the equality prefix
-    }
-    cg.branch_if(any_null, p.done(), "iscan.open");
-    cg.call("rt_scan_open", {cg.qs, slot, cg.const_i32(lower_mode), cg.const_i32(upper_mode)});
-    cg.exit_if_failed();
+    std::vector<TypeId> key_types;
+    for (size_t i = 0; i < scan_.index.attnums.size(); ++i)
+      key_types.push_back(table.columns[static_cast<size_t>(scan_.index_column(i))].type);
+    llvm::Value* any_null = p.cg.false_();
+    ScanOpenModes modes = emit_key_range(p, slot, scan_.range, key_types, any_null);
+    emit_scan_open(p, slot, modes, any_null);
   }
 
   const plan::IndexScanOp& scan_;

@@ -86,6 +86,10 @@ void emit_scan_loop(PipelineContext& p, OperatorTranslator& source, llvm::Value*
   batches.end();
 }
 
+namespace {
+
+// Evaluates `bound` and appends it, encoded as a key of `column_type`, to the slot's lower (which 0),
+// upper (1) or both (2) bounds (rt_key_*). ORs its NULL flag into `any_null`.
 void emit_key_bound(PipelineContext& p, llvm::Value* slot, const plan::Expr& bound, TypeId column_type,
                     int which, llvm::Value*& any_null) {
   CodeGen& cg = p.cg;
@@ -106,6 +110,34 @@ void emit_key_bound(PipelineContext& p, llvm::Value* slot, const plan::Expr& bou
   } else {
     cg.call("rt_key_bool", {cg.qs, slot, w, b.CreateZExt(v.value, cg.i32)});
   }
+}
+
+}  // namespace
+
+ScanOpenModes emit_key_range(PipelineContext& p, llvm::Value* slot, const plan::KeyRange& range,
+                             const std::vector<TypeId>& key_types, llvm::Value*& any_null) {
+  size_t position = 0;
+  for (const plan::ExprPtr& eq : range.eq)
+    emit_key_bound(p, slot, *eq, key_types.at(position++), 2, any_null);
+  ScanOpenModes modes;
+  if (range.lower) {
+    emit_key_bound(p, slot, *range.lower, key_types.at(position), 0, any_null);
+    modes.lower = range.lower_inclusive ? 0 : 1;
+  }
+  if (range.upper) {
+    emit_key_bound(p, slot, *range.upper, key_types.at(position), 1, any_null);
+    modes.upper = range.upper_inclusive ? 1 : 2;
+  } else if (!range.eq.empty()) {
+    modes.upper = 1;  // through every key with the equality prefix
+  }
+  return modes;
+}
+
+void emit_scan_open(PipelineContext& p, llvm::Value* slot, ScanOpenModes modes, llvm::Value* any_null) {
+  CodeGen& cg = p.cg;
+  cg.branch_if(any_null, p.done(), "scan.open");
+  cg.call("rt_scan_open", {cg.qs, slot, cg.const_i32(modes.lower), cg.const_i32(modes.upper)});
+  cg.exit_if_failed();
 }
 
 }  // namespace omendb::codegen

@@ -16,9 +16,18 @@ void emit_scan_loop(PipelineContext& p, OperatorTranslator& source, llvm::Value*
                     const std::vector<plan::OutputColumn>& output, const std::vector<int>& scan_columns,
                     plan::ColumnId key_column);
 
-// Evaluates `bound` and appends it, encoded as a key of `column_type`, to the slot's lower (which 0),
-// upper (1) or both (2) bounds (rt_key_*). ORs its NULL flag into `any_null`.
-void emit_key_bound(PipelineContext& p, llvm::Value* slot, const plan::Expr& bound, TypeId column_type,
-                    int which, llvm::Value*& any_null);
+// Appends a key range's bounds to scan slot `slot`, each bound encoded as the key of its position's type
+// (`key_types[i]`: key position i): every equality of range.eq to both bounds, then range.lower /
+// range.upper on the next position. ORs the bounds' NULL flags into `any_null` and returns
+// rt_scan_open's lower and upper modes.
+struct ScanOpenModes {
+  int lower = 0;
+  int upper = 0;
+};
+ScanOpenModes emit_key_range(PipelineContext& p, llvm::Value* slot, const plan::KeyRange& range,
+                             const std::vector<TypeId>& key_types, llvm::Value*& any_null);
+
+// Opens the slot's cursor, unless `any_null`: a NULL bound matches no row, so the pipeline ends at once.
+void emit_scan_open(PipelineContext& p, llvm::Value* slot, ScanOpenModes modes, llvm::Value* any_null);
 
 }  // namespace omendb::codegen

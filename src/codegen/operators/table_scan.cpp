@@ -50,24 +50,10 @@ class TableScanTranslator final : public OperatorTranslator {
     auto& b = cg.b;
     const plan::KeyRange& range = scan_.range;
     const storage::TableDef& table = *scan_.table;
+    std::vector<TypeId> key_types;
+    for (int c : table.primary_key) key_types.push_back(table.columns[static_cast<size_t>(c)].type);
     llvm::Value* any_null = cg.false_();
-    auto append_key = [&](const plan::Expr& expr, size_t key_index, int which) {
-      TypeId column_type = table.columns[static_cast<size_t>(table.primary_key[key_index])].type;
-      emit_key_bound(p, slot, expr, column_type, which, any_null);
-    };
-    size_t key_index = 0;
-    for (const plan::ExprPtr& eq : range.eq) append_key(*eq, key_index++, 2);
-    int lower_mode = 0, upper_mode = 0;
-    if (range.lower) {
-      append_key(*range.lower, key_index, 0);
-      lower_mode = range.lower_inclusive ? 0 : 1;
-    }
-    if (range.upper) {
-      append_key(*range.upper, key_index, 1);
-      upper_mode = range.upper_inclusive ? 1 : 2;
-    } else if (!range.eq.empty()) {
-      upper_mode = 1;  // through every key with the equality prefix
-    }
+    ScanOpenModes modes = emit_key_range(p, slot, range, key_types, any_null);
     // Zone-map bounds (sealed blocks): evaluated once per open, like the key range.
     for (size_t i = 0; i < scan_.zone.size(); ++i) {
       const plan::ZoneBound& z = scan_.zone[i];
@@ -84,9 +70,7 @@ class TableScanTranslator final : public OperatorTranslator {
         cg.call("rt_zone_text", {cg.qs, slot, index, is_null, v.value, sql::text_length(cg, v)});
       }
     }
-    cg.branch_if(any_null, p.done(), "scan.open");
-    cg.call("rt_scan_open", {cg.qs, slot, cg.const_i32(lower_mode), cg.const_i32(upper_mode)});
-    cg.exit_if_failed();
+    emit_scan_open(p, slot, modes, any_null);
   }
 
   const plan::TableScanOp& scan_;
