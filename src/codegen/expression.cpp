@@ -5,6 +5,7 @@
 
 #include "catalog/functions.h"
 #include "common/datum.h"
+#include "common/error.h"
 #include "runtime/regex.h"
 
 namespace omendb::codegen {
@@ -102,6 +103,8 @@ class ExpressionTranslator {
         return subquery_value(e);
       case ExprOp::InSubquery:
         return in_subquery(e);
+      case ExprOp::Grouping:  // the binder replaces it by a HashAggregate column
+        throw SqlError(SqlState::InternalError, "codegen: GROUPING outside a grouped query");
       case ExprOp::DateTime: {
         std::vector<SqlValue> args;
         for (const auto& a : e.args) args.push_back(eval(*a));

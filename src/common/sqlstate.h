@@ -79,6 +79,7 @@ namespace omendb {
   X(ProgramLimitExceeded, "54000")                \
   X(StatementTooComplex, "54001")                 \
   X(TooManyColumns, "54011")                      \
+  X(TooManyArguments, "54023")                    \
   X(InvalidEscapeSequence, "22025")               \
   X(InvalidRegularExpression, "2201B")            \
   X(LockNotAvailable, "55P03")                    \

@@ -383,6 +383,13 @@ class Binder {
   // left outside the keys and the aggregates is a 42803 grouping error.
   void apply_grouping(ExprPtr& e, Scope& scope, std::vector<ExprPtr>& keys,
                       std::vector<OutputColumn>& key_out);
+  // GROUPING(...) in a query that is not grouped: 42803 (its arguments cannot be group keys).
+  void fail_ungrouped_grouping(const Expr& e);
+  // Set for one query level's grouping analysis (apply_grouping): whether it has grouping sets (then no
+  // column counts as grouped through the primary key), and its GROUPING calls as HashAggregate columns.
+  bool grouping_sets_ = false;
+  std::vector<std::vector<int>> grouping_calls_;
+  std::vector<OutputColumn> grouping_out_;
   bool is_agg_output(ColumnId id) const;
 
   // Window functions (binder's "Window functions" section): each call is bound where it appears into a
@@ -1094,7 +1101,6 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
   if (!c.allow_agg)
     fail(SqlState::GroupingError, "aggregate functions are not allowed in " + c.clause, e.location);
   if (c.in_agg) fail(SqlState::GroupingError, "aggregate function calls cannot be nested", e.location);
-  if (e.agg_distinct) throw_unsupported(name + "(DISTINCT ...)", pos_of(e.location));
   bool star = e.agg_star || (e.args.size() == 1 && e.args[0]->kind == ast::ExprKind::Star);
   AggregateCall call;
   std::string label;
@@ -1148,8 +1154,19 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
       call.func = name == "min" ? AggFunc::Min : AggFunc::Max;
       call.type = at;
     }
-    label = name + "(" + plan::to_string(*arg, col_names_) + ")";
+    label = name + "(" + (e.agg_distinct ? "DISTINCT " : "") + plan::to_string(*arg, col_names_) + ")";
     call.arg = std::move(arg);
+    call.distinct = e.agg_distinct;
+  }
+  if (e.agg_filter) {
+    // FILTER (WHERE ...): over the aggregate's input rows, so no aggregates or window functions in it.
+    ExprCtx fc = c;
+    fc.in_agg = false;  // its column references are the aggregate's input, as its argument's are
+    fc.track_bare = false;
+    fc.allow_agg = false;
+    fc.allow_window = false;
+    fc.clause = "FILTER";
+    call.filter = to_bool(bind(*e.agg_filter, fc), "argument of FILTER", e.agg_filter->location);
   }
   ColumnId id = new_id();
   TypeId t = call.type;
@@ -1212,6 +1229,9 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
          e.location);
   if (e.agg_distinct)
     fail(SqlState::WrongObjectType, "DISTINCT specified, but " + name + " is not an aggregate function",
+         e.location);
+  if (e.agg_filter)
+    fail(SqlState::WrongObjectType, "FILTER specified, but " + name + " is not an aggregate function",
          e.location);
   std::vector<ExprPtr> args;
   for (const auto& a : e.args) args.push_back(bind(*a, c));
@@ -1547,6 +1567,25 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
     case ast::ExprKind::Subscript:
     case ast::ExprKind::ArrayCmp:
       return bind_array_expr(e, c);
+    case ast::ExprKind::Grouping: {
+      // GROUPING(args): where aggregates may be; its arguments must be group keys (apply_grouping).
+      if (!c.allow_agg)
+        fail(SqlState::GroupingError, "grouping operations are not allowed in " + c.clause, e.location);
+      if (c.in_agg) fail(SqlState::GroupingError, "aggregate function calls cannot be nested", e.location);
+      ExprCtx ac = c;
+      ac.allow_agg = false;
+      ac.allow_window = false;
+      ac.track_bare = false;
+      ac.clause = "GROUPING";
+      std::vector<ExprPtr> args;
+      for (const auto& a : e.args) {
+        args.push_back(bind(*a, ac));
+        if (args.back()->location < 0) args.back()->location = a->location;  // for 42803 at the argument
+      }
+      ExprPtr g = Expr::make(ExprOp::Grouping, TypeId::Int32, std::move(args));
+      g->location = e.location;
+      return g;
+    }
     case ast::ExprKind::Between: {
       ExprPtr x = bind(*e.args.at(0), c);
       ExprPtr lo = bind(*e.args.at(1), c);
@@ -1773,7 +1812,7 @@ OpPtr Binder::array_aggregate(const ast::Expr& e, OpPtr root, bool correlated) {
     agg->children.push_back(std::move(root));
   }
   if (value->type == TypeId::Unknown) value = convert(std::move(value), TypeId::Text);
-  agg->aggregates.push_back({AggFunc::ArrayAgg, std::move(value), out.type});
+  agg->aggregates.push_back({AggFunc::ArrayAgg, std::move(value), out.type, false, nullptr});
   auto project = std::make_unique<plan::ProjectOp>();
   project->output.push_back({new_id(), y.name, out.type});
   project->exprs.push_back(Expr::make_column(out.id, out.type));
@@ -2023,7 +2062,7 @@ ExprPtr Binder::subquery_result(const ast::Expr& e, ExprPtr x, OpPtr root) {
       auto first = wrap<plan::LimitOp>(std::move(root));
       first->limit = Expr::make_constant(Value::int64(1), TypeId::Int64);
       auto count = std::make_unique<plan::AggregateOp>();
-      count->aggregates.push_back({AggFunc::CountStar, nullptr, TypeId::Int64});
+      count->aggregates.push_back({AggFunc::CountStar, nullptr, TypeId::Int64, false, nullptr});
       count->output.push_back({new_id(), "count", TypeId::Int64});
       count->children.push_back(std::move(first));
       int k = add_subplan(std::move(count), plan::SubqueryOp::Mode::Row);
@@ -2109,10 +2148,10 @@ ExprPtr Binder::quantified_compare(ExprOp op, const char* sym, bool all, ExprPtr
     throw_unsupported(std::string(sym) + (all ? " ALL" : " ANY") + " subqueries over type boolean",
                       pos_of(loc));
   auto agg = std::make_unique<plan::AggregateOp>();
-  agg->aggregates.push_back({AggFunc::CountStar, nullptr, TypeId::Int64});
-  agg->aggregates.push_back({AggFunc::Count, Expr::make_column(y.id, y.type), TypeId::Int64});
-  agg->aggregates.push_back({AggFunc::Min, Expr::make_column(y.id, y.type), y.type});
-  agg->aggregates.push_back({AggFunc::Max, Expr::make_column(y.id, y.type), y.type});
+  agg->aggregates.push_back({AggFunc::CountStar, nullptr, TypeId::Int64, false, nullptr});
+  agg->aggregates.push_back({AggFunc::Count, Expr::make_column(y.id, y.type), TypeId::Int64, false, nullptr});
+  agg->aggregates.push_back({AggFunc::Min, Expr::make_column(y.id, y.type), y.type, false, nullptr});
+  agg->aggregates.push_back({AggFunc::Max, Expr::make_column(y.id, y.type), y.type, false, nullptr});
   for (const char* name : {"count", "count", "min", "max"})
     agg->output.push_back({new_id(), name, agg->aggregates[agg->output.size()].type});
   agg->children.push_back(std::move(sub));
@@ -2238,8 +2277,32 @@ ExprPtr Binder::bind_group_key(const ast::Expr& e, Scope& scope, const std::vect
   return x;
 }
 
+void Binder::fail_ungrouped_grouping(const Expr& e) {
+  if (e.op == ExprOp::Grouping)
+    fail(SqlState::GroupingError,
+         "arguments to GROUPING must be grouping expressions of the associated query level",
+         e.args.empty() || e.args[0]->location < 0 ? e.location : e.args[0]->location);
+  for (const auto& a : e.args) fail_ungrouped_grouping(*a);
+}
+
 void Binder::apply_grouping(ExprPtr& e, Scope& scope, std::vector<ExprPtr>& keys,
                             std::vector<OutputColumn>& key_out) {
+  if (e->op == ExprOp::Grouping) {
+    std::vector<int> call;
+    for (const auto& a : e->args) {
+      size_t k = 0;
+      while (k < keys.size() && !same_expr(*a, *keys[k])) ++k;
+      if (k == keys.size())
+        fail(SqlState::GroupingError,
+             "arguments to GROUPING must be grouping expressions of the associated query level",
+             a->location >= 0 ? a->location : e->location);
+      call.push_back(static_cast<int>(k));
+    }
+    grouping_calls_.push_back(std::move(call));
+    grouping_out_.push_back({new_id(), "grouping", TypeId::Int32});
+    e = Expr::make_column(grouping_out_.back().id, TypeId::Int32);
+    return;
+  }
   for (size_t k = 0; k < keys.size(); ++k) {
     if (same_expr(*e, *keys[k])) {
       e = Expr::make_column(key_out[k].id, key_out[k].type);
@@ -2267,7 +2330,7 @@ void Binder::apply_grouping(ExprPtr& e, Scope& scope, std::vector<ExprPtr>& keys
         pk_grouped = pk_grouped && found;
       }
     }
-    if (pk_grouped) {
+    if (pk_grouped && !grouping_sets_) {  // PostgreSQL too uses no dependency with grouping sets
       keys.push_back(Expr::make_column(id, e->type));
       key_out.push_back({new_id(), plan::to_string(*e, col_names_), e->type});
       e = Expr::make_column(key_out.back().id, e->type);
@@ -2810,9 +2873,9 @@ ExprPtr Binder::semi_join(const ast::Expr& conjunct, ExprCtx& c) {
   }
 
   const ast::SelectStmt& s = *e.subquery;
-  const bool plain = s.group_by.empty() && !s.having && !s.distinct && s.order_by.empty() && !s.limit &&
-                     !s.offset && root->is<plan::ProjectOp>() && !root->children.empty() &&
-                     !root->children[0]->is<plan::AggregateOp>() &&
+  const bool plain = s.group_by.empty() && !s.having && !s.distinct && s.distinct_on.empty() &&
+                     s.order_by.empty() && !s.limit && !s.offset && root->is<plan::ProjectOp>() &&
+                     !root->children.empty() && !root->children[0]->is<plan::AggregateOp>() &&
                      !root->children[0]->is<plan::HashAggregateOp>();
   if (!plain)
     throw_unsupported("correlated subqueries with grouping, aggregates, DISTINCT, ORDER BY or LIMIT",
@@ -2883,9 +2946,10 @@ ExprPtr Binder::scalar_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId
                             std::vector<ExprPtr> correlated) {
   const ast::SelectStmt& s = *e.subquery;
   const bool array_subquery = e.sublink == ast::SubLinkKind::Array;
-  const bool plain = s.group_by.empty() && !s.having && !s.distinct && s.order_by.empty() && !s.limit &&
-                     !s.offset && root->is<plan::ProjectOp>() && root->output.size() == 1 &&
-                     !root->children.empty() && root->children[0]->is<plan::AggregateOp>();
+  const bool plain = s.group_by.empty() && !s.having && !s.distinct && s.distinct_on.empty() &&
+                     s.order_by.empty() && !s.limit && !s.offset && root->is<plan::ProjectOp>() &&
+                     root->output.size() == 1 && !root->children.empty() &&
+                     root->children[0]->is<plan::AggregateOp>();
   if (!plain)
     throw_unsupported(
         "correlated scalar subqueries other than one aggregate without GROUP BY, LIMIT or DISTINCT",
@@ -3048,7 +3112,7 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   // Unknown outputs become text once the whole list is bound (PostgreSQL's resolveTargetListUnknowns:
   // `SELECT $1, $1::int` is 42P08 there too), except in a set operation's plain leaf, where the set
   // operation resolves them.
-  keep_unknown = keep_unknown && !s.distinct && s.group_by.empty() && !s.having;
+  keep_unknown = keep_unknown && !s.distinct && s.distinct_on.empty() && s.group_by.empty() && !s.having;
   for (auto& t : targets)
     if (t.expr->type == TypeId::Unknown && !keep_unknown) t.expr = convert(std::move(t.expr), TypeId::Text);
   const size_t visible = targets.size();
@@ -3070,55 +3134,85 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   // ORDER BY: a position, an output column name, or an expression (a hidden column).
   std::vector<plan::SortKey> keys;
   std::vector<size_t> key_targets;
-  for (const auto& item : s.order_by) {
-    const ast::Expr& e = *item.expr;
-    size_t target = 0;
+  // The target an ORDER BY or DISTINCT ON item names (PostgreSQL's findTargetlistEntrySQL92): a
+  // position, an output column name, an expression equal to an output's, else a new hidden target.
+  auto resolve_target = [&](const ast::Expr& e, const std::string& clause) -> size_t {
     if (e.kind == ast::ExprKind::Constant) {
       if (!is_position_constant(e.value))
-        fail(SqlState::SyntaxError, "non-integer constant in ORDER BY", e.location);
+        fail(SqlState::SyntaxError, "non-integer constant in " + clause, e.location);
       int64_t p = e.value.as_int();
       if (p < 1 || static_cast<uint64_t>(p) > visible)
         fail(SqlState::InvalidColumnReference,
-             "ORDER BY position " + std::to_string(p) + " is not in select list", e.location);
-      target = static_cast<size_t>(p - 1);
-    } else {
-      std::optional<size_t> match;
-      if (e.kind == ast::ExprKind::ColumnRef && e.names.size() == 1) {
-        for (size_t i = 0; i < visible; ++i) {
-          if (targets[i].name != e.names[0]) continue;
-          if (!match) {
-            match = i;
-          } else {
-            // Two outputs of the same name: fine only if they compute the same column.
-            const Expr& a = *targets[*match].expr;
-            const Expr& b = *targets[i].expr;
-            if (!(a.op == ExprOp::Column && b.op == ExprOp::Column && a.column == b.column))
-              fail(SqlState::AmbiguousColumn, "ORDER BY \"" + e.names[0] + "\" is ambiguous", e.location);
-          }
-        }
-      }
-      if (match) {
-        target = *match;
-      } else {
-        ExprPtr x = bind(e, tc);
-        if (x->type == TypeId::Unknown) x = convert(std::move(x), TypeId::Text);
-        // An expression equal to an output column's sorts by that column (as PostgreSQL matches
-        // ORDER BY expressions to the target list; SELECT DISTINCT relies on it).
-        for (size_t i = 0; i < visible && !match; ++i)
-          if (same_expr(*targets[i].expr, *x)) match = i;
-        if (match) {
-          target = *match;
+             clause + " position " + std::to_string(p) + " is not in select list", e.location);
+      return static_cast<size_t>(p - 1);
+    }
+    std::optional<size_t> match;
+    if (e.kind == ast::ExprKind::ColumnRef && e.names.size() == 1) {
+      for (size_t i = 0; i < visible; ++i) {
+        if (targets[i].name != e.names[0]) continue;
+        if (!match) {
+          match = i;
         } else {
-          target = targets.size();
-          targets.push_back({std::move(x), figure_name(e).first, &e});
+          // Two outputs of the same name: fine only if they compute the same column.
+          const Expr& a = *targets[*match].expr;
+          const Expr& b = *targets[i].expr;
+          if (!(a.op == ExprOp::Column && b.op == ExprOp::Column && a.column == b.column))
+            fail(SqlState::AmbiguousColumn, clause + " \"" + e.names[0] + "\" is ambiguous", e.location);
         }
       }
     }
+    if (match) return *match;
+    ExprPtr x = bind(e, tc);
+    if (x->type == TypeId::Unknown) x = convert(std::move(x), TypeId::Text);
+    // An expression equal to an output column's is that column (as PostgreSQL matches ORDER BY
+    // expressions to the target list; SELECT DISTINCT relies on it). Hidden targets count too, so
+    // DISTINCT ON and ORDER BY naming one expression share it.
+    for (size_t i = 0; i < targets.size(); ++i)
+      if (same_expr(*targets[i].expr, *x)) return i;
+    targets.push_back({std::move(x), figure_name(e).first, &e});
+    return targets.size() - 1;
+  };
+  for (const auto& item : s.order_by) {
+    const size_t target = resolve_target(*item.expr, "ORDER BY");
     plan::SortKey k;
     k.descending = item.descending;
     k.nulls_first = item.nulls_first.value_or(item.descending);
     keys.push_back(k);
     key_targets.push_back(target);
+  }
+
+  // DISTINCT ON: its targets (each once), and PostgreSQL's rule that ORDER BY, when given, starts with
+  // them in any order (42P10 at the DISTINCT ON item: transformDistinctOnClause).
+  std::vector<size_t> on_targets;
+  {
+    std::vector<int> on_locations;
+    for (const auto& e : s.distinct_on) {
+      const size_t t = resolve_target(*e, "DISTINCT ON");
+      if (std::find(on_targets.begin(), on_targets.end(), t) != on_targets.end()) continue;
+      on_targets.push_back(t);
+      on_locations.push_back(e->location);
+    }
+    auto on_index = [&](size_t target) {
+      return static_cast<size_t>(std::find(on_targets.begin(), on_targets.end(), target) -
+                                 on_targets.begin());
+    };
+    auto mismatch = [&](size_t i) {
+      fail(SqlState::InvalidColumnReference,
+           "SELECT DISTINCT ON expressions must match initial ORDER BY expressions", on_locations[i]);
+    };
+    std::vector<bool> covered(on_targets.size(), false);
+    bool skipped = false;
+    for (size_t target : key_targets) {
+      const size_t i = on_index(target);
+      if (i == on_targets.size()) {
+        skipped = true;
+      } else {
+        if (skipped) mismatch(i);
+        covered[i] = true;
+      }
+    }
+    for (size_t i = 0; i < on_targets.size(); ++i)
+      if (!covered[i] && skipped) mismatch(i);
   }
 
   ExprPtr limit = bind_limit(s.limit.get(), "LIMIT");
@@ -3152,7 +3246,8 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   }
   if (locking) {
     std::string what = locking_name(locking->strength);
-    if (s.distinct) fail(SqlState::FeatureNotSupported, what + " is not allowed with DISTINCT clause");
+    if (s.distinct || !s.distinct_on.empty())
+      fail(SqlState::FeatureNotSupported, what + " is not allowed with DISTINCT clause");
     if (!s.group_by.empty())
       fail(SqlState::FeatureNotSupported, what + " is not allowed with GROUP BY clause");
     if (s.having) fail(SqlState::FeatureNotSupported, what + " is not allowed with HAVING clause");
@@ -3180,17 +3275,36 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
 
   // GROUP BY: an output column's position or name, else an expression over the FROM columns.
   std::vector<ExprPtr> group_keys;
+  std::vector<int> item_key;  // the key of each GROUP BY item
   for (const auto& g : s.group_by) {
     ExprPtr key = bind_group_key(*g, scope, targets, visible);
-    bool duplicate = false;
-    for (const auto& k : group_keys) duplicate = duplicate || same_expr(*k, *key);
-    if (!duplicate) group_keys.push_back(std::move(key));
+    size_t k = 0;
+    while (k < group_keys.size() && !same_expr(*group_keys[k], *key)) ++k;
+    if (k == group_keys.size()) group_keys.push_back(std::move(key));
+    item_key.push_back(static_cast<int>(k));
+  }
+  // GROUPING SETS / ROLLUP / CUBE: each set's keys, each once, in key order.
+  std::vector<std::vector<int>> key_sets;
+  for (const auto& set : s.grouping_sets) {
+    std::vector<bool> has(group_keys.size(), false);
+    for (int item : set) has[static_cast<size_t>(item_key[static_cast<size_t>(item)])] = true;
+    std::vector<int> keys;
+    for (size_t k = 0; k < has.size(); ++k)
+      if (has[k]) keys.push_back(static_cast<int>(k));
+    key_sets.push_back(std::move(keys));
   }
 
   // Grouping: every column outside an aggregate in the select list, ORDER BY and HAVING must be a
-  // group key (or inside one), else 42803. Grouped subexpressions become the key's output column.
-  const bool grouped = !group_keys.empty() || !aggs_.empty() || having;
+  // group key (or inside one), else 42803. Grouped subexpressions become the key's output column, and
+  // GROUPING(...) calls columns of the HashAggregate (grouping_calls_).
+  const bool grouped = !group_keys.empty() || !aggs_.empty() || having || s.has_grouping_sets;
   std::vector<OutputColumn> key_out;
+  grouping_sets_ = s.has_grouping_sets;
+  grouping_calls_.clear();
+  grouping_out_.clear();
+  if (!grouped) {
+    for (const auto& t : targets) fail_ungrouped_grouping(*t.expr);
+  }
   if (grouped) {
     bool reads_scalar_join = having && reads_any(*having, scalar_join_columns_);
     for (const auto& t : targets)
@@ -3247,13 +3361,16 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
     filter->predicate = std::move(post_join);
     cur = std::move(filter);
   }
-  if (!group_keys.empty()) {
+  if (!group_keys.empty() || key_sets.size() > 1) {
     auto agg = std::make_unique<plan::HashAggregateOp>();
     agg->children.push_back(std::move(cur));
     agg->group_keys = std::move(group_keys);
     agg->aggregates = std::move(aggs_);
+    if (s.has_grouping_sets) agg->grouping_sets = std::move(key_sets);
+    agg->grouping_calls = std::move(grouping_calls_);
     agg->output = key_out;
     agg->output.insert(agg->output.end(), agg_out_.begin(), agg_out_.end());
+    agg->output.insert(agg->output.end(), grouping_out_.begin(), grouping_out_.end());
     cur = std::move(agg);
   } else if (grouped) {
     auto agg = std::make_unique<plan::AggregateOp>();
@@ -3291,6 +3408,33 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
     }
     distinct->children.push_back(std::move(cur));
     cur = std::move(distinct);
+  }
+  if (!on_targets.empty()) {
+    // SELECT DISTINCT ON: the first row of each group by the rest of ORDER BY, as
+    //   row_number() OVER (PARTITION BY <on> ORDER BY <the ORDER BY keys after them>) = 1
+    // (NULLs equal, as DISTINCT ON has them); the sort below then orders the survivors.
+    auto win = std::make_unique<plan::WindowOp>();
+    for (size_t t : on_targets) win->partition_keys.push_back(cur->output[t].id);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (std::find(on_targets.begin(), on_targets.end(), key_targets[i]) != on_targets.end()) continue;
+      plan::SortKey k = keys[i];
+      k.column = cur->output[key_targets[i]].id;
+      win->order_keys.push_back(k);
+    }
+    plan::WindowCall first;
+    first.func = WindowFunction::RowNumber;
+    first.type = TypeId::Int64;
+    win->functions.push_back(std::move(first));
+    const OutputColumn row_number{new_id(), "row_number", TypeId::Int64};
+    win->output = cur->output;
+    win->output.push_back(row_number);
+    win->children.push_back(std::move(cur));
+    auto filter = wrap<plan::FilterOp>(std::move(win));
+    std::vector<ExprPtr> eq;
+    eq.push_back(Expr::make_column(row_number.id, TypeId::Int64));
+    eq.push_back(Expr::make_constant(Value::int64(1), TypeId::Int64));
+    filter->predicate = Expr::make(ExprOp::Eq, TypeId::Bool, std::move(eq));
+    cur = std::move(filter);
   }
   if (!keys.empty()) {
     for (size_t i = 0; i < keys.size(); ++i) keys[i].column = cur->output[key_targets[i]].id;
@@ -4503,6 +4647,10 @@ ExprPtr Binder::bind_window_call(const ast::Expr& e, ExprCtx& c) {
          e.location);
   if (e.agg_distinct)
     fail(SqlState::FeatureNotSupported, "DISTINCT is not implemented for window functions", e.location);
+  if (e.agg_filter)
+    throw_unsupported(is_aggregate_name(e.func_name) ? "FILTER in aggregate window functions"
+                                                     : "FILTER for non-aggregate window functions",
+                      pos_of(e.location));
   ExprCtx inner = c;
   inner.in_window = true;
   inner.allow_window = false;

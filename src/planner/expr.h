@@ -68,6 +68,8 @@ enum class ExprOp {
                 // has args[0]'s type: Bool, Int32, Int64, Float64, Text, Date, Time, Timestamp(Tz)).
                 // PostgreSQL's rules: FALSE when the subquery has no rows (even for a NULL args[0]); NULL
                 // when args[0] is NULL, or when it is not found and the rows have a NULL.
+  Grouping,     // GROUPING(args): the binder's placeholder until it becomes a column of the HashAggregate
+                // (HashAggregateOp::grouping_calls); never planned
   Array,        // an array operation (common/array.h): func = arr::code(arr::Func, array type, extra) over
                 // args (ARRAY[...] elements, a[i], x op ANY|ALL (a), array_length ...); each operation's
                 // NULL rules (the runtime applies them, so it is not strict)
@@ -121,6 +123,11 @@ struct AggregateCall {
   // bytewise); avg(Int32|Int64|Numeric) -> Numeric, avg(Float64) -> Float64; array_agg(x) -> x's array
   // type (NULLs included, in input order). Empty input: count 0, others NULL.
   TypeId type = TypeId::Int64;
+  // agg(DISTINCT x): the update runs once per distinct argument value of the group (NULL is one value:
+  // array_agg(DISTINCT x) keeps one NULL, the others skip it as always).
+  bool distinct = false;
+  // agg(...) FILTER (WHERE filter): only rows where it is true feed the aggregate (before DISTINCT).
+  ExprPtr filter;
 };
 
 // A window frame: ROWS (`rows`: offsets count rows) or RANGE (CURRENT ROW stands for the row and its

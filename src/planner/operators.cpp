@@ -2,6 +2,8 @@
 // field is described in one place.
 #include "planner/operators.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "planner/planner_internal.h"
 
@@ -329,8 +331,10 @@ const char* agg_name(AggFunc f) {
 }  // namespace
 
 void AggregateOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
-  for (auto& a : aggregates)
+  for (auto& a : aggregates) {
     if (a.arg) f(a.arg);
+    if (a.filter) f(a.filter);
+  }
 }
 
 namespace {
@@ -339,7 +343,9 @@ std::string explain_aggregates(const std::vector<AggregateCall>& aggregates, con
   for (size_t i = 0; i < aggregates.size(); ++i) {
     if (i) s += ", ";
     const auto& a = aggregates[i];
-    s += std::string(agg_name(a.func)) + "(" + (a.arg ? c.expr(*a.arg) : std::string("*")) + ")";
+    s += std::string(agg_name(a.func)) + "(" + (a.distinct ? "DISTINCT " : "") +
+         (a.arg ? c.expr(*a.arg) : std::string("*")) + ")";
+    if (a.filter) s += " FILTER (WHERE " + c.expr(*a.filter) + ")";
   }
   return s;
 }
@@ -349,9 +355,12 @@ void put_aggregates(ShapeWriter& w, const std::vector<AggregateCall>& aggregates
   for (const auto& a : aggregates) {
     w.put(static_cast<int64_t>(a.func));
     w.put(a.type);
+    w.put(static_cast<int64_t>(a.distinct));
     w.put(a.arg);
+    w.put(a.filter);
   }
 }
+OMENDB_SHAPE_COVERS(AggregateCall, 32);
 }  // namespace
 
 std::string AggregateOp::explain(const ExplainContext& c) const {
@@ -369,13 +378,36 @@ OMENDB_SHAPE_COVERS(AggregateOp, 88);
 
 void HashAggregateOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
   for (auto& k : group_keys) f(k);
-  for (auto& a : aggregates)
+  for (auto& a : aggregates) {
     if (a.arg) f(a.arg);
+    if (a.filter) f(a.filter);
+  }
+}
+
+bool HashAggregateOp::set_has_key(size_t s, int k) const {
+  if (grouping_sets.empty()) return true;
+  const auto& set = grouping_sets[s];
+  return std::find(set.begin(), set.end(), k) != set.end();
+}
+
+int32_t HashAggregateOp::grouping_value(size_t c, size_t s) const {
+  int32_t v = 0;
+  for (int k : grouping_calls[c]) v = (v << 1) | (set_has_key(s, k) ? 0 : 1);
+  return v;
 }
 
 std::string HashAggregateOp::explain(const ExplainContext& c) const {
   std::string s = "HashAggregate (group by: ";
   for (size_t i = 0; i < group_keys.size(); ++i) s += (i ? ", " : "") + c.expr(*group_keys[i]);
+  if (!grouping_sets.empty()) {
+    s += "; grouping sets: ";
+    for (size_t i = 0; i < grouping_sets.size(); ++i) {
+      s += i ? ", (" : "(";
+      for (size_t j = 0; j < grouping_sets[i].size(); ++j)
+        s += (j ? ", " : "") + c.expr(*group_keys[static_cast<size_t>(grouping_sets[i][j])]);
+      s += ")";
+    }
+  }
   if (!aggregates.empty()) s += "; " + explain_aggregates(aggregates, c);
   return s + ")";
 }
@@ -385,8 +417,12 @@ void HashAggregateOp::write_shape(ShapeWriter& w) const {
   w.put(output);
   w.put(group_keys);
   put_aggregates(w, aggregates);
+  w.put(static_cast<int64_t>(grouping_sets.size()));
+  for (const auto& set : grouping_sets) w.put(set);
+  w.put(static_cast<int64_t>(grouping_calls.size()));
+  for (const auto& call : grouping_calls) w.put(call);
 }
-OMENDB_SHAPE_COVERS(HashAggregateOp, 112);
+OMENDB_SHAPE_COVERS(HashAggregateOp, 160);
 
 // ---- Sort -------------------------------------------------------------------------------------------
 

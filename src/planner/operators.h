@@ -235,14 +235,26 @@ class AggregateOp final : public Op {
 
 // GROUP BY (and SELECT DISTINCT): one output row per distinct value of `group_keys` (NULLs form one
 // group; -0.0 groups with 0.0 and every NaN with every NaN). output[i] is group_keys[i] for
-// i < group_keys.size(), then output[group_keys.size() + j] is aggregates[j]. An empty input has no
-// groups, hence no rows.
+// i < group_keys.size(), then output[group_keys.size() + j] is aggregates[j], then one Int32 column per
+// grouping_calls entry. An empty input has no groups, hence no rows.
+// GROUPING SETS / ROLLUP / CUBE: `grouping_sets` lists the sets (indexes into group_keys); each set groups
+// the input by its keys alone, the others read NULL in its rows, and a set without keys has one row even
+// for an empty input. Empty: one set of every key. grouping_calls[c] is GROUPING(keys...): per row the
+// bitmask of those keys its set leaves out (the first key the highest bit).
 class HashAggregateOp final : public Op {
  public:
   static constexpr OpKind kKind = OpKind::HashAggregate;
   HashAggregateOp() : Op(kKind) {}
   std::vector<ExprPtr> group_keys;
   std::vector<AggregateCall> aggregates;
+  std::vector<std::vector<int>> grouping_sets;
+  std::vector<std::vector<int>> grouping_calls;
+
+  // The number of sets (1 without grouping sets), and the value of GROUPING call `c` in set `s`.
+  size_t set_count() const { return grouping_sets.empty() ? 1 : grouping_sets.size(); }
+  int32_t grouping_value(size_t c, size_t s) const;
+  // Whether set `s` has key `k`.
+  bool set_has_key(size_t s, int k) const;
 
   PipelineRole role() const override { return PipelineRole::Breaker; }
   void for_each_expr(const std::function<void(ExprPtr&)>& f) override;

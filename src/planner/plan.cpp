@@ -182,6 +182,11 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       return "$sub" + std::to_string(e.subquery) + (e.sub_column ? "." + std::to_string(e.sub_column) : "");
     case ExprOp::InSubquery:
       return "(" + arg(0) + " IN $sub" + std::to_string(e.subquery) + ")";
+    case ExprOp::Grouping: {
+      std::string s = "GROUPING(";
+      for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
+      return s + ")";
+    }
     case ExprOp::Array: {
       const arr::Func f = arr::code_func(e.func);
       if (f == arr::Func::Build) {

@@ -1,5 +1,6 @@
 // Aggregate (whole input, no GROUP BY): a breaker with one state of kAggStateDatums Datums per
-// aggregate (aggregate_state.h), in a runtime AggregateState.
+// aggregate (aggregate_state.h), in a runtime AggregateState; a DISTINCT aggregate also has a set of the
+// argument values seen (DistinctSet).
 //
 //   build (sink of the input pipeline), per row: update(state i) for each aggregate i
 //   read (source of the next pipeline): one row, out_i = result(state i);  <consume>
@@ -18,6 +19,8 @@ class AggregateTranslator final : public OperatorTranslator {
 
   void declare_state(runtime::QueryLayout& layout) override {
     slot_ = layout.add_aggregate(kAggStateDatums * agg_.aggregates.size());
+    for (const plan::AggregateCall& call : agg_.aggregates)
+      distinct_slots_.push_back(call.distinct ? declare_distinct_set(layout, {}, call) : -1);
   }
 
   void begin_pipeline(PipelineContext& p) override {
@@ -28,11 +31,16 @@ class AggregateTranslator final : public OperatorTranslator {
     CodeGen& cg = p.cg;
     for (size_t i = 0; i < agg_.aggregates.size(); ++i) {
       const size_t index = kAggStateDatums * i;
+      DistinctSet distinct;
+      distinct.slot = distinct_slots_[i];
+      distinct.keys_hash = sql::hash_seed(cg);
       emit_aggregate_update(
-          p, agg_.aggregates[i], cg.gep(state_, index * sizeof(Datum)), [&](const SqlValue& v, llvm::Value*) {
+          p, agg_.aggregates[i], cg.gep(state_, index * sizeof(Datum)),
+          [&](const SqlValue& v, llvm::Value*) {
             cg.call("rt_agg_set_text", {cg.qs, cg.const_i32(slot_), cg.const_i32(static_cast<int64_t>(index)),
                                         v.value, v.length});
-          });
+          },
+          &distinct);
     }
   }
 
@@ -52,6 +60,7 @@ class AggregateTranslator final : public OperatorTranslator {
  private:
   const plan::AggregateOp& agg_;
   int slot_ = -1;
+  std::vector<int> distinct_slots_;  // per aggregate: its DISTINCT set, or -1
   llvm::Value* state_ = nullptr;
 };
 

@@ -1,5 +1,7 @@
 #include "codegen/operators/aggregate_state.h"
 
+#include <optional>
+
 #include "codegen/control.h"
 #include "common/datum.h"
 
@@ -7,17 +9,54 @@ namespace omendb::codegen {
 
 using plan::AggFunc;
 
+int declare_distinct_set(runtime::QueryLayout& layout, const std::vector<TypeId>& group_key_types,
+                         const plan::AggregateCall& call) {
+  runtime::AggTableSpec spec;
+  spec.key_types = group_key_types;
+  spec.key_types.push_back(call.arg->type);
+  spec.width = spec.key_types.size() + 1;  // + the "seen" Datum
+  return layout.add_agg_table(std::move(spec));
+}
+
+namespace {
+
+// True (i1) when the pair (set.keys, v) is new to the set, which then marks it seen:
+//   row = rt_agg_ht_find_or_insert(slot, hash_combine(keys_hash, hash(v)), keys + v)   (exit when null)
+//   first = row[n + 1].i64 == 0;  row[n + 1].i64 = 1
+llvm::Value* emit_distinct_first(CodeGen& cg, const DistinctSet& set, const SqlValue& v) {
+  auto& b = cg.b;
+  const size_t n = set.keys.size() + 1;
+  llvm::Value* h = sql::hash_combine(cg, set.keys_hash, sql::hash(cg, v));
+  llvm::Value* buffer =
+      cg.local(llvm::ArrayType::get(cg.i8, n * sizeof(Datum)), "agg.distinct", alignof(Datum));
+  for (size_t i = 0; i < set.keys.size(); ++i)
+    sql::store_datum(cg, set.keys[i], cg.gep(buffer, i * sizeof(Datum)));
+  sql::store_datum(cg, v, cg.gep(buffer, set.keys.size() * sizeof(Datum)));
+  llvm::Value* row = cg.call("rt_agg_ht_find_or_insert", {cg.qs, cg.const_i32(set.slot), h, buffer});
+  cg.branch_if(b.CreateIsNull(row), cg.exit, "agg.distinct.row");  // out of memory
+  llvm::Value* seen_ptr = cg.gep(row, n * sizeof(Datum), "agg.seen");
+  llvm::Value* first = b.CreateICmpEQ(b.CreateLoad(cg.i64, seen_ptr), cg.const_i64(0));
+  b.CreateStore(cg.const_i64(1), seen_ptr);
+  return first;
+}
+
+}  // namespace
+
 void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, llvm::Value* state,
-                           const SetTextFn& set_text) {
+                           const SetTextFn& set_text, const DistinctSet* distinct) {
   CodeGen& cg = p.cg;
   auto& b = cg.b;
   llvm::Value* value_datum = state;
   llvm::Value* count_ptr = cg.gep(state, sizeof(Datum), "agg.count");
+  std::optional<If> filtered;  // FILTER (WHERE ...): the rest runs for rows where it is true
+  if (call.filter) filtered.emplace(cg, sql::is_true(cg, p.eval(*call.filter)), "agg.filter");
   if (call.func == AggFunc::CountStar) {
     b.CreateStore(b.CreateAdd(b.CreateLoad(cg.i64, count_ptr), cg.const_i64(1)), count_ptr);
     return;
   }
   SqlValue v = p.eval(*call.arg);
+  std::optional<If> first;
+  if (call.distinct) first.emplace(cg, emit_distinct_first(cg, *distinct, v), "agg.distinct.first");
   if (call.func ==
       AggFunc::ArrayAgg) {  // NULLs too: an arr::Builder the query owns, its address in the Datum
     llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "agg.elem", alignof(Datum));

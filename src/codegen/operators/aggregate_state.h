@@ -4,7 +4,8 @@
 //
 // Each aggregate takes kAggStateDatums Datums, zero-initialised by the runtime:
 //   state[0] = running value, state[1] = count of non-NULL inputs (rows for count(*)).
-//   update, per row:  v = <arg>; if (v IS NULL) skip;
+//   update, per row:  if (FILTER given and not true) skip; v = <arg>; if (DISTINCT and v seen) skip;
+//                     if (v IS NULL) skip;
 //     sum: value += v (integers: overflow -> 22003)  avg(double precision): value += v
 //     sum / avg producing numeric (sum(int8 | numeric), avg(int4 | int8 | numeric)): the value Datum holds
 //       a query-owned num::Accumulator (rt_numeric_accum / rt_numeric_accum_int)
@@ -16,6 +17,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <vector>
 
 #include "codegen/operator_translator.h"
 #include "codegen/sql_value.h"
@@ -27,9 +29,23 @@ constexpr size_t kAggStateDatums = 2;
 // Stores text value `v` (not NULL) into the state Datum `datum` as a copy the state owns.
 using SetTextFn = std::function<void(const SqlValue& v, llvm::Value* datum)>;
 
-// Emits the update of the aggregate state at `state` with the current row of `p`.
+// DISTINCT aggregates (count(DISTINCT x), sum(DISTINCT x), ...): each has a set of the (group keys,
+// argument) pairs seen so far, a runtime::AggregationHashTable whose rows are the pair's Datums and one
+// "seen" Datum; the aggregate's update runs only for the first row of each pair.
+struct DistinctSet {
+  int slot = -1;                     // the set's hash table (declare_distinct_set)
+  std::vector<SqlValue> keys;        // this row's group keys (none for a whole-input Aggregate)
+  llvm::Value* keys_hash = nullptr;  // their hash (sql::hash_seed when there are none)
+};
+// Declares the set of a DISTINCT aggregate: keys of `group_key_types`, then the argument's type.
+int declare_distinct_set(runtime::QueryLayout& layout, const std::vector<TypeId>& group_key_types,
+                         const plan::AggregateCall& call);
+
+// Emits the update of the aggregate state at `state` with the current row of `p`: only for rows its
+// FILTER passes, and for a DISTINCT aggregate only for a value new to its set (`distinct`, required
+// then).
 void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, llvm::Value* state,
-                           const SetTextFn& set_text);
+                           const SetTextFn& set_text, const DistinctSet* distinct = nullptr);
 
 // The aggregate's final value from its state at `state`.
 SqlValue emit_aggregate_result(CodeGen& cg, const plan::AggregateCall& call, llvm::Value* state);

@@ -33,6 +33,7 @@ enum class ExprKind {
   ArrayCtor,  // ARRAY[args...] (one dimension)
   Subscript,  // args[0][args[1]]
   ArrayCmp,   // args[0] binary_op ANY|ALL (args[1]), an array: sublink Any or All
+  Grouping,   // GROUPING(args...): which of args the current grouping set leaves out, as a bitmask
 };
 
 // What a subquery expression asks of its rows (PostgreSQL's SubLinkType).
@@ -81,6 +82,7 @@ struct Expr {
   std::string func_name;               // FuncCall
   bool agg_star = false;               // FuncCall: count(*)
   bool agg_distinct = false;           // FuncCall: count(DISTINCT x)
+  ExprPtr agg_filter;                  // FuncCall: agg(...) FILTER (WHERE agg_filter); null without
   bool sql_keyword = false;            // FuncCall: a SQL value function written as a keyword (current_user)
   TypeName cast_type;                  // Cast
   bool has_case_operand = false;       // Case: CASE x WHEN ... (operand in args[0])
@@ -267,10 +269,18 @@ struct CommonTableExpr {
 struct SelectStmt : Stmt {
   SelectStmt() : Stmt(StmtKind::Select) {}
   bool distinct = false;
+  // SELECT DISTINCT ON (exprs): the first row of each group of rows equal in exprs (distinct stays
+  // false). Each is an output position, an output column name or an expression, as in ORDER BY.
+  std::vector<ExprPtr> distinct_on;
   std::vector<SelectTarget> targets;
   std::vector<FromItemPtr> from;  // more than one entry = implicit cross join
   ExprPtr where;
   std::vector<ExprPtr> group_by;
+  // GROUP BY with GROUPING SETS / ROLLUP / CUBE / (): the grouping sets, expanded and combined as
+  // PostgreSQL does (each a list of indexes into group_by, whose items then are every expression
+  // written); has_grouping_sets false: one set of every group_by item.
+  bool has_grouping_sets = false;
+  std::vector<std::vector<int>> grouping_sets;
   ExprPtr having;
   std::vector<OrderItem> order_by;
   ExprPtr limit;   // null when absent or LIMIT ALL

@@ -252,6 +252,128 @@ class Transformer {
   }
 
  private:
+  // GROUP BY: its expressions, and with GROUPING SETS / ROLLUP / CUBE / () the grouping sets they
+  // make, as PostgreSQL's expand_grouping_sets: each item gives a list of sets (an expression one set
+  // of itself; ROLLUP (u1, ..., un) the prefixes u1..un, ..., u1, (); CUBE every subset of its units, at
+  // most 12; GROUPING SETS the sets of each of its items), and the items' lists combine as a cross
+  // product of concatenations, at most 4096 sets.
+  using GroupingSets = std::vector<std::vector<int>>;
+  static constexpr size_t kMaxGroupingSets = 4096;
+
+  void group_by(const PgQuery__SelectStmt& s, ast::SelectStmt& out) {
+    GroupingSets sets{{}};
+    for (size_t i = 0; i < s.n_group_clause; ++i) {
+      const PgQuery__Node* n = s.group_clause[i];
+      if (n->node_case == PG_QUERY__NODE__NODE_GROUPING_SET) out.has_grouping_sets = true;
+      GroupingSets item = grouping_item(n, out);
+      GroupingSets combined;
+      for (const auto& a : sets) {
+        for (const auto& b : item) {
+          if (combined.size() == kMaxGroupingSets)
+            throw SqlError(SqlState::StatementTooComplex, "too many grouping sets present (maximum 4096)")
+                .at(pos(location_of(n)));
+          std::vector<int> c = a;
+          c.insert(c.end(), b.begin(), b.end());
+          combined.push_back(std::move(c));
+        }
+      }
+      sets = std::move(combined);
+    }
+    if (out.has_grouping_sets) out.grouping_sets = std::move(sets);
+  }
+
+  static int location_of(const PgQuery__Node* n) {
+    return n->node_case == PG_QUERY__NODE__NODE_GROUPING_SET ? n->grouping_set->location : -1;
+  }
+
+  // The units of a ROLLUP or CUBE: an expression, or a parenthesised list of them.
+  std::vector<std::vector<int>> grouping_units(const PgQuery__GroupingSet& g, ast::SelectStmt& out) {
+    std::vector<std::vector<int>> units;
+    for (size_t i = 0; i < g.n_content; ++i) {
+      const PgQuery__Node* c = g.content[i];
+      std::vector<int> unit;
+      if (const PgQuery__RowExpr* row = implicit_row(c)) {
+        unit = group_exprs(*row, out);
+      } else if (c->node_case == PG_QUERY__NODE__NODE_GROUPING_SET &&
+                 c->grouping_set->kind == PG_QUERY__GROUPING_SET_KIND__GROUPING_SET_SIMPLE) {
+        for (size_t j = 0; j < c->grouping_set->n_content; ++j)
+          unit.push_back(group_expr(c->grouping_set->content[j], out));
+      } else {
+        unit.push_back(group_expr(c, out));
+      }
+      units.push_back(std::move(unit));
+    }
+    return units;
+  }
+
+  int group_expr(const PgQuery__Node* n, ast::SelectStmt& out) {
+    out.group_by.push_back(expr(n));
+    return static_cast<int>(out.group_by.size()) - 1;
+  }
+
+  // A parenthesised list of expressions, `(a, b)` (an implicit row constructor, which grouping takes
+  // as the list): its items, else null.
+  static const PgQuery__RowExpr* implicit_row(const PgQuery__Node* n) {
+    if (n->node_case != PG_QUERY__NODE__NODE_ROW_EXPR) return nullptr;
+    return n->row_expr->row_format == PG_QUERY__COERCION_FORM__COERCE_IMPLICIT_CAST ? n->row_expr : nullptr;
+  }
+  std::vector<int> group_exprs(const PgQuery__RowExpr& row, ast::SelectStmt& out) {
+    std::vector<int> items;
+    for (size_t i = 0; i < row.n_args; ++i) items.push_back(group_expr(row.args[i], out));
+    return items;
+  }
+
+  GroupingSets grouping_item(const PgQuery__Node* n, ast::SelectStmt& out) {
+    if (const PgQuery__RowExpr* row = implicit_row(n)) return {group_exprs(*row, out)};
+    if (n->node_case != PG_QUERY__NODE__NODE_GROUPING_SET) return {{group_expr(n, out)}};
+    const PgQuery__GroupingSet& g = *n->grouping_set;
+    DepthGuard guard(*this, g.location);
+    GroupingSets sets;
+    switch (g.kind) {
+      case PG_QUERY__GROUPING_SET_KIND__GROUPING_SET_EMPTY:
+        return {{}};
+      case PG_QUERY__GROUPING_SET_KIND__GROUPING_SET_SIMPLE: {
+        std::vector<int> one;
+        for (size_t i = 0; i < g.n_content; ++i) one.push_back(group_expr(g.content[i], out));
+        return {one};
+      }
+      case PG_QUERY__GROUPING_SET_KIND__GROUPING_SET_ROLLUP: {
+        std::vector<std::vector<int>> units = grouping_units(g, out);
+        for (size_t k = units.size() + 1; k-- > 0;) {
+          std::vector<int> set;
+          for (size_t u = 0; u < k; ++u) set.insert(set.end(), units[u].begin(), units[u].end());
+          sets.push_back(std::move(set));
+        }
+        return sets;
+      }
+      case PG_QUERY__GROUPING_SET_KIND__GROUPING_SET_CUBE: {
+        if (g.n_content > 12)
+          throw SqlError(SqlState::TooManyColumns, "CUBE is limited to 12 elements").at(pos(g.location));
+        std::vector<std::vector<int>> units = grouping_units(g, out);
+        const size_t n_units = units.size();
+        for (size_t mask = (size_t{1} << n_units); mask-- > 0;) {  // every unit first, none last
+          std::vector<int> set;
+          for (size_t u = 0; u < n_units; ++u)
+            if (mask & (size_t{1} << (n_units - 1 - u)))
+              set.insert(set.end(), units[u].begin(), units[u].end());
+          sets.push_back(std::move(set));
+        }
+        return sets;
+      }
+      case PG_QUERY__GROUPING_SET_KIND__GROUPING_SET_SETS:
+        for (size_t i = 0; i < g.n_content; ++i) {
+          GroupingSets inner = grouping_item(g.content[i], out);
+          if (sets.size() + inner.size() > kMaxGroupingSets)
+            throw SqlError(SqlState::StatementTooComplex, "too many grouping sets present (maximum 4096)")
+                .at(pos(g.location));
+          sets.insert(sets.end(), inner.begin(), inner.end());
+        }
+        return sets;
+      default:
+        unsupported("this kind of grouping set", g.location);
+    }
+  }
+
   int depth_ = 0;
 
   class DepthGuard {
@@ -655,7 +777,8 @@ class Transformer {
       if (s->n_distinct_clause == 1 && (!first || first->node_case == PG_QUERY__NODE__NODE__NOT_SET)) {
         out->distinct = true;
       } else {
-        note(feature, "DISTINCT ON");
+        for (size_t i = 0; i < s->n_distinct_clause; ++i)
+          out->distinct_on.push_back(expr(s->distinct_clause[i]));
       }
     }
 
@@ -675,7 +798,7 @@ class Transformer {
       if (ast::FromItemPtr item = from_item(s->from_clause[i], feature)) out->from.push_back(std::move(item));
 
     out->where = opt_expr(s->where_clause);
-    for (size_t i = 0; i < s->n_group_clause; ++i) out->group_by.push_back(expr(s->group_clause[i]));
+    group_by(*s, *out);
     out->having = opt_expr(s->having_clause);
 
     for (size_t i = 0; i < s->n_sort_clause; ++i) {
@@ -1657,14 +1780,18 @@ class Transformer {
           unsupported("COLLATE \"" + coll + "\"", cc->location);
         return expr(cc->arg);
       }
-      case PG_QUERY__NODE__NODE_GROUPING_FUNC:
-        unsupported("GROUPING", n->grouping_func->location);
-      case PG_QUERY__NODE__NODE_GROUPING_SET: {
-        const char* what = "GROUPING SETS";
-        if (n->grouping_set->kind == PG_QUERY__GROUPING_SET_KIND__GROUPING_SET_ROLLUP) what = "ROLLUP";
-        if (n->grouping_set->kind == PG_QUERY__GROUPING_SET_KIND__GROUPING_SET_CUBE) what = "CUBE";
-        unsupported(what, n->grouping_set->location);
+      case PG_QUERY__NODE__NODE_GROUPING_FUNC: {
+        const PgQuery__GroupingFunc* g = n->grouping_func;
+        if (g->n_args >= 32)
+          throw SqlError(SqlState::TooManyArguments, "GROUPING must have fewer than 32 arguments")
+              .at(pos(g->location));
+        ExprPtr e = make(ExprKind::Grouping, g->location);
+        for (size_t i = 0; i < g->n_args; ++i) e->args.push_back(expr(g->args[i]));
+        return e;
       }
+      case PG_QUERY__NODE__NODE_GROUPING_SET:  // only as a GROUP BY item (group_by)
+        throw SqlError(SqlState::SyntaxError, "syntax error at or near \"(\"")
+            .at(pos(n->grouping_set->location));
       case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
         return sql_value_function(n->sqlvalue_function);
       case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
@@ -1996,7 +2123,6 @@ class Transformer {
         over->bare_ref = true;
       }
     }
-    if (f->agg_filter) unsupported("FILTER", loc);
     if (f->agg_within_group) unsupported("WITHIN GROUP", loc);
     if (f->n_agg_order > 0) unsupported("ORDER BY in aggregate calls", loc);
     if (f->func_variadic) unsupported("VARIADIC", loc);
@@ -2004,6 +2130,7 @@ class Transformer {
     e->func_name = std::move(name);
     e->agg_star = f->agg_star;
     e->agg_distinct = f->agg_distinct;
+    if (f->agg_filter) e->agg_filter = expr(f->agg_filter);
     e->over = std::move(over);
     if (f->agg_star) e->args.push_back(make(ExprKind::Star, loc));
     for (size_t i = 0; i < f->n_args; ++i) e->args.push_back(expr(f->args[i]));

@@ -84,9 +84,13 @@ TEST(ParserSelect, Distinct) {
   ASSERT_TRUE(s);
   EXPECT_TRUE(s->distinct);
   EXPECT_TRUE(s->unsupported_feature.empty());
-  auto on = parse_one<ast::SelectStmt>("SELECT DISTINCT ON (a) a, b FROM t");
+  auto on = parse_one<ast::SelectStmt>("SELECT DISTINCT ON (a, 2) a, b FROM t ORDER BY a, b");
   ASSERT_TRUE(on);
-  EXPECT_EQ(on->unsupported_feature, "DISTINCT ON");
+  EXPECT_FALSE(on->distinct);
+  EXPECT_TRUE(on->unsupported_feature.empty());
+  ASSERT_EQ(on->distinct_on.size(), 2u);
+  EXPECT_EQ(on->distinct_on[0]->kind, ast::ExprKind::ColumnRef);
+  EXPECT_EQ(on->distinct_on[1]->kind, ast::ExprKind::Constant);
 }
 
 TEST(ParserSelect, FromListsAliasesSchemas) {
