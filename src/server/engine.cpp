@@ -1822,8 +1822,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     planner::SequenceOptionsResult options = planner::apply_sequence_options(stmt.options, def, true, false);
     // The name is held to the end of the transaction (of the statement outside one): a second creator
     // of the name waits for it.
-    TableLocks::Held name_lock =
-        db_.table_locks().acquire_names({def.name}, table_wait(std::chrono::steady_clock::now(), out));
+    TableLocks::Held name_lock = lock_names({def.name}, table_wait(std::chrono::steady_clock::now(), out));
     std::unique_lock<std::mutex> ddl;
     if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
     storage::Catalog& catalog = db_.store().catalog();
@@ -1836,7 +1835,6 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     resolve_owner(options, def);
     if (in_transaction()) {
       catalog.create_sequence(def, options.restart, *overlay());
-      hold_to_end(std::move(name_lock));
     } else {
       catalog.create_sequence(def, options.restart);
     }
@@ -1947,7 +1945,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     // The name is held to the end of the transaction (of the statement outside one): a concurrent CREATE
     // of the same name waits, then finds the table if this transaction committed it (42P07).
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
-    TableLocks::Held name_lock = db_.table_locks().acquire_names({def.name}, wait);
+    TableLocks::Held name_lock = lock_names({def.name}, wait);
     std::unique_lock<std::mutex> ddl;
     if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
     storage::Catalog& catalog = db_.store().catalog();
@@ -1991,10 +1989,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (in_transaction()) {
       std::vector<std::string> names;
       for (const storage::SequenceDef& seq : owned) names.push_back(seq.name);
-      TableLocks::Held sequence_locks = db_.table_locks().acquire_names(names, wait);
+      lock_names(names, wait);
       catalog.create_table(std::move(def), std::move(owned), *overlay());
-      hold_to_end(std::move(name_lock));
-      hold_to_end(std::move(sequence_locks));
     } else {
       catalog.create_table(std::move(def), std::move(owned));
     }
@@ -2289,6 +2285,19 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   void release_transaction_locks() {
     txn_locks_.clear();
     txn_exclusive_.clear();
+    txn_names_.clear();
+  }
+  // Names this statement creates (TableLocks::acquire_names): inside a transaction held to its end (and
+  // nothing returned); outside one, for the statement (the returned locks).
+  TableLocks::Held lock_names(std::vector<std::string> names, const storage::LockWait& wait) {
+    names.erase(
+        std::remove_if(names.begin(), names.end(), [&](const std::string& n) { return txn_names_.count(n); }),
+        names.end());
+    TableLocks::Held held = db_.table_locks().acquire_names(names, wait);
+    if (!in_transaction()) return held;
+    txn_locks_.push_back(std::move(held));
+    txn_names_.insert(names.begin(), names.end());
+    return {};
   }
   // Whether the open transaction sees rows in `table` (its own uncommitted ones included).
   bool has_rows(const storage::TableDefPtr& table) {
@@ -2319,11 +2328,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (def.name != old->name) names.push_back(def.name);
     for (const storage::IndexDef& ix : def.indexes)
       if (!old->find_index(ix.name)) names.push_back(ix.name);
-    TableLocks::Held name_locks = db_.table_locks().acquire_names(names, wait);
+    lock_names(names, wait);
     const uint32_t id = def.id;
     db_.store().catalog().replace_table(std::move(def), ov);
     hold_to_end(std::move(locks), {id});
-    hold_to_end(std::move(name_locks));
   }
 
   static std::vector<uint32_t> table_ids(const std::vector<storage::TableDefPtr>& tables) {
@@ -2606,6 +2614,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // them held exclusively.
   std::vector<TableLocks::Held> txn_locks_;
   std::set<uint32_t> txn_exclusive_;
+  std::set<std::string> txn_names_;
   Isolation txn_isolation_ = Isolation::ReadCommitted;  // txn_'s level, as SHOW names it
   std::optional<SavedSettings> saved_settings_;         // the settings when txn_ began
   struct Savepoint {
@@ -3624,8 +3633,16 @@ void Database::seal_loop() {
     lock.unlock();
     try {
       for (const storage::TableDefPtr& listed : store_->catalog().tables()) {
-        // Shared: no DDL changes or drops the table during its seal (TableLocks).
-        TableLocks::Held table_lock = table_locks_.acquire({listed->id}, {}, storage::LockWait{});
+        // Shared: no DDL changes or drops the table during its seal (TableLocks). A table an open
+        // transaction's DDL holds (until that transaction ends) is left for a later round.
+        storage::LockWait wait;
+        wait.lock_timeout_ms = 200;
+        TableLocks::Held table_lock;
+        try {
+          table_lock = table_locks_.acquire({listed->id}, {}, wait);
+        } catch (const SqlError&) {
+          continue;
+        }
         storage::TableDefPtr t = store_->catalog().find(listed->id);
         if (!t) continue;  // dropped meanwhile
         uint64_t rows = store_->approximate_row_count(t->id);
