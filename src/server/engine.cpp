@@ -759,10 +759,18 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     throw SqlError(SqlState::InvalidSavepointSpecification, "savepoint \"" + name + "\" does not exist");
   }
 
-  planner::PlannedStatement plan(const ast::Stmt& stmt) {
+  // `resolved`: where to note the user tables the binder looked up (also when planning fails).
+  planner::PlannedStatement plan(const ast::Stmt& stmt,
+                                 std::vector<storage::TableDefPtr>* resolved = nullptr) {
     planner::PlannerContext ctx;
     ctx.catalog = &db_.store().catalog();
     ctx.overlay = overlay();
+    if (resolved)
+      ctx.resolve_table = [this, resolved](std::string_view name) {
+        storage::TableDefPtr t = db_.store().catalog().find(name, overlay());
+        if (t) resolved->push_back(t);
+        return t;
+      };
     ctx.session = &session_info_;
     const dtsql::EvalContext dt_context = datetime();
     ctx.datetime = &dt_context;
@@ -2352,7 +2360,21 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   TableLocks::Held plan_locked(const ast::Stmt& stmt, planner::PlannedStatement& planned,
                                const storage::LockWait& wait) {
     for (;;) {
-      planned = plan(stmt);
+      std::vector<storage::TableDefPtr> resolved;
+      std::exception_ptr failed;
+      try {
+        planned = plan(stmt, &resolved);
+      } catch (const SqlError&) {
+        failed = std::current_exception();
+      }
+      if (failed) {
+        // Planned against a table that another transaction's DDL holds (e.g. a column it is adding): wait
+        // for that transaction, as PostgreSQL's binder waits for the lock, and plan again if it changed.
+        if (resolved.empty()) std::rethrow_exception(failed);
+        TableLocks::Held held = acquire_tables(table_ids(resolved), {}, wait);
+        if (still_current(resolved)) std::rethrow_exception(failed);
+        continue;
+      }
       TableLocks::Held held = acquire_tables(table_ids(planned.tables), {}, wait);
       if (still_current(planned.tables)) return held;
     }

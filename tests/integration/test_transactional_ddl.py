@@ -192,7 +192,7 @@ def test_reader_sees_old_or_new(args):
     with Server(args.server_bin) as srv:
         w = srv.connect()
         query(w, "CREATE TABLE r (id INT PRIMARY KEY, ver INT)")
-        query(w, "INSERT INTO r SELECT i, 0 FROM generate_series(1, %d) AS g(i)" % rows)
+        query(w, "INSERT INTO r VALUES %s" % ",".join("(%d, 0)" % i for i in range(1, rows + 1)))
         stop = threading.Event()
         seen, problems = set(), []
 
@@ -258,7 +258,7 @@ def test_kill_during_ddl_transactions(args):
                         state["inflight"] = (name, victim)
                         cur.execute("CREATE TABLE %s (id SERIAL PRIMARY KEY, v INT)" % name)
                         cur.execute("CREATE INDEX %s_v ON %s (v)" % (name, name))
-                        cur.execute("INSERT INTO %s (v) SELECT i FROM generate_series(1, %d) AS g(i)" % (name, rows))
+                        cur.execute("INSERT INTO %s (v) VALUES %s" % (name, ",".join("(%d)" % i for i in range(1, rows + 1))))
                         if victim:
                             cur.execute("DROP TABLE %s" % victim)
                         c.commit()
