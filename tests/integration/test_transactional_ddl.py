@@ -35,6 +35,21 @@ def run_in_thread(fn):
     return th, result
 
 
+def waiting(conn, sql, what):
+    """Starts `sql` on conn in a thread and asserts that it waits; finish(other, end) ends the transaction
+    of `other` with `end` and returns what the waiting statement got (see run_in_thread)."""
+    th, res = run_in_thread(lambda: query(conn, sql))
+    th.join(0.5)
+    assert th.is_alive(), "%s did not wait" % what
+
+    def finish(other, end):
+        query(other, end)
+        th.join(10)
+        assert not th.is_alive(), "%s still waits after %s" % (what, end)
+        return res
+    return finish
+
+
 def test_psycopg2_default_mode(args):
     with Server(args.server_bin) as srv:
         # psycopg2 without autocommit: BEGIN is sent before the first statement, COMMIT by conn.commit().
@@ -91,29 +106,18 @@ def test_other_sessions_wait_for_dropped_and_altered_tables(args):
         query(b, "SET statement_timeout = 300")
         expect_error(b, "INSERT INTO t VALUES (3, 30)", "57014")
         query(b, "SET statement_timeout = 20000")
-        th, res = run_in_thread(lambda: query(b, "SELECT id, v, w FROM t ORDER BY id"))
-        th.join(0.5)
-        assert th.is_alive(), "the reader did not wait for the uncommitted ALTER TABLE"
-        query(a, "COMMIT")
-        th.join(10)
+        finish = waiting(b, "SELECT id, v, w FROM t ORDER BY id", "a reader of a table being altered")
+        res = finish(a, "COMMIT")
         assert res.get("code") == "ok", res
         assert res["value"] == [(1, 10, 5), (2, 20, 5)], res  # the committed result, planned again
         # DROP TABLE in a block: readers wait, then find it gone; ROLLBACK instead gives it back
         query(a, "BEGIN")
         query(a, "DROP TABLE t")
-        th, res = run_in_thread(lambda: query(b, "SELECT count(*) FROM t"))
-        th.join(0.5)
-        assert th.is_alive(), "the reader did not wait for the uncommitted DROP TABLE"
-        query(a, "ROLLBACK")
-        th.join(10)
+        res = waiting(b, "SELECT count(*) FROM t", "a reader of a dropped table")(a, "ROLLBACK")
         assert res == {"code": "ok", "value": [(2,)]}, res
         query(a, "BEGIN")
         query(a, "DROP TABLE t")
-        th, res = run_in_thread(lambda: query(b, "SELECT count(*) FROM t"))
-        th.join(0.5)
-        assert th.is_alive()
-        query(a, "COMMIT")
-        th.join(10)
+        res = waiting(b, "SELECT count(*) FROM t", "a reader of a dropped table")(a, "COMMIT")
         assert res.get("code") == "42P01", res
         # statements on other tables never wait for a's DDL
         query(a, "CREATE TABLE u (id INT)")
@@ -139,11 +143,7 @@ def test_concurrent_create_same_name(args):
         for finish, expected in (("COMMIT", "42P07"), ("ROLLBACK", "ok")):
             query(a, "BEGIN")
             query(a, "CREATE TABLE n (a INT)")
-            th, res = run_in_thread(lambda: query(b, "CREATE TABLE n (b TEXT)"))
-            th.join(0.5)
-            assert th.is_alive(), "the second CREATE TABLE did not wait"
-            query(a, finish)
-            th.join(10)
+            res = waiting(b, "CREATE TABLE n (b TEXT)", "the second CREATE TABLE")(a, finish)
             assert res.get("code") == expected, (finish, res)
             if expected == "42P07":
                 assert res["error"].startswith('relation "n" already exists'), res
@@ -158,11 +158,7 @@ def test_concurrent_create_same_name(args):
         query(a, "BEGIN")
         query(a, "CREATE SEQUENCE s1")
         query(c, "BEGIN")
-        th, res = run_in_thread(lambda: query(c, "CREATE SEQUENCE s1"))
-        th.join(0.5)
-        assert th.is_alive()
-        query(a, "COMMIT")
-        th.join(10)
+        res = waiting(c, "CREATE SEQUENCE s1", "the second CREATE SEQUENCE")(a, "COMMIT")
         assert res.get("code") == "42P07", res
         query(c, "ROLLBACK")
         assert query(c, "SELECT nextval('s1')") == [(1,)]
