@@ -552,10 +552,10 @@ storage::TableDefPtr Binder::lookup(const ast::TableRef& ref) {
     if (ctx_.resolve_table) {
       t = ctx_.resolve_table(ref.name);
     } else if (ctx_.catalog) {
-      t = ctx_.catalog->find(ref.name);
+      t = ctx_.catalog->find(ref.name, ctx_.overlay);
     }
     if (!t && ctx_.catalog)  // a sequence reads as one row (last_value, log_cnt, is_called)
-      if (storage::SequenceDefPtr seq = ctx_.catalog->find_sequence(ref.name))
+      if (storage::SequenceDefPtr seq = ctx_.catalog->find_sequence(ref.name, ctx_.overlay))
         t = catalog::sequence_relation(*seq);
   }
   if (!t) fail(SqlState::UndefinedTable, "relation \"" + full + "\" does not exist", ref.location);

@@ -73,6 +73,8 @@ struct SessionInfo {
 
 struct PlannerContext {
   const storage::Catalog* catalog = nullptr;
+  // The statement's transaction's uncommitted catalog changes (transactional DDL), or null.
+  const storage::CatalogOverlay* overlay = nullptr;
   // Rough row count of a table, for choosing the JIT tier; may be empty (then 0).
   std::function<uint64_t(uint32_t table_id)> row_estimate;
   // Number of sealed column blocks of a table (EXPLAIN); may be empty (then 0).

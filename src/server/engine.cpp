@@ -556,6 +556,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (txn_) {
         if (savepoints_.empty()) {
           txn_->rollback();
+          release_transaction_locks();  // its DDL is undone: nobody waits for the ROLLBACK
         } else {
           txn_->rollback_to(savepoints_.back().mark);
         }
@@ -583,6 +584,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     savepoints_.clear();
     statements_in_block_ = 0;
     if (!commit && saved) restore_settings(*saved);
+    // The DDL's table and name locks go once the transaction has ended (after its commit published the
+    // catalog changes), also when the commit fails.
+    struct ReleaseLocks {
+      EngineSession& session;
+      ~ReleaseLocks() { session.release_transaction_locks(); }
+    } release_locks{*this};
     if (!txn) return;
     if (commit) {
       try {
@@ -613,11 +620,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       case ast::StmtKind::Explain:
         return run_explain(static_cast<const ast::ExplainStmt&>(stmt), text, out);
       case ast::StmtKind::CreateTable:
-        no_ddl_in_block("CREATE TABLE");
         return create_table(static_cast<const ast::CreateTableStmt&>(stmt), out);
       case ast::StmtKind::DropTable: {
         const auto& drop = static_cast<const ast::DropTableStmt&>(stmt);
-        no_ddl_in_block(drop.sequence ? "DROP SEQUENCE" : "DROP TABLE");
         if (drop.sequence) return drop_sequence(drop, out);
         return drop_table(drop, out);
       }
@@ -648,19 +653,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       case ast::StmtKind::Truncate:
         return truncate(static_cast<const ast::TruncateStmt&>(stmt), out);
       case ast::StmtKind::AlterTable:
-        no_ddl_in_block("ALTER TABLE");
         return alter_table(static_cast<const ast::AlterTableStmt&>(stmt), out);
       case ast::StmtKind::CreateIndex:
-        no_ddl_in_block("CREATE INDEX");
         return create_index(static_cast<const ast::CreateIndexStmt&>(stmt), out);
       case ast::StmtKind::DropIndex:
-        no_ddl_in_block("DROP INDEX");
         return drop_index(static_cast<const ast::DropIndexStmt&>(stmt), out);
       case ast::StmtKind::CreateSequence:
-        no_ddl_in_block("CREATE SEQUENCE");
         return create_sequence(static_cast<const ast::SequenceStmt&>(stmt), out);
       case ast::StmtKind::AlterSequence:
-        no_ddl_in_block("ALTER SEQUENCE");
         return alter_sequence(static_cast<const ast::SequenceStmt&>(stmt), out);
       case ast::StmtKind::Unsupported:
         throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
@@ -668,15 +668,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     throw_unsupported("this statement");
   }
 
-  // DDL is not transactional yet: refuse it where a rollback would be expected to undo it, inside a
-  // transaction block and in a query string with other statements (one implicit transaction).
-  void no_ddl_in_block(const char* what) {
-    if (state_ == State::Block) throw_unsupported(std::string(what) + " inside a transaction block");
-    if (state_ == State::Implicit)
-      throw SqlError(SqlState::FeatureNotSupported,
-                     std::string("OmenDB does not support ") + what +
-                         " in a query string with other statements yet (DDL is not transactional)")
-          .with_hint("Send it as a statement of its own.");
+  // Statements that cannot run inside a transaction block (PostgreSQL's PreventInTransactionBlock): 25001.
+  // A query string of several statements is one (implicit) transaction, as in PostgreSQL.
+  void prevent_in_transaction(const char* what) {
+    if (state_ == State::Block || state_ == State::Implicit)
+      throw SqlError(SqlState::ActiveSqlTransaction,
+                     std::string(what) + " cannot run inside a transaction block");
   }
 
   void transaction(const ast::TransactionStmt& stmt, pgwire::ResultWriter& out) {
@@ -762,9 +759,18 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     throw SqlError(SqlState::InvalidSavepointSpecification, "savepoint \"" + name + "\" does not exist");
   }
 
-  planner::PlannedStatement plan(const ast::Stmt& stmt) {
+  // `resolved`: where to note the user tables the binder looked up (also when planning fails).
+  planner::PlannedStatement plan(const ast::Stmt& stmt,
+                                 std::vector<storage::TableDefPtr>* resolved = nullptr) {
     planner::PlannerContext ctx;
     ctx.catalog = &db_.store().catalog();
+    ctx.overlay = overlay();
+    if (resolved)
+      ctx.resolve_table = [this, resolved](std::string_view name) {
+        storage::TableDefPtr t = db_.store().catalog().find(name, overlay());
+        if (t) resolved->push_back(t);
+        return t;
+      };
     ctx.session = &session_info_;
     const dtsql::EvalContext dt_context = datetime();
     ctx.datetime = &dt_context;
@@ -790,6 +796,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     key += planned.shape_key;
     key += '\x1f';
     key += std::to_string(db_.store().catalog().version());
+    if (const storage::CatalogOverlay* ov = overlay(); ov && !ov->empty()) {
+      // Planned against this transaction's uncommitted catalog: never shared (its id is never reused;
+      // every change of the overlay advances the catalog version).
+      key += "\x1ftxn";
+      key += std::to_string(ov->owner);
+    }
     return key;
   }
 
@@ -890,10 +902,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     TableLocks::Held table_lock;
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     do {
-      table = db_.store().catalog().find(stmt.table.name);
+      table = db_.store().catalog().find(stmt.table.name, overlay());
       if (!table)
         throw SqlError(SqlState::UndefinedTable, "relation \"" + stmt.table.name + "\" does not exist");
-      table_lock = db_.table_locks().acquire({table->id}, {}, wait);
+      table_lock = acquire_tables({table->id}, {}, wait);
     } while (!still_current({table}));
     std::vector<std::string> table_columns;
     for (const auto& c : table->columns) table_columns.push_back(c.name);
@@ -1296,17 +1308,17 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     std::vector<storage::TableDefPtr> tables;
     if (stmt.tables.empty()) {
-      tables = catalog.tables();
+      tables = catalog.tables(overlay());
     } else {
       for (const ast::TableRef& t : stmt.tables) {
-        storage::TableDefPtr def = catalog.find(t.name);
+        storage::TableDefPtr def = catalog.find(t.name, overlay());
         if (!def) throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
         tables.push_back(std::move(def));
       }
     }
     for (const storage::TableDefPtr& listed : tables) {
-      TableLocks::Held table_lock = db_.table_locks().acquire({listed->id}, {}, wait);  // no DDL meanwhile
-      storage::TableDefPtr def = catalog.find(listed->id);  // as it is now (ids are never reused)
+      TableLocks::Held table_lock = acquire_tables({listed->id}, {}, wait);  // no DDL meanwhile
+      storage::TableDefPtr def = catalog.find(listed->id, overlay());  // as it is now (ids are never reused)
       if (!def) {
         if (stmt.tables.empty()) continue;  // dropped meanwhile
         throw SqlError(SqlState::UndefinedTable, "relation \"" + listed->name + "\" does not exist");
@@ -1343,7 +1355,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     auto resolve = [&] {  // all checked first: a failing TRUNCATE truncates nothing
       std::vector<storage::TableDefPtr> defs;
       for (const ast::TableRef& t : stmt.tables) {
-        storage::TableDefPtr def = db_.store().catalog().find(t.name);
+        storage::TableDefPtr def = db_.store().catalog().find(t.name, overlay());
         if (!def || (!t.schema.empty() && t.schema != "public"))
           throw SqlError(
               SqlState::UndefinedTable,
@@ -1357,7 +1369,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     // truncation itself happens at COMMIT, ordered with other commits (docs/schema.md).
     for (;;) {
       std::vector<storage::TableDefPtr> defs = resolve();
-      TableLocks::Held locks = db_.table_locks().acquire(table_ids(defs), {}, wait);
+      TableLocks::Held locks = acquire_tables(table_ids(defs), {}, wait);
       if (resolve() != defs) continue;  // changed while we waited: look again
       std::unique_ptr<storage::Transaction> own_txn;
       storage::Transaction* txn = statement_transaction(own_txn);
@@ -1365,7 +1377,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (own_txn) own_txn->commit();
       if (stmt.restart_identity) {
         storage::Catalog& catalog = db_.store().catalog();
-        for (const storage::SequenceDefPtr& seq : catalog.sequences())
+        for (const storage::SequenceDefPtr& seq : catalog.sequences(overlay()))
           for (const storage::TableDefPtr& def : defs)
             if (seq->owner_table == def->id) catalog.alter_sequence(*seq, seq->start);
       }
@@ -1386,7 +1398,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const ast::TableRef& t = stmt.table;
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     auto resolve = [&] {
-      return (t.schema.empty() || t.schema == "public") ? catalog.find(t.name) : nullptr;
+      return (t.schema.empty() || t.schema == "public") ? catalog.find(t.name, overlay()) : nullptr;
     };
     // As DROP TABLE: wait until no statement uses the table (exclusive table lock), then change it under
     // the DDL mutex; if it changed while we waited, look again.
@@ -1404,10 +1416,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
       }
       settle_cursors_using({old->id});
-      locks = db_.table_locks().acquire({}, {old->id}, wait);
-      ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
+      locks = acquire_tables({}, {old->id}, wait);
+      if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
       if (resolve() == old) break;
-      ddl.unlock();
+      if (ddl.owns_lock()) ddl.unlock();
       locks.release();
     }
     storage::TableDef def = *old;
@@ -1532,7 +1544,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           break;
         }
         case K::RenameTable: {
-          if (storage::TableDefPtr other = catalog.find(cmd.new_name); other && other->id != def.id)
+          if (storage::TableDefPtr other = catalog.find(cmd.new_name, overlay());
+              other && other->id != def.id)
             throw SqlError(SqlState::DuplicateTable, "relation \"" + cmd.new_name + "\" already exists");
           def.name = cmd.new_name;
           break;
@@ -1609,7 +1622,19 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           break;
       }
     }
-    db_.store().alter_table(std::move(def), work);
+    if (in_transaction()) {
+      std::string what = "ALTER TABLE";
+      for (const ast::AlterTableCmd& cmd : stmt.cmds)
+        if (cmd.kind == K::AddPrimaryKey || cmd.kind == K::DropConstraint)
+          what = "ALTER TABLE ... ADD / DROP PRIMARY KEY";
+        else if (cmd.kind == K::SetNotNull || (cmd.kind == K::AddColumn && cmd.column_def.not_null))
+          what = "ALTER TABLE ... SET NOT NULL (or ADD COLUMN ... NOT NULL)";
+        else if (cmd.kind == K::AddColumn || cmd.kind == K::DropColumn)
+          what = "ALTER TABLE ... ADD / DROP COLUMN";
+      replace_in_transaction(std::move(def), work, old, std::move(locks), what, wait);
+    } else {
+      db_.store().alter_table(std::move(def), work);
+    }
     out.command_complete("ALTER TABLE");
   }
 
@@ -1624,13 +1649,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::Catalog& catalog = db_.store().catalog();
     TableForDdl out;
     for (;;) {
-      out.def = catalog.find(name);
+      out.def = catalog.find(name, overlay());
       if (!out.def) return out;
       settle_cursors_using({out.def->id});
-      out.locks = db_.table_locks().acquire({}, {out.def->id}, wait);
-      out.ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
-      if (catalog.find(name) == out.def) return out;
-      out.ddl.unlock();
+      out.locks = acquire_tables({}, {out.def->id}, wait);
+      if (!in_transaction()) out.ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
+      if (catalog.find(name, overlay()) == out.def) return out;
+      if (out.ddl.owns_lock()) out.ddl.unlock();
       out.locks.release();
     }
   }
@@ -1638,8 +1663,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // Whether `name` is taken by a relation pg_class lists: a table, an index, a primary key's index.
   bool relation_name_taken(const std::string& name) const {
     storage::Catalog& catalog = db_.store().catalog();
-    if (catalog.find(name) || catalog.find_index_table(name) || catalog.find_sequence(name)) return true;
-    for (const auto& t : catalog.tables())
+    if (catalog.find(name, overlay()) || catalog.find_index_table(name, overlay()) ||
+        catalog.find_sequence(name, overlay()))
+      return true;
+    for (const auto& t : catalog.tables(overlay()))
       if (!t->primary_key.empty() && t->name + "_pkey" == name) return true;
     return false;
   }
@@ -1648,6 +1675,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // writers (and here its readers too: the table lock has one exclusive mode) wait until the index is
   // built; statements on other tables go on, but commits of every table wait for the build's write.
   void create_index(const ast::CreateIndexStmt& stmt, pgwire::ResultWriter& out) {
+    if (stmt.concurrently) prevent_in_transaction("CREATE INDEX CONCURRENTLY");
     if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
     if (stmt.unique) throw_unsupported("CREATE UNIQUE INDEX");
     const ast::TableRef& t = stmt.table;
@@ -1695,33 +1723,47 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         throw SqlError(SqlState::DuplicateTable, "relation \"" + index.name + "\" already exists");
       }
     }
-    index.id = db_.store().catalog().allocate_id();
-    def.indexes.push_back(index);
     storage::Store::AlterWork work;
-    work.build_indexes.push_back(index.id);
+    work.build_indexes.push_back(0);
     work.fence = true;  // a transaction that wrote the table without the index fails at COMMIT (40001)
     work.cancel = wait.cancel;
     work.deadline = wait.deadline;
-    db_.store().alter_table(std::move(def), work);
+    if (in_transaction()) {
+      // A table this transaction created and has not written yet: the index has no entries to build.
+      if (overlay()->created.count(def.id) && !has_rows(table.def))
+        work = {};
+      else
+        throw_unsupported(
+            "CREATE INDEX inside a transaction block, except on a table created in it that has no rows yet");
+      index.id = db_.store().catalog().allocate_id();
+      def.indexes.push_back(index);
+      replace_in_transaction(std::move(def), work, table.def, std::move(table.locks), "CREATE INDEX", wait);
+    } else {
+      index.id = db_.store().catalog().allocate_id();
+      work.build_indexes[0] = index.id;
+      def.indexes.push_back(index);
+      db_.store().alter_table(std::move(def), work);
+    }
     out.command_complete("CREATE INDEX");
   }
 
   // DROP INDEX: all named indexes are checked first (a failing DROP drops nothing), then each one's table
   // waits for the statements using it, and the index leaves the catalog with its entries in one write.
   void drop_index(const ast::DropIndexStmt& stmt, pgwire::ResultWriter& out) {
+    if (stmt.concurrently) prevent_in_transaction("DROP INDEX CONCURRENTLY");
     storage::Catalog& catalog = db_.store().catalog();
     std::vector<std::string> names;
     for (const ast::TableRef& r : stmt.indexes) {
       const bool public_schema = r.schema.empty() || r.schema == "public";
-      if (public_schema && catalog.find_index_table(r.name)) {
+      if (public_schema && catalog.find_index_table(r.name, overlay())) {
         names.push_back(r.name);
         continue;
       }
       if (public_schema) {
-        if (catalog.find(r.name))
+        if (catalog.find(r.name, overlay()))
           throw SqlError(SqlState::WrongObjectType, "\"" + r.name + "\" is not an index")
               .with_hint("Use DROP TABLE to remove a table.");
-        for (const auto& t : catalog.tables())
+        for (const auto& t : catalog.tables(overlay()))
           if (!t->primary_key.empty() && t->name + "_pkey" == r.name)
             throw SqlError(SqlState::DependentObjectsStillExist, "cannot drop index " + r.name +
                                                                      " because constraint " + r.name +
@@ -1736,7 +1778,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     for (const std::string& name : names) {
       for (;;) {
-        storage::TableDefPtr owner = catalog.find_index_table(name);
+        storage::TableDefPtr owner = catalog.find_index_table(name, overlay());
         if (!owner) break;  // dropped meanwhile by another session
         TableForDdl table = lock_table_for_ddl(owner->name, wait);
         if (!table.def || !table.def->find_index(name)) continue;  // changed while we waited: look again
@@ -1748,7 +1790,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           def.indexes.erase(ix);
           break;
         }
-        db_.store().alter_table(std::move(def), work);
+        if (in_transaction())
+          replace_in_transaction(std::move(def), work, table.def, std::move(table.locks), "DROP INDEX", wait);
+        else
+          db_.store().alter_table(std::move(def), work);
         break;
       }
     }
@@ -1762,9 +1807,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     def.owner_table = 0;
     def.owner_attnum = 0;
     if (options.owned_by_none) return;
-    storage::TableDefPtr t = db_.store().catalog().find(options.owned_table);
+    storage::TableDefPtr t = db_.store().catalog().find(options.owned_table, overlay());
     if (!t) {
-      if (db_.store().catalog().find_sequence(options.owned_table))
+      if (db_.store().catalog().find_sequence(options.owned_table, overlay()))
         throw SqlError(SqlState::WrongObjectType, "sequence must have same owner as table it is linked to");
       throw SqlError(SqlState::UndefinedTable, "relation \"" + options.owned_table + "\" does not exist");
     }
@@ -1783,24 +1828,34 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::SequenceDef def;
     def.name = stmt.sequence.name;
     planner::SequenceOptionsResult options = planner::apply_sequence_options(stmt.options, def, true, false);
-    std::lock_guard ddl(db_.ddl_mutex());
+    // The name is held to the end of the transaction (of the statement outside one): a second creator
+    // of the name waits for it.
+    TableLocks::Held name_lock = lock_names({def.name}, table_wait(std::chrono::steady_clock::now(), out));
+    std::unique_lock<std::mutex> ddl;
+    if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
     storage::Catalog& catalog = db_.store().catalog();
-    if (stmt.if_not_exists && (catalog.find(def.name) || catalog.find_sequence(def.name))) {
+    if (stmt.if_not_exists &&
+        (catalog.find(def.name, overlay()) || catalog.find_sequence(def.name, overlay()))) {
       out.notice("42P07", "relation \"" + def.name + "\" already exists, skipping");
       out.command_complete("CREATE SEQUENCE");
       return;
     }
     resolve_owner(options, def);
-    catalog.create_sequence(def, options.restart);
+    if (in_transaction()) {
+      catalog.create_sequence(def, options.restart, *overlay());
+    } else {
+      catalog.create_sequence(def, options.restart);
+    }
     out.command_complete("CREATE SEQUENCE");
   }
 
   void alter_sequence(const ast::SequenceStmt& stmt, pgwire::ResultWriter& out) {
-    std::lock_guard ddl(db_.ddl_mutex());
+    std::unique_lock<std::mutex> ddl;
+    if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
     storage::Catalog& catalog = db_.store().catalog();
-    storage::SequenceDefPtr old = catalog.find_sequence(stmt.sequence.name);
+    storage::SequenceDefPtr old = catalog.find_sequence(stmt.sequence.name, overlay());
     if (!old) {
-      if (catalog.find(stmt.sequence.name))
+      if (catalog.find(stmt.sequence.name, overlay()))
         throw SqlError(SqlState::WrongObjectType, "\"" + stmt.sequence.name + "\" is not a sequence");
       if (!stmt.missing_ok)
         throw SqlError(SqlState::UndefinedTable, "relation \"" + stmt.sequence.name + "\" does not exist");
@@ -1808,28 +1863,33 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       out.command_complete("ALTER SEQUENCE");
       return;
     }
+    // A sequence this transaction created changes with it; a committed one's change could not be undone.
+    if (in_transaction() && !overlay()->created_sequences.count(old->id))
+      throw_unsupported(
+          "ALTER SEQUENCE inside a transaction block, except of a sequence created in the same transaction");
     storage::SequenceDef def = *old;
     planner::SequenceOptionsResult options = planner::apply_sequence_options(stmt.options, def, false, false);
     resolve_owner(options, def);
-    catalog.alter_sequence(std::move(def), options.restart);
+    catalog.alter_sequence(std::move(def), options.restart, overlay());
     out.command_complete("ALTER SEQUENCE");
   }
 
   void drop_sequence(const ast::DropTableStmt& stmt, pgwire::ResultWriter& out) {
-    std::lock_guard ddl(db_.ddl_mutex());
+    std::unique_lock<std::mutex> ddl;
+    if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
     storage::Catalog& catalog = db_.store().catalog();
     // Check all first: a failing DROP drops nothing.
     std::vector<storage::SequenceDefPtr> defs;
     for (const ast::TableRef& t : stmt.tables) {
-      storage::SequenceDefPtr def = catalog.find_sequence(t.name);
-      if (!def && catalog.find(t.name))
+      storage::SequenceDefPtr def = catalog.find_sequence(t.name, overlay());
+      if (!def && catalog.find(t.name, overlay()))
         throw SqlError(SqlState::WrongObjectType, "\"" + t.name + "\" is not a sequence")
             .with_hint("Use DROP TABLE to remove a table.");
       if (!def && !stmt.if_exists)
         throw SqlError(SqlState::UndefinedTable, "sequence \"" + t.name + "\" does not exist");
       if (def && def->owner_table) {
         // A SERIAL / identity column's DEFAULT uses it (PostgreSQL's dependency): 2BP01.
-        storage::TableDefPtr owner = catalog.find(def->owner_table);
+        storage::TableDefPtr owner = catalog.find(def->owner_table, overlay());
         for (size_t c = 0; owner && c < owner->columns.size(); ++c) {
           if (owner->attnum(c) != def->owner_attnum) continue;
           const storage::ColumnDef& col = owner->columns[c];
@@ -1853,6 +1913,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     for (size_t i = 0; i < defs.size(); ++i) {
       if (!defs[i])
         out.notice("00000", "sequence \"" + stmt.tables[i].name + "\" does not exist, skipping");
+      else if (in_transaction())
+        catalog.drop_sequence(defs[i]->id, *overlay());
       else
         catalog.drop_sequence(defs[i]->name);
     }
@@ -1879,7 +1941,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         return s.substr(0, n);
       };
       std::string name = clip(table, n1) + "_" + clip(column, n2) + "_" + label;
-      if (!catalog.find(name) && !catalog.find_sequence(name) && !catalog.find_index_table(name) &&
+      if (!catalog.find(name, overlay()) && !catalog.find_sequence(name, overlay()) &&
+          !catalog.find_index_table(name, overlay()) &&
           std::find(taken.begin(), taken.end(), name) == taken.end())
         return name;
     }
@@ -1887,9 +1950,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
 
   void create_table(const ast::CreateTableStmt& stmt, pgwire::ResultWriter& out) {
     storage::TableDef def = planner::bind_create_table(stmt);
-    std::lock_guard ddl(db_.ddl_mutex());
+    // The name is held to the end of the transaction (of the statement outside one): a concurrent CREATE
+    // of the same name waits, then finds the table if this transaction committed it (42P07).
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
+    TableLocks::Held name_lock = lock_names({def.name}, wait);
+    std::unique_lock<std::mutex> ddl;
+    if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
     storage::Catalog& catalog = db_.store().catalog();
-    if (stmt.if_not_exists && (catalog.find(def.name) || catalog.find_sequence(def.name))) {
+    if (stmt.if_not_exists &&
+        (catalog.find(def.name, overlay()) || catalog.find_sequence(def.name, overlay()))) {
       out.notice("42P07", "relation \"" + def.name + "\" already exists, skipping");
       out.command_complete("CREATE TABLE");
       return;
@@ -1925,7 +1994,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       col.default_expr = "nextval('" + literal + "'::regclass)";
       owned.push_back(std::move(seq));
     }
-    catalog.create_table(std::move(def), std::move(owned));
+    if (in_transaction()) {
+      std::vector<std::string> names;
+      for (const storage::SequenceDef& seq : owned) names.push_back(seq.name);
+      lock_names(names, wait);
+      catalog.create_table(std::move(def), std::move(owned), *overlay());
+    } else {
+      catalog.create_table(std::move(def), std::move(owned));
+    }
     out.command_complete("CREATE TABLE");
   }
 
@@ -1937,8 +2013,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     auto resolve = [&] {
       std::vector<storage::TableDefPtr> defs;
       for (const ast::TableRef& t : stmt.tables) {
-        storage::TableDefPtr def = catalog.find(t.name);
-        if (!def && catalog.find_sequence(t.name))
+        storage::TableDefPtr def = catalog.find(t.name, overlay());
+        if (!def && catalog.find_sequence(t.name, overlay()))
           throw SqlError(SqlState::WrongObjectType, "\"" + t.name + "\" is not a table")
               .with_hint("Use DROP SEQUENCE to remove a sequence.");
         if (!def && !stmt.if_exists)
@@ -1955,12 +2031,19 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       // This session's own cursors over them read on first (as a WITH HOLD cursor PostgreSQL
       // materialises at COMMIT): the exclusive locks would otherwise wait for ourselves.
       settle_cursors_using(table_ids(present));
-      TableLocks::Held locks = db_.table_locks().acquire({}, table_ids(present), wait);
-      std::lock_guard ddl(db_.ddl_mutex());
+      TableLocks::Held locks = acquire_tables({}, table_ids(present), wait);
+      std::unique_lock<std::mutex> ddl;
+      if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
       if (resolve() != defs) continue;  // changed while we waited: look again
       for (size_t i = 0; i < defs.size(); ++i)
         if (!defs[i]) out.notice("00000", "table \"" + stmt.tables[i].name + "\" does not exist, skipping");
-      for (const auto& d : present) catalog.drop_table(d->name);
+      if (in_transaction()) {
+        // Dropped when the transaction commits; until then the tables stay locked (others wait).
+        for (const auto& d : present) catalog.drop_table(d->id, *overlay());
+        hold_to_end(std::move(locks), table_ids(present));
+      } else {
+        for (const auto& d : present) catalog.drop_table(d->name);
+      }
       break;
     }
     out.command_complete("DROP TABLE");
@@ -2188,6 +2271,77 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     return wait;
   }
 
+  // ---- Transactional DDL (docs/schema.md, "Transactional DDL") ----
+  // The open transaction's uncommitted catalog changes, through which the session's lookups go (null
+  // outside a transaction).
+  storage::CatalogOverlay* overlay() const { return txn_ ? &txn_->catalog_overlay() : nullptr; }
+  // Table locks for one statement: tables the open transaction's DDL holds exclusively are left out
+  // (the session's own statements do not wait for its DDL).
+  TableLocks::Held acquire_tables(std::vector<uint32_t> shared, std::vector<uint32_t> exclusive,
+                                  const storage::LockWait& wait) {
+    auto held_by_txn = [&](uint32_t id) { return txn_exclusive_.count(id) != 0; };
+    shared.erase(std::remove_if(shared.begin(), shared.end(), held_by_txn), shared.end());
+    exclusive.erase(std::remove_if(exclusive.begin(), exclusive.end(), held_by_txn), exclusive.end());
+    return db_.table_locks().acquire(std::move(shared), std::move(exclusive), wait);
+  }
+  // DDL in a transaction keeps its table and name locks until the transaction ends (PostgreSQL's
+  // AccessExclusiveLock): other sessions' statements on those tables, and creators of those names, wait.
+  void hold_to_end(TableLocks::Held held, const std::vector<uint32_t>& exclusive = {}) {
+    txn_locks_.push_back(std::move(held));
+    txn_exclusive_.insert(exclusive.begin(), exclusive.end());
+  }
+  void release_transaction_locks() {
+    txn_locks_.clear();
+    txn_exclusive_.clear();
+    txn_names_.clear();
+  }
+  // Names this statement creates (TableLocks::acquire_names): inside a transaction held to its end (and
+  // nothing returned); outside one, for the statement (the returned locks).
+  TableLocks::Held lock_names(std::vector<std::string> names, const storage::LockWait& wait) {
+    names.erase(
+        std::remove_if(names.begin(), names.end(), [&](const std::string& n) { return txn_names_.count(n); }),
+        names.end());
+    TableLocks::Held held = db_.table_locks().acquire_names(names, wait);
+    if (!in_transaction()) return held;
+    txn_locks_.push_back(std::move(held));
+    txn_names_.insert(names.begin(), names.end());
+    return {};
+  }
+  // Whether the open transaction sees rows in `table` (its own uncommitted ones included).
+  bool has_rows(const storage::TableDefPtr& table) {
+    auto view = txn_->statement_view();
+    storage::ScanSpec spec;
+    spec.table = table;
+    spec.batch_rows = 1;
+    auto cursor = view->scan(spec);
+    const storage::ColumnBatch* batch = cursor->next();
+    return batch && batch->count > 0;
+  }
+  // ALTER TABLE / CREATE INDEX in a transaction: the definition `def` replaces the table's in the
+  // transaction's overlay, keeping `locks` (the table, exclusive) to its end. Work over the table's rows
+  // (an index build, NOT NULL checks, a new primary key) is done only for a table this transaction
+  // created and that has no rows yet (then there is nothing to do); else 0A000 naming `what`.
+  void replace_in_transaction(storage::TableDef def, const storage::Store::AlterWork& work,
+                              const storage::TableDefPtr& old, TableLocks::Held locks,
+                              const std::string& what, const storage::LockWait& wait) {
+    storage::CatalogOverlay& ov = *overlay();
+    const bool created = ov.created.count(def.id) != 0;
+    const bool row_work = !work.not_null.empty() || work.rekey || !work.build_indexes.empty() || work.fence;
+    if (row_work && (!created || has_rows(old)))
+      throw_unsupported(what +
+                        " inside a transaction block, except on a table created in it that has no rows yet");
+    if (work.unseal && !created && db_.store().sealed_info(def.id).blocks > 0)
+      throw_unsupported(what + " inside a transaction block on a table with sealed (VACUUMed) rows");
+    std::vector<std::string> names;
+    if (def.name != old->name) names.push_back(def.name);
+    for (const storage::IndexDef& ix : def.indexes)
+      if (!old->find_index(ix.name)) names.push_back(ix.name);
+    lock_names(names, wait);
+    const uint32_t id = def.id;
+    db_.store().catalog().replace_table(std::move(def), ov);
+    hold_to_end(std::move(locks), {id});
+  }
+
   static std::vector<uint32_t> table_ids(const std::vector<storage::TableDefPtr>& tables) {
     std::vector<uint32_t> ids;
     for (const auto& t : tables) ids.push_back(t->id);
@@ -2197,7 +2351,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // Whether the catalog still has exactly these table definitions (no DDL changed or dropped one).
   bool still_current(const std::vector<storage::TableDefPtr>& tables) const {
     for (const auto& t : tables)
-      if (db_.store().catalog().find(t->id) != t) return false;
+      if (db_.store().catalog().find(t->id, overlay()) != t) return false;
     return true;
   }
 
@@ -2206,8 +2360,22 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   TableLocks::Held plan_locked(const ast::Stmt& stmt, planner::PlannedStatement& planned,
                                const storage::LockWait& wait) {
     for (;;) {
-      planned = plan(stmt);
-      TableLocks::Held held = db_.table_locks().acquire(table_ids(planned.tables), {}, wait);
+      std::vector<storage::TableDefPtr> resolved;
+      std::exception_ptr failed;
+      try {
+        planned = plan(stmt, &resolved);
+      } catch (const SqlError&) {
+        failed = std::current_exception();
+      }
+      if (failed) {
+        // Planned against a table that another transaction's DDL holds (e.g. a column it is adding): wait
+        // for that transaction, as PostgreSQL's binder waits for the lock, and plan again if it changed.
+        if (resolved.empty()) std::rethrow_exception(failed);
+        TableLocks::Held held = acquire_tables(table_ids(resolved), {}, wait);
+        if (still_current(resolved)) std::rethrow_exception(failed);
+        continue;
+      }
+      TableLocks::Held held = acquire_tables(table_ids(planned.tables), {}, wait);
       if (still_current(planned.tables)) return held;
     }
   }
@@ -2267,9 +2435,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   // ---- What the system catalogs show (catalog::Context) ----
-  std::vector<storage::TableDefPtr> tables() const override { return db_.store().catalog().tables(); }
+  std::vector<storage::TableDefPtr> tables() const override {
+    return db_.store().catalog().tables(overlay());
+  }
   std::vector<storage::SequenceDefPtr> sequences() const override {
-    return db_.store().catalog().sequences();
+    return db_.store().catalog().sequences(overlay());
   }
 
   // ---- Sequence functions (catalog::Context): the session keeps currval / lastval ----
@@ -2309,8 +2479,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         throw SqlError(SqlState::InvalidSchemaName, "schema \"" + schema + "\" does not exist");
     }
     storage::Catalog& catalog = db_.store().catalog();
-    if (storage::SequenceDefPtr s = catalog.find_sequence(name)) return s;
-    if (catalog.find(name) ||
+    if (storage::SequenceDefPtr s = catalog.find_sequence(name, overlay())) return s;
+    if (catalog.find(name, overlay()) ||
         catalog::find_system_table(parts.size() >= 2 ? parts[parts.size() - 2] : "", name))
       throw SqlError(SqlState::WrongObjectType, "\"" + name + "\" is not a sequence");
     throw SqlError(SqlState::UndefinedTable, "relation \"" +
@@ -2344,7 +2514,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   int64_t lastval() const override {
     auto it = sequence_values_.find(last_sequence_);
     if (last_sequence_ == 0 || it == sequence_values_.end() ||
-        !db_.store().catalog().find_sequence(last_sequence_))
+        !db_.store().catalog().find_sequence(last_sequence_, overlay()))
       throw SqlError(SqlState::ObjectNotInPrerequisiteState, "lastval is not yet defined in this session");
     return it->second;
   }
@@ -2462,6 +2632,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   std::map<std::string, std::string> settings_;
   State state_ = State::Idle;
   std::unique_ptr<storage::Transaction> txn_;
+  // Transactional DDL: the locks the open transaction's DDL holds until it ends, and the tables among
+  // them held exclusively.
+  std::vector<TableLocks::Held> txn_locks_;
+  std::set<uint32_t> txn_exclusive_;
+  std::set<std::string> txn_names_;
   Isolation txn_isolation_ = Isolation::ReadCommitted;  // txn_'s level, as SHOW names it
   std::optional<SavedSettings> saved_settings_;         // the settings when txn_ began
   struct Savepoint {
@@ -2748,6 +2923,7 @@ std::shared_ptr<EngineSession::PreparedStatement> EngineSession::find_statement(
 void EngineSession::plan_prepared(PreparedStatement& ps) {
   planner::PlannerContext ctx;
   ctx.catalog = &db_.store().catalog();
+  ctx.overlay = overlay();
   ctx.session = &session_info_;
   const dtsql::EvalContext dt_context = datetime();
   ctx.datetime = &dt_context;
@@ -2960,7 +3136,7 @@ bool EngineSession::execute_portal(const std::string& name, int64_t max_rows, pg
 TableLocks::Held EngineSession::lock_prepared(PreparedStatement& ps, const storage::LockWait& wait) {
   for (;;) {
     revalidate(ps);
-    TableLocks::Held held = db_.table_locks().acquire(table_ids(ps.planned->tables), {}, wait);
+    TableLocks::Held held = acquire_tables(table_ids(ps.planned->tables), {}, wait);
     if (still_current(ps.planned->tables)) return held;
     ps.catalog_version = kStaleVersion;
   }
@@ -3479,8 +3655,16 @@ void Database::seal_loop() {
     lock.unlock();
     try {
       for (const storage::TableDefPtr& listed : store_->catalog().tables()) {
-        // Shared: no DDL changes or drops the table during its seal (TableLocks).
-        TableLocks::Held table_lock = table_locks_.acquire({listed->id}, {}, storage::LockWait{});
+        // Shared: no DDL changes or drops the table during its seal (TableLocks). A table an open
+        // transaction's DDL holds (until that transaction ends) is left for a later round.
+        storage::LockWait wait;
+        wait.lock_timeout_ms = 200;
+        TableLocks::Held table_lock;
+        try {
+          table_lock = table_locks_.acquire({listed->id}, {}, wait);
+        } catch (const SqlError&) {
+          continue;
+        }
         storage::TableDefPtr t = store_->catalog().find(listed->id);
         if (!t) continue;  // dropped meanwhile
         uint64_t rows = store_->approximate_row_count(t->id);

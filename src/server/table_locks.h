@@ -14,6 +14,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <set>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -40,12 +42,18 @@ class TableLocks {
     TableLocks* owner_ = nullptr;
     std::vector<uint32_t> shared_;
     std::vector<uint32_t> exclusive_;
+    std::vector<std::string> names_;
   };
 
   // Takes `shared` tables in shared mode and `exclusive` ones in exclusive mode (a table in both is taken
   // exclusively), waiting until all can be granted together. The wait ends with SqlError 57014 on a
   // cancel request or at wait.deadline (statement_timeout), 55P03 after wait.lock_timeout_ms.
   Held acquire(std::vector<uint32_t> shared, std::vector<uint32_t> exclusive, const storage::LockWait& wait);
+
+  // Relation names a statement or transaction creates (CREATE TABLE / INDEX / SEQUENCE, a rename), held
+  // exclusively: a second creator of the same name waits (as acquire() does) until the first one's
+  // transaction ends, then sees what it committed (PostgreSQL waits on the unique index of pg_class).
+  Held acquire_names(std::vector<std::string> names, const storage::LockWait& wait);
 
   // Tables with an entry (held now); for tests and diagnostics.
   size_t held_tables() const;
@@ -57,10 +65,15 @@ class TableLocks {
   };
   bool grantable(const std::vector<uint32_t>& shared, const std::vector<uint32_t>& exclusive) const;
   void release(const std::vector<uint32_t>& shared, const std::vector<uint32_t>& exclusive);
+  void release_names(const std::vector<std::string>& names);
+  // Waits (mu_ held) until `grantable` holds, as `wait` allows.
+  template <typename Pred>
+  void wait_for(std::unique_lock<std::mutex>& lk, const storage::LockWait& wait, Pred grantable);
 
   mutable std::mutex mu_;
   std::condition_variable released_;
   std::unordered_map<uint32_t, Entry> entries_;  // only tables held now
+  std::set<std::string, std::less<>> names_;     // names held now
 };
 
 }  // namespace omendb::engine

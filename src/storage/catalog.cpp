@@ -342,6 +342,10 @@ struct Catalog::Sequence {
   uint64_t block = kMinBlock;
   std::chrono::steady_clock::time_point reserved_at{};
   bool dropped = false;
+  // The transaction that created it and has not committed (CatalogOverlay::owner); 0: committed. Such a
+  // sequence is found only through that transaction's overlay, and its values are not persisted before
+  // the commit writes it with its position.
+  uint64_t owner = 0;
   // Blocks grow (doubling up to kMaxBlock) while each lasts less than a second, so that a hot sequence
   // does not fsync per few rows; a crash skips at most one block.
   static constexpr uint64_t kMinBlock = 32;
@@ -379,29 +383,44 @@ std::shared_ptr<Catalog::Sequence> Catalog::sequence(uint32_t id) const {
   return it->second;
 }
 
-SequenceDefPtr Catalog::find_sequence(std::string_view name) const {
-  std::lock_guard lock(mutex_);
+SequenceDefPtr Catalog::find_sequence_locked(std::string_view name, const CatalogOverlay* overlay) const {
+  if (overlay)
+    for (const auto& [id, def] : overlay->sequences)
+      if (def && def->name == name) return def;
   auto it = seq_by_name_.find(std::string(name));
   if (it == seq_by_name_.end()) return nullptr;
   std::lock_guard seq_lock(it->second->mutex);
+  if (overlay && overlay->sequences.count(it->second->def->id)) return nullptr;  // dropped by it
   return it->second->def;
 }
 
-SequenceDefPtr Catalog::find_sequence(uint32_t id) const {
+SequenceDefPtr Catalog::find_sequence(std::string_view name, const CatalogOverlay* overlay) const {
   std::lock_guard lock(mutex_);
+  return find_sequence_locked(name, overlay);
+}
+
+SequenceDefPtr Catalog::find_sequence(uint32_t id, const CatalogOverlay* overlay) const {
+  std::lock_guard lock(mutex_);
+  if (overlay)
+    if (auto o = overlay->sequences.find(id); o != overlay->sequences.end()) return o->second;
   auto it = seq_by_id_.find(id);
   if (it == seq_by_id_.end()) return nullptr;
   std::lock_guard seq_lock(it->second->mutex);
+  if (it->second->owner != 0) return nullptr;  // an open transaction's
   return it->second->def;
 }
 
-std::vector<SequenceDefPtr> Catalog::sequences() const {
+std::vector<SequenceDefPtr> Catalog::sequences(const CatalogOverlay* overlay) const {
   std::lock_guard lock(mutex_);
   std::vector<SequenceDefPtr> out;
   for (const auto& [id, seq] : seq_by_id_) {
     std::lock_guard seq_lock(seq->mutex);
+    if (seq->owner != 0 || (overlay && overlay->sequences.count(id))) continue;
     out.push_back(seq->def);
   }
+  if (overlay)
+    for (const auto& [id, def] : overlay->sequences)
+      if (def) out.push_back(def);
   std::sort(out.begin(), out.end(),
             [](const SequenceDefPtr& a, const SequenceDefPtr& b) { return a->id < b->id; });
   return out;
@@ -433,7 +452,7 @@ SequenceDefPtr Catalog::create_sequence(SequenceDef def, std::optional<int64_t> 
   return seq->def;
 }
 
-void Catalog::alter_sequence(SequenceDef def, std::optional<int64_t> restart) {
+void Catalog::alter_sequence(SequenceDef def, std::optional<int64_t> restart, CatalogOverlay* overlay) {
   std::lock_guard lock(mutex_);
   auto it = seq_by_id_.find(def.id);
   if (it == seq_by_id_.end())
@@ -452,10 +471,13 @@ void Catalog::alter_sequence(SequenceDef def, std::optional<int64_t> restart) {
     throw SqlError(SqlState::InvalidParameterValue, "RESTART value (" + text(value.last_value) +
                                                         ") cannot be greater than MAXVALUE (" +
                                                         text(def.max_value) + ")");
-  persist_sequence(store_, def, value, "altering sequence");
+  if (seq.owner != 0 && (!overlay || overlay->owner != seq.owner))
+    throw SqlError(SqlState::UndefinedTable, "relation \"" + def.name + "\" does not exist");
+  if (seq.owner == 0) persist_sequence(store_, def, value, "altering sequence");
   seq.def = std::make_shared<const SequenceDef>(std::move(def));
   seq.value = value;
-  seq.reserved = 0;
+  if (seq.owner == 0) seq.reserved = 0;
+  if (seq.owner != 0) overlay->sequences[seq.def->id] = seq.def;
   ++version_;
 }
 
@@ -496,6 +518,14 @@ int64_t Catalog::nextval(uint32_t id) {
   if (seq->dropped)
     throw SqlError(SqlState::UndefinedTable, "could not open relation with OID " + std::to_string(id));
   const SequenceDef& d = *seq->def;
+  if (seq->owner != 0) {  // created by an open transaction: its commit persists the position
+    if (!sequence_step(d, seq->value.last_value, seq->value.is_called))
+      throw SqlError(SqlState::SequenceGeneratorLimitExceeded,
+                     std::string("nextval: reached ") + (d.increment > 0 ? "maximum" : "minimum") +
+                         " value of sequence \"" + d.name + "\" (" +
+                         std::to_string(d.increment > 0 ? d.max_value : d.min_value) + ")");
+    return seq->value.last_value;
+  }
   if (seq->reserved == 0) {
     // Reserve the next block: persist the position after its last value before returning any of it.
     auto now = std::chrono::steady_clock::now();
@@ -533,7 +563,7 @@ void Catalog::setval(uint32_t id, int64_t value, bool is_called) {
                    "setval: value " + std::to_string(value) + " is out of bounds for sequence \"" + d.name +
                        "\" (" + std::to_string(d.min_value) + ".." + std::to_string(d.max_value) + ")");
   SequenceValue v{value, is_called};
-  persist_sequence(store_, d, v, "setting sequence");
+  if (seq->owner == 0) persist_sequence(store_, d, v, "setting sequence");
   seq->value = v;
   seq->reserved = 0;
 }
@@ -611,16 +641,31 @@ void Catalog::load() {
   spdlog::debug("catalog loaded: {} tables, next table id {}", by_id_.size(), next_table_id_);
 }
 
-TableDefPtr Catalog::find(std::string_view name) const {
-  std::lock_guard lock(mutex_);
+TableDefPtr Catalog::find_locked(std::string_view name, const CatalogOverlay* overlay) const {
+  if (overlay)
+    for (const auto& [id, def] : overlay->tables)
+      if (def && def->name == name) return def;
   auto it = by_name_.find(std::string(name));
-  return it == by_name_.end() ? nullptr : it->second;
+  if (it == by_name_.end()) return nullptr;
+  if (overlay && overlay->tables.count(it->second->id)) return nullptr;  // dropped or renamed by it
+  return it->second;
 }
 
-TableDefPtr Catalog::find(uint32_t table_id) const {
-  std::lock_guard lock(mutex_);
-  auto it = by_id_.find(table_id);
+TableDefPtr Catalog::find_locked(uint32_t id, const CatalogOverlay* overlay) const {
+  if (overlay)
+    if (auto o = overlay->tables.find(id); o != overlay->tables.end()) return o->second;
+  auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : it->second;
+}
+
+TableDefPtr Catalog::find(std::string_view name, const CatalogOverlay* overlay) const {
+  std::lock_guard lock(mutex_);
+  return find_locked(name, overlay);
+}
+
+TableDefPtr Catalog::find(uint32_t table_id, const CatalogOverlay* overlay) const {
+  std::lock_guard lock(mutex_);
+  return find_locked(table_id, overlay);
 }
 
 void Catalog::add_locked(const TableDefPtr& def) {
@@ -641,17 +686,43 @@ void Catalog::remove_locked(const TableDef& def) {
   }
 }
 
-TableDefPtr Catalog::find_index_table(std::string_view index_name) const {
-  std::lock_guard lock(mutex_);
+TableDefPtr Catalog::find_index_table_locked(std::string_view index_name,
+                                             const CatalogOverlay* overlay) const {
+  if (overlay)
+    for (const auto& [id, def] : overlay->tables)
+      if (def && def->find_index(index_name)) return def;
   auto it = index_names_.find(std::string(index_name));
   if (it == index_names_.end()) return nullptr;
+  if (overlay && overlay->tables.count(it->second))
+    return nullptr;  // the overlay's version has no such index
   auto t = by_id_.find(it->second);
   return t == by_id_.end() ? nullptr : t->second;
 }
 
-bool Catalog::index_exists(uint32_t index_id) const {
+TableDefPtr Catalog::find_index_table(std::string_view index_name, const CatalogOverlay* overlay) const {
   std::lock_guard lock(mutex_);
-  return index_ids_.count(index_id) != 0;
+  return find_index_table_locked(index_name, overlay);
+}
+
+bool Catalog::index_exists(uint32_t index_id, const CatalogOverlay* overlay) const {
+  std::lock_guard lock(mutex_);
+  if (overlay)
+    for (const auto& [id, def] : overlay->tables)
+      if (def)
+        for (const IndexDef& ix : def->indexes)
+          if (ix.id == index_id) return true;
+  auto it = index_ids_.find(index_id);
+  return it != index_ids_.end() && !(overlay && overlay->tables.count(it->second));
+}
+
+bool Catalog::name_used_locked(std::string_view name, const CatalogOverlay* overlay) const {
+  return find_locked(name, overlay) || find_index_table_locked(name, overlay) ||
+         find_sequence_locked(name, overlay);
+}
+
+bool Catalog::name_used(std::string_view name, const CatalogOverlay* overlay) const {
+  std::lock_guard lock(mutex_);
+  return name_used_locked(name, overlay);
 }
 
 uint32_t Catalog::allocate_id() {
@@ -671,11 +742,15 @@ uint32_t Catalog::allocate_id() {
   return id;
 }
 
-std::vector<TableDefPtr> Catalog::tables() const {
+std::vector<TableDefPtr> Catalog::tables(const CatalogOverlay* overlay) const {
   std::lock_guard lock(mutex_);
   std::vector<TableDefPtr> out;
   out.reserve(by_id_.size());
-  for (const auto& [id, def] : by_id_) out.push_back(def);
+  for (const auto& [id, def] : by_id_)
+    if (!overlay || !overlay->tables.count(id)) out.push_back(def);
+  if (overlay)
+    for (const auto& [id, def] : overlay->tables)
+      if (def) out.push_back(def);
   std::sort(out.begin(), out.end(), [](const TableDefPtr& a, const TableDefPtr& b) { return a->id < b->id; });
   return out;
 }
@@ -763,20 +838,8 @@ void Catalog::drop_table(std::string_view name) {
     throw SqlError(SqlState::UndefinedTable, "table \"" + std::string(name) + "\" does not exist");
   }
   TableDefPtr def = it->second;
-  std::string begin;
-  keycodec::append_table_prefix(def->id, begin);
-  std::string end = keycodec::prefix_successor(begin);
   rocksdb::WriteBatch batch;
-  check_status(batch.Delete(meta::catalog_key(def->id)), "dropping table");
-  check_status(batch.DeleteRange(begin, end), "dropping table");
-  std::string blocks = meta::block_prefix(def->id);  // its sealed blocks and their manifest
-  check_status(batch.DeleteRange(blocks, keycodec::prefix_successor(blocks)), "dropping table");
-  check_status(batch.Delete(meta::sealed_manifest_key(def->id)), "dropping table");
-  for (const IndexDef& ix : def->indexes) {  // its indexes' entries
-    std::string ib;
-    keycodec::append_table_prefix(ix.id, ib);
-    check_status(batch.DeleteRange(ib, keycodec::prefix_successor(ib)), "dropping table");
-  }
+  drop_range_locked(*def, batch);
   // Held until the sequences are marked dropped: a nextval waiting for one must not persist a reservation
   // after the batch deleted it.
   std::vector<std::shared_ptr<Sequence>> owned;  // outlives the locks of their mutexes
@@ -796,6 +859,23 @@ void Catalog::drop_table(std::string_view name) {
   }
   store_.state_->forget_table(def->id);
   ++version_;
+}
+
+// The deletes of a dropped table: its definition, rows, sealed blocks and their manifest, its indexes'
+// entries.
+void Catalog::drop_range_locked(const TableDef& def, rocksdb::WriteBatch& batch) {
+  std::string begin;
+  keycodec::append_table_prefix(def.id, begin);
+  check_status(batch.Delete(meta::catalog_key(def.id)), "dropping table");
+  check_status(batch.DeleteRange(begin, keycodec::prefix_successor(begin)), "dropping table");
+  std::string blocks = meta::block_prefix(def.id);
+  check_status(batch.DeleteRange(blocks, keycodec::prefix_successor(blocks)), "dropping table");
+  check_status(batch.Delete(meta::sealed_manifest_key(def.id)), "dropping table");
+  for (const IndexDef& ix : def.indexes) {
+    std::string ib;
+    keycodec::append_table_prefix(ix.id, ib);
+    check_status(batch.DeleteRange(ib, keycodec::prefix_successor(ib)), "dropping table");
+  }
 }
 
 void Catalog::replace_table(TableDef def, rocksdb::WriteBatch& batch) {
@@ -823,6 +903,246 @@ void Catalog::replace_table(TableDef def, rocksdb::WriteBatch& batch) {
   remove_locked(*before);
   auto ptr = std::make_shared<const TableDef>(std::move(def));
   add_locked(ptr);
+  ++version_;
+}
+
+// ---- Transactional DDL (CatalogOverlay)
+
+uint32_t Catalog::allocate_ids_locked(uint32_t count) {
+  if (next_table_id_ == 0 || next_table_id_ >= UINT32_MAX - 1 - count)
+    throw SqlError(SqlState::ProgramLimitExceeded, "out of table ids");
+  const uint32_t id = next_table_id_;
+  rocksdb::WriteBatch batch;
+  std::string next;
+  meta::append_be(id + count, 4, next);
+  check_status(batch.Put(meta::next_table_id_key(), next), "creating relation");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  check_status(write_to_rocksdb(*store_.db(), wo, batch), "creating relation");
+  next_table_id_ = id + count;
+  return id;
+}
+
+namespace {
+SqlError duplicate_relation(std::string_view name) {
+  return SqlError(SqlState::DuplicateTable, "relation \"" + std::string(name) + "\" already exists");
+}
+}  // namespace
+
+TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned, CatalogOverlay& overlay) {
+  for (int k : def.primary_key) {
+    if (k < 0 || static_cast<size_t>(k) >= def.columns.size())
+      throw SqlError(SqlState::InternalError, "primary key column index out of range");
+    def.columns[static_cast<size_t>(k)].not_null = true;
+  }
+  std::lock_guard lock(mutex_);
+  if (name_used_locked(def.name, &overlay)) throw duplicate_relation(def.name);
+  for (const SequenceDef& s : owned)
+    if (s.name == def.name || name_used_locked(s.name, &overlay)) throw duplicate_relation(s.name);
+  def.id = allocate_ids_locked(1 + static_cast<uint32_t>(owned.size()));
+  uint32_t next_id = def.id + 1;
+  for (SequenceDef& s : owned) {
+    s.id = next_id++;
+    s.owner_table = def.id;
+    auto seq = std::make_shared<Sequence>();
+    seq->value = {s.start, false};
+    seq->owner = overlay.owner;
+    seq->def = std::make_shared<const SequenceDef>(std::move(s));
+    seq_by_id_[seq->def->id] = seq;
+    overlay.sequences[seq->def->id] = seq->def;
+    overlay.created_sequences.insert(seq->def->id);
+  }
+  auto ptr = std::make_shared<const TableDef>(std::move(def));
+  overlay.tables[ptr->id] = ptr;
+  overlay.created.insert(ptr->id);
+  overlay.changed = true;
+  ++version_;
+  return ptr;
+}
+
+void Catalog::drop_table(uint32_t table_id, CatalogOverlay& overlay) {
+  std::lock_guard lock(mutex_);
+  TableDefPtr def = find_locked(table_id, &overlay);
+  if (!def)
+    throw SqlError(SqlState::UndefinedTable,
+                   "relation with OID " + std::to_string(table_id) + " does not exist");
+  overlay.discarded.insert(table_id);
+  for (const IndexDef& ix : def->indexes) overlay.discarded.insert(ix.id);
+  if (overlay.created.erase(table_id)) {
+    overlay.tables.erase(table_id);
+  } else {
+    overlay.tables[table_id] = nullptr;
+  }
+  // The sequences it owns go with it: its own new ones leave the overlay, committed ones are dropped.
+  for (auto it = overlay.sequences.begin(); it != overlay.sequences.end();) {
+    if (it->second && it->second->owner_table == table_id && overlay.created_sequences.erase(it->first)) {
+      it = overlay.sequences.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& [id, seq] : seq_by_id_)
+    if (seq->owner == 0 && seq->def->owner_table == table_id && !overlay.sequences.count(id))
+      overlay.sequences[id] = nullptr;
+  overlay.changed = true;
+  ++version_;
+}
+
+void Catalog::replace_table(TableDef def, CatalogOverlay& overlay) {
+  for (int k : def.primary_key) def.columns[static_cast<size_t>(k)].not_null = true;
+  std::lock_guard lock(mutex_);
+  TableDefPtr old = find_locked(def.id, &overlay);
+  if (!old) throw SqlError(SqlState::UndefinedTable, "relation \"" + def.name + "\" does not exist");
+  if (def.name != old->name && name_used_locked(def.name, &overlay)) throw duplicate_relation(def.name);
+  for (const IndexDef& ix : def.indexes)
+    if (!old->find_index(ix.name) && (ix.name == def.name || name_used_locked(ix.name, &overlay)))
+      throw duplicate_relation(ix.name);
+  for (const IndexDef& ix : old->indexes) {
+    bool kept = false;
+    for (const IndexDef& now : def.indexes) kept = kept || now.id == ix.id;
+    if (!kept) overlay.discarded.insert(ix.id);
+  }
+  overlay.tables[def.id] = std::make_shared<const TableDef>(std::move(def));
+  overlay.changed = true;
+  ++version_;
+}
+
+SequenceDefPtr Catalog::create_sequence(SequenceDef def, std::optional<int64_t> first,
+                                        CatalogOverlay& overlay) {
+  std::lock_guard lock(mutex_);
+  if (name_used_locked(def.name, &overlay)) throw duplicate_relation(def.name);
+  def.id = allocate_ids_locked(1);
+  auto seq = std::make_shared<Sequence>();
+  seq->value = {first.value_or(def.start), false};
+  seq->owner = overlay.owner;
+  seq->def = std::make_shared<const SequenceDef>(std::move(def));
+  seq_by_id_[seq->def->id] = seq;
+  overlay.sequences[seq->def->id] = seq->def;
+  overlay.created_sequences.insert(seq->def->id);
+  overlay.changed = true;
+  ++version_;
+  return seq->def;
+}
+
+void Catalog::drop_sequence(uint32_t id, CatalogOverlay& overlay) {
+  std::lock_guard lock(mutex_);
+  if (overlay.created_sequences.erase(id)) {
+    overlay.sequences.erase(id);
+  } else {
+    auto it = seq_by_id_.find(id);
+    if (it == seq_by_id_.end() || it->second->owner != 0 || overlay.sequences.count(id))
+      throw SqlError(SqlState::UndefinedTable, "relation with OID " + std::to_string(id) + " does not exist");
+    overlay.sequences[id] = nullptr;
+  }
+  overlay.changed = true;
+  ++version_;
+}
+
+void Catalog::commit_overlay(const CatalogOverlay& overlay, rocksdb::WriteBatch& batch,
+                             const std::function<void()>& write) {
+  std::lock_guard lock(mutex_);
+  // What the changes introduce must still be free, and what they change must still be there. The
+  // engine's table and name locks keep both true; this is the safety net.
+  auto shadowed = [&](uint32_t table_id) { return overlay.tables.count(table_id) != 0; };
+  auto free_name = [&](const std::string& name, uint32_t self) {
+    auto t = by_name_.find(name);
+    if (t != by_name_.end() && t->second->id != self && !shadowed(t->second->id)) return false;
+    auto ix = index_names_.find(name);
+    if (ix != index_names_.end() && ix->second != self && !shadowed(ix->second)) return false;
+    auto sq = seq_by_name_.find(name);
+    return sq == seq_by_name_.end() || overlay.sequences.count(sq->second->def->id) != 0;
+  };
+  for (const auto& [id, def] : overlay.tables) {
+    const bool created = overlay.created.count(id) != 0;
+    if (!created && !by_id_.count(id))
+      throw SqlError(SqlState::UndefinedTable,
+                     "relation \"" + (def ? def->name : std::to_string(id)) + "\" does not exist");
+    if (!def) continue;
+    if (!free_name(def->name, id)) throw duplicate_relation(def->name);
+    for (const IndexDef& ix : def->indexes)
+      if (!free_name(ix.name, id)) throw duplicate_relation(ix.name);
+  }
+  for (uint32_t id : overlay.created_sequences) {
+    const SequenceDefPtr& def = overlay.sequences.at(id);
+    if (!free_name(def->name, 0)) throw duplicate_relation(def->name);
+  }
+  for (const auto& [id, def] : overlay.sequences)
+    if (!def && !seq_by_id_.count(id))
+      throw SqlError(SqlState::UndefinedTable, "relation with OID " + std::to_string(id) + " does not exist");
+
+  for (const auto& [id, def] : overlay.tables) {
+    if (!def) {
+      drop_range_locked(*by_id_.at(id), batch);
+      continue;
+    }
+    check_status(batch.Put(meta::catalog_key(id), serialize(*def)), "committing");
+  }
+  for (uint32_t id : overlay.discarded) {  // indexes of committed tables dropped by DROP INDEX / COLUMN
+    if (!index_ids_.count(id)) continue;
+    std::string ib;
+    keycodec::append_table_prefix(id, ib);
+    check_status(batch.DeleteRange(ib, keycodec::prefix_successor(ib)), "committing");
+  }
+  // Sequence locks are held until the change is published: a nextval must not persist a reservation of a
+  // sequence the batch deletes, and a new sequence is written with the position it has reached.
+  std::vector<std::shared_ptr<Sequence>> sequences;
+  std::vector<std::unique_lock<std::mutex>> sequence_locks;
+  for (const auto& [id, def] : overlay.sequences) {
+    std::shared_ptr<Sequence> seq = seq_by_id_.at(id);
+    sequences.push_back(seq);
+    sequence_locks.emplace_back(seq->mutex);
+    if (def)
+      check_status(batch.Put(meta::sequence_key(id), serialize_sequence(*def, seq->value)), "committing");
+    else
+      check_status(batch.Delete(meta::sequence_key(id)), "committing");
+  }
+  write();
+  // Published: every session sees the changes from now on.
+  for (const auto& [id, def] : overlay.tables) {
+    if (auto old = by_id_.find(id); old != by_id_.end()) {
+      TableDefPtr before = old->second;
+      remove_locked(*before);
+    }
+    if (def) {
+      add_locked(def);
+    } else if (!overlay.created.count(id)) {
+      store_.state_->forget_table(id);
+    }
+  }
+  size_t i = 0;
+  for (const auto& [id, def] : overlay.sequences) {
+    Sequence& seq = *sequences[i++];
+    if (def) {
+      seq.owner = 0;
+      seq.def = def;
+      seq.reserved = 0;
+      seq_by_name_[def->name] = sequences[i - 1];
+    } else {
+      seq.dropped = true;
+      if (auto n = seq_by_name_.find(seq.def->name); n != seq_by_name_.end() && n->second.get() == &seq)
+        seq_by_name_.erase(n);
+      seq_by_id_.erase(id);
+    }
+  }
+  ++version_;
+}
+
+void Catalog::end_overlay(uint64_t owner) {
+  std::lock_guard lock(mutex_);
+  for (auto it = seq_by_id_.begin(); it != seq_by_id_.end();) {
+    if (it->second->owner == owner) {
+      std::lock_guard seq_lock(it->second->mutex);
+      it->second->dropped = true;
+      it = seq_by_id_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  ++version_;
+}
+
+void Catalog::invalidate() {
+  std::lock_guard lock(mutex_);
   ++version_;
 }
 

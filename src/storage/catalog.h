@@ -2,9 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -130,6 +133,25 @@ void set_missing_value(ColumnDef& column, const Datum& value);
 
 class Store;
 
+// Transactional DDL (docs/schema.md, "Transactional DDL"): the catalog changes of one open transaction.
+// Its own lookups see the committed catalog with these changes on top (the Catalog methods taking an
+// overlay); other transactions see none of them. Its commit applies them in the commit's write batch
+// (Catalog::commit_overlay); a rollback drops them. Copied by savepoints.
+struct CatalogOverlay {
+  uint64_t owner = 0;  // the transaction's id: the sequences it created carry it until it commits
+  // Tables as the transaction left them, by id: created, or replaced (ALTER TABLE, CREATE / DROP INDEX;
+  // the name may change); null: dropped.
+  std::map<uint32_t, TableDefPtr> tables;
+  std::set<uint32_t> created;  // ids of the tables it created (absent from the committed catalog)
+  // Sequences it created (its own SERIAL columns' too) or dropped (null), by id.
+  std::map<uint32_t, SequenceDefPtr> sequences;
+  std::set<uint32_t> created_sequences;
+  // Relation ids (tables, indexes) it dropped: the commit leaves out its rows and entries under them.
+  std::set<uint32_t> discarded;
+  bool changed = false;  // a change was recorded (also one undone since)
+  bool empty() const { return tables.empty() && sequences.empty(); }
+};
+
 // Thread-safe. Lookups are served from memory; changes write through to RocksDB synchronously.
 class Catalog {
  public:
@@ -139,16 +161,18 @@ class Catalog {
   // Loads every table definition from the store (called once by Store::open).
   void load();
 
+  // Lookups. With an overlay: as the transaction owning it sees the catalog (its own changes on top of
+  // what is committed); without: what is committed.
   // nullptr if no such table.
-  TableDefPtr find(std::string_view name) const;
-  TableDefPtr find(uint32_t table_id) const;
+  TableDefPtr find(std::string_view name, const CatalogOverlay* overlay = nullptr) const;
+  TableDefPtr find(uint32_t table_id, const CatalogOverlay* overlay = nullptr) const;
   // The table that has an index of this name (nullptr if none).
-  TableDefPtr find_index_table(std::string_view index_name) const;
+  TableDefPtr find_index_table(std::string_view index_name, const CatalogOverlay* overlay = nullptr) const;
   // Whether an index with this relation id exists.
-  bool index_exists(uint32_t index_id) const;
+  bool index_exists(uint32_t index_id, const CatalogOverlay* overlay = nullptr) const;
   // Reserves a new relation id (for an index), persisted (fsync) so that it is never handed out again.
   uint32_t allocate_id();
-  std::vector<TableDefPtr> tables() const;
+  std::vector<TableDefPtr> tables(const CatalogOverlay* overlay = nullptr) const;
 
   // Assigns an id, persists the definition (fsync), returns it. Throws SqlError 42P07 if the name exists.
   TableDefPtr create_table(TableDef def);
@@ -165,16 +189,48 @@ class Catalog {
   // create_table creates `owned` (SERIAL and identity columns' sequences) in the same synced write; their
   // owner_table is set to the new table's id. drop_table drops the sequences the table owns.
   TableDefPtr create_table(TableDef def, std::vector<SequenceDef> owned);
-  SequenceDefPtr find_sequence(std::string_view name) const;
-  SequenceDefPtr find_sequence(uint32_t id) const;
-  std::vector<SequenceDefPtr> sequences() const;
+  SequenceDefPtr find_sequence(std::string_view name, const CatalogOverlay* overlay = nullptr) const;
+  SequenceDefPtr find_sequence(uint32_t id, const CatalogOverlay* overlay = nullptr) const;
+  std::vector<SequenceDefPtr> sequences(const CatalogOverlay* overlay = nullptr) const;
   // Assigns an id and persists (fsync) the sequence, whose first value is `first` (CREATE SEQUENCE ...
   // RESTART n) or def.start. 42P07 if the name is taken.
   SequenceDefPtr create_sequence(SequenceDef def, std::optional<int64_t> first = {});
   // ALTER SEQUENCE: replaces the definition (same id and name); `restart`: the next nextval returns that
   // value. Persisted (fsync). 42P01 if gone.
-  void alter_sequence(SequenceDef def, std::optional<int64_t> restart);
+  // A sequence the overlay's transaction created is changed in memory only (its commit writes it).
+  void alter_sequence(SequenceDef def, std::optional<int64_t> restart, CatalogOverlay* overlay = nullptr);
   void drop_sequence(std::string_view name);  // 42P01 if absent
+
+  // ---- Transactional DDL: changes recorded in `overlay` only, applied by its transaction's commit.
+  // The caller holds what keeps others away meanwhile (the engine's table and name locks); names are
+  // checked against what the overlay's transaction sees (42P07), and again at commit.
+  // CREATE TABLE with its owned sequences: ids are assigned now (the id counter persisted: a rollback
+  // leaves a gap in ids, nothing else). The sequences hand out values at once (never persisted before
+  // the commit).
+  TableDefPtr create_table(TableDef def, std::vector<SequenceDef> owned, CatalogOverlay& overlay);
+  // DROP TABLE (with the sequences it owns). 42P01 if the overlay's transaction does not see it.
+  void drop_table(uint32_t table_id, CatalogOverlay& overlay);
+  // ALTER TABLE, CREATE / DROP INDEX: `def` (same id) replaces the definition; indexes it no longer has
+  // are dropped with their entries at commit. 42P07 if a new name (table or index) is taken.
+  void replace_table(TableDef def, CatalogOverlay& overlay);
+  SequenceDefPtr create_sequence(SequenceDef def, std::optional<int64_t> first, CatalogOverlay& overlay);
+  void drop_sequence(uint32_t id, CatalogOverlay& overlay);
+  // Whether `name` is used by a relation as the overlay's transaction sees it (tables, indexes, sequences).
+  bool name_used(std::string_view name, const CatalogOverlay* overlay) const;
+
+  // The commit of a transaction with catalog changes (caller holds the store's commit mutex, with no
+  // other commit in flight): checks that the changes still apply (42P07, 42P01), adds them to `batch`
+  // (definitions, deleted key ranges of dropped tables and indexes, sequences with their position),
+  // calls `write` (which adds the transaction's rows and writes the batch), then publishes the changes
+  // to every session. Nothing changes if `write` throws.
+  void commit_overlay(const CatalogOverlay& overlay, rocksdb::WriteBatch& batch,
+                      const std::function<void()>& write);
+  // The end of a transaction that had catalog changes (after commit_overlay, or instead of it): the
+  // sequences it created and did not commit go; compiled plans and prepared statements planned against
+  // its changes are stale.
+  void end_overlay(uint64_t owner);
+  // Compiled plans and prepared statements are stale (a savepoint rollback undid catalog changes).
+  void invalidate();
 
   // nextval: the sequence's next value, never handed out before, also not across a crash: values are
   // reserved in blocks persisted (fsync) before any of them is returned, so a crash leaves a gap
@@ -196,6 +252,13 @@ class Catalog {
   std::unordered_map<std::string, uint32_t> index_names_;  // index name -> table id
   std::unordered_map<uint32_t, uint32_t> index_ids_;       // index id -> table id
   void add_locked(const TableDefPtr& def);
+  TableDefPtr find_locked(std::string_view name, const CatalogOverlay* overlay) const;
+  TableDefPtr find_locked(uint32_t id, const CatalogOverlay* overlay) const;
+  TableDefPtr find_index_table_locked(std::string_view index_name, const CatalogOverlay* overlay) const;
+  SequenceDefPtr find_sequence_locked(std::string_view name, const CatalogOverlay* overlay) const;
+  bool name_used_locked(std::string_view name, const CatalogOverlay* overlay) const;
+  uint32_t allocate_ids_locked(uint32_t count);
+  void drop_range_locked(const TableDef& def, rocksdb::WriteBatch& batch);
   void remove_locked(const TableDef& def);
   struct Sequence;  // definition and state of one sequence (catalog.cpp)
   std::unordered_map<std::string, std::shared_ptr<Sequence>> seq_by_name_;

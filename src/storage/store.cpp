@@ -1263,7 +1263,9 @@ class StatementWriterImpl;
 class TransactionImpl final : public Transaction {
  public:
   TransactionImpl(Store& store, StoreState& state, IsolationLevel isolation)
-      : store_(store), state_(state), isolation_(isolation), id_(state.next_txn_id.fetch_add(1)) {}
+      : store_(store), state_(state), isolation_(isolation), id_(state.next_txn_id.fetch_add(1)) {
+    overlay_.owner = id_;
+  }
   ~TransactionImpl() override { end(); }
 
   IsolationLevel isolation() const override { return isolation_; }
@@ -1279,7 +1281,8 @@ class TransactionImpl final : public Transaction {
   std::unique_ptr<StatementWriter> writer(const ReadView& view) override;
 
   void commit() override;
-  void commit_truncating();
+  void commit_ordered();
+  CatalogOverlay& catalog_overlay() override { return overlay_; }
   // Indexes the transaction wrote entries of that were dropped since (DROP INDEX): their entries are left
   // out of the commit (they would stay for ever under an id that is never used again). Caller holds
   // commit_mutex, so no DROP INDEX runs meanwhile.
@@ -1287,7 +1290,9 @@ class TransactionImpl final : public Transaction {
     std::set<uint32_t> out;
     for (auto it = writes_.begin(); it != writes_.end();) {
       const uint32_t id = keycodec::decode_table_id(it->first);
-      if (!tables_.count(id) && !store_.catalog().index_exists(id)) out.insert(id);
+      if (overlay_.discarded.count(id) ||
+          (!tables_.count(id) && !store_.catalog().index_exists(id, &overlay_)))
+        out.insert(id);
       it = writes_.lower_bound(keycodec::prefix_successor(table_prefix(id)));
     }
     return out;
@@ -1297,6 +1302,9 @@ class TransactionImpl final : public Transaction {
   void rollback() override {
     writes_.clear();
     truncated_.clear();
+    catalog_touched_ = catalog_touched_ || overlay_.changed;
+    overlay_ = CatalogOverlay{};
+    overlay_.owner = id_;
     savepoints_.clear();
     lock_undo_.clear();
     end();
@@ -1305,7 +1313,7 @@ class TransactionImpl final : public Transaction {
   size_t savepoint() override {
     memory_.reserve(writes_bytes_);  // the savepoint's copy of the write set (53200 past the limit)
     try {
-      savepoints_.push_back({writes_, tables_, truncated_, lock_undo_.size(), writes_bytes_});
+      savepoints_.push_back({writes_, tables_, truncated_, lock_undo_.size(), writes_bytes_, overlay_});
     } catch (...) {
       memory_.release(writes_bytes_);
       throw;
@@ -1319,6 +1327,11 @@ class TransactionImpl final : public Transaction {
     writes_ = savepoints_[mark].writes;
     tables_ = savepoints_[mark].tables;
     truncated_ = savepoints_[mark].truncated;
+    if (overlay_.changed) {
+      catalog_touched_ = true;
+      overlay_ = savepoints_[mark].overlay;
+      store_.catalog().invalidate();  // plans made against the undone changes are stale
+    }
     for (size_t i = mark + 1; i < savepoints_.size(); ++i) memory_.release(savepoints_[i].bytes);
     set_writes_bytes(savepoints_[mark].bytes);
     std::vector<std::string> released;
@@ -1342,7 +1355,7 @@ class TransactionImpl final : public Transaction {
     if (mark < savepoints_.size()) savepoints_.resize(mark);
     if (savepoints_.empty()) lock_undo_.clear();  // the locks belong to the transaction now
   }
-  bool has_writes() const override { return !writes_.empty() || !truncated_.empty(); }
+  bool has_writes() const override { return !writes_.empty() || !truncated_.empty() || !overlay_.empty(); }
 
   void truncate(const TableDef& table) override {
     std::vector<uint32_t> ids{table.id};  // the table's rows and its indexes' entries
@@ -1511,6 +1524,12 @@ class TransactionImpl final : public Transaction {
     snapshot_.reset();
     if (write_pin_) state_.release_snapshot(*write_pin_);
     write_pin_.reset();
+    if (catalog_touched_ || overlay_.changed) {  // its uncommitted sequences go, its plans are stale
+      store_.catalog().end_overlay(id_);
+      catalog_touched_ = false;
+      overlay_ = CatalogOverlay{};
+      overlay_.owner = id_;
+    }
   }
 
   struct Savepoint {
@@ -1519,6 +1538,7 @@ class TransactionImpl final : public Transaction {
     std::map<uint32_t, std::string> truncated;
     size_t locks;    // lock_undo_'s size when it was taken
     uint64_t bytes;  // writes_bytes_ when it was taken: what its copy of the write set counts
+    CatalogOverlay overlay;
   };
 
   // The write set now costs `bytes` (a rollback to a savepoint restores its copy, TRUNCATE drops rows).
@@ -1560,6 +1580,9 @@ class TransactionImpl final : public Transaction {
   // Tables this transaction truncated: its reads see none of their stored rows, and its commit deletes
   // their key ranges and sealed blocks before it writes its own rows.
   std::map<uint32_t, std::string> truncated_;
+  // Its catalog changes (transactional DDL); catalog_touched_: it had some (its end tells the catalog).
+  CatalogOverlay overlay_;
+  bool catalog_touched_ = false;
   std::vector<Savepoint> savepoints_;
   std::vector<LockUndo> lock_undo_;  // only while savepoints exist
   // The transaction's memory: writes_bytes_ (write_charge over writes_), lock_bytes_ (lock_charge over
@@ -2218,11 +2241,11 @@ void StatementWriterImpl::apply() {
 // lock, so that concurrent commits share WAL fsyncs. New snapshots see the commit once every commit with
 // a smaller timestamp is written too.
 void TransactionImpl::commit() {
-  if (writes_.empty() && truncated_.empty()) {
+  if (writes_.empty() && truncated_.empty() && overlay_.empty()) {
     end();
     return;
   }
-  if (!truncated_.empty()) return commit_truncating();
+  if (!truncated_.empty() || !overlay_.empty()) return commit_ordered();
   rocksdb::DB* db = store_.db();
   rocksdb::WriteBatch batch;
   uint64_t ts = 0;
@@ -2312,14 +2335,22 @@ void TransactionImpl::check_table_resets(std::unique_lock<std::mutex>&) {
   }
 }
 
-// The commit of a transaction that ran TRUNCATE: ordered with other commits as DROP TABLE is (docs/mvcc.md
-// "DDL and commits are ordered"): no new commit starts its checks, commits in flight finish writing, then
-// one synced batch deletes each truncated table's key range and sealed blocks and writes the
-// transaction's rows, under the commit mutex, so no commit can land between the range delete and the
-// rows. Snapshots taken before see the table empty afterwards (as PostgreSQL's TRUNCATE, which is not
-// MVCC-safe), and a transaction that wrote a truncated table on an older snapshot fails at COMMIT (40001).
-void TransactionImpl::commit_truncating() {
+// The commit of a transaction that ran TRUNCATE or DDL: ordered with other commits as DROP TABLE is
+// (docs/mvcc.md "DDL and commits are ordered"): no new commit starts its checks, commits in flight finish
+// writing, then one synced batch deletes each truncated table's key range and sealed blocks, applies the
+// catalog changes (Catalog::commit_overlay: definitions, dropped tables' and indexes' ranges, sequences)
+// and writes the transaction's rows, under the commit mutex, so no commit can land between the range
+// delete and the rows. Snapshots taken before see a truncated table empty afterwards (as PostgreSQL's
+// TRUNCATE, which is not MVCC-safe), and a transaction that wrote a truncated table on an older snapshot
+// fails at COMMIT (40001).
+void TransactionImpl::commit_ordered() {
   rocksdb::DB* db = store_.db();
+  // A seal of a table the changes drop or alter finishes first (lock order: seal mutexes, commit_mutex).
+  std::vector<std::shared_ptr<std::mutex>> seal_mutexes;
+  std::vector<std::unique_lock<std::mutex>> seal_locks;
+  for (const auto& [id, def] : overlay_.tables)
+    if (!overlay_.created.count(id)) seal_mutexes.push_back(state_.seal_mutex(id));
+  for (const auto& m : seal_mutexes) seal_locks.emplace_back(*m);
   std::unique_lock lock(state_.commit_mutex);
   state_.ddl_done.wait(lock, [&] { return state_.ddl_pending == 0; });
   ++state_.ddl_pending;
@@ -2332,7 +2363,7 @@ void TransactionImpl::commit_truncating() {
   if (!state_.inflight_ts.empty())
     state_.visible_advanced.wait(lock, [&] { return state_.inflight_ts.empty(); });
   for (const auto& [id, name] : tables_) {
-    if (!store_.catalog().find(id))
+    if (!overlay_.discarded.count(id) && !store_.catalog().find(id, &overlay_))
       throw SqlError(SqlState::UndefinedTable, "relation \"" + name + "\" does not exist");
   }
   check_table_resets(lock);
@@ -2340,7 +2371,9 @@ void TransactionImpl::commit_truncating() {
   ro.prefix_same_as_start = true;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
   for (const auto& [key, op] : writes_) {
-    if (op.fresh_rowid || op.read_ts == kNoConflictCheck || truncated_.count(keycodec::decode_table_id(key)))
+    if (op.fresh_rowid || op.read_ts == kNoConflictCheck ||
+        truncated_.count(keycodec::decode_table_id(key)) ||
+        overlay_.created.count(keycodec::decode_table_id(key)))
       continue;
     bool live = false;
     if (newest_version_ts(state_, *it, key, &live) > op.read_ts)
@@ -2356,21 +2389,30 @@ void TransactionImpl::commit_truncating() {
     check_status(batch.DeleteRange(blocks, keycodec::prefix_successor(blocks)), "truncating");
     check_status(batch.Delete(meta::sealed_manifest_key(id)), "truncating");
   }
-  std::string vkey;
-  const std::set<uint32_t> dropped = dropped_indexes();
-  for (const auto& [key, op] : writes_) {  // after the range deletes in the batch: they stay
-    if (!dropped.empty() && dropped.count(keycodec::decode_table_id(key))) continue;
-    vkey = key;
-    keycodec::append_version(ts, vkey);
-    check_status(batch.Put(vkey, op.is_delete ? tombstone(op) : op.value), "committing");
+  const std::set<uint32_t> dropped = dropped_indexes();  // before commit_overlay takes the catalog's mutex
+  auto write = [&] {
+    std::string vkey;
+    for (const auto& [key, op] : writes_) {  // after the range deletes in the batch: they stay
+      if (!dropped.empty() && dropped.count(keycodec::decode_table_id(key))) continue;
+      vkey = key;
+      keycodec::append_version(ts, vkey);
+      check_status(batch.Put(vkey, op.is_delete ? tombstone(op) : op.value), "committing");
+    }
+    OMEN_SYNC_POINT("TransactionImpl::commit_truncating:BeforeWrite");
+    rocksdb::WriteOptions wo;
+    wo.sync = true;  // DDL is always synced, as DROP TABLE
+    check_status(write_to_rocksdb(*db, wo, batch), "committing");
+    for (const auto& [id, name] : truncated_) state_.table_reset_ts[id] = ts;
+    state_.visible_ts.store(ts);  // nothing else is in flight
+    state_.visible_advanced.notify_all();
+  };
+  if (overlay_.empty()) {
+    write();
+  } else {
+    // Rows become visible before the catalog shows the changes: a statement that finds a new table
+    // takes its snapshot after, so it reads the rows committed with it.
+    store_.catalog().commit_overlay(overlay_, batch, write);
   }
-  OMEN_SYNC_POINT("TransactionImpl::commit_truncating:BeforeWrite");
-  rocksdb::WriteOptions wo;
-  wo.sync = true;  // DDL is always synced, as DROP TABLE
-  check_status(write_to_rocksdb(*db, wo, batch), "committing");
-  for (const auto& [id, name] : truncated_) state_.table_reset_ts[id] = ts;
-  state_.visible_ts.store(ts);  // nothing else is in flight
-  state_.visible_advanced.notify_all();
   lock.unlock();
   writes_.clear();
   tables_.clear();

@@ -359,13 +359,18 @@ class Transaction {
   virtual size_t savepoint() = 0;
   virtual void rollback_to(size_t mark) = 0;
   virtual void release(size_t mark) = 0;
-  virtual bool has_writes() const = 0;
+  virtual bool has_writes() const = 0;  // rows, TRUNCATE or catalog changes
   // TRUNCATE: from now on the transaction reads none of the table's stored rows (nor its own earlier
   // writes to it); its commit deletes the table's rows and sealed blocks, then writes the rows it wrote
   // after the truncate, in one synced batch ordered with other commits as DROP TABLE is. Concurrent
   // snapshots see the table empty after that commit (PostgreSQL's TRUNCATE is not MVCC-safe either);
   // a transaction that wrote the table on an older snapshot fails at COMMIT with 40001.
   virtual void truncate(const TableDef& table) = 0;
+  // Transactional DDL (docs/schema.md, "Transactional DDL"): the transaction's catalog changes, made and
+  // read through the Catalog methods that take an overlay. Savepoints copy it; commit() applies it in
+  // the same synced batch as the rows, ordered with other commits as DROP TABLE is (its rows under
+  // tables and indexes it dropped are left out); a rollback drops it.
+  virtual CatalogOverlay& catalog_overlay() = 0;
   // How the next statements wait for row locks (statement_timeout, lock_timeout, cancel...). Row locks
   // are held until the transaction ends.
   virtual void set_lock_wait(const LockWait& wait) = 0;

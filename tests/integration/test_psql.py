@@ -83,11 +83,18 @@ def test_dash_c_multiple_statements(args):
         rows = query(c, "SELECT a FROM t ORDER BY a")
         assert rows == [(1,), (2,)], "the failed string left rows behind: %r" % rows
         c.close()
-        # DDL is not transactional yet: refused in a string with other statements, and nothing runs
-        r = psql(srv, "-c", "INSERT INTO t VALUES (5, 'v'); CREATE TABLE u (a INT PRIMARY KEY)")
-        assert "DDL is not transactional" in r.stderr and r.returncode != 0, r.stderr
+        # DDL is part of the string's transaction: an error undoes it with the rows
+        r = psql(srv, "-c", "INSERT INTO t VALUES (5, 'v'); CREATE TABLE u (a INT PRIMARY KEY); SELECT 1/0")
+        assert "division by zero" in r.stderr and r.returncode != 0, r.stderr
         c = srv.connect()
         assert query(c, "SELECT count(*) FROM t") == [(2,)]
+        assert query(c, "SELECT count(*) FROM pg_class WHERE relname = 'u'") == [(0,)]
+        c.close()
+        r = psql(srv, "-c", "INSERT INTO t VALUES (5, 'v'); CREATE TABLE u (a INT PRIMARY KEY)")
+        assert r.returncode == 0, r.stderr
+        c = srv.connect()
+        assert query(c, "SELECT count(*) FROM t") == [(3,)]
+        assert query(c, "SELECT count(*) FROM u") == [(0,)]
         c.close()
 
 

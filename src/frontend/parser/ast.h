@@ -383,6 +383,7 @@ struct CreateIndexStmt : Stmt {
   std::vector<std::string> columns;
   bool unique = false;
   bool if_not_exists = false;
+  bool concurrently = false;  // refused (25001 inside a transaction block, else 0A000)
   // What the statement asks that OmenDB does not do yet (expressions, DESC, INCLUDE, WHERE, CONCURRENTLY,
   // another access method ...): 0A000 naming it. Empty: supported.
   std::string unsupported_feature;

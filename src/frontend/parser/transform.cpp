@@ -1388,6 +1388,7 @@ class Transformer {
     out->table = table_ref(s->relation);
     out->unique = s->unique;
     out->if_not_exists = s->if_not_exists;
+    out->concurrently = s->concurrent;
     std::string& feature = out->unsupported_feature;
     auto refuse = [&](const char* what) {
       if (feature.empty()) feature = what;
