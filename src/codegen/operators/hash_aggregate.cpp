@@ -51,9 +51,8 @@ class HashAggregateTranslator final : public OperatorTranslator {
       if (slot != slot_ + static_cast<int>(s))
         throw SqlError(SqlState::InternalError, "codegen: grouping set tables are not consecutive");
     }
-    std::vector<TypeId> distinct_keys;
-    if (multi()) distinct_keys.push_back(TypeId::Int64);  // the set
-    distinct_keys.insert(distinct_keys.end(), spec.key_types.begin(), spec.key_types.end());
+    std::vector<TypeId> distinct_keys(multi() ? 1 : 0, TypeId::Int64);  // the set, when there are sets
+    for (TypeId t : spec.key_types) distinct_keys.push_back(t);
     for (const plan::AggregateCall& call : agg_.aggregates)
       distinct_slots_.push_back(call.distinct ? declare_distinct_set(layout, distinct_keys, call) : -1);
   }
