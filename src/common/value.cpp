@@ -51,6 +51,9 @@ std::string Value::to_string() const {
     case TypeId::Int32:
     case TypeId::Int64:
     case TypeId::Oid:
+    case TypeId::RegClass:  // the number: names need the catalogs (catalog::reg_out)
+    case TypeId::RegType:
+    case TypeId::RegNamespace:
       return std::to_string(i64_);
     case TypeId::Float64: {
       std::string s;
