@@ -387,7 +387,9 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
     case Func::PgTableIsVisible: {
       int64_t oid = args[0].i64;
       auto tables = ctx.tables();
-      if (table_by_oid(tables, oid) || table_by_index_oid(tables, oid)) {
+      bool sequence = false;
+      for (const auto& q : ctx.sequences()) sequence = sequence || table_oid(q->id) == oid;
+      if (table_by_oid(tables, oid) || table_by_index_oid(tables, oid) || sequence) {
         out->i64 = 1;
         out->is_null = 0;
         return;

@@ -719,6 +719,10 @@ ExprPtr Binder::convert(ExprPtr e, TypeId t) {
       throw;
     }
   }
+  if (is_unknown_param(*e) && is_reg_type(t) && param_types_) {
+    // A parameter read as regclass ... ($1 of nextval($1)): typed text, its name looked up at run time.
+    return convert(convert(std::move(e), TypeId::Text), t);
+  }
   if (is_unknown_param(*e) && t != TypeId::Unknown && param_types_) {
     // PostgreSQL's variable_coerce_param_hook: the first coercion of an unknown $n fixes its type.
     TypeId& slot = (*param_types_)[static_cast<size_t>(e->param)];

@@ -965,7 +965,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::Transaction* txn = statement_transaction(own_txn);
     auto view = txn->statement_view();
     ctx.view = view.get();
-    copy::RowWriter writer(out, opt, types, time_zone());
+    copy::RowWriter writer(out, opt, types, time_zone(), this);
     struct Sink final : runtime::RowSink {
       explicit Sink(copy::RowWriter& w) : writer(w) {}
       bool row(const Datum* values, size_t) override {
