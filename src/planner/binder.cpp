@@ -1171,6 +1171,7 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
       call.type = array_type(at);
     } else {
       if (at == TypeId::Unknown) arg = convert(std::move(arg), at = TypeId::Text);
+      if (is_reg_type(at)) arg = convert(std::move(arg), at = TypeId::Oid);  // min(oid): regclass is an oid
       if (at == TypeId::Bool)
         fail(SqlState::UndefinedFunction, "function " + name + "(boolean) does not exist", e.location,
              kFuncHint);
@@ -2014,7 +2015,14 @@ ExprPtr Binder::bind_subquery(const ast::Expr& e, ExprCtx& c) {
       const ast::SelectStmt& s = *e.subquery;
       const bool plain = s.group_by.empty() && !s.having && !s.distinct && s.order_by.empty() && !s.limit &&
                          !s.offset && root->is<plan::ProjectOp>() && !root->children.empty();
-      if (plain && !root->children[0]->is<plan::AggregateOp>())
+      // (window functions would see every outer row's rows at once: left to scalar_join's 0A000)
+      std::function<bool(const plan::Op&)> has_window = [&](const plan::Op& op) {
+        if (op.is<plan::WindowOp>()) return true;
+        for (const auto& child : op.children)
+          if (has_window(*child)) return true;
+        return false;
+      };
+      if (plain && !root->children[0]->is<plan::AggregateOp>() && !has_window(*root))
         return single_join(e, std::move(root), std::move(refs), std::move(correlated));
       return scalar_join(e, std::move(root), std::move(refs), std::move(correlated));
     }
