@@ -1,6 +1,8 @@
 #include "catalog/functions.h"
 
 #include <cctype>
+#include <iterator>
+#include <optional>
 #include <string_view>
 
 #include "common/error.h"
@@ -34,12 +36,20 @@ const std::vector<Signature>& signatures() {
       {"has_schema_privilege", Func::HasSchemaPrivilege, {T::Text, T::Text}, T::Bool},
       {"has_schema_privilege", Func::HasSchemaPrivilege, {T::Name, T::Text, T::Text}, T::Bool},
       {"has_schema_privilege", Func::HasSchemaPrivilege, {T::Oid, T::Text}, T::Bool},
-      {"nextval", Func::Nextval, {T::Text}, T::Int64},
-      {"currval", Func::Currval, {T::Text}, T::Int64},
-      {"setval", Func::Setval, {T::Text, T::Int64}, T::Int64},
-      {"setval", Func::Setval, {T::Text, T::Int64, T::Bool}, T::Int64},
+      {"nextval", Func::Nextval, {T::RegClass}, T::Int64},
+      {"currval", Func::Currval, {T::RegClass}, T::Int64},
+      {"setval", Func::Setval, {T::RegClass, T::Int64}, T::Int64},
+      {"setval", Func::Setval, {T::RegClass, T::Int64, T::Bool}, T::Int64},
       {"lastval", Func::Lastval, {}, T::Int64},
       {"pg_get_serial_sequence", Func::PgGetSerialSequence, {T::Text, T::Text}, T::Text},
+      {"pg_function_is_visible", Func::PgFunctionIsVisible, {T::Oid}, T::Bool},
+      {"pg_get_function_result", Func::PgGetFunctionResult, {T::Oid}, T::Text},
+      {"pg_get_function_arguments", Func::PgGetFunctionArguments, {T::Oid}, T::Text},
+      {"pg_get_statisticsobjdef_columns", Func::PgGetStatisticsobjdefColumns, {T::Oid}, T::Text},
+      {"pg_relation_is_publishable", Func::PgRelationIsPublishable, {T::RegClass}, T::Bool},
+      {"pg_table_size", Func::PgTableSize, {T::RegClass}, T::Int64},
+      {"pg_size_pretty", Func::PgSizePretty, {T::Int64}, T::Text},
+      {"quote_ident", Func::QuoteIdent, {T::Text}, T::Text},
   };
   return all;
 }
@@ -276,6 +286,12 @@ std::string format_type(uint32_t type_oid, int32_t typmod) {
       return "interval";
     case 1700:
       return num::type_name_with_typmod(typmod >= 4 ? typmod : -1);
+    case 2205:
+      return "regclass";
+    case 2206:
+      return "regtype";
+    case 4089:
+      return "regnamespace";
     default: {  // arrays: the element's name and []
       static const std::pair<uint32_t, uint32_t> kArrays[] = {
           {1000, 16},   {1002, 18},   {1003, 19},   {1005, 21},   {1007, 23},   {1009, 25},
@@ -297,6 +313,9 @@ int64_t Context::currval(std::string_view) const {
 int64_t Context::setval(std::string_view, int64_t, bool) const {
   throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support setval() here");
 }
+uint64_t Context::relation_size(uint32_t) const {
+  return 0;
+}
 storage::SequenceValue Context::sequence_value(uint32_t) const {
   throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support reading a sequence here");
 }
@@ -307,17 +326,24 @@ int64_t Context::lastval() const {
 void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::string& text, Datum* out) {
   out->is_null = 1;
   out->str = StrRef{nullptr, 0};
+  // The sequence functions take a regclass: the relation's name, which the Context looks up.
+  auto relation = [&]() {
+    std::vector<storage::SequenceDefPtr> sequences = ctx.sequences();
+    for (const auto& s : sequences)
+      if (table_oid(s->id) == args[0].i64) return quote_ident(s->name);
+    return reg_out(TypeId::RegClass, args[0].i64, ctx.tables(), sequences);
+  };
   switch (func) {
     case Func::Nextval:
-      out->i64 = ctx.nextval(args[0].str.view());
+      out->i64 = ctx.nextval(relation());
       out->is_null = 0;
       return;
     case Func::Currval:
-      out->i64 = ctx.currval(args[0].str.view());
+      out->i64 = ctx.currval(relation());
       out->is_null = 0;
       return;
     case Func::Setval:
-      out->i64 = ctx.setval(args[0].str.view(), args[1].i64, nargs < 3 || args[2].i64 != 0);
+      out->i64 = ctx.setval(relation(), args[1].i64, nargs < 3 || args[2].i64 != 0);
       out->is_null = 0;
       return;
     case Func::Lastval:
@@ -361,7 +387,9 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
     case Func::PgTableIsVisible: {
       int64_t oid = args[0].i64;
       auto tables = ctx.tables();
-      if (table_by_oid(tables, oid) || table_by_index_oid(tables, oid)) {
+      bool sequence = false;
+      for (const auto& q : ctx.sequences()) sequence = sequence || table_oid(q->id) == oid;
+      if (table_by_oid(tables, oid) || table_by_index_oid(tables, oid) || sequence) {
         out->i64 = 1;
         out->is_null = 0;
         return;
@@ -443,6 +471,62 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       out->i64 = 1;  // one role, which owns everything
       out->is_null = 0;
       return;
+    case Func::PgFunctionIsVisible:
+    case Func::PgGetFunctionResult:
+    case Func::PgGetFunctionArguments:
+    case Func::PgGetStatisticsobjdefColumns:
+      return;  // pg_proc and pg_statistic_ext are empty: no OID names one of theirs
+    case Func::PgRelationIsPublishable:
+      out->i64 = 0;
+      out->is_null = 0;
+      return;
+    case Func::PgTableSize: {
+      const int64_t oid = args[0].i64;
+      for (const auto& t : ctx.tables()) {
+        std::optional<uint32_t> id;
+        if (table_oid(t->id) == oid) id = t->id;
+        if (pkey_index_oid(t->id) == oid) id = 0;  // the primary key is the table's own key order
+        for (const storage::IndexDef& ix : t->indexes)
+          if (table_oid(ix.id) == oid) id = ix.id;
+        if (!id) continue;
+        out->i64 = *id ? static_cast<int64_t>(ctx.relation_size(*id)) : 0;
+        out->is_null = 0;
+        return;
+      }
+      for (const auto& q : ctx.sequences())
+        if (table_oid(q->id) == oid) {
+          out->i64 = 0;  // kept in the catalog's metadata, not as rows
+          out->is_null = 0;
+          return;
+        }
+      if (system_relation_schema(oid)) {
+        out->i64 = 0;  // generated when read
+        out->is_null = 0;
+      }
+      return;
+    }
+    case Func::QuoteIdent:
+      set_text(text, quote_ident(args[0].str.view()), out);
+      return;
+    case Func::PgSizePretty: {
+      // PostgreSQL's rounding: bytes below 10 kB, then kB, MB, GB, TB, each rounded half up
+      int64_t size = args[0].i64;
+      const char* units[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
+      size_t u = 0;
+      const int64_t limit = 10 * 1024;
+      int64_t magnitude = size < 0 ? -size : size;
+      if (magnitude >= limit) {
+        int64_t half = magnitude >> 9;  // in half-kB units
+        u = 1;
+        while (((half + 1) / 2) >= limit && u + 1 < std::size(units)) {
+          half >>= 10;
+          ++u;
+        }
+        magnitude = (half + 1) / 2;
+      }
+      set_text(text, std::to_string(size < 0 ? -magnitude : magnitude) + " " + units[u], out);
+      return;
+    }
   }
   throw SqlError(SqlState::InternalError, "catalog: unknown function");
 }

@@ -34,6 +34,18 @@ enum class Func : int32_t {
   Setval,               // setval(regclass, int8 [, bool]) -> int8; volatile
   Lastval,              // lastval() -> int8
   PgGetSerialSequence,  // pg_get_serial_sequence(table text, column text) -> text
+  // psql's \d, \df: over catalogs OmenDB keeps empty (no user functions, extended statistics or
+  // publications), so NULL / false for every OID.
+  PgFunctionIsVisible,           // pg_function_is_visible(oid) -> bool
+  PgGetFunctionResult,           // pg_get_function_result(oid) -> text
+  PgGetFunctionArguments,        // pg_get_function_arguments(oid) -> text
+  PgGetStatisticsobjdefColumns,  // pg_get_statisticsobjdef_columns(oid) -> text
+  PgRelationIsPublishable,       // pg_relation_is_publishable(regclass) -> bool: false (no publications)
+  // pg_table_size(regclass) -> int8: the bytes RocksDB holds for the relation (Context::relation_size);
+  // NULL for an OID naming no relation.
+  PgTableSize,
+  PgSizePretty,  // pg_size_pretty(int8) -> text
+  QuoteIdent,    // quote_ident(text) -> text: the identifier, double-quoted when it needs to be
 };
 
 // Whether calls of `func` have side effects (never evaluated once for many rows, nor folded).

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "catalog/functions.h"
+#include "common/error.h"
 #include "common/numeric.h"
 #include "common/value.h"
 
@@ -292,6 +294,153 @@ const std::vector<RelationSpec>& relations() {
         {"collctype", TypeId::Text},
         {"colliculocale", TypeId::Text},
         {"collversion", TypeId::Text}}},
+      // pg_catalog.pg_sequence
+      {"pg_catalog",
+       "pg_sequence",
+       2224,
+       'r',
+       {{"seqrelid", TypeId::Oid},
+        {"seqtypid", TypeId::Oid},
+        {"seqstart", TypeId::Int64},
+        {"seqincrement", TypeId::Int64},
+        {"seqmax", TypeId::Int64},
+        {"seqmin", TypeId::Int64},
+        {"seqcache", TypeId::Int64},
+        {"seqcycle", TypeId::Bool}}},
+      // pg_catalog.pg_depend: a sequence's dependency on the column that owns it (the only dependencies
+      // OmenDB shows)
+      {"pg_catalog",
+       "pg_depend",
+       2608,
+       'r',
+       {{"classid", TypeId::Oid},
+        {"objid", TypeId::Oid},
+        {"objsubid", TypeId::Int32},
+        {"refclassid", TypeId::Oid},
+        {"refobjid", TypeId::Oid},
+        {"refobjsubid", TypeId::Int32},
+        {"deptype", TypeId::Char}}},
+      // Empty: OmenDB has no row security policies, extended statistics, publications, triggers, rules
+      // or user-defined functions (pg_proc does not list the built-in ones either).
+      // pg_catalog.pg_policy
+      {"pg_catalog",
+       "pg_policy",
+       3256,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"polname", TypeId::Name},
+        {"polrelid", TypeId::Oid},
+        {"polcmd", TypeId::Char},
+        {"polpermissive", TypeId::Bool},
+        {"polroles", TypeId::OidArray},
+        {"polqual", TypeId::Text},
+        {"polwithcheck", TypeId::Text}}},
+      // pg_catalog.pg_statistic_ext; not yet (types OmenDB lacks): stxkeys int2vector
+      {"pg_catalog",
+       "pg_statistic_ext",
+       3381,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"stxrelid", TypeId::Oid},
+        {"stxname", TypeId::Name},
+        {"stxnamespace", TypeId::Oid},
+        {"stxowner", TypeId::Oid},
+        {"stxstattarget", TypeId::Int32},
+        {"stxkind", TypeId::CharArray},
+        {"stxexprs", TypeId::Text}}},
+      // pg_catalog.pg_publication
+      {"pg_catalog",
+       "pg_publication",
+       6104,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"pubname", TypeId::Name},
+        {"pubowner", TypeId::Oid},
+        {"puballtables", TypeId::Bool},
+        {"pubinsert", TypeId::Bool},
+        {"pubupdate", TypeId::Bool},
+        {"pubdelete", TypeId::Bool},
+        {"pubtruncate", TypeId::Bool},
+        {"pubviaroot", TypeId::Bool}}},
+      // pg_catalog.pg_publication_namespace
+      {"pg_catalog",
+       "pg_publication_namespace",
+       6237,
+       'r',
+       {{"oid", TypeId::Oid}, {"pnpubid", TypeId::Oid}, {"pnnspid", TypeId::Oid}}},
+      // pg_catalog.pg_publication_rel; prattrs is int2vector in PostgreSQL (integer[] here)
+      {"pg_catalog",
+       "pg_publication_rel",
+       6106,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"prpubid", TypeId::Oid},
+        {"prrelid", TypeId::Oid},
+        {"prqual", TypeId::Text},
+        {"prattrs", TypeId::Int32Array}}},
+      // pg_catalog.pg_trigger; not yet (types OmenDB lacks): tgattr int2vector, tgargs bytea
+      {"pg_catalog",
+       "pg_trigger",
+       2620,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"tgrelid", TypeId::Oid},
+        {"tgparentid", TypeId::Oid},
+        {"tgname", TypeId::Name},
+        {"tgfoid", TypeId::Oid},
+        {"tgtype", TypeId::Int32},
+        {"tgenabled", TypeId::Char},
+        {"tgisinternal", TypeId::Bool},
+        {"tgconstrrelid", TypeId::Oid},
+        {"tgconstrindid", TypeId::Oid},
+        {"tgconstraint", TypeId::Oid},
+        {"tgdeferrable", TypeId::Bool},
+        {"tginitdeferred", TypeId::Bool},
+        {"tgnargs", TypeId::Int32},
+        {"tgqual", TypeId::Text},
+        {"tgoldtable", TypeId::Name},
+        {"tgnewtable", TypeId::Name}}},
+      // pg_catalog.pg_rewrite
+      {"pg_catalog",
+       "pg_rewrite",
+       2618,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"rulename", TypeId::Name},
+        {"ev_class", TypeId::Oid},
+        {"ev_type", TypeId::Char},
+        {"ev_enabled", TypeId::Char},
+        {"is_instead", TypeId::Bool},
+        {"ev_qual", TypeId::Text},
+        {"ev_action", TypeId::Text}}},
+      // pg_catalog.pg_proc; not yet (types OmenDB lacks): prosupport regproc, proargtypes oidvector,
+      // proallargtypes oid[], proargmodes "char"[], proargnames text[], protrftypes oid[], proconfig
+      // text[], proacl aclitem[], prosqlbody pg_node_tree; procost / prorows are real
+      {"pg_catalog",
+       "pg_proc",
+       1255,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"proname", TypeId::Name},
+        {"pronamespace", TypeId::Oid},
+        {"proowner", TypeId::Oid},
+        {"prolang", TypeId::Oid},
+        {"procost", TypeId::Float64},
+        {"prorows", TypeId::Float64},
+        {"provariadic", TypeId::Oid},
+        {"prokind", TypeId::Char},
+        {"prosecdef", TypeId::Bool},
+        {"proleakproof", TypeId::Bool},
+        {"proisstrict", TypeId::Bool},
+        {"proretset", TypeId::Bool},
+        {"provolatile", TypeId::Char},
+        {"proparallel", TypeId::Char},
+        {"pronargs", TypeId::Int32},
+        {"pronargdefaults", TypeId::Int32},
+        {"prorettype", TypeId::Oid},
+        {"proargdefaults", TypeId::Text},
+        {"prosrc", TypeId::Text},
+        {"probin", TypeId::Text}}},
       // pg_catalog.pg_sequences (data_type is regtype in PostgreSQL, here its text)
       {"pg_catalog",
        "pg_sequences",
@@ -528,6 +677,9 @@ const BuiltinType kTypes[] = {
     {1184, "timestamptz", 8, true, 'b', 'D', true, 0, 1185, 0, 'd', 'p'},
     {1186, "interval", 16, false, 'b', 'T', true, 0, 1187, 0, 'd', 'p'},
     {1700, "numeric", -1, false, 'b', 'N', false, 0, 1231, 0, 'i', 'm'},
+    {2205, "regclass", 4, true, 'b', 'N', false, 0, 2210, 0, 'i', 'p'},
+    {2206, "regtype", 4, true, 'b', 'N', false, 0, 2211, 0, 'i', 'p'},
+    {4089, "regnamespace", 4, true, 'b', 'N', false, 0, 4090, 0, 'i', 'p'},
     // array types (common/array.h; OmenDB's own arrays are the ones of TypeId, the others for catalogs)
     {1000, "_bool", -1, false, 'b', 'A', false, 16, 0, 0, 'i', 'x'},
     {1002, "_char", -1, false, 'b', 'A', false, 18, 0, 0, 'i', 'x'},
@@ -698,6 +850,7 @@ std::vector<Row> attribute_rows(const storage::TableDef& def, const Context& ctx
           .chr("attstorage", bt ? bt->storage : 'x')
           .chr("attcompression", '\0')
           .flag("attnotnull", c.not_null)
+          .flag("atthasdef", !c.default_expr.empty() && !c.identity && r.kind == 'r')
           .chr("attidentity", c.identity)
           .chr("attgenerated", '\0')
           .flag("attislocal", true)
@@ -1073,6 +1226,76 @@ std::vector<Row> information_schema_sequences_rows(const storage::TableDef& def,
   return rows.take();
 }
 
+// pg_attrdef.adbin: the stored DEFAULT as pg_get_expr shows it. A string literal on a string column gets
+// the column type's cast, as PostgreSQL's deparser prints the coerced constant ('x'::text).
+std::string default_display(const storage::ColumnDef& c) {
+  const std::string& d = c.default_expr;
+  bool literal = d.size() >= 2 && d.front() == '\'' && d.back() == '\'';
+  for (size_t i = 1; literal && i + 1 < d.size(); ++i) {
+    if (d[i] != '\'') continue;
+    if (i + 2 < d.size() && d[i + 1] == '\'') {
+      ++i;
+    } else {
+      literal = false;
+    }
+  }
+  if (literal && c.type == TypeId::Text) return d + "::" + format_type(column_type_oid(c), -1);
+  return d;
+}
+
+std::vector<Row> attrdef_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const auto& t : ctx.tables())
+    for (size_t i = 0; i < t->columns.size(); ++i) {
+      const storage::ColumnDef& c = t->columns[i];
+      if (c.default_expr.empty() || c.identity) continue;  // an identity column's nextval is not a DEFAULT
+      rows.add()
+          .oid("adrelid", table_oid(t->id))
+          .num("adnum", t->attnum(i))
+          .text("adbin", default_display(c));
+    }
+  return rows.take();
+}
+
+std::vector<Row> sequence_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const auto& s : ctx.sequences()) {
+    rows.add()
+        .oid("seqrelid", table_oid(s->id))
+        .oid("seqtypid", s->width == 2   ? 21
+                         : s->width == 4 ? 23
+                                         : 20)
+        .set("seqstart", Value::int64(s->start))
+        .set("seqincrement", Value::int64(s->increment))
+        .set("seqmax", Value::int64(s->max_value))
+        .set("seqmin", Value::int64(s->min_value))
+        .set("seqcache", Value::int64(s->cache))
+        .flag("seqcycle", s->cycle);
+  }
+  return rows.take();
+}
+
+std::vector<Row> depend_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  auto tables = ctx.tables();
+  for (const auto& s : ctx.sequences()) {
+    if (!s->owner_table) continue;
+    char type = 'a';  // OWNED BY (SERIAL); an identity column's sequence is internal ('i')
+    for (const auto& t : tables)
+      if (t->id == s->owner_table)
+        for (size_t i = 0; i < t->columns.size(); ++i)
+          if (t->attnum(i) == s->owner_attnum && t->columns[i].identity) type = 'i';
+    rows.add()
+        .oid("classid", 1259)
+        .oid("objid", table_oid(s->id))
+        .oid("refclassid", 1259)
+        .oid("refobjid", table_oid(s->owner_table))
+        .num("refobjsubid", s->owner_attnum)
+        .chr("deptype", type);
+  }
+  return rows.take();
+}
+
 std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   std::string_view n = def.name;
   const RelationSpec& spec = relations()[def.id & ~kSystemTableBit];
@@ -1096,7 +1319,13 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   if (n == "pg_settings") return settings_rows(def, ctx);
   if (n == "pg_am") return am_rows(def);
   if (n == "pg_collation") return collation_rows(def);
-  return {};  // pg_attrdef, pg_description, pg_inherits: OmenDB has no defaults, comments or inheritance
+  if (n == "pg_attrdef") return attrdef_rows(def, ctx);
+  if (n == "pg_sequence") return sequence_rows(def, ctx);
+  if (n == "pg_depend") return depend_rows(def, ctx);
+  // pg_description, pg_inherits, pg_policy, pg_statistic_ext, pg_publication*, pg_trigger, pg_rewrite,
+  // pg_proc: OmenDB has no comments, inheritance, policies, extended statistics, publications,
+  // triggers, rules or user-defined functions
+  return {};
 }
 
 // Hands materialized rows out as ColumnBatches (the values stay owned by the cursor).
@@ -1228,6 +1457,218 @@ std::unique_ptr<storage::ScanCursor> scan_system_table(const storage::ScanSpec& 
   if (!is_system_table(def.id) || (def.id & ~kSystemTableBit) >= relations().size())
     throw std::logic_error("scan_system_table: not a system table");
   return std::make_unique<RowsCursor>(def, rows_of(def, ctx), spec.columns, spec.batch_rows);
+}
+
+std::vector<std::string> parse_qualified_name(std::string_view text) {
+  std::vector<std::string> parts(1);
+  bool quoted = false, was_quoted = false;
+  size_t i = 0;
+  auto space = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; };
+  while (i < text.size() && space(text[i])) ++i;
+  for (; i < text.size(); ++i) {
+    char ch = text[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        parts.back() += '"';
+        ++i;
+      } else if (ch == '"') {
+        quoted = false;
+      } else {
+        parts.back() += ch;
+      }
+    } else if (ch == '"') {
+      quoted = was_quoted = true;
+    } else if (ch == '.') {
+      if (parts.back().empty() && !was_quoted) throw SqlError(SqlState::InvalidName, "invalid name syntax");
+      parts.emplace_back();
+      was_quoted = false;
+    } else if (space(ch)) {
+      size_t j = i;
+      while (j < text.size() && space(text[j])) ++j;
+      if (j < text.size() && text[j] != '.') throw SqlError(SqlState::InvalidName, "invalid name syntax");
+      i = j - 1;
+    } else {
+      parts.back() += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+  }
+  if (quoted || (parts.back().empty() && !was_quoted))
+    throw SqlError(SqlState::InvalidName, "invalid name syntax");
+  return parts;
+}
+
+namespace {
+
+// The relations reg_in / reg_out know: the system ones, the user's tables and indexes, the sequences.
+std::vector<RelationRow> named_relations(const std::vector<storage::TableDefPtr>& tables,
+                                         const std::vector<storage::SequenceDefPtr>& sequences) {
+  std::vector<RelationRow> out = all_relations(tables);
+  for (const auto& s : sequences)
+    out.push_back({table_oid(s->id), s->name, kPublicNamespace, 'S', nullptr, nullptr, 0});
+  return out;
+}
+
+std::optional<uint32_t> namespace_oid(std::string_view name) {
+  if (name == "pg_catalog") return kPgCatalogNamespace;
+  if (name == "public") return kPublicNamespace;
+  if (name == "information_schema") return kInformationSchemaNamespace;
+  if (name == "pg_toast") return kToastNamespace;
+  return std::nullopt;
+}
+
+// The schema part of a qualified name: its namespace (3F000 if none has the name); 0A000 for a
+// database name.
+std::optional<uint32_t> qualifier(const std::vector<std::string>& parts) {
+  if (parts.size() > 3)
+    throw SqlError(SqlState::SyntaxError, "improper qualified name (too many dotted names)");
+  if (parts.size() == 3) throw_unsupported("cross-database references");
+  if (parts.size() < 2) return std::nullopt;
+  std::optional<uint32_t> nsp = namespace_oid(parts[0]);
+  if (!nsp) throw SqlError(SqlState::InvalidSchemaName, "schema \"" + parts[0] + "\" does not exist");
+  return nsp;
+}
+
+// SQL's spellings of the built-in types, as pg_type names them.
+std::string_view type_alias(std::string_view n) {
+  static const std::pair<const char*, const char*> kAliases[] = {
+      {"integer", "int4"},
+      {"int", "int4"},
+      {"smallint", "int2"},
+      {"bigint", "int8"},
+      {"real", "float4"},
+      {"float", "float8"},
+      {"double precision", "float8"},
+      {"boolean", "bool"},
+      {"character varying", "varchar"},
+      {"character", "bpchar"},
+      {"decimal", "numeric"},
+      {"dec", "numeric"},
+      {"timestamp without time zone", "timestamp"},
+      {"timestamp with time zone", "timestamptz"},
+      {"time without time zone", "time"},
+  };
+  for (const auto& [alias, name] : kAliases)
+    if (n == alias) return name;
+  return n;
+}
+
+}  // namespace
+
+uint32_t reg_in(TypeId type, std::string_view text, const std::vector<storage::TableDefPtr>& tables,
+                const std::vector<storage::SequenceDefPtr>& sequences) {
+  std::string_view t = text;
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  if (t == "-") return 0;  // InvalidOid
+  if (!t.empty() && t.front() >= '0' && t.front() <= '9') return static_cast<uint32_t>(oid_in(t));
+  switch (type) {
+    case TypeId::RegClass: {
+      std::vector<std::string> parts = parse_qualified_name(t);
+      std::optional<uint32_t> nsp = qualifier(parts);
+      std::vector<RelationRow> rels = named_relations(tables, sequences);
+      // pg_catalog first, then the search_path (public); information_schema only when named.
+      for (uint32_t look :
+           {kPgCatalogNamespace, kPublicNamespace, kInformationSchemaNamespace, kToastNamespace}) {
+        if (nsp ? look != *nsp : look != kPgCatalogNamespace && look != kPublicNamespace) continue;
+        for (const RelationRow& r : rels)
+          if (r.nsp == look && r.name == parts.back()) return r.oid;
+      }
+      throw SqlError(SqlState::UndefinedTable, "relation \"" + (parts.size() > 1 ? parts[0] + "." : "") +
+                                                   parts.back() + "\" does not exist");
+    }
+    case TypeId::RegType: {
+      // A type name as SQL writes it: lower-cased unless quoted, a modifier in parentheses ignored,
+      // [] for the array type.
+      std::string n;
+      bool quoted = false, array = false;
+      for (size_t i = 0; i < t.size(); ++i) {
+        char ch = t[i];
+        if (ch == '"') {
+          quoted = !quoted;
+          n += ch;
+        } else if (!quoted && ch == '(') {
+          size_t close = t.find(')', i);
+          if (close == std::string_view::npos)
+            throw SqlError(SqlState::SyntaxError, "syntax error at or near \"(\"");
+          i = close;
+        } else if (!quoted && ch == '[') {
+          size_t close = t.find(']', i);
+          if (close == std::string_view::npos)
+            throw SqlError(SqlState::SyntaxError, "syntax error at or near \"[\"");
+          array = true;
+          i = close;
+        } else if (!quoted && (ch == ' ' || ch == '\t')) {
+          if (!n.empty() && n.back() != ' ') n += ' ';
+        } else {
+          n += quoted ? ch : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        }
+      }
+      while (!n.empty() && n.back() == ' ') n.pop_back();
+      std::vector<std::string> parts;
+      const bool sql_name = n.find('"') == std::string::npos && n.find(' ') != std::string::npos;
+      if (sql_name) {
+        parts = {std::string(type_alias(n))};
+      } else {
+        parts = parse_qualified_name(n);
+        if (parts.size() == 1) parts.back() = std::string(type_alias(parts.back()));
+      }
+      std::optional<uint32_t> nsp = qualifier(parts);
+      std::string name = (array ? "_" : "") + parts.back();
+      if (!nsp || *nsp == kPgCatalogNamespace)
+        for (const BuiltinType& b : kTypes)
+          if (name == b.name) return b.oid;
+      if (!nsp || *nsp == kPublicNamespace)
+        for (const auto& tab : tables)
+          if (!array && tab->name == name) return row_type_oid(tab->id);
+      throw SqlError(SqlState::UndefinedObject, "type \"" + std::string(t) + "\" does not exist");
+    }
+    case TypeId::RegNamespace: {
+      std::vector<std::string> parts = parse_qualified_name(t);
+      if (parts.size() != 1) throw SqlError(SqlState::InvalidName, "invalid name syntax");
+      if (std::optional<uint32_t> nsp = namespace_oid(parts[0])) return *nsp;
+      throw SqlError(SqlState::InvalidSchemaName, "schema \"" + parts[0] + "\" does not exist");
+    }
+    default:
+      throw std::logic_error("reg_in: not an object identifier type");
+  }
+}
+
+std::string reg_out(TypeId type, int64_t oid, const std::vector<storage::TableDefPtr>& tables,
+                    const std::vector<storage::SequenceDefPtr>& sequences) {
+  if (oid == 0) return "-";
+  switch (type) {
+    case TypeId::RegClass:
+      for (const auto& seq : sequences)  // first: nextval(regclass) names one per call
+        if (table_oid(seq->id) == oid) return quote_ident(seq->name);
+      for (const RelationRow& r : named_relations(tables, {})) {
+        if (r.oid != oid) continue;
+        const bool visible = r.nsp == kPgCatalogNamespace || r.nsp == kPublicNamespace;
+        return (visible ? "" : quote_ident(schema_name(r.nsp)) + ".") + quote_ident(r.name);
+      }
+      break;
+    case TypeId::RegType:
+      if (builtin_type(static_cast<uint32_t>(oid))) return format_type(static_cast<uint32_t>(oid), -1);
+      for (const auto& t : tables)
+        if (row_type_oid(t->id) == oid) return quote_ident(t->name);
+      break;
+    case TypeId::RegNamespace:
+      for (uint32_t nsp :
+           {kPgCatalogNamespace, kPublicNamespace, kInformationSchemaNamespace, kToastNamespace})
+        if (nsp == oid) return quote_ident(schema_name(nsp));
+      break;
+    default:
+      throw std::logic_error("reg_out: not an object identifier type");
+  }
+  return std::to_string(oid);
+}
+
+uint32_t reg_in(TypeId type, std::string_view text, const Context& ctx) {
+  return reg_in(type, text, ctx.tables(), ctx.sequences());
+}
+
+std::string reg_out(TypeId type, int64_t oid, const Context& ctx) {
+  if (type == TypeId::RegNamespace) return reg_out(type, oid, {}, {});
+  return reg_out(type, oid, ctx.tables(),
+                 type == TypeId::RegClass ? ctx.sequences() : std::vector<storage::SequenceDefPtr>{});
 }
 
 }  // namespace omendb::catalog

@@ -45,6 +45,9 @@ class Context {
   virtual int64_t currval(std::string_view name) const;
   virtual int64_t setval(std::string_view name, int64_t value, bool is_called) const;
   virtual int64_t lastval() const;
+  // The bytes storage holds for relation `relation_id` (a table's or a secondary index's id): RocksDB's
+  // estimate of its key range (pg_table_size). 0 where a context has no storage.
+  virtual uint64_t relation_size(uint32_t relation_id) const;
   // A sequence's position now (SELECT * FROM seq, pg_sequences.last_value); 42P01 if it is gone.
   virtual storage::SequenceValue sequence_value(uint32_t id) const;
 };
@@ -97,6 +100,25 @@ storage::TableDefPtr find_system_table(std::string_view schema, std::string_view
 
 // The schema of the system relation with PostgreSQL OID `oid`, or null if there is none.
 const char* system_relation_schema(int64_t oid);
+
+// The object identifier types (regclass, regtype, regnamespace; common/types.h): their text input and
+// output, over the relations, types and schemas the catalogs show. `tables` and `sequences` are the
+// user's (the binder's catalog or a Context's); system relations and built-in types are added here.
+//   reg_in: a decimal OID as is, "-" as 0, else the name (PostgreSQL's rules for a qualified name:
+//   lower-cased unless double-quoted; regtype also takes SQL's type names, "integer", "character
+//   varying(20)", "int4[]"). 42P01 relation "x" does not exist, 42704 type "x" does not exist, 3F000
+//   schema "x" does not exist, 42602 invalid name syntax.
+//   reg_out: the name, quoted when needed and schema-qualified when not on the search path (pg_catalog,
+//   public); 0 prints "-", an OID naming nothing its number.
+uint32_t reg_in(TypeId type, std::string_view text, const std::vector<storage::TableDefPtr>& tables,
+                const std::vector<storage::SequenceDefPtr>& sequences);
+std::string reg_out(TypeId type, int64_t oid, const std::vector<storage::TableDefPtr>& tables,
+                    const std::vector<storage::SequenceDefPtr>& sequences);
+uint32_t reg_in(TypeId type, std::string_view text, const Context& ctx);
+std::string reg_out(TypeId type, int64_t oid, const Context& ctx);
+// PostgreSQL's rules for a possibly qualified name (stringToQualifiedNameList): parts split at dots,
+// lower-cased unless double-quoted. 42602 invalid name syntax for an empty part or an open quote.
+std::vector<std::string> parse_qualified_name(std::string_view text);
 
 // The rows of system relation `spec.table` (the columns spec.columns asks for; the others are left
 // null), read from `ctx` now, in batches of spec.batch_rows.

@@ -422,18 +422,19 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
     }
     return load_datum(cg, res, to);
   }
-  auto catalog_type = [](TypeId t) { return t == TypeId::Oid || t == TypeId::Name || t == TypeId::Char; };
+  auto catalog_type = [](TypeId t) { return is_oid_type(t) || t == TypeId::Name || t == TypeId::Char; };
   if (is_string_type(from) && to == TypeId::Text) {  // name and "char" are text to read
     SqlValue out = v;
     out.type = TypeId::Text;
     return out;
   }
-  if (from == TypeId::Oid && to == TypeId::Int64) {  // the same bits
+  if ((is_oid_type(from) && is_oid_type(to)) ||
+      (is_oid_type(from) && to == TypeId::Int64)) {  // the same bits
     SqlValue out = v;
     out.type = TypeId::Int64;
     return out;
   }
-  if (catalog_type(from) && is_string_type(from) && !is_string_type(to) && to != TypeId::Oid) {
+  if (catalog_type(from) && is_string_type(from) && !is_string_type(to) && !is_oid_type(to)) {
     SqlValue as_text = v;  // name / "char" to anything else: through text, as PostgreSQL's I/O casts
     as_text.type = TypeId::Text;
     return cast(cg, as_text, to);

@@ -67,6 +67,12 @@ std::string_view type_name(TypeId type) {
       return "\"char\"";
     case TypeId::Numeric:
       return "numeric";
+    case TypeId::RegClass:
+      return "regclass";
+    case TypeId::RegType:
+      return "regtype";
+    case TypeId::RegNamespace:
+      return "regnamespace";
   }
   return "unknown";
 }
@@ -131,6 +137,12 @@ uint32_t type_oid(TypeId type) {
       return 18;
     case TypeId::Numeric:
       return 1700;
+    case TypeId::RegClass:
+      return 2205;
+    case TypeId::RegType:
+      return 2206;
+    case TypeId::RegNamespace:
+      return 4089;
   }
   return 705;
 }
@@ -154,6 +166,9 @@ int16_t type_wire_length(TypeId type) {
     case TypeId::Interval:
       return 16;
     case TypeId::Oid:
+    case TypeId::RegClass:
+    case TypeId::RegType:
+    case TypeId::RegNamespace:
       return 4;
     case TypeId::Name:
       return 64;
@@ -173,6 +188,9 @@ PhysType physical_type(TypeId type) {
       return PhysType::Int32;
     case TypeId::Int64:
     case TypeId::Oid:
+    case TypeId::RegClass:
+    case TypeId::RegType:
+    case TypeId::RegNamespace:
     case TypeId::Time:
     case TypeId::Timestamp:
     case TypeId::TimestampTz:

@@ -33,6 +33,13 @@ enum class TypeId : uint8_t {
   Char = 13,
   // PostgreSQL's numeric: an exact decimal held as Text (common/numeric.h's bytes).
   Numeric = 14,
+  // (15, 16: reserved for bytea and uuid.)
+  // Object identifier types (docs/catalogs.md, "Object identifier types"): an oid (held as Int64, as Oid)
+  // that reads and prints as the name of a relation, a type or a schema. Their text input and output
+  // look names up in the catalogs (catalog/regtypes.h); everything else is oid's.
+  RegClass = 17,
+  RegType = 18,
+  RegNamespace = 19,
   // One-dimensional arrays (common/array.h): kArrayFlag | the element's TypeId, held as Text (the bytes
   // of PostgreSQL's binary array format, array_send). docs/types.md, "Arrays".
   BoolArray = 64 + 1,
@@ -66,7 +73,15 @@ constexpr TypeId array_type(TypeId elem) {
 }
 // Whether the value is a valid TypeId.
 constexpr bool valid_type_id(uint8_t t) {
-  return t <= 14 || (t >= 65 && t <= kMaxTypeId);
+  return t <= 14 || (t >= 17 && t <= 19) || (t >= 65 && t <= kMaxTypeId);
+}
+// regclass, regtype, regnamespace: oids that read and print as names.
+constexpr bool is_reg_type(TypeId t) {
+  return t == TypeId::RegClass || t == TypeId::RegType || t == TypeId::RegNamespace;
+}
+// oid and the reg* types: an object id held as Int64.
+constexpr bool is_oid_type(TypeId t) {
+  return t == TypeId::Oid || is_reg_type(t);
 }
 
 // Whether a table column can have the type (CREATE TABLE, and the catalog refuses a stored definition

@@ -55,7 +55,10 @@ void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::s
       return;
     case TypeId::Int32:
     case TypeId::Int64:
-    case TypeId::Oid: {
+    case TypeId::Oid:
+    case TypeId::RegClass:  // the number: names need the catalogs (catalog::reg_out)
+    case TypeId::RegType:
+    case TypeId::RegNamespace: {
       char buf[24];
       auto r = std::to_chars(buf, buf + sizeof buf, d.i64);
       out.append(buf, r.ptr);

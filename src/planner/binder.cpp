@@ -371,6 +371,9 @@ class Binder {
   // A correlated scalar subquery over an aggregate as a pending left join (see the section's comment).
   ExprPtr scalar_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId> refs,
                       std::vector<ExprPtr> correlated);
+  // A correlated scalar subquery without an aggregate as a pending single-match left join.
+  ExprPtr single_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId> refs,
+                      std::vector<ExprPtr> correlated);
   // Removes from `where` the conjuncts reading a pending scalar join's columns; returns them (a filter
   // over the joins).
   ExprPtr take_post_join(ExprPtr& where);
@@ -520,7 +523,8 @@ class Binder {
     std::vector<ExprPtr> build_keys, probe_keys;
     ExprPtr residual;
     bool anti = false;
-    bool left = false;  // a scalar subquery's left join (else semi, or anti)
+    bool left = false;    // a scalar subquery's left join (else semi, or anti)
+    bool single = false;  // at most one build row per probe row (JoinOp::single)
   };
   std::vector<ColumnId> scalar_join_columns_;       // columns the pending scalar joins produce
   std::vector<PendingJoin> pending_joins_;          // of the query level being bound (bind_query's Level)
@@ -697,6 +701,23 @@ ExprPtr Binder::bind(const ast::Expr& e, ExprCtx& c) {
 
 ExprPtr Binder::convert(ExprPtr e, TypeId t) {
   if (e->type == t) return e;
+  if (e->op == ExprOp::Constant && !e->constant.is_null() && (is_reg_type(t) || is_reg_type(e->type)) &&
+      (is_string_type(e->type) || is_string_type(t))) {
+    // A name read as an object identifier ('t'::regclass) is looked up now when the binder has the
+    // catalog (the plan is planned again when the catalog changes); the other way at run time.
+    if (is_reg_type(t) && ctx_.catalog && !ctx_.resolve_table) {
+      try {
+        return Expr::make_constant(
+            Value::datetime(t, catalog::reg_in(t, e->constant.as_text(), ctx_.catalog->tables(),
+                                               ctx_.catalog->sequences())),
+            t);
+      } catch (SqlError& err) {
+        if (err.position() == 0 && e->location >= 0) std::move(err).at(pos_of(e->location));
+        throw;
+      }
+    }
+    return Expr::make(ExprOp::Cast, t, list(std::move(e)));
+  }
   if (e->op == ExprOp::Constant) {
     try {
       return Expr::make_constant(detail::convert_value(e->constant, t, dt()), t);
@@ -704,6 +725,10 @@ ExprPtr Binder::convert(ExprPtr e, TypeId t) {
       if (err.position() == 0 && e->location >= 0) std::move(err).at(pos_of(e->location));
       throw;
     }
+  }
+  if (is_unknown_param(*e) && is_reg_type(t) && param_types_) {
+    // A parameter read as regclass ... ($1 of nextval($1)): typed text, its name looked up at run time.
+    return convert(convert(std::move(e), TypeId::Text), t);
   }
   if (is_unknown_param(*e) && t != TypeId::Unknown && param_types_) {
     // PostgreSQL's variable_coerce_param_hook: the first coercion of an unknown $n fixes its type.
@@ -877,6 +902,10 @@ ExprPtr Binder::arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc)
 TypeId catalog_common_type(TypeId a, TypeId b) {
   auto either = [&](TypeId x, TypeId y) { return (a == x && b == y) || (a == y && b == x); };
   if (either(TypeId::Oid, TypeId::Int32) || either(TypeId::Oid, TypeId::Int64)) return TypeId::Oid;
+  // regclass, regtype, regnamespace compare as oid (binary coercible), also with integers (implicit)
+  if ((is_reg_type(a) && (is_oid_type(b) || is_integer(b))) ||
+      (is_reg_type(b) && (is_oid_type(a) || is_integer(a))))
+    return TypeId::Oid;
   if (either(TypeId::Name, TypeId::Text) || either(TypeId::Char, TypeId::Text)) return TypeId::Text;
   if (either(TypeId::Name, TypeId::Char)) return TypeId::Name;
   return TypeId::Unknown;
@@ -884,11 +913,11 @@ TypeId catalog_common_type(TypeId a, TypeId b) {
 
 // Whether an explicit cast between `from` and `to` exists when one of them is a catalog type.
 bool catalog_cast_exists(TypeId from, TypeId to) {
-  auto catalog_type = [](TypeId t) { return t == TypeId::Oid || t == TypeId::Name || t == TypeId::Char; };
+  auto catalog_type = [](TypeId t) { return is_oid_type(t) || t == TypeId::Name || t == TypeId::Char; };
   if (!catalog_type(from) && !catalog_type(to)) return true;
   if (from == TypeId::Unknown) return true;
-  if (from == TypeId::Oid) return is_integer(to) || to == TypeId::Text;
-  if (to == TypeId::Oid) return is_integer(from) || is_string_type(from);
+  if (is_oid_type(from)) return is_integer(to) || is_oid_type(to) || is_string_type(to);
+  if (is_oid_type(to)) return is_integer(from) || is_string_type(from);
   return is_string_type(from) && is_string_type(to);
 }
 
@@ -1148,6 +1177,7 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
       call.type = array_type(at);
     } else {
       if (at == TypeId::Unknown) arg = convert(std::move(arg), at = TypeId::Text);
+      if (is_reg_type(at)) arg = convert(std::move(arg), at = TypeId::Oid);  // min(oid): regclass is an oid
       if (at == TypeId::Bool)
         fail(SqlState::UndefinedFunction, "function " + name + "(boolean) does not exist", e.location,
              kFuncHint);
@@ -1263,8 +1293,8 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   }
   if (ExprPtr v = bind_session_function(e, args)) return v;
   if (name == "pg_typeof" && args.size() == 1 && !is_unknown_param(*args[0])) {
-    // The argument's type name, known when binding (PostgreSQL returns it as regtype, OmenDB as text).
-    return Expr::make_constant(Value::text(tn(args[0]->type)), TypeId::Text);
+    // The argument's type, known when binding.
+    return Expr::make_constant(Value::datetime(TypeId::RegType, type_oid(args[0]->type)), TypeId::RegType);
   }
   if (name == "abs" && args.size() == 1 && is_unknown_param(*args[0]))
     args[0] = convert(std::move(args[0]), TypeId::Float64);  // PostgreSQL: abs(float8) is preferred
@@ -1305,7 +1335,10 @@ ExprPtr Binder::bind_catalog_function(const std::string& name, std::vector<ExprP
       } else if (from == TypeId::Unknown) {
         score += 1;
       } else {
-        ok = (to == TypeId::Oid && is_integer(from)) || (is_string_type(from) && is_string_type(to)) ||
+        ok = (to == TypeId::Oid && (is_integer(from) || is_reg_type(from))) ||
+             (is_string_type(from) && is_string_type(to)) ||
+             (to == TypeId::RegClass && is_string_type(from)) ||  // text -> regclass is implicit
+             (is_reg_type(to) && (from == TypeId::Oid || is_integer(from))) ||  // oid -> regclass too
              (to == TypeId::Int64 && from == TypeId::Int32);  // setval('s', 42): int4 widens to int8
       }
     }
@@ -1504,14 +1537,6 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
     case ast::ExprKind::FuncCall:
       return bind_function(e, c);
     case ast::ExprKind::Cast: {
-      if (e.cast_type.name == "regclass" && !e.cast_type.is_array) {
-        // A relation named by text, as the sequence functions take it (nextval('s'::regclass), the
-        // DEFAULT of a SERIAL column): OmenDB keeps regclass values as their text (docs/schema.md).
-        ExprPtr a = bind(*e.args.at(0), c);
-        if (a->type != TypeId::Unknown && !is_string_type(a->type))
-          throw_unsupported("casts of type " + tn(a->type) + " to regclass", pos_of(e.location));
-        return convert(std::move(a), TypeId::Text);
-      }
       int32_t typmod = -1;
       TypeId t = detail::resolve_type(e.cast_type, &typmod);
       const ast::Expr& operand = *e.args.at(0);
@@ -2026,9 +2051,44 @@ ExprPtr Binder::bind_subquery(const ast::Expr& e, ExprCtx& c) {
     OpPtr root = plan_correlated(e, c.scope, refs, correlated);
     if (!refs.empty()) {
       if (e.sublink == ast::SubLinkKind::Array) root = array_aggregate(e, std::move(root), true);
+      const ast::SelectStmt& s = *e.subquery;
+      const bool plain = s.group_by.empty() && !s.having && !s.distinct && s.order_by.empty() && !s.limit &&
+                         !s.offset && root->is<plan::ProjectOp>() && !root->children.empty();
+      // (window functions would see every outer row's rows at once: left to scalar_join's 0A000)
+      std::function<bool(const plan::Op&)> has_window = [&](const plan::Op& op) {
+        if (op.is<plan::WindowOp>()) return true;
+        for (const auto& child : op.children)
+          if (has_window(*child)) return true;
+        return false;
+      };
+      if (plain && !root->children[0]->is<plan::AggregateOp>() && !has_window(*root))
+        return single_join(e, std::move(root), std::move(refs), std::move(correlated));
       return scalar_join(e, std::move(root), std::move(refs), std::move(correlated));
     }
     return subquery_result(e, std::move(x), std::move(root));
+  }
+  if (e.sublink == ast::SubLinkKind::Exists && c.decorrelate && c.scope) {
+    // EXISTS naming the enclosing query outside WHERE (a select list): count(*) > 0 over the rows,
+    // decorrelated as a scalar subquery over that aggregate.
+    std::vector<ColumnId> refs;
+    std::vector<ExprPtr> correlated;
+    OpPtr root = plan_correlated(e, c.scope, refs, correlated);
+    if (refs.empty()) return subquery_result(e, std::move(x), std::move(root));
+    if (root->is<plan::ProjectOp>()) {
+      OpPtr child = std::move(root->children[0]);
+      root = std::move(child);
+    }
+    auto count = std::make_unique<plan::AggregateOp>();
+    count->aggregates.push_back({AggFunc::CountStar, nullptr, TypeId::Int64});
+    count->output.push_back({new_id(), "count", TypeId::Int64});
+    count->children.push_back(std::move(root));
+    auto exists = std::make_unique<plan::ProjectOp>();
+    exists->exprs.push_back(Expr::make(ExprOp::Gt, TypeId::Bool,
+                                       list(Expr::make_column(count->output[0].id, TypeId::Int64),
+                                            Expr::make_constant(Value::int64(0), TypeId::Int64))));
+    exists->output.push_back({new_id(), "exists", TypeId::Bool});
+    exists->children.push_back(std::move(count));
+    return scalar_join(e, std::move(exists), std::move(refs), std::move(correlated));
   }
   OpPtr root = plan_subselect(*e.subquery, c.scope, e.location);
   return subquery_result(e, std::move(x), std::move(root));
@@ -2922,6 +2982,7 @@ OpPtr Binder::apply_semi_joins(OpPtr cur) {
     join->semi = !j.anti && !j.left;
     join->anti = j.anti;
     join->probe_outer = j.left;
+    join->single = j.single;
     join->residual = std::move(j.residual);
     join->output = cur->output;
     if (j.left) join->output.insert(join->output.end(), j.build->output.begin(), j.build->output.end());
@@ -3022,6 +3083,69 @@ ExprPtr Binder::scalar_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId
   args.push_back(std::move(empty));
   args.push_back(Expr::make_column(value.id, type));
   return Expr::make(ExprOp::Case, type, std::move(args));
+}
+
+// Correlated scalar subqueries without an aggregate:
+//   (SELECT target FROM ... WHERE <inner conjuncts> AND <conjuncts naming the enclosing query>)
+// become a left join of the enclosing rows (probe) with the subquery's rows (build: Project (keys,
+// target, the inner columns the other conjuncts read) over its FROM and inner conjuncts), on the
+// equalities between an inner and an outer expression, the other correlated conjuncts its residual. The
+// join is single: a probe row that matches a second row raises 21000, as PostgreSQL does; without a
+// match the value is NULL.
+ExprPtr Binder::single_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId> refs,
+                            std::vector<ExprPtr> correlated) {
+  if (root->output.size() != 1)
+    fail(SqlState::SyntaxError, "subquery must return only one column", e.location);
+  if (tree_reads_any(*root, refs))
+    throw_unsupported("correlated subqueries naming the enclosing query outside WHERE", pos_of(e.location));
+  std::vector<ExprPtr> inner_keys, outer_keys, residual;
+  for (auto& cond : correlated)
+    if (!take_key_pair(cond, refs, inner_keys, outer_keys)) residual.push_back(std::move(cond));
+  auto& project = root->as<plan::ProjectOp>();
+  auto build = std::make_unique<plan::ProjectOp>();
+  for (auto& k : inner_keys) {
+    build->output.push_back({new_id(), "key", k->type});
+    build->exprs.push_back(std::move(k));
+  }
+  const OutputColumn value{new_id(), "value", project.output[0].type};
+  build->exprs.push_back(std::move(project.exprs[0]));
+  build->output.push_back(value);
+  // The inner columns the residual reads, passed through under new ids.
+  const std::vector<OutputColumn> inner = project.children[0]->output;
+  std::function<void(ExprPtr&)> remap = [&](ExprPtr& x) {
+    if (x->op == ExprOp::Column) {
+      for (const OutputColumn& c : inner) {
+        if (c.id != x->column) continue;
+        for (size_t i = 0; i < build->exprs.size(); ++i)
+          if (build->exprs[i]->op == ExprOp::Column && build->exprs[i]->column == c.id &&
+              build->output[i].name == "inner") {
+            x = Expr::make_column(build->output[i].id, c.type);
+            return;
+          }
+        build->exprs.push_back(Expr::make_column(c.id, c.type));
+        build->output.push_back({new_id(), "inner", c.type});
+        x = Expr::make_column(build->output.back().id, c.type);
+        return;
+      }
+    }
+    for (auto& a : x->args) remap(a);
+  };
+  for (auto& r : residual) remap(r);
+  build->children.push_back(std::move(project.children[0]));
+
+  PendingJoin j;
+  j.left = true;
+  j.single = true;
+  for (size_t i = 0; i < outer_keys.size(); ++i) {
+    const OutputColumn& key = build->output[i];
+    j.build_keys.push_back(Expr::make_column(key.id, key.type));
+    j.probe_keys.push_back(std::move(outer_keys[i]));
+  }
+  j.residual = and_all(std::move(residual));
+  j.build = std::move(build);
+  scalar_join_columns_.push_back(value.id);
+  pending_joins_.push_back(std::move(j));
+  return Expr::make_column(value.id, value.type);
 }
 
 ExprPtr Binder::take_post_join(ExprPtr& where) {

@@ -579,6 +579,7 @@ void JoinOp::put_join(ShapeWriter& w) const {
   w.put(build_outer);
   w.put(semi);
   w.put(anti);
+  w.put(single);
   w.put(residual);
 }
 

@@ -428,6 +428,9 @@ class JoinOp : public Op {
   bool build_outer = false;
   bool semi = false;
   bool anti = false;
+  // A correlated scalar subquery without an aggregate (probe_outer too): a probe row matching a second
+  // build row raises 21000 "more than one row returned by a subquery used as an expression".
+  bool single = false;
   ExprPtr residual;  // Bool over both sides' columns; null: none
 
   PipelineRole role() const override { return PipelineRole::Join; }

@@ -154,12 +154,15 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
     if (!dtsql::can_cast(from, to)) cannot_cast(from, to);
     return dtsql::cast_value(v, to, dt);
   }
-  if (to == TypeId::Oid && from == TypeId::Int32)  // int4 -> oid reinterprets the bits, as PostgreSQL does
-    return Value::datetime(TypeId::Oid, static_cast<int64_t>(static_cast<uint32_t>(v.as_int())));
-  if (to == TypeId::Oid && is_integer(from)) {
+  if (is_oid_type(from) && is_oid_type(to)) return Value::datetime(to, v.as_int());  // the same oid
+  if (is_reg_type(from) && is_integer(to))
+    return convert_value(Value::datetime(TypeId::Oid, v.as_int()), to, dt);
+  if (is_oid_type(to) && from == TypeId::Int32)  // int4 -> oid reinterprets the bits, as PostgreSQL does
+    return Value::datetime(to, static_cast<int64_t>(static_cast<uint32_t>(v.as_int())));
+  if (is_oid_type(to) && is_integer(from)) {
     if (v.as_int() < 0 || v.as_int() > 4294967295LL)
       throw SqlError(SqlState::NumericValueOutOfRange, "OID out of range");
-    return Value::datetime(TypeId::Oid, v.as_int());
+    return Value::datetime(to, v.as_int());
   }
   if (from == TypeId::Numeric || to == TypeId::Numeric) {
     if (from == TypeId::Bool || to == TypeId::Bool) cannot_cast(from, to);
@@ -285,6 +288,9 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
   }
   if (n == "bool" || n == "boolean") return TypeId::Bool;
   if (n == "oid") return TypeId::Oid;
+  if (n == "regclass") return TypeId::RegClass;
+  if (n == "regtype") return TypeId::RegType;
+  if (n == "regnamespace") return TypeId::RegNamespace;
   if (n == "name") return TypeId::Name;
   if (n == "char") return TypeId::Char;  // "char" quoted; CHAR / character without quotes is bpchar
   // Date/time types. A precision other than 6 (the default) would round values: not built yet.

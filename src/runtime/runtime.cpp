@@ -369,6 +369,11 @@ Datum* rt_subq_row(QueryState* qs, int32_t slot) {
   return r.values.data();
 }
 
+int32_t rt_subquery_rows(QueryState*) {
+  throw SqlError(SqlState::CardinalityViolation,
+                 "more than one row returned by a subquery used as an expression");
+}
+
 void rt_subq_row_done(QueryState* qs, int32_t slot) {
   SubqueryRow& r = ctx_of(qs).subquery_rows[static_cast<size_t>(slot)];
   for (size_t c = 0; c < r.values.size(); ++c) {
@@ -619,6 +624,27 @@ int32_t rt_catalog_cast(QueryState* qs, int32_t from_id, int32_t to_id, const Da
   const auto to = static_cast<TypeId>(to_id);
   out->is_null = 0;
   auto text_out = [&](std::string_view s) { out->str = ctx_of(qs).arena.copy(s.data(), s.size()); };
+  if (is_reg_type(from) || is_reg_type(to)) {
+    // regclass, regtype, regnamespace: names through the catalogs (catalog::reg_in / reg_out), numbers
+    // as oid's casts.
+    const ExecContext& ctx = ctx_of(qs);
+    if (is_reg_type(from) && is_string_type(to)) {
+      if (!ctx.catalog) throw SqlError(SqlState::InternalError, "catalog types are not available here");
+      std::string s = catalog::reg_out(from, in->i64, *ctx.catalog);
+      if (to == TypeId::Name) s.resize(name_length(s));
+      text_out(s);
+      return 1;
+    }
+    if (is_reg_type(to) && physical_type(from) == PhysType::Text) {
+      if (!ctx.catalog) throw SqlError(SqlState::InternalError, "catalog types are not available here");
+      out->i64 = catalog::reg_in(to, in->str.view(), *ctx.catalog);
+      return 1;
+    }
+    if (is_reg_type(from)) {
+      return rt_catalog_cast(qs, static_cast<int32_t>(TypeId::Oid), to_id, in, out);
+    }
+    return rt_catalog_cast(qs, from_id, static_cast<int32_t>(TypeId::Oid), in, out);
+  }
   if (from == TypeId::Oid) {  // to text, int8, int4
     if (to == TypeId::Text) {
       text_out(std::to_string(in->i64));

@@ -680,8 +680,8 @@ bool RowReader::read_binary_row(std::vector<Field>& fields) {
 // Writing
 
 RowWriter::RowWriter(pgwire::ResultWriter& out, const Options& options, std::vector<TypeId> types,
-                     dt::TimeZone tz)
-    : out_(out), opt_(options), types_(std::move(types)), tz_(std::move(tz)) {}
+                     dt::TimeZone tz, const catalog::Context* names)
+    : out_(out), opt_(options), types_(std::move(types)), tz_(std::move(tz)), names_(names) {}
 
 void RowWriter::begin(const std::vector<std::string>& column_names) {
   out_.copy_out(opt_.format == Format::Binary ? 1 : 0, types_.size());
@@ -810,7 +810,7 @@ void RowWriter::row(const Datum* values) {
       v = values[i].str.view();
     } else {
       tmp_.clear();
-      encode_datum(values[i], types_[i], 0, tz_, tmp_);  // PostgreSQL's text output, defined once
+      encode_datum(values[i], types_[i], 0, tz_, tmp_, names_);  // PostgreSQL's text output, defined once
       v = tmp_;
     }
     if (csv) {

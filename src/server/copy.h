@@ -16,6 +16,10 @@
 #include "frontend/parser/ast.h"
 #include "frontend/pgwire/server.h"
 
+namespace omendb::catalog {
+class Context;
+}
+
 namespace omendb::engine::copy {
 
 enum class Format { Text, Csv, Binary };
@@ -95,7 +99,9 @@ class RowReader {
 // Encodes rows as COPY TO output, one CopyData message per row (plus the header / binary trailer).
 class RowWriter {
  public:
-  RowWriter(pgwire::ResultWriter& out, const Options& options, std::vector<TypeId> types, dt::TimeZone tz);
+  // `names`: the session's catalogs, for regclass / regtype / regnamespace values (encode_datum).
+  RowWriter(pgwire::ResultWriter& out, const Options& options, std::vector<TypeId> types, dt::TimeZone tz,
+            const catalog::Context* names = nullptr);
   void begin(const std::vector<std::string>& column_names);  // CopyOutResponse, then the header
   void row(const Datum* values);
   void end();  // binary trailer, CopyDone
@@ -108,6 +114,7 @@ class RowWriter {
   const Options& opt_;
   std::vector<TypeId> types_;
   dt::TimeZone tz_;  // the session zone timestamptz values are printed in
+  const catalog::Context* names_;
   std::string buf_, tmp_;
   std::string pending_;  // binary: the file header, sent with the first row
 };

@@ -38,10 +38,12 @@ namespace {
 // Formats result rows as PostgreSQL text and hands them to the wire.
 class TextRowSink : public runtime::RowSink {
  public:
-  TextRowSink(pgwire::ResultWriter& out, const std::vector<plan::OutputColumn>& columns, dt::TimeZone tz)
+  TextRowSink(pgwire::ResultWriter& out, const std::vector<plan::OutputColumn>& columns, dt::TimeZone tz,
+              const catalog::Context* names)
       : out_(out),
         columns_(columns),
         tz_(std::move(tz)),
+        names_(names),
         text_(columns.size()),
         views_(columns.size()),
         nulls_(columns.size()) {}
@@ -57,7 +59,7 @@ class TextRowSink : public runtime::RowSink {
       }
       std::string& s = text_[i];
       s.clear();
-      encode_datum(d, columns_[i].type, 0, tz_, s);  // PostgreSQL's text output, defined once
+      encode_datum(d, columns_[i].type, 0, tz_, s, names_);  // PostgreSQL's text output, defined once
       views_[i] = s;
     }
     out_.data_row(views_.data(), reinterpret_cast<const bool*>(nulls_.data()), count);
@@ -69,7 +71,8 @@ class TextRowSink : public runtime::RowSink {
  private:
   pgwire::ResultWriter& out_;
   const std::vector<plan::OutputColumn>& columns_;
-  dt::TimeZone tz_;  // the session's TimeZone: timestamptz output
+  dt::TimeZone tz_;                // the session's TimeZone: timestamptz output
+  const catalog::Context* names_;  // the session's catalogs: regclass, regtype ... output
   std::vector<std::string> text_;
   std::vector<std::string_view> views_;
   std::vector<char> nulls_;  // not vector<bool>: data_row wants a bool array
@@ -825,7 +828,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       std::optional<TextRowSink> sink;
       auto start = [&] {
         rows.clear();
-        sink.emplace(rows, planned.plan.result_columns, time_zone());
+        sink.emplace(rows, planned.plan.result_columns, time_zone(), this);
         ctx.sink = &*sink;
       };
       start();
@@ -836,7 +839,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       return;
     }
     if (stmt.kind == ast::StmtKind::Select) {
-      TextRowSink sink(out, planned.plan.result_columns, time_zone());
+      TextRowSink sink(out, planned.plan.result_columns, time_zone(), this);
       ctx.sink = &sink;
       out.row_description(describe(planned));
       codegen::execute(*compiled, ctx);
@@ -851,7 +854,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     BufferedRows rows(out);
     std::optional<TextRowSink> sink;
     if (returning) {
-      sink.emplace(rows, planned.plan.result_columns, time_zone());
+      sink.emplace(rows, planned.plan.result_columns, time_zone(), this);
       ctx.sink = &*sink;
     }
     uint64_t rows_scanned = 0;
@@ -974,7 +977,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::Transaction* txn = statement_transaction(own_txn);
     auto view = txn->statement_view();
     ctx.view = view.get();
-    copy::RowWriter writer(out, opt, types, time_zone());
+    copy::RowWriter writer(out, opt, types, time_zone(), this);
     struct Sink final : runtime::RowSink {
       explicit Sink(copy::RowWriter& w) : writer(w) {}
       bool row(const Datum* values, size_t) override {
@@ -2446,30 +2449,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // The sequence a regclass text names: PostgreSQL's rules for a possibly qualified name (lower-cased
   // unless double-quoted); 42P01 if no relation has the name, 42809 if it is not a sequence.
   storage::SequenceDefPtr sequence_named(std::string_view text) const {
-    std::vector<std::string> parts(1);
-    bool quoted = false;
-    for (size_t i = 0; i < text.size(); ++i) {
-      char ch = text[i];
-      if (quoted) {
-        if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-          parts.back() += '"';
-          ++i;
-        } else if (ch == '"') {
-          quoted = false;
-        } else {
-          parts.back() += ch;
-        }
-      } else if (ch == '"') {
-        quoted = true;
-      } else if (ch == '.') {
-        parts.emplace_back();
-      } else {
-        parts.back() += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      }
-    }
-    if (quoted || parts.size() > 3 ||
-        std::any_of(parts.begin(), parts.end(), [](auto& p) { return p.empty(); }))
-      throw SqlError(SqlState::InvalidName, "invalid name syntax");
+    std::vector<std::string> parts = catalog::parse_qualified_name(text);
+    if (parts.size() > 3) throw SqlError(SqlState::InvalidName, "invalid name syntax");
     if (parts.size() == 3 && parts[0] != session_info_.database)
       throw_unsupported("cross-database references are not implemented: " + std::string(text));
     const std::string& name = parts.back();
@@ -2493,6 +2474,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     sequence_values_[s->id] = v;
     last_sequence_ = s->id;
     return v;
+  }
+  uint64_t relation_size(uint32_t relation_id) const override {
+    return db_.store().approximate_size(relation_id);
   }
   storage::SequenceValue sequence_value(uint32_t id) const override {
     return db_.store().catalog().sequence_value(id);
@@ -2779,10 +2763,11 @@ class NoDescriptionWriter : public pgwire::ResultWriter {
 class PortalRowSink : public runtime::RowSink {
  public:
   PortalRowSink(const std::vector<plan::OutputColumn>& columns, const std::vector<int16_t>& formats,
-                pgwire::ResultWriter& out, dt::TimeZone tz)
+                pgwire::ResultWriter& out, dt::TimeZone tz, const catalog::Context* names)
       : columns_(columns),
         formats_(formats),
         tz_(std::move(tz)),
+        names_(names),
         out_(out),
         text_(columns.size()),
         views_(columns.size()),
@@ -2794,7 +2779,7 @@ class PortalRowSink : public runtime::RowSink {
       nulls_[i] = d.is_null != 0;
       if (nulls_[i]) continue;
       text_[i].clear();
-      encode_datum(d, columns_[i].type, formats_.empty() ? 0 : formats_[i], tz_, text_[i]);
+      encode_datum(d, columns_[i].type, formats_.empty() ? 0 : formats_[i], tz_, text_[i], names_);
       views_[i] = text_[i];
     }
     out_.data_row(views_.data(), reinterpret_cast<const bool*>(nulls_.data()), count);
@@ -2807,6 +2792,7 @@ class PortalRowSink : public runtime::RowSink {
   const std::vector<plan::OutputColumn>& columns_;
   const std::vector<int16_t>& formats_;
   dt::TimeZone tz_;  // the session's TimeZone: timestamptz output
+  const catalog::Context* names_;
   pgwire::ResultWriter& out_;
   std::vector<std::string> text_;
   std::vector<std::string_view> views_;
@@ -2849,7 +2835,7 @@ class KeptRows : public runtime::RowSink {
   // Sends up to `limit` kept rows (0: all) in `formats`; returns how many.
   // timestamptz values are printed in `tz`, the session's TimeZone when they are sent.
   uint64_t send(uint64_t limit, const std::vector<int16_t>& formats, const dt::TimeZone& tz,
-                pgwire::ResultWriter& out) {
+                const catalog::Context* names, pgwire::ResultWriter& out) {
     std::vector<std::string> cells(width());
     std::vector<std::string_view> views(width());
     std::vector<char> nulls(width());
@@ -2860,7 +2846,7 @@ class KeptRows : public runtime::RowSink {
         nulls[c] = row[c].is_null;
         if (nulls[c]) continue;
         cells[c].clear();
-        encode_datum(row[c], columns_[c].type, c < formats.size() ? formats[c] : 0, tz, cells[c]);
+        encode_datum(row[c], columns_[c].type, c < formats.size() ? formats[c] : 0, tz, cells[c], names);
         views[c] = cells[c];
       }
       out.data_row(views.data(), reinterpret_cast<const bool*>(nulls.data()), width());
@@ -3196,7 +3182,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
       std::optional<PortalRowSink> sink;
       auto start = [&] {
         rows.clear();
-        sink.emplace(ps.planned->plan.result_columns, p.formats, rows, time_zone());
+        sink.emplace(ps.planned->plan.result_columns, p.formats, rows, time_zone(), this);
         ctx.sink = &*sink;
       };
       start();
@@ -3208,7 +3194,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
       out.command_complete("SELECT " + std::to_string(sink->rows()));
       return false;
     }
-    PortalRowSink sink(ps.planned->plan.result_columns, p.formats, out, time_zone());
+    PortalRowSink sink(ps.planned->plan.result_columns, p.formats, out, time_zone(), this);
     ctx.sink = &sink;
     codegen::execute(*ps.compiled, ctx);
     db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
@@ -3222,7 +3208,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   BufferedRows rows(out);
   std::optional<PortalRowSink> sink;
   if (returning) {
-    sink.emplace(ps.planned->plan.result_columns, p.formats, rows, time_zone());
+    sink.emplace(ps.planned->plan.result_columns, p.formats, rows, time_zone(), this);
     ctx.sink = &*sink;
   }
   uint64_t rows_scanned = 0;
@@ -3312,9 +3298,9 @@ uint64_t EngineSession::fetch_rows(Portal& p, uint64_t max_rows, const std::vect
       p.done = true;
       throw;
     }
-    sent = r.kept->send(0, formats, time_zone(), out);
+    sent = r.kept->send(0, formats, time_zone(), this, out);
   } else {
-    sent = r.kept->send(max_rows, formats, time_zone(), out);
+    sent = r.kept->send(max_rows, formats, time_zone(), this, out);
     *more = r.kept->size() > 0;
     if (!*more && r.deferred_error && (max_rows == 0 || sent < max_rows)) {
       std::exception_ptr error = r.deferred_error;

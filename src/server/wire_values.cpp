@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "catalog/system_catalog.h"
 #include "common/array.h"
 #include "common/error.h"
 #include "common/numeric.h"
@@ -210,7 +211,18 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
   return Value::null(type);
 }
 
-void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZone& tz, std::string& out) {
+void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZone& tz, std::string& out,
+                  const catalog::Context* names) {
+  if (is_reg_type(type)) {  // an oid: oidsend's 4 bytes, or the name (regclassout ...)
+    if (format == 1) {
+      put_be(out, static_cast<uint32_t>(d.i64), 4);
+    } else if (names) {
+      out += catalog::reg_out(type, d.i64, *names);
+    } else {
+      out += std::to_string(d.i64);
+    }
+    return;
+  }
   if (format == 0) {
     append_text_out(type, d, tz, out);
     return;

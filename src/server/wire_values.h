@@ -12,6 +12,10 @@
 #include "common/types.h"
 #include "common/value.h"
 
+namespace omendb::catalog {
+class Context;
+}
+
 namespace omendb::engine {
 
 // PostgreSQL type OIDs OmenDB maps onto its types.
@@ -55,6 +59,9 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
 
 // Appends a non-NULL result value in text (format 0, PostgreSQL's output) or binary (format 1) format.
 // A timestamptz's text is in the session's zone `tz`.
-void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZone& tz, std::string& out);
+// regclass, regtype, regnamespace print their names as `names` (the session's catalogs) shows them, or
+// their numbers without it.
+void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZone& tz, std::string& out,
+                  const catalog::Context* names = nullptr);
 
 }  // namespace omendb::engine

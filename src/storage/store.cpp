@@ -2672,6 +2672,19 @@ uint64_t Store::approximate_row_count(uint32_t table_id) const {
   return mem_count + file_bytes / avg + sealed_info(table_id).rows;
 }
 
+uint64_t Store::approximate_size(uint32_t relation_id) const {
+  std::string start = table_prefix(relation_id);
+  std::string limit = keycodec::prefix_successor(start);
+  rocksdb::Range range(start, limit);
+  rocksdb::SizeApproximationOptions so;
+  so.include_memtables = true;
+  so.include_files = true;
+  uint64_t bytes = 0;
+  check_status(db_->GetApproximateSizes(so, db_->DefaultColumnFamily(), &range, 1, &bytes),
+               "estimating table size");
+  return bytes;
+}
+
 Store::SealedInfo Store::sealed_info(uint32_t table_id) const {
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta::sealed_manifest_key(table_id), &v);

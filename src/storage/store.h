@@ -112,6 +112,9 @@ class Store {
 
   // Rough number of rows in a table (from RocksDB's size estimates); for planning decisions only.
   uint64_t approximate_row_count(uint32_t table_id) const;
+  // RocksDB's estimate of the bytes a relation's key range (a table's rows or an index's entries) takes
+  // in files and memtables (pg_table_size).
+  uint64_t approximate_size(uint32_t relation_id) const;
 
   // Sealing (docs/columnar.md): moves the rows of a table that every snapshot sees (those visible at the
   // oldest registered snapshot, the horizon) into immutable compressed column blocks, ordered by primary

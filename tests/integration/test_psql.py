@@ -138,13 +138,12 @@ CATALOG_COMMANDS = ["\\d", "\\dt", "\\di", "\\dn", "\\dt s*", "\\di t*", "\\dt n
 # missing feature, SQLSTATE 0A000 or 42P01/42883 for a catalog OmenDB lacks), never print wrong output.
 # When one starts to work, move it to CATALOG_COMMANDS (its expected text is in CATALOG_EXPECTED).
 CATALOG_PENDING = {
-    # \\d NAME: psql's second query casts to regtype (not a type here yet), the column query uses
-    # correlated scalar subqueries that are not aggregates, then pg_policy (ARRAY(subquery) with ORDER BY,
-    # correlated), pg_statistic_ext (regclass, regnamespace) and pg_publication (UNION, generate_series,
-    # string_agg).
-    "\\d t": "regtype, scalar subqueries, UNION",
-    "\\d nokey": "regtype, scalar subqueries, UNION",
-    "\\d+ t": "regtype, scalar subqueries, UNION",
+    # \\d TABLE: psql's pg_policy query (a correlated ARRAY(SELECT ... ORDER BY 1) whose correlation is
+    # = ANY(array)) and its publications query (generate_series() in FROM naming the enclosing query,
+    # string_agg); \\d+ also unnest() in FROM (tests/integration/test_psql_describe.py, docs/clients.md).
+    "\\d t": "correlated ARRAY(SELECT ... ORDER BY), generate_series in FROM, string_agg",
+    "\\d nokey": "correlated ARRAY(SELECT ... ORDER BY), generate_series in FROM, string_agg",
+    "\\d+ t": "unnest in FROM, correlated ARRAY(SELECT ... ORDER BY), generate_series in FROM, string_agg",
 }
 
 

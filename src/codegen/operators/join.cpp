@@ -131,6 +131,15 @@ void JoinTranslator::consume(PipelineContext& p) {
     llvm::Value* pass = sql::is_true(cg, p.eval(*join_.residual));
     cg.branch_if(b.CreateAnd(real, b.CreateNot(pass)), head, "join.match");
   }
+  if (join_.single) {  // a second matching row of a scalar subquery: 21000
+    llvm::BasicBlock* second = cg.block("join.second_row");
+    llvm::BasicBlock* first = cg.block("join.first_row");
+    b.CreateCondBr(b.CreateAnd(real, b.CreateLoad(cg.i1, matched_)), second, first);
+    b.SetInsertPoint(second);
+    cg.exit_if_zero(cg.call("rt_subquery_rows", {cg.qs}));
+    b.CreateBr(first);
+    b.SetInsertPoint(first);
+  }
   b.CreateStore(cg.true_(), matched_);
   if (join_.build_outer) cg.store_at(cg.const_i64(1), row, offsetof(runtime::JoinEntry, matched));
   llvm::BasicBlock* outer_next = p.next_row();
