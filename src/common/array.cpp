@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/bytea.h"
 #include "common/error.h"
 #include "common/numeric.h"
 #include "common/value.h"
@@ -75,6 +76,7 @@ int fixed_length(TypeId element) {
     case TypeId::TimestampTz:
       return 8;
     case TypeId::Interval:
+    case TypeId::Uuid:
       return 16;
     default:
       return -1;
@@ -309,6 +311,14 @@ Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ct
       storage = num::parse(text);
       d.str = StrRef{storage.data(), storage.size()};
       return d;
+    case TypeId::Bytea:
+      storage = bytea::parse(text);
+      d.str = StrRef{storage.data(), storage.size()};
+      return d;
+    case TypeId::Uuid:
+      storage = bytea::uuid_parse(text);
+      d.str = StrRef{storage.data(), storage.size()};
+      return d;
     case TypeId::Name:
       storage = std::string(text.substr(0, name_length(text)));
       d.str = StrRef{storage.data(), storage.size()};
@@ -354,6 +364,12 @@ void scalar_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::string
       return;
     case TypeId::Numeric:
       num::append_text(d.str.view(), out);
+      return;
+    case TypeId::Bytea:
+      bytea::append_text(d.str.view(), out);
+      return;
+    case TypeId::Uuid:
+      bytea::uuid_append_text(d.str.view(), out);
       return;
     case TypeId::Date:
     case TypeId::Time:
@@ -600,7 +616,9 @@ int compare_elements(TypeId element, const Datum& a, const Datum& b) {
     }
     case TypeId::Text:
     case TypeId::Name:
-    case TypeId::Char: {
+    case TypeId::Char:
+    case TypeId::Bytea:
+    case TypeId::Uuid: {
       int c = a.str.view().compare(b.str.view());
       return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }

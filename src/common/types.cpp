@@ -37,6 +37,10 @@ std::string_view type_name(TypeId type) {
       return "\"char\"[]";
     case TypeId::NumericArray:
       return "numeric[]";
+    case TypeId::ByteaArray:
+      return "bytea[]";
+    case TypeId::UuidArray:
+      return "uuid[]";
     case TypeId::Unknown:
       return "unknown";
     case TypeId::Bool:
@@ -67,6 +71,10 @@ std::string_view type_name(TypeId type) {
       return "\"char\"";
     case TypeId::Numeric:
       return "numeric";
+    case TypeId::Bytea:
+      return "bytea";
+    case TypeId::Uuid:
+      return "uuid";
   }
   return "unknown";
 }
@@ -101,6 +109,10 @@ uint32_t type_oid(TypeId type) {
       return 1002;
     case TypeId::NumericArray:
       return 1231;
+    case TypeId::ByteaArray:
+      return 1001;
+    case TypeId::UuidArray:
+      return 2951;
     case TypeId::Unknown:
       return 705;
     case TypeId::Bool:
@@ -131,6 +143,10 @@ uint32_t type_oid(TypeId type) {
       return 18;
     case TypeId::Numeric:
       return 1700;
+    case TypeId::Bytea:
+      return 17;
+    case TypeId::Uuid:
+      return 2950;
   }
   return 705;
 }
@@ -159,7 +175,9 @@ int16_t type_wire_length(TypeId type) {
       return 64;
     case TypeId::Char:
       return 1;
-    default:  // text, numeric, arrays
+    case TypeId::Uuid:
+      return 16;
+    default:  // text, numeric, bytea, arrays
       return -1;
   }
 }
@@ -181,7 +199,7 @@ PhysType physical_type(TypeId type) {
       return PhysType::Float64;
     case TypeId::Interval:
       return PhysType::Interval;
-    default:  // text, name, "char", numeric, arrays (common/array.h's bytes)
+    default:  // text, name, "char", numeric, bytea, uuid, arrays (common/array.h's bytes)
       return PhysType::Text;
   }
 }

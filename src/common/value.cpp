@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "common/array.h"
+#include "common/bytea.h"
 #include "common/datetime.h"
 #include "common/numeric.h"
 
@@ -69,6 +70,10 @@ std::string Value::to_string() const {
       return dt::interval_out(dt::Interval{i64_, day_, month_});
     case TypeId::Numeric:
       return num::to_text(str_);
+    case TypeId::Bytea:
+      return bytea::to_text(str_);
+    case TypeId::Uuid:
+      return bytea::uuid_to_text(str_);
     case TypeId::Text:
     case TypeId::Unknown:
     case TypeId::Name:
@@ -89,6 +94,8 @@ bool Value::operator==(const Value& o) const {
     case TypeId::Unknown:
     case TypeId::Name:
     case TypeId::Char:
+    case TypeId::Bytea:
+    case TypeId::Uuid:
     case TypeId::Numeric:  // the bytes: a literal's identity, scale included (num::compare for SQL '=')
       return str_ == o.str_;
     case TypeId::Interval:  // field-wise: a literal's identity (use dt::interval_cmp for SQL '=')

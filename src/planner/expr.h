@@ -68,9 +68,11 @@ enum class ExprOp {
                 // has args[0]'s type: Bool, Int32, Int64, Float64, Text, Date, Time, Timestamp(Tz)).
                 // PostgreSQL's rules: FALSE when the subquery has no rows (even for a NULL args[0]); NULL
                 // when args[0] is NULL, or when it is not found and the rows have a NULL.
-  Array,        // an array operation (common/array.h): func = arr::code(arr::Func, array type, extra) over
-                // args (ARRAY[...] elements, a[i], x op ANY|ALL (a), array_length ...); each operation's
-                // NULL rules (the runtime applies them, so it is not strict)
+  Bytes,        // a bytea / uuid / byte-string function or cast bytea::Func(func) (common/bytea.h) over args,
+          // which have its signature's types; strict. gen_random_uuid() is volatile (bytea::is_volatile).
+  Array,  // an array operation (common/array.h): func = arr::code(arr::Func, array type, extra) over
+          // args (ARRAY[...] elements, a[i], x op ANY|ALL (a), array_length ...); each operation's
+          // NULL rules (the runtime applies them, so it is not strict)
 };
 
 // ExprOp::Match's flags (the runtime's rt_match reads the same bits).

@@ -3,6 +3,7 @@
 #include "catalog/functions.h"
 
 #include "common/array.h"
+#include "common/bytea.h"
 #include "common/datetime_sql.h"
 #include "common/numeric.h"
 #include "planner/planner_internal.h"
@@ -182,6 +183,11 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       return "$sub" + std::to_string(e.subquery) + (e.sub_column ? "." + std::to_string(e.sub_column) : "");
     case ExprOp::InSubquery:
       return "(" + arg(0) + " IN $sub" + std::to_string(e.subquery) + ")";
+    case ExprOp::Bytes: {
+      std::string s = std::string(bytea::func_name(static_cast<bytea::Func>(e.func))) + "(";
+      for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
+      return s + ")";
+    }
     case ExprOp::Array: {
       const arr::Func f = arr::code_func(e.func);
       if (f == arr::Func::Build) {

@@ -1236,6 +1236,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       case TypeId::Text:
       case TypeId::Unknown:
       case TypeId::Numeric:  // its bytes
+      case TypeId::Bytea:
+      case TypeId::Uuid:
         d.str = StrRef{v.as_text().data(), v.as_text().size()};
         return;
       default:
