@@ -71,7 +71,8 @@ def test_psycopg2(args):
 def test_psycopg3_text_and_binary(args):
     with connect3(args) as conn:
         conn.execute("DROP TABLE IF EXISTS bu_pg3")
-        conn.execute("CREATE TABLE bu_pg3 (k bytea PRIMARY KEY, id uuid UNIQUE, tags bytea[])")
+        conn.execute("CREATE TABLE bu_pg3 (k bytea PRIMARY KEY, id uuid, tags bytea[])")
+        conn.execute("CREATE INDEX bu_pg3_id ON bu_pg3 (id)")
         for binary in (False, True):
             conn.execute("DELETE FROM bu_pg3")
             cur = conn.cursor(binary=binary)
