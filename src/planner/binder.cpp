@@ -981,6 +981,9 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
         default:
           break;
       }
+      if ((flags & plan::kMatchLike) && !(flags & plan::kMatchIcase) &&
+          (l->type == TypeId::Bytea || r->type == TypeId::Bytea))  // PostgreSQL has bytea LIKE bytea
+        throw_unsupported("LIKE over bytea", pos_of(loc));
       if (l->type == TypeId::Unknown) l = convert(std::move(l), TypeId::Text);
       if (r->type == TypeId::Unknown) r = convert(std::move(r), TypeId::Text);
       if (!is_string_type(l->type) || !is_string_type(r->type))
@@ -1595,7 +1598,7 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
         if (!(a->type == TypeId::Unknown || (is_string_type(a->type) && is_binary_type(t)) ||
               (is_binary_type(a->type) && t == TypeId::Text)))
           fail(SqlState::CannotCoerce, "cannot cast type " + tn(a->type) + " to " + tn(t), e.location);
-        if (is_string_type(a->type) && a->type != TypeId::Text) a = convert(std::move(a), TypeId::Text);
+        if (a->type == TypeId::Name || a->type == TypeId::Char) a = convert(std::move(a), TypeId::Text);
         return convert(std::move(a), t);
       }
       if (t == TypeId::Numeric && typmod >= 0) {
