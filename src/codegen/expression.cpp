@@ -208,6 +208,8 @@ class ExpressionTranslator {
       case TypeId::Text:
       case TypeId::Name:
       case TypeId::Char:
+      case TypeId::Bytea:
+      case TypeId::Uuid:
         r = cg_.call("rt_in_text", {cg_.qs, set, x.value, sql::text_length(cg_, x)});
         break;
       default: {

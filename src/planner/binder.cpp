@@ -1883,7 +1883,7 @@ ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs) {
   if (first.op != ExprOp::Eq || first.args.size() != 2) return nullptr;
   TypeId t = first.args[0]->type;
   if (t != TypeId::Bool && t != TypeId::Int32 && t != TypeId::Int64 && t != TypeId::Float64 &&
-      t != TypeId::Text && !is_date_or_timestamp(t) && t != TypeId::Time)
+      t != TypeId::Text && !is_binary_type(t) && !is_date_or_timestamp(t) && t != TypeId::Time)
     return nullptr;
   for (const auto& eq : eqs) {
     if (eq->op != ExprOp::Eq || eq->args.size() != 2 || eq->args[0]->type != t || eq->args[1]->type != t ||
