@@ -110,6 +110,11 @@ class ExpressionTranslator {
         for (const auto& a : e.args) args.push_back(eval(*a));
         return sql::datetime_call(cg_, e.func, args, e.type);
       }
+      case ExprOp::Bytes: {
+        std::vector<SqlValue> args;
+        for (const auto& a : e.args) args.push_back(eval(*a));
+        return sql::bytes_call(cg_, e.func, args, e.type);
+      }
       case ExprOp::Array: {
         std::vector<SqlValue> args;
         for (const auto& a : e.args) args.push_back(eval(*a));
@@ -206,6 +211,8 @@ class ExpressionTranslator {
       case TypeId::Text:
       case TypeId::Name:
       case TypeId::Char:
+      case TypeId::Bytea:
+      case TypeId::Uuid:
         r = cg_.call("rt_in_text", {cg_.qs, set, x.value, sql::text_length(cg_, x)});
         break;
       default: {
@@ -250,6 +257,8 @@ class ExpressionTranslator {
         r = cg_.call("rt_in_double", {cg_.qs, set, x.value});
         break;
       case TypeId::Text:
+      case TypeId::Bytea:
+      case TypeId::Uuid:
       case TypeId::Numeric: {  // a NULL's bytes are not read; numeric: the set ignores display scales
         llvm::Value* len = b.CreateSelect(x.is_null, cg_.const_i64(0), sql::text_length(cg_, x));
         r = cg_.call("rt_in_text", {cg_.qs, set, x.value, len});

@@ -8,6 +8,7 @@
 
 #include "codegen/control.h"
 #include "codegen/runtime_symbols.h"
+#include "common/bytea.h"
 #include "common/datum.h"
 #include "common/error.h"
 #include "common/numeric.h"
@@ -373,8 +374,11 @@ SqlValue logical_not(CodeGen& cg, const SqlValue& a) {
 }
 
 SqlValue concat(CodeGen& cg, const SqlValue& l, const SqlValue& r) {
-  return text_result(cg, "rt_concat", {cg.qs, l.value, text_length(cg, l), r.value, text_length(cg, r)},
-                     cg.b.CreateOr(l.is_null, r.is_null));
+  SqlValue out =
+      text_result(cg, "rt_concat", {cg.qs, l.value, text_length(cg, l), r.value, text_length(cg, r)},
+                  cg.b.CreateOr(l.is_null, r.is_null));
+  out.type = l.type;  // text || text, bytea || bytea
+  return out;
 }
 
 SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
@@ -408,6 +412,16 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
                                       cg.const_i32(static_cast<int>(to)), cg.const_i32(typmod), in, res}));
     }
     return load_datum(cg, res, to);
+  }
+  if (is_binary_type(from) || is_binary_type(to)) {  // bytea, uuid: text in and out (common/bytea.h)
+    using bytea::Func;
+    Func f = to == TypeId::Bytea     ? Func::ByteaIn
+             : to == TypeId::Uuid    ? Func::UuidIn
+             : from == TypeId::Bytea ? Func::ByteaOut
+                                     : Func::UuidOut;
+    SqlValue in = v;
+    if (is_string_type(in.type)) in.type = TypeId::Text;
+    return bytes_call(cg, static_cast<int32_t>(f), {in}, to);
   }
   if (is_datetime(from) || is_datetime(to)) {
     // Text in and out and the conversions between date/time types: dtsql::cast in the runtime.
@@ -602,6 +616,25 @@ SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& a
   {
     If call(cg, b.CreateNot(any_null), "dt.call");
     cg.exit_if_zero(cg.call("rt_datetime", {cg.qs, cg.const_i32(func), in, res}));
+  }
+  return load_datum(cg, res, result);
+}
+
+SqlValue bytes_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result) {
+  auto& b = cg.b;
+  size_t n = std::max<size_t>(args.size(), 1);
+  llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum) * n), "bytes.args", alignof(Datum));
+  llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "bytes.out", alignof(Datum));
+  llvm::Value* any_null = cg.false_();
+  for (size_t i = 0; i < args.size(); ++i) {
+    store_datum(cg, args[i], cg.gep(in, i * sizeof(Datum)));
+    any_null = b.CreateOr(any_null, args[i].is_null);
+  }
+  cg.store_at(cg.const_i8(1), res, offsetof(Datum, is_null));
+  {
+    If call(cg, b.CreateNot(any_null), "bytes.call");
+    cg.exit_if_zero(cg.call(
+        "rt_bytes", {cg.qs, cg.const_i32(func), in, cg.const_i32(static_cast<int64_t>(args.size())), res}));
   }
   return load_datum(cg, res, result);
 }

@@ -96,6 +96,10 @@ SqlValue match(CodeGen& cg, int32_t flags, const SqlValue& s, const SqlValue& pa
 // argument is NULL, else computed by the runtime (errors stop the query).
 SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result);
 
+// A bytea / uuid function or cast (common/bytea.h's bytea::Func) over `args`, of type `result`: NULL if
+// an argument is NULL, else computed by the runtime (errors stop the query).
+SqlValue bytes_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result);
+
 // Merges values computed in different predecessor blocks (one phi per part) at the current block.
 SqlValue phi(CodeGen& cg, TypeId type, const std::vector<std::pair<SqlValue, llvm::BasicBlock*>>& in);
 

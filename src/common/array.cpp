@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/bytea.h"
 #include "common/error.h"
 #include "common/numeric.h"
 #include "common/value.h"
@@ -75,6 +76,7 @@ int fixed_length(TypeId element) {
     case TypeId::TimestampTz:
       return 8;
     case TypeId::Interval:
+    case TypeId::Uuid:
       return 16;
     default:
       return -1;
@@ -307,6 +309,14 @@ Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ct
       return d;
     case TypeId::Numeric:
       storage = num::parse(text);
+      d.str = StrRef{storage.data(), storage.size()};
+      return d;
+    case TypeId::Bytea:
+      storage = bytea::parse(text);
+      d.str = StrRef{storage.data(), storage.size()};
+      return d;
+    case TypeId::Uuid:
+      storage = bytea::uuid_parse(text);
       d.str = StrRef{storage.data(), storage.size()};
       return d;
     case TypeId::Name:
@@ -568,7 +578,9 @@ int compare_elements(TypeId element, const Datum& a, const Datum& b) {
     }
     case TypeId::Text:
     case TypeId::Name:
-    case TypeId::Char: {
+    case TypeId::Char:
+    case TypeId::Bytea:
+    case TypeId::Uuid: {
       int c = a.str.view().compare(b.str.view());
       return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }

@@ -483,6 +483,8 @@ Value from_datum(TypeId type, const Datum& d) {
     case TypeId::Numeric:
     case TypeId::Name:
     case TypeId::Char:
+    case TypeId::Bytea:
+    case TypeId::Uuid:
       return Value::text(std::string(d.str.view()), type);
     case TypeId::Float64:
       return Value::float64(d.f64);
@@ -493,6 +495,7 @@ Value from_datum(TypeId type, const Datum& d) {
     case TypeId::Int64:
       return Value::int64(d.i64);
     default:
+      if (is_array(type)) return Value::text(std::string(d.str.view()), type);  // the array's bytes
       return Value::datetime(type, d.i64);
   }
 }

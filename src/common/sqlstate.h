@@ -20,6 +20,7 @@ namespace omendb {
   X(DatetimeFieldOverflow, "22008")               \
   X(InvalidTimeZoneDisplacementValue, "22009")    \
   X(DivisionByZero, "22012")                      \
+  X(SubstringError, "22011")                      \
   X(InvalidPrecedingOrFollowingSize, "22013")     \
   X(InvalidArgumentForNtile, "22014")             \
   X(InvalidArgumentForNthValue, "22016")          \
@@ -33,6 +34,7 @@ namespace omendb {
   X(InvalidTextRepresentation, "22P02")           \
   X(InvalidBinaryRepresentation, "22P03")         \
   X(BadCopyFileFormat, "22P04")                   \
+  X(UntranslatableCharacter, "22P05")             \
   X(NotNullViolation, "23502")                    \
   X(UniqueViolation, "23505")                     \
   X(InvalidTransactionState, "25000")             \

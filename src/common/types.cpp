@@ -37,6 +37,10 @@ std::string_view type_name(TypeId type) {
       return "\"char\"[]";
     case TypeId::NumericArray:
       return "numeric[]";
+    case TypeId::ByteaArray:
+      return "bytea[]";
+    case TypeId::UuidArray:
+      return "uuid[]";
     case TypeId::Unknown:
       return "unknown";
     case TypeId::Bool:
@@ -73,6 +77,10 @@ std::string_view type_name(TypeId type) {
       return "regtype";
     case TypeId::RegNamespace:
       return "regnamespace";
+    case TypeId::Bytea:
+      return "bytea";
+    case TypeId::Uuid:
+      return "uuid";
   }
   return "unknown";
 }
@@ -107,6 +115,10 @@ uint32_t type_oid(TypeId type) {
       return 1002;
     case TypeId::NumericArray:
       return 1231;
+    case TypeId::ByteaArray:
+      return 1001;
+    case TypeId::UuidArray:
+      return 2951;
     case TypeId::Unknown:
       return 705;
     case TypeId::Bool:
@@ -143,6 +155,10 @@ uint32_t type_oid(TypeId type) {
       return 2206;
     case TypeId::RegNamespace:
       return 4089;
+    case TypeId::Bytea:
+      return 17;
+    case TypeId::Uuid:
+      return 2950;
   }
   return 705;
 }
@@ -174,7 +190,9 @@ int16_t type_wire_length(TypeId type) {
       return 64;
     case TypeId::Char:
       return 1;
-    default:  // text, numeric, arrays
+    case TypeId::Uuid:
+      return 16;
+    default:  // text, numeric, bytea, arrays
       return -1;
   }
 }
@@ -199,7 +217,7 @@ PhysType physical_type(TypeId type) {
       return PhysType::Float64;
     case TypeId::Interval:
       return PhysType::Interval;
-    default:  // text, name, "char", numeric, arrays (common/array.h's bytes)
+    default:  // text, name, "char", numeric, bytea, uuid, arrays (common/array.h's bytes)
       return PhysType::Text;
   }
 }

@@ -33,10 +33,13 @@ enum class TypeId : uint8_t {
   Char = 13,
   // PostgreSQL's numeric: an exact decimal held as Text (common/numeric.h's bytes).
   Numeric = 14,
-  // (15, 16: reserved for bytea and uuid.)
+  // PostgreSQL's bytea (raw bytes) and uuid (exactly 16 bytes), held as Text; compared bytewise
+  // (common/bytea.h).
+  Bytea = 15,
+  Uuid = 16,
   // Object identifier types (docs/catalogs.md, "Object identifier types"): an oid (held as Int64, as Oid)
   // that reads and prints as the name of a relation, a type or a schema. Their text input and output
-  // look names up in the catalogs (catalog/regtypes.h); everything else is oid's.
+  // look names up in the catalogs (catalog/regtypes.h); everything else is oid's. No array types.
   RegClass = 17,
   RegType = 18,
   RegNamespace = 19,
@@ -56,8 +59,11 @@ enum class TypeId : uint8_t {
   NameArray = 64 + 12,
   CharArray = 64 + 13,
   NumericArray = 64 + 14,
+  ByteaArray = 64 + 15,
+  UuidArray = 64 + 16,
 };
-inline constexpr uint8_t kMaxTypeId = 64 + 14;  // the highest TypeId
+inline constexpr uint8_t kMaxScalarTypeId = 16;  // the highest TypeId of a type with an array type
+inline constexpr uint8_t kMaxTypeId = 64 + 16;   // the highest TypeId
 inline constexpr uint8_t kArrayFlag = 64;
 
 // Arrays: whether t is one, its element type, the array type of an element type (Unknown if none).
@@ -69,11 +75,11 @@ constexpr TypeId element_type(TypeId t) {
 }
 constexpr TypeId array_type(TypeId elem) {
   uint8_t e = static_cast<uint8_t>(elem);
-  return e >= 1 && e <= 14 ? static_cast<TypeId>(e | kArrayFlag) : TypeId::Unknown;
+  return e >= 1 && e <= kMaxScalarTypeId ? static_cast<TypeId>(e | kArrayFlag) : TypeId::Unknown;
 }
 // Whether the value is a valid TypeId.
 constexpr bool valid_type_id(uint8_t t) {
-  return t <= 14 || (t >= 17 && t <= 19) || (t >= 65 && t <= kMaxTypeId);
+  return t <= kMaxScalarTypeId || (t >= 17 && t <= 19) || (t >= 65 && t <= kMaxTypeId);
 }
 // regclass, regtype, regnamespace: oids that read and print as names.
 constexpr bool is_reg_type(TypeId t) {
@@ -101,6 +107,8 @@ constexpr bool storable(TypeId t) {
     case TypeId::TimestampTz:
     case TypeId::Interval:
     case TypeId::Numeric:
+    case TypeId::Bytea:
+    case TypeId::Uuid:
       return true;
     default:
       return false;
@@ -142,6 +150,15 @@ inline bool is_text_like(TypeId t) {
 // Text, name or "char": string types compared and hashed by their bytes.
 inline bool is_string_type(TypeId t) {
   return t == TypeId::Text || t == TypeId::Unknown || t == TypeId::Name || t == TypeId::Char;
+}
+// bytea or uuid (common/bytea.h): bytes with their own text form, compared and hashed by their bytes.
+inline bool is_binary_type(TypeId t) {
+  return t == TypeId::Bytea || t == TypeId::Uuid;
+}
+// Values ordered by memcmp, then the shorter first, and hashed by their bytes: the string and binary
+// types.
+inline bool is_bytewise(TypeId t) {
+  return is_string_type(t) || is_binary_type(t);
 }
 
 // PostgreSQL's oidin: a decimal in [-2147483648, 4294967295], negatives taken modulo 2^32. Throws

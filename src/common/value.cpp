@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "common/array.h"
+#include "common/bytea.h"
 #include "common/datetime.h"
 #include "common/datetime_sql.h"
 #include "common/numeric.h"
@@ -70,6 +71,12 @@ void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::s
     case TypeId::Numeric:
       num::append_text(d.str.view(), out);
       return;
+    case TypeId::Bytea:
+      bytea::append_text(d.str.view(), out);
+      return;
+    case TypeId::Uuid:
+      bytea::uuid_append_text(d.str.view(), out);
+      return;
     case TypeId::Date:
     case TypeId::Time:
     case TypeId::Timestamp:
@@ -100,6 +107,8 @@ bool Value::operator==(const Value& o) const {
     case TypeId::Unknown:
     case TypeId::Name:
     case TypeId::Char:
+    case TypeId::Bytea:
+    case TypeId::Uuid:
     case TypeId::Numeric:  // the bytes: a literal's identity, scale included (num::compare for SQL '=')
       return str_ == o.str_;
     case TypeId::Interval:  // field-wise: a literal's identity (use dt::interval_cmp for SQL '=')

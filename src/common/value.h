@@ -41,6 +41,8 @@ class Value {
   }
   // Numeric: the bytes of common/numeric.h's format.
   static Value numeric(std::string bytes) { return text(std::move(bytes), TypeId::Numeric); }
+  // Bytea (its bytes) or Uuid (its 16 bytes): common/bytea.h.
+  static Value bytes(std::string b, TypeId type = TypeId::Bytea) { return text(std::move(b), type); }
   // Text, or an untyped string literal when type is Unknown.
   static Value text(std::string s, TypeId type = TypeId::Text) {
     Value v(type, 0);
@@ -57,7 +59,7 @@ class Value {
   int32_t interval_day() const { return day_; }
   int32_t interval_month() const { return month_; }
   double as_double() const { return f64_; }
-  const std::string& as_text() const { return str_; }  // Text, Unknown; Numeric's bytes
+  const std::string& as_text() const { return str_; }  // Text, Unknown; Numeric's, Bytea's, Uuid's bytes
 
   // PostgreSQL text output format ("t"/"f", shortest round-trip floats, "NULL" for null; a timestamptz
   // in UTC: the session's zone is not known here).

@@ -13,6 +13,7 @@
 #include "catalog/functions.h"
 #include "catalog/system_catalog.h"
 #include "common/array.h"
+#include "common/bytea.h"
 #include "common/error.h"
 #include "common/numeric.h"
 #include "frontend/parser/parser.h"
@@ -309,6 +310,8 @@ class Binder {
   ExprPtr bind_column(const ast::Expr& e, ExprCtx& c);
   ExprPtr bind_function(const ast::Expr& e, ExprCtx& c);
   ExprPtr bind_aggregate(const ast::Expr& e, ExprCtx& c);
+  // The bytea, uuid and byte-string functions (common/bytea.h's bytea::Func): null if `name` is not one.
+  ExprPtr bind_bytea_function(const std::string& name, std::vector<ExprPtr>& args, int loc);
   // version(), current_user, pg_backend_pid() ...: the session's value as a literal; null if `e` is none.
   ExprPtr bind_session_function(const ast::Expr& e, const std::vector<ExprPtr>& args);
   ExprPtr bind_case(const ast::Expr& e, ExprCtx& c);
@@ -1014,6 +1017,9 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
         default:
           break;
       }
+      if ((flags & plan::kMatchLike) && !(flags & plan::kMatchIcase) &&
+          (l->type == TypeId::Bytea || r->type == TypeId::Bytea))  // PostgreSQL has bytea LIKE bytea
+        throw_unsupported("LIKE over bytea", pos_of(loc));
       if (l->type == TypeId::Unknown) l = convert(std::move(l), TypeId::Text);
       if (r->type == TypeId::Unknown) r = convert(std::move(r), TypeId::Text);
       if (!is_string_type(l->type) || !is_string_type(r->type))
@@ -1035,6 +1041,11 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
         args.push_back(std::move(l));
         args.push_back(std::move(r));
         return bind_array_function(f, args, loc);
+      }
+      if ((lt == TypeId::Bytea && (rt == TypeId::Bytea || rt == TypeId::Unknown)) ||
+          (rt == TypeId::Bytea && lt == TypeId::Unknown)) {  // byteacat
+        return Expr::make(ExprOp::Concat, TypeId::Bytea,
+                          list(convert(std::move(l), TypeId::Bytea), convert(std::move(r), TypeId::Bytea)));
       }
       bool l_text = is_string_type(lt);
       bool r_text = is_string_type(rt);
@@ -1178,8 +1189,8 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
     } else {
       if (at == TypeId::Unknown) arg = convert(std::move(arg), at = TypeId::Text);
       if (is_reg_type(at)) arg = convert(std::move(arg), at = TypeId::Oid);  // min(oid): regclass is an oid
-      if (at == TypeId::Bool)
-        fail(SqlState::UndefinedFunction, "function " + name + "(boolean) does not exist", e.location,
+      if (at == TypeId::Bool || is_binary_type(at))  // PostgreSQL 15 has no min/max over bytea or uuid
+        fail(SqlState::UndefinedFunction, "function " + name + "(" + tn(at) + ") does not exist", e.location,
              kFuncHint);
       call.func = name == "min" ? AggFunc::Min : AggFunc::Max;
       call.type = at;
@@ -1306,6 +1317,7 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
     fail(SqlState::UndefinedFunction, "function abs(unknown) is not unique", e.location,
          "Could not choose a best candidate function. You might need to add explicit type casts.");
   if (ExprPtr x = bind_array_function(name, args, e.location)) return x;
+  if (ExprPtr x = bind_bytea_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_catalog_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_math(name, args, e.location)) return x;
   // EXTRACT(field FROM x) is extract('field', x): PostgreSQL 15 returns numeric, OmenDB (no numeric
@@ -1314,6 +1326,78 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   if (ExprPtr x = bind_datetime(dt_name, args, e.location, false)) return x;
   fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", e.location,
        kFuncHint);
+}
+
+ExprPtr Binder::bind_bytea_function(const std::string& name, std::vector<ExprPtr>& args, int loc) {
+  using bytea::Func;
+  static const char* const kNames[] = {"length",     "octet_length", "substring",      "substr", "position",
+                                       "strpos",     "get_byte",     "set_byte",       "encode", "decode",
+                                       "md5",        "sha224",       "sha256",         "sha384", "sha512",
+                                       "convert_to", "convert_from", "gen_random_uuid"};
+  bool known = false;
+  for (const char* n : kNames) known = known || name == n;
+  if (!known) return nullptr;
+  auto no_function = [&]() -> ExprPtr {
+    fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
+         kFuncHint);
+  };
+  // Whether args[i] can be `t`: its type, an untyped literal or $n, or (for text) name / "char".
+  auto fits = [&](size_t i, TypeId t) {
+    TypeId a = args[i]->type;
+    return a == t || a == TypeId::Unknown || (t == TypeId::Text && is_string_type(a));
+  };
+  auto is = [&](size_t i, TypeId t) { return args[i]->type == t; };
+  auto make = [&](Func f, TypeId result, std::initializer_list<TypeId> types) {
+    if (types.size() != args.size()) return no_function();
+    size_t i = 0;
+    for (TypeId t : types)
+      if (!fits(i++, t)) return no_function();
+    i = 0;
+    std::vector<ExprPtr> converted;
+    for (TypeId t : types) converted.push_back(convert(std::move(args[i++]), t));
+    ExprPtr x = Expr::make(ExprOp::Bytes, result, std::move(converted));
+    x->func = static_cast<int>(f);
+    return x;
+  };
+  const size_t n = args.size();
+  // PostgreSQL prefers text for an untyped argument where both a text and a bytea function exist.
+  const bool bytes = n >= 1 && is(0, TypeId::Bytea);
+  if (name == "length" && n == 2) throw_unsupported("length(bytea, name)", pos_of(loc));
+  if (name == "length")
+    return bytes ? make(Func::Length, TypeId::Int32, {TypeId::Bytea})
+                 : make(Func::TextLength, TypeId::Int32, {TypeId::Text});
+  if (name == "octet_length")
+    return bytes ? make(Func::Length, TypeId::Int32, {TypeId::Bytea})
+                 : make(Func::TextOctets, TypeId::Int32, {TypeId::Text});
+  if (name == "substring" || name == "substr") {
+    if (n >= 2 && !bytes && is_string_type(args[1]->type) && !is_unknown_param(*args[1]))
+      throw_unsupported(name + "(text, text) (regular expression substrings)", pos_of(loc));
+    Func f = bytes ? Func::Substr : Func::TextSubstr;
+    TypeId t = bytes ? TypeId::Bytea : TypeId::Text;
+    if (n == 2) return make(f, t, {t, TypeId::Int32});
+    return make(f, t, {t, TypeId::Int32, TypeId::Int32});
+  }
+  if (name == "position") {  // position(needle IN haystack) arrives as position(haystack, needle)
+    if (n == 2 && (is(0, TypeId::Bytea) || is(1, TypeId::Bytea)))
+      return make(Func::Position, TypeId::Int32, {TypeId::Bytea, TypeId::Bytea});
+    return make(Func::TextPosition, TypeId::Int32, {TypeId::Text, TypeId::Text});
+  }
+  if (name == "strpos") return make(Func::TextPosition, TypeId::Int32, {TypeId::Text, TypeId::Text});
+  if (name == "get_byte") return make(Func::GetByte, TypeId::Int32, {TypeId::Bytea, TypeId::Int32});
+  if (name == "set_byte")
+    return make(Func::SetByte, TypeId::Bytea, {TypeId::Bytea, TypeId::Int32, TypeId::Int32});
+  if (name == "encode") return make(Func::Encode, TypeId::Text, {TypeId::Bytea, TypeId::Text});
+  if (name == "decode") return make(Func::Decode, TypeId::Bytea, {TypeId::Text, TypeId::Text});
+  if (name == "md5")
+    return bytes ? make(Func::Md5, TypeId::Text, {TypeId::Bytea})
+                 : make(Func::Md5, TypeId::Text, {TypeId::Text});
+  if (name == "sha224") return make(Func::Sha224, TypeId::Bytea, {TypeId::Bytea});
+  if (name == "sha256") return make(Func::Sha256, TypeId::Bytea, {TypeId::Bytea});
+  if (name == "sha384") return make(Func::Sha384, TypeId::Bytea, {TypeId::Bytea});
+  if (name == "sha512") return make(Func::Sha512, TypeId::Bytea, {TypeId::Bytea});
+  if (name == "convert_to") return make(Func::ConvertTo, TypeId::Bytea, {TypeId::Text, TypeId::Text});
+  if (name == "convert_from") return make(Func::ConvertFrom, TypeId::Text, {TypeId::Bytea, TypeId::Text});
+  return make(Func::GenRandomUuid, TypeId::Uuid, {});
 }
 
 ExprPtr Binder::bind_catalog_function(const std::string& name, std::vector<ExprPtr>& args, int loc) {
@@ -1552,6 +1636,14 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
                    arr::can_cast_element(element_type(a->type), element_type(t), nullptr));
         if (!ok) fail(SqlState::CannotCoerce, "cannot cast type " + tn(a->type) + " to " + tn(t), e.location);
         if (is_string_type(a->type) && a->type != TypeId::Text) a = convert(std::move(a), TypeId::Text);
+        return convert(std::move(a), t);
+      }
+      if (is_binary_type(t) || is_binary_type(a->type)) {  // bytea, uuid: text in and out only
+        if (a->type == t) return a;
+        if (!(a->type == TypeId::Unknown || (is_string_type(a->type) && is_binary_type(t)) ||
+              (is_binary_type(a->type) && t == TypeId::Text)))
+          fail(SqlState::CannotCoerce, "cannot cast type " + tn(a->type) + " to " + tn(t), e.location);
+        if (a->type == TypeId::Name || a->type == TypeId::Char) a = convert(std::move(a), TypeId::Text);
         return convert(std::move(a), t);
       }
       if (t == TypeId::Numeric && typmod >= 0) {
@@ -1855,7 +1947,7 @@ ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs) {
   if (first.op != ExprOp::Eq || first.args.size() != 2) return nullptr;
   TypeId t = first.args[0]->type;
   if (t != TypeId::Bool && t != TypeId::Int32 && t != TypeId::Int64 && t != TypeId::Float64 &&
-      t != TypeId::Text && !is_date_or_timestamp(t) && t != TypeId::Time)
+      t != TypeId::Text && !is_binary_type(t) && !is_date_or_timestamp(t) && t != TypeId::Time)
     return nullptr;
   for (const auto& eq : eqs) {
     if (eq->op != ExprOp::Eq || eq->args.size() != 2 || eq->args[0]->type != t || eq->args[1]->type != t ||
@@ -1994,7 +2086,8 @@ ExprPtr bool_constant(std::optional<bool> v) {
 // The types an InSubquery hash set holds (runtime::InSet).
 bool set_type(TypeId t) {
   return t == TypeId::Bool || t == TypeId::Int32 || t == TypeId::Int64 || t == TypeId::Float64 ||
-         t == TypeId::Text || t == TypeId::Numeric || is_date_or_timestamp(t) || t == TypeId::Time;
+         t == TypeId::Text || t == TypeId::Numeric || is_binary_type(t) || is_date_or_timestamp(t) ||
+         t == TypeId::Time;
 }
 
 }  // namespace

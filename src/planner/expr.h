@@ -58,9 +58,10 @@ enum class ExprOp {
   Math,         // num::Func(func) (Round, Trunc, Ceil, Floor, Sign) over args[0] of type Numeric or Float64
                 // (the result's type), plus an Int32 scale for Round / Trunc over Numeric
   InSet,        // args[0] IN (args[1..]): every element a constant or a param of args[0]'s type (Bool, Int32,
-                // Int64, Float64 or Text). For long lists of literals: generated code probes a hash set the
-                // runtime builds from the params, so code size does not grow with the list. PostgreSQL's NULL
-                // rules: NULL when args[0] is NULL, or when it is not found and the list has a NULL.
+                // Int64, Float64, Text, bytea, uuid, date/time). For long lists of literals: generated code
+                // probes a hash set the runtime builds from the params, so code size does not grow with the
+                // list. PostgreSQL's NULL rules: NULL when args[0] is NULL, or when it is not found and the
+                // list has a NULL.
   Subquery,     // column `sub_column` of the one row subquery `subquery` returned (PhysicalPlan::subplans;
                 // a SubqueryOp of mode Row); NULL when it returned no row. Row-independent: the subquery
                 // runs, in pipelines of its own, before any pipeline that reads it.
@@ -70,6 +71,9 @@ enum class ExprOp {
                 // when args[0] is NULL, or when it is not found and the rows have a NULL.
   Grouping,     // GROUPING(args): the binder's placeholder until it becomes a column of the HashAggregate
                 // (HashAggregateOp::grouping_calls); never planned
+  Bytes,        // a bytea / uuid / byte-string function or cast bytea::Func(func) (common/bytea.h) over
+                // args, which have its signature's types; strict. gen_random_uuid() is volatile
+                // (bytea::is_volatile).
   Array,        // an array operation (common/array.h): func = arr::code(arr::Func, array type, extra) over
                 // args (ARRAY[...] elements, a[i], x op ANY|ALL (a), array_length ...); each operation's
                 // NULL rules (the runtime applies them, so it is not strict)

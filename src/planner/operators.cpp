@@ -70,6 +70,7 @@ void ShapeWriter::put(const Expr* e) {
     case ExprOp::Math:
     case ExprOp::Cast:
     case ExprOp::Array:
+    case ExprOp::Bytes:
       out_ += "f" + std::to_string(e->func);
       break;
     case ExprOp::Subquery:

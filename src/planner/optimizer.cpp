@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "catalog/functions.h"
+#include "common/bytea.h"
 #include "planner/planner_internal.h"
 
 namespace omendb::planner::detail {
@@ -26,6 +27,8 @@ bool row_independent(const Expr& e) {
   if (e.op == ExprOp::Column) return false;
   // nextval() / setval(): a value per evaluation, never one for many rows
   if (e.op == ExprOp::CatalogFunc && catalog::is_volatile(static_cast<catalog::Func>(e.func))) return false;
+  if (e.op == ExprOp::Bytes && bytea::is_volatile(static_cast<bytea::Func>(e.func)))
+    return false;  // gen_random_uuid()
   for (const auto& a : e.args)
     if (!row_independent(*a)) return false;
   return true;
@@ -238,6 +241,7 @@ bool is_strict(ExprOp op) {
     case ExprOp::Cast:
     case ExprOp::Abs:
     case ExprOp::Match:
+    case ExprOp::Bytes:
       return true;
     default:
       return false;

@@ -3,6 +3,7 @@
 #include "catalog/functions.h"
 
 #include "common/array.h"
+#include "common/bytea.h"
 #include "common/datetime_sql.h"
 #include "common/numeric.h"
 #include "planner/planner_internal.h"
@@ -184,6 +185,11 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       return "(" + arg(0) + " IN $sub" + std::to_string(e.subquery) + ")";
     case ExprOp::Grouping: {
       std::string s = "GROUPING(";
+      for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
+      return s + ")";
+    }
+    case ExprOp::Bytes: {
+      std::string s = std::string(bytea::func_name(static_cast<bytea::Func>(e.func))) + "(";
       for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
       return s + ")";
     }

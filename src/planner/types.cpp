@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "common/array.h"
+#include "common/bytea.h"
 #include "common/error.h"
 #include "common/numeric.h"
 #include "planner/planner_internal.h"
@@ -149,6 +150,13 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
     if (is_array(to) && (from == TypeId::Unknown || from == TypeId::Text))
       return Value::text(arr::parse(v.as_text(), to, dt), to);
     cannot_cast(from, to);
+  }
+  if (is_binary_type(from) || is_binary_type(to)) {  // bytea, uuid: text in and out only
+    if (is_binary_type(from) && to == TypeId::Text)
+      return Value::text(from == TypeId::Bytea ? bytea::to_text(v.as_text())
+                                               : bytea::uuid_to_text(v.as_text()));
+    if (!is_string_type(from) || !is_binary_type(to)) cannot_cast(from, to);
+    return Value::bytes(to == TypeId::Bytea ? bytea::parse(v.as_text()) : bytea::uuid_parse(v.as_text()), to);
   }
   if (is_datetime(from) || is_datetime(to)) {
     if (!dtsql::can_cast(from, to)) cannot_cast(from, to);
@@ -329,22 +337,52 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
     }
     return TypeId::Numeric;
   }
+  if (n == "bytea") return TypeId::Bytea;
+  if (n == "uuid") return TypeId::Uuid;
   if (n == "bpchar" || n == "char" || n == "character") throw_unsupported("type character", pos);
-  static const char* const known[] = {"timetz",        "bytea",        "json",
-                                      "jsonb",         "uuid",         "money",
-                                      "inet",          "cidr",         "macaddr",
-                                      "xml",           "point",        "bit",
-                                      "varbit",        "tsvector",     "tsquery",
-                                      "serial",        "bigserial",    "smallserial",
-                                      "serial4",       "serial8",      "serial2",
-                                      "regclass",      "line",         "box",
-                                      "polygon",       "circle",       "lseg",
-                                      "path",          "int4range",    "int8range",
-                                      "daterange",     "tsrange",      "tstzrange",
-                                      "citext",        "macaddr8",     "pg_lsn",
-                                      "txid_snapshot", "bit varying",  "time with time zone",
-                                      "regtype",       "regnamespace", "regproc",
-                                      "regprocedure",  "regrole",      "regoper",
+  static const char* const known[] = {"timetz",
+                                      "json",
+                                      "jsonb",
+                                      "money",
+                                      "inet",
+                                      "cidr",
+                                      "macaddr",
+                                      "xml",
+                                      "point",
+                                      "bit",
+                                      "varbit",
+                                      "tsvector",
+                                      "tsquery",
+                                      "serial",
+                                      "bigserial",
+                                      "smallserial",
+                                      "serial4",
+                                      "serial8",
+                                      "serial2",
+                                      "regclass",
+                                      "line",
+                                      "box",
+                                      "polygon",
+                                      "circle",
+                                      "lseg",
+                                      "path",
+                                      "int4range",
+                                      "int8range",
+                                      "daterange",
+                                      "tsrange",
+                                      "tstzrange",
+                                      "citext",
+                                      "macaddr8",
+                                      "pg_lsn",
+                                      "txid_snapshot",
+                                      "bit varying",
+                                      "time with time zone",
+                                      "regtype",
+                                      "regnamespace",
+                                      "regproc",
+                                      "regprocedure",
+                                      "regrole",
+                                      "regoper",
                                       "aclitem"};
   for (const char* k : known)
     if (n == k) throw_unsupported("type " + n, pos);

@@ -64,7 +64,7 @@ uint64_t hash_keys(const std::vector<TypeId>& types, const Datum* keys) {
     } else if (is_array(types[i])) {  // rt_hash_array
       std::string key = arr::hash_key(d.str.view(), types[i]);
       k = hash_bytes(key.data(), key.size());
-    } else if (is_string_type(types[i])) {
+    } else if (is_bytewise(types[i])) {
       k = hash_bytes(d.str.ptr, d.str.len);
     } else {
       k = hash_int(d.i64);
@@ -90,7 +90,7 @@ bool AggregationHashTable::keys_equal(const Datum* row, const Datum* keys) const
       return false;
     }
     TypeId t = spec_.key_types[i];
-    if (is_string_type(t) && a.str.len != b.str.len) return false;
+    if (is_bytewise(t) && a.str.len != b.str.len) return false;
     if (compare_datums(t, a, b) != 0) return false;
   }
   return true;

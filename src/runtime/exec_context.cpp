@@ -98,6 +98,8 @@ void ExecContext::set_params(const std::vector<Value>& values) {
       case TypeId::Name:
       case TypeId::Char:
       case TypeId::Numeric:  // its bytes
+      case TypeId::Bytea:
+      case TypeId::Uuid:
         param_text[i] = v.as_text();
         d.str = StrRef{param_text[i].data(), param_text[i].size()};
         break;

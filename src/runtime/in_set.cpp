@@ -44,6 +44,8 @@ void InSet::build(const Datum* params) {
       case TypeId::Unknown:
       case TypeId::Name:
       case TypeId::Char:
+      case TypeId::Bytea:
+      case TypeId::Uuid:
         texts_.insert(std::string_view(d.str.ptr, d.str.len));
         break;
       default:

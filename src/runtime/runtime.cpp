@@ -10,6 +10,7 @@
 
 #include "catalog/functions.h"
 #include "common/array.h"
+#include "common/bytea.h"
 #include "common/interrupt.h"
 #include "common/value.h"
 #include "runtime/exec_context.h"
@@ -607,6 +608,13 @@ int32_t rt_interval_cmp(QueryState*, int64_t a_time, int64_t a_dm, int64_t b_tim
 uint64_t rt_hash_interval(QueryState*, int64_t time, int64_t dm) {
   DayMonth d = day_month(dm);
   return hash_interval(time, d.day, d.month);
+}
+
+int32_t rt_bytes(QueryState* qs, int32_t func, const Datum* args, int32_t nargs, Datum* out) {
+  std::string buf;
+  bytea::eval(static_cast<bytea::Func>(func), args, static_cast<size_t>(nargs), *out, buf);
+  if (out->str.ptr == buf.data()) out->str = ctx_of(qs).arena.copy(buf.data(), buf.size());
+  return 1;
 }
 
 int32_t rt_catalog_func(QueryState* qs, int32_t func, const Datum* args, int32_t nargs, Datum* out) {

@@ -171,6 +171,9 @@ uint64_t rt_hash_numeric(QueryState* qs, const char* p, uint64_t n);
 int32_t rt_numeric_accum(QueryState* qs, Datum* state, const char* p, uint64_t n);
 int32_t rt_numeric_accum_int(QueryState* qs, Datum* state, int64_t v);
 int32_t rt_numeric_accum_result(QueryState* qs, const Datum* state, int32_t avg, Datum* out);
+// bytea / uuid functions and casts (common/bytea.h): bytea::Func `func` over `nargs` non-NULL args into
+// *out (text and bytes in the query's arena). Return 0 on error.
+int32_t rt_bytes(QueryState* qs, int32_t func, const Datum* args, int32_t nargs, Datum* out);
 // Arrays (common/array.h). rt_array: operation arr::code `code` over args (each operation's NULL
 // rules; *out is_null preset); rt_array_cast: a cast where `from` or `to` is an array type (*in not
 // NULL); rt_array_cmp / rt_hash_array: order (-1, 0, 1) and grouping hash of arrays of type `type`.
@@ -204,7 +207,7 @@ int32_t rt_array_accum_result(QueryState* qs, const Datum* state, Datum* out);
   X(rt_numeric) X(rt_numeric_cast) X(rt_numeric_cmp) X(rt_hash_numeric) X(rt_numeric_accum) \
   X(rt_numeric_accum_int) X(rt_numeric_accum_result) X(rt_window_row) X(rt_window_row_done) \
   X(rt_window_set_frame) X(rt_window_finish) X(rt_window_rows) X(rt_array) X(rt_array_cast) X(rt_array_cmp) \
-  X(rt_hash_array) X(rt_array_accum) X(rt_array_accum_result)
+  X(rt_hash_array) X(rt_array_accum) X(rt_array_accum_result) X(rt_bytes)
 // clang-format on
 
 }  // namespace omendb::runtime

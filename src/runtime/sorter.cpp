@@ -26,7 +26,9 @@ int compare_datums(TypeId type, const Datum& a, const Datum& b) {
     case TypeId::Text:
     case TypeId::Unknown:
     case TypeId::Name:
-    case TypeId::Char: {
+    case TypeId::Char:
+    case TypeId::Bytea:
+    case TypeId::Uuid: {
       size_t n = std::min(a.str.len, b.str.len);
       int c = n ? std::memcmp(a.str.ptr, b.str.ptr, n) : 0;  // a zero-length string's pointer may be null
       if (c != 0) return c < 0 ? -1 : 1;

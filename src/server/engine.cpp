@@ -1251,6 +1251,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       case TypeId::Text:
       case TypeId::Unknown:
       case TypeId::Numeric:  // its bytes
+      case TypeId::Bytea:
+      case TypeId::Uuid:
         d.str = StrRef{v.as_text().data(), v.as_text().size()};
         return;
       default:
@@ -1328,8 +1330,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       }
       if (!storage::Store::sealable(*def)) {  // date/time columns: the table stays in the row store
         if (!stmt.tables.empty() || stmt.verbose)
-          out.notice("00000",
-                     "\"" + def->name + "\": not sealed: column blocks do not take date/time columns yet");
+          out.notice("00000", "\"" + def->name +
+                                  "\": not sealed: column blocks do not take date/time, numeric, bytea, uuid "
+                                  "or array columns yet");
         continue;
       }
       // Cancel and statement_timeout stop the seal between units of work and the compaction (57014);

@@ -6,6 +6,7 @@
 
 #include "catalog/system_catalog.h"
 #include "common/array.h"
+#include "common/bytea.h"
 #include "common/error.h"
 #include "common/numeric.h"
 #include "planner/planner.h"
@@ -83,7 +84,7 @@ TypeId type_from_oid(uint32_t type_oid) {
     case oid::kNumeric:
       return TypeId::Numeric;
     case 17:
-      throw_unsupported("parameters of type bytea");
+      return TypeId::Bytea;
     case oid::kDate:
       return TypeId::Date;
     case oid::kTime:
@@ -95,7 +96,7 @@ TypeId type_from_oid(uint32_t type_oid) {
     case oid::kInterval:
       return TypeId::Interval;
     case 2950:
-      throw_unsupported("parameters of type uuid");
+      return TypeId::Uuid;
     case 1005:  // int2[]: int2 is int4 in OmenDB
       return TypeId::Int32Array;
     case 1021:  // float4[]
@@ -106,7 +107,7 @@ TypeId type_from_oid(uint32_t type_oid) {
     case 3802:
       throw_unsupported("parameters of type json");
     default:
-      for (uint8_t t = 1; t <= 14; ++t)
+      for (uint8_t t = 1; t <= kMaxScalarTypeId; ++t)
         if (TypeId a = array_type(static_cast<TypeId>(t));
             a != TypeId::Unknown && omendb::type_oid(a) == type_oid)
           return a;
@@ -133,6 +134,8 @@ uint32_t oid_from_type_name(std::string_view n) {
   if (n == "name") return oid::kName;
   if (n == "char") return oid::kChar;
   if (n == "numeric" || n == "decimal") return oid::kNumeric;
+  if (n == "bytea") return 17;
+  if (n == "uuid") return 2950;
   return 0;
 }
 
@@ -185,6 +188,15 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
       return Value::text(std::string(b));
     case TypeId::Numeric:  // numeric_recv: the bytes are OmenDB's numeric format, once validated
       return Value::numeric(num::from_wire(b));
+    case TypeId::Bytea:  // bytearecv: the bytes
+      return Value::bytes(std::string(b));
+    case TypeId::Uuid:  // uuid_recv: exactly 16 bytes
+      if (b.size() < bytea::kUuidSize)
+        throw SqlError(SqlState::ProtocolViolation, "insufficient data left in message");
+      if (b.size() > bytea::kUuidSize)
+        throw SqlError(SqlState::InvalidBinaryRepresentation,
+                       "incorrect binary data format in bind parameter " + std::to_string(index + 1));
+      return Value::bytes(std::string(b), TypeId::Uuid);
     default:
       break;
   }
@@ -256,6 +268,8 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZon
     case TypeId::Name:
     case TypeId::Char:
     case TypeId::Numeric:  // numeric_send's layout is the stored one
+    case TypeId::Bytea:    // byteasend, uuid_send: the bytes
+    case TypeId::Uuid:
       out.append(d.str.ptr, d.str.len);
       return;
     default:

@@ -27,6 +27,7 @@
 #include <unordered_map>
 
 #include "common/array.h"
+#include "common/bytea.h"
 #include "common/datetime_sql.h"
 #include "common/error.h"
 #include "common/interrupt.h"
@@ -395,6 +396,10 @@ std::string datum_text(TypeId type, const Datum& d) {
       return std::string(d.str.view());
     case TypeId::Numeric:
       return num::to_text(d.str.view());
+    case TypeId::Bytea:
+      return bytea::to_text(d.str.view());
+    case TypeId::Uuid:
+      return bytea::uuid_to_text(d.str.view());
     case TypeId::Date:
     case TypeId::Time:
     case TypeId::Timestamp:
@@ -3113,7 +3118,8 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
                    "relation with id " + std::to_string(table_id) + " does not exist");
   if (!sealable(*table))
     throw SqlError(SqlState::FeatureNotSupported,
-                   "OmenDB does not seal tables with date/time or numeric columns into column blocks yet");
+                   "OmenDB does not seal tables with date/time, numeric, bytea, uuid or array columns into "
+                   "column blocks yet");
 
   // Every registered snapshot (and every later one) reads at or above the horizon, so the rows visible at
   // it are what every reader sees of the versions at or below it; every commit at or below it is written

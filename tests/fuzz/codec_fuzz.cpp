@@ -192,13 +192,14 @@ struct Reader {
   }
 };
 
-constexpr TypeId kStorable[] = {TypeId::Bool,        TypeId::Int32,    TypeId::Int64,  TypeId::Float64,
-                                TypeId::Text,        TypeId::Date,     TypeId::Time,   TypeId::Timestamp,
-                                TypeId::TimestampTz, TypeId::Interval, TypeId::Numeric};
+constexpr TypeId kStorable[] = {TypeId::Bool,        TypeId::Int32,    TypeId::Int64,   TypeId::Float64,
+                                TypeId::Text,        TypeId::Date,     TypeId::Time,    TypeId::Timestamp,
+                                TypeId::TimestampTz, TypeId::Interval, TypeId::Numeric, TypeId::Bytea,
+                                TypeId::Uuid};
 // Every type a primary key column can have (CREATE TABLE refuses interval keys).
-constexpr TypeId kKeyTypes[] = {TypeId::Bool,        TypeId::Int32,  TypeId::Int64, TypeId::Float64,
-                                TypeId::Text,        TypeId::Date,   TypeId::Time,  TypeId::Timestamp,
-                                TypeId::TimestampTz, TypeId::Numeric};
+constexpr TypeId kKeyTypes[] = {TypeId::Bool,        TypeId::Int32,   TypeId::Int64, TypeId::Float64,
+                                TypeId::Text,        TypeId::Date,    TypeId::Time,  TypeId::Timestamp,
+                                TypeId::TimestampTz, TypeId::Numeric, TypeId::Bytea, TypeId::Uuid};
 
 // A valid numeric (common/numeric.h's bytes) built through numeric input from fuzz-chosen text: the
 // specials, or a sign, up to 40 digits with a point somewhere and an exponent. nullopt when numeric
@@ -248,9 +249,17 @@ bool make_datum(TypeId type, Reader& r, std::deque<std::string>& store, Datum& d
       d.dm.month = r.fixed<int32_t>();
       return true;
     case TypeId::Text:
+    case TypeId::Bytea:
       store.push_back(r.bytes(40));  // may hold 0x00, 0x01, 0xFF: the key codec's escapes
       d.str = {store.back().data(), store.back().size()};
       return true;
+    case TypeId::Uuid: {  // exactly 16 bytes (common/bytea.h)
+      std::string u;
+      for (int i = 0; i < 16; ++i) u.push_back(static_cast<char>(r.u8()));
+      store.push_back(std::move(u));
+      d.str = {store.back().data(), store.back().size()};
+      return true;
+    }
     case TypeId::Numeric: {
       std::optional<std::string> n = make_numeric(r);
       if (!n) return false;

@@ -103,7 +103,7 @@ void emit_key_bound(PipelineContext& p, llvm::Value* slot, const plan::Expr& bou
     cg.call("rt_key_int", {cg.qs, slot, w, x});
   } else if (column_type == TypeId::Float64) {
     cg.call("rt_key_double", {cg.qs, slot, w, v.value});
-  } else if (column_type == TypeId::Text) {
+  } else if (column_type == TypeId::Text || is_binary_type(column_type)) {  // bytea, uuid: keyed as text
     cg.call("rt_key_text", {cg.qs, slot, w, v.value, sql::text_length(cg, v)});
   } else if (column_type == TypeId::Numeric) {
     cg.call("rt_key_numeric", {cg.qs, slot, w, v.value, sql::text_length(cg, v)});

@@ -53,6 +53,8 @@ class SubqueryTranslator final : public OperatorTranslator {
         r = cg.call("rt_in_add_double", {cg.qs, slot, is_null, v.value});
         break;
       case TypeId::Text:
+      case TypeId::Bytea:
+      case TypeId::Uuid:
       case TypeId::Numeric: {
         llvm::Value* len = b.CreateSelect(v.is_null, cg.const_i64(0), sql::text_length(cg, v));
         r = cg.call("rt_in_add_text", {cg.qs, slot, is_null, v.value, len});

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -169,6 +170,51 @@ TEST(KeyCodec, TextOrderMatchesValueOrderWithEmbeddedNul) {
     ASSERT_TRUE(decode_text(enc, pos, out));
     EXPECT_EQ(out, v);
     EXPECT_EQ(enc.substr(pos), "trailing");
+  }
+}
+
+// bytea and uuid keys (append_datum) order as PostgreSQL's byteacmp / uuid_cmp (memcmp, then the shorter
+// first), also as the first of two key columns (the encoding must be prefix-free), and decode back.
+TEST(KeyCodec, ByteaAndUuidOrderMatchesByteaCmp) {
+  std::mt19937 rng(11);
+  const char alphabet[] = {'\0', '\x01', '\x02', 'a', '\x7f', '\x80', '\xfe', '\xff'};
+  for (TypeId type : {TypeId::Bytea, TypeId::Uuid}) {
+    std::vector<std::string> vals;
+    for (int i = 0; i < 300; ++i) {
+      std::string s;
+      size_t len = type == TypeId::Uuid ? 16 : rng() % 5;
+      for (size_t k = 0; k < len; ++k) s.push_back(alphabet[rng() % sizeof alphabet]);
+      vals.push_back(s);
+    }
+    auto enc = [&](const std::string& v, const std::string& second) {
+      std::string out;
+      Datum d{};
+      d.str = StrRef{v.data(), v.size()};
+      append_datum(type, d, out);
+      d.str = StrRef{second.data(), second.size()};
+      append_datum(type, d, out);
+      return out;
+    };
+    auto bytea_cmp = [](const std::string& a, const std::string& b) {
+      int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
+      if (c != 0) return sign(c);
+      return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+    };
+    for (size_t i = 0; i < vals.size(); ++i) {
+      for (size_t j = 0; j < vals.size(); j += 1 + i % 3) {
+        const std::string &a = vals[i], &b = vals[j], &a2 = vals[(i * 7) % vals.size()],
+                          &b2 = vals[(j * 13) % vals.size()];
+        int want = bytea_cmp(a, b);
+        if (want == 0) want = bytea_cmp(a2, b2);
+        ASSERT_EQ(sign(enc(a, a2).compare(enc(b, b2))), want)
+            << static_cast<int>(type) << " " << i << " " << j;
+      }
+      std::string e = enc(vals[i], vals[0]);
+      size_t pos = 0;
+      std::string out;
+      ASSERT_TRUE(decode_text(e, pos, out));
+      EXPECT_EQ(out, vals[i]);
+    }
   }
 }
 
