@@ -1994,22 +1994,16 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       col.default_expr = "nextval('" + literal + "'::regclass)";
       owned.push_back(std::move(seq));
     }
-    // UNIQUE constraints without a name: t_a_b_key (PostgreSQL's ChooseConstraintName).
+    // UNIQUE constraints' indexes, named in order as PostgreSQL creates them after the primary key's: one
+    // without a name gets t_a_b_key (ChooseConstraintName), a name taken already is 42P07.
     if (!def.primary_key.empty()) taken.push_back(def.name + "_pkey");
-    for (const storage::IndexDef& index : def.indexes)
-      if (!index.name.empty()) taken.push_back(index.name);
     for (storage::IndexDef& index : def.indexes) {
-      if (!index.name.empty()) continue;
-      index.name = choose_relation_name(def.name, index_column_names(def, index), "key", taken);
-      taken.push_back(index.name);
-    }
-    std::vector<std::string> used{def.name};  // explicit names that clash: 42P07 as PostgreSQL's
-    for (const storage::SequenceDef& seq : owned) used.push_back(seq.name);
-    if (!def.primary_key.empty()) used.push_back(def.name + "_pkey");
-    for (const storage::IndexDef& index : def.indexes) {
-      if (std::find(used.begin(), used.end(), index.name) != used.end())
+      if (index.name.empty()) {
+        index.name = choose_relation_name(def.name, index_column_names(def, index), "key", taken);
+      } else if (std::find(taken.begin(), taken.end(), index.name) != taken.end()) {
         throw SqlError(SqlState::DuplicateTable, "relation \"" + index.name + "\" already exists");
-      used.push_back(index.name);
+      }
+      taken.push_back(index.name);
     }
     catalog.create_table(std::move(def), std::move(owned));
     out.command_complete("CREATE TABLE");
