@@ -2337,7 +2337,19 @@ class StatementWriterImpl final : public StatementWriter {
         }
     }
     if (view_->truncated_key(prefix)) return false;  // this transaction truncated the table
-    rocksdb::Iterator* it = latest();
+    // A range of user keys: a total-order iterator (the prefix bloom filters are per user key), kept for
+    // the statement and refreshed as latest() is.
+    const uint64_t visible = state_.visible_ts.load();
+    if (!unique_it_) {
+      rocksdb::ReadOptions ro;
+      ro.total_order_seek = true;
+      unique_it_.reset(store_.db()->NewIterator(ro));
+      unique_it_ts_ = visible;
+    } else if (visible != unique_it_ts_) {
+      check_status(unique_it_->Refresh(), "checking a unique index");
+      unique_it_ts_ = visible;
+    }
+    rocksdb::Iterator* it = unique_it_.get();
     for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid();) {
       rocksdb::Slice k = it->key();
       if (k.size() < prefix.size() + keycodec::kVersionSize ||
@@ -2397,8 +2409,10 @@ class StatementWriterImpl final : public StatementWriter {
   StoreState& state_;
   const ReadViewImpl* view_;
   TransactionImpl& txn_;
-  std::unique_ptr<rocksdb::Iterator> latest_;  // newest_committed()
-  uint64_t latest_ts_ = 0;                     // visible_ts when latest_ was made or refreshed
+  std::unique_ptr<rocksdb::Iterator> latest_;     // newest_committed()
+  uint64_t latest_ts_ = 0;                        // visible_ts when latest_ was made or refreshed
+  std::unique_ptr<rocksdb::Iterator> unique_it_;  // unique_value_taken(), as latest_
+  uint64_t unique_it_ts_ = 0;
   WriteSet ops_;
   uint64_t charged_ = 0;                    // counted in txn_.memory() for ops_ (charge())
   std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
