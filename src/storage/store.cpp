@@ -2036,20 +2036,24 @@ class StatementWriterImpl final : public StatementWriter {
     return false;
   }
 
-  // The iterator over the newest committed versions, made or refreshed now if visible_ts moved since.
-  rocksdb::Iterator* latest() {
-    uint64_t visible = state_.visible_ts.load();
-    if (!latest_) {
+  // An iterator over the newest committed versions, made (`total_order`: for ranges of user keys; else per
+  // user key, with the prefix bloom filters) or refreshed now if visible_ts moved since it was.
+  rocksdb::Iterator* fresh_iterator(std::unique_ptr<rocksdb::Iterator>& it, uint64_t& made_at,
+                                    bool total_order) {
+    const uint64_t visible = state_.visible_ts.load();
+    if (!it) {
       rocksdb::ReadOptions ro;
-      ro.prefix_same_as_start = true;
-      latest_.reset(store_.db()->NewIterator(ro));
-      latest_ts_ = visible;
-    } else if (visible != latest_ts_) {
-      check_status(latest_->Refresh(), "looking up a row");
-      latest_ts_ = visible;
+      ro.total_order_seek = total_order;
+      ro.prefix_same_as_start = !total_order;
+      it.reset(store_.db()->NewIterator(ro));
+      made_at = visible;
+    } else if (visible != made_at) {
+      check_status(it->Refresh(), "looking up a row");
+      made_at = visible;
     }
-    return latest_.get();
+    return it.get();
   }
+  rocksdb::Iterator* latest() { return fresh_iterator(latest_, latest_ts_, false); }
 
   // Timestamp of the newest committed version of a row (0: none), for a row this transaction holds
   // locked. A committer releases its locks only once its commit is visible, so every version of a
@@ -2337,19 +2341,8 @@ class StatementWriterImpl final : public StatementWriter {
         }
     }
     if (view_->truncated_key(prefix)) return false;  // this transaction truncated the table
-    // A range of user keys: a total-order iterator (the prefix bloom filters are per user key), kept for
-    // the statement and refreshed as latest() is.
-    const uint64_t visible = state_.visible_ts.load();
-    if (!unique_it_) {
-      rocksdb::ReadOptions ro;
-      ro.total_order_seek = true;
-      unique_it_.reset(store_.db()->NewIterator(ro));
-      unique_it_ts_ = visible;
-    } else if (visible != unique_it_ts_) {
-      check_status(unique_it_->Refresh(), "checking a unique index");
-      unique_it_ts_ = visible;
-    }
-    rocksdb::Iterator* it = unique_it_.get();
+    // A range of user keys: a total-order iterator (the prefix bloom filters are per user key).
+    rocksdb::Iterator* it = fresh_iterator(unique_it_, unique_it_ts_, true);
     for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid();) {
       rocksdb::Slice k = it->key();
       if (k.size() < prefix.size() + keycodec::kVersionSize ||
