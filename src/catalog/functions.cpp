@@ -188,6 +188,7 @@ struct IndexInfo {
   std::string name;
   std::vector<int> columns;  // indexes into table->columns
   bool unique = false;
+  bool nulls_not_distinct = false;
 };
 
 IndexInfo index_by_oid(const std::vector<storage::TableDefPtr>& tables, int64_t oid) {
@@ -196,7 +197,7 @@ IndexInfo index_by_oid(const std::vector<storage::TableDefPtr>& tables, int64_t 
       return {t.get(), t->name + "_pkey", t->primary_key, true};
     for (const storage::IndexDef& ix : t->indexes) {
       if (table_oid(ix.id) != oid) continue;
-      IndexInfo info{t.get(), ix.name, {}, ix.unique};
+      IndexInfo info{t.get(), ix.name, {}, ix.unique, ix.nulls_not_distinct};
       for (int32_t a : ix.attnums) info.columns.push_back(t->column_of_attnum(a));
       return info;
     }
@@ -208,10 +209,19 @@ const storage::TableDef* table_by_index_oid(const std::vector<storage::TableDefP
   return index_by_oid(tables, oid).table;
 }
 
-const storage::TableDef* table_by_constraint_oid(const std::vector<storage::TableDefPtr>& tables,
-                                                 int64_t oid) {
-  for (const auto& t : tables)
+// The table of a constraint's OID: its primary key's, or the UNIQUE constraint whose index is `*unique`.
+const storage::TableDef* table_by_constraint_oid(const std::vector<storage::TableDefPtr>& tables, int64_t oid,
+                                                 const storage::IndexDef** unique) {
+  *unique = nullptr;
+  for (const auto& t : tables) {
     if (!t->primary_key.empty() && pkey_constraint_oid(t->id) == oid) return t.get();
+    for (const storage::IndexDef& ix : t->indexes) {
+      if (ix.constraint && pkey_constraint_oid(ix.id) == oid) {
+        *unique = &ix;
+        return t.get();
+      }
+    }
+  }
   return nullptr;
 }
 
@@ -456,14 +466,29 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       const bool pretty = nargs > 2 && args[2].i64 != 0;
       set_text(text,
                std::string(ix.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quote_ident(ix.name) +
-                   " ON " + (pretty ? "" : "public.") + quote_ident(t->name) + " USING btree (" + cols + ")",
+                   " ON " + (pretty ? "" : "public.") + quote_ident(t->name) + " USING btree (" + cols + ")" +
+                   (ix.nulls_not_distinct ? " NULLS NOT DISTINCT" : ""),
                out);
       return;
     }
     case Func::PgGetConstraintdef: {
       auto tables = ctx.tables();
-      const storage::TableDef* t = table_by_constraint_oid(tables, args[0].i64);
+      const storage::IndexDef* unique = nullptr;
+      const storage::TableDef* t = table_by_constraint_oid(tables, args[0].i64, &unique);
       if (!t) return;
+      if (unique) {
+        std::string cols;
+        for (int32_t a : unique->attnums) {
+          const int c = t->column_of_attnum(a);
+          cols += (cols.empty() ? "" : ", ") +
+                  (c < 0 ? std::string("?") : quote_ident(t->columns[static_cast<size_t>(c)].name));
+        }
+        set_text(
+            text,
+            std::string(unique->nulls_not_distinct ? "UNIQUE NULLS NOT DISTINCT (" : "UNIQUE (") + cols + ")",
+            out);
+        return;
+      }
       set_text(text, "PRIMARY KEY (" + key_columns(*t) + ")", out);
       return;
     }

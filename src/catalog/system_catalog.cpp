@@ -948,6 +948,7 @@ std::vector<Row> index_rows(const storage::TableDef& def, const Context& ctx) {
           .num("indnatts", n)
           .num("indnkeyatts", n)
           .flag("indisunique", ix.unique)
+          .flag("indnullsnotdistinct", ix.nulls_not_distinct)
           .flag("indisprimary", false)
           .flag("indimmediate", true)
           .flag("indisvalid", true)
@@ -975,6 +976,24 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
         .chr("confmatchtype", ' ')
         .flag("conislocal", true)
         .flag("connoinherit", true);
+  }
+  for (const auto& t : ctx.tables()) {
+    for (const storage::IndexDef& ix : t->indexes) {  // UNIQUE constraints: OIDs from their index's id
+      if (!ix.constraint) continue;
+      rows.add()
+          .oid("oid", pkey_constraint_oid(ix.id))
+          .name("conname", ix.name)
+          .oid("connamespace", kPublicNamespace)
+          .chr("contype", 'u')
+          .flag("convalidated", true)
+          .oid("conrelid", table_oid(t->id))
+          .oid("conindid", table_oid(ix.id))
+          .chr("confupdtype", ' ')
+          .chr("confdeltype", ' ')
+          .chr("confmatchtype", ' ')
+          .flag("conislocal", true)
+          .flag("connoinherit", true);
+    }
   }
   return rows.take();
 }

@@ -27,6 +27,13 @@ class SqlError : public std::exception {
     context_ = std::move(c);
     return std::move(*this);
   }
+  // PostgreSQL's schema_name, table_name and constraint_name fields (s, t, n) of an integrity violation.
+  SqlError&& with_constraint(std::string schema, std::string table, std::string constraint) && {
+    schema_ = std::move(schema);
+    table_ = std::move(table);
+    constraint_ = std::move(constraint);
+    return std::move(*this);
+  }
   // 1-based character position in the query text, as PostgreSQL reports it (0 = none).
   SqlError&& at(int position) && {
     position_ = position;
@@ -39,6 +46,9 @@ class SqlError : public std::exception {
   const std::string& hint() const { return hint_; }
   const std::string& context() const { return context_; }
   int position() const { return position_; }
+  const std::string& schema_name() const { return schema_; }
+  const std::string& table_name() const { return table_; }
+  const std::string& constraint_name() const { return constraint_; }
   const char* what() const noexcept override { return message_.c_str(); }
 
  private:
@@ -47,6 +57,9 @@ class SqlError : public std::exception {
   std::string detail_;
   std::string hint_;
   std::string context_;
+  std::string schema_;
+  std::string table_;
+  std::string constraint_;
   int position_ = 0;
 };
 

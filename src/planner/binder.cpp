@@ -4388,9 +4388,14 @@ OpPtr Binder::plan_on_conflict(const ast::InsertStmt& s, OpPtr& values) {
     if (idx < 0) fail(SqlState::UndefinedColumn, "column \"" + name + "\" does not exist", loc);
     target[idx] = true;
   }
-  if (!oc.constraint.empty() && (table.primary_key.empty() || oc.constraint != table.name + "_pkey"))
-    fail(SqlState::UndefinedObject,
-         "constraint \"" + oc.constraint + "\" for table \"" + table.name + "\" does not exist");
+  int arbiter = -1;  // UpsertOp::arbiter
+  if (!oc.constraint.empty() && (table.primary_key.empty() || oc.constraint != table.name + "_pkey")) {
+    const storage::IndexDef* named = table.find_index(oc.constraint);
+    if (!named || !named->constraint)
+      fail(SqlState::UndefinedObject,
+           "constraint \"" + oc.constraint + "\" for table \"" + table.name + "\" does not exist");
+    arbiter = static_cast<int>(named - table.indexes.data());
+  }
   if (oc.target_where) {  // an index predicate: the primary key's index is not partial, so any fits
     ExprCtx c;
     c.scope = &scope;
@@ -4430,18 +4435,42 @@ OpPtr Binder::plan_on_conflict(const ast::InsertStmt& s, OpPtr& values) {
       upsert->existing.push_back({target_rel.ids[i], table.columns[i].name, table.columns[i].type});
   }
 
-  // The arbiter: the primary key, named by its columns (in any order) or its constraint name.
+  // The arbiter: the primary key or a unique index, named by its columns (in any order: PostgreSQL's
+  // inference matches the set of columns) or its constraint name; without either (DO NOTHING), all.
   bool named = !oc.constraint.empty();
+  bool any_unique = false;
+  for (const storage::IndexDef& index : table.indexes) any_unique = any_unique || index.unique;
   if (!named && !oc.target_columns.empty()) {
-    bool match = !table.primary_key.empty();
     size_t n = 0;
     for (bool t : target) n += t ? 1 : 0;
-    for (int k : table.primary_key) match = match && target[k];
-    if (!match || n != table.primary_key.size())
+    auto matches = [&](const std::vector<int>& columns) {
+      if (columns.empty()) return false;
+      std::vector<bool> in(table.columns.size(), false);
+      for (int c : columns) {
+        if (c < 0) return false;
+        in[static_cast<size_t>(c)] = true;
+      }
+      return in == target;
+    };
+    bool match = matches(table.primary_key);
+    for (size_t i = 0; !match && i < table.indexes.size(); ++i) {
+      const storage::IndexDef& index = table.indexes[i];
+      if (!index.unique) continue;
+      std::vector<int> columns;
+      for (int32_t a : index.attnums) columns.push_back(table.column_of_attnum(a));
+      if (matches(columns)) {
+        match = true;
+        arbiter = static_cast<int>(i);
+      }
+    }
+    if (!match || n == 0)
       fail(SqlState::InvalidColumnReference,
            "there is no unique or exclusion constraint matching the ON CONFLICT specification");
+  } else if (!named) {
+    arbiter = any_unique ? -2 : -1;  // DO NOTHING without a target
   }
-  if (table.primary_key.empty()) return nullptr;  // DO NOTHING without a target: nothing can conflict
+  upsert->arbiter = arbiter;
+  if (table.primary_key.empty() && arbiter == -1) return nullptr;  // nothing can conflict
   upsert->children.push_back(std::move(values));
   return upsert;
 }
@@ -5204,7 +5233,6 @@ storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
            c.location);
     col.type = width == 8 ? TypeId::Int64 : TypeId::Int32;
     col.not_null = true;
-    if (c.unique) throw_unsupported("UNIQUE constraints", pos_of(c.location));
     return col;
   }
   if ((tn == "bpchar" || tn == "character") && !c.type.is_array) {
@@ -5224,7 +5252,6 @@ storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
     col.max_length = max_length;
   }
   col.not_null = c.not_null;
-  if (c.unique) throw_unsupported("UNIQUE constraints", pos_of(c.location));
   if (c.identity) {
     if (c.default_expr)
       fail(SqlState::SyntaxError,
@@ -5296,6 +5323,46 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
       def.primary_key.push_back(idx);
       def.columns[idx].not_null = true;
     }
+  }
+  // UNIQUE constraints: an index each (named by the caller when the constraint has no name, id 0 until
+  // the catalog assigns one). As PostgreSQL's transformIndexConstraints: one on the primary key's
+  // columns is the primary key, and repeats of one column list are one index (with the name of one of
+  // them).
+  std::vector<int> pk_attnums;
+  for (int k : def.primary_key) pk_attnums.push_back(def.attnum(static_cast<size_t>(k)));
+  for (const ast::UniqueConstraint& u : stmt.uniques) {
+    storage::IndexDef index;
+    index.name = u.name.size() > 63 ? u.name.substr(0, 63) : u.name;
+    index.unique = true;
+    index.constraint = true;
+    index.nulls_not_distinct = u.nulls_not_distinct;
+    for (const std::string& name : u.columns) {
+      int idx = def.find_column(name);
+      if (idx < 0)
+        fail(SqlState::UndefinedColumn, "column \"" + name + "\" named in key does not exist", u.location);
+      const int32_t a = def.attnum(static_cast<size_t>(idx));
+      if (std::find(index.attnums.begin(), index.attnums.end(), a) != index.attnums.end())
+        fail(SqlState::DuplicateColumn, "column \"" + name + "\" appears twice in unique constraint",
+             u.location);
+      if (def.columns[idx].type == TypeId::Interval)
+        throw_unsupported("an index on an interval column", pos_of(u.location));
+      if (is_array(def.columns[idx].type))
+        throw_unsupported("an index on an array column", pos_of(u.location));
+      index.attnums.push_back(a);
+    }
+    if (index.attnums.size() > 32)
+      throw SqlError(SqlState::TooManyColumns, "cannot use more than 32 columns in an index");
+    if (!index.nulls_not_distinct &&
+        std::vector<int>(index.attnums.begin(), index.attnums.end()) == pk_attnums)
+      continue;
+    bool repeat = false;
+    for (storage::IndexDef& prior : def.indexes) {
+      if (prior.attnums != index.attnums || prior.nulls_not_distinct != index.nulls_not_distinct) continue;
+      if (prior.name.empty()) prior.name = index.name;
+      repeat = true;
+      break;
+    }
+    if (!repeat) def.indexes.push_back(std::move(index));
   }
   return def;
 }

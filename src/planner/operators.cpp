@@ -659,7 +659,16 @@ void UpsertOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
 
 std::string UpsertOp::explain(const ExplainContext& c) const {
   std::string s = "Insert " + table->name + " (on conflict";
-  if (!table->primary_key.empty()) s += " on " + table->name + "_pkey";
+  std::vector<std::string> arbiters;
+  if (arbiter >= 0 && static_cast<size_t>(arbiter) < table->indexes.size()) {
+    arbiters.push_back(table->indexes[static_cast<size_t>(arbiter)].name);
+  } else {
+    if (!table->primary_key.empty()) arbiters.push_back(table->name + "_pkey");
+    if (arbiter == -2)
+      for (const auto& index : table->indexes)
+        if (index.unique) arbiters.push_back(index.name);
+  }
+  for (size_t i = 0; i < arbiters.size(); ++i) s += (i ? ", " : " on ") + arbiters[i];
   if (!do_update) return s + " do nothing)";
   // The existing row's columns read as the table's, the proposed row's as excluded's.
   std::vector<std::string> names = c.names;
@@ -702,8 +711,9 @@ void UpsertOp::write_shape(ShapeWriter& w) const {
   w.put(existing);
   w.put(set_exprs);
   w.put(where);
+  w.put(static_cast<int64_t>(arbiter));
 }
-OMENDB_SHAPE_COVERS(UpsertOp, 144);
+OMENDB_SHAPE_COVERS(UpsertOp, 152);
 
 }  // namespace omendb::plan
 

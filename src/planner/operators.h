@@ -360,6 +360,11 @@ class UpsertOp final : public Op {
   std::vector<OutputColumn> existing;
   std::vector<ExprPtr> set_exprs;
   ExprPtr where;
+  // The arbiter: -1 the primary key, -2 the primary key and every unique index (DO NOTHING without a
+  // target), >= 0 the unique index table->indexes[arbiter] (storage::StatementWriter::upsert).
+  int arbiter = -1;
+  // arbiter as rt_upsert's action carries it: 0 the primary key, 1 all, 2 + i unique index i.
+  int32_t arbiter_code() const { return arbiter == -1 ? 0 : arbiter == -2 ? 1 : arbiter + 2; }
 
   // Whether DO UPDATE may change a primary-key column (SET names one): the row is then locked FOR UPDATE,
   // else FOR NO KEY UPDATE, as PostgreSQL's ON CONFLICT DO UPDATE.

@@ -275,8 +275,15 @@ int32_t rt_lock_row(QueryState* qs, int32_t target, int32_t strength, int32_t wa
 
 int32_t rt_upsert(QueryState* qs, int32_t target, int32_t action, const Datum** existing) {
   ExecContext& ctx = ctx_of(qs);
-  storage::UpsertOutcome r =
-      ctx.writer->upsert(*ctx.targets[static_cast<size_t>(target)], ctx.row.data(), action != 0, action == 2);
+  // action: bits 0-1 the action (0 DO NOTHING, 1 DO UPDATE, 2 DO UPDATE that may change the key), the
+  // rest the arbiter (plan::UpsertOp::arbiter_code).
+  const int32_t what = action & 3;
+  const int32_t code = action >> 2;
+  const int arbiter = code == 0   ? storage::StatementWriter::kArbiterPrimaryKey
+                      : code == 1 ? storage::StatementWriter::kArbiterAll
+                                  : code - 2;
+  storage::UpsertOutcome r = ctx.writer->upsert(*ctx.targets[static_cast<size_t>(target)], ctx.row.data(),
+                                                what != 0, what == 2, arbiter);
   switch (r) {
     case storage::UpsertOutcome::Inserted:
       ++ctx.rows_affected;

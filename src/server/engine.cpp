@@ -1434,6 +1434,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       def.next_attnum = static_cast<int32_t>(def.columns.size()) + 1;
     }
     storage::Store::AlterWork work;
+    std::vector<std::string> taken_names;  // index names this ALTER TABLE gives
     auto column = [&](const std::string& name) {
       int i = def.find_column(name);
       if (i < 0)
@@ -1507,8 +1508,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           if (col.not_null) work.not_null.push_back(index);
           work.unseal = true;
           work.fence = work.fence || col.not_null;
+          if (cmd.column_def.unique)
+            add_unique_constraint(def, cmd.constraint, {cmd.column}, cmd.nulls_not_distinct, work,
+                                  taken_names);
           break;
         }
+        case K::AddUnique:
+          add_unique_constraint(def, cmd.constraint, cmd.keys, cmd.nulls_not_distinct, work, taken_names);
+          break;
         case K::DropColumn: {
           int i = def.find_column(cmd.column);
           if (i < 0) {
@@ -1610,6 +1617,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           break;
         }
         case K::DropConstraint: {
+          auto unique = std::find_if(
+              def.indexes.begin(), def.indexes.end(),
+              [&](const storage::IndexDef& ix) { return ix.constraint && ix.name == cmd.constraint; });
+          if (unique != def.indexes.end()) {  // a UNIQUE constraint: its index goes with it
+            work.drop_indexes.push_back(unique->id);
+            def.indexes.erase(unique);
+            break;
+          }
           if (def.primary_key.empty() || cmd.constraint != def.name + "_pkey") {
             if (cmd.missing_ok) {
               out.notice("00000", "constraint \"" + cmd.constraint + "\" of relation \"" + def.name +
@@ -1677,13 +1692,63 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     return false;
   }
 
+  // An index's column names joined by "_" (PostgreSQL's ChooseIndexNameAddition), for generated names.
+  static std::string index_column_names(const storage::TableDef& def, const storage::IndexDef& index) {
+    std::string cols;
+    for (int32_t a : index.attnums) {
+      const int c = def.column_of_attnum(a);
+      if (c < 0) continue;
+      if (!cols.empty()) cols += "_";
+      cols += def.columns[static_cast<size_t>(c)].name;
+      if (cols.size() >= 64) break;
+    }
+    return cols;
+  }
+
+  // ALTER TABLE ... ADD [CONSTRAINT name] UNIQUE (cols) and ADD COLUMN ... UNIQUE: a new unique index of
+  // `def`, built (and checked for duplicates) by Store::alter_table.
+  void add_unique_constraint(storage::TableDef& def, const std::string& name,
+                             const std::vector<std::string>& columns, bool nulls_not_distinct,
+                             storage::Store::AlterWork& work, std::vector<std::string>& taken) {
+    storage::IndexDef index;
+    index.unique = true;
+    index.constraint = true;
+    index.nulls_not_distinct = nulls_not_distinct;
+    for (const std::string& c : columns) {
+      const int i = def.find_column(c);
+      if (i < 0)
+        throw SqlError(SqlState::UndefinedColumn, "column \"" + c + "\" named in key does not exist");
+      const int32_t a = def.attnum(static_cast<size_t>(i));
+      if (std::find(index.attnums.begin(), index.attnums.end(), a) != index.attnums.end())
+        throw SqlError(SqlState::DuplicateColumn, "column \"" + c + "\" appears twice in unique constraint");
+      if (def.columns[static_cast<size_t>(i)].type == TypeId::Interval)
+        throw_unsupported("an index on an interval column");
+      if (is_array(def.columns[static_cast<size_t>(i)].type))
+        throw_unsupported("an index on an array column");
+      index.attnums.push_back(a);
+    }
+    if (index.attnums.size() > 32)
+      throw SqlError(SqlState::TooManyColumns, "cannot use more than 32 columns in an index");
+    if (name.empty()) {
+      index.name = choose_relation_name(def.name, index_column_names(def, index), "key", taken);
+    } else {
+      index.name = name.size() > 63 ? name.substr(0, 63) : name;
+      if (relation_name_taken(index.name) || std::find(taken.begin(), taken.end(), index.name) != taken.end())
+        throw SqlError(SqlState::DuplicateTable, "relation \"" + index.name + "\" already exists");
+    }
+    taken.push_back(index.name);
+    index.id = db_.store().catalog().allocate_id();
+    work.build_indexes.push_back(index.id);
+    work.fence = true;  // a transaction that wrote the table without the index fails at COMMIT (40001)
+    def.indexes.push_back(std::move(index));
+  }
+
   // CREATE INDEX (docs/schema.md, "Secondary indexes"): as PostgreSQL's non-concurrent build, the table's
   // writers (and here its readers too: the table lock has one exclusive mode) wait until the index is
   // built; statements on other tables go on, but commits of every table wait for the build's write.
   void create_index(const ast::CreateIndexStmt& stmt, pgwire::ResultWriter& out) {
     if (stmt.concurrently) prevent_in_transaction("CREATE INDEX CONCURRENTLY");
     if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
-    if (stmt.unique) throw_unsupported("CREATE UNIQUE INDEX");
     const ast::TableRef& t = stmt.table;
     if (!t.schema.empty() && t.schema != "public")
       throw SqlError(SqlState::UndefinedTable, "relation \"" + t.schema + "." + t.name + "\" does not exist");
@@ -1694,6 +1759,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (!table.def) throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
     storage::TableDef def = *table.def;
     storage::IndexDef index;
+    index.unique = stmt.unique;
+    index.nulls_not_distinct = stmt.unique && stmt.nulls_not_distinct;
     for (const std::string& c : stmt.columns) {
       const int i = def.find_column(c);
       if (i < 0) throw SqlError(SqlState::UndefinedColumn, "column \"" + c + "\" does not exist");
@@ -1704,20 +1771,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       index.attnums.push_back(def.attnum(static_cast<size_t>(i)));
     }
     if (stmt.name.empty()) {
-      // PostgreSQL's ChooseIndexName: table_col1_col2_idx, then idx1, idx2, ... until the name is free,
-      // each part cut so that the name fits in 63 bytes.
-      std::string cols;
-      for (const std::string& c : stmt.columns) cols += (cols.empty() ? "" : "_") + c;
-      for (int n = 0;; ++n) {
-        std::string suffix = "idx" + (n ? std::to_string(n) : "");
-        std::string name = def.name + "_" + cols;
-        if (name.size() + 1 + suffix.size() > 63) name.resize(63 - 1 - suffix.size());
-        name += "_" + suffix;
-        if (!relation_name_taken(name)) {
-          index.name = name;
-          break;
-        }
-      }
+      // PostgreSQL's ChooseIndexName: table_col1_col2_idx, then idx1, idx2, ... until the name is free.
+      index.name = choose_relation_name(def.name, index_column_names(def, index), "idx", {});
     } else {
       index.name = stmt.name.size() > 63 ? stmt.name.substr(0, 63) : stmt.name;
       if (relation_name_taken(index.name)) {
@@ -1761,9 +1816,17 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     std::vector<std::string> names;
     for (const ast::TableRef& r : stmt.indexes) {
       const bool public_schema = r.schema.empty() || r.schema == "public";
-      if (public_schema && catalog.find_index_table(r.name, overlay())) {
-        names.push_back(r.name);
-        continue;
+      if (public_schema) {
+        if (storage::TableDefPtr owner = catalog.find_index_table(r.name, overlay())) {
+          const storage::IndexDef* ix = owner->find_index(r.name);
+          if (ix && ix->constraint)
+            throw SqlError(SqlState::DependentObjectsStillExist,
+                           "cannot drop index " + r.name + " because constraint " + r.name + " on table " +
+                               owner->name + " requires it")
+                .with_hint("You can drop constraint " + r.name + " on table " + owner->name + " instead.");
+          names.push_back(r.name);
+          continue;
+        }
       }
       if (public_schema) {
         if (catalog.find(r.name, overlay()))
@@ -1931,9 +1994,16 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // fits in 63 bytes, then table_column_seq1, seq2 ... while the name is taken.
   std::string choose_sequence_name(const std::string& table, const std::string& column,
                                    const std::vector<std::string>& taken) {
-    storage::Catalog& catalog = db_.store().catalog();
+    return choose_relation_name(table, column, "seq", taken);
+  }
+
+  // PostgreSQL's ChooseRelationName / makeObjectName: table_addition_label, the longer of the first two
+  // parts cut until the name fits 63 bytes; label1, label2, ... while the name is taken (by a relation, or
+  // in `taken`).
+  std::string choose_relation_name(const std::string& table, const std::string& column,
+                                   const std::string& base, const std::vector<std::string>& taken) {
     for (int pass = 0;; ++pass) {
-      std::string label = pass ? "seq" + std::to_string(pass) : "seq";
+      std::string label = pass ? base + std::to_string(pass) : base;
       size_t n1 = table.size(), n2 = column.size();
       const size_t avail = 63 - 2 - label.size();
       while (n1 + n2 > avail) {
@@ -1947,9 +2017,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         return s.substr(0, n);
       };
       std::string name = clip(table, n1) + "_" + clip(column, n2) + "_" + label;
-      if (!catalog.find(name, overlay()) && !catalog.find_sequence(name, overlay()) &&
-          !catalog.find_index_table(name, overlay()) &&
-          std::find(taken.begin(), taken.end(), name) == taken.end())
+      if (!relation_name_taken(name) && std::find(taken.begin(), taken.end(), name) == taken.end())
         return name;
     }
   }
@@ -2000,9 +2068,21 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       col.default_expr = "nextval('" + literal + "'::regclass)";
       owned.push_back(std::move(seq));
     }
+    // UNIQUE constraints' indexes, named in order as PostgreSQL creates them after the primary key's: one
+    // without a name gets t_a_b_key (ChooseConstraintName), a name taken already is 42P07.
+    if (!def.primary_key.empty()) taken.push_back(def.name + "_pkey");
+    for (storage::IndexDef& index : def.indexes) {
+      if (index.name.empty()) {
+        index.name = choose_relation_name(def.name, index_column_names(def, index), "key", taken);
+      } else if (std::find(taken.begin(), taken.end(), index.name) != taken.end()) {
+        throw SqlError(SqlState::DuplicateTable, "relation \"" + index.name + "\" already exists");
+      }
+      taken.push_back(index.name);
+    }
     if (in_transaction()) {
       std::vector<std::string> names;
       for (const storage::SequenceDef& seq : owned) names.push_back(seq.name);
+      for (const storage::IndexDef& index : def.indexes) names.push_back(index.name);
       lock_names(names, wait);
       catalog.create_table(std::move(def), std::move(owned), *overlay());
     } else {

@@ -82,7 +82,9 @@ constexpr uint8_t kCatalogFormatV2 = 2;  // + column defaults
 constexpr uint8_t kCatalogFormatV3 = 3;  // + per column: u8 flags (1: char(n)), u8 has_missing, str missing,
                                          //   i32 attnum; then i32 next_attnum (ALTER TABLE)
 constexpr uint8_t kCatalogFormatV4 = 4;  // + u32 index count, per index: u32 id, str name, u32 column
-                                         //   count, i32 attnum per column, u8 unique, u64 valid_from_ts
+                                         //   count, i32 attnum per column, u8 flags, u64 valid_from_ts
+                                         //   (flags: 1 unique, 2 a UNIQUE constraint's index, 4 NULLS NOT
+                                         //   DISTINCT; older builds wrote 0: no format bump needed)
 // + per column: u8 identity (0, 'a', 'd') after the indexes; written only by tables with an identity
 // column, so databases without one stay readable by older builds.
 constexpr uint8_t kCatalogFormatV5 = 5;
@@ -164,7 +166,8 @@ std::string serialize(const TableDef& def) {
     put_str(ix.name, out);
     put_le<uint32_t>(static_cast<uint32_t>(ix.attnums.size()), out);
     for (int32_t a : ix.attnums) put_le<int32_t>(a, out);
-    out.push_back(ix.unique ? '\x01' : '\x00');
+    out.push_back(
+        static_cast<char>((ix.unique ? 1 : 0) | (ix.constraint ? 2 : 0) | (ix.nulls_not_distinct ? 4 : 0)));
     put_le<uint64_t>(ix.valid_from_ts, out);
   }
   if (identity)
@@ -248,7 +251,11 @@ bool deserialize(std::string_view in, TableDef& def) {
         a = r.get<int32_t>();
         if (def.column_of_attnum(a) < 0) return false;
       }
-      ix.unique = r.get<uint8_t>() != 0;
+      const uint8_t flags = r.get<uint8_t>();
+      if (flags > 7) return false;
+      ix.unique = (flags & 1) != 0;
+      ix.constraint = (flags & 2) != 0;
+      ix.nulls_not_distinct = (flags & 4) != 0;
       ix.valid_from_ts = r.get<uint64_t>();
       if (ix.id == 0) return false;
     }
@@ -774,7 +781,11 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned) 
     if (by_name_.count(s.name) || index_names_.count(s.name) || seq_by_name_.count(s.name) ||
         s.name == def.name)
       throw SqlError(SqlState::DuplicateTable, "relation \"" + s.name + "\" already exists");
-  if (next_table_id_ == 0 || next_table_id_ >= UINT32_MAX - 1 - owned.size()) {
+  for (const IndexDef& ix : def.indexes)  // UNIQUE constraints' indexes
+    if (by_name_.count(ix.name) || index_names_.count(ix.name) || seq_by_name_.count(ix.name) ||
+        ix.name == def.name)
+      throw SqlError(SqlState::DuplicateTable, "relation \"" + ix.name + "\" already exists");
+  if (next_table_id_ == 0 || next_table_id_ >= UINT32_MAX - 1 - owned.size() - def.indexes.size()) {
     throw SqlError(SqlState::ProgramLimitExceeded, "out of table ids");
   }
   def.id = next_table_id_;
@@ -786,6 +797,8 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned) 
     check_status(batch.Put(meta::sequence_key(s.id), serialize_sequence(s, SequenceValue{s.start, false})),
                  "creating table");
   }
+  for (IndexDef& ix : def.indexes)
+    if (ix.id == 0) ix.id = next_id++;
   std::string next;
   meta::append_be(next_id, 4, next);
   check_status(batch.Put(meta::catalog_key(def.id), serialize(def)), "creating table");
@@ -939,8 +952,12 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned, 
   if (name_used_locked(def.name, &overlay)) throw duplicate_relation(def.name);
   for (const SequenceDef& s : owned)
     if (s.name == def.name || name_used_locked(s.name, &overlay)) throw duplicate_relation(s.name);
-  def.id = allocate_ids_locked(1 + static_cast<uint32_t>(owned.size()));
+  for (const IndexDef& ix : def.indexes)  // UNIQUE constraints' indexes
+    if (ix.name == def.name || name_used_locked(ix.name, &overlay)) throw duplicate_relation(ix.name);
+  def.id = allocate_ids_locked(1 + static_cast<uint32_t>(owned.size() + def.indexes.size()));
   uint32_t next_id = def.id + 1;
+  for (IndexDef& ix : def.indexes)
+    if (ix.id == 0) ix.id = next_id++;
   for (SequenceDef& s : owned) {
     s.id = next_id++;
     s.owner_table = def.id;

@@ -52,7 +52,13 @@ struct IndexDef {
   uint32_t id = 0;  // relation id: the key prefix of its entries
   std::string name;
   std::vector<int32_t> attnums;  // the indexed columns' attribute numbers (TableDef::attnum), in order
+  // UNIQUE (docs/schema.md, "UNIQUE"): no two live rows have equal values in the indexed columns (rows
+  // with a NULL in them never conflict, unless nulls_not_distinct). `constraint`: the index belongs to a
+  // UNIQUE constraint (pg_constraint lists it, ALTER TABLE DROP CONSTRAINT drops it, DROP INDEX refuses);
+  // else a CREATE UNIQUE INDEX.
   bool unique = false;
+  bool constraint = false;
+  bool nulls_not_distinct = false;
   // Commit timestamp at which the build wrote its entries: snapshots older than this read the table
   // instead (entries for rows committed before the build are not visible to them).
   uint64_t valid_from_ts = 0;

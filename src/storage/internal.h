@@ -29,6 +29,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/error.h"
 #include "common/memory.h"
 #include "storage/key_codec.h"
 #include "storage/lock_manager.h"
@@ -130,6 +131,13 @@ constexpr uint64_t kNoConflictCheck = UINT64_MAX;
 std::string index_entry_key(const TableDef& table, const IndexDef& index, const Datum* row,
                             std::string_view storage_key);
 std::string index_entry_value(std::string_view storage_key);
+// The entry key's first part: index prefix + the indexed values (the unique value a UNIQUE index locks
+// and checks). `has_null`: set to whether one of the values is NULL.
+std::string index_entry_prefix(const TableDef& table, const IndexDef& index, const Datum* row,
+                               bool* has_null = nullptr);
+// 23505 for a UNIQUE index: "duplicate key value violates unique constraint" / "Key (a)=(1) already
+// exists." or, `build`, "could not create unique index" / "... is duplicated.", with the constraint fields.
+SqlError unique_violation_error(const TableDef& table, const IndexDef& index, const Datum* row, bool build);
 
 // What one buffered write counts against its transaction's memory limit (Transaction::set_memory_limit):
 // the map node with its key string and WriteOp (~112 bytes), the key's and the row's bytes, and what the

@@ -353,15 +353,23 @@ std::string table_prefix(uint32_t table_id) {
 
 }  // namespace
 
-std::string index_entry_key(const TableDef& table, const IndexDef& index, const Datum* row,
-                            std::string_view storage_key) {
+std::string index_entry_prefix(const TableDef& table, const IndexDef& index, const Datum* row,
+                               bool* has_null) {
   std::string k;
   keycodec::append_table_prefix(index.id, k);
+  if (has_null) *has_null = false;
   for (int32_t a : index.attnums) {
     const int c = table.column_of_attnum(a);
     if (c < 0) throw SqlError(SqlState::InternalError, "index \"" + index.name + "\" names a dropped column");
+    if (has_null && row[c].is_null) *has_null = true;
     keycodec::append_index_datum(table.columns[static_cast<size_t>(c)].type, row[c], k);
   }
+  return k;
+}
+
+std::string index_entry_key(const TableDef& table, const IndexDef& index, const Datum* row,
+                            std::string_view storage_key) {
+  std::string k = index_entry_prefix(table, index, row);
   k.append(storage_key.substr(keycodec::kTablePrefixSize));
   return k;
 }
@@ -427,7 +435,8 @@ SqlError duplicate_key_error(const TableDef& table, const std::vector<std::strin
   }
   return std::move(SqlError(SqlState::UniqueViolation,
                             "duplicate key value violates unique constraint \"" + table.name + "_pkey\"")
-                       .with_detail("Key (" + cols + ")=(" + vals + ") already exists."));
+                       .with_detail("Key (" + cols + ")=(" + vals + ") already exists.")
+                       .with_constraint("public", table.name, table.name + "_pkey"));
 }
 
 SqlError duplicate_key_error(const TableDef& table, const Datum* row) {
@@ -435,6 +444,33 @@ SqlError duplicate_key_error(const TableDef& table, const Datum* row) {
   for (int k : table.primary_key) vals.push_back(datum_text(table.columns[k].type, row[k]));
   return duplicate_key_error(table, vals);
 }
+
+}  // namespace
+
+SqlError unique_violation_error(const TableDef& table, const IndexDef& index, const Datum* row, bool build) {
+  std::string cols, vals;
+  for (size_t i = 0; i < index.attnums.size(); ++i) {
+    const int c = table.column_of_attnum(index.attnums[i]);
+    if (c < 0) continue;
+    if (i) {
+      cols += ", ";
+      vals += ", ";
+    }
+    cols += table.columns[static_cast<size_t>(c)].name;
+    vals += datum_text(table.columns[static_cast<size_t>(c)].type, row[c]);
+  }
+  if (build)
+    return std::move(
+        SqlError(SqlState::UniqueViolation, "could not create unique index \"" + index.name + "\"")
+            .with_detail("Key (" + cols + ")=(" + vals + ") is duplicated.")
+            .with_constraint("public", table.name, index.name));
+  return std::move(SqlError(SqlState::UniqueViolation,
+                            "duplicate key value violates unique constraint \"" + index.name + "\"")
+                       .with_detail("Key (" + cols + ")=(" + vals + ") already exists.")
+                       .with_constraint("public", table.name, index.name));
+}
+
+namespace {
 
 size_t utf8_length(StrRef s) {
   size_t n = 0;
@@ -1042,6 +1078,9 @@ class ReadViewImpl final : public ReadView {
   }
 
   uint64_t snapshot_ts() const { return snapshot_ts_; }
+
+  // The transaction's writes before this statement (nullptr: none).
+  const WriteSet* own_writes() const { return writes_; }
 
   // The transaction's own write of `key` (nullptr if none).
   const WriteOp* own_write(std::string_view key) const {
@@ -1714,19 +1753,19 @@ class StatementWriterImpl final : public StatementWriter {
     return txn_.wrote(key) || unchanged(key, true) ? LockResult::Locked : LockResult::Changed;
   }
 
-  UpsertOutcome upsert(const TableDef& table, const Datum* row, bool do_update, bool key_update) override {
+  UpsertOutcome upsert(const TableDef& table, const Datum* row, bool do_update, bool key_update,
+                       int arbiter) override {
     validate(table, row);
     note_table(table);
     std::string key = make_key(table, row);
-    if (table.has_hidden_rowid()) {  // no arbiter: a plain insert
-      put_new(table, std::move(key), row);
-      return UpsertOutcome::Inserted;
+    if (arbiter >= 0) return upsert_unique(table, std::move(key), row, do_update, key_update, arbiter);
+    if (table.has_hidden_rowid()) {  // no primary key: the unique indexes are the only arbiters
+      return insert_arbitrated(table, std::move(key), row, arbiter);
     }
     auto mine = ops_.find(key);
     if (mine != ops_.end()) {
       if (mine->second.is_delete) {  // a stored row this statement moved away (locked): insert again
-        put_new(table, std::move(key), row);
-        return UpsertOutcome::Inserted;
+        return insert_arbitrated(table, std::move(key), row, arbiter);
       }
       if (do_update)  // inserted or updated by this statement
         throw SqlError(SqlState::CardinalityViolation,
@@ -1740,8 +1779,7 @@ class StatementWriterImpl final : public StatementWriter {
     if (txn_.wrote(key)) {  // an earlier statement of this transaction wrote the key: it holds the lock
       const WriteOp* w = view_->own_write(key);
       if (!w || w->is_delete) {
-        put_new(table, std::move(key), row);
-        return UpsertOutcome::Inserted;
+        return insert_arbitrated(table, std::move(key), row, arbiter);
       }
       if (!do_update) return UpsertOutcome::Skipped;
       return conflict(table, std::move(key), w->value, snapshot);
@@ -1778,8 +1816,7 @@ class StatementWriterImpl final : public StatementWriter {
         ts = newest_committed(key, &live, &conflict_value_);
       }
       if (!live) {
-        put_new(table, std::move(key), row);
-        return UpsertOutcome::Inserted;
+        return insert_arbitrated(table, std::move(key), row, arbiter);
       }
       if (!do_update && !held) txn_.unlock_row(key);
     }
@@ -1796,6 +1833,83 @@ class StatementWriterImpl final : public StatementWriter {
       return UpsertOutcome::Conflict;
     }
     return conflict(table, std::move(key), conflict_value_, std::max(snapshot, ts));
+  }
+
+  // The upsert's insert of a row no primary-key arbiter conflicts with: with every unique index as arbiter
+  // too (DO NOTHING without a target), a row whose value one of them holds is skipped.
+  UpsertOutcome insert_arbitrated(const TableDef& table, std::string key, const Datum* row, int arbiter) {
+    if (arbiter == kArbiterAll) {
+      std::vector<uint32_t> all;
+      for (const IndexDef& index : table.indexes)
+        if (index.unique) all.push_back(index.id);
+      if (!all.empty() && unique_violation(table, nullptr, key, row, &all)) return UpsertOutcome::Skipped;
+    }
+    put_new(table, std::move(key), row);
+    return UpsertOutcome::Inserted;
+  }
+
+  // ON CONFLICT with a unique index as arbiter (table.indexes[arbiter]): its value is locked as an insert
+  // locks it; a live entry with it is the conflicting row, locked (DO UPDATE) as UPDATE locks it and read
+  // at its newest committed version, as upsert() does for the primary key.
+  UpsertOutcome upsert_unique(const TableDef& table, std::string key, const Datum* row, bool do_update,
+                              bool key_update, int arbiter) {
+    if (static_cast<size_t>(arbiter) >= table.indexes.size() ||
+        !table.indexes[static_cast<size_t>(arbiter)].unique)
+      throw SqlError(SqlState::InternalError, "ON CONFLICT arbiter is not a unique index");
+    const IndexDef& index = table.indexes[static_cast<size_t>(arbiter)];
+    bool has_null = false;
+    std::string prefix = index_entry_prefix(table, index, row, &has_null);
+    if (has_null && !index.nulls_not_distinct) {  // conflicts with nothing
+      put_new(table, std::move(key), row);
+      return UpsertOutcome::Inserted;
+    }
+    lock_unique_value(table, prefix);
+    std::string self = prefix;
+    self.append(std::string_view(key).substr(keycodec::kTablePrefixSize));
+    Taken taken;
+    if (!unique_value_taken(prefix, self, &taken)) {
+      put_new(table, std::move(key), row);
+      return UpsertOutcome::Inserted;
+    }
+    const uint64_t snapshot = view_->snapshot_ts();
+    if (taken.where == Taken::Where::Statement || ops_.find(taken.row_key) != ops_.end()) {
+      if (do_update)
+        throw SqlError(SqlState::CardinalityViolation,
+                       "ON CONFLICT DO UPDATE command cannot affect row a second time")
+            .with_hint(
+                "Ensure that no rows proposed for insertion within the same command have duplicate "
+                "constrained values.");
+      return UpsertOutcome::Skipped;
+    }
+    if (taken.where == Taken::Where::Transaction) {
+      if (!do_update) return UpsertOutcome::Skipped;
+      const WriteOp* w = view_->own_write(taken.row_key);
+      if (!w || w->is_delete)
+        throw SqlError(SqlState::InternalError, "unique index \"" + index.name + "\" points to no row");
+      return conflict(table, std::move(taken.row_key), w->value, snapshot);
+    }
+    // A committed row: at REPEATABLE READ one the snapshot does not see is a serialization failure.
+    if (taken.ts > snapshot && txn_.isolation() == IsolationLevel::RepeatableRead)
+      throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
+    if (!do_update) return UpsertOutcome::Skipped;
+    std::string row_key = std::move(taken.row_key);
+    if (txn_.row_locks())
+      txn_.lock_row(table, row_key, key_update ? RowLockMode::Update : RowLockMode::NoKeyUpdate,
+                    LockWaitMode::Wait);
+    bool live = false;
+    const uint64_t ts = newest_committed(row_key, &live, &conflict_value_);
+    if (!live)  // the row's writers lock its unique value, which this transaction holds
+      throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
+    if (ts > snapshot && txn_.isolation() == IsolationLevel::RepeatableRead)
+      throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
+    if (ts == 0) {  // the row lives in a sealed block
+      conflict_value_.clear();
+      sealed_row(table, row_key);
+      conflict_key_ = std::move(row_key);
+      conflict_read_ts_ = snapshot;
+      return UpsertOutcome::Conflict;
+    }
+    return conflict(table, std::move(row_key), conflict_value_, std::max(snapshot, ts));
   }
 
   const Datum* conflicting_row() const override { return conflict_row_.data(); }
@@ -1950,6 +2064,25 @@ class StatementWriterImpl final : public StatementWriter {
     return false;
   }
 
+  // An iterator over the newest committed versions, made (`total_order`: for ranges of user keys; else per
+  // user key, with the prefix bloom filters) or refreshed now if visible_ts moved since it was.
+  rocksdb::Iterator* fresh_iterator(std::unique_ptr<rocksdb::Iterator>& it, uint64_t& made_at,
+                                    bool total_order) {
+    const uint64_t visible = state_.visible_ts.load();
+    if (!it) {
+      rocksdb::ReadOptions ro;
+      ro.total_order_seek = total_order;
+      ro.prefix_same_as_start = !total_order;
+      it.reset(store_.db()->NewIterator(ro));
+      made_at = visible;
+    } else if (visible != made_at) {
+      check_status(it->Refresh(), "looking up a row");
+      made_at = visible;
+    }
+    return it.get();
+  }
+  rocksdb::Iterator* latest() { return fresh_iterator(latest_, latest_ts_, false); }
+
   // Timestamp of the newest committed version of a row (0: none), for a row this transaction holds
   // locked. A committer releases its locks only once its commit is visible, so every version of a
   // locked row is at or below visible_ts: one iterator serves the whole statement, refreshed only
@@ -1960,17 +2093,7 @@ class StatementWriterImpl final : public StatementWriter {
       *live = false;
       return 0;
     }
-    rocksdb::DB* db = store_.db();
-    uint64_t visible = state_.visible_ts.load();
-    if (!latest_) {
-      rocksdb::ReadOptions ro;
-      ro.prefix_same_as_start = true;
-      latest_.reset(db->NewIterator(ro));
-      latest_ts_ = visible;
-    } else if (visible != latest_ts_) {
-      check_status(latest_->Refresh(), "looking up a row");
-      latest_ts_ = visible;
-    }
+    latest();
     std::string target(key);
     target.append(keycodec::kVersionSize, '\0');
     latest_->Seek(target);
@@ -2166,6 +2289,8 @@ class StatementWriterImpl final : public StatementWriter {
   // The row at `old_key` (`old_row`, nullptr: none) becomes `new_row` at `new_key` (nullptr: none).
   void maintain_indexes(const TableDef& table, std::string_view old_key, const Datum* old_row,
                         std::string_view new_key, const Datum* new_row) {
+    if (const IndexDef* violated = unique_violation(table, old_row, new_key, new_row, nullptr))
+      throw unique_violation_error(table, *violated, new_row, false);
     for (const IndexDef& index : table.indexes) {
       std::string before = old_row ? index_entry_key(table, index, old_row, old_key) : std::string();
       std::string after = new_row ? index_entry_key(table, index, new_row, new_key) : std::string();
@@ -2173,6 +2298,100 @@ class StatementWriterImpl final : public StatementWriter {
       if (!before.empty()) put_index_write(std::move(before), true, {});
       if (!after.empty()) put_index_write(std::move(after), false, new_key);
     }
+  }
+
+  // ---- UNIQUE (docs/schema.md, "UNIQUE"). For each unique index whose value the write changes, the value
+  // (index prefix + the encoded values) is locked like a row, FOR UPDATE strength, until the transaction
+  // ends: the old value (a delete or an update away from it: a concurrent insert of it waits for the
+  // outcome, as PostgreSQL's waits for the deleting transaction) and the new one (concurrent inserters of
+  // one value queue; the second waits for the first to commit or roll back, as PostgreSQL's does). Holding
+  // the new value's lock, it looks for a live entry with that value: among this statement's writes, its
+  // transaction's, then the newest committed versions (not the snapshot: a row committed after it is a
+  // duplicate too, as PostgreSQL's unique check sees it). A holder releases its locks only once its
+  // commit is visible, so what the lookup reads is current and stays so while the lock is held. Values
+  // with a NULL never conflict (unless NULLS NOT DISTINCT) and are not locked.
+  //
+  // Returns the first unique index the new row violates (nullptr: none). `arbiters`: with an upsert's
+  // arbiters, a violated index that is not one of them throws 23505 at once (PostgreSQL raises the
+  // conflicts of non-arbiter indexes), one that is is returned.
+  const IndexDef* unique_violation(const TableDef& table, const Datum* old_row, std::string_view new_key,
+                                   const Datum* new_row, const std::vector<uint32_t>* arbiters) {
+    const IndexDef* found = nullptr;
+    for (const IndexDef& index : table.indexes) {
+      if (!index.unique) continue;
+      bool old_null = false, new_null = false;
+      std::string before = old_row ? index_entry_prefix(table, index, old_row, &old_null) : std::string();
+      std::string after = new_row ? index_entry_prefix(table, index, new_row, &new_null) : std::string();
+      if (before == after) continue;  // the row keeps its value (its entry may move to a new key)
+      if (!before.empty() && (!old_null || index.nulls_not_distinct)) lock_unique_value(table, before);
+      if (after.empty() || (new_null && !index.nulls_not_distinct)) continue;
+      lock_unique_value(table, after);
+      std::string self = after;
+      self.append(new_key.substr(keycodec::kTablePrefixSize));
+      if (!unique_value_taken(after, self)) continue;
+      if (arbiters && std::find(arbiters->begin(), arbiters->end(), index.id) == arbiters->end())
+        throw unique_violation_error(table, index, new_row, false);
+      if (!found) found = &index;
+      if (!arbiters) return found;
+    }
+    return found;
+  }
+
+  void lock_unique_value(const TableDef& table, std::string_view value) {
+    if (txn_.row_locks()) txn_.lock_row(table, value, RowLockMode::Update, LockWaitMode::Wait);
+  }
+
+  // Where unique_value_taken() found the live entry, and the row it points to.
+  struct Taken {
+    enum class Where { Statement, Transaction, Committed } where = Where::Committed;
+    std::string row_key;  // the row's storage key
+    uint64_t ts = 0;      // Committed: the entry version's commit timestamp
+  };
+  static std::string entry_row_key(std::string_view value) {
+    return value.empty() ? std::string() : std::string(value.substr(1));
+  }
+
+  // Whether a live entry of the unique value `prefix`, other than `self`, exists: written by this statement,
+  // by its transaction, or committed (newest version; the caller holds the value's lock).
+  bool unique_value_taken(std::string_view prefix, std::string_view self, Taken* taken = nullptr) {
+    const std::string end = keycodec::prefix_successor(prefix);
+    for (auto it = ops_.lower_bound(prefix); it != ops_.end() && it->first < end; ++it)
+      if (!it->second.is_delete && it->first != self) {
+        if (taken) *taken = {Taken::Where::Statement, entry_row_key(it->second.value), 0};
+        return true;
+      }
+    const WriteSet* mine = view_->own_writes();
+    if (mine) {
+      for (auto it = mine->lower_bound(prefix); it != mine->end() && it->first < end; ++it)
+        if (!it->second.is_delete && it->first != self && ops_.find(it->first) == ops_.end()) {
+          if (taken) *taken = {Taken::Where::Transaction, entry_row_key(it->second.value), 0};
+          return true;
+        }
+    }
+    if (view_->truncated_key(prefix)) return false;  // this transaction truncated the table
+    // A range of user keys: a total-order iterator (the prefix bloom filters are per user key).
+    rocksdb::Iterator* it = fresh_iterator(unique_it_, unique_it_ts_, true);
+    for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid();) {
+      rocksdb::Slice k = it->key();
+      if (k.size() < prefix.size() + keycodec::kVersionSize ||
+          std::memcmp(k.data(), prefix.data(), prefix.size()) != 0)
+        break;
+      std::string user(k.data(), k.size() - keycodec::kVersionSize);  // newest version first
+      rocksdb::Slice v = it->value();
+      const bool live =
+          rowcodec::value_kind(std::string_view(v.data(), v.size())) == rowcodec::ValueKind::Row;
+      if (live && user != self && ops_.find(user) == ops_.end() &&
+          !(mine && mine->find(user) != mine->end())) {
+        if (taken)
+          *taken = {Taken::Where::Committed, entry_row_key(std::string_view(v.data(), v.size())),
+                    keycodec::decode_version(std::string_view(k.data(), k.size()))};
+        return true;
+      }
+      for (it->Next(); it->Valid() && has_user_key(it->key(), user); it->Next()) {
+      }
+    }
+    check_status(it->status(), "checking a unique index");
+    return false;
   }
 
   void put_index_write(std::string key, bool is_delete, std::string_view row_key) {
@@ -2211,8 +2430,10 @@ class StatementWriterImpl final : public StatementWriter {
   StoreState& state_;
   const ReadViewImpl* view_;
   TransactionImpl& txn_;
-  std::unique_ptr<rocksdb::Iterator> latest_;  // newest_committed()
-  uint64_t latest_ts_ = 0;                     // visible_ts when latest_ was made or refreshed
+  std::unique_ptr<rocksdb::Iterator> latest_;     // newest_committed()
+  uint64_t latest_ts_ = 0;                        // visible_ts when latest_ was made or refreshed
+  std::unique_ptr<rocksdb::Iterator> unique_it_;  // unique_value_taken(), as latest_
+  uint64_t unique_it_ts_ = 0;
   WriteSet ops_;
   uint64_t charged_ = 0;                    // counted in txn_.memory() for ops_ (charge())
   std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
@@ -2943,6 +3164,17 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
       check_status(batch.Delete(meta::sealed_manifest_key(def.id)), "altering table");
     }
     std::set<std::string> keys;  // ADD PRIMARY KEY: the new keys, for duplicates
+    // Unique indexes built: the values seen, for duplicates (memory grows with the table, as for keys).
+    std::vector<std::set<std::string>> unique_values(build.size());
+    auto check_unique = [&](size_t i, const Datum* row) {
+      const IndexDef& index = *build[i];
+      if (!index.unique) return;
+      bool has_null = false;
+      std::string value = index_entry_prefix(def, index, row, &has_null);
+      if (has_null && !index.nulls_not_distinct) return;
+      if (!unique_values[i].insert(std::move(value)).second)
+        throw unique_violation_error(def, index, row, true);
+    };
     int64_t rowid = 0;
     std::vector<Datum> old_row, row(def.columns.size());
     std::string key, value, entry;
@@ -2962,7 +3194,9 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
         if (!rewrite) {
           if (!build.empty()) {
             std::string_view storage_key(b->keys[r].ptr, b->keys[r].len);
-            for (const IndexDef* index : build) {
+            for (size_t i = 0; i < build.size(); ++i) {
+              const IndexDef* index = build[i];
+              check_unique(i, row.data());
               entry = index_entry_key(def, *index, row.data(), storage_key);
               keycodec::append_version(ts, entry);
               check_status(batch.Put(entry, index_entry_value(storage_key)), "creating index");
@@ -3002,7 +3236,9 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
           key.assign(b->keys[r].ptr, b->keys[r].len);
         }
         rowcodec::encode_row(def, row.data(), value);
-        for (const IndexDef* index : build) {
+        for (size_t i = 0; i < build.size(); ++i) {
+          const IndexDef* index = build[i];
+          check_unique(i, row.data());
           entry = index_entry_key(def, *index, row.data(), key);
           keycodec::append_version(ts, entry);
           check_status(batch.Put(entry, index_entry_value(key)), "altering table");

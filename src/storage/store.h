@@ -329,7 +329,16 @@ class StatementWriter {
   // Under READ COMMITTED the update is based on the newest committed row, so a session that waited for
   // another's insert updates that row instead of failing. A table without a primary key has no
   // arbiter: the row is inserted.
-  virtual UpsertOutcome upsert(const TableDef& table, const Datum* row, bool do_update, bool key_update) = 0;
+  //
+  // `arbiter`: which conflicts the action is for. kArbiterPrimaryKey: the primary key (a table without
+  // one inserts every row); kArbiterAll (DO NOTHING without a target): the primary key and every unique
+  // index; >= 0: the unique index table.indexes[arbiter] alone (its value is locked as an insert locks it,
+  // and the row holding it is the conflicting row). A conflict with a constraint that is not an arbiter
+  // is 23505, as in PostgreSQL.
+  static constexpr int kArbiterPrimaryKey = -1;
+  static constexpr int kArbiterAll = -2;
+  virtual UpsertOutcome upsert(const TableDef& table, const Datum* row, bool do_update, bool key_update,
+                               int arbiter = kArbiterPrimaryKey) = 0;
   // After Conflict: the conflicting row (table column order), valid until the next call.
   virtual const Datum* conflicting_row() const = 0;
   // After Conflict: replaces the conflicting row with `row` (the DO UPDATE result). A changed primary

@@ -1,7 +1,8 @@
 // INSERT ... ON CONFLICT: the sink of the statement's pipeline.
 //   row[c] = col_c ...;                                    // the proposed row (EXCLUDED)
 //   r = rt_upsert(target, action, &existing);  if (r == 0) return;  // action: 0 DO NOTHING, 1 DO UPDATE,
-//                                                                   // 2 DO UPDATE that may change the key
+//                                                                   // 2 DO UPDATE that may change the key,
+//                                                                   // | the arbiter's code << 2
 // DO UPDATE only:
 //   if (r != 2) continue;                                  // inserted
 //   bind existing[c] = existing row's Datums;
@@ -31,9 +32,10 @@ class UpsertTranslator final : public OperatorTranslator {
     store_row(cg, proposed);
     llvm::Value* existing_slot = cg.local(cg.ptr, "upsert.existing");
     llvm::Value* r = cg.call("rt_upsert", {cg.qs, cg.const_i32(target_),
-                                           cg.const_i32(!upsert_.do_update      ? 0
-                                                        : upsert_.changes_key() ? 2
-                                                                                : 1),
+                                           cg.const_i32((!upsert_.do_update      ? 0
+                                                         : upsert_.changes_key() ? 2
+                                                                                 : 1) |
+                                                        (upsert_.arbiter_code() << 2)),
                                            existing_slot});
     cg.exit_if_zero(r);
     if (!upsert_.do_update) return;

@@ -122,7 +122,7 @@ struct ColumnDef {
   TypeName type;
   bool not_null = false;
   bool primary_key = false;  // inline PRIMARY KEY on the column
-  bool unique = false;       // inline UNIQUE (binder rejects for now)
+  bool unique = false;       // inline UNIQUE (CreateTableStmt::uniques has it; ADD COLUMN refuses it)
   ExprPtr default_expr;      // DEFAULT
   std::string default_text;  // DEFAULT as SQL text (libpg_query's deparser), kept in the catalog
   int location = -1;
@@ -347,12 +347,21 @@ struct DeleteStmt : Stmt {
   std::string unsupported_feature;      // USING, ...
 };
 
+// A UNIQUE constraint: column-level or table-level in CREATE TABLE, or ALTER TABLE ... ADD.
+struct UniqueConstraint {
+  std::string name;  // CONSTRAINT name; empty: generated as PostgreSQL does (t_a_b_key)
+  std::vector<std::string> columns;
+  bool nulls_not_distinct = false;
+  int location = -1;
+};
+
 struct CreateTableStmt : Stmt {
   CreateTableStmt() : Stmt(StmtKind::CreateTable) {}
   TableRef table;
   bool if_not_exists = false;
   std::vector<ColumnDef> columns;
-  std::vector<std::string> primary_key;  // table-level PRIMARY KEY (a, b)
+  std::vector<std::string> primary_key;   // table-level PRIMARY KEY (a, b)
+  std::vector<UniqueConstraint> uniques;  // column- and table-level UNIQUE, in the order written
   std::string
       unsupported_feature;  // FOREIGN KEY, CHECK, UNIQUE table constraints, TEMP, PARTITION, AS SELECT ...
 };
@@ -382,6 +391,7 @@ struct CreateIndexStmt : Stmt {
   TableRef table;
   std::vector<std::string> columns;
   bool unique = false;
+  bool nulls_not_distinct = false;  // UNIQUE NULLS NOT DISTINCT
   bool if_not_exists = false;
   bool concurrently = false;  // refused (25001 inside a transaction block, else 0A000)
   // What the statement asks that OmenDB does not do yet (expressions, DESC, INCLUDE, WHERE, CONCURRENTLY,
@@ -542,6 +552,7 @@ struct AlterTableCmd {
     SetNotNull,      // column
     DropNotNull,     // column
     AddPrimaryKey,   // keys; constraint (name, may be empty)
+    AddUnique,       // keys; constraint (name, may be empty); nulls_not_distinct
     DropConstraint,  // constraint; missing_ok; cascade
     Unsupported,     // feature names it
   };
@@ -554,6 +565,7 @@ struct AlterTableCmd {
   bool cascade = false;
   std::vector<std::string> keys;
   std::string constraint;
+  bool nulls_not_distinct = false;
   std::string feature;
   int location = -1;
 };

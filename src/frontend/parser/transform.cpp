@@ -1071,6 +1071,14 @@ class Transformer {
               .at(pos(c->location));
         }
         for (size_t k = 0; k < c->n_keys; ++k) out->primary_key.push_back(string_of(c->keys[k], c->location));
+      } else if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE) {
+        if (has_index_options(c)) note(feature, "UNIQUE index options");
+        ast::UniqueConstraint u;
+        u.name = str(c->conname);
+        u.nulls_not_distinct = c->nulls_not_distinct;
+        u.location = c->location;
+        for (size_t k = 0; k < c->n_keys; ++k) u.columns.push_back(string_of(c->keys[k], c->location));
+        out->uniques.push_back(std::move(u));
       } else {
         note(feature, constraint_feature(c->contype));
       }
@@ -1080,7 +1088,7 @@ class Transformer {
       const PgQuery__Node* elt = s->table_elts[i];
       switch (elt->node_case) {
         case PG_QUERY__NODE__NODE_COLUMN_DEF:
-          out->columns.push_back(column_def(elt->column_def, feature, out->table.name));
+          out->columns.push_back(column_def(elt->column_def, feature, out->table.name, &out->uniques));
           break;
         case PG_QUERY__NODE__NODE_CONSTRAINT:
           table_constraint(elt->constraint);
@@ -1100,7 +1108,9 @@ class Transformer {
     return out;
   }
 
-  ast::ColumnDef column_def(const PgQuery__ColumnDef* cd, std::string& feature, const std::string& table) {
+  // `uniques`: where a column-level UNIQUE goes (CREATE TABLE); null: only ColumnDef::unique is set.
+  ast::ColumnDef column_def(const PgQuery__ColumnDef* cd, std::string& feature, const std::string& table,
+                            std::vector<ast::UniqueConstraint>* uniques = nullptr) {
     ast::ColumnDef col;
     col.name = str(cd->colname);
     col.table = table;
@@ -1142,6 +1152,14 @@ class Transformer {
         case PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE:
           if (has_index_options(c)) note(feature, "UNIQUE index options");
           col.unique = true;
+          if (uniques) {
+            ast::UniqueConstraint u;
+            u.name = str(c->conname);
+            u.columns.push_back(col.name);
+            u.nulls_not_distinct = c->nulls_not_distinct;
+            u.location = c->location;
+            uniques->push_back(std::move(u));
+          }
           break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
           if (col.identity)
@@ -1286,7 +1304,12 @@ class Transformer {
           cmd.kind = K::AddColumn;
           cmd.if_not_exists = c->missing_ok;
           if (c->def && c->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
-            cmd.column_def = column_def(c->def->column_def, cmd.feature, out->table.name);
+            std::vector<ast::UniqueConstraint> uniques;  // ADD COLUMN ... UNIQUE: its name in cmd.constraint
+            cmd.column_def = column_def(c->def->column_def, cmd.feature, out->table.name, &uniques);
+            if (!uniques.empty()) {
+              cmd.constraint = uniques[0].name;
+              cmd.nulls_not_distinct = uniques[0].nulls_not_distinct;
+            }
             cmd.column = cmd.column_def.name;
             cmd.location = c->def->column_def->location;
           }
@@ -1321,6 +1344,16 @@ class Transformer {
               }
               cmd.kind = K::AddPrimaryKey;
               cmd.constraint = str(con->conname);
+              for (size_t k = 0; k < con->n_keys; ++k)
+                cmd.keys.push_back(string_of(con->keys[k], con->location));
+            } else if (con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE) {
+              if (has_index_options(con) || (con->indexname && *con->indexname)) {
+                cmd.feature = "UNIQUE index options";
+                break;
+              }
+              cmd.kind = K::AddUnique;
+              cmd.constraint = str(con->conname);
+              cmd.nulls_not_distinct = con->nulls_not_distinct;
               for (size_t k = 0; k < con->n_keys; ++k)
                 cmd.keys.push_back(string_of(con->keys[k], con->location));
             } else {
@@ -1387,6 +1420,7 @@ class Transformer {
     out->name = str(s->idxname);
     out->table = table_ref(s->relation);
     out->unique = s->unique;
+    out->nulls_not_distinct = s->nulls_not_distinct;
     out->if_not_exists = s->if_not_exists;
     out->concurrently = s->concurrent;
     std::string& feature = out->unsupported_feature;
@@ -1400,7 +1434,6 @@ class Transformer {
     if (s->where_clause) refuse("partial indexes (CREATE INDEX ... WHERE)");
     if (s->n_options > 0) refuse("index storage parameters");
     if (s->table_space && *s->table_space) refuse("tablespaces");
-    if (s->nulls_not_distinct) refuse("NULLS NOT DISTINCT");
     for (size_t i = 0; i < s->n_index_params; ++i) {
       const PgQuery__Node* n = s->index_params[i];
       if (n->node_case != PG_QUERY__NODE__NODE_INDEX_ELEM) continue;

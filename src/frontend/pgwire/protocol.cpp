@@ -52,6 +52,9 @@ void error_like(std::string& out, char type, const ErrorFields& f) {
   field(out, 'H', f.hint);
   if (f.position > 0) field(out, 'P', std::to_string(f.position));
   field(out, 'W', f.context);
+  field(out, 's', f.schema);
+  field(out, 't', f.table);
+  field(out, 'n', f.constraint);
   out.push_back('\0');
 }
 

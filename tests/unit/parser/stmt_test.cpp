@@ -465,6 +465,9 @@ TEST(ParserCreateTable, ColumnsAndInlineConstraints) {
   EXPECT_EQ(s->columns[3].type.name, "bool");
   EXPECT_FALSE(s->columns[3].not_null);
   EXPECT_TRUE(s->columns[4].unique);
+  ASSERT_EQ(s->uniques.size(), 1u);  // the column-level UNIQUE as a constraint on (email)
+  EXPECT_EQ(s->uniques[0].columns, std::vector<std::string>{"email"});
+  EXPECT_EQ(s->uniques[0].name, "");
   EXPECT_EQ(s->columns[5].type.name, "int4");
   EXPECT_EQ(s->columns[6].type.name, "float4");
   EXPECT_EQ(s->columns[7].type.name, "int2");
@@ -496,7 +499,7 @@ TEST(ParserCreateTable, UnsupportedFeatures) {
       {"CREATE TABLE t (a int, CHECK (a > 0))", "CHECK constraints"},
       {"CREATE TABLE t (a int REFERENCES u (id))", "FOREIGN KEY constraints"},
       {"CREATE TABLE t (a int, FOREIGN KEY (a) REFERENCES u (id))", "FOREIGN KEY constraints"},
-      {"CREATE TABLE t (a int, UNIQUE (a))", "UNIQUE constraints"},
+      {"CREATE TABLE t (a int, UNIQUE (a) INCLUDE (a))", "UNIQUE index options"},
       {"CREATE TABLE t (a int, EXCLUDE USING gist (a WITH =))", "EXCLUDE constraints"},
       {"CREATE TEMP TABLE t (a int)", "TEMPORARY tables"},
       {"CREATE UNLOGGED TABLE t (a int)", "UNLOGGED tables"},

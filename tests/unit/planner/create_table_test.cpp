@@ -33,6 +33,25 @@ TEST_F(PlannerTest, CreateTablePrimaryKeys) {
   EXPECT_FALSE(table_pk.columns[1].not_null);
 }
 
+TEST_F(PlannerTest, CreateTableUniqueConstraints) {
+  // In the order written; one on the primary key's columns is the primary key; repeats are one index,
+  // with a name one of them gave (PostgreSQL's transformIndexConstraints). Unnamed ones are named later.
+  auto def = create(
+      "CREATE TABLE x (a int PRIMARY KEY UNIQUE, b int UNIQUE, c int, UNIQUE (c, b), UNIQUE (b), "
+      "CONSTRAINT named UNIQUE NULLS NOT DISTINCT (c))");
+  ASSERT_EQ(def.indexes.size(), 3u);
+  EXPECT_EQ(def.indexes[0].attnums, std::vector<int32_t>{2});
+  EXPECT_EQ(def.indexes[0].name, "");
+  EXPECT_EQ(def.indexes[1].attnums, (std::vector<int32_t>{3, 2}));
+  EXPECT_EQ(def.indexes[2].name, "named");
+  EXPECT_TRUE(def.indexes[2].nulls_not_distinct);
+  for (const auto& ix : def.indexes) {
+    EXPECT_TRUE(ix.unique);
+    EXPECT_TRUE(ix.constraint);
+    EXPECT_EQ(ix.id, 0u);
+  }
+}
+
 TEST_F(PlannerTest, CreateTableCharN) {
   auto def = create("CREATE TABLE x (a char(3), b character, c bpchar(7), d varchar(2))");
   ASSERT_EQ(def.columns.size(), 4u);
@@ -68,7 +87,11 @@ TEST_F(PlannerTest, CreateTableErrors) {
   EXPECT_EQ(create_error("CREATE TABLE x (a oid[])"), SqlState::FeatureNotSupported);
   EXPECT_EQ(create_error("CREATE TABLE x (a nosuchtype)"), SqlState::UndefinedObject);
   EXPECT_EQ(last_error_, "type \"nosuchtype\" does not exist");
-  EXPECT_EQ(create_error("CREATE TABLE x (a int UNIQUE)"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a interval UNIQUE)"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a int, UNIQUE (b))"), SqlState::UndefinedColumn);
+  EXPECT_EQ(last_error_, "column \"b\" named in key does not exist");
+  EXPECT_EQ(create_error("CREATE TABLE x (a int, UNIQUE (a, a))"), SqlState::DuplicateColumn);
+  EXPECT_EQ(last_error_, "column \"a\" appears twice in unique constraint");
   EXPECT_EQ(create_error("CREATE TABLE x (a int DEFAULT a)"), SqlState::FeatureNotSupported);
   EXPECT_EQ(last_error_, "cannot use column reference in DEFAULT expression");
   EXPECT_EQ(create_error("CREATE TABLE x (a int, CHECK (a > 0))"), SqlState::FeatureNotSupported);

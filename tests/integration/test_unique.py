@@ -1,0 +1,333 @@
+#!/usr/bin/python3
+"""UNIQUE constraints and unique indexes under concurrency, as PostgreSQL 15 behaves (docs/schema.md).
+
+  * error_fields: 23505's message, DETAIL and the schema / table / constraint fields of the ErrorResponse
+    (psycopg2's e.diag), for an insert, for a unique index build over duplicates, and for the primary key;
+  * races: 16 sessions insert overlapping keys of a UNIQUE column (autocommit and in transactions that
+    insert several keys, in random order) while a reader checks, in one snapshot, that no value is ever
+    there twice; at the end exactly one row per key committed, every other attempt failed with 23505 (or
+    40P01 for a transaction that deadlocked on two keys), and the numbers of winners add up;
+  * waits: a second session inserting a value another session inserted but has not committed waits; after
+    a COMMIT it fails with 23505, after a ROLLBACK it succeeds; the same for an UPDATE onto the value, and
+    for a DELETE of the value's row (the inserter waits, then succeeds after the COMMIT);
+  * upsert_race: 16 sessions upsert `n = n + 1` through a UNIQUE arbiter (no primary key): exact sums;
+  * restart: the constraints and their enforcement survive kill -9.
+
+`--host/--port` runs everything but `restart` against a running server: PostgreSQL 15 passes it too."""
+
+import argparse
+import os
+import random
+import sys
+import threading
+import time
+
+import psycopg2
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import ROOT, Server  # noqa: E402
+
+SESSIONS = 16
+KEYS = 40
+
+
+def fresh(connect, name, ddl):
+    c = connect(True)
+    cur = c.cursor()
+    cur.execute("DROP TABLE IF EXISTS " + name)
+    cur.execute(ddl)
+    return c
+
+
+def scalar(conn, sql):
+    cur = conn.cursor()
+    cur.execute(sql)
+    return cur.fetchone()[0]
+
+
+def in_thread(fn):
+    out = {}
+
+    def run():
+        try:
+            out["value"] = fn()
+        except Exception as e:  # noqa: BLE001
+            out["error"] = e
+
+    t = threading.Thread(target=run)
+    t.start()
+    return t, out
+
+
+def expect_sqlstate(conn, sql, sqlstate):
+    try:
+        conn.cursor().execute(sql)
+    except psycopg2.Error as e:
+        assert e.pgcode == sqlstate, "%s: expected %s, got %s %s" % (sql, sqlstate, e.pgcode, e)
+        return e
+    raise AssertionError("%s: expected %s, it succeeded" % (sql, sqlstate))
+
+
+def test_error_fields(connect):
+    c = fresh(connect, "uf", "CREATE TABLE uf (id INT PRIMARY KEY, a INT, b TEXT, UNIQUE (a, b))")
+    c.cursor().execute("INSERT INTO uf VALUES (1, 1, 'x')")
+    e = expect_sqlstate(c, "INSERT INTO uf VALUES (2, 1, 'x')", "23505")
+    assert e.diag.message_primary == 'duplicate key value violates unique constraint "uf_a_b_key"', e.diag.message_primary
+    assert e.diag.message_detail == "Key (a, b)=(1, x) already exists.", e.diag.message_detail
+    assert (e.diag.schema_name, e.diag.table_name, e.diag.constraint_name) == ("public", "uf", "uf_a_b_key"), \
+        (e.diag.schema_name, e.diag.table_name, e.diag.constraint_name)
+    e = expect_sqlstate(c, "INSERT INTO uf VALUES (1, 2, 'y')", "23505")
+    assert e.diag.message_detail == "Key (id)=(1) already exists.", e.diag.message_detail
+    assert e.diag.constraint_name == "uf_pkey", e.diag.constraint_name
+    c.cursor().execute("INSERT INTO uf VALUES (3, 3, 'x'), (4, 3, 'y')")
+    e = expect_sqlstate(c, "CREATE UNIQUE INDEX uf_a ON uf (a)", "23505")
+    assert e.diag.message_primary == 'could not create unique index "uf_a"', e.diag.message_primary
+    assert e.diag.message_detail == "Key (a)=(3) is duplicated.", e.diag.message_detail
+    e = expect_sqlstate(c, "ALTER TABLE uf ADD UNIQUE (a)", "23505")
+    assert e.diag.message_primary == 'could not create unique index "uf_a_key"', e.diag.message_primary
+    e = expect_sqlstate(c, "UPDATE uf SET a = 3, b = 'x' WHERE id = 1", "23505")
+    assert e.diag.message_detail == "Key (a, b)=(3, x) already exists.", e.diag.message_detail
+    c.cursor().execute("DROP TABLE uf")
+    c.close()
+
+
+def test_races(connect):
+    admin = fresh(connect, "ur", "CREATE TABLE ur (id SERIAL PRIMARY KEY, k INT UNIQUE, who INT)")
+    stop = threading.Event()
+    stats = {"won": 0, "dup": 0, "deadlock": 0, "other": []}
+    lock = threading.Lock()
+
+    def session(seed):
+        rnd = random.Random(seed)
+        c = connect(True)
+        cur = c.cursor()
+        keys = list(range(KEYS))
+        rnd.shuffle(keys)
+        i = 0
+        while i < len(keys):
+            try:
+                if rnd.random() < 0.5:
+                    cur.execute("INSERT INTO ur (k, who) VALUES (%s, %s)", (keys[i], seed))
+                    won = 1
+                    i += 1
+                else:  # a transaction of two inserts; either both commit or neither
+                    batch = keys[i:i + 2]
+                    cur.execute("BEGIN")
+                    for k in batch:
+                        cur.execute("INSERT INTO ur (k, who) VALUES (%s, %s)", (k, seed))
+                    cur.execute("COMMIT")
+                    won = len(batch)
+                    i += len(batch)
+                with lock:
+                    stats["won"] += won
+            except psycopg2.Error as e:
+                cur.execute("ROLLBACK")  # ends the failed BEGIN ... block (a warning otherwise)
+                with lock:
+                    if e.pgcode == "23505":
+                        stats["dup"] += 1
+                    elif e.pgcode == "40P01":
+                        stats["deadlock"] += 1
+                    else:
+                        stats["other"].append((e.pgcode, str(e)))
+                i += 1  # a lost key (or the first of a lost pair) is not tried again
+        c.close()
+
+    def reader():
+        c = connect(True)
+        cur = c.cursor()
+        checks = 0
+        while not stop.is_set() or checks == 0:
+            cur.execute("SELECT k, count(*) FROM ur GROUP BY k HAVING count(*) > 1")
+            rows = cur.fetchall()
+            assert not rows, "a value is there twice: %s" % rows
+            checks += 1
+        c.close()
+        return checks
+
+    rt, rout = in_thread(reader)
+    threads = [threading.Thread(target=session, args=(s,)) for s in range(SESSIONS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    stop.set()
+    rt.join(30)
+    assert not any(t.is_alive() for t in threads), "a session did not finish"
+    assert "error" not in rout, "reader: %s" % rout.get("error")
+    assert not stats["other"], "unexpected errors: %s" % stats["other"][:5]
+    rows = admin.cursor()
+    rows.execute("SELECT k, count(*) FROM ur GROUP BY k ORDER BY k")
+    got = rows.fetchall()
+    assert all(n == 1 for _, n in got), "duplicates stored: %s" % [r for r in got if r[1] != 1]
+    keys = [k for k, _ in got]
+    # Every key is taken by someone: a session skips a key only after losing it (23505) or when its pair
+    # deadlocked; a key whose every attempt deadlocked could stay free, so check the count adds up.
+    assert stats["won"] == len(keys), "winners %d != stored keys %d" % (stats["won"], len(keys))
+    assert stats["dup"] > 0, "no session ever lost a race: the test did not race"
+    assert len(keys) >= KEYS - stats["deadlock"] * 2, (len(keys), stats)
+    assert scalar(admin, "SELECT count(*) FROM ur") == len(keys)
+    print("      races: %d keys, %d won, %d x 23505, %d x 40P01, %d reader checks"
+          % (len(keys), stats["won"], stats["dup"], stats["deadlock"], rout.get("value", 0)), flush=True)
+    admin.cursor().execute("DROP TABLE ur")
+    admin.close()
+
+
+def test_waits(connect):
+    admin = fresh(connect, "uw", "CREATE TABLE uw (id INT PRIMARY KEY, k INT UNIQUE)")
+    admin.cursor().execute("INSERT INTO uw VALUES (100, 100)")
+    cases = [
+        # (first session's statement, second session's statement, outcome of the first, expected second)
+        ("INSERT INTO uw VALUES (1, 1)", "INSERT INTO uw VALUES (2, 1)", "commit", "23505"),
+        ("INSERT INTO uw VALUES (3, 3)", "INSERT INTO uw VALUES (4, 3)", "rollback", "ok"),
+        ("INSERT INTO uw VALUES (5, 5)", "UPDATE uw SET k = 5 WHERE id = 100", "commit", "23505"),
+        ("INSERT INTO uw VALUES (6, 6)", "UPDATE uw SET k = 6 WHERE id = 100", "rollback", "ok"),
+        ("DELETE FROM uw WHERE k = 6", "INSERT INTO uw VALUES (7, 6)", "commit", "ok"),
+        ("DELETE FROM uw WHERE k = 6", "INSERT INTO uw VALUES (8, 6)", "commit", "ok"),
+        ("UPDATE uw SET k = 9 WHERE id = 8", "INSERT INTO uw VALUES (10, 6)", "rollback", "23505"),
+        ("INSERT INTO uw VALUES (11, 11)", "INSERT INTO uw VALUES (12, 11) ON CONFLICT (k) DO NOTHING",
+         "rollback", "ok"),
+        ("INSERT INTO uw VALUES (13, 13)", "INSERT INTO uw VALUES (14, 13) ON CONFLICT (k) DO UPDATE SET id = 15",
+         "commit", "ok"),
+    ]
+    for first, second, outcome, expected in cases:
+        s1 = connect(False)
+        s1.cursor().execute(first)  # psycopg2 opened a transaction: not committed
+        s2 = connect(True)
+
+        def run_second():
+            cur = s2.cursor()
+            cur.execute(second)
+            return cur.statusmessage
+
+        t, out = in_thread(run_second)
+        time.sleep(0.5)
+        assert t.is_alive(), "%r did not wait for %r: %s" % (second, first, out)
+        if outcome == "commit":
+            s1.commit()
+        else:
+            s1.rollback()
+        t.join(10)
+        assert not t.is_alive(), "%r still waits after the first session's %s" % (second, outcome)
+        if expected == "ok":
+            assert "error" not in out, "%r after %s of %r: %s" % (second, outcome, first, out.get("error"))
+        else:
+            assert "error" in out and out["error"].pgcode == expected, \
+                "%r after %s of %r: expected %s, got %s" % (second, outcome, first, expected, out)
+        s1.close()
+        s2.close()
+    cur = admin.cursor()
+    cur.execute("SELECT id, k FROM uw ORDER BY id")
+    got = cur.fetchall()
+    want = [(1, 1), (4, 3), (5, 5), (8, 6), (12, 11), (15, 13)]
+    assert got == want, "rows %s, want %s" % (got, want)
+    admin.cursor().execute("DROP TABLE uw")
+    admin.close()
+
+
+def test_upsert_race(connect):
+    admin = fresh(connect, "uu", "CREATE TABLE uu (name TEXT, n INT, CONSTRAINT uu_name UNIQUE (name))")
+    per = 40
+    errors = []
+
+    def session(seed):
+        rnd = random.Random(seed)
+        c = connect(True)
+        cur = c.cursor()
+        try:
+            for _ in range(per):
+                cur.execute("INSERT INTO uu VALUES (%s, 1) ON CONFLICT ON CONSTRAINT uu_name DO UPDATE SET n = uu.n + 1",
+                            ("k%d" % rnd.randrange(5),))
+        except psycopg2.Error as e:
+            errors.append((e.pgcode, str(e)))
+        c.close()
+
+    threads = [threading.Thread(target=session, args=(s,)) for s in range(SESSIONS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors[:5]
+    assert scalar(admin, "SELECT sum(n) FROM uu") == SESSIONS * per
+    cur = admin.cursor()
+    cur.execute("SELECT name FROM uu")
+    names = [r[0] for r in cur.fetchall()]
+    assert len(names) == len(set(names)) and len(names) <= 5, names
+    admin.cursor().execute("DROP TABLE uu")
+    admin.close()
+
+
+def test_restart(server_bin):
+    with Server(server_bin) as srv:
+        c = psycopg2.connect(host="127.0.0.1", port=srv.port, user="postgres", dbname="postgres")
+        c.autocommit = True
+        cur = c.cursor()
+        cur.execute("CREATE TABLE ux (id INT PRIMARY KEY, a INT UNIQUE, b INT, c INT)")
+        cur.execute("ALTER TABLE ux ADD CONSTRAINT ux_bc UNIQUE NULLS NOT DISTINCT (b, c)")
+        cur.execute("CREATE UNIQUE INDEX ux_c ON ux (c)")
+        cur.execute("INSERT INTO ux VALUES (1, 1, NULL, NULL), (2, 2, 1, 2)")
+        c.close()
+        srv.kill()
+        srv.start()
+        c = psycopg2.connect(host="127.0.0.1", port=srv.port, user="postgres", dbname="postgres")
+        c.autocommit = True
+        cur = c.cursor()
+        expect_sqlstate(c, "INSERT INTO ux VALUES (3, 1, 5, 5)", "23505")
+        expect_sqlstate(c, "INSERT INTO ux VALUES (3, 3, NULL, NULL)", "23505")
+        expect_sqlstate(c, "INSERT INTO ux VALUES (3, 3, 7, 2)", "23505")
+        cur.execute("INSERT INTO ux VALUES (3, 3, 7, 3)")
+        cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'u' ORDER BY 1")
+        got = cur.fetchall()
+        assert got == [("ux_a_key", "UNIQUE (a)"), ("ux_bc", "UNIQUE NULLS NOT DISTINCT (b, c)")], got
+        c.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
+    ap.add_argument("--host")
+    ap.add_argument("--port", type=int, default=5432)
+    ap.add_argument("--user", default="postgres")
+    ap.add_argument("--dbname", default="postgres")
+    args = ap.parse_args()
+
+    def run(host, port):
+        def connect(autocommit):
+            c = psycopg2.connect(host=host, port=port, user=args.user, dbname=args.dbname, connect_timeout=10)
+            c.autocommit = autocommit
+            return c
+        tests = [("error_fields", lambda: test_error_fields(connect)),
+                 ("races", lambda: test_races(connect)),
+                 ("waits", lambda: test_waits(connect)),
+                 ("upsert_race", lambda: test_upsert_race(connect))]
+        if not args.host:
+            tests.append(("restart", lambda: test_restart(args.server_bin)))
+        failed = 0
+        for name, fn in tests:
+            t0 = time.monotonic()
+            try:
+                fn()
+                print("ok    %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
+            except Exception:  # noqa: BLE001
+                import traceback
+                failed += 1
+                print("FAIL  %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
+                traceback.print_exc()
+        print("%d passed, %d failed" % (len(tests) - failed, failed))
+        return failed
+
+    if args.host:
+        failed = run(args.host, args.port)
+    else:
+        if not os.access(args.server_bin, os.X_OK):
+            print("server binary %s not found" % args.server_bin)
+            return 2
+        with Server(args.server_bin) as srv:
+            failed = run("127.0.0.1", srv.port)
+            if not srv.alive():
+                print("server died\n" + srv.log_tail())
+                failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
