@@ -2172,7 +2172,7 @@ ExprPtr Binder::bind_subquery(const ast::Expr& e, ExprCtx& c) {
       root = std::move(child);
     }
     auto count = std::make_unique<plan::AggregateOp>();
-    count->aggregates.push_back({AggFunc::CountStar, nullptr, TypeId::Int64});
+    count->aggregates.push_back({AggFunc::CountStar, nullptr, TypeId::Int64, false, nullptr});
     count->output.push_back({new_id(), "count", TypeId::Int64});
     count->children.push_back(std::move(root));
     auto exists = std::make_unique<plan::ProjectOp>();

@@ -1795,7 +1795,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         work = {};
       else
         throw_unsupported(
-            "CREATE INDEX inside a transaction block, except on a table created in it that has no rows yet");
+            "CREATE INDEX inside a transaction block, except on a table created in it that has no rows");
       index.id = db_.store().catalog().allocate_id();
       def.indexes.push_back(index);
       replace_in_transaction(std::move(def), work, table.def, std::move(table.locks), "CREATE INDEX", wait);
@@ -2415,7 +2415,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const bool row_work = !work.not_null.empty() || work.rekey || !work.build_indexes.empty() || work.fence;
     if (row_work && (!created || has_rows(old)))
       throw_unsupported(what +
-                        " inside a transaction block, except on a table created in it that has no rows yet");
+                        " inside a transaction block, except on a table created in it that has no rows");
     if (work.unseal && !created && db_.store().sealed_info(def.id).blocks > 0)
       throw_unsupported(what + " inside a transaction block on a table with sealed (VACUUMed) rows");
     std::vector<std::string> names;
