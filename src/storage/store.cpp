@@ -1825,6 +1825,12 @@ class StatementWriterImpl final : public StatementWriter {
     if (ts > snapshot && txn_.isolation() == IsolationLevel::RepeatableRead)
       throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
     if (!do_update) return UpsertOutcome::Skipped;
+    return conflict_at(table, std::move(key), ts, snapshot);
+  }
+
+  // The conflicting row `key` (newest committed version at `ts`, 0: in a sealed block; its value in
+  // conflict_value_) for the upsert's DO UPDATE.
+  UpsertOutcome conflict_at(const TableDef& table, std::string key, uint64_t ts, uint64_t snapshot) {
     if (ts == 0) {  // no version in the row store: the row lives in a sealed block
       conflict_value_.clear();
       sealed_row(table, key);
@@ -1902,14 +1908,7 @@ class StatementWriterImpl final : public StatementWriter {
       throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
     if (ts > snapshot && txn_.isolation() == IsolationLevel::RepeatableRead)
       throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
-    if (ts == 0) {  // the row lives in a sealed block
-      conflict_value_.clear();
-      sealed_row(table, row_key);
-      conflict_key_ = std::move(row_key);
-      conflict_read_ts_ = snapshot;
-      return UpsertOutcome::Conflict;
-    }
-    return conflict(table, std::move(row_key), conflict_value_, std::max(snapshot, ts));
+    return conflict_at(table, std::move(row_key), ts, snapshot);
   }
 
   const Datum* conflicting_row() const override { return conflict_row_.data(); }
