@@ -148,6 +148,22 @@ def test_send_timeout_frees_catalog_and_locks(args):
 
         conn = srv.connect(options="-c statement_timeout=60000")
         conn.autocommit = True
+        # The locker's statement must hold row 0's lock before the UPDATE below asks for it (else the
+        # UPDATE goes first and the whole test can finish before the send timeout): probe with NOWAIT.
+        deadline = time.monotonic() + 30
+        while True:
+            probe = conn.cursor()
+            try:
+                probe.execute("BEGIN")
+                probe.execute("SELECT id FROM big WHERE id = 0 FOR UPDATE NOWAIT")
+            except psycopg2.Error as e:
+                assert e.pgcode == "55P03", e
+                break
+            finally:
+                probe.execute("ROLLBACK")
+                probe.close()
+            assert time.monotonic() < deadline, "the locker never locked row 0"
+            time.sleep(0.02)
         # DDL needs every running statement out of the catalog, and the row update needs the lock of a row
         # the locker holds: both go on once the stalled statements fail (send timeout), never before.
         done = {}
