@@ -170,17 +170,18 @@ def expect_error(conn, sql, sqlstate):
 
 
 def run_tests(tests, args):
-    """Runs each test(args) in order, printing ok/FAIL; returns the number of failures
+    """Runs each test(args) (or each (name, fn) pair: fn()) in order, printing ok/FAIL; returns the number of failures
     (scripts end with sys.exit(1 if failed else 0), outside any `with Server`)."""
     failed = 0
     for t in tests:
+        name, fn = t if isinstance(t, tuple) else (t.__name__, lambda t=t: t(args))
         t0 = time.monotonic()
         try:
-            t(args)
-            print("ok    %s (%.1fs)" % (t.__name__, time.monotonic() - t0), flush=True)
+            fn()
+            print("ok    %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
         except Exception:
             failed += 1
-            print("FAIL  %s (%.1fs)" % (t.__name__, time.monotonic() - t0), flush=True)
+            print("FAIL  %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
             traceback.print_exc()
             sys.stdout.flush()
     print("%d passed, %d failed" % (len(tests) - failed, failed))
@@ -219,3 +220,13 @@ def run_main(tests, extra=None):
         failed = run(args)
         assert srv.alive(), "server died\n" + srv.log_tail()
     return failed
+
+
+def connector(args):
+    """connect(autocommit) for the server of args (--host / --port / --user / --dbname)."""
+    def connect(autocommit, **kw):
+        c = psycopg2.connect(host=args.host, port=args.port, user=args.user, dbname=args.dbname,
+                             connect_timeout=10, **kw)
+        c.autocommit = autocommit
+        return c
+    return connect

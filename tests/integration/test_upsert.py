@@ -23,7 +23,6 @@
 
 `--host/--port` runs everything but `restart` against a running server: PostgreSQL 15 passes it too."""
 
-import argparse
 import os
 import random
 import sys
@@ -33,7 +32,7 @@ import time
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ROOT, Server  # noqa: E402
+from harness import Server, connector, run_main, run_tests  # noqa: E402
 
 WRITERS = 8
 PER_WRITER = 150
@@ -402,19 +401,8 @@ def test_restart(server_bin):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
-    ap.add_argument("--host")
-    ap.add_argument("--port", type=int, default=5432)
-    ap.add_argument("--user", default="postgres")
-    ap.add_argument("--dbname", default="postgres")
-    args = ap.parse_args()
-
-    def run(host, port):
-        def connect(autocommit):
-            c = psycopg2.connect(host=host, port=port, user=args.user, dbname=args.dbname, connect_timeout=10)
-            c.autocommit = autocommit
-            return c
+    def run(args):
+        connect = connector(args)
         tests = [("counters", lambda: test_counters(connect)),
                  ("rc_waits_then_updates", lambda: test_rc_waits_then_updates(connect)),
                  ("repeatable_read", lambda: test_repeatable_read(connect)),
@@ -422,34 +410,10 @@ def main():
                  ("twice_and_tags", lambda: test_twice_and_tags(connect)),
                  ("row_locks", lambda: test_row_locks(connect)),
                  ("copy_defaults", lambda: test_copy_defaults(connect))]
-        if not args.host:
+        if args.server_pid:  # a server of its own: the restart test starts its own too
             tests.append(("restart", lambda: test_restart(args.server_bin)))
-        failed = 0
-        for name, fn in tests:
-            t0 = time.monotonic()
-            try:
-                fn()
-                print("ok    %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
-            except Exception:  # noqa: BLE001
-                import traceback
-                failed += 1
-                print("FAIL  %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
-                traceback.print_exc()
-        print("%d passed, %d failed" % (len(tests) - failed, failed))
-        return failed
-
-    if args.host:
-        failed = run(args.host, args.port)
-    else:
-        if not os.access(args.server_bin, os.X_OK):
-            print("server binary %s not found" % args.server_bin)
-            return 2
-        with Server(args.server_bin) as srv:
-            failed = run("127.0.0.1", srv.port)
-            if not srv.alive():
-                print("server died\n" + srv.log_tail())
-                failed += 1
-    return 1 if failed else 0
+        return run_tests(tests, args)
+    return run_main(run)
 
 
 if __name__ == "__main__":
