@@ -13,7 +13,6 @@ account's `transfers` counter and balance match the log and the client-side reco
 `--host/--port` runs against a running server (e.g. PostgreSQL, where 40P01 deadlocks also count as
 retries)."""
 
-import argparse
 import os
 import random
 import sys
@@ -24,7 +23,7 @@ import psycopg2
 import psycopg2.extensions as ext
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ROOT, Server  # noqa: E402
+from harness import connector, run_main, run_tests  # noqa: E402
 
 ACCOUNTS = 10
 INITIAL = 1000
@@ -206,45 +205,17 @@ def run_bank(connect, seconds, seed):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
-    ap.add_argument("--host", help="run against this running server instead of starting one")
-    ap.add_argument("--port", type=int)
-    ap.add_argument("--user", default="omendb")
-    ap.add_argument("--dbname", default="omendb")
-    ap.add_argument("--seconds", type=float, default=float(os.environ.get("OMENDB_BANK_SECONDS", "15")))
-    ap.add_argument("--seed", type=int, default=int(os.environ.get("OMENDB_BANK_SEED", time.time_ns() % 100000)))
-    args = ap.parse_args()
-    print("seed %d (OMENDB_BANK_SEED to repeat the random choices)" % args.seed)
+    def extra(ap):
+        ap.add_argument("--seconds", type=float, default=float(os.environ.get("OMENDB_BANK_SECONDS", "15")))
+        ap.add_argument("--seed", type=int, default=int(os.environ.get("OMENDB_BANK_SEED", time.time_ns() % 100000)))
 
-    def connector(host, port):
-        def connect():
-            c = psycopg2.connect(host=host, port=port, user=args.user, dbname=args.dbname, connect_timeout=10)
-            c.autocommit = True
-            return c
-        return connect
+    def run(args):
+        print("seed %d (OMENDB_BANK_SEED to repeat the random choices)" % args.seed)
+        connect = connector(args)
+        return run_tests([("bank", lambda: run_bank(lambda: connect(True), args.seconds, args.seed))], args)
 
-    t0 = time.monotonic()
-    try:
-        if args.host:
-            run_bank(connector(args.host, args.port), args.seconds, args.seed)
-        else:
-            if not os.access(args.server_bin, os.X_OK):
-                print("server binary %s not found" % args.server_bin)
-                return 2
-            with Server(args.server_bin) as srv:
-                run_bank(connector("127.0.0.1", srv.port), args.seconds, args.seed)
-                assert srv.alive(), "server died\n" + srv.log_tail()
-    except Exception:
-        import traceback
-        print("FAIL  bank (%.1fs)" % (time.monotonic() - t0))
-        traceback.print_exc()
-        print("0 passed, 1 failed")
-        return 1
-    print("ok    bank (%.1fs)" % (time.monotonic() - t0))
-    print("1 passed, 0 failed")
-    return 0
+    return run_main(run, extra)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(1 if main() else 0)

@@ -9,7 +9,6 @@ parameters in binary, node/test_bytea_uuid.js).
 The second form runs the same checks against a real PostgreSQL 15 (they pass there too).
 """
 
-import argparse
 import os
 import random
 import shutil
@@ -22,7 +21,7 @@ import psycopg2
 import psycopg2.extras
 from psycopg import errors
 
-from harness import HERE, ROOT, Server, run_tests
+from harness import HERE, run_main
 
 RND = random.Random(17)
 BLOBS = [b"", b"\x00", b"\x00\x00", b"\x00\x01", b"\x01", b"\\", b"\\x41", b"\xff\x00\xff", b"a\tb\nc\r,\"'",
@@ -172,22 +171,7 @@ def test_node_pg(args):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
-    ap.add_argument("--host", help="run against this running server instead of starting one")
-    ap.add_argument("--port", type=int)
-    ap.add_argument("--user", default="omendb")
-    ap.add_argument("--dbname", default="omendb")
-    args = ap.parse_args()
-    tests = [test_psycopg2, test_psycopg3_text_and_binary, test_copy, test_node_pg]
-    if args.host:
-        return run_tests(tests, args)
-    args.host = "127.0.0.1"
-    with Server(args.server_bin) as srv:
-        args.port = srv.port
-        failed = run_tests(tests, args)
-        assert srv.alive(), "server died\n" + srv.log_tail()
-    return failed
+    return run_main([test_psycopg2, test_psycopg3_text_and_binary, test_copy, test_node_pg])
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ write it back minus the amount) created money.
 
 `--host/--port` runs it against a running server (PostgreSQL 15 gives the same results)."""
 
-import argparse
 import os
 import random
 import subprocess
@@ -31,7 +30,7 @@ import psycopg2
 import psycopg2.extensions as ext
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ROOT, Server  # noqa: E402
+from harness import connector, run_main, run_tests  # noqa: E402
 
 ACCOUNTS = 20
 INITIAL = 1000
@@ -191,53 +190,21 @@ def test_startup(connect):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
-    ap.add_argument("--host", help="run against this running server instead of starting one")
-    ap.add_argument("--port", type=int)
-    ap.add_argument("--user", default="omendb")
-    ap.add_argument("--dbname", default="omendb")
-    ap.add_argument("--seconds", type=float, default=float(os.environ.get("OMENDB_ISOLATION_SECONDS", "3")))
-    ap.add_argument("--seed", type=int, default=int(os.environ.get("OMENDB_ISOLATION_SEED", time.time_ns() % 100000)))
-    args = ap.parse_args()
-    print("seed %d (OMENDB_ISOLATION_SEED to repeat the random choices)" % args.seed)
+    def extra(ap):
+        ap.add_argument("--seconds", type=float, default=float(os.environ.get("OMENDB_ISOLATION_SECONDS", "3")))
+        ap.add_argument("--seed", type=int,
+                        default=int(os.environ.get("OMENDB_ISOLATION_SEED", time.time_ns() % 100000)))
 
-    def run(host, port):
-        def connect(autocommit, **kw):
-            c = psycopg2.connect(host=host, port=port, user=args.user, dbname=args.dbname, connect_timeout=10, **kw)
-            c.autocommit = autocommit
-            return c
-        tests = [("lost_update", lambda: test_lost_update(connect)),
-                 ("startup", lambda: test_startup(connect)),
-                 ("warnings", lambda: test_warnings(connect, host, port, args.user, args.dbname)),
-                 ("bank", lambda: test_bank(connect, args.seconds, args.seed))]
-        failed = 0
-        for name, fn in tests:
-            t0 = time.monotonic()
-            try:
-                fn()
-                print("ok    %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
-            except Exception:  # noqa: BLE001
-                import traceback
-                failed += 1
-                print("FAIL  %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
-                traceback.print_exc()
-        return failed
+    def run(args):
+        print("seed %d (OMENDB_ISOLATION_SEED to repeat the random choices)" % args.seed)
+        connect = connector(args)
+        return run_tests([("lost_update", lambda: test_lost_update(connect)),
+                          ("startup", lambda: test_startup(connect)),
+                          ("warnings", lambda: test_warnings(connect, args.host, args.port, args.user, args.dbname)),
+                          ("bank", lambda: test_bank(connect, args.seconds, args.seed))], args)
 
-    if args.host:
-        failed = run(args.host, args.port)
-    else:
-        if not os.access(args.server_bin, os.X_OK):
-            print("server binary %s not found" % args.server_bin)
-            return 2
-        with Server(args.server_bin) as srv:
-            failed = run("127.0.0.1", srv.port)
-            if not srv.alive():
-                print("server died\n" + srv.log_tail())
-                failed += 1
-    print("%d passed, %d failed" % (4 - failed if failed <= 4 else 0, failed))
-    return 1 if failed else 0
+    return run_main(run, extra)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(1 if main() else 0)
