@@ -83,15 +83,19 @@ Datum mode_of(const SortSpec& spec, const OrderedValues& values, uint64_t n) {
 void ordered_result(OrderedFunc func, const SortSpec& spec, OrderedValues& values, const Datum* arg,
                     Datum* out, Arena& arena) {
   out->is_null = 1;
-  const bool percentile = func == OrderedFunc::PercentileCont || func == OrderedFunc::PercentileDisc;
-  if (percentile && arg->is_null) return;
+  // PostgreSQL's order: a NULL fraction gives NULL, a bad one an error, then no rows give NULL.
+  double fraction = 0;
+  if (func == OrderedFunc::PercentileCont || func == OrderedFunc::PercentileDisc) {
+    if (arg->is_null) return;
+    fraction = fraction_of(*arg);
+  }
   const uint64_t n = values.sort(spec);
   if (n == 0) return;
   std::string r;
   switch (func) {
     case OrderedFunc::PercentileCont: {
       // PostgreSQL's percentile_cont: interpolate between the rows around fraction * (n - 1).
-      const double pos = fraction_of(*arg) * static_cast<double>(n - 1);
+      const double pos = fraction * static_cast<double>(n - 1);
       const auto first = static_cast<uint64_t>(std::floor(pos)),
                  second = static_cast<uint64_t>(std::ceil(pos));
       const double lo = values.row(spec, first)[0].f64;
@@ -104,7 +108,7 @@ void ordered_result(OrderedFunc func, const SortSpec& spec, OrderedValues& value
     }
     case OrderedFunc::PercentileDisc: {
       // PostgreSQL's percentile_disc: the first row whose position reaches fraction * n.
-      const auto row = static_cast<uint64_t>(std::ceil(fraction_of(*arg) * static_cast<double>(n)));
+      const auto row = static_cast<uint64_t>(std::ceil(fraction * static_cast<double>(n)));
       *out = values.row(spec, row <= 1 ? 0 : row - 1)[0];
       return;
     }

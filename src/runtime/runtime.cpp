@@ -945,10 +945,9 @@ int32_t rt_ordered_agg_add(QueryState* qs, int32_t spec, Datum* state, const Dat
 
 int32_t rt_ordered_agg_result(QueryState* qs, int32_t spec, int32_t func, const Datum* state,
                               const Datum* arg, Datum* out) {
-  out->is_null = 1;
-  if (state->i64 == 0) return 1;
   ExecContext& ctx = ctx_of(qs);
-  auto& values = *reinterpret_cast<OrderedValues*>(static_cast<uintptr_t>(state->i64));
+  OrderedValues none(nullptr);  // a group without rows (its fraction is still checked)
+  auto& values = state->i64 ? *reinterpret_cast<OrderedValues*>(static_cast<uintptr_t>(state->i64)) : none;
   ordered_result(static_cast<OrderedFunc>(func), ctx.ordered_specs[static_cast<size_t>(spec)], values, arg,
                  out, ctx.arena);
   return 1;

@@ -52,7 +52,7 @@ class AggregateTranslator final : public OperatorTranslator {
     CodeGen& cg = p.cg;
     llvm::Value* state = cg.call("rt_agg_state", {cg.qs, cg.const_i32(slot_)});
     for (size_t i = 0; i < agg_.aggregates.size(); ++i)
-      p.bind(agg_.output[i], emit_aggregate_result(cg, agg_.aggregates[i], slots_[i],
+      p.bind(agg_.output[i], emit_aggregate_result(p, agg_.aggregates[i], slots_[i],
                                                    cg.gep(state, offsets_[i] * sizeof(Datum))));
     llvm::BasicBlock* next = cg.block("agg.done");
     p.set_next_row(next);

@@ -27,8 +27,7 @@ bool is_variance(AggFunc f) {
 }  // namespace
 
 size_t aggregate_state_datums(const plan::AggregateCall& call) {
-  // The variances' third Datum: the sum of squares; the percentiles': their fraction.
-  return is_variance(call.func) || call.fraction ? kAggStateDatums + 1 : kAggStateDatums;
+  return is_variance(call.func) ? kAggStateDatums + 1 : kAggStateDatums;  // + the sum of squares
 }
 
 bool uses_ordered_values(const plan::AggregateCall& call) {
@@ -158,7 +157,6 @@ void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, 
   if (slots.ordered >= 0) {
     std::optional<If> present;  // array_agg keeps NULL values, the others skip them
     if (call.func != AggFunc::ArrayAgg) present.emplace(cg, b.CreateNot(v.is_null), "agg.update");
-    if (call.fraction) sql::store_datum(cg, p.eval(*call.fraction), cg.gep(state, 2 * sizeof(Datum)));
     emit_ordered_add(p, call, slots.ordered, value_datum, v);
     b.CreateStore(b.CreateAdd(b.CreateLoad(cg.i64, count_ptr), cg.const_i64(1)), count_ptr);
     return;
@@ -259,8 +257,9 @@ void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, 
   present.end();
 }
 
-SqlValue emit_aggregate_result(CodeGen& cg, const plan::AggregateCall& call, const AggregateSlots& slots,
-                               llvm::Value* state) {
+SqlValue emit_aggregate_result(PipelineContext& p, const plan::AggregateCall& call,
+                               const AggregateSlots& slots, llvm::Value* state) {
+  CodeGen& cg = p.cg;
   auto& b = cg.b;
   llvm::Value* value_datum = state;
   if (slots.ordered >= 0) {
@@ -270,8 +269,13 @@ SqlValue emit_aggregate_result(CodeGen& cg, const plan::AggregateCall& call, con
                              : call.func == AggFunc::PercentileDisc ? OrderedFunc::PercentileDisc
                              : call.func == AggFunc::Mode           ? OrderedFunc::Mode
                                                                     : OrderedFunc::ArrayAgg;
-    llvm::Value* arg = call.fraction ? cg.gep(state, 2 * sizeof(Datum), "agg.fraction")
-                                     : llvm::ConstantPointerNull::get(cg.ptr);
+    // The percentiles' fraction (row-independent) is read with the result, as PostgreSQL's final
+    // function checks it, also for a group without values.
+    llvm::Value* arg = llvm::ConstantPointerNull::get(cg.ptr);
+    if (call.fraction) {
+      arg = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "agg.fraction", alignof(Datum));
+      sql::store_datum(cg, p.eval(*call.fraction), arg);
+    }
     llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "agg.ordered", alignof(Datum));
     cg.exit_if_zero(
         cg.call("rt_ordered_agg_result", {cg.qs, cg.const_i32(slots.ordered),

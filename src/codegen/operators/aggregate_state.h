@@ -66,7 +66,7 @@ void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, 
                            const DistinctSet* distinct = nullptr);
 
 // The aggregate's final value from its state at `state`.
-SqlValue emit_aggregate_result(CodeGen& cg, const plan::AggregateCall& call, const AggregateSlots& slots,
-                               llvm::Value* state);
+SqlValue emit_aggregate_result(PipelineContext& p, const plan::AggregateCall& call,
+                               const AggregateSlots& slots, llvm::Value* state);
 
 }  // namespace omendb::codegen

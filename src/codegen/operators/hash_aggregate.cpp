@@ -147,7 +147,7 @@ class HashAggregateTranslator final : public OperatorTranslator {
       p.bind(agg_.output[i], sql::load_datum(cg, cg.gep(row, i * sizeof(Datum)), agg_.output[i].type));
     for (size_t j = 0; j < agg_.aggregates.size(); ++j)
       p.bind(agg_.output[nkeys + j],
-             emit_aggregate_result(cg, agg_.aggregates[j], slots_[j], cg.gep(row, state_offset(j))));
+             emit_aggregate_result(p, agg_.aggregates[j], slots_[j], cg.gep(row, state_offset(j))));
     const size_t first_grouping = nkeys + agg_.aggregates.size();
     for (size_t c = 0; c < agg_.grouping_calls.size(); ++c) {
       SqlValue v{TypeId::Int32, nullptr, nullptr, cg.false_()};
