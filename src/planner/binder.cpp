@@ -1211,12 +1211,15 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
     }
     if (!direct.empty()) {
       ExprPtr f = std::move(direct[0]);
-      if (is_array(f->type)) throw_unsupported(name + " over an array of fractions", pos_of(e.location));
-      if (f->type != TypeId::Unknown && !is_numeric(f->type))
+      const bool multi = is_array(f->type);  // an array of fractions: an array of results
+      const TypeId ft = multi ? element_type(f->type) : f->type;
+      if (ft != TypeId::Unknown && !is_numeric(ft))
         fail(SqlState::UndefinedFunction,
              "function " + name + "(" + tn(f->type) + ", " + tn(x->type) + ") does not exist", e.location,
              kFuncHint);
-      f = convert(std::move(f), TypeId::Float64);
+      if (multi && array_type(x->type) == TypeId::Unknown)
+        throw_unsupported("arrays of type " + tn(x->type), pos_of(e.location));
+      f = convert(std::move(f), multi ? TypeId::Float64Array : TypeId::Float64);
       if (!detail::row_independent(*f))
         throw_unsupported(name + " with a fraction that is not a constant", pos_of(e.location));
       call.fraction = std::move(f);
@@ -1224,7 +1227,7 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
     call.func = name == "percentile_cont"   ? AggFunc::PercentileCont
                 : name == "percentile_disc" ? AggFunc::PercentileDisc
                                             : AggFunc::Mode;
-    call.type = x->type;
+    call.type = call.fraction && is_array(call.fraction->type) ? array_type(x->type) : x->type;
     plan::AggOrderKey key;
     key.expr = detail::clone(*x);
     key.descending = item.descending;

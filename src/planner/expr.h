@@ -165,7 +165,8 @@ struct AggregateCall {
   ExprPtr filter;
   // string_agg's delimiter (Text, per row like `arg`).
   ExprPtr arg2;
-  // percentile_cont / percentile_disc's fraction: a direct argument (Float64, row-independent).
+  // percentile_cont / percentile_disc's fraction: a direct argument (Float64, or Float64Array for an array
+  // of results; row-independent).
   ExprPtr fraction;
   // agg(x ORDER BY ...), WITHIN GROUP (ORDER BY x): the order an order-sensitive aggregate (string_agg,
   // array_agg, the ordered-set aggregates) reads its values

@@ -78,10 +78,49 @@ Datum mode_of(const SortSpec& spec, const OrderedValues& values, uint64_t n) {
   return best;
 }
 
+// percentile_cont (interpolated, Float64) or percentile_disc (a row's value) at `fraction` of the n > 0
+// sorted rows.
+Datum percentile_of(bool cont, const SortSpec& spec, const OrderedValues& values, uint64_t n,
+                    double fraction) {
+  if (!cont) {
+    // PostgreSQL's percentile_disc: the first row whose position reaches fraction * n.
+    const auto row = static_cast<uint64_t>(std::ceil(fraction * static_cast<double>(n)));
+    return values.row(spec, row <= 1 ? 0 : row - 1)[0];
+  }
+  // PostgreSQL's percentile_cont: interpolate between the rows around fraction * (n - 1).
+  const double pos = fraction * static_cast<double>(n - 1);
+  const auto first = static_cast<uint64_t>(std::floor(pos)), second = static_cast<uint64_t>(std::ceil(pos));
+  Datum out = values.row(spec, first)[0];
+  if (second != first) {
+    const double lo = out.f64, hi = values.row(spec, second)[0].f64;
+    out.f64 = lo + (hi - lo) * (pos - static_cast<double>(first));
+  }
+  return out;
+}
+
 }  // namespace
 
 void ordered_result(OrderedFunc func, const SortSpec& spec, OrderedValues& values, const Datum* arg,
                     Datum* out, Arena& arena) {
+  if (func == OrderedFunc::PercentileContMulti || func == OrderedFunc::PercentileDiscMulti) {
+    // PostgreSQL's percentile_*_multi_final: no rows or a NULL array give NULL; NULL fractions give NULL
+    // elements; each other fraction is checked.
+    out->is_null = 1;
+    const uint64_t n = values.sort(spec);
+    if (n == 0 || arg->is_null) return;
+    const bool cont = func == OrderedFunc::PercentileContMulti;
+    const TypeId element = cont ? TypeId::Float64 : spec.types[0];
+    arr::View fractions(arg->str.view());
+    arr::Builder builder(element);
+    for (const arr::Element& e : fractions.elements) {
+      Datum f = arr::element_datum(TypeId::Float64, e);
+      builder.add(f.is_null ? f : percentile_of(cont, spec, values, n, fraction_of(f)));
+    }
+    std::string r = builder.finish();
+    out->is_null = 0;
+    out->str = arena.copy(r.data(), r.size());
+    return;
+  }
   out->is_null = 1;
   // PostgreSQL's order: a NULL fraction gives NULL, a bad one an error, then no rows give NULL.
   double fraction = 0;
@@ -93,25 +132,13 @@ void ordered_result(OrderedFunc func, const SortSpec& spec, OrderedValues& value
   if (n == 0) return;
   std::string r;
   switch (func) {
-    case OrderedFunc::PercentileCont: {
-      // PostgreSQL's percentile_cont: interpolate between the rows around fraction * (n - 1).
-      const double pos = fraction * static_cast<double>(n - 1);
-      const auto first = static_cast<uint64_t>(std::floor(pos)),
-                 second = static_cast<uint64_t>(std::ceil(pos));
-      const double lo = values.row(spec, first)[0].f64;
-      *out = values.row(spec, first)[0];
-      if (second != first) {
-        const double hi = values.row(spec, second)[0].f64;
-        out->f64 = lo + (hi - lo) * (pos - static_cast<double>(first));
-      }
+    case OrderedFunc::PercentileCont:
+    case OrderedFunc::PercentileDisc:
+      *out = percentile_of(func == OrderedFunc::PercentileCont, spec, values, n, fraction);
       return;
-    }
-    case OrderedFunc::PercentileDisc: {
-      // PostgreSQL's percentile_disc: the first row whose position reaches fraction * n.
-      const auto row = static_cast<uint64_t>(std::ceil(fraction * static_cast<double>(n)));
-      *out = values.row(spec, row <= 1 ? 0 : row - 1)[0];
-      return;
-    }
+    case OrderedFunc::PercentileContMulti:
+    case OrderedFunc::PercentileDiscMulti:
+      return;  // above
     case OrderedFunc::Mode:
       *out = mode_of(spec, values, n);
       return;

@@ -24,6 +24,9 @@ enum class OrderedFunc : int32_t {
   PercentileCont = 2,  // columns: value (Float64, not NULL); the fraction is the direct argument
   PercentileDisc = 3,  // columns: value (not NULL); the fraction is the direct argument
   Mode = 4,            // columns: value (not NULL)
+  // percentile_cont / percentile_disc over an array of fractions (Float64Array): an array of results
+  PercentileContMulti = 5,
+  PercentileDiscMulti = 6,
 };
 
 class OrderedValues {
@@ -48,8 +51,8 @@ class OrderedValues {
 };
 
 // The aggregate `func` over the rows of `values` (sorted here), into *out (NULL without rows; text in
-// `arena`, or in the values' own). `arg` is the direct argument (the percentiles' Float64 fraction: NULL
-// gives NULL, outside [0, 1] throws SqlError 22003).
+// `arena`, or in the values' own). `arg` is the direct argument (the percentiles' Float64 fraction, or
+// Float64Array of them: NULL gives NULL, outside [0, 1] throws SqlError 22003).
 void ordered_result(OrderedFunc func, const SortSpec& spec, OrderedValues& values, const Datum* arg,
                     Datum* out, Arena& arena);
 

@@ -264,11 +264,14 @@ SqlValue emit_aggregate_result(PipelineContext& p, const plan::AggregateCall& ca
   llvm::Value* value_datum = state;
   if (slots.ordered >= 0) {
     using runtime::OrderedFunc;
-    const OrderedFunc func = call.func == AggFunc::StringAgg        ? OrderedFunc::StringAgg
-                             : call.func == AggFunc::PercentileCont ? OrderedFunc::PercentileCont
-                             : call.func == AggFunc::PercentileDisc ? OrderedFunc::PercentileDisc
-                             : call.func == AggFunc::Mode           ? OrderedFunc::Mode
-                                                                    : OrderedFunc::ArrayAgg;
+    const bool multi = call.fraction && is_array(call.fraction->type);  // an array of fractions
+    const OrderedFunc func = call.func == AggFunc::StringAgg ? OrderedFunc::StringAgg
+                             : call.func == AggFunc::PercentileCont
+                                 ? (multi ? OrderedFunc::PercentileContMulti : OrderedFunc::PercentileCont)
+                             : call.func == AggFunc::PercentileDisc
+                                 ? (multi ? OrderedFunc::PercentileDiscMulti : OrderedFunc::PercentileDisc)
+                             : call.func == AggFunc::Mode ? OrderedFunc::Mode
+                                                          : OrderedFunc::ArrayAgg;
     // The percentiles' fraction (row-independent) is read with the result, as PostgreSQL's final
     // function checks it, also for a group without values.
     llvm::Value* arg = llvm::ConstantPointerNull::get(cg.ptr);
