@@ -135,6 +135,11 @@ void store_datum(CodeGen& cg, const SqlValue& v, llvm::Value* datum) {
   cg.store_at(cg.b.CreateZExt(v.is_null, cg.i8), datum, offsetof(Datum, is_null));
 }
 
+llvm::Value* is_infinite(CodeGen& cg, llvm::Value* f64) {
+  return cg.b.CreateFCmpOEQ(cg.b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, f64),
+                            llvm::ConstantFP::getInfinity(cg.f64));
+}
+
 llvm::Value* is_true(CodeGen& cg, const SqlValue& v) {
   return cg.b.CreateAnd(cg.b.CreateNot(v.is_null), v.value);
 }
@@ -295,10 +300,7 @@ SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r) {
         throw std::logic_error("codegen: % on double precision");
     }
     // PostgreSQL raises an error when finite inputs give an infinite result.
-    auto is_inf = [&](llvm::Value* v) {
-      return b.CreateFCmpOEQ(b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, v),
-                             llvm::ConstantFP::getInfinity(cg.f64));
-    };
+    auto is_inf = [&](llvm::Value* v) { return is_infinite(cg, v); };
     llvm::Value* overflow = b.CreateAnd(is_inf(out.value), b.CreateNot(b.CreateOr(is_inf(x), is_inf(y))));
     cg.fail_if(b.CreateAnd(both, overflow), ErrorKind::FloatOverflow);
     return out;

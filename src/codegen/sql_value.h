@@ -40,6 +40,9 @@ SqlValue null(CodeGen& cg, TypeId type);
 SqlValue load_datum(CodeGen& cg, llvm::Value* datum, TypeId type);
 void store_datum(CodeGen& cg, const SqlValue& v, llvm::Value* datum);
 
+// Whether a double precision value (an f64, not a SqlValue) is +Infinity or -Infinity.
+llvm::Value* is_infinite(CodeGen& cg, llvm::Value* f64);
+
 // TRUE and not NULL: how WHERE, CASE WHEN and FILTER treat a Bool.
 llvm::Value* is_true(CodeGen& cg, const SqlValue& v);
 // A text value's length to pass to the runtime: 0 when the value is NULL (its data slot is garbage;

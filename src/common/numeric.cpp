@@ -819,6 +819,34 @@ struct Accumulator::Impl {
   int dscale = 0;
   int64_t nan = 0, pinf = 0, ninf = 0;
 
+  void add(Dec d) {
+    switch (d.kind) {
+      case Kind::NaN:
+        ++nan;
+        return;
+      case Kind::PosInf:
+        ++pinf;
+        return;
+      case Kind::NegInf:
+        ++ninf;
+        return;
+      case Kind::Finite:
+        break;
+    }
+    dscale = std::max(dscale, d.dscale);
+    if (d.scale > scale) {
+      sum *= pow10(d.scale - scale);
+      scale = d.scale;
+    } else if (d.scale < scale) {
+      d.coef *= pow10(scale - d.scale);
+    }
+    if (d.neg) {
+      sum -= d.coef;
+    } else {
+      sum += d.coef;
+    }
+  }
+
   Dec result() const {
     if (nan > 0 || (pinf > 0 && ninf > 0)) return special_dec(Kind::NaN);
     if (pinf > 0) return special_dec(Kind::PosInf);
@@ -837,33 +865,27 @@ Accumulator::~Accumulator() = default;
 
 void Accumulator::add(std::string_view num) {
   ++count_;
+  impl_->add(decode(num));
+}
+
+void Accumulator::add_square(std::string_view num) {
+  ++count_;
   Dec d = decode(num);
-  switch (d.kind) {
-    case Kind::NaN:
-      ++impl_->nan;
-      return;
-    case Kind::PosInf:
-      ++impl_->pinf;
-      return;
-    case Kind::NegInf:
-      ++impl_->ninf;
-      return;
-    case Kind::Finite:
-      break;
-  }
-  Impl& s = *impl_;
-  s.dscale = std::max(s.dscale, d.dscale);
-  if (d.scale > s.scale) {
-    s.sum *= pow10(d.scale - s.scale);
-    s.scale = d.scale;
-  } else if (d.scale < s.scale) {
-    d.coef *= pow10(s.scale - d.scale);
-  }
-  if (d.neg) {
-    s.sum -= d.coef;
-  } else {
-    s.sum += d.coef;
-  }
+  if (d.kind == Kind::NegInf) d.kind = Kind::PosInf;
+  // The exact square, as PostgreSQL's mul_var at twice the value's display scale.
+  d.coef *= d.coef;
+  d.neg = false;
+  d.scale *= 2;
+  d.dscale *= 2;
+  impl_->add(std::move(d));
+}
+
+void Accumulator::add_int_square(int64_t v) {
+  ++count_;
+  Dec d;
+  d.coef = mpz_class(static_cast<long>(v));
+  d.coef *= d.coef;
+  impl_->add(std::move(d));
 }
 
 void Accumulator::add_int(int64_t v) {
@@ -883,6 +905,50 @@ std::string Accumulator::sum() const {
 std::string Accumulator::avg() const {
   std::string total = sum();
   return div(total, from_int64(count_));
+}
+
+std::string sqrt(std::string_view a, int rscale) {
+  Dec x = decode(a);
+  if (x.kind == Kind::NaN || x.kind == Kind::PosInf) return std::string(a);
+  if (x.kind == Kind::NegInf || x.neg)
+    throw SqlError(SqlState::InvalidArgumentForPowerFunction, "cannot take square root of a negative number");
+  // floor(sqrt(x) * 10^(rscale + 1)), then rounded half up to rscale digits.
+  mpz_class n = x.coef;
+  const int up = 2 * (rscale + 1) - x.scale;
+  if (up >= 0) {
+    n *= pow10(up);
+  } else {
+    n /= pow10(-up);
+  }
+  mpz_class root;
+  mpz_sqrt(root.get_mpz_t(), n.get_mpz_t());
+  Dec r;
+  r.coef = (root + 5) / 10;
+  r.scale = rscale;
+  r.dscale = rscale;
+  return encode(std::move(r));
+}
+
+bool variance(const Accumulator& values, const Accumulator& squares, bool sample, bool stddev,
+              std::string& out) {
+  const int64_t n = values.count();
+  if (n <= (sample ? 1 : 0)) return false;  // NaN and infinities count as values here
+  std::string sx = values.sum(), sxx = squares.sum();
+  if (kind(sx) != Kind::Finite || kind(sxx) != Kind::Finite) {
+    out = special(kSignNaN);
+    return true;
+  }
+  const std::string count = from_int64(n);
+  // (N * sum(x^2) - sum(x)^2) / (N * (N - 1)) (sample) or / (N * N) (population), exactly until the
+  // division; a numerator <= 0 (only from equal values) is 0.
+  std::string numerator = sub(mul(count, sxx), mul(sx, sx));
+  if (compare(numerator, from_int64(0)) <= 0) {
+    out = from_int64(0);
+    return true;
+  }
+  std::string v = div(numerator, mul(count, from_int64(sample ? n - 1 : n)));
+  out = stddev ? sqrt(v, dscale(v)) : v;
+  return true;
 }
 
 }  // namespace omendb::num

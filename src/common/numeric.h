@@ -110,6 +110,9 @@ class Accumulator {
   Accumulator& operator=(const Accumulator&) = delete;
   void add(std::string_view num);
   void add_int(int64_t v);
+  // The square of a value (variance's sum of squares), exact.
+  void add_square(std::string_view num);
+  void add_int_square(int64_t v);
   int64_t count() const { return count_; }
   // sum(): the sum (count() > 0); avg(): sum / count with division's result scale.
   std::string sum() const;
@@ -120,5 +123,16 @@ class Accumulator {
   std::unique_ptr<Impl> impl_;
   int64_t count_ = 0;
 };
+
+// The square root of a >= 0 rounded (half up) to rscale digits after the point; NaN and +Infinity are
+// themselves. A negative value: 2201F.
+std::string sqrt(std::string_view a, int rscale);
+
+// var_samp / var_pop (stddev: stddev_samp / stddev_pop) from the accumulated values and their squares
+// (add_square), PostgreSQL's numeric_stddev_internal: exact sums, one division at division's result
+// scale, then the square root at that scale; any NaN or infinity gives NaN. False for NULL: no values,
+// or one for the sample forms.
+bool variance(const Accumulator& values, const Accumulator& squares, bool sample, bool stddev,
+              std::string& out);
 
 }  // namespace omendb::num

@@ -28,6 +28,7 @@ namespace omendb {
   X(InvalidParameterValue, "22023")               \
   X(SequenceGeneratorLimitExceeded, "2200H")      \
   X(GeneratedAlways, "428C9")                     \
+  X(InvalidArgumentForPowerFunction, "2201F")     \
   X(InvalidRowCountInLimitClause, "2201W")        \
   X(InvalidRowCountInResultOffsetClause, "2201X") \
   X(ArraySubscriptError, "2202E")                 \

@@ -1117,8 +1117,45 @@ bool returns_name(const ast::Expr& e) {
           n == "current_catalog" || n == "current_schema" || n == "current_database");
 }
 
+// An aggregate call without DISTINCT, FILTER or ORDER BY (the binder's own aggregates).
+AggregateCall simple_call(AggFunc func, ExprPtr arg, TypeId type) {
+  AggregateCall call;
+  call.func = func;
+  call.arg = std::move(arg);
+  call.type = type;
+  return call;
+}
+
+bool is_ordered_set_aggregate_name(const std::string& n) {
+  return n == "percentile_cont" || n == "percentile_disc" || n == "mode";
+}
+
+// var_samp ... stddev_pop (and their aliases variance, stddev): the AggFunc, or nullopt.
+std::optional<AggFunc> variance_func(const std::string& n) {
+  if (n == "variance" || n == "var_samp") return AggFunc::VarSamp;
+  if (n == "var_pop") return AggFunc::VarPop;
+  if (n == "stddev" || n == "stddev_samp") return AggFunc::StddevSamp;
+  if (n == "stddev_pop") return AggFunc::StddevPop;
+  return std::nullopt;
+}
+
 bool is_aggregate_name(const std::string& n) {
-  return n == "count" || n == "sum" || n == "min" || n == "max" || n == "avg" || n == "array_agg";
+  return n == "count" || n == "sum" || n == "min" || n == "max" || n == "avg" || n == "array_agg" ||
+         n == "string_agg" || variance_func(n) || n == "bool_and" || n == "bool_or" || n == "every" ||
+         n == "bit_and" || n == "bit_or" || is_ordered_set_aggregate_name(n);
+}
+
+// PostgreSQL's aggregates OmenDB does not compute yet: 0A000 naming them (not 42883, as for a function
+// that does not exist).
+bool is_unsupported_aggregate_name(const std::string& n) {
+  static const char* const names[] = {"bit_xor",          "json_agg",   "jsonb_agg", "json_object_agg",
+                                      "jsonb_object_agg", "xmlagg",     "range_agg", "range_intersect_agg",
+                                      "covar_pop",        "covar_samp", "corr",      "regr_slope",
+                                      "regr_intercept",   "regr_count", "regr_r2",   "regr_avgx",
+                                      "regr_avgy",        "regr_sxx",   "regr_syy",  "regr_sxy"};
+  for (const char* name : names)
+    if (n == name) return true;
+  return false;
 }
 
 bool is_window_function_name(const std::string& n) {
@@ -1141,10 +1178,64 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
   if (!c.allow_agg)
     fail(SqlState::GroupingError, "aggregate functions are not allowed in " + c.clause, e.location);
   if (c.in_agg) fail(SqlState::GroupingError, "aggregate function calls cannot be nested", e.location);
+  const bool ordered_set = is_ordered_set_aggregate_name(name);
+  // PostgreSQL looks a plain aggregate with WITHIN GROUP, or an ordered-set one without, up as another
+  // function, which does not exist.
+  if (e.agg_within_group != ordered_set)
+    fail(SqlState::UndefinedFunction,
+         "function " + name + (ordered_set ? " without WITHIN GROUP" : " with WITHIN GROUP") +
+             " does not exist",
+         e.location, kFuncHint);
   bool star = e.agg_star || (e.args.size() == 1 && e.args[0]->kind == ast::ExprKind::Star);
   AggregateCall call;
   std::string label;
-  if (star) {
+  if (ordered_set) {
+    // name(direct arguments) WITHIN GROUP (ORDER BY x): the aggregate reads x in that order.
+    ExprCtx inner = c;
+    inner.in_agg = !c.window_args;
+    std::vector<ExprPtr> direct;
+    for (const auto& a : e.args) direct.push_back(bind(*a, inner));
+    if (e.agg_order.size() != 1 || direct.size() != (name == "mode" ? 0u : 1u))
+      fail(SqlState::UndefinedFunction, "function " + signature(name, direct) + " does not exist", e.location,
+           kFuncHint);
+    const ast::OrderItem& item = e.agg_order[0];
+    ExprPtr x = bind(*item.expr, inner);
+    if (name == "percentile_cont") {
+      if (x->type == TypeId::Interval) throw_unsupported("percentile_cont over interval", pos_of(e.location));
+      if (!is_numeric(x->type))
+        fail(SqlState::UndefinedFunction,
+             "function percentile_cont(numeric, " + tn(x->type) + ") does not exist", e.location, kFuncHint);
+      x = convert(std::move(x), TypeId::Float64);
+    } else if (x->type == TypeId::Unknown) {
+      x = convert(std::move(x), TypeId::Text);
+    }
+    if (!direct.empty()) {
+      ExprPtr f = std::move(direct[0]);
+      const bool multi = is_array(f->type);  // an array of fractions: an array of results
+      const TypeId ft = multi ? element_type(f->type) : f->type;
+      if (ft != TypeId::Unknown && !is_numeric(ft))
+        fail(SqlState::UndefinedFunction,
+             "function " + name + "(" + tn(f->type) + ", " + tn(x->type) + ") does not exist", e.location,
+             kFuncHint);
+      if (multi && array_type(x->type) == TypeId::Unknown)
+        throw_unsupported("arrays of type " + tn(x->type), pos_of(e.location));
+      f = convert(std::move(f), multi ? TypeId::Float64Array : TypeId::Float64);
+      if (!detail::row_independent(*f))
+        throw_unsupported(name + " with a fraction that is not a constant", pos_of(e.location));
+      call.fraction = std::move(f);
+    }
+    call.func = name == "percentile_cont"   ? AggFunc::PercentileCont
+                : name == "percentile_disc" ? AggFunc::PercentileDisc
+                                            : AggFunc::Mode;
+    call.type = call.fraction && is_array(call.fraction->type) ? array_type(x->type) : x->type;
+    plan::AggOrderKey key;
+    key.expr = detail::clone(*x);
+    key.descending = item.descending;
+    key.nulls_first = item.nulls_first.value_or(item.descending);
+    call.order_by.push_back(std::move(key));
+    label = name;
+    call.arg = std::move(x);
+  } else if (star) {
     if (name != "count")
       fail(SqlState::WrongObjectType, name + "(*) specified, but " + name + " is not an aggregate function",
            e.location);
@@ -1156,28 +1247,63 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
     inner.in_agg = !c.window_args;  // sum(sum(x)) OVER (...): the window aggregate's argument aggregates
     std::vector<ExprPtr> args;
     for (const auto& a : e.args) args.push_back(bind(*a, inner));
-    if (args.size() != 1)
+    if (args.size() != (name == "string_agg" ? 2u : 1u))
       fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", e.location,
            kFuncHint);
     ExprPtr arg = std::move(args[0]);
     TypeId at = arg->type;
-    if (name == "count") {
+    if (name == "string_agg") {
+      // string_agg(text, text) and string_agg(bytea, bytea); unknown literals take the other's type.
+      const TypeId dt = args[1]->type;
+      auto bytea_or_unknown = [](TypeId t) { return t == TypeId::Bytea || t == TypeId::Unknown; };
+      const bool text = is_string_type(at) && is_string_type(dt);
+      const bool bytes = bytea_or_unknown(at) && bytea_or_unknown(dt) && !text;
+      std::vector<ExprPtr> shown;
+      shown.push_back(detail::clone(*arg));
+      shown.push_back(detail::clone(*args[1]));
+      if (!text && !bytes)
+        fail(SqlState::UndefinedFunction, "function " + signature(name, shown) + " does not exist",
+             e.location, kFuncHint);
+      const TypeId t = bytes ? TypeId::Bytea : TypeId::Text;
+      arg = convert(std::move(arg), t);
+      call.arg2 = convert(std::move(args[1]), t);
+      call.func = AggFunc::StringAgg;
+      call.type = t;
+      if (e.agg_distinct && !detail::row_independent(*call.arg2))
+        throw_unsupported("string_agg(DISTINCT ...) with a delimiter that is not a constant",
+                          pos_of(e.location));
+    } else if (name == "count") {
       call.func = AggFunc::Count;
       if (at == TypeId::Unknown && !is_unknown_param(*arg)) arg = convert(std::move(arg), TypeId::Text);
       call.type = TypeId::Int64;
-    } else if (name == "sum" || name == "avg") {
+    } else if (name == "sum" || name == "avg" || variance_func(name) || name == "bit_and" ||
+               name == "bit_or") {
+      const bool bits = name == "bit_and" || name == "bit_or";
+      // The variances over an unknown literal: double precision (the numeric category's preferred type).
+      if (at == TypeId::Unknown && variance_func(name)) arg = convert(std::move(arg), at = TypeId::Float64);
       if (at == TypeId::Unknown)
         fail(SqlState::UndefinedFunction, "function " + name + "(unknown) is not unique", e.location,
              "Could not choose a best candidate function. You might need to add explicit type casts.");
-      if (!is_numeric(at))
+      if (bits ? !is_integer(at) : !is_numeric(at))
         fail(SqlState::UndefinedFunction, "function " + name + "(" + tn(at) + ") does not exist", e.location,
              kFuncHint);
-      call.func = name == "sum" ? AggFunc::Sum : AggFunc::Avg;
-      // PostgreSQL: sum(int4) is bigint, sum(int8) and sum(numeric) numeric; avg is numeric but over
-      // double precision.
-      call.type = at == TypeId::Float64                  ? TypeId::Float64
+      call.func = name == "sum"       ? AggFunc::Sum
+                  : name == "avg"     ? AggFunc::Avg
+                  : name == "bit_and" ? AggFunc::BitAnd
+                  : name == "bit_or"  ? AggFunc::BitOr
+                                      : *variance_func(name);
+      // PostgreSQL: sum(int4) is bigint, sum(int8) and sum(numeric) numeric; avg and the variances are
+      // numeric but over double precision; bit_and / bit_or keep the argument's type.
+      call.type = at == TypeId::Float64 || bits          ? at
                   : name == "sum" && at == TypeId::Int32 ? TypeId::Int64
                                                          : TypeId::Numeric;
+    } else if (name == "bool_and" || name == "bool_or" || name == "every") {
+      if (at == TypeId::Unknown) arg = convert(std::move(arg), at = TypeId::Bool);
+      if (at != TypeId::Bool)
+        fail(SqlState::UndefinedFunction, "function " + name + "(" + tn(at) + ") does not exist", e.location,
+             kFuncHint);
+      call.func = name == "bool_or" ? AggFunc::BoolOr : AggFunc::BoolAnd;
+      call.type = TypeId::Bool;
     } else if (name == "array_agg") {
       if (at == TypeId::Unknown) arg = convert(std::move(arg), at = TypeId::Text);
       if (is_array(at))
@@ -1198,6 +1324,26 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
     label = name + "(" + (e.agg_distinct ? "DISTINCT " : "") + plan::to_string(*arg, col_names_) + ")";
     call.arg = std::move(arg);
     call.distinct = e.agg_distinct;
+    // agg(... ORDER BY ...): its keys are expressions over the aggregate's input rows, as its arguments.
+    for (const ast::OrderItem& item : e.agg_order) {
+      plan::AggOrderKey key;
+      key.expr = bind(*item.expr, inner);
+      if (key.expr->type == TypeId::Unknown) key.expr = convert(std::move(key.expr), TypeId::Text);
+      key.descending = item.descending;
+      key.nulls_first = item.nulls_first.value_or(item.descending);
+      // PostgreSQL sorts DISTINCT values, so the keys must be among them.
+      if (call.distinct && !same_expr(*key.expr, *call.arg) &&
+          !(call.arg2 && same_expr(*key.expr, *call.arg2)))
+        fail(SqlState::InvalidColumnReference,
+             "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list",
+             item.expr->location);
+      call.order_by.push_back(std::move(key));
+    }
+    // PostgreSQL sorts a DISTINCT aggregate's input: without ORDER BY, string_agg and array_agg read
+    // their values in ascending order (NULLS LAST).
+    if (call.distinct && call.order_by.empty() &&
+        (call.func == AggFunc::StringAgg || call.func == AggFunc::ArrayAgg))
+      call.order_by.push_back({detail::clone(*call.arg), false, false});
   }
   if (e.agg_filter) {
     // FILTER (WHERE ...): over the aggregate's input rows, so no aggregates or window functions in it.
@@ -1252,6 +1398,8 @@ ExprPtr Binder::bind_session_function(const ast::Expr& e, const std::vector<Expr
 ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   const std::string& name = e.func_name;
   if (e.over) {
+    if (is_unsupported_aggregate_name(name))
+      throw_unsupported("aggregate function " + name + " as a window function", pos_of(e.location));
     if (is_aggregate_name(name) || is_window_function_name(name)) return bind_window_call(e, c);
     // Any other function: its own errors first (42883 when it does not exist), else 42809.
     if (c.over_checked != &e) {
@@ -1262,6 +1410,10 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
            "OVER specified, but " + name + " is not a window function nor an aggregate function", e.location);
     }
   }
+  if (is_unsupported_aggregate_name(name))
+    throw_unsupported("aggregate function " + name, pos_of(e.location));
+  if (is_window_function_name(name) && e.agg_within_group)
+    throw_unsupported("hypothetical-set aggregate " + name, pos_of(e.location));
   if (is_window_function_name(name))
     fail(SqlState::WrongObjectType, "window function " + name + " requires an OVER clause", e.location);
   if (is_aggregate_name(name)) return bind_aggregate(e, c);
@@ -1273,6 +1425,12 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
          e.location);
   if (e.agg_filter)
     fail(SqlState::WrongObjectType, "FILTER specified, but " + name + " is not an aggregate function",
+         e.location);
+  if (e.agg_within_group)
+    fail(SqlState::WrongObjectType, "WITHIN GROUP specified, but " + name + " is not an aggregate function",
+         e.location);
+  if (!e.agg_order.empty())
+    fail(SqlState::WrongObjectType, "ORDER BY specified, but " + name + " is not an aggregate function",
          e.location);
   std::vector<ExprPtr> args;
   for (const auto& a : e.args) args.push_back(bind(*a, c));
@@ -1929,7 +2087,7 @@ OpPtr Binder::array_aggregate(const ast::Expr& e, OpPtr root, bool correlated) {
     agg->children.push_back(std::move(root));
   }
   if (value->type == TypeId::Unknown) value = convert(std::move(value), TypeId::Text);
-  agg->aggregates.push_back({AggFunc::ArrayAgg, std::move(value), out.type, false, nullptr});
+  agg->aggregates.push_back(simple_call(AggFunc::ArrayAgg, std::move(value), out.type));
   auto project = std::make_unique<plan::ProjectOp>();
   project->output.push_back({new_id(), y.name, out.type});
   project->exprs.push_back(Expr::make_column(out.id, out.type));
@@ -2172,7 +2330,7 @@ ExprPtr Binder::bind_subquery(const ast::Expr& e, ExprCtx& c) {
       root = std::move(child);
     }
     auto count = std::make_unique<plan::AggregateOp>();
-    count->aggregates.push_back({AggFunc::CountStar, nullptr, TypeId::Int64, false, nullptr});
+    count->aggregates.push_back(simple_call(AggFunc::CountStar, nullptr, TypeId::Int64));
     count->output.push_back({new_id(), "count", TypeId::Int64});
     count->children.push_back(std::move(root));
     auto exists = std::make_unique<plan::ProjectOp>();
@@ -2215,7 +2373,7 @@ ExprPtr Binder::subquery_result(const ast::Expr& e, ExprPtr x, OpPtr root) {
       auto first = wrap<plan::LimitOp>(std::move(root));
       first->limit = Expr::make_constant(Value::int64(1), TypeId::Int64);
       auto count = std::make_unique<plan::AggregateOp>();
-      count->aggregates.push_back({AggFunc::CountStar, nullptr, TypeId::Int64, false, nullptr});
+      count->aggregates.push_back(simple_call(AggFunc::CountStar, nullptr, TypeId::Int64));
       count->output.push_back({new_id(), "count", TypeId::Int64});
       count->children.push_back(std::move(first));
       int k = add_subplan(std::move(count), plan::SubqueryOp::Mode::Row);
@@ -2301,10 +2459,10 @@ ExprPtr Binder::quantified_compare(ExprOp op, const char* sym, bool all, ExprPtr
     throw_unsupported(std::string(sym) + (all ? " ALL" : " ANY") + " subqueries over type boolean",
                       pos_of(loc));
   auto agg = std::make_unique<plan::AggregateOp>();
-  agg->aggregates.push_back({AggFunc::CountStar, nullptr, TypeId::Int64, false, nullptr});
-  agg->aggregates.push_back({AggFunc::Count, Expr::make_column(y.id, y.type), TypeId::Int64, false, nullptr});
-  agg->aggregates.push_back({AggFunc::Min, Expr::make_column(y.id, y.type), y.type, false, nullptr});
-  agg->aggregates.push_back({AggFunc::Max, Expr::make_column(y.id, y.type), y.type, false, nullptr});
+  agg->aggregates.push_back(simple_call(AggFunc::CountStar, nullptr, TypeId::Int64));
+  agg->aggregates.push_back(simple_call(AggFunc::Count, Expr::make_column(y.id, y.type), TypeId::Int64));
+  agg->aggregates.push_back(simple_call(AggFunc::Min, Expr::make_column(y.id, y.type), y.type));
+  agg->aggregates.push_back(simple_call(AggFunc::Max, Expr::make_column(y.id, y.type), y.type));
   for (const char* name : {"count", "count", "min", "max"})
     agg->output.push_back({new_id(), name, agg->aggregates[agg->output.size()].type});
   agg->children.push_back(std::move(sub));
@@ -4893,6 +5051,9 @@ ExprPtr Binder::bind_window_call(const ast::Expr& e, ExprCtx& c) {
          e.location);
   if (e.agg_distinct)
     fail(SqlState::FeatureNotSupported, "DISTINCT is not implemented for window functions", e.location);
+  if (!e.agg_order.empty())
+    fail(SqlState::FeatureNotSupported, "aggregate ORDER BY is not implemented for window functions",
+         e.location);
   if (e.agg_filter)
     throw_unsupported(is_aggregate_name(e.func_name) ? "FILTER in aggregate window functions"
                                                      : "FILTER for non-aggregate window functions",
@@ -4948,8 +5109,8 @@ ExprPtr Binder::bind_window_call(const ast::Expr& e, ExprCtx& c) {
       case AggFunc::Max:
         w.func = WindowFunction::Max;
         break;
-      case AggFunc::ArrayAgg:
-        throw_unsupported("array_agg as a window function", pos_of(e.location));
+      default:  // string_agg, array_agg, the variances, bool and bit aggregates, ordered-set aggregates
+        throw_unsupported(name + " as a window function", pos_of(e.location));
     }
     if (call.arg) w.args.push_back(std::move(call.arg));
     type = call.type;

@@ -117,7 +117,34 @@ struct OutputColumn {
   TypeId type = TypeId::Unknown;
 };
 
-enum class AggFunc { CountStar, Count, Sum, Min, Max, Avg, ArrayAgg };
+enum class AggFunc {
+  CountStar,
+  Count,
+  Sum,
+  Min,
+  Max,
+  Avg,
+  ArrayAgg,
+  StringAgg,
+  VarSamp,  // variance, var_samp
+  VarPop,
+  StddevSamp,  // stddev, stddev_samp
+  StddevPop,
+  BoolAnd,  // bool_and, every
+  BoolOr,
+  BitAnd,
+  BitOr,
+  PercentileCont,  // ordered-set aggregates: WITHIN GROUP (ORDER BY x) gives `arg` and `order_by`
+  PercentileDisc,
+  Mode,
+};
+
+// agg(... ORDER BY expr [DESC] [NULLS FIRST | LAST]), WITHIN GROUP (ORDER BY ...): one sort key.
+struct AggOrderKey {
+  ExprPtr expr;
+  bool descending = false;
+  bool nulls_first = false;  // resolved: PostgreSQL's default is NULLS LAST for ASC, FIRST for DESC
+};
 
 struct AggregateCall {
   AggFunc func = AggFunc::CountStar;
@@ -125,13 +152,26 @@ struct AggregateCall {
   // Result types (PostgreSQL's): count -> Int64; sum(Int32) -> Int64 (overflow -> 22003); sum(Int64),
   // sum(Numeric) -> Numeric; sum(Float64) -> Float64; min/max -> the argument's type (Text compares
   // bytewise); avg(Int32|Int64|Numeric) -> Numeric, avg(Float64) -> Float64; array_agg(x) -> x's array
-  // type (NULLs included, in input order). Empty input: count 0, others NULL.
+  // type (NULLs included, in input order); string_agg(Text, Text) -> Text, string_agg(Bytea, Bytea) ->
+  // Bytea (NULL values skipped, a NULL delimiter is empty); var_* / stddev_* (Int32|Int64|Numeric) ->
+  // Numeric, (Float64) -> Float64; bool_and / bool_or -> Bool; bit_and / bit_or -> the argument's type;
+  // percentile_cont(Float64) -> Float64; percentile_disc, mode -> the argument's type (NULL values
+  // skipped). Empty input: count 0, others NULL.
   TypeId type = TypeId::Int64;
   // agg(DISTINCT x): the update runs once per distinct argument value of the group (NULL is one value:
   // array_agg(DISTINCT x) keeps one NULL, the others skip it as always).
   bool distinct = false;
   // agg(...) FILTER (WHERE filter): only rows where it is true feed the aggregate (before DISTINCT).
   ExprPtr filter;
+  // string_agg's delimiter (Text, per row like `arg`).
+  ExprPtr arg2;
+  // percentile_cont / percentile_disc's fraction: a direct argument (Float64, or Float64Array for an array
+  // of results; row-independent).
+  ExprPtr fraction;
+  // agg(x ORDER BY ...), WITHIN GROUP (ORDER BY x): the order an order-sensitive aggregate (string_agg,
+  // array_agg, the ordered-set aggregates) reads its values
+  // in (ties in input order); the others ignore it (their result does not depend on it).
+  std::vector<AggOrderKey> order_by;
 };
 
 // A window frame: ROWS (`rows`: offsets count rows) or RANGE (CURRENT ROW stands for the row and its

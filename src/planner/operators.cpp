@@ -326,16 +326,46 @@ const char* agg_name(AggFunc f) {
       return "avg";
     case AggFunc::ArrayAgg:
       return "array_agg";
+    case AggFunc::StringAgg:
+      return "string_agg";
+    case AggFunc::VarSamp:
+      return "var_samp";
+    case AggFunc::VarPop:
+      return "var_pop";
+    case AggFunc::StddevSamp:
+      return "stddev_samp";
+    case AggFunc::StddevPop:
+      return "stddev_pop";
+    case AggFunc::BoolAnd:
+      return "bool_and";
+    case AggFunc::BoolOr:
+      return "bool_or";
+    case AggFunc::BitAnd:
+      return "bit_and";
+    case AggFunc::BitOr:
+      return "bit_or";
+    case AggFunc::PercentileCont:
+      return "percentile_cont";
+    case AggFunc::PercentileDisc:
+      return "percentile_disc";
+    case AggFunc::Mode:
+      return "mode";
   }
   return "?";
+}
+
+// Every expression of an aggregate call.
+void for_each_call_expr(AggregateCall& a, const std::function<void(ExprPtr&)>& f) {
+  if (a.arg) f(a.arg);
+  if (a.arg2) f(a.arg2);
+  if (a.fraction) f(a.fraction);
+  for (auto& k : a.order_by) f(k.expr);
+  if (a.filter) f(a.filter);
 }
 }  // namespace
 
 void AggregateOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
-  for (auto& a : aggregates) {
-    if (a.arg) f(a.arg);
-    if (a.filter) f(a.filter);
-  }
+  for (auto& a : aggregates) for_each_call_expr(a, f);
 }
 
 namespace {
@@ -345,7 +375,17 @@ std::string explain_aggregates(const std::vector<AggregateCall>& aggregates, con
     if (i) s += ", ";
     const auto& a = aggregates[i];
     s += std::string(agg_name(a.func)) + "(" + (a.distinct ? "DISTINCT " : "") +
-         (a.arg ? c.expr(*a.arg) : std::string("*")) + ")";
+         (a.fraction ? c.expr(*a.fraction) + ", " : std::string()) +
+         (a.arg ? c.expr(*a.arg) : std::string("*"));
+    if (a.arg2) s += ", " + c.expr(*a.arg2);
+    for (size_t k = 0; k < a.order_by.size(); ++k) {
+      s += k ? ", " : " ORDER BY ";
+      s += c.expr(*a.order_by[k].expr);
+      if (a.order_by[k].descending) s += " DESC";
+      if (a.order_by[k].nulls_first != a.order_by[k].descending)
+        s += a.order_by[k].nulls_first ? " NULLS FIRST" : " NULLS LAST";
+    }
+    s += ")";
     if (a.filter) s += " FILTER (WHERE " + c.expr(*a.filter) + ")";
   }
   return s;
@@ -358,10 +398,19 @@ void put_aggregates(ShapeWriter& w, const std::vector<AggregateCall>& aggregates
     w.put(a.type);
     w.put(static_cast<int64_t>(a.distinct));
     w.put(a.arg);
+    w.put(a.arg2);
+    w.put(a.fraction);
+    w.put(static_cast<int64_t>(a.order_by.size()));
+    for (const auto& k : a.order_by) {
+      w.put(k.expr);
+      w.put(static_cast<int64_t>(k.descending));
+      w.put(static_cast<int64_t>(k.nulls_first));
+    }
     w.put(a.filter);
   }
 }
-OMENDB_SHAPE_COVERS(AggregateCall, 32);
+OMENDB_SHAPE_COVERS(AggregateCall, 72);
+OMENDB_SHAPE_COVERS(AggOrderKey, 16);
 }  // namespace
 
 std::string AggregateOp::explain(const ExplainContext& c) const {
@@ -379,10 +428,7 @@ OMENDB_SHAPE_COVERS(AggregateOp, 88);
 
 void HashAggregateOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
   for (auto& k : group_keys) f(k);
-  for (auto& a : aggregates) {
-    if (a.arg) f(a.arg);
-    if (a.filter) f(a.filter);
-  }
+  for (auto& a : aggregates) for_each_call_expr(a, f);
 }
 
 bool HashAggregateOp::set_has_key(size_t s, int k) const {

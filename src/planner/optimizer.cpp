@@ -23,17 +23,6 @@ void conjuncts(const Expr& e, std::vector<const Expr*>& out) {
   }
 }
 
-bool row_independent(const Expr& e) {
-  if (e.op == ExprOp::Column) return false;
-  // nextval() / setval(): a value per evaluation, never one for many rows
-  if (e.op == ExprOp::CatalogFunc && catalog::is_volatile(static_cast<catalog::Func>(e.func))) return false;
-  if (e.op == ExprOp::Bytes && bytea::is_volatile(static_cast<bytea::Func>(e.func)))
-    return false;  // gen_random_uuid()
-  for (const auto& a : e.args)
-    if (!row_independent(*a)) return false;
-  return true;
-}
-
 bool compatible(TypeId column, TypeId bound) {
   if (is_integer(column)) return is_integer(bound);
   return column == bound;
@@ -276,6 +265,18 @@ void fold_null(ExprPtr& e) {
 }
 
 }  // namespace
+
+bool row_independent(const plan::Expr& e) {
+  if (e.op == plan::ExprOp::Column) return false;
+  // nextval() / setval(): a value per evaluation, never one for many rows
+  if (e.op == plan::ExprOp::CatalogFunc && catalog::is_volatile(static_cast<catalog::Func>(e.func)))
+    return false;
+  if (e.op == plan::ExprOp::Bytes && bytea::is_volatile(static_cast<bytea::Func>(e.func)))
+    return false;  // gen_random_uuid()
+  for (const auto& a : e.args)
+    if (!row_independent(*a)) return false;
+  return true;
+}
 
 void fold_null_inputs(Op& op) {
   for (auto& c : op.children) fold_null_inputs(*c);

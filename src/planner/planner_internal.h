@@ -34,6 +34,9 @@ const dtsql::EvalContext& default_datetime_context();
 // or -1.
 TypeId resolve_type(const ast::TypeName& t, int* max_length);
 
+// Whether `e` has the same value for every row: no column references, no volatile functions.
+bool row_independent(const plan::Expr& e);
+
 // PostgreSQL's constant folding of a strict operator with a NULL constant input: the operator becomes a
 // NULL constant, and its other inputs (which may reference columns) are never evaluated, so `NULL = a/b`
 // is NULL even where b = 0. Inputs computed from constants alone (`1/0`) are kept: PostgreSQL evaluates

@@ -16,6 +16,10 @@ void ExecContext::prepare(const QueryLayout& layout) {
   join_tables.clear();
   memory.release(accumulators.size() * kAccumulatorBytes);
   accumulators.clear();
+  memory.release(ordered_values.size() * kOrderedValuesBytes);
+  ordered_values.clear();
+  ordered_specs = layout.ordered_aggs;
+  ordered_text = std::make_unique<Arena>(&memory);
   arena.reset();
   for (const storage::ScanSpec& spec : layout.scans) {
     ScanSlot slot;

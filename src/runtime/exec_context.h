@@ -22,6 +22,7 @@
 #include "runtime/arena.h"
 #include "runtime/join_hash_table.h"
 #include "runtime/memory.h"
+#include "runtime/ordered_aggregate.h"
 #include "runtime/query_layout.h"
 #include "runtime/query_state.h"
 #include "runtime/regex.h"
@@ -112,6 +113,12 @@ class ExecContext {
   static constexpr uint64_t kAccumulatorBytes = 96;  // counted in `memory` per accumulator
   // The array_agg() states of this run (rt_array_accum), their bytes counted in `memory` as they grow.
   std::vector<std::unique_ptr<arr::Builder>> array_builders;
+  // The order-sensitive aggregate states of this run (rt_ordered_agg_add), by the layout's
+  // ordered_aggs specs; each counts its rows in `memory`, and kOrderedValuesBytes more is counted per state.
+  std::vector<SortSpec> ordered_specs;
+  std::vector<std::unique_ptr<OrderedValues>> ordered_values;
+  std::unique_ptr<Arena> ordered_text;  // their text (the query arena is reset per scanned batch)
+  static constexpr uint64_t kOrderedValuesBytes = 64;
   std::optional<SqlError> error;
   // The session's TimeZone and the transaction / statement start times (date/time functions and casts).
   dtsql::EvalContext datetime;

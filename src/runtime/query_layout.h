@@ -10,6 +10,7 @@
 #include "runtime/aggregation_hash_table.h"
 #include "runtime/in_set.h"
 #include "runtime/join_hash_table.h"
+#include "runtime/ordered_aggregate.h"
 #include "runtime/sorter.h"
 #include "runtime/window.h"
 #include "storage/store.h"
@@ -29,6 +30,7 @@ struct QueryLayout {
   std::vector<WindowSpec> windows;                 // buffers of Window operators
   std::vector<size_t> aggregates;                  // Datums of each whole-input aggregate state
   std::vector<AggTableSpec> agg_tables;            // hash tables of HashAggregate operators
+  std::vector<SortSpec> ordered_aggs;              // rows and order of order-sensitive aggregate calls
   std::vector<JoinTableSpec> join_tables;          // build sides of HashJoin / NestedLoopJoin operators
   std::vector<storage::TableDefPtr> targets;       // INSERT / UPDATE / DELETE target tables
   std::vector<InSetSpec> in_sets;                  // hash sets of `x IN (long list of literals)` and of
@@ -43,6 +45,7 @@ struct QueryLayout {
   int add_window(WindowSpec spec) { return push(windows, std::move(spec)); }
   int add_aggregate(size_t datums) { return push(aggregates, datums); }
   int add_agg_table(AggTableSpec spec) { return push(agg_tables, std::move(spec)); }
+  int add_ordered_agg(SortSpec spec) { return push(ordered_aggs, std::move(spec)); }
   int add_join_table(JoinTableSpec spec) { return push(join_tables, std::move(spec)); }
   int add_target(storage::TableDefPtr table) { return push(targets, std::move(table)); }
   int add_in_set(InSetSpec spec) { return push(in_sets, std::move(spec)); }

@@ -844,6 +844,29 @@ int32_t rt_numeric_accum_result(QueryState* qs, const Datum* state, int32_t avg,
   return 1;
 }
 
+int32_t rt_numeric_var_accum(QueryState* qs, Datum* state, int32_t numeric, const Datum* value) {
+  num::Accumulator& values = accumulator(qs, state);
+  num::Accumulator& squares = accumulator(qs, state + 2);
+  if (numeric) {
+    values.add(value->str.view());
+    squares.add_square(value->str.view());
+  } else {
+    values.add_int(value->i64);
+    squares.add_int_square(value->i64);
+  }
+  return 1;
+}
+
+int32_t rt_numeric_var_result(QueryState* qs, const Datum* state, int32_t form, Datum* out) {
+  out->is_null = 1;
+  if (state->i64 == 0) return 1;
+  const auto& values = *reinterpret_cast<const num::Accumulator*>(static_cast<uintptr_t>(state[0].i64));
+  const auto& squares = *reinterpret_cast<const num::Accumulator*>(static_cast<uintptr_t>(state[2].i64));
+  std::string r;
+  if (num::variance(values, squares, (form & 1) != 0, (form & 2) != 0, r)) set_numeric(qs, r, out);
+  return 1;
+}
+
 int32_t rt_array(QueryState* qs, int64_t code, const Datum* args, int32_t nargs, Datum* out) {
   ExecContext& ctx = ctx_of(qs);
   std::string storage;
@@ -905,6 +928,28 @@ int32_t rt_array_accum_result(QueryState* qs, const Datum* state, Datum* out) {
   std::string r = builder.finish();
   out->is_null = 0;
   out->str = ctx_of(qs).arena.copy(r.data(), r.size());
+  return 1;
+}
+
+int32_t rt_ordered_agg_add(QueryState* qs, int32_t spec, Datum* state, const Datum* row) {
+  ExecContext& ctx = ctx_of(qs);
+  if (state->i64 == 0) {
+    ctx.memory.reserve(ExecContext::kOrderedValuesBytes);
+    ctx.ordered_values.push_back(std::make_unique<OrderedValues>(&ctx.memory));
+    state->i64 = static_cast<int64_t>(reinterpret_cast<uintptr_t>(ctx.ordered_values.back().get()));
+  }
+  auto& values = *reinterpret_cast<OrderedValues*>(static_cast<uintptr_t>(state->i64));
+  values.add(ctx.ordered_specs[static_cast<size_t>(spec)], row, *ctx.ordered_text);
+  return 1;
+}
+
+int32_t rt_ordered_agg_result(QueryState* qs, int32_t spec, int32_t func, const Datum* state,
+                              const Datum* arg, Datum* out) {
+  ExecContext& ctx = ctx_of(qs);
+  OrderedValues none(nullptr);  // a group without rows (its fraction is still checked)
+  auto& values = state->i64 ? *reinterpret_cast<OrderedValues*>(static_cast<uintptr_t>(state->i64)) : none;
+  ordered_result(static_cast<OrderedFunc>(func), ctx.ordered_specs[static_cast<size_t>(spec)], values, arg,
+                 out, ctx.arena);
   return 1;
 }
 

@@ -171,6 +171,12 @@ uint64_t rt_hash_numeric(QueryState* qs, const char* p, uint64_t n);
 int32_t rt_numeric_accum(QueryState* qs, Datum* state, const char* p, uint64_t n);
 int32_t rt_numeric_accum_int(QueryState* qs, Datum* state, int64_t v);
 int32_t rt_numeric_accum_result(QueryState* qs, const Datum* state, int32_t avg, Datum* out);
+// var_samp / var_pop / stddev_samp / stddev_pop over integers or numeric (num::variance): state[0] and
+// state[2] hold the query-owned accumulators of the values and of their squares (0 until the first value).
+// rt_numeric_var_accum adds *value (numeric when `numeric`, else an int64); rt_numeric_var_result writes
+// the result of `form` (1: sample, 2: square root) into *out (NULL when undefined). Return 0 on error.
+int32_t rt_numeric_var_accum(QueryState* qs, Datum* state, int32_t numeric, const Datum* value);
+int32_t rt_numeric_var_result(QueryState* qs, const Datum* state, int32_t form, Datum* out);
 // bytea / uuid functions and casts (common/bytea.h): bytea::Func `func` over `nargs` non-NULL args into
 // *out (text and bytes in the query's arena). Return 0 on error.
 int32_t rt_bytes(QueryState* qs, int32_t func, const Datum* args, int32_t nargs, Datum* out);
@@ -185,6 +191,14 @@ int32_t rt_array_cmp(QueryState* qs, int32_t type, const char* a, uint64_t an, c
 uint64_t rt_hash_array(QueryState* qs, int32_t type, const char* p, uint64_t n);
 int32_t rt_array_accum(QueryState* qs, Datum* state, int32_t element, const Datum* value);
 int32_t rt_array_accum_result(QueryState* qs, const Datum* state, Datum* out);
+// Order-sensitive aggregates (runtime/ordered_aggregate.h): `state` is the aggregate's value Datum, whose
+// i64 holds the query-owned OrderedValues (0 until the first row). rt_ordered_agg_add appends `row` (the
+// Datums of QueryLayout::ordered_aggs[spec]); rt_ordered_agg_result writes OrderedFunc `func`'s result into
+// *out (NULL without rows); `arg` is its direct argument (percentile_cont's fraction). Return 0 on error
+// (53200; 22003 for a fraction outside [0, 1]).
+int32_t rt_ordered_agg_add(QueryState* qs, int32_t spec, Datum* state, const Datum* row);
+int32_t rt_ordered_agg_result(QueryState* qs, int32_t spec, int32_t func, const Datum* state,
+                              const Datum* arg, Datum* out);
 }
 
 // X(name) for every function above, in one list.
@@ -207,7 +221,8 @@ int32_t rt_array_accum_result(QueryState* qs, const Datum* state, Datum* out);
   X(rt_numeric) X(rt_numeric_cast) X(rt_numeric_cmp) X(rt_hash_numeric) X(rt_numeric_accum) \
   X(rt_numeric_accum_int) X(rt_numeric_accum_result) X(rt_window_row) X(rt_window_row_done) \
   X(rt_window_set_frame) X(rt_window_finish) X(rt_window_rows) X(rt_array) X(rt_array_cast) X(rt_array_cmp) \
-  X(rt_hash_array) X(rt_array_accum) X(rt_array_accum_result) X(rt_bytes)
+  X(rt_hash_array) X(rt_array_accum) X(rt_array_accum_result) X(rt_bytes) \
+  X(rt_ordered_agg_add) X(rt_ordered_agg_result) X(rt_numeric_var_accum) X(rt_numeric_var_result)
 // clang-format on
 
 }  // namespace omendb::runtime

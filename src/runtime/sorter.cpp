@@ -83,8 +83,8 @@ void Sorter::set_limit(uint64_t rows) {
   for (size_t i = 0; width() && i < rows_.size() / width(); ++i) seq_.push_back(seq_base_++);
 }
 
-bool Sorter::less(const Datum* a, const Datum* b) const {
-  for (const SortKeySpec& k : spec_.keys) {
+bool sort_row_less(const std::vector<SortKeySpec>& keys, const Datum* a, const Datum* b) {
+  for (const SortKeySpec& k : keys) {
     const Datum& da = a[k.column];
     const Datum& db = b[k.column];
     if (da.is_null || db.is_null) {
@@ -95,6 +95,10 @@ bool Sorter::less(const Datum* a, const Datum* b) const {
     if (c != 0) return k.descending ? c > 0 : c < 0;
   }
   return false;
+}
+
+bool Sorter::less(const Datum* a, const Datum* b) const {
+  return sort_row_less(spec_.keys, a, b);
 }
 
 // Keeps the first limit_ rows of the (stable) sorted order, with their text copied to a fresh arena.

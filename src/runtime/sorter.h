@@ -28,6 +28,8 @@ struct SortSpec {
 // Orders two non-NULL Datums of `type` as PostgreSQL does (NaN above every double, text bytewise):
 // < 0, 0 or > 0. The C++ twin of codegen's sql::compare_values.
 int compare_datums(TypeId type, const Datum& a, const Datum& b);
+// Whether row `a` sorts before row `b` by `keys` (NULLs where each key puts them); equal rows: false.
+bool sort_row_less(const std::vector<SortKeySpec>& keys, const Datum* a, const Datum* b);
 
 class Sorter {
  public:

@@ -1,4 +1,4 @@
-// Aggregate (whole input, no GROUP BY): a breaker with one state of kAggStateDatums Datums per
+// Aggregate (whole input, no GROUP BY): a breaker with one state of aggregate_state_datums Datums per
 // aggregate (aggregate_state.h), in a runtime AggregateState; a DISTINCT aggregate also has a set of the
 // argument values seen (DistinctSet).
 //
@@ -18,9 +18,13 @@ class AggregateTranslator final : public OperatorTranslator {
   explicit AggregateTranslator(const plan::AggregateOp& op) : OperatorTranslator(&op), agg_(op) {}
 
   void declare_state(runtime::QueryLayout& layout) override {
-    slot_ = layout.add_aggregate(kAggStateDatums * agg_.aggregates.size());
-    for (const plan::AggregateCall& call : agg_.aggregates)
-      distinct_slots_.push_back(call.distinct ? declare_distinct_set(layout, {}, call) : -1);
+    size_t datums = 0;
+    for (const plan::AggregateCall& call : agg_.aggregates) {
+      offsets_.push_back(datums);
+      datums += aggregate_state_datums(call);
+      slots_.push_back(declare_aggregate(layout, {}, call));
+    }
+    slot_ = layout.add_aggregate(datums);
   }
 
   void begin_pipeline(PipelineContext& p) override {
@@ -30,12 +34,12 @@ class AggregateTranslator final : public OperatorTranslator {
   void consume(PipelineContext& p) override {
     CodeGen& cg = p.cg;
     for (size_t i = 0; i < agg_.aggregates.size(); ++i) {
-      const size_t index = kAggStateDatums * i;
+      const size_t index = offsets_[i];
       DistinctSet distinct;
-      distinct.slot = distinct_slots_[i];
+      distinct.slot = slots_[i].distinct;
       distinct.keys_hash = sql::hash_seed(cg);
       emit_aggregate_update(
-          p, agg_.aggregates[i], cg.gep(state_, index * sizeof(Datum)),
+          p, agg_.aggregates[i], slots_[i], cg.gep(state_, index * sizeof(Datum)),
           [&](const SqlValue& v, llvm::Value*) {
             cg.call("rt_agg_set_text", {cg.qs, cg.const_i32(slot_), cg.const_i32(static_cast<int64_t>(index)),
                                         v.value, v.length});
@@ -48,8 +52,8 @@ class AggregateTranslator final : public OperatorTranslator {
     CodeGen& cg = p.cg;
     llvm::Value* state = cg.call("rt_agg_state", {cg.qs, cg.const_i32(slot_)});
     for (size_t i = 0; i < agg_.aggregates.size(); ++i)
-      p.bind(agg_.output[i], emit_aggregate_result(cg, agg_.aggregates[i],
-                                                   cg.gep(state, kAggStateDatums * i * sizeof(Datum))));
+      p.bind(agg_.output[i], emit_aggregate_result(p, agg_.aggregates[i], slots_[i],
+                                                   cg.gep(state, offsets_[i] * sizeof(Datum))));
     llvm::BasicBlock* next = cg.block("agg.done");
     p.set_next_row(next);
     p.push(*this);
@@ -60,7 +64,8 @@ class AggregateTranslator final : public OperatorTranslator {
  private:
   const plan::AggregateOp& agg_;
   int slot_ = -1;
-  std::vector<int> distinct_slots_;  // per aggregate: its DISTINCT set, or -1
+  std::vector<size_t> offsets_;        // per aggregate: its state's first Datum
+  std::vector<AggregateSlots> slots_;  // per aggregate: its DISTINCT set and ordered rows
   llvm::Value* state_ = nullptr;
 };
 

@@ -1,5 +1,5 @@
 // HashAggregate (GROUP BY, SELECT DISTINCT): a breaker over a runtime::AggregationHashTable whose rows
-// hold each group's key values, then kAggStateDatums Datums per aggregate (aggregate_state.h).
+// hold each group's key values, then aggregate_state_datums Datums per aggregate (aggregate_state.h).
 //
 //   build (sink of the input pipeline), per row:
 //     k_i = <key i>;  h = hash_combine(...hash_combine(seed, hash(k_1))..., hash(k_n))   (inline)
@@ -10,7 +10,7 @@
 //       row = rt_agg_ht_find_or_insert(slot, h, keys); if (!row) return;   (out of memory: 53200)
 //       last = row; last_hash = h;   // rows move only inside find_or_insert, so `last` stays valid
 //     }
-//     update(row + n + kAggStateDatums * j) for each aggregate j          (inline, as Aggregate; a
+//     update(row + n + offset of j) for each aggregate j                     (inline, as Aggregate; a
 //       DISTINCT one only when (keys, argument) is new to its set: aggregate_state.h, DistinctSet)
 //   read (source of the next pipeline):
 //     n = rt_agg_ht_size(slot); rows = rt_agg_ht_rows(slot);
@@ -43,6 +43,12 @@ class HashAggregateTranslator final : public OperatorTranslator {
   void declare_state(runtime::QueryLayout& layout) override {
     runtime::AggTableSpec spec;
     for (const auto& k : agg_.group_keys) spec.key_types.push_back(k->type);
+    size_t datums = agg_.group_keys.size();
+    for (const plan::AggregateCall& call : agg_.aggregates) {
+      offsets_.push_back(datums);
+      datums += aggregate_state_datums(call);
+    }
+    width_ = datums;
     spec.width = width();
     const size_t sets = agg_.set_count();
     for (size_t s = 0; s < sets; ++s) {
@@ -54,7 +60,7 @@ class HashAggregateTranslator final : public OperatorTranslator {
     std::vector<TypeId> distinct_keys(multi() ? 1 : 0, TypeId::Int64);  // the set, when there are sets
     for (TypeId t : spec.key_types) distinct_keys.push_back(t);
     for (const plan::AggregateCall& call : agg_.aggregates)
-      distinct_slots_.push_back(call.distinct ? declare_distinct_set(layout, distinct_keys, call) : -1);
+      slots_.push_back(declare_aggregate(layout, distinct_keys, call));
   }
 
   void begin_pipeline(PipelineContext& p) override {
@@ -141,7 +147,7 @@ class HashAggregateTranslator final : public OperatorTranslator {
       p.bind(agg_.output[i], sql::load_datum(cg, cg.gep(row, i * sizeof(Datum)), agg_.output[i].type));
     for (size_t j = 0; j < agg_.aggregates.size(); ++j)
       p.bind(agg_.output[nkeys + j],
-             emit_aggregate_result(cg, agg_.aggregates[j], cg.gep(row, state_offset(j))));
+             emit_aggregate_result(p, agg_.aggregates[j], slots_[j], cg.gep(row, state_offset(j))));
     const size_t first_grouping = nkeys + agg_.aggregates.size();
     for (size_t c = 0; c < agg_.grouping_calls.size(); ++c) {
       SqlValue v{TypeId::Int32, nullptr, nullptr, cg.false_()};
@@ -163,11 +169,9 @@ class HashAggregateTranslator final : public OperatorTranslator {
  private:
   // Whether the operator has grouping sets to loop over (one set of every key is the plain case).
   bool multi() const { return agg_.set_count() > 1; }
-  size_t width() const { return agg_.group_keys.size() + kAggStateDatums * agg_.aggregates.size(); }
+  size_t width() const { return width_; }
   // Byte offset of aggregate j's state in a group's row.
-  uint64_t state_offset(size_t j) const {
-    return (agg_.group_keys.size() + kAggStateDatums * j) * sizeof(Datum);
-  }
+  uint64_t state_offset(size_t j) const { return offsets_[j] * sizeof(Datum); }
 
   // The group row of `keys` (hash `h`) in table `slot`, inserted when new; leaves the pipeline when
   // the runtime failed (out of memory: 53200).
@@ -194,10 +198,10 @@ class HashAggregateTranslator final : public OperatorTranslator {
   void update(PipelineContext& p, llvm::Value* slot, llvm::Value* row, DistinctSet& distinct) {
     CodeGen& cg = p.cg;
     for (size_t j = 0; j < agg_.aggregates.size(); ++j) {
-      distinct.slot = distinct_slots_[j];
+      distinct.slot = slots_[j].distinct;
       // `row` stays valid across a DISTINCT set's find_or_insert: the sets are tables of their own.
       emit_aggregate_update(
-          p, agg_.aggregates[j], cg.gep(row, state_offset(j)),
+          p, agg_.aggregates[j], slots_[j], cg.gep(row, state_offset(j)),
           [&](const SqlValue& v, llvm::Value* datum) {
             cg.call("rt_agg_ht_set_text", {cg.qs, slot, datum, v.value, v.length});
           },
@@ -245,11 +249,13 @@ class HashAggregateTranslator final : public OperatorTranslator {
   }
 
   const plan::HashAggregateOp& agg_;
-  int slot_ = -1;                     // the first set's table (the others follow)
-  std::vector<int> distinct_slots_;   // per aggregate: its DISTINCT set (keys + argument), or -1
-  llvm::Value* last_row_ = nullptr;   // ptr local: the group of the previous row (or null)
-  llvm::Value* last_hash_ = nullptr;  // i64 local: its hash
-  llvm::Value* row_ = nullptr;        // ptr local: this row's group
+  int slot_ = -1;                      // the first set's table (the others follow)
+  size_t width_ = 0;                   // Datums of a group's row: keys, then the aggregate states
+  std::vector<size_t> offsets_;        // per aggregate: the first Datum of its state in a row
+  std::vector<AggregateSlots> slots_;  // per aggregate: its DISTINCT set (keys + argument), ordered rows
+  llvm::Value* last_row_ = nullptr;    // ptr local: the group of the previous row (or null)
+  llvm::Value* last_hash_ = nullptr;   // i64 local: its hash
+  llvm::Value* row_ = nullptr;         // ptr local: this row's group
 };
 
 }  // namespace

@@ -66,6 +66,7 @@ struct TypeName {
 };
 
 struct CaseWhen;
+struct OrderItem;
 struct SelectStmt;
 struct WindowDef;
 
@@ -83,6 +84,8 @@ struct Expr {
   bool agg_star = false;               // FuncCall: count(*)
   bool agg_distinct = false;           // FuncCall: count(DISTINCT x)
   ExprPtr agg_filter;                  // FuncCall: agg(...) FILTER (WHERE agg_filter); null without
+  std::vector<OrderItem> agg_order;    // FuncCall: agg(x ORDER BY ...), or WITHIN GROUP (ORDER BY ...)
+  bool agg_within_group = false;       // FuncCall: an ordered-set aggregate's WITHIN GROUP (agg_order)
   bool sql_keyword = false;            // FuncCall: a SQL value function written as a keyword (current_user)
   TypeName cast_type;                  // Cast
   bool has_case_operand = false;       // Case: CASE x WHEN ... (operand in args[0])
@@ -101,7 +104,13 @@ struct CaseWhen {
   ExprPtr result;
 };
 
-// Defined once CaseWhen is complete (clang instantiates the member vector's destructor here).
+struct OrderItem {
+  ExprPtr expr;
+  bool descending = false;
+  std::optional<bool> nulls_first;  // unset: PostgreSQL default (NULLS LAST for ASC, FIRST for DESC)
+};
+
+// Defined once CaseWhen and OrderItem are complete (clang instantiates the member vector's destructor here).
 inline Expr::Expr(ExprKind k, int loc) : kind(k), location(loc) {}
 
 // One option of CREATE / ALTER SEQUENCE or of an identity column's ( ... ) (PostgreSQL's DefElem).
@@ -162,12 +171,6 @@ struct SelectTarget {
   ExprPtr expr;
   std::string alias;  // empty if none
   int location = -1;
-};
-
-struct OrderItem {
-  ExprPtr expr;
-  bool descending = false;
-  std::optional<bool> nulls_first;  // unset: PostgreSQL default (NULLS LAST for ASC, FIRST for DESC)
 };
 
 // A window frame's options: PostgreSQL's FRAMEOPTION_* bits (parsenodes.h), as its grammar sets them.

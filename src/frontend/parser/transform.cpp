@@ -805,13 +805,8 @@ class Transformer {
       const PgQuery__Node* n = s->sort_clause[i];
       if (n->node_case != PG_QUERY__NODE__NODE_SORT_BY) unsupported(node_field_name(n) + " in ORDER BY", -1);
       const PgQuery__SortBy* sb = n->sort_by;
-      ast::OrderItem item;
-      item.expr = expr(sb->node);
-      if (sb->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_DESC) item.descending = true;
       if (sb->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_USING) note(feature, "ORDER BY ... USING");
-      if (sb->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST) item.nulls_first = true;
-      if (sb->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST) item.nulls_first = false;
-      out->order_by.push_back(std::move(item));
+      out->order_by.push_back(order_item(sb));
     }
 
     // LIMIT ALL (and LIMIT NULL) arrive as a NULL constant: no limit.
@@ -2157,18 +2152,35 @@ class Transformer {
         over->bare_ref = true;
       }
     }
-    if (f->agg_within_group) unsupported("WITHIN GROUP", loc);
-    if (f->n_agg_order > 0) unsupported("ORDER BY in aggregate calls", loc);
     if (f->func_variadic) unsupported("VARIADIC", loc);
     ExprPtr e = make(ExprKind::FuncCall, loc);
     e->func_name = std::move(name);
     e->agg_star = f->agg_star;
     e->agg_distinct = f->agg_distinct;
     if (f->agg_filter) e->agg_filter = expr(f->agg_filter);
+    e->agg_within_group = f->agg_within_group;
+    for (size_t i = 0; i < f->n_agg_order; ++i) {
+      const PgQuery__Node* n = f->agg_order[i];
+      if (n->node_case != PG_QUERY__NODE__NODE_SORT_BY)
+        unsupported(node_field_name(n) + " in an aggregate's ORDER BY", loc);
+      if (n->sort_by->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_USING)
+        unsupported("ORDER BY ... USING in an aggregate", n->sort_by->location);
+      e->agg_order.push_back(order_item(n->sort_by));
+    }
     e->over = std::move(over);
     if (f->agg_star) e->args.push_back(make(ExprKind::Star, loc));
     for (size_t i = 0; i < f->n_args; ++i) e->args.push_back(expr(f->args[i]));
     return e;
+  }
+
+  // One ORDER BY item (of a query, a window or an aggregate); USING is the caller's to refuse.
+  ast::OrderItem order_item(const PgQuery__SortBy* sb) {
+    ast::OrderItem item;
+    item.expr = expr(sb->node);
+    item.descending = sb->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
+    if (sb->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST) item.nulls_first = true;
+    if (sb->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST) item.nulls_first = false;
+    return item;
   }
 
   // A window specification (OVER (...) or a WINDOW clause item).
@@ -2185,12 +2197,7 @@ class Transformer {
       const PgQuery__SortBy* sb = n->sort_by;
       if (sb->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_USING)
         unsupported("ORDER BY ... USING in a window", sb->location);
-      ast::OrderItem item;
-      item.expr = expr(sb->node);
-      item.descending = sb->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
-      if (sb->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST) item.nulls_first = true;
-      if (sb->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST) item.nulls_first = false;
-      d.order_by.push_back(std::move(item));
+      d.order_by.push_back(order_item(sb));
     }
     d.frame_options = w->frame_options;
     d.start_offset = opt_expr(w->start_offset);

@@ -232,6 +232,31 @@ TEST(Numeric, IntegersAndAccumulator) {
   EXPECT_EQ(num::to_text(big.sum()), "27670116110564327421");
 }
 
+// var_samp / stddev_samp / var_pop over 1, 2, 3, 4 and 1.5, 2.25 (PostgreSQL 15's digits); NULL for
+// too few values; NaN when one is NaN; a square root rounded at the scale asked for.
+TEST(Numeric, VarianceAndSqrt) {
+  auto variance = [](const std::vector<std::string>& values, bool sample, bool stddev) {
+    num::Accumulator x, xx;
+    for (const auto& v : values) {
+      x.add(N(v));
+      xx.add_square(N(v));
+    }
+    std::string out;
+    return num::variance(x, xx, sample, stddev, out) ? num::to_text(out) : std::string("NULL");
+  };
+  EXPECT_EQ(variance({"1", "2", "3", "4"}, true, false), "1.6666666666666667");
+  EXPECT_EQ(variance({"1", "2", "3", "4"}, true, true), "1.2909944487358056");
+  EXPECT_EQ(variance({"1", "2", "3", "4"}, false, false), "1.2500000000000000");
+  EXPECT_EQ(variance({"1.5", "2.25"}, false, true), "0.37500000000000000000");
+  EXPECT_EQ(variance({"7"}, true, false), "NULL");
+  EXPECT_EQ(variance({"7"}, false, false), "0");
+  EXPECT_EQ(variance({}, false, false), "NULL");
+  EXPECT_EQ(variance({"NaN", "1"}, true, false), "NaN");
+  EXPECT_EQ(num::to_text(num::sqrt(N("2"), 16)), "1.4142135623730950");
+  EXPECT_EQ(num::to_text(num::sqrt(N("0.0001"), 4)), "0.0100");
+  EXPECT_THROW(num::sqrt(N("-1"), 2), SqlError);
+}
+
 TEST(Numeric, TypmodErrorsAndNames) {
   EXPECT_EQ(num::type_name_with_typmod(num::make_typmod(10, 2)), "numeric(10,2)");
   EXPECT_EQ(num::typmod_scale(num::make_typmod(5, -3)), -3);
