@@ -1809,14 +1809,23 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
           fail(SqlState::CannotCoerce, "cannot cast type boolean to numeric", e.location);
         return with_typmod(convert(std::move(a), t), typmod);
       }
-      if (a->type == t) return a;
+      if (a->type == t && !(t == TypeId::Text && typmod >= 0)) return a;
       if ((a->type == TypeId::Bool && (t == TypeId::Float64 || t == TypeId::Numeric)) ||
           ((a->type == TypeId::Float64 || a->type == TypeId::Numeric) && t == TypeId::Bool) ||
           !catalog_cast_exists(a->type, t) ||
           ((is_datetime(a->type) || is_datetime(t)) && a->type != TypeId::Unknown &&
            !dtsql::can_cast(a->type, t)))
         fail(SqlState::CannotCoerce, "cannot cast type " + tn(a->type) + " to " + tn(t), e.location);
-      return convert(std::move(a), t);
+      ExprPtr x = convert(std::move(a), t);
+      if (t == TypeId::Text && typmod >= 0) {
+        // An explicit cast to varchar(n) keeps the first n characters (PostgreSQL drops the rest, whatever
+        // they are; storing into a varchar(n) column instead fails on non-spaces: assign).
+        std::vector<ExprPtr> args = list(std::move(x), Expr::make_constant(Value::int32(1), TypeId::Int32));
+        args.push_back(Expr::make_constant(Value::int32(typmod), TypeId::Int32));
+        x = Expr::make(ExprOp::Bytes, TypeId::Text, std::move(args));
+        x->func = static_cast<int>(bytea::Func::TextSubstr);
+      }
+      return x;
     }
     case ast::ExprKind::Case:
       return bind_case(e, c);
