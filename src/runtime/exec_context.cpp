@@ -16,6 +16,9 @@ void ExecContext::prepare(const QueryLayout& layout) {
   join_tables.clear();
   memory.release(accumulators.size() * kAccumulatorBytes);
   accumulators.clear();
+  memory.release(array_bytes);
+  array_bytes = 0;
+  array_builders.clear();
   memory.release(ordered_values.size() * kOrderedValuesBytes);
   ordered_values.clear();
   ordered_specs = layout.ordered_aggs;

@@ -111,8 +111,10 @@ class ExecContext {
   // The numeric sum()/avg() states of this run (rt_numeric_accum).
   std::vector<std::unique_ptr<num::Accumulator>> accumulators;
   static constexpr uint64_t kAccumulatorBytes = 96;  // counted in `memory` per accumulator
-  // The array_agg() states of this run (rt_array_accum), their bytes counted in `memory` as they grow.
+  // The array_agg() states of this run (rt_array_accum), their bytes counted in `memory` as they grow
+  // (array_bytes in all, released by the next prepare).
   std::vector<std::unique_ptr<arr::Builder>> array_builders;
+  uint64_t array_bytes = 0;
   // The order-sensitive aggregate states of this run (rt_ordered_agg_add), by the layout's
   // ordered_aggs specs; each counts its rows in `memory`, and kOrderedValuesBytes more is counted per state.
   std::vector<SortSpec> ordered_specs;

@@ -909,14 +909,16 @@ int32_t rt_array_accum(QueryState* qs, Datum* state, int32_t element, const Datu
   ExecContext& ctx = ctx_of(qs);
   if (state->i64 == 0) {
     ctx.memory.reserve(ExecContext::kAccumulatorBytes);
+    ctx.array_bytes += ExecContext::kAccumulatorBytes;
     ctx.array_builders.push_back(std::make_unique<arr::Builder>(static_cast<TypeId>(element)));
     state->i64 = static_cast<int64_t>(reinterpret_cast<uintptr_t>(ctx.array_builders.back().get()));
   }
   auto& builder = *reinterpret_cast<arr::Builder*>(static_cast<uintptr_t>(state->i64));
-  ctx.memory.reserve(
-      4 + (value->is_null
-               ? 0
-               : (physical_type(static_cast<TypeId>(element)) == PhysType::Text ? value->str.len : 16)));
+  const uint64_t bytes =
+      4 + (value->is_null ? 0
+                          : (physical_type(static_cast<TypeId>(element)) == PhysType::Text ? value->str.len : 16));
+  ctx.memory.reserve(bytes);
+  ctx.array_bytes += bytes;
   builder.add(*value);
   return 1;
 }
