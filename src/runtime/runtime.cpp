@@ -915,8 +915,9 @@ int32_t rt_array_accum(QueryState* qs, Datum* state, int32_t element, const Datu
   }
   auto& builder = *reinterpret_cast<arr::Builder*>(static_cast<uintptr_t>(state->i64));
   const uint64_t bytes =
-      4 + (value->is_null ? 0
-                          : (physical_type(static_cast<TypeId>(element)) == PhysType::Text ? value->str.len : 16));
+      4 + (value->is_null
+               ? 0
+               : (physical_type(static_cast<TypeId>(element)) == PhysType::Text ? value->str.len : 16));
   ctx.memory.reserve(bytes);
   ctx.array_bytes += bytes;
   builder.add(*value);
