@@ -508,11 +508,13 @@ void InsertOp::write_shape(ShapeWriter& w) const {
   w.put(table);
   w.put(static_cast<int64_t>(returning));
   w.put(output);
+  checks.write_shape(w);
 }
-OMENDB_SHAPE_COVERS(InsertOp, 88);
+OMENDB_SHAPE_COVERS(InsertOp, 136);
 
 void UpdateOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
   for (auto& e : set_exprs) f(e);
+  checks.for_each_expr(f);
 }
 
 std::string UpdateOp::explain(const ExplainContext& c) const {
@@ -537,8 +539,9 @@ void UpdateOp::write_shape(ShapeWriter& w) const {
   w.put(static_cast<int64_t>(returning));
   w.put(output);
   w.put(set_exprs);
+  checks.write_shape(w);
 }
-OMENDB_SHAPE_COVERS(UpdateOp, 112);
+OMENDB_SHAPE_COVERS(UpdateOp, 160);
 
 std::string DeleteOp::explain(const ExplainContext&) const {
   return "Delete " + table->name;
@@ -655,6 +658,7 @@ OMENDB_SHAPE_COVERS(RepeatOp, 72);
 void UpsertOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
   for (auto& e : set_exprs) f(e);
   if (where) f(where);
+  checks.for_each_expr(f);
 }
 
 std::string UpsertOp::explain(const ExplainContext& c) const {
@@ -712,8 +716,9 @@ void UpsertOp::write_shape(ShapeWriter& w) const {
   w.put(set_exprs);
   w.put(where);
   w.put(static_cast<int64_t>(arbiter));
+  checks.write_shape(w);
 }
-OMENDB_SHAPE_COVERS(UpsertOp, 152);
+OMENDB_SHAPE_COVERS(UpsertOp, 200);
 
 }  // namespace omendb::plan
 
