@@ -488,6 +488,9 @@ class Binder {
   // (empty without checks).
   plan::RowChecks bind_row_checks(const storage::TableDef& table, std::vector<OutputColumn> row = {});
   ColumnId fresh_id() { return new_id(); }
+  // Every IN list of literals becomes one InSet (not comparisons joined by OR), as PostgreSQL prints it
+  // (x = ANY (ARRAY[...])): for a CHECK's printed form.
+  void in_lists_as_sets() { in_set_min_ = 1; }
   PlannedStatement plan_copy_checks(const storage::TableDef& table);
   // The statement of a SELECT whose plan is `root` (its output the result columns), finished.
   PlannedStatement finish_select(OpPtr root);
@@ -557,6 +560,7 @@ class Binder {
   int query_depth_ = 0;
   static constexpr int kMaxCteBindings = 1000;
   int cte_bindings_ = 0;
+  size_t in_set_min_ = 8;  // in_set(): the shortest IN list that becomes an InSet
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -1954,8 +1958,7 @@ OpPtr Binder::array_aggregate(const ast::Expr& e, OpPtr root, bool correlated) {
 // comparison coerced x and its literal to the same types: then generated code probes a runtime hash
 // set instead of growing with the list. Returns null (keep the comparisons) otherwise.
 ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs) {
-  constexpr size_t kMinElements = 8;
-  if (eqs.size() < kMinElements) return nullptr;
+  if (eqs.size() < in_set_min_) return nullptr;
   const Expr& first = *eqs[0];
   if (first.op != ExprOp::Eq || first.args.size() != 2) return nullptr;
   TypeId t = first.args[0]->type;
@@ -5431,6 +5434,7 @@ storage::CheckDef bind_check_constraint(const ast::CheckConstraint& check, const
                                         const std::vector<std::string>& taken) {
   PlannerContext ctx;
   Binder binder(ctx);
+  binder.in_lists_as_sets();
   std::vector<OutputColumn> row;
   for (const storage::ColumnDef& col : table.columns) row.push_back({binder.fresh_id(), col.name, col.type});
   ExprPtr x = binder.bind_check_expr(*check.expr, table, row);
