@@ -225,6 +225,31 @@ const storage::TableDef* table_by_constraint_oid(const std::vector<storage::Tabl
   return nullptr;
 }
 
+// Column names of attribute numbers, quoted as needed and joined by ", ".
+std::string attnum_names(const storage::TableDef& t, const std::vector<int32_t>& attnums) {
+  std::string out;
+  for (int32_t a : attnums) {
+    const int c = t.column_of_attnum(a);
+    out += (out.empty() ? "" : ", ") +
+           (c < 0 ? std::string("?") : quote_ident(t.columns[static_cast<size_t>(c)].name));
+  }
+  return out;
+}
+
+// pg_get_constraintdef of a FOREIGN KEY: FOREIGN KEY (x) REFERENCES p(a) [ON UPDATE ...] [ON DELETE ...].
+std::string foreign_key_def(const storage::TableDef& t, const storage::ForeignKeyDef& fk,
+                            const std::vector<storage::TableDefPtr>& tables) {
+  const storage::TableDef* ref = nullptr;
+  for (const auto& r : tables)
+    if (r->id == fk.ref_table) ref = r.get();
+  std::string s =
+      "FOREIGN KEY (" + attnum_names(t, fk.attnums) + ") REFERENCES " +
+      (ref ? quote_ident(ref->name) + "(" + attnum_names(*ref, fk.ref_attnums) + ")" : std::string("?"));
+  if (fk.on_update != 'a') s += std::string(" ON UPDATE ") + storage::foreign_key_action_name(fk.on_update);
+  if (fk.on_delete != 'a') s += std::string(" ON DELETE ") + storage::foreign_key_action_name(fk.on_delete);
+  return s;
+}
+
 std::string key_columns(const storage::TableDef& t) {
   std::string out;
   for (size_t i = 0; i < t.primary_key.size(); ++i) {
@@ -473,6 +498,21 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
     }
     case Func::PgGetConstraintdef: {
       auto tables = ctx.tables();
+      const bool pretty = nargs > 1 && args[1].i64 != 0;
+      for (const auto& t : tables)
+        for (const storage::CheckDef& c : t->checks)
+          if (pkey_constraint_oid(c.id) == args[0].i64) {
+            set_text(text,
+                     "CHECK (" + (pretty ? c.pretty : c.display) + ")" + (c.validated ? "" : " NOT VALID"),
+                     out);
+            return;
+          }
+      for (const auto& t : tables)
+        for (const storage::ForeignKeyDef& fk : t->foreign_keys)
+          if (pkey_constraint_oid(fk.id) == args[0].i64) {
+            set_text(text, foreign_key_def(*t, fk, tables), out);
+            return;
+          }
       const storage::IndexDef* unique = nullptr;
       const storage::TableDef* t = table_by_constraint_oid(tables, args[0].i64, &unique);
       if (!t) return;

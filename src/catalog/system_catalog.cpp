@@ -826,6 +826,7 @@ std::vector<Row> class_rows(const storage::TableDef& def, const Context& ctx) {
         .flag("relhasindex", r.table && r.kind == 'r' && r.nsp == kPublicNamespace &&
                                  (!r.table->primary_key.empty() || !r.table->indexes.empty()))
         .chr("relpersistence", 'p')
+        .num("relchecks", static_cast<int32_t>(r.table && r.kind == 'r' ? r.table->checks.size() : 0))
         .chr("relkind", r.kind)
         .num("relnatts", static_cast<int32_t>(r.table ? r.table->slot_count() : r.index_columns.size()))
         .flag("relispopulated", true)
@@ -991,6 +992,49 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
           .chr("confupdtype", ' ')
           .chr("confdeltype", ' ')
           .chr("confmatchtype", ' ')
+          .flag("conislocal", true)
+          .flag("connoinherit", true);
+    }
+    for (const storage::CheckDef& c : t->checks)  // CHECK constraints: OIDs from their ids
+      rows.add()
+          .oid("oid", pkey_constraint_oid(c.id))
+          .name("conname", c.name)
+          .oid("connamespace", kPublicNamespace)
+          .chr("contype", 'c')
+          .flag("convalidated", c.validated)
+          .oid("conrelid", table_oid(t->id))
+          .chr("confupdtype", ' ')
+          .chr("confdeltype", ' ')
+          .chr("confmatchtype", ' ')
+          .flag("conislocal", true)
+          .text("conbin", c.display);
+    for (const storage::ForeignKeyDef& fk : t->foreign_keys) {
+      uint32_t index_oid = 0;  // the referenced primary key's or UNIQUE constraint's index
+      for (const auto& r : ctx.tables()) {
+        if (r->id != fk.ref_table) continue;
+        std::vector<int32_t> want = fk.ref_attnums, pk;
+        std::sort(want.begin(), want.end());
+        for (int k : r->primary_key) pk.push_back(r->attnum(static_cast<size_t>(k)));
+        std::sort(pk.begin(), pk.end());
+        if (!pk.empty() && pk == want) index_oid = pkey_index_oid(r->id);
+        for (const storage::IndexDef& ix : r->indexes) {
+          std::vector<int32_t> cols = ix.attnums;
+          std::sort(cols.begin(), cols.end());
+          if (!index_oid && ix.unique && cols == want) index_oid = table_oid(ix.id);
+        }
+      }
+      rows.add()
+          .oid("oid", pkey_constraint_oid(fk.id))
+          .name("conname", fk.name)
+          .oid("connamespace", kPublicNamespace)
+          .chr("contype", 'f')
+          .flag("convalidated", true)
+          .oid("conrelid", table_oid(t->id))
+          .oid("conindid", index_oid)
+          .oid("confrelid", table_oid(fk.ref_table))
+          .chr("confupdtype", fk.on_update)
+          .chr("confdeltype", fk.on_delete)
+          .chr("confmatchtype", 's')
           .flag("conislocal", true)
           .flag("connoinherit", true);
     }

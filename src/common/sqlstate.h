@@ -37,7 +37,9 @@ namespace omendb {
   X(BadCopyFileFormat, "22P04")                   \
   X(UntranslatableCharacter, "22P05")             \
   X(NotNullViolation, "23502")                    \
+  X(ForeignKeyViolation, "23503")                 \
   X(UniqueViolation, "23505")                     \
+  X(CheckViolation, "23514")                      \
   X(InvalidTransactionState, "25000")             \
   X(ActiveSqlTransaction, "25001")                \
   X(InFailedSqlTransaction, "25P02")              \
@@ -64,6 +66,8 @@ namespace omendb {
   X(AmbiguousFunction, "42725")                   \
   X(DuplicateAlias, "42712")                      \
   X(DuplicateTable, "42P07")                      \
+  X(DuplicateObject, "42710")                     \
+  X(InvalidForeignKey, "42830")                   \
   X(DatatypeMismatch, "42804")                    \
   X(CannotCoerce, "42846")                        \
   X(GroupingError, "42803")                       \

@@ -480,6 +480,22 @@ class Binder {
   PlannedStatement plan_delete(const ast::DeleteStmt& s);
   void finish(PlannedStatement& out);
 
+ public:
+  // One CHECK expression over a row of `table` whose columns are `row` (table order): the predicate.
+  ExprPtr bind_check_expr(const ast::Expr& e, const storage::TableDef& table,
+                          const std::vector<OutputColumn>& row);
+  // The CHECK constraints of `table` over the row `row` (table order; empty: fresh columns), RowChecks
+  // (empty without checks).
+  plan::RowChecks bind_row_checks(const storage::TableDef& table, std::vector<OutputColumn> row = {});
+  ColumnId fresh_id() { return new_id(); }
+  // Every IN list of literals becomes one InSet (not comparisons joined by OR), as PostgreSQL prints it
+  // (x = ANY (ARRAY[...])): for a CHECK's printed form.
+  void in_lists_as_sets() { in_set_min_ = 1; }
+  PlannedStatement plan_copy_checks(const storage::TableDef& table);
+  // The statement of a SELECT whose plan is `root` (its output the result columns), finished.
+  PlannedStatement finish_select(OpPtr root);
+
+ private:
   ColumnId new_id() {
     col_rel_.push_back(-1);
     col_names_.emplace_back();
@@ -544,6 +560,7 @@ class Binder {
   int query_depth_ = 0;
   static constexpr int kMaxCteBindings = 1000;
   int cte_bindings_ = 0;
+  size_t in_set_min_ = 8;  // in_set(): the shortest IN list that becomes an InSet
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -2108,8 +2125,7 @@ OpPtr Binder::array_aggregate(const ast::Expr& e, OpPtr root, bool correlated) {
 // comparison coerced x and its literal to the same types: then generated code probes a runtime hash
 // set instead of growing with the list. Returns null (keep the comparisons) otherwise.
 ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs) {
-  constexpr size_t kMinElements = 8;
-  if (eqs.size() < kMinElements) return nullptr;
+  if (eqs.size() < in_set_min_) return nullptr;
   const Expr& first = *eqs[0];
   if (first.op != ExprOp::Eq || first.args.size() != 2) return nullptr;
   TypeId t = first.args[0]->type;
@@ -2196,6 +2212,66 @@ void Binder::check_default(const ast::Expr& e, const storage::ColumnDef& col) {
   c.clause = "DEFAULT expressions";
   c.in_default = true;
   assign(bind(e, c), col, e.location, "default expression", false);
+}
+
+bool has_subquery(const Expr& e) {
+  if (e.op == ExprOp::Subquery || e.op == ExprOp::InSubquery) return true;
+  for (const auto& a : e.args)
+    if (has_subquery(*a)) return true;
+  return false;
+}
+
+ExprPtr Binder::bind_check_expr(const ast::Expr& e, const storage::TableDef& table,
+                                const std::vector<OutputColumn>& row) {
+  // The row as a relation named like the table (t.a reads it), beside whatever the statement opened.
+  Relation r;
+  r.refname = table.name;
+  r.level = level_;
+  const int rel = static_cast<int>(rels_.size());
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    const storage::ColumnDef& col = table.columns[i];
+    r.columns.push_back({col.name, col.type, col.type == TypeId::Numeric ? -1 : col.max_length});
+    r.ids.push_back(row[i].id);
+    col_rel_[static_cast<size_t>(row[i].id)] = rel;
+    col_names_[static_cast<size_t>(row[i].id)] = col.name;
+  }
+  r.used.assign(r.columns.size(), false);
+  rels_.push_back(std::move(r));
+  Scope scope;
+  scope.rels.push_back(rel);
+  scope.entries.push_back(table_entry(rel));
+  ExprCtx c;
+  c.scope = &scope;
+  c.clause = "check constraints";
+  ExprPtr x = bind(e, c);
+  if (has_subquery(*x))
+    throw SqlError(SqlState::FeatureNotSupported, "cannot use subquery in check constraint")
+        .at(pos_of(e.location));
+  return to_bool(std::move(x), "argument of CHECK constraint", e.location);
+}
+
+plan::RowChecks Binder::bind_row_checks(const storage::TableDef& table, std::vector<OutputColumn> row) {
+  plan::RowChecks out;
+  if (table.checks.empty()) return out;
+  out.row = std::move(row);
+  if (out.row.empty())
+    for (const storage::ColumnDef& col : table.columns) out.row.push_back({new_id(), col.name, col.type});
+  for (const storage::CheckDef& check : table.checks) {
+    std::vector<ast::StmtPtr> stmts;
+    try {
+      stmts = parser::parse("SELECT " + check.expr);
+    } catch (SqlError& e) {
+      throw SqlError(SqlState::DataCorrupted,
+                     "check constraint \"" + check.name + "\" does not parse: " + e.what());
+    }
+    const auto* select = stmts.size() == 1 && stmts[0]->kind == ast::StmtKind::Select
+                             ? static_cast<const ast::SelectStmt*>(stmts[0].get())
+                             : nullptr;
+    if (!select || select->targets.size() != 1 || !select->targets[0].expr)
+      throw SqlError(SqlState::DataCorrupted, "check constraint \"" + check.name + "\" is not an expression");
+    out.predicates.push_back(bind_check_expr(*select->targets[0].expr, table, out.row));
+  }
+  return out;
 }
 
 ExprPtr Binder::bind_limit(const ast::Expr* e, const char* what) {
@@ -4486,6 +4562,7 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
   }
   auto insert = std::make_unique<plan::InsertOp>();
   insert->table = table;
+  insert->checks = bind_row_checks(*table);
   insert->children.push_back(std::move(source));
   finish_insert(s, std::move(insert), out);
   return out;
@@ -4531,6 +4608,7 @@ PlannedStatement Binder::plan_insert_select(const ast::InsertStmt& s, const stor
   }
   auto insert = std::make_unique<plan::InsertOp>();
   insert->table = table;
+  insert->checks = bind_row_checks(*table);
   insert->children.push_back(std::move(source));
   finish_insert(s, std::move(insert), out);
   return out;
@@ -4638,6 +4716,7 @@ OpPtr Binder::plan_on_conflict(const ast::InsertStmt& s, OpPtr& values) {
   }
   upsert->arbiter = arbiter;
   if (table.primary_key.empty() && arbiter == -1) return nullptr;  // nothing can conflict
+  upsert->checks = bind_row_checks(table);
   upsert->children.push_back(std::move(values));
   return upsert;
 }
@@ -4716,6 +4795,7 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   update->table = rels_[0].table;
   update->key_column = key;
   update->set_exprs = std::move(set);
+  update->checks = bind_row_checks(*update->table);
   update->children.push_back(std::move(cur));
   PlannedStatement out;
   out.command = "UPDATE";
@@ -5338,12 +5418,43 @@ PlannedStatement Binder::plan_defaults(const storage::TableDef& table, const std
     project->output.push_back({new_id(), in.name, in.type});
   }
   project->children.push_back(std::move(values));
+  return finish_select(std::move(project));
+}
+
+PlannedStatement Binder::finish_select(OpPtr root) {
   PlannedStatement out;
   out.command = "SELECT";
-  out.plan.result_columns = project->output;
-  out.plan.root = std::move(project);
+  out.plan.result_columns = root->output;
+  out.plan.root = std::move(root);
   finish(out);
   return out;
+}
+
+PlannedStatement Binder::plan_copy_checks(const storage::TableDef& table) {
+  auto values = std::make_unique<plan::ValuesOp>();
+  std::vector<ExprPtr> row;
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    const storage::ColumnDef& col = table.columns[i];
+    row.push_back(Expr::make_param(static_cast<int>(i), col.type));
+    values->output.push_back({new_id(), col.name, col.type});
+  }
+  values->rows.push_back(std::move(row));
+  auto project = std::make_unique<plan::ProjectOp>();
+  plan::RowChecks checks = bind_row_checks(table, values->output);
+  for (ExprPtr& x : checks.predicates) {
+    project->exprs.push_back(std::move(x));
+    project->output.push_back({new_id(), "check", TypeId::Bool});
+  }
+  project->children.push_back(std::move(values));
+  return finish_select(std::move(project));
+}
+
+PlannedStatement plan_copy_checks(const storage::TableDef& table, const PlannerContext& ctx) {
+  PlannerContext with_params = ctx;
+  with_params.param_types.emplace();
+  for (const storage::ColumnDef& col : table.columns) with_params.param_types->push_back(col.type);
+  Binder binder(with_params);
+  return binder.plan_copy_checks(table);
 }
 
 PlannedStatement plan_column_defaults(const storage::TableDef& table, const std::vector<int>& columns,
@@ -5447,6 +5558,171 @@ void bind_column_default(const ast::Expr& expr, const std::string& text, storage
   col.default_expr = text;
 }
 
+std::string make_object_name(const std::string& name1, const std::string& name2, const std::string& label) {
+  size_t n1 = name1.size(), n2 = name2.size();
+  const size_t avail = 63 - 1 - label.size() - (name2.empty() ? 0 : 1);
+  while (n1 + n2 > avail) {
+    if (n1 > n2)
+      --n1;
+    else
+      --n2;
+  }
+  auto clip = [](const std::string& s, size_t n) {  // never inside a UTF-8 character
+    while (n > 0 && n < s.size() && (static_cast<uint8_t>(s[n]) & 0xC0) == 0x80) --n;
+    return s.substr(0, n);
+  };
+  return clip(name1, n1) + "_" + (name2.empty() ? "" : clip(name2, n2) + "_") + label;
+}
+
+// ChooseConstraintName: name1_name2_label, then label1, label2 ... while `used` says the name is taken.
+std::string choose_constraint_name(const std::string& name1, const std::string& name2,
+                                   const std::string& label,
+                                   const std::function<bool(const std::string&)>& used) {
+  for (int pass = 0;; ++pass) {
+    std::string name = make_object_name(name1, name2, pass ? label + std::to_string(pass) : label);
+    if (!used(name)) return name;
+  }
+}
+
+// A constraint name given in the statement (cut to 63 bytes): 42710 when `used` says the table has it.
+std::string given_constraint_name(const std::string& name, const storage::TableDef& table,
+                                  const std::function<bool(const std::string&)>& used) {
+  std::string out = name.size() > 63 ? name.substr(0, 63) : name;
+  if (used(out))
+    throw SqlError(SqlState::DuplicateObject,
+                   "constraint \"" + out + "\" for relation \"" + table.name + "\" already exists");
+  return out;
+}
+
+void collect_columns(const Expr& e, std::vector<ColumnId>& out) {
+  if (e.op == ExprOp::Column && std::find(out.begin(), out.end(), e.column) == out.end())
+    out.push_back(e.column);
+  for (const auto& a : e.args) collect_columns(*a, out);
+}
+
+storage::CheckDef bind_check_constraint(const ast::CheckConstraint& check, const storage::TableDef& table,
+                                        const std::vector<std::string>& taken) {
+  PlannerContext ctx;
+  Binder binder(ctx);
+  binder.in_lists_as_sets();
+  std::vector<OutputColumn> row;
+  for (const storage::ColumnDef& col : table.columns) row.push_back({binder.fresh_id(), col.name, col.type});
+  ExprPtr x = binder.bind_check_expr(*check.expr, table, row);
+  std::vector<std::string> names(row.empty() ? 0 : static_cast<size_t>(row.back().id) + 1);
+  for (const OutputColumn& c : row) names[static_cast<size_t>(c.id)] = catalog::quote_ident(c.name);
+  storage::CheckDef out;
+  out.expr = check.text;
+  out.display = detail::constraint_text(*x, names, false);
+  out.pretty = detail::constraint_text(*x, names, true);
+  out.validated = !check.not_valid;
+  auto used = [&](const std::string& n) {
+    return table.constraint_name_used(n) || std::find(taken.begin(), taken.end(), n) != taken.end();
+  };
+  if (!check.name.empty()) {
+    out.name = given_constraint_name(check.name, table, used);
+    return out;
+  }
+  std::vector<ColumnId> read;
+  collect_columns(*x, read);
+  std::string column;
+  if (read.size() == 1)
+    for (const OutputColumn& c : row)
+      if (c.id == read[0]) column = c.name;
+  out.name = choose_constraint_name(table.name, column, "check", used);
+  return out;
+}
+
+storage::ForeignKeyDef bind_foreign_key(const ast::ForeignKeyConstraint& fk, const storage::TableDef& table,
+                                        const storage::TableDef& ref, const std::vector<std::string>& taken) {
+  for (char a : {fk.on_update, fk.on_delete})
+    if (a != 'a' && a != 'r')
+      throw_unsupported(std::string(a == fk.on_delete ? "ON DELETE " : "ON UPDATE ") +
+                            storage::foreign_key_action_name(a) +
+                            " (foreign keys take NO ACTION or RESTRICT)",
+                        pos_of(fk.location));
+  storage::ForeignKeyDef out;
+  out.ref_table = ref.id;
+  out.on_update = fk.on_update;
+  out.on_delete = fk.on_delete;
+  auto attnum_of = [&](const storage::TableDef& t, const std::string& name) {
+    const int c = t.find_column(name);
+    if (c < 0)
+      fail(SqlState::UndefinedColumn,
+           "column \"" + name + "\" referenced in foreign key constraint does not exist", fk.location);
+    return t.attnum(static_cast<size_t>(c));
+  };
+  for (const std::string& name : fk.columns) out.attnums.push_back(attnum_of(table, name));
+  std::vector<int32_t> pk;
+  for (int k : ref.primary_key) pk.push_back(ref.attnum(static_cast<size_t>(k)));
+  if (fk.ref_columns.empty()) {
+    if (pk.empty())
+      fail(SqlState::UndefinedObject, "there is no primary key for referenced table \"" + ref.name + "\"",
+           fk.location);
+    out.ref_attnums = pk;
+  } else {
+    for (const std::string& name : fk.ref_columns) out.ref_attnums.push_back(attnum_of(ref, name));
+  }
+  if (out.attnums.size() != out.ref_attnums.size())
+    fail(SqlState::InvalidForeignKey, "number of referencing and referenced columns for foreign key disagree",
+         fk.location);
+  if (!fk.ref_columns.empty()) {
+    auto same_set = [&](std::vector<int32_t> a) {
+      std::vector<int32_t> b = out.ref_attnums;
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      return a == b && std::adjacent_find(b.begin(), b.end()) == b.end();
+    };
+    bool unique = !pk.empty() && same_set(pk);
+    for (const storage::IndexDef& index : ref.indexes)
+      unique = unique || (index.unique && same_set(index.attnums));
+    if (!unique)
+      fail(SqlState::InvalidForeignKey,
+           "there is no unique constraint matching given keys for referenced table \"" + ref.name + "\"",
+           fk.location);
+  }
+  auto used = [&](const std::string& n) {
+    return table.constraint_name_used(n) || std::find(taken.begin(), taken.end(), n) != taken.end();
+  };
+  if (!fk.name.empty()) {
+    out.name = given_constraint_name(fk.name, table, used);
+  } else {
+    std::string cols;  // ChooseForeignKeyConstraintNameAddition
+    for (const std::string& c : fk.columns) {
+      if (!cols.empty()) cols += "_";
+      cols += c;
+      if (cols.size() >= 63) break;
+    }
+    out.name = choose_constraint_name(table.name, cols, "fkey", used);
+  }
+  for (size_t j = 0; j < out.attnums.size(); ++j) {
+    const storage::ColumnDef& a = table.columns[static_cast<size_t>(table.column_of_attnum(out.attnums[j]))];
+    const storage::ColumnDef& b = ref.columns[static_cast<size_t>(ref.column_of_attnum(out.ref_attnums[j]))];
+    const bool integers = (a.type == TypeId::Int32 || a.type == TypeId::Int64) &&
+                          (b.type == TypeId::Int32 || b.type == TypeId::Int64);
+    if (a.type != b.type && !integers)
+      throw SqlError(SqlState::DatatypeMismatch,
+                     "foreign key constraint \"" + out.name + "\" cannot be implemented")
+          .with_detail("Key columns \"" + a.name + "\" and \"" + b.name +
+                       "\" are of incompatible types: " + tn(a.type) + " and " + tn(b.type) + ".");
+  }
+  return out;
+}
+
+std::vector<int> check_constraint_columns(const storage::TableDef& table, const storage::CheckDef& check) {
+  PlannerContext ctx;
+  Binder binder(ctx);
+  storage::TableDef one = table;
+  one.checks = {check};
+  plan::RowChecks bound = binder.bind_row_checks(one);
+  std::vector<ColumnId> read;
+  collect_columns(*bound.predicates.at(0), read);
+  std::vector<int> out;
+  for (size_t i = 0; i < bound.row.size(); ++i)
+    if (std::find(read.begin(), read.end(), bound.row[i].id) != read.end())
+      out.push_back(static_cast<int>(i));
+  return out;
+}
+
 storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
   if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
   if (!stmt.table.schema.empty() && stmt.table.schema != "public")
@@ -5534,6 +5810,17 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
     }
     if (!repeat) def.indexes.push_back(std::move(index));
   }
+  // CHECK constraints, named in the order written (PostgreSQL's AddRelationNewConstraints), then kept
+  // ordered by name (the order they are checked in).
+  std::vector<std::string> taken;
+  for (const ast::CheckConstraint& c : stmt.checks) {
+    storage::CheckDef check = bind_check_constraint(c, def, taken);
+    check.validated = true;  // (CREATE TABLE ignores NOT VALID, as PostgreSQL)
+    taken.push_back(check.name);
+    def.checks.push_back(std::move(check));
+  }
+  std::sort(def.checks.begin(), def.checks.end(),
+            [](const storage::CheckDef& a, const storage::CheckDef& b) { return a.name < b.name; });
   return def;
 }
 

@@ -554,11 +554,13 @@ void InsertOp::write_shape(ShapeWriter& w) const {
   w.put(table);
   w.put(static_cast<int64_t>(returning));
   w.put(output);
+  checks.write_shape(w);
 }
-OMENDB_SHAPE_COVERS(InsertOp, 88);
+OMENDB_SHAPE_COVERS(InsertOp, 136);
 
 void UpdateOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
   for (auto& e : set_exprs) f(e);
+  checks.for_each_expr(f);
 }
 
 std::string UpdateOp::explain(const ExplainContext& c) const {
@@ -583,8 +585,9 @@ void UpdateOp::write_shape(ShapeWriter& w) const {
   w.put(static_cast<int64_t>(returning));
   w.put(output);
   w.put(set_exprs);
+  checks.write_shape(w);
 }
-OMENDB_SHAPE_COVERS(UpdateOp, 112);
+OMENDB_SHAPE_COVERS(UpdateOp, 160);
 
 std::string DeleteOp::explain(const ExplainContext&) const {
   return "Delete " + table->name;
@@ -701,6 +704,7 @@ OMENDB_SHAPE_COVERS(RepeatOp, 72);
 void UpsertOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
   for (auto& e : set_exprs) f(e);
   if (where) f(where);
+  checks.for_each_expr(f);
 }
 
 std::string UpsertOp::explain(const ExplainContext& c) const {
@@ -758,8 +762,9 @@ void UpsertOp::write_shape(ShapeWriter& w) const {
   w.put(set_exprs);
   w.put(where);
   w.put(static_cast<int64_t>(arbiter));
+  checks.write_shape(w);
 }
-OMENDB_SHAPE_COVERS(UpsertOp, 152);
+OMENDB_SHAPE_COVERS(UpsertOp, 200);
 
 }  // namespace omendb::plan
 

@@ -312,6 +312,21 @@ class LockRowsOp final : public Op {
   void write_shape(ShapeWriter& w) const override;
 };
 
+// The CHECK constraints a DML sink evaluates over each row it writes, in generated code (docs/schema.md,
+// "CHECK"): `row` names the written row's columns (table order; the sink binds them to its values) and
+// predicates[i] is table->checks[i] over them. A predicate that is FALSE (not NULL) fails the row (23514).
+struct RowChecks {
+  std::vector<OutputColumn> row;
+  std::vector<ExprPtr> predicates;
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) {
+    for (auto& e : predicates) f(e);
+  }
+  void write_shape(ShapeWriter& w) const {
+    w.put(row);
+    w.put(predicates);
+  }
+};
+
 // Inserts each input row: children[0]->output holds one column per table column, in table order,
 // typed as the table. With RETURNING (`returning`) it is not a sink: it passes each inserted row on, as
 // its `output` (one column per table column), to the Project of the RETURNING list.
@@ -321,9 +336,10 @@ class InsertOp final : public Op {
   InsertOp() : Op(kKind) {}
   storage::TableDefPtr table;
   bool returning = false;
+  RowChecks checks;
 
   PipelineRole role() const override { return returning ? PipelineRole::Streaming : PipelineRole::Sink; }
-  void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override { checks.for_each_expr(f); }
   std::string explain(const ExplainContext& c) const override;
   void write_shape(ShapeWriter& w) const override;
 };
@@ -339,6 +355,7 @@ class UpdateOp final : public Op {
   ColumnId key_column = -1;
   bool returning = false;
   std::vector<ExprPtr> set_exprs;
+  RowChecks checks;  // over the new row
 
   PipelineRole role() const override { return returning ? PipelineRole::Streaming : PipelineRole::Sink; }
   void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
@@ -360,6 +377,7 @@ class UpsertOp final : public Op {
   std::vector<OutputColumn> existing;
   std::vector<ExprPtr> set_exprs;
   ExprPtr where;
+  RowChecks checks;  // over the proposed row, and over DO UPDATE's new row
   // The arbiter: -1 the primary key, -2 the primary key and every unique index (DO NOTHING without a
   // target), >= 0 the unique index table->indexes[arbiter] (storage::StatementWriter::upsert).
   int arbiter = -1;

@@ -225,6 +225,177 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
   return "?";
 }
 
+namespace {
+
+// What PostgreSQL's ruleutils (isSimpleNode) distinguishes when it decides on parentheses.
+enum class Shape { Simple, Operator, Bool, Test, Cast };
+
+Shape shape_of(const Expr& e) {
+  switch (e.op) {
+    case ExprOp::And:
+    case ExprOp::Or:
+    case ExprOp::Not:
+      return Shape::Bool;
+    case ExprOp::IsNull:
+    case ExprOp::IsNotNull:
+      return Shape::Test;
+    case ExprOp::Cast:
+      return Shape::Cast;
+    case ExprOp::Match:
+    case ExprOp::InSet:
+    case ExprOp::Neg:
+      return Shape::Operator;
+    default:
+      return plan::binary_symbol(e.op) ? Shape::Operator : Shape::Simple;
+  }
+}
+
+int arith_priority(const Expr& e) {  // 1: + -, 2: * / %, 0: another operator
+  switch (e.op) {
+    case ExprOp::Add:
+    case ExprOp::Sub:
+      return 1;
+    case ExprOp::Mul:
+    case ExprOp::Div:
+    case ExprOp::Mod:
+      return 2;
+    default:
+      return 0;
+  }
+}
+
+// isSimpleNode: whether pretty printing may leave `node`, an argument of `parent`, without parentheses.
+bool simple_under(const Expr& node, const Expr& parent, bool first) {
+  const Shape parent_shape = shape_of(parent);
+  switch (shape_of(node)) {
+    case Shape::Simple:
+    case Shape::Cast:
+      return true;
+    case Shape::Operator:
+      if (parent_shape == Shape::Operator) {
+        const int op = arith_priority(node), up = arith_priority(parent);
+        if (op == 0 || up == 0) return false;
+        if (op > up) return true;
+        if (op < up) return false;
+        return first;  // (a - b) - c needs none, a - (b - c) does
+      }
+      [[fallthrough]];
+    case Shape::Test:
+      return parent_shape == Shape::Bool || parent.op == ExprOp::Case;
+    case Shape::Bool:
+      if (parent_shape != Shape::Bool || parent.op == ExprOp::Not) return false;
+      return node.op != ExprOp::Or || parent.op == ExprOp::Or;
+  }
+  return false;
+}
+
+bool negative(const Value& v) {
+  const std::string s = v.to_string();
+  return !s.empty() && s[0] == '-';
+}
+
+std::string ruleutils(const Expr& e, const std::vector<std::string>& names, bool pretty);
+
+std::string ruleutils_arg(const Expr& arg, const Expr& parent, bool first,
+                          const std::vector<std::string>& names, bool pretty) {
+  std::string s = ruleutils(arg, names, pretty);
+  return pretty && !simple_under(arg, parent, first) ? "(" + s + ")" : s;
+}
+
+// A constant as ruleutils' get_const_expr prints it: strings, negative and date/time values quoted with
+// their type, other numbers bare.
+std::string ruleutils_constant(const Value& v, TypeId type, bool pretty) {
+  if (v.is_null()) return "NULL";
+  if (type == TypeId::Bool) return v.as_bool() ? "true" : "false";
+  if (is_string_type(type)) return plan::quote_text(v.as_text()) + "::" + std::string(type_name(type));
+  if (is_datetime(v.type())) return typed_literal(v);
+  const std::string text = v.to_string();
+  // The binder folds a literal's cast into the constant; PostgreSQL keeps the literal (an integer, or a
+  // numeric with a point) and its cast: (0)::numeric, (0.5)::double precision.
+  const bool integer = text.find_first_of(".eE") == std::string::npos;
+  auto literal = [&](const char* literal_type) {
+    return negative(v) ? plan::quote_text(text) + "::" + literal_type : text;
+  };
+  auto cast = [&](const std::string& inner) {
+    return (pretty && !negative(v) ? inner : "(" + inner + ")") + "::" + std::string(type_name(type));
+  };
+  if (type == TypeId::Numeric) return integer ? cast(literal("integer")) : literal("numeric");
+  if (type == TypeId::Float64) return cast(literal(integer ? "integer" : "numeric"));
+  return literal(std::string(type_name(type)).c_str());
+}
+
+std::string ruleutils(const Expr& e, const std::vector<std::string>& names, bool pretty) {
+  auto arg = [&](size_t i) { return ruleutils_arg(*e.args[i], e, i == 0, names, pretty); };
+  auto wrap = [&](const std::string& s) { return pretty ? s : "(" + s + ")"; };
+  switch (e.op) {
+    case ExprOp::Constant:
+      return ruleutils_constant(e.constant, e.type, pretty);
+    case ExprOp::Cast: {
+      const Expr& x = *e.args[0];
+      // An integer literal widened to bigint: PostgreSQL compares with a cross-type operator instead.
+      if (x.op == ExprOp::Constant && e.type == TypeId::Int64 && x.type == TypeId::Int32)
+        return ruleutils_constant(x.constant, x.type, pretty);
+      std::string type = e.type == TypeId::Numeric && e.func >= 0 ? num::type_name_with_typmod(e.func)
+                                                                  : std::string(type_name(e.type));
+      if (x.op == ExprOp::Constant && !x.constant.is_null() && !negative(x.constant) &&
+          !is_string_type(x.type))
+        return (pretty ? x.constant.to_string() : "(" + x.constant.to_string() + ")") + "::" + type;
+      std::string inner = ruleutils(x, names, pretty);
+      if (!pretty || shape_of(x) != Shape::Simple) inner = "(" + inner + ")";
+      return inner + "::" + type;
+    }
+    case ExprOp::And:
+    case ExprOp::Or: {
+      std::string s;
+      for (size_t i = 0; i < e.args.size(); ++i)
+        s += (i ? (e.op == ExprOp::And ? " AND " : " OR ") : "") + arg(i);
+      return wrap(s);
+    }
+    case ExprOp::Not:
+      return wrap("NOT " + arg(0));
+    case ExprOp::IsNull:
+      return wrap(arg(0) + " IS NULL");
+    case ExprOp::IsNotNull:
+      return wrap(arg(0) + " IS NOT NULL");
+    case ExprOp::Neg:
+      if (e.args[0]->op == ExprOp::Constant && !e.args[0]->constant.is_null())  // a folded negative literal
+        return plan::quote_text("-" + e.args[0]->constant.to_string()) +
+               "::" + std::string(type_name(e.type));
+      return wrap("- " + arg(0));
+    case ExprOp::InSet: {
+      std::string s = arg(0) + " = ANY (ARRAY[";
+      for (size_t i = 1; i < e.args.size(); ++i)
+        s += (i > 1 ? ", " : "") + ruleutils(*e.args[i], names, pretty);
+      return wrap(s + "])");
+    }
+    case ExprOp::Match: {
+      const bool like = e.func & 4, icase = e.func & 2, negate = e.func & 1;
+      std::string op = like ? (icase ? "~~*" : "~~") : (icase ? "~*" : "~");
+      return wrap(arg(0) + " " + (negate ? "!" : "") + op + " " + arg(1));
+    }
+    case ExprOp::Case: {
+      std::string s = "CASE";
+      size_t n = e.args.size();
+      for (size_t i = 0; i + 1 < n; i += 2)
+        s += " WHEN " + ruleutils(*e.args[i], names, pretty) + " THEN " +
+             ruleutils(*e.args[i + 1], names, pretty);
+      if (n > 0) s += " ELSE " + ruleutils(*e.args[n - 1], names, pretty);
+      return s + " END";
+    }
+    default:
+      break;
+  }
+  const char* sym = plan::binary_symbol(e.op);
+  if (sym && e.args.size() == 2) return wrap(arg(0) + " " + sym + " " + arg(1));
+  return render(e, names, nullptr);
+}
+
+}  // namespace
+
+std::string constraint_text(const plan::Expr& e, const std::vector<std::string>& column_names, bool pretty) {
+  return ruleutils(e, column_names, pretty);
+}
+
 plan::ExprPtr clone(const plan::Expr& e) {
   auto c = std::make_unique<plan::Expr>();
   c->op = e.op;

@@ -104,6 +104,11 @@ PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx
 PlannedStatement plan_column_defaults(const storage::TableDef& table, const std::vector<int>& columns,
                                       const PlannerContext& ctx);
 
+// COPY FROM into a table with CHECK constraints: VALUES ($1, ..., $n) (one row, typed as the table's
+// columns) under a projection of each CHECK predicate (TableDef::checks order) over it, compiled like any
+// SELECT. COPY runs it with each row's values; a FALSE column fails the row.
+PlannedStatement plan_copy_checks(const storage::TableDef& table, const PlannerContext& ctx);
+
 // EXECUTE's arguments: each bound without a FROM clause, coerced to its parameter's type as an
 // assignment would be (42804 otherwise) and evaluated now. Only constant expressions are accepted
 // (0A000 otherwise).
@@ -137,6 +142,31 @@ int8_t serial_width(const ast::TypeName& type);
 // ALTER COLUMN SET DEFAULT: checks `expr` as a DEFAULT of `column` (42804, 22P02, 0A000 as CREATE TABLE)
 // and stores its text.
 void bind_column_default(const ast::Expr& expr, const std::string& text, storage::ColumnDef& column);
+
+// PostgreSQL's makeObjectName: name1_name2_label (name2 may be empty: name1_label), the longer of the
+// first two parts cut (never inside a UTF-8 character) until the name fits 63 bytes.
+std::string make_object_name(const std::string& name1, const std::string& name2, const std::string& label);
+
+// A CHECK constraint of CREATE TABLE or ALTER TABLE ... ADD, bound over `table`'s columns: 42804 when it
+// is not boolean, 0A000 for a subquery, 42803 for an aggregate, 42703 for an unknown column. A
+// constraint without a name gets PostgreSQL's (ChooseConstraintName): t_a_check when the expression
+// reads one column a, else t_check, with 1, 2 ... appended while `table` or `taken` has the name; a
+// given name `table` or `taken` has is 42710. The id is the caller's to assign.
+storage::CheckDef bind_check_constraint(const ast::CheckConstraint& check, const storage::TableDef& table,
+                                        const std::vector<std::string>& taken);
+
+// A FOREIGN KEY of CREATE TABLE or ALTER TABLE ... ADD on `table`, referencing `ref` (`table` itself for
+// a self-reference): 42703 for an unknown column, 42704 when `ref` has no primary key to reference, 42830
+// when the counts disagree or the referenced columns are not `ref`'s primary key or the columns of one of
+// its UNIQUE constraints, 42804 for
+// incompatible types, 0A000 for the actions OmenDB does not run yet. Without a name: PostgreSQL's
+// (t_a_b_fkey, numbered while `table` or `taken` has it); a given name either has is 42710. ref_table is
+// ref.id (0 for a table not created yet); the id is the caller's to assign.
+storage::ForeignKeyDef bind_foreign_key(const ast::ForeignKeyConstraint& fk, const storage::TableDef& table,
+                                        const storage::TableDef& ref, const std::vector<std::string>& taken);
+
+// The columns (indexes into table.columns) a stored CHECK constraint reads.
+std::vector<int> check_constraint_columns(const storage::TableDef& table, const storage::CheckDef& check);
 
 // CREATE / ALTER SEQUENCE options (and an identity column's), applied to `def` with PostgreSQL 15's
 // defaults (create: every option not given gets its default) and checks (22023 with PostgreSQL's

@@ -16,6 +16,11 @@ namespace omendb::planner::detail {
 std::string render(const plan::Expr& e, const std::vector<std::string>& column_names,
                    const std::vector<Value>* params);
 
+// An expression as PostgreSQL's ruleutils prints it (pg_get_constraintdef, pg_get_expr): every operator
+// in parentheses, typed literals ('x'::text, (0)::numeric); `pretty`: only the parentheses precedence
+// needs (psql's \d).
+std::string constraint_text(const plan::Expr& e, const std::vector<std::string>& column_names, bool pretty);
+
 // Deep copy of an expression.
 plan::ExprPtr clone(const plan::Expr& e);
 

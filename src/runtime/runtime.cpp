@@ -232,6 +232,12 @@ int32_t rt_insert(QueryState* qs, int32_t target) {
   return 1;
 }
 
+int32_t rt_check_failed(QueryState* qs, int32_t target, int32_t check) {
+  ExecContext& ctx = ctx_of(qs);
+  throw storage::check_violation_error(*ctx.targets[static_cast<size_t>(target)], static_cast<size_t>(check),
+                                       ctx.row.data());
+}
+
 // A row that a concurrent transaction changed after this statement's snapshot is not written: its key
 // is kept for the READ COMMITTED re-check (ExecContext::recheck_keys).
 int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len) {

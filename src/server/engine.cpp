@@ -1040,6 +1040,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       once.columns[c].default_expr.clear();
     }
     std::vector<Value> defaults = column_defaults(once, columns, *view, out, started);
+    std::function<void(const Datum*)> check_row = copy_checks(table, *view, out, started);
     for (size_t c = 0; c < defaults.size(); ++c)
       if (!defaults[c].is_null()) row[c] = dtsql::to_datum(defaults[c]);
     uint64_t rows = 0;
@@ -1089,6 +1090,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         }
       }
       try {
+        if (check_row) check_row(row.data());
         writer->insert(table, row.data());  // counted against omendb.transaction_memory_limit (53200)
       } catch (SqlError& e) {
         // As PostgreSQL: a unique violation is found when the buffered rows are inserted (the line
@@ -1180,6 +1182,50 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     ctx.sink = &sink;
     codegen::execute(*compiled, ctx);
     return values;
+  }
+
+  // COPY FROM into a table with CHECK constraints: a function that fails a row that breaks one (23514,
+  // or 23502 first for a NULL in a NOT NULL column), by running the compiled predicates
+  // (planner::plan_copy_checks) with the row as parameters. Null for a table without checks.
+  std::function<void(const Datum*)> copy_checks(const storage::TableDef& table, const storage::ReadView& view,
+                                                pgwire::ResultWriter& out,
+                                                std::chrono::steady_clock::time_point started) {
+    if (table.checks.empty()) return {};
+    planner::PlannerContext pctx;
+    pctx.catalog = &db_.store().catalog();
+    pctx.session = &session_info_;
+    const dtsql::EvalContext dt_context = datetime();
+    pctx.datetime = &dt_context;
+    auto planned = std::make_shared<planner::PlannedStatement>(planner::plan_copy_checks(table, pctx));
+    std::string key =
+        "\x1f"
+        "COPY checks of " +
+        std::to_string(table.id) + "\x1f" + planned->shape_key + "\x1f" +
+        std::to_string(db_.store().catalog().version());
+    bool cache_hit = false;
+    std::shared_ptr<const codegen::CompiledPlan> compiled =
+        db_.jit().get_or_compile(key, planned->plan, &cache_hit, compile_wait(started, out));
+    return [this, &table, &view, &out, started, planned, compiled](const Datum* row) {
+      std::vector<Value> values;
+      for (size_t c = 0; c < table.columns.size(); ++c)
+        values.push_back(dtsql::from_datum(table.columns[c].type, row[c]));
+      runtime::ExecContext ctx;
+      prepare_context(ctx, *compiled, planned->parameters(values, datetime()), out, started);
+      ctx.view = &view;
+      struct Sink final : runtime::RowSink {
+        int failed = -1;
+        bool row(const Datum* d, size_t count) override {
+          for (size_t i = 0; i < count && failed < 0; ++i)
+            if (!d[i].is_null && d[i].i64 == 0) failed = static_cast<int>(i);
+          return true;
+        }
+      } sink;
+      ctx.sink = &sink;
+      codegen::execute(*compiled, ctx);
+      ctx.raise_if_failed();
+      if (sink.failed >= 0)
+        throw storage::check_violation_error(table, static_cast<size_t>(sink.failed), row);
+    };
   }
 
   // One input field into the row's Datum: PostgreSQL's input function of the column's type (the
@@ -1377,6 +1423,16 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       std::vector<storage::TableDefPtr> defs = resolve();
       TableLocks::Held locks = acquire_tables(table_ids(defs), {}, wait);
       if (resolve() != defs) continue;  // changed while we waited: look again
+      for (const storage::TableDefPtr& def : defs) {
+        auto refs = referencing(def->id, table_ids(defs));
+        if (refs.empty()) continue;
+        if (stmt.cascade) throw_unsupported("TRUNCATE ... CASCADE");
+        throw SqlError(SqlState::FeatureNotSupported,
+                       "cannot truncate a table referenced in a foreign key constraint")
+            .with_detail("Table \"" + refs[0].first->name + "\" references \"" + def->name + "\".")
+            .with_hint("Truncate table \"" + refs[0].first->name +
+                       "\" at the same time, or use TRUNCATE ... CASCADE.");
+      }
       std::unique_ptr<storage::Transaction> own_txn;
       storage::Transaction* txn = statement_transaction(own_txn);
       for (const storage::TableDefPtr& def : defs) txn->truncate(*def);
@@ -1434,7 +1490,39 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       def.next_attnum = static_cast<int32_t>(def.columns.size()) + 1;
     }
     storage::Store::AlterWork work;
-    std::vector<std::string> taken_names;  // index names this ALTER TABLE gives
+    std::vector<std::string> taken_names;                // index names this ALTER TABLE gives
+    std::vector<std::string> taken_constraints;          // CHECK names it gives
+    std::vector<storage::CheckDef> validations;          // CHECK constraints the existing rows must pass
+    std::vector<storage::ForeignKeyDef> fk_validations;  // FOREIGN KEYs the existing rows must satisfy
+    auto find_check = [&](const std::string& name) {
+      return std::find_if(def.checks.begin(), def.checks.end(),
+                          [&](const storage::CheckDef& c) { return c.name == name; });
+    };
+    auto add_check = [&](const ast::CheckConstraint& c) {
+      storage::CheckDef check = planner::bind_check_constraint(c, def, taken_constraints);
+      taken_constraints.push_back(check.name);
+      check.id = catalog.allocate_id();
+      if (check.validated) validations.push_back(check);
+      def.checks.insert(std::upper_bound(def.checks.begin(), def.checks.end(), check,
+                                         [](const storage::CheckDef& a, const storage::CheckDef& b) {
+                                           return a.name < b.name;
+                                         }),
+                        std::move(check));
+    };
+    auto add_foreign_key = [&](const ast::ForeignKeyConstraint& f) {
+      const bool self =
+          f.ref_table.name == def.name && (f.ref_table.schema.empty() || f.ref_table.schema == "public");
+      storage::TableDefPtr ref = self ? nullptr : referenced_table(f.ref_table);
+      storage::ForeignKeyDef fk = planner::bind_foreign_key(f, def, self ? def : *ref, taken_constraints);
+      taken_constraints.push_back(fk.name);
+      fk.id = catalog.allocate_id();
+      fk_validations.push_back(fk);
+      def.foreign_keys.push_back(std::move(fk));
+    };
+    auto check_reads = [&](const storage::CheckDef& check, int column) {
+      const std::vector<int> cols = planner::check_constraint_columns(def, check);
+      return std::find(cols.begin(), cols.end(), column) != cols.end();
+    };
     auto column = [&](const std::string& name) {
       int i = def.find_column(name);
       if (i < 0)
@@ -1511,11 +1599,38 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           if (cmd.column_def.unique)
             add_unique_constraint(def, cmd.constraint, {cmd.column}, cmd.nulls_not_distinct, work,
                                   taken_names);
+          if (cmd.check.expr) add_check(cmd.check);
+          if (!cmd.foreign_key.columns.empty()) add_foreign_key(cmd.foreign_key);
           break;
         }
         case K::AddUnique:
           add_unique_constraint(def, cmd.constraint, cmd.keys, cmd.nulls_not_distinct, work, taken_names);
           break;
+        case K::AddCheck:
+          add_check(cmd.check);
+          break;
+        case K::AddForeignKey:
+          add_foreign_key(cmd.foreign_key);
+          break;
+        case K::ValidateConstraint: {
+          auto check = find_check(cmd.constraint);
+          if (check == def.checks.end()) {
+            bool fk = false;  // a FOREIGN KEY is always validated (no NOT VALID)
+            for (const storage::ForeignKeyDef& f : def.foreign_keys) fk = fk || f.name == cmd.constraint;
+            if (fk) break;
+            if (def.constraint_name_used(cmd.constraint))
+              throw SqlError(SqlState::WrongObjectType, "constraint \"" + cmd.constraint +
+                                                            "\" of relation \"" + def.name +
+                                                            "\" is not a foreign key or check constraint");
+            throw SqlError(SqlState::UndefinedObject, "constraint \"" + cmd.constraint + "\" of relation \"" +
+                                                          def.name + "\" does not exist");
+          }
+          if (!check->validated) {
+            check->validated = true;
+            validations.push_back(*check);
+          }
+          break;
+        }
         case K::DropColumn: {
           int i = def.find_column(cmd.column);
           if (i < 0) {
@@ -1538,6 +1653,17 @@ class EngineSession : public pgwire::Session, public catalog::Context {
               ++ix;
             }
           }
+          // So do CHECK constraints that read it and FOREIGN KEYs over it (PostgreSQL's automatic
+          // dependency); a UNIQUE constraint a foreign key references stays (2BP01).
+          std::erase_if(def.checks, [&](const storage::CheckDef& c) { return check_reads(c, i); });
+          const int32_t dropped_attnum = def.attnums[static_cast<size_t>(i)];
+          std::erase_if(def.foreign_keys, [&](const storage::ForeignKeyDef& f) {
+            return std::find(f.attnums.begin(), f.attnums.end(), dropped_attnum) != f.attnums.end();
+          });
+          for (const storage::IndexDef& ix : def.indexes)
+            if (ix.constraint &&
+                std::find(ix.attnums.begin(), ix.attnums.end(), dropped_attnum) != ix.attnums.end())
+              refuse_if_referenced(def, ix.name);
           def.dropped.push_back({def.attnums[static_cast<size_t>(i)],
                                  def.columns[static_cast<size_t>(i)].type,
                                  def.columns[static_cast<size_t>(i)].name});
@@ -1550,6 +1676,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         }
         case K::RenameColumn: {
           int i = column(cmd.column);
+          for (const storage::CheckDef& c : def.checks)  // (its stored text names the column)
+            if (check_reads(c, i))
+              throw_unsupported("renaming a column that CHECK constraint \"" + c.name + "\" reads");
           if (def.find_column(cmd.new_name) >= 0)
             throw SqlError(SqlState::DuplicateColumn,
                            "column \"" + cmd.new_name + "\" of relation \"" + def.name + "\" already exists");
@@ -1617,6 +1746,18 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           break;
         }
         case K::DropConstraint: {
+          if (auto check = find_check(cmd.constraint); check != def.checks.end()) {
+            def.checks.erase(check);
+            break;
+          }
+          if (auto fk =
+                  std::find_if(def.foreign_keys.begin(), def.foreign_keys.end(),
+                               [&](const storage::ForeignKeyDef& f) { return f.name == cmd.constraint; });
+              fk != def.foreign_keys.end()) {
+            def.foreign_keys.erase(fk);
+            break;
+          }
+          refuse_if_referenced(def, cmd.constraint);
           auto unique = std::find_if(
               def.indexes.begin(), def.indexes.end(),
               [&](const storage::IndexDef& ix) { return ix.constraint && ix.name == cmd.constraint; });
@@ -1643,6 +1784,16 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           break;
       }
     }
+    if (!validations.empty() || !fk_validations.empty()) {
+      // Rows written by transactions that planned without the constraint fail at COMMIT (fence).
+      work.fence = true;
+      auto checks = check_validation(def, std::move(validations), out);
+      auto keys = foreign_key_validation(def, std::move(fk_validations), out);
+      work.validate = [checks, keys](const storage::ReadView& view) {
+        checks(view);
+        keys(view);
+      };
+    }
     if (in_transaction()) {
       std::string what = "ALTER TABLE";
       for (const ast::AlterTableCmd& cmd : stmt.cmds)
@@ -1652,11 +1803,213 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           what = "ALTER TABLE ... SET NOT NULL (or ADD COLUMN ... NOT NULL)";
         else if (cmd.kind == K::AddColumn || cmd.kind == K::DropColumn)
           what = "ALTER TABLE ... ADD / DROP COLUMN";
+        else if (cmd.kind == K::AddCheck || cmd.kind == K::ValidateConstraint)
+          what = "ALTER TABLE ... ADD CHECK (or VALIDATE CONSTRAINT)";
+        else if (cmd.kind == K::AddForeignKey)
+          what = "ALTER TABLE ... ADD FOREIGN KEY";
       replace_in_transaction(std::move(def), work, old, std::move(locks), what, wait);
     } else {
       db_.store().alter_table(std::move(def), work);
     }
     out.command_complete("ALTER TABLE");
+  }
+
+  // Plans `stmt` with table `def` (an ALTER TABLE's new definition, not in the catalog yet) in place of the
+  // catalog's table of its name: its rows read through the new definition (ADD COLUMN's missing value).
+  planner::PlannedStatement plan_over(const ast::Stmt& stmt, const storage::TableDef& def) {
+    planner::PlannerContext ctx;
+    ctx.catalog = &db_.store().catalog();
+    ctx.overlay = overlay();
+    auto replaced = std::make_shared<const storage::TableDef>(def);
+    ctx.resolve_table = [this, replaced](std::string_view name) {
+      return name == replaced->name ? replaced : db_.store().catalog().find(name, overlay());
+    };
+    ctx.session = &session_info_;
+    const dtsql::EvalContext dt_context = datetime();
+    ctx.datetime = &dt_context;
+    return planner::plan_statement(stmt, ctx);
+  }
+
+  // The table a FOREIGN KEY references (42P01 if there is none).
+  storage::TableDefPtr referenced_table(const ast::TableRef& t) {
+    storage::TableDefPtr ref =
+        (t.schema.empty() || t.schema == "public") ? db_.store().catalog().find(t.name, overlay()) : nullptr;
+    if (!ref) throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
+    return ref;
+  }
+
+  // The FOREIGN KEY constraints of other tables than `except` that reference table `id`: (table, key).
+  std::vector<std::pair<storage::TableDefPtr, const storage::ForeignKeyDef*>> referencing(
+      uint32_t id, const std::vector<uint32_t>& except = {}) const {
+    std::vector<std::pair<storage::TableDefPtr, const storage::ForeignKeyDef*>> out;
+    for (const storage::TableDefPtr& t : db_.store().catalog().tables(overlay())) {
+      if (std::find(except.begin(), except.end(), t->id) != except.end()) continue;
+      for (const storage::ForeignKeyDef& fk : t->foreign_keys)
+        if (fk.ref_table == id) out.emplace_back(t, &fk);
+    }
+    return out;
+  }
+
+  // ALTER TABLE DROP CONSTRAINT (or DROP COLUMN) of `def`'s primary key or UNIQUE constraint `name`
+  // that a FOREIGN KEY references: 2BP01, as PostgreSQL without CASCADE.
+  void refuse_if_referenced(const storage::TableDef& def, const std::string& name) {
+    std::vector<int32_t> cols;
+    if (!def.primary_key.empty() && name == def.name + "_pkey") {
+      for (int k : def.primary_key) cols.push_back(def.attnum(static_cast<size_t>(k)));
+    } else if (const storage::IndexDef* ix = def.find_index(name); ix && ix->constraint) {
+      cols = ix->attnums;
+    } else {
+      return;
+    }
+    std::sort(cols.begin(), cols.end());
+    for (const auto& [t, fk] : referencing(def.id)) {
+      std::vector<int32_t> ref = fk->ref_attnums;
+      std::sort(ref.begin(), ref.end());
+      if (ref != cols) continue;
+      throw SqlError(
+          SqlState::DependentObjectsStillExist,
+          "cannot drop constraint " + name + " on table " + def.name + " because other objects depend on it")
+          .with_detail("constraint " + fk->name + " on table " + t->name + " depends on index " + name)
+          .with_hint("Use DROP ... CASCADE to drop the dependent objects too.");
+    }
+  }
+
+  // ADD FOREIGN KEY: for each constraint, the first row of `table` whose key (none of it NULL) no row of
+  // the referenced table has (`SELECT c.x ... FROM t c LEFT JOIN p ON ... WHERE p.a IS NULL LIMIT 1`),
+  // compiled now and run by Store::alter_table over every committed row: 23503 as an INSERT's.
+  std::function<void(const storage::ReadView&)> foreign_key_validation(
+      const storage::TableDef& table, std::vector<storage::ForeignKeyDef> keys, pgwire::ResultWriter& out) {
+    struct Validation {
+      storage::ForeignKeyDef fk;
+      std::string parent;
+      std::vector<TypeId> types;
+      planner::PlannedStatement planned;
+      std::shared_ptr<const codegen::CompiledPlan> compiled;
+    };
+    auto validations = std::make_shared<std::vector<Validation>>();
+    const auto started = std::chrono::steady_clock::now();
+    storage::Catalog& cat = db_.store().catalog();
+    for (storage::ForeignKeyDef& fk : keys) {
+      storage::TableDefPtr parent = fk.ref_table == table.id ? nullptr : cat.find(fk.ref_table, overlay());
+      const storage::TableDef& p = parent ? *parent : table;
+      std::string cols, on, where;
+      Validation v;
+      for (size_t j = 0; j < fk.attnums.size(); ++j) {
+        const storage::ColumnDef& c =
+            table.columns[static_cast<size_t>(table.column_of_attnum(fk.attnums[j]))];
+        const storage::ColumnDef& r = p.columns[static_cast<size_t>(p.column_of_attnum(fk.ref_attnums[j]))];
+        const std::string cq = "omendb_child." + catalog::quote_ident(c.name);
+        const std::string rq = "omendb_parent." + catalog::quote_ident(r.name);
+        cols += (j ? ", " : "") + cq;
+        on += (j ? " AND " : "") + rq + " = " + cq;
+        where += cq + " IS NOT NULL AND ";
+        v.types.push_back(c.type);
+      }
+      where +=
+          "omendb_parent." +
+          catalog::quote_ident(p.columns[static_cast<size_t>(p.column_of_attnum(fk.ref_attnums[0]))].name) +
+          " IS NULL";
+      std::vector<ast::StmtPtr> stmts = parser::parse(
+          "SELECT " + cols + " FROM " + catalog::quote_ident(table.name) + " AS omendb_child LEFT JOIN " +
+          catalog::quote_ident(p.name) + " AS omendb_parent ON " + on + " WHERE " + where + " LIMIT 1");
+      v.planned = plan_over(*stmts.at(0), table);
+      std::string key =
+          "\x1f"
+          "FOREIGN KEY validation " +
+          std::to_string(table.id) + ":" + fk.name + "\x1f" + v.planned.shape_key + "\x1f" +
+          std::to_string(cat.version());
+      bool cache_hit = false;
+      v.compiled = db_.jit().get_or_compile(key, v.planned.plan, &cache_hit, compile_wait(started, out));
+      v.parent = p.name;
+      v.fk = std::move(fk);
+      validations->push_back(std::move(v));
+    }
+    storage::TableDef child = table;
+    return [this, validations, child, &out, started](const storage::ReadView& view) {
+      for (const Validation& v : *validations) {
+        runtime::ExecContext ctx;
+        prepare_context(ctx, *v.compiled, v.planned.params, out, started);
+        ctx.view = &view;
+        struct Sink final : runtime::RowSink {
+          explicit Sink(const std::vector<TypeId>& t) : types(t) {}
+          const std::vector<TypeId>& types;
+          std::vector<Value> key;
+          bool row(const Datum* d, size_t count) override {
+            for (size_t i = 0; i < count && i < types.size(); ++i)
+              key.push_back(dtsql::from_datum(types[i], d[i]));
+            return true;  // (false would cancel; LIMIT 1 ends the run)
+          }
+        } sink(v.types);
+        ctx.sink = &sink;
+        codegen::execute(*v.compiled, ctx);
+        ctx.raise_if_failed();
+        if (sink.key.empty()) continue;
+        std::string cols, vals;
+        for (size_t j = 0; j < v.fk.attnums.size(); ++j) {
+          cols += (j ? ", " : "") +
+                  child.columns[static_cast<size_t>(child.column_of_attnum(v.fk.attnums[j]))].name;
+          vals += (j ? ", " : "") + sink.key[j].to_string();
+        }
+        throw SqlError(SqlState::ForeignKeyViolation, "insert or update on table \"" + child.name +
+                                                          "\" violates foreign key constraint \"" +
+                                                          v.fk.name + "\"")
+            .with_detail("Key (" + cols + ")=(" + vals + ") is not present in table \"" + v.parent + "\".")
+            .with_constraint("public", child.name, v.fk.name);
+      }
+    };
+  }
+
+  // ADD CHECK / VALIDATE CONSTRAINT: for each constraint, `SELECT 1 FROM t WHERE NOT (check) LIMIT 1`,
+  // planned and compiled now against `table` (the ALTER's new definition: plan_over), run by
+  // Store::alter_table over every committed row; a row found is 23514 "check constraint ... is violated by
+  // some row".
+  std::function<void(const storage::ReadView&)> check_validation(const storage::TableDef& table,
+                                                                 std::vector<storage::CheckDef> checks,
+                                                                 pgwire::ResultWriter& out) {
+    struct Validation {
+      std::string name;
+      planner::PlannedStatement planned;
+      std::shared_ptr<const codegen::CompiledPlan> compiled;
+    };
+    auto validations = std::make_shared<std::vector<Validation>>();
+    const auto started = std::chrono::steady_clock::now();
+    for (const storage::CheckDef& check : checks) {
+      std::vector<ast::StmtPtr> stmts = parser::parse("SELECT 1 FROM " + catalog::quote_ident(table.name) +
+                                                      " WHERE NOT (" + check.expr + ") LIMIT 1");
+      Validation v;
+      v.name = check.name;
+      v.planned = plan_over(*stmts.at(0), table);
+      std::string key =
+          "\x1f"
+          "CHECK validation " +
+          std::to_string(table.id) + ":" + check.name + "\x1f" + v.planned.shape_key + "\x1f" +
+          std::to_string(db_.store().catalog().version());
+      bool cache_hit = false;
+      v.compiled = db_.jit().get_or_compile(key, v.planned.plan, &cache_hit, compile_wait(started, out));
+      validations->push_back(std::move(v));
+    }
+    const std::string table_name = table.name;
+    return [this, validations, table_name, &out, started](const storage::ReadView& view) {
+      for (const Validation& v : *validations) {
+        runtime::ExecContext ctx;
+        prepare_context(ctx, *v.compiled, v.planned.params, out, started);
+        ctx.view = &view;
+        struct Sink final : runtime::RowSink {
+          bool found = false;
+          bool row(const Datum*, size_t) override {
+            found = true;
+            return true;  // (false would cancel; LIMIT 1 ends the run)
+          }
+        } sink;
+        ctx.sink = &sink;
+        codegen::execute(*v.compiled, ctx);
+        ctx.raise_if_failed();
+        if (sink.found)
+          throw SqlError(SqlState::CheckViolation, "check constraint \"" + v.name + "\" of relation \"" +
+                                                       table_name + "\" is violated by some row")
+              .with_constraint("public", table_name, v.name);
+      }
+    };
   }
 
   // Waits until no statement uses table `name` (exclusive table lock), then holds the DDL mutex; looks
@@ -2003,20 +2356,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   std::string choose_relation_name(const std::string& table, const std::string& column,
                                    const std::string& base, const std::vector<std::string>& taken) {
     for (int pass = 0;; ++pass) {
-      std::string label = pass ? base + std::to_string(pass) : base;
-      size_t n1 = table.size(), n2 = column.size();
-      const size_t avail = 63 - 2 - label.size();
-      while (n1 + n2 > avail) {
-        if (n1 > n2)
-          --n1;
-        else
-          --n2;
-      }
-      auto clip = [](const std::string& s, size_t n) {  // never inside a UTF-8 character
-        while (n > 0 && n < s.size() && (static_cast<uint8_t>(s[n]) & 0xC0) == 0x80) --n;
-        return s.substr(0, n);
-      };
-      std::string name = clip(table, n1) + "_" + clip(column, n2) + "_" + label;
+      std::string name = planner::make_object_name(table, column, pass ? base + std::to_string(pass) : base);
       if (!relation_name_taken(name) && std::find(taken.begin(), taken.end(), name) == taken.end())
         return name;
     }
@@ -2079,6 +2419,17 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       }
       taken.push_back(index.name);
     }
+    // FOREIGN KEY constraints, named after the CHECK constraints as PostgreSQL adds them after the table.
+    std::vector<std::string> fk_names;
+    for (const ast::ForeignKeyConstraint& f : stmt.foreign_keys) {
+      storage::TableDefPtr ref;
+      const bool self =
+          f.ref_table.name == def.name && (f.ref_table.schema.empty() || f.ref_table.schema == "public");
+      if (!self) ref = referenced_table(f.ref_table);
+      storage::ForeignKeyDef fk = planner::bind_foreign_key(f, def, self ? def : *ref, fk_names);
+      fk_names.push_back(fk.name);
+      def.foreign_keys.push_back(std::move(fk));
+    }
     if (in_transaction()) {
       std::vector<std::string> names;
       for (const storage::SequenceDef& seq : owned) names.push_back(seq.name);
@@ -2121,6 +2472,16 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       std::unique_lock<std::mutex> ddl;
       if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
       if (resolve() != defs) continue;  // changed while we waited: look again
+      for (const auto& d : present) {   // a table another one references (not dropped with it) stays
+        auto refs = referencing(d->id, table_ids(present));
+        if (refs.empty()) continue;
+        if (stmt.cascade) throw_unsupported("DROP TABLE ... CASCADE of a table a foreign key references");
+        throw SqlError(SqlState::DependentObjectsStillExist,
+                       "cannot drop table " + d->name + " because other objects depend on it")
+            .with_detail("constraint " + refs[0].second->name + " on table " + refs[0].first->name +
+                         " depends on table " + d->name)
+            .with_hint("Use DROP ... CASCADE to drop the dependent objects too.");
+      }
       for (size_t i = 0; i < defs.size(); ++i)
         if (!defs[i]) out.notice("00000", "table \"" + stmt.tables[i].name + "\" does not exist, skipping");
       if (in_transaction()) {
@@ -2412,7 +2773,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                               const std::string& what, const storage::LockWait& wait) {
     storage::CatalogOverlay& ov = *overlay();
     const bool created = ov.created.count(def.id) != 0;
-    const bool row_work = !work.not_null.empty() || work.rekey || !work.build_indexes.empty() || work.fence;
+    const bool row_work = !work.not_null.empty() || work.rekey || !work.build_indexes.empty() || work.fence ||
+                          static_cast<bool>(work.validate);
     if (row_work && (!created || has_rows(old)))
       throw_unsupported(what +
                         " inside a transaction block, except on a table created in it that has no rows");

@@ -37,6 +37,32 @@ const IndexDef* TableDef::find_index(std::string_view index_name) const {
   return nullptr;
 }
 
+const char* foreign_key_action_name(char action) {
+  switch (action) {
+    case 'r':
+      return "RESTRICT";
+    case 'c':
+      return "CASCADE";
+    case 'n':
+      return "SET NULL";
+    case 'd':
+      return "SET DEFAULT";
+    default:
+      return "NO ACTION";
+  }
+}
+
+bool TableDef::constraint_name_used(std::string_view n) const {
+  if (!primary_key.empty() && n == name + "_pkey") return true;
+  for (const IndexDef& ix : indexes)
+    if (ix.constraint && ix.name == n) return true;
+  for (const CheckDef& c : checks)
+    if (c.name == n) return true;
+  for (const ForeignKeyDef& f : foreign_keys)
+    if (f.name == n) return true;
+  return false;
+}
+
 int TableDef::find_column(std::string_view column_name) const {
   for (size_t i = 0; i < columns.size(); ++i) {
     if (columns[i].name == column_name) return static_cast<int>(i);
@@ -88,6 +114,11 @@ constexpr uint8_t kCatalogFormatV4 = 4;  // + u32 index count, per index: u32 id
 // + per column: u8 identity (0, 'a', 'd') after the indexes; written only by tables with an identity
 // column, so databases without one stay readable by older builds.
 constexpr uint8_t kCatalogFormatV5 = 5;
+// + u32 CHECK count, per check: u32 id, str name, str expr, str display, str pretty, u8 validated;
+// u32 FOREIGN KEY count, per key: u32 id, str name, u32 column count, i32 attnum per column, u32
+// referenced table id, i32 referenced attnum per column, u8 on_update, u8 on_delete. Written only by
+// tables with a CHECK or FOREIGN KEY constraint (the others stay readable by older builds).
+constexpr uint8_t kCatalogFormatV6 = 6;
 
 template <typename T>
 void put_le(T v, std::string& out) {
@@ -133,7 +164,9 @@ std::string serialize(const TableDef& def) {
   std::string out;
   bool identity = false;
   for (const ColumnDef& c : def.columns) identity = identity || c.identity;
-  out.push_back(static_cast<char>(identity              ? kCatalogFormatV5
+  const bool constraints = !def.checks.empty() || !def.foreign_keys.empty();
+  out.push_back(static_cast<char>(constraints           ? kCatalogFormatV6
+                                  : identity            ? kCatalogFormatV5
                                   : def.indexes.empty() ? kCatalogFormatV3
                                                         : kCatalogFormatV4));
   put_le<uint32_t>(def.id, out);
@@ -159,7 +192,7 @@ std::string serialize(const TableDef& def) {
     out.push_back(static_cast<char>(d.type));
     put_str(d.name, out);
   }
-  if (def.indexes.empty() && !identity) return out;
+  if (def.indexes.empty() && !identity && !constraints) return out;
   put_le<uint32_t>(static_cast<uint32_t>(def.indexes.size()), out);
   for (const IndexDef& ix : def.indexes) {
     put_le<uint32_t>(ix.id, out);
@@ -170,15 +203,36 @@ std::string serialize(const TableDef& def) {
         static_cast<char>((ix.unique ? 1 : 0) | (ix.constraint ? 2 : 0) | (ix.nulls_not_distinct ? 4 : 0)));
     put_le<uint64_t>(ix.valid_from_ts, out);
   }
-  if (identity)
+  if (identity || constraints)
     for (const ColumnDef& c : def.columns) out.push_back(c.identity);
+  if (!constraints) return out;
+  put_le<uint32_t>(static_cast<uint32_t>(def.checks.size()), out);
+  for (const CheckDef& c : def.checks) {
+    put_le<uint32_t>(c.id, out);
+    put_str(c.name, out);
+    put_str(c.expr, out);
+    put_str(c.display, out);
+    put_str(c.pretty, out);
+    out.push_back(c.validated ? '\x01' : '\x00');
+  }
+  put_le<uint32_t>(static_cast<uint32_t>(def.foreign_keys.size()), out);
+  for (const ForeignKeyDef& f : def.foreign_keys) {
+    put_le<uint32_t>(f.id, out);
+    put_str(f.name, out);
+    put_le<uint32_t>(static_cast<uint32_t>(f.attnums.size()), out);
+    for (int32_t a : f.attnums) put_le<int32_t>(a, out);
+    put_le<uint32_t>(f.ref_table, out);
+    for (int32_t a : f.ref_attnums) put_le<int32_t>(a, out);
+    out.push_back(f.on_update);
+    out.push_back(f.on_delete);
+  }
   return out;
 }
 
 bool deserialize(std::string_view in, TableDef& def) {
   Reader r{in};
   uint8_t version = r.get<uint8_t>();
-  if (version < kCatalogFormatV1 || version > kCatalogFormatV5) return false;
+  if (version < kCatalogFormatV1 || version > kCatalogFormatV6) return false;
   def.id = r.get<uint32_t>();
   def.name = r.get_str();
   uint32_t ncols = r.get<uint32_t>();
@@ -266,7 +320,54 @@ bool deserialize(std::string_view in, TableDef& def) {
       if (c.identity != 0 && c.identity != 'a' && c.identity != 'd') return false;
     }
   }
+  if (version >= kCatalogFormatV6) {
+    uint32_t nchecks = r.get<uint32_t>();
+    if (!r.ok || nchecks > in.size()) return false;
+    def.checks.resize(nchecks);
+    for (CheckDef& c : def.checks) {
+      c.id = r.get<uint32_t>();
+      c.name = r.get_str();
+      c.expr = r.get_str();
+      c.display = r.get_str();
+      c.pretty = r.get_str();
+      c.validated = r.get<uint8_t>() != 0;
+    }
+    uint32_t nkeys = r.get<uint32_t>();
+    if (!r.ok || nkeys > in.size()) return false;
+    def.foreign_keys.resize(nkeys);
+    static constexpr std::string_view kActions = "arcnd";
+    for (ForeignKeyDef& f : def.foreign_keys) {
+      f.id = r.get<uint32_t>();
+      f.name = r.get_str();
+      uint32_t n = r.get<uint32_t>();
+      if (!r.ok || n == 0 || n > 32) return false;
+      f.attnums.resize(n);
+      for (int32_t& a : f.attnums) {
+        a = r.get<int32_t>();
+        if (def.column_of_attnum(a) < 0) return false;
+      }
+      f.ref_table = r.get<uint32_t>();
+      f.ref_attnums.resize(n);
+      for (int32_t& a : f.ref_attnums) a = r.get<int32_t>();
+      f.on_update = static_cast<char>(r.get<uint8_t>());
+      f.on_delete = static_cast<char>(r.get<uint8_t>());
+      if (kActions.find(f.on_update) == std::string_view::npos ||
+          kActions.find(f.on_delete) == std::string_view::npos)
+        return false;
+    }
+  }
   return r.ok && r.pos == in.size();
+}
+
+// CHECK and FOREIGN KEY constraints of a new table: ids (their pg_constraint OIDs) from the table's
+// block of ids; a self-referencing key's referenced table is the table itself (ref_table 0 until now).
+void assign_constraint_ids(TableDef& def, uint32_t& next_id) {
+  for (CheckDef& c : def.checks)
+    if (c.id == 0) c.id = next_id++;
+  for (ForeignKeyDef& f : def.foreign_keys) {
+    if (f.id == 0) f.id = next_id++;
+    if (f.ref_table == 0) f.ref_table = def.id;
+  }
 }
 
 constexpr uint8_t kSequenceFormatV1 = 1;
@@ -785,7 +886,8 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned) 
     if (by_name_.count(ix.name) || index_names_.count(ix.name) || seq_by_name_.count(ix.name) ||
         ix.name == def.name)
       throw SqlError(SqlState::DuplicateTable, "relation \"" + ix.name + "\" already exists");
-  if (next_table_id_ == 0 || next_table_id_ >= UINT32_MAX - 1 - owned.size() - def.indexes.size()) {
+  if (next_table_id_ == 0 || next_table_id_ >= UINT32_MAX - 1 - owned.size() - def.indexes.size() -
+                                                   def.checks.size() - def.foreign_keys.size()) {
     throw SqlError(SqlState::ProgramLimitExceeded, "out of table ids");
   }
   def.id = next_table_id_;
@@ -799,6 +901,7 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned) 
   }
   for (IndexDef& ix : def.indexes)
     if (ix.id == 0) ix.id = next_id++;
+  assign_constraint_ids(def, next_id);
   std::string next;
   meta::append_be(next_id, 4, next);
   check_status(batch.Put(meta::catalog_key(def.id), serialize(def)), "creating table");
@@ -954,10 +1057,12 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned, 
     if (s.name == def.name || name_used_locked(s.name, &overlay)) throw duplicate_relation(s.name);
   for (const IndexDef& ix : def.indexes)  // UNIQUE constraints' indexes
     if (ix.name == def.name || name_used_locked(ix.name, &overlay)) throw duplicate_relation(ix.name);
-  def.id = allocate_ids_locked(1 + static_cast<uint32_t>(owned.size() + def.indexes.size()));
+  def.id = allocate_ids_locked(1 + static_cast<uint32_t>(owned.size() + def.indexes.size() +
+                                                         def.checks.size() + def.foreign_keys.size()));
   uint32_t next_id = def.id + 1;
   for (IndexDef& ix : def.indexes)
     if (ix.id == 0) ix.id = next_id++;
+  assign_constraint_ids(def, next_id);
   for (SequenceDef& s : owned) {
     s.id = next_id++;
     s.owner_table = def.id;

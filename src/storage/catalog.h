@@ -64,6 +64,36 @@ struct IndexDef {
   uint64_t valid_from_ts = 0;
 };
 
+// A CHECK constraint (docs/schema.md, "CHECK"): every row written must not make `expr` false (NULL
+// passes). `expr` is SQL text over the table's columns, bound by each statement that writes the table
+// (its compiled pipeline evaluates it); `display` is how PostgreSQL prints it (pg_get_constraintdef,
+// without "CHECK (...)"); `pretty` its pretty form (psql's \d).
+struct CheckDef {
+  uint32_t id = 0;  // from the relation id counter: its pg_constraint OID
+  std::string name;
+  std::string expr;
+  std::string display;
+  std::string pretty;
+  bool validated = true;  // false: added NOT VALID (rows stored before it are not checked)
+};
+
+// A FOREIGN KEY (docs/schema.md, "FOREIGN KEY"): the referencing columns' values of every row with none
+// of them NULL (MATCH SIMPLE) equal the referenced columns' values of a row of `ref_table`; those
+// columns are its primary key or a UNIQUE constraint's. Actions are PostgreSQL's confupdtype /
+// confdeltype codes: 'a' NO ACTION, 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL, 'd' SET DEFAULT.
+struct ForeignKeyDef {
+  uint32_t id = 0;  // from the relation id counter: its pg_constraint OID
+  std::string name;
+  std::vector<int32_t> attnums;      // referencing columns (this table's attribute numbers)
+  uint32_t ref_table = 0;            // referenced table's id
+  std::vector<int32_t> ref_attnums;  // its referenced columns, in the order of `attnums`
+  char on_update = 'a';
+  char on_delete = 'a';
+};
+
+// An action code's SQL: "NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT".
+const char* foreign_key_action_name(char action);
+
 struct TableDef {
   uint32_t id = 0;  // assigned by Catalog::create_table
   std::string name;
@@ -98,6 +128,12 @@ struct TableDef {
 
   // Secondary indexes, in creation order.
   std::vector<IndexDef> indexes;
+  // CHECK constraints, ordered by name (PostgreSQL checks them in that order).
+  std::vector<CheckDef> checks;
+  // FOREIGN KEY constraints this table's rows satisfy, in creation order.
+  std::vector<ForeignKeyDef> foreign_keys;
+  // Whether a constraint (primary key, UNIQUE, CHECK, FOREIGN KEY) of this table has this name.
+  bool constraint_name_used(std::string_view constraint_name) const;
   // Column index of an attribute number (-1: dropped or unknown).
   int column_of_attnum(int32_t attnum) const;
   const IndexDef* find_index(std::string_view index_name) const;

@@ -423,6 +423,37 @@ std::string datum_text(TypeId type, const Datum& d) {
   return {};
 }
 
+// Row r of a scan batch's column of `type`, as a Value.
+Value batch_value(const ColumnVector& v, uint64_t r, TypeId type) {
+  if (v.nulls[r]) return Value::null(type);
+  switch (physical_type(type)) {
+    case PhysType::Bool:
+      return Value::boolean(static_cast<const uint8_t*>(v.data)[r] != 0);
+    case PhysType::Int32:
+      return type == TypeId::Int32 ? Value::int32(static_cast<const int32_t*>(v.data)[r])
+                                   : Value::datetime(type, static_cast<const int32_t*>(v.data)[r]);
+    case PhysType::Int64:
+      return type == TypeId::Int64 ? Value::int64(static_cast<const int64_t*>(v.data)[r])
+                                   : Value::datetime(type, static_cast<const int64_t*>(v.data)[r]);
+    case PhysType::Float64:
+      return Value::float64(static_cast<const double*>(v.data)[r]);
+    case PhysType::Text: {
+      const StrRef& s = static_cast<const StrRef*>(v.data)[r];
+      return Value::text(std::string(s.ptr, s.len), type);
+    }
+    case PhysType::Interval: {
+      const auto* p = static_cast<const uint8_t*>(v.data) + r * 16;
+      int64_t time;
+      int32_t day, month;
+      std::memcpy(&time, p, 8);
+      std::memcpy(&day, p + 8, 4);
+      std::memcpy(&month, p + 12, 4);
+      return Value::interval(time, day, month);
+    }
+  }
+  return Value::null(type);
+}
+
 SqlError duplicate_key_error(const TableDef& table, const std::vector<std::string>& key_values) {
   std::string cols, vals;
   for (size_t i = 0; i < table.primary_key.size(); ++i) {
@@ -446,6 +477,44 @@ SqlError duplicate_key_error(const TableDef& table, const Datum* row) {
 }
 
 }  // namespace
+
+std::string failing_row_detail(const TableDef& table, const Datum* row) {
+  constexpr size_t kMaxField = 64;  // PostgreSQL's ExecBuildSlotValueDescription cuts longer values
+  std::string failing = "Failing row contains (";
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    if (i) failing += ", ";
+    std::string v = datum_text(table.columns[i].type, row[i]);
+    if (v.size() > kMaxField) {
+      size_t n = kMaxField;  // never inside a UTF-8 character
+      while (n > 0 && (static_cast<uint8_t>(v[n]) & 0xC0) == 0x80) --n;
+      v.resize(n);
+      v += "...";
+    }
+    failing += v;
+  }
+  return failing + ").";
+}
+
+SqlError not_null_violation_error(const TableDef& table, const ColumnDef& c, const Datum* row) {
+  return std::move(SqlError(SqlState::NotNullViolation, "null value in column \"" + c.name +
+                                                            "\" of relation \"" + table.name +
+                                                            "\" violates not-null constraint")
+                       .with_detail(failing_row_detail(table, row)));
+}
+
+SqlError check_violation_error(const TableDef& table, size_t check, const Datum* row) {
+  for (size_t i = 0; i < table.columns.size(); ++i) {  // PostgreSQL checks NOT NULL first
+    const ColumnDef& c = table.columns[i];
+    const bool required = c.not_null || std::find(table.primary_key.begin(), table.primary_key.end(),
+                                                  static_cast<int>(i)) != table.primary_key.end();
+    if (required && row[i].is_null) return not_null_violation_error(table, c, row);
+  }
+  const std::string& name = table.checks.at(check).name;
+  return std::move(SqlError(SqlState::CheckViolation, "new row for relation \"" + table.name +
+                                                          "\" violates check constraint \"" + name + "\"")
+                       .with_detail(failing_row_detail(table, row))
+                       .with_constraint("public", table.name, name));
+}
 
 SqlError unique_violation_error(const TableDef& table, const IndexDef& index, const Datum* row, bool build) {
   std::string cols, vals;
@@ -1006,6 +1075,11 @@ class ReadViewImpl final : public ReadView {
   }
 
   std::unique_ptr<ScanCursor> scan(const ScanSpec& spec) const override;
+
+  // A view of the same transaction's writes over the newest committed rows (a new snapshot).
+  std::unique_ptr<ReadViewImpl> latest() const {
+    return std::make_unique<ReadViewImpl>(db_, state_, state_.acquire_snapshot(), true, writes_, truncated_);
+  }
 
   // Whether the view's transaction truncated the table (TRUNCATE): its stored rows are gone for it.
   bool truncated(uint32_t table_id) const { return truncated_ && truncated_->count(table_id) != 0; }
@@ -1695,7 +1769,7 @@ class StatementWriterImpl final : public StatementWriter {
     validate(table, row);
     note_table(table);
     if (same_key) {
-      if (!table.indexes.empty() && current_row(table, key))
+      if (needs_old_row(table) && current_row(table, key))
         maintain_indexes(table, key, old_row_.data(), key, row);
       auto it = ops_.find(key);
       uint64_t before = 0;
@@ -1987,47 +2061,8 @@ class StatementWriterImpl final : public StatementWriter {
     if (!batch || batch->count == 0)
       throw SqlError(SqlState::DataCorrupted, "sealed row of table \"" + table.name + "\" not found");
     values.clear();
-    for (size_t c = 0; c < table.columns.size(); ++c) {
-      const ColumnVector& v = batch->columns[c];
-      const TypeId type = table.columns[c].type;
-      if (v.nulls[0]) {
-        values.push_back(Value::null(type));
-        continue;
-      }
-      switch (physical_type(type)) {
-        case PhysType::Bool:
-          values.push_back(Value::boolean(static_cast<const uint8_t*>(v.data)[0] != 0));
-          break;
-        case PhysType::Int32:
-          values.push_back(type == TypeId::Int32
-                               ? Value::int32(static_cast<const int32_t*>(v.data)[0])
-                               : Value::datetime(type, static_cast<const int32_t*>(v.data)[0]));
-          break;
-        case PhysType::Int64:
-          values.push_back(type == TypeId::Int64
-                               ? Value::int64(static_cast<const int64_t*>(v.data)[0])
-                               : Value::datetime(type, static_cast<const int64_t*>(v.data)[0]));
-          break;
-        case PhysType::Float64:
-          values.push_back(Value::float64(static_cast<const double*>(v.data)[0]));
-          break;
-        case PhysType::Text: {
-          const StrRef& s = static_cast<const StrRef*>(v.data)[0];
-          values.push_back(Value::text(std::string(s.ptr, s.len), type));
-          break;
-        }
-        case PhysType::Interval: {
-          const auto* p = static_cast<const uint8_t*>(v.data);
-          int64_t time;
-          int32_t day, month;
-          std::memcpy(&time, p, 8);
-          std::memcpy(&day, p + 8, 4);
-          std::memcpy(&month, p + 12, 4);
-          values.push_back(Value::interval(time, day, month));
-          break;
-        }
-      }
-    }
+    for (size_t c = 0; c < table.columns.size(); ++c)
+      values.push_back(batch_value(batch->columns[c], 0, table.columns[c].type));
     datums.assign(table.columns.size(), Datum{});
     for (size_t i = 0; i < datums.size(); ++i) datums[i] = dtsql::to_datum(values[i]);
   }
@@ -2111,7 +2146,7 @@ class StatementWriterImpl final : public StatementWriter {
   // Buffers the delete of a row (locked); `moved_to`: the row's new storage key when an UPDATE changes its
   // primary key (kept in the tombstone for writers that follow the row).
   void remove_locked(const TableDef& table, std::string_view key, std::string_view moved_to = {}) {
-    if (!table.indexes.empty() && current_row(table, key))
+    if (needs_old_row(table) && current_row(table, key))
       maintain_indexes(table, key, old_row_.data(), {}, nullptr);
     auto it = ops_.find(key);
     if (it != ops_.end()) {
@@ -2133,16 +2168,7 @@ class StatementWriterImpl final : public StatementWriter {
   }
 
   static SqlError not_null_error(const TableDef& table, const ColumnDef& c, const Datum* row) {
-    std::string failing = "Failing row contains (";
-    for (size_t i = 0; i < table.columns.size(); ++i) {
-      if (i) failing += ", ";
-      failing += datum_text(table.columns[i].type, row[i]);
-    }
-    failing += ").";
-    return std::move(SqlError(SqlState::NotNullViolation, "null value in column \"" + c.name +
-                                                              "\" of relation \"" + table.name +
-                                                              "\" violates not-null constraint")
-                         .with_detail(std::move(failing)));
+    return not_null_violation_error(table, c, row);
   }
 
   // Encodes a row to store, at most StoreOptions::max_row_bytes long (54000 past it, as PostgreSQL's "row is
@@ -2288,6 +2314,7 @@ class StatementWriterImpl final : public StatementWriter {
   // The row at `old_key` (`old_row`, nullptr: none) becomes `new_row` at `new_key` (nullptr: none).
   void maintain_indexes(const TableDef& table, std::string_view old_key, const Datum* old_row,
                         std::string_view new_key, const Datum* new_row) {
+    note_foreign_keys(table, old_row, new_row);
     if (const IndexDef* violated = unique_violation(table, old_row, new_key, new_row, nullptr))
       throw unique_violation_error(table, *violated, new_row, false);
     for (const IndexDef& index : table.indexes) {
@@ -2336,6 +2363,237 @@ class StatementWriterImpl final : public StatementWriter {
     return found;
   }
 
+  // ---- FOREIGN KEY (docs/schema.md, "FOREIGN KEY"). Each row change notes the checks it needs; apply()
+  // runs them at the end of the statement, as PostgreSQL's RI triggers run after it:
+  //  - a new or changed referencing value (none of its columns NULL: MATCH SIMPLE) locks the referenced
+  //    key FOR KEY SHARE (the parent row's key, or the UNIQUE value it holds) until the transaction ends,
+  //    then requires a live parent row with it (this transaction's writes, else the newest committed
+  //    version): 23503 otherwise. A concurrent DELETE of the parent (or an UPDATE of its key) holds that
+  //    key FOR UPDATE, so one of the two waits for the other's end;
+  //  - a deleted or changed referenced value (the parent already holds its lock FOR UPDATE, which waited
+  //    for every transaction holding it FOR KEY SHARE) requires that no row of a referencing table has
+  //    it, in this transaction's writes or the newest committed rows: 23503 otherwise. NO ACTION first
+  //    looks whether a row with that key exists again (deleted and inserted by the statement).
+  struct ForeignKeyCheck {
+    bool parent_side = false;   // false: a referencing row's new value; true: a referenced row's old value
+    bool deleted = false;       // parent side: the row was deleted (ON DELETE), else updated (ON UPDATE)
+    TableDefPtr child;          // the table holding the constraint
+    size_t fk = 0;              // child->foreign_keys[fk]
+    std::vector<Value> values;  // the key, in the order of the constraint's columns
+  };
+
+  bool needs_old_row(const TableDef& table) {
+    return !table.indexes.empty() || !table.foreign_keys.empty() || !referencing(table).empty();
+  }
+
+  // The constraints of other tables (or this one) that reference `table`, as this transaction sees them.
+  const std::vector<std::pair<TableDefPtr, size_t>>& referencing(const TableDef& table) {
+    auto found = referencing_.find(table.id);
+    if (found != referencing_.end()) return found->second;
+    std::vector<std::pair<TableDefPtr, size_t>> out;
+    for (const TableDefPtr& t : store_.catalog().tables(&txn_.catalog_overlay()))
+      for (size_t i = 0; i < t->foreign_keys.size(); ++i)
+        if (t->foreign_keys[i].ref_table == table.id) out.emplace_back(t, i);
+    return referencing_.emplace(table.id, std::move(out)).first->second;
+  }
+
+  // The values of `attnums` in `row` (false: one is NULL).
+  static bool key_values(const TableDef& table, const std::vector<int32_t>& attnums, const Datum* row,
+                         std::vector<Value>& out) {
+    out.clear();
+    for (int32_t a : attnums) {
+      const int c = table.column_of_attnum(a);
+      if (c < 0 || row[c].is_null) return false;
+      out.push_back(dtsql::from_datum(table.columns[static_cast<size_t>(c)].type, row[c]));
+    }
+    return true;
+  }
+
+  // A value as the key codec encodes it for a column of `type` (equal values, equal bytes).
+  static std::string key_bytes(TypeId type, const Value& v) {
+    std::string out;
+    keycodec::append_datum(type, dtsql::to_datum(v), out);
+    return out;
+  }
+
+  static bool same_key(const TableDef& table, const std::vector<int32_t>& attnums,
+                       const std::vector<Value>& a, const std::vector<Value>& b) {
+    for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+      const TypeId t = table.columns[static_cast<size_t>(table.column_of_attnum(attnums[i]))].type;
+      if (key_bytes(t, a[i]) != key_bytes(t, b[i])) return false;
+    }
+    return a.size() == b.size();
+  }
+
+  void note_foreign_keys(const TableDef& table, const Datum* old_row, const Datum* new_row) {
+    std::vector<Value> before, after;
+    if (new_row && !table.foreign_keys.empty()) {
+      TableDefPtr self;
+      for (size_t i = 0; i < table.foreign_keys.size(); ++i) {
+        const ForeignKeyDef& fk = table.foreign_keys[i];
+        if (!key_values(table, fk.attnums, new_row, after)) continue;
+        if (old_row && key_values(table, fk.attnums, old_row, before) &&
+            same_key(table, fk.attnums, before, after))
+          continue;
+        if (!self) self = store_.catalog().find(table.id, &txn_.catalog_overlay());
+        if (!self) throw SqlError(SqlState::UndefinedTable, "relation \"" + table.name + "\" does not exist");
+        pending_fk_.push_back({false, false, self, i, after});
+      }
+    }
+    if (!old_row) return;
+    for (const auto& [child, i] : referencing(table)) {
+      const ForeignKeyDef& fk = child->foreign_keys[i];
+      if (!key_values(table, fk.ref_attnums, old_row, before)) continue;
+      if (new_row && key_values(table, fk.ref_attnums, new_row, after) &&
+          same_key(table, fk.ref_attnums, before, after))
+        continue;
+      pending_fk_.push_back({true, new_row == nullptr, child, i, before});
+    }
+  }
+
+  // The lock key of a referenced key of `parent` (its row's storage key when the columns are its primary
+  // key, else the value of its UNIQUE index on them) and whether it is the primary key.
+  static std::pair<std::string, bool> referenced_key(const TableDef& parent, const ForeignKeyDef& fk,
+                                                     const std::vector<Value>& values) {
+    std::vector<Datum> row(parent.columns.size(), Datum{});
+    for (Datum& d : row) d.is_null = 1;
+    for (size_t j = 0; j < fk.ref_attnums.size(); ++j) {
+      const int c = parent.column_of_attnum(fk.ref_attnums[j]);
+      if (c >= 0) row[static_cast<size_t>(c)] = dtsql::to_datum(values[j]);
+    }
+    auto same_columns = [&](std::vector<int32_t> a) {
+      std::vector<int32_t> b = fk.ref_attnums;
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      return a == b;
+    };
+    std::vector<int32_t> pk;
+    for (int k : parent.primary_key) pk.push_back(parent.attnum(static_cast<size_t>(k)));
+    if (!pk.empty() && same_columns(pk)) {
+      std::string key = table_prefix(parent.id);
+      for (int k : parent.primary_key)
+        keycodec::append_datum(parent.columns[static_cast<size_t>(k)].type, row[static_cast<size_t>(k)], key);
+      return {std::move(key), true};
+    }
+    for (const IndexDef& index : parent.indexes)
+      if (index.unique && same_columns(index.attnums))
+        return {index_entry_prefix(parent, index, row.data()), false};
+    throw SqlError(
+        SqlState::InvalidForeignKey,
+        "there is no unique constraint matching given keys for referenced table \"" + parent.name + "\"");
+  }
+
+  // Whether a live row of `parent` holds the referenced key (this transaction's writes, else the newest
+  // committed version; the caller holds the key's lock).
+  bool referenced_key_live(const std::pair<std::string, bool>& key) {
+    if (!key.second) return unique_value_taken(key.first, {});
+    if (const WriteOp* w = view_->own_write(key.first)) return !w->is_delete;
+    bool live = false;
+    newest_committed(key.first, &live);
+    return live;
+  }
+
+  // Whether a row of `child` has `values` in the constraint's columns: through an index whose first
+  // columns they are, else by reading the table (this transaction's writes over the newest committed rows).
+  bool referencing_row_exists(const TableDefPtr& child, const ForeignKeyDef& fk,
+                              const std::vector<Value>& values) {
+    std::vector<Datum> datums;
+    for (const Value& v : values) datums.push_back(dtsql::to_datum(v));
+    for (const IndexDef& index : child->indexes) {
+      if (index.attnums.size() < fk.attnums.size() ||
+          !std::equal(fk.attnums.begin(), fk.attnums.end(), index.attnums.begin()))
+        continue;
+      std::string prefix;
+      keycodec::append_table_prefix(index.id, prefix);
+      for (size_t j = 0; j < fk.attnums.size(); ++j)
+        keycodec::append_index_datum(
+            child->columns[static_cast<size_t>(child->column_of_attnum(fk.attnums[j]))].type, datums[j],
+            prefix);
+      return unique_value_taken(prefix, {});
+    }
+    std::unique_ptr<ReadViewImpl> fresh = view_->latest();
+    ScanSpec spec;
+    spec.table = child;
+    spec.columns.assign(child->columns.size(), false);
+    std::vector<int> cols;
+    std::vector<std::string> wanted;
+    for (size_t j = 0; j < fk.attnums.size(); ++j) {
+      cols.push_back(child->column_of_attnum(fk.attnums[j]));
+      spec.columns[static_cast<size_t>(cols.back())] = true;
+      wanted.push_back(key_bytes(child->columns[static_cast<size_t>(cols.back())].type, values[j]));
+    }
+    auto cursor = fresh->scan(spec);
+    while (const ColumnBatch* batch = cursor->next()) {
+      for (uint64_t r = 0; r < batch->count; ++r) {
+        bool match = true;
+        for (size_t j = 0; j < cols.size() && match; ++j) {
+          const size_t c = static_cast<size_t>(cols[j]);
+          const Value v = batch_value(batch->columns[c], r, child->columns[c].type);
+          match = !v.is_null() && key_bytes(child->columns[c].type, v) == wanted[j];
+        }
+        if (match) return true;
+      }
+    }
+    return false;
+  }
+
+  static std::string key_text(const TableDef& table, const std::vector<int32_t>& attnums,
+                              const std::vector<Value>& values, std::string* cols) {
+    std::string vals;
+    for (size_t j = 0; j < attnums.size() && j < values.size(); ++j) {
+      const int c = table.column_of_attnum(attnums[j]);
+      if (j) {
+        *cols += ", ";
+        vals += ", ";
+      }
+      *cols += c < 0 ? "?" : table.columns[static_cast<size_t>(c)].name;
+      vals += datum_text(c < 0 ? values[j].type() : table.columns[static_cast<size_t>(c)].type,
+                         dtsql::to_datum(values[j]));
+    }
+    return vals;
+  }
+
+  void check_foreign_key(const ForeignKeyCheck& check) {
+    const ForeignKeyDef& fk = check.child->foreign_keys[check.fk];
+    TableDefPtr parent = store_.catalog().find(fk.ref_table, &txn_.catalog_overlay());
+    if (!parent)
+      throw SqlError(SqlState::UndefinedTable,
+                     "relation with OID " + std::to_string(fk.ref_table) + " does not exist");
+    const std::pair<std::string, bool> key = referenced_key(*parent, fk, check.values);
+    if (!check.parent_side) {
+      if (txn_.row_locks()) txn_.lock_row(*parent, key.first, RowLockMode::KeyShare, LockWaitMode::Wait);
+      if (referenced_key_live(key)) return;
+      std::string cols;
+      std::string vals = key_text(*check.child, fk.attnums, check.values, &cols);
+      throw std::move(SqlError(SqlState::ForeignKeyViolation,
+                               "insert or update on table \"" + check.child->name +
+                                   "\" violates foreign key constraint \"" + fk.name + "\"")
+                          .with_detail("Key (" + cols + ")=(" + vals + ") is not present in table \"" +
+                                       parent->name + "\".")
+                          .with_constraint("public", check.child->name, fk.name));
+    }
+    const char action = check.deleted ? fk.on_delete : fk.on_update;
+    if (action == 'a' && referenced_key_live(key)) return;  // NO ACTION: the key exists again
+    if (!referencing_row_exists(check.child, fk, check.values)) return;
+    std::string cols;
+    std::string vals = key_text(*parent, fk.ref_attnums, check.values, &cols);
+    throw std::move(SqlError(SqlState::ForeignKeyViolation, "update or delete on table \"" + parent->name +
+                                                                "\" violates foreign key constraint \"" +
+                                                                fk.name + "\" on table \"" +
+                                                                check.child->name + "\"")
+                        .with_detail("Key (" + cols + ")=(" + vals + ") is still referenced from table \"" +
+                                     check.child->name + "\".")
+                        .with_constraint("public", check.child->name, fk.name));
+  }
+
+ public:
+  void check_foreign_keys() {
+    std::vector<ForeignKeyCheck> work = std::move(pending_fk_);
+    pending_fk_.clear();
+    for (const ForeignKeyCheck& check : work) check_foreign_key(check);
+  }
+
+ private:
   void lock_unique_value(const TableDef& table, std::string_view value) {
     if (txn_.row_locks()) txn_.lock_row(table, value, RowLockMode::Update, LockWaitMode::Wait);
   }
@@ -2433,6 +2691,8 @@ class StatementWriterImpl final : public StatementWriter {
   uint64_t latest_ts_ = 0;                        // visible_ts when latest_ was made or refreshed
   std::unique_ptr<rocksdb::Iterator> unique_it_;  // unique_value_taken(), as latest_
   uint64_t unique_it_ts_ = 0;
+  std::vector<ForeignKeyCheck> pending_fk_;  // checked by apply()
+  std::unordered_map<uint32_t, std::vector<std::pair<TableDefPtr, size_t>>> referencing_;
   WriteSet ops_;
   uint64_t charged_ = 0;                    // counted in txn_.memory() for ops_ (charge())
   std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
@@ -2459,6 +2719,8 @@ void StatementWriterImpl::apply() {
   txn_.merge(ops_, tables_, charged);
   ops_.clear();
   tables_.clear();
+  // The statement's writes are the transaction's now: the foreign-key checks see them.
+  check_foreign_keys();
 }
 
 // First committer wins: under commit_mutex, every written key is checked against the newest committed
@@ -3082,6 +3344,10 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
   } done{st};
   if (!st.inflight_ts.empty()) st.visible_advanced.wait(lock, [&] { return st.inflight_ts.empty(); });
 
+  if (work.validate) {
+    ReadViewImpl view(db_, st, st.acquire_snapshot(), true, nullptr);  // (releases its snapshot)
+    work.validate(view);
+  }
   const bool rewrite = work.rekey || (work.unseal && sealed_info(def.id).blocks > 0);
   // Indexes to (re)build: every index after a rekey (the primary keys they point to change).
   std::vector<IndexDef*> build;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/datum.h"
+#include "common/error.h"
 #include "storage/catalog.h"
 #include "storage/column_batch.h"
 
@@ -188,6 +189,9 @@ class Store {
     // a transaction that wrote the table without the index fails at COMMIT). A rekey rebuilds every index.
     std::vector<uint32_t> build_indexes;
     std::vector<uint32_t> drop_indexes;  // DROP INDEX (or DROP COLUMN of an indexed column): their entries go
+    // ADD CHECK / VALIDATE CONSTRAINT: called with a view of every committed row of the table (nothing in
+    // flight, no commit starts meanwhile) before anything changes; throws to refuse the change.
+    std::function<void(const ReadView&)> validate;
     // The statement's cancel request and statement_timeout, checked while the rows are read (57014).
     const std::atomic<bool>* cancel = nullptr;
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
@@ -275,6 +279,15 @@ class ReadView {
 // transaction (at the end of a successful statement); dropping a writer without apply() discards them,
 // so a failed statement leaves its transaction's writes as they were. The statement's own scans never see
 // its writes (no Halloween problem); later statements of the transaction do.
+// PostgreSQL's DETAIL "Failing row contains (1, null, x)." for a row of `table` (table column order).
+std::string failing_row_detail(const TableDef& table, const Datum* row);
+// 23502 "null value in column ... violates not-null constraint" for column `c` of `row`.
+SqlError not_null_violation_error(const TableDef& table, const ColumnDef& c, const Datum* row);
+// 23514 "new row for relation "t" violates check constraint "c"" for table.checks[check] and `row`, with
+// the failing row and the constraint fields; 23502 instead when a NOT NULL column of `row` is NULL
+// (PostgreSQL checks those first).
+SqlError check_violation_error(const TableDef& table, size_t check, const Datum* row);
+
 class StatementWriter {
  public:
   virtual ~StatementWriter() = default;

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -167,6 +168,70 @@ def expect_error(conn, sql, sqlstate):
     finally:
         cur.close()
     raise AssertionError("%s: expected error %s, but it succeeded" % (sql[:200], sqlstate))
+
+
+def fresh(connect, names, *ddl):
+    """An autocommit connection after DROP TABLE IF EXISTS of `names` (one name or a list) and the `ddl`."""
+    c = connect(True)
+    cur = c.cursor()
+    for name in [names] if isinstance(names, str) else names:
+        cur.execute("DROP TABLE IF EXISTS " + name)
+    for d in ddl:
+        cur.execute(d)
+    return c
+
+
+def scalar(conn, sql, args=None):
+    cur = conn.cursor()
+    cur.execute(sql, args)
+    return cur.fetchone()[0]
+
+
+def in_thread(fn):
+    """Runs fn() in a thread; returns (thread, result dict with 'value' or 'error')."""
+    out = {}
+
+    def run():
+        try:
+            out["value"] = fn()
+        except Exception as e:  # noqa: BLE001
+            out["error"] = e
+
+    t = threading.Thread(target=run)
+    t.start()
+    return t, out
+
+
+def check_waits(connect, cases, wait=0.5):
+    """Each case (first, second, outcome, expected): a session runs `first` in an open transaction, another
+    runs `second` in autocommit, which must wait until the first ends by `outcome` ("commit" or "rollback"),
+    then succeed ("ok") or fail with the SQLSTATE `expected`."""
+    for first, second, outcome, expected in cases:
+        s1 = connect(False)
+        s1.cursor().execute(first)  # psycopg2 opened a transaction: not committed
+        s2 = connect(True)
+
+        def run_second(s2=s2, second=second):
+            cur = s2.cursor()
+            cur.execute(second)
+            return cur.statusmessage
+
+        t, out = in_thread(run_second)
+        time.sleep(wait)
+        assert t.is_alive(), "%r did not wait for %r: %s" % (second, first, out)
+        if outcome == "commit":
+            s1.commit()
+        else:
+            s1.rollback()
+        t.join(10)
+        assert not t.is_alive(), "%r still waits after the first session's %s" % (second, outcome)
+        if expected == "ok":
+            assert "error" not in out, "%r after %s of %r: %s" % (second, outcome, first, out.get("error"))
+        else:
+            assert "error" in out and out["error"].pgcode == expected, \
+                "%r after %s of %r: expected %s, got %s" % (second, outcome, first, expected, out)
+        s1.close()
+        s2.close()
 
 
 def run_tests(tests, args):

@@ -33,6 +33,8 @@ DDL = [
     "g BIGINT GENERATED ALWAYS AS IDENTITY)",
     'CREATE TABLE "Mixed Case" (x INT, y BOOLEAN, PRIMARY KEY (x, y))',
     "CREATE TABLE nokey (x INT, y TIME, z INTERVAL)",
+    "CREATE TABLE ck (id INT PRIMARY KEY, a INT CHECK (a > 0), b TEXT, p BIGINT REFERENCES u, "
+    "CHECK (a < 100 OR b <> ''))",
 ]
 
 # psql commands whose output (aligned, as a user sees it) must be PostgreSQL's.
@@ -58,6 +60,7 @@ PENDING = {
     "\\d t": PUBLICATIONS,
     "\\d u": PUBLICATIONS,
     "\\d nokey": PUBLICATIONS,
+    "\\d ck": PUBLICATIONS,
     '\\d "Mixed Case"': PUBLICATIONS,
     "\\d+ t": "reloptions: unnest() in FROM inside a correlated ARRAY(SELECT ...); " + PUBLICATIONS,
     "\\d+ seq": "reloptions: unnest() in FROM inside a correlated ARRAY(SELECT ...)",

@@ -19,43 +19,14 @@ import os
 import random
 import sys
 import threading
-import time
 
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, connector, run_main, run_tests  # noqa: E402
+from harness import Server, check_waits, connector, fresh, in_thread, run_main, run_tests, scalar  # noqa: E402
 
 SESSIONS = 16
 KEYS = 40
-
-
-def fresh(connect, name, ddl):
-    c = connect(True)
-    cur = c.cursor()
-    cur.execute("DROP TABLE IF EXISTS " + name)
-    cur.execute(ddl)
-    return c
-
-
-def scalar(conn, sql):
-    cur = conn.cursor()
-    cur.execute(sql)
-    return cur.fetchone()[0]
-
-
-def in_thread(fn):
-    out = {}
-
-    def run():
-        try:
-            out["value"] = fn()
-        except Exception as e:  # noqa: BLE001
-            out["error"] = e
-
-    t = threading.Thread(target=run)
-    t.start()
-    return t, out
 
 
 def expect_sqlstate(conn, sql, sqlstate):
@@ -188,32 +159,7 @@ def test_waits(connect):
         ("INSERT INTO uw VALUES (13, 13)", "INSERT INTO uw VALUES (14, 13) ON CONFLICT (k) DO UPDATE SET id = 15",
          "commit", "ok"),
     ]
-    for first, second, outcome, expected in cases:
-        s1 = connect(False)
-        s1.cursor().execute(first)  # psycopg2 opened a transaction: not committed
-        s2 = connect(True)
-
-        def run_second():
-            cur = s2.cursor()
-            cur.execute(second)
-            return cur.statusmessage
-
-        t, out = in_thread(run_second)
-        time.sleep(0.5)
-        assert t.is_alive(), "%r did not wait for %r: %s" % (second, first, out)
-        if outcome == "commit":
-            s1.commit()
-        else:
-            s1.rollback()
-        t.join(10)
-        assert not t.is_alive(), "%r still waits after the first session's %s" % (second, outcome)
-        if expected == "ok":
-            assert "error" not in out, "%r after %s of %r: %s" % (second, outcome, first, out.get("error"))
-        else:
-            assert "error" in out and out["error"].pgcode == expected, \
-                "%r after %s of %r: expected %s, got %s" % (second, outcome, first, expected, out)
-        s1.close()
-        s2.close()
+    check_waits(connect, cases)
     cur = admin.cursor()
     cur.execute("SELECT id, k FROM uw ORDER BY id")
     got = cur.fetchall()

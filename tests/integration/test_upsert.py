@@ -32,40 +32,11 @@ import time
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, connector, run_main, run_tests  # noqa: E402
+from harness import Server, connector, fresh, in_thread, run_main, run_tests, scalar  # noqa: E402
 
 WRITERS = 8
 PER_WRITER = 150
 KEYS = 10
-
-
-def fresh(connect, name, ddl):
-    c = connect(True)
-    cur = c.cursor()
-    cur.execute("DROP TABLE IF EXISTS " + name)
-    cur.execute(ddl)
-    return c
-
-
-def scalar(conn, sql):
-    cur = conn.cursor()
-    cur.execute(sql)
-    return cur.fetchone()[0]
-
-
-def in_thread(fn):
-    """Runs fn() in a thread; returns (thread, result dict with 'value' or 'error')."""
-    out = {}
-
-    def run():
-        try:
-            out["value"] = fn()
-        except Exception as e:  # noqa: BLE001
-            out["error"] = e
-
-    t = threading.Thread(target=run)
-    t.start()
-    return t, out
 
 
 def test_counters(connect):

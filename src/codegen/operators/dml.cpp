@@ -1,6 +1,6 @@
 // Insert / Update / Delete: the sinks of a DML statement's pipeline, one runtime call per row.
-//   Insert:  row[c] = col_c ...;                   if (!rt_insert(target)) return;
-//   Update:  row[c] = <set_exprs[c]> ...;          if (!(r = rt_update(target, key))) return;
+//   Insert:  row[c] = col_c ...;  <checks>;        if (!rt_insert(target)) return;
+//   Update:  row[c] = <set_exprs[c]> ...; <checks>; if (!(r = rt_update(target, key))) return;
 //   Delete:                                        if (!(r = rt_delete(target, key))) return;
 // With RETURNING they pass each row written on (r == 1: written; 2: left for the READ COMMITTED
 // re-check, which passes it on if it writes it):  out_c = <row's column c> ...;  <consume>
@@ -42,6 +42,7 @@ class InsertTranslator final : public DmlTranslator {
     std::vector<SqlValue> values;
     for (const auto& c : insert_.children.at(0)->output) values.push_back(p.column(c.id));
     store_row(p.cg, values);
+    emit_row_checks(p, insert_.checks, values, target_);
     p.cg.exit_if_zero(p.cg.call("rt_insert", {p.cg.qs, p.cg.const_i32(target_)}));
     if (!insert_.returning) return;
     for (size_t c = 0; c < values.size(); ++c) p.bind(insert_.output[c], values[c]);
@@ -60,6 +61,7 @@ class UpdateTranslator final : public DmlTranslator {
     std::vector<SqlValue> values;
     for (const plan::ExprPtr& x : update_.set_exprs) values.push_back(p.eval(*x));
     store_row(p.cg, values);
+    emit_row_checks(p, update_.checks, values, target_);
     const SqlValue& key = p.column(update_.key_column);
     llvm::Value* r = p.cg.call("rt_update", {p.cg.qs, p.cg.const_i32(target_), key.value, key.length});
     p.cg.exit_if_zero(r);
@@ -91,6 +93,20 @@ class DeleteTranslator final : public DmlTranslator {
 };
 
 }  // namespace
+
+void emit_row_checks(PipelineContext& p, const plan::RowChecks& checks, const std::vector<SqlValue>& values,
+                     int target) {
+  if (checks.predicates.empty()) return;
+  CodeGen& cg = p.cg;
+  for (size_t c = 0; c < checks.row.size() && c < values.size(); ++c) p.bind(checks.row[c], values[c]);
+  for (size_t i = 0; i < checks.predicates.size(); ++i) {
+    const SqlValue v = p.eval(*checks.predicates[i]);
+    llvm::Value* is_false = cg.b.CreateAnd(cg.b.CreateNot(v.is_null), cg.b.CreateNot(v.value), "check.false");
+    If failed(cg, is_false, "check.failed");
+    cg.exit_if_zero(
+        cg.call("rt_check_failed", {cg.qs, cg.const_i32(target), cg.const_i32(static_cast<int32_t>(i))}));
+  }
+}
 
 std::unique_ptr<OperatorTranslator> make_insert_translator(const plan::InsertOp& op) {
   return std::make_unique<InsertTranslator>(op);

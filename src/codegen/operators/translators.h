@@ -29,4 +29,10 @@ std::unique_ptr<OperatorTranslator> make_upsert_translator(const plan::UpsertOp&
 std::unique_ptr<OperatorTranslator> make_subquery_translator(const plan::SubqueryOp& op);
 std::unique_ptr<OperatorTranslator> make_window_translator(const plan::WindowOp& op);
 
+// The CHECK constraints of a DML sink over the row it is about to write (already in QueryState::row):
+//   for each predicate i:  if (<predicate over values> IS FALSE) { rt_check_failed(target, i); return; }
+// (NULL passes, as in SQL.) Shared by Insert, Update and Upsert.
+void emit_row_checks(PipelineContext& p, const plan::RowChecks& checks, const std::vector<SqlValue>& values,
+                     int target);
+
 }  // namespace omendb::codegen

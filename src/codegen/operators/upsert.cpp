@@ -1,5 +1,5 @@
 // INSERT ... ON CONFLICT: the sink of the statement's pipeline.
-//   row[c] = col_c ...;                                    // the proposed row (EXCLUDED)
+//   row[c] = col_c ...;  <checks>                          // the proposed row (EXCLUDED)
 //   r = rt_upsert(target, action, &existing);  if (r == 0) return;  // action: 0 DO NOTHING, 1 DO UPDATE,
 //                                                                   // 2 DO UPDATE that may change the key,
 //                                                                   // | the arbiter's code << 2
@@ -7,7 +7,7 @@
 //   if (r != 2) continue;                                  // inserted
 //   bind existing[c] = existing row's Datums;
 //   if (!(<where> IS TRUE)) continue;
-//   row[c] = <set_exprs[c]> ...;  if (!rt_upsert_update(target)) return;
+//   row[c] = <set_exprs[c]> ...;  <checks>;  if (!rt_upsert_update(target)) return;
 #include "codegen/control.h"
 #include "codegen/operators/translators.h"
 #include "common/datum.h"
@@ -30,6 +30,7 @@ class UpsertTranslator final : public OperatorTranslator {
     std::vector<SqlValue> proposed;
     for (const auto& c : upsert_.children.at(0)->output) proposed.push_back(p.column(c.id));
     store_row(cg, proposed);
+    emit_row_checks(p, upsert_.checks, proposed, target_);
     llvm::Value* existing_slot = cg.local(cg.ptr, "upsert.existing");
     llvm::Value* r = cg.call("rt_upsert", {cg.qs, cg.const_i32(target_),
                                            cg.const_i32((!upsert_.do_update      ? 0
@@ -52,6 +53,7 @@ class UpsertTranslator final : public OperatorTranslator {
     std::vector<SqlValue> updated;
     for (const plan::ExprPtr& x : upsert_.set_exprs) updated.push_back(p.eval(*x));
     store_row(cg, updated);
+    emit_row_checks(p, upsert_.checks, updated, target_);
     cg.exit_if_zero(cg.call("rt_upsert_update", {cg.qs, cg.const_i32(target_)}));
   }
 

@@ -358,6 +358,27 @@ struct UniqueConstraint {
   int location = -1;
 };
 
+// A CHECK constraint: column-level or table-level in CREATE TABLE, or ALTER TABLE ... ADD.
+struct CheckConstraint {
+  std::string name;  // CONSTRAINT name; empty: generated as PostgreSQL does (t_a_check, t_check)
+  ExprPtr expr;
+  std::string text;        // the expression as SQL text (libpg_query's deparser)
+  bool not_valid = false;  // NOT VALID: rows already stored are not checked
+  int location = -1;
+};
+
+// A FOREIGN KEY: column-level REFERENCES or table-level FOREIGN KEY, or ALTER TABLE ... ADD.
+struct ForeignKeyConstraint {
+  std::string name;  // empty: generated as PostgreSQL does (t_a_b_fkey)
+  std::vector<std::string> columns;
+  TableRef ref_table;
+  std::vector<std::string> ref_columns;  // empty: the referenced table's primary key
+  char on_update = 'a';                  // PostgreSQL's action codes: a NO ACTION, r RESTRICT,
+  char on_delete = 'a';                  // c CASCADE, n SET NULL, d SET DEFAULT
+  bool not_valid = false;
+  int location = -1;
+};
+
 struct CreateTableStmt : Stmt {
   CreateTableStmt() : Stmt(StmtKind::CreateTable) {}
   TableRef table;
@@ -365,6 +386,8 @@ struct CreateTableStmt : Stmt {
   std::vector<ColumnDef> columns;
   std::vector<std::string> primary_key;   // table-level PRIMARY KEY (a, b)
   std::vector<UniqueConstraint> uniques;  // column- and table-level UNIQUE, in the order written
+  std::vector<CheckConstraint> checks;    // column- and table-level CHECK, in the order written
+  std::vector<ForeignKeyConstraint> foreign_keys;
   std::string
       unsupported_feature;  // FOREIGN KEY, CHECK, UNIQUE table constraints, TEMP, PARTITION, AS SELECT ...
 };
@@ -546,18 +569,22 @@ struct TruncateStmt : Stmt {
 // One subcommand of ALTER TABLE (RENAME COLUMN / RENAME TO are one-command ALTER TABLEs too).
 struct AlterTableCmd {
   enum class Kind {
-    AddColumn,       // column_def; if_not_exists
-    DropColumn,      // column; missing_ok; cascade
-    RenameColumn,    // column -> new_name
-    RenameTable,     // new_name
-    SetDefault,      // column; column_def.default_expr / default_text
-    DropDefault,     // column
-    SetNotNull,      // column
-    DropNotNull,     // column
-    AddPrimaryKey,   // keys; constraint (name, may be empty)
-    AddUnique,       // keys; constraint (name, may be empty); nulls_not_distinct
-    DropConstraint,  // constraint; missing_ok; cascade
-    Unsupported,     // feature names it
+    AddColumn,           // column_def; if_not_exists; check (expr set: ADD COLUMN ... CHECK), foreign_key
+                         // (columns set: ... REFERENCES)
+    DropColumn,          // column; missing_ok; cascade
+    RenameColumn,        // column -> new_name
+    RenameTable,         // new_name
+    SetDefault,          // column; column_def.default_expr / default_text
+    DropDefault,         // column
+    SetNotNull,          // column
+    DropNotNull,         // column
+    AddPrimaryKey,       // keys; constraint (name, may be empty)
+    AddUnique,           // keys; constraint (name, may be empty); nulls_not_distinct
+    AddCheck,            // check
+    AddForeignKey,       // foreign_key
+    ValidateConstraint,  // constraint
+    DropConstraint,      // constraint; missing_ok; cascade
+    Unsupported,         // feature names it
   };
   Kind kind = Kind::Unsupported;
   std::string column;
@@ -569,6 +596,8 @@ struct AlterTableCmd {
   std::vector<std::string> keys;
   std::string constraint;
   bool nulls_not_distinct = false;
+  CheckConstraint check;
+  ForeignKeyConstraint foreign_key;
   std::string feature;
   int location = -1;
 };

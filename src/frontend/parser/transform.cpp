@@ -1039,6 +1039,44 @@ class Transformer {
           .with_detail("Valid values are between \"10\" and \"100\".");
   }
 
+  // CHECK (expr): `feature` collects what OmenDB does not do (NO INHERIT is meaningless without
+  // inheritance and accepted, as DEFERRABLE is refused).
+  ast::CheckConstraint check_constraint(const PgQuery__Constraint* c, std::string& feature) {
+    if (c->deferrable || c->initdeferred) note(feature, "DEFERRABLE constraints");
+    ast::CheckConstraint out;
+    out.name = str(c->conname);
+    out.expr = expr(c->raw_expr);
+    out.text = deparse_expr(c->raw_expr);
+    out.not_valid = c->skip_validation;
+    out.location = c->location;
+    return out;
+  }
+
+  // FOREIGN KEY (cols) REFERENCES t (cols) / col REFERENCES t (col); `column`: the column of a
+  // column-level REFERENCES.
+  ast::ForeignKeyConstraint foreign_key(const PgQuery__Constraint* c, std::string& feature,
+                                        const std::string& column = {}) {
+    if (c->deferrable || c->initdeferred) note(feature, "DEFERRABLE constraints");
+    const char match = c->fk_matchtype && *c->fk_matchtype ? *c->fk_matchtype : 's';
+    if (match == 'f') note(feature, "MATCH FULL");
+    if (match == 'p') note(feature, "MATCH PARTIAL");
+    if (c->n_fk_del_set_cols > 0) note(feature, "ON DELETE SET NULL / SET DEFAULT with a column list");
+    if (c->skip_validation) note(feature, "FOREIGN KEY ... NOT VALID");
+    ast::ForeignKeyConstraint out;
+    out.name = str(c->conname);
+    if (!column.empty()) out.columns.push_back(column);
+    for (size_t k = 0; k < c->n_fk_attrs; ++k) out.columns.push_back(string_of(c->fk_attrs[k], c->location));
+    if (c->pktable) out.ref_table = table_ref(c->pktable);
+    for (size_t k = 0; k < c->n_pk_attrs; ++k)
+      out.ref_columns.push_back(string_of(c->pk_attrs[k], c->location));
+    auto action = [](const char* a) { return a && *a ? *a : 'a'; };
+    out.on_update = action(c->fk_upd_action);
+    out.on_delete = action(c->fk_del_action);
+    out.not_valid = c->skip_validation;
+    out.location = c->location;
+    return out;
+  }
+
   ast::StmtPtr create(const PgQuery__CreateStmt* s) {
     auto out = std::make_unique<ast::CreateTableStmt>();
     std::string& feature = out->unsupported_feature;
@@ -1074,6 +1112,10 @@ class Transformer {
         u.location = c->location;
         for (size_t k = 0; k < c->n_keys; ++k) u.columns.push_back(string_of(c->keys[k], c->location));
         out->uniques.push_back(std::move(u));
+      } else if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK) {
+        out->checks.push_back(check_constraint(c, feature));
+      } else if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN) {
+        out->foreign_keys.push_back(foreign_key(c, feature));
       } else {
         note(feature, constraint_feature(c->contype));
       }
@@ -1083,7 +1125,8 @@ class Transformer {
       const PgQuery__Node* elt = s->table_elts[i];
       switch (elt->node_case) {
         case PG_QUERY__NODE__NODE_COLUMN_DEF:
-          out->columns.push_back(column_def(elt->column_def, feature, out->table.name, &out->uniques));
+          out->columns.push_back(column_def(elt->column_def, feature, out->table.name, &out->uniques,
+                                            &out->checks, &out->foreign_keys));
           break;
         case PG_QUERY__NODE__NODE_CONSTRAINT:
           table_constraint(elt->constraint);
@@ -1104,8 +1147,11 @@ class Transformer {
   }
 
   // `uniques`: where a column-level UNIQUE goes (CREATE TABLE); null: only ColumnDef::unique is set.
+  // `checks`, `foreign_keys`: where column-level CHECK and REFERENCES go (null: refused, 0A000).
   ast::ColumnDef column_def(const PgQuery__ColumnDef* cd, std::string& feature, const std::string& table,
-                            std::vector<ast::UniqueConstraint>* uniques = nullptr) {
+                            std::vector<ast::UniqueConstraint>* uniques = nullptr,
+                            std::vector<ast::CheckConstraint>* checks = nullptr,
+                            std::vector<ast::ForeignKeyConstraint>* foreign_keys = nullptr) {
     ast::ColumnDef col;
     col.name = str(cd->colname);
     col.table = table;
@@ -1163,6 +1209,20 @@ class Transformer {
                 .at(pos(c->location));
           col.identity = c->generated_when && *c->generated_when == 'a' ? 'a' : 'd';
           col.identity_options = sequence_options(c->options, c->n_options);
+          break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK:
+          if (!checks) {
+            note(feature, constraint_feature(c->contype));
+            break;
+          }
+          checks->push_back(check_constraint(c, feature));
+          break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN:
+          if (!foreign_keys) {
+            note(feature, constraint_feature(c->contype));
+            break;
+          }
+          foreign_keys->push_back(foreign_key(c, feature, col.name));
           break;
         default:
           note(feature, constraint_feature(c->contype));
@@ -1226,8 +1286,6 @@ class Transformer {
         return "ALTER TABLE ... identity columns";
       case PG_QUERY__ALTER_TABLE_TYPE__AT_AlterConstraint:
         return "ALTER TABLE ... ALTER CONSTRAINT";
-      case PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint:
-        return "ALTER TABLE ... VALIDATE CONSTRAINT";
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
         return "ALTER TABLE ... OWNER TO";
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ClusterOn:
@@ -1299,12 +1357,19 @@ class Transformer {
           cmd.kind = K::AddColumn;
           cmd.if_not_exists = c->missing_ok;
           if (c->def && c->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
-            std::vector<ast::UniqueConstraint> uniques;  // ADD COLUMN ... UNIQUE: its name in cmd.constraint
-            cmd.column_def = column_def(c->def->column_def, cmd.feature, out->table.name, &uniques);
+            std::vector<ast::UniqueConstraint> uniques;   // ADD COLUMN ... UNIQUE: its name in cmd.constraint
+            std::vector<ast::CheckConstraint> checks;     // ... CHECK: cmd.check
+            std::vector<ast::ForeignKeyConstraint> keys;  // ... REFERENCES: cmd.foreign_key
+            cmd.column_def =
+                column_def(c->def->column_def, cmd.feature, out->table.name, &uniques, &checks, &keys);
             if (!uniques.empty()) {
               cmd.constraint = uniques[0].name;
               cmd.nulls_not_distinct = uniques[0].nulls_not_distinct;
             }
+            if (checks.size() > 1 || keys.size() > 1)
+              note(cmd.feature, "several CHECK or REFERENCES in ADD COLUMN");
+            if (!checks.empty()) cmd.check = std::move(checks[0]);
+            if (!keys.empty()) cmd.foreign_key = std::move(keys[0]);
             cmd.column = cmd.column_def.name;
             cmd.location = c->def->column_def->location;
           }
@@ -1351,10 +1416,23 @@ class Transformer {
               cmd.nulls_not_distinct = con->nulls_not_distinct;
               for (size_t k = 0; k < con->n_keys; ++k)
                 cmd.keys.push_back(string_of(con->keys[k], con->location));
+            } else if (con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK) {
+              cmd.check = check_constraint(con, cmd.feature);
+              cmd.constraint = cmd.check.name;
+              if (cmd.feature.empty()) cmd.kind = K::AddCheck;
+            } else if (con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN) {
+              cmd.foreign_key = foreign_key(con, cmd.feature);
+              cmd.constraint = cmd.foreign_key.name;
+              if (cmd.feature.empty()) cmd.kind = K::AddForeignKey;
             } else {
               cmd.feature = std::string("ALTER TABLE ... ADD ") + constraint_feature(con->contype);
             }
           }
+          break;
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint:
+          cmd.kind = K::ValidateConstraint;
+          cmd.constraint = str(c->name);
+          cmd.column.clear();
           break;
         case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint:
           cmd.kind = K::DropConstraint;

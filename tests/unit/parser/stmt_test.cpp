@@ -495,10 +495,10 @@ TEST(ParserCreateTable, UnsupportedFeatures) {
     const char* sql;
     const char* feature;
   } cases[] = {
-      {"CREATE TABLE t (a int CHECK (a > 0))", "CHECK constraints"},
-      {"CREATE TABLE t (a int, CHECK (a > 0))", "CHECK constraints"},
-      {"CREATE TABLE t (a int REFERENCES u (id))", "FOREIGN KEY constraints"},
-      {"CREATE TABLE t (a int, FOREIGN KEY (a) REFERENCES u (id))", "FOREIGN KEY constraints"},
+      {"CREATE TABLE t (a int CHECK (a > 0) DEFERRABLE)", "DEFERRABLE constraints"},
+      {"CREATE TABLE t (a int REFERENCES u (id) MATCH FULL)", "MATCH FULL"},
+      {"CREATE TABLE t (a int, FOREIGN KEY (a) REFERENCES u (id) DEFERRABLE INITIALLY DEFERRED)",
+       "DEFERRABLE constraints"},
       {"CREATE TABLE t (a int, UNIQUE (a) INCLUDE (a))", "UNIQUE index options"},
       {"CREATE TABLE t (a int, EXCLUDE USING gist (a WITH =))", "EXCLUDE constraints"},
       {"CREATE TEMP TABLE t (a int)", "TEMPORARY tables"},
@@ -513,6 +513,27 @@ TEST(ParserCreateTable, UnsupportedFeatures) {
     ASSERT_TRUE(s) << c.sql;
     EXPECT_EQ(s->unsupported_feature, c.feature) << c.sql;
   }
+}
+
+TEST(ParserCreateTable, CheckAndForeignKeyConstraints) {
+  auto s = parse_one<ast::CreateTableStmt>(
+      "CREATE TABLE t (a int CHECK (a > 0) REFERENCES u, b int, CONSTRAINT c CHECK (a < b), "
+      "FOREIGN KEY (a, b) REFERENCES v (x, y) ON DELETE RESTRICT ON UPDATE CASCADE)");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->unsupported_feature.empty()) << s->unsupported_feature;
+  ASSERT_EQ(s->checks.size(), 2u);
+  EXPECT_EQ(s->checks[0].name, "");
+  EXPECT_EQ(s->checks[0].text, "a > 0");
+  EXPECT_EQ(s->checks[1].name, "c");
+  ASSERT_EQ(s->foreign_keys.size(), 2u);
+  EXPECT_EQ(s->foreign_keys[0].columns, (std::vector<std::string>{"a"}));
+  EXPECT_EQ(s->foreign_keys[0].ref_table.name, "u");
+  EXPECT_TRUE(s->foreign_keys[0].ref_columns.empty());
+  EXPECT_EQ(s->foreign_keys[0].on_delete, 'a');
+  EXPECT_EQ(s->foreign_keys[1].columns, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(s->foreign_keys[1].ref_columns, (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(s->foreign_keys[1].on_delete, 'r');
+  EXPECT_EQ(s->foreign_keys[1].on_update, 'c');
 }
 
 TEST(ParserDropTable, NamesIfExistsCascade) {

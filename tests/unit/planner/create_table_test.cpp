@@ -94,7 +94,29 @@ TEST_F(PlannerTest, CreateTableErrors) {
   EXPECT_EQ(last_error_, "column \"a\" appears twice in unique constraint");
   EXPECT_EQ(create_error("CREATE TABLE x (a int DEFAULT a)"), SqlState::FeatureNotSupported);
   EXPECT_EQ(last_error_, "cannot use column reference in DEFAULT expression");
-  EXPECT_EQ(create_error("CREATE TABLE x (a int, CHECK (a > 0))"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(create_error("CREATE TABLE x (a int, CHECK (a + 1))"), SqlState::DatatypeMismatch);
+  EXPECT_EQ(last_error_, "argument of CHECK constraint must be type boolean, not type integer");
+  EXPECT_EQ(create_error("CREATE TABLE x (a int, CHECK (a > (SELECT 1)))"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(last_error_, "cannot use subquery in check constraint");
+  EXPECT_EQ(create_error("CREATE TABLE x (a int, CHECK (z > 0))"), SqlState::UndefinedColumn);
+}
+
+TEST_F(PlannerTest, CreateTableCheckConstraintsAsPostgreSQLPrintsThem) {
+  storage::TableDef def = create(
+      "CREATE TABLE x (a int CHECK (a > 0), b text, c numeric, d float8, CHECK (b <> '' AND d > 0.5), "
+      "CHECK ((a + 1) * 2 - 1 > a OR NOT (c > 0)), CONSTRAINT z CHECK (a IN (1, 2)))");
+  ASSERT_EQ(def.checks.size(), 4u);  // ordered by name
+  EXPECT_EQ(def.checks[0].name, "x_a_check");
+  EXPECT_EQ(def.checks[0].display, "(a > 0)");
+  EXPECT_EQ(def.checks[0].pretty, "a > 0");
+  EXPECT_EQ(def.checks[1].name, "x_check");
+  EXPECT_EQ(def.checks[1].display, "((b <> ''::text) AND (d > (0.5)::double precision))");
+  EXPECT_EQ(def.checks[1].pretty, "b <> ''::text AND d > 0.5::double precision");
+  EXPECT_EQ(def.checks[2].name, "x_check1");
+  EXPECT_EQ(def.checks[2].display, "(((((a + 1) * 2) - 1) > a) OR (NOT (c > (0)::numeric)))");
+  EXPECT_EQ(def.checks[2].pretty, "((a + 1) * 2 - 1) > a OR NOT c > 0::numeric");
+  EXPECT_EQ(def.checks[3].name, "z");
+  EXPECT_EQ(def.checks[3].display, "(a = ANY (ARRAY[1, 2]))");
 }
 
 TEST_F(PlannerTest, CreateTableTooManyColumns) {

@@ -1,0 +1,272 @@
+#!/usr/bin/python3
+"""CHECK and FOREIGN KEY constraints through a real client, as PostgreSQL 15 behaves (docs/schema.md).
+
+  * check_fields: 23514's message, DETAIL ("Failing row contains (...)", long values cut at 64 bytes) and
+    the schema / table / constraint fields of the ErrorResponse (psycopg2's e.diag), for INSERT, UPDATE,
+    ON CONFLICT DO UPDATE and COPY; 23514 for ALTER TABLE ADD CHECK over a row that breaks it;
+  * fk_fields: 23503's messages and DETAILs for the referencing and the referenced side;
+  * fk_waits: a child insert and a parent delete of the same key in two sessions: the second waits for the
+    first; after its COMMIT it fails with 23503, after its ROLLBACK it succeeds;
+  * fk_race: 16 sessions insert children of random parents while others delete random parents, in
+    autocommit and in transactions; at the end no child row lacks its parent (no orphan);
+  * restart: the constraints and their enforcement survive kill -9.
+
+`--host/--port` runs everything but `restart` against a running server: PostgreSQL 15 passes it too."""
+
+import io
+import os
+import random
+import sys
+import threading
+import time
+
+import psycopg2
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Server, check_waits, connector, fresh, run_main, run_tests, scalar  # noqa: E402
+
+SESSIONS = 16
+PARENTS = 30
+
+
+def expect_sqlstate(conn, sql, sqlstate, args=None):
+    try:
+        conn.cursor().execute(sql, args)
+    except psycopg2.Error as e:
+        assert e.pgcode == sqlstate, "%s: expected %s, got %s %s" % (sql, sqlstate, e.pgcode, e)
+        return e
+    raise AssertionError("%s: expected %s, it succeeded" % (sql, sqlstate))
+
+
+def fields(e):
+    return (e.diag.schema_name, e.diag.table_name, e.diag.constraint_name)
+
+
+def test_check_fields(connect):
+    c = fresh(connect, ["ckf"], "CREATE TABLE ckf (id INT PRIMARY KEY, a INT CHECK (a > 0), b TEXT, "
+                                "CONSTRAINT b_allowed CHECK (b <> 'forbidden'))")
+    e = expect_sqlstate(c, "INSERT INTO ckf VALUES (1, -1, 'x')", "23514")
+    assert e.diag.message_primary == 'new row for relation "ckf" violates check constraint "ckf_a_check"', \
+        e.diag.message_primary
+    assert e.diag.message_detail == "Failing row contains (1, -1, x).", e.diag.message_detail
+    assert fields(e) == ("public", "ckf", "ckf_a_check"), fields(e)
+    e = expect_sqlstate(c, "INSERT INTO ckf VALUES (1, 1, 'forbidden')", "23514")
+    assert e.diag.constraint_name == "b_allowed", e.diag.constraint_name
+    e = expect_sqlstate(c, "INSERT INTO ckf VALUES (1, -1, %s)", "23514", ("y" * 120,))
+    assert e.diag.message_detail == "Failing row contains (1, -1, %s...)." % ("y" * 64), e.diag.message_detail
+    # NOT NULL is checked first, as PostgreSQL does
+    e = expect_sqlstate(c, "INSERT INTO ckf VALUES (NULL, -1, 'x')", "23502")
+    c.cursor().execute("INSERT INTO ckf VALUES (1, 1, 'x'), (2, NULL, NULL)")
+    e = expect_sqlstate(c, "UPDATE ckf SET a = a - 1", "23514")
+    assert e.diag.message_detail == "Failing row contains (1, 0, x).", e.diag.message_detail
+    e = expect_sqlstate(c, "INSERT INTO ckf VALUES (1, 5, 'z') ON CONFLICT (id) DO UPDATE SET a = -excluded.a",
+                        "23514")
+    assert e.diag.message_detail == "Failing row contains (1, -5, x).", e.diag.message_detail
+    # COPY checks every row; the error names the line
+    cur = c.cursor()
+    try:
+        cur.copy_expert("COPY ckf FROM STDIN", io.StringIO("3\t3\tok\n4\t-4\tbad\n"))
+        raise AssertionError("COPY of a row breaking a CHECK succeeded")
+    except psycopg2.Error as e:
+        assert e.pgcode == "23514", (e.pgcode, str(e))
+        assert e.diag.message_detail == "Failing row contains (4, -4, bad).", e.diag.message_detail
+        assert e.diag.constraint_name == "ckf_a_check", e.diag.constraint_name
+        assert "line 2" in (e.diag.context or ""), e.diag.context
+    cur.copy_expert("COPY ckf FROM STDIN", io.StringIO("3\t3\tok\n4\t\\N\tnull passes\n"))
+    assert scalar(c, "SELECT count(*) FROM ckf") == 4
+    e = expect_sqlstate(c, "ALTER TABLE ckf ADD CONSTRAINT a_small CHECK (a < 3)", "23514")
+    assert e.diag.message_primary == 'check constraint "a_small" of relation "ckf" is violated by some row', \
+        e.diag.message_primary
+    assert fields(e) == ("public", "ckf", "a_small"), fields(e)
+    c.cursor().execute("DROP TABLE ckf")
+    c.close()
+
+
+def test_fk_fields(connect):
+    c = fresh(connect, ["fkc", "fkp"], "CREATE TABLE fkp (a INT, b INT, PRIMARY KEY (a, b))",
+              "CREATE TABLE fkc (x INT, y INT, FOREIGN KEY (x, y) REFERENCES fkp)")
+    e = expect_sqlstate(c, "INSERT INTO fkc VALUES (1, 2)", "23503")
+    assert e.diag.message_primary == 'insert or update on table "fkc" violates foreign key constraint "fkc_x_y_fkey"', \
+        e.diag.message_primary
+    assert e.diag.message_detail == 'Key (x, y)=(1, 2) is not present in table "fkp".', e.diag.message_detail
+    assert fields(e) == ("public", "fkc", "fkc_x_y_fkey"), fields(e)
+    c.cursor().execute("INSERT INTO fkp VALUES (1, 2)")
+    c.cursor().execute("INSERT INTO fkc VALUES (1, 2), (1, NULL)")
+    e = expect_sqlstate(c, "DELETE FROM fkp", "23503")
+    assert e.diag.message_primary == \
+        'update or delete on table "fkp" violates foreign key constraint "fkc_x_y_fkey" on table "fkc"', \
+        e.diag.message_primary
+    assert e.diag.message_detail == 'Key (a, b)=(1, 2) is still referenced from table "fkc".', e.diag.message_detail
+    assert fields(e) == ("public", "fkc", "fkc_x_y_fkey"), fields(e)
+    e = expect_sqlstate(c, "DROP TABLE fkp", "2BP01")
+    assert e.diag.message_detail == "constraint fkc_x_y_fkey on table fkc depends on table fkp", e.diag.message_detail
+    c.cursor().execute("DROP TABLE fkc")
+    c.cursor().execute("DROP TABLE fkp")
+    c.close()
+
+
+def test_fk_waits(connect):
+    admin = fresh(connect, ["fwc", "fwp"], "CREATE TABLE fwp (id INT PRIMARY KEY, u INT UNIQUE)",
+                  "CREATE TABLE fwc (id INT PRIMARY KEY, p INT REFERENCES fwp, q INT REFERENCES fwp (u))")
+    admin.cursor().execute("INSERT INTO fwp SELECT i, i FROM (VALUES (1), (2), (3), (4), (5), (6), (7), (8)) v(i)")
+    cases = [
+        # (first session's statement, second session's statement, outcome of the first, expected second)
+        ("INSERT INTO fwc VALUES (1, 1, NULL)", "DELETE FROM fwp WHERE id = 1", "commit", "23503"),
+        ("INSERT INTO fwc VALUES (2, 2, NULL)", "DELETE FROM fwp WHERE id = 2", "rollback", "ok"),
+        ("DELETE FROM fwp WHERE id = 3", "INSERT INTO fwc VALUES (3, 3, NULL)", "commit", "23503"),
+        ("DELETE FROM fwp WHERE id = 4", "INSERT INTO fwc VALUES (4, 4, NULL)", "rollback", "ok"),
+        ("INSERT INTO fwc VALUES (5, NULL, 5)", "UPDATE fwp SET u = 50 WHERE id = 5", "commit", "23503"),
+        ("UPDATE fwp SET u = 60 WHERE id = 6", "INSERT INTO fwc VALUES (6, NULL, 6)", "commit", "23503"),
+        ("UPDATE fwp SET u = 70 WHERE id = 7", "INSERT INTO fwc VALUES (7, NULL, 7)", "rollback", "ok"),
+    ]
+    check_waits(connect, cases)
+    cur = admin.cursor()
+    cur.execute("SELECT id, p, q FROM fwc ORDER BY id")
+    got = cur.fetchall()
+    want = [(1, 1, None), (4, 4, None), (5, None, 5), (7, None, 7)]
+    assert got == want, "children %s, want %s" % (got, want)
+    cur.execute("SELECT id, u FROM fwp ORDER BY id")
+    got = cur.fetchall()
+    want = [(1, 1), (4, 4), (5, 5), (6, 60), (7, 7), (8, 8)]
+    assert got == want, "parents %s, want %s" % (got, want)
+    admin.cursor().execute("DROP TABLE fwc")
+    admin.cursor().execute("DROP TABLE fwp")
+    admin.close()
+
+
+def test_fk_race(connect):
+    admin = fresh(connect, ["frc", "frp"], "CREATE TABLE frp (id INT PRIMARY KEY)",
+                  "CREATE TABLE frc (id SERIAL PRIMARY KEY, p INT NOT NULL REFERENCES frp)")
+    admin.cursor().execute("INSERT INTO frp VALUES " + ", ".join("(%d)" % i for i in range(PARENTS)))
+    stop = threading.Event()
+    stats = {"child": 0, "deleted": 0, "fk": 0, "retry": 0, "other": []}
+    lock = threading.Lock()
+
+    def failed(e):
+        with lock:
+            if e.pgcode == "23503":
+                stats["fk"] += 1
+            elif e.pgcode in ("40001", "40P01"):
+                stats["retry"] += 1
+            else:
+                stats["other"].append((e.pgcode, str(e)))
+
+    def inserter(seed):
+        rnd = random.Random(seed)
+        c = connect(True)
+        cur = c.cursor()
+        while not stop.is_set():
+            try:
+                r = rnd.random()
+                if r < 0.3:  # children go too: their parents can be deleted again
+                    cur.execute("DELETE FROM frc WHERE p = %s", (rnd.randrange(PARENTS),))
+                    n = -cur.rowcount
+                elif r < 0.65:
+                    cur.execute("INSERT INTO frc (p) VALUES (%s)", (rnd.randrange(PARENTS),))
+                    n = 1
+                else:
+                    cur.execute("BEGIN")
+                    for _ in range(2):
+                        cur.execute("INSERT INTO frc (p) VALUES (%s)", (rnd.randrange(PARENTS),))
+                    time.sleep(rnd.random() * 0.01)
+                    cur.execute("COMMIT")
+                    n = 2
+                with lock:
+                    stats["child"] += n
+            except psycopg2.Error as e:
+                cur.execute("ROLLBACK")
+                failed(e)
+        c.close()
+
+    def deleter(seed):
+        rnd = random.Random(seed)
+        c = connect(True)
+        cur = c.cursor()
+        while not stop.is_set():
+            k = rnd.randrange(PARENTS)
+            try:
+                if rnd.random() < 0.5:
+                    cur.execute("DELETE FROM frp WHERE id = %s", (k,))
+                    n = cur.rowcount
+                else:
+                    cur.execute("BEGIN")
+                    cur.execute("DELETE FROM frp WHERE id = %s", (k,))
+                    n = cur.rowcount
+                    time.sleep(rnd.random() * 0.01)
+                    cur.execute("COMMIT")
+                with lock:
+                    stats["deleted"] += max(n, 0)
+            except psycopg2.Error as e:
+                cur.execute("ROLLBACK")
+                failed(e)
+            # deleted parents come back (ignored when present): the race goes on over all keys
+            try:
+                cur.execute("INSERT INTO frp VALUES (%s) ON CONFLICT DO NOTHING", (rnd.randrange(PARENTS),))
+            except psycopg2.Error as e:
+                failed(e)
+        c.close()
+
+    threads = [threading.Thread(target=inserter, args=(s,)) for s in range(SESSIONS // 2)]
+    threads += [threading.Thread(target=deleter, args=(100 + s,)) for s in range(SESSIONS // 2)]
+    for t in threads:
+        t.start()
+    time.sleep(8)
+    stop.set()
+    for t in threads:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads), "a session did not finish"
+    assert not stats["other"], "unexpected errors: %s" % stats["other"][:5]
+    orphans = scalar(admin, "SELECT count(*) FROM frc LEFT JOIN frp ON frp.id = frc.p WHERE frp.id IS NULL")
+    assert orphans == 0, "%d children without their parent" % orphans
+    assert stats["fk"] > 0 and stats["deleted"] > 0, "no 23503 or no parent deleted: the test did not race: %s" % stats
+    assert scalar(admin, "SELECT count(*) FROM frc") == stats["child"], \
+        (scalar(admin, "SELECT count(*) FROM frc"), stats)
+    print("      fk_race: %d children, %d parents deleted, %d x 23503, %d retries"
+          % (stats["child"], stats["deleted"], stats["fk"], stats["retry"]), flush=True)
+    admin.cursor().execute("DROP TABLE frc")
+    admin.cursor().execute("DROP TABLE frp")
+    admin.close()
+
+
+def test_restart(server_bin):
+    with Server(server_bin) as srv:
+        c = srv.connect()
+        cur = c.cursor()
+        cur.execute("CREATE TABLE rp (id INT PRIMARY KEY, v INT CHECK (v <> 13))")
+        cur.execute("CREATE TABLE rc (id INT PRIMARY KEY, p INT REFERENCES rp ON DELETE RESTRICT)")
+        cur.execute("ALTER TABLE rc ADD CONSTRAINT rc_even CHECK (id % 2 = 0) NOT VALID")
+        cur.execute("INSERT INTO rp VALUES (1, 1)")
+        cur.execute("INSERT INTO rc VALUES (2, 1)")
+        c.close()
+        srv.kill()
+        srv.start()
+        c = srv.connect()
+        cur = c.cursor()
+        expect_sqlstate(c, "INSERT INTO rp VALUES (2, 13)", "23514")
+        expect_sqlstate(c, "INSERT INTO rc VALUES (4, 7)", "23503")
+        expect_sqlstate(c, "INSERT INTO rc VALUES (3, 1)", "23514")
+        expect_sqlstate(c, "DELETE FROM rp", "23503")
+        cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype IN ('c', 'f') "
+                    "ORDER BY 1")
+        got = cur.fetchall()
+        assert got == [("rc_even", "CHECK (((id % 2) = 0)) NOT VALID"),
+                       ("rc_p_fkey", "FOREIGN KEY (p) REFERENCES rp(id) ON DELETE RESTRICT"),
+                       ("rp_v_check", "CHECK ((v <> 13))")], got
+        c.close()
+
+
+def main():
+    def run(args):
+        connect = connector(args)
+        tests = [("check_fields", lambda: test_check_fields(connect)),
+                 ("fk_fields", lambda: test_fk_fields(connect)),
+                 ("fk_waits", lambda: test_fk_waits(connect)),
+                 ("fk_race", lambda: test_fk_race(connect))]
+        if args.server_pid:  # a server of its own: the restart test starts its own too
+            tests.append(("restart", lambda: test_restart(args.server_bin)))
+        return run_tests(tests, args)
+    return run_main(run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
