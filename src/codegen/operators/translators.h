@@ -28,5 +28,6 @@ std::unique_ptr<OperatorTranslator> make_repeat_translator(const plan::RepeatOp&
 std::unique_ptr<OperatorTranslator> make_upsert_translator(const plan::UpsertOp& op);
 std::unique_ptr<OperatorTranslator> make_subquery_translator(const plan::SubqueryOp& op);
 std::unique_ptr<OperatorTranslator> make_window_translator(const plan::WindowOp& op);
+std::unique_ptr<OperatorTranslator> make_function_scan_translator(const plan::FunctionScanOp& op);
 
 }  // namespace omendb::codegen
