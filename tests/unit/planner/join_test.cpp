@@ -120,7 +120,7 @@ TEST_F(PlannerTest, LateralFunctionRunsInItsInputsPipeline) {
   auto left = plan("SELECT * FROM t LEFT JOIN LATERAL generate_series(1, t.a) g ON g > t.c");
   const auto& l = find(*left.plan.root, OpKind::FunctionScan)->as<plan::FunctionScanOp>();
   EXPECT_TRUE(l.outer);
-  EXPECT_TRUE(l.residual);
+  EXPECT_NE(l.residual, nullptr);
   // A LATERAL subquery correlated by an equality: a hash join, its select list on the build side.
   auto sub = plan("SELECT * FROM t, LATERAL (SELECT r.q FROM r WHERE r.p = t.a) s");
   const auto* hj = find(*sub.plan.root, OpKind::HashJoin);
