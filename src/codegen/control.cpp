@@ -66,4 +66,17 @@ CountedLoop::CountedLoop(CodeGen& cg, llvm::Value* count, const std::string& nam
   at_latch([&] { cg.b.CreateStore(cg.b.CreateAdd(i, cg.const_i64(1)), slot); });
 }
 
+void count_step(CodeGen& cg, llvm::Value* steps, int64_t every, const std::string& name) {
+  auto& b = cg.b;
+  llvm::Value* n = b.CreateAdd(b.CreateLoad(cg.i64, steps), cg.const_i64(1), name + ".steps");
+  b.CreateStore(n, steps);
+  llvm::BasicBlock* check = cg.block(name + ".interrupts");
+  llvm::BasicBlock* go_on = cg.block(name + ".step");
+  b.CreateCondBr(b.CreateICmpEQ(b.CreateAnd(n, cg.const_i64(every - 1)), cg.const_i64(0)), check, go_on);
+  b.SetInsertPoint(check);
+  cg.exit_if_zero(cg.call("rt_check_interrupts", {cg.qs}));
+  b.CreateBr(go_on);
+  b.SetInsertPoint(go_on);
+}
+
 }  // namespace omendb::codegen

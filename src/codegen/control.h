@@ -81,4 +81,10 @@ class CountedLoop : public Loop {
   llvm::Value* index_;
 };
 
+// Counts one step of a loop that may run long without a runtime call (a join's candidates, a function's
+// rows) in `steps` (an i64 local) and, every `every`-th step (a power of two), calls rt_check_interrupts
+// (cancel, statement_timeout), leaving the function if it asks to stop:
+//   if ((++steps & (every - 1)) == 0 && !rt_check_interrupts(qs)) return;
+void count_step(CodeGen& cg, llvm::Value* steps, int64_t every, const std::string& name);
+
 }  // namespace omendb::codegen

@@ -145,6 +145,13 @@ struct Relation {
   int level = 0;              // the query (SELECT) whose FROM clause holds it
   std::vector<ColumnId> ids;  // ColumnId of each column
   std::vector<bool> used;     // columns some expression reads (the scan reads only these)
+  // A function in FROM (derived is its FunctionScanOp, without its input yet): the FROM items its
+  // arguments name (LATERAL), which must be joined before it runs once per row of theirs.
+  bool function = false;
+  std::vector<int> lateral;
+  // A LATERAL subquery naming them: the columns it names and its WHERE conjuncts that do (lateral_join).
+  std::vector<ColumnId> lateral_refs;
+  std::vector<ExprPtr> lateral_conds;
 };
 
 // A bound query expression (SELECT, set operation, VALUES): its plan, whose root's output are the result
@@ -246,6 +253,7 @@ struct ExprCtx {
   bool in_default = false;    // a column's DEFAULT: column references -> 0A000
   bool decorrelate = false;   // a correlated scalar subquery may become a join below this clause
   bool allow_window = false;  // window functions (OVER) allowed: the select list and ORDER BY
+  bool allow_srf = false;     // a set-returning function allowed: the select list
   bool in_window = false;     // inside a window function's arguments or window: another one is 42P20
   bool window_args = false;   // bind_aggregate: binding a window aggregate (its argument may aggregate)
   const ast::Expr* over_checked = nullptr;  // bind_function: this call's OVER already looked at
@@ -277,6 +285,27 @@ class Binder {
   std::unique_ptr<plan::TableScanOp> make_scan(int rel, bool all_columns);
   // Binds a FROM item: its entry (names) and its tree (planning).
   std::pair<FromEntry, std::unique_ptr<JoinTree>> bind_from_item(const ast::FromItem& item);
+  // A function in FROM (generate_series, unnest) as a relation whose plan is a FunctionScanOp; its
+  // arguments are bound over lateral_ (the FROM items before it).
+  int open_function(const ast::FromItem& item);
+  plan::FunctionScanOp& function_scan(int rel) {
+    return rels_[static_cast<size_t>(rel)].derived->as<plan::FunctionScanOp>();
+  }
+  // Whether rel is a function in FROM or a LATERAL subquery naming other FROM items.
+  bool is_lateral(int rel) const { return rel >= 0 && !rels_[static_cast<size_t>(rel)].lateral.empty(); }
+  // generate_series / unnest over `call`'s arguments bound in `c` as a FunctionScanOp (state, init, cond,
+  // next, one value; no output yet); null when `call` names no set-returning function.
+  std::unique_ptr<plan::FunctionScanOp> bind_set_function(const ast::Expr& call, ExprCtx& c);
+  // A set-returning function in the select list (PostgreSQL 10's ProjectSet, for one function): its
+  // FunctionScan runs over the query's rows after grouping and windows, below the select list's Project.
+  ExprPtr bind_select_list_srf(const ast::Expr& call, ExprCtx& c);
+  OpPtr srf_;  // the select list's set-returning function, of the query level being bound
+  // The FunctionScan of function relation `rel` over `input` (its LATERAL inputs, or one empty row).
+  OpPtr apply_function(int rel, OpPtr input);
+  // `input` joined with LATERAL relation `rel` (a function, or a subquery decorrelated into a join on the
+  // conjuncts naming `input`), on `conds` too; outer: LEFT JOIN LATERAL.
+  OpPtr lateral_join(int rel, OpPtr input, std::vector<ExprPtr> conds, bool outer);
+  Scope lateral_;  // the FROM items a function in FROM may name (those before it)
   // Marks every table column `e` reads as used.
   void mark_used(const Expr& e);
   // The relation a ColumnId belongs to (-1: not a table column).
@@ -304,6 +333,7 @@ class Binder {
   ExprPtr bind_array_expr(const ast::Expr& e, ExprCtx& c);
   ExprPtr bind_array_function(const std::string& name, std::vector<ExprPtr>& args, int loc);
   OpPtr array_aggregate(const ast::Expr& e, OpPtr root, bool correlated);
+  OpPtr sort_with_inputs(OpPtr root);
   ExprPtr bind_param(const ast::Expr& e);
   void check_params_resolved();
   ExprPtr bind_inner(const ast::Expr& e, ExprCtx& c);
@@ -377,6 +407,8 @@ class Binder {
   // A correlated scalar subquery without an aggregate as a pending single-match left join.
   ExprPtr single_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId> refs,
                       std::vector<ExprPtr> correlated);
+  // In `x`, every column of `inner` (the build side's input) becomes a column `build` passes through.
+  void pass_inner_columns(plan::ProjectOp& build, const std::vector<OutputColumn>& inner, ExprPtr& x);
   // Removes from `where` the conjuncts reading a pending scalar join's columns; returns them (a filter
   // over the joins).
   ExprPtr take_post_join(ExprPtr& where);
@@ -426,6 +458,10 @@ class Binder {
   void check_window_clause(const std::vector<ast::WindowDef>& windows);
   void bind_frame(const ResolvedWindow& w, WindowBinding& out);
   bool is_window_output(ColumnId id) const;
+  // The select list's set-returning function's column (computed above the grouping).
+  bool is_srf_output(ColumnId id) const {
+    return srf_ && !srf_->output.empty() && srf_->output.back().id == id;
+  }
   // The WindowOps computing wins_ over `cur` (one per distinct PARTITION BY + ORDER BY), stacked.
   OpPtr plan_windows(OpPtr cur);
 
@@ -670,6 +706,8 @@ Scope Binder::open_scope(const ast::TableRef& ref) {
 OpPtr Binder::make_leaf(int rel) {
   Relation& r = rels_[static_cast<size_t>(rel)];
   if (r.table) return make_scan(rel, false);
+  if (!r.lateral.empty()) throw_unsupported("LATERAL references to FROM items outside the join");
+  if (r.function) return apply_function(rel, nullptr);
   if (!r.derived) throw SqlError(SqlState::InternalError, "planner: a derived table planned twice");
   return std::move(r.derived);
 }
@@ -1175,6 +1213,10 @@ bool is_unsupported_aggregate_name(const std::string& n) {
   return false;
 }
 
+bool is_set_function_name(const std::string& n) {
+  return n == "generate_series" || n == "unnest";
+}
+
 bool is_window_function_name(const std::string& n) {
   return n == "row_number" || n == "rank" || n == "dense_rank" || n == "percent_rank" || n == "cume_dist" ||
          n == "ntile" || n == "lag" || n == "lead" || n == "first_value" || n == "last_value" ||
@@ -1431,6 +1473,20 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
     throw_unsupported("aggregate function " + name, pos_of(e.location));
   if (is_window_function_name(name) && e.agg_within_group)
     throw_unsupported("hypothetical-set aggregate " + name, pos_of(e.location));
+  if (is_set_function_name(name) && !e.over && !e.agg_star && !e.agg_distinct && !e.agg_filter) {
+    if (c.in_agg)
+      fail(SqlState::FeatureNotSupported,
+           "aggregate function calls cannot contain set-returning function calls", e.location);
+    if (c.in_window)
+      fail(SqlState::FeatureNotSupported, "window function calls cannot contain set-returning function calls",
+           e.location);
+    if (!c.allow_srf)
+      fail(SqlState::FeatureNotSupported,
+           "set-returning functions are not allowed in " +
+               (c.clause.empty() ? std::string("this context") : c.clause),
+           e.location);
+    return bind_select_list_srf(e, c);
+  }
   if (is_window_function_name(name))
     fail(SqlState::WrongObjectType, "window function " + name + " requires an OVER clause", e.location);
   if (is_aggregate_name(name)) return bind_aggregate(e, c);
@@ -2094,6 +2150,7 @@ ExprPtr Binder::bind_array_function(const std::string& name, std::vector<ExprPtr
 OpPtr Binder::array_aggregate(const ast::Expr& e, OpPtr root, bool correlated) {
   if (root->output.size() != 1)
     fail(SqlState::SyntaxError, "subquery must return only one column", e.location);
+  if (correlated) root = sort_with_inputs(std::move(root));
   const OutputColumn y = root->output[0];
   if (is_array(y.type))
     throw_unsupported("ARRAY(SELECT ...) of arrays (multidimensional arrays)", pos_of(e.location));
@@ -2103,7 +2160,12 @@ OpPtr Binder::array_aggregate(const ast::Expr& e, OpPtr root, bool correlated) {
   const OutputColumn out{new_id(), "array", array_type(yt)};
   agg->output.push_back(out);
   ExprPtr value;
-  if (correlated && root->is<plan::ProjectOp>()) {
+  if (correlated && root->is<plan::SortOp>()) {
+    // ORDER BY: the aggregate reads the sorted rows (sort_with_inputs kept the input's columns, which
+    // scalar_join groups by).
+    value = Expr::make_column(y.id, y.type);
+    agg->children.push_back(std::move(root));
+  } else if (correlated && root->is<plan::ProjectOp>()) {
     // scalar_join groups the rows under the Project by the correlation keys: the aggregate goes there.
     auto& project = root->as<plan::ProjectOp>();
     value = std::move(project.exprs[0]);
@@ -2119,6 +2181,33 @@ OpPtr Binder::array_aggregate(const ast::Expr& e, OpPtr root, bool correlated) {
   project->exprs.push_back(Expr::make_column(out.id, out.type));
   project->children.push_back(std::move(agg));
   return project;
+}
+
+// A correlated subquery's `Sort (Project (input))`, or `Project (Sort (Project (input)))` that drops hidden
+// sort keys, as `Sort (Project (input columns, select list) (input))`: the rows in order with the input's
+// columns still there, for scalar_join to group them by the correlation keys. Other roots are returned
+// as they are.
+OpPtr Binder::sort_with_inputs(OpPtr root) {
+  if (root->is<plan::ProjectOp>() && root->children.size() == 1 && root->children[0]->is<plan::SortOp>()) {
+    // The Project dropping hidden sort keys: its columns are its input's first ones.
+    auto& drop = root->as<plan::ProjectOp>();
+    const auto& sorted = drop.children[0]->output;
+    for (size_t i = 0; i < drop.exprs.size(); ++i)
+      if (drop.exprs[i]->op != ExprOp::Column || i >= sorted.size() || drop.exprs[i]->column != sorted[i].id)
+        return root;
+    OpPtr sort = std::move(drop.children[0]);
+    root = std::move(sort);
+  }
+  if (!root->is<plan::SortOp>() || root->children.size() != 1 || !root->children[0]->is<plan::ProjectOp>())
+    return root;
+  auto& project = root->children[0]->as<plan::ProjectOp>();
+  const std::vector<OutputColumn> inputs = project.children.at(0)->output;
+  for (const OutputColumn& c : inputs) {
+    project.exprs.push_back(Expr::make_column(c.id, c.type));
+    project.output.push_back(c);
+  }
+  root->output = project.output;
+  return root;
 }
 
 // The comparisons of `x IN (literals...)` as one InSet expression, when the list is long and every
@@ -2707,7 +2796,7 @@ void Binder::apply_grouping(ExprPtr& e, Scope& scope, std::vector<ExprPtr>& keys
   }
   if (e->op == ExprOp::Column) {
     ColumnId id = e->column;
-    if (is_agg_output(id) || is_window_output(id)) return;
+    if (is_agg_output(id) || is_window_output(id) || is_srf_output(id)) return;
     for (const auto& k : key_out)
       if (k.id == id) return;
     // Grouping by the whole primary key makes every column of the table functionally dependent on it
@@ -2780,12 +2869,29 @@ bool subset(const std::vector<int>& a, const std::vector<int>& b) {
 std::pair<FromEntry, std::unique_ptr<JoinTree>> Binder::bind_from_item(const ast::FromItem& item) {
   auto tree = std::make_unique<JoinTree>();
   if (!item.is_join) {
-    tree->rel = item.subquery ? open_derived(item) : open_relation(item.table, item.column_aliases);
+    tree->rel = item.function   ? open_function(item)
+                : item.subquery ? open_derived(item)
+                                : open_relation(item.table, item.column_aliases);
     tree->rels.push_back(tree->rel);
     return {table_entry(tree->rel), std::move(tree)};
   }
   auto [left, ltree] = bind_from_item(*item.left);
+  // A function on the right may name the left side (LATERAL): lend it the left side's names.
+  const size_t lateral_rels = lateral_.rels.size();
+  lateral_.rels.insert(lateral_.rels.end(), left.rels.begin(), left.rels.end());
+  lateral_.entries.push_back(std::move(left));
   auto [right, rtree] = bind_from_item(*item.right);
+  left = std::move(lateral_.entries.back());
+  lateral_.entries.pop_back();
+  lateral_.rels.resize(lateral_rels);
+  for (int r : rtree->rels)
+    if (is_lateral(r) && (item.join_type == ast::JoinType::Right || item.join_type == ast::JoinType::Full))
+      for (int dep : rels_[static_cast<size_t>(r)].lateral)
+        if (std::find(left.rels.begin(), left.rels.end(), dep) != left.rels.end())
+          throw SqlError(SqlState::InvalidColumnReference,
+                         "invalid reference to FROM-clause entry for table \"" +
+                             rels_[static_cast<size_t>(dep)].refname + "\"")
+              .with_detail("The combining JOIN type must be INNER or LEFT for a LATERAL reference.");
   tree->type = item.join_type;
   FromEntry out;
   out.rels = left.rels;
@@ -2924,6 +3030,16 @@ bool equi_key(const Expr& c, const std::vector<int>& a_rels, const std::vector<i
 
 }  // namespace
 
+// A HashJoin on build_keys[i] = probe_keys[i], or a NestedLoopJoin when there are none.
+static std::unique_ptr<plan::JoinOp> keyed_join(std::vector<ExprPtr> build_keys,
+                                                std::vector<ExprPtr> probe_keys) {
+  if (build_keys.empty()) return std::make_unique<plan::NestedLoopJoinOp>();
+  auto hash = std::make_unique<plan::HashJoinOp>();
+  hash->build_keys = std::move(build_keys);
+  hash->probe_keys = std::move(probe_keys);
+  return hash;
+}
+
 // Joins `build` and `probe` on the conjuncts `conds` (all over their columns): a HashJoin on the
 // equality conjuncts between the two sides, the other conjuncts checked on each pair with equal keys;
 // a NestedLoopJoin when there is no such equality.
@@ -2941,15 +3057,7 @@ static OpPtr make_join(OpPtr build, OpPtr probe, const std::vector<int>& build_r
       residual.push_back(std::move(c));
     }
   }
-  std::unique_ptr<plan::JoinOp> join;
-  if (!build_keys.empty()) {
-    auto hj = std::make_unique<plan::HashJoinOp>();
-    hj->build_keys = std::move(build_keys);
-    hj->probe_keys = std::move(probe_keys);
-    join = std::move(hj);
-  } else {
-    join = std::make_unique<plan::NestedLoopJoinOp>();
-  }
+  std::unique_ptr<plan::JoinOp> join = keyed_join(std::move(build_keys), std::move(probe_keys));
   join->probe_outer = probe_outer;
   join->build_outer = build_outer;
   join->residual = residual.empty() ? nullptr : and_all(std::move(residual));
@@ -2978,6 +3086,15 @@ OpPtr Binder::plan_outer_join(JoinTree& node) {
     } else {
       join_conds.push_back(std::move(c));
     }
+  }
+  if (node.type == ast::JoinType::Left && is_lateral(node.right->rel)) {
+    // LEFT JOIN LATERAL x ON cond: x runs per left row; a left row none of whose rows of x passes the
+    // condition is kept once with x's columns NULL.
+    if (!subset(rels_[static_cast<size_t>(node.right->rel)].lateral, node.left->rels))
+      throw_unsupported("LATERAL references to FROM items outside the join");
+    OpPtr left = plan_from({node.left.get()}, std::move(left_only));
+    for (auto& c : right_only) join_conds.push_back(std::move(c));
+    return lateral_join(node.right->rel, std::move(left), std::move(join_conds), true);
   }
   OpPtr left = plan_from({node.left.get()}, std::move(left_only));
   OpPtr right = plan_from({node.right.get()}, std::move(right_only));
@@ -3021,9 +3138,16 @@ OpPtr Binder::plan_from(std::vector<JoinTree*> items, std::vector<ExprPtr> conju
     std::vector<int> rels;
     std::vector<ExprPtr> filters;
   };
+  // Functions naming other inputs (LATERAL) are applied once those are joined (`lateral` below).
   std::vector<Input> ins;
-  for (JoinTree* t : inputs)
-    ins.push_back({t->rel >= 0 ? make_leaf(t->rel) : plan_outer_join(*t), t->rels, {}});
+  std::vector<int> lateral;
+  for (JoinTree* t : inputs) {
+    if (is_lateral(t->rel)) {
+      lateral.push_back(t->rel);
+    } else {
+      ins.push_back({t->rel >= 0 ? make_leaf(t->rel) : plan_outer_join(*t), t->rels, {}});
+    }
+  }
 
   // A conjunct over one input's tables filters that input.
   std::vector<ExprPtr> pending;
@@ -3034,6 +3158,12 @@ OpPtr Binder::plan_from(std::vector<JoinTree*> items, std::vector<ExprPtr> conju
     if (!rs.empty())
       for (Input& in : ins)
         if (subset(rs, in.rels)) target = &in;
+    if (target && !lateral.empty()) {
+      // A conjunct naming a lateral function's column waits for it.
+      bool names_lateral = false;
+      for (int r : rs) names_lateral = names_lateral || is_lateral(r);
+      if (names_lateral) target = nullptr;
+    }
     if (target) {
       target->filters.push_back(std::move(c));
     } else {
@@ -3052,8 +3182,37 @@ OpPtr Binder::plan_from(std::vector<JoinTree*> items, std::vector<ExprPtr> conju
   // else the first one some condition links to it, else the next in FROM order (a cross join). Of the
   // two sides of each join, the one storage estimates smaller is built; on a tie (or without
   // estimates) the input being added (the right side in FROM order).
+  if (ins.empty()) throw_unsupported("LATERAL references to FROM items outside the join");
   Input cur = std::move(ins[0]);
   ins.erase(ins.begin());
+  // Applies every lateral function whose inputs are joined, and the conditions it completes.
+  auto apply_lateral = [&] {
+    for (bool again = true; again;) {
+      again = false;
+      for (size_t i = 0; i < lateral.size(); ++i) {
+        int rel = lateral[i];
+        if (!subset(rels_[static_cast<size_t>(rel)].lateral, cur.rels)) continue;
+        cur.op = lateral_join(rel, std::move(cur.op), {}, false);
+        cur.rels.push_back(rel);
+        lateral.erase(lateral.begin() + static_cast<std::ptrdiff_t>(i));
+        std::vector<ExprPtr> conds;
+        for (auto& c : pending) {
+          if (!c) continue;
+          std::vector<int> rs;
+          rels_of(*c, rs);
+          if (!rs.empty() && subset(rs, cur.rels)) conds.push_back(std::move(c));
+        }
+        if (!conds.empty()) {
+          auto filter = wrap<plan::FilterOp>(std::move(cur.op));
+          filter->predicate = and_all(std::move(conds));
+          cur.op = std::move(filter);
+        }
+        again = true;
+        break;
+      }
+    }
+  };
+  apply_lateral();
   while (!ins.empty()) {
     size_t pick = ins.size();
     for (int pass = 0; pass < 2 && pick == ins.size(); ++pass)
@@ -3095,7 +3254,9 @@ OpPtr Binder::plan_from(std::vector<JoinTree*> items, std::vector<ExprPtr> conju
                             false, false, rels_fn);
     }
     cur = std::move(joined);
+    apply_lateral();
   }
+  if (!lateral.empty()) throw_unsupported("LATERAL references to FROM items outside the join");
   std::vector<ExprPtr> rest;
   for (auto& c : pending)
     if (c) rest.push_back(std::move(c));
@@ -3306,15 +3467,7 @@ ExprPtr Binder::semi_join(const ast::Expr& conjunct, ExprCtx& c) {
 
 OpPtr Binder::apply_semi_joins(OpPtr cur) {
   for (PendingJoin& j : pending_joins_) {
-    std::unique_ptr<plan::JoinOp> join;
-    if (!j.build_keys.empty()) {
-      auto hash = std::make_unique<plan::HashJoinOp>();
-      hash->build_keys = std::move(j.build_keys);
-      hash->probe_keys = std::move(j.probe_keys);
-      join = std::move(hash);
-    } else {
-      join = std::make_unique<plan::NestedLoopJoinOp>();
-    }
+    std::unique_ptr<plan::JoinOp> join = keyed_join(std::move(j.build_keys), std::move(j.probe_keys));
     join->semi = !j.anti && !j.left;
     join->anti = j.anti;
     join->probe_outer = j.left;
@@ -3344,8 +3497,8 @@ ExprPtr Binder::scalar_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId
   const ast::SelectStmt& s = *e.subquery;
   const bool array_subquery = e.sublink == ast::SubLinkKind::Array;
   const bool plain = s.group_by.empty() && !s.having && !s.distinct && s.distinct_on.empty() &&
-                     s.order_by.empty() && !s.limit && !s.offset && root->is<plan::ProjectOp>() &&
-                     root->output.size() == 1 && !root->children.empty() &&
+                     (s.order_by.empty() || array_subquery) && !s.limit && !s.offset &&
+                     root->is<plan::ProjectOp>() && root->output.size() == 1 && !root->children.empty() &&
                      root->children[0]->is<plan::AggregateOp>();
   if (!plain)
     throw_unsupported(
@@ -3421,6 +3574,25 @@ ExprPtr Binder::scalar_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId
   return Expr::make(ExprOp::Case, type, std::move(args));
 }
 
+void Binder::pass_inner_columns(plan::ProjectOp& build, const std::vector<OutputColumn>& inner, ExprPtr& x) {
+  if (x->op == ExprOp::Column) {
+    for (const OutputColumn& c : inner) {
+      if (c.id != x->column) continue;
+      for (size_t i = 0; i < build.exprs.size(); ++i)
+        if (build.exprs[i]->op == ExprOp::Column && build.exprs[i]->column == c.id &&
+            build.output[i].name == "inner") {
+          x = Expr::make_column(build.output[i].id, c.type);
+          return;
+        }
+      build.exprs.push_back(Expr::make_column(c.id, c.type));
+      build.output.push_back({new_id(), "inner", c.type});
+      x = Expr::make_column(build.output.back().id, c.type);
+      return;
+    }
+  }
+  for (auto& a : x->args) pass_inner_columns(build, inner, a);
+}
+
 // Correlated scalar subqueries without an aggregate:
 //   (SELECT target FROM ... WHERE <inner conjuncts> AND <conjuncts naming the enclosing query>)
 // become a left join of the enclosing rows (probe) with the subquery's rows (build: Project (keys,
@@ -3448,25 +3620,7 @@ ExprPtr Binder::single_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId
   build->output.push_back(value);
   // The inner columns the residual reads, passed through under new ids.
   const std::vector<OutputColumn> inner = project.children[0]->output;
-  std::function<void(ExprPtr&)> remap = [&](ExprPtr& x) {
-    if (x->op == ExprOp::Column) {
-      for (const OutputColumn& c : inner) {
-        if (c.id != x->column) continue;
-        for (size_t i = 0; i < build->exprs.size(); ++i)
-          if (build->exprs[i]->op == ExprOp::Column && build->exprs[i]->column == c.id &&
-              build->output[i].name == "inner") {
-            x = Expr::make_column(build->output[i].id, c.type);
-            return;
-          }
-        build->exprs.push_back(Expr::make_column(c.id, c.type));
-        build->output.push_back({new_id(), "inner", c.type});
-        x = Expr::make_column(build->output.back().id, c.type);
-        return;
-      }
-    }
-    for (auto& a : x->args) remap(a);
-  };
-  for (auto& r : residual) remap(r);
+  for (auto& r : residual) pass_inner_columns(*build, inner, r);
   build->children.push_back(std::move(project.children[0]));
 
   PendingJoin j;
@@ -3495,14 +3649,18 @@ ExprPtr Binder::take_post_join(ExprPtr& where) {
 
 BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   // FROM: every item's names, then the WHERE clause over all of them.
-  Scope scope;
+  // Each item sees the ones before it (lateral_), as a function in FROM may name them.
+  Scope outer_lateral = std::move(lateral_);
+  lateral_ = Scope();
   std::vector<std::unique_ptr<JoinTree>> from_trees;
   for (const auto& item : s.from) {
     auto [entry, tree] = bind_from_item(*item);
-    scope.rels.insert(scope.rels.end(), entry.rels.begin(), entry.rels.end());
-    scope.entries.push_back(std::move(entry));
+    lateral_.rels.insert(lateral_.rels.end(), entry.rels.begin(), entry.rels.end());
+    lateral_.entries.push_back(std::move(entry));
     from_trees.push_back(std::move(tree));
   }
+  Scope scope = std::move(lateral_);
+  lateral_ = std::move(outer_lateral);
 
   ExprPtr where = take_correlated(bind_where(s.where, scope));
   ExprPtr post_join = take_post_join(where);  // reads a correlated scalar subquery's join
@@ -3517,6 +3675,7 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   tc.track_bare = true;
   tc.decorrelate = true;
   tc.allow_window = true;
+  tc.allow_srf = true;
   for (const auto& t : s.targets) {
     const ast::Expr& e = *t.expr;
     if (e.kind == ast::ExprKind::Star) {
@@ -3776,6 +3935,8 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
       key_out.push_back({new_id(), std::move(name), k->type});
     }
     for (auto& t : targets) apply_grouping(t.expr, scope, group_keys, key_out);
+    if (srf_)
+      for (auto& x : srf_->as<plan::FunctionScanOp>().init) apply_grouping(x, scope, group_keys, key_out);
     if (having) apply_grouping(having, scope, group_keys, key_out);
     for (WindowBinding& w : wins_) {  // windows over the groups: their expressions read the groups
       for (auto& a : w.args) apply_grouping(a, scope, group_keys, key_out);
@@ -3845,6 +4006,14 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
     cur = std::move(filter);
   }
   if (!wins_.empty()) cur = plan_windows(std::move(cur));
+  if (srf_) {
+    // A set-returning function in the select list: its rows for each row, below the Project.
+    std::vector<OutputColumn> columns = std::move(srf_->output);
+    srf_->output = cur->output;
+    srf_->output.insert(srf_->output.end(), columns.begin(), columns.end());
+    srf_->children.push_back(std::move(cur));
+    cur = std::move(srf_);
+  }
   auto project = std::make_unique<plan::ProjectOp>();
   project->children.push_back(std::move(cur));
   for (auto& t : targets) {
@@ -3984,6 +4153,7 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
     std::vector<BareRef> bare_refs;
     std::vector<PendingJoin> pending_joins;
     std::vector<ColumnId> scalar_join_columns;
+    OpPtr srf;
     size_t ctes;
     explicit Level(Binder& binder)
         : b(binder),
@@ -3995,6 +4165,7 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
           bare_refs(std::move(binder.bare_refs_)),
           pending_joins(std::move(binder.pending_joins_)),
           scalar_join_columns(std::move(binder.scalar_join_columns_)),
+          srf(std::move(binder.srf_)),
           ctes(binder.ctes_.size()) {
       b.aggs_.clear();
       b.agg_out_.clear();
@@ -4014,6 +4185,7 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
       b.bare_refs_ = std::move(bare_refs);
       b.pending_joins_ = std::move(pending_joins);
       b.scalar_join_columns_ = std::move(scalar_join_columns);
+      b.srf_ = std::move(srf);
       b.level_ = level;
       b.ctes_.resize(ctes);
       --b.query_depth_;
@@ -4049,6 +4221,16 @@ void Binder::bind_with(const ast::SelectStmt& s) {
   }
 }
 
+// `SELECT <expressions>` without FROM or WHERE: a Project over one empty row.
+namespace {
+bool computed_columns(const plan::Op& root) {
+  if (!root.is<plan::ProjectOp>() || root.children.size() != 1 || !root.children[0]->is<plan::ValuesOp>())
+    return false;
+  const auto& values = root.children[0]->as<plan::ValuesOp>();
+  return values.rows.size() == 1 && values.output.empty() && !values.values_matrix;
+}
+}  // namespace
+
 int Binder::open_derived(const ast::FromItem& item) {
   if (item.table.alias.empty()) {
     SqlError err(SqlState::SyntaxError,
@@ -4058,8 +4240,40 @@ int Binder::open_derived(const ast::FromItem& item) {
     std::move(err).with_hint("For example, FROM (SELECT ...) [AS] foo.");
     throw err;
   }
-  BoundQuery q = bind_query(*item.subquery);
   Relation r;
+  BoundQuery q;
+  if (item.lateral && !lateral_.empty()) {
+    // LATERAL: planned as a correlated subquery of the FROM items before it (lateral_join).
+    ast::Expr e(ast::ExprKind::Subquery, item.location);
+    e.subquery = std::shared_ptr<ast::SelectStmt>(std::shared_ptr<ast::SelectStmt>(), item.subquery.get());
+    Scope before = std::move(lateral_);  // the subquery's own FROM clause is bound into lateral_
+    lateral_ = Scope();
+    try {
+      q.root = plan_correlated(e, &before, r.lateral_refs, r.lateral_conds);
+    } catch (...) {
+      lateral_ = std::move(before);
+      throw;
+    }
+    lateral_ = std::move(before);
+    for (ColumnId id : r.lateral_refs) {
+      const int dep = rel_of(id);
+      if (dep >= 0 && std::find(r.lateral.begin(), r.lateral.end(), dep) == r.lateral.end())
+        r.lateral.push_back(dep);
+    }
+    const ast::SelectStmt& s = *item.subquery;
+    const bool plain = s.group_by.empty() && !s.having && !s.distinct && s.distinct_on.empty() &&
+                       s.order_by.empty() && !s.limit && !s.offset && q.root->is<plan::ProjectOp>() &&
+                       !q.root->children.empty() && !q.root->children[0]->is<plan::AggregateOp>() &&
+                       !q.root->children[0]->is<plan::HashAggregateOp>();
+    if (!r.lateral.empty() && !plain)
+      throw_unsupported("LATERAL subqueries with grouping, aggregates, DISTINCT, ORDER BY or LIMIT",
+                        pos_of(item.location));
+    if (!r.lateral.empty() && tree_reads_any(*q.root, r.lateral_refs) && !computed_columns(*q.root))
+      throw_unsupported("LATERAL subqueries naming the FROM items before them outside WHERE",
+                        pos_of(item.location));
+  } else {
+    q = bind_query(*item.subquery);
+  }
   r.refname = item.table.alias;
   r.has_alias = true;
   for (size_t i = 0; i < q.root->output.size(); ++i) {
@@ -4069,6 +4283,248 @@ int Binder::open_derived(const ast::FromItem& item) {
   }
   r.derived = std::move(q.root);
   return add_relation(std::move(r), item.column_aliases, item.location);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Functions in FROM (plan::FunctionScanOp): generate_series and unnest as loops whose steps are bound here
+// with the SQL operators of their types, and any scalar function as one row. A function's arguments may
+// name the FROM items before it (LATERAL, implicit for functions as in PostgreSQL): it then runs once per
+// row of theirs (apply_function), a dependent nested loop.
+
+std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr& call, ExprCtx& c) {
+  const std::string& name = call.func_name;
+  const int loc = call.location;
+  if (!is_set_function_name(name) || call.over || call.agg_star || call.agg_distinct || call.agg_filter)
+    return nullptr;
+  auto fn = std::make_unique<plan::FunctionScanOp>();
+  fn->function = name;
+  auto state = [&](const std::string& what, ExprPtr init) {
+    OutputColumn col{new_id(), what, init->type};
+    fn->state.push_back(col);
+    fn->init.push_back(std::move(init));
+    fn->next.emplace_back();
+    return Expr::make_column(col.id, col.type);
+  };
+  auto state_ref = [&](size_t i) { return Expr::make_column(fn->state[i].id, fn->state[i].type); };
+  std::vector<ExprPtr> args;
+  for (const auto& a : call.args) args.push_back(bind(*a, c));
+  if (name == "generate_series") {
+    // The series' type: timestamp with time zone (also for dates) or timestamp stepped by an interval;
+    // else the widest of integer, bigint and numeric.
+    TypeId t = TypeId::Unknown;
+    bool ok = args.size() == 2 || args.size() == 3;
+    for (size_t i = 0; ok && i < 2; ++i) {
+      TypeId at = args[i]->type;
+      if (at == TypeId::Unknown) continue;
+      if (at == TypeId::TimestampTz || at == TypeId::Date) {
+        ok = t == TypeId::Unknown || is_date_or_timestamp(t);
+        t = TypeId::TimestampTz;
+      } else if (at == TypeId::Timestamp) {
+        ok = t == TypeId::Unknown || is_date_or_timestamp(t);
+        if (t == TypeId::Unknown) t = TypeId::Timestamp;
+      } else if (at == TypeId::Int32 || at == TypeId::Int64 || at == TypeId::Numeric) {
+        ok = t == TypeId::Unknown || is_numeric(t);
+        t = t == TypeId::Unknown ? at : wider(t, at);
+      } else {
+        ok = false;
+      }
+    }
+    const bool timestamps = t == TypeId::Timestamp || t == TypeId::TimestampTz;
+    if (ok && timestamps)
+      ok = args.size() == 3 && (args[2]->type == TypeId::Interval || args[2]->type == TypeId::Unknown);
+    if (ok && !timestamps && args.size() == 3 && t != TypeId::Unknown) {
+      TypeId st = args[2]->type;
+      if (st == TypeId::Int32 || st == TypeId::Int64 || st == TypeId::Numeric) {
+        t = wider(t, st);
+      } else {
+        ok = st == TypeId::Unknown;
+      }
+    }
+    if (!ok || t == TypeId::Unknown)
+      fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
+           kFuncHint);
+    const TypeId step_type = timestamps ? TypeId::Interval : t;
+    ExprPtr step = args.size() == 3 ? convert(std::move(args[2]), step_type)
+                                    : Expr::make_constant(Value::int32(1), TypeId::Int32);
+    step = convert(std::move(step), step_type);
+    ExprPtr cur = state("value", convert(std::move(args[0]), t));
+    state("stop", convert(std::move(args[1]), t));
+    ExprPtr stride = state("step", std::move(step));
+    auto zero = [&] {
+      return timestamps ? Expr::make_constant(Value::interval(0, 0, 0), TypeId::Interval)
+                        : convert(Expr::make_constant(Value::int32(0), TypeId::Int32), t);
+    };
+    fn->check = compare(ExprOp::Eq, "=", state_ref(2), zero(), loc);
+    // CASE WHEN step > 0 THEN value <= stop ELSE value >= stop END (NULL arguments: no rows)
+    std::vector<ExprPtr> when;
+    when.push_back(compare(ExprOp::Gt, ">", state_ref(2), zero(), loc));
+    when.push_back(compare(ExprOp::Le, "<=", state_ref(0), state_ref(1), loc));
+    when.push_back(compare(ExprOp::Ge, ">=", state_ref(0), state_ref(1), loc));
+    fn->cond = Expr::make(ExprOp::Case, TypeId::Bool, std::move(when));
+    fn->last = compare(ExprOp::Eq, "=", state_ref(0), state_ref(1), loc);
+    fn->next[0] = arith(ExprOp::Add, "+", std::move(cur), std::move(stride), loc);
+    if (fn->next[0]->type != t) fn->next[0] = convert(std::move(fn->next[0]), t);
+    fn->values.push_back(state_ref(0));
+  } else {
+    if (args.size() != 1 || !is_array(args[0]->type))
+      fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
+           kFuncHint);
+    const TypeId at = args[0]->type;
+    state("index", Expr::make_constant(Value::int64(1), TypeId::Int64));
+    state("array", std::move(args[0]));
+    std::vector<ExprPtr> card;
+    card.push_back(state_ref(1));
+    ExprPtr n = bind_array_function("cardinality", card, loc);
+    fn->cond = compare(ExprOp::Le, "<=", state_ref(0), convert(std::move(n), TypeId::Int64), loc);
+    fn->next[0] =
+        arith(ExprOp::Add, "+", state_ref(0), Expr::make_constant(Value::int64(1), TypeId::Int64), loc);
+    fn->values.push_back(
+        array_op(arr::Func::Subscript, at, element_type(at), list(state_ref(1), state_ref(0))));
+  }
+  return fn;
+}
+
+int Binder::open_function(const ast::FromItem& item) {
+  const ast::Expr& call = *item.function;
+  const std::string& name = call.func_name;
+  const int loc = call.location;
+  // The arguments see the FROM items before the function (a subquery among them binds its own FROM
+  // clause into lateral_: they are moved out first, and back at the end).
+  Scope before = std::move(lateral_);
+  lateral_ = Scope();
+  struct Restore {
+    Scope& from;
+    Scope& to;
+    ~Restore() { to = std::move(from); }
+  } restore{before, lateral_};
+  ExprCtx c;
+  c.scope = &before;
+  c.clause = "functions in FROM";
+  std::unique_ptr<plan::FunctionScanOp> fn = bind_set_function(call, c);
+  if (!fn) {
+    // Any other function: its one value as one row (42883 when it does not exist, 42803 for an aggregate).
+    fn = std::make_unique<plan::FunctionScanOp>();
+    fn->function = name;
+    ExprPtr value = bind(call, c);
+    if (value->type == TypeId::Unknown) value = convert(std::move(value), TypeId::Text);
+    const OutputColumn first{new_id(), "first", TypeId::Bool};
+    fn->state.push_back(first);
+    fn->init.push_back(Expr::make_constant(Value::boolean(true), TypeId::Bool));
+    fn->next.emplace_back();
+    fn->cond = Expr::make_column(first.id, first.type);
+    fn->last = Expr::make_constant(Value::boolean(true), TypeId::Bool);
+    fn->values.push_back(std::move(value));
+  }
+  Relation r;
+  r.function = true;
+  r.has_alias = !item.table.alias.empty();
+  r.refname = r.has_alias ? item.table.alias : name;
+  const TypeId vt = fn->values[0]->type;
+  r.columns.push_back({r.has_alias ? item.table.alias : name, vt, -1});
+  if (item.ordinality) {
+    const OutputColumn ord{new_id(), "ordinality", TypeId::Int64};
+    fn->state.push_back(ord);
+    fn->init.push_back(Expr::make_constant(Value::int64(1), TypeId::Int64));
+    fn->next.push_back(arith(ExprOp::Add, "+", Expr::make_column(ord.id, ord.type),
+                             Expr::make_constant(Value::int64(1), TypeId::Int64), loc));
+    fn->values.push_back(Expr::make_column(ord.id, ord.type));
+    r.columns.push_back({"ordinality", TypeId::Int64, -1});
+  }
+  for (const auto& x : fn->init) rels_of(*x, r.lateral);
+  for (size_t i = 0; i < r.columns.size(); ++i) r.ids.push_back(new_id());
+  r.derived = std::move(fn);
+  const int rel = add_relation(std::move(r), item.column_aliases, item.location);
+  const Relation& added = rels_[static_cast<size_t>(rel)];
+  plan::FunctionScanOp& scan = function_scan(rel);
+  for (size_t i = 0; i < added.columns.size(); ++i)
+    scan.output.push_back({added.ids[i], added.columns[i].name, added.columns[i].type});
+  return rel;
+}
+
+ExprPtr Binder::bind_select_list_srf(const ast::Expr& call, ExprCtx& c) {
+  if (srf_) throw_unsupported("several set-returning functions in a select list", pos_of(call.location));
+  ExprCtx args = c;
+  args.allow_srf = false;
+  std::unique_ptr<plan::FunctionScanOp> fn = bind_set_function(call, args);
+  const OutputColumn out{new_id(), call.func_name, fn->values[0]->type};
+  fn->output.push_back(out);
+  srf_ = std::move(fn);
+  return Expr::make_column(out.id, out.type);
+}
+
+OpPtr Binder::apply_function(int rel, OpPtr input) {
+  Relation& r = rels_[static_cast<size_t>(rel)];
+  if (!r.derived) throw SqlError(SqlState::InternalError, "planner: a function in FROM planned twice");
+  OpPtr fn = std::move(r.derived);
+  if (!input) {
+    auto one = std::make_unique<plan::ValuesOp>();
+    one->rows.emplace_back();
+    input = std::move(one);
+  }
+  std::vector<OutputColumn> columns = std::move(fn->output);
+  fn->output = input->output;
+  fn->output.insert(fn->output.end(), columns.begin(), columns.end());
+  fn->children.push_back(std::move(input));
+  return fn;
+}
+
+// LATERAL (SELECT list FROM ... WHERE <inner conjuncts> AND <conjuncts naming the FROM items before it>)
+// joined with those items (`input`, the probe side), as a correlated subquery is decorrelated: the build
+// side is Project (list, keys, the inner columns the other conjuncts read) over its FROM and inner
+// conjuncts; the equalities between an inner and an outer expression are the join's keys, the other
+// conjuncts (and `conds`) its residual. Its select list is computed on the build side, so that a LEFT
+// JOIN's unmatched rows read NULL.
+OpPtr Binder::lateral_join(int rel, OpPtr input, std::vector<ExprPtr> conds, bool outer) {
+  Relation& r = rels_[static_cast<size_t>(rel)];
+  if (r.function) {
+    OpPtr fn = apply_function(rel, std::move(input));
+    auto& scan = fn->as<plan::FunctionScanOp>();
+    scan.outer = outer;
+    scan.residual = conds.empty() ? nullptr : and_all(std::move(conds));
+    return fn;
+  }
+  if (!r.derived) throw SqlError(SqlState::InternalError, "planner: a LATERAL subquery planned twice");
+  OpPtr root = std::move(r.derived);
+  auto& project = root->as<plan::ProjectOp>();
+  if (computed_columns(project) && r.lateral_conds.empty() && conds.empty()) {
+    // LATERAL (SELECT <expressions of the items before it>): those columns computed on each row.
+    auto computed = std::make_unique<plan::ProjectOp>();
+    for (const OutputColumn& c : input->output) computed->exprs.push_back(Expr::make_column(c.id, c.type));
+    computed->output = input->output;
+    for (size_t i = 0; i < project.exprs.size(); ++i) {
+      computed->exprs.push_back(std::move(project.exprs[i]));
+      computed->output.push_back(project.output[i]);
+    }
+    computed->children.push_back(std::move(input));
+    return computed;
+  }
+  if (tree_reads_any(*root, r.lateral_refs))
+    throw_unsupported("LATERAL subqueries naming the FROM items before them outside WHERE");
+  std::vector<ExprPtr> inner_keys, outer_keys, residual;
+  for (auto& cond : r.lateral_conds)
+    if (!take_key_pair(cond, r.lateral_refs, inner_keys, outer_keys)) residual.push_back(std::move(cond));
+  r.lateral_conds.clear();
+  auto build = std::make_unique<plan::ProjectOp>();
+  build->output = project.output;
+  build->exprs = std::move(project.exprs);
+  std::vector<ExprPtr> build_keys;
+  for (auto& k : inner_keys) {
+    build->output.push_back({new_id(), "key", k->type});
+    build->exprs.push_back(std::move(k));
+    build_keys.push_back(Expr::make_column(build->output.back().id, build->output.back().type));
+  }
+  const std::vector<OutputColumn> inner = project.children[0]->output;
+  for (auto& x : residual) pass_inner_columns(*build, inner, x);
+  build->children.push_back(std::move(project.children[0]));
+  for (auto& c : conds) residual.push_back(std::move(c));
+  std::unique_ptr<plan::JoinOp> join = keyed_join(std::move(build_keys), std::move(outer_keys));
+  join->probe_outer = outer;
+  join->residual = and_all(std::move(residual));
+  join->output = input->output;
+  join->output.insert(join->output.end(), build->output.begin(), build->output.end());
+  join->children.push_back(std::move(build));
+  join->children.push_back(std::move(input));
+  return join;
 }
 
 int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<std::string>& aliases) {

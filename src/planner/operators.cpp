@@ -671,6 +671,45 @@ void NestedLoopJoinOp::write_shape(ShapeWriter& w) const {
 }
 OMENDB_SHAPE_COVERS(NestedLoopJoinOp, 80);
 
+// ---- FunctionScan ----------------------------------------------------------------------------------
+
+void FunctionScanOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
+  for (auto& x : init) f(x);
+  if (check) f(check);
+  f(cond);
+  if (last) f(last);
+  for (auto& x : next)
+    if (x) f(x);
+  for (auto& x : values) f(x);
+  if (residual) f(residual);
+}
+
+std::string FunctionScanOp::explain(const ExplainContext& c) const {
+  std::string s = "FunctionScan " + function + " (";
+  for (size_t i = 0; i < init.size(); ++i) s += (i ? ", " : "") + c.expr(*init[i]);
+  s += ")";
+  if (outer) s += " (outer" + (residual ? "; filter: " + c.expr(*residual) : std::string()) + ")";
+  if (!outer && residual) s += " (filter: " + c.expr(*residual) + ")";
+  return s;
+}
+
+void FunctionScanOp::write_shape(ShapeWriter& w) const {
+  w.tag("function");
+  w.tag(function + "]");
+  w.put(output);
+  w.put(state);
+  w.put(init);
+  w.put(check);
+  w.put(cond);
+  w.put(last);
+  w.put(static_cast<int64_t>(next.size()));
+  for (const auto& x : next) w.put(x);
+  w.put(values);
+  w.put(residual);
+  w.put(outer);
+}
+OMENDB_SHAPE_COVERS(FunctionScanOp, 232);
+
 // ---- UnionAll, Repeat ---------------------------------------------------------------------------------
 
 std::string UnionAllOp::explain(const ExplainContext&) const {

@@ -36,7 +36,8 @@ enum class OpKind {
   Upsert,
   Subquery,
   Window,
-  IndexScan
+  IndexScan,
+  FunctionScan
 };
 
 // Where an operator stands in the pipelines: the only thing the pipeline cutter asks of it.
@@ -527,6 +528,45 @@ class WindowOp final : public Op {
   std::vector<WindowCall> functions;
 
   PipelineRole role() const override { return PipelineRole::Breaker; }
+  void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// A set-returning function (generate_series, unnest) applied to each row of children[0]: per input row
+// it emits zero or more rows, each the input row followed by the function's columns (output is
+// children[0]->output then one column per entry of `values`). Without LATERAL references children[0] is
+// one empty row (a ValuesOp); with them it is what the function's arguments name: a dependent (nested
+// loop) join that runs the function again for every row. The function is a loop over `state`:
+//   state = init (over the input row); if (check IS TRUE) 22023 "step size cannot equal zero"
+//   while (!finished && cond IS TRUE) {
+//     columns = values; if (last IS TRUE) finished = true; else state = next (null entries: unchanged)
+//     if (residual IS TRUE) emit
+//   }
+//   outer (LEFT JOIN LATERAL): an input row that emitted nothing is emitted once, the columns NULL.
+// The binder builds init / cond / next / values from the SQL operators of the argument types, so that
+// each type's semantics (overflow, interval arithmetic, numeric) stay in one place.
+class FunctionScanOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::FunctionScan;
+  FunctionScanOp() : Op(kKind) {}
+  std::string function;  // its SQL name (EXPLAIN)
+  std::vector<OutputColumn> state;
+  std::vector<ExprPtr> init;
+  ExprPtr check;
+  ExprPtr cond;
+  ExprPtr last;
+  std::vector<ExprPtr> next;
+  std::vector<ExprPtr> values;
+  ExprPtr residual;
+  bool outer = false;
+
+  // The function's columns (the end of output).
+  std::vector<OutputColumn> function_columns() const {
+    return std::vector<OutputColumn>(output.end() - static_cast<std::ptrdiff_t>(values.size()), output.end());
+  }
+
+  PipelineRole role() const override { return PipelineRole::Streaming; }
   void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
   std::string explain(const ExplainContext& c) const override;
   void write_shape(ShapeWriter& w) const override;

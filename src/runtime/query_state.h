@@ -37,6 +37,7 @@ enum class ErrorKind : int32_t {
   NegativeLimit,          // 2201W
   NegativeOffset,         // 2201X
   FloatToIntOutOfRange,   // 22003 integer out of range (from a float conversion)
+  ZeroStep,               // 22023 step size cannot equal zero (generate_series)
 };
 
 }  // namespace omendb::runtime

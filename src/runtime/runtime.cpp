@@ -121,6 +121,9 @@ void rt_fail(QueryState* qs, int32_t kind) {
     case ErrorKind::NegativeOffset:
       ctx_of(qs).fail(SqlError(SqlState::InvalidRowCountInResultOffsetClause, "OFFSET must not be negative"));
       return;
+    case ErrorKind::ZeroStep:
+      ctx_of(qs).fail(SqlError(SqlState::InvalidParameterValue, "step size cannot equal zero"));
+      return;
   }
   ctx_of(qs).fail(SqlError(SqlState::InternalError, "unknown error from generated code"));
 }

@@ -139,11 +139,13 @@ CATALOG_COMMANDS = ["\\d", "\\dt", "\\di", "\\dn", "\\dt s*", "\\di t*", "\\dt n
 # When one starts to work, move it to CATALOG_COMMANDS (its expected text is in CATALOG_EXPECTED).
 CATALOG_PENDING = {
     # \\d TABLE: psql's pg_policy query (a correlated ARRAY(SELECT ... ORDER BY 1) whose correlation is
-    # = ANY(array)) and its publications query (generate_series() in FROM naming the enclosing
-    # query); \\d+ also unnest() in FROM (tests/integration/test_psql_describe.py, docs/clients.md).
-    "\\d t": "correlated ARRAY(SELECT ... ORDER BY), generate_series in FROM",
-    "\\d nokey": "correlated ARRAY(SELECT ... ORDER BY), generate_series in FROM",
-    "\\d+ t": "unnest in FROM, correlated ARRAY(SELECT ... ORDER BY), generate_series in FROM",
+    # = ANY(array)) and its publications query (generate_series() in FROM naming the enclosing query inside a
+    # correlated subquery); \\d+ also unnest() in FROM naming the enclosing query
+    # (tests/integration/test_psql_describe.py, docs/clients.md).
+    "\\d t": "correlated ARRAY(SELECT ...) by = ANY, correlated generate_series in FROM",
+    "\\d nokey": "correlated ARRAY(SELECT ...) by = ANY, correlated generate_series in FROM",
+    "\\d+ t": "correlated unnest in FROM, correlated ARRAY(SELECT ...) by = ANY, correlated generate_series "
+    "in FROM",
 }
 
 

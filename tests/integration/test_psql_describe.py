@@ -54,16 +54,19 @@ MASKED = {
 # Commands that do not work yet, with what they wait on (docs/clients.md): psql must print an ERROR naming
 # the missing feature (SQLSTATE 0A000), never output that differs from PostgreSQL's. The test fails when one
 # starts to print PostgreSQL's text, so that the list stays true.
-PUBLICATIONS = ("psql's pg_policy query: a correlated ARRAY(SELECT ... ORDER BY 1) correlated by = ANY(array); its "
-                "publications query: generate_series() in FROM with arguments naming the enclosing query")
+PUBLICATIONS = ("psql's pg_policy query: a correlated ARRAY(SELECT ... ORDER BY 1) correlated by = ANY(array) (only "
+                "equality correlation is decorrelated); its publications query: generate_series() in FROM inside a "
+                "correlated scalar subquery, its arguments naming the enclosing query (a correlated subquery is not "
+                "re-run per outer row yet)")
 PENDING = {
     "\\d t": PUBLICATIONS,
     "\\d u": PUBLICATIONS,
     "\\d nokey": PUBLICATIONS,
     "\\d ck": PUBLICATIONS,
     '\\d "Mixed Case"': PUBLICATIONS,
-    "\\d+ t": "reloptions: unnest() in FROM inside a correlated ARRAY(SELECT ...); " + PUBLICATIONS,
-    "\\d+ seq": "reloptions: unnest() in FROM inside a correlated ARRAY(SELECT ...)",
+    "\\d+ t": "reloptions: unnest() in FROM naming the enclosing query inside a correlated ARRAY(SELECT ...); "
+    + PUBLICATIONS,
+    "\\d+ seq": "reloptions: unnest() in FROM naming the enclosing query inside a correlated ARRAY(SELECT ...)",
 }
 
 

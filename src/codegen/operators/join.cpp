@@ -31,18 +31,7 @@ void JoinTranslator::begin_pipeline(PipelineContext& p) {
 }
 
 void JoinTranslator::count_candidate(PipelineContext& p) {
-  CodeGen& cg = p.cg;
-  auto& b = cg.b;
-  llvm::Value* steps = b.CreateAdd(b.CreateLoad(cg.i64, steps_), cg.const_i64(1), "steps");
-  b.CreateStore(steps, steps_);
-  llvm::BasicBlock* check = cg.block("join.interrupts");
-  llvm::BasicBlock* go_on = cg.block("join.candidate");
-  b.CreateCondBr(b.CreateICmpEQ(b.CreateAnd(steps, cg.const_i64(kCheckEvery - 1)), cg.const_i64(0)), check,
-                 go_on);
-  b.SetInsertPoint(check);
-  cg.exit_if_zero(cg.call("rt_check_interrupts", {cg.qs}));
-  b.CreateBr(go_on);
-  b.SetInsertPoint(go_on);
+  count_step(p.cg, steps_, kCheckEvery, "join");
 }
 
 void JoinTranslator::bind_build_row(PipelineContext& p, llvm::Value* entry) {

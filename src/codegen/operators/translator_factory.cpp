@@ -41,6 +41,8 @@ std::unique_ptr<OperatorTranslator> make_translator(const plan::Op& op) {
       return make_union_all_translator(op.as<plan::UnionAllOp>());
     case OpKind::Repeat:
       return make_repeat_translator(op.as<plan::RepeatOp>());
+    case OpKind::FunctionScan:
+      return make_function_scan_translator(op.as<plan::FunctionScanOp>());
     case OpKind::Upsert:
       return make_upsert_translator(op.as<plan::UpsertOp>());
     case OpKind::Subquery:

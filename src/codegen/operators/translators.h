@@ -28,6 +28,7 @@ std::unique_ptr<OperatorTranslator> make_repeat_translator(const plan::RepeatOp&
 std::unique_ptr<OperatorTranslator> make_upsert_translator(const plan::UpsertOp& op);
 std::unique_ptr<OperatorTranslator> make_subquery_translator(const plan::SubqueryOp& op);
 std::unique_ptr<OperatorTranslator> make_window_translator(const plan::WindowOp& op);
+std::unique_ptr<OperatorTranslator> make_function_scan_translator(const plan::FunctionScanOp& op);
 
 // The CHECK constraints of a DML sink over the row it is about to write (already in QueryState::row):
 //   for each predicate i:  if (<predicate over values> IS FALSE) { rt_check_failed(target, i); return; }

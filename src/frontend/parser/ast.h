@@ -154,7 +154,12 @@ struct FromItem {
   ~FromItem();  // defined once SelectStmt is complete
   bool is_join = false;
   TableRef table;  // !is_join: the table (or CTE) name and alias; for a derived table only the alias
-  std::unique_ptr<SelectStmt> subquery;     // a derived table: FROM (SELECT ...) / (VALUES ...) [AS] alias
+  std::unique_ptr<SelectStmt> subquery;  // a derived table: FROM (SELECT ...) / (VALUES ...) [AS] alias
+  // A function in FROM: FROM generate_series(1, 3) [WITH ORDINALITY] [AS] alias(a, b); its arguments may
+  // name the FROM items before it (a function in FROM is always LATERAL, as in PostgreSQL).
+  ExprPtr function;
+  bool ordinality = false;
+  bool lateral = false;  // LATERAL (SELECT ...): the subquery may name the FROM items before it
   std::vector<std::string> column_aliases;  // FROM x AS alias(a, b): renames the first columns
   // is_join: `left <type> JOIN right` with ON `on`, USING (`using_columns`) or NATURAL; CROSS JOIN is
   // an Inner join without a condition.

@@ -588,8 +588,8 @@ class Transformer {
     return out;
   }
 
-  // A FROM item: a table, a derived table (a subquery) or a JOIN tree. Other items (functions,
-  // TABLESAMPLE, LATERAL) are noted as the unsupported feature (null is returned).
+  // A FROM item: a table, a derived table (a subquery, maybe LATERAL), a function or a JOIN tree. Other
+  // items (ROWS FROM, TABLESAMPLE) are noted as the unsupported feature (null is returned).
   ast::FromItemPtr from_item(const PgQuery__Node* n, std::string& feature) {
     if (!n) return nullptr;
     if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
@@ -602,10 +602,6 @@ class Transformer {
     }
     if (n->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT) {
       const PgQuery__RangeSubselect* rs = n->range_subselect;
-      if (rs->lateral) {
-        note(feature, "LATERAL subqueries in FROM");
-        return nullptr;
-      }
       if (!rs->subquery || rs->subquery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
         note(feature, "this subquery in FROM");
         return nullptr;
@@ -613,6 +609,7 @@ class Transformer {
       DepthGuard guard(*this, -1);
       auto item = std::make_unique<ast::FromItem>();
       item->subquery = select(rs->subquery->select_stmt);
+      item->lateral = rs->lateral;
       if (rs->alias) item->table.alias = str(rs->alias->aliasname);
       item->column_aliases = column_aliases(rs->alias);
       item->location = -1;
@@ -654,7 +651,37 @@ class Transformer {
     if (n->node_case == PG_QUERY__NODE__NODE_RANGE_TABLE_SAMPLE) {
       note(feature, "TABLESAMPLE");
     } else if (n->node_case == PG_QUERY__NODE__NODE_RANGE_FUNCTION) {
-      note(feature, "functions in FROM");
+      const PgQuery__RangeFunction* rf = n->range_function;
+      if (rf->is_rowsfrom || rf->n_functions != 1) {
+        note(feature, "ROWS FROM");
+        return nullptr;
+      }
+      const PgQuery__Node* pair = rf->functions[0];
+      if (!pair || pair->node_case != PG_QUERY__NODE__NODE_LIST || pair->list->n_items < 1) {
+        note(feature, "this function in FROM");
+        return nullptr;
+      }
+      const PgQuery__Node* coldefs = pair->list->n_items > 1 ? pair->list->items[1] : nullptr;
+      const bool has_coldefs =
+          coldefs && !(coldefs->node_case == PG_QUERY__NODE__NODE_LIST && coldefs->list->n_items == 0) &&
+          coldefs->node_case != PG_QUERY__NODE__NODE__NOT_SET;
+      if (rf->n_coldeflist > 0 || has_coldefs) {
+        note(feature, "column definition lists for functions in FROM");
+        return nullptr;
+      }
+      const PgQuery__Node* call = pair->list->items[0];
+      if (!call || call->node_case != PG_QUERY__NODE__NODE_FUNC_CALL) {
+        note(feature, "this function in FROM");
+        return nullptr;
+      }
+      DepthGuard guard(*this, call->func_call->location);
+      auto item = std::make_unique<ast::FromItem>();
+      item->function = func_call(call->func_call);
+      item->ordinality = rf->ordinality;
+      if (rf->alias) item->table.alias = str(rf->alias->aliasname);
+      item->column_aliases = column_aliases(rf->alias);
+      item->location = call->func_call->location;
+      return item;
     } else {
       note(feature, "this FROM item");
     }

@@ -130,8 +130,24 @@ TEST(ParserSelect, JoinTrees) {
   EXPECT_TRUE(on->from[0]->left->on);
 }
 
-TEST(ParserSelect, FunctionsAndLateralInFromAreNamed) {
-  for (const char* sql : {"SELECT * FROM generate_series(1, 3)", "SELECT * FROM a, LATERAL (SELECT a.x) s"}) {
+TEST(ParserSelect, FunctionsAndLateralInFrom) {
+  auto f = parse_one<ast::SelectStmt>("SELECT * FROM generate_series(1, 3) WITH ORDINALITY AS g(x, n)");
+  ASSERT_TRUE(f);
+  EXPECT_TRUE(f->unsupported_feature.empty());
+  ASSERT_EQ(f->from.size(), 1u);
+  ASSERT_TRUE(f->from[0]->function);
+  EXPECT_EQ(f->from[0]->function->func_name, "generate_series");
+  EXPECT_TRUE(f->from[0]->ordinality);
+  EXPECT_EQ(f->from[0]->table.alias, "g");
+  EXPECT_EQ(f->from[0]->column_aliases, (std::vector<std::string>{"x", "n"}));
+  auto l = parse_one<ast::SelectStmt>("SELECT * FROM a, LATERAL (SELECT a.x) s");
+  ASSERT_TRUE(l);
+  EXPECT_TRUE(l->unsupported_feature.empty());
+  ASSERT_EQ(l->from.size(), 2u);
+  EXPECT_TRUE(l->from[1]->lateral);
+  // Still named: several functions (ROWS FROM) and column definition lists.
+  for (const char* sql : {"SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))",
+                          "SELECT * FROM f() AS x(a int)"}) {
     auto s = parse_one<ast::SelectStmt>(sql);
     ASSERT_TRUE(s) << sql;
     EXPECT_FALSE(s->unsupported_feature.empty()) << sql;

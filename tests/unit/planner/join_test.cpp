@@ -106,5 +106,29 @@ TEST_F(PlannerTest, JoinNameErrors) {
   EXPECT_EQ(error("SELECT * FROM t x NATURAL JOIN t y"), SqlState::SuccessfulCompletion);
 }
 
+TEST_F(PlannerTest, LateralFunctionRunsInItsInputsPipeline) {
+  // generate_series naming t runs per row of t, streaming in t's pipeline; g's condition waits for it.
+  auto ps = plan("SELECT t.a, g FROM t, generate_series(1, t.a) g WHERE g > 1 AND t.c > 0");
+  const auto* fs = find(*ps.plan.root, OpKind::FunctionScan);
+  ASSERT_NE(fs, nullptr) << explain_text(ps.plan);
+  const auto& fn = fs->as<plan::FunctionScanOp>();
+  EXPECT_FALSE(fn.outer);
+  EXPECT_TRUE(fn.children.at(0)->is<plan::FilterOp>());  // t.c > 0 filters t's scan first
+  ASSERT_EQ(ps.plan.pipelines.size(), 1u);
+  EXPECT_EQ(explain(ps.plan).front().substr(0, 7), "Project");
+  // LEFT JOIN LATERAL: outer, with its ON condition as the residual.
+  auto left = plan("SELECT * FROM t LEFT JOIN LATERAL generate_series(1, t.a) g ON g > t.c");
+  const auto& l = find(*left.plan.root, OpKind::FunctionScan)->as<plan::FunctionScanOp>();
+  EXPECT_TRUE(l.outer);
+  EXPECT_NE(l.residual, nullptr);
+  // A LATERAL subquery correlated by an equality: a hash join, its select list on the build side.
+  auto sub = plan("SELECT * FROM t, LATERAL (SELECT r.q FROM r WHERE r.p = t.a) s");
+  const auto* hj = find(*sub.plan.root, OpKind::HashJoin);
+  ASSERT_NE(hj, nullptr) << explain_text(sub.plan);
+  EXPECT_TRUE(hj->as<plan::HashJoinOp>().build().is<plan::ProjectOp>());
+  EXPECT_EQ(error("SELECT * FROM t RIGHT JOIN LATERAL generate_series(1, t.a) g ON true"),
+            SqlState::InvalidColumnReference);
+}
+
 }  // namespace
 }  // namespace omendb::planner::testing

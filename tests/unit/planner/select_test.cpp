@@ -283,8 +283,11 @@ TEST_F(PlannerTest, NameResolutionErrors) {
 TEST_F(PlannerTest, UnsupportedFeatures) {
   EXPECT_EQ(error("SELECT count(*) FILTER (WHERE a > 1) OVER () FROM t"), SqlState::FeatureNotSupported);
   EXPECT_EQ(error("SELECT count(DISTINCT a) OVER () FROM t"), SqlState::FeatureNotSupported);
-  EXPECT_EQ(error("SELECT 1 FROM t JOIN LATERAL (SELECT t.a AS p) x ON t.a = x.p"),
+  EXPECT_EQ(error("SELECT 1 FROM t JOIN LATERAL (SELECT count(*) AS n FROM r WHERE r.p = t.a) x ON true"),
             SqlState::FeatureNotSupported);
+  EXPECT_EQ(error("SELECT 1 FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))"),
+            SqlState::FeatureNotSupported);
+  EXPECT_EQ(error("SELECT generate_series(1, 2), generate_series(1, 3)"), SqlState::FeatureNotSupported);
   EXPECT_EQ(error("SELECT 1 FROM t FULL JOIN r ON t.a < r.p"), SqlState::FeatureNotSupported);
   EXPECT_EQ(error("SELECT a FROM t WHERE a = $1"), SqlState::UndefinedParameter);  // no parameters given
   EXPECT_EQ(error("WITH RECURSIVE w AS (SELECT 1) SELECT 1 UNION SELECT 2"), SqlState::FeatureNotSupported);
