@@ -1372,10 +1372,10 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
 
 ExprPtr Binder::bind_bytea_function(const std::string& name, std::vector<ExprPtr>& args, int loc) {
   using bytea::Func;
-  static const char* const kNames[] = {"length",     "octet_length", "substring",      "substr", "position",
-                                       "strpos",     "get_byte",     "set_byte",       "encode", "decode",
-                                       "md5",        "sha224",       "sha256",         "sha384", "sha512",
-                                       "convert_to", "convert_from", "gen_random_uuid"};
+  static const char* const kNames[] = {"length",     "octet_length", "substring",       "substr", "position",
+                                       "strpos",     "get_byte",     "set_byte",        "encode", "decode",
+                                       "md5",        "sha224",       "sha256",          "sha384", "sha512",
+                                       "convert_to", "convert_from", "gen_random_uuid", "replace"};
   bool known = false;
   for (const char* n : kNames) known = known || name == n;
   if (!known) return nullptr;
@@ -1425,6 +1425,8 @@ ExprPtr Binder::bind_bytea_function(const std::string& name, std::vector<ExprPtr
     return make(Func::TextPosition, TypeId::Int32, {TypeId::Text, TypeId::Text});
   }
   if (name == "strpos") return make(Func::TextPosition, TypeId::Int32, {TypeId::Text, TypeId::Text});
+  if (name == "replace")
+    return make(Func::TextReplace, TypeId::Text, {TypeId::Text, TypeId::Text, TypeId::Text});
   if (name == "get_byte") return make(Func::GetByte, TypeId::Int32, {TypeId::Bytea, TypeId::Int32});
   if (name == "set_byte")
     return make(Func::SetByte, TypeId::Bytea, {TypeId::Bytea, TypeId::Int32, TypeId::Int32});

@@ -184,7 +184,8 @@ public class JdbcTest {
             eq(rs.getObject("u", UUID.class), UID, "uuid as UUID");
             eq(rs.getArray("ai").getArray(), new Integer[] {1, null, -3}, "int4[]");
             eq(rs.getArray("at").getArray(), new String[] {"a b", "q\"x", null, "", "NULL"}, "text[]");
-            eq(rs.getString("ch"), "ab ", "char(3)");
+            // OmenDB sends a char(n) value without its padding (docs/schema.md, "char(n)")
+            eq(rs.getString("ch"), omendb ? "ab" : "ab ", "char(3)");
             check(!rs.next(), "one row");
           }
         }
@@ -208,7 +209,7 @@ public class JdbcTest {
           got.add(md.getColumnName(i) + ":" + md.getColumnTypeName(i) + ":" + md.getColumnType(i) + ":"
                   + md.getPrecision(i) + ":" + md.getScale(i) + ":" + md.getColumnClassName(i));
         }
-        eq(String.join("\n", got), String.join("\n",
+        List<String> want = new ArrayList<>(List.of(
             "id:int4:4:10:0:java.lang.Integer", "i2:int2:5:5:0:java.lang.Integer",
             "i4:int4:4:10:0:java.lang.Integer", "i8:int8:-5:19:0:java.lang.Long",
             "num:numeric:2:12:3:java.math.BigDecimal", "f4:float4:7:8:8:java.lang.Float",
@@ -216,9 +217,20 @@ public class JdbcTest {
             "vc:varchar:12:20:0:java.lang.String", "b:bool:-7:1:0:java.lang.Boolean",
             "d:date:91:13:0:java.sql.Date", "tm:time:92:15:6:java.sql.Time",
             "ts:timestamp:93:29:6:java.sql.Timestamp", "tstz:timestamptz:93:35:6:java.sql.Timestamp",
-"by:bytea:-2:2147483647:0:[B",
-            "u:uuid:1111:2147483647:0:java.util.UUID", "ai:_int4:2003:10:0:java.sql.Array",
-            "at:_text:2003:2147483647:0:java.sql.Array", "ch:bpchar:1:3:0:java.lang.String"), "result metadata");
+            "by:bytea:-2:2147483647:0:[B", "u:uuid:1111:2147483647:0:java.util.UUID",
+            "ai:_int4:2003:10:0:java.sql.Array", "at:_text:2003:2147483647:0:java.sql.Array",
+            "ch:bpchar:1:3:0:java.lang.String"));
+        if (omendb) {
+          // OmenDB's result columns (docs/clients.md, "JDBC"): smallint is computed as integer and real as
+          // double precision; a numeric(p, s) column is described without its typmod (so no precision and
+          // scale: only the type is compared); char(n) is described as varchar(n).
+          want.set(1, "i2:int4:4:10:0:java.lang.Integer");
+          want.set(4, "num:numeric:2:");
+          want.set(5, "f4:float8:8:17:17:java.lang.Double");
+          want.set(18, "ch:varchar:12:3:0:java.lang.String");
+          if (got.get(4).startsWith(want.get(4))) want.set(4, got.get(4));
+        }
+        eq(String.join("\n", got), String.join("\n", want), "result metadata");
       }
     }
   }
