@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "catalog/functions.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "common/numeric.h"
 #include "common/value.h"
@@ -26,6 +27,9 @@ struct RelationSpec {
   uint32_t oid;
   char kind;  // pg_class.relkind: 'r' table, 'v' view
   std::vector<ColumnSpec> columns;
+  // PostgreSQL 15's columns left out here, "name type, ..." (types OmenDB lacks): a query naming one fails
+  // with 0A000 naming it (missing_system_column), not 42703.
+  const char* missing = "";
 };
 
 // PostgreSQL 15's columns of each relation, in its order, generated from a PostgreSQL 15 cluster's own
@@ -33,14 +37,14 @@ struct RelationSpec {
 // pg_node_tree columns are text. smallint columns are integer (OmenDB reads int2 as int4).
 const std::vector<RelationSpec>& relations() {
   static const std::vector<RelationSpec> specs = {
-      // pg_catalog.pg_namespace; not yet (types OmenDB lacks): nspacl aclitem[]
+      // pg_catalog.pg_namespace
       {"pg_catalog",
        "pg_namespace",
        2615,
        'r',
-       {{"oid", TypeId::Oid}, {"nspname", TypeId::Name}, {"nspowner", TypeId::Oid}}},
-      // pg_catalog.pg_class; not yet (types OmenDB lacks): relfrozenxid xid, relminmxid xid; relacl is
-      // aclitem[] in PostgreSQL (NULL here: the default ACL)
+       {{"oid", TypeId::Oid}, {"nspname", TypeId::Name}, {"nspowner", TypeId::Oid}},
+       "nspacl aclitem[]"},
+      // pg_catalog.pg_class; relacl is aclitem[] in PostgreSQL (NULL here: the default ACL)
       {"pg_catalog",
        "pg_class",
        1259,
@@ -75,9 +79,9 @@ const std::vector<RelationSpec>& relations() {
         {"relrewrite", TypeId::Oid},
         {"relacl", TypeId::TextArray},
         {"reloptions", TypeId::TextArray},
-        {"relpartbound", TypeId::Text}}},
-      // pg_catalog.pg_attribute; not yet (types OmenDB lacks): attacl aclitem[], attoptions text[],
-      // attfdwoptions text[], attmissingval anyarray
+        {"relpartbound", TypeId::Text}},
+       "relfrozenxid xid, relminmxid xid"},
+      // pg_catalog.pg_attribute
       {"pg_catalog",
        "pg_attribute",
        1249,
@@ -89,10 +93,9 @@ const std::vector<RelationSpec>& relations() {
         {"attcompression", TypeId::Char}, {"attnotnull", TypeId::Bool},   {"atthasdef", TypeId::Bool},
         {"atthasmissing", TypeId::Bool},  {"attidentity", TypeId::Char},  {"attgenerated", TypeId::Char},
         {"attisdropped", TypeId::Bool},   {"attislocal", TypeId::Bool},   {"attinhcount", TypeId::Int32},
-        {"attcollation", TypeId::Oid}}},
-      // pg_catalog.pg_type; not yet (types OmenDB lacks): typsubscript regproc, typinput regproc, typoutput
-      // regproc, typreceive regproc, typsend regproc, typmodin regproc, typmodout regproc, typanalyze
-      // regproc, typacl aclitem[]
+        {"attcollation", TypeId::Oid}},
+       "attacl aclitem[], attoptions text[], attfdwoptions text[], attmissingval anyarray"},
+      // pg_catalog.pg_type
       {"pg_catalog",
        "pg_type",
        1247,
@@ -119,15 +122,17 @@ const std::vector<RelationSpec>& relations() {
         {"typndims", TypeId::Int32},
         {"typcollation", TypeId::Oid},
         {"typdefaultbin", TypeId::Text},
-        {"typdefault", TypeId::Text}}},
+        {"typdefault", TypeId::Text}},
+       "typsubscript regproc, typinput regproc, typoutput regproc, typreceive regproc, typsend regproc, "
+       "typmodin regproc, typmodout regproc, typanalyze regproc, typacl aclitem[]"},
       // pg_catalog.pg_attrdef
       {"pg_catalog",
        "pg_attrdef",
        2604,
        'r',
        {{"oid", TypeId::Oid}, {"adrelid", TypeId::Oid}, {"adnum", TypeId::Int32}, {"adbin", TypeId::Text}}},
-      // pg_catalog.pg_constraint; not yet (types OmenDB lacks): conkey smallint[], confkey smallint[],
-      // conpfeqop oid[], conppeqop oid[], conffeqop oid[], confdelsetcols smallint[], conexclop oid[]
+      // pg_catalog.pg_constraint; conkey is smallint[] in PostgreSQL (integer[] here: OmenDB computes
+      // smallint as integer)
       {"pg_catalog",
        "pg_constraint",
        2606,
@@ -150,9 +155,11 @@ const std::vector<RelationSpec>& relations() {
         {"conislocal", TypeId::Bool},
         {"coninhcount", TypeId::Int32},
         {"connoinherit", TypeId::Bool},
-        {"conbin", TypeId::Text}}},
-      // pg_catalog.pg_index; not yet (types OmenDB lacks): indkey int2vector, indcollation oidvector,
-      // indclass oidvector, indoption int2vector
+        {"conkey", TypeId::Int32Array},
+        {"conbin", TypeId::Text}},
+       "confkey smallint[], conpfeqop oid[], conppeqop oid[], conffeqop oid[], confdelsetcols smallint[], "
+       "conexclop oid[]"},
+      // pg_catalog.pg_index
       {"pg_catalog",
        "pg_index",
        2610,
@@ -173,8 +180,9 @@ const std::vector<RelationSpec>& relations() {
         {"indislive", TypeId::Bool},
         {"indisreplident", TypeId::Bool},
         {"indexprs", TypeId::Text},
-        {"indpred", TypeId::Text}}},
-      // pg_catalog.pg_database; not yet (types OmenDB lacks): datfrozenxid xid, datminmxid xid
+        {"indpred", TypeId::Text}},
+       "indkey int2vector, indcollation oidvector, indclass oidvector, indoption int2vector"},
+      // pg_catalog.pg_database
       {"pg_catalog",
        "pg_database",
        1262,
@@ -192,7 +200,8 @@ const std::vector<RelationSpec>& relations() {
         {"datctype", TypeId::Text},
         {"daticulocale", TypeId::Text},
         {"datcollversion", TypeId::Text},
-        {"datacl", TypeId::TextArray}}},  // aclitem[] in PostgreSQL; NULL (the default ACL)
+        {"datacl", TypeId::TextArray}},  // aclitem[] in PostgreSQL; NULL (the default ACL)
+       "datfrozenxid xid, datminmxid xid"},
       // pg_catalog.pg_roles
       {"pg_catalog",
        "pg_roles",
@@ -220,7 +229,7 @@ const std::vector<RelationSpec>& relations() {
         {"member", TypeId::Oid},
         {"grantor", TypeId::Oid},
         {"admin_option", TypeId::Bool}}},
-      // pg_catalog.pg_user; not yet (types OmenDB lacks): useconfig text[]
+      // pg_catalog.pg_user
       {"pg_catalog",
        "pg_user",
        12014,
@@ -232,8 +241,9 @@ const std::vector<RelationSpec>& relations() {
         {"userepl", TypeId::Bool},
         {"usebypassrls", TypeId::Bool},
         {"passwd", TypeId::Text},
-        {"valuntil", TypeId::TimestampTz}}},
-      // pg_catalog.pg_settings; not yet (types OmenDB lacks): enumvals text[]
+        {"valuntil", TypeId::TimestampTz}},
+       "useconfig text[]"},
+      // pg_catalog.pg_settings
       {"pg_catalog",
        "pg_settings",
        12104,
@@ -253,13 +263,15 @@ const std::vector<RelationSpec>& relations() {
         {"reset_val", TypeId::Text},
         {"sourcefile", TypeId::Text},
         {"sourceline", TypeId::Int32},
-        {"pending_restart", TypeId::Bool}}},
-      // pg_catalog.pg_am; not yet (types OmenDB lacks): amhandler regproc
+        {"pending_restart", TypeId::Bool}},
+       "enumvals text[]"},
+      // pg_catalog.pg_am
       {"pg_catalog",
        "pg_am",
        2601,
        'r',
-       {{"oid", TypeId::Oid}, {"amname", TypeId::Name}, {"amtype", TypeId::Char}}},
+       {{"oid", TypeId::Oid}, {"amname", TypeId::Name}, {"amtype", TypeId::Char}},
+       "amhandler regproc"},
       // pg_catalog.pg_description
       {"pg_catalog",
        "pg_description",
@@ -335,7 +347,7 @@ const std::vector<RelationSpec>& relations() {
         {"polroles", TypeId::OidArray},
         {"polqual", TypeId::Text},
         {"polwithcheck", TypeId::Text}}},
-      // pg_catalog.pg_statistic_ext; not yet (types OmenDB lacks): stxkeys int2vector
+      // pg_catalog.pg_statistic_ext
       {"pg_catalog",
        "pg_statistic_ext",
        3381,
@@ -347,7 +359,8 @@ const std::vector<RelationSpec>& relations() {
         {"stxowner", TypeId::Oid},
         {"stxstattarget", TypeId::Int32},
         {"stxkind", TypeId::CharArray},
-        {"stxexprs", TypeId::Text}}},
+        {"stxexprs", TypeId::Text}},
+       "stxkeys int2vector"},
       // pg_catalog.pg_publication
       {"pg_catalog",
        "pg_publication",
@@ -378,7 +391,7 @@ const std::vector<RelationSpec>& relations() {
         {"prrelid", TypeId::Oid},
         {"prqual", TypeId::Text},
         {"prattrs", TypeId::Int32Array}}},
-      // pg_catalog.pg_trigger; not yet (types OmenDB lacks): tgattr int2vector, tgargs bytea
+      // pg_catalog.pg_trigger
       {"pg_catalog",
        "pg_trigger",
        2620,
@@ -399,7 +412,8 @@ const std::vector<RelationSpec>& relations() {
         {"tgnargs", TypeId::Int32},
         {"tgqual", TypeId::Text},
         {"tgoldtable", TypeId::Name},
-        {"tgnewtable", TypeId::Name}}},
+        {"tgnewtable", TypeId::Name}},
+       "tgattr int2vector, tgargs bytea"},
       // pg_catalog.pg_rewrite
       {"pg_catalog",
        "pg_rewrite",
@@ -413,9 +427,7 @@ const std::vector<RelationSpec>& relations() {
         {"is_instead", TypeId::Bool},
         {"ev_qual", TypeId::Text},
         {"ev_action", TypeId::Text}}},
-      // pg_catalog.pg_proc; not yet (types OmenDB lacks): prosupport regproc, proargtypes oidvector,
-      // proallargtypes oid[], proargmodes "char"[], proargnames text[], protrftypes oid[], proconfig
-      // text[], proacl aclitem[], prosqlbody pg_node_tree; procost / prorows are real
+      // pg_catalog.pg_proc; procost / prorows are real
       {"pg_catalog",
        "pg_proc",
        1255,
@@ -440,7 +452,9 @@ const std::vector<RelationSpec>& relations() {
         {"prorettype", TypeId::Oid},
         {"proargdefaults", TypeId::Text},
         {"prosrc", TypeId::Text},
-        {"probin", TypeId::Text}}},
+        {"probin", TypeId::Text}},
+       "prosupport regproc, proargtypes oidvector, proallargtypes oid[], proargmodes \"char\"[], proargnames "
+       "text[], protrftypes oid[], proconfig text[], proacl aclitem[], prosqlbody pg_node_tree"},
       // pg_catalog.pg_sequences (data_type is regtype in PostgreSQL, here its text)
       {"pg_catalog",
        "pg_sequences",
@@ -639,6 +653,15 @@ class Rows {
   }
   Rows& flag(std::string_view column, bool b) { return set(column, Value::boolean(b)); }
   Rows& num(std::string_view column, int32_t v) { return set(column, Value::int32(v)); }
+  Rows& nums(std::string_view column, const std::vector<int32_t>& v) {
+    arr::Builder b(TypeId::Int32);
+    for (int32_t x : v) {
+      Datum d{};
+      d.i64 = x;
+      b.add(d);
+    }
+    return set(column, Value::text(b.finish(), TypeId::Int32Array));
+  }
   std::vector<Row> take() { return std::move(rows_); }
 
  private:
@@ -960,6 +983,13 @@ std::vector<Row> index_rows(const storage::TableDef& def, const Context& ctx) {
   return rows.take();
 }
 
+// The attribute numbers of a table's primary key columns, in key order.
+std::vector<int32_t> pkey_attnums(const storage::TableDef& t) {
+  std::vector<int32_t> out;
+  for (int c : t.primary_key) out.push_back(t.attnum(static_cast<size_t>(c)));
+  return out;
+}
+
 std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   for (const auto& t : ctx.tables()) {
@@ -972,6 +1002,7 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
         .flag("convalidated", true)
         .oid("conrelid", table_oid(t->id))
         .oid("conindid", pkey_index_oid(t->id))
+        .nums("conkey", pkey_attnums(*t))
         .chr("confupdtype", ' ')
         .chr("confdeltype", ' ')
         .chr("confmatchtype", ' ')
@@ -989,6 +1020,7 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
           .flag("convalidated", true)
           .oid("conrelid", table_oid(t->id))
           .oid("conindid", table_oid(ix.id))
+          .nums("conkey", ix.attnums)
           .chr("confupdtype", ' ')
           .chr("confdeltype", ' ')
           .chr("confmatchtype", ' ')
@@ -1524,6 +1556,21 @@ std::unique_ptr<storage::ScanCursor> scan_system_table(const storage::ScanSpec& 
   if (!is_system_table(def.id) || (def.id & ~kSystemTableBit) >= relations().size())
     throw std::logic_error("scan_system_table: not a system table");
   return std::make_unique<RowsCursor>(def, rows_of(def, ctx), spec.columns, spec.batch_rows);
+}
+
+std::string missing_system_column(const storage::TableDef& def, std::string_view column) {
+  if (!is_system_table(def.id) || is_sequence_relation(def.id) ||
+      (def.id & ~kSystemTableBit) >= relations().size())
+    return {};
+  std::string_view list = relations()[def.id & ~kSystemTableBit].missing;
+  while (!list.empty()) {  // "name type, name type ..."
+    size_t end = list.find(", ");
+    std::string_view item = list.substr(0, end);
+    size_t space = item.find(' ');
+    if (item.substr(0, space) == column) return std::string(item.substr(space + 1));
+    list = end == std::string_view::npos ? std::string_view() : list.substr(end + 2);
+  }
+  return {};
 }
 
 std::vector<std::string> parse_qualified_name(std::string_view text) {

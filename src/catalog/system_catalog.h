@@ -98,6 +98,11 @@ inline bool is_sequence_relation(uint32_t table_id) {
 // schema searches pg_catalog (which PostgreSQL searches before the search_path).
 storage::TableDefPtr find_system_table(std::string_view schema, std::string_view name);
 
+// The PostgreSQL type of column `column` of system relation `def` when PostgreSQL 15 has that column and
+// OmenDB leaves it out (a type OmenDB lacks, e.g. pg_index.indkey int2vector), else empty: the binder
+// reports such a column as a missing feature (0A000), not as a column that does not exist.
+std::string missing_system_column(const storage::TableDef& def, std::string_view column);
+
 // The schema of the system relation with PostgreSQL OID `oid`, or null if there is none.
 const char* system_relation_schema(int64_t oid);
 

@@ -391,10 +391,11 @@ std::string decode(std::string_view text, std::string_view format) {
 
 const char* func_name(Func func) {
   static const char* const kNames[] = {
-      "bytea",  "text",     "uuid",     "text",     "length",     "length",       "octet_length",   "substr",
-      "substr", "position", "position", "get_byte", "set_byte",   "encode",       "decode",         "md5",
-      "sha224", "sha256",   "sha384",   "sha512",   "convert_to", "convert_from", "gen_random_uuid"};
-  static_assert(sizeof kNames / sizeof kNames[0] == static_cast<size_t>(Func::GenRandomUuid) + 1);
+      "bytea",        "text",   "uuid",       "text",         "length",          "length",
+      "octet_length", "substr", "substr",     "position",     "position",        "get_byte",
+      "set_byte",     "encode", "decode",     "md5",          "sha224",          "sha256",
+      "sha384",       "sha512", "convert_to", "convert_from", "gen_random_uuid", "replace"};
+  static_assert(sizeof kNames / sizeof kNames[0] == static_cast<size_t>(Func::TextReplace) + 1);
   return kNames[static_cast<size_t>(func)];
 }
 
@@ -434,6 +435,19 @@ void eval(Func func, const Datum* args, size_t n, Datum& out, std::string& buf) 
         eo = e < 0 ? s.size() : char_offset(s, e);
       }
       return text_out(std::string(s.substr(bo, eo > bo ? eo - bo : 0)));
+    }
+    case Func::TextReplace: {  // PostgreSQL's replace(): an empty `from` leaves the text as it is
+      std::string_view s = str(args[0]), from = str(args[1]), to = str(args[2]);
+      if (from.empty()) return text_out(std::string(s));
+      std::string r;
+      for (size_t at = 0;;) {
+        size_t hit = s.find(from, at);
+        r.append(s.substr(at, hit == std::string_view::npos ? std::string_view::npos : hit - at));
+        if (hit == std::string_view::npos) break;
+        r.append(to);
+        at = hit + from.size();
+      }
+      return text_out(std::move(r));
     }
     case Func::Position:
     case Func::TextPosition: {

@@ -61,6 +61,7 @@ enum class Func : int32_t {
   ConvertTo,      // convert_to(text, name): bytea (UTF8 and LATIN1)
   ConvertFrom,    // convert_from(bytea, name): text (UTF8 and LATIN1)
   GenRandomUuid,  // gen_random_uuid(): uuid (version 4, OpenSSL's RAND_bytes); volatile
+  TextReplace,    // replace(text, from text, to text): every occurrence of from, left to right
 };
 
 // The function's SQL name (the casts: the target type's name).

@@ -344,6 +344,8 @@ class Binder {
   ExprPtr bind_bytea_function(const std::string& name, std::vector<ExprPtr>& args, int loc);
   // version(), current_user, pg_backend_pid() ...: the session's value as a literal; null if `e` is none.
   ExprPtr bind_session_function(const ast::Expr& e, const std::vector<ExprPtr>& args);
+  // 0A000 when `name` is a column PostgreSQL's version of system relation r has and OmenDB's lacks.
+  void check_missing_system_column(const Relation& r, const std::string& name, int location) const;
   ExprPtr bind_case(const ast::Expr& e, ExprCtx& c);
   ExprPtr bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc);
   ExprPtr arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc);
@@ -675,6 +677,13 @@ int Binder::find_rel_column(const Relation& r, const std::string& name, int loca
   return found;
 }
 
+void Binder::check_missing_system_column(const Relation& r, const std::string& name, int location) const {
+  if (!r.table) return;
+  std::string type = catalog::missing_system_column(*r.table, name);
+  if (!type.empty())
+    throw_unsupported("column " + r.table->name + "." + name + " (type " + type + ")", pos_of(location));
+}
+
 FromEntry Binder::table_entry(int rel) {
   const Relation& r = rels_[static_cast<size_t>(rel)];
   FromEntry e;
@@ -884,8 +893,10 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
     }
     Relation& rel = rels_[static_cast<size_t>(found)];
     int idx = find_rel_column(rel, name, e.location);
-    if (idx < 0)
+    if (idx < 0) {
+      check_missing_system_column(rel, name, e.location);
       fail(SqlState::UndefinedColumn, "column " + qual + "." + name + " does not exist", e.location);
+    }
     if (c.track_bare && !c.in_agg) bare_refs_.push_back({rel.ids[idx], rel.refname + "." + name, e.location});
     rel.used[idx] = true;
     return Expr::make_column(rel.ids[idx], rel.columns[idx].type);
@@ -902,6 +913,8 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
   if (!match) {
     if (ExprPtr x = resolve_outer("", name, e.location)) return x;
     check_outer_reference("", name, e.location);
+    if (s)
+      for (int r : s->rels) check_missing_system_column(rels_[static_cast<size_t>(r)], name, e.location);
     fail(SqlState::UndefinedColumn, "column \"" + name + "\" does not exist", e.location);
   }
   ExprPtr x = detail::clone(*match->expr);
@@ -1426,8 +1439,26 @@ ExprPtr Binder::bind_session_function(const ast::Expr& e, const std::vector<Expr
   // USER, CURRENT_ROLE and CURRENT_CATALOG are keywords only: PostgreSQL has no functions of those names.
   if ((name == "user" || name == "current_role" || name == "current_catalog") && !e.sql_keyword)
     return nullptr;
-  if (name == "current_schemas" && args.size() == 1)
-    throw_unsupported("arrays (current_schemas() returns name[])", pos_of(e.location));
+  if (name == "current_schemas" && args.size() == 1) {
+    // The schemas of the search path (OmenDB has `public`, and `search_path` is not read), with the
+    // implicit pg_catalog in front when the argument is true, as PostgreSQL's default path gives them.
+    auto schemas = [&](const char* text) {
+      return convert(Expr::make_constant(Value::text(text), TypeId::Unknown), TypeId::NameArray);
+    };
+    ExprPtr implicit = to_bool(detail::clone(*args[0]), "argument of current_schemas", e.location);
+    if (implicit->op == ExprOp::Constant)
+      return implicit->constant.is_null()
+                 ? Expr::make_constant(Value::null(TypeId::NameArray), TypeId::NameArray)
+                 : schemas(implicit->constant.as_bool() ? "{pg_catalog,public}" : "{public}");
+    // CASE WHEN x IS NULL THEN NULL WHEN x THEN '{pg_catalog,public}' ELSE '{public}' END (strict)
+    std::vector<ExprPtr> case_args =
+        list(Expr::make(ExprOp::IsNull, TypeId::Bool, list(detail::clone(*implicit))),
+             Expr::make_constant(Value::null(TypeId::NameArray), TypeId::NameArray));
+    case_args.push_back(std::move(implicit));
+    case_args.push_back(schemas("{pg_catalog,public}"));
+    case_args.push_back(schemas("{public}"));
+    return Expr::make(ExprOp::Case, TypeId::NameArray, std::move(case_args));
+  }
   if (!args.empty()) return nullptr;
   if (name == "txid_current") throw_unsupported("txid_current()", pos_of(e.location));
   const bool known = returns_name(e) || name == "version" || name == "pg_backend_pid" ||
@@ -1555,16 +1586,27 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   // type yet) date_part's double precision (docs/types.md).
   std::string dt_name = name == "extract" ? "date_part" : name;
   if (ExprPtr x = bind_datetime(dt_name, args, e.location, false)) return x;
+  // PostgreSQL's JSON functions (SQLAlchemy's column reflection calls json_build_object): OmenDB has no
+  // json type yet, which is a missing feature, not a function that does not exist.
+  static constexpr std::string_view kJsonFunctions =
+      " to_json to_jsonb array_to_json row_to_json json_build_array jsonb_build_array json_build_object"
+      " jsonb_build_object json_object jsonb_object json_agg jsonb_agg json_object_agg jsonb_object_agg"
+      " json_array_length jsonb_array_length json_typeof jsonb_typeof json_extract_path jsonb_extract_path"
+      " json_extract_path_text jsonb_extract_path_text json_strip_nulls jsonb_strip_nulls jsonb_set"
+      " jsonb_insert jsonb_pretty json_each jsonb_each json_object_keys jsonb_object_keys json_array_elements"
+      " jsonb_array_elements ";
+  if (kJsonFunctions.find(" " + name + " ") != std::string_view::npos)
+    throw_unsupported(name + "() (the json and jsonb types)", pos_of(e.location));
   fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", e.location,
        kFuncHint);
 }
 
 ExprPtr Binder::bind_bytea_function(const std::string& name, std::vector<ExprPtr>& args, int loc) {
   using bytea::Func;
-  static const char* const kNames[] = {"length",     "octet_length", "substring",      "substr", "position",
-                                       "strpos",     "get_byte",     "set_byte",       "encode", "decode",
-                                       "md5",        "sha224",       "sha256",         "sha384", "sha512",
-                                       "convert_to", "convert_from", "gen_random_uuid"};
+  static const char* const kNames[] = {"length",     "octet_length", "substring",       "substr", "position",
+                                       "strpos",     "get_byte",     "set_byte",        "encode", "decode",
+                                       "md5",        "sha224",       "sha256",          "sha384", "sha512",
+                                       "convert_to", "convert_from", "gen_random_uuid", "replace"};
   bool known = false;
   for (const char* n : kNames) known = known || name == n;
   if (!known) return nullptr;
@@ -1614,6 +1656,8 @@ ExprPtr Binder::bind_bytea_function(const std::string& name, std::vector<ExprPtr
     return make(Func::TextPosition, TypeId::Int32, {TypeId::Text, TypeId::Text});
   }
   if (name == "strpos") return make(Func::TextPosition, TypeId::Int32, {TypeId::Text, TypeId::Text});
+  if (name == "replace")
+    return make(Func::TextReplace, TypeId::Text, {TypeId::Text, TypeId::Text, TypeId::Text});
   if (name == "get_byte") return make(Func::GetByte, TypeId::Int32, {TypeId::Bytea, TypeId::Int32});
   if (name == "set_byte")
     return make(Func::SetByte, TypeId::Bytea, {TypeId::Bytea, TypeId::Int32, TypeId::Int32});

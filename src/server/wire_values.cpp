@@ -74,6 +74,7 @@ TypeId type_from_oid(uint32_t type_oid) {
       return TypeId::Float64;
     case oid::kText:
     case oid::kVarchar:
+    case 1042:  // bpchar (JDBC's setNull(i, Types.CHAR)): char(n) values are text padded by their column
       return TypeId::Text;
     case oid::kName:
       return TypeId::Name;
@@ -102,6 +103,7 @@ TypeId type_from_oid(uint32_t type_oid) {
     case 1021:  // float4[]
       return TypeId::Float64Array;
     case 1015:  // varchar[]
+    case 1014:  // bpchar[]
       return TypeId::TextArray;
     case 114:
     case 3802:

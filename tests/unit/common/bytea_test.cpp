@@ -162,6 +162,11 @@ TEST(ByteaFunctions, AsPostgreSQL) {
   EXPECT_EQ(call_int(Func::TextOctets, {text_datum(t)}), 6);
   std::string l = "l";
   EXPECT_EQ(call_int(Func::TextPosition, {text_datum(t), text_datum(l)}), 3);
+  // replace(): every non-overlapping occurrence, left to right; an empty pattern changes nothing
+  std::string aaa = "aaaa", aa = "aa", x = "x", none;
+  EXPECT_EQ(call_text(Func::TextReplace, {text_datum(aaa), text_datum(aa), text_datum(x)}), "xx");
+  EXPECT_EQ(call_text(Func::TextReplace, {text_datum(t), text_datum(l), text_datum(none)}), "h\xc3\xa9o");
+  EXPECT_EQ(call_text(Func::TextReplace, {text_datum(t), text_datum(none), text_datum(x)}), t);
   std::string n = bytes({2}), empty;
   EXPECT_EQ(call_int(Func::Position, {text_datum(b), text_datum(n)}), 2);
   EXPECT_EQ(call_int(Func::Position, {text_datum(b), text_datum(empty)}), 1);
