@@ -118,16 +118,19 @@ inline double from_bits(uint64_t b) {
   return d;
 }
 
+// Appends an empty test column to `out`.
+inline TestColumn& add_column(std::vector<TestColumn>& out, std::string name, TypeId type) {
+  out.emplace_back();
+  out.back().name = std::move(name);
+  out.back().type = type;
+  return out.back();
+}
+
 // Every data shape the tests run each codec over, for one type.
 inline std::vector<TestColumn> shapes(TypeId type, uint32_t seed = 42) {
   std::mt19937_64 rng(seed);
   std::vector<TestColumn> out;
-  auto make = [&](std::string name) -> TestColumn& {
-    out.emplace_back();
-    out.back().name = std::move(name);
-    out.back().type = type;
-    return out.back();
-  };
+  auto make = [&](std::string name) -> TestColumn& { return add_column(out, std::move(name), type); };
   const uint64_t sizes[] = {0, 1, 2, 3, 7, 1023, 1024, 1025, 5000};
   if (type == TypeId::Int64 || type == TypeId::Int32) {
     std::vector<std::pair<std::string, std::vector<int64_t>>> gens;
@@ -312,12 +315,7 @@ template <class ParseNumeric>
 std::vector<TestColumn> sql_type_shapes(TypeId type, ParseNumeric numerics, uint32_t seed = 42) {
   std::mt19937_64 rng(seed);
   std::vector<TestColumn> out;
-  auto make = [&](std::string name) -> TestColumn& {
-    out.emplace_back();
-    out.back().name = std::move(name);
-    out.back().type = type;
-    return out.back();
-  };
+  auto make = [&](std::string name) -> TestColumn& { return add_column(out, std::move(name), type); };
   const int64_t kSecond = 1000000, kDay = 86400 * kSecond;
   switch (type) {
     case TypeId::Date:
