@@ -222,13 +222,16 @@ struct KeyRange {
 
 // A range predicate on one scanned column, pushed down to the scan for zone maps: sealed blocks whose
 // min/max exclude it are skipped. `bound` is row-independent and typed like the column (integers for
-// integer columns, Float64, Text). `lower`/`upper`: the bound limits the column from below/above
-// (both for equality); strict comparisons are kept inclusive, so skipping stays conservative. The
-// Filter above still checks every row read.
+// integer columns, Float64, Text, Numeric, Bytea, Uuid, Date, Time, Timestamp, TimestampTz), or
+// TimestampTz for a Timestamp column with `slack`. `lower`/`upper`: the bound limits the column from
+// below/above (both for equality); strict comparisons are kept inclusive, so skipping stays
+// conservative; `slack` (microseconds) widens the bound on both sides. The Filter above still checks
+// every row read.
 struct ZoneBound {
   int column = -1;  // table column
   bool lower = false;
   bool upper = false;
+  int64_t slack = 0;
   ExprPtr bound;
 };
 

@@ -129,6 +129,7 @@ void ShapeWriter::put(const std::vector<ZoneBound>& zone) {
     put(static_cast<int64_t>(z.column));
     put(z.lower);
     put(z.upper);
+    put(z.slack);
     put(z.bound.get());
   }
 }
@@ -182,7 +183,7 @@ std::string TableScanOp::explain(const ExplainContext& c) const {
              (z.lower && z.upper ? " = "
               : z.lower          ? " >= "
                                  : " <= ") +
-             c.expr(*z.bound);
+             c.expr(*z.bound) + (z.slack ? " (widened by a day)" : "");
       }
     }
     s += ")";

@@ -61,8 +61,22 @@ int scanned_column(const Expr& e, const plan::TableScanOp& scan) {
   return -1;
 }
 
+// Column types whose blocks keep zone maps a pushed-down bound can be compared with (storage/columnar
+// block.h): integers, double, text, bytea, uuid, numeric, dates, times and timestamps.
+bool zone_type(TypeId t) {
+  return is_integer(t) || t == TypeId::Float64 || t == TypeId::Text || is_binary_type(t) ||
+         t == TypeId::Numeric || is_date_or_timestamp(t) || t == TypeId::Time;
+}
+
+// Widening of a zone bound on a timestamp column compared as timestamptz (`ts > now()`: PostgreSQL casts
+// the column, in the session's zone): the cast moves a value by its zone's UTC offset, less than a day
+// (PostgreSQL allows up to 15:59:59), so the bound taken as a timestamp and widened by a day is safe
+// whatever the zone, its DST rules and gaps.
+constexpr int64_t kZoneSlackDay = int64_t{86400} * 1000000;
+
 // Zone-map predicates: every conjunct `column op bound` (op one of = < <= > >=, either side) on a scanned
-// integer, double or text column with a row-independent bound of a matching type.
+// column of a zone_type with a row-independent bound of a matching type (and a timestamp column cast to
+// timestamptz, with a day of slack).
 void choose_zone(const std::vector<const Expr*>& cs, plan::TableScanOp& scan) {
   scan.zone.clear();
   for (const Expr* c : cs) {
@@ -70,20 +84,25 @@ void choose_zone(const std::vector<const Expr*>& cs, plan::TableScanOp& scan) {
         c->op != ExprOp::Ge)
       continue;
     for (int side = 0; side < 2; ++side) {
-      const Expr& k = *c->args[side];
+      const Expr* k = c->args[side].get();
       const Expr& b = *c->args[1 - side];
-      int col = scanned_column(k, scan);
+      int64_t slack = 0;
+      if (k->op == ExprOp::Cast && k->type == TypeId::TimestampTz && k->args.size() == 1 &&
+          k->args[0]->type == TypeId::Timestamp) {
+        k = k->args[0].get();
+        slack = kZoneSlackDay;
+      }
+      int col = scanned_column(*k, scan);
       if (col < 0 || !row_independent(b)) continue;
       TypeId col_type = scan.table->columns[static_cast<size_t>(col)].type;
-      if (col_type != TypeId::Int32 && col_type != TypeId::Int64 && col_type != TypeId::Float64 &&
-          col_type != TypeId::Text)
-        continue;
-      if (!compatible(col_type, b.type)) continue;
+      if (!zone_type(col_type)) continue;
+      if (!(slack ? b.type == TypeId::TimestampTz : compatible(col_type, b.type))) continue;
       ExprOp op = side == 0 ? c->op : flip(c->op);
       plan::ZoneBound z;
       z.column = col;
       z.lower = op == ExprOp::Eq || op == ExprOp::Gt || op == ExprOp::Ge;
       z.upper = op == ExprOp::Eq || op == ExprOp::Lt || op == ExprOp::Le;
+      z.slack = slack;
       z.bound = clone(b);
       scan.zone.push_back(std::move(z));
       break;

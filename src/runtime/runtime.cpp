@@ -157,7 +157,11 @@ static storage::ZoneBound* zone_slot(QueryState* qs, int32_t scan, int32_t index
 }
 
 void rt_zone_int(QueryState* qs, int32_t scan, int32_t index, int32_t is_null, int64_t v) {
-  if (storage::ZoneBound* z = zone_slot(qs, scan, index, is_null)) z->lo.i64 = z->hi.i64 = v;
+  if (storage::ZoneBound* z = zone_slot(qs, scan, index, is_null)) {
+    int64_t lo, hi;
+    z->lo.i64 = __builtin_sub_overflow(v, z->slack, &lo) ? INT64_MIN : lo;
+    z->hi.i64 = __builtin_add_overflow(v, z->slack, &hi) ? INT64_MAX : hi;
+  }
 }
 void rt_zone_double(QueryState* qs, int32_t scan, int32_t index, int32_t is_null, double v) {
   if (storage::ZoneBound* z = zone_slot(qs, scan, index, is_null)) z->lo.f64 = z->hi.f64 = v;

@@ -1374,11 +1374,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         if (stmt.tables.empty()) continue;  // dropped meanwhile
         throw SqlError(SqlState::UndefinedTable, "relation \"" + listed->name + "\" does not exist");
       }
-      if (!storage::Store::sealable(*def)) {  // date/time columns: the table stays in the row store
+      if (!storage::Store::sealable(*def)) {  // interval or array columns: the table stays in the row store
         if (!stmt.tables.empty() || stmt.verbose)
           out.notice("00000", "\"" + def->name +
-                                  "\": not sealed: column blocks do not take date/time, numeric, bytea, uuid "
-                                  "or array columns yet");
+                                  "\": not sealed: column blocks do not take interval or array columns yet");
         continue;
       }
       // Cancel and statement_timeout stop the seal between units of work and the compaction (57014);

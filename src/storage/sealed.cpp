@@ -179,7 +179,7 @@ void LoadedBlock::append_key(uint64_t i, std::string& out) {
     const TypeId type = reader_.column(c).type;
     const uint8_t* base = reinterpret_cast<const uint8_t*>(data_[c].get());
     Datum d{};
-    switch (type) {
+    switch (columnar::codec_type(type)) {  // a date is its Int32, a timestamp its Int64, numeric its bytes
       case TypeId::Bool:
         d.i64 = base[i];
         break;
@@ -196,10 +196,9 @@ void LoadedBlock::append_key(uint64_t i, std::string& out) {
         std::memcpy(&d.f64, base + i * 8, 8);
         break;
       case TypeId::Text:
-      case TypeId::Unknown:
         std::memcpy(&d.str, base + i * sizeof(StrRef), sizeof(StrRef));
         break;
-      default:  // date/time columns are never sealed (Store::sealable)
+      default:  // LoadedBlock::load checked the block's types against the table's
         corrupt(*table_, "a key column of a type blocks do not hold");
     }
     keycodec::append_datum(type, d, out);

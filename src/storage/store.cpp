@@ -622,8 +622,7 @@ class ScanCursorImpl final : public ScanCursor {
     zone_ = spec.zone;
     for (ZoneBound& z : zone_) {
       if (z.column < 0 || static_cast<size_t>(z.column) >= ncols) continue;
-      TypeId t = table_->columns[static_cast<size_t>(z.column)].type;
-      if (t == TypeId::Text || t == TypeId::Unknown) {
+      if (physical_type(table_->columns[static_cast<size_t>(z.column)].type) == PhysType::Text) {
         z.lo.str = StrRef{z.lo_text.data(), z.lo_text.size()};
         z.hi.str = StrRef{z.hi_text.data(), z.hi_text.size()};
       }
@@ -3220,7 +3219,7 @@ class BlockBuilder {
       const bool null = v.nulls[r] != 0;
       nulls_[c].push_back(null ? 1 : 0);
       const size_t w = sealed::value_width(types_[c]);
-      if (types_[c] == TypeId::Text) {
+      if (physical_type(types_[c]) == PhysType::Text) {  // text, numeric, bytea, uuid: bytes into the arena
         StrRef s = null ? StrRef{nullptr, 0} : static_cast<const StrRef*>(v.data)[r];
         uint64_t off = text_.size();
         text_.append(s.ptr ? s.ptr : "", s.len);
@@ -3251,7 +3250,7 @@ class BlockBuilder {
       inputs[c].type = types_[c];
       inputs[c].data = data_[c].data();
       inputs[c].nulls = reinterpret_cast<const uint8_t*>(nulls_[c].data());
-      if (types_[c] == TypeId::Text) {  // offsets -> pointers into the arena
+      if (physical_type(types_[c]) == PhysType::Text) {  // offsets -> pointers into the arena
         refs[c].resize(k);
         for (uint64_t r = 0; r < k; ++r) {
           uint64_t off, len;
@@ -3525,17 +3524,8 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
 
 bool Store::sealable(const TableDef& table) {
   for (const ColumnDef& c : table.columns) {
-    switch (c.type) {
-      case TypeId::Bool:
-      case TypeId::Int32:
-      case TypeId::Int64:
-      case TypeId::Float64:
-      case TypeId::Text:
-      case TypeId::Unknown:
-        break;
-      default:
-        return false;
-    }
+    // Unknown-typed columns are stored as text; interval and array columns have no codec yet
+    if (c.type != TypeId::Unknown && columnar::codec_type(c.type) == TypeId::Unknown) return false;
   }
   return true;
 }
@@ -3619,8 +3609,7 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
                    "relation with id " + std::to_string(table_id) + " does not exist");
   if (!sealable(*table))
     throw SqlError(SqlState::FeatureNotSupported,
-                   "OmenDB does not seal tables with date/time, numeric, bytea, uuid or array columns into "
-                   "column blocks yet");
+                   "OmenDB does not seal tables with interval or array columns into column blocks yet");
 
   // Every registered snapshot (and every later one) reads at or above the horizon, so the rows visible at
   // it are what every reader sees of the versions at or below it; every commit at or below it is written

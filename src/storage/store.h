@@ -156,7 +156,7 @@ class Store {
   // (keys, rows, bytes, non-overlapping key ranges in order, headers that parse). Empty when consistent,
   // else what is wrong.
   std::string check_sealed(uint32_t table_id) const;
-  // Whether the column block format takes every column of `table` (date/time columns not yet): seal()
+  // Whether the column block format takes every column of `table` (not interval or arrays yet): seal()
   // refuses the others with 0A000, VACUUM and background sealing leave them in the row store.
   static bool sealable(const TableDef& table);
   // Compacts one table's row range now, so that the versions a seal replaced leave the disk (and scans
@@ -221,8 +221,11 @@ class Store {
 struct ZoneBound {
   int column = -1;  // table column
   bool has_lo = false, has_hi = false;
-  Datum lo{}, hi{};  // the column's type: Bool/Int32/Int64 in i64, Float64 in f64, Text in str (-> *_text)
+  // The column's physical type: Bool/Int32/Int64 (dates, times, timestamps) in i64, Float64 in f64,
+  // Text (numeric, bytea, uuid) in str (-> *_text).
+  Datum lo{}, hi{};
   std::string lo_text, hi_text;
+  int64_t slack = 0;  // integer bounds: whoever sets lo/hi widens them by this much (saturating)
 };
 
 // Which rows of one table a scan reads, and which columns it decodes.

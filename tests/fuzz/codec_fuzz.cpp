@@ -2,7 +2,8 @@
 // -DOMENDB_FUZZ=ON and clang; see tests/fuzz/README.md for how to run it.
 //
 // The first input byte picks what the rest means:
-//   0  a column block: open it, scan every column, probe the zone maps
+//   0  a column block (any column type blocks hold: codec_type()): open it, scan every column, probe the
+//      zone maps
 //   1  one codec's encoding: byte 1 codec id, byte 2 type, bytes 3-4 value count, the rest the encoding
 //   2  values to round-trip through every codec that supports their type and through the selector:
 //      byte 1 type, byte 2 NULL pattern, the rest the values
@@ -63,7 +64,7 @@ void check_well_formed(TypeId type, const void* data, const uint8_t* nulls, uint
   for (uint64_t i = 0; i < n; ++i) {
     if (nulls != nullptr && nulls[i] > 1) fail("NULL flag not 0/1");
     if (type == TypeId::Bool && static_cast<const uint8_t*>(data)[i] > 1) fail("bool not 0/1");
-    if (type == TypeId::Text) {
+    if (codec_type(type) == TypeId::Text) {  // text, numeric, bytea, uuid
       StrRef s = static_cast<const StrRef*>(data)[i];
       if (s.len == 0) continue;
       if (s.ptr < in.data() || s.len > in.size() || s.ptr + s.len > in.data() + in.size()) {
@@ -165,6 +166,14 @@ void fuzz_block(std::string_view bytes, const uint8_t* probe, size_t probe_size)
     }
     lo.str = {reinterpret_cast<const char*>(probe), probe_size / 2};
     hi.str = {reinterpret_cast<const char*>(probe) + probe_size / 2, probe_size - probe_size / 2};
+    // may_contain takes bounds of the column's type: a numeric bound is a well-formed numeric
+    std::string nlo, nhi;
+    if (r.column(c).type == TypeId::Numeric) {
+      nlo = num::from_int64(lo.i64);
+      nhi = num::from_int64(hi.i64);
+      lo.str = {nlo.data(), nlo.size()};
+      hi.str = {nhi.data(), nhi.size()};
+    }
     (void)r.may_contain(c, &lo, &hi);
     (void)r.may_contain(c, nullptr, &hi);
     (void)r.may_contain(c, &lo, nullptr);

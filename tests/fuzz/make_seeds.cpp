@@ -1,12 +1,15 @@
-// Writes the seed corpus for codec_fuzz (tests/fuzz/corpus/codec): small real blocks and codec
+// Writes the seed corpus for codec_fuzz (tests/fuzz/corpus/codec): small real blocks (metrics-like, and one
+// of the SQL types blocks hold as integers or bytes: timestamptz, date, numeric, uuid, bytea) and codec
 // encodings of metrics-like data, stored rows and keys, and rows and keys of every type in the format
 // codec_fuzz's modes 5 and 7 read (codec_fuzz.cpp), so fuzzing starts from well-formed inputs. Built with
 // OMENDB_FUZZ=ON; run: build-asan/tests/fuzz/codec_fuzz_make_seeds tests/fuzz/corpus/codec
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <string>
 #include <vector>
 
+#include "common/numeric.h"
 #include "storage/catalog.h"
 #include "storage/columnar/block.h"
 #include "storage/columnar/codec.h"
@@ -200,6 +203,34 @@ int main(int argc, char** argv) {
     return 1;
   }
   write(dir, "block-forced", 0, block);
+  {
+    // SQL types held as codec types: timestamptz (with an infinity), date, numeric (one longer than a zone
+    // bound), uuid, bytea
+    std::vector<int64_t> tstz;
+    std::vector<int32_t> day;
+    std::deque<std::string> store;
+    std::vector<StrRef> numeric, uuid, bytes;
+    for (int i = 0; i < rows; ++i) {
+      tstz.push_back(i == rows - 1 ? INT64_MAX : int64_t{820540800000000} + i * int64_t{10000000});
+      day.push_back(9497 + i / 10);
+      store.push_back(num::parse(i == 7 ? std::string(90, '9') : std::to_string(i * 3) + ".25"));
+      numeric.push_back({store.back().data(), store.back().size()});
+      store.push_back(std::string(15, '\x5a') + static_cast<char>(i % 4));
+      uuid.push_back({store.back().data(), 16});
+      store.push_back(std::string(static_cast<size_t>(i % 5), '\xde'));
+      bytes.push_back({store.back().data(), store.back().size()});
+    }
+    if (!write_block({{TypeId::TimestampTz, tstz.data(), nullptr, std::nullopt},
+                      {TypeId::Date, day.data(), nulls.data(), std::nullopt},
+                      {TypeId::Numeric, numeric.data(), nulls.data(), std::nullopt},
+                      {TypeId::Uuid, uuid.data(), nullptr, std::nullopt},
+                      {TypeId::Bytea, bytes.data(), nullptr, std::nullopt}},
+                     rows, block)
+             .is_ok()) {
+      return 1;
+    }
+    write(dir, "block-sql-types", 0, block);
+  }
 
   struct One {
     CodecId codec;

@@ -31,6 +31,7 @@ class TableScanTranslator final : public OperatorTranslator {
       zb.column = z.column;
       zb.has_lo = z.lower;
       zb.has_hi = z.upper;
+      zb.slack = z.slack;
       spec.zone.push_back(std::move(zb));
     }
     slot_ = layout.add_scan(std::move(spec));
@@ -61,13 +62,19 @@ class TableScanTranslator final : public OperatorTranslator {
       TypeId column_type = table.columns[static_cast<size_t>(z.column)].type;
       llvm::Value* index = cg.const_i32(static_cast<int32_t>(i));
       llvm::Value* is_null = b.CreateZExt(v.is_null, cg.i32);
-      if (is_integer(column_type)) {
-        llvm::Value* x = v.type == TypeId::Int64 ? v.value : b.CreateSExt(v.value, cg.i64);
-        cg.call("rt_zone_int", {cg.qs, slot, index, is_null, x});
-      } else if (column_type == TypeId::Float64) {
-        cg.call("rt_zone_double", {cg.qs, slot, index, is_null, v.value});
-      } else {
-        cg.call("rt_zone_text", {cg.qs, slot, index, is_null, v.value, sql::text_length(cg, v)});
+      switch (physical_type(column_type)) {
+        case PhysType::Int32:  // integers, dates, times, timestamps
+        case PhysType::Int64: {
+          llvm::Value* x = physical_type(v.type) == PhysType::Int64 ? v.value : b.CreateSExt(v.value, cg.i64);
+          cg.call("rt_zone_int", {cg.qs, slot, index, is_null, x});
+          break;
+        }
+        case PhysType::Float64:
+          cg.call("rt_zone_double", {cg.qs, slot, index, is_null, v.value});
+          break;
+        default:  // text, numeric, bytea, uuid (choose_zone pushes no other type)
+          cg.call("rt_zone_text", {cg.qs, slot, index, is_null, v.value, sql::text_length(cg, v)});
+          break;
       }
     }
     emit_scan_open(p, slot, modes, any_null);

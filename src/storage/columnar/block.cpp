@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/error.h"
+#include "common/numeric.h"
 #include "storage/columnar/bytes.h"
 #include "storage/columnar/column.h"
 
@@ -30,7 +32,28 @@ int compare_text(std::string_view a, std::string_view b) {
 }
 
 bool valid_type(uint8_t t) {
-  return t >= static_cast<uint8_t>(TypeId::Bool) && t <= static_cast<uint8_t>(TypeId::Text);
+  return valid_type_id(t) && codec_type(static_cast<TypeId>(t)) != TypeId::Unknown;
+}
+
+// Text-like columns whose bounds are cut to kZoneTextMax bytes and compared bytewise: text, bytea, uuid.
+// Numeric's bytes are not ordered bytewise: its bounds are whole values, compared by num::compare (and
+// one too long to keep is replaced by -Infinity / NaN, bounds below / above every value).
+bool bytewise_bounds(TypeId t) {
+  return codec_type(t) == TypeId::Text && t != TypeId::Numeric;
+}
+
+// A stored numeric bound is read by num::compare: it must be well-formed numeric bytes, as written.
+bool valid_numeric(std::string_view v) {
+  try {
+    return num::from_wire(v) == v;
+  } catch (const SqlError&) {
+    return false;
+  }
+}
+
+const std::string& numeric_bound(bool low) {
+  static const std::string neg_inf = num::parse("-Infinity"), nan = num::parse("NaN");
+  return low ? neg_inf : nan;
 }
 
 struct Stats {
@@ -45,8 +68,9 @@ struct Stats {
 Stats compute_stats(const ColumnInput& c, uint64_t rows) {
   Stats s;
   auto is_null = [&](uint64_t i) { return c.nulls != nullptr && c.nulls[i] != 0; };
+  const TypeId ct = codec_type(c.type);
   auto int_at = [&](uint64_t i) -> int64_t {
-    switch (c.type) {
+    switch (ct) {
       case TypeId::Bool:
         return static_cast<const uint8_t*>(c.data)[i] != 0;
       case TypeId::Int32:
@@ -64,10 +88,10 @@ Stats compute_stats(const ColumnInput& c, uint64_t rows) {
     }
     bool first = !s.has_min_max;
     s.has_min_max = true;
-    switch (c.type) {
+    switch (ct) {
       case TypeId::Bool:
       case TypeId::Int32:
-      case TypeId::Int64: {
+      case TypeId::Int64: {  // dates and timestamps too: their integers order as the values do
         int64_t v = int_at(i);
         if (first || v < s.min.i64) s.min.i64 = v;
         if (first || v > s.max.i64) s.max.i64 = v;
@@ -82,21 +106,16 @@ Stats compute_stats(const ColumnInput& c, uint64_t rows) {
       }
       case TypeId::Text: {
         std::string_view v = static_cast<const StrRef*>(c.data)[i].view();
-        if (first || compare_text(v, tmin) < 0) tmin = v;
-        if (first || compare_text(v, tmax) > 0) tmax = v;
+        if (c.type == TypeId::Numeric) {
+          if (first || num::compare(v, tmin) < 0) tmin = v;
+          if (first || num::compare(v, tmax) > 0) tmax = v;
+        } else {
+          if (first || compare_text(v, tmin) < 0) tmin = v;
+          if (first || compare_text(v, tmax) > 0) tmax = v;
+        }
         break;
       }
-      case TypeId::Unknown:
-      case TypeId::Date:  // date/time types are not sealed into columns yet
-      case TypeId::Time:
-      case TypeId::Timestamp:
-      case TypeId::TimestampTz:
-      case TypeId::Interval:
-      case TypeId::Oid:  // catalog types are never stored
-      case TypeId::Name:
-      case TypeId::Char:
-      case TypeId::Numeric:  // not sealed into columns yet (Store::sealable)
-      default:               // nor arrays
+      default:  // not held in blocks (write_block refuses the type)
         break;
     }
   }
@@ -104,11 +123,16 @@ Stats compute_stats(const ColumnInput& c, uint64_t rows) {
     s.has_sum = true;
     s.sum = static_cast<int64_t>(sum);
   }
-  if (c.type == TypeId::Text && s.has_min_max) {
-    s.min_is_prefix = tmin.size() > kZoneTextMax;
-    s.max_is_prefix = tmax.size() > kZoneTextMax;
-    tmin = tmin.substr(0, kZoneTextMax);
-    tmax = tmax.substr(0, kZoneTextMax);
+  if (ct == TypeId::Text && s.has_min_max) {
+    if (c.type == TypeId::Numeric) {
+      if (tmin.size() > kZoneTextMax) tmin = numeric_bound(true);
+      if (tmax.size() > kZoneTextMax) tmax = numeric_bound(false);
+    } else {
+      s.min_is_prefix = tmin.size() > kZoneTextMax;
+      s.max_is_prefix = tmax.size() > kZoneTextMax;
+      tmin = tmin.substr(0, kZoneTextMax);
+      tmax = tmax.substr(0, kZoneTextMax);
+    }
     s.min.str = {tmin.data(), tmin.size()};
     s.max.str = {tmax.data(), tmax.size()};
   }
@@ -116,7 +140,7 @@ Stats compute_stats(const ColumnInput& c, uint64_t rows) {
 }
 
 void put_bound(TypeId type, const Datum& d, std::string& out) {
-  switch (type) {
+  switch (codec_type(type)) {
     case TypeId::Bool:
       put_u8(out, static_cast<uint8_t>(d.i64 != 0));
       break;
@@ -134,24 +158,14 @@ void put_bound(TypeId type, const Datum& d, std::string& out) {
       put_varint(out, d.str.len);
       out.append(d.str.ptr, d.str.len);
       break;
-    case TypeId::Unknown:
-    case TypeId::Date:  // date/time types are not sealed into columns yet
-    case TypeId::Time:
-    case TypeId::Timestamp:
-    case TypeId::TimestampTz:
-    case TypeId::Interval:
-    case TypeId::Oid:  // catalog types are never stored
-    case TypeId::Name:
-    case TypeId::Char:
-    case TypeId::Numeric:  // not sealed into columns yet (Store::sealable)
-    default:               // nor arrays
+    default:  // not held in blocks
       break;
   }
 }
 
 bool read_bound(TypeId type, Reader& r, Datum& d) {
   d = Datum{};
-  switch (type) {
+  switch (codec_type(type)) {
     case TypeId::Bool: {
       uint8_t b;
       if (!r.u8(b) || b > 1) return false;
@@ -173,26 +187,18 @@ bool read_bound(TypeId type, Reader& r, Datum& d) {
       const uint8_t* p;
       if (!r.varint(len) || len > kZoneTextMax || !r.bytes(len, p)) return false;
       d.str = {reinterpret_cast<const char*>(p), len};
-      return true;
+      // a numeric bound must be a well-formed numeric: num::compare reads its header and digits
+      return type != TypeId::Numeric || valid_numeric(d.str.view());
     }
-    case TypeId::Unknown:
-    case TypeId::Date:  // date/time types are not sealed into columns yet
-    case TypeId::Time:
-    case TypeId::Timestamp:
-    case TypeId::TimestampTz:
-    case TypeId::Interval:
-    case TypeId::Oid:  // catalog types are never stored
-    case TypeId::Name:
-    case TypeId::Char:
-    case TypeId::Numeric:  // not sealed into columns yet (Store::sealable)
-    default:               // nor arrays
+    default:  // not held in blocks
       break;
   }
   return false;
 }
 
 int compare_bound(TypeId type, const Datum& a, const Datum& b) {
-  switch (type) {
+  if (type == TypeId::Numeric) return num::compare(a.str.view(), b.str.view());
+  switch (codec_type(type)) {
     case TypeId::Float64:
       return compare_double(a.f64, b.f64);
     case TypeId::Text:
@@ -277,7 +283,7 @@ Status BlockReader::open(std::string_view bytes) {
     if (rows * row_bytes > kMaxBlockDecodedBytes)
       return Status::corruption("block: decoded size over the limit");
     const Codec* k = codec_for(codec);
-    if (k == nullptr || !k->supports(c.type))
+    if (k == nullptr || !k->supports(codec_type(c.type)))
       return Status::corruption("block: codec does not fit column type");
     c.codec = static_cast<CodecId>(codec);
     if ((flags & ~kKnownFlags) != 0 || c.null_count > rows)
@@ -287,7 +293,7 @@ Status BlockReader::open(std::string_view bytes) {
     c.min_is_prefix = flags & kMinIsPrefix;
     c.max_is_prefix = flags & kMaxIsPrefix;
     if (c.has_min_max != (c.null_count < rows) || (c.has_sum && (!c.has_min_max || !is_integer(c.type))) ||
-        ((c.min_is_prefix || c.max_is_prefix) && (c.type != TypeId::Text || !c.has_min_max))) {
+        ((c.min_is_prefix || c.max_is_prefix) && (!bytewise_bounds(c.type) || !c.has_min_max))) {
       return Status::corruption("block: zone map flags disagree with the column");
     }
     if (c.has_min_max) {
@@ -319,7 +325,7 @@ bool BlockReader::may_contain(size_t col, const Datum* lo, const Datum* hi) cons
   if (col >= columns_.size()) return true;
   const BlockColumn& c = columns_[col];
   if (rows_ == 0 || !c.has_min_max) return false;  // no non-NULL value at all
-  if (c.type == TypeId::Text) {
+  if (bytewise_bounds(c.type)) {
     if (lo != nullptr) {
       std::string_view l = lo->str.view();
       if (c.max_is_prefix) {

@@ -7,17 +7,22 @@
 //   varint row count (<= kMaxBlockRows)
 //   varint column count (<= kMaxBlockColumns)
 //   per column:
-//     u8 type (TypeId), u8 codec (CodecId), u8 flags (kHasMinMax | kHasSum | kMinIsPrefix | kMaxIsPrefix)
+//     u8 type (TypeId: the column's SQL type, any with a codec_type()), u8 codec (CodecId, one for the
+//     codec type), u8 flags (kHasMinMax | kHasSum | kMinIsPrefix | kMaxIsPrefix)
 //     varint NULL count
-//     if kHasMinMax (set exactly when some row is not NULL): min, then max, each
-//        Bool u8 0/1 | Int32, Int64 varint zigzag | Float64 8 bytes of IEEE bits | Text varint length
-//        (<= kZoneTextMax) + bytes; kMinIsPrefix / kMaxIsPrefix: the text bound is the first kZoneTextMax
-//        bytes of a longer value
+//     if kHasMinMax (set exactly when some row is not NULL): min, then max, each by codec type
+//        Bool u8 0/1 | Int32, Int64 (dates, times, timestamps too) varint zigzag | Float64 8 bytes of
+//        IEEE bits | Text (bytea, uuid, numeric too) varint length (<= kZoneTextMax) + bytes;
+//        kMinIsPrefix / kMaxIsPrefix (text, bytea): the bound is the first kZoneTextMax bytes of a longer
+//        value. A numeric bound is a whole value; a value too long to keep is replaced by -Infinity (min)
+//        or NaN (max), which bound every numeric.
 //     if kHasSum (integer columns whose sum fits int64): varint zigzag(sum of non-NULL values)
 //     varint chunk length
 //   the column chunks (column.h), back to back in column order; their lengths add up to the rest of
 //   the block exactly.
-// Ordering in zone maps is PostgreSQL's: NaN above every other double, -0.0 == 0.0, text by bytes.
+// Ordering in zone maps is PostgreSQL's: NaN above every other double, -0.0 == 0.0, text, bytea and uuid
+// by bytes, numeric by value (num::compare), dates and timestamps as their integers (infinities are the
+// extreme integers).
 #pragma once
 
 #include <cstdint>
@@ -54,8 +59,8 @@ struct ColumnInput {
 };
 
 // Encodes `rows` rows of the columns as one block, replacing `out`. InvalidArgument for more than
-// kMaxBlockRows rows or kMaxBlockColumns columns or kMaxBlockDecodedBytes decoded, an Unknown type, or a
-// forced codec that does not support its column's type.
+// kMaxBlockRows rows or kMaxBlockColumns columns or kMaxBlockDecodedBytes decoded, a type blocks do not
+// hold (codec_type() Unknown), or a forced codec that does not support its column's type.
 Status write_block(const std::vector<ColumnInput>& columns, uint64_t rows, std::string& out);
 
 // What the header says about one column. Text bounds point into the block's bytes.
@@ -64,10 +69,10 @@ struct BlockColumn {
   CodecId codec = CodecId::Plain;
   uint64_t null_count = 0;
   bool has_min_max = false;  // false when every row is NULL (or the block is empty)
-  Datum min{};               // Bool, Int32, Int64 in i64; Float64 in f64; Text in str
+  Datum min{};               // by codec type: Bool, Int32, Int64 in i64; Float64 in f64; Text in str
   Datum max{};
-  bool min_is_prefix = false;  // Text: min is a prefix of the smallest value (still a lower bound)
-  bool max_is_prefix = false;  // Text: max is the first kZoneTextMax bytes of the largest value
+  bool min_is_prefix = false;  // text, bytea: min is a prefix of the smallest value (still a lower bound)
+  bool max_is_prefix = false;  // text, bytea: max is the first kZoneTextMax bytes of the largest value
   bool has_sum = false;        // integer columns whose sum fits int64
   int64_t sum = 0;
   uint64_t offset = 0;  // of the column chunk, from the start of the block

@@ -32,8 +32,27 @@ const Codec* codec_for(uint8_t id) {
   return nullptr;
 }
 
+TypeId codec_type(TypeId type) {
+  if (!storable(type) || is_array(type)) return TypeId::Unknown;
+  switch (physical_type(type)) {
+    case PhysType::Bool:
+      return TypeId::Bool;
+    case PhysType::Int32:
+      return TypeId::Int32;
+    case PhysType::Int64:
+      return TypeId::Int64;
+    case PhysType::Float64:
+      return TypeId::Float64;
+    case PhysType::Text:
+      return TypeId::Text;
+    case PhysType::Interval:  // {int64, int32, int32}: no codec yet
+      break;
+  }
+  return TypeId::Unknown;
+}
+
 size_t value_size(TypeId type) {
-  switch (type) {
+  switch (codec_type(type)) {
     case TypeId::Bool:
       return 1;
     case TypeId::Int32:
@@ -43,24 +62,13 @@ size_t value_size(TypeId type) {
       return 8;
     case TypeId::Text:
       return sizeof(StrRef);
-    case TypeId::Unknown:
-    case TypeId::Date:  // date/time types are not sealed into columns yet
-    case TypeId::Time:
-    case TypeId::Timestamp:
-    case TypeId::TimestampTz:
-    case TypeId::Interval:
-    case TypeId::Oid:  // catalog types are never stored
-    case TypeId::Name:
-    case TypeId::Char:
-    case TypeId::Numeric:  // not sealed into columns yet (Store::sealable)
-    default:               // nor arrays
-      break;
+    default:
+      return 0;
   }
-  return 0;
 }
 
 void widen_to_int64(TypeId type, const void* values, uint64_t n, int64_t* out) {
-  if (type == TypeId::Int32) {
+  if (codec_type(type) == TypeId::Int32) {
     auto* v = static_cast<const int32_t*>(values);
     for (uint64_t i = 0; i < n; ++i) out[i] = v[i];
   } else if (n > 0) {

@@ -1,9 +1,12 @@
 // Column codecs: one codec per file, all behind this interface.
 //
-// A codec turns n values of one column type into bytes and back. Values are laid out as in
-// storage::ColumnVector (column_batch.h): Bool -> uint8_t 0/1, Int32 -> int32_t, Int64 -> int64_t,
-// Float64 -> double, Text -> StrRef. Codecs see no NULLs: the column layer (column_chunk.h) stores the
-// null bitmap and fills NULL slots with a neighbouring value before encoding.
+// A codec turns n values of one codec type (codec_type(): Bool, Int32, Int64, Float64, Text) into bytes
+// and back. Values are laid out as in storage::ColumnVector (column_batch.h): Bool -> uint8_t 0/1,
+// Int32 -> int32_t, Int64 -> int64_t, Float64 -> double, Text -> StrRef. Column types are encoded as their
+// codec type (a date as its Int32 days, a timestamptz as its Int64 microseconds, a numeric, bytea or uuid
+// as its bytes), so one integer codec serves integers and timestamps alike. Codecs see no NULLs: the column
+// layer (column_chunk.h) stores the null bitmap and fills NULL slots with a neighbouring value before
+// encoding.
 //
 // Contract every codec keeps (and tests/unit/storage/columnar_codec_test.cpp and
 // tests/fuzz/codec_fuzz.cpp check):
@@ -54,10 +57,17 @@ class Codec {
 const Codec* codec_for(CodecId id);
 const Codec* codec_for(uint8_t id);
 
-// Size in bytes of one decoded value of `type` (Text: sizeof(StrRef)); 0 for Unknown.
+// The codec type column blocks encode a column type as: its physical type (common/types.h) as one of
+// Bool, Int32, Int64, Float64, Text. Date -> Int32; Time, Timestamp, TimestampTz -> Int64; Numeric, Bytea,
+// Uuid -> Text. Unknown for the types blocks do not hold: interval (16-byte values), arrays, the catalog
+// types (never table columns) and Unknown itself.
+TypeId codec_type(TypeId type);
+
+// Size in bytes of one decoded value of `type` (any column type; Text-like: sizeof(StrRef)); 0 for the
+// types blocks do not hold.
 size_t value_size(TypeId type);
 
-// Encode-side helper shared by the integer codecs: values widened to int64.
+// Encode-side helper shared by the integer codecs: values (codec type Int32 or Int64) widened to int64.
 void widen_to_int64(TypeId type, const void* values, uint64_t n, int64_t* out);
 
 }  // namespace omendb::storage::columnar

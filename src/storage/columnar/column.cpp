@@ -39,7 +39,7 @@ const std::vector<CodecId>& candidate_codecs(TypeId type) {
   static const std::vector<CodecId> kFloat = {CodecId::Alp, CodecId::Gorilla, CodecId::Plain};
   static const std::vector<CodecId> kText = {CodecId::Dictionary, CodecId::PlainText};
   static const std::vector<CodecId> kNone;
-  switch (type) {
+  switch (codec_type(type)) {  // dates and timestamps are integers, numeric, bytea and uuid bytes
     case TypeId::Bool:
       return kBool;
     case TypeId::Int32:
@@ -49,17 +49,7 @@ const std::vector<CodecId>& candidate_codecs(TypeId type) {
       return kFloat;
     case TypeId::Text:
       return kText;
-    case TypeId::Unknown:
-    case TypeId::Date:  // date/time types are not sealed into columns yet
-    case TypeId::Time:
-    case TypeId::Timestamp:
-    case TypeId::TimestampTz:
-    case TypeId::Interval:
-    case TypeId::Oid:  // catalog types are never stored
-    case TypeId::Name:
-    case TypeId::Char:
-    case TypeId::Numeric:  // not sealed into columns yet (Store::sealable)
-    default:               // nor arrays
+    default:  // not held in blocks (codec_type)
       break;
   }
   return kNone;
@@ -92,7 +82,7 @@ CodecId choose_codec(TypeId type, const void* data, const uint8_t* nulls, uint64
     size_t total = 0;
     for (auto [first, rows] : windows) {
       scratch.clear();
-      codec_for(id)->encode(type, base + first * size, rows, scratch);
+      codec_for(id)->encode(codec_type(type), base + first * size, rows, scratch);
       total += scratch.size();
     }
     if (total < best_size) {
@@ -106,7 +96,8 @@ CodecId choose_codec(TypeId type, const void* data, const uint8_t* nulls, uint64
 Status encode_column(TypeId type, CodecId codec_id, const void* data, const uint8_t* nulls, uint64_t n,
                      std::string& out) {
   const Codec* codec = codec_for(codec_id);
-  if (codec == nullptr || !codec->supports(type)) {
+  const TypeId ct = codec_type(type);
+  if (codec == nullptr || ct == TypeId::Unknown || !codec->supports(ct)) {
     return Status::invalid_argument("codec does not support the column type");
   }
   uint64_t null_count = 0;
@@ -115,14 +106,14 @@ Status encode_column(TypeId type, CodecId codec_id, const void* data, const uint
   }
   if (null_count == 0) {
     put_u8(out, kNoNulls);
-    codec->encode(type, data, n, out);
+    codec->encode(ct, data, n, out);
   } else if (null_count == n) {
     put_u8(out, kAllNull);
   } else {
     put_u8(out, kSomeNulls);
     append_bitmap(nulls, n, out);
     std::vector<uint64_t> filled = filled_copy(type, data, nulls, n);
-    codec->encode(type, filled.data(), n, out);
+    codec->encode(ct, filled.data(), n, out);
   }
   return Status::ok();
 }
@@ -130,7 +121,8 @@ Status encode_column(TypeId type, CodecId codec_id, const void* data, const uint
 Status decode_column(TypeId type, CodecId codec_id, std::string_view in, uint64_t n, uint64_t null_count,
                      void* data, uint8_t* nulls) {
   const Codec* codec = codec_for(codec_id);
-  if (codec == nullptr || !codec->supports(type))
+  const TypeId ct = codec_type(type);
+  if (codec == nullptr || ct == TypeId::Unknown || !codec->supports(ct))
     return Status::corruption("column: codec does not fit type");
   if (null_count > n) return Status::corruption("column: more NULLs than rows");
   Reader r(in);
@@ -163,7 +155,7 @@ Status decode_column(TypeId type, CodecId codec_id, std::string_view in, uint64_
       return Status::corruption("column: unknown NULL mode");
   }
   std::string_view values(reinterpret_cast<const char*>(r.pos()), r.remaining());
-  return codec->decode(type, values, n, data);
+  return codec->decode(ct, values, n, data);
 }
 
 }  // namespace omendb::storage::columnar

@@ -21,7 +21,8 @@
 
 namespace omendb::storage::columnar {
 
-// Candidate codecs for a type, fastest to decode first; empty for Unknown.
+// Candidate codecs for a column type (those of its codec_type(): a timestamp's are the integer codecs),
+// fastest to decode first; empty for a type blocks do not hold.
 const std::vector<CodecId>& candidate_codecs(TypeId type);
 
 // Picks the candidate codec that encodes an evenly spread sample (up to 8 windows of 1024 consecutive

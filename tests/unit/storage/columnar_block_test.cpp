@@ -7,6 +7,7 @@
 #include <random>
 
 #include "columnar_test_util.h"
+#include "common/numeric.h"
 #include "storage/columnar/block.h"
 
 namespace omendb::storage::columnar {
@@ -258,6 +259,91 @@ TEST(ColumnarBlock, DoubleZoneMapsFollowPostgresOrder) {
   EXPECT_TRUE(r.may_contain(0, nullptr, &z));  // -0.0 == 0.0
   EXPECT_FALSE(r.may_contain(0, &nan, nullptr));
   EXPECT_FALSE(r.may_contain(0, &inf, nullptr));
+}
+
+// A metrics block with SQL types: the header keeps each column's own type, timestamps and dates get
+// integer codecs and integer zone maps (infinities are the extreme integers, no sums), numeric bounds
+// are whole values ordered by value (too long ones become -Infinity / NaN), uuid and bytea bounds bytes.
+TEST(ColumnarBlock, TimestampDateNumericUuidZoneMaps) {
+  const int64_t kSec = 1000000, kDay = 86400 * kSec, t0 = 9497 * kDay;  // 2026-01-01 00:00 UTC
+  const uint64_t rows = 3000;
+  std::vector<TestColumn> cols(5);
+  cols[0].type = TypeId::TimestampTz;
+  cols[1].type = TypeId::Date;
+  cols[2].type = TypeId::Numeric;
+  cols[3].type = TypeId::Uuid;
+  cols[4].type = TypeId::Bytea;
+  for (uint64_t k = 0; k < rows; ++k) {
+    cols[0].i64.push_back(t0 + int64_t(k) * 10 * kSec);
+    cols[1].i32.push_back(9497 + int32_t(k / 1000));
+    cols[2].add_text(num::parse(std::to_string(k % 500) + ".25"));
+    cols[2].nulls.push_back(k % 10 == 0);
+    cols[3].add_text(std::string(15, '\x22') + static_cast<char>(k % 3));
+    cols[4].add_text(std::string(k % 7, '\xff'));
+  }
+  std::string block;
+  ASSERT_TRUE(write_block(inputs(cols), rows, block).is_ok());
+  BlockReader r;
+  ASSERT_TRUE(r.open(block).is_ok());
+  for (size_t c = 0; c < cols.size(); ++c) EXPECT_EQ(r.column(c).type, cols[c].type);
+  EXPECT_EQ(r.column(0).codec, CodecId::DeltaDelta);
+  EXPECT_EQ(r.column(0).min.i64, t0);
+  EXPECT_EQ(r.column(0).max.i64, t0 + int64_t(rows - 1) * 10 * kSec);
+  EXPECT_FALSE(r.column(0).has_sum);  // sums only for integer columns
+  EXPECT_EQ(r.column(1).min.i64, 9497);
+  EXPECT_EQ(r.column(1).max.i64, 9499);
+  EXPECT_EQ(r.column(2).null_count, rows / 10);
+  EXPECT_EQ(num::to_text(r.column(2).min.str.view()), "1.25");  // row 0 (0.25) is NULL
+  EXPECT_EQ(num::to_text(r.column(2).max.str.view()), "499.25");
+  EXPECT_EQ(r.column(3).codec, CodecId::Dictionary);
+  EXPECT_EQ(r.column(4).max.str.len, 6u);
+  BlockScan scan;
+  ASSERT_TRUE(r.scan(std::vector<bool>(cols.size(), true), 1000, scan).is_ok());
+  uint64_t seen = 0;
+  while (const ColumnBatch* b = scan.next()) {
+    for (size_t c = 0; c < cols.size(); ++c)
+      expect_same_values(cols[c], b->columns[c].data, b->columns[c].nulls, seen, b->count, "col");
+    seen += b->count;
+  }
+  EXPECT_EQ(seen, rows);
+
+  // time ranges: [2026-01-01 08:00, 2026-01-01 09:00) is inside, the next day is outside
+  Datum a = i(t0 + 8 * 3600 * kSec), b = i(t0 + 9 * 3600 * kSec), next = i(t0 + kDay), before = i(t0 - 1);
+  EXPECT_TRUE(r.may_contain(0, &a, &b));
+  EXPECT_FALSE(r.may_contain(0, &next, nullptr));
+  EXPECT_FALSE(r.may_contain(0, nullptr, &before));
+  Datum inf = i(INT64_MAX), ninf = i(INT64_MIN);
+  EXPECT_FALSE(r.may_contain(0, &inf, nullptr));
+  EXPECT_TRUE(r.may_contain(0, &ninf, nullptr));
+  Datum d0 = i(9500);
+  EXPECT_FALSE(r.may_contain(1, &d0, nullptr));
+  // numeric by value, not by bytes: 1000 > 499.25 although its bytes sort below
+  std::string n1000 = num::parse("1000"), n2 = num::parse("2.0"), nneg = num::parse("-1");
+  Datum big = t(n1000), two = t(n2), neg = t(nneg);
+  EXPECT_FALSE(r.may_contain(2, &big, nullptr));
+  EXPECT_TRUE(r.may_contain(2, &two, &two));
+  EXPECT_FALSE(r.may_contain(2, nullptr, &neg));
+  std::string u_lo = std::string(15, '\x22') + '\x01', u_hi = std::string(15, '\x22') + '\x03';
+  Datum ulo = t(u_lo), uhi = t(u_hi);
+  EXPECT_TRUE(r.may_contain(3, &ulo, nullptr));
+  EXPECT_FALSE(r.may_contain(3, &uhi, nullptr));
+
+  // a numeric too long for the header: the bounds become -Infinity and NaN, still bounds
+  TestColumn longnum;
+  longnum.type = TypeId::Numeric;
+  longnum.add_text(num::parse("5"));
+  longnum.add_text(num::parse(std::string(300, '9')));
+  longnum.add_text(num::parse("-" + std::string(300, '8')));
+  ASSERT_TRUE(write_block({{longnum.type, longnum.data(), nullptr, std::nullopt}}, 3, block).is_ok());
+  ASSERT_TRUE(r.open(block).is_ok());
+  EXPECT_EQ(num::kind(r.column(0).min.str.view()), num::Kind::NegInf);
+  EXPECT_EQ(num::kind(r.column(0).max.str.view()), num::Kind::NaN);
+  EXPECT_TRUE(r.may_contain(0, &big, &big));
+
+  // interval and arrays are not held in blocks
+  int64_t raw[4] = {};
+  EXPECT_EQ(write_block({{TypeId::Interval, raw, nullptr, std::nullopt}}, 1, block).code(),
+            Status::Code::InvalidArgument);
 }
 
 TEST(ColumnarBlock, LongTextBoundsArePrefixes) {

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "columnar_test_util.h"
+#include "common/numeric.h"
 #include "storage/columnar/bitpack.h"
 #include "storage/columnar/codec.h"
 #include "storage/columnar/column.h"
@@ -15,7 +16,9 @@ namespace {
 
 using testing::expect_same_values;
 using testing::kAllTypes;
+using testing::kSqlTypes;
 using testing::shapes;
+using testing::sql_type_shapes;
 using testing::TestColumn;
 using testing::with_null_patterns;
 
@@ -178,6 +181,63 @@ TEST(ColumnarColumn, RoundTripWithNulls) {
   std::string out;
   EXPECT_EQ(encode_column(TypeId::Int64, CodecId::Gorilla, &v, nullptr, 1, out).code(),
             Status::Code::InvalidArgument);
+}
+
+// Dates, times, timestamps, numeric, bytea and uuid go through the codecs of their codec type: the same
+// candidates, the same round trips (NULLs included) bit for bit, the selector picking what the data looks
+// like (delta-of-delta for regular timestamps, dictionary for a few uuids). Interval and arrays have none.
+TEST(ColumnarColumn, SqlTypesRoundTripAsTheirCodecType) {
+  EXPECT_EQ(codec_type(TypeId::Date), TypeId::Int32);
+  EXPECT_EQ(codec_type(TypeId::TimestampTz), TypeId::Int64);
+  EXPECT_EQ(codec_type(TypeId::Numeric), TypeId::Text);
+  EXPECT_EQ(codec_type(TypeId::Uuid), TypeId::Text);
+  for (TypeId none : {TypeId::Interval, TypeId::TimestampTzArray, TypeId::NumericArray, TypeId::Oid,
+                      TypeId::Name, TypeId::Unknown}) {
+    EXPECT_EQ(codec_type(none), TypeId::Unknown) << type_name(none);
+    EXPECT_TRUE(candidate_codecs(none).empty());
+    EXPECT_EQ(value_size(none), 0u);
+    int64_t v[2] = {1, 2};
+    std::string out;
+    EXPECT_EQ(encode_column(none, CodecId::Plain, v, nullptr, 1, out).code(), Status::Code::InvalidArgument);
+  }
+  auto parse = [](const std::string& text) { return num::parse(text); };
+  int checked = 0;
+  for (TypeId type : kSqlTypes) {
+    EXPECT_EQ(candidate_codecs(type), candidate_codecs(codec_type(type))) << type_name(type);
+    EXPECT_EQ(value_size(type), value_size(codec_type(type)));
+    for (const TestColumn& c : with_null_patterns(sql_type_shapes(type, parse))) {
+      const uint64_t n = c.size();
+      uint64_t null_count = 0;
+      for (uint8_t f : c.nulls) null_count += f;
+      std::vector<CodecId> codecs = candidate_codecs(type);
+      codecs.push_back(choose_codec(type, c.data(), c.null_flags(), n));
+      for (CodecId codec : codecs) {
+        std::string ctx =
+            std::string(type_name(type)) + " " + std::string(codec_for(codec)->name()) + " " + c.name;
+        std::string enc;
+        ASSERT_TRUE(encode_column(type, codec, c.data(), c.null_flags(), n, enc).is_ok()) << ctx;
+        Target t(type, n);
+        std::vector<uint8_t> nulls(n + 1, 0xA5);
+        Status st = decode_column(type, codec, enc, n, null_count, t.data(), nulls.data());
+        ASSERT_TRUE(st.is_ok()) << ctx << ": " << st.message();
+        ASSERT_TRUE(t.guard_intact()) << ctx;
+        expect_same_values(c, t.data(), nulls.data(), 0, n, ctx);
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 300);
+  auto pick = [&](TypeId type, const std::string& name) {
+    for (const TestColumn& c : sql_type_shapes(type, parse))
+      if (c.name == name) return choose_codec(type, c.data(), c.null_flags(), c.size());
+    ADD_FAILURE() << "no shape " << name;
+    return CodecId::Plain;
+  };
+  EXPECT_EQ(pick(TypeId::TimestampTz, "every-10s-jitter"), CodecId::DeltaDelta);
+  EXPECT_EQ(pick(TypeId::Timestamp, "every-10s-jitter"), CodecId::DeltaDelta);
+  EXPECT_EQ(pick(TypeId::Date, "monotonic/5000"), CodecId::DeltaDelta);
+  EXPECT_EQ(pick(TypeId::Uuid, "few-devices"), CodecId::Dictionary);
+  EXPECT_EQ(pick(TypeId::Numeric, "constant"), CodecId::Dictionary);
 }
 
 // The selector picks what the data looks like, and never something bigger than the plain fallback.

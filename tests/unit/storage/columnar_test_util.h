@@ -14,10 +14,12 @@
 #include <vector>
 
 #include "common/types.h"
+#include "storage/columnar/codec.h"
 
 namespace omendb::storage::columnar::testing {
 
-// One test column: values laid out as ColumnVector expects, plus NULL flags (empty = no NULLs).
+// One test column: values laid out as ColumnVector expects, plus NULL flags (empty = no NULLs). A SQL type
+// held as a codec type (a timestamp, a numeric) keeps its values in that type's vector (i64, text).
 struct TestColumn {
   std::string name;
   TypeId type = TypeId::Unknown;
@@ -30,7 +32,7 @@ struct TestColumn {
   std::vector<uint8_t> nulls;
 
   uint64_t size() const {
-    switch (type) {
+    switch (codec_type(type)) {
       case TypeId::Bool:
         return bools.size();
       case TypeId::Int32:
@@ -46,7 +48,7 @@ struct TestColumn {
     }
   }
   const void* data() const {
-    switch (type) {
+    switch (codec_type(type)) {
       case TypeId::Bool:
         return bools.data();
       case TypeId::Int32:
@@ -84,7 +86,7 @@ inline void expect_same_values(const TestColumn& c, const void* data, const uint
       ASSERT_EQ(nulls[j], want_null ? 1 : 0) << context << " row " << i;
     }
     if (want_null) continue;
-    switch (c.type) {
+    switch (codec_type(c.type)) {
       case TypeId::Bool:
         ASSERT_EQ(static_cast<const uint8_t*>(data)[j], c.bools[i] != 0 ? 1 : 0) << context << " row " << i;
         break;
@@ -116,16 +118,19 @@ inline double from_bits(uint64_t b) {
   return d;
 }
 
+// Appends an empty test column to `out`.
+inline TestColumn& add_column(std::vector<TestColumn>& out, std::string name, TypeId type) {
+  out.emplace_back();
+  out.back().name = std::move(name);
+  out.back().type = type;
+  return out.back();
+}
+
 // Every data shape the tests run each codec over, for one type.
 inline std::vector<TestColumn> shapes(TypeId type, uint32_t seed = 42) {
   std::mt19937_64 rng(seed);
   std::vector<TestColumn> out;
-  auto make = [&](std::string name) -> TestColumn& {
-    out.emplace_back();
-    out.back().name = std::move(name);
-    out.back().type = type;
-    return out.back();
-  };
+  auto make = [&](std::string name) -> TestColumn& { return add_column(out, std::move(name), type); };
   const uint64_t sizes[] = {0, 1, 2, 3, 7, 1023, 1024, 1025, 5000};
   if (type == TypeId::Int64 || type == TypeId::Int32) {
     std::vector<std::pair<std::string, std::vector<int64_t>>> gens;
@@ -297,5 +302,78 @@ inline std::vector<TestColumn> with_null_patterns(const std::vector<TestColumn>&
 }
 
 inline const TypeId kAllTypes[] = {TypeId::Bool, TypeId::Int32, TypeId::Int64, TypeId::Float64, TypeId::Text};
+
+// The SQL types blocks hold as one of kAllTypes (codec_type()): dates and times as integers, numeric,
+// bytea and uuid as bytes.
+inline const TypeId kSqlTypes[] = {TypeId::Date,    TypeId::Time,  TypeId::Timestamp, TypeId::TimestampTz,
+                                   TypeId::Numeric, TypeId::Bytea, TypeId::Uuid};
+
+// Data shapes for a SQL type of kSqlTypes: its codec type's shapes (any int32 is a date, any int64 a
+// timestamp: the extremes are the infinities), plus what the type looks like in a metrics table. Numeric
+// values are well-formed numerics (`numerics` parses their text: num::parse) and uuids 16 bytes.
+template <class ParseNumeric>
+std::vector<TestColumn> sql_type_shapes(TypeId type, ParseNumeric numerics, uint32_t seed = 42) {
+  std::mt19937_64 rng(seed);
+  std::vector<TestColumn> out;
+  auto make = [&](std::string name) -> TestColumn& { return add_column(out, std::move(name), type); };
+  const int64_t kSecond = 1000000, kDay = 86400 * kSecond;
+  switch (type) {
+    case TypeId::Date:
+    case TypeId::Time:
+    case TypeId::Timestamp:
+    case TypeId::TimestampTz:
+    case TypeId::Bytea:
+      for (TestColumn c : shapes(codec_type(type), seed)) {
+        c.type = type;
+        out.push_back(std::move(c));
+      }
+      break;
+    default:
+      break;
+  }
+  if (type == TypeId::Date) {
+    TestColumn& days = make("days+infinities");
+    days.i32.push_back(INT32_MIN);  // -infinity
+    for (int32_t d = 9000; d < 12000; ++d) days.i32.push_back(d);
+    days.i32.push_back(INT32_MAX);  // infinity
+  } else if (type == TypeId::Time) {
+    TestColumn& t = make("seconds-of-day");
+    for (int64_t i = 0; i < 5000; ++i) t.i64.push_back((i * 17 * kSecond) % kDay);
+  } else if (type == TypeId::Timestamp || type == TypeId::TimestampTz) {
+    TestColumn& ts = make("every-10s-jitter");  // 2026-01-01 on, microseconds since 2000-01-01
+    std::uniform_int_distribution<int64_t> jitter(-50000, 50000);
+    for (int64_t i = 0; i < 5000; ++i) ts.i64.push_back(9497 * kDay + i * 10 * kSecond + jitter(rng));
+    TestColumn& inf = make("infinities");
+    inf.i64 = {INT64_MIN, 9497 * kDay, 9497 * kDay + kSecond, INT64_MAX, INT64_MAX, INT64_MIN};
+  } else if (type == TypeId::Uuid) {
+    for (uint64_t n : {uint64_t{1}, uint64_t{1025}, uint64_t{5000}}) {
+      TestColumn& u = make("random/" + std::to_string(n));
+      for (uint64_t i = 0; i < n; ++i) {
+        std::string b(16, '\0');
+        for (auto& ch : b) ch = static_cast<char>(rng());
+        u.add_text(std::move(b));
+      }
+    }
+    TestColumn& few = make("few-devices");
+    for (int i = 0; i < 3000; ++i) few.add_text(std::string(15, '\x11') + static_cast<char>(i % 4));
+  } else if (type == TypeId::Numeric) {
+    TestColumn& prices = make("prices");
+    std::uniform_int_distribution<int> cents(0, 1000000);
+    for (int i = 0; i < 5000; ++i) {
+      int c = cents(rng);
+      prices.add_text(numerics(std::to_string(c / 100) + "." + std::to_string(100 + c % 100).substr(1)));
+    }
+    TestColumn& odd = make("specials");
+    for (const char* v :
+         {"0", "-0.000", "NaN", "Infinity", "-Infinity", "1e-1000", "123456789012345678901234567890",
+          "-99999999999999999999.99999999999999999999", "0.1", "1.0", "1.00"})
+      odd.add_text(numerics(v));
+    odd.add_text(numerics(std::string(200, '9') + "." + std::string(50, '1')));  // longer than a zone bound
+    odd.add_text(numerics("-" + std::string(150, '7')));
+    TestColumn& constant = make("constant");
+    for (int i = 0; i < 3000; ++i) constant.add_text(numerics("21.50"));
+  }
+  return out;
+}
 
 }  // namespace omendb::storage::columnar::testing
