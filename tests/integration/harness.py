@@ -287,6 +287,22 @@ def run_main(tests, extra=None):
     return failed
 
 
+def run_main_connected(tests, own_server_tests=()):
+    """main() of a script whose tests take connect (connector(args)): each test_x(connect) runs as "x";
+    own_server_tests, test_y(server_bin) that start servers of their own (a restart), run only when the
+    script started its server itself (not against --host). Returns the number of failures."""
+    def name(fn):
+        return fn.__name__[len("test_"):] if fn.__name__.startswith("test_") else fn.__name__
+
+    def run(args):
+        connect = connector(args)
+        pairs = [(name(fn), lambda fn=fn: fn(connect)) for fn in tests]
+        if args.server_pid:
+            pairs += [(name(fn), lambda fn=fn: fn(args.server_bin)) for fn in own_server_tests]
+        return run_tests(pairs, args)
+    return run_main(run)
+
+
 def connector(args):
     """connect(autocommit) for the server of args (--host / --port / --user / --dbname)."""
     def connect(autocommit, **kw):

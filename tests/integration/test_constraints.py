@@ -23,7 +23,7 @@ import time
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, check_waits, connector, fresh, run_main, run_tests, scalar  # noqa: E402
+from harness import Server, check_waits, fresh, run_main_connected, scalar  # noqa: E402
 
 SESSIONS = 16
 PARENTS = 30
@@ -256,16 +256,8 @@ def test_restart(server_bin):
 
 
 def main():
-    def run(args):
-        connect = connector(args)
-        tests = [("check_fields", lambda: test_check_fields(connect)),
-                 ("fk_fields", lambda: test_fk_fields(connect)),
-                 ("fk_waits", lambda: test_fk_waits(connect)),
-                 ("fk_race", lambda: test_fk_race(connect))]
-        if args.server_pid:  # a server of its own: the restart test starts its own too
-            tests.append(("restart", lambda: test_restart(args.server_bin)))
-        return run_tests(tests, args)
-    return run_main(run)
+    return run_main_connected([test_check_fields, test_fk_fields, test_fk_waits, test_fk_race],
+                              [test_restart])
 
 
 if __name__ == "__main__":

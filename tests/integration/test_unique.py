@@ -23,7 +23,7 @@ import threading
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, check_waits, connector, fresh, in_thread, run_main, run_tests, scalar  # noqa: E402
+from harness import Server, check_waits, fresh, in_thread, run_main_connected, scalar  # noqa: E402
 
 SESSIONS = 16
 KEYS = 40
@@ -227,16 +227,8 @@ def test_restart(server_bin):
 
 
 def main():
-    def run(args):
-        connect = connector(args)
-        tests = [("error_fields", lambda: test_error_fields(connect)),
-                 ("races", lambda: test_races(connect)),
-                 ("waits", lambda: test_waits(connect)),
-                 ("upsert_race", lambda: test_upsert_race(connect))]
-        if args.server_pid:  # a server of its own: the restart test starts its own too
-            tests.append(("restart", lambda: test_restart(args.server_bin)))
-        return run_tests(tests, args)
-    return run_main(run)
+    return run_main_connected([test_error_fields, test_races, test_waits, test_upsert_race],
+                              [test_restart])
 
 
 if __name__ == "__main__":

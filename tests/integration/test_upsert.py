@@ -32,7 +32,7 @@ import time
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, connector, fresh, in_thread, run_main, run_tests, scalar  # noqa: E402
+from harness import Server, fresh, in_thread, run_main_connected, scalar  # noqa: E402
 
 WRITERS = 8
 PER_WRITER = 150
@@ -372,19 +372,9 @@ def test_restart(server_bin):
 
 
 def main():
-    def run(args):
-        connect = connector(args)
-        tests = [("counters", lambda: test_counters(connect)),
-                 ("rc_waits_then_updates", lambda: test_rc_waits_then_updates(connect)),
-                 ("repeatable_read", lambda: test_repeatable_read(connect)),
-                 ("deadlock", lambda: test_deadlock(connect)),
-                 ("twice_and_tags", lambda: test_twice_and_tags(connect)),
-                 ("row_locks", lambda: test_row_locks(connect)),
-                 ("copy_defaults", lambda: test_copy_defaults(connect))]
-        if args.server_pid:  # a server of its own: the restart test starts its own too
-            tests.append(("restart", lambda: test_restart(args.server_bin)))
-        return run_tests(tests, args)
-    return run_main(run)
+    return run_main_connected([test_counters, test_rc_waits_then_updates, test_repeatable_read, test_deadlock,
+                               test_twice_and_tags, test_row_locks, test_copy_defaults],
+                              [test_restart])
 
 
 if __name__ == "__main__":
