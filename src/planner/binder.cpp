@@ -130,7 +130,7 @@ std::pair<std::string, int> figure_name(const ast::Expr& e) {
 struct RelColumn {
   std::string name;
   TypeId type = TypeId::Unknown;
-  int32_t max_length = -1;  // varchar(n)'s n
+  int32_t max_length = -1;  // its type modifier as the catalog keeps it: varchar(n)'s n, numeric's typmod
 };
 
 // One item of the FROM clause that is not a join (a self-join has two): a table, or a derived table
@@ -158,7 +158,7 @@ struct Relation {
 // columns, and what RowDescription needs besides their types.
 struct BoundQuery {
   OpPtr root;
-  std::vector<int32_t> varchar_lengths;  // per column: varchar(n)'s n, or -1
+  std::vector<int32_t> column_typmods;  // per column: varchar(n)'s n, or -1
   std::vector<bool> name_columns;        // per column: PostgreSQL types it `name`
   bool locks_rows = false;
 };
@@ -176,7 +176,7 @@ struct CteDef {
 struct ItemColumn {
   std::string name;
   ExprPtr expr;
-  int32_t varchar_length = -1;
+  int32_t type_mod = -1;
 };
 
 // What one FROM item (a table or a whole JOIN) shows: its tables and its columns in `*` order.
@@ -207,9 +207,18 @@ struct Target {
   ExprPtr expr;
   std::string name;
   const ast::Expr* ast = nullptr;  // null for star expansions
-  int32_t varchar_length = -1;     // a plain reference to a varchar(n) column: n
+  int32_t type_mod = -1;           // a varchar(n) / numeric(p, s) column or cast: result_typmod
   bool name_type = false;          // current_user and the like: PostgreSQL describes it as `name`
 };
+
+// The type modifier PostgreSQL describes a cast's result with: x::varchar(n) (n), x::numeric(p, s) (its
+// typmod); else -1.
+int32_t cast_typmod(const ast::Expr& e, TypeId result) {
+  if (e.kind != ast::ExprKind::Cast || (result != TypeId::Text && result != TypeId::Numeric)) return -1;
+  int32_t typmod = -1;
+  detail::resolve_type(e.cast_type, &typmod);
+  return typmod;
+}
 
 // Structural equality of two bound expressions (GROUP BY keys, ORDER BY matching the select list).
 bool same_expr(const Expr& a, const Expr& b) {
@@ -634,9 +643,7 @@ int Binder::open_relation(const ast::TableRef& ref, const std::vector<std::strin
   r.table = lookup(ref);
   r.has_alias = !ref.alias.empty();
   r.refname = r.has_alias ? ref.alias : ref.name;
-  // A numeric column keeps its typmod in max_length: no varchar length.
-  for (const auto& col : r.table->columns)
-    r.columns.push_back({col.name, col.type, col.type == TypeId::Numeric ? -1 : col.max_length});
+  for (const auto& col : r.table->columns) r.columns.push_back({col.name, col.type, col.max_length});
   return add_relation(std::move(r), aliases, ref.location);
 }
 
@@ -2363,7 +2370,7 @@ ExprPtr Binder::bind_check_expr(const ast::Expr& e, const storage::TableDef& tab
   const int rel = static_cast<int>(rels_.size());
   for (size_t i = 0; i < table.columns.size(); ++i) {
     const storage::ColumnDef& col = table.columns[i];
-    r.columns.push_back({col.name, col.type, col.type == TypeId::Numeric ? -1 : col.max_length});
+    r.columns.push_back({col.name, col.type, col.max_length});
     r.ids.push_back(row[i].id);
     col_rel_[static_cast<size_t>(row[i].id)] = rel;
     col_names_[static_cast<size_t>(row[i].id)] = col.name;
@@ -2989,11 +2996,11 @@ std::pair<FromEntry, std::unique_ptr<JoinTree>> Binder::bind_from_item(const ast
       case ast::JoinType::Inner:
       case ast::JoinType::Left:
         merged.expr = detail::clone(l);
-        if (l.type == lc.expr->type) merged.varchar_length = lc.varchar_length;
+        if (l.type == lc.expr->type) merged.type_mod = lc.type_mod;
         break;
       case ast::JoinType::Right:
         merged.expr = detail::clone(r);
-        if (r.type == rc.expr->type) merged.varchar_length = rc.varchar_length;
+        if (r.type == rc.expr->type) merged.type_mod = rc.type_mod;
         break;
       case ast::JoinType::Full: {
         // COALESCE(left, right)
@@ -3757,20 +3764,22 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
             for (const auto& a : y.args) refs(*a);
           };
           refs(*x);
-          targets.push_back({std::move(x), col.name, nullptr, col.varchar_length});
+          targets.push_back({std::move(x), col.name, nullptr, col.type_mod});
         }
       continue;
     }
     ExprPtr x = bind(e, tc);
-    int32_t varchar_length = -1;
+    int32_t type_mod = -1;
     if (x->op == ExprOp::Column && rel_of(x->column) >= 0) {
       const Relation& r = rels_[static_cast<size_t>(rel_of(x->column))];
       auto it = std::find(r.ids.begin(), r.ids.end(), x->column);
-      if (it != r.ids.end()) varchar_length = r.columns[static_cast<size_t>(it - r.ids.begin())].max_length;
+      if (it != r.ids.end()) type_mod = r.columns[static_cast<size_t>(it - r.ids.begin())].max_length;
+    } else {
+      type_mod = cast_typmod(e, x->type);
     }
     bool name_type = returns_name(e) && x->op == ExprOp::Constant && x->type == TypeId::Text;
     targets.push_back(
-        {std::move(x), t.alias.empty() ? figure_name(e).first : t.alias, &e, varchar_length, name_type});
+        {std::move(x), t.alias.empty() ? figure_name(e).first : t.alias, &e, type_mod, name_type});
   }
   // Unknown outputs become text once the whole list is bound (PostgreSQL's resolveTargetListUnknowns:
   // `SELECT $1, $1::int` is 42P08 there too), except in a set operation's plain leaf, where the set
@@ -3779,10 +3788,10 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   for (auto& t : targets)
     if (t.expr->type == TypeId::Unknown && !keep_unknown) t.expr = convert(std::move(t.expr), TypeId::Text);
   const size_t visible = targets.size();
-  std::vector<int32_t> varchar_lengths;
+  std::vector<int32_t> column_typmods;
   std::vector<bool> name_columns;
   for (const auto& t : targets) {
-    varchar_lengths.push_back(t.varchar_length);
+    column_typmods.push_back(t.type_mod);
     name_columns.push_back(t.name_type);
   }
 
@@ -4146,7 +4155,7 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
 
   BoundQuery out;
   out.locks_rows = locking.has_value();
-  out.varchar_lengths = std::move(varchar_lengths);
+  out.column_typmods = std::move(column_typmods);
   out.name_columns = std::move(name_columns);
   out.root = std::move(cur);
   return out;
@@ -4322,7 +4331,7 @@ int Binder::open_derived(const ast::FromItem& item) {
   r.has_alias = true;
   for (size_t i = 0; i < q.root->output.size(); ++i) {
     const OutputColumn& c = q.root->output[i];
-    r.columns.push_back({c.name, c.type, i < q.varchar_lengths.size() ? q.varchar_lengths[i] : -1});
+    r.columns.push_back({c.name, c.type, i < q.column_typmods.size() ? q.column_typmods[i] : -1});
     r.ids.push_back(c.id);
   }
   r.derived = std::move(q.root);
@@ -4591,7 +4600,7 @@ int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<s
   for (size_t i = 0; i < q.root->output.size(); ++i) {
     const OutputColumn& c = q.root->output[i];
     std::string name = i < def.cte->columns.size() ? def.cte->columns[i] : c.name;
-    r.columns.push_back({std::move(name), c.type, i < q.varchar_lengths.size() ? q.varchar_lengths[i] : -1});
+    r.columns.push_back({std::move(name), c.type, i < q.column_typmods.size() ? q.column_typmods[i] : -1});
     r.ids.push_back(c.id);
   }
   r.derived = std::move(q.root);
@@ -4665,9 +4674,9 @@ BoundQuery Binder::bind_set_node(const ast::SelectStmt& s) {
   BoundQuery out;
   out.locks_rows = false;
   for (size_t c = 0; c < width; ++c) {
-    int32_t a = c < l.varchar_lengths.size() ? l.varchar_lengths[c] : -1;
-    int32_t b = c < r.varchar_lengths.size() ? r.varchar_lengths[c] : -1;
-    out.varchar_lengths.push_back(a == b ? a : -1);
+    int32_t a = c < l.column_typmods.size() ? l.column_typmods[c] : -1;
+    int32_t b = c < r.column_typmods.size() ? r.column_typmods[c] : -1;
+    out.column_typmods.push_back(a == b ? a : -1);
     out.name_columns.push_back(false);
   }
   const std::vector<OutputColumn> names = l.root->output;  // the first branch names the columns
@@ -4814,7 +4823,7 @@ BoundQuery Binder::bind_values(const ast::SelectStmt& s) {
   values->rows = std::move(rows);
   values_rows_ += values->rows.size();
   BoundQuery q;
-  q.varchar_lengths.assign(width, -1);
+  q.column_typmods.assign(width, -1);
   q.name_columns.assign(width, false);
   q.root = std::move(values);
   return q;  // ORDER BY / LIMIT over VALUES: the parser made it SELECT * FROM (VALUES ...) AS "*VALUES*" ...
@@ -4878,7 +4887,7 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   PlannedStatement out;
   out.command = "SELECT";
   out.locks_rows = q.locks_rows;
-  out.result_varchar_lengths = std::move(q.varchar_lengths);
+  out.result_typmods = std::move(q.column_typmods);
   out.result_name_columns = std::move(q.name_columns);
   out.plan.result_columns = q.root->output;
   out.plan.root = std::move(q.root);
@@ -4903,9 +4912,9 @@ void Binder::plan_returning(const std::vector<ast::SelectTarget>& list, Scope& s
   ExprCtx tc;
   tc.scope = &scope;
   tc.clause = "RETURNING";
-  auto target = [&](ExprPtr x, std::string name, int32_t varchar_length) {
+  auto target = [&](ExprPtr x, std::string name, int32_t type_mod) {
     if (x->type == TypeId::Unknown) x = convert(std::move(x), TypeId::Text);
-    out.result_varchar_lengths.push_back(varchar_length);
+    out.result_typmods.push_back(type_mod);
     project->output.push_back({new_id(), std::move(name), x->type});
     project->exprs.push_back(std::move(x));
   };
@@ -4923,12 +4932,14 @@ void Binder::plan_returning(const std::vector<ast::SelectTarget>& list, Scope& s
       continue;
     }
     ExprPtr x = bind(e, tc);
-    int32_t varchar_length = -1;
+    int32_t type_mod = -1;
     if (x->op == ExprOp::Column) {
       auto it = std::find(r.ids.begin(), r.ids.end(), x->column);
-      if (it != r.ids.end()) varchar_length = r.columns[static_cast<size_t>(it - r.ids.begin())].max_length;
+      if (it != r.ids.end()) type_mod = r.columns[static_cast<size_t>(it - r.ids.begin())].max_length;
+    } else {
+      type_mod = cast_typmod(e, x->type);
     }
-    target(std::move(x), t.alias.empty() ? figure_name(e).first : t.alias, varchar_length);
+    target(std::move(x), t.alias.empty() ? figure_name(e).first : t.alias, type_mod);
   }
   if (!columns.empty()) {
     const std::vector<ColumnId>& ids = rels_[static_cast<size_t>(rel)].ids;

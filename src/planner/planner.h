@@ -31,9 +31,10 @@ struct PlannedStatement {
   // placeholders (NULLs of these types) that the caller replaces by the bound values before each
   // execution; the lifted literals follow them, so one compiled plan serves every execution.
   std::vector<TypeId> param_types;
-  // Per result column: n when the column is a plain reference to a varchar(n) table column (PostgreSQL
-  // describes it as varchar with typmod n + 4), else -1.
-  std::vector<int32_t> result_varchar_lengths;
+  // Per result column: its type modifier as the catalog keeps it when the column is a plain reference to a
+  // varchar(n) or numeric(p, s) table column or a cast to one (varchar(n): n, described as varchar with
+  // typmod n + 4 as PostgreSQL does; numeric: num::make_typmod(p, s), described as is), else -1.
+  std::vector<int32_t> result_typmods;
   // Per result column: true when it is one of the session values PostgreSQL types `name` (current_user,
   // current_database() ...: OmenDB has no name type, the value is text, described as name: OID 19, 64).
   std::vector<bool> result_name_columns;

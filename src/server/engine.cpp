@@ -128,14 +128,19 @@ std::vector<pgwire::ResultColumn> describe(const std::vector<plan::OutputColumn>
   return out;
 }
 
-// RowDescription of a planned SELECT: a plain varchar(n) column is varchar with typmod n + 4, as
-// PostgreSQL describes it.
+// RowDescription of a planned SELECT: a plain varchar(n) column is varchar with typmod n + 4, and a
+// numeric(p, s) column numeric with its typmod, as PostgreSQL describes them.
 std::vector<pgwire::ResultColumn> describe(const planner::PlannedStatement& planned) {
   std::vector<pgwire::ResultColumn> out = describe(planned.plan.result_columns);
-  for (size_t i = 0; i < out.size() && i < planned.result_varchar_lengths.size(); ++i) {
-    if (planned.result_varchar_lengths[i] < 0) continue;
-    out[i].type_oid = oid::kVarchar;
-    out[i].type_modifier = planned.result_varchar_lengths[i] + 4;
+  for (size_t i = 0; i < out.size() && i < planned.result_typmods.size(); ++i) {
+    if (planned.result_typmods[i] < 0) continue;
+    const TypeId type = planned.plan.result_columns[i].type;
+    if (type == TypeId::Numeric) {
+      out[i].type_modifier = planned.result_typmods[i];
+    } else if (type == TypeId::Text) {
+      out[i].type_oid = oid::kVarchar;
+      out[i].type_modifier = planned.result_typmods[i] + 4;
+    }
   }
   for (size_t i = 0; i < out.size() && i < planned.result_name_columns.size(); ++i) {
     if (!planned.result_name_columns[i]) continue;

@@ -107,6 +107,11 @@ def test_describe_formats_and_types(args):
     check(args, c, c.run(parse("q", "SELECT id, v FROM ext_r WHERE id = $1"), describe("S", "q"),
                          bind("", "q", ["2"], [], [0, 1]), describe("P", ""), execute(""), sync()),
           "1 t(23) T(id:23:4:-1:0,v:1043:-1:9:0) 2 T(id:23:4:-1:0,v:1043:-1:9:1) D(b'2',b'b') C(SELECT 1) Z(I)")
+    # Type modifiers: a varchar(n) / numeric(p, s) column or cast keeps its typmod; an expression over one has none.
+    check(args, c, c.run(query("SELECT v, v::varchar(2) AS v2, 1.5::numeric(4,1) AS n, v || 'x' AS vx, "
+                               "2::numeric AS m FROM ext_r WHERE id = 1")),
+          "T(v:1043:-1:9:0,v2:1043:-1:6:0,n:1700:-1:262149:0,vx:25:-1:-1:0,m:1700:-1:-1:0) "
+          "D(b'a',b'a',b'1.5',b'ax',b'2') C(SELECT 1) Z(I)")
     check(args, c, c.run(parse("", ""), bind("", ""), describe("P", ""), execute(""), sync()), "1 2 n I Z(I)")
     check(args, c, c.run(parse("", "CREATE TABLE ext_r2 (a int)"), bind("", ""), describe("P", ""), execute(""),
                          parse("", "DROP TABLE ext_r2"), bind("", ""), execute(""), sync()),

@@ -104,8 +104,11 @@ TEST_F(ParamsTest, ValuesMatrixFollowsClientParams) {
 
 TEST_F(ParamsTest, VarcharResultColumns) {
   PlannedStatement ps = plan("SELECT name, f, name || 'x' FROM s");
-  EXPECT_EQ(ps.result_varchar_lengths, (std::vector<int32_t>{3, -1, -1}));
-  EXPECT_EQ(plan("SELECT * FROM s").result_varchar_lengths, (std::vector<int32_t>{3, -1}));
+  EXPECT_EQ(ps.result_typmods, (std::vector<int32_t>{3, -1, -1}));
+  EXPECT_EQ(plan("SELECT * FROM s").result_typmods, (std::vector<int32_t>{3, -1}));
+  // Casts: varchar(n)'s n, numeric(p, s)'s typmod ((p << 16 | s) + 4, as PostgreSQL's); none without one.
+  EXPECT_EQ(plan("SELECT 'x'::varchar(2), 1.5::numeric(4,1), 2::numeric, 'y'::text").result_typmods,
+            (std::vector<int32_t>{2, (4 << 16 | 1) + 4, -1, -1}));
 }
 
 TEST_F(ParamsTest, EvaluateExecuteArguments) {
