@@ -159,7 +159,7 @@ struct Relation {
 struct BoundQuery {
   OpPtr root;
   std::vector<int32_t> column_typmods;  // per column: varchar(n)'s n, or -1
-  std::vector<bool> name_columns;        // per column: PostgreSQL types it `name`
+  std::vector<bool> name_columns;       // per column: PostgreSQL types it `name`
   bool locks_rows = false;
 };
 
