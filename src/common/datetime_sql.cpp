@@ -4,6 +4,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "common/datetime_format.h"
 #include "common/error.h"
 
 namespace omendb::dtsql {
@@ -94,6 +95,11 @@ std::vector<Signature> make_signatures() {
       {Func::IsFiniteTs, "isfinite", B, {Ts}},
       {Func::IsFiniteTstz, "isfinite", B, {Tz}},
       {Func::IsFiniteInterval, "isfinite", B, {I}},
+      {Func::ToCharTs, "to_char", X, {Ts, X}},
+      {Func::ToCharTstz, "to_char", X, {Tz, X}},
+      {Func::ToCharInterval, "to_char", X, {I, X}},
+      {Func::ToTimestampText, "to_timestamp", Tz, {X, X}},
+      {Func::ToDateText, "to_date", D, {X, X}},
   };
 }
 
@@ -119,6 +125,14 @@ dt::TimestampTz clock_now() {
 void set_int(Datum& out, int64_t v) {
   out.i64 = v;
   out.is_null = 0;
+}
+
+// A text result (NULL for nullopt) lives in `text`; out.str points into it.
+void set_text(Datum& out, std::optional<std::string> r, std::string& text) {
+  out.is_null = r ? 0 : 1;
+  if (!r) return;
+  text = std::move(*r);
+  out.str = StrRef{text.data(), text.size()};
 }
 
 void set_part(Datum& out, const dt::PartResult& r) {
@@ -166,7 +180,7 @@ const std::vector<Signature>& signatures() {
 
 const Signature& signature(Func f) {
   static const std::vector<const Signature*> by_func = [] {
-    std::vector<const Signature*> v(static_cast<size_t>(Func::IsFiniteInterval) + 1, nullptr);
+    std::vector<const Signature*> v(static_cast<size_t>(Func::ToDateText) + 1, nullptr);
     for (const Signature& s : signatures())
       if (!v[static_cast<size_t>(s.func)]) v[static_cast<size_t>(s.func)] = &s;
     return v;
@@ -177,7 +191,6 @@ const Signature& signature(Func f) {
 }
 
 void eval(Func f, const Datum* a, Datum& out, const EvalContext& ctx, std::string& text) {
-  (void)text;
   out.is_null = 0;
   const dt::TimeZone& tz = ctx.dt.tz;
   switch (f) {
@@ -335,6 +348,16 @@ void eval(Func f, const Datum* a, Datum& out, const EvalContext& ctx, std::strin
       return set_int(out, dt::ts_finite(a[0].i64) ? 1 : 0);
     case Func::IsFiniteInterval:
       return set_int(out, 1);
+    case Func::ToCharTs:
+      return set_text(out, dt::to_char_timestamp(a[0].i64, text_of(a[1])), text);
+    case Func::ToCharTstz:
+      return set_text(out, dt::to_char_timestamptz(a[0].i64, text_of(a[1]), tz), text);
+    case Func::ToCharInterval:
+      return set_text(out, dt::to_char_interval(interval_of(a[0]), text_of(a[1])), text);
+    case Func::ToTimestampText:
+      return set_int(out, dt::to_timestamp_format(text_of(a[0]), text_of(a[1]), tz));
+    case Func::ToDateText:
+      return set_int(out, dt::to_date_format(text_of(a[0]), text_of(a[1])));
   }
   throw std::logic_error("dtsql: unknown function");
 }

@@ -101,6 +101,11 @@ enum class Func : uint8_t {
   IsFiniteTs,
   IsFiniteTstz,
   IsFiniteInterval,
+  ToCharTs,
+  ToCharTstz,
+  ToCharInterval,
+  ToTimestampText,
+  ToDateText,
 };
 
 // One signature: `name` is the SQL function name or the operator symbol ("+", "-", "*", "/", and "u-"

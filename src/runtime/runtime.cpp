@@ -607,8 +607,10 @@ void keep_text(QueryState* qs, TypeId type, const std::string& text, Datum* out)
 }  // namespace
 
 int32_t rt_datetime(QueryState* qs, int32_t func, const Datum* args, Datum* out) {
-  std::string text;  // no date/time function returns text
-  dtsql::eval(static_cast<dtsql::Func>(func), args, *out, ctx_of(qs).datetime, text);
+  std::string text;
+  auto f = static_cast<dtsql::Func>(func);
+  dtsql::eval(f, args, *out, ctx_of(qs).datetime, text);
+  keep_text(qs, dtsql::signature(f).result, text, out);
   return 1;
 }
 
