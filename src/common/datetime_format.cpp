@@ -14,6 +14,7 @@
 
 #include "common/datetime_format.h"
 #include "common/datetime_internal.h"
+#include "common/format_template.h"
 
 namespace omendb::dt {
 
@@ -208,15 +209,7 @@ std::vector<Item> parse_format(std::string_view f) {
       continue;
     }
     if (f[i] == '"') {
-      ++i;
-      while (i < f.size()) {
-        if (f[i] == '"') {
-          ++i;
-          break;
-        }
-        if (f[i] == '\\' && i + 1 < f.size()) ++i;
-        literal(ItemKind::Char);
-      }
+      fmt_template::read_quoted(f, i, [&](size_t&) { literal(ItemKind::Char); });
       continue;
     }
     if (f[i] == '\\' && i + 1 < f.size() && f[i + 1] == '"') ++i;
@@ -243,17 +236,6 @@ std::string lower(std::string s) {
   for (char& c : s)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return s;
-}
-
-// The ordinal suffix of a number's text (PostgreSQL's get_th): teens take th.
-void append_th(std::string& num, bool upper_case) {
-  size_t n = num.size();
-  char last = n ? num[n - 1] : ' ';
-  if (last < '0' || last > '9')
-    detail::raise(SqlState::InvalidTextRepresentation, "\"" + num + "\" is not a number");
-  if (n > 1 && num[n - 2] == '1') last = '0';
-  const char* s = last == '1' ? "st" : last == '2' ? "nd" : last == '3' ? "rd" : "th";
-  num += upper_case ? upper(s) : std::string(s);
 }
 
 std::string fmt_int(long long v, int width) {
@@ -549,7 +531,8 @@ std::string render(const std::vector<Item>& items, const Fields& v) {
         numeric = false;
         break;
     }
-    if (numeric && (it.flags & (kThUpper | kThLower))) append_th(s, it.flags & kThUpper);
+    if (numeric && (it.flags & (kThUpper | kThLower)))
+      s += fmt_template::ordinal_suffix(s, it.flags & kThUpper);
     out += s;
   }
   return out;

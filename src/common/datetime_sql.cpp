@@ -6,6 +6,7 @@
 
 #include "common/datetime_format.h"
 #include "common/error.h"
+#include "common/number_format.h"
 
 namespace omendb::dtsql {
 
@@ -100,6 +101,10 @@ std::vector<Signature> make_signatures() {
       {Func::ToCharInterval, "to_char", X, {I, X}},
       {Func::ToTimestampText, "to_timestamp", Tz, {X, X}},
       {Func::ToDateText, "to_date", D, {X, X}},
+      {Func::ToCharInt4, "to_char", X, {N, X}},
+      {Func::ToCharInt8, "to_char", X, {T::Int64, X}},
+      {Func::ToCharNumeric, "to_char", X, {T::Numeric, X}},
+      {Func::ToCharFloat8, "to_char", X, {F, X}},
   };
 }
 
@@ -180,7 +185,7 @@ const std::vector<Signature>& signatures() {
 
 const Signature& signature(Func f) {
   static const std::vector<const Signature*> by_func = [] {
-    std::vector<const Signature*> v(static_cast<size_t>(Func::ToDateText) + 1, nullptr);
+    std::vector<const Signature*> v(static_cast<size_t>(Func::ToCharFloat8) + 1, nullptr);
     for (const Signature& s : signatures())
       if (!v[static_cast<size_t>(s.func)]) v[static_cast<size_t>(s.func)] = &s;
     return v;
@@ -358,6 +363,13 @@ void eval(Func f, const Datum* a, Datum& out, const EvalContext& ctx, std::strin
       return set_int(out, dt::to_timestamp_format(text_of(a[0]), text_of(a[1]), tz));
     case Func::ToDateText:
       return set_int(out, dt::to_date_format(text_of(a[0]), text_of(a[1])));
+    case Func::ToCharInt4:
+    case Func::ToCharInt8:
+      return set_text(out, numfmt::to_char_int(a[0].i64, text_of(a[1])), text);
+    case Func::ToCharNumeric:
+      return set_text(out, numfmt::to_char_numeric(a[0].str.view(), text_of(a[1])), text);
+    case Func::ToCharFloat8:
+      return set_text(out, numfmt::to_char_double(a[0].f64, text_of(a[1])), text);
   }
   throw std::logic_error("dtsql: unknown function");
 }

@@ -2,7 +2,9 @@
 // TIMESTAMPTZ and INTERVAL, defined once over Datums on top of common/datetime.h. The binder resolves
 // calls against the signature table (functions()), compiled code calls eval() / cast() through one
 // runtime function, and the binder's literal conversion calls the same cast(), so each semantic exists
-// once. No plans, LLVM or sockets here.
+// once. The table also holds to_char's overloads for numbers (common/number_format.h), so that the one
+// SQL function to_char has one overload set, as PostgreSQL's formatting.c serves both. No plans, LLVM or
+// sockets here.
 #pragma once
 
 #include <cstdint>
@@ -106,6 +108,10 @@ enum class Func : uint8_t {
   ToCharInterval,
   ToTimestampText,
   ToDateText,
+  ToCharInt4,  // to_char of numbers (common/number_format.h): one overload set with the date/time ones
+  ToCharInt8,
+  ToCharNumeric,
+  ToCharFloat8,
 };
 
 // One signature: `name` is the SQL function name or the operator symbol ("+", "-", "*", "/", and "u-"
