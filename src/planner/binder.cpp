@@ -1593,9 +1593,6 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   // type yet) date_part's double precision (docs/types.md).
   std::string dt_name = name == "extract" ? "date_part" : name;
   if (ExprPtr x = bind_datetime(dt_name, args, e.location, false)) return x;
-  // to_char(number, template) (PostgreSQL's NUM formatting) is not built; dates and intervals are above.
-  if (name == "to_char" && args.size() == 2 && is_numeric(args[0]->type))
-    fail(SqlState::FeatureNotSupported, "to_char of numbers is not supported yet", e.location);
   // PostgreSQL's JSON functions (SQLAlchemy's column reflection calls json_build_object): OmenDB has no
   // json type yet, which is a missing feature, not a function that does not exist.
   static constexpr std::string_view kJsonFunctions =
