@@ -238,6 +238,7 @@ bool parse_int64(const std::string& text, int64_t* out) {
 class Transformer {
  public:
   std::vector<ast::StmtPtr> run(const PgQuery__ParseResult& result) {
+    version_ = result.version;
     std::vector<ast::StmtPtr> out;
     out.reserve(result.n_stmts);
     for (size_t i = 0; i < result.n_stmts; ++i) {
@@ -252,6 +253,8 @@ class Transformer {
   }
 
  private:
+  int32_t version_ = 0;  // the parse result's PostgreSQL version (deparse)
+
   // GROUP BY: its expressions, and with GROUPING SETS / ROLLUP / CUBE / () the grouping sets they
   // make, as PostgreSQL's expand_grouping_sets: each item gives a list of sets (an expression one set
   // of itself; ROLLUP (u1, ..., un) the prefixes u1..un, ..., u1, (); CUBE every subset of its units, at
@@ -427,7 +430,14 @@ class Transformer {
           static_cast<ast::DropTableStmt&>(*d).sequence = true;
           return d;
         }
+        if (n->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW) {
+          auto d = drop(n->drop_stmt);
+          static_cast<ast::DropTableStmt&>(*d).view = true;
+          return d;
+        }
         break;
+      case PG_QUERY__NODE__NODE_VIEW_STMT:
+        return create_view(n->view_stmt);
       case PG_QUERY__NODE__NODE_INDEX_STMT:
         return create_index(n->index_stmt);
       case PG_QUERY__NODE__NODE_CREATE_SEQ_STMT: {
@@ -1503,6 +1513,48 @@ class Transformer {
       out->tables.push_back(std::move(t));
     }
     return out;
+  }
+
+  ast::StmtPtr create_view(const PgQuery__ViewStmt* v) {
+    auto out = std::make_unique<ast::CreateViewStmt>();
+    out->view = table_ref(v->view);
+    out->replace = v->replace;
+    if (v->view && v->view->relpersistence && v->view->relpersistence[0] == 't')
+      note(out->unsupported_feature, "TEMPORARY views");
+    if (v->n_options > 0) note(out->unsupported_feature, "view options (WITH (...))");
+    if (v->with_check_option == PG_QUERY__VIEW_CHECK_OPTION__LOCAL_CHECK_OPTION ||
+        v->with_check_option == PG_QUERY__VIEW_CHECK_OPTION__CASCADED_CHECK_OPTION)
+      note(out->unsupported_feature, "WITH CHECK OPTION");
+    for (size_t i = 0; i < v->n_aliases; ++i) out->columns.push_back(string_of(v->aliases[i], -1));
+    if (!v->query || v->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+      unsupported("this CREATE VIEW query", -1);
+    out->query = deparse(v->query);
+    return out;
+  }
+
+  // libpg_query's SQL text of one statement node (its deparser: normalised spacing, keywords upper case).
+  std::string deparse(PgQuery__Node* node) const {
+    PgQuery__RawStmt raw = PG_QUERY__RAW_STMT__INIT;
+    raw.stmt = node;
+    PgQuery__RawStmt* stmts[] = {&raw};
+    PgQuery__ParseResult result = PG_QUERY__PARSE_RESULT__INIT;
+    result.version = version_;
+    result.n_stmts = 1;
+    result.stmts = stmts;
+    std::string packed(pg_query__parse_result__get_packed_size(&result), '\0');
+    pg_query__parse_result__pack(&result, reinterpret_cast<uint8_t*>(packed.data()));
+    PgQueryProtobuf tree;
+    tree.len = packed.size();
+    tree.data = packed.data();
+    struct Deparsed {
+      PgQueryDeparseResult r;
+      ~Deparsed() { pg_query_free_deparse_result(r); }
+    } d{pg_query_deparse_protobuf(tree)};
+    if (d.r.error || !d.r.query)
+      throw SqlError(SqlState::InternalError,
+                     std::string("could not print the view's query: ") +
+                         (d.r.error && d.r.error->message ? d.r.error->message : "deparse failed"));
+    return d.r.query;
   }
 
   ast::StmtPtr drop_index(const PgQuery__DropStmt* s) {
