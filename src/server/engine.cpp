@@ -1477,6 +1477,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     for (const ast::AlterTableCmd& cmd : stmt.cmds)
       if (cmd.kind == K::Unsupported) throw_unsupported(cmd.feature);
     storage::Catalog& catalog = db_.store().catalog();
+    // DROP COLUMN ... CASCADE of a column views read drops the views too: in one transaction (outside a
+    // block, one of its own).
+    if (!in_transaction())
+      for (const ast::AlterTableCmd& cmd : stmt.cmds)
+        if (cmd.kind == K::DropColumn && cmd.cascade)
+          if (storage::TableDefPtr t = catalog.find(stmt.table.name, overlay());
+              t && t->find_column(cmd.column) >= 0)
+            if (!dependent_views({t}, t->attnum(static_cast<size_t>(t->find_column(cmd.column)))).empty())
+              return in_own_transaction([&] { alter_table(stmt, out); });
     const ast::TableRef& t = stmt.table;
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     auto resolve = [&] {
@@ -1492,7 +1501,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (!old) {
         if (stmt.if_exists) {
           out.notice("00000", "relation \"" + t.name + "\" does not exist, skipping");
-          out.command_complete("ALTER TABLE");
+          out.command_complete(stmt.view ? "ALTER VIEW" : "ALTER TABLE");
           return;
         }
         throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
@@ -1504,9 +1513,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (ddl.owns_lock()) ddl.unlock();
       locks.release();
     }
-    if (old->is_view())  // of ALTER TABLE, a view takes RENAME TO only (as PostgreSQL's ALTER VIEW)
+    if (stmt.view && !old->is_view() &&
+        stmt.cmds.at(0).kind == K::RenameTable)  // (RENAME COLUMN: any, as PG)
+      throw SqlError(SqlState::WrongObjectType, "\"" + old->name + "\" is not a view");
+    if (old->is_view())  // a view takes RENAME TO and RENAME COLUMN only (its columns are its own names)
       for (const ast::AlterTableCmd& cmd : stmt.cmds)
-        if (cmd.kind != K::RenameTable)
+        if (cmd.kind != K::RenameTable && cmd.kind != K::RenameColumn)
           throw SqlError(SqlState::WrongObjectType, "\"" + old->name + "\" is not a table");
     // Views reading column `name` of the table as it was (or, name empty, the table itself): their stored
     // query spells its name. None for a column this ALTER TABLE added.
@@ -1675,12 +1687,20 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           if (in_primary_key(i)) throw_unsupported("ALTER TABLE ... DROP COLUMN of a primary key column");
           {
             const auto views = views_reading(cmd.column);
-            if (!views.empty() && cmd.cascade)
-              throw_unsupported("ALTER TABLE ... DROP COLUMN ... CASCADE of a column a view reads");
-            if (!views.empty())
+            if (!views.empty() && cmd.cascade) {
+              if (!in_transaction())  // (a view appeared since the look before the locks)
+                throw_unsupported("ALTER TABLE ... DROP COLUMN ... CASCADE of a column a new view reads");
+              notice_cascade(views, out);
+              std::vector<uint32_t> ids;
+              for (const auto& [view, on] : views) ids.push_back(view->id);
+              hold_to_end(acquire_tables({}, ids, wait), ids);
+              for (auto it = views.rbegin(); it != views.rend(); ++it)
+                catalog.drop_table(it->first->id, *overlay());
+            } else if (!views.empty()) {
               refuse_dependent_views("drop column " + cmd.column + " of table " + def.name + "", views,
                                      "view " + views[0].first->name + " depends on column " + cmd.column +
                                          " of table " + def.name);
+            }
           }
           if (def.columns.size() == 1) throw_unsupported("tables without columns (dropping the last column)");
           // Indexes on the column go with it, as in PostgreSQL (their entries are deleted).
@@ -1855,7 +1875,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     } else {
       db_.store().alter_table(std::move(def), work);
     }
-    out.command_complete("ALTER TABLE");
+    out.command_complete(stmt.view ? "ALTER VIEW" : "ALTER TABLE");
   }
 
   // Plans `stmt` with table `def` (an ALTER TABLE's new definition, not in the catalog yet) in place of the

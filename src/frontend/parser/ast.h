@@ -625,6 +625,7 @@ struct AlterTableStmt : Stmt {
   AlterTableStmt() : Stmt(StmtKind::AlterTable) {}
   TableRef table;
   bool if_exists = false;  // ALTER TABLE IF EXISTS
+  bool view = false;       // ALTER VIEW ... RENAME [COLUMN]: the relation must be a view
   std::vector<AlterTableCmd> cmds;
 };
 
