@@ -4718,6 +4718,8 @@ int Binder::open_view(storage::TableDefPtr view, const ast::TableRef& ref,
 
 storage::TableDef Binder::bind_view(const ast::CreateViewStmt& s, const ast::SelectStmt& query) {
   BoundQuery q = bind_query(query);
+  // (it would be bound as a subquery where the view is used, where OmenDB refuses it)
+  if (q.locks_rows) throw_unsupported("FOR UPDATE / FOR SHARE in a view");
   const std::vector<OutputColumn>& out = q.root->output;
   if (s.columns.size() > out.size())
     fail(SqlState::SyntaxError, "CREATE VIEW specifies more column names than columns");

@@ -1697,9 +1697,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
               for (auto it = views.rbegin(); it != views.rend(); ++it)
                 catalog.drop_table(it->first->id, *overlay());
             } else if (!views.empty()) {
-              refuse_dependent_views("drop column " + cmd.column + " of table " + def.name + "", views,
-                                     "view " + views[0].first->name + " depends on column " + cmd.column +
-                                         " of table " + def.name);
+              refuse_dependent_views("drop column " + cmd.column + " of table " + def.name, views, old.get(),
+                                     cmd.column);
             }
           }
           if (def.columns.size() == 1) throw_unsupported("tables without columns (dropping the last column)");
@@ -2251,9 +2250,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         }
       }
       if (public_schema) {
-        if (catalog.find(r.name, overlay()))
+        if (storage::TableDefPtr t = catalog.find(r.name, overlay()))
           throw SqlError(SqlState::WrongObjectType, "\"" + r.name + "\" is not an index")
-              .with_hint("Use DROP TABLE to remove a table.");
+              .with_hint(t->is_view() ? "Use DROP VIEW to remove a view."
+                                      : "Use DROP TABLE to remove a table.");
         for (const auto& t : catalog.tables(overlay()))
           if (!t->primary_key.empty() && t->name + "_pkey" == r.name)
             throw SqlError(SqlState::DependentObjectsStillExist, "cannot drop index " + r.name +
@@ -2373,9 +2373,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     std::vector<storage::SequenceDefPtr> defs;
     for (const ast::TableRef& t : stmt.tables) {
       storage::SequenceDefPtr def = catalog.find_sequence(t.name, overlay());
-      if (!def && catalog.find(t.name, overlay()))
+      if (storage::TableDefPtr other = def ? nullptr : catalog.find(t.name, overlay()))
         throw SqlError(SqlState::WrongObjectType, "\"" + t.name + "\" is not a sequence")
-            .with_hint("Use DROP TABLE to remove a table.");
+            .with_hint(other->is_view() ? "Use DROP VIEW to remove a view."
+                                        : "Use DROP TABLE to remove a table.");
       if (!def && !stmt.if_exists)
         throw SqlError(SqlState::UndefinedTable, "sequence \"" + t.name + "\" does not exist");
       if (def && def->owner_table) {
@@ -2639,16 +2640,17 @@ class EngineSession : public pgwire::Session, public catalog::Context {
 
   static std::string relation_kind(const storage::TableDef& t) { return t.is_view() ? "view" : "table"; }
 
-  // 2BP01 "cannot <what> because other objects depend on it", DETAIL one line per dependent view.
+  // 2BP01 "cannot <what> because other objects depend on it", DETAIL one line per dependent view (of a
+  // column drop: the views on `column` of `table` depend on that column).
   [[noreturn]] static void refuse_dependent_views(
       const std::string& what, const std::vector<std::pair<storage::TableDefPtr, storage::TableDefPtr>>& deps,
-      const std::string& first_detail = {}) {
+      const storage::TableDef* table = nullptr, const std::string& column = {}) {
     std::string detail;
     for (const auto& [view, on] : deps) {
       if (!detail.empty()) detail += "\n";
-      detail += detail.empty() && !first_detail.empty()
-                    ? first_detail
-                    : "view " + view->name + " depends on " + relation_kind(*on) + " " + on->name;
+      detail += "view " + view->name + " depends on " +
+                (table && on->id == table->id ? "column " + column + " of " : std::string()) +
+                relation_kind(*on) + " " + on->name;
     }
     throw SqlError(SqlState::DependentObjectsStillExist,
                    "cannot " + what + " because other objects depend on it")
