@@ -26,6 +26,9 @@ const std::vector<Signature>& signatures() {
       {"pg_get_indexdef", Func::PgGetIndexdef, {T::Oid, T::Int32, T::Bool}, T::Text},
       {"pg_get_constraintdef", Func::PgGetConstraintdef, {T::Oid}, T::Text},
       {"pg_get_constraintdef", Func::PgGetConstraintdef, {T::Oid, T::Bool}, T::Text},
+      {"pg_get_viewdef", Func::PgGetViewdef, {T::Oid}, T::Text},
+      {"pg_get_viewdef", Func::PgGetViewdef, {T::Oid, T::Bool}, T::Text},
+      {"pg_get_viewdef", Func::PgGetViewdef, {T::Oid, T::Int32}, T::Text},
       {"pg_get_expr", Func::PgGetExpr, {T::Text, T::Oid}, T::Text},
       {"pg_get_expr", Func::PgGetExpr, {T::Text, T::Oid, T::Bool}, T::Text},
       // text forms first: unknown literals resolve to text, as PostgreSQL prefers the string category
@@ -467,6 +470,16 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
     case Func::ColDescription:
     case Func::ShobjDescription:
       return;  // OmenDB keeps no comments (COMMENT ON is not supported)
+    case Func::PgGetViewdef: {
+      // The stored query (libpg_query's deparsed text), not PostgreSQL's pretty-printed one:
+      // docs/catalogs.md.
+      for (const auto& t : ctx.tables())
+        if (t->is_view() && table_oid(t->id) == args[0].i64) {
+          set_text(text, " " + t->view->query + ";", out);
+          return;
+        }
+      return;  // not a view: NULL (PostgreSQL: an error for a relation that is not a view)
+    }
     case Func::PgGetIndexdef: {
       auto tables = ctx.tables();
       const IndexInfo ix = index_by_oid(tables, args[0].i64);

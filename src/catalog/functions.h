@@ -25,6 +25,7 @@ enum class Func : int32_t {
   PgGetIndexdef,       // pg_get_indexdef(oid [, int4, bool]) -> text
   PgGetConstraintdef,  // pg_get_constraintdef(oid [, bool]) -> text
   PgGetExpr,           // pg_get_expr(pg_node_tree, oid [, bool]) -> text: the stored expression text
+  PgGetViewdef,        // pg_get_viewdef(oid [, bool | int4]) -> text: the view's stored query text
   HasTablePrivilege,   // has_table_privilege([name,] oid|text, text) -> bool: the one role has them all
   HasSchemaPrivilege,  // has_schema_privilege([name,] oid|text, text) -> bool
   // Sequence functions (docs/schema.md, "Sequences"): the sequence named by text (PostgreSQL's regclass

@@ -458,6 +458,30 @@ const std::vector<RelationSpec>& relations() {
         {"cycle", TypeId::Bool},
         {"cache_size", TypeId::Int64},
         {"last_value", TypeId::Int64}}},
+      // pg_catalog.pg_views
+      {"pg_catalog",
+       "pg_views",
+       12028,
+       'v',
+       {{"schemaname", TypeId::Name},
+        {"viewname", TypeId::Name},
+        {"viewowner", TypeId::Name},
+        {"definition", TypeId::Text}}},
+      // information_schema.views
+      {"information_schema",
+       "views",
+       13483,
+       'v',
+       {{"table_catalog", TypeId::Name},
+        {"table_schema", TypeId::Name},
+        {"table_name", TypeId::Name},
+        {"view_definition", TypeId::Text},
+        {"check_option", TypeId::Text},
+        {"is_updatable", TypeId::Text},
+        {"is_insertable_into", TypeId::Text},
+        {"is_trigger_updatable", TypeId::Text},
+        {"is_trigger_deletable", TypeId::Text},
+        {"is_trigger_insertable_into", TypeId::Text}}},
       // information_schema.sequences
       {"information_schema",
        "sequences",
@@ -733,6 +757,14 @@ int32_t column_typmod(const storage::ColumnDef& c) {
   return -1;
 }
 
+}  // namespace
+
+std::string format_column_type(const storage::ColumnDef& c) {
+  return format_type(column_type_oid(c), column_typmod(c));
+}
+
+namespace {
+
 // Every relation pg_class lists: the system relations, then each user table and its primary-key index.
 struct RelationRow {
   uint32_t oid;
@@ -781,7 +813,8 @@ std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& 
     out.push_back({r.oid, r.name, nsp, r.kind, defs()[i].get()});
   }
   for (const auto& t : tables) {
-    out.push_back({table_oid(t->id), t->name, kPublicNamespace, 'r', t.get(), nullptr, row_type_oid(t->id)});
+    out.push_back({table_oid(t->id), t->name, kPublicNamespace, t->is_view() ? 'v' : 'r', t.get(), nullptr,
+                   row_type_oid(t->id)});
     if (!t->primary_key.empty())
       out.push_back({pkey_index_oid(t->id), t->name + "_pkey", kPublicNamespace, 'i', nullptr, t.get(), 0,
                      t->primary_key});
@@ -1190,6 +1223,40 @@ std::vector<Row> tables_rows(const storage::TableDef& def, const Context& ctx) {
   return rows.take();
 }
 
+// pg_views and information_schema.views: the user's views, their definition the stored query text
+// (pg_get_viewdef's). Views are not updatable here (INSERT / UPDATE / DELETE on them are 0A000).
+std::vector<Row> pg_views_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const auto& t : ctx.tables()) {
+    if (!t->is_view()) continue;
+    rows.add()
+        .name("schemaname", "public")
+        .name("viewname", t->name)
+        .name("viewowner", ctx.user())
+        .text("definition", " " + t->view->query + ";");
+  }
+  return rows.take();
+}
+
+std::vector<Row> information_schema_views_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const auto& t : ctx.tables()) {
+    if (!t->is_view()) continue;
+    rows.add()
+        .name("table_catalog", ctx.database())
+        .name("table_schema", "public")
+        .name("table_name", t->name)
+        .text("view_definition", " " + t->view->query + ";")
+        .text("check_option", "NONE")
+        .text("is_updatable", "NO")
+        .text("is_insertable_into", "NO")
+        .text("is_trigger_updatable", "NO")
+        .text("is_trigger_deletable", "NO")
+        .text("is_trigger_insertable_into", "NO");
+  }
+  return rows.take();
+}
+
 std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   for (const RelationRow& r : all_relations(ctx)) {
@@ -1389,7 +1456,9 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
     if (n == "schemata") return schemata_rows(def, ctx);
     if (n == "tables") return tables_rows(def, ctx);
     if (n == "columns") return columns_rows(def, ctx);
+    if (n == "views") return information_schema_views_rows(def, ctx);
   }
+  if (n == "pg_views") return pg_views_rows(def, ctx);
   if (n == "pg_sequences") return pg_sequences_rows(def, ctx);
   if (std::string_view(spec.schema) == "information_schema" && n == "sequences")
     return information_schema_sequences_rows(def, ctx);

@@ -125,6 +125,9 @@ std::string reg_out(TypeId type, int64_t oid, const Context& ctx);
 // lower-cased unless double-quoted. 42602 invalid name syntax for an empty part or an open quote.
 std::vector<std::string> parse_qualified_name(std::string_view text);
 
+// A column's type as format_type prints it ("integer", "character varying(10)", "numeric(5,2)").
+std::string format_column_type(const storage::ColumnDef& c);
+
 // The rows of system relation `spec.table` (the columns spec.columns asks for; the others are left
 // null), read from `ctx` now, in batches of spec.batch_rows.
 std::unique_ptr<storage::ScanCursor> scan_system_table(const storage::ScanSpec& spec, const Context& ctx);

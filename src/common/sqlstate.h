@@ -74,6 +74,7 @@ namespace omendb {
   X(WindowingError, "42P20")                      \
   X(InvalidColumnReference, "42P10")              \
   X(InvalidTableDefinition, "42P16")              \
+  X(InvalidObjectDefinition, "42P17")             \
   X(WrongObjectType, "42809")                     \
   X(InvalidName, "42602")                         \
   X(UndefinedParameter, "42P02")                  \

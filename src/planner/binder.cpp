@@ -131,6 +131,9 @@ struct RelColumn {
   std::string name;
   TypeId type = TypeId::Unknown;
   int32_t max_length = -1;  // its type modifier as the catalog keeps it: varchar(n)'s n, numeric's typmod
+  // Inside a view's query: a column added after the view was created (ViewDependency::max_attnum),
+  // which the query cannot name and its `*` does not show.
+  bool hidden = false;
 };
 
 // One item of the FROM clause that is not a join (a self-join has two): a table, or a derived table
@@ -139,6 +142,7 @@ struct RelColumn {
 struct Relation {
   storage::TableDefPtr table;  // null for a derived table
   OpPtr derived;               // a derived table's plan, until the FROM clause is planned
+  storage::TableDefPtr view;   // a view (a derived table whose plan is its query's)
   std::vector<RelColumn> columns;
   std::string refname;  // alias, or the table name
   bool has_alias = false;
@@ -500,10 +504,20 @@ class Binder {
   }
   int open_derived(const ast::FromItem& item);
   int open_cte(size_t index, const ast::TableRef& ref, const std::vector<std::string>& aliases);
+  // A view named in FROM: its stored query bound as a derived table of its own (binder's "Views").
+  int open_view(storage::TableDefPtr view, const ast::TableRef& ref, const std::vector<std::string>& aliases);
+  // Inside a view's query: the highest attribute number of `relation` it may see (INT32_MAX: all).
+  int32_t visible_attnums(uint32_t relation) const;
   // Makes `q`'s output column `id` (an unknown-typed literal or parameter) of type t.
   bool resolve_unknown(Op& op, ColumnId id, TypeId t);
 
   PlannedStatement plan_select(const ast::SelectStmt& s);
+
+ public:
+  // CREATE VIEW: the view's definition (columns, query text, dependencies) from its bound query.
+  storage::TableDef bind_view(const ast::CreateViewStmt& s, const ast::SelectStmt& query);
+
+ private:
   PlannedStatement plan_insert(const ast::InsertStmt& s);
   PlannedStatement plan_insert_select(const ast::InsertStmt& s, const storage::TableDefPtr& table,
                                       const std::vector<int>& target_cols);
@@ -608,6 +622,14 @@ class Binder {
   static constexpr int kMaxCteBindings = 1000;
   int cte_bindings_ = 0;
   size_t in_set_min_ = 8;  // in_set(): the shortest IN list that becomes an InSet
+  // Views (open_view): the innermost view whose query is being bound (its dependencies hide columns
+  // added since it was created), the views being expanded (42P17 for a cycle), their parsed queries,
+  // and the relations the statement's own query names (bind_view's dependencies).
+  const storage::ViewDef* view_def_ = nullptr;
+  std::vector<uint32_t> view_stack_;
+  std::vector<ast::StmtPtr> view_queries_;
+  std::vector<int> direct_rels_;
+  static constexpr size_t kMaxViewDepth = 100;
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -641,10 +663,17 @@ int Binder::open_relation(const ast::TableRef& ref, const std::vector<std::strin
       if (ctes_[i].cte->name == ref.name) return open_cte(i, ref, aliases);
   Relation r;
   r.table = lookup(ref);
+  if (r.table->is_view()) return open_view(std::move(r.table), ref, aliases);
   r.has_alias = !ref.alias.empty();
   r.refname = r.has_alias ? ref.alias : ref.name;
-  for (const auto& col : r.table->columns) r.columns.push_back({col.name, col.type, col.max_length});
-  return add_relation(std::move(r), aliases, ref.location);
+  const int32_t visible = visible_attnums(r.table->id);
+  for (size_t i = 0; i < r.table->columns.size(); ++i) {
+    const storage::ColumnDef& col = r.table->columns[i];
+    r.columns.push_back({col.name, col.type, col.max_length, r.table->attnum(i) > visible});
+  }
+  const int rel = add_relation(std::move(r), aliases, ref.location);
+  if (view_stack_.empty()) direct_rels_.push_back(rel);
+  return rel;
 }
 
 int Binder::add_relation(Relation r, const std::vector<std::string>& aliases, int location) {
@@ -676,7 +705,7 @@ int Binder::add_relation(Relation r, const std::vector<std::string>& aliases, in
 int Binder::find_rel_column(const Relation& r, const std::string& name, int location) const {
   int found = -1;
   for (size_t i = 0; i < r.columns.size(); ++i) {
-    if (r.columns[i].name != name) continue;
+    if (r.columns[i].name != name || r.columns[i].hidden) continue;
     if (found >= 0)
       fail(SqlState::AmbiguousColumn, "column reference \"" + name + "\" is ambiguous", location);
     found = static_cast<int>(i);
@@ -697,6 +726,7 @@ FromEntry Binder::table_entry(int rel) {
   e.rels.push_back(rel);
   for (size_t i = 0; i < r.columns.size(); ++i) {
     const RelColumn& col = r.columns[i];
+    if (col.hidden) continue;
     e.columns.push_back({col.name, Expr::make_column(r.ids[i], col.type), col.max_length});
   }
   return e;
@@ -704,6 +734,9 @@ FromEntry Binder::table_entry(int rel) {
 
 // INSERT / UPDATE / DELETE target: system catalogs are read-only (42501, as PostgreSQL answers).
 void check_writable(const storage::TableDef& t, int location) {
+  if (t.is_view())
+    throw_unsupported("INSERT, UPDATE and DELETE on views (PostgreSQL's automatically updatable views)",
+                      pos_of(location));
   if (catalog::is_sequence_relation(t.id))
     fail(SqlState::WrongObjectType, "cannot change sequence \"" + t.name + "\"", location);
   if (catalog::is_system_table(t.id))
@@ -712,6 +745,7 @@ void check_writable(const storage::TableDef& t, int location) {
 
 Scope Binder::open_scope(const ast::TableRef& ref) {
   Scope s;
+  check_writable(*lookup(ref), ref.location);  // before a view would be expanded
   int rel = open_relation(ref);
   check_writable(*rels_[static_cast<size_t>(rel)].table, ref.location);
   s.rels.push_back(rel);
@@ -3743,6 +3777,7 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
         Relation& rel = rels_[static_cast<size_t>(found)];
         for (size_t i = 0; i < rel.columns.size(); ++i) {
           const RelColumn& col = rel.columns[i];
+          if (col.hidden) continue;
           bare_refs_.push_back({rel.ids[i], rel.refname + "." + col.name, e.location});
           rel.used[i] = true;
           targets.push_back({Expr::make_column(rel.ids[i], col.type), col.name, nullptr, col.max_length});
@@ -4605,6 +4640,126 @@ int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<s
   }
   r.derived = std::move(q.root);
   return add_relation(std::move(r), aliases, ref.location);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Views
+//
+// A view is not materialised: wherever it is named, its stored query (SQL text) is parsed and bound again,
+// like a CTE's, into a derived table of the statement (one plan, one parameter list; the catalog version
+// in the plan cache key makes a replaced view's plans stale). Its query sees no CTE or outer query of the
+// statement, and of each relation it names only the columns that existed when the view was created, so
+// that a later ADD COLUMN changes neither its `*` nor what its names mean (PostgreSQL stores the bound
+// query). The statement locks the view and the tables its query names (PlannedStatement::tables).
+
+int32_t Binder::visible_attnums(uint32_t relation) const {
+  if (!view_def_) return INT32_MAX;
+  for (const storage::ViewDependency& d : view_def_->depends)
+    if (d.relation == relation) return d.max_attnum;
+  return INT32_MAX;
+}
+
+int Binder::open_view(storage::TableDefPtr view, const ast::TableRef& ref,
+                      const std::vector<std::string>& aliases) {
+  if (std::find(view_stack_.begin(), view_stack_.end(), view->id) != view_stack_.end())
+    fail(SqlState::InvalidObjectDefinition,
+         "infinite recursion detected in rules for relation \"" + view->name + "\"");
+  if (view_stack_.size() >= kMaxViewDepth)
+    fail(SqlState::ProgramLimitExceeded,
+         "views nest too deeply (at most " + std::to_string(kMaxViewDepth) + ")");
+  std::vector<ast::StmtPtr> parsed = parser::parse(view->view->query);
+  if (parsed.size() != 1 || parsed[0]->kind != ast::StmtKind::Select)
+    throw SqlError(SqlState::DataCorrupted,
+                   "the stored query of view \"" + view->name + "\" is not a SELECT");
+  const auto& query = static_cast<const ast::SelectStmt&>(*parsed[0]);
+  view_queries_.push_back(std::move(parsed[0]));
+  const int32_t visible = visible_attnums(view->id);  // as the enclosing view sees this one
+  // The view's query sees neither the statement's CTEs nor its enclosing queries.
+  std::vector<CteDef> hidden_ctes = std::move(ctes_);
+  ctes_.clear();
+  std::vector<Scope*> hidden_scopes = std::move(outer_scopes_);
+  outer_scopes_.clear();
+  const storage::ViewDef* outer_view = view_def_;
+  view_def_ = view->view.get();
+  view_stack_.push_back(view->id);
+  BoundQuery q;
+  try {
+    q = bind_query(query);
+  } catch (SqlError& err) {
+    std::move(err).at(0);  // a position in the view's text, not the statement's
+    view_stack_.pop_back();
+    view_def_ = outer_view;
+    ctes_ = std::move(hidden_ctes);
+    outer_scopes_ = std::move(hidden_scopes);
+    throw;
+  }
+  view_stack_.pop_back();
+  view_def_ = outer_view;
+  ctes_ = std::move(hidden_ctes);
+  outer_scopes_ = std::move(hidden_scopes);
+  if (q.root->output.size() != view->columns.size())
+    throw SqlError(SqlState::DataCorrupted, "view \"" + view->name + "\" no longer matches its definition");
+  Relation r;
+  r.view = view;
+  r.has_alias = !ref.alias.empty();
+  r.refname = r.has_alias ? ref.alias : ref.name;
+  for (size_t i = 0; i < q.root->output.size(); ++i) {
+    const OutputColumn& c = q.root->output[i];
+    const storage::ColumnDef& col = view->columns[i];
+    r.columns.push_back({col.name, c.type, i < q.column_typmods.size() ? q.column_typmods[i] : -1,
+                         static_cast<int32_t>(i) + 1 > visible});
+    r.ids.push_back(c.id);
+  }
+  r.derived = std::move(q.root);
+  const int rel = add_relation(std::move(r), aliases, ref.location);
+  if (view_stack_.empty()) direct_rels_.push_back(rel);
+  return rel;
+}
+
+storage::TableDef Binder::bind_view(const ast::CreateViewStmt& s, const ast::SelectStmt& query) {
+  BoundQuery q = bind_query(query);
+  // (it would be bound as a subquery where the view is used, where OmenDB refuses it)
+  if (q.locks_rows) throw_unsupported("FOR UPDATE / FOR SHARE in a view");
+  const std::vector<OutputColumn>& out = q.root->output;
+  if (s.columns.size() > out.size())
+    fail(SqlState::SyntaxError, "CREATE VIEW specifies more column names than columns");
+  storage::TableDef def;
+  def.name = s.view.name;
+  for (size_t i = 0; i < out.size(); ++i) {
+    storage::ColumnDef c;
+    c.name = i < s.columns.size() ? s.columns[i] : out[i].name;
+    for (const storage::ColumnDef& before : def.columns)
+      if (before.name == c.name)
+        fail(SqlState::DuplicateColumn, "column \"" + c.name + "\" specified more than once");
+    // An untyped literal or NULL is text, as PostgreSQL 15 makes it in a view.
+    c.type = out[i].type == TypeId::Unknown ? TypeId::Text : out[i].type;
+    c.max_length = i < q.column_typmods.size() ? q.column_typmods[i] : -1;
+    def.columns.push_back(std::move(c));
+  }
+  auto view = std::make_shared<storage::ViewDef>();
+  view->query = s.query;
+  for (int rel : direct_rels_) {
+    const Relation& r = rels_[static_cast<size_t>(rel)];
+    const storage::TableDefPtr& t = r.view ? r.view : r.table;
+    if (!t || catalog::is_system_table(t->id) || catalog::is_sequence_relation(t->id)) continue;
+    auto it = std::find_if(view->depends.begin(), view->depends.end(),
+                           [&](const storage::ViewDependency& d) { return d.relation == t->id; });
+    if (it == view->depends.end()) {
+      storage::ViewDependency d;
+      d.relation = t->id;
+      d.max_attnum = r.view ? static_cast<int32_t>(t->columns.size()) : static_cast<int32_t>(t->slot_count());
+      view->depends.push_back(std::move(d));
+      it = view->depends.end() - 1;
+    }
+    for (size_t i = 0; i < r.used.size(); ++i) {
+      if (!r.used[i]) continue;
+      const int32_t a = r.view ? static_cast<int32_t>(i) + 1 : t->attnum(i);
+      if (std::find(it->attnums.begin(), it->attnums.end(), a) == it->attnums.end()) it->attnums.push_back(a);
+    }
+  }
+  for (storage::ViewDependency& d : view->depends) std::sort(d.attnums.begin(), d.attnums.end());
+  def.view = std::move(view);
+  return def;
 }
 
 bool Binder::resolve_unknown(Op& op, ColumnId id, TypeId t) {
@@ -5977,6 +6132,13 @@ PlannedStatement plan_column_defaults(const storage::TableDef& table, const std:
 PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx) {
   Binder binder(ctx);
   return binder.plan(stmt);
+}
+
+storage::TableDef bind_view(const ast::CreateViewStmt& stmt, const ast::SelectStmt& query,
+                            const PlannerContext& ctx) {
+  if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
+  Binder binder(ctx);
+  return binder.bind_view(stmt, query);
 }
 
 std::vector<Value> evaluate_parameters(const std::vector<ast::ExprPtr>& args,

@@ -100,6 +100,12 @@ struct PlannerContext {
 // With ctx.param_types: 42P18 for a parameter whose type cannot be inferred, 42P08 for one inferred
 // as two different types.
 PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx);
+// CREATE VIEW: binds `query` (the statement's query text parsed again) and returns the view's definition
+// (id unassigned): its columns (names from the column list or the select list, 42601 for more names than
+// columns, 42701 for a name twice; types from the query, unknown ones text) and ViewDef (query text,
+// the relations it names with the columns it reads). Errors as plan_statement's.
+storage::TableDef bind_view(const ast::CreateViewStmt& stmt, const ast::SelectStmt& query,
+                            const PlannerContext& ctx);
 // The defaults of `columns` of `table` (DEFAULT expressions, NULL for a column without one) as a plan
 // producing one row, compiled like any SELECT: COPY FROM fills the columns it does not read with it.
 PlannedStatement plan_column_defaults(const storage::TableDef& table, const std::vector<int>& columns,

@@ -670,6 +670,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         return create_sequence(static_cast<const ast::SequenceStmt&>(stmt), out);
       case ast::StmtKind::AlterSequence:
         return alter_sequence(static_cast<const ast::SequenceStmt&>(stmt), out);
+      case ast::StmtKind::CreateView:
+        return create_view(static_cast<const ast::CreateViewStmt&>(stmt), out);
       case ast::StmtKind::Unsupported:
         throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
     }
@@ -915,6 +917,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         throw SqlError(SqlState::UndefinedTable, "relation \"" + stmt.table.name + "\" does not exist");
       table_lock = acquire_tables({table->id}, {}, wait);
     } while (!still_current({table}));
+    if (table->is_view()) {
+      if (stmt.is_from)
+        throw SqlError(SqlState::WrongObjectType, "cannot copy to view \"" + table->name + "\"")
+            .with_hint("To enable copying to a view, provide an INSTEAD OF INSERT trigger.");
+      throw SqlError(SqlState::WrongObjectType, "cannot copy from view \"" + table->name + "\"")
+          .with_hint("Try the COPY (SELECT ...) TO variant.");
+    }
     std::vector<std::string> table_columns;
     for (const auto& c : table->columns) table_columns.push_back(c.name);
     std::vector<int> columns;
@@ -1379,6 +1388,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         if (stmt.tables.empty()) continue;  // dropped meanwhile
         throw SqlError(SqlState::UndefinedTable, "relation \"" + listed->name + "\" does not exist");
       }
+      if (def->is_view()) {  // no rows of its own
+        if (!stmt.tables.empty())
+          out.warning("01000",
+                      "skipping \"" + def->name + "\" --- cannot vacuum non-tables or special system tables");
+        continue;
+      }
       if (!storage::Store::sealable(*def)) {  // interval or array columns: the table stays in the row store
         if (!stmt.tables.empty() || stmt.verbose)
           out.notice("00000", "\"" + def->name +
@@ -1417,6 +1432,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
               SqlState::UndefinedTable,
               "relation \"" + (t.schema.empty() ? t.name : t.schema + "." + t.name) + "\" does not exist")
               .at(t.location + 1);
+        if (def->is_view()) throw SqlError(SqlState::WrongObjectType, "\"" + t.name + "\" is not a table");
         defs.push_back(std::move(def));
       }
       return defs;
@@ -1461,6 +1477,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     for (const ast::AlterTableCmd& cmd : stmt.cmds)
       if (cmd.kind == K::Unsupported) throw_unsupported(cmd.feature);
     storage::Catalog& catalog = db_.store().catalog();
+    // DROP COLUMN ... CASCADE of a column views read drops the views too: in one transaction (outside a
+    // block, one of its own).
+    if (!in_transaction())
+      for (const ast::AlterTableCmd& cmd : stmt.cmds)
+        if (cmd.kind == K::DropColumn && cmd.cascade)
+          if (storage::TableDefPtr t = catalog.find(stmt.table.name, overlay());
+              t && t->find_column(cmd.column) >= 0)
+            if (!dependent_views({t}, t->attnum(static_cast<size_t>(t->find_column(cmd.column)))).empty())
+              return in_own_transaction([&] { alter_table(stmt, out); });
     const ast::TableRef& t = stmt.table;
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     auto resolve = [&] {
@@ -1476,7 +1501,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (!old) {
         if (stmt.if_exists) {
           out.notice("00000", "relation \"" + t.name + "\" does not exist, skipping");
-          out.command_complete("ALTER TABLE");
+          out.command_complete(stmt.view ? "ALTER VIEW" : "ALTER TABLE");
           return;
         }
         throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
@@ -1488,6 +1513,20 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (ddl.owns_lock()) ddl.unlock();
       locks.release();
     }
+    if (stmt.view && !old->is_view() &&
+        stmt.cmds.at(0).kind == K::RenameTable)  // (RENAME COLUMN: any, as PG)
+      throw SqlError(SqlState::WrongObjectType, "\"" + old->name + "\" is not a view");
+    if (old->is_view())  // a view takes RENAME TO and RENAME COLUMN only (its columns are its own names)
+      for (const ast::AlterTableCmd& cmd : stmt.cmds)
+        if (cmd.kind != K::RenameTable && cmd.kind != K::RenameColumn)
+          throw SqlError(SqlState::WrongObjectType, "\"" + old->name + "\" is not a table");
+    // Views reading column `name` of the table as it was (or, name empty, the table itself): their stored
+    // query spells its name. None for a column this ALTER TABLE added.
+    auto views_reading = [&](const std::string& name) {
+      const int column = name.empty() ? -1 : old->find_column(name);
+      if (!name.empty() && column < 0) return dependent_views({}, 0);
+      return dependent_views({old}, column < 0 ? 0 : old->attnum(static_cast<size_t>(column)));
+    };
     storage::TableDef def = *old;
     if (def.attnums.empty()) {  // attribute numbers become explicit once a table is altered
       for (size_t i = 0; i < def.columns.size(); ++i) def.attnums.push_back(static_cast<int32_t>(i) + 1);
@@ -1646,6 +1685,22 @@ class EngineSession : public pgwire::Session, public catalog::Context {
             column(cmd.column);
           }
           if (in_primary_key(i)) throw_unsupported("ALTER TABLE ... DROP COLUMN of a primary key column");
+          {
+            const auto views = views_reading(cmd.column);
+            if (!views.empty() && cmd.cascade) {
+              if (!in_transaction())  // (a view appeared since the look before the locks)
+                throw_unsupported("ALTER TABLE ... DROP COLUMN ... CASCADE of a column a new view reads");
+              notice_cascade(views, out);
+              std::vector<uint32_t> ids;
+              for (const auto& [view, on] : views) ids.push_back(view->id);
+              hold_to_end(acquire_tables({}, ids, wait), ids);
+              for (auto it = views.rbegin(); it != views.rend(); ++it)
+                catalog.drop_table(it->first->id, *overlay());
+            } else if (!views.empty()) {
+              refuse_dependent_views("drop column " + cmd.column + " of table " + def.name, views, old.get(),
+                                     cmd.column);
+            }
+          }
           if (def.columns.size() == 1) throw_unsupported("tables without columns (dropping the last column)");
           // Indexes on the column go with it, as in PostgreSQL (their entries are deleted).
           for (auto ix = def.indexes.begin(); ix != def.indexes.end();) {
@@ -1680,6 +1735,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         }
         case K::RenameColumn: {
           int i = column(cmd.column);
+          if (const auto views = views_reading(cmd.column); !views.empty())  // (its stored text names it)
+            throw_unsupported("renaming a column that view \"" + views[0].first->name + "\" reads");
           for (const storage::CheckDef& c : def.checks)  // (its stored text names the column)
             if (check_reads(c, i))
               throw_unsupported("renaming a column that CHECK constraint \"" + c.name + "\" reads");
@@ -1690,6 +1747,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           break;
         }
         case K::RenameTable: {
+          if (const auto views = views_reading(""); !views.empty())  // (its stored text names the relation)
+            throw_unsupported("renaming a relation that view \"" + views[0].first->name + "\" uses");
           if (storage::TableDefPtr other = catalog.find(cmd.new_name, overlay());
               other && other->id != def.id)
             throw SqlError(SqlState::DuplicateTable, "relation \"" + cmd.new_name + "\" already exists");
@@ -1815,7 +1874,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     } else {
       db_.store().alter_table(std::move(def), work);
     }
-    out.command_complete("ALTER TABLE");
+    out.command_complete(stmt.view ? "ALTER VIEW" : "ALTER TABLE");
   }
 
   // Plans `stmt` with table `def` (an ALTER TABLE's new definition, not in the catalog yet) in place of the
@@ -1839,6 +1898,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::TableDefPtr ref =
         (t.schema.empty() || t.schema == "public") ? db_.store().catalog().find(t.name, overlay()) : nullptr;
     if (!ref) throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
+    if (ref->is_view())
+      throw SqlError(SqlState::WrongObjectType, "referenced relation \"" + t.name + "\" is not a table");
     return ref;
   }
 
@@ -2114,6 +2175,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     TableForDdl table = lock_table_for_ddl(t.name, wait);
     if (!table.def) throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
+    if (table.def->is_view())
+      throw SqlError(SqlState::WrongObjectType, "cannot create index on relation \"" + t.name + "\"")
+          .with_detail("This operation is not supported for views.");
     storage::TableDef def = *table.def;
     storage::IndexDef index;
     index.unique = stmt.unique;
@@ -2186,9 +2250,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         }
       }
       if (public_schema) {
-        if (catalog.find(r.name, overlay()))
+        if (storage::TableDefPtr t = catalog.find(r.name, overlay()))
           throw SqlError(SqlState::WrongObjectType, "\"" + r.name + "\" is not an index")
-              .with_hint("Use DROP TABLE to remove a table.");
+              .with_hint(t->is_view() ? "Use DROP VIEW to remove a view."
+                                      : "Use DROP TABLE to remove a table.");
         for (const auto& t : catalog.tables(overlay()))
           if (!t->primary_key.empty() && t->name + "_pkey" == r.name)
             throw SqlError(SqlState::DependentObjectsStillExist, "cannot drop index " + r.name +
@@ -2308,9 +2373,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     std::vector<storage::SequenceDefPtr> defs;
     for (const ast::TableRef& t : stmt.tables) {
       storage::SequenceDefPtr def = catalog.find_sequence(t.name, overlay());
-      if (!def && catalog.find(t.name, overlay()))
+      if (storage::TableDefPtr other = def ? nullptr : catalog.find(t.name, overlay()))
         throw SqlError(SqlState::WrongObjectType, "\"" + t.name + "\" is not a sequence")
-            .with_hint("Use DROP TABLE to remove a table.");
+            .with_hint(other->is_view() ? "Use DROP VIEW to remove a view."
+                                        : "Use DROP TABLE to remove a table.");
       if (!def && !stmt.if_exists)
         throw SqlError(SqlState::UndefinedTable, "sequence \"" + t.name + "\" does not exist");
       if (def && def->owner_table) {
@@ -2446,20 +2512,28 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     out.command_complete("CREATE TABLE");
   }
 
-  // DROP TABLE: waits until no statement uses the tables (TableLocks, exclusive), then drops them.
+  // DROP TABLE / DROP VIEW: waits until no statement uses the relations (TableLocks, exclusive), then
+  // drops them; with CASCADE the views that depend on them too (one transaction: outside a block, a
+  // transaction of its own).
   void drop_table(const ast::DropTableStmt& stmt, pgwire::ResultWriter& out) {
+    if (!in_transaction() && (stmt.view || stmt.cascade))
+      return in_own_transaction([&] { drop_table(stmt, out); });
     storage::Catalog& catalog = db_.store().catalog();
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
-    // The tables as the catalog has them now; check all first: a failing DROP drops nothing.
+    const char* kind = stmt.view ? "view" : "table";
+    // The relations as the catalog has them now; check all first: a failing DROP drops nothing.
     auto resolve = [&] {
       std::vector<storage::TableDefPtr> defs;
       for (const ast::TableRef& t : stmt.tables) {
         storage::TableDefPtr def = catalog.find(t.name, overlay());
         if (!def && catalog.find_sequence(t.name, overlay()))
-          throw SqlError(SqlState::WrongObjectType, "\"" + t.name + "\" is not a table")
+          throw SqlError(SqlState::WrongObjectType, "\"" + t.name + "\" is not a " + kind)
               .with_hint("Use DROP SEQUENCE to remove a sequence.");
+        if (def && def->is_view() != stmt.view)
+          throw SqlError(SqlState::WrongObjectType, "\"" + t.name + "\" is not a " + kind)
+              .with_hint(stmt.view ? "Use DROP TABLE to remove a table." : "Use DROP VIEW to remove a view.");
         if (!def && !stmt.if_exists)
-          throw SqlError(SqlState::UndefinedTable, "table \"" + t.name + "\" does not exist");
+          throw SqlError(SqlState::UndefinedTable, std::string(kind) + " \"" + t.name + "\" does not exist");
         defs.push_back(std::move(def));
       }
       return defs;
@@ -2486,8 +2560,24 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                          " depends on table " + d->name)
             .with_hint("Use DROP ... CASCADE to drop the dependent objects too.");
       }
+      // Views over them (not dropped with them): 2BP01, or with CASCADE dropped too (their statements
+      // hold the base tables' locks, which we hold now).
+      const auto dependents = dependent_views(present);
+      if (!dependents.empty()) {
+        if (!stmt.cascade)
+          refuse_dependent_views("drop " + std::string(kind) + " " + dependents[0].second->name, dependents);
+        notice_cascade(dependents, out);
+        std::vector<uint32_t> views;
+        for (const auto& [view, on] : dependents) {
+          present.insert(present.begin(), view);
+          views.push_back(view->id);
+        }
+        hold_to_end(acquire_tables({}, views, wait), views);
+      }
       for (size_t i = 0; i < defs.size(); ++i)
-        if (!defs[i]) out.notice("00000", "table \"" + stmt.tables[i].name + "\" does not exist, skipping");
+        if (!defs[i])
+          out.notice("00000",
+                     std::string(kind) + " \"" + stmt.tables[i].name + "\" does not exist, skipping");
       if (in_transaction()) {
         // Dropped when the transaction commits; until then the tables stay locked (others wait).
         for (const auto& d : present) catalog.drop_table(d->id, *overlay());
@@ -2497,7 +2587,159 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       }
       break;
     }
-    out.command_complete("DROP TABLE");
+    out.command_complete(stmt.view ? "DROP VIEW" : "DROP TABLE");
+  }
+
+  // ---- Views (docs/schema.md, "Views")
+
+  // Runs `f` (DDL through the transaction's catalog overlay) in a transaction of its own, committed when
+  // `f` returns and rolled back when it throws: its catalog changes are one atomic write.
+  template <class F>
+  void in_own_transaction(F&& f) {
+    open_transaction(State::Implicit, default_isolation_);
+    try {
+      f();
+    } catch (...) {
+      finish_transaction(false);
+      throw;
+    }
+    finish_transaction(true);
+  }
+
+  // The views depending on `roots` (directly, or through other views) that are not among them, each with
+  // the relation it depends on, in the order found (a view after the relation it depends on).
+  std::vector<std::pair<storage::TableDefPtr, storage::TableDefPtr>> dependent_views(
+      const std::vector<storage::TableDefPtr>& roots, int32_t attnum = 0) const {
+    std::vector<std::pair<storage::TableDefPtr, storage::TableDefPtr>> out;
+    const std::vector<storage::TableDefPtr> all = db_.store().catalog().tables(overlay());
+    auto listed = [&](uint32_t id) {
+      for (const auto& r : roots)
+        if (r->id == id) return true;
+      for (const auto& [v, on] : out)
+        if (v->id == id) return true;
+      return false;
+    };
+    std::vector<storage::TableDefPtr> queue = roots;
+    for (size_t i = 0; i < queue.size(); ++i) {
+      for (const storage::TableDefPtr& v : all) {
+        if (!v->is_view() || listed(v->id)) continue;
+        for (const storage::ViewDependency& d : v->view->depends) {
+          if (d.relation != queue[i]->id) continue;
+          // The first level may be narrowed to the views reading one column.
+          if (i < roots.size() && attnum != 0 &&
+              std::find(d.attnums.begin(), d.attnums.end(), attnum) == d.attnums.end())
+            continue;
+          out.emplace_back(v, queue[i]);
+          queue.push_back(v);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  static std::string relation_kind(const storage::TableDef& t) { return t.is_view() ? "view" : "table"; }
+
+  // 2BP01 "cannot <what> because other objects depend on it", DETAIL one line per dependent view (of a
+  // column drop: the views on `column` of `table` depend on that column).
+  [[noreturn]] static void refuse_dependent_views(
+      const std::string& what, const std::vector<std::pair<storage::TableDefPtr, storage::TableDefPtr>>& deps,
+      const storage::TableDef* table = nullptr, const std::string& column = {}) {
+    std::string detail;
+    for (const auto& [view, on] : deps) {
+      if (!detail.empty()) detail += "\n";
+      detail += "view " + view->name + " depends on " +
+                (table && on->id == table->id ? "column " + column + " of " : std::string()) +
+                relation_kind(*on) + " " + on->name;
+    }
+    throw SqlError(SqlState::DependentObjectsStillExist,
+                   "cannot " + what + " because other objects depend on it")
+        .with_detail(detail)
+        .with_hint("Use DROP ... CASCADE to drop the dependent objects too.");
+  }
+
+  // PostgreSQL's NOTICE of a DROP ... CASCADE.
+  static void notice_cascade(const std::vector<std::pair<storage::TableDefPtr, storage::TableDefPtr>>& deps,
+                             pgwire::ResultWriter& out) {
+    if (deps.size() == 1) {
+      out.notice("00000", "drop cascades to view " + deps[0].first->name);
+      return;
+    }
+    // (PostgreSQL lists them in a DETAIL, which a NoticeResponse here does not carry)
+    out.notice("00000", "drop cascades to " + std::to_string(deps.size()) + " other objects");
+  }
+
+  // CREATE [OR REPLACE] VIEW: binds the query (its stored text, parsed again) and stores the view, in the
+  // transaction (outside a block, one of its own). The relations the query names stay locked (shared) to
+  // the transaction's end, so that none is dropped before the view is committed.
+  void create_view(const ast::CreateViewStmt& stmt, pgwire::ResultWriter& out) {
+    if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
+    if (!in_transaction()) return in_own_transaction([&] { create_view(stmt, out); });
+    if (!stmt.view.schema.empty() && stmt.view.schema != "public")
+      throw SqlError(SqlState::InvalidSchemaName, "schema \"" + stmt.view.schema + "\" does not exist");
+    std::vector<ast::StmtPtr> parsed = parser::parse(stmt.query);
+    if (parsed.size() != 1 || parsed[0]->kind != ast::StmtKind::Select)
+      throw_unsupported("this CREATE VIEW query");
+    const auto& query = static_cast<const ast::SelectStmt&>(*parsed[0]);
+    storage::Catalog& catalog = db_.store().catalog();
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
+    lock_names({stmt.view.name}, wait);
+    storage::TableDefPtr old = catalog.find(stmt.view.name, overlay());
+    if (old && stmt.replace) {
+      if (!old->is_view()) throw SqlError(SqlState::WrongObjectType, "\"" + old->name + "\" is not a view");
+      settle_cursors_using({old->id});
+      hold_to_end(acquire_tables({}, {old->id}, wait), {old->id});
+      old = catalog.find(stmt.view.name, overlay());
+    }
+    if ((old && !stmt.replace) || (!old && relation_name_taken(stmt.view.name)))
+      throw SqlError(SqlState::DuplicateTable, "relation \"" + stmt.view.name + "\" already exists");
+    storage::TableDef def;
+    for (;;) {
+      planner::PlannerContext ctx;
+      ctx.catalog = &catalog;
+      ctx.overlay = overlay();
+      ctx.session = &session_info_;
+      const dtsql::EvalContext dt_context = datetime();
+      ctx.datetime = &dt_context;
+      def = planner::bind_view(stmt, query, ctx);
+      std::vector<uint32_t> ids;
+      for (const storage::ViewDependency& d : def.view->depends) ids.push_back(d.relation);
+      hold_to_end(acquire_tables(ids, {}, wait));
+      bool current = true;  // no DDL dropped or changed one while we waited for it: else bind again
+      for (const storage::ViewDependency& d : def.view->depends) {
+        storage::TableDefPtr t = catalog.find(d.relation, overlay());
+        current = current && t &&
+                  (t->is_view() ? static_cast<int32_t>(t->columns.size())
+                                : static_cast<int32_t>(t->slot_count())) == d.max_attnum;
+      }
+      if (current) break;
+    }
+    if (old) {
+      check_view_replacement(*old, def);
+      def.id = old->id;
+      catalog.replace_table(std::move(def), *overlay());
+    } else {
+      catalog.create_table(std::move(def), {}, *overlay());
+    }
+    out.command_complete("CREATE VIEW");
+  }
+
+  // CREATE OR REPLACE VIEW keeps the old columns (names and types) in front: 42P16 otherwise.
+  static void check_view_replacement(const storage::TableDef& old, const storage::TableDef& now) {
+    if (now.columns.size() < old.columns.size())
+      throw SqlError(SqlState::InvalidTableDefinition, "cannot drop columns from view");
+    for (size_t i = 0; i < old.columns.size(); ++i) {
+      const storage::ColumnDef& a = old.columns[i];
+      const storage::ColumnDef& b = now.columns[i];
+      if (a.name != b.name)
+        throw SqlError(SqlState::InvalidTableDefinition,
+                       "cannot change name of view column \"" + a.name + "\" to \"" + b.name + "\"")
+            .with_hint("Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead.");
+      if (a.type != b.type || a.max_length != b.max_length)
+        throw SqlError(SqlState::InvalidTableDefinition,
+                       "cannot change data type of view column \"" + a.name + "\" from " +
+                           catalog::format_column_type(a) + " to " + catalog::format_column_type(b));
+    }
   }
 
   void set(const ast::SetStmt& stmt, pgwire::ResultWriter& out) {

@@ -119,6 +119,9 @@ constexpr uint8_t kCatalogFormatV5 = 5;
 // referenced table id, i32 referenced attnum per column, u8 on_update, u8 on_delete. Written only by
 // tables with a CHECK or FOREIGN KEY constraint (the others stay readable by older builds).
 constexpr uint8_t kCatalogFormatV6 = 6;
+// + a view's definition: str query, u32 dependency count, per dependency: u32 relation id, i32 max_attnum,
+// u32 column count, i32 attnum per column. Written only by views.
+constexpr uint8_t kCatalogFormatV7 = 7;
 
 template <typename T>
 void put_le(T v, std::string& out) {
@@ -165,7 +168,9 @@ std::string serialize(const TableDef& def) {
   bool identity = false;
   for (const ColumnDef& c : def.columns) identity = identity || c.identity;
   const bool constraints = !def.checks.empty() || !def.foreign_keys.empty();
-  out.push_back(static_cast<char>(constraints           ? kCatalogFormatV6
+  const bool view = def.is_view();
+  out.push_back(static_cast<char>(view                  ? kCatalogFormatV7
+                                  : constraints         ? kCatalogFormatV6
                                   : identity            ? kCatalogFormatV5
                                   : def.indexes.empty() ? kCatalogFormatV3
                                                         : kCatalogFormatV4));
@@ -192,7 +197,7 @@ std::string serialize(const TableDef& def) {
     out.push_back(static_cast<char>(d.type));
     put_str(d.name, out);
   }
-  if (def.indexes.empty() && !identity && !constraints) return out;
+  if (def.indexes.empty() && !identity && !constraints && !view) return out;
   put_le<uint32_t>(static_cast<uint32_t>(def.indexes.size()), out);
   for (const IndexDef& ix : def.indexes) {
     put_le<uint32_t>(ix.id, out);
@@ -203,9 +208,9 @@ std::string serialize(const TableDef& def) {
         static_cast<char>((ix.unique ? 1 : 0) | (ix.constraint ? 2 : 0) | (ix.nulls_not_distinct ? 4 : 0)));
     put_le<uint64_t>(ix.valid_from_ts, out);
   }
-  if (identity || constraints)
+  if (identity || constraints || view)
     for (const ColumnDef& c : def.columns) out.push_back(c.identity);
-  if (!constraints) return out;
+  if (!constraints && !view) return out;
   put_le<uint32_t>(static_cast<uint32_t>(def.checks.size()), out);
   for (const CheckDef& c : def.checks) {
     put_le<uint32_t>(c.id, out);
@@ -226,13 +231,22 @@ std::string serialize(const TableDef& def) {
     out.push_back(f.on_update);
     out.push_back(f.on_delete);
   }
+  if (!view) return out;
+  put_str(def.view->query, out);
+  put_le<uint32_t>(static_cast<uint32_t>(def.view->depends.size()), out);
+  for (const ViewDependency& d : def.view->depends) {
+    put_le<uint32_t>(d.relation, out);
+    put_le<int32_t>(d.max_attnum, out);
+    put_le<uint32_t>(static_cast<uint32_t>(d.attnums.size()), out);
+    for (int32_t a : d.attnums) put_le<int32_t>(a, out);
+  }
   return out;
 }
 
 bool deserialize(std::string_view in, TableDef& def) {
   Reader r{in};
   uint8_t version = r.get<uint8_t>();
-  if (version < kCatalogFormatV1 || version > kCatalogFormatV6) return false;
+  if (version < kCatalogFormatV1 || version > kCatalogFormatV7) return false;
   def.id = r.get<uint32_t>();
   def.name = r.get_str();
   uint32_t ncols = r.get<uint32_t>();
@@ -241,7 +255,8 @@ bool deserialize(std::string_view in, TableDef& def) {
   for (ColumnDef& c : def.columns) {
     c.name = r.get_str();
     uint8_t t = r.get<uint8_t>();
-    if (!valid_type_id(t) || !storable(static_cast<TypeId>(t))) return false;
+    // A view's columns may have any type its query gives (oid, name ... of a catalog).
+    if (!valid_type_id(t) || (!storable(static_cast<TypeId>(t)) && version < kCatalogFormatV7)) return false;
     c.type = static_cast<TypeId>(t);
     c.not_null = r.get<uint8_t>() != 0;
     c.max_length = r.get<int32_t>();
@@ -355,6 +370,22 @@ bool deserialize(std::string_view in, TableDef& def) {
           kActions.find(f.on_delete) == std::string_view::npos)
         return false;
     }
+  }
+  if (version >= kCatalogFormatV7) {
+    auto view = std::make_shared<ViewDef>();
+    view->query = r.get_str();
+    uint32_t ndeps = r.get<uint32_t>();
+    if (!r.ok || ndeps > in.size()) return false;
+    view->depends.resize(ndeps);
+    for (ViewDependency& d : view->depends) {
+      d.relation = r.get<uint32_t>();
+      d.max_attnum = r.get<int32_t>();
+      uint32_t n = r.get<uint32_t>();
+      if (!r.ok || n > in.size()) return false;
+      d.attnums.resize(n);
+      for (int32_t& a : d.attnums) a = r.get<int32_t>();
+    }
+    def.view = std::move(view);
   }
   return r.ok && r.pos == in.size();
 }

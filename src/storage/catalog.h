@@ -94,6 +94,23 @@ struct ForeignKeyDef {
 // An action code's SQL: "NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT".
 const char* foreign_key_action_name(char action);
 
+// A relation a view's query names (docs/schema.md, "Views"): DROP of it, DROP COLUMN or RENAME of a
+// column the view reads are refused (2BP01 / 0A000) while the view exists.
+struct ViewDependency {
+  uint32_t relation = 0;  // a table's or view's id
+  // Its highest attribute number when the view was created: columns added later stay hidden from the
+  // view's query (its `*` was expanded then, and a new column cannot capture one of its names).
+  int32_t max_attnum = 0;
+  std::vector<int32_t> attnums;  // the columns the view's query reads (a table's attribute numbers)
+};
+
+// A view (CREATE VIEW): no rows of its own; its query, stored as SQL text (libpg_query's deparsed,
+// normalised form of what was written), is bound again wherever the view is named.
+struct ViewDef {
+  std::string query;
+  std::vector<ViewDependency> depends;  // the relations its query names directly
+};
+
 struct TableDef {
   uint32_t id = 0;  // assigned by Catalog::create_table
   std::string name;
@@ -140,6 +157,11 @@ struct TableDef {
 
   int find_column(std::string_view column_name) const;  // -1 if absent
   bool has_hidden_rowid() const { return primary_key.empty(); }
+
+  // Non-null: the definition is a view's (its columns are the query's result columns; no key, index or
+  // constraint). Views share the relation namespace and id counter with tables.
+  std::shared_ptr<const ViewDef> view;
+  bool is_view() const { return view != nullptr; }
 };
 
 using TableDefPtr = std::shared_ptr<const TableDef>;

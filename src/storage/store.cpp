@@ -3523,6 +3523,7 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
 }
 
 bool Store::sealable(const TableDef& table) {
+  if (table.is_view()) return false;  // no rows of its own
   for (const ColumnDef& c : table.columns) {
     // Unknown-typed columns are stored as text; interval and array columns have no codec yet
     if (c.type != TypeId::Unknown && columnar::codec_type(c.type) == TypeId::Unknown) return false;

@@ -34,12 +34,14 @@ DDL = [
     "CREATE TABLE nokey (x INT, y TIME, z INTERVAL)",
     "CREATE TABLE ck (id INT PRIMARY KEY, a INT CHECK (a > 0), b TEXT, p BIGINT REFERENCES u, "
     "CHECK (a < 100 OR b <> ''))",
+    "CREATE VIEW tv AS SELECT id, a, v FROM t WHERE a > 0",
 ]
 
 # psql commands whose output (aligned, as a user sees it) must be PostgreSQL's.
 COMMANDS = [
     "\\d", "\\d t_a_idx", "\\d t_pkey",
     "\\d seq", "\\d seq2", "\\d t_id_seq", "\\d u_g_seq", "\\ds", "\\dn", "\\df", "\\di", "\\dt",
+    "\\dv", "\\d tv",
 ]
 
 # Commands compared in unaligned form with a column masked, and why.

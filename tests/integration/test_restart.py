@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Durability across restarts: SIGTERM and SIGINT stop the server cleanly (exit code 0, promptly, even
 with clients connected), and a restart on the same data dir finds every committed row exactly as before.
-Also: --version and --help."""
+Views (their stored query, columns and dependencies) survive too. Also: --version and --help."""
 
 import os
 import re
@@ -23,6 +23,9 @@ def snapshot(conn):
         "items": query(conn, "SELECT id, qty, price, name, flag FROM items ORDER BY id"),
         "pairs": query(conn, "SELECT a, b, v FROM pairs ORDER BY a, b"),
         "bag": sorted(query(conn, "SELECT x, y FROM bag"), key=repr),
+        "views": query(conn, "SELECT viewname, definition FROM pg_views WHERE schemaname = 'public' ORDER BY 1"),
+        "cheap": query(conn, "SELECT * FROM cheap ORDER BY id"),
+        "cheap_names": query(conn, "SELECT * FROM cheap_names ORDER BY 1"),
     }
 
 
@@ -49,17 +52,30 @@ def populate(conn):
     cur.execute("DROP TABLE again")
     cur.execute("CREATE TABLE again (n TEXT PRIMARY KEY)")
     cur.execute("INSERT INTO again VALUES ('new')")
+    # views: replaced, nested, dropped, and one whose CREATE was rolled back
+    cur.execute("CREATE VIEW cheap AS SELECT id, name FROM items WHERE price < 2")
+    cur.execute("CREATE OR REPLACE VIEW cheap AS SELECT id, name, qty FROM items WHERE price < 3")
+    cur.execute("CREATE VIEW cheap_names (n) AS SELECT name || '!' FROM cheap WHERE id > 5")
+    cur.execute("CREATE VIEW dropped_view AS SELECT 1 AS one")
+    cur.execute("DROP VIEW dropped_view")
+    cur.execute("BEGIN")
+    cur.execute("CREATE VIEW rolled_back AS SELECT 1 AS one")
+    cur.execute("ROLLBACK")
     cur.close()
 
 
 def check_after_restart(conn, before):
     after = snapshot(conn)
-    for t in TABLES:
+    for t in TABLES + ["views", "cheap", "cheap_names"]:
         assert after[t] == before[t], "table %s differs after restart:\nbefore %r\nafter  %r" % (
             t, before[t][:10], after[t][:10])
     expect_error(conn, "SELECT * FROM gone", "42P01")
     assert query(conn, "SELECT n FROM again") == [("new",)]
     expect_error(conn, "SELECT old FROM again", "42703")
+    expect_error(conn, "SELECT * FROM dropped_view", "42P01")
+    expect_error(conn, "SELECT * FROM rolled_back", "42P01")
+    expect_error(conn, "DROP TABLE items", "2BP01")  # the dependency survived too
+    assert len(before["views"]) == 2 and before["cheap"], before["views"]
 
 
 def restart_with(args, sig):

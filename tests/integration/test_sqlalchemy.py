@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """SQLAlchemy 1.4 (Debian python3-sqlalchemy) with psycopg2 against OmenDB: connecting, reflection
-(MetaData.reflect, inspect(engine).get_columns / get_pk_constraint / get_indexes / get_unique_constraints)
+(MetaData.reflect, inspect(engine).get_columns / get_pk_constraint / get_indexes / get_unique_constraints,
+get_view_names)
 of a table with a primary key, a unique constraint and an index, Core insert/select, an ORM declarative
 model's insert/query/update/delete round trip, and a rolled-back transaction.
 
@@ -24,11 +25,13 @@ import sqlalchemy as sa  # noqa: E402
 from sqlalchemy import orm  # noqa: E402
 
 DDL = [
+    "DROP VIEW IF EXISTS sa_cheap",
     "DROP TABLE IF EXISTS sa_items",
     "CREATE TABLE sa_items (id bigint PRIMARY KEY, sku varchar(20) NOT NULL, name text, "
     "price numeric(10,2) DEFAULT 0, qty int NOT NULL DEFAULT 1, created timestamptz, active boolean, "
     "CONSTRAINT sa_items_sku_key UNIQUE (sku))",
     "CREATE INDEX sa_items_name_idx ON sa_items (name, qty)",
+    "CREATE VIEW sa_cheap AS SELECT id, name FROM sa_items WHERE price < 10",
 ]
 
 
@@ -58,6 +61,8 @@ def test_inspect(args):
     fresh_table(engine)
     insp = sa.inspect(engine)
     assert "sa_items" in insp.get_table_names(), insp.get_table_names()
+    assert "sa_cheap" not in insp.get_table_names(), insp.get_table_names()
+    assert insp.get_view_names() == ["sa_cheap"], insp.get_view_names()
     assert insp.has_table("sa_items") and not insp.has_table("sa_nope")
     uniques = insp.get_unique_constraints("sa_items")
     assert [(u["name"], u["column_names"]) for u in uniques] == [("sa_items_sku_key", ["sku"])], uniques

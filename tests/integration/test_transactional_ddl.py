@@ -135,6 +135,36 @@ def test_other_sessions_wait_for_dropped_and_altered_tables(args):
         b.close()
 
 
+def test_views_and_concurrent_ddl(args):
+    """A view created in an open transaction keeps the tables it reads from being dropped until it commits
+    (then DROP TABLE finds it: 2BP01); a replaced or dropped view makes readers wait for the transaction."""
+    with Server(args.server_bin) as srv:
+        a = srv.connect()
+        b = srv.connect()
+        query(a, "CREATE TABLE vt (id INT PRIMARY KEY, v INT)")
+        query(a, "INSERT INTO vt VALUES (1, 10), (2, 20)")
+        query(a, "BEGIN")
+        query(a, "CREATE VIEW vv AS SELECT id, v FROM vt WHERE v > 10")
+        expect_error(b, "SELECT * FROM vv", "42P01")  # not committed: b does not see it
+        query(b, "SET statement_timeout = 20000")
+        res = waiting(b, "DROP TABLE vt", "DROP TABLE of a table a new view reads")(a, "COMMIT")
+        assert res.get("code") == "2BP01", res
+        assert query(b, "SELECT * FROM vv") == [(2, 20)]
+        # OR REPLACE in a block: readers wait, then read the new definition
+        query(a, "BEGIN")
+        query(a, "CREATE OR REPLACE VIEW vv AS SELECT id, v FROM vt")
+        res = waiting(b, "SELECT count(*) FROM vv", "a reader of a view being replaced")(a, "COMMIT")
+        assert res == {"code": "ok", "value": [(2,)]}, res
+        # DROP VIEW in a block: readers wait, then find it gone
+        query(a, "BEGIN")
+        query(a, "DROP VIEW vv")
+        res = waiting(b, "SELECT count(*) FROM vv", "a reader of a dropped view")(a, "COMMIT")
+        assert res.get("code") == "42P01", res
+        query(b, "DROP TABLE vt")  # nothing depends on it any more
+        a.close()
+        b.close()
+
+
 def test_concurrent_create_same_name(args):
     with Server(args.server_bin) as srv:
         a = srv.connect()
@@ -310,6 +340,7 @@ if __name__ == "__main__":
     sys.exit(1 if run_tests([
         test_psycopg2_default_mode,
         test_other_sessions_wait_for_dropped_and_altered_tables,
+        test_views_and_concurrent_ddl,
         test_concurrent_create_same_name,
         test_disconnect_leaves_no_trace,
         test_reader_sees_old_or_new,

@@ -242,6 +242,7 @@ enum class StmtKind {
   DropIndex,
   CreateSequence,
   AlterSequence,
+  CreateView,
   Unsupported
 };
 
@@ -410,9 +411,22 @@ struct SequenceStmt : Stmt {
 struct DropTableStmt : Stmt {
   DropTableStmt() : Stmt(StmtKind::DropTable) {}
   bool sequence = false;  // DROP SEQUENCE
+  bool view = false;      // DROP VIEW
   std::vector<TableRef> tables;
   bool if_exists = false;
   bool cascade = false;
+};
+
+// CREATE [OR REPLACE] VIEW name [(columns)] AS query.
+struct CreateViewStmt : Stmt {
+  CreateViewStmt() : Stmt(StmtKind::CreateView) {}
+  TableRef view;
+  std::vector<std::string> columns;  // the column list; empty: the query's column names
+  bool replace = false;
+  // The query as libpg_query's deparser prints it (normalised SQL text): what the catalog stores and
+  // every statement naming the view binds again.
+  std::string query;
+  std::string unsupported_feature;  // TEMP, WITH CHECK OPTION, view options: 0A000 naming it
 };
 
 // CREATE INDEX [IF NOT EXISTS] [name] ON t [USING btree] (col [ASC], ...).
@@ -611,6 +625,7 @@ struct AlterTableStmt : Stmt {
   AlterTableStmt() : Stmt(StmtKind::AlterTable) {}
   TableRef table;
   bool if_exists = false;  // ALTER TABLE IF EXISTS
+  bool view = false;       // ALTER VIEW ... RENAME [COLUMN]: the relation must be a view
   std::vector<AlterTableCmd> cmds;
 };
 

@@ -31,6 +31,25 @@ int pos(int location) {
   throw_unsupported(feature, pos(location));
 }
 
+// The SQL text of one statement node as libpg_query's deparser writes it (normalised spacing, keywords in
+// upper case); empty if it cannot.
+std::string deparse_statement(PgQuery__Node* node) {
+  PgQuery__RawStmt raw = PG_QUERY__RAW_STMT__INIT;
+  raw.stmt = node;
+  PgQuery__RawStmt* stmts[1] = {&raw};
+  PgQuery__ParseResult result = PG_QUERY__PARSE_RESULT__INIT;
+  result.version = PG_VERSION_NUM;
+  result.n_stmts = 1;
+  result.stmts = stmts;
+  std::string packed(pg_query__parse_result__get_packed_size(&result), '\0');
+  pg_query__parse_result__pack(&result, reinterpret_cast<uint8_t*>(packed.data()));
+  PgQueryProtobuf pb{packed.size(), packed.data()};
+  PgQueryDeparseResult r = pg_query_deparse_protobuf(pb);
+  std::string text = !r.error && r.query ? r.query : "";
+  pg_query_free_deparse_result(r);
+  return text;
+}
+
 // The SQL text of an expression node, as libpg_query's deparser writes it (for a column's DEFAULT, kept
 // in the catalog as text and parsed again when a statement uses it).
 std::string deparse_expr(const PgQuery__Node* node) {
@@ -48,23 +67,10 @@ std::string deparse_expr(const PgQuery__Node* node) {
   PgQuery__Node select_node = PG_QUERY__NODE__INIT;
   select_node.node_case = PG_QUERY__NODE__NODE_SELECT_STMT;
   select_node.select_stmt = &select;
-  PgQuery__RawStmt raw = PG_QUERY__RAW_STMT__INIT;
-  raw.stmt = &select_node;
-  PgQuery__RawStmt* stmts[1] = {&raw};
-  PgQuery__ParseResult result = PG_QUERY__PARSE_RESULT__INIT;
-  result.version = PG_VERSION_NUM;
-  result.n_stmts = 1;
-  result.stmts = stmts;
-  std::string packed(pg_query__parse_result__get_packed_size(&result), '\0');
-  pg_query__parse_result__pack(&result, reinterpret_cast<uint8_t*>(packed.data()));
-  PgQueryProtobuf pb{packed.size(), packed.data()};
-  PgQueryDeparseResult r = pg_query_deparse_protobuf(pb);
-  std::string text;
-  bool ok = !r.error && r.query && std::string_view(r.query).substr(0, 7) == "SELECT ";
-  if (ok) text = r.query + 7;
-  pg_query_free_deparse_result(r);
-  if (!ok) throw SqlError(SqlState::InternalError, "could not deparse a DEFAULT expression");
-  return text;
+  std::string text = deparse_statement(&select_node);
+  if (text.substr(0, 7) != "SELECT ")
+    throw SqlError(SqlState::InternalError, "could not deparse a DEFAULT expression");
+  return text.substr(7);
 }
 
 std::string str(const char* s) {
@@ -427,7 +433,14 @@ class Transformer {
           static_cast<ast::DropTableStmt&>(*d).sequence = true;
           return d;
         }
+        if (n->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW) {
+          auto d = drop(n->drop_stmt);
+          static_cast<ast::DropTableStmt&>(*d).view = true;
+          return d;
+        }
         break;
+      case PG_QUERY__NODE__NODE_VIEW_STMT:
+        return create_view(n->view_stmt);
       case PG_QUERY__NODE__NODE_INDEX_STMT:
         return create_index(n->index_stmt);
       case PG_QUERY__NODE__NODE_CREATE_SEQ_STMT: {
@@ -457,8 +470,10 @@ class Transformer {
         break;
       case PG_QUERY__NODE__NODE_RENAME_STMT:
         if (n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
+            n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW ||
             (n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN &&
-             n->rename_stmt->relation_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE))
+             (n->rename_stmt->relation_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
+              n->rename_stmt->relation_type == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW)))
           return rename(n->rename_stmt);
         break;
       case PG_QUERY__NODE__NODE_VACUUM_STMT:
@@ -1279,6 +1294,8 @@ class Transformer {
     auto out = std::make_unique<ast::AlterTableStmt>();
     out->table = table_ref(s->relation);
     out->if_exists = s->missing_ok;
+    out->view = s->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW ||
+                s->relation_type == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW;
     ast::AlterTableCmd cmd;
     if (s->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN) {
       cmd.kind = ast::AlterTableCmd::Kind::RenameColumn;
@@ -1502,6 +1519,24 @@ class Transformer {
       }
       out->tables.push_back(std::move(t));
     }
+    return out;
+  }
+
+  ast::StmtPtr create_view(const PgQuery__ViewStmt* v) {
+    auto out = std::make_unique<ast::CreateViewStmt>();
+    out->view = table_ref(v->view);
+    out->replace = v->replace;
+    if (v->view && v->view->relpersistence && v->view->relpersistence[0] == 't')
+      note(out->unsupported_feature, "TEMPORARY views");
+    if (v->n_options > 0) note(out->unsupported_feature, "view options (WITH (...))");
+    if (v->with_check_option == PG_QUERY__VIEW_CHECK_OPTION__LOCAL_CHECK_OPTION ||
+        v->with_check_option == PG_QUERY__VIEW_CHECK_OPTION__CASCADED_CHECK_OPTION)
+      note(out->unsupported_feature, "WITH CHECK OPTION");
+    for (size_t i = 0; i < v->n_aliases; ++i) out->columns.push_back(string_of(v->aliases[i], -1));
+    if (!v->query || v->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+      unsupported("this CREATE VIEW query", -1);
+    out->query = deparse_statement(v->query);
+    if (out->query.empty()) throw SqlError(SqlState::InternalError, "could not deparse the view's query");
     return out;
   }
 
