@@ -146,39 +146,45 @@ bool tm2timestamp(const Tm& tm, int64_t fsec, const int* gmtoff, Timestamp* out)
   return true;
 }
 
-int date2isoweek(int year, int mon, int mday) {
-  int dayn = date2j(year, mon, mday);
+// The ISO week functions compute in int64 and wrap like PostgreSQL's -fwrapv int arithmetic: to_char of
+// an interval of millions of years reaches them with years whose Julian days overflow int.
+namespace {
+int wrap32(int64_t v) {
+  return static_cast<int>(static_cast<uint32_t>(static_cast<uint64_t>(v)));
+}
+// The Julian day of the Monday of ISO week 1 of `year`.
+int64_t iso_week1(int year) {
   int day4 = date2j(year, 1, 4);
-  int day0 = j2day(day4 - 1);
-  if (dayn < day4 - day0) {
-    day4 = date2j(year - 1, 1, 4);
-    day0 = j2day(day4 - 1);
-  }
-  int result = (dayn - (day4 - day0)) / 7 + 1;
+  return int64_t{day4} - j2day(wrap32(int64_t{day4} - 1));
+}
+}  // namespace
+
+int date2isoweek(int year, int mon, int mday) {
+  int64_t dayn = date2j(year, mon, mday);
+  int64_t start = iso_week1(year);
+  if (dayn < start) start = iso_week1(wrap32(int64_t{year} - 1));
+  int64_t result = (dayn - start) / 7 + 1;
   if (result >= 52) {
-    day4 = date2j(year + 1, 1, 4);
-    day0 = j2day(day4 - 1);
-    if (dayn >= day4 - day0) result = (dayn - (day4 - day0)) / 7 + 1;
+    int64_t next = iso_week1(wrap32(int64_t{year} + 1));
+    if (dayn >= next) result = (dayn - next) / 7 + 1;
   }
-  return result;
+  return wrap32(result);
 }
 
 int date2isoyear(int year, int mon, int mday) {
-  int dayn = date2j(year, mon, mday);
-  int day4 = date2j(year, 1, 4);
-  int day0 = j2day(day4 - 1);
-  if (dayn < day4 - day0) {
-    day4 = date2j(year - 1, 1, 4);
-    day0 = j2day(day4 - 1);
-    year--;
+  int64_t dayn = date2j(year, mon, mday);
+  int64_t start = iso_week1(year);
+  int64_t y = year;
+  if (dayn < start) {
+    start = iso_week1(wrap32(y - 1));
+    y--;
   }
-  int result = (dayn - (day4 - day0)) / 7 + 1;
+  int64_t result = (dayn - start) / 7 + 1;
   if (result >= 52) {
-    day4 = date2j(year + 1, 1, 4);
-    day0 = j2day(day4 - 1);
-    if (dayn >= day4 - day0) year++;
+    int64_t next = iso_week1(wrap32(y + 1));
+    if (dayn >= next) y++;
   }
-  return year;
+  return wrap32(y);
 }
 
 void isoweek2date(int woy, int* year, int* mon, int* mday) {

@@ -157,6 +157,7 @@ struct Item {
 };
 
 size_t char_len(std::string_view s, size_t i) {
+  if (i >= s.size()) return 0;  // PostgreSQL reads the terminating NUL here and stays put
   auto c = static_cast<unsigned char>(s[i]);
   size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
   return std::min(n, s.size() - i);
@@ -266,10 +267,16 @@ int adjust_year(int year, bool interval) {
   return interval ? year : (year <= 0 ? -(year - 1) : year);
 }
 
+// PostgreSQL's int arithmetic wraps around (it is built with -fwrapv); so does ours on garbage input
+// (intervals of millions of years, a 10-digit CC), without undefined behaviour.
+int wrap(int64_t v) {
+  return static_cast<int>(static_cast<uint32_t>(static_cast<uint64_t>(v)));
+}
+
 int isoweek2j(int year, int week) {
   int day4 = date2j(year, 1, 4);
-  int day0 = j2day(day4 - 1);
-  return (week - 1) * 7 + (day4 - day0);
+  int day0 = j2day(wrap(int64_t{day4} - 1));
+  return wrap((int64_t{week} - 1) * 7 + (int64_t{day4} - day0));
 }
 
 std::string render(const std::vector<Item>& items, const Fields& v) {
@@ -450,8 +457,8 @@ std::string render(const std::vector<Item>& items, const Fields& v) {
         s = fmt_int(tm.yday, fm ? 0 : 3);
         break;
       case Key::IDDD:
-        s = fmt_int(date2j(tm.year, tm.mon, tm.mday) -
-                        isoweek2j(detail::date2isoyear(tm.year, tm.mon, tm.mday), 1) + 1,
+        s = fmt_int(wrap(int64_t{date2j(tm.year, tm.mon, tm.mday)} -
+                         isoweek2j(detail::date2isoyear(tm.year, tm.mon, tm.mday), 1) + 1),
                     fm ? 0 : 3);
         break;
       case Key::DD:
@@ -844,7 +851,9 @@ FromChar from_char(std::string_view s, const std::vector<Item>& items) {
         break;
       case Key::MS: {
         int used = parse_int_field(&out.ms, s, pos, 3, items, n);
-        out.ms *= used == 1 ? 100 : used == 2 ? 10 : 1;  // 25 and 250 are 0.25 s; 025 is 0.025 s
+        out.ms = wrap(int64_t{out.ms} * (used == 1   ? 100
+                                         : used == 2 ? 10
+                                                     : 1));  // 25 and 250 are 0.25 s; 025 is 0.025 s
         skip_th(s, pos, it);
         break;
       }
@@ -858,7 +867,7 @@ FromChar from_char(std::string_view s, const std::vector<Item>& items) {
         if (k != Key::US) out.ff = static_cast<int>(k) - static_cast<int>(Key::FF1) + 1;
         int used = parse_int_field(&out.us, s, pos, k == Key::US ? 6 : out.ff, items, n);
         static constexpr int kScale[] = {1, 100000, 10000, 1000, 100, 10, 1};
-        out.us *= kScale[std::min(used, 6)];
+        out.us = wrap(int64_t{out.us} * kScale[std::min(used, 6)]);
         skip_th(s, pos, it);
         break;
       }
@@ -874,7 +883,7 @@ FromChar from_char(std::string_view s, const std::vector<Item>& items) {
                        std::string("formatting field \"") + it.kw->name + "\" is only supported in to_char");
       case Key::TZH:
         // A negative TZH's minus sign may have been skipped as a separator.
-        if (s[pos] == '+' || s[pos] == '-' || s[pos] == ' ') {
+        if (pos < s.size() && (s[pos] == '+' || s[pos] == '-' || s[pos] == ' ')) {
           out.tzsign = s[pos] == '-' ? -1 : 1;
           ++pos;
         } else {
@@ -942,7 +951,8 @@ FromChar from_char(std::string_view s, const std::vector<Item>& items) {
         break;
       case Key::ID:
         parse_int_field(&out.d, s, pos, 1, items, n);
-        if (++out.d > 7) out.d = 1;  // Gregorian numbering: Sunday = 1
+        out.d = wrap(int64_t{out.d} + 1);
+        if (out.d > 7) out.d = 1;  // Gregorian numbering: Sunday = 1
         skip_th(s, pos, it);
         break;
       case Key::WW:
@@ -973,7 +983,10 @@ FromChar from_char(std::string_view s, const std::vector<Item>& items) {
           end2 = end1 + 1 + e;
         }
         if (!ok) bad_format("invalid input string for \"Y,YYY\"");
-        set_field(out.year, static_cast<int>(years + millennia * 1000), it);
+        set_field(out.year,
+                  wrap(static_cast<int64_t>(static_cast<uint64_t>(years) +
+                                            static_cast<uint64_t>(millennia) * 1000)),
+                  it);
         out.yysz = 4;
         pos = end2;
         skip_th(s, pos, it);
@@ -1057,25 +1070,25 @@ void to_tm(std::string_view input, std::string_view fmt, Tm& tm, int64_t& fsec, 
   if (f.year) {
     if (f.cc && f.yysz <= 2) {
       // CC with YY: YY are the low digits of a year of that century (the 21st is 2001-2100).
-      if (f.bc) f.cc = -f.cc;
+      if (f.bc) f.cc = wrap(-int64_t{f.cc});
       tm.year = f.year % 100;
       if (tm.year) {
         if (f.cc >= 0)
-          tm.year += (f.cc - 1) * 100;
+          tm.year = wrap(tm.year + (int64_t{f.cc} - 1) * 100);
         else
-          tm.year = (f.cc + 1) * 100 - tm.year + 1;
+          tm.year = wrap((int64_t{f.cc} + 1) * 100 - tm.year + 1);
       } else {
-        tm.year = f.cc * 100 + (f.cc >= 0 ? 0 : 1);
+        tm.year = wrap(int64_t{f.cc} * 100 + (f.cc >= 0 ? 0 : 1));
       }
     } else {
       tm.year = f.year;
-      if (f.bc) tm.year = -tm.year;
+      if (f.bc) tm.year = wrap(-int64_t{tm.year});
       if (tm.year < 0) tm.year++;  // year 0 is 1 BC
     }
     fmask |= kYear;
   } else if (f.cc) {
-    if (f.bc) f.cc = -f.cc;
-    tm.year = f.cc >= 0 ? (f.cc - 1) * 100 + 1 : f.cc * 100 + 1;
+    if (f.bc) f.cc = wrap(-int64_t{f.cc});
+    tm.year = wrap(f.cc >= 0 ? (int64_t{f.cc} - 1) * 100 + 1 : int64_t{f.cc} * 100 + 1);
     fmask |= kYear;
   }
   if (f.j) {
@@ -1085,14 +1098,14 @@ void to_tm(std::string_view input, std::string_view fmt, Tm& tm, int64_t& fsec, 
   if (f.ww) {
     if (f.mode == DateMode::IsoWeek) {
       int jday = isoweek2j(tm.year, f.ww);
-      if (f.d) jday += f.d > 1 ? f.d - 2 : 6;  // Sunday = 1 to Monday-based ISO days
+      if (f.d) jday = wrap(int64_t{jday} + (f.d > 1 ? int64_t{f.d} - 2 : 6));  // Sunday = 1 -> Monday = 1
       j2date(jday, &tm.year, &tm.mon, &tm.mday);
       fmask |= kDate;
     } else {
-      f.ddd = (f.ww - 1) * 7 + 1;
+      f.ddd = wrap((int64_t{f.ww} - 1) * 7 + 1);
     }
   }
-  if (f.w) f.dd = (f.w - 1) * 7 + 1;
+  if (f.w) f.dd = wrap((int64_t{f.w} - 1) * 7 + 1);
   if (f.dd) {
     tm.mday = f.dd;
     fmask |= kDay;
@@ -1104,8 +1117,8 @@ void to_tm(std::string_view input, std::string_view fmt, Tm& tm, int64_t& fsec, 
   if (f.ddd && (tm.mon <= 1 || tm.mday <= 1)) {
     if (!tm.year && !f.bc) bad_format("cannot calculate day of year without year information");
     if (f.mode == DateMode::IsoWeek) {
-      int j0 = isoweek2j(tm.year, 1) - 1;
-      j2date(j0 + f.ddd, &tm.year, &tm.mon, &tm.mday);
+      int64_t j0 = int64_t{isoweek2j(tm.year, 1)} - 1;
+      j2date(wrap(j0 + f.ddd), &tm.year, &tm.mon, &tm.mday);
       fmask |= kDate;
     } else {
       static constexpr int kYsum[2][13] = {{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365},
@@ -1115,7 +1128,7 @@ void to_tm(std::string_view input, std::string_view fmt, Tm& tm, int64_t& fsec, 
       for (; i <= 12; i++)
         if (f.ddd <= y[i]) break;
       if (tm.mon <= 1) tm.mon = i;
-      if (tm.mday <= 1) tm.mday = f.ddd - y[i - 1];
+      if (tm.mday <= 1) tm.mday = wrap(int64_t{f.ddd} - y[i - 1]);
       fmask |= kMonth | kDay;
     }
   }
@@ -1178,7 +1191,7 @@ std::optional<std::string> to_char_interval(const Interval& iv, std::string_view
   v.fsec = time - static_cast<int64_t>(v.tm.sec) * kUsecPerSec;
   v.tm.hour = static_cast<int>(v.hour % 24);
   // wday is meaningless; yday approximates the span in days, as PostgreSQL's interval_to_char.
-  v.tm.yday = (v.tm.year * 12 + v.tm.mon) * 30 + v.tm.mday;
+  v.tm.yday = wrap((int64_t{v.tm.year} * 12 + v.tm.mon) * 30 + v.tm.mday);
   return render(parse_format(fmt), v);
 }
 
