@@ -202,14 +202,7 @@ void rt_scan_open(QueryState* qs, int32_t scan, int32_t lower_mode, int32_t uppe
       spec.upper_unbounded = false;
     }
   }
-  if (s.cursor) {  // EXPLAIN ANALYZE reports the slot's totals
-    const storage::ScanStats st = s.cursor->stats();
-    s.done.blocks_read += st.blocks_read;
-    s.done.blocks_skipped += st.blocks_skipped;
-    s.done.sealed_rows += st.sealed_rows;
-    s.done.row_store_rows += st.row_store_rows;
-    s.done.headers_read += st.headers_read;
-  }
+  if (s.cursor) s.done += s.cursor->stats();  // EXPLAIN ANALYZE reports the slot's totals
   ++s.opens;
   if (catalog::is_system_table(spec.table->id)) {
     if (!ctx.catalog) throw SqlError(SqlState::InternalError, "system catalogs are not available here");

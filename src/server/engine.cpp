@@ -1398,14 +1398,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       const runtime::ScanSlot& slot = ctx.scans[i];
       if (!slot.spec.table || catalog::is_system_table(slot.spec.table->id)) continue;
       storage::ScanStats st = slot.done;
-      if (slot.cursor) {
-        const storage::ScanStats last = slot.cursor->stats();
-        st.blocks_read += last.blocks_read;
-        st.blocks_skipped += last.blocks_skipped;
-        st.sealed_rows += last.sealed_rows;
-        st.row_store_rows += last.row_store_rows;
-        st.headers_read += last.headers_read;
-      }
+      if (slot.cursor) st += slot.cursor->stats();
       std::string line = "Scan of " + slot.spec.table->name + ": rows from sealed blocks " +
                          std::to_string(st.sealed_rows) + ", from the row store " +
                          std::to_string(st.row_store_rows) + "; sealed blocks read " +

@@ -855,7 +855,7 @@ class ScanCursorImpl final : public ScanCursor {
         if (sealed::parse_value(value, horizon, last, bytes) && last < std::string_view(lower_)) continue;
       }
       ++stats_.headers_read;
-      if (!zone_.empty() && !zone_match(value)) {
+      if (!zone_.empty() && !zone_match_stored(value)) {
         ++stats_.blocks_skipped;
         continue;
       }
@@ -916,29 +916,26 @@ class ScanCursorImpl final : public ScanCursor {
     blocks_done_ = true;
   }
 
-  bool zone_match(const sealed::BlockSummary& b) const {
+  // Zone maps: false when some pushed-down predicate holds for no row of the block (`zones`: a block
+  // summary from the index, or a BlockReader on the stored header).
+  template <class Zones>
+  bool zone_match(const Zones& zones) const {
     for (const ZoneBound& z : zone_) {
       if (z.column < 0 || static_cast<size_t>(z.column) >= cols_.size()) continue;
-      if (!b.may_contain(static_cast<size_t>(z.column), z.has_lo ? &z.lo : nullptr,
-                         z.has_hi ? &z.hi : nullptr))
+      if (!zones.may_contain(static_cast<size_t>(z.column), z.has_lo ? &z.lo : nullptr,
+                             z.has_hi ? &z.hi : nullptr))
         return false;
     }
     return true;
   }
 
-  // Zone maps: false when some pushed-down predicate holds for no row of the block. Reads the header only.
-  bool zone_match(std::string_view value) {
+  // zone_match on a stored block value: reads the header only.
+  bool zone_match_stored(std::string_view value) const {
     std::string_view block;
     if (!sealed::block_bytes(value, block)) return true;  // load() reports the damage
     columnar::BlockReader reader;
     if (!reader.open(block).is_ok()) return true;
-    for (const ZoneBound& z : zone_) {
-      if (z.column < 0 || static_cast<size_t>(z.column) >= cols_.size()) continue;
-      if (!reader.may_contain(static_cast<size_t>(z.column), z.has_lo ? &z.lo : nullptr,
-                              z.has_hi ? &z.hi : nullptr))
-        return false;
-    }
-    return true;
+    return zone_match(reader);
   }
 
   // Positions it_ on the version of the next user key that this snapshot sees: skips older versions of

@@ -279,6 +279,15 @@ struct ScanStats {
   // Stored blocks whose header the scan read to decide on them: 0 when the table's in-memory block index
   // served the scan (docs/columnar.md, "Block metadata in memory"), which decides without reading.
   uint64_t headers_read = 0;
+
+  ScanStats& operator+=(const ScanStats& o) {
+    blocks_read += o.blocks_read;
+    blocks_skipped += o.blocks_skipped;
+    sealed_rows += o.sealed_rows;
+    row_store_rows += o.row_store_rows;
+    headers_read += o.headers_read;
+    return *this;
+  }
 };
 
 // Produces a table's rows in primary-key order as column batches. Not thread-safe; one per scan.
