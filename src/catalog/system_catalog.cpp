@@ -1377,7 +1377,7 @@ std::vector<Row> sealed_columns_rows(const storage::TableDef& def, const Context
     const std::vector<storage::Store::SealedBlock> blocks = ctx.sealed_blocks(t->id);
     if (blocks.empty()) continue;
     for (size_t c = 0; c < t->columns.size(); ++c) {
-      uint64_t bytes = 0, nulls = 0, values = 0;
+      uint64_t bytes = 0, nulls = 0, values = 0, plain = 0;
       std::vector<std::pair<std::string, int>> codecs;  // in order of first use
       for (const storage::Store::SealedBlock& b : blocks) {
         if (c >= b.columns.size()) continue;
@@ -1385,6 +1385,7 @@ std::vector<Row> sealed_columns_rows(const storage::TableDef& def, const Context
         bytes += col.bytes;
         nulls += col.null_count;
         values += b.rows;
+        plain += col.plain_bytes;
         auto it =
             std::find_if(codecs.begin(), codecs.end(), [&](const auto& p) { return p.first == col.codec; });
         if (it == codecs.end()) {
@@ -1400,21 +1401,6 @@ std::vector<Row> sealed_columns_rows(const storage::TableDef& def, const Context
         if (!codec_list.empty()) codec_list += ", ";
         codec_list += codecs.size() == 1 ? name : name + " " + std::to_string(count);
       }
-      double width = 0;
-      switch (physical_type(t->columns[c].type)) {
-        case PhysType::Bool:
-          width = 1;
-          break;
-        case PhysType::Int32:
-          width = 4;
-          break;
-        case PhysType::Int64:
-        case PhysType::Float64:
-          width = 8;
-          break;
-        default:
-          break;
-      }
       rows.add()
           .name("relname", t->name)
           .name("attname", t->columns[c].name)
@@ -1425,10 +1411,9 @@ std::vector<Row> sealed_columns_rows(const storage::TableDef& def, const Context
           .set("bytes_per_value",
                values ? Value::float64(static_cast<double>(bytes) / static_cast<double>(values))
                       : Value::null(TypeId::Float64))
-          .set("compression_ratio",
-               width > 0 && bytes > 0
-                   ? Value::float64(width * static_cast<double>(values) / static_cast<double>(bytes))
-                   : Value::null(TypeId::Float64));
+          .set("compression_ratio", plain > 0 && bytes > 0 ? Value::float64(static_cast<double>(plain) /
+                                                                            static_cast<double>(bytes))
+                                                           : Value::null(TypeId::Float64));
     }
   }
   return rows.take();

@@ -4035,8 +4035,10 @@ std::vector<Store::SealedBlock> Store::sealed_blocks(uint32_t table_id) const {
     block.bytes = b->bytes;
     for (const columnar::BlockColumn& c : b->header.columns) {
       const columnar::Codec* codec = columnar::codec_for(static_cast<uint8_t>(c.codec));
-      block.columns.push_back(
-          SealedColumn{codec ? std::string(codec->name()) : std::string("unknown"), c.length, c.null_count});
+      const bool fixed_width = columnar::codec_type(c.type) != TypeId::Text;
+      block.columns.push_back(SealedColumn{codec ? std::string(codec->name()) : std::string("unknown"),
+                                           c.length, c.null_count,
+                                           fixed_width ? b->rows * columnar::value_size(c.type) : 0});
     }
     out.push_back(std::move(block));
   }

@@ -180,6 +180,7 @@ class Store {
     std::string codec;
     uint64_t bytes = 0;
     uint64_t null_count = 0;
+    uint64_t plain_bytes = 0;  // rows x the value's in-memory width; 0 for text-like types (no fixed width)
   };
   struct SealedBlock {
     uint64_t rows = 0;
