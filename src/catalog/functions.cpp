@@ -358,6 +358,12 @@ int64_t Context::setval(std::string_view, int64_t, bool) const {
 uint64_t Context::relation_size(uint32_t) const {
   return 0;
 }
+std::vector<storage::Store::SealedBlock> Context::sealed_blocks(uint32_t) const {
+  return {};
+}
+uint64_t Context::approximate_rows(uint32_t) const {
+  return 0;
+}
 storage::SequenceValue Context::sequence_value(uint32_t) const {
   throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support reading a sequence here");
 }

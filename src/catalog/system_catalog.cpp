@@ -482,6 +482,40 @@ const std::vector<RelationSpec>& relations() {
         {"is_trigger_updatable", TypeId::Text},
         {"is_trigger_deletable", TypeId::Text},
         {"is_trigger_insertable_into", TypeId::Text}}},
+      // OmenDB's sealed column blocks (docs/columnar.md, "Observability"): per table, per block, per
+      // column. Not in PostgreSQL; OIDs below the first user OID that PostgreSQL 15 leaves unused.
+      {"pg_catalog",
+       "omendb_sealed_tables",
+       16300,
+       'v',
+       {{"relname", TypeId::Name},
+        {"blocks", TypeId::Int64},
+        {"sealed_rows", TypeId::Int64},
+        {"sealed_bytes", TypeId::Int64},
+        {"bytes_per_row", TypeId::Float64},
+        {"fresh_rows_estimate", TypeId::Int64},
+        {"fresh_share", TypeId::Float64}}},
+      {"pg_catalog",
+       "omendb_sealed_blocks",
+       16301,
+       'v',
+       {{"relname", TypeId::Name},
+        {"block", TypeId::Int32},
+        {"rows", TypeId::Int64},
+        {"bytes", TypeId::Int64},
+        {"bytes_per_row", TypeId::Float64}}},
+      {"pg_catalog",
+       "omendb_sealed_columns",
+       16302,
+       'v',
+       {{"relname", TypeId::Name},
+        {"attname", TypeId::Name},
+        {"attnum", TypeId::Int32},
+        {"codecs", TypeId::Text},
+        {"encoded_bytes", TypeId::Int64},
+        {"null_count", TypeId::Int64},
+        {"bytes_per_value", TypeId::Float64},
+        {"compression_ratio", TypeId::Float64}}},
       // information_schema.sequences
       {"information_schema",
        "sequences",
@@ -1355,6 +1389,103 @@ std::vector<Row> pg_sequences_rows(const storage::TableDef& def, const Context& 
   return rows.take();
 }
 
+// omendb_sealed_tables: every user table, sealed or not. The fresh rows (still in the row store) are
+// RocksDB's estimate of the table's rows less the sealed ones, as the background sealer counts them.
+std::vector<Row> sealed_tables_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const auto& t : ctx.tables()) {
+    uint64_t blocks = 0, sealed = 0, bytes = 0;
+    for (const storage::Store::SealedBlock& b : ctx.sealed_blocks(t->id)) {
+      ++blocks;
+      sealed += b.rows;
+      bytes += b.bytes;
+    }
+    const uint64_t total = ctx.approximate_rows(t->id);
+    const uint64_t fresh = total > sealed ? total - sealed : 0;
+    rows.add()
+        .name("relname", t->name)
+        .set("blocks", Value::int64(static_cast<int64_t>(blocks)))
+        .set("sealed_rows", Value::int64(static_cast<int64_t>(sealed)))
+        .set("sealed_bytes", Value::int64(static_cast<int64_t>(bytes)))
+        .set("bytes_per_row", sealed
+                                  ? Value::float64(static_cast<double>(bytes) / static_cast<double>(sealed))
+                                  : Value::null(TypeId::Float64))
+        .set("fresh_rows_estimate", Value::int64(static_cast<int64_t>(fresh)))
+        .set("fresh_share",
+             sealed + fresh ? Value::float64(static_cast<double>(fresh) / static_cast<double>(sealed + fresh))
+                            : Value::null(TypeId::Float64));
+  }
+  return rows.take();
+}
+
+// omendb_sealed_blocks: one row per sealed block, numbered from 1 in key order.
+std::vector<Row> sealed_blocks_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const auto& t : ctx.tables()) {
+    int32_t n = 0;
+    for (const storage::Store::SealedBlock& b : ctx.sealed_blocks(t->id)) {
+      rows.add()
+          .name("relname", t->name)
+          .num("block", ++n)
+          .set("rows", Value::int64(static_cast<int64_t>(b.rows)))
+          .set("bytes", Value::int64(static_cast<int64_t>(b.bytes)))
+          .set("bytes_per_row", Value::float64(static_cast<double>(b.bytes) / static_cast<double>(b.rows)));
+    }
+  }
+  return rows.take();
+}
+
+// omendb_sealed_columns: per sealed column, its codecs ("alp" or "alp 12, gorilla 4": blocks per codec,
+// most used first), encoded bytes over every block, bytes per value, and for fixed-width types the
+// compression ratio against their in-memory width (text-like columns have no fixed width: NULL).
+std::vector<Row> sealed_columns_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const auto& t : ctx.tables()) {
+    const std::vector<storage::Store::SealedBlock> blocks = ctx.sealed_blocks(t->id);
+    if (blocks.empty()) continue;
+    for (size_t c = 0; c < t->columns.size(); ++c) {
+      uint64_t bytes = 0, nulls = 0, values = 0, plain = 0;
+      std::vector<std::pair<std::string, int>> codecs;  // in order of first use
+      for (const storage::Store::SealedBlock& b : blocks) {
+        if (c >= b.columns.size()) continue;
+        const storage::Store::SealedColumn& col = b.columns[c];
+        bytes += col.bytes;
+        nulls += col.null_count;
+        values += b.rows;
+        plain += col.plain_bytes;
+        auto it =
+            std::find_if(codecs.begin(), codecs.end(), [&](const auto& p) { return p.first == col.codec; });
+        if (it == codecs.end()) {
+          codecs.emplace_back(col.codec, 1);
+        } else {
+          ++it->second;
+        }
+      }
+      std::stable_sort(codecs.begin(), codecs.end(),
+                       [](const auto& a, const auto& b) { return a.second > b.second; });
+      std::string codec_list;
+      for (const auto& [name, count] : codecs) {
+        if (!codec_list.empty()) codec_list += ", ";
+        codec_list += codecs.size() == 1 ? name : name + " " + std::to_string(count);
+      }
+      rows.add()
+          .name("relname", t->name)
+          .name("attname", t->columns[c].name)
+          .num("attnum", static_cast<int32_t>(c + 1))
+          .text("codecs", codec_list)
+          .set("encoded_bytes", Value::int64(static_cast<int64_t>(bytes)))
+          .set("null_count", Value::int64(static_cast<int64_t>(nulls)))
+          .set("bytes_per_value",
+               values ? Value::float64(static_cast<double>(bytes) / static_cast<double>(values))
+                      : Value::null(TypeId::Float64))
+          .set("compression_ratio", plain > 0 && bytes > 0 ? Value::float64(static_cast<double>(plain) /
+                                                                            static_cast<double>(bytes))
+                                                           : Value::null(TypeId::Float64));
+    }
+  }
+  return rows.take();
+}
+
 std::vector<Row> information_schema_sequences_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   for (const auto& s : ctx.sequences()) {
@@ -1460,6 +1591,9 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   }
   if (n == "pg_views") return pg_views_rows(def, ctx);
   if (n == "pg_sequences") return pg_sequences_rows(def, ctx);
+  if (n == "omendb_sealed_tables") return sealed_tables_rows(def, ctx);
+  if (n == "omendb_sealed_blocks") return sealed_blocks_rows(def, ctx);
+  if (n == "omendb_sealed_columns") return sealed_columns_rows(def, ctx);
   if (std::string_view(spec.schema) == "information_schema" && n == "sequences")
     return information_schema_sequences_rows(def, ctx);
   if (n == "pg_namespace") return namespace_rows(def);

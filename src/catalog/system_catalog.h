@@ -48,6 +48,11 @@ class Context {
   // The bytes storage holds for relation `relation_id` (a table's or a secondary index's id): RocksDB's
   // estimate of its key range (pg_table_size). 0 where a context has no storage.
   virtual uint64_t relation_size(uint32_t relation_id) const;
+  // A user table's sealed column blocks now (the omendb_sealed_* views; Store::sealed_blocks), and
+  // RocksDB's estimate of its rows, sealed ones included (Store::approximate_row_count). Nothing / 0 where
+  // a context has no storage.
+  virtual std::vector<storage::Store::SealedBlock> sealed_blocks(uint32_t table_id) const;
+  virtual uint64_t approximate_rows(uint32_t table_id) const;
   // A sequence's position now (SELECT * FROM seq, pg_sequences.last_value); 42P01 if it is gone.
   virtual storage::SequenceValue sequence_value(uint32_t id) const;
 };

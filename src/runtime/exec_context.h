@@ -42,6 +42,8 @@ class RowSink {
 struct ScanSlot {
   storage::ScanSpec spec;
   std::unique_ptr<storage::ScanCursor> cursor;
+  storage::ScanStats done;  // what the slot's earlier cursors read (a scan reopened per outer row)
+  uint64_t opens = 0;
   std::string lower, upper;       // encoded bounds being built by generated code
   std::vector<uint8_t> zone_set;  // per spec.zone entry: generated code gave a (non-NULL) value
 };

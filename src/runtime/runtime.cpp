@@ -202,6 +202,8 @@ void rt_scan_open(QueryState* qs, int32_t scan, int32_t lower_mode, int32_t uppe
       spec.upper_unbounded = false;
     }
   }
+  if (s.cursor) s.done += s.cursor->stats();  // EXPLAIN ANALYZE reports the slot's totals
+  ++s.opens;
   if (catalog::is_system_table(spec.table->id)) {
     if (!ctx.catalog) throw SqlError(SqlState::InternalError, "system catalogs are not available here");
     s.cursor = catalog::scan_system_table(spec, *ctx.catalog);

@@ -21,6 +21,7 @@
 #include "common/sync_point.h"
 #include "storage/internal.h"
 #include "storage/row_codec.h"
+#include "storage/sealed.h"
 #include "storage/store.h"
 
 namespace omendb::storage {
@@ -993,7 +994,9 @@ void Catalog::drop_table(std::string_view name) {
   std::vector<std::unique_lock<std::mutex>> sequence_locks = drop_owned_sequences(def->id, batch, owned);
   rocksdb::WriteOptions wo;
   wo.sync = true;
+  BlocksChange change(state, *store_.db(), def->id);
   check_status(write_to_rocksdb(*store_.db(), wo, batch), "dropping table \"" + def->name + "\"");
+  change.done(sealed::make_index({}));
   remove_locked(*def);
   for (auto s = seq_by_id_.begin(); s != seq_by_id_.end();) {
     if (s->second->def->owner_table == def->id) {  // locked: sequence_locks

@@ -37,6 +37,10 @@
 
 namespace omendb::storage {
 
+namespace sealed {
+struct BlockIndex;
+}  // namespace sealed
+
 // The one place RocksDB failures become SQL errors (58030 io_error).
 [[noreturn]] void throw_rocksdb_error(const rocksdb::Status& status, std::string_view context);
 inline void check_status(const rocksdb::Status& status, std::string_view context) {
@@ -242,6 +246,66 @@ struct StoreState {
     std::lock_guard lock(sealed_tables_mutex);
     sealed_tables.insert(table_id);
   }
+  // In-memory block index per sealed table (sealed.h BlockIndex; docs/columnar.md, "Block metadata in
+  // memory"), versioned by RocksDB sequence numbers so that a reader picks the index of exactly the blocks
+  // its RocksDB snapshot sees. Every write that changes a table's blocks (seal steps, TRUNCATE, ALTER TABLE
+  // rewrites, DROP TABLE) holds the table's seal mutex and brackets itself with begin_blocks_change (before
+  // the write: the latest sequence number, below the write's) and end_blocks_change (after it: the latest
+  // sequence number, at or above the write's, and the index of the blocks it leaves). A snapshot at or below
+  // the first sees the index before the write, one at or above the second the index after it; one in
+  // between (rare: a snapshot taken while the write runs) gets no index and reads the block headers
+  // from RocksDB as before. A write that fails drops the table's index (until the next seal rebuilds it).
+  struct TableBlocks {
+    std::shared_ptr<const sealed::BlockIndex> current;  // the blocks at every sequence >= current_from
+    uint64_t current_from = 0;
+    std::shared_ptr<const sealed::BlockIndex> previous;  // the blocks at every sequence <= previous_to
+    uint64_t previous_to = 0;
+    bool changing = false;  // a write is under way, invisible to sequences <= changing_from
+    uint64_t changing_from = 0;
+  };
+  mutable std::mutex block_index_mutex;
+  std::unordered_map<uint32_t, TableBlocks> block_indexes;  // block_index_mutex
+  // The table's blocks as a snapshot at RocksDB sequence `seq` sees them; nullptr when unknown.
+  std::shared_ptr<const sealed::BlockIndex> block_index(uint32_t table_id, uint64_t seq) const {
+    std::lock_guard lock(block_index_mutex);
+    auto it = block_indexes.find(table_id);
+    if (it == block_indexes.end()) return nullptr;
+    const TableBlocks& t = it->second;
+    if (t.changing && seq > t.changing_from) return nullptr;
+    if (t.current && seq >= t.current_from) return t.current;
+    if (t.previous && seq <= t.previous_to) return t.previous;
+    return nullptr;
+  }
+  // The latest index, for the table's block writers (who hold its seal mutex); nullptr when unknown.
+  std::shared_ptr<const sealed::BlockIndex> latest_block_index(uint32_t table_id) const {
+    std::lock_guard lock(block_index_mutex);
+    auto it = block_indexes.find(table_id);
+    if (it == block_indexes.end() || it->second.changing) return nullptr;
+    return it->second.current;
+  }
+  void begin_blocks_change(uint32_t table_id, uint64_t seq_before) {
+    std::lock_guard lock(block_index_mutex);
+    TableBlocks& t = block_indexes[table_id];
+    t.changing = true;
+    t.changing_from = seq_before;
+  }
+  // `now`: the blocks after the write (nullptr: unknown, e.g. the write failed).
+  void end_blocks_change(uint32_t table_id, std::shared_ptr<const sealed::BlockIndex> now,
+                         uint64_t seq_after) {
+    std::lock_guard lock(block_index_mutex);
+    TableBlocks& t = block_indexes[table_id];
+    t.previous = t.current;
+    t.previous_to = t.changing ? t.changing_from : 0;
+    if (!t.changing) t.previous = nullptr;
+    t.current = std::move(now);
+    t.current_from = seq_after;
+    t.changing = false;
+  }
+  void forget_block_index(uint32_t table_id) {
+    std::lock_guard lock(block_index_mutex);
+    block_indexes.erase(table_id);
+  }
+
   Catalog* catalog = nullptr;  // set once the catalog is loaded
 
   // Hidden row id counters: next id per table, initialized lazily from the table's last key.
@@ -261,5 +325,30 @@ struct StoreState {
 };
 
 struct Store::State : StoreState {};
+
+// Brackets one RocksDB write that changes a table's sealed blocks (StoreState::TableBlocks). Construct
+// it right before the write; call done() with the index of the blocks the write leaves right after it
+// succeeded. Destroyed without done() (the write failed or threw), it drops the table's index.
+class BlocksChange {
+ public:
+  BlocksChange(StoreState& st, rocksdb::DB& db, uint32_t table_id) : st_(st), db_(db), table_id_(table_id) {
+    st_.begin_blocks_change(table_id_, db_.GetLatestSequenceNumber());
+  }
+  BlocksChange(const BlocksChange&) = delete;
+  BlocksChange& operator=(const BlocksChange&) = delete;
+  void done(std::shared_ptr<const sealed::BlockIndex> now) {
+    st_.end_blocks_change(table_id_, std::move(now), db_.GetLatestSequenceNumber());
+    done_ = true;
+  }
+  ~BlocksChange() {
+    if (!done_) st_.end_blocks_change(table_id_, nullptr, db_.GetLatestSequenceNumber());
+  }
+
+ private:
+  StoreState& st_;
+  rocksdb::DB& db_;
+  uint32_t table_id_;
+  bool done_ = false;
+};
 
 }  // namespace omendb::storage

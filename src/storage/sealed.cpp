@@ -59,6 +59,50 @@ bool parse_value(std::string_view value, uint64_t& horizon, std::string_view& la
   return true;
 }
 
+BlockSummaryPtr summarize(std::string_view first_key, std::string_view value) {
+  uint64_t horizon = 0;
+  std::string_view last, block;
+  columnar::BlockReader reader;
+  if (!parse_value(value, horizon, last, block) || !reader.open(block).is_ok()) return nullptr;
+  auto s = std::make_shared<BlockSummary>();
+  s->first_key.assign(first_key);
+  s->last_key.assign(last);
+  s->rows = reader.row_count();
+  s->bytes = value.size();
+  s->header = reader.header();
+  return s;
+}
+
+size_t BlockIndex::first_ending_at_or_after(std::string_view key) const {
+  auto it = std::partition_point(blocks.begin(), blocks.end(), [key](const BlockSummaryPtr& b) {
+    return std::string_view(b->last_key) < key;
+  });
+  return static_cast<size_t>(it - blocks.begin());
+}
+
+size_t BlockIndex::first_starting_at_or_after(std::string_view key) const {
+  auto it = std::partition_point(blocks.begin(), blocks.end(), [key](const BlockSummaryPtr& b) {
+    return std::string_view(b->first_key) < key;
+  });
+  return static_cast<size_t>(it - blocks.begin());
+}
+
+const BlockSummary* BlockIndex::covering(std::string_view key) const {
+  const size_t i = first_ending_at_or_after(key);
+  if (i == blocks.size() || std::string_view(blocks[i]->first_key) > key) return nullptr;
+  return blocks[i].get();
+}
+
+BlockIndexPtr make_index(std::vector<BlockSummaryPtr> blocks) {
+  auto index = std::make_shared<BlockIndex>();
+  for (const BlockSummaryPtr& b : blocks) {
+    index->rows += b->rows;
+    index->bytes += b->bytes;
+  }
+  index->blocks = std::move(blocks);
+  return index;
+}
+
 void encode_manifest(const Manifest& m, std::string& out) {
   out.clear();
   out.push_back(static_cast<char>(kManifestVersion));

@@ -67,6 +67,41 @@ void encode_manifest(const Manifest& m, std::string& out);
 // needs). False when malformed.
 bool decode_manifest(std::string_view value, Manifest& m, bool with_index = false);
 
+// One sealed block as the in-memory block index holds it: what a scan needs to decide whether to read the
+// block (key range, zone maps) without touching its stored bytes.
+struct BlockSummary {
+  std::string first_key, last_key;  // storage keys of its first and last rows
+  uint64_t rows = 0;
+  uint64_t bytes = 0;  // of the stored value (envelope + block)
+  columnar::BlockHeader header;
+
+  bool may_contain(size_t col, const Datum* lo, const Datum* hi) const {
+    return header.may_contain(col, lo, hi);
+  }
+};
+using BlockSummaryPtr = std::shared_ptr<const BlockSummary>;
+
+// Parses a stored block value (envelope + block) under storage key `first_key` into a summary; nullptr
+// when it is malformed.
+BlockSummaryPtr summarize(std::string_view first_key, std::string_view value);
+
+// A table's sealed blocks at one moment, in key order (docs/columnar.md, "Block metadata in memory"):
+// immutable, shared by the scans that read at that moment. Blocks never overlap.
+struct BlockIndex {
+  std::vector<BlockSummaryPtr> blocks;
+  uint64_t rows = 0;
+  uint64_t bytes = 0;
+
+  // Index of the first block whose last key is >= key (blocks.size() if none).
+  size_t first_ending_at_or_after(std::string_view key) const;
+  // Index of the first block whose first key is >= key (blocks.size() if none).
+  size_t first_starting_at_or_after(std::string_view key) const;
+  // The block whose key range holds `key`, or nullptr.
+  const BlockSummary* covering(std::string_view key) const;
+};
+using BlockIndexPtr = std::shared_ptr<const BlockIndex>;
+BlockIndexPtr make_index(std::vector<BlockSummaryPtr> blocks);
+
 // Columns a block of `table` holds: the table's, plus the hidden row id for a table without a key.
 size_t block_columns(const TableDef& table);
 

@@ -652,6 +652,17 @@ class ScanCursorImpl final : public ScanCursor {
       blocks_done_ = true;
       return;
     }
+    // The in-memory block index of exactly the blocks this snapshot sees (when known): the blocks that
+    // overlap the key range, without reading any block the zone maps exclude.
+    index_ = state.block_index(table_->id, snapshot_->GetSequenceNumber());
+    if (index_) {
+      next_block_ = index_->first_ending_at_or_after(lower_);
+      end_block_ = index_->first_starting_at_or_after(upper_);
+      if (next_block_ >= end_block_) {
+        blocks_done_ = true;
+        return;
+      }
+    }
     block_upper_ = keycodec::prefix_successor(block_lower_);
     block_lower_slice_ = rocksdb::Slice(block_lower_);
     block_upper_slice_ = rocksdb::Slice(block_upper_);
@@ -815,7 +826,7 @@ class ScanCursorImpl final : public ScanCursor {
   // Positions the block iterator on the block holding `lower_` (the last block starting at or before
   // it), or on the first block after it.
   void seek_blocks() {
-    if (!block_it_) return;
+    if (!block_it_ || index_) return;
     block_it_->SeekForPrev(meta::block_key(lower_));
     if (!block_it_->Valid()) {
       check_status(block_it_->status(), "scanning table \"" + table_->name + "\"");
@@ -826,6 +837,7 @@ class ScanCursorImpl final : public ScanCursor {
   // Loads the next block that overlaps [lower_, upper_) and that the zone maps do not exclude, trimmed to
   // the range, with the wanted columns decoded; blocks_done_ when there is none.
   void load_next_block() {
+    if (index_) return load_next_indexed_block();
     if (block_it_on_block_) {  // the previous block is done: its bytes may go
       block_it_->Next();
       block_it_on_block_ = false;
@@ -842,7 +854,8 @@ class ScanCursorImpl final : public ScanCursor {
         std::string_view last, bytes;
         if (sealed::parse_value(value, horizon, last, bytes) && last < std::string_view(lower_)) continue;
       }
-      if (!zone_.empty() && !zone_match(value)) {
+      ++stats_.headers_read;
+      if (!zone_.empty() && !zone_match_stored(value)) {
         ++stats_.blocks_skipped;
         continue;
       }
@@ -866,19 +879,63 @@ class ScanCursorImpl final : public ScanCursor {
     blocks_done_ = true;
   }
 
-  // Zone maps: false when some pushed-down predicate holds for no row of the block. Reads the header only.
-  bool zone_match(std::string_view value) {
+  // load_next_block with the block index: the blocks of [next_block_, end_block_) overlap the range; those
+  // the zone maps exclude are counted and passed over without a read, the next one is read by its key.
+  void load_next_indexed_block() {
+    block_it_on_block_ = false;  // the previous block is done: the seek below lets its bytes go
+    for (; next_block_ < end_block_; ++next_block_) {
+      const sealed::BlockSummary& b = *index_->blocks[next_block_];
+      if (!zone_.empty() && !zone_match(b)) {
+        ++stats_.blocks_skipped;
+        continue;
+      }
+      const std::string key = meta::block_key(b.first_key);
+      block_it_->Seek(key);
+      if (!block_it_->Valid() || block_it_->key() != rocksdb::Slice(key)) {
+        check_status(block_it_->status(), "scanning table \"" + table_->name + "\"");
+        throw SqlError(SqlState::DataCorrupted, "sealed block of table \"" + table_->name +
+                                                    "\" listed in the block index is not stored");
+      }
+      rocksdb::Slice v = block_it_->value();
+      block_.load(table_, b.first_key, std::string_view(v.data(), v.size()));
+      pos_ = 0;
+      end_ = block_.rows();
+      if (std::string_view(block_.first_key()) < std::string_view(lower_))
+        pos_ = block_.lower_bound(0, end_, lower_);
+      if (std::string_view(block_.last_key()) >= std::string_view(upper_))
+        end_ = block_.lower_bound(pos_, end_, upper_);
+      if (pos_ >= end_) continue;  // the range falls between two of its rows
+      for (size_t c = 0; c < cols_.size(); ++c)
+        if (cols_[c].wanted) block_.decode(c);
+      ++stats_.blocks_read;
+      ++next_block_;
+      have_block_ = true;
+      block_it_on_block_ = true;
+      return;
+    }
+    blocks_done_ = true;
+  }
+
+  // Zone maps: false when some pushed-down predicate holds for no row of the block (`zones`: a block
+  // summary from the index, or a BlockReader on the stored header).
+  template <class Zones>
+  bool zone_match(const Zones& zones) const {
+    for (const ZoneBound& z : zone_) {
+      if (z.column < 0 || static_cast<size_t>(z.column) >= cols_.size()) continue;
+      if (!zones.may_contain(static_cast<size_t>(z.column), z.has_lo ? &z.lo : nullptr,
+                             z.has_hi ? &z.hi : nullptr))
+        return false;
+    }
+    return true;
+  }
+
+  // zone_match on a stored block value: reads the header only.
+  bool zone_match_stored(std::string_view value) const {
     std::string_view block;
     if (!sealed::block_bytes(value, block)) return true;  // load() reports the damage
     columnar::BlockReader reader;
     if (!reader.open(block).is_ok()) return true;
-    for (const ZoneBound& z : zone_) {
-      if (z.column < 0 || static_cast<size_t>(z.column) >= cols_.size()) continue;
-      if (!reader.may_contain(static_cast<size_t>(z.column), z.has_lo ? &z.lo : nullptr,
-                              z.has_hi ? &z.hi : nullptr))
-        return false;
-    }
-    return true;
+    return zone_match(reader);
   }
 
   // Positions it_ on the version of the next user key that this snapshot sees: skips older versions of
@@ -1046,9 +1103,11 @@ class ScanCursorImpl final : public ScanCursor {
   std::string block_lower_, block_upper_;
   rocksdb::Slice block_lower_slice_, block_upper_slice_;
   sealed::LoadedBlock block_;
-  bool have_block_ = false;         // block_ holds rows [pos_, end_) still to produce
-  bool blocks_done_ = false;        // no block after block_
-  bool block_it_on_block_ = false;  // block_it_ is on the block block_ reads
+  std::shared_ptr<const sealed::BlockIndex> index_;  // null: walk the stored blocks, reading their headers
+  size_t next_block_ = 0, end_block_ = 0;            // with index_: the blocks still to consider
+  bool have_block_ = false;                          // block_ holds rows [pos_, end_) still to produce
+  bool blocks_done_ = false;                         // no block after block_
+  bool block_it_on_block_ = false;                   // block_it_ is on the block block_ reads
   uint64_t pos_ = 0, end_ = 0;
   const rocksdb::Snapshot* snapshot_ = nullptr;
   std::unique_ptr<rocksdb::Iterator> it_;  // last: destroyed before the bounds they point to
@@ -1123,6 +1182,30 @@ class ReadViewImpl final : public ReadView {
     if (key.size() < keycodec::kTablePrefixSize || truncated_key(key)) return false;
     const uint32_t table_id = keycodec::decode_table_id(key);
     if (!state_.table_sealed(table_id)) return false;  // checked after the snapshot was taken (see the scan)
+    std::optional<rocksdb::ManagedSnapshot> latest;
+    if (!snapshot) {  // the newest rows: those of a snapshot taken now
+      latest.emplace(db_);
+      snapshot = latest->snapshot();
+    }
+    if (sealed::BlockIndexPtr index = state_.block_index(table_id, snapshot->GetSequenceNumber())) {
+      // The block whose key range holds the key, from the in-memory index: no other block is read.
+      const sealed::BlockSummary* b = index->covering(key);
+      if (!b) return false;
+      TableDefPtr table = state_.catalog ? state_.catalog->find(table_id) : nullptr;
+      if (!table) return false;
+      rocksdb::ReadOptions ro;
+      ro.snapshot = snapshot;
+      rocksdb::PinnableSlice value;
+      rocksdb::Status s = db_->Get(ro, db_->DefaultColumnFamily(), meta::block_key(b->first_key), &value);
+      if (s.IsNotFound())
+        throw SqlError(SqlState::DataCorrupted, "sealed block of table \"" + table->name +
+                                                    "\" listed in the block index is not stored");
+      check_status(s, "looking up a row");
+      sealed::LoadedBlock loaded;
+      loaded.load(table, b->first_key, std::string_view(value.data(), value.size()));
+      uint64_t i = loaded.lower_bound(0, loaded.rows(), key);
+      return i < loaded.rows() && loaded.compare_key(i, key) == 0;
+    }
     std::string lower = meta::block_prefix(table_id);
     std::string upper = keycodec::prefix_successor(lower);
     rocksdb::Slice lower_slice(lower), upper_slice(upper);
@@ -2834,8 +2917,18 @@ void TransactionImpl::commit_ordered() {
   // A seal of a table the changes drop or alter finishes first (lock order: seal mutexes, commit_mutex).
   std::vector<std::shared_ptr<std::mutex>> seal_mutexes;
   std::vector<std::unique_lock<std::mutex>> seal_locks;
-  for (const auto& [id, def] : overlay_.tables)
-    if (!overlay_.created.count(id)) seal_mutexes.push_back(state_.seal_mutex(id));
+  // Tables whose blocks the batch deletes (truncated or dropped): their block indexes change with it.
+  std::set<uint32_t> blocks_gone;
+  for (const auto& [id, name] : truncated_)
+    if (tables_.count(id)) blocks_gone.insert(id);
+  std::set<uint32_t> locked;  // in id order
+  for (const auto& [id, def] : overlay_.tables) {
+    if (overlay_.created.count(id)) continue;
+    locked.insert(id);
+    if (!def) blocks_gone.insert(id);
+  }
+  locked.insert(blocks_gone.begin(), blocks_gone.end());
+  for (uint32_t id : locked) seal_mutexes.push_back(state_.seal_mutex(id));
   for (const auto& m : seal_mutexes) seal_locks.emplace_back(*m);
   std::unique_lock lock(state_.commit_mutex);
   state_.ddl_done.wait(lock, [&] { return state_.ddl_pending == 0; });
@@ -2887,7 +2980,10 @@ void TransactionImpl::commit_ordered() {
     OMEN_SYNC_POINT("TransactionImpl::commit_truncating:BeforeWrite");
     rocksdb::WriteOptions wo;
     wo.sync = true;  // DDL is always synced, as DROP TABLE
+    std::vector<std::unique_ptr<BlocksChange>> changes;
+    for (uint32_t id : blocks_gone) changes.push_back(std::make_unique<BlocksChange>(state_, *db, id));
     check_status(write_to_rocksdb(*db, wo, batch), "committing");
+    for (auto& change : changes) change->done(sealed::make_index({}));
     for (const auto& [id, name] : truncated_) state_.table_reset_ts[id] = ts;
     state_.visible_ts.store(ts);  // nothing else is in flight
     state_.visible_advanced.notify_all();
@@ -3075,6 +3171,15 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
         store->state_->note_sealed(keycodec::decode_table_id(std::string_view(k.data() + lower.size(), 4)));
     }
     check_status(it->status(), "reading the sealed-data manifests");
+  }
+  // The in-memory block index of every sealed table (nothing writes yet).
+  const std::set<uint32_t> sealed_tables = store->state_->sealed_tables;
+  for (uint32_t table_id : sealed_tables) {
+    try {
+      store->publish_block_index(table_id);
+    } catch (const SqlError& e) {  // scans of the table read the stored headers, and report the damage
+      spdlog::warn("no block index for table id {}: {}", table_id, e.what());
+    }
   }
   spdlog::info("storage opened at {} (commit timestamps continue after {})", options.data_dir,
                store->state_->last_assigned_ts);
@@ -3513,8 +3618,11 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
     }
   }
   OMEN_SYNC_POINT("Store::alter_table:BeforeWrite");
+  std::optional<BlocksChange> change;  // a rewrite deletes the blocks
+  if (rewrite) change.emplace(st, *db_, old->id);
   catalog_->replace_table(std::move(def), batch);  // one synced write with the rows
-  if (work.rekey) st.forget_table(old->id);        // the hidden row id counter starts again
+  if (change) change->done(sealed::make_index({}));
+  if (work.rekey) st.forget_table(old->id);  // the hidden row id counter starts again
   if (ts) {
     st.table_reset_ts[old->id] = ts;
     st.visible_ts.store(ts);  // nothing else is in flight
@@ -3575,6 +3683,32 @@ sealed::Manifest read_manifest(rocksdb::DB* db, uint32_t table_id, bool with_ind
   check_status(it->status(), "reading sealed blocks");
   m.has_index = true;
   return m;
+}
+
+// The summaries of a table's stored blocks, in key order, as `snapshot` sees them (nullptr: now).
+std::vector<sealed::BlockSummaryPtr> read_block_summaries(rocksdb::DB* db, uint32_t table_id,
+                                                          const rocksdb::Snapshot* snapshot) {
+  const std::string lower = meta::block_prefix(table_id);
+  const std::string upper = keycodec::prefix_successor(lower);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  ro.total_order_seek = true;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+  std::vector<sealed::BlockSummaryPtr> out;
+  const size_t skip = lower.size() - keycodec::kTablePrefixSize;  // "\0\0\0\0B"
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    sealed::BlockSummaryPtr b =
+        sealed::summarize(std::string_view(it->key().data() + skip, it->key().size() - skip),
+                          std::string_view(it->value().data(), it->value().size()));
+    if (!b)
+      throw SqlError(SqlState::DataCorrupted,
+                     "malformed sealed block of table id " + std::to_string(table_id));
+    out.push_back(std::move(b));
+  }
+  check_status(it->status(), "reading sealed blocks");
+  return out;
 }
 
 // The smallest RocksDB key above every version of user key `k` (k + eight 0xFF bytes + 0x00). Storage
@@ -3638,6 +3772,30 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
   const sealed::Manifest manifest = read_manifest(db_, table_id, true);
   const std::vector<sealed::BlockMeta>& blocks = manifest.index;
   const size_t n = blocks.size();
+  // The blocks' summaries, for the block index each step publishes: from the in-memory index (built if a
+  // failed write dropped it), matched with the manifest's index block by block.
+  if (!st.latest_block_index(table_id)) publish_block_index(table_id);
+  std::vector<sealed::BlockSummaryPtr> old_summaries(n);
+  {
+    sealed::BlockIndexPtr current = st.latest_block_index(table_id);
+    auto matches = [&blocks, n](const sealed::BlockIndexPtr& index) {
+      return index && index->blocks.size() == n &&
+             std::equal(blocks.begin(), blocks.end(), index->blocks.begin(),
+                        [](const sealed::BlockMeta& m, const sealed::BlockSummaryPtr& b) {
+                          return m.first_key == b->first_key && m.last_key == b->last_key &&
+                                 m.rows == b->rows && m.bytes == b->bytes;
+                        });
+    };
+    const bool same = matches(current);
+    if (!same) {  // rebuilt from the stored blocks, which the manifest describes
+      publish_block_index(table_id);
+      current = st.latest_block_index(table_id);
+    }
+    if (!matches(current))
+      throw SqlError(SqlState::DataCorrupted, "the block index of table \"" + table->name +
+                                                  "\" disagrees with its sealed-data manifest");
+    std::copy(current->blocks.begin(), current->blocks.end(), old_summaries.begin());
+  }
   SealResult result;
   result.horizon_ts = horizon;
 
@@ -3700,8 +3858,9 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
     if (!rw[b] && blocks[b].rows < max_rows / 2 && has_work_next_to(b)) rw[b] = true;
 
   // 4. The ranges between untouched blocks that hold work, in key order; writes in atomic steps.
-  std::vector<sealed::BlockMeta> out;  // the new index: untouched and new blocks so far
-  size_t next_old = 0;                 // old blocks [next_old, n) are still in the stored index
+  std::vector<sealed::BlockMeta> out;                  // the new index: untouched and new blocks so far
+  std::vector<sealed::BlockSummaryPtr> out_summaries;  // theirs, for the block index
+  size_t next_old = 0;  // old blocks [next_old, n) are still in the stored index
   rocksdb::WriteBatch batch;
   std::set<std::string> put_keys;  // block keys put in `batch` (an old block with the same key is replaced)
   bool wrote = false;
@@ -3726,9 +3885,15 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
     check_interrupts();        // the synced write is the longest unit of work: not started past the deadline
     st.note_sealed(table_id);  // before the blocks exist: full compactions keep this table's tombstones
     OMEN_SYNC_POINT("Store::seal:BeforeWrite");
+    std::vector<sealed::BlockSummaryPtr> summaries = out_summaries;
+    summaries.insert(summaries.end(), old_summaries.begin() + static_cast<ptrdiff_t>(next_old),
+                     old_summaries.end());
     rocksdb::WriteOptions wo;
     wo.sync = true;
+    BlocksChange change(st, *db_, table_id);
     check_status(write_to_rocksdb(*db_, wo, batch), "sealing table \"" + table->name + "\"");
+    OMEN_SYNC_POINT("Store::seal:WrittenBeforeIndex");
+    change.done(sealed::make_index(std::move(summaries)));
     OMEN_SYNC_POINT("Store::seal:Written");
     batch.Clear();
     put_keys.clear();
@@ -3799,6 +3964,9 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
         put_keys.insert(std::move(key));
         ++result.blocks_written;
         result.rows_written += meta.rows;
+        sealed::BlockSummaryPtr summary = sealed::summarize(meta.first_key, value);
+        if (!summary) throw SqlError(SqlState::InternalError, "sealing: a new block does not parse");
+        out_summaries.push_back(std::move(summary));
         out.push_back(std::move(meta));
       };
       // A step may end before key k when no old block of the range holds keys on both sides of it.
@@ -3833,6 +4001,7 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
     }
     if (s_next < n) {
       out.push_back(blocks[s_next]);
+      out_summaries.push_back(old_summaries[s_next]);
       next_old = s_next + 1;
     }
     b = s_next + 1;
@@ -3852,7 +4021,97 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
   return result;
 }
 
+std::vector<Store::SealedBlock> Store::sealed_blocks(uint32_t table_id) const {
+  sealed::BlockIndexPtr index = state_->latest_block_index(table_id);
+  if (!index) {  // a block write is under way: its table's blocks as they are now
+    rocksdb::ManagedSnapshot snapshot(db_);
+    index = state_->block_index(table_id, snapshot.snapshot()->GetSequenceNumber());
+    if (!index) index = sealed::make_index(read_block_summaries(db_, table_id, snapshot.snapshot()));
+  }
+  std::vector<SealedBlock> out;
+  out.reserve(index->blocks.size());
+  for (const sealed::BlockSummaryPtr& b : index->blocks) {
+    SealedBlock block;
+    block.rows = b->rows;
+    block.bytes = b->bytes;
+    for (const columnar::BlockColumn& c : b->header.columns) {
+      const columnar::Codec* codec = columnar::codec_for(static_cast<uint8_t>(c.codec));
+      const bool fixed_width = columnar::codec_type(c.type) != TypeId::Text;
+      block.columns.push_back(SealedColumn{codec ? std::string(codec->name()) : std::string("unknown"),
+                                           c.length, c.null_count,
+                                           fixed_width ? b->rows * columnar::value_size(c.type) : 0});
+    }
+    out.push_back(std::move(block));
+  }
+  return out;
+}
+
+void Store::publish_block_index(uint32_t table_id) {
+  rocksdb::ManagedSnapshot snapshot(db_);
+  const uint64_t seq = snapshot.snapshot()->GetSequenceNumber();
+  sealed::BlockIndexPtr index = sealed::make_index(read_block_summaries(db_, table_id, snapshot.snapshot()));
+  // Valid from the snapshot on: the caller keeps every other writer of the table's blocks out.
+  state_->begin_blocks_change(table_id, seq);
+  state_->end_blocks_change(table_id, std::move(index), seq);
+}
+
+namespace {
+
+// Whether two block summaries agree (key range, size, every column's header fields and zone maps).
+bool same_summary(const sealed::BlockSummary& a, const sealed::BlockSummary& b) {
+  if (a.first_key != b.first_key || a.last_key != b.last_key || a.rows != b.rows || a.bytes != b.bytes ||
+      a.header.rows != b.header.rows || a.header.columns.size() != b.header.columns.size())
+    return false;
+  for (size_t i = 0; i < a.header.columns.size(); ++i) {
+    const columnar::BlockColumn& x = a.header.columns[i];
+    const columnar::BlockColumn& y = b.header.columns[i];
+    if (x.type != y.type || x.codec != y.codec || x.null_count != y.null_count ||
+        x.has_min_max != y.has_min_max || x.min_is_prefix != y.min_is_prefix ||
+        x.max_is_prefix != y.max_is_prefix || x.has_sum != y.has_sum || x.sum != y.sum ||
+        x.offset != y.offset || x.length != y.length)
+      return false;
+    if (!x.has_min_max) continue;
+    if (columnar::codec_type(x.type) == TypeId::Text) {
+      if (x.min.str.view() != y.min.str.view() || x.max.str.view() != y.max.str.view()) return false;
+    } else if (x.min.i64 != y.min.i64 || x.max.i64 != y.max.i64) {  // integers, and doubles' bits
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string Store::check_sealed(uint32_t table_id) const {
+  // No seal of the table meanwhile: the manifest, the blocks and the block index are read as of one state.
+  std::shared_ptr<std::mutex> seal_mutex = state_->seal_mutex(table_id);
+  std::lock_guard seal_lock(*seal_mutex);
+  std::string error = check_manifest(table_id);
+  if (!error.empty()) return error;
+  // The in-memory block index: the same blocks, key ranges and zone maps as stored.
+  sealed::BlockIndexPtr index = state_->latest_block_index(table_id);
+  std::vector<sealed::BlockSummaryPtr> stored;
+  try {
+    stored = read_block_summaries(db_, table_id, nullptr);
+  } catch (const SqlError& e) {
+    return e.what();
+  }
+  if (!index) return stored.empty() ? "" : "no block index for a table with sealed blocks";
+  if (index->blocks.size() != stored.size())
+    return "the block index lists " + std::to_string(index->blocks.size()) + " blocks, " +
+           std::to_string(stored.size()) + " are stored";
+  uint64_t rows = 0, bytes = 0;
+  for (size_t i = 0; i < stored.size(); ++i) {
+    if (!same_summary(*index->blocks[i], *stored[i]))
+      return "block " + std::to_string(i) + " differs from its entry in the block index";
+    rows += stored[i]->rows;
+    bytes += stored[i]->bytes;
+  }
+  if (index->rows != rows || index->bytes != bytes) return "block index totals differ from its blocks";
+  return {};
+}
+
+std::string Store::check_manifest(uint32_t table_id) const {
   sealed::Manifest m;
   try {
     m = read_manifest(db_, table_id, true);

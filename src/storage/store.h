@@ -153,8 +153,9 @@ class Store {
   SealResult seal(uint32_t table_id, const SealOptions& options);
   SealResult seal(uint32_t table_id) { return seal(table_id, SealOptions{}); }
   // Consistency check of a table's sealed data: the manifest's block index matches the stored blocks
-  // (keys, rows, bytes, non-overlapping key ranges in order, headers that parse). Empty when consistent,
-  // else what is wrong.
+  // (keys, rows, bytes, non-overlapping key ranges in order, headers that parse), and so does the in-memory
+  // block index (the same blocks, key ranges, sizes and zone maps). Empty when consistent, else what is
+  // wrong. Waits for a running seal of the table.
   std::string check_sealed(uint32_t table_id) const;
   // Whether the column block format takes every column of `table` (not interval or arrays yet): seal()
   // refuses the others with 0A000, VACUUM and background sealing leave them in the row store.
@@ -172,6 +173,21 @@ class Store {
     uint64_t bytes = 0;
   };
   SealedInfo sealed_info(uint32_t table_id) const;
+  // A table's sealed blocks now, in key order, from its in-memory block index (the omendb_sealed_* system
+  // views): rows and stored bytes per block, and per column (table order; a table without a primary key
+  // has its hidden row id last) its codec, encoded bytes and NULL count. Empty when nothing is sealed.
+  struct SealedColumn {
+    std::string codec;
+    uint64_t bytes = 0;
+    uint64_t null_count = 0;
+    uint64_t plain_bytes = 0;  // rows x the value's in-memory width; 0 for text-like types (no fixed width)
+  };
+  struct SealedBlock {
+    uint64_t rows = 0;
+    uint64_t bytes = 0;
+    std::vector<SealedColumn> columns;
+  };
+  std::vector<SealedBlock> sealed_blocks(uint32_t table_id) const;
 
   // ALTER TABLE: replaces the definition of table `def.id` by `def`, ordered with commits as DROP TABLE
   // is (no new commit starts, commits in flight finish first). `def`'s columns are matched with the
@@ -207,6 +223,10 @@ class Store {
 
  private:
   Store() = default;
+  // Builds a table's in-memory block index from its stored blocks and publishes it. The caller holds the
+  // table's seal mutex (or nothing else runs yet).
+  void publish_block_index(uint32_t table_id);
+  std::string check_manifest(uint32_t table_id) const;  // check_sealed's manifest half
   StoreOptions options_;
   rocksdb::DB* db_ = nullptr;
   std::unique_ptr<Catalog> catalog_;
@@ -257,6 +277,18 @@ struct ScanStats {
   uint64_t blocks_skipped = 0;  // sealed blocks in the key range skipped by their zone maps
   uint64_t sealed_rows = 0;     // rows produced from sealed blocks
   uint64_t row_store_rows = 0;  // rows produced from the row store or the transaction's writes
+  // Stored blocks whose header the scan read to decide on them: 0 when the table's in-memory block index
+  // served the scan (docs/columnar.md, "Block metadata in memory"), which decides without reading.
+  uint64_t headers_read = 0;
+
+  ScanStats& operator+=(const ScanStats& o) {
+    blocks_read += o.blocks_read;
+    blocks_skipped += o.blocks_skipped;
+    sealed_rows += o.sealed_rows;
+    row_store_rows += o.row_store_rows;
+    headers_read += o.headers_read;
+    return *this;
+  }
 };
 
 // Produces a table's rows in primary-key order as column batches. Not thread-safe; one per scan.

@@ -456,6 +456,7 @@ struct ExplainStmt : Stmt {
   ExplainStmt() : Stmt(StmtKind::Explain) {}
   bool codegen = false;                      // EXPLAIN (CODEGEN)
   bool analyze = false;                      // EXPLAIN ANALYZE / (ANALYZE)
+  bool summary = true;                       // EXPLAIN (ANALYZE, SUMMARY off): no execution time
   std::vector<std::string> unknown_options;  // options we do not know, for an error naming them
   StmtPtr stmt;
 };

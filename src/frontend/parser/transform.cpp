@@ -1722,6 +1722,8 @@ class Transformer {
         out->codegen = value;
       } else if (ok && name == "analyze") {
         out->analyze = value;
+      } else if (ok && name == "summary") {
+        out->summary = value;
       } else {
         out->unknown_options.push_back(name);
       }

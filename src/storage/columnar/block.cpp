@@ -321,10 +321,8 @@ Status BlockReader::open(std::string_view bytes) {
   return Status::ok();
 }
 
-bool BlockReader::may_contain(size_t col, const Datum* lo, const Datum* hi) const {
-  if (col >= columns_.size()) return true;
-  const BlockColumn& c = columns_[col];
-  if (rows_ == 0 || !c.has_min_max) return false;  // no non-NULL value at all
+bool column_may_contain(const BlockColumn& c, uint64_t rows, const Datum* lo, const Datum* hi) {
+  if (rows == 0 || !c.has_min_max) return false;  // no non-NULL value at all
   if (bytewise_bounds(c.type)) {
     if (lo != nullptr) {
       std::string_view l = lo->str.view();
@@ -342,6 +340,34 @@ bool BlockReader::may_contain(size_t col, const Datum* lo, const Datum* hi) cons
   if (lo != nullptr && compare_bound(c.type, c.max, *lo) < 0) return false;
   if (hi != nullptr && compare_bound(c.type, c.min, *hi) > 0) return false;
   return true;
+}
+
+bool BlockReader::may_contain(size_t col, const Datum* lo, const Datum* hi) const {
+  if (col >= columns_.size()) return true;
+  return column_may_contain(columns_[col], rows_, lo, hi);
+}
+
+BlockHeader BlockReader::header() const {
+  BlockHeader h;
+  h.rows = rows_;
+  h.columns = columns_;
+  size_t text_bytes = 0;
+  for (const BlockColumn& c : columns_)
+    if (c.has_min_max && codec_type(c.type) == TypeId::Text) text_bytes += c.min.str.len + c.max.str.len;
+  if (text_bytes == 0) return h;
+  h.text = std::make_unique<char[]>(text_bytes);
+  char* p = h.text.get();
+  auto repoint = [&p](Datum& d) {
+    if (d.str.len > 0) std::memcpy(p, d.str.ptr, d.str.len);
+    d.str.ptr = p;
+    p += d.str.len;
+  };
+  for (BlockColumn& c : h.columns) {
+    if (!c.has_min_max || codec_type(c.type) != TypeId::Text) continue;
+    repoint(c.min);
+    repoint(c.max);
+  }
+  return h;
 }
 
 Status BlockReader::decode_column(size_t col, void* data, uint8_t* nulls) const {

@@ -81,6 +81,24 @@ struct BlockColumn {
 
 class BlockScan;
 
+// Zone-map test on one column's header: false only when no non-NULL value v of the column can satisfy
+// lo <= v <= hi (nullptr leaves a side open). `rows` is the block's row count. BlockReader::may_contain
+// and BlockHeader::may_contain both answer through it.
+bool column_may_contain(const BlockColumn& c, uint64_t rows, const Datum* lo, const Datum* hi);
+
+// An owning copy of a block's header (row count, per column type, codec, NULL count, zone maps, sum,
+// chunk offset and length), to keep in memory without the block: text bounds point into the copy's own
+// bytes, which stay put when the header is moved.
+struct BlockHeader {
+  uint64_t rows = 0;
+  std::vector<BlockColumn> columns;
+  std::unique_ptr<char[]> text;  // the text bounds' bytes
+
+  bool may_contain(size_t col, const Datum* lo, const Datum* hi) const {
+    return col >= columns.size() || column_may_contain(columns[col], rows, lo, hi);
+  }
+};
+
 // Reads a block. The bytes given to open() must stay alive and unchanged while the reader, its scans
 // and the batches they return are used (Text values point into them). Thread-compatible: const
 // methods may run concurrently.
@@ -98,6 +116,9 @@ class BlockReader {
   // lo/hi have the column's type (Datum fields as in BlockColumn::min); nullptr leaves that side open.
   // Callers with strict bounds pass them as inclusive (conservative).
   bool may_contain(size_t col, const Datum* lo, const Datum* hi) const;
+
+  // The header, copied (the reader's bytes may go away afterwards).
+  BlockHeader header() const;
 
   // Decodes all rows of one column into data (row_count() values) and nulls (row_count() bytes).
   Status decode_column(size_t col, void* data, uint8_t* nulls) const;

@@ -749,6 +749,13 @@ TEST(ParserExplain, OptionsAndNestedStatement) {
   ASSERT_TRUE(a);
   EXPECT_TRUE(a->analyze);
   EXPECT_FALSE(a->codegen);
+  EXPECT_TRUE(a->summary);
+
+  auto summary = parse_one<ast::ExplainStmt>("EXPLAIN (ANALYZE, SUMMARY off) SELECT 1");
+  ASSERT_TRUE(summary);
+  EXPECT_TRUE(summary->analyze);
+  EXPECT_FALSE(summary->summary);
+  EXPECT_TRUE(summary->unknown_options.empty());
 
   auto c = parse_one<ast::ExplainStmt>(
       "EXPLAIN (CODEGEN, ANALYZE false, VERBOSE, FORMAT json, COSTS off) "

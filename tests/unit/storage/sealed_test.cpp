@@ -1137,3 +1137,143 @@ TEST_F(IncrementalSealTest, RandomChangesWithIncrementalSeals) {
 
 }  // namespace
 }  // namespace omendb::storage
+
+// ---------------------------------------------------------------------------------------------------
+// The in-memory block index (docs/columnar.md, "Block metadata in memory"). seal() above runs
+// check_sealed, which compares the index with the stored blocks (key ranges, sizes, zone maps).
+
+namespace omendb::storage {
+namespace {
+
+class BlockIndexTest : public IncrementalSealTest {
+ protected:
+  std::string block_key_of(int64_t first_id) const { return std::string("\0\0\0\0B", 5) + key(first_id); }
+  // Overwrites the stored bytes of the block starting at `first_id` with garbage (same key).
+  void damage_block(int64_t first_id) {
+    ASSERT_TRUE(store_->db()->Put(rocksdb::WriteOptions(), block_key_of(first_id), "garbage").ok());
+  }
+  ScanSpec v_between(int64_t lo, int64_t hi) const {
+    ScanSpec spec;
+    ZoneBound z;
+    z.column = 1;
+    z.has_lo = z.has_hi = true;
+    z.lo = int_datum(lo);
+    z.hi = int_datum(hi);
+    spec.zone.push_back(z);
+    return spec;
+  }
+  static Model slice(const Model& model, int64_t from, int64_t to) {
+    return Model(model.lower_bound(from), model.lower_bound(to));
+  }
+};
+
+// A scan decides on skipped blocks from memory: their stored bytes are never read (damaging them changes
+// nothing), and a point lookup reads the one block whose key range holds its key.
+TEST_F(BlockIndexTest, SkippedBlocksAndOtherBlocksOfAPointLookupAreNeverRead) {
+  Model model;
+  load(model, 0, 2000);
+  Store::SealResult r = seal();
+  ASSERT_EQ(r.blocks, 20u);
+  ScanStats stats;
+  EXPECT_EQ(scan_now(v_between(5000, 5990), &stats), slice(model, 500, 600));  // v = 10 id: block 5
+  EXPECT_EQ(stats.blocks_read, 1u);
+  EXPECT_EQ(stats.blocks_skipped, 19u);
+  EXPECT_EQ(stats.headers_read, 0u);
+  for (int64_t first = 0; first < 2000; first += 100)
+    if (first != 500) damage_block(first);
+  // Only block 5 is intact: zone-map scans and key ranges inside it, and point lookups, still work.
+  EXPECT_EQ(scan_now(v_between(5000, 5990), &stats), slice(model, 500, 600));
+  EXPECT_EQ(stats.blocks_read, 1u);
+  ScanSpec range;
+  range.lower = pk(520);
+  range.upper = pk(530);
+  range.upper_unbounded = false;
+  EXPECT_EQ(scan_now(range, &stats), slice(model, 520, 530));
+  EXPECT_EQ(stats.blocks_read, 1u);
+  EXPECT_EQ(stats.headers_read, 0u);
+  {
+    auto view = store_->read_view();
+    EXPECT_TRUE(view->exists(key(550)));
+    EXPECT_FALSE(view->exists(key(5000)));  // past every block: nothing read
+    EXPECT_FALSE(view->exists(key(-1)));
+  }
+  {
+    testing::AutoCommit stmt(*store_);
+    Datum row[3] = {int_datum(555), int_datum(0), null_datum()};
+    EXPECT_EQ(sqlstate_of([&] { stmt.w->insert(*m_, row); }), "23505");
+  }
+  // A scan that must read a damaged block does find the damage.
+  EXPECT_EQ(sqlstate_of([&] { scan_now(); }), "XX001");
+}
+
+// The index follows every change of the blocks: seals, re-seals, TRUNCATE, DROP TABLE, reopen.
+TEST_F(BlockIndexTest, FollowsSealsTruncateDropAndReopen) {
+  Model model;
+  load(model, 0, 1000);
+  seal();
+  upsert(model, 150, -1);
+  load(model, 1000, 1250);
+  seal();  // check_sealed compares the index with the blocks
+  ScanStats stats;
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.headers_read, 0u);
+  EXPECT_EQ(stats.blocks_read, store_->sealed_info(m_->id).blocks);
+
+  reopen();  // built from the stored blocks at open
+  EXPECT_EQ(store_->check_sealed(m_->id), "");
+  EXPECT_EQ(scan_now(v_between(1500, 1500), &stats), slice(model, 100, 200));
+  EXPECT_EQ(stats.headers_read, 0u);
+  EXPECT_EQ(stats.blocks_read, 1u);
+
+  {
+    auto txn = store_->begin(RC);
+    txn->truncate(*m_);
+    txn->commit();
+  }
+  model.clear();
+  EXPECT_EQ(store_->check_sealed(m_->id), "");
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.blocks_read + stats.headers_read, 0u);
+  load(model, 0, 300);
+  seal();
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.blocks_read, 3u);
+  EXPECT_EQ(stats.headers_read, 0u);
+
+  const uint32_t id = m_->id;
+  store_->catalog().drop_table("m");
+  EXPECT_EQ(store_->check_sealed(id), "");
+  reopen();  // creates m again, empty
+  EXPECT_EQ(scan_now({}, &stats), Model{});
+  load(model = {}, 0, 150);
+  seal();
+  EXPECT_EQ(scan_now({}, &stats), model);
+}
+
+// A scan whose RocksDB snapshot is taken while a seal's write lands (after the write, before the index
+// of its blocks is published) gets no index and reads the stored headers: the same rows either way.
+TEST_F(BlockIndexTest, ScanDuringABlockWriteReadsTheStoredHeaders) {
+  Model model;
+  load(model, 0, 1000);
+  seal();
+  upsert(model, 150, -1);
+  load(model, 1000, 1100);
+  sync_point::Scope scope;
+  int calls = 0;
+  ScanStats during;
+  Model seen;
+  sync_point::set_callback("Store::seal:WrittenBeforeIndex", [&](void*) {
+    if (calls++) return;
+    seen = scan_now({}, &during);
+  });
+  seal();
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(seen, model);
+  EXPECT_GT(during.headers_read, 0u);
+  ScanStats after;
+  EXPECT_EQ(scan_now({}, &after), model);
+  EXPECT_EQ(after.headers_read, 0u);
+}
+
+}  // namespace
+}  // namespace omendb::storage
