@@ -9,9 +9,9 @@
 #include "codegen/control.h"
 #include "codegen/runtime_symbols.h"
 #include "common/bytea.h"
-#include "common/json.h"
 #include "common/datum.h"
 #include "common/error.h"
+#include "common/json.h"
 #include "common/numeric.h"
 #include "runtime/aggregation_hash_table.h"
 
@@ -429,8 +429,8 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
       in.type = TypeId::Text;
       return in;
     }
-    Func f = from == TypeId::Jsonb ? Func::JsonbOut
-             : to == TypeId::Json  ? Func::JsonIn
+    Func f = from == TypeId::Jsonb  ? Func::JsonbOut
+             : to == TypeId::Json   ? Func::JsonIn
              : from == TypeId::Json ? Func::JsonToJsonb
                                     : Func::JsonbIn;
     return json_call(cg, static_cast<int32_t>(f), {in}, to);

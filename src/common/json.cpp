@@ -112,7 +112,8 @@ class Parser {
   std::string token() const { return std::string(in_.substr(start_, end_ - start_)); }
 
   [[noreturn]] void fail_detail(const std::string& detail) const {
-    throw SqlError(SqlState::InvalidTextRepresentation, "invalid input syntax for type json").with_detail(detail);
+    throw SqlError(SqlState::InvalidTextRepresentation, "invalid input syntax for type json")
+        .with_detail(detail);
   }
   [[noreturn]] void invalid_token() const { fail_detail("Token \"" + token() + "\" is invalid."); }
 
@@ -392,8 +393,8 @@ class Parser {
     }
     n.raw = in_.substr(begin, (tok_ == Tok::End ? end_ : start_) - begin);
     // raw ends where the next token starts: trim the white space before it
-    while (!n.raw.empty() && (n.raw.back() == ' ' || n.raw.back() == '\t' || n.raw.back() == '\n' ||
-                              n.raw.back() == '\r'))
+    while (!n.raw.empty() &&
+           (n.raw.back() == ' ' || n.raw.back() == '\t' || n.raw.back() == '\n' || n.raw.back() == '\r'))
       n.raw.remove_suffix(1);
     return n;
   }
@@ -1243,7 +1244,8 @@ void eval(Func func, const Datum* args, size_t n, Datum& out, std::string& buf) 
         at = json_find(tree, args[1], func == Func::JsonIndex || func == Func::JsonIndexText);
         if (!at) return;
       }
-      const bool as_text = func == Func::JsonFieldText || func == Func::JsonIndexText || func == Func::JsonPathText;
+      const bool as_text =
+          func == Func::JsonFieldText || func == Func::JsonIndexText || func == Func::JsonPathText;
       if (as_text && at->tag == kNull) return;
       if (as_text && at->tag == kString) return text_result(json_string_text(at->raw));
       return text_result(std::string(at->raw));
@@ -1335,8 +1337,8 @@ void eval(Func func, const Datum* args, size_t n, Datum& out, std::string& buf) 
     }
     case Func::DeletePath:
     case Func::Set: {
-      if (func == Func::Set && (args[0].is_null || args[1].is_null || args[2].is_null ||
-                                (n > 3 && args[3].is_null)))
+      if (func == Func::Set &&
+          (args[0].is_null || args[1].is_null || args[2].is_null || (n > 3 && args[3].is_null)))
         return;
       Node a = decode(root(sv(0)));
       bool has_null;
@@ -1356,7 +1358,8 @@ void eval(Func func, const Datum* args, size_t n, Datum& out, std::string& buf) 
     case Func::Typeof:
     case Func::JsonTypeof: {
       Tag t = func == Func::Typeof ? root(sv(0)).tag : Parser(sv(0), false).run().tag;
-      static const char* const kNames[] = {"null", "boolean", "boolean", "number", "string", "array", "object"};
+      static const char* const kNames[] = {"null",   "boolean", "boolean", "number",
+                                           "string", "array",   "object"};
       return text_result(kNames[t]);
     }
     case Func::ArrayLength:
@@ -1501,10 +1504,12 @@ void eval(Func func, const Datum* args, size_t n, Datum& out, std::string& buf) 
       const bool on_array = func == Func::Elements || func == Func::ElementsText;
       const char* fname = func_name(func);
       if (on_array && v.tag != kArray)
-        invalid_param(std::string("cannot extract elements from ") + (v.tag == kObject ? "an object" : "a scalar"));
+        invalid_param(std::string("cannot extract elements from ") +
+                      (v.tag == kObject ? "an object" : "a scalar"));
       if (!on_array && v.tag != kObject) {
         if (func == Func::Keys)
-          invalid_param(std::string("cannot call ") + fname + " on " + (v.tag == kArray ? "an array" : "a scalar"));
+          invalid_param(std::string("cannot call ") + fname + " on " +
+                        (v.tag == kArray ? "an array" : "a scalar"));
         invalid_param("cannot call " + std::string(fname) + " on a non-object");
       }
       std::vector<std::string> items;

@@ -57,55 +57,55 @@ std::string hash_key(std::string_view jsonb);
 // integers in i64, booleans in i64). Each function has its own NULL rules (is_strict: NULL if an
 // argument is NULL).
 enum class Func : int32_t {
-  JsonIn,          // text -> json (a cast)
-  JsonbIn,         // text -> jsonb (a cast)
-  JsonbOut,        // jsonb -> text and jsonb -> json (a cast)
-  JsonToJsonb,     // json -> jsonb (a cast)
-  Field,           // jsonb -> text: jsonb
-  Index,           // jsonb -> int4: jsonb
-  FieldText,       // jsonb ->> text: text
-  IndexText,       // jsonb ->> int4: text
-  Path,            // jsonb #> text[]: jsonb
-  PathText,        // jsonb #>> text[]: text
-  JsonField,       // json -> text: json (the member's text, verbatim)
-  JsonIndex,       // json -> int4: json
-  JsonFieldText,   // json ->> text: text
-  JsonIndexText,   // json ->> int4: text
-  JsonPath,        // json #> text[]: json
-  JsonPathText,    // json #>> text[]: text
-  Contains,        // jsonb @> jsonb: bool
-  ContainedBy,     // jsonb <@ jsonb: bool
-  Exists,          // jsonb ? text: bool
-  ExistsAny,       // jsonb ?| text[]: bool
-  ExistsAll,       // jsonb ?& text[]: bool
-  Concat,          // jsonb || jsonb: jsonb
-  DeleteKey,       // jsonb - text: jsonb
-  DeleteIndex,     // jsonb - int4: jsonb
-  DeleteKeys,      // jsonb - text[]: jsonb
-  DeletePath,      // jsonb #- text[]: jsonb
-  Typeof,          // jsonb_typeof(jsonb): text
-  JsonTypeof,      // json_typeof(json): text
-  ArrayLength,     // jsonb_array_length(jsonb): int4
-  JsonArrayLength, // json_array_length(json): int4
-  Pretty,          // jsonb_pretty(jsonb): text
-  StripNulls,      // jsonb_strip_nulls(jsonb): jsonb
-  Set,             // jsonb_set(jsonb, text[], jsonb [, bool create_missing = true]): jsonb
-  ToJsonBool,      // to_json(bool): json
-  ToJsonNumber,    // to_json(number): json, from the number's text output (NaN, Infinity: strings)
-  ToJsonString,    // to_json(text): json
-  BuildArray,      // jsonb_build_array(json...): jsonb; args are json texts, NULL -> null
-  BuildObject,     // jsonb_build_object(text, json, ...): jsonb; keys text (NULL: 22023), values json
-  JsonBuildArray,  // json_build_array(json...): json
-  JsonBuildObject, // json_build_object(text, json, ...): json
-  AggArray,        // jsonb_agg's result from array_agg(to_json(x)::text): text[] -> jsonb
-  JsonAggArray,    // json_agg's result: text[] -> json
-  AggObject,       // jsonb_object_agg's result from array_agg(k::text), array_agg(to_json(v)::text)
-  JsonAggObject,   // json_object_agg's result: (text[], text[]) -> json
-  Elements,        // jsonb -> text[] of the elements' texts (jsonb_array_elements); 22023 on a non-array
-  ElementsText,    // jsonb -> text[] of the elements as ->> gives them (jsonb_array_elements_text)
-  Keys,            // jsonb -> text[] of the keys (jsonb_object_keys, jsonb_each); 22023 on a non-object
-  Values,          // jsonb -> text[] of the values' texts (jsonb_each)
-  ValuesText,      // jsonb -> text[] of the values as ->> gives them (jsonb_each_text)
+  JsonIn,           // text -> json (a cast)
+  JsonbIn,          // text -> jsonb (a cast)
+  JsonbOut,         // jsonb -> text and jsonb -> json (a cast)
+  JsonToJsonb,      // json -> jsonb (a cast)
+  Field,            // jsonb -> text: jsonb
+  Index,            // jsonb -> int4: jsonb
+  FieldText,        // jsonb ->> text: text
+  IndexText,        // jsonb ->> int4: text
+  Path,             // jsonb #> text[]: jsonb
+  PathText,         // jsonb #>> text[]: text
+  JsonField,        // json -> text: json (the member's text, verbatim)
+  JsonIndex,        // json -> int4: json
+  JsonFieldText,    // json ->> text: text
+  JsonIndexText,    // json ->> int4: text
+  JsonPath,         // json #> text[]: json
+  JsonPathText,     // json #>> text[]: text
+  Contains,         // jsonb @> jsonb: bool
+  ContainedBy,      // jsonb <@ jsonb: bool
+  Exists,           // jsonb ? text: bool
+  ExistsAny,        // jsonb ?| text[]: bool
+  ExistsAll,        // jsonb ?& text[]: bool
+  Concat,           // jsonb || jsonb: jsonb
+  DeleteKey,        // jsonb - text: jsonb
+  DeleteIndex,      // jsonb - int4: jsonb
+  DeleteKeys,       // jsonb - text[]: jsonb
+  DeletePath,       // jsonb #- text[]: jsonb
+  Typeof,           // jsonb_typeof(jsonb): text
+  JsonTypeof,       // json_typeof(json): text
+  ArrayLength,      // jsonb_array_length(jsonb): int4
+  JsonArrayLength,  // json_array_length(json): int4
+  Pretty,           // jsonb_pretty(jsonb): text
+  StripNulls,       // jsonb_strip_nulls(jsonb): jsonb
+  Set,              // jsonb_set(jsonb, text[], jsonb [, bool create_missing = true]): jsonb
+  ToJsonBool,       // to_json(bool): json
+  ToJsonNumber,     // to_json(number): json, from the number's text output (NaN, Infinity: strings)
+  ToJsonString,     // to_json(text): json
+  BuildArray,       // jsonb_build_array(json...): jsonb; args are json texts, NULL -> null
+  BuildObject,      // jsonb_build_object(text, json, ...): jsonb; keys text (NULL: 22023), values json
+  JsonBuildArray,   // json_build_array(json...): json
+  JsonBuildObject,  // json_build_object(text, json, ...): json
+  AggArray,         // jsonb_agg's result from array_agg(to_json(x)::text): text[] -> jsonb
+  JsonAggArray,     // json_agg's result: text[] -> json
+  AggObject,        // jsonb_object_agg's result from array_agg(k::text), array_agg(to_json(v)::text)
+  JsonAggObject,    // json_object_agg's result: (text[], text[]) -> json
+  Elements,         // jsonb -> text[] of the elements' texts (jsonb_array_elements); 22023 on a non-array
+  ElementsText,     // jsonb -> text[] of the elements as ->> gives them (jsonb_array_elements_text)
+  Keys,             // jsonb -> text[] of the keys (jsonb_object_keys, jsonb_each); 22023 on a non-object
+  Values,           // jsonb -> text[] of the values' texts (jsonb_each)
+  ValuesText,       // jsonb -> text[] of the values as ->> gives them (jsonb_each_text)
 };
 
 // The function's SQL name (operators: their symbol; casts: the target type's name).

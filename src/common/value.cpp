@@ -7,8 +7,8 @@
 #include "common/array.h"
 #include "common/bytea.h"
 #include "common/datetime.h"
-#include "common/json.h"
 #include "common/datetime_sql.h"
+#include "common/json.h"
 #include "common/numeric.h"
 
 namespace omendb {

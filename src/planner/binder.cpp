@@ -14,8 +14,8 @@
 #include "catalog/system_catalog.h"
 #include "common/array.h"
 #include "common/bytea.h"
-#include "common/json.h"
 #include "common/error.h"
+#include "common/json.h"
 #include "common/numeric.h"
 #include "frontend/parser/parser.h"
 #include "planner/planner.h"
@@ -1260,10 +1260,10 @@ bool is_aggregate_name(const std::string& n) {
 // PostgreSQL's aggregates OmenDB does not compute yet: 0A000 naming them (not 42883, as for a function
 // that does not exist).
 bool is_unsupported_aggregate_name(const std::string& n) {
-  static const char* const names[] = {"bit_xor",    "xmlagg",     "range_agg", "range_intersect_agg",
-                                      "covar_pop",        "covar_samp", "corr",      "regr_slope",
-                                      "regr_intercept",   "regr_count", "regr_r2",   "regr_avgx",
-                                      "regr_avgy",        "regr_sxx",   "regr_syy",  "regr_sxy"};
+  static const char* const names[] = {"bit_xor",        "xmlagg",     "range_agg", "range_intersect_agg",
+                                      "covar_pop",      "covar_samp", "corr",      "regr_slope",
+                                      "regr_intercept", "regr_count", "regr_r2",   "regr_avgx",
+                                      "regr_avgy",      "regr_sxx",   "regr_syy",  "regr_sxy"};
   for (const char* name : names)
     if (n == name) return true;
   return false;
@@ -1687,19 +1687,24 @@ ExprPtr Binder::to_json(ExprPtr x, int loc) {
 
 ExprPtr Binder::bind_json_operator(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
   using json::Func;
-  static const std::pair<ast::BinaryOp, const char*> kSyms[] = {
-      {ast::BinaryOp::JsonGet, "->"},          {ast::BinaryOp::JsonGetText, "->>"},
-      {ast::BinaryOp::JsonPath, "#>"},         {ast::BinaryOp::JsonPathText, "#>>"},
-      {ast::BinaryOp::Contains, "@>"},         {ast::BinaryOp::ContainedBy, "<@"},
-      {ast::BinaryOp::JsonExists, "?"},        {ast::BinaryOp::JsonExistsAny, "?|"},
-      {ast::BinaryOp::JsonExistsAll, "?&"},    {ast::BinaryOp::JsonDeletePath, "#-"},
-      {ast::BinaryOp::Sub, "-"},               {ast::BinaryOp::Concat, "||"}};
+  static const std::pair<ast::BinaryOp, const char*> kSyms[] = {{ast::BinaryOp::JsonGet, "->"},
+                                                                {ast::BinaryOp::JsonGetText, "->>"},
+                                                                {ast::BinaryOp::JsonPath, "#>"},
+                                                                {ast::BinaryOp::JsonPathText, "#>>"},
+                                                                {ast::BinaryOp::Contains, "@>"},
+                                                                {ast::BinaryOp::ContainedBy, "<@"},
+                                                                {ast::BinaryOp::JsonExists, "?"},
+                                                                {ast::BinaryOp::JsonExistsAny, "?|"},
+                                                                {ast::BinaryOp::JsonExistsAll, "?&"},
+                                                                {ast::BinaryOp::JsonDeletePath, "#-"},
+                                                                {ast::BinaryOp::Sub, "-"},
+                                                                {ast::BinaryOp::Concat, "||"}};
   std::string sym;
   for (const auto& [o, s] : kSyms)
     if (o == op) sym = s;
   auto no_op = [&]() -> ExprPtr {
-    fail(SqlState::UndefinedFunction, "operator does not exist: " + tn(l->type) + " " + sym + " " + tn(r->type),
-         loc, kCastHint);
+    fail(SqlState::UndefinedFunction,
+         "operator does not exist: " + tn(l->type) + " " + sym + " " + tn(r->type), loc, kCastHint);
   };
   if ((op == ast::BinaryOp::Contains || op == ast::BinaryOp::ContainedBy) &&
       (is_array(l->type) || is_array(r->type)))
@@ -1725,11 +1730,13 @@ ExprPtr Binder::bind_json_operator(ast::BinaryOp op, ExprPtr l, ExprPtr r, int l
       const bool as_text = op == ast::BinaryOp::JsonGetText;
       const TypeId result = as_text ? TypeId::Text : lt;
       if (r->type == TypeId::Int32) {
-        Func f = jb ? (as_text ? Func::IndexText : Func::Index) : (as_text ? Func::JsonIndexText : Func::JsonIndex);
+        Func f = jb ? (as_text ? Func::IndexText : Func::Index)
+                    : (as_text ? Func::JsonIndexText : Func::JsonIndex);
         return json_op(f, result, list(std::move(l), std::move(r)));
       }
       if (!text_arg()) no_op();
-      Func f = jb ? (as_text ? Func::FieldText : Func::Field) : (as_text ? Func::JsonFieldText : Func::JsonField);
+      Func f =
+          jb ? (as_text ? Func::FieldText : Func::Field) : (as_text ? Func::JsonFieldText : Func::JsonField);
       return json_op(f, result, list(std::move(l), std::move(r)));
     }
     case ast::BinaryOp::JsonPath:
@@ -1744,7 +1751,8 @@ ExprPtr Binder::bind_json_operator(ast::BinaryOp op, ExprPtr l, ExprPtr r, int l
     case ast::BinaryOp::Concat:
       if (r->type == TypeId::Unknown) r = convert(std::move(r), TypeId::Jsonb);
       if (!jb || r->type != TypeId::Jsonb) no_op();
-      if (op == ast::BinaryOp::Concat) return json_op(Func::Concat, TypeId::Jsonb, list(std::move(l), std::move(r)));
+      if (op == ast::BinaryOp::Concat)
+        return json_op(Func::Concat, TypeId::Jsonb, list(std::move(l), std::move(r)));
       return json_op(op == ast::BinaryOp::Contains ? Func::Contains : Func::ContainedBy, TypeId::Bool,
                      list(std::move(l), std::move(r)));
     case ast::BinaryOp::JsonExists:
@@ -1760,7 +1768,8 @@ ExprPtr Binder::bind_json_operator(ast::BinaryOp op, ExprPtr l, ExprPtr r, int l
       return json_op(Func::DeletePath, TypeId::Jsonb, list(std::move(l), std::move(r)));
     case ast::BinaryOp::Sub:
       if (!jb) no_op();
-      if (r->type == TypeId::Int32) return json_op(Func::DeleteIndex, TypeId::Jsonb, list(std::move(l), std::move(r)));
+      if (r->type == TypeId::Int32)
+        return json_op(Func::DeleteIndex, TypeId::Jsonb, list(std::move(l), std::move(r)));
       if (r->type == TypeId::TextArray)
         return json_op(Func::DeleteKeys, TypeId::Jsonb, list(std::move(l), std::move(r)));
       if (!text_arg()) no_op();
@@ -1772,19 +1781,43 @@ ExprPtr Binder::bind_json_operator(ast::BinaryOp op, ExprPtr l, ExprPtr r, int l
 
 ExprPtr Binder::bind_json_function(const std::string& name, std::vector<ExprPtr>& args, int loc) {
   using json::Func;
-  static const char* const kUnsupported[] = {
-      "jsonb_path_query",      "jsonb_path_query_array", "jsonb_path_query_first", "jsonb_path_exists",
-      "jsonb_path_match",      "jsonb_populate_record",  "jsonb_populate_recordset", "jsonb_to_record",
-      "jsonb_to_recordset",    "json_populate_record",   "json_populate_recordset", "json_to_record",
-      "json_to_recordset",     "jsonb_insert",           "jsonb_set_lax",          "json_object",
-      "jsonb_object",          "row_to_json",            "array_to_json",          "json_strip_nulls",
-      "json_each",             "json_each_text",         "json_array_elements",    "json_array_elements_text",
-      "json_object_keys",      "jsonb_extract_path",     "jsonb_extract_path_text", "json_extract_path",
-      "json_extract_path_text", "json_table",            "jsonb_path_exists_tz",   "jsonb_path_query_tz"};
+  static const char* const kUnsupported[] = {"jsonb_path_query",
+                                             "jsonb_path_query_array",
+                                             "jsonb_path_query_first",
+                                             "jsonb_path_exists",
+                                             "jsonb_path_match",
+                                             "jsonb_populate_record",
+                                             "jsonb_populate_recordset",
+                                             "jsonb_to_record",
+                                             "jsonb_to_recordset",
+                                             "json_populate_record",
+                                             "json_populate_recordset",
+                                             "json_to_record",
+                                             "json_to_recordset",
+                                             "jsonb_insert",
+                                             "jsonb_set_lax",
+                                             "json_object",
+                                             "jsonb_object",
+                                             "row_to_json",
+                                             "array_to_json",
+                                             "json_strip_nulls",
+                                             "json_each",
+                                             "json_each_text",
+                                             "json_array_elements",
+                                             "json_array_elements_text",
+                                             "json_object_keys",
+                                             "jsonb_extract_path",
+                                             "jsonb_extract_path_text",
+                                             "json_extract_path",
+                                             "json_extract_path_text",
+                                             "json_table",
+                                             "jsonb_path_exists_tz",
+                                             "jsonb_path_query_tz"};
   for (const char* u : kUnsupported)
     if (name == u) throw_unsupported("function " + name, pos_of(loc));
   auto no_function = [&]() -> ExprPtr {
-    fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc, kFuncHint);
+    fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
+         kFuncHint);
   };
   // One argument of type `t` (an unknown literal takes it).
   auto one = [&](TypeId t) -> ExprPtr {
@@ -1811,7 +1844,8 @@ ExprPtr Binder::bind_json_function(const std::string& name, std::vector<ExprPtr>
         ExprPtr k = std::move(args[i]);
         if (k->type != TypeId::Text) {
           if (is_array(k->type) || is_json_type(k->type))
-            fail(SqlState::InvalidParameterValue, "key value must be scalar, not array, composite, or json", loc);
+            fail(SqlState::InvalidParameterValue, "key value must be scalar, not array, composite, or json",
+                 loc);
           k = convert(std::move(k), TypeId::Text);
         }
         converted.push_back(std::move(k));
@@ -1825,8 +1859,10 @@ ExprPtr Binder::bind_json_function(const std::string& name, std::vector<ExprPtr>
   }
   if (name == "jsonb_typeof") return json_op(Func::Typeof, TypeId::Text, list(one(TypeId::Jsonb)));
   if (name == "json_typeof") return json_op(Func::JsonTypeof, TypeId::Text, list(one(TypeId::Json)));
-  if (name == "jsonb_array_length") return json_op(Func::ArrayLength, TypeId::Int32, list(one(TypeId::Jsonb)));
-  if (name == "json_array_length") return json_op(Func::JsonArrayLength, TypeId::Int32, list(one(TypeId::Json)));
+  if (name == "jsonb_array_length")
+    return json_op(Func::ArrayLength, TypeId::Int32, list(one(TypeId::Jsonb)));
+  if (name == "json_array_length")
+    return json_op(Func::JsonArrayLength, TypeId::Int32, list(one(TypeId::Json)));
   if (name == "jsonb_pretty") return json_op(Func::Pretty, TypeId::Text, list(one(TypeId::Jsonb)));
   if (name == "jsonb_strip_nulls") return json_op(Func::StripNulls, TypeId::Jsonb, list(one(TypeId::Jsonb)));
   if (name == "jsonb_set") {
@@ -4663,7 +4699,8 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
     // jsonb_array_elements(j) & co: unnest over the text[] of the elements (keys, values) json::Func
     // gives, each element read back as jsonb or kept as text.
     using json::Func;
-    if (args.size() == 1 && args[0]->type == TypeId::Unknown) args[0] = convert(std::move(args[0]), TypeId::Jsonb);
+    if (args.size() == 1 && args[0]->type == TypeId::Unknown)
+      args[0] = convert(std::move(args[0]), TypeId::Jsonb);
     if (args.size() != 1 || args[0]->type != TypeId::Jsonb)
       fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
            kFuncHint);
@@ -4675,7 +4712,8 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
     state("index", Expr::make_constant(Value::int64(1), TypeId::Int64));
     state("items", json_op(items, TypeId::TextArray, list(detail::clone(*args[0]))));
     if (each)
-      state("values", json_op(as_text ? Func::ValuesText : Func::Values, TypeId::TextArray, list(std::move(args[0]))));
+      state("values",
+            json_op(as_text ? Func::ValuesText : Func::Values, TypeId::TextArray, list(std::move(args[0]))));
     std::vector<ExprPtr> card;
     card.push_back(state_ref(1));
     ExprPtr n = bind_array_function("cardinality", card, loc);
@@ -4683,7 +4721,8 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
     fn->next[0] =
         arith(ExprOp::Add, "+", state_ref(0), Expr::make_constant(Value::int64(1), TypeId::Int64), loc);
     auto element = [&](size_t array) {
-      return array_op(arr::Func::Subscript, TypeId::TextArray, TypeId::Text, list(state_ref(array), state_ref(0)));
+      return array_op(arr::Func::Subscript, TypeId::TextArray, TypeId::Text,
+                      list(state_ref(array), state_ref(0)));
     };
     auto value = [&](size_t array) {
       ExprPtr v = element(array);
@@ -6567,7 +6606,8 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
       if (is_array(def.columns[idx].type))
         throw_unsupported("an array column in a primary key", pos_of(stmt.location));
       if (is_json_type(def.columns[idx].type))
-        throw_unsupported("a " + tn(def.columns[idx].type) + " column in a primary key", pos_of(stmt.location));
+        throw_unsupported("a " + tn(def.columns[idx].type) + " column in a primary key",
+                          pos_of(stmt.location));
       def.primary_key.push_back(idx);
       def.columns[idx].not_null = true;
     }

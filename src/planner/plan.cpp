@@ -6,8 +6,8 @@
 
 #include "common/array.h"
 #include "common/bytea.h"
-#include "common/json.h"
 #include "common/datetime_sql.h"
+#include "common/json.h"
 #include "common/numeric.h"
 #include "planner/planner_internal.h"
 

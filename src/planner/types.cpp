@@ -7,8 +7,8 @@
 
 #include "common/array.h"
 #include "common/bytea.h"
-#include "common/json.h"
 #include "common/error.h"
+#include "common/json.h"
 #include "common/numeric.h"
 #include "planner/planner_internal.h"
 
@@ -355,49 +355,15 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
   if (n == "json") return TypeId::Json;
   if (n == "jsonb") return TypeId::Jsonb;
   if (n == "bpchar" || n == "char" || n == "character") throw_unsupported("type character", pos);
-  static const char* const known[] = {"timetz",
-                                      "jsonpath",
-                                      "money",
-                                      "inet",
-                                      "cidr",
-                                      "macaddr",
-                                      "xml",
-                                      "point",
-                                      "bit",
-                                      "varbit",
-                                      "tsvector",
-                                      "tsquery",
-                                      "serial",
-                                      "bigserial",
-                                      "smallserial",
-                                      "serial4",
-                                      "serial8",
-                                      "serial2",
-                                      "regclass",
-                                      "line",
-                                      "box",
-                                      "polygon",
-                                      "circle",
-                                      "lseg",
-                                      "path",
-                                      "int4range",
-                                      "int8range",
-                                      "daterange",
-                                      "tsrange",
-                                      "tstzrange",
-                                      "citext",
-                                      "macaddr8",
-                                      "pg_lsn",
-                                      "txid_snapshot",
-                                      "bit varying",
-                                      "time with time zone",
-                                      "regtype",
-                                      "regnamespace",
-                                      "regproc",
-                                      "regprocedure",
-                                      "regrole",
-                                      "regoper",
-                                      "aclitem"};
+  static const char* const known[] = {
+      "timetz",   "jsonpath",     "money",       "inet",          "cidr",        "macaddr",
+      "xml",      "point",        "bit",         "varbit",        "tsvector",    "tsquery",
+      "serial",   "bigserial",    "smallserial", "serial4",       "serial8",     "serial2",
+      "regclass", "line",         "box",         "polygon",       "circle",      "lseg",
+      "path",     "int4range",    "int8range",   "daterange",     "tsrange",     "tstzrange",
+      "citext",   "macaddr8",     "pg_lsn",      "txid_snapshot", "bit varying", "time with time zone",
+      "regtype",  "regnamespace", "regproc",     "regprocedure",  "regrole",     "regoper",
+      "aclitem"};
   for (const char* k : known)
     if (n == k) throw_unsupported("type " + n, pos);
   throw SqlError(SqlState::UndefinedObject, "type \"" + n + "\" does not exist").at(pos);

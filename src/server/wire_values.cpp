@@ -7,8 +7,8 @@
 #include "catalog/system_catalog.h"
 #include "common/array.h"
 #include "common/bytea.h"
-#include "common/json.h"
 #include "common/error.h"
+#include "common/json.h"
 #include "common/numeric.h"
 #include "planner/planner.h"
 

@@ -28,10 +28,10 @@
 
 #include "common/array.h"
 #include "common/bytea.h"
-#include "common/json.h"
 #include "common/datetime_sql.h"
 #include "common/error.h"
 #include "common/interrupt.h"
+#include "common/json.h"
 #include "common/numeric.h"
 #include "common/sync_point.h"
 #include "common/value.h"

@@ -36,7 +36,8 @@ TEST(Json, RoundTripNormalises) {
             R"([1, [], {}, {"x": null, "y": [true, false]}])");
   EXPECT_EQ(round_trip("123456789012345678901234567890.123456789012345678901234567890"),
             "123456789012345678901234567890.123456789012345678901234567890");
-  EXPECT_EQ(round_trip(R"("\u00e9\ud83d\ude00\"\\\/\b\f\n\r\t\u001f")"), "\"\xc3\xa9\xf0\x9f\x98\x80\\\"\\\\/\\b\\f\\n\\r\\t\\u001f\"");
+  EXPECT_EQ(round_trip(R"("\u00e9\ud83d\ude00\"\\\/\b\f\n\r\t\u001f")"),
+            "\"\xc3\xa9\xf0\x9f\x98\x80\\\"\\\\/\\b\\f\\n\\r\\t\\u001f\"");
   EXPECT_EQ(round_trip("-1E+2"), "-100");
   EXPECT_EQ(round_trip("\"\""), "\"\"");
   // the binary form starts with its version and is stable
