@@ -326,6 +326,10 @@ std::string format_type(uint32_t type_oid, int32_t typmod) {
       return "bytea";
     case 2950:
       return "uuid";
+    case 114:
+      return "json";
+    case 3802:
+      return "jsonb";
     case 1700:
       return num::type_name_with_typmod(typmod >= 4 ? typmod : -1);
     case 2205:
@@ -336,9 +340,10 @@ std::string format_type(uint32_t type_oid, int32_t typmod) {
       return "regnamespace";
     default: {  // arrays: the element's name and []
       static const std::pair<uint32_t, uint32_t> kArrays[] = {
-          {1000, 16},   {1002, 18},   {1003, 19},   {1005, 21},   {1007, 23}, {1009, 25},   {1014, 1042},
-          {1015, 1043}, {1016, 20},   {1021, 700},  {1022, 701},  {1028, 26}, {1115, 1114}, {1182, 1082},
-          {1183, 1083}, {1185, 1184}, {1187, 1186}, {1231, 1700}, {1001, 17}, {2951, 2950}};
+          {1000, 16},   {1002, 18},   {1003, 19},   {1005, 21},   {1007, 23},   {1009, 25},
+          {1014, 1042}, {1015, 1043}, {1016, 20},   {1021, 700},  {1022, 701},  {1028, 26},
+          {1115, 1114}, {1182, 1082}, {1183, 1083}, {1185, 1184}, {1187, 1186}, {1231, 1700},
+          {1001, 17},   {2951, 2950}, {199, 114},   {3807, 3802}};
       for (const auto& [array, elem] : kArrays)
         if (array == type_oid) return format_type(elem, typmod) + "[]";
       return "???";

@@ -750,6 +750,8 @@ const BuiltinType kTypes[] = {
     {4089, "regnamespace", 4, true, 'b', 'N', false, 0, 4090, 0, 'i', 'p'},
     {17, "bytea", -1, false, 'b', 'U', false, 0, 1001, 0, 'i', 'x'},
     {2950, "uuid", 16, false, 'b', 'U', false, 0, 2951, 0, 'c', 'p'},
+    {114, "json", -1, false, 'b', 'U', false, 0, 199, 0, 'i', 'x'},
+    {3802, "jsonb", -1, false, 'b', 'U', false, 0, 3807, 0, 'i', 'x'},
     // array types (common/array.h; OmenDB's own arrays are the ones of TypeId, the others for catalogs)
     {1000, "_bool", -1, false, 'b', 'A', false, 16, 0, 0, 'i', 'x'},
     {1002, "_char", -1, false, 'b', 'A', false, 18, 0, 0, 'i', 'x'},
@@ -771,6 +773,8 @@ const BuiltinType kTypes[] = {
     {1231, "_numeric", -1, false, 'b', 'A', false, 1700, 0, 0, 'i', 'x'},
     {1001, "_bytea", -1, false, 'b', 'A', false, 17, 0, 0, 'i', 'x'},
     {2951, "_uuid", -1, false, 'b', 'A', false, 2950, 0, 0, 'i', 'x'},
+    {199, "_json", -1, false, 'b', 'A', false, 114, 0, 0, 'i', 'x'},
+    {3807, "_jsonb", -1, false, 'b', 'A', false, 3802, 0, 0, 'i', 'x'},
 };
 
 const BuiltinType* builtin_type(uint32_t oid) {

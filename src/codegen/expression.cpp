@@ -115,6 +115,11 @@ class ExpressionTranslator {
         for (const auto& a : e.args) args.push_back(eval(*a));
         return sql::bytes_call(cg_, e.func, args, e.type);
       }
+      case ExprOp::Json: {
+        std::vector<SqlValue> args;
+        for (const auto& a : e.args) args.push_back(eval(*a));
+        return sql::json_call(cg_, e.func, args, e.type);
+      }
       case ExprOp::Array: {
         std::vector<SqlValue> args;
         for (const auto& a : e.args) args.push_back(eval(*a));

@@ -11,6 +11,7 @@
 #include "common/bytea.h"
 #include "common/datum.h"
 #include "common/error.h"
+#include "common/json.h"
 #include "common/numeric.h"
 #include "runtime/aggregation_hash_table.h"
 
@@ -155,6 +156,9 @@ llvm::Value* compare_values(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlV
   if (l.type == TypeId::Numeric) {
     x = cg.call("rt_numeric_cmp", {cg.qs, l.value, text_length(cg, l), r.value, text_length(cg, r)});
     y = cg.const_i32(0);
+  } else if (l.type == TypeId::Jsonb) {  // common/json.h's order
+    x = cg.call("rt_jsonb_cmp", {cg.qs, l.value, text_length(cg, l), r.value, text_length(cg, r)});
+    y = cg.const_i32(0);
   } else if (is_array(l.type)) {  // common/array.h's order
     x = cg.call("rt_array_cmp", {cg.qs, cg.const_i32(static_cast<int>(l.type)), l.value, text_length(cg, l),
                                  r.value, text_length(cg, r)});
@@ -250,7 +254,9 @@ llvm::Value* hash(CodeGen& cg, const SqlValue& v) {
         h = cg.call("rt_hash_array",
                     {cg.qs, cg.const_i32(static_cast<int>(v.type)), v.value, text_length(cg, v)});
       else
-        h = cg.call(v.type == TypeId::Numeric ? "rt_hash_numeric" : "rt_hash_bytes",
+        h = cg.call(v.type == TypeId::Numeric ? "rt_hash_numeric"
+                    : v.type == TypeId::Jsonb ? "rt_hash_jsonb"
+                                              : "rt_hash_bytes",
                     {cg.qs, v.value, text_length(cg, v)});
       break;
   }
@@ -414,6 +420,20 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
                                       cg.const_i32(static_cast<int>(to)), cg.const_i32(typmod), in, res}));
     }
     return load_datum(cg, res, to);
+  }
+  if (is_json_type(from) || is_json_type(to)) {  // json, jsonb: text in and out (common/json.h)
+    using json::Func;
+    SqlValue in = v;
+    if (is_string_type(in.type)) in.type = TypeId::Text;
+    if (from == TypeId::Json && to == TypeId::Text) {
+      in.type = TypeId::Text;
+      return in;
+    }
+    Func f = from == TypeId::Jsonb  ? Func::JsonbOut
+             : to == TypeId::Json   ? Func::JsonIn
+             : from == TypeId::Json ? Func::JsonToJsonb
+                                    : Func::JsonbIn;
+    return json_call(cg, static_cast<int32_t>(f), {in}, to);
   }
   if (is_binary_type(from) || is_binary_type(to)) {  // bytea, uuid: text in and out (common/bytea.h)
     using bytea::Func;
@@ -638,6 +658,17 @@ SqlValue bytes_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args
     cg.exit_if_zero(cg.call(
         "rt_bytes", {cg.qs, cg.const_i32(func), in, cg.const_i32(static_cast<int64_t>(args.size())), res}));
   }
+  return load_datum(cg, res, result);
+}
+
+SqlValue json_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result) {
+  size_t n = std::max<size_t>(args.size(), 1);
+  llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum) * n), "json.args", alignof(Datum));
+  llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "json.out", alignof(Datum));
+  for (size_t i = 0; i < args.size(); ++i) store_datum(cg, args[i], cg.gep(in, i * sizeof(Datum)));
+  // json::eval applies the function's NULL rules (a NULL's Datum carries its is_null flag)
+  cg.exit_if_zero(cg.call(
+      "rt_json", {cg.qs, cg.const_i32(func), in, cg.const_i32(static_cast<int64_t>(args.size())), res}));
   return load_datum(cg, res, result);
 }
 

@@ -103,6 +103,10 @@ SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& a
 // an argument is NULL, else computed by the runtime (errors stop the query).
 SqlValue bytes_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result);
 
+// A json / jsonb operator, function or cast (common/json.h's json::Func) over `args`, of type `result`:
+// computed by the runtime with the function's NULL rules (errors stop the query).
+SqlValue json_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result);
+
 // Merges values computed in different predecessor blocks (one phi per part) at the current block.
 SqlValue phi(CodeGen& cg, TypeId type, const std::vector<std::pair<SqlValue, llvm::BasicBlock*>>& in);
 

@@ -520,6 +520,8 @@ Value from_datum(TypeId type, const Datum& d) {
     case TypeId::Char:
     case TypeId::Bytea:
     case TypeId::Uuid:
+    case TypeId::Json:
+    case TypeId::Jsonb:
       return Value::text(std::string(d.str.view()), type);
     case TypeId::Float64:
       return Value::float64(d.f64);

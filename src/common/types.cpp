@@ -81,6 +81,10 @@ std::string_view type_name(TypeId type) {
       return "bytea";
     case TypeId::Uuid:
       return "uuid";
+    case TypeId::Json:
+      return "json";
+    case TypeId::Jsonb:
+      return "jsonb";
   }
   return "unknown";
 }
@@ -159,6 +163,10 @@ uint32_t type_oid(TypeId type) {
       return 17;
     case TypeId::Uuid:
       return 2950;
+    case TypeId::Json:
+      return 114;
+    case TypeId::Jsonb:
+      return 3802;
   }
   return 705;
 }

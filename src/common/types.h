@@ -43,6 +43,10 @@ enum class TypeId : uint8_t {
   RegClass = 17,
   RegType = 18,
   RegNamespace = 19,
+  // PostgreSQL's json (the validated input text) and jsonb (common/json.h's normalised binary form), held
+  // as Text. No array types yet.
+  Json = 20,
+  Jsonb = 21,
   // One-dimensional arrays (common/array.h): kArrayFlag | the element's TypeId, held as Text (the bytes
   // of PostgreSQL's binary array format, array_send). docs/types.md, "Arrays".
   BoolArray = 64 + 1,
@@ -79,7 +83,7 @@ constexpr TypeId array_type(TypeId elem) {
 }
 // Whether the value is a valid TypeId.
 constexpr bool valid_type_id(uint8_t t) {
-  return t <= kMaxScalarTypeId || (t >= 17 && t <= 19) || (t >= 65 && t <= kMaxTypeId);
+  return t <= kMaxScalarTypeId || (t >= 17 && t <= 21) || (t >= 65 && t <= kMaxTypeId);
 }
 // regclass, regtype, regnamespace: oids that read and print as names.
 constexpr bool is_reg_type(TypeId t) {
@@ -109,6 +113,8 @@ constexpr bool storable(TypeId t) {
     case TypeId::Numeric:
     case TypeId::Bytea:
     case TypeId::Uuid:
+    case TypeId::Json:
+    case TypeId::Jsonb:
       return true;
     default:
       return false;
@@ -155,10 +161,14 @@ inline bool is_string_type(TypeId t) {
 inline bool is_binary_type(TypeId t) {
   return t == TypeId::Bytea || t == TypeId::Uuid;
 }
+// json or jsonb (common/json.h).
+inline bool is_json_type(TypeId t) {
+  return t == TypeId::Json || t == TypeId::Jsonb;
+}
 // Values ordered by memcmp, then the shorter first, and hashed by their bytes: the string and binary
-// types.
+// types, and json (which SQL neither orders nor compares: its text).
 inline bool is_bytewise(TypeId t) {
-  return is_string_type(t) || is_binary_type(t);
+  return is_string_type(t) || is_binary_type(t) || t == TypeId::Json;
 }
 
 // PostgreSQL's oidin: a decimal in [-2147483648, 4294967295], negatives taken modulo 2^32. Throws

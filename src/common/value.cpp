@@ -8,6 +8,7 @@
 #include "common/bytea.h"
 #include "common/datetime.h"
 #include "common/datetime_sql.h"
+#include "common/json.h"
 #include "common/numeric.h"
 
 namespace omendb {
@@ -77,6 +78,9 @@ void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::s
     case TypeId::Uuid:
       bytea::uuid_append_text(d.str.view(), out);
       return;
+    case TypeId::Jsonb:
+      json::append_text(d.str.view(), out);
+      return;
     case TypeId::Date:
     case TypeId::Time:
     case TypeId::Timestamp:
@@ -84,7 +88,7 @@ void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::s
     case TypeId::Interval:
       dtsql::append_text(type, d, tz, out);
       return;
-    default:  // text, unknown, name, "char"
+    default:  // text, unknown, name, "char", json (its text)
       out.append(d.str.ptr, d.str.len);
       return;
   }
@@ -109,6 +113,8 @@ bool Value::operator==(const Value& o) const {
     case TypeId::Char:
     case TypeId::Bytea:
     case TypeId::Uuid:
+    case TypeId::Json:
+    case TypeId::Jsonb:
     case TypeId::Numeric:  // the bytes: a literal's identity, scale included (num::compare for SQL '=')
       return str_ == o.str_;
     case TypeId::Interval:  // field-wise: a literal's identity (use dt::interval_cmp for SQL '=')

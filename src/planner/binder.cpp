@@ -15,6 +15,7 @@
 #include "common/array.h"
 #include "common/bytea.h"
 #include "common/error.h"
+#include "common/json.h"
 #include "common/numeric.h"
 #include "frontend/parser/parser.h"
 #include "planner/planner.h"
@@ -49,6 +50,13 @@ int pos_of(int location) {
   std::move(e).at(pos_of(location));
   if (!hint.empty()) std::move(e).with_hint(std::move(hint));
   throw e;
+}
+
+// A json / jsonb operation (ExprOp::Json) over args of its signature's types.
+ExprPtr json_op(json::Func f, TypeId result, std::vector<ExprPtr> args) {
+  ExprPtr x = Expr::make(ExprOp::Json, result, std::move(args));
+  x->func = static_cast<int>(f);
+  return x;
 }
 
 std::string tn(TypeId t) {
@@ -355,6 +363,11 @@ class Binder {
   ExprPtr bind_aggregate(const ast::Expr& e, ExprCtx& c);
   // The bytea, uuid and byte-string functions (common/bytea.h's bytea::Func): null if `name` is not one.
   ExprPtr bind_bytea_function(const std::string& name, std::vector<ExprPtr>& args, int loc);
+  // json / jsonb (common/json.h): the operators (-> ->> #> #>> @> <@ ? ?| ?& #-, and jsonb's - and ||),
+  // the functions (null if `name` is not one), and a value as json (to_json).
+  ExprPtr bind_json_operator(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc);
+  ExprPtr bind_json_function(const std::string& name, std::vector<ExprPtr>& args, int loc);
+  ExprPtr to_json(ExprPtr x, int loc);
   // version(), current_user, pg_backend_pid() ...: the session's value as a literal; null if `e` is none.
   ExprPtr bind_session_function(const ast::Expr& e, const std::vector<ExprPtr>& args);
   // 0A000 when `name` is a column PostgreSQL's version of system relation r has and OmenDB's lacks.
@@ -1043,6 +1056,9 @@ ExprPtr Binder::compare(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int lo
     r = convert(std::move(r), l->type);
   }
   TypeId lt = l->type, rt = r->type;
+  if (lt == TypeId::Json || rt == TypeId::Json)  // json has no comparison operators in PostgreSQL
+    fail(SqlState::UndefinedFunction, "operator does not exist: " + tn(lt) + " " + sym + " " + tn(rt), loc,
+         kCastHint);
   if (lt != rt) {
     if (TypeId common = catalog_common_type(lt, rt); common != TypeId::Unknown) {
       l = convert(std::move(l), common);
@@ -1064,6 +1080,7 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
     case ast::BinaryOp::Add:
       return arith(ExprOp::Add, "+", std::move(l), std::move(r), loc);
     case ast::BinaryOp::Sub:
+      if (l->type == TypeId::Jsonb) return bind_json_operator(op, std::move(l), std::move(r), loc);
       return arith(ExprOp::Sub, "-", std::move(l), std::move(r), loc);
     case ast::BinaryOp::Mul:
       return arith(ExprOp::Mul, "*", std::move(l), std::move(r), loc);
@@ -1138,8 +1155,22 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
       m->func = flags;
       return m;
     }
+    case ast::BinaryOp::JsonGet:
+    case ast::BinaryOp::JsonGetText:
+    case ast::BinaryOp::JsonPath:
+    case ast::BinaryOp::JsonPathText:
+    case ast::BinaryOp::Contains:
+    case ast::BinaryOp::ContainedBy:
+    case ast::BinaryOp::JsonExists:
+    case ast::BinaryOp::JsonExistsAny:
+    case ast::BinaryOp::JsonExistsAll:
+    case ast::BinaryOp::JsonDeletePath:
+      return bind_json_operator(op, std::move(l), std::move(r), loc);
     case ast::BinaryOp::Concat: {
       TypeId lt = l->type, rt = r->type;
+      if ((lt == TypeId::Jsonb && (rt == TypeId::Jsonb || rt == TypeId::Unknown)) ||
+          (rt == TypeId::Jsonb && lt == TypeId::Unknown))  // jsonb_concat
+        return bind_json_operator(op, std::move(l), std::move(r), loc);
       if (is_array(lt) || is_array(rt)) {  // array || array, array || element, element || array
         std::vector<ExprPtr> args;
         const char* f = is_array(lt) && is_array(rt)                                     ? "array_cat"
@@ -1248,27 +1279,34 @@ std::optional<AggFunc> variance_func(const std::string& n) {
   return std::nullopt;
 }
 
+// json_agg, jsonb_agg, json_object_agg, jsonb_object_agg: an array_agg of the values' json texts, read
+// into json / jsonb by a json::Func (common/json.h) over the aggregate's result.
+bool is_json_aggregate_name(const std::string& n) {
+  return n == "json_agg" || n == "jsonb_agg" || n == "json_object_agg" || n == "jsonb_object_agg";
+}
+
 bool is_aggregate_name(const std::string& n) {
   return n == "count" || n == "sum" || n == "min" || n == "max" || n == "avg" || n == "array_agg" ||
          n == "string_agg" || variance_func(n) || n == "bool_and" || n == "bool_or" || n == "every" ||
-         n == "bit_and" || n == "bit_or" || is_ordered_set_aggregate_name(n);
+         n == "bit_and" || n == "bit_or" || is_ordered_set_aggregate_name(n) || is_json_aggregate_name(n);
 }
 
 // PostgreSQL's aggregates OmenDB does not compute yet: 0A000 naming them (not 42883, as for a function
 // that does not exist).
 bool is_unsupported_aggregate_name(const std::string& n) {
-  static const char* const names[] = {"bit_xor",          "json_agg",   "jsonb_agg", "json_object_agg",
-                                      "jsonb_object_agg", "xmlagg",     "range_agg", "range_intersect_agg",
-                                      "covar_pop",        "covar_samp", "corr",      "regr_slope",
-                                      "regr_intercept",   "regr_count", "regr_r2",   "regr_avgx",
-                                      "regr_avgy",        "regr_sxx",   "regr_syy",  "regr_sxy"};
+  static const char* const names[] = {"bit_xor",        "xmlagg",     "range_agg", "range_intersect_agg",
+                                      "covar_pop",      "covar_samp", "corr",      "regr_slope",
+                                      "regr_intercept", "regr_count", "regr_r2",   "regr_avgx",
+                                      "regr_avgy",      "regr_sxx",   "regr_syy",  "regr_sxy"};
   for (const char* name : names)
     if (n == name) return true;
   return false;
 }
 
 bool is_set_function_name(const std::string& n) {
-  return n == "generate_series" || n == "unnest";
+  return n == "generate_series" || n == "unnest" || n == "jsonb_array_elements" ||
+         n == "jsonb_array_elements_text" || n == "jsonb_object_keys" || n == "jsonb_each" ||
+         n == "jsonb_each_text";
 }
 
 bool is_window_function_name(const std::string& n) {
@@ -1301,6 +1339,8 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
          e.location, kFuncHint);
   bool star = e.agg_star || (e.args.size() == 1 && e.args[0]->kind == ast::ExprKind::Star);
   AggregateCall call;
+  std::optional<json::Func> json_final;  // json_agg & co: the function over the array_agg's result
+  TypeId json_type = TypeId::Unknown;
   std::string label;
   if (ordered_set) {
     // name(direct arguments) WITHIN GROUP (ORDER BY x): the aggregate reads x in that order.
@@ -1360,7 +1400,8 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
     inner.in_agg = !c.window_args;  // sum(sum(x)) OVER (...): the window aggregate's argument aggregates
     std::vector<ExprPtr> args;
     for (const auto& a : e.args) args.push_back(bind(*a, inner));
-    if (args.size() != (name == "string_agg" ? 2u : 1u))
+    const bool object_agg = name == "json_object_agg" || name == "jsonb_object_agg";
+    if (args.size() != (name == "string_agg" || object_agg ? 2u : 1u))
       fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", e.location,
            kFuncHint);
     ExprPtr arg = std::move(args[0]);
@@ -1417,6 +1458,24 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
              kFuncHint);
       call.func = name == "bool_or" ? AggFunc::BoolOr : AggFunc::BoolAnd;
       call.type = TypeId::Bool;
+    } else if (is_json_aggregate_name(name)) {
+      if (e.agg_distinct) throw_unsupported(name + "(DISTINCT ...)", pos_of(e.location));
+      // The values' json texts (object_agg: the pair [key, value]) into an array_agg, read by json_final.
+      if (object_agg) {
+        ExprPtr key = std::move(arg);
+        if (key->type != TypeId::Text) key = convert(std::move(key), TypeId::Text);
+        arg = json_op(json::Func::JsonBuildArray, TypeId::Json,
+                      list(to_json(std::move(key), e.location), to_json(std::move(args[1]), e.location)));
+      } else {
+        arg = to_json(std::move(arg), e.location);
+      }
+      arg = convert(std::move(arg), TypeId::Text);
+      const bool binary = name[4] == 'b';
+      json_final = object_agg ? (binary ? json::Func::AggObject : json::Func::JsonAggObject)
+                              : (binary ? json::Func::AggArray : json::Func::JsonAggArray);
+      json_type = binary ? TypeId::Jsonb : TypeId::Json;
+      call.func = AggFunc::ArrayAgg;
+      call.type = TypeId::TextArray;
     } else if (name == "array_agg") {
       if (at == TypeId::Unknown) arg = convert(std::move(arg), at = TypeId::Text);
       if (is_array(at))
@@ -1472,6 +1531,7 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
   TypeId t = call.type;
   aggs_.push_back(std::move(call));
   agg_out_.push_back({id, label, t});
+  if (json_final) return json_op(*json_final, json_type, list(Expr::make_column(id, t)));
   return Expr::make_column(id, t);
 }
 
@@ -1529,7 +1589,7 @@ ExprPtr Binder::bind_session_function(const ast::Expr& e, const std::vector<Expr
 ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   const std::string& name = e.func_name;
   if (e.over) {
-    if (is_unsupported_aggregate_name(name))
+    if (is_unsupported_aggregate_name(name) || is_json_aggregate_name(name))
       throw_unsupported("aggregate function " + name + " as a window function", pos_of(e.location));
     if (is_aggregate_name(name) || is_window_function_name(name)) return bind_window_call(e, c);
     // Any other function: its own errors first (42883 when it does not exist), else 42809.
@@ -1621,6 +1681,7 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
          "Could not choose a best candidate function. You might need to add explicit type casts.");
   if (ExprPtr x = bind_array_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_bytea_function(name, args, e.location)) return x;
+  if (ExprPtr x = bind_json_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_catalog_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_math(name, args, e.location)) return x;
   // EXTRACT(field FROM x) is extract('field', x): PostgreSQL 15 returns numeric, OmenDB (no numeric
@@ -1640,6 +1701,214 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
     throw_unsupported(name + "() (the json and jsonb types)", pos_of(e.location));
   fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", e.location,
        kFuncHint);
+}
+
+ExprPtr Binder::to_json(ExprPtr x, int loc) {
+  using json::Func;
+  TypeId t = x->type;
+  if (t == TypeId::Unknown) x = convert(std::move(x), t = TypeId::Text);
+  if (t == TypeId::Json) return x;
+  if (t == TypeId::Jsonb) return json_op(Func::JsonbOut, TypeId::Json, list(std::move(x)));
+  if (t == TypeId::Bool) return json_op(Func::ToJsonBool, TypeId::Json, list(std::move(x)));
+  if (is_numeric(t))
+    return json_op(Func::ToJsonNumber, TypeId::Json, list(convert(std::move(x), TypeId::Text)));
+  if (is_array(t) || t == TypeId::Timestamp || t == TypeId::TimestampTz || t == TypeId::Interval ||
+      is_oid_type(t))
+    throw_unsupported("to_json of type " + tn(t), pos_of(loc));
+  // text, name, "char", date, time, bytea, uuid: their text as a JSON string
+  return json_op(Func::ToJsonString, TypeId::Json, list(convert(std::move(x), TypeId::Text)));
+}
+
+ExprPtr Binder::bind_json_operator(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
+  using json::Func;
+  static const std::pair<ast::BinaryOp, const char*> kSyms[] = {{ast::BinaryOp::JsonGet, "->"},
+                                                                {ast::BinaryOp::JsonGetText, "->>"},
+                                                                {ast::BinaryOp::JsonPath, "#>"},
+                                                                {ast::BinaryOp::JsonPathText, "#>>"},
+                                                                {ast::BinaryOp::Contains, "@>"},
+                                                                {ast::BinaryOp::ContainedBy, "<@"},
+                                                                {ast::BinaryOp::JsonExists, "?"},
+                                                                {ast::BinaryOp::JsonExistsAny, "?|"},
+                                                                {ast::BinaryOp::JsonExistsAll, "?&"},
+                                                                {ast::BinaryOp::JsonDeletePath, "#-"},
+                                                                {ast::BinaryOp::Sub, "-"},
+                                                                {ast::BinaryOp::Concat, "||"}};
+  std::string sym;
+  for (const auto& [o, s] : kSyms)
+    if (o == op) sym = s;
+  auto no_op = [&]() -> ExprPtr {
+    fail(SqlState::UndefinedFunction,
+         "operator does not exist: " + tn(l->type) + " " + sym + " " + tn(r->type), loc, kCastHint);
+  };
+  if ((op == ast::BinaryOp::Contains || op == ast::BinaryOp::ContainedBy) &&
+      (is_array(l->type) || is_array(r->type)))
+    throw_unsupported("array containment (" + sym + ")", pos_of(loc));
+  if (l->type == TypeId::Unknown && r->type == TypeId::Unknown)
+    fail(SqlState::AmbiguousFunction, "operator is not unique: unknown " + sym + " unknown", loc,
+         "Could not choose a best candidate operator. You might need to add explicit type casts.");
+  if (l->type == TypeId::Unknown && r->type == TypeId::Jsonb) l = convert(std::move(l), TypeId::Jsonb);
+  const TypeId lt = l->type;
+  if (!is_json_type(lt)) no_op();
+  const bool jb = lt == TypeId::Jsonb;
+  auto text_arg = [&] {
+    if (r->type == TypeId::Unknown || is_string_type(r->type)) r = convert(std::move(r), TypeId::Text);
+    return r->type == TypeId::Text;
+  };
+  auto text_array_arg = [&] {
+    if (r->type == TypeId::Unknown) r = convert(std::move(r), TypeId::TextArray);
+    return r->type == TypeId::TextArray;
+  };
+  switch (op) {
+    case ast::BinaryOp::JsonGet:
+    case ast::BinaryOp::JsonGetText: {
+      const bool as_text = op == ast::BinaryOp::JsonGetText;
+      const TypeId result = as_text ? TypeId::Text : lt;
+      if (r->type == TypeId::Int32) {
+        Func f = jb ? (as_text ? Func::IndexText : Func::Index)
+                    : (as_text ? Func::JsonIndexText : Func::JsonIndex);
+        return json_op(f, result, list(std::move(l), std::move(r)));
+      }
+      if (!text_arg()) no_op();
+      Func f =
+          jb ? (as_text ? Func::FieldText : Func::Field) : (as_text ? Func::JsonFieldText : Func::JsonField);
+      return json_op(f, result, list(std::move(l), std::move(r)));
+    }
+    case ast::BinaryOp::JsonPath:
+    case ast::BinaryOp::JsonPathText: {
+      const bool as_text = op == ast::BinaryOp::JsonPathText;
+      if (!text_array_arg()) no_op();
+      Func f = jb ? (as_text ? Func::PathText : Func::Path) : (as_text ? Func::JsonPathText : Func::JsonPath);
+      return json_op(f, as_text ? TypeId::Text : lt, list(std::move(l), std::move(r)));
+    }
+    case ast::BinaryOp::Contains:
+    case ast::BinaryOp::ContainedBy:
+    case ast::BinaryOp::Concat:
+      if (r->type == TypeId::Unknown) r = convert(std::move(r), TypeId::Jsonb);
+      if (!jb || r->type != TypeId::Jsonb) no_op();
+      if (op == ast::BinaryOp::Concat)
+        return json_op(Func::Concat, TypeId::Jsonb, list(std::move(l), std::move(r)));
+      return json_op(op == ast::BinaryOp::Contains ? Func::Contains : Func::ContainedBy, TypeId::Bool,
+                     list(std::move(l), std::move(r)));
+    case ast::BinaryOp::JsonExists:
+      if (!jb || !text_arg()) no_op();
+      return json_op(Func::Exists, TypeId::Bool, list(std::move(l), std::move(r)));
+    case ast::BinaryOp::JsonExistsAny:
+    case ast::BinaryOp::JsonExistsAll:
+      if (!jb || !text_array_arg()) no_op();
+      return json_op(op == ast::BinaryOp::JsonExistsAny ? Func::ExistsAny : Func::ExistsAll, TypeId::Bool,
+                     list(std::move(l), std::move(r)));
+    case ast::BinaryOp::JsonDeletePath:
+      if (!jb || !text_array_arg()) no_op();
+      return json_op(Func::DeletePath, TypeId::Jsonb, list(std::move(l), std::move(r)));
+    case ast::BinaryOp::Sub:
+      if (!jb) no_op();
+      if (r->type == TypeId::Int32)
+        return json_op(Func::DeleteIndex, TypeId::Jsonb, list(std::move(l), std::move(r)));
+      if (r->type == TypeId::TextArray)
+        return json_op(Func::DeleteKeys, TypeId::Jsonb, list(std::move(l), std::move(r)));
+      if (!text_arg()) no_op();
+      return json_op(Func::DeleteKey, TypeId::Jsonb, list(std::move(l), std::move(r)));
+    default:
+      return no_op();
+  }
+}
+
+ExprPtr Binder::bind_json_function(const std::string& name, std::vector<ExprPtr>& args, int loc) {
+  using json::Func;
+  static const char* const kUnsupported[] = {"jsonb_path_query",
+                                             "jsonb_path_query_array",
+                                             "jsonb_path_query_first",
+                                             "jsonb_path_exists",
+                                             "jsonb_path_match",
+                                             "jsonb_populate_record",
+                                             "jsonb_populate_recordset",
+                                             "jsonb_to_record",
+                                             "jsonb_to_recordset",
+                                             "json_populate_record",
+                                             "json_populate_recordset",
+                                             "json_to_record",
+                                             "json_to_recordset",
+                                             "jsonb_insert",
+                                             "jsonb_set_lax",
+                                             "json_object",
+                                             "jsonb_object",
+                                             "row_to_json",
+                                             "array_to_json",
+                                             "json_strip_nulls",
+                                             "json_each",
+                                             "json_each_text",
+                                             "json_array_elements",
+                                             "json_array_elements_text",
+                                             "json_object_keys",
+                                             "jsonb_extract_path",
+                                             "jsonb_extract_path_text",
+                                             "json_extract_path",
+                                             "json_extract_path_text",
+                                             "json_table",
+                                             "jsonb_path_exists_tz",
+                                             "jsonb_path_query_tz"};
+  for (const char* u : kUnsupported)
+    if (name == u) throw_unsupported("function " + name, pos_of(loc));
+  auto no_function = [&]() -> ExprPtr {
+    fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
+         kFuncHint);
+  };
+  // One argument of type `t` (an unknown literal takes it).
+  auto one = [&](TypeId t) -> ExprPtr {
+    if (args.size() != 1) no_function();
+    if (args[0]->type == TypeId::Unknown) args[0] = convert(std::move(args[0]), t);
+    if (args[0]->type != t) no_function();
+    return std::move(args[0]);
+  };
+  if (name == "to_json" || name == "to_jsonb") {
+    if (args.size() != 1) no_function();
+    if (args[0]->type == TypeId::Unknown && !is_unknown_param(*args[0]))
+      fail(SqlState::DatatypeMismatch, "could not determine polymorphic type because input has type unknown",
+           loc);
+    ExprPtr j = to_json(std::move(args[0]), loc);
+    return name == "to_json" ? std::move(j) : convert(std::move(j), TypeId::Jsonb);
+  }
+  if (name == "jsonb_build_object" || name == "json_build_object" || name == "jsonb_build_array" ||
+      name == "json_build_array") {
+    const bool object = name.find("object") != std::string::npos;
+    const bool binary = name[4] == 'b';
+    std::vector<ExprPtr> converted;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (object && i % 2 == 0) {  // a key: its text
+        ExprPtr k = std::move(args[i]);
+        if (k->type != TypeId::Text) {
+          if (is_array(k->type) || is_json_type(k->type))
+            fail(SqlState::InvalidParameterValue, "key value must be scalar, not array, composite, or json",
+                 loc);
+          k = convert(std::move(k), TypeId::Text);
+        }
+        converted.push_back(std::move(k));
+      } else {
+        converted.push_back(to_json(std::move(args[i]), loc));
+      }
+    }
+    Func f = object ? (binary ? Func::BuildObject : Func::JsonBuildObject)
+                    : (binary ? Func::BuildArray : Func::JsonBuildArray);
+    return json_op(f, binary ? TypeId::Jsonb : TypeId::Json, std::move(converted));
+  }
+  if (name == "jsonb_typeof") return json_op(Func::Typeof, TypeId::Text, list(one(TypeId::Jsonb)));
+  if (name == "json_typeof") return json_op(Func::JsonTypeof, TypeId::Text, list(one(TypeId::Json)));
+  if (name == "jsonb_array_length")
+    return json_op(Func::ArrayLength, TypeId::Int32, list(one(TypeId::Jsonb)));
+  if (name == "json_array_length")
+    return json_op(Func::JsonArrayLength, TypeId::Int32, list(one(TypeId::Json)));
+  if (name == "jsonb_pretty") return json_op(Func::Pretty, TypeId::Text, list(one(TypeId::Jsonb)));
+  if (name == "jsonb_strip_nulls") return json_op(Func::StripNulls, TypeId::Jsonb, list(one(TypeId::Jsonb)));
+  if (name == "jsonb_set") {
+    if (args.size() != 3 && args.size() != 4) no_function();
+    const TypeId types[] = {TypeId::Jsonb, TypeId::TextArray, TypeId::Jsonb, TypeId::Bool};
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i]->type == TypeId::Unknown) args[i] = convert(std::move(args[i]), types[i]);
+      if (args[i]->type != types[i]) no_function();
+    }
+    return json_op(Func::Set, TypeId::Jsonb, std::move(args));
+  }
+  return nullptr;
 }
 
 ExprPtr Binder::bind_bytea_function(const std::string& name, std::vector<ExprPtr>& args, int loc) {
@@ -1952,6 +2221,14 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
                    arr::can_cast_element(element_type(a->type), element_type(t), nullptr));
         if (!ok) fail(SqlState::CannotCoerce, "cannot cast type " + tn(a->type) + " to " + tn(t), e.location);
         if (is_string_type(a->type) && a->type != TypeId::Text) a = convert(std::move(a), TypeId::Text);
+        return convert(std::move(a), t);
+      }
+      if (is_json_type(t) || is_json_type(a->type)) {  // json, jsonb: text in and out, json <-> jsonb
+        if (a->type == t) return a;
+        if (!(a->type == TypeId::Unknown || (is_string_type(a->type) && is_json_type(t)) ||
+              (is_json_type(a->type) && (t == TypeId::Text || is_json_type(t)))))
+          fail(SqlState::CannotCoerce, "cannot cast type " + tn(a->type) + " to " + tn(t), e.location);
+        if (a->type == TypeId::Name || a->type == TypeId::Char) a = convert(std::move(a), TypeId::Text);
         return convert(std::move(a), t);
       }
       if (is_binary_type(t) || is_binary_type(a->type)) {  // bytea, uuid: text in and out only
@@ -4453,6 +4730,45 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
     fn->next[0] = arith(ExprOp::Add, "+", std::move(cur), std::move(stride), loc);
     if (fn->next[0]->type != t) fn->next[0] = convert(std::move(fn->next[0]), t);
     fn->values.push_back(state_ref(0));
+  } else if (name.rfind("jsonb_", 0) == 0) {
+    // jsonb_array_elements(j) & co: unnest over the text[] of the elements (keys, values) json::Func
+    // gives, each element read back as jsonb or kept as text.
+    using json::Func;
+    if (args.size() == 1 && args[0]->type == TypeId::Unknown)
+      args[0] = convert(std::move(args[0]), TypeId::Jsonb);
+    if (args.size() != 1 || args[0]->type != TypeId::Jsonb)
+      fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
+           kFuncHint);
+    const bool each = name == "jsonb_each" || name == "jsonb_each_text";
+    const bool as_text = name == "jsonb_array_elements_text" || name == "jsonb_each_text";
+    const Func items = name == "jsonb_array_elements"        ? Func::Elements
+                       : name == "jsonb_array_elements_text" ? Func::ElementsText
+                                                             : Func::Keys;
+    state("index", Expr::make_constant(Value::int64(1), TypeId::Int64));
+    state("items", json_op(items, TypeId::TextArray, list(detail::clone(*args[0]))));
+    if (each)
+      state("values",
+            json_op(as_text ? Func::ValuesText : Func::Values, TypeId::TextArray, list(std::move(args[0]))));
+    std::vector<ExprPtr> card;
+    card.push_back(state_ref(1));
+    ExprPtr n = bind_array_function("cardinality", card, loc);
+    fn->cond = compare(ExprOp::Le, "<=", state_ref(0), convert(std::move(n), TypeId::Int64), loc);
+    fn->next[0] =
+        arith(ExprOp::Add, "+", state_ref(0), Expr::make_constant(Value::int64(1), TypeId::Int64), loc);
+    auto element = [&](size_t array) {
+      return array_op(arr::Func::Subscript, TypeId::TextArray, TypeId::Text,
+                      list(state_ref(array), state_ref(0)));
+    };
+    auto value = [&](size_t array) {
+      ExprPtr v = element(array);
+      return as_text ? std::move(v) : json_op(Func::JsonbIn, TypeId::Jsonb, list(std::move(v)));
+    };
+    if (each) {
+      fn->values.push_back(element(1));
+      fn->values.push_back(value(2));
+    } else {
+      fn->values.push_back(items == Func::Keys ? element(1) : value(1));
+    }
   } else {
     if (args.size() != 1 || !is_array(args[0]->type))
       fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
@@ -4508,7 +4824,14 @@ int Binder::open_function(const ast::FromItem& item) {
   r.has_alias = !item.table.alias.empty();
   r.refname = r.has_alias ? item.table.alias : name;
   const TypeId vt = fn->values[0]->type;
-  r.columns.push_back({r.has_alias ? item.table.alias : name, vt, -1});
+  if (name == "jsonb_each" || name == "jsonb_each_text") {  // OUT key, OUT value
+    r.columns.push_back({"key", vt, -1});
+    r.columns.push_back({"value", fn->values[1]->type, -1});
+  } else if (name == "jsonb_array_elements" || name == "jsonb_array_elements_text") {  // OUT value
+    r.columns.push_back({"value", vt, -1});
+  } else {
+    r.columns.push_back({r.has_alias ? item.table.alias : name, vt, -1});
+  }
   if (item.ordinality) {
     const OutputColumn ord{new_id(), "ordinality", TypeId::Int64};
     fn->state.push_back(ord);
@@ -4533,6 +4856,8 @@ ExprPtr Binder::bind_select_list_srf(const ast::Expr& call, ExprCtx& c) {
   if (srf_) throw_unsupported("several set-returning functions in a select list", pos_of(call.location));
   ExprCtx args = c;
   args.allow_srf = false;
+  if (call.func_name == "jsonb_each" || call.func_name == "jsonb_each_text")
+    throw_unsupported(call.func_name + "() in a select list (records)", pos_of(call.location));
   std::unique_ptr<plan::FunctionScanOp> fn = bind_set_function(call, args);
   const OutputColumn out{new_id(), call.func_name, fn->values[0]->type};
   fn->output.push_back(out);
@@ -5581,6 +5906,7 @@ void Binder::finish(PlannedStatement& out) {
   std::vector<plan::TableScanOp*> scans;
   std::vector<plan::IndexScanOp*> index_scans;
   for (plan::OpPtr* t : trees) {
+    detail::check_key_types(**t);
     detail::choose_key_ranges(**t);
     detail::elide_sorts(*t);
     detail::limit_sorts(**t);
@@ -6420,6 +6746,8 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
       if (col.type == TypeId::Interval)
         throw_unsupported("an interval column in a primary key", pos_of(c.location));
       if (is_array(col.type)) throw_unsupported("an array column in a primary key", pos_of(c.location));
+      if (is_json_type(col.type))
+        throw_unsupported("a " + tn(col.type) + " column in a primary key", pos_of(c.location));
       inline_pk = true;
       col.not_null = true;
       def.primary_key.push_back(static_cast<int>(def.columns.size()));
@@ -6439,6 +6767,9 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
         throw_unsupported("an interval column in a primary key", pos_of(stmt.location));
       if (is_array(def.columns[idx].type))
         throw_unsupported("an array column in a primary key", pos_of(stmt.location));
+      if (is_json_type(def.columns[idx].type))
+        throw_unsupported("a " + tn(def.columns[idx].type) + " column in a primary key",
+                          pos_of(stmt.location));
       def.primary_key.push_back(idx);
       def.columns[idx].not_null = true;
     }

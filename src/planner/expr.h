@@ -74,6 +74,8 @@ enum class ExprOp {
   Bytes,        // a bytea / uuid / byte-string function or cast bytea::Func(func) (common/bytea.h) over
                 // args, which have its signature's types; strict. gen_random_uuid() is volatile
                 // (bytea::is_volatile).
+  Json,         // a json / jsonb operator, function or cast json::Func(func) (common/json.h) over args,
+                // which have its signature's types; each function's NULL rules (json::is_strict)
   Array,        // an array operation (common/array.h): func = arr::code(arr::Func, array type, extra) over
                 // args (ARRAY[...] elements, a[i], x op ANY|ALL (a), array_length ...); each operation's
                 // NULL rules (the runtime applies them, so it is not strict)

@@ -323,6 +323,31 @@ void limit_sorts(Op& op) {
   if (limit.offset) sort.offset = clone(*limit.offset);
 }
 
+void check_key_types(const Op& op) {
+  for (const auto& c : op.children) check_key_types(*c);
+  auto refuse = [](TypeId t, const char* what) {
+    if (t == TypeId::Json)
+      throw SqlError(SqlState::UndefinedFunction,
+                     std::string("could not identify ") + what + " operator for type json");
+  };
+  auto column_type = [&](plan::ColumnId id) {
+    for (const auto& c : op.children)
+      for (const auto& o : c->output)
+        if (o.id == id) return o.type;
+    return TypeId::Unknown;
+  };
+  if (op.is<plan::HashAggregateOp>())
+    for (const auto& k : op.as<plan::HashAggregateOp>().group_keys) refuse(k->type, "an equality");
+  if (op.is<plan::SortOp>())
+    for (const auto& k : op.as<plan::SortOp>().sort_keys) refuse(column_type(k.column), "an ordering");
+  if (op.is<plan::WindowOp>()) {
+    for (plan::ColumnId k : op.as<plan::WindowOp>().partition_keys) refuse(column_type(k), "an equality");
+    for (const auto& k : op.as<plan::WindowOp>().order_keys) refuse(column_type(k.column), "an ordering");
+  }
+  if (op.is<plan::HashJoinOp>())
+    for (const auto& k : op.as<plan::HashJoinOp>().build_keys) refuse(k->type, "an equality");
+}
+
 void choose_key_ranges(Op& op) {
   for (auto& c : op.children) choose_key_ranges(*c);
   if (op.is<plan::FilterOp>() && op.as<plan::FilterOp>().predicate && !op.children.empty() &&

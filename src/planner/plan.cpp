@@ -1,10 +1,13 @@
 #include "planner/plan.h"
 
+#include <cctype>
+
 #include "catalog/functions.h"
 
 #include "common/array.h"
 #include "common/bytea.h"
 #include "common/datetime_sql.h"
+#include "common/json.h"
 #include "common/numeric.h"
 #include "planner/planner_internal.h"
 
@@ -185,6 +188,15 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       return "(" + arg(0) + " IN $sub" + std::to_string(e.subquery) + ")";
     case ExprOp::Grouping: {
       std::string s = "GROUPING(";
+      for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
+      return s + ")";
+    }
+    case ExprOp::Json: {
+      const auto f = static_cast<json::Func>(e.func);
+      const char* name = json::func_name(f);
+      if (e.args.size() == 2 && !std::isalpha(static_cast<unsigned char>(name[0])))
+        return "(" + arg(0) + " " + name + " " + arg(1) + ")";
+      std::string s = std::string(name) + "(";
       for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
       return s + ")";
     }

@@ -58,6 +58,10 @@ void limit_sorts(plan::Op& root);
 // Removes a Sort whose input already comes in that order (ascending primary-key prefix of the scan).
 void elide_sorts(plan::OpPtr& root);
 
+// json has no equality or order in PostgreSQL: GROUP BY, DISTINCT, ORDER BY, window keys and join keys of
+// type json are 42883 "could not identify an equality / ordering operator for type json".
+void check_key_types(const plan::Op& root);
+
 // Assigns state slots to breakers and cuts the tree into pipelines.
 void build_pipelines(plan::PhysicalPlan& plan);
 

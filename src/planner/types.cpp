@@ -8,6 +8,7 @@
 #include "common/array.h"
 #include "common/bytea.h"
 #include "common/error.h"
+#include "common/json.h"
 #include "common/numeric.h"
 #include "planner/planner_internal.h"
 
@@ -149,6 +150,18 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
     if (is_array(from) && to == TypeId::Text) return Value::text(arr::to_text(v.as_text(), from, dt.dt.tz));
     if (is_array(to) && (from == TypeId::Unknown || from == TypeId::Text))
       return Value::text(arr::parse(v.as_text(), to, dt), to);
+    cannot_cast(from, to);
+  }
+  if (is_json_type(from) || is_json_type(to)) {  // json, jsonb: text in and out, json <-> jsonb
+    if (from == TypeId::Jsonb && (to == TypeId::Text || to == TypeId::Json))
+      return Value::text(json::to_text(v.as_text()), to);
+    if (from == TypeId::Json && to == TypeId::Text) return Value::text(v.as_text());
+    if (to == TypeId::Json && is_string_type(from)) {
+      json::validate(v.as_text());
+      return Value::text(v.as_text(), TypeId::Json);
+    }
+    if (to == TypeId::Jsonb && (is_string_type(from) || from == TypeId::Json))
+      return Value::text(json::parse(v.as_text()), TypeId::Jsonb);
     cannot_cast(from, to);
   }
   if (is_binary_type(from) || is_binary_type(to)) {  // bytea, uuid: text in and out only
@@ -339,51 +352,18 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
   }
   if (n == "bytea") return TypeId::Bytea;
   if (n == "uuid") return TypeId::Uuid;
+  if (n == "json") return TypeId::Json;
+  if (n == "jsonb") return TypeId::Jsonb;
   if (n == "bpchar" || n == "char" || n == "character") throw_unsupported("type character", pos);
-  static const char* const known[] = {"timetz",
-                                      "json",
-                                      "jsonb",
-                                      "money",
-                                      "inet",
-                                      "cidr",
-                                      "macaddr",
-                                      "xml",
-                                      "point",
-                                      "bit",
-                                      "varbit",
-                                      "tsvector",
-                                      "tsquery",
-                                      "serial",
-                                      "bigserial",
-                                      "smallserial",
-                                      "serial4",
-                                      "serial8",
-                                      "serial2",
-                                      "regclass",
-                                      "line",
-                                      "box",
-                                      "polygon",
-                                      "circle",
-                                      "lseg",
-                                      "path",
-                                      "int4range",
-                                      "int8range",
-                                      "daterange",
-                                      "tsrange",
-                                      "tstzrange",
-                                      "citext",
-                                      "macaddr8",
-                                      "pg_lsn",
-                                      "txid_snapshot",
-                                      "bit varying",
-                                      "time with time zone",
-                                      "regtype",
-                                      "regnamespace",
-                                      "regproc",
-                                      "regprocedure",
-                                      "regrole",
-                                      "regoper",
-                                      "aclitem"};
+  static const char* const known[] = {
+      "timetz",   "jsonpath",     "money",       "inet",          "cidr",        "macaddr",
+      "xml",      "point",        "bit",         "varbit",        "tsvector",    "tsquery",
+      "serial",   "bigserial",    "smallserial", "serial4",       "serial8",     "serial2",
+      "regclass", "line",         "box",         "polygon",       "circle",      "lseg",
+      "path",     "int4range",    "int8range",   "daterange",     "tsrange",     "tstzrange",
+      "citext",   "macaddr8",     "pg_lsn",      "txid_snapshot", "bit varying", "time with time zone",
+      "regtype",  "regnamespace", "regproc",     "regprocedure",  "regrole",     "regoper",
+      "aclitem"};
   for (const char* k : known)
     if (n == k) throw_unsupported("type " + n, pos);
   throw SqlError(SqlState::UndefinedObject, "type \"" + n + "\" does not exist").at(pos);

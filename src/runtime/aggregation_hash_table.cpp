@@ -3,6 +3,7 @@
 #include "common/array.h"
 
 #include "common/datetime.h"
+#include "common/json.h"
 #include "common/numeric.h"
 
 #include <algorithm>
@@ -61,6 +62,9 @@ uint64_t hash_keys(const std::vector<TypeId>& types, const Datum* keys) {
       k = hash_interval(d.i64, d.dm.day, d.dm.month);
     } else if (types[i] == TypeId::Numeric) {
       k = hash_numeric(d.str.ptr, d.str.len);
+    } else if (types[i] == TypeId::Jsonb) {  // rt_hash_jsonb
+      std::string key = json::hash_key(d.str.view());
+      k = hash_bytes(key.data(), key.size());
     } else if (is_array(types[i])) {  // rt_hash_array
       std::string key = arr::hash_key(d.str.view(), types[i]);
       k = hash_bytes(key.data(), key.size());

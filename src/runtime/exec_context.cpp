@@ -107,6 +107,8 @@ void ExecContext::set_params(const std::vector<Value>& values) {
       case TypeId::Numeric:  // its bytes
       case TypeId::Bytea:
       case TypeId::Uuid:
+      case TypeId::Json:
+      case TypeId::Jsonb:
         param_text[i] = v.as_text();
         d.str = StrRef{param_text[i].data(), param_text[i].size()};
         break;

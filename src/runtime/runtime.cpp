@@ -12,6 +12,7 @@
 #include "common/array.h"
 #include "common/bytea.h"
 #include "common/interrupt.h"
+#include "common/json.h"
 #include "common/value.h"
 #include "runtime/exec_context.h"
 #include "runtime/guard.h"
@@ -639,6 +640,26 @@ int32_t rt_bytes(QueryState* qs, int32_t func, const Datum* args, int32_t nargs,
   bytea::eval(static_cast<bytea::Func>(func), args, static_cast<size_t>(nargs), *out, buf);
   if (out->str.ptr == buf.data()) out->str = ctx_of(qs).arena.copy(buf.data(), buf.size());
   return 1;
+}
+
+int32_t rt_json(QueryState* qs, int32_t func, const Datum* args, int32_t nargs, Datum* out) {
+  std::string buf;
+  out->str = StrRef{nullptr, 0};
+  json::eval(static_cast<json::Func>(func), args, static_cast<size_t>(nargs), *out, buf);
+  if (!out->is_null && out->str.ptr == buf.data()) out->str = ctx_of(qs).arena.copy(buf.data(), buf.size());
+  return 1;
+}
+
+int32_t rt_jsonb_cmp(QueryState*, const char* a, uint64_t an, const char* b, uint64_t bn) {
+  if (an == 0 || bn == 0) return 0;  // a NULL's (empty) bytes: generated code ignores the result
+  int c = json::compare({a, static_cast<size_t>(an)}, {b, static_cast<size_t>(bn)});
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+uint64_t rt_hash_jsonb(QueryState*, const char* p, uint64_t n) {
+  if (n == 0) return 0;  // a NULL's (empty) bytes: generated code ignores the result
+  std::string key = json::hash_key({p, static_cast<size_t>(n)});
+  return hash_bytes(key.data(), key.size());
 }
 
 int32_t rt_catalog_func(QueryState* qs, int32_t func, const Datum* args, int32_t nargs, Datum* out) {

@@ -7,6 +7,7 @@
 
 #include "common/array.h"
 #include "common/datetime.h"
+#include "common/json.h"
 #include "common/numeric.h"
 
 namespace omendb::runtime {
@@ -28,7 +29,8 @@ int compare_datums(TypeId type, const Datum& a, const Datum& b) {
     case TypeId::Name:
     case TypeId::Char:
     case TypeId::Bytea:
-    case TypeId::Uuid: {
+    case TypeId::Uuid:
+    case TypeId::Json: {  // json has no order in SQL (the binder refuses it); bytes keep sorts defined
       size_t n = std::min(a.str.len, b.str.len);
       int c = n ? std::memcmp(a.str.ptr, b.str.ptr, n) : 0;  // a zero-length string's pointer may be null
       if (c != 0) return c < 0 ? -1 : 1;
@@ -36,6 +38,10 @@ int compare_datums(TypeId type, const Datum& a, const Datum& b) {
     }
     case TypeId::Numeric: {
       int c = num::compare({a.str.ptr, a.str.len}, {b.str.ptr, b.str.len});
+      return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    }
+    case TypeId::Jsonb: {
+      int c = json::compare(a.str.view(), b.str.view());
       return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }
     case TypeId::Interval: {

@@ -1313,6 +1313,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       case TypeId::Numeric:  // its bytes
       case TypeId::Bytea:
       case TypeId::Uuid:
+      case TypeId::Json:
+      case TypeId::Jsonb:
         d.str = StrRef{v.as_text().data(), v.as_text().size()};
         return;
       default:
@@ -2201,6 +2203,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         throw_unsupported("an index on an interval column");
       if (is_array(def.columns[static_cast<size_t>(i)].type))
         throw_unsupported("an index on an array column");
+      if (is_json_type(def.columns[static_cast<size_t>(i)].type))
+        throw_unsupported("an index on a json or jsonb column");
       index.attnums.push_back(a);
     }
     if (index.attnums.size() > 32)
@@ -2247,6 +2251,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         throw_unsupported("an index on an interval column");
       if (is_array(def.columns[static_cast<size_t>(i)].type))
         throw_unsupported("an index on an array column");
+      if (is_json_type(def.columns[static_cast<size_t>(i)].type))
+        throw_unsupported("an index on a json or jsonb column");
       index.attnums.push_back(def.attnum(static_cast<size_t>(i)));
     }
     if (stmt.name.empty()) {

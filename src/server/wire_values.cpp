@@ -8,6 +8,7 @@
 #include "common/array.h"
 #include "common/bytea.h"
 #include "common/error.h"
+#include "common/json.h"
 #include "common/numeric.h"
 #include "planner/planner.h"
 
@@ -106,8 +107,12 @@ TypeId type_from_oid(uint32_t type_oid) {
     case 1014:  // bpchar[]
       return TypeId::TextArray;
     case 114:
+      return TypeId::Json;
     case 3802:
-      throw_unsupported("parameters of type json");
+      return TypeId::Jsonb;
+    case 199:
+    case 3807:
+      throw_unsupported("parameters of type json[] and jsonb[]");
     default:
       for (uint8_t t = 1; t <= kMaxScalarTypeId; ++t)
         if (TypeId a = array_type(static_cast<TypeId>(t));
@@ -138,6 +143,8 @@ uint32_t oid_from_type_name(std::string_view n) {
   if (n == "numeric" || n == "decimal") return oid::kNumeric;
   if (n == "bytea") return 17;
   if (n == "uuid") return 2950;
+  if (n == "json") return 114;
+  if (n == "jsonb") return 3802;
   return 0;
 }
 
@@ -199,6 +206,13 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
         throw SqlError(SqlState::InvalidBinaryRepresentation,
                        "incorrect binary data format in bind parameter " + std::to_string(index + 1));
       return Value::bytes(std::string(b), TypeId::Uuid);
+    case TypeId::Json:  // json_recv: the text, validated
+      check_text(b);
+      json::validate(b);
+      return Value::text(std::string(b), TypeId::Json);
+    case TypeId::Jsonb:  // jsonb_recv: version 1, then the text
+      check_text(b);
+      return Value::text(json::from_wire(b), TypeId::Jsonb);
     default:
       break;
   }
@@ -272,7 +286,11 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZon
     case TypeId::Numeric:  // numeric_send's layout is the stored one
     case TypeId::Bytea:    // byteasend, uuid_send: the bytes
     case TypeId::Uuid:
+    case TypeId::Json:  // json_send: the text
       out.append(d.str.ptr, d.str.len);
+      return;
+    case TypeId::Jsonb:  // jsonb_send: version 1, then the text
+      json::append_wire(d.str.view(), out);
       return;
     default:
       return;

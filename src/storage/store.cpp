@@ -31,6 +31,7 @@
 #include "common/datetime_sql.h"
 #include "common/error.h"
 #include "common/interrupt.h"
+#include "common/json.h"
 #include "common/numeric.h"
 #include "common/sync_point.h"
 #include "common/value.h"
@@ -408,6 +409,10 @@ std::string datum_text(TypeId type, const Datum& d) {
       return bytea::to_text(d.str.view());
     case TypeId::Uuid:
       return bytea::uuid_to_text(d.str.view());
+    case TypeId::Json:
+      return std::string(d.str.view());
+    case TypeId::Jsonb:
+      return json::to_text(d.str.view());
     case TypeId::Date:
     case TypeId::Time:
     case TypeId::Timestamp:

@@ -275,10 +275,10 @@ def _raw(value, cur):
 def register_raw_types():
     # Every value as the server's text, so rendering works on exactly what the server sent.
     oids = (16, 17, 18, 19, 20, 21, 23, 25, 26, 700, 701, 1042, 1043, 1082, 1083, 1114, 1184, 1186, 1266, 1700,
-            2950,
+            2950, 114, 3802,
             # arrays of those ('{...}' as sent), and aclitem[]
             1000, 1001, 1002, 1003, 1005, 1007, 1009, 1014, 1015, 1016, 1021, 1022, 1028, 1034, 1115, 1182,
-            1183, 1185, 1187, 1231, 1270, 2951)
+            1183, 1185, 1187, 1231, 1270, 2951, 199, 3807)
     psycopg2.extensions.register_type(psycopg2.extensions.new_type(oids, "OMENDB_RAW", _raw))
 
 

@@ -51,7 +51,10 @@ enum class UnaryOp { Minus, Plus, Not };
 // clang-format off
 enum class BinaryOp {
   Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or, Concat,
-  Match, NotMatch, IMatch, NotIMatch, Like, NotLike, ILike, NotILike
+  Match, NotMatch, IMatch, NotIMatch, Like, NotLike, ILike, NotILike,
+  // json / jsonb (common/json.h): -> ->> #> #>> @> <@ ? ?| ?& #-
+  JsonGet, JsonGetText, JsonPath, JsonPathText, Contains, ContainedBy, JsonExists, JsonExistsAny,
+  JsonExistsAll, JsonDeletePath
 };
 // clang-format on
 

@@ -2160,6 +2160,28 @@ class Transformer {
           bop = ast::BinaryOp::IMatch;
         else if (op == "!~*")
           bop = ast::BinaryOp::NotIMatch;
+        else if (op == "->")
+          bop = ast::BinaryOp::JsonGet;
+        else if (op == "->>")
+          bop = ast::BinaryOp::JsonGetText;
+        else if (op == "#>")
+          bop = ast::BinaryOp::JsonPath;
+        else if (op == "#>>")
+          bop = ast::BinaryOp::JsonPathText;
+        else if (op == "@>")
+          bop = ast::BinaryOp::Contains;
+        else if (op == "<@")
+          bop = ast::BinaryOp::ContainedBy;
+        else if (op == "?")
+          bop = ast::BinaryOp::JsonExists;
+        else if (op == "?|")
+          bop = ast::BinaryOp::JsonExistsAny;
+        else if (op == "?&")
+          bop = ast::BinaryOp::JsonExistsAll;
+        else if (op == "#-")
+          bop = ast::BinaryOp::JsonDeletePath;
+        else if (op == "@?" || op == "@@")
+          unsupported("operator " + op + " (jsonpath)", loc);
         else
           unsupported("operator " + op, loc);
         ExprPtr l = expr(a->lexpr);
