@@ -4586,6 +4586,11 @@ int Binder::open_function(const ast::FromItem& item) {
     r.columns.push_back({"ordinality", TypeId::Int64, -1});
   }
   for (const auto& x : fn->init) rels_of(*x, r.lateral);
+  // An enclosing query's table (a subquery being decorrelated names it) is no FROM item of this one: the
+  // subquery then runs per row (its arguments read the row's values).
+  r.lateral.erase(std::remove_if(r.lateral.begin(), r.lateral.end(),
+                                 [&](int rel) { return rels_[static_cast<size_t>(rel)].level != level_; }),
+                  r.lateral.end());
   for (size_t i = 0; i < r.columns.size(); ++i) r.ids.push_back(new_id());
   r.derived = std::move(fn);
   const int rel = add_relation(std::move(r), item.column_aliases, item.location);
