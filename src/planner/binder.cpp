@@ -261,10 +261,10 @@ bool same_expr(const Expr& a, const Expr& b) {
 // inside it): then it becomes a join (resolve_enclosing).
 struct SubqueryFrame {
   Scope* outer = nullptr;
-  bool decorrelating = false;  // bound by plan_correlated: its own names of `outer` go to outer_refs_
-  int level = -1;              // its query level (decorrelating only)
-  bool fallback = false;       // decorrelating, but a name it cannot take: bind it again per row
-  bool correlated = false;     // names an enclosing query (itself or a subquery inside it)
+  bool decorrelating = false;        // bound by plan_correlated: its own names of `outer` go to outer_refs_
+  int level = -1;                    // its query level (decorrelating only)
+  bool fallback = false;             // decorrelating, but a name it cannot take: bind it again per row
+  bool correlated = false;           // names an enclosing query (itself or a subquery inside it)
   std::vector<OutputColumn> params;  // the columns of `outer`'s query it (or one inside it) names
 };
 
@@ -1475,7 +1475,8 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
   };
   for (const ExprPtr* x : {&call.arg, &call.arg2, &call.filter})
     if (*x) vars(**x);
-  if (outer && !local) throw_unsupported("aggregates over columns of an enclosing query only", pos_of(e.location));
+  if (outer && !local)
+    throw_unsupported("aggregates over columns of an enclosing query only", pos_of(e.location));
   ColumnId id = new_id();
   TypeId t = call.type;
   aggs_.push_back(std::move(call));
@@ -3530,7 +3531,8 @@ ExprPtr Binder::resolve_enclosing(const std::string& qual, const std::string& na
         bool known = false;
         for (const OutputColumn& p : direct.params) known = known || p.id == y->column;
         const auto id = static_cast<size_t>(y->column);
-        if (!known) direct.params.push_back({y->column, id < col_names_.size() ? col_names_[id] : "", y->type});
+        if (!known)
+          direct.params.push_back({y->column, id < col_names_.size() ? col_names_[id] : "", y->type});
         y->op = ExprOp::OuterColumn;
         return;
       }
@@ -4407,9 +4409,10 @@ int Binder::open_derived(const ast::FromItem& item) {
     }
     lateral_ = std::move(before);
     if (!q.root)
-      throw_unsupported("LATERAL subqueries naming the FROM items before them or an enclosing query from "
-                        "inside a nested query",
-                        pos_of(item.location));
+      throw_unsupported(
+          "LATERAL subqueries naming the FROM items before them or an enclosing query from "
+          "inside a nested query",
+          pos_of(item.location));
     for (ColumnId id : r.lateral_refs) {
       const int dep = rel_of(id);
       if (dep >= 0 && std::find(r.lateral.begin(), r.lateral.end(), dep) == r.lateral.end())

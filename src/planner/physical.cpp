@@ -134,7 +134,8 @@ void build_pipelines(plan::PhysicalPlan& plan) {
         if (user != op) continue;
         for (int s : subs) {
           int dep = subquery_pipeline.at(static_cast<size_t>(s));
-          if (dep >= 0 && std::find(p.dependencies.begin(), p.dependencies.end(), dep) == p.dependencies.end())
+          if (dep >= 0 &&
+              std::find(p.dependencies.begin(), p.dependencies.end(), dep) == p.dependencies.end())
             p.dependencies.push_back(dep);
         }
       }

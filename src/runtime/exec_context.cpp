@@ -56,6 +56,15 @@ void ExecContext::prepare(const QueryLayout& layout) {
   restart = false;
 }
 
+template <typename T, typename Spec>
+void ExecContext::renew(std::vector<std::unique_ptr<T>>& slots, const std::vector<Spec>& specs, size_t begin,
+                        size_t end) {
+  for (size_t i = begin; i < end; ++i) {
+    slots[i].reset();
+    slots[i] = std::make_unique<T>(specs[i], &memory);
+  }
+}
+
 void ExecContext::fresh_state(const StateMarks& begin, const StateMarks& end) {
   const QueryLayout& layout = *layout_;
   // Each old entry goes before its replacement is made, so that its memory is not counted twice.
@@ -63,14 +72,8 @@ void ExecContext::fresh_state(const StateMarks& begin, const StateMarks& end) {
     scans[i] = ScanSlot{};
     scans[i].spec = layout.scans[i];
   }
-  for (size_t i = begin.sorts; i < end.sorts; ++i) {
-    sorts[i].reset();
-    sorts[i] = std::make_unique<Sorter>(layout.sorts[i], &memory);
-  }
-  for (size_t i = begin.windows; i < end.windows; ++i) {
-    windows[i].reset();
-    windows[i] = std::make_unique<WindowBuffer>(layout.windows[i], &memory);
-  }
+  renew(sorts, layout.sorts, begin.sorts, end.sorts);
+  renew(windows, layout.windows, begin.windows, end.windows);
   for (size_t i = begin.aggregates; i < end.aggregates; ++i) {
     AggregateState& a = aggregates[i];
     a.state.assign(layout.aggregates[i], Datum{});
@@ -79,18 +82,9 @@ void ExecContext::fresh_state(const StateMarks& begin, const StateMarks& end) {
     else
       a.text = std::make_unique<Arena>(&memory);
   }
-  for (size_t i = begin.agg_tables; i < end.agg_tables; ++i) {
-    agg_tables[i].reset();
-    agg_tables[i] = std::make_unique<AggregationHashTable>(layout.agg_tables[i], &memory);
-  }
-  for (size_t i = begin.join_tables; i < end.join_tables; ++i) {
-    join_tables[i].reset();
-    join_tables[i] = std::make_unique<JoinHashTable>(layout.join_tables[i], &memory);
-  }
-  for (size_t i = begin.in_sets; i < end.in_sets; ++i) {
-    in_sets[i].reset();
-    in_sets[i] = std::make_unique<InSet>(layout.in_sets[i], &memory);
-  }
+  renew(agg_tables, layout.agg_tables, begin.agg_tables, end.agg_tables);
+  renew(join_tables, layout.join_tables, begin.join_tables, end.join_tables);
+  renew(in_sets, layout.in_sets, begin.in_sets, end.in_sets);
   for (size_t i = begin.subquery_rows; i < end.subquery_rows; ++i) {
     SubqueryRow& r = subquery_rows[i];
     r.types = layout.subquery_rows[i];

@@ -155,6 +155,10 @@ class ExecContext {
  private:
   // Builds the state the layout declares between two marks, anew (releasing what was there).
   void fresh_state(const StateMarks& begin, const StateMarks& end);
+  // slots[begin, end) made anew from their specs.
+  template <typename T, typename Spec>
+  void renew(std::vector<std::unique_ptr<T>>& slots, const std::vector<Spec>& specs, size_t begin,
+             size_t end);
   const QueryLayout* layout_ = nullptr;  // of the compiled plan being run (it outlives the run)
   uint32_t interrupt_checks_ = 0;
 };
