@@ -103,6 +103,10 @@ class ExpressionTranslator {
         return subquery_value(e);
       case ExprOp::InSubquery:
         return in_subquery(e);
+      case ExprOp::Apply:
+        return apply(e);
+      case ExprOp::OuterColumn:
+        return sql::load_datum(cg_, outer_value(e.column), e.type);
       case ExprOp::Grouping:  // the binder replaces it by a HashAggregate column
         throw SqlError(SqlState::InternalError, "codegen: GROUPING outside a grouped query");
       case ExprOp::DateTime: {
@@ -247,6 +251,29 @@ class ExpressionTranslator {
   SqlValue subquery_value(const Expr& e) {
     llvm::Value* row = cg_.call("rt_subq_result", {cg_.qs, cg_.const_i32(subquery_slot(e, false).slot)});
     return sql::load_datum(cg_, cg_.gep(row, static_cast<uint64_t>(e.sub_column) * sizeof(Datum)), e.type);
+  }
+
+  // A correlated subquery for this row:
+  //   qs->outer[slot(p)] = p ...  (the columns it reads)
+  //   if (!rt_apply_subquery(qs, k)) return;   (its pipelines, from fresh state)
+  //   result = args[0]                         (reads its row or set as for any subquery)
+  SqlValue apply(const Expr& e) {
+    const std::vector<int>& params = layout_.correlated_subquery(e.subquery).params;
+    if (params.size() + 1 != e.args.size())
+      throw std::logic_error("codegen: an Apply's values do not match its subquery's parameters");
+    for (size_t i = 0; i < params.size(); ++i)
+      sql::store_datum(cg_, eval(*e.args[i + 1]),
+                       cg_.gep(outer_values(), static_cast<uint64_t>(params[i]) * sizeof(Datum)));
+    cg_.exit_if_zero(cg_.call("rt_apply_subquery", {cg_.qs, cg_.const_i32(e.subquery)}));
+    return eval(*e.args[0]);
+  }
+
+  llvm::Value* outer_values() {
+    return cg_.load_at(cg_.ptr, cg_.qs, offsetof(runtime::QueryState, outer), "outer");
+  }
+
+  llvm::Value* outer_value(plan::ColumnId column) {
+    return cg_.gep(outer_values(), static_cast<uint64_t>(layout_.outer_slot(column)) * sizeof(Datum));
   }
 
   // x IN (SELECT ...): one probe of the hash set the subquery's pipeline filled.

@@ -39,9 +39,30 @@ PlanTranslator::PlanTranslator(const plan::PhysicalPlan& plan) : plan_(plan) {
     ops_.push_back(&op);
     translators_.push_back(make_translator(op));
   };
-  for (const auto& sub : plan.subplans) visit(*sub);
+  // A correlated subquery's state is what its tree's translators declare, together: each run makes it
+  // fresh (runtime::CorrelatedSubquery).
+  for (const auto& sub : plan.subplans) {
+    const size_t first = translators_.size();
+    visit(*sub);
+    const auto& op = sub->as<plan::SubqueryOp>();
+    runtime::StateMarks begin = layout_.marks();
+    for (size_t i = first; i < translators_.size(); ++i) translators_[i]->declare_state(layout_);
+    if (!op.correlated) continue;
+    runtime::CorrelatedSubquery& c = layout_.correlated_subquery(op.index);
+    c.begin = begin;
+    c.end = layout_.marks();
+    for (plan::ColumnId id : op.params) c.params.push_back(layout_.outer_slot(id));
+  }
+  const size_t first = translators_.size();
   visit(*plan.root);
-  for (auto& t : translators_) t->declare_state(layout_);
+  for (size_t i = first; i < translators_.size(); ++i) translators_[i]->declare_state(layout_);
+  layout_.per_row_pipelines.assign(plan.pipelines.size(), false);
+  for (size_t i = 0; i < plan.pipelines.size(); ++i) {
+    const int k = plan.pipelines[i].correlated;
+    if (k < 0) continue;
+    layout_.correlated_subquery(k).pipelines.push_back(i);
+    layout_.per_row_pipelines[i] = true;
+  }
   if (!plan.result_columns.empty() || plan.root->role() != plan::PipelineRole::Sink) {
     output_ = make_output_translator(plan.result_columns);
     output_->declare_state(layout_);

@@ -5,11 +5,17 @@ namespace omendb::codegen {
 
 void prepare(const CompiledPlan& compiled, runtime::ExecContext& ctx) {
   ctx.prepare(compiled.layout);
+  for (size_t k = 0; k < compiled.layout.correlated.size(); ++k)
+    for (size_t i : compiled.layout.correlated[k].pipelines)
+      ctx.correlated[k].pipelines.push_back(compiled.pipelines.at(i));
 }
 
+// A correlated subquery's pipelines run when an Apply needs them (ExecContext::run_correlated).
 void execute(const CompiledPlan& compiled, runtime::ExecContext& ctx) {
-  for (CompiledPlan::PipelineFn fn : compiled.pipelines) {
-    fn(&ctx.qs);
+  const std::vector<bool>& per_row = compiled.layout.per_row_pipelines;
+  for (size_t i = 0; i < compiled.pipelines.size(); ++i) {
+    if (i < per_row.size() && per_row[i]) continue;
+    compiled.pipelines[i](&ctx.qs);
     if (ctx.qs.status != 0) break;
   }
   ctx.raise_if_failed();

@@ -243,6 +243,7 @@ bool same_expr(const Expr& a, const Expr& b) {
       if (a.param != b.param) return false;
       break;
     case ExprOp::Column:
+    case ExprOp::OuterColumn:
       if (a.column != b.column) return false;
       break;
     case ExprOp::DateTime:
@@ -254,6 +255,7 @@ bool same_expr(const Expr& a, const Expr& b) {
       break;
     case ExprOp::Subquery:
     case ExprOp::InSubquery:
+    case ExprOp::Apply:
       if (a.subquery != b.subquery || a.sub_column != b.sub_column) return false;
       break;
     default:
@@ -263,6 +265,20 @@ bool same_expr(const Expr& a, const Expr& b) {
     if (!same_expr(*a.args[i], *b.args[i])) return false;
   return true;
 }
+
+// A subquery used as an expression being bound (Binder::frames_): it pushed one entry of
+// Binder::outer_scopes_ (`outer`). A name found in an enclosing scope makes the subquery right inside that
+// scope's query read it as a parameter, and every subquery inside that one correlated: they run per
+// row (ExprOp::Apply), unless the subquery being decorrelated names it in its own query (not in a query
+// inside it): then it becomes a join (resolve_enclosing).
+struct SubqueryFrame {
+  Scope* outer = nullptr;
+  bool decorrelating = false;        // bound by plan_correlated: its own names of `outer` go to outer_refs_
+  int level = -1;                    // its query level (decorrelating only)
+  bool fallback = false;             // decorrelating, but a name it cannot take: bind it again per row
+  bool correlated = false;           // names an enclosing query (itself or a subquery inside it)
+  std::vector<OutputColumn> params;  // the columns of `outer`'s query it (or one inside it) names
+};
 
 struct ExprCtx {
   Scope* scope = nullptr;
@@ -404,35 +420,47 @@ class Binder {
   // The expression reading the result of subquery `e` planned as `root` (x: the bound left operand of
   // ANY / ALL), its subplan added.
   ExprPtr subquery_result(const ast::Expr& e, ExprPtr x, OpPtr root);
-  // Binds a nested SELECT under the scope `outer` (whose names it may not use yet: 0A000).
-  OpPtr plan_subselect(const ast::SelectStmt& s, Scope* outer, int loc);
+  // Binds a nested SELECT under the scope `outer`; `frame` gets what it named of the enclosing queries
+  // (SubqueryFrame).
+  OpPtr plan_subselect(const ast::SelectStmt& s, Scope* outer, int loc, SubqueryFrame& frame);
   // plan_subselect letting the subquery name the columns of the query right around it: `refs` gets
-  // those it names, `correlated` its WHERE conjuncts naming them (taken out of its plan).
+  // those it names, `correlated` its WHERE conjuncts naming them (taken out of its plan). Returns null
+  // when it names them where a join cannot take them (then it is bound again per row: per_row).
   OpPtr plan_correlated(const ast::Expr& e, Scope* outer, std::vector<ColumnId>& refs,
                         std::vector<ExprPtr>& correlated);
+  // Subquery `e` (x: ANY / ALL's bound left operand) run per row of the query whose scope is `outer`
+  // when it names it (an ExprOp::Apply over its result), else as an ordinary subplan.
+  ExprPtr per_row(const ast::Expr& e, ExprPtr x, Scope* outer);
+  // Drops the subplans added since `mark` (a decorrelation given up: its subquery is bound again).
+  void drop_subplans(size_t mark);
   // Adds `child` as subplan, under a SubqueryOp of `mode`; returns its index.
   int add_subplan(OpPtr child, plan::SubqueryOp::Mode mode);
-  // 0A000 when `name` (qualified by `qual` unless empty) is a column of a query enclosing the one
-  // being bound: a correlated subquery.
-  void check_outer_reference(const std::string& qual, const std::string& name, int loc) const;
   // `x op ANY|ALL (subquery)` for an operator other than = ANY / <> ALL: a comparison with the subquery's
   // minimum or maximum, from one row of aggregates over it.
   ExprPtr quantified_compare(ExprOp op, const char* sym, bool all, ExprPtr x, OpPtr sub, int loc);
   // Correlated subqueries in WHERE as semi / anti joins (see the section's comment).
   ExprPtr bind_where_conjuncts(const ast::Expr& where, ExprCtx& c);
-  // A [NOT] EXISTS / IN conjunct: null when it became a pending join, else its expression (uncorrelated).
+  // A [NOT] EXISTS / IN conjunct: null when it became a pending join, else its expression (uncorrelated,
+  // or run per row).
   ExprPtr semi_join(const ast::Expr& conjunct, ExprCtx& c);
-  // A column of the query enclosing the subquery being decorrelated; null if none has that name.
-  ExprPtr resolve_outer(const std::string& qual, const std::string& name, int loc);
+  // `name` (qualified by `qual` unless empty) as a column of a query enclosing the one being bound (the
+  // innermost that has it); null if none has it. A column of the query right around the subquery being
+  // decorrelated, named by that subquery itself, is a Column noted in outer_refs_; any other is an
+  // OuterColumn read per row (see SubqueryFrame).
+  ExprPtr resolve_enclosing(const std::string& qual, const std::string& name, int loc);
+  // `name` in scope `s`, as resolve_enclosing looks it up; null if it has none.
+  ExprPtr find_in_scope(const Scope& s, const std::string& qual, const std::string& name, int loc);
   // In that subquery's plan_select: removes the WHERE conjuncts naming the enclosing query into
   // correlated_.
   ExprPtr take_correlated(ExprPtr where);
   // The pending semi / anti joins of the SELECT (UPDATE, DELETE) being bound, over its rows `cur`.
   OpPtr apply_semi_joins(OpPtr cur);
-  // A correlated scalar subquery over an aggregate as a pending left join (see the section's comment).
+  // A correlated scalar subquery over an aggregate as a pending left join (see the section's comment);
+  // null when it has another shape (then it runs per row).
   ExprPtr scalar_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId> refs,
                       std::vector<ExprPtr> correlated);
-  // A correlated scalar subquery without an aggregate as a pending single-match left join.
+  // A correlated scalar subquery without an aggregate as a pending single-match left join; null when it
+  // names the query outside its WHERE clause.
   ExprPtr single_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId> refs,
                       std::vector<ExprPtr> correlated);
   // In `x`, every column of `inner` (the build side's input) becomes a column `build` passes through.
@@ -608,6 +636,8 @@ class Binder {
   // expression pushes its enclosing query's scope; a derived table or CTE pushes none: it cannot name
   // the FROM clause it is in). Query levels are level_ (Relation::level).
   std::vector<Scope*> outer_scopes_;
+  // The subqueries used as expressions being bound, outermost first (SubqueryFrame).
+  std::vector<SubqueryFrame> frames_;
   int correlate_level_ = -1;          // the subquery being decorrelated (may name the enclosing query)
   std::vector<ColumnId> outer_refs_;  // the enclosing query's columns it names
   std::vector<ExprPtr> correlated_;   // its WHERE conjuncts naming them
@@ -927,8 +957,7 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
       for (int r : s->rels)
         if (rels_[static_cast<size_t>(r)].refname == qual) found = r;
     if (found < 0) {
-      if (ExprPtr x = resolve_outer(qual, name, e.location)) return x;
-      check_outer_reference(qual, name, e.location);
+      if (ExprPtr x = resolve_enclosing(qual, name, e.location)) return x;
       for (const Relation& r : rels_)
         if (r.level == level_ && r.refname == qual)
           fail(SqlState::UndefinedTable, "invalid reference to FROM-clause entry for table \"" + qual + "\"",
@@ -965,8 +994,7 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
         match = &col;
       }
   if (!match) {
-    if (ExprPtr x = resolve_outer("", name, e.location)) return x;
-    check_outer_reference("", name, e.location);
+    if (ExprPtr x = resolve_enclosing("", name, e.location)) return x;
     if (s)
       for (int r : s->rels) check_missing_system_column(rels_[static_cast<size_t>(r)], name, e.location);
     fail(SqlState::UndefinedColumn, "column \"" + name + "\" does not exist", e.location);
@@ -1527,6 +1555,21 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
     fc.clause = "FILTER";
     call.filter = to_bool(bind(*e.agg_filter, fc), "argument of FILTER", e.agg_filter->location);
   }
+  // An aggregate whose arguments name only enclosing queries' columns is theirs in PostgreSQL (an outer
+  // aggregate: it makes that query grouped), which OmenDB does not plan.
+  bool outer = false, local = false;
+  std::function<void(const Expr&)> vars = [&](const Expr& x) {
+    const bool outer_ref = x.op == ExprOp::OuterColumn ||
+                           (x.op == ExprOp::Column &&
+                            std::find(outer_refs_.begin(), outer_refs_.end(), x.column) != outer_refs_.end());
+    outer = outer || outer_ref;
+    local = local || (x.op == ExprOp::Column && !outer_ref);
+    for (const auto& a : x.args) vars(*a);
+  };
+  for (const ExprPtr* x : {&call.arg, &call.arg2, &call.filter})
+    if (*x) vars(**x);
+  if (outer && !local)
+    throw_unsupported("aggregates over columns of an enclosing query only", pos_of(e.location));
   ColumnId id = new_id();
   TypeId t = call.type;
   aggs_.push_back(std::move(call));
@@ -2786,32 +2829,15 @@ bool set_type(TypeId t) {
 
 }  // namespace
 
-void Binder::check_outer_reference(const std::string& qual, const std::string& name, int loc) const {
-  for (auto it = outer_scopes_.rbegin(); it != outer_scopes_.rend(); ++it) {
-    const Scope* s = *it;
-    if (!s) continue;
-    bool found = false;
-    if (!qual.empty()) {
-      for (int r : s->rels) {
-        const Relation& rel = rels_[static_cast<size_t>(r)];
-        found = found || (rel.refname == qual && find_rel_column(rel, name, loc) >= 0);
-      }
-    } else {
-      for (const FromEntry& entry : s->entries)
-        for (const ItemColumn& col : entry.columns) found = found || col.name == name;
-    }
-    if (found)
-      throw_unsupported("correlated subqueries (a reference to \"" +
-                            (qual.empty() ? name : qual + "." + name) + "\" of an enclosing query)",
-                        pos_of(loc));
-  }
-}
-
-OpPtr Binder::plan_subselect(const ast::SelectStmt& s, Scope* outer, int loc) {
+OpPtr Binder::plan_subselect(const ast::SelectStmt& s, Scope* outer, int loc, SubqueryFrame& frame) {
   // bind_query gives it a query level of its own (its aggregates, grouping check, table names and
   // pending joins); `outer` is the scope it may name. An error abandons the whole statement.
   outer_scopes_.push_back(outer);
+  frame.outer = outer;
+  frames_.push_back(std::move(frame));
   BoundQuery sub = bind_query(s);
+  frame = std::move(frames_.back());
+  frames_.pop_back();
   outer_scopes_.pop_back();
   if (sub.locks_rows) throw_unsupported("FOR UPDATE / FOR SHARE in subqueries", pos_of(loc));
   return std::move(sub.root);
@@ -2827,32 +2853,63 @@ int Binder::add_subplan(OpPtr child, plan::SubqueryOp::Mode mode) {
   return index;
 }
 
+void Binder::drop_subplans(size_t mark) {
+  if (subplans_.size() > mark) subplans_.resize(mark);
+}
+
+ExprPtr Binder::per_row(const ast::Expr& e, ExprPtr x, Scope* outer) {
+  SubqueryFrame frame;
+  OpPtr root = plan_subselect(*e.subquery, outer, e.location, frame);
+  ExprPtr result = subquery_result(e, std::move(x), std::move(root));
+  if (!frame.correlated) return result;
+  // subquery_result added the subquery's SubqueryOp last.
+  auto& sub = subplans_.back()->as<plan::SubqueryOp>();
+  sub.correlated = true;
+  std::vector<ExprPtr> args;
+  args.push_back(std::move(result));
+  for (const OutputColumn& p : frame.params) {
+    sub.params.push_back(p.id);
+    args.push_back(Expr::make_column(p.id, p.type));
+  }
+  const TypeId type = args[0]->type;
+  ExprPtr apply = Expr::make(ExprOp::Apply, type, std::move(args));
+  apply->subquery = sub.index;
+  return apply;
+}
+
 ExprPtr Binder::bind_subquery(const ast::Expr& e, ExprCtx& c) {
   ExprPtr x;
   if (e.sublink == ast::SubLinkKind::Any || e.sublink == ast::SubLinkKind::All) x = bind(*e.args.at(0), c);
+  const size_t mark = subplans_.size();
   if ((e.sublink == ast::SubLinkKind::Scalar || e.sublink == ast::SubLinkKind::Array) && c.decorrelate &&
       c.scope) {
     // May name the enclosing query: then a left join over a grouped aggregate (scalar_join).
     std::vector<ColumnId> refs;
     std::vector<ExprPtr> correlated;
     OpPtr root = plan_correlated(e, c.scope, refs, correlated);
-    if (!refs.empty()) {
+    if (root && !refs.empty()) {
       if (e.sublink == ast::SubLinkKind::Array) root = array_aggregate(e, std::move(root), true);
       const ast::SelectStmt& s = *e.subquery;
       const bool plain = s.group_by.empty() && !s.having && !s.distinct && s.order_by.empty() && !s.limit &&
                          !s.offset && root->is<plan::ProjectOp>() && !root->children.empty();
-      // (window functions would see every outer row's rows at once: left to scalar_join's 0A000)
+      // (window functions would see every outer row's rows at once: run per row)
       std::function<bool(const plan::Op&)> has_window = [&](const plan::Op& op) {
         if (op.is<plan::WindowOp>()) return true;
         for (const auto& child : op.children)
           if (has_window(*child)) return true;
         return false;
       };
+      ExprPtr joined;
       if (plain && !root->children[0]->is<plan::AggregateOp>() && !has_window(*root))
-        return single_join(e, std::move(root), std::move(refs), std::move(correlated));
-      return scalar_join(e, std::move(root), std::move(refs), std::move(correlated));
+        joined = single_join(e, std::move(root), std::move(refs), std::move(correlated));
+      else if (!has_window(*root))
+        joined = scalar_join(e, std::move(root), std::move(refs), std::move(correlated));
+      if (joined) return joined;
+    } else if (root) {
+      return subquery_result(e, std::move(x), std::move(root));
     }
-    return subquery_result(e, std::move(x), std::move(root));
+    drop_subplans(mark);
+    return per_row(e, std::move(x), c.scope);
   }
   if (e.sublink == ast::SubLinkKind::Exists && c.decorrelate && c.scope) {
     // EXISTS naming the enclosing query outside WHERE (a select list): count(*) > 0 over the rows,
@@ -2860,25 +2917,29 @@ ExprPtr Binder::bind_subquery(const ast::Expr& e, ExprCtx& c) {
     std::vector<ColumnId> refs;
     std::vector<ExprPtr> correlated;
     OpPtr root = plan_correlated(e, c.scope, refs, correlated);
-    if (refs.empty()) return subquery_result(e, std::move(x), std::move(root));
-    if (root->is<plan::ProjectOp>()) {
-      OpPtr child = std::move(root->children[0]);
-      root = std::move(child);
+    if (root && refs.empty()) return subquery_result(e, std::move(x), std::move(root));
+    if (root) {
+      if (root->is<plan::ProjectOp>()) {
+        OpPtr child = std::move(root->children[0]);
+        root = std::move(child);
+      }
+      auto count = std::make_unique<plan::AggregateOp>();
+      count->aggregates.push_back(simple_call(AggFunc::CountStar, nullptr, TypeId::Int64));
+      count->output.push_back({new_id(), "count", TypeId::Int64});
+      count->children.push_back(std::move(root));
+      auto exists = std::make_unique<plan::ProjectOp>();
+      exists->exprs.push_back(Expr::make(ExprOp::Gt, TypeId::Bool,
+                                         list(Expr::make_column(count->output[0].id, TypeId::Int64),
+                                              Expr::make_constant(Value::int64(0), TypeId::Int64))));
+      exists->output.push_back({new_id(), "exists", TypeId::Bool});
+      exists->children.push_back(std::move(count));
+      if (ExprPtr joined = scalar_join(e, std::move(exists), std::move(refs), std::move(correlated)))
+        return joined;
     }
-    auto count = std::make_unique<plan::AggregateOp>();
-    count->aggregates.push_back(simple_call(AggFunc::CountStar, nullptr, TypeId::Int64));
-    count->output.push_back({new_id(), "count", TypeId::Int64});
-    count->children.push_back(std::move(root));
-    auto exists = std::make_unique<plan::ProjectOp>();
-    exists->exprs.push_back(Expr::make(ExprOp::Gt, TypeId::Bool,
-                                       list(Expr::make_column(count->output[0].id, TypeId::Int64),
-                                            Expr::make_constant(Value::int64(0), TypeId::Int64))));
-    exists->output.push_back({new_id(), "exists", TypeId::Bool});
-    exists->children.push_back(std::move(count));
-    return scalar_join(e, std::move(exists), std::move(refs), std::move(correlated));
+    drop_subplans(mark);
+    return per_row(e, std::move(x), c.scope);
   }
-  OpPtr root = plan_subselect(*e.subquery, c.scope, e.location);
-  return subquery_result(e, std::move(x), std::move(root));
+  return per_row(e, std::move(x), c.scope);
 }
 
 OpPtr Binder::plan_correlated(const ast::Expr& e, Scope* outer, std::vector<ColumnId>& refs,
@@ -2889,12 +2950,16 @@ OpPtr Binder::plan_correlated(const ast::Expr& e, Scope* outer, std::vector<Colu
   outer_refs_.clear();
   correlated_.clear();
   correlate_level_ = next_level_ + 1;  // the level bind_query gives it
-  OpPtr root = plan_subselect(*e.subquery, outer, e.location);
+  SubqueryFrame frame;
+  frame.decorrelating = true;
+  frame.level = correlate_level_;
+  OpPtr root = plan_subselect(*e.subquery, outer, e.location, frame);
   refs = std::move(outer_refs_);
   correlated = std::move(correlated_);
   correlate_level_ = saved_level;
   outer_refs_ = std::move(saved_refs);
   correlated_ = std::move(saved_correlated);
+  if (frame.fallback) return nullptr;
   return root;
 }
 
@@ -3159,6 +3224,8 @@ void Binder::apply_grouping(ExprPtr& e, Scope& scope, std::vector<ExprPtr>& keys
   if (e->op == ExprOp::Column) {
     ColumnId id = e->column;
     if (is_agg_output(id) || is_window_output(id) || is_srf_output(id)) return;
+    // A column of the enclosing query (a subquery being decorrelated names it): one value per group.
+    if (std::find(outer_refs_.begin(), outer_refs_.end(), id) != outer_refs_.end()) return;
     for (const auto& k : key_out)
       if (k.id == id) return;
     // Grouping by the whole primary key makes every column of the table functionally dependent on it
@@ -3719,9 +3786,7 @@ bool tree_reads_any(Op& op, const std::vector<ColumnId>& ids) {
 
 }  // namespace
 
-ExprPtr Binder::resolve_outer(const std::string& qual, const std::string& name, int loc) {
-  if (level_ != correlate_level_ || outer_scopes_.empty() || !outer_scopes_.back()) return nullptr;
-  const Scope& s = *outer_scopes_.back();
+ExprPtr Binder::find_in_scope(const Scope& s, const std::string& qual, const std::string& name, int loc) {
   ExprPtr x;
   if (!qual.empty()) {
     for (int r : s.rels) {
@@ -3732,24 +3797,62 @@ ExprPtr Binder::resolve_outer(const std::string& qual, const std::string& name, 
       if (idx < 0) fail(SqlState::UndefinedColumn, "column " + qual + "." + name + " does not exist", loc);
       x = Expr::make_column(rel.ids[static_cast<size_t>(idx)], rel.columns[static_cast<size_t>(idx)].type);
     }
-  } else {
-    const ItemColumn* match = nullptr;
-    for (const FromEntry& entry : s.entries)
-      for (const ItemColumn& col : entry.columns) {
-        if (col.name != name) continue;
-        if (match) fail(SqlState::AmbiguousColumn, "column reference \"" + name + "\" is ambiguous", loc);
-        match = &col;
-      }
-    if (match) x = detail::clone(*match->expr);
+    return x;
   }
-  if (!x) return nullptr;
-  mark_used(*x);
-  std::function<void(const Expr&)> note = [&](const Expr& y) {
-    if (y.op == ExprOp::Column) outer_refs_.push_back(y.column);
-    for (const auto& a : y.args) note(*a);
-  };
-  note(*x);
+  const ItemColumn* match = nullptr;
+  for (const FromEntry& entry : s.entries)
+    for (const ItemColumn& col : entry.columns) {
+      if (col.name != name) continue;
+      if (match) fail(SqlState::AmbiguousColumn, "column reference \"" + name + "\" is ambiguous", loc);
+      match = &col;
+    }
+  if (match) x = detail::clone(*match->expr);
   return x;
+}
+
+ExprPtr Binder::resolve_enclosing(const std::string& qual, const std::string& name, int loc) {
+  for (size_t i = outer_scopes_.size(); i-- > 0;) {
+    Scope* scope = outer_scopes_[i];
+    if (!scope) continue;
+    ExprPtr x = find_in_scope(*scope, qual, name, loc);
+    if (!x) continue;
+    mark_used(*x);
+    // The subquery right inside the query that has the name, the innermost that pushed its scope.
+    size_t d = frames_.size();
+    while (d > 0 && frames_[d - 1].outer != scope) --d;
+    if (d == 0) throw_unsupported("this reference to a column of an enclosing query", pos_of(loc));
+    SubqueryFrame& direct = frames_[d - 1];
+    if (direct.decorrelating && d == frames_.size() && level_ == direct.level) {
+      // Named by the subquery being decorrelated itself: a Column of the join it becomes.
+      std::function<void(const Expr&)> note = [&](const Expr& y) {
+        if (y.op == ExprOp::Column) outer_refs_.push_back(y.column);
+        for (const auto& a : y.args) note(*a);
+      };
+      note(*x);
+      return x;
+    }
+    // Run per row: `direct` stores the column for each row of its query; it and every subquery inside it
+    // read the stored value.
+    for (size_t k = d - 1; k < frames_.size(); ++k) {
+      frames_[k].correlated = true;
+      if (frames_[k].decorrelating) frames_[k].fallback = true;
+    }
+    std::function<void(ExprPtr&)> to_outer = [&](ExprPtr& y) {
+      if (y->op == ExprOp::Column) {
+        bool known = false;
+        for (const OutputColumn& p : direct.params) known = known || p.id == y->column;
+        const auto id = static_cast<size_t>(y->column);
+        if (!known)
+          direct.params.push_back({y->column, id < col_names_.size() ? col_names_[id] : "", y->type});
+        y->op = ExprOp::OuterColumn;
+        return;
+      }
+      for (auto& a : y->args) to_outer(a);
+    };
+    to_outer(x);
+    return x;
+  }
+  return nullptr;
 }
 
 ExprPtr Binder::take_correlated(ExprPtr where) {
@@ -3785,40 +3888,43 @@ ExprPtr Binder::semi_join(const ast::Expr& conjunct, ExprCtx& c) {
   // WHERE conjuncts that do into correlated_.
   std::vector<ColumnId> refs;
   std::vector<ExprPtr> correlated;
+  const size_t mark = subplans_.size();
   OpPtr root = plan_correlated(e, c.scope, refs, correlated);
+  auto run_per_row = [&] {
+    drop_subplans(mark);
+    ExprPtr r = per_row(e, std::move(x), c.scope);
+    return negated ? Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(r))) : std::move(r);
+  };
+  if (!root) return run_per_row();
   if (refs.empty()) {  // not correlated after all: a subplan
     ExprPtr r = subquery_result(e, std::move(x), std::move(root));
     return negated ? Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(r))) : std::move(r);
   }
 
+  // Grouping, aggregates, DISTINCT, ORDER BY, LIMIT, or names of the query outside the subquery's WHERE
+  // clause: run per row.
   const ast::SelectStmt& s = *e.subquery;
   const bool plain = s.group_by.empty() && !s.having && !s.distinct && s.distinct_on.empty() &&
                      s.order_by.empty() && !s.limit && !s.offset && root->is<plan::ProjectOp>() &&
                      !root->children.empty() && !root->children[0]->is<plan::AggregateOp>() &&
                      !root->children[0]->is<plan::HashAggregateOp>();
-  if (!plain)
-    throw_unsupported("correlated subqueries with grouping, aggregates, DISTINCT, ORDER BY or LIMIT",
-                      pos_of(e.location));
+  if (!plain || tree_reads_any(*root->children[0], refs)) return run_per_row();
   if (in && root->output.size() != 1)
     fail(SqlState::SyntaxError,
          root->output.size() > 1 ? "subquery has too many columns" : "subquery has too few columns",
          e.location);
+  if (in && reads_any(*root->as<plan::ProjectOp>().exprs[0], refs)) return run_per_row();
   PendingJoin j;
   j.anti = negated;
   if (in) {
     // x = y: the first key, coerced as `x = y` would be.
     ExprPtr y = detail::clone(*root->as<plan::ProjectOp>().exprs[0]);
-    if (reads_any(*y, refs))
-      throw_unsupported("correlated subqueries whose select list names the enclosing query",
-                        pos_of(e.location));
     ExprPtr eq = compare(ExprOp::Eq, "=", std::move(x), std::move(y), e.location);
     j.probe_keys.push_back(std::move(eq->args[0]));
     j.build_keys.push_back(std::move(eq->args[1]));
   }
   // EXISTS never computes its select list; IN computes y as a build key.
   j.build = std::move(root->children[0]);
-  if (tree_reads_any(*j.build, refs))
-    throw_unsupported("correlated subqueries naming the enclosing query outside WHERE", pos_of(e.location));
   std::vector<ExprPtr> residual;
   for (auto& cond : correlated)
     if (!take_key_pair(cond, refs, j.build_keys, j.probe_keys)) residual.push_back(std::move(cond));
@@ -3862,18 +3968,11 @@ ExprPtr Binder::scalar_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId
                      (s.order_by.empty() || array_subquery) && !s.limit && !s.offset &&
                      root->is<plan::ProjectOp>() && root->output.size() == 1 && !root->children.empty() &&
                      root->children[0]->is<plan::AggregateOp>();
-  if (!plain)
-    throw_unsupported(
-        "correlated scalar subqueries other than one aggregate without GROUP BY, LIMIT or DISTINCT",
-        pos_of(e.location));
-  if (tree_reads_any(*root, refs))
-    throw_unsupported("correlated subqueries naming the enclosing query outside WHERE", pos_of(e.location));
+  // Other shapes, names of the query outside WHERE, conditions other than equalities: run per row.
+  if (!plain || tree_reads_any(*root, refs)) return nullptr;
   std::vector<ExprPtr> inner_keys, outer_keys;
-  for (auto& cond : correlated) {
-    if (!take_key_pair(cond, refs, inner_keys, outer_keys))
-      throw_unsupported("correlated scalar subqueries with conditions other than equalities",
-                        pos_of(e.location));
-  }
+  for (auto& cond : correlated)
+    if (!take_key_pair(cond, refs, inner_keys, outer_keys)) return nullptr;
   auto& project = root->as<plan::ProjectOp>();
   auto& agg = project.children[0]->as<plan::AggregateOp>();
   ExprPtr target = std::move(project.exprs[0]);
@@ -3966,8 +4065,7 @@ ExprPtr Binder::single_join(const ast::Expr& e, OpPtr root, std::vector<ColumnId
                             std::vector<ExprPtr> correlated) {
   if (root->output.size() != 1)
     fail(SqlState::SyntaxError, "subquery must return only one column", e.location);
-  if (tree_reads_any(*root, refs))
-    throw_unsupported("correlated subqueries naming the enclosing query outside WHERE", pos_of(e.location));
+  if (tree_reads_any(*root, refs)) return nullptr;  // names the query outside WHERE: run per row
   std::vector<ExprPtr> inner_keys, outer_keys, residual;
   for (auto& cond : correlated)
     if (!take_key_pair(cond, refs, inner_keys, outer_keys)) residual.push_back(std::move(cond));
@@ -4035,7 +4133,9 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   tc.scope = &scope;
   tc.allow_agg = true;
   tc.track_bare = true;
-  tc.decorrelate = true;
+  // A join below the select list would be grouped with the rows: in a grouped query a correlated
+  // subquery runs per group instead.
+  tc.decorrelate = s.group_by.empty() && !s.having;
   tc.allow_window = true;
   tc.allow_srf = true;
   for (const auto& t : s.targets) {
@@ -4620,6 +4720,11 @@ int Binder::open_derived(const ast::FromItem& item) {
       throw;
     }
     lateral_ = std::move(before);
+    if (!q.root)
+      throw_unsupported(
+          "LATERAL subqueries naming the FROM items before them or an enclosing query from "
+          "inside a nested query",
+          pos_of(item.location));
     for (ColumnId id : r.lateral_refs) {
       const int dep = rel_of(id);
       if (dep >= 0 && std::find(r.lateral.begin(), r.lateral.end(), dep) == r.lateral.end())
@@ -4842,6 +4947,11 @@ int Binder::open_function(const ast::FromItem& item) {
     r.columns.push_back({"ordinality", TypeId::Int64, -1});
   }
   for (const auto& x : fn->init) rels_of(*x, r.lateral);
+  // An enclosing query's table (a subquery being decorrelated names it) is no FROM item of this one: the
+  // subquery then runs per row (its arguments read the row's values).
+  r.lateral.erase(std::remove_if(r.lateral.begin(), r.lateral.end(),
+                                 [&](int rel) { return rels_[static_cast<size_t>(rel)].level != level_; }),
+                  r.lateral.end());
   for (size_t i = 0; i < r.columns.size(); ++i) r.ids.push_back(new_id());
   r.derived = std::move(fn);
   const int rel = add_relation(std::move(r), item.column_aliases, item.location);

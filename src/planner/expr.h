@@ -76,6 +76,13 @@ enum class ExprOp {
                 // (bytea::is_volatile).
   Json,         // a json / jsonb operator, function or cast json::Func(func) (common/json.h) over args,
                 // which have its signature's types; each function's NULL rules (json::is_strict)
+  Apply,        // a correlated subquery run for the current row: stores args[1..] (columns of the query
+                // around it, which the subquery reads as OuterColumn) in the outer-value slots of their
+                // ColumnIds, runs subquery `subquery` (a SubqueryOp with `correlated`: its pipelines run
+                // again, from fresh state), then evaluates args[0], which reads its result (Subquery,
+                // InSubquery). Evaluated only where its value is needed (AND / OR / CASE short-circuit).
+  OuterColumn,  // inside a correlated subquery: the value of `column` of an enclosing query, as the Apply
+                // running it stored it; row-independent within the subquery
   Array,        // an array operation (common/array.h): func = arr::code(arr::Func, array type, extra) over
                 // args (ARRAY[...] elements, a[i], x op ANY|ALL (a), array_length ...); each operation's
                 // NULL rules (the runtime applies them, so it is not strict)
@@ -96,12 +103,12 @@ struct Expr {
   TypeId type = TypeId::Unknown;
   std::vector<ExprPtr> args;
   int param = -1;        // Param
-  ColumnId column = -1;  // Column
+  ColumnId column = -1;  // Column, OuterColumn
   int func = -1;         // DateTime: a dtsql::Func; CatalogFunc: a catalog::Func; Match: MatchFlags;
                          // Math: a num::Func; Cast: a numeric typmod
   int location = -1;     // Constant: where the literal is in the statement (errors converting it point there)
   Value constant;        // Constant
-  int subquery = -1;     // Subquery, InSubquery: index into PhysicalPlan::subplans
+  int subquery = -1;     // Subquery, InSubquery, Apply: index into PhysicalPlan::subplans
   int sub_column = 0;    // Subquery: the column of its row
 
   static ExprPtr make_constant(Value v, TypeId type);

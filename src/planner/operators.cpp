@@ -64,6 +64,12 @@ void ShapeWriter::put(const Expr* e) {
     case ExprOp::Column:
       out_ += "c" + std::to_string(e->column);
       break;
+    case ExprOp::OuterColumn:
+      out_ += "o" + std::to_string(e->column);
+      break;
+    case ExprOp::Apply:
+      out_ += "s" + std::to_string(e->subquery);
+      break;
     case ExprOp::DateTime:
     case ExprOp::CatalogFunc:
     case ExprOp::Match:
@@ -603,16 +609,25 @@ void DeleteOp::write_shape(ShapeWriter& w) const {
 }
 OMENDB_SHAPE_COVERS(DeleteOp, 88);
 
-std::string SubqueryOp::explain(const ExplainContext&) const {
-  return "Subquery $sub" + std::to_string(index) + (mode == Mode::Row ? " (one row)" : " (hash set)");
+std::string SubqueryOp::explain(const ExplainContext& c) const {
+  std::string line =
+      "Subquery $sub" + std::to_string(index) + (mode == Mode::Row ? " (one row" : " (hash set");
+  if (correlated) {
+    line += ", run per outer row";
+    for (size_t i = 0; i < params.size(); ++i) line += (i ? ", " : ": ") + c.column(params[i]);
+  }
+  return line + ")";
 }
 
 void SubqueryOp::write_shape(ShapeWriter& w) const {
   w.tag("subquery");
   w.put(static_cast<int64_t>(index));
   w.put(mode == Mode::Set);
+  w.put(correlated);
+  w.put(static_cast<int64_t>(params.size()));
+  for (ColumnId id : params) w.put(static_cast<int64_t>(id));
 }
-OMENDB_SHAPE_COVERS(SubqueryOp, 72);
+OMENDB_SHAPE_COVERS(SubqueryOp, 104);
 
 // ---- Joins ------------------------------------------------------------------------------------------
 

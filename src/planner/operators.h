@@ -418,6 +418,9 @@ class DeleteOp final : public Op {
 //        row is 21000 "more than one row returned by a subquery used as an expression".
 //   Set: the child's one column as a hash set (runtime::InSet, with whether a NULL was seen), probed by
 //        ExprOp::InSubquery.
+// A correlated subquery the binder could not turn into a join (`correlated`) is not run up front: an
+// ExprOp::Apply runs its pipelines for each row of the query around it, from fresh state, with the
+// values of `params` (columns of that query, read inside as ExprOp::OuterColumn) stored first.
 class SubqueryOp final : public Op {
  public:
   static constexpr OpKind kKind = OpKind::Subquery;
@@ -425,6 +428,8 @@ class SubqueryOp final : public Op {
   SubqueryOp() : Op(kKind) {}
   int index = -1;
   Mode mode = Mode::Row;
+  bool correlated = false;
+  std::vector<ColumnId> params;  // for EXPLAIN: what the Apply stores (also nested subqueries' columns)
 
   PipelineRole role() const override { return PipelineRole::Sink; }
   void for_each_expr(const std::function<void(ExprPtr&)>&) override {}

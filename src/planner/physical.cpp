@@ -110,10 +110,15 @@ void build_pipelines(plan::PhysicalPlan& plan) {
   plan.pipelines.clear();
   // Subqueries first, in order (a nested one before the one that reads it); a pipeline whose operators
   // read a subquery's result depends on the pipeline that ends in its SubqueryOp.
+  // A correlated subquery's pipelines are marked: an Apply runs them per row, none depends on them.
   std::vector<int> subquery_pipeline;
-  for (const auto& sub : plan.subplans) {
-    cut_tree(*sub, plan);
-    subquery_pipeline.push_back(static_cast<int>(plan.pipelines.size()) - 1);
+  for (size_t i = 0; i < plan.subplans.size(); ++i) {
+    const size_t first = plan.pipelines.size();
+    cut_tree(*plan.subplans[i], plan);
+    const bool correlated = plan.subplans[i]->as<plan::SubqueryOp>().correlated;
+    for (size_t k = first; k < plan.pipelines.size(); ++k)
+      if (correlated) plan.pipelines[k].correlated = static_cast<int>(i);
+    subquery_pipeline.push_back(correlated ? -1 : static_cast<int>(plan.pipelines.size()) - 1);
   }
   cut_tree(*plan.root, plan);
   if (plan.subplans.empty()) return;
@@ -129,7 +134,8 @@ void build_pipelines(plan::PhysicalPlan& plan) {
         if (user != op) continue;
         for (int s : subs) {
           int dep = subquery_pipeline.at(static_cast<size_t>(s));
-          if (std::find(p.dependencies.begin(), p.dependencies.end(), dep) == p.dependencies.end())
+          if (dep >= 0 &&
+              std::find(p.dependencies.begin(), p.dependencies.end(), dep) == p.dependencies.end())
             p.dependencies.push_back(dep);
         }
       }
@@ -194,6 +200,7 @@ std::vector<std::string> explain_with(const plan::PhysicalPlan& plan, const std:
       } else {
         line += " -> " + name(p.sink) + (p.sink->role() == plan::PipelineRole::Sink ? "" : " (build)");
       }
+      if (p.correlated >= 0) line += " (per outer row)";
       if (!p.dependencies.empty()) {
         line += " (after ";
         for (size_t d = 0; d < p.dependencies.size(); ++d)

@@ -186,6 +186,13 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       return "$sub" + std::to_string(e.subquery) + (e.sub_column ? "." + std::to_string(e.sub_column) : "");
     case ExprOp::InSubquery:
       return "(" + arg(0) + " IN $sub" + std::to_string(e.subquery) + ")";
+    case ExprOp::Apply:  // the subquery's result, as if it had run before (its tree says per row)
+      return arg(0);
+    case ExprOp::OuterColumn:
+      if (e.column >= 0 && static_cast<size_t>(e.column) < column_names.size() &&
+          !column_names[e.column].empty())
+        return "outer." + column_names[e.column];
+      return "outer.#" + std::to_string(e.column);
     case ExprOp::Grouping: {
       std::string s = "GROUPING(";
       for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);

@@ -23,12 +23,16 @@ struct Pipeline {
   std::vector<const Op*> operators;
   const Op* sink = nullptr;
   std::vector<int> dependencies;
+  // >= 0: a pipeline of correlated subquery `correlated` (SubqueryOp::correlated), not run in the plan's
+  // order but by each ExprOp::Apply of it, with the subquery's other pipelines, in this order.
+  int correlated = -1;
 };
 
 struct PhysicalPlan {
   OpPtr root;
-  // Uncorrelated subqueries used as expressions (ExprOp::Subquery, InSubquery): each a tree whose root is
-  // a SubqueryOp with index i. They run first, in this order (a subquery nested in another comes first).
+  // Subqueries used as expressions (ExprOp::Subquery, InSubquery): each a tree whose root is a SubqueryOp
+  // with index i. The uncorrelated ones run first, in this order (a subquery nested in another comes
+  // first); a correlated one runs where an ExprOp::Apply needs it.
   std::vector<OpPtr> subplans;
   std::vector<Pipeline> pipelines;           // in execution order (dependencies first)
   std::vector<OutputColumn> result_columns;  // the rows sent to the client (empty for DML)

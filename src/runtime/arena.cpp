@@ -46,6 +46,13 @@ StrRef Arena::copy(const char* data, size_t len) {
   return StrRef{p, len};
 }
 
+void Arena::swap(Arena& other) noexcept {
+  blocks_.swap(other.blocks_);
+  sizes_.swap(other.sizes_);
+  std::swap(block_, other.block_);
+  std::swap(used_, other.used_);
+}
+
 void Arena::reset() {
   if (blocks_.size() > 1) {  // keep one block, drop the rest so a big query does not pin memory
     if (memory_)

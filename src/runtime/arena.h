@@ -23,6 +23,9 @@ class Arena {
   StrRef copy(const char* data, size_t len);
   // Forgets every allocation; keeps the first block for reuse.
   void reset();
+  // Exchanges the allocations of two arenas counted in the same MemoryTracker (a correlated subquery's
+  // run takes the query arena's place, so that its per-batch resets leave the outer row's text alone).
+  void swap(Arena& other) noexcept;
 
  private:
   MemoryTracker* memory_;

@@ -14,6 +14,7 @@ void ExecContext::prepare(const QueryLayout& layout) {
   subquery_rows.clear();
   agg_tables.clear();
   join_tables.clear();
+  correlated.clear();
   memory.release(accumulators.size() * kAccumulatorBytes);
   accumulators.clear();
   memory.release(array_bytes);
@@ -24,36 +25,25 @@ void ExecContext::prepare(const QueryLayout& layout) {
   ordered_specs = layout.ordered_aggs;
   ordered_text = std::make_unique<Arena>(&memory);
   arena.reset();
-  for (const storage::ScanSpec& spec : layout.scans) {
-    ScanSlot slot;
-    slot.spec = spec;
-    scans.push_back(std::move(slot));
-  }
-  for (const SortSpec& spec : layout.sorts) sorts.push_back(std::make_unique<Sorter>(spec, &memory));
-  for (const WindowSpec& spec : layout.windows)
-    windows.push_back(std::make_unique<WindowBuffer>(spec, &memory));
-  for (size_t datums : layout.aggregates) {
-    AggregateState a;
-    a.state.assign(datums, Datum{});
-    a.text = std::make_unique<Arena>(&memory);
-    aggregates.push_back(std::move(a));
-  }
-  for (const AggTableSpec& spec : layout.agg_tables)
-    agg_tables.push_back(std::make_unique<AggregationHashTable>(spec, &memory));
-  for (const JoinTableSpec& spec : layout.join_tables)
-    join_tables.push_back(std::make_unique<JoinHashTable>(spec, &memory));
+  layout_ = &layout;
+  const StateMarks all = layout.marks();
+  scans.resize(all.scans);
+  sorts.resize(all.sorts);
+  windows.resize(all.windows);
+  aggregates.resize(all.aggregates);
+  agg_tables.resize(all.agg_tables);
+  join_tables.resize(all.join_tables);
+  in_sets.resize(all.in_sets);
+  subquery_rows.resize(all.subquery_rows);
+  fresh_state(StateMarks{}, all);
   targets = layout.targets;
-  for (const InSetSpec& spec : layout.in_sets) in_sets.push_back(std::make_unique<InSet>(spec, &memory));
-  subquery_rows.clear();
-  for (const auto& types : layout.subquery_rows) {
-    SubqueryRow r;
-    r.types = types;
-    Datum null{};
-    null.is_null = 1;
-    r.values.assign(types.size(), null);
-    r.text = std::make_unique<Arena>(&memory);
-    subquery_rows.push_back(std::move(r));
+  correlated.resize(layout.correlated.size());
+  for (CorrelatedRun& c : correlated) {
+    c.arena = std::make_unique<Arena>(&memory);
+    c.ordered_text = std::make_unique<Arena>(&memory);
   }
+  outer.assign(layout.outer_columns.size(), Datum{});
+  qs.outer = outer.data();
   out.assign(layout.out_width, Datum{});
   row.assign(layout.row_width, Datum{});
   qs.out = out.data();
@@ -64,6 +54,77 @@ void ExecContext::prepare(const QueryLayout& layout) {
   rows_scanned = 0;
   recheck_keys.clear();
   restart = false;
+}
+
+template <typename T, typename Spec>
+void ExecContext::renew(std::vector<std::unique_ptr<T>>& slots, const std::vector<Spec>& specs, size_t begin,
+                        size_t end) {
+  for (size_t i = begin; i < end; ++i) {
+    slots[i].reset();
+    slots[i] = std::make_unique<T>(specs[i], &memory);
+  }
+}
+
+void ExecContext::fresh_state(const StateMarks& begin, const StateMarks& end) {
+  const QueryLayout& layout = *layout_;
+  // Each old entry goes before its replacement is made, so that its memory is not counted twice.
+  for (size_t i = begin.scans; i < end.scans; ++i) {
+    scans[i] = ScanSlot{};
+    scans[i].spec = layout.scans[i];
+  }
+  renew(sorts, layout.sorts, begin.sorts, end.sorts);
+  renew(windows, layout.windows, begin.windows, end.windows);
+  for (size_t i = begin.aggregates; i < end.aggregates; ++i) {
+    AggregateState& a = aggregates[i];
+    a.state.assign(layout.aggregates[i], Datum{});
+    if (a.text)
+      a.text->reset();
+    else
+      a.text = std::make_unique<Arena>(&memory);
+  }
+  renew(agg_tables, layout.agg_tables, begin.agg_tables, end.agg_tables);
+  renew(join_tables, layout.join_tables, begin.join_tables, end.join_tables);
+  renew(in_sets, layout.in_sets, begin.in_sets, end.in_sets);
+  for (size_t i = begin.subquery_rows; i < end.subquery_rows; ++i) {
+    SubqueryRow& r = subquery_rows[i];
+    r.types = layout.subquery_rows[i];
+    Datum null{};
+    null.is_null = 1;
+    r.values.assign(r.types.size(), null);
+    r.has_row = false;
+    if (r.text)
+      r.text->reset();
+    else
+      r.text = std::make_unique<Arena>(&memory);
+  }
+}
+
+void ExecContext::run_correlated(int index) {
+  const CorrelatedSubquery& spec = layout_->correlated.at(static_cast<size_t>(index));
+  CorrelatedRun& run = correlated.at(static_cast<size_t>(index));
+  fresh_state(spec.begin, spec.end);
+  // What the run's aggregates allocate outside their states goes again after it (its result is copied).
+  const size_t accumulators_before = accumulators.size();
+  const size_t array_builders_before = array_builders.size();
+  const uint64_t array_bytes_before = array_bytes;
+  const size_t ordered_before = ordered_values.size();
+  arena.swap(*run.arena);
+  ordered_text.swap(run.ordered_text);
+  for (auto fn : run.pipelines) {
+    fn(&qs);
+    if (qs.status != 0) break;
+  }
+  ordered_text.swap(run.ordered_text);
+  arena.swap(*run.arena);
+  run.arena->reset();
+  run.ordered_text->reset();
+  memory.release((accumulators.size() - accumulators_before) * kAccumulatorBytes);
+  accumulators.resize(accumulators_before);
+  array_builders.resize(array_builders_before);
+  memory.release(array_bytes - array_bytes_before);
+  array_bytes = array_bytes_before;
+  memory.release((ordered_values.size() - ordered_before) * kOrderedValuesBytes);
+  ordered_values.resize(ordered_before);
 }
 
 bool ExecContext::check_interrupts() {

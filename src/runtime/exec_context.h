@@ -127,6 +127,20 @@ class ExecContext {
   // The session's TimeZone and the transaction / statement start times (date/time functions and casts).
   dtsql::EvalContext datetime;
 
+  // Correlated subqueries by index (ExprOp::Apply): their pipeline functions, in order (codegen::prepare
+  // sets them; none: not correlated), and the arenas that stand in for `arena` and `ordered_text` while
+  // one runs.
+  struct CorrelatedRun {
+    std::vector<void (*)(QueryState*)> pipelines;
+    std::unique_ptr<Arena> arena, ordered_text;
+  };
+  std::vector<CorrelatedRun> correlated;
+  std::vector<Datum> outer;  // QueryState::outer
+  // Runs correlated subquery `index` for the current outer row (its outer values already stored): makes
+  // its state fresh, runs its pipelines, and frees what the run allocated besides its result, so that
+  // running it for every row of a large table takes bounded memory. Errors are recorded (fail).
+  void run_correlated(int index);
+
   // Records the first error and makes generated code stop (QueryState::status).
   void fail(SqlError e);
   // Throws the recorded error, if any.
@@ -141,6 +155,13 @@ class ExecContext {
   bool check_interrupts();
 
  private:
+  // Builds the state the layout declares between two marks, anew (releasing what was there).
+  void fresh_state(const StateMarks& begin, const StateMarks& end);
+  // slots[begin, end) made anew from their specs.
+  template <typename T, typename Spec>
+  void renew(std::vector<std::unique_ptr<T>>& slots, const std::vector<Spec>& specs, size_t begin,
+             size_t end);
+  const QueryLayout* layout_ = nullptr;  // of the compiled plan being run (it outlives the run)
   uint32_t interrupt_checks_ = 0;
 };
 

@@ -24,6 +24,22 @@ struct SubquerySlot {
   int slot = -1;
 };
 
+// How many entries of each kind of state a QueryLayout had at one point of its declaration: a correlated
+// subquery's state is the entries declared between two such marks.
+struct StateMarks {
+  size_t scans = 0, sorts = 0, windows = 0, aggregates = 0, agg_tables = 0, join_tables = 0, in_sets = 0,
+         subquery_rows = 0;
+};
+
+// A correlated subquery (plan::SubqueryOp::correlated), run by ExprOp::Apply for each row of the query
+// around it: its pipelines (indexes into the compiled pipelines, in order), the state they own (made fresh
+// before each run) and the outer columns the Apply stores (QueryLayout::outer_columns), in its order.
+struct CorrelatedSubquery {
+  std::vector<size_t> pipelines;
+  StateMarks begin, end;
+  std::vector<int> params;
+};
+
 struct QueryLayout {
   std::vector<storage::ScanSpec> scans;  // table and columns; bounds are filled at run time
   std::vector<SortSpec> sorts;
@@ -37,6 +53,9 @@ struct QueryLayout {
                                                    // `x IN (SELECT ...)`
   std::vector<std::vector<TypeId>> subquery_rows;  // column types of each one-row subquery result
   std::vector<SubquerySlot> subqueries;            // by subquery index
+  std::vector<CorrelatedSubquery> correlated;      // by subquery index (no pipelines: not correlated)
+  std::vector<int> outer_columns;                  // the column (plan::ColumnId) of each QueryState::outer
+  std::vector<bool> per_row_pipelines;             // by pipeline: run by an Apply, not in plan order
   size_t out_width = 0;                            // Datums of a result row (QueryState::out)
   size_t row_width = 0;                            // Datums of a DML row (QueryState::row)
 
@@ -50,6 +69,20 @@ struct QueryLayout {
   int add_target(storage::TableDefPtr table) { return push(targets, std::move(table)); }
   int add_in_set(InSetSpec spec) { return push(in_sets, std::move(spec)); }
   int add_subquery_row(std::vector<TypeId> types) { return push(subquery_rows, std::move(types)); }
+  StateMarks marks() const {
+    return {scans.size(),      sorts.size(),       windows.size(), aggregates.size(),
+            agg_tables.size(), join_tables.size(), in_sets.size(), subquery_rows.size()};
+  }
+  // The QueryState::outer slot of an enclosing query's column.
+  int outer_slot(int column) {
+    for (size_t i = 0; i < outer_columns.size(); ++i)
+      if (outer_columns[i] == column) return static_cast<int>(i);
+    return push(outer_columns, column);
+  }
+  CorrelatedSubquery& correlated_subquery(int index) {
+    if (correlated.size() <= static_cast<size_t>(index)) correlated.resize(static_cast<size_t>(index) + 1);
+    return correlated[static_cast<size_t>(index)];
+  }
   void set_subquery(int index, SubquerySlot s) {
     if (subqueries.size() <= static_cast<size_t>(index)) subqueries.resize(static_cast<size_t>(index) + 1);
     subqueries[static_cast<size_t>(index)] = s;

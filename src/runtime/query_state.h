@@ -20,6 +20,7 @@ struct QueryState {
   int32_t status;  // 0 while all is well; set by rt_fail and failing runtime calls
   int32_t reserved;
   ExecContext* ctx;
+  Datum* outer;  // correlated subqueries: the outer values their Apply stored (QueryLayout::outer_columns)
 };
 static_assert(offsetof(QueryState, params) == 0);
 static_assert(offsetof(QueryState, param_count) == 8);
@@ -27,6 +28,7 @@ static_assert(offsetof(QueryState, out) == 16);
 static_assert(offsetof(QueryState, row) == 24);
 static_assert(offsetof(QueryState, status) == 32);
 static_assert(offsetof(QueryState, ctx) == 40);
+static_assert(offsetof(QueryState, outer) == 48);
 
 // What generated code reports through rt_fail: the runtime turns each into its SqlError.
 enum class ErrorKind : int32_t {

@@ -398,6 +398,11 @@ int32_t rt_subquery_rows(QueryState*) {
                  "more than one row returned by a subquery used as an expression");
 }
 
+int32_t rt_apply_subquery(QueryState* qs, int32_t index) {
+  ctx_of(qs).run_correlated(index);
+  return qs->status == 0 ? 1 : 0;
+}
+
 void rt_subq_row_done(QueryState* qs, int32_t slot) {
   SubqueryRow& r = ctx_of(qs).subquery_rows[static_cast<size_t>(slot)];
   for (size_t c = 0; c < r.values.size(); ++c) {

@@ -103,6 +103,9 @@ void rt_subq_row_done(QueryState* qs, int32_t slot);
 const Datum* rt_subq_result(QueryState* qs, int32_t slot);
 // A correlated scalar subquery (a single-match left join) found a second row: raises 21000; returns 0.
 int32_t rt_subquery_rows(QueryState* qs);
+// ExprOp::Apply: runs correlated subquery `index` for the current row (ExecContext::run_correlated) once
+// its outer values are in QueryState::outer; 1, or 0 to stop (an error inside it).
+int32_t rt_apply_subquery(QueryState* qs, int32_t index);
 int32_t rt_in_add_int(QueryState* qs, int32_t set, int32_t is_null, int64_t v);
 int32_t rt_in_add_double(QueryState* qs, int32_t set, int32_t is_null, double v);
 int32_t rt_in_add_text(QueryState* qs, int32_t set, int32_t is_null, const char* p, uint64_t n);
@@ -225,7 +228,7 @@ int32_t rt_ordered_agg_result(QueryState* qs, int32_t spec, int32_t func, const 
   X(rt_text_to_int32) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) \
   X(rt_in_int) X(rt_in_double) X(rt_in_text) X(rt_datetime) X(rt_datetime_cast) X(rt_interval_cmp) \
   X(rt_hash_interval) X(rt_catalog_func) X(rt_catalog_cast) X(rt_match) X(rt_upsert) \
-  X(rt_upsert_update) X(rt_subq_row) X(rt_subq_row_done) X(rt_subq_result) X(rt_subquery_rows) X(rt_in_add_int) \
+  X(rt_upsert_update) X(rt_subq_row) X(rt_subq_row_done) X(rt_subq_result) X(rt_subquery_rows) X(rt_apply_subquery) X(rt_in_add_int) \
   X(rt_in_add_double) X(rt_in_add_text) X(rt_check_interrupts) \
   X(rt_numeric) X(rt_numeric_cast) X(rt_numeric_cmp) X(rt_hash_numeric) X(rt_numeric_accum) \
   X(rt_numeric_accum_int) X(rt_numeric_accum_result) X(rt_window_row) X(rt_window_row_done) \
