@@ -277,6 +277,15 @@ const std::vector<RelationSpec>& relations() {
         {"inhparent", TypeId::Oid},
         {"inhseqno", TypeId::Int32},
         {"inhdetachpending", TypeId::Bool}}},
+      // pg_catalog.pg_enum: empty (OmenDB has no enum types; SQLAlchemy's column reflection joins it)
+      {"pg_catalog",
+       "pg_enum",
+       3501,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"enumtypid", TypeId::Oid},
+        {"enumsortorder", TypeId::Float64},
+        {"enumlabel", TypeId::Name}}},
       // pg_catalog.pg_collation
       {"pg_catalog",
        "pg_collation",
