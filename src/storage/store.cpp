@@ -2624,6 +2624,81 @@ class StatementWriterImpl final : public StatementWriter {
     return false;
   }
 
+  // The storage keys of the rows of `child` with `values` in the constraint's columns, as the newest
+  // committed state with this transaction's writes shows them: an index scan of an index whose first
+  // columns they are, else a scan of the table (each row re-checked either way).
+  std::vector<std::string> referencing_rows(const TableDefPtr& child, const ForeignKeyDef& fk,
+                                            const std::vector<Value>& values) {
+    std::unique_ptr<ReadViewImpl> fresh = view_->latest();
+    ScanSpec spec;
+    spec.table = child;
+    spec.columns.assign(child->columns.size(), false);
+    spec.want_keys = true;
+    std::vector<int> cols;
+    std::vector<std::string> wanted;
+    for (size_t j = 0; j < fk.attnums.size(); ++j) {
+      cols.push_back(child->column_of_attnum(fk.attnums[j]));
+      spec.columns[static_cast<size_t>(cols.back())] = true;
+      wanted.push_back(key_bytes(child->columns[static_cast<size_t>(cols.back())].type, values[j]));
+    }
+    for (const IndexDef& index : child->indexes) {
+      if (index.attnums.size() < fk.attnums.size() ||
+          !std::equal(fk.attnums.begin(), fk.attnums.end(), index.attnums.begin()))
+        continue;
+      spec.index_id = index.id;
+      spec.index_valid_from = index.valid_from_ts;
+      for (size_t j = 0; j < fk.attnums.size(); ++j)
+        keycodec::append_index_datum(child->columns[static_cast<size_t>(cols[j])].type,
+                                     dtsql::to_datum(values[j]), spec.lower);
+      spec.upper = keycodec::prefix_successor(spec.lower);
+      spec.upper_unbounded = spec.upper.empty();
+      break;
+    }
+    std::vector<std::string> out;
+    auto cursor = fresh->scan(spec);
+    while (const ColumnBatch* batch = cursor->next()) {
+      for (uint64_t r = 0; r < batch->count; ++r) {
+        bool match = true;
+        for (size_t j = 0; j < cols.size() && match; ++j) {
+          const size_t c = static_cast<size_t>(cols[j]);
+          const Value v = batch_value(batch->columns[c], r, child->columns[c].type);
+          match = !v.is_null() && key_bytes(child->columns[c].type, v) == wanted[j];
+        }
+        if (match) out.emplace_back(batch->keys[r].ptr, batch->keys[r].len);
+      }
+    }
+    return out;
+  }
+
+  // ON DELETE CASCADE: the statement deletes the rows of the referencing table that hold the deleted key,
+  // as a DELETE of them would (remove_locked: indexes maintained, and the checks of the constraints that
+  // reference them noted, so a chain of cascades continues in the next round of check_foreign_keys()).
+  // Each row is locked FOR UPDATE first and read again at its newest version, which must still hold the
+  // key (READ COMMITTED; at REPEATABLE READ a row changed after the snapshot is 40001, unchanged()).
+  void cascade_delete(const ForeignKeyCheck& check) {
+    const TableDef& child = *check.child;
+    const ForeignKeyDef& fk = child.foreign_keys[check.fk];
+    std::vector<Value> now;
+    for (const std::string& key : referencing_rows(check.child, fk, check.values)) {
+      uint64_t newest = 0;  // the version this delete replaces (commit's conflict check starts there)
+      if (txn_.row_locks() && ops_.find(key) == ops_.end()) {
+        txn_.lock_row(child, key, RowLockMode::Update, LockWaitMode::Wait);
+        if (!txn_.wrote(key) && !unchanged(key)) {
+          bool live = false;
+          newest = newest_committed(key, &live);
+        }
+      }
+      if (!current_row(child, key)) continue;  // deleted meanwhile, or by this statement already
+      if (!key_values(child, fk.attnums, old_row_.data(), now) ||
+          !same_key(child, fk.attnums, now, check.values))
+        continue;  // its key changed meanwhile
+      note_table(child);
+      remove_locked(child, key);
+      auto op = ops_.find(key);
+      if (op != ops_.end()) op->second.read_ts = std::max(op->second.read_ts, newest);
+    }
+  }
+
   static std::string key_text(const TableDef& table, const std::vector<int32_t>& attnums,
                               const std::vector<Value>& values, std::string* cols) {
     std::string vals;
@@ -2674,10 +2749,32 @@ class StatementWriterImpl final : public StatementWriter {
   }
 
  public:
+  // The statement's writes become the transaction's (the foreign-key checks see them).
+  void merge_ops() {
+    const uint64_t charged = charged_;
+    charged_ = 0;  // the transaction's count from now on
+    txn_.merge(ops_, tables_, charged);
+    ops_.clear();
+    tables_.clear();
+  }
+
+  // The referential actions first, in rounds until none is left (a cascade's deletes note the checks of
+  // the constraints that reference the rows it deleted; a cycle ends, as the rows are gone), each
+  // round's writes merged into the transaction; then the checks, on the state after every action.
   void check_foreign_keys() {
-    std::vector<ForeignKeyCheck> work = std::move(pending_fk_);
-    pending_fk_.clear();
-    for (const ForeignKeyCheck& check : work) check_foreign_key(check);
+    std::vector<ForeignKeyCheck> checks;
+    while (!pending_fk_.empty()) {
+      std::vector<ForeignKeyCheck> work = std::move(pending_fk_);
+      pending_fk_.clear();
+      for (ForeignKeyCheck& check : work) {
+        if (check.parent_side && check.deleted && check.child->foreign_keys[check.fk].on_delete == 'c')
+          cascade_delete(check);
+        else
+          checks.push_back(std::move(check));
+      }
+      if (!ops_.empty() || !tables_.empty()) merge_ops();
+    }
+    for (const ForeignKeyCheck& check : checks) check_foreign_key(check);
   }
 
  private:
@@ -2801,13 +2898,8 @@ std::unique_ptr<StatementWriter> TransactionImpl::writer(const ReadView& view) {
 }
 
 void StatementWriterImpl::apply() {
-  const uint64_t charged = charged_;
-  charged_ = 0;  // the transaction's count from now on
-  txn_.merge(ops_, tables_, charged);
-  ops_.clear();
-  tables_.clear();
-  // The statement's writes are the transaction's now: the foreign-key checks see them.
-  check_foreign_keys();
+  merge_ops();
+  check_foreign_keys();  // its actions' writes are merged too
 }
 
 // First committer wins: under commit_mutex, every written key is checked against the newest committed

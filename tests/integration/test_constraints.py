@@ -134,6 +134,36 @@ def test_fk_waits(connect):
     admin.close()
 
 
+def test_fk_cascade_waits(connect):
+    """ON DELETE CASCADE against a concurrent child insert or change: no orphan, whichever commits first."""
+    admin = fresh(connect, ["fcc", "fcp"], "CREATE TABLE fcp (id INT PRIMARY KEY)",
+                  "CREATE TABLE fcc (id INT PRIMARY KEY, p INT REFERENCES fcp ON DELETE CASCADE, v INT)")
+    admin.cursor().execute("INSERT INTO fcp VALUES (1), (2), (3), (4), (5)")
+    admin.cursor().execute("INSERT INTO fcc VALUES (40, 4, 0), (50, 5, 0)")
+    cases = [
+        # the child committed first: the cascade deletes it too
+        ("INSERT INTO fcc VALUES (1, 1, 0)", "DELETE FROM fcp WHERE id = 1", "commit", "ok"),
+        # the cascade committed first: the child has no parent
+        ("DELETE FROM fcp WHERE id = 2", "INSERT INTO fcc VALUES (2, 2, 0)", "commit", "23503"),
+        ("DELETE FROM fcp WHERE id = 3", "INSERT INTO fcc VALUES (3, 3, 0)", "rollback", "ok"),
+        # a cascade and a write of the same child row conflict as writes do
+        ("UPDATE fcc SET v = 1 WHERE id = 40", "DELETE FROM fcp WHERE id = 4", "commit", "ok"),
+        ("DELETE FROM fcp WHERE id = 5", "UPDATE fcc SET v = 1 WHERE id = 50", "commit", "ok"),
+    ]
+    check_waits(connect, cases)
+    cur = admin.cursor()
+    cur.execute("SELECT id, p FROM fcc ORDER BY id")
+    got = cur.fetchall()
+    want = [(3, 3)]
+    assert got == want, "children %s, want %s" % (got, want)
+    cur.execute("SELECT id FROM fcp ORDER BY id")
+    got = [r[0] for r in cur.fetchall()]
+    assert got == [3], "parents %s" % got
+    admin.cursor().execute("DROP TABLE fcc")
+    admin.cursor().execute("DROP TABLE fcp")
+    admin.close()
+
+
 def test_fk_race(connect):
     admin = fresh(connect, ["frc", "frp"], "CREATE TABLE frp (id INT PRIMARY KEY)",
                   "CREATE TABLE frc (id SERIAL PRIMARY KEY, p INT NOT NULL REFERENCES frp)")
@@ -256,7 +286,8 @@ def test_restart(server_bin):
 
 
 def main():
-    return run_main_connected([test_check_fields, test_fk_fields, test_fk_waits, test_fk_race],
+    return run_main_connected([test_check_fields, test_fk_fields, test_fk_waits, test_fk_cascade_waits,
+                               test_fk_race],
                               [test_restart])
 
 
