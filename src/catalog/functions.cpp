@@ -250,6 +250,7 @@ std::string foreign_key_def(const storage::TableDef& t, const storage::ForeignKe
       (ref ? quote_ident(ref->name) + "(" + attnum_names(*ref, fk.ref_attnums) + ")" : std::string("?"));
   if (fk.on_update != 'a') s += std::string(" ON UPDATE ") + storage::foreign_key_action_name(fk.on_update);
   if (fk.on_delete != 'a') s += std::string(" ON DELETE ") + storage::foreign_key_action_name(fk.on_delete);
+  if (!fk.delete_set_attnums.empty()) s += " (" + attnum_names(t, fk.delete_set_attnums) + ")";
   return s;
 }
 

@@ -6743,15 +6743,6 @@ storage::CheckDef bind_check_constraint(const ast::CheckConstraint& check, const
 
 storage::ForeignKeyDef bind_foreign_key(const ast::ForeignKeyConstraint& fk, const storage::TableDef& table,
                                         const storage::TableDef& ref, const std::vector<std::string>& taken) {
-  // ON DELETE takes NO ACTION, RESTRICT and CASCADE; ON UPDATE NO ACTION and RESTRICT.
-  if (fk.on_update != 'a' && fk.on_update != 'r')
-    throw_unsupported(std::string("ON UPDATE ") + storage::foreign_key_action_name(fk.on_update) +
-                          " (ON UPDATE takes NO ACTION or RESTRICT)",
-                      pos_of(fk.location));
-  if (fk.on_delete != 'a' && fk.on_delete != 'r' && fk.on_delete != 'c')
-    throw_unsupported(std::string("ON DELETE ") + storage::foreign_key_action_name(fk.on_delete) +
-                          " (ON DELETE takes NO ACTION, RESTRICT or CASCADE)",
-                      pos_of(fk.location));
   storage::ForeignKeyDef out;
   out.ref_table = ref.id;
   out.on_update = fk.on_update;
@@ -6764,6 +6755,13 @@ storage::ForeignKeyDef bind_foreign_key(const ast::ForeignKeyConstraint& fk, con
     return t.attnum(static_cast<size_t>(c));
   };
   for (const std::string& name : fk.columns) out.attnums.push_back(attnum_of(table, name));
+  for (const std::string& name : fk.delete_set_columns) {  // validateFkOnDeleteSetColumns
+    const int32_t a = attnum_of(table, name);
+    if (std::find(out.attnums.begin(), out.attnums.end(), a) == out.attnums.end())
+      fail(SqlState::InvalidColumnReference,
+           "column \"" + name + "\" referenced in ON DELETE SET action must be part of foreign key", -1);
+    out.delete_set_attnums.push_back(a);
+  }
   std::vector<int32_t> pk;
   for (int k : ref.primary_key) pk.push_back(ref.attnum(static_cast<size_t>(k)));
   if (fk.ref_columns.empty()) {

@@ -865,7 +865,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       ctx.sink = &*sink;
     }
     uint64_t rows_scanned = 0;
-    uint64_t affected = execute_write(*compiled, ctx, *txn, *view, &rows_scanned);
+    uint64_t affected = execute_write(*compiled, ctx, *txn, *view, &rows_scanned, out, started);
     db_.jit().note_rows(key, *compiled, rows_scanned);
     if (own_txn) own_txn->commit();
     if (returning) {
@@ -1028,6 +1028,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::Transaction* txn = statement_transaction(own_txn);
     auto view = txn->statement_view();
     auto writer = txn->writer(*view);
+    set_defaults(*writer, *view, out, started);
     pgwire::CopyInStream& in = out.copy_in(binary ? 1 : 0, names.size());
     copy::RowReader reader(in, opt, table.name, names);
     std::vector<copy::Field> fields;
@@ -1142,6 +1143,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (rest != ")" && rest != "::regclass)") return false;
     *name = text;
     return true;
+  }
+
+  // Where `writer`'s ON DELETE / ON UPDATE SET DEFAULT actions get the defaults: column_defaults() of the
+  // table at `view`, per row changed.
+  void set_defaults(storage::StatementWriter& writer, const storage::ReadView& view,
+                    pgwire::ResultWriter& out, std::chrono::steady_clock::time_point started) {
+    writer.set_defaults([this, &view, &out, started](const storage::TableDef& table) {
+      return column_defaults(table, {}, view, out, started);
+    });
   }
 
   // The DEFAULT of every column of `table` that `read` does not list (NULL for the others and for columns
@@ -2937,9 +2947,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // is skipped (PostgreSQL's EvalPlanQual). The lock keeps the row stable, so one re-run per row
   // suffices; more rounds only happen for rows past the per-transaction lock limit.
   uint64_t execute_write(const codegen::CompiledPlan& compiled, runtime::ExecContext& ctx,
-                         storage::Transaction& txn, const storage::ReadView& view, uint64_t* rows_scanned) {
+                         storage::Transaction& txn, const storage::ReadView& view, uint64_t* rows_scanned,
+                         pgwire::ResultWriter& out, std::chrono::steady_clock::time_point started) {
     txn.set_lock_wait(lock_wait(ctx));
     auto writer = txn.writer(view);
+    set_defaults(*writer, view, out, started);
     ctx.writer = writer.get();
     codegen::execute(compiled, ctx);
     *rows_scanned = ctx.rows_scanned;
@@ -3973,7 +3985,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     ctx.sink = &*sink;
   }
   uint64_t rows_scanned = 0;
-  uint64_t affected = execute_write(*ps.compiled, ctx, *txn, *view, &rows_scanned);
+  uint64_t affected = execute_write(*ps.compiled, ctx, *txn, *view, &rows_scanned, out, started);
   db_.jit().note_rows(ps.cache_key, *ps.compiled, rows_scanned);
   if (own_txn) own_txn->commit();
   if (returning) rows.flush();

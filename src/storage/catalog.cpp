@@ -123,6 +123,9 @@ constexpr uint8_t kCatalogFormatV6 = 6;
 // + a view's definition: str query, u32 dependency count, per dependency: u32 relation id, i32 max_attnum,
 // u32 column count, i32 attnum per column. Written only by views.
 constexpr uint8_t kCatalogFormatV7 = 7;
+// V6's layout (never a view), then per FOREIGN KEY: u32 count, i32 attnum per column of its ON DELETE SET
+// NULL / SET DEFAULT column list. Written only by tables with such a list.
+constexpr uint8_t kCatalogFormatV8 = 8;
 
 template <typename T>
 void put_le(T v, std::string& out) {
@@ -170,7 +173,10 @@ std::string serialize(const TableDef& def) {
   for (const ColumnDef& c : def.columns) identity = identity || c.identity;
   const bool constraints = !def.checks.empty() || !def.foreign_keys.empty();
   const bool view = def.is_view();
+  bool set_lists = false;
+  for (const ForeignKeyDef& f : def.foreign_keys) set_lists = set_lists || !f.delete_set_attnums.empty();
   out.push_back(static_cast<char>(view                  ? kCatalogFormatV7
+                                  : set_lists           ? kCatalogFormatV8
                                   : constraints         ? kCatalogFormatV6
                                   : identity            ? kCatalogFormatV5
                                   : def.indexes.empty() ? kCatalogFormatV3
@@ -232,6 +238,11 @@ std::string serialize(const TableDef& def) {
     out.push_back(f.on_update);
     out.push_back(f.on_delete);
   }
+  if (set_lists)
+    for (const ForeignKeyDef& f : def.foreign_keys) {
+      put_le<uint32_t>(static_cast<uint32_t>(f.delete_set_attnums.size()), out);
+      for (int32_t a : f.delete_set_attnums) put_le<int32_t>(a, out);
+    }
   if (!view) return out;
   put_str(def.view->query, out);
   put_le<uint32_t>(static_cast<uint32_t>(def.view->depends.size()), out);
@@ -247,7 +258,7 @@ std::string serialize(const TableDef& def) {
 bool deserialize(std::string_view in, TableDef& def) {
   Reader r{in};
   uint8_t version = r.get<uint8_t>();
-  if (version < kCatalogFormatV1 || version > kCatalogFormatV7) return false;
+  if (version < kCatalogFormatV1 || version > kCatalogFormatV8) return false;
   def.id = r.get<uint32_t>();
   def.name = r.get_str();
   uint32_t ncols = r.get<uint32_t>();
@@ -372,7 +383,18 @@ bool deserialize(std::string_view in, TableDef& def) {
         return false;
     }
   }
-  if (version >= kCatalogFormatV7) {
+  if (version >= kCatalogFormatV8) {
+    for (ForeignKeyDef& f : def.foreign_keys) {
+      uint32_t n = r.get<uint32_t>();
+      if (!r.ok || n > f.attnums.size()) return false;
+      f.delete_set_attnums.resize(n);
+      for (int32_t& a : f.delete_set_attnums) {
+        a = r.get<int32_t>();
+        if (std::find(f.attnums.begin(), f.attnums.end(), a) == f.attnums.end()) return false;
+      }
+    }
+  }
+  if (version == kCatalogFormatV7) {
     auto view = std::make_shared<ViewDef>();
     view->query = r.get_str();
     uint32_t ndeps = r.get<uint32_t>();

@@ -89,6 +89,9 @@ struct ForeignKeyDef {
   std::vector<int32_t> ref_attnums;  // its referenced columns, in the order of `attnums`
   char on_update = 'a';
   char on_delete = 'a';
+  // ON DELETE SET NULL / SET DEFAULT (cols): the referencing columns the action sets (PostgreSQL 15's
+  // confdelsetcols), a subset of `attnums`; empty: all of them.
+  std::vector<int32_t> delete_set_attnums;
 };
 
 // An action code's SQL: "NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT".

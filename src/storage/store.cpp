@@ -1845,17 +1845,22 @@ class StatementWriterImpl final : public StatementWriter {
 
   bool update(const TableDef& table, std::string_view key, const Datum* row) override {
     check_key(table, key);
-    std::string new_key;
-    if (table.has_hidden_rowid()) {
-      new_key = key;
-    } else {
-      new_key = make_key(table, row);
-    }
+    std::string new_key = table.has_hidden_rowid() ? std::string(key) : make_key(table, row);
     const bool same_key = new_key == key;
     if (!lock_existing(table, key, same_key ? RowLockMode::NoKeyUpdate : RowLockMode::Update)) return false;
+    update_locked(table, key, std::move(new_key), row);
+    return true;
+  }
+
+  void set_defaults(DefaultsFn defaults) override { defaults_ = std::move(defaults); }
+
+ private:
+  // Buffers the update of a locked row at `key` to `row`, stored at `new_key` (`key` unless the primary
+  // key changes).
+  void update_locked(const TableDef& table, std::string_view key, std::string new_key, const Datum* row) {
     validate(table, row);
     note_table(table);
-    if (same_key) {
+    if (new_key == key) {
       if (needs_old_row(table) && current_row(table, key))
         maintain_indexes(table, key, old_row_.data(), key, row);
       auto it = ops_.find(key);
@@ -1868,13 +1873,20 @@ class StatementWriterImpl final : public StatementWriter {
       it->second.is_delete = false;
       encode(table, row, it->second.value);
       charge(it->first, it->second, before);
-      return true;
+      return;
     }
-    remove_locked(table, key, new_key);
+    moving_to_ = row;  // the delete half of the move is an update of the row for its foreign keys
+    try {
+      remove_locked(table, key, new_key);
+    } catch (...) {
+      moving_to_ = nullptr;
+      throw;
+    }
+    moving_to_ = nullptr;
     put_new(table, std::move(new_key), row);
-    return true;
   }
 
+ public:
   bool remove(const TableDef& table, std::string_view key) override {
     check_key(table, key);
     if (!lock_existing(table, key, RowLockMode::Update)) return false;
@@ -2467,6 +2479,7 @@ class StatementWriterImpl final : public StatementWriter {
     TableDefPtr child;          // the table holding the constraint
     size_t fk = 0;              // child->foreign_keys[fk]
     std::vector<Value> values;  // the key, in the order of the constraint's columns
+    std::vector<Value> new_values;  // parent side, ON UPDATE CASCADE: the key the row has now (NULLs too)
   };
 
   bool needs_old_row(const TableDef& table) {
@@ -2524,17 +2537,26 @@ class StatementWriterImpl final : public StatementWriter {
           continue;
         if (!self) self = store_.catalog().find(table.id, &txn_.catalog_overlay());
         if (!self) throw SqlError(SqlState::UndefinedTable, "relation \"" + table.name + "\" does not exist");
-        pending_fk_.push_back({false, false, self, i, after});
+        pending_fk_.push_back({false, false, self, i, after, {}});
       }
     }
     if (!old_row) return;
+    // An UPDATE that moves the row to a new primary key removes it first: for the constraints that
+    // reference it, that is an update to the row it becomes (ON UPDATE), not a delete.
+    if (!new_row) new_row = moving_to_;
     for (const auto& [child, i] : referencing(table)) {
       const ForeignKeyDef& fk = child->foreign_keys[i];
       if (!key_values(table, fk.ref_attnums, old_row, before)) continue;
       if (new_row && key_values(table, fk.ref_attnums, new_row, after) &&
           same_key(table, fk.ref_attnums, before, after))
         continue;
-      pending_fk_.push_back({true, new_row == nullptr, child, i, before});
+      std::vector<Value> now;
+      if (new_row && fk.on_update == 'c')
+        for (int32_t a : fk.ref_attnums) {
+          const size_t c = static_cast<size_t>(table.column_of_attnum(a));
+          now.push_back(dtsql::from_datum(table.columns[c].type, new_row[c]));
+        }
+      pending_fk_.push_back({true, new_row == nullptr, child, i, before, std::move(now)});
     }
   }
 
@@ -2580,55 +2602,11 @@ class StatementWriterImpl final : public StatementWriter {
     return live;
   }
 
-  // Whether a row of `child` has `values` in the constraint's columns: through an index whose first
-  // columns they are, else by reading the table (this transaction's writes over the newest committed rows).
-  bool referencing_row_exists(const TableDefPtr& child, const ForeignKeyDef& fk,
-                              const std::vector<Value>& values) {
-    std::vector<Datum> datums;
-    for (const Value& v : values) datums.push_back(dtsql::to_datum(v));
-    for (const IndexDef& index : child->indexes) {
-      if (index.attnums.size() < fk.attnums.size() ||
-          !std::equal(fk.attnums.begin(), fk.attnums.end(), index.attnums.begin()))
-        continue;
-      std::string prefix;
-      keycodec::append_table_prefix(index.id, prefix);
-      for (size_t j = 0; j < fk.attnums.size(); ++j)
-        keycodec::append_index_datum(
-            child->columns[static_cast<size_t>(child->column_of_attnum(fk.attnums[j]))].type, datums[j],
-            prefix);
-      return unique_value_taken(prefix, {});
-    }
-    std::unique_ptr<ReadViewImpl> fresh = view_->latest();
-    ScanSpec spec;
-    spec.table = child;
-    spec.columns.assign(child->columns.size(), false);
-    std::vector<int> cols;
-    std::vector<std::string> wanted;
-    for (size_t j = 0; j < fk.attnums.size(); ++j) {
-      cols.push_back(child->column_of_attnum(fk.attnums[j]));
-      spec.columns[static_cast<size_t>(cols.back())] = true;
-      wanted.push_back(key_bytes(child->columns[static_cast<size_t>(cols.back())].type, values[j]));
-    }
-    auto cursor = fresh->scan(spec);
-    while (const ColumnBatch* batch = cursor->next()) {
-      for (uint64_t r = 0; r < batch->count; ++r) {
-        bool match = true;
-        for (size_t j = 0; j < cols.size() && match; ++j) {
-          const size_t c = static_cast<size_t>(cols[j]);
-          const Value v = batch_value(batch->columns[c], r, child->columns[c].type);
-          match = !v.is_null() && key_bytes(child->columns[c].type, v) == wanted[j];
-        }
-        if (match) return true;
-      }
-    }
-    return false;
-  }
-
   // The storage keys of the rows of `child` with `values` in the constraint's columns, as the newest
-  // committed state with this transaction's writes shows them: an index scan of an index whose first
-  // columns they are, else a scan of the table (each row re-checked either way).
+  // committed state with this transaction's writes shows them (at most `limit` of them): an index scan
+  // of an index whose first columns they are, else a scan of the table (each row re-checked either way).
   std::vector<std::string> referencing_rows(const TableDefPtr& child, const ForeignKeyDef& fk,
-                                            const std::vector<Value>& values) {
+                                            const std::vector<Value>& values, size_t limit = SIZE_MAX) {
     std::unique_ptr<ReadViewImpl> fresh = view_->latest();
     ScanSpec spec;
     spec.table = child;
@@ -2665,6 +2643,7 @@ class StatementWriterImpl final : public StatementWriter {
           match = !v.is_null() && key_bytes(child->columns[c].type, v) == wanted[j];
         }
         if (match) out.emplace_back(batch->keys[r].ptr, batch->keys[r].len);
+        if (out.size() >= limit) return out;
       }
     }
     return out;
@@ -2677,26 +2656,93 @@ class StatementWriterImpl final : public StatementWriter {
   // key (READ COMMITTED; at REPEATABLE READ a row changed after the snapshot is 40001, unchanged()).
   void cascade_delete(const ForeignKeyCheck& check) {
     const TableDef& child = *check.child;
-    const ForeignKeyDef& fk = child.foreign_keys[check.fk];
-    std::vector<Value> now;
-    for (const std::string& key : referencing_rows(check.child, fk, check.values)) {
-      uint64_t newest = 0;  // the version this delete replaces (commit's conflict check starts there)
-      if (txn_.row_locks() && ops_.find(key) == ops_.end()) {
-        txn_.lock_row(child, key, RowLockMode::Update, LockWaitMode::Wait);
-        if (!txn_.wrote(key) && !unchanged(key)) {
-          bool live = false;
-          newest = newest_committed(key, &live);
-        }
-      }
-      if (!current_row(child, key)) continue;  // deleted meanwhile, or by this statement already
-      if (!key_values(child, fk.attnums, old_row_.data(), now) ||
-          !same_key(child, fk.attnums, now, check.values))
-        continue;  // its key changed meanwhile
+    for (const std::string& key : referencing_rows(check.child, child.foreign_keys[check.fk], check.values)) {
+      uint64_t newest = 0;
+      if (!lock_referencing_row(check, key, RowLockMode::Update, &newest)) continue;
       note_table(child);
       remove_locked(child, key);
-      auto op = ops_.find(key);
-      if (op != ops_.end()) op->second.read_ts = std::max(op->second.read_ts, newest);
+      note_read_version(key, newest);
     }
+  }
+
+  // ON UPDATE CASCADE and the SET NULL / SET DEFAULT actions: the statement updates the rows of the
+  // referencing table that hold the old key, setting the constraint's columns (ON DELETE SET's column
+  // list, when given) to the parent's new key, NULL, or their DEFAULTs (evaluated per row, as
+  // PostgreSQL's RI triggers do), as an UPDATE of them would (update_locked: NOT NULL and length checks,
+  // indexes and unique values maintained, the new values' own foreign-key checks and the checks of the
+  // constraints that reference the rows noted, so a chain continues in the next round of
+  // check_foreign_keys()). Rows are locked and read again as cascade_delete does.
+  void cascade_update(const ForeignKeyCheck& check, char action) {
+    const TableDef& child = *check.child;
+    const ForeignKeyDef& fk = child.foreign_keys[check.fk];
+    std::vector<std::pair<size_t, size_t>> set;  // (column, position in the constraint)
+    bool key_changes = false;
+    for (size_t j = 0; j < fk.attnums.size(); ++j) {
+      const std::vector<int32_t>& only = fk.delete_set_attnums;
+      if (check.deleted && !only.empty() && std::find(only.begin(), only.end(), fk.attnums[j]) == only.end())
+        continue;
+      const size_t c = static_cast<size_t>(child.column_of_attnum(fk.attnums[j]));
+      set.emplace_back(c, j);
+      key_changes = key_changes || std::find(child.primary_key.begin(), child.primary_key.end(),
+                                             static_cast<int>(c)) != child.primary_key.end();
+    }
+    if (action == 'd' && !defaults_)
+      throw SqlError(SqlState::InternalError, "ON DELETE / ON UPDATE SET DEFAULT without the defaults");
+    std::vector<Value> values;
+    std::vector<Datum> row;
+    for (const std::string& key : referencing_rows(check.child, fk, check.values)) {
+      uint64_t newest = 0;
+      if (!lock_referencing_row(check, key, key_changes ? RowLockMode::Update : RowLockMode::NoKeyUpdate,
+                                &newest))
+        continue;
+      values.clear();
+      for (size_t c = 0; c < child.columns.size(); ++c)
+        values.push_back(dtsql::from_datum(child.columns[c].type, old_row_[c]));
+      std::vector<Value> defaults;
+      if (action == 'd') defaults = defaults_(child);
+      for (const auto& [c, j] : set) {
+        const TypeId type = child.columns[c].type;
+        Value v = action == 'c'   ? check.new_values.at(j)
+                  : action == 'd' ? (c < defaults.size() ? defaults[c] : Value::null(type))
+                                  : Value::null(type);
+        if (type == TypeId::Int32 && v.type() == TypeId::Int64 && !v.is_null() &&
+            (v.as_int() < INT32_MIN || v.as_int() > INT32_MAX))  // a bigint key into an integer column
+          throw SqlError(SqlState::NumericValueOutOfRange, "integer out of range");
+        values[c] = v.is_null() ? Value::null(type) : std::move(v);
+      }
+      row.assign(child.columns.size(), Datum{});
+      for (size_t c = 0; c < row.size(); ++c) row[c] = dtsql::to_datum(values[c]);
+      std::string new_key = child.has_hidden_rowid() ? key : make_key(child, row.data());
+      update_locked(child, key, std::move(new_key), row.data());
+      note_read_version(key, newest);
+    }
+  }
+
+  // Locks a row of the referencing table that an action changes (as an UPDATE or DELETE of it would)
+  // and reads it again, at its newest version (current_row(), into old_row_): false if it is gone or no
+  // longer holds the key. At READ COMMITTED a row changed after the statement's snapshot is taken as it
+  // is now, its newest version's timestamp set in `newest` (the version the write replaces, where the
+  // commit's conflict check starts); at REPEATABLE READ that is 40001 (unchanged()).
+  bool lock_referencing_row(const ForeignKeyCheck& check, const std::string& key, RowLockMode mode,
+                            uint64_t* newest) {
+    const TableDef& child = *check.child;
+    if (txn_.row_locks() && ops_.find(key) == ops_.end()) {
+      txn_.lock_row(child, key, mode, LockWaitMode::Wait);
+      if (!txn_.wrote(key) && !unchanged(key)) {
+        bool live = false;
+        *newest = newest_committed(key, &live);
+      }
+    }
+    if (!current_row(child, key)) return false;  // deleted meanwhile, or by this statement already
+    std::vector<Value> now;
+    const ForeignKeyDef& fk = child.foreign_keys[check.fk];
+    return key_values(child, fk.attnums, old_row_.data(), now) &&
+           same_key(child, fk.attnums, now, check.values);
+  }
+
+  void note_read_version(const std::string& key, uint64_t newest) {
+    auto op = ops_.find(key);
+    if (op != ops_.end()) op->second.read_ts = std::max(op->second.read_ts, newest);
   }
 
   static std::string key_text(const TableDef& table, const std::vector<int32_t>& attnums,
@@ -2735,8 +2781,8 @@ class StatementWriterImpl final : public StatementWriter {
                           .with_constraint("public", check.child->name, fk.name));
     }
     const char action = check.deleted ? fk.on_delete : fk.on_update;
-    if (action == 'a' && referenced_key_live(key)) return;  // NO ACTION: the key exists again
-    if (!referencing_row_exists(check.child, fk, check.values)) return;
+    if ((action == 'a' || action == 'd') && referenced_key_live(key)) return;  // the key exists again
+    if (referencing_rows(check.child, fk, check.values, 1).empty()) return;
     std::string cols;
     std::string vals = key_text(*parent, fk.ref_attnums, check.values, &cols);
     throw std::move(SqlError(SqlState::ForeignKeyViolation, "update or delete on table \"" + parent->name +
@@ -2767,9 +2813,18 @@ class StatementWriterImpl final : public StatementWriter {
       std::vector<ForeignKeyCheck> work = std::move(pending_fk_);
       pending_fk_.clear();
       for (ForeignKeyCheck& check : work) {
-        if (check.parent_side && check.deleted && check.child->foreign_keys[check.fk].on_delete == 'c')
+        const ForeignKeyDef& fk = check.child->foreign_keys[check.fk];
+        const char action = check.deleted ? fk.on_delete : fk.on_update;
+        if (check.parent_side && check.deleted && action == 'c')
           cascade_delete(check);
-        else
+        else if (check.parent_side && (action == 'c' || action == 'n'))
+          cascade_update(check, action);
+        else if (check.parent_side && action == 'd') {
+          cascade_update(check, action);
+          // A default equal to the old key leaves rows referencing it; NO ACTION's check finds them
+          // (PostgreSQL's ri_set runs RI_FKey_noaction_del / _upd for SET DEFAULT likewise).
+          checks.push_back(std::move(check));
+        } else
           checks.push_back(std::move(check));
       }
       if (!ops_.empty() || !tables_.empty()) merge_ops();
@@ -2876,6 +2931,8 @@ class StatementWriterImpl final : public StatementWriter {
   std::unique_ptr<rocksdb::Iterator> unique_it_;  // unique_value_taken(), as latest_
   uint64_t unique_it_ts_ = 0;
   std::vector<ForeignKeyCheck> pending_fk_;  // checked by apply()
+  DefaultsFn defaults_;                      // set_defaults()
+  const Datum* moving_to_ = nullptr;         // update_locked(): the new row while the old key is removed
   std::unordered_map<uint32_t, std::vector<std::pair<TableDefPtr, size_t>>> referencing_;
   WriteSet ops_;
   uint64_t charged_ = 0;                    // counted in txn_.memory() for ops_ (charge())

@@ -21,6 +21,7 @@
 
 #include "common/datum.h"
 #include "common/error.h"
+#include "common/value.h"
 #include "storage/catalog.h"
 #include "storage/column_batch.h"
 
@@ -392,7 +393,13 @@ class StatementWriter {
   // After Conflict: replaces the conflicting row with `row` (the DO UPDATE result). A changed primary
   // key moves the row (23505 if the new key holds one). Same checks as update().
   virtual void update_conflicting(const TableDef& table, const Datum* row) = 0;
-  // Adds this statement's writes to its transaction.
+  // The DEFAULT of every column of a table (NULL for a column without one), evaluated when the
+  // statement needs it: apply() calls it for each row an ON DELETE / ON UPDATE SET DEFAULT action
+  // changes (storage knows no expressions; the engine evaluates them).
+  using DefaultsFn = std::function<std::vector<Value>(const TableDef&)>;
+  virtual void set_defaults(DefaultsFn defaults) = 0;
+  // Adds this statement's writes to its transaction, after running the referential actions of the
+  // foreign keys they touch and checking those keys.
   virtual void apply() = 0;
 };
 

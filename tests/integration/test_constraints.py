@@ -164,6 +164,37 @@ def test_fk_cascade_waits(connect):
     admin.close()
 
 
+def test_fk_update_actions_wait(connect):
+    """ON UPDATE CASCADE and ON DELETE SET NULL against concurrent child inserts and changes: no orphan."""
+    admin = fresh(connect, ["fuc", "fup"], "CREATE TABLE fup (id INT PRIMARY KEY)",
+                  "CREATE TABLE fuc (id INT PRIMARY KEY, "
+                  "p INT REFERENCES fup ON UPDATE CASCADE ON DELETE SET NULL, v INT)")
+    admin.cursor().execute("INSERT INTO fup VALUES (1), (2), (3), (4), (5)")
+    admin.cursor().execute("INSERT INTO fuc VALUES (40, 4, 0), (50, 5, 0)")
+    cases = [
+        # the child committed first: the cascade renumbers it too
+        ("INSERT INTO fuc VALUES (1, 1, 0)", "UPDATE fup SET id = 11 WHERE id = 1", "commit", "ok"),
+        # the cascade committed first: the old key is gone
+        ("UPDATE fup SET id = 12 WHERE id = 2", "INSERT INTO fuc VALUES (2, 2, 0)", "commit", "23503"),
+        ("UPDATE fup SET id = 13 WHERE id = 3", "INSERT INTO fuc VALUES (3, 3, 0)", "rollback", "ok"),
+        # an action and a write of the same child row conflict as writes do
+        ("UPDATE fuc SET v = 1 WHERE id = 40", "DELETE FROM fup WHERE id = 4", "commit", "ok"),
+        ("UPDATE fup SET id = 15 WHERE id = 5", "UPDATE fuc SET v = 1 WHERE id = 50", "commit", "ok"),
+    ]
+    check_waits(connect, cases)
+    cur = admin.cursor()
+    cur.execute("SELECT id, p, v FROM fuc ORDER BY id")
+    got = cur.fetchall()
+    want = [(1, 11, 0), (3, 3, 0), (40, None, 1), (50, 15, 1)]
+    assert got == want, "children %s, want %s" % (got, want)
+    cur.execute("SELECT id FROM fup ORDER BY id")
+    got = [r[0] for r in cur.fetchall()]
+    assert got == [3, 11, 12, 15], "parents %s" % got
+    admin.cursor().execute("DROP TABLE fuc")
+    admin.cursor().execute("DROP TABLE fup")
+    admin.close()
+
+
 def test_fk_race(connect):
     admin = fresh(connect, ["frc", "frp"], "CREATE TABLE frp (id INT PRIMARY KEY)",
                   "CREATE TABLE frc (id SERIAL PRIMARY KEY, p INT NOT NULL REFERENCES frp)")
@@ -267,6 +298,12 @@ def test_restart(server_bin):
         cur.execute("ALTER TABLE rc ADD CONSTRAINT rc_even CHECK (id % 2 = 0) NOT VALID")
         cur.execute("INSERT INTO rp VALUES (1, 1)")
         cur.execute("INSERT INTO rc VALUES (2, 1)")
+        # an ON DELETE SET NULL column list (catalog format 8)
+        cur.execute("CREATE TABLE kp (a INT, b INT, PRIMARY KEY (a, b))")
+        cur.execute("CREATE TABLE kc (id INT PRIMARY KEY, a INT, b INT, "
+                    "FOREIGN KEY (a, b) REFERENCES kp ON UPDATE CASCADE ON DELETE SET NULL (b))")
+        cur.execute("INSERT INTO kp VALUES (1, 1), (1, 2)")
+        cur.execute("INSERT INTO kc VALUES (1, 1, 1), (2, 1, 2)")
         c.close()
         srv.kill()
         srv.start()
@@ -276,10 +313,16 @@ def test_restart(server_bin):
         expect_sqlstate(c, "INSERT INTO rc VALUES (4, 7)", "23503")
         expect_sqlstate(c, "INSERT INTO rc VALUES (3, 1)", "23514")
         expect_sqlstate(c, "DELETE FROM rp", "23503")
+        cur.execute("DELETE FROM kp WHERE b = 1")
+        cur.execute("UPDATE kp SET a = 5")
+        cur.execute("SELECT id, a, b FROM kc ORDER BY id")
+        got = cur.fetchall()
+        assert got == [(1, 1, None), (2, 5, 2)], got
         cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype IN ('c', 'f') "
                     "ORDER BY 1")
         got = cur.fetchall()
-        assert got == [("rc_even", "CHECK (((id % 2) = 0)) NOT VALID"),
+        assert got == [("kc_a_b_fkey", "FOREIGN KEY (a, b) REFERENCES kp(a, b) ON UPDATE CASCADE ON DELETE SET NULL (b)"),
+                       ("rc_even", "CHECK (((id % 2) = 0)) NOT VALID"),
                        ("rc_p_fkey", "FOREIGN KEY (p) REFERENCES rp(id) ON DELETE RESTRICT"),
                        ("rp_v_check", "CHECK ((v <> 13))")], got
         c.close()
@@ -287,7 +330,7 @@ def test_restart(server_bin):
 
 def main():
     return run_main_connected([test_check_fields, test_fk_fields, test_fk_waits, test_fk_cascade_waits,
-                               test_fk_race],
+                               test_fk_update_actions_wait, test_fk_race],
                               [test_restart])
 
 

@@ -381,9 +381,10 @@ struct ForeignKeyConstraint {
   std::string name;  // empty: generated as PostgreSQL does (t_a_b_fkey)
   std::vector<std::string> columns;
   TableRef ref_table;
-  std::vector<std::string> ref_columns;  // empty: the referenced table's primary key
-  char on_update = 'a';                  // PostgreSQL's action codes: a NO ACTION, r RESTRICT,
-  char on_delete = 'a';                  // c CASCADE, n SET NULL, d SET DEFAULT
+  std::vector<std::string> ref_columns;         // empty: the referenced table's primary key
+  char on_update = 'a';                         // PostgreSQL's action codes: a NO ACTION, r RESTRICT,
+  char on_delete = 'a';                         // c CASCADE, n SET NULL, d SET DEFAULT
+  std::vector<std::string> delete_set_columns;  // ON DELETE SET NULL / SET DEFAULT (cols); empty: all
   bool not_valid = false;
   int location = -1;
 };

@@ -146,6 +146,10 @@ std::vector<ast::StmtPtr> parse_here(const std::string& sql, bool check_depth_fi
     // from current row cannot have preceding rows" ...) are ERRCODE_WINDOWING_ERROR in PostgreSQL.
     if (message.starts_with("frame "))
       throw SqlError(SqlState::WindowingError, std::move(message)).at(cursor);
+    // gram.y's ERRCODE_FEATURE_NOT_SUPPORTED ("a column list with SET NULL is only supported for ON DELETE
+    // actions").
+    if (message.find(" is only supported for ") != std::string::npos)
+      throw SqlError(SqlState::FeatureNotSupported, std::move(message)).at(cursor);
     throw SqlError(SqlState::SyntaxError, std::move(message)).at(cursor);
   }
 

@@ -1102,7 +1102,6 @@ class Transformer {
     const char match = c->fk_matchtype && *c->fk_matchtype ? *c->fk_matchtype : 's';
     if (match == 'f') note(feature, "MATCH FULL");
     if (match == 'p') note(feature, "MATCH PARTIAL");
-    if (c->n_fk_del_set_cols > 0) note(feature, "ON DELETE SET NULL / SET DEFAULT with a column list");
     if (c->skip_validation) note(feature, "FOREIGN KEY ... NOT VALID");
     ast::ForeignKeyConstraint out;
     out.name = str(c->conname);
@@ -1114,6 +1113,8 @@ class Transformer {
     auto action = [](const char* a) { return a && *a ? *a : 'a'; };
     out.on_update = action(c->fk_upd_action);
     out.on_delete = action(c->fk_del_action);
+    for (size_t k = 0; k < c->n_fk_del_set_cols; ++k)
+      out.delete_set_columns.push_back(string_of(c->fk_del_set_cols[k], c->location));
     out.not_valid = c->skip_validation;
     out.location = c->location;
     return out;
