@@ -453,8 +453,7 @@ struct Target {
   std::string system;
   Args args;
   std::unique_ptr<Conn> connect() const {
-    if (system == "omendb") return std::make_unique<PqConn>(args.get("conninfo"), args.sets, false);
-    if (system == "pg")
+    if (system == "omendb" || system == "pg")
       return std::make_unique<PqConn>(args.get("conninfo"), args.sets, args.values.count("prepared"));
     if (system == "sqlite") return std::make_unique<SqliteConn>(args.get("path"), args.get("sync", "NORMAL"));
     if (system == "inproc") return std::make_unique<InprocConn>();

@@ -273,10 +273,8 @@ class LlvmJit : public Jit {
                                                      const CompileInterrupts& interrupts) override {
     // The tier is part of the key: a plan compiled cheaply for a small table is not reused once the
     // table is large (estimate) or once an execution was seen to scan many rows (note_rows).
-    bool optimize_plan =
-        tiers_ == TierPolicy::Optimizing ||
-        (tiers_ == TierPolicy::Auto && (plan.estimated_rows >= kOptimizeRowThreshold || is_hot(base_key)));
-    std::string key = base_key + (optimize_plan ? "|O2" : "|O0");
+    const bool optimize_plan = wants_optimizing(base_key, plan);
+    std::string key = tiered_key(base_key, optimize_plan);
     if (auto hit = lookup(key)) {
       *cache_hit = true;
       return hit;
@@ -309,6 +307,11 @@ class LlvmJit : public Jit {
     return wait(*job, interrupts);
   }
 
+  std::shared_ptr<const CompiledPlan> cached(const std::string& base_key,
+                                             const plan::PhysicalPlan& plan) override {
+    return lookup(tiered_key(base_key, wants_optimizing(base_key, plan)), false);
+  }
+
   void note_rows(const std::string& base_key, const CompiledPlan& compiled, uint64_t rows) override {
     if (compiled.optimized || rows < kOptimizeRowThreshold || tiers_ != TierPolicy::Auto) return;
     std::lock_guard lock(cache_mutex_);
@@ -327,16 +330,27 @@ class LlvmJit : public Jit {
     std::list<std::string>::iterator lru;
   };
 
+  // The tier `plan` needs: the optimising one when the plan is expected to touch kOptimizeRowThreshold
+  // rows or more, or when an execution under this key was seen to (note_rows).
+  bool wants_optimizing(const std::string& base_key, const plan::PhysicalPlan& plan) const {
+    return tiers_ == TierPolicy::Optimizing ||
+           (tiers_ == TierPolicy::Auto && (plan.estimated_rows >= kOptimizeRowThreshold || is_hot(base_key)));
+  }
+  static std::string tiered_key(const std::string& base_key, bool optimize) {
+    return base_key + (optimize ? "|O2" : "|O0");
+  }
+
   bool is_hot(const std::string& base_key) const {
     std::lock_guard lock(cache_mutex_);
     return hot_.count(base_key) != 0;
   }
 
-  std::shared_ptr<const CompiledPlan> lookup(const std::string& key) {
+  // `count_miss`: false for cached(), whose caller compiles through get_or_compile after a miss.
+  std::shared_ptr<const CompiledPlan> lookup(const std::string& key, bool count_miss = true) {
     std::lock_guard lock(cache_mutex_);
     auto it = cache_.find(key);
     if (it == cache_.end()) {
-      ++misses_;
+      if (count_miss) ++misses_;
       return nullptr;
     }
     ++hits_;

@@ -93,6 +93,10 @@ class Jit {
   // compiled at the cheap tier that turns out to touch many rows (its table grew) is compiled at the
   // optimising tier on its next execution.
   virtual void note_rows(const std::string& cache_key, const CompiledPlan& compiled, uint64_t rows) = 0;
+  // What get_or_compile would return from the cache now, or nullptr when it would compile or wait for a
+  // compile. Never waits.
+  virtual std::shared_ptr<const CompiledPlan> cached(const std::string& cache_key,
+                                                     const plan::PhysicalPlan& plan) = 0;
   virtual CacheStats cache_stats() const = 0;
 
   // Rows a plan must be expected to touch before its pipelines get LLVM's optimiser (O2).

@@ -466,10 +466,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         out.empty_query();
         return;
       }
+      // On the I/O thread: one SELECT, which run_query checks further ("Short statements" below).
+      if (out.on_io_thread() && (statements.size() != 1 || statements[0]->kind != ast::StmtKind::Select))
+        throw pgwire::RunOnWorker();
       if (state_ == State::Idle && statements.size() > 1)
         open_transaction(State::Implicit, default_isolation_);
       for (const ast::StmtPtr& stmt : statements) run(*stmt, statement_text(sql, *stmt), out);
       if (state_ == State::Implicit) finish_transaction(true);
+    } catch (const pgwire::RunOnWorker&) {
+      throw;
     } catch (...) {
       fail_transaction();
       throw;
@@ -818,10 +823,30 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   void run_query(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
     const auto started = std::chrono::steady_clock::now();
     planner::PlannedStatement planned;
-    TableLocks::Held table_locks = plan_locked(stmt, planned, table_wait(started, out));
-    bool cache_hit = false;
-    std::string key = cache_key(text, planned);
-    auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit, compile_wait(started, out));
+    TableLocks::Held table_locks;
+    std::string key;
+    std::shared_ptr<const codegen::CompiledPlan> compiled;
+    if (out.on_io_thread()) {
+      // Planning never waits here: a table another transaction's DDL holds fails the plan (then the pool
+      // waits for it, see plan_locked); locks and code are taken only if at hand.
+      std::vector<storage::TableDefPtr> resolved;
+      try {
+        planned = plan(stmt, &resolved);
+      } catch (const SqlError&) {
+        if (!resolved.empty()) throw pgwire::RunOnWorker();
+        throw;
+      }
+      key = cache_key(text, planned);
+      if (!is_point_lookup(planned) || !ran_short(short_runs_, key)) throw pgwire::RunOnWorker();
+      compiled = db_.jit().cached(key, planned.plan);
+      if (!compiled || !lock_without_wait(planned.tables, table_locks)) throw pgwire::RunOnWorker();
+      db_.count_io_thread_statement();
+    } else {
+      table_locks = plan_locked(stmt, planned, table_wait(started, out));
+      bool cache_hit = false;
+      key = cache_key(text, planned);
+      compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit, compile_wait(started, out));
+    }
 
     runtime::ExecContext ctx;
     prepare_context(ctx, *compiled, planned.params, out, started);
@@ -851,6 +876,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       out.row_description(describe(planned));
       codegen::execute(*compiled, ctx);
       db_.jit().note_rows(key, *compiled, ctx.rows_scanned);
+      if (is_point_lookup(planned)) note_run(short_runs_, key, started);
       out.command_complete("SELECT " + std::to_string(sink.rows()));
       return;
     }
@@ -875,6 +901,51 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     std::string tag = planned.command == "INSERT" ? "INSERT 0 " : planned.command + " ";
     out.command_complete(tag + std::to_string(affected));
   }
+
+  // ---- Short statements on the connection's I/O thread (pgwire::ResultWriter::on_io_thread) ----
+  // Only a SELECT whose plan reads at most one row, by its whole primary key, runs there, and only once
+  // its code is compiled, its previous run under the same cache key took less than kShortMicros and
+  // its tables' locks can be taken without waiting; anything else throws pgwire::RunOnWorker before it
+  // had an effect, and the server runs it on a worker. (A later run with a much costlier literal, say
+  // repeat('x', 100000000) in the select list, can still run long once there: then the next one goes to
+  // the pool.)
+  static constexpr uint64_t kShortMicros = 250;
+  static constexpr size_t kMaxShortRuns = 256;  // statements remembered per session (then forgotten)
+
+  static bool is_point_lookup(const planner::PlannedStatement& planned) {
+    const plan::PhysicalPlan& p = planned.plan;
+    if (planned.command != "SELECT" || planned.locks_rows || !p.subplans.empty() || p.pipelines.size() != 1)
+      return false;
+    const plan::Op* source = p.pipelines[0].source;
+    if (!source || source->kind != plan::OpKind::TableScan) return false;
+    const auto& scan = static_cast<const plan::TableScanOp&>(*source);
+    return !scan.range.eq.empty() && scan.range.eq.size() == scan.table->primary_key.size();
+  }
+  // Run times (microseconds) of point lookups by cache key: the simple protocol's (short_runs_) and
+  // prepared statements' (PreparedStatement::short_runs).
+  using ShortRuns = std::unordered_map<std::string, uint64_t>;
+  static bool ran_short(const ShortRuns& runs, const std::string& key) {
+    auto it = runs.find(key);
+    return it != runs.end() && it->second < kShortMicros;
+  }
+  static void note_run(ShortRuns& runs, const std::string& key,
+                       std::chrono::steady_clock::time_point started) {
+    auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    if (runs.size() >= kMaxShortRuns && !runs.count(key)) runs.clear();
+    runs[key] = static_cast<uint64_t>(micros.count());
+  }
+  // Locks `tables` (shared) into `held` if no DDL holds one now; false if it would have to wait. Checks
+  // that the catalog still has these definitions (else false: the pool plans again).
+  bool lock_without_wait(const std::vector<storage::TableDefPtr>& tables, TableLocks::Held& held) {
+    std::vector<uint32_t> ids = table_ids(tables);
+    ids.erase(
+        std::remove_if(ids.begin(), ids.end(), [&](uint32_t id) { return txn_exclusive_.count(id) != 0; }),
+        ids.end());
+    if (!db_.table_locks().try_acquire(std::move(ids), held)) return false;
+    return still_current(tables);
+  }
+  ShortRuns short_runs_;
 
   // ---- COPY (the formats are in copy.cpp; docs/copy.md) ----
 
@@ -3304,6 +3375,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       out.command_complete("SHOW");
       return;
     }
+    if (stmt.name == "omendb.io_thread_statements") {  // read-only: see Database::io_thread_statements
+      send_text_rows(out, stmt.name, {std::to_string(db_.io_thread_statements())});
+      out.command_complete("SHOW");
+      return;
+    }
     if (stmt.name == "omendb.memory_used") {  // read-only: bytes all queries and transactions hold now
       send_text_rows(out, stmt.name, {std::to_string(runtime::MemoryTracker::server_used())});
       out.command_complete("SHOW");
@@ -3419,6 +3495,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   void close_statement(const std::string& name) override { statements_.erase(name); }
   void close_portal(const std::string& name) override { portals_.erase(name); }
   void sync() override;
+  bool sync_commits_writes() const override {
+    return state_ == State::Implicit && txn_ && txn_->has_writes();
+  }
 
  private:
   // A statement parsed (and, for SELECT/INSERT/UPDATE/DELETE, bound and planned) once: by Parse or
@@ -3435,6 +3514,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     std::shared_ptr<const codegen::CompiledPlan> compiled;
     bool returns_rows = false;
     std::vector<pgwire::ResultColumn> columns;  // text format
+    ShortRuns short_runs;                       // its last run time, when it is a point lookup
   };
   // A bound statement: parameter values and result formats. Lives until closed, replaced (the unnamed
   // one) or its transaction ends.
@@ -3864,6 +3944,7 @@ bool EngineSession::execute_portal(const std::string& name, int64_t max_rows, pg
       return false;
     }
     if (ps.planned) return run_portal(*portal, max_rows, out);
+    if (out.on_io_thread()) throw pgwire::RunOnWorker();  // utility statements: the pool
     if (portal->done) {  // PostgreSQL answers a finished utility portal with its tag again; keep it simple
       out.command_complete(ps.stmt->kind == ast::StmtKind::Show ? "SHOW" : "SELECT 0");
       return false;
@@ -3882,6 +3963,8 @@ bool EngineSession::execute_portal(const std::string& name, int64_t max_rows, pg
     execute_formats_ = nullptr;
     explain_params_ = nullptr;
     return false;
+  } catch (const pgwire::RunOnWorker&) {
+    throw;
   } catch (...) {
     fail_transaction();
     throw;
@@ -3918,6 +4001,13 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   PreparedStatement& ps = *p.statement;
   const bool select = ps.stmt->kind == ast::StmtKind::Select;
   const auto started = std::chrono::steady_clock::now();
+  // On the I/O thread: a compiled point lookup whose last run was short, run to its end (see
+  // is_point_lookup); anything else goes to the pool before it had an effect.
+  const bool io_thread = out.on_io_thread();
+  if (io_thread && (!select || p.cursor || (max_rows > 0 && !p.done) ||
+                    ps.catalog_version != db_.store().catalog().version() || !ps.compiled ||
+                    !is_point_lookup(*ps.planned) || !ran_short(ps.short_runs, ps.cache_key)))
+    throw pgwire::RunOnWorker();
   if (select && (p.cursor || (max_rows > 0 && !p.done))) {
     // Execute with a row limit: a cursor, producing rows on demand (PortalSuspended while more may come).
     if (!p.cursor) open_cursor(p, out, started);
@@ -3934,7 +4024,14 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     return false;
   }
   if (!select) settle_cursors();
-  TableLocks::Held table_locks = lock_prepared(ps, table_wait(started, out));
+  TableLocks::Held table_locks;
+  if (!io_thread) {
+    table_locks = lock_prepared(ps, table_wait(started, out));
+  } else if (lock_without_wait(ps.planned->tables, table_locks)) {
+    db_.count_io_thread_statement();
+  } else {
+    throw pgwire::RunOnWorker();
+  }
   if (!ps.compiled) {
     bool cache_hit = false;
     ps.compiled =
@@ -3971,6 +4068,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     ctx.sink = &sink;
     codegen::execute(*ps.compiled, ctx);
     db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
+    if (is_point_lookup(*ps.planned)) note_run(ps.short_runs, ps.cache_key, started);
     if (own_txn) own_txn->commit();
     p.done = true;
     out.command_complete("SELECT " + std::to_string(sink.rows()));

@@ -4,6 +4,7 @@
 // in-process with their own ResultWriter, through exactly the same path.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -68,12 +69,18 @@ class Database : public pgwire::SessionFactory {
   // DDL statements change the catalog one at a time (after taking their tables' locks).
   std::mutex& ddl_mutex() { return ddl_mutex_; }
 
+  // Statements that ran on a connection's I/O thread (pgwire::ResultWriter::on_io_thread): SHOW
+  // omendb.io_thread_statements.
+  void count_io_thread_statement() { io_thread_statements_.fetch_add(1, std::memory_order_relaxed); }
+  uint64_t io_thread_statements() const { return io_thread_statements_.load(std::memory_order_relaxed); }
+
  private:
   EngineOptions options_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<codegen::Jit> jit_;
   TableLocks table_locks_;
   std::mutex ddl_mutex_;
+  std::atomic<uint64_t> io_thread_statements_{0};
   // Background sealing (EngineOptions::seal_interval_seconds).
   void seal_loop();
   std::mutex sealer_mutex_;

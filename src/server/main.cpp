@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1";
   uint16_t port = 5433;
   size_t workers = 0;
+  size_t io_threads = 0;
   // Limits (docs/reliability.md, "Size limits"): MySQL's max_allowed_packet is 64 MB too; PostgreSQL's
   // 1 GB is the largest value it can hold, not a sane amount for one connection to make the server buffer.
   size_t max_message_bytes = size_t{64} << 20;
@@ -38,6 +39,11 @@ int main(int argc, char** argv) {
   app.add_option("--workers", workers,
                  "Query worker threads (0: max(32, 4 x cores)). A commit waiting for its WAL fsync holds a "
                  "worker, so more workers than cores let concurrent commits share one fsync")
+      ->capture_default_str();
+  app.add_option(
+         "--io-threads", io_threads,
+         "Threads serving connections' I/O and their short statements, such as point lookups by primary "
+         "key (0: one per core)")
       ->capture_default_str();
   app.add_option(
          "--max-message-bytes", max_message_bytes,
@@ -144,6 +150,7 @@ int main(int argc, char** argv) {
     server_options.port = port;
     server_options.worker_threads =
         workers ? workers : std::max<size_t>(32, 4 * std::max(1u, std::thread::hardware_concurrency()));
+    server_options.io_threads = io_threads ? io_threads : std::max(1u, std::thread::hardware_concurrency());
     server_options.max_message_bytes = max_message_bytes;
     server_options.max_connections = max_connections;
     server_options.send_timeout = std::chrono::milliseconds(send_timeout_ms);

@@ -73,6 +73,19 @@ TableLocks::Held TableLocks::acquire(std::vector<uint32_t> shared, std::vector<u
   return held;
 }
 
+bool TableLocks::try_acquire(std::vector<uint32_t> shared, Held& held) {
+  std::sort(shared.begin(), shared.end());
+  shared.erase(std::unique(shared.begin(), shared.end()), shared.end());
+  held.release();
+  if (shared.empty()) return true;
+  std::lock_guard lk(mu_);
+  if (!grantable(shared, {})) return false;
+  for (uint32_t id : shared) ++entries_[id].readers;
+  held.owner_ = this;
+  held.shared_ = std::move(shared);
+  return true;
+}
+
 template <typename Pred>
 void TableLocks::wait_for(std::unique_lock<std::mutex>& lk, const storage::LockWait& wait, Pred grantable) {
   if (grantable()) return;

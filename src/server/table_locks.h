@@ -49,6 +49,9 @@ class TableLocks {
   // exclusively), waiting until all can be granted together. The wait ends with SqlError 57014 on a
   // cancel request or at wait.deadline (statement_timeout), 55P03 after wait.lock_timeout_ms.
   Held acquire(std::vector<uint32_t> shared, std::vector<uint32_t> exclusive, const storage::LockWait& wait);
+  // Takes `shared` tables in shared mode if that can be granted now; false (nothing taken) if it would
+  // have to wait.
+  bool try_acquire(std::vector<uint32_t> shared, Held& held);
 
   // Relation names a statement or transaction creates (CREATE TABLE / INDEX / SEQUENCE, a rename), held
   // exclusively: a second creator of the same name waits (as acquire() does) until the first one's

@@ -6,6 +6,13 @@
 //  - Session::open and Session::execute run on a fixed worker pool. While a query runs the connection
 //    is `busy_`: it keeps reading (to notice a vanished client, and to buffer a bounded amount of
 //    pipelined input) but processes no further message until the worker's completion is posted back.
+//  - Except short statements: a small simple query starting with SELECT and Bind/Describe/Execute/Sync/
+//    Close/Flush messages are first tried on the strand itself (QueryOutput::on_io_thread). The session
+//    runs there only what it knows to be short and wait-free (a compiled point lookup) and throws
+//    RunOnWorker for anything else, before it had any effect; the message then goes to the pool as
+//    usual. This saves the two thread hand-offs (futex + epoll wake-ups) that otherwise cost more than the
+//    lookup itself. At most kMaxInlinePerTurn such statements run before the strand yields to other
+//    connections' handlers.
 //  - The worker streams results through QueryOutput: messages collect in a buffer that is handed to
 //    the strand whenever it passes kFlushBytes; the worker blocks while more than kMaxQueuedBytes are
 //    waiting for the socket (back-pressure), and discards everything once the connection is dead.
@@ -32,6 +39,7 @@
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "common/blocking.h"
 #include "common/error.h"
@@ -46,6 +54,9 @@ constexpr size_t kFlushBytes = 64 * 1024;                 // worker hands its bu
 constexpr size_t kMaxQueuedBytes = 256 * 1024;            // worker waits while more is unsent
 constexpr size_t kMaxBufferedInputWhileBusy = 64 * 1024;  // stop reading pipelined input past this
 constexpr size_t kMaxCopyQueuedBytes = 1 << 20;           // COPY FROM STDIN: input queued for the worker
+constexpr size_t kMaxInlineBytes = 8 * 1024;              // larger messages always go to the pool
+constexpr size_t kMaxInlinePerTurn = 16;                  // short statements in a row before yielding
+constexpr size_t kMaxWriteBuffers = 64;                   // queued chunks gathered into one write
 constexpr size_t kReadChunk = 8 * 1024;
 constexpr size_t kMaxReadChunk = 1 << 20;
 constexpr size_t kShrinkInputAbove = 1 << 20;
@@ -226,9 +237,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
-  // Handles every complete buffered message, in order, until a query makes the connection busy.
+  // Handles every complete buffered message, in order, until a query makes the connection busy. Short
+  // statements run here (try_inline_query, run_extended); after kMaxInlinePerTurn of them the rest waits
+  // for a handler posted behind other connections' ones.
   void process() {
+    inline_turn_ = 0;
     while (!busy_ && !closing_ && !closed_) {
+      if (inline_turn_ >= kMaxInlinePerTurn) {
+        asio::post(strand_, [self = shared_from_this()] { self->process(); });
+        return;
+      }
       size_t avail = end_ - rpos_;
       const char* p = buf_.data() + rpos_;
       if (phase_ == Phase::Startup) {
@@ -266,6 +284,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
     }
     if (!closing_ && !closed_) start_read();
+    if (inline_turn_ > 0) arm_idle_timer();
   }
 
   void handle_startup(std::string_view body) {
@@ -399,7 +418,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
           fatal(e.state(), e.message());
           return;
         }
-        run_query(std::string(sql));
+        if (!try_inline_query(sql)) run_query(std::string(sql));
         return;
       }
       case 'X':
@@ -531,6 +550,38 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void execute_on_worker(const std::string& sql);  // after QueryOutput
+  // Runs a simple query's statements with `out`; returns what remains to be sent, ReadyForQuery included
+  // (unless the server's stop ended it). Lets RunOnWorker through.
+  std::string execute_query(std::string_view sql, QueryOutput& out);
+
+  // Whether a message of `bytes` may be tried on the strand now: a session is open, no COPY runs, the
+  // client reads its results (else the pool's back-pressure applies) and this turn has room.
+  bool inline_allowed(size_t bytes) {
+    if (!session_ || copy_mode_ || bytes > kMaxInlineBytes || inline_turn_ >= kMaxInlinePerTurn) return false;
+    std::lock_guard lk(out_mu_);
+    return queued_bytes_ < kFlushBytes;
+  }
+
+  // A simple query that may be a short SELECT runs here when the session accepts it; false: it did
+  // not run (RunOnWorker) and goes to the pool. Only text starting with SELECT is tried, so other
+  // statements are not parsed twice.
+  bool try_inline_query(std::string_view sql);  // after QueryOutput
+
+  static bool starts_with_select(std::string_view sql) {
+    size_t i = 0;
+    while (i < sql.size() && (sql[i] == ' ' || sql[i] == '\t' || sql[i] == '\n' || sql[i] == '\r')) ++i;
+    constexpr std::string_view kSelect = "select";
+    if (sql.size() - i < kSelect.size()) return false;
+    for (size_t k = 0; k < kSelect.size(); ++k)
+      if ((sql[i + k] | 0x20) != kSelect[k]) return false;
+    return true;
+  }
+
+  // After a statement that ran on the strand: as on_query_done, without a worker to return from.
+  void finish_inline(std::string tail) {
+    send(std::move(tail));
+    if (shutting_down_) fatal(SqlState::AdminShutdown, "terminating connection due to administrator command");
+  }
 
   // Extended query protocol: this message and every further complete extended-protocol message
   // already buffered (up to and including a Sync) run as one worker job, in order.
@@ -553,15 +604,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
       batch.push_back({type, std::string(p + 5, len - 4)});
       rpos_ += size_t{len} + 1;
     }
-    busy_ = true;
-    cancel_.store(false);
-    bool skipping = phase_ == Phase::SkipToSync;
-    server_.workers.post(
-        [self = shared_from_this(), batch = std::move(batch), skipping,
-         guard = asio::make_work_guard(server_.io)]() mutable { self->extended_on_worker(batch, skipping); });
+    dispatch_extended(std::move(batch));
   }
 
-  void extended_on_worker(const std::vector<ExtendedMessage>& batch, bool skipping);  // after QueryOutput
+  // Runs the batch here as far as the session accepts it (inline_candidate), the rest on a worker.
+  void dispatch_extended(std::vector<ExtendedMessage> batch);  // after QueryOutput
+
+  bool inline_candidate(const std::vector<ExtendedMessage>& batch) {
+    size_t bytes = 0;
+    for (const ExtendedMessage& m : batch) {
+      if (m.type == 'P') return false;  // parsing and planning: the pool
+      bytes += m.body.size();
+    }
+    return inline_allowed(bytes);
+  }
+
+  // Runs batch[from..] with `out` (on a worker, or on the strand when out.on_io_thread()); returns the
+  // index of the message whose session call threw RunOnWorker, or batch.size(). `skipping`: discarding
+  // until Sync after an error (in and out).
+  size_t run_batch(const std::vector<ExtendedMessage>& batch, size_t from, bool& skipping, QueryOutput& out);
+  void extended_on_worker(const std::vector<ExtendedMessage>& batch, size_t from, bool skipping,
+                          std::string prefix);  // after QueryOutput
   void extended_message(const ExtendedMessage& m, QueryOutput& out);
 
   void on_extended_done(std::string tail, bool skipping) {
@@ -704,18 +767,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!writing_) do_write();
   }
 
+  // One write (writev) for everything queued, up to kMaxWriteBuffers chunks.
   void do_write() {
     writing_ = true;
-    asio::async_write(
-        socket_, asio::buffer(out_queue_.front()),
-        [self = shared_from_this()](const asio::error_code& ec, size_t) { self->on_write(ec); });
+    writing_count_ = std::min(out_queue_.size(), kMaxWriteBuffers);
+    write_bufs_.clear();
+    for (size_t i = 0; i < writing_count_; ++i) write_bufs_.push_back(asio::buffer(out_queue_[i]));
+    asio::async_write(socket_, write_bufs_, [self = shared_from_this()](const asio::error_code& ec, size_t) {
+      self->on_write(ec);
+    });
   }
 
   void on_write(const asio::error_code& ec) {
     writing_ = false;
     if (closed_) return;
-    release_queued(out_queue_.front().size());
-    out_queue_.pop_front();
+    size_t bytes = 0;
+    for (size_t i = 0; i < writing_count_; ++i) {
+      bytes += out_queue_.front().size();
+      out_queue_.pop_front();
+    }
+    release_queued(bytes);
     if (ec) {
       if (ec != asio::error::broken_pipe && ec != asio::error::connection_reset &&
           ec != asio::error::operation_aborted)
@@ -864,7 +935,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closed_ = false;                     // socket closed, connection removed from the server
   std::atomic<bool> shutting_down_{false};  // server stop: close after the running query (set on the strand)
   bool counted_session_ = false;
+  size_t inline_turn_ = 0;  // short statements run on the strand in this process() turn
   std::deque<std::string> out_queue_;
+  size_t writing_count_ = 0;                    // out_queue_'s first chunks the write in flight sends
+  std::vector<asio::const_buffer> write_bufs_;  // their buffers
 
   // Shared with the worker.
   std::atomic<bool> cancel_{false};
@@ -881,7 +955,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 class QueryOutput final : public ResultWriter {
  public:
-  explicit QueryOutput(Connection& conn) : conn_(conn) {}
+  // `io_thread`: the statement runs on the connection's strand (see on_io_thread); `prefix`: output of
+  // earlier messages of the same batch.
+  explicit QueryOutput(Connection& conn, bool io_thread = false, std::string prefix = {})
+      : conn_(conn), buf_(std::move(prefix)), io_thread_(io_thread) {}
 
   void row_description(const std::vector<ResultColumn>& columns) override {
     if (dead()) return;
@@ -910,6 +987,7 @@ class QueryOutput final : public ResultWriter {
   }
   const std::atomic<bool>* cancel_flag() const override { return &conn_.cancel_; }
   void set_deadline(std::chrono::steady_clock::time_point deadline) override { deadline_ = deadline; }
+  bool on_io_thread() const override { return io_thread_; }
 
   CopyInStream& copy_in(int8_t format, size_t columns) override {
     if (!dead()) wire::copy_in_response(buf_, format, columns);
@@ -960,8 +1038,14 @@ class QueryOutput final : public ResultWriter {
   }
 
   // `rows`: the chunk holds a statement's results, before its command tag (see push_from_worker).
+  // On the strand (io_thread_) nothing waits for the client: a short statement's output stays in the
+  // buffer, which the connection sends at the statement's end, or goes now on Flush.
   void maybe_flush(bool force = false, bool rows = false) {
     if (buf_.empty() || (!force && buf_.size() < kFlushBytes)) return;
+    if (io_thread_) {
+      if (force) conn_.send(std::exchange(buf_, std::string()));
+      return;
+    }
     std::string chunk = std::move(buf_);
     buf_ = std::string();
     conn_.push_from_worker(std::move(chunk), rows, deadline_);
@@ -1012,18 +1096,66 @@ class QueryOutput final : public ResultWriter {
 
   Connection& conn_;
   std::string buf_;
+  const bool io_thread_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   Stream stream_{conn_};
   bool copy_in_started_ = false;
   bool copy_in_ran_ = false;  // a COPY FROM STDIN ran in this job (sticky)
 };
 
+bool Connection::try_inline_query(std::string_view sql) {
+  if (!inline_allowed(sql.size()) || !starts_with_select(sql)) return false;
+  cancel_.store(false);
+  std::string tail;
+  try {
+    QueryOutput out(*this, true);
+    tail = execute_query(sql, out);
+  } catch (const RunOnWorker&) {
+    return false;
+  }
+  ++inline_turn_;
+  finish_inline(std::move(tail));
+  return true;
+}
+
+void Connection::dispatch_extended(std::vector<ExtendedMessage> batch) {
+  cancel_.store(false);
+  bool skipping = phase_ == Phase::SkipToSync;
+  size_t from = 0;
+  std::string prefix;
+  if (inline_candidate(batch)) {  // Bind/Execute of a prepared point lookup, say (not Parse)
+    QueryOutput out(*this, true);
+    from = run_batch(batch, 0, skipping, out);
+    if (from == batch.size()) {
+      ++inline_turn_;
+      phase_ = skipping ? Phase::SkipToSync : Phase::Ready;
+      finish_inline(out.dead() ? std::string() : std::move(out.buffer()));
+      return;
+    }
+    if (!out.dead()) prefix = std::move(out.buffer());  // answers to the messages before batch[from]
+  }
+  busy_ = true;
+  server_.workers.post([self = shared_from_this(), batch = std::move(batch), from, skipping,
+                        prefix = std::move(prefix), guard = asio::make_work_guard(server_.io)]() mutable {
+    self->extended_on_worker(batch, from, skipping, std::move(prefix));
+  });
+}
+
 void Connection::execute_on_worker(const std::string& sql) {
   QueryOutput out(*this);
+  std::string tail = execute_query(sql, out);
+  asio::post(strand_, [self = shared_from_this(), tail = std::move(tail)]() mutable {
+    self->on_query_done(std::move(tail));
+  });
+}
+
+std::string Connection::execute_query(std::string_view sql, QueryOutput& out) {
   bool stopped = false;
   try {
     session_->execute(sql, out);
     out.end_copy();
+  } catch (const RunOnWorker&) {
+    throw;
   } catch (const SqlError& e) {
     spdlog::debug("pgwire: connection {}: {} {}", pid_, sqlstate_code(e.state()), e.message());
     stopped = ended_by_shutdown(e);
@@ -1041,9 +1173,7 @@ void Connection::execute_on_worker(const std::string& sql) {
     tail = std::move(out.buffer());
     if (!stopped) append_ready(tail);
   }
-  asio::post(strand_, [self = shared_from_this(), tail = std::move(tail)]() mutable {
-    self->on_query_done(std::move(tail));
-  });
+  return tail;
 }
 
 // Malformed messages throw 08P01 (PostgreSQL then discards messages until Sync, as for any error).
@@ -1112,16 +1242,28 @@ void Connection::extended_message(const ExtendedMessage& m, QueryOutput& out) {
   }
 }
 
-void Connection::extended_on_worker(const std::vector<ExtendedMessage>& batch, bool skipping) {
-  QueryOutput out(*this);
+void Connection::extended_on_worker(const std::vector<ExtendedMessage>& batch, size_t from, bool skipping,
+                                    std::string prefix) {
+  QueryOutput out(*this, false, std::move(prefix));
+  run_batch(batch, from, skipping, out);
+  std::string tail;
+  if (!out.dead()) tail = std::move(out.buffer());
+  asio::post(strand_, [self = shared_from_this(), tail = std::move(tail), skipping]() mutable {
+    self->on_extended_done(std::move(tail), skipping);
+  });
+}
+
+size_t Connection::run_batch(const std::vector<ExtendedMessage>& batch, size_t from, bool& skipping,
+                             QueryOutput& out) {
   bool after_copy_in = false;
-  for (const ExtendedMessage& m : batch) {
+  for (size_t i = from; i < batch.size(); ++i) {
+    const ExtendedMessage& m = batch[i];
     if (out.dead()) break;
     // Flush and Sync that arrived before a COPY FROM STDIN's CopyInResponse belong to the COPY, which
     // ignores them (PostgreSQL reads them during the COPY; libpq sends its own Sync after CopyDone).
     if (after_copy_in && (m.type == 'S' || m.type == 'H')) continue;
     if (m.type == 'S') {
-      skipping = false;
+      if (out.on_io_thread() && session_->sync_commits_writes()) return i;  // a commit that writes: the pool
       try {
         session_->sync();
       } catch (const SqlError& e) {
@@ -1130,6 +1272,7 @@ void Connection::extended_on_worker(const std::vector<ExtendedMessage>& batch, b
         spdlog::warn("pgwire: connection {}: internal error: {}", pid_, e.what());
         append_internal_error(out.buffer(), "ERROR", e.what());
       }
+      skipping = false;
       append_ready(out.buffer());
       continue;
     }
@@ -1137,6 +1280,8 @@ void Connection::extended_on_worker(const std::vector<ExtendedMessage>& batch, b
     try {
       extended_message(m, out);
       if (m.type == 'E' && out.copy_in_ran()) after_copy_in = true;
+    } catch (const RunOnWorker&) {
+      return i;
     } catch (const SqlError& e) {
       if (m.type == 'E' && out.copy_in_ran()) after_copy_in = true;
       spdlog::debug("pgwire: connection {}: {} {}", pid_, sqlstate_code(e.state()), e.message());
@@ -1152,11 +1297,7 @@ void Connection::extended_on_worker(const std::vector<ExtendedMessage>& batch, b
       skipping = true;
     }
   }
-  std::string tail;
-  if (!out.dead()) tail = std::move(out.buffer());
-  asio::post(strand_, [self = shared_from_this(), tail = std::move(tail), skipping]() mutable {
-    self->on_extended_done(std::move(tail), skipping);
-  });
+  return batch.size();
 }
 
 // Sessions that do not implement the extended query protocol refuse it.

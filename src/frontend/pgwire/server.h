@@ -1,6 +1,8 @@
 // PostgreSQL wire protocol v3 server (asio). Connections are served asynchronously on a few I/O threads
 // (no thread per idle connection); each query runs on a worker pool through the Session interface,
-// which the engine implements. SqlError thrown by a Session becomes an ErrorResponse here, and only here.
+// which the engine implements, except a statement the session knows to be short (a point lookup whose
+// code is compiled), which runs on the connection's I/O thread (ResultWriter::on_io_thread, RunOnWorker).
+// SqlError thrown by a Session becomes an ErrorResponse here, and only here.
 #pragma once
 
 #include <atomic>
@@ -21,7 +23,7 @@ struct ServerOptions {
   uint16_t port = 5432;                         // 0: pick a free port (see Server::port())
   size_t max_message_bytes = size_t{64} << 20;  // larger messages: 54000 error, connection closed
   size_t worker_threads = 0;                    // 0: hardware concurrency; more while some wait for row locks
-  size_t io_threads = 1;
+  size_t io_threads = 1;          // each runs connections' I/O and their short statements (on_io_thread)
   size_t max_connections = 2000;  // more: 53300 error at startup
   // A query whose client has read nothing for this long while its results wait to be sent (the output
   // queue is full) is cancelled with 57014, freeing its worker, snapshot, locks and the catalog. 0: never.
@@ -61,7 +63,13 @@ class CopyInStream {
   virtual bool next(std::string& chunk) = 0;
 };
 
-// Receives one statement's results, in PostgreSQL's text format. Called on a worker thread.
+// Thrown by a Session called for a writer whose on_io_thread() is true, for a statement that is not
+// known to be short or that would have to wait (a table lock, a compile, a commit's fsync), before the
+// statement had any effect: the server then runs the same message again on a worker thread.
+struct RunOnWorker {};
+
+// Receives one statement's results, in PostgreSQL's text format. Called on a worker thread, or on the
+// connection's I/O thread when on_io_thread() says so.
 class ResultWriter {
  public:
   virtual ~ResultWriter() = default;
@@ -82,6 +90,10 @@ class ResultWriter {
   // The running statement's statement_timeout deadline. A writer that waits for a slow client to read
   // stops waiting there with 57014, as the statement itself would.
   virtual void set_deadline(std::chrono::steady_clock::time_point) {}
+  // True while the statement runs on the connection's I/O thread, which serves other connections too:
+  // the session must throw RunOnWorker (before any effect) unless the statement is known to be short
+  // and needs no wait. Short statements save the two thread hand-offs per statement of the worker pool.
+  virtual bool on_io_thread() const { return false; }
 
   // COPY (the defaults refuse it: writers that are not a client connection).
   // copy_in: sends CopyInResponse (format 0 text, 1 binary; one code per column) and returns the stream
@@ -141,6 +153,9 @@ class Session {
   virtual void close_portal(const std::string& portal);
   // Sync: ends the implicit transaction of the messages since the last Sync (commit; may throw).
   virtual void sync() {}
+  // Whether sync() now would commit writes (a WAL write, maybe an fsync): then the server calls it on a
+  // worker, never on the I/O thread.
+  virtual bool sync_commits_writes() const { return false; }
 };
 
 class SessionFactory {

@@ -40,6 +40,7 @@ struct Counters {
   std::atomic<long> rows_emitted{0};
   std::atomic<int> row_sends_failed{0};  // ROWS queries whose data_row threw (send_timeout, ...)
   std::atomic<int> use_after_destroy{0};
+  std::atomic<int> io_thread_runs{0};  // statements run on an I/O thread (ResultWriter::on_io_thread)
 };
 
 // Statements separated by ';':
@@ -53,6 +54,8 @@ struct Counters {
 //   SLEEP <ms>        polls the cancel flag; on cancel throws 57014
 //   BEGIN / COMMIT    transaction status T / I
 //   empty             EmptyQueryResponse
+// As the engine does with short statements, a query that is one "SELECT <n>" runs on the I/O thread when
+// the server tries it there; anything else throws RunOnWorker there.
 class TestSession final : public Session {
  public:
   explicit TestSession(Counters& c) : c_(c) { c_.opened++; }
@@ -62,6 +65,11 @@ class TestSession final : public Session {
   }
 
   void execute(std::string_view sql, ResultWriter& out) override {
+    if (out.on_io_thread()) {
+      std::string_view one = trim(sql);
+      if (!one.starts_with("SELECT ") || one.find(';') != std::string_view::npos) throw RunOnWorker();
+      c_.io_thread_runs++;
+    }
     size_t start = 0;
     for (;;) {
       size_t semi = sql.find(';', start);
