@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/numeric.h"
+#include "common/text_sql.h"
 
 namespace omendb::catalog {
 
@@ -52,132 +53,11 @@ const std::vector<Signature>& signatures() {
       {"pg_relation_is_publishable", Func::PgRelationIsPublishable, {T::RegClass}, T::Bool},
       {"pg_table_size", Func::PgTableSize, {T::RegClass}, T::Int64},
       {"pg_size_pretty", Func::PgSizePretty, {T::Int64}, T::Text},
-      {"quote_ident", Func::QuoteIdent, {T::Text}, T::Text},
   };
   return all;
 }
 
 namespace {
-
-bool is_keyword(std::string_view n) {
-  // The reserved and type-function keywords PostgreSQL's quote_ident quotes (the common ones).
-  static const char* const words[] = {"all",
-                                      "analyse",
-                                      "analyze",
-                                      "and",
-                                      "any",
-                                      "array",
-                                      "as",
-                                      "asc",
-                                      "between",
-                                      "bigint",
-                                      "bit",
-                                      "boolean",
-                                      "both",
-                                      "case",
-                                      "cast",
-                                      "char",
-                                      "character",
-                                      "check",
-                                      "coalesce",
-                                      "collate",
-                                      "column",
-                                      "constraint",
-                                      "create",
-                                      "current_date",
-                                      "current_role",
-                                      "current_time",
-                                      "current_timestamp",
-                                      "current_user",
-                                      "dec",
-                                      "decimal",
-                                      "default",
-                                      "deferrable",
-                                      "desc",
-                                      "distinct",
-                                      "do",
-                                      "else",
-                                      "end",
-                                      "except",
-                                      "exists",
-                                      "extract",
-                                      "false",
-                                      "fetch",
-                                      "float",
-                                      "for",
-                                      "foreign",
-                                      "from",
-                                      "grant",
-                                      "greatest",
-                                      "group",
-                                      "having",
-                                      "in",
-                                      "initially",
-                                      "inout",
-                                      "int",
-                                      "integer",
-                                      "intersect",
-                                      "interval",
-                                      "into",
-                                      "lateral",
-                                      "leading",
-                                      "least",
-                                      "limit",
-                                      "localtime",
-                                      "localtimestamp",
-                                      "national",
-                                      "nchar",
-                                      "none",
-                                      "not",
-                                      "null",
-                                      "nullif",
-                                      "numeric",
-                                      "offset",
-                                      "on",
-                                      "only",
-                                      "or",
-                                      "order",
-                                      "out",
-                                      "overlay",
-                                      "placing",
-                                      "position",
-                                      "precision",
-                                      "primary",
-                                      "real",
-                                      "references",
-                                      "returning",
-                                      "row",
-                                      "select",
-                                      "session_user",
-                                      "setof",
-                                      "smallint",
-                                      "some",
-                                      "substring",
-                                      "symmetric",
-                                      "table",
-                                      "then",
-                                      "time",
-                                      "timestamp",
-                                      "to",
-                                      "trailing",
-                                      "treat",
-                                      "trim",
-                                      "true",
-                                      "union",
-                                      "unique",
-                                      "user",
-                                      "using",
-                                      "values",
-                                      "varchar",
-                                      "variadic",
-                                      "when",
-                                      "where",
-                                      "window",
-                                      "with"};
-  for (const char* w : words)
-    if (n == w) return true;
-  return false;
-}
 
 const storage::TableDef* table_by_oid(const std::vector<storage::TableDefPtr>& tables, int64_t oid) {
   for (const auto& t : tables)
@@ -273,16 +153,7 @@ std::string& set_text(std::string& text, std::string value, Datum* out) {
 }  // namespace
 
 std::string quote_ident(std::string_view name) {
-  bool plain = !name.empty() && ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
-  for (char c : name)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) plain = false;
-  if (plain && !is_keyword(name)) return std::string(name);
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+  return textsql::quote_ident(name);
 }
 
 std::string format_type(uint32_t type_oid, int32_t typmod) {
@@ -599,9 +470,6 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       }
       return;
     }
-    case Func::QuoteIdent:
-      set_text(text, quote_ident(args[0].str.view()), out);
-      return;
     case Func::PgSizePretty: {
       // PostgreSQL's rounding: bytes below 10 kB, then kB, MB, GB, TB, each rounded half up
       int64_t size = args[0].i64;

@@ -46,7 +46,6 @@ enum class Func : int32_t {
   // NULL for an OID naming no relation.
   PgTableSize,
   PgSizePretty,  // pg_size_pretty(int8) -> text
-  QuoteIdent,    // quote_ident(text) -> text: the identifier, double-quoted when it needs to be
 };
 
 // Whether calls of `func` have side effects (never evaluated once for many rows, nor folded).
@@ -71,7 +70,7 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
 
 // PostgreSQL's format_type(type_oid, typmod) for the types OmenDB knows ("???" for others).
 std::string format_type(uint32_t type_oid, int32_t typmod);
-// quote_ident: the name as is when it needs no quotes, else in double quotes.
+// quote_ident: the name as is when it needs no quotes, else in double quotes (common/text_sql.h's).
 std::string quote_ident(std::string_view name);
 
 }  // namespace omendb::catalog

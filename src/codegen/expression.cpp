@@ -6,6 +6,7 @@
 #include "catalog/functions.h"
 #include "common/datum.h"
 #include "common/error.h"
+#include "common/text_sql.h"
 #include "runtime/regex.h"
 
 namespace omendb::codegen {
@@ -118,6 +119,12 @@ class ExpressionTranslator {
         std::vector<SqlValue> args;
         for (const auto& a : e.args) args.push_back(eval(*a));
         return sql::bytes_call(cg_, e.func, args, e.type);
+      }
+      case ExprOp::Text: {
+        std::vector<SqlValue> args;
+        for (const auto& a : e.args) args.push_back(eval(*a));
+        return sql::text_call(cg_, e.func, textsql::is_strict(static_cast<textsql::Func>(e.func)), args,
+                              e.type);
       }
       case ExprOp::Json: {
         std::vector<SqlValue> args;

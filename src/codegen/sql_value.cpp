@@ -574,9 +574,12 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
                                               " to " + std::string(type_name(to)));
 }
 
-SqlValue catalog_call(CodeGen& cg, int32_t func, bool strict, const std::vector<SqlValue>& args,
-                      TypeId result) {
-  // out.is_null = 1; if (!strict || no arg is NULL) rt_catalog_func(qs, func, args, n, &out)
+namespace {
+
+// A runtime function `fn`(qs, func, args, nargs, &out) over Datums:
+//   out.is_null = 1; if (!strict || no arg is NULL) fn(qs, func, args, n, &out)
+SqlValue datum_call(CodeGen& cg, const char* fn, int32_t func, bool strict, const std::vector<SqlValue>& args,
+                    TypeId result) {
   auto& b = cg.b;
   size_t n = std::max<size_t>(args.size(), 1);
   llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum) * n), "fn.args", alignof(Datum));
@@ -589,10 +592,21 @@ SqlValue catalog_call(CodeGen& cg, int32_t func, bool strict, const std::vector<
   cg.store_at(cg.const_i8(1), res, offsetof(Datum, is_null));
   {
     If call(cg, strict ? b.CreateNot(any_null) : cg.true_(), "fn.call");
-    cg.exit_if_zero(cg.call("rt_catalog_func", {cg.qs, cg.const_i32(func), in,
-                                                cg.const_i32(static_cast<int64_t>(args.size())), res}));
+    cg.exit_if_zero(
+        cg.call(fn, {cg.qs, cg.const_i32(func), in, cg.const_i32(static_cast<int64_t>(args.size())), res}));
   }
   return load_datum(cg, res, result);
+}
+
+}  // namespace
+
+SqlValue catalog_call(CodeGen& cg, int32_t func, bool strict, const std::vector<SqlValue>& args,
+                      TypeId result) {
+  return datum_call(cg, "rt_catalog_func", func, strict, args, result);
+}
+
+SqlValue text_call(CodeGen& cg, int32_t func, bool strict, const std::vector<SqlValue>& args, TypeId result) {
+  return datum_call(cg, "rt_text", func, strict, args, result);
 }
 
 SqlValue array_call(CodeGen& cg, int64_t code, const std::vector<SqlValue>& args, TypeId result) {
@@ -643,22 +657,7 @@ SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& a
 }
 
 SqlValue bytes_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result) {
-  auto& b = cg.b;
-  size_t n = std::max<size_t>(args.size(), 1);
-  llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum) * n), "bytes.args", alignof(Datum));
-  llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "bytes.out", alignof(Datum));
-  llvm::Value* any_null = cg.false_();
-  for (size_t i = 0; i < args.size(); ++i) {
-    store_datum(cg, args[i], cg.gep(in, i * sizeof(Datum)));
-    any_null = b.CreateOr(any_null, args[i].is_null);
-  }
-  cg.store_at(cg.const_i8(1), res, offsetof(Datum, is_null));
-  {
-    If call(cg, b.CreateNot(any_null), "bytes.call");
-    cg.exit_if_zero(cg.call(
-        "rt_bytes", {cg.qs, cg.const_i32(func), in, cg.const_i32(static_cast<int64_t>(args.size())), res}));
-  }
-  return load_datum(cg, res, result);
+  return datum_call(cg, "rt_bytes", func, true, args, result);
 }
 
 SqlValue json_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result) {

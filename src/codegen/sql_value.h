@@ -103,6 +103,10 @@ SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& a
 // an argument is NULL, else computed by the runtime (errors stop the query).
 SqlValue bytes_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result);
 
+// A string function (common/text_sql.h's textsql::Func) over `args`, of type `result`: NULL if `strict`
+// and an argument is NULL, else computed by the runtime (errors stop the query).
+SqlValue text_call(CodeGen& cg, int32_t func, bool strict, const std::vector<SqlValue>& args, TypeId result);
+
 // A json / jsonb operator, function or cast (common/json.h's json::Func) over `args`, of type `result`:
 // computed by the runtime with the function's NULL rules (errors stop the query).
 SqlValue json_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result);

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/text_sql.h"
 
 namespace omendb::bytea {
 
@@ -21,12 +22,7 @@ int hex_value(char c) {
   return -1;
 }
 
-// The bytes of the UTF-8 character starting at s[i] (at least 1, at most what is left): pg_mblen.
-size_t char_len(std::string_view s, size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
-  return std::min(n, s.size() - i);
-}
+using textsql::char_len;
 
 // PostgreSQL's hex_decode: white space before a pair is skipped.
 std::string hex_decode(std::string_view s) {
@@ -280,32 +276,6 @@ std::string digest(const EVP_MD* md, std::string_view b) {
   return std::string(reinterpret_cast<const char*>(out), n);
 }
 
-// Byte offset of the `k`-th (0-based) UTF-8 character of s, or s.size().
-size_t char_offset(std::string_view s, int64_t k) {
-  size_t i = 0;
-  for (; k > 0 && i < s.size(); --k) i += char_len(s, i);
-  return i;
-}
-
-int64_t char_count(std::string_view s) {
-  int64_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
-// PostgreSQL's text_substring / bytea_substring: units from max(start, 1) to start + count - 1, as
-// [begin, end) unit indexes (end -1: to the end).
-std::pair<int64_t, int64_t> substring_range(int64_t start, bool has_count, int64_t count) {
-  int64_t s1 = std::max<int64_t>(start, 1);
-  if (!has_count) return {s1 - 1, -1};
-  if (count < 0) throw SqlError(SqlState::SubstringError, "negative substring length not allowed");
-  int64_t e = start + count;
-  if (e > INT32_MAX) return {s1 - 1, -1};  // int4 overflow: to the end, as PostgreSQL
-  if (e < 1) return {0, 0};
-  return {s1 - 1, std::max<int64_t>(e - 1, s1 - 1)};
-}
-
 std::string_view str(const Datum& d) {
   return d.str.view();
 }
@@ -390,12 +360,11 @@ std::string decode(std::string_view text, std::string_view format) {
 }
 
 const char* func_name(Func func) {
-  static const char* const kNames[] = {
-      "bytea",        "text",   "uuid",       "text",         "length",          "length",
-      "octet_length", "substr", "substr",     "position",     "position",        "get_byte",
-      "set_byte",     "encode", "decode",     "md5",          "sha224",          "sha256",
-      "sha384",       "sha512", "convert_to", "convert_from", "gen_random_uuid", "replace"};
-  static_assert(sizeof kNames / sizeof kNames[0] == static_cast<size_t>(Func::TextReplace) + 1);
+  static const char* const kNames[] = {"bytea",  "text",       "uuid",         "text",           "length",
+                                       "substr", "position",   "get_byte",     "set_byte",       "encode",
+                                       "decode", "md5",        "sha224",       "sha256",         "sha384",
+                                       "sha512", "convert_to", "convert_from", "gen_random_uuid"};
+  static_assert(sizeof kNames / sizeof kNames[0] == static_cast<size_t>(Func::GenRandomUuid) + 1);
   return kNames[static_cast<size_t>(func)];
 }
 
@@ -416,48 +385,19 @@ void eval(Func func, const Datum* args, size_t n, Datum& out, std::string& buf) 
     case Func::UuidOut:
       return text_out(uuid_to_text(str(args[0])));
     case Func::Length:
-    case Func::TextOctets:
       out.i64 = static_cast<int64_t>(args[0].str.len);
       return;
-    case Func::TextLength:
-      out.i64 = char_count(str(args[0]));
-      return;
-    case Func::Substr:
-    case Func::TextSubstr: {
+    case Func::Substr: {
       std::string_view s = str(args[0]);
-      auto [b, e] = substring_range(args[1].i64, n > 2, n > 2 ? args[2].i64 : 0);
-      size_t bo, eo;
-      if (func == Func::Substr) {
-        bo = std::min<size_t>(static_cast<size_t>(b), s.size());
-        eo = e < 0 ? s.size() : std::min<size_t>(static_cast<size_t>(e), s.size());
-      } else {
-        bo = char_offset(s, b);
-        eo = e < 0 ? s.size() : char_offset(s, e);
-      }
+      auto [b, e] = textsql::substring_range(args[1].i64, n > 2, n > 2 ? args[2].i64 : 0);
+      size_t bo = std::min<size_t>(static_cast<size_t>(b), s.size());
+      size_t eo = e < 0 ? s.size() : std::min<size_t>(static_cast<size_t>(e), s.size());
       return text_out(std::string(s.substr(bo, eo > bo ? eo - bo : 0)));
     }
-    case Func::TextReplace: {  // PostgreSQL's replace(): an empty `from` leaves the text as it is
-      std::string_view s = str(args[0]), from = str(args[1]), to = str(args[2]);
-      if (from.empty()) return text_out(std::string(s));
-      std::string r;
-      for (size_t at = 0;;) {
-        size_t hit = s.find(from, at);
-        r.append(s.substr(at, hit == std::string_view::npos ? std::string_view::npos : hit - at));
-        if (hit == std::string_view::npos) break;
-        r.append(to);
-        at = hit + from.size();
-      }
-      return text_out(std::move(r));
-    }
-    case Func::Position:
-    case Func::TextPosition: {
+    case Func::Position: {
       std::string_view hay = str(args[0]), needle = str(args[1]);
       size_t at = hay.find(needle);
-      if (at == std::string_view::npos) {
-        out.i64 = 0;
-      } else {
-        out.i64 = func == Func::Position ? static_cast<int64_t>(at) + 1 : char_count(hay.substr(0, at)) + 1;
-      }
+      out.i64 = at == std::string_view::npos ? 0 : static_cast<int64_t>(at) + 1;
       return;
     }
     case Func::GetByte:

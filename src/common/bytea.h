@@ -38,30 +38,25 @@ std::string decode(std::string_view text, std::string_view format);
 // The functions and casts over bytea and uuid (ExprOp::Bytes: func = Func). Arguments and results are
 // Datums of the signature's types (bytea, uuid and text as StrRefs, integers in i64).
 enum class Func : int32_t {
-  ByteaIn,       // text -> bytea (a cast)
-  ByteaOut,      // bytea -> text (a cast)
-  UuidIn,        // text -> uuid (a cast)
-  UuidOut,       // uuid -> text (a cast)
-  Length,        // length(bytea), octet_length(bytea): int4
-  TextLength,    // length(text): characters
-  TextOctets,    // octet_length(text)
-  Substr,        // substring / substr(bytea, int4 [, int4]): bytea
-  TextSubstr,    // substring / substr(text, int4 [, int4]): characters
-  Position,      // position(bytea IN bytea): args (haystack, needle), int4
-  TextPosition,  // position(text IN text), strpos(text, text): characters
-  GetByte,       // get_byte(bytea, int4): int4
-  SetByte,       // set_byte(bytea, int4, int4): bytea
-  Encode,        // encode(bytea, text): text
-  Decode,        // decode(text, text): bytea
-  Md5,           // md5(bytea) and md5(text): text, 32 hex digits
-  Sha224,        // sha224(bytea) .. sha512(bytea): bytea
+  ByteaIn,   // text -> bytea (a cast)
+  ByteaOut,  // bytea -> text (a cast)
+  UuidIn,    // text -> uuid (a cast)
+  UuidOut,   // uuid -> text (a cast)
+  Length,    // length(bytea), octet_length(bytea): int4
+  Substr,    // substring / substr(bytea, int4 [, int4]): bytea
+  Position,  // position(bytea IN bytea): args (haystack, needle), int4
+  GetByte,   // get_byte(bytea, int4): int4
+  SetByte,   // set_byte(bytea, int4, int4): bytea
+  Encode,    // encode(bytea, text): text
+  Decode,    // decode(text, text): bytea
+  Md5,       // md5(bytea) and md5(text): text, 32 hex digits
+  Sha224,    // sha224(bytea) .. sha512(bytea): bytea
   Sha256,
   Sha384,
   Sha512,
   ConvertTo,      // convert_to(text, name): bytea (UTF8 and LATIN1)
   ConvertFrom,    // convert_from(bytea, name): text (UTF8 and LATIN1)
   GenRandomUuid,  // gen_random_uuid(): uuid (version 4, OpenSSL's RAND_bytes); volatile
-  TextReplace,    // replace(text, from text, to text): every occurrence of from, left to right
 };
 
 // The function's SQL name (the casts: the target type's name).

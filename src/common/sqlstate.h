@@ -90,6 +90,7 @@ namespace omendb {
   X(TooManyArguments, "54023")                    \
   X(InvalidEscapeSequence, "22025")               \
   X(InvalidRegularExpression, "2201B")            \
+  X(InvalidUseOfEscapeCharacter, "2200C")         \
   X(LockNotAvailable, "55P03")                    \
   X(QueryCanceled, "57014")                       \
   X(AdminShutdown, "57P01")                       \

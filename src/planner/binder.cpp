@@ -17,6 +17,7 @@
 #include "common/error.h"
 #include "common/json.h"
 #include "common/numeric.h"
+#include "common/text_sql.h"
 #include "frontend/parser/parser.h"
 #include "planner/planner.h"
 #include "planner/planner_internal.h"
@@ -379,6 +380,12 @@ class Binder {
   ExprPtr bind_aggregate(const ast::Expr& e, ExprCtx& c);
   // The bytea, uuid and byte-string functions (common/bytea.h's bytea::Func): null if `name` is not one.
   ExprPtr bind_bytea_function(const std::string& name, std::vector<ExprPtr>& args, int loc);
+  // The string functions (common/text_sql.h's signature table, PostgreSQL's rules for unknown literals
+  // and implicit casts; concat, concat_ws and format take any types as their text): null if `name` is not
+  // one.
+  ExprPtr bind_text_function(const std::string& name, std::vector<ExprPtr>& args, int loc);
+  // A value as its type's output function prints it (concat, format): bool as t / f, the rest as ::text.
+  ExprPtr text_output(ExprPtr x);
   // json / jsonb (common/json.h): the operators (-> ->> #> #>> @> <@ ? ?| ?& #-, and jsonb's - and ||),
   // the functions (null if `name` is not one), and a value as json (to_json).
   ExprPtr bind_json_operator(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc);
@@ -1334,7 +1341,7 @@ bool is_unsupported_aggregate_name(const std::string& n) {
 bool is_set_function_name(const std::string& n) {
   return n == "generate_series" || n == "unnest" || n == "jsonb_array_elements" ||
          n == "jsonb_array_elements_text" || n == "jsonb_object_keys" || n == "jsonb_each" ||
-         n == "jsonb_each_text";
+         n == "jsonb_each_text" || n == "regexp_matches" || n == "regexp_split_to_table";
 }
 
 bool is_window_function_name(const std::string& n) {
@@ -1724,6 +1731,7 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
          "Could not choose a best candidate function. You might need to add explicit type casts.");
   if (ExprPtr x = bind_array_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_bytea_function(name, args, e.location)) return x;
+  if (ExprPtr x = bind_text_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_json_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_catalog_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_math(name, args, e.location)) return x;
@@ -1956,13 +1964,18 @@ ExprPtr Binder::bind_json_function(const std::string& name, std::vector<ExprPtr>
 
 ExprPtr Binder::bind_bytea_function(const std::string& name, std::vector<ExprPtr>& args, int loc) {
   using bytea::Func;
-  static const char* const kNames[] = {"length",     "octet_length", "substring",       "substr", "position",
-                                       "strpos",     "get_byte",     "set_byte",        "encode", "decode",
-                                       "md5",        "sha224",       "sha256",          "sha384", "sha512",
-                                       "convert_to", "convert_from", "gen_random_uuid", "replace"};
-  bool known = false;
+  static const char* const kNames[] = {"get_byte", "set_byte",   "encode",       "decode",
+                                       "md5",      "sha224",     "sha256",       "sha384",
+                                       "sha512",   "convert_to", "convert_from", "gen_random_uuid"};
+  // The names text has too (common/text_sql.h): bytea's when the (first) argument is a bytea.
+  const bool shared = name == "length" || name == "octet_length" || name == "substring" || name == "substr" ||
+                      name == "position";
+  bool known = shared;
   for (const char* n : kNames) known = known || name == n;
   if (!known) return nullptr;
+  if (shared && !(!args.empty() && args[0]->type == TypeId::Bytea) &&
+      !(name == "position" && args.size() == 2 && args[1]->type == TypeId::Bytea))
+    return nullptr;
   auto no_function = [&]() -> ExprPtr {
     fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
          kFuncHint);
@@ -1989,28 +2002,13 @@ ExprPtr Binder::bind_bytea_function(const std::string& name, std::vector<ExprPtr
   // PostgreSQL prefers text for an untyped argument where both a text and a bytea function exist.
   const bool bytes = n >= 1 && is(0, TypeId::Bytea);
   if (name == "length" && n == 2) throw_unsupported("length(bytea, name)", pos_of(loc));
-  if (name == "length")
-    return bytes ? make(Func::Length, TypeId::Int32, {TypeId::Bytea})
-                 : make(Func::TextLength, TypeId::Int32, {TypeId::Text});
-  if (name == "octet_length")
-    return bytes ? make(Func::Length, TypeId::Int32, {TypeId::Bytea})
-                 : make(Func::TextOctets, TypeId::Int32, {TypeId::Text});
+  if (name == "length" || name == "octet_length") return make(Func::Length, TypeId::Int32, {TypeId::Bytea});
   if (name == "substring" || name == "substr") {
-    if (n >= 2 && !bytes && is_string_type(args[1]->type) && !is_unknown_param(*args[1]))
-      throw_unsupported(name + "(text, text) (regular expression substrings)", pos_of(loc));
-    Func f = bytes ? Func::Substr : Func::TextSubstr;
-    TypeId t = bytes ? TypeId::Bytea : TypeId::Text;
-    if (n == 2) return make(f, t, {t, TypeId::Int32});
-    return make(f, t, {t, TypeId::Int32, TypeId::Int32});
+    if (n == 2) return make(Func::Substr, TypeId::Bytea, {TypeId::Bytea, TypeId::Int32});
+    return make(Func::Substr, TypeId::Bytea, {TypeId::Bytea, TypeId::Int32, TypeId::Int32});
   }
-  if (name == "position") {  // position(needle IN haystack) arrives as position(haystack, needle)
-    if (n == 2 && (is(0, TypeId::Bytea) || is(1, TypeId::Bytea)))
-      return make(Func::Position, TypeId::Int32, {TypeId::Bytea, TypeId::Bytea});
-    return make(Func::TextPosition, TypeId::Int32, {TypeId::Text, TypeId::Text});
-  }
-  if (name == "strpos") return make(Func::TextPosition, TypeId::Int32, {TypeId::Text, TypeId::Text});
-  if (name == "replace")
-    return make(Func::TextReplace, TypeId::Text, {TypeId::Text, TypeId::Text, TypeId::Text});
+  if (name == "position")  // position(needle IN haystack) arrives as position(haystack, needle)
+    return make(Func::Position, TypeId::Int32, {TypeId::Bytea, TypeId::Bytea});
   if (name == "get_byte") return make(Func::GetByte, TypeId::Int32, {TypeId::Bytea, TypeId::Int32});
   if (name == "set_byte")
     return make(Func::SetByte, TypeId::Bytea, {TypeId::Bytea, TypeId::Int32, TypeId::Int32});
@@ -2026,6 +2024,74 @@ ExprPtr Binder::bind_bytea_function(const std::string& name, std::vector<ExprPtr
   if (name == "convert_to") return make(Func::ConvertTo, TypeId::Bytea, {TypeId::Text, TypeId::Text});
   if (name == "convert_from") return make(Func::ConvertFrom, TypeId::Text, {TypeId::Bytea, TypeId::Text});
   return make(Func::GenRandomUuid, TypeId::Uuid, {});
+}
+
+ExprPtr Binder::text_output(ExprPtr x) {
+  if (x->type == TypeId::Text) return x;
+  if (x->type != TypeId::Bool) return convert(std::move(x), TypeId::Text);
+  // CASE WHEN x THEN 't' WHEN NOT x THEN 'f' END (NULL stays NULL)
+  std::vector<ExprPtr> c;
+  c.push_back(detail::clone(*x));
+  c.push_back(Expr::make_constant(Value::text("t"), TypeId::Text));
+  c.push_back(Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(x))));
+  c.push_back(Expr::make_constant(Value::text("f"), TypeId::Text));
+  c.push_back(Expr::make_constant(Value::null(TypeId::Text), TypeId::Text));
+  return Expr::make(ExprOp::Case, TypeId::Text, std::move(c));
+}
+
+ExprPtr Binder::bind_text_function(const std::string& name, std::vector<ExprPtr>& args, int loc) {
+  using textsql::Signature;
+  bool named = false;
+  for (const Signature& sig : textsql::signatures()) named = named || name == sig.name;
+  if (!named) return nullptr;
+  // quote_literal(anyelement), quote_nullable(anyelement): another type's ::text.
+  if ((name == "quote_literal" || name == "quote_nullable") && args.size() == 1 &&
+      args[0]->type != TypeId::Unknown && !is_string_type(args[0]->type) && !is_unknown_param(*args[0]))
+    args[0] = convert(std::move(args[0]), TypeId::Text);
+  // Scores each signature of that name and arity: an exact type counts 2; an unknown literal 1, plus 1
+  // for text (PostgreSQL prefers the string category); an implicit cast (name, "char" -> text, integer
+  // -> bigint) 0. The best score wins; a tie is ambiguous (42725).
+  const Signature* best = nullptr;
+  int best_score = -1;
+  bool tie = false;
+  for (const Signature& sig : textsql::signatures()) {
+    if (sig.name != name) continue;
+    const size_t fixed = sig.args.size();
+    if (sig.variadic ? args.size() <= fixed : args.size() != fixed) continue;
+    int score = 0;
+    bool ok = true;
+    for (size_t i = 0; i < fixed && ok; ++i) {
+      TypeId a = args[i]->type, p = sig.args[i];
+      if (a == p) {
+        score += 2;
+      } else if (a == TypeId::Unknown) {
+        score += p == TypeId::Text ? 2 : 1;
+      } else {
+        ok = (p == TypeId::Text && is_string_type(a)) || (p == TypeId::Int64 && a == TypeId::Int32);
+      }
+    }
+    if (!ok) continue;
+    if (score > best_score) {
+      best = &sig;
+      best_score = score;
+      tie = false;
+    } else if (score == best_score) {
+      tie = true;
+    }
+  }
+  if (!best)
+    fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
+         kFuncHint);
+  if (tie)
+    fail(SqlState::AmbiguousFunction, "function " + signature(name, args) + " is not unique", loc,
+         "Could not choose a best candidate function. You might need to add explicit type casts.");
+  std::vector<ExprPtr> converted;
+  for (size_t i = 0; i < args.size(); ++i)
+    converted.push_back(i < best->args.size() ? convert(std::move(args[i]), best->args[i])
+                                              : text_output(std::move(args[i])));
+  ExprPtr x = Expr::make(ExprOp::Text, best->result, std::move(converted));
+  x->func = static_cast<int>(best->func);
+  return x;
 }
 
 ExprPtr Binder::bind_catalog_function(const std::string& name, std::vector<ExprPtr>& args, int loc) {
@@ -2300,8 +2366,8 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
         // they are; storing into a varchar(n) column instead fails on non-spaces: assign).
         std::vector<ExprPtr> args = list(std::move(x), Expr::make_constant(Value::int32(1), TypeId::Int32));
         args.push_back(Expr::make_constant(Value::int32(typmod), TypeId::Int32));
-        x = Expr::make(ExprOp::Bytes, TypeId::Text, std::move(args));
-        x->func = static_cast<int>(bytea::Func::TextSubstr);
+        x = Expr::make(ExprOp::Text, TypeId::Text, std::move(args));
+        x->func = static_cast<int>(textsql::Func::Substr);
       }
       return x;
     }
@@ -4875,20 +4941,30 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
       fn->values.push_back(items == Func::Keys ? element(1) : value(1));
     }
   } else {
-    if (args.size() != 1 || !is_array(args[0]->type))
-      fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
-           kFuncHint);
-    const TypeId at = args[0]->type;
+    // unnest(array), and the regular-expression functions as the rows of an array textsql computes:
+    // regexp_split_to_table's pieces, regexp_matches' matches (each row's text[] as its text, read back).
+    ExprPtr array;
+    const bool rows_of_arrays = name == "regexp_matches";
+    if (rows_of_arrays || name == "regexp_split_to_table") {
+      array = bind_text_function(name, args, loc);
+    } else {
+      if (args.size() != 1 || !is_array(args[0]->type))
+        fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
+             kFuncHint);
+      array = std::move(args[0]);
+    }
+    const TypeId at = array->type;
     state("index", Expr::make_constant(Value::int64(1), TypeId::Int64));
-    state("array", std::move(args[0]));
+    state("array", std::move(array));
     std::vector<ExprPtr> card;
     card.push_back(state_ref(1));
     ExprPtr n = bind_array_function("cardinality", card, loc);
     fn->cond = compare(ExprOp::Le, "<=", state_ref(0), convert(std::move(n), TypeId::Int64), loc);
     fn->next[0] =
         arith(ExprOp::Add, "+", state_ref(0), Expr::make_constant(Value::int64(1), TypeId::Int64), loc);
-    fn->values.push_back(
-        array_op(arr::Func::Subscript, at, element_type(at), list(state_ref(1), state_ref(0))));
+    ExprPtr value = array_op(arr::Func::Subscript, at, element_type(at), list(state_ref(1), state_ref(0)));
+    if (rows_of_arrays) value = convert(std::move(value), TypeId::TextArray);
+    fn->values.push_back(std::move(value));
   }
   return fn;
 }

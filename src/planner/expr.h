@@ -74,6 +74,9 @@ enum class ExprOp {
   Bytes,        // a bytea / uuid / byte-string function or cast bytea::Func(func) (common/bytea.h) over
                 // args, which have its signature's types; strict. gen_random_uuid() is volatile
                 // (bytea::is_volatile).
+  Text,         // a string function textsql::Func(func) (common/text_sql.h) over args, which have its
+                // signature's types (the variadic ones' extra arguments as text); strict unless
+                // textsql::is_strict says otherwise
   Json,         // a json / jsonb operator, function or cast json::Func(func) (common/json.h) over args,
                 // which have its signature's types; each function's NULL rules (json::is_strict)
   Apply,        // a correlated subquery run for the current row: stores args[1..] (columns of the query

@@ -77,6 +77,7 @@ void ShapeWriter::put(const Expr* e) {
     case ExprOp::Cast:
     case ExprOp::Array:
     case ExprOp::Bytes:
+    case ExprOp::Text:
     case ExprOp::Json:
       out_ += "f" + std::to_string(e->func);
       break;

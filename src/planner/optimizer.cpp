@@ -4,6 +4,7 @@
 
 #include "catalog/functions.h"
 #include "common/bytea.h"
+#include "common/text_sql.h"
 #include "planner/planner_internal.h"
 
 namespace omendb::planner::detail {
@@ -274,7 +275,9 @@ void fold_null(ExprPtr& e) {
   if (!e) return;
   for (auto& a : e->args) fold_null(a);
   // InSet is strict in its probe only (a NULL element of the list is a three-valued "maybe").
-  size_t strict_args = e->op == ExprOp::InSet ? 1 : is_strict(e->op) ? e->args.size() : 0;
+  const bool strict =
+      is_strict(e->op) || (e->op == ExprOp::Text && textsql::is_strict(static_cast<textsql::Func>(e->func)));
+  size_t strict_args = e->op == ExprOp::InSet ? 1 : strict ? e->args.size() : 0;
   bool null_input = false;
   for (size_t i = 0; i < strict_args; ++i) null_input |= is_null_constant(*e->args[i]);
   if (!null_input) return;

@@ -9,6 +9,7 @@
 #include "common/datetime_sql.h"
 #include "common/json.h"
 #include "common/numeric.h"
+#include "common/text_sql.h"
 #include "planner/planner_internal.h"
 
 namespace omendb::plan {
@@ -204,6 +205,11 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       if (e.args.size() == 2 && !std::isalpha(static_cast<unsigned char>(name[0])))
         return "(" + arg(0) + " " + name + " " + arg(1) + ")";
       std::string s = std::string(name) + "(";
+      for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
+      return s + ")";
+    }
+    case ExprOp::Text: {
+      std::string s = std::string(textsql::func_name(static_cast<textsql::Func>(e.func))) + "(";
       for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
       return s + ")";
     }

@@ -1,6 +1,8 @@
-// Pattern matching for the regex operators (~, ~*, !~, !~*) and LIKE / ILIKE, on PCRE2 (docs/catalogs.md
-// lists where PCRE2's syntax differs from PostgreSQL's ARE engine). Compiled patterns are cached per
-// query, so a pattern that is the same for every row is compiled once.
+// Pattern matching for the regex operators (~, ~*, !~, !~*), LIKE / ILIKE and SIMILAR TO, and the
+// regular-expression functions of common/text_sql.h (regexp_replace, regexp_match, regexp_matches,
+// regexp_split_to_array, substring(text FROM pattern), regexp_like, regexp_count, regexp_substr), on PCRE2
+// (docs/catalogs.md lists where PCRE2's syntax differs from PostgreSQL's ARE engine). Compiled patterns
+// are cached per query, so a pattern that is the same for every row is compiled once.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +10,9 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "common/datum.h"
+#include "common/text_sql.h"
 
 namespace omendb::runtime {
 
@@ -27,9 +32,16 @@ class RegexCache {
   // Whether `subject` matches `pattern` (flags: MatchFlags without kMatchNegate). Throws SqlError 2201B
   // for an invalid regular expression.
   bool matches(int32_t flags, std::string_view subject, std::string_view pattern);
+  // Evaluates a regular-expression function (textsql::is_regex) over `n` non-NULL args with PostgreSQL
+  // 15's semantics: flags (g i c n m p w s x q t; b and e are 0A000, others 22023), start / n / subexpr
+  // checks (22023), zero-length matches as PostgreSQL steps over them. A text or array result is written
+  // to `buf`, which out.str points into; no match may give NULL.
+  void eval(textsql::Func f, const Datum* args, size_t n, Datum& out, std::string& buf);
 
  private:
   struct Compiled;
+  // The compiled form of `regex` with PCRE2 `options`, cached under `key`.
+  const Compiled& compile(std::string key, std::string_view regex, uint32_t options);
   std::unordered_map<std::string, std::unique_ptr<Compiled>> cache_;
 };
 

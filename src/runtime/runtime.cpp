@@ -13,6 +13,7 @@
 #include "common/bytea.h"
 #include "common/interrupt.h"
 #include "common/json.h"
+#include "common/text_sql.h"
 #include "common/value.h"
 #include "runtime/exec_context.h"
 #include "runtime/guard.h"
@@ -644,6 +645,18 @@ int32_t rt_bytes(QueryState* qs, int32_t func, const Datum* args, int32_t nargs,
   std::string buf;
   bytea::eval(static_cast<bytea::Func>(func), args, static_cast<size_t>(nargs), *out, buf);
   if (out->str.ptr == buf.data()) out->str = ctx_of(qs).arena.copy(buf.data(), buf.size());
+  return 1;
+}
+
+int32_t rt_text(QueryState* qs, int32_t func, const Datum* args, int32_t nargs, Datum* out) {
+  std::string buf;
+  const auto f = static_cast<textsql::Func>(func);
+  if (textsql::is_regex(f)) {
+    ctx_of(qs).regexes.eval(f, args, static_cast<size_t>(nargs), *out, buf);
+  } else {
+    textsql::eval(f, args, static_cast<size_t>(nargs), *out, buf);
+  }
+  if (!out->is_null && out->str.ptr == buf.data()) out->str = ctx_of(qs).arena.copy(buf.data(), buf.size());
   return 1;
 }
 

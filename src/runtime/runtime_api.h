@@ -186,6 +186,10 @@ int32_t rt_numeric_var_result(QueryState* qs, const Datum* state, int32_t form, 
 // bytea / uuid functions and casts (common/bytea.h): bytea::Func `func` over `nargs` non-NULL args into
 // *out (text and bytes in the query's arena). Return 0 on error.
 int32_t rt_bytes(QueryState* qs, int32_t func, const Datum* args, int32_t nargs, Datum* out);
+// String functions (common/text_sql.h; the regular-expression ones in regex.h): textsql::Func `func` over
+// `nargs` args (NULLs reach only the functions that are not strict) into *out (text, arrays in the query's
+// arena). Return 0 on error.
+int32_t rt_text(QueryState* qs, int32_t func, const Datum* args, int32_t nargs, Datum* out);
 // json / jsonb operators, functions and casts (common/json.h): json::Func `func` over `nargs` args (each
 // function's NULL rules) into *out (text and bytes in the query's arena); rt_jsonb_cmp / rt_hash_jsonb:
 // jsonb's order (-1, 0, 1) and grouping hash. Return 0 on error.
@@ -233,7 +237,7 @@ int32_t rt_ordered_agg_result(QueryState* qs, int32_t spec, int32_t func, const 
   X(rt_numeric) X(rt_numeric_cast) X(rt_numeric_cmp) X(rt_hash_numeric) X(rt_numeric_accum) \
   X(rt_numeric_accum_int) X(rt_numeric_accum_result) X(rt_window_row) X(rt_window_row_done) \
   X(rt_window_set_frame) X(rt_window_finish) X(rt_window_rows) X(rt_array) X(rt_array_cast) X(rt_array_cmp) \
-  X(rt_hash_array) X(rt_array_accum) X(rt_array_accum_result) X(rt_bytes) \
+  X(rt_hash_array) X(rt_array_accum) X(rt_array_accum_result) X(rt_bytes) X(rt_text) \
   X(rt_json) X(rt_jsonb_cmp) X(rt_hash_jsonb) \
   X(rt_ordered_agg_add) X(rt_ordered_agg_result) X(rt_numeric_var_accum) X(rt_numeric_var_result)
 // clang-format on

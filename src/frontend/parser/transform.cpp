@@ -2231,10 +2231,7 @@ class Transformer {
       case PG_QUERY__A__EXPR__KIND__AEXPR_LIKE:
       case PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE: {
         std::string op = operator_name(a->name, a->n_name, loc);
-        const bool ilike = a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE;
-        const PgQuery__Node* r = a->rexpr;
-        if (r && r->node_case == PG_QUERY__NODE__NODE_FUNC_CALL)  // like_escape(pattern, escape)
-          unsupported(ilike ? "ILIKE ... ESCAPE" : "LIKE ... ESCAPE", loc);
+        // x LIKE p ESCAPE e arrives as x ~~ like_escape(p, e): the pattern is a string function's result
         ast::BinaryOp bop = op == "~~"    ? ast::BinaryOp::Like
                             : op == "!~~" ? ast::BinaryOp::NotLike
                             : op == "~~*" ? ast::BinaryOp::ILike
@@ -2243,8 +2240,14 @@ class Transformer {
         ExprPtr rx = expr(a->rexpr);
         return binary(bop, std::move(l), std::move(rx), loc);
       }
-      case PG_QUERY__A__EXPR__KIND__AEXPR_SIMILAR:
-        unsupported("SIMILAR TO", loc);
+      case PG_QUERY__A__EXPR__KIND__AEXPR_SIMILAR: {
+        // x [NOT] SIMILAR TO p [ESCAPE e] arrives as x ~ similar_to_escape(p [, e]) (or !~): a regex match
+        std::string op = operator_name(a->name, a->n_name, loc);
+        ExprPtr l = expr(a->lexpr);
+        ExprPtr rx = expr(a->rexpr);
+        return binary(op == "!~" ? ast::BinaryOp::NotMatch : ast::BinaryOp::Match, std::move(l),
+                      std::move(rx), loc);
+      }
       case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN:
       case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN: {
         ExprPtr e = make(ExprKind::Between, loc);

@@ -156,17 +156,6 @@ TEST(ByteaFunctions, AsPostgreSQL) {
               call_text(Func::Substr, {text_datum(b), int_datum(1), int_datum(-1)});
             }),
             "22011 negative substring length not allowed");
-  std::string t = "h\xc3\xa9llo";
-  EXPECT_EQ(call_text(Func::TextSubstr, {text_datum(t), int_datum(2), int_datum(2)}), "\xc3\xa9l");
-  EXPECT_EQ(call_int(Func::TextLength, {text_datum(t)}), 5);
-  EXPECT_EQ(call_int(Func::TextOctets, {text_datum(t)}), 6);
-  std::string l = "l";
-  EXPECT_EQ(call_int(Func::TextPosition, {text_datum(t), text_datum(l)}), 3);
-  // replace(): every non-overlapping occurrence, left to right; an empty pattern changes nothing
-  std::string aaa = "aaaa", aa = "aa", x = "x", none;
-  EXPECT_EQ(call_text(Func::TextReplace, {text_datum(aaa), text_datum(aa), text_datum(x)}), "xx");
-  EXPECT_EQ(call_text(Func::TextReplace, {text_datum(t), text_datum(l), text_datum(none)}), "h\xc3\xa9o");
-  EXPECT_EQ(call_text(Func::TextReplace, {text_datum(t), text_datum(none), text_datum(x)}), t);
   std::string n = bytes({2}), empty;
   EXPECT_EQ(call_int(Func::Position, {text_datum(b), text_datum(n)}), 2);
   EXPECT_EQ(call_int(Func::Position, {text_datum(b), text_datum(empty)}), 1);

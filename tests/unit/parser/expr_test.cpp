@@ -387,9 +387,6 @@ TEST(ParserExprs, SimpleCaseWithoutElse) {
 // Every expression form OmenDB does not handle is a 0A000 with a position.
 TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
   const char* cases[] = {
-      "SELECT a LIKE 'x%' ESCAPE '#' FROM t",
-      "SELECT a ILIKE 'x%' ESCAPE '#' FROM t",
-      "SELECT a SIMILAR TO 'x%' FROM t",
       "SELECT 2 ^ 3",
       "SELECT @ a FROM t",
       "SELECT a ~~ ANY(b) FROM t",
@@ -474,10 +471,10 @@ TEST(ParserExprs, Subqueries) {
 }
 
 TEST(ParserExprs, UnsupportedErrorCarriesOneBasedPosition) {
-  SqlError e = parse_error("SELECT a SIMILAR TO 'x' FROM t");
+  SqlError e = parse_error("SELECT a IS DISTINCT FROM 'x' FROM t");
   EXPECT_EQ(e.state(), SqlState::FeatureNotSupported);
-  EXPECT_EQ(e.position(), 10);  // the SIMILAR keyword, 1-based
-  EXPECT_NE(e.message().find("SIMILAR TO"), std::string::npos);
+  EXPECT_EQ(e.position(), 10);  // the IS keyword, 1-based
+  EXPECT_NE(e.message().find("IS DISTINCT FROM"), std::string::npos);
 
   SqlError g = parse_error("SELECT 1, GREATEST(1, 2)");
   EXPECT_EQ(g.position(), 11);
@@ -485,6 +482,17 @@ TEST(ParserExprs, UnsupportedErrorCarriesOneBasedPosition) {
 }
 
 // One-dimensional arrays: constructors, subscripts, ANY / ALL over an array, ARRAY(SELECT ...).
+// x LIKE p ESCAPE e is x ~~ like_escape(p, e); x SIMILAR TO p is x ~ similar_to_escape(p), as in PostgreSQL.
+TEST(ParserExprs, LikeEscapeAndSimilarTo) {
+  auto like = parse_expr("a NOT LIKE 'x%' ESCAPE '#'");
+  EXPECT_EQ(like->binary_op, ast::BinaryOp::NotLike);
+  EXPECT_EQ(like->args[1]->kind, ast::ExprKind::FuncCall);
+  EXPECT_EQ(like->args[1]->func_name, "like_escape");
+  auto similar = parse_expr("a NOT SIMILAR TO 'x%'");
+  EXPECT_EQ(similar->binary_op, ast::BinaryOp::NotMatch);
+  EXPECT_EQ(similar->args[1]->func_name, "similar_to_escape");
+}
+
 TEST(ParserExprs, Arrays) {
   auto ctor = parse_expr("ARRAY[1, 2, 3]");
   EXPECT_EQ(ctor->kind, ast::ExprKind::ArrayCtor);
@@ -502,7 +510,7 @@ TEST(ParserExprs, Arrays) {
 }
 
 TEST(ParserExprs, UnsupportedInsideWhereAndOrderByToo) {
-  EXPECT_EQ(parse_error("SELECT a FROM t WHERE b LIKE 'x' ESCAPE '!'").state(),
+  EXPECT_EQ(parse_error("SELECT a FROM t WHERE b IS DISTINCT FROM 'x'").state(),
             SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("SELECT a FROM t ORDER BY a <-> b").state(), SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("UPDATE t SET a = ARRAY[ARRAY[1]]").state(), SqlState::FeatureNotSupported);
