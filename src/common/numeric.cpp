@@ -1226,7 +1226,7 @@ Dec power_int(const Dec& base, int64_t n, int rscale) {
   if (f + 1 < -rscale || f + 1 < -kMaxDisplayScale) return zero_with_scale(rscale);
   const uint64_t m = static_cast<uint64_t>(n < 0 ? -n : n);
   Dec r;
-  if (static_cast<double>(digit_count(base.coef)) * static_cast<double>(m) <= 400000) {
+  if (static_cast<double>(digit_count(base.coef)) * static_cast<double>(m) <= 100000) {
     mpz_pow_ui(r.coef.get_mpz_t(), base.coef.get_mpz_t(), m);
     r.scale = static_cast<int>(static_cast<int64_t>(base.scale) * static_cast<int64_t>(m));
     r.neg = base.neg && (m & 1);
@@ -1235,15 +1235,47 @@ Dec power_int(const Dec& base, int64_t n, int rscale) {
     r.dscale = rscale;
     return r;
   }
-  // Too many digits to compute exactly: exp(n * ln|base|) with enough digits for the result.
-  Dec abs_base = base;
-  abs_base.neg = false;
-  const int digits = rscale + std::max(0, static_cast<int>(f)) + kGuard;
-  Dec exponent;
-  exponent.coef = m;
-  exponent.neg = n < 0;
-  Dec l = ln_rounded(abs_base, digits + static_cast<int>(std::to_string(m).size()));
-  r = exp_rounded(mul_rounded(l, exponent, digits + static_cast<int>(std::to_string(m).size())), rscale);
+  // Too many digits to compute exactly: square-and-multiply keeping `sig` significant digits (the
+  // result's digits and guard digits for the log2(n) roundings), as power_var_int does.
+  const int sig =
+      std::max(rscale + static_cast<int>(f), 0) + static_cast<int>(std::to_string(m).size()) + kGuard;
+  struct Float {
+    mpz_class mant;  // value = mant * 10^exp
+    int64_t exp = 0;
+    void trim(int digits) {
+      const int d = digit_count(mant);
+      if (d <= digits) return;
+      mant /= pow10(d - digits);
+      exp += d - digits;
+    }
+  };
+  Float b{base.coef, -static_cast<int64_t>(base.scale)}, acc{mpz_class(1), 0};
+  b.trim(sig);
+  for (uint64_t bits = m;;) {
+    if (bits & 1) {
+      acc.mant *= b.mant;
+      acc.exp += b.exp;
+      acc.trim(sig);
+    }
+    bits >>= 1;
+    if (bits == 0) break;
+    b.mant *= b.mant;
+    b.exp *= 2;
+    b.trim(sig);
+  }
+  r.coef = acc.mant;
+  if (acc.exp >= 0) {
+    r.coef *= pow10(static_cast<int>(acc.exp));
+    r.scale = 0;
+  } else {
+    r.scale = static_cast<int>(-acc.exp);
+  }
+  if (n < 0) {
+    r = div_finite(one_dec(), r, rscale);
+  } else {
+    round_to(r, rscale);
+    r.dscale = rscale;
+  }
   r.neg = base.neg && (m & 1) && r.coef != 0;
   return r;
 }
