@@ -625,11 +625,15 @@ SqlValue match(CodeGen& cg, int32_t flags, const SqlValue& s, const SqlValue& pa
                   is_null};
 }
 
-SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result) {
+namespace {
+// A strict runtime function `fn`(qs, func, args, &out) (rt_datetime, rt_math); `label` names the IR values:
+//   out.is_null = 1; if (no argument is NULL) fn(qs, func, args, &out)
+SqlValue strict_call(CodeGen& cg, const char* fn, const std::string& label, int32_t func,
+                     const std::vector<SqlValue>& args, TypeId result) {
   auto& b = cg.b;
   size_t n = std::max<size_t>(args.size(), 1);
-  llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum) * n), "dt.args", alignof(Datum));
-  llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "dt.out", alignof(Datum));
+  llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum) * n), label + ".args", alignof(Datum));
+  llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), label + ".out", alignof(Datum));
   llvm::Value* any_null = cg.false_();
   for (size_t i = 0; i < args.size(); ++i) {
     store_datum(cg, args[i], cg.gep(in, i * sizeof(Datum)));
@@ -637,10 +641,15 @@ SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& a
   }
   cg.store_at(cg.const_i8(1), res, offsetof(Datum, is_null));
   {
-    If call(cg, b.CreateNot(any_null), "dt.call");
-    cg.exit_if_zero(cg.call("rt_datetime", {cg.qs, cg.const_i32(func), in, res}));
+    If call(cg, b.CreateNot(any_null), label + ".call");
+    cg.exit_if_zero(cg.call(fn, {cg.qs, cg.const_i32(func), in, res}));
   }
   return load_datum(cg, res, result);
+}
+}  // namespace
+
+SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result) {
+  return strict_call(cg, "rt_datetime", "dt", func, args, result);
 }
 
 SqlValue bytes_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result) {
@@ -721,21 +730,7 @@ SqlValue math(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, Type
     }
     return out;
   }
-  // out.is_null = 1; if (no argument is NULL) rt_math(qs, func, args, &out)
-  size_t n = std::max<size_t>(args.size(), 1);
-  llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum) * n), "math.args", alignof(Datum));
-  llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "math.out", alignof(Datum));
-  llvm::Value* any_null = cg.false_();
-  for (size_t i = 0; i < args.size(); ++i) {
-    store_datum(cg, args[i], cg.gep(in, i * sizeof(Datum)));
-    any_null = b.CreateOr(any_null, args[i].is_null);
-  }
-  cg.store_at(cg.const_i8(1), res, offsetof(Datum, is_null));
-  {
-    If call(cg, b.CreateNot(any_null), "math.call");
-    cg.exit_if_zero(cg.call("rt_math", {cg.qs, cg.const_i32(func), in, res}));
-  }
-  return load_datum(cg, res, result);
+  return strict_call(cg, "rt_math", "math", func, args, result);
 }
 
 SqlValue phi(CodeGen& cg, TypeId type, const std::vector<std::pair<SqlValue, llvm::BasicBlock*>>& in) {
