@@ -81,7 +81,7 @@ class ExpressionTranslator {
       case ExprOp::Math: {
         std::vector<SqlValue> args;
         for (const auto& a : e.args) args.push_back(eval(*a));
-        return sql::math(cg_, static_cast<num::Func>(e.func), args);
+        return sql::math(cg_, e.func, args, e.type);
       }
       case ExprOp::Case:
         return case_when(e);

@@ -12,6 +12,7 @@
 #include "common/datum.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "common/math_sql.h"
 #include "common/numeric.h"
 #include "runtime/aggregation_hash_table.h"
 
@@ -638,11 +639,15 @@ SqlValue match(CodeGen& cg, int32_t flags, const SqlValue& s, const SqlValue& pa
                   is_null};
 }
 
-SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result) {
+namespace {
+// A strict runtime function `fn`(qs, func, args, &out) (rt_datetime, rt_math); `label` names the IR values:
+//   out.is_null = 1; if (no argument is NULL) fn(qs, func, args, &out)
+SqlValue strict_call(CodeGen& cg, const char* fn, const std::string& label, int32_t func,
+                     const std::vector<SqlValue>& args, TypeId result) {
   auto& b = cg.b;
   size_t n = std::max<size_t>(args.size(), 1);
-  llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum) * n), "dt.args", alignof(Datum));
-  llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "dt.out", alignof(Datum));
+  llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum) * n), label + ".args", alignof(Datum));
+  llvm::Value* res = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), label + ".out", alignof(Datum));
   llvm::Value* any_null = cg.false_();
   for (size_t i = 0; i < args.size(); ++i) {
     store_datum(cg, args[i], cg.gep(in, i * sizeof(Datum)));
@@ -650,10 +655,15 @@ SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& a
   }
   cg.store_at(cg.const_i8(1), res, offsetof(Datum, is_null));
   {
-    If call(cg, b.CreateNot(any_null), "dt.call");
-    cg.exit_if_zero(cg.call("rt_datetime", {cg.qs, cg.const_i32(func), in, res}));
+    If call(cg, b.CreateNot(any_null), label + ".call");
+    cg.exit_if_zero(cg.call(fn, {cg.qs, cg.const_i32(func), in, res}));
   }
   return load_datum(cg, res, result);
+}
+}  // namespace
+
+SqlValue datetime_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result) {
+  return strict_call(cg, "rt_datetime", "dt", func, args, result);
 }
 
 SqlValue bytes_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result) {
@@ -691,38 +701,35 @@ SqlValue numeric_call(CodeGen& cg, num::Func func, const std::vector<SqlValue>& 
   return out;
 }
 
-SqlValue math(CodeGen& cg, num::Func func, const std::vector<SqlValue>& args) {
-  if (args[0].type == TypeId::Numeric) {
-    if (args.size() == 1 && (func == num::Func::Round || func == num::Func::Trunc))  // round(x) = round(x, 0)
-      return numeric_call(cg, func,
-                          {args[0], SqlValue{TypeId::Int32, cg.const_i32(0), nullptr, cg.false_()}});
-    return numeric_call(cg, func, args);
-  }
+SqlValue math(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result) {
+  using mathsql::Func;
   auto& b = cg.b;
-  SqlValue out = args[0];
-  llvm::Value* x = args[0].value;
-  switch (func) {
-    case num::Func::Round:
-      out.value = b.CreateUnaryIntrinsic(llvm::Intrinsic::rint, x);
-      break;
-    case num::Func::Trunc:
-      out.value = b.CreateUnaryIntrinsic(llvm::Intrinsic::trunc, x);
-      break;
-    case num::Func::Ceil:
-      out.value = b.CreateUnaryIntrinsic(llvm::Intrinsic::ceil, x);
-      break;
-    case num::Func::Floor:
-      out.value = b.CreateUnaryIntrinsic(llvm::Intrinsic::floor, x);
-      break;
-    case num::Func::Sign:
-      out.value = b.CreateSelect(
-          b.CreateFCmpOGT(x, cg.const_f64(0.0)), cg.const_f64(1.0),
-          b.CreateSelect(b.CreateFCmpOLT(x, cg.const_f64(0.0)), cg.const_f64(-1.0), cg.const_f64(0.0)));
-      break;
-    default:
-      throw std::logic_error("codegen: not a double precision function");
+  const auto f = static_cast<Func>(func);
+  if (f == Func::RoundF || f == Func::TruncF || f == Func::CeilF || f == Func::FloorF || f == Func::SignF) {
+    SqlValue out = args[0];
+    llvm::Value* x = args[0].value;
+    switch (f) {
+      case Func::RoundF:
+        out.value = b.CreateUnaryIntrinsic(llvm::Intrinsic::rint, x);
+        break;
+      case Func::TruncF:
+        out.value = b.CreateUnaryIntrinsic(llvm::Intrinsic::trunc, x);
+        break;
+      case Func::CeilF:
+        out.value = b.CreateUnaryIntrinsic(llvm::Intrinsic::ceil, x);
+        break;
+      case Func::FloorF:
+        out.value = b.CreateUnaryIntrinsic(llvm::Intrinsic::floor, x);
+        break;
+      default:
+        out.value = b.CreateSelect(
+            b.CreateFCmpOGT(x, cg.const_f64(0.0)), cg.const_f64(1.0),
+            b.CreateSelect(b.CreateFCmpOLT(x, cg.const_f64(0.0)), cg.const_f64(-1.0), cg.const_f64(0.0)));
+        break;
+    }
+    return out;
   }
-  return out;
+  return strict_call(cg, "rt_math", "math", func, args, result);
 }
 
 SqlValue phi(CodeGen& cg, TypeId type, const std::vector<std::pair<SqlValue, llvm::BasicBlock*>>& in) {

@@ -81,9 +81,10 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod = -1);
 // A numeric operation (common/numeric.h's num::Func: arithmetic, round, trunc, ...) over `args`: NULL if
 // an argument is NULL, else computed by the runtime into a numeric (errors stop the query).
 SqlValue numeric_call(CodeGen& cg, num::Func func, const std::vector<SqlValue>& args);
-// round, trunc, ceil, floor, sign (num::Func) over a numeric (the runtime) or a double precision
-// (inline: round half to even as PostgreSQL's rint, trunc, ceil, floor, sign as -1 / 0 / 1).
-SqlValue math(CodeGen& cg, num::Func func, const std::vector<SqlValue>& args);
+// A mathematical function or operator (common/math_sql.h's mathsql::Func) over `args`: NULL if an argument
+// is NULL; round, trunc, ceil, floor and sign of a double precision inline (round half to even as
+// PostgreSQL's rint), the others computed by the runtime (rt_math; errors stop the query).
+SqlValue math(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result);
 
 // Catalog function catalog::Func `func` over `args` (rt_catalog_func); strict functions give NULL for a
 // NULL argument without calling it.

@@ -541,4 +541,159 @@ std::string to_char_double(double v, std::string_view fmt) {
   return finish_text(items, d, std::move(text));
 }
 
+namespace {
+
+// NUM_processor reading `text` (to_number): the number's characters, a sign first.
+class Reader {
+ public:
+  Reader(const Desc& d, std::string_view in) : d_(d), in_(in) {}
+
+  std::string run(const std::vector<Item>& items) {
+    for (const Item& it : items) {
+      if (end()) break;
+      if (!it.action) {  // a literal character of the template skips one input character
+        p_ += char_len();
+        continue;
+      }
+      switch (it.key) {
+        case K::Nine:
+        case K::Zero:
+        case K::Dec:
+        case K::D:
+          numpart(it.key);
+          break;
+        case K::Comma:
+          if (!num_in_ && d_.fillmode) continue;
+          if (in_[p_] != ',') continue;  // skipped only where the input has one
+          break;
+        case K::G:
+          if (!num_in_ && d_.fillmode) continue;
+          if (p_ < in_.size() && in_[p_] == ',') break;  // the C locale's group separator
+          continue;
+        case K::L:
+          eat_non_data(1);
+          continue;
+        case K::TH:
+        case K::th:
+          if (d_.decimal) continue;
+          eat_non_data(2);
+          continue;
+        case K::MI:
+          if (in_[p_] == '-') {
+            sign_ = '-';
+            break;
+          }
+          eat_non_data(1);
+          continue;
+        case K::PL:
+          if (in_[p_] == '+') {
+            sign_ = '+';
+            break;
+          }
+          eat_non_data(1);
+          continue;
+        case K::SG:
+          if (in_[p_] == '-' || in_[p_] == '+') {
+            sign_ = in_[p_];
+            break;
+          }
+          eat_non_data(1);
+          continue;
+        default:
+          continue;
+      }
+      ++p_;
+    }
+    if (!number_.empty() && number_.back() == '.') number_.pop_back();
+    return std::string(1, sign_) + number_;
+  }
+
+  int read_post() const { return read_post_; }
+
+ private:
+  bool end() const { return p_ >= in_.size(); }
+  bool fits(size_t n) const { return p_ + n <= in_.size(); }
+  static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+  // One character of the input (UTF-8).
+  size_t char_len() const {
+    auto c = static_cast<unsigned char>(in_[p_]);
+    size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    return std::min(n, in_.size() - p_);
+  }
+  void eat_non_data(int n) {
+    while (n-- > 0) {
+      if (end() || std::strchr("0123456789.,+-", in_[p_]) != nullptr) break;
+      p_ += char_len();
+    }
+  }
+
+  // NUM_numpart_from_char
+  void numpart(K id) {
+    if (end()) return;
+    if (in_[p_] == ' ') ++p_;
+    if (end()) return;
+    if (sign_ == ' ' && (id == K::Zero || id == K::Nine) && read_pre_ + read_post_ == 0) {
+      if (d_.lsign && d_.lsign_pos == Desc::Pre) {
+        if (in_[p_] == '-' || in_[p_] == '+') sign_ = in_[p_++];
+      } else if (in_[p_] == '-' || (d_.bracket && in_[p_] == '<')) {
+        sign_ = '-';
+        ++p_;
+      } else if (in_[p_] == '+') {
+        sign_ = '+';
+        ++p_;
+      }
+    }
+    if (end()) return;
+    bool read = false;
+    if (is_digit(in_[p_])) {
+      if (read_dec_ && read_post_ == d_.post) return;
+      number_ += in_[p_];
+      if (read_dec_)
+        ++read_post_;
+      else
+        ++read_pre_;
+      read = true;
+    } else if (d_.decimal && !read_dec_ && in_[p_] == '.') {
+      number_ += '.';
+      read_dec_ = true;
+      read = true;
+    }
+    num_in_ = num_in_ || read;
+    if (end()) return;
+    // A sign behind the last digit: S anchored to the number, or MI / PL / SG where their place is loose.
+    if (sign_ == ' ' && read_pre_ + read_post_ > 0) {
+      if (d_.lsign && read && p_ + 1 < in_.size() && !is_digit(in_[p_ + 1])) {
+        if (fits(2) && (in_[p_ + 1] == '-' || in_[p_ + 1] == '+')) sign_ = in_[++p_];
+      } else if (!read && !d_.lsign && (d_.plus || d_.minus)) {
+        if (in_[p_] == '-' || in_[p_] == '+') sign_ = in_[p_];
+      }
+    }
+  }
+
+  const Desc& d_;
+  std::string_view in_;
+  size_t p_ = 0;
+  char sign_ = ' ';
+  std::string number_;
+  bool read_dec_ = false, num_in_ = false;
+  int read_pre_ = 0, read_post_ = 0;
+};
+
+}  // namespace
+
+std::string to_number(std::string_view text, std::string_view fmt) {
+  Desc d;
+  std::vector<Item> items = parse(fmt, d);
+  if (d.eeee) throw SqlError(SqlState::FeatureNotSupported, "\"EEEE\" not supported for input");
+  if (d.roman) throw SqlError(SqlState::FeatureNotSupported, "\"RN\" not supported for input");
+  Reader reader(d, text);
+  std::string number = reader.run(items);
+  // numeric_in with typmod numeric(pre + multi + read digits after the point, those digits)
+  const int scale = reader.read_post();
+  const int precision = d.pre + d.multi + scale;
+  std::string result = num::apply_typmod(num::parse(number), ((precision << 16) | scale) + 4);
+  if (d.multi_flag) result = num::mul(result, num::power(num::from_int64(10), num::from_int64(-d.multi)));
+  return result;
+}
+
 }  // namespace omendb::numfmt

@@ -15,4 +15,10 @@ std::string to_char_numeric(std::string_view num, std::string_view fmt);  // num
 std::string to_char_int(int64_t v, std::string_view fmt);                 // integer, bigint
 std::string to_char_double(double v, std::string_view fmt);               // double precision
 
+// to_number(text, template): the inverse, reading `text` through the same template (formatting.c's
+// NUM_processor reading mode): digits, the point, group separators, signs (S, MI, PL, SG, PR, a leading
+// '-'); other characters of the template skip one input character. 22P02 when no digits are read;
+// 42601 for an invalid template; 0A000 for RN and EEEE, which PostgreSQL 15 also rejects here.
+std::string to_number(std::string_view text, std::string_view fmt);
+
 }  // namespace omendb::numfmt

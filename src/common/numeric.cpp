@@ -951,4 +951,564 @@ bool variance(const Accumulator& values, const Accumulator& squares, bool sample
   return true;
 }
 
+// ---- Mathematical functions (numeric.c's numeric_sqrt ... numeric_power) ----
+//
+// PostgreSQL picks each result's scale from rough estimates (estimate_ln_dweight, the double value of the
+// argument); those estimates are reproduced exactly, since they decide how many digits are printed. The
+// values themselves are computed in fixed point on GMP integers with guard digits and rounded once (half
+// away from zero) to that scale; where PostgreSQL rounds intermediate results (log_var, power_var), the
+// same intermediate roundings happen here.
+
+namespace {
+
+constexpr int kExpLimit = kMaxResultScale * 3;  // exp_var: |x| >= 6000 overflows (or underflows to 0)
+constexpr int kGuard = 12;                      // guard digits of the fixed-point computations
+
+// The value as a double without overflow errors (numericvar_to_double_no_overflow).
+double approx(const Dec& d) {
+  std::string s = (d.neg ? "-" : "") + d.coef.get_str(10) + "e-" + std::to_string(d.scale);
+  return std::strtod(s.c_str(), nullptr);
+}
+
+// A finite value as a fixed-point integer with P digits after the point (truncated).
+mpz_class to_fixed(const Dec& d, int P) {
+  mpz_class v = d.coef;
+  if (P >= d.scale) {
+    v *= pow10(P - d.scale);
+  } else {
+    v /= pow10(d.scale - P);
+  }
+  return d.neg ? mpz_class(-v) : v;
+}
+
+Dec from_fixed(const mpz_class& v, int P) {
+  Dec r;
+  r.neg = v < 0;
+  r.coef = r.neg ? mpz_class(-v) : v;
+  r.scale = P;
+  r.dscale = P;
+  return r;
+}
+
+Dec zero_with_scale(int dscale) {
+  Dec r;
+  r.dscale = dscale;
+  return r;
+}
+
+Dec one_dec() {
+  Dec r;
+  r.coef = 1;
+  return r;
+}
+
+int clamp_scale(int rscale) {
+  return std::min(std::max(rscale, 0), kMaxDisplayScale);
+}
+
+// How far the series arguments are reduced for P digits: below 10^-t with t ~ sqrt(P) / 2 balances the
+// number of series terms (P / t) against the square roots or squarings (3.3 t).
+int reduction_digits(int P) {
+  return std::max(2, static_cast<int>(std::sqrt(static_cast<double>(P)) / 2));
+}
+
+// ln(m) for 1 <= m <= 10 in fixed point at P digits: square roots bring m below 1 + 10^-t, then
+// ln(m) = 2 atanh((m - 1) / (m + 1)) by its series. Each square root doubles the error of the result,
+// hence the extra digits.
+mpz_class ln_reduced(mpz_class m, int P) {
+  const int t = reduction_digits(P);
+  const int extra = (4 * t + 8) * 3 / 10 + 2;
+  m *= pow10(extra);
+  P += extra;
+  const mpz_class one = pow10(P);
+  const mpz_class limit = one + one / pow10(t);
+  int halvings = 0;
+  while (m > limit) {
+    m *= one;
+    mpz_sqrt(m.get_mpz_t(), m.get_mpz_t());
+    ++halvings;
+  }
+  mpz_class z = (m - one) * one / (m + one);
+  mpz_class z2 = z * z / one;
+  mpz_class term = z, sum = z;
+  for (unsigned long n = 3;; n += 2) {
+    term = term * z2 / one;
+    if (term == 0) break;
+    sum += term / n;
+  }
+  mpz_mul_2exp(sum.get_mpz_t(), sum.get_mpz_t(), static_cast<mp_bitcnt_t>(halvings + 1));
+  return sum / pow10(extra);
+}
+
+// ln(10) at P digits, kept per thread at the highest precision asked so far.
+mpz_class ln10(int P) {
+  static thread_local int cached_p = -1;
+  static thread_local mpz_class cached;
+  if (cached_p < P) {
+    cached_p = P + 50;
+    cached = ln_reduced(pow10(cached_p + kGuard + 1), cached_p + kGuard) / pow10(kGuard);
+  }
+  return cached / pow10(cached_p - P);
+}
+
+// ln(x) of a finite x > 0 at P digits: x = m * 10^e with 1 <= m < 10, ln(x) = ln(m) + e ln(10).
+mpz_class ln_fixed(const Dec& x, int P) {
+  const int n = digit_count(x.coef);
+  const int e = n - 1 - x.scale;
+  const int guard = kGuard + static_cast<int>(std::to_string(std::abs(e)).size());
+  const int Q = P + guard;
+  mpz_class m = x.coef;
+  const int shift = Q - (n - 1);
+  if (shift >= 0) {
+    m *= pow10(shift);
+  } else {
+    m /= pow10(-shift);
+  }
+  mpz_class r = ln_reduced(m, Q);
+  if (e != 0) r += ln10(Q) * e;
+  return r / pow10(guard);
+}
+
+// exp(x) of a finite |x| < 6000 at P digits: x / 2^k below 10^-t, its Taylor series, squared k times.
+mpz_class exp_fixed(const Dec& x, int P) {
+  const double xv = approx(x);
+  const double bound = std::pow(10.0, -reduction_digits(P));
+  int k = 0;
+  while (std::fabs(xv) / std::ldexp(1.0, k) > bound) ++k;
+  const int W = P + std::max(0, static_cast<int>(std::ceil(xv * 0.434294481903252))) + k * 302 / 1000 + 1 +
+                kGuard + static_cast<int>(std::to_string(P).size());
+  const mpz_class one = pow10(W);
+  mpz_class r = to_fixed(x, W);
+  mpz_tdiv_q_2exp(r.get_mpz_t(), r.get_mpz_t(), static_cast<mp_bitcnt_t>(k));
+  mpz_class sum = one, term = one;
+  for (unsigned long n = 1;; ++n) {
+    term = term * r / one / n;
+    if (term == 0) break;
+    sum += term;
+  }
+  for (int i = 0; i < k; ++i) sum = sum * sum / one;
+  return sum / pow10(W - P);
+}
+
+// ln(x) (finite, > 0) rounded to rscale digits (ln_var).
+Dec ln_rounded(const Dec& x, int rscale) {
+  Dec r = from_fixed(ln_fixed(x, rscale + kGuard), rscale + kGuard);
+  round_to(r, rscale);
+  r.dscale = rscale;
+  return r;
+}
+
+// exp(x) (finite) rounded to rscale digits, with exp_var's range check.
+Dec exp_rounded(const Dec& x, int rscale) {
+  const double val = approx(x);
+  if (std::fabs(val) >= kExpLimit) {
+    if (val > 0) overflow();
+    return zero_with_scale(rscale);
+  }
+  Dec r = from_fixed(exp_fixed(x, rscale + kGuard), rscale + kGuard);
+  round_to(r, rscale);
+  r.dscale = rscale;
+  return r;
+}
+
+// a * b rounded to rscale (mul_var).
+Dec mul_rounded(const Dec& a, const Dec& b, int rscale) {
+  Dec r;
+  r.coef = a.coef * b.coef;
+  r.neg = (a.neg != b.neg) && r.coef != 0;
+  r.scale = a.scale + b.scale;
+  round_to(r, rscale);
+  r.dscale = rscale;
+  return r;
+}
+
+// estimate_ln_dweight: the decimal weight of ln(x) PostgreSQL estimates (x finite).
+int estimate_ln_dweight(const Dec& x) {
+  if (x.neg || x.coef == 0) return 0;
+  const Dec point_nine = [] {
+    Dec d;
+    d.coef = 9;
+    d.scale = 1;
+    return d;
+  }();
+  const Dec one_point_one = [] {
+    Dec d;
+    d.coef = 11;
+    d.scale = 1;
+    return d;
+  }();
+  auto compare_dec = [](Dec a, Dec b) {
+    align(a, b);
+    return cmp(a.coef, b.coef);
+  };
+  if (compare_dec(x, point_nine) >= 0 && compare_dec(x, one_point_one) <= 0) {
+    Dec t = add_finite(x, one_dec(), true);
+    if (t.coef == 0) return 0;
+    return digit_count(t.coef) - 1 - t.scale;  // weight * 4 + (int) log10(digits[0])
+  }
+  // The first two base-10000 digits of the stored form.
+  std::string bytes = encode(x);
+  View v = view(bytes);
+  if (v.ndigits == 0) return 0;
+  int digits = v.digit(0);
+  int dweight = v.weight * 4;
+  if (v.ndigits > 1) {
+    digits = digits * 10000 + v.digit(1);
+    dweight -= 4;
+  }
+  double ln_var = std::log(static_cast<double>(digits)) + dweight * 2.302585092994046;
+  return static_cast<int>(std::log10(std::fabs(ln_var)));
+}
+
+bool is_integral(const Dec& d) {
+  return mpz_divisible_p(d.coef.get_mpz_t(), pow10(d.scale).get_mpz_t()) != 0;
+}
+
+// The integer value of an integral d.
+mpz_class integer_of(const Dec& d) {
+  mpz_class q = d.coef / pow10(d.scale);
+  return d.neg ? mpz_class(-q) : q;
+}
+
+[[noreturn]] void log_error(bool zero) {
+  throw SqlError(SqlState::InvalidArgumentForLog,
+                 zero ? "cannot take logarithm of zero" : "cannot take logarithm of a negative number");
+}
+
+[[noreturn]] void power_error(bool zero) {
+  throw SqlError(SqlState::InvalidArgumentForPowerFunction,
+                 zero ? "zero raised to a negative power is undefined"
+                      : "a negative number raised to a non-integer power yields a complex result");
+}
+
+void check_ln_argument(const Dec& x) {
+  if (x.coef == 0) log_error(true);
+  if (x.neg) log_error(false);
+}
+
+// power_var_int: base ^ n for an integer n in int32's range, rounded to rscale.
+Dec power_int(const Dec& base, int64_t n, int rscale) {
+  switch (n) {
+    case 0: {
+      Dec r = one_dec();
+      r.dscale = rscale;
+      return r;
+    }
+    case 1: {
+      Dec r = base;
+      round_to(r, rscale);
+      r.dscale = rscale;
+      return r;
+    }
+    case -1:
+      return div_finite(one_dec(), base, rscale);
+    case 2:
+      return mul_rounded(base, base, rscale);
+    default:
+      break;
+  }
+  if (base.coef == 0) {
+    if (n < 0) division_by_zero();
+    return zero_with_scale(rscale);
+  }
+  // PostgreSQL's estimate of log10(result) from the leading digits: its overflow and underflow tests.
+  std::string bytes = encode(base);
+  View v = view(bytes);
+  double f = v.digit(0);
+  int p = v.weight * 4;
+  for (int i = 1; i < v.ndigits && i * 4 < 16; ++i) {
+    f = f * 10000 + v.digit(i);
+    p -= 4;
+  }
+  f = static_cast<double>(n) * (std::log10(f) + p);
+  // Beyond 131072 digits before the point (weight 32767) the result cannot be stored.
+  if (f > 3.0 * 32767 * 4 || f >= 4.0 * (kWeightMax + 1) + 0.5) overflow();
+  if (f + 1 < -rscale || f + 1 < -kMaxDisplayScale) return zero_with_scale(rscale);
+  const uint64_t m = static_cast<uint64_t>(n < 0 ? -n : n);
+  Dec r;
+  if (static_cast<double>(digit_count(base.coef)) * static_cast<double>(m) <= 100000) {
+    mpz_pow_ui(r.coef.get_mpz_t(), base.coef.get_mpz_t(), m);
+    r.scale = static_cast<int>(static_cast<int64_t>(base.scale) * static_cast<int64_t>(m));
+    r.neg = base.neg && (m & 1);
+    if (n < 0) return div_finite(one_dec(), r, rscale);
+    round_to(r, rscale);
+    r.dscale = rscale;
+    return r;
+  }
+  // Too many digits to compute exactly: square-and-multiply keeping `sig` significant digits (the
+  // result's digits and guard digits for the log2(n) roundings), as power_var_int does.
+  const int sig =
+      std::max(rscale + static_cast<int>(f), 0) + static_cast<int>(std::to_string(m).size()) + kGuard;
+  struct Float {
+    mpz_class mant;  // value = mant * 10^exp
+    int64_t exp = 0;
+    void trim(int digits) {
+      const int d = digit_count(mant);
+      if (d <= digits) return;
+      mant /= pow10(d - digits);
+      exp += d - digits;
+    }
+  };
+  Float b{base.coef, -static_cast<int64_t>(base.scale)}, acc{mpz_class(1), 0};
+  b.trim(sig);
+  for (uint64_t bits = m;;) {
+    if (bits & 1) {
+      acc.mant *= b.mant;
+      acc.exp += b.exp;
+      acc.trim(sig);
+    }
+    bits >>= 1;
+    if (bits == 0) break;
+    b.mant *= b.mant;
+    b.exp *= 2;
+    b.trim(sig);
+  }
+  r.coef = acc.mant;
+  if (acc.exp >= 0) {
+    r.coef *= pow10(static_cast<int>(acc.exp));
+    r.scale = 0;
+  } else {
+    r.scale = static_cast<int>(-acc.exp);
+  }
+  if (n < 0) {
+    r = div_finite(one_dec(), r, rscale);
+  } else {
+    round_to(r, rscale);
+    r.dscale = rscale;
+  }
+  r.neg = base.neg && (m & 1) && r.coef != 0;
+  return r;
+}
+
+}  // namespace
+
+std::string sqrt(std::string_view a) {
+  View v = view(a);
+  if (kind_of_sign(v.sign) != Kind::Finite) return sqrt(a, 0);
+  const int sweight = (v.weight + 1) * 4 / 2 - 1;
+  return sqrt(a, clamp_scale(std::max(kMinSigDigits - sweight, v.dscale)));
+}
+
+std::string exp(std::string_view a) {
+  Dec x = decode(a);
+  if (x.kind == Kind::NegInf) return encode(Dec{});  // exp(-Infinity) = 0
+  if (x.kind != Kind::Finite) return std::string(a);
+  double w = approx(x) * 0.434294481903252;
+  w = std::clamp(w, static_cast<double>(-kMaxResultScale), static_cast<double>(kMaxResultScale));
+  const int rscale = clamp_scale(std::max(kMinSigDigits - static_cast<int>(w), x.dscale));
+  return encode(exp_rounded(x, rscale));
+}
+
+std::string ln(std::string_view a) {
+  Dec x = decode(a);
+  if (x.kind == Kind::NegInf) log_error(false);
+  if (x.kind != Kind::Finite) return std::string(a);
+  const int rscale = clamp_scale(std::max(kMinSigDigits - estimate_ln_dweight(x), x.dscale));
+  check_ln_argument(x);
+  return encode(ln_rounded(x, rscale));
+}
+
+std::string log(std::string_view base, std::string_view a) {
+  Dec b = decode(base), x = decode(a);
+  if (b.kind != Kind::Finite || x.kind != Kind::Finite) {
+    if (b.kind == Kind::NaN || x.kind == Kind::NaN) return special(kSignNaN);
+    if (b.sign() < 0 || x.sign() < 0) log_error(false);
+    if (b.sign() == 0 || x.sign() == 0) log_error(true);
+    if (b.kind == Kind::PosInf) return x.kind == Kind::PosInf ? special(kSignNaN) : encode(Dec{});
+    return special(kSignPInf);  // log(finite, Infinity)
+  }
+  // log_var
+  const int ln_base_dweight = estimate_ln_dweight(b);
+  const int ln_num_dweight = estimate_ln_dweight(x);
+  const int result_dweight = ln_num_dweight - ln_base_dweight;
+  const int rscale = clamp_scale(std::max({kMinSigDigits - result_dweight, b.dscale, x.dscale}));
+  const int ln_base_rscale = std::max(rscale + result_dweight - ln_base_dweight + 8, 0);
+  const int ln_num_rscale = std::max(rscale + result_dweight - ln_num_dweight + 8, 0);
+  check_ln_argument(b);
+  Dec ln_base = ln_rounded(b, ln_base_rscale);
+  check_ln_argument(x);
+  Dec ln_num = ln_rounded(x, ln_num_rscale);
+  if (ln_base.coef == 0) division_by_zero();
+  return encode(div_finite(ln_num, ln_base, rscale));
+}
+
+std::string power(std::string_view a, std::string_view b) {
+  Dec x = decode(a), y = decode(b);
+  if (x.kind != Kind::Finite || y.kind != Kind::Finite) {
+    // POSIX pow(): NaN ^ 0 = 1, 1 ^ NaN = 1, other NaN inputs give NaN.
+    if (x.kind == Kind::NaN) return y.kind == Kind::Finite && y.coef == 0 ? from_int64(1) : special(kSignNaN);
+    if (y.kind == Kind::NaN) {
+      if (x.kind == Kind::Finite && x.coef == pow10(x.scale) && !x.neg) return from_int64(1);
+      return special(kSignNaN);
+    }
+    const int s1 = x.sign(), s2 = y.sign();
+    if (s1 == 0 && s2 < 0) power_error(true);
+    if (s1 < 0 && y.kind == Kind::Finite && !is_integral(y)) power_error(false);  // infinities are integral
+    if (x.kind == Kind::Finite && x.coef == pow10(x.scale) && !x.neg) return from_int64(1);
+    if (s2 == 0) return from_int64(1);
+    if (s1 == 0 && s2 > 0) return encode(Dec{});
+    if (is_inf(y.kind)) {
+      bool abs_x_gt_one = true;
+      if (x.kind == Kind::Finite) {
+        if (x.neg && x.coef == pow10(x.scale)) return from_int64(1);  // -1 ^ +-Infinity
+        Dec one = one_dec(), ax = x;
+        ax.neg = false;
+        align(ax, one);
+        abs_x_gt_one = ax.coef > one.coef;
+      }
+      return abs_x_gt_one == (s2 > 0) ? special(kSignPInf) : encode(Dec{});
+    }
+    if (x.kind == Kind::PosInf) return s2 > 0 ? special(kSignPInf) : encode(Dec{});
+    // x = -Infinity, y a finite integer
+    if (s2 < 0) return encode(Dec{});
+    const bool odd = mpz_odd_p(integer_of(y).get_mpz_t()) != 0;
+    return special(odd ? kSignNInf : kSignPInf);
+  }
+  if (x.coef == 0 && y.sign() < 0) power_error(true);
+  // power_var
+  const bool y_integral = is_integral(y);
+  if (y_integral) {
+    mpz_class n = integer_of(y);
+    if (n >= INT32_MIN && n <= INT32_MAX) {
+      const int rscale = clamp_scale(std::max(kMinSigDigits, x.dscale));
+      return encode(power_int(x, n.get_si(), rscale));
+    }
+  }
+  if (x.coef == 0) return encode(zero_with_scale(kMinSigDigits));
+  bool negative = false;
+  if (x.neg) {
+    if (!y_integral) power_error(false);
+    negative = mpz_odd_p(integer_of(y).get_mpz_t()) != 0;
+    x.neg = false;
+  }
+  const int ln_dweight = estimate_ln_dweight(x);
+  int local_rscale = std::max(8 - ln_dweight, 0);
+  Dec ln_num = mul_rounded(ln_rounded(x, local_rscale), y, local_rscale);
+  double val = approx(ln_num);
+  if (std::fabs(val) > kMaxResultScale * 3.01) {
+    if (val > 0) overflow();
+    return encode(zero_with_scale(kMaxDisplayScale));
+  }
+  val *= 0.434294481903252;
+  const int rscale = clamp_scale(std::max({kMinSigDigits - static_cast<int>(val), x.dscale, y.dscale}));
+  const int sig_digits = std::max(rscale + static_cast<int>(val), 0);
+  local_rscale = std::max(sig_digits - ln_dweight + 8, 0);
+  ln_num = mul_rounded(ln_rounded(x, local_rscale), y, local_rscale);
+  Dec r = exp_rounded(ln_num, rscale);
+  r.neg = negative && r.coef != 0;
+  return encode(std::move(r));
+}
+
+std::string div_trunc(std::string_view a, std::string_view b) {
+  Dec x = decode(a), y = decode(b);
+  if (x.kind == Kind::NaN || y.kind == Kind::NaN) return special(kSignNaN);
+  if (is_inf(x.kind)) {
+    if (y.kind != Kind::Finite) return special(kSignNaN);
+    if (y.sign() == 0) division_by_zero();
+    return encode(special_dec(inf_of_sign(x.sign() * y.sign())));
+  }
+  if (is_inf(y.kind)) return encode(Dec{});
+  if (y.coef == 0) division_by_zero();
+  align(x, y);
+  Dec r;
+  r.coef = x.coef / y.coef;
+  r.neg = x.neg != y.neg && r.coef != 0;
+  return encode(std::move(r));
+}
+
+namespace {
+// gcd_var / lcm_var: over the coefficients at a common scale; the result has the larger display scale and
+// is never negative.
+std::string gcd_or_lcm(std::string_view a, std::string_view b, bool lcm) {
+  Dec x = decode(a), y = decode(b);
+  if (x.kind != Kind::Finite || y.kind != Kind::Finite) return special(kSignNaN);
+  const int dscale = std::max(x.dscale, y.dscale);
+  align(x, y);
+  Dec r;
+  mpz_gcd(r.coef.get_mpz_t(), x.coef.get_mpz_t(), y.coef.get_mpz_t());
+  if (lcm) r.coef = r.coef == 0 ? mpz_class(0) : mpz_class(x.coef / r.coef * y.coef);
+  r.scale = x.scale;
+  r.dscale = dscale;
+  return encode(std::move(r));
+}
+}  // namespace
+
+std::string gcd(std::string_view a, std::string_view b) {
+  return gcd_or_lcm(a, b, false);
+}
+
+std::string lcm(std::string_view a, std::string_view b) {
+  return gcd_or_lcm(a, b, true);
+}
+
+std::string factorial(int64_t n) {
+  if (n < 0) throw SqlError(SqlState::NumericValueOutOfRange, "factorial of a negative number is undefined");
+  if (n > 32177) overflow();
+  Dec r;
+  mpz_fac_ui(r.coef.get_mpz_t(), static_cast<unsigned long>(n));
+  return encode(std::move(r));
+}
+
+namespace {
+// get_min_scale over the stored form.
+int min_scale_of(std::string_view a) {
+  View v = view(a);
+  int last = v.ndigits - 1;
+  while (last >= 0 && v.digit(last) == 0) --last;
+  if (last < 0) return 0;
+  int s = (last - v.weight) * 4;
+  if (s <= 0) return 0;
+  for (int d = v.digit(last); d % 10 == 0; d /= 10) --s;
+  return s;
+}
+}  // namespace
+
+bool scale(std::string_view a, int32_t& out) {
+  if (kind(a) != Kind::Finite) return false;
+  out = dscale(a);
+  return true;
+}
+
+bool min_scale(std::string_view a, int32_t& out) {
+  if (kind(a) != Kind::Finite) return false;
+  out = min_scale_of(a);
+  return true;
+}
+
+std::string trim_scale(std::string_view a) {
+  if (kind(a) != Kind::Finite) return std::string(a);
+  std::string out(a);
+  put16(out.data() + kDscaleOffset, static_cast<uint16_t>(min_scale_of(a)));
+  return out;
+}
+
+int32_t width_bucket(std::string_view operand, std::string_view low, std::string_view high, int32_t count) {
+  auto fail = [](const char* msg) { throw SqlError(SqlState::InvalidArgumentForWidthBucket, msg); };
+  if (count <= 0) fail("count must be greater than zero");
+  Kind ko = kind(operand), kl = kind(low), kh = kind(high);
+  if (ko == Kind::NaN || kl == Kind::NaN || kh == Kind::NaN)
+    fail("operand, lower bound, and upper bound cannot be NaN");
+  if (kl != Kind::Finite || kh != Kind::Finite) fail("lower and upper bounds must be finite");
+  const int c = compare(low, high);
+  if (c == 0) fail("lower bound cannot equal upper bound");
+  int64_t result;
+  const bool reversed = c > 0;
+  const int below = compare(operand, low), above = compare(operand, high);
+  if (reversed ? below > 0 : below < 0) {
+    result = 0;
+  } else if (reversed ? above <= 0 : above >= 0) {
+    result = static_cast<int64_t>(count) + 1;
+  } else {
+    // floor((operand - low) * count / (high - low)) + 1, exactly (compute_bucket)
+    Dec o = decode(reversed ? sub(low, operand) : sub(operand, low));
+    Dec w = decode(reversed ? sub(low, high) : sub(high, low));
+    o.coef *= count;
+    align(o, w);
+    mpz_class q = o.coef / w.coef;
+    result = q.get_si() + 1;
+  }
+  if (result > INT32_MAX) throw SqlError(SqlState::NumericValueOutOfRange, "integer out of range");
+  return static_cast<int32_t>(result);
+}
+
 }  // namespace omendb::num

@@ -128,6 +128,31 @@ class Accumulator {
 // themselves. A negative value: 2201F.
 std::string sqrt(std::string_view a, int rscale);
 
+// The mathematical functions of PostgreSQL 15's numeric.c, with its result scales (at least 16
+// significant digits, at least the inputs' display scales, at most 1000) and special values. Errors:
+// 2201F (square root or non-integer power of a negative number, zero to a negative power), 2201E
+// (logarithm of zero or of a negative number), 22012, 22003 "value overflows numeric format".
+std::string sqrt(std::string_view a);  // numeric_sqrt's scale
+std::string exp(std::string_view a);
+std::string ln(std::string_view a);
+std::string log(std::string_view base, std::string_view a);  // log(b, x); log(x) and log10(x) are log(10, x)
+std::string power(std::string_view a, std::string_view b);
+// div(a, b): the quotient truncated towards zero, scale 0 (numeric_div_trunc).
+std::string div_trunc(std::string_view a, std::string_view b);
+// gcd / lcm of exact values (any scale): the result has the larger input scale; NaN or infinities: NaN.
+std::string gcd(std::string_view a, std::string_view b);
+std::string lcm(std::string_view a, std::string_view b);
+// n! (22003 for n < 0 and past the format's range).
+std::string factorial(int64_t n);
+// scale(): the display scale; min_scale(): the fewest digits after the point that keep the value;
+// false for NaN and infinities (the SQL functions return NULL). trim_scale() drops trailing zeros.
+bool scale(std::string_view a, int32_t& out);
+bool min_scale(std::string_view a, int32_t& out);
+std::string trim_scale(std::string_view a);
+// width_bucket(operand, low, high, count) (2201G for count <= 0, NaN, infinite or equal bounds;
+// 22003 "integer out of range" when the bucket number overflows).
+int32_t width_bucket(std::string_view operand, std::string_view low, std::string_view high, int32_t count);
+
 // var_samp / var_pop (stddev: stddev_samp / stddev_pop) from the accumulated values and their squares
 // (add_square), PostgreSQL's numeric_stddev_internal: exact sums, one division at division's result
 // scale, then the square root at that scale; any NaN or infinity gives NaN. False for NULL: no values,

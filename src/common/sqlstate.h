@@ -28,7 +28,9 @@ namespace omendb {
   X(InvalidParameterValue, "22023")               \
   X(SequenceGeneratorLimitExceeded, "2200H")      \
   X(GeneratedAlways, "428C9")                     \
+  X(InvalidArgumentForLog, "2201E")               \
   X(InvalidArgumentForPowerFunction, "2201F")     \
+  X(InvalidArgumentForWidthBucket, "2201G")       \
   X(InvalidRowCountInLimitClause, "2201W")        \
   X(InvalidRowCountInResultOffsetClause, "2201X") \
   X(ArraySubscriptError, "2202E")                 \

@@ -16,6 +16,7 @@
 #include "common/bytea.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "common/math_sql.h"
 #include "common/numeric.h"
 #include "common/text_sql.h"
 #include "frontend/parser/parser.h"
@@ -363,8 +364,11 @@ class Binder {
   ExprPtr convert(ExprPtr e, TypeId t);
   // e (Numeric) rounded to numeric(p, s)'s typmod; a constant is rounded now.
   ExprPtr with_typmod(ExprPtr e, int32_t typmod);
-  // round, trunc, ceil, ceiling, floor, sign over numeric or double precision; null if not one of those.
-  ExprPtr bind_math(const std::string& name, std::vector<ExprPtr>& args, int loc);
+  // Mathematical functions and operators (common/math_sql.h's table, the "Mathematical functions"
+  // section): `name` resolved against mathsql::signatures() with PostgreSQL's func_select_candidate
+  // rules; null when no function or operator has that name. Operators: "^", "&" ... and the prefix
+  // "u|/", "u||/", "u~", "u@" (abs).
+  ExprPtr bind_math(const std::string& name, std::vector<ExprPtr>& args, int loc, bool is_operator);
   // Arrays (the "Arrays" section): ARRAY[...], a[i], x op ANY|ALL (array); array functions (null when
   // `name` is not one); ARRAY(SELECT ...)'s root as one array_agg row (over the root's one column, or
   // for a correlated subquery under its Project, as scalar_join wants it).
@@ -1201,6 +1205,8 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
     case ast::BinaryOp::JsonExistsAll:
     case ast::BinaryOp::JsonDeletePath:
       return bind_json_operator(op, std::move(l), std::move(r), loc);
+    case ast::BinaryOp::Operator:  // bound by name in bind_inner
+      break;
     case ast::BinaryOp::Concat: {
       TypeId lt = l->type, rt = r->type;
       if ((lt == TypeId::Jsonb && (rt == TypeId::Jsonb || rt == TypeId::Unknown)) ||
@@ -1734,7 +1740,7 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   if (ExprPtr x = bind_text_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_json_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_catalog_function(name, args, e.location)) return x;
-  if (ExprPtr x = bind_math(name, args, e.location)) return x;
+  if (ExprPtr x = bind_math(name, args, e.location, false)) return x;
   // EXTRACT(field FROM x) is extract('field', x): PostgreSQL 15 returns numeric, OmenDB (no numeric
   // type yet) date_part's double precision (docs/types.md).
   std::string dt_name = name == "extract" ? "date_part" : name;
@@ -2135,49 +2141,178 @@ ExprPtr Binder::bind_catalog_function(const std::string& name, std::vector<ExprP
   return x;
 }
 
-ExprPtr Binder::bind_math(const std::string& name, std::vector<ExprPtr>& args, int loc) {
-  num::Func f;
-  if (name == "round") {
-    f = num::Func::Round;
-  } else if (name == "trunc") {
-    f = num::Func::Trunc;
-  } else if (name == "ceil" || name == "ceiling") {
-    f = num::Func::Ceil;
-  } else if (name == "floor") {
-    f = num::Func::Floor;
-  } else if (name == "sign") {
-    f = num::Func::Sign;
-  } else {
-    return nullptr;
+// ---- Mathematical functions ----
+
+namespace {
+
+// PostgreSQL's type categories among the types of the math table: numeric (N, preferred double
+// precision, implicit casts up integer -> bigint -> numeric -> double precision) and string (S, text).
+char math_category(TypeId t) {
+  if (is_numeric(t)) return 'N';
+  if (is_string_type(t)) return 'S';
+  return 'X';
+}
+
+bool math_preferred(TypeId t) {
+  return t == TypeId::Float64 || t == TypeId::Text;
+}
+
+bool math_coercible(TypeId from, TypeId to) {
+  if (from == to || from == TypeId::Unknown) return true;
+  if (is_numeric(from) && is_numeric(to)) return rank(from) <= rank(to);
+  return is_string_type(from) && to == TypeId::Text;
+}
+
+// func_select_candidate: the signature PostgreSQL picks among `all` for argument types `in`; null when
+// ambiguous (sets *ambiguous) or when none accepts them.
+const mathsql::Signature* select_math_candidate(std::vector<const mathsql::Signature*> cands,
+                                                const std::vector<TypeId>& in, bool* ambiguous) {
+  *ambiguous = false;
+  if (cands.empty()) return nullptr;
+  if (cands.size() == 1) return cands[0];
+  const size_t n = in.size();
+  auto keep_best = [&](auto score) {
+    int best = -1;
+    std::vector<const mathsql::Signature*> kept;
+    for (const auto* c : cands) {
+      int s = score(*c);
+      if (s > best) {
+        best = s;
+        kept.clear();
+      }
+      if (s == best) kept.push_back(c);
+    }
+    cands = std::move(kept);
+  };
+  // Most exact matches, then most exact-or-preferred (in the input's category) matches.
+  keep_best([&](const mathsql::Signature& s) {
+    int m = 0;
+    for (size_t i = 0; i < n; ++i) m += in[i] != TypeId::Unknown && s.args[i] == in[i];
+    return m;
+  });
+  if (cands.size() == 1) return cands[0];
+  keep_best([&](const mathsql::Signature& s) {
+    int m = 0;
+    for (size_t i = 0; i < n; ++i)
+      m += in[i] != TypeId::Unknown &&
+           (s.args[i] == in[i] ||
+            (math_preferred(s.args[i]) && math_category(s.args[i]) == math_category(in[i])));
+    return m;
+  });
+  if (cands.size() == 1) return cands[0];
+  // Unknown arguments: the category the candidates agree on (string wins), its preferred type if any.
+  size_t unknowns = 0;
+  for (TypeId t : in) unknowns += t == TypeId::Unknown;
+  if (unknowns > 0) {
+    bool resolved = true;
+    std::vector<char> category(n, 0);
+    std::vector<bool> preferred(n, false);
+    for (size_t i = 0; i < n && resolved; ++i) {
+      if (in[i] != TypeId::Unknown) continue;
+      bool conflict = false;
+      for (const auto* c : cands) {
+        char cat = math_category(c->args[i]);
+        if (!category[i]) {
+          category[i] = cat;
+          preferred[i] = math_preferred(c->args[i]);
+        } else if (cat == category[i]) {
+          preferred[i] = preferred[i] || math_preferred(c->args[i]);
+        } else if (cat == 'S') {
+          category[i] = cat;
+          preferred[i] = math_preferred(c->args[i]);
+        } else {
+          conflict = true;
+        }
+      }
+      if (conflict && category[i] != 'S') resolved = false;
+    }
+    if (resolved) {
+      std::vector<const mathsql::Signature*> kept;
+      for (const auto* c : cands) {
+        bool keep = true;
+        for (size_t i = 0; i < n; ++i)
+          if (in[i] == TypeId::Unknown &&
+              (math_category(c->args[i]) != category[i] || (preferred[i] && !math_preferred(c->args[i]))))
+            keep = false;
+        if (keep) kept.push_back(c);
+      }
+      if (!kept.empty()) cands = std::move(kept);
+      if (cands.size() == 1) return cands[0];
+    }
+    // Known arguments all of one type: the unknowns are assumed to be of that type.
+    if (unknowns < n) {
+      TypeId known = TypeId::Unknown;
+      bool same = true;
+      for (TypeId t : in) {
+        if (t == TypeId::Unknown) continue;
+        if (known != TypeId::Unknown && known != t) same = false;
+        known = t;
+      }
+      if (same) {
+        std::vector<const mathsql::Signature*> kept;
+        for (const auto* c : cands) {
+          bool keep = true;
+          for (size_t i = 0; i < n; ++i)
+            if (in[i] == TypeId::Unknown && !math_coercible(known, c->args[i])) keep = false;
+          if (keep) kept.push_back(c);
+        }
+        if (kept.size() == 1) return kept[0];
+      }
+    }
   }
-  auto no_function = [&]() {
+  *ambiguous = true;
+  return nullptr;
+}
+
+}  // namespace
+
+ExprPtr Binder::bind_math(const std::string& name, std::vector<ExprPtr>& args, int loc, bool is_operator) {
+  std::vector<TypeId> in;
+  for (const auto& a : args) in.push_back(is_unknown_param(*a) ? TypeId::Unknown : a->type);
+  const std::string sym = name.starts_with("u") ? name.substr(1) : name;
+  auto describe = [&]() {
+    std::string s;
+    if (in.size() == 2) return tn(in[0]) + " " + sym + " " + tn(in[1]);
+    return sym + " " + tn(in[0]);
+  };
+  if (name == "u@") {  // @ x is abs(x) (ExprOp::Abs), double precision for an unknown
+    if (in[0] == TypeId::Unknown) args[0] = convert(std::move(args[0]), TypeId::Float64);
+    if (!is_numeric(args[0]->type))
+      fail(SqlState::UndefinedFunction, "operator does not exist: " + describe(), loc, kCastHint);
+    TypeId t = args[0]->type;
+    return Expr::make(ExprOp::Abs, t, std::move(args));
+  }
+  bool named = false;
+  std::vector<const mathsql::Signature*> cands;
+  for (const mathsql::Signature& s : mathsql::signatures()) {
+    if (s.name != name) continue;
+    named = true;
+    if (s.args.size() != in.size()) continue;
+    bool ok = true;
+    for (size_t i = 0; i < in.size(); ++i) ok = ok && math_coercible(in[i], s.args[i]);
+    if (ok) cands.push_back(&s);
+  }
+  if (!named) return nullptr;
+  bool ambiguous = false;
+  const mathsql::Signature* best = select_math_candidate(std::move(cands), in, &ambiguous);
+  if (!best) {
+    if (is_operator) {
+      if (ambiguous)
+        fail(SqlState::AmbiguousFunction, "operator is not unique: " + describe(), loc,
+             "Could not choose a best candidate operator. You might need to add explicit type casts.");
+      fail(SqlState::UndefinedFunction, "operator does not exist: " + describe(), loc, kCastHint);
+    }
+    if (ambiguous)
+      fail(SqlState::AmbiguousFunction, "function " + signature(name, args) + " is not unique", loc,
+           "Could not choose a best candidate function. You might need to add explicit type casts.");
     fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
          kFuncHint);
-  };
-  if (args.size() == 1) {
-    // PostgreSQL has a double precision and a numeric variant; integers and unknowns take the preferred
-    // double precision.
-    TypeId t = args[0]->type == TypeId::Numeric ? TypeId::Numeric : TypeId::Float64;
-    if (!is_numeric(args[0]->type) && args[0]->type != TypeId::Unknown) no_function();
-    std::vector<ExprPtr> a;
-    a.push_back(convert(std::move(args[0]), t));
-    ExprPtr x = Expr::make(ExprOp::Math, t, std::move(a));
-    x->func = static_cast<int>(f);
-    return x;
   }
-  if (args.size() == 2 && (f == num::Func::Round || f == num::Func::Trunc)) {
-    // Only round(numeric, integer) and trunc(numeric, integer).
-    TypeId a0 = args[0]->type, a1 = args[1]->type;
-    if (!(is_integer(a0) || a0 == TypeId::Numeric || a0 == TypeId::Unknown)) no_function();
-    if (!(a1 == TypeId::Int32 || a1 == TypeId::Unknown)) no_function();
-    std::vector<ExprPtr> a;
-    a.push_back(convert(std::move(args[0]), TypeId::Numeric));
-    a.push_back(convert(std::move(args[1]), TypeId::Int32));
-    ExprPtr x = Expr::make(ExprOp::Math, TypeId::Numeric, std::move(a));
-    x->func = static_cast<int>(f);
-    return x;
-  }
-  return nullptr;
+  std::vector<ExprPtr> converted;
+  for (size_t i = 0; i < args.size(); ++i) converted.push_back(convert(std::move(args[i]), best->args[i]));
+  ExprPtr x = Expr::make(ExprOp::Math, best->result, std::move(converted));
+  x->func = static_cast<int>(best->func);
+  return x;
 }
 
 ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& args, int loc,
@@ -2273,6 +2408,11 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       fail(SqlState::SyntaxError, "\"*\" is not allowed here", e.location);
     case ast::ExprKind::Unary: {
       ExprPtr a = bind(*e.args.at(0), c);
+      if (e.unary_op == ast::UnaryOp::Operator) {  // |/ ||/ @ ~
+        std::vector<ExprPtr> args;
+        args.push_back(std::move(a));
+        return bind_math("u" + e.func_name, args, e.location, true);
+      }
       if (e.unary_op == ast::UnaryOp::Not)
         return Expr::make(ExprOp::Not, TypeId::Bool,
                           list(to_bool(std::move(a), "argument of NOT", e.location)));
@@ -2305,6 +2445,12 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
     case ast::ExprKind::Binary: {
       ExprPtr l = bind(*e.args.at(0), c);
       ExprPtr r = bind(*e.args.at(1), c);
+      if (e.binary_op == ast::BinaryOp::Operator) {  // ^ & | # << >>
+        std::vector<ExprPtr> args;
+        args.push_back(std::move(l));
+        args.push_back(std::move(r));
+        return bind_math(e.func_name, args, e.location, true);
+      }
       return bind_binary(e.binary_op, std::move(l), std::move(r), e.location);
     }
     case ast::ExprKind::IsNull: {

@@ -55,8 +55,8 @@ enum class ExprOp {
   CatalogFunc,  // catalog function catalog::Func(func) (catalog/functions.h) over args, which have its
                 // signature's types; strict (NULL if any argument is NULL) except format_type
   Match,        // args[0] ~ args[1] (string types): regex or LIKE per runtime::MatchFlags(func); strict
-  Math,         // num::Func(func) (Round, Trunc, Ceil, Floor, Sign) over args[0] of type Numeric or Float64
-                // (the result's type), plus an Int32 scale for Round / Trunc over Numeric
+  Math,         // mathematical function or operator mathsql::Func(func) (common/math_sql.h) over args, which
+                // have its signature's types; strict. random() and setseed() are volatile.
   InSet,        // args[0] IN (args[1..]): every element a constant or a param of args[0]'s type (Bool, Int32,
                 // Int64, Float64, Text, bytea, uuid, date/time). For long lists of literals: generated code
                 // probes a hash set the runtime builds from the params, so code size does not grow with the
@@ -108,7 +108,7 @@ struct Expr {
   int param = -1;        // Param
   ColumnId column = -1;  // Column, OuterColumn
   int func = -1;         // DateTime: a dtsql::Func; CatalogFunc: a catalog::Func; Match: MatchFlags;
-                         // Math: a num::Func; Cast: a numeric typmod
+                         // Math: a mathsql::Func; Cast: a numeric typmod
   int location = -1;     // Constant: where the literal is in the statement (errors converting it point there)
   Value constant;        // Constant
   int subquery = -1;     // Subquery, InSubquery, Apply: index into PhysicalPlan::subplans

@@ -4,6 +4,7 @@
 
 #include "catalog/functions.h"
 #include "common/bytea.h"
+#include "common/math_sql.h"
 #include "common/text_sql.h"
 #include "planner/planner_internal.h"
 
@@ -251,6 +252,7 @@ bool is_strict(ExprOp op) {
     case ExprOp::Abs:
     case ExprOp::Match:
     case ExprOp::Bytes:
+    case ExprOp::Math:
       return true;
     default:
       return false;
@@ -295,6 +297,8 @@ bool row_independent(const plan::Expr& e) {
     return false;
   if (e.op == plan::ExprOp::Bytes && bytea::is_volatile(static_cast<bytea::Func>(e.func)))
     return false;  // gen_random_uuid()
+  if (e.op == plan::ExprOp::Math && mathsql::is_volatile(static_cast<mathsql::Func>(e.func)))
+    return false;  // random(), setseed()
   for (const auto& a : e.args)
     if (!row_independent(*a)) return false;
   return true;

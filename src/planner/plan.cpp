@@ -8,6 +8,7 @@
 #include "common/bytea.h"
 #include "common/datetime_sql.h"
 #include "common/json.h"
+#include "common/math_sql.h"
 #include "common/numeric.h"
 #include "common/text_sql.h"
 #include "planner/planner_internal.h"
@@ -147,9 +148,11 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
         return "(" + arg(0) + ")::" + num::type_name_with_typmod(e.func);
       return "(" + arg(0) + ")::" + std::string(type_name(e.type));
     case ExprOp::Math: {
-      static const char* const kNames[] = {"", "",      "",      "",     "",      "",
-                                           "", "round", "trunc", "ceil", "floor", "sign"};
-      std::string s = std::string(kNames[e.func]) + "(";
+      std::string name = mathsql::signature(static_cast<mathsql::Func>(e.func)).name;
+      if (name.starts_with("u")) return "(" + name.substr(1) + " " + arg(0) + ")";
+      if (!std::isalpha(static_cast<unsigned char>(name[0])))
+        return "(" + arg(0) + " " + name + " " + arg(1) + ")";
+      std::string s = name + "(";
       for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
       return s + ")";
     }

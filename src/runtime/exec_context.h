@@ -16,6 +16,7 @@
 #include "common/datetime_sql.h"
 #include "common/datum.h"
 #include "common/error.h"
+#include "common/math_sql.h"
 #include "common/numeric.h"
 #include "common/value.h"
 #include "runtime/aggregation_hash_table.h"
@@ -126,6 +127,8 @@ class ExecContext {
   std::optional<SqlError> error;
   // The session's TimeZone and the transaction / statement start times (date/time functions and casts).
   dtsql::EvalContext datetime;
+  // The session's random() generator (setseed()); null: a per-thread one.
+  mathsql::Random* random = nullptr;
 
   // Correlated subqueries by index (ExprOp::Apply): their pipeline functions, in order (codegen::prepare
   // sets them; none: not correlated), and the arenas that stand in for `arena` and `ordered_text` while

@@ -827,6 +827,17 @@ int32_t rt_numeric(QueryState* qs, int32_t func, const Datum* args, Datum* out) 
   return 1;
 }
 
+int32_t rt_math(QueryState* qs, int32_t func, const Datum* args, Datum* out) {
+  static thread_local mathsql::Random fallback;
+  ExecContext& ctx = ctx_of(qs);
+  std::string bytes;
+  auto f = static_cast<mathsql::Func>(func);
+  mathsql::eval(f, args, *out, bytes, ctx.random ? *ctx.random : fallback);
+  if (physical_type(mathsql::signature(f).result) == PhysType::Text && !out->is_null)
+    set_numeric(qs, bytes, out);
+  return 1;
+}
+
 int32_t rt_numeric_cast(QueryState* qs, int32_t from_id, int32_t to_id, int32_t typmod, const Datum* in,
                         Datum* out) {
   const TypeId from = static_cast<TypeId>(from_id), to = static_cast<TypeId>(to_id);

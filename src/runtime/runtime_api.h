@@ -169,6 +169,10 @@ int32_t rt_numeric_cast(QueryState* qs, int32_t from, int32_t to, int32_t typmod
                         Datum* out);
 // Numeric order (-1, 0, 1; 1.0 = 1.00, NaN last) and grouping hash (runtime::hash_numeric).
 int32_t rt_numeric_cmp(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn);
+// Mathematical functions and operators (common/math_sql.h): mathsql::Func `func` over non-NULL args
+// (Datums of its signature's types) into *out (numeric results in the query's arena). Return 0 on error
+// (2201E, 2201F, 22003, 22012 ...).
+int32_t rt_math(QueryState* qs, int32_t func, const Datum* args, Datum* out);
 uint64_t rt_hash_numeric(QueryState* qs, const char* p, uint64_t n);
 // sum()/avg() producing numeric: `state` is the aggregate's value Datum, whose i64 holds the query-owned
 // num::Accumulator (0 until the first value). rt_numeric_accum adds a numeric, rt_numeric_accum_int an
@@ -239,7 +243,8 @@ int32_t rt_ordered_agg_result(QueryState* qs, int32_t spec, int32_t func, const 
   X(rt_window_set_frame) X(rt_window_finish) X(rt_window_rows) X(rt_array) X(rt_array_cast) X(rt_array_cmp) \
   X(rt_hash_array) X(rt_array_accum) X(rt_array_accum_result) X(rt_bytes) X(rt_text) \
   X(rt_json) X(rt_jsonb_cmp) X(rt_hash_jsonb) \
-  X(rt_ordered_agg_add) X(rt_ordered_agg_result) X(rt_numeric_var_accum) X(rt_numeric_var_result)
+  X(rt_ordered_agg_add) X(rt_ordered_agg_result) X(rt_numeric_var_accum) X(rt_numeric_var_result) \
+  X(rt_math)
 // clang-format on
 
 }  // namespace omendb::runtime

@@ -3002,6 +3002,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                        std::chrono::steady_clock::time_point started) const {
     limit(ctx, started, out);
     ctx.datetime = datetime();
+    ctx.random = &random_;
     ctx.catalog = this;
     ctx.set_params(params);
     codegen::prepare(compiled, ctx);
@@ -3453,6 +3454,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
  private:
   dt::TimestampTz txn_start_ts_ = 0;
   dt::TimestampTz statement_ts_ = 0;
+  mutable mathsql::Random
+      random_;  // random() / setseed(): one generator per session, as PostgreSQL's backend
   // currval of each sequence this session called nextval (or a called setval) on, and lastval's sequence.
   mutable std::unordered_map<uint32_t, int64_t> sequence_values_;
   mutable uint32_t last_sequence_ = 0;

@@ -45,7 +45,8 @@ enum class SubLinkKind {
   Array,   // ARRAY(SELECT ...)
 };
 
-enum class UnaryOp { Minus, Plus, Not };
+// Operator: a prefix operator named by func_name (|/ ||/ @ ~), bound by its operand's type.
+enum class UnaryOp { Minus, Plus, Not, Operator };
 // Match .. NotIMatch: ~ !~ ~* !~* (POSIX regular expressions); Like .. NotILike: ~~ !~~ ~~* !~~* (LIKE,
 // NOT LIKE, ILIKE, NOT ILIKE).
 // clang-format off
@@ -54,7 +55,9 @@ enum class BinaryOp {
   Match, NotMatch, IMatch, NotIMatch, Like, NotLike, ILike, NotILike,
   // json / jsonb (common/json.h): -> ->> #> #>> @> <@ ? ?| ?& #-
   JsonGet, JsonGetText, JsonPath, JsonPathText, Contains, ContainedBy, JsonExists, JsonExistsAny,
-  JsonExistsAll, JsonDeletePath
+  JsonExistsAll, JsonDeletePath,
+  // Another operator, named by func_name (^ & | # << >>), bound by its operands' types.
+  Operator
 };
 // clang-format on
 

@@ -2111,11 +2111,14 @@ class Transformer {
             uop = ast::UnaryOp::Minus;
           } else if (op == "+") {
             uop = ast::UnaryOp::Plus;
+          } else if (op == "|/" || op == "||/" || op == "@" || op == "~") {
+            uop = ast::UnaryOp::Operator;
           } else {
             unsupported("prefix operator " + op, loc);
           }
           ExprPtr e = make(ExprKind::Unary, loc);
           e->unary_op = uop;
+          if (uop == ast::UnaryOp::Operator) e->func_name = op;
           e->args.push_back(expr(a->rexpr));
           return e;
         }
@@ -2183,11 +2186,15 @@ class Transformer {
           bop = ast::BinaryOp::JsonDeletePath;
         else if (op == "@?" || op == "@@")
           unsupported("operator " + op + " (jsonpath)", loc);
+        else if (op == "^" || op == "&" || op == "|" || op == "#" || op == "<<" || op == ">>")
+          bop = ast::BinaryOp::Operator;
         else
           unsupported("operator " + op, loc);
         ExprPtr l = expr(a->lexpr);
         ExprPtr r = expr(a->rexpr);
-        return binary(bop, std::move(l), std::move(r), loc);
+        ExprPtr e = binary(bop, std::move(l), std::move(r), loc);
+        if (bop == ast::BinaryOp::Operator) e->func_name = op;
+        return e;
       }
       case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY:
       case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL: {

@@ -105,26 +105,34 @@ def cases():
         yield "avg", (" ".join(vals),)
 
 
-def main():
+def write_cases(path, sql, cases, args=None, max_result=None):
+    """Runs each (kind, args) case's SQL on the server of the environment and writes the TSV to `path`
+    (cases whose result is longer than max_result are left out)."""
     conn = psycopg2.connect("")
     conn.autocommit = True
     cur = conn.cursor()
     seen = set()
-    with open(OUT, "w") as out:
-        for kind, args in cases():
-            if (kind, args) in seen:
+    with open(path, "w") as out:
+        for kind, case_args in cases:
+            if (kind, case_args) in seen:
                 continue
-            seen.add((kind, args))
-            params = ARGS.get(kind, lambda a: a)(args)
+            seen.add((kind, case_args))
+            params = (args or {}).get(kind, lambda a: a)(case_args)
             try:
-                cur.execute(SQL[kind], params)
+                cur.execute(sql[kind], params)
                 status, result = "ok", cur.fetchone()[0]
             except psycopg2.Error as e:
                 status = e.pgcode
                 result = e.diag.message_primary
                 if e.diag.message_detail:
                     result += " | " + e.diag.message_detail
-            out.write("\t".join((kind,) + args + (status, result)) + "\n")
+            if max_result is not None and len(result) > max_result:
+                continue
+            out.write("\t".join((kind,) + case_args + (status, result)) + "\n")
+
+
+def main():
+    write_cases(OUT, SQL, cases(), ARGS)
 
 
 if __name__ == "__main__":

@@ -384,11 +384,30 @@ TEST(ParserExprs, SimpleCaseWithoutElse) {
   EXPECT_FALSE(e->else_expr);
 }
 
+// The mathematical operators (^ & | # << >>, prefix |/ ||/ @ ~) parse as named operators the binder
+// resolves by type.
+TEST(ParserExprs, MathOperatorsAreNamed) {
+  for (const char* op : {"^", "&", "|", "#", "<<", ">>"}) {
+    auto e = parse_expr(std::string("a ") + op + " 2");
+    ASSERT_TRUE(e) << op;
+    ASSERT_EQ(e->kind, ExprKind::Binary) << op;
+    EXPECT_EQ(e->binary_op, ast::BinaryOp::Operator) << op;
+    EXPECT_EQ(e->func_name, op);
+  }
+  for (const char* op : {"|/", "||/", "@", "~"}) {
+    auto e = parse_expr(std::string(op) + " a");
+    ASSERT_TRUE(e) << op;
+    ASSERT_EQ(e->kind, ExprKind::Unary) << op;
+    EXPECT_EQ(e->unary_op, ast::UnaryOp::Operator) << op;
+    EXPECT_EQ(e->func_name, op);
+  }
+}
+
 // Every expression form OmenDB does not handle is a 0A000 with a position.
 TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
   const char* cases[] = {
-      "SELECT 2 ^ 3",
-      "SELECT @ a FROM t",
+      "SELECT a <-> b FROM t",
+      "SELECT !! a FROM t",
       "SELECT a ~~ ANY(b) FROM t",
       "SELECT a @> ALL(b) FROM t",
       "SELECT a IS DISTINCT FROM b FROM t",
