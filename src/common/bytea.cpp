@@ -5,6 +5,7 @@
 
 #include <climits>
 #include <cstring>
+#include <vector>
 
 #include "common/error.h"
 
@@ -394,8 +395,9 @@ const char* func_name(Func func) {
       "bytea",        "text",   "uuid",       "text",         "length",          "length",
       "octet_length", "substr", "substr",     "position",     "position",        "get_byte",
       "set_byte",     "encode", "decode",     "md5",          "sha224",          "sha256",
-      "sha384",       "sha512", "convert_to", "convert_from", "gen_random_uuid", "replace"};
-  static_assert(sizeof kNames / sizeof kNames[0] == static_cast<size_t>(Func::TextReplace) + 1);
+      "sha384",       "sha512", "convert_to", "convert_from", "gen_random_uuid", "replace",
+      "btrim",        "ltrim",  "rtrim"};
+  static_assert(sizeof kNames / sizeof kNames[0] == static_cast<size_t>(Func::TextRtrim) + 1);
   return kNames[static_cast<size_t>(func)];
 }
 
@@ -448,6 +450,33 @@ void eval(Func func, const Datum* args, size_t n, Datum& out, std::string& buf) 
         at = hit + from.size();
       }
       return text_out(std::move(r));
+    }
+    case Func::TextBtrim:
+    case Func::TextLtrim:
+    case Func::TextRtrim: {  // whole (UTF-8) characters of the set, from one or both ends
+      std::string_view s = str(args[0]), set = n > 1 ? str(args[1]) : std::string_view(" ");
+      std::vector<std::string_view> chars;
+      for (size_t i = 0; i < set.size();) {
+        size_t len = 1;
+        while (i + len < set.size() && (static_cast<unsigned char>(set[i + len]) & 0xC0) == 0x80) ++len;
+        chars.push_back(set.substr(i, len));
+        i += len;
+      }
+      auto strip = [&](bool front) {
+        for (bool again = true; again && !s.empty();) {
+          again = false;
+          for (std::string_view c : chars) {
+            if (s.size() < c.size() || (front ? s.substr(0, c.size()) : s.substr(s.size() - c.size())) != c)
+              continue;
+            front ? s.remove_prefix(c.size()) : s.remove_suffix(c.size());
+            again = true;
+            break;
+          }
+        }
+      };
+      if (func != Func::TextRtrim) strip(true);
+      if (func != Func::TextLtrim) strip(false);
+      return text_out(std::string(s));
     }
     case Func::Position:
     case Func::TextPosition: {

@@ -62,6 +62,9 @@ enum class Func : int32_t {
   ConvertFrom,    // convert_from(bytea, name): text (UTF8 and LATIN1)
   GenRandomUuid,  // gen_random_uuid(): uuid (version 4, OpenSSL's RAND_bytes); volatile
   TextReplace,    // replace(text, from text, to text): every occurrence of from, left to right
+  TextBtrim,      // btrim(text [, characters text]) (TRIM(BOTH ...)): the characters (spaces) off both ends
+  TextLtrim,      // ltrim(text [, characters text]) (TRIM(LEADING ...))
+  TextRtrim,      // rtrim(text [, characters text]) (TRIM(TRAILING ...))
 };
 
 // The function's SQL name (the casts: the target type's name).

@@ -239,6 +239,8 @@ bool is_strict(ExprOp op) {
     case ExprOp::Mul:
     case ExprOp::Div:
     case ExprOp::Mod:
+    case ExprOp::BitAnd:
+    case ExprOp::BitOr:
     case ExprOp::Concat:
     case ExprOp::Eq:
     case ExprOp::Ne:
