@@ -50,6 +50,8 @@ const std::vector<Signature>& signatures() {
       {"pg_get_function_result", Func::PgGetFunctionResult, {T::Oid}, T::Text},
       {"pg_get_function_arguments", Func::PgGetFunctionArguments, {T::Oid}, T::Text},
       {"pg_get_statisticsobjdef_columns", Func::PgGetStatisticsobjdefColumns, {T::Oid}, T::Text},
+      {"pg_get_triggerdef", Func::PgGetTriggerdef, {T::Oid}, T::Text},
+      {"pg_get_triggerdef", Func::PgGetTriggerdef, {T::Oid, T::Bool}, T::Text},
       {"pg_relation_is_publishable", Func::PgRelationIsPublishable, {T::RegClass}, T::Bool},
       {"pg_table_size", Func::PgTableSize, {T::RegClass}, T::Int64},
       {"pg_size_pretty", Func::PgSizePretty, {T::Int64}, T::Text},
@@ -210,12 +212,14 @@ std::string format_type(uint32_t type_oid, int32_t typmod) {
       return "regtype";
     case 4089:
       return "regnamespace";
+    case 22:
+      return "int2vector";
     default: {  // arrays: the element's name and []
       static const std::pair<uint32_t, uint32_t> kArrays[] = {
           {1000, 16},   {1002, 18},   {1003, 19},   {1005, 21},   {1007, 23},   {1009, 25},
           {1014, 1042}, {1015, 1043}, {1016, 20},   {1021, 700},  {1022, 701},  {1028, 26},
           {1115, 1114}, {1182, 1082}, {1183, 1083}, {1185, 1184}, {1187, 1186}, {1231, 1700},
-          {1001, 17},   {2951, 2950}, {199, 114},   {3807, 3802}};
+          {1001, 17},   {2951, 2950}, {199, 114},   {3807, 3802}, {1006, 22}};
       for (const auto& [array, elem] : kArrays)
         if (array == type_oid) return format_type(elem, typmod) + "[]";
       return "???";
@@ -440,7 +444,8 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
     case Func::PgGetFunctionResult:
     case Func::PgGetFunctionArguments:
     case Func::PgGetStatisticsobjdefColumns:
-      return;  // pg_proc and pg_statistic_ext are empty: no OID names one of theirs
+    case Func::PgGetTriggerdef:
+      return;  // pg_proc, pg_statistic_ext and pg_trigger are empty: no OID names one of theirs
     case Func::PgRelationIsPublishable:
       out->i64 = 0;
       out->is_null = 0;

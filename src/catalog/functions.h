@@ -35,12 +35,13 @@ enum class Func : int32_t {
   Setval,               // setval(regclass, int8 [, bool]) -> int8; volatile
   Lastval,              // lastval() -> int8
   PgGetSerialSequence,  // pg_get_serial_sequence(table text, column text) -> text
-  // psql's \d, \df: over catalogs OmenDB keeps empty (no user functions, extended statistics or
-  // publications), so NULL / false for every OID.
+  // psql's \d, \df: over catalogs OmenDB keeps empty (no user functions, extended statistics,
+  // triggers or publications), so NULL / false for every OID.
   PgFunctionIsVisible,           // pg_function_is_visible(oid) -> bool
   PgGetFunctionResult,           // pg_get_function_result(oid) -> text
   PgGetFunctionArguments,        // pg_get_function_arguments(oid) -> text
   PgGetStatisticsobjdefColumns,  // pg_get_statisticsobjdef_columns(oid) -> text
+  PgGetTriggerdef,               // pg_get_triggerdef(oid [, bool]) -> text: no triggers (pg_trigger is empty)
   PgRelationIsPublishable,       // pg_relation_is_publishable(regclass) -> bool: false (no publications)
   // pg_table_size(regclass) -> int8: the bytes RocksDB holds for the relation (Context::relation_size);
   // NULL for an OID naming no relation.

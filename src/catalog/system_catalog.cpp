@@ -131,8 +131,8 @@ const std::vector<RelationSpec>& relations() {
        2604,
        'r',
        {{"oid", TypeId::Oid}, {"adrelid", TypeId::Oid}, {"adnum", TypeId::Int32}, {"adbin", TypeId::Text}}},
-      // pg_catalog.pg_constraint; conkey is smallint[] in PostgreSQL (integer[] here: OmenDB computes
-      // smallint as integer)
+      // pg_catalog.pg_constraint; conkey and confkey are smallint[] in PostgreSQL (integer[] here: OmenDB
+      // computes smallint as integer)
       {"pg_catalog",
        "pg_constraint",
        2606,
@@ -143,8 +143,8 @@ const std::vector<RelationSpec>& relations() {
         {"conindid", TypeId::Oid},      {"conparentid", TypeId::Oid},    {"confrelid", TypeId::Oid},
         {"confupdtype", TypeId::Char},  {"confdeltype", TypeId::Char},   {"confmatchtype", TypeId::Char},
         {"conislocal", TypeId::Bool},   {"coninhcount", TypeId::Int32},  {"connoinherit", TypeId::Bool},
-        {"conkey", TypeId::Int32Array}, {"conbin", TypeId::Text}},
-       "confkey smallint[], conpfeqop oid[], conppeqop oid[], conffeqop oid[], confdelsetcols smallint[], "
+        {"conkey", TypeId::Int32Array}, {"confkey", TypeId::Int32Array}, {"conbin", TypeId::Text}},
+       "conpfeqop oid[], conppeqop oid[], conffeqop oid[], confdelsetcols smallint[], "
        "conexclop oid[]"},
       // pg_catalog.pg_index
       {"pg_catalog",
@@ -166,9 +166,11 @@ const std::vector<RelationSpec>& relations() {
         {"indisready", TypeId::Bool},
         {"indislive", TypeId::Bool},
         {"indisreplident", TypeId::Bool},
+        {"indkey", TypeId::Int2Vector},
+        {"indoption", TypeId::Int2Vector},
         {"indexprs", TypeId::Text},
         {"indpred", TypeId::Text}},
-       "indkey int2vector, indcollation oidvector, indclass oidvector, indoption int2vector"},
+       "indcollation oidvector, indclass oidvector"},
       // pg_catalog.pg_database
       {"pg_catalog",
        "pg_database",
@@ -707,14 +709,16 @@ class Rows {
   }
   Rows& flag(std::string_view column, bool b) { return set(column, Value::boolean(b)); }
   Rows& num(std::string_view column, int32_t v) { return set(column, Value::int32(v)); }
-  Rows& nums(std::string_view column, const std::vector<int32_t>& v) {
+  // An integer[] (or int2vector, whose lower bound is 0) of `v`.
+  Rows& nums(std::string_view column, const std::vector<int32_t>& v, TypeId type = TypeId::Int32Array) {
     arr::Builder b(TypeId::Int32);
     for (int32_t x : v) {
       Datum d{};
       d.i64 = x;
       b.add(d);
     }
-    return set(column, Value::text(b.finish(), TypeId::Int32Array));
+    const bool vector = type == TypeId::Int2Vector && !v.empty();
+    return set(column, Value::text(vector ? b.finish(0) : b.finish(), type));
   }
   std::vector<Row> take() { return std::move(rows_); }
 
@@ -761,6 +765,7 @@ const BuiltinType kTypes[] = {
     {2950, "uuid", 16, false, 'b', 'U', false, 0, 2951, 0, 'c', 'p'},
     {114, "json", -1, false, 'b', 'U', false, 0, 199, 0, 'i', 'x'},
     {3802, "jsonb", -1, false, 'b', 'U', false, 0, 3807, 0, 'i', 'x'},
+    {22, "int2vector", -1, false, 'b', 'A', false, 21, 1006, 0, 'i', 'p'},
     // array types (common/array.h; OmenDB's own arrays are the ones of TypeId, the others for catalogs)
     {1000, "_bool", -1, false, 'b', 'A', false, 16, 0, 0, 'i', 'x'},
     {1002, "_char", -1, false, 'b', 'A', false, 18, 0, 0, 'i', 'x'},
@@ -784,6 +789,7 @@ const BuiltinType kTypes[] = {
     {2951, "_uuid", -1, false, 'b', 'A', false, 2950, 0, 0, 'i', 'x'},
     {199, "_json", -1, false, 'b', 'A', false, 114, 0, 0, 'i', 'x'},
     {3807, "_jsonb", -1, false, 'b', 'A', false, 3802, 0, 0, 'i', 'x'},
+    {1006, "_int2vector", -1, false, 'b', 'A', false, 22, 0, 0, 'i', 'x'},
 };
 
 const BuiltinType* builtin_type(uint32_t oid) {
@@ -899,8 +905,20 @@ std::vector<Row> namespace_rows(const storage::TableDef& def) {
   return rows.take();
 }
 
+// Whether table `t` has foreign keys or is referenced by one: PostgreSQL's foreign keys are triggers on
+// both tables, so pg_class.relhastriggers is set for them (psql's \d asks for the foreign-key sections
+// only then).
+bool has_fk_triggers(const storage::TableDef& t, const std::vector<storage::TableDefPtr>& tables) {
+  if (!t.foreign_keys.empty()) return true;
+  for (const auto& other : tables)
+    for (const storage::ForeignKeyDef& fk : other->foreign_keys)
+      if (fk.ref_table == t.id) return true;
+  return false;
+}
+
 std::vector<Row> class_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
+  const std::vector<storage::TableDefPtr> tables = ctx.tables();
   for (const RelationRow& r : all_relations(ctx)) {
     rows.add()
         .oid("oid", r.oid)
@@ -919,6 +937,8 @@ std::vector<Row> class_rows(const storage::TableDef& def, const Context& ctx) {
         .num("relchecks", static_cast<int32_t>(r.table && r.kind == 'r' ? r.table->checks.size() : 0))
         .chr("relkind", r.kind)
         .num("relnatts", static_cast<int32_t>(r.table ? r.table->slot_count() : r.index_columns.size()))
+        .flag("relhastriggers",
+              r.table && r.kind == 'r' && r.nsp == kPublicNamespace && has_fk_triggers(*r.table, tables))
         .flag("relispopulated", true)
         .chr("relreplident", r.kind == 'r' && r.nsp == kPublicNamespace ? 'd' : 'n');
   }
@@ -1013,6 +1033,13 @@ std::vector<Row> type_rows(const storage::TableDef& def, const Context& ctx) {
   return rows.take();
 }
 
+// The attribute numbers of a table's primary key columns, in key order.
+std::vector<int32_t> pkey_attnums(const storage::TableDef& t) {
+  std::vector<int32_t> out;
+  for (int c : t.primary_key) out.push_back(t.attnum(static_cast<size_t>(c)));
+  return out;
+}
+
 std::vector<Row> index_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   for (const auto& t : ctx.tables()) {
@@ -1025,6 +1052,8 @@ std::vector<Row> index_rows(const storage::TableDef& def, const Context& ctx) {
         .num("indnkeyatts", n)
         .flag("indisunique", true)
         .flag("indisprimary", true)
+        .nums("indkey", pkey_attnums(*t), TypeId::Int2Vector)
+        .nums("indoption", std::vector<int32_t>(t->primary_key.size(), 0), TypeId::Int2Vector)
         .flag("indimmediate", true)
         .flag("indisvalid", true)
         .flag("indisready", true)
@@ -1041,6 +1070,8 @@ std::vector<Row> index_rows(const storage::TableDef& def, const Context& ctx) {
           .flag("indisunique", ix.unique)
           .flag("indnullsnotdistinct", ix.nulls_not_distinct)
           .flag("indisprimary", false)
+          .nums("indkey", ix.attnums, TypeId::Int2Vector)
+          .nums("indoption", std::vector<int32_t>(ix.attnums.size(), 0), TypeId::Int2Vector)
           .flag("indimmediate", true)
           .flag("indisvalid", true)
           .flag("indisready", true)
@@ -1048,13 +1079,6 @@ std::vector<Row> index_rows(const storage::TableDef& def, const Context& ctx) {
     }
   }
   return rows.take();
-}
-
-// The attribute numbers of a table's primary key columns, in key order.
-std::vector<int32_t> pkey_attnums(const storage::TableDef& t) {
-  std::vector<int32_t> out;
-  for (int c : t.primary_key) out.push_back(t.attnum(static_cast<size_t>(c)));
-  return out;
 }
 
 std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ctx) {
@@ -1131,6 +1155,8 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
           .oid("conrelid", table_oid(t->id))
           .oid("conindid", index_oid)
           .oid("confrelid", table_oid(fk.ref_table))
+          .nums("conkey", fk.attnums)
+          .nums("confkey", fk.ref_attnums)
           .chr("confupdtype", fk.on_update)
           .chr("confdeltype", fk.on_delete)
           .chr("confmatchtype", 's')

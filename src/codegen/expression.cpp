@@ -51,6 +51,10 @@ class ExpressionTranslator {
         return binary_arith(e, ArithOp::Div);
       case ExprOp::Mod:
         return binary_arith(e, ArithOp::Mod);
+      case ExprOp::BitAnd:
+        return binary_arith(e, ArithOp::BitAnd);
+      case ExprOp::BitOr:
+        return binary_arith(e, ArithOp::BitOr);
       case ExprOp::Concat: {
         SqlValue l = eval(*e.args[0]);
         return sql::concat(cg_, l, eval(*e.args[1]));

@@ -303,8 +303,10 @@ SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r) {
         cg.fail_if(b.CreateAnd(both, b.CreateFCmpOEQ(y, cg.const_f64(0.0))), ErrorKind::DivisionByZero);
         out.value = b.CreateFDiv(x, y);
         break;
-      case ArithOp::Mod:  // the binder rejects % on double precision
-        throw std::logic_error("codegen: % on double precision");
+      case ArithOp::Mod:  // the binder rejects % on double precision, & and | on anything but integers
+      case ArithOp::BitAnd:
+      case ArithOp::BitOr:
+        throw std::logic_error("codegen: % & | on double precision");
     }
     // PostgreSQL raises an error when finite inputs give an infinite result.
     auto is_inf = [&](llvm::Value* v) { return is_infinite(cg, v); };
@@ -328,6 +330,12 @@ SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r) {
       break;
     case ArithOp::Mul:
       out.value = with_overflow(llvm::Intrinsic::smul_with_overflow);
+      break;
+    case ArithOp::BitAnd:
+      out.value = b.CreateAnd(l.value, r.value);
+      break;
+    case ArithOp::BitOr:
+      out.value = b.CreateOr(l.value, r.value);
       break;
     case ArithOp::Div:
     case ArithOp::Mod: {
@@ -466,9 +474,9 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
     return out;
   }
   if ((is_oid_type(from) && is_oid_type(to)) ||
-      (is_oid_type(from) && to == TypeId::Int64)) {  // the same bits
+      (is_oid_type(from) && to == TypeId::Int64)) {  // the same bits (a regclass stays one: it prints names)
     SqlValue out = v;
-    out.type = TypeId::Int64;
+    out.type = to;
     return out;
   }
   if (catalog_type(from) && is_string_type(from) && !is_string_type(to) && !is_oid_type(to)) {

@@ -27,7 +27,7 @@ struct SqlValue {
 };
 
 enum class CmpOp { Eq, Ne, Lt, Le, Gt, Ge };
-enum class ArithOp { Add, Sub, Mul, Div, Mod };
+enum class ArithOp { Add, Sub, Mul, Div, Mod, BitAnd, BitOr };  // BitAnd, BitOr: integers only
 
 namespace sql {
 

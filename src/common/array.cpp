@@ -348,7 +348,39 @@ Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ct
 
 // --- Text in and out -----------------------------------------------------------------------------------
 
+namespace {
+
+// int2vectorin: integers separated by spaces, lower bound 0 ('' is the empty vector).
+std::string parse_int2vector(std::string_view text) {
+  Builder builder(TypeId::Int32);
+  size_t i = 0, n = text.size();
+  for (;;) {
+    while (i < n && is_space(text[i])) ++i;
+    if (i >= n) break;
+    size_t start = i;
+    while (i < n && !is_space(text[i])) ++i;
+    std::string_view item = text.substr(start, i - start);
+    std::string_view digits = item.front() == '-' || item.front() == '+' ? item.substr(1) : item;
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (digits.empty() || p != digits.data() + digits.size() || ec == std::errc::invalid_argument)
+      throw SqlError(SqlState::InvalidTextRepresentation,
+                     "invalid input syntax for type smallint: \"" + std::string(item) + "\"");
+    if (item.front() == '-') v = -v;
+    if (ec == std::errc::result_out_of_range || v < INT16_MIN || v > INT16_MAX)
+      throw SqlError(SqlState::NumericValueOutOfRange,
+                     "value \"" + std::string(item) + "\" is out of range for type smallint");
+    Datum d{};
+    d.i64 = v;
+    builder.add(d);
+  }
+  return builder.size() ? builder.finish(0) : builder.finish();
+}
+
+}  // namespace
+
 std::string parse(std::string_view text, TypeId array_type, const dtsql::EvalContext& ctx) {
+  if (array_type == TypeId::Int2Vector) return parse_int2vector(text);
   const TypeId elem = element_type(array_type);
   size_t i = 0, n = text.size();
   auto skip = [&] {
@@ -468,6 +500,13 @@ std::string to_text(std::string_view bytes, TypeId array_type, const dt::TimeZon
   const TypeId elem = element_type(array_type);
   View v(bytes);
   std::string out, item;
+  if (array_type == TypeId::Int2Vector) {  // int2vectorout: '1 2' (no NULLs, no bounds)
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i) out.push_back(' ');
+      out += std::to_string(element_datum(elem, v.elements[i]).i64);
+    }
+    return out;
+  }
   if (v.size() && v.lower != 1) {
     out +=
         "[" + std::to_string(v.lower) + ":" + std::to_string(int64_t{v.lower} + int64_t(v.size()) - 1) + "]=";
@@ -493,6 +532,27 @@ std::string to_text(std::string_view bytes, TypeId array_type, const dt::TimeZon
     out.push_back('"');
   }
   out.push_back('}');
+  return out;
+}
+
+std::string to_wire(std::string_view bytes, TypeId array_type) {
+  if (array_type != TypeId::Int2Vector) return std::string(bytes);
+  // int2vectorsend: int2 elements (OID 21, two bytes each), lower bound 0.
+  View v(bytes);
+  std::string out;
+  put32(out, v.size() ? 1 : 0);
+  put32(out, 0);
+  put32(out, 21);
+  if (v.size()) {
+    put32(out, static_cast<uint32_t>(v.size()));
+    put32(out, static_cast<uint32_t>(v.lower));
+  }
+  for (const Element& e : v.elements) {
+    const auto x = static_cast<uint16_t>(element_datum(TypeId::Int32, e).i64);
+    put32(out, 2);
+    out.push_back(static_cast<char>(x >> 8));
+    out.push_back(static_cast<char>(x & 0xFF));
+  }
   return out;
 }
 

@@ -71,6 +71,8 @@ std::string to_text(std::string_view bytes, TypeId array_type, const dt::TimeZon
 // (common/value.h).
 Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ctx, std::string& storage);
 
+// Binary output (array_send): the bytes, but for int2vector (int2 elements, as int2vectorsend).
+std::string to_wire(std::string_view bytes, TypeId array_type);
 // Binary input (array_recv): validates the bytes against the array type (element OID, lengths, element
 // formats, one dimension: 0A000 beyond), returns the normalised bytes. 22P03 on bad input.
 std::string from_wire(std::string_view bytes, TypeId array_type);

@@ -41,6 +41,8 @@ std::string_view type_name(TypeId type) {
       return "bytea[]";
     case TypeId::UuidArray:
       return "uuid[]";
+    case TypeId::Int2Vector:
+      return "int2vector";
     case TypeId::Unknown:
       return "unknown";
     case TypeId::Bool:
@@ -123,6 +125,8 @@ uint32_t type_oid(TypeId type) {
       return 1001;
     case TypeId::UuidArray:
       return 2951;
+    case TypeId::Int2Vector:
+      return 22;
     case TypeId::Unknown:
       return 705;
     case TypeId::Bool:

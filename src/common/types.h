@@ -65,17 +65,23 @@ enum class TypeId : uint8_t {
   NumericArray = 64 + 14,
   ByteaArray = 64 + 15,
   UuidArray = 64 + 16,
+  // PostgreSQL's int2vector (pg_index.indkey, indoption): an array of int2 (integer here) with lower bound
+  // 0 whose text form is its elements separated by spaces ('1 2'). An array for every array operation
+  // (subscripts from 0, ANY, unnest, array_upper ...), held as Int32Array's bytes; for system catalog
+  // columns only (not storable). kArrayFlag | kVectorFlag | Int32.
+  Int2Vector = 64 + 32 + 2,
 };
-inline constexpr uint8_t kMaxScalarTypeId = 16;  // the highest TypeId of a type with an array type
-inline constexpr uint8_t kMaxTypeId = 64 + 16;   // the highest TypeId
+inline constexpr uint8_t kMaxScalarTypeId = 16;     // the highest TypeId of a type with an array type
+inline constexpr uint8_t kMaxTypeId = 64 + 32 + 2;  // the highest TypeId
 inline constexpr uint8_t kArrayFlag = 64;
+inline constexpr uint8_t kVectorFlag = 32;  // with kArrayFlag: the *vector types (Int2Vector)
 
 // Arrays: whether t is one, its element type, the array type of an element type (Unknown if none).
 constexpr bool is_array(TypeId t) {
   return (static_cast<uint8_t>(t) & kArrayFlag) != 0;
 }
 constexpr TypeId element_type(TypeId t) {
-  return static_cast<TypeId>(static_cast<uint8_t>(t) & ~kArrayFlag);
+  return static_cast<TypeId>(static_cast<uint8_t>(t) & ~(kArrayFlag | kVectorFlag));
 }
 constexpr TypeId array_type(TypeId elem) {
   uint8_t e = static_cast<uint8_t>(elem);
@@ -83,7 +89,8 @@ constexpr TypeId array_type(TypeId elem) {
 }
 // Whether the value is a valid TypeId.
 constexpr bool valid_type_id(uint8_t t) {
-  return t <= kMaxScalarTypeId || (t >= 17 && t <= 21) || (t >= 65 && t <= kMaxTypeId);
+  return t <= kMaxScalarTypeId || (t >= 17 && t <= 21) || (t >= 65 && t <= 64 + kMaxScalarTypeId) ||
+         t == static_cast<uint8_t>(TypeId::Int2Vector);
 }
 // regclass, regtype, regnamespace: oids that read and print as names.
 constexpr bool is_reg_type(TypeId t) {
@@ -98,7 +105,9 @@ constexpr bool is_oid_type(TypeId t) {
 // with any other): every type but Unknown and the system catalog types oid, name and "char"; arrays of
 // the others.
 constexpr bool storable(TypeId t) {
-  if (is_array(t)) return t != TypeId::OidArray && t != TypeId::NameArray && t != TypeId::CharArray;
+  if (is_array(t))
+    return t != TypeId::OidArray && t != TypeId::NameArray && t != TypeId::CharArray &&
+           t != TypeId::Int2Vector;
   switch (t) {
     case TypeId::Bool:
     case TypeId::Int32:

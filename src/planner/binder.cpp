@@ -100,6 +100,11 @@ std::vector<ExprPtr> list(ExprPtr a, ExprPtr b) {
   v.push_back(std::move(b));
   return v;
 }
+std::vector<ExprPtr> list(ExprPtr a, ExprPtr b, ExprPtr c) {
+  std::vector<ExprPtr> v = list(std::move(a), std::move(b));
+  v.push_back(std::move(c));
+  return v;
+}
 
 // A client parameter ($n) whose type is not known yet.
 bool is_unknown_param(const Expr& e) {
@@ -337,7 +342,10 @@ class Binder {
   std::unique_ptr<plan::FunctionScanOp> bind_set_function(const ast::Expr& call, ExprCtx& c);
   // A set-returning function in the select list (PostgreSQL 10's ProjectSet, for one function): its
   // FunctionScan runs over the query's rows after grouping and windows, below the select list's Project.
-  ExprPtr bind_select_list_srf(const ast::Expr& call, ExprCtx& c);
+  // `field`: the OUT column (f(...)).field of a function returning records (else its one column).
+  ExprPtr bind_select_list_srf(const ast::Expr& call, ExprCtx& c, const std::string* field = nullptr);
+  std::unique_ptr<plan::FunctionScanOp> zip_set_functions(std::unique_ptr<plan::FunctionScanOp> a,
+                                                          std::unique_ptr<plan::FunctionScanOp> b);
   OpPtr srf_;  // the select list's set-returning function, of the query level being bound
   // The FunctionScan of function relation `rel` over `input` (its LATERAL inputs, or one empty row).
   OpPtr apply_function(int rel, OpPtr input);
@@ -527,7 +535,10 @@ class Binder {
   bool is_window_output(ColumnId id) const;
   // The select list's set-returning function's column (computed above the grouping).
   bool is_srf_output(ColumnId id) const {
-    return srf_ && !srf_->output.empty() && srf_->output.back().id == id;
+    if (!srf_) return false;
+    for (const OutputColumn& c : srf_->output)
+      if (c.id == id) return true;
+    return false;
   }
   // The WindowOps computing wins_ over `cur` (one per distinct PARTITION BY + ORDER BY), stacked.
   OpPtr plan_windows(OpPtr cur);
@@ -1127,6 +1138,17 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
       return arith(ExprOp::Div, "/", std::move(l), std::move(r), loc);
     case ast::BinaryOp::Mod:
       return arith(ExprOp::Mod, "%", std::move(l), std::move(r), loc);
+    case ast::BinaryOp::BitAnd:
+    case ast::BinaryOp::BitOr: {  // integers only (pgjdbc's getIndexInfo: indoption[i] & 1::smallint)
+      const bool is_and = op == ast::BinaryOp::BitAnd;
+      const char* sym = is_and ? "&" : "|";
+      if (l->type == TypeId::Unknown && is_integer(r->type)) l = convert(std::move(l), r->type);
+      if (r->type == TypeId::Unknown && is_integer(l->type)) r = convert(std::move(r), l->type);
+      if (!is_integer(l->type) || !is_integer(r->type))
+        fail(SqlState::UndefinedFunction,
+             "operator does not exist: " + tn(l->type) + " " + sym + " " + tn(r->type), loc, kCastHint);
+      return arith(is_and ? ExprOp::BitAnd : ExprOp::BitOr, sym, std::move(l), std::move(r), loc);
+    }
     case ast::BinaryOp::Eq:
       return compare(ExprOp::Eq, "=", std::move(l), std::move(r), loc);
     case ast::BinaryOp::Ne:
@@ -1347,7 +1369,9 @@ bool is_unsupported_aggregate_name(const std::string& n) {
 bool is_set_function_name(const std::string& n) {
   return n == "generate_series" || n == "unnest" || n == "jsonb_array_elements" ||
          n == "jsonb_array_elements_text" || n == "jsonb_object_keys" || n == "jsonb_each" ||
-         n == "jsonb_each_text" || n == "regexp_matches" || n == "regexp_split_to_table";
+         n == "jsonb_each_text" || n == "regexp_matches" || n == "regexp_split_to_table" ||
+         n == "generate_subscripts" || n == "pg_partition_ancestors" ||
+         n == "information_schema._pg_expandarray";
 }
 
 bool is_window_function_name(const std::string& n) {
@@ -2541,6 +2565,18 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
     case ast::ExprKind::Subscript:
     case ast::ExprKind::ArrayCmp:
       return bind_array_expr(e, c);
+    case ast::ExprKind::FieldSelect: {
+      // (f(...)).field: an OUT column of a set-returning function in the select list. Other record
+      // values (a row constructor, a composite column) OmenDB does not have.
+      const ast::Expr& rec = *e.args.at(0);
+      if (rec.kind == ast::ExprKind::FuncCall && is_set_function_name(rec.func_name) && !rec.over &&
+          !rec.agg_star && !rec.agg_distinct && !rec.agg_filter) {
+        if (!c.allow_srf || c.in_agg || c.in_window) return bind(rec, c);  // the error bind_function gives
+        return bind_select_list_srf(rec, c, &e.names.at(0));
+      }
+      throw_unsupported("field selection (record values)",
+                        pos_of(e.location >= 0 ? e.location : rec.location));
+    }
     case ast::ExprKind::Grouping: {
       // GROUPING(args): where aggregates may be; its arguments must be group keys (apply_grouping).
       if (!c.allow_agg)
@@ -3036,7 +3072,7 @@ ExprPtr bool_constant(std::optional<bool> v) {
 bool set_type(TypeId t) {
   return t == TypeId::Bool || t == TypeId::Int32 || t == TypeId::Int64 || t == TypeId::Float64 ||
          t == TypeId::Text || t == TypeId::Numeric || is_binary_type(t) || is_date_or_timestamp(t) ||
-         t == TypeId::Time;
+         t == TypeId::Time || is_oid_type(t);  // oid and regclass & co: integers, as the set holds them
 }
 
 }  // namespace
@@ -5086,33 +5122,131 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
     } else {
       fn->values.push_back(items == Func::Keys ? element(1) : value(1));
     }
+  } else if (name == "pg_partition_ancestors") {
+    // A partition and the partitioned tables above it, nothing for other relations: OmenDB has no
+    // partitions, so no rows.
+    if (args.size() != 1 ||
+        !(is_oid_type(args[0]->type) || args[0]->type == TypeId::Unknown || is_integer(args[0]->type)))
+      fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
+           kFuncHint);
+    state("relid", convert(std::move(args[0]), TypeId::RegClass));
+    fn->cond = Expr::make_constant(Value::boolean(false), TypeId::Bool);
+    fn->last = Expr::make_constant(Value::boolean(true), TypeId::Bool);
+    fn->values.push_back(state_ref(0));
   } else {
-    // unnest(array), and the regular-expression functions as the rows of an array textsql computes:
-    // regexp_split_to_table's pieces, regexp_matches' matches (each row's text[] as its text, read back).
-    ExprPtr array;
-    const bool rows_of_arrays = name == "regexp_matches";
-    if (rows_of_arrays || name == "regexp_split_to_table") {
-      array = bind_text_function(name, args, loc);
-    } else {
-      if (args.size() != 1 || !is_array(args[0]->type))
-        fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
-             kFuncHint);
-      array = std::move(args[0]);
+    // regexp_split_to_table's pieces and regexp_matches' matches (each row's text[] as its text, read
+    // back): the rows of the array textsql computes, from subscript 1.
+    if (name == "regexp_matches" || name == "regexp_split_to_table") {
+      const bool rows_of_arrays = name == "regexp_matches";
+      ExprPtr array = bind_text_function(name, args, loc);
+      const TypeId at = array->type;
+      state("index", Expr::make_constant(Value::int64(1), TypeId::Int64));
+      state("array", std::move(array));
+      std::vector<ExprPtr> card;
+      card.push_back(state_ref(1));
+      ExprPtr n = bind_array_function("cardinality", card, loc);
+      fn->cond = compare(ExprOp::Le, "<=", state_ref(0), convert(std::move(n), TypeId::Int64), loc);
+      fn->next[0] =
+          arith(ExprOp::Add, "+", state_ref(0), Expr::make_constant(Value::int64(1), TypeId::Int64), loc);
+      ExprPtr value = array_op(arr::Func::Subscript, at, element_type(at), list(state_ref(1), state_ref(0)));
+      if (rows_of_arrays) value = convert(std::move(value), TypeId::TextArray);
+      fn->values.push_back(std::move(value));
+      return fn;
     }
-    const TypeId at = array->type;
-    state("index", Expr::make_constant(Value::int64(1), TypeId::Int64));
-    state("array", std::move(array));
-    std::vector<ExprPtr> card;
-    card.push_back(state_ref(1));
-    ExprPtr n = bind_array_function("cardinality", card, loc);
-    fn->cond = compare(ExprOp::Le, "<=", state_ref(0), convert(std::move(n), TypeId::Int64), loc);
+    // unnest(array), generate_subscripts(array, dim) and information_schema._pg_expandarray(array) (OUT
+    // x, OUT n): the subscripts from array_lower to array_upper (an int2vector's start at 0), no rows for
+    // an empty or NULL array.
+    const bool subscripts = name == "generate_subscripts";
+    const bool expand = name == "information_schema._pg_expandarray";
+    if (args.size() != (subscripts ? 2u : 1u) || !is_array(args[0]->type) ||
+        (subscripts && !is_integer(args[1]->type) && args[1]->type != TypeId::Unknown))
+      fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
+           kFuncHint);
+    const TypeId at = args[0]->type;
+    auto bound = [&](const char* f, ExprPtr dim) {
+      std::vector<ExprPtr> a = list(detail::clone(*args[0]), std::move(dim));
+      return convert(bind_array_function(f, a, loc), TypeId::Int64);
+    };
+    ExprPtr dim = subscripts ? convert(std::move(args[1]), TypeId::Int32)
+                             : Expr::make_constant(Value::int32(1), TypeId::Int32);
+    state("index", bound("array_lower", detail::clone(*dim)));
+    state("upper", bound("array_upper", detail::clone(*dim)));
+    state("lower", bound("array_lower", std::move(dim)));
+    state("array", std::move(args[0]));
+    fn->cond = compare(ExprOp::Le, "<=", state_ref(0), state_ref(1), loc);
     fn->next[0] =
         arith(ExprOp::Add, "+", state_ref(0), Expr::make_constant(Value::int64(1), TypeId::Int64), loc);
-    ExprPtr value = array_op(arr::Func::Subscript, at, element_type(at), list(state_ref(1), state_ref(0)));
-    if (rows_of_arrays) value = convert(std::move(value), TypeId::TextArray);
-    fn->values.push_back(std::move(value));
+    if (subscripts) {
+      fn->values.push_back(convert(state_ref(0), TypeId::Int32));
+    } else {
+      fn->values.push_back(
+          array_op(arr::Func::Subscript, at, element_type(at), list(state_ref(3), state_ref(0))));
+    }
+    if (expand) {  // n: the position from 1
+      ExprPtr n = arith(ExprOp::Sub, "-", state_ref(0), state_ref(2), loc);
+      n = arith(ExprOp::Add, "+", std::move(n), Expr::make_constant(Value::int64(1), TypeId::Int64), loc);
+      fn->values.push_back(convert(std::move(n), TypeId::Int32));
+    }
   }
   return fn;
+}
+
+// Several set-returning functions in one select list run in lockstep, as PostgreSQL's ProjectSet: as
+// many rows as the longest, the columns of those already done NULL. One loop over both states, with a
+// `done` flag per side (initially false):
+//   active = NOT done AND (cond IS TRUE);  cond = active_a OR active_b
+//   values = CASE WHEN active THEN value END
+//   next:  state = CASE WHEN active AND NOT (last IS TRUE) THEN next ELSE state END
+//          done = NOT active OR (last IS TRUE)
+//   check = check_a OR check_b
+std::unique_ptr<plan::FunctionScanOp> Binder::zip_set_functions(std::unique_ptr<plan::FunctionScanOp> a,
+                                                                std::unique_ptr<plan::FunctionScanOp> b) {
+  auto zipped = std::make_unique<plan::FunctionScanOp>();
+  zipped->function = a->function + ", " + b->function;
+  auto boolean = [](bool v) { return Expr::make_constant(Value::boolean(v), TypeId::Bool); };
+  auto is_true = [&](const ExprPtr& e) {
+    return Expr::make(ExprOp::Case, TypeId::Bool, list(detail::clone(*e), boolean(true), boolean(false)));
+  };
+  auto column = [](const OutputColumn& c) { return Expr::make_column(c.id, c.type); };
+  std::vector<ExprPtr> actives;
+  for (plan::FunctionScanOp* f : {a.get(), b.get()}) {
+    const OutputColumn done{new_id(), "done", TypeId::Bool};
+    auto active = [&] {
+      return Expr::make(ExprOp::And, TypeId::Bool,
+                        list(Expr::make(ExprOp::Not, TypeId::Bool, list(column(done))), is_true(f->cond)));
+    };
+    auto last = [&] { return f->last ? is_true(f->last) : boolean(false); };
+    for (size_t i = 0; i < f->state.size(); ++i) {
+      zipped->state.push_back(f->state[i]);
+      zipped->init.push_back(std::move(f->init[i]));
+      if (!f->next[i]) {
+        zipped->next.emplace_back();
+        continue;
+      }
+      ExprPtr step = Expr::make(ExprOp::And, TypeId::Bool,
+                                list(active(), Expr::make(ExprOp::Not, TypeId::Bool, list(last()))));
+      const TypeId t = f->state[i].type;
+      zipped->next.push_back(
+          Expr::make(ExprOp::Case, t, list(std::move(step), std::move(f->next[i]), column(f->state[i]))));
+    }
+    zipped->state.push_back(done);
+    zipped->init.push_back(boolean(false));
+    zipped->next.push_back(Expr::make(ExprOp::Or, TypeId::Bool,
+                                      list(Expr::make(ExprOp::Not, TypeId::Bool, list(active())), last())));
+    for (ExprPtr& v : f->values) {
+      const TypeId t = v->type;
+      zipped->values.push_back(
+          Expr::make(ExprOp::Case, t, list(active(), std::move(v), Expr::make_constant(Value::null(t), t))));
+    }
+    if (f->check)
+      zipped->check = zipped->check ? Expr::make(ExprOp::Or, TypeId::Bool,
+                                                 list(std::move(zipped->check), std::move(f->check)))
+                                    : std::move(f->check);
+    actives.push_back(active());
+    zipped->output.insert(zipped->output.end(), f->output.begin(), f->output.end());
+  }
+  zipped->cond = Expr::make(ExprOp::Or, TypeId::Bool, std::move(actives));
+  return zipped;
 }
 
 int Binder::open_function(const ast::FromItem& item) {
@@ -5149,13 +5283,18 @@ int Binder::open_function(const ast::FromItem& item) {
   Relation r;
   r.function = true;
   r.has_alias = !item.table.alias.empty();
-  r.refname = r.has_alias ? item.table.alias : name;
+  r.refname = r.has_alias                                    ? item.table.alias
+              : name == "information_schema._pg_expandarray" ? "_pg_expandarray"
+                                                             : name;
   const TypeId vt = fn->values[0]->type;
   if (name == "jsonb_each" || name == "jsonb_each_text") {  // OUT key, OUT value
     r.columns.push_back({"key", vt, -1});
     r.columns.push_back({"value", fn->values[1]->type, -1});
   } else if (name == "jsonb_array_elements" || name == "jsonb_array_elements_text") {  // OUT value
     r.columns.push_back({"value", vt, -1});
+  } else if (name == "information_schema._pg_expandarray") {  // OUT x, OUT n
+    r.columns.push_back({"x", vt, -1});
+    r.columns.push_back({"n", fn->values[1]->type, -1});
   } else {
     r.columns.push_back({r.has_alias ? item.table.alias : name, vt, -1});
   }
@@ -5184,16 +5323,36 @@ int Binder::open_function(const ast::FromItem& item) {
   return rel;
 }
 
-ExprPtr Binder::bind_select_list_srf(const ast::Expr& call, ExprCtx& c) {
-  if (srf_) throw_unsupported("several set-returning functions in a select list", pos_of(call.location));
+ExprPtr Binder::bind_select_list_srf(const ast::Expr& call, ExprCtx& c, const std::string* field) {
   ExprCtx args = c;
   args.allow_srf = false;
-  if (call.func_name == "jsonb_each" || call.func_name == "jsonb_each_text")
-    throw_unsupported(call.func_name + "() in a select list (records)", pos_of(call.location));
+  // The OUT columns of the functions returning records: a field is selected with (f(...)).name.
+  std::vector<std::string> fields;
+  if (call.func_name == "jsonb_each" || call.func_name == "jsonb_each_text") fields = {"key", "value"};
+  if (call.func_name == "information_schema._pg_expandarray") fields = {"x", "n"};
+  if (!fields.empty() && !field)
+    throw_unsupported(call.func_name + "() in a select list (record values)", pos_of(call.location));
   std::unique_ptr<plan::FunctionScanOp> fn = bind_set_function(call, args);
-  const OutputColumn out{new_id(), call.func_name, fn->values[0]->type};
-  fn->output.push_back(out);
-  srf_ = std::move(fn);
+  size_t pick = 0;
+  if (field) {
+    auto it = std::find(fields.begin(), fields.end(), *field);
+    if (it == fields.end())
+      fail(SqlState::UndefinedColumn,
+           fields.empty() ? "column notation ." + *field + " applied to type " + tn(fn->values[0]->type) +
+                                ", which is not a composite type"
+                          : "column \"" + *field + "\" not found in data type record",
+           call.location);
+    pick = static_cast<size_t>(it - fields.begin());
+  }
+  for (size_t i = 0; i < fn->values.size(); ++i)
+    fn->output.push_back({new_id(), fields.empty() ? call.func_name : fields[i], fn->values[i]->type});
+  const OutputColumn out = fn->output[pick];
+  if (srf_) {
+    srf_ = zip_set_functions(
+        std::unique_ptr<plan::FunctionScanOp>(&srf_.release()->as<plan::FunctionScanOp>()), std::move(fn));
+  } else {
+    srf_ = std::move(fn);
+  }
   return Expr::make_column(out.id, out.type);
 }
 

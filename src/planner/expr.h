@@ -89,6 +89,8 @@ enum class ExprOp {
   Array,        // an array operation (common/array.h): func = arr::code(arr::Func, array type, extra) over
                 // args (ARRAY[...] elements, a[i], x op ANY|ALL (a), array_length ...); each operation's
                 // NULL rules (the runtime applies them, so it is not strict)
+  BitAnd,       // args[0] & args[1], same-typed integers
+  BitOr,        // args[0] | args[1], same-typed integers
 };
 
 // ExprOp::Match's flags (the runtime's rt_match reads the same bits).

@@ -241,6 +241,8 @@ bool is_strict(ExprOp op) {
     case ExprOp::Mul:
     case ExprOp::Div:
     case ExprOp::Mod:
+    case ExprOp::BitAnd:
+    case ExprOp::BitOr:
     case ExprOp::Concat:
     case ExprOp::Eq:
     case ExprOp::Ne:

@@ -59,6 +59,10 @@ static const char* binary_symbol(ExprOp op) {
       return "/";
     case ExprOp::Mod:
       return "%";
+    case ExprOp::BitAnd:
+      return "&";
+    case ExprOp::BitOr:
+      return "|";
     case ExprOp::Concat:
       return "||";
     case ExprOp::Eq:

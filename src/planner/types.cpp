@@ -312,6 +312,7 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
   if (n == "regclass") return TypeId::RegClass;
   if (n == "regtype") return TypeId::RegType;
   if (n == "regnamespace") return TypeId::RegNamespace;
+  if (n == "int2vector") return TypeId::Int2Vector;
   if (n == "name") return TypeId::Name;
   if (n == "char") return TypeId::Char;  // "char" quoted; CHAR / character without quotes is bpchar
   // Date/time types. A precision other than 6 (the default) would round values: not built yet.

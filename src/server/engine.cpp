@@ -428,6 +428,7 @@ const std::map<std::string, std::string>& default_settings() {
                                                               {"standard_conforming_strings", "on"},
                                                               {"transaction_isolation", "read committed"},
                                                               {"max_identifier_length", "63"},
+                                                              {"max_index_keys", "32"},
                                                               {"statement_timeout", "0"},
                                                               {"lock_timeout", "0"},
                                                               {"deadlock_timeout", "1s"},

@@ -255,8 +255,8 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZon
     append_text_out(type, d, tz, out);
     return;
   }
-  if (is_array(type)) {  // array_send's layout is the stored one
-    out.append(d.str.ptr, d.str.len);
+  if (is_array(type)) {  // array_send's layout is the stored one (but int2vector's)
+    out += arr::to_wire(d.str.view(), type);
     return;
   }
   if (is_datetime(type)) {

@@ -120,7 +120,7 @@ def reflect(args):
     assert [c.name for c in t2.primary_key.columns] == ["id"]
 
 
-# The table of DDL as SQLAlchemy Core declares it (reflection is pending on OmenDB, see PENDING).
+# The table of DDL as SQLAlchemy Core declares it.
 items = sa.Table(
     "sa_items", sa.MetaData(),
     sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
@@ -255,13 +255,7 @@ def test_transactions(args):
 # What does not work on OmenDB yet, and why (docs/clients.md). There each must fail with 0A000 naming the
 # missing feature; on PostgreSQL it must pass. One that starts to work on OmenDB fails the test, so that the
 # list stays true.
-INDKEY = "pg_index.indkey (int2vector) is missing"
-PENDING = [
-    (inspect_pk_constraint, "get_pk_constraint: " + INDKEY + "; its query has unnest() and generate_subscripts() "
-     "(set-returning functions) in the select list"),
-    (inspect_indexes, "get_indexes: " + INDKEY + " (read as ix.indkey::varchar and = ANY(ix.indkey))"),
-    (reflect, "MetaData.reflect / autoload_with: get_pk_constraint and get_indexes above"),
-]
+PENDING = []
 
 
 def pending(fn, why):
@@ -280,7 +274,8 @@ def pending(fn, why):
     return run
 
 
-TESTS = [test_connect, test_inspect, inspect_columns, test_core, test_orm, test_transactions] + [
+TESTS = [test_connect, test_inspect, inspect_columns, inspect_pk_constraint, inspect_indexes, reflect, test_core,
+         test_orm, test_transactions] + [
     pending(f, w) for f, w in PENDING]
 
 if __name__ == "__main__":

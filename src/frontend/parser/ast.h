@@ -34,6 +34,7 @@ enum class ExprKind {
   Subscript,  // args[0][args[1]]
   ArrayCmp,   // args[0] binary_op ANY|ALL (args[1]), an array: sublink Any or All
   Grouping,   // GROUPING(args...): which of args the current grouping set leaves out, as a bitmask
+  FieldSelect,  // (args[0]).names[0]: a field of a record value (a set-returning function's OUT column)
 };
 
 // What a subquery expression asks of its rows (PostgreSQL's SubLinkType).
@@ -51,7 +52,7 @@ enum class UnaryOp { Minus, Plus, Not, Operator };
 // NOT LIKE, ILIKE, NOT ILIKE).
 // clang-format off
 enum class BinaryOp {
-  Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or, Concat,
+  Add, Sub, Mul, Div, Mod, BitAnd, BitOr, Eq, Ne, Lt, Le, Gt, Ge, And, Or, Concat,
   Match, NotMatch, IMatch, NotIMatch, Like, NotLike, ILike, NotILike,
   // json / jsonb (common/json.h): -> ->> #> #>> @> <@ ? ?| ?& #-
   JsonGet, JsonGetText, JsonPath, JsonPathText, Contains, ContainedBy, JsonExists, JsonExistsAny,
@@ -82,7 +83,7 @@ struct Expr {
 
   Value value;                     // Constant
   int param_number = 0;            // Param
-  std::vector<std::string> names;  // ColumnRef, Star qualifier
+  std::vector<std::string> names;  // ColumnRef, Star qualifier, FieldSelect's field
   UnaryOp unary_op = UnaryOp::Minus;
   BinaryOp binary_op = BinaryOp::Add;
   bool negated = false;                // IsNull (IS NOT NULL), InList (NOT IN), Between (NOT BETWEEN)

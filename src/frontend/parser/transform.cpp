@@ -1927,6 +1927,12 @@ class Transformer {
         const PgQuery__AIndirection* ind = n->a_indirection;
         const PgQuery__Node* arg = ind->arg;
         int loc = arg && arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF ? arg->column_ref->location : -1;
+        if (ind->n_indirection == 1 && ind->indirection[0]->node_case == PG_QUERY__NODE__NODE_STRING) {
+          ExprPtr e = make(ExprKind::FieldSelect, loc);  // (record).field
+          e->args.push_back(expr(arg));
+          e->names.push_back(ind->indirection[0]->string->sval);
+          return e;
+        }
         if (ind->n_indirection != 1 || ind->indirection[0]->node_case != PG_QUERY__NODE__NODE_A_INDICES) {
           bool all_indices = true;
           for (size_t i = 0; i < ind->n_indirection; ++i)
@@ -2134,6 +2140,10 @@ class Transformer {
           bop = ast::BinaryOp::Div;
         else if (op == "%")
           bop = ast::BinaryOp::Mod;
+        else if (op == "&")
+          bop = ast::BinaryOp::BitAnd;
+        else if (op == "|")
+          bop = ast::BinaryOp::BitOr;
         else if (op == "=")
           bop = ast::BinaryOp::Eq;
         else if (op == "<>" || op == "!=")
@@ -2313,10 +2323,13 @@ class Transformer {
     std::vector<std::string> parts;
     for (size_t i = 0; i < f->n_funcname; ++i) parts.push_back(string_of(f->funcname[i], loc));
     if (parts.empty()) unsupported("function call", loc);
-    if (parts.size() > 2 || (parts.size() == 2 && parts[0] != "pg_catalog")) {
+    // information_schema's own functions keep their schema in the name (they are not on the search path).
+    const bool info_schema =
+        parts.size() == 2 && parts[0] == "information_schema" && parts[1] == "_pg_expandarray";
+    if (parts.size() > 2 || (parts.size() == 2 && parts[0] != "pg_catalog" && !info_schema)) {
       unsupported("schema-qualified function names", loc);
     }
-    std::string name = lower(parts.back());
+    std::string name = info_schema ? "information_schema._pg_expandarray" : lower(parts.back());
     std::shared_ptr<ast::WindowDef> over;
     if (f->over) {
       over = std::make_shared<ast::WindowDef>(window_def(f->over));
