@@ -1100,7 +1100,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::Transaction* txn = statement_transaction(own_txn);
     auto view = txn->statement_view();
     auto writer = txn->writer(*view);
-    set_defaults(*writer, *view, out, started);
+    set_action_hooks(*writer, *view, out, started);
     pgwire::CopyInStream& in = out.copy_in(binary ? 1 : 0, names.size());
     copy::RowReader reader(in, opt, table.name, names);
     std::vector<copy::Field> fields;
@@ -1217,12 +1217,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     return true;
   }
 
-  // Where `writer`'s ON DELETE / ON UPDATE SET DEFAULT actions get the defaults: column_defaults() of the
-  // table at `view`, per row changed.
-  void set_defaults(storage::StatementWriter& writer, const storage::ReadView& view,
-                    pgwire::ResultWriter& out, std::chrono::steady_clock::time_point started) {
+  // What `writer`'s foreign-key actions need of the engine, per row they change: the DEFAULTs of SET
+  // DEFAULT (column_defaults() of the table at `view`) and the table's CHECK constraints (copy_checks()).
+  void set_action_hooks(storage::StatementWriter& writer, const storage::ReadView& view,
+                        pgwire::ResultWriter& out, std::chrono::steady_clock::time_point started) {
     writer.set_defaults([this, &view, &out, started](const storage::TableDef& table) {
       return column_defaults(table, {}, view, out, started);
+    });
+    writer.set_row_checks([this, &view, &out, started](const storage::TableDef& table, const Datum* row) {
+      if (auto check = copy_checks(table, view, out, started)) check(row);
     });
   }
 
@@ -3024,7 +3027,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                          pgwire::ResultWriter& out, std::chrono::steady_clock::time_point started) {
     txn.set_lock_wait(lock_wait(ctx));
     auto writer = txn.writer(view);
-    set_defaults(*writer, view, out, started);
+    set_action_hooks(*writer, view, out, started);
     ctx.writer = writer.get();
     codegen::execute(compiled, ctx);
     *rows_scanned = ctx.rows_scanned;

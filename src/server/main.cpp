@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   app.add_option(
          "--io-threads", io_threads,
          "Threads serving connections' I/O and their short statements, such as point lookups by primary "
-         "key (0: one per core)")
+         "key (0: one per core, plus one); at most io-threads - 1 run statements at once, so one always "
+         "serves the others")
       ->capture_default_str();
   app.add_option(
          "--max-message-bytes", max_message_bytes,
@@ -150,7 +151,8 @@ int main(int argc, char** argv) {
     server_options.port = port;
     server_options.worker_threads =
         workers ? workers : std::max<size_t>(32, 4 * std::max(1u, std::thread::hardware_concurrency()));
-    server_options.io_threads = io_threads ? io_threads : std::max(1u, std::thread::hardware_concurrency());
+    server_options.io_threads =
+        io_threads ? io_threads : std::max(1u, std::thread::hardware_concurrency()) + 1;
     server_options.max_message_bytes = max_message_bytes;
     server_options.max_connections = max_connections;
     server_options.send_timeout = std::chrono::milliseconds(send_timeout_ms);

@@ -1853,6 +1853,7 @@ class StatementWriterImpl final : public StatementWriter {
   }
 
   void set_defaults(DefaultsFn defaults) override { defaults_ = std::move(defaults); }
+  void set_row_checks(RowChecksFn checks) override { row_checks_ = std::move(checks); }
 
  private:
   // Buffers the update of a locked row at `key` to `row`, stored at `new_key` (`key` unless the primary
@@ -2107,7 +2108,14 @@ class StatementWriterImpl final : public StatementWriter {
     }
     // The key changes: the old row is deleted (FOR UPDATE strength), the new key inserted (23505 if taken).
     if (txn_.row_locks()) txn_.lock_row(table, conflict_key_, RowLockMode::Update, LockWaitMode::Wait);
-    maintain_indexes(table, conflict_key_, conflict_row_.data(), {}, nullptr);
+    moving_to_ = row;  // for the foreign keys that reference the row, an update (see update_locked)
+    try {
+      maintain_indexes(table, conflict_key_, conflict_row_.data(), {}, nullptr);
+    } catch (...) {
+      moving_to_ = nullptr;
+      throw;
+    }
+    moving_to_ = nullptr;
     Op op = new_op();
     op.read_ts = conflict_read_ts_;
     op.is_delete = true;
@@ -2413,7 +2421,7 @@ class StatementWriterImpl final : public StatementWriter {
   // The row at `old_key` (`old_row`, nullptr: none) becomes `new_row` at `new_key` (nullptr: none).
   void maintain_indexes(const TableDef& table, std::string_view old_key, const Datum* old_row,
                         std::string_view new_key, const Datum* new_row) {
-    note_foreign_keys(table, old_row, new_row);
+    note_foreign_keys(table, old_row, new_row, new_key);
     if (const IndexDef* violated = unique_violation(table, old_row, new_key, new_row, nullptr))
       throw unique_violation_error(table, *violated, new_row, false);
     for (const IndexDef& index : table.indexes) {
@@ -2480,6 +2488,7 @@ class StatementWriterImpl final : public StatementWriter {
     size_t fk = 0;              // child->foreign_keys[fk]
     std::vector<Value> values;  // the key, in the order of the constraint's columns
     std::vector<Value> new_values;  // parent side, ON UPDATE CASCADE: the key the row has now (NULLs too)
+    std::string row_key;            // referencing side: the row's storage key (empty: not known)
   };
 
   bool needs_old_row(const TableDef& table) {
@@ -2525,7 +2534,8 @@ class StatementWriterImpl final : public StatementWriter {
     return a.size() == b.size();
   }
 
-  void note_foreign_keys(const TableDef& table, const Datum* old_row, const Datum* new_row) {
+  void note_foreign_keys(const TableDef& table, const Datum* old_row, const Datum* new_row,
+                         std::string_view new_key) {
     std::vector<Value> before, after;
     if (new_row && !table.foreign_keys.empty()) {
       TableDefPtr self;
@@ -2537,7 +2547,7 @@ class StatementWriterImpl final : public StatementWriter {
           continue;
         if (!self) self = store_.catalog().find(table.id, &txn_.catalog_overlay());
         if (!self) throw SqlError(SqlState::UndefinedTable, "relation \"" + table.name + "\" does not exist");
-        pending_fk_.push_back({false, false, self, i, after, {}});
+        pending_fk_.push_back({false, false, self, i, after, {}, std::string(new_key)});
       }
     }
     if (!old_row) return;
@@ -2556,7 +2566,7 @@ class StatementWriterImpl final : public StatementWriter {
           const size_t c = static_cast<size_t>(table.column_of_attnum(a));
           now.push_back(dtsql::from_datum(table.columns[c].type, new_row[c]));
         }
-      pending_fk_.push_back({true, new_row == nullptr, child, i, before, std::move(now)});
+      pending_fk_.push_back({true, new_row == nullptr, child, i, before, std::move(now), {}});
     }
   }
 
@@ -2712,6 +2722,7 @@ class StatementWriterImpl final : public StatementWriter {
       }
       row.assign(child.columns.size(), Datum{});
       for (size_t c = 0; c < row.size(); ++c) row[c] = dtsql::to_datum(values[c]);
+      if (row_checks_) row_checks_(child, row.data());  // the table's CHECK constraints (23514)
       std::string new_key = child.has_hidden_rowid() ? key : make_key(child, row.data());
       update_locked(child, key, std::move(new_key), row.data());
       note_read_version(key, newest);
@@ -2769,6 +2780,15 @@ class StatementWriterImpl final : public StatementWriter {
                      "relation with OID " + std::to_string(fk.ref_table) + " does not exist");
     const std::pair<std::string, bool> key = referenced_key(*parent, fk, check.values);
     if (!check.parent_side) {
+      // The row may have changed again since, by an action of this statement (a self-referencing table
+      // whose keys one UPDATE renumbers): what it holds now is what is checked (its new value was noted).
+      if (!check.row_key.empty()) {
+        std::vector<Value> now;
+        if (!current_row(*check.child, check.row_key) ||
+            !key_values(*check.child, fk.attnums, old_row_.data(), now) ||
+            !same_key(*check.child, fk.attnums, now, check.values))
+          return;
+      }
       if (txn_.row_locks()) txn_.lock_row(*parent, key.first, RowLockMode::KeyShare, LockWaitMode::Wait);
       if (referenced_key_live(key)) return;
       std::string cols;
@@ -2932,6 +2952,7 @@ class StatementWriterImpl final : public StatementWriter {
   uint64_t unique_it_ts_ = 0;
   std::vector<ForeignKeyCheck> pending_fk_;  // checked by apply()
   DefaultsFn defaults_;                      // set_defaults()
+  RowChecksFn row_checks_;                   // set_row_checks()
   const Datum* moving_to_ = nullptr;         // update_locked(): the new row while the old key is removed
   std::unordered_map<uint32_t, std::vector<std::pair<TableDefPtr, size_t>>> referencing_;
   WriteSet ops_;

@@ -398,6 +398,9 @@ class StatementWriter {
   // changes (storage knows no expressions; the engine evaluates them).
   using DefaultsFn = std::function<std::vector<Value>(const TableDef&)>;
   virtual void set_defaults(DefaultsFn defaults) = 0;
+  // Checks a row against its table's CHECK constraints (23514), for the rows those actions change.
+  using RowChecksFn = std::function<void(const TableDef&, const Datum*)>;
+  virtual void set_row_checks(RowChecksFn checks) = 0;
   // Adds this statement's writes to its transaction, after running the referential actions of the
   // foreign keys they touch and checking those keys.
   virtual void apply() = 0;

@@ -108,6 +108,10 @@ class ServerImpl {
   std::atomic<bool> run_called{false};
   std::atomic<uint16_t> bound_port{0};
   std::atomic<size_t> sessions{0};
+  // Short statements running on I/O threads now: at most io_threads - 1 at once, so one I/O thread is
+  // always free to read, accept connections and deliver CancelRequests, whatever a statement that ran
+  // short before costs this time (InlineSlot).
+  std::atomic<size_t> inline_running{0};
 
   std::mutex mu;  // guards the members below
   bool stopping = false;
@@ -119,6 +123,25 @@ class ServerImpl {
 
 // Buffers one query's output on the worker thread and streams it to the connection.
 class QueryOutput;
+
+// A place for one short statement on an I/O thread (ServerImpl::inline_running), held while it runs.
+class InlineSlot {
+ public:
+  explicit InlineSlot(ServerImpl& server) : running_(server.inline_running) {
+    taken_ = running_.fetch_add(1) + 1 < server.options.io_threads;
+    if (!taken_) running_.fetch_sub(1);
+  }
+  ~InlineSlot() {
+    if (taken_) running_.fetch_sub(1);
+  }
+  InlineSlot(const InlineSlot&) = delete;
+  InlineSlot& operator=(const InlineSlot&) = delete;
+  bool taken() const { return taken_; }
+
+ private:
+  std::atomic<size_t>& running_;
+  bool taken_ = false;
+};
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
@@ -1105,6 +1128,8 @@ class QueryOutput final : public ResultWriter {
 
 bool Connection::try_inline_query(std::string_view sql) {
   if (!inline_allowed(sql.size()) || !starts_with_select(sql)) return false;
+  InlineSlot slot(server_);
+  if (!slot.taken()) return false;
   cancel_.store(false);
   std::string tail;
   try {
@@ -1123,7 +1148,8 @@ void Connection::dispatch_extended(std::vector<ExtendedMessage> batch) {
   bool skipping = phase_ == Phase::SkipToSync;
   size_t from = 0;
   std::string prefix;
-  if (inline_candidate(batch)) {  // Bind/Execute of a prepared point lookup, say (not Parse)
+  InlineSlot slot(server_);
+  if (slot.taken() && inline_candidate(batch)) {  // Bind/Execute of a prepared point lookup, say (not Parse)
     QueryOutput out(*this, true);
     from = run_batch(batch, 0, skipping, out);
     if (from == batch.size()) {

@@ -221,7 +221,7 @@ class TestServer {
   static ServerOptions make_options() {
     ServerOptions o;
     o.worker_threads = 4;
-    o.io_threads = 1;
+    o.io_threads = 2;  // one runs short statements, one stays free (InlineSlot)
     return o;
   }
 
