@@ -1138,17 +1138,6 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
       return arith(ExprOp::Div, "/", std::move(l), std::move(r), loc);
     case ast::BinaryOp::Mod:
       return arith(ExprOp::Mod, "%", std::move(l), std::move(r), loc);
-    case ast::BinaryOp::BitAnd:
-    case ast::BinaryOp::BitOr: {  // integers only (pgjdbc's getIndexInfo: indoption[i] & 1::smallint)
-      const bool is_and = op == ast::BinaryOp::BitAnd;
-      const char* sym = is_and ? "&" : "|";
-      if (l->type == TypeId::Unknown && is_integer(r->type)) l = convert(std::move(l), r->type);
-      if (r->type == TypeId::Unknown && is_integer(l->type)) r = convert(std::move(r), l->type);
-      if (!is_integer(l->type) || !is_integer(r->type))
-        fail(SqlState::UndefinedFunction,
-             "operator does not exist: " + tn(l->type) + " " + sym + " " + tn(r->type), loc, kCastHint);
-      return arith(is_and ? ExprOp::BitAnd : ExprOp::BitOr, sym, std::move(l), std::move(r), loc);
-    }
     case ast::BinaryOp::Eq:
       return compare(ExprOp::Eq, "=", std::move(l), std::move(r), loc);
     case ast::BinaryOp::Ne:

@@ -905,12 +905,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
 
   // ---- Short statements on the connection's I/O thread (pgwire::ResultWriter::on_io_thread) ----
   // Only a SELECT whose plan reads at most one row, by its whole primary key, runs there, and only once
-  // its code is compiled, its previous run under the same cache key took less than kShortMicros and
+  // its code is compiled, its previous run under the same cache key took less than
+  // EngineOptions::short_statement_micros (--short-statement-us) and
   // its tables' locks can be taken without waiting; anything else throws pgwire::RunOnWorker before it
   // had an effect, and the server runs it on a worker. (A later run with a much costlier literal, say
   // repeat('x', 100000000) in the select list, can still run long once there: then the next one goes to
   // the pool.)
-  static constexpr uint64_t kShortMicros = 250;
   static constexpr size_t kMaxShortRuns = 256;  // statements remembered per session (then forgotten)
 
   static bool is_point_lookup(const planner::PlannedStatement& planned) {
@@ -925,9 +925,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // Run times (microseconds) of point lookups by cache key: the simple protocol's (short_runs_) and
   // prepared statements' (PreparedStatement::short_runs).
   using ShortRuns = std::unordered_map<std::string, uint64_t>;
-  static bool ran_short(const ShortRuns& runs, const std::string& key) {
+  bool ran_short(const ShortRuns& runs, const std::string& key) const {
     auto it = runs.find(key);
-    return it != runs.end() && it->second < kShortMicros;
+    return it != runs.end() && it->second < db_.options().short_statement_micros;
   }
   static void note_run(ShortRuns& runs, const std::string& key,
                        std::chrono::steady_clock::time_point started) {

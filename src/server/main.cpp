@@ -113,6 +113,11 @@ int main(int argc, char** argv) {
   app.add_option("--seal-min-rows", seal_min_rows,
                  "Rows a table's row store must hold for background sealing")
       ->capture_default_str();
+  uint64_t short_statement_us = 250;
+  app.add_option("--short-statement-us", short_statement_us,
+                 "A point lookup whose last run took less than this many microseconds runs on its "
+                 "connection's I/O thread")
+      ->capture_default_str();
   app.set_version_flag("--version", std::string("omendb ") + OMENDB_VERSION);
   CLI11_PARSE(app, argc, argv);
 
@@ -133,6 +138,7 @@ int main(int argc, char** argv) {
     options.seal_block_rows = seal_block_rows;
     options.seal_interval_seconds = seal_interval;
     options.seal_min_rows = seal_min_rows;
+    options.short_statement_micros = short_statement_us;
     options.query_memory_limit = query_memory_limit_mb << 20;
     options.transaction_memory_limit = transaction_memory_limit_mb << 20;
     options.jit_optimize_max_instructions = jit_optimize_max_instructions;

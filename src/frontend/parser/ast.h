@@ -52,7 +52,7 @@ enum class UnaryOp { Minus, Plus, Not, Operator };
 // NOT LIKE, ILIKE, NOT ILIKE).
 // clang-format off
 enum class BinaryOp {
-  Add, Sub, Mul, Div, Mod, BitAnd, BitOr, Eq, Ne, Lt, Le, Gt, Ge, And, Or, Concat,
+  Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or, Concat,
   Match, NotMatch, IMatch, NotIMatch, Like, NotLike, ILike, NotILike,
   // json / jsonb (common/json.h): -> ->> #> #>> @> <@ ? ?| ?& #-
   JsonGet, JsonGetText, JsonPath, JsonPathText, Contains, ContainedBy, JsonExists, JsonExistsAny,

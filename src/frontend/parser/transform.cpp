@@ -2140,10 +2140,6 @@ class Transformer {
           bop = ast::BinaryOp::Div;
         else if (op == "%")
           bop = ast::BinaryOp::Mod;
-        else if (op == "&")
-          bop = ast::BinaryOp::BitAnd;
-        else if (op == "|")
-          bop = ast::BinaryOp::BitOr;
         else if (op == "=")
           bop = ast::BinaryOp::Eq;
         else if (op == "<>" || op == "!=")

@@ -530,8 +530,6 @@ TEST(ParserExprs, Arrays) {
   ASSERT_EQ(field->kind, ast::ExprKind::FieldSelect);
   EXPECT_EQ(field->names, std::vector<std::string>{"n"});
   EXPECT_EQ(field->args.at(0)->func_name, "information_schema._pg_expandarray");
-  auto bits = parse_expr("a & 1");
-  EXPECT_EQ(bits->binary_op, ast::BinaryOp::BitAnd);
 }
 
 TEST(ParserExprs, UnsupportedInsideWhereAndOrderByToo) {
