@@ -5013,6 +5013,16 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
     return Expr::make_column(col.id, col.type);
   };
   auto state_ref = [&](size_t i) { return Expr::make_column(fn->state[i].id, fn->state[i].type); };
+  // A loop over the elements of the array in state `array`: state 0 is the subscript, from 1 to its
+  // cardinality.
+  auto count_through = [&](size_t array) {
+    std::vector<ExprPtr> card;
+    card.push_back(state_ref(array));
+    ExprPtr n = bind_array_function("cardinality", card, loc);
+    fn->cond = compare(ExprOp::Le, "<=", state_ref(0), convert(std::move(n), TypeId::Int64), loc);
+    fn->next[0] =
+        arith(ExprOp::Add, "+", state_ref(0), Expr::make_constant(Value::int64(1), TypeId::Int64), loc);
+  };
   std::vector<ExprPtr> args;
   for (const auto& a : call.args) args.push_back(bind(*a, c));
   if (name == "generate_series") {
@@ -5091,12 +5101,7 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
     if (each)
       state("values",
             json_op(as_text ? Func::ValuesText : Func::Values, TypeId::TextArray, list(std::move(args[0]))));
-    std::vector<ExprPtr> card;
-    card.push_back(state_ref(1));
-    ExprPtr n = bind_array_function("cardinality", card, loc);
-    fn->cond = compare(ExprOp::Le, "<=", state_ref(0), convert(std::move(n), TypeId::Int64), loc);
-    fn->next[0] =
-        arith(ExprOp::Add, "+", state_ref(0), Expr::make_constant(Value::int64(1), TypeId::Int64), loc);
+    count_through(1);
     auto element = [&](size_t array) {
       return array_op(arr::Func::Subscript, TypeId::TextArray, TypeId::Text,
                       list(state_ref(array), state_ref(0)));
@@ -5131,12 +5136,7 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
       const TypeId at = array->type;
       state("index", Expr::make_constant(Value::int64(1), TypeId::Int64));
       state("array", std::move(array));
-      std::vector<ExprPtr> card;
-      card.push_back(state_ref(1));
-      ExprPtr n = bind_array_function("cardinality", card, loc);
-      fn->cond = compare(ExprOp::Le, "<=", state_ref(0), convert(std::move(n), TypeId::Int64), loc);
-      fn->next[0] =
-          arith(ExprOp::Add, "+", state_ref(0), Expr::make_constant(Value::int64(1), TypeId::Int64), loc);
+      count_through(1);
       ExprPtr value = array_op(arr::Func::Subscript, at, element_type(at), list(state_ref(1), state_ref(0)));
       if (rows_of_arrays) value = convert(std::move(value), TypeId::TextArray);
       fn->values.push_back(std::move(value));
