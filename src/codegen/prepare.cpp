@@ -1,5 +1,6 @@
 // Running compiled plans: the runtime state comes from the layout the translators declared.
 #include "codegen/jit.h"
+#include "common/interrupt.h"
 
 namespace omendb::codegen {
 
@@ -11,7 +12,9 @@ void prepare(const CompiledPlan& compiled, runtime::ExecContext& ctx) {
 }
 
 // A correlated subquery's pipelines run when an Apply needs them (ExecContext::run_correlated).
+// Loops inside one value's computation see the statement's cancel flag and deadline (poll_interrupt).
 void execute(const CompiledPlan& compiled, runtime::ExecContext& ctx) {
+  InterruptScope interrupts(ctx.cancel, ctx.deadline);
   const std::vector<bool>& per_row = compiled.layout.per_row_pipelines;
   for (size_t i = 0; i < compiled.pipelines.size(); ++i) {
     if (i < per_row.size() && per_row[i]) continue;

@@ -10,6 +10,7 @@
 
 #include "common/array.h"
 #include "common/error.h"
+#include "common/interrupt.h"
 
 namespace omendb::textsql {
 
@@ -23,6 +24,21 @@ constexpr int64_t kMaxAlloc = 0x3fffffff;
 std::string_view str(const Datum& d) {
   return d.str.view();
 }
+
+// Polls for cancel and statement_timeout (poll_interrupt) once per megabyte a loop has produced, so
+// that building one long text (repeat(), lpad() ...) stops as PostgreSQL's does.
+class ProgressPoll {
+ public:
+  void operator()(size_t produced) {
+    if (produced < next_) return;
+    poll_interrupt();
+    next_ = produced + kStep;
+  }
+
+ private:
+  static constexpr size_t kStep = size_t{1} << 20;
+  size_t next_ = kStep;
+};
 
 // The code point of the UTF-8 character at s[i] (n = its length).
 char32_t decode(std::string_view s, size_t i, size_t n) {
@@ -104,7 +120,9 @@ std::string pad(std::string_view s, int64_t len, std::string_view fill, bool lef
   std::string_view body = chars > len ? s.substr(0, char_offset(s, len)) : s;
   int64_t missing = fill.empty() ? 0 : len - std::min(chars, len);
   std::string padding;
+  ProgressPoll poll;
   for (size_t i = 0; missing > 0; --missing) {
+    poll(padding.size());
     size_t n = char_len(fill, i);
     padding.append(fill.substr(i, n));
     i += n;
@@ -147,7 +165,9 @@ std::string_view trim(std::string_view s, std::string_view set, bool leading, bo
 std::string translate(std::string_view s, std::string_view from, std::string_view to) {
   std::string out;
   out.reserve(s.size());
+  ProgressPoll poll;
   for (size_t i = 0; i < s.size();) {
+    poll(i);
     size_t n = char_len(s, i);
     size_t index = 0, k = 0;
     for (; k < from.size(); ++index) {
@@ -850,7 +870,9 @@ void eval(Func f, const Datum* args, size_t n, Datum& out, std::string& buf) {
       std::string_view s = str(args[0]), from = str(args[1]), to = str(args[2]);
       if (from.empty()) return view_out(s);
       std::string r;
+      ProgressPoll poll;
       for (size_t at = 0;;) {
+        poll(at);
         size_t hit = s.find(from, at);
         r.append(s.substr(at, hit == std::string_view::npos ? std::string_view::npos : hit - at));
         if (hit == std::string_view::npos) break;
@@ -918,7 +940,11 @@ void eval(Func f, const Datum* args, size_t n, Datum& out, std::string& buf) {
       if (count * static_cast<int64_t>(s.size()) + 4 > kMaxAlloc) too_large();
       std::string r;
       r.reserve(static_cast<size_t>(count) * s.size());
-      for (int64_t i = 0; i < count; ++i) r.append(s);
+      ProgressPoll poll;
+      for (int64_t i = 0; i < count; ++i) {
+        poll(r.size());
+        r.append(s);
+      }
       return text_out(std::move(r));
     }
     case Func::Reverse: {

@@ -5,6 +5,7 @@
 
 #include "common/array.h"
 #include "common/error.h"
+#include "common/interrupt.h"
 
 namespace omendb::runtime {
 
@@ -77,10 +78,13 @@ namespace {
 // matches at the very end.
 constexpr uint32_t kDefaultOptions = PCRE2_UTF | PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY;
 
-// Whether `c` matches `subject` from byte `start`; throws on PCRE2's limits.
-bool run(const pcre2_code* code, pcre2_match_data* data, std::string_view subject, size_t start) {
-  int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), start, 0, data,
-                       nullptr);
+// Whether `c` matches `subject` from byte `start`; throws on PCRE2's limits. `options`: 0, or
+// PCRE2_NO_UTF_CHECK when an earlier call already checked this subject (PCRE2 checks the whole subject
+// on every call, which makes a loop over the matches of a long text quadratic).
+bool run(const pcre2_code* code, pcre2_match_data* data, std::string_view subject, size_t start,
+         uint32_t options = 0) {
+  int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), start, options,
+                       data, nullptr);
   if (rc >= 0) return true;
   if (rc == PCRE2_ERROR_NOMATCH) return false;
   if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)
@@ -256,7 +260,9 @@ void RegexCache::eval(textsql::Func f, const Datum* args, size_t n, Datum& out, 
   auto find_all = [&](size_t from, bool all, bool degenerate, auto&& each) {
     int64_t prev_end = 0;
     size_t at = from;
-    while (at <= s.size() && run(c.code, c.data, s, at)) {
+    for (uint32_t checked = 0; at <= s.size() && run(c.code, c.data, s, at, checked);
+         checked = PCRE2_NO_UTF_CHECK) {
+      poll_interrupt();  // one match at a time: a long text's matches may take long
       const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(c.data);
       auto so = static_cast<int64_t>(ov[0]), eo = static_cast<int64_t>(ov[1]);
       if (degenerate || (so < static_cast<int64_t>(s.size()) && eo > prev_end)) {

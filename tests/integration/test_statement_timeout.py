@@ -75,7 +75,8 @@ def main():
                         ", ".join("(%d, %d)" % (i, i % 977) for i in range(start, start + 20000)))
         failed = run_tests([test_timeout_cancels_with_57014, test_timeout_aborts_the_block,
                             test_timeout_in_nested_loop, test_timeout_in_joins_of_small_tables,
-                            test_cancel_in_joins_of_small_tables], args)
+                            test_cancel_in_joins_of_small_tables, test_timeout_inside_one_value,
+                            test_cancel_inside_one_value, test_global_regexp_replace_is_linear], args)
         S.conn.close()
     sys.exit(1 if failed else 0)
 
@@ -150,6 +151,66 @@ def test_cancel_in_joins_of_small_tables(args):
         late = time.monotonic() - sent[0]
         print("%s... cancelled %.3f s after the first request (%d sent)" % (sql[:40], late, len(sent)))
         assert late < 10, late
+
+
+# One row whose value takes long to compute: the loops inside a function poll for cancel and
+# statement_timeout (poll_interrupt), as PostgreSQL's CHECK_FOR_INTERRUPTS; before, a statement_timeout
+# of 300 ms ended a 100 MB regexp_replace after minutes, and a server stop waited for it.
+ONE_LONG_VALUE = [
+    # 50 million matches of a regular expression in one text (seconds anywhere).
+    "SELECT regexp_count(repeat('abcdefghij', 5000000), '[a-j]')",
+    # lpad builds 200 million characters one at a time.
+    "SELECT length(lpad('', 200000000, 'ab'))",
+]
+
+
+def test_timeout_inside_one_value(args):
+    conn = S.conn
+    for sql in ONE_LONG_VALUE:
+        query(conn, "SET statement_timeout = '200ms'")
+        t0 = time.monotonic()
+        e = expect_error(conn, sql, "57014")
+        elapsed = time.monotonic() - t0
+        assert "statement timeout" in str(e), e
+        print("%s... ended by statement_timeout after %.3f s" % (sql[:50], elapsed))
+        assert elapsed < 10, elapsed
+    query(conn, "SET statement_timeout = 0")
+
+
+def test_cancel_inside_one_value(args):
+    conn = S.conn
+    sql = ONE_LONG_VALUE[0]
+    ended = threading.Event()
+    sent = []
+
+    def cancel():
+        while not ended.wait(0.3 if not sent else 1.0):
+            conn.cancel()
+            sent.append(time.monotonic())
+    th = threading.Thread(target=cancel)
+    th.start()
+    try:
+        e = expect_error(conn, sql, "57014")
+    finally:
+        ended.set()
+        th.join()
+    assert "user request" in str(e), e
+    late = time.monotonic() - sent[0]
+    print("regexp_count cancelled %.3f s after the first request (%d sent)" % (late, len(sent)))
+    assert late < 10, late
+
+
+def test_global_regexp_replace_is_linear(args):
+    """PCRE2 checks the whole text's UTF-8 on every match call unless told it was checked: a 'g' replace
+    over a 1 MB text with 500,000 matches took minutes (quadratic); now the text is checked once."""
+    conn = S.conn
+    query(conn, "SET statement_timeout = '60s'")  # a failure is then a 57014, not a hang
+    assert query(conn, "SELECT length(regexp_replace(repeat('ab', 500000), 'b', 'cc', 'g')), "
+                       "regexp_count(repeat('ab', 500000), 'b')") == [(1500000, 500000)]
+    # Invalid UTF-8 never reaches the matcher (text input is checked), and a match after a multi-byte
+    # character still starts on a character boundary.
+    assert query(conn, "SELECT regexp_replace(repeat('é', 3) || 'x', '', '-', 'g')") == [("-é-é-é-x-",)]
+    query(conn, "SET statement_timeout = 0")
 
 
 if __name__ == "__main__":
