@@ -16,6 +16,10 @@ using plan::ExprOp;
 
 namespace {
 
+// The operands of the Cases with one (CASE x WHEN ..., NULLIF) being translated on this thread, innermost
+// last: CaseTest reads the innermost (translators nest, so the stack is not a translator's).
+thread_local std::vector<SqlValue> t_case_operands;
+
 class ExpressionTranslator {
  public:
   ExpressionTranslator(CodeGen& cg, const ColumnScope& columns, runtime::QueryLayout& layout)
@@ -89,6 +93,11 @@ class ExpressionTranslator {
       }
       case ExprOp::Case:
         return case_when(e);
+      case ExprOp::Coalesce:
+        return coalesce(e);
+      case ExprOp::CaseTest:
+        if (t_case_operands.empty()) throw std::logic_error("codegen: CaseTest outside its CASE");
+        return t_case_operands.back();
       case ExprOp::InSet:
         return in_set(e);
       case ExprOp::CatalogFunc: {
@@ -181,24 +190,56 @@ class ExpressionTranslator {
   }
 
   // CASE WHEN c1 THEN r1 ... ELSE e END: each result is computed only on its own branch.
+  // CASE: each condition in turn, the result of the first true one, else the else. With an operand
+  // (kCaseOperand, kCaseNullIf) args[0] is evaluated once, first, and CaseTest reads it.
   SqlValue case_when(const Expr& e) {
     auto& b = cg_.b;
+    const size_t first = e.func == plan::kCaseOperand || e.func == plan::kCaseNullIf ? 1 : 0;
+    struct Operand {
+      bool pushed = false;
+      ~Operand() {
+        if (pushed) t_case_operands.pop_back();
+      }
+    } operand;
+    if (first) {
+      t_case_operands.push_back(eval(*e.args[0]));
+      operand.pushed = true;
+    }
     llvm::BasicBlock* done = cg_.block("case.end");
     std::vector<std::pair<SqlValue, llvm::BasicBlock*>> results;
-    size_t pairs = (e.args.size() - 1) / 2;
+    size_t pairs = (e.args.size() - 1 - first) / 2;
     for (size_t i = 0; i < pairs; ++i) {
-      SqlValue cond = eval(*e.args[2 * i]);
+      SqlValue cond = eval(*e.args[first + 2 * i]);
       llvm::BasicBlock* then = cg_.block("case.then");
       llvm::BasicBlock* next = cg_.block("case.next");
       b.CreateCondBr(sql::is_true(cg_, cond), then, next);
       b.SetInsertPoint(then);
-      SqlValue r = sql::cast(cg_, eval(*e.args[2 * i + 1]), e.type);
+      SqlValue r = sql::cast(cg_, eval(*e.args[first + 2 * i + 1]), e.type);
       results.push_back({r, b.GetInsertBlock()});
       b.CreateBr(done);
       b.SetInsertPoint(next);
     }
     SqlValue otherwise = sql::cast(cg_, eval(*e.args.back()), e.type);
     results.push_back({otherwise, b.GetInsertBlock()});
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
+    return sql::phi(cg_, e.type, results);
+  }
+
+  // COALESCE: each argument in turn until one is not NULL.
+  SqlValue coalesce(const Expr& e) {
+    auto& b = cg_.b;
+    llvm::BasicBlock* done = cg_.block("coalesce.end");
+    std::vector<std::pair<SqlValue, llvm::BasicBlock*>> results;
+    for (size_t i = 0; i + 1 < e.args.size(); ++i) {
+      SqlValue v = sql::cast(cg_, eval(*e.args[i]), e.type);
+      llvm::BasicBlock* next = cg_.block("coalesce.next");
+      results.push_back({v, b.GetInsertBlock()});
+      b.CreateCondBr(v.is_null, next, done);
+      b.SetInsertPoint(next);
+    }
+    SqlValue last = sql::cast(cg_, eval(*e.args.back()), e.type);
+    results.push_back({last, b.GetInsertBlock()});
     b.CreateBr(done);
     b.SetInsertPoint(done);
     return sql::phi(cg_, e.type, results);

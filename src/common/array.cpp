@@ -851,15 +851,25 @@ int any_all(TypeId element, const Datum& x, std::string_view array, int op, bool
   return all ? 1 : 0;
 }
 
+// Walks to the element without decoding the others (no allocation); bounded reads, as View's.
 Datum subscript(TypeId element, std::string_view array, int64_t index) {
-  View v(array);
-  int64_t i = index - v.lower;
-  if (i < 0 || i >= static_cast<int64_t>(v.size())) {
-    Datum d{};
-    d.is_null = 1;
-    return d;
+  Datum null{};
+  null.is_null = 1;
+  if (array.size() < 20 || get32(array.data()) == 0) return null;
+  const int64_t n = static_cast<int32_t>(get32(array.data() + 12));
+  const int64_t i = index - static_cast<int32_t>(get32(array.data() + 16));
+  if (i < 0 || i >= n) return null;
+  size_t pos = 20;
+  for (int64_t k = 0;; ++k) {
+    if (array.size() - pos < 4) return null;
+    const auto len = static_cast<int32_t>(get32(array.data() + pos));
+    pos += 4;
+    if (len >= 0 && static_cast<size_t>(len) > array.size() - pos) return null;
+    if (k == i)
+      return len < 0 ? null
+                     : element_datum(element, Element{false, array.substr(pos, static_cast<size_t>(len))});
+    if (len > 0) pos += static_cast<size_t>(len);
   }
-  return element_datum(element, v.elements[static_cast<size_t>(i)]);
 }
 
 void eval(Func f, TypeId array_type, const Datum* args, int nargs, Datum& out, const dt::TimeZone& tz,
@@ -893,33 +903,36 @@ void eval(Func f, TypeId array_type, const Datum* args, int nargs, Datum& out, c
     return;
   }
   if (args[0].is_null) return set_null();
-  View v(args[0].str.view());
-  const bool empty = v.size() == 0;
+  // The header's length and lower bound: O(1), as a set-returning function's loop asks every row.
+  const std::string_view bytes = args[0].str.view();
+  const bool one_dim = bytes.size() >= 20 && get32(bytes.data()) != 0;
+  const int64_t size = one_dim ? static_cast<int32_t>(get32(bytes.data() + 12)) : 0;
+  const int32_t lower = one_dim ? static_cast<int32_t>(get32(bytes.data() + 16)) : 1;
+  const bool empty = size == 0;
   auto dim_ok = [&] { return nargs > 1 && !args[1].is_null && args[1].i64 == 1 && !empty; };
   switch (f) {
     case Func::Length:
       if (!dim_ok()) return set_null();
-      out.i64 = static_cast<int64_t>(v.size());
+      out.i64 = size;
       return;
     case Func::Upper:
       if (!dim_ok()) return set_null();
-      out.i64 = int64_t{v.lower} + static_cast<int64_t>(v.size()) - 1;
+      out.i64 = int64_t{lower} + size - 1;
       return;
     case Func::Lower:
       if (!dim_ok()) return set_null();
-      out.i64 = v.lower;
+      out.i64 = lower;
       return;
     case Func::Ndims:
       if (empty) return set_null();
       out.i64 = 1;
       return;
     case Func::Cardinality:
-      out.i64 = static_cast<int64_t>(v.size());
+      out.i64 = size;
       return;
     case Func::Dims:
       if (empty) return set_null();
-      storage = "[" + std::to_string(v.lower) + ":" +
-                std::to_string(int64_t{v.lower} + int64_t(v.size()) - 1) + "]";
+      storage = "[" + std::to_string(lower) + ":" + std::to_string(int64_t{lower} + size - 1) + "]";
       out.str = StrRef{storage.data(), storage.size()};
       return;
     case Func::ToString: {
@@ -928,7 +941,7 @@ void eval(Func f, TypeId array_type, const Datum* args, int nargs, Datum& out, c
       const bool null_string = nargs > 2 && !args[2].is_null;
       storage.clear();
       bool first = true;
-      for (const Element& e : v.elements) {
+      for (const Element& e : View(bytes).elements) {
         if (e.null && !null_string) continue;
         if (!first) storage += delim;
         first = false;
@@ -992,6 +1005,37 @@ void run(int64_t c, const Datum* args, int nargs, Datum& out, const dtsql::EvalC
       }
       out = subscript(elem, args[0].str.view(), args[1].i64);
       return;
+    case Func::ElementAt:
+    case Func::NextElement: {
+      if (args[0].is_null || args[1].is_null) {
+        out.is_null = 1;
+        return;
+      }
+      // Bounded reads, as View's: an offset that is not an element's gives NULL or a wrong element, never
+      // a read past the bytes.
+      const std::string_view b = args[0].str.view();
+      const int64_t pos = args[1].i64;
+      if (pos < kFirstElementOffset || b.size() < 4 || pos > static_cast<int64_t>(b.size()) - 4) {
+        out.is_null = 1;
+        return;
+      }
+      const auto at = static_cast<size_t>(pos);
+      const auto len = static_cast<int32_t>(get32(b.data() + at));
+      if (len >= 0 && static_cast<size_t>(len) > b.size() - at - 4) {
+        out.is_null = 1;
+        return;
+      }
+      if (code_func(c) == Func::NextElement) {
+        out.i64 = pos + 4 + (len < 0 ? 0 : len);
+        return;
+      }
+      if (len < 0) {
+        out.is_null = 1;
+        return;
+      }
+      out = element_datum(elem, Element{false, b.substr(at + 4, static_cast<size_t>(len))});
+      return;
+    }
     case Func::AnyAll: {
       if (args[1].is_null) {
         out.is_null = 1;

@@ -116,7 +116,18 @@ enum class Func : uint8_t {
   Build,      // ARRAY[args...]: the elements, of the array's element type
   Subscript,  // args[0][args[1]] (int8 index)
   AnyAll,     // args[0] op ANY|ALL (args[1]); extra = op * 2 + all (any_all's op)
+  // A set-returning function's loop over an array's elements steps a byte offset (from
+  // kFirstElementOffset) along with its subscript: one step costs O(1), where a subscript reads the
+  // elements before it.
+  ElementAt,    // the element at byte offset args[1] (int8) of args[0]; NULL past the end
+  NextElement,  // the byte offset after that element (int8)
 };
+// The byte offset of a non-empty array's first element.
+constexpr int64_t kFirstElementOffset = 20;
+// Whether f's result is an element (of the array type's element type), not the array type or a number.
+constexpr bool returns_element(Func f) {
+  return f == Func::Subscript || f == Func::ElementAt;
+}
 // ExprOp::Array's func: the operation, the array type it works on, an extra operand.
 constexpr int64_t code(Func f, TypeId array_type, int extra = 0) {
   return static_cast<int64_t>(f) | (static_cast<int64_t>(array_type) << 8) |

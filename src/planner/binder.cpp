@@ -27,6 +27,8 @@ namespace omendb::planner {
 
 namespace {
 
+plan::ExprPtr balanced(plan::ExprOp op, std::vector<plan::ExprPtr>& es, size_t lo, size_t hi);
+
 using plan::AggFunc;
 using plan::AggregateCall;
 using plan::ColumnId;
@@ -431,7 +433,8 @@ class Binder {
 
  private:
   ExprPtr bind_limit(const ast::Expr* e, const char* what);
-  ExprPtr in_set(std::vector<ExprPtr>& eqs);
+  ExprPtr in_set(std::vector<ExprPtr>& eqs, bool any_length = false);
+  ExprPtr copy_operand(const Expr& e, int location);
 
   // Subqueries used as expressions (EXISTS, scalar, IN / ANY / ALL): each becomes a subplan that runs
   // before the pipelines reading its result (PhysicalPlan::subplans).
@@ -686,7 +689,8 @@ class Binder {
   int query_depth_ = 0;
   static constexpr int kMaxCteBindings = 1000;
   int cte_bindings_ = 0;
-  size_t in_set_min_ = 8;  // in_set(): the shortest IN list that becomes an InSet
+  size_t in_set_min_ = 8;    // in_set(): the shortest IN list that becomes an InSet
+  size_t copied_nodes_ = 0;  // copy_operand()'s count for the statement
   // Views (open_view): the innermost view whose query is being bound (its dependencies hide columns
   // added since it was created), the views being expanded (42P17 for a cycle), their parsed queries,
   // and the relations the statement's own query names (bind_view's dependencies).
@@ -1271,15 +1275,20 @@ TypeId unify(const std::vector<const Expr*>& es, const char* what, int loc) {
   return t == TypeId::Unknown ? TypeId::Text : t;
 }
 
+// CASE: with an operand (CASE x WHEN v ...), x is evaluated once and each WHEN compares it (CaseTest = v).
 ExprPtr Binder::bind_case(const ast::Expr& e, ExprCtx& c) {
   ExprPtr operand;
-  if (e.has_case_operand && !e.args.empty()) operand = bind(*e.args[0], c);
+  if (e.has_case_operand && !e.args.empty()) {
+    operand = bind(*e.args[0], c);
+    if (operand->type == TypeId::Unknown) operand = convert(std::move(operand), TypeId::Text);
+  }
   std::vector<ExprPtr> conds, results;
   for (const auto& w : e.when_clauses) {
     ExprPtr cond;
     if (operand) {
       ExprPtr v = bind(*w.condition, c);
-      cond = compare(ExprOp::Eq, "=", detail::clone(*operand), std::move(v), w.condition->location);
+      cond = compare(ExprOp::Eq, "=", Expr::make(ExprOp::CaseTest, operand->type, {}), std::move(v),
+                     w.condition->location);
     } else {
       cond = to_bool(bind(*w.condition, c), "argument of CASE/WHEN", w.condition->location);
     }
@@ -1293,12 +1302,16 @@ ExprPtr Binder::bind_case(const ast::Expr& e, ExprCtx& c) {
   all.push_back(else_expr.get());
   TypeId t = unify(all, "CASE", e.location);
   std::vector<ExprPtr> args;
+  const bool has_operand = operand != nullptr;
+  if (operand) args.push_back(std::move(operand));
   for (size_t i = 0; i < conds.size(); ++i) {
     args.push_back(std::move(conds[i]));
     args.push_back(convert(std::move(results[i]), t));
   }
   args.push_back(convert(std::move(else_expr), t));
-  return Expr::make(ExprOp::Case, t, std::move(args));
+  ExprPtr x = Expr::make(ExprOp::Case, t, std::move(args));
+  if (has_operand) x->func = plan::kCaseOperand;
+  return x;
 }
 
 // The session functions PostgreSQL types `name` (OID 19): current_user and its kin, current_database().
@@ -1714,25 +1727,23 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
     TypeId t = unify(all, "COALESCE", e.location);
     for (auto& a : args) a = convert(std::move(a), t);
     if (args.size() == 1) return std::move(args[0]);
-    std::vector<ExprPtr> case_args;
-    for (size_t i = 0; i + 1 < args.size(); ++i) {
-      case_args.push_back(Expr::make(ExprOp::IsNotNull, TypeId::Bool, list(detail::clone(*args[i]))));
-      case_args.push_back(std::move(args[i]));
-    }
-    case_args.push_back(std::move(args.back()));
-    return Expr::make(ExprOp::Case, t, std::move(case_args));
+    return Expr::make(ExprOp::Coalesce, t, std::move(args));
   }
   if (name == "nullif" && args.size() == 2) {
+    // CASE a WHEN b THEN NULL ELSE a END, a evaluated once (CaseTest).
     ExprPtr a = std::move(args[0]), b = std::move(args[1]);
     if (a->type == TypeId::Unknown)
       a = convert(std::move(a), b->type == TypeId::Unknown ? TypeId::Text : b->type);
     TypeId t = a->type;
-    ExprPtr eq = compare(ExprOp::Eq, "=", detail::clone(*a), std::move(b), e.location);
+    ExprPtr eq = compare(ExprOp::Eq, "=", Expr::make(ExprOp::CaseTest, t, {}), std::move(b), e.location);
     std::vector<ExprPtr> case_args;
+    case_args.push_back(std::move(a));
     case_args.push_back(std::move(eq));
     case_args.push_back(Expr::make_constant(Value::null(t), t));
-    case_args.push_back(std::move(a));
-    return Expr::make(ExprOp::Case, t, std::move(case_args));
+    case_args.push_back(Expr::make(ExprOp::CaseTest, t, {}));
+    ExprPtr x = Expr::make(ExprOp::Case, t, std::move(case_args));
+    x->func = plan::kCaseNullIf;
+    return x;
   }
   if (ExprPtr v = bind_session_function(e, args)) return v;
   if (name == "pg_typeof" && args.size() == 1 && !is_unknown_param(*args[0])) {
@@ -2537,14 +2548,14 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       // x IN (a, b, ...) is x = a OR x = b OR ..., each comparison coerced as a lone `=` would be.
       std::vector<ExprPtr> eqs;
       for (size_t i = 1; i < e.args.size(); ++i)
-        eqs.push_back(compare(ExprOp::Eq, "=", detail::clone(*x), bind(*e.args[i], c), e.location));
+        eqs.push_back(
+            compare(ExprOp::Eq, "=", copy_operand(*x, e.location), bind(*e.args[i], c), e.location));
       if (eqs.empty()) fail(SqlState::SyntaxError, "empty IN list", e.location);
-      ExprPtr result = in_set(eqs);
-      if (!result) {
-        for (auto& eq : eqs)
-          result = result ? Expr::make(ExprOp::Or, TypeId::Bool, list(std::move(result), std::move(eq)))
-                          : std::move(eq);
-      }
+      // A computed operand (a function call, a volatile one among them) is evaluated once when the
+      // list can be a set, however short.
+      const bool computed = !x->args.empty();
+      ExprPtr result = in_set(eqs, computed);
+      if (!result) result = balanced(ExprOp::Or, eqs, 0, eqs.size());
       if (e.negated) result = Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(result)));
       return result;
     }
@@ -2852,11 +2863,36 @@ OpPtr Binder::sort_with_inputs(OpPtr root) {
   return root;
 }
 
-// The comparisons of `x IN (literals...)` as one InSet expression, when the list is long and every
-// comparison coerced x and its literal to the same types: then generated code probes a runtime hash
-// set instead of growing with the list. Returns null (keep the comparisons) otherwise.
-ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs) {
-  if (eqs.size() < in_set_min_) return nullptr;
+// A copy of an operand that an expression repeats: an IN list that stays comparisons (short, or of
+// expressions) compares a copy of its operand with each element. Copies of copies grow exponentially
+// with nesting ((x IN (a, b)) IN (c, d) ... 40 deep would take all memory), so past kMaxCopiedNodes
+// copied nodes in one statement it fails with 54001 instead.
+ExprPtr Binder::copy_operand(const Expr& e, int location) {
+  constexpr size_t kMaxCopiedNodes = 500000;
+  size_t nodes = 0;
+  std::vector<const Expr*> todo{&e};
+  while (!todo.empty() && copied_nodes_ + nodes <= kMaxCopiedNodes) {
+    const Expr* x = todo.back();
+    todo.pop_back();
+    ++nodes;
+    for (const auto& a : x->args) todo.push_back(a.get());
+  }
+  copied_nodes_ += nodes;
+  if (copied_nodes_ > kMaxCopiedNodes)
+    fail(SqlState::StatementTooComplex,
+         "expression is too complex: IN lists compare a copy of their operand with each element, and "
+         "nested they need more than " +
+             std::to_string(kMaxCopiedNodes) + " copied expression nodes",
+         location);
+  return detail::clone(e);
+}
+
+// The comparisons of `x IN (literals or parameters...)` as one InSet expression, when the list is long
+// and every comparison coerced x and its element to the same types: then generated code probes a
+// runtime hash set, built from the values at the start of each execution, instead of growing with the
+// list; with `any_length`, however short it is. Returns null (keep the comparisons) otherwise.
+ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs, bool any_length) {
+  if (eqs.size() < in_set_min_ && !any_length) return nullptr;
   const Expr& first = *eqs[0];
   if (first.op != ExprOp::Eq || first.args.size() != 2) return nullptr;
   TypeId t = first.args[0]->type;
@@ -2865,7 +2901,7 @@ ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs) {
     return nullptr;
   for (const auto& eq : eqs) {
     if (eq->op != ExprOp::Eq || eq->args.size() != 2 || eq->args[0]->type != t || eq->args[1]->type != t ||
-        eq->args[1]->op != ExprOp::Constant)
+        (eq->args[1]->op != ExprOp::Constant && eq->args[1]->op != ExprOp::Param))
       return nullptr;
   }
   std::vector<ExprPtr> args;
@@ -3513,17 +3549,19 @@ void split_conjuncts(ExprPtr e, std::vector<ExprPtr>& out) {
   }
 }
 
-// The conjunction of es[lo, hi) as a balanced tree (log2(n) deep for thousands of conjuncts), terms in order.
-ExprPtr and_range(std::vector<ExprPtr>& es, size_t lo, size_t hi) {
+// es[lo, hi) joined by the associative `op` (And, Or) as a balanced tree, terms in order (evaluated left
+// to right as a chain would be): thousands of terms nest log2(n) deep, not n (every pass over
+// expressions recurses, generated code's among them, on the server's stack).
+ExprPtr balanced(ExprOp op, std::vector<ExprPtr>& es, size_t lo, size_t hi) {
   if (hi - lo == 1) return std::move(es[lo]);
   const size_t mid = lo + (hi - lo) / 2;
-  ExprPtr left = and_range(es, lo, mid);
-  return Expr::make(ExprOp::And, TypeId::Bool, list(std::move(left), and_range(es, mid, hi)));
+  ExprPtr left = balanced(op, es, lo, mid);
+  return Expr::make(op, TypeId::Bool, list(std::move(left), balanced(op, es, mid, hi)));
 }
 
 ExprPtr and_all(std::vector<ExprPtr> es) {
   if (es.empty()) return nullptr;
-  return and_range(es, 0, es.size());
+  return balanced(ExprOp::And, es, 0, es.size());
 }
 
 bool subset(const std::vector<int>& a, const std::vector<int>& b) {
@@ -5023,6 +5061,15 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
     fn->next[0] =
         arith(ExprOp::Add, "+", state_ref(0), Expr::make_constant(Value::int64(1), TypeId::Int64), loc);
   };
+  // The element of the array (of type `at`) in state `array` at the loop's position: read through a
+  // byte offset stepped with the subscript, so that a step costs O(1), not a subscript's O(n).
+  auto element_walk = [&](size_t array, TypeId at) {
+    const size_t offset = fn->state.size();
+    state("offset", Expr::make_constant(Value::int64(arr::kFirstElementOffset), TypeId::Int64));
+    fn->next[offset] =
+        array_op(arr::Func::NextElement, at, TypeId::Int64, list(state_ref(array), state_ref(offset)));
+    return array_op(arr::Func::ElementAt, at, element_type(at), list(state_ref(array), state_ref(offset)));
+  };
   std::vector<ExprPtr> args;
   for (const auto& a : call.args) args.push_back(bind(*a, c));
   if (name == "generate_series") {
@@ -5102,10 +5149,7 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
       state("values",
             json_op(as_text ? Func::ValuesText : Func::Values, TypeId::TextArray, list(std::move(args[0]))));
     count_through(1);
-    auto element = [&](size_t array) {
-      return array_op(arr::Func::Subscript, TypeId::TextArray, TypeId::Text,
-                      list(state_ref(array), state_ref(0)));
-    };
+    auto element = [&](size_t array) { return element_walk(array, TypeId::TextArray); };
     auto value = [&](size_t array) {
       ExprPtr v = element(array);
       return as_text ? std::move(v) : json_op(Func::JsonbIn, TypeId::Jsonb, list(std::move(v)));
@@ -5137,7 +5181,7 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
       state("index", Expr::make_constant(Value::int64(1), TypeId::Int64));
       state("array", std::move(array));
       count_through(1);
-      ExprPtr value = array_op(arr::Func::Subscript, at, element_type(at), list(state_ref(1), state_ref(0)));
+      ExprPtr value = element_walk(1, at);
       if (rows_of_arrays) value = convert(std::move(value), TypeId::TextArray);
       fn->values.push_back(std::move(value));
       return fn;
@@ -5168,8 +5212,7 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
     if (subscripts) {
       fn->values.push_back(convert(state_ref(0), TypeId::Int32));
     } else {
-      fn->values.push_back(
-          array_op(arr::Func::Subscript, at, element_type(at), list(state_ref(3), state_ref(0))));
+      fn->values.push_back(element_walk(3, at));
     }
     if (expand) {  // n: the position from 1
       ExprPtr n = arith(ExprOp::Sub, "-", state_ref(0), state_ref(2), loc);

@@ -46,12 +46,15 @@ enum class ExprOp {
   Or,  // three-valued logic
   IsNull,
   IsNotNull,
-  Cast,      // args[0] converted to `type` (see codegen for the conversions; failures -> 22P02 / 22003);
-             // to Numeric with func >= 0: rounded to numeric(p, s) (func = num::make_typmod(p, s))
-  Case,      // args = [cond1, result1, cond2, result2, ..., else]; else always present (maybe NULL constant)
-  Abs,       // abs(args[0]) for numeric types; overflow -> 22003
-  DateTime,  // date/time operator or function dtsql::Func(func) (common/datetime_sql.h) over args, which
-             // have its signature's types; NULL if any argument is NULL
+  Cast,         // args[0] converted to `type` (see codegen for the conversions; failures -> 22P02 / 22003);
+                // to Numeric with func >= 0: rounded to numeric(p, s) (func = num::make_typmod(p, s))
+  Case,         // func kCaseSearched: args = [cond1, result1, cond2, result2, ..., else]; else always present
+                // (maybe NULL constant). kCaseOperand (`CASE x WHEN v ...`) and kCaseNullIf (NULLIF(x, v)):
+                // args = [x, cond1, result1, ..., else], x evaluated once and read by CaseTest in the conds
+                // (CaseTest = v) and, for NULLIF, the else.
+  Abs,          // abs(args[0]) for numeric types; overflow -> 22003
+  DateTime,     // date/time operator or function dtsql::Func(func) (common/datetime_sql.h) over args, which
+                // have its signature's types; NULL if any argument is NULL
   CatalogFunc,  // catalog function catalog::Func(func) (catalog/functions.h) over args, which have its
                 // signature's types; strict (NULL if any argument is NULL) except format_type
   Match,        // args[0] ~ args[1] (string types): regex or LIKE per runtime::MatchFlags(func); strict
@@ -91,6 +94,17 @@ enum class ExprOp {
                 // NULL rules (the runtime applies them, so it is not strict)
   BitAnd,       // args[0] & args[1], same-typed integers
   BitOr,        // args[0] | args[1], same-typed integers
+  Coalesce,     // COALESCE(args...), all of `type`: the first argument that is not NULL; each evaluated once,
+                // and only until one is not NULL
+  CaseTest,     // the operand of the innermost Case with one (kCaseOperand, kCaseNullIf), evaluated once
+                // (PostgreSQL's CaseTestExpr); only inside that Case
+};
+
+// ExprOp::Case's forms (Expr::func).
+enum CaseForm : int {
+  kCaseSearched = -1,  // CASE WHEN cond THEN ...
+  kCaseOperand = 1,    // CASE x WHEN v THEN ...
+  kCaseNullIf = 2,     // NULLIF(x, v)
 };
 
 // ExprOp::Match's flags (the runtime's rt_match reads the same bits).

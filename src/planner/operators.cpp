@@ -79,6 +79,7 @@ void ShapeWriter::put(const Expr* e) {
     case ExprOp::Bytes:
     case ExprOp::Text:
     case ExprOp::Json:
+    case ExprOp::Case:
       out_ += "f" + std::to_string(e->func);
       break;
     case ExprOp::Subquery:

@@ -1,6 +1,7 @@
 #include "planner/plan.h"
 
 #include <cctype>
+#include <functional>
 
 #include "catalog/functions.h"
 
@@ -111,6 +112,36 @@ namespace {
 // A date/time value as PostgreSQL's EXPLAIN shows a typed literal: '2024-01-01'::date.
 std::string typed_literal(const Value& v) {
   return plan::quote_text(v.to_string()) + "::" + std::string(type_name(v.type()));
+}
+
+bool has_case_test(const Expr& e) {
+  if (e.op == ExprOp::CaseTest) return true;
+  for (const auto& a : e.args)
+    if (has_case_test(*a)) return true;
+  return false;
+}
+
+// What a condition of a Case with an operand compares the operand with, as SQL wrote it (`v` of
+// `CASE x WHEN v`, of `NULLIF(x, v)`): the right side of (CaseTest = v); null when folding changed it.
+const Expr* when_value(const Expr& cond) {
+  return cond.args.size() == 2 && has_case_test(*cond.args[0]) && !has_case_test(*cond.args[1])
+             ? cond.args[1].get()
+             : nullptr;
+}
+
+// A Case's clauses as SQL text: `print` renders an argument.
+std::string case_text(const Expr& e, const std::function<std::string(const Expr&)>& print) {
+  const size_t n = e.args.size();
+  const bool operand = e.func == plan::kCaseOperand || e.func == plan::kCaseNullIf;
+  if (e.func == plan::kCaseNullIf && n == 4 && when_value(*e.args[1]))
+    return "NULLIF(" + print(*e.args[0]) + ", " + print(*when_value(*e.args[1])) + ")";
+  std::string s = operand ? "CASE " + print(*e.args[0]) : "CASE";
+  for (size_t i = operand ? 1 : 0; i + 1 < n; i += 2) {
+    const Expr* v = operand ? when_value(*e.args[i]) : nullptr;
+    s += " WHEN " + print(v ? *v : *e.args[i]) + " THEN " + print(*e.args[i + 1]);
+  }
+  if (n > 0) s += " ELSE " + print(*e.args[n - 1]);
+  return s + " END";
 }
 }  // namespace
 
@@ -233,6 +264,8 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
         return s + "]";
       }
       if (f == arr::Func::Subscript) return arg(0) + "[" + arg(1) + "]";
+      if (f == arr::Func::ElementAt) return arg(0) + "[@" + arg(1) + "]";
+      if (f == arr::Func::NextElement) return "next(" + arg(0) + ", @" + arg(1) + ")";
       if (f == arr::Func::AnyAll) {
         static const char* const kOps[] = {"=", "<>", "<", "<=", ">", ">="};
         int extra = arr::code_extra(e.func);
@@ -242,13 +275,15 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
       return s + ")";
     }
-    case ExprOp::Case: {
-      std::string s = "CASE";
-      size_t n = e.args.size();
-      for (size_t i = 0; i + 1 < n; i += 2) s += " WHEN " + arg(i) + " THEN " + arg(i + 1);
-      if (n > 0) s += " ELSE " + arg(n - 1);
-      return s + " END";
+    case ExprOp::Case:
+      return case_text(e, [&](const Expr& x) { return render(x, column_names, params); });
+    case ExprOp::Coalesce: {
+      std::string s = "COALESCE(";
+      for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
+      return s + ")";
     }
+    case ExprOp::CaseTest:
+      return "CASE_TEST_EXPR";
     default:
       break;
   }
@@ -405,14 +440,12 @@ std::string ruleutils(const Expr& e, const std::vector<std::string>& names, bool
       std::string op = like ? (icase ? "~~*" : "~~") : (icase ? "~*" : "~");
       return wrap(arg(0) + " " + (negate ? "!" : "") + op + " " + arg(1));
     }
-    case ExprOp::Case: {
-      std::string s = "CASE";
-      size_t n = e.args.size();
-      for (size_t i = 0; i + 1 < n; i += 2)
-        s += " WHEN " + ruleutils(*e.args[i], names, pretty) + " THEN " +
-             ruleutils(*e.args[i + 1], names, pretty);
-      if (n > 0) s += " ELSE " + ruleutils(*e.args[n - 1], names, pretty);
-      return s + " END";
+    case ExprOp::Case:
+      return case_text(e, [&](const Expr& x) { return ruleutils(x, names, pretty); });
+    case ExprOp::Coalesce: {
+      std::string s = "COALESCE(";
+      for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + ruleutils(*e.args[i], names, pretty);
+      return s + ")";
     }
     default:
       break;

@@ -940,8 +940,8 @@ int32_t rt_array(QueryState* qs, int64_t code, const Datum* args, int32_t nargs,
   arr::run(code, args, nargs, *out, ctx.datetime, storage);
   // A text or array result points into `storage` (or into an argument, which outlives the call).
   if (!out->is_null &&
-      physical_type(arr::code_func(code) == arr::Func::Subscript ? element_type(arr::code_type(code))
-                                                                 : arr::code_type(code)) == PhysType::Text &&
+      physical_type(arr::returns_element(arr::code_func(code)) ? element_type(arr::code_type(code))
+                                                               : arr::code_type(code)) == PhysType::Text &&
       !storage.empty() && out->str.ptr >= storage.data() && out->str.ptr <= storage.data() + storage.size())
     out->str = ctx.arena.copy(out->str.ptr, out->str.len);
   return 1;

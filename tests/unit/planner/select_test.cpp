@@ -165,11 +165,11 @@ TEST_F(PlannerTest, NullStaysConstant) {
   EXPECT_EQ(ps1.params.size(), 1u);  // only the 1 is lifted
   const auto& cmp = *child(*ps1.plan.root).as<plan::FilterOp>().predicate;
   ASSERT_EQ(cmp.op, ExprOp::Eq);
-  const auto& kase = *cmp.args[0];
-  ASSERT_EQ(kase.op, ExprOp::Case);
-  EXPECT_EQ(kase.args.back()->op, ExprOp::Constant);
-  EXPECT_TRUE(kase.args.back()->constant.is_null());
-  EXPECT_EQ(kase.args.back()->type, TypeId::Int32);
+  const auto& co = *cmp.args[0];
+  ASSERT_EQ(co.op, ExprOp::Coalesce);
+  EXPECT_EQ(co.args.back()->op, ExprOp::Constant);
+  EXPECT_TRUE(co.args.back()->constant.is_null());
+  EXPECT_EQ(co.args.back()->type, TypeId::Int32);
   auto ps2 = plan("SELECT NULL");
   EXPECT_EQ(ps2.plan.result_columns[0].type, TypeId::Text);
 }
@@ -178,10 +178,11 @@ TEST_F(PlannerTest, InListAndBetween) {
   auto ps = plan("SELECT a FROM t WHERE a IN (1, 2, 3) AND e NOT BETWEEN 1 AND 10 AND b NOT IN ('x')");
   const auto& pred = *child(*ps.plan.root).as<plan::FilterOp>().predicate;
   // (a IN ...) AND ((NOT BETWEEN) AND (NOT IN)): conjunctions are balanced trees, terms in order
+  // a IN (1, 2, 3): a balanced tree of comparisons too, (a = 1) OR ((a = 2) OR (a = 3))
   const auto& in = *pred.args[0];
   EXPECT_EQ(in.op, ExprOp::Or);
-  EXPECT_EQ(in.args[0]->op, ExprOp::Or);
-  EXPECT_EQ(in.args[1]->op, ExprOp::Eq);
+  EXPECT_EQ(in.args[0]->op, ExprOp::Eq);
+  EXPECT_EQ(in.args[1]->op, ExprOp::Or);
   ASSERT_EQ(pred.args[1]->op, ExprOp::And);
   const auto& nb = *pred.args[1]->args[0];
   EXPECT_EQ(nb.op, ExprOp::Not);
@@ -200,25 +201,34 @@ TEST_F(PlannerTest, CaseAndFunctions) {
       "SELECT CASE a WHEN 1 THEN 2 WHEN 3 THEN e END, CASE WHEN d THEN c ELSE 1 END, "
       "coalesce(a, e, 0), nullif(a, 3), abs(c) FROM t");
   const auto& p = ps.plan.root->as<plan::ProjectOp>();
+  // CASE a WHEN ...: the operand first, evaluated once; each WHEN compares CaseTest with its value.
   const auto& simple = *p.exprs[0];
   EXPECT_EQ(simple.op, ExprOp::Case);
+  EXPECT_EQ(simple.func, plan::kCaseOperand);
   EXPECT_EQ(simple.type, TypeId::Int64);
-  ASSERT_EQ(simple.args.size(), 5u);
-  EXPECT_EQ(simple.args[0]->op, ExprOp::Eq);
-  EXPECT_EQ(simple.args[4]->op, ExprOp::Constant);  // ELSE NULL
-  EXPECT_TRUE(simple.args[4]->constant.is_null());
-  EXPECT_EQ(simple.args[4]->type, TypeId::Int64);
+  ASSERT_EQ(simple.args.size(), 6u);
+  EXPECT_EQ(simple.args[0]->op, ExprOp::Column);
+  EXPECT_EQ(simple.args[1]->op, ExprOp::Eq);
+  EXPECT_EQ(simple.args[1]->args[0]->op, ExprOp::CaseTest);
+  EXPECT_EQ(simple.args[5]->op, ExprOp::Constant);  // ELSE NULL
+  EXPECT_TRUE(simple.args[5]->constant.is_null());
+  EXPECT_EQ(simple.args[5]->type, TypeId::Int64);
   EXPECT_EQ(p.exprs[1]->type, TypeId::Float64);
+  EXPECT_EQ(p.exprs[1]->func, plan::kCaseSearched);
   const auto& co = *p.exprs[2];
-  EXPECT_EQ(co.op, ExprOp::Case);
+  EXPECT_EQ(co.op, ExprOp::Coalesce);
   EXPECT_EQ(co.type, TypeId::Int64);
-  ASSERT_EQ(co.args.size(), 5u);
-  EXPECT_EQ(co.args[0]->op, ExprOp::IsNotNull);
+  ASSERT_EQ(co.args.size(), 3u);
+  // NULLIF(a, 3): CASE a WHEN 3 THEN NULL ELSE a END with a read through CaseTest.
   const auto& ni = *p.exprs[3];
   EXPECT_EQ(ni.op, ExprOp::Case);
+  EXPECT_EQ(ni.func, plan::kCaseNullIf);
   EXPECT_EQ(ni.type, TypeId::Int32);
-  EXPECT_EQ(ni.args[0]->op, ExprOp::Eq);
-  EXPECT_TRUE(ni.args[1]->constant.is_null());
+  ASSERT_EQ(ni.args.size(), 4u);
+  EXPECT_EQ(ni.args[0]->op, ExprOp::Column);
+  EXPECT_EQ(ni.args[1]->op, ExprOp::Eq);
+  EXPECT_TRUE(ni.args[2]->constant.is_null());
+  EXPECT_EQ(ni.args[3]->op, ExprOp::CaseTest);
   EXPECT_EQ(p.exprs[4]->op, ExprOp::Abs);
   EXPECT_EQ(p.exprs[4]->type, TypeId::Float64);
   EXPECT_EQ(error("SELECT CASE WHEN d THEN 1 ELSE b END FROM t"), SqlState::DatatypeMismatch);
