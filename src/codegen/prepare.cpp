@@ -8,9 +8,13 @@ void prepare(const CompiledPlan& compiled, runtime::ExecContext& ctx) {
   for (size_t k = 0; k < compiled.layout.correlated.size(); ++k)
     for (size_t i : compiled.layout.correlated[k].pipelines)
       ctx.correlated[k].pipelines.push_back(compiled.pipelines.at(i));
+  for (size_t k = 0; k < compiled.layout.recursive_terms.size(); ++k)
+    for (size_t i : compiled.layout.recursive_terms[k].pipelines)
+      ctx.recursive_terms[k].pipelines.push_back(compiled.pipelines.at(i));
 }
 
-// A correlated subquery's pipelines run when an Apply needs them (ExecContext::run_correlated).
+// A correlated subquery's pipelines run when an Apply needs them (ExecContext::run_correlated), a recursive
+// term's once per iteration of its RecursiveUnion (ExecContext::run_recursive_term).
 void execute(const CompiledPlan& compiled, runtime::ExecContext& ctx) {
   const std::vector<bool>& per_row = compiled.layout.per_row_pipelines;
   for (size_t i = 0; i < compiled.pipelines.size(); ++i) {

@@ -188,6 +188,25 @@ struct CteDef {
   const ast::CommonTableExpr* cte = nullptr;
   size_t visible = 0;
   size_t outer_scopes = 0;  // how many entries of Binder::outer_scopes_ its query sees (those of its WITH)
+  bool recursive = false;   // of a WITH RECURSIVE: it may name itself (Binder::bind_recursive)
+};
+
+// A CTE of a WITH RECURSIVE whose query is being bound (Binder::recursive_): which part of its
+// `non-recursive term UNION [ALL] recursive term` is, and what a reference to it in the recursive term
+// reads (the working table of RecursiveUnionOp `index`).
+struct RecursiveCte {
+  enum class Term { Whole, NonRecursive, Recursive };  // Whole: not (yet) a UNION's input
+  const ast::CommonTableExpr* cte = nullptr;
+  Term term = Term::Whole;
+  int index = -1;
+  std::vector<OutputColumn> columns;  // the working table's names and types (the non-recursive term's)
+  std::vector<int32_t> typmods;
+  // Where the recursive term began: a reference must be in none of these more than there.
+  size_t frames = 0;             // subqueries used as expressions (Binder::frames_)
+  int nullable_sides = 0;        // outer joins' nullable sides (Binder::nullable_sides_)
+  const char* set_op = nullptr;  // INTERSECT / EXCEPT (Binder::within_set_op_)
+  int references = 0;
+  int reference_level = -1;  // the query level naming it (its aggregates are 42P19)
 };
 
 // A column a FROM item shows to unqualified names and to `*`: a table column, or the merged column
@@ -547,7 +566,8 @@ class Binder {
   // with its WITH clause; derived tables and CTE references in FROM.
   // keep_unknown: a set operation's leaf keeps unknown-typed literal outputs for the set operation to
   // resolve (PostgreSQL: `SELECT 1 UNION SELECT '2'` is integer).
-  BoundQuery bind_query(const ast::SelectStmt& s, bool keep_unknown = false);
+  // recursive >= 0: the query of recursive_[recursive] (bind_recursive).
+  BoundQuery bind_query(const ast::SelectStmt& s, bool keep_unknown = false, int recursive = -1);
   BoundQuery bind_select(const ast::SelectStmt& s, bool keep_unknown);
   BoundQuery bind_set_operation(const ast::SelectStmt& s);
   BoundQuery bind_set_tree(const ast::SelectStmt& s);
@@ -556,6 +576,12 @@ class Binder {
   // ORDER BY (result columns by name or position) and LIMIT / OFFSET over a set operation.
   BoundQuery order_result(BoundQuery q, const ast::SelectStmt& s);
   void bind_with(const ast::SelectStmt& s);
+  // The query of CTE `def`, bound where it is referenced (or defined).
+  BoundQuery bind_cte_query(CteDef def);
+  // WITH RECURSIVE (binder's "WITH RECURSIVE" section): the query of recursive_[r], a RecursiveUnionOp
+  // when it is a UNION whose recursive term names it; a reference to it there is a WorkTableScanOp.
+  BoundQuery bind_recursive(const ast::SelectStmt& s, size_t r);
+  int open_recursive_reference(size_t r, const ast::TableRef& ref, const std::vector<std::string>& aliases);
   // CTEs referencing CTEs referenced twice grow exponentially when inlined: a statement binds at most
   // kMaxCteBindings CTE queries (54000 past it; PostgreSQL would materialise them).
   void count_cte_binding() {
@@ -681,6 +707,12 @@ class Binder {
   // Query composition: the CTEs in scope (innermost last), the current query level (Relation::level)
   // and how deeply queries nest.
   std::vector<CteDef> ctes_;
+  // WITH RECURSIVE: the CTEs whose queries are being bound (innermost last), the RecursiveUnionOps made so
+  // far, how many outer joins' nullable sides and which INTERSECT / EXCEPT the item being bound is in.
+  std::vector<RecursiveCte> recursive_;
+  int next_recursive_ = 0;
+  int nullable_sides_ = 0;
+  const char* within_set_op_ = nullptr;
   int level_ = 0;
   int next_level_ = 0;
   int query_depth_ = 0;
@@ -3541,12 +3573,19 @@ std::pair<FromEntry, std::unique_ptr<JoinTree>> Binder::bind_from_item(const ast
     tree->rels.push_back(tree->rel);
     return {table_entry(tree->rel), std::move(tree)};
   }
+  // The nullable sides of outer joins (a recursive reference may not be in one).
+  const int left_nullable = item.join_type == ast::JoinType::Right || item.join_type == ast::JoinType::Full;
+  const int right_nullable = item.join_type == ast::JoinType::Left || item.join_type == ast::JoinType::Full;
+  nullable_sides_ += left_nullable;
   auto [left, ltree] = bind_from_item(*item.left);
+  nullable_sides_ -= left_nullable;
   // A function on the right may name the left side (LATERAL): lend it the left side's names.
   const size_t lateral_rels = lateral_.rels.size();
   lateral_.rels.insert(lateral_.rels.end(), left.rels.begin(), left.rels.end());
   lateral_.entries.push_back(std::move(left));
+  nullable_sides_ += right_nullable;
   auto [right, rtree] = bind_from_item(*item.right);
+  nullable_sides_ -= right_nullable;
   left = std::move(lateral_.entries.back());
   lateral_.entries.pop_back();
   lateral_.rels.resize(lateral_rels);
@@ -4615,6 +4654,12 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
     key_sets.push_back(std::move(keys));
   }
 
+  if (!aggs_.empty())
+    for (const RecursiveCte& r : recursive_)
+      if (r.term == RecursiveCte::Term::Recursive && r.reference_level == level_)
+        fail(SqlState::InvalidRecursion,
+             "aggregate functions are not allowed in a recursive query's recursive term");
+
   // Grouping: every column outside an aggregate in the select list, ORDER BY and HAVING must be a
   // group key (or inside one), else 42803. Grouped subexpressions become the key's output column, and
   // GROUPING(...) calls columns of the HashAggregate (grouping_calls_).
@@ -4841,7 +4886,7 @@ TypeId common_type(TypeId a, TypeId b, const char* what, int loc) {
 
 }  // namespace
 
-BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
+BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown, int recursive) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   // A query level of its own (level_, Relation::level): its FROM clause's names, aggregates, grouping
   // check and pending semi / anti joins.
@@ -4896,6 +4941,7 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
     Level& operator=(const Level&) = delete;
   } level(*this);
   bind_with(s);
+  if (recursive >= 0) return bind_recursive(s, static_cast<size_t>(recursive));
   if (s.set_op != ast::SetOp::None) return bind_set_operation(s);
   if (!s.values.empty()) return bind_values(s);
   return bind_select(s, keep_unknown);
@@ -4903,6 +4949,29 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
 
 void Binder::bind_with(const ast::SelectStmt& s) {
   const size_t base = ctes_.size();
+  if (s.with_recursive) {
+    // Every CTE of a WITH RECURSIVE sees all of them, itself included (PostgreSQL).
+    for (const ast::CommonTableExpr& cte : s.with) {
+      for (size_t i = base; i < ctes_.size(); ++i)
+        if (ctes_[i].cte->name == cte.name)
+          fail(SqlState::DuplicateAlias, "WITH query name \"" + cte.name + "\" specified more than once",
+               cte.location);
+      ctes_.push_back({&cte, base + s.with.size(), outer_scopes_.size(), true});
+    }
+    for (size_t i = base; i < ctes_.size(); ++i) {
+      count_cte_binding();
+      const size_t subplans = subplans_.size();
+      BoundQuery q = bind_cte_query(ctes_[i]);
+      subplans_.erase(subplans_.begin() + static_cast<std::ptrdiff_t>(subplans), subplans_.end());
+      const ast::CommonTableExpr& cte = *ctes_[i].cte;
+      if (cte.columns.size() > q.root->output.size())
+        fail(SqlState::InvalidColumnReference,
+             "WITH query \"" + cte.name + "\" has " + std::to_string(q.root->output.size()) +
+                 " columns available but " + std::to_string(cte.columns.size()) + " columns specified",
+             cte.location);
+    }
+    return;
+  }
   for (const ast::CommonTableExpr& cte : s.with) {
     for (size_t i = base; i < ctes_.size(); ++i)
       if (ctes_[i].cte->name == cte.name)
@@ -5422,6 +5491,9 @@ OpPtr Binder::lateral_join(int rel, OpPtr input, std::vector<ExprPtr> conds, boo
 
 int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<std::string>& aliases) {
   const CteDef def = ctes_[index];
+  if (def.recursive)
+    for (size_t r = recursive_.size(); r-- > 0;)
+      if (recursive_[r].cte == def.cte) return open_recursive_reference(r, ref, aliases);
   // The CTE's query sees the CTEs defined before it, not the ones in scope where it is referenced.
   std::vector<CteDef> hidden(ctes_.begin() + static_cast<std::ptrdiff_t>(def.visible), ctes_.end());
   ctes_.resize(def.visible);
@@ -5431,7 +5503,7 @@ int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<s
                                     outer_scopes_.end());
   outer_scopes_.resize(seen);
   count_cte_binding();
-  BoundQuery q = bind_query(*def.cte->query);
+  BoundQuery q = bind_cte_query(def);
   ctes_.insert(ctes_.end(), hidden.begin(), hidden.end());
   outer_scopes_.insert(outer_scopes_.end(), hidden_scopes.begin(), hidden_scopes.end());
   Relation r;
@@ -5445,6 +5517,163 @@ int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<s
   }
   r.derived = std::move(q.root);
   return add_relation(std::move(r), aliases, ref.location);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// WITH RECURSIVE
+//
+// A CTE of a WITH RECURSIVE whose query is `non-recursive term UNION [ALL] recursive term` and whose
+// recursive term names it is a RecursiveUnionOp (PostgreSQL's RecursiveUnion): the non-recursive term is
+// bound first and fixes the columns' types (its unknown literals become text); the reference in the
+// recursive term is a WorkTableScanOp of those columns, reading the rows of the previous iteration. A CTE
+// that does not name itself is an ordinary query, as in PostgreSQL. Like every CTE it is inlined: each
+// reference binds it again (a recursive CTE referenced twice runs twice). PostgreSQL's restrictions are
+// its errors: the reference may appear once, only in the recursive term, not in a subquery used as an
+// expression, an outer join's nullable side, INTERSECT ALL or EXCEPT (but EXCEPT's left input), nor beside
+// aggregates (42P19); the
+// recursive term's column types must resolve with the non-recursive term's to the latter's (42804);
+// ORDER BY, LIMIT, OFFSET and FOR UPDATE over the union, and mutual recursion, are 0A000.
+
+BoundQuery Binder::bind_cte_query(CteDef def) {
+  if (!def.recursive) return bind_query(*def.cte->query);
+  RecursiveCte r;
+  r.cte = def.cte;
+  recursive_.push_back(std::move(r));
+  BoundQuery q = bind_query(*def.cte->query, false, static_cast<int>(recursive_.size()) - 1);
+  recursive_.pop_back();
+  return q;
+}
+
+BoundQuery Binder::bind_recursive(const ast::SelectStmt& s, size_t r) {
+  if (s.set_op != ast::SetOp::Union) {  // a reference to itself is 42P19 (open_recursive_reference)
+    if (s.set_op != ast::SetOp::None) return bind_set_operation(s);
+    if (!s.values.empty()) return bind_values(s);
+    return bind_select(s, false);
+  }
+  const ast::CommonTableExpr& cte = *recursive_[r].cte;
+  const size_t subplans = subplans_.size();
+  recursive_[r].term = RecursiveCte::Term::NonRecursive;
+  BoundQuery l = bind_set_tree(*s.larg);
+  const size_t width = l.root->output.size();
+  if (cte.columns.size() > width)
+    fail(SqlState::InvalidColumnReference,
+         "WITH query \"" + cte.name + "\" has " + std::to_string(width) + " columns available but " +
+             std::to_string(cte.columns.size()) + " columns specified",
+         cte.location);
+  for (size_t c = 0; c < width; ++c) {
+    OutputColumn& col = l.root->output[c];
+    if (col.type == TypeId::Unknown && !resolve_unknown(*l.root, col.id, TypeId::Text))
+      throw SqlError(SqlState::InternalError, "planner: an unknown-typed recursive query column");
+  }
+  l.column_typmods.resize(width, -1);
+  RecursiveCte& rec = recursive_[r];
+  rec.term = RecursiveCte::Term::Recursive;
+  rec.index = next_recursive_++;
+  rec.columns = l.root->output;
+  for (size_t c = 0; c < width && c < cte.columns.size(); ++c) rec.columns[c].name = cte.columns[c];
+  rec.typmods = l.column_typmods;
+  rec.frames = frames_.size();
+  rec.nullable_sides = nullable_sides_;
+  rec.set_op = within_set_op_;
+  BoundQuery rq = bind_set_tree(*s.rarg);
+  if (recursive_[r].references == 0) {
+    // It does not name itself: an ordinary set operation.
+    recursive_[r].term = RecursiveCte::Term::Whole;
+    drop_subplans(subplans);
+    return bind_set_operation(s);
+  }
+  if (!s.order_by.empty())
+    fail(SqlState::FeatureNotSupported, "ORDER BY in a recursive query is not implemented",
+         s.order_by[0].expr->location);
+  if (s.offset)
+    fail(SqlState::FeatureNotSupported, "OFFSET in a recursive query is not implemented", s.offset->location);
+  if (s.limit)
+    fail(SqlState::FeatureNotSupported, "LIMIT in a recursive query is not implemented", s.limit->location);
+  if (!s.locking.empty())
+    fail(SqlState::FeatureNotSupported, "FOR UPDATE/SHARE in a recursive query is not implemented");
+  if (rq.root->output.size() != width)
+    fail(SqlState::SyntaxError, "each UNION query must have the same number of columns");
+  // The recursive term's columns take the non-recursive term's types, which must be what both resolve to.
+  auto project = std::make_unique<plan::ProjectOp>();
+  bool cast = false;
+  for (size_t c = 0; c < width; ++c) {
+    const TypeId want = l.root->output[c].type;
+    OutputColumn& in = rq.root->output[c];
+    const TypeId overall = common_type(want, in.type, "UNION", -1);
+    const int32_t typmod = c < rq.column_typmods.size() ? rq.column_typmods[c] : -1;
+    if (overall != want || (l.column_typmods[c] != -1 && l.column_typmods[c] != typmod))
+      fail(SqlState::DatatypeMismatch,
+           "recursive query \"" + cte.name + "\" column " + std::to_string(c + 1) + " has type " + tn(want) +
+               " in non-recursive term but type " + tn(overall) + " overall",
+           cte.location, "Cast the output of the non-recursive term to the correct type.");
+    if (in.type == TypeId::Unknown && !resolve_unknown(*rq.root, in.id, want))
+      throw SqlError(SqlState::InternalError, "planner: an unknown-typed recursive query column");
+    cast = cast || in.type != want;
+    project->exprs.push_back(convert(Expr::make_column(in.id, in.type), want));
+    project->output.push_back({new_id(), in.name, want});
+  }
+  if (cast) {
+    project->children.push_back(std::move(rq.root));
+    rq.root = std::move(project);
+  }
+  auto u = std::make_unique<plan::RecursiveUnionOp>();
+  u->name = cte.name;
+  u->index = recursive_[r].index;
+  u->distinct = !s.set_all;
+  for (const OutputColumn& c : l.root->output) u->output.push_back({new_id(), c.name, c.type});
+  u->children.push_back(std::move(l.root));
+  u->children.push_back(std::move(rq.root));
+  BoundQuery out;
+  out.column_typmods = l.column_typmods;
+  out.name_columns.assign(width, false);
+  out.root = std::move(u);
+  return out;
+}
+
+int Binder::open_recursive_reference(size_t r, const ast::TableRef& ref,
+                                     const std::vector<std::string>& aliases) {
+  RecursiveCte& rec = recursive_[r];
+  const std::string name = "\"" + rec.cte->name + "\"";
+  if (r + 1 != recursive_.size())
+    fail(SqlState::FeatureNotSupported, "mutual recursion between WITH items is not implemented",
+         recursive_.back().cte->location);
+  if (rec.term == RecursiveCte::Term::Whole)
+    fail(SqlState::InvalidRecursion,
+         "recursive query " + name + " does not have the form non-recursive-term UNION [ALL] recursive-term",
+         rec.cte->location);
+  if (rec.term == RecursiveCte::Term::NonRecursive)
+    fail(SqlState::InvalidRecursion,
+         "recursive reference to query " + name + " must not appear within its non-recursive term",
+         ref.location);
+  std::string within;
+  if (frames_.size() > rec.frames)
+    within = "a subquery";
+  else if (nullable_sides_ > rec.nullable_sides)
+    within = "an outer join";
+  else if (within_set_op_ && within_set_op_ != rec.set_op)
+    within = within_set_op_;
+  if (!within.empty())
+    fail(SqlState::InvalidRecursion,
+         "recursive reference to query " + name + " must not appear within " + within, ref.location);
+  if (rec.references > 0)
+    fail(SqlState::InvalidRecursion,
+         "recursive reference to query " + name + " must not appear more than once", ref.location);
+  ++rec.references;
+  rec.reference_level = level_;
+  auto scan = std::make_unique<plan::WorkTableScanOp>();
+  scan->name = rec.cte->name;
+  scan->index = rec.index;
+  Relation rel;
+  rel.has_alias = !ref.alias.empty();
+  rel.refname = rel.has_alias ? ref.alias : ref.name;
+  for (size_t c = 0; c < rec.columns.size(); ++c) {
+    const OutputColumn& col = rec.columns[c];
+    scan->output.push_back({new_id(), col.name, col.type});
+    rel.columns.push_back({col.name, col.type, c < rec.typmods.size() ? rec.typmods[c] : -1});
+    rel.ids.push_back(scan->output.back().id);
+  }
+  rel.derived = std::move(scan);
+  return add_relation(std::move(rel), aliases, ref.location);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -5600,8 +5829,14 @@ BoundQuery Binder::bind_set_tree(const ast::SelectStmt& s) {
 
 BoundQuery Binder::bind_set_node(const ast::SelectStmt& s) {
   const char* what = set_op_name(s.set_op);
+  // Where a recursive reference may not be (PostgreSQL's checkWellFormedRecursion): INTERSECT ALL, EXCEPT
+  // ALL and the right input of EXCEPT.
+  const char* saved_set_op = within_set_op_;
+  if (s.set_op != ast::SetOp::Union && s.set_all) within_set_op_ = what;
   BoundQuery l = bind_set_tree(*s.larg);
+  if (s.set_op == ast::SetOp::Except) within_set_op_ = what;
   BoundQuery r = bind_set_tree(*s.rarg);
+  within_set_op_ = saved_set_op;
   const size_t width = l.root->output.size();
   if (r.root->output.size() != width)
     fail(SqlState::SyntaxError, std::string("each ") + what + " query must have the same number of columns");

@@ -741,6 +741,34 @@ void UnionAllOp::write_shape(ShapeWriter& w) const {
 }
 OMENDB_SHAPE_COVERS(UnionAllOp, 64);
 
+// ---- RecursiveUnion, WorkTableScan ------------------------------------------------------------------
+
+std::string RecursiveUnionOp::explain(const ExplainContext&) const {
+  return "RecursiveUnion " + name + (distinct ? " (union)" : " (union all)");
+}
+
+void RecursiveUnionOp::write_shape(ShapeWriter& w) const {
+  w.tag("recursive");
+  w.tag(name + "]");
+  w.put(output);
+  for (const auto& child : children) w.put(child->output);
+  w.put(static_cast<int64_t>(index));
+  w.put(distinct);
+}
+OMENDB_SHAPE_COVERS(RecursiveUnionOp, 104);
+
+std::string WorkTableScanOp::explain(const ExplainContext&) const {
+  return "WorkTableScan " + name;
+}
+
+void WorkTableScanOp::write_shape(ShapeWriter& w) const {
+  w.tag("worktable");
+  w.tag(name + "]");
+  w.put(output);
+  w.put(static_cast<int64_t>(index));
+}
+OMENDB_SHAPE_COVERS(WorkTableScanOp, 104);
+
 void RepeatOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
   f(count);
 }

@@ -341,6 +341,34 @@ const Datum* rt_sort_rows(QueryState* qs, int32_t slot) {
   return ctx_of(qs).sorts[static_cast<size_t>(slot)]->rows();
 }
 
+Datum* rt_rec_row(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).recursive_unions[static_cast<size_t>(slot)]->row();
+}
+
+void rt_rec_row_done(QueryState* qs, int32_t slot) {
+  ctx_of(qs).recursive_unions[static_cast<size_t>(slot)]->row_done();
+}
+
+uint64_t rt_rec_advance(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).recursive_unions[static_cast<size_t>(slot)]->advance();
+}
+
+uint64_t rt_rec_iterate(QueryState* qs, int32_t slot) {
+  ExecContext& ctx = ctx_of(qs);
+  if (!ctx.check_interrupts()) return 0;
+  ctx.run_recursive_term(slot);
+  if (qs->status != 0) return 0;
+  return ctx.recursive_unions[static_cast<size_t>(slot)]->advance();
+}
+
+const Datum* rt_rec_rows(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).recursive_unions[static_cast<size_t>(slot)]->rows();
+}
+
+uint64_t rt_rec_count(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).recursive_unions[static_cast<size_t>(slot)]->count();
+}
+
 Datum* rt_window_row(QueryState* qs, int32_t slot) {
   return ctx_of(qs).windows[static_cast<size_t>(slot)]->append();
 }

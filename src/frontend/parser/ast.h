@@ -302,8 +302,10 @@ struct SelectStmt : Stmt {
   ExprPtr limit;   // null when absent or LIMIT ALL
   ExprPtr offset;  // null when absent
   std::vector<LockingClause> locking;
-  // WITH a AS (...), b AS (...): the statement's common table expressions (non-recursive, SELECT only).
+  // WITH [RECURSIVE] a AS (...), b AS (...): the statement's common table expressions (SELECT only).
+  // RECURSIVE: each sees every CTE of the clause, itself included (the binder's "WITH RECURSIVE").
   std::vector<CommonTableExpr> with;
+  bool with_recursive = false;
   // WINDOW w AS (...), ...: the named windows OVER clauses may refer to.
   std::vector<WindowDef> windows;
   // A set operation: `larg <set_op> [ALL] rarg`; targets, from, where... are empty and order_by, limit
@@ -314,8 +316,8 @@ struct SelectStmt : Stmt {
   // VALUES (...), (...) as a query (its rows; order_by, limit and offset apply to them).
   std::vector<std::vector<ExprPtr>> values;
   int values_location = -1;
-  // WITH RECURSIVE, window clauses, ...: the name of the first such construct seen, for a 0A000 error
-  // naming it. Empty when the statement is plain.
+  // SEARCH / CYCLE clauses, data-modifying WITH, ...: the name of the first such construct seen, for a 0A000
+  // error naming it. Empty when the statement is plain.
   std::string unsupported_feature;
 };
 

@@ -703,19 +703,21 @@ class Transformer {
     return nullptr;
   }
 
-  // WITH a AS (...), ...: the CTEs, in order (WITH RECURSIVE and data-modifying CTEs are noted as
-  // unsupported).
+  // [RECURSIVE] WITH a AS (...), ...: the CTEs, in order (data-modifying CTEs and the SEARCH and CYCLE
+  // clauses are noted as unsupported).
   void with_clause(const PgQuery__WithClause* w, ast::SelectStmt& out) {
-    if (w->recursive) {
-      note(out.unsupported_feature, "WITH RECURSIVE");
-      return;
-    }
+    out.with_recursive = w->recursive;
     for (size_t i = 0; i < w->n_ctes; ++i) {
       const PgQuery__Node* n = w->ctes[i];
       if (!n || n->node_case != PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR) continue;
       const PgQuery__CommonTableExpr* c = n->common_table_expr;
       if (!c->ctequery || c->ctequery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
         note(out.unsupported_feature, "data-modifying statements in WITH");
+        return;
+      }
+      if (c->search_clause || c->cycle_clause) {
+        note(out.unsupported_feature, c->search_clause ? "SEARCH clauses of WITH RECURSIVE queries"
+                                                       : "CYCLE clauses of WITH RECURSIVE queries");
         return;
       }
       DepthGuard guard(*this, c->location);

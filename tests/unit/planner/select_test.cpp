@@ -291,7 +291,10 @@ TEST_F(PlannerTest, UnsupportedFeatures) {
   EXPECT_EQ(error("SELECT information_schema._pg_expandarray(ARRAY[1])"), SqlState::FeatureNotSupported);
   EXPECT_EQ(error("SELECT 1 FROM t FULL JOIN r ON t.a < r.p"), SqlState::FeatureNotSupported);
   EXPECT_EQ(error("SELECT a FROM t WHERE a = $1"), SqlState::UndefinedParameter);  // no parameters given
-  EXPECT_EQ(error("WITH RECURSIVE w AS (SELECT 1) SELECT 1 UNION SELECT 2"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(
+      error("WITH RECURSIVE w(n) AS (SELECT 1 UNION SELECT n FROM w) CYCLE n SET c USING p SELECT 1 UNION "
+            "SELECT 2"),
+      SqlState::FeatureNotSupported);
 }
 
 TEST_F(PlannerTest, Aggregates) {
