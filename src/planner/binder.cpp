@@ -177,6 +177,7 @@ struct Relation {
   // A LATERAL subquery naming them: the columns it names and its WHERE conjuncts that do (lateral_join).
   std::vector<ColumnId> lateral_refs;
   std::vector<ExprPtr> lateral_conds;
+  bool nullable = false;  // on the nullable side of an outer join
 };
 
 // A bound query expression (SELECT, set operation, VALUES): its plan, whose root's output are the result
@@ -1398,9 +1399,10 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
              " does not exist",
          e.location, kFuncHint);
   // name(t.*): a whole-row value as the argument. Only count(t.*) is built: it counts the rows whose row
-  // value t is not NULL, the rows an outer join did not null-extend, which are exactly those where a NOT
-  // NULL column of t (its primary key's first) is not NULL.
+  // value t is not NULL, the rows an outer join did not null-extend: count(*) when no outer join
+  // null-extends t, else the rows where a NOT NULL column of t (its primary key's first) is not NULL.
   std::unique_ptr<ast::Expr> whole_row_ref;
+  bool whole_row_star = false;
   if (!e.agg_star && e.args.size() == 1 && e.args[0]->kind == ast::ExprKind::Star &&
       !e.args[0]->names.empty()) {
     const ast::Expr& star_arg = *e.args[0];
@@ -1409,24 +1411,40 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
       throw_unsupported("whole-row value " + qual + ".* as an argument of " + name + "()",
                         pos_of(star_arg.location));
     std::string column;
+    bool found = false;
     if (c.scope)
       for (int r : c.scope->rels) {
         const Relation& rel = rels_[static_cast<size_t>(r)];
-        if (rel.refname != qual || !rel.table || !column.empty()) continue;
+        if (rel.refname != qual || found) continue;
+        found = true;
+        if (!rel.nullable && !e.agg_distinct) {
+          whole_row_star = true;
+          break;
+        }
+        if (!rel.table) continue;
+        // DISTINCT row values are DISTINCT primary keys; any NOT NULL column tells a present row.
         const auto& cols = rel.table->columns;
         if (!rel.table->primary_key.empty())
           column = cols[static_cast<size_t>(rel.table->primary_key[0])].name;
-        for (size_t i = 0; i < cols.size() && column.empty(); ++i)
+        for (size_t i = 0; i < cols.size() && column.empty() && !e.agg_distinct; ++i)
           if (cols[i].not_null && !rel.columns[i].hidden) column = cols[i].name;
       }
-    if (column.empty())
-      throw_unsupported("count(" + qual + ".*) over a relation without a NOT NULL column",
+    if (!found)
+      fail(SqlState::UndefinedTable, "missing FROM-clause entry for table \"" + qual + "\"",
+           star_arg.location);
+    if (!whole_row_star && column.empty())
+      throw_unsupported("count(" + std::string(e.agg_distinct ? "DISTINCT " : "") + qual +
+                            ".*) over a relation without a primary key" +
+                            (e.agg_distinct ? "" : " or NOT NULL column on an outer join's nullable side"),
                         pos_of(star_arg.location));
-    whole_row_ref = std::make_unique<ast::Expr>(ast::ExprKind::ColumnRef, star_arg.location);
-    whole_row_ref->names = star_arg.names;
-    whole_row_ref->names.push_back(column);
+    if (!whole_row_star) {
+      whole_row_ref = std::make_unique<ast::Expr>(ast::ExprKind::ColumnRef, star_arg.location);
+      whole_row_ref->names = star_arg.names;
+      whole_row_ref->names.push_back(column);
+    }
   }
-  bool star = e.agg_star || (!whole_row_ref && e.args.size() == 1 && e.args[0]->kind == ast::ExprKind::Star);
+  bool star = e.agg_star || whole_row_star ||
+              (!whole_row_ref && e.args.size() == 1 && e.args[0]->kind == ast::ExprKind::Star);
   AggregateCall call;
   std::optional<json::Func> json_final;  // json_agg & co: the function over the array_agg's result
   TypeId json_type = TypeId::Unknown;
@@ -3644,6 +3662,12 @@ std::pair<FromEntry, std::unique_ptr<JoinTree>> Binder::bind_from_item(const ast
                              rels_[static_cast<size_t>(dep)].refname + "\"")
               .with_detail("The combining JOIN type must be INNER or LEFT for a LATERAL reference.");
   tree->type = item.join_type;
+  // The tables an outer join may null-extend: their row value (count(t.*)) can be NULL.
+  auto mark_nullable = [&](const FromEntry& side) {
+    for (int r : side.rels) rels_[static_cast<size_t>(r)].nullable = true;
+  };
+  if (item.join_type == ast::JoinType::Left || item.join_type == ast::JoinType::Full) mark_nullable(right);
+  if (item.join_type == ast::JoinType::Right || item.join_type == ast::JoinType::Full) mark_nullable(left);
   FromEntry out;
   out.rels = left.rels;
   out.rels.insert(out.rels.end(), right.rels.begin(), right.rels.end());
