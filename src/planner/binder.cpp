@@ -1,9 +1,7 @@
 // Binder: resolves names and types of an ast statement and builds the logical operator tree.
 //
 // Type notes (differences from PostgreSQL, by design for now):
-//  - int2/smallint columns are Int32, float4/real columns are Float64 (wider than PostgreSQL's);
-//  - float -> integer conversion rounds half away from zero (PostgreSQL's numeric rule);
-//  - "operator is not unique" (42725) is reported as 42883.
+//  - int2/smallint columns are Int32, float4/real columns are Float64 (wider than PostgreSQL's).
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -132,6 +130,14 @@ std::pair<std::string, int> figure_name(const ast::Expr& e) {
     }
     case ast::ExprKind::Case:
       return {"case", 1};
+    case ast::ExprKind::ArrayCtor:
+      return {"array", 2};
+    case ast::ExprKind::Grouping:
+      return {"grouping", 2};
+    case ast::ExprKind::Subquery:
+      if (e.sublink == ast::SubLinkKind::Exists) return {"exists", 2};
+      if (e.sublink == ast::SubLinkKind::Array) return {"array", 2};
+      break;
     case ast::ExprKind::Constant:
       if (e.value.type() == TypeId::Bool && !e.value.is_null()) return {"bool", 1};
       break;
@@ -171,6 +177,7 @@ struct Relation {
   // A LATERAL subquery naming them: the columns it names and its WHERE conjuncts that do (lateral_join).
   std::vector<ColumnId> lateral_refs;
   std::vector<ExprPtr> lateral_conds;
+  bool nullable = false;  // on the nullable side of an outer join
 };
 
 // A bound query expression (SELECT, set operation, VALUES): its plan, whose root's output are the result
@@ -1080,7 +1087,7 @@ ExprPtr Binder::to_bool(ExprPtr e, const std::string& what, int loc) {
 ExprPtr Binder::arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc) {
   TypeId lt = l->type, rt = r->type;
   if (lt == TypeId::Unknown && rt == TypeId::Unknown)
-    fail(SqlState::UndefinedFunction, std::string("operator is not unique: unknown ") + sym + " unknown", loc,
+    fail(SqlState::AmbiguousFunction, std::string("operator is not unique: unknown ") + sym + " unknown", loc,
          "Could not choose a best candidate operator. You might need to add explicit type casts.");
   if (is_datetime(lt) || is_datetime(rt) || (lt == TypeId::Interval) ||
       ((lt == TypeId::Unknown || rt == TypeId::Unknown) && (is_datetime(lt) || is_datetime(rt)))) {
@@ -1423,7 +1430,53 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
          "function " + name + (ordered_set ? " without WITHIN GROUP" : " with WITHIN GROUP") +
              " does not exist",
          e.location, kFuncHint);
-  bool star = e.agg_star || (e.args.size() == 1 && e.args[0]->kind == ast::ExprKind::Star);
+  // name(t.*): a whole-row value as the argument. Only count(t.*) is built: it counts the rows whose row
+  // value t is not NULL, the rows an outer join did not null-extend: count(*) when no outer join
+  // null-extends t, else the rows where a NOT NULL column of t (its primary key's first) is not NULL.
+  std::unique_ptr<ast::Expr> whole_row_ref;
+  bool whole_row_star = false;
+  if (!e.agg_star && e.args.size() == 1 && e.args[0]->kind == ast::ExprKind::Star &&
+      !e.args[0]->names.empty()) {
+    const ast::Expr& star_arg = *e.args[0];
+    const std::string qual = star_arg.names.back();
+    if (name != "count" || ordered_set)
+      throw_unsupported("whole-row value " + qual + ".* as an argument of " + name + "()",
+                        pos_of(star_arg.location));
+    std::string column;
+    bool found = false;
+    if (c.scope)
+      for (int r : c.scope->rels) {
+        const Relation& rel = rels_[static_cast<size_t>(r)];
+        if (rel.refname != qual || found) continue;
+        found = true;
+        if (!rel.nullable && !e.agg_distinct) {
+          whole_row_star = true;
+          break;
+        }
+        if (!rel.table) continue;
+        // DISTINCT row values are DISTINCT primary keys; any NOT NULL column tells a present row.
+        const auto& cols = rel.table->columns;
+        if (!rel.table->primary_key.empty())
+          column = cols[static_cast<size_t>(rel.table->primary_key[0])].name;
+        for (size_t i = 0; i < cols.size() && column.empty() && !e.agg_distinct; ++i)
+          if (cols[i].not_null && !rel.columns[i].hidden) column = cols[i].name;
+      }
+    if (!found)
+      fail(SqlState::UndefinedTable, "missing FROM-clause entry for table \"" + qual + "\"",
+           star_arg.location);
+    if (!whole_row_star && column.empty())
+      throw_unsupported("count(" + std::string(e.agg_distinct ? "DISTINCT " : "") + qual +
+                            ".*) over a relation without a primary key" +
+                            (e.agg_distinct ? "" : " or NOT NULL column on an outer join's nullable side"),
+                        pos_of(star_arg.location));
+    if (!whole_row_star) {
+      whole_row_ref = std::make_unique<ast::Expr>(ast::ExprKind::ColumnRef, star_arg.location);
+      whole_row_ref->names = star_arg.names;
+      whole_row_ref->names.push_back(column);
+    }
+  }
+  bool star = e.agg_star || whole_row_star ||
+              (!whole_row_ref && e.args.size() == 1 && e.args[0]->kind == ast::ExprKind::Star);
   AggregateCall call;
   std::optional<json::Func> json_final;  // json_agg & co: the function over the array_agg's result
   TypeId json_type = TypeId::Unknown;
@@ -1485,7 +1538,11 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
     ExprCtx inner = c;
     inner.in_agg = !c.window_args;  // sum(sum(x)) OVER (...): the window aggregate's argument aggregates
     std::vector<ExprPtr> args;
-    for (const auto& a : e.args) args.push_back(bind(*a, inner));
+    if (whole_row_ref) {
+      args.push_back(bind(*whole_row_ref, inner));
+    } else {
+      for (const auto& a : e.args) args.push_back(bind(*a, inner));
+    }
     const bool object_agg = name == "json_object_agg" || name == "jsonb_object_agg";
     if (args.size() != (name == "string_agg" || object_agg ? 2u : 1u))
       fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", e.location,
@@ -1522,7 +1579,7 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
       // The variances over an unknown literal: double precision (the numeric category's preferred type).
       if (at == TypeId::Unknown && variance_func(name)) arg = convert(std::move(arg), at = TypeId::Float64);
       if (at == TypeId::Unknown)
-        fail(SqlState::UndefinedFunction, "function " + name + "(unknown) is not unique", e.location,
+        fail(SqlState::AmbiguousFunction, "function " + name + "(unknown) is not unique", e.location,
              "Could not choose a best candidate function. You might need to add explicit type casts.");
       if (bits ? !is_integer(at) : !is_numeric(at))
         fail(SqlState::UndefinedFunction, "function " + name + "(" + tn(at) + ") does not exist", e.location,
@@ -1777,9 +1834,11 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
     TypeId t = args[0]->type;
     return Expr::make(ExprOp::Abs, t, std::move(args));
   }
-  if (name == "abs" && args.size() == 1 && args[0]->type == TypeId::Unknown)
-    fail(SqlState::UndefinedFunction, "function abs(unknown) is not unique", e.location,
-         "Could not choose a best candidate function. You might need to add explicit type casts.");
+  if (name == "abs" && args.size() == 1 && args[0]->type == TypeId::Unknown) {
+    // Every abs() is in the numeric category: an unknown literal takes its preferred type, double precision.
+    ExprPtr x = convert(std::move(args[0]), TypeId::Float64);
+    return Expr::make(ExprOp::Abs, TypeId::Float64, list(std::move(x)));
+  }
   if (ExprPtr x = bind_array_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_bytea_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_text_function(name, args, e.location)) return x;
@@ -1788,6 +1847,9 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   if (ExprPtr x = bind_math(name, args, e.location, false)) return x;
   // EXTRACT(field FROM x) is extract('field', x): PostgreSQL 15 returns numeric, OmenDB (no numeric
   // type yet) date_part's double precision (docs/types.md).
+  // EXTRACT from a date is PostgreSQL's extract_date (0A000 for the time units date_part accepts).
+  if (name == "extract" && args.size() == 2 && args[1]->type == TypeId::Date)
+    if (ExprPtr x = bind_datetime(name, args, e.location, false)) return x;
   std::string dt_name = name == "extract" ? "date_part" : name;
   if (ExprPtr x = bind_datetime(dt_name, args, e.location, false)) return x;
   // PostgreSQL's JSON functions (SQLAlchemy's column reflection calls json_build_object): OmenDB has no
@@ -2380,6 +2442,7 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
   int best_score = -1;
   bool tie = false;
   bool any_candidate = false;
+  std::vector<const dtsql::Signature*> tied;  // the candidates with the best score, one per function
   for (const dtsql::Signature& sig : dtsql::signatures()) {
     if (sig.name != name || sig.args.size() != args.size()) continue;
     any_candidate = true;
@@ -2406,11 +2469,48 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
       best = &sig;
       best_score = score;
       tie = false;
+      tied.assign(1, &sig);
     } else if (score == best_score && best->func != sig.func) {
       tie = true;
+      tied.push_back(&sig);
     }
   }
   if (!any_candidate || !best) return nullptr;
+  if (tie) {
+    // func_select_candidate: at an unknown argument where every candidate takes a type of one category,
+    // keep the candidates taking that category's preferred type (date_bin('15 minutes', '2024-01-01
+    // 10:07', '2000-01-01') is the timestamptz one).
+    auto category = [](TypeId t) {
+      if (t == TypeId::Date || t == TypeId::Time || t == TypeId::Timestamp || t == TypeId::TimestampTz)
+        return 'D';
+      if (t == TypeId::Interval) return 'T';
+      if (is_numeric(t)) return 'N';
+      if (t == TypeId::Text) return 'S';
+      return 'U';
+    };
+    auto preferred = [](char cat) {
+      return cat == 'D'   ? TypeId::TimestampTz
+             : cat == 'T' ? TypeId::Interval
+             : cat == 'N' ? TypeId::Float64
+             : cat == 'S' ? TypeId::Text
+                          : TypeId::Unknown;
+    };
+    for (size_t i = 0; i < args.size() && tied.size() > 1; ++i) {
+      if (args[i]->type != TypeId::Unknown) continue;
+      const char cat = category(tied[0]->args[i]);
+      bool one_category = cat != 'U';
+      for (const dtsql::Signature* sig : tied) one_category = one_category && category(sig->args[i]) == cat;
+      if (!one_category) continue;
+      std::vector<const dtsql::Signature*> kept;
+      for (const dtsql::Signature* sig : tied)
+        if (sig->args[i] == preferred(cat)) kept.push_back(sig);
+      if (!kept.empty()) tied = std::move(kept);
+    }
+    if (tied.size() == 1) {
+      best = tied[0];
+      tie = false;
+    }
+  }
   if (tie) {
     std::string types;
     for (size_t i = 0; i < args.size(); ++i) types += (i ? ", " : "") + tn(args[i]->type);
@@ -2463,7 +2563,7 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
                           list(to_bool(std::move(a), "argument of NOT", e.location)));
       const char* sym = e.unary_op == ast::UnaryOp::Minus ? "-" : "+";
       if (a->type == TypeId::Unknown)
-        fail(SqlState::UndefinedFunction, std::string("operator is not unique: ") + sym + " unknown",
+        fail(SqlState::AmbiguousFunction, std::string("operator is not unique: ") + sym + " unknown",
              e.location,
              "Could not choose a best candidate operator. You might need to add explicit type casts.");
       if (a->type == TypeId::Interval && e.unary_op == ast::UnaryOp::Minus) {
@@ -2475,14 +2575,17 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
         fail(SqlState::UndefinedFunction, std::string("operator does not exist: ") + sym + " " + tn(a->type),
              e.location, kCastHint);
       if (e.unary_op == ast::UnaryOp::Plus) return a;
+      // A constant's negation is folded only where it cannot fail: the smallest integer's is left to the
+      // compiled Neg, which raises 22003 as for a column.
       if (a->op == ExprOp::Constant && !a->constant.is_null()) {
         const Value& v = a->constant;
         if (a->type == TypeId::Float64) return Expr::make_constant(Value::float64(-v.as_double()), a->type);
         if (a->type == TypeId::Numeric)
           return Expr::make_constant(Value::numeric(num::negate(v.as_text())), a->type);
-        if (a->type == TypeId::Int32)
+        if (a->type == TypeId::Int32 && v.as_int() != INT32_MIN)
           return Expr::make_constant(Value::int32(static_cast<int32_t>(-v.as_int())), a->type);
-        if (v.as_int() != INT64_MIN) return Expr::make_constant(Value::int64(-v.as_int()), a->type);
+        if (a->type == TypeId::Int64 && v.as_int() != INT64_MIN)
+          return Expr::make_constant(Value::int64(-v.as_int()), a->type);
       }
       TypeId t = a->type;
       return Expr::make(ExprOp::Neg, t, list(std::move(a)));
@@ -3598,6 +3701,12 @@ std::pair<FromEntry, std::unique_ptr<JoinTree>> Binder::bind_from_item(const ast
                              rels_[static_cast<size_t>(dep)].refname + "\"")
               .with_detail("The combining JOIN type must be INNER or LEFT for a LATERAL reference.");
   tree->type = item.join_type;
+  // The tables an outer join may null-extend: their row value (count(t.*)) can be NULL.
+  auto mark_nullable = [&](const FromEntry& side) {
+    for (int r : side.rels) rels_[static_cast<size_t>(r)].nullable = true;
+  };
+  if (item.join_type == ast::JoinType::Left || item.join_type == ast::JoinType::Full) mark_nullable(right);
+  if (item.join_type == ast::JoinType::Right || item.join_type == ast::JoinType::Full) mark_nullable(left);
   FromEntry out;
   out.rels = left.rels;
   out.rels.insert(out.rels.end(), right.rels.begin(), right.rels.end());
@@ -5148,6 +5257,33 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
     when.push_back(compare(ExprOp::Ge, ">=", state_ref(0), state_ref(1), loc));
     fn->cond = Expr::make(ExprOp::Case, TypeId::Bool, std::move(when));
     fn->last = compare(ExprOp::Eq, "=", state_ref(0), state_ref(1), loc);
+    if (t == TypeId::Int32 || t == TypeId::Int64) {
+      // PostgreSQL stops where the next value would leave the type's range (generate_series_step_int4):
+      //   last = value = stop OR (step > 0 AND value > max - CASE WHEN step > 0 THEN step ELSE 0 END)
+      //                       OR (step < 0 AND value < min - CASE WHEN step < 0 THEN step ELSE 0 END)
+      // (the CASEs keep both subtractions in range whichever way the step points).
+      const bool int4 = t == TypeId::Int32;
+      auto bound = [&](bool max) {
+        int64_t v = max ? (int4 ? INT32_MAX : INT64_MAX) : (int4 ? INT32_MIN : INT64_MIN);
+        return int4 ? Expr::make_constant(Value::int32(static_cast<int32_t>(v)), t)
+                    : Expr::make_constant(Value::int64(v), t);
+      };
+      auto past = [&](bool up) {
+        ExprOp toward = up ? ExprOp::Gt : ExprOp::Lt;
+        const char* sym = up ? ">" : "<";
+        std::vector<ExprPtr> when;
+        when.push_back(compare(toward, sym, state_ref(2), zero(), loc));
+        when.push_back(state_ref(2));
+        when.push_back(zero());
+        ExprPtr room = arith(ExprOp::Sub, "-", bound(up), Expr::make(ExprOp::Case, t, std::move(when)), loc);
+        return Expr::make(ExprOp::And, TypeId::Bool,
+                          list(compare(toward, sym, state_ref(2), zero(), loc),
+                               compare(toward, sym, state_ref(0), std::move(room), loc)));
+      };
+      fn->last = Expr::make(
+          ExprOp::Or, TypeId::Bool,
+          list(std::move(fn->last), Expr::make(ExprOp::Or, TypeId::Bool, list(past(true), past(false)))));
+    }
     fn->next[0] = arith(ExprOp::Add, "+", std::move(cur), std::move(stride), loc);
     if (fn->next[0]->type != t) fn->next[0] = convert(std::move(fn->next[0]), t);
     fn->values.push_back(state_ref(0));
@@ -6947,6 +7083,7 @@ ExprPtr Binder::bind_window_call(const ast::Expr& e, ExprCtx& c) {
       if (args.size() != 1) no_such();
       int_arg(0);
       w.func = WindowFunction::Ntile;
+      type = TypeId::Int32;  // ntile(integer) returns integer (the runtime's int64 Datum is read as int4)
     } else if (name == "lag" || name == "lead") {
       if (args.empty() || args.size() > 3) no_such();
       if (args.size() > 1) int_arg(1);

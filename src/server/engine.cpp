@@ -394,6 +394,30 @@ std::string time_zone_setting_name(const std::string& value, const dt::TimeZone&
   return "<" + hhmm(east) + ">" + hhmm(-east);
 }
 
+// PostgreSQL's check_timezone for "INTERVAL '...'" (SET TIME ZONE INTERVAL '+05:30' HOUR TO MINUTE): the
+// interval is an offset east of UTC, returned as a number of hours (the form for_setting reads); 22023
+// when it has months or days. nullopt for any other value.
+std::optional<std::string> interval_time_zone(const std::string& value) {
+  constexpr std::string_view kPrefix = "interval";
+  if (value.size() < kPrefix.size()) return std::nullopt;
+  for (size_t i = 0; i < kPrefix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(value[i])) != kPrefix[i]) return std::nullopt;
+  size_t open = value.find('\'', kPrefix.size());
+  size_t close = value.rfind('\'');
+  if (open == std::string::npos || close <= open)
+    throw SqlError(SqlState::InvalidParameterValue,
+                   "invalid value for parameter \"TimeZone\": \"" + value + "\"");
+  dt::Interval iv = dt::interval_in(std::string_view(value).substr(open + 1, close - open - 1));
+  if (iv.month != 0)
+    throw SqlError(SqlState::InvalidParameterValue,
+                   "invalid interval value for time zone: month not allowed");
+  if (iv.day != 0)
+    throw SqlError(SqlState::InvalidParameterValue, "invalid interval value for time zone: day not allowed");
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", static_cast<double>(iv.time / 1000000) / 3600.0);
+  return std::string(buf);
+}
+
 // pg_postmaster_start_time(): when this process started serving (the first session's creation at the
 // latest: the value is taken once, at static initialisation of the engine library).
 dt::TimestampTz server_start_time() {
@@ -2914,7 +2938,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       } else {
         set_transaction_isolation(*level);
       }
-      out.command_complete(stmt.reset ? "RESET" : "SET");
+      out.command_complete(stmt.reset_command ? "RESET" : "SET");
       return;
     }
     if (stmt.name == "synchronous_commit") {
@@ -2938,7 +2962,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                        "invalid value for parameter \"synchronous_commit\": \"" + stmt.value + "\"");
       }
       if (txn_ && synchronous_commit_) txn_->set_synchronous_commit(*synchronous_commit_);
-      out.command_complete(stmt.reset ? "RESET" : "SET");
+      out.command_complete(stmt.reset_command ? "RESET" : "SET");
       return;
     }
     if (stmt.name == "timezone") {
@@ -2946,13 +2970,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (stmt.reset) {
         settings_.erase(stmt.name);
       } else {
-        std::optional<dt::TimeZone> tz = dt::TimeZone::for_setting(stmt.value);
+        std::string value = interval_time_zone(stmt.value).value_or(stmt.value);
+        std::optional<dt::TimeZone> tz = dt::TimeZone::for_setting(value);
         if (!tz)
           throw SqlError(SqlState::InvalidParameterValue,
                          "invalid value for parameter \"TimeZone\": \"" + stmt.value + "\"");
-        settings_[stmt.name] = time_zone_setting_name(stmt.value, *tz);
+        settings_[stmt.name] = time_zone_setting_name(value, *tz);
       }
-      out.command_complete(stmt.reset ? "RESET" : "SET");
+      out.command_complete(stmt.reset_command ? "RESET" : "SET");
       return;
     }
     if ((stmt.name == "datestyle" || stmt.name == "intervalstyle") && !stmt.reset) {
@@ -2993,7 +3018,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     } else {
       settings_[stmt.name] = stmt.value;
     }
-    out.command_complete(stmt.reset ? "RESET" : "SET");
+    out.command_complete(stmt.reset_command ? "RESET" : "SET");
   }
 
   static constexpr const char* kQueryMemoryLimit = "omendb.query_memory_limit";

@@ -491,6 +491,7 @@ struct SetStmt : Stmt {
   std::string name;   // lower case
   std::string value;  // the value as text (joined with ", " for lists); empty for RESET / DEFAULT
   bool reset = false;
+  bool reset_command = false;     // RESET (the command tag); SET ... TO DEFAULT is reset but answers SET
   bool transaction_only = false;  // SET TRANSACTION / SET LOCAL: only for the current transaction
 };
 

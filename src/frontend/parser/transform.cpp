@@ -1790,6 +1790,19 @@ class Transformer {
           if (i > 0) out->value += ", ";
           out->value += value_text(s->args[i]);
         }
+        // SET TIME ZONE INTERVAL '+05:30' HOUR TO MINUTE: PostgreSQL's flatten_set_variable_args passes
+        // "INTERVAL '...'" on, which check_timezone reads as an offset east of UTC.
+        if (s->n_args == 1 && s->args[0]->node_case == PG_QUERY__NODE__NODE_TYPE_CAST &&
+            s->args[0]->type_cast->type_name) {
+          ast::TypeName t = type_name(s->args[0]->type_cast->type_name);
+          if (t.name == "interval") {
+            constexpr int kFullRange = 0x7FFF;
+            bool bare_number = out->value.find_first_not_of("+-0123456789. ") == std::string::npos;
+            if (!t.typmods.empty() && t.typmods[0] != kFullRange && bare_number)
+              unsupported("SET TIME ZONE INTERVAL with a field qualifier on a bare number", t.location);
+            out->value = "INTERVAL '" + out->value + "'";
+          }
+        }
         break;
       case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_MULTI: {
         // SET TRANSACTION <modes> / SET SESSION CHARACTERISTICS AS TRANSACTION <modes>: one DefElem per
@@ -1811,13 +1824,17 @@ class Transformer {
         out->transaction_only = !session;
         break;
       }
-      case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT:
+      case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT:  // SET x TO DEFAULT, SET TIME ZONE LOCAL: tag SET
+        out->reset = true;
+        break;
       case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET:
         out->reset = true;
+        out->reset_command = true;
         break;
       case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET_ALL:
         out->name = "all";
         out->reset = true;
+        out->reset_command = true;
         break;
       default: {
         auto u = std::make_unique<ast::UnsupportedStmt>();

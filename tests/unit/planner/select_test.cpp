@@ -89,6 +89,11 @@ TEST_F(PlannerTest, ResultColumnNaming) {
   std::vector<std::string> names;
   for (const auto& c : ps.plan.result_columns) names.push_back(c.name);
   EXPECT_EQ(names, (std::vector<std::string>{"a", "int8", "abs", "?column?", "case", "bool"}));
+  // FigureColname: ARRAY[...], ARRAY(SELECT ...), EXISTS (...), GROUPING(...)
+  auto ps2 = plan("SELECT ARRAY[a, 1], ARRAY(SELECT 1), EXISTS (SELECT 1), GROUPING(a) FROM t GROUP BY a");
+  names.clear();
+  for (const auto& c : ps2.plan.result_columns) names.push_back(c.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"array", "array", "exists", "grouping"}));
 }
 
 TEST_F(PlannerTest, NumericWideningInsertsCasts) {
