@@ -47,11 +47,18 @@ enum class Func : int32_t {
   // NULL for an OID naming no relation.
   PgTableSize,
   PgSizePretty,  // pg_size_pretty(int8) -> text
+  // The session's settings, through Context (the same path as SET / SHOW).
+  SetConfig,       // set_config(text, text, bool) -> text; volatile, not strict
+  CurrentSetting,  // current_setting(text [, bool missing_ok]) -> text
+  PgIsInRecovery,  // pg_is_in_recovery() -> bool: false (no standbys)
+  // acldefault("char" object type, oid owner) -> aclitem[] (text[] here): the privileges an object of
+  // that type has by default, PostgreSQL's acldefault() (docs/catalogs.md)
+  AclDefault,
 };
 
 // Whether calls of `func` have side effects (never evaluated once for many rows, nor folded).
 inline bool is_volatile(Func func) {
-  return func == Func::Nextval || func == Func::Setval;
+  return func == Func::Nextval || func == Func::Setval || func == Func::SetConfig;
 }
 
 struct Signature {

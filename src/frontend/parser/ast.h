@@ -612,6 +612,7 @@ struct AlterTableCmd {
     AddForeignKey,       // foreign_key
     ValidateConstraint,  // constraint
     DropConstraint,      // constraint; missing_ok; cascade
+    ChangeOwner,         // new_name: the role (empty for CURRENT_USER / CURRENT_ROLE / SESSION_USER)
     Unsupported,         // feature names it
   };
   Kind kind = Kind::Unsupported;

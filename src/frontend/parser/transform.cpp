@@ -1331,8 +1331,6 @@ class Transformer {
         return "ALTER TABLE ... identity columns";
       case PG_QUERY__ALTER_TABLE_TYPE__AT_AlterConstraint:
         return "ALTER TABLE ... ALTER CONSTRAINT";
-      case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
-        return "ALTER TABLE ... OWNER TO";
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ClusterOn:
       case PG_QUERY__ALTER_TABLE_TYPE__AT_DropCluster:
         return "ALTER TABLE ... CLUSTER";
@@ -1483,6 +1481,14 @@ class Transformer {
           cmd.kind = K::DropConstraint;
           cmd.constraint = str(c->name);
           cmd.column.clear();
+          break;
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
+          cmd.kind = K::ChangeOwner;
+          cmd.column.clear();
+          if (c->newowner && c->newowner->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CSTRING)
+            cmd.new_name = str(c->newowner->rolename);
+          else if (c->newowner && c->newowner->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_PUBLIC)
+            cmd.new_name = "public";
           break;
         default:
           cmd.feature = alter_table_feature(c->subtype);
