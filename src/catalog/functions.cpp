@@ -65,6 +65,12 @@ const std::vector<Signature>& signatures() {
   return all;
 }
 
+bool is_strict(Func func) {
+  for (const Signature& s : signatures())
+    if (s.func == func) return s.strict;
+  return true;
+}
+
 namespace {
 
 const storage::TableDef* table_by_oid(const std::vector<storage::TableDefPtr>& tables, int64_t oid) {

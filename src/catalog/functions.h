@@ -72,6 +72,9 @@ struct Signature {
 // Every signature; several per name for overloads.
 const std::vector<Signature>& signatures();
 
+// Whether `func` is strict (NULL for any NULL argument without being called): its signatures' `strict`.
+bool is_strict(Func func);
+
 // Evaluates `func` over `args` (Datums of its signature's types, NULL-flagged) into *out (text results
 // in `text`, which *out then points to). Throws SqlError.
 void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::string& text, Datum* out);

@@ -1616,12 +1616,16 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     out.command_complete("TRUNCATE TABLE");
   }
 
+  static const char* alter_tag(const ast::AlterTableStmt& stmt) {
+    return stmt.view ? "ALTER VIEW" : stmt.sequence ? "ALTER SEQUENCE" : "ALTER TABLE";
+  }
+
   // ALTER ... of a relation that does not exist: 42P01, or with IF EXISTS a notice and the command's tag.
   static void missing_relation(const ast::AlterTableStmt& stmt, pgwire::ResultWriter& out) {
     const std::string& name = stmt.table.name;
     if (!stmt.if_exists) throw SqlError(SqlState::UndefinedTable, "relation \"" + name + "\" does not exist");
     out.notice("00000", "relation \"" + name + "\" does not exist, skipping");
-    out.command_complete(stmt.view ? "ALTER VIEW" : "ALTER TABLE");
+    out.command_complete(alter_tag(stmt));
   }
 
   // ALTER TABLE / VIEW / SEQUENCE ... OWNER TO role (pg_dump writes one per relation). OmenDB has one
@@ -1637,7 +1641,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const std::string& role = stmt.cmds[0].new_name;
     if (!role.empty() && role != session_info_.user)
       throw SqlError(SqlState::UndefinedObject, "role \"" + role + "\" does not exist");
-    out.command_complete(stmt.view ? "ALTER VIEW" : "ALTER TABLE");
+    out.command_complete(alter_tag(stmt));
   }
 
   // ALTER TABLE (docs/schema.md): the subcommands are applied in order to a copy of the definition,

@@ -636,6 +636,7 @@ struct AlterTableStmt : Stmt {
   TableRef table;
   bool if_exists = false;  // ALTER TABLE IF EXISTS
   bool view = false;       // ALTER VIEW ... RENAME [COLUMN]: the relation must be a view
+  bool sequence = false;   // ALTER SEQUENCE ... OWNER TO
   std::vector<AlterTableCmd> cmds;
 };
 

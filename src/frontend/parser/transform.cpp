@@ -465,7 +465,8 @@ class Transformer {
       case PG_QUERY__NODE__NODE_TRUNCATE_STMT:
         return truncate(n->truncate_stmt);
       case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
-        if (n->alter_table_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
+        if (n->alter_table_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
+            only_owner(n->alter_table_stmt))
           return alter_table(n->alter_table_stmt);
         break;
       case PG_QUERY__NODE__NODE_RENAME_STMT:
@@ -1383,11 +1384,25 @@ class Transformer {
     }
   }
 
+  // ALTER VIEW / ALTER SEQUENCE whose only subcommand is OWNER TO (pg_dump writes ALTER TABLE for them).
+  static bool only_owner(const PgQuery__AlterTableStmt* s) {
+    if (s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_VIEW &&
+        s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE)
+      return false;
+    for (size_t i = 0; i < s->n_cmds; ++i)
+      if (s->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD ||
+          s->cmds[i]->alter_table_cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner)
+        return false;
+    return s->n_cmds > 0;
+  }
+
   ast::StmtPtr alter_table(const PgQuery__AlterTableStmt* s) {
     using K = ast::AlterTableCmd::Kind;
     auto out = std::make_unique<ast::AlterTableStmt>();
     out->table = table_ref(s->relation);
     out->if_exists = s->missing_ok;
+    out->view = s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW;
+    out->sequence = s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE;
     for (size_t i = 0; i < s->n_cmds; ++i) {
       if (s->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD) continue;
       const PgQuery__AlterTableCmd* c = s->cmds[i]->alter_table_cmd;
