@@ -42,8 +42,10 @@ const std::vector<RelationSpec>& relations() {
        "pg_namespace",
        2615,
        'r',
-       {{"oid", TypeId::Oid}, {"nspname", TypeId::Name}, {"nspowner", TypeId::Oid}},
-       "nspacl aclitem[]"},
+       {{"oid", TypeId::Oid},
+        {"nspname", TypeId::Name},
+        {"nspowner", TypeId::Oid},
+        {"nspacl", TypeId::TextArray}}},
       // pg_catalog.pg_class; relacl is aclitem[] in PostgreSQL (NULL here: the default ACL)
       {"pg_catalog",
        "pg_class",
@@ -261,6 +263,36 @@ const std::vector<RelationSpec>& relations() {
        'r',
        {{"oid", TypeId::Oid}, {"amname", TypeId::Name}, {"amtype", TypeId::Char}},
        "amhandler regproc"},
+      // pg_catalog.pg_extension: empty (OmenDB has no extensions)
+      {"pg_catalog",
+       "pg_extension",
+       3079,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"extname", TypeId::Name},
+        {"extowner", TypeId::Oid},
+        {"extnamespace", TypeId::Oid},
+        {"extrelocatable", TypeId::Bool},
+        {"extversion", TypeId::Text},
+        {"extconfig", TypeId::OidArray},
+        {"extcondition", TypeId::TextArray}}},
+      // pg_catalog.pg_tablespace: PostgreSQL's two built-in tablespaces (OmenDB has no others); spcacl is
+      // aclitem[] in PostgreSQL (NULL here: the default ACL)
+      {"pg_catalog",
+       "pg_tablespace",
+       1213,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"spcname", TypeId::Name},
+        {"spcowner", TypeId::Oid},
+        {"spcacl", TypeId::TextArray},
+        {"spcoptions", TypeId::TextArray}}},
+      // pg_catalog.pg_foreign_table: empty (no foreign tables)
+      {"pg_catalog",
+       "pg_foreign_table",
+       3118,
+       'r',
+       {{"ftrelid", TypeId::Oid}, {"ftserver", TypeId::Oid}, {"ftoptions", TypeId::TextArray}}},
       // pg_catalog.pg_description
       {"pg_catalog",
        "pg_description",
@@ -891,6 +923,13 @@ std::string schema_name(uint32_t nsp) {
     default:
       return "information_schema";
   }
+}
+
+std::vector<Row> tablespace_rows(const storage::TableDef& def) {
+  Rows rows(def);
+  rows.add().oid("oid", 1663).name("spcname", "pg_default").oid("spcowner", kBootstrapRole);
+  rows.add().oid("oid", 1664).name("spcname", "pg_global").oid("spcowner", kBootstrapRole);
+  return rows.take();
 }
 
 std::vector<Row> namespace_rows(const storage::TableDef& def) {
@@ -1636,6 +1675,7 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   if (std::string_view(spec.schema) == "information_schema" && n == "sequences")
     return information_schema_sequences_rows(def, ctx);
   if (n == "pg_namespace") return namespace_rows(def);
+  if (n == "pg_tablespace") return tablespace_rows(def);
   if (n == "pg_class") return class_rows(def, ctx);
   if (n == "pg_attribute") return attribute_rows(def, ctx);
   if (n == "pg_type") return type_rows(def, ctx);
@@ -1651,8 +1691,8 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   if (n == "pg_sequence") return sequence_rows(def, ctx);
   if (n == "pg_depend") return depend_rows(def, ctx);
   // pg_description, pg_inherits, pg_policy, pg_statistic_ext, pg_publication*, pg_trigger, pg_rewrite,
-  // pg_proc: OmenDB has no comments, inheritance, policies, extended statistics, publications,
-  // triggers, rules or user-defined functions
+  // pg_proc, pg_extension, pg_foreign_table: OmenDB has no comments, inheritance, policies, extended
+  // statistics, publications, triggers, rules, user-defined functions, extensions or foreign tables
   return {};
 }
 
@@ -1755,6 +1795,12 @@ storage::TableDefPtr find_system_table(std::string_view schema, std::string_view
   for (size_t i = 0; i < relations().size(); ++i)
     if (relations()[i].schema == schema && relations()[i].name == name) return defs()[i];
   return nullptr;
+}
+
+uint32_t relation_oid(const storage::TableDef& def) {
+  if (!is_system_table(def.id)) return table_oid(def.id);
+  if (is_sequence_relation(def.id)) return table_oid(def.id & ~(kSystemTableBit | kSequenceRelationBit));
+  return relations()[def.id & ~kSystemTableBit].oid;
 }
 
 const char* system_relation_schema(int64_t oid) {

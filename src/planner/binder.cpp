@@ -433,6 +433,7 @@ class Binder {
   ExprPtr bind_session_function(const ast::Expr& e, const std::vector<ExprPtr>& args);
   // 0A000 when `name` is a column PostgreSQL's version of system relation r has and OmenDB's lacks.
   void check_missing_system_column(const Relation& r, const std::string& name, int location) const;
+  ExprPtr table_oid_column(const Relation& r) const;
   ExprPtr bind_case(const ast::Expr& e, ExprCtx& c);
   ExprPtr bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc);
   ExprPtr arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc);
@@ -817,6 +818,11 @@ int Binder::find_rel_column(const Relation& r, const std::string& name, int loca
   return found;
 }
 
+// The system column tableoid: the relation's OID, the same for every row.
+ExprPtr Binder::table_oid_column(const Relation& r) const {
+  return Expr::make_constant(Value::datetime(TypeId::Oid, catalog::relation_oid(*r.table)), TypeId::Oid);
+}
+
 void Binder::check_missing_system_column(const Relation& r, const std::string& name, int location) const {
   if (!r.table) return;
   std::string type = catalog::missing_system_column(*r.table, name);
@@ -1037,6 +1043,7 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
     }
     Relation& rel = rels_[static_cast<size_t>(found)];
     int idx = find_rel_column(rel, name, e.location);
+    if (idx < 0 && name == "tableoid" && rel.table) return table_oid_column(rel);
     if (idx < 0) {
       check_missing_system_column(rel, name, e.location);
       fail(SqlState::UndefinedColumn, "column " + qual + "." + name + " does not exist", e.location);
@@ -1054,6 +1061,9 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
           fail(SqlState::AmbiguousColumn, "column reference \"" + name + "\" is ambiguous", e.location);
         match = &col;
       }
+  if (!match && name == "tableoid" && s && s->rels.size() == 1 &&
+      rels_[static_cast<size_t>(s->rels[0])].table)
+    return table_oid_column(rels_[static_cast<size_t>(s->rels[0])]);
   if (!match) {
     if (ExprPtr x = resolve_enclosing("", name, e.location)) return x;
     if (s)

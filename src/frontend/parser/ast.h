@@ -615,6 +615,7 @@ struct AlterTableCmd {
     AddForeignKey,       // foreign_key
     ValidateConstraint,  // constraint
     DropConstraint,      // constraint; missing_ok; cascade
+    ChangeOwner,         // new_name: the role (empty for CURRENT_USER / CURRENT_ROLE / SESSION_USER)
     Unsupported,         // feature names it
   };
   Kind kind = Kind::Unsupported;
@@ -638,6 +639,7 @@ struct AlterTableStmt : Stmt {
   TableRef table;
   bool if_exists = false;  // ALTER TABLE IF EXISTS
   bool view = false;       // ALTER VIEW ... RENAME [COLUMN]: the relation must be a view
+  bool sequence = false;   // ALTER SEQUENCE ... OWNER TO
   std::vector<AlterTableCmd> cmds;
 };
 

@@ -465,7 +465,8 @@ class Transformer {
       case PG_QUERY__NODE__NODE_TRUNCATE_STMT:
         return truncate(n->truncate_stmt);
       case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
-        if (n->alter_table_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
+        if (n->alter_table_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
+            only_owner(n->alter_table_stmt))
           return alter_table(n->alter_table_stmt);
         break;
       case PG_QUERY__NODE__NODE_RENAME_STMT:
@@ -1333,8 +1334,6 @@ class Transformer {
         return "ALTER TABLE ... identity columns";
       case PG_QUERY__ALTER_TABLE_TYPE__AT_AlterConstraint:
         return "ALTER TABLE ... ALTER CONSTRAINT";
-      case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
-        return "ALTER TABLE ... OWNER TO";
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ClusterOn:
       case PG_QUERY__ALTER_TABLE_TYPE__AT_DropCluster:
         return "ALTER TABLE ... CLUSTER";
@@ -1387,11 +1386,25 @@ class Transformer {
     }
   }
 
+  // ALTER VIEW / ALTER SEQUENCE whose only subcommand is OWNER TO (pg_dump writes ALTER TABLE for them).
+  static bool only_owner(const PgQuery__AlterTableStmt* s) {
+    if (s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_VIEW &&
+        s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE)
+      return false;
+    for (size_t i = 0; i < s->n_cmds; ++i)
+      if (s->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD ||
+          s->cmds[i]->alter_table_cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner)
+        return false;
+    return s->n_cmds > 0;
+  }
+
   ast::StmtPtr alter_table(const PgQuery__AlterTableStmt* s) {
     using K = ast::AlterTableCmd::Kind;
     auto out = std::make_unique<ast::AlterTableStmt>();
     out->table = table_ref(s->relation);
     out->if_exists = s->missing_ok;
+    out->view = s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW;
+    out->sequence = s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE;
     for (size_t i = 0; i < s->n_cmds; ++i) {
       if (s->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD) continue;
       const PgQuery__AlterTableCmd* c = s->cmds[i]->alter_table_cmd;
@@ -1485,6 +1498,14 @@ class Transformer {
           cmd.kind = K::DropConstraint;
           cmd.constraint = str(c->name);
           cmd.column.clear();
+          break;
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
+          cmd.kind = K::ChangeOwner;
+          cmd.column.clear();
+          if (c->newowner && c->newowner->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CSTRING)
+            cmd.new_name = str(c->newowner->rolename);
+          else if (c->newowner && c->newowner->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_PUBLIC)
+            cmd.new_name = "public";
           break;
         default:
           cmd.feature = alter_table_feature(c->subtype);
