@@ -86,6 +86,7 @@ struct IndexInfo {
   std::vector<int> columns;  // indexes into table->columns
   bool unique = false;
   bool nulls_not_distinct = false;
+  const storage::IndexDef* index = nullptr;  // a secondary index's definition (null: a primary key)
 };
 
 IndexInfo index_by_oid(const std::vector<storage::TableDefPtr>& tables, int64_t oid) {
@@ -94,7 +95,7 @@ IndexInfo index_by_oid(const std::vector<storage::TableDefPtr>& tables, int64_t 
       return {t.get(), t->name + "_pkey", t->primary_key, true};
     for (const storage::IndexDef& ix : t->indexes) {
       if (table_oid(ix.id) != oid) continue;
-      IndexInfo info{t.get(), ix.name, {}, ix.unique, ix.nulls_not_distinct};
+      IndexInfo info{t.get(), ix.name, {}, ix.unique, ix.nulls_not_distinct, &ix};
       for (int32_t a : ix.attnums) info.columns.push_back(t->column_of_attnum(a));
       return info;
     }
@@ -443,9 +444,14 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       const IndexInfo ix = index_by_oid(tables, args[0].i64);
       const storage::TableDef* t = ix.table;
       if (!t) return;
+      // The pretty form leaves out the schema of a table on the search_path (every user table: public),
+      // and prints expressions with only the parentheses precedence needs.
+      const bool pretty = nargs > 2 && args[2].i64 != 0;
       auto column_name = [&](size_t i) {
-        return ix.columns[i] < 0 ? std::string("?")
-                                 : quote_ident(t->columns[static_cast<size_t>(ix.columns[i])].name);
+        if (ix.columns[i] >= 0) return quote_ident(t->columns[static_cast<size_t>(ix.columns[i])].name);
+        if (!ix.index || ix.index->attnums[i] != 0) return std::string("?");
+        const storage::IndexDef::Expression& x = ix.index->exprs[ix.index->expr_of(i)];
+        return storage::index_column_text(pretty ? x.pretty : x.expr);
       };
       int64_t column = nargs > 1 ? args[1].i64 : 0;
       if (column > 0) {
@@ -458,12 +464,13 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       }
       std::string cols;
       for (size_t i = 0; i < ix.columns.size(); ++i) cols += (i ? ", " : "") + column_name(i);
-      // The pretty form leaves out the schema of a table on the search_path (every user table: public).
-      const bool pretty = nargs > 2 && args[2].i64 != 0;
+      std::string where;
+      if (ix.index && ix.index->predicate)
+        where = " WHERE " + (pretty ? ix.index->predicate->pretty : ix.index->predicate->expr);
       set_text(text,
                std::string(ix.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quote_ident(ix.name) +
                    " ON " + (pretty ? "" : "public.") + quote_ident(t->name) + " USING btree (" + cols + ")" +
-                   (ix.nulls_not_distinct ? " NULLS NOT DISTINCT" : ""),
+                   (ix.nulls_not_distinct ? " NULLS NOT DISTINCT" : "") + where,
                out);
       return;
     }
@@ -503,9 +510,20 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       set_text(text, "PRIMARY KEY (" + key_columns(*t) + ")", out);
       return;
     }
-    case Func::PgGetExpr:  // OmenDB stores expressions as SQL text: shown as stored
-      set_text(text, std::string(args[0].str.view()), out);
+    case Func::PgGetExpr: {  // OmenDB stores expressions as SQL text: shown as stored
+      std::string stored(args[0].str.view());
+      // pretty: an index's expression or predicate (pg_index.indexprs / indpred) in its pretty form
+      if (nargs > 2 && args[2].i64 != 0)
+        for (const auto& t : ctx.tables()) {
+          if (table_oid(t->id) != args[1].i64) continue;
+          for (const storage::IndexDef& ix : t->indexes) {
+            if (ix.predicate && ix.predicate->expr == stored) stored = ix.predicate->pretty;
+            if (ix.exprs.size() == 1 && ix.exprs[0].expr == stored) stored = ix.exprs[0].pretty;
+          }
+        }
+      set_text(text, stored, out);
       return;
+    }
     case Func::HasTablePrivilege:
     case Func::HasSchemaPrivilege:
       out->i64 = 1;  // one role, which owns everything

@@ -1,6 +1,7 @@
 #include "catalog/system_catalog.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -859,7 +860,9 @@ struct RelationRow {
   const storage::TableDef* table;              // columns (null for an index)
   const storage::TableDef* indexed = nullptr;  // an index's table
   uint32_t type = 0;
-  std::vector<int> index_columns = {};  // an index's columns (indexes into indexed->columns)
+  std::vector<int> index_columns =
+      {};  // an index's columns (indexes into indexed->columns; -1: an expression)
+  const storage::IndexDef* index = nullptr;  // a secondary index's definition
 };
 
 std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& tables);
@@ -906,7 +909,8 @@ std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& 
     for (const storage::IndexDef& ix : t->indexes) {  // secondary indexes: OIDs from their relation ids
       std::vector<int> cols;
       for (int32_t a : ix.attnums) cols.push_back(t->column_of_attnum(a));
-      out.push_back({table_oid(ix.id), ix.name, kPublicNamespace, 'i', nullptr, t.get(), 0, std::move(cols)});
+      out.push_back(
+          {table_oid(ix.id), ix.name, kPublicNamespace, 'i', nullptr, t.get(), 0, std::move(cols), &ix});
     }
   }
   return out;
@@ -1020,9 +1024,27 @@ std::vector<Row> attribute_rows(const storage::TableDef& def, const Context& ctx
         rows.oid("atttypid", 0).flag("attisdropped", true).num("attstattarget", 0).oid("attcollation", 0);
       }
     } else {
+      std::vector<std::string> names;
       for (size_t i = 0; i < r.index_columns.size(); ++i) {
-        if (r.index_columns[i] < 0) continue;
-        storage::ColumnDef c = r.indexed->columns[static_cast<size_t>(r.index_columns[i])];
+        storage::ColumnDef c;
+        if (r.index_columns[i] >= 0) {
+          c = r.indexed->columns[static_cast<size_t>(r.index_columns[i])];
+        } else if (r.index && i < r.index->attnums.size() && r.index->attnums[i] == 0) {
+          // An expression: named as PostgreSQL names it (a function's name, else "expr"; 1, 2 ... appended
+          // to a name used before).
+          const storage::IndexDef::Expression& x = r.index->exprs[r.index->expr_of(i)];
+          const std::string text = storage::index_column_text(x.expr);
+          std::string base = text == x.expr ? text.substr(0, text.find('(')) : "expr";
+          for (char& ch : base) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+          c.name = base;
+          c.type = x.type;
+        } else {
+          continue;
+        }
+        const std::string base = c.name;
+        for (int n = 1; std::find(names.begin(), names.end(), c.name) != names.end(); ++n)
+          c.name = base + std::to_string(n);
+        names.push_back(c.name);
         c.not_null = false;
         add(c, static_cast<int>(i) + 1);
       }
@@ -1115,6 +1137,14 @@ std::vector<Row> index_rows(const storage::TableDef& def, const Context& ctx) {
           .flag("indisvalid", true)
           .flag("indisready", true)
           .flag("indislive", true);
+      // The expressions and predicate as SQL text (PostgreSQL: node trees that pg_get_expr prints; here
+      // pg_get_expr returns its text argument as it is); NULL without.
+      if (!ix.exprs.empty()) {
+        std::string exprs;
+        for (const storage::IndexDef::Expression& x : ix.exprs) exprs += (exprs.empty() ? "" : ", ") + x.expr;
+        rows.text("indexprs", std::move(exprs));
+      }
+      if (ix.predicate) rows.text("indpred", ix.predicate->expr);
     }
   }
   return rows.take();
@@ -1182,7 +1212,7 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
         for (const storage::IndexDef& ix : r->indexes) {
           std::vector<int32_t> cols = ix.attnums;
           std::sort(cols.begin(), cols.end());
-          if (!index_oid && ix.unique && cols == want) index_oid = table_oid(ix.id);
+          if (!index_oid && ix.unique && !ix.computed() && cols == want) index_oid = table_oid(ix.id);
         }
       }
       rows.add()

@@ -642,6 +642,13 @@ class Binder {
   // One CHECK expression over a row of `table` whose columns are `row` (table order): the predicate.
   ExprPtr bind_check_expr(const ast::Expr& e, const storage::TableDef& table,
                           const std::vector<OutputColumn>& row);
+  // An expression over a row of `table` whose columns are `row` (table order), bound in the scope of that
+  // row alone (`clause` names it in errors: "check constraints", "index expressions" ...).
+  ExprPtr bind_row_expr(const ast::Expr& e, const storage::TableDef& table,
+                        const std::vector<OutputColumn>& row, const std::string& clause);
+  // The VALUES row of $1..$n typed as `table`'s columns, for the plans that evaluate expressions over a
+  // row the caller gives (plan_copy_checks, plan_index_values).
+  std::unique_ptr<plan::ValuesOp> param_row(const storage::TableDef& table);
   // The CHECK constraints of `table` over the row `row` (table order; empty: fresh columns), RowChecks
   // (empty without checks).
   plan::RowChecks bind_row_checks(const storage::TableDef& table, std::vector<OutputColumn> row = {});
@@ -650,6 +657,10 @@ class Binder {
   // (x = ANY (ARRAY[...])): for a CHECK's printed form.
   void in_lists_as_sets() { in_set_min_ = 1; }
   PlannedStatement plan_copy_checks(const storage::TableDef& table);
+  PlannedStatement plan_index_values(const storage::TableDef& table, const storage::IndexDef& index);
+  ExprPtr to_bool_public(ExprPtr e, const std::string& what, int loc) {
+    return to_bool(std::move(e), what, loc);
+  }
   // The statement of a SELECT whose plan is `root` (its output the result columns), finished.
   PlannedStatement finish_select(OpPtr root);
 
@@ -3099,6 +3110,15 @@ bool has_subquery(const Expr& e) {
 
 ExprPtr Binder::bind_check_expr(const ast::Expr& e, const storage::TableDef& table,
                                 const std::vector<OutputColumn>& row) {
+  ExprPtr x = bind_row_expr(e, table, row, "check constraints");
+  if (has_subquery(*x))
+    throw SqlError(SqlState::FeatureNotSupported, "cannot use subquery in check constraint")
+        .at(pos_of(e.location));
+  return to_bool(std::move(x), "argument of CHECK constraint", e.location);
+}
+
+ExprPtr Binder::bind_row_expr(const ast::Expr& e, const storage::TableDef& table,
+                              const std::vector<OutputColumn>& row, const std::string& clause) {
   // The row as a relation named like the table (t.a reads it), beside whatever the statement opened.
   Relation r;
   r.refname = table.name;
@@ -3118,12 +3138,20 @@ ExprPtr Binder::bind_check_expr(const ast::Expr& e, const storage::TableDef& tab
   scope.entries.push_back(table_entry(rel));
   ExprCtx c;
   c.scope = &scope;
-  c.clause = "check constraints";
-  ExprPtr x = bind(e, c);
-  if (has_subquery(*x))
-    throw SqlError(SqlState::FeatureNotSupported, "cannot use subquery in check constraint")
-        .at(pos_of(e.location));
-  return to_bool(std::move(x), "argument of CHECK constraint", e.location);
+  c.clause = clause;
+  return bind(e, c);
+}
+
+std::unique_ptr<plan::ValuesOp> Binder::param_row(const storage::TableDef& table) {
+  auto values = std::make_unique<plan::ValuesOp>();
+  std::vector<ExprPtr> row;
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    const storage::ColumnDef& col = table.columns[i];
+    row.push_back(Expr::make_param(static_cast<int>(i), col.type));
+    values->output.push_back({new_id(), col.name, col.type});
+  }
+  values->rows.push_back(std::move(row));
+  return values;
 }
 
 plan::RowChecks Binder::bind_row_checks(const storage::TableDef& table, std::vector<OutputColumn> row) {
@@ -6493,12 +6521,53 @@ OpPtr Binder::plan_on_conflict(const ast::InsertStmt& s, OpPtr& values) {
            "constraint \"" + oc.constraint + "\" for table \"" + table.name + "\" does not exist");
     arbiter = static_cast<int>(named - table.indexes.data());
   }
-  if (oc.target_where) {  // an index predicate: the primary key's index is not partial, so any fits
+  // An index predicate: it selects among partial unique indexes (an index that is not partial fits any).
+  std::vector<ExprPtr> target_where;
+  if (oc.target_where) {
     ExprCtx c;
     c.scope = &scope;
     c.clause = "WHERE";
-    to_bool(bind(*oc.target_where, c), "argument of WHERE", oc.target_where->location);
+    ExprPtr w = to_bool(bind(*oc.target_where, c), "argument of WHERE", oc.target_where->location);
+    std::vector<ExprPtr> stack;
+    stack.push_back(std::move(w));
+    while (!stack.empty()) {  // its conjuncts
+      ExprPtr x = std::move(stack.back());
+      stack.pop_back();
+      if (x->op == ExprOp::And) {
+        for (auto& a : x->args) stack.push_back(std::move(a));
+      } else {
+        target_where.push_back(std::move(x));
+      }
+    }
   }
+  // Whether the WHERE implies a partial index's predicate: each of its conjuncts is one of the WHERE's
+  // (PostgreSQL's predicate_implied_by in its simplest form).
+  auto implies = [&](const storage::IndexDef& index) {
+    if (!index.predicate) return true;
+    detail::IndexShape shape = detail::bind_index_shape(table, index);
+    std::vector<const Expr*> required;
+    std::vector<const Expr*> stack{shape.predicate.get()};
+    while (!stack.empty()) {
+      const Expr* x = stack.back();
+      stack.pop_back();
+      if (x->op == ExprOp::And) {
+        for (const auto& a : x->args) stack.push_back(a.get());
+      } else {
+        required.push_back(x);
+      }
+    }
+    const std::vector<ColumnId>& ids = rels_[static_cast<size_t>(rel)].ids;
+    auto column_of = [&](ColumnId id) {
+      for (size_t i = 0; i < ids.size(); ++i)
+        if (ids[i] == id) return static_cast<int>(i);
+      return -1;
+    };
+    for (const Expr* r : required)
+      if (std::none_of(target_where.begin(), target_where.end(),
+                       [&](const ExprPtr& w) { return detail::matches_index_expr(*w, *r, {}, column_of); }))
+        return false;
+    return true;
+  };
 
   auto upsert = std::make_unique<plan::UpsertOp>();
   upsert->table = table_ptr;
@@ -6555,7 +6624,7 @@ OpPtr Binder::plan_on_conflict(const ast::InsertStmt& s, OpPtr& values) {
       if (!index.unique) continue;
       std::vector<int> columns;
       for (int32_t a : index.attnums) columns.push_back(table.column_of_attnum(a));
-      if (matches(columns)) {
+      if (matches(columns) && implies(index)) {
         match = true;
         arbiter = static_cast<int>(i);
       }
@@ -6768,7 +6837,7 @@ void Binder::finish(PlannedStatement& out) {
   std::vector<plan::IndexScanOp*> index_scans;
   for (plan::OpPtr* t : trees) {
     detail::check_key_types(**t);
-    detail::choose_key_ranges(**t);
+    detail::choose_key_ranges(**t, out.params, out.param_types.size());
     detail::elide_sorts(*t);
     detail::limit_sorts(**t);
     find_scans(**t, scans);
@@ -7285,14 +7354,7 @@ PlannedStatement Binder::finish_select(OpPtr root) {
 }
 
 PlannedStatement Binder::plan_copy_checks(const storage::TableDef& table) {
-  auto values = std::make_unique<plan::ValuesOp>();
-  std::vector<ExprPtr> row;
-  for (size_t i = 0; i < table.columns.size(); ++i) {
-    const storage::ColumnDef& col = table.columns[i];
-    row.push_back(Expr::make_param(static_cast<int>(i), col.type));
-    values->output.push_back({new_id(), col.name, col.type});
-  }
-  values->rows.push_back(std::move(row));
+  std::unique_ptr<plan::ValuesOp> values = param_row(table);
   auto project = std::make_unique<plan::ProjectOp>();
   plan::RowChecks checks = bind_row_checks(table, values->output);
   for (ExprPtr& x : checks.predicates) {
@@ -7536,7 +7598,7 @@ storage::ForeignKeyDef bind_foreign_key(const ast::ForeignKeyConstraint& fk, con
     };
     bool unique = !pk.empty() && same_set(pk);
     for (const storage::IndexDef& index : ref.indexes)
-      unique = unique || (index.unique && same_set(index.attnums));
+      unique = unique || (index.unique && !index.computed() && same_set(index.attnums));
     if (!unique)
       fail(SqlState::InvalidForeignKey,
            "there is no unique constraint matching given keys for referenced table \"" + ref.name + "\"",
@@ -7690,5 +7752,193 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
             [](const storage::CheckDef& a, const storage::CheckDef& b) { return a.name < b.name; });
   return def;
 }
+
+// ---- Expression and partial indexes (docs/schema.md, "Expression and partial indexes")
+
+namespace {
+
+// Whether `e` calls a function or operator PostgreSQL does not mark IMMUTABLE (contain_mutable_functions):
+// the session clocks, anything that depends on the time zone or DateStyle (timestamptz arithmetic and
+// conversions, text <-> date/time casts, to_char), the volatile functions, the catalog functions,
+// concat / format.
+bool mutable_expr(const Expr& e) {
+  auto datetime_type = [](TypeId t) {
+    return is_date_or_timestamp(t) || t == TypeId::Time || t == TypeId::Interval;
+  };
+  switch (e.op) {
+    case ExprOp::CatalogFunc:
+    case ExprOp::Subquery:
+    case ExprOp::InSubquery:
+    case ExprOp::Apply:
+    case ExprOp::OuterColumn:
+      return true;
+    case ExprOp::DateTime: {
+      if (e.args.empty() || e.type == TypeId::TimestampTz) return true;
+      for (const auto& a : e.args)
+        if (a->type == TypeId::TimestampTz) return true;
+      const auto f = static_cast<dtsql::Func>(e.func);
+      if (f == dtsql::Func::AgeTs1 || f == dtsql::Func::AgeTstz1 || f == dtsql::Func::ToCharTs ||
+          f == dtsql::Func::ToCharTstz || f == dtsql::Func::ToCharInterval)
+        return true;
+      break;
+    }
+    case ExprOp::Cast: {
+      const TypeId from = e.args.empty() ? e.type : e.args[0]->type;
+      if ((from == TypeId::TimestampTz) != (e.type == TypeId::TimestampTz)) return true;
+      if ((from == TypeId::Text && datetime_type(e.type)) || (datetime_type(from) && e.type == TypeId::Text))
+        return true;
+      break;
+    }
+    case ExprOp::Text: {
+      const auto f = static_cast<textsql::Func>(e.func);
+      if (f == textsql::Func::Concat || f == textsql::Func::ConcatWs || f == textsql::Func::Format)
+        return true;
+      break;
+    }
+    case ExprOp::Math:
+      if (mathsql::is_volatile(static_cast<mathsql::Func>(e.func))) return true;
+      break;
+    case ExprOp::Bytes:
+      if (bytea::is_volatile(static_cast<bytea::Func>(e.func))) return true;
+      break;
+    default:
+      break;
+  }
+  for (const auto& a : e.args)
+    if (mutable_expr(*a)) return true;
+  return false;
+}
+
+// A stored index expression's SQL text parsed again (XX001 if it no longer parses); `keep` owns the tree.
+const ast::Expr& parse_index_text(const std::string& text, const storage::IndexDef& index,
+                                  std::vector<ast::StmtPtr>& keep) {
+  try {
+    keep = parser::parse("SELECT " + text);
+  } catch (SqlError& e) {
+    throw SqlError(SqlState::DataCorrupted, "index \"" + index.name + "\" does not parse: " + e.what());
+  }
+  const auto* select = keep.size() == 1 && keep[0]->kind == ast::StmtKind::Select
+                           ? static_cast<const ast::SelectStmt*>(keep[0].get())
+                           : nullptr;
+  if (!select || select->targets.size() != 1 || !select->targets[0].expr)
+    throw SqlError(SqlState::DataCorrupted, "index \"" + index.name + "\" is not an expression");
+  return *select->targets[0].expr;
+}
+
+// A binder with one row of `table`'s columns (fresh ids 0..n-1: ColumnId i is table column i) to bind
+// stored index expressions over.
+struct IndexRowBinder {
+  PlannerContext ctx;
+  Binder binder{ctx};
+  std::vector<OutputColumn> row;
+  const storage::TableDef& table;
+  explicit IndexRowBinder(const storage::TableDef& t) : table(t) {
+    binder.in_lists_as_sets();
+    for (const storage::ColumnDef& col : t.columns) row.push_back({binder.fresh_id(), col.name, col.type});
+  }
+  ExprPtr bind(const storage::IndexDef& index, const storage::IndexDef::Expression& x) {
+    std::vector<ast::StmtPtr> keep;
+    return binder.bind_row_expr(parse_index_text(x.expr, index, keep), table, row, "index expressions");
+  }
+  // Quoted column names by ColumnId, from `names_of` (a table with the same columns, maybe renamed).
+  std::vector<std::string> names(const storage::TableDef& names_of) const {
+    std::vector<std::string> out(row.empty() ? 0 : static_cast<size_t>(row.back().id) + 1);
+    for (size_t i = 0; i < row.size() && i < names_of.columns.size(); ++i)
+      out[static_cast<size_t>(row[i].id)] = catalog::quote_ident(names_of.columns[i].name);
+    return out;
+  }
+};
+
+}  // namespace
+
+storage::IndexDef::Expression bind_index_expression(const ast::Expr& e, const storage::TableDef& table,
+                                                    bool predicate) {
+  IndexRowBinder b(table);
+  const char* what = predicate ? "index predicate" : "index expression";
+  ExprPtr x = b.binder.bind_row_expr(e, table, b.row, predicate ? "index predicates" : "index expressions");
+  if (has_subquery(*x) || x->op == ExprOp::Apply)
+    throw SqlError(SqlState::FeatureNotSupported, std::string("cannot use subquery in ") + what)
+        .at(pos_of(e.location));
+  if (predicate) x = b.binder.to_bool_public(std::move(x), "argument of WHERE", e.location);
+  if (mutable_expr(*x))
+    throw SqlError(SqlState::InvalidObjectDefinition,
+                   std::string("functions in ") + what + " must be marked IMMUTABLE");
+  const std::vector<std::string> names = b.names(table);
+  storage::IndexDef::Expression out;
+  out.expr = detail::constraint_text(*x, names, false);
+  out.pretty = detail::constraint_text(*x, names, true);
+  out.type = x->type;
+  return out;
+}
+
+void reprint_index_expressions(const storage::TableDef& before, storage::TableDef& after) {
+  IndexRowBinder b(before);
+  const std::vector<std::string> names = b.names(after);
+  for (storage::IndexDef& index : after.indexes) {
+    auto reprint = [&](storage::IndexDef::Expression& x) {
+      ExprPtr bound = b.bind(index, x);
+      x.expr = detail::constraint_text(*bound, names, false);
+      x.pretty = detail::constraint_text(*bound, names, true);
+    };
+    for (storage::IndexDef::Expression& x : index.exprs) reprint(x);
+    if (index.predicate) reprint(*index.predicate);
+  }
+}
+
+std::vector<int> index_expression_columns(const storage::TableDef& table, const storage::IndexDef& index) {
+  IndexRowBinder b(table);
+  std::vector<int> out;
+  auto add = [&](const storage::IndexDef::Expression& x) {
+    ExprPtr bound = b.bind(index, x);
+    std::vector<ColumnId> read;
+    collect_columns(*bound, read);
+    for (ColumnId id : read)
+      for (size_t i = 0; i < b.row.size(); ++i)
+        if (b.row[i].id == id && std::find(out.begin(), out.end(), static_cast<int>(i)) == out.end())
+          out.push_back(static_cast<int>(i));
+  };
+  for (const storage::IndexDef::Expression& x : index.exprs) add(x);
+  if (index.predicate) add(*index.predicate);
+  return out;
+}
+
+PlannedStatement Binder::plan_index_values(const storage::TableDef& table, const storage::IndexDef& index) {
+  std::unique_ptr<plan::ValuesOp> values = param_row(table);
+  auto project = std::make_unique<plan::ProjectOp>();
+  auto add = [&](const storage::IndexDef::Expression& x, const char* name) {
+    std::vector<ast::StmtPtr> keep;
+    ExprPtr bound =
+        bind_row_expr(parse_index_text(x.expr, index, keep), table, values->output, "index expressions");
+    if (bound->type != x.type)
+      throw SqlError(SqlState::DataCorrupted, "index \"" + index.name + "\": an expression changed its type");
+    project->exprs.push_back(std::move(bound));
+    project->output.push_back({new_id(), name, x.type});
+  };
+  for (const storage::IndexDef::Expression& x : index.exprs) add(x, "expr");
+  if (index.predicate) add(*index.predicate, "predicate");
+  project->children.push_back(std::move(values));
+  return finish_select(std::move(project));
+}
+
+PlannedStatement plan_index_values(const storage::TableDef& table, const storage::IndexDef& index,
+                                   const PlannerContext& ctx) {
+  PlannerContext with_params = ctx;
+  with_params.param_types.emplace();
+  for (const storage::ColumnDef& col : table.columns) with_params.param_types->push_back(col.type);
+  Binder binder(with_params);
+  return binder.plan_index_values(table, index);
+}
+
+namespace detail {
+
+IndexShape bind_index_shape(const storage::TableDef& table, const storage::IndexDef& index) {
+  IndexShape out;
+  IndexRowBinder b(table);
+  for (const storage::IndexDef::Expression& x : index.exprs) out.exprs.push_back(b.bind(index, x));
+  if (index.predicate) out.predicate = b.bind(index, *index.predicate);
+  return out;
+}
+
+}  // namespace detail
 
 }  // namespace omendb::planner

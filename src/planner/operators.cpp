@@ -224,7 +224,8 @@ std::string IndexScanOp::explain(const ExplainContext& c) const {
   std::string s = "IndexScan " + table->name + " using " + index.name + " ";
   auto name = [&](size_t i) {
     const int col = index_column(i);
-    return col < 0 ? std::string("?") : table->columns[static_cast<size_t>(col)].name;
+    return col < 0 ? storage::index_column_text(index.exprs[index.expr_of(i)].pretty)
+                   : table->columns[static_cast<size_t>(col)].name;
   };
   std::vector<std::string> parts;
   for (size_t i = 0; i < range.eq.size(); ++i) parts.push_back(name(i) + " = " + c.expr(*range.eq[i]));
@@ -247,10 +248,11 @@ void IndexScanOp::write_shape(ShapeWriter& w) const {
   w.put(scan_columns);
   w.put(range);
   w.put(static_cast<int64_t>(key_column));
-  // index's other fields follow from its id and the catalog version (part of the cache key); estimated_rows
-  // decides the compile tier, which the JIT adds to the cache key itself.
+  // index's other fields (its expressions and predicate too) follow from its id and the catalog version
+  // (part of the cache key); estimated_rows decides the compile tier, which the JIT adds to the cache key
+  // itself.
 }
-OMENDB_SHAPE_COVERS(IndexScanOp, 256);
+OMENDB_SHAPE_COVERS(IndexScanOp, 360);
 
 // ---- Values -----------------------------------------------------------------------------------------
 

@@ -172,8 +172,13 @@ class IndexScanOp final : public Op {
   ColumnId key_column = -1;       // as TableScanOp's (UPDATE, DELETE, FOR UPDATE)
   uint64_t estimated_rows = 0;    // EXPLAIN and the JIT tier only
 
-  // The table column of the index's column `i`.
+  // The table column of the index's column `i` (-1: an expression).
   int index_column(size_t i) const { return table->column_of_attnum(index.attnums[i]); }
+  // The type of the index's column `i` (a column's or an expression's).
+  TypeId key_type(size_t i) const {
+    const int c = index_column(i);
+    return c >= 0 ? table->columns[static_cast<size_t>(c)].type : index.exprs[index.expr_of(i)].type;
+  }
 
   PipelineRole role() const override { return PipelineRole::Source; }
   void for_each_expr(const std::function<void(ExprPtr&)>& f) override;

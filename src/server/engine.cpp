@@ -26,6 +26,7 @@
 #include "planner/planner.h"
 #include "runtime/exec_context.h"
 #include "server/copy.h"
+#include "server/index_evaluator.h"
 #include "server/suspended_query.h"
 #include "server/wire_values.h"
 #include "storage/key_codec.h"
@@ -1899,9 +1900,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           }
           if (def.columns.size() == 1) throw_unsupported("tables without columns (dropping the last column)");
           // Indexes on the column go with it, as in PostgreSQL (their entries are deleted).
+          // (So do indexes whose expressions or predicate read it.)
           for (auto ix = def.indexes.begin(); ix != def.indexes.end();) {
+            const std::vector<int> reads =
+                ix->computed() ? planner::index_expression_columns(def, *ix) : std::vector<int>{};
             if (std::find(ix->attnums.begin(), ix->attnums.end(), def.attnums[static_cast<size_t>(i)]) !=
-                ix->attnums.end()) {
+                    ix->attnums.end() ||
+                std::find(reads.begin(), reads.end(), i) != reads.end()) {
               work.drop_indexes.push_back(ix->id);
               ix = def.indexes.erase(ix);
             } else {
@@ -1939,7 +1944,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           if (def.find_column(cmd.new_name) >= 0)
             throw SqlError(SqlState::DuplicateColumn,
                            "column \"" + cmd.new_name + "\" of relation \"" + def.name + "\" already exists");
+          const storage::TableDef before = def;
           def.columns[static_cast<size_t>(i)].name = cmd.new_name;
+          // Index expressions are stored as text naming the column: printed again with the new name.
+          planner::reprint_index_expressions(before, def);
           break;
         }
         case K::RenameTable: {
@@ -2369,7 +2377,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const ast::TableRef& t = stmt.table;
     if (!t.schema.empty() && t.schema != "public")
       throw SqlError(SqlState::UndefinedTable, "relation \"" + t.schema + "." + t.name + "\" does not exist");
-    if (stmt.columns.size() > 32)
+    if (stmt.elements.size() > 32)
       throw SqlError(SqlState::TooManyColumns, "cannot use more than 32 columns in an index");
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     TableForDdl table = lock_table_for_ddl(t.name, wait);
@@ -2381,20 +2389,44 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::IndexDef index;
     index.unique = stmt.unique;
     index.nulls_not_distinct = stmt.unique && stmt.nulls_not_distinct;
-    for (const std::string& c : stmt.columns) {
-      const int i = def.find_column(c);
-      if (i < 0) throw SqlError(SqlState::UndefinedColumn, "column \"" + c + "\" does not exist");
-      if (def.columns[static_cast<size_t>(i)].type == TypeId::Interval)
-        throw_unsupported("an index on an interval column");
-      if (is_array(def.columns[static_cast<size_t>(i)].type))
-        throw_unsupported("an index on an array column");
-      if (is_json_type(def.columns[static_cast<size_t>(i)].type))
-        throw_unsupported("an index on a json or jsonb column");
-      index.attnums.push_back(def.attnum(static_cast<size_t>(i)));
+    auto refuse_type = [&](TypeId type) {
+      if (type == TypeId::Interval) throw_unsupported("an index on an interval column");
+      if (is_array(type)) throw_unsupported("an index on an array column");
+      if (is_json_type(type)) throw_unsupported("an index on a json or jsonb column");
+    };
+    std::vector<std::string> element_names;  // PostgreSQL's ChooseIndexColumnNames
+    for (const ast::CreateIndexStmt::Element& e : stmt.elements) {
+      std::string name;
+      if (e.expr) {  // an expression: attnum 0 and the next of index.exprs
+        storage::IndexDef::Expression x = planner::bind_index_expression(*e.expr, def, false);
+        refuse_type(x.type);
+        index.exprs.push_back(std::move(x));
+        index.attnums.push_back(0);
+        name = e.name;
+      } else {
+        const int i = def.find_column(e.column);
+        if (i < 0) throw SqlError(SqlState::UndefinedColumn, "column \"" + e.column + "\" does not exist");
+        refuse_type(def.columns[static_cast<size_t>(i)].type);
+        index.attnums.push_back(def.attnum(static_cast<size_t>(i)));
+        name = e.column;
+      }
+      // A name listed before gets 1, 2, ... appended.
+      std::string unique_name = name;
+      for (int n = 1;
+           std::find(element_names.begin(), element_names.end(), unique_name) != element_names.end(); ++n)
+        unique_name = name + std::to_string(n);
+      element_names.push_back(unique_name);
     }
+    if (stmt.where) index.predicate = planner::bind_index_expression(*stmt.where, def, true);
     if (stmt.name.empty()) {
       // PostgreSQL's ChooseIndexName: table_col1_col2_idx, then idx1, idx2, ... until the name is free.
-      index.name = choose_relation_name(def.name, index_column_names(def, index), "idx", {});
+      std::string cols;
+      for (const std::string& n : element_names) {
+        if (!cols.empty()) cols += "_";
+        cols += n;
+        if (cols.size() >= 64) break;
+      }
+      index.name = choose_relation_name(def.name, cols, "idx", {});
     } else {
       index.name = stmt.name.size() > 63 ? stmt.name.substr(0, 63) : stmt.name;
       if (relation_name_taken(index.name)) {
@@ -4637,6 +4669,7 @@ Database::Database(const EngineOptions& options) : options_(options) {
   budget.optimize_budget_ms = options.jit_optimize_budget_ms;
   budget.max_instructions = options.jit_max_instructions;
   jit_ = codegen::Jit::create(options.plan_cache_capacity, options.jit_tiers, budget);
+  store_->set_index_evaluator(make_index_evaluator(*jit_));
   if (options.seal_interval_seconds > 0) sealer_ = std::thread([this] { seal_loop(); });
 }
 

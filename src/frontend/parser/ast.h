@@ -439,17 +439,28 @@ struct CreateViewStmt : Stmt {
   std::string unsupported_feature;  // TEMP, WITH CHECK OPTION, view options: 0A000 naming it
 };
 
-// CREATE INDEX [IF NOT EXISTS] [name] ON t [USING btree] (col [ASC], ...).
+// CREATE INDEX [IF NOT EXISTS] [name] ON t [USING btree] (col | func(...) | (expr) [ASC], ...) [WHERE ...].
 struct CreateIndexStmt : Stmt {
   CreateIndexStmt() : Stmt(StmtKind::CreateIndex) {}
   std::string name;  // empty: generated as PostgreSQL does (t_a_b_idx)
   TableRef table;
-  std::vector<std::string> columns;
+  // Key columns in order: a column name, or an expression (`expr` set, `text` its deparsed SQL, `name`
+  // PostgreSQL's FigureColname of it: "lower", "expr" ...).
+  struct Element {
+    std::string column;
+    ExprPtr expr;
+    std::string text;
+    std::string name;
+    int location = -1;
+  };
+  std::vector<Element> elements;
+  ExprPtr where;           // a partial index's WHERE (null: none)
+  std::string where_text;  // its deparsed SQL
   bool unique = false;
   bool nulls_not_distinct = false;  // UNIQUE NULLS NOT DISTINCT
   bool if_not_exists = false;
   bool concurrently = false;  // refused (25001 inside a transaction block, else 0A000)
-  // What the statement asks that OmenDB does not do yet (expressions, DESC, INCLUDE, WHERE, CONCURRENTLY,
+  // What the statement asks that OmenDB does not do yet (DESC, INCLUDE, CONCURRENTLY,
   // another access method ...): 0A000 naming it. Empty: supported.
   std::string unsupported_feature;
 };

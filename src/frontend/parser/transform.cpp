@@ -1590,16 +1590,24 @@ class Transformer {
     if (!method.empty() && method != "btree") refuse("index access methods other than btree");
     if (s->concurrent) refuse("CREATE INDEX CONCURRENTLY");
     if (s->n_index_including_params > 0) refuse("INCLUDE columns of an index");
-    if (s->where_clause) refuse("partial indexes (CREATE INDEX ... WHERE)");
+    if (s->where_clause) {
+      out->where = expr(s->where_clause);
+      out->where_text = deparse_expr(s->where_clause);
+    }
     if (s->n_options > 0) refuse("index storage parameters");
     if (s->table_space && *s->table_space) refuse("tablespaces");
     for (size_t i = 0; i < s->n_index_params; ++i) {
       const PgQuery__Node* n = s->index_params[i];
       if (n->node_case != PG_QUERY__NODE__NODE_INDEX_ELEM) continue;
       const PgQuery__IndexElem* e = n->index_elem;
-      if (e->expr || !e->name || !*e->name) {
-        refuse("indexes on expressions");
-        continue;
+      ast::CreateIndexStmt::Element element;
+      if (e->expr) {
+        element.expr = expr(e->expr);
+        element.text = deparse_expr(e->expr);
+        element.name = figure_colname(e->expr);
+        element.location = element.expr->location;
+      } else {
+        element.column = str(e->name);
       }
       if (e->n_collation > 0) refuse("COLLATE in an index");
       if (e->n_opclass > 0) refuse("index operator classes");
@@ -1607,9 +1615,42 @@ class Transformer {
       if (e->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_USING) refuse("USING in an index column");
       if (e->nulls_ordering == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST)
         refuse("NULLS FIRST index columns");
-      out->columns.push_back(str(e->name));
+      out->elements.push_back(std::move(element));
     }
     return out;
+  }
+
+  // The name PostgreSQL gives an index expression's column (FigureColname): a function's name, a cast's
+  // argument's, a column's, else "expr".
+  std::string figure_colname(const PgQuery__Node* n) {
+    switch (n->node_case) {
+      case PG_QUERY__NODE__NODE_COLUMN_REF: {
+        const PgQuery__ColumnRef* c = n->column_ref;
+        if (c->n_fields > 0 && c->fields[c->n_fields - 1]->node_case == PG_QUERY__NODE__NODE_STRING)
+          return str(c->fields[c->n_fields - 1]->string->sval);
+        return "expr";
+      }
+      case PG_QUERY__NODE__NODE_FUNC_CALL: {
+        const PgQuery__FuncCall* f = n->func_call;
+        if (f->n_funcname > 0 && f->funcname[f->n_funcname - 1]->node_case == PG_QUERY__NODE__NODE_STRING)
+          return str(f->funcname[f->n_funcname - 1]->string->sval);
+        return "expr";
+      }
+      case PG_QUERY__NODE__NODE_TYPE_CAST: {
+        std::string inner = figure_colname(n->type_cast->arg);
+        if (inner != "expr") return inner;
+        const PgQuery__TypeName* t = n->type_cast->type_name;
+        if (t && t->n_names > 0 && t->names[t->n_names - 1]->node_case == PG_QUERY__NODE__NODE_STRING)
+          return str(t->names[t->n_names - 1]->string->sval);
+        return "expr";
+      }
+      case PG_QUERY__NODE__NODE_COALESCE_EXPR:
+        return "coalesce";
+      case PG_QUERY__NODE__NODE_CASE_EXPR:
+        return "case";
+      default:
+        return "expr";
+    }
   }
 
   // CREATE / ALTER SEQUENCE options (and an identity column's): PostgreSQL's DefElems.
