@@ -5,6 +5,7 @@
 #include <optional>
 #include <string_view>
 
+#include "common/array.h"
 #include "common/error.h"
 #include "common/numeric.h"
 #include "common/text_sql.h"
@@ -55,8 +56,19 @@ const std::vector<Signature>& signatures() {
       {"pg_relation_is_publishable", Func::PgRelationIsPublishable, {T::RegClass}, T::Bool},
       {"pg_table_size", Func::PgTableSize, {T::RegClass}, T::Int64},
       {"pg_size_pretty", Func::PgSizePretty, {T::Int64}, T::Text},
+      {"set_config", Func::SetConfig, {T::Text, T::Text, T::Bool}, T::Text, false},
+      {"current_setting", Func::CurrentSetting, {T::Text}, T::Text},
+      {"current_setting", Func::CurrentSetting, {T::Text, T::Bool}, T::Text},
+      {"pg_is_in_recovery", Func::PgIsInRecovery, {}, T::Bool},
+      {"acldefault", Func::AclDefault, {T::Char, T::Oid}, T::TextArray},
   };
   return all;
+}
+
+bool is_strict(Func func) {
+  for (const Signature& s : signatures())
+    if (s.func == func) return s.strict;
+  return true;
 }
 
 namespace {
@@ -74,6 +86,7 @@ struct IndexInfo {
   std::vector<int> columns;  // indexes into table->columns
   bool unique = false;
   bool nulls_not_distinct = false;
+  const storage::IndexDef* index = nullptr;  // a secondary index's definition (null: a primary key)
 };
 
 IndexInfo index_by_oid(const std::vector<storage::TableDefPtr>& tables, int64_t oid) {
@@ -82,7 +95,7 @@ IndexInfo index_by_oid(const std::vector<storage::TableDefPtr>& tables, int64_t 
       return {t.get(), t->name + "_pkey", t->primary_key, true};
     for (const storage::IndexDef& ix : t->indexes) {
       if (table_oid(ix.id) != oid) continue;
-      IndexInfo info{t.get(), ix.name, {}, ix.unique, ix.nulls_not_distinct};
+      IndexInfo info{t.get(), ix.name, {}, ix.unique, ix.nulls_not_distinct, &ix};
       for (int32_t a : ix.attnums) info.columns.push_back(t->column_of_attnum(a));
       return info;
     }
@@ -248,6 +261,12 @@ uint64_t Context::approximate_rows(uint32_t) const {
 storage::SequenceValue Context::sequence_value(uint32_t) const {
   throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support reading a sequence here");
 }
+std::string Context::set_config(std::string_view, std::optional<std::string_view>, bool) const {
+  throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support set_config() here");
+}
+std::optional<std::string> Context::current_setting(std::string_view, bool) const {
+  throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support current_setting() here");
+}
 int64_t Context::lastval() const {
   throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support lastval() here");
 }
@@ -279,6 +298,59 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       out->i64 = ctx.lastval();
       out->is_null = 0;
       return;
+    case Func::SetConfig: {
+      // Not strict: a null name is an error, a null value RESETs, a null is_local is false.
+      if (args[0].is_null) throw SqlError(SqlState::NullValueNotAllowed, "SET requires parameter name");
+      std::optional<std::string_view> value;
+      if (!args[1].is_null) value = args[1].str.view();
+      set_text(text, ctx.set_config(args[0].str.view(), value, !args[2].is_null && args[2].i64 != 0), out);
+      return;
+    }
+    case Func::PgIsInRecovery:
+      out->i64 = 0;
+      out->is_null = 0;
+      return;
+    case Func::AclDefault: {
+      // PostgreSQL 15's acldefault(): the owner holds every privilege of the object type; PUBLIC
+      // executes functions and uses types and languages (ACL_ALL_RIGHTS_* in utils/acl.h).
+      const std::string_view type = args[0].str.view();
+      const char t = type.empty() ? '\0' : type[0];
+      const char* rights = t == 'r'   ? "arwdDxt"
+                           : t == 's' ? "rwU"
+                           : t == 'd' ? "CTc"
+                           : t == 'f' ? "X"
+                           : t == 'l' ? "U"
+                           : t == 'L' ? "rw"
+                           : t == 'n' ? "UC"
+                           : t == 't' ? "C"
+                           : t == 'F' ? "U"
+                           : t == 'S' ? "U"
+                           : t == 'T' ? "U"
+                           : t == 'p' ? "sA"
+                                      : nullptr;
+      if (!rights)
+        throw SqlError(SqlState::InternalError,
+                       "unrecognized object type abbreviation: " + std::string(type));
+      std::string owner = quote_ident(args[1].i64 == kDatabaseOwnerRole ? "pg_database_owner" : ctx.user());
+      std::vector<std::string> items;
+      if (t == 'f' || t == 'l' || t == 'T') items.push_back(std::string("=") + rights + "/" + owner);
+      if (t == 'd') items.push_back("=Tc/" + owner);
+      items.push_back(owner + "=" + rights + "/" + owner);
+      arr::Builder b(TypeId::Text);
+      for (const std::string& item : items) {
+        Datum d{};
+        d.str = StrRef{item.data(), item.size()};
+        b.add(d);
+      }
+      set_text(text, b.finish(), out);
+      return;
+    }
+    case Func::CurrentSetting: {
+      std::optional<std::string> value =
+          ctx.current_setting(args[0].str.view(), nargs > 1 && args[1].i64 != 0);
+      if (value) set_text(text, std::move(*value), out);
+      return;
+    }
     case Func::PgGetSerialSequence: {
       // The sequence owned by the column (SERIAL or identity), schema-qualified as PostgreSQL prints it.
       std::string table(args[0].str.view()), column(args[1].str.view());
@@ -372,9 +444,14 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       const IndexInfo ix = index_by_oid(tables, args[0].i64);
       const storage::TableDef* t = ix.table;
       if (!t) return;
+      // The pretty form leaves out the schema of a table on the search_path (every user table: public),
+      // and prints expressions with only the parentheses precedence needs.
+      const bool pretty = nargs > 2 && args[2].i64 != 0;
       auto column_name = [&](size_t i) {
-        return ix.columns[i] < 0 ? std::string("?")
-                                 : quote_ident(t->columns[static_cast<size_t>(ix.columns[i])].name);
+        if (ix.columns[i] >= 0) return quote_ident(t->columns[static_cast<size_t>(ix.columns[i])].name);
+        if (!ix.index || ix.index->attnums[i] != 0) return std::string("?");
+        const storage::IndexDef::Expression& x = ix.index->exprs[ix.index->expr_of(i)];
+        return storage::index_column_text(pretty ? x.pretty : x.expr);
       };
       int64_t column = nargs > 1 ? args[1].i64 : 0;
       if (column > 0) {
@@ -387,12 +464,13 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       }
       std::string cols;
       for (size_t i = 0; i < ix.columns.size(); ++i) cols += (i ? ", " : "") + column_name(i);
-      // The pretty form leaves out the schema of a table on the search_path (every user table: public).
-      const bool pretty = nargs > 2 && args[2].i64 != 0;
+      std::string where;
+      if (ix.index && ix.index->predicate)
+        where = " WHERE " + (pretty ? ix.index->predicate->pretty : ix.index->predicate->expr);
       set_text(text,
                std::string(ix.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quote_ident(ix.name) +
                    " ON " + (pretty ? "" : "public.") + quote_ident(t->name) + " USING btree (" + cols + ")" +
-                   (ix.nulls_not_distinct ? " NULLS NOT DISTINCT" : ""),
+                   (ix.nulls_not_distinct ? " NULLS NOT DISTINCT" : "") + where,
                out);
       return;
     }
@@ -432,9 +510,20 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       set_text(text, "PRIMARY KEY (" + key_columns(*t) + ")", out);
       return;
     }
-    case Func::PgGetExpr:  // OmenDB stores expressions as SQL text: shown as stored
-      set_text(text, std::string(args[0].str.view()), out);
+    case Func::PgGetExpr: {  // OmenDB stores expressions as SQL text: shown as stored
+      std::string stored(args[0].str.view());
+      // pretty: an index's expression or predicate (pg_index.indexprs / indpred) in its pretty form
+      if (nargs > 2 && args[2].i64 != 0)
+        for (const auto& t : ctx.tables()) {
+          if (table_oid(t->id) != args[1].i64) continue;
+          for (const storage::IndexDef& ix : t->indexes) {
+            if (ix.predicate && ix.predicate->expr == stored) stored = ix.predicate->pretty;
+            if (ix.exprs.size() == 1 && ix.exprs[0].expr == stored) stored = ix.exprs[0].pretty;
+          }
+        }
+      set_text(text, stored, out);
       return;
+    }
     case Func::HasTablePrivilege:
     case Func::HasSchemaPrivilege:
       out->i64 = 1;  // one role, which owns everything

@@ -47,11 +47,18 @@ enum class Func : int32_t {
   // NULL for an OID naming no relation.
   PgTableSize,
   PgSizePretty,  // pg_size_pretty(int8) -> text
+  // The session's settings, through Context (the same path as SET / SHOW).
+  SetConfig,       // set_config(text, text, bool) -> text; volatile, not strict
+  CurrentSetting,  // current_setting(text [, bool missing_ok]) -> text
+  PgIsInRecovery,  // pg_is_in_recovery() -> bool: false (no standbys)
+  // acldefault("char" object type, oid owner) -> aclitem[] (text[] here): the privileges an object of
+  // that type has by default, PostgreSQL's acldefault() (docs/catalogs.md)
+  AclDefault,
 };
 
 // Whether calls of `func` have side effects (never evaluated once for many rows, nor folded).
 inline bool is_volatile(Func func) {
-  return func == Func::Nextval || func == Func::Setval;
+  return func == Func::Nextval || func == Func::Setval || func == Func::SetConfig;
 }
 
 struct Signature {
@@ -64,6 +71,9 @@ struct Signature {
 
 // Every signature; several per name for overloads.
 const std::vector<Signature>& signatures();
+
+// Whether `func` is strict (NULL for any NULL argument without being called): its signatures' `strict`.
+bool is_strict(Func func);
 
 // Evaluates `func` over `args` (Datums of its signature's types, NULL-flagged) into *out (text results
 // in `text`, which *out then points to). Throws SqlError.

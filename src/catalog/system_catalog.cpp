@@ -1,6 +1,7 @@
 #include "catalog/system_catalog.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -42,8 +43,10 @@ const std::vector<RelationSpec>& relations() {
        "pg_namespace",
        2615,
        'r',
-       {{"oid", TypeId::Oid}, {"nspname", TypeId::Name}, {"nspowner", TypeId::Oid}},
-       "nspacl aclitem[]"},
+       {{"oid", TypeId::Oid},
+        {"nspname", TypeId::Name},
+        {"nspowner", TypeId::Oid},
+        {"nspacl", TypeId::TextArray}}},
       // pg_catalog.pg_class; relacl is aclitem[] in PostgreSQL (NULL here: the default ACL)
       {"pg_catalog",
        "pg_class",
@@ -261,6 +264,36 @@ const std::vector<RelationSpec>& relations() {
        'r',
        {{"oid", TypeId::Oid}, {"amname", TypeId::Name}, {"amtype", TypeId::Char}},
        "amhandler regproc"},
+      // pg_catalog.pg_extension: empty (OmenDB has no extensions)
+      {"pg_catalog",
+       "pg_extension",
+       3079,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"extname", TypeId::Name},
+        {"extowner", TypeId::Oid},
+        {"extnamespace", TypeId::Oid},
+        {"extrelocatable", TypeId::Bool},
+        {"extversion", TypeId::Text},
+        {"extconfig", TypeId::OidArray},
+        {"extcondition", TypeId::TextArray}}},
+      // pg_catalog.pg_tablespace: PostgreSQL's two built-in tablespaces (OmenDB has no others); spcacl is
+      // aclitem[] in PostgreSQL (NULL here: the default ACL)
+      {"pg_catalog",
+       "pg_tablespace",
+       1213,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"spcname", TypeId::Name},
+        {"spcowner", TypeId::Oid},
+        {"spcacl", TypeId::TextArray},
+        {"spcoptions", TypeId::TextArray}}},
+      // pg_catalog.pg_foreign_table: empty (no foreign tables)
+      {"pg_catalog",
+       "pg_foreign_table",
+       3118,
+       'r',
+       {{"ftrelid", TypeId::Oid}, {"ftserver", TypeId::Oid}, {"ftoptions", TypeId::TextArray}}},
       // pg_catalog.pg_description
       {"pg_catalog",
        "pg_description",
@@ -827,7 +860,9 @@ struct RelationRow {
   const storage::TableDef* table;              // columns (null for an index)
   const storage::TableDef* indexed = nullptr;  // an index's table
   uint32_t type = 0;
-  std::vector<int> index_columns = {};  // an index's columns (indexes into indexed->columns)
+  std::vector<int> index_columns =
+      {};  // an index's columns (indexes into indexed->columns; -1: an expression)
+  const storage::IndexDef* index = nullptr;  // a secondary index's definition
 };
 
 std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& tables);
@@ -874,7 +909,8 @@ std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& 
     for (const storage::IndexDef& ix : t->indexes) {  // secondary indexes: OIDs from their relation ids
       std::vector<int> cols;
       for (int32_t a : ix.attnums) cols.push_back(t->column_of_attnum(a));
-      out.push_back({table_oid(ix.id), ix.name, kPublicNamespace, 'i', nullptr, t.get(), 0, std::move(cols)});
+      out.push_back(
+          {table_oid(ix.id), ix.name, kPublicNamespace, 'i', nullptr, t.get(), 0, std::move(cols), &ix});
     }
   }
   return out;
@@ -891,6 +927,13 @@ std::string schema_name(uint32_t nsp) {
     default:
       return "information_schema";
   }
+}
+
+std::vector<Row> tablespace_rows(const storage::TableDef& def) {
+  Rows rows(def);
+  rows.add().oid("oid", 1663).name("spcname", "pg_default").oid("spcowner", kBootstrapRole);
+  rows.add().oid("oid", 1664).name("spcname", "pg_global").oid("spcowner", kBootstrapRole);
+  return rows.take();
 }
 
 std::vector<Row> namespace_rows(const storage::TableDef& def) {
@@ -981,9 +1024,27 @@ std::vector<Row> attribute_rows(const storage::TableDef& def, const Context& ctx
         rows.oid("atttypid", 0).flag("attisdropped", true).num("attstattarget", 0).oid("attcollation", 0);
       }
     } else {
+      std::vector<std::string> names;
       for (size_t i = 0; i < r.index_columns.size(); ++i) {
-        if (r.index_columns[i] < 0) continue;
-        storage::ColumnDef c = r.indexed->columns[static_cast<size_t>(r.index_columns[i])];
+        storage::ColumnDef c;
+        if (r.index_columns[i] >= 0) {
+          c = r.indexed->columns[static_cast<size_t>(r.index_columns[i])];
+        } else if (r.index && i < r.index->attnums.size() && r.index->attnums[i] == 0) {
+          // An expression: named as PostgreSQL names it (a function's name, else "expr"; 1, 2 ... appended
+          // to a name used before).
+          const storage::IndexDef::Expression& x = r.index->exprs[r.index->expr_of(i)];
+          const std::string text = storage::index_column_text(x.expr);
+          std::string base = text == x.expr ? text.substr(0, text.find('(')) : "expr";
+          for (char& ch : base) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+          c.name = base;
+          c.type = x.type;
+        } else {
+          continue;
+        }
+        const std::string base = c.name;
+        for (int n = 1; std::find(names.begin(), names.end(), c.name) != names.end(); ++n)
+          c.name = base + std::to_string(n);
+        names.push_back(c.name);
         c.not_null = false;
         add(c, static_cast<int>(i) + 1);
       }
@@ -1076,6 +1137,14 @@ std::vector<Row> index_rows(const storage::TableDef& def, const Context& ctx) {
           .flag("indisvalid", true)
           .flag("indisready", true)
           .flag("indislive", true);
+      // The expressions and predicate as SQL text (PostgreSQL: node trees that pg_get_expr prints; here
+      // pg_get_expr returns its text argument as it is); NULL without.
+      if (!ix.exprs.empty()) {
+        std::string exprs;
+        for (const storage::IndexDef::Expression& x : ix.exprs) exprs += (exprs.empty() ? "" : ", ") + x.expr;
+        rows.text("indexprs", std::move(exprs));
+      }
+      if (ix.predicate) rows.text("indpred", ix.predicate->expr);
     }
   }
   return rows.take();
@@ -1143,7 +1212,7 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
         for (const storage::IndexDef& ix : r->indexes) {
           std::vector<int32_t> cols = ix.attnums;
           std::sort(cols.begin(), cols.end());
-          if (!index_oid && ix.unique && cols == want) index_oid = table_oid(ix.id);
+          if (!index_oid && ix.unique && !ix.computed() && cols == want) index_oid = table_oid(ix.id);
         }
       }
       rows.add()
@@ -1636,6 +1705,7 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   if (std::string_view(spec.schema) == "information_schema" && n == "sequences")
     return information_schema_sequences_rows(def, ctx);
   if (n == "pg_namespace") return namespace_rows(def);
+  if (n == "pg_tablespace") return tablespace_rows(def);
   if (n == "pg_class") return class_rows(def, ctx);
   if (n == "pg_attribute") return attribute_rows(def, ctx);
   if (n == "pg_type") return type_rows(def, ctx);
@@ -1651,8 +1721,8 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   if (n == "pg_sequence") return sequence_rows(def, ctx);
   if (n == "pg_depend") return depend_rows(def, ctx);
   // pg_description, pg_inherits, pg_policy, pg_statistic_ext, pg_publication*, pg_trigger, pg_rewrite,
-  // pg_proc: OmenDB has no comments, inheritance, policies, extended statistics, publications,
-  // triggers, rules or user-defined functions
+  // pg_proc, pg_extension, pg_foreign_table: OmenDB has no comments, inheritance, policies, extended
+  // statistics, publications, triggers, rules, user-defined functions, extensions or foreign tables
   return {};
 }
 
@@ -1755,6 +1825,12 @@ storage::TableDefPtr find_system_table(std::string_view schema, std::string_view
   for (size_t i = 0; i < relations().size(); ++i)
     if (relations()[i].schema == schema && relations()[i].name == name) return defs()[i];
   return nullptr;
+}
+
+uint32_t relation_oid(const storage::TableDef& def) {
+  if (!is_system_table(def.id)) return table_oid(def.id);
+  if (is_sequence_relation(def.id)) return table_oid(def.id & ~(kSystemTableBit | kSequenceRelationBit));
+  return relations()[def.id & ~kSystemTableBit].oid;
 }
 
 const char* system_relation_schema(int64_t oid) {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,13 @@ class Context {
   virtual int64_t currval(std::string_view name) const;
   virtual int64_t setval(std::string_view name, int64_t value, bool is_called) const;
   virtual int64_t lastval() const;
+  // The session's settings functions: set_config(name, value, is_local) changes the setting as SET (a
+  // null value: RESET) or SET LOCAL does and returns its new value as SHOW prints it;
+  // current_setting(name, missing_ok) its value (nothing for an unknown setting when missing_ok, else
+  // 42704). 0A000 where a context has no session.
+  virtual std::string set_config(std::string_view name, std::optional<std::string_view> value,
+                                 bool is_local) const;
+  virtual std::optional<std::string> current_setting(std::string_view name, bool missing_ok) const;
   // The bytes storage holds for relation `relation_id` (a table's or a secondary index's id): RocksDB's
   // estimate of its key range (pg_table_size). 0 where a context has no storage.
   virtual uint64_t relation_size(uint32_t relation_id) const;
@@ -107,6 +115,10 @@ storage::TableDefPtr find_system_table(std::string_view schema, std::string_view
 // OmenDB leaves it out (a type OmenDB lacks, e.g. pg_index.indkey int2vector), else empty: the binder
 // reports such a column as a missing feature (0A000), not as a column that does not exist.
 std::string missing_system_column(const storage::TableDef& def, std::string_view column);
+
+// The OID of relation `def` as pg_class shows it (a system relation's PostgreSQL OID, a table's, view's or
+// sequence's table_oid): the value of its `tableoid` system column.
+uint32_t relation_oid(const storage::TableDef& def);
 
 // The schema of the system relation with PostgreSQL OID `oid`, or null if there is none.
 const char* system_relation_schema(int64_t oid);

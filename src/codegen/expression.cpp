@@ -103,8 +103,8 @@ class ExpressionTranslator {
       case ExprOp::CatalogFunc: {
         std::vector<SqlValue> args;
         for (const auto& a : e.args) args.push_back(eval(*a));
-        const bool strict = e.func != static_cast<int>(catalog::Func::FormatType);
-        return sql::catalog_call(cg_, e.func, strict, args, e.type);
+        return sql::catalog_call(cg_, e.func, catalog::is_strict(static_cast<catalog::Func>(e.func)), args,
+                                 e.type);
       }
       case ExprOp::Match: {
         static_assert(int(plan::kMatchNegate) == int(runtime::kMatchNegate) &&

@@ -1,5 +1,6 @@
 #include "codegen/operator_translator.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "common/error.h"
@@ -33,11 +34,22 @@ const plan::Op* PipelineContext::input_of(const OperatorTranslator& t) const {
 }
 
 PlanTranslator::PlanTranslator(const plan::PhysicalPlan& plan) : plan_(plan) {
-  // Every operator of the tree gets its translator; state is declared bottom-up (children first).
+  // Every operator of the tree gets its translator; state is declared bottom-up (children first), so the
+  // state of an operator's subtree is what its translators declare, from subtree_first[i] on.
+  std::vector<size_t> subtree_first;
   std::function<void(const plan::Op&)> visit = [&](const plan::Op& op) {
+    const size_t first = translators_.size();
     for (const auto& c : op.children) visit(*c);
     ops_.push_back(&op);
     translators_.push_back(make_translator(op));
+    subtree_first.push_back(first);
+  };
+  std::vector<runtime::StateMarks> marks_before;  // by translator: the layout before it declared its state
+  auto declare = [&](size_t first) {
+    for (size_t i = first; i < translators_.size(); ++i) {
+      marks_before.push_back(layout_.marks());
+      translators_[i]->declare_state(layout_);
+    }
   };
   // A correlated subquery's state is what its tree's translators declare, together: each run makes it
   // fresh (runtime::CorrelatedSubquery).
@@ -46,7 +58,7 @@ PlanTranslator::PlanTranslator(const plan::PhysicalPlan& plan) : plan_(plan) {
     visit(*sub);
     const auto& op = sub->as<plan::SubqueryOp>();
     runtime::StateMarks begin = layout_.marks();
-    for (size_t i = first; i < translators_.size(); ++i) translators_[i]->declare_state(layout_);
+    declare(first);
     if (!op.correlated) continue;
     runtime::CorrelatedSubquery& c = layout_.correlated_subquery(op.index);
     c.begin = begin;
@@ -55,12 +67,29 @@ PlanTranslator::PlanTranslator(const plan::PhysicalPlan& plan) : plan_(plan) {
   }
   const size_t first = translators_.size();
   visit(*plan.root);
-  for (size_t i = first; i < translators_.size(); ++i) translators_[i]->declare_state(layout_);
+  declare(first);
+  // A recursive union's recursive term: its subtree's state is made fresh before each iteration.
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    if (!ops_[i]->is<plan::RecursiveUnionOp>()) continue;
+    const auto& u = ops_[i]->as<plan::RecursiveUnionOp>();
+    const size_t term =
+        static_cast<size_t>(std::find(ops_.begin(), ops_.end(), u.children.at(1).get()) - ops_.begin());
+    runtime::RecursiveTerm& t =
+        layout_.recursive_terms.at(static_cast<size_t>(layout_.recursive_slot(u.index)));
+    t.begin = marks_before.at(subtree_first.at(term));
+    t.end = marks_before.at(term + 1);
+  }
   layout_.per_row_pipelines.assign(plan.pipelines.size(), false);
   for (size_t i = 0; i < plan.pipelines.size(); ++i) {
+    const int r = plan.pipelines[i].recursive;
     const int k = plan.pipelines[i].correlated;
-    if (k < 0) continue;
-    layout_.correlated_subquery(k).pipelines.push_back(i);
+    if (r >= 0) {
+      layout_.recursive_terms.at(static_cast<size_t>(layout_.recursive_slot(r))).pipelines.push_back(i);
+    } else if (k >= 0) {
+      layout_.correlated_subquery(k).pipelines.push_back(i);
+    } else {
+      continue;
+    }
     layout_.per_row_pipelines[i] = true;
   }
   if (!plan.result_columns.empty() || plan.root->role() != plan::PipelineRole::Sink) {

@@ -9,10 +9,14 @@ void prepare(const CompiledPlan& compiled, runtime::ExecContext& ctx) {
   for (size_t k = 0; k < compiled.layout.correlated.size(); ++k)
     for (size_t i : compiled.layout.correlated[k].pipelines)
       ctx.correlated[k].pipelines.push_back(compiled.pipelines.at(i));
+  for (size_t k = 0; k < compiled.layout.recursive_terms.size(); ++k)
+    for (size_t i : compiled.layout.recursive_terms[k].pipelines)
+      ctx.recursive_terms[k].pipelines.push_back(compiled.pipelines.at(i));
 }
 
-// A correlated subquery's pipelines run when an Apply needs them (ExecContext::run_correlated).
-// Loops inside one value's computation see the statement's cancel flag and deadline (poll_interrupt).
+// A correlated subquery's pipelines run when an Apply needs them (ExecContext::run_correlated), a recursive
+// term's once per iteration of its RecursiveUnion (ExecContext::run_recursive_term). Loops inside one
+// value's computation see the statement's cancel flag and deadline (poll_interrupt).
 void execute(const CompiledPlan& compiled, runtime::ExecContext& ctx) {
   InterruptScope interrupts(ctx.cancel, ctx.deadline);
   const std::vector<bool>& per_row = compiled.layout.per_row_pipelines;

@@ -287,8 +287,11 @@ SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r) {
   out.is_null = b.CreateOr(l.is_null, r.is_null);
   llvm::Value* both = b.CreateNot(out.is_null);
   if (l.type == TypeId::Float64) {
+    // PostgreSQL's float8pl / float8mi / float8mul / float8div (utils/float.h checks).
     llvm::Value* x = l.value;
     llvm::Value* y = r.value;
+    auto is_zero = [&](llvm::Value* v) { return b.CreateFCmpOEQ(v, cg.const_f64(0.0)); };
+    auto nonzero = [&](llvm::Value* v) { return b.CreateFCmpUNE(v, cg.const_f64(0.0)); };
     switch (op) {
       case ArithOp::Add:
         out.value = b.CreateFAdd(x, y);
@@ -298,11 +301,21 @@ SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r) {
         break;
       case ArithOp::Mul:
         out.value = b.CreateFMul(x, y);
+        // underflow: a zero product of non-zero inputs
+        cg.fail_if(b.CreateAnd(both, b.CreateAnd(is_zero(out.value), b.CreateAnd(nonzero(x), nonzero(y)))),
+                   ErrorKind::FloatUnderflow);
         break;
-      case ArithOp::Div:
-        cg.fail_if(b.CreateAnd(both, b.CreateFCmpOEQ(y, cg.const_f64(0.0))), ErrorKind::DivisionByZero);
+      case ArithOp::Div: {
+        // NaN / 0 is NaN; anything else / 0 is 22012
+        llvm::Value* x_nan = b.CreateFCmpUNO(x, x);
+        cg.fail_if(b.CreateAnd(both, b.CreateAnd(is_zero(y), b.CreateNot(x_nan))), ErrorKind::DivisionByZero);
         out.value = b.CreateFDiv(x, y);
+        // underflow: a zero quotient of a non-zero dividend by a finite divisor
+        cg.fail_if(b.CreateAnd(both, b.CreateAnd(is_zero(out.value),
+                                                 b.CreateAnd(nonzero(x), b.CreateNot(is_infinite(cg, y))))),
+                   ErrorKind::FloatUnderflow);
         break;
+      }
       case ArithOp::Mod:  // the binder rejects % on double precision, & and | on anything but integers
       case ArithOp::BitAnd:
       case ArithOp::BitOr:
@@ -558,14 +571,16 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
         return out;
       }
       if (from == TypeId::Float64) {
-        // PostgreSQL rounds half to even (rint) and rejects NaN and values outside the range.
-        llvm::Value* rounded = b.CreateUnaryIntrinsic(llvm::Intrinsic::rint, v.value);
-        double lo = to == TypeId::Int32 ? -2147483648.0 : -9223372036854775808.0;
-        double hi = to == TypeId::Int32 ? 2147483648.0 : 9223372036854775808.0;
-        llvm::Value* fits = b.CreateAnd(b.CreateFCmpOGE(rounded, cg.const_f64(lo)),
-                                        b.CreateFCmpOLT(rounded, cg.const_f64(hi)));
-        cg.fail_if(b.CreateAnd(valid, b.CreateNot(fits)), overflow_kind(to));
-        out.value = b.CreateFPToSI(b.CreateSelect(fits, rounded, cg.const_f64(0.0)), ty);
+        // mathsql::float8_to_int (rint, 22003), the function the binder folds constants with:
+        //   slot = 0; if (!is_null && !rt_double_to_int(qs, v, to, &slot)) exit
+        llvm::Value* slot = cg.local(cg.i64, "f2i");
+        b.CreateStore(cg.const_i64(0), slot);
+        {
+          If convert(cg, valid, "cast.f2i");
+          cg.exit_if_zero(
+              cg.call("rt_double_to_int", {cg.qs, v.value, cg.const_i32(static_cast<int>(to)), slot}));
+        }
+        out.value = b.CreateTrunc(b.CreateLoad(cg.i64, slot), ty);
         return out;
       }
       break;

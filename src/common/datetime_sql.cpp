@@ -63,6 +63,7 @@ std::vector<Signature> make_signatures() {
       {Func::DatePartTs, "date_part", F, {X, Ts}},
       {Func::DatePartTstz, "date_part", F, {X, Tz}},
       {Func::DatePartDate, "date_part", F, {X, D}},
+      {Func::ExtractDate, "extract", F, {X, D}},
       {Func::DatePartTime, "date_part", F, {X, Tm}},
       {Func::DatePartInterval, "date_part", F, {X, I}},
       {Func::ToTimestamp, "to_timestamp", Tz, {F}},
@@ -278,6 +279,8 @@ void eval(Func f, const Datum* a, Datum& out, const EvalContext& ctx, std::strin
       return set_part(out, dt::date_part_timestamptz(text_of(a[0]), a[1].i64, tz, false));
     case Func::DatePartDate:
       return set_part(out, dt::date_part_date(text_of(a[0]), i32(a[1]), false));
+    case Func::ExtractDate:
+      return set_part(out, dt::date_part_date(text_of(a[0]), i32(a[1]), true));
     case Func::DatePartTime:
       return set_part(out, dt::date_part_time(text_of(a[0]), a[1].i64, false));
     case Func::DatePartInterval:
@@ -462,6 +465,12 @@ void cast(TypeId from, TypeId to, const Datum& in, Datum& out, const EvalContext
     out.str = StrRef{text.data(), text.size()};
     return;
   } else {
+    // PostgreSQL's timestamp_time / timestamptz_time: an infinite timestamp has no time of day (NULL).
+    if ((from == TypeId::Timestamp || from == TypeId::TimestampTz) && to == TypeId::Time &&
+        !dt::ts_finite(in.i64)) {
+      out.is_null = 1;
+      return;
+    }
     switch (from) {
       case TypeId::Date:
         if (to == TypeId::Timestamp) return set_int(out, dt::date_to_timestamp(i32(in)));

@@ -70,6 +70,7 @@ enum class Func : uint8_t {
   DatePartTs,
   DatePartTstz,
   DatePartDate,
+  ExtractDate,  // EXTRACT(field FROM date): PostgreSQL's extract_date, which rejects time units
   DatePartTime,
   DatePartInterval,
   ToTimestamp,

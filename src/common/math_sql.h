@@ -130,4 +130,9 @@ bool is_volatile(Func f);
 // 2201F, 2201G, 22003, 22012, 22023, 22P02 ...).
 void eval(Func f, const Datum* args, Datum& out, std::string& bytes, Random& random);
 
+// The cast double precision -> integer / bigint (`to`), PostgreSQL's dtoi4 / dtoi8: rounds half to even
+// (rint); 22003 for NaN and values outside the range. Constants (the binder) and compiled casts both
+// call it.
+int64_t float8_to_int(double v, TypeId to);
+
 }  // namespace omendb::mathsql

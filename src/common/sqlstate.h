@@ -74,6 +74,7 @@ namespace omendb {
   X(CannotCoerce, "42846")                        \
   X(GroupingError, "42803")                       \
   X(WindowingError, "42P20")                      \
+  X(InvalidRecursion, "42P19")                    \
   X(InvalidColumnReference, "42P10")              \
   X(InvalidTableDefinition, "42P16")              \
   X(InvalidObjectDefinition, "42P17")             \

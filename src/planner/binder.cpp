@@ -1,9 +1,7 @@
 // Binder: resolves names and types of an ast statement and builds the logical operator tree.
 //
 // Type notes (differences from PostgreSQL, by design for now):
-//  - int2/smallint columns are Int32, float4/real columns are Float64 (wider than PostgreSQL's);
-//  - float -> integer conversion rounds half away from zero (PostgreSQL's numeric rule);
-//  - "operator is not unique" (42725) is reported as 42883.
+//  - int2/smallint columns are Int32, float4/real columns are Float64 (wider than PostgreSQL's).
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -134,6 +132,14 @@ std::pair<std::string, int> figure_name(const ast::Expr& e) {
     }
     case ast::ExprKind::Case:
       return {"case", 1};
+    case ast::ExprKind::ArrayCtor:
+      return {"array", 2};
+    case ast::ExprKind::Grouping:
+      return {"grouping", 2};
+    case ast::ExprKind::Subquery:
+      if (e.sublink == ast::SubLinkKind::Exists) return {"exists", 2};
+      if (e.sublink == ast::SubLinkKind::Array) return {"array", 2};
+      break;
     case ast::ExprKind::Constant:
       if (e.value.type() == TypeId::Bool && !e.value.is_null()) return {"bool", 1};
       break;
@@ -173,6 +179,7 @@ struct Relation {
   // A LATERAL subquery naming them: the columns it names and its WHERE conjuncts that do (lateral_join).
   std::vector<ColumnId> lateral_refs;
   std::vector<ExprPtr> lateral_conds;
+  bool nullable = false;  // on the nullable side of an outer join
 };
 
 // A bound query expression (SELECT, set operation, VALUES): its plan, whose root's output are the result
@@ -190,6 +197,25 @@ struct CteDef {
   const ast::CommonTableExpr* cte = nullptr;
   size_t visible = 0;
   size_t outer_scopes = 0;  // how many entries of Binder::outer_scopes_ its query sees (those of its WITH)
+  bool recursive = false;   // of a WITH RECURSIVE: it may name itself (Binder::bind_recursive)
+};
+
+// A CTE of a WITH RECURSIVE whose query is being bound (Binder::recursive_): which part of its
+// `non-recursive term UNION [ALL] recursive term` is, and what a reference to it in the recursive term
+// reads (the working table of RecursiveUnionOp `index`).
+struct RecursiveCte {
+  enum class Term { Whole, NonRecursive, Recursive };  // Whole: not (yet) a UNION's input
+  const ast::CommonTableExpr* cte = nullptr;
+  Term term = Term::Whole;
+  int index = -1;
+  std::vector<OutputColumn> columns;  // the working table's names and types (the non-recursive term's)
+  std::vector<int32_t> typmods;
+  // Where the recursive term began: a reference must be in none of these more than there.
+  size_t frames = 0;             // subqueries used as expressions (Binder::frames_)
+  int nullable_sides = 0;        // outer joins' nullable sides (Binder::nullable_sides_)
+  const char* set_op = nullptr;  // INTERSECT / EXCEPT (Binder::within_set_op_)
+  int references = 0;
+  int reference_level = -1;  // the query level naming it (its aggregates are 42P19)
 };
 
 // A column a FROM item shows to unqualified names and to `*`: a table column, or the merged column
@@ -409,6 +435,7 @@ class Binder {
   ExprPtr bind_session_function(const ast::Expr& e, const std::vector<ExprPtr>& args);
   // 0A000 when `name` is a column PostgreSQL's version of system relation r has and OmenDB's lacks.
   void check_missing_system_column(const Relation& r, const std::string& name, int location) const;
+  ExprPtr table_oid_column(const Relation& r) const;
   ExprPtr bind_case(const ast::Expr& e, ExprCtx& c);
   ExprPtr bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc);
   ExprPtr arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc);
@@ -550,7 +577,8 @@ class Binder {
   // with its WITH clause; derived tables and CTE references in FROM.
   // keep_unknown: a set operation's leaf keeps unknown-typed literal outputs for the set operation to
   // resolve (PostgreSQL: `SELECT 1 UNION SELECT '2'` is integer).
-  BoundQuery bind_query(const ast::SelectStmt& s, bool keep_unknown = false);
+  // recursive >= 0: the query of recursive_[recursive] (bind_recursive).
+  BoundQuery bind_query(const ast::SelectStmt& s, bool keep_unknown = false, int recursive = -1);
   BoundQuery bind_select(const ast::SelectStmt& s, bool keep_unknown);
   BoundQuery bind_set_operation(const ast::SelectStmt& s);
   BoundQuery bind_set_tree(const ast::SelectStmt& s);
@@ -559,6 +587,12 @@ class Binder {
   // ORDER BY (result columns by name or position) and LIMIT / OFFSET over a set operation.
   BoundQuery order_result(BoundQuery q, const ast::SelectStmt& s);
   void bind_with(const ast::SelectStmt& s);
+  // The query of CTE `def`, bound where it is referenced (or defined).
+  BoundQuery bind_cte_query(CteDef def);
+  // WITH RECURSIVE (binder's "WITH RECURSIVE" section): the query of recursive_[r], a RecursiveUnionOp
+  // when it is a UNION whose recursive term names it; a reference to it there is a WorkTableScanOp.
+  BoundQuery bind_recursive(const ast::SelectStmt& s, size_t r);
+  int open_recursive_reference(size_t r, const ast::TableRef& ref, const std::vector<std::string>& aliases);
   // CTEs referencing CTEs referenced twice grow exponentially when inlined: a statement binds at most
   // kMaxCteBindings CTE queries (54000 past it; PostgreSQL would materialise them).
   void count_cte_binding() {
@@ -611,6 +645,13 @@ class Binder {
   // One CHECK expression over a row of `table` whose columns are `row` (table order): the predicate.
   ExprPtr bind_check_expr(const ast::Expr& e, const storage::TableDef& table,
                           const std::vector<OutputColumn>& row);
+  // An expression over a row of `table` whose columns are `row` (table order), bound in the scope of that
+  // row alone (`clause` names it in errors: "check constraints", "index expressions" ...).
+  ExprPtr bind_row_expr(const ast::Expr& e, const storage::TableDef& table,
+                        const std::vector<OutputColumn>& row, const std::string& clause);
+  // The VALUES row of $1..$n typed as `table`'s columns, for the plans that evaluate expressions over a
+  // row the caller gives (plan_copy_checks, plan_index_values).
+  std::unique_ptr<plan::ValuesOp> param_row(const storage::TableDef& table);
   // The CHECK constraints of `table` over the row `row` (table order; empty: fresh columns), RowChecks
   // (empty without checks).
   plan::RowChecks bind_row_checks(const storage::TableDef& table, std::vector<OutputColumn> row = {});
@@ -619,6 +660,10 @@ class Binder {
   // (x = ANY (ARRAY[...])): for a CHECK's printed form.
   void in_lists_as_sets() { in_set_min_ = 1; }
   PlannedStatement plan_copy_checks(const storage::TableDef& table);
+  PlannedStatement plan_index_values(const storage::TableDef& table, const storage::IndexDef& index);
+  ExprPtr to_bool_public(ExprPtr e, const std::string& what, int loc) {
+    return to_bool(std::move(e), what, loc);
+  }
   // The statement of a SELECT whose plan is `root` (its output the result columns), finished.
   PlannedStatement finish_select(OpPtr root);
 
@@ -684,6 +729,12 @@ class Binder {
   // Query composition: the CTEs in scope (innermost last), the current query level (Relation::level)
   // and how deeply queries nest.
   std::vector<CteDef> ctes_;
+  // WITH RECURSIVE: the CTEs whose queries are being bound (innermost last), the RecursiveUnionOps made so
+  // far, how many outer joins' nullable sides and which INTERSECT / EXCEPT the item being bound is in.
+  std::vector<RecursiveCte> recursive_;
+  int next_recursive_ = 0;
+  int nullable_sides_ = 0;
+  const char* within_set_op_ = nullptr;
   int level_ = 0;
   int next_level_ = 0;
   int query_depth_ = 0;
@@ -780,6 +831,11 @@ int Binder::find_rel_column(const Relation& r, const std::string& name, int loca
     found = static_cast<int>(i);
   }
   return found;
+}
+
+// The system column tableoid: the relation's OID, the same for every row.
+ExprPtr Binder::table_oid_column(const Relation& r) const {
+  return Expr::make_constant(Value::datetime(TypeId::Oid, catalog::relation_oid(*r.table)), TypeId::Oid);
 }
 
 void Binder::check_missing_system_column(const Relation& r, const std::string& name, int location) const {
@@ -1002,6 +1058,7 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
     }
     Relation& rel = rels_[static_cast<size_t>(found)];
     int idx = find_rel_column(rel, name, e.location);
+    if (idx < 0 && name == "tableoid" && rel.table) return table_oid_column(rel);
     if (idx < 0) {
       check_missing_system_column(rel, name, e.location);
       fail(SqlState::UndefinedColumn, "column " + qual + "." + name + " does not exist", e.location);
@@ -1019,6 +1076,9 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
           fail(SqlState::AmbiguousColumn, "column reference \"" + name + "\" is ambiguous", e.location);
         match = &col;
       }
+  if (!match && name == "tableoid" && s && s->rels.size() == 1 &&
+      rels_[static_cast<size_t>(s->rels[0])].table)
+    return table_oid_column(rels_[static_cast<size_t>(s->rels[0])]);
   if (!match) {
     if (ExprPtr x = resolve_enclosing("", name, e.location)) return x;
     if (s)
@@ -1052,7 +1112,7 @@ ExprPtr Binder::to_bool(ExprPtr e, const std::string& what, int loc) {
 ExprPtr Binder::arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc) {
   TypeId lt = l->type, rt = r->type;
   if (lt == TypeId::Unknown && rt == TypeId::Unknown)
-    fail(SqlState::UndefinedFunction, std::string("operator is not unique: unknown ") + sym + " unknown", loc,
+    fail(SqlState::AmbiguousFunction, std::string("operator is not unique: unknown ") + sym + " unknown", loc,
          "Could not choose a best candidate operator. You might need to add explicit type casts.");
   if (is_datetime(lt) || is_datetime(rt) || (lt == TypeId::Interval) ||
       ((lt == TypeId::Unknown || rt == TypeId::Unknown) && (is_datetime(lt) || is_datetime(rt)))) {
@@ -1404,7 +1464,53 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
          "function " + name + (ordered_set ? " without WITHIN GROUP" : " with WITHIN GROUP") +
              " does not exist",
          e.location, kFuncHint);
-  bool star = e.agg_star || (e.args.size() == 1 && e.args[0]->kind == ast::ExprKind::Star);
+  // name(t.*): a whole-row value as the argument. Only count(t.*) is built: it counts the rows whose row
+  // value t is not NULL, the rows an outer join did not null-extend: count(*) when no outer join
+  // null-extends t, else the rows where a NOT NULL column of t (its primary key's first) is not NULL.
+  std::unique_ptr<ast::Expr> whole_row_ref;
+  bool whole_row_star = false;
+  if (!e.agg_star && e.args.size() == 1 && e.args[0]->kind == ast::ExprKind::Star &&
+      !e.args[0]->names.empty()) {
+    const ast::Expr& star_arg = *e.args[0];
+    const std::string qual = star_arg.names.back();
+    if (name != "count" || ordered_set)
+      throw_unsupported("whole-row value " + qual + ".* as an argument of " + name + "()",
+                        pos_of(star_arg.location));
+    std::string column;
+    bool found = false;
+    if (c.scope)
+      for (int r : c.scope->rels) {
+        const Relation& rel = rels_[static_cast<size_t>(r)];
+        if (rel.refname != qual || found) continue;
+        found = true;
+        if (!rel.nullable && !e.agg_distinct) {
+          whole_row_star = true;
+          break;
+        }
+        if (!rel.table) continue;
+        // DISTINCT row values are DISTINCT primary keys; any NOT NULL column tells a present row.
+        const auto& cols = rel.table->columns;
+        if (!rel.table->primary_key.empty())
+          column = cols[static_cast<size_t>(rel.table->primary_key[0])].name;
+        for (size_t i = 0; i < cols.size() && column.empty() && !e.agg_distinct; ++i)
+          if (cols[i].not_null && !rel.columns[i].hidden) column = cols[i].name;
+      }
+    if (!found)
+      fail(SqlState::UndefinedTable, "missing FROM-clause entry for table \"" + qual + "\"",
+           star_arg.location);
+    if (!whole_row_star && column.empty())
+      throw_unsupported("count(" + std::string(e.agg_distinct ? "DISTINCT " : "") + qual +
+                            ".*) over a relation without a primary key" +
+                            (e.agg_distinct ? "" : " or NOT NULL column on an outer join's nullable side"),
+                        pos_of(star_arg.location));
+    if (!whole_row_star) {
+      whole_row_ref = std::make_unique<ast::Expr>(ast::ExprKind::ColumnRef, star_arg.location);
+      whole_row_ref->names = star_arg.names;
+      whole_row_ref->names.push_back(column);
+    }
+  }
+  bool star = e.agg_star || whole_row_star ||
+              (!whole_row_ref && e.args.size() == 1 && e.args[0]->kind == ast::ExprKind::Star);
   AggregateCall call;
   std::optional<json::Func> json_final;  // json_agg & co: the function over the array_agg's result
   TypeId json_type = TypeId::Unknown;
@@ -1466,7 +1572,11 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
     ExprCtx inner = c;
     inner.in_agg = !c.window_args;  // sum(sum(x)) OVER (...): the window aggregate's argument aggregates
     std::vector<ExprPtr> args;
-    for (const auto& a : e.args) args.push_back(bind(*a, inner));
+    if (whole_row_ref) {
+      args.push_back(bind(*whole_row_ref, inner));
+    } else {
+      for (const auto& a : e.args) args.push_back(bind(*a, inner));
+    }
     const bool object_agg = name == "json_object_agg" || name == "jsonb_object_agg";
     if (args.size() != (name == "string_agg" || object_agg ? 2u : 1u))
       fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", e.location,
@@ -1503,7 +1613,7 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
       // The variances over an unknown literal: double precision (the numeric category's preferred type).
       if (at == TypeId::Unknown && variance_func(name)) arg = convert(std::move(arg), at = TypeId::Float64);
       if (at == TypeId::Unknown)
-        fail(SqlState::UndefinedFunction, "function " + name + "(unknown) is not unique", e.location,
+        fail(SqlState::AmbiguousFunction, "function " + name + "(unknown) is not unique", e.location,
              "Could not choose a best candidate function. You might need to add explicit type casts.");
       if (bits ? !is_integer(at) : !is_numeric(at))
         fail(SqlState::UndefinedFunction, "function " + name + "(" + tn(at) + ") does not exist", e.location,
@@ -1756,9 +1866,11 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
     TypeId t = args[0]->type;
     return Expr::make(ExprOp::Abs, t, std::move(args));
   }
-  if (name == "abs" && args.size() == 1 && args[0]->type == TypeId::Unknown)
-    fail(SqlState::UndefinedFunction, "function abs(unknown) is not unique", e.location,
-         "Could not choose a best candidate function. You might need to add explicit type casts.");
+  if (name == "abs" && args.size() == 1 && args[0]->type == TypeId::Unknown) {
+    // Every abs() is in the numeric category: an unknown literal takes its preferred type, double precision.
+    ExprPtr x = convert(std::move(args[0]), TypeId::Float64);
+    return Expr::make(ExprOp::Abs, TypeId::Float64, list(std::move(x)));
+  }
   if (ExprPtr x = bind_array_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_bytea_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_text_function(name, args, e.location)) return x;
@@ -1767,6 +1879,9 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   if (ExprPtr x = bind_math(name, args, e.location, false)) return x;
   // EXTRACT(field FROM x) is extract('field', x): PostgreSQL 15 returns numeric, OmenDB (no numeric
   // type yet) date_part's double precision (docs/types.md).
+  // EXTRACT from a date is PostgreSQL's extract_date (0A000 for the time units date_part accepts).
+  if (name == "extract" && args.size() == 2 && args[1]->type == TypeId::Date)
+    if (ExprPtr x = bind_datetime(name, args, e.location, false)) return x;
   std::string dt_name = name == "extract" ? "date_part" : name;
   if (ExprPtr x = bind_datetime(dt_name, args, e.location, false)) return x;
   // PostgreSQL's JSON functions (SQLAlchemy's column reflection calls json_build_object): OmenDB has no
@@ -2359,6 +2474,7 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
   int best_score = -1;
   bool tie = false;
   bool any_candidate = false;
+  std::vector<const dtsql::Signature*> tied;  // the candidates with the best score, one per function
   for (const dtsql::Signature& sig : dtsql::signatures()) {
     if (sig.name != name || sig.args.size() != args.size()) continue;
     any_candidate = true;
@@ -2385,11 +2501,48 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
       best = &sig;
       best_score = score;
       tie = false;
+      tied.assign(1, &sig);
     } else if (score == best_score && best->func != sig.func) {
       tie = true;
+      tied.push_back(&sig);
     }
   }
   if (!any_candidate || !best) return nullptr;
+  if (tie) {
+    // func_select_candidate: at an unknown argument where every candidate takes a type of one category,
+    // keep the candidates taking that category's preferred type (date_bin('15 minutes', '2024-01-01
+    // 10:07', '2000-01-01') is the timestamptz one).
+    auto category = [](TypeId t) {
+      if (t == TypeId::Date || t == TypeId::Time || t == TypeId::Timestamp || t == TypeId::TimestampTz)
+        return 'D';
+      if (t == TypeId::Interval) return 'T';
+      if (is_numeric(t)) return 'N';
+      if (t == TypeId::Text) return 'S';
+      return 'U';
+    };
+    auto preferred = [](char cat) {
+      return cat == 'D'   ? TypeId::TimestampTz
+             : cat == 'T' ? TypeId::Interval
+             : cat == 'N' ? TypeId::Float64
+             : cat == 'S' ? TypeId::Text
+                          : TypeId::Unknown;
+    };
+    for (size_t i = 0; i < args.size() && tied.size() > 1; ++i) {
+      if (args[i]->type != TypeId::Unknown) continue;
+      const char cat = category(tied[0]->args[i]);
+      bool one_category = cat != 'U';
+      for (const dtsql::Signature* sig : tied) one_category = one_category && category(sig->args[i]) == cat;
+      if (!one_category) continue;
+      std::vector<const dtsql::Signature*> kept;
+      for (const dtsql::Signature* sig : tied)
+        if (sig->args[i] == preferred(cat)) kept.push_back(sig);
+      if (!kept.empty()) tied = std::move(kept);
+    }
+    if (tied.size() == 1) {
+      best = tied[0];
+      tie = false;
+    }
+  }
   if (tie) {
     std::string types;
     for (size_t i = 0; i < args.size(); ++i) types += (i ? ", " : "") + tn(args[i]->type);
@@ -2442,7 +2595,7 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
                           list(to_bool(std::move(a), "argument of NOT", e.location)));
       const char* sym = e.unary_op == ast::UnaryOp::Minus ? "-" : "+";
       if (a->type == TypeId::Unknown)
-        fail(SqlState::UndefinedFunction, std::string("operator is not unique: ") + sym + " unknown",
+        fail(SqlState::AmbiguousFunction, std::string("operator is not unique: ") + sym + " unknown",
              e.location,
              "Could not choose a best candidate operator. You might need to add explicit type casts.");
       if (a->type == TypeId::Interval && e.unary_op == ast::UnaryOp::Minus) {
@@ -2454,14 +2607,17 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
         fail(SqlState::UndefinedFunction, std::string("operator does not exist: ") + sym + " " + tn(a->type),
              e.location, kCastHint);
       if (e.unary_op == ast::UnaryOp::Plus) return a;
+      // A constant's negation is folded only where it cannot fail: the smallest integer's is left to the
+      // compiled Neg, which raises 22003 as for a column.
       if (a->op == ExprOp::Constant && !a->constant.is_null()) {
         const Value& v = a->constant;
         if (a->type == TypeId::Float64) return Expr::make_constant(Value::float64(-v.as_double()), a->type);
         if (a->type == TypeId::Numeric)
           return Expr::make_constant(Value::numeric(num::negate(v.as_text())), a->type);
-        if (a->type == TypeId::Int32)
+        if (a->type == TypeId::Int32 && v.as_int() != INT32_MIN)
           return Expr::make_constant(Value::int32(static_cast<int32_t>(-v.as_int())), a->type);
-        if (v.as_int() != INT64_MIN) return Expr::make_constant(Value::int64(-v.as_int()), a->type);
+        if (a->type == TypeId::Int64 && v.as_int() != INT64_MIN)
+          return Expr::make_constant(Value::int64(-v.as_int()), a->type);
       }
       TypeId t = a->type;
       return Expr::make(ExprOp::Neg, t, list(std::move(a)));
@@ -2990,6 +3146,15 @@ bool has_subquery(const Expr& e) {
 
 ExprPtr Binder::bind_check_expr(const ast::Expr& e, const storage::TableDef& table,
                                 const std::vector<OutputColumn>& row) {
+  ExprPtr x = bind_row_expr(e, table, row, "check constraints");
+  if (has_subquery(*x))
+    throw SqlError(SqlState::FeatureNotSupported, "cannot use subquery in check constraint")
+        .at(pos_of(e.location));
+  return to_bool(std::move(x), "argument of CHECK constraint", e.location);
+}
+
+ExprPtr Binder::bind_row_expr(const ast::Expr& e, const storage::TableDef& table,
+                              const std::vector<OutputColumn>& row, const std::string& clause) {
   // The row as a relation named like the table (t.a reads it), beside whatever the statement opened.
   Relation r;
   r.refname = table.name;
@@ -3009,12 +3174,20 @@ ExprPtr Binder::bind_check_expr(const ast::Expr& e, const storage::TableDef& tab
   scope.entries.push_back(table_entry(rel));
   ExprCtx c;
   c.scope = &scope;
-  c.clause = "check constraints";
-  ExprPtr x = bind(e, c);
-  if (has_subquery(*x))
-    throw SqlError(SqlState::FeatureNotSupported, "cannot use subquery in check constraint")
-        .at(pos_of(e.location));
-  return to_bool(std::move(x), "argument of CHECK constraint", e.location);
+  c.clause = clause;
+  return bind(e, c);
+}
+
+std::unique_ptr<plan::ValuesOp> Binder::param_row(const storage::TableDef& table) {
+  auto values = std::make_unique<plan::ValuesOp>();
+  std::vector<ExprPtr> row;
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    const storage::ColumnDef& col = table.columns[i];
+    row.push_back(Expr::make_param(static_cast<int>(i), col.type));
+    values->output.push_back({new_id(), col.name, col.type});
+  }
+  values->rows.push_back(std::move(row));
+  return values;
 }
 
 plan::RowChecks Binder::bind_row_checks(const storage::TableDef& table, std::vector<OutputColumn> row) {
@@ -3579,12 +3752,19 @@ std::pair<FromEntry, std::unique_ptr<JoinTree>> Binder::bind_from_item(const ast
     tree->rels.push_back(tree->rel);
     return {table_entry(tree->rel), std::move(tree)};
   }
+  // The nullable sides of outer joins (a recursive reference may not be in one).
+  const int left_nullable = item.join_type == ast::JoinType::Right || item.join_type == ast::JoinType::Full;
+  const int right_nullable = item.join_type == ast::JoinType::Left || item.join_type == ast::JoinType::Full;
+  nullable_sides_ += left_nullable;
   auto [left, ltree] = bind_from_item(*item.left);
+  nullable_sides_ -= left_nullable;
   // A function on the right may name the left side (LATERAL): lend it the left side's names.
   const size_t lateral_rels = lateral_.rels.size();
   lateral_.rels.insert(lateral_.rels.end(), left.rels.begin(), left.rels.end());
   lateral_.entries.push_back(std::move(left));
+  nullable_sides_ += right_nullable;
   auto [right, rtree] = bind_from_item(*item.right);
+  nullable_sides_ -= right_nullable;
   left = std::move(lateral_.entries.back());
   lateral_.entries.pop_back();
   lateral_.rels.resize(lateral_rels);
@@ -3597,6 +3777,12 @@ std::pair<FromEntry, std::unique_ptr<JoinTree>> Binder::bind_from_item(const ast
                              rels_[static_cast<size_t>(dep)].refname + "\"")
               .with_detail("The combining JOIN type must be INNER or LEFT for a LATERAL reference.");
   tree->type = item.join_type;
+  // The tables an outer join may null-extend: their row value (count(t.*)) can be NULL.
+  auto mark_nullable = [&](const FromEntry& side) {
+    for (int r : side.rels) rels_[static_cast<size_t>(r)].nullable = true;
+  };
+  if (item.join_type == ast::JoinType::Left || item.join_type == ast::JoinType::Full) mark_nullable(right);
+  if (item.join_type == ast::JoinType::Right || item.join_type == ast::JoinType::Full) mark_nullable(left);
   FromEntry out;
   out.rels = left.rels;
   out.rels.insert(out.rels.end(), right.rels.begin(), right.rels.end());
@@ -4653,6 +4839,12 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
     key_sets.push_back(std::move(keys));
   }
 
+  if (!aggs_.empty())
+    for (const RecursiveCte& r : recursive_)
+      if (r.term == RecursiveCte::Term::Recursive && r.reference_level == level_)
+        fail(SqlState::InvalidRecursion,
+             "aggregate functions are not allowed in a recursive query's recursive term");
+
   // Grouping: every column outside an aggregate in the select list, ORDER BY and HAVING must be a
   // group key (or inside one), else 42803. Grouped subexpressions become the key's output column, and
   // GROUPING(...) calls columns of the HashAggregate (grouping_calls_).
@@ -4879,7 +5071,7 @@ TypeId common_type(TypeId a, TypeId b, const char* what, int loc) {
 
 }  // namespace
 
-BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
+BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown, int recursive) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   // A query level of its own (level_, Relation::level): its FROM clause's names, aggregates, grouping
   // check and pending semi / anti joins.
@@ -4934,6 +5126,7 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
     Level& operator=(const Level&) = delete;
   } level(*this);
   bind_with(s);
+  if (recursive >= 0) return bind_recursive(s, static_cast<size_t>(recursive));
   if (s.set_op != ast::SetOp::None) return bind_set_operation(s);
   if (!s.values.empty()) return bind_values(s);
   return bind_select(s, keep_unknown);
@@ -4941,6 +5134,29 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown) {
 
 void Binder::bind_with(const ast::SelectStmt& s) {
   const size_t base = ctes_.size();
+  if (s.with_recursive) {
+    // Every CTE of a WITH RECURSIVE sees all of them, itself included (PostgreSQL).
+    for (const ast::CommonTableExpr& cte : s.with) {
+      for (size_t i = base; i < ctes_.size(); ++i)
+        if (ctes_[i].cte->name == cte.name)
+          fail(SqlState::DuplicateAlias, "WITH query name \"" + cte.name + "\" specified more than once",
+               cte.location);
+      ctes_.push_back({&cte, base + s.with.size(), outer_scopes_.size(), true});
+    }
+    for (size_t i = base; i < ctes_.size(); ++i) {
+      count_cte_binding();
+      const size_t subplans = subplans_.size();
+      BoundQuery q = bind_cte_query(ctes_[i]);
+      subplans_.erase(subplans_.begin() + static_cast<std::ptrdiff_t>(subplans), subplans_.end());
+      const ast::CommonTableExpr& cte = *ctes_[i].cte;
+      if (cte.columns.size() > q.root->output.size())
+        fail(SqlState::InvalidColumnReference,
+             "WITH query \"" + cte.name + "\" has " + std::to_string(q.root->output.size()) +
+                 " columns available but " + std::to_string(cte.columns.size()) + " columns specified",
+             cte.location);
+    }
+    return;
+  }
   for (const ast::CommonTableExpr& cte : s.with) {
     for (size_t i = base; i < ctes_.size(); ++i)
       if (ctes_[i].cte->name == cte.name)
@@ -5126,6 +5342,33 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
     when.push_back(compare(ExprOp::Ge, ">=", state_ref(0), state_ref(1), loc));
     fn->cond = Expr::make(ExprOp::Case, TypeId::Bool, std::move(when));
     fn->last = compare(ExprOp::Eq, "=", state_ref(0), state_ref(1), loc);
+    if (t == TypeId::Int32 || t == TypeId::Int64) {
+      // PostgreSQL stops where the next value would leave the type's range (generate_series_step_int4):
+      //   last = value = stop OR (step > 0 AND value > max - CASE WHEN step > 0 THEN step ELSE 0 END)
+      //                       OR (step < 0 AND value < min - CASE WHEN step < 0 THEN step ELSE 0 END)
+      // (the CASEs keep both subtractions in range whichever way the step points).
+      const bool int4 = t == TypeId::Int32;
+      auto bound = [&](bool max) {
+        int64_t v = max ? (int4 ? INT32_MAX : INT64_MAX) : (int4 ? INT32_MIN : INT64_MIN);
+        return int4 ? Expr::make_constant(Value::int32(static_cast<int32_t>(v)), t)
+                    : Expr::make_constant(Value::int64(v), t);
+      };
+      auto past = [&](bool up) {
+        ExprOp toward = up ? ExprOp::Gt : ExprOp::Lt;
+        const char* sym = up ? ">" : "<";
+        std::vector<ExprPtr> when;
+        when.push_back(compare(toward, sym, state_ref(2), zero(), loc));
+        when.push_back(state_ref(2));
+        when.push_back(zero());
+        ExprPtr room = arith(ExprOp::Sub, "-", bound(up), Expr::make(ExprOp::Case, t, std::move(when)), loc);
+        return Expr::make(ExprOp::And, TypeId::Bool,
+                          list(compare(toward, sym, state_ref(2), zero(), loc),
+                               compare(toward, sym, state_ref(0), std::move(room), loc)));
+      };
+      fn->last = Expr::make(
+          ExprOp::Or, TypeId::Bool,
+          list(std::move(fn->last), Expr::make(ExprOp::Or, TypeId::Bool, list(past(true), past(false)))));
+    }
     fn->next[0] = arith(ExprOp::Add, "+", std::move(cur), std::move(stride), loc);
     if (fn->next[0]->type != t) fn->next[0] = convert(std::move(fn->next[0]), t);
     fn->values.push_back(state_ref(0));
@@ -5465,6 +5708,9 @@ OpPtr Binder::lateral_join(int rel, OpPtr input, std::vector<ExprPtr> conds, boo
 
 int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<std::string>& aliases) {
   const CteDef def = ctes_[index];
+  if (def.recursive)
+    for (size_t r = recursive_.size(); r-- > 0;)
+      if (recursive_[r].cte == def.cte) return open_recursive_reference(r, ref, aliases);
   // The CTE's query sees the CTEs defined before it, not the ones in scope where it is referenced.
   std::vector<CteDef> hidden(ctes_.begin() + static_cast<std::ptrdiff_t>(def.visible), ctes_.end());
   ctes_.resize(def.visible);
@@ -5474,7 +5720,7 @@ int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<s
                                     outer_scopes_.end());
   outer_scopes_.resize(seen);
   count_cte_binding();
-  BoundQuery q = bind_query(*def.cte->query);
+  BoundQuery q = bind_cte_query(def);
   ctes_.insert(ctes_.end(), hidden.begin(), hidden.end());
   outer_scopes_.insert(outer_scopes_.end(), hidden_scopes.begin(), hidden_scopes.end());
   Relation r;
@@ -5488,6 +5734,163 @@ int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<s
   }
   r.derived = std::move(q.root);
   return add_relation(std::move(r), aliases, ref.location);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// WITH RECURSIVE
+//
+// A CTE of a WITH RECURSIVE whose query is `non-recursive term UNION [ALL] recursive term` and whose
+// recursive term names it is a RecursiveUnionOp (PostgreSQL's RecursiveUnion): the non-recursive term is
+// bound first and fixes the columns' types (its unknown literals become text); the reference in the
+// recursive term is a WorkTableScanOp of those columns, reading the rows of the previous iteration. A CTE
+// that does not name itself is an ordinary query, as in PostgreSQL. Like every CTE it is inlined: each
+// reference binds it again (a recursive CTE referenced twice runs twice). PostgreSQL's restrictions are
+// its errors: the reference may appear once, only in the recursive term, not in a subquery used as an
+// expression, an outer join's nullable side, INTERSECT ALL or EXCEPT (but EXCEPT's left input), nor beside
+// aggregates (42P19); the
+// recursive term's column types must resolve with the non-recursive term's to the latter's (42804);
+// ORDER BY, LIMIT, OFFSET and FOR UPDATE over the union, and mutual recursion, are 0A000.
+
+BoundQuery Binder::bind_cte_query(CteDef def) {
+  if (!def.recursive) return bind_query(*def.cte->query);
+  RecursiveCte r;
+  r.cte = def.cte;
+  recursive_.push_back(std::move(r));
+  BoundQuery q = bind_query(*def.cte->query, false, static_cast<int>(recursive_.size()) - 1);
+  recursive_.pop_back();
+  return q;
+}
+
+BoundQuery Binder::bind_recursive(const ast::SelectStmt& s, size_t r) {
+  if (s.set_op != ast::SetOp::Union) {  // a reference to itself is 42P19 (open_recursive_reference)
+    if (s.set_op != ast::SetOp::None) return bind_set_operation(s);
+    if (!s.values.empty()) return bind_values(s);
+    return bind_select(s, false);
+  }
+  const ast::CommonTableExpr& cte = *recursive_[r].cte;
+  const size_t subplans = subplans_.size();
+  recursive_[r].term = RecursiveCte::Term::NonRecursive;
+  BoundQuery l = bind_set_tree(*s.larg);
+  const size_t width = l.root->output.size();
+  if (cte.columns.size() > width)
+    fail(SqlState::InvalidColumnReference,
+         "WITH query \"" + cte.name + "\" has " + std::to_string(width) + " columns available but " +
+             std::to_string(cte.columns.size()) + " columns specified",
+         cte.location);
+  for (size_t c = 0; c < width; ++c) {
+    OutputColumn& col = l.root->output[c];
+    if (col.type == TypeId::Unknown && !resolve_unknown(*l.root, col.id, TypeId::Text))
+      throw SqlError(SqlState::InternalError, "planner: an unknown-typed recursive query column");
+  }
+  l.column_typmods.resize(width, -1);
+  RecursiveCte& rec = recursive_[r];
+  rec.term = RecursiveCte::Term::Recursive;
+  rec.index = next_recursive_++;
+  rec.columns = l.root->output;
+  for (size_t c = 0; c < width && c < cte.columns.size(); ++c) rec.columns[c].name = cte.columns[c];
+  rec.typmods = l.column_typmods;
+  rec.frames = frames_.size();
+  rec.nullable_sides = nullable_sides_;
+  rec.set_op = within_set_op_;
+  BoundQuery rq = bind_set_tree(*s.rarg);
+  if (recursive_[r].references == 0) {
+    // It does not name itself: an ordinary set operation.
+    recursive_[r].term = RecursiveCte::Term::Whole;
+    drop_subplans(subplans);
+    return bind_set_operation(s);
+  }
+  if (!s.order_by.empty())
+    fail(SqlState::FeatureNotSupported, "ORDER BY in a recursive query is not implemented",
+         s.order_by[0].expr->location);
+  if (s.offset)
+    fail(SqlState::FeatureNotSupported, "OFFSET in a recursive query is not implemented", s.offset->location);
+  if (s.limit)
+    fail(SqlState::FeatureNotSupported, "LIMIT in a recursive query is not implemented", s.limit->location);
+  if (!s.locking.empty())
+    fail(SqlState::FeatureNotSupported, "FOR UPDATE/SHARE in a recursive query is not implemented");
+  if (rq.root->output.size() != width)
+    fail(SqlState::SyntaxError, "each UNION query must have the same number of columns");
+  // The recursive term's columns take the non-recursive term's types, which must be what both resolve to.
+  auto project = std::make_unique<plan::ProjectOp>();
+  bool cast = false;
+  for (size_t c = 0; c < width; ++c) {
+    const TypeId want = l.root->output[c].type;
+    OutputColumn& in = rq.root->output[c];
+    const TypeId overall = common_type(want, in.type, "UNION", -1);
+    const int32_t typmod = c < rq.column_typmods.size() ? rq.column_typmods[c] : -1;
+    if (overall != want || (l.column_typmods[c] != -1 && l.column_typmods[c] != typmod))
+      fail(SqlState::DatatypeMismatch,
+           "recursive query \"" + cte.name + "\" column " + std::to_string(c + 1) + " has type " + tn(want) +
+               " in non-recursive term but type " + tn(overall) + " overall",
+           cte.location, "Cast the output of the non-recursive term to the correct type.");
+    if (in.type == TypeId::Unknown && !resolve_unknown(*rq.root, in.id, want))
+      throw SqlError(SqlState::InternalError, "planner: an unknown-typed recursive query column");
+    cast = cast || in.type != want;
+    project->exprs.push_back(convert(Expr::make_column(in.id, in.type), want));
+    project->output.push_back({new_id(), in.name, want});
+  }
+  if (cast) {
+    project->children.push_back(std::move(rq.root));
+    rq.root = std::move(project);
+  }
+  auto u = std::make_unique<plan::RecursiveUnionOp>();
+  u->name = cte.name;
+  u->index = recursive_[r].index;
+  u->distinct = !s.set_all;
+  for (const OutputColumn& c : l.root->output) u->output.push_back({new_id(), c.name, c.type});
+  u->children.push_back(std::move(l.root));
+  u->children.push_back(std::move(rq.root));
+  BoundQuery out;
+  out.column_typmods = l.column_typmods;
+  out.name_columns.assign(width, false);
+  out.root = std::move(u);
+  return out;
+}
+
+int Binder::open_recursive_reference(size_t r, const ast::TableRef& ref,
+                                     const std::vector<std::string>& aliases) {
+  RecursiveCte& rec = recursive_[r];
+  const std::string name = "\"" + rec.cte->name + "\"";
+  if (r + 1 != recursive_.size())
+    fail(SqlState::FeatureNotSupported, "mutual recursion between WITH items is not implemented",
+         recursive_.back().cte->location);
+  if (rec.term == RecursiveCte::Term::Whole)
+    fail(SqlState::InvalidRecursion,
+         "recursive query " + name + " does not have the form non-recursive-term UNION [ALL] recursive-term",
+         rec.cte->location);
+  if (rec.term == RecursiveCte::Term::NonRecursive)
+    fail(SqlState::InvalidRecursion,
+         "recursive reference to query " + name + " must not appear within its non-recursive term",
+         ref.location);
+  std::string within;
+  if (frames_.size() > rec.frames)
+    within = "a subquery";
+  else if (nullable_sides_ > rec.nullable_sides)
+    within = "an outer join";
+  else if (within_set_op_ && within_set_op_ != rec.set_op)
+    within = within_set_op_;
+  if (!within.empty())
+    fail(SqlState::InvalidRecursion,
+         "recursive reference to query " + name + " must not appear within " + within, ref.location);
+  if (rec.references > 0)
+    fail(SqlState::InvalidRecursion,
+         "recursive reference to query " + name + " must not appear more than once", ref.location);
+  ++rec.references;
+  rec.reference_level = level_;
+  auto scan = std::make_unique<plan::WorkTableScanOp>();
+  scan->name = rec.cte->name;
+  scan->index = rec.index;
+  Relation rel;
+  rel.has_alias = !ref.alias.empty();
+  rel.refname = rel.has_alias ? ref.alias : ref.name;
+  for (size_t c = 0; c < rec.columns.size(); ++c) {
+    const OutputColumn& col = rec.columns[c];
+    scan->output.push_back({new_id(), col.name, col.type});
+    rel.columns.push_back({col.name, col.type, c < rec.typmods.size() ? rec.typmods[c] : -1});
+    rel.ids.push_back(scan->output.back().id);
+  }
+  rel.derived = std::move(scan);
+  return add_relation(std::move(rel), aliases, ref.location);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -5643,8 +6046,14 @@ BoundQuery Binder::bind_set_tree(const ast::SelectStmt& s) {
 
 BoundQuery Binder::bind_set_node(const ast::SelectStmt& s) {
   const char* what = set_op_name(s.set_op);
+  // Where a recursive reference may not be (PostgreSQL's checkWellFormedRecursion): INTERSECT ALL, EXCEPT
+  // ALL and the right input of EXCEPT.
+  const char* saved_set_op = within_set_op_;
+  if (s.set_op != ast::SetOp::Union && s.set_all) within_set_op_ = what;
   BoundQuery l = bind_set_tree(*s.larg);
+  if (s.set_op == ast::SetOp::Except) within_set_op_ = what;
   BoundQuery r = bind_set_tree(*s.rarg);
+  within_set_op_ = saved_set_op;
   const size_t width = l.root->output.size();
   if (r.root->output.size() != width)
     fail(SqlState::SyntaxError, std::string("each ") + what + " query must have the same number of columns");
@@ -6155,12 +6564,53 @@ OpPtr Binder::plan_on_conflict(const ast::InsertStmt& s, OpPtr& values) {
            "constraint \"" + oc.constraint + "\" for table \"" + table.name + "\" does not exist");
     arbiter = static_cast<int>(named - table.indexes.data());
   }
-  if (oc.target_where) {  // an index predicate: the primary key's index is not partial, so any fits
+  // An index predicate: it selects among partial unique indexes (an index that is not partial fits any).
+  std::vector<ExprPtr> target_where;
+  if (oc.target_where) {
     ExprCtx c;
     c.scope = &scope;
     c.clause = "WHERE";
-    to_bool(bind(*oc.target_where, c), "argument of WHERE", oc.target_where->location);
+    ExprPtr w = to_bool(bind(*oc.target_where, c), "argument of WHERE", oc.target_where->location);
+    std::vector<ExprPtr> stack;
+    stack.push_back(std::move(w));
+    while (!stack.empty()) {  // its conjuncts
+      ExprPtr x = std::move(stack.back());
+      stack.pop_back();
+      if (x->op == ExprOp::And) {
+        for (auto& a : x->args) stack.push_back(std::move(a));
+      } else {
+        target_where.push_back(std::move(x));
+      }
+    }
   }
+  // Whether the WHERE implies a partial index's predicate: each of its conjuncts is one of the WHERE's
+  // (PostgreSQL's predicate_implied_by in its simplest form).
+  auto implies = [&](const storage::IndexDef& index) {
+    if (!index.predicate) return true;
+    detail::IndexShape shape = detail::bind_index_shape(table, index);
+    std::vector<const Expr*> required;
+    std::vector<const Expr*> stack{shape.predicate.get()};
+    while (!stack.empty()) {
+      const Expr* x = stack.back();
+      stack.pop_back();
+      if (x->op == ExprOp::And) {
+        for (const auto& a : x->args) stack.push_back(a.get());
+      } else {
+        required.push_back(x);
+      }
+    }
+    const std::vector<ColumnId>& ids = rels_[static_cast<size_t>(rel)].ids;
+    auto column_of = [&](ColumnId id) {
+      for (size_t i = 0; i < ids.size(); ++i)
+        if (ids[i] == id) return static_cast<int>(i);
+      return -1;
+    };
+    for (const Expr* r : required)
+      if (std::none_of(target_where.begin(), target_where.end(),
+                       [&](const ExprPtr& w) { return detail::matches_index_expr(*w, *r, {}, column_of); }))
+        return false;
+    return true;
+  };
 
   auto upsert = std::make_unique<plan::UpsertOp>();
   upsert->table = table_ptr;
@@ -6217,7 +6667,7 @@ OpPtr Binder::plan_on_conflict(const ast::InsertStmt& s, OpPtr& values) {
       if (!index.unique) continue;
       std::vector<int> columns;
       for (int32_t a : index.attnums) columns.push_back(table.column_of_attnum(a));
-      if (matches(columns)) {
+      if (matches(columns) && implies(index)) {
         match = true;
         arbiter = static_cast<int>(i);
       }
@@ -6430,7 +6880,7 @@ void Binder::finish(PlannedStatement& out) {
   std::vector<plan::IndexScanOp*> index_scans;
   for (plan::OpPtr* t : trees) {
     detail::check_key_types(**t);
-    detail::choose_key_ranges(**t);
+    detail::choose_key_ranges(**t, out.params, out.param_types.size());
     detail::elide_sorts(*t);
     detail::limit_sorts(**t);
     find_scans(**t, scans);
@@ -6755,6 +7205,7 @@ ExprPtr Binder::bind_window_call(const ast::Expr& e, ExprCtx& c) {
       if (args.size() != 1) no_such();
       int_arg(0);
       w.func = WindowFunction::Ntile;
+      type = TypeId::Int32;  // ntile(integer) returns integer (the runtime's int64 Datum is read as int4)
     } else if (name == "lag" || name == "lead") {
       if (args.empty() || args.size() > 3) no_such();
       if (args.size() > 1) int_arg(1);
@@ -6946,14 +7397,7 @@ PlannedStatement Binder::finish_select(OpPtr root) {
 }
 
 PlannedStatement Binder::plan_copy_checks(const storage::TableDef& table) {
-  auto values = std::make_unique<plan::ValuesOp>();
-  std::vector<ExprPtr> row;
-  for (size_t i = 0; i < table.columns.size(); ++i) {
-    const storage::ColumnDef& col = table.columns[i];
-    row.push_back(Expr::make_param(static_cast<int>(i), col.type));
-    values->output.push_back({new_id(), col.name, col.type});
-  }
-  values->rows.push_back(std::move(row));
+  std::unique_ptr<plan::ValuesOp> values = param_row(table);
   auto project = std::make_unique<plan::ProjectOp>();
   plan::RowChecks checks = bind_row_checks(table, values->output);
   for (ExprPtr& x : checks.predicates) {
@@ -7197,7 +7641,7 @@ storage::ForeignKeyDef bind_foreign_key(const ast::ForeignKeyConstraint& fk, con
     };
     bool unique = !pk.empty() && same_set(pk);
     for (const storage::IndexDef& index : ref.indexes)
-      unique = unique || (index.unique && same_set(index.attnums));
+      unique = unique || (index.unique && !index.computed() && same_set(index.attnums));
     if (!unique)
       fail(SqlState::InvalidForeignKey,
            "there is no unique constraint matching given keys for referenced table \"" + ref.name + "\"",
@@ -7351,5 +7795,193 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
             [](const storage::CheckDef& a, const storage::CheckDef& b) { return a.name < b.name; });
   return def;
 }
+
+// ---- Expression and partial indexes (docs/schema.md, "Expression and partial indexes")
+
+namespace {
+
+// Whether `e` calls a function or operator PostgreSQL does not mark IMMUTABLE (contain_mutable_functions):
+// the session clocks, anything that depends on the time zone or DateStyle (timestamptz arithmetic and
+// conversions, text <-> date/time casts, to_char), the volatile functions, the catalog functions,
+// concat / format.
+bool mutable_expr(const Expr& e) {
+  auto datetime_type = [](TypeId t) {
+    return is_date_or_timestamp(t) || t == TypeId::Time || t == TypeId::Interval;
+  };
+  switch (e.op) {
+    case ExprOp::CatalogFunc:
+    case ExprOp::Subquery:
+    case ExprOp::InSubquery:
+    case ExprOp::Apply:
+    case ExprOp::OuterColumn:
+      return true;
+    case ExprOp::DateTime: {
+      if (e.args.empty() || e.type == TypeId::TimestampTz) return true;
+      for (const auto& a : e.args)
+        if (a->type == TypeId::TimestampTz) return true;
+      const auto f = static_cast<dtsql::Func>(e.func);
+      if (f == dtsql::Func::AgeTs1 || f == dtsql::Func::AgeTstz1 || f == dtsql::Func::ToCharTs ||
+          f == dtsql::Func::ToCharTstz || f == dtsql::Func::ToCharInterval)
+        return true;
+      break;
+    }
+    case ExprOp::Cast: {
+      const TypeId from = e.args.empty() ? e.type : e.args[0]->type;
+      if ((from == TypeId::TimestampTz) != (e.type == TypeId::TimestampTz)) return true;
+      if ((from == TypeId::Text && datetime_type(e.type)) || (datetime_type(from) && e.type == TypeId::Text))
+        return true;
+      break;
+    }
+    case ExprOp::Text: {
+      const auto f = static_cast<textsql::Func>(e.func);
+      if (f == textsql::Func::Concat || f == textsql::Func::ConcatWs || f == textsql::Func::Format)
+        return true;
+      break;
+    }
+    case ExprOp::Math:
+      if (mathsql::is_volatile(static_cast<mathsql::Func>(e.func))) return true;
+      break;
+    case ExprOp::Bytes:
+      if (bytea::is_volatile(static_cast<bytea::Func>(e.func))) return true;
+      break;
+    default:
+      break;
+  }
+  for (const auto& a : e.args)
+    if (mutable_expr(*a)) return true;
+  return false;
+}
+
+// A stored index expression's SQL text parsed again (XX001 if it no longer parses); `keep` owns the tree.
+const ast::Expr& parse_index_text(const std::string& text, const storage::IndexDef& index,
+                                  std::vector<ast::StmtPtr>& keep) {
+  try {
+    keep = parser::parse("SELECT " + text);
+  } catch (SqlError& e) {
+    throw SqlError(SqlState::DataCorrupted, "index \"" + index.name + "\" does not parse: " + e.what());
+  }
+  const auto* select = keep.size() == 1 && keep[0]->kind == ast::StmtKind::Select
+                           ? static_cast<const ast::SelectStmt*>(keep[0].get())
+                           : nullptr;
+  if (!select || select->targets.size() != 1 || !select->targets[0].expr)
+    throw SqlError(SqlState::DataCorrupted, "index \"" + index.name + "\" is not an expression");
+  return *select->targets[0].expr;
+}
+
+// A binder with one row of `table`'s columns (fresh ids 0..n-1: ColumnId i is table column i) to bind
+// stored index expressions over.
+struct IndexRowBinder {
+  PlannerContext ctx;
+  Binder binder{ctx};
+  std::vector<OutputColumn> row;
+  const storage::TableDef& table;
+  explicit IndexRowBinder(const storage::TableDef& t) : table(t) {
+    binder.in_lists_as_sets();
+    for (const storage::ColumnDef& col : t.columns) row.push_back({binder.fresh_id(), col.name, col.type});
+  }
+  ExprPtr bind(const storage::IndexDef& index, const storage::IndexDef::Expression& x) {
+    std::vector<ast::StmtPtr> keep;
+    return binder.bind_row_expr(parse_index_text(x.expr, index, keep), table, row, "index expressions");
+  }
+  // Quoted column names by ColumnId, from `names_of` (a table with the same columns, maybe renamed).
+  std::vector<std::string> names(const storage::TableDef& names_of) const {
+    std::vector<std::string> out(row.empty() ? 0 : static_cast<size_t>(row.back().id) + 1);
+    for (size_t i = 0; i < row.size() && i < names_of.columns.size(); ++i)
+      out[static_cast<size_t>(row[i].id)] = catalog::quote_ident(names_of.columns[i].name);
+    return out;
+  }
+};
+
+}  // namespace
+
+storage::IndexDef::Expression bind_index_expression(const ast::Expr& e, const storage::TableDef& table,
+                                                    bool predicate) {
+  IndexRowBinder b(table);
+  const char* what = predicate ? "index predicate" : "index expression";
+  ExprPtr x = b.binder.bind_row_expr(e, table, b.row, predicate ? "index predicates" : "index expressions");
+  if (has_subquery(*x) || x->op == ExprOp::Apply)
+    throw SqlError(SqlState::FeatureNotSupported, std::string("cannot use subquery in ") + what)
+        .at(pos_of(e.location));
+  if (predicate) x = b.binder.to_bool_public(std::move(x), "argument of WHERE", e.location);
+  if (mutable_expr(*x))
+    throw SqlError(SqlState::InvalidObjectDefinition,
+                   std::string("functions in ") + what + " must be marked IMMUTABLE");
+  const std::vector<std::string> names = b.names(table);
+  storage::IndexDef::Expression out;
+  out.expr = detail::constraint_text(*x, names, false);
+  out.pretty = detail::constraint_text(*x, names, true);
+  out.type = x->type;
+  return out;
+}
+
+void reprint_index_expressions(const storage::TableDef& before, storage::TableDef& after) {
+  IndexRowBinder b(before);
+  const std::vector<std::string> names = b.names(after);
+  for (storage::IndexDef& index : after.indexes) {
+    auto reprint = [&](storage::IndexDef::Expression& x) {
+      ExprPtr bound = b.bind(index, x);
+      x.expr = detail::constraint_text(*bound, names, false);
+      x.pretty = detail::constraint_text(*bound, names, true);
+    };
+    for (storage::IndexDef::Expression& x : index.exprs) reprint(x);
+    if (index.predicate) reprint(*index.predicate);
+  }
+}
+
+std::vector<int> index_expression_columns(const storage::TableDef& table, const storage::IndexDef& index) {
+  IndexRowBinder b(table);
+  std::vector<int> out;
+  auto add = [&](const storage::IndexDef::Expression& x) {
+    ExprPtr bound = b.bind(index, x);
+    std::vector<ColumnId> read;
+    collect_columns(*bound, read);
+    for (ColumnId id : read)
+      for (size_t i = 0; i < b.row.size(); ++i)
+        if (b.row[i].id == id && std::find(out.begin(), out.end(), static_cast<int>(i)) == out.end())
+          out.push_back(static_cast<int>(i));
+  };
+  for (const storage::IndexDef::Expression& x : index.exprs) add(x);
+  if (index.predicate) add(*index.predicate);
+  return out;
+}
+
+PlannedStatement Binder::plan_index_values(const storage::TableDef& table, const storage::IndexDef& index) {
+  std::unique_ptr<plan::ValuesOp> values = param_row(table);
+  auto project = std::make_unique<plan::ProjectOp>();
+  auto add = [&](const storage::IndexDef::Expression& x, const char* name) {
+    std::vector<ast::StmtPtr> keep;
+    ExprPtr bound =
+        bind_row_expr(parse_index_text(x.expr, index, keep), table, values->output, "index expressions");
+    if (bound->type != x.type)
+      throw SqlError(SqlState::DataCorrupted, "index \"" + index.name + "\": an expression changed its type");
+    project->exprs.push_back(std::move(bound));
+    project->output.push_back({new_id(), name, x.type});
+  };
+  for (const storage::IndexDef::Expression& x : index.exprs) add(x, "expr");
+  if (index.predicate) add(*index.predicate, "predicate");
+  project->children.push_back(std::move(values));
+  return finish_select(std::move(project));
+}
+
+PlannedStatement plan_index_values(const storage::TableDef& table, const storage::IndexDef& index,
+                                   const PlannerContext& ctx) {
+  PlannerContext with_params = ctx;
+  with_params.param_types.emplace();
+  for (const storage::ColumnDef& col : table.columns) with_params.param_types->push_back(col.type);
+  Binder binder(with_params);
+  return binder.plan_index_values(table, index);
+}
+
+namespace detail {
+
+IndexShape bind_index_shape(const storage::TableDef& table, const storage::IndexDef& index) {
+  IndexShape out;
+  IndexRowBinder b(table);
+  for (const storage::IndexDef::Expression& x : index.exprs) out.exprs.push_back(b.bind(index, x));
+  if (index.predicate) out.predicate = b.bind(index, *index.predicate);
+  return out;
+}
+
+}  // namespace detail
 
 }  // namespace omendb::planner

@@ -225,7 +225,8 @@ std::string IndexScanOp::explain(const ExplainContext& c) const {
   std::string s = "IndexScan " + table->name + " using " + index.name + " ";
   auto name = [&](size_t i) {
     const int col = index_column(i);
-    return col < 0 ? std::string("?") : table->columns[static_cast<size_t>(col)].name;
+    return col < 0 ? storage::index_column_text(index.exprs[index.expr_of(i)].pretty)
+                   : table->columns[static_cast<size_t>(col)].name;
   };
   std::vector<std::string> parts;
   for (size_t i = 0; i < range.eq.size(); ++i) parts.push_back(name(i) + " = " + c.expr(*range.eq[i]));
@@ -248,10 +249,11 @@ void IndexScanOp::write_shape(ShapeWriter& w) const {
   w.put(scan_columns);
   w.put(range);
   w.put(static_cast<int64_t>(key_column));
-  // index's other fields follow from its id and the catalog version (part of the cache key); estimated_rows
-  // decides the compile tier, which the JIT adds to the cache key itself.
+  // index's other fields (its expressions and predicate too) follow from its id and the catalog version
+  // (part of the cache key); estimated_rows decides the compile tier, which the JIT adds to the cache key
+  // itself.
 }
-OMENDB_SHAPE_COVERS(IndexScanOp, 256);
+OMENDB_SHAPE_COVERS(IndexScanOp, 360);
 
 // ---- Values -----------------------------------------------------------------------------------------
 
@@ -741,6 +743,34 @@ void UnionAllOp::write_shape(ShapeWriter& w) const {
   for (const auto& child : children) w.put(child->output);  // which columns each input's rows carry
 }
 OMENDB_SHAPE_COVERS(UnionAllOp, 64);
+
+// ---- RecursiveUnion, WorkTableScan ------------------------------------------------------------------
+
+std::string RecursiveUnionOp::explain(const ExplainContext&) const {
+  return "RecursiveUnion " + name + (distinct ? " (union)" : " (union all)");
+}
+
+void RecursiveUnionOp::write_shape(ShapeWriter& w) const {
+  w.tag("recursive");
+  w.tag(name + "]");
+  w.put(output);
+  for (const auto& child : children) w.put(child->output);
+  w.put(static_cast<int64_t>(index));
+  w.put(distinct);
+}
+OMENDB_SHAPE_COVERS(RecursiveUnionOp, 104);
+
+std::string WorkTableScanOp::explain(const ExplainContext&) const {
+  return "WorkTableScan " + name;
+}
+
+void WorkTableScanOp::write_shape(ShapeWriter& w) const {
+  w.tag("worktable");
+  w.tag(name + "]");
+  w.put(output);
+  w.put(static_cast<int64_t>(index));
+}
+OMENDB_SHAPE_COVERS(WorkTableScanOp, 104);
 
 void RepeatOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
   f(count);

@@ -37,7 +37,9 @@ enum class OpKind {
   Subquery,
   Window,
   IndexScan,
-  FunctionScan
+  FunctionScan,
+  RecursiveUnion,
+  WorkTableScan
 };
 
 // Where an operator stands in the pipelines: the only thing the pipeline cutter asks of it.
@@ -51,6 +53,9 @@ enum class PipelineRole {
   Join,       // two children: ends children[0]'s pipeline (the build side, consumed into its state) and
               // works row by row inside children[1]'s pipeline (the probe side), which depends on the
               // build pipeline: HashJoin, NestedLoopJoin
+  Recursive,  // a breaker over two children whose children[1] pipelines are not run in the plan's order
+              // but by the pipeline reading the operator, once per iteration (Pipeline::recursive):
+              // RecursiveUnion
 };
 
 // Serialises what decides the generated code (everything but parameter values) into the plan-cache
@@ -167,8 +172,13 @@ class IndexScanOp final : public Op {
   ColumnId key_column = -1;       // as TableScanOp's (UPDATE, DELETE, FOR UPDATE)
   uint64_t estimated_rows = 0;    // EXPLAIN and the JIT tier only
 
-  // The table column of the index's column `i`.
+  // The table column of the index's column `i` (-1: an expression).
   int index_column(size_t i) const { return table->column_of_attnum(index.attnums[i]); }
+  // The type of the index's column `i` (a column's or an expression's).
+  TypeId key_type(size_t i) const {
+    const int c = index_column(i);
+    return c >= 0 ? table->columns[static_cast<size_t>(c)].type : index.exprs[index.expr_of(i)].type;
+  }
 
   PipelineRole role() const override { return PipelineRole::Source; }
   void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
@@ -573,6 +583,46 @@ class FunctionScanOp final : public Op {
 
   PipelineRole role() const override { return PipelineRole::Streaming; }
   void for_each_expr(const std::function<void(ExprPtr&)>& f) override;
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// WITH RECURSIVE's `non-recursive term UNION [ALL] recursive term` (PostgreSQL's RecursiveUnion).
+// children[0] is the non-recursive term, children[1] the recursive term, whose WorkTableScanOp of the same
+// `index` reads the rows the previous iteration added (the working table); output[c] is both children's
+// column c (they have output.size() columns of the output's types). children[0]'s pipeline appends its
+// rows to the working table; the pipeline reading the operator emits the working table's rows, then runs
+// children[1]'s pipelines over them from fresh state (one iteration), which append the next working
+// table, and so on until an iteration adds no row (or a LIMIT above stops reading). `distinct` (UNION):
+// a row equal to any row kept before (NULLs equal, as in the other set operations) is dropped. Rows are
+// counted against the query's memory limit (53200 past it: the working tables, and UNION's set of all
+// rows); every iteration checks for a cancel and statement_timeout.
+class RecursiveUnionOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::RecursiveUnion;
+  RecursiveUnionOp() : Op(kKind) {}
+  std::string name;  // the CTE's (EXPLAIN)
+  int index = -1;    // the statement's recursive union number, shared with its WorkTableScanOp
+  bool distinct = false;
+
+  PipelineRole role() const override { return PipelineRole::Recursive; }
+  void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// The recursive reference inside a RecursiveUnionOp's recursive term: a source reading the working table
+// of the RecursiveUnionOp with the same `index` (the rows of the previous iteration). output[c] is the
+// working table's column c.
+class WorkTableScanOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::WorkTableScan;
+  WorkTableScanOp() : Op(kKind) {}
+  std::string name;  // the CTE's (EXPLAIN)
+  int index = -1;
+
+  PipelineRole role() const override { return PipelineRole::Source; }
+  void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
   std::string explain(const ExplainContext& c) const override;
   void write_shape(ShapeWriter& w) const override;
 };

@@ -112,11 +112,23 @@ void choose_zone(const std::vector<const Expr*>& cs, plan::TableScanOp& scan) {
   }
 }
 
+bool matches(const Expr& q, const Expr& x, const plan::TableScanOp& scan, const IndexParams& params) {
+  return matches_index_expr(q, x, params, [&](plan::ColumnId id) {
+    for (size_t i = 0; i < scan.output.size(); ++i)
+      if (scan.output[i].id == id) return scan.scan_columns[i];
+    return -1;
+  });
+}
+
+using Params = IndexParams;
+
 // The key range that the conjuncts `cs` give over a key of table columns `key_columns` (the primary key
-// or an index's columns): equalities on a prefix of its positions, then a lower and / or upper bound on
-// the next one. `points` says how far it narrows: two per equality, one for a range.
+// or an index's columns; -1 for an index expression, `key_exprs`[i]): equalities on a prefix of its
+// positions, then a lower and / or upper bound on the next one. `points` says how far it narrows: two
+// per equality, one for a range.
 plan::KeyRange key_range(const std::vector<const Expr*>& cs, const plan::TableScanOp& scan,
-                         const std::vector<int>& key_columns, int& points) {
+                         const std::vector<int>& key_columns, int& points,
+                         const std::vector<const Expr*>* key_exprs = nullptr, const Params& params = {}) {
   std::vector<Candidate> cands;
   for (const Expr* c : cs) {
     if (c->op != ExprOp::Eq && c->op != ExprOp::Lt && c->op != ExprOp::Le && c->op != ExprOp::Gt &&
@@ -125,13 +137,22 @@ plan::KeyRange key_range(const std::vector<const Expr*>& cs, const plan::TableSc
     for (int side = 0; side < 2; ++side) {
       const Expr& k = *c->args[side];
       const Expr& b = *c->args[1 - side];
+      if (!row_independent(b)) continue;
+      int pos = -1;
       const int col = scanned_column(k, scan);
-      if (col < 0 || !row_independent(b)) continue;
-      if (!compatible(scan.table->columns[static_cast<size_t>(col)].type, b.type)) continue;
-      // The first position of the column in the key (a column listed twice is bound at its first).
-      auto at = std::find(key_columns.begin(), key_columns.end(), col);
-      if (at == key_columns.end()) continue;
-      cands.push_back({static_cast<int>(at - key_columns.begin()), side == 0 ? c->op : flip(c->op), &b});
+      if (col >= 0) {
+        if (!compatible(scan.table->columns[static_cast<size_t>(col)].type, b.type)) continue;
+        // The first position of the column in the key (a column listed twice is bound at its first).
+        auto at = std::find(key_columns.begin(), key_columns.end(), col);
+        if (at != key_columns.end()) pos = static_cast<int>(at - key_columns.begin());
+      } else if (key_exprs) {
+        for (size_t i = 0; i < key_exprs->size() && pos < 0; ++i) {
+          const Expr* x = (*key_exprs)[i];
+          if (x && matches(k, *x, scan, params) && compatible(x->type, b.type)) pos = static_cast<int>(i);
+        }
+      }
+      if (pos < 0) continue;
+      cands.push_back({pos, side == 0 ? c->op : flip(c->op), &b});
       break;
     }
   }
@@ -176,7 +197,13 @@ void choose_range(const Expr& predicate, plan::TableScanOp& scan) {
 // whenever it narrows the scan): the index whose columns the WHERE conjuncts fix furthest, as equalities
 // on a prefix of its columns (two points each) then a range on the next one (one point). Null when no
 // index has a usable first column. Rule-based: no costs, as the primary-key choice.
-std::unique_ptr<plan::IndexScanOp> choose_index(const Expr& predicate, plan::TableScanOp& scan) {
+//
+// An expression index's expression column is bound by a conjunct whose side is that expression
+// (`lower(email) = $1`). A partial index is a candidate only when every conjunct of its predicate is one
+// of the WHERE clause's conjuncts (PostgreSQL's predicate_implied_by in its simplest form): a query that
+// does not imply the predicate never reads it.
+std::unique_ptr<plan::IndexScanOp> choose_index(const Expr& predicate, plan::TableScanOp& scan,
+                                                const Params& params) {
   if (!scan.table || scan.table->indexes.empty() || !scan.range.is_full()) return nullptr;
   std::vector<const Expr*> cs;
   conjuncts(predicate, cs);
@@ -187,7 +214,23 @@ std::unique_ptr<plan::IndexScanOp> choose_index(const Expr& predicate, plan::Tab
     std::vector<int> cols;
     for (int32_t a : index.attnums) cols.push_back(scan.table->column_of_attnum(a));
     int points = 0;
-    plan::KeyRange range = key_range(cs, scan, cols, points);
+    IndexShape shape;
+    std::vector<const Expr*> key_exprs;
+    if (index.computed()) {
+      shape = bind_index_shape(*scan.table, index);
+      if (shape.predicate) {
+        std::vector<const Expr*> required;
+        conjuncts(*shape.predicate, required);
+        bool implied = true;
+        for (const Expr* r : required)
+          implied = implied && std::any_of(cs.begin(), cs.end(),
+                                           [&](const Expr* c) { return matches(*c, *r, scan, params); });
+        if (!implied) continue;
+      }
+      for (size_t i = 0; i < index.attnums.size(); ++i)
+        key_exprs.push_back(index.attnums[i] == 0 ? shape.exprs[index.expr_of(i)].get() : nullptr);
+    }
+    plan::KeyRange range = key_range(cs, scan, cols, points, index.computed() ? &key_exprs : nullptr, params);
     if (points > best_points) {
       best_points = points;
       best = &index;
@@ -292,6 +335,37 @@ void fold_null(ExprPtr& e) {
 
 }  // namespace
 
+bool matches_index_expr(const plan::Expr& q, const plan::Expr& x, const IndexParams& params,
+                        const std::function<int(plan::ColumnId)>& column_of) {
+  if (q.op == ExprOp::Param && x.op == ExprOp::Constant) {
+    const auto p = static_cast<size_t>(q.param);
+    return q.param >= 0 && p >= params.client && params.values && p < params.values->size() &&
+           q.type == x.type && !x.constant.is_null() && (*params.values)[p] == x.constant;
+  }
+  if (q.op != x.op || q.type != x.type || q.args.size() != x.args.size()) return false;
+  switch (q.op) {
+    case ExprOp::Constant:
+      if (!(q.constant == x.constant)) return false;
+      break;
+    case ExprOp::Column: {
+      const int col = column_of(q.column);
+      return col >= 0 && col == x.column;
+    }
+    case ExprOp::Param:
+    case ExprOp::OuterColumn:
+    case ExprOp::Subquery:
+    case ExprOp::InSubquery:
+    case ExprOp::Apply:
+      return false;
+    default:
+      if (q.func != x.func) return false;
+      break;
+  }
+  for (size_t i = 0; i < q.args.size(); ++i)
+    if (!matches_index_expr(*q.args[i], *x.args[i], params, column_of)) return false;
+  return true;
+}
+
 bool row_independent(const plan::Expr& e) {
   if (e.op == plan::ExprOp::Column) return false;
   // nextval() / setval(): a value per evaluation, never one for many rows
@@ -357,13 +431,14 @@ void check_key_types(const Op& op) {
     for (const auto& k : op.as<plan::HashJoinOp>().build_keys) refuse(k->type, "an equality");
 }
 
-void choose_key_ranges(Op& op) {
-  for (auto& c : op.children) choose_key_ranges(*c);
+void choose_key_ranges(Op& op, const std::vector<Value>& params, size_t client_params) {
+  for (auto& c : op.children) choose_key_ranges(*c, params, client_params);
   if (op.is<plan::FilterOp>() && op.as<plan::FilterOp>().predicate && !op.children.empty() &&
       op.children[0]->is<plan::TableScanOp>()) {
     const Expr& predicate = *op.as<plan::FilterOp>().predicate;
     choose_range(predicate, op.children[0]->as<plan::TableScanOp>());
-    if (auto index = choose_index(predicate, op.children[0]->as<plan::TableScanOp>()))
+    if (auto index =
+            choose_index(predicate, op.children[0]->as<plan::TableScanOp>(), {&params, client_params}))
       op.children[0] = std::move(index);
   }
 }

@@ -57,6 +57,24 @@ Pipeline open_pipeline(const Op& op, plan::PhysicalPlan& plan) {
       p.dependencies.push_back(build_index);
       return p;
     }
+    case PipelineRole::Recursive: {
+      // The non-recursive term's pipeline runs before the reading one; the recursive term's pipelines
+      // are run by the reading one, once per iteration, and none depends on them.
+      Pipeline next;
+      next.source = &op;
+      Pipeline seed = open_pipeline(*op.children.at(0), plan);
+      seed.sink = &op;
+      plan.pipelines.push_back(std::move(seed));
+      next.dependencies.push_back(static_cast<int>(plan.pipelines.size()) - 1);
+      const size_t first = plan.pipelines.size();
+      Pipeline step = open_pipeline(*op.children.at(1), plan);
+      step.sink = &op;
+      plan.pipelines.push_back(std::move(step));
+      const int index = op.as<plan::RecursiveUnionOp>().index;
+      for (size_t k = first; k < plan.pipelines.size(); ++k)
+        if (plan.pipelines[k].recursive < 0) plan.pipelines[k].recursive = index;
+      return next;
+    }
     case PipelineRole::Sink:
       break;
   }
@@ -190,7 +208,8 @@ std::vector<std::string> explain_with(const plan::PhysicalPlan& plan, const std:
     };
     for (size_t i = 0; i < plan.pipelines.size(); ++i) {
       const plan::Pipeline& p = plan.pipelines[i];
-      const bool reads_state = p.source->role() == plan::PipelineRole::Breaker;
+      const bool reads_state = p.source->role() == plan::PipelineRole::Breaker ||
+                               p.source->role() == plan::PipelineRole::Recursive;
       std::string line =
           "Pipeline " + std::to_string(i) + ": " + name(p.source) + (reads_state ? " (read)" : "");
       for (const plan::Op* op : p.operators)
@@ -201,6 +220,7 @@ std::vector<std::string> explain_with(const plan::PhysicalPlan& plan, const std:
         line += " -> " + name(p.sink) + (p.sink->role() == plan::PipelineRole::Sink ? "" : " (build)");
       }
       if (p.correlated >= 0) line += " (per outer row)";
+      if (p.recursive >= 0) line += " (per iteration)";
       if (!p.dependencies.empty()) {
         line += " (after ";
         for (size_t d = 0; d < p.dependencies.size(); ++d)

@@ -26,6 +26,10 @@ struct Pipeline {
   // >= 0: a pipeline of correlated subquery `correlated` (SubqueryOp::correlated), not run in the plan's
   // order but by each ExprOp::Apply of it, with the subquery's other pipelines, in this order.
   int correlated = -1;
+  // >= 0: a pipeline of the recursive term of RecursiveUnionOp `recursive` (its index), not run in the
+  // plan's order but by the pipeline reading that operator, once per iteration, with the term's other
+  // pipelines, in this order (the innermost recursive union's, when they nest).
+  int recursive = -1;
 };
 
 struct PhysicalPlan {

@@ -116,6 +116,25 @@ PlannedStatement plan_column_defaults(const storage::TableDef& table, const std:
 // SELECT. COPY runs it with each row's values; a FALSE column fails the row.
 PlannedStatement plan_copy_checks(const storage::TableDef& table, const PlannerContext& ctx);
 
+// The values of an expression or partial index's entry for one row (storage::IndexEvaluator): VALUES
+// ($1, ..., $n) (typed as the table's columns) under a projection of each of index.exprs, then the
+// predicate (a Bool column) if the index has one, compiled like any SELECT.
+PlannedStatement plan_index_values(const storage::TableDef& table, const storage::IndexDef& index,
+                                   const PlannerContext& ctx);
+
+// CREATE INDEX: an index expression (`predicate` false) or a partial index's WHERE over `table`'s columns,
+// as PostgreSQL checks them: 42P17 "functions in index expression / predicate must be marked IMMUTABLE"
+// (now(), random(), timestamptz arithmetic, text <-> date/time casts ...), 42803 for an aggregate, 0A000
+// for a subquery, 42804 for a predicate that is not boolean, 42703 for an unknown column. Returns the
+// stored form: its text as pg_get_expr prints it, the pretty form, its type.
+storage::IndexDef::Expression bind_index_expression(const ast::Expr& e, const storage::TableDef& table,
+                                                    bool predicate);
+// ALTER TABLE RENAME COLUMN: prints the expressions and predicates of `after`'s indexes (stored over
+// `before`'s column names) again with `after`'s names (the same columns, in the same order).
+void reprint_index_expressions(const storage::TableDef& before, storage::TableDef& after);
+// The columns (indexes into table.columns) an index's expressions and predicate read.
+std::vector<int> index_expression_columns(const storage::TableDef& table, const storage::IndexDef& index);
+
 // EXECUTE's arguments: each bound without a FROM clause, coerced to its parameter's type as an
 // assignment would be (42804 otherwise) and evaluated now. Only constant expressions are accepted
 // (0A000 otherwise).

@@ -1,6 +1,7 @@
 // Pieces of the planner shared between its translation units (not part of the planner's contract).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -48,8 +49,32 @@ bool row_independent(const plan::Expr& e);
 // those while planning and raises their errors.
 void fold_null_inputs(plan::Op& root);
 
-// Rule-based optimizer: primary-key range selection for every Filter directly above a TableScan.
-void choose_key_ranges(plan::Op& root);
+// An index's expressions and predicate (IndexDef::exprs, predicate) bound over its table's columns
+// (ColumnId i: table column i; literals as Constants): what the optimizer matches a WHERE clause with.
+struct IndexShape {
+  std::vector<plan::ExprPtr> exprs;
+  plan::ExprPtr predicate;
+};
+IndexShape bind_index_shape(const storage::TableDef& table, const storage::IndexDef& index);
+
+// The statement's params as an index's expression or predicate is matched with them: the first `client`
+// are the client's (their values are not known while planning).
+struct IndexParams {
+  const std::vector<Value>* values = nullptr;
+  size_t client = 0;
+};
+// Whether the statement's expression `q` is the index's expression `x` (of an IndexShape): the same
+// operators and functions, each column of `q` (column_of: its table column, -1 for none) the one of `x`,
+// equal constants. A literal lifted into a param matches an equal constant: the plan that choice makes is
+// then the plan of statements with that literal only (another literal plans again, to another shape).
+bool matches_index_expr(const plan::Expr& q, const plan::Expr& x, const IndexParams& params,
+                        const std::function<int(plan::ColumnId)>& column_of);
+
+// Rule-based optimizer: primary-key range selection for every Filter directly above a TableScan, or a
+// secondary index. `params`: the statement's params, of which the first `client_params` are the client's
+// (unknown values): a lifted literal (a later one) may match a constant of an index's expression or
+// predicate.
+void choose_key_ranges(plan::Op& root, const std::vector<Value>& params, size_t client_params);
 
 // Top-N: a Sort read by a LIMIT (directly or through a column-dropping Project) keeps only the first
 // limit + offset rows while rows arrive.

@@ -9,6 +9,7 @@
 #include "common/bytea.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "common/math_sql.h"
 #include "common/numeric.h"
 #include "planner/planner_internal.h"
 
@@ -263,10 +264,7 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
       switch (to) {
         case TypeId::Int32:
         case TypeId::Int64: {
-          double d = std::round(v.as_double());  // half away from zero
-          // 2^63 is exactly representable; anything >= it (or NaN) does not fit.
-          if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) out_of_range(to);
-          return int_value(static_cast<int64_t>(d), to);
+          return int_value(mathsql::float8_to_int(v.as_double(), to), to);
         }
         case TypeId::Text:
           return Value::text(v.to_string());

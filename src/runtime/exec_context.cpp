@@ -15,6 +15,8 @@ void ExecContext::prepare(const QueryLayout& layout) {
   agg_tables.clear();
   join_tables.clear();
   correlated.clear();
+  recursive_terms.clear();
+  recursive_unions.clear();
   memory.release(accumulators.size() * kAccumulatorBytes);
   accumulators.clear();
   memory.release(array_bytes);
@@ -35,13 +37,16 @@ void ExecContext::prepare(const QueryLayout& layout) {
   join_tables.resize(all.join_tables);
   in_sets.resize(all.in_sets);
   subquery_rows.resize(all.subquery_rows);
+  recursive_unions.resize(all.recursive_unions);
   fresh_state(StateMarks{}, all);
   targets = layout.targets;
   correlated.resize(layout.correlated.size());
-  for (CorrelatedRun& c : correlated) {
-    c.arena = std::make_unique<Arena>(&memory);
-    c.ordered_text = std::make_unique<Arena>(&memory);
-  }
+  recursive_terms.resize(layout.recursive_terms.size());
+  for (auto* runs : {&correlated, &recursive_terms})
+    for (PipelineRun& c : *runs) {
+      c.arena = std::make_unique<Arena>(&memory);
+      c.ordered_text = std::make_unique<Arena>(&memory);
+    }
   outer.assign(layout.outer_columns.size(), Datum{});
   qs.outer = outer.data();
   out.assign(layout.out_width, Datum{});
@@ -85,6 +90,7 @@ void ExecContext::fresh_state(const StateMarks& begin, const StateMarks& end) {
   renew(agg_tables, layout.agg_tables, begin.agg_tables, end.agg_tables);
   renew(join_tables, layout.join_tables, begin.join_tables, end.join_tables);
   renew(in_sets, layout.in_sets, begin.in_sets, end.in_sets);
+  renew(recursive_unions, layout.recursive_unions, begin.recursive_unions, end.recursive_unions);
   for (size_t i = begin.subquery_rows; i < end.subquery_rows; ++i) {
     SubqueryRow& r = subquery_rows[i];
     r.types = layout.subquery_rows[i];
@@ -101,8 +107,16 @@ void ExecContext::fresh_state(const StateMarks& begin, const StateMarks& end) {
 
 void ExecContext::run_correlated(int index) {
   const CorrelatedSubquery& spec = layout_->correlated.at(static_cast<size_t>(index));
-  CorrelatedRun& run = correlated.at(static_cast<size_t>(index));
-  fresh_state(spec.begin, spec.end);
+  run_fresh(spec.begin, spec.end, correlated.at(static_cast<size_t>(index)));
+}
+
+void ExecContext::run_recursive_term(int slot) {
+  const RecursiveTerm& spec = layout_->recursive_terms.at(static_cast<size_t>(slot));
+  run_fresh(spec.begin, spec.end, recursive_terms.at(static_cast<size_t>(slot)));
+}
+
+void ExecContext::run_fresh(const StateMarks& begin, const StateMarks& end, PipelineRun& run) {
+  fresh_state(begin, end);
   // What the run's aggregates allocate outside their states goes again after it (its result is copied).
   const size_t accumulators_before = accumulators.size();
   const size_t array_builders_before = array_builders.size();

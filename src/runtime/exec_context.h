@@ -26,6 +26,7 @@
 #include "runtime/ordered_aggregate.h"
 #include "runtime/query_layout.h"
 #include "runtime/query_state.h"
+#include "runtime/recursive_union.h"
 #include "runtime/regex.h"
 #include "runtime/sorter.h"
 #include "runtime/window.h"
@@ -89,6 +90,7 @@ class ExecContext {
   std::vector<storage::TableDefPtr> targets;  // DML target tables by slot
   std::vector<std::unique_ptr<InSet>> in_sets;
   std::vector<SubqueryRow> subquery_rows;
+  std::vector<std::unique_ptr<RecursiveUnion>> recursive_unions;
   const storage::ReadView* view = nullptr;
   // What scans of system catalogs and catalog functions read (the session's catalog view); null: they
   // fail with XX000.
@@ -130,19 +132,24 @@ class ExecContext {
   // The session's random() generator (setseed()); null: a per-thread one.
   mathsql::Random* random = nullptr;
 
-  // Correlated subqueries by index (ExprOp::Apply): their pipeline functions, in order (codegen::prepare
-  // sets them; none: not correlated), and the arenas that stand in for `arena` and `ordered_text` while
-  // one runs.
-  struct CorrelatedRun {
+  // Pipelines run on demand, not in the plan's order: their functions, in order (codegen::prepare sets
+  // them), and the arenas that stand in for `arena` and `ordered_text` while they run.
+  struct PipelineRun {
     std::vector<void (*)(QueryState*)> pipelines;
     std::unique_ptr<Arena> arena, ordered_text;
   };
-  std::vector<CorrelatedRun> correlated;
+  // Correlated subqueries by index (ExprOp::Apply; no pipelines: not correlated).
+  std::vector<PipelineRun> correlated;
   std::vector<Datum> outer;  // QueryState::outer
   // Runs correlated subquery `index` for the current outer row (its outer values already stored): makes
   // its state fresh, runs its pipelines, and frees what the run allocated besides its result, so that
   // running it for every row of a large table takes bounded memory. Errors are recorded (fail).
   void run_correlated(int index);
+  // The recursive terms of the RecursiveUnions, by slot.
+  std::vector<PipelineRun> recursive_terms;
+  // One iteration of RecursiveUnion `slot` (rt_rec_iterate): runs its recursive term's pipelines from fresh
+  // state over the working table, as run_correlated runs a subquery. Errors are recorded (fail).
+  void run_recursive_term(int slot);
 
   // Records the first error and makes generated code stop (QueryState::status).
   void fail(SqlError e);
@@ -158,6 +165,9 @@ class ExecContext {
   bool check_interrupts();
 
  private:
+  // Makes the state between the marks fresh, runs `run`'s pipelines and frees what they allocated besides
+  // their results (run_correlated, run_recursive_term).
+  void run_fresh(const StateMarks& begin, const StateMarks& end, PipelineRun& run);
   // Builds the state the layout declares between two marks, anew (releasing what was there).
   void fresh_state(const StateMarks& begin, const StateMarks& end);
   // slots[begin, end) made anew from their specs.

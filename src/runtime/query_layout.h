@@ -11,6 +11,7 @@
 #include "runtime/in_set.h"
 #include "runtime/join_hash_table.h"
 #include "runtime/ordered_aggregate.h"
+#include "runtime/recursive_union.h"
 #include "runtime/sorter.h"
 #include "runtime/window.h"
 #include "storage/store.h"
@@ -28,7 +29,7 @@ struct SubquerySlot {
 // subquery's state is the entries declared between two such marks.
 struct StateMarks {
   size_t scans = 0, sorts = 0, windows = 0, aggregates = 0, agg_tables = 0, join_tables = 0, in_sets = 0,
-         subquery_rows = 0;
+         subquery_rows = 0, recursive_unions = 0;
 };
 
 // A correlated subquery (plan::SubqueryOp::correlated), run by ExprOp::Apply for each row of the query
@@ -38,6 +39,14 @@ struct CorrelatedSubquery {
   std::vector<size_t> pipelines;
   StateMarks begin, end;
   std::vector<int> params;
+};
+
+// The recursive term of a RecursiveUnion (plan::RecursiveUnionOp), by the union's slot: its pipelines
+// (indexes into the compiled pipelines, in order), run once per iteration by rt_rec_iterate, and the state
+// they own (made fresh before each iteration).
+struct RecursiveTerm {
+  std::vector<size_t> pipelines;
+  StateMarks begin, end;
 };
 
 struct QueryLayout {
@@ -54,8 +63,12 @@ struct QueryLayout {
   std::vector<std::vector<TypeId>> subquery_rows;  // column types of each one-row subquery result
   std::vector<SubquerySlot> subqueries;            // by subquery index
   std::vector<CorrelatedSubquery> correlated;      // by subquery index (no pipelines: not correlated)
+  std::vector<RecursiveUnionSpec> recursive_unions;  // states of RecursiveUnion operators
+  std::vector<RecursiveTerm> recursive_terms;        // by recursive union slot
+  std::vector<int> recursive_slots;  // by plan::RecursiveUnionOp::index: its slot (-1: not in the plan)
   std::vector<int> outer_columns;                  // the column (plan::ColumnId) of each QueryState::outer
-  std::vector<bool> per_row_pipelines;             // by pipeline: run by an Apply, not in plan order
+  std::vector<bool> per_row_pipelines;             // by pipeline: run by an Apply or by a recursive
+                                                   // union's iteration, not in plan order
   size_t out_width = 0;                            // Datums of a result row (QueryState::out)
   size_t row_width = 0;                            // Datums of a DML row (QueryState::row)
 
@@ -69,9 +82,19 @@ struct QueryLayout {
   int add_target(storage::TableDefPtr table) { return push(targets, std::move(table)); }
   int add_in_set(InSetSpec spec) { return push(in_sets, std::move(spec)); }
   int add_subquery_row(std::vector<TypeId> types) { return push(subquery_rows, std::move(types)); }
+  // A RecursiveUnion's state, for the operator whose plan::RecursiveUnionOp::index is `index`.
+  int add_recursive_union(int index, RecursiveUnionSpec spec) {
+    if (recursive_slots.size() <= static_cast<size_t>(index))
+      recursive_slots.resize(static_cast<size_t>(index) + 1, -1);
+    recursive_terms.emplace_back();
+    return recursive_slots[static_cast<size_t>(index)] = push(recursive_unions, std::move(spec));
+  }
+  // The slot of the RecursiveUnion whose index is `index` (once it declared its state).
+  int recursive_slot(int index) const { return recursive_slots.at(static_cast<size_t>(index)); }
   StateMarks marks() const {
-    return {scans.size(),      sorts.size(),       windows.size(), aggregates.size(),
-            agg_tables.size(), join_tables.size(), in_sets.size(), subquery_rows.size()};
+    return {scans.size(),      sorts.size(),         windows.size(),
+            aggregates.size(), agg_tables.size(),    join_tables.size(),
+            in_sets.size(),    subquery_rows.size(), recursive_unions.size()};
   }
   // The QueryState::outer slot of an enclosing query's column.
   int outer_slot(int column) {

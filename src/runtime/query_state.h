@@ -40,6 +40,7 @@ enum class ErrorKind : int32_t {
   NegativeOffset,         // 2201X
   FloatToIntOutOfRange,   // 22003 integer out of range (from a float conversion)
   ZeroStep,               // 22023 step size cannot equal zero (generate_series)
+  FloatUnderflow,         // 22003 value out of range: underflow
 };
 
 }  // namespace omendb::runtime

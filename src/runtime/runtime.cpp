@@ -13,6 +13,7 @@
 #include "common/bytea.h"
 #include "common/interrupt.h"
 #include "common/json.h"
+#include "common/math_sql.h"
 #include "common/text_sql.h"
 #include "common/value.h"
 #include "runtime/exec_context.h"
@@ -113,6 +114,9 @@ void rt_fail(QueryState* qs, int32_t kind) {
       return;
     case ErrorKind::FloatOverflow:
       ctx_of(qs).fail(SqlError(SqlState::NumericValueOutOfRange, "value out of range: overflow"));
+      return;
+    case ErrorKind::FloatUnderflow:
+      ctx_of(qs).fail(SqlError(SqlState::NumericValueOutOfRange, "value out of range: underflow"));
       return;
     case ErrorKind::DivisionByZero:
       ctx_of(qs).fail(SqlError(SqlState::DivisionByZero, "division by zero"));
@@ -341,6 +345,34 @@ const Datum* rt_sort_rows(QueryState* qs, int32_t slot) {
   return ctx_of(qs).sorts[static_cast<size_t>(slot)]->rows();
 }
 
+Datum* rt_rec_row(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).recursive_unions[static_cast<size_t>(slot)]->row();
+}
+
+void rt_rec_row_done(QueryState* qs, int32_t slot) {
+  ctx_of(qs).recursive_unions[static_cast<size_t>(slot)]->row_done();
+}
+
+uint64_t rt_rec_advance(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).recursive_unions[static_cast<size_t>(slot)]->advance();
+}
+
+uint64_t rt_rec_iterate(QueryState* qs, int32_t slot) {
+  ExecContext& ctx = ctx_of(qs);
+  if (!ctx.check_interrupts()) return 0;
+  ctx.run_recursive_term(slot);
+  if (qs->status != 0) return 0;
+  return ctx.recursive_unions[static_cast<size_t>(slot)]->advance();
+}
+
+const Datum* rt_rec_rows(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).recursive_unions[static_cast<size_t>(slot)]->rows();
+}
+
+uint64_t rt_rec_count(QueryState* qs, int32_t slot) {
+  return ctx_of(qs).recursive_unions[static_cast<size_t>(slot)]->count();
+}
+
 Datum* rt_window_row(QueryState* qs, int32_t slot) {
   return ctx_of(qs).windows[static_cast<size_t>(slot)]->append();
 }
@@ -518,6 +550,11 @@ void rt_double_to_text(QueryState* qs, double v, StrRef* out) {
 
 void rt_bool_to_text(QueryState* qs, int32_t v, StrRef* out) {
   *out = v ? StrRef{"true", 4} : StrRef{"false", 5};
+}
+
+int32_t rt_double_to_int(QueryState*, double v, int32_t to, int64_t* out) {
+  *out = mathsql::float8_to_int(v, static_cast<TypeId>(to));  // throws 22003: Guard records it, returns 0
+  return 1;
 }
 
 int32_t rt_text_to_int32(QueryState* qs, const char* p, uint64_t n, int32_t* out) {

@@ -74,6 +74,20 @@ void rt_sort_set_limit(QueryState* qs, int32_t slot, int64_t rows);
 uint64_t rt_sort_finish(QueryState* qs, int32_t slot);
 const Datum* rt_sort_rows(QueryState* qs, int32_t slot);
 
+// WITH RECURSIVE (runtime::RecursiveUnion, by slot): rt_rec_row returns the row to fill, rt_rec_row_done
+// adds it to the next working table (text copied; UNION drops a row equal to one kept before);
+// rt_rec_advance makes the rows added so far the working table and returns their count; rt_rec_iterate
+// runs the recursive term's pipelines once over the working table (after a check for a cancel and
+// statement_timeout), then advances: the new working table's row count (0 when the iteration added no
+// row, and after an error). rt_rec_rows is the working table's first row (rows are contiguous), rt_rec_count
+// its row count.
+Datum* rt_rec_row(QueryState* qs, int32_t slot);
+void rt_rec_row_done(QueryState* qs, int32_t slot);
+uint64_t rt_rec_advance(QueryState* qs, int32_t slot);
+uint64_t rt_rec_iterate(QueryState* qs, int32_t slot);
+const Datum* rt_rec_rows(QueryState* qs, int32_t slot);
+uint64_t rt_rec_count(QueryState* qs, int32_t slot);
+
 // Window (runtime::WindowBuffer): rt_window_row returns a row to fill with the input columns,
 // rt_window_row_done copies its text; rt_window_set_frame gives function `func` its frame offsets (NULL
 // flags non-zero: 22004; negative: 22013); rt_window_finish sorts, computes every function and returns
@@ -143,6 +157,9 @@ int32_t rt_text_to_int32(QueryState* qs, const char* p, uint64_t n, int32_t* out
 int32_t rt_text_to_int64(QueryState* qs, const char* p, uint64_t n, int64_t* out);
 int32_t rt_text_to_double(QueryState* qs, const char* p, uint64_t n, double* out);
 int32_t rt_text_to_bool(QueryState* qs, const char* p, uint64_t n, int32_t* out);
+// double precision -> integer / bigint (TypeId `to`): mathsql::float8_to_int (22003 when it does not fit).
+// Returns 0 (and sets the error) when it does not fit.
+int32_t rt_double_to_int(QueryState* qs, double v, int32_t to, int64_t* out);
 
 // Date/time (common/datetime_sql.h): dtsql::Func `func` over non-NULL args (Datums of its signature's
 // types) into *out (is_null set for NULL results); a cast between `from` and `to` (TypeIds), text in
@@ -233,7 +250,7 @@ int32_t rt_ordered_agg_result(QueryState* qs, int32_t spec, int32_t func, const 
   X(rt_join_ht_insert) X(rt_join_ht_finish) X(rt_join_ht_directory) X(rt_join_ht_mask) \
   X(rt_join_ht_entries) X(rt_join_ht_size) X(rt_join_ht_null_entry) \
   X(rt_text_cmp) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_bool_to_text) \
-  X(rt_text_to_int32) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) \
+  X(rt_text_to_int32) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) X(rt_double_to_int) \
   X(rt_in_int) X(rt_in_double) X(rt_in_text) X(rt_datetime) X(rt_datetime_cast) X(rt_interval_cmp) \
   X(rt_hash_interval) X(rt_catalog_func) X(rt_catalog_cast) X(rt_match) X(rt_upsert) \
   X(rt_upsert_update) X(rt_subq_row) X(rt_subq_row_done) X(rt_subq_result) X(rt_subquery_rows) X(rt_apply_subquery) X(rt_in_add_int) \
@@ -244,7 +261,7 @@ int32_t rt_ordered_agg_result(QueryState* qs, int32_t spec, int32_t func, const 
   X(rt_hash_array) X(rt_array_accum) X(rt_array_accum_result) X(rt_bytes) X(rt_text) \
   X(rt_json) X(rt_jsonb_cmp) X(rt_hash_jsonb) \
   X(rt_ordered_agg_add) X(rt_ordered_agg_result) X(rt_numeric_var_accum) X(rt_numeric_var_result) \
-  X(rt_math)
+  X(rt_math) X(rt_rec_row) X(rt_rec_row_done) X(rt_rec_advance) X(rt_rec_iterate) X(rt_rec_rows) X(rt_rec_count)
 // clang-format on
 
 }  // namespace omendb::runtime

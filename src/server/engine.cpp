@@ -26,6 +26,7 @@
 #include "planner/planner.h"
 #include "runtime/exec_context.h"
 #include "server/copy.h"
+#include "server/index_evaluator.h"
 #include "server/suspended_query.h"
 #include "server/wire_values.h"
 #include "storage/key_codec.h"
@@ -394,6 +395,30 @@ std::string time_zone_setting_name(const std::string& value, const dt::TimeZone&
   return "<" + hhmm(east) + ">" + hhmm(-east);
 }
 
+// PostgreSQL's check_timezone for "INTERVAL '...'" (SET TIME ZONE INTERVAL '+05:30' HOUR TO MINUTE): the
+// interval is an offset east of UTC, returned as a number of hours (the form for_setting reads); 22023
+// when it has months or days. nullopt for any other value.
+std::optional<std::string> interval_time_zone(const std::string& value) {
+  constexpr std::string_view kPrefix = "interval";
+  if (value.size() < kPrefix.size()) return std::nullopt;
+  for (size_t i = 0; i < kPrefix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(value[i])) != kPrefix[i]) return std::nullopt;
+  size_t open = value.find('\'', kPrefix.size());
+  size_t close = value.rfind('\'');
+  if (open == std::string::npos || close <= open)
+    throw SqlError(SqlState::InvalidParameterValue,
+                   "invalid value for parameter \"TimeZone\": \"" + value + "\"");
+  dt::Interval iv = dt::interval_in(std::string_view(value).substr(open + 1, close - open - 1));
+  if (iv.month != 0)
+    throw SqlError(SqlState::InvalidParameterValue,
+                   "invalid interval value for time zone: month not allowed");
+  if (iv.day != 0)
+    throw SqlError(SqlState::InvalidParameterValue, "invalid interval value for time zone: day not allowed");
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", static_cast<double>(iv.time / 1000000) / 3600.0);
+  return std::string(buf);
+}
+
 // pg_postmaster_start_time(): when this process started serving (the first session's creation at the
 // latest: the value is taken once, at static initialisation of the engine library).
 dt::TimestampTz server_start_time() {
@@ -419,6 +444,7 @@ struct CursorRun;  // a cursor's query, produced on demand (defined with the ext
 // clients read.
 const std::map<std::string, std::string>& default_settings() {
   static const std::map<std::string, std::string> defaults = {{"server_version", "15.0"},
+                                                              {"application_name", ""},
                                                               {"server_encoding", "UTF8"},
                                                               {"client_encoding", "UTF8"},
                                                               {"datestyle", "ISO, MDY"},
@@ -450,7 +476,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     // the connection (FATAL 22023, as PostgreSQL) instead of being ignored; other ones are ignored.
     DiscardWriter discard;
     for (const auto& [name, value] : startup_settings(info)) {
-      if (name != "default_transaction_isolation" && name != "synchronous_commit" && name != "timezone")
+      if (name != "default_transaction_isolation" && name != "synchronous_commit" && name != "timezone" &&
+          name != "application_name")
         continue;
       ast::SetStmt stmt;
       stmt.name = name;
@@ -458,6 +485,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       set(stmt, discard);
     }
     session_defaults_ = save_settings();  // what DISCARD ALL (RESET ALL) returns to
+    // What pgwire::Server announced at startup.
+    if (auto app = info.parameters.find("application_name"); app != info.parameters.end())
+      reported_["application_name"] = app->second;
   }
 
   void execute(std::string_view sql, pgwire::ResultWriter& out) override {
@@ -544,15 +574,17 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     Isolation default_isolation;
     std::optional<bool> synchronous_commit;
     std::string synchronous_commit_text;
+    std::map<std::string, ast::SetStmt> at_commit;
   };
   SavedSettings save_settings() const {
-    return {settings_, default_isolation_, synchronous_commit_, synchronous_commit_text_};
+    return {settings_, default_isolation_, synchronous_commit_, synchronous_commit_text_, at_commit_};
   }
   void restore_settings(const SavedSettings& saved) {
     settings_ = saved.settings;
     default_isolation_ = saved.default_isolation;
     synchronous_commit_ = saved.synchronous_commit;
     synchronous_commit_text_ = saved.synchronous_commit_text;
+    at_commit_ = saved.at_commit;
     if (txn_) txn_->set_synchronous_commit(synchronous_commit_.value_or(db_.store().options().sync_commits));
   }
 
@@ -598,6 +630,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     savepoints_.clear();
     statements_in_block_ = 0;
     if (!commit && saved) restore_settings(*saved);
+    end_local_settings();
     // The DDL's table and name locks go once the transaction has ended (after its commit published the
     // catalog changes), also when the commit fails.
     struct ReleaseLocks {
@@ -617,7 +650,24 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     }
   }
 
+  // Runs one statement. Outside a transaction the statement is its own transaction for the settings it
+  // changes (set_config() in a SELECT): an error undoes them, and SET LOCAL / set_config(..., true)
+  // values end with it.
   void run(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
+    if (state_ != State::Idle) return run_statement(stmt, text, out);
+    idle_saved_.reset();
+    try {
+      run_statement(stmt, text, out);
+    } catch (...) {
+      if (state_ == State::Idle && idle_saved_) restore_settings(*idle_saved_);
+      idle_saved_.reset();
+      throw;
+    }
+    idle_saved_.reset();
+    if (state_ == State::Idle) end_local_settings();
+  }
+
+  void run_statement(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
     statement_started();
     if (state_ == State::Failed && stmt.kind != ast::StmtKind::Transaction)
       throw SqlError(SqlState::InFailedSqlTransaction,
@@ -1386,31 +1436,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     datum_from_value(holder, type, d);
   }
 
-  static void datum_from_value(const Value& v, TypeId type, Datum& d) {
-    d.is_null = v.is_null() ? 1 : 0;
-    if (d.is_null) return;
-    switch (type) {
-      case TypeId::Float64:
-        d.f64 = v.as_double();
-        return;
-      case TypeId::Text:
-      case TypeId::Unknown:
-      case TypeId::Numeric:  // its bytes
-      case TypeId::Bytea:
-      case TypeId::Uuid:
-      case TypeId::Json:
-      case TypeId::Jsonb:
-        d.str = StrRef{v.as_text().data(), v.as_text().size()};
-        return;
-      default:
-        if (is_array(v.type())) {  // its bytes
-          d.str = StrRef{v.as_text().data(), v.as_text().size()};
-          return;
-        }
-        d.i64 = v.as_int();
-        return;
-    }
-  }
+  // The Datum of a value COPY read (its text stays in the Value); every type's fields, an interval's days
+  // and months too.
+  static void datum_from_value(const Value& v, TypeId, Datum& d) { d = dtsql::to_datum(v); }
 
   void run_explain(const ast::ExplainStmt& explain, std::string_view text, pgwire::ResultWriter& out) {
     const auto started = std::chrono::steady_clock::now();
@@ -1613,6 +1641,34 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     out.command_complete("TRUNCATE TABLE");
   }
 
+  static const char* alter_tag(const ast::AlterTableStmt& stmt) {
+    return stmt.view ? "ALTER VIEW" : stmt.sequence ? "ALTER SEQUENCE" : "ALTER TABLE";
+  }
+
+  // ALTER ... of a relation that does not exist: 42P01, or with IF EXISTS a notice and the command's tag.
+  static void missing_relation(const ast::AlterTableStmt& stmt, pgwire::ResultWriter& out) {
+    const std::string& name = stmt.table.name;
+    if (!stmt.if_exists) throw SqlError(SqlState::UndefinedTable, "relation \"" + name + "\" does not exist");
+    out.notice("00000", "relation \"" + name + "\" does not exist, skipping");
+    out.command_complete(alter_tag(stmt));
+  }
+
+  // ALTER TABLE / VIEW / SEQUENCE ... OWNER TO role (pg_dump writes one per relation). OmenDB has one
+  // role, the session's user, which owns every relation (docs/catalogs.md): giving a relation to it
+  // changes nothing, as in PostgreSQL when the owner stays; any other role does not exist (42704).
+  void change_owner(const ast::AlterTableStmt& stmt, pgwire::ResultWriter& out) {
+    if (stmt.cmds.size() != 1) throw_unsupported("ALTER TABLE ... OWNER TO with other subcommands");
+    const ast::TableRef& t = stmt.table;
+    const bool found = (t.schema.empty() || t.schema == "public") &&
+                       (db_.store().catalog().find(t.name, overlay()) ||
+                        db_.store().catalog().find_sequence(t.name, overlay()));
+    if (!found) return missing_relation(stmt, out);
+    const std::string& role = stmt.cmds[0].new_name;
+    if (!role.empty() && role != session_info_.user)
+      throw SqlError(SqlState::UndefinedObject, "role \"" + role + "\" does not exist");
+    out.command_complete(alter_tag(stmt));
+  }
+
   // ALTER TABLE (docs/schema.md): the subcommands are applied in order to a copy of the definition,
   // which then replaces the old one at once (Store::alter_table), with the row checks or the rewrite
   // the subcommands need; nothing changes if any of them fails. Compiled plans are keyed by the
@@ -1621,6 +1677,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     using K = ast::AlterTableCmd::Kind;
     for (const ast::AlterTableCmd& cmd : stmt.cmds)
       if (cmd.kind == K::Unsupported) throw_unsupported(cmd.feature);
+    if (std::any_of(stmt.cmds.begin(), stmt.cmds.end(),
+                    [](const auto& c) { return c.kind == K::ChangeOwner; }))
+      return change_owner(stmt, out);
     storage::Catalog& catalog = db_.store().catalog();
     // DROP COLUMN ... CASCADE of a column views read drops the views too: in one transaction (outside a
     // block, one of its own).
@@ -1643,14 +1702,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     std::unique_lock<std::mutex> ddl;
     for (;;) {
       old = resolve();
-      if (!old) {
-        if (stmt.if_exists) {
-          out.notice("00000", "relation \"" + t.name + "\" does not exist, skipping");
-          out.command_complete(stmt.view ? "ALTER VIEW" : "ALTER TABLE");
-          return;
-        }
-        throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
-      }
+      if (!old) return missing_relation(stmt, out);
       settle_cursors_using({old->id});
       locks = acquire_tables({}, {old->id}, wait);
       if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
@@ -1848,9 +1900,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           }
           if (def.columns.size() == 1) throw_unsupported("tables without columns (dropping the last column)");
           // Indexes on the column go with it, as in PostgreSQL (their entries are deleted).
+          // (So do indexes whose expressions or predicate read it.)
           for (auto ix = def.indexes.begin(); ix != def.indexes.end();) {
+            const std::vector<int> reads =
+                ix->computed() ? planner::index_expression_columns(def, *ix) : std::vector<int>{};
             if (std::find(ix->attnums.begin(), ix->attnums.end(), def.attnums[static_cast<size_t>(i)]) !=
-                ix->attnums.end()) {
+                    ix->attnums.end() ||
+                std::find(reads.begin(), reads.end(), i) != reads.end()) {
               work.drop_indexes.push_back(ix->id);
               ix = def.indexes.erase(ix);
             } else {
@@ -1888,7 +1944,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           if (def.find_column(cmd.new_name) >= 0)
             throw SqlError(SqlState::DuplicateColumn,
                            "column \"" + cmd.new_name + "\" of relation \"" + def.name + "\" already exists");
+          const storage::TableDef before = def;
           def.columns[static_cast<size_t>(i)].name = cmd.new_name;
+          // Index expressions are stored as text naming the column: printed again with the new name.
+          planner::reprint_index_expressions(before, def);
           break;
         }
         case K::RenameTable: {
@@ -1988,6 +2047,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           work.fence = true;
           break;
         }
+        case K::ChangeOwner:  // change_owner()
         case K::Unsupported:
           break;
       }
@@ -2317,7 +2377,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const ast::TableRef& t = stmt.table;
     if (!t.schema.empty() && t.schema != "public")
       throw SqlError(SqlState::UndefinedTable, "relation \"" + t.schema + "." + t.name + "\" does not exist");
-    if (stmt.columns.size() > 32)
+    if (stmt.elements.size() > 32)
       throw SqlError(SqlState::TooManyColumns, "cannot use more than 32 columns in an index");
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     TableForDdl table = lock_table_for_ddl(t.name, wait);
@@ -2329,20 +2389,44 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::IndexDef index;
     index.unique = stmt.unique;
     index.nulls_not_distinct = stmt.unique && stmt.nulls_not_distinct;
-    for (const std::string& c : stmt.columns) {
-      const int i = def.find_column(c);
-      if (i < 0) throw SqlError(SqlState::UndefinedColumn, "column \"" + c + "\" does not exist");
-      if (def.columns[static_cast<size_t>(i)].type == TypeId::Interval)
-        throw_unsupported("an index on an interval column");
-      if (is_array(def.columns[static_cast<size_t>(i)].type))
-        throw_unsupported("an index on an array column");
-      if (is_json_type(def.columns[static_cast<size_t>(i)].type))
-        throw_unsupported("an index on a json or jsonb column");
-      index.attnums.push_back(def.attnum(static_cast<size_t>(i)));
+    auto refuse_type = [&](TypeId type) {
+      if (type == TypeId::Interval) throw_unsupported("an index on an interval column");
+      if (is_array(type)) throw_unsupported("an index on an array column");
+      if (is_json_type(type)) throw_unsupported("an index on a json or jsonb column");
+    };
+    std::vector<std::string> element_names;  // PostgreSQL's ChooseIndexColumnNames
+    for (const ast::CreateIndexStmt::Element& e : stmt.elements) {
+      std::string name;
+      if (e.expr) {  // an expression: attnum 0 and the next of index.exprs
+        storage::IndexDef::Expression x = planner::bind_index_expression(*e.expr, def, false);
+        refuse_type(x.type);
+        index.exprs.push_back(std::move(x));
+        index.attnums.push_back(0);
+        name = e.name;
+      } else {
+        const int i = def.find_column(e.column);
+        if (i < 0) throw SqlError(SqlState::UndefinedColumn, "column \"" + e.column + "\" does not exist");
+        refuse_type(def.columns[static_cast<size_t>(i)].type);
+        index.attnums.push_back(def.attnum(static_cast<size_t>(i)));
+        name = e.column;
+      }
+      // A name listed before gets 1, 2, ... appended.
+      std::string unique_name = name;
+      for (int n = 1;
+           std::find(element_names.begin(), element_names.end(), unique_name) != element_names.end(); ++n)
+        unique_name = name + std::to_string(n);
+      element_names.push_back(unique_name);
     }
+    if (stmt.where) index.predicate = planner::bind_index_expression(*stmt.where, def, true);
     if (stmt.name.empty()) {
       // PostgreSQL's ChooseIndexName: table_col1_col2_idx, then idx1, idx2, ... until the name is free.
-      index.name = choose_relation_name(def.name, index_column_names(def, index), "idx", {});
+      std::string cols;
+      for (const std::string& n : element_names) {
+        if (!cols.empty()) cols += "_";
+        cols += n;
+        if (cols.size() >= 64) break;
+      }
+      index.name = choose_relation_name(def.name, cols, "idx", {});
     } else {
       index.name = stmt.name.size() > 63 ? stmt.name.substr(0, 63) : stmt.name;
       if (relation_name_taken(index.name)) {
@@ -2891,7 +2975,68 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     }
   }
 
+  // SET / RESET / SET LOCAL / set_config(): the one place that changes a setting. A SET LOCAL (or
+  // set_config(..., true)) lasts until the end of the transaction, as PostgreSQL's GUC stack: the
+  // value the setting has at commit is remembered (at_commit_) and restored when the transaction ends;
+  // a plain SET after it in the same transaction is what stays. A rolled-back transaction (savepoint)
+  // undoes every change (SavedSettings). `out` gets SET's warnings (null for set_config()).
   void set(const ast::SetStmt& stmt, pgwire::ResultWriter& out) {
+    if (stmt.name == "all" && stmt.reset) {
+      restore_settings(*session_defaults_);  // the values the session started with
+      at_commit_.clear();
+      out.command_complete("RESET");
+      return;
+    }
+    if (stmt.transaction_only && !in_transaction() && stmt.name != "transaction_isolation")
+      out.warning("25P01", stmt.name.starts_with("transaction_")
+                               ? "SET TRANSACTION can only be used in transaction blocks"
+                               : "SET LOCAL can only be used in transaction blocks");
+    change_setting(stmt, &out);
+    out.command_complete(stmt.reset_command ? "RESET" : "SET");
+  }
+
+  void change_setting(const ast::SetStmt& stmt, pgwire::ResultWriter* out) {
+    if (state_ == State::Idle && !idle_saved_) idle_saved_ = save_settings();  // see run()
+    const bool transaction_setting =
+        stmt.name == "transaction_isolation" || stmt.name == "default_transaction_isolation";
+    if (!transaction_setting || stmt.name == "default_transaction_isolation") {
+      if (stmt.transaction_only) {
+        if (!at_commit_.count(stmt.name)) at_commit_.emplace(stmt.name, setting_as_set(stmt.name));
+      } else if (in_transaction()) {
+        at_commit_.erase(stmt.name);  // SET after SET LOCAL: SET's value stays
+      }
+    }
+    apply_setting(stmt, out);
+  }
+
+  // The statement that gives setting `name` its current value again (RESET when it has its default).
+  ast::SetStmt setting_as_set(const std::string& name) const {
+    ast::SetStmt s;
+    s.name = name;
+    if (name == "default_transaction_isolation") {
+      s.value = isolation_name(default_isolation_);
+    } else if (name == "synchronous_commit") {
+      if (synchronous_commit_)
+        s.value = synchronous_commit_text_;
+      else
+        s.reset = true;
+    } else if (auto it = settings_.find(name); it != settings_.end()) {
+      s.value = it->second;
+    } else {
+      s.reset = true;
+    }
+    return s;
+  }
+
+  // The end of a transaction (or of a statement outside one): SET LOCAL values give way to the values
+  // their settings have at commit.
+  void end_local_settings() {
+    std::map<std::string, ast::SetStmt> at_commit = std::move(at_commit_);
+    at_commit_.clear();
+    for (const auto& [name, stmt] : at_commit) apply_setting(stmt, nullptr);
+  }
+
+  void apply_setting(const ast::SetStmt& stmt, pgwire::ResultWriter* out) {
     if (stmt.name == "transaction_isolation" || stmt.name == "default_transaction_isolation") {
       // SET TRANSACTION ISOLATION LEVEL / SET transaction_isolation: this transaction only (outside a
       // transaction the statement is its own transaction, so it has no lasting effect; PostgreSQL warns
@@ -2909,12 +3054,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (session) {
         default_isolation_ = *level;
       } else if (!in_transaction()) {
-        if (stmt.transaction_only)
-          out.warning("25P01", "SET TRANSACTION can only be used in transaction blocks");
+        if (stmt.transaction_only && out)
+          out->warning("25P01", "SET TRANSACTION can only be used in transaction blocks");
       } else {
         set_transaction_isolation(*level);
       }
-      out.command_complete(stmt.reset ? "RESET" : "SET");
       return;
     }
     if (stmt.name == "synchronous_commit") {
@@ -2938,7 +3082,6 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                        "invalid value for parameter \"synchronous_commit\": \"" + stmt.value + "\"");
       }
       if (txn_ && synchronous_commit_) txn_->set_synchronous_commit(*synchronous_commit_);
-      out.command_complete(stmt.reset ? "RESET" : "SET");
       return;
     }
     if (stmt.name == "timezone") {
@@ -2946,13 +3089,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (stmt.reset) {
         settings_.erase(stmt.name);
       } else {
-        std::optional<dt::TimeZone> tz = dt::TimeZone::for_setting(stmt.value);
+        std::string value = interval_time_zone(stmt.value).value_or(stmt.value);
+        std::optional<dt::TimeZone> tz = dt::TimeZone::for_setting(value);
         if (!tz)
           throw SqlError(SqlState::InvalidParameterValue,
                          "invalid value for parameter \"TimeZone\": \"" + stmt.value + "\"");
-        settings_[stmt.name] = time_zone_setting_name(stmt.value, *tz);
+        settings_[stmt.name] = time_zone_setting_name(value, *tz);
       }
-      out.command_complete(stmt.reset ? "RESET" : "SET");
       return;
     }
     if ((stmt.name == "datestyle" || stmt.name == "intervalstyle") && !stmt.reset) {
@@ -2967,7 +3110,6 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                           stmt.value + "\" (only " + (stmt.name == "datestyle" ? "ISO, MDY" : "postgres") +
                           " is implemented)");
       settings_[stmt.name] = stmt.name == "datestyle" ? "ISO, MDY" : "postgres";
-      out.command_complete("SET");
       return;
     }
     if ((stmt.name == "statement_timeout" || stmt.name == "lock_timeout" || stmt.name == "deadlock_timeout" ||
@@ -2979,13 +3121,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
             SqlState::InvalidParameterValue,
             "0 ms is outside the valid range for parameter \"deadlock_timeout\" (1 .. 2147483647)");
       settings_[stmt.name] = format_duration_ms(ms);
-      out.command_complete("SET");
       return;
     }
     if ((stmt.name == kQueryMemoryLimit || stmt.name == kTransactionMemoryLimit) && !stmt.reset) {
       // Kept as PostgreSQL prints memory settings, so SHOW and a rollback of the SET just work.
       settings_[stmt.name] = format_memory(parse_memory(stmt.name, stmt.value));
-      out.command_complete("SET");
       return;
     }
     if (stmt.reset) {
@@ -2993,7 +3133,6 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     } else {
       settings_[stmt.name] = stmt.value;
     }
-    out.command_complete(stmt.reset ? "RESET" : "SET");
   }
 
   static constexpr const char* kQueryMemoryLimit = "omendb.query_memory_limit";
@@ -3373,8 +3512,51 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     return out;
   }
 
-  void show(const ast::ShowStmt& stmt, pgwire::ResultWriter& out) {
+  // A setting's value as SHOW prints it (name in lower case); nothing for an unknown setting.
+  std::optional<std::string> setting_value(const std::string& name) const {
+    if (name == "transaction_isolation") return isolation_name(txn_ ? txn_isolation_ : default_isolation_);
+    if (name == "default_transaction_isolation") return isolation_name(default_isolation_);
+    if (name == "synchronous_commit")
+      return synchronous_commit_                  ? synchronous_commit_text_
+             : db_.store().options().sync_commits ? "on"
+                                                  : "off";
+    if (name == kQueryMemoryLimit && !settings_.count(name))
+      return format_memory(db_.options().query_memory_limit);
+    if (name == kTransactionMemoryLimit && !settings_.count(name))
+      return format_memory(db_.options().transaction_memory_limit);
+    if (auto it = settings_.find(name); it != settings_.end()) return it->second;
     const std::map<std::string, std::string>& defaults = default_settings();
+    if (auto d = defaults.find(name); d != defaults.end()) return d->second;
+    return std::nullopt;
+  }
+
+  // set_config(name, value, is_local): SET (value NULL: RESET) through the statement path, from a
+  // query. The session is the Context's owner; like nextval(), the call changes it.
+  std::string set_config(std::string_view name, std::optional<std::string_view> value,
+                         bool is_local) const override {
+    auto* self = const_cast<EngineSession*>(this);
+    ast::SetStmt stmt;
+    stmt.name = lower_setting_name(name);
+    stmt.reset = !value;
+    if (value) stmt.value = std::string(*value);
+    stmt.transaction_only = is_local;
+    self->change_setting(stmt, nullptr);
+    return setting_value(stmt.name).value_or("");
+  }
+  std::optional<std::string> current_setting(std::string_view name, bool missing_ok) const override {
+    std::optional<std::string> value = setting_value(lower_setting_name(name));
+    if (!value && !missing_ok)
+      throw SqlError(SqlState::UndefinedObject,
+                     "unrecognized configuration parameter \"" + std::string(name) + "\"");
+    return value;
+  }
+  static std::string lower_setting_name(std::string_view name) {
+    std::string out(name);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  }
+
+  void show(const ast::ShowStmt& stmt, pgwire::ResultWriter& out) {
     if (stmt.name == "omendb.lock_waiters") {  // read-only: sessions waiting for a row lock now
       send_text_rows(out, stmt.name, {std::to_string(db_.store().row_lock_waiters())});
       out.command_complete("SHOW");
@@ -3390,33 +3572,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       out.command_complete("SHOW");
       return;
     }
-    if (stmt.name == kQueryMemoryLimit && !settings_.count(stmt.name)) {
-      send_text_rows(out, stmt.name, {format_memory(db_.options().query_memory_limit)});
-      out.command_complete("SHOW");
-      return;
-    }
-    if (stmt.name == kTransactionMemoryLimit && !settings_.count(stmt.name)) {
-      send_text_rows(out, stmt.name, {format_memory(db_.options().transaction_memory_limit)});
-      out.command_complete("SHOW");
-      return;
-    }
-    std::string value;
-    if (stmt.name == "transaction_isolation") {
-      value = isolation_name(txn_ ? txn_isolation_ : default_isolation_);
-    } else if (stmt.name == "default_transaction_isolation") {
-      value = isolation_name(default_isolation_);
-    } else if (stmt.name == "synchronous_commit") {
-      value = synchronous_commit_                  ? synchronous_commit_text_
-              : db_.store().options().sync_commits ? "on"
-                                                   : "off";
-    } else if (auto it = settings_.find(stmt.name); it != settings_.end()) {
-      value = it->second;
-    } else if (auto d = defaults.find(stmt.name); d != defaults.end()) {
-      value = d->second;
-    } else {
+    std::optional<std::string> value = setting_value(stmt.name);
+    if (!value)
       throw SqlError(SqlState::UndefinedObject, "unrecognized configuration parameter \"" + stmt.name + "\"");
-    }
-    send_text_rows(out, show_column_name(stmt.name), {value});
+    send_text_rows(out, show_column_name(stmt.name), {*value});
     out.command_complete("SHOW");
   }
 
@@ -3445,12 +3604,16 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
  public:
+  // ParameterStatus: PostgreSQL's reported (GUC_REPORT) settings that a SET, RESET, set_config() or the
+  // end of a transaction changed since the server last announced them.
   std::vector<std::pair<std::string, std::string>> changed_parameters() override {
     std::vector<std::pair<std::string, std::string>> out;
-    std::string tz = time_zone_name();
-    if (tz != reported_time_zone_) {
-      reported_time_zone_ = tz;
-      out.emplace_back("TimeZone", tz);
+    for (auto& [name, reported] : reported_) {
+      std::string value = setting_value(name).value_or("");
+      if (name == "timezone") value = time_zone_name();
+      if (value == reported) continue;
+      reported = value;
+      out.emplace_back(show_column_name(name), value);
     }
     return out;
   }
@@ -3465,7 +3628,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   mutable uint32_t last_sequence_ = 0;
   mutable std::string tz_cache_name_;
   mutable dt::TimeZone tz_cache_;
-  std::string reported_time_zone_ = "UTC";  // the server announces UTC at startup
+  // The reported settings, by their lower-case names, with the values the client knows: the server
+  // announces these at startup (pgwire::Server), changed_parameters() the changes.
+  std::map<std::string, std::string> reported_ = {
+      {"application_name", ""},      {"client_encoding", "UTF8"}, {"datestyle", "ISO, MDY"},
+      {"intervalstyle", "postgres"}, {"timezone", "UTC"},         {"standard_conforming_strings", "on"}};
 
   Database& db_;
   planner::SessionInfo session_info_;  // what version(), current_user, pg_backend_pid() ... return
@@ -3479,6 +3646,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   std::set<std::string> txn_names_;
   Isolation txn_isolation_ = Isolation::ReadCommitted;  // txn_'s level, as SHOW names it
   std::optional<SavedSettings> saved_settings_;         // the settings when txn_ began
+  // The settings SET LOCAL changed in this transaction, each with the SET that gives it the value it has
+  // at commit (change_setting).
+  std::map<std::string, ast::SetStmt> at_commit_;
+  // Outside a transaction: the settings before the running statement's first change (run()).
+  std::optional<SavedSettings> idle_saved_;
   struct Savepoint {
     std::string name;
     size_t mark;  // Transaction::savepoint()
@@ -4497,6 +4669,7 @@ Database::Database(const EngineOptions& options) : options_(options) {
   budget.optimize_budget_ms = options.jit_optimize_budget_ms;
   budget.max_instructions = options.jit_max_instructions;
   jit_ = codegen::Jit::create(options.plan_cache_capacity, options.jit_tiers, budget);
+  store_->set_index_evaluator(make_index_evaluator(*jit_));
   if (options.seal_interval_seconds > 0) sealer_ = std::thread([this] { seal_loop(); });
 }
 

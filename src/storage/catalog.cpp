@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstring>
 
@@ -102,6 +103,16 @@ std::vector<TypeId> TableDef::slot_types() const {
   return out;
 }
 
+std::string index_column_text(const std::string& expr) {
+  size_t i = 0;
+  while (i < expr.size() && (std::isalnum(static_cast<unsigned char>(expr[i])) || expr[i] == '_' ||
+                             expr[i] == '.' || static_cast<unsigned char>(expr[i]) >= 0x80))
+    ++i;
+  const bool call = i > 0 && !std::isdigit(static_cast<unsigned char>(expr[0])) && i < expr.size() &&
+                    expr[i] == '(' && expr.back() == ')';
+  return call ? expr : "(" + expr + ")";
+}
+
 namespace {
 
 constexpr uint8_t kCatalogFormatV1 = 1;
@@ -126,6 +137,10 @@ constexpr uint8_t kCatalogFormatV7 = 7;
 // V6's layout (never a view), then per FOREIGN KEY: u32 count, i32 attnum per column of its ON DELETE SET
 // NULL / SET DEFAULT column list. Written only by tables with such a list.
 constexpr uint8_t kCatalogFormatV8 = 8;
+// V8's layout (a key column's attnum may be 0), then per index: u32 expression count, per expression: str
+// expr, str pretty, u8 type; u8 has predicate, then str expr, str pretty. Written only by tables with an
+// expression or partial index; older databases need no migration (their entries read as before).
+constexpr uint8_t kCatalogFormatV9 = 9;
 
 template <typename T>
 void put_le(T v, std::string& out) {
@@ -175,7 +190,10 @@ std::string serialize(const TableDef& def) {
   const bool view = def.is_view();
   bool set_lists = false;
   for (const ForeignKeyDef& f : def.foreign_keys) set_lists = set_lists || !f.delete_set_attnums.empty();
+  bool computed = false;
+  for (const IndexDef& ix : def.indexes) computed = computed || ix.computed();
   out.push_back(static_cast<char>(view                  ? kCatalogFormatV7
+                                  : computed            ? kCatalogFormatV9
                                   : set_lists           ? kCatalogFormatV8
                                   : constraints         ? kCatalogFormatV6
                                   : identity            ? kCatalogFormatV5
@@ -205,6 +223,7 @@ std::string serialize(const TableDef& def) {
     put_str(d.name, out);
   }
   if (def.indexes.empty() && !identity && !constraints && !view) return out;
+  const bool all = computed;  // V9: V8's layout, every section written
   put_le<uint32_t>(static_cast<uint32_t>(def.indexes.size()), out);
   for (const IndexDef& ix : def.indexes) {
     put_le<uint32_t>(ix.id, out);
@@ -215,9 +234,9 @@ std::string serialize(const TableDef& def) {
         static_cast<char>((ix.unique ? 1 : 0) | (ix.constraint ? 2 : 0) | (ix.nulls_not_distinct ? 4 : 0)));
     put_le<uint64_t>(ix.valid_from_ts, out);
   }
-  if (identity || constraints || view)
+  if (identity || constraints || view || all)
     for (const ColumnDef& c : def.columns) out.push_back(c.identity);
-  if (!constraints && !view) return out;
+  if (!constraints && !view && !all) return out;
   put_le<uint32_t>(static_cast<uint32_t>(def.checks.size()), out);
   for (const CheckDef& c : def.checks) {
     put_le<uint32_t>(c.id, out);
@@ -238,10 +257,22 @@ std::string serialize(const TableDef& def) {
     out.push_back(f.on_update);
     out.push_back(f.on_delete);
   }
-  if (set_lists)
+  if (set_lists || all)
     for (const ForeignKeyDef& f : def.foreign_keys) {
       put_le<uint32_t>(static_cast<uint32_t>(f.delete_set_attnums.size()), out);
       for (int32_t a : f.delete_set_attnums) put_le<int32_t>(a, out);
+    }
+  if (all)
+    for (const IndexDef& ix : def.indexes) {
+      auto put_expression = [&](const IndexDef::Expression& x) {
+        put_str(x.expr, out);
+        put_str(x.pretty, out);
+        out.push_back(static_cast<char>(x.type));
+      };
+      put_le<uint32_t>(static_cast<uint32_t>(ix.exprs.size()), out);
+      for (const IndexDef::Expression& x : ix.exprs) put_expression(x);
+      out.push_back(ix.predicate ? '\x01' : '\x00');
+      if (ix.predicate) put_expression(*ix.predicate);
     }
   if (!view) return out;
   put_str(def.view->query, out);
@@ -258,7 +289,7 @@ std::string serialize(const TableDef& def) {
 bool deserialize(std::string_view in, TableDef& def) {
   Reader r{in};
   uint8_t version = r.get<uint8_t>();
-  if (version < kCatalogFormatV1 || version > kCatalogFormatV8) return false;
+  if (version < kCatalogFormatV1 || version > kCatalogFormatV9) return false;
   def.id = r.get<uint32_t>();
   def.name = r.get_str();
   uint32_t ncols = r.get<uint32_t>();
@@ -330,7 +361,7 @@ bool deserialize(std::string_view in, TableDef& def) {
       ix.attnums.resize(n);
       for (int32_t& a : ix.attnums) {
         a = r.get<int32_t>();
-        if (def.column_of_attnum(a) < 0) return false;
+        if (def.column_of_attnum(a) < 0 && !(a == 0 && version >= kCatalogFormatV9)) return false;
       }
       const uint8_t flags = r.get<uint8_t>();
       if (flags > 7) return false;
@@ -392,6 +423,25 @@ bool deserialize(std::string_view in, TableDef& def) {
         a = r.get<int32_t>();
         if (std::find(f.attnums.begin(), f.attnums.end(), a) == f.attnums.end()) return false;
       }
+    }
+  }
+  if (version >= kCatalogFormatV9) {
+    auto get_expression = [&](IndexDef::Expression& x) {
+      x.expr = r.get_str();
+      x.pretty = r.get_str();
+      const uint8_t t = r.get<uint8_t>();
+      if (!valid_type_id(t)) return false;
+      x.type = static_cast<TypeId>(t);
+      return r.ok && !x.expr.empty();
+    };
+    for (IndexDef& ix : def.indexes) {
+      const uint32_t n = r.get<uint32_t>();
+      if (!r.ok || n != static_cast<uint32_t>(std::count(ix.attnums.begin(), ix.attnums.end(), 0)))
+        return false;
+      ix.exprs.resize(n);
+      for (IndexDef::Expression& x : ix.exprs)
+        if (!get_expression(x)) return false;
+      if (r.get<uint8_t>() != 0 && !get_expression(ix.predicate.emplace())) return false;
     }
   }
   if (version == kCatalogFormatV7) {

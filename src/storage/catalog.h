@@ -62,7 +62,33 @@ struct IndexDef {
   // Commit timestamp at which the build wrote its entries: snapshots older than this read the table
   // instead (entries for rows committed before the build are not visible to them).
   uint64_t valid_from_ts = 0;
+
+  // Expression and partial indexes (docs/schema.md, "Expression and partial indexes"). A key column whose
+  // attnum is 0 (PostgreSQL's indkey 0) is the next of `exprs`: an immutable expression over the table's
+  // columns. `predicate` (empty: none) is a partial index's WHERE: only rows for which it is true have an
+  // entry (and count for uniqueness). Storage cannot bind SQL: it asks the IndexEvaluator the engine
+  // gives it (store.h) for an entry's values.
+  struct Expression {
+    // SQL text over the table's columns as PostgreSQL prints it (pg_get_expr of indexprs / indpred), bound
+    // again where needed; RENAME COLUMN prints it again with the new name.
+    std::string expr;
+    std::string pretty;             // its pretty form (psql's \d)
+    TypeId type = TypeId::Unknown;  // an expression's result type (Bool for the predicate)
+  };
+  std::vector<Expression> exprs;
+  std::optional<Expression> predicate;
+  bool computed() const { return !exprs.empty() || predicate.has_value(); }
+  // Index into `exprs` of key column `i` (attnums[i] == 0).
+  size_t expr_of(size_t i) const {
+    size_t n = 0;
+    for (size_t j = 0; j < i; ++j) n += attnums[j] == 0;
+    return n;
+  }
 };
+
+// How pg_get_indexdef prints an index expression `expr` (IndexDef::Expression::expr) as a key column: a
+// function call as it is, anything else in parentheses (PostgreSQL's looks_like_function).
+std::string index_column_text(const std::string& expr);
 
 // A CHECK constraint (docs/schema.md, "CHECK"): every row written must not make `expr` false (NULL
 // passes). `expr` is SQL text over the table's columns, bound by each statement that writes the table

@@ -132,16 +132,19 @@ constexpr uint64_t kNoConflictCheck = UINT64_MAX;
 
 // The storage key of `index`'s entry for `row` (values in table column order), stored under
 // `storage_key` (table prefix + primary key); and the entry's value (row kind + storage key).
+// Empty when the row has no entry (a partial index's predicate is not true for it). `eval` computes an
+// expression or partial index's values (XX000 without one).
 std::string index_entry_key(const TableDef& table, const IndexDef& index, const Datum* row,
-                            std::string_view storage_key);
+                            std::string_view storage_key, const IndexEvaluator* eval);
 std::string index_entry_value(std::string_view storage_key);
 // The entry key's first part: index prefix + the indexed values (the unique value a UNIQUE index locks
-// and checks). `has_null`: set to whether one of the values is NULL.
-std::string index_entry_prefix(const TableDef& table, const IndexDef& index, const Datum* row,
-                               bool* has_null = nullptr);
+// and checks); empty when the row has no entry. `has_null`: set to whether one of the values is NULL.
+std::string index_entry_prefix(const TableDef& table, const IndexDef& index, const Datum* row, bool* has_null,
+                               const IndexEvaluator* eval);
 // 23505 for a UNIQUE index: "duplicate key value violates unique constraint" / "Key (a)=(1) already
 // exists." or, `build`, "could not create unique index" / "... is duplicated.", with the constraint fields.
-SqlError unique_violation_error(const TableDef& table, const IndexDef& index, const Datum* row, bool build);
+SqlError unique_violation_error(const TableDef& table, const IndexDef& index, const Datum* row, bool build,
+                                const IndexEvaluator* eval);
 
 // What one buffered write counts against its transaction's memory limit (Transaction::set_memory_limit):
 // the map node with its key string and WriteOp (~112 bytes), the key's and the row's bytes, and what the

@@ -354,11 +354,54 @@ std::string table_prefix(uint32_t table_id) {
 
 }  // namespace
 
-std::string index_entry_prefix(const TableDef& table, const IndexDef& index, const Datum* row,
-                               bool* has_null) {
+namespace {
+
+// The values of an expression or partial index's key columns for `row` (expression columns computed by
+// `eval`, plain columns as stored), with their types. False: the row has no entry.
+bool computed_key(const TableDef& table, const IndexDef& index, const Datum* row, const IndexEvaluator* eval,
+                  std::vector<Value>& values, std::vector<Datum>& key, std::vector<TypeId>& types) {
+  if (!eval) throw SqlError(SqlState::InternalError, "no evaluator for index \"" + index.name + "\"");
+  values.clear();
+  if (!eval->evaluate(table, index, row, values)) return false;
+  if (values.size() != index.exprs.size())
+    throw SqlError(SqlState::InternalError,
+                   "index \"" + index.name + "\": wrong number of expression values");
+  key.clear();
+  types.clear();
+  size_t e = 0;
+  for (int32_t a : index.attnums) {
+    if (a == 0) {
+      key.push_back(dtsql::to_datum(values[e]));
+      types.push_back(index.exprs[e++].type);
+      continue;
+    }
+    const int c = table.column_of_attnum(a);
+    if (c < 0) throw SqlError(SqlState::InternalError, "index \"" + index.name + "\" names a dropped column");
+    key.push_back(row[c]);
+    types.push_back(table.columns[static_cast<size_t>(c)].type);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string index_entry_prefix(const TableDef& table, const IndexDef& index, const Datum* row, bool* has_null,
+                               const IndexEvaluator* eval) {
   std::string k;
-  keycodec::append_table_prefix(index.id, k);
   if (has_null) *has_null = false;
+  if (index.computed()) {
+    std::vector<Value> values;
+    std::vector<Datum> key;
+    std::vector<TypeId> types;
+    if (!computed_key(table, index, row, eval, values, key, types)) return k;
+    keycodec::append_table_prefix(index.id, k);
+    for (size_t i = 0; i < key.size(); ++i) {
+      if (has_null && key[i].is_null) *has_null = true;
+      keycodec::append_index_datum(types[i], key[i], k);
+    }
+    return k;
+  }
+  keycodec::append_table_prefix(index.id, k);
   for (int32_t a : index.attnums) {
     const int c = table.column_of_attnum(a);
     if (c < 0) throw SqlError(SqlState::InternalError, "index \"" + index.name + "\" names a dropped column");
@@ -369,9 +412,9 @@ std::string index_entry_prefix(const TableDef& table, const IndexDef& index, con
 }
 
 std::string index_entry_key(const TableDef& table, const IndexDef& index, const Datum* row,
-                            std::string_view storage_key) {
-  std::string k = index_entry_prefix(table, index, row);
-  k.append(storage_key.substr(keycodec::kTablePrefixSize));
+                            std::string_view storage_key, const IndexEvaluator* eval) {
+  std::string k = index_entry_prefix(table, index, row, nullptr, eval);
+  if (!k.empty()) k.append(storage_key.substr(keycodec::kTablePrefixSize));
   return k;
 }
 
@@ -521,15 +564,27 @@ SqlError check_violation_error(const TableDef& table, size_t check, const Datum*
                        .with_constraint("public", table.name, name));
 }
 
-SqlError unique_violation_error(const TableDef& table, const IndexDef& index, const Datum* row, bool build) {
+SqlError unique_violation_error(const TableDef& table, const IndexDef& index, const Datum* row, bool build,
+                                const IndexEvaluator* eval) {
   std::string cols, vals;
+  std::vector<Value> values;
+  std::vector<Datum> key;
+  std::vector<TypeId> types;
+  const bool computed = index.computed() && computed_key(table, index, row, eval, values, key, types);
   for (size_t i = 0; i < index.attnums.size(); ++i) {
-    const int c = table.column_of_attnum(index.attnums[i]);
-    if (c < 0) continue;
     if (i) {
       cols += ", ";
       vals += ", ";
     }
+    if (computed) {  // as PostgreSQL's pg_get_indexdef_columns names the key columns
+      cols += index.attnums[i] == 0
+                  ? index_column_text(index.exprs[index.expr_of(i)].expr)
+                  : table.columns[static_cast<size_t>(table.column_of_attnum(index.attnums[i]))].name;
+      vals += datum_text(types[i], key[i]);
+      continue;
+    }
+    const int c = table.column_of_attnum(index.attnums[i]);
+    if (c < 0) continue;
     cols += table.columns[static_cast<size_t>(c)].name;
     vals += datum_text(table.columns[static_cast<size_t>(c)].type, row[c]);
   }
@@ -2038,8 +2093,10 @@ class StatementWriterImpl final : public StatementWriter {
       throw SqlError(SqlState::InternalError, "ON CONFLICT arbiter is not a unique index");
     const IndexDef& index = table.indexes[static_cast<size_t>(arbiter)];
     bool has_null = false;
-    std::string prefix = index_entry_prefix(table, index, row, &has_null);
-    if (has_null && !index.nulls_not_distinct) {  // conflicts with nothing
+    std::string prefix = index_entry_prefix(table, index, row, &has_null, store_.index_evaluator());
+    // A NULL conflicts with nothing, nor does a row a partial index leaves out (its other unique indexes
+    // are checked by put_new).
+    if (prefix.empty() || (has_null && !index.nulls_not_distinct)) {
       put_new(table, std::move(key), row);
       return UpsertOutcome::Inserted;
     }
@@ -2423,10 +2480,11 @@ class StatementWriterImpl final : public StatementWriter {
                         std::string_view new_key, const Datum* new_row) {
     note_foreign_keys(table, old_row, new_row, new_key);
     if (const IndexDef* violated = unique_violation(table, old_row, new_key, new_row, nullptr))
-      throw unique_violation_error(table, *violated, new_row, false);
+      throw unique_violation_error(table, *violated, new_row, false, store_.index_evaluator());
     for (const IndexDef& index : table.indexes) {
-      std::string before = old_row ? index_entry_key(table, index, old_row, old_key) : std::string();
-      std::string after = new_row ? index_entry_key(table, index, new_row, new_key) : std::string();
+      const IndexEvaluator* eval = store_.index_evaluator();
+      std::string before = old_row ? index_entry_key(table, index, old_row, old_key, eval) : std::string();
+      std::string after = new_row ? index_entry_key(table, index, new_row, new_key, eval) : std::string();
       if (before == after) continue;  // an UPDATE that changes neither the indexed columns nor the key
       if (!before.empty()) put_index_write(std::move(before), true, {});
       if (!after.empty()) put_index_write(std::move(after), false, new_key);
@@ -2453,8 +2511,11 @@ class StatementWriterImpl final : public StatementWriter {
     for (const IndexDef& index : table.indexes) {
       if (!index.unique) continue;
       bool old_null = false, new_null = false;
-      std::string before = old_row ? index_entry_prefix(table, index, old_row, &old_null) : std::string();
-      std::string after = new_row ? index_entry_prefix(table, index, new_row, &new_null) : std::string();
+      const IndexEvaluator* eval = store_.index_evaluator();
+      std::string before =
+          old_row ? index_entry_prefix(table, index, old_row, &old_null, eval) : std::string();
+      std::string after =
+          new_row ? index_entry_prefix(table, index, new_row, &new_null, eval) : std::string();
       if (before == after) continue;  // the row keeps its value (its entry may move to a new key)
       if (!before.empty() && (!old_null || index.nulls_not_distinct)) lock_unique_value(table, before);
       if (after.empty() || (new_null && !index.nulls_not_distinct)) continue;
@@ -2463,7 +2524,7 @@ class StatementWriterImpl final : public StatementWriter {
       self.append(new_key.substr(keycodec::kTablePrefixSize));
       if (!unique_value_taken(after, self)) continue;
       if (arbiters && std::find(arbiters->begin(), arbiters->end(), index.id) == arbiters->end())
-        throw unique_violation_error(table, index, new_row, false);
+        throw unique_violation_error(table, index, new_row, false, eval);
       if (!found) found = &index;
       if (!arbiters) return found;
     }
@@ -2595,8 +2656,8 @@ class StatementWriterImpl final : public StatementWriter {
       return {std::move(key), true};
     }
     for (const IndexDef& index : parent.indexes)
-      if (index.unique && same_columns(index.attnums))
-        return {index_entry_prefix(parent, index, row.data()), false};
+      if (index.unique && !index.computed() && same_columns(index.attnums))
+        return {index_entry_prefix(parent, index, row.data(), nullptr, nullptr), false};
     throw SqlError(
         SqlState::InvalidForeignKey,
         "there is no unique constraint matching given keys for referenced table \"" + parent.name + "\"");
@@ -2630,7 +2691,7 @@ class StatementWriterImpl final : public StatementWriter {
       wanted.push_back(key_bytes(child->columns[static_cast<size_t>(cols.back())].type, values[j]));
     }
     for (const IndexDef& index : child->indexes) {
-      if (index.attnums.size() < fk.attnums.size() ||
+      if (index.computed() || index.attnums.size() < fk.attnums.size() ||
           !std::equal(fk.attnums.begin(), fk.attnums.end(), index.attnums.begin()))
         continue;
       spec.index_id = index.id;
@@ -3714,10 +3775,10 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
       const IndexDef& index = *build[i];
       if (!index.unique) return;
       bool has_null = false;
-      std::string value = index_entry_prefix(def, index, row, &has_null);
-      if (has_null && !index.nulls_not_distinct) return;
+      std::string value = index_entry_prefix(def, index, row, &has_null, index_evaluator());
+      if (value.empty() || (has_null && !index.nulls_not_distinct)) return;
       if (!unique_values[i].insert(std::move(value)).second)
-        throw unique_violation_error(def, index, row, true);
+        throw unique_violation_error(def, index, row, true, index_evaluator());
     };
     int64_t rowid = 0;
     std::vector<Datum> old_row, row(def.columns.size());
@@ -3741,7 +3802,8 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
             for (size_t i = 0; i < build.size(); ++i) {
               const IndexDef* index = build[i];
               check_unique(i, row.data());
-              entry = index_entry_key(def, *index, row.data(), storage_key);
+              entry = index_entry_key(def, *index, row.data(), storage_key, index_evaluator());
+              if (entry.empty()) continue;  // left out by a partial index
               keycodec::append_version(ts, entry);
               check_status(batch.Put(entry, index_entry_value(storage_key)), "creating index");
             }
@@ -3783,7 +3845,8 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
         for (size_t i = 0; i < build.size(); ++i) {
           const IndexDef* index = build[i];
           check_unique(i, row.data());
-          entry = index_entry_key(def, *index, row.data(), key);
+          entry = index_entry_key(def, *index, row.data(), key, index_evaluator());
+          if (entry.empty()) continue;
           keycodec::append_version(ts, entry);
           check_status(batch.Put(entry, index_entry_value(key)), "altering table");
         }

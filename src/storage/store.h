@@ -85,6 +85,19 @@ struct LockWait {
   int32_t pid = 0;                                   // the session's process id, for 40P01's detail
 };
 
+// The values of an expression or partial index's entry (catalog.h, IndexDef::exprs / predicate), which
+// storage cannot compute itself (it knows no SQL): the engine evaluates them with compiled code and gives
+// storage this object (Store::set_index_evaluator). Called for every row written to a table with such an
+// index, from the writing thread; thread-safe. Errors (22012 ...) are thrown as SqlError.
+class IndexEvaluator {
+ public:
+  virtual ~IndexEvaluator() = default;
+  // `row` in table column order. False: the row does not satisfy the index's predicate (no entry); else
+  // `values` holds the value of each of index.exprs, in order.
+  virtual bool evaluate(const TableDef& table, const IndexDef& index, const Datum* row,
+                        std::vector<Value>& values) const = 0;
+};
+
 class Store {
  public:
   // Opens (or creates) the database in options.data_dir and loads the catalog.
@@ -93,6 +106,12 @@ class Store {
   ~Store();  // flushes and closes RocksDB
 
   Catalog& catalog() { return *catalog_; }
+  // Set once, before any statement writes a table with an expression or partial index (their writes fail
+  // with XX000 without one).
+  void set_index_evaluator(std::shared_ptr<const IndexEvaluator> evaluator) {
+    index_evaluator_ = std::move(evaluator);
+  }
+  const IndexEvaluator* index_evaluator() const { return index_evaluator_.get(); }
 
   // Starts a transaction. Nothing it writes is visible to others until Transaction::commit().
   std::unique_ptr<Transaction> begin(IsolationLevel isolation);
@@ -231,6 +250,7 @@ class Store {
   StoreOptions options_;
   rocksdb::DB* db_ = nullptr;
   std::unique_ptr<Catalog> catalog_;
+  std::shared_ptr<const IndexEvaluator> index_evaluator_;
   struct State;
   std::unique_ptr<State> state_;
   friend class Catalog;

@@ -202,6 +202,25 @@ def test_round_trip_identical(args):
     c.close()
 
 
+def test_interval_fields(args):
+    """An interval's days and months survive COPY FROM in text and binary format (pg_dump's data path), as
+    they do INSERT."""
+    c = pg2(args)
+    cur = c.cursor()
+    ddl = "(id int primary key, w interval)"
+    reset(c, "cp_iv", ddl)
+    data = "1\t1 day 02:03:04\n2\t-3 mons\n3\t1 year 2 mons 3 days 04:05:06.5\n4\t00:00:01\n"
+    cur.copy_expert("COPY cp_iv FROM STDIN", io.StringIO(data))
+    want = [(1, "1 day 02:03:04"), (2, "-3 mons"), (3, "1 year 2 mons 3 days 04:05:06.5"), (4, "00:00:01")]
+    assert rows(c, "SELECT id, w::text FROM cp_iv ORDER BY id") == want
+    out = io.BytesIO()
+    cur.copy_expert("COPY cp_iv TO STDOUT (FORMAT binary)", out)
+    reset(c, "cp_iv2", ddl)
+    cur.copy_expert("COPY cp_iv2 FROM STDIN (FORMAT binary)", io.BytesIO(out.getvalue()))
+    assert rows(c, "SELECT id, w::text FROM cp_iv2 ORDER BY id") == want
+    c.close()
+
+
 def expect_copy_error(c, sql, data, sqlstate, message=None, context=None):
     cur = c.cursor()
     try:
@@ -515,7 +534,7 @@ def test_million_rows(args):
 
 def run_all(args):
     return run_tests([test_psql_copy_round_trip, test_psql_copy_errors, test_psycopg2_copy_expert_and_copy_from,
-                      test_round_trip_identical, test_bad_lines, test_copy_in_transaction_block,
+                      test_round_trip_identical, test_interval_fields, test_bad_lines, test_copy_in_transaction_block,
                       test_psycopg3_binary_and_text, test_protocol_copyfail_error_and_extended,
                       test_disconnect_mid_copy, test_million_rows], args)
 

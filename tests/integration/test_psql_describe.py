@@ -22,11 +22,14 @@ PG_REFERENCE = os.path.join(HERE, "..", "sqllogictest", "pg_reference.sh")
 PSQL = shutil.which("psql") or "/usr/bin/psql"
 
 # One statement per psql call (each its own transaction). Tables with a primary key, NOT NULL, DEFAULTs,
-# SERIAL, an identity column, a secondary index, sequences, numeric / varchar / timestamptz columns.
+# SERIAL, an identity column, secondary indexes (expression and partial ones too), sequences, numeric /
+# varchar / timestamptz columns.
 DDL = [
     "CREATE TABLE t (id SERIAL PRIMARY KEY, a INT NOT NULL, b TEXT DEFAULT 'x', n NUMERIC(10,2), "
     "v VARCHAR(20), ts TIMESTAMPTZ DEFAULT now())",
     "CREATE INDEX t_a_idx ON t (a, b)",
+    "CREATE INDEX t_lower_b ON t (lower(b)) WHERE a > 0 AND b IS NOT NULL",
+    "CREATE UNIQUE INDEX t_a1 ON t ((a + 1), id)",
     "CREATE SEQUENCE seq",
     "CREATE SEQUENCE seq2 INCREMENT BY 5 START 10",
     "CREATE TABLE u (k BIGINT PRIMARY KEY, c INT DEFAULT 0, d DATE NOT NULL, "
@@ -40,7 +43,7 @@ DDL = [
 
 # psql commands whose output (aligned, as a user sees it) must be PostgreSQL's.
 COMMANDS = [
-    "\\d", "\\d t_a_idx", "\\d t_pkey",
+    "\\d", "\\d t_a_idx", "\\d t_pkey", "\\d t_lower_b", "\\d t_a1",
     "\\d seq", "\\d seq2", "\\d t_id_seq", "\\d u_g_seq", "\\ds", "\\dn", "\\df", "\\di", "\\dt",
     "\\dv", "\\d tv",
     # psql's table queries: correlated subqueries run per row (ARRAY(SELECT ...) by = ANY, generate_series()

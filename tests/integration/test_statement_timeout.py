@@ -112,12 +112,16 @@ CROSS_TEN = "SELECT count(*) FROM ten a, ten b, ten c, ten d, ten e, ten f, ten 
 # 8 * 10^9 row pairs through hash joins whose every probe row meets a 2,000-entry chain of equal keys.
 SKEWED = ("SELECT count(*) FROM skew a JOIN skew b ON a.same = b.same JOIN skew c ON b.same = c.same "
           "WHERE a.k + b.k + c.k < 0")
+# Endless recursions: one row per iteration, computed, and walked through a table (each iteration checks).
+ENDLESS = "WITH RECURSIVE r(n) AS (SELECT 1::bigint UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"
+ENDLESS_WALK = ("WITH RECURSIVE w(n) AS (SELECT 0 UNION ALL SELECT (w.n + 1) % 10 FROM w JOIN ten ON ten.k = w.n) "
+                "SELECT count(*) FROM w")
 
 
 def test_timeout_in_joins_of_small_tables(args):
     conn = S.conn
     small_tables(conn)
-    for sql in (CROSS_TEN, SKEWED):
+    for sql in (CROSS_TEN, SKEWED, ENDLESS, ENDLESS_WALK):
         query(conn, "SET statement_timeout = '200ms'")
         t0 = time.monotonic()
         expect_error(conn, sql, "57014")
@@ -131,7 +135,7 @@ def test_timeout_in_joins_of_small_tables(args):
 def test_cancel_in_joins_of_small_tables(args):
     conn = S.conn
     small_tables(conn)
-    for sql in (CROSS_TEN, SKEWED):
+    for sql in (CROSS_TEN, SKEWED, ENDLESS, ENDLESS_WALK):
         ended = threading.Event()
         sent = []
 

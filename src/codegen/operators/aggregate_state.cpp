@@ -24,10 +24,15 @@ bool is_variance(AggFunc f) {
   return f == AggFunc::VarSamp || f == AggFunc::VarPop || f == AggFunc::StddevSamp || f == AggFunc::StddevPop;
 }
 
+// avg(double precision) and the float variances share PostgreSQL's float8_accum state {Sx, N, Sxx}.
+bool float8_accum(const plan::AggregateCall& call) {
+  return call.type == TypeId::Float64 && (is_variance(call.func) || call.func == AggFunc::Avg);
+}
+
 }  // namespace
 
 size_t aggregate_state_datums(const plan::AggregateCall& call) {
-  return is_variance(call.func) ? kAggStateDatums + 1 : kAggStateDatums;  // + the sum of squares
+  return is_variance(call.func) || float8_accum(call) ? kAggStateDatums + 1 : kAggStateDatums;  // + Sxx
 }
 
 bool uses_ordered_values(const plan::AggregateCall& call) {
@@ -186,12 +191,13 @@ void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, 
         }
         break;
       }
-      if (call.func == AggFunc::Avg) {  // avg(double precision)
-        b.CreateStore(b.CreateFAdd(b.CreateLoad(cg.f64, value_datum), v.value), value_datum);
+      if (call.func == AggFunc::Avg) {  // avg(double precision): float8_accum, 22003 when Sx or Sxx overflows
+        emit_youngs_cramer(cg, state, count, v.value);
         break;
       }
-      if (call.type == TypeId::Float64) {
-        b.CreateStore(b.CreateFAdd(b.CreateLoad(cg.f64, value_datum), v.value), value_datum);
+      if (call.type == TypeId::Float64) {  // sum(double precision): float8pl
+        SqlValue acc{TypeId::Float64, b.CreateLoad(cg.f64, value_datum), nullptr, cg.false_()};
+        b.CreateStore(sql::arith(cg, ArithOp::Add, acc, v).value, value_datum);
       } else {
         SqlValue x = sql::cast(cg, v, TypeId::Int64);
         SqlValue acc{TypeId::Int64, b.CreateLoad(cg.i64, value_datum), nullptr, cg.false_()};

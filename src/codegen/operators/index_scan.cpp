@@ -42,10 +42,8 @@ class IndexScanTranslator final : public OperatorTranslator {
   // Encodes the range's bounds (each index column's value as the index entries hold it) and opens the
   // cursor; a NULL bound matches no row (an index column compared with NULL is never true).
   void open_range(PipelineContext& p, llvm::Value* slot) {
-    const storage::TableDef& table = *scan_.table;
     std::vector<TypeId> key_types;
-    for (size_t i = 0; i < scan_.index.attnums.size(); ++i)
-      key_types.push_back(table.columns[static_cast<size_t>(scan_.index_column(i))].type);
+    for (size_t i = 0; i < scan_.index.attnums.size(); ++i) key_types.push_back(scan_.key_type(i));
     llvm::Value* any_null = p.cg.false_();
     ScanOpenModes modes = emit_key_range(p, slot, scan_.range, key_types, any_null);
     emit_scan_open(p, slot, modes, any_null);

@@ -68,15 +68,7 @@ class SortTranslator final : public OperatorTranslator {
     llvm::Value* count = cg.call("rt_sort_finish", {cg.qs, slot});
     cg.exit_if_failed();  // the sort may have run out of memory
     llvm::Value* rows = cg.call("rt_sort_rows", {cg.qs, slot});
-    size_t width = sort_.output.size();
-    CountedLoop loop(cg, count, "sorted");
-    llvm::Value* row =
-        cg.gep(rows, cg.b.CreateMul(loop.index(), cg.const_i64(static_cast<int64_t>(width * sizeof(Datum)))));
-    for (size_t c = 0; c < width; ++c)
-      p.bind(sort_.output[c], sql::load_datum(cg, cg.gep(row, c * sizeof(Datum)), sort_.output[c].type));
-    p.set_next_row(loop.next());
-    p.push(*this);
-    loop.end();
+    emit_row_loop(p, *this, rows, count, sort_.output, "sorted");
   }
 
  private:

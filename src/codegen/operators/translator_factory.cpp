@@ -49,6 +49,10 @@ std::unique_ptr<OperatorTranslator> make_translator(const plan::Op& op) {
       return make_subquery_translator(op.as<plan::SubqueryOp>());
     case OpKind::Window:
       return make_window_translator(op.as<plan::WindowOp>());
+    case OpKind::RecursiveUnion:
+      return make_recursive_union_translator(op.as<plan::RecursiveUnionOp>());
+    case OpKind::WorkTableScan:
+      return make_work_table_scan_translator(op.as<plan::WorkTableScanOp>());
   }
   throw SqlError(SqlState::InternalError,
                  "codegen: no translator for operator kind " + std::to_string(static_cast<int>(op.kind)));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "codegen/operator_translator.h"
@@ -29,6 +30,19 @@ std::unique_ptr<OperatorTranslator> make_upsert_translator(const plan::UpsertOp&
 std::unique_ptr<OperatorTranslator> make_subquery_translator(const plan::SubqueryOp& op);
 std::unique_ptr<OperatorTranslator> make_window_translator(const plan::WindowOp& op);
 std::unique_ptr<OperatorTranslator> make_function_scan_translator(const plan::FunctionScanOp& op);
+std::unique_ptr<OperatorTranslator> make_recursive_union_translator(const plan::RecursiveUnionOp& op);
+std::unique_ptr<OperatorTranslator> make_work_table_scan_translator(const plan::WorkTableScanOp& op);
+
+// The loop of a source reading `count` contiguous rows of Datums at `rows` (a runtime buffer: sorted rows, a
+// union's rows, a window's, a working table), columns[c] at Datum c of a row (a row of no columns takes
+// one Datum); each row's columns are bound and the row pushed on from `source`:
+//   for (i = 0; i < count; ++i) { row = rows + i * max(width, 1); col_c = row[c] ...; <consume> }
+void emit_row_loop(PipelineContext& p, const OperatorTranslator& source, llvm::Value* rows,
+                   llvm::Value* count, const std::vector<plan::OutputColumn>& columns,
+                   const std::string& name);
+// Stores the first `width` columns of `input`'s current row into the Datums at `row` (for a row of no
+// columns, one Int64 0, so that it still counts).
+void store_row(PipelineContext& p, const plan::Op& input, size_t width, llvm::Value* row);
 
 // The CHECK constraints of a DML sink over the row it is about to write (already in QueryState::row):
 //   for each predicate i:  if (<predicate over values> IS FALSE) { rt_check_failed(target, i); return; }

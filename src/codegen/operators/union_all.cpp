@@ -4,8 +4,6 @@
 //                                                 rt_sort_row_done()
 //   read (source of the next pipeline):           n = rt_sort_finish(); rows = rt_sort_rows();
 //                                                 for (i < n) { col_c = rows[i * width + c]; <consume> }
-#include <algorithm>
-
 #include "codegen/control.h"
 #include "codegen/operators/translators.h"
 #include "common/datum.h"
@@ -36,9 +34,7 @@ class UnionAllTranslator final : public OperatorTranslator {
     llvm::Value* slot = cg.const_i32(slot_);
     llvm::Value* row = cg.call("rt_sort_row", {cg.qs, slot});
     cg.branch_if(cg.b.CreateIsNull(row), cg.exit, "union.store");  // out of memory
-    for (size_t c = 0; c < union_.output.size(); ++c)
-      sql::store_datum(cg, p.column(child->output.at(c).id), cg.gep(row, c * sizeof(Datum)));
-    if (union_.output.empty()) sql::store_datum(cg, sql::constant(cg, Value::int64(0), TypeId::Int64), row);
+    store_row(p, *child, union_.output.size(), row);
     cg.call("rt_sort_row_done", {cg.qs, slot});
   }
 
@@ -48,16 +44,7 @@ class UnionAllTranslator final : public OperatorTranslator {
     llvm::Value* count = cg.call("rt_sort_finish", {cg.qs, slot});
     cg.exit_if_failed();
     llvm::Value* rows = cg.call("rt_sort_rows", {cg.qs, slot});
-    const size_t width = union_.output.size();
-    const size_t stride = std::max<size_t>(width, 1);
-    CountedLoop loop(cg, count, "union");
-    llvm::Value* row = cg.gep(
-        rows, cg.b.CreateMul(loop.index(), cg.const_i64(static_cast<int64_t>(stride * sizeof(Datum)))));
-    for (size_t c = 0; c < width; ++c)
-      p.bind(union_.output[c], sql::load_datum(cg, cg.gep(row, c * sizeof(Datum)), union_.output[c].type));
-    p.set_next_row(loop.next());
-    p.push(*this);
-    loop.end();
+    emit_row_loop(p, *this, rows, count, union_.output, "union");
   }
 
  private:

@@ -88,15 +88,7 @@ class WindowTranslator final : public OperatorTranslator {
     llvm::Value* count = cg.call("rt_window_finish", {cg.qs, slot});
     cg.exit_if_failed();  // errors of the functions, out of memory, a cancel
     llvm::Value* rows = cg.call("rt_window_rows", {cg.qs, slot});
-    const size_t width = window_.output.size();
-    CountedLoop loop(cg, count, "window");
-    llvm::Value* row =
-        cg.gep(rows, b.CreateMul(loop.index(), cg.const_i64(static_cast<int64_t>(width * sizeof(Datum)))));
-    for (size_t c = 0; c < width; ++c)
-      p.bind(window_.output[c], sql::load_datum(cg, cg.gep(row, c * sizeof(Datum)), window_.output[c].type));
-    p.set_next_row(loop.next());
-    p.push(*this);
-    loop.end();
+    emit_row_loop(p, *this, rows, count, window_.output, "window");
   }
 
  private:

@@ -302,8 +302,10 @@ struct SelectStmt : Stmt {
   ExprPtr limit;   // null when absent or LIMIT ALL
   ExprPtr offset;  // null when absent
   std::vector<LockingClause> locking;
-  // WITH a AS (...), b AS (...): the statement's common table expressions (non-recursive, SELECT only).
+  // WITH [RECURSIVE] a AS (...), b AS (...): the statement's common table expressions (SELECT only).
+  // RECURSIVE: each sees every CTE of the clause, itself included (the binder's "WITH RECURSIVE").
   std::vector<CommonTableExpr> with;
+  bool with_recursive = false;
   // WINDOW w AS (...), ...: the named windows OVER clauses may refer to.
   std::vector<WindowDef> windows;
   // A set operation: `larg <set_op> [ALL] rarg`; targets, from, where... are empty and order_by, limit
@@ -314,8 +316,8 @@ struct SelectStmt : Stmt {
   // VALUES (...), (...) as a query (its rows; order_by, limit and offset apply to them).
   std::vector<std::vector<ExprPtr>> values;
   int values_location = -1;
-  // WITH RECURSIVE, window clauses, ...: the name of the first such construct seen, for a 0A000 error
-  // naming it. Empty when the statement is plain.
+  // SEARCH / CYCLE clauses, data-modifying WITH, ...: the name of the first such construct seen, for a 0A000
+  // error naming it. Empty when the statement is plain.
   std::string unsupported_feature;
 };
 
@@ -437,17 +439,28 @@ struct CreateViewStmt : Stmt {
   std::string unsupported_feature;  // TEMP, WITH CHECK OPTION, view options: 0A000 naming it
 };
 
-// CREATE INDEX [IF NOT EXISTS] [name] ON t [USING btree] (col [ASC], ...).
+// CREATE INDEX [IF NOT EXISTS] [name] ON t [USING btree] (col | func(...) | (expr) [ASC], ...) [WHERE ...].
 struct CreateIndexStmt : Stmt {
   CreateIndexStmt() : Stmt(StmtKind::CreateIndex) {}
   std::string name;  // empty: generated as PostgreSQL does (t_a_b_idx)
   TableRef table;
-  std::vector<std::string> columns;
+  // Key columns in order: a column name, or an expression (`expr` set, `text` its deparsed SQL, `name`
+  // PostgreSQL's FigureColname of it: "lower", "expr" ...).
+  struct Element {
+    std::string column;
+    ExprPtr expr;
+    std::string text;
+    std::string name;
+    int location = -1;
+  };
+  std::vector<Element> elements;
+  ExprPtr where;           // a partial index's WHERE (null: none)
+  std::string where_text;  // its deparsed SQL
   bool unique = false;
   bool nulls_not_distinct = false;  // UNIQUE NULLS NOT DISTINCT
   bool if_not_exists = false;
   bool concurrently = false;  // refused (25001 inside a transaction block, else 0A000)
-  // What the statement asks that OmenDB does not do yet (expressions, DESC, INCLUDE, WHERE, CONCURRENTLY,
+  // What the statement asks that OmenDB does not do yet (DESC, INCLUDE, CONCURRENTLY,
   // another access method ...): 0A000 naming it. Empty: supported.
   std::string unsupported_feature;
 };
@@ -489,6 +502,7 @@ struct SetStmt : Stmt {
   std::string name;   // lower case
   std::string value;  // the value as text (joined with ", " for lists); empty for RESET / DEFAULT
   bool reset = false;
+  bool reset_command = false;     // RESET (the command tag); SET ... TO DEFAULT is reset but answers SET
   bool transaction_only = false;  // SET TRANSACTION / SET LOCAL: only for the current transaction
 };
 
@@ -612,6 +626,7 @@ struct AlterTableCmd {
     AddForeignKey,       // foreign_key
     ValidateConstraint,  // constraint
     DropConstraint,      // constraint; missing_ok; cascade
+    ChangeOwner,         // new_name: the role (empty for CURRENT_USER / CURRENT_ROLE / SESSION_USER)
     Unsupported,         // feature names it
   };
   Kind kind = Kind::Unsupported;
@@ -635,6 +650,7 @@ struct AlterTableStmt : Stmt {
   TableRef table;
   bool if_exists = false;  // ALTER TABLE IF EXISTS
   bool view = false;       // ALTER VIEW ... RENAME [COLUMN]: the relation must be a view
+  bool sequence = false;   // ALTER SEQUENCE ... OWNER TO
   std::vector<AlterTableCmd> cmds;
 };
 

@@ -150,6 +150,9 @@ std::vector<ast::StmtPtr> parse_here(const std::string& sql, bool check_depth_fi
     // actions").
     if (message.find(" is only supported for ") != std::string::npos)
       throw SqlError(SqlState::FeatureNotSupported, std::move(message)).at(cursor);
+    // The scanner's check of an escape string's bytes (E'\xff') is ERRCODE_CHARACTER_NOT_IN_REPERTOIRE.
+    if (message.starts_with("invalid byte sequence for encoding"))
+      throw SqlError(SqlState::CharacterNotInRepertoire, std::move(message)).at(cursor);
     throw SqlError(SqlState::SyntaxError, std::move(message)).at(cursor);
   }
 

@@ -465,7 +465,8 @@ class Transformer {
       case PG_QUERY__NODE__NODE_TRUNCATE_STMT:
         return truncate(n->truncate_stmt);
       case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
-        if (n->alter_table_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
+        if (n->alter_table_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
+            only_owner(n->alter_table_stmt))
           return alter_table(n->alter_table_stmt);
         break;
       case PG_QUERY__NODE__NODE_RENAME_STMT:
@@ -703,19 +704,21 @@ class Transformer {
     return nullptr;
   }
 
-  // WITH a AS (...), ...: the CTEs, in order (WITH RECURSIVE and data-modifying CTEs are noted as
-  // unsupported).
+  // [RECURSIVE] WITH a AS (...), ...: the CTEs, in order (data-modifying CTEs and the SEARCH and CYCLE
+  // clauses are noted as unsupported).
   void with_clause(const PgQuery__WithClause* w, ast::SelectStmt& out) {
-    if (w->recursive) {
-      note(out.unsupported_feature, "WITH RECURSIVE");
-      return;
-    }
+    out.with_recursive = w->recursive;
     for (size_t i = 0; i < w->n_ctes; ++i) {
       const PgQuery__Node* n = w->ctes[i];
       if (!n || n->node_case != PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR) continue;
       const PgQuery__CommonTableExpr* c = n->common_table_expr;
       if (!c->ctequery || c->ctequery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
         note(out.unsupported_feature, "data-modifying statements in WITH");
+        return;
+      }
+      if (c->search_clause || c->cycle_clause) {
+        note(out.unsupported_feature, c->search_clause ? "SEARCH clauses of WITH RECURSIVE queries"
+                                                       : "CYCLE clauses of WITH RECURSIVE queries");
         return;
       }
       DepthGuard guard(*this, c->location);
@@ -1331,8 +1334,6 @@ class Transformer {
         return "ALTER TABLE ... identity columns";
       case PG_QUERY__ALTER_TABLE_TYPE__AT_AlterConstraint:
         return "ALTER TABLE ... ALTER CONSTRAINT";
-      case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
-        return "ALTER TABLE ... OWNER TO";
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ClusterOn:
       case PG_QUERY__ALTER_TABLE_TYPE__AT_DropCluster:
         return "ALTER TABLE ... CLUSTER";
@@ -1385,11 +1386,25 @@ class Transformer {
     }
   }
 
+  // ALTER VIEW / ALTER SEQUENCE whose only subcommand is OWNER TO (pg_dump writes ALTER TABLE for them).
+  static bool only_owner(const PgQuery__AlterTableStmt* s) {
+    if (s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_VIEW &&
+        s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE)
+      return false;
+    for (size_t i = 0; i < s->n_cmds; ++i)
+      if (s->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD ||
+          s->cmds[i]->alter_table_cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner)
+        return false;
+    return s->n_cmds > 0;
+  }
+
   ast::StmtPtr alter_table(const PgQuery__AlterTableStmt* s) {
     using K = ast::AlterTableCmd::Kind;
     auto out = std::make_unique<ast::AlterTableStmt>();
     out->table = table_ref(s->relation);
     out->if_exists = s->missing_ok;
+    out->view = s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW;
+    out->sequence = s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE;
     for (size_t i = 0; i < s->n_cmds; ++i) {
       if (s->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD) continue;
       const PgQuery__AlterTableCmd* c = s->cmds[i]->alter_table_cmd;
@@ -1484,6 +1499,14 @@ class Transformer {
           cmd.constraint = str(c->name);
           cmd.column.clear();
           break;
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
+          cmd.kind = K::ChangeOwner;
+          cmd.column.clear();
+          if (c->newowner && c->newowner->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CSTRING)
+            cmd.new_name = str(c->newowner->rolename);
+          else if (c->newowner && c->newowner->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_PUBLIC)
+            cmd.new_name = "public";
+          break;
         default:
           cmd.feature = alter_table_feature(c->subtype);
           break;
@@ -1567,16 +1590,24 @@ class Transformer {
     if (!method.empty() && method != "btree") refuse("index access methods other than btree");
     if (s->concurrent) refuse("CREATE INDEX CONCURRENTLY");
     if (s->n_index_including_params > 0) refuse("INCLUDE columns of an index");
-    if (s->where_clause) refuse("partial indexes (CREATE INDEX ... WHERE)");
+    if (s->where_clause) {
+      out->where = expr(s->where_clause);
+      out->where_text = deparse_expr(s->where_clause);
+    }
     if (s->n_options > 0) refuse("index storage parameters");
     if (s->table_space && *s->table_space) refuse("tablespaces");
     for (size_t i = 0; i < s->n_index_params; ++i) {
       const PgQuery__Node* n = s->index_params[i];
       if (n->node_case != PG_QUERY__NODE__NODE_INDEX_ELEM) continue;
       const PgQuery__IndexElem* e = n->index_elem;
-      if (e->expr || !e->name || !*e->name) {
-        refuse("indexes on expressions");
-        continue;
+      ast::CreateIndexStmt::Element element;
+      if (e->expr) {
+        element.expr = expr(e->expr);
+        element.text = deparse_expr(e->expr);
+        element.name = figure_colname(e->expr);
+        element.location = element.expr->location;
+      } else {
+        element.column = str(e->name);
       }
       if (e->n_collation > 0) refuse("COLLATE in an index");
       if (e->n_opclass > 0) refuse("index operator classes");
@@ -1584,9 +1615,42 @@ class Transformer {
       if (e->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_USING) refuse("USING in an index column");
       if (e->nulls_ordering == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST)
         refuse("NULLS FIRST index columns");
-      out->columns.push_back(str(e->name));
+      out->elements.push_back(std::move(element));
     }
     return out;
+  }
+
+  // The name PostgreSQL gives an index expression's column (FigureColname): a function's name, a cast's
+  // argument's, a column's, else "expr".
+  std::string figure_colname(const PgQuery__Node* n) {
+    switch (n->node_case) {
+      case PG_QUERY__NODE__NODE_COLUMN_REF: {
+        const PgQuery__ColumnRef* c = n->column_ref;
+        if (c->n_fields > 0 && c->fields[c->n_fields - 1]->node_case == PG_QUERY__NODE__NODE_STRING)
+          return str(c->fields[c->n_fields - 1]->string->sval);
+        return "expr";
+      }
+      case PG_QUERY__NODE__NODE_FUNC_CALL: {
+        const PgQuery__FuncCall* f = n->func_call;
+        if (f->n_funcname > 0 && f->funcname[f->n_funcname - 1]->node_case == PG_QUERY__NODE__NODE_STRING)
+          return str(f->funcname[f->n_funcname - 1]->string->sval);
+        return "expr";
+      }
+      case PG_QUERY__NODE__NODE_TYPE_CAST: {
+        std::string inner = figure_colname(n->type_cast->arg);
+        if (inner != "expr") return inner;
+        const PgQuery__TypeName* t = n->type_cast->type_name;
+        if (t && t->n_names > 0 && t->names[t->n_names - 1]->node_case == PG_QUERY__NODE__NODE_STRING)
+          return str(t->names[t->n_names - 1]->string->sval);
+        return "expr";
+      }
+      case PG_QUERY__NODE__NODE_COALESCE_EXPR:
+        return "coalesce";
+      case PG_QUERY__NODE__NODE_CASE_EXPR:
+        return "case";
+      default:
+        return "expr";
+    }
   }
 
   // CREATE / ALTER SEQUENCE options (and an identity column's): PostgreSQL's DefElems.
@@ -1788,6 +1852,19 @@ class Transformer {
           if (i > 0) out->value += ", ";
           out->value += value_text(s->args[i]);
         }
+        // SET TIME ZONE INTERVAL '+05:30' HOUR TO MINUTE: PostgreSQL's flatten_set_variable_args passes
+        // "INTERVAL '...'" on, which check_timezone reads as an offset east of UTC.
+        if (s->n_args == 1 && s->args[0]->node_case == PG_QUERY__NODE__NODE_TYPE_CAST &&
+            s->args[0]->type_cast->type_name) {
+          ast::TypeName t = type_name(s->args[0]->type_cast->type_name);
+          if (t.name == "interval") {
+            constexpr int kFullRange = 0x7FFF;
+            bool bare_number = out->value.find_first_not_of("+-0123456789. ") == std::string::npos;
+            if (!t.typmods.empty() && t.typmods[0] != kFullRange && bare_number)
+              unsupported("SET TIME ZONE INTERVAL with a field qualifier on a bare number", t.location);
+            out->value = "INTERVAL '" + out->value + "'";
+          }
+        }
         break;
       case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_MULTI: {
         // SET TRANSACTION <modes> / SET SESSION CHARACTERISTICS AS TRANSACTION <modes>: one DefElem per
@@ -1809,13 +1886,17 @@ class Transformer {
         out->transaction_only = !session;
         break;
       }
-      case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT:
+      case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT:  // SET x TO DEFAULT, SET TIME ZONE LOCAL: tag SET
+        out->reset = true;
+        break;
       case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET:
         out->reset = true;
+        out->reset_command = true;
         break;
       case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET_ALL:
         out->name = "all";
         out->reset = true;
+        out->reset_command = true;
         break;
       default: {
         auto u = std::make_unique<ast::UnsupportedStmt>();

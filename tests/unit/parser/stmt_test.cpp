@@ -195,7 +195,11 @@ TEST(ParserSelect, StatementLevelUnsupportedFeatures) {
     const char* sql;
     const char* feature;
   } cases[] = {
-      {"WITH RECURSIVE x AS (SELECT 1) SELECT * FROM x", "WITH RECURSIVE"},
+      {"WITH RECURSIVE x(n) AS (SELECT 1 UNION ALL SELECT n FROM x) SEARCH DEPTH FIRST BY n SET o SELECT * "
+       "FROM x",
+       "SEARCH clauses of WITH RECURSIVE queries"},
+      {"WITH RECURSIVE x(n) AS (SELECT 1 UNION ALL SELECT n FROM x) CYCLE n SET c USING p SELECT * FROM x",
+       "CYCLE clauses of WITH RECURSIVE queries"},
       {"WITH x AS (DELETE FROM t RETURNING a) SELECT * FROM x", "data-modifying statements in WITH"},
       {"SELECT a INTO u FROM t", "SELECT INTO"},
       {"SELECT a FROM t ORDER BY a FETCH FIRST 1 ROWS WITH TIES", "FETCH FIRST ... WITH TIES"},

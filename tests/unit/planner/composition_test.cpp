@@ -91,7 +91,23 @@ TEST_F(PlannerTest, DerivedTablesAndCtesAreSubtrees) {
   auto u = plan("WITH w AS (SELECT p FROM r) SELECT 1");
   EXPECT_EQ(count(*u.plan.root, OpKind::TableScan), 0);
   EXPECT_EQ(error("WITH w AS (SELECT 1), w AS (SELECT 2) SELECT 1"), SqlState::DuplicateAlias);
-  EXPECT_EQ(error("WITH RECURSIVE w AS (SELECT 1) SELECT 1"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(error("WITH RECURSIVE w AS (SELECT 1) SELECT 1"), SqlState::SuccessfulCompletion);
+  EXPECT_EQ(
+      error("WITH RECURSIVE w(n) AS (SELECT 1 UNION ALL SELECT n FROM w) SEARCH BREADTH FIRST BY n SET o "
+            "SELECT 1"),
+      SqlState::FeatureNotSupported);
+  // WITH RECURSIVE: a RecursiveUnion whose recursive term reads the working table; its pipelines run per
+  // iteration, not in the plan's order.
+  auto rec = plan(
+      "WITH RECURSIVE w(n) AS (SELECT p FROM r UNION ALL SELECT n + 1 FROM w WHERE n < 5) SELECT n FROM w");
+  const plan::Op* ru = find(*rec.plan.root, OpKind::RecursiveUnion);
+  ASSERT_NE(ru, nullptr) << explain_text(rec.plan);
+  EXPECT_NE(find(*ru->children.at(1), OpKind::WorkTableScan), nullptr) << explain_text(rec.plan);
+  int per_iteration = 0;
+  for (const auto& p : rec.plan.pipelines) per_iteration += p.recursive >= 0;
+  EXPECT_EQ(per_iteration, 1) << explain_text(rec.plan);
+  EXPECT_EQ(error("WITH RECURSIVE w(n) AS (SELECT 1 UNION ALL SELECT n FROM w, w v) SELECT 1"),
+            SqlState::InvalidRecursion);
   EXPECT_EQ(error("SELECT * FROM (SELECT 1)"), SqlState::SyntaxError);
   EXPECT_EQ(error("SELECT * FROM t, (SELECT 1) t"), SqlState::DuplicateAlias);
   EXPECT_EQ(error("SELECT * FROM t FOR UPDATE"), SqlState::SuccessfulCompletion);

@@ -72,7 +72,7 @@ TEST_F(ParamsTest, Errors) {
   EXPECT_EQ(last_error_, "inconsistent types deduced for parameter $1");
   EXPECT_EQ(error_with("SELECT $0"), SqlState::UndefinedParameter);
   EXPECT_EQ(last_error_, "there is no parameter $0");
-  EXPECT_EQ(error_with("SELECT $1 + $2"), SqlState::UndefinedFunction);
+  EXPECT_EQ(error_with("SELECT $1 + $2"), SqlState::AmbiguousFunction);  // operator is not unique
   // Without parameter context (a simple query) $n does not exist.
   EXPECT_EQ(error("SELECT $1"), SqlState::UndefinedParameter);
   EXPECT_EQ(last_error_, "there is no parameter $1");

@@ -89,6 +89,11 @@ TEST_F(PlannerTest, ResultColumnNaming) {
   std::vector<std::string> names;
   for (const auto& c : ps.plan.result_columns) names.push_back(c.name);
   EXPECT_EQ(names, (std::vector<std::string>{"a", "int8", "abs", "?column?", "case", "bool"}));
+  // FigureColname: ARRAY[...], ARRAY(SELECT ...), EXISTS (...), GROUPING(...)
+  auto ps2 = plan("SELECT ARRAY[a, 1], ARRAY(SELECT 1), EXISTS (SELECT 1), GROUPING(a) FROM t GROUP BY a");
+  names.clear();
+  for (const auto& c : ps2.plan.result_columns) names.push_back(c.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"array", "array", "exists", "grouping"}));
 }
 
 TEST_F(PlannerTest, NumericWideningInsertsCasts) {
@@ -301,7 +306,10 @@ TEST_F(PlannerTest, UnsupportedFeatures) {
   EXPECT_EQ(error("SELECT information_schema._pg_expandarray(ARRAY[1])"), SqlState::FeatureNotSupported);
   EXPECT_EQ(error("SELECT 1 FROM t FULL JOIN r ON t.a < r.p"), SqlState::FeatureNotSupported);
   EXPECT_EQ(error("SELECT a FROM t WHERE a = $1"), SqlState::UndefinedParameter);  // no parameters given
-  EXPECT_EQ(error("WITH RECURSIVE w AS (SELECT 1) SELECT 1 UNION SELECT 2"), SqlState::FeatureNotSupported);
+  EXPECT_EQ(
+      error("WITH RECURSIVE w(n) AS (SELECT 1 UNION SELECT n FROM w) CYCLE n SET c USING p SELECT 1 UNION "
+            "SELECT 2"),
+      SqlState::FeatureNotSupported);
 }
 
 TEST_F(PlannerTest, Aggregates) {

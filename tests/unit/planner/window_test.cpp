@@ -60,8 +60,8 @@ TEST_F(PlannerTest, WindowResultTypes) {
       "nth_value(d, 2) OVER () FROM t");
   const auto& cols = ps.plan.result_columns;
   ASSERT_EQ(cols.size(), 10u);
-  // avg(integer) and lag(integer, 1, 0.5) are numeric, as in PostgreSQL.
-  const TypeId want[] = {TypeId::Float64, TypeId::Float64, TypeId::Int64, TypeId::Int64,   TypeId::Numeric,
+  // ntile is integer, avg(integer) and lag(integer, 1, 0.5) are numeric, as in PostgreSQL.
+  const TypeId want[] = {TypeId::Float64, TypeId::Float64, TypeId::Int32, TypeId::Int64,   TypeId::Numeric,
                          TypeId::Float64, TypeId::Text,    TypeId::Int64, TypeId::Numeric, TypeId::Bool};
   for (size_t i = 0; i < 10; ++i) EXPECT_EQ(cols[i].type, want[i]) << i;
 }

@@ -350,5 +350,88 @@ TEST_F(IndexTest, CatalogKeepsIndexesAcrossReopenAndNamesAreRelations) {
   EXPECT_GT(store_->catalog().create_table(other)->id, saved.id);
 }
 
+// An expression and partial index (IndexDef::exprs / predicate) with an evaluator standing in for the
+// engine's: key g * 2, entries only for rows with g > 0. Built over committed rows, kept by inserts,
+// updates moving rows in and out of the predicate and deletes; its definition survives a reopen.
+class TimesTwoWherePositive final : public IndexEvaluator {
+ public:
+  bool evaluate(const TableDef&, const IndexDef&, const Datum* row,
+                std::vector<Value>& values) const override {
+    if (row[1].is_null || row[1].i64 <= 0) return false;
+    values = {Value::int32(static_cast<int32_t>(row[1].i64 * 2))};
+    return true;
+  }
+};
+
+TEST_F(IndexTest, ExpressionAndPartialIndex) {
+  store_->set_index_evaluator(std::make_shared<TimesTwoWherePositive>());
+  {
+    AutoCommit stmt(*store_);
+    for (int64_t i = 0; i < 100; ++i) {
+      Datum row[2] = {int_datum(i), i % 9 == 0 ? null_datum() : int_datum(i % 7 - 2)};
+      stmt.w->insert(*table_, row);
+    }
+    stmt.commit();
+  }
+  TableDef def = *store_->catalog().find("t");
+  IndexDef ix;
+  ix.id = store_->catalog().allocate_id();
+  ix.name = "t_g2";
+  ix.attnums = {0};
+  ix.exprs = {{"(g * 2)", "g * 2", TypeId::Int32}};
+  ix.predicate = IndexDef::Expression{"(g > 0)", "g > 0", TypeId::Bool};
+  def.indexes.push_back(ix);
+  Store::AlterWork work;
+  work.build_indexes = {ix.id};
+  work.fence = true;
+  store_->alter_table(std::move(def), work);
+  table_ = store_->catalog().find("t");
+  // The entries: the rows with g > 0, in (g * 2, id) order; a lookup of g * 2 = 4 finds the rows with g = 2.
+  auto expect_entries = [&] {
+    auto view = store_->read_view();
+    Rows expected;
+    for (const auto& r : table_rows(*view))
+      if (r.second && *r.second > 0) expected.push_back(r);
+    std::sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) {
+      return std::pair(*a.second, a.first) < std::pair(*b.second, b.first);
+    });
+    EXPECT_EQ(all_index_rows(*view), expected);
+    Rows twos;
+    for (const auto& r : expected)
+      if (*r.second == 2) twos.push_back(r);
+    EXPECT_EQ(index_rows(*view, 4), twos);
+  };
+  expect_entries();
+  {
+    AutoCommit stmt(*store_);
+    for (int64_t i = 0; i < 100; i += 3) {  // in and out of the predicate
+      Datum row[2] = {int_datum(i), int_datum(i % 2 ? 5 : -1)};
+      stmt.w->update(*table_, stmt.w->make_key(*table_, row), row);
+    }
+    for (int64_t i = 1; i < 100; i += 10) {
+      Datum row[2] = {int_datum(i), null_datum()};
+      stmt.w->remove(*table_, stmt.w->make_key(*table_, row));
+    }
+    Datum row[2] = {int_datum(500), int_datum(2)};
+    stmt.w->insert(*table_, row);
+    stmt.commit();
+  }
+  expect_entries();
+  store_.reset();
+  table_.reset();
+  open();
+  ASSERT_EQ(table_->indexes.size(), 1u);
+  const IndexDef& back = table_->indexes[0];
+  EXPECT_EQ(back.attnums, std::vector<int32_t>{0});
+  ASSERT_EQ(back.exprs.size(), 1u);
+  EXPECT_EQ(back.exprs[0].expr, "(g * 2)");
+  EXPECT_EQ(back.exprs[0].pretty, "g * 2");
+  EXPECT_EQ(back.exprs[0].type, TypeId::Int32);
+  ASSERT_TRUE(back.predicate.has_value());
+  EXPECT_EQ(back.predicate->expr, "(g > 0)");
+  store_->set_index_evaluator(std::make_shared<TimesTwoWherePositive>());
+  expect_entries();
+}
+
 }  // namespace
 }  // namespace omendb::storage
