@@ -132,26 +132,32 @@ def test_timeout_in_joins_of_small_tables(args):
         query(conn, "SET statement_timeout = 0")
 
 
+def cancelled(conn, sql):
+    """Runs `sql`, which must end with 57014, while another thread sends cancel requests: again every
+    second until the statement ends, since a first request that beats the Query message to the server is
+    ignored, as in PostgreSQL. Returns the error and the times the requests were sent."""
+    ended = threading.Event()
+    sent = []
+
+    def cancel():
+        while not ended.wait(0.3 if not sent else 1.0):
+            conn.cancel()
+            sent.append(time.monotonic())
+    th = threading.Thread(target=cancel)
+    th.start()
+    try:
+        e = expect_error(conn, sql, "57014")
+    finally:
+        ended.set()
+        th.join()
+    return e, sent
+
+
 def test_cancel_in_joins_of_small_tables(args):
     conn = S.conn
     small_tables(conn)
     for sql in (CROSS_TEN, SKEWED, ENDLESS, ENDLESS_WALK):
-        ended = threading.Event()
-        sent = []
-
-        def cancel():
-            # Again every second until the statement ends: a first request that beats the Query message
-            # to the server is ignored, as in PostgreSQL.
-            while not ended.wait(0.3 if not sent else 1.0):
-                conn.cancel()
-                sent.append(time.monotonic())
-        th = threading.Thread(target=cancel)
-        th.start()
-        try:
-            expect_error(conn, sql, "57014")
-        finally:
-            ended.set()
-            th.join()
+        _, sent = cancelled(conn, sql)
         late = time.monotonic() - sent[0]
         print("%s... cancelled %.3f s after the first request (%d sent)" % (sql[:40], late, len(sent)))
         assert late < 10, late
@@ -183,21 +189,7 @@ def test_timeout_inside_one_value(args):
 
 def test_cancel_inside_one_value(args):
     conn = S.conn
-    sql = ONE_LONG_VALUE[0]
-    ended = threading.Event()
-    sent = []
-
-    def cancel():
-        while not ended.wait(0.3 if not sent else 1.0):
-            conn.cancel()
-            sent.append(time.monotonic())
-    th = threading.Thread(target=cancel)
-    th.start()
-    try:
-        e = expect_error(conn, sql, "57014")
-    finally:
-        ended.set()
-        th.join()
+    e, sent = cancelled(conn, ONE_LONG_VALUE[0])
     assert "user request" in str(e), e
     late = time.monotonic() - sent[0]
     print("regexp_count cancelled %.3f s after the first request (%d sent)" % (late, len(sent)))
