@@ -52,25 +52,25 @@ struct RecursiveTerm {
 struct QueryLayout {
   std::vector<storage::ScanSpec> scans;  // table and columns; bounds are filled at run time
   std::vector<SortSpec> sorts;
-  std::vector<WindowSpec> windows;                 // buffers of Window operators
-  std::vector<size_t> aggregates;                  // Datums of each whole-input aggregate state
-  std::vector<AggTableSpec> agg_tables;            // hash tables of HashAggregate operators
-  std::vector<SortSpec> ordered_aggs;              // rows and order of order-sensitive aggregate calls
-  std::vector<JoinTableSpec> join_tables;          // build sides of HashJoin / NestedLoopJoin operators
-  std::vector<storage::TableDefPtr> targets;       // INSERT / UPDATE / DELETE target tables
-  std::vector<InSetSpec> in_sets;                  // hash sets of `x IN (long list of literals)` and of
-                                                   // `x IN (SELECT ...)`
-  std::vector<std::vector<TypeId>> subquery_rows;  // column types of each one-row subquery result
-  std::vector<SubquerySlot> subqueries;            // by subquery index
-  std::vector<CorrelatedSubquery> correlated;      // by subquery index (no pipelines: not correlated)
+  std::vector<WindowSpec> windows;                   // buffers of Window operators
+  std::vector<size_t> aggregates;                    // Datums of each whole-input aggregate state
+  std::vector<AggTableSpec> agg_tables;              // hash tables of HashAggregate operators
+  std::vector<SortSpec> ordered_aggs;                // rows and order of order-sensitive aggregate calls
+  std::vector<JoinTableSpec> join_tables;            // build sides of HashJoin / NestedLoopJoin operators
+  std::vector<storage::TableDefPtr> targets;         // INSERT / UPDATE / DELETE target tables
+  std::vector<InSetSpec> in_sets;                    // hash sets of `x IN (long list of literals)` and of
+                                                     // `x IN (SELECT ...)`
+  std::vector<std::vector<TypeId>> subquery_rows;    // column types of each one-row subquery result
+  std::vector<SubquerySlot> subqueries;              // by subquery index
+  std::vector<CorrelatedSubquery> correlated;        // by subquery index (no pipelines: not correlated)
   std::vector<RecursiveUnionSpec> recursive_unions;  // states of RecursiveUnion operators
   std::vector<RecursiveTerm> recursive_terms;        // by recursive union slot
-  std::vector<int> recursive_slots;  // by plan::RecursiveUnionOp::index: its slot (-1: not in the plan)
-  std::vector<int> outer_columns;                  // the column (plan::ColumnId) of each QueryState::outer
-  std::vector<bool> per_row_pipelines;             // by pipeline: run by an Apply or by a recursive
-                                                   // union's iteration, not in plan order
-  size_t out_width = 0;                            // Datums of a result row (QueryState::out)
-  size_t row_width = 0;                            // Datums of a DML row (QueryState::row)
+  std::vector<int> recursive_slots;     // by plan::RecursiveUnionOp::index: its slot (-1: not in the plan)
+  std::vector<int> outer_columns;       // the column (plan::ColumnId) of each QueryState::outer
+  std::vector<bool> per_row_pipelines;  // by pipeline: run by an Apply or by a recursive
+                                        // union's iteration, not in plan order
+  size_t out_width = 0;                 // Datums of a result row (QueryState::out)
+  size_t row_width = 0;                 // Datums of a DML row (QueryState::row)
 
   int add_scan(storage::ScanSpec spec) { return push(scans, std::move(spec)); }
   int add_sort(SortSpec spec) { return push(sorts, std::move(spec)); }
