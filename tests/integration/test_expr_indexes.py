@@ -20,19 +20,10 @@ import threading
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, check_waits, fresh, run_main_connected  # noqa: E402
+from harness import Server, check_waits, expect_error, fresh, run_main_connected  # noqa: E402
 
 SESSIONS = 8
 USERS = 20
-
-
-def expect_sqlstate(conn, sql, sqlstate):
-    try:
-        conn.cursor().execute(sql)
-    except psycopg2.Error as e:
-        assert e.pgcode == sqlstate, "%s: expected %s, got %s %s" % (sql, sqlstate, e.pgcode, e)
-        return e
-    raise AssertionError("%s: expected %s, it succeeded" % (sql, sqlstate))
 
 
 def test_waits(connect):
@@ -143,7 +134,7 @@ def test_restart(server_bin):
         want = ("CREATE UNIQUE INDEX px_live ON public.px USING btree (user_id, lower(email)) "
                 "WHERE (deleted_at IS NULL)")
         assert got == want, got
-        expect_sqlstate(c, "INSERT INTO px VALUES (32, 1, 'U31@x', NULL)", "23505")
+        expect_error(c, "INSERT INTO px VALUES (32, 1, 'U31@x', NULL)", "23505")
         cur.execute("INSERT INTO px VALUES (32, 1, 'U31@x', now())")
         cur.execute("EXPLAIN SELECT id FROM px WHERE lower(email) = 'u7@x'")
         plan = "\n".join(r[0] for r in cur.fetchall())

@@ -23,39 +23,30 @@ import threading
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, check_waits, fresh, in_thread, run_main_connected, scalar  # noqa: E402
+from harness import Server, check_waits, expect_error, fresh, in_thread, run_main_connected, scalar  # noqa: E402
 
 SESSIONS = 16
 KEYS = 40
 
 
-def expect_sqlstate(conn, sql, sqlstate):
-    try:
-        conn.cursor().execute(sql)
-    except psycopg2.Error as e:
-        assert e.pgcode == sqlstate, "%s: expected %s, got %s %s" % (sql, sqlstate, e.pgcode, e)
-        return e
-    raise AssertionError("%s: expected %s, it succeeded" % (sql, sqlstate))
-
-
 def test_error_fields(connect):
     c = fresh(connect, "uf", "CREATE TABLE uf (id INT PRIMARY KEY, a INT, b TEXT, UNIQUE (a, b))")
     c.cursor().execute("INSERT INTO uf VALUES (1, 1, 'x')")
-    e = expect_sqlstate(c, "INSERT INTO uf VALUES (2, 1, 'x')", "23505")
+    e = expect_error(c, "INSERT INTO uf VALUES (2, 1, 'x')", "23505")
     assert e.diag.message_primary == 'duplicate key value violates unique constraint "uf_a_b_key"', e.diag.message_primary
     assert e.diag.message_detail == "Key (a, b)=(1, x) already exists.", e.diag.message_detail
     assert (e.diag.schema_name, e.diag.table_name, e.diag.constraint_name) == ("public", "uf", "uf_a_b_key"), \
         (e.diag.schema_name, e.diag.table_name, e.diag.constraint_name)
-    e = expect_sqlstate(c, "INSERT INTO uf VALUES (1, 2, 'y')", "23505")
+    e = expect_error(c, "INSERT INTO uf VALUES (1, 2, 'y')", "23505")
     assert e.diag.message_detail == "Key (id)=(1) already exists.", e.diag.message_detail
     assert e.diag.constraint_name == "uf_pkey", e.diag.constraint_name
     c.cursor().execute("INSERT INTO uf VALUES (3, 3, 'x'), (4, 3, 'y')")
-    e = expect_sqlstate(c, "CREATE UNIQUE INDEX uf_a ON uf (a)", "23505")
+    e = expect_error(c, "CREATE UNIQUE INDEX uf_a ON uf (a)", "23505")
     assert e.diag.message_primary == 'could not create unique index "uf_a"', e.diag.message_primary
     assert e.diag.message_detail == "Key (a)=(3) is duplicated.", e.diag.message_detail
-    e = expect_sqlstate(c, "ALTER TABLE uf ADD UNIQUE (a)", "23505")
+    e = expect_error(c, "ALTER TABLE uf ADD UNIQUE (a)", "23505")
     assert e.diag.message_primary == 'could not create unique index "uf_a_key"', e.diag.message_primary
-    e = expect_sqlstate(c, "UPDATE uf SET a = 3, b = 'x' WHERE id = 1", "23505")
+    e = expect_error(c, "UPDATE uf SET a = 3, b = 'x' WHERE id = 1", "23505")
     assert e.diag.message_detail == "Key (a, b)=(3, x) already exists.", e.diag.message_detail
     c.cursor().execute("DROP TABLE uf")
     c.close()
@@ -216,9 +207,9 @@ def test_restart(server_bin):
         c = psycopg2.connect(host="127.0.0.1", port=srv.port, user="postgres", dbname="postgres")
         c.autocommit = True
         cur = c.cursor()
-        expect_sqlstate(c, "INSERT INTO ux VALUES (3, 1, 5, 5)", "23505")
-        expect_sqlstate(c, "INSERT INTO ux VALUES (3, 3, NULL, NULL)", "23505")
-        expect_sqlstate(c, "INSERT INTO ux VALUES (3, 3, 7, 2)", "23505")
+        expect_error(c, "INSERT INTO ux VALUES (3, 1, 5, 5)", "23505")
+        expect_error(c, "INSERT INTO ux VALUES (3, 3, NULL, NULL)", "23505")
+        expect_error(c, "INSERT INTO ux VALUES (3, 3, 7, 2)", "23505")
         cur.execute("INSERT INTO ux VALUES (3, 3, 7, 3)")
         cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'u' ORDER BY 1")
         got = cur.fetchall()
