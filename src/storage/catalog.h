@@ -41,6 +41,17 @@ struct ColumnDef {
   char identity = 0;
 };
 
+// An expression index's key column or a partial index's predicate (IndexDef::exprs, IndexDef::predicate).
+// At namespace scope: clang checks std::optional<T>::emplace() against a nested class's default
+// constructor while the enclosing class is still incomplete, and rejects it.
+struct IndexExpression {
+  // SQL text over the table's columns as PostgreSQL prints it (pg_get_expr of indexprs / indpred), bound
+  // again where needed; RENAME COLUMN prints it again with the new name.
+  std::string expr;
+  std::string pretty;             // its pretty form (psql's \d)
+  TypeId type = TypeId::Unknown;  // an expression's result type (Bool for the predicate)
+};
+
 // A secondary index (CREATE INDEX; docs/schema.md, "Secondary indexes"). Its entries live in their own
 // key range, under its own relation id (from the table id sequence, never reused):
 //   [index id: 4 bytes BE] [per column: 0x01 + the key codec's encoding | 0x02 for NULL] [row's primary
@@ -68,13 +79,7 @@ struct IndexDef {
   // columns. `predicate` (empty: none) is a partial index's WHERE: only rows for which it is true have an
   // entry (and count for uniqueness). Storage cannot bind SQL: it asks the IndexEvaluator the engine
   // gives it (store.h) for an entry's values.
-  struct Expression {
-    // SQL text over the table's columns as PostgreSQL prints it (pg_get_expr of indexprs / indpred), bound
-    // again where needed; RENAME COLUMN prints it again with the new name.
-    std::string expr;
-    std::string pretty;             // its pretty form (psql's \d)
-    TypeId type = TypeId::Unknown;  // an expression's result type (Bool for the predicate)
-  };
+  using Expression = IndexExpression;
   std::vector<Expression> exprs;
   std::optional<Expression> predicate;
   bool computed() const { return !exprs.empty() || predicate.has_value(); }
