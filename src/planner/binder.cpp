@@ -1214,6 +1214,8 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
       return compare(ExprOp::Gt, ">", std::move(l), std::move(r), loc);
     case ast::BinaryOp::Ge:
       return compare(ExprOp::Ge, ">=", std::move(l), std::move(r), loc);
+    case ast::BinaryOp::IsDistinct:  // PostgreSQL resolves it as the = operator
+      return compare(ExprOp::Distinct, "=", std::move(l), std::move(r), loc);
     case ast::BinaryOp::And:
     case ast::BinaryOp::Or: {
       const char* name = op == ast::BinaryOp::And ? "AND" : "OR";
@@ -1838,6 +1840,16 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
     for (auto& a : args) a = convert(std::move(a), t);
     if (args.size() == 1) return std::move(args[0]);
     return Expr::make(ExprOp::Coalesce, t, std::move(args));
+  }
+  if ((name == "greatest" || name == "least") && !args.empty()) {
+    std::vector<const Expr*> all;
+    for (const auto& a : args) all.push_back(a.get());
+    const bool greatest = name == "greatest";
+    TypeId t = unify(all, greatest ? "GREATEST" : "LEAST", e.location);
+    if (t == TypeId::Json)  // no ordering (PostgreSQL: no btree operator class)
+      fail(SqlState::UndefinedFunction, "could not identify a comparison function for type json", e.location);
+    for (auto& a : args) a = convert(std::move(a), t);
+    return Expr::make(greatest ? ExprOp::Greatest : ExprOp::Least, t, std::move(args));
   }
   if (name == "nullif" && args.size() == 2) {
     // CASE a WHEN b THEN NULL ELSE a END, a evaluated once (CaseTest).

@@ -98,6 +98,10 @@ enum class ExprOp {
                 // and only until one is not NULL
   CaseTest,     // the operand of the innermost Case with one (kCaseOperand, kCaseNullIf), evaluated once
                 // (PostgreSQL's CaseTestExpr); only inside that Case
+  Distinct,     // args[0] IS DISTINCT FROM args[1], same-typed (as Eq): never NULL; two NULLs are not
+                // distinct, one NULL is; else NOT (args[0] = args[1]). Each evaluated once.
+  Greatest,     // GREATEST(args...), all of `type`: the largest argument that is not NULL (NULL if all
+  Least,        // are); LEAST the smallest. Ordered as ORDER BY orders (NaN largest). Each evaluated once.
 };
 
 // ExprOp::Case's forms (Expr::func).

@@ -82,9 +82,16 @@ static const char* binary_symbol(ExprOp op) {
       return "AND";
     case ExprOp::Or:
       return "OR";
+    case ExprOp::Distinct:
+      return "IS DISTINCT FROM";
     default:
       return nullptr;
   }
+}
+
+// How COALESCE, GREATEST and LEAST print, up to their first argument.
+static const char* variadic_name(ExprOp op) {
+  return op == ExprOp::Coalesce ? "COALESCE(" : op == ExprOp::Greatest ? "GREATEST(" : "LEAST(";
 }
 
 static std::string quote_text(const std::string& s) {
@@ -277,8 +284,10 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
     }
     case ExprOp::Case:
       return case_text(e, [&](const Expr& x) { return render(x, column_names, params); });
-    case ExprOp::Coalesce: {
-      std::string s = "COALESCE(";
+    case ExprOp::Coalesce:
+    case ExprOp::Greatest:
+    case ExprOp::Least: {
+      std::string s = plan::variadic_name(e.op);
       for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
       return s + ")";
     }
@@ -442,8 +451,10 @@ std::string ruleutils(const Expr& e, const std::vector<std::string>& names, bool
     }
     case ExprOp::Case:
       return case_text(e, [&](const Expr& x) { return ruleutils(x, names, pretty); });
-    case ExprOp::Coalesce: {
-      std::string s = "COALESCE(";
+    case ExprOp::Coalesce:
+    case ExprOp::Greatest:
+    case ExprOp::Least: {
+      std::string s = plan::variadic_name(e.op);
       for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + ruleutils(*e.args[i], names, pretty);
       return s + ")";
     }

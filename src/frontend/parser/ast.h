@@ -53,6 +53,7 @@ enum class UnaryOp { Minus, Plus, Not, Operator };
 // clang-format off
 enum class BinaryOp {
   Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or, Concat,
+  IsDistinct,  // IS DISTINCT FROM (IS NOT DISTINCT FROM is NOT over it, as PostgreSQL parses it)
   Match, NotMatch, IMatch, NotIMatch, Like, NotLike, ILike, NotILike,
   // json / jsonb (common/json.h): -> ->> #> #>> @> <@ ? ?| ?& #-
   JsonGet, JsonGetText, JsonPath, JsonPathText, Contains, ContainedBy, JsonExists, JsonExistsAny,

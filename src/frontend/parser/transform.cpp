@@ -2053,9 +2053,13 @@ class Transformer {
             .at(pos(n->grouping_set->location));
       case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
         return sql_value_function(n->sqlvalue_function);
-      case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
-        unsupported(n->min_max_expr->op == PG_QUERY__MIN_MAX_OP__IS_GREATEST ? "GREATEST" : "LEAST",
-                    n->min_max_expr->location);
+      case PG_QUERY__NODE__NODE_MIN_MAX_EXPR: {
+        const PgQuery__MinMaxExpr* m = n->min_max_expr;
+        ExprPtr e = make(ExprKind::FuncCall, m->location);
+        e->func_name = m->op == PG_QUERY__MIN_MAX_OP__IS_GREATEST ? "greatest" : "least";
+        for (size_t i = 0; i < m->n_args; ++i) e->args.push_back(expr(m->args[i]));
+        return e;
+      }
       case PG_QUERY__NODE__NODE_SET_TO_DEFAULT:
         throw SqlError(SqlState::SyntaxError, "DEFAULT is not allowed in this context")
             .at(pos(n->set_to_default->location));
@@ -2305,8 +2309,30 @@ class Transformer {
         return e;
       }
       case PG_QUERY__A__EXPR__KIND__AEXPR_DISTINCT:
-      case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT:
-        unsupported("IS DISTINCT FROM", loc);
+      case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT: {
+        // As PostgreSQL's transformAExprDistinct: against an untyped NULL literal it is a NULL test;
+        // IS NOT DISTINCT FROM is NOT (IS DISTINCT FROM).
+        const bool not_distinct = a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT;
+        ExprPtr l = expr(a->lexpr), r = expr(a->rexpr);
+        auto null_literal = [](const ExprPtr& x) {
+          return x->kind == ExprKind::Constant && x->value.is_null();
+        };
+        if (null_literal(l) || null_literal(r)) {
+          ExprPtr e = make(ExprKind::IsNull, loc);
+          e->negated = !not_distinct;
+          e->args.push_back(null_literal(r) ? std::move(l) : std::move(r));
+          return e;
+        }
+        ExprPtr e = make(ExprKind::Binary, loc);
+        e->binary_op = ast::BinaryOp::IsDistinct;
+        e->args.push_back(std::move(l));
+        e->args.push_back(std::move(r));
+        if (!not_distinct) return e;
+        ExprPtr n = make(ExprKind::Unary, loc);
+        n->unary_op = ast::UnaryOp::Not;
+        n->args.push_back(std::move(e));
+        return n;
+      }
       case PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF: {
         ExprPtr e = make(ExprKind::FuncCall, loc);
         e->func_name = "nullif";

@@ -410,8 +410,6 @@ TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
       "SELECT !! a FROM t",
       "SELECT a ~~ ANY(b) FROM t",
       "SELECT a @> ALL(b) FROM t",
-      "SELECT a IS DISTINCT FROM b FROM t",
-      "SELECT a IS NOT DISTINCT FROM b FROM t",
       "SELECT a BETWEEN SYMMETRIC 1 AND 2 FROM t",
       "SELECT a NOT BETWEEN SYMMETRIC 1 AND 2 FROM t",
       "SELECT a IS TRUE FROM t",
@@ -426,8 +424,6 @@ TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
       "SELECT a[1][2] FROM t",
       "SELECT a COLLATE \"de_DE\" FROM t",
       "SELECT a COLLATE myschema.\"C\" FROM t",
-      "SELECT GREATEST(1, 2)",
-      "SELECT LEAST(1, 2)",
       "SELECT B'101'",
       "SELECT X'1F'",
       "SELECT row_number() OVER (ORDER BY a USING <) FROM t",
@@ -489,14 +485,38 @@ TEST(ParserExprs, Subqueries) {
 }
 
 TEST(ParserExprs, UnsupportedErrorCarriesOneBasedPosition) {
-  SqlError e = parse_error("SELECT a IS DISTINCT FROM 'x' FROM t");
+  SqlError e = parse_error("SELECT a <-> 'x' FROM t");
   EXPECT_EQ(e.state(), SqlState::FeatureNotSupported);
-  EXPECT_EQ(e.position(), 10);  // the IS keyword, 1-based
-  EXPECT_NE(e.message().find("IS DISTINCT FROM"), std::string::npos);
+  EXPECT_EQ(e.position(), 10);  // the operator, 1-based
+  EXPECT_NE(e.message().find("<->"), std::string::npos);
 
-  SqlError g = parse_error("SELECT 1, GREATEST(1, 2)");
-  EXPECT_EQ(g.position(), 11);
-  EXPECT_NE(g.message().find("GREATEST"), std::string::npos);
+  SqlError g = parse_error("SELECT 1, f(x => 1)");
+  EXPECT_EQ(g.state(), SqlState::FeatureNotSupported);
+  EXPECT_NE(g.message().find("named function arguments"), std::string::npos);
+}
+
+// IS DISTINCT FROM is a binary operator and IS NOT DISTINCT FROM NOT over it; against an untyped NULL
+// literal either is a NULL test (PostgreSQL's transformAExprDistinct). GREATEST / LEAST are calls.
+TEST(ParserExprs, DistinctFromAndGreatestLeast) {
+  auto d = parse_expr("a IS DISTINCT FROM b");
+  ASSERT_EQ(d->kind, ExprKind::Binary);
+  EXPECT_EQ(d->binary_op, BinaryOp::IsDistinct);
+  auto nd = parse_expr("a IS NOT DISTINCT FROM b");
+  ASSERT_EQ(nd->kind, ExprKind::Unary);
+  EXPECT_EQ(nd->unary_op, ast::UnaryOp::Not);
+  EXPECT_EQ(nd->args.at(0)->binary_op, BinaryOp::IsDistinct);
+  auto dn = parse_expr("a IS DISTINCT FROM NULL");
+  ASSERT_EQ(dn->kind, ExprKind::IsNull);
+  EXPECT_TRUE(dn->negated);
+  auto ndn = parse_expr("NULL IS NOT DISTINCT FROM a");
+  ASSERT_EQ(ndn->kind, ExprKind::IsNull);
+  EXPECT_FALSE(ndn->negated);
+  EXPECT_EQ(ndn->args.at(0)->kind, ExprKind::ColumnRef);
+  auto g = parse_expr("GREATEST(a, 1, b)");
+  ASSERT_EQ(g->kind, ExprKind::FuncCall);
+  EXPECT_EQ(g->func_name, "greatest");
+  EXPECT_EQ(g->args.size(), 3u);
+  EXPECT_EQ(parse_expr("LEAST(a)")->func_name, "least");
 }
 
 // One-dimensional arrays: constructors, subscripts, ANY / ALL over an array, ARRAY(SELECT ...).
@@ -533,12 +553,12 @@ TEST(ParserExprs, Arrays) {
 }
 
 TEST(ParserExprs, UnsupportedInsideWhereAndOrderByToo) {
-  EXPECT_EQ(parse_error("SELECT a FROM t WHERE b IS DISTINCT FROM 'x'").state(),
+  EXPECT_EQ(parse_error("SELECT a FROM t WHERE b BETWEEN SYMMETRIC 1 AND 2").state(),
             SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("SELECT a FROM t ORDER BY a <-> b").state(), SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("UPDATE t SET a = ARRAY[ARRAY[1]]").state(), SqlState::FeatureNotSupported);
-  EXPECT_EQ(parse_error("INSERT INTO t VALUES (GREATEST(1, 2))").state(), SqlState::FeatureNotSupported);
-  EXPECT_EQ(parse_error("DELETE FROM t WHERE a IS DISTINCT FROM 1").state(), SqlState::FeatureNotSupported);
+  EXPECT_EQ(parse_error("INSERT INTO t VALUES (f(x => 1))").state(), SqlState::FeatureNotSupported);
+  EXPECT_EQ(parse_error("DELETE FROM t WHERE a <-> 1").state(), SqlState::FeatureNotSupported);
 }
 
 }  // namespace
