@@ -3260,23 +3260,26 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // outside a transaction).
   storage::CatalogOverlay* overlay() const { return txn_ ? &txn_->catalog_overlay() : nullptr; }
   // Table locks for one statement: tables the open transaction's DDL holds exclusively are left out
-  // (the session's own statements do not wait for its DDL).
+  // (the session's own statements do not wait for its DDL), and the shared locks it holds to its end
+  // (CREATE VIEW's) do not hold back its own DDL on those tables (an upgrade).
   TableLocks::Held acquire_tables(std::vector<uint32_t> shared, std::vector<uint32_t> exclusive,
                                   const storage::LockWait& wait) {
     auto held_by_txn = [&](uint32_t id) { return txn_exclusive_.count(id) != 0; };
     shared.erase(std::remove_if(shared.begin(), shared.end(), held_by_txn), shared.end());
     exclusive.erase(std::remove_if(exclusive.begin(), exclusive.end(), held_by_txn), exclusive.end());
-    return db_.table_locks().acquire(std::move(shared), std::move(exclusive), wait);
+    return db_.table_locks().acquire(std::move(shared), std::move(exclusive), wait, txn_shared_);
   }
   // DDL in a transaction keeps its table and name locks until the transaction ends (PostgreSQL's
   // AccessExclusiveLock): other sessions' statements on those tables, and creators of those names, wait.
   void hold_to_end(TableLocks::Held held, const std::vector<uint32_t>& exclusive = {}) {
+    txn_shared_.insert(txn_shared_.end(), held.shared().begin(), held.shared().end());
     txn_locks_.push_back(std::move(held));
     txn_exclusive_.insert(exclusive.begin(), exclusive.end());
   }
   void release_transaction_locks() {
     txn_locks_.clear();
     txn_exclusive_.clear();
+    txn_shared_.clear();
     txn_names_.clear();
   }
   // Names this statement creates (TableLocks::acquire_names): inside a transaction held to its end (and
@@ -3557,8 +3560,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   void show(const ast::ShowStmt& stmt, pgwire::ResultWriter& out) {
-    if (stmt.name == "omendb.lock_waiters") {  // read-only: sessions waiting for a row lock now
-      send_text_rows(out, stmt.name, {std::to_string(db_.store().row_lock_waiters())});
+    if (stmt.name == "omendb.lock_waiters") {  // read-only: sessions waiting for a row or table lock now
+      send_text_rows(out, stmt.name,
+                     {std::to_string(db_.store().row_lock_waiters() + db_.table_locks().waiters())});
       out.command_complete("SHOW");
       return;
     }
@@ -3643,6 +3647,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // them held exclusively.
   std::vector<TableLocks::Held> txn_locks_;
   std::set<uint32_t> txn_exclusive_;
+  std::vector<uint32_t> txn_shared_;  // tables txn_locks_ hold in shared mode (once per lock)
   std::set<std::string> txn_names_;
   Isolation txn_isolation_ = Isolation::ReadCommitted;  // txn_'s level, as SHOW names it
   std::optional<SavedSettings> saved_settings_;         // the settings when txn_ began
