@@ -189,6 +189,7 @@ struct BoundQuery {
   std::vector<int32_t> column_typmods;  // per column: varchar(n)'s n, or -1
   std::vector<bool> name_columns;       // per column: PostgreSQL types it `name`
   bool locks_rows = false;
+  std::string lock_clause;  // locking_name of the strongest locking clause
 };
 
 // A CTE in scope: its definition and how many entries of Binder::ctes_ its own query sees (the CTEs
@@ -5046,6 +5047,7 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
 
   BoundQuery out;
   out.locks_rows = locking.has_value();
+  if (locking) out.lock_clause = locking_name(locking->strength);
   out.column_typmods = std::move(column_typmods);
   out.name_columns = std::move(name_columns);
   out.root = std::move(cur);
@@ -6311,6 +6313,7 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   PlannedStatement out;
   out.command = "SELECT";
   out.locks_rows = q.locks_rows;
+  out.lock_clause = q.lock_clause;
   out.result_typmods = std::move(q.column_typmods);
   out.result_name_columns = std::move(q.name_columns);
   out.plan.result_columns = q.root->output;

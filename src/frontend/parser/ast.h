@@ -491,8 +491,8 @@ struct TransactionStmt : Stmt {
   // BEGIN / START TRANSACTION ISOLATION LEVEL ...: "read uncommitted", "read committed",
   // "repeatable read" or "serializable"; empty when not given.
   std::string isolation;
-  bool read_only = false;      // READ ONLY
-  std::string savepoint_name;  // SAVEPOINT / RELEASE / ROLLBACK TO
+  std::optional<bool> read_only;  // READ ONLY (true) / READ WRITE (false); none: the session's default
+  std::string savepoint_name;     // SAVEPOINT / RELEASE / ROLLBACK TO
 };
 
 // SET name = value / SET name TO value / RESET name / SET SESSION ...
@@ -505,6 +505,9 @@ struct SetStmt : Stmt {
   bool reset = false;
   bool reset_command = false;     // RESET (the command tag); SET ... TO DEFAULT is reset but answers SET
   bool transaction_only = false;  // SET TRANSACTION / SET LOCAL: only for the current transaction
+  // SET [SESSION CHARACTERISTICS AS] TRANSACTION with several modes: the ones after the first (name and
+  // value as above), applied in order after it.
+  std::vector<std::pair<std::string, std::string>> more_modes;
 };
 
 struct ShowStmt : Stmt {

@@ -1868,21 +1868,29 @@ class Transformer {
         break;
       case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_MULTI: {
         // SET TRANSACTION <modes> / SET SESSION CHARACTERISTICS AS TRANSACTION <modes>: one DefElem per
-        // mode. The isolation level wins when several are given.
+        // mode, each a setting (transaction_isolation, transaction_read_only, transaction_deferrable, or
+        // their default_ forms), applied in order.
         const bool session = out->name == "session characteristics";
-        const PgQuery__DefElem* chosen = nullptr;
+        bool first = true;
         for (size_t i = 0; i < s->n_args; ++i) {
           const PgQuery__Node* n = s->args[i];
           if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
-          if (!chosen || str(n->def_elem->defname) == "transaction_isolation") chosen = n->def_elem;
+          const PgQuery__DefElem* d = n->def_elem;
+          const std::string mode = str(d->defname);
+          std::string name = session ? "default_" + mode : mode;
+          std::string value = mode == "transaction_isolation" ? lower(value_text(d->arg))
+                              : mode == "transaction_read_only" || mode == "transaction_deferrable"
+                                  ? read_only_text(d->arg)
+                                  : value_text(d->arg);
+          if (first) {
+            out->name = std::move(name);
+            out->value = std::move(value);
+            first = false;
+          } else {
+            out->more_modes.emplace_back(std::move(name), std::move(value));
+          }
         }
-        if (!chosen) break;
-        const std::string mode = str(chosen->defname);
-        out->name = session ? "default_" + mode : mode;
-        out->value = mode == "transaction_isolation" ? lower(value_text(chosen->arg))
-                     : mode == "transaction_read_only" || mode == "transaction_deferrable"
-                         ? read_only_text(chosen->arg)
-                         : value_text(chosen->arg);
+        if (first) break;
         out->transaction_only = !session;
         break;
       }

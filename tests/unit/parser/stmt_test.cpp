@@ -1,5 +1,6 @@
 // Statement transforms, statement-level unsupported features, multi-statement strings.
 #include <gtest/gtest.h>
+#include <optional>
 
 #include "parser_test_util.h"
 
@@ -848,10 +849,14 @@ TEST(ParserSet, TransactionModes) {
   EXPECT_TRUE(txn->transaction_only);
   EXPECT_FALSE(txn->reset);
 
+  // Several modes: each a setting, applied in the order written.
   auto both = parse_one<ast::SetStmt>("SET TRANSACTION READ ONLY, ISOLATION LEVEL REPEATABLE READ");
   ASSERT_TRUE(both);
-  EXPECT_EQ(both->name, "transaction_isolation");
-  EXPECT_EQ(both->value, "repeatable read");
+  EXPECT_EQ(both->name, "transaction_read_only");
+  EXPECT_EQ(both->value, "on");
+  ASSERT_EQ(both->more_modes.size(), 1u);
+  EXPECT_EQ(both->more_modes[0].first, "transaction_isolation");
+  EXPECT_EQ(both->more_modes[0].second, "repeatable read");
 
   auto ro = parse_one<ast::SetStmt>("SET TRANSACTION READ ONLY");
   ASSERT_TRUE(ro);
@@ -871,12 +876,15 @@ TEST(ParserTransaction, IsolationReadOnlyAndSavepointNames) {
   ASSERT_TRUE(b);
   EXPECT_EQ(b->txn_kind, ast::TransactionKind::Begin);
   EXPECT_EQ(b->isolation, "repeatable read");
-  EXPECT_TRUE(b->read_only);
+  EXPECT_EQ(b->read_only, std::optional<bool>(true));
 
   auto rw = parse_one<ast::TransactionStmt>("START TRANSACTION READ WRITE");
   ASSERT_TRUE(rw);
   EXPECT_TRUE(rw->isolation.empty());
-  EXPECT_FALSE(rw->read_only);
+  EXPECT_EQ(rw->read_only, std::optional<bool>(false));  // READ WRITE, not the session's default
+  auto plain = parse_one<ast::TransactionStmt>("BEGIN");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->read_only.has_value());
 
   auto sp = parse_one<ast::TransactionStmt>("SAVEPOINT \"Sp1\"");
   ASSERT_TRUE(sp);
