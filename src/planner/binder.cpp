@@ -199,6 +199,11 @@ struct CteDef {
   size_t visible = 0;
   size_t outer_scopes = 0;  // how many entries of Binder::outer_scopes_ its query sees (those of its WITH)
   bool recursive = false;   // of a WITH RECURSIVE: it may name itself (Binder::bind_recursive)
+  // >= 0: materialized (plan::CteOp::index): a reference is a CteScanOp of `columns` (the CteOp's child's
+  // output, with their typmods), not its query bound again.
+  int materialized = -1;
+  std::vector<OutputColumn> columns;
+  std::vector<int32_t> typmods;
 };
 
 // A CTE of a WITH RECURSIVE whose query is being bound (Binder::recursive_): which part of its
@@ -588,19 +593,32 @@ class Binder {
   // ORDER BY (result columns by name or position) and LIMIT / OFFSET over a set operation.
   BoundQuery order_result(BoundQuery q, const ast::SelectStmt& s);
   void bind_with(const ast::SelectStmt& s);
+  // After the query of WITH item `cte` is bound into `q` (its subqueries from subplans_[subplans] on):
+  // materializes it when PostgreSQL would (a CteOp in subplans_; `def` then says how references read
+  // it), else drops `q` and those subqueries (each reference binds the query again). `references`: how
+  // often the rest of the WITH's query names it; `inline_only`: it must be inlined (it names an
+  // enclosing query, or is inside a recursive term).
+  void materialize_cte(CteDef& def, BoundQuery q, size_t subplans, int references, bool inline_only);
+  // A correlation count: grows when the query being bound names an enclosing query.
+  size_t outer_names() const;
   // The query of CTE `def`, bound where it is referenced (or defined).
   BoundQuery bind_cte_query(CteDef def);
   // WITH RECURSIVE (binder's "WITH RECURSIVE" section): the query of recursive_[r], a RecursiveUnionOp
   // when it is a UNION whose recursive term names it; a reference to it there is a WorkTableScanOp.
   BoundQuery bind_recursive(const ast::SelectStmt& s, size_t r);
   int open_recursive_reference(size_t r, const ast::TableRef& ref, const std::vector<std::string>& aliases);
-  // CTEs referencing CTEs referenced twice grow exponentially when inlined: a statement binds at most
-  // kMaxCteBindings CTE queries (54000 past it; PostgreSQL would materialise them).
+  // A FROM item reading rows a runtime buffer holds (a CteScanOp, a WorkTableScanOp, without output
+  // yet): one fresh output column of `scan` per entry of `columns` (names and types; typmods[i] or -1).
+  int open_buffer_relation(OpPtr scan, const std::vector<OutputColumn>& columns,
+                           const std::vector<int32_t>& typmods, const ast::TableRef& ref,
+                           const std::vector<std::string>& aliases);
+  // CTEs AS NOT MATERIALIZED referencing ones referenced twice grow exponentially when inlined: a
+  // statement binds at most kMaxCteBindings CTE queries (54000 past it).
   void count_cte_binding() {
     if (++cte_bindings_ > kMaxCteBindings)
       fail(SqlState::ProgramLimitExceeded,
-           "WITH queries expand to too many subqueries (each reference to a CTE "
-           "is inlined; at most " +
+           "WITH queries expand to too many subqueries (each reference to an inlined CTE "
+           "binds its query again; at most " +
                std::to_string(kMaxCteBindings) + ")");
   }
   int open_derived(const ast::FromItem& item);
@@ -741,6 +759,7 @@ class Binder {
   int query_depth_ = 0;
   static constexpr int kMaxCteBindings = 1000;
   int cte_bindings_ = 0;
+  int next_cte_ = 0;         // plan::CteOp::index of the next materialized CTE
   size_t in_set_min_ = 8;    // in_set(): the shortest IN list that becomes an InSet
   size_t copied_nodes_ = 0;  // copy_operand()'s count for the statement
   // Views (open_view): the innermost view whose query is being bound (its dependencies hide columns
@@ -5058,9 +5077,17 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
 // Query expressions: WITH, derived tables, set operations, VALUES
 //
 // Every query expression is bound into an operator subtree of the one plan (one ColumnId space, one
-// parameter list). A derived table's relation exposes its plan's output columns; a CTE is inlined:
-// each reference binds its query again into a subtree of its own (PostgreSQL inlines a CTE referenced
-// once and materialises one referenced more often; for SELECT-only CTEs the answer is the same).
+// parameter list). A derived table's relation exposes its plan's output columns.
+//
+// A CTE follows PostgreSQL 12+: one the rest of its WITH's query names once, without volatile functions
+// and not written AS MATERIALIZED, is inlined: its reference binds its query again into a subtree of its
+// own. One named more than once (unless AS NOT MATERIALIZED), one calling a volatile function (random(),
+// nextval() ...; even AS NOT MATERIALIZED), or one AS MATERIALIZED is materialized: its query, bound once
+// where it is defined, becomes a tree of its own ending in a CteOp (in subplans_, so that it runs before
+// anything reading it), and each reference is a CteScanOp reading its rows. A CTE never named is never
+// run. References are counted in the syntax tree (cte_references), as PostgreSQL's cterefcount; a CTE
+// that names an enclosing query (inside a correlated subquery) or is defined inside a recursive term, and
+// one of a WITH RECURSIVE named by a WITH item before it, is inlined.
 
 namespace {
 
@@ -5073,6 +5100,79 @@ const char* set_op_name(ast::SetOp op) {
     default:
       return "UNION";
   }
+}
+
+int cte_references(const std::string& name, const ast::SelectStmt& s);
+
+int cte_references(const std::string& name, const ast::Expr* e) {
+  if (!e) return 0;
+  int n = 0;
+  for (const auto& a : e->args) n += cte_references(name, a.get());
+  n += cte_references(name, e->agg_filter.get());
+  for (const ast::OrderItem& o : e->agg_order) n += cte_references(name, o.expr.get());
+  for (const ast::CaseWhen& w : e->when_clauses)
+    n += cte_references(name, w.condition.get()) + cte_references(name, w.result.get());
+  n += cte_references(name, e->else_expr.get());
+  if (e->subquery) n += cte_references(name, *e->subquery);
+  if (e->over) {
+    for (const auto& p : e->over->partition_by) n += cte_references(name, p.get());
+    for (const ast::OrderItem& o : e->over->order_by) n += cte_references(name, o.expr.get());
+    n += cte_references(name, e->over->start_offset.get()) + cte_references(name, e->over->end_offset.get());
+  }
+  return n;
+}
+
+int cte_references(const std::string& name, const ast::FromItem& f) {
+  if (f.is_join)
+    return cte_references(name, *f.left) + cte_references(name, *f.right) + cte_references(name, f.on.get());
+  if (f.subquery) return cte_references(name, *f.subquery);
+  if (f.function) return cte_references(name, f.function.get());
+  return f.table.schema.empty() && f.table.name == name ? 1 : 0;
+}
+
+// The references to CTE `name` in `s` without its WITH clause.
+int cte_body_references(const std::string& name, const ast::SelectStmt& s) {
+  int n = 0;
+  if (s.larg) n += cte_references(name, *s.larg);
+  if (s.rarg) n += cte_references(name, *s.rarg);
+  for (const auto& row : s.values)
+    for (const auto& e : row) n += cte_references(name, e.get());
+  for (const auto& e : s.distinct_on) n += cte_references(name, e.get());
+  for (const ast::SelectTarget& t : s.targets) n += cte_references(name, t.expr.get());
+  for (const auto& f : s.from) n += cte_references(name, *f);
+  n += cte_references(name, s.where.get()) + cte_references(name, s.having.get());
+  for (const auto& e : s.group_by) n += cte_references(name, e.get());
+  for (const ast::OrderItem& o : s.order_by) n += cte_references(name, o.expr.get());
+  n += cte_references(name, s.limit.get()) + cte_references(name, s.offset.get());
+  for (const ast::WindowDef& w : s.windows) {
+    for (const auto& p : w.partition_by) n += cte_references(name, p.get());
+    for (const ast::OrderItem& o : w.order_by) n += cte_references(name, o.expr.get());
+    n += cte_references(name, w.start_offset.get()) + cte_references(name, w.end_offset.get());
+  }
+  return n;
+}
+
+// How many FROM items of `s` (its subqueries included) name the CTE `name` of an enclosing WITH, outside
+// the scope of a WITH item of the same name inside `s`: PostgreSQL's cterefcount.
+int cte_references(const std::string& name, const ast::SelectStmt& s) {
+  int n = 0;
+  if (s.with_recursive) {
+    for (const ast::CommonTableExpr& cte : s.with)
+      if (cte.name == name) return 0;  // every item and the query see the inner one
+  }
+  for (const ast::CommonTableExpr& cte : s.with) {
+    n += cte_references(name, *cte.query);
+    if (cte.name == name) return n;  // the items after it and the query see the inner one
+  }
+  return n + cte_body_references(name, s);
+}
+
+// Whether an operator of the tree under `op` calls a volatile function.
+bool tree_calls_volatile(plan::Op& op) {
+  bool found = false;
+  op.for_each_expr([&](ExprPtr& e) { found = found || (e && detail::calls_volatile(*e)); });
+  for (auto& c : op.children) found = found || tree_calls_volatile(*c);
+  return found;
 }
 
 // The set operations' and VALUES' type resolution (PostgreSQL's select_common_type for two inputs).
@@ -5148,6 +5248,9 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown, int r
 
 void Binder::bind_with(const ast::SelectStmt& s) {
   const size_t base = ctes_.size();
+  const bool in_recursive_term = std::any_of(recursive_.begin(), recursive_.end(), [](const RecursiveCte& r) {
+    return r.term == RecursiveCte::Term::Recursive;
+  });
   if (s.with_recursive) {
     // Every CTE of a WITH RECURSIVE sees all of them, itself included (PostgreSQL).
     for (const ast::CommonTableExpr& cte : s.with) {
@@ -5155,40 +5258,98 @@ void Binder::bind_with(const ast::SelectStmt& s) {
         if (ctes_[i].cte->name == cte.name)
           fail(SqlState::DuplicateAlias, "WITH query name \"" + cte.name + "\" specified more than once",
                cte.location);
-      ctes_.push_back({&cte, base + s.with.size(), outer_scopes_.size(), true});
+      CteDef def;
+      def.cte = &cte;
+      def.visible = base + s.with.size();
+      def.outer_scopes = outer_scopes_.size();
+      def.recursive = true;
+      ctes_.push_back(std::move(def));
     }
     for (size_t i = base; i < ctes_.size(); ++i) {
       count_cte_binding();
       const size_t subplans = subplans_.size();
+      const size_t outer = outer_names();
       BoundQuery q = bind_cte_query(ctes_[i]);
-      subplans_.erase(subplans_.begin() + static_cast<std::ptrdiff_t>(subplans), subplans_.end());
       const ast::CommonTableExpr& cte = *ctes_[i].cte;
       if (cte.columns.size() > q.root->output.size())
         fail(SqlState::InvalidColumnReference,
              "WITH query \"" + cte.name + "\" has " + std::to_string(q.root->output.size()) +
                  " columns available but " + std::to_string(cte.columns.size()) + " columns specified",
              cte.location);
+      // A WITH item bound before this one inlined its references to it: it is inlined too.
+      int references = cte_body_references(cte.name, s);
+      bool named_before = false;
+      for (size_t j = 0; j < s.with.size(); ++j) {
+        if (&s.with[j] == &cte) continue;
+        const int n = cte_references(cte.name, *s.with[j].query);
+        references += n;
+        named_before = named_before || (n > 0 && base + j < i);
+      }
+      materialize_cte(ctes_[i], std::move(q), subplans, references,
+                      in_recursive_term || named_before || outer_names() != outer);
     }
     return;
   }
-  for (const ast::CommonTableExpr& cte : s.with) {
+  for (size_t k = 0; k < s.with.size(); ++k) {
+    const ast::CommonTableExpr& cte = s.with[k];
     for (size_t i = base; i < ctes_.size(); ++i)
       if (ctes_[i].cte->name == cte.name)
         fail(SqlState::DuplicateAlias, "WITH query name \"" + cte.name + "\" specified more than once",
              cte.location);
     // PostgreSQL analyses every CTE, referenced or not: bind it once for its errors and its width.
-    // The subqueries this binding plans as subplans go with it: an unreferenced CTE never runs.
     count_cte_binding();
     const size_t subplans = subplans_.size();
+    const size_t outer = outer_names();
     BoundQuery q = bind_query(*cte.query);
-    subplans_.erase(subplans_.begin() + static_cast<std::ptrdiff_t>(subplans), subplans_.end());
     if (cte.columns.size() > q.root->output.size())
       fail(SqlState::InvalidColumnReference,
            "WITH query \"" + cte.name + "\" has " + std::to_string(q.root->output.size()) +
                " columns available but " + std::to_string(cte.columns.size()) + " columns specified",
            cte.location);
-    ctes_.push_back({&cte, ctes_.size(), outer_scopes_.size()});
+    int references = cte_body_references(cte.name, s);
+    for (size_t j = k + 1; j < s.with.size(); ++j) references += cte_references(cte.name, *s.with[j].query);
+    CteDef def;
+    def.cte = &cte;
+    def.visible = ctes_.size();
+    def.outer_scopes = outer_scopes_.size();
+    materialize_cte(def, std::move(q), subplans, references, in_recursive_term || outer_names() != outer);
+    ctes_.push_back(std::move(def));
   }
+}
+
+size_t Binder::outer_names() const {
+  size_t n = outer_refs_.size();
+  for (const SubqueryFrame& f : frames_) n += f.params.size() + (f.correlated ? 1 : 0) + (f.fallback ? 1 : 0);
+  return n;
+}
+
+void Binder::materialize_cte(CteDef& def, BoundQuery q, size_t subplans, int references, bool inline_only) {
+  const ast::CteMaterialize how = def.cte->materialize;
+  bool volatile_calls = tree_calls_volatile(*q.root);
+  for (size_t i = subplans; i < subplans_.size() && !volatile_calls; ++i)
+    volatile_calls = tree_calls_volatile(*subplans_[i]);
+  bool materialize = references > 0 && !inline_only &&
+                     (how == ast::CteMaterialize::Always || volatile_calls ||
+                      (references > 1 && how != ast::CteMaterialize::Never));
+  // The buffer's columns have types: an unknown-typed literal column is text (PostgreSQL).
+  for (size_t c = 0; c < q.root->output.size() && materialize; ++c) {
+    const OutputColumn col = q.root->output[c];
+    materialize = col.type != TypeId::Unknown || resolve_unknown(*q.root, col.id, TypeId::Text);
+  }
+  if (!materialize) {
+    // The subqueries this binding planned as subplans go with it: an unreferenced CTE never runs.
+    drop_subplans(subplans);
+    return;
+  }
+  def.materialized = next_cte_++;
+  def.columns = q.root->output;
+  def.typmods = q.column_typmods;
+  def.typmods.resize(def.columns.size(), -1);
+  auto cte = std::make_unique<plan::CteOp>();
+  cte->name = def.cte->name;
+  cte->index = def.materialized;
+  cte->children.push_back(std::move(q.root));
+  subplans_.push_back(std::move(cte));
 }
 
 // `SELECT <expressions>` without FROM or WHERE: a Project over one empty row.
@@ -5725,6 +5886,16 @@ int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<s
   if (def.recursive)
     for (size_t r = recursive_.size(); r-- > 0;)
       if (recursive_[r].cte == def.cte) return open_recursive_reference(r, ref, aliases);
+  if (def.materialized >= 0) {
+    auto scan = std::make_unique<plan::CteScanOp>();
+    scan->name = def.cte->name;
+    scan->alias = ref.alias;
+    scan->index = def.materialized;
+    std::vector<OutputColumn> columns = def.columns;
+    for (size_t i = 0; i < columns.size() && i < def.cte->columns.size(); ++i)
+      columns[i].name = def.cte->columns[i];
+    return open_buffer_relation(std::move(scan), columns, def.typmods, ref, aliases);
+  }
   // The CTE's query sees the CTEs defined before it, not the ones in scope where it is referenced.
   std::vector<CteDef> hidden(ctes_.begin() + static_cast<std::ptrdiff_t>(def.visible), ctes_.end());
   ctes_.resize(def.visible);
@@ -5894,13 +6065,19 @@ int Binder::open_recursive_reference(size_t r, const ast::TableRef& ref,
   auto scan = std::make_unique<plan::WorkTableScanOp>();
   scan->name = rec.cte->name;
   scan->index = rec.index;
+  return open_buffer_relation(std::move(scan), rec.columns, rec.typmods, ref, aliases);
+}
+
+int Binder::open_buffer_relation(OpPtr scan, const std::vector<OutputColumn>& columns,
+                                 const std::vector<int32_t>& typmods, const ast::TableRef& ref,
+                                 const std::vector<std::string>& aliases) {
   Relation rel;
   rel.has_alias = !ref.alias.empty();
   rel.refname = rel.has_alias ? ref.alias : ref.name;
-  for (size_t c = 0; c < rec.columns.size(); ++c) {
-    const OutputColumn& col = rec.columns[c];
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const OutputColumn& col = columns[c];
     scan->output.push_back({new_id(), col.name, col.type});
-    rel.columns.push_back({col.name, col.type, c < rec.typmods.size() ? rec.typmods[c] : -1});
+    rel.columns.push_back({col.name, col.type, c < typmods.size() ? typmods[c] : -1});
     rel.ids.push_back(scan->output.back().id);
   }
   rel.derived = std::move(scan);

@@ -276,10 +276,15 @@ struct LockingClause {
 enum class SetOp { None, Union, Intersect, Except };
 
 // WITH name [(columns)] AS [[NOT] MATERIALIZED] (query)
+// WITH x AS [NOT] MATERIALIZED (...): whether the CTE's rows are computed once and read by each reference
+// (Always), inlined at each reference (Never), or the planner decides (Default: PostgreSQL's rule).
+enum class CteMaterialize { Default, Always, Never };
+
 struct CommonTableExpr {
   std::string name;
   std::vector<std::string> columns;
   std::unique_ptr<SelectStmt> query;
+  CteMaterialize materialize = CteMaterialize::Default;
   int location = -1;
 };
 

@@ -727,6 +727,10 @@ class Transformer {
       for (size_t k = 0; k < c->n_aliascolnames; ++k)
         cte.columns.push_back(string_of(c->aliascolnames[k], -1));
       cte.query = select(c->ctequery->select_stmt);
+      if (c->ctematerialized == PG_QUERY__CTEMATERIALIZE__CTEMaterializeAlways)
+        cte.materialize = ast::CteMaterialize::Always;
+      else if (c->ctematerialized == PG_QUERY__CTEMATERIALIZE__CTEMaterializeNever)
+        cte.materialize = ast::CteMaterialize::Never;
       cte.location = c->location;
       out.with.push_back(std::move(cte));
     }

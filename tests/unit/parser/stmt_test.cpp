@@ -174,6 +174,11 @@ TEST(ParserSelect, DerivedTablesWithAndSetOperations) {
   EXPECT_EQ(w->with[0].columns, (std::vector<std::string>{"x"}));
   ASSERT_TRUE(w->with[1].query);
   EXPECT_EQ(w->with[1].query->from.size(), 1u);
+  EXPECT_EQ(w->with[0].materialize, ast::CteMaterialize::Default);
+  EXPECT_EQ(w->with[1].materialize, ast::CteMaterialize::Always);
+  auto nm = parse_one<ast::SelectStmt>("WITH a AS NOT MATERIALIZED (SELECT 1) SELECT * FROM a");
+  ASSERT_TRUE(nm);
+  EXPECT_EQ(nm->with.at(0).materialize, ast::CteMaterialize::Never);
 
   // INTERSECT binds tighter: 1 UNION (2 INTERSECT 3), then ORDER BY / LIMIT on the whole.
   auto u = parse_one<ast::SelectStmt>("SELECT 1 UNION ALL SELECT 2 INTERSECT SELECT 3 ORDER BY 1 LIMIT 2");
