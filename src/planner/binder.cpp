@@ -180,6 +180,9 @@ struct Relation {
   std::vector<ColumnId> lateral_refs;
   std::vector<ExprPtr> lateral_conds;
   bool nullable = false;  // on the nullable side of an outer join
+  // The row a CHECK constraint or an index expression reads (bind_row_expr): named like its table but
+  // in no FROM clause, so a statement's own reference to the table does not clash with it.
+  bool row_only = false;
 };
 
 // A bound query expression (SELECT, set operation, VALUES): its plan, whose root's output are the result
@@ -825,7 +828,7 @@ int Binder::add_relation(Relation r, const std::vector<std::string>& aliases, in
   for (size_t i = 0; i < aliases.size(); ++i) r.columns[i].name = aliases[i];
   r.level = level_;
   for (const Relation& other : rels_)
-    if (other.level == r.level && other.refname == r.refname)
+    if (other.level == r.level && other.refname == r.refname && !other.row_only)
       fail(SqlState::DuplicateAlias, "table name \"" + r.refname + "\" specified more than once", location);
   const int index = static_cast<int>(rels_.size());
   r.used.assign(r.columns.size(), false);
@@ -3191,6 +3194,7 @@ ExprPtr Binder::bind_row_expr(const ast::Expr& e, const storage::TableDef& table
   Relation r;
   r.refname = table.name;
   r.level = level_;
+  r.row_only = true;
   const int rel = static_cast<int>(rels_.size());
   for (size_t i = 0; i < table.columns.size(); ++i) {
     const storage::ColumnDef& col = table.columns[i];

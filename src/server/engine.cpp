@@ -862,13 +862,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       case K::Savepoint:
         require_block("SAVEPOINT");
         txn_->set_memory_limit(transaction_memory_limit());  // the savepoint copies the write set
-        savepoints_.push_back({stmt.savepoint_name, txn_->savepoint(), save_settings()});
+        savepoints_.push_back({stmt.savepoint_name, txn_->savepoint(), save_settings(), txn_read_only_});
         out.command_complete("SAVEPOINT");
         return;
       case K::Release: {
         require_block("RELEASE SAVEPOINT");
         size_t i = find_savepoint(stmt.savepoint_name);
         txn_->release(savepoints_[i].mark);
+        txn_read_only_ = savepoints_[i].read_only;  // as PostgreSQL: the mode ends with the subtransaction
         savepoints_.resize(i);
         out.command_complete("RELEASE");
         return;
@@ -879,6 +880,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         rollback_cursors(i + 1);  // cursors opened since the savepoint go; the others read no more
         txn_->rollback_to(savepoints_[i].mark);
         restore_settings(savepoints_[i].settings);
+        txn_read_only_ = savepoints_[i].read_only;
         savepoints_.resize(i + 1);
         state_ = State::Block;
         out.command_complete("ROLLBACK");
@@ -3771,6 +3773,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     std::string name;
     size_t mark;  // Transaction::savepoint()
     SavedSettings settings;
+    bool read_only;  // txn_read_only_ when it was set: ROLLBACK TO and RELEASE restore it (PostgreSQL
+                     // restores XactReadOnly when a subtransaction ends)
   };
   std::vector<Savepoint> savepoints_;
   Isolation default_isolation_ = Isolation::ReadCommitted;
@@ -4284,12 +4288,17 @@ void EngineSession::revalidate(PreparedStatement& ps) {
   std::vector<pgwire::ResultColumn> before = ps.columns;
   plan_prepared(ps);
   if (ps.stmt->kind != ast::StmtKind::Select) return;
-  ps.columns = describe(*ps.planned);
-  bool same = before.size() == ps.columns.size();
+  std::vector<pgwire::ResultColumn> after = describe(*ps.planned);
+  bool same = before.size() == after.size();
   for (size_t i = 0; same && i < before.size(); ++i)
-    same = before[i].type_oid == ps.columns[i].type_oid &&
-           before[i].type_modifier == ps.columns[i].type_modifier;
-  if (!same) throw SqlError(SqlState::FeatureNotSupported, "cached plan must not change result type");
+    same = before[i].type_oid == after[i].type_oid && before[i].type_modifier == after[i].type_modifier;
+  if (!same) {
+    // As PostgreSQL: the statement keeps the description the client was given, so every execution
+    // fails until the result type is the described one again (planned anew each time).
+    ps.catalog_version = kStaleVersion;
+    throw SqlError(SqlState::FeatureNotSupported, "cached plan must not change result type");
+  }
+  ps.columns = std::move(after);
 }
 
 bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter& out) {
@@ -4689,9 +4698,19 @@ void EngineSession::sql_close(const ast::ClosePortalStmt& stmt, pgwire::ResultWr
 }
 
 void EngineSession::sync() {
-  // Sync ends the implicit transaction, and with it every portal outside a transaction block.
-  if (state_ != State::Block && state_ != State::Failed) portals_.clear();
-  if (state_ == State::Implicit) finish_transaction(true);
+  // Sync ends the implicit transaction (its commit holds the WITH HOLD cursors), and with it every
+  // portal outside a transaction block but the held cursors, which live until closed.
+  auto drop_portals = [&] {
+    if (state_ != State::Block && state_ != State::Failed)
+      std::erase_if(portals_, [](const auto& p) { return !p.second->held; });
+  };
+  try {
+    if (state_ == State::Implicit) finish_transaction(true);
+  } catch (...) {
+    drop_portals();
+    throw;
+  }
+  drop_portals();
 }
 
 void EngineSession::sql_prepare(const ast::PrepareStmt& stmt, std::string_view text,
@@ -4798,6 +4817,10 @@ Database::~Database() {
   }
   sealer_wake_.notify_all();
   if (sealer_.joinable()) sealer_.join();
+  // The index evaluator's compiled plans belong to jit_, which is destroyed before store_ (members in
+  // reverse order): release them now (the ORC resource trackers outlived their ExecutionSession, and
+  // the server hung at exit under ASan).
+  if (store_) store_->set_index_evaluator(nullptr);
 }
 
 // Seals, every interval, the tables whose row store holds at least seal_min_rows rows (estimated from
