@@ -463,7 +463,14 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
         return;
       }
       std::string cols;
-      for (size_t i = 0; i < ix.columns.size(); ++i) cols += (i ? ", " : "") + column_name(i);
+      for (size_t i = 0; i < ix.columns.size(); ++i) {
+        cols += (i ? ", " : "") + column_name(i);
+        const uint8_t option = ix.index ? ix.index->option(i) : 0;  // as PostgreSQL prints indoption
+        if (option & 1)
+          cols += (option & 2) ? " DESC" : " DESC NULLS LAST";
+        else if (option & 2)
+          cols += " NULLS FIRST";
+      }
       std::string where;
       if (ix.index && ix.index->predicate)
         where = " WHERE " + (pretty ? ix.index->predicate->pretty : ix.index->predicate->expr);

@@ -951,6 +951,13 @@ std::vector<Row> namespace_rows(const storage::TableDef& def) {
 // Whether table `t` has foreign keys or is referenced by one: PostgreSQL's foreign keys are triggers on
 // both tables, so pg_class.relhastriggers is set for them (psql's \d asks for the foreign-key sections
 // only then).
+// pg_index.indoption: per key column, 1 DESC and 2 NULLS FIRST.
+std::vector<int32_t> indoption(const storage::IndexDef& ix) {
+  std::vector<int32_t> out;
+  for (size_t i = 0; i < ix.attnums.size(); ++i) out.push_back(ix.option(i));
+  return out;
+}
+
 bool has_fk_triggers(const storage::TableDef& t, const std::vector<storage::TableDefPtr>& tables) {
   if (!t.foreign_keys.empty()) return true;
   for (const auto& other : tables)
@@ -1132,7 +1139,7 @@ std::vector<Row> index_rows(const storage::TableDef& def, const Context& ctx) {
           .flag("indnullsnotdistinct", ix.nulls_not_distinct)
           .flag("indisprimary", false)
           .nums("indkey", ix.attnums, TypeId::Int2Vector)
-          .nums("indoption", std::vector<int32_t>(ix.attnums.size(), 0), TypeId::Int2Vector)
+          .nums("indoption", indoption(ix), TypeId::Int2Vector)
           .flag("indimmediate", true)
           .flag("indisvalid", true)
           .flag("indisready", true)

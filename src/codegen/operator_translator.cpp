@@ -116,6 +116,7 @@ void PlanTranslator::emit_pipeline(llvm::Module& module, const std::string& func
   llvm::BasicBlock* done = cg.block("pipeline.done");
   PipelineContext p(cg, layout_, chain, done);
   for (OperatorTranslator* t : chain) t->begin_pipeline(p);
+  for (llvm::Value* skip : p.skip_conditions()) cg.branch_if(skip, done, "pipeline.skip");
   chain.front()->produce(p);
   for (OperatorTranslator* t : chain) {
     if (cg.terminated()) break;

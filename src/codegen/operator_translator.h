@@ -8,7 +8,8 @@
 //                             needs (scan cursor, sort buffer, aggregate state, DML target) in the
 //                             QueryLayout and remember the slot its code addresses.
 //   2. begin_pipeline(p)      once per pipeline the operator is part of, in the function's entry,
-//                             before the loop: row-independent set-up (LIMIT counters, state pointers).
+//                             before the loop: row-independent set-up (LIMIT counters, state pointers);
+//                             p.skip_if(c) ends the pipeline before its first row when c holds.
 //   3. produce(p)             the pipeline's source only: emit the loop over its rows; for each row,
 //                             bind its output columns in p and call p.push(*this).
 //   4. consume(p)             every other operator of the pipeline, once per row: emit the per-row
@@ -89,6 +90,10 @@ class PipelineContext {
   llvm::BasicBlock* next_row() const { return next_row_; }
   void set_next_row(llvm::BasicBlock* b) { next_row_ = b; }
   llvm::BasicBlock* done() const { return done_; }
+  // From begin_pipeline: when `condition` holds, the pipeline produces no row at all (LIMIT 0): it goes
+  // to done() once every operator's set-up has run, before the source fetches (or locks) anything.
+  void skip_if(llvm::Value* condition) { skip_conditions_.push_back(condition); }
+  const std::vector<llvm::Value*>& skip_conditions() const { return skip_conditions_; }
 
   bool is_source(const OperatorTranslator& t) const { return chain_.front() == &t; }
   // The operator whose rows `t` consumes in this pipeline (the one before it in the chain): tells a
@@ -100,6 +105,7 @@ class PipelineContext {
   std::vector<OperatorTranslator*> chain_;
   llvm::BasicBlock* done_;
   llvm::BasicBlock* next_row_ = nullptr;
+  std::vector<llvm::Value*> skip_conditions_;
   ColumnScope columns_;
   runtime::QueryLayout& layout_;
 };

@@ -34,6 +34,13 @@ class SqlError : public std::exception {
     constraint_ = std::move(constraint);
     return std::move(*this);
   }
+  // PostgreSQL's column_name field (c) of a not-null violation, with schema_name and table_name.
+  SqlError&& with_column(std::string schema, std::string table, std::string column) && {
+    schema_ = std::move(schema);
+    table_ = std::move(table);
+    column_ = std::move(column);
+    return std::move(*this);
+  }
   // 1-based character position in the query text, as PostgreSQL reports it (0 = none).
   SqlError&& at(int position) && {
     position_ = position;
@@ -49,6 +56,7 @@ class SqlError : public std::exception {
   const std::string& schema_name() const { return schema_; }
   const std::string& table_name() const { return table_; }
   const std::string& constraint_name() const { return constraint_; }
+  const std::string& column_name() const { return column_; }
   const char* what() const noexcept override { return message_.c_str(); }
 
  private:
@@ -60,6 +68,7 @@ class SqlError : public std::exception {
   std::string schema_;
   std::string table_;
   std::string constraint_;
+  std::string column_;
   int position_ = 0;
 };
 

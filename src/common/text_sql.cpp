@@ -664,6 +664,20 @@ int64_t char_count(std::string_view s) {
   return n;
 }
 
+size_t char_assign_length(std::string_view s, int64_t n, bool blank_padded) {
+  size_t len = s.size();
+  if (blank_padded || len > static_cast<size_t>(n)) {
+    size_t trimmed = len;
+    while (trimmed > 0 && s[trimmed - 1] == ' ') --trimmed;
+    if (char_count(s.substr(0, trimmed)) > n)
+      throw SqlError(SqlState::StringDataRightTruncation,
+                     std::string("value too long for type ") +
+                         (blank_padded ? "character(" : "character varying(") + std::to_string(n) + ")");
+    len = blank_padded ? trimmed : std::max(trimmed, char_offset(s, n));
+  }
+  return len;
+}
+
 size_t char_offset(std::string_view s, int64_t k) {
   size_t i = 0;
   for (; k > 0 && i < s.size(); --k) i += char_len(s, i);
@@ -827,6 +841,7 @@ const std::vector<Signature>& signatures() {
 }
 
 const char* func_name(Func f) {
+  if (f == Func::CharAssign) return "varchar";  // (EXPLAIN only: not callable from SQL)
   for (const Signature& s : signatures())
     if (s.func == f) return s.name;
   return "?";
@@ -963,6 +978,10 @@ void eval(Func f, const Datum* args, size_t n, Datum& out, std::string& buf) {
       std::string_view s = str(args[0]), prefix = str(args[1]);
       return int_out(s.substr(0, prefix.size()) == prefix ? 1 : 0);
     }
+    case Func::CharAssign:  // (text, n, blank_padded)
+      out.str = args[0].str;
+      out.str.len = char_assign_length(str(args[0]), args[1].i64, args[2].i64 != 0);
+      return;
     case Func::Btrim:
     case Func::Ltrim:
     case Func::Rtrim:

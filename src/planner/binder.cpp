@@ -3101,13 +3101,6 @@ ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs, bool any_length) {
   return Expr::make(ExprOp::InSet, TypeId::Bool, std::move(args));
 }
 
-size_t utf8_length(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char ch : s)
-    if ((ch & 0xC0) != 0x80) ++n;
-  return n;
-}
-
 // Assignment cast into a table column (INSERT values, UPDATE SET).
 ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what,
                        bool check_length) {
@@ -3131,15 +3124,27 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
   }
   if (check_length && to == TypeId::Numeric && col.max_length >= 0)
     e = with_typmod(std::move(e), col.max_length);
-  auto rtrimmed = [](std::string s) {  // excess characters that are all spaces are dropped (PostgreSQL)
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    return s;
-  };
-  if (check_length && to == TypeId::Text && col.max_length >= 0 && e->op == ExprOp::Constant &&
-      !e->constant.is_null() && utf8_length(e->constant.as_text()) > static_cast<size_t>(col.max_length) &&
-      utf8_length(rtrimmed(e->constant.as_text())) > static_cast<size_t>(col.max_length))
-    fail(SqlState::StringDataRightTruncation,
-         "value too long for type character varying(" + std::to_string(col.max_length) + ")", loc);
+  if (check_length && to == TypeId::Text && col.max_length >= 0) {
+    // varchar(n) / char(n): PostgreSQL's length coercion for assignment (textsql::char_assign_length), so
+    // that keys, UNIQUE and ON CONFLICT, CHECK and RETURNING all see the value that is stored.
+    if (e->op == ExprOp::Constant) {
+      if (e->constant.is_null()) return e;
+      const std::string text = e->constant.as_text();
+      size_t len = 0;
+      try {
+        len = textsql::char_assign_length(text, col.max_length, col.blank_padded);
+      } catch (SqlError& err) {
+        throw std::move(err).at(pos_of(loc));
+      }
+      return len == text.size() ? std::move(e)
+                                : Expr::make_constant(Value::text(text.substr(0, len)), TypeId::Text);
+    }
+    std::vector<ExprPtr> args =
+        list(std::move(e), Expr::make_constant(Value::int32(col.max_length), TypeId::Int32));
+    args.push_back(Expr::make_constant(Value::boolean(col.blank_padded), TypeId::Bool));
+    e = Expr::make(ExprOp::Text, TypeId::Text, std::move(args));
+    e->func = static_cast<int>(textsql::Func::CharAssign);
+  }
   return e;
 }
 
@@ -5513,7 +5518,35 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
       return timestamps ? Expr::make_constant(Value::interval(0, 0, 0), TypeId::Interval)
                         : convert(Expr::make_constant(Value::int32(0), TypeId::Int32), t);
     };
-    fn->check = compare(ExprOp::Eq, "=", state_ref(2), zero(), loc);
+    // The arguments' checks as an error code (FunctionScanOp), in PostgreSQL's order: over numeric NaN and
+    // infinity for start, stop and step (a series over them would not end), then a zero step.
+    auto code_if = [](ExprPtr cond, int code, ExprPtr otherwise) {
+      return Expr::make(ExprOp::Case, TypeId::Int32,
+                        list(std::move(cond), Expr::make_constant(Value::int32(code), TypeId::Int32),
+                             std::move(otherwise)));
+    };
+    fn->check = code_if(compare(ExprOp::Eq, "=", state_ref(2), zero(), loc), 1,
+                        Expr::make_constant(Value::int32(0), TypeId::Int32));
+    if (t == TypeId::Numeric) {  // (NULL arguments: no rows and no error, as the function is strict)
+      auto numeric = [](const char* text) {
+        return Expr::make_constant(Value::numeric(num::parse(text)), TypeId::Numeric);
+      };
+      for (int arg = 2; arg >= 0; --arg) {  // built inside out: start's checks come first
+        ExprPtr infinite =
+            Expr::make(ExprOp::Or, TypeId::Bool,
+                       list(compare(ExprOp::Eq, "=", state_ref(arg), numeric("Infinity"), loc),
+                            compare(ExprOp::Eq, "=", state_ref(arg), numeric("-Infinity"), loc)));
+        fn->check = code_if(std::move(infinite), 3 + 2 * arg, std::move(fn->check));
+        fn->check = code_if(compare(ExprOp::Eq, "=", state_ref(arg), numeric("NaN"), loc), 2 + 2 * arg,
+                            std::move(fn->check));
+      }
+    }
+    ExprPtr any_null = Expr::make(ExprOp::IsNull, TypeId::Bool, list(state_ref(0)));
+    for (int arg = 1; arg < 3; ++arg)
+      any_null = Expr::make(
+          ExprOp::Or, TypeId::Bool,
+          list(std::move(any_null), Expr::make(ExprOp::IsNull, TypeId::Bool, list(state_ref(arg)))));
+    fn->check = code_if(std::move(any_null), 0, std::move(fn->check));
     // CASE WHEN step > 0 THEN value <= stop ELSE value >= stop END (NULL arguments: no rows)
     std::vector<ExprPtr> when;
     when.push_back(compare(ExprOp::Gt, ">", state_ref(2), zero(), loc));
@@ -5692,8 +5725,8 @@ std::unique_ptr<plan::FunctionScanOp> Binder::zip_set_functions(std::unique_ptr<
       zipped->values.push_back(
           Expr::make(ExprOp::Case, t, list(active(), std::move(v), Expr::make_constant(Value::null(t), t))));
     }
-    if (f->check)
-      zipped->check = zipped->check ? Expr::make(ExprOp::Or, TypeId::Bool,
+    if (f->check)  // (error codes: any one that is not 0)
+      zipped->check = zipped->check ? Expr::make(ExprOp::Greatest, TypeId::Int32,
                                                  list(std::move(zipped->check), std::move(f->check)))
                                     : std::move(f->check);
     actives.push_back(active());

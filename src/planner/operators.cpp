@@ -253,7 +253,7 @@ void IndexScanOp::write_shape(ShapeWriter& w) const {
   // (part of the cache key); estimated_rows decides the compile tier, which the JIT adds to the cache key
   // itself.
 }
-OMENDB_SHAPE_COVERS(IndexScanOp, 360);
+OMENDB_SHAPE_COVERS(IndexScanOp, 384);
 
 // ---- Values -----------------------------------------------------------------------------------------
 

@@ -555,7 +555,8 @@ class WindowOp final : public Op {
 // children[0]->output then one column per entry of `values`). Without LATERAL references children[0] is
 // one empty row (a ValuesOp); with them it is what the function's arguments name: a dependent (nested
 // loop) join that runs the function again for every row. The function is a loop over `state`:
-//   state = init (over the input row); if (check IS TRUE) 22023 "step size cannot equal zero"
+//   state = init (over the input row); check (an integer) not 0 or NULL: 22023, 1 "step size cannot equal
+//   zero", over numeric 2 / 3 "start value cannot be NaN / infinity", 4 / 5 the stop's, 6 / 7 the step's
 //   while (!finished && cond IS TRUE) {
 //     columns = values; if (last IS TRUE) finished = true; else state = next (null entries: unchanged)
 //     if (residual IS TRUE) emit
@@ -570,7 +571,7 @@ class FunctionScanOp final : public Op {
   std::string function;  // its SQL name (EXPLAIN)
   std::vector<OutputColumn> state;
   std::vector<ExprPtr> init;
-  ExprPtr check;
+  ExprPtr check;  // int4, see above (null: none)
   ExprPtr cond;
   ExprPtr last;
   std::vector<ExprPtr> next;

@@ -41,6 +41,13 @@ enum class ErrorKind : int32_t {
   FloatToIntOutOfRange,   // 22003 integer out of range (from a float conversion)
   ZeroStep,               // 22023 step size cannot equal zero (generate_series)
   FloatUnderflow,         // 22003 value out of range: underflow
+  // 22023 generate_series over numeric: plan::FunctionScanOp::check's codes 2..7, in this order.
+  SeriesStartNaN,
+  SeriesStartInfinity,
+  SeriesStopNaN,
+  SeriesStopInfinity,
+  SeriesStepNaN,
+  SeriesStepInfinity,
 };
 
 }  // namespace omendb::runtime

@@ -130,6 +130,24 @@ void rt_fail(QueryState* qs, int32_t kind) {
     case ErrorKind::ZeroStep:
       ctx_of(qs).fail(SqlError(SqlState::InvalidParameterValue, "step size cannot equal zero"));
       return;
+    case ErrorKind::SeriesStartNaN:
+      ctx_of(qs).fail(SqlError(SqlState::InvalidParameterValue, "start value cannot be NaN"));
+      return;
+    case ErrorKind::SeriesStartInfinity:
+      ctx_of(qs).fail(SqlError(SqlState::InvalidParameterValue, "start value cannot be infinity"));
+      return;
+    case ErrorKind::SeriesStopNaN:
+      ctx_of(qs).fail(SqlError(SqlState::InvalidParameterValue, "stop value cannot be NaN"));
+      return;
+    case ErrorKind::SeriesStopInfinity:
+      ctx_of(qs).fail(SqlError(SqlState::InvalidParameterValue, "stop value cannot be infinity"));
+      return;
+    case ErrorKind::SeriesStepNaN:
+      ctx_of(qs).fail(SqlError(SqlState::InvalidParameterValue, "step size cannot be NaN"));
+      return;
+    case ErrorKind::SeriesStepInfinity:
+      ctx_of(qs).fail(SqlError(SqlState::InvalidParameterValue, "step size cannot be infinity"));
+      return;
   }
   ctx_of(qs).fail(SqlError(SqlState::InternalError, "unknown error from generated code"));
 }

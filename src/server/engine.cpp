@@ -21,6 +21,7 @@
 #include "codegen/jit.h"
 #include "common/error.h"
 #include "common/numeric.h"
+#include "common/text_sql.h"
 #include "common/value.h"
 #include "frontend/parser/parser.h"
 #include "planner/planner.h"
@@ -83,6 +84,34 @@ static_assert(sizeof(bool) == sizeof(char));
 
 // Keeps a statement's data rows until the statement is known to succeed, then sends them (SELECT ... FOR
 // UPDATE may start again at a newer snapshot, discarding what it produced). Everything else passes.
+// Result rows in their wire form, sent later: a statement's rows held back until it succeeded, and kept
+// past the first Execute with a row limit (PostgreSQL's holdStore for DML ... RETURNING and SELECT ...
+// FOR UPDATE portals).
+struct WireRows {
+  size_t width = 0;
+  std::vector<std::string> cells;
+  std::vector<char> nulls;
+  size_t next = 0;  // the first cell not sent yet
+
+  void add(const std::string_view* values, const bool* null, size_t count) {
+    width = count;
+    for (size_t i = 0; i < count; ++i) {
+      cells.emplace_back(null[i] ? std::string_view() : values[i]);
+      nulls.push_back(null[i]);
+    }
+  }
+  // Sends up to `max_rows` rows (0: all that are left); returns how many.
+  uint64_t send(pgwire::ResultWriter& out, uint64_t max_rows) {
+    std::vector<std::string_view> views(width);
+    uint64_t sent = 0;
+    for (; width && next < cells.size() && (max_rows == 0 || sent < max_rows); next += width, ++sent) {
+      for (size_t c = 0; c < width; ++c) views[c] = cells[next + c];
+      out.data_row(views.data(), reinterpret_cast<const bool*>(nulls.data() + next), width);
+    }
+    return sent;
+  }
+};
+
 class BufferedRows final : public pgwire::ResultWriter {
  public:
   explicit BufferedRows(pgwire::ResultWriter& out) : out_(out) {}
@@ -90,11 +119,7 @@ class BufferedRows final : public pgwire::ResultWriter {
     out_.row_description(columns);
   }
   void data_row(const std::string_view* values, const bool* nulls, size_t count) override {
-    width_ = count;
-    for (size_t i = 0; i < count; ++i) {
-      cells_.emplace_back(nulls[i] ? std::string_view() : values[i]);
-      nulls_.push_back(nulls[i]);
-    }
+    rows_.add(values, nulls, count);
   }
   void command_complete(std::string_view tag) override { out_.command_complete(tag); }
   void empty_query() override { out_.empty_query(); }
@@ -103,24 +128,24 @@ class BufferedRows final : public pgwire::ResultWriter {
   const std::atomic<bool>* cancel_flag() const override { return out_.cancel_flag(); }
   void set_deadline(std::chrono::steady_clock::time_point d) override { out_.set_deadline(d); }
 
-  void clear() {
-    cells_.clear();
-    nulls_.clear();
-  }
+  void clear() { rows_ = {}; }
   void flush() {
-    std::vector<std::string_view> views(width_);
-    for (size_t base = 0; width_ && base < cells_.size(); base += width_) {
-      for (size_t c = 0; c < width_; ++c) views[c] = cells_[base + c];
-      out_.data_row(views.data(), reinterpret_cast<const bool*>(nulls_.data() + base), width_);
-    }
+    rows_.send(out_, 0);
     clear();
+  }
+  // Sends up to `max_rows` rows (0: all). When it sent `max_rows`, the rest (maybe none: PostgreSQL
+  // suspends the portal all the same) is returned for later Executes.
+  std::pair<uint64_t, std::unique_ptr<WireRows>> flush(uint64_t max_rows) {
+    uint64_t sent = rows_.send(out_, max_rows);
+    std::unique_ptr<WireRows> rest;
+    if (max_rows && sent == max_rows) rest = std::make_unique<WireRows>(std::move(rows_));
+    clear();
+    return {sent, std::move(rest)};
   }
 
  private:
   pgwire::ResultWriter& out_;
-  size_t width_ = 0;
-  std::vector<std::string> cells_;
-  std::vector<char> nulls_;
+  WireRows rows_;
 };
 
 std::vector<pgwire::ResultColumn> describe(const std::vector<plan::OutputColumn>& columns) {
@@ -462,6 +487,13 @@ const std::map<std::string, std::string>& default_settings() {
   return defaults;
 }
 
+// A statement OmenDB runs only outside a transaction (VACUUM, CREATE INDEX on a populated table ...), met in
+// the implicit transaction of an extended-protocol batch: Execute commits the batch's transaction so far and
+// runs the statement again on its own (refuse_in_transaction, execute_portal).
+struct OutsideTransactionOnly : SqlError {
+  explicit OutsideTransactionOnly(SqlError e) : SqlError(std::move(e)) {}
+};
+
 class EngineSession : public pgwire::Session, public catalog::Context {
  public:
   EngineSession(Database& db, const pgwire::StartupInfo& info) : db_(db) {
@@ -560,6 +592,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     txn_read_only_ = read_only.value_or(default_read_only());
     saved_settings_ = save_settings();
     state_ = state;
+    batch_txn_ = false;
+    batch_pipelining_ = false;
   }
 
   // PostgreSQL's rules for changing the current transaction's isolation level (check_XactIsoLevel),
@@ -630,6 +664,30 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   bool in_transaction() const { return state_ == State::Implicit || state_ == State::Block; }
+  // PostgreSQL's IsTransactionBlock(): a block, or the implicit transaction of a multi-statement query,
+  // but not the implicit transaction of an extended-protocol batch (there SET LOCAL and SET TRANSACTION
+  // warn, and still apply to it).
+  bool in_transaction_block() const {
+    return state_ == State::Block || (state_ == State::Implicit && !batch_txn_);
+  }
+
+  // Refuses a statement that OmenDB (or PostgreSQL, 25001) runs only outside a transaction. As the first
+  // statement of an extended-protocol batch it runs anyway, on its own (Execute runs it again outside
+  // the batch's transaction, which has done nothing yet): drivers send every statement that way. After
+  // other statements of the batch it is refused, so the batch stays all-or-nothing.
+  [[noreturn]] void refuse_in_transaction(SqlError error) const {
+    if (state_ == State::Implicit && batch_txn_ && !batch_pipelining_)
+      throw OutsideTransactionOnly(std::move(error));
+    throw std::move(error);
+  }
+  // An Execute of the batch's transaction completed (PostgreSQL's XACT_FLAGS_PIPELINING).
+  void executed_in_batch() {
+    if (state_ == State::Implicit && batch_txn_) batch_pipelining_ = true;
+  }
+  [[noreturn]] void refuse_in_transaction(const std::string& unsupported) const {
+    refuse_in_transaction(
+        SqlError(SqlState::FeatureNotSupported, "OmenDB does not support " + unsupported + " yet"));
+  }
 
   void fail_transaction() {
     if (state_ == State::Implicit) {
@@ -811,9 +869,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // Statements that cannot run inside a transaction block (PostgreSQL's PreventInTransactionBlock): 25001.
   // A query string of several statements is one (implicit) transaction, as in PostgreSQL.
   void prevent_in_transaction(const char* what) {
-    if (state_ == State::Block || state_ == State::Implicit)
+    if (state_ == State::Implicit && batch_txn_ && batch_pipelining_)
       throw SqlError(SqlState::ActiveSqlTransaction,
-                     std::string(what) + " cannot run inside a transaction block");
+                     std::string(what) + " cannot be executed within a pipeline");
+    if (state_ == State::Block || state_ == State::Implicit)
+      refuse_in_transaction(SqlError(SqlState::ActiveSqlTransaction,
+                                     std::string(what) + " cannot run inside a transaction block"));
   }
 
   void transaction(const ast::TransactionStmt& stmt, pgwire::ResultWriter& out) {
@@ -836,6 +897,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           if (auto level = parse_isolation(stmt.isolation)) set_transaction_isolation(*level);
           if (stmt.read_only) set_transaction_read_only(*stmt.read_only);
           state_ = State::Block;
+          batch_txn_ = false;
         } else {
           open_transaction(State::Block, parse_isolation(stmt.isolation).value_or(default_isolation_),
                            stmt.read_only);
@@ -849,12 +911,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           out.command_complete("ROLLBACK");
           return;
         }
-        if (!in_transaction()) out.warning("25P01", "there is no transaction in progress");
+        if (state_ != State::Block)  // PostgreSQL warns in an implicit transaction too
+          out.warning("25P01", "there is no transaction in progress");
         finish_transaction(true);
         out.command_complete("COMMIT");
         return;
       case K::Rollback:
-        if (!in_transaction() && state_ != State::Failed)
+        if (state_ != State::Block && state_ != State::Failed)
           out.warning("25P01", "there is no transaction in progress");
         finish_transaction(false);
         out.command_complete("ROLLBACK");
@@ -1284,21 +1347,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                 num::apply_typmod(d.str.view(), table.columns[static_cast<size_t>(c)].max_length));
             datum_from_value(holders[i], type, d);
           }
-          // varchar(n) is checked by its input function in PostgreSQL: the error names the column.
-          const int32_t max_length = table.columns[static_cast<size_t>(c)].max_length;
-          if (max_length >= 0 && d.str.len > static_cast<uint64_t>(max_length) &&
-              (type == TypeId::Text || type == TypeId::Unknown)) {
-            uint64_t chars = 0;
-            uint64_t len = d.str.len;  // excess characters that are all spaces are dropped (PostgreSQL)
-            while (len > 0 && d.str.ptr[len - 1] == ' ') --len;
-            for (uint64_t k = 0; k < len; ++k) chars += (static_cast<uint8_t>(d.str.ptr[k]) & 0xC0) != 0x80;
-            if (chars > static_cast<uint64_t>(max_length))
-              throw SqlError(SqlState::StringDataRightTruncation,
-                             std::string("value too long for type ") +
-                                 (table.columns[static_cast<size_t>(c)].blank_padded ? "character("
-                                                                                     : "character varying(") +
-                                 std::to_string(max_length) + ")");
-          }
+          // varchar(n) / char(n): the assignment's length coercion, as INSERT's (the error names the
+          // column, as PostgreSQL's input function's).
+          const storage::ColumnDef& column = table.columns[static_cast<size_t>(c)];
+          if (column.max_length >= 0 && (type == TypeId::Text || type == TypeId::Unknown))
+            d.str.len = textsql::char_assign_length(d.str.view(), column.max_length, column.blank_padded);
         } catch (SqlError& e) {
           // An invalid byte sequence is reported on the line (PostgreSQL checks the encoding there).
           bool line = !binary && e.state() == SqlState::CharacterNotInRepertoire;
@@ -1621,8 +1674,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // VACUUM [table, ...]: seals each table's settled rows into column blocks (docs/columnar.md), then
   // compacts its row range. As in PostgreSQL it cannot run inside a transaction block (25001).
   void vacuum(const ast::VacuumStmt& stmt, pgwire::ResultWriter& out) {
-    if (in_transaction())
-      throw SqlError(SqlState::ActiveSqlTransaction, "VACUUM cannot run inside a transaction block");
+    if (in_transaction()) prevent_in_transaction("VACUUM");
     storage::Catalog& catalog = db_.store().catalog();
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     std::vector<storage::TableDefPtr> tables;
@@ -1675,7 +1727,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // own once the truncation committed; sequences are not transactional, so not inside a block (0A000).
   void truncate(const ast::TruncateStmt& stmt, pgwire::ResultWriter& out) {
     if (stmt.restart_identity && state_ != State::Idle)
-      throw_unsupported("TRUNCATE ... RESTART IDENTITY inside a transaction block");
+      refuse_in_transaction("TRUNCATE ... RESTART IDENTITY inside a transaction block");
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     auto resolve = [&] {  // all checked first: a failing TRUNCATE truncates nothing
       std::vector<storage::TableDefPtr> defs;
@@ -1770,6 +1822,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           if (storage::TableDefPtr t = catalog.find(stmt.table.name, overlay());
               t && t->find_column(cmd.column) >= 0)
             if (!dependent_views({t}, t->attnum(static_cast<size_t>(t->find_column(cmd.column)))).empty())
+              return in_own_transaction([&] { alter_table(stmt, out); });
+    // So does DROP COLUMN of a column that owns a sequence (SERIAL): the sequence goes with it.
+    if (!in_transaction())
+      for (const ast::AlterTableCmd& cmd : stmt.cmds)
+        if (cmd.kind == K::DropColumn)
+          if (storage::TableDefPtr t = catalog.find(stmt.table.name, overlay());
+              t && t->find_column(cmd.column) >= 0)
+            if (!owned_sequences(*t, t->attnum(static_cast<size_t>(t->find_column(cmd.column)))).empty())
               return in_own_transaction([&] { alter_table(stmt, out); });
     const ast::TableRef& t = stmt.table;
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
@@ -1980,6 +2040,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
             }
           }
           if (def.columns.size() == 1) throw_unsupported("tables without columns (dropping the last column)");
+          // The sequences the column owns (SERIAL, identity) go with it, as in PostgreSQL.
+          for (const storage::SequenceDefPtr& seq :
+               owned_sequences(def, def.attnums[static_cast<size_t>(i)])) {
+            if (!in_transaction())  // (it became the owner since the look before the locks)
+              throw_unsupported(
+                  "ALTER TABLE ... DROP COLUMN of a column that just became a sequence's owner");
+            catalog.drop_sequence(seq->id, *overlay());
+          }
           // Indexes on the column go with it, as in PostgreSQL (their entries are deleted).
           // (So do indexes whose expressions or predicate read it.)
           for (auto ix = def.indexes.begin(); ix != def.indexes.end();) {
@@ -2161,6 +2229,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       db_.store().alter_table(std::move(def), work);
     }
     out.command_complete(stmt.view ? "ALTER VIEW" : "ALTER TABLE");
+  }
+
+  // The sequences owned by column `attnum` of `table` (OWNED BY: SERIAL and identity columns).
+  std::vector<storage::SequenceDefPtr> owned_sequences(const storage::TableDef& table, int32_t attnum) const {
+    std::vector<storage::SequenceDefPtr> owned;
+    for (storage::SequenceDefPtr& seq : db_.store().catalog().sequences(overlay()))
+      if (seq->owner_table == table.id && seq->owner_attnum == attnum) owned.push_back(std::move(seq));
+    return owned;
   }
 
   // Plans `stmt` with table `def` (an ALTER TABLE's new definition, not in the catalog yet) in place of the
@@ -2470,6 +2546,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::IndexDef index;
     index.unique = stmt.unique;
     index.nulls_not_distinct = stmt.unique && stmt.nulls_not_distinct;
+    for (const ast::CreateIndexStmt::Element& e : stmt.elements) index.options.push_back(e.option);
+    if (std::all_of(index.options.begin(), index.options.end(), [](uint8_t o) { return o == 0; }))
+      index.options.clear();
     auto refuse_type = [&](TypeId type) {
       if (type == TypeId::Interval) throw_unsupported("an index on an interval column");
       if (is_array(type)) throw_unsupported("an index on an array column");
@@ -2529,7 +2608,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (overlay()->created.count(def.id) && !has_rows(table.def))
         work = {};
       else
-        throw_unsupported(
+        refuse_in_transaction(
             "CREATE INDEX inside a transaction block, except on a table created in it that has no rows");
       index.id = db_.store().catalog().allocate_id();
       def.indexes.push_back(index);
@@ -2670,7 +2749,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     }
     // A sequence this transaction created changes with it; a committed one's change could not be undone.
     if (in_transaction() && !overlay()->created_sequences.count(old->id))
-      throw_unsupported(
+      refuse_in_transaction(
           "ALTER SEQUENCE inside a transaction block, except of a sequence created in the same transaction");
     storage::SequenceDef def = *old;
     planner::SequenceOptionsResult options = planner::apply_sequence_options(stmt.options, def, false, false);
@@ -3068,7 +3147,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       out.command_complete("RESET");
       return;
     }
-    if (stmt.transaction_only && !in_transaction() && stmt.name != "transaction_isolation")
+    // (Outside any transaction apply_setting warns for SET TRANSACTION ISOLATION LEVEL.)
+    if (stmt.transaction_only && !in_transaction_block() &&
+        (stmt.name != "transaction_isolation" || in_transaction()))
       out.warning("25P01", stmt.name.starts_with("transaction_")
                                ? "SET TRANSACTION can only be used in transaction blocks"
                                : "SET LOCAL can only be used in transaction blocks");
@@ -3422,10 +3503,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const bool row_work = !work.not_null.empty() || work.rekey || !work.build_indexes.empty() || work.fence ||
                           static_cast<bool>(work.validate);
     if (row_work && (!created || has_rows(old)))
-      throw_unsupported(what +
-                        " inside a transaction block, except on a table created in it that has no rows");
+      refuse_in_transaction(what +
+                            " inside a transaction block, except on a table created in it that has no rows");
     if (work.unseal && !created && db_.store().sealed_info(def.id).blocks > 0)
-      throw_unsupported(what + " inside a transaction block on a table with sealed (VACUUMed) rows");
+      refuse_in_transaction(what + " inside a transaction block on a table with sealed (VACUUMed) rows");
     std::vector<std::string> names;
     if (def.name != old->name) names.push_back(def.name);
     for (const storage::IndexDef& ix : def.indexes)
@@ -3754,6 +3835,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   planner::SessionInfo session_info_;  // what version(), current_user, pg_backend_pid() ... return
   std::map<std::string, std::string> settings_;
   State state_ = State::Idle;
+  bool batch_txn_ =
+      false;  // state_ is Implicit: the transaction of an extended-protocol batch (Bind .. Sync)
+  bool batch_pipelining_ = false;  // a statement of that batch has run (refuse_in_transaction)
   std::unique_ptr<storage::Transaction> txn_;
   // Transactional DDL: the locks the open transaction's DDL holds until it ends, and the tables among
   // them held exclusively.
@@ -3826,12 +3910,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     // Cursors (SQL DECLARE, or Execute with a row limit): rows are produced on demand by `cursor`; a
     // cursor settled (see settle_cursors) or held past COMMIT produces no more and keeps its remaining
     // rows.
-    bool sql_cursor = false;            // declared in SQL (FETCH / MOVE / CLOSE name it)
-    bool holdable = false;              // WITH HOLD
-    bool held = false;                  // WITH HOLD past its COMMIT: lives until closed
-    size_t savepoint_depth = 0;         // savepoints_.size() when it was declared
-    uint64_t position = 0;              // rows fetched or moved over so far (PostgreSQL's portalPos)
-    bool at_end = false;                // FETCH ran past the last row
+    bool sql_cursor = false;     // declared in SQL (FETCH / MOVE / CLOSE name it)
+    bool holdable = false;       // WITH HOLD
+    bool held = false;           // WITH HOLD past its COMMIT: lives until closed
+    size_t savepoint_depth = 0;  // savepoints_.size() when it was declared
+    uint64_t position = 0;       // rows fetched or moved over so far (PostgreSQL's portalPos)
+    bool at_end = false;         // FETCH ran past the last row
+    // A DML ... RETURNING or SELECT ... FOR UPDATE run to its end by an Execute with a row limit: the rows
+    // later Executes send (the statement's work is done, as in PostgreSQL).
+    std::unique_ptr<WireRows> kept;
     std::shared_ptr<CursorRun> cursor;  // last member: stops before the rest goes
   };
 
@@ -4186,9 +4273,13 @@ void EngineSession::bind(const std::string& portal_name, const std::string& stat
       if (it != portals_.end() && live(*it->second))
         throw SqlError(SqlState::DuplicateCursor, "cursor \"" + portal_name + "\" already exists");
     }
-    // Like PostgreSQL, Bind starts the implicit transaction that Sync ends (DDL and transaction control
-    // run outside it).
-    if (state_ == State::Idle && ps->planned) open_transaction(State::Implicit, default_isolation_);
+    // Like PostgreSQL, Bind starts the implicit transaction that Sync ends: every statement up to Sync, DDL
+    // and SET too, is one transaction, and an error rolls all of it back. BEGIN makes it a block;
+    // statements OmenDB runs only outside a transaction run on their own (execute_portal).
+    if (state_ == State::Idle && ps->stmt) {
+      open_transaction(State::Implicit, default_isolation_);
+      batch_txn_ = true;
+    }
     portal->txn_serial = txn_serial_;
     portal->savepoint_depth = savepoints_.size();
     portals_[portal_name] = std::move(portal);
@@ -4242,7 +4333,11 @@ bool EngineSession::execute_portal(const std::string& name, int64_t max_rows, pg
       out.empty_query();
       return false;
     }
-    if (ps.planned) return run_portal(*portal, max_rows, out);
+    if (ps.planned) {
+      const bool suspended = run_portal(*portal, max_rows, out);
+      executed_in_batch();
+      return suspended;
+    }
     if (out.on_io_thread()) throw pgwire::RunOnWorker();  // utility statements: the pool
     if (portal->done) {  // PostgreSQL answers a finished utility portal with its tag again; keep it simple
       out.command_complete(ps.stmt->kind == ast::StmtKind::Show ? "SHOW" : "SELECT 0");
@@ -4253,7 +4348,14 @@ bool EngineSession::execute_portal(const std::string& name, int64_t max_rows, pg
     execute_formats_ = &portal->formats;  // for SQL EXECUTE: the result formats Bind asked for
     if (!portal->params.empty()) explain_params_ = &portal->params;  // for EXPLAIN ... $n
     try {
-      run(*ps.stmt, ps.sql, rows_only);
+      try {
+        run(*ps.stmt, ps.sql, rows_only);
+      } catch (const OutsideTransactionOnly&) {
+        // The first statement of its batch: the batch's transaction, empty so far, ends, and the statement
+        // runs on its own (Idle), as PostgreSQL runs VACUUM and the like.
+        finish_transaction(false);
+        run(*ps.stmt, ps.sql, rows_only);
+      }
     } catch (...) {
       execute_formats_ = nullptr;
       explain_params_ = nullptr;
@@ -4261,6 +4363,7 @@ bool EngineSession::execute_portal(const std::string& name, int64_t max_rows, pg
     }
     execute_formats_ = nullptr;
     explain_params_ = nullptr;
+    executed_in_batch();
     return false;
   } catch (const pgwire::RunOnWorker&) {
     throw;
@@ -4312,7 +4415,21 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
                     ps.catalog_version != db_.store().catalog().version() || !ps.compiled ||
                     !is_point_lookup(*ps.planned) || !ran_short(ps.short_runs, ps.cache_key)))
     throw pgwire::RunOnWorker();
-  if (select && (p.cursor || (max_rows > 0 && !p.done))) {
+  // The tag of a statement whose rows go out over several Executes counts this Execute's rows (PostgreSQL).
+  const auto tag = [&](uint64_t rows) {
+    return select ? "SELECT " + std::to_string(rows)
+                  : (ps.planned->command == "INSERT" ? "INSERT 0 " : ps.planned->command + " ") +
+                        std::to_string(rows);
+  };
+  const uint64_t limit = max_rows > 0 ? static_cast<uint64_t>(max_rows) : 0;
+  if (p.kept) {
+    uint64_t sent = p.kept->send(out, limit);
+    if (limit && sent == limit) return true;  // PortalSuspended, as PostgreSQL also when none are left
+    p.kept.reset();
+    out.command_complete(tag(sent));
+    return false;
+  }
+  if (select && !ps.planned->locks_rows && (p.cursor || (max_rows > 0 && !p.done))) {
     // Execute with a row limit: a cursor, producing rows on demand (PortalSuspended while more may come).
     if (!p.cursor) open_cursor(p, out, started);
     bool more = false;
@@ -4363,10 +4480,16 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
       check_writable("SELECT " + ps.planned->lock_clause);
       execute_locking(*ps.compiled, ctx, *txn, view, start);
       db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
-      rows.flush();
       if (own_txn) own_txn->commit();
       p.done = true;
-      out.command_complete("SELECT " + std::to_string(sink->rows()));
+      // With a row limit every row is locked now and sent over several Executes (PostgreSQL locks
+      // each row as it fetches it).
+      auto [sent, rest] = rows.flush(limit);
+      if (rest) {
+        p.kept = std::move(rest);
+        return true;
+      }
+      out.command_complete(tag(sent));
       return false;
     }
     PortalRowSink sink(ps.planned->plan.result_columns, p.formats, out, time_zone(), this);
@@ -4392,10 +4515,16 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   uint64_t affected = execute_write(*ps.compiled, ctx, *txn, *view, &rows_scanned, out, started);
   db_.jit().note_rows(ps.cache_key, *ps.compiled, rows_scanned);
   if (own_txn) own_txn->commit();
-  if (returning) rows.flush();
   p.done = true;
-  std::string tag = ps.planned->command == "INSERT" ? "INSERT 0 " : ps.planned->command + " ";
-  out.command_complete(tag + std::to_string(affected));
+  if (returning) {
+    auto [sent, rest] = rows.flush(limit);
+    if (rest) {  // Execute with a row limit: the statement is done, its rows go out over later Executes
+      p.kept = std::move(rest);
+      return true;
+    }
+    if (limit) affected = sent;
+  }
+  out.command_complete(tag(affected));
   return false;
 }
 
@@ -4776,8 +4905,7 @@ void EngineSession::sql_deallocate(const ast::DeallocateStmt& stmt, pgwire::Resu
 
 void EngineSession::sql_discard(const ast::DiscardStmt& stmt, pgwire::ResultWriter& out) {
   if (stmt.target == "ALL") {
-    if (state_ != State::Idle)
-      throw SqlError(SqlState::ActiveSqlTransaction, "DISCARD ALL cannot run inside a transaction block");
+    if (state_ != State::Idle) prevent_in_transaction("DISCARD ALL");
     statements_.clear();
     portals_.clear();
     restore_settings(*session_defaults_);  // RESET ALL

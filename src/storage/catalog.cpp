@@ -230,9 +230,12 @@ std::string serialize(const TableDef& def) {
     put_str(ix.name, out);
     put_le<uint32_t>(static_cast<uint32_t>(ix.attnums.size()), out);
     for (int32_t a : ix.attnums) put_le<int32_t>(a, out);
-    out.push_back(
-        static_cast<char>((ix.unique ? 1 : 0) | (ix.constraint ? 2 : 0) | (ix.nulls_not_distinct ? 4 : 0)));
+    const bool ordered = std::any_of(ix.options.begin(), ix.options.end(), [](uint8_t o) { return o != 0; });
+    out.push_back(static_cast<char>((ix.unique ? 1 : 0) | (ix.constraint ? 2 : 0) |
+                                    (ix.nulls_not_distinct ? 4 : 0) | (ordered ? 8 : 0)));
     put_le<uint64_t>(ix.valid_from_ts, out);
+    if (ordered)  // flag 8: a byte per key column, its indoption (written only when one is not 0)
+      for (size_t i = 0; i < ix.attnums.size(); ++i) out.push_back(static_cast<char>(ix.option(i)));
   }
   if (identity || constraints || view || all)
     for (const ColumnDef& c : def.columns) out.push_back(c.identity);
@@ -364,11 +367,18 @@ bool deserialize(std::string_view in, TableDef& def) {
         if (def.column_of_attnum(a) < 0 && !(a == 0 && version >= kCatalogFormatV9)) return false;
       }
       const uint8_t flags = r.get<uint8_t>();
-      if (flags > 7) return false;
+      if (flags > 15) return false;
       ix.unique = (flags & 1) != 0;
       ix.constraint = (flags & 2) != 0;
       ix.nulls_not_distinct = (flags & 4) != 0;
       ix.valid_from_ts = r.get<uint64_t>();
+      if (flags & 8) {
+        ix.options.resize(n);
+        for (uint8_t& o : ix.options) {
+          o = r.get<uint8_t>();
+          if (o > 3) return false;
+        }
+      }
       if (ix.id == 0) return false;
     }
   }

@@ -70,6 +70,12 @@ struct IndexDef {
   bool unique = false;
   bool constraint = false;
   bool nulls_not_distinct = false;
+  // Per key column, PostgreSQL's indoption bits (1 DESC, 2 NULLS FIRST) as CREATE INDEX gave them; empty:
+  // all ASC NULLS LAST. They are the index's declared order, shown by pg_index and pg_get_indexdef: the
+  // entries are stored in ascending order whatever they say (a btree's order changes no query's answer;
+  // docs/schema.md, "Secondary indexes").
+  std::vector<uint8_t> options;
+  uint8_t option(size_t i) const { return i < options.size() ? options[i] : 0; }
   // Commit timestamp at which the build wrote its entries: snapshots older than this read the table
   // instead (entries for rows committed before the build are not visible to them).
   uint64_t valid_from_ts = 0;

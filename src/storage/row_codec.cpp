@@ -70,26 +70,7 @@ void encode_row(const TableDef& table, const Datum* row, std::string& out) {
       continue;
     }
     TypeId type = table.columns[i].type;
-    if (table.columns[i].max_length >= 0 && type == TypeId::Text) {
-      // char(n) keeps no trailing spaces (its value compares, concatenates and measures without them, as
-      // PostgreSQL's bpchar does); varchar(n) drops the spaces past n characters (checked: only spaces).
-      uint64_t len = d.str.len;
-      if (table.columns[i].blank_padded) {
-        while (len > 0 && d.str.ptr[len - 1] == ' ') --len;
-      } else if (len > static_cast<uint64_t>(table.columns[i].max_length)) {
-        uint64_t chars = 0, k = 0;
-        for (; k < len; ++k) {
-          if ((static_cast<uint8_t>(d.str.ptr[k]) & 0xC0) != 0x80 &&
-              ++chars > static_cast<uint64_t>(table.columns[i].max_length))
-            break;
-        }
-        len = k;
-      }
-      append_varint(len, out);
-      out.append(d.str.ptr, len);
-      continue;
-    }
-    append_value(type, d, out);
+    append_value(type, d, out);  // (varchar(n) / char(n) values arrive coerced: textsql::char_assign_length)
   }
   for (; next_slot < n; ++next_slot) set_null(out, bitmap_pos, next_slot);
 }

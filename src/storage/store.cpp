@@ -34,6 +34,7 @@
 #include "common/json.h"
 #include "common/numeric.h"
 #include "common/sync_point.h"
+#include "common/text_sql.h"
 #include "common/value.h"
 #include "storage/internal.h"
 #include "storage/key_codec.h"
@@ -547,7 +548,8 @@ SqlError not_null_violation_error(const TableDef& table, const ColumnDef& c, con
   return std::move(SqlError(SqlState::NotNullViolation, "null value in column \"" + c.name +
                                                             "\" of relation \"" + table.name +
                                                             "\" violates not-null constraint")
-                       .with_detail(failing_row_detail(table, row)));
+                       .with_detail(failing_row_detail(table, row))
+                       .with_column("public", table.name, c.name));
 }
 
 SqlError check_violation_error(const TableDef& table, size_t check, const Datum* row) {
@@ -600,12 +602,6 @@ SqlError unique_violation_error(const TableDef& table, const IndexDef& index, co
 }
 
 namespace {
-
-size_t utf8_length(StrRef s) {
-  size_t n = 0;
-  for (uint64_t i = 0; i < s.len; ++i) n += (static_cast<uint8_t>(s.ptr[i]) & 0xC0) != 0x80;
-  return n;
-}
 
 bool has_user_key(const rocksdb::Slice& versioned, std::string_view user_key) {
   return versioned.size() == user_key.size() + keycodec::kVersionSize &&
@@ -2364,17 +2360,12 @@ class StatementWriterImpl final : public StatementWriter {
     const size_t n = table.columns.size();
     for (size_t i = 0; i < n; ++i) {
       const ColumnDef& c = table.columns[i];
+      // Writers coerce varchar(n) / char(n) values before (textsql::char_assign_length): its values are
+      // stored as they come, a value it would change is a writer's bug.
       if (c.max_length >= 0 && !row[i].is_null && (c.type == TypeId::Text || c.type == TypeId::Unknown) &&
-          row[i].str.len > static_cast<uint64_t>(c.max_length) &&
-          utf8_length(row[i].str) > static_cast<size_t>(c.max_length)) {
-        StrRef trimmed = row[i].str;  // excess characters that are all spaces are dropped (PostgreSQL)
-        while (trimmed.len > 0 && trimmed.ptr[trimmed.len - 1] == ' ') --trimmed.len;
-        if (utf8_length(trimmed) > static_cast<size_t>(c.max_length))
-          throw SqlError(SqlState::StringDataRightTruncation,
-                         std::string("value too long for type ") +
-                             (c.blank_padded ? "character(" : "character varying(") +
-                             std::to_string(c.max_length) + ")");
-      }
+          textsql::char_assign_length(row[i].str.view(), c.max_length, c.blank_padded) != row[i].str.len)
+        throw SqlError(SqlState::InternalError, "a value for column \"" + c.name + "\" of relation \"" +
+                                                    table.name + "\" was not coerced to its length");
     }
     for (size_t i = 0; i < n; ++i) {
       if (!row[i].is_null) continue;
@@ -3797,7 +3788,8 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
           if (row[static_cast<size_t>(c)].is_null)
             throw SqlError(SqlState::NotNullViolation,
                            "column \"" + def.columns[static_cast<size_t>(c)].name + "\" of relation \"" +
-                               def.name + "\" contains null values");
+                               def.name + "\" contains null values")
+                .with_column("public", def.name, def.columns[static_cast<size_t>(c)].name);
         }
         if (!rewrite) {
           if (!build.empty()) {
@@ -3820,7 +3812,8 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
             if (d.is_null)
               throw SqlError(SqlState::NotNullViolation,
                              "column \"" + def.columns[static_cast<size_t>(k)].name + "\" of relation \"" +
-                                 def.name + "\" contains null values");
+                                 def.name + "\" contains null values")
+                  .with_column("public", def.name, def.columns[static_cast<size_t>(k)].name);
             keycodec::append_datum(def.columns[static_cast<size_t>(k)].type, d, key);
           }
           if (!keys.insert(key).second) {

@@ -82,6 +82,30 @@ def test_check_fields(connect):
     c.close()
 
 
+def test_not_null_fields(connect):
+    """23502 names the column too (psycopg2's e.diag.column_name): INSERT, UPDATE, COPY, and ALTER TABLE
+    ... SET NOT NULL over a NULL."""
+    c = fresh(connect, ["nnf"], "CREATE TABLE nnf (id INT PRIMARY KEY, a INT NOT NULL, b TEXT)")
+    c.autocommit = True
+    for sql in ("INSERT INTO nnf VALUES (1, NULL, 'x')", "INSERT INTO nnf (id) VALUES (2)"):
+        e = expect_sqlstate(c, sql, "23502")
+        assert (e.diag.schema_name, e.diag.table_name, e.diag.column_name) == ("public", "nnf", "a"), \
+            (sql, e.diag.schema_name, e.diag.table_name, e.diag.column_name)
+        assert e.diag.message_primary == 'null value in column "a" of relation "nnf" violates not-null constraint'
+    c.cursor().execute("INSERT INTO nnf VALUES (3, 3, NULL)")
+    e = expect_sqlstate(c, "UPDATE nnf SET a = NULL WHERE id = 3", "23502")
+    assert (e.diag.table_name, e.diag.column_name) == ("nnf", "a"), (e.diag.table_name, e.diag.column_name)
+    try:
+        c.cursor().copy_expert("COPY nnf FROM STDIN", io.StringIO("4\t\\N\tz\n"))
+        raise AssertionError("COPY of a NULL into a NOT NULL column succeeded")
+    except psycopg2.Error as e:
+        assert e.pgcode == "23502" and e.diag.column_name == "a", (e.pgcode, e.diag.column_name)
+    e = expect_sqlstate(c, "ALTER TABLE nnf ALTER COLUMN b SET NOT NULL", "23502")
+    assert (e.diag.schema_name, e.diag.table_name, e.diag.column_name) == ("public", "nnf", "b"), \
+        (e.diag.schema_name, e.diag.table_name, e.diag.column_name)
+    assert e.diag.message_primary == 'column "b" of relation "nnf" contains null values', e.diag.message_primary
+
+
 def test_fk_fields(connect):
     c = fresh(connect, ["fkc", "fkp"], "CREATE TABLE fkp (a INT, b INT, PRIMARY KEY (a, b))",
               "CREATE TABLE fkc (x INT, y INT, FOREIGN KEY (x, y) REFERENCES fkp)")
@@ -329,7 +353,7 @@ def test_restart(server_bin):
 
 
 def main():
-    return run_main_connected([test_check_fields, test_fk_fields, test_fk_waits, test_fk_cascade_waits,
+    return run_main_connected([test_check_fields, test_not_null_fields, test_fk_fields, test_fk_waits, test_fk_cascade_waits,
                                test_fk_update_actions_wait, test_fk_race],
                               [test_restart])
 

@@ -643,8 +643,9 @@ def test_moved_row_repeatable_read(env):
 def test_limit_locks_only_the_rows_it_returns(env):
     """ORDER BY .. LIMIT n [OFFSET m] FOR UPDATE locks the rows it returns (and, as in PostgreSQL, the
     OFFSET rows before them) and no other: the scan stops once LIMIT has its rows, so the next row is
-    neither locked nor evaluated (it was locked, and hidden from SKIP LOCKED consumers, before)."""
-    for limit, offset, taken in ((1, 0, [1]), (2, 0, [1, 2]), (1, 2, [1, 2, 3])):
+    neither locked nor evaluated (it was locked, and hidden from SKIP LOCKED consumers, before). LIMIT 0
+    locks nothing, not even the OFFSET rows."""
+    for limit, offset, taken in ((1, 0, [1]), (2, 0, [1, 2]), (1, 2, [1, 2, 3]), (0, 0, []), (0, 2, [])):
         setup_jobs(env, 5)
         t1, t2 = begin(env), begin(env)
         q = "select id from jobs order by id limit %d offset %d for update" % (limit, offset)
@@ -654,7 +655,7 @@ def test_limit_locks_only_the_rows_it_returns(env):
         assert rows == [(i,) for i in free], (q, rows)
         t2.cursor().execute("rollback")
         t2.cursor().execute("begin")
-        nxt = max(taken) + 1
+        nxt = max(taken, default=0) + 1
         assert env.run(t2, "select id from jobs where id = %d for update nowait" % nxt).result(TIMEOUT) == [(nxt,)]
         t2.cursor().execute("rollback")
         t1.cursor().execute("rollback")

@@ -46,7 +46,19 @@ class FunctionScanTranslator final : public OperatorTranslator {
       sql::store_datum(cg, init[i], slot(i));
       p.bind(fn_.state[i], init[i]);
     }
-    if (fn_.check) cg.fail_if(sql::is_true(cg, p.eval(*fn_.check)), runtime::ErrorKind::ZeroStep);
+    if (fn_.check) {  // an error code (plan::FunctionScanOp): 0 or NULL when the arguments are fine
+      using runtime::ErrorKind;
+      static constexpr ErrorKind kErrors[] = {
+          ErrorKind::ZeroStep,          ErrorKind::SeriesStartNaN,     ErrorKind::SeriesStartInfinity,
+          ErrorKind::SeriesStopNaN,     ErrorKind::SeriesStopInfinity, ErrorKind::SeriesStepNaN,
+          ErrorKind::SeriesStepInfinity};
+      SqlValue code = p.eval(*fn_.check);
+      for (size_t k = 0; k < std::size(kErrors); ++k)
+        cg.fail_if(
+            b.CreateAnd(b.CreateNot(code.is_null),
+                        b.CreateICmpEQ(code.value, llvm::ConstantInt::get(code.value->getType(), k + 1))),
+            kErrors[k]);
+    }
     b.CreateStore(cg.false_(), finished);
     b.CreateStore(cg.false_(), matched);
     llvm::BasicBlock* outer_next = p.next_row();

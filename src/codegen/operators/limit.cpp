@@ -1,6 +1,7 @@
 // Limit:
 //   before the loop: seen = 0; offset = <offset> (NULL: 0; < 0: 2201X); limit = <limit> (NULL: -1; < 0:
-//   2201W) per row:         seen++; if (seen <= offset) continue;
+//   2201W); limit = 0: the pipeline ends before its first row.
+//   per row:         seen++; if (seen <= offset) continue;
 //                    if (limit >= 0 && seen - offset > limit) stop producing;  <consume>
 //                    if (limit >= 0 && seen - offset >= limit) stop producing;
 #include "codegen/operators/translators.h"
@@ -18,8 +19,10 @@ class LimitTranslator final : public OperatorTranslator {
     seen_ = cg.counter("limit.seen", cg.const_i64(0));
     offset_ =
         cg.counter("limit.offset", count(p, limit_.offset.get(), runtime::ErrorKind::NegativeOffset, 0));
-    limit_value_ =
-        cg.counter("limit.limit", count(p, limit_.limit.get(), runtime::ErrorKind::NegativeLimit, -1));
+    llvm::Value* limit = count(p, limit_.limit.get(), runtime::ErrorKind::NegativeLimit, -1);
+    limit_value_ = cg.counter("limit.limit", limit);
+    // LIMIT 0: no row is fetched, locked (FOR UPDATE) or evaluated (nextval) below it.
+    p.skip_if(cg.b.CreateICmpEQ(limit, cg.const_i64(0)));
   }
 
   void consume(PipelineContext& p) override {

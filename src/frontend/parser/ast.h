@@ -445,7 +445,8 @@ struct CreateViewStmt : Stmt {
   std::string unsupported_feature;  // TEMP, WITH CHECK OPTION, view options: 0A000 naming it
 };
 
-// CREATE INDEX [IF NOT EXISTS] [name] ON t [USING btree] (col | func(...) | (expr) [ASC], ...) [WHERE ...].
+// CREATE INDEX [IF NOT EXISTS] [name] ON t [USING btree] (col | func(...) | (expr) [ASC | DESC] [NULLS FIRST
+// | LAST], ...) [WHERE ...].
 struct CreateIndexStmt : Stmt {
   CreateIndexStmt() : Stmt(StmtKind::CreateIndex) {}
   std::string name;  // empty: generated as PostgreSQL does (t_a_b_idx)
@@ -458,6 +459,7 @@ struct CreateIndexStmt : Stmt {
     std::string text;
     std::string name;
     int location = -1;
+    uint8_t option = 0;  // PostgreSQL's indoption bits: 1 DESC, 2 NULLS FIRST
   };
   std::vector<Element> elements;
   ExprPtr where;           // a partial index's WHERE (null: none)

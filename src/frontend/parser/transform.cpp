@@ -1615,10 +1615,12 @@ class Transformer {
       }
       if (e->n_collation > 0) refuse("COLLATE in an index");
       if (e->n_opclass > 0) refuse("index operator classes");
-      if (e->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_DESC) refuse("DESC index columns");
       if (e->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_USING) refuse("USING in an index column");
-      if (e->nulls_ordering == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST)
-        refuse("NULLS FIRST index columns");
+      const bool desc = e->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
+      const bool nulls_first = e->nulls_ordering == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_DEFAULT
+                                   ? desc
+                                   : e->nulls_ordering == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST;
+      element.option = static_cast<uint8_t>((desc ? 1 : 0) | (nulls_first ? 2 : 0));
       out->elements.push_back(std::move(element));
     }
     return out;

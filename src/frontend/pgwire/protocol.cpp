@@ -54,6 +54,7 @@ void error_like(std::string& out, char type, const ErrorFields& f) {
   field(out, 'W', f.context);
   field(out, 's', f.schema);
   field(out, 't', f.table);
+  field(out, 'c', f.column);
   field(out, 'n', f.constraint);
   out.push_back('\0');
 }

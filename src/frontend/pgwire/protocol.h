@@ -53,9 +53,10 @@ struct ErrorFields {
   std::string_view hint;
   int position = 0;               // 1-based, 0 = none
   std::string_view context = {};  // the W field (PostgreSQL's CONTEXT)
-  std::string_view schema = {};   // s, t, n: schema_name, table_name, constraint_name
+  std::string_view schema = {};   // s, t, c, n: schema_name, table_name, column_name, constraint_name
   std::string_view table = {};
   std::string_view constraint = {};
+  std::string_view column = {};
 };
 
 void error_response(std::string& out, const ErrorFields& f);

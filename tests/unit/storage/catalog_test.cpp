@@ -127,6 +127,34 @@ TEST(Catalog, ColumnDefaultsPersist) {
   EXPECT_EQ(d->columns[2].default_expr, "1.5 * 2");
 }
 
+// An index's declared column order (DESC, NULLS FIRST: PostgreSQL's indoption) survives a reopen; an index
+// without one writes no option bytes and reads back with none.
+TEST(Catalog, IndexColumnOptionsPersist) {
+  TempDir dir;
+  {
+    auto store = Store::open(test_options(dir));
+    TableDef d = users_def("ix");
+    d.indexes.resize(2);
+    d.indexes[0].id = store->catalog().allocate_id();
+    d.indexes[0].name = "ix_desc";
+    d.indexes[0].attnums = {3, 5, 2};
+    d.indexes[0].options = {3, 0, 2};
+    d.indexes[1].id = store->catalog().allocate_id();
+    d.indexes[1].name = "ix_plain";
+    d.indexes[1].attnums = {5};
+    store->catalog().create_table(d);
+  }
+  auto store = Store::open(test_options(dir));
+  TableDefPtr d = store->catalog().find("ix");
+  ASSERT_NE(d, nullptr);
+  ASSERT_EQ(d->indexes.size(), 2u);
+  EXPECT_EQ(d->indexes[0].options, (std::vector<uint8_t>{3, 0, 2}));
+  EXPECT_EQ(d->indexes[0].option(0), 3);
+  EXPECT_EQ(d->indexes[0].option(2), 2);
+  EXPECT_TRUE(d->indexes[1].options.empty());
+  EXPECT_EQ(d->indexes[1].option(0), 0);
+}
+
 // A definition written in catalog format 1 (before column defaults) still loads, without defaults.
 TEST(Catalog, ReadsFormatVersion1) {
   TempDir dir;
