@@ -103,6 +103,34 @@ IndexInfo index_by_oid(const std::vector<storage::TableDefPtr>& tables, int64_t 
   return {};
 }
 
+// Key column i of an index as pg_get_indexdef prints it: a column's name, or its expression.
+std::string index_column_name(const IndexInfo& ix, size_t i, bool pretty) {
+  const storage::TableDef* t = ix.table;
+  if (ix.columns[i] >= 0) return quote_ident(t->columns[static_cast<size_t>(ix.columns[i])].name);
+  if (!ix.index || ix.index->attnums[i] != 0) return std::string("?");
+  const storage::IndexDef::Expression& x = ix.index->exprs[ix.index->expr_of(i)];
+  return storage::index_column_text(pretty ? x.pretty : x.expr);
+}
+
+// pg_get_indexdef(oid [, 0, pretty]): the index's CREATE INDEX statement.
+std::string index_definition(const IndexInfo& ix, bool pretty) {
+  std::string cols;
+  for (size_t i = 0; i < ix.columns.size(); ++i) {
+    cols += (i ? ", " : "") + index_column_name(ix, i, pretty);
+    const uint8_t option = ix.index ? ix.index->option(i) : 0;  // as PostgreSQL prints indoption
+    if (option & 1)
+      cols += (option & 2) ? " DESC" : " DESC NULLS LAST";
+    else if (option & 2)
+      cols += " NULLS FIRST";
+  }
+  std::string where;
+  if (ix.index && ix.index->predicate)
+    where = " WHERE " + (pretty ? ix.index->predicate->pretty : ix.index->predicate->expr);
+  return std::string(ix.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quote_ident(ix.name) + " ON " +
+         (pretty ? "" : "public.") + quote_ident(ix.table->name) + " USING btree (" + cols + ")" +
+         (ix.nulls_not_distinct ? " NULLS NOT DISTINCT" : "") + where;
+}
+
 const storage::TableDef* table_by_index_oid(const std::vector<storage::TableDefPtr>& tables, int64_t oid) {
   return index_by_oid(tables, oid).table;
 }
@@ -169,6 +197,11 @@ std::string& set_text(std::string& text, std::string value, Datum* out) {
 
 std::string quote_ident(std::string_view name) {
   return textsql::quote_ident(name);
+}
+
+std::string index_definition(const std::vector<storage::TableDefPtr>& tables, int64_t index_oid) {
+  const IndexInfo ix = index_by_oid(tables, index_oid);
+  return ix.table ? index_definition(ix, false) : std::string();
 }
 
 std::string format_type(uint32_t type_oid, int32_t typmod) {
@@ -442,43 +475,20 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
     case Func::PgGetIndexdef: {
       auto tables = ctx.tables();
       const IndexInfo ix = index_by_oid(tables, args[0].i64);
-      const storage::TableDef* t = ix.table;
-      if (!t) return;
+      if (!ix.table) return;
       // The pretty form leaves out the schema of a table on the search_path (every user table: public),
       // and prints expressions with only the parentheses precedence needs.
       const bool pretty = nargs > 2 && args[2].i64 != 0;
-      auto column_name = [&](size_t i) {
-        if (ix.columns[i] >= 0) return quote_ident(t->columns[static_cast<size_t>(ix.columns[i])].name);
-        if (!ix.index || ix.index->attnums[i] != 0) return std::string("?");
-        const storage::IndexDef::Expression& x = ix.index->exprs[ix.index->expr_of(i)];
-        return storage::index_column_text(pretty ? x.pretty : x.expr);
-      };
       int64_t column = nargs > 1 ? args[1].i64 : 0;
       if (column > 0) {
-        if (static_cast<size_t>(column) > ix.columns.size()) {
-          set_text(text, "", out);
-          return;
-        }
-        set_text(text, column_name(static_cast<size_t>(column - 1)), out);
+        set_text(text,
+                 static_cast<size_t>(column) > ix.columns.size()
+                     ? std::string()
+                     : index_column_name(ix, static_cast<size_t>(column - 1), pretty),
+                 out);
         return;
       }
-      std::string cols;
-      for (size_t i = 0; i < ix.columns.size(); ++i) {
-        cols += (i ? ", " : "") + column_name(i);
-        const uint8_t option = ix.index ? ix.index->option(i) : 0;  // as PostgreSQL prints indoption
-        if (option & 1)
-          cols += (option & 2) ? " DESC" : " DESC NULLS LAST";
-        else if (option & 2)
-          cols += " NULLS FIRST";
-      }
-      std::string where;
-      if (ix.index && ix.index->predicate)
-        where = " WHERE " + (pretty ? ix.index->predicate->pretty : ix.index->predicate->expr);
-      set_text(text,
-               std::string(ix.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quote_ident(ix.name) +
-                   " ON " + (pretty ? "" : "public.") + quote_ident(t->name) + " USING btree (" + cols + ")" +
-                   (ix.nulls_not_distinct ? " NULLS NOT DISTINCT" : "") + where,
-               out);
+      set_text(text, index_definition(ix, pretty), out);
       return;
     }
     case Func::PgGetConstraintdef: {

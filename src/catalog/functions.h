@@ -81,6 +81,8 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
 
 // PostgreSQL's format_type(type_oid, typmod) for the types OmenDB knows ("???" for others).
 std::string format_type(uint32_t type_oid, int32_t typmod);
+// pg_get_indexdef(index_oid): the CREATE INDEX statement of an index of one of `tables` ("" if none is).
+std::string index_definition(const std::vector<storage::TableDefPtr>& tables, int64_t index_oid);
 // quote_ident: the name as is when it needs no quotes, else in double quotes (common/text_sql.h's).
 std::string quote_ident(std::string_view name);
 

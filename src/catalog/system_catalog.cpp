@@ -502,6 +502,28 @@ const std::vector<RelationSpec>& relations() {
         {"cycle", TypeId::Bool},
         {"cache_size", TypeId::Int64},
         {"last_value", TypeId::Int64}}},
+      // pg_catalog.pg_tables, pg_indexes
+      {"pg_catalog",
+       "pg_tables",
+       12033,
+       'v',
+       {{"schemaname", TypeId::Name},
+        {"tablename", TypeId::Name},
+        {"tableowner", TypeId::Name},
+        {"tablespace", TypeId::Name},
+        {"hasindexes", TypeId::Bool},
+        {"hasrules", TypeId::Bool},
+        {"hastriggers", TypeId::Bool},
+        {"rowsecurity", TypeId::Bool}}},
+      {"pg_catalog",
+       "pg_indexes",
+       12043,
+       'v',
+       {{"schemaname", TypeId::Name},
+        {"tablename", TypeId::Name},
+        {"indexname", TypeId::Name},
+        {"tablespace", TypeId::Name},
+        {"indexdef", TypeId::Text}}},
       // pg_catalog.pg_views
       {"pg_catalog",
        "pg_views",
@@ -1387,6 +1409,37 @@ std::vector<Row> pg_views_rows(const storage::TableDef& def, const Context& ctx)
   return rows.take();
 }
 
+// pg_tables: the tables (relkind 'r' in pg_class: the user's and the system catalogs' own), as
+// PostgreSQL's view over pg_class; pg_indexes: every index of a user table with its pg_get_indexdef.
+std::vector<Row> pg_tables_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  const auto tables = ctx.tables();
+  for (const RelationRow& r : all_relations(tables)) {
+    if (r.kind != 'r') continue;
+    rows.add()
+        .name("schemaname", schema_name(r.nsp))
+        .name("tablename", r.name)
+        .name("tableowner", ctx.user())
+        .flag("hasindexes", r.table && (!r.table->primary_key.empty() || !r.table->indexes.empty()))
+        .flag("hastriggers", r.table && r.nsp == kPublicNamespace && has_fk_triggers(*r.table, tables));
+  }
+  return rows.take();
+}
+
+std::vector<Row> pg_indexes_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  const auto tables = ctx.tables();
+  for (const RelationRow& r : all_relations(tables)) {
+    if (r.kind != 'i' || !r.indexed) continue;
+    rows.add()
+        .name("schemaname", "public")
+        .name("tablename", r.indexed->name)
+        .name("indexname", r.name)
+        .text("indexdef", index_definition(tables, r.oid));
+  }
+  return rows.take();
+}
+
 std::vector<Row> information_schema_views_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   for (const auto& t : ctx.tables()) {
@@ -1705,6 +1758,8 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
     if (n == "views") return information_schema_views_rows(def, ctx);
   }
   if (n == "pg_views") return pg_views_rows(def, ctx);
+  if (n == "pg_tables") return pg_tables_rows(def, ctx);
+  if (n == "pg_indexes") return pg_indexes_rows(def, ctx);
   if (n == "pg_sequences") return pg_sequences_rows(def, ctx);
   if (n == "omendb_sealed_tables") return sealed_tables_rows(def, ctx);
   if (n == "omendb_sealed_blocks") return sealed_blocks_rows(def, ctx);

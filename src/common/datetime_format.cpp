@@ -598,6 +598,12 @@ bool is_digit_key(Key k) {
     case Key::DDD:
     case Key::DD:
     case Key::D:
+    case Key::FF1:
+    case Key::FF2:
+    case Key::FF3:
+    case Key::FF4:
+    case Key::FF5:
+    case Key::FF6:
     case Key::HH24:
     case Key::HH12:
     case Key::HH:

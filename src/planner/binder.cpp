@@ -2505,6 +2505,11 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
     if (from == TypeId::Time) return to == TypeId::Interval;
     return false;
   };
+  // make_interval's arguments all default to 0 (PostgreSQL's years => 0, ..., secs => 0.0).
+  if (name == "make_interval" && !is_operator && args.size() < 7) {
+    while (args.size() < 6) args.push_back(Expr::make_constant(Value::int32(0), TypeId::Int32));
+    args.push_back(Expr::make_constant(Value::float64(0), TypeId::Float64));
+  }
   const dtsql::Signature* best = nullptr;
   int best_score = -1;
   bool tie = false;
@@ -3105,8 +3110,10 @@ ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs, bool any_length) {
 ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what,
                        bool check_length) {
   TypeId from = e->type, to = col.type;
+  // PostgreSQL's assignment casts (pg_cast castcontext 'a' and 'i'): json <-> jsonb too.
   bool ok = from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
-            to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to));
+            to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to)) ||
+            (is_json_type(from) && is_json_type(to));
   if (is_array(from) && is_array(to)) {  // element-wise assignment casts (int8[] -> int4[] ...)
     bool explicit_only = false;
     TypeId f = element_type(from), t = element_type(to);
