@@ -1202,7 +1202,14 @@ void eval(Func func, const Datum* args, size_t n, Datum& out, std::string& buf) 
     case Func::Index:
     case Func::IndexText: {
       Val v;
-      if (!find_index(root(sv(0)), args[1].i64, v)) return;
+      const Val r = root(sv(0));
+      if (r.tag != kArray && r.tag != kObject) {
+        // PostgreSQL keeps a jsonb scalar as a one-element "raw scalar" array: -> 0 and -> -1 give it.
+        if (args[1].i64 != 0 && args[1].i64 != -1) return;
+        v = r;
+      } else if (!find_index(r, args[1].i64, v)) {
+        return;
+      }
       return func == Func::Index ? value_result(v) : scalar_text_result(v);
     }
     case Func::Path:

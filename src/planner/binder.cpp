@@ -2549,6 +2549,18 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
   }
   if (!any_candidate || !best) return nullptr;
   if (tie) {
+    // func_select_candidate: keep the candidates with the most arguments of exactly the given (known) type
+    // (timestamp - date is timestamp - timestamp, not timestamptz - timestamptz).
+    auto exact = [&](const dtsql::Signature* sig) {
+      int n = 0;
+      for (size_t i = 0; i < args.size(); ++i) n += args[i]->type != TypeId::Unknown && args[i]->type == sig->args[i];
+      return n;
+    };
+    int most = 0;
+    for (const dtsql::Signature* sig : tied) most = std::max(most, exact(sig));
+    std::erase_if(tied, [&](const dtsql::Signature* sig) { return exact(sig) < most; });
+  }
+  if (tie) {
     // func_select_candidate: at an unknown argument where every candidate takes a type of one category,
     // keep the candidates taking that category's preferred type (date_bin('15 minutes', '2024-01-01
     // 10:07', '2000-01-01') is the timestamptz one).
