@@ -964,8 +964,8 @@ ExprPtr Binder::convert(ExprPtr e, TypeId t) {
     if (is_reg_type(t) && ctx_.catalog && !ctx_.resolve_table) {
       try {
         return Expr::make_constant(
-            Value::datetime(t, catalog::reg_in(t, e->constant.as_text(), ctx_.catalog->tables(),
-                                               ctx_.catalog->sequences())),
+            Value::datetime(t, catalog::reg_in(t, e->constant.as_text(), ctx_.catalog->tables(ctx_.overlay),
+                                               ctx_.catalog->sequences(ctx_.overlay))),
             t);
       } catch (SqlError& err) {
         if (err.position() == 0 && e->location >= 0) std::move(err).at(pos_of(e->location));

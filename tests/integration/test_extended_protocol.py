@@ -249,7 +249,17 @@ def test_implicit_transaction_spans_the_batch(args):
     """Every statement up to Sync is one implicit transaction, DDL and SET too: an error rolls all of it
     back (psycopg 3 pipelines, pgjdbc batches and migrations rely on this)."""
     c = Conn(args.port, args.user, args.dbname)
-    c.run(query("DROP TABLE IF EXISTS imp_a; DROP TABLE IF EXISTS imp_b; DROP TABLE IF EXISTS imp_c"))
+    c.run(query("DROP TABLE IF EXISTS imp_a; DROP TABLE IF EXISTS imp_b; DROP TABLE IF EXISTS imp_c; "
+                "DROP TABLE IF EXISTS imp_s"))
+    # A statement of the batch sees what an earlier one created (the SERIAL's sequence, by regclass).
+    check(args, c, c.run(*batch("CREATE TABLE imp_s (id serial PRIMARY KEY, v int)", "INSERT INTO imp_s (v) VALUES (1)",
+                                "SELECT currval('imp_s_id_seq'::regclass)")),
+          "1 2 C(CREATE TABLE) 1 2 C(INSERT 0 1) 1 2 D(b'1') C(SELECT 1) Z(I)")
+    check(args, c, c.run(query("BEGIN")), "C(BEGIN) Z(T)")
+    check(args, c, c.run(*batch("CREATE TABLE imp_s2 (id serial PRIMARY KEY, v int)", "INSERT INTO imp_s2 (v) VALUES (1)")),
+          "1 2 C(CREATE TABLE) 1 2 C(INSERT 0 1) Z(T)")
+    check(args, c, c.run(query("ROLLBACK")), "C(ROLLBACK) Z(I)")
+    c.run(query("DROP TABLE imp_s"))
     check(args, c, c.run(query("CREATE TABLE imp_b (a int PRIMARY KEY); INSERT INTO imp_b VALUES (1), (2)")),
           "C(CREATE TABLE) C(INSERT 0 2) Z(I)")
     count = "SELECT count(*) FROM pg_class WHERE relname = 'imp_a'"
