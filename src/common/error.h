@@ -57,6 +57,13 @@ class SqlError : public std::exception {
   const std::string& table_name() const { return table_; }
   const std::string& constraint_name() const { return constraint_; }
   const std::string& column_name() const { return column_; }
+  // PostgreSQL's R field: the C function that raised the error. Sent only where a client acts on it
+  // (pgjdbc prepares a statement again on 0A000 from RevalidateCachedQuery).
+  SqlError&& with_routine(std::string r) && {
+    routine_ = std::move(r);
+    return std::move(*this);
+  }
+  const std::string& routine() const { return routine_; }
   const char* what() const noexcept override { return message_.c_str(); }
 
  private:
@@ -69,6 +76,7 @@ class SqlError : public std::exception {
   std::string table_;
   std::string constraint_;
   std::string column_;
+  std::string routine_;
   int position_ = 0;
 };
 

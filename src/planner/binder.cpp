@@ -2553,7 +2553,8 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
     // (timestamp - date is timestamp - timestamp, not timestamptz - timestamptz).
     auto exact = [&](const dtsql::Signature* sig) {
       int n = 0;
-      for (size_t i = 0; i < args.size(); ++i) n += args[i]->type != TypeId::Unknown && args[i]->type == sig->args[i];
+      for (size_t i = 0; i < args.size(); ++i)
+        n += args[i]->type != TypeId::Unknown && args[i]->type == sig->args[i];
       return n;
     };
     int most = 0;
@@ -2589,6 +2590,28 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
       for (const dtsql::Signature* sig : tied)
         if (sig->args[i] == preferred(cat)) kept.push_back(sig);
       if (!kept.empty()) tied = std::move(kept);
+    }
+    // The last rule: when the known arguments all have one type, an unknown one is taken to have it too;
+    // exactly one candidate accepting that (time + '1 hour' is time + interval, time -> interval).
+    std::optional<TypeId> known;
+    bool one_type = true, unknowns = false;
+    for (const ExprPtr& a : args) {
+      if (a->type == TypeId::Unknown) {
+        unknowns = true;
+      } else {
+        one_type = one_type && (!known || *known == a->type);
+        known = a->type;
+      }
+    }
+    if (tied.size() > 1 && unknowns && known && one_type) {
+      std::vector<const dtsql::Signature*> kept;
+      for (const dtsql::Signature* sig : tied) {
+        bool accepts = true;
+        for (size_t i = 0; i < args.size(); ++i)
+          if (args[i]->type == TypeId::Unknown) accepts = accepts && implicit(*known, sig->args[i]);
+        if (accepts) kept.push_back(sig);
+      }
+      if (kept.size() == 1) tied = std::move(kept);
     }
     if (tied.size() == 1) {
       best = tied[0];

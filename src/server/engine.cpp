@@ -4399,7 +4399,8 @@ void EngineSession::revalidate(PreparedStatement& ps) {
     // As PostgreSQL: the statement keeps the description the client was given, so every execution
     // fails until the result type is the described one again (planned anew each time).
     ps.catalog_version = kStaleVersion;
-    throw SqlError(SqlState::FeatureNotSupported, "cached plan must not change result type");
+    throw SqlError(SqlState::FeatureNotSupported, "cached plan must not change result type")
+        .with_routine("RevalidateCachedQuery");  // pgjdbc prepares the statement again on seeing it
   }
   ps.columns = std::move(after);
 }
@@ -4558,8 +4559,10 @@ void EngineSession::open_cursor(Portal& p, pgwire::ResultWriter& out,
                                 std::chrono::steady_clock::time_point started) {
   PreparedStatement& ps = *p.statement;
   TableLocks::Held table_locks = lock_prepared(ps, table_wait(started, out));
-  // A cursor's query runs on its own thread without a statement writer: no row locks there yet.
-  if (ps.planned->locks_rows) throw_unsupported("cursors with FOR UPDATE / FOR SHARE");
+  if (ps.planned->locks_rows && p.holdable)
+    throw SqlError(SqlState::FeatureNotSupported,
+                   "DECLARE CURSOR WITH HOLD ... " + ps.planned->lock_clause + " is not supported")
+        .with_detail("Holdable cursors must be READ ONLY.");
   if (!ps.compiled) {
     bool cache_hit = false;
     ps.compiled =
@@ -4577,6 +4580,21 @@ void EngineSession::open_cursor(Portal& p, pgwire::ResultWriter& out,
   run->ctx.view = run->view.get();
   run->kept = std::make_unique<KeptRows>(run->columns, run->ctx);
   CursorRun* r = run.get();
+  if (ps.planned->locks_rows) {
+    // SELECT ... FOR UPDATE / SHARE: a cursor's query runs on its own thread without a statement writer,
+    // so this one runs to its end now, locking every row (PostgreSQL locks each as it is fetched), and
+    // the cursor is settled: its rows are kept.
+    check_writable("SELECT " + ps.planned->lock_clause);
+    auto start = [r] {  // (again when READ COMMITTED runs the query again at a new snapshot)
+      r->kept = std::make_unique<KeptRows>(r->columns, r->ctx);
+      r->ctx.sink = r->kept.get();
+    };
+    start();
+    execute_locking(*run->compiled, run->ctx, *txn, run->view, start);
+    run->settled = true;
+    p.cursor = std::move(run);
+    return;
+  }
   run->query = std::make_unique<SuspendedQuery>(
       [r](runtime::RowSink& sink) {
         r->ctx.sink = &sink;

@@ -177,6 +177,41 @@ def test_psycopg2_named_cursor_streams(args):
     c.close()
 
 
+def test_for_update_cursor(args):
+    """DECLARE ... FOR UPDATE (psycopg2's named cursor over a locking query): the rows are locked (another
+    session's NOWAIT fails) and fetched in pages; WITH HOLD refuses it, as PostgreSQL. (OmenDB locks every
+    row at DECLARE, PostgreSQL as each is fetched: docs/clients.md.)"""
+    setup_c = connect(args)
+    q(setup_c.cursor(), "DROP TABLE IF EXISTS cur_lock")
+    q(setup_c.cursor(), "CREATE TABLE cur_lock (id int PRIMARY KEY, v int)")
+    q(setup_c.cursor(), "INSERT INTO cur_lock SELECT g, g FROM generate_series(1, 50) g")
+    c = connect(args, autocommit=False)
+    cur = c.cursor(name="locking")
+    cur.itersize = 10
+    cur.execute("SELECT id FROM cur_lock WHERE id <= 30 ORDER BY id FOR UPDATE")
+    first = cur.fetchmany(5)
+    assert first == [(1,), (2,), (3,), (4,), (5,)], first
+    other = connect(args, autocommit=False)
+    err(other.cursor(), "SELECT id FROM cur_lock WHERE id = 3 FOR UPDATE NOWAIT", "55P03")
+    other.rollback()
+    rest = cur.fetchall()
+    assert rest == [(i,) for i in range(6, 31)], rest
+    cur.close()
+    u = c.cursor()
+    u.execute("UPDATE cur_lock SET v = -v WHERE id <= 30")
+    c.commit()
+    assert q(other.cursor(), "SELECT count(*) FROM cur_lock WHERE v < 0") == [(30,)]
+    other.rollback()
+    e = err(c.cursor(), "DECLARE h CURSOR WITH HOLD FOR SELECT id FROM cur_lock FOR UPDATE", "0A000")
+    assert e.diag.message_primary == "DECLARE CURSOR WITH HOLD ... FOR UPDATE is not supported", \
+        e.diag.message_primary
+    c.rollback()
+    c.close()
+    other.close()
+    q(setup_c.cursor(), "DROP TABLE cur_lock")
+    setup_c.close()
+
+
 def test_psycopg3_server_cursor(args):
     try:
         import psycopg
@@ -285,7 +320,7 @@ def main():
     ap.add_argument("--engine", choices=("omendb", "postgresql"), default="omendb")
     args = ap.parse_args()
     tests = [test_fetch_move_close, test_snapshot_and_own_writes, test_hold_and_savepoints,
-             test_errors_at_the_fetch_that_reaches_them, test_psycopg2_named_cursor_streams,
+             test_errors_at_the_fetch_that_reaches_them, test_psycopg2_named_cursor_streams, test_for_update_cursor,
              test_psycopg3_server_cursor, test_psycopg3_hold_cursor_past_commit, test_psql_fetch_count, test_many_cursors_concurrently,
              test_disconnect_with_open_cursor]
     if args.host:

@@ -56,6 +56,7 @@ void error_like(std::string& out, char type, const ErrorFields& f) {
   field(out, 't', f.table);
   field(out, 'c', f.column);
   field(out, 'n', f.constraint);
+  field(out, 'R', f.routine);
   out.push_back('\0');
 }
 

@@ -57,6 +57,7 @@ struct ErrorFields {
   std::string_view table = {};
   std::string_view constraint = {};
   std::string_view column = {};
+  std::string_view routine = {};  // R
 };
 
 void error_response(std::string& out, const ErrorFields& f);

@@ -728,9 +728,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   static void append_error(std::string& out, std::string_view severity, const SqlError& e) {
-    wire::error_response(
-        out, {severity, sqlstate_code(e.state()), e.message(), e.detail(), e.hint(), e.position(),
-              e.context(), e.schema_name(), e.table_name(), e.constraint_name(), e.column_name()});
+    wire::error_response(out, {severity, sqlstate_code(e.state()), e.message(), e.detail(), e.hint(),
+                               e.position(), e.context(), e.schema_name(), e.table_name(),
+                               e.constraint_name(), e.column_name(), e.routine()});
   }
   static void append_plain_error(std::string& out, std::string_view severity, SqlState state,
                                  std::string_view message) {
