@@ -1573,12 +1573,14 @@ class TransactionImpl final : public Transaction {
     end();
   }
 
+  // O(1) in the size of the write set: a savepoint records where the undo logs are (the writes after it log
+  // what they replace, see note_undo), and copies only the small per-table maps and the catalog overlay.
   size_t savepoint() override {
-    memory_.reserve(writes_bytes_);  // the savepoint's copy of the write set (53200 past the limit)
+    memory_.reserve(kSavepointCharge);  // 53200 past the limit
     try {
-      savepoints_.push_back({writes_, tables_, truncated_, lock_undo_.size(), writes_bytes_, overlay_});
+      savepoints_.push_back({tables_, truncated_, lock_undo_.size(), write_undo_.size(), overlay_});
     } catch (...) {
-      memory_.release(writes_bytes_);
+      memory_.release(kSavepointCharge);
       throw;
     }
     return savepoints_.size() - 1;
@@ -1587,7 +1589,7 @@ class TransactionImpl final : public Transaction {
   // later statement strengthened, as PostgreSQL's subtransaction abort does.
   void rollback_to(size_t mark) override {
     if (mark >= savepoints_.size()) return;
-    writes_ = savepoints_[mark].writes;
+    undo_writes(savepoints_[mark].writes);
     tables_ = savepoints_[mark].tables;
     truncated_ = savepoints_[mark].truncated;
     if (overlay_.changed) {
@@ -1595,8 +1597,7 @@ class TransactionImpl final : public Transaction {
       overlay_ = savepoints_[mark].overlay;
       store_.catalog().invalidate();  // plans made against the undone changes are stale
     }
-    for (size_t i = mark + 1; i < savepoints_.size(); ++i) memory_.release(savepoints_[i].bytes);
-    set_writes_bytes(savepoints_[mark].bytes);
+    memory_.release(kSavepointCharge * (savepoints_.size() - mark - 1));
     std::vector<std::string> released;
     for (size_t i = lock_undo_.size(); i-- > savepoints_[mark].locks;) {
       LockUndo& u = lock_undo_[i];
@@ -1613,10 +1614,15 @@ class TransactionImpl final : public Transaction {
     state_.locks.release(id_, released);
     savepoints_.resize(mark + 1);
   }
+  // The writes and locks after the released savepoints stay (an outer savepoint's undo logs cover them).
   void release(size_t mark) override {
-    for (size_t i = mark; i < savepoints_.size(); ++i) memory_.release(savepoints_[i].bytes);
-    if (mark < savepoints_.size()) savepoints_.resize(mark);
-    if (savepoints_.empty()) lock_undo_.clear();  // the locks belong to the transaction now
+    if (mark >= savepoints_.size()) return;
+    memory_.release(kSavepointCharge * (savepoints_.size() - mark));
+    savepoints_.resize(mark);
+    if (savepoints_.empty()) {  // the writes and locks belong to the transaction now
+      lock_undo_.clear();
+      forget_write_undo();
+    }
   }
   bool has_writes() const override { return !writes_.empty() || !truncated_.empty() || !overlay_.empty(); }
 
@@ -1629,6 +1635,13 @@ class TransactionImpl final : public Transaction {
       auto from = writes_.lower_bound(lower), to = writes_.lower_bound(upper);
       uint64_t bytes = 0;
       for (auto it = from; it != to; ++it) bytes += write_charge(it->first, it->second);
+      if (!savepoints_.empty()) {  // ROLLBACK TO brings them back
+        size_t n = 0;
+        uint64_t undo = 0;
+        for (auto it = from; it != to; ++it, ++n) undo += undo_charge(it->first, &it->second);
+        reserve_undo(n, undo);
+        for (auto it = from; it != to; ++it) write_undo_.push_back({it->first, std::move(it->second)});
+      }
       writes_.erase(from, to);  // its own rows go too
       set_writes_bytes(writes_bytes_ - bytes);
       truncated_[id] = table.name;
@@ -1716,7 +1729,14 @@ class TransactionImpl final : public Transaction {
         txn.writes_bytes_ = txn.writes_bytes_ + added - removed;
       }
     } settle{*this, charged, added, removed};
-    if (writes_.empty()) {  // the first writing statement (a COPY): take its set as it is, no copy
+    if (!savepoints_.empty()) {  // log what each write replaces, for ROLLBACK TO (53200 here changes nothing)
+      uint64_t undo = 0;
+      for (const auto& [key, op] : ops) {
+        auto it = writes_.find(key);
+        undo += undo_charge(key, it == writes_.end() ? nullptr : &it->second);
+      }
+      reserve_undo(ops.size(), undo);
+    } else if (writes_.empty()) {  // the first writing statement (a COPY): take its set as it is, no copy
       for (const auto& [key, op] : ops) added += write_charge(key, op);
       writes_.swap(ops);
       tables_.insert(tables.begin(), tables.end());
@@ -1725,11 +1745,13 @@ class TransactionImpl final : public Transaction {
     for (auto& [key, op] : ops) {
       auto it = writes_.find(key);
       if (it == writes_.end()) {
+        note_undo(key, nullptr);
         added += write_charge(key, op);
         writes_.emplace(key, std::move(op));
         continue;
       }
       WriteOp& mine = it->second;
+      note_undo(key, &mine);
       removed += write_charge(it->first, mine);
       if (mine.must_not_exist) {  // inserted earlier in this transaction: nothing stored under the key
         if (op.is_delete) {
@@ -1783,8 +1805,10 @@ class TransactionImpl final : public Transaction {
   // Releases the snapshot, the pinned read timestamp and the row locks (after commit: once the commit
   // is visible, so that a waiter that takes a lock reads the version written under it).
   void end() {
-    memory_.reset();  // the write set, savepoint copies and lock entries go (or went) with it
+    memory_.reset();  // the write set, savepoints' undo logs and lock entries go (or went) with it
     writes_bytes_ = 0;
+    write_undo_.clear();
+    undo_bytes_ = 0;
     lock_bytes_ = 0;
     if (!locked_.empty()) {
       std::vector<std::string> keys;
@@ -1806,13 +1830,75 @@ class TransactionImpl final : public Transaction {
   }
 
   struct Savepoint {
-    WriteSet writes;
     std::map<uint32_t, std::string> tables;
     std::map<uint32_t, std::string> truncated;
-    size_t locks;    // lock_undo_'s size when it was taken
-    uint64_t bytes;  // writes_bytes_ when it was taken: what its copy of the write set counts
+    size_t locks;   // lock_undo_'s size when it was taken
+    size_t writes;  // write_undo_'s size when it was taken
     CatalogOverlay overlay;
   };
+  // What a savepoint counts against the transaction's memory (its entry, the maps and overlay it copies
+  // are small), so that nested savepoints without writes are bounded too.
+  static constexpr uint64_t kSavepointCharge = 512;
+
+  // A change of the write set while a savepoint exists: the key's entry before it (none: the key had none).
+  // ROLLBACK TO a savepoint puts back, newest first, the entries its later changes replaced, so its cost
+  // is that of the writes it undoes, and a savepoint costs nothing until something is written after it.
+  struct WriteUndo {
+    std::string key;
+    std::optional<WriteOp> before;
+  };
+  // What an undo entry counts: its key, and the entry it keeps (as the write set counted it).
+  static uint64_t undo_charge(std::string_view key, const WriteOp* before) {
+    return 64 + key.size() + (before ? write_charge(key, *before) : 0);
+  }
+  // Counts `bytes` for `n` undo entries about to be logged, and makes room for them, before the write set
+  // changes: 53200 (or an allocation failure) leaves everything as it was.
+  void reserve_undo(size_t n, uint64_t bytes) {
+    memory_.reserve(bytes);
+    try {
+      const size_t want = write_undo_.size() + n;
+      if (want > write_undo_.capacity()) write_undo_.reserve(std::max(want, 2 * write_undo_.capacity()));
+    } catch (...) {
+      memory_.release(bytes);
+      throw;
+    }
+    undo_bytes_ += bytes;
+  }
+  // Logs the entry `key` has before a change (nullptr: none), while a savepoint exists (after
+  // reserve_undo counted it).
+  void note_undo(std::string_view key, const WriteOp* before) {
+    if (savepoints_.empty()) return;
+    write_undo_.push_back({std::string(key), before ? std::optional<WriteOp>(*before) : std::nullopt});
+  }
+  // Undoes the write set's changes logged after position `to` of the undo log, newest first.
+  void undo_writes(size_t to) {
+    while (write_undo_.size() > to) {
+      WriteUndo& u = write_undo_.back();
+      const uint64_t charge = undo_charge(u.key, u.before ? &*u.before : nullptr);
+      memory_.release(charge);
+      undo_bytes_ -= std::min(undo_bytes_, charge);
+      auto it = writes_.find(u.key);
+      if (it != writes_.end()) set_writes_bytes(writes_bytes_ - write_charge(it->first, it->second));
+      if (u.before) {
+        set_writes_bytes(writes_bytes_ + write_charge(u.key, *u.before));  // no more than its entry held
+        if (it != writes_.end()) {
+          it->second = std::move(*u.before);
+        } else {
+          writes_.emplace(std::move(u.key), std::move(*u.before));
+        }
+      } else if (it != writes_.end()) {
+        writes_.erase(it);
+      }
+      write_undo_.pop_back();
+    }
+  }
+  // The last savepoint is gone: no change can be undone any more.
+  void forget_write_undo() {
+    memory_.release(undo_bytes_);
+    undo_bytes_ = 0;
+    write_undo_.clear();
+    if (write_undo_.capacity() > 1024) write_undo_.shrink_to_fit();
+  }
 
   // The write set now costs `bytes` (a rollback to a savepoint restores its copy, TRUNCATE drops rows).
   void set_writes_bytes(uint64_t bytes) {
@@ -1857,7 +1943,9 @@ class TransactionImpl final : public Transaction {
   CatalogOverlay overlay_;
   bool catalog_touched_ = false;
   std::vector<Savepoint> savepoints_;
-  std::vector<LockUndo> lock_undo_;  // only while savepoints exist
+  std::vector<LockUndo> lock_undo_;    // only while savepoints exist
+  std::vector<WriteUndo> write_undo_;  // only while savepoints exist
+  uint64_t undo_bytes_ = 0;            // undo_charge over write_undo_
   // The transaction's memory: writes_bytes_ (write_charge over writes_), lock_bytes_ (lock_charge over
   // locked_), the savepoints' copies and the rows of statements not yet applied (StatementWriterImpl).
   MemoryTracker memory_{kDefaultMemoryLimit, MemoryTracker::Owner::Transaction};

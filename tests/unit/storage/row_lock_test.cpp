@@ -289,7 +289,7 @@ TEST_F(RowLockStoreTest, InsertOfOneKeyWaitsForTheFirstInserter) {
   }
 }
 
-// A transaction's buffered writes, savepoint copies and row locks are counted against its memory limit
+// A transaction's buffered writes, savepoints and row locks are counted against its memory limit
 // (53200 past it), and everything counted goes back when a statement fails or the transaction ends.
 TEST_F(RowLockStoreTest, TransactionMemoryIsCountedAndBounded) {
   const uint64_t server_before = MemoryTracker::server_used();
@@ -323,7 +323,8 @@ TEST_F(RowLockStoreTest, TransactionMemoryIsCountedAndBounded) {
   const uint64_t after = t->memory_used();
   EXPECT_GT(after, one);
   EXPECT_LT(after, during / 2);
-  // A savepoint copies the write set: counted until it is released; ROLLBACK TO gives back what came after.
+  // A savepoint counts a little until it is released; ROLLBACK TO gives back what came after it (the
+  // writes and the undo log's copies of what they replaced).
   size_t mark = t->savepoint();
   EXPECT_GT(t->memory_used(), after);
   EXPECT_TRUE(update(*t, 2, 21));
