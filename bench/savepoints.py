@@ -13,6 +13,7 @@ ran out of transaction memory after a few thousand rows).
   bench/savepoints.py --port 5499 --user postgres --dbname postgres nested 3000   (PostgreSQL 15)
 """
 import argparse
+import sys
 import time
 
 import psycopg2
@@ -36,18 +37,25 @@ def main():
     marks = []
     t0 = time.monotonic()
     cur.execute("begin")
-    for i in range(args.rows):
-        cur.execute("savepoint s")
-        cur.execute("insert into bench_savepoints values (%s, %s)", (i, value))
-        if args.mode == "release":
-            cur.execute("release savepoint s")
-        if (i + 1) % max(1, args.rows // 4) == 0:
-            marks.append("%d: %.1f s" % (i + 1, time.monotonic() - t0))
-    cur.execute("commit")
+    try:
+        for i in range(args.rows):
+            cur.execute("savepoint s")
+            cur.execute("insert into bench_savepoints values (%s, %s)", (i, value))
+            if args.mode == "release":
+                cur.execute("release savepoint s")
+            if (i + 1) % max(1, args.rows // 4) == 0:
+                marks.append("%d: %.1f s" % (i + 1, time.monotonic() - t0))
+        cur.execute("commit")
+    except psycopg2.Error as e:
+        print("%s %d rows: FAILED at row %d after %.1f s: %s %s (%s)" % (
+            args.mode, args.rows, i, time.monotonic() - t0, e.pgcode, str(e).split("\n")[0], ", ".join(marks)))
+        cur.execute("rollback")
+        return 1
     total = time.monotonic() - t0
     print("%s %d rows: %s; total %.1f s" % (args.mode, args.rows, ", ".join(marks), total))
     cur.execute("drop table bench_savepoints")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
