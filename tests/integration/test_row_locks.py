@@ -552,11 +552,11 @@ def setup_moved(env):
     env.sql("insert into mv values (1, 10), (2, 20), (3, 10), (4, 40)")
 
 
-def moved_case(env, mover, waiter, level="read committed"):
+def moved_case(env, mover, waiter, level="read committed", table="mv"):
     """Session 1 runs `mover` (statements) and holds its locks; session 2 runs `waiter` and waits for them;
     session 1 commits. Returns (session 2's future, its connection), the waiter having finished."""
     t1, t2 = begin(env), begin(env, level)
-    t2.cursor().execute("select count(*) from mv")  # REPEATABLE READ: the snapshot is taken here
+    t2.cursor().execute("select count(*) from " + table)  # REPEATABLE READ: the snapshot is taken here
     for sql in mover:
         t1.cursor().execute(sql)
     f = env.run(t2, waiter)
@@ -649,16 +649,8 @@ def setup_reinserted(env):
 def reinserted_case(env, k, waiter, level="read committed"):
     """Session 1 deletes row k and inserts a new row (k, k * 111) under the same key, and holds its locks;
     session 2 runs `waiter` and waits; session 1 commits. Returns (session 2's future, its connection)."""
-    t1, t2 = begin(env), begin(env, level)
-    t2.cursor().execute("select count(*) from ri")  # REPEATABLE READ: the snapshot is taken here
-    t1.cursor().execute("delete from ri where k = %d" % k)
-    t1.cursor().execute("insert into ri values (%d, %d)" % (k, k * 111))
-    f = env.run(t2, waiter)
-    env.wait_for_lock_waiters(1)
-    assert not f.done()
-    t1.cursor().execute("commit")
-    t1.close()
-    return f, t2
+    holder = ["delete from ri where k = %d" % k, "insert into ri values (%d, %d)" % (k, k * 111)]
+    return moved_case(env, holder, waiter, level, table="ri")
 
 
 def not_locked(env, k):

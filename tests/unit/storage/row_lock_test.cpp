@@ -218,6 +218,14 @@ class RowLockStoreTest : public ::testing::Test {
     w->apply();
     return done;
   }
+  // One statement of txn: delete row id; returns what remove() returned.
+  bool remove(Transaction& txn, int64_t id) {
+    auto view = txn.statement_view();
+    auto w = txn.writer(*view);
+    bool done = w->remove(*kv_, key(id));
+    w->apply();
+    return done;
+  }
 
   TempDir dir_;
   std::unique_ptr<Store> store_;
@@ -376,10 +384,7 @@ TEST_F(RowLockStoreTest, MovedRowTombstoneNamesItsNewKey) {
   }
   {
     auto t = store_->begin(IsolationLevel::ReadCommitted);
-    auto view = t->statement_view();
-    auto w = t->writer(*view);
-    EXPECT_TRUE(w->remove(*kv_, key(2)));
-    w->apply();
+    EXPECT_TRUE(remove(*t, 2));
     t->commit();
   }
   auto t = store_->begin(IsolationLevel::ReadCommitted);
@@ -459,17 +464,14 @@ TEST_F(RowLockStoreTest, DeleteThenInsertOfOneKeyCommitsANewRow) {
   EXPECT_TRUE(update(*t, 1, 5));
   t->commit();
   EXPECT_EQ(static_cast<uint8_t>(newest_value(1)[0]), rowcodec::kKindRow);
-  // An INSERT of a key nobody had, or after a committed DELETE, is an ordinary row.
+  // An INSERT after another transaction's committed DELETE is an ordinary row.
   {
     auto d = store_->begin(IsolationLevel::ReadCommitted);
-    auto view = d->statement_view();
-    auto w = d->writer(*view);
-    EXPECT_TRUE(w->remove(*kv_, key(2)));
-    w->apply();
+    EXPECT_TRUE(remove(*d, 2));
     d->commit();
     auto i = store_->begin(IsolationLevel::ReadCommitted);
-    view = i->statement_view();
-    w = i->writer(*view);
+    auto view = i->statement_view();
+    auto w = i->writer(*view);
     Datum row[2] = {int_datum(2), int_datum(2)};
     w->insert(*kv_, row);
     w->apply();
