@@ -3372,12 +3372,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         newer = std::move(next);
         // A row whose primary key the holder changed is re-checked under its new key, as PostgreSQL
         // follows the update chain; two keys that lead to one row re-check it once.
-        key = writer->moved_to(key);
-        if (!rechecked.insert(key).second) continue;
+        // A row deleted meanwhile (also one replaced by a new row under its key) is skipped.
+        std::optional<std::string> at = writer->moved_to(key);
+        if (!at || !rechecked.insert(*at).second) continue;
         codegen::prepare(compiled, ctx);
         ctx.view = newer.get();
-        ctx.recheck_table = storage::keycodec::decode_table_id(key);
-        ctx.recheck_key = std::move(key);
+        ctx.recheck_table = storage::keycodec::decode_table_id(*at);
+        ctx.recheck_key = std::move(*at);
         codegen::execute(compiled, ctx);
         affected += ctx.rows_affected;
         for (std::string& k : ctx.recheck_keys) again.push_back(std::move(k));

@@ -116,8 +116,11 @@ struct WriteOp {
   bool is_delete = false;
   bool must_not_exist = false;  // an insert of a key absent from the reader's view
   bool fresh_rowid = false;     // hidden row id allocated by this transaction: no other writer can have it
-  uint64_t read_ts = 0;         // snapshot the write was based on: a newer committed version is a conflict
-                                // (kNoConflictCheck: a secondary index entry, see below)
+  // A put of a key whose stored row this transaction (or statement) deleted first: committed as a new row
+  // (rowcodec::kKindNewRow), not as the next version of the deleted one.
+  bool new_row = false;
+  uint64_t read_ts = 0;  // snapshot the write was based on: a newer committed version is a conflict
+                         // (kNoConflictCheck: a secondary index entry, see below)
   // Puts: the encoded row. Deletes: empty, or the storage key the row moved to when an UPDATE changed its
   // primary key; the tombstone written at commit carries it (rowcodec::encode_tombstone), so that a
   // READ COMMITTED writer that waited for the row follows it to its new key (docs/mvcc.md).

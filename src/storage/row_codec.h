@@ -3,7 +3,14 @@
 // Every stored value starts with a one-byte header, the value kind:
 //   0x01  live row       followed by a format-version byte and the row payload
 //   0x02  tombstone      no further bytes: the version written by a DELETE; readers treat the key as
-//                        absent at snapshots that see this version.
+//                        absent at snapshots that see this version. (An UPDATE that changed the primary
+//                        key appends the row's new storage key: see encode_tombstone.)
+//   0x03  new live row   as 0x01 (same format-version byte and payload), written by an INSERT of a key
+//                        whose previous row the same transaction deleted (DELETE then INSERT of one key):
+//                        the version is a new row, not the next version of the one it replaces
+//                        (PostgreSQL's new tuple, with no update chain to the deleted one), so a READ
+//                        COMMITTED writer that waited for the deleted row skips it (docs/mvcc.md). Readers
+//                        treat it as 0x01. Data written before this kind existed has none of it.
 // Unknown kinds and unknown format versions are reported as corruption (XX001), so a later format can
 // be added under a new version byte and readers dispatch on it.
 //
@@ -36,6 +43,7 @@ namespace omendb::storage::rowcodec {
 
 constexpr uint8_t kKindRow = 0x01;
 constexpr uint8_t kKindTombstone = 0x02;
+constexpr uint8_t kKindNewRow = 0x03;
 constexpr uint8_t kRowFormatV1 = 0x01;
 
 enum class ValueKind { Row, Tombstone, Invalid };
@@ -44,8 +52,20 @@ inline ValueKind value_kind(std::string_view value) {
   if (value.empty()) return ValueKind::Invalid;
   uint8_t k = static_cast<uint8_t>(value[0]);
   if (k == kKindTombstone) return ValueKind::Tombstone;
-  if (k == kKindRow && value.size() >= 2) return ValueKind::Row;
+  if ((k == kKindRow || k == kKindNewRow) && value.size() >= 2) return ValueKind::Row;
   return ValueKind::Invalid;
+}
+
+// Whether a stored value is a live row that begins a new row rather than updating the key's previous
+// one (kind 0x03).
+inline bool is_new_row(std::string_view value) {
+  return value.size() >= 2 && static_cast<uint8_t>(value[0]) == kKindNewRow;
+}
+// `row` (an encoded live row) as the value of a new row (kind 0x03).
+inline std::string as_new_row(std::string_view row) {
+  std::string out(row);
+  if (!out.empty()) out[0] = static_cast<char>(kKindNewRow);
+  return out;
 }
 
 inline void append_varint(uint64_t v, std::string& out) {

@@ -1024,7 +1024,7 @@ class ScanCursorImpl final : public ScanCursor {
       if (size == 1 && p[0] == rowcodec::kKindTombstone) return false;
       throw_corrupt(*table_, "truncated value");
     }
-    if (p[0] != rowcodec::kKindRow) {
+    if (p[0] != rowcodec::kKindRow && p[0] != rowcodec::kKindNewRow) {
       if (p[0] == rowcodec::kKindTombstone) return false;
       throw_corrupt(*table_, "unknown value kind");
     }
@@ -1569,12 +1569,14 @@ class TransactionImpl final : public Transaction {
     end();
   }
 
+  // O(1) in the size of the write set: a savepoint records where the undo logs are (the writes after it log
+  // what they replace, see note_undo), and copies only the small per-table maps and the catalog overlay.
   size_t savepoint() override {
-    memory_.reserve(writes_bytes_);  // the savepoint's copy of the write set (53200 past the limit)
+    memory_.reserve(kSavepointCharge);  // 53200 past the limit
     try {
-      savepoints_.push_back({writes_, tables_, truncated_, lock_undo_.size(), writes_bytes_, overlay_});
+      savepoints_.push_back({tables_, truncated_, lock_undo_.size(), write_undo_.size(), overlay_});
     } catch (...) {
-      memory_.release(writes_bytes_);
+      memory_.release(kSavepointCharge);
       throw;
     }
     return savepoints_.size() - 1;
@@ -1583,7 +1585,7 @@ class TransactionImpl final : public Transaction {
   // later statement strengthened, as PostgreSQL's subtransaction abort does.
   void rollback_to(size_t mark) override {
     if (mark >= savepoints_.size()) return;
-    writes_ = savepoints_[mark].writes;
+    undo_writes(savepoints_[mark].writes);
     tables_ = savepoints_[mark].tables;
     truncated_ = savepoints_[mark].truncated;
     if (overlay_.changed) {
@@ -1591,8 +1593,7 @@ class TransactionImpl final : public Transaction {
       overlay_ = savepoints_[mark].overlay;
       store_.catalog().invalidate();  // plans made against the undone changes are stale
     }
-    for (size_t i = mark + 1; i < savepoints_.size(); ++i) memory_.release(savepoints_[i].bytes);
-    set_writes_bytes(savepoints_[mark].bytes);
+    memory_.release(kSavepointCharge * (savepoints_.size() - mark - 1));
     std::vector<std::string> released;
     for (size_t i = lock_undo_.size(); i-- > savepoints_[mark].locks;) {
       LockUndo& u = lock_undo_[i];
@@ -1609,10 +1610,15 @@ class TransactionImpl final : public Transaction {
     state_.locks.release(id_, released);
     savepoints_.resize(mark + 1);
   }
+  // The writes and locks after the released savepoints stay (an outer savepoint's undo logs cover them).
   void release(size_t mark) override {
-    for (size_t i = mark; i < savepoints_.size(); ++i) memory_.release(savepoints_[i].bytes);
-    if (mark < savepoints_.size()) savepoints_.resize(mark);
-    if (savepoints_.empty()) lock_undo_.clear();  // the locks belong to the transaction now
+    if (mark >= savepoints_.size()) return;
+    memory_.release(kSavepointCharge * (savepoints_.size() - mark));
+    savepoints_.resize(mark);
+    if (savepoints_.empty()) {  // the writes and locks belong to the transaction now
+      lock_undo_.clear();
+      forget_write_undo();
+    }
   }
   bool has_writes() const override { return !writes_.empty() || !truncated_.empty() || !overlay_.empty(); }
 
@@ -1625,6 +1631,13 @@ class TransactionImpl final : public Transaction {
       auto from = writes_.lower_bound(lower), to = writes_.lower_bound(upper);
       uint64_t bytes = 0;
       for (auto it = from; it != to; ++it) bytes += write_charge(it->first, it->second);
+      if (!savepoints_.empty()) {  // ROLLBACK TO brings them back
+        size_t n = 0;
+        uint64_t undo = 0;
+        for (auto it = from; it != to; ++it, ++n) undo += undo_charge(it->first, &it->second);
+        reserve_undo(n, undo);
+        for (auto it = from; it != to; ++it) write_undo_.push_back({it->first, std::move(it->second)});
+      }
       writes_.erase(from, to);  // its own rows go too
       set_writes_bytes(writes_bytes_ - bytes);
       truncated_[id] = table.name;
@@ -1680,6 +1693,13 @@ class TransactionImpl final : public Transaction {
   void unlock_row(std::string_view key) {
     auto it = locked_.find(key);
     if (it == locked_.end()) return;
+    // Its savepoint undo entry goes with it (ROLLBACK TO would give the lock and its charge back again).
+    for (size_t i = lock_undo_.size(); i-- > 0;) {
+      if (lock_undo_[i].key == key) {
+        if (!lock_undo_[i].before) lock_undo_.erase(lock_undo_.begin() + static_cast<ptrdiff_t>(i));
+        break;
+      }
+    }
     std::vector<std::string> keys{it->first};
     locked_.erase(it);
     release_lock_charge(keys[0]);
@@ -1705,7 +1725,14 @@ class TransactionImpl final : public Transaction {
         txn.writes_bytes_ = txn.writes_bytes_ + added - removed;
       }
     } settle{*this, charged, added, removed};
-    if (writes_.empty()) {  // the first writing statement (a COPY): take its set as it is, no copy
+    if (!savepoints_.empty()) {  // log what each write replaces, for ROLLBACK TO (53200 here changes nothing)
+      uint64_t undo = 0;
+      for (const auto& [key, op] : ops) {
+        auto it = writes_.find(key);
+        undo += undo_charge(key, it == writes_.end() ? nullptr : &it->second);
+      }
+      reserve_undo(ops.size(), undo);
+    } else if (writes_.empty()) {  // the first writing statement (a COPY): take its set as it is, no copy
       for (const auto& [key, op] : ops) added += write_charge(key, op);
       writes_.swap(ops);
       tables_.insert(tables.begin(), tables.end());
@@ -1714,11 +1741,13 @@ class TransactionImpl final : public Transaction {
     for (auto& [key, op] : ops) {
       auto it = writes_.find(key);
       if (it == writes_.end()) {
+        note_undo(key, nullptr);
         added += write_charge(key, op);
         writes_.emplace(key, std::move(op));
         continue;
       }
       WriteOp& mine = it->second;
+      note_undo(key, &mine);
       removed += write_charge(it->first, mine);
       if (mine.must_not_exist) {  // inserted earlier in this transaction: nothing stored under the key
         if (op.is_delete) {
@@ -1738,10 +1767,13 @@ class TransactionImpl final : public Transaction {
       // Stored under the key before this transaction: keep the earliest read for the conflict check.
       uint64_t read_ts = std::min(mine.read_ts, op.read_ts);
       bool fresh = mine.fresh_rowid;
+      // A put after this transaction deleted the stored row (or a later write of such a put) is a new row.
+      const bool new_row = !op.is_delete && (op.new_row || mine.is_delete || mine.new_row);
       mine = std::move(op);
       mine.must_not_exist = false;
       mine.fresh_rowid = fresh;
       mine.read_ts = read_ts;
+      mine.new_row = new_row;
       added += write_charge(it->first, mine);
     }
     tables_.insert(tables.begin(), tables.end());
@@ -1769,8 +1801,10 @@ class TransactionImpl final : public Transaction {
   // Releases the snapshot, the pinned read timestamp and the row locks (after commit: once the commit
   // is visible, so that a waiter that takes a lock reads the version written under it).
   void end() {
-    memory_.reset();  // the write set, savepoint copies and lock entries go (or went) with it
+    memory_.reset();  // the write set, savepoints' undo logs and lock entries go (or went) with it
     writes_bytes_ = 0;
+    write_undo_.clear();
+    undo_bytes_ = 0;
     lock_bytes_ = 0;
     if (!locked_.empty()) {
       std::vector<std::string> keys;
@@ -1792,13 +1826,75 @@ class TransactionImpl final : public Transaction {
   }
 
   struct Savepoint {
-    WriteSet writes;
     std::map<uint32_t, std::string> tables;
     std::map<uint32_t, std::string> truncated;
-    size_t locks;    // lock_undo_'s size when it was taken
-    uint64_t bytes;  // writes_bytes_ when it was taken: what its copy of the write set counts
+    size_t locks;   // lock_undo_'s size when it was taken
+    size_t writes;  // write_undo_'s size when it was taken
     CatalogOverlay overlay;
   };
+  // What a savepoint counts against the transaction's memory (its entry, the maps and overlay it copies
+  // are small), so that nested savepoints without writes are bounded too.
+  static constexpr uint64_t kSavepointCharge = 512;
+
+  // A change of the write set while a savepoint exists: the key's entry before it (none: the key had none).
+  // ROLLBACK TO a savepoint puts back, newest first, the entries its later changes replaced, so its cost
+  // is that of the writes it undoes, and a savepoint costs nothing until something is written after it.
+  struct WriteUndo {
+    std::string key;
+    std::optional<WriteOp> before;
+  };
+  // What an undo entry counts: its key, and the entry it keeps (as the write set counted it).
+  static uint64_t undo_charge(std::string_view key, const WriteOp* before) {
+    return 64 + key.size() + (before ? write_charge(key, *before) : 0);
+  }
+  // Counts `bytes` for `n` undo entries about to be logged, and makes room for them, before the write set
+  // changes: 53200 (or an allocation failure) leaves everything as it was.
+  void reserve_undo(size_t n, uint64_t bytes) {
+    memory_.reserve(bytes);
+    try {
+      const size_t want = write_undo_.size() + n;
+      if (want > write_undo_.capacity()) write_undo_.reserve(std::max(want, 2 * write_undo_.capacity()));
+    } catch (...) {
+      memory_.release(bytes);
+      throw;
+    }
+    undo_bytes_ += bytes;
+  }
+  // Logs the entry `key` has before a change (nullptr: none), while a savepoint exists (after
+  // reserve_undo counted it).
+  void note_undo(std::string_view key, const WriteOp* before) {
+    if (savepoints_.empty()) return;
+    write_undo_.push_back({std::string(key), before ? std::optional<WriteOp>(*before) : std::nullopt});
+  }
+  // Undoes the write set's changes logged after position `to` of the undo log, newest first.
+  void undo_writes(size_t to) {
+    while (write_undo_.size() > to) {
+      WriteUndo& u = write_undo_.back();
+      const uint64_t charge = undo_charge(u.key, u.before ? &*u.before : nullptr);
+      memory_.release(charge);
+      undo_bytes_ -= std::min(undo_bytes_, charge);
+      auto it = writes_.find(u.key);
+      if (it != writes_.end()) set_writes_bytes(writes_bytes_ - write_charge(it->first, it->second));
+      if (u.before) {
+        set_writes_bytes(writes_bytes_ + write_charge(u.key, *u.before));  // no more than its entry held
+        if (it != writes_.end()) {
+          it->second = std::move(*u.before);
+        } else {
+          writes_.emplace(std::move(u.key), std::move(*u.before));
+        }
+      } else if (it != writes_.end()) {
+        writes_.erase(it);
+      }
+      write_undo_.pop_back();
+    }
+  }
+  // The last savepoint is gone: no change can be undone any more.
+  void forget_write_undo() {
+    memory_.release(undo_bytes_);
+    undo_bytes_ = 0;
+    write_undo_.clear();
+    if (write_undo_.capacity() > 1024) write_undo_.shrink_to_fit();
+  }
 
   // The write set now costs `bytes` (a rollback to a savepoint restores its copy, TRUNCATE drops rows).
   void set_writes_bytes(uint64_t bytes) {
@@ -1843,7 +1939,9 @@ class TransactionImpl final : public Transaction {
   CatalogOverlay overlay_;
   bool catalog_touched_ = false;
   std::vector<Savepoint> savepoints_;
-  std::vector<LockUndo> lock_undo_;  // only while savepoints exist
+  std::vector<LockUndo> lock_undo_;    // only while savepoints exist
+  std::vector<WriteUndo> write_undo_;  // only while savepoints exist
+  uint64_t undo_bytes_ = 0;            // undo_charge over write_undo_
   // The transaction's memory: writes_bytes_ (write_charge over writes_), lock_bytes_ (lock_charge over
   // locked_), the savepoints' copies and the rows of statements not yet applied (StatementWriterImpl).
   MemoryTracker memory_{kDefaultMemoryLimit, MemoryTracker::Owner::Transaction};
@@ -1854,6 +1952,18 @@ class TransactionImpl final : public Transaction {
   std::map<std::string, std::string, std::less<>> moved_on_;
 
  public:
+  // Adds the version `op` commits under `key` to the commit's batch (`vkey`: `key` with its version): its
+  // row (kind 0x03 for a new row of a table, see WriteOp::new_row), or its tombstone.
+  void put_version(rocksdb::WriteBatch& batch, const std::string& vkey, std::string_view key,
+                   const WriteOp& op) const {
+    if (op.is_delete) {
+      check_status(batch.Put(vkey, tombstone(op)), "committing");
+    } else if (op.new_row && tables_.count(keycodec::decode_table_id(key))) {
+      check_status(batch.Put(vkey, rowcodec::as_new_row(op.value)), "committing");
+    } else {
+      check_status(batch.Put(vkey, op.value), "committing");
+    }
+  }
   // The tombstone of `op` (a delete) as committed: a moved row's forward key resolved through moved_on_.
   std::string tombstone(const WriteOp& op) const {
     std::string forward = op.value;
@@ -1952,24 +2062,16 @@ class StatementWriterImpl final : public StatementWriter {
 
   void set_view(const ReadView& view) override { view_ = &static_cast<const ReadViewImpl&>(view); }
 
-  std::string moved_to(std::string_view key) override {
-    std::string at(key);
-    rocksdb::ReadOptions ro;
-    ro.prefix_same_as_start = true;
-    std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(ro));
-    std::string target;
-    for (int step = 0; step < kMaxMoves; ++step) {
-      if (view_->truncated_key(at)) break;
-      target = at;
-      keycodec::append_version(view_->snapshot_ts(), target);  // the newest version the view sees
-      it->Seek(target);
-      if (!it->Valid() || !has_user_key(it->key(), at)) break;
-      rocksdb::Slice v = it->value();
-      std::string_view forward = rowcodec::tombstone_moved_to(std::string_view(v.data(), v.size()));
-      if (forward.empty() || keycodec::decode_table_id(forward) != keycodec::decode_table_id(key)) break;
-      at.assign(forward);
+  std::optional<std::string> moved_to(std::string_view key) override {
+    auto seen = changed_.find(key);
+    const uint64_t since = seen == changed_.end() ? 0 : seen->second.since;
+    std::optional<std::string> at = follow(key, since, view_->snapshot_ts());
+    if (seen != changed_.end()) {
+      // The row is gone: the lock this statement took on its key protects nothing it will write (a row
+      // inserted under the key since is not the one it waited for), so another writer of it need not wait.
+      if (!at && seen->second.locked_here) txn_.unlock_row(key);
+      changed_.erase(seen);
     }
-    check_status(it->status(), "following a moved row");
     return at;
   }
   static constexpr int kMaxMoves = 64;
@@ -1977,8 +2079,15 @@ class StatementWriterImpl final : public StatementWriter {
   LockResult lock(const TableDef& table, std::string_view key, RowLockMode mode, LockWaitMode how) override {
     check_key(table, key);
     if (!txn_.row_locks()) return LockResult::Locked;
+    const bool held = txn_.holds(key);
     if (txn_.lock_row(table, key, mode, how) == LockManager::Outcome::Busy) return LockResult::Skipped;
-    return txn_.wrote(key) || unchanged(key, true) ? LockResult::Locked : LockResult::Changed;
+    if (txn_.wrote(key) || unchanged(key, true)) return LockResult::Locked;
+    // READ COMMITTED, changed since the snapshot. A row deleted since (by a DELETE, or by a DELETE and an
+    // INSERT of a new row under its key) is skipped, as PostgreSQL's FOR UPDATE skips a deleted tuple;
+    // a row updated or moved makes the statement run again at a new snapshot.
+    if (follow(key, view_->snapshot_ts(), state_.visible_ts.load())) return LockResult::Changed;
+    if (!held) txn_.unlock_row(key);
+    return LockResult::Skipped;
   }
 
   UpsertOutcome upsert(const TableDef& table, const Datum* row, bool do_update, bool key_update,
@@ -2235,8 +2344,70 @@ class StatementWriterImpl final : public StatementWriter {
   bool lock_existing(const TableDef& table, std::string_view key, RowLockMode mode) {
     if (!txn_.row_locks()) return true;
     if (ops_.find(key) != ops_.end()) return true;  // written by this statement: locked already
+    const bool held = txn_.holds(key);
     txn_.lock_row(table, key, mode, LockWaitMode::Wait);
-    return txn_.wrote(key) || unchanged(key);
+    if (txn_.wrote(key) || unchanged(key)) return true;
+    changed_[std::string(key)] = {view_->snapshot_ts(), !held};  // for moved_to
+    return false;
+  }
+
+  // One version of a row's key: its commit timestamp, and what it did to the row that the version before
+  // it held.
+  struct Change {
+    enum class Kind { Updated, Moved, Deleted } kind;  // Deleted: a tombstone, or a new row (kind 0x03)
+    uint64_t ts = 0;
+    std::string moved_to;  // Moved: the row's new storage key
+  };
+  // The versions of `key` committed after `since` and at or before `upto`, oldest first.
+  std::vector<Change> changes(rocksdb::Iterator& it, std::string_view key, uint64_t since, uint64_t upto) {
+    std::vector<Change> out;
+    std::string target(key);
+    keycodec::append_version(upto, target);
+    for (it.Seek(target); it.Valid() && has_user_key(it.key(), key); it.Next()) {
+      const uint64_t ts = keycodec::decode_version(std::string_view(it.key().data(), it.key().size()));
+      if (ts <= since) break;
+      const std::string_view v(it.value().data(), it.value().size());
+      Change c{Change::Kind::Updated, ts, {}};
+      if (rowcodec::value_kind(v) == rowcodec::ValueKind::Tombstone) {
+        const std::string_view forward = rowcodec::tombstone_moved_to(v);
+        c.kind = forward.empty() || keycodec::decode_table_id(forward) != keycodec::decode_table_id(key)
+                     ? Change::Kind::Deleted
+                     : Change::Kind::Moved;
+        c.moved_to.assign(forward);
+      } else if (rowcodec::is_new_row(v)) {
+        c.kind = Change::Kind::Deleted;
+      }
+      out.push_back(std::move(c));
+    }
+    check_status(it.status(), "following a changed row");
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+
+  // Where the row that a snapshot at `since` saw under `key` is at snapshot `upto` (PostgreSQL's update
+  // chain): the key's versions committed in between, oldest first, are the row's history. An update in
+  // place leaves it there; a tombstone naming a new key (an UPDATE changed the primary key) moves it on,
+  // where the versions committed after the move continue its history; a tombstone without one, or a new
+  // row inserted under the key after a DELETE of the row (kind 0x03), ends it: nullopt, the row is gone.
+  std::optional<std::string> follow(std::string_view key, uint64_t since, uint64_t upto) {
+    rocksdb::ReadOptions ro;
+    ro.prefix_same_as_start = true;
+    std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(ro));
+    std::string at(key);
+    for (int step = 0; step < kMaxMoves && !view_->truncated_key(at); ++step) {
+      bool moved = false;
+      for (Change& c : changes(*it, at, since, upto)) {
+        if (c.kind == Change::Kind::Deleted) return std::nullopt;
+        if (c.kind == Change::Kind::Moved) {
+          at = std::move(c.moved_to);
+          since = c.ts;  // the row's version at its new key has the move's timestamp
+          moved = true;
+          break;
+        }
+      }
+      if (!moved) break;
+    }
+    return at;
   }
 
   // Whether the newest committed version of a row this transaction holds locked is one this statement's
@@ -2251,9 +2422,14 @@ class StatementWriterImpl final : public StatementWriter {
     bool live = false;
     if (newest_committed(key, &live) <= view_->snapshot_ts()) return true;
     if (txn_.isolation() == IsolationLevel::RepeatableRead) {
-      // A tombstone that names a new key is PostgreSQL's updated tuple (the key changed), not a delete.
-      bool deleted = !locking && !live && latest_ && latest_->Valid() && has_user_key(latest_->key(), key) &&
-                     rowcodec::tombstone_moved_to({latest_->value().data(), latest_->value().size()}).empty();
+      // What the first version after the snapshot did to the row: a delete (a tombstone, or a new row
+      // inserted after a DELETE of the row) or an update (in place, or a tombstone that names a new key:
+      // PostgreSQL's updated tuple).
+      bool deleted = false;
+      if (!locking) {
+        std::vector<Change> after = changes(*latest_, key, view_->snapshot_ts(), state_.visible_ts.load());
+        deleted = !after.empty() && after.front().kind == Change::Kind::Deleted;
+      }
       throw SqlError(SqlState::SerializationFailure,
                      deleted ? "could not serialize access due to concurrent delete"
                              : "could not serialize access due to concurrent update");
@@ -2404,7 +2580,8 @@ class StatementWriterImpl final : public StatementWriter {
     if (it != ops_.end()) {
       if (!it->second.is_delete) throw duplicate_key_error(table, row);
       const uint64_t before = write_charge(it->first, it->second);
-      it->second.is_delete = false;  // re-insert of a row deleted earlier in this statement
+      it->second.is_delete = false;  // re-insert of a row deleted earlier in this statement: a new row
+      it->second.new_row = true;
       encode(table, row, it->second.value);
       charge(it->first, it->second, before);
       maintain_indexes(table, {}, nullptr, key, row);
@@ -3020,6 +3197,13 @@ class StatementWriterImpl final : public StatementWriter {
   std::string conflict_value_;
   std::vector<Value> conflict_values_;
   std::vector<Datum> conflict_row_;
+  // Rows update() or remove() found changed since the snapshot they were read at (READ COMMITTED), until
+  // moved_to() looks them up: that snapshot, and whether this statement took the row's lock.
+  struct Changed {
+    uint64_t since = 0;
+    bool locked_here = false;
+  };
+  std::map<std::string, Changed, std::less<>> changed_;
   // current_row()'s row.
   std::string old_value_;
   std::vector<Value> old_values_;
@@ -3079,11 +3263,7 @@ void TransactionImpl::commit() {
       if (!dropped.empty() && dropped.count(keycodec::decode_table_id(key))) continue;
       vkey = key;
       keycodec::append_version(ts, vkey);
-      if (op.is_delete) {
-        check_status(batch.Put(vkey, tombstone(op)), "committing");
-      } else {
-        check_status(batch.Put(vkey, op.value), "committing");
-      }
+      put_version(batch, vkey, key, op);
       state_.inflight_keys[key] = ts;
     }
     state_.inflight_ts.insert(ts);
@@ -3205,7 +3385,7 @@ void TransactionImpl::commit_ordered() {
       if (!dropped.empty() && dropped.count(keycodec::decode_table_id(key))) continue;
       vkey = key;
       keycodec::append_version(ts, vkey);
-      check_status(batch.Put(vkey, op.is_delete ? tombstone(op) : op.value), "committing");
+      put_version(batch, vkey, key, op);
     }
     OMEN_SYNC_POINT("TransactionImpl::commit_truncating:BeforeWrite");
     rocksdb::WriteOptions wo;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -370,14 +371,20 @@ class StatementWriter {
   // Later reads and writes of this statement use `view` (a newer snapshot of the same transaction),
   // for the READ COMMITTED re-check. `view` must outlive the writer's use of it.
   virtual void set_view(const ReadView& view) = 0;
-  // READ COMMITTED re-check: where the row stored under `key` is in the current view. The key itself,
-  // unless the version the view sees is a tombstone left by an UPDATE that changed the row's primary key:
-  // then the key it moved to, followed to its end (PostgreSQL follows a row's update chain, so a writer
-  // that waited for a concurrent key change re-checks and writes the row under its new key).
-  virtual std::string moved_to(std::string_view key) = 0;
+  // READ COMMITTED re-check of a row update() or remove() found changed: where the row they saw under
+  // `key` is in the current view, following PostgreSQL's update chain through the versions committed
+  // since. The key itself when the row was updated in place; the key it moved to, followed to its end,
+  // when an UPDATE changed its primary key (a writer that waited for a concurrent key change re-checks
+  // and writes the row under its new key); nullopt when the row was deleted, also when a new row was
+  // inserted under its key after the DELETE (in the same transaction or another: not the row the
+  // statement saw, so it is skipped; the row lock the statement took for it is given back). For a key
+  // neither found changed: the key's history from its first version.
+  virtual std::optional<std::string> moved_to(std::string_view key) = 0;
   // Locks one row for SELECT ... FOR UPDATE / SHARE (55P03 for NoWait). Skipped: SKIP LOCKED found it
-  // locked. Changed: a concurrent transaction committed a newer version after this statement's snapshot
-  // (READ COMMITTED: the statement runs again at a newer snapshot; REPEATABLE READ throws 40001).
+  // locked, or (READ COMMITTED) a concurrent transaction deleted it after this statement's snapshot (also
+  // when it inserted a new row under its key: see moved_to), as PostgreSQL skips a deleted row. Changed: a
+  // concurrent transaction updated it after this statement's snapshot (READ COMMITTED: the statement runs
+  // again at a newer snapshot; REPEATABLE READ throws 40001).
   enum class LockResult { Locked, Skipped, Changed };
   virtual LockResult lock(const TableDef& table, std::string_view key, RowLockMode mode,
                           LockWaitMode how) = 0;

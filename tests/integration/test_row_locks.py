@@ -552,11 +552,11 @@ def setup_moved(env):
     env.sql("insert into mv values (1, 10), (2, 20), (3, 10), (4, 40)")
 
 
-def moved_case(env, mover, waiter, level="read committed"):
+def moved_case(env, mover, waiter, level="read committed", table="mv"):
     """Session 1 runs `mover` (statements) and holds its locks; session 2 runs `waiter` and waits for them;
     session 1 commits. Returns (session 2's future, its connection), the waiter having finished."""
     t1, t2 = begin(env), begin(env, level)
-    t2.cursor().execute("select count(*) from mv")  # REPEATABLE READ: the snapshot is taken here
+    t2.cursor().execute("select count(*) from " + table)  # REPEATABLE READ: the snapshot is taken here
     for sql in mover:
         t1.cursor().execute(sql)
     f = env.run(t2, waiter)
@@ -640,6 +640,78 @@ def test_moved_row_repeatable_read(env):
         t2.close()
 
 
+def setup_reinserted(env):
+    env.sql("drop table if exists ri")
+    env.sql("create table ri (k int primary key, v int not null)")
+    env.sql("insert into ri values (3, 30), (4, 40), (5, 50), (6, 60), (7, 70)")
+
+
+def reinserted_case(env, k, waiter, level="read committed"):
+    """Session 1 deletes row k and inserts a new row (k, k * 111) under the same key, and holds its locks;
+    session 2 runs `waiter` and waits; session 1 commits. Returns (session 2's future, its connection)."""
+    holder = ["delete from ri where k = %d" % k, "insert into ri values (%d, %d)" % (k, k * 111)]
+    return moved_case(env, holder, waiter, level, table="ri")
+
+
+def not_locked(env, k):
+    """Whether another session can lock row k at once (FOR UPDATE NOWAIT)."""
+    c = env.connect()
+    try:
+        c.cursor().execute("begin")
+        return env.run(c, "select k from ri where k = %d for update nowait" % k).result(TIMEOUT) == [(k,)]
+    finally:
+        c.close()
+
+
+def test_deleted_and_reinserted_read_committed(env):
+    """RC: the holder deleted the row and inserted a new one under its key. The row the waiter saw is
+    deleted (PostgreSQL: its update chain ends in the delete; the new row is another tuple), so UPDATE,
+    DELETE and SELECT ... FOR UPDATE skip it and leave the new row alone (and unlocked). An upsert's
+    DO UPDATE acts on the conflicting row, which is the new one, as in PostgreSQL."""
+    setup_reinserted(env)
+    f, t2 = reinserted_case(env, 3, "update ri set v = v + 1 where k = 3")
+    assert f.result(TIMEOUT) == "UPDATE 0"
+    assert not_locked(env, 3)
+    t2.cursor().execute("commit")
+    f, t2 = reinserted_case(env, 4, "delete from ri where k = 4")
+    assert f.result(TIMEOUT) == "DELETE 0"
+    assert not_locked(env, 4)
+    t2.cursor().execute("commit")
+    f, t2 = reinserted_case(env, 5, "select k, v from ri where k = 5 for update")
+    assert f.result(TIMEOUT) == []
+    assert not_locked(env, 5)
+    t2.cursor().execute("commit")
+    # A scan over several rows: the others are updated as usual.
+    f, t2 = reinserted_case(env, 7, "update ri set v = v + 1 where k >= 6")
+    assert f.result(TIMEOUT) == "UPDATE 1"
+    t2.cursor().execute("commit")
+    assert env.sql("select k, v from ri order by k") == [(3, 333), (4, 444), (5, 555), (6, 61), (7, 777)]
+    f, t2 = reinserted_case(env, 6, "insert into ri values (6, 1) on conflict (k) do update set v = ri.v + 1")
+    assert f.result(TIMEOUT) == "INSERT 0 1"
+    t2.cursor().execute("commit")
+    f, t2 = reinserted_case(env, 7, "insert into ri values (7, 1) on conflict (k) do nothing")
+    assert f.result(TIMEOUT) == "INSERT 0 0"
+    t2.cursor().execute("commit")
+    t2.close()
+    assert env.sql("select k, v from ri order by k") == [(3, 333), (4, 444), (5, 555), (6, 667), (7, 777)]
+
+
+def test_deleted_and_reinserted_repeatable_read(env):
+    """RR: the same waits end in 40001. PostgreSQL says "concurrent delete" to UPDATE and DELETE (the row
+    they saw was deleted), "concurrent update" to FOR UPDATE and to an upsert's DO UPDATE."""
+    for waiter, word in (("update ri set v = v + 1 where k = 3", "delete"), ("delete from ri where k = 3", "delete"),
+                         ("select k from ri where k = 3 for update", "update"),
+                         ("insert into ri values (3, 1) on conflict (k) do update set v = ri.v + 1", "update")):
+        setup_reinserted(env)
+        f, t2 = reinserted_case(env, 3, waiter, "repeatable read")
+        e = error_of(f)
+        assert e is not None and e.pgcode == "40001", (waiter, e)
+        assert "could not serialize access due to concurrent " + word in str(e), (waiter, str(e))
+        t2.cursor().execute("rollback")
+        t2.close()
+        assert env.sql("select k, v from ri where k = 3") == [(3, 333)]
+
+
 def test_limit_locks_only_the_rows_it_returns(env):
     """ORDER BY .. LIMIT n [OFFSET m] FOR UPDATE locks the rows it returns (and, as in PostgreSQL, the
     OFFSET rows before them) and no other: the scan stops once LIMIT has its rows, so the next row is
@@ -704,6 +776,7 @@ CASES = [test_counter_read_committed, test_bank_read_committed, test_lost_update
          test_skip_locked_queue, test_for_update_nowait_and_strengths, test_for_update_waits_then_sees_new_version,
          test_idle_in_transaction_timeout, test_rollback_to_savepoint_releases_locks,
          test_moved_row_read_committed, test_moved_row_repeatable_read,
+         test_deleted_and_reinserted_read_committed, test_deleted_and_reinserted_repeatable_read,
          test_limit_locks_only_the_rows_it_returns, test_view_then_alter_in_one_transaction]
 
 

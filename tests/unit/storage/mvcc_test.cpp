@@ -657,6 +657,100 @@ TEST_F(MvccTest, SavepointsRestoreAndReleaseTheWriteSet) {
   EXPECT_EQ(store_->count_versions(key(3)), 1u);
 }
 
+// Savepoints log what later writes replace (no copy of the write set): nested savepoints, ROLLBACK TO an
+// outer one, RELEASE then ROLLBACK TO an outer one, a key written before and after a savepoint, a DELETE and
+// a re-INSERT across savepoints (the re-insert stays a new row, value kind 0x03, only while its DELETE
+// does), TRUNCATE undone, and the memory counted coming back to what it was at each savepoint.
+TEST_F(MvccTest, SavepointsUndoOnlyWhatCameAfterThem) {
+  seed({{1, 1}, {2, 2}, {3, 3}});
+  auto txn = store_->begin(RR);
+  auto rows = [&] { return scan(*txn->statement_view()); };
+  statement(*txn, [&](StatementWriter& w) {
+    update(w, 1, 10);  // written before the savepoints
+    remove(w, 2);      // deleted before them
+  });
+  const Rows at_a = {{1, 10}, {3, 3}};
+  const uint64_t mem_a = txn->memory_used();
+  size_t a = txn->savepoint();
+  statement(*txn, [&](StatementWriter& w) {
+    update(w, 1, 100);  // and again after one
+    insert(w, 2, 200);  // re-inserted after the DELETE: a new row
+    insert(w, 4, 4);
+  });
+  const Rows at_b = {{1, 100}, {2, 200}, {3, 3}, {4, 4}};
+  const uint64_t mem_b = txn->memory_used();
+  size_t b = txn->savepoint();
+  statement(*txn, [&](StatementWriter& w) {
+    update(w, 1, 1000);
+    remove(w, 2);  // the new row deleted again
+    remove(w, 4);  // a row inserted after a
+    update(w, 3, 30);
+  });
+  EXPECT_EQ(rows(), (Rows{{1, 1000}, {3, 30}}));
+  size_t c = txn->savepoint();
+  statement(*txn, [&](StatementWriter& w) { insert(w, 2, 2000); });
+  EXPECT_EQ(rows(), (Rows{{1, 1000}, {2, 2000}, {3, 30}}));
+  // Release c (its writes stay), then roll back to b: everything after b goes, c's writes too.
+  txn->release(c);
+  EXPECT_EQ(rows(), (Rows{{1, 1000}, {2, 2000}, {3, 30}}));
+  txn->rollback_to(b);
+  EXPECT_EQ(rows(), at_b);
+  EXPECT_EQ(txn->memory_used(), mem_b + 512);  // b stays (and counts), its later writes are gone
+  // Write again after b, nest a few more, roll back to the outer a at once.
+  statement(*txn, [&](StatementWriter& w) { update(w, 4, 44); });
+  for (int i = 0; i < 10; ++i) {
+    txn->savepoint();
+    statement(*txn, [&](StatementWriter& w) { insert(w, 100 + i, i); });
+  }
+  EXPECT_EQ(rows().size(), 14u);
+  txn->rollback_to(a);
+  EXPECT_EQ(rows(), at_a);
+  EXPECT_EQ(txn->memory_used(), mem_a + 512);
+  txn->rollback_to(b);  // gone with the rollback to a
+  EXPECT_EQ(rows(), at_a);
+  // TRUNCATE after a savepoint is undone with it.
+  statement(*txn, [&](StatementWriter& w) { insert(w, 5, 5); });
+  txn->truncate(*kv_);
+  EXPECT_EQ(rows(), Rows{});
+  txn->rollback_to(a);
+  EXPECT_EQ(rows(), at_a);
+  // Re-insert 2 after a, release a: the transaction keeps it, and commits it as a new row.
+  statement(*txn, [&](StatementWriter& w) { insert(w, 2, 22); });
+  txn->release(a);
+  EXPECT_EQ(txn->memory_used(), [&] {
+    auto fresh = store_->begin(RR);  // the same writes without savepoints count the same
+    statement(*fresh, [&](StatementWriter& w) {
+      update(w, 1, 10);
+      remove(w, 2);
+    });
+    statement(*fresh, [&](StatementWriter& w) { insert(w, 2, 22); });
+    return fresh->memory_used();
+  }());
+  txn->commit();
+  EXPECT_EQ(scan_all(), (Rows{{1, 10}, {2, 22}, {3, 3}}));
+  auto newest = [&](int64_t id) {
+    std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(rocksdb::ReadOptions()));
+    it->Seek(key(id) + std::string(keycodec::kVersionSize, '\0'));
+    EXPECT_TRUE(it->Valid());
+    return static_cast<uint8_t>(it->value()[0]);
+  };
+  EXPECT_EQ(newest(2), rowcodec::kKindNewRow);
+  EXPECT_EQ(newest(1), rowcodec::kKindRow);
+  for (int64_t id : {4, 5, 100}) EXPECT_EQ(store_->count_versions(key(id)), 0u) << id;
+  // A DELETE rolled back to before it: the later INSERT is a duplicate, not a new row.
+  auto t2 = store_->begin(RR);
+  statement(*t2, [&](StatementWriter& w) { remove(w, 3); });
+  size_t d = t2->savepoint();
+  statement(*t2, [&](StatementWriter& w) { insert(w, 3, 33); });
+  t2->rollback_to(d);
+  EXPECT_EQ(scan(*t2->statement_view()), (Rows{{1, 10}, {2, 22}}));
+  t2->rollback_to(0);  // the DELETE was before every savepoint: it stays
+  EXPECT_EQ(scan(*t2->statement_view()), (Rows{{1, 10}, {2, 22}}));
+  t2->release(0);
+  t2->commit();
+  EXPECT_EQ(scan_all(), (Rows{{1, 10}, {2, 22}}));
+}
+
 TEST_F(MvccTest, RollbackAndDestroyedTransactionDiscardWrites) {
   seed({{1, 1}, {2, 2}});
   const Rows seeded = {{1, 1}, {2, 2}};

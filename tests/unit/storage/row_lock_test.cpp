@@ -4,6 +4,7 @@
 // REPEATABLE READ: 40001), inserts of one key. Threads are ordered by waiting for the lock manager to
 // report the waiter, never by sleeping.
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include <atomic>
 #include <chrono>
@@ -15,6 +16,7 @@
 #include "common/memory.h"
 #include "storage/key_codec.h"
 #include "storage/lock_manager.h"
+#include "storage/row_codec.h"
 #include "storage/store.h"
 #include "test_util.h"
 
@@ -216,6 +218,14 @@ class RowLockStoreTest : public ::testing::Test {
     w->apply();
     return done;
   }
+  // One statement of txn: delete row id; returns what remove() returned.
+  bool remove(Transaction& txn, int64_t id) {
+    auto view = txn.statement_view();
+    auto w = txn.writer(*view);
+    bool done = w->remove(*kv_, key(id));
+    w->apply();
+    return done;
+  }
 
   TempDir dir_;
   std::unique_ptr<Store> store_;
@@ -287,7 +297,7 @@ TEST_F(RowLockStoreTest, InsertOfOneKeyWaitsForTheFirstInserter) {
   }
 }
 
-// A transaction's buffered writes, savepoint copies and row locks are counted against its memory limit
+// A transaction's buffered writes, savepoints and row locks are counted against its memory limit
 // (53200 past it), and everything counted goes back when a statement fails or the transaction ends.
 TEST_F(RowLockStoreTest, TransactionMemoryIsCountedAndBounded) {
   const uint64_t server_before = MemoryTracker::server_used();
@@ -321,7 +331,8 @@ TEST_F(RowLockStoreTest, TransactionMemoryIsCountedAndBounded) {
   const uint64_t after = t->memory_used();
   EXPECT_GT(after, one);
   EXPECT_LT(after, during / 2);
-  // A savepoint copies the write set: counted until it is released; ROLLBACK TO gives back what came after.
+  // A savepoint counts a little until it is released; ROLLBACK TO gives back what came after it (the
+  // writes and the undo log's copies of what they replaced).
   size_t mark = t->savepoint();
   EXPECT_GT(t->memory_used(), after);
   EXPECT_TRUE(update(*t, 2, 21));
@@ -373,10 +384,7 @@ TEST_F(RowLockStoreTest, MovedRowTombstoneNamesItsNewKey) {
   }
   {
     auto t = store_->begin(IsolationLevel::ReadCommitted);
-    auto view = t->statement_view();
-    auto w = t->writer(*view);
-    EXPECT_TRUE(w->remove(*kv_, key(2)));
-    w->apply();
+    EXPECT_TRUE(remove(*t, 2));
     t->commit();
   }
   auto t = store_->begin(IsolationLevel::ReadCommitted);
@@ -384,11 +392,114 @@ TEST_F(RowLockStoreTest, MovedRowTombstoneNamesItsNewKey) {
   auto w = t->writer(*view);
   EXPECT_EQ(w->moved_to(key(1)), key(301));
   EXPECT_EQ(w->moved_to(key(101)), key(301));
-  EXPECT_EQ(w->moved_to(key(301)), key(301));  // the row is there
-  EXPECT_EQ(w->moved_to(key(2)), key(2));      // deleted, not moved
-  EXPECT_EQ(w->moved_to(key(9)), key(9));      // never existed
+  EXPECT_EQ(w->moved_to(key(301)), key(301));    // the row is there
+  EXPECT_EQ(w->moved_to(key(2)), std::nullopt);  // deleted, not moved
+  EXPECT_EQ(w->moved_to(key(9)), key(9));        // never existed
   auto old_writer = reader->writer(*old_view);
   EXPECT_EQ(old_writer->moved_to(key(1)), key(1));  // that view sees the row at 1
+}
+
+// DELETE and INSERT of one key in one transaction commit a new row (value kind 0x03), not the next version
+// of the deleted one: a READ COMMITTED writer that waited for the deleted row finds it gone (moved_to:
+// nullopt, its lock given back), as PostgreSQL skips a deleted tuple; SELECT ... FOR UPDATE skips it; at
+// REPEATABLE READ UPDATE and DELETE fail with "concurrent delete", FOR UPDATE with "concurrent update".
+TEST_F(RowLockStoreTest, DeleteThenInsertOfOneKeyCommitsANewRow) {
+  auto newest_value = [&](int64_t id) {
+    rocksdb::ReadOptions ro;
+    std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(ro));
+    it->Seek(key(id) + std::string(keycodec::kVersionSize, '\0'));
+    EXPECT_TRUE(it->Valid());
+    return it->value().ToString();
+  };
+  auto replace = [&](Transaction& txn, int64_t id, int64_t v, bool one_statement) {
+    auto view = txn.statement_view();
+    auto w = txn.writer(*view);
+    EXPECT_TRUE(w->remove(*kv_, key(id)));
+    Datum row[2] = {int_datum(id), int_datum(v)};
+    if (!one_statement) {
+      w->apply();
+      view = txn.statement_view();
+      w = txn.writer(*view);
+    }
+    w->insert(*kv_, row);
+    w->apply();
+  };
+  for (bool one_statement : {false, true}) {
+    for (int what = 0; what < 3; ++what) {  // UPDATE, DELETE, FOR UPDATE
+      auto t1 = store_->begin(IsolationLevel::ReadCommitted);
+      auto t2 = store_->begin(IsolationLevel::ReadCommitted);
+      auto v2 = t2->statement_view();  // t2's snapshot sees the old row
+      auto w2 = t2->writer(*v2);
+      replace(*t1, 1, 100 + what, one_statement);
+      auto second = std::async(std::launch::async, [&] {
+        if (what == 2) return w2->lock(*kv_, key(1), RowLockMode::Update, LockWaitMode::Wait);
+        Datum row[2] = {int_datum(1), int_datum(7)};
+        EXPECT_FALSE(what == 0 ? w2->update(*kv_, key(1), row) : w2->remove(*kv_, key(1)));
+        return StatementWriter::LockResult::Changed;
+      });
+      wait_until([&] { return store_->row_lock_waiters() == 1; });
+      t1->commit();
+      EXPECT_TRUE(rowcodec::is_new_row(newest_value(1)));
+      const auto result = second.get();
+      if (what == 2) {
+        EXPECT_EQ(result, StatementWriter::LockResult::Skipped);
+      } else {
+        auto newer = t2->statement_view();
+        w2->set_view(*newer);
+        EXPECT_EQ(w2->moved_to(key(1)), std::nullopt);
+      }
+      // Either way t2 holds no lock on the new row: another writer goes ahead at once.
+      auto t3 = store_->begin(IsolationLevel::ReadCommitted);
+      auto v3 = t3->statement_view();
+      auto w3 = t3->writer(*v3);
+      EXPECT_EQ(w3->lock(*kv_, key(1), RowLockMode::Update, LockWaitMode::NoWait),
+                StatementWriter::LockResult::Locked);
+      t3->rollback();
+      w2->apply();
+      t2->commit();
+    }
+  }
+  // A later UPDATE of the new row is an ordinary version again; the row reads as any other.
+  auto t = store_->begin(IsolationLevel::ReadCommitted);
+  EXPECT_TRUE(update(*t, 1, 5));
+  t->commit();
+  EXPECT_EQ(static_cast<uint8_t>(newest_value(1)[0]), rowcodec::kKindRow);
+  // An INSERT after another transaction's committed DELETE is an ordinary row.
+  {
+    auto d = store_->begin(IsolationLevel::ReadCommitted);
+    EXPECT_TRUE(remove(*d, 2));
+    d->commit();
+    auto i = store_->begin(IsolationLevel::ReadCommitted);
+    auto view = i->statement_view();
+    auto w = i->writer(*view);
+    Datum row[2] = {int_datum(2), int_datum(2)};
+    w->insert(*kv_, row);
+    w->apply();
+    i->commit();
+    EXPECT_EQ(static_cast<uint8_t>(newest_value(2)[0]), rowcodec::kKindRow);
+  }
+  // REPEATABLE READ: UPDATE and DELETE say "concurrent delete", FOR UPDATE "concurrent update".
+  for (int what = 0; what < 3; ++what) {
+    auto t1 = store_->begin(IsolationLevel::ReadCommitted);
+    auto t2 = store_->begin(IsolationLevel::RepeatableRead);
+    auto v2 = t2->statement_view();
+    auto w2 = t2->writer(*v2);
+    replace(*t1, 1, 200 + what, false);
+    t1->commit();
+    std::string message;
+    try {
+      Datum row[2] = {int_datum(1), int_datum(7)};
+      if (what == 0) w2->update(*kv_, key(1), row);
+      if (what == 1) w2->remove(*kv_, key(1));
+      if (what == 2) w2->lock(*kv_, key(1), RowLockMode::Update, LockWaitMode::Wait);
+    } catch (const SqlError& e) {
+      EXPECT_EQ(e.state(), SqlState::SerializationFailure);
+      message = e.what();
+    }
+    EXPECT_EQ(message, what == 2 ? "could not serialize access due to concurrent update"
+                                 : "could not serialize access due to concurrent delete");
+    t2->rollback();
+  }
 }
 
 }  // namespace
