@@ -63,6 +63,9 @@ class Context {
   virtual uint64_t approximate_rows(uint32_t table_id) const;
   // A sequence's position now (SELECT * FROM seq, pg_sequences.last_value); 42P01 if it is gone.
   virtual storage::SequenceValue sequence_value(uint32_t id) const;
+  // A view's query as pg_get_viewdef shows it: the stored text, its relation names schema-qualified where
+  // the session's search_path does not find them (the engine's; here the stored text).
+  virtual std::string view_query(const storage::TableDef& view) const;
 };
 
 // Fixed OIDs (PostgreSQL's where it has them).
@@ -75,6 +78,9 @@ inline constexpr uint32_t kInformationSchemaNamespace = 13207;
 inline constexpr uint32_t kDatabaseOid = 5;
 inline constexpr uint32_t kHeapAm = 2;
 inline constexpr uint32_t kBtreeAm = 403;
+// Their handler functions' pg_proc OIDs (pg_am.amhandler, a regproc).
+inline constexpr uint32_t kHeapHandler = 3;
+inline constexpr uint32_t kBtreeHandler = 330;
 inline constexpr uint32_t kDefaultCollation = 100;
 
 // User tables get stable OIDs from their table ids: the table, its primary-key index, the primary-key

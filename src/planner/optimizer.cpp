@@ -366,15 +366,25 @@ bool matches_index_expr(const plan::Expr& q, const plan::Expr& x, const IndexPar
   return true;
 }
 
+namespace {
+// A call of a volatile function: a value per evaluation, never one for many rows.
+bool volatile_call(const plan::Expr& e) {
+  return (e.op == plan::ExprOp::CatalogFunc &&
+          catalog::is_volatile(static_cast<catalog::Func>(e.func))) ||  // nextval(), setval()
+         (e.op == plan::ExprOp::Bytes && bytea::is_volatile(static_cast<bytea::Func>(e.func))) ||
+         (e.op == plan::ExprOp::Math && mathsql::is_volatile(static_cast<mathsql::Func>(e.func)));
+}
+}  // namespace
+
+bool has_volatile_call(const plan::Expr& e) {
+  if (volatile_call(e)) return true;
+  for (const auto& a : e.args)
+    if (has_volatile_call(*a)) return true;
+  return false;
+}
+
 bool row_independent(const plan::Expr& e) {
-  if (e.op == plan::ExprOp::Column) return false;
-  // nextval() / setval(): a value per evaluation, never one for many rows
-  if (e.op == plan::ExprOp::CatalogFunc && catalog::is_volatile(static_cast<catalog::Func>(e.func)))
-    return false;
-  if (e.op == plan::ExprOp::Bytes && bytea::is_volatile(static_cast<bytea::Func>(e.func)))
-    return false;  // gen_random_uuid()
-  if (e.op == plan::ExprOp::Math && mathsql::is_volatile(static_cast<mathsql::Func>(e.func)))
-    return false;  // random(), setseed()
+  if (e.op == plan::ExprOp::Column || volatile_call(e)) return false;
   for (const auto& a : e.args)
     if (!row_independent(*a)) return false;
   return true;

@@ -101,6 +101,51 @@ std::string to_string(const Expr& e, const std::vector<std::string>& column_name
   return planner::detail::render(e, column_names, nullptr);
 }
 
+int bool_test_form(const Expr& e) {
+  switch (e.op) {
+    case ExprOp::Coalesce:
+      if (e.func == kIsNotDistinct) return e.args.size() == 2 && e.args[0]->args.size() == 2 ? e.func : 0;
+      return e.func == kIsTrue || e.func == kIsNotFalse ? e.func : 0;
+    case ExprOp::Not:
+      if (e.func == kIsDistinct)
+        return e.args[0]->op == ExprOp::Coalesce && e.args[0]->args.size() == 2 &&
+                       e.args[0]->args[0]->args.size() == 2
+                   ? e.func
+                   : 0;
+      return (e.func == kIsNotTrue || e.func == kIsFalse) && e.args[0]->op == ExprOp::Coalesce ? e.func : 0;
+    case ExprOp::IsNull:
+      return e.func == kIsUnknown ? e.func : 0;
+    case ExprOp::IsNotNull:
+      return e.func == kIsNotUnknown ? e.func : 0;
+    default:
+      return 0;
+  }
+}
+
+const Expr& bool_test_operand(const Expr& e) {
+  return e.op == ExprOp::Not ? *e.args[0]->args[0] : *e.args[0];
+}
+
+const char* bool_test_sql(int form) {
+  switch (form) {
+    case kIsTrue:
+      return " IS TRUE";
+    case kIsNotTrue:
+      return " IS NOT TRUE";
+    case kIsFalse:
+      return " IS FALSE";
+    case kIsNotFalse:
+      return " IS NOT FALSE";
+    case kIsUnknown:
+      return " IS UNKNOWN";
+    case kIsDistinct:
+    case kIsNotDistinct:
+      return " IS DISTINCT FROM ";
+    default:
+      return " IS NOT UNKNOWN";
+  }
+}
+
 }  // namespace omendb::plan
 
 namespace omendb::planner::detail {
@@ -148,6 +193,14 @@ std::string case_text(const Expr& e, const std::function<std::string(const Expr&
 std::string render(const Expr& e, const std::vector<std::string>& column_names,
                    const std::vector<Value>* params) {
   auto arg = [&](size_t i) { return render(*e.args[i], column_names, params); };
+  if (int form = plan::bool_test_form(e)) {
+    const Expr& x = plan::bool_test_operand(e);
+    if (form != plan::kIsDistinct && form != plan::kIsNotDistinct)
+      return "(" + render(x, column_names, params) + plan::bool_test_sql(form) + ")";
+    std::string s = "(" + render(*x.args[0], column_names, params) + plan::bool_test_sql(form) +
+                    render(*x.args[1], column_names, params) + ")";
+    return form == plan::kIsNotDistinct ? "(NOT " + s + ")" : s;
+  }
   switch (e.op) {
     case ExprOp::Constant:
       if (e.constant.is_null()) return "NULL";
@@ -298,6 +351,10 @@ namespace {
 enum class Shape { Simple, Operator, Bool, Test, Cast };
 
 Shape shape_of(const Expr& e) {
+  if (int form = plan::bool_test_form(e)) {
+    if (form == plan::kIsNotDistinct) return Shape::Bool;  // NOT (x IS DISTINCT FROM y)
+    return form == plan::kIsDistinct ? Shape::Operator : Shape::Test;
+  }
   switch (e.op) {
     case ExprOp::And:
     case ExprOp::Or:
@@ -394,6 +451,16 @@ std::string ruleutils_constant(const Value& v, TypeId type, bool pretty) {
 std::string ruleutils(const Expr& e, const std::vector<std::string>& names, bool pretty) {
   auto arg = [&](size_t i) { return ruleutils_arg(*e.args[i], e, i == 0, names, pretty); };
   auto wrap = [&](const std::string& s) { return pretty ? s : "(" + s + ")"; };
+  if (int form = plan::bool_test_form(e)) {
+    const Expr& x = plan::bool_test_operand(e);
+    if (form != plan::kIsDistinct && form != plan::kIsNotDistinct)
+      return wrap(ruleutils_arg(x, e, true, names, pretty) + plan::bool_test_sql(form));
+    // PostgreSQL's DistinctExpr is an operator; IS NOT DISTINCT FROM is NOT over it.
+    std::string s = ruleutils_arg(*x.args[0], x, true, names, pretty) + plan::bool_test_sql(form) +
+                    ruleutils_arg(*x.args[1], x, false, names, pretty);
+    if (form == plan::kIsDistinct) return wrap(s);
+    return wrap("NOT " + wrap(s));  // pretty: the operator needs no parentheses under NOT
+  }
   switch (e.op) {
     case ExprOp::Constant:
       return ruleutils_constant(e.constant, e.type, pretty);

@@ -42,6 +42,8 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length);
 
 // Whether `e` has the same value for every row: no column references, no volatile functions.
 bool row_independent(const plan::Expr& e);
+// Whether e calls a volatile function (nextval(), setval(), random(), setseed(), gen_random_uuid()).
+bool has_volatile_call(const plan::Expr& e);
 
 // PostgreSQL's constant folding of a strict operator with a NULL constant input: the operator becomes a
 // NULL constant, and its other inputs (which may reference columns) are never evaluated, so `NULL = a/b`

@@ -23,18 +23,20 @@ enum class ExprKind {
   Unary,      // unary_op, args[0]
   Binary,     // binary_op, args[0], args[1]
   IsNull,     // args[0] IS NULL; negated = IS NOT NULL
-  FuncCall,   // func_name (lower case, unqualified), args, agg_star (count(*)), agg_distinct
-  Cast,       // args[0]::type_name
-  Case,       // CASE [args[0] when has_case_operand] WHEN when_clauses... [ELSE else_expr] END
-  InList,     // args[0] [NOT] IN (args[1..]); negated for NOT IN
-  Between,    // args[0] [NOT] BETWEEN args[1] AND args[2]; negated for NOT BETWEEN
-  Subquery,   // a subquery used as an expression: subquery (the SELECT), sublink; for Any / All, args[0]
-              // is the tested expression and binary_op the comparison (`x IN (SELECT ..)` is `x = ANY`)
-  ArrayCtor,  // ARRAY[args...] (one dimension)
-  Subscript,  // args[0][args[1]]
-  ArrayCmp,   // args[0] binary_op ANY|ALL (args[1]), an array: sublink Any or All
-  Grouping,   // GROUPING(args...): which of args the current grouping set leaves out, as a bitmask
-  FieldSelect,  // (args[0]).names[0]: a field of a record value (a set-returning function's OUT column)
+  BoolTest,  // args[0] IS [NOT] TRUE | FALSE | UNKNOWN: value true, false or NULL (UNKNOWN); negated = IS NOT
+  DistinctFrom,  // args[0] IS DISTINCT FROM args[1]; negated = IS NOT DISTINCT FROM
+  FuncCall,      // func_name (lower case, unqualified), args, agg_star (count(*)), agg_distinct
+  Cast,          // args[0]::type_name
+  Case,          // CASE [args[0] when has_case_operand] WHEN when_clauses... [ELSE else_expr] END
+  InList,        // args[0] [NOT] IN (args[1..]); negated for NOT IN
+  Between,       // args[0] [NOT] BETWEEN args[1] AND args[2]; negated for NOT BETWEEN
+  Subquery,      // a subquery used as an expression: subquery (the SELECT), sublink; for Any / All, args[0]
+                 // is the tested expression and binary_op the comparison (`x IN (SELECT ..)` is `x = ANY`)
+  ArrayCtor,     // ARRAY[args...] (one dimension)
+  Subscript,     // args[0][args[1]]
+  ArrayCmp,      // args[0] binary_op ANY|ALL (args[1]), an array: sublink Any or All
+  Grouping,      // GROUPING(args...): which of args the current grouping set leaves out, as a bitmask
+  FieldSelect,   // (args[0]).names[0]: a field of a record value (a set-returning function's OUT column)
 };
 
 // What a subquery expression asks of its rows (PostgreSQL's SubLinkType).
@@ -86,7 +88,8 @@ struct Expr {
   std::vector<std::string> names;  // ColumnRef, Star qualifier, FieldSelect's field
   UnaryOp unary_op = UnaryOp::Minus;
   BinaryOp binary_op = BinaryOp::Add;
-  bool negated = false;                // IsNull (IS NOT NULL), InList (NOT IN), Between (NOT BETWEEN)
+  bool negated =
+      false;  // IsNull (IS NOT NULL), BoolTest (IS NOT), DistinctFrom, InList (NOT IN), Between (NOT BETWEEN)
   std::string func_name;               // FuncCall
   bool agg_star = false;               // FuncCall: count(*)
   bool agg_distinct = false;           // FuncCall: count(DISTINCT x)
@@ -250,6 +253,7 @@ enum class StmtKind {
   CreateSequence,
   AlterSequence,
   CreateView,
+  Lock,
   Unsupported
 };
 
@@ -606,6 +610,14 @@ struct TruncateStmt : Stmt {
   std::vector<TableRef> tables;
   bool restart_identity = false;
   bool cascade = false;
+};
+
+// LOCK [TABLE] name [, ...] [IN mode MODE] [NOWAIT]
+struct LockStmt : Stmt {
+  LockStmt() : Stmt(StmtKind::Lock) {}
+  std::vector<TableRef> tables;
+  int mode = 8;  // PostgreSQL's lock modes: 1 ACCESS SHARE ... 8 ACCESS EXCLUSIVE (LOCK's default)
+  bool nowait = false;
 };
 
 // One subcommand of ALTER TABLE (RENAME COLUMN / RENAME TO are one-command ALTER TABLEs too).

@@ -31,6 +31,8 @@ int pos(int location) {
   throw_unsupported(feature, pos(location));
 }
 
+}  // namespace
+
 // The SQL text of one statement node as libpg_query's deparser writes it (normalised spacing, keywords in
 // upper case); empty if it cannot.
 std::string deparse_statement(PgQuery__Node* node) {
@@ -49,6 +51,8 @@ std::string deparse_statement(PgQuery__Node* node) {
   pg_query_free_deparse_result(r);
   return text;
 }
+
+namespace {
 
 // The SQL text of an expression node, as libpg_query's deparser writes it (for a column's DEFAULT, kept
 // in the catalog as text and parsed again when a statement uses it).
@@ -464,6 +468,16 @@ class Transformer {
         return explain(n->explain_stmt);
       case PG_QUERY__NODE__NODE_TRUNCATE_STMT:
         return truncate(n->truncate_stmt);
+      case PG_QUERY__NODE__NODE_LOCK_STMT: {
+        auto out = std::make_unique<ast::LockStmt>();
+        for (size_t i = 0; i < n->lock_stmt->n_relations; ++i) {
+          const PgQuery__Node* r = n->lock_stmt->relations[i];
+          if (r->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) out->tables.push_back(table_ref(r->range_var));
+        }
+        out->mode = n->lock_stmt->mode;
+        out->nowait = n->lock_stmt->nowait;
+        return out;
+      }
       case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
         if (n->alter_table_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
             only_owner(n->alter_table_stmt))
@@ -1954,30 +1968,27 @@ class Transformer {
       }
       case PG_QUERY__NODE__NODE_BOOLEAN_TEST: {
         const PgQuery__BooleanTest* bt = n->boolean_test;
-        const char* what = "IS TRUE/IS FALSE/IS UNKNOWN";
+        ExprPtr e = make(ExprKind::BoolTest, bt->location);
         switch (bt->booltesttype) {
           case PG_QUERY__BOOL_TEST_TYPE__IS_TRUE:
-            what = "IS TRUE";
-            break;
           case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_TRUE:
-            what = "IS NOT TRUE";
+            e->value = Value::boolean(true);
             break;
           case PG_QUERY__BOOL_TEST_TYPE__IS_FALSE:
-            what = "IS FALSE";
-            break;
           case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_FALSE:
-            what = "IS NOT FALSE";
+            e->value = Value::boolean(false);
             break;
           case PG_QUERY__BOOL_TEST_TYPE__IS_UNKNOWN:
-            what = "IS UNKNOWN";
-            break;
           case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_UNKNOWN:
-            what = "IS NOT UNKNOWN";
-            break;
+            break;  // value stays NULL
           default:
-            break;
+            unsupported("this boolean test", bt->location);
         }
-        unsupported(what, bt->location);
+        e->negated = bt->booltesttype == PG_QUERY__BOOL_TEST_TYPE__IS_NOT_TRUE ||
+                     bt->booltesttype == PG_QUERY__BOOL_TEST_TYPE__IS_NOT_FALSE ||
+                     bt->booltesttype == PG_QUERY__BOOL_TEST_TYPE__IS_NOT_UNKNOWN;
+        e->args.push_back(expr(bt->arg));
+        return e;
       }
       case PG_QUERY__NODE__NODE_FUNC_CALL:
         return func_call(n->func_call);
@@ -2305,8 +2316,13 @@ class Transformer {
         return e;
       }
       case PG_QUERY__A__EXPR__KIND__AEXPR_DISTINCT:
-      case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT:
-        unsupported("IS DISTINCT FROM", loc);
+      case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT: {
+        ExprPtr e = make(ExprKind::DistinctFrom, loc);
+        e->negated = a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT;
+        e->args.push_back(expr(a->lexpr));
+        e->args.push_back(expr(a->rexpr));
+        return e;
+      }
       case PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF: {
         ExprPtr e = make(ExprKind::FuncCall, loc);
         e->func_name = "nullif";

@@ -4,6 +4,7 @@
 
 #include <pg_query.pb-c.h>
 
+#include <string>
 #include <vector>
 
 #include "frontend/parser/ast.h"
@@ -16,5 +17,8 @@ inline constexpr int kMaxTransformDepth = 1000;
 // Transforms every RawStmt. Throws SqlError (0A000 for unsupported expression nodes, 54000 when nested
 // too deeply).
 std::vector<ast::StmtPtr> transform_parse_result(const PgQuery__ParseResult& result);
+
+// The SQL text of one statement node as libpg_query's deparser writes it; empty if it cannot.
+std::string deparse_statement(PgQuery__Node* node);
 
 }  // namespace omendb::parser::detail

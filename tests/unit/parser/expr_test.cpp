@@ -410,13 +410,8 @@ TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
       "SELECT !! a FROM t",
       "SELECT a ~~ ANY(b) FROM t",
       "SELECT a @> ALL(b) FROM t",
-      "SELECT a IS DISTINCT FROM b FROM t",
-      "SELECT a IS NOT DISTINCT FROM b FROM t",
       "SELECT a BETWEEN SYMMETRIC 1 AND 2 FROM t",
       "SELECT a NOT BETWEEN SYMMETRIC 1 AND 2 FROM t",
-      "SELECT a IS TRUE FROM t",
-      "SELECT a IS NOT FALSE FROM t",
-      "SELECT a IS UNKNOWN FROM t",
       "SELECT (1, 2) IN (SELECT 1, 2)",
       "SELECT 1 ~~ ANY (SELECT 'a')",
       "SELECT ROW(1, 2)",
@@ -489,10 +484,10 @@ TEST(ParserExprs, Subqueries) {
 }
 
 TEST(ParserExprs, UnsupportedErrorCarriesOneBasedPosition) {
-  SqlError e = parse_error("SELECT a IS DISTINCT FROM 'x' FROM t");
+  SqlError e = parse_error("SELECT a BETWEEN SYMMETRIC 1 AND 2 FROM t");
   EXPECT_EQ(e.state(), SqlState::FeatureNotSupported);
-  EXPECT_EQ(e.position(), 10);  // the IS keyword, 1-based
-  EXPECT_NE(e.message().find("IS DISTINCT FROM"), std::string::npos);
+  EXPECT_EQ(e.position(), 10);  // the BETWEEN keyword, 1-based
+  EXPECT_NE(e.message().find("BETWEEN SYMMETRIC"), std::string::npos);
 
   SqlError g = parse_error("SELECT 1, GREATEST(1, 2)");
   EXPECT_EQ(g.position(), 11);
@@ -509,6 +504,23 @@ TEST(ParserExprs, LikeEscapeAndSimilarTo) {
   auto similar = parse_expr("a NOT SIMILAR TO 'x%'");
   EXPECT_EQ(similar->binary_op, ast::BinaryOp::NotMatch);
   EXPECT_EQ(similar->args[1]->func_name, "similar_to_escape");
+}
+
+// IS [NOT] TRUE / FALSE / UNKNOWN and IS [NOT] DISTINCT FROM (the binder lowers them).
+TEST(ParserExprs, BooleanTestsAndDistinctFrom) {
+  auto t = parse_expr("a IS NOT FALSE");
+  ASSERT_EQ(t->kind, ExprKind::BoolTest);
+  EXPECT_TRUE(t->negated);
+  EXPECT_FALSE(t->value.is_null());
+  EXPECT_FALSE(t->value.as_bool());
+  auto u = parse_expr("a IS UNKNOWN");
+  ASSERT_EQ(u->kind, ExprKind::BoolTest);
+  EXPECT_FALSE(u->negated);
+  EXPECT_TRUE(u->value.is_null());
+  auto d = parse_expr("a IS NOT DISTINCT FROM b");
+  ASSERT_EQ(d->kind, ExprKind::DistinctFrom);
+  EXPECT_TRUE(d->negated);
+  EXPECT_EQ(d->args.size(), 2u);
 }
 
 TEST(ParserExprs, Arrays) {
@@ -533,12 +545,13 @@ TEST(ParserExprs, Arrays) {
 }
 
 TEST(ParserExprs, UnsupportedInsideWhereAndOrderByToo) {
-  EXPECT_EQ(parse_error("SELECT a FROM t WHERE b IS DISTINCT FROM 'x'").state(),
+  EXPECT_EQ(parse_error("SELECT a FROM t WHERE b BETWEEN SYMMETRIC 1 AND 2").state(),
             SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("SELECT a FROM t ORDER BY a <-> b").state(), SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("UPDATE t SET a = ARRAY[ARRAY[1]]").state(), SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("INSERT INTO t VALUES (GREATEST(1, 2))").state(), SqlState::FeatureNotSupported);
-  EXPECT_EQ(parse_error("DELETE FROM t WHERE a IS DISTINCT FROM 1").state(), SqlState::FeatureNotSupported);
+  EXPECT_EQ(parse_error("DELETE FROM t WHERE a BETWEEN SYMMETRIC 1 AND 2").state(),
+            SqlState::FeatureNotSupported);
 }
 
 }  // namespace
