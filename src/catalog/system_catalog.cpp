@@ -2004,9 +2004,47 @@ std::vector<Row> sequence_rows(const storage::TableDef& def, const Context& ctx)
   return rows.take();
 }
 
+// pg_rewrite: each view's ON SELECT rule "_RETURN" (its query text is the view's, not a pg_node_tree:
+// ev_action is NULL).
+std::vector<Row> rewrite_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const auto& t : ctx.tables()) {
+    if (!t->is_view()) continue;
+    rows.add()
+        .oid("oid", view_rule_oid(t->id))
+        .name("rulename", "_RETURN")
+        .oid("ev_class", table_oid(t->id))
+        .chr("ev_type", '1')
+        .chr("ev_enabled", 'O')
+        .flag("is_instead", true);
+  }
+  return rows.take();
+}
+
 std::vector<Row> depend_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   auto tables = ctx.tables();
+  // A view's rule depends on the view (internal) and on each column its query reads (normal; a relation
+  // read without a column, refobjsubid 0), as PostgreSQL records them: pg_dump orders a view after its
+  // tables by them.
+  for (const auto& t : tables) {
+    if (!t->is_view()) continue;
+    auto rule = [&](uint32_t relation, int32_t attnum, char type) {
+      rows.add()
+          .oid("classid", 2618)
+          .oid("objid", view_rule_oid(t->id))
+          .oid("refclassid", 1259)
+          .oid("refobjid", table_oid(relation))
+          .num("refobjsubid", attnum)
+          .chr("deptype", type);
+    };
+    rule(t->id, 0, 'i');
+    for (const storage::ViewDependency& d : t->view->depends) {
+      if (is_system_table(d.relation)) continue;
+      if (d.attnums.empty()) rule(d.relation, 0, 'n');
+      for (int32_t attnum : d.attnums) rule(d.relation, attnum, 'n');
+    }
+  }
   for (const auto& s : ctx.sequences()) {
     if (!s->owner_table) continue;
     char type = 'a';  // OWNED BY (SERIAL); an identity column's sequence is internal ('i')
@@ -2057,7 +2095,8 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   if (n == "pg_attrdef") return attrdef_rows(def, ctx);
   if (n == "pg_sequence") return sequence_rows(def, ctx);
   if (n == "pg_depend") return depend_rows(def, ctx);
-  // pg_description, pg_inherits, pg_policy, pg_statistic_ext, pg_publication*, pg_trigger, pg_rewrite,
+  if (n == "pg_rewrite") return rewrite_rows(def, ctx);
+  // pg_description, pg_inherits, pg_policy, pg_statistic_ext, pg_publication*, pg_trigger,
   // pg_proc, pg_extension, pg_foreign_table: OmenDB has no comments, inheritance, policies, extended
   // statistics, publications, triggers, rules, user-defined functions, extensions or foreign tables; the
   // catalogs pg_dump reads (pg_cast, pg_operator, pg_init_privs ...) say why each is empty

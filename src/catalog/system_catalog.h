@@ -98,6 +98,10 @@ inline uint32_t pkey_constraint_oid(uint32_t table_id) {
 inline uint32_t row_type_oid(uint32_t table_id) {
   return table_oid(table_id) + 3;
 }
+// A view's ON SELECT rule (pg_rewrite "_RETURN"): the OID a table's primary-key index has (views have none).
+inline uint32_t view_rule_oid(uint32_t view_id) {
+  return table_oid(view_id) + 1;
+}
 
 // System relations' TableDef ids: the high bit set (user table ids are small and count up from 1).
 inline constexpr uint32_t kSystemTableBit = 0x80000000u;
