@@ -425,6 +425,26 @@ void decode_bench(benchmark::State& state, const Column* column, col::CodecId id
                                  : 0;  // the selector's pick?
 }
 
+// One 1024-value chunk of the same 65,536-value columns (Codec::decode_chunks): what a point lookup or a
+// short key range pays per column instead of a whole decode. Arg: the chunk (0, 32, 63 of 64); delta-of-delta
+// sums its way to it, Gorilla reads its stream up to it. ns_per_value is per value of the chunk.
+void chunk_decode_bench(benchmark::State& state, const Column* column, col::CodecId id) {
+  const col::Codec* codec = col::codec_for(id);
+  std::string enc;
+  codec->encode(column->type, column->data(), kValues, enc);
+  std::vector<uint64_t> out((kValues * col::value_size(column->type) + 7) / 8);
+  const auto chunk = static_cast<uint64_t>(state.range(0));
+  for (auto _ : state) {
+    auto st = codec->decode_chunks(column->type, enc, kValues, chunk, chunk + 1, out.data());
+    if (!st.is_ok()) state.SkipWithError(st.message().c_str());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["ns_per_value"] =
+      benchmark::Counter(static_cast<double>(col::kDecodeChunk) / 1e9,
+                         benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
 // A block of the bench's metrics table in primary-key order (device_id, ts): 65,536 rows, 7 columns,
 // codecs chosen by the selector. Scans every column into 1024-row batches; reports bytes per row.
 void BM_ColumnarBlockScan(benchmark::State& state) {
@@ -490,6 +510,13 @@ BENCHMARK(BM_ColumnarBlockScan)->Unit(benchmark::kMicrosecond);
       benchmark::RegisterBenchmark(("BM_ColumnarDecode/" + name + "/" + std::string(codec->name())).c_str(),
                                    decode_bench, &column, codec->id())
           ->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark(
+          ("BM_ColumnarChunkDecode/" + name + "/" + std::string(codec->name())).c_str(), chunk_decode_bench,
+          &column, codec->id())
+          ->Arg(0)
+          ->Arg(32)
+          ->Arg(63)
+          ->Unit(benchmark::kNanosecond);
     }
   }
   return true;

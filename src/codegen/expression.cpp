@@ -95,6 +95,13 @@ class ExpressionTranslator {
         return case_when(e);
       case ExprOp::Coalesce:
         return coalesce(e);
+      case ExprOp::Distinct:
+        return distinct(e);
+      case ExprOp::BoolTest:
+        return bool_test(e);
+      case ExprOp::Greatest:
+      case ExprOp::Least:
+        return greatest_least(e);
       case ExprOp::CaseTest:
         if (t_case_operands.empty()) throw std::logic_error("codegen: CaseTest outside its CASE");
         return t_case_operands.back();
@@ -243,6 +250,55 @@ class ExpressionTranslator {
     b.CreateBr(done);
     b.SetInsertPoint(done);
     return sql::phi(cg_, e.type, results);
+  }
+
+  // l IS DISTINCT FROM r: (l.null || r.null) ? l.null != r.null : !(l = r); never NULL.
+  SqlValue distinct(const Expr& e) {
+    auto& b = cg_.b;
+    SqlValue l = eval(*e.args[0]);
+    SqlValue r = eval(*e.args[1]);
+    llvm::Value* unequal = b.CreateNot(sql::compare_values(cg_, CmpOp::Eq, l, r));
+    llvm::Value* v =
+        b.CreateSelect(b.CreateOr(l.is_null, r.is_null), b.CreateXor(l.is_null, r.is_null), unequal);
+    return SqlValue{TypeId::Bool, v, nullptr, cg_.false_()};
+  }
+
+  // x IS [NOT] TRUE / FALSE / UNKNOWN: x evaluated once; never NULL.
+  //   IS TRUE: !x.null && x   IS FALSE: !x.null && !x   IS UNKNOWN: x.null   (IS NOT: the negation)
+  SqlValue bool_test(const Expr& e) {
+    auto& b = cg_.b;
+    SqlValue x = eval(*e.args[0]);
+    llvm::Value* v = nullptr;
+    switch (e.func) {
+      case plan::kIsTrue:
+      case plan::kIsNotTrue:
+        v = b.CreateSelect(x.is_null, cg_.false_(), x.value);
+        break;
+      case plan::kIsFalse:
+      case plan::kIsNotFalse:
+        v = b.CreateSelect(x.is_null, cg_.false_(), b.CreateNot(x.value));
+        break;
+      default:
+        v = x.is_null;
+    }
+    if (e.func == plan::kIsNotTrue || e.func == plan::kIsNotFalse || e.func == plan::kIsNotUnknown)
+      v = b.CreateNot(v);
+    return SqlValue{TypeId::Bool, v, nullptr, cg_.false_()};
+  }
+
+  // GREATEST / LEAST: each argument evaluated once, in order, folded into the best so far:
+  //   best = (best is NULL || (v is not NULL && v > best)) ? v : best   (< for LEAST)
+  SqlValue greatest_least(const Expr& e) {
+    auto& b = cg_.b;
+    const CmpOp better = e.op == ExprOp::Greatest ? CmpOp::Gt : CmpOp::Lt;
+    SqlValue best = sql::cast(cg_, eval(*e.args[0]), e.type);
+    for (size_t i = 1; i < e.args.size(); ++i) {
+      SqlValue v = sql::cast(cg_, eval(*e.args[i]), e.type);
+      llvm::Value* take = b.CreateOr(
+          best.is_null, b.CreateAnd(b.CreateNot(v.is_null), sql::compare_values(cg_, better, v, best)));
+      best = sql::select(cg_, take, v, best);
+    }
+    return best;
   }
 
   // x IN (long list): one probe of a runtime hash set built from the list's params.

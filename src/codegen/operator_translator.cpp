@@ -56,9 +56,10 @@ PlanTranslator::PlanTranslator(const plan::PhysicalPlan& plan) : plan_(plan) {
   for (const auto& sub : plan.subplans) {
     const size_t first = translators_.size();
     visit(*sub);
-    const auto& op = sub->as<plan::SubqueryOp>();
     runtime::StateMarks begin = layout_.marks();
     declare(first);
+    if (!sub->is<plan::SubqueryOp>()) continue;  // a materialized CTE: filled once per execution
+    const auto& op = sub->as<plan::SubqueryOp>();
     if (!op.correlated) continue;
     runtime::CorrelatedSubquery& c = layout_.correlated_subquery(op.index);
     c.begin = begin;

@@ -755,6 +755,15 @@ SqlValue math(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, Type
   return strict_call(cg, "rt_math", "math", func, args, result);
 }
 
+SqlValue select(CodeGen& cg, llvm::Value* cond, const SqlValue& a, const SqlValue& b) {
+  SqlValue out;
+  out.type = a.type;
+  out.value = cg.b.CreateSelect(cond, a.value, b.value);
+  out.length = a.length ? cg.b.CreateSelect(cond, a.length, b.length) : nullptr;
+  out.is_null = cg.b.CreateSelect(cond, a.is_null, b.is_null);
+  return out;
+}
+
 SqlValue phi(CodeGen& cg, TypeId type, const std::vector<std::pair<SqlValue, llvm::BasicBlock*>>& in) {
   type = concrete(type);
   auto n = static_cast<unsigned>(in.size());

@@ -112,6 +112,8 @@ SqlValue text_call(CodeGen& cg, int32_t func, bool strict, const std::vector<Sql
 // computed by the runtime with the function's NULL rules (errors stop the query).
 SqlValue json_call(CodeGen& cg, int32_t func, const std::vector<SqlValue>& args, TypeId result);
 
+// `cond` (i1) ? a : b, both of the same type.
+SqlValue select(CodeGen& cg, llvm::Value* cond, const SqlValue& a, const SqlValue& b);
 // Merges values computed in different predecessor blocks (one phi per part) at the current block.
 SqlValue phi(CodeGen& cg, TypeId type, const std::vector<std::pair<SqlValue, llvm::BasicBlock*>>& in);
 

@@ -249,14 +249,9 @@ Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ct
   std::string_view s = trim(text);
   switch (type) {
     case TypeId::Bool: {
-      std::string l = lower(s);
-      auto prefix_of = [&](std::string_view word) { return !l.empty() && word.substr(0, l.size()) == l; };
-      if (l == "1" || l == "on" || prefix_of("true") || prefix_of("yes"))
-        d.i64 = 1;
-      else if (l == "0" || l == "off" || l == "of" || prefix_of("false") || prefix_of("no"))
-        d.i64 = 0;
-      else
-        bad_input(type, text);
+      std::optional<bool> b = parse_bool_text(s);
+      if (!b) bad_input(type, text);
+      d.i64 = *b ? 1 : 0;
       return d;
     }
     case TypeId::Int32:

@@ -44,6 +44,7 @@ namespace omendb {
   X(CheckViolation, "23514")                      \
   X(InvalidTransactionState, "25000")             \
   X(ActiveSqlTransaction, "25001")                \
+  X(ReadOnlySqlTransaction, "25006")              \
   X(InFailedSqlTransaction, "25P02")              \
   X(IdleInTransactionSessionTimeout, "25P03")     \
   X(NoActiveSqlTransaction, "25P01")              \

@@ -127,4 +127,16 @@ bool Value::operator==(const Value& o) const {
   }
 }
 
+std::optional<bool> parse_bool_text(std::string_view text) {
+  const size_t b = text.find_first_not_of(" \t\n\r\f\v");
+  if (b == std::string_view::npos) return std::nullopt;
+  const size_t e = text.find_last_not_of(" \t\n\r\f\v");
+  std::string s(text.substr(b, e - b + 1));
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto prefix_of = [&](std::string_view word) { return word.substr(0, s.size()) == s; };
+  if (prefix_of("true") || prefix_of("yes") || s == "on" || s == "1") return true;
+  if (prefix_of("false") || prefix_of("no") || s == "off" || s == "of" || s == "0") return false;
+  return std::nullopt;
+}
+
 }  // namespace omendb

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/datum.h"
 #include "common/types.h"
@@ -85,5 +87,10 @@ void append_float8_text(double d, std::string& out);
 // of `d`, a value of `type` that is not NULL. Value::to_string, the wire's text format and array
 // elements all print through it.
 void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::string& out);
+
+// PostgreSQL's boolean input (boolin, and parse_bool for boolean settings): surrounding whitespace
+// ignored, case-insensitive, any unique prefix of true / false / yes / no, on / off, 1 / 0; nullopt
+// for anything else.
+std::optional<bool> parse_bool_text(std::string_view text);
 
 }  // namespace omendb

@@ -180,6 +180,9 @@ struct Relation {
   std::vector<ColumnId> lateral_refs;
   std::vector<ExprPtr> lateral_conds;
   bool nullable = false;  // on the nullable side of an outer join
+  // The row a CHECK constraint or an index expression reads (bind_row_expr): named like its table but
+  // in no FROM clause, so a statement's own reference to the table does not clash with it.
+  bool row_only = false;
 };
 
 // A bound query expression (SELECT, set operation, VALUES): its plan, whose root's output are the result
@@ -189,6 +192,7 @@ struct BoundQuery {
   std::vector<int32_t> column_typmods;  // per column: varchar(n)'s n, or -1
   std::vector<bool> name_columns;       // per column: PostgreSQL types it `name`
   bool locks_rows = false;
+  std::string lock_clause;  // locking_name of the strongest locking clause
 };
 
 // A CTE in scope: its definition and how many entries of Binder::ctes_ its own query sees (the CTEs
@@ -198,6 +202,11 @@ struct CteDef {
   size_t visible = 0;
   size_t outer_scopes = 0;  // how many entries of Binder::outer_scopes_ its query sees (those of its WITH)
   bool recursive = false;   // of a WITH RECURSIVE: it may name itself (Binder::bind_recursive)
+  // >= 0: materialized (plan::CteOp::index): a reference is a CteScanOp of `columns` (the CteOp's child's
+  // output, with their typmods), not its query bound again.
+  int materialized = -1;
+  std::vector<OutputColumn> columns;
+  std::vector<int32_t> typmods;
 };
 
 // A CTE of a WITH RECURSIVE whose query is being bound (Binder::recursive_): which part of its
@@ -441,10 +450,8 @@ class Binder {
   ExprPtr arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc);
   ExprPtr compare(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc);
   ExprPtr to_bool(ExprPtr e, const std::string& what, int loc);
-  // x IS [NOT] TRUE / FALSE / UNKNOWN, lowered as plan::BoolTestForm says.
+  // x IS [NOT] TRUE / FALSE / UNKNOWN (ExprOp::BoolTest).
   ExprPtr bind_bool_test(const ast::Expr& e, ExprCtx& c);
-  // x IS [NOT] DISTINCT FROM y: x = y's operator, lowered as plan::BoolTestForm says.
-  ExprPtr bind_distinct_from(const ast::Expr& e, ExprCtx& c);
   // The bound WHERE clause over `scope` (boolean), or null when there is none.
   ExprPtr bind_where(const ast::ExprPtr& where, Scope& scope);
   // Assignment cast into a table column; `what` names the source in the 42804 message. When
@@ -591,19 +598,32 @@ class Binder {
   // ORDER BY (result columns by name or position) and LIMIT / OFFSET over a set operation.
   BoundQuery order_result(BoundQuery q, const ast::SelectStmt& s);
   void bind_with(const ast::SelectStmt& s);
+  // After the query of WITH item `cte` is bound into `q` (its subqueries from subplans_[subplans] on):
+  // materializes it when PostgreSQL would (a CteOp in subplans_; `def` then says how references read
+  // it), else drops `q` and those subqueries (each reference binds the query again). `references`: how
+  // often the rest of the WITH's query names it; `inline_only`: it must be inlined (it names an
+  // enclosing query, or is inside a recursive term).
+  void materialize_cte(CteDef& def, BoundQuery q, size_t subplans, int references, bool inline_only);
+  // A correlation count: grows when the query being bound names an enclosing query.
+  size_t outer_names() const;
   // The query of CTE `def`, bound where it is referenced (or defined).
   BoundQuery bind_cte_query(CteDef def);
   // WITH RECURSIVE (binder's "WITH RECURSIVE" section): the query of recursive_[r], a RecursiveUnionOp
   // when it is a UNION whose recursive term names it; a reference to it there is a WorkTableScanOp.
   BoundQuery bind_recursive(const ast::SelectStmt& s, size_t r);
   int open_recursive_reference(size_t r, const ast::TableRef& ref, const std::vector<std::string>& aliases);
-  // CTEs referencing CTEs referenced twice grow exponentially when inlined: a statement binds at most
-  // kMaxCteBindings CTE queries (54000 past it; PostgreSQL would materialise them).
+  // A FROM item reading rows a runtime buffer holds (a CteScanOp, a WorkTableScanOp, without output
+  // yet): one fresh output column of `scan` per entry of `columns` (names and types; typmods[i] or -1).
+  int open_buffer_relation(OpPtr scan, const std::vector<OutputColumn>& columns,
+                           const std::vector<int32_t>& typmods, const ast::TableRef& ref,
+                           const std::vector<std::string>& aliases);
+  // CTEs AS NOT MATERIALIZED referencing ones referenced twice grow exponentially when inlined: a
+  // statement binds at most kMaxCteBindings CTE queries (54000 past it).
   void count_cte_binding() {
     if (++cte_bindings_ > kMaxCteBindings)
       fail(SqlState::ProgramLimitExceeded,
-           "WITH queries expand to too many subqueries (each reference to a CTE "
-           "is inlined; at most " +
+           "WITH queries expand to too many subqueries (each reference to an inlined CTE "
+           "binds its query again; at most " +
                std::to_string(kMaxCteBindings) + ")");
   }
   int open_derived(const ast::FromItem& item);
@@ -744,6 +764,7 @@ class Binder {
   int query_depth_ = 0;
   static constexpr int kMaxCteBindings = 1000;
   int cte_bindings_ = 0;
+  int next_cte_ = 0;         // plan::CteOp::index of the next materialized CTE
   size_t in_set_min_ = 8;    // in_set(): the shortest IN list that becomes an InSet
   size_t copied_nodes_ = 0;  // copy_operand()'s count for the statement
   // Views (open_view): the innermost view whose query is being bound (its dependencies hide columns
@@ -809,7 +830,7 @@ int Binder::add_relation(Relation r, const std::vector<std::string>& aliases, in
   for (size_t i = 0; i < aliases.size(); ++i) r.columns[i].name = aliases[i];
   r.level = level_;
   for (const Relation& other : rels_)
-    if (other.level == r.level && other.refname == r.refname)
+    if (other.level == r.level && other.refname == r.refname && !other.row_only)
       fail(SqlState::DuplicateAlias, "table name \"" + r.refname + "\" specified more than once", location);
   const int index = static_cast<int>(rels_.size());
   r.used.assign(r.columns.size(), false);
@@ -1115,47 +1136,14 @@ ExprPtr Binder::to_bool(ExprPtr e, const std::string& what, int loc) {
 
 ExprPtr Binder::bind_bool_test(const ast::Expr& e, ExprCtx& c) {
   const bool unknown = e.value.is_null(), truth = !unknown && e.value.as_bool();
-  const std::string what = std::string(e.negated ? "IS NOT " : "IS ") + (unknown ? "UNKNOWN"
-                                                                         : truth ? "TRUE"
-                                                                                 : "FALSE");
-  ExprPtr x = to_bool(bind(*e.args.at(0), c), "argument of " + what, e.location);
-  if (unknown) {
-    ExprPtr r = Expr::make(e.negated ? ExprOp::IsNotNull : ExprOp::IsNull, TypeId::Bool, list(std::move(x)));
-    r->func = e.negated ? plan::kIsNotUnknown : plan::kIsUnknown;
-    return r;
-  }
-  // NULL is not TRUE and not FALSE: x IS TRUE is coalesce(x, false), x IS NOT FALSE coalesce(x, true); IS NOT
-  // TRUE and IS FALSE are their negations.
-  ExprPtr r = Expr::make(ExprOp::Coalesce, TypeId::Bool,
-                         list(std::move(x), Expr::make_constant(Value::boolean(!truth), TypeId::Bool)));
-  const int form = truth ? (e.negated ? plan::kIsNotTrue : plan::kIsTrue)
-                         : (e.negated ? plan::kIsNotFalse : plan::kIsFalse);
-  if (form == plan::kIsNotTrue || form == plan::kIsFalse)
-    r = Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(r)));
+  const int form = unknown ? (e.negated ? plan::kIsNotUnknown : plan::kIsUnknown)
+                   : truth ? (e.negated ? plan::kIsNotTrue : plan::kIsTrue)
+                           : (e.negated ? plan::kIsNotFalse : plan::kIsFalse);
+  const std::string what = "argument of " + std::string(plan::bool_test_sql(form)).substr(1);
+  const ast::Expr& arg = *e.args.at(0);
+  ExprPtr r = Expr::make(ExprOp::BoolTest, TypeId::Bool,
+                         list(to_bool(bind(arg, c), what, arg.location >= 0 ? arg.location : e.location)));
   r->func = form;
-  return r;
-}
-
-ExprPtr Binder::bind_distinct_from(const ast::Expr& e, ExprCtx& c) {
-  ExprPtr eq = bind_binary(ast::BinaryOp::Eq, bind(*e.args.at(0), c), bind(*e.args.at(1), c), e.location);
-  if (eq->op != ExprOp::Eq || eq->args.size() != 2)
-    throw_unsupported("IS DISTINCT FROM over these types", pos_of(e.location));
-  // The operands are evaluated again when x = y is NULL: a volatile one (nextval(), random()) would give
-  // another value there.
-  for (const auto& a : eq->args)
-    if (detail::has_volatile_call(*a))
-      throw_unsupported("IS DISTINCT FROM over a volatile function", pos_of(e.location));
-  ExprPtr both_null =
-      Expr::make(ExprOp::And, TypeId::Bool,
-                 list(Expr::make(ExprOp::IsNull, TypeId::Bool, list(detail::clone(*eq->args[0]))),
-                      Expr::make(ExprOp::IsNull, TypeId::Bool, list(detail::clone(*eq->args[1])))));
-  ExprPtr r = Expr::make(ExprOp::Coalesce, TypeId::Bool, list(std::move(eq), std::move(both_null)));
-  if (e.negated) {
-    r->func = plan::kIsNotDistinct;
-    return r;
-  }
-  r = Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(r)));
-  r->func = plan::kIsDistinct;
   return r;
 }
 
@@ -1266,6 +1254,8 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
       return compare(ExprOp::Gt, ">", std::move(l), std::move(r), loc);
     case ast::BinaryOp::Ge:
       return compare(ExprOp::Ge, ">=", std::move(l), std::move(r), loc);
+    case ast::BinaryOp::IsDistinct:  // PostgreSQL resolves it as the = operator
+      return compare(ExprOp::Distinct, "=", std::move(l), std::move(r), loc);
     case ast::BinaryOp::And:
     case ast::BinaryOp::Or: {
       const char* name = op == ast::BinaryOp::And ? "AND" : "OR";
@@ -1904,6 +1894,16 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
     for (auto& a : args) a = convert(std::move(a), t);
     if (args.size() == 1) return std::move(args[0]);
     return Expr::make(ExprOp::Coalesce, t, std::move(args));
+  }
+  if ((name == "greatest" || name == "least") && !args.empty()) {
+    std::vector<const Expr*> all;
+    for (const auto& a : args) all.push_back(a.get());
+    const bool greatest = name == "greatest";
+    TypeId t = unify(all, greatest ? "GREATEST" : "LEAST", e.location);
+    if (t == TypeId::Json)  // no ordering (PostgreSQL: no btree operator class)
+      fail(SqlState::UndefinedFunction, "could not identify a comparison function for type json", e.location);
+    for (auto& a : args) a = convert(std::move(a), t);
+    return Expr::make(greatest ? ExprOp::Greatest : ExprOp::Least, t, std::move(args));
   }
   if (name == "nullif" && args.size() == 2) {
     // CASE a WHEN b THEN NULL ELSE a END, a evaluated once (CaseTest).
@@ -2706,8 +2706,6 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
     }
     case ast::ExprKind::BoolTest:
       return bind_bool_test(e, c);
-    case ast::ExprKind::DistinctFrom:
-      return bind_distinct_from(e, c);
     case ast::ExprKind::FuncCall:
       return bind_function(e, c);
     case ast::ExprKind::Cast: {
@@ -3245,6 +3243,7 @@ ExprPtr Binder::bind_row_expr(const ast::Expr& e, const storage::TableDef& table
   Relation r;
   r.refname = table.name;
   r.level = level_;
+  r.row_only = true;
   const int rel = static_cast<int>(rels_.size());
   for (size_t i = 0; i < table.columns.size(); ++i) {
     const storage::ColumnDef& col = table.columns[i];
@@ -5122,6 +5121,7 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
 
   BoundQuery out;
   out.locks_rows = locking.has_value();
+  if (locking) out.lock_clause = locking_name(locking->strength);
   out.column_typmods = std::move(column_typmods);
   out.name_columns = std::move(name_columns);
   out.root = std::move(cur);
@@ -5132,9 +5132,17 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
 // Query expressions: WITH, derived tables, set operations, VALUES
 //
 // Every query expression is bound into an operator subtree of the one plan (one ColumnId space, one
-// parameter list). A derived table's relation exposes its plan's output columns; a CTE is inlined:
-// each reference binds its query again into a subtree of its own (PostgreSQL inlines a CTE referenced
-// once and materialises one referenced more often; for SELECT-only CTEs the answer is the same).
+// parameter list). A derived table's relation exposes its plan's output columns.
+//
+// A CTE follows PostgreSQL 12+: one the rest of its WITH's query names once, without volatile functions
+// and not written AS MATERIALIZED, is inlined: its reference binds its query again into a subtree of its
+// own. One named more than once (unless AS NOT MATERIALIZED), one calling a volatile function (random(),
+// nextval() ...; even AS NOT MATERIALIZED), or one AS MATERIALIZED is materialized: its query, bound once
+// where it is defined, becomes a tree of its own ending in a CteOp (in subplans_, so that it runs before
+// anything reading it), and each reference is a CteScanOp reading its rows. A CTE never named is never
+// run. References are counted in the syntax tree (cte_references), as PostgreSQL's cterefcount; a CTE
+// that names an enclosing query (inside a correlated subquery) or is defined inside a recursive term, and
+// one of a WITH RECURSIVE named by a WITH item before it, is inlined.
 
 namespace {
 
@@ -5147,6 +5155,79 @@ const char* set_op_name(ast::SetOp op) {
     default:
       return "UNION";
   }
+}
+
+int cte_references(const std::string& name, const ast::SelectStmt& s);
+
+int cte_references(const std::string& name, const ast::Expr* e) {
+  if (!e) return 0;
+  int n = 0;
+  for (const auto& a : e->args) n += cte_references(name, a.get());
+  n += cte_references(name, e->agg_filter.get());
+  for (const ast::OrderItem& o : e->agg_order) n += cte_references(name, o.expr.get());
+  for (const ast::CaseWhen& w : e->when_clauses)
+    n += cte_references(name, w.condition.get()) + cte_references(name, w.result.get());
+  n += cte_references(name, e->else_expr.get());
+  if (e->subquery) n += cte_references(name, *e->subquery);
+  if (e->over) {
+    for (const auto& p : e->over->partition_by) n += cte_references(name, p.get());
+    for (const ast::OrderItem& o : e->over->order_by) n += cte_references(name, o.expr.get());
+    n += cte_references(name, e->over->start_offset.get()) + cte_references(name, e->over->end_offset.get());
+  }
+  return n;
+}
+
+int cte_references(const std::string& name, const ast::FromItem& f) {
+  if (f.is_join)
+    return cte_references(name, *f.left) + cte_references(name, *f.right) + cte_references(name, f.on.get());
+  if (f.subquery) return cte_references(name, *f.subquery);
+  if (f.function) return cte_references(name, f.function.get());
+  return f.table.schema.empty() && f.table.name == name ? 1 : 0;
+}
+
+// The references to CTE `name` in `s` without its WITH clause.
+int cte_body_references(const std::string& name, const ast::SelectStmt& s) {
+  int n = 0;
+  if (s.larg) n += cte_references(name, *s.larg);
+  if (s.rarg) n += cte_references(name, *s.rarg);
+  for (const auto& row : s.values)
+    for (const auto& e : row) n += cte_references(name, e.get());
+  for (const auto& e : s.distinct_on) n += cte_references(name, e.get());
+  for (const ast::SelectTarget& t : s.targets) n += cte_references(name, t.expr.get());
+  for (const auto& f : s.from) n += cte_references(name, *f);
+  n += cte_references(name, s.where.get()) + cte_references(name, s.having.get());
+  for (const auto& e : s.group_by) n += cte_references(name, e.get());
+  for (const ast::OrderItem& o : s.order_by) n += cte_references(name, o.expr.get());
+  n += cte_references(name, s.limit.get()) + cte_references(name, s.offset.get());
+  for (const ast::WindowDef& w : s.windows) {
+    for (const auto& p : w.partition_by) n += cte_references(name, p.get());
+    for (const ast::OrderItem& o : w.order_by) n += cte_references(name, o.expr.get());
+    n += cte_references(name, w.start_offset.get()) + cte_references(name, w.end_offset.get());
+  }
+  return n;
+}
+
+// How many FROM items of `s` (its subqueries included) name the CTE `name` of an enclosing WITH, outside
+// the scope of a WITH item of the same name inside `s`: PostgreSQL's cterefcount.
+int cte_references(const std::string& name, const ast::SelectStmt& s) {
+  int n = 0;
+  if (s.with_recursive) {
+    for (const ast::CommonTableExpr& cte : s.with)
+      if (cte.name == name) return 0;  // every item and the query see the inner one
+  }
+  for (const ast::CommonTableExpr& cte : s.with) {
+    n += cte_references(name, *cte.query);
+    if (cte.name == name) return n;  // the items after it and the query see the inner one
+  }
+  return n + cte_body_references(name, s);
+}
+
+// Whether an operator of the tree under `op` calls a volatile function.
+bool tree_calls_volatile(plan::Op& op) {
+  bool found = false;
+  op.for_each_expr([&](ExprPtr& e) { found = found || (e && detail::calls_volatile(*e)); });
+  for (auto& c : op.children) found = found || tree_calls_volatile(*c);
+  return found;
 }
 
 // The set operations' and VALUES' type resolution (PostgreSQL's select_common_type for two inputs).
@@ -5222,6 +5303,9 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown, int r
 
 void Binder::bind_with(const ast::SelectStmt& s) {
   const size_t base = ctes_.size();
+  const bool in_recursive_term = std::any_of(recursive_.begin(), recursive_.end(), [](const RecursiveCte& r) {
+    return r.term == RecursiveCte::Term::Recursive;
+  });
   if (s.with_recursive) {
     // Every CTE of a WITH RECURSIVE sees all of them, itself included (PostgreSQL).
     for (const ast::CommonTableExpr& cte : s.with) {
@@ -5229,40 +5313,98 @@ void Binder::bind_with(const ast::SelectStmt& s) {
         if (ctes_[i].cte->name == cte.name)
           fail(SqlState::DuplicateAlias, "WITH query name \"" + cte.name + "\" specified more than once",
                cte.location);
-      ctes_.push_back({&cte, base + s.with.size(), outer_scopes_.size(), true});
+      CteDef def;
+      def.cte = &cte;
+      def.visible = base + s.with.size();
+      def.outer_scopes = outer_scopes_.size();
+      def.recursive = true;
+      ctes_.push_back(std::move(def));
     }
     for (size_t i = base; i < ctes_.size(); ++i) {
       count_cte_binding();
       const size_t subplans = subplans_.size();
+      const size_t outer = outer_names();
       BoundQuery q = bind_cte_query(ctes_[i]);
-      subplans_.erase(subplans_.begin() + static_cast<std::ptrdiff_t>(subplans), subplans_.end());
       const ast::CommonTableExpr& cte = *ctes_[i].cte;
       if (cte.columns.size() > q.root->output.size())
         fail(SqlState::InvalidColumnReference,
              "WITH query \"" + cte.name + "\" has " + std::to_string(q.root->output.size()) +
                  " columns available but " + std::to_string(cte.columns.size()) + " columns specified",
              cte.location);
+      // A WITH item bound before this one inlined its references to it: it is inlined too.
+      int references = cte_body_references(cte.name, s);
+      bool named_before = false;
+      for (size_t j = 0; j < s.with.size(); ++j) {
+        if (&s.with[j] == &cte) continue;
+        const int n = cte_references(cte.name, *s.with[j].query);
+        references += n;
+        named_before = named_before || (n > 0 && base + j < i);
+      }
+      materialize_cte(ctes_[i], std::move(q), subplans, references,
+                      in_recursive_term || named_before || outer_names() != outer);
     }
     return;
   }
-  for (const ast::CommonTableExpr& cte : s.with) {
+  for (size_t k = 0; k < s.with.size(); ++k) {
+    const ast::CommonTableExpr& cte = s.with[k];
     for (size_t i = base; i < ctes_.size(); ++i)
       if (ctes_[i].cte->name == cte.name)
         fail(SqlState::DuplicateAlias, "WITH query name \"" + cte.name + "\" specified more than once",
              cte.location);
     // PostgreSQL analyses every CTE, referenced or not: bind it once for its errors and its width.
-    // The subqueries this binding plans as subplans go with it: an unreferenced CTE never runs.
     count_cte_binding();
     const size_t subplans = subplans_.size();
+    const size_t outer = outer_names();
     BoundQuery q = bind_query(*cte.query);
-    subplans_.erase(subplans_.begin() + static_cast<std::ptrdiff_t>(subplans), subplans_.end());
     if (cte.columns.size() > q.root->output.size())
       fail(SqlState::InvalidColumnReference,
            "WITH query \"" + cte.name + "\" has " + std::to_string(q.root->output.size()) +
                " columns available but " + std::to_string(cte.columns.size()) + " columns specified",
            cte.location);
-    ctes_.push_back({&cte, ctes_.size(), outer_scopes_.size()});
+    int references = cte_body_references(cte.name, s);
+    for (size_t j = k + 1; j < s.with.size(); ++j) references += cte_references(cte.name, *s.with[j].query);
+    CteDef def;
+    def.cte = &cte;
+    def.visible = ctes_.size();
+    def.outer_scopes = outer_scopes_.size();
+    materialize_cte(def, std::move(q), subplans, references, in_recursive_term || outer_names() != outer);
+    ctes_.push_back(std::move(def));
   }
+}
+
+size_t Binder::outer_names() const {
+  size_t n = outer_refs_.size();
+  for (const SubqueryFrame& f : frames_) n += f.params.size() + (f.correlated ? 1 : 0) + (f.fallback ? 1 : 0);
+  return n;
+}
+
+void Binder::materialize_cte(CteDef& def, BoundQuery q, size_t subplans, int references, bool inline_only) {
+  const ast::CteMaterialize how = def.cte->materialize;
+  bool volatile_calls = tree_calls_volatile(*q.root);
+  for (size_t i = subplans; i < subplans_.size() && !volatile_calls; ++i)
+    volatile_calls = tree_calls_volatile(*subplans_[i]);
+  bool materialize = references > 0 && !inline_only &&
+                     (how == ast::CteMaterialize::Always || volatile_calls ||
+                      (references > 1 && how != ast::CteMaterialize::Never));
+  // The buffer's columns have types: an unknown-typed literal column is text (PostgreSQL).
+  for (size_t c = 0; c < q.root->output.size() && materialize; ++c) {
+    const OutputColumn col = q.root->output[c];
+    materialize = col.type != TypeId::Unknown || resolve_unknown(*q.root, col.id, TypeId::Text);
+  }
+  if (!materialize) {
+    // The subqueries this binding planned as subplans go with it: an unreferenced CTE never runs.
+    drop_subplans(subplans);
+    return;
+  }
+  def.materialized = next_cte_++;
+  def.columns = q.root->output;
+  def.typmods = q.column_typmods;
+  def.typmods.resize(def.columns.size(), -1);
+  auto cte = std::make_unique<plan::CteOp>();
+  cte->name = def.cte->name;
+  cte->index = def.materialized;
+  cte->children.push_back(std::move(q.root));
+  subplans_.push_back(std::move(cte));
 }
 
 // `SELECT <expressions>` without FROM or WHERE: a Project over one empty row.
@@ -5838,6 +5980,16 @@ int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<s
   if (def.recursive)
     for (size_t r = recursive_.size(); r-- > 0;)
       if (recursive_[r].cte == def.cte) return open_recursive_reference(r, ref, aliases);
+  if (def.materialized >= 0) {
+    auto scan = std::make_unique<plan::CteScanOp>();
+    scan->name = def.cte->name;
+    scan->alias = ref.alias;
+    scan->index = def.materialized;
+    std::vector<OutputColumn> columns = def.columns;
+    for (size_t i = 0; i < columns.size() && i < def.cte->columns.size(); ++i)
+      columns[i].name = def.cte->columns[i];
+    return open_buffer_relation(std::move(scan), columns, def.typmods, ref, aliases);
+  }
   // The CTE's query sees the CTEs defined before it, not the ones in scope where it is referenced.
   std::vector<CteDef> hidden(ctes_.begin() + static_cast<std::ptrdiff_t>(def.visible), ctes_.end());
   ctes_.resize(def.visible);
@@ -6007,13 +6159,19 @@ int Binder::open_recursive_reference(size_t r, const ast::TableRef& ref,
   auto scan = std::make_unique<plan::WorkTableScanOp>();
   scan->name = rec.cte->name;
   scan->index = rec.index;
+  return open_buffer_relation(std::move(scan), rec.columns, rec.typmods, ref, aliases);
+}
+
+int Binder::open_buffer_relation(OpPtr scan, const std::vector<OutputColumn>& columns,
+                                 const std::vector<int32_t>& typmods, const ast::TableRef& ref,
+                                 const std::vector<std::string>& aliases) {
   Relation rel;
   rel.has_alias = !ref.alias.empty();
   rel.refname = rel.has_alias ? ref.alias : ref.name;
-  for (size_t c = 0; c < rec.columns.size(); ++c) {
-    const OutputColumn& col = rec.columns[c];
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const OutputColumn& col = columns[c];
     scan->output.push_back({new_id(), col.name, col.type});
-    rel.columns.push_back({col.name, col.type, c < rec.typmods.size() ? rec.typmods[c] : -1});
+    rel.columns.push_back({col.name, col.type, c < typmods.size() ? typmods[c] : -1});
     rel.ids.push_back(scan->output.back().id);
   }
   rel.derived = std::move(scan);
@@ -6426,6 +6584,7 @@ PlannedStatement Binder::plan_select(const ast::SelectStmt& s) {
   PlannedStatement out;
   out.command = "SELECT";
   out.locks_rows = q.locks_rows;
+  out.lock_clause = q.lock_clause;
   out.result_typmods = std::move(q.column_typmods);
   out.result_name_columns = std::move(q.name_columns);
   out.plan.result_columns = q.root->output;

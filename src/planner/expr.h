@@ -98,6 +98,12 @@ enum class ExprOp {
                 // and only until one is not NULL
   CaseTest,     // the operand of the innermost Case with one (kCaseOperand, kCaseNullIf), evaluated once
                 // (PostgreSQL's CaseTestExpr); only inside that Case
+  Distinct,     // args[0] IS DISTINCT FROM args[1], same-typed (as Eq): never NULL; two NULLs are not
+                // distinct, one NULL is; else NOT (args[0] = args[1]). Each evaluated once.
+  Greatest,     // GREATEST(args...), all of `type`: the largest argument that is not NULL (NULL if all
+  Least,        // are); LEAST the smallest. Ordered as ORDER BY orders (NaN largest). Each evaluated once.
+  BoolTest,     // args[0] (boolean) IS [NOT] TRUE / FALSE / UNKNOWN, as BoolTestForm(func) says: never NULL
+                // (NULL is neither TRUE nor FALSE, and is UNKNOWN). args[0] evaluated once.
 };
 
 // ExprOp::Case's forms (Expr::func).
@@ -107,25 +113,8 @@ enum CaseForm : int {
   kCaseNullIf = 2,     // NULLIF(x, v)
 };
 
-// IS [NOT] TRUE / FALSE / UNKNOWN, which the binder lowers (Expr::func of the outermost node, so that EXPLAIN
-// and ruleutils print the test as written; bool_test_operand is the tested expression):
-//   x IS TRUE      Coalesce(x, false)        x IS NOT TRUE   Not(Coalesce(x, false))
-//   x IS FALSE     Not(Coalesce(x, true))    x IS NOT FALSE  Coalesce(x, true)
-//   x IS UNKNOWN   IsNull(x)                 x IS NOT UNKNOWN IsNotNull(x)
-// x IS [NOT] DISTINCT FROM y, lowered the same way (Expr::func of the outermost node) over the equality
-// x = y the binder chose (its operands converted to one type):
-//   x IS NOT DISTINCT FROM y   Coalesce(x = y, x IS NULL AND y IS NULL)
-//   x IS DISTINCT FROM y       Not(Coalesce(x = y, x IS NULL AND y IS NULL))
-enum BoolTestForm : int {
-  kIsTrue = 1,
-  kIsNotTrue,
-  kIsFalse,
-  kIsNotFalse,
-  kIsUnknown,
-  kIsNotUnknown,
-  kIsDistinct,
-  kIsNotDistinct
-};
+// ExprOp::BoolTest's tests (Expr::func).
+enum BoolTestForm : int { kIsTrue = 1, kIsNotTrue, kIsFalse, kIsNotFalse, kIsUnknown, kIsNotUnknown };
 
 // ExprOp::Match's flags (the runtime's rt_match reads the same bits).
 enum MatchFlags : int {
@@ -144,8 +133,7 @@ struct Expr {
   int param = -1;        // Param
   ColumnId column = -1;  // Column, OuterColumn
   int func = -1;         // DateTime: a dtsql::Func; CatalogFunc: a catalog::Func; Match: MatchFlags;
-                         // Math: a mathsql::Func; Cast: a numeric typmod; Coalesce, Not, IsNull,
-                         // IsNotNull: a BoolTestForm (or -1)
+                         // Math: a mathsql::Func; Cast: a numeric typmod; BoolTest: a BoolTestForm
   int location = -1;     // Constant: where the literal is in the statement (errors converting it point there)
   Value constant;        // Constant
   int subquery = -1;     // Subquery, InSubquery, Apply: index into PhysicalPlan::subplans
@@ -157,11 +145,6 @@ struct Expr {
   static ExprPtr make(ExprOp op, TypeId type, std::vector<ExprPtr> args);
 };
 
-// e's BoolTestForm, or 0 when it is not a lowered boolean test.
-int bool_test_form(const Expr& e);
-// The tested expression of a lowered boolean test (bool_test_form(e) != 0); for IS [NOT] DISTINCT FROM
-// the equality x = y.
-const Expr& bool_test_operand(const Expr& e);
 // " IS TRUE", " IS NOT UNKNOWN", ...: the test's SQL after its operand.
 const char* bool_test_sql(int form);
 

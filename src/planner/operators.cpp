@@ -772,6 +772,32 @@ void WorkTableScanOp::write_shape(ShapeWriter& w) const {
 }
 OMENDB_SHAPE_COVERS(WorkTableScanOp, 104);
 
+// ---- Cte, CteScan ----------------------------------------------------------------------------------
+
+std::string CteOp::explain(const ExplainContext&) const {
+  return "CTE " + name;
+}
+
+void CteOp::write_shape(ShapeWriter& w) const {
+  w.tag("cte");
+  w.tag(name + "]");
+  for (const auto& child : children) w.put(child->output);
+  w.put(static_cast<int64_t>(index));
+}
+OMENDB_SHAPE_COVERS(CteOp, 104);
+
+std::string CteScanOp::explain(const ExplainContext&) const {
+  return "CTE Scan on " + name + (alias.empty() || alias == name ? "" : " " + alias);
+}
+
+void CteScanOp::write_shape(ShapeWriter& w) const {
+  w.tag("ctescan");
+  w.tag(name + "]");
+  w.put(output);
+  w.put(static_cast<int64_t>(index));
+}
+OMENDB_SHAPE_COVERS(CteScanOp, 136);
+
 void RepeatOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
   f(count);
 }

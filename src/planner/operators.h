@@ -39,7 +39,9 @@ enum class OpKind {
   IndexScan,
   FunctionScan,
   RecursiveUnion,
-  WorkTableScan
+  WorkTableScan,
+  Cte,
+  CteScan
 };
 
 // Where an operator stands in the pipelines: the only thing the pipeline cutter asks of it.
@@ -49,7 +51,7 @@ enum class PipelineRole {
   Breaker,    // ends its children's pipelines (consuming every row into its state), then is the source
               // of a new pipeline that reads that state: Sort, Aggregate, Window, UnionAll (the only
               // one with several children: one pipeline per child, in order)
-  Sink,       // ends its child's pipeline and produces no rows: Insert, Update, Delete, Subquery
+  Sink,       // ends its child's pipeline and produces no rows: Insert, Update, Delete, Subquery, Cte
   Join,       // two children: ends children[0]'s pipeline (the build side, consumed into its state) and
               // works row by row inside children[1]'s pipeline (the probe side), which depends on the
               // build pipeline: HashJoin, NestedLoopJoin
@@ -619,6 +621,42 @@ class WorkTableScanOp final : public Op {
   static constexpr OpKind kKind = OpKind::WorkTableScan;
   WorkTableScanOp() : Op(kKind) {}
   std::string name;  // the CTE's (EXPLAIN)
+  int index = -1;
+
+  PipelineRole role() const override { return PipelineRole::Source; }
+  void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// A materialized CTE (PostgreSQL's "CTE x"): WITH x AS (...) referenced more than once, or whose query
+// calls a volatile function, or written AS MATERIALIZED (binder.cpp's "Query expressions" says when). The
+// root of a tree of PhysicalPlan::subplans: its child's pipeline ends here, appending every row to a row
+// buffer (a runtime::Sorter without keys, counted against the query's memory limit, 53200 past it), once per
+// execution, before any pipeline reading it (a CteScanOp of the same `index`) runs. Its child's output
+// columns are the buffer's, in order.
+class CteOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::Cte;
+  CteOp() : Op(kKind) {}
+  std::string name;  // the CTE's (EXPLAIN)
+  int index = -1;    // the statement's materialized CTE number, shared with its CteScanOps
+
+  PipelineRole role() const override { return PipelineRole::Sink; }
+  void for_each_expr(const std::function<void(ExprPtr&)>&) override {}
+  std::string explain(const ExplainContext& c) const override;
+  void write_shape(ShapeWriter& w) const override;
+};
+
+// One reference to a materialized CTE (PostgreSQL's "CTE Scan on x"): a source reading the rows the CteOp
+// of the same `index` buffered, in the order they arrived. output[c] is the buffer's column c; every
+// reference has columns of its own.
+class CteScanOp final : public Op {
+ public:
+  static constexpr OpKind kKind = OpKind::CteScan;
+  CteScanOp() : Op(kKind) {}
+  std::string name;   // the CTE's (EXPLAIN)
+  std::string alias;  // the reference's alias, empty without one (EXPLAIN)
   int index = -1;
 
   PipelineRole role() const override { return PipelineRole::Source; }

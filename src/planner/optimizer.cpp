@@ -366,25 +366,24 @@ bool matches_index_expr(const plan::Expr& q, const plan::Expr& x, const IndexPar
   return true;
 }
 
-namespace {
-// A call of a volatile function: a value per evaluation, never one for many rows.
-bool volatile_call(const plan::Expr& e) {
-  return (e.op == plan::ExprOp::CatalogFunc &&
-          catalog::is_volatile(static_cast<catalog::Func>(e.func))) ||  // nextval(), setval()
-         (e.op == plan::ExprOp::Bytes && bytea::is_volatile(static_cast<bytea::Func>(e.func))) ||
-         (e.op == plan::ExprOp::Math && mathsql::is_volatile(static_cast<mathsql::Func>(e.func)));
+bool volatile_function(const plan::Expr& e) {
+  // nextval() / setval(): a value per evaluation, never one for many rows
+  if (e.op == plan::ExprOp::CatalogFunc && catalog::is_volatile(static_cast<catalog::Func>(e.func)))
+    return true;
+  if (e.op == plan::ExprOp::Bytes && bytea::is_volatile(static_cast<bytea::Func>(e.func)))
+    return true;  // gen_random_uuid()
+  return e.op == plan::ExprOp::Math && mathsql::is_volatile(static_cast<mathsql::Func>(e.func));
 }
-}  // namespace
 
-bool has_volatile_call(const plan::Expr& e) {
-  if (volatile_call(e)) return true;
+bool calls_volatile(const plan::Expr& e) {
+  if (volatile_function(e)) return true;
   for (const auto& a : e.args)
-    if (has_volatile_call(*a)) return true;
+    if (calls_volatile(*a)) return true;
   return false;
 }
 
 bool row_independent(const plan::Expr& e) {
-  if (e.op == plan::ExprOp::Column || volatile_call(e)) return false;
+  if (e.op == plan::ExprOp::Column || volatile_function(e)) return false;
   for (const auto& a : e.args)
     if (!row_independent(*a)) return false;
   return true;

@@ -126,19 +126,37 @@ void cut_tree(const Op& root, plan::PhysicalPlan& plan) {
 
 void build_pipelines(plan::PhysicalPlan& plan) {
   plan.pipelines.clear();
-  // Subqueries first, in order (a nested one before the one that reads it); a pipeline whose operators
-  // read a subquery's result depends on the pipeline that ends in its SubqueryOp.
+  // Subqueries and materialized CTEs first, in order (a nested one before the one that reads it); a
+  // pipeline whose operators read a subquery's result depends on the pipeline that ends in its
+  // SubqueryOp, and one reading a CTE (a CteScanOp source) on the pipeline that ends in its CteOp.
   // A correlated subquery's pipelines are marked: an Apply runs them per row, none depends on them.
   std::vector<int> subquery_pipeline;
+  std::vector<std::pair<int, int>> cte_pipeline;  // (CteOp::index, its pipeline)
   for (size_t i = 0; i < plan.subplans.size(); ++i) {
     const size_t first = plan.pipelines.size();
     cut_tree(*plan.subplans[i], plan);
+    const int last = static_cast<int>(plan.pipelines.size()) - 1;
+    if (plan.subplans[i]->is<plan::CteOp>()) {
+      cte_pipeline.emplace_back(plan.subplans[i]->as<plan::CteOp>().index, last);
+      subquery_pipeline.push_back(-1);
+      continue;
+    }
     const bool correlated = plan.subplans[i]->as<plan::SubqueryOp>().correlated;
     for (size_t k = first; k < plan.pipelines.size(); ++k)
       if (correlated) plan.pipelines[k].correlated = static_cast<int>(i);
-    subquery_pipeline.push_back(correlated ? -1 : static_cast<int>(plan.pipelines.size()) - 1);
+    subquery_pipeline.push_back(correlated ? -1 : last);
   }
   cut_tree(*plan.root, plan);
+  auto depend = [](Pipeline& p, int dep) {
+    if (dep >= 0 && std::find(p.dependencies.begin(), p.dependencies.end(), dep) == p.dependencies.end())
+      p.dependencies.push_back(dep);
+  };
+  for (Pipeline& p : plan.pipelines) {
+    if (!p.source->is<plan::CteScanOp>()) continue;
+    const int index = p.source->as<plan::CteScanOp>().index;
+    for (const auto& [cte, pipeline] : cte_pipeline)
+      if (cte == index) depend(p, pipeline);
+  }
   if (plan.subplans.empty()) return;
   std::vector<std::pair<const Op*, std::vector<int>>> uses;
   for (auto& sub : plan.subplans) collect_subquery_uses(*sub, uses);
@@ -150,12 +168,7 @@ void build_pipelines(plan::PhysicalPlan& plan) {
     for (const Op* op : ops)
       for (const auto& [user, subs] : uses) {
         if (user != op) continue;
-        for (int s : subs) {
-          int dep = subquery_pipeline.at(static_cast<size_t>(s));
-          if (dep >= 0 &&
-              std::find(p.dependencies.begin(), p.dependencies.end(), dep) == p.dependencies.end())
-            p.dependencies.push_back(dep);
-        }
+        for (int s : subs) depend(p, subquery_pipeline.at(static_cast<size_t>(s)));
       }
   }
 }

@@ -82,9 +82,16 @@ static const char* binary_symbol(ExprOp op) {
       return "AND";
     case ExprOp::Or:
       return "OR";
+    case ExprOp::Distinct:
+      return "IS DISTINCT FROM";
     default:
       return nullptr;
   }
+}
+
+// How COALESCE, GREATEST and LEAST print, up to their first argument.
+static const char* variadic_name(ExprOp op) {
+  return op == ExprOp::Coalesce ? "COALESCE(" : op == ExprOp::Greatest ? "GREATEST(" : "LEAST(";
 }
 
 static std::string quote_text(const std::string& s) {
@@ -101,31 +108,6 @@ std::string to_string(const Expr& e, const std::vector<std::string>& column_name
   return planner::detail::render(e, column_names, nullptr);
 }
 
-int bool_test_form(const Expr& e) {
-  switch (e.op) {
-    case ExprOp::Coalesce:
-      if (e.func == kIsNotDistinct) return e.args.size() == 2 && e.args[0]->args.size() == 2 ? e.func : 0;
-      return e.func == kIsTrue || e.func == kIsNotFalse ? e.func : 0;
-    case ExprOp::Not:
-      if (e.func == kIsDistinct)
-        return e.args[0]->op == ExprOp::Coalesce && e.args[0]->args.size() == 2 &&
-                       e.args[0]->args[0]->args.size() == 2
-                   ? e.func
-                   : 0;
-      return (e.func == kIsNotTrue || e.func == kIsFalse) && e.args[0]->op == ExprOp::Coalesce ? e.func : 0;
-    case ExprOp::IsNull:
-      return e.func == kIsUnknown ? e.func : 0;
-    case ExprOp::IsNotNull:
-      return e.func == kIsNotUnknown ? e.func : 0;
-    default:
-      return 0;
-  }
-}
-
-const Expr& bool_test_operand(const Expr& e) {
-  return e.op == ExprOp::Not ? *e.args[0]->args[0] : *e.args[0];
-}
-
 const char* bool_test_sql(int form) {
   switch (form) {
     case kIsTrue:
@@ -138,9 +120,6 @@ const char* bool_test_sql(int form) {
       return " IS NOT FALSE";
     case kIsUnknown:
       return " IS UNKNOWN";
-    case kIsDistinct:
-    case kIsNotDistinct:
-      return " IS DISTINCT FROM ";
     default:
       return " IS NOT UNKNOWN";
   }
@@ -193,14 +172,6 @@ std::string case_text(const Expr& e, const std::function<std::string(const Expr&
 std::string render(const Expr& e, const std::vector<std::string>& column_names,
                    const std::vector<Value>* params) {
   auto arg = [&](size_t i) { return render(*e.args[i], column_names, params); };
-  if (int form = plan::bool_test_form(e)) {
-    const Expr& x = plan::bool_test_operand(e);
-    if (form != plan::kIsDistinct && form != plan::kIsNotDistinct)
-      return "(" + render(x, column_names, params) + plan::bool_test_sql(form) + ")";
-    std::string s = "(" + render(*x.args[0], column_names, params) + plan::bool_test_sql(form) +
-                    render(*x.args[1], column_names, params) + ")";
-    return form == plan::kIsNotDistinct ? "(NOT " + s + ")" : s;
-  }
   switch (e.op) {
     case ExprOp::Constant:
       if (e.constant.is_null()) return "NULL";
@@ -231,6 +202,8 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       return "(" + arg(0) + " IS NULL)";
     case ExprOp::IsNotNull:
       return "(" + arg(0) + " IS NOT NULL)";
+    case ExprOp::BoolTest:
+      return "(" + arg(0) + plan::bool_test_sql(e.func) + ")";
     case ExprOp::Cast:
       if (e.type == TypeId::Numeric && e.func >= 0)
         return "(" + arg(0) + ")::" + num::type_name_with_typmod(e.func);
@@ -330,8 +303,10 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
     }
     case ExprOp::Case:
       return case_text(e, [&](const Expr& x) { return render(x, column_names, params); });
-    case ExprOp::Coalesce: {
-      std::string s = "COALESCE(";
+    case ExprOp::Coalesce:
+    case ExprOp::Greatest:
+    case ExprOp::Least: {
+      std::string s = plan::variadic_name(e.op);
       for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + arg(i);
       return s + ")";
     }
@@ -351,10 +326,6 @@ namespace {
 enum class Shape { Simple, Operator, Bool, Test, Cast };
 
 Shape shape_of(const Expr& e) {
-  if (int form = plan::bool_test_form(e)) {
-    if (form == plan::kIsNotDistinct) return Shape::Bool;  // NOT (x IS DISTINCT FROM y)
-    return form == plan::kIsDistinct ? Shape::Operator : Shape::Test;
-  }
   switch (e.op) {
     case ExprOp::And:
     case ExprOp::Or:
@@ -362,6 +333,7 @@ Shape shape_of(const Expr& e) {
       return Shape::Bool;
     case ExprOp::IsNull:
     case ExprOp::IsNotNull:
+    case ExprOp::BoolTest:
       return Shape::Test;
     case ExprOp::Cast:
       return Shape::Cast;
@@ -451,16 +423,6 @@ std::string ruleutils_constant(const Value& v, TypeId type, bool pretty) {
 std::string ruleutils(const Expr& e, const std::vector<std::string>& names, bool pretty) {
   auto arg = [&](size_t i) { return ruleutils_arg(*e.args[i], e, i == 0, names, pretty); };
   auto wrap = [&](const std::string& s) { return pretty ? s : "(" + s + ")"; };
-  if (int form = plan::bool_test_form(e)) {
-    const Expr& x = plan::bool_test_operand(e);
-    if (form != plan::kIsDistinct && form != plan::kIsNotDistinct)
-      return wrap(ruleutils_arg(x, e, true, names, pretty) + plan::bool_test_sql(form));
-    // PostgreSQL's DistinctExpr is an operator; IS NOT DISTINCT FROM is NOT over it.
-    std::string s = ruleutils_arg(*x.args[0], x, true, names, pretty) + plan::bool_test_sql(form) +
-                    ruleutils_arg(*x.args[1], x, false, names, pretty);
-    if (form == plan::kIsDistinct) return wrap(s);
-    return wrap("NOT " + wrap(s));  // pretty: the operator needs no parentheses under NOT
-  }
   switch (e.op) {
     case ExprOp::Constant:
       return ruleutils_constant(e.constant, e.type, pretty);
@@ -491,6 +453,8 @@ std::string ruleutils(const Expr& e, const std::vector<std::string>& names, bool
       return wrap(arg(0) + " IS NULL");
     case ExprOp::IsNotNull:
       return wrap(arg(0) + " IS NOT NULL");
+    case ExprOp::BoolTest:
+      return wrap(arg(0) + plan::bool_test_sql(e.func));
     case ExprOp::Neg:
       if (e.args[0]->op == ExprOp::Constant && !e.args[0]->constant.is_null())  // a folded negative literal
         return plan::quote_text("-" + e.args[0]->constant.to_string()) +
@@ -509,8 +473,10 @@ std::string ruleutils(const Expr& e, const std::vector<std::string>& names, bool
     }
     case ExprOp::Case:
       return case_text(e, [&](const Expr& x) { return ruleutils(x, names, pretty); });
-    case ExprOp::Coalesce: {
-      std::string s = "COALESCE(";
+    case ExprOp::Coalesce:
+    case ExprOp::Greatest:
+    case ExprOp::Least: {
+      std::string s = plan::variadic_name(e.op);
       for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + ruleutils(*e.args[i], names, pretty);
       return s + ")";
     }

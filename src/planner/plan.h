@@ -14,10 +14,12 @@ namespace omendb::plan {
 //   source:    an operator whose role is Source or Breaker (a breaker reads back the state an earlier
 //              pipeline built: sorted rows, aggregate results)
 //   operators: Streaming operators (Filter, Project, Limit)
-//   sink:      a Breaker (builds its state) or a Sink (Insert/Update/Delete, a Subquery's result), or
+//   sink:      a Breaker (builds its state) or a Sink (Insert/Update/Delete, a Subquery's result, a
+//              materialized CTE's rows), or
 //              nullptr: the query result
 // `dependencies` lists the pipelines that must have run before this one (the one that built the state
-// its source reads; later a join's build side). PhysicalPlan::pipelines is in a valid execution order.
+// its source reads, a join's build side, a CTE its CteScanOp source reads, a subquery it reads).
+// PhysicalPlan::pipelines is in a valid execution order.
 struct Pipeline {
   const Op* source = nullptr;
   std::vector<const Op*> operators;
@@ -35,8 +37,10 @@ struct Pipeline {
 struct PhysicalPlan {
   OpPtr root;
   // Subqueries used as expressions (ExprOp::Subquery, InSubquery): each a tree whose root is a SubqueryOp
-  // with index i. The uncorrelated ones run first, in this order (a subquery nested in another comes
-  // first); a correlated one runs where an ExprOp::Apply needs it.
+  // with index i; and materialized CTEs: trees whose root is a CteOp (never read by an expression). In
+  // order of completion, which is an execution order: a subquery or CTE used inside another comes
+  // first. The uncorrelated ones run first, in this order; a correlated one runs where an ExprOp::Apply
+  // needs it.
   std::vector<OpPtr> subplans;
   std::vector<Pipeline> pipelines;           // in execution order (dependencies first)
   std::vector<OutputColumn> result_columns;  // the rows sent to the client (empty for DML)

@@ -47,8 +47,10 @@ struct PlannedStatement {
   // values matrix.
   // Date/time values convert with the session's zone and clock `dt`.
   std::vector<Value> parameters(const std::vector<Value>& client, const dtsql::EvalContext& dt) const;
-  // SELECT ... FOR UPDATE / SHARE: the plan locks the rows it returns (a LockRows step).
+  // SELECT ... FOR UPDATE / SHARE: the plan locks the rows it returns (a LockRows step); lock_clause is
+  // the strongest clause as SQL names it ("FOR UPDATE", "FOR KEY SHARE" ...).
   bool locks_rows = false;
+  std::string lock_clause;
   // The user tables the statement reads or writes, as the binder found them in the catalog (system
   // catalogs are not listed): the engine locks them while the statement runs and plans again when one
   // was changed by DDL before it got the locks.

@@ -42,8 +42,11 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length);
 
 // Whether `e` has the same value for every row: no column references, no volatile functions.
 bool row_independent(const plan::Expr& e);
-// Whether e calls a volatile function (nextval(), setval(), random(), setseed(), gen_random_uuid()).
-bool has_volatile_call(const plan::Expr& e);
+// Whether the call `e` itself (not its arguments) is volatile: random(), setseed(), nextval(), setval(),
+// gen_random_uuid(). The one list of them.
+bool volatile_function(const plan::Expr& e);
+// Whether `e` or any expression inside it calls a volatile function.
+bool calls_volatile(const plan::Expr& e);
 
 // PostgreSQL's constant folding of a strict operator with a NULL constant input: the operator becomes a
 // NULL constant, and its other inputs (which may reference columns) are never evaluated, so `NULL = a/b`

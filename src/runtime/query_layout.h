@@ -66,6 +66,7 @@ struct QueryLayout {
   std::vector<RecursiveUnionSpec> recursive_unions;  // states of RecursiveUnion operators
   std::vector<RecursiveTerm> recursive_terms;        // by recursive union slot
   std::vector<int> recursive_slots;     // by plan::RecursiveUnionOp::index: its slot (-1: not in the plan)
+  std::vector<int> cte_slots;           // by plan::CteOp::index: the sort slot of its row buffer
   std::vector<int> outer_columns;       // the column (plan::ColumnId) of each QueryState::outer
   std::vector<bool> per_row_pipelines;  // by pipeline: run by an Apply or by a recursive
                                         // union's iteration, not in plan order
@@ -91,6 +92,13 @@ struct QueryLayout {
   }
   // The slot of the RecursiveUnion whose index is `index` (once it declared its state).
   int recursive_slot(int index) const { return recursive_slots.at(static_cast<size_t>(index)); }
+  // A materialized CTE's row buffer (a Sorter without keys), for the plan::CteOp whose index is `index`.
+  int add_cte(int index, SortSpec spec) {
+    if (cte_slots.size() <= static_cast<size_t>(index)) cte_slots.resize(static_cast<size_t>(index) + 1, -1);
+    return cte_slots[static_cast<size_t>(index)] = add_sort(std::move(spec));
+  }
+  // The sort slot of the CTE whose index is `index` (once its CteOp declared its state).
+  int cte_slot(int index) const { return cte_slots.at(static_cast<size_t>(index)); }
   StateMarks marks() const {
     return {scans.size(),      sorts.size(),         windows.size(),
             aggregates.size(), agg_tables.size(),    join_tables.size(),

@@ -620,16 +620,8 @@ int32_t rt_text_to_double(QueryState* qs, const char* p, uint64_t n, double* out
 }
 
 int32_t rt_text_to_bool(QueryState* qs, const char* p, uint64_t n, int32_t* out) {
-  std::string s(trim({p, n}));
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  // PostgreSQL accepts any unique prefix of true/false/yes/no, on/off, and 1/0.
-  auto prefix_of = [&](std::string_view word) { return !s.empty() && word.substr(0, s.size()) == s; };
-  if (prefix_of("true") || prefix_of("yes") || s == "on" || s == "1") {
-    *out = 1;
-    return 1;
-  }
-  if (prefix_of("false") || prefix_of("no") || s == "off" || s == "of" || s == "0") {
-    *out = 0;
+  if (std::optional<bool> b = parse_bool_text({p, n})) {
+    *out = *b ? 1 : 0;
     return 1;
   }
   ctx_of(qs).fail(invalid_input("boolean", p, n));

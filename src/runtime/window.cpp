@@ -327,7 +327,8 @@ bool WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n,
   const size_t w = sorter_.width();
   const size_t out = input_width_ + f;
   const size_t col = fn.args.empty() ? 0 : static_cast<size_t>(fn.args[0]);
-  const bool numeric = fn.type == TypeId::Numeric;  // sum / avg as num::Accumulator
+  const bool numeric = fn.type == TypeId::Numeric &&  // sum / avg as num::Accumulator (min / max compare)
+                       (fn.func == WindowFunction::Sum || fn.func == WindowFunction::Avg);
   const bool invertible = fn.func == WindowFunction::CountStar || fn.func == WindowFunction::Count ||
                           (fn.func == WindowFunction::Sum && fn.type != TypeId::Float64 && !numeric);
   int64_t count = 0;

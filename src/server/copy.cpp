@@ -338,6 +338,9 @@ bool RowReader::read_line() {
     }
     if (csv) {
       if (in_quote) {
+        // A line end inside a quoted field is data, but counts as an input line for the line numbers
+        // of errors, as in PostgreSQL (CopyReadLineText counts the end-of-line character of the file).
+        if (c == (eol_ == 2 ? '\r' : '\n')) ++line_no_;
         if (c == opt_.escape && opt_.escape != opt_.quote) {
           quote_escape = true;
         } else if (c == opt_.quote) {

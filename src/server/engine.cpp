@@ -472,13 +472,23 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     session_info_.server_address = info.local_address;
     session_info_.server_port = info.local_port;
     session_info_.server_start = server_start_time();
-    // Startup settings that change how transactions run go through SET, so that a bad value refuses
-    // the connection (FATAL 22023, as PostgreSQL) instead of being ignored; other ones are ignored.
+    // Startup settings that change how transactions and statements run go through SET, so that a bad
+    // value refuses the connection (FATAL 22023, as PostgreSQL) instead of being ignored; other ones
+    // are ignored.
+    static const std::set<std::string, std::less<>> kApplied = {"default_transaction_isolation",
+                                                                "synchronous_commit",
+                                                                "timezone",
+                                                                "application_name",
+                                                                "statement_timeout",
+                                                                "lock_timeout",
+                                                                "idle_in_transaction_session_timeout",
+                                                                "deadlock_timeout",
+                                                                "default_transaction_read_only",
+                                                                kQueryMemoryLimit,
+                                                                kTransactionMemoryLimit};
     DiscardWriter discard;
     for (const auto& [name, value] : startup_settings(info)) {
-      if (name != "default_transaction_isolation" && name != "synchronous_commit" && name != "timezone" &&
-          name != "application_name")
-        continue;
+      if (!kApplied.count(name)) continue;
       ast::SetStmt stmt;
       stmt.name = name;
       stmt.value = value;
@@ -543,10 +553,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   // Starts a transaction block (BEGIN) or the implicit transaction of a multi-statement query.
-  void open_transaction(State state, Isolation isolation) {
+  void open_transaction(State state, Isolation isolation, std::optional<bool> read_only = std::nullopt) {
     txn_ = begin_transaction(isolation);
     txn_start_ts_ = dtsql::clock_timestamp();
     txn_isolation_ = isolation;
+    txn_read_only_ = read_only.value_or(default_read_only());
     saved_settings_ = save_settings();
     state_ = state;
   }
@@ -565,6 +576,36 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                      "SET TRANSACTION ISOLATION LEVEL must not be called in a subtransaction");
     txn_ = begin_transaction(level);  // nothing was read or written yet: nothing to carry over
     txn_isolation_ = level;
+  }
+
+  // READ ONLY / READ WRITE of the open transaction (BEGIN's mode, SET TRANSACTION, SET
+  // transaction_read_only), with PostgreSQL's rules (check_transaction_read_only): read-only may be set
+  // at any time; back to read-write only in the transaction's top level and before its first query
+  // (25001 otherwise).
+  void set_transaction_read_only(bool read_only) {
+    if (!read_only && txn_read_only_) {
+      if (!savepoints_.empty())
+        throw SqlError(SqlState::ActiveSqlTransaction,
+                       "cannot set transaction read-write mode inside a read-only transaction");
+      if (statements_in_block_ > 0)
+        throw SqlError(SqlState::ActiveSqlTransaction,
+                       "transaction read-write mode must be set before any query");
+    }
+    txn_read_only_ = read_only;
+  }
+  bool default_read_only() const {
+    auto it = settings_.find("default_transaction_read_only");
+    return it != settings_.end() && it->second == "on";
+  }
+  // Whether the statement running now may not write (a statement outside a block is its own
+  // transaction, with the session's default).
+  bool read_only_now() const { return in_transaction() ? txn_read_only_ : default_read_only(); }
+  // PostgreSQL's PreventCommandIfReadOnly: 25006 for `what` (the command's tag) in a read-only
+  // transaction.
+  void check_writable(std::string_view what) const {
+    if (read_only_now())
+      throw SqlError(SqlState::ReadOnlySqlTransaction,
+                     "cannot execute " + std::string(what) + " in a read-only transaction");
   }
 
   // Session settings are transactional, as PostgreSQL's SET: a transaction (or subtransaction) that
@@ -675,6 +716,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (stmt.kind == ast::StmtKind::Insert || stmt.kind == ast::StmtKind::Update ||
         stmt.kind == ast::StmtKind::Delete)
       settle_cursors();
+    if (const char* what = writing_command(stmt)) check_writable(what);
     switch (stmt.kind) {
       case ast::StmtKind::Select:
       case ast::StmtKind::Insert:
@@ -736,6 +778,38 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     throw_unsupported("this statement");
   }
 
+  // The tag PostgreSQL's PreventCommandIfReadOnly names for a utility statement that writes (DDL, COPY
+  // FROM, TRUNCATE); null for the others. INSERT / UPDATE / DELETE and SELECT ... FOR UPDATE are checked
+  // where they run (both protocols), nextval() and setval() when called.
+  static const char* writing_command(const ast::Stmt& stmt) {
+    switch (stmt.kind) {
+      case ast::StmtKind::CreateTable:
+        return "CREATE TABLE";
+      case ast::StmtKind::DropTable: {
+        const auto& drop = static_cast<const ast::DropTableStmt&>(stmt);
+        return drop.sequence ? "DROP SEQUENCE" : drop.view ? "DROP VIEW" : "DROP TABLE";
+      }
+      case ast::StmtKind::AlterTable:
+        return "ALTER TABLE";
+      case ast::StmtKind::CreateIndex:
+        return "CREATE INDEX";
+      case ast::StmtKind::DropIndex:
+        return "DROP INDEX";
+      case ast::StmtKind::CreateSequence:
+        return "CREATE SEQUENCE";
+      case ast::StmtKind::AlterSequence:
+        return "ALTER SEQUENCE";
+      case ast::StmtKind::CreateView:
+        return "CREATE VIEW";
+      case ast::StmtKind::Truncate:
+        return "TRUNCATE TABLE";
+      case ast::StmtKind::Copy:
+        return static_cast<const ast::CopyStmt&>(stmt).is_from ? "COPY FROM" : nullptr;
+      default:
+        return nullptr;
+    }
+  }
+
   // Statements that cannot run inside a transaction block (PostgreSQL's PreventInTransactionBlock): 25001.
   // A query string of several statements is one (implicit) transaction, as in PostgreSQL.
   void prevent_in_transaction(const char* what) {
@@ -758,12 +832,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         if (state_ == State::Block) {
           out.warning("25001", "there is already a transaction in progress");
           if (auto level = parse_isolation(stmt.isolation)) set_transaction_isolation(*level);
+          if (stmt.read_only) set_transaction_read_only(*stmt.read_only);
         } else if (state_ == State::Implicit) {
           // BEGIN inside a multi-statement query makes its transaction explicit.
           if (auto level = parse_isolation(stmt.isolation)) set_transaction_isolation(*level);
+          if (stmt.read_only) set_transaction_read_only(*stmt.read_only);
           state_ = State::Block;
         } else {
-          open_transaction(State::Block, parse_isolation(stmt.isolation).value_or(default_isolation_));
+          open_transaction(State::Block, parse_isolation(stmt.isolation).value_or(default_isolation_),
+                           stmt.read_only);
         }
         out.command_complete("BEGIN");
         return;
@@ -787,13 +864,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       case K::Savepoint:
         require_block("SAVEPOINT");
         txn_->set_memory_limit(transaction_memory_limit());  // the savepoint copies the write set
-        savepoints_.push_back({stmt.savepoint_name, txn_->savepoint(), save_settings()});
+        savepoints_.push_back({stmt.savepoint_name, txn_->savepoint(), save_settings(), txn_read_only_});
         out.command_complete("SAVEPOINT");
         return;
       case K::Release: {
         require_block("RELEASE SAVEPOINT");
         size_t i = find_savepoint(stmt.savepoint_name);
         txn_->release(savepoints_[i].mark);
+        txn_read_only_ = savepoints_[i].read_only;  // as PostgreSQL: the mode ends with the subtransaction
         savepoints_.resize(i);
         out.command_complete("RELEASE");
         return;
@@ -804,6 +882,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         rollback_cursors(i + 1);  // cursors opened since the savepoint go; the others read no more
         txn_->rollback_to(savepoints_[i].mark);
         restore_settings(savepoints_[i].settings);
+        txn_read_only_ = savepoints_[i].read_only;
         savepoints_.resize(i + 1);
         state_ = State::Block;
         out.command_complete("ROLLBACK");
@@ -858,12 +937,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (exclusive) settle_cursors_using(ids);
       TableLocks::Held held = exclusive ? acquire_tables({}, ids, wait) : acquire_tables(ids, {}, wait);
       if (resolve() != defs) continue;  // changed or dropped while we waited: look again
-      if (exclusive) {
-        hold_to_end(std::move(held), ids);
-      } else {
-        hold_to_end(std::move(held));
-        txn_shared_.insert(ids.begin(), ids.end());
-      }
+      hold_to_end(std::move(held), exclusive ? ids : std::vector<uint32_t>{});
       break;
     }
     out.command_complete("LOCK TABLE");
@@ -971,6 +1045,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         ctx.sink = &*sink;
       };
       start();
+      check_writable("SELECT " + planned.lock_clause);
       execute_locking(*compiled, ctx, *txn, view, start);
       db_.jit().note_rows(key, *compiled, ctx.rows_scanned);
       rows.flush();
@@ -998,6 +1073,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       ctx.sink = &*sink;
     }
     uint64_t rows_scanned = 0;
+    check_writable(planned.command);
     uint64_t affected = execute_write(*compiled, ctx, *txn, *view, &rows_scanned, out, started);
     db_.jit().note_rows(key, *compiled, rows_scanned);
     if (own_txn) own_txn->commit();
@@ -3048,13 +3124,21 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                                ? "SET TRANSACTION can only be used in transaction blocks"
                                : "SET LOCAL can only be used in transaction blocks");
     change_setting(stmt, &out);
+    for (const auto& [name, value] : stmt.more_modes) {  // SET TRANSACTION's other modes
+      ast::SetStmt mode;
+      mode.name = name;
+      mode.value = value;
+      mode.transaction_only = stmt.transaction_only;
+      change_setting(mode, &out);
+    }
     out.command_complete(stmt.reset_command ? "RESET" : "SET");
   }
 
   void change_setting(const ast::SetStmt& stmt, pgwire::ResultWriter* out) {
     if (state_ == State::Idle && !idle_saved_) idle_saved_ = save_settings();  // see run()
-    const bool transaction_setting =
-        stmt.name == "transaction_isolation" || stmt.name == "default_transaction_isolation";
+    const bool transaction_setting = stmt.name == "transaction_isolation" ||
+                                     stmt.name == "transaction_read_only" ||
+                                     stmt.name == "default_transaction_isolation";
     if (!transaction_setting || stmt.name == "default_transaction_isolation") {
       if (stmt.transaction_only) {
         if (!at_commit_.count(stmt.name)) at_commit_.emplace(stmt.name, setting_as_set(stmt.name));
@@ -3115,6 +3199,23 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       } else {
         set_transaction_isolation(*level);
       }
+      return;
+    }
+    if (stmt.name == "transaction_read_only" || stmt.name == "default_transaction_read_only") {
+      std::optional<bool> on =
+          stmt.reset ? std::optional<bool>(default_read_only()) : parse_bool_text(stmt.value);
+      if (stmt.reset && stmt.name == "default_transaction_read_only") on = false;
+      if (!on)
+        throw SqlError(SqlState::InvalidParameterValue,
+                       "parameter \"" + stmt.name + "\" requires a Boolean value");
+      if (stmt.name == "default_transaction_read_only") {
+        if (*on)
+          settings_[stmt.name] = "on";
+        else
+          settings_.erase(stmt.name);
+      } else if (in_transaction()) {
+        set_transaction_read_only(*on);
+      }  // outside a transaction: no lasting effect (set() warned for SET TRANSACTION)
       return;
     }
     if (stmt.name == "synchronous_commit") {
@@ -3316,20 +3417,19 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // outside a transaction).
   storage::CatalogOverlay* overlay() const { return txn_ ? &txn_->catalog_overlay() : nullptr; }
   // Table locks for one statement: tables the open transaction's DDL holds exclusively are left out
-  // (the session's own statements do not wait for its DDL).
+  // (the session's own statements do not wait for its DDL), and the shared locks it holds to its end
+  // (CREATE VIEW's) do not hold back its own DDL on those tables (an upgrade).
   TableLocks::Held acquire_tables(std::vector<uint32_t> shared, std::vector<uint32_t> exclusive,
                                   const storage::LockWait& wait) {
     auto held_by_txn = [&](uint32_t id) { return txn_exclusive_.count(id) != 0; };
-    for (uint32_t id : exclusive)  // its own shared lock would make it wait for itself
-      if (txn_shared_.count(id) && !held_by_txn(id))
-        throw_unsupported("DDL on a table this transaction locked with LOCK TABLE ... IN ACCESS SHARE MODE");
     shared.erase(std::remove_if(shared.begin(), shared.end(), held_by_txn), shared.end());
     exclusive.erase(std::remove_if(exclusive.begin(), exclusive.end(), held_by_txn), exclusive.end());
-    return db_.table_locks().acquire(std::move(shared), std::move(exclusive), wait);
+    return db_.table_locks().acquire(std::move(shared), std::move(exclusive), wait, txn_shared_);
   }
   // DDL in a transaction keeps its table and name locks until the transaction ends (PostgreSQL's
   // AccessExclusiveLock): other sessions' statements on those tables, and creators of those names, wait.
   void hold_to_end(TableLocks::Held held, const std::vector<uint32_t>& exclusive = {}) {
+    txn_shared_.insert(txn_shared_.end(), held.shared().begin(), held.shared().end());
     txn_locks_.push_back(std::move(held));
     txn_exclusive_.insert(exclusive.begin(), exclusive.end());
   }
@@ -3512,6 +3612,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
   int64_t nextval(std::string_view name) const override {
     storage::SequenceDefPtr s = sequence_named(name);
+    check_writable("nextval()");
     int64_t v = db_.store().catalog().nextval(s->id);
     sequence_values_[s->id] = v;
     last_sequence_ = s->id;
@@ -3539,6 +3640,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
   int64_t setval(std::string_view name, int64_t value, bool is_called) const override {
     storage::SequenceDefPtr s = sequence_named(name);
+    check_writable("setval()");
     db_.store().catalog().setval(s->id, value, is_called);
     if (is_called) sequence_values_[s->id] = value;  // as PostgreSQL: currval follows a called setval
     return value;
@@ -3557,6 +3659,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     std::map<std::string, std::string> all = default_settings();
     for (const auto& [name, value] : settings_) all[name] = value;
     all["transaction_isolation"] = isolation_name(txn_ ? txn_isolation_ : default_isolation_);
+    all["transaction_read_only"] = read_only_now() ? "on" : "off";
+    all["default_transaction_read_only"] = default_read_only() ? "on" : "off";
     all["default_transaction_isolation"] = isolation_name(default_isolation_);
     // pg_settings spells a few names in mixed case (SHOW takes any case).
     static const std::map<std::string, std::string> spelled = {
@@ -3575,6 +3679,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // A setting's value as SHOW prints it (name in lower case); nothing for an unknown setting.
   std::optional<std::string> setting_value(const std::string& name) const {
     if (name == "transaction_isolation") return isolation_name(txn_ ? txn_isolation_ : default_isolation_);
+    if (name == "transaction_read_only") return std::string(read_only_now() ? "on" : "off");
+    if (name == "default_transaction_read_only") return std::string(default_read_only() ? "on" : "off");
     if (name == "default_transaction_isolation") return isolation_name(default_isolation_);
     if (name == "synchronous_commit")
       return synchronous_commit_                  ? synchronous_commit_text_
@@ -3646,8 +3752,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   void show(const ast::ShowStmt& stmt, pgwire::ResultWriter& out) {
-    if (stmt.name == "omendb.lock_waiters") {  // read-only: sessions waiting for a row lock now
-      send_text_rows(out, stmt.name, {std::to_string(db_.store().row_lock_waiters())});
+    if (stmt.name == "omendb.lock_waiters") {  // read-only: sessions waiting for a row or table lock now
+      send_text_rows(out, stmt.name,
+                     {std::to_string(db_.store().row_lock_waiters() + db_.table_locks().waiters())});
       out.command_complete("SHOW");
       return;
     }
@@ -3732,10 +3839,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // them held exclusively.
   std::vector<TableLocks::Held> txn_locks_;
   std::set<uint32_t> txn_exclusive_;
-  std::set<uint32_t>
-      txn_shared_;  // tables LOCK TABLE ... IN ACCESS SHARE MODE holds to the transaction's end
+  std::vector<uint32_t> txn_shared_;  // tables txn_locks_ hold in shared mode (once per lock)
   std::set<std::string> txn_names_;
   Isolation txn_isolation_ = Isolation::ReadCommitted;  // txn_'s level, as SHOW names it
+  bool txn_read_only_ = false;                          // txn_ is READ ONLY (set_transaction_read_only)
   std::optional<SavedSettings> saved_settings_;         // the settings when txn_ began
   // The settings SET LOCAL changed in this transaction, each with the SET that gives it the value it has
   // at commit (change_setting).
@@ -3746,6 +3853,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     std::string name;
     size_t mark;  // Transaction::savepoint()
     SavedSettings settings;
+    bool read_only;  // txn_read_only_ when it was set: ROLLBACK TO and RELEASE restore it (PostgreSQL
+                     // restores XactReadOnly when a subtransaction ends)
   };
   std::vector<Savepoint> savepoints_;
   Isolation default_isolation_ = Isolation::ReadCommitted;
@@ -4259,12 +4368,17 @@ void EngineSession::revalidate(PreparedStatement& ps) {
   std::vector<pgwire::ResultColumn> before = ps.columns;
   plan_prepared(ps);
   if (ps.stmt->kind != ast::StmtKind::Select) return;
-  ps.columns = describe(*ps.planned);
-  bool same = before.size() == ps.columns.size();
+  std::vector<pgwire::ResultColumn> after = describe(*ps.planned);
+  bool same = before.size() == after.size();
   for (size_t i = 0; same && i < before.size(); ++i)
-    same = before[i].type_oid == ps.columns[i].type_oid &&
-           before[i].type_modifier == ps.columns[i].type_modifier;
-  if (!same) throw SqlError(SqlState::FeatureNotSupported, "cached plan must not change result type");
+    same = before[i].type_oid == after[i].type_oid && before[i].type_modifier == after[i].type_modifier;
+  if (!same) {
+    // As PostgreSQL: the statement keeps the description the client was given, so every execution
+    // fails until the result type is the described one again (planned anew each time).
+    ps.catalog_version = kStaleVersion;
+    throw SqlError(SqlState::FeatureNotSupported, "cached plan must not change result type");
+  }
+  ps.columns = std::move(after);
 }
 
 bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter& out) {
@@ -4326,6 +4440,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
         ctx.sink = &*sink;
       };
       start();
+      check_writable("SELECT " + ps.planned->lock_clause);
       execute_locking(*ps.compiled, ctx, *txn, view, start);
       db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
       rows.flush();
@@ -4353,6 +4468,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     ctx.sink = &*sink;
   }
   uint64_t rows_scanned = 0;
+  check_writable(ps.planned->command);
   uint64_t affected = execute_write(*ps.compiled, ctx, *txn, *view, &rows_scanned, out, started);
   db_.jit().note_rows(ps.cache_key, *ps.compiled, rows_scanned);
   if (own_txn) own_txn->commit();
@@ -4662,9 +4778,19 @@ void EngineSession::sql_close(const ast::ClosePortalStmt& stmt, pgwire::ResultWr
 }
 
 void EngineSession::sync() {
-  // Sync ends the implicit transaction, and with it every portal outside a transaction block.
-  if (state_ != State::Block && state_ != State::Failed) portals_.clear();
-  if (state_ == State::Implicit) finish_transaction(true);
+  // Sync ends the implicit transaction (its commit holds the WITH HOLD cursors), and with it every
+  // portal outside a transaction block but the held cursors, which live until closed.
+  auto drop_portals = [&] {
+    if (state_ != State::Block && state_ != State::Failed)
+      std::erase_if(portals_, [](const auto& p) { return !p.second->held; });
+  };
+  try {
+    if (state_ == State::Implicit) finish_transaction(true);
+  } catch (...) {
+    drop_portals();
+    throw;
+  }
+  drop_portals();
 }
 
 void EngineSession::sql_prepare(const ast::PrepareStmt& stmt, std::string_view text,
@@ -4771,6 +4897,10 @@ Database::~Database() {
   }
   sealer_wake_.notify_all();
   if (sealer_.joinable()) sealer_.join();
+  // The index evaluator's compiled plans belong to jit_, which is destroyed before store_ (members in
+  // reverse order): release them now (the ORC resource trackers outlived their ExecutionSession, and
+  // the server hung at exit under ASan).
+  if (store_) store_->set_index_evaluator(nullptr);
 }
 
 // Seals, every interval, the tables whose row store holds at least seal_min_rows rows (estimated from

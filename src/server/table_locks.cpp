@@ -35,21 +35,23 @@ void TableLocks::Held::release() {
   names_.clear();
 }
 
-bool TableLocks::grantable(const std::vector<uint32_t>& shared,
-                           const std::vector<uint32_t>& exclusive) const {
+bool TableLocks::grantable(const std::vector<uint32_t>& shared, const std::vector<uint32_t>& exclusive,
+                           const std::vector<uint32_t>& own_shared) const {
   for (uint32_t id : shared) {
     auto it = entries_.find(id);
     if (it != entries_.end() && it->second.writer) return false;
   }
   for (uint32_t id : exclusive) {
     auto it = entries_.find(id);
-    if (it != entries_.end() && (it->second.writer || it->second.readers > 0)) return false;
+    if (it == entries_.end()) continue;
+    const auto own = static_cast<uint32_t>(std::count(own_shared.begin(), own_shared.end(), id));
+    if (it->second.writer || it->second.readers > own) return false;
   }
   return true;
 }
 
 TableLocks::Held TableLocks::acquire(std::vector<uint32_t> shared, std::vector<uint32_t> exclusive,
-                                     const storage::LockWait& wait) {
+                                     const storage::LockWait& wait, const std::vector<uint32_t>& own_shared) {
   auto tidy = [](std::vector<uint32_t>& v) {
     std::sort(v.begin(), v.end());
     v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -64,7 +66,23 @@ TableLocks::Held TableLocks::acquire(std::vector<uint32_t> shared, std::vector<u
   if (shared.empty() && exclusive.empty()) return held;
 
   std::unique_lock lk(mu_);
-  wait_for(lk, wait, [&] { return grantable(shared, exclusive); });
+  // Upgrades: while this request waits, others see it; two upgrades of one table wait for each other.
+  std::vector<uint32_t> upgrades;
+  for (uint32_t id : exclusive)
+    if (std::find(own_shared.begin(), own_shared.end(), id) != own_shared.end()) upgrades.push_back(id);
+  for (uint32_t id : upgrades)
+    if (entries_[id].upgrading > 0)
+      throw SqlError(SqlState::DeadlockDetected, "deadlock detected")
+          .with_detail("Another transaction that holds a lock on the same table waits to change it too.");
+  for (uint32_t id : upgrades) ++entries_[id].upgrading;
+  struct Unmark {
+    std::unordered_map<uint32_t, Entry>& entries;
+    const std::vector<uint32_t>& ids;
+    ~Unmark() {
+      for (uint32_t id : ids) --entries[id].upgrading;
+    }
+  } unmark{entries_, upgrades};
+  wait_for(lk, wait, [&] { return grantable(shared, exclusive, own_shared); });
   for (uint32_t id : shared) ++entries_[id].readers;
   for (uint32_t id : exclusive) entries_[id].writer = true;
   held.owner_ = this;
@@ -96,6 +114,11 @@ void TableLocks::wait_for(std::unique_lock<std::mutex>& lk, const storage::LockW
   // Cancel requests and client disconnects set an atomic flag and notify nobody: poll it.
   constexpr auto kPoll = std::chrono::milliseconds(10);
   BlockingRegion blocking;  // the worker pool may start another thread meanwhile
+  ++waiting_;
+  struct Done {
+    uint64_t& n;
+    ~Done() { --n; }
+  } done{waiting_};
   while (!grantable()) {
     released_.wait_until(lk, std::min({wait.deadline, lock_deadline, Clock::now() + kPoll}));
     if (grantable()) break;
@@ -152,6 +175,11 @@ void TableLocks::release(const std::vector<uint32_t>& shared, const std::vector<
     }
   }
   released_.notify_all();
+}
+
+uint64_t TableLocks::waiters() const {
+  std::lock_guard lk(mu_);
+  return waiting_;
 }
 
 size_t TableLocks::held_tables() const {

@@ -176,7 +176,9 @@ void LoadedBlock::load(const TableDefPtr& table, std::string_view first_key, std
   if (table_->has_hidden_rowid() && reader_.column(ncols - 1).type != TypeId::Int64)
     corrupt(*table_, "bad row id column");
   if (reader_.row_count() == 0 || first_key_ > last_key_) corrupt(*table_, "bad key range");
-  decoded_.assign(ncols, false);
+  if (decoded_.size() < ncols) decoded_.resize(ncols);
+  const uint64_t chunks = columnar::decode_chunk_count(reader_.row_count());
+  for (size_t c = 0; c < ncols; ++c) decoded_[c].assign(chunks, 0);
   if (data_.size() < ncols) {
     data_.resize(ncols);
     nulls_.resize(ncols);
@@ -188,21 +190,37 @@ void LoadedBlock::load(const TableDefPtr& table, std::string_view first_key, std
   } else {
     for (int k : table_->primary_key) key_columns_.push_back(static_cast<size_t>(k));
   }
-  keys_decoded_ = false;
 }
 
-void LoadedBlock::decode(size_t col) {
-  if (decoded_[col]) return;
+void LoadedBlock::decode_rows(size_t col, uint64_t from, uint64_t to) {
+  if (from >= to) return;
+  std::vector<uint8_t>& done = decoded_[col];
+  uint64_t first = from / columnar::kDecodeChunk,
+           end = (to + columnar::kDecodeChunk - 1) / columnar::kDecodeChunk;
+  while (first < end && done[first]) ++first;
+  while (end > first && done[end - 1]) --end;
+  if (first == end) return;
   const uint64_t n = reader_.row_count();
-  const size_t width = value_width(reader_.column(col).type);
   if (capacity_[col] < n) {
+    const size_t width = value_width(reader_.column(col).type);
     data_[col].reset(new uint64_t[(n * width + 7) / 8]);
     nulls_[col].reset(new uint8_t[n]);
     capacity_[col] = n;
   }
-  columnar::Status s = reader_.decode_column(col, data_[col].get(), nulls_[col].get());
+  // One pass over [first, end), chunks decoded before in the middle included: a codec whose chunks depend
+  // on the ones before (delta-of-delta) sums its way to `first` once, not once per chunk.
+  columnar::Status s = reader_.decode_column_chunks(col, first, end, data_[col].get(), nulls_[col].get());
   if (!s.is_ok()) corrupt(*table_, s.message());
-  decoded_[col] = true;
+  std::fill(done.begin() + static_cast<std::ptrdiff_t>(first),
+            done.begin() + static_cast<std::ptrdiff_t>(end), 1);
+}
+
+void LoadedBlock::decode_keys(uint64_t from, uint64_t to) {
+  for (size_t c : key_columns_) decode_rows(c, from, to);
+}
+
+uint64_t LoadedBlock::chunks_decoded(size_t col) const {
+  return static_cast<uint64_t>(std::count(decoded_[col].begin(), decoded_[col].end(), 1));
 }
 
 ColumnVector LoadedBlock::slice(size_t col, uint64_t pos) const {
@@ -210,48 +228,54 @@ ColumnVector LoadedBlock::slice(size_t col, uint64_t pos) const {
   return ColumnVector{reinterpret_cast<uint8_t*>(data_[col].get()) + pos * width, nulls_[col].get() + pos};
 }
 
-void LoadedBlock::decode_keys() {
-  for (size_t c : key_columns_) decode(c);
-  keys_decoded_ = true;
+void LoadedBlock::append_key_column(size_t c, uint64_t i, std::string& out) {
+  decode_rows(c, i, i + 1);
+  if (nulls_[c][i]) corrupt(*table_, "NULL key column");
+  const TypeId type = reader_.column(c).type;
+  const uint8_t* base = reinterpret_cast<const uint8_t*>(data_[c].get());
+  Datum d{};
+  switch (columnar::codec_type(type)) {  // a date is its Int32, a timestamp its Int64, numeric its bytes
+    case TypeId::Bool:
+      d.i64 = base[i];
+      break;
+    case TypeId::Int32: {
+      int32_t v;
+      std::memcpy(&v, base + i * 4, 4);
+      d.i64 = v;
+      break;
+    }
+    case TypeId::Int64:
+      std::memcpy(&d.i64, base + i * 8, 8);
+      break;
+    case TypeId::Float64:
+      std::memcpy(&d.f64, base + i * 8, 8);
+      break;
+    case TypeId::Text:
+      std::memcpy(&d.str, base + i * sizeof(StrRef), sizeof(StrRef));
+      break;
+    default:  // LoadedBlock::load checked the block's types against the table's
+      corrupt(*table_, "a key column of a type blocks do not hold");
+  }
+  keycodec::append_datum(type, d, out);
 }
 
 void LoadedBlock::append_key(uint64_t i, std::string& out) {
-  if (!keys_decoded_) decode_keys();
   keycodec::append_table_prefix(table_->id, out);
-  for (size_t c : key_columns_) {
-    if (nulls_[c][i]) corrupt(*table_, "NULL key column");
-    const TypeId type = reader_.column(c).type;
-    const uint8_t* base = reinterpret_cast<const uint8_t*>(data_[c].get());
-    Datum d{};
-    switch (columnar::codec_type(type)) {  // a date is its Int32, a timestamp its Int64, numeric its bytes
-      case TypeId::Bool:
-        d.i64 = base[i];
-        break;
-      case TypeId::Int32: {
-        int32_t v;
-        std::memcpy(&v, base + i * 4, 4);
-        d.i64 = v;
-        break;
-      }
-      case TypeId::Int64:
-        std::memcpy(&d.i64, base + i * 8, 8);
-        break;
-      case TypeId::Float64:
-        std::memcpy(&d.f64, base + i * 8, 8);
-        break;
-      case TypeId::Text:
-        std::memcpy(&d.str, base + i * sizeof(StrRef), sizeof(StrRef));
-        break;
-      default:  // LoadedBlock::load checked the block's types against the table's
-        corrupt(*table_, "a key column of a type blocks do not hold");
-    }
-    keycodec::append_datum(type, d, out);
-  }
+  for (size_t c : key_columns_) append_key_column(c, i, out);
 }
 
 int LoadedBlock::compare_key(uint64_t i, std::string_view key) {
   scratch_.clear();
-  append_key(i, scratch_);
+  keycodec::append_table_prefix(table_->id, scratch_);
+  for (size_t c : key_columns_) {
+    append_key_column(c, i, scratch_);
+    // The full key extends scratch_: a difference within the common length, or a key shorter than
+    // scratch_, decides the comparison as it would with every column built.
+    const size_t common = std::min(scratch_.size(), key.size());
+    if (int cmp = std::string_view(scratch_).substr(0, common).compare(key.substr(0, common)); cmp != 0)
+      return cmp;
+    if (key.size() < scratch_.size()) return 1;
+  }
   return std::string_view(scratch_).compare(key);
 }
 

@@ -107,8 +107,11 @@ size_t block_columns(const TableDef& table);
 
 // One sealed block loaded for reading: reads its bytes in place (the caller keeps them alive and unchanged
 // while the block and the batches sliced from it are used: a RocksDB iterator left on the block), decodes the
-// columns it is asked for into 8-byte aligned arrays (reused from block to block) and builds the storage keys
-// of its rows on demand (from the key columns, decoded once per block when first needed).
+// rows of the columns it is asked for into 8-byte aligned arrays (reused from block to block) and builds the
+// storage keys of its rows on demand (from the key columns). Decoding is by 1024-row chunk
+// (columnar::kDecodeChunk), each chunk of a column at most once per load: a point lookup or a short key range
+// decodes the key columns' chunks its binary search visits and one or two chunks of the wanted columns, not
+// the whole block.
 class LoadedBlock {
  public:
   // Parses the envelope and the block header. Throws SqlError XX001 when either is malformed or the
@@ -122,32 +125,41 @@ class LoadedBlock {
   const columnar::BlockReader& reader() const { return reader_; }
   size_t bytes() const { return bytes_.size(); }
 
-  // Decodes column `col` (once per load). Throws XX001 on corruption.
-  void decode(size_t col);
-  // Column `col` (decoded) from row `pos` on.
+  // Decodes rows [from, to) of column `col` (the chunks holding them that are not decoded yet, in one
+  // pass). Throws XX001 on corruption.
+  void decode_rows(size_t col, uint64_t from, uint64_t to);
+  // Decodes every row of column `col`.
+  void decode(size_t col) { decode_rows(col, 0, rows()); }
+  // Decodes rows [from, to) of the key columns: before reading many keys of a range, so its chunks are
+  // decoded in one pass rather than one by one.
+  void decode_keys(uint64_t from, uint64_t to);
+  // Chunks of column `col` decoded since load() (what a lookup cost; the tests check it).
+  uint64_t chunks_decoded(size_t col) const;
+  // Column `col` from row `pos` on; the rows read must have been decoded.
   ColumnVector slice(size_t col, uint64_t pos) const;
 
-  // Storage key of row i, appended to `out`.
+  // Storage key of row i, appended to `out` (decodes the key columns' chunk of row i if needed).
   void append_key(uint64_t i, std::string& out);
-  // <0, 0, >0 as row i's storage key compares with `key`.
+  // <0, 0, >0 as row i's storage key compares with `key`. Builds the key column by column and stops at
+  // the first that decides, so a later key column's chunk is decoded only when the earlier ones are equal.
   int compare_key(uint64_t i, std::string_view key);
   // First row in [from, to) whose key is >= key (to if none): binary search, O(log n) keys built.
   uint64_t lower_bound(uint64_t from, uint64_t to, std::string_view key);
 
  private:
-  void decode_keys();
+  // Appends key column c's datum of row i (decoded) to out.
+  void append_key_column(size_t c, uint64_t i, std::string& out);
 
   TableDefPtr table_;
   std::string_view bytes_;  // the block (envelope removed), owned by the caller
   std::string first_key_, last_key_;
   uint64_t horizon_ = 0;
   columnar::BlockReader reader_;
-  std::vector<bool> decoded_;
+  std::vector<std::vector<uint8_t>> decoded_;  // per column, per chunk: decoded by this load
   std::vector<std::unique_ptr<uint64_t[]>> data_;
   std::vector<std::unique_ptr<uint8_t[]>> nulls_;
   std::vector<size_t> capacity_;  // rows data_[i] / nulls_[i] can hold
   std::vector<size_t> key_columns_;
-  bool keys_decoded_ = false;
   std::string scratch_;
 };
 

@@ -756,8 +756,10 @@ class ScanCursorImpl final : public ScanCursor {
       if (have_block_) {
         // Sealed rows before the next row-store entry go out as one slice of the block.
         uint64_t stop = end_;
-        if (have_e && e.key <= std::string_view(block_.last_key()))
+        if (have_e && e.key <= std::string_view(block_.last_key())) {
+          block_.decode_keys(pos_, end_);  // the keys of the rest of the range, in one pass
           stop = block_.lower_bound(pos_, end_, e.key);
+        }
         if (stop > pos_) return sealed_slice(std::min<uint64_t>(stop, pos_ + batch_rows_));
       } else if (!have_e) {
         done_ = true;
@@ -867,6 +869,7 @@ class ScanCursorImpl final : public ScanCursor {
       if (cols_[c].wanted) sealed_vectors_[c] = block_.slice(c, pos_);
     }
     if (want_keys_) {
+      block_.decode_keys(pos_, to);
       std::vector<size_t>& offsets = key_offsets_;
       offsets.resize(count + 1);
       for (uint64_t r = 0; r < count; ++r) {
@@ -929,7 +932,7 @@ class ScanCursorImpl final : public ScanCursor {
         end_ = block_.lower_bound(pos_, end_, upper_);
       if (pos_ >= end_) continue;
       for (size_t c = 0; c < cols_.size(); ++c)
-        if (cols_[c].wanted) block_.decode(c);
+        if (cols_[c].wanted) block_.decode_rows(c, pos_, end_);
       ++stats_.blocks_read;
       have_block_ = true;
       block_it_on_block_ = true;  // block_ reads the iterator's value in place: stay on it
@@ -966,7 +969,7 @@ class ScanCursorImpl final : public ScanCursor {
         end_ = block_.lower_bound(pos_, end_, upper_);
       if (pos_ >= end_) continue;  // the range falls between two of its rows
       for (size_t c = 0; c < cols_.size(); ++c)
-        if (cols_[c].wanted) block_.decode(c);
+        if (cols_[c].wanted) block_.decode_rows(c, pos_, end_);
       ++stats_.blocks_read;
       ++next_block_;
       have_block_ = true;

@@ -281,6 +281,11 @@ def test_bad_lines(args):
     expect_copy_error(c, "COPY cp_bad FROM STDIN (FORMAT csv, HEADER match)", "id,v,x,f\n", "22P04",
                       'column name mismatch in header line field 3: got "x", expected "s"', 'COPY cp_bad, line 1: "id,v,x,f"')
     expect_copy_error(c, "COPY cp_bad FROM STDIN (FORMAT csv)", '7,7,"abc\n', "22P04", "unterminated CSV quoted field")
+    # Line numbers count input lines: a quoted field over two lines is two (PostgreSQL reports line 4).
+    expect_copy_error(c, "COPY cp_bad FROM STDIN (FORMAT csv, HEADER)", 'id,v,s,f\n2,2,"a\nb",1\n3,3,c,zz\n', "22P02",
+                      'invalid input syntax for type double precision: "zz"', 'COPY cp_bad, line 4, column f: "zz"')
+    expect_copy_error(c, "COPY cp_bad FROM STDIN (FORMAT csv)", '2,2,"a\r\n",1\r\n3,zz,c,1\r\n', "22P02",
+                      'invalid input syntax for type integer: "zz"', 'COPY cp_bad, line 3, column v: "zz"')
     expect_copy_error(c, "COPY cp_bad FROM STDIN (FORMAT binary)", b"not binary", "22P04", "COPY file signature not recognized")
     # Server-side files and programs: the privilege error of a PostgreSQL user without pg_read_server_files.
     if args.omendb:

@@ -194,6 +194,28 @@ def test_psycopg3_server_cursor(args):
         conn.rollback()
 
 
+def test_psycopg3_hold_cursor_past_commit(args):
+    """A WITH HOLD cursor declared through the extended protocol (psycopg 3's withhold=True) survives the
+    COMMIT, inside a transaction and on an autocommit connection (Sync dropped every portal, held
+    cursors too: 34000 at the next fetch)."""
+    import psycopg
+    dsn = dict(host=args.host or "127.0.0.1", port=args.port, user=args.user, dbname=args.dbname)
+    with psycopg.connect(autocommit=False, **dsn) as conn:
+        cur = conn.cursor(name="h3", withhold=True)
+        cur.execute("SELECT id FROM cur_t WHERE id <= %s ORDER BY id", (6,))
+        assert cur.fetchmany(2) == [(1,), (2,)]
+        conn.commit()
+        assert cur.fetchall() == [(3,), (4,), (5,), (6,)]
+        cur.close()
+        conn.commit()
+    with psycopg.connect(autocommit=True, **dsn) as conn:
+        cur = conn.cursor(name="h4", withhold=True)
+        cur.execute("SELECT id FROM cur_t WHERE id > %s ORDER BY id", (7,))
+        assert cur.fetchmany(1) == [(8,)]
+        assert cur.fetchall() == [(9,), (10,)]
+        cur.close()
+
+
 def test_psql_fetch_count(args):
     env = dict(os.environ, PGHOST=args.host or "127.0.0.1", PGPORT=str(args.port), PGUSER=args.user,
                PGDATABASE=args.dbname, PGCONNECT_TIMEOUT="10")
@@ -264,7 +286,7 @@ def main():
     args = ap.parse_args()
     tests = [test_fetch_move_close, test_snapshot_and_own_writes, test_hold_and_savepoints,
              test_errors_at_the_fetch_that_reaches_them, test_psycopg2_named_cursor_streams,
-             test_psycopg3_server_cursor, test_psql_fetch_count, test_many_cursors_concurrently,
+             test_psycopg3_server_cursor, test_psycopg3_hold_cursor_past_commit, test_psql_fetch_count, test_many_cursors_concurrently,
              test_disconnect_with_open_cursor]
     if args.host:
         setup(args)

@@ -159,6 +159,13 @@ def test_replanned_after_ddl(args):
     check(args, c, c.run(query("CREATE TABLE ext_d (id int PRIMARY KEY, v bigint)")), "C(CREATE TABLE) Z(I)")
     check(args, c, c.run(bind("", "d", ["1"]), execute(""), sync()),
           "E(0A000 cached plan must not change result type) Z(I)")
+    # Every later execution fails too (the statement keeps the description its client was given; it
+    # answered with the new shape from the second execution on), until the type is the described one.
+    check(args, c, c.run(bind("", "d", ["1"]), execute(""), sync()),
+          "E(0A000 cached plan must not change result type) Z(I)")
+    check(args, c, c.run(query("DROP TABLE ext_d")), "C(DROP TABLE) Z(I)")
+    check(args, c, c.run(query("CREATE TABLE ext_d (id int PRIMARY KEY, v text, w int)")), "C(CREATE TABLE) Z(I)")
+    check(args, c, c.run(bind("", "d", ["1"]), execute(""), sync()), "2 C(SELECT 0) Z(I)")
     c.run(query("DROP TABLE ext_d"))
 
 

@@ -189,6 +189,61 @@ def test_startup(connect):
         assert 'invalid value for parameter "default_transaction_isolation": "bogus"' in str(e), str(e)
 
 
+def test_read_only(connect, host, port, user, dbname):
+    """READ ONLY as drivers ask for it: psycopg2's set_session(readonly=True) (BEGIN READ ONLY in its
+    default mode, default_transaction_read_only in autocommit), psycopg 3's read_only over the extended
+    protocol, and default_transaction_read_only in the startup options: every write is 25006 and nothing
+    is written; reads work."""
+    import psycopg
+    c = connect(autocommit=True)
+    c.cursor().execute("DROP TABLE IF EXISTS ro_t")
+    c.cursor().execute("CREATE TABLE ro_t (id int PRIMARY KEY)")
+    c.cursor().execute("INSERT INTO ro_t VALUES (1)")
+    c.close()
+
+    def refused(conn, sql, params=None):
+        try:
+            conn.cursor().execute(sql, params)
+        except (psycopg2.Error, psycopg.Error) as e:
+            code = getattr(e, "pgcode", None) or getattr(getattr(e, "diag", None), "sqlstate", None)
+            assert code == "25006", (sql, code, str(e))
+            conn.rollback()
+            return
+        raise AssertionError("%s ran in a read-only transaction" % sql)
+
+    for autocommit in (False, True):
+        c = connect(autocommit=autocommit)
+        c.set_session(readonly=True)
+        cur = c.cursor()
+        cur.execute("SELECT count(*) FROM ro_t")
+        assert cur.fetchone() == (1,)
+        if not autocommit:
+            c.rollback()
+        refused(c, "INSERT INTO ro_t VALUES (%s)", (2,))
+        refused(c, "UPDATE ro_t SET id = 3")
+        refused(c, "SELECT id FROM ro_t FOR UPDATE")
+        c.close()
+    c3 = psycopg.connect(host=host, port=port, user=user, dbname=dbname, autocommit=False)
+    c3.read_only = True
+    assert c3.execute("SELECT count(*) FROM ro_t WHERE id = %s", (1,)).fetchone() == (1,)
+    c3.rollback()
+    refused(c3, "INSERT INTO ro_t VALUES (%s)", (4,))
+    refused(c3, "DELETE FROM ro_t WHERE id = %s", (1,))
+    c3.close()
+    c = connect(autocommit=True, options="-c default_transaction_read_only=on")
+    cur = c.cursor()
+    cur.execute("SHOW transaction_read_only")
+    assert cur.fetchone() == ("on",)
+    refused(c, "INSERT INTO ro_t VALUES (5)")
+    c.close()
+    c = connect(autocommit=True)
+    cur = c.cursor()
+    cur.execute("SELECT array_agg(id ORDER BY id) FROM ro_t")
+    assert cur.fetchone() == ([1],), "a refused write left a row"
+    cur.execute("DROP TABLE ro_t")
+    c.close()
+
+
 def main():
     def extra(ap):
         ap.add_argument("--seconds", type=float, default=float(os.environ.get("OMENDB_ISOLATION_SECONDS", "3")))
@@ -200,6 +255,7 @@ def main():
         connect = connector(args)
         return run_tests([("lost_update", lambda: test_lost_update(connect)),
                           ("startup", lambda: test_startup(connect)),
+                          ("read_only", lambda: test_read_only(connect, args.host, args.port, args.user, args.dbname)),
                           ("warnings", lambda: test_warnings(connect, args.host, args.port, args.user, args.dbname)),
                           ("bank", lambda: test_bank(connect, args.seconds, args.seed))], args)
 

@@ -640,12 +640,70 @@ def test_moved_row_repeatable_read(env):
         t2.close()
 
 
+def test_limit_locks_only_the_rows_it_returns(env):
+    """ORDER BY .. LIMIT n [OFFSET m] FOR UPDATE locks the rows it returns (and, as in PostgreSQL, the
+    OFFSET rows before them) and no other: the scan stops once LIMIT has its rows, so the next row is
+    neither locked nor evaluated (it was locked, and hidden from SKIP LOCKED consumers, before)."""
+    for limit, offset, taken in ((1, 0, [1]), (2, 0, [1, 2]), (1, 2, [1, 2, 3])):
+        setup_jobs(env, 5)
+        t1, t2 = begin(env), begin(env)
+        q = "select id from jobs order by id limit %d offset %d for update" % (limit, offset)
+        assert env.run(t1, q).result(TIMEOUT) == [(i,) for i in taken[offset:]]
+        free = [i for i in range(1, 6) if i not in taken]
+        rows = env.run(t2, "select id from jobs order by id for update skip locked").result(TIMEOUT)
+        assert rows == [(i,) for i in free], (q, rows)
+        t2.cursor().execute("rollback")
+        t2.cursor().execute("begin")
+        nxt = max(taken) + 1
+        assert env.run(t2, "select id from jobs where id = %d for update nowait" % nxt).result(TIMEOUT) == [(nxt,)]
+        t2.cursor().execute("rollback")
+        t1.cursor().execute("rollback")
+        t1.close()
+        t2.close()
+
+
+def test_view_then_alter_in_one_transaction(env):
+    """CREATE VIEW holds its base table (shared) to the end of the transaction; an ALTER TABLE of that table
+    in the same transaction upgrades the lock instead of waiting for itself (it waited for ever). Two
+    transactions that each hold the table and both want to change it would wait for each other: the
+    second gets 40P01."""
+    env.sql("drop view if exists lv1")
+    env.sql("drop view if exists lv2")
+    env.sql("drop table if exists lt")
+    env.sql("create table lt (a int primary key, z int)")
+    t1 = begin(env)
+    assert env.run(t1, "create view lv1 as select a from lt").result(TIMEOUT) is not None
+    assert env.run(t1, "alter table lt add column b int").result(TIMEOUT) == "ALTER TABLE"
+    assert env.run(t1, "alter table lt rename column z to y").result(TIMEOUT) == "ALTER TABLE"
+    t1.cursor().execute("commit")
+    assert env.sql("select a, y, b from lt") == []
+    t1.cursor().execute("begin")
+    t2 = begin(env)
+    env.run(t1, "create view lv2 as select a from lt").result(TIMEOUT)
+    env.run(t2, "select count(*) from lv1").result(TIMEOUT)
+    env.run(t2, "create view lv3 as select a from lt").result(TIMEOUT)  # t2 holds lt too
+    first = env.run(t1, "alter table lt add column c int")  # waits for t2's lock
+    env.wait_for_lock_waiters(1)
+    e = error_of(env.run(t2, "alter table lt add column d int"))
+    assert e is not None and e.pgcode == "40P01", e
+    t2.cursor().execute("rollback")
+    assert first.result(TIMEOUT) == "ALTER TABLE"
+    t1.cursor().execute("commit")
+    assert [r[0] for r in env.sql("select column_name from information_schema.columns where table_name = 'lt' "
+                                  "order by ordinal_position")] == ["a", "y", "b", "c"]
+    env.sql("drop view lv2")
+    env.sql("drop view lv1")
+    t1.close()
+    t2.close()
+
+
 CASES = [test_counter_read_committed, test_bank_read_committed, test_lost_update_repeatable_read,
          test_read_committed_recheck_skips, test_insert_same_key, test_deadlock,
          test_lock_timeout_statement_timeout_cancel, test_disconnects, test_more_waiters_than_workers,
          test_skip_locked_queue, test_for_update_nowait_and_strengths, test_for_update_waits_then_sees_new_version,
          test_idle_in_transaction_timeout, test_rollback_to_savepoint_releases_locks,
-         test_moved_row_read_committed, test_moved_row_repeatable_read]
+         test_moved_row_read_committed, test_moved_row_repeatable_read,
+         test_limit_locks_only_the_rows_it_returns, test_view_then_alter_in_one_transaction]
 
 
 def run_all(env):

@@ -17,6 +17,7 @@ ROWS = 200000
 
 class S:
     conn = None
+    srv = None
 
 
 def slow_query():
@@ -64,9 +65,32 @@ def test_timeout_aborts_the_block(args):
     conn.autocommit = True
 
 
+def test_timeouts_from_startup_options(args):
+    """statement_timeout, lock_timeout and idle_in_transaction_session_timeout given at connection startup
+    (libpq's PGOPTIONS, psycopg2's options=) are the session's settings, as SET would make them (they were
+    dropped); a bad value refuses the connection with 22023."""
+    conn = S.srv.connect(options="-c statement_timeout=50 -c lock_timeout=1s "
+                                 "-c idle_in_transaction_session_timeout=5min")
+    try:
+        assert query(conn, "SHOW statement_timeout") == [("50ms",)]
+        assert query(conn, "SHOW lock_timeout") == [("1s",)]
+        assert query(conn, "SHOW idle_in_transaction_session_timeout") == [("5min",)]
+        expect_error(conn, slow_query(), "57014")
+        query(conn, "RESET ALL")  # back to the startup values, as PostgreSQL
+        assert query(conn, "SHOW statement_timeout") == [("50ms",)]
+    finally:
+        conn.close()
+    try:
+        S.srv.connect(options="-c statement_timeout=bogus").close()
+        raise AssertionError("a bad startup statement_timeout was accepted")
+    except psycopg2.Error as e:
+        assert e.pgcode == "22023" or "22023" in str(e) or "invalid value" in str(e), e
+
+
 def main():
     args = parse_args()
     with Server(args.server_bin) as srv:
+        S.srv = srv
         S.conn = srv.connect()
         cur = S.conn.cursor()
         cur.execute("CREATE TABLE big (id BIGINT PRIMARY KEY, v INT)")
@@ -76,7 +100,8 @@ def main():
         failed = run_tests([test_timeout_cancels_with_57014, test_timeout_aborts_the_block,
                             test_timeout_in_nested_loop, test_timeout_in_joins_of_small_tables,
                             test_cancel_in_joins_of_small_tables, test_timeout_inside_one_value,
-                            test_cancel_inside_one_value, test_global_regexp_replace_is_linear], args)
+                            test_cancel_inside_one_value, test_global_regexp_replace_is_linear,
+                            test_timeouts_from_startup_options], args)
         S.conn.close()
     sys.exit(1 if failed else 0)
 

@@ -128,7 +128,8 @@ def test_replanned_after_ddl(args):
 
 def test_lock_table(args):
     """LOCK TABLE (docs/mvcc.md, "LOCK TABLE"): ACCESS SHARE keeps DDL off the table until the transaction
-    ends and lets reads and writes through; ACCESS EXCLUSIVE keeps everyone else off; other modes 0A000."""
+    ends and lets reads and writes through (its own DDL upgrades it); ACCESS EXCLUSIVE keeps everyone else off;
+    other modes 0A000."""
     with Server(args.server_bin) as srv:
         setup(srv)
         query(srv.connect(), "CREATE VIEW v1 AS SELECT id FROM t1")
@@ -148,9 +149,17 @@ def test_lock_table(args):
         query(b, "INSERT INTO t1 VALUES (1000, 0)")
         query(b, "DROP TABLE t2")  # another table
         assert query(a, "SELECT count(*) FROM t1") == [(1000,)]  # its snapshot
-        expect_error(a, "ALTER TABLE t1 ADD COLUMN w int", "0A000")  # would wait for its own lock
+        expect_error(a, "ALTER TABLE t1 ADD COLUMN w int", "25006")  # READ ONLY
         query(a, "ROLLBACK")
         query(b, "ALTER TABLE t1 ADD COLUMN w int")  # released at the end of the transaction
+        # DDL on a table the transaction locked IN ACCESS SHARE MODE upgrades its lock (one transaction's
+        # locks never conflict, as in PostgreSQL).
+        query(a, "BEGIN")
+        query(a, "LOCK TABLE t1 IN ACCESS SHARE MODE")
+        query(a, "ALTER TABLE t1 ADD COLUMN z int")
+        expect_error(b, "SELECT count(*) FROM t1", "55P03")
+        query(a, "ROLLBACK")
+        assert query(b, "SELECT count(*) FROM t1") == [(1001,)]
         # ACCESS EXCLUSIVE (LOCK's default): other sessions' statements on the table wait; its own do not.
         query(a, "BEGIN")
         query(a, "LOCK t1")

@@ -2,6 +2,7 @@
 //   before the loop: seen = 0; offset = <offset> (NULL: 0; < 0: 2201X); limit = <limit> (NULL: -1; < 0:
 //   2201W) per row:         seen++; if (seen <= offset) continue;
 //                    if (limit >= 0 && seen - offset > limit) stop producing;  <consume>
+//                    if (limit >= 0 && seen - offset >= limit) stop producing;
 #include "codegen/operators/translators.h"
 
 namespace omendb::codegen {
@@ -33,6 +34,11 @@ class LimitTranslator final : public OperatorTranslator {
                                     b.CreateICmpSGT(b.CreateSub(seen, offset), limit));
     cg.branch_if(over, p.done(), "limit.take");
     p.push(*this);
+    // The limit-th row taken: stop now, before the source fetches (and the operators below this one
+    // lock, number or evaluate) a row that would never be returned.
+    llvm::Value* reached = b.CreateAnd(b.CreateICmpSGE(limit, cg.const_i64(0)),
+                                       b.CreateICmpSGE(b.CreateSub(seen, offset), limit));
+    cg.branch_if(reached, p.done(), "limit.more");
   }
 
  private:

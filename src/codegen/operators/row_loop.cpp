@@ -1,5 +1,5 @@
 // Rows of Datums in a runtime buffer (sorted rows, a union's rows, a window's, a recursive union's working
-// table), as the translators that fill and read them emit them.
+// table, a materialized CTE's), as the translators that fill and read them emit them.
 #include <algorithm>
 
 #include "codegen/control.h"
@@ -28,6 +28,26 @@ void store_row(PipelineContext& p, const plan::Op& input, size_t width, llvm::Va
   for (size_t c = 0; c < width; ++c)
     sql::store_datum(cg, p.column(input.output.at(c).id), cg.gep(row, c * sizeof(Datum)));
   if (width == 0) sql::store_datum(cg, sql::constant(cg, Value::int64(0), TypeId::Int64), row);
+}
+
+void append_buffer_row(PipelineContext& p, const plan::Op& input, size_t width, int slot,
+                       const std::string& name) {
+  CodeGen& cg = p.cg;
+  llvm::Value* s = cg.const_i32(slot);
+  llvm::Value* row = cg.call("rt_sort_row", {cg.qs, s});
+  cg.branch_if(cg.b.CreateIsNull(row), cg.exit, name + ".store");  // out of memory
+  store_row(p, input, width, row);
+  cg.call("rt_sort_row_done", {cg.qs, s});
+}
+
+void emit_buffer_loop(PipelineContext& p, const OperatorTranslator& source, int slot,
+                      const std::vector<plan::OutputColumn>& columns, const std::string& name) {
+  CodeGen& cg = p.cg;
+  llvm::Value* s = cg.const_i32(slot);
+  llvm::Value* count = cg.call("rt_sort_finish", {cg.qs, s});
+  cg.exit_if_failed();
+  llvm::Value* rows = cg.call("rt_sort_rows", {cg.qs, s});
+  emit_row_loop(p, source, rows, count, columns, name);
 }
 
 }  // namespace omendb::codegen

@@ -53,6 +53,10 @@ std::unique_ptr<OperatorTranslator> make_translator(const plan::Op& op) {
       return make_recursive_union_translator(op.as<plan::RecursiveUnionOp>());
     case OpKind::WorkTableScan:
       return make_work_table_scan_translator(op.as<plan::WorkTableScanOp>());
+    case OpKind::Cte:
+      return make_cte_translator(op.as<plan::CteOp>());
+    case OpKind::CteScan:
+      return make_cte_scan_translator(op.as<plan::CteScanOp>());
   }
   throw SqlError(SqlState::InternalError,
                  "codegen: no translator for operator kind " + std::to_string(static_cast<int>(op.kind)));

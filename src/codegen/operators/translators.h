@@ -32,10 +32,12 @@ std::unique_ptr<OperatorTranslator> make_window_translator(const plan::WindowOp&
 std::unique_ptr<OperatorTranslator> make_function_scan_translator(const plan::FunctionScanOp& op);
 std::unique_ptr<OperatorTranslator> make_recursive_union_translator(const plan::RecursiveUnionOp& op);
 std::unique_ptr<OperatorTranslator> make_work_table_scan_translator(const plan::WorkTableScanOp& op);
+std::unique_ptr<OperatorTranslator> make_cte_translator(const plan::CteOp& op);
+std::unique_ptr<OperatorTranslator> make_cte_scan_translator(const plan::CteScanOp& op);
 
 // The loop of a source reading `count` contiguous rows of Datums at `rows` (a runtime buffer: sorted rows, a
-// union's rows, a window's, a working table), columns[c] at Datum c of a row (a row of no columns takes
-// one Datum); each row's columns are bound and the row pushed on from `source`:
+// union's rows, a window's, a working table, a materialized CTE's), columns[c] at Datum c of a row (a row of
+// no columns takes one Datum); each row's columns are bound and the row pushed on from `source`:
 //   for (i = 0; i < count; ++i) { row = rows + i * max(width, 1); col_c = row[c] ...; <consume> }
 void emit_row_loop(PipelineContext& p, const OperatorTranslator& source, llvm::Value* rows,
                    llvm::Value* count, const std::vector<plan::OutputColumn>& columns,
@@ -43,6 +45,16 @@ void emit_row_loop(PipelineContext& p, const OperatorTranslator& source, llvm::V
 // Stores the first `width` columns of `input`'s current row into the Datums at `row` (for a row of no
 // columns, one Int64 0, so that it still counts).
 void store_row(PipelineContext& p, const plan::Op& input, size_t width, llvm::Value* row);
+// Appends `input`'s current row (its first `width` columns) to the row buffer in sort slot `slot` (a
+// runtime::Sorter without keys: UnionAll, a materialized CTE):
+//   row = rt_sort_row(); if (!row) return;   // out of memory (53200 recorded)
+//   row[c] = input.col_c ...; rt_sort_row_done()
+void append_buffer_row(PipelineContext& p, const plan::Op& input, size_t width, int slot,
+                       const std::string& name);
+// The loop of a source reading the rows of the row buffer in sort slot `slot` (emit_row_loop):
+//   n = rt_sort_finish(); if (failed) return; rows = rt_sort_rows(); for (i < n) { ... }
+void emit_buffer_loop(PipelineContext& p, const OperatorTranslator& source, int slot,
+                      const std::vector<plan::OutputColumn>& columns, const std::string& name);
 
 // The CHECK constraints of a DML sink over the row it is about to write (already in QueryState::row):
 //   for each predicate i:  if (<predicate over values> IS FALSE) { rt_check_failed(target, i); return; }

@@ -30,22 +30,10 @@ class UnionAllTranslator final : public OperatorTranslator {
     for (const auto& c : union_.children)
       if (c.get() == input) child = c.get();
     if (!child) throw SqlError(SqlState::InternalError, "codegen: UnionAll fed by an operator not its child");
-    CodeGen& cg = p.cg;
-    llvm::Value* slot = cg.const_i32(slot_);
-    llvm::Value* row = cg.call("rt_sort_row", {cg.qs, slot});
-    cg.branch_if(cg.b.CreateIsNull(row), cg.exit, "union.store");  // out of memory
-    store_row(p, *child, union_.output.size(), row);
-    cg.call("rt_sort_row_done", {cg.qs, slot});
+    append_buffer_row(p, *child, union_.output.size(), slot_, "union");
   }
 
-  void produce(PipelineContext& p) override {
-    CodeGen& cg = p.cg;
-    llvm::Value* slot = cg.const_i32(slot_);
-    llvm::Value* count = cg.call("rt_sort_finish", {cg.qs, slot});
-    cg.exit_if_failed();
-    llvm::Value* rows = cg.call("rt_sort_rows", {cg.qs, slot});
-    emit_row_loop(p, *this, rows, count, union_.output, "union");
-  }
+  void produce(PipelineContext& p) override { emit_buffer_loop(p, *this, slot_, union_.output, "union"); }
 
  private:
   const plan::UnionAllOp& union_;

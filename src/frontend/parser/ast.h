@@ -23,20 +23,19 @@ enum class ExprKind {
   Unary,      // unary_op, args[0]
   Binary,     // binary_op, args[0], args[1]
   IsNull,     // args[0] IS NULL; negated = IS NOT NULL
-  BoolTest,  // args[0] IS [NOT] TRUE | FALSE | UNKNOWN: value true, false or NULL (UNKNOWN); negated = IS NOT
-  DistinctFrom,  // args[0] IS DISTINCT FROM args[1]; negated = IS NOT DISTINCT FROM
-  FuncCall,      // func_name (lower case, unqualified), args, agg_star (count(*)), agg_distinct
-  Cast,          // args[0]::type_name
-  Case,          // CASE [args[0] when has_case_operand] WHEN when_clauses... [ELSE else_expr] END
-  InList,        // args[0] [NOT] IN (args[1..]); negated for NOT IN
-  Between,       // args[0] [NOT] BETWEEN args[1] AND args[2]; negated for NOT BETWEEN
-  Subquery,      // a subquery used as an expression: subquery (the SELECT), sublink; for Any / All, args[0]
-                 // is the tested expression and binary_op the comparison (`x IN (SELECT ..)` is `x = ANY`)
-  ArrayCtor,     // ARRAY[args...] (one dimension)
-  Subscript,     // args[0][args[1]]
-  ArrayCmp,      // args[0] binary_op ANY|ALL (args[1]), an array: sublink Any or All
-  Grouping,      // GROUPING(args...): which of args the current grouping set leaves out, as a bitmask
-  FieldSelect,   // (args[0]).names[0]: a field of a record value (a set-returning function's OUT column)
+  BoolTest,   // args[0] IS [NOT] TRUE / FALSE / UNKNOWN (value true, false, NULL); negated: IS NOT
+  FuncCall,   // func_name (lower case, unqualified), args, agg_star (count(*)), agg_distinct
+  Cast,       // args[0]::type_name
+  Case,       // CASE [args[0] when has_case_operand] WHEN when_clauses... [ELSE else_expr] END
+  InList,     // args[0] [NOT] IN (args[1..]); negated for NOT IN
+  Between,    // args[0] [NOT] BETWEEN args[1] AND args[2]; negated for NOT BETWEEN
+  Subquery,   // a subquery used as an expression: subquery (the SELECT), sublink; for Any / All, args[0]
+              // is the tested expression and binary_op the comparison (`x IN (SELECT ..)` is `x = ANY`)
+  ArrayCtor,  // ARRAY[args...] (one dimension)
+  Subscript,  // args[0][args[1]]
+  ArrayCmp,   // args[0] binary_op ANY|ALL (args[1]), an array: sublink Any or All
+  Grouping,   // GROUPING(args...): which of args the current grouping set leaves out, as a bitmask
+  FieldSelect,  // (args[0]).names[0]: a field of a record value (a set-returning function's OUT column)
 };
 
 // What a subquery expression asks of its rows (PostgreSQL's SubLinkType).
@@ -55,6 +54,7 @@ enum class UnaryOp { Minus, Plus, Not, Operator };
 // clang-format off
 enum class BinaryOp {
   Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, And, Or, Concat,
+  IsDistinct,  // IS DISTINCT FROM (IS NOT DISTINCT FROM is NOT over it, as PostgreSQL parses it)
   Match, NotMatch, IMatch, NotIMatch, Like, NotLike, ILike, NotILike,
   // json / jsonb (common/json.h): -> ->> #> #>> @> <@ ? ?| ?& #-
   JsonGet, JsonGetText, JsonPath, JsonPathText, Contains, ContainedBy, JsonExists, JsonExistsAny,
@@ -88,8 +88,7 @@ struct Expr {
   std::vector<std::string> names;  // ColumnRef, Star qualifier, FieldSelect's field
   UnaryOp unary_op = UnaryOp::Minus;
   BinaryOp binary_op = BinaryOp::Add;
-  bool negated =
-      false;  // IsNull (IS NOT NULL), BoolTest (IS NOT), DistinctFrom, InList (NOT IN), Between (NOT BETWEEN)
+  bool negated = false;                // IsNull, BoolTest (IS NOT), InList (NOT IN), Between (NOT BETWEEN)
   std::string func_name;               // FuncCall
   bool agg_star = false;               // FuncCall: count(*)
   bool agg_distinct = false;           // FuncCall: count(DISTINCT x)
@@ -279,10 +278,15 @@ struct LockingClause {
 enum class SetOp { None, Union, Intersect, Except };
 
 // WITH name [(columns)] AS [[NOT] MATERIALIZED] (query)
+// WITH x AS [NOT] MATERIALIZED (...): whether the CTE's rows are computed once and read by each reference
+// (Always), inlined at each reference (Never), or the planner decides (Default: PostgreSQL's rule).
+enum class CteMaterialize { Default, Always, Never };
+
 struct CommonTableExpr {
   std::string name;
   std::vector<std::string> columns;
   std::unique_ptr<SelectStmt> query;
+  CteMaterialize materialize = CteMaterialize::Default;
   int location = -1;
 };
 
@@ -494,8 +498,8 @@ struct TransactionStmt : Stmt {
   // BEGIN / START TRANSACTION ISOLATION LEVEL ...: "read uncommitted", "read committed",
   // "repeatable read" or "serializable"; empty when not given.
   std::string isolation;
-  bool read_only = false;      // READ ONLY
-  std::string savepoint_name;  // SAVEPOINT / RELEASE / ROLLBACK TO
+  std::optional<bool> read_only;  // READ ONLY (true) / READ WRITE (false); none: the session's default
+  std::string savepoint_name;     // SAVEPOINT / RELEASE / ROLLBACK TO
 };
 
 // SET name = value / SET name TO value / RESET name / SET SESSION ...
@@ -508,6 +512,9 @@ struct SetStmt : Stmt {
   bool reset = false;
   bool reset_command = false;     // RESET (the command tag); SET ... TO DEFAULT is reset but answers SET
   bool transaction_only = false;  // SET TRANSACTION / SET LOCAL: only for the current transaction
+  // SET [SESSION CHARACTERISTICS AS] TRANSACTION with several modes: the ones after the first (name and
+  // value as above), applied in order after it.
+  std::vector<std::pair<std::string, std::string>> more_modes;
 };
 
 struct ShowStmt : Stmt {

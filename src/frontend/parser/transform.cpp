@@ -741,6 +741,10 @@ class Transformer {
       for (size_t k = 0; k < c->n_aliascolnames; ++k)
         cte.columns.push_back(string_of(c->aliascolnames[k], -1));
       cte.query = select(c->ctequery->select_stmt);
+      if (c->ctematerialized == PG_QUERY__CTEMATERIALIZE__CTEMaterializeAlways)
+        cte.materialize = ast::CteMaterialize::Always;
+      else if (c->ctematerialized == PG_QUERY__CTEMATERIALIZE__CTEMaterializeNever)
+        cte.materialize = ast::CteMaterialize::Never;
       cte.location = c->location;
       out.with.push_back(std::move(cte));
     }
@@ -1882,21 +1886,29 @@ class Transformer {
         break;
       case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_MULTI: {
         // SET TRANSACTION <modes> / SET SESSION CHARACTERISTICS AS TRANSACTION <modes>: one DefElem per
-        // mode. The isolation level wins when several are given.
+        // mode, each a setting (transaction_isolation, transaction_read_only, transaction_deferrable, or
+        // their default_ forms), applied in order.
         const bool session = out->name == "session characteristics";
-        const PgQuery__DefElem* chosen = nullptr;
+        bool first = true;
         for (size_t i = 0; i < s->n_args; ++i) {
           const PgQuery__Node* n = s->args[i];
           if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
-          if (!chosen || str(n->def_elem->defname) == "transaction_isolation") chosen = n->def_elem;
+          const PgQuery__DefElem* d = n->def_elem;
+          const std::string mode = str(d->defname);
+          std::string name = session ? "default_" + mode : mode;
+          std::string value = mode == "transaction_isolation" ? lower(value_text(d->arg))
+                              : mode == "transaction_read_only" || mode == "transaction_deferrable"
+                                  ? read_only_text(d->arg)
+                                  : value_text(d->arg);
+          if (first) {
+            out->name = std::move(name);
+            out->value = std::move(value);
+            first = false;
+          } else {
+            out->more_modes.emplace_back(std::move(name), std::move(value));
+          }
         }
-        if (!chosen) break;
-        const std::string mode = str(chosen->defname);
-        out->name = session ? "default_" + mode : mode;
-        out->value = mode == "transaction_isolation" ? lower(value_text(chosen->arg))
-                     : mode == "transaction_read_only" || mode == "transaction_deferrable"
-                         ? read_only_text(chosen->arg)
-                         : value_text(chosen->arg);
+        if (first) break;
         out->transaction_only = !session;
         break;
       }
@@ -2064,9 +2076,13 @@ class Transformer {
             .at(pos(n->grouping_set->location));
       case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
         return sql_value_function(n->sqlvalue_function);
-      case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
-        unsupported(n->min_max_expr->op == PG_QUERY__MIN_MAX_OP__IS_GREATEST ? "GREATEST" : "LEAST",
-                    n->min_max_expr->location);
+      case PG_QUERY__NODE__NODE_MIN_MAX_EXPR: {
+        const PgQuery__MinMaxExpr* m = n->min_max_expr;
+        ExprPtr e = make(ExprKind::FuncCall, m->location);
+        e->func_name = m->op == PG_QUERY__MIN_MAX_OP__IS_GREATEST ? "greatest" : "least";
+        for (size_t i = 0; i < m->n_args; ++i) e->args.push_back(expr(m->args[i]));
+        return e;
+      }
       case PG_QUERY__NODE__NODE_SET_TO_DEFAULT:
         throw SqlError(SqlState::SyntaxError, "DEFAULT is not allowed in this context")
             .at(pos(n->set_to_default->location));
@@ -2317,11 +2333,28 @@ class Transformer {
       }
       case PG_QUERY__A__EXPR__KIND__AEXPR_DISTINCT:
       case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT: {
-        ExprPtr e = make(ExprKind::DistinctFrom, loc);
-        e->negated = a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT;
-        e->args.push_back(expr(a->lexpr));
-        e->args.push_back(expr(a->rexpr));
-        return e;
+        // As PostgreSQL's transformAExprDistinct: against an untyped NULL literal it is a NULL test;
+        // IS NOT DISTINCT FROM is NOT (IS DISTINCT FROM).
+        const bool not_distinct = a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT;
+        ExprPtr l = expr(a->lexpr), r = expr(a->rexpr);
+        auto null_literal = [](const ExprPtr& x) {
+          return x->kind == ExprKind::Constant && x->value.is_null();
+        };
+        if (null_literal(l) || null_literal(r)) {
+          ExprPtr e = make(ExprKind::IsNull, loc);
+          e->negated = !not_distinct;
+          e->args.push_back(null_literal(r) ? std::move(l) : std::move(r));
+          return e;
+        }
+        ExprPtr e = make(ExprKind::Binary, loc);
+        e->binary_op = ast::BinaryOp::IsDistinct;
+        e->args.push_back(std::move(l));
+        e->args.push_back(std::move(r));
+        if (!not_distinct) return e;
+        ExprPtr n = make(ExprKind::Unary, loc);
+        n->unary_op = ast::UnaryOp::Not;
+        n->args.push_back(std::move(e));
+        return n;
       }
       case PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF: {
         ExprPtr e = make(ExprKind::FuncCall, loc);

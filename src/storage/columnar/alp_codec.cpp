@@ -131,8 +131,11 @@ class AlpCodec final : public Codec {
     for (uint64_t b : exceptions) put_u64(out, b);
   }
 
-  Status decode(TypeId type, std::string_view in, uint64_t n, void* out) const override {
+  Status decode_chunks(TypeId type, std::string_view in, uint64_t n, uint64_t first, uint64_t end,
+                       void* out) const override {
     if (!supports(type)) return Status::invalid_argument("alp codec: unsupported type");
+    ChunkRows rows;
+    if (!chunk_rows(n, first, end, rows)) return Status::invalid_argument("alp codec: bad chunk range");
     auto* o = static_cast<double*>(out);
     Reader r(in);
     uint8_t e, f;
@@ -142,12 +145,13 @@ class AlpCodec final : public Codec {
     }
     const double mul = kPow10[f], scale = kNegPow10[e];
     // Captures by value: the stores to dst must not look like they could change mul or scale.
-    bool ok = unpack_int64(r, n, [o, mul, scale](size_t start, size_t len, uint64_t min, const uint64_t* d) {
-      double* dst = o + start;
-      for (size_t i = 0; i < len; ++i) {
-        dst[i] = int_to_double(static_cast<int64_t>(min + d[i])) * mul * scale;
-      }
-    });
+    bool ok = unpack_int64(r, n, first, end,
+                           [o, mul, scale](size_t start, size_t len, uint64_t min, const uint64_t* d) {
+                             double* dst = o + start;
+                             for (size_t i = 0; i < len; ++i) {
+                               dst[i] = int_to_double(static_cast<int64_t>(min + d[i])) * mul * scale;
+                             }
+                           });
     if (!ok) return Status::corruption("alp: malformed integers");
     // Positions: validated strictly increasing and < n before any value is patched.
     std::vector<int64_t> positions(exceptions);
@@ -161,7 +165,10 @@ class AlpCodec final : public Codec {
     }
     if (r.remaining() != exceptions * 8) return Status::corruption("alp: wrong exception bytes");
     const uint8_t* p = r.pos();
-    for (uint64_t i = 0; i < exceptions; ++i) std::memcpy(&o[positions[i]], p + i * 8, 8);
+    for (uint64_t i = 0; i < exceptions; ++i) {
+      const uint64_t row = static_cast<uint64_t>(positions[i]);
+      if (row >= rows.from && row < rows.to) std::memcpy(&o[row], p + i * 8, 8);
+    }
     return Status::ok();
   }
 };

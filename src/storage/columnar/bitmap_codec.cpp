@@ -15,9 +15,13 @@ class BitmapCodec final : public Codec {
   void encode(TypeId type, const void* values, uint64_t n, std::string& out) const override {
     append_bitmap(static_cast<const uint8_t*>(values), n, out);
   }
-  Status decode(TypeId type, std::string_view in, uint64_t n, void* out) const override {
+  Status decode_chunks(TypeId type, std::string_view in, uint64_t n, uint64_t first, uint64_t end,
+                       void* out) const override {
     if (!supports(type)) return Status::invalid_argument("bitmap codec: unsupported type");
-    if (!read_bitmap(reinterpret_cast<const uint8_t*>(in.data()), in.size(), n, static_cast<uint8_t*>(out))) {
+    ChunkRows rows;
+    if (!chunk_rows(n, first, end, rows)) return Status::invalid_argument("bitmap codec: bad chunk range");
+    if (!read_bitmap(reinterpret_cast<const uint8_t*>(in.data()), in.size(), n, rows.from, rows.to,
+                     static_cast<uint8_t*>(out))) {
       return Status::corruption("bitmap: wrong length or stray bits");
     }
     return Status::ok();

@@ -371,10 +371,15 @@ BlockHeader BlockReader::header() const {
 }
 
 Status BlockReader::decode_column(size_t col, void* data, uint8_t* nulls) const {
+  return decode_column_chunks(col, 0, decode_chunk_count(rows_), data, nulls);
+}
+
+Status BlockReader::decode_column_chunks(size_t col, uint64_t first, uint64_t end, void* data,
+                                         uint8_t* nulls) const {
   if (col >= columns_.size()) return Status::invalid_argument("block: no such column");
   const BlockColumn& c = columns_[col];
-  return columnar::decode_column(c.type, c.codec, bytes_.substr(c.offset, c.length), rows_, c.null_count,
-                                 data, nulls);
+  return columnar::decode_column_chunks(c.type, c.codec, bytes_.substr(c.offset, c.length), rows_,
+                                        c.null_count, first, end, data, nulls);
 }
 
 Status BlockReader::scan(const std::vector<bool>& wanted, uint32_t batch_rows, BlockScan& out) const {

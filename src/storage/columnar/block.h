@@ -122,6 +122,11 @@ class BlockReader {
 
   // Decodes all rows of one column into data (row_count() values) and nulls (row_count() bytes).
   Status decode_column(size_t col, void* data, uint8_t* nulls) const;
+  // Decodes rows [first * kDecodeChunk, min(row_count(), end * kDecodeChunk)) of one column into the same
+  // rows of data and nulls (arrays of row_count() values and bytes); no other row is written
+  // (columnar::decode_column_chunks). The rows a point lookup or a short key range needs cost a chunk
+  // or two per column, not the whole block.
+  Status decode_column_chunks(size_t col, uint64_t first, uint64_t end, void* data, uint8_t* nulls) const;
 
   // Decodes the columns with wanted[i] set (missing entries: not wanted) and hands them out as batches of
   // up to batch_rows rows (1..kMaxBlockRows). Columns not wanted have data == nulls == nullptr. `out` may

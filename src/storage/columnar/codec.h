@@ -12,6 +12,10 @@
 // tests/fuzz/codec_fuzz.cpp check):
 //   - lossless: decode(encode(v)) equals v bit for bit (doubles included: NaN payloads, -0.0, inf);
 //   - decode writes exactly n values into `out` and nothing else, straight into the caller's array;
+//   - decode_chunks of chunks [first, end) (kDecodeChunk values each, the last one possibly partial)
+//     writes exactly those chunks' values, at their row positions in `out`, equal to what decode writes
+//     there; decode is decode_chunks of every chunk (one implementation per codec). A partial decode
+//     checks what it reads; a damaged chunk it does not decode may go unnoticed;
 //   - decode of any bytes either succeeds or returns Corruption: it never reads outside `in`, never
 //     writes outside out[0..n), and never has undefined behaviour. Garbage that happens to be
 //     well-formed decodes to some values of the right type (Bool values are always 0 or 1);
@@ -40,6 +44,15 @@ enum class CodecId : uint8_t {
 };
 constexpr uint8_t kMaxCodecId = 7;
 
+// Values per chunk of a partial decode (decode_chunks): the frame-of-reference chunk (bitpack.h), so the
+// packed codecs reach a chunk by skipping the headers before it.
+constexpr uint64_t kDecodeChunk = 1024;
+
+// Number of kDecodeChunk-value chunks of n values.
+inline uint64_t decode_chunk_count(uint64_t n) {
+  return (n + kDecodeChunk - 1) / kDecodeChunk;
+}
+
 class Codec {
  public:
   virtual ~Codec() = default;
@@ -50,7 +63,15 @@ class Codec {
   virtual void encode(TypeId type, const void* values, uint64_t n, std::string& out) const = 0;
   // Decodes exactly n values from all of `in` into out[0..n). Corruption when `in` is not exactly one
   // well-formed encoding of n values.
-  virtual Status decode(TypeId type, std::string_view in, uint64_t n, void* out) const = 0;
+  Status decode(TypeId type, std::string_view in, uint64_t n, void* out) const {
+    return decode_chunks(type, in, n, 0, decode_chunk_count(n), out);
+  }
+  // Decodes the values of chunks [first, end) of the encoding of n values in `in` (rows
+  // [first * kDecodeChunk, min(n, end * kDecodeChunk))) into the same rows of out, the base of an n-value
+  // array; writes no other row. InvalidArgument unless first <= end <= decode_chunk_count(n). Every chunk
+  // of the range is checked as decode checks it; chunks outside it may not be.
+  virtual Status decode_chunks(TypeId type, std::string_view in, uint64_t n, uint64_t first, uint64_t end,
+                               void* out) const = 0;
 };
 
 // The codec with this id, or nullptr for an unknown id.

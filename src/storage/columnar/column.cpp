@@ -120,10 +120,17 @@ Status encode_column(TypeId type, CodecId codec_id, const void* data, const uint
 
 Status decode_column(TypeId type, CodecId codec_id, std::string_view in, uint64_t n, uint64_t null_count,
                      void* data, uint8_t* nulls) {
+  return decode_column_chunks(type, codec_id, in, n, null_count, 0, decode_chunk_count(n), data, nulls);
+}
+
+Status decode_column_chunks(TypeId type, CodecId codec_id, std::string_view in, uint64_t n,
+                            uint64_t null_count, uint64_t first, uint64_t end, void* data, uint8_t* nulls) {
   const Codec* codec = codec_for(codec_id);
   const TypeId ct = codec_type(type);
   if (codec == nullptr || ct == TypeId::Unknown || !codec->supports(ct))
     return Status::corruption("column: codec does not fit type");
+  if (first > end || end > decode_chunk_count(n)) return Status::invalid_argument("column: bad chunk range");
+  const uint64_t from = std::min(first * kDecodeChunk, n), to = std::min(end * kDecodeChunk, n);
   if (null_count > n) return Status::corruption("column: more NULLs than rows");
   Reader r(in);
   uint8_t mode;
@@ -131,13 +138,14 @@ Status decode_column(TypeId type, CodecId codec_id, std::string_view in, uint64_
   switch (mode) {
     case kNoNulls:
       if (null_count != 0 && n > 0) return Status::corruption("column: NULL count mismatch");
-      if (n > 0) std::memset(nulls, 0, n);
+      if (to > from) std::memset(nulls + from, 0, to - from);
       break;
     case kAllNull:
       if (null_count != n || r.remaining() != 0) return Status::corruption("column: NULL count mismatch");
-      if (n > 0) {
-        std::memset(nulls, 1, n);
-        std::memset(data, 0, n * value_size(type));
+      if (to > from) {
+        const size_t size = value_size(type);
+        std::memset(nulls + from, 1, to - from);
+        std::memset(static_cast<uint8_t*>(data) + from * size, 0, (to - from) * size);
       }
       return Status::ok();
     case kSomeNulls: {
@@ -146,7 +154,7 @@ Status decode_column(TypeId type, CodecId codec_id, std::string_view in, uint64_
       if (null_count == 0 || null_count == n || !r.bytes(size, bitmap)) {
         return Status::corruption("column: bad NULL bitmap");
       }
-      if (!read_bitmap(bitmap, size, n, nulls) || bitmap_popcount(bitmap, size) != null_count) {
+      if (!read_bitmap(bitmap, size, n, from, to, nulls) || bitmap_popcount(bitmap, size) != null_count) {
         return Status::corruption("column: NULL bitmap disagrees with the header");
       }
       break;
@@ -155,7 +163,7 @@ Status decode_column(TypeId type, CodecId codec_id, std::string_view in, uint64_
       return Status::corruption("column: unknown NULL mode");
   }
   std::string_view values(reinterpret_cast<const char*>(r.pos()), r.remaining());
-  return codec->decode(ct, values, n, data);
+  return codec->decode_chunks(ct, values, n, first, end, data);
 }
 
 }  // namespace omendb::storage::columnar

@@ -40,4 +40,10 @@ Status encode_column(TypeId type, CodecId codec, const void* data, const uint8_t
 Status decode_column(TypeId type, CodecId codec, std::string_view in, uint64_t n, uint64_t null_count,
                      void* data, uint8_t* nulls);
 
+// decode_column of the rows of chunks [first, end) only (Codec::decode_chunks): writes data and nulls of
+// rows [first * kDecodeChunk, min(n, end * kDecodeChunk)) and of no other row (data and nulls are the
+// bases of n-row arrays). decode_column is this of every chunk. InvalidArgument for a bad range.
+Status decode_column_chunks(TypeId type, CodecId codec, std::string_view in, uint64_t n, uint64_t null_count,
+                            uint64_t first, uint64_t end, void* data, uint8_t* nulls);
+
 }  // namespace omendb::storage::columnar

@@ -16,27 +16,52 @@ namespace omendb::storage::columnar::internal {
 
 namespace {
 
-// Decodes into int64 slots; the caller narrows for Int32.
-bool decode_dd(Reader& r, uint64_t n, int64_t* out) {
+// Decodes rows [from, to) into out[from..to) (T: int64_t, or int32_t narrowed). The running sums reach
+// `from` without the per-value dependency chain: a second-difference chunk wholly before it moves the
+// state in closed form (v += len*d + sum (len-i)*dd[i], d += sum dd[i]), two independent reductions; the
+// chunks after the one holding row to-1 are only skipped.
+template <class T>
+bool decode_dd(Reader& r, uint64_t n, uint64_t from, uint64_t to, T* out) {
   if (n == 0) return true;
   int64_t v0;
   if (!r.zigzag_varint(v0)) return false;
-  out[0] = v0;
+  if (from == 0 && to > 0) out[0] = static_cast<T>(v0);
   if (n == 1) return true;
   int64_t d0;
   if (!r.zigzag_varint(d0)) return false;
   uint64_t v = static_cast<uint64_t>(v0) + static_cast<uint64_t>(d0);
   uint64_t d = static_cast<uint64_t>(d0);
-  out[1] = static_cast<int64_t>(v);
-  int64_t* rest = out + 2;
-  return unpack_int64(r, n - 2, [&](size_t start, size_t len, uint64_t min, const uint64_t* dd) {
-    // Local copies: stores to o (int64_t) may alias d and v (uint64_t) as far as the compiler knows.
-    int64_t* o = rest + start;
+  if (from <= 1 && to > 1) out[1] = static_cast<T>(v);
+  // Second difference j gives row j + 2; the chunks needed are those up to the one holding row to - 1.
+  const uint64_t m = n - 2;
+  const uint64_t end_chunk = to > 2 && from < to ? (to - 3) / kChunkValues + 1 : 0;
+  return unpack_int64(r, m, 0, end_chunk, [&](size_t start, size_t len, uint64_t min, const uint64_t* dd) {
+    const uint64_t row = start + 2;  // of dd[0]
+    if (row + len <= from) {
+      uint64_t sum = 0, weighted = 0;
+      for (size_t i = 0; i < len; ++i) {
+        sum += dd[i];
+        weighted += (len - i) * dd[i];
+      }
+      const uint64_t l = len;
+      v += l * d + weighted + min * (l * (l + 1) / 2);
+      d += sum + l * min;
+      return;
+    }
+    // Local copies: stores to o (T) may alias d and v (uint64_t) as far as the compiler knows.
     uint64_t dl = d, vl = v;
-    for (size_t i = 0; i < len; ++i) {
+    size_t i = 0;
+    const size_t skip = from > row ? from - row : 0;
+    const size_t stop = to - row < len ? to - row : len;
+    for (; i < skip; ++i) {
       dl += min + dd[i];
       vl += dl;
-      o[i] = static_cast<int64_t>(vl);
+    }
+    T* o = out + row;
+    for (; i < stop; ++i) {
+      dl += min + dd[i];
+      vl += dl;
+      o[i] = static_cast<T>(static_cast<int64_t>(vl));
     }
     d = dl;
     v = vl;
@@ -64,22 +89,15 @@ class DeltaDeltaCodec final : public Codec {
     }
     pack_int64(dd.data(), n - 2, out);
   }
-  Status decode(TypeId type, std::string_view in, uint64_t n, void* out) const override {
+  Status decode_chunks(TypeId type, std::string_view in, uint64_t n, uint64_t first, uint64_t end,
+                       void* out) const override {
     if (!supports(type)) return Status::invalid_argument("delta-delta codec: unsupported type");
+    ChunkRows rows;
+    if (!chunk_rows(n, first, end, rows))
+      return Status::invalid_argument("delta-delta codec: bad chunk range");
     Reader r(in);
-    bool ok;
-    if (type == TypeId::Int64) {
-      ok = decode_dd(r, n, static_cast<int64_t*>(out));
-    } else {
-      // Int32: decode wide in chunks-sized pieces would complicate the prefix sums; a block holds at most
-      // kMaxBlockRows values, so one temporary is fine.
-      std::vector<int64_t> wide(n);
-      ok = decode_dd(r, n, wide.data());
-      auto* o = static_cast<int32_t*>(out);
-      if (ok) {
-        for (uint64_t i = 0; i < n; ++i) o[i] = static_cast<int32_t>(wide[i]);
-      }
-    }
+    bool ok = type == TypeId::Int64 ? decode_dd(r, n, rows.from, rows.to, static_cast<int64_t*>(out))
+                                    : decode_dd(r, n, rows.from, rows.to, static_cast<int32_t*>(out));
     if (!ok || r.remaining() != 0) return Status::corruption("delta-delta: malformed");
     return Status::ok();
   }

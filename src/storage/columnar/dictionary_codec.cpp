@@ -6,6 +6,7 @@
 //   u8 mode
 //     0: packed run of n codes (each < d)
 //     1: varint run count r, packed run of r codes, packed run of r run lengths (each >= 1, sum n)
+#include <algorithm>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -66,8 +67,14 @@ class DictionaryCodec final : public Codec {
     }
   }
 
-  Status decode(TypeId type, std::string_view in, uint64_t n, void* out) const override {
+  // A partial decode reads the whole dictionary; packed codes are read for its chunks only, runs are all
+  // read (they are few: the mode is chosen when they are smaller than packed codes) and checked.
+  Status decode_chunks(TypeId type, std::string_view in, uint64_t n, uint64_t first, uint64_t end,
+                       void* out) const override {
     if (!supports(type)) return Status::invalid_argument("dictionary codec: unsupported type");
+    ChunkRows rows;
+    if (!chunk_rows(n, first, end, rows))
+      return Status::invalid_argument("dictionary codec: bad chunk range");
     auto* o = static_cast<StrRef*>(out);
     Reader r(in);
     uint64_t d;
@@ -93,7 +100,7 @@ class DictionaryCodec final : public Codec {
     if (!r.u8(mode)) return Status::corruption("dictionary: no code mode");
     bool bad_code = false;
     if (mode == kPackedCodes) {
-      ok = unpack_int64(r, n, [&](size_t start, size_t len, uint64_t min, const uint64_t* c) {
+      ok = unpack_int64(r, n, first, end, [&](size_t start, size_t len, uint64_t min, const uint64_t* c) {
         for (size_t i = 0; i < len; ++i) {
           uint64_t code = min + c[i];
           bad_code |= code >= d;
@@ -114,7 +121,8 @@ class DictionaryCodec final : public Codec {
                  bad_code = true;
                  return;
                }
-               for (uint64_t j = 0; j < run; ++j) o[row + j] = dict[code];
+               const uint64_t lo = std::max(row, rows.from), hi = std::min(row + run, rows.to);
+               for (uint64_t j = lo; j < hi; ++j) o[j] = dict[code];
                row += run;
              }
            });

@@ -10,6 +10,9 @@ namespace omendb::storage::columnar::internal {
 
 namespace {
 
+// The packed chunks are the decode chunks: chunk c of the column is packed chunk c.
+static_assert(kChunkValues == kDecodeChunk);
+
 class FrameOfRefCodec final : public Codec {
  public:
   CodecId id() const override { return CodecId::FrameOfRef; }
@@ -20,11 +23,15 @@ class FrameOfRefCodec final : public Codec {
     widen_to_int64(type, values, n, wide.data());
     pack_int64(wide.data(), n, out);
   }
-  Status decode(TypeId type, std::string_view in, uint64_t n, void* out) const override {
+  Status decode_chunks(TypeId type, std::string_view in, uint64_t n, uint64_t first, uint64_t end,
+                       void* out) const override {
     if (!supports(type)) return Status::invalid_argument("frame-of-reference codec: unsupported type");
+    ChunkRows rows;
+    if (!chunk_rows(n, first, end, rows))
+      return Status::invalid_argument("frame-of-reference codec: bad chunk range");
     Reader r(in);
-    bool ok = type == TypeId::Int32 ? unpack_int64_to(r, n, static_cast<int32_t*>(out))
-                                    : unpack_int64_to(r, n, static_cast<int64_t*>(out));
+    bool ok = type == TypeId::Int32 ? unpack_int64_to(r, n, first, end, static_cast<int32_t*>(out))
+                                    : unpack_int64_to(r, n, first, end, static_cast<int64_t*>(out));
     if (!ok || r.remaining() != 0) return Status::corruption("frame-of-reference: malformed");
     return Status::ok();
   }

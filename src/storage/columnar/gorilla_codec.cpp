@@ -108,8 +108,13 @@ class GorillaCodec final : public Codec {
     w.finish();
   }
 
-  Status decode(TypeId type, std::string_view in, uint64_t n, void* out) const override {
+  // The bit stream is sequential: a partial decode reads it from the start up to its last row and stores
+  // only the rows asked for; only a decode that reaches the last row checks how the stream ends.
+  Status decode_chunks(TypeId type, std::string_view in, uint64_t n, uint64_t first, uint64_t end,
+                       void* out) const override {
     if (!supports(type)) return Status::invalid_argument("gorilla codec: unsupported type");
+    ChunkRows rows;
+    if (!chunk_rows(n, first, end, rows)) return Status::invalid_argument("gorilla codec: bad chunk range");
     if (n == 0) {
       if (!in.empty()) return Status::corruption("gorilla: bytes for no values");
       return Status::ok();
@@ -120,12 +125,13 @@ class GorillaCodec final : public Codec {
     for (size_t i = stream; i < in.size(); ++i) {
       if (p[i] != 0) return Status::corruption("gorilla: bad padding");
     }
+    if (rows.from == rows.to) return Status::ok();
     BitReader r(p, stream);
     auto* o = static_cast<uint8_t*>(out);
     uint64_t prev = r.get(64);
-    std::memcpy(o, &prev, 8);
+    if (rows.from == 0) std::memcpy(o, &prev, 8);
     unsigned lead = 64, len = 0;
-    for (uint64_t i = 1; i < n && r.ok(); ++i) {
+    for (uint64_t i = 1; i < rows.to && r.ok(); ++i) {
       if (r.get(1) != 0) {
         if (r.get(1) != 0) {
           lead = static_cast<unsigned>(r.get(6));
@@ -136,10 +142,12 @@ class GorillaCodec final : public Codec {
         }
         prev ^= r.get(len) << (64 - lead - len);
       }
-      std::memcpy(o + i * 8, &prev, 8);
+      if (i >= rows.from) std::memcpy(o + i * 8, &prev, 8);
     }
+    if (!r.ok()) return Status::corruption("gorilla: malformed stream");
     // The stream must end within its last byte: no whole byte left unread.
-    if (!r.ok() || (stream * 8 - r.pos_bits()) >= 8) return Status::corruption("gorilla: malformed stream");
+    if (rows.to == n && (stream * 8 - r.pos_bits()) >= 8)
+      return Status::corruption("gorilla: malformed stream");
     return Status::ok();
   }
 };

@@ -20,19 +20,24 @@ inline void append_bitmap(const uint8_t* flags, uint64_t n, std::string& out) {
   for (uint64_t i = 0; i < n; ++i) p[i >> 3] |= static_cast<uint8_t>((flags[i] != 0) << (i & 7));
 }
 
-// Expands a bitmap of exactly bitmap_bytes(n) bytes into out[0..n) as 0/1 bytes. False when the size is
-// wrong or an unused bit is set.
-inline bool read_bitmap(const uint8_t* p, size_t size, uint64_t n, uint8_t* out) {
+// Expands rows [from, to) of a bitmap of exactly bitmap_bytes(n) bytes into out[from..to) as 0/1 bytes
+// (from a multiple of 8, to <= n). False when the size is wrong or an unused bit is set.
+inline bool read_bitmap(const uint8_t* p, size_t size, uint64_t n, uint64_t from, uint64_t to, uint8_t* out) {
   if (size != bitmap_bytes(n)) return false;
   if ((n & 7) != 0 && (p[size - 1] >> (n & 7)) != 0) return false;
-  uint64_t full = n >> 3;
-  for (uint64_t b = 0; b < full; ++b) {
+  uint64_t full = to >> 3;
+  for (uint64_t b = from >> 3; b < full; ++b) {
     uint8_t byte = p[b];
     uint8_t* o = out + b * 8;
     for (int j = 0; j < 8; ++j) o[j] = (byte >> j) & 1;
   }
-  for (uint64_t i = full * 8; i < n; ++i) out[i] = (p[i >> 3] >> (i & 7)) & 1;
+  for (uint64_t i = full * 8 > from ? full * 8 : from; i < to; ++i) out[i] = (p[i >> 3] >> (i & 7)) & 1;
   return true;
+}
+
+// Expands a whole bitmap: read_bitmap of rows [0, n).
+inline bool read_bitmap(const uint8_t* p, size_t size, uint64_t n, uint8_t* out) {
+  return read_bitmap(p, size, n, 0, n, out);
 }
 
 // Number of set bits in a bitmap of `size` bytes.

@@ -18,15 +18,19 @@ class PlainCodec final : public Codec {
   void encode(TypeId type, const void* values, uint64_t n, std::string& out) const override {
     if (n > 0) out.append(static_cast<const char*>(values), n * value_size(type));
   }
-  Status decode(TypeId type, std::string_view in, uint64_t n, void* out) const override {
+  Status decode_chunks(TypeId type, std::string_view in, uint64_t n, uint64_t first, uint64_t end,
+                       void* out) const override {
     size_t size = value_size(type);
     if (!supports(type)) return Status::invalid_argument("plain codec: unsupported type");
+    ChunkRows rows;
+    if (!chunk_rows(n, first, end, rows)) return Status::invalid_argument("plain codec: bad chunk range");
     if (in.size() / size != n || in.size() % size != 0) return Status::corruption("plain: wrong length");
-    if (n == 0) return Status::ok();
-    std::memcpy(out, in.data(), in.size());
+    if (rows.from == rows.to) return Status::ok();
+    std::memcpy(static_cast<char*>(out) + rows.from * size, in.data() + rows.from * size,
+                (rows.to - rows.from) * size);
     if (type == TypeId::Bool) {
       auto* b = static_cast<uint8_t*>(out);
-      for (uint64_t i = 0; i < n; ++i) b[i] = b[i] != 0;
+      for (uint64_t i = rows.from; i < rows.to; ++i) b[i] = b[i] != 0;
     }
     return Status::ok();
   }

@@ -25,21 +25,31 @@ class PlainTextCodec final : public Codec {
     }
   }
 
-  Status decode(TypeId type, std::string_view in, uint64_t n, void* out) const override {
+  // A value's bytes start after every earlier value's: a partial decode sums the lengths of the chunks
+  // before its rows (without storing them) and skips the chunks after; only a decode that reaches the
+  // last row checks that the lengths add up to the bytes exactly.
+  Status decode_chunks(TypeId type, std::string_view in, uint64_t n, uint64_t first, uint64_t end,
+                       void* out) const override {
     if (!supports(type)) return Status::invalid_argument("plain-text codec: unsupported type");
+    ChunkRows rows;
+    if (!chunk_rows(n, first, end, rows))
+      return Status::invalid_argument("plain-text codec: bad chunk range");
     auto* o = static_cast<StrRef*>(out);
     Reader r(in);
-    uint64_t total = 0;
-    bool ok = unpack_int64(r, n, [&](size_t start, size_t len, uint64_t min, const uint64_t* l) {
+    uint64_t before = 0, total = 0;  // bytes of the rows before `from`, and up to `to`
+    bool ok = unpack_int64(r, n, 0, end, [&](size_t start, size_t len, uint64_t min, const uint64_t* l) {
+      const bool store = start >= rows.from;
       for (size_t i = 0; i < len; ++i) {
         uint64_t s = min + l[i];
-        o[start + i].len = s;
+        if (store) o[start + i].len = s;
         total = s > in.size() || total + s > in.size() ? in.size() + 1 : total + s;
       }
+      if (!store) before = total;
     });
-    if (!ok || total != r.remaining()) return Status::corruption("plain-text: malformed");
-    const char* p = reinterpret_cast<const char*>(r.pos());
-    for (uint64_t i = 0; i < n; ++i) {
+    if (!ok || total > r.remaining() || (rows.to == n && total != r.remaining()))
+      return Status::corruption("plain-text: malformed");
+    const char* p = reinterpret_cast<const char*>(r.pos()) + before;
+    for (uint64_t i = rows.from; i < rows.to; ++i) {
       o[i].ptr = p;
       p += o[i].len;
     }

@@ -421,8 +421,6 @@ TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
       "SELECT a[1][2] FROM t",
       "SELECT a COLLATE \"de_DE\" FROM t",
       "SELECT a COLLATE myschema.\"C\" FROM t",
-      "SELECT GREATEST(1, 2)",
-      "SELECT LEAST(1, 2)",
       "SELECT B'101'",
       "SELECT X'1F'",
       "SELECT row_number() OVER (ORDER BY a USING <) FROM t",
@@ -484,14 +482,38 @@ TEST(ParserExprs, Subqueries) {
 }
 
 TEST(ParserExprs, UnsupportedErrorCarriesOneBasedPosition) {
-  SqlError e = parse_error("SELECT a BETWEEN SYMMETRIC 1 AND 2 FROM t");
+  SqlError e = parse_error("SELECT a <-> 'x' FROM t");
   EXPECT_EQ(e.state(), SqlState::FeatureNotSupported);
-  EXPECT_EQ(e.position(), 10);  // the BETWEEN keyword, 1-based
-  EXPECT_NE(e.message().find("BETWEEN SYMMETRIC"), std::string::npos);
+  EXPECT_EQ(e.position(), 10);  // the operator, 1-based
+  EXPECT_NE(e.message().find("<->"), std::string::npos);
 
-  SqlError g = parse_error("SELECT 1, GREATEST(1, 2)");
-  EXPECT_EQ(g.position(), 11);
-  EXPECT_NE(g.message().find("GREATEST"), std::string::npos);
+  SqlError g = parse_error("SELECT 1, f(x => 1)");
+  EXPECT_EQ(g.state(), SqlState::FeatureNotSupported);
+  EXPECT_NE(g.message().find("named function arguments"), std::string::npos);
+}
+
+// IS DISTINCT FROM is a binary operator and IS NOT DISTINCT FROM NOT over it; against an untyped NULL
+// literal either is a NULL test (PostgreSQL's transformAExprDistinct). GREATEST / LEAST are calls.
+TEST(ParserExprs, DistinctFromAndGreatestLeast) {
+  auto d = parse_expr("a IS DISTINCT FROM b");
+  ASSERT_EQ(d->kind, ExprKind::Binary);
+  EXPECT_EQ(d->binary_op, BinaryOp::IsDistinct);
+  auto nd = parse_expr("a IS NOT DISTINCT FROM b");
+  ASSERT_EQ(nd->kind, ExprKind::Unary);
+  EXPECT_EQ(nd->unary_op, ast::UnaryOp::Not);
+  EXPECT_EQ(nd->args.at(0)->binary_op, BinaryOp::IsDistinct);
+  auto dn = parse_expr("a IS DISTINCT FROM NULL");
+  ASSERT_EQ(dn->kind, ExprKind::IsNull);
+  EXPECT_TRUE(dn->negated);
+  auto ndn = parse_expr("NULL IS NOT DISTINCT FROM a");
+  ASSERT_EQ(ndn->kind, ExprKind::IsNull);
+  EXPECT_FALSE(ndn->negated);
+  EXPECT_EQ(ndn->args.at(0)->kind, ExprKind::ColumnRef);
+  auto g = parse_expr("GREATEST(a, 1, b)");
+  ASSERT_EQ(g->kind, ExprKind::FuncCall);
+  EXPECT_EQ(g->func_name, "greatest");
+  EXPECT_EQ(g->args.size(), 3u);
+  EXPECT_EQ(parse_expr("LEAST(a)")->func_name, "least");
 }
 
 // One-dimensional arrays: constructors, subscripts, ANY / ALL over an array, ARRAY(SELECT ...).
@@ -506,8 +528,8 @@ TEST(ParserExprs, LikeEscapeAndSimilarTo) {
   EXPECT_EQ(similar->args[1]->func_name, "similar_to_escape");
 }
 
-// IS [NOT] TRUE / FALSE / UNKNOWN and IS [NOT] DISTINCT FROM (the binder lowers them).
-TEST(ParserExprs, BooleanTestsAndDistinctFrom) {
+// IS [NOT] TRUE / FALSE / UNKNOWN: the tested value in `value` (NULL for UNKNOWN), IS NOT in `negated`.
+TEST(ParserExprs, BooleanTests) {
   auto t = parse_expr("a IS NOT FALSE");
   ASSERT_EQ(t->kind, ExprKind::BoolTest);
   EXPECT_TRUE(t->negated);
@@ -517,10 +539,6 @@ TEST(ParserExprs, BooleanTestsAndDistinctFrom) {
   ASSERT_EQ(u->kind, ExprKind::BoolTest);
   EXPECT_FALSE(u->negated);
   EXPECT_TRUE(u->value.is_null());
-  auto d = parse_expr("a IS NOT DISTINCT FROM b");
-  ASSERT_EQ(d->kind, ExprKind::DistinctFrom);
-  EXPECT_TRUE(d->negated);
-  EXPECT_EQ(d->args.size(), 2u);
 }
 
 TEST(ParserExprs, Arrays) {
@@ -549,9 +567,8 @@ TEST(ParserExprs, UnsupportedInsideWhereAndOrderByToo) {
             SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("SELECT a FROM t ORDER BY a <-> b").state(), SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("UPDATE t SET a = ARRAY[ARRAY[1]]").state(), SqlState::FeatureNotSupported);
-  EXPECT_EQ(parse_error("INSERT INTO t VALUES (GREATEST(1, 2))").state(), SqlState::FeatureNotSupported);
-  EXPECT_EQ(parse_error("DELETE FROM t WHERE a BETWEEN SYMMETRIC 1 AND 2").state(),
-            SqlState::FeatureNotSupported);
+  EXPECT_EQ(parse_error("INSERT INTO t VALUES (f(x => 1))").state(), SqlState::FeatureNotSupported);
+  EXPECT_EQ(parse_error("DELETE FROM t WHERE a <-> 1").state(), SqlState::FeatureNotSupported);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Statement transforms, statement-level unsupported features, multi-statement strings.
 #include <gtest/gtest.h>
+#include <optional>
 
 #include "parser_test_util.h"
 
@@ -173,6 +174,11 @@ TEST(ParserSelect, DerivedTablesWithAndSetOperations) {
   EXPECT_EQ(w->with[0].columns, (std::vector<std::string>{"x"}));
   ASSERT_TRUE(w->with[1].query);
   EXPECT_EQ(w->with[1].query->from.size(), 1u);
+  EXPECT_EQ(w->with[0].materialize, ast::CteMaterialize::Default);
+  EXPECT_EQ(w->with[1].materialize, ast::CteMaterialize::Always);
+  auto nm = parse_one<ast::SelectStmt>("WITH a AS NOT MATERIALIZED (SELECT 1) SELECT * FROM a");
+  ASSERT_TRUE(nm);
+  EXPECT_EQ(nm->with.at(0).materialize, ast::CteMaterialize::Never);
 
   // INTERSECT binds tighter: 1 UNION (2 INTERSECT 3), then ORDER BY / LIMIT on the whole.
   auto u = parse_one<ast::SelectStmt>("SELECT 1 UNION ALL SELECT 2 INTERSECT SELECT 3 ORDER BY 1 LIMIT 2");
@@ -848,10 +854,14 @@ TEST(ParserSet, TransactionModes) {
   EXPECT_TRUE(txn->transaction_only);
   EXPECT_FALSE(txn->reset);
 
+  // Several modes: each a setting, applied in the order written.
   auto both = parse_one<ast::SetStmt>("SET TRANSACTION READ ONLY, ISOLATION LEVEL REPEATABLE READ");
   ASSERT_TRUE(both);
-  EXPECT_EQ(both->name, "transaction_isolation");
-  EXPECT_EQ(both->value, "repeatable read");
+  EXPECT_EQ(both->name, "transaction_read_only");
+  EXPECT_EQ(both->value, "on");
+  ASSERT_EQ(both->more_modes.size(), 1u);
+  EXPECT_EQ(both->more_modes[0].first, "transaction_isolation");
+  EXPECT_EQ(both->more_modes[0].second, "repeatable read");
 
   auto ro = parse_one<ast::SetStmt>("SET TRANSACTION READ ONLY");
   ASSERT_TRUE(ro);
@@ -871,12 +881,15 @@ TEST(ParserTransaction, IsolationReadOnlyAndSavepointNames) {
   ASSERT_TRUE(b);
   EXPECT_EQ(b->txn_kind, ast::TransactionKind::Begin);
   EXPECT_EQ(b->isolation, "repeatable read");
-  EXPECT_TRUE(b->read_only);
+  EXPECT_EQ(b->read_only, std::optional<bool>(true));
 
   auto rw = parse_one<ast::TransactionStmt>("START TRANSACTION READ WRITE");
   ASSERT_TRUE(rw);
   EXPECT_TRUE(rw->isolation.empty());
-  EXPECT_FALSE(rw->read_only);
+  EXPECT_EQ(rw->read_only, std::optional<bool>(false));  // READ WRITE, not the session's default
+  auto plain = parse_one<ast::TransactionStmt>("BEGIN");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->read_only.has_value());
 
   auto sp = parse_one<ast::TransactionStmt>("SAVEPOINT \"Sp1\"");
   ASSERT_TRUE(sp);

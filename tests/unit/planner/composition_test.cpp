@@ -84,9 +84,33 @@ TEST_F(PlannerTest, DerivedTablesAndCtesAreSubtrees) {
   // A join of a table with a derived table is a hash join like any other.
   auto j = plan("SELECT t.id FROM t JOIN (SELECT p FROM r) s ON t.a = s.p");
   EXPECT_NE(find(*j.plan.root, OpKind::HashJoin), nullptr) << explain_text(j.plan);
-  // A CTE referenced twice is inlined twice.
+  // A CTE referenced twice is materialized: one tree ending in a CteOp (a subplan), read by two CteScans
+  // whose pipelines run after the CTE's.
   auto c = plan("WITH w AS (SELECT p FROM r) SELECT w1.p FROM w w1, w w2 WHERE w1.p = w2.p");
-  EXPECT_EQ(count(*c.plan.root, OpKind::TableScan), 2) << explain_text(c.plan);
+  EXPECT_EQ(count(*c.plan.root, OpKind::TableScan), 0) << explain_text(c.plan);
+  EXPECT_EQ(count(*c.plan.root, OpKind::CteScan), 2) << explain_text(c.plan);
+  ASSERT_EQ(c.plan.subplans.size(), 1u) << explain_text(c.plan);
+  EXPECT_TRUE(c.plan.subplans[0]->is<plan::CteOp>());
+  EXPECT_EQ(count(*c.plan.subplans[0], OpKind::TableScan), 1) << explain_text(c.plan);
+  for (const auto& p : c.plan.pipelines) {
+    if (p.source->is<plan::CteScanOp>()) {
+      EXPECT_FALSE(p.dependencies.empty()) << explain_text(c.plan);
+    }
+  }
+  // Referenced once it is inlined, unless AS MATERIALIZED or volatile; AS NOT MATERIALIZED inlines it.
+  auto once = plan("WITH w AS (SELECT p FROM r) SELECT p FROM w");
+  EXPECT_EQ(count(*once.plan.root, OpKind::TableScan), 1) << explain_text(once.plan);
+  EXPECT_TRUE(once.plan.subplans.empty());
+  auto forced = plan("WITH w AS MATERIALIZED (SELECT p FROM r) SELECT p FROM w");
+  EXPECT_EQ(count(*forced.plan.root, OpKind::CteScan), 1) << explain_text(forced.plan);
+  auto vol = plan("WITH w AS (SELECT random() AS x) SELECT x FROM w");
+  EXPECT_EQ(count(*vol.plan.root, OpKind::CteScan), 1) << explain_text(vol.plan);
+  auto never = plan("WITH w AS NOT MATERIALIZED (SELECT p FROM r) SELECT w1.p FROM w w1, w w2");
+  EXPECT_EQ(count(*never.plan.root, OpKind::TableScan), 2) << explain_text(never.plan);
+  // An inner WITH item of the same name hides the outer one from the references after it.
+  auto hidden = plan(
+      "WITH w AS (SELECT p FROM r) SELECT * FROM (WITH w AS (SELECT 1 AS q) SELECT * FROM w a, w b) s, w");
+  EXPECT_EQ(count(*hidden.plan.root, OpKind::TableScan), 1) << explain_text(hidden.plan);
   // Unreferenced CTEs add nothing to the plan.
   auto u = plan("WITH w AS (SELECT p FROM r) SELECT 1");
   EXPECT_EQ(count(*u.plan.root, OpKind::TableScan), 0);

@@ -2,6 +2,8 @@
 // (NULL bitmaps), the codec selector, and clean failure on truncated or corrupted bytes.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
 #include <memory>
 #include <random>
 
@@ -143,6 +145,112 @@ TEST(ColumnarCodec, RoundTripAllShapes) {
   EXPECT_GT(checked, 150);
 }
 
+// Every chunk range [first, end) of n values (all of them for up to 8 chunks, else a spread).
+std::vector<std::pair<uint64_t, uint64_t>> chunk_ranges(uint64_t n) {
+  const uint64_t chunks = decode_chunk_count(n);
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  for (uint64_t first = 0; first <= chunks; ++first) {
+    for (uint64_t end = first; end <= chunks; ++end) {
+      if (chunks <= 8 || end - first <= 2 || end == chunks || first == 0) out.emplace_back(first, end);
+    }
+  }
+  return out;
+}
+
+// Checks a partial decode against a whole one: the rows of chunks [first, end) equal byte for byte (text:
+// the same pointers into the input), every other byte of the buffer untouched (still 0xA5).
+void expect_partial_matches(const std::vector<uint8_t>& full, const std::vector<uint8_t>& part, uint64_t n,
+                            size_t size, uint64_t first, uint64_t end, const std::string& ctx) {
+  const uint64_t from = std::min(first * kDecodeChunk, n), to = std::min(end * kDecodeChunk, n);
+  for (uint64_t b = 0; b < part.size(); ++b) {
+    const uint64_t row = b / size;
+    if (row >= from && row < to) {
+      ASSERT_EQ(part[b], full[b]) << ctx << " chunks [" << first << ", " << end << ") row " << row;
+    } else {
+      ASSERT_EQ(part[b], 0xA5) << ctx << " chunks [" << first << ", " << end << ") wrote row " << row;
+    }
+  }
+}
+
+// Extra sizes around the chunk edges (delta-of-delta's second differences start at row 2, so its packed
+// chunks end two rows after the decode chunks do).
+std::vector<TestColumn> chunk_edge_shapes(TypeId type) {
+  std::vector<TestColumn> out = shapes(type);
+  std::mt19937_64 rng(17);
+  for (uint64_t n : {uint64_t{1026}, uint64_t{1027}, uint64_t{2048}, uint64_t{2050}, uint64_t{3073},
+                     uint64_t{16384 + 5}}) {
+    TestColumn c;
+    c.name = "edge/" + std::to_string(n);
+    c.type = type;
+    int64_t walk = 1700000000;
+    for (uint64_t i = 0; i < n; ++i) {
+      // a random walk with rare jumps: narrow chunks next to wide ones
+      walk +=
+          static_cast<int64_t>(rng() % 61) - 30 + (rng() % 500 == 0 ? static_cast<int64_t>(rng() >> 20) : 0);
+      switch (codec_type(type)) {
+        case TypeId::Bool:
+          c.bools.push_back(rng() % 3 == 0);
+          break;
+        case TypeId::Int32:
+          c.i32.push_back(static_cast<int32_t>(walk));
+          break;
+        case TypeId::Int64:
+          c.i64.push_back(walk * 1000);
+          break;
+        case TypeId::Float64:
+          c.f64.push_back(rng() % 97 == 0 ? std::nan("") : static_cast<double>(walk % 100000) / 100.0);
+          break;
+        case TypeId::Text:
+          c.add_text(rng() % 4 == 0 ? std::to_string(rng() % 100000) : "region-" + std::to_string(i / 700));
+          break;
+        default:
+          break;
+      }
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// decode_chunks of every codec equals the whole decode on the chunks it is asked for and writes nothing
+// else: random data, every shape, edge sizes (1023, 1024, 1025, 1026, 2050, a last chunk of 1, 5 or 904
+// values), every range of chunks; a bad range is InvalidArgument.
+TEST(ColumnarCodec, ChunkDecodeMatchesWholeDecode) {
+  int checked = 0;
+  for (TypeId type : kAllTypes) {
+    for (const TestColumn& c : chunk_edge_shapes(type)) {
+      const uint64_t n = c.size();
+      const size_t size = value_size(type);
+      for (uint8_t id : kCodecIds) {
+        const Codec* codec = codec_for(id);
+        if (!codec->supports(type)) continue;
+        const std::string ctx = std::string(codec->name()) + " " + c.name;
+        std::string enc;
+        codec->encode(type, c.data(), n, enc);
+        std::vector<uint8_t> full(n * size + 1, 0xA5);
+        ASSERT_TRUE(codec->decode(type, enc, n, full.data()).is_ok()) << ctx;
+        for (auto [first, end] : chunk_ranges(n)) {
+          std::vector<uint8_t> part(n * size + 1, 0xA5);
+          Status s = codec->decode_chunks(type, enc, n, first, end, part.data());
+          ASSERT_TRUE(s.is_ok()) << ctx << " chunks [" << first << ", " << end << "): " << s.message();
+          expect_partial_matches(full, part, n, size, first, end, ctx);
+          ++checked;
+        }
+        std::vector<uint8_t> t(n * size + 1, 0xA5);
+        const uint64_t chunks = decode_chunk_count(n);
+        EXPECT_EQ(codec->decode_chunks(type, enc, n, 0, chunks + 1, t.data()).code(),
+                  Status::Code::InvalidArgument)
+            << ctx;
+        if (chunks > 0) {
+          EXPECT_EQ(codec->decode_chunks(type, enc, n, 1, 0, t.data()).code(), Status::Code::InvalidArgument)
+              << ctx;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 2000);
+}
+
 // The column layer: NULL bitmaps and the NULL fill, over every shape and NULL pattern and every codec.
 TEST(ColumnarColumn, RoundTripWithNulls) {
   int checked = 0;
@@ -181,6 +289,47 @@ TEST(ColumnarColumn, RoundTripWithNulls) {
   std::string out;
   EXPECT_EQ(encode_column(TypeId::Int64, CodecId::Gorilla, &v, nullptr, 1, out).code(),
             Status::Code::InvalidArgument);
+}
+
+// decode_column_chunks (NULL bitmap and values of some chunks) equals decode_column on those rows, with
+// every NULL pattern (10%, leading, trailing, all NULL), and writes no other row.
+TEST(ColumnarColumn, ChunkDecodeWithNulls) {
+  int checked = 0;
+  for (TypeId type : kAllTypes) {
+    for (const TestColumn& c : with_null_patterns(chunk_edge_shapes(type))) {
+      const uint64_t n = c.size();
+      const size_t size = value_size(type);
+      uint64_t null_count = 0;
+      for (uint8_t f : c.nulls) null_count += f;
+      for (uint8_t id : kCodecIds) {
+        auto codec = static_cast<CodecId>(id);
+        if (!codec_for(codec)->supports(type)) continue;
+        const std::string ctx = std::string(codec_for(codec)->name()) + " " + c.name;
+        std::string enc;
+        ASSERT_TRUE(encode_column(type, codec, c.data(), c.null_flags(), n, enc).is_ok());
+        std::vector<uint8_t> full(n * size + 1, 0xA5), full_nulls(n + 1, 0xA5);
+        ASSERT_TRUE(decode_column(type, codec, enc, n, null_count, full.data(), full_nulls.data()).is_ok())
+            << ctx;
+        expect_same_values(c, full.data(), full_nulls.data(), 0, n, ctx);
+        for (auto [first, end] : chunk_ranges(n)) {
+          if (decode_chunk_count(n) > 3 && end - first > 1 && first != 0) continue;  // keep it quick
+          std::vector<uint8_t> part(n * size + 1, 0xA5), part_nulls(n + 1, 0xA5);
+          Status s = decode_column_chunks(type, codec, enc, n, null_count, first, end, part.data(),
+                                          part_nulls.data());
+          ASSERT_TRUE(s.is_ok()) << ctx << ": " << s.message();
+          expect_partial_matches(full_nulls, part_nulls, n, 1, first, end, ctx + " (nulls)");
+          // Values under NULLs are unspecified: compare the non-NULL rows only, and untouched bytes.
+          std::vector<uint8_t> masked = full;
+          for (uint64_t i = 0; i < n; ++i) {
+            if (full_nulls[i]) std::memcpy(masked.data() + i * size, part.data() + i * size, size);
+          }
+          expect_partial_matches(masked, part, n, size, first, end, ctx);
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 2000);
 }
 
 // Dates, times, timestamps, numeric, bytea and uuid go through the codecs of their codec type: the same

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <random>
@@ -18,6 +19,7 @@
 #include "common/sync_point.h"
 #include "storage/key_codec.h"
 #include "storage/row_codec.h"
+#include "storage/sealed.h"
 #include "storage/store.h"
 #include "test_util.h"
 
@@ -49,6 +51,76 @@ std::string pk(int64_t id) {
   std::string s;
   keycodec::append_int(id, s);
   return s;
+}
+
+// A point lookup into a loaded block decodes the chunks its binary search visits, not the block: 16
+// devices x 1024 readings keyed by (device, ts), ts with jitter (delta-of-delta), one double column.
+TEST(LoadedBlockTest, LookupsDecodeOnlyTheChunksTheyVisit) {
+  constexpr uint64_t kRows = 16 * 1024 + 300;  // a last, partial chunk
+  auto table = std::make_shared<TableDef>();
+  table->id = 77;
+  table->name = "lb";
+  table->columns = {col("device", TypeId::Int32), col("ts", TypeId::Int64), col("v", TypeId::Float64)};
+  table->primary_key = {0, 1};
+  std::vector<int32_t> device(kRows);
+  std::vector<int64_t> ts(kRows);
+  std::vector<double> v(kRows);
+  std::mt19937_64 rng(5);
+  for (uint64_t i = 0; i < kRows; ++i) {
+    device[i] = static_cast<int32_t>(i / 1100);
+    ts[i] = 1700000000000000 + static_cast<int64_t>(i % 1100) * 60000000 + static_cast<int64_t>(rng() % 1000);
+    v[i] = static_cast<double>(rng() % 10000) / 100.0;
+  }
+  auto key_of = [&](int32_t d, int64_t t) {
+    std::string k;
+    keycodec::append_table_prefix(table->id, k);
+    Datum dd{}, dt{};
+    dd.i64 = d;
+    dt.i64 = t;
+    keycodec::append_datum(TypeId::Int32, dd, k);
+    keycodec::append_datum(TypeId::Int64, dt, k);
+    return k;
+  };
+  std::string block, value;
+  ASSERT_TRUE(columnar::write_block({{TypeId::Int32, device.data(), nullptr, std::nullopt},
+                                     {TypeId::Int64, ts.data(), nullptr, columnar::CodecId::DeltaDelta},
+                                     {TypeId::Float64, v.data(), nullptr, std::nullopt}},
+                                    kRows, block)
+                  .is_ok());
+  const std::string first = key_of(device[0], ts[0]), last = key_of(device[kRows - 1], ts[kRows - 1]);
+  sealed::encode_value(1, last, block, value);
+  const uint64_t chunks = columnar::decode_chunk_count(kRows);
+  for (int probe = 0; probe < 200; ++probe) {
+    const uint64_t i = probe < 3 ? std::array<uint64_t, 3>{0, kRows - 1, 1024}[probe] : rng() % kRows;
+    sealed::LoadedBlock b;
+    b.load(table, first, value);
+    const std::string k = key_of(device[i], ts[i]);
+    ASSERT_EQ(b.lower_bound(0, b.rows(), k), i);
+    ASSERT_EQ(b.compare_key(i, k), 0);
+    // A key between two rows lands on the next one.
+    EXPECT_EQ(b.lower_bound(0, b.rows(), key_of(device[i], ts[i] - 1)), i);
+    EXPECT_EQ(b.lower_bound(0, b.rows(), key_of(device[i], ts[i] + 1)), i + 1);
+    // device: the chunks the binary search visits; ts: only where the device matched
+    EXPECT_LE(b.chunks_decoded(0), 8u) << "row " << i;
+    EXPECT_LE(b.chunks_decoded(1), 3u) << "row " << i;
+    EXPECT_EQ(b.chunks_decoded(2), 0u);
+    b.decode_rows(2, i, i + 1);
+    EXPECT_EQ(b.chunks_decoded(2), 1u);
+    double got;
+    std::memcpy(&got, b.slice(2, i).data, 8);
+    EXPECT_EQ(got, v[i]) << "row " << i;
+    EXPECT_EQ(b.slice(2, i).nulls[0], 0);
+    // The rest of the block, decoded afterwards, matches.
+    b.decode(1);
+    EXPECT_EQ(b.chunks_decoded(1), chunks);
+    if (probe % 50 == 0) {
+      for (uint64_t r = 0; r < kRows; ++r) {
+        int64_t t;
+        std::memcpy(&t, static_cast<const uint8_t*>(b.slice(1, r).data), 8);
+        ASSERT_EQ(t, ts[r]) << "row " << r;
+      }
+    }
+  }
 }
 
 // Table m(id bigint primary key, v bigint, s text).
