@@ -230,32 +230,6 @@ std::vector<ast::StmtPtr> parse(std::string_view sql) {
   return out;
 }
 
-namespace {
-// Calls f on every message under `m` (m included), through protobuf-c's descriptors.
-template <typename F>
-void for_each_message(ProtobufCMessage* m, const F& f) {
-  if (!m) return;
-  f(m);
-  const ProtobufCMessageDescriptor* d = m->descriptor;
-  for (unsigned i = 0; i < d->n_fields; ++i) {
-    const ProtobufCFieldDescriptor& field = d->fields[i];
-    if (field.type != PROTOBUF_C_TYPE_MESSAGE) continue;
-    // A oneof's members share one pointer: only the member its case names is there.
-    if ((field.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
-        *reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(m) + field.quantifier_offset) != field.id)
-      continue;
-    char* at = reinterpret_cast<char*>(m) + field.offset;
-    if (field.label == PROTOBUF_C_LABEL_REPEATED) {
-      const size_t n = *reinterpret_cast<size_t*>(reinterpret_cast<char*>(m) + field.quantifier_offset);
-      auto** items = *reinterpret_cast<ProtobufCMessage***>(at);
-      for (size_t k = 0; k < n; ++k) for_each_message(items[k], f);
-    } else {
-      for_each_message(*reinterpret_cast<ProtobufCMessage**>(at), f);
-    }
-  }
-}
-}  // namespace
-
 std::string qualify_relations(std::string_view select_sql,
                               const std::function<bool(std::string_view)>& in_public) {
   const std::string sql(select_sql);
@@ -274,11 +248,11 @@ std::string qualify_relations(std::string_view select_sql,
   if (!tree.p || tree.p->n_stmts != 1) return {};
   auto* root = reinterpret_cast<ProtobufCMessage*>(tree.p->stmts[0]->stmt);
   std::vector<std::string> ctes;
-  for_each_message(root, [&](ProtobufCMessage* m) {
+  detail::for_each_message(root, [&](ProtobufCMessage* m) {
     if (m->descriptor == &pg_query__common_table_expr__descriptor)
       ctes.emplace_back(reinterpret_cast<PgQuery__CommonTableExpr*>(m)->ctename);
   });
-  for_each_message(root, [&](ProtobufCMessage* m) {
+  detail::for_each_message(root, [&](ProtobufCMessage* m) {
     if (m->descriptor != &pg_query__range_var__descriptor) return;
     auto* rv = reinterpret_cast<PgQuery__RangeVar*>(m);
     if ((rv->schemaname && *rv->schemaname) || !rv->relname) return;
