@@ -1979,6 +1979,7 @@ std::vector<Row> attrdef_rows(const storage::TableDef& def, const Context& ctx) 
       const storage::ColumnDef& c = t->columns[i];
       if (c.default_expr.empty() || c.identity) continue;  // an identity column's nextval is not a DEFAULT
       rows.add()
+          .oid("oid", attrdef_oid(t->id, t->attnum(i)))
           .oid("adrelid", table_oid(t->id))
           .num("adnum", t->attnum(i))
           .text("adbin", default_display(c));
@@ -2045,7 +2046,28 @@ std::vector<Row> depend_rows(const storage::TableDef& def, const Context& ctx) {
       for (int32_t attnum : d.attnums) rule(d.relation, attnum, 'n');
     }
   }
-  for (const auto& s : ctx.sequences()) {
+  // A column DEFAULT depends on its column (auto) and on the sequences its nextval() calls (normal):
+  // pg_dump creates a sequence before the table whose DEFAULT uses it, or, when the table owns it
+  // (SERIAL), sets the DEFAULT with ALTER TABLE after both.
+  const std::vector<storage::SequenceDefPtr> sequences = ctx.sequences();
+  for (const auto& t : tables)
+    for (size_t i = 0; i < t->columns.size(); ++i) {
+      const storage::ColumnDef& c = t->columns[i];
+      if (c.default_expr.empty() || c.identity) continue;
+      auto attrdef = [&](uint32_t relation, int32_t attnum, char type) {
+        rows.add()
+            .oid("classid", 2604)
+            .oid("objid", attrdef_oid(t->id, t->attnum(i)))
+            .oid("refclassid", 1259)
+            .oid("refobjid", table_oid(relation))
+            .num("refobjsubid", attnum)
+            .chr("deptype", type);
+      };
+      attrdef(t->id, t->attnum(i), 'a');
+      for (const auto& s : sequences)
+        if (default_uses_sequence(c, *s)) attrdef(s->id, 0, 'n');
+    }
+  for (const auto& s : sequences) {
     if (!s->owner_table) continue;
     char type = 'a';  // OWNED BY (SERIAL); an identity column's sequence is internal ('i')
     for (const auto& t : tables)

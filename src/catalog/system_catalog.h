@@ -103,6 +103,20 @@ inline uint32_t view_rule_oid(uint32_t view_id) {
   return table_oid(view_id) + 1;
 }
 
+// A column DEFAULT's pg_attrdef OID (OIDs need only be unique within their catalog: pg_dump keys objects
+// by catalog and OID): from its table id and attnum (at most 1600 columns).
+inline uint32_t attrdef_oid(uint32_t table_id, int32_t attnum) {
+  return 0x40000000u + 1600 * (table_id - 1) + static_cast<uint32_t>(attnum - 1);
+}
+
+// Whether column `c`'s DEFAULT calls nextval() on `seq` (nextval('name') or nextval('public.name'), as
+// SERIAL writes it): PostgreSQL's dependency of the default on the sequence (pg_depend; DROP SEQUENCE).
+inline bool default_uses_sequence(const storage::ColumnDef& c, const storage::SequenceDef& seq) {
+  const std::string& d = c.default_expr;
+  return d.find("nextval('" + seq.name + "'") != std::string::npos ||
+         d.find("nextval('public." + seq.name + "'") != std::string::npos;
+}
+
 // System relations' TableDef ids: the high bit set (user table ids are small and count up from 1).
 inline constexpr uint32_t kSystemTableBit = 0x80000000u;
 inline bool is_system_table(uint32_t table_id) {

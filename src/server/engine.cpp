@@ -2755,7 +2755,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                            "cannot drop sequence " + def->name + " because column " + col.name +
                                " of table " + owner->name + " requires it")
                 .with_hint("You can drop column " + col.name + " of table " + owner->name + " instead.");
-          if (col.default_expr.find("'" + def->name + "'") != std::string::npos) {
+          if (catalog::default_uses_sequence(col, *def)) {
             if (stmt.cascade) throw_unsupported("DROP SEQUENCE ... CASCADE");
             throw SqlError(SqlState::DependentObjectsStillExist,
                            "cannot drop sequence " + def->name + " because other objects depend on it")
