@@ -260,12 +260,18 @@ std::string format_type(uint32_t type_oid, int32_t typmod) {
       return "regnamespace";
     case 22:
       return "int2vector";
+    case 24:
+      return "regproc";
+    case 28:
+      return "xid";
+    case 30:
+      return "oidvector";
     default: {  // arrays: the element's name and []
       static const std::pair<uint32_t, uint32_t> kArrays[] = {
-          {1000, 16},   {1002, 18},   {1003, 19},   {1005, 21},   {1007, 23},   {1009, 25},
-          {1014, 1042}, {1015, 1043}, {1016, 20},   {1021, 700},  {1022, 701},  {1028, 26},
-          {1115, 1114}, {1182, 1082}, {1183, 1083}, {1185, 1184}, {1187, 1186}, {1231, 1700},
-          {1001, 17},   {2951, 2950}, {199, 114},   {3807, 3802}, {1006, 22}};
+          {1000, 16},   {1002, 18},   {1003, 19},   {1005, 21},   {1007, 23}, {1009, 25},   {1014, 1042},
+          {1015, 1043}, {1016, 20},   {1021, 700},  {1022, 701},  {1028, 26}, {1115, 1114}, {1182, 1082},
+          {1183, 1083}, {1185, 1184}, {1187, 1186}, {1231, 1700}, {1001, 17}, {2951, 2950}, {199, 114},
+          {3807, 3802}, {1006, 22},   {1008, 24},   {1011, 28},   {1013, 30}};
       for (const auto& [array, elem] : kArrays)
         if (array == type_oid) return format_type(elem, typmod) + "[]";
       return "???";
@@ -293,6 +299,9 @@ uint64_t Context::approximate_rows(uint32_t) const {
 }
 storage::SequenceValue Context::sequence_value(uint32_t) const {
   throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support reading a sequence here");
+}
+std::string Context::view_query(const storage::TableDef& view) const {
+  return view.view->query;
 }
 std::string Context::set_config(std::string_view, std::optional<std::string_view>, bool) const {
   throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support set_config() here");
@@ -463,11 +472,11 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
     case Func::ShobjDescription:
       return;  // OmenDB keeps no comments (COMMENT ON is not supported)
     case Func::PgGetViewdef: {
-      // The stored query (libpg_query's deparsed text), not PostgreSQL's pretty-printed one:
-      // docs/catalogs.md.
+      // The stored query (libpg_query's deparsed text, qualified as the search_path needs:
+      // Context::view_query), not PostgreSQL's pretty-printed one: docs/catalogs.md.
       for (const auto& t : ctx.tables())
         if (t->is_view() && table_oid(t->id) == args[0].i64) {
-          set_text(text, " " + t->view->query + ";", out);
+          set_text(text, " " + ctx.view_query(*t) + ";", out);
           return;
         }
       return;  // not a view: NULL (PostgreSQL: an error for a relation that is not a view)

@@ -34,7 +34,7 @@ struct RelationSpec {
 };
 
 // PostgreSQL 15's columns of each relation, in its order, generated from a PostgreSQL 15 cluster's own
-// pg_attribute. Columns of types OmenDB does not have yet (arrays, regproc, xid, aclitem) are left out;
+// pg_attribute. Columns of types OmenDB does not have yet (arrays, regproc, aclitem) are left out;
 // pg_node_tree columns are text. smallint columns are integer (OmenDB reads int2 as int4).
 const std::vector<RelationSpec>& relations() {
   static const std::vector<RelationSpec> specs = {
@@ -80,24 +80,44 @@ const std::vector<RelationSpec>& relations() {
         {"relreplident", TypeId::Char},
         {"relispartition", TypeId::Bool},
         {"relrewrite", TypeId::Oid},
+        {"relfrozenxid", TypeId::Xid},
+        {"relminmxid", TypeId::Xid},
         {"relacl", TypeId::TextArray},
         {"reloptions", TypeId::TextArray},
-        {"relpartbound", TypeId::Text}},
-       "relfrozenxid xid, relminmxid xid"},
-      // pg_catalog.pg_attribute
+        {"relpartbound", TypeId::Text}}},
+      // pg_catalog.pg_attribute; attacl is aclitem[] in PostgreSQL (NULL here: the default ACL); attoptions
+      // and attfdwoptions are NULL (no ALTER COLUMN SET (...), no foreign tables); attmissingval is anyarray
+      // in PostgreSQL, text[] here and always NULL (atthasmissing is false: OmenDB keeps no "missing" values)
       {"pg_catalog",
        "pg_attribute",
        1249,
        'r',
-       {{"attrelid", TypeId::Oid},        {"attname", TypeId::Name},      {"atttypid", TypeId::Oid},
-        {"attstattarget", TypeId::Int32}, {"attlen", TypeId::Int32},      {"attnum", TypeId::Int32},
-        {"attndims", TypeId::Int32},      {"attcacheoff", TypeId::Int32}, {"atttypmod", TypeId::Int32},
-        {"attbyval", TypeId::Bool},       {"attalign", TypeId::Char},     {"attstorage", TypeId::Char},
-        {"attcompression", TypeId::Char}, {"attnotnull", TypeId::Bool},   {"atthasdef", TypeId::Bool},
-        {"atthasmissing", TypeId::Bool},  {"attidentity", TypeId::Char},  {"attgenerated", TypeId::Char},
-        {"attisdropped", TypeId::Bool},   {"attislocal", TypeId::Bool},   {"attinhcount", TypeId::Int32},
-        {"attcollation", TypeId::Oid}},
-       "attacl aclitem[], attoptions text[], attfdwoptions text[], attmissingval anyarray"},
+       {{"attrelid", TypeId::Oid},
+        {"attname", TypeId::Name},
+        {"atttypid", TypeId::Oid},
+        {"attstattarget", TypeId::Int32},
+        {"attlen", TypeId::Int32},
+        {"attnum", TypeId::Int32},
+        {"attndims", TypeId::Int32},
+        {"attcacheoff", TypeId::Int32},
+        {"atttypmod", TypeId::Int32},
+        {"attbyval", TypeId::Bool},
+        {"attalign", TypeId::Char},
+        {"attstorage", TypeId::Char},
+        {"attcompression", TypeId::Char},
+        {"attnotnull", TypeId::Bool},
+        {"atthasdef", TypeId::Bool},
+        {"atthasmissing", TypeId::Bool},
+        {"attidentity", TypeId::Char},
+        {"attgenerated", TypeId::Char},
+        {"attisdropped", TypeId::Bool},
+        {"attislocal", TypeId::Bool},
+        {"attinhcount", TypeId::Int32},
+        {"attcollation", TypeId::Oid},
+        {"attacl", TypeId::TextArray},
+        {"attoptions", TypeId::TextArray},
+        {"attfdwoptions", TypeId::TextArray},
+        {"attmissingval", TypeId::TextArray}}},
       // pg_catalog.pg_type
       {"pg_catalog",
        "pg_type",
@@ -125,9 +145,10 @@ const std::vector<RelationSpec>& relations() {
         {"typndims", TypeId::Int32},
         {"typcollation", TypeId::Oid},
         {"typdefaultbin", TypeId::Text},
-        {"typdefault", TypeId::Text}},
+        {"typdefault", TypeId::Text},
+        {"typacl", TypeId::TextArray}},  // aclitem[] in PostgreSQL; NULL (the default ACL)
        "typsubscript regproc, typinput regproc, typoutput regproc, typreceive regproc, typsend regproc, "
-       "typmodin regproc, typmodout regproc, typanalyze regproc, typacl aclitem[]"},
+       "typmodin regproc, typmodout regproc, typanalyze regproc"},
       // pg_catalog.pg_attrdef
       {"pg_catalog",
        "pg_attrdef",
@@ -187,13 +208,14 @@ const std::vector<RelationSpec>& relations() {
         {"datistemplate", TypeId::Bool},
         {"datallowconn", TypeId::Bool},
         {"datconnlimit", TypeId::Int32},
+        {"datfrozenxid", TypeId::Xid},
+        {"datminmxid", TypeId::Xid},
         {"dattablespace", TypeId::Oid},
         {"datcollate", TypeId::Text},
         {"datctype", TypeId::Text},
         {"daticulocale", TypeId::Text},
         {"datcollversion", TypeId::Text},
-        {"datacl", TypeId::TextArray}},  // aclitem[] in PostgreSQL; NULL (the default ACL)
-       "datfrozenxid xid, datminmxid xid"},
+        {"datacl", TypeId::TextArray}}},  // aclitem[] in PostgreSQL; NULL (the default ACL)
       // pg_catalog.pg_roles
       {"pg_catalog",
        "pg_roles",
@@ -262,8 +284,10 @@ const std::vector<RelationSpec>& relations() {
        "pg_am",
        2601,
        'r',
-       {{"oid", TypeId::Oid}, {"amname", TypeId::Name}, {"amtype", TypeId::Char}},
-       "amhandler regproc"},
+       {{"oid", TypeId::Oid},
+        {"amname", TypeId::Name},
+        {"amhandler", TypeId::RegProc},
+        {"amtype", TypeId::Char}}},
       // pg_catalog.pg_extension: empty (OmenDB has no extensions)
       {"pg_catalog",
        "pg_extension",
@@ -481,11 +505,18 @@ const std::vector<RelationSpec>& relations() {
         {"pronargs", TypeId::Int32},
         {"pronargdefaults", TypeId::Int32},
         {"prorettype", TypeId::Oid},
+        {"proargtypes", TypeId::OidVector},
+        {"proallargtypes", TypeId::OidArray},
+        {"proargmodes", TypeId::CharArray},
+        {"proargnames", TypeId::TextArray},
         {"proargdefaults", TypeId::Text},
+        {"protrftypes", TypeId::OidArray},
         {"prosrc", TypeId::Text},
-        {"probin", TypeId::Text}},
-       "prosupport regproc, proargtypes oidvector, proallargtypes oid[], proargmodes \"char\"[], proargnames "
-       "text[], protrftypes oid[], proconfig text[], proacl aclitem[], prosqlbody pg_node_tree"},
+        {"probin", TypeId::Text},
+        {"prosqlbody", TypeId::Text},
+        {"proconfig", TypeId::TextArray},
+        {"proacl", TypeId::TextArray}},  // aclitem[] in PostgreSQL
+       "prosupport regproc"},
       // pg_catalog.pg_sequences (data_type is regtype in PostgreSQL, here its text)
       {"pg_catalog",
        "pg_sequences",
@@ -677,6 +708,295 @@ const std::vector<RelationSpec>& relations() {
         {"is_generated", TypeId::Text},
         {"generation_expression", TypeId::Text},
         {"is_updatable", TypeId::Text}}},
+      // Appended after information_schema's (a relation's index in this list is its id, which views
+      // that read it keep).
+      // pg_catalog.pg_amop: empty (no operator classes listed)
+      {"pg_catalog",
+       "pg_amop",
+       2602,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"amopfamily", TypeId::Oid},
+        {"amoplefttype", TypeId::Oid},
+        {"amoprighttype", TypeId::Oid},
+        {"amopstrategy", TypeId::Int32},
+        {"amoppurpose", TypeId::Char},
+        {"amopopr", TypeId::Oid},
+        {"amopmethod", TypeId::Oid},
+        {"amopsortfamily", TypeId::Oid}}},
+      // pg_catalog.pg_amproc: empty (no operator classes listed)
+      {"pg_catalog",
+       "pg_amproc",
+       2603,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"amprocfamily", TypeId::Oid},
+        {"amproclefttype", TypeId::Oid},
+        {"amprocrighttype", TypeId::Oid},
+        {"amprocnum", TypeId::Int32},
+        {"amproc", TypeId::RegProc}}},
+      // pg_catalog.pg_cast: empty (its casts are built in, and there are no user-defined ones)
+      {"pg_catalog",
+       "pg_cast",
+       2605,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"castsource", TypeId::Oid},
+        {"casttarget", TypeId::Oid},
+        {"castfunc", TypeId::Oid},
+        {"castcontext", TypeId::Char},
+        {"castmethod", TypeId::Char}}},
+      // pg_catalog.pg_conversion: empty (no user-defined conversions)
+      {"pg_catalog",
+       "pg_conversion",
+       2607,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"conname", TypeId::Name},
+        {"connamespace", TypeId::Oid},
+        {"conowner", TypeId::Oid},
+        {"conforencoding", TypeId::Int32},
+        {"contoencoding", TypeId::Int32},
+        {"conproc", TypeId::RegProc},
+        {"condefault", TypeId::Bool}}},
+      // pg_catalog.pg_default_acl: empty (no ALTER DEFAULT PRIVILEGES) (aclitem[] columns are text[], NULL:
+      // the default ACL)
+      {"pg_catalog",
+       "pg_default_acl",
+       826,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"defaclrole", TypeId::Oid},
+        {"defaclnamespace", TypeId::Oid},
+        {"defaclobjtype", TypeId::Char},
+        {"defaclacl", TypeId::TextArray}}},
+      // pg_catalog.pg_event_trigger: empty (no event triggers)
+      {"pg_catalog",
+       "pg_event_trigger",
+       3466,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"evtname", TypeId::Name},
+        {"evtevent", TypeId::Name},
+        {"evtowner", TypeId::Oid},
+        {"evtfoid", TypeId::Oid},
+        {"evtenabled", TypeId::Char},
+        {"evttags", TypeId::TextArray}}},
+      // pg_catalog.pg_foreign_data_wrapper: empty (no foreign data wrappers) (aclitem[] columns are text[],
+      // NULL: the default ACL)
+      {"pg_catalog",
+       "pg_foreign_data_wrapper",
+       2328,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"fdwname", TypeId::Name},
+        {"fdwowner", TypeId::Oid},
+        {"fdwhandler", TypeId::Oid},
+        {"fdwvalidator", TypeId::Oid},
+        {"fdwacl", TypeId::TextArray},
+        {"fdwoptions", TypeId::TextArray}}},
+      // pg_catalog.pg_foreign_server: empty (no foreign servers) (aclitem[] columns are text[], NULL: the
+      // default ACL)
+      {"pg_catalog",
+       "pg_foreign_server",
+       1417,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"srvname", TypeId::Name},
+        {"srvowner", TypeId::Oid},
+        {"srvfdw", TypeId::Oid},
+        {"srvtype", TypeId::Text},
+        {"srvversion", TypeId::Text},
+        {"srvacl", TypeId::TextArray},
+        {"srvoptions", TypeId::TextArray}}},
+      // pg_catalog.pg_init_privs: empty (no extensions, so no initial privileges) (aclitem[] columns are
+      // text[], NULL: the default ACL)
+      {"pg_catalog",
+       "pg_init_privs",
+       3394,
+       'r',
+       {{"objoid", TypeId::Oid},
+        {"classoid", TypeId::Oid},
+        {"objsubid", TypeId::Int32},
+        {"privtype", TypeId::Char},
+        {"initprivs", TypeId::TextArray}}},
+      // pg_catalog.pg_language: empty (no procedural languages (no CREATE FUNCTION)) (aclitem[] columns are
+      // text[], NULL: the default ACL)
+      {"pg_catalog",
+       "pg_language",
+       2612,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"lanname", TypeId::Name},
+        {"lanowner", TypeId::Oid},
+        {"lanispl", TypeId::Bool},
+        {"lanpltrusted", TypeId::Bool},
+        {"lanplcallfoid", TypeId::Oid},
+        {"laninline", TypeId::Oid},
+        {"lanvalidator", TypeId::Oid},
+        {"lanacl", TypeId::TextArray}}},
+      // pg_catalog.pg_largeobject_metadata: empty (no large objects) (aclitem[] columns are text[], NULL: the
+      // default ACL)
+      {"pg_catalog",
+       "pg_largeobject_metadata",
+       2995,
+       'r',
+       {{"oid", TypeId::Oid}, {"lomowner", TypeId::Oid}, {"lomacl", TypeId::TextArray}}},
+      // pg_catalog.pg_opclass: empty (operator classes are built in and not listed)
+      {"pg_catalog",
+       "pg_opclass",
+       2616,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"opcmethod", TypeId::Oid},
+        {"opcname", TypeId::Name},
+        {"opcnamespace", TypeId::Oid},
+        {"opcowner", TypeId::Oid},
+        {"opcfamily", TypeId::Oid},
+        {"opcintype", TypeId::Oid},
+        {"opcdefault", TypeId::Bool},
+        {"opckeytype", TypeId::Oid}}},
+      // pg_catalog.pg_operator: empty (operators are built in and not listed)
+      {"pg_catalog",
+       "pg_operator",
+       2617,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"oprname", TypeId::Name},
+        {"oprnamespace", TypeId::Oid},
+        {"oprowner", TypeId::Oid},
+        {"oprkind", TypeId::Char},
+        {"oprcanmerge", TypeId::Bool},
+        {"oprcanhash", TypeId::Bool},
+        {"oprleft", TypeId::Oid},
+        {"oprright", TypeId::Oid},
+        {"oprresult", TypeId::Oid},
+        {"oprcom", TypeId::Oid},
+        {"oprnegate", TypeId::Oid},
+        {"oprcode", TypeId::RegProc},
+        {"oprrest", TypeId::RegProc},
+        {"oprjoin", TypeId::RegProc}}},
+      // pg_catalog.pg_opfamily: empty (operator families are built in and not listed)
+      {"pg_catalog",
+       "pg_opfamily",
+       2753,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"opfmethod", TypeId::Oid},
+        {"opfname", TypeId::Name},
+        {"opfnamespace", TypeId::Oid},
+        {"opfowner", TypeId::Oid}}},
+      // pg_catalog.pg_partitioned_table: empty (no partitioned tables)
+      {"pg_catalog",
+       "pg_partitioned_table",
+       3350,
+       'r',
+       {{"partrelid", TypeId::Oid},
+        {"partstrat", TypeId::Char},
+        {"partnatts", TypeId::Int32},
+        {"partdefid", TypeId::Oid},
+        {"partattrs", TypeId::Int2Vector},
+        {"partclass", TypeId::OidVector},
+        {"partcollation", TypeId::OidVector},
+        {"partexprs", TypeId::Text}}},
+      // pg_catalog.pg_range: empty (no range types)
+      {"pg_catalog",
+       "pg_range",
+       3541,
+       'r',
+       {{"rngtypid", TypeId::Oid},
+        {"rngsubtype", TypeId::Oid},
+        {"rngmultitypid", TypeId::Oid},
+        {"rngcollation", TypeId::Oid},
+        {"rngsubopc", TypeId::Oid},
+        {"rngcanonical", TypeId::RegProc},
+        {"rngsubdiff", TypeId::RegProc}}},
+      // pg_catalog.pg_seclabels: empty (no security labels)
+      {"pg_catalog",
+       "pg_seclabels",
+       12099,
+       'v',
+       {{"objoid", TypeId::Oid},
+        {"classoid", TypeId::Oid},
+        {"objsubid", TypeId::Int32},
+        {"objtype", TypeId::Text},
+        {"objnamespace", TypeId::Oid},
+        {"objname", TypeId::Text},
+        {"provider", TypeId::Text},
+        {"label", TypeId::Text}}},
+      // pg_catalog.pg_subscription: empty (no logical replication)
+      {"pg_catalog",
+       "pg_subscription",
+       6100,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"subdbid", TypeId::Oid},
+        {"subname", TypeId::Name},
+        {"subowner", TypeId::Oid},
+        {"subenabled", TypeId::Bool},
+        {"subbinary", TypeId::Bool},
+        {"substream", TypeId::Bool},
+        {"subtwophasestate", TypeId::Char},
+        {"subdisableonerr", TypeId::Bool},
+        {"subconninfo", TypeId::Text},
+        {"subslotname", TypeId::Name},
+        {"subsynccommit", TypeId::Text},
+        {"subpublications", TypeId::TextArray}},
+       "subskiplsn pg_lsn"},
+      // pg_catalog.pg_transform: empty (no transforms)
+      {"pg_catalog",
+       "pg_transform",
+       3576,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"trftype", TypeId::Oid},
+        {"trflang", TypeId::Oid},
+        {"trffromsql", TypeId::RegProc},
+        {"trftosql", TypeId::RegProc}}},
+      // pg_catalog.pg_ts_config: empty (no text search)
+      {"pg_catalog",
+       "pg_ts_config",
+       3602,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"cfgname", TypeId::Name},
+        {"cfgnamespace", TypeId::Oid},
+        {"cfgowner", TypeId::Oid},
+        {"cfgparser", TypeId::Oid}}},
+      // pg_catalog.pg_ts_dict: empty (no text search)
+      {"pg_catalog",
+       "pg_ts_dict",
+       3600,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"dictname", TypeId::Name},
+        {"dictnamespace", TypeId::Oid},
+        {"dictowner", TypeId::Oid},
+        {"dicttemplate", TypeId::Oid},
+        {"dictinitoption", TypeId::Text}}},
+      // pg_catalog.pg_ts_parser: empty (no text search)
+      {"pg_catalog",
+       "pg_ts_parser",
+       3601,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"prsname", TypeId::Name},
+        {"prsnamespace", TypeId::Oid},
+        {"prsstart", TypeId::RegProc},
+        {"prstoken", TypeId::RegProc},
+        {"prsend", TypeId::RegProc},
+        {"prsheadline", TypeId::RegProc},
+        {"prslextype", TypeId::RegProc}}},
+      // pg_catalog.pg_ts_template: empty (no text search)
+      {"pg_catalog",
+       "pg_ts_template",
+       3764,
+       'r',
+       {{"oid", TypeId::Oid},
+        {"tmplname", TypeId::Name},
+        {"tmplnamespace", TypeId::Oid},
+        {"tmplinit", TypeId::RegProc},
+        {"tmpllexize", TypeId::RegProc}}},
   };
   return specs;
 }
@@ -729,6 +1049,9 @@ class Rows {
           break;
         case TypeId::Oid:
           r.push_back(Value::datetime(TypeId::Oid, 0));
+          break;
+        case TypeId::Xid:  // InvalidTransactionId: OmenDB has no transaction ids to freeze (docs/catalogs.md)
+          r.push_back(Value::datetime(TypeId::Xid, 0));
           break;
         case TypeId::Int32:
           r.push_back(Value::int32(0));
@@ -816,11 +1139,14 @@ const BuiltinType kTypes[] = {
     {2205, "regclass", 4, true, 'b', 'N', false, 0, 2210, 0, 'i', 'p'},
     {2206, "regtype", 4, true, 'b', 'N', false, 0, 2211, 0, 'i', 'p'},
     {4089, "regnamespace", 4, true, 'b', 'N', false, 0, 4090, 0, 'i', 'p'},
+    {24, "regproc", 4, true, 'b', 'N', false, 0, 1008, 0, 'i', 'p'},
     {17, "bytea", -1, false, 'b', 'U', false, 0, 1001, 0, 'i', 'x'},
     {2950, "uuid", 16, false, 'b', 'U', false, 0, 2951, 0, 'c', 'p'},
     {114, "json", -1, false, 'b', 'U', false, 0, 199, 0, 'i', 'x'},
     {3802, "jsonb", -1, false, 'b', 'U', false, 0, 3807, 0, 'i', 'x'},
     {22, "int2vector", -1, false, 'b', 'A', false, 21, 1006, 0, 'i', 'p'},
+    {30, "oidvector", -1, false, 'b', 'A', false, 26, 1013, 0, 'i', 'p'},
+    {28, "xid", 4, true, 'b', 'U', false, 0, 1011, 0, 'i', 'p'},
     // array types (common/array.h; OmenDB's own arrays are the ones of TypeId, the others for catalogs)
     {1000, "_bool", -1, false, 'b', 'A', false, 16, 0, 0, 'i', 'x'},
     {1002, "_char", -1, false, 'b', 'A', false, 18, 0, 0, 'i', 'x'},
@@ -845,6 +1171,9 @@ const BuiltinType kTypes[] = {
     {199, "_json", -1, false, 'b', 'A', false, 114, 0, 0, 'i', 'x'},
     {3807, "_jsonb", -1, false, 'b', 'A', false, 3802, 0, 0, 'i', 'x'},
     {1006, "_int2vector", -1, false, 'b', 'A', false, 22, 0, 0, 'i', 'x'},
+    {1013, "_oidvector", -1, false, 'b', 'A', false, 30, 0, 0, 'i', 'x'},
+    {1011, "_xid", -1, false, 'b', 'A', false, 28, 0, 0, 'i', 'x'},
+    {1008, "_regproc", -1, false, 'b', 'A', false, 24, 0, 0, 'i', 'x'},
 };
 
 const BuiltinType* builtin_type(uint32_t oid) {
@@ -1337,8 +1666,16 @@ std::vector<Row> settings_rows(const storage::TableDef& def, const Context& ctx)
 
 std::vector<Row> am_rows(const storage::TableDef& def) {
   Rows rows(def);
-  rows.add().oid("oid", kHeapAm).name("amname", "heap").chr("amtype", 't');
-  rows.add().oid("oid", kBtreeAm).name("amname", "btree").chr("amtype", 'i');
+  rows.add()
+      .oid("oid", kHeapAm)
+      .name("amname", "heap")
+      .set("amhandler", Value::datetime(TypeId::RegProc, kHeapHandler))
+      .chr("amtype", 't');
+  rows.add()
+      .oid("oid", kBtreeAm)
+      .name("amname", "btree")
+      .set("amhandler", Value::datetime(TypeId::RegProc, kBtreeHandler))
+      .chr("amtype", 'i');
   return rows.take();
 }
 
@@ -1702,6 +2039,7 @@ std::vector<Row> attrdef_rows(const storage::TableDef& def, const Context& ctx) 
       const storage::ColumnDef& c = t->columns[i];
       if (c.default_expr.empty() || c.identity) continue;  // an identity column's nextval is not a DEFAULT
       rows.add()
+          .oid("oid", attrdef_oid(t->id, t->attnum(i)))
           .oid("adrelid", table_oid(t->id))
           .num("adnum", t->attnum(i))
           .text("adbin", default_display(c));
@@ -1727,10 +2065,69 @@ std::vector<Row> sequence_rows(const storage::TableDef& def, const Context& ctx)
   return rows.take();
 }
 
+// pg_rewrite: each view's ON SELECT rule "_RETURN" (its query text is the view's, not a pg_node_tree:
+// ev_action is NULL).
+std::vector<Row> rewrite_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const auto& t : ctx.tables()) {
+    if (!t->is_view()) continue;
+    rows.add()
+        .oid("oid", view_rule_oid(t->id))
+        .name("rulename", "_RETURN")
+        .oid("ev_class", table_oid(t->id))
+        .chr("ev_type", '1')
+        .chr("ev_enabled", 'O')
+        .flag("is_instead", true);
+  }
+  return rows.take();
+}
+
 std::vector<Row> depend_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   auto tables = ctx.tables();
-  for (const auto& s : ctx.sequences()) {
+  // A view's rule depends on the view (internal) and on each column its query reads (normal; a relation
+  // read without a column, refobjsubid 0), as PostgreSQL records them: pg_dump orders a view after its
+  // tables by them.
+  for (const auto& t : tables) {
+    if (!t->is_view()) continue;
+    auto rule = [&](uint32_t relation, int32_t attnum, char type) {
+      rows.add()
+          .oid("classid", 2618)
+          .oid("objid", view_rule_oid(t->id))
+          .oid("refclassid", 1259)
+          .oid("refobjid", table_oid(relation))
+          .num("refobjsubid", attnum)
+          .chr("deptype", type);
+    };
+    rule(t->id, 0, 'i');
+    for (const storage::ViewDependency& d : t->view->depends) {
+      if (is_system_table(d.relation)) continue;
+      if (d.attnums.empty()) rule(d.relation, 0, 'n');
+      for (int32_t attnum : d.attnums) rule(d.relation, attnum, 'n');
+    }
+  }
+  // A column DEFAULT depends on its column (auto) and on the sequences its nextval() calls (normal):
+  // pg_dump creates a sequence before the table whose DEFAULT uses it, or, when the table owns it
+  // (SERIAL), sets the DEFAULT with ALTER TABLE after both.
+  const std::vector<storage::SequenceDefPtr> sequences = ctx.sequences();
+  for (const auto& t : tables)
+    for (size_t i = 0; i < t->columns.size(); ++i) {
+      const storage::ColumnDef& c = t->columns[i];
+      if (c.default_expr.empty() || c.identity) continue;
+      auto attrdef = [&](uint32_t relation, int32_t attnum, char type) {
+        rows.add()
+            .oid("classid", 2604)
+            .oid("objid", attrdef_oid(t->id, t->attnum(i)))
+            .oid("refclassid", 1259)
+            .oid("refobjid", table_oid(relation))
+            .num("refobjsubid", attnum)
+            .chr("deptype", type);
+      };
+      attrdef(t->id, t->attnum(i), 'a');
+      for (const auto& s : sequences)
+        if (default_uses_sequence(c, *s)) attrdef(s->id, 0, 'n');
+    }
+  for (const auto& s : sequences) {
     if (!s->owner_table) continue;
     char type = 'a';  // OWNED BY (SERIAL); an identity column's sequence is internal ('i')
     for (const auto& t : tables)
@@ -1782,9 +2179,11 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   if (n == "pg_attrdef") return attrdef_rows(def, ctx);
   if (n == "pg_sequence") return sequence_rows(def, ctx);
   if (n == "pg_depend") return depend_rows(def, ctx);
-  // pg_description, pg_inherits, pg_policy, pg_statistic_ext, pg_publication*, pg_trigger, pg_rewrite,
+  if (n == "pg_rewrite") return rewrite_rows(def, ctx);
+  // pg_description, pg_inherits, pg_policy, pg_statistic_ext, pg_publication*, pg_trigger,
   // pg_proc, pg_extension, pg_foreign_table: OmenDB has no comments, inheritance, policies, extended
-  // statistics, publications, triggers, rules, user-defined functions, extensions or foreign tables
+  // statistics, publications, triggers, rules, user-defined functions, extensions or foreign tables; the
+  // catalogs pg_dump reads (pg_cast, pg_operator, pg_init_privs ...) say why each is empty
   return {};
 }
 
@@ -2102,6 +2501,9 @@ uint32_t reg_in(TypeId type, std::string_view text, const std::vector<storage::T
           if (!array && tab->name == name) return row_type_oid(tab->id);
       throw SqlError(SqlState::UndefinedObject, "type \"" + std::string(t) + "\" does not exist");
     }
+    case TypeId::RegProc:  // pg_proc lists no built-in functions to look a name up in
+      throw SqlError(SqlState::FeatureNotSupported,
+                     "OmenDB does not support regproc input of a function name yet");
     case TypeId::RegNamespace: {
       std::vector<std::string> parts = parse_qualified_name(t);
       if (parts.size() != 1) throw SqlError(SqlState::InvalidName, "invalid name syntax");
@@ -2135,6 +2537,10 @@ std::string reg_out(TypeId type, int64_t oid, const std::vector<storage::TableDe
       for (uint32_t nsp :
            {kPgCatalogNamespace, kPublicNamespace, kInformationSchemaNamespace, kToastNamespace})
         if (nsp == oid) return quote_ident(schema_name(nsp));
+      break;
+    case TypeId::RegProc:  // the functions the catalogs show: pg_am's handlers
+      if (oid == kHeapHandler) return "heap_tableam_handler";
+      if (oid == kBtreeHandler) return "bthandler";
       break;
     default:
       throw std::logic_error("reg_out: not an object identifier type");

@@ -63,6 +63,9 @@ class Context {
   virtual uint64_t approximate_rows(uint32_t table_id) const;
   // A sequence's position now (SELECT * FROM seq, pg_sequences.last_value); 42P01 if it is gone.
   virtual storage::SequenceValue sequence_value(uint32_t id) const;
+  // A view's query as pg_get_viewdef shows it: the stored text, its relation names schema-qualified where
+  // the session's search_path does not find them (the engine's; here the stored text).
+  virtual std::string view_query(const storage::TableDef& view) const;
 };
 
 // Fixed OIDs (PostgreSQL's where it has them).
@@ -75,6 +78,9 @@ inline constexpr uint32_t kInformationSchemaNamespace = 13207;
 inline constexpr uint32_t kDatabaseOid = 5;
 inline constexpr uint32_t kHeapAm = 2;
 inline constexpr uint32_t kBtreeAm = 403;
+// Their handler functions' pg_proc OIDs (pg_am.amhandler, a regproc).
+inline constexpr uint32_t kHeapHandler = 3;
+inline constexpr uint32_t kBtreeHandler = 330;
 inline constexpr uint32_t kDefaultCollation = 100;
 
 // User tables get stable OIDs from their table ids: the table, its primary-key index, the primary-key
@@ -91,6 +97,24 @@ inline uint32_t pkey_constraint_oid(uint32_t table_id) {
 }
 inline uint32_t row_type_oid(uint32_t table_id) {
   return table_oid(table_id) + 3;
+}
+// A view's ON SELECT rule (pg_rewrite "_RETURN"): the OID a table's primary-key index has (views have none).
+inline uint32_t view_rule_oid(uint32_t view_id) {
+  return table_oid(view_id) + 1;
+}
+
+// A column DEFAULT's pg_attrdef OID (OIDs need only be unique within their catalog: pg_dump keys objects
+// by catalog and OID): from its table id and attnum (at most 1600 columns).
+inline uint32_t attrdef_oid(uint32_t table_id, int32_t attnum) {
+  return 0x40000000u + 1600 * (table_id - 1) + static_cast<uint32_t>(attnum - 1);
+}
+
+// Whether column `c`'s DEFAULT calls nextval() on `seq` (nextval('name') or nextval('public.name'), as
+// SERIAL writes it): PostgreSQL's dependency of the default on the sequence (pg_depend; DROP SEQUENCE).
+inline bool default_uses_sequence(const storage::ColumnDef& c, const storage::SequenceDef& seq) {
+  const std::string& d = c.default_expr;
+  return d.find("nextval('" + seq.name + "'") != std::string::npos ||
+         d.find("nextval('public." + seq.name + "'") != std::string::npos;
 }
 
 // System relations' TableDef ids: the high bit set (user table ids are small and count up from 1).

@@ -97,6 +97,8 @@ class ExpressionTranslator {
         return coalesce(e);
       case ExprOp::Distinct:
         return distinct(e);
+      case ExprOp::BoolTest:
+        return bool_test(e);
       case ExprOp::Greatest:
       case ExprOp::Least:
         return greatest_least(e);
@@ -258,6 +260,29 @@ class ExpressionTranslator {
     llvm::Value* unequal = b.CreateNot(sql::compare_values(cg_, CmpOp::Eq, l, r));
     llvm::Value* v =
         b.CreateSelect(b.CreateOr(l.is_null, r.is_null), b.CreateXor(l.is_null, r.is_null), unequal);
+    return SqlValue{TypeId::Bool, v, nullptr, cg_.false_()};
+  }
+
+  // x IS [NOT] TRUE / FALSE / UNKNOWN: x evaluated once; never NULL.
+  //   IS TRUE: !x.null && x   IS FALSE: !x.null && !x   IS UNKNOWN: x.null   (IS NOT: the negation)
+  SqlValue bool_test(const Expr& e) {
+    auto& b = cg_.b;
+    SqlValue x = eval(*e.args[0]);
+    llvm::Value* v = nullptr;
+    switch (e.func) {
+      case plan::kIsTrue:
+      case plan::kIsNotTrue:
+        v = b.CreateSelect(x.is_null, cg_.false_(), x.value);
+        break;
+      case plan::kIsFalse:
+      case plan::kIsNotFalse:
+        v = b.CreateSelect(x.is_null, cg_.false_(), b.CreateNot(x.value));
+        break;
+      default:
+        v = x.is_null;
+    }
+    if (e.func == plan::kIsNotTrue || e.func == plan::kIsNotFalse || e.func == plan::kIsNotUnknown)
+      v = b.CreateNot(v);
     return SqlValue{TypeId::Bool, v, nullptr, cg_.false_()};
   }
 

@@ -345,37 +345,43 @@ Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ct
 
 namespace {
 
-// int2vectorin: integers separated by spaces, lower bound 0 ('' is the empty vector).
-std::string parse_int2vector(std::string_view text) {
-  Builder builder(TypeId::Int32);
+// int2vectorin, oidvectorin: numbers separated by spaces, lower bound 0 ('' is the empty vector); each
+// word's value by `value` (int2in's or oidin's rules).
+template <typename Parse>
+std::string parse_vector(std::string_view text, TypeId element, Parse value) {
+  Builder builder(element);
   size_t i = 0, n = text.size();
   for (;;) {
     while (i < n && is_space(text[i])) ++i;
     if (i >= n) break;
     size_t start = i;
     while (i < n && !is_space(text[i])) ++i;
-    std::string_view item = text.substr(start, i - start);
-    std::string_view digits = item.front() == '-' || item.front() == '+' ? item.substr(1) : item;
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-    if (digits.empty() || p != digits.data() + digits.size() || ec == std::errc::invalid_argument)
-      throw SqlError(SqlState::InvalidTextRepresentation,
-                     "invalid input syntax for type smallint: \"" + std::string(item) + "\"");
-    if (item.front() == '-') v = -v;
-    if (ec == std::errc::result_out_of_range || v < INT16_MIN || v > INT16_MAX)
-      throw SqlError(SqlState::NumericValueOutOfRange,
-                     "value \"" + std::string(item) + "\" is out of range for type smallint");
     Datum d{};
-    d.i64 = v;
+    d.i64 = value(text.substr(start, i - start));
     builder.add(d);
   }
   return builder.size() ? builder.finish(0) : builder.finish();
 }
 
+int64_t int2_in(std::string_view item) {
+  std::string_view digits = item.front() == '-' || item.front() == '+' ? item.substr(1) : item;
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (digits.empty() || p != digits.data() + digits.size() || ec == std::errc::invalid_argument)
+    throw SqlError(SqlState::InvalidTextRepresentation,
+                   "invalid input syntax for type smallint: \"" + std::string(item) + "\"");
+  if (item.front() == '-') v = -v;
+  if (ec == std::errc::result_out_of_range || v < INT16_MIN || v > INT16_MAX)
+    throw SqlError(SqlState::NumericValueOutOfRange,
+                   "value \"" + std::string(item) + "\" is out of range for type smallint");
+  return v;
+}
+
 }  // namespace
 
 std::string parse(std::string_view text, TypeId array_type, const dtsql::EvalContext& ctx) {
-  if (array_type == TypeId::Int2Vector) return parse_int2vector(text);
+  if (array_type == TypeId::Int2Vector) return parse_vector(text, TypeId::Int32, int2_in);
+  if (array_type == TypeId::OidVector) return parse_vector(text, TypeId::Oid, oid_in);
   const TypeId elem = element_type(array_type);
   size_t i = 0, n = text.size();
   auto skip = [&] {
@@ -495,7 +501,8 @@ std::string to_text(std::string_view bytes, TypeId array_type, const dt::TimeZon
   const TypeId elem = element_type(array_type);
   View v(bytes);
   std::string out, item;
-  if (array_type == TypeId::Int2Vector) {  // int2vectorout: '1 2' (no NULLs, no bounds)
+  if (array_type == TypeId::Int2Vector || array_type == TypeId::OidVector) {  // int2vectorout, oidvectorout:
+                                                                              // '1 2' (no NULLs, no bounds)
     for (size_t i = 0; i < v.size(); ++i) {
       if (i) out.push_back(' ');
       out += std::to_string(element_datum(elem, v.elements[i]).i64);
@@ -897,6 +904,20 @@ void eval(Func f, TypeId array_type, const Datum* args, int nargs, Datum& out, c
     out.str = StrRef{storage.data(), storage.size()};
     return;
   }
+  if (f == Func::Remove) {  // PostgreSQL's array_remove: equality of the element type, NULL matches NULL
+    if (args[0].is_null) return set_null();
+    View v(args[0].str.view());
+    Builder b(elem);
+    for (const Element& e : v.elements) {
+      const bool match =
+          e.null ? args[1].is_null
+                 : !args[1].is_null && compare_elements(elem, element_datum(elem, e), args[1]) == 0;
+      if (!match) b.add_bytes(e);
+    }
+    storage = b.size() ? b.finish(v.lower) : b.finish();
+    out.str = StrRef{storage.data(), storage.size()};
+    return;
+  }
   if (args[0].is_null) return set_null();
   // The header's length and lower bound: O(1), as a set-returning function's loop asks every row.
   const std::string_view bytes = args[0].str.view();
@@ -975,6 +996,8 @@ const char* func_name(Func f) {
       return "array_prepend";
     case Func::Cat:
       return "array_cat";
+    case Func::Remove:
+      return "array_remove";
     default:
       return "";
   }

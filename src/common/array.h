@@ -112,6 +112,7 @@ enum class Func : uint8_t {
   Append,
   Prepend,
   Cat,
+  Remove,  // array_remove(a, x): a without the elements equal to x (x NULL: without the NULLs)
   // Expressions (ExprOp::Array) that are not functions:
   Build,      // ARRAY[args...]: the elements, of the array's element type
   Subscript,  // args[0][args[1]] (int8 index)

@@ -43,6 +43,8 @@ std::string_view type_name(TypeId type) {
       return "uuid[]";
     case TypeId::Int2Vector:
       return "int2vector";
+    case TypeId::OidVector:
+      return "oidvector";
     case TypeId::Unknown:
       return "unknown";
     case TypeId::Bool:
@@ -87,6 +89,10 @@ std::string_view type_name(TypeId type) {
       return "json";
     case TypeId::Jsonb:
       return "jsonb";
+    case TypeId::Xid:
+      return "xid";
+    case TypeId::RegProc:
+      return "regproc";
   }
   return "unknown";
 }
@@ -127,6 +133,8 @@ uint32_t type_oid(TypeId type) {
       return 2951;
     case TypeId::Int2Vector:
       return 22;
+    case TypeId::OidVector:
+      return 30;
     case TypeId::Unknown:
       return 705;
     case TypeId::Bool:
@@ -171,6 +179,10 @@ uint32_t type_oid(TypeId type) {
       return 114;
     case TypeId::Jsonb:
       return 3802;
+    case TypeId::Xid:
+      return 28;
+    case TypeId::RegProc:
+      return 24;
   }
   return 705;
 }
@@ -197,6 +209,8 @@ int16_t type_wire_length(TypeId type) {
     case TypeId::RegClass:
     case TypeId::RegType:
     case TypeId::RegNamespace:
+    case TypeId::RegProc:
+    case TypeId::Xid:
       return 4;
     case TypeId::Name:
       return 64;
@@ -221,6 +235,8 @@ PhysType physical_type(TypeId type) {
     case TypeId::RegClass:
     case TypeId::RegType:
     case TypeId::RegNamespace:
+    case TypeId::RegProc:
+    case TypeId::Xid:
     case TypeId::Time:
     case TypeId::Timestamp:
     case TypeId::TimestampTz:

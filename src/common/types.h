@@ -47,6 +47,14 @@ enum class TypeId : uint8_t {
   // as Text. No array types yet.
   Json = 20,
   Jsonb = 21,
+  // PostgreSQL's xid (pg_class.relfrozenxid, relminmxid): a 32-bit transaction id held as Int64, printed as
+  // an unsigned decimal. Catalog columns only; OmenDB reads and prints it and nothing else: its operators,
+  // casts, input and ordering are 0A000 (docs/catalogs.md, "Object identifier types").
+  Xid = 22,
+  // regproc: an object identifier type (as RegClass) naming a function. OmenDB's pg_proc lists no built-in
+  // functions, so its output names only the access method handlers pg_am shows and prints other OIDs as
+  // numbers (as PostgreSQL does for an OID naming nothing); input takes OIDs, not names.
+  RegProc = 23,
   // One-dimensional arrays (common/array.h): kArrayFlag | the element's TypeId, held as Text (the bytes
   // of PostgreSQL's binary array format, array_send). docs/types.md, "Arrays".
   BoolArray = 64 + 1,
@@ -70,11 +78,15 @@ enum class TypeId : uint8_t {
   // (subscripts from 0, ANY, unnest, array_upper ...), held as Int32Array's bytes; for system catalog
   // columns only (not storable). kArrayFlag | kVectorFlag | Int32.
   Int2Vector = 64 + 32 + 2,
+  // PostgreSQL's oidvector (pg_proc.proargtypes, pg_partitioned_table.partclass): an array of oid with
+  // lower bound 0 whose text form is its elements separated by spaces ('23 25'), as Int2Vector is for
+  // int2. kArrayFlag | kVectorFlag | Oid.
+  OidVector = 64 + 32 + 11,
 };
-inline constexpr uint8_t kMaxScalarTypeId = 16;     // the highest TypeId of a type with an array type
-inline constexpr uint8_t kMaxTypeId = 64 + 32 + 2;  // the highest TypeId
+inline constexpr uint8_t kMaxScalarTypeId = 16;      // the highest TypeId of a type with an array type
+inline constexpr uint8_t kMaxTypeId = 64 + 32 + 11;  // the highest TypeId
 inline constexpr uint8_t kArrayFlag = 64;
-inline constexpr uint8_t kVectorFlag = 32;  // with kArrayFlag: the *vector types (Int2Vector)
+inline constexpr uint8_t kVectorFlag = 32;  // with kArrayFlag: the *vector types (Int2Vector, OidVector)
 
 // Arrays: whether t is one, its element type, the array type of an element type (Unknown if none).
 constexpr bool is_array(TypeId t) {
@@ -89,12 +101,12 @@ constexpr TypeId array_type(TypeId elem) {
 }
 // Whether the value is a valid TypeId.
 constexpr bool valid_type_id(uint8_t t) {
-  return t <= kMaxScalarTypeId || (t >= 17 && t <= 21) || (t >= 65 && t <= 64 + kMaxScalarTypeId) ||
-         t == static_cast<uint8_t>(TypeId::Int2Vector);
+  return t <= kMaxScalarTypeId || (t >= 17 && t <= 23) || (t >= 65 && t <= 64 + kMaxScalarTypeId) ||
+         t == static_cast<uint8_t>(TypeId::Int2Vector) || t == static_cast<uint8_t>(TypeId::OidVector);
 }
-// regclass, regtype, regnamespace: oids that read and print as names.
+// regclass, regtype, regnamespace, regproc: oids that read and print as names.
 constexpr bool is_reg_type(TypeId t) {
-  return t == TypeId::RegClass || t == TypeId::RegType || t == TypeId::RegNamespace;
+  return t == TypeId::RegClass || t == TypeId::RegType || t == TypeId::RegNamespace || t == TypeId::RegProc;
 }
 // oid and the reg* types: an object id held as Int64.
 constexpr bool is_oid_type(TypeId t) {
@@ -107,7 +119,7 @@ constexpr bool is_oid_type(TypeId t) {
 constexpr bool storable(TypeId t) {
   if (is_array(t))
     return t != TypeId::OidArray && t != TypeId::NameArray && t != TypeId::CharArray &&
-           t != TypeId::Int2Vector;
+           t != TypeId::Int2Vector && t != TypeId::OidVector;
   switch (t) {
     case TypeId::Bool:
     case TypeId::Int32:

@@ -60,7 +60,9 @@ void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::s
     case TypeId::Oid:
     case TypeId::RegClass:  // the number: names need the catalogs (catalog::reg_out)
     case TypeId::RegType:
-    case TypeId::RegNamespace: {
+    case TypeId::RegNamespace:
+    case TypeId::RegProc:
+    case TypeId::Xid: {
       char buf[24];
       auto r = std::to_chars(buf, buf + sizeof buf, d.i64);
       out.append(buf, r.ptr);

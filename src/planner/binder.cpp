@@ -450,6 +450,8 @@ class Binder {
   ExprPtr arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc);
   ExprPtr compare(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc);
   ExprPtr to_bool(ExprPtr e, const std::string& what, int loc);
+  // x IS [NOT] TRUE / FALSE / UNKNOWN (ExprOp::BoolTest).
+  ExprPtr bind_bool_test(const ast::Expr& e, ExprCtx& c);
   // The bound WHERE clause over `scope` (boolean), or null when there is none.
   ExprPtr bind_where(const ast::ExprPtr& where, Scope& scope);
   // Assignment cast into a table column; `what` names the source in the 42804 message. When
@@ -1132,6 +1134,19 @@ ExprPtr Binder::to_bool(ExprPtr e, const std::string& what, int loc) {
   fail(SqlState::DatatypeMismatch, what + " must be type boolean, not type " + tn(e->type), loc);
 }
 
+ExprPtr Binder::bind_bool_test(const ast::Expr& e, ExprCtx& c) {
+  const bool unknown = e.value.is_null(), truth = !unknown && e.value.as_bool();
+  const int form = unknown ? (e.negated ? plan::kIsNotUnknown : plan::kIsUnknown)
+                   : truth ? (e.negated ? plan::kIsNotTrue : plan::kIsTrue)
+                           : (e.negated ? plan::kIsNotFalse : plan::kIsFalse);
+  const std::string what = "argument of " + std::string(plan::bool_test_sql(form)).substr(1);
+  const ast::Expr& arg = *e.args.at(0);
+  ExprPtr r = Expr::make(ExprOp::BoolTest, TypeId::Bool,
+                         list(to_bool(bind(arg, c), what, arg.location >= 0 ? arg.location : e.location)));
+  r->func = form;
+  return r;
+}
+
 ExprPtr Binder::arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc) {
   TypeId lt = l->type, rt = r->type;
   if (lt == TypeId::Unknown && rt == TypeId::Unknown)
@@ -1184,6 +1199,8 @@ bool catalog_cast_exists(TypeId from, TypeId to) {
 }
 
 ExprPtr Binder::compare(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc) {
+  if (l->type == TypeId::Xid || r->type == TypeId::Xid)
+    throw_unsupported("operators on type xid", pos_of(loc));
   if (l->type == TypeId::Unknown && r->type == TypeId::Unknown) {
     l = convert(std::move(l), TypeId::Text);
     r = convert(std::move(r), TypeId::Text);
@@ -1340,6 +1357,18 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
   fail(SqlState::InternalError, "unknown binary operator", loc);
 }
 
+// PostgreSQL's select_common_type for the oid family, where its implicit casts decide (oid is the
+// preferred type of its category; integers cast to oid and to the reg* types implicitly, oid to bigint
+// too): the type after `t` meets `next`, or Unknown when they do not match.
+TypeId oid_common_type(TypeId t, TypeId next) {
+  if (t == TypeId::Oid && (is_integer(next) || is_reg_type(next))) return TypeId::Oid;
+  if (next == TypeId::Oid && (t == TypeId::Int32 || is_reg_type(t))) return TypeId::Oid;
+  if (next == TypeId::Oid && t == TypeId::Int64) return TypeId::Int64;
+  if (is_reg_type(t) && is_integer(next)) return t;
+  if (is_integer(t) && is_reg_type(next)) return next;
+  return TypeId::Unknown;
+}
+
 // Unifies the types of CASE / COALESCE branches: numeric widening, unknown -> the others' type or text.
 TypeId unify(const std::vector<const Expr*>& es, const char* what, int loc) {
   TypeId t = TypeId::Unknown;
@@ -1351,6 +1380,8 @@ TypeId unify(const std::vector<const Expr*>& es, const char* what, int loc) {
       if ((is_numeric(t) && is_numeric(e->type)) ||
           (is_date_or_timestamp(t) && is_date_or_timestamp(e->type))) {
         t = wider(t, e->type);
+      } else if (TypeId common = oid_common_type(t, e->type); common != TypeId::Unknown) {
+        t = common;
       } else {
         fail(SqlState::DatatypeMismatch,
              std::string(what) + " types " + tn(t) + " and " + tn(e->type) + " cannot be matched", loc);
@@ -1458,7 +1489,7 @@ bool is_set_function_name(const std::string& n) {
          n == "jsonb_array_elements_text" || n == "jsonb_object_keys" || n == "jsonb_each" ||
          n == "jsonb_each_text" || n == "regexp_matches" || n == "regexp_split_to_table" ||
          n == "generate_subscripts" || n == "pg_partition_ancestors" ||
-         n == "information_schema._pg_expandarray";
+         n == "information_schema._pg_expandarray" || n == "pg_options_to_table";
 }
 
 bool is_window_function_name(const std::string& n) {
@@ -2713,6 +2744,8 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       if (a->type == TypeId::Unknown && !is_unknown_param(*a)) a = convert(std::move(a), TypeId::Text);
       return Expr::make(e.negated ? ExprOp::IsNotNull : ExprOp::IsNull, TypeId::Bool, list(std::move(a)));
     }
+    case ast::ExprKind::BoolTest:
+      return bind_bool_test(e, c);
     case ast::ExprKind::FuncCall:
       return bind_function(e, c);
     case ast::ExprKind::Cast: {
@@ -2723,6 +2756,7 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
         return Expr::make_constant(Value::text(arr::Builder(element_type(t)).finish(), t),
                                    t);  // ARRAY[]::int[]
       ExprPtr a = bind(operand, c);
+      if (a->type == TypeId::Xid) throw_unsupported("casts of type xid", pos_of(e.location));
       if (is_array(t) || is_array(a->type)) {
         if (a->type == t) return a;
         bool ok = a->type == TypeId::Unknown || (is_array(t) && is_string_type(a->type)) ||
@@ -2874,6 +2908,19 @@ ExprPtr Binder::bind_array_expr(const ast::Expr& e, ExprCtx& c) {
     }
     case ast::ExprKind::Subscript: {
       ExprPtr a = bind(*e.args.at(0), c);
+      if (a->type == TypeId::Name) {
+        // name[0]: its first byte, a "char" (pg_dump's typname[0] = '_'). PostgreSQL's name is a
+        // fixed-length array of bytes; other positions are not built (a byte, not a character, each).
+        const ast::Expr& index = *e.args.at(1);
+        if (index.kind != ast::ExprKind::Constant || index.value.is_null() ||
+            index.value.type() == TypeId::Unknown || !is_integer(index.value.type()) ||
+            index.value.as_int() != 0)
+          throw_unsupported("subscripts of type name other than [0]", pos_of(e.location));
+        std::vector<ExprPtr> sub =
+            list(convert(std::move(a), TypeId::Text), Expr::make_constant(Value::int32(1), TypeId::Int32),
+                 Expr::make_constant(Value::int32(1), TypeId::Int32));
+        return convert(bind_text_function("substr", sub, e.location), TypeId::Char);
+      }
       if (!is_array(a->type))
         fail(SqlState::DatatypeMismatch,
              "cannot subscript type " + tn(a->type) + " because it does not support subscripting",
@@ -2952,7 +2999,8 @@ ExprPtr Binder::bind_array_function(const std::string& name, std::vector<ExprPtr
       {"array_lower", arr::Func::Lower},       {"array_ndims", arr::Func::Ndims},
       {"cardinality", arr::Func::Cardinality}, {"array_to_string", arr::Func::ToString},
       {"array_dims", arr::Func::Dims},         {"array_append", arr::Func::Append},
-      {"array_prepend", arr::Func::Prepend},   {"array_cat", arr::Func::Cat}};
+      {"array_prepend", arr::Func::Prepend},   {"array_cat", arr::Func::Cat},
+      {"array_remove", arr::Func::Remove}};
   if (name == "unnest" || name == "generate_subscripts")
     throw_unsupported(name + "() (set-returning functions)", pos_of(loc));
   const arr::Func* f = nullptr;
@@ -2972,7 +3020,7 @@ ExprPtr Binder::bind_array_function(const std::string& name, std::vector<ExprPtr
     if (args[1]->type == TypeId::Unknown && is_array(args[0]->type))
       args[1] = convert(std::move(args[1]), args[0]->type);
   }
-  if ((*f == arr::Func::Append || *f == arr::Func::Prepend) && args.size() == 2) {
+  if ((*f == arr::Func::Append || *f == arr::Func::Prepend || *f == arr::Func::Remove) && args.size() == 2) {
     ExprPtr& other = args[1 - array_arg];
     if (args[array_arg]->type == TypeId::Unknown && other->type != TypeId::Unknown &&
         array_type(other->type) != TypeId::Unknown)
@@ -3009,7 +3057,8 @@ ExprPtr Binder::bind_array_function(const std::string& name, std::vector<ExprPtr
       result = TypeId::Text;
       break;
     case arr::Func::Append:
-    case arr::Func::Prepend: {
+    case arr::Func::Prepend:
+    case arr::Func::Remove: {
       if (args.size() != 2) no_such();
       ExprPtr& v = args[1 - array_arg];
       if (v->type == TypeId::Unknown || (is_numeric(v->type) && is_numeric(element_type(at)) &&
@@ -4802,6 +4851,8 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   };
   for (const auto& item : s.order_by) {
     const size_t target = resolve_target(*item.expr, "ORDER BY");
+    if (targets[target].expr->type == TypeId::Xid)  // PostgreSQL has no ordering of xid either (42883)
+      throw_unsupported("ORDER BY a value of type xid", pos_of(item.expr->location));
     plan::SortKey k;
     k.descending = item.descending;
     k.nulls_first = item.nulls_first.value_or(item.descending);
@@ -5683,6 +5734,41 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
       fn->values.push_back(std::move(value));
       return fn;
     }
+    // pg_options_to_table(text[]) (OUT option_name, OUT option_value): each element "name=value" split at
+    // its first '=' (no '=': the value is NULL), as reloptions, attoptions and FDW options hold them.
+    if (name == "pg_options_to_table") {
+      if (args.size() == 1 && args[0]->type == TypeId::Unknown)
+        args[0] = convert(std::move(args[0]), TypeId::TextArray);
+      if (args.size() != 1 || args[0]->type != TypeId::TextArray)
+        fail(SqlState::UndefinedFunction, "function " + signature(name, args) + " does not exist", loc,
+             kFuncHint);
+      state("index", Expr::make_constant(Value::int64(1), TypeId::Int64));
+      state("array", std::move(args[0]));
+      count_through(1);
+      ExprPtr option = element_walk(1, TypeId::TextArray);
+      auto text_call = [&](const char* f, std::vector<ExprPtr> a) { return bind_text_function(f, a, loc); };
+      auto int32 = [](int32_t v) { return Expr::make_constant(Value::int32(v), TypeId::Int32); };
+      auto equals_at = [&] {  // strpos(option, '=')
+        return text_call("strpos",
+                         list(detail::clone(*option), Expr::make_constant(Value::text("="), TypeId::Text)));
+      };
+      auto has_equals = [&] { return compare(ExprOp::Gt, ">", equals_at(), int32(0), loc); };
+      // CASE WHEN strpos > 0 THEN substr(option, 1, strpos - 1) ELSE option END
+      std::vector<ExprPtr> name_args =
+          list(has_equals(),
+               text_call("substr", list(detail::clone(*option), int32(1),
+                                        arith(ExprOp::Sub, "-", equals_at(), int32(1), loc))),
+               detail::clone(*option));
+      fn->values.push_back(Expr::make(ExprOp::Case, TypeId::Text, std::move(name_args)));
+      // CASE WHEN strpos > 0 THEN substr(option, strpos + 1) END
+      std::vector<ExprPtr> value_args =
+          list(has_equals(),
+               text_call("substr",
+                         list(detail::clone(*option), arith(ExprOp::Add, "+", equals_at(), int32(1), loc))),
+               Expr::make_constant(Value::null(TypeId::Text), TypeId::Text));
+      fn->values.push_back(Expr::make(ExprOp::Case, TypeId::Text, std::move(value_args)));
+      return fn;
+    }
     // unnest(array), generate_subscripts(array, dim) and information_schema._pg_expandarray(array) (OUT
     // x, OUT n): the subscripts from array_lower to array_upper (an int2vector's start at 0), no rows for
     // an empty or NULL array.
@@ -5824,6 +5910,9 @@ int Binder::open_function(const ast::FromItem& item) {
   } else if (name == "information_schema._pg_expandarray") {  // OUT x, OUT n
     r.columns.push_back({"x", vt, -1});
     r.columns.push_back({"n", fn->values[1]->type, -1});
+  } else if (name == "pg_options_to_table") {  // OUT option_name, OUT option_value
+    r.columns.push_back({"option_name", vt, -1});
+    r.columns.push_back({"option_value", fn->values[1]->type, -1});
   } else {
     r.columns.push_back({r.has_alias ? item.table.alias : name, vt, -1});
   }
@@ -5859,6 +5948,7 @@ ExprPtr Binder::bind_select_list_srf(const ast::Expr& call, ExprCtx& c, const st
   std::vector<std::string> fields;
   if (call.func_name == "jsonb_each" || call.func_name == "jsonb_each_text") fields = {"key", "value"};
   if (call.func_name == "information_schema._pg_expandarray") fields = {"x", "n"};
+  if (call.func_name == "pg_options_to_table") fields = {"option_name", "option_value"};
   if (!fields.empty() && !field)
     throw_unsupported(call.func_name + "() in a select list (record values)", pos_of(call.location));
   std::unique_ptr<plan::FunctionScanOp> fn = bind_set_function(call, args);

@@ -102,6 +102,8 @@ enum class ExprOp {
                 // distinct, one NULL is; else NOT (args[0] = args[1]). Each evaluated once.
   Greatest,     // GREATEST(args...), all of `type`: the largest argument that is not NULL (NULL if all
   Least,        // are); LEAST the smallest. Ordered as ORDER BY orders (NaN largest). Each evaluated once.
+  BoolTest,     // args[0] (boolean) IS [NOT] TRUE / FALSE / UNKNOWN, as BoolTestForm(func) says: never NULL
+                // (NULL is neither TRUE nor FALSE, and is UNKNOWN). args[0] evaluated once.
 };
 
 // ExprOp::Case's forms (Expr::func).
@@ -110,6 +112,9 @@ enum CaseForm : int {
   kCaseOperand = 1,    // CASE x WHEN v THEN ...
   kCaseNullIf = 2,     // NULLIF(x, v)
 };
+
+// ExprOp::BoolTest's tests (Expr::func).
+enum BoolTestForm : int { kIsTrue = 1, kIsNotTrue, kIsFalse, kIsNotFalse, kIsUnknown, kIsNotUnknown };
 
 // ExprOp::Match's flags (the runtime's rt_match reads the same bits).
 enum MatchFlags : int {
@@ -128,7 +133,7 @@ struct Expr {
   int param = -1;        // Param
   ColumnId column = -1;  // Column, OuterColumn
   int func = -1;         // DateTime: a dtsql::Func; CatalogFunc: a catalog::Func; Match: MatchFlags;
-                         // Math: a mathsql::Func; Cast: a numeric typmod
+                         // Math: a mathsql::Func; Cast: a numeric typmod; BoolTest: a BoolTestForm
   int location = -1;     // Constant: where the literal is in the statement (errors converting it point there)
   Value constant;        // Constant
   int subquery = -1;     // Subquery, InSubquery, Apply: index into PhysicalPlan::subplans
@@ -139,6 +144,9 @@ struct Expr {
   static ExprPtr make_column(ColumnId id, TypeId type);
   static ExprPtr make(ExprOp op, TypeId type, std::vector<ExprPtr> args);
 };
+
+// " IS TRUE", " IS NOT UNKNOWN", ...: the test's SQL after its operand.
+const char* bool_test_sql(int form);
 
 // Renders an expression for EXPLAIN ("(id = $1)", "(a + 1)"); column names come from `name_of`.
 std::string to_string(const Expr& e, const std::vector<std::string>& column_names);

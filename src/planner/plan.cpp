@@ -108,6 +108,23 @@ std::string to_string(const Expr& e, const std::vector<std::string>& column_name
   return planner::detail::render(e, column_names, nullptr);
 }
 
+const char* bool_test_sql(int form) {
+  switch (form) {
+    case kIsTrue:
+      return " IS TRUE";
+    case kIsNotTrue:
+      return " IS NOT TRUE";
+    case kIsFalse:
+      return " IS FALSE";
+    case kIsNotFalse:
+      return " IS NOT FALSE";
+    case kIsUnknown:
+      return " IS UNKNOWN";
+    default:
+      return " IS NOT UNKNOWN";
+  }
+}
+
 }  // namespace omendb::plan
 
 namespace omendb::planner::detail {
@@ -185,6 +202,8 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       return "(" + arg(0) + " IS NULL)";
     case ExprOp::IsNotNull:
       return "(" + arg(0) + " IS NOT NULL)";
+    case ExprOp::BoolTest:
+      return "(" + arg(0) + plan::bool_test_sql(e.func) + ")";
     case ExprOp::Cast:
       if (e.type == TypeId::Numeric && e.func >= 0)
         return "(" + arg(0) + ")::" + num::type_name_with_typmod(e.func);
@@ -314,6 +333,7 @@ Shape shape_of(const Expr& e) {
       return Shape::Bool;
     case ExprOp::IsNull:
     case ExprOp::IsNotNull:
+    case ExprOp::BoolTest:
       return Shape::Test;
     case ExprOp::Cast:
       return Shape::Cast;
@@ -433,6 +453,8 @@ std::string ruleutils(const Expr& e, const std::vector<std::string>& names, bool
       return wrap(arg(0) + " IS NULL");
     case ExprOp::IsNotNull:
       return wrap(arg(0) + " IS NOT NULL");
+    case ExprOp::BoolTest:
+      return wrap(arg(0) + plan::bool_test_sql(e.func));
     case ExprOp::Neg:
       if (e.args[0]->op == ExprOp::Constant && !e.args[0]->constant.is_null())  // a folded negative literal
         return plan::quote_text("-" + e.args[0]->constant.to_string()) +

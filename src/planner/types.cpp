@@ -310,7 +310,9 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
   if (n == "regclass") return TypeId::RegClass;
   if (n == "regtype") return TypeId::RegType;
   if (n == "regnamespace") return TypeId::RegNamespace;
+  if (n == "regproc") return TypeId::RegProc;
   if (n == "int2vector") return TypeId::Int2Vector;
+  if (n == "oidvector") return TypeId::OidVector;
   if (n == "name") return TypeId::Name;
   if (n == "char") return TypeId::Char;  // "char" quoted; CHAR / character without quotes is bpchar
   // Date/time types. A precision other than 6 (the default) would round values: not built yet.
@@ -355,14 +357,14 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
   if (n == "jsonb") return TypeId::Jsonb;
   if (n == "bpchar" || n == "char" || n == "character") throw_unsupported("type character", pos);
   static const char* const known[] = {
-      "timetz",   "jsonpath",     "money",       "inet",          "cidr",        "macaddr",
-      "xml",      "point",        "bit",         "varbit",        "tsvector",    "tsquery",
-      "serial",   "bigserial",    "smallserial", "serial4",       "serial8",     "serial2",
-      "regclass", "line",         "box",         "polygon",       "circle",      "lseg",
-      "path",     "int4range",    "int8range",   "daterange",     "tsrange",     "tstzrange",
-      "citext",   "macaddr8",     "pg_lsn",      "txid_snapshot", "bit varying", "time with time zone",
-      "regtype",  "regnamespace", "regproc",     "regprocedure",  "regrole",     "regoper",
-      "aclitem"};
+      "timetz",   "jsonpath",     "money",        "inet",          "cidr",        "macaddr",
+      "xml",      "point",        "bit",          "varbit",        "tsvector",    "tsquery",
+      "serial",   "bigserial",    "smallserial",  "serial4",       "serial8",     "serial2",
+      "regclass", "line",         "box",          "polygon",       "circle",      "lseg",
+      "path",     "int4range",    "int8range",    "daterange",     "tsrange",     "tstzrange",
+      "citext",   "macaddr8",     "pg_lsn",       "txid_snapshot", "bit varying", "time with time zone",
+      "regtype",  "regnamespace", "regprocedure", "regrole",       "regoper",     "aclitem",
+      "xid"};
   for (const char* k : known)
     if (n == k) throw_unsupported("type " + n, pos);
   throw SqlError(SqlState::UndefinedObject, "type \"" + n + "\" does not exist").at(pos);

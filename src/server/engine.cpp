@@ -828,6 +828,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         return alter_sequence(static_cast<const ast::SequenceStmt&>(stmt), out);
       case ast::StmtKind::CreateView:
         return create_view(static_cast<const ast::CreateViewStmt&>(stmt), out);
+      case ast::StmtKind::Lock:
+        return lock_table(static_cast<const ast::LockStmt&>(stmt), out);
       case ast::StmtKind::Unsupported:
         throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
     }
@@ -953,6 +955,55 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         break;
     }
     throw_unsupported("this transaction statement");
+  }
+
+  // LOCK TABLE (docs/mvcc.md, "LOCK TABLE"): ACCESS SHARE holds the tables' shared table locks until the
+  // transaction ends, so no DDL changes or drops them meanwhile (what PostgreSQL's ACCESS SHARE conflicts
+  // with: ACCESS EXCLUSIVE, which its DROP and most ALTER TABLE forms take); ACCESS EXCLUSIVE holds them
+  // exclusively, as this transaction's own DDL would. The modes between (which conflict with writers,
+  // not only with DDL) are 0A000.
+  void lock_table(const ast::LockStmt& stmt, pgwire::ResultWriter& out) {
+    static const char* const kModes[] = {
+        "",      "ACCESS SHARE",        "ROW SHARE", "ROW EXCLUSIVE",   "SHARE UPDATE EXCLUSIVE",
+        "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"};
+    if (stmt.mode < 1 || stmt.mode > 8) throw_unsupported("this LOCK TABLE mode");
+    if (state_ != State::Block && state_ != State::Implicit)
+      throw SqlError(SqlState::NoActiveSqlTransaction, "LOCK TABLE can only be used in transaction blocks");
+    const bool exclusive = stmt.mode == 8;
+    if (stmt.mode != 1 && !exclusive)
+      throw_unsupported(std::string("LOCK TABLE ... IN ") + kModes[stmt.mode] + " MODE");
+    if (stmt.nowait) throw_unsupported("LOCK TABLE ... NOWAIT");
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
+    storage::Catalog& catalog = db_.store().catalog();
+    auto resolve = [&] {
+      std::vector<storage::TableDefPtr> defs;
+      for (const ast::TableRef& t : stmt.tables) {
+        storage::TableDefPtr def = catalog.find(t.name, overlay());
+        if (!def || (!t.schema.empty() && t.schema != "public")) {
+          if (catalog::find_system_table(t.schema, t.name))
+            throw_unsupported("LOCK TABLE on a system catalog");
+          if (t.schema.empty() && catalog.find_sequence(t.name, overlay()))
+            throw SqlError(SqlState::WrongObjectType, "\"" + t.name + "\" is not a table or view");
+          throw SqlError(
+              SqlState::UndefinedTable,
+              "relation \"" + (t.schema.empty() ? t.name : t.schema + "." + t.name) + "\" does not exist")
+              .at(t.location + 1);
+        }
+        if (def->is_view()) throw_unsupported("LOCK TABLE on a view");
+        defs.push_back(std::move(def));
+      }
+      return defs;
+    };
+    for (;;) {
+      std::vector<storage::TableDefPtr> defs = resolve();
+      std::vector<uint32_t> ids = table_ids(defs);
+      if (exclusive) settle_cursors_using(ids);
+      TableLocks::Held held = exclusive ? acquire_tables({}, ids, wait) : acquire_tables(ids, {}, wait);
+      if (resolve() != defs) continue;  // changed or dropped while we waited: look again
+      hold_to_end(std::move(held), exclusive ? ids : std::vector<uint32_t>{});
+      break;
+    }
+    out.command_complete("LOCK TABLE");
   }
 
   void require_block(const char* what) {
@@ -2783,7 +2834,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                            "cannot drop sequence " + def->name + " because column " + col.name +
                                " of table " + owner->name + " requires it")
                 .with_hint("You can drop column " + col.name + " of table " + owner->name + " instead.");
-          if (col.default_expr.find("'" + def->name + "'") != std::string::npos) {
+          if (catalog::default_uses_sequence(col, *def)) {
             if (stmt.cascade) throw_unsupported("DROP SEQUENCE ... CASCADE");
             throw SqlError(SqlState::DependentObjectsStillExist,
                            "cannot drop sequence " + def->name + " because other objects depend on it")
@@ -3739,6 +3790,35 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     stmt.transaction_only = is_local;
     self->change_setting(stmt, nullptr);
     return setting_value(stmt.name).value_or("");
+  }
+  // pg_get_viewdef: under a search_path without public (pg_dump sets ''), the view's relations written
+  // public.name, so that the text means the same there (PostgreSQL's ruleutils qualifies a relation the
+  // search_path does not find).
+  std::string view_query(const storage::TableDef& view) const override {
+    const std::optional<std::string> set = setting_value("search_path");
+    if (!set) return view.view->query;  // the default, "$user", public
+    const std::string& path = *set;
+    size_t start = 0;
+    while (start <= path.size()) {  // "a, \"$user\", public"
+      size_t end = path.find(',', start);
+      if (end == std::string::npos) end = path.size();
+      std::string item = path.substr(start, end - start);
+      item.erase(0, item.find_first_not_of(" \t"));
+      item.erase(item.find_last_not_of(" \t") + 1);
+      if (item == "public" || item == "\"public\"") return view.view->query;
+      start = end + 1;
+    }
+    std::vector<storage::TableDefPtr> tables = db_.store().catalog().tables(overlay());
+    std::vector<storage::SequenceDefPtr> sequences = db_.store().catalog().sequences(overlay());
+    std::string qualified = parser::qualify_relations(view.view->query, [&](std::string_view name) {
+      for (const auto& t : tables)
+        if (t->name == name) return true;
+      for (const auto& s : sequences)
+        if (s->name == name) return true;
+      return false;
+    });
+    if (qualified.empty()) throw_unsupported("pg_get_viewdef() of this view under this search_path");
+    return qualified;
   }
   std::optional<std::string> current_setting(std::string_view name, bool missing_ok) const override {
     std::optional<std::string> value = setting_value(lower_setting_name(name));

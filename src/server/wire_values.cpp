@@ -274,6 +274,7 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZon
       put_be(out, static_cast<uint64_t>(d.i64), 8);
       return;
     case TypeId::Oid:
+    case TypeId::Xid:  // xidsend
       put_be(out, static_cast<uint32_t>(d.i64), 4);
       return;
     case TypeId::Float64:

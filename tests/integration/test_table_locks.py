@@ -126,7 +126,71 @@ def test_replanned_after_ddl(args):
         assert query(c, "EXECUTE q") == [(1,)]
 
 
+def test_lock_table(args):
+    """LOCK TABLE (docs/mvcc.md, "LOCK TABLE"): ACCESS SHARE keeps DDL off the table until the transaction
+    ends and lets reads and writes through (its own DDL upgrades it); ACCESS EXCLUSIVE keeps everyone else off;
+    other modes 0A000."""
+    with Server(args.server_bin) as srv:
+        setup(srv)
+        query(srv.connect(), "CREATE VIEW v1 AS SELECT id FROM t1")
+        query(srv.connect(), "CREATE SEQUENCE s1")
+        a = srv.connect()
+        b = srv.connect()
+        expect_error(a, "LOCK TABLE t1 IN ACCESS SHARE MODE", "25P01")  # outside a block, as PostgreSQL
+        query(a, "BEGIN")
+        query(a, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")  # as pg_dump
+        assert query(a, "SELECT count(*) FROM t1") == [(1000,)]  # the snapshot (LOCK takes none)
+        query(a, "LOCK TABLE public.t1 IN ACCESS SHARE MODE")
+        query(b, "SET lock_timeout = 300")
+        expect_error(b, "DROP TABLE t1", "55P03")
+        expect_error(b, "ALTER TABLE t1 ADD COLUMN w int", "55P03")
+        expect_error(b, "CREATE INDEX t1_v ON t1 (v)", "55P03")
+        assert query(b, "SELECT count(*) FROM t1") == [(1000,)]  # reads and writes go on
+        query(b, "INSERT INTO t1 VALUES (1000, 0)")
+        query(b, "DROP TABLE t2")  # another table
+        assert query(a, "SELECT count(*) FROM t1") == [(1000,)]  # its snapshot
+        expect_error(a, "ALTER TABLE t1 ADD COLUMN w int", "25006")  # READ ONLY
+        query(a, "ROLLBACK")
+        query(b, "ALTER TABLE t1 ADD COLUMN w int")  # released at the end of the transaction
+        # DDL on a table the transaction locked IN ACCESS SHARE MODE upgrades its lock (one transaction's
+        # locks never conflict, as in PostgreSQL).
+        query(a, "BEGIN")
+        query(a, "LOCK TABLE t1 IN ACCESS SHARE MODE")
+        query(a, "ALTER TABLE t1 ADD COLUMN z int")
+        expect_error(b, "SELECT count(*) FROM t1", "55P03")
+        query(a, "ROLLBACK")
+        assert query(b, "SELECT count(*) FROM t1") == [(1001,)]
+        # ACCESS EXCLUSIVE (LOCK's default): other sessions' statements on the table wait; its own do not.
+        query(a, "BEGIN")
+        query(a, "LOCK t1")
+        expect_error(b, "SELECT count(*) FROM t1", "55P03")
+        assert query(a, "SELECT count(*) FROM t1") == [(1001,)]
+        query(a, "ALTER TABLE t1 DROP COLUMN w")
+        query(a, "COMMIT")
+        assert query(b, "SELECT count(*) FROM t1") == [(1001,)]
+        # Modes and objects not supported: 0A000 naming them; errors as PostgreSQL's otherwise.
+        query(a, "BEGIN")
+        for sql in ("LOCK TABLE t1 IN ROW EXCLUSIVE MODE", "LOCK TABLE t1 IN SHARE MODE",
+                    "LOCK TABLE t1 IN ACCESS SHARE MODE NOWAIT", "LOCK TABLE v1 IN ACCESS SHARE MODE",
+                    "LOCK TABLE pg_class IN ACCESS SHARE MODE"):
+            e = expect_error(a, sql, "0A000")
+            assert "OmenDB does not support" in str(e), str(e)
+            query(a, "ROLLBACK")
+            query(a, "BEGIN")
+        e = expect_error(a, "LOCK TABLE t1 IN SHARE MODE", "0A000")
+        assert "LOCK TABLE ... IN SHARE MODE" in str(e), str(e)
+        query(a, "ROLLBACK")
+        query(a, "BEGIN")
+        expect_error(a, "LOCK TABLE s1 IN ACCESS SHARE MODE", "42809")
+        query(a, "ROLLBACK")
+        query(a, "BEGIN")
+        expect_error(a, "LOCK TABLE nope IN ACCESS SHARE MODE", "42P01")
+        query(a, "ROLLBACK")
+        a.close()
+        b.close()
+
+
 if __name__ == "__main__":
     args = parse_args()
     sys.exit(1 if run_tests([test_other_tables_do_not_wait, test_drop_waits_for_users, test_own_hold_cursor,
-                             test_replanned_after_ddl], args) else 0)
+                             test_replanned_after_ddl, test_lock_table], args) else 0)

@@ -23,6 +23,7 @@ enum class ExprKind {
   Unary,      // unary_op, args[0]
   Binary,     // binary_op, args[0], args[1]
   IsNull,     // args[0] IS NULL; negated = IS NOT NULL
+  BoolTest,   // args[0] IS [NOT] TRUE / FALSE / UNKNOWN (value true, false, NULL); negated: IS NOT
   FuncCall,   // func_name (lower case, unqualified), args, agg_star (count(*)), agg_distinct
   Cast,       // args[0]::type_name
   Case,       // CASE [args[0] when has_case_operand] WHEN when_clauses... [ELSE else_expr] END
@@ -87,7 +88,7 @@ struct Expr {
   std::vector<std::string> names;  // ColumnRef, Star qualifier, FieldSelect's field
   UnaryOp unary_op = UnaryOp::Minus;
   BinaryOp binary_op = BinaryOp::Add;
-  bool negated = false;                // IsNull (IS NOT NULL), InList (NOT IN), Between (NOT BETWEEN)
+  bool negated = false;                // IsNull, BoolTest (IS NOT), InList (NOT IN), Between (NOT BETWEEN)
   std::string func_name;               // FuncCall
   bool agg_star = false;               // FuncCall: count(*)
   bool agg_distinct = false;           // FuncCall: count(DISTINCT x)
@@ -251,6 +252,7 @@ enum class StmtKind {
   CreateSequence,
   AlterSequence,
   CreateView,
+  Lock,
   Unsupported
 };
 
@@ -617,6 +619,14 @@ struct TruncateStmt : Stmt {
   std::vector<TableRef> tables;
   bool restart_identity = false;
   bool cascade = false;
+};
+
+// LOCK [TABLE] name [, ...] [IN mode MODE] [NOWAIT]
+struct LockStmt : Stmt {
+  LockStmt() : Stmt(StmtKind::Lock) {}
+  std::vector<TableRef> tables;
+  int mode = 8;  // PostgreSQL's lock modes: 1 ACCESS SHARE ... 8 ACCESS EXCLUSIVE (LOCK's default)
+  bool nowait = false;
 };
 
 // One subcommand of ALTER TABLE (RENAME COLUMN / RENAME TO are one-command ALTER TABLEs too).

@@ -17,6 +17,8 @@ extern "C" {
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <string>
 #include <type_traits>
@@ -226,6 +228,43 @@ std::vector<ast::StmtPtr> parse(std::string_view sql) {
   std::vector<ast::StmtPtr> out;
   run_on_large_stack(text.size(), [&] { out = parse_here(text, true); });
   return out;
+}
+
+std::string qualify_relations(std::string_view select_sql,
+                              const std::function<bool(std::string_view)>& in_public) {
+  const std::string sql(select_sql);
+  struct Result {
+    PgQueryProtobufParseResult r;
+    ~Result() { pg_query_free_protobuf_parse_result(r); }
+  } res{pg_query_parse_protobuf(sql.c_str())};
+  if (res.r.error) return {};
+  struct Unpacked {
+    PgQuery__ParseResult* p;
+    ~Unpacked() {
+      if (p) pg_query__parse_result__free_unpacked(p, nullptr);
+    }
+  } tree{pg_query__parse_result__unpack(nullptr, res.r.parse_tree.len,
+                                        reinterpret_cast<const uint8_t*>(res.r.parse_tree.data))};
+  if (!tree.p || tree.p->n_stmts != 1) return {};
+  auto* root = reinterpret_cast<ProtobufCMessage*>(tree.p->stmts[0]->stmt);
+  std::vector<std::string> ctes;
+  detail::for_each_message(root, [&](ProtobufCMessage* m) {
+    if (m->descriptor == &pg_query__common_table_expr__descriptor)
+      ctes.emplace_back(reinterpret_cast<PgQuery__CommonTableExpr*>(m)->ctename);
+  });
+  detail::for_each_message(root, [&](ProtobufCMessage* m) {
+    if (m->descriptor != &pg_query__range_var__descriptor) return;
+    auto* rv = reinterpret_cast<PgQuery__RangeVar*>(m);
+    if ((rv->schemaname && *rv->schemaname) || !rv->relname) return;
+    const std::string_view name = rv->relname;
+    for (const std::string& cte : ctes)
+      if (cte == name) return;
+    if (!in_public(name)) return;
+    // The empty schemaname is protobuf-c's shared empty string (never freed); the new one is malloc'd and
+    // freed with the message.
+    rv->schemaname = strdup("public");
+  });
+  return detail::deparse_statement(tree.p->stmts[0]->stmt);
 }
 
 std::string fingerprint(std::string_view statement_sql) {

@@ -1,6 +1,7 @@
 // SQL text -> OmenDB statements, through libpg_query (PostgreSQL's own grammar).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,12 @@ namespace omendb::parser {
 // 0A000 for a parse node OmenDB has no transform for inside an otherwise supported statement,
 // 54000 when the statement nests too deeply.
 std::vector<ast::StmtPtr> parse(std::string_view sql);
+
+// A stored SELECT's text (a view's query) with each relation name it writes without a schema and
+// `in_public` accepts written as public.name (CTE names left alone), as libpg_query deparses it: what
+// pg_get_viewdef shows under a search_path without public (pg_dump's). Empty if the text does not parse.
+std::string qualify_relations(std::string_view select_sql,
+                              const std::function<bool(std::string_view)>& in_public);
 
 // libpg_query's fingerprint of one statement's text: equal for statements that differ only in
 // literal values (and in the length of VALUES / IN lists). Empty if the text does not parse.

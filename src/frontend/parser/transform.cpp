@@ -3,10 +3,12 @@
 // it (expression nodes), so nothing is silently dropped.
 #include "frontend/parser/transform.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
+#include <deque>
 #include <limits>
 #include <string>
 #include <utility>
@@ -31,9 +33,14 @@ int pos(int location) {
   throw_unsupported(feature, pos(location));
 }
 
-// The SQL text of one statement node as libpg_query's deparser writes it (normalised spacing, keywords in
-// upper case); empty if it cannot.
-std::string deparse_statement(PgQuery__Node* node) {
+}  // namespace
+
+namespace {
+
+std::string deparse_expr(const PgQuery__Node* node);
+
+// The deparser's text of `node`, as it writes it.
+std::string deparse_plain(PgQuery__Node* node) {
   PgQuery__RawStmt raw = PG_QUERY__RAW_STMT__INIT;
   raw.stmt = node;
   PgQuery__RawStmt* stmts[1] = {&raw};
@@ -49,6 +56,111 @@ std::string deparse_statement(PgQuery__Node* node) {
   pg_query_free_deparse_result(r);
   return text;
 }
+
+// AND / OR / NOT, IS [NOT] NULL / TRUE / ... and IS [NOT] DISTINCT FROM: they bind looser than the
+// comparison, pattern and arithmetic operators, casts and IS tests (PostgreSQL's grammar), so as an
+// operand of one of those they need parentheses.
+bool binds_loosely(const PgQuery__Node* n) {
+  if (!n) return false;
+  switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_BOOL_EXPR:
+    case PG_QUERY__NODE__NODE_NULL_TEST:
+    case PG_QUERY__NODE__NODE_BOOLEAN_TEST:
+      return true;
+    case PG_QUERY__NODE__NODE_A_EXPR:
+      return n->a_expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_DISTINCT ||
+             n->a_expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT;
+    default:
+      return false;
+  }
+}
+
+// The operands of `m` the deparser writes without parentheses of their own: of IS tests, casts,
+// operators (BETWEEN's bounds too; not IN's list or NULLIF's arguments, which are in parentheses) and
+// x IN / op ANY (SELECT ...).
+std::vector<PgQuery__Node**> bare_operands(ProtobufCMessage* m) {
+  std::vector<PgQuery__Node**> out;
+  if (m->descriptor == &pg_query__null_test__descriptor) {
+    out.push_back(&reinterpret_cast<PgQuery__NullTest*>(m)->arg);
+  } else if (m->descriptor == &pg_query__boolean_test__descriptor) {
+    out.push_back(&reinterpret_cast<PgQuery__BooleanTest*>(m)->arg);
+  } else if (m->descriptor == &pg_query__type_cast__descriptor) {
+    out.push_back(&reinterpret_cast<PgQuery__TypeCast*>(m)->arg);
+  } else if (m->descriptor == &pg_query__sub_link__descriptor) {
+    out.push_back(&reinterpret_cast<PgQuery__SubLink*>(m)->testexpr);
+  } else if (m->descriptor == &pg_query__a__expr__descriptor) {
+    auto* a = reinterpret_cast<PgQuery__AExpr*>(m);
+    if (a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF) return out;
+    out.push_back(&a->lexpr);
+    if (a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_IN) return out;
+    if (a->rexpr && a->rexpr->node_case == PG_QUERY__NODE__NODE_LIST) {
+      for (size_t i = 0; i < a->rexpr->list->n_items; ++i) out.push_back(&a->rexpr->list->items[i]);
+    } else {
+      out.push_back(&a->rexpr);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// The SQL text of one statement node as libpg_query's deparser writes it (normalised spacing, keywords in
+// upper case); empty if it cannot. libpg_query 15's deparser leaves out parentheses a loosely binding
+// operand needs ((a AND b) IS NULL came back as `a AND b IS NULL`, which means a AND (b IS NULL); so did
+// (x IS NULL)::int and (a OR b) IN (...)): each such operand is replaced by a placeholder column while the
+// statement is deparsed, then its own text, in parentheses, replaces the placeholder.
+std::string deparse_statement(PgQuery__Node* node) {
+  struct Placeholder {
+    PgQuery__Node** slot = nullptr;
+    PgQuery__Node* operand = nullptr;
+    std::string name;
+    PgQuery__String str = PG_QUERY__STRING__INIT;
+    PgQuery__Node str_node = PG_QUERY__NODE__INIT;
+    PgQuery__Node* fields[1] = {&str_node};
+    PgQuery__ColumnRef ref = PG_QUERY__COLUMN_REF__INIT;
+    PgQuery__Node ref_node = PG_QUERY__NODE__INIT;
+  };
+  std::deque<Placeholder> placeholders;  // stable addresses: the tree points into them
+  for_each_message(reinterpret_cast<ProtobufCMessage*>(node), [&](ProtobufCMessage* m) {
+    for (PgQuery__Node** slot : bare_operands(m)) {
+      if (!binds_loosely(*slot)) continue;
+      Placeholder& p = placeholders.emplace_back();
+      p.slot = slot;
+      p.operand = *slot;
+      p.name = "omendb_operand_" + std::to_string(placeholders.size()) + "_";
+      p.str.sval = p.name.data();
+      p.str_node.node_case = PG_QUERY__NODE__NODE_STRING;
+      p.str_node.string = &p.str;
+      p.ref.n_fields = 1;
+      p.ref.fields = p.fields;
+      p.ref_node.node_case = PG_QUERY__NODE__NODE_COLUMN_REF;
+      p.ref_node.column_ref = &p.ref;
+      *slot = &p.ref_node;
+    }
+  });
+  std::string text = deparse_plain(node);
+  for (Placeholder& p : placeholders) *p.slot = p.operand;
+  if (placeholders.empty() || text.empty()) return text;
+  // Each placeholder's place in the text (exactly once, or the statement named a column like it).
+  std::vector<std::pair<size_t, const Placeholder*>> at;
+  for (const Placeholder& p : placeholders) {
+    const size_t i = text.find(p.name);
+    if (i == std::string::npos || text.find(p.name, i + 1) != std::string::npos) return deparse_plain(node);
+    at.emplace_back(i, &p);
+  }
+  std::sort(at.begin(), at.end());
+  std::string out;
+  size_t from = 0;
+  for (const auto& [i, p] : at) {
+    out.append(text, from, i - from);
+    out += "(" + deparse_expr(p->operand) + ")";
+    from = i + p->name.size();
+  }
+  out.append(text, from, std::string::npos);
+  return out;
+}
+
+namespace {
 
 // The SQL text of an expression node, as libpg_query's deparser writes it (for a column's DEFAULT, kept
 // in the catalog as text and parsed again when a statement uses it).
@@ -464,6 +576,16 @@ class Transformer {
         return explain(n->explain_stmt);
       case PG_QUERY__NODE__NODE_TRUNCATE_STMT:
         return truncate(n->truncate_stmt);
+      case PG_QUERY__NODE__NODE_LOCK_STMT: {
+        auto out = std::make_unique<ast::LockStmt>();
+        for (size_t i = 0; i < n->lock_stmt->n_relations; ++i) {
+          const PgQuery__Node* r = n->lock_stmt->relations[i];
+          if (r->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) out->tables.push_back(table_ref(r->range_var));
+        }
+        out->mode = n->lock_stmt->mode;
+        out->nowait = n->lock_stmt->nowait;
+        return out;
+      }
       case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
         if (n->alter_table_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
             only_owner(n->alter_table_stmt))
@@ -1968,30 +2090,27 @@ class Transformer {
       }
       case PG_QUERY__NODE__NODE_BOOLEAN_TEST: {
         const PgQuery__BooleanTest* bt = n->boolean_test;
-        const char* what = "IS TRUE/IS FALSE/IS UNKNOWN";
+        ExprPtr e = make(ExprKind::BoolTest, bt->location);
         switch (bt->booltesttype) {
           case PG_QUERY__BOOL_TEST_TYPE__IS_TRUE:
-            what = "IS TRUE";
-            break;
           case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_TRUE:
-            what = "IS NOT TRUE";
+            e->value = Value::boolean(true);
             break;
           case PG_QUERY__BOOL_TEST_TYPE__IS_FALSE:
-            what = "IS FALSE";
-            break;
           case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_FALSE:
-            what = "IS NOT FALSE";
+            e->value = Value::boolean(false);
             break;
           case PG_QUERY__BOOL_TEST_TYPE__IS_UNKNOWN:
-            what = "IS UNKNOWN";
-            break;
           case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_UNKNOWN:
-            what = "IS NOT UNKNOWN";
-            break;
+            break;  // value stays NULL
           default:
-            break;
+            unsupported("this boolean test", bt->location);
         }
-        unsupported(what, bt->location);
+        e->negated = bt->booltesttype == PG_QUERY__BOOL_TEST_TYPE__IS_NOT_TRUE ||
+                     bt->booltesttype == PG_QUERY__BOOL_TEST_TYPE__IS_NOT_FALSE ||
+                     bt->booltesttype == PG_QUERY__BOOL_TEST_TYPE__IS_NOT_UNKNOWN;
+        e->args.push_back(expr(bt->arg));
+        return e;
       }
       case PG_QUERY__NODE__NODE_FUNC_CALL:
         return func_call(n->func_call);

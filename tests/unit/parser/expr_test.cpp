@@ -412,9 +412,6 @@ TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
       "SELECT a @> ALL(b) FROM t",
       "SELECT a BETWEEN SYMMETRIC 1 AND 2 FROM t",
       "SELECT a NOT BETWEEN SYMMETRIC 1 AND 2 FROM t",
-      "SELECT a IS TRUE FROM t",
-      "SELECT a IS NOT FALSE FROM t",
-      "SELECT a IS UNKNOWN FROM t",
       "SELECT (1, 2) IN (SELECT 1, 2)",
       "SELECT 1 ~~ ANY (SELECT 'a')",
       "SELECT ROW(1, 2)",
@@ -529,6 +526,19 @@ TEST(ParserExprs, LikeEscapeAndSimilarTo) {
   auto similar = parse_expr("a NOT SIMILAR TO 'x%'");
   EXPECT_EQ(similar->binary_op, ast::BinaryOp::NotMatch);
   EXPECT_EQ(similar->args[1]->func_name, "similar_to_escape");
+}
+
+// IS [NOT] TRUE / FALSE / UNKNOWN: the tested value in `value` (NULL for UNKNOWN), IS NOT in `negated`.
+TEST(ParserExprs, BooleanTests) {
+  auto t = parse_expr("a IS NOT FALSE");
+  ASSERT_EQ(t->kind, ExprKind::BoolTest);
+  EXPECT_TRUE(t->negated);
+  EXPECT_FALSE(t->value.is_null());
+  EXPECT_FALSE(t->value.as_bool());
+  auto u = parse_expr("a IS UNKNOWN");
+  ASSERT_EQ(u->kind, ExprKind::BoolTest);
+  EXPECT_FALSE(u->negated);
+  EXPECT_TRUE(u->value.is_null());
 }
 
 TEST(ParserExprs, Arrays) {

@@ -562,6 +562,32 @@ TEST(ParserCreateTable, CheckAndForeignKeyConstraints) {
   EXPECT_EQ(s->foreign_keys[1].on_update, 'c');
 }
 
+// Stored expression texts (CHECK, DEFAULT, view queries) keep the parentheses a loosely binding operand
+// needs: libpg_query 15's deparser wrote (c AND b) IS NOT TRUE as `c AND b IS NOT TRUE`, which parses as
+// c AND (b IS NOT TRUE).
+TEST(ParserCreateTable, StoredTextsKeepNeededParentheses) {
+  auto s = parse_one<ast::CreateTableStmt>(
+      "CREATE TABLE t (a bool, b bool, c bool DEFAULT (true OR false)::text::bool, "
+      "CHECK ((c AND b) IS NOT TRUE OR a), CHECK ((a IS NULL) IS NOT NULL), "
+      "CHECK ((a OR b) IN (true) AND (NOT a)::int BETWEEN (a IS NULL)::int AND 1), "
+      "CHECK (a IS DISTINCT FROM (b OR c) AND (a OR b) IS NOT DISTINCT FROM c AND (a = b) = c), "
+      "CHECK ((b AND c) = ANY (SELECT a)), CHECK (NOT (a AND b) AND a + 1 IS NULL))");
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->checks.size(), 6u);
+  EXPECT_EQ(s->checks[0].text, "(c AND b) IS NOT TRUE OR a");
+  EXPECT_EQ(s->checks[1].text, "(a IS NULL) IS NOT NULL");
+  EXPECT_EQ(s->checks[2].text, "(a OR b) IN (true) AND (NOT a)::int BETWEEN (a IS NULL)::int AND 1");
+  EXPECT_EQ(s->checks[3].text,
+            "a IS DISTINCT FROM (b OR c) AND (a OR b) IS NOT DISTINCT FROM c AND (a = b) = c");
+  EXPECT_EQ(s->checks[4].text, "(b AND c) = ANY (SELECT a)");
+  EXPECT_EQ(s->checks[5].text, "NOT (a AND b) AND a + 1 IS NULL");  // as the deparser writes them
+  ASSERT_EQ(s->columns.size(), 3u);
+  EXPECT_EQ(s->columns[2].default_text, "(true OR false)::text::bool");
+  auto v = parse_one<ast::CreateViewStmt>("CREATE VIEW v AS SELECT (a AND b) IS NULL AS x FROM t");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->query, "SELECT (a AND b) IS NULL AS x FROM t");
+}
+
 TEST(ParserDropTable, NamesIfExistsCascade) {
   auto s = parse_one<ast::DropTableStmt>("DROP TABLE IF EXISTS a, s.\"B\" CASCADE");
   ASSERT_TRUE(s);
