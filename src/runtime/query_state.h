@@ -41,6 +41,7 @@ enum class ErrorKind : int32_t {
   FloatToIntOutOfRange,   // 22003 integer out of range (from a float conversion)
   ZeroStep,               // 22023 step size cannot equal zero (generate_series)
   FloatUnderflow,         // 22003 value out of range: underflow
+  SmallintOutOfRange,     // 22003 smallint out of range
 };
 
 }  // namespace omendb::runtime
