@@ -1165,7 +1165,7 @@ ExprPtr Binder::arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc)
 // with "char" as name. Unknown when there is none.
 TypeId catalog_common_type(TypeId a, TypeId b) {
   auto either = [&](TypeId x, TypeId y) { return (a == x && b == y) || (a == y && b == x); };
-  if (either(TypeId::Oid, TypeId::Int32) || either(TypeId::Oid, TypeId::Int64)) return TypeId::Oid;
+  if ((a == TypeId::Oid && is_integer(b)) || (b == TypeId::Oid && is_integer(a))) return TypeId::Oid;
   // regclass, regtype, regnamespace compare as oid (binary coercible), also with integers (implicit)
   if ((is_reg_type(a) && (is_oid_type(b) || is_integer(b))) ||
       (is_reg_type(b) && (is_oid_type(a) || is_integer(a))))
@@ -1180,7 +1180,8 @@ bool catalog_cast_exists(TypeId from, TypeId to) {
   auto catalog_type = [](TypeId t) { return is_oid_type(t) || t == TypeId::Name || t == TypeId::Char; };
   if (!catalog_type(from) && !catalog_type(to)) return true;
   if (from == TypeId::Unknown) return true;
-  if (is_oid_type(from)) return is_integer(to) || is_oid_type(to) || is_string_type(to);
+  if (is_oid_type(from))  // no oid -> smallint cast in PostgreSQL
+    return (is_integer(to) && to != TypeId::Int16) || is_oid_type(to) || is_string_type(to);
   if (is_oid_type(to)) return is_integer(from) || is_string_type(from);
   return is_string_type(from) && is_string_type(to);
 }

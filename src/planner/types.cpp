@@ -174,7 +174,7 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
   if (is_oid_type(from) && is_oid_type(to)) return Value::datetime(to, v.as_int());  // the same oid
   if (is_reg_type(from) && is_integer(to))
     return convert_value(Value::datetime(TypeId::Oid, v.as_int()), to, dt);
-  if (is_oid_type(to) && from == TypeId::Int32)  // int4 -> oid reinterprets the bits, as PostgreSQL does
+  if (is_oid_type(to) && (from == TypeId::Int32 || from == TypeId::Int16))  // the bits, as PostgreSQL does
     return Value::datetime(to, static_cast<int64_t>(static_cast<uint32_t>(v.as_int())));
   if (is_oid_type(to) && is_integer(from)) {
     if (v.as_int() < 0 || v.as_int() > 4294967295LL)
@@ -229,8 +229,6 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
           return Value::int64(v.as_int());
         case TypeId::Int32:  // oid -> int4 reinterprets the bits, as PostgreSQL does
           return Value::int32(static_cast<int32_t>(static_cast<uint32_t>(v.as_int())));
-        case TypeId::Int16:  // oid -> int2: through int4 (a cast PostgreSQL does not have directly)
-          return int_value(static_cast<int32_t>(static_cast<uint32_t>(v.as_int())), to);
         case TypeId::Text:
           return Value::text(std::to_string(v.as_int()));
         default:

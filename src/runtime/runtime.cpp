@@ -773,7 +773,8 @@ int32_t rt_catalog_cast(QueryState* qs, int32_t from_id, int32_t to_id, const Da
   if (to == TypeId::Oid) {
     if (physical_type(from) == PhysType::Text) {
       out->i64 = oid_in(in->str.view());
-    } else if (from == TypeId::Int32) {  // int4 -> oid reinterprets the bits, as PostgreSQL does
+    } else if (from == TypeId::Int32 ||
+               from == TypeId::Int16) {  // int4 / int2 -> oid: the bits, as PostgreSQL
       out->i64 = static_cast<int64_t>(static_cast<uint32_t>(static_cast<int32_t>(in->i64)));
     } else {
       if (in->i64 < 0 || in->i64 > 4294967295LL)
