@@ -1833,6 +1833,9 @@ std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) 
           .text("is_generated", "NEVER")
           .text("is_updatable", r.kind == 'r' && r.nsp == kPublicNamespace ? "YES" : "NO");
       switch (c.type) {
+        case TypeId::Int16:
+          rows.num("numeric_precision", 16).num("numeric_precision_radix", 2).num("numeric_scale", 0);
+          break;
         case TypeId::Int32:
           rows.num("numeric_precision", 32).num("numeric_precision_radix", 2).num("numeric_scale", 0);
           break;

@@ -40,7 +40,18 @@ llvm::Value* min_of(CodeGen& cg, llvm::IntegerType* ty) {
 }
 
 ErrorKind overflow_kind(TypeId t) {
-  return t == TypeId::Int32 ? ErrorKind::IntegerOutOfRange : ErrorKind::BigintOutOfRange;
+  return t == TypeId::Int16   ? ErrorKind::SmallintOutOfRange
+         : t == TypeId::Int32 ? ErrorKind::IntegerOutOfRange
+                              : ErrorKind::BigintOutOfRange;
+}
+
+// A smallint is computed in an i32: 22003 "smallint out of range" unless the (non-NULL) result fits.
+//   if (!is_null && (v < -32768 || v > 32767)) fail
+void check_smallint(CodeGen& cg, llvm::Value* v, llvm::Value* valid) {
+  auto& b = cg.b;
+  llvm::Value* fits = b.CreateAnd(b.CreateICmpSGE(v, llvm::ConstantInt::get(v->getType(), INT16_MIN, true)),
+                                  b.CreateICmpSLE(v, llvm::ConstantInt::get(v->getType(), INT16_MAX, true)));
+  cg.fail_if(b.CreateAnd(valid, b.CreateNot(fits)), ErrorKind::SmallintOutOfRange);
 }
 
 }  // namespace
@@ -367,6 +378,7 @@ SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r) {
       break;
     }
   }
+  if (l.type == TypeId::Int16) check_smallint(cg, out.value, both);  // i32 cannot overflow on int2s
   return out;
 }
 
@@ -381,6 +393,7 @@ SqlValue negate(CodeGen& cg, const SqlValue& a) {
   cg.fail_if(cg.b.CreateAnd(cg.b.CreateNot(a.is_null), cg.b.CreateICmpEQ(a.value, min_of(cg, ty))),
              overflow_kind(a.type));
   r.value = cg.b.CreateSub(llvm::ConstantInt::get(ty, 0), a.value);
+  if (a.type == TypeId::Int16) check_smallint(cg, r.value, cg.b.CreateNot(a.is_null));
   return r;
 }
 
@@ -516,7 +529,8 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
   llvm::Value* valid = b.CreateNot(v.is_null);
   if (from == TypeId::Text) {
     // Parse only non-NULL text: the runtime raises 22P02 / 22003 on bad input.
-    const char* fn = to == TypeId::Int32     ? "rt_text_to_int32"
+    const char* fn = to == TypeId::Int16     ? "rt_text_to_int16"
+                     : to == TypeId::Int32   ? "rt_text_to_int32"
                      : to == TypeId::Int64   ? "rt_text_to_int64"
                      : to == TypeId::Float64 ? "rt_text_to_double"
                                              : "rt_text_to_bool";
@@ -535,6 +549,7 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
     switch (from) {
       case TypeId::Bool:
         return text_result(cg, "rt_bool_to_text", {cg.qs, b.CreateZExt(v.value, cg.i32)}, v.is_null);
+      case TypeId::Int16:
       case TypeId::Int32:
         return text_result(cg, "rt_int_to_text", {cg.qs, b.CreateSExt(v.value, cg.i64)}, v.is_null);
       case TypeId::Int64:
@@ -552,6 +567,7 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
         return out;
       }
       break;
+    case TypeId::Int16:
     case TypeId::Int32:
     case TypeId::Int64: {
       llvm::Type* ty = cg.machine_type(to);
@@ -559,14 +575,16 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
         out.value = b.CreateZExt(v.value, ty);
         return out;
       }
-      if (from == TypeId::Int32) {
+      if (is_integer(from) && integer_min(from) >= integer_min(to)) {  // widening: int2 -> int4 -> int8
         out.value = b.CreateSExt(v.value, ty);
         return out;
       }
-      if (from == TypeId::Int64) {  // to Int32
-        llvm::Value* fits = b.CreateAnd(b.CreateICmpSGE(v.value, cg.const_i64(INT32_MIN)),
-                                        b.CreateICmpSLE(v.value, cg.const_i64(INT32_MAX)));
-        cg.fail_if(b.CreateAnd(valid, b.CreateNot(fits)), ErrorKind::IntegerOutOfRange);
+      if (is_integer(from)) {  // narrowing: int8 -> int4 / int2, int4 -> int2
+        llvm::Type* from_ty = v.value->getType();
+        llvm::Value* fits =
+            b.CreateAnd(b.CreateICmpSGE(v.value, llvm::ConstantInt::get(from_ty, integer_min(to), true)),
+                        b.CreateICmpSLE(v.value, llvm::ConstantInt::get(from_ty, integer_max(to), true)));
+        cg.fail_if(b.CreateAnd(valid, b.CreateNot(fits)), overflow_kind(to));
         out.value = b.CreateTrunc(v.value, ty);
         return out;
       }

@@ -23,6 +23,14 @@ void put64(std::string& out, uint64_t v) {
   put32(out, static_cast<uint32_t>(v >> 32));
   put32(out, static_cast<uint32_t>(v));
 }
+void put16(std::string& out, uint16_t v) {
+  char b[2] = {static_cast<char>(v >> 8), static_cast<char>(v)};
+  out.append(b, 2);
+}
+uint16_t get16(const char* p) {
+  auto u = reinterpret_cast<const unsigned char*>(p);
+  return static_cast<uint16_t>((uint16_t{u[0]} << 8) | u[1]);
+}
 uint32_t get32(const char* p) {
   auto u = reinterpret_cast<const unsigned char*>(p);
   return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
@@ -65,6 +73,8 @@ int fixed_length(TypeId element) {
   switch (element) {
     case TypeId::Bool:
       return 1;
+    case TypeId::Int16:
+      return 2;
     case TypeId::Int32:
     case TypeId::Date:
     case TypeId::Oid:
@@ -87,6 +97,9 @@ void append_send(TypeId element, const Datum& d, std::string& out) {
   switch (element) {
     case TypeId::Bool:
       out.push_back(d.i64 ? 1 : 0);
+      break;
+    case TypeId::Int16:
+      put16(out, static_cast<uint16_t>(d.i64));
       break;
     case TypeId::Int32:
     case TypeId::Date:
@@ -212,6 +225,9 @@ Datum element_datum(TypeId element, const Element& e) {
     case TypeId::Bool:
       d.i64 = p[0] != 0;
       break;
+    case TypeId::Int16:
+      d.i64 = static_cast<int16_t>(get16(p));
+      break;
     case TypeId::Int32:
     case TypeId::Date:
       d.i64 = static_cast<int32_t>(get32(p));
@@ -254,6 +270,7 @@ Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ct
       d.i64 = *b ? 1 : 0;
       return d;
     }
+    case TypeId::Int16:
     case TypeId::Int32:
     case TypeId::Int64: {
       std::string_view digits = s;
@@ -264,7 +281,7 @@ Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ct
       auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
       bool whole = ptr == digits.data() + digits.size();
       if ((ec == std::errc::result_out_of_range && whole) ||
-          (ec == std::errc() && whole && type == TypeId::Int32 && (v < INT32_MIN || v > INT32_MAX)))
+          (ec == std::errc() && whole && (v < integer_min(type) || v > integer_max(type))))
         throw SqlError(
             SqlState::NumericValueOutOfRange,
             "value \"" + std::string(text) + "\" is out of range for type " + std::string(type_name(type)));
@@ -568,9 +585,9 @@ std::string from_wire(std::string_view b, TypeId array_type) {
   if (ndim < 0) bad("invalid number of dimensions: " + std::to_string(ndim));
   if (ndim > 1) throw_unsupported("multidimensional arrays");
   if (flags != 0 && flags != 1) bad("invalid array flags");
-  // int2[] and float4[] arrive as OmenDB's int4[] and float8[] (its smallint and real are those types).
-  const bool int2 = elem == TypeId::Int32 && oid == 21, float4 = elem == TypeId::Float64 && oid == 700;
-  if (oid != type_oid(elem) && !int2 && !float4)
+  // float4[] arrives as OmenDB's float8[] (its real is double precision).
+  const bool float4 = elem == TypeId::Float64 && oid == 700;
+  if (oid != type_oid(elem) && !float4)
     bad("binary data has array element type " + std::to_string(oid) + " instead of expected " +
         std::to_string(type_oid(elem)));
   Builder builder(elem);
@@ -594,20 +611,14 @@ std::string from_wire(std::string_view b, TypeId array_type) {
       if (len < 0 || static_cast<size_t>(len) > b.size() - pos) bad("insufficient data left in message");
       std::string_view e = b.substr(pos, static_cast<size_t>(len));
       pos += static_cast<size_t>(len);
-      int fixed = int2 ? 2 : float4 ? 4 : fixed_length(elem);
+      int fixed = float4 ? 4 : fixed_length(elem);
       if (fixed >= 0 && len != fixed) bad("improper binary format in array element " + std::to_string(i + 1));
-      if (int2 || float4) {
+      if (float4) {
         Datum d{};
-        uint32_t raw =
-            int2 ? (uint32_t{static_cast<unsigned char>(e[0])} << 8) | static_cast<unsigned char>(e[1])
-                 : get32(e.data());
-        if (int2) {
-          d.i64 = static_cast<int16_t>(raw);
-        } else {
-          float f;
-          std::memcpy(&f, &raw, 4);
-          d.f64 = f;
-        }
+        uint32_t raw = get32(e.data());
+        float f;
+        std::memcpy(&f, &raw, 4);
+        d.f64 = f;
         builder.add(d);
         continue;
       }
@@ -730,7 +741,11 @@ bool can_cast_element(TypeId from, TypeId to, bool* explicit_only) {
   if (is_numeric(from) && is_numeric(to)) {
     // implicit widening: int4 -> int8 -> numeric -> float8
     auto rank = [](TypeId t) {
-      return t == TypeId::Int32 ? 0 : t == TypeId::Int64 ? 1 : t == TypeId::Numeric ? 2 : 3;
+      return t == TypeId::Int16     ? 0
+             : t == TypeId::Int32   ? 1
+             : t == TypeId::Int64   ? 2
+             : t == TypeId::Numeric ? 3
+                                    : 4;
     };
     return rank(from) < rank(to) ? true : expl();
   }
@@ -759,14 +774,17 @@ Datum scalar_cast(TypeId from, TypeId to, const Datum& d, const dtsql::EvalConte
     return out;
   }
   auto int_range = [&](int64_t v) {
-    if (to == TypeId::Int32 && (v < INT32_MIN || v > INT32_MAX))
-      throw SqlError(SqlState::NumericValueOutOfRange, "integer out of range");
+    if (is_integer(to) && (v < integer_min(to) || v > integer_max(to)))
+      throw SqlError(SqlState::NumericValueOutOfRange, std::string(integer_out_of_range(to)));
     out.i64 = v;
     return out;
   };
   if (from == TypeId::Numeric) {
     std::string_view a = d.str.view();
     switch (to) {
+      case TypeId::Int16:
+        out.i64 = num::to_int64(a, INT16_MIN, INT16_MAX, "smallint");
+        return out;
       case TypeId::Int32:
         out.i64 = num::to_int64(a, INT32_MIN, INT32_MAX, "integer");
         return out;
@@ -788,8 +806,7 @@ Datum scalar_cast(TypeId from, TypeId to, const Datum& d, const dtsql::EvalConte
   if (from == TypeId::Float64 && is_integer(to)) {
     double r = std::rint(d.f64);
     if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0))
-      throw SqlError(SqlState::NumericValueOutOfRange,
-                     to == TypeId::Int32 ? "integer out of range" : "bigint out of range");
+      throw SqlError(SqlState::NumericValueOutOfRange, std::string(integer_out_of_range(to)));
     return int_range(static_cast<int64_t>(r));
   }
   if (is_integer(from) && to == TypeId::Float64) {

@@ -701,12 +701,11 @@ void eval(Func f, const Datum* a, Datum& out, std::string& bytes, Random& random
 
 int64_t float8_to_int(double v, TypeId to) {
   double r = std::rint(v);  // the default rounding mode: half to even
-  const bool int4 = to == TypeId::Int32;
-  // 2^31 and 2^63 are exactly representable; NaN fails both comparisons.
-  const double lo = int4 ? -2147483648.0 : -9223372036854775808.0;
-  const double hi = int4 ? 2147483648.0 : 9223372036854775808.0;
+  // -2^15, 2^15, -2^31, 2^31 and 2^63 are exactly representable; NaN fails both comparisons.
+  const double lo = to == TypeId::Int64 ? -9223372036854775808.0 : static_cast<double>(integer_min(to));
+  const double hi = to == TypeId::Int64 ? 9223372036854775808.0 : static_cast<double>(integer_max(to)) + 1;
   if (!(r >= lo && r < hi))
-    throw SqlError(SqlState::NumericValueOutOfRange, int4 ? "integer out of range" : "bigint out of range");
+    throw SqlError(SqlState::NumericValueOutOfRange, std::string(integer_out_of_range(to)));
   return static_cast<int64_t>(r);
 }
 

@@ -41,10 +41,14 @@ std::string_view type_name(TypeId type) {
       return "bytea[]";
     case TypeId::UuidArray:
       return "uuid[]";
+    case TypeId::Int16Array:
+      return "smallint[]";
     case TypeId::Int2Vector:
       return "int2vector";
     case TypeId::OidVector:
       return "oidvector";
+    case TypeId::Int16:
+      return "smallint";
     case TypeId::Unknown:
       return "unknown";
     case TypeId::Bool:
@@ -131,10 +135,14 @@ uint32_t type_oid(TypeId type) {
       return 1001;
     case TypeId::UuidArray:
       return 2951;
+    case TypeId::Int16Array:
+      return 1005;
     case TypeId::Int2Vector:
       return 22;
     case TypeId::OidVector:
       return 30;
+    case TypeId::Int16:
+      return 21;
     case TypeId::Unknown:
       return 705;
     case TypeId::Bool:
@@ -191,6 +199,8 @@ int16_t type_wire_length(TypeId type) {
   switch (type) {
     case TypeId::Bool:
       return 1;
+    case TypeId::Int16:
+      return 2;
     case TypeId::Int32:
       return 4;
     case TypeId::Int64:
@@ -227,6 +237,7 @@ PhysType physical_type(TypeId type) {
   switch (type) {
     case TypeId::Bool:
       return PhysType::Bool;
+    case TypeId::Int16:  // computed as an int4, range-checked; stored in two bytes (storage_width)
     case TypeId::Int32:
     case TypeId::Date:
       return PhysType::Int32;

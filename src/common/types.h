@@ -55,6 +55,10 @@ enum class TypeId : uint8_t {
   // functions, so its output names only the access method handlers pg_am shows and prints other OIDs as
   // numbers (as PostgreSQL does for an OID naming nothing); input takes OIDs, not names.
   RegProc = 23,
+  // PostgreSQL's smallint (int2): a 16-bit integer. Computed as an Int32 (PhysType::Int32: registers,
+  // Datums, column batches hold it sign-extended) with every result checked against its range (22003
+  // "smallint out of range"); stored in rows as two bytes (docs/types.md, "SMALLINT").
+  Int16 = 24,
   // One-dimensional arrays (common/array.h): kArrayFlag | the element's TypeId, held as Text (the bytes
   // of PostgreSQL's binary array format, array_send). docs/types.md, "Arrays".
   BoolArray = 64 + 1,
@@ -73,6 +77,7 @@ enum class TypeId : uint8_t {
   NumericArray = 64 + 14,
   ByteaArray = 64 + 15,
   UuidArray = 64 + 16,
+  Int16Array = 64 + 24,
   // PostgreSQL's int2vector (pg_index.indkey, indoption): an array of int2 (integer here) with lower bound
   // 0 whose text form is its elements separated by spaces ('1 2'). An array for every array operation
   // (subscripts from 0, ANY, unnest, array_upper ...), held as Int32Array's bytes; for system catalog
@@ -83,11 +88,15 @@ enum class TypeId : uint8_t {
   // int2. kArrayFlag | kVectorFlag | Oid.
   OidVector = 64 + 32 + 11,
 };
-inline constexpr uint8_t kMaxScalarTypeId = 16;      // the highest TypeId of a type with an array type
+inline constexpr uint8_t kMaxScalarTypeId = 24;      // the highest scalar TypeId
 inline constexpr uint8_t kMaxTypeId = 64 + 32 + 11;  // the highest TypeId
 inline constexpr uint8_t kArrayFlag = 64;
 inline constexpr uint8_t kVectorFlag = 32;  // with kArrayFlag: the *vector types (Int2Vector, OidVector)
 
+// Whether the scalar type has an array type: 1..16 and smallint (17..23 have none).
+constexpr bool has_array_type(uint8_t e) {
+  return (e >= 1 && e <= 16) || e == 24;
+}
 // Arrays: whether t is one, its element type, the array type of an element type (Unknown if none).
 constexpr bool is_array(TypeId t) {
   return (static_cast<uint8_t>(t) & kArrayFlag) != 0;
@@ -97,11 +106,11 @@ constexpr TypeId element_type(TypeId t) {
 }
 constexpr TypeId array_type(TypeId elem) {
   uint8_t e = static_cast<uint8_t>(elem);
-  return e >= 1 && e <= kMaxScalarTypeId ? static_cast<TypeId>(e | kArrayFlag) : TypeId::Unknown;
+  return has_array_type(e) ? static_cast<TypeId>(e | kArrayFlag) : TypeId::Unknown;
 }
 // Whether the value is a valid TypeId.
 constexpr bool valid_type_id(uint8_t t) {
-  return t <= kMaxScalarTypeId || (t >= 17 && t <= 23) || (t >= 65 && t <= 64 + kMaxScalarTypeId) ||
+  return t <= kMaxScalarTypeId || (t >= 65 && has_array_type(static_cast<uint8_t>(t - 64))) ||
          t == static_cast<uint8_t>(TypeId::Int2Vector) || t == static_cast<uint8_t>(TypeId::OidVector);
 }
 // regclass, regtype, regnamespace, regproc: oids that read and print as names.
@@ -122,6 +131,7 @@ constexpr bool storable(TypeId t) {
            t != TypeId::Int2Vector && t != TypeId::OidVector;
   switch (t) {
     case TypeId::Bool:
+    case TypeId::Int16:
     case TypeId::Int32:
     case TypeId::Int64:
     case TypeId::Float64:
@@ -151,13 +161,27 @@ PhysType physical_type(TypeId type);
 
 // PostgreSQL's name for the type ("integer", "bigint", "double precision", "text", "boolean").
 std::string_view type_name(TypeId type);
-// PostgreSQL type OID sent in RowDescription (bool 16, int8 20, int4 23, text 25, float8 701).
+// PostgreSQL type OID sent in RowDescription (bool 16, int8 20, int2 21, int4 23, text 25, float8 701).
 uint32_t type_oid(TypeId type);
 // Fixed wire length for RowDescription (-1 for variable length).
 int16_t type_wire_length(TypeId type);
 
+// smallint, integer, bigint.
 inline bool is_integer(TypeId t) {
-  return t == TypeId::Int32 || t == TypeId::Int64;
+  return t == TypeId::Int16 || t == TypeId::Int32 || t == TypeId::Int64;
+}
+// The range of an integer type's values ([INT16_MIN, INT16_MAX] for smallint ...).
+constexpr int64_t integer_min(TypeId t) {
+  return t == TypeId::Int16 ? -32768 : t == TypeId::Int32 ? -2147483648LL : INT64_MIN;
+}
+constexpr int64_t integer_max(TypeId t) {
+  return t == TypeId::Int16 ? 32767 : t == TypeId::Int32 ? 2147483647LL : INT64_MAX;
+}
+// The 22003 message of an integer type's overflow: "smallint out of range", "integer ...", "bigint ...".
+constexpr std::string_view integer_out_of_range(TypeId t) {
+  return t == TypeId::Int16   ? "smallint out of range"
+         : t == TypeId::Int32 ? "integer out of range"
+                              : "bigint out of range";
 }
 // The numeric category: integers, numeric, double precision (arithmetic and comparisons mix them).
 inline bool is_numeric(TypeId t) {

@@ -55,6 +55,7 @@ void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::s
     case TypeId::Bool:
       out += d.i64 ? 't' : 'f';
       return;
+    case TypeId::Int16:
     case TypeId::Int32:
     case TypeId::Int64:
     case TypeId::Oid:

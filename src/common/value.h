@@ -25,6 +25,7 @@ class Value {
     return v;
   }
   static Value boolean(bool b) { return Value(TypeId::Bool, b ? 1 : 0); }
+  static Value int16(int16_t i) { return Value(TypeId::Int16, i); }
   static Value int32(int32_t i) { return Value(TypeId::Int32, i); }
   static Value int64(int64_t i) { return Value(TypeId::Int64, i); }
   // Date (days), Time, Timestamp, TimestampTz (microseconds): common/datetime.h's representations.
@@ -57,7 +58,7 @@ class Value {
   bool as_bool() const { return i64_ != 0; }
   int64_t as_int() const {
     return i64_;
-  }  // Int32 and Int64 alike; Date, Time, Timestamp(Tz); Interval's time
+  }  // Int16, Int32 and Int64 alike; Date, Time, Timestamp(Tz); Interval's time
   int32_t interval_day() const { return day_; }
   int32_t interval_month() const { return month_; }
   double as_double() const { return f64_; }

@@ -1,7 +1,7 @@
 // Binder: resolves names and types of an ast statement and builds the logical operator tree.
 //
 // Type notes (differences from PostgreSQL, by design for now):
-//  - int2/smallint columns are Int32, float4/real columns are Float64 (wider than PostgreSQL's).
+//  - float4/real columns are Float64 (wider than PostgreSQL's).
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -67,14 +67,16 @@ std::string tn(TypeId t) {
 
 int rank(TypeId t) {
   switch (t) {
-    case TypeId::Int32:
+    case TypeId::Int16:
       return 1;
-    case TypeId::Int64:
+    case TypeId::Int32:
       return 2;
-    case TypeId::Numeric:  // integer -> numeric -> double precision: PostgreSQL's implicit casts
+    case TypeId::Int64:
       return 3;
-    case TypeId::Float64:
+    case TypeId::Numeric:  // integer -> numeric -> double precision: PostgreSQL's implicit casts
       return 4;
+    case TypeId::Float64:
+      return 5;
     case TypeId::Date:  // date < timestamp < timestamptz: PostgreSQL's implicit casts between them
       return 1;
     case TypeId::Timestamp:
@@ -1178,7 +1180,7 @@ ExprPtr Binder::arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc)
 // with "char" as name. Unknown when there is none.
 TypeId catalog_common_type(TypeId a, TypeId b) {
   auto either = [&](TypeId x, TypeId y) { return (a == x && b == y) || (a == y && b == x); };
-  if (either(TypeId::Oid, TypeId::Int32) || either(TypeId::Oid, TypeId::Int64)) return TypeId::Oid;
+  if ((a == TypeId::Oid && is_integer(b)) || (b == TypeId::Oid && is_integer(a))) return TypeId::Oid;
   // regclass, regtype, regnamespace compare as oid (binary coercible), also with integers (implicit)
   if ((is_reg_type(a) && (is_oid_type(b) || is_integer(b))) ||
       (is_reg_type(b) && (is_oid_type(a) || is_integer(a))))
@@ -1193,7 +1195,8 @@ bool catalog_cast_exists(TypeId from, TypeId to) {
   auto catalog_type = [](TypeId t) { return is_oid_type(t) || t == TypeId::Name || t == TypeId::Char; };
   if (!catalog_type(from) && !catalog_type(to)) return true;
   if (from == TypeId::Unknown) return true;
-  if (is_oid_type(from)) return is_integer(to) || is_oid_type(to) || is_string_type(to);
+  if (is_oid_type(from))  // no oid -> smallint cast in PostgreSQL
+    return (is_integer(to) && to != TypeId::Int16) || is_oid_type(to) || is_string_type(to);
   if (is_oid_type(to)) return is_integer(from) || is_string_type(from);
   return is_string_type(from) && is_string_type(to);
 }
@@ -1674,6 +1677,8 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
       if (bits ? !is_integer(at) : !is_numeric(at))
         fail(SqlState::UndefinedFunction, "function " + name + "(" + tn(at) + ") does not exist", e.location,
              kFuncHint);
+      // sum, avg and the variances take smallint as integer (their results are the same: bigint, numeric).
+      if (at == TypeId::Int16 && !bits) arg = convert(std::move(arg), at = TypeId::Int32);
       call.func = name == "sum"       ? AggFunc::Sum
                   : name == "avg"     ? AggFunc::Avg
                   : name == "bit_and" ? AggFunc::BitAnd
@@ -2011,6 +2016,7 @@ ExprPtr Binder::bind_json_operator(ast::BinaryOp op, ExprPtr l, ExprPtr r, int l
   if (l->type == TypeId::Unknown && r->type == TypeId::Jsonb) l = convert(std::move(l), TypeId::Jsonb);
   const TypeId lt = l->type;
   if (!is_json_type(lt)) no_op();
+  if (r->type == TypeId::Int16) r = convert(std::move(r), TypeId::Int32);  // int2 -> int4: implicit
   const bool jb = lt == TypeId::Jsonb;
   auto text_arg = [&] {
     if (r->type == TypeId::Unknown || is_string_type(r->type)) r = convert(std::move(r), TypeId::Text);
@@ -2025,7 +2031,7 @@ ExprPtr Binder::bind_json_operator(ast::BinaryOp op, ExprPtr l, ExprPtr r, int l
     case ast::BinaryOp::JsonGetText: {
       const bool as_text = op == ast::BinaryOp::JsonGetText;
       const TypeId result = as_text ? TypeId::Text : lt;
-      if (r->type == TypeId::Int32) {
+      if (r->type == TypeId::Int32) {  // (smallint was widened above)
         Func f = jb ? (as_text ? Func::IndexText : Func::Index)
                     : (as_text ? Func::JsonIndexText : Func::JsonIndex);
         return json_op(f, result, list(std::move(l), std::move(r)));
@@ -2278,7 +2284,8 @@ ExprPtr Binder::bind_text_function(const std::string& name, std::vector<ExprPtr>
       } else if (a == TypeId::Unknown) {
         score += p == TypeId::Text ? 2 : 1;
       } else {
-        ok = (p == TypeId::Text && is_string_type(a)) || (p == TypeId::Int64 && a == TypeId::Int32);
+        ok = (p == TypeId::Text && is_string_type(a)) ||
+             (is_integer(p) && is_integer(a) && rank(a) < rank(p));  // int2 -> int4 -> int8: implicit
       }
     }
     if (!ok) continue;
@@ -2328,7 +2335,7 @@ ExprPtr Binder::bind_catalog_function(const std::string& name, std::vector<ExprP
              (is_string_type(from) && is_string_type(to)) ||
              (to == TypeId::RegClass && is_string_type(from)) ||  // text -> regclass is implicit
              (is_reg_type(to) && (from == TypeId::Oid || is_integer(from))) ||  // oid -> regclass too
-             (to == TypeId::Int64 && from == TypeId::Int32);  // setval('s', 42): int4 widens to int8
+             (is_integer(to) && is_integer(from) && rank(from) < rank(to));  // setval('s', 42): int4 -> int8
       }
     }
     if (ok && score > best_score) {
@@ -2529,8 +2536,8 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
   // the preferred type of the date/time category. The best score wins; a tie is ambiguous (42725).
   auto implicit = [](TypeId from, TypeId to) {
     if (from == to) return true;
-    if ((from == TypeId::Int32 || from == TypeId::Int64 || from == TypeId::Numeric) && to == TypeId::Float64)
-      return true;
+    if ((is_integer(from) || from == TypeId::Numeric) && to == TypeId::Float64) return true;
+    if (is_integer(from) && is_integer(to) && rank(from) < rank(to)) return true;  // int2 -> int4 -> int8
     if (from == TypeId::Date) return to == TypeId::Timestamp || to == TypeId::TimestampTz;
     if (from == TypeId::Timestamp) return to == TypeId::TimestampTz;
     if (from == TypeId::Time) return to == TypeId::Interval;
@@ -2789,8 +2796,9 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
         return with_typmod(convert(std::move(a), t), typmod);
       }
       if (a->type == t && !(t == TypeId::Text && typmod >= 0)) return a;
-      if ((a->type == TypeId::Bool && (t == TypeId::Float64 || t == TypeId::Numeric)) ||
-          ((a->type == TypeId::Float64 || a->type == TypeId::Numeric) && t == TypeId::Bool) ||
+      if ((a->type == TypeId::Bool && (t == TypeId::Float64 || t == TypeId::Numeric || t == TypeId::Int16)) ||
+          ((a->type == TypeId::Float64 || a->type == TypeId::Numeric || a->type == TypeId::Int16) &&
+           t == TypeId::Bool) ||
           !catalog_cast_exists(a->type, t) ||
           ((is_datetime(a->type) || is_datetime(t)) && a->type != TypeId::Unknown &&
            !dtsql::can_cast(a->type, t)))
@@ -2926,7 +2934,7 @@ ExprPtr Binder::bind_array_expr(const ast::Expr& e, ExprCtx& c) {
              "cannot subscript type " + tn(a->type) + " because it does not support subscripting",
              e.location);
       ExprPtr i = bind(*e.args.at(1), c);
-      if (i->type == TypeId::Unknown || i->type == TypeId::Int32) {
+      if (i->type == TypeId::Unknown || i->type == TypeId::Int16 || i->type == TypeId::Int32) {
         i = convert(std::move(i), TypeId::Int64);
       } else if (i->type != TypeId::Int64) {
         fail(SqlState::DatatypeMismatch, "array subscript must have type integer", e.args[1]->location);
@@ -3037,7 +3045,8 @@ ExprPtr Binder::bind_array_function(const std::string& name, std::vector<ExprPtr
     case arr::Func::Upper:
     case arr::Func::Lower:
       if (args.size() != 2) no_such();
-      if (args[1]->type == TypeId::Unknown) args[1] = convert(std::move(args[1]), TypeId::Int32);
+      if (args[1]->type == TypeId::Unknown || args[1]->type == TypeId::Int16)
+        args[1] = convert(std::move(args[1]), TypeId::Int32);
       if (args[1]->type != TypeId::Int32) no_such();
       break;
     case arr::Func::Ndims:
@@ -3176,8 +3185,8 @@ ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs, bool any_length) {
   const Expr& first = *eqs[0];
   if (first.op != ExprOp::Eq || first.args.size() != 2) return nullptr;
   TypeId t = first.args[0]->type;
-  if (t != TypeId::Bool && t != TypeId::Int32 && t != TypeId::Int64 && t != TypeId::Float64 &&
-      t != TypeId::Text && !is_binary_type(t) && !is_date_or_timestamp(t) && t != TypeId::Time)
+  if (t != TypeId::Bool && !is_integer(t) && t != TypeId::Float64 && t != TypeId::Text &&
+      !is_binary_type(t) && !is_date_or_timestamp(t) && t != TypeId::Time)
     return nullptr;
   for (const auto& eq : eqs) {
     if (eq->op != ExprOp::Eq || eq->args.size() != 2 || eq->args[0]->type != t || eq->args[1]->type != t ||
@@ -3400,9 +3409,9 @@ ExprPtr bool_constant(std::optional<bool> v) {
 
 // The types an InSubquery hash set holds (runtime::InSet).
 bool set_type(TypeId t) {
-  return t == TypeId::Bool || t == TypeId::Int32 || t == TypeId::Int64 || t == TypeId::Float64 ||
-         t == TypeId::Text || t == TypeId::Numeric || is_binary_type(t) || is_date_or_timestamp(t) ||
-         t == TypeId::Time || is_oid_type(t);  // oid and regclass & co: integers, as the set holds them
+  return t == TypeId::Bool || is_integer(t) || t == TypeId::Float64 || t == TypeId::Text ||
+         t == TypeId::Numeric || is_binary_type(t) || is_date_or_timestamp(t) || t == TypeId::Time ||
+         is_oid_type(t);  // oid and regclass & co: integers, as the set holds them
 }
 
 }  // namespace
@@ -5579,9 +5588,10 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
       } else if (at == TypeId::Timestamp) {
         ok = t == TypeId::Unknown || is_date_or_timestamp(t);
         if (t == TypeId::Unknown) t = TypeId::Timestamp;
-      } else if (at == TypeId::Int32 || at == TypeId::Int64 || at == TypeId::Numeric) {
+      } else if (is_integer(at) || at == TypeId::Numeric) {
         ok = t == TypeId::Unknown || is_numeric(t);
-        t = t == TypeId::Unknown ? at : wider(t, at);
+        const TypeId a = at == TypeId::Int16 ? TypeId::Int32 : at;  // no generate_series(smallint): int4
+        t = t == TypeId::Unknown ? a : wider(t, a);
       } else {
         ok = false;
       }
@@ -5591,8 +5601,8 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
       ok = args.size() == 3 && (args[2]->type == TypeId::Interval || args[2]->type == TypeId::Unknown);
     if (ok && !timestamps && args.size() == 3 && t != TypeId::Unknown) {
       TypeId st = args[2]->type;
-      if (st == TypeId::Int32 || st == TypeId::Int64 || st == TypeId::Numeric) {
-        t = wider(t, st);
+      if (is_integer(st) || st == TypeId::Numeric) {
+        t = wider(t, st == TypeId::Int16 ? TypeId::Int32 : st);
       } else {
         ok = st == TypeId::Unknown;
       }
@@ -7541,7 +7551,8 @@ ExprPtr Binder::bind_window_call(const ast::Expr& e, ExprCtx& c) {
     };
     // An integer argument (ntile's buckets, lag's offset, nth_value's n): int4, as PostgreSQL declares it.
     auto int_arg = [&](size_t i) {
-      if (args[i]->type == TypeId::Unknown) args[i] = convert(std::move(args[i]), TypeId::Int32);
+      if (args[i]->type == TypeId::Unknown || args[i]->type == TypeId::Int16)
+        args[i] = convert(std::move(args[i]), TypeId::Int32);
       if (args[i]->type != TypeId::Int32) no_such();
     };
     auto value_arg = [&] {
@@ -7839,7 +7850,7 @@ storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
       fail(SqlState::SyntaxError,
            "both default and identity specified for column \"" + c.name + "\" of table \"" + c.table + "\"",
            c.location);
-    col.type = width == 8 ? TypeId::Int64 : TypeId::Int32;
+    col.type = width == 8 ? TypeId::Int64 : width == 2 ? TypeId::Int16 : TypeId::Int32;
     col.not_null = true;
     return col;
   }
@@ -7865,7 +7876,7 @@ storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
       fail(SqlState::SyntaxError,
            "both default and identity specified for column \"" + c.name + "\" of table \"" + c.table + "\"",
            c.location);
-    if (col.type != TypeId::Int32 && col.type != TypeId::Int64)
+    if (!is_integer(col.type))
       fail(SqlState::InvalidParameterValue, "identity column type must be smallint, integer, or bigint",
            c.location);
     col.not_null = true;
@@ -8025,8 +8036,7 @@ storage::ForeignKeyDef bind_foreign_key(const ast::ForeignKeyConstraint& fk, con
   for (size_t j = 0; j < out.attnums.size(); ++j) {
     const storage::ColumnDef& a = table.columns[static_cast<size_t>(table.column_of_attnum(out.attnums[j]))];
     const storage::ColumnDef& b = ref.columns[static_cast<size_t>(ref.column_of_attnum(out.ref_attnums[j]))];
-    const bool integers = (a.type == TypeId::Int32 || a.type == TypeId::Int64) &&
-                          (b.type == TypeId::Int32 || b.type == TypeId::Int64);
+    const bool integers = is_integer(a.type) && is_integer(b.type);
     if (a.type != b.type && !integers)
       throw SqlError(SqlState::DatatypeMismatch,
                      "foreign key constraint \"" + out.name + "\" cannot be implemented")

@@ -51,11 +51,12 @@ struct Candidate {
   const Expr* bound;
 };
 
-// Table column of a bare column reference (a widening Int32 -> Int64 cast counts as bare), or -1.
+// Table column of a bare column reference (a widening integer cast, int2 -> int4 -> int8, counts as
+// bare: the key encoding of every integer type is the same), or -1.
 int scanned_column(const Expr& e, const plan::TableScanOp& scan) {
   const Expr* x = &e;
-  if (x->op == ExprOp::Cast && x->type == TypeId::Int64 && x->args.size() == 1 &&
-      x->args[0]->type == TypeId::Int32 && x->args[0]->op == ExprOp::Column)
+  if (x->op == ExprOp::Cast && is_integer(x->type) && x->args.size() == 1 && is_integer(x->args[0]->type) &&
+      integer_min(x->args[0]->type) >= integer_min(x->type) && x->args[0]->op == ExprOp::Column)
     x = x->args[0].get();
   if (x->op != ExprOp::Column) return -1;
   for (size_t i = 0; i < scan.output.size(); ++i)

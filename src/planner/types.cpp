@@ -39,18 +39,13 @@ std::string lower(std::string_view s) {
 }
 
 [[noreturn]] void out_of_range(TypeId to) {
-  throw SqlError(SqlState::NumericValueOutOfRange, std::string(to == TypeId::Int32   ? "integer"
-                                                               : to == TypeId::Int64 ? "bigint"
-                                                                                     : "value") +
-                                                       " out of range");
+  throw SqlError(SqlState::NumericValueOutOfRange,
+                 is_integer(to) ? std::string(integer_out_of_range(to)) : std::string("value out of range"));
 }
 
 Value int_value(int64_t v, TypeId to) {
-  if (to == TypeId::Int32) {
-    if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) out_of_range(to);
-    return Value::int32(static_cast<int32_t>(v));
-  }
-  return Value::int64(v);
+  if (v < integer_min(to) || v > integer_max(to)) out_of_range(to);
+  return to == TypeId::Int64 ? Value::int64(v) : Value::datetime(to, v);  // Int16, Int32: the value
 }
 
 Value parse_text(const std::string& text, TypeId to) {
@@ -75,6 +70,7 @@ Value parse_text(const std::string& text, TypeId to) {
       return Value::numeric(num::parse(text));
     default:  // arrays: convert_value handles them
       break;
+    case TypeId::Int16:
     case TypeId::Int32:
     case TypeId::Int64: {
       std::string_view digits = s;
@@ -88,10 +84,9 @@ Value parse_text(const std::string& text, TypeId to) {
                        "value \"" + text + "\" is out of range for type " + std::string(type_name(to)));
       }
       if (ec != std::errc() || ptr != digits.data() + digits.size()) bad_input(to, text);
-      if (to == TypeId::Int32 &&
-          (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max())) {
+      if (v < integer_min(to) || v > integer_max(to)) {
         throw SqlError(SqlState::NumericValueOutOfRange,
-                       "value \"" + text + "\" is out of range for type integer");
+                       "value \"" + text + "\" is out of range for type " + std::string(type_name(to)));
       }
       return int_value(v, to);
     }
@@ -179,7 +174,7 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
   if (is_oid_type(from) && is_oid_type(to)) return Value::datetime(to, v.as_int());  // the same oid
   if (is_reg_type(from) && is_integer(to))
     return convert_value(Value::datetime(TypeId::Oid, v.as_int()), to, dt);
-  if (is_oid_type(to) && from == TypeId::Int32)  // int4 -> oid reinterprets the bits, as PostgreSQL does
+  if (is_oid_type(to) && (from == TypeId::Int32 || from == TypeId::Int16))  // the bits, as PostgreSQL does
     return Value::datetime(to, static_cast<int64_t>(static_cast<uint32_t>(v.as_int())));
   if (is_oid_type(to) && is_integer(from)) {
     if (v.as_int() < 0 || v.as_int() > 4294967295LL)
@@ -189,6 +184,7 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
   if (from == TypeId::Numeric || to == TypeId::Numeric) {
     if (from == TypeId::Bool || to == TypeId::Bool) cannot_cast(from, to);
     switch (from) {
+      case TypeId::Int16:
       case TypeId::Int32:
       case TypeId::Int64:
         return Value::numeric(num::from_int64(v.as_int()));
@@ -201,6 +197,9 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
         break;
     }
     switch (to) {
+      case TypeId::Int16:
+        return Value::int16(
+            static_cast<int16_t>(num::to_int64(v.as_text(), INT16_MIN, INT16_MAX, "smallint")));
       case TypeId::Int32:
         return Value::int32(
             static_cast<int32_t>(num::to_int64(v.as_text(), INT32_MIN, INT32_MAX, "integer")));
@@ -238,16 +237,18 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
     case TypeId::Bool:
       switch (to) {
         case TypeId::Int32:
-        case TypeId::Int64:
+        case TypeId::Int64:  // not smallint: PostgreSQL has no boolean <-> smallint cast (42846)
           return int_value(v.as_bool() ? 1 : 0, to);
         case TypeId::Text:
           return Value::text(v.as_bool() ? "true" : "false");
         default:
           cannot_cast(from, to);
       }
+    case TypeId::Int16:
     case TypeId::Int32:
     case TypeId::Int64:
       switch (to) {
+        case TypeId::Int16:
         case TypeId::Int32:
         case TypeId::Int64:
           return int_value(v.as_int(), to);
@@ -256,12 +257,14 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
         case TypeId::Text:
           return Value::text(std::to_string(v.as_int()));
         case TypeId::Bool:
+          if (from == TypeId::Int16) cannot_cast(from, to);
           return Value::boolean(v.as_int() != 0);
         default:
           cannot_cast(from, to);
       }
     case TypeId::Float64:
       switch (to) {
+        case TypeId::Int16:
         case TypeId::Int32:
         case TypeId::Int64: {
           return int_value(mathsql::float8_to_int(v.as_double(), to), to);
@@ -292,7 +295,8 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
     return a;
   }
   const std::string& n = t.name;
-  if (n == "int4" || n == "integer" || n == "int" || n == "int2" || n == "smallint") return TypeId::Int32;
+  if (n == "int4" || n == "integer" || n == "int") return TypeId::Int32;
+  if (n == "int2" || n == "smallint") return TypeId::Int16;
   if (n == "int8" || n == "bigint") return TypeId::Int64;
   if (n == "float8" || n == "double precision" || n == "float" || n == "float4" || n == "real")
     return TypeId::Float64;

@@ -112,6 +112,9 @@ void rt_fail(QueryState* qs, int32_t kind) {
     case ErrorKind::BigintOutOfRange:
       ctx_of(qs).fail(SqlError(SqlState::NumericValueOutOfRange, "bigint out of range"));
       return;
+    case ErrorKind::SmallintOutOfRange:
+      ctx_of(qs).fail(SqlError(SqlState::NumericValueOutOfRange, "smallint out of range"));
+      return;
     case ErrorKind::FloatOverflow:
       ctx_of(qs).fail(SqlError(SqlState::NumericValueOutOfRange, "value out of range: overflow"));
       return;
@@ -575,20 +578,32 @@ int32_t rt_double_to_int(QueryState*, double v, int32_t to, int64_t* out) {
   return 1;
 }
 
-int32_t rt_text_to_int32(QueryState* qs, const char* p, uint64_t n, int32_t* out) {
+namespace {
+// int4in / int2in: `type` is Int32 or Int16.
+int32_t text_to_int(QueryState* qs, const char* p, uint64_t n, TypeId type, int32_t* out) {
   int64_t v = 0;
   int r = parse_int64({p, n}, v);
   if (r == 1) {
-    ctx_of(qs).fail(invalid_input("integer", p, n));
+    ctx_of(qs).fail(invalid_input(std::string(type_name(type)), p, n));
     return 0;
   }
-  if (r == 2 || v < INT32_MIN || v > INT32_MAX) {
-    ctx_of(qs).fail(SqlError(SqlState::NumericValueOutOfRange,
-                             "value \"" + std::string(p, n) + "\" is out of range for type integer"));
+  if (r == 2 || v < integer_min(type) || v > integer_max(type)) {
+    ctx_of(qs).fail(SqlError(
+        SqlState::NumericValueOutOfRange,
+        "value \"" + std::string(p, n) + "\" is out of range for type " + std::string(type_name(type))));
     return 0;
   }
   *out = static_cast<int32_t>(v);
   return 1;
+}
+}  // namespace
+
+int32_t rt_text_to_int32(QueryState* qs, const char* p, uint64_t n, int32_t* out) {
+  return text_to_int(qs, p, n, TypeId::Int32, out);
+}
+
+int32_t rt_text_to_int16(QueryState* qs, const char* p, uint64_t n, int32_t* out) {
+  return text_to_int(qs, p, n, TypeId::Int16, out);
 }
 
 int32_t rt_text_to_int64(QueryState* qs, const char* p, uint64_t n, int64_t* out) {
@@ -776,7 +791,8 @@ int32_t rt_catalog_cast(QueryState* qs, int32_t from_id, int32_t to_id, const Da
   if (to == TypeId::Oid) {
     if (physical_type(from) == PhysType::Text) {
       out->i64 = oid_in(in->str.view());
-    } else if (from == TypeId::Int32) {  // int4 -> oid reinterprets the bits, as PostgreSQL does
+    } else if (from == TypeId::Int32 ||
+               from == TypeId::Int16) {  // int4 / int2 -> oid: the bits, as PostgreSQL
       out->i64 = static_cast<int64_t>(static_cast<uint32_t>(static_cast<int32_t>(in->i64)));
     } else {
       if (in->i64 < 0 || in->i64 > 4294967295LL)
@@ -811,7 +827,7 @@ void set_numeric(QueryState* qs, const std::string& bytes, Datum* out) {
   out->is_null = 0;
 }
 const char* int_type_name(TypeId t) {
-  return t == TypeId::Int32 ? "integer" : "bigint";
+  return t == TypeId::Int16 ? "smallint" : t == TypeId::Int32 ? "integer" : "bigint";
 }
 num::Accumulator& accumulator(QueryState* qs, Datum* state) {
   if (state->i64 == 0) {
@@ -892,6 +908,7 @@ int32_t rt_numeric_cast(QueryState* qs, int32_t from_id, int32_t to_id, int32_t 
   if (to == TypeId::Numeric) {
     std::string r;
     switch (from) {
+      case TypeId::Int16:
       case TypeId::Int32:
       case TypeId::Int64:
         r = num::from_int64(in->i64);
@@ -912,8 +929,9 @@ int32_t rt_numeric_cast(QueryState* qs, int32_t from_id, int32_t to_id, int32_t 
   }
   std::string_view a = bytes_of(*in);
   switch (to) {
+    case TypeId::Int16:
     case TypeId::Int32:
-      out->i64 = num::to_int64(a, INT32_MIN, INT32_MAX, int_type_name(to));
+      out->i64 = num::to_int64(a, integer_min(to), integer_max(to), int_type_name(to));
       break;
     case TypeId::Int64:
       out->i64 = num::to_int64(a, INT64_MIN, INT64_MAX, int_type_name(to));

@@ -154,6 +154,7 @@ void rt_double_to_text(QueryState* qs, double v, StrRef* out);
 void rt_bool_to_text(QueryState* qs, int32_t v, StrRef* out);
 // Parsing text; return 0 (and set 22P02 / 22003) when the text is not a valid value.
 int32_t rt_text_to_int32(QueryState* qs, const char* p, uint64_t n, int32_t* out);
+int32_t rt_text_to_int16(QueryState* qs, const char* p, uint64_t n, int32_t* out);  // int2in, into an int4
 int32_t rt_text_to_int64(QueryState* qs, const char* p, uint64_t n, int64_t* out);
 int32_t rt_text_to_double(QueryState* qs, const char* p, uint64_t n, double* out);
 int32_t rt_text_to_bool(QueryState* qs, const char* p, uint64_t n, int32_t* out);
@@ -250,7 +251,7 @@ int32_t rt_ordered_agg_result(QueryState* qs, int32_t spec, int32_t func, const 
   X(rt_join_ht_insert) X(rt_join_ht_finish) X(rt_join_ht_directory) X(rt_join_ht_mask) \
   X(rt_join_ht_entries) X(rt_join_ht_size) X(rt_join_ht_null_entry) \
   X(rt_text_cmp) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_bool_to_text) \
-  X(rt_text_to_int32) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) X(rt_double_to_int) \
+  X(rt_text_to_int32) X(rt_text_to_int16) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) X(rt_double_to_int) \
   X(rt_in_int) X(rt_in_double) X(rt_in_text) X(rt_datetime) X(rt_datetime_cast) X(rt_interval_cmp) \
   X(rt_hash_interval) X(rt_catalog_func) X(rt_catalog_cast) X(rt_match) X(rt_upsert) \
   X(rt_upsert_update) X(rt_subq_row) X(rt_subq_row_done) X(rt_subq_result) X(rt_subquery_rows) X(rt_apply_subquery) X(rt_in_add_int) \

@@ -2903,9 +2903,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       ast::SequenceOption as;
       as.name = "as";
       as.has_arg = true;
-      as.value = width == 2 || (c.type.name == "int2" || c.type.name == "smallint") ? "int2"
-                 : col.type == TypeId::Int64                                        ? "int8"
-                                                                                    : "int4";
+      as.value = col.type == TypeId::Int16 ? "int2" : col.type == TypeId::Int64 ? "int8" : "int4";
       std::vector<ast::SequenceOption> options{as};
       for (const ast::SequenceOption& o : c.identity_options)
         if (o.name != "as") options.push_back(o);

@@ -66,6 +66,7 @@ TypeId type_from_oid(uint32_t type_oid) {
     case oid::kBool:
       return TypeId::Bool;
     case oid::kInt2:
+      return TypeId::Int16;
     case oid::kInt4:
       return TypeId::Int32;
     case oid::kInt8:
@@ -99,8 +100,6 @@ TypeId type_from_oid(uint32_t type_oid) {
       return TypeId::Interval;
     case 2950:
       return TypeId::Uuid;
-    case 1005:  // int2[]: int2 is int4 in OmenDB
-      return TypeId::Int32Array;
     case 1021:  // float4[]
       return TypeId::Float64Array;
     case 1015:  // varchar[]
@@ -175,8 +174,11 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
     case TypeId::Bool:
       width = 1;
       break;
+    case TypeId::Int16:
+      width = 2;
+      break;
     case TypeId::Int32:
-      width = type_oid == oid::kInt2 ? 2 : 4;
+      width = 4;
       break;
     case TypeId::Int64:
       width = 8;
@@ -224,8 +226,10 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
   switch (type) {
     case TypeId::Bool:
       return Value::boolean(raw != 0);
+    case TypeId::Int16:
+      return Value::int16(static_cast<int16_t>(raw));
     case TypeId::Int32:
-      return Value::int32(width == 2 ? static_cast<int16_t>(raw) : static_cast<int32_t>(raw));
+      return Value::int32(static_cast<int32_t>(raw));
     case TypeId::Int64:
       return Value::int64(static_cast<int64_t>(raw));
     case TypeId::Oid:
@@ -266,6 +270,9 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZon
   switch (type) {
     case TypeId::Bool:
       out.push_back(d.i64 ? 1 : 0);
+      return;
+    case TypeId::Int16:  // int2send
+      put_be(out, static_cast<uint16_t>(static_cast<int16_t>(d.i64)), 2);
       return;
     case TypeId::Int32:
       put_be(out, static_cast<uint32_t>(static_cast<int32_t>(d.i64)), 4);

@@ -23,8 +23,11 @@ void append_value(TypeId type, const Datum& d, std::string& out) {
     case PhysType::Bool:
       out.push_back(d.i64 != 0 ? '\x01' : '\x00');
       break;
-    case PhysType::Int32:
-      append_le<int32_t>(static_cast<int32_t>(d.i64), out);
+    case PhysType::Int32:  // smallint: its two bytes
+      if (type == TypeId::Int16)
+        append_le<int16_t>(static_cast<int16_t>(d.i64), out);
+      else
+        append_le<int32_t>(static_cast<int32_t>(d.i64), out);
       break;
     case PhysType::Int64:
       append_le<int64_t>(d.i64, out);
@@ -132,6 +135,14 @@ bool decode_row(const TableDef& table, std::string_view value, std::vector<Value
         p += 1;
         break;
       case PhysType::Int32: {
+        if (t == TypeId::Int16) {
+          if (!need(2)) return false;
+          int16_t v;
+          std::memcpy(&v, p, 2);
+          slots.push_back(Value::int16(v));
+          p += 2;
+          break;
+        }
         if (!need(4)) return false;
         int32_t v;
         std::memcpy(&v, p, 4);

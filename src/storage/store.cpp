@@ -433,6 +433,7 @@ std::string datum_text(TypeId type, const Datum& d) {
   switch (type) {
     case TypeId::Bool:
       return d.i64 ? "t" : "f";
+    case TypeId::Int16:
     case TypeId::Int32:
     case TypeId::Int64:
     case TypeId::Oid:
@@ -1058,6 +1059,17 @@ class ScanCursorImpl final : public ScanCursor {
           p += 1;
           break;
         case PhysType::Int32:
+          if (c.type == TypeId::Int16) {  // two bytes in the row, an int4 in the batch
+            if (p + 2 > end) throw_corrupt(*table_, "truncated row");
+            if (c.wanted) {
+              int16_t x;
+              std::memcpy(&x, p, 2);
+              static_cast<int32_t*>(v.data)[r] = x;
+              v.nulls[r] = 0;
+            }
+            p += 2;
+            break;
+          }
           if (p + 4 > end) throw_corrupt(*table_, "truncated row");
           if (c.wanted) {
             std::memcpy(static_cast<int32_t*>(v.data) + r, p, 4);
@@ -2947,9 +2959,9 @@ class StatementWriterImpl final : public StatementWriter {
         Value v = action == 'c'   ? check.new_values.at(j)
                   : action == 'd' ? (c < defaults.size() ? defaults[c] : Value::null(type))
                                   : Value::null(type);
-        if (type == TypeId::Int32 && v.type() == TypeId::Int64 && !v.is_null() &&
-            (v.as_int() < INT32_MIN || v.as_int() > INT32_MAX))  // a bigint key into an integer column
-          throw SqlError(SqlState::NumericValueOutOfRange, "integer out of range");
+        if (is_integer(type) && is_integer(v.type()) && !v.is_null() &&
+            (v.as_int() < integer_min(type) || v.as_int() > integer_max(type)))  // a wider key
+          throw SqlError(SqlState::NumericValueOutOfRange, std::string(integer_out_of_range(type)));
         values[c] = v.is_null() ? Value::null(type) : std::move(v);
       }
       row.assign(child.columns.size(), Datum{});
@@ -3902,6 +3914,12 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
           m.i64 = c.missing.empty() ? 0 : static_cast<uint8_t>(p[0]);
           break;
         case PhysType::Int32: {
+          if (c.type == TypeId::Int16) {  // encode_missing's two bytes
+            int16_t v = 0;
+            std::memcpy(&v, p, std::min<size_t>(2, c.missing.size()));
+            m.i64 = v;
+            break;
+          }
           int32_t v = 0;
           std::memcpy(&v, p, std::min<size_t>(4, c.missing.size()));
           m.i64 = v;

@@ -76,6 +76,35 @@ TEST(KeyCodec, IntOrderMatchesValueOrder) {
   }
 }
 
+// smallint keys: the integer encoding of the sign-extended value, so their byte order is the values' order
+// over the whole range, and a smallint key equals the integer / bigint key of the same value (a range bound
+// of another integer type encodes alike).
+TEST(KeyCodec, SmallintOrderMatchesValueOrder) {
+  auto enc = [](TypeId type, int64_t v) {
+    Datum d{};
+    d.i64 = v;
+    std::string s;
+    append_datum(type, d, s);
+    return s;
+  };
+  std::vector<std::string> encoded;
+  for (int64_t v = INT16_MIN; v <= INT16_MAX; v += 7) encoded.push_back(enc(TypeId::Int16, v));
+  encoded.push_back(enc(TypeId::Int16, INT16_MAX));
+  EXPECT_TRUE(std::is_sorted(encoded.begin(), encoded.end()));
+  EXPECT_TRUE(std::adjacent_find(encoded.begin(), encoded.end()) == encoded.end());
+  for (int64_t v : {int64_t{INT16_MIN}, int64_t{-1}, int64_t{0}, int64_t{1}, int64_t{INT16_MAX}}) {
+    EXPECT_EQ(enc(TypeId::Int16, v), enc(TypeId::Int32, v)) << v;
+    EXPECT_EQ(enc(TypeId::Int16, v), enc_int(v)) << v;
+    size_t pos = 0;
+    int64_t out = 0;
+    ASSERT_TRUE(decode_int(enc(TypeId::Int16, v), pos, out));
+    EXPECT_EQ(out, v);
+  }
+  // a bound beyond smallint's range sorts outside every smallint key
+  EXPECT_LT(enc(TypeId::Int32, -40000), enc(TypeId::Int16, INT16_MIN));
+  EXPECT_GT(enc(TypeId::Int32, 40000), enc(TypeId::Int16, INT16_MAX));
+}
+
 TEST(KeyCodec, DoubleOrderMatchesValueOrder) {
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> small(-1000.0, 1000.0);

@@ -67,6 +67,32 @@ TEST(RowCodec, RoundTripWithNullsAndHeader) {
 
 // A numeric column reads back as a numeric value, not as text with the numeric's bytes (found by
 // codec_fuzz's row round trip: decode_row gave every variable-length value the type Text).
+// A smallint is two bytes in a row and decodes as a smallint, over its whole range.
+TEST(RowCodec, SmallintIsTwoBytes) {
+  TableDef t;
+  t.id = 9;
+  t.name = "s2";
+  t.columns = {col("a", TypeId::Int16), col("b", TypeId::Int16), col("c", TypeId::Int32)};
+  for (int64_t v :
+       {int64_t{INT16_MIN}, int64_t{-1}, int64_t{0}, int64_t{255}, int64_t{256}, int64_t{INT16_MAX}}) {
+    Datum row[3] = {int_datum(v), null_datum(), int_datum(-v)};
+    std::string enc;
+    rowcodec::encode_row(t, row, enc);
+    EXPECT_EQ(enc.size(), 2u + 1 + 1 + 2 + 4);  // header, count, bitmap, int2, int4
+    std::vector<Value> out;
+    ASSERT_TRUE(rowcodec::decode_row(t, enc, out));
+    ASSERT_EQ(out.size(), 3u);
+    EXPECT_EQ(out[0], Value::int16(static_cast<int16_t>(v)));
+    EXPECT_EQ(out[0].type(), TypeId::Int16);
+    EXPECT_TRUE(out[1].is_null());
+    EXPECT_EQ(out[2], Value::int32(static_cast<int32_t>(-v)));
+    // one byte short is not a row
+    Datum one[3] = {int_datum(v), null_datum(), null_datum()};
+    rowcodec::encode_row(t, one, enc);
+    EXPECT_FALSE(rowcodec::decode_row(t, std::string_view(enc).substr(0, enc.size() - 1), out));
+  }
+}
+
 TEST(RowCodec, NumericColumnDecodesAsNumeric) {
   TableDef t;
   t.columns = {col("n", TypeId::Numeric), col("t", TypeId::Text)};
