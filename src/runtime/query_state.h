@@ -48,7 +48,7 @@ enum class ErrorKind : int32_t {
   SeriesStopInfinity,
   SeriesStepNaN,
   SeriesStepInfinity,
-  SmallintOutOfRange,     // 22003 smallint out of range
+  SmallintOutOfRange,  // 22003 smallint out of range
 };
 
 }  // namespace omendb::runtime
