@@ -1131,13 +1131,16 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const bool returning = !planned.plan.result_columns.empty();
     BufferedRows rows(out);
     std::optional<TextRowSink> sink;
-    if (returning) {
+    auto start = [&] {
+      if (!returning) return;
+      rows.clear();
       sink.emplace(rows, planned.plan.result_columns, time_zone(), this);
       ctx.sink = &*sink;
-    }
+    };
+    start();
     uint64_t rows_scanned = 0;
     check_writable(planned.command);
-    uint64_t affected = execute_write(*compiled, ctx, *txn, *view, &rows_scanned, out, started);
+    uint64_t affected = execute_write(*compiled, ctx, *txn, *view, &rows_scanned, out, started, start);
     db_.jit().note_rows(key, *compiled, rows_scanned);
     if (own_txn) own_txn->commit();
     if (returning) {
@@ -2655,13 +2658,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     work.cancel = wait.cancel;
     work.deadline = wait.deadline;
     if (in_transaction()) {
-      // A table this transaction created and has not written yet: the index has no entries to build.
-      if (overlay()->created.count(def.id) && !has_rows(table.def))
-        work = {};
-      else
-        refuse_in_transaction(
-            "CREATE INDEX inside a transaction block, except on a table created in it that has no rows");
+      // Its entries go into the transaction's writes (replace_in_transaction, Transaction::alter_rows).
       index.id = db_.store().catalog().allocate_id();
+      work.build_indexes[0] = index.id;
       def.indexes.push_back(index);
       replace_in_transaction(std::move(def), work, table.def, std::move(table.locks), "CREATE INDEX", wait);
     } else {
@@ -3397,19 +3396,41 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // evaluated on the row's newest committed version, and a row deleted meanwhile or no longer matching
   // is skipped (PostgreSQL's EvalPlanQual). The lock keeps the row stable, so one re-run per row
   // suffices; more rounds only happen for rows past the per-transaction lock limit.
+  // `start` discards the RETURNING rows of a run that starts again (below).
   uint64_t execute_write(const codegen::CompiledPlan& compiled, runtime::ExecContext& ctx,
                          storage::Transaction& txn, const storage::ReadView& view, uint64_t* rows_scanned,
-                         pgwire::ResultWriter& out, std::chrono::steady_clock::time_point started) {
+                         pgwire::ResultWriter& out, std::chrono::steady_clock::time_point started,
+                         const std::function<void()>& start) {
     txn.set_lock_wait(lock_wait(ctx));
     auto writer = txn.writer(view);
     set_action_hooks(*writer, view, out, started);
-    ctx.writer = writer.get();
-    codegen::execute(compiled, ctx);
+    // A row its FOR UPDATE / SHARE clause locked (INSERT ... SELECT ... FOR UPDATE) changed since the
+    // snapshot (READ COMMITTED, ExecContext::restart): the statement runs again at a new snapshot with a
+    // new writer, as execute_locking runs a SELECT again: the first run's writes are dropped, the row locks
+    // it took stay with the transaction.
+    std::unique_ptr<storage::ReadView> restarted;
+    constexpr int kMaxRounds = 8;
+    for (int round = 0;; ++round) {
+      ctx.writer = writer.get();
+      try {
+        codegen::execute(compiled, ctx);
+        break;
+      } catch (const SqlError&) {
+        if (!ctx.restart || round + 1 == kMaxRounds) throw;
+      }
+      auto next_view = txn.statement_view();
+      auto next_writer = txn.writer(*next_view);
+      set_action_hooks(*next_writer, *next_view, out, started);
+      writer = std::move(next_writer);  // (the old writer goes before the view it read)
+      restarted = std::move(next_view);
+      codegen::prepare(compiled, ctx);
+      ctx.view = restarted.get();
+      start();
+    }
     *rows_scanned = ctx.rows_scanned;
     uint64_t affected = ctx.rows_affected;
     std::vector<std::string> pending = std::move(ctx.recheck_keys);
     std::unique_ptr<storage::ReadView> newer;
-    constexpr int kMaxRounds = 8;
     for (int round = 0; !pending.empty(); ++round) {
       if (round == kMaxRounds)
         throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
@@ -3543,16 +3564,16 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
   // ALTER TABLE / CREATE INDEX in a transaction: the definition `def` replaces the table's in the
   // transaction's overlay, keeping `locks` (the table, exclusive) to its end. Work over the table's rows
-  // (an index build, NOT NULL checks, a new primary key) is done only for a table this transaction
-  // created and that has no rows yet (then there is nothing to do); else 0A000 naming `what`.
+  // (index builds, NOT NULL checks, CHECK and FOREIGN KEY validation) goes into the transaction
+  // (Transaction::alter_rows; nothing to do on a table it created that has no rows yet); a new primary key
+  // (a rewrite of every row) only on such a table, else 0A000 naming `what`.
   void replace_in_transaction(storage::TableDef def, const storage::Store::AlterWork& work,
                               const storage::TableDefPtr& old, TableLocks::Held locks,
                               const std::string& what, const storage::LockWait& wait) {
     storage::CatalogOverlay& ov = *overlay();
     const bool created = ov.created.count(def.id) != 0;
-    const bool row_work = !work.not_null.empty() || work.rekey || !work.build_indexes.empty() || work.fence ||
-                          static_cast<bool>(work.validate);
-    if (row_work && (!created || has_rows(old)))
+    const bool empty_own = created && !has_rows(old);  // created by this transaction, no rows yet
+    if (work.rekey && !empty_own)
       refuse_in_transaction(what +
                             " inside a transaction block, except on a table created in it that has no rows");
     if (work.unseal && !created && db_.store().sealed_info(def.id).blocks > 0)
@@ -3562,6 +3583,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     for (const storage::IndexDef& ix : def.indexes)
       if (!old->find_index(ix.name)) names.push_back(ix.name);
     lock_names(names, wait);
+    const bool row_work = !work.not_null.empty() || !work.build_indexes.empty() || work.fence ||
+                          static_cast<bool>(work.validate);
+    if (row_work && !empty_own) txn_->alter_rows(def, old, work);
     const uint32_t id = def.id;
     db_.store().catalog().replace_table(std::move(def), ov);
     hold_to_end(std::move(locks), {id});
@@ -4586,13 +4610,16 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   const bool returning = !ps.planned->plan.result_columns.empty();
   BufferedRows rows(out);
   std::optional<PortalRowSink> sink;
-  if (returning) {
+  auto start = [&] {
+    if (!returning) return;
+    rows.clear();
     sink.emplace(ps.planned->plan.result_columns, p.formats, rows, time_zone(), this);
     ctx.sink = &*sink;
-  }
+  };
+  start();
   uint64_t rows_scanned = 0;
   check_writable(ps.planned->command);
-  uint64_t affected = execute_write(*ps.compiled, ctx, *txn, *view, &rows_scanned, out, started);
+  uint64_t affected = execute_write(*ps.compiled, ctx, *txn, *view, &rows_scanned, out, started, start);
   db_.jit().note_rows(ps.cache_key, *ps.compiled, rows_scanned);
   if (own_txn) own_txn->commit();
   p.done = true;

@@ -253,6 +253,12 @@ struct CatalogOverlay {
   // Relation ids (tables, indexes) it dropped: the commit leaves out its rows and entries under them.
   std::set<uint32_t> discarded;
   bool changed = false;  // a change was recorded (also one undone since)
+  // Tables whose rows an ALTER TABLE or CREATE INDEX of the transaction checked or indexed
+  // (Transaction::alter_rows), with the snapshot that read them: COMMIT fails (40001) if the table got a
+  // commit after it, and sets the table's reset timestamp (writers on older snapshots fail, as after
+  // Store::alter_table). Indexes built that way become valid from the commit's timestamp.
+  std::map<uint32_t, uint64_t> rows_read_at;
+  std::set<uint32_t> built_indexes;
   bool empty() const { return tables.empty() && sequences.empty(); }
 };
 

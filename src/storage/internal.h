@@ -195,6 +195,10 @@ struct StoreState {
   // Commit timestamp of the last TRUNCATE or table rewrite (ALTER TABLE ADD PRIMARY KEY) of a table since
   // the server started: a commit with a write to the table based on an older snapshot fails (40001).
   std::unordered_map<uint32_t, uint64_t> table_reset_ts;  // commit_mutex
+  // Commit timestamp of the last commit that wrote each table since the server started (rows or index
+  // entries): an ALTER TABLE / CREATE INDEX inside a transaction that read the rows earlier fails at COMMIT
+  // (CatalogOverlay::rows_read_at).
+  std::unordered_map<uint32_t, uint64_t> table_commit_ts;  // commit_mutex
   // The next commit timestamp (caller holds commit_mutex); persists a new reservation when needed.
   uint64_t assign_commit_ts(rocksdb::DB* db);
   // Signalled when visible_ts advances: a commit is acknowledged only once it is visible, so a client

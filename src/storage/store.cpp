@@ -1554,6 +1554,7 @@ class TransactionImpl final : public Transaction {
   void commit() override;
   void commit_ordered();
   CatalogOverlay& catalog_overlay() override { return overlay_; }
+  void alter_rows(const TableDef& def, const TableDefPtr& old, const Store::AlterWork& work) override;
   // Indexes the transaction wrote entries of that were dropped since (DROP INDEX): their entries are left
   // out of the commit (they would stay for ever under an id that is never used again). Caller holds
   // commit_mutex, so no DROP INDEX runs meanwhile.
@@ -2093,7 +2094,14 @@ class StatementWriterImpl final : public StatementWriter {
     if (!txn_.row_locks()) return LockResult::Locked;
     const bool held = txn_.holds(key);
     if (txn_.lock_row(table, key, mode, how) == LockManager::Outcome::Busy) return LockResult::Skipped;
-    if (txn_.wrote(key) || unchanged(key, true)) return LockResult::Locked;
+    if (txn_.wrote(key)) return LockResult::Locked;
+    // FOR KEY SHARE at REPEATABLE READ: updates since the snapshot that kept the row under its key, in
+    // place (UPDATE of non-key columns takes NO KEY UPDATE, which does not conflict with KEY SHARE), leave
+    // the lock to succeed on the snapshot's version, as in PostgreSQL; a delete or a key change is 40001.
+    if (mode == RowLockMode::KeyShare && txn_.isolation() == IsolationLevel::RepeatableRead &&
+        updated_in_place(key))
+      return LockResult::Locked;
+    if (unchanged(key, true)) return LockResult::Locked;
     // READ COMMITTED, changed since the snapshot. A row deleted since (by a DELETE, or by a DELETE and an
     // INSERT of a new row under its key) is skipped, as PostgreSQL's FOR UPDATE skips a deleted tuple;
     // a row updated or moved makes the statement run again at a new snapshot.
@@ -2426,6 +2434,16 @@ class StatementWriterImpl final : public StatementWriter {
   // snapshot sees. If not: false at READ COMMITTED, 40001 at REPEATABLE READ (PostgreSQL's "could not
   // serialize access due to concurrent update", or "... delete" for an UPDATE or DELETE of a row deleted
   // meanwhile, as PostgreSQL; a row locked FOR UPDATE / SHARE (`locking`) always says "update").
+  // Whether every version of `key` committed after the snapshot is an update in place (none deleted the
+  // row, moved it to another key or replaced it by a new row).
+  bool updated_in_place(std::string_view key) {
+    const uint64_t visible = state_.visible_ts.load();
+    if (visible <= view_->snapshot_ts()) return true;
+    for (const Change& c : changes(*latest(), key, view_->snapshot_ts(), visible))
+      if (c.kind != Change::Kind::Updated) return false;
+    return true;
+  }
+
   bool unchanged(std::string_view key, bool locking = false) {
     // Nothing committed since the snapshot (a bulk UPDATE without concurrent writers): no row can be
     // newer, no lookup needed. A committer releases its locks only once visible, so a newer version of
@@ -3059,6 +3077,12 @@ class StatementWriterImpl final : public StatementWriter {
   }
 
  public:
+  // Transaction::alter_rows: the entry of an index being built for the row stored under `row_key` (no
+  // conflict check, as every index entry: the caller holds the table exclusively).
+  void put_built_entry(std::string entry, std::string_view row_key) {
+    put_index_write(std::move(entry), false, row_key);
+  }
+
   // The statement's writes become the transaction's (the foreign-key checks see them).
   void merge_ops() {
     const uint64_t charged = charged_;
@@ -3269,6 +3293,7 @@ void TransactionImpl::commit() {
       }
     }
     ts = state_.assign_commit_ts(db);
+    for (const auto& [id, name] : tables_) state_.table_commit_ts[id] = ts;
     const std::set<uint32_t> dropped = dropped_indexes();
     std::string vkey;
     for (const auto& [key, op] : writes_) {
@@ -3368,6 +3393,18 @@ void TransactionImpl::commit_ordered() {
       throw SqlError(SqlState::UndefinedTable, "relation \"" + name + "\" does not exist");
   }
   check_table_resets(lock);
+  // ALTER TABLE / CREATE INDEX read the table's rows at rows_read_at (alter_rows): a commit to the table
+  // since brought rows they did not check or index.
+  for (const auto& [id, read_ts] : overlay_.rows_read_at) {
+    auto c = state_.table_commit_ts.find(id);
+    if (c == state_.table_commit_ts.end() || c->second <= read_ts) continue;
+    TableDefPtr t = store_.catalog().find(id, &overlay_);
+    throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update")
+        .with_detail("Table \"" + (t ? t->name : std::to_string(id)) +
+                     "\" was written by a transaction that committed after ALTER TABLE or CREATE INDEX read "
+                     "its rows.")
+        .with_hint("Retry the transaction.");
+  }
   rocksdb::ReadOptions ro;
   ro.prefix_same_as_start = true;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
@@ -3382,6 +3419,19 @@ void TransactionImpl::commit_ordered() {
           .with_hint("Retry the transaction.");
   }
   const uint64_t ts = state_.assign_commit_ts(db);
+  // Indexes alter_rows built: valid from this commit (older snapshots read the table instead).
+  if (!overlay_.built_indexes.empty()) {
+    for (auto& [id, table] : overlay_.tables) {
+      if (!table) continue;
+      std::optional<TableDef> changed;
+      for (size_t i = 0; i < table->indexes.size(); ++i) {
+        if (!overlay_.built_indexes.count(table->indexes[i].id)) continue;
+        if (!changed) changed = *table;
+        changed->indexes[i].valid_from_ts = ts;
+      }
+      if (changed) table = std::make_shared<const TableDef>(std::move(*changed));
+    }
+  }
   rocksdb::WriteBatch batch;
   for (const auto& [id, name] : truncated_) {
     std::string begin = table_prefix(id);
@@ -3407,6 +3457,10 @@ void TransactionImpl::commit_ordered() {
     check_status(write_to_rocksdb(*db, wo, batch), "committing");
     for (auto& change : changes) change->done(sealed::make_index({}));
     for (const auto& [id, name] : truncated_) state_.table_reset_ts[id] = ts;
+    // As after Store::alter_table: a transaction that wrote the table without the checks or index entries
+    // (an older snapshot) fails at COMMIT.
+    for (const auto& [id, read_ts] : overlay_.rows_read_at) state_.table_reset_ts[id] = ts;
+    for (const auto& [id, name] : tables_) state_.table_commit_ts[id] = ts;
     state_.visible_ts.store(ts);  // nothing else is in flight
     state_.visible_advanced.notify_all();
   };
@@ -3851,6 +3905,120 @@ void batch_row(const TableDef& table, const ColumnBatch& b, uint64_t r, std::vec
   }
 }
 
+// Unique indexes being built (Store::alter_table, Transaction::alter_rows): the values seen so far, for
+// duplicates (23505 "could not create unique index"); memory grows with the table.
+class UniqueSeen {
+ public:
+  UniqueSeen(const TableDef& def, size_t indexes, const IndexEvaluator* eval)
+      : def_(def), seen_(indexes), eval_(eval) {}
+  // Row `row` of `def` gets an entry in `index`, the i-th index built.
+  void check(size_t i, const IndexDef& index, const Datum* row) {
+    if (!index.unique) return;
+    bool has_null = false;
+    std::string value = index_entry_prefix(def_, index, row, &has_null, eval_);
+    if (value.empty() || (has_null && !index.nulls_not_distinct)) return;
+    if (!seen_[i].insert(std::move(value)).second)
+      throw unique_violation_error(def_, index, row, true, eval_);
+  }
+
+ private:
+  const TableDef& def_;
+  std::vector<std::set<std::string>> seen_;
+  const IndexEvaluator* eval_;
+};
+
+// The rows of a table read through its current definition `old` as rows of its new definition `def`
+// (ALTER TABLE, CREATE INDEX): columns matched by attribute number; a column `def` adds reads its missing
+// value (ADD COLUMN ... DEFAULT); a NULL in a column of work.not_null is 23502. Store::alter_table and
+// Transaction::alter_rows read the rows this one way.
+class RowsAsAltered {
+ public:
+  RowsAsAltered(const TableDef& def, TableDefPtr old)
+      : def_(def),
+        old_(std::move(old)),
+        from_(def.columns.size(), -1),
+        missing_(def.columns.size()),
+        missing_text_(def.columns.size()) {
+    for (size_t i = 0; i < def.columns.size(); ++i)
+      for (size_t j = 0; j < old_->columns.size(); ++j)
+        if (old_->attnum(j) == def.attnum(i)) from_[i] = static_cast<int>(j);
+    for (size_t i = 0; i < def.columns.size(); ++i) {
+      Datum& m = missing_[i];
+      m.is_null = 1;
+      const ColumnDef& c = def.columns[i];
+      if (from_[i] >= 0 || !c.has_missing) continue;
+      m.is_null = 0;
+      const char* p = c.missing.data();
+      switch (physical_type(c.type)) {
+        case PhysType::Bool:
+          m.i64 = c.missing.empty() ? 0 : static_cast<uint8_t>(p[0]);
+          break;
+        case PhysType::Int32: {
+          if (c.type == TypeId::Int16) {  // encode_missing's two bytes
+            int16_t v = 0;
+            std::memcpy(&v, p, std::min<size_t>(2, c.missing.size()));
+            m.i64 = v;
+            break;
+          }
+          int32_t v = 0;
+          std::memcpy(&v, p, std::min<size_t>(4, c.missing.size()));
+          m.i64 = v;
+          break;
+        }
+        case PhysType::Int64:
+        case PhysType::Float64:
+          std::memcpy(&m.i64, p, std::min<size_t>(8, c.missing.size()));
+          break;
+        case PhysType::Interval:
+          if (c.missing.size() >= 16) {
+            std::memcpy(&m.i64, p, 8);
+            std::memcpy(&m.dm, p + 8, 8);
+          }
+          break;
+        case PhysType::Text:
+          missing_text_[i] = c.missing;
+          m.str = StrRef{missing_text_[i].data(), missing_text_[i].size()};
+          break;
+      }
+    }
+  }
+
+  // fn(row of `def`, storage key) for every row `view` shows; checks work.cancel / work.deadline.
+  template <typename Fn>
+  void read(const ReadView& view, const Store::AlterWork& work, Fn&& fn) {
+    ScanSpec spec;
+    spec.table = old_;
+    spec.columns.assign(old_->columns.size(), true);
+    spec.want_keys = true;
+    auto cursor = view.scan(spec);
+    std::vector<Datum> old_row, row(def_.columns.size());
+    uint64_t rows_read = 0;
+    while (const ColumnBatch* b = cursor->next()) {
+      for (uint64_t r = 0; r < b->count; ++r) {
+        if (++rows_read % 4096 == 0) check_interrupt(work.cancel, work.deadline);
+        batch_row(*old_, *b, r, old_row);
+        for (size_t i = 0; i < def_.columns.size(); ++i)
+          row[i] = from_[i] >= 0 ? old_row[static_cast<size_t>(from_[i])] : missing_[i];
+        for (int c : work.not_null) {
+          if (row[static_cast<size_t>(c)].is_null)
+            throw SqlError(SqlState::NotNullViolation,
+                           "column \"" + def_.columns[static_cast<size_t>(c)].name + "\" of relation \"" +
+                               def_.name + "\" contains null values")
+                .with_column("public", def_.name, def_.columns[static_cast<size_t>(c)].name);
+        }
+        fn(row, std::string_view(b->keys[r].ptr, b->keys[r].len));
+      }
+    }
+  }
+
+ private:
+  const TableDef& def_;
+  TableDefPtr old_;
+  std::vector<int> from_;  // new column -> old column
+  std::vector<Datum> missing_;
+  std::vector<std::string> missing_text_;
+};
+
 }  // namespace
 
 void Store::alter_table(TableDef def, const AlterWork& work) {
@@ -3894,53 +4062,7 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
     check_status(batch.DeleteRange(begin, keycodec::prefix_successor(begin)), "altering table");
   }
   if (rewrite || !work.not_null.empty() || !build.empty()) {
-    // Every committed row (nothing is in flight and no commit starts): read with the old definition,
-    // matched to the new one by attribute number.
-    std::vector<int> from(def.columns.size(), -1);  // new column -> old column
-    for (size_t i = 0; i < def.columns.size(); ++i)
-      for (size_t j = 0; j < old->columns.size(); ++j)
-        if (old->attnum(j) == def.attnum(i)) from[i] = static_cast<int>(j);
-    std::vector<Datum> missing(def.columns.size(), Datum{});
-    std::vector<std::string> missing_text(def.columns.size());
-    for (size_t i = 0; i < def.columns.size(); ++i) {
-      Datum& m = missing[i];
-      m.is_null = 1;
-      const ColumnDef& c = def.columns[i];
-      if (from[i] >= 0 || !c.has_missing) continue;
-      m.is_null = 0;
-      const char* p = c.missing.data();
-      switch (physical_type(c.type)) {
-        case PhysType::Bool:
-          m.i64 = c.missing.empty() ? 0 : static_cast<uint8_t>(p[0]);
-          break;
-        case PhysType::Int32: {
-          if (c.type == TypeId::Int16) {  // encode_missing's two bytes
-            int16_t v = 0;
-            std::memcpy(&v, p, std::min<size_t>(2, c.missing.size()));
-            m.i64 = v;
-            break;
-          }
-          int32_t v = 0;
-          std::memcpy(&v, p, std::min<size_t>(4, c.missing.size()));
-          m.i64 = v;
-          break;
-        }
-        case PhysType::Int64:
-        case PhysType::Float64:
-          std::memcpy(&m.i64, p, std::min<size_t>(8, c.missing.size()));
-          break;
-        case PhysType::Interval:
-          if (c.missing.size() >= 16) {
-            std::memcpy(&m.i64, p, 8);
-            std::memcpy(&m.dm, p + 8, 8);
-          }
-          break;
-        case PhysType::Text:
-          missing_text[i] = c.missing;
-          m.str = StrRef{missing_text[i].data(), missing_text[i].size()};
-          break;
-      }
-    }
+    // Every committed row (nothing is in flight and no commit starts).
     const uint64_t snapshot = st.acquire_snapshot();
     struct Release {
       StoreState& state;
@@ -3948,11 +4070,7 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
       ~Release() { state.release_snapshot(ts); }
     } release{st, snapshot};
     ReadViewImpl view(db_, st, snapshot, false, nullptr);
-    ScanSpec spec;
-    spec.table = old;
-    spec.columns.assign(old->columns.size(), true);
-    spec.want_keys = true;
-    auto cursor = view.scan(spec);
+    RowsAsAltered rows(def, old);
     if (rewrite) {
       std::string begin = table_prefix(def.id);
       check_status(batch.DeleteRange(begin, keycodec::prefix_successor(begin)), "altering table");
@@ -3961,37 +4079,14 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
       check_status(batch.Delete(meta::sealed_manifest_key(def.id)), "altering table");
     }
     std::set<std::string> keys;  // ADD PRIMARY KEY: the new keys, for duplicates
-    // Unique indexes built: the values seen, for duplicates (memory grows with the table, as for keys).
-    std::vector<std::set<std::string>> unique_values(build.size());
-    auto check_unique = [&](size_t i, const Datum* row) {
-      const IndexDef& index = *build[i];
-      if (!index.unique) return;
-      bool has_null = false;
-      std::string value = index_entry_prefix(def, index, row, &has_null, index_evaluator());
-      if (value.empty() || (has_null && !index.nulls_not_distinct)) return;
-      if (!unique_values[i].insert(std::move(value)).second)
-        throw unique_violation_error(def, index, row, true, index_evaluator());
-    };
+    UniqueSeen unique(def, build.size(), index_evaluator());
+    auto check_unique = [&](size_t i, const Datum* row) { unique.check(i, *build[i], row); };
     int64_t rowid = 0;
-    std::vector<Datum> old_row, row(def.columns.size());
     std::string key, value, entry;
-    uint64_t rows_read = 0;
-    while (const ColumnBatch* b = cursor->next()) {
-      for (uint64_t r = 0; r < b->count; ++r) {
-        if (++rows_read % 4096 == 0) check_interrupt(work.cancel, work.deadline);
-        batch_row(*old, *b, r, old_row);
-        for (size_t i = 0; i < def.columns.size(); ++i)
-          row[i] = from[i] >= 0 ? old_row[static_cast<size_t>(from[i])] : missing[i];
-        for (int c : work.not_null) {
-          if (row[static_cast<size_t>(c)].is_null)
-            throw SqlError(SqlState::NotNullViolation,
-                           "column \"" + def.columns[static_cast<size_t>(c)].name + "\" of relation \"" +
-                               def.name + "\" contains null values")
-                .with_column("public", def.name, def.columns[static_cast<size_t>(c)].name);
-        }
+    rows.read(view, work, [&](const std::vector<Datum>& row, std::string_view storage_key) {
+      {
         if (!rewrite) {
           if (!build.empty()) {
-            std::string_view storage_key(b->keys[r].ptr, b->keys[r].len);
             for (size_t i = 0; i < build.size(); ++i) {
               const IndexDef* index = build[i];
               check_unique(i, row.data());
@@ -4001,7 +4096,7 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
               check_status(batch.Put(entry, index_entry_value(storage_key)), "creating index");
             }
           }
-          continue;
+          return;
         }
         if (work.rekey && !def.has_hidden_rowid()) {
           key = table_prefix(def.id);
@@ -4033,7 +4128,7 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
           key = table_prefix(def.id);
           keycodec::append_int(++rowid, key);
         } else {
-          key.assign(b->keys[r].ptr, b->keys[r].len);
+          key.assign(storage_key);
         }
         rowcodec::encode_row(def, row.data(), value);
         for (size_t i = 0; i < build.size(); ++i) {
@@ -4047,7 +4142,7 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
         keycodec::append_version(ts, key);
         check_status(batch.Put(key, value), "altering table");
       }
-    }
+    });
   }
   OMEN_SYNC_POINT("Store::alter_table:BeforeWrite");
   std::optional<BlocksChange> change;  // a rewrite deletes the blocks
@@ -4060,6 +4155,35 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
     st.visible_ts.store(ts);  // nothing else is in flight
     st.visible_advanced.notify_all();
   }
+}
+
+void TransactionImpl::alter_rows(const TableDef& def, const TableDefPtr& old, const Store::AlterWork& work) {
+  // The newest committed rows with this transaction's writes (the table is held exclusively).
+  ReadViewImpl view(store_.db(), state_, state_.acquire_snapshot(), true, &writes_, &truncated_);
+  if (work.validate) work.validate(view);
+  std::vector<const IndexDef*> build;
+  for (const IndexDef& index : def.indexes)
+    if (std::find(work.build_indexes.begin(), work.build_indexes.end(), index.id) != work.build_indexes.end())
+      build.push_back(&index);
+  if (!work.not_null.empty() || !build.empty()) {
+    StatementWriterImpl writer(store_, state_, view, *this);
+    const IndexEvaluator* eval = store_.index_evaluator();
+    UniqueSeen unique(def, build.size(), eval);
+    RowsAsAltered rows(def, old);
+    std::string entry;
+    rows.read(view, work, [&](const std::vector<Datum>& row, std::string_view key) {
+      for (size_t i = 0; i < build.size(); ++i) {
+        unique.check(i, *build[i], row.data());
+        entry = index_entry_key(def, *build[i], row.data(), key, eval);
+        if (!entry.empty()) writer.put_built_entry(std::move(entry), key);  // (empty: a partial index's)
+      }
+    });
+    writer.merge_ops();
+  }
+  auto [at, fresh] = overlay_.rows_read_at.emplace(def.id, view.snapshot_ts());
+  if (!fresh) at->second = std::min(at->second, view.snapshot_ts());
+  for (const IndexDef* index : build) overlay_.built_indexes.insert(index->id);
+  overlay_.changed = true;
 }
 
 bool Store::sealable(const TableDef& table) {

@@ -468,6 +468,15 @@ class Transaction {
   // the same synced batch as the rows, ordered with other commits as DROP TABLE is (its rows under
   // tables and indexes it dropped are left out); a rollback drops it.
   virtual CatalogOverlay& catalog_overlay() = 0;
+  // ALTER TABLE / CREATE INDEX inside a transaction block on a table with rows (docs/schema.md,
+  // "Transactional DDL"): the row work of `work` over the newest committed rows with this transaction's
+  // writes, read through `old` (the table as the transaction sees it now) as rows of `def` (its new
+  // definition): the not_null columns (23502), work.validate, and an entry of each of work.build_indexes
+  // for every row (23505 on a duplicate of a unique one), written into this transaction's writes. The
+  // caller holds the table exclusively, so no statement writes it meanwhile; a transaction that wrote it
+  // before and commits later is caught at COMMIT (CatalogOverlay::rows_read_at: this transaction fails
+  // with 40001 if that one committed first, else that one fails). rekey and unseal are not done here.
+  virtual void alter_rows(const TableDef& def, const TableDefPtr& old, const Store::AlterWork& work) = 0;
   // How the next statements wait for row locks (statement_timeout, lock_timeout, cancel...). Row locks
   // are held until the transaction ends.
   virtual void set_lock_wait(const LockWait& wait) = 0;

@@ -474,6 +474,68 @@ def test_for_update_waits_then_sees_new_version(env):
         t2.close()
 
 
+def test_insert_select_for_update_read_committed(env):
+    """INSERT ... SELECT ... FOR UPDATE waits for a writer of a row it locks; at READ COMMITTED the statement
+    then succeeds on the row's new version (PostgreSQL's EvalPlanQual; OmenDB runs the statement again at a
+    new snapshot, its first run's rows dropped), RETURNING gives each row once; REPEATABLE READ fails with
+    40001 (review 2, item 8: it failed with 40001 at READ COMMITTED too)."""
+    for level in ("read committed", "repeatable read"):
+        env.sql("drop table if exists rc_src")
+        env.sql("drop table if exists rc_log")
+        env.sql("create table rc_src (id int primary key, v int, tag text)")
+        env.sql("insert into rc_src select g, g, 't' from generate_series(1, 6) g")
+        env.sql("create table rc_log (id int, v int, tag text)")
+        t1, t2 = begin(env), begin(env, level)
+        t2.cursor().execute("select count(*) from rc_src")  # RR: the snapshot is taken here
+        t1.cursor().execute("update rc_src set tag = 'x' where id = 3")
+        t1.cursor().execute("update rc_src set v = 10 where id = 4")
+        f = env.run(t2, "insert into rc_log select id, v, tag from rc_src where v < 5 order by id for update "
+                        "returning id, tag")
+        env.wait_for_lock_waiters(1)
+        t1.cursor().execute("commit")
+        if level == "read committed":
+            assert f.result(TIMEOUT) == [(1, "t"), (2, "t"), (3, "x")], level
+            t2.cursor().execute("commit")
+            assert env.sql("select id, v, tag from rc_log order by id") == [(1, 1, "t"), (2, 2, "t"), (3, 3, "x")]
+        else:
+            e = error_of(f)
+            assert e is not None and e.pgcode == "40001", e
+            t2.cursor().execute("rollback")
+            assert env.sql("select count(*) from rc_log") == [(0,)]
+        t1.close()
+        t2.close()
+
+
+def test_key_share_repeatable_read_after_non_key_update(env):
+    """REPEATABLE READ: FOR KEY SHARE of a row whose non-key columns another transaction updated after the
+    snapshot succeeds on the snapshot's version (NO KEY UPDATE does not conflict with KEY SHARE); FOR SHARE,
+    and FOR KEY SHARE after a key change or a delete, fail with 40001 (review 2, item 10)."""
+    cases = [("for key share", "update q set st = 'z' where id = 4", None),
+             ("for share", "update q set st = 'z' where id = 4", "40001"),
+             ("for key share", "update q set id = 40 where id = 4", "40001"),
+             ("for key share", "delete from q where id = 4", "40001")]
+    for clause, change, code in cases:
+        env.sql("drop table if exists q")
+        env.sql("create table q (id int primary key, st text)")
+        env.sql("insert into q select g, 'new' from generate_series(1, 5) g")
+        env.sql("update q set st = 'y' where id = 4")
+        a = begin(env, "repeatable read")
+        cur = a.cursor()
+        cur.execute("select count(*) from q")  # the snapshot
+        env.sql(change)
+        try:
+            cur.execute("select id, st from q where id = 4 " + clause)
+            got = cur.fetchall()
+            assert code is None, (clause, change, got)
+            assert got == [(4, "y")], (clause, change, got)
+            cur.execute("select id, st from q where id = 4")
+            assert cur.fetchall() == [(4, "y")]
+        except psycopg2.Error as e:
+            assert e.pgcode == code, (clause, change, e.pgcode, str(e))
+        cur.execute("rollback")
+        a.close()
+
+
 def test_idle_in_transaction_timeout(env):
     """A session idle inside a transaction block for idle_in_transaction_session_timeout is ended (FATAL
     25P03): its transaction rolls back and its locks go, so a waiter proceeds."""
@@ -774,7 +836,8 @@ CASES = [test_counter_read_committed, test_bank_read_committed, test_lost_update
          test_read_committed_recheck_skips, test_insert_same_key, test_deadlock,
          test_lock_timeout_statement_timeout_cancel, test_disconnects, test_more_waiters_than_workers,
          test_skip_locked_queue, test_for_update_nowait_and_strengths, test_for_update_waits_then_sees_new_version,
-         test_idle_in_transaction_timeout, test_rollback_to_savepoint_releases_locks,
+         test_insert_select_for_update_read_committed,
+         test_key_share_repeatable_read_after_non_key_update, test_idle_in_transaction_timeout, test_rollback_to_savepoint_releases_locks,
          test_moved_row_read_committed, test_moved_row_repeatable_read,
          test_deleted_and_reinserted_read_committed, test_deleted_and_reinserted_repeatable_read,
          test_limit_locks_only_the_rows_it_returns, test_view_then_alter_in_one_transaction]

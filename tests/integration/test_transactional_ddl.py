@@ -258,6 +258,107 @@ def test_reader_sees_old_or_new(args):
         w.close()
 
 
+def test_row_work_in_a_block_with_concurrent_writers(args):
+    """CREATE INDEX and SET NOT NULL inside a transaction block on a populated table read the committed rows
+    with the block's own (docs/schema.md, "Transactional DDL"). A transaction that wrote the table before
+    and commits while the block is open is caught at COMMIT, whichever commits second fails with 40001
+    (PostgreSQL would make the DDL wait for it instead); autocommit writers running during a block's CREATE
+    INDEX leave no committed row without its entry."""
+    with Server(args.server_bin) as srv:
+        def connect(autocommit=True):
+            conn = psycopg2.connect(host="127.0.0.1", port=srv.port, user="omendb", dbname="omendb")
+            conn.autocommit = autocommit
+            return conn
+        a = connect()
+        query(a, "CREATE TABLE rw (id int PRIMARY KEY, v int)")
+        query(a, "INSERT INTO rw SELECT g, g % 10 FROM generate_series(1, 1000) g")
+
+        # The writer commits first: its NULL was not seen by SET NOT NULL, so the block's COMMIT fails.
+        w, d = connect(False), connect(False)
+        w.cursor().execute("INSERT INTO rw VALUES (2001, NULL)")
+        d.cursor().execute("ALTER TABLE rw ALTER COLUMN v SET NOT NULL")
+        w.commit()
+        try:
+            d.commit()
+            raise AssertionError("COMMIT of SET NOT NULL succeeded over a NULL committed meanwhile")
+        except psycopg2.Error as e:
+            assert e.pgcode == "40001", (e.pgcode, str(e))
+            assert "committed after ALTER TABLE or CREATE INDEX read its rows" in str(e), str(e)
+        assert query(a, "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'rw' "
+                        "AND column_name = 'v'") == [("YES",)]
+        assert query(a, "SELECT count(*) FROM rw WHERE v IS NULL") == [(1,)]
+
+        # The block commits first: the writer, which wrote without the index's entries, fails at COMMIT.
+        w.cursor().execute("INSERT INTO rw VALUES (2002, 5)")
+        d.cursor().execute("CREATE INDEX rw_v ON rw (v)")
+        d.commit()
+        try:
+            w.commit()
+            raise AssertionError("a transaction that wrote the table before CREATE INDEX committed after it")
+        except psycopg2.Error as e:
+            assert e.pgcode == "40001", (e.pgcode, str(e))
+        assert query(a, "SELECT count(*) FROM rw WHERE id = 2002") == [(0,)]
+        cur = a.cursor()
+        cur.execute("EXPLAIN SELECT id FROM rw WHERE v = 5")
+        plan = "\n".join(r[0] for r in cur.fetchall())
+        assert "IndexScan rw using rw_v" in plan, plan
+        assert query(a, "SELECT count(*) FROM rw WHERE v = 5") == [(100,)]
+        query(a, "DROP INDEX rw_v")
+
+        # Autocommit writers meanwhile: each of their rows is either read by the build or written after it
+        # with the index in place (they wait for the block's table lock); a block that fails (40001) is
+        # retried, as an application retries a serialization failure.
+        stop = threading.Event()
+        errors = []
+
+        def writer(base):
+            conn = connect()
+            cur = conn.cursor()
+            i = 0
+            while not stop.is_set():
+                try:
+                    cur.execute("INSERT INTO rw VALUES (%s, %s)", (base + i, i % 10))
+                except psycopg2.Error as e:
+                    errors.append("%s %s" % (e.pgcode, e))
+                    return
+                i += 1
+            conn.close()
+        threads = [threading.Thread(target=writer, args=(b,), daemon=True) for b in (100000, 200000)]
+        for th in threads:
+            th.start()
+        built, retries = 0, 0
+        while built < 4 and retries < 40:
+            try:
+                d.cursor().execute("CREATE INDEX rw_v%d ON rw (v, id)" % built)
+                time.sleep(0.05)  # the writers wait for the table meanwhile
+                d.commit()
+                built += 1
+            except psycopg2.Error as e:
+                assert e.pgcode == "40001", (e.pgcode, str(e))
+                d.rollback()
+                retries += 1
+        stop.set()
+        for th in threads:
+            th.join(10)
+        assert not errors, errors
+        assert built == 4, "only %d of 4 blocks committed (%d retries)" % (built, retries)
+        total = query(a, "SELECT count(*) FROM rw")[0][0]
+        assert total > 1001, total
+        # Every row through each built index (the others dropped one by one) and through the table.
+        per_value = query(a, "SELECT v, count(*) FROM rw WHERE v IS NOT NULL GROUP BY v ORDER BY v")
+        assert sum(n for _, n in per_value) == total - 1, (per_value, total)
+        for k in range(4):
+            for v, n in per_value:
+                cur.execute("EXPLAIN SELECT count(*) FROM rw WHERE v = %s", (v,))
+                plan = "\n".join(r[0] for r in cur.fetchall())
+                assert "IndexScan rw using rw_v%d" % k in plan, plan
+                assert query(a, "SELECT count(*) FROM rw WHERE v = %d" % v) == [(n,)], (k, v)
+            query(a, "DROP INDEX rw_v%d" % k)
+        a.close()
+        w.close()
+        d.close()
+
+
 def test_kill_during_ddl_transactions(args):
     """kill -9 while transactions create tables (with a sequence, an index and rows) and drop earlier ones:
     after the restart every acknowledged transaction is there whole, an unacknowledged one whole or not
@@ -344,5 +445,6 @@ if __name__ == "__main__":
         test_concurrent_create_same_name,
         test_disconnect_leaves_no_trace,
         test_reader_sees_old_or_new,
+        test_row_work_in_a_block_with_concurrent_writers,
         test_kill_during_ddl_transactions,
     ], args) else 0)
