@@ -557,6 +557,8 @@ class Binder {
     std::vector<ExprPtr> order;
     std::vector<plan::SortKey> order_dirs;  // column unset
     plan::WindowFrame frame;
+    // RANGE with an offset: what becomes frame.range_key / start_bound / end_bound (plan_windows).
+    ExprPtr range_key, start_bound, end_bound;
     OutputColumn out;
   };
   // A window specification with its references to the WINDOW clause resolved.
@@ -7419,19 +7421,19 @@ void Binder::check_window_clause(const std::vector<ast::WindowDef>& windows) {
 
 void Binder::bind_frame(const ResolvedWindow& w, WindowBinding& out) {
   const int f = w.frame_options;
-  if (f & ast::kFrameGroups) throw_unsupported("GROUPS window frames", pos_of(w.location));
   if (f & (ast::kFrameExcludeCurrentRow | ast::kFrameExcludeGroup | ast::kFrameExcludeTies))
     throw_unsupported("EXCLUDE in window frames", pos_of(w.location));
   const int offsets = ast::kFrameStartOffsetPreceding | ast::kFrameStartOffsetFollowing |
                       ast::kFrameEndOffsetPreceding | ast::kFrameEndOffsetFollowing;
-  if ((f & ast::kFrameRange) && (f & offsets)) {
-    if (w.order->size() != 1)
-      fail(SqlState::WindowingError,
-           "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column", w.location);
-    throw_unsupported("RANGE with offset PRECEDING/FOLLOWING", pos_of(w.location));
-  }
+  const bool range_offsets = (f & ast::kFrameRange) && (f & offsets);
+  if (range_offsets && w.order->size() != 1)
+    fail(SqlState::WindowingError,
+         "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column", w.location);
+  if ((f & ast::kFrameGroups) && w.order->empty())
+    fail(SqlState::WindowingError, "GROUPS mode requires an ORDER BY clause", w.location);
   plan::WindowFrame& fr = out.frame;
   fr.rows = (f & ast::kFrameRows) != 0;
+  fr.groups = (f & ast::kFrameGroups) != 0;
   fr.start = (f & ast::kFrameStartCurrentRow)           ? FrameBound::CurrentRow
              : (f & ast::kFrameStartOffsetPreceding)    ? FrameBound::OffsetPreceding
              : (f & ast::kFrameStartOffsetFollowing)    ? FrameBound::OffsetFollowing
@@ -7442,22 +7444,96 @@ void Binder::bind_frame(const ResolvedWindow& w, WindowBinding& out) {
            : (f & ast::kFrameEndOffsetFollowing)    ? FrameBound::OffsetFollowing
            : (f & ast::kFrameEndUnboundedPreceding) ? FrameBound::UnboundedPreceding
                                                     : FrameBound::CurrentRow;
-  // ROWS offsets: bigint, without variables, evaluated once (the runtime checks NULL and negatives).
-  auto offset = [&](const ast::Expr* e) -> ExprPtr {
-    if (!e) return nullptr;
+  const char* mode = fr.rows ? "ROWS" : fr.groups ? "GROUPS" : "RANGE";
+  auto bind_offset = [&](const ast::Expr* e) {
     ExprCtx c;
-    c.clause = "ROWS";
+    c.clause = mode;
     c.no_variables = true;
-    ExprPtr x = bind(*e, c);
-    if (!is_integer(x->type) && x->type != TypeId::Unknown)
-      fail(SqlState::DatatypeMismatch, "argument of ROWS must be type bigint, not type " + tn(x->type),
-           e->location);
+    return bind(*e, c);
+  };
+  // ROWS and GROUPS offsets: bigint (a number is assigned to it, as PostgreSQL coerces it: 1.5 is 2),
+  // without variables, evaluated once (the runtime checks NULL and negatives).
+  auto count_offset = [&](const ast::Expr* e) -> ExprPtr {
+    if (!e) return nullptr;
+    ExprPtr x = bind_offset(e);
+    if (!is_numeric(x->type) && x->type != TypeId::Unknown)
+      fail(SqlState::DatatypeMismatch,
+           std::string("argument of ") + mode + " must be type bigint, not type " + tn(x->type), e->location);
     return convert(std::move(x), TypeId::Int64);
   };
-  if (fr.start == FrameBound::OffsetPreceding || fr.start == FrameBound::OffsetFollowing)
-    fr.start_offset = offset(w.start_offset);
-  if (fr.end == FrameBound::OffsetPreceding || fr.end == FrameBound::OffsetFollowing)
-    fr.end_offset = offset(w.end_offset);
+  // RANGE offsets: the ORDER BY value minus or plus the offset, per row (PostgreSQL's in_range support
+  // functions: integers with an integer offset, computed in bigint; double precision and numeric with
+  // a number; date (as timestamp), time, timestamp, timestamptz and interval with an interval).
+  auto range_offset = [&](const ast::Expr* e, bool preceding, ExprPtr& check, ExprPtr& bound) {
+    ExprPtr off = bind_offset(e);
+    const ExprPtr& key = out.order.at(0);
+    const TypeId kt = key->type;
+    TypeId offset_type = TypeId::Unknown, bound_type = kt;
+    bool fits = off->type == TypeId::Unknown;
+    switch (kt) {
+      case TypeId::Int16:
+      case TypeId::Int32:
+      case TypeId::Int64:
+        offset_type = bound_type = TypeId::Int64;
+        fits = fits || is_integer(off->type);
+        break;
+      case TypeId::Float64:
+        offset_type = TypeId::Float64;
+        fits = fits || is_integer(off->type) || off->type == TypeId::Numeric || off->type == TypeId::Float64;
+        break;
+      case TypeId::Numeric:
+        offset_type = TypeId::Numeric;
+        fits = fits || is_integer(off->type) || off->type == TypeId::Numeric;
+        break;
+      case TypeId::Date:
+        bound_type = TypeId::Timestamp;
+        [[fallthrough]];
+      case TypeId::Time:
+      case TypeId::Timestamp:
+      case TypeId::TimestampTz:
+      case TypeId::Interval:
+        offset_type = TypeId::Interval;
+        fits = fits || off->type == TypeId::Interval;
+        break;
+      default:
+        fail(SqlState::FeatureNotSupported,
+             "RANGE with offset PRECEDING/FOLLOWING is not supported for column type " + tn(kt), e->location);
+    }
+    if (!fits)
+      fail(SqlState::FeatureNotSupported,
+           "RANGE with offset PRECEDING/FOLLOWING is not supported for column type " + tn(kt) +
+               " and offset type " + tn(off->type),
+           e->location, "Cast the offset value to an appropriate type.");
+    off = convert(std::move(off), offset_type);
+    std::vector<ExprPtr> c;  // CASE WHEN off IS NULL THEN NULL WHEN off < 0 THEN -1 ELSE 0 END
+    c.push_back(Expr::make(ExprOp::IsNull, TypeId::Bool, list(detail::clone(*off))));
+    c.push_back(Expr::make_constant(Value::null(TypeId::Int64), TypeId::Int64));
+    c.push_back(bind_binary(ast::BinaryOp::Lt, detail::clone(*off),
+                            convert(Expr::make_constant(Value::text("0"), TypeId::Unknown), offset_type),
+                            e->location));
+    c.push_back(Expr::make_constant(Value::int64(-1), TypeId::Int64));
+    c.push_back(Expr::make_constant(Value::int64(0), TypeId::Int64));
+    check = Expr::make(ExprOp::Case, TypeId::Int64, std::move(c));
+    if (!out.range_key) out.range_key = convert(detail::clone(*key), bound_type);
+    const bool minus = preceding != out.order_dirs.at(0).descending;
+    bound = bind_binary(minus ? ast::BinaryOp::Sub : ast::BinaryOp::Add, detail::clone(*out.range_key),
+                        std::move(off), e->location);
+    if (bound->type != bound_type)
+      fail(SqlState::InternalError,
+           "RANGE offset bound of type " + tn(bound->type) + " for " + tn(bound_type), e->location);
+  };
+  const bool start_offset =
+      fr.start == FrameBound::OffsetPreceding || fr.start == FrameBound::OffsetFollowing;
+  const bool end_offset = fr.end == FrameBound::OffsetPreceding || fr.end == FrameBound::OffsetFollowing;
+  if (range_offsets) {
+    if (start_offset)
+      range_offset(w.start_offset, fr.start == FrameBound::OffsetPreceding, fr.start_offset, out.start_bound);
+    if (end_offset)
+      range_offset(w.end_offset, fr.end == FrameBound::OffsetPreceding, fr.end_offset, out.end_bound);
+    return;
+  }
+  if (start_offset) fr.start_offset = count_offset(w.start_offset);
+  if (end_offset) fr.end_offset = count_offset(w.end_offset);
 }
 
 ExprPtr Binder::bind_window_call(const ast::Expr& e, ExprCtx& c) {
@@ -7646,9 +7722,11 @@ ExprPtr Binder::bind_window_call(const ast::Expr& e, ExprCtx& c) {
   for (const WindowBinding& o : wins_) {
     bool same = o.func == w.func && o.out.type == type && same_list(o.args, w.args) &&
                 same_list(o.partition, w.partition) && same_list(o.order, w.order) &&
-                o.frame.rows == w.frame.rows && o.frame.start == w.frame.start &&
-                o.frame.end == w.frame.end && same_offset(o.frame.start_offset, w.frame.start_offset) &&
-                same_offset(o.frame.end_offset, w.frame.end_offset);
+                o.frame.rows == w.frame.rows && o.frame.groups == w.frame.groups &&
+                o.frame.start == w.frame.start && o.frame.end == w.frame.end &&
+                same_offset(o.frame.start_offset, w.frame.start_offset) &&
+                same_offset(o.frame.end_offset, w.frame.end_offset) &&
+                same_offset(o.start_bound, w.start_bound) && same_offset(o.end_bound, w.end_bound);
     for (size_t i = 0; same && i < o.order_dirs.size(); ++i)
       same = o.order_dirs[i].descending == w.order_dirs[i].descending &&
              o.order_dirs[i].nulls_first == w.order_dirs[i].nulls_first;
@@ -7707,6 +7785,9 @@ OpPtr Binder::plan_windows(OpPtr cur) {
       for (const auto& a : wj.args) call.args.push_back(column_of(a));
       call.type = wj.out.type;
       call.frame = std::move(wj.frame);
+      if (wj.range_key) call.frame.range_key = column_of(wj.range_key);
+      if (wj.start_bound) call.frame.start_bound = column_of(wj.start_bound);
+      if (wj.end_bound) call.frame.end_bound = column_of(wj.end_bound);
       win->functions.push_back(std::move(call));
       outs.push_back(wj.out);
     }

@@ -220,11 +220,19 @@ struct AggregateCall {
 // The default frame is RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW (the whole partition without an
 // ORDER BY, where every row is a peer of every other).
 struct WindowFrame {
-  bool rows = false;
+  bool rows = false;    // ROWS: offsets count rows
+  bool groups = false;  // GROUPS: offsets count peer groups (neither: RANGE)
   FrameBound start = FrameBound::UnboundedPreceding;
   FrameBound end = FrameBound::CurrentRow;
-  ExprPtr start_offset;  // OffsetPreceding / OffsetFollowing starts
+  // OffsetPreceding / OffsetFollowing bounds, row-independent (evaluated once): ROWS and GROUPS, the
+  // offset (bigint); RANGE, -1 if the offset is negative, else 0 (NULL if it is NULL), as the runtime
+  // checks both (22013, 22004).
+  ExprPtr start_offset;
   ExprPtr end_offset;
+  // RANGE with an offset: columns of the WindowOp's input with, per row, the ORDER BY value in the type
+  // the bounds are computed in (`range_key`) and the value each offset bound reaches (the ORDER BY value
+  // minus or plus the offset: PostgreSQL's in_range).
+  ColumnId range_key = -1, start_bound = -1, end_bound = -1;
 };
 
 // One window function call of a WindowOp. args are columns of the WindowOp's input:

@@ -931,16 +931,18 @@ bool uses_frame(WindowFunction f) {
   return f >= WindowFunction::FirstValue;
 }
 
-std::string explain_bound(FrameBound b, const ExprPtr& offset, const ExplainContext& c) {
+// `bound`: a RANGE offset bound's column (the value it reaches per row), else -1.
+std::string explain_bound(FrameBound b, const ExprPtr& offset, ColumnId bound, const ExplainContext& c) {
+  const std::string what = bound >= 0 ? "to " + c.column(bound) : offset ? c.expr(*offset) : "";
   switch (b) {
     case FrameBound::UnboundedPreceding:
       return "UNBOUNDED PRECEDING";
     case FrameBound::OffsetPreceding:
-      return c.expr(*offset) + " PRECEDING";
+      return what + " PRECEDING";
     case FrameBound::CurrentRow:
       return "CURRENT ROW";
     case FrameBound::OffsetFollowing:
-      return c.expr(*offset) + " FOLLOWING";
+      return what + " FOLLOWING";
     case FrameBound::UnboundedFollowing:
       return "UNBOUNDED FOLLOWING";
   }
@@ -979,11 +981,14 @@ std::string WindowOp::explain(const ExplainContext& c) const {
     for (size_t a = 0; a < f.args.size(); ++a) s += (a ? ", " : "") + c.column(f.args[a]);
     s += ")";
     const WindowFrame& fr = f.frame;
-    const bool default_frame =
-        !fr.rows && fr.start == FrameBound::UnboundedPreceding && fr.end == FrameBound::CurrentRow;
+    const bool default_frame = !fr.rows && !fr.groups && fr.start == FrameBound::UnboundedPreceding &&
+                               fr.end == FrameBound::CurrentRow;
     if (uses_frame(f.func) && !default_frame)
-      s += std::string(fr.rows ? " ROWS" : " RANGE") + " BETWEEN " +
-           explain_bound(fr.start, fr.start_offset, c) + " AND " + explain_bound(fr.end, fr.end_offset, c);
+      s += std::string(fr.rows     ? " ROWS"
+                       : fr.groups ? " GROUPS"
+                                   : " RANGE") +
+           " BETWEEN " + explain_bound(fr.start, fr.start_offset, fr.start_bound, c) + " AND " +
+           explain_bound(fr.end, fr.end_offset, fr.end_bound, c);
   }
   return s + ")";
 }
@@ -1003,10 +1008,14 @@ void WindowOp::write_shape(ShapeWriter& w) const {
     w.put(f.args);
     w.put(f.type);
     w.put(f.frame.rows);
+    w.put(f.frame.groups);
     w.put(static_cast<int64_t>(f.frame.start));
     w.put(static_cast<int64_t>(f.frame.end));
     w.put(f.frame.start_offset);
     w.put(f.frame.end_offset);
+    w.put(static_cast<int64_t>(f.frame.range_key));
+    w.put(static_cast<int64_t>(f.frame.start_bound));
+    w.put(static_cast<int64_t>(f.frame.end_bound));
   }
 }
 OMENDB_SHAPE_COVERS(WindowOp, 136);

@@ -69,7 +69,9 @@ WindowBuffer::WindowBuffer(const WindowSpec& spec, MemoryTracker* memory)
       memory_(memory),
       sorter_(sort_spec(spec), memory),
       input_width_(spec.types.size()),
-      offsets_(spec.functions.size()) {}
+      offsets_(spec.functions.size()) {
+  for (const WindowFunctionSpec& f : spec_.functions) uses_groups_ = uses_groups_ || f.groups;
+}
 
 WindowBuffer::~WindowBuffer() {
   if (memory_) memory_->release(peers_counted_ + numeric_bytes_);  // peers: finish() stopped by an error
@@ -118,6 +120,8 @@ uint64_t WindowBuffer::finish(const std::function<bool()>& interrupted) {
   uint64_t bytes = peers_counted_;
   peer_begin_ = {};
   peer_end_ = {};
+  group_of_ = {};
+  group_start_ = {};
   if (memory_) memory_->release(bytes);
   peers_counted_ = 0;
   return count_ = n;
@@ -125,28 +129,42 @@ uint64_t WindowBuffer::finish(const std::function<bool()>& interrupted) {
 
 void WindowBuffer::compute_partition(Datum* rows, size_t n, const std::function<bool()>& interrupted) {
   const size_t w = sorter_.width();
-  if (peer_begin_.capacity() < n) {
-    // Both arrays grow together; their bytes are counted once for the pair.
+  if (peer_begin_.capacity() < n + 1) {
+    // The arrays grow together; their bytes are counted once for all.
     uint64_t counted = 0;
-    reserve_counted(peer_begin_, n, memory_, counted);
-    uint64_t counted_end = 0;
-    reserve_counted(peer_end_, n, memory_, counted_end);
+    std::vector<std::vector<uint64_t>*> arrays = {&peer_begin_, &peer_end_};
+    if (uses_groups_) arrays.insert(arrays.end(), {&group_of_, &group_start_});
+    for (std::vector<uint64_t>* a : arrays) {
+      uint64_t c = 0;
+      reserve_counted(*a, n + 1, memory_, c);
+      counted += c;
+    }
     if (memory_) memory_->release(peers_counted_);
-    peers_counted_ = counted + counted_end;
+    peers_counted_ = counted;
   }
   peer_begin_.resize(n);
   peer_end_.resize(n);
+  if (uses_groups_) {
+    group_of_.resize(n);
+    group_start_.resize(n + 1);
+  }
   size_t g = 0;
+  groups_ = 0;
   while (g < n) {
     size_t e = g + 1;
     while (e < n && same_keys(spec_.order, rows + g * w, rows + e * w)) ++e;
     for (size_t k = g; k < e; ++k) {
       peer_begin_[k] = g;
       peer_end_[k] = e;
+      if (uses_groups_) group_of_[k] = groups_;
     }
+    if (uses_groups_) group_start_[groups_] = g;
+    ++groups_;
     g = e;
   }
+  if (uses_groups_) group_start_[groups_] = n;
   for (size_t f = 0; f < spec_.functions.size(); ++f) {
+    prepare_frames(f, rows, n);
     if (is_aggregate(spec_.functions[f].func)) {
       if (!compute_aggregate(f, rows, n, interrupted)) {
         interrupted_ = true;
@@ -162,23 +180,71 @@ void WindowBuffer::compute_partition(Datum* rows, size_t n, const std::function<
   }
 }
 
+void WindowBuffer::prepare_frames(size_t f, const Datum* rows, size_t n) {
+  const WindowFunctionSpec& fn = spec_.functions[f];
+  part_rows_ = rows;
+  key_begin_ = 0;
+  key_end_ = n;
+  if (fn.range_key < 0) return;
+  // All NULLs sort together, first or last (they are peers).
+  const size_t w = sorter_.width(), key = static_cast<size_t>(fn.range_key);
+  while (key_begin_ < key_end_ && rows[key_begin_ * w + key].is_null) ++key_begin_;
+  while (key_end_ > key_begin_ && rows[(key_end_ - 1) * w + key].is_null) --key_end_;
+}
+
 void WindowBuffer::frame_of(size_t f, size_t k, size_t n, size_t& begin, size_t& end) const {
   const WindowFunctionSpec& fn = spec_.functions[f];
   const int64_t sk = static_cast<int64_t>(k);
   const int64_t sn = static_cast<int64_t>(n);
+  const size_t w = sorter_.width();
+  // GROUPS: the first row of the peer group `delta` groups away (0 past the first, n past the last),
+  // or one past the last row of that group.
+  const int64_t groups = static_cast<int64_t>(groups_);
+  auto group_begin = [&](int64_t delta) {
+    const int64_t g = clamp_add(static_cast<int64_t>(fn.groups ? group_of_[k] : 0), delta, 0, groups);
+    return static_cast<int64_t>(group_start_[static_cast<size_t>(g)]);
+  };
+  auto group_end = [&](int64_t delta) {
+    const int64_t g = clamp_add(static_cast<int64_t>(fn.groups ? group_of_[k] : 0), delta, -1, groups - 1);
+    return static_cast<int64_t>(group_start_[static_cast<size_t>(g + 1)]);
+  };
+  // RANGE with an offset: the first row whose value reaches the bound (`past`: the first beyond it), in
+  // the ORDER BY's direction, among the rows with a value; a row without one (NULL) has its peers.
+  const bool descending = !spec_.order.empty() && spec_.order[0].descending;
+  const bool key_null = fn.range_key >= 0 && part_rows_[k * w + static_cast<size_t>(fn.range_key)].is_null;
+  auto range_point = [&](int bound_column, bool past) {
+    const Datum& bound = part_rows_[k * w + static_cast<size_t>(bound_column)];
+    size_t lo = key_begin_, hi = key_end_;
+    while (lo < hi) {  // the first row that is not before the point
+      const size_t mid = lo + (hi - lo) / 2;
+      const int c =
+          compare_datums(fn.range_type, part_rows_[mid * w + static_cast<size_t>(fn.range_key)], bound);
+      const bool before = descending ? (past ? c >= 0 : c > 0) : (past ? c <= 0 : c < 0);
+      if (before)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    return static_cast<int64_t>(lo);
+  };
   int64_t b = 0, e = sn;
   switch (fn.start) {
     case FrameBound::UnboundedPreceding:
       b = 0;
       break;
     case FrameBound::OffsetPreceding:
-      b = clamp_add(sk, -offsets_[f].start, 0, sn);  // offsets are >= 0 (set_frame_offsets)
+    case FrameBound::OffsetFollowing: {
+      const int64_t off = fn.start == FrameBound::OffsetPreceding ? -offsets_[f].start : offsets_[f].start;
+      if (fn.start_bound >= 0)  // offsets are >= 0 (set_frame_offsets)
+        b = key_null ? static_cast<int64_t>(peer_begin_[k]) : range_point(fn.start_bound, false);
+      else if (fn.groups)
+        b = group_begin(off);
+      else
+        b = clamp_add(sk, off, 0, sn);
       break;
+    }
     case FrameBound::CurrentRow:
       b = fn.rows ? sk : static_cast<int64_t>(peer_begin_[k]);
-      break;
-    case FrameBound::OffsetFollowing:
-      b = clamp_add(sk, offsets_[f].start, 0, sn);
       break;
     case FrameBound::UnboundedFollowing:
       b = sn;
@@ -189,13 +255,18 @@ void WindowBuffer::frame_of(size_t f, size_t k, size_t n, size_t& begin, size_t&
       e = 0;
       break;
     case FrameBound::OffsetPreceding:
-      e = clamp_add(clamp_add(sk, -offsets_[f].end, -1, sn), 1, 0, sn);
+    case FrameBound::OffsetFollowing: {
+      const int64_t off = fn.end == FrameBound::OffsetPreceding ? -offsets_[f].end : offsets_[f].end;
+      if (fn.end_bound >= 0)
+        e = key_null ? static_cast<int64_t>(peer_end_[k]) : range_point(fn.end_bound, true);
+      else if (fn.groups)
+        e = group_end(off);
+      else
+        e = clamp_add(clamp_add(sk, off, -1, sn), 1, 0, sn);
       break;
+    }
     case FrameBound::CurrentRow:
       e = fn.rows ? sk + 1 : static_cast<int64_t>(peer_end_[k]);
-      break;
-    case FrameBound::OffsetFollowing:
-      e = clamp_add(clamp_add(sk, offsets_[f].end, 0, sn), 1, 0, sn);
       break;
     case FrameBound::UnboundedFollowing:
       e = sn;

@@ -29,10 +29,17 @@ struct WindowFunctionSpec {
   std::vector<int> args;
   TypeId arg_type = TypeId::Int64;  // args[0]'s type
   TypeId type = TypeId::Int64;      // the result's
-  // The frame: ROWS (offsets count rows) or RANGE (CURRENT ROW is the row's first / last peer).
+  // The frame: ROWS (offsets count rows), GROUPS (offsets count peer groups) or RANGE (offsets: below);
+  // CURRENT ROW is the row's first / last peer but in ROWS mode.
   bool rows = false;
+  bool groups = false;
   FrameBound start = FrameBound::UnboundedPreceding;
   FrameBound end = FrameBound::CurrentRow;
+  // RANGE with offsets: the columns of a row holding the ORDER BY value in `range_type` and the value
+  // each offset bound reaches (-1: none); the frame reaches the rows whose value is within the bounds,
+  // in the ORDER BY's direction (a row whose value is NULL: its peers, the other NULL rows).
+  int range_key = -1, start_bound = -1, end_bound = -1;
+  TypeId range_type = TypeId::Unknown;
 };
 
 struct WindowSpec {
@@ -72,8 +79,10 @@ class WindowBuffer {
   void compute_function(size_t f, Datum* rows, size_t n);
   // Returns false when interrupted.
   bool compute_aggregate(size_t f, Datum* rows, size_t n, const std::function<bool()>& interrupted);
-  // Row `k`'s frame [begin, end) within the partition, for function f.
+  // Row `k`'s frame [begin, end) within the partition, for function f (after prepare_frames).
   void frame_of(size_t f, size_t k, size_t n, size_t& begin, size_t& end) const;
+  // Before frame_of for function f over a partition: where its rows with a non-NULL RANGE key are.
+  void prepare_frames(size_t f, const Datum* rows, size_t n);
 
   WindowSpec spec_;
   MemoryTracker* memory_;
@@ -82,9 +91,15 @@ class WindowBuffer {
   std::vector<Offsets> offsets_;
   bool finished_ = false;
   uint64_t count_ = 0;
-  // Per partition being computed: each row's first peer and one past its last peer.
-  std::vector<uint64_t> peer_begin_, peer_end_;
+  // Per partition being computed: each row's first peer and one past its last peer; with a GROUPS frame,
+  // each row's peer group (numbered from 0) and each group's first row (then the partition's size).
+  std::vector<uint64_t> peer_begin_, peer_end_, group_of_, group_start_;
   uint64_t peers_counted_ = 0;
+  bool uses_groups_ = false;
+  uint64_t groups_ = 0;  // peer groups of the partition
+  // prepare_frames: the partition's rows, and those whose RANGE key is not NULL [key_begin_, key_end_).
+  const Datum* part_rows_ = nullptr;
+  size_t key_begin_ = 0, key_end_ = 0;
   bool interrupted_ = false;
   // The bytes of numeric results (rows point into them; a deque never moves its strings), counted in
   // memory_.

@@ -44,8 +44,15 @@ class WindowTranslator final : public OperatorTranslator {
       if (!f.args.empty()) f.arg_type = cols[static_cast<size_t>(f.args[0])].type;
       f.type = call.type;
       f.rows = call.frame.rows;
+      f.groups = call.frame.groups;
       f.start = call.frame.start;
       f.end = call.frame.end;
+      if (call.frame.range_key >= 0) {
+        f.range_key = index_of(call.frame.range_key);
+        f.range_type = cols[static_cast<size_t>(f.range_key)].type;
+      }
+      if (call.frame.start_bound >= 0) f.start_bound = index_of(call.frame.start_bound);
+      if (call.frame.end_bound >= 0) f.end_bound = index_of(call.frame.end_bound);
       spec.functions.push_back(std::move(f));
     }
     slot_ = layout.add_window(std::move(spec));
