@@ -1245,9 +1245,8 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
     case ast::BinaryOp::Add:
       return arith(ExprOp::Add, "+", std::move(l), std::move(r), loc);
     case ast::BinaryOp::Sub:
-      if (l->type == TypeId::Jsonb ||
-          (l->type == TypeId::Unknown && r->type != TypeId::Unknown &&
-           (is_string_type(r->type) || r->type == TypeId::TextArray)))
+      if (l->type == TypeId::Jsonb || (l->type == TypeId::Unknown && r->type != TypeId::Unknown &&
+                                       (is_string_type(r->type) || r->type == TypeId::TextArray)))
         return bind_json_operator(op, std::move(l), std::move(r), loc);
       return arith(ExprOp::Sub, "-", std::move(l), std::move(r), loc);
     case ast::BinaryOp::Mul:
