@@ -280,8 +280,12 @@ Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ct
       int64_t v = 0;
       auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
       bool whole = ptr == digits.data() + digits.size();
-      if ((ec == std::errc::result_out_of_range && whole) ||
-          (ec == std::errc() && whole && (v < integer_min(type) || v > integer_max(type))))
+      // As pg_strtoint*: digits that overflow are 22003 even when something invalid follows them
+      // ('123456789012345678901.5'); a value one past the largest is so only when the text ends there.
+      if (ec == std::errc::result_out_of_range ||
+          (ec == std::errc() && whole && (v < integer_min(type) || v > integer_max(type))) ||
+          (ec == std::errc() && !whole && type != TypeId::Int64 &&
+           (v < integer_min(type) || v > -integer_min(type))))
         throw SqlError(
             SqlState::NumericValueOutOfRange,
             "value \"" + std::string(text) + "\" is out of range for type " + std::string(type_name(type)));
@@ -303,8 +307,8 @@ Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ct
         d.f64 = -std::numeric_limits<double>::infinity();
         return d;
       }
-      if (l.empty() || l.find('x') != std::string::npos || l.find("in") != std::string::npos ||
-          l.find("na") != std::string::npos)
+      // strtod's other spellings of infinity and NaN are not PostgreSQL's; its hex floats are ('0x1A').
+      if (l.empty() || l.find("in") != std::string::npos || l.find("na") != std::string::npos)
         bad_input(type, text);
       errno = 0;
       char* end = nullptr;

@@ -1217,8 +1217,10 @@ int decode_interval(Fields& fl, int* dtype, ItmIn* itm) {
             parsing_unit_val = true;
             break;
           case kAgo:
+            // As PostgreSQL (its AGO value is DTK_NUMBER, no unit): a bare number right before "ago"
+            // ('1 ago', '@ 31 ago') is 22007, not seconds.
             is_before = true;
-            type = tok->value;
+            type = DTK_NUMBER;
             break;
           default:  // including 'infinity': PostgreSQL 15 has no infinite intervals
             return kBadFormat;

@@ -93,6 +93,8 @@ std::vector<Signature> make_signatures() {
       {Func::DateBinTstz, "date_bin", Tz, {I, Tz, Tz}},
       {Func::TimezoneTs, "timezone", Tz, {X, Ts}},
       {Func::TimezoneTstz, "timezone", Ts, {X, Tz}},
+      {Func::TimezoneIntervalTs, "timezone", Tz, {I, Ts}},
+      {Func::TimezoneIntervalTstz, "timezone", Ts, {I, Tz}},
       {Func::IsFiniteDate, "isfinite", B, {D}},
       {Func::IsFiniteTs, "isfinite", B, {Ts}},
       {Func::IsFiniteTstz, "isfinite", B, {Tz}},
@@ -171,6 +173,15 @@ dt::TimestampTz bucket_in_zone(const dt::Interval& width, dt::TimestampTz t, std
   if (!dt::ts_finite(t)) return t;
   dt::Timestamp local = dt::timestamptz_at_zone(t, zone);
   return dt::timestamp_at_zone(dt::time_bucket(width, local), zone);
+}
+
+// AT TIME ZONE interval: the interval is an offset east of UTC, in whole seconds (PostgreSQL's
+// timestamp_izone / timestamptz_izone drop the fraction).
+dt::Interval interval_zone_offset(const dt::Interval& zone) {
+  if (zone.month != 0 || zone.day != 0)
+    throw SqlError(SqlState::InvalidParameterValue,
+                   "interval time zone \"" + dt::interval_out(zone) + "\" must not include months or days");
+  return dt::Interval{zone.time / 1000000 * 1000000, 0, 0};
 }
 
 }  // namespace
@@ -349,6 +360,10 @@ void eval(Func f, const Datum* a, Datum& out, const EvalContext& ctx, std::strin
       return set_int(out, dt::timestamp_at_zone(a[1].i64, text_of(a[0])));
     case Func::TimezoneTstz:
       return set_int(out, dt::timestamptz_at_zone(a[1].i64, text_of(a[0])));
+    case Func::TimezoneIntervalTs:
+      return set_int(out, dt::timestamp_mi_interval(a[1].i64, interval_zone_offset(interval_of(a[0]))));
+    case Func::TimezoneIntervalTstz:
+      return set_int(out, dt::timestamp_pl_interval(a[1].i64, interval_zone_offset(interval_of(a[0]))));
     case Func::IsFiniteDate:
       return set_int(out, dt::date_finite(i32(a[0])) ? 1 : 0);
     case Func::IsFiniteTs:
@@ -368,7 +383,7 @@ void eval(Func f, const Datum* a, Datum& out, const EvalContext& ctx, std::strin
       return set_int(out, dt::to_date_format(text_of(a[0]), text_of(a[1])));
     case Func::ToCharInt4:
     case Func::ToCharInt8:
-      return set_text(out, numfmt::to_char_int(a[0].i64, text_of(a[1])), text);
+      return set_text(out, numfmt::to_char_int(a[0].i64, text_of(a[1]), f == Func::ToCharInt8), text);
     case Func::ToCharNumeric:
       return set_text(out, numfmt::to_char_numeric(a[0].str.view(), text_of(a[1])), text);
     case Func::ToCharFloat8:

@@ -98,8 +98,10 @@ enum class Func : uint8_t {
   TimeBucketDateOrigin,
   DateBinTs,
   DateBinTstz,
-  TimezoneTs,    // timezone(zone, timestamp) = timestamp AT TIME ZONE zone -> timestamptz
-  TimezoneTstz,  // timezone(zone, timestamptz) -> timestamp
+  TimezoneTs,            // timezone(zone, timestamp) = timestamp AT TIME ZONE zone -> timestamptz
+  TimezoneTstz,          // timezone(zone, timestamptz) -> timestamp
+  TimezoneIntervalTs,    // timezone(interval, timestamp): the interval an offset east of UTC
+  TimezoneIntervalTstz,  // timezone(interval, timestamptz)
   IsFiniteDate,
   IsFiniteTs,
   IsFiniteTstz,

@@ -922,14 +922,19 @@ void set_bool(Datum& out, bool b) {
   throw SqlError(SqlState::InvalidParameterValue, msg);
 }
 
-// jsonb_set / #- : the tree with the value at `path` replaced / removed.
-bool set_path(Node& n, const std::vector<std::string_view>& path, size_t i, const Node* value, bool create) {
+// jsonb_set / #- : the tree with the value at `path` replaced / removed. A NULL step (`nulls`) is 22004
+// once the walk reaches it, as PostgreSQL's setPath.
+bool set_path(Node& n, const std::vector<std::string_view>& path, const std::vector<bool>& nulls, size_t i,
+              const Node* value, bool create) {
+  if (nulls[i])
+    throw SqlError(SqlState::NullValueNotAllowed,
+                   "path element at position " + std::to_string(i + 1) + " is null");
   std::string_view step = path[i];
   const bool last = i + 1 == path.size();
   if (n.tag == kObject) {
     for (size_t k = 0; k < n.keys.size(); ++k) {
       if (n.keys[k] != step) continue;
-      if (!last) return set_path(n.items[k], path, i + 1, value, create);
+      if (!last) return set_path(n.items[k], path, nulls, i + 1, value, create);
       if (value) {
         n.items[k] = *value;
       } else {
@@ -950,12 +955,12 @@ bool set_path(Node& n, const std::vector<std::string_view>& path, size_t i, cons
     if (!path_index(step, idx)) {
       char buf[96];
       std::snprintf(buf, sizeof buf, "path element at position %zu is not an integer: \"", i + 1);
-      invalid_param(std::string(buf) + std::string(step) + "\"");
+      throw SqlError(SqlState::InvalidTextRepresentation, std::string(buf) + std::string(step) + "\"");
     }
     int64_t size = static_cast<int64_t>(n.items.size());
     int64_t at = idx < 0 ? idx + size : idx;
     if (at >= 0 && at < size) {
-      if (!last) return set_path(n.items[static_cast<size_t>(at)], path, i + 1, value, create);
+      if (!last) return set_path(n.items[static_cast<size_t>(at)], path, nulls, i + 1, value, create);
       if (value)
         n.items[static_cast<size_t>(at)] = *value;
       else
@@ -973,12 +978,11 @@ bool set_path(Node& n, const std::vector<std::string_view>& path, size_t i, cons
   return true;
 }
 
-std::vector<std::string_view> path_steps(std::string_view path_array, bool& has_null) {
+std::vector<std::string_view> path_steps(std::string_view path_array, std::vector<bool>& nulls) {
   arr::View path(path_array);
   std::vector<std::string_view> steps;
-  has_null = false;
   for (const arr::Element& e : path.elements) {
-    if (e.null) has_null = true;
+    nulls.push_back(e.null);
     steps.push_back(e.bytes);
   }
   return steps;
@@ -1348,18 +1352,16 @@ void eval(Func func, const Datum* args, size_t n, Datum& out, std::string& buf) 
           (args[0].is_null || args[1].is_null || args[2].is_null || (n > 3 && args[3].is_null)))
         return;
       Node a = decode(root(sv(0)));
-      bool has_null;
-      std::vector<std::string_view> path = path_steps(sv(1), has_null);
+      std::vector<bool> nulls;
+      std::vector<std::string_view> path = path_steps(sv(1), nulls);
       if (func == Func::DeletePath) {
         if (a.tag != kArray && a.tag != kObject) invalid_param("cannot delete path in scalar");
-        if (has_null) return;
-        if (!path.empty()) set_path(a, path, 0, nullptr, false);
+        if (!path.empty() && !a.items.empty()) set_path(a, path, nulls, 0, nullptr, false);
         return text_result(encode(a));
       }
       if (a.tag != kArray && a.tag != kObject) invalid_param("cannot set path in scalar");
-      if (has_null) return;
       Node value = decode(root(sv(2)));
-      if (!path.empty()) set_path(a, path, 0, &value, n > 3 ? args[3].i64 != 0 : true);
+      if (!path.empty()) set_path(a, path, nulls, 0, &value, n > 3 ? args[3].i64 != 0 : true);
       return text_result(encode(a));
     }
     case Func::Typeof:

@@ -486,7 +486,7 @@ std::string to_char_numeric(std::string_view value, std::string_view fmt) {
   return finish_text(items, d, std::move(text));
 }
 
-std::string to_char_int(int64_t v, std::string_view fmt) {
+std::string to_char_int(int64_t v, std::string_view fmt, bool bigint) {
   Desc d;
   std::vector<Item> items = parse(fmt, d);
   Prepared p;
@@ -494,7 +494,8 @@ std::string to_char_int(int64_t v, std::string_view fmt) {
     p.number = v < INT32_MIN || v > INT32_MAX ? std::string(15, '#') : roman(static_cast<int>(v));
     return finish(items, d, p);
   }
-  if (d.eeee) return double_sci(static_cast<double>(v), d.post);
+  if (d.eeee)
+    return bigint ? numeric_sci(num::from_int64(v), d.post) : double_sci(static_cast<double>(v), d.post);
   std::string text;
   if (d.multi_flag) {
     text = num::to_text(num::mul(num::from_int64(v), pow10(d.multi)));

@@ -12,8 +12,10 @@ namespace omendb::numfmt {
 // Errors: 42601 for an invalid template ("multiple decimal points", "cannot use \"S\" twice" ...), as
 // PostgreSQL. An integer part too wide for the template prints as '#'s.
 std::string to_char_numeric(std::string_view num, std::string_view fmt);  // num: common/numeric.h's form
-std::string to_char_int(int64_t v, std::string_view fmt);                 // integer, bigint
-std::string to_char_double(double v, std::string_view fmt);               // double precision
+// integer, bigint: EEEE goes through float8 for integer, through numeric for bigint (int4_to_char,
+// int8_to_char), which differ when rounding carries (99999 with 9.9EEEE: 1.0e+05, 10.0e+04).
+std::string to_char_int(int64_t v, std::string_view fmt, bool bigint);
+std::string to_char_double(double v, std::string_view fmt);  // double precision
 
 // to_number(text, template): the inverse, reading `text` through the same template (formatting.c's
 // NUM_processor reading mode): digits, the point, group separators, signs (S, MI, PL, SG, PR, a leading

@@ -674,7 +674,10 @@ namespace {
 std::string round_or_trunc(std::string_view a, int64_t scale, bool truncate) {
   Dec d = decode(a);
   if (d.kind != Kind::Finite) return std::string(a);
-  int s = static_cast<int>(std::clamp<int64_t>(scale, -kMaxResultScale, kMaxResultScale));
+  // PostgreSQL 15's numeric_round / numeric_trunc: at most NUMERIC_DSCALE_MAX digits after the point, and
+  // no further left than one position past the largest weight (round may carry into it).
+  const int64_t lowest = -4 * static_cast<int64_t>(kWeightMax + 1) - (truncate ? 0 : 1);
+  int s = static_cast<int>(std::clamp<int64_t>(scale, lowest, kDscaleMax));
   round_to(d, s, truncate);
   d.dscale = std::max(s, 0);
   return encode(std::move(d));

@@ -25,7 +25,7 @@ constexpr int kMaxPrecision = 1000;  // NUMERIC_MAX_PRECISION: numeric(p, s) has
 constexpr int kMinScale = -1000;     // NUMERIC_MIN_SCALE .. NUMERIC_MAX_SCALE (PostgreSQL 15)
 constexpr int kMaxScale = 1000;
 constexpr int kMaxDisplayScale = 1000;  // NUMERIC_MAX_DISPLAY_SCALE: division's result scale cap
-constexpr int kMaxResultScale = 2000;   // NUMERIC_MAX_RESULT_SCALE: round()/trunc() clamp their scale
+constexpr int kMaxResultScale = 2000;   // NUMERIC_MAX_RESULT_SCALE (exp/power/log limits)
 constexpr int kDscaleMax = 16383;       // NUMERIC_DSCALE_MAX
 constexpr int kWeightMax = 32767;       // int16 weight: at most 131072 digits before the point
 constexpr size_t kHeaderSize = 8;
@@ -74,7 +74,8 @@ std::string div(std::string_view a, std::string_view b);
 std::string mod(std::string_view a, std::string_view b);
 std::string negate(std::string_view a);
 std::string abs(std::string_view a);
-// round(x, s) / trunc(x, s) (s may be negative; clamped to +-2000), ceil, floor, sign (-1, 0, 1).
+// round(x, s) / trunc(x, s) (s may be negative; clamped to -131073 (trunc -131072) .. 16383, as PostgreSQL
+// 15), ceil, floor, sign (-1, 0, 1).
 std::string round(std::string_view a, int64_t scale);
 std::string trunc(std::string_view a, int64_t scale);
 std::string ceil(std::string_view a);

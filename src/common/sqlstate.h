@@ -95,6 +95,7 @@ namespace omendb {
   X(InvalidEscapeSequence, "22025")               \
   X(InvalidRegularExpression, "2201B")            \
   X(InvalidUseOfEscapeCharacter, "2200C")         \
+  X(CantChangeRuntimeParam, "55P02")              \
   X(LockNotAvailable, "55P03")                    \
   X(QueryCanceled, "57014")                       \
   X(AdminShutdown, "57P01")                       \

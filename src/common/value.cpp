@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "common/array.h"
 #include "common/bytea.h"
@@ -12,6 +13,127 @@
 #include "common/numeric.h"
 
 namespace omendb {
+
+namespace {
+
+// A decimal number c * 10^k.
+struct Decimal {
+  uint64_t c = 0;
+  int k = 0;
+};
+
+// std::to_chars' scientific text "d.ddde+XX" as a Decimal.
+Decimal parse_scientific(const char* first, const char* last) {
+  Decimal x;
+  int digits_after_point = 0;
+  bool after_point = false;
+  const char* p = first;
+  for (; p != last && *p != 'e'; ++p) {
+    if (*p == '.') {
+      after_point = true;
+      continue;
+    }
+    x.c = x.c * 10 + static_cast<uint64_t>(*p - '0');
+    if (after_point) ++digits_after_point;
+  }
+  int exponent = 0;
+  if (p != last) std::from_chars(p + (p[1] == '+' ? 2 : 1), last, exponent);
+  x.k = exponent - digits_after_point;
+  return x;
+}
+
+bool reads_back(Decimal x, double d) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%llue%d", static_cast<unsigned long long>(x.c), x.k);
+  return std::strtod(buf, nullptr) == d;
+}
+
+// Whether x is exactly halfway between d (> 0, >= 2^53) and one of its neighbours. Below 2^53 a midpoint
+// needs more than 17 significant digits, so the shortest text never is one.
+bool on_midpoint(double d, Decimal x) {
+  int e = 0;
+  const double f = std::frexp(d, &e);
+  const auto m2 = static_cast<uint64_t>(std::ldexp(f, 53));
+  const int e2 = e - 53;  // d = m2 * 2^e2, e2 >= 1
+  if (x.c == 0 || x.k < 0 || e2 < 1) return false;
+  // x = odd * 2^t * 5^k * 2^k; a midpoint is (2 m2 +- 1) * 2^(e2 - 1), or (4 m2 - 1) * 2^(e2 - 2) below a
+  // power of two (whose lower neighbour is closer).
+  uint64_t c = x.c;
+  int t = 0;
+  while ((c & 1) == 0) {
+    c >>= 1;
+    ++t;
+  }
+  unsigned __int128 odd = c;
+  for (int i = 0; i < x.k; ++i) {
+    odd *= 5;
+    if (odd >> 60) return false;  // more than any 2 m2 + 1
+  }
+  const int shift = t + x.k;
+  auto is = [&](uint64_t mid_odd, int mid_shift) { return odd == mid_odd && shift == mid_shift; };
+  if (is(2 * m2 + 1, e2 - 1)) return true;
+  if (m2 == (uint64_t{1} << 52)) return is(4 * m2 - 1, e2 - 2);
+  return is(2 * m2 - 1, e2 - 1);
+}
+
+// d (> 0) rounded to n significant digits.
+Decimal rounded(double d, int n) {
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific, n - 1);
+  return parse_scientific(buf, res.ptr);
+}
+
+// The shortest decimal strictly between d's midpoints, the one nearest d among them (PostgreSQL's Ryu
+// never takes a midpoint: its acceptBounds is false), starting the search at n digits.
+Decimal shortest_inside(double d, int n) {
+  for (; n < 17; ++n) {
+    Decimal r = rounded(d, n);
+    if (reads_back(r, d) && !on_midpoint(d, r)) return r;
+    // The interval is narrower below a power of two: the next n-digit decimal towards d may be inside.
+    Decimal step = r;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%llue%d", static_cast<unsigned long long>(r.c), r.k);
+    step.c = std::strtod(buf, nullptr) < d ? r.c + 1 : r.c - 1;
+    if (reads_back(step, d) && !on_midpoint(d, step)) return step;
+  }
+  return rounded(d, 17);
+}
+
+// PostgreSQL's layout of a shortest decimal: exponent notation when the decimal exponent is < -4 or
+// >= 15 (e+NN / e-NN, at least two exponent digits), positional otherwise.
+void append_decimal(Decimal x, std::string& out) {
+  while (x.c != 0 && x.c % 10 == 0) {
+    x.c /= 10;
+    ++x.k;
+  }
+  char digits[24];
+  auto res = std::to_chars(digits, digits + sizeof digits, x.c);
+  const int n = static_cast<int>(res.ptr - digits);
+  const int exponent = x.k + n - 1;
+  if (exponent < -4 || exponent >= 15) {
+    out += digits[0];
+    if (n > 1) {
+      out += '.';
+      out.append(digits + 1, static_cast<size_t>(n - 1));
+    }
+    char exp_buf[16];
+    std::snprintf(exp_buf, sizeof exp_buf, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+    out += exp_buf;
+  } else if (x.k >= 0) {
+    out.append(digits, static_cast<size_t>(n));
+    out.append(static_cast<size_t>(x.k), '0');
+  } else if (exponent >= 0) {
+    out.append(digits, static_cast<size_t>(exponent + 1));
+    out += '.';
+    out.append(digits + exponent + 1, static_cast<size_t>(n - exponent - 1));
+  } else {
+    out += "0.";
+    out.append(static_cast<size_t>(-exponent - 1), '0');
+    out.append(digits, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
 
 void append_float8_text(double d, std::string& out) {
   if (std::isnan(d)) {
@@ -26,24 +148,20 @@ void append_float8_text(double d, std::string& out) {
     out += std::signbit(d) ? "-0" : "0";
     return;
   }
-  // PostgreSQL (12+) prints the shortest string that reads back exactly; it switches to
-  // exponent notation when the decimal exponent is < -4 or >= 15 (like %.15g's rule).
+  // PostgreSQL (12+) prints the shortest string that reads back exactly (Ryu). std::to_chars finds the
+  // same digits, except that it may take a text exactly halfway to a neighbouring double (it reads back
+  // by round-half-even: 1e23); PostgreSQL's Ryu then prints one more digit (9.999999999999999e+22).
+  const double a = std::fabs(d);
   char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-  std::string sci(buf, res.ptr);
-  auto epos = sci.find('e');
-  int exponent = std::stoi(sci.substr(epos + 1));
-  if (exponent < -4 || exponent >= 15) {
-    // PostgreSQL writes e+NN / e-NN with at least two exponent digits.
-    std::string mantissa = sci.substr(0, epos);
-    char exp_buf[16];
-    std::snprintf(exp_buf, sizeof exp_buf, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
-    out += mantissa;
-    out += exp_buf;
-    return;
+  auto res = std::to_chars(buf, buf + sizeof buf, a, std::chars_format::scientific);
+  Decimal x = parse_scientific(buf, res.ptr);
+  if (a >= 0x1p53 && on_midpoint(a, x)) {
+    int n = 0;
+    for (const char* p = buf; p != res.ptr && *p != 'e'; ++p) n += *p != '.';
+    x = shortest_inside(a, n);
   }
-  res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
-  out.append(buf, res.ptr);
+  if (d < 0) out += '-';
+  append_decimal(x, out);
 }
 
 void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::string& out) {

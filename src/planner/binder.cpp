@@ -1206,6 +1206,14 @@ bool catalog_cast_exists(TypeId from, TypeId to) {
 ExprPtr Binder::compare(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc) {
   if (l->type == TypeId::Xid || r->type == TypeId::Xid)
     throw_unsupported("operators on type xid", pos_of(loc));
+  // A parameter an earlier comparison typed ($1 BETWEEN 1 AND $2: $1 is integer in `$1 <= $2`), as
+  // PostgreSQL's later references to $n see the type deduced so far.
+  for (ExprPtr* side : {&l, &r}) {
+    if (is_unknown_param(**side) && param_types_) {
+      const TypeId known = (*param_types_)[static_cast<size_t>((*side)->param)];
+      if (known != TypeId::Unknown) *side = convert(std::move(*side), known);
+    }
+  }
   if (l->type == TypeId::Unknown && r->type == TypeId::Unknown) {
     l = convert(std::move(l), TypeId::Text);
     r = convert(std::move(r), TypeId::Text);
@@ -1239,7 +1247,9 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
     case ast::BinaryOp::Add:
       return arith(ExprOp::Add, "+", std::move(l), std::move(r), loc);
     case ast::BinaryOp::Sub:
-      if (l->type == TypeId::Jsonb) return bind_json_operator(op, std::move(l), std::move(r), loc);
+      if (l->type == TypeId::Jsonb || (l->type == TypeId::Unknown && r->type != TypeId::Unknown &&
+                                       (is_string_type(r->type) || r->type == TypeId::TextArray)))
+        return bind_json_operator(op, std::move(l), std::move(r), loc);
       return arith(ExprOp::Sub, "-", std::move(l), std::move(r), loc);
     case ast::BinaryOp::Mul:
       return arith(ExprOp::Mul, "*", std::move(l), std::move(r), loc);
@@ -1374,7 +1384,30 @@ TypeId oid_common_type(TypeId t, TypeId next) {
   return TypeId::Unknown;
 }
 
+// PostgreSQL's select_common_type for two known types (CASE branches, anycompatible arguments): numeric
+// widening, date < timestamp < timestamptz, the oid family; Unknown when they do not match.
+TypeId common_known_type(TypeId t, TypeId next) {
+  if (t == next) return t;
+  if ((is_numeric(t) && is_numeric(next)) || (is_date_or_timestamp(t) && is_date_or_timestamp(next)))
+    return wider(t, next);
+  return oid_common_type(t, next);
+}
+
+// PostgreSQL's pg_type.typcategory of OmenDB's types (0: one of its own).
+char type_category(TypeId t) {
+  if (is_array(t)) return 'A';
+  if (is_numeric(t) || is_oid_type(t)) return 'N';
+  if (t == TypeId::Text || t == TypeId::Name) return 'S';
+  if (is_date_or_timestamp(t) || t == TypeId::Time) return 'D';
+  if (t == TypeId::Interval) return 'T';
+  if (is_json_type(t) || is_binary_type(t) || t == TypeId::Xid) return 'U';
+  if (t == TypeId::Bool) return 'B';
+  return 0;
+}
+
 // Unifies the types of CASE / COALESCE branches: numeric widening, unknown -> the others' type or text.
+// Types of two categories are 42804 "... cannot be matched"; of one category that do not convert (time
+// and date), 42846 "... could not convert type", as PostgreSQL's select_common_type and its coercion.
 TypeId unify(const std::vector<const Expr*>& es, const char* what, int loc) {
   TypeId t = TypeId::Unknown;
   for (const Expr* e : es) {
@@ -1382,11 +1415,13 @@ TypeId unify(const std::vector<const Expr*>& es, const char* what, int loc) {
     if (t == TypeId::Unknown) {
       t = e->type;
     } else if (t != e->type) {
-      if ((is_numeric(t) && is_numeric(e->type)) ||
-          (is_date_or_timestamp(t) && is_date_or_timestamp(e->type))) {
-        t = wider(t, e->type);
-      } else if (TypeId common = oid_common_type(t, e->type); common != TypeId::Unknown) {
+      if (TypeId common = common_known_type(t, e->type); common != TypeId::Unknown) {
         t = common;
+      } else if (type_category(t) != 0 && type_category(t) == type_category(e->type)) {
+        fail(SqlState::CannotCoerce,
+             std::string(what) + (std::string_view(what) == "CASE" ? "/WHEN" : "") +
+                 " could not convert type " + tn(e->type) + " to " + tn(t),
+             loc);
       } else {
         fail(SqlState::DatatypeMismatch,
              std::string(what) + " types " + tn(t) + " and " + tn(e->type) + " cannot be matched", loc);
@@ -1419,8 +1454,8 @@ ExprPtr Binder::bind_case(const ast::Expr& e, ExprCtx& c) {
   ExprPtr else_expr =
       e.else_expr ? bind(*e.else_expr, c) : Expr::make_constant(Value::null(), TypeId::Unknown);
   std::vector<const Expr*> all;
+  all.push_back(else_expr.get());  // first, as PostgreSQL's transformCaseExpr lists them
   for (const auto& r : results) all.push_back(r.get());
-  all.push_back(else_expr.get());
   TypeId t = unify(all, "CASE", e.location);
   std::vector<ExprPtr> args;
   const bool has_operand = operand != nullptr;
@@ -1914,9 +1949,14 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   }
   if (name == "nullif" && args.size() == 2) {
     // CASE a WHEN b THEN NULL ELSE a END, a evaluated once (CaseTest).
+    // Its type is the left input of the = operator PostgreSQL picks: integers and date/timestamp pairs
+    // have cross-type operators (a keeps its type), other numeric pairs compare in the wider type
+    // (nullif(1, 1.5) is numeric).
     ExprPtr a = std::move(args[0]), b = std::move(args[1]);
     if (a->type == TypeId::Unknown)
       a = convert(std::move(a), b->type == TypeId::Unknown ? TypeId::Text : b->type);
+    if (is_numeric(a->type) && is_numeric(b->type) && !(is_integer(a->type) && is_integer(b->type)))
+      a = convert(std::move(a), wider(a->type, b->type));
     TypeId t = a->type;
     ExprPtr eq = compare(ExprOp::Eq, "=", Expr::make(ExprOp::CaseTest, t, {}), std::move(b), e.location);
     std::vector<ExprPtr> case_args;
@@ -2012,6 +2052,27 @@ ExprPtr Binder::bind_json_operator(ast::BinaryOp op, ExprPtr l, ExprPtr r, int l
   if ((op == ast::BinaryOp::Contains || op == ast::BinaryOp::ContainedBy) &&
       (is_array(l->type) || is_array(r->type)))
     throw_unsupported("array containment (" + sym + ")", pos_of(loc));
+  // An untyped left operand, as PostgreSQL's operator resolution types it: ?, ?|, ?&, #- and - with a text
+  // or text[] right operand exist for jsonb only; -> ->> #> #>> for json and jsonb alike (not unique).
+  if (l->type == TypeId::Unknown) {
+    switch (op) {
+      case ast::BinaryOp::JsonExists:
+      case ast::BinaryOp::JsonExistsAny:
+      case ast::BinaryOp::JsonExistsAll:
+      case ast::BinaryOp::JsonDeletePath:
+      case ast::BinaryOp::Sub:
+        l = convert(std::move(l), TypeId::Jsonb);
+        break;
+      case ast::BinaryOp::JsonGet:
+      case ast::BinaryOp::JsonGetText:
+      case ast::BinaryOp::JsonPath:
+      case ast::BinaryOp::JsonPathText:
+        fail(SqlState::AmbiguousFunction, "operator is not unique: unknown " + sym + " " + tn(r->type), loc,
+             "Could not choose a best candidate operator. You might need to add explicit type casts.");
+      default:
+        break;
+    }
+  }
   if (l->type == TypeId::Unknown && r->type == TypeId::Unknown)
     fail(SqlState::AmbiguousFunction, "operator is not unique: unknown " + sym + " unknown", loc,
          "Could not choose a best candidate operator. You might need to add explicit type casts.");
@@ -2508,7 +2569,15 @@ ExprPtr Binder::bind_math(const std::string& name, std::vector<ExprPtr>& args, i
   }
   if (!named) return nullptr;
   bool ambiguous = false;
-  const mathsql::Signature* best = select_math_candidate(std::move(cands), in, &ambiguous);
+  const mathsql::Signature* best = nullptr;
+  if (is_operator && in.size() == 2 && (in[0] == TypeId::Unknown) != (in[1] == TypeId::Unknown)) {
+    // PostgreSQL's binary_oper_exact: an operator with one untyped operand is first looked up with both
+    // operands of the other's type ('7' << 3 is integer << integer).
+    const TypeId known = in[0] == TypeId::Unknown ? in[1] : in[0];
+    for (const mathsql::Signature* c : cands)
+      if (c->args[0] == known && c->args[1] == known) best = c;
+  }
+  if (!best) best = select_math_candidate(std::move(cands), in, &ambiguous);
   if (!best) {
     if (is_operator) {
       if (ambiguous)
@@ -2798,9 +2867,9 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
         return with_typmod(convert(std::move(a), t), typmod);
       }
       if (a->type == t && !(t == TypeId::Text && typmod >= 0)) return a;
-      if ((a->type == TypeId::Bool && (t == TypeId::Float64 || t == TypeId::Numeric || t == TypeId::Int16)) ||
-          ((a->type == TypeId::Float64 || a->type == TypeId::Numeric || a->type == TypeId::Int16) &&
-           t == TypeId::Bool) ||
+      // boolean casts to and from integer only (pg_cast has int4 <-> bool, no int2 / int8 / float / numeric)
+      if ((a->type == TypeId::Bool && is_numeric(t) && t != TypeId::Int32) ||
+          (is_numeric(a->type) && a->type != TypeId::Int32 && t == TypeId::Bool) ||
           !catalog_cast_exists(a->type, t) ||
           ((is_datetime(a->type) || is_datetime(t)) && a->type != TypeId::Unknown &&
            !dtsql::can_cast(a->type, t)))
@@ -2820,11 +2889,23 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       return bind_case(e, c);
     case ast::ExprKind::InList: {
       ExprPtr x = bind(*e.args.at(0), c);
+      std::vector<ExprPtr> items;
+      for (size_t i = 1; i < e.args.size(); ++i) items.push_back(bind(*e.args[i], c));
+      // An untyped parameter x takes the list's common type first ($1 IN ($2, 1): integer), as
+      // PostgreSQL's select_common_type over the operand and the list.
+      if (is_unknown_param(*x)) {
+        TypeId common = TypeId::Unknown;
+        for (const ExprPtr& item : items) {
+          if (item->type == TypeId::Unknown) continue;
+          common = common == TypeId::Unknown ? item->type : common_known_type(common, item->type);
+          if (common == TypeId::Unknown) break;
+        }
+        if (common != TypeId::Unknown) x = convert(std::move(x), common);
+      }
       // x IN (a, b, ...) is x = a OR x = b OR ..., each comparison coerced as a lone `=` would be.
       std::vector<ExprPtr> eqs;
-      for (size_t i = 1; i < e.args.size(); ++i)
-        eqs.push_back(
-            compare(ExprOp::Eq, "=", copy_operand(*x, e.location), bind(*e.args[i], c), e.location));
+      for (ExprPtr& item : items)
+        eqs.push_back(compare(ExprOp::Eq, "=", copy_operand(*x, e.location), std::move(item), e.location));
       if (eqs.empty()) fail(SqlState::SyntaxError, "empty IN list", e.location);
       // A computed operand (a function call, a volatile one among them) is evaluated once when the
       // list can be a set, however short.
@@ -2935,12 +3016,11 @@ ExprPtr Binder::bind_array_expr(const ast::Expr& e, ExprCtx& c) {
         fail(SqlState::DatatypeMismatch,
              "cannot subscript type " + tn(a->type) + " because it does not support subscripting",
              e.location);
+      // The subscript is assigned to integer as PostgreSQL does (1.5 rounds to 2, 2147483648 is 22003).
       ExprPtr i = bind(*e.args.at(1), c);
-      if (i->type == TypeId::Unknown || i->type == TypeId::Int16 || i->type == TypeId::Int32) {
-        i = convert(std::move(i), TypeId::Int64);
-      } else if (i->type != TypeId::Int64) {
+      if (i->type != TypeId::Unknown && !is_numeric(i->type))
         fail(SqlState::DatatypeMismatch, "array subscript must have type integer", e.args[1]->location);
-      }
+      i = convert(convert(std::move(i), TypeId::Int32), TypeId::Int64);
       TypeId at = a->type;
       return array_op(arr::Func::Subscript, at, element_type(at), list(std::move(a), std::move(i)));
     }
@@ -3069,20 +3149,24 @@ ExprPtr Binder::bind_array_function(const std::string& name, std::vector<ExprPtr
       break;
     case arr::Func::Append:
     case arr::Func::Prepend:
-    case arr::Func::Remove: {
+    case arr::Func::Remove:
+    case arr::Func::Cat: {
+      // anycompatiblearray / anycompatible: the array and the element (or both arrays' elements) take
+      // their common type (int[] || bigint is bigint[]).
       if (args.size() != 2) no_such();
+      ExprPtr& a = args[array_arg];
       ExprPtr& v = args[1 - array_arg];
-      if (v->type == TypeId::Unknown || (is_numeric(v->type) && is_numeric(element_type(at)) &&
-                                         wider(v->type, element_type(at)) == element_type(at)))
-        v = convert(std::move(v), element_type(at));
-      if (v->type != element_type(at)) no_such();
+      if (*f == arr::Func::Cat && !is_array(v->type)) no_such();
+      const TypeId vt = *f == arr::Func::Cat ? element_type(v->type) : v->type;
+      const TypeId common =
+          vt == TypeId::Unknown ? element_type(at) : common_known_type(element_type(at), vt);
+      if (common == TypeId::Unknown || array_type(common) == TypeId::Unknown) no_such();
+      at = array_type(common);
+      a = convert(std::move(a), at);
+      v = convert(std::move(v), *f == arr::Func::Cat ? at : common);
       result = at;
       break;
     }
-    case arr::Func::Cat:
-      if (args.size() != 2 || args[1]->type != at) no_such();
-      result = at;
-      break;
     default:
       no_such();
   }

@@ -72,43 +72,13 @@ Value parse_text(const std::string& text, TypeId to) {
       break;
     case TypeId::Int16:
     case TypeId::Int32:
-    case TypeId::Int64: {
-      std::string_view digits = s;
-      bool plus = !digits.empty() && digits.front() == '+';
-      if (plus) digits.remove_prefix(1);
-      if (digits.empty() || (plus && digits.front() == '-')) bad_input(to, text);
-      int64_t v = 0;
-      auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-      if (ec == std::errc::result_out_of_range && ptr == digits.data() + digits.size()) {
-        throw SqlError(SqlState::NumericValueOutOfRange,
-                       "value \"" + text + "\" is out of range for type " + std::string(type_name(to)));
-      }
-      if (ec != std::errc() || ptr != digits.data() + digits.size()) bad_input(to, text);
-      if (v < integer_min(to) || v > integer_max(to)) {
-        throw SqlError(SqlState::NumericValueOutOfRange,
-                       "value \"" + text + "\" is out of range for type " + std::string(type_name(to)));
-      }
-      return int_value(v, to);
+    case TypeId::Int64: {  // int2in / int4in / int8in and float8in: common/array.h's scalar input
+      std::string storage;
+      return int_value(arr::scalar_in(to, text, default_datetime_context(), storage).i64, to);
     }
     case TypeId::Float64: {
-      std::string l = lower(s);
-      if (l == "nan" || l == "+nan" || l == "-nan")
-        return Value::float64(std::numeric_limits<double>::quiet_NaN());
-      if (l == "infinity" || l == "+infinity" || l == "inf" || l == "+inf")
-        return Value::float64(std::numeric_limits<double>::infinity());
-      if (l == "-infinity" || l == "-inf") return Value::float64(-std::numeric_limits<double>::infinity());
-      if (l.empty() || l.find('x') != std::string::npos || l.find("in") != std::string::npos ||
-          l.find("na") != std::string::npos)
-        bad_input(to, text);
-      errno = 0;
-      char* end = nullptr;
-      double d = std::strtod(l.c_str(), &end);
-      if (end != l.c_str() + l.size()) bad_input(to, text);
-      if (errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL || d == 0)) {
-        throw SqlError(SqlState::NumericValueOutOfRange,
-                       "\"" + text + "\" is out of range for type double precision");
-      }
-      return Value::float64(d);
+      std::string storage;
+      return Value::float64(arr::scalar_in(to, text, default_datetime_context(), storage).f64);
     }
     case TypeId::Bool: {
       std::string l = lower(s);

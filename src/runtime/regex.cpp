@@ -148,7 +148,10 @@ Flags parse_flags(std::string_view s) {
                            std::string(s.substr(i, textsql::char_len(s, i))) + "\"");
     }
   }
-  if (f.options & PCRE2_LITERAL) f.options &= ~(PCRE2_EXTENDED | PCRE2_MULTILINE | PCRE2_DOLLAR_ENDONLY);
+  // q: the pattern is a literal string; PCRE2 refuses the newline options with it (they change nothing).
+  if (f.options & PCRE2_LITERAL) f.options &= PCRE2_LITERAL | PCRE2_CASELESS | PCRE2_UTF;
+  // ARE's newline-sensitive ^ also matches after a newline that ends the text.
+  if (f.options & PCRE2_MULTILINE) f.options |= PCRE2_ALT_CIRCUMFLEX;
   return f;
 }
 

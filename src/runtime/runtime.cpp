@@ -29,43 +29,9 @@ ExecContext& ctx_of(QueryState* qs) {
   return *qs->ctx;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 SqlError invalid_input(std::string_view type, const char* p, uint64_t n) {
   return SqlError(SqlState::InvalidTextRepresentation,
                   "invalid input syntax for type " + std::string(type) + ": \"" + std::string(p, n) + "\"");
-}
-
-// Parses a PostgreSQL integer literal with surrounding spaces and an optional sign.
-// Returns 0 ok, 1 syntax error, 2 out of int64 range.
-int parse_int64(std::string_view s, int64_t& out) {
-  s = trim(s);
-  if (s.empty()) return 1;
-  bool neg = false;
-  if (s.front() == '+' || s.front() == '-') {
-    neg = s.front() == '-';
-    s.remove_prefix(1);
-  }
-  if (s.empty()) return 1;
-  uint64_t acc = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return 1;
-    uint64_t d = static_cast<uint64_t>(c - '0');
-    if (acc > (UINT64_MAX - d) / 10) return 2;
-    acc = acc * 10 + d;
-  }
-  if (neg) {
-    if (acc > static_cast<uint64_t>(INT64_MAX) + 1) return 2;
-    out = static_cast<int64_t>(0 - acc);
-  } else {
-    if (acc > static_cast<uint64_t>(INT64_MAX)) return 2;
-    out = static_cast<int64_t>(acc);
-  }
-  return 0;
 }
 
 }  // namespace
@@ -579,76 +545,45 @@ int32_t rt_double_to_int(QueryState*, double v, int32_t to, int64_t* out) {
 }
 
 namespace {
-// int4in / int2in: `type` is Int32 or Int16.
-int32_t text_to_int(QueryState* qs, const char* p, uint64_t n, TypeId type, int32_t* out) {
-  int64_t v = 0;
-  int r = parse_int64({p, n}, v);
-  if (r == 1) {
-    ctx_of(qs).fail(invalid_input(std::string(type_name(type)), p, n));
-    return 0;
+// int2in / int4in / int8in, float8in: common/array.h's scalar input; an error is recorded in the query
+// state.
+bool text_in(QueryState* qs, const char* p, uint64_t n, TypeId type, Datum* out) {
+  try {
+    std::string storage;
+    *out = arr::scalar_in(type, {p, n}, ctx_of(qs).datetime, storage);
+    return true;
+  } catch (SqlError& e) {
+    ctx_of(qs).fail(std::move(e));
+    return false;
   }
-  if (r == 2 || v < integer_min(type) || v > integer_max(type)) {
-    ctx_of(qs).fail(SqlError(
-        SqlState::NumericValueOutOfRange,
-        "value \"" + std::string(p, n) + "\" is out of range for type " + std::string(type_name(type))));
-    return 0;
-  }
-  *out = static_cast<int32_t>(v);
-  return 1;
 }
 }  // namespace
 
 int32_t rt_text_to_int32(QueryState* qs, const char* p, uint64_t n, int32_t* out) {
-  return text_to_int(qs, p, n, TypeId::Int32, out);
+  Datum d{};
+  if (!text_in(qs, p, n, TypeId::Int32, &d)) return 0;
+  *out = static_cast<int32_t>(d.i64);
+  return 1;
 }
 
 int32_t rt_text_to_int16(QueryState* qs, const char* p, uint64_t n, int32_t* out) {
-  return text_to_int(qs, p, n, TypeId::Int16, out);
+  Datum d{};
+  if (!text_in(qs, p, n, TypeId::Int16, &d)) return 0;
+  *out = static_cast<int32_t>(d.i64);
+  return 1;
 }
 
 int32_t rt_text_to_int64(QueryState* qs, const char* p, uint64_t n, int64_t* out) {
-  int r = parse_int64({p, n}, *out);
-  if (r == 1) {
-    ctx_of(qs).fail(invalid_input("bigint", p, n));
-    return 0;
-  }
-  if (r == 2) {
-    ctx_of(qs).fail(SqlError(SqlState::NumericValueOutOfRange,
-                             "value \"" + std::string(p, n) + "\" is out of range for type bigint"));
-    return 0;
-  }
+  Datum d{};
+  if (!text_in(qs, p, n, TypeId::Int64, &d)) return 0;
+  *out = d.i64;
   return 1;
 }
 
 int32_t rt_text_to_double(QueryState* qs, const char* p, uint64_t n, double* out) {
-  std::string s(trim({p, n}));
-  std::string lower = s;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower == "infinity" || lower == "+infinity" || lower == "inf" || lower == "+inf") {
-    *out = INFINITY;
-    return 1;
-  }
-  if (lower == "-infinity" || lower == "-inf") {
-    *out = -INFINITY;
-    return 1;
-  }
-  if (lower == "nan") {
-    *out = NAN;
-    return 1;
-  }
-  const char* begin = s.data();
-  const char* end = begin + s.size();
-  if (begin != end && *begin == '+') ++begin;
-  auto r = std::from_chars(begin, end, *out);
-  if (s.empty() || r.ec == std::errc::invalid_argument || r.ptr != end) {
-    ctx_of(qs).fail(invalid_input("double precision", p, n));
-    return 0;
-  }
-  if (r.ec == std::errc::result_out_of_range) {
-    ctx_of(qs).fail(SqlError(SqlState::NumericValueOutOfRange,
-                             "\"" + std::string(p, n) + "\" is out of range for type double precision"));
-    return 0;
-  }
+  Datum d{};
+  if (!text_in(qs, p, n, TypeId::Float64, &d)) return 0;
+  *out = d.f64;
   return 1;
 }
 

@@ -28,6 +28,7 @@
 #include "runtime/exec_context.h"
 #include "server/copy.h"
 #include "server/index_evaluator.h"
+#include "server/pg_settings.h"
 #include "server/suspended_query.h"
 #include "server/wire_values.h"
 #include "storage/key_codec.h"
@@ -3363,6 +3364,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       settings_[stmt.name] = format_memory(parse_memory(stmt.name, stmt.value));
       return;
     }
+    // Every other parameter: one PostgreSQL has and whose value changes nothing OmenDB does, kept for SHOW
+    // (application_name, search_path, work_mem ...); unknown names and values that would change results
+    // are refused (pg_settings.h).
+    if (stmt.name != kQueryMemoryLimit && stmt.name != kTransactionMemoryLimit)
+      check_pg_setting(stmt.name, stmt.value, stmt.reset);
     if (stmt.reset) {
       settings_.erase(stmt.name);
     } else {
@@ -3797,6 +3803,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (auto it = settings_.find(name); it != settings_.end()) return it->second;
     const std::map<std::string, std::string>& defaults = default_settings();
     if (auto d = defaults.find(name); d != defaults.end()) return d->second;
+    if (name == "session_authorization") return session_info_.user;
+    if (std::optional<std::string_view> d = pg_setting_default(name)) return std::string(*d);
     return std::nullopt;
   }
 

@@ -64,6 +64,19 @@ def test_parameters(args):
         assert conn.execute("SELECT %s::text", ["ok"]).fetchone() == ("ok",)
 
 
+def test_untyped_parameters_in_lists(args):
+    # str parameters go untyped (OID 0); BETWEEN and IN type them from the other operands, as PostgreSQL.
+    with connect(args) as conn:
+        for prepare in (False, True):
+            assert conn.execute("SELECT %s BETWEEN 1 AND %s", ["2", "3"], prepare=prepare).fetchone() == (True,)
+            assert conn.execute("SELECT %s NOT BETWEEN 1 AND %s", ["5", "3"], prepare=prepare).fetchone() == (True,)
+            assert conn.execute("SELECT %s IN (1, %s)", ["2", "2"], prepare=prepare).fetchone() == (True,)
+            assert conn.execute("SELECT %s IN (%s, 1)", ["2", "3"], prepare=prepare).fetchone() == (False,)
+            assert conn.execute("SELECT %s IN (1.5, %s)", ["1.5", "2"], prepare=prepare).fetchone() == (True,)
+            cur = conn.execute("SELECT %s IN ('a', %s)", ["b", "b"], prepare=prepare)
+            assert cur.fetchone() == (True,)
+
+
 class pytest_raises:
     def __init__(self, exc):
         self.exc = exc
@@ -230,8 +243,9 @@ def test_bulk_insert_values(args):
 
 
 def run_all(args):
-    return run_tests([test_parameters, test_types_text_and_binary, test_prepared_statements, test_pipeline,
-                      test_transactions, test_describe_and_low_level, test_bulk_insert_values], args)
+    return run_tests([test_parameters, test_untyped_parameters_in_lists, test_types_text_and_binary,
+                      test_prepared_statements, test_pipeline, test_transactions, test_describe_and_low_level,
+                      test_bulk_insert_values], args)
 
 
 def main():

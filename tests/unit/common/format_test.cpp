@@ -82,7 +82,7 @@ TEST(Format, RandomTemplatesAndInputsNeverCrash) {
     no_crash([&] { dt::to_timestamp_format(in, fmt, ny); });
     no_crash([&] { dt::to_date_format(in, fmt); });
     no_crash([&] { numfmt::to_char_numeric(i % 3 == 0 ? n1 : i % 3 == 1 ? n2 : n3, fmt); });
-    no_crash([&] { numfmt::to_char_int(static_cast<int64_t>(rng()), fmt); });
+    no_crash([&] { numfmt::to_char_int(static_cast<int64_t>(rng()), fmt, rng() % 2 == 0); });
     no_crash([&] { numfmt::to_char_double(static_cast<double>(static_cast<int64_t>(rng())) / 1e6, fmt); });
   }
 }

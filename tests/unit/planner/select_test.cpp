@@ -237,7 +237,7 @@ TEST_F(PlannerTest, CaseAndFunctions) {
   EXPECT_EQ(p.exprs[4]->op, ExprOp::Abs);
   EXPECT_EQ(p.exprs[4]->type, TypeId::Float64);
   EXPECT_EQ(error("SELECT CASE WHEN d THEN 1 ELSE b END FROM t"), SqlState::DatatypeMismatch);
-  EXPECT_EQ(last_error_, "CASE types integer and text cannot be matched");
+  EXPECT_EQ(last_error_, "CASE types text and integer cannot be matched");  // ELSE first, as PostgreSQL
   EXPECT_EQ(error("SELECT CASE WHEN a THEN 1 END FROM t"), SqlState::DatatypeMismatch);
   EXPECT_EQ(error("SELECT coalesce(a, b) FROM t"), SqlState::DatatypeMismatch);
   EXPECT_EQ(error("SELECT foo(a) FROM t"), SqlState::UndefinedFunction);
