@@ -1554,6 +1554,13 @@ class TransactionImpl final : public Transaction {
   void commit() override;
   void commit_ordered();
   CatalogOverlay& catalog_overlay() override { return overlay_; }
+  // An empty overlay, of the same session (its temporary namespace stays).
+  void reset_overlay() {
+    const uint32_t temp_namespace = overlay_.temp_namespace;
+    overlay_ = CatalogOverlay{};
+    overlay_.owner = id_;
+    overlay_.temp_namespace = temp_namespace;
+  }
   // Indexes the transaction wrote entries of that were dropped since (DROP INDEX): their entries are left
   // out of the commit (they would stay for ever under an id that is never used again). Caller holds
   // commit_mutex, so no DROP INDEX runs meanwhile.
@@ -1574,8 +1581,7 @@ class TransactionImpl final : public Transaction {
     writes_.clear();
     truncated_.clear();
     catalog_touched_ = catalog_touched_ || overlay_.changed;
-    overlay_ = CatalogOverlay{};
-    overlay_.owner = id_;
+    reset_overlay();
     savepoints_.clear();
     lock_undo_.clear();
     end();
@@ -1832,8 +1838,7 @@ class TransactionImpl final : public Transaction {
     if (catalog_touched_ || overlay_.changed) {  // its uncommitted sequences go, its plans are stale
       store_.catalog().end_overlay(id_);
       catalog_touched_ = false;
-      overlay_ = CatalogOverlay{};
-      overlay_.owner = id_;
+      reset_overlay();
     }
   }
 
