@@ -5210,6 +5210,9 @@ void Database::seal_loop() {
     lock.unlock();
     try {
       for (const storage::TableDefPtr& listed : store_->catalog().tables()) {
+        // Temporary tables stay in the row store: their session drops and empties them without table
+        // locks (nobody else uses them), and they are short-lived.
+        if (listed->is_temp()) continue;
         // Shared: no DDL changes or drops the table during its seal (TableLocks). A table an open
         // transaction's DDL holds (until that transaction ends) is left for a later round.
         storage::LockWait wait;
