@@ -2860,6 +2860,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   void create_sequence(const ast::SequenceStmt& stmt, pgwire::ResultWriter& out) {
     if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
     const bool temporary = planner::creates_temporary(stmt.sequence, stmt.temporary);
+    if (!temporary && !stmt.sequence.schema.empty() && stmt.sequence.schema != "public")
+      throw_unsupported("schemas other than public");
     if (temporary && !in_transaction()) return in_own_transaction([&] { create_sequence(stmt, out); });
     storage::SequenceDef def;
     def.name = stmt.sequence.name;
