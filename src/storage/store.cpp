@@ -3245,7 +3245,8 @@ void TransactionImpl::commit() {
     end();
     return;
   }
-  if (!truncated_.empty() || !overlay_.empty()) return commit_ordered();
+  // A table created and dropped again leaves an empty overlay, but rows of it to leave out (discarded).
+  if (!truncated_.empty() || !overlay_.empty() || !overlay_.discarded.empty()) return commit_ordered();
   rocksdb::DB* db = store_.db();
   rocksdb::WriteBatch batch;
   uint64_t ts = 0;
