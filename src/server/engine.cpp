@@ -638,7 +638,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::CatalogOverlay& ov = txn->catalog_overlay();
     ov.temp_namespace = idle_overlay_.temp_namespace;
     drop_temporary_relations(ov);
-    if (!ov.empty()) txn->commit();
+    if (ov.empty()) return;
+    txn->commit();
+    spdlog::info("session end: dropped the temporary relations of {}",
+                 storage::temp_namespace_name(ov.temp_namespace));
   }
   void drop_temporary_relations(storage::CatalogOverlay& ov) {
     storage::Catalog& catalog = db_.store().catalog();
