@@ -26,7 +26,8 @@ import psycopg2
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Server, expect_error, parse_args, query, run_tests, scalar  # noqa: E402
 
-PURGE_MESSAGE = b"temporary tables and"
+PURGE_MESSAGE = b"temporary tables and"  # Catalog::load removed what a previous run left
+DROP_MESSAGE = b"session end: dropped the temporary relations"
 
 
 def two_sessions(args):
@@ -161,7 +162,12 @@ def disconnect(args):
         expect_error(b, "SELECT * FROM d1", "42P01")
         expect_error(b, "SELECT * FROM d2", "42P01")
         b.close()
-        time.sleep(1.0)  # the server notices the vanished client
+        # Both sessions' ends dropped their tables (the vanished client's once the server saw the socket
+        # close), before any shutdown.
+        deadline = time.monotonic() + 20
+        while _log(srv).count(DROP_MESSAGE) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _log(srv).count(DROP_MESSAGE) == 2, srv.log_tail()
         assert srv.stop() == 0
         assert PURGE_MESSAGE not in _log(srv), "a session's temporary tables outlived it"
         srv.start()
