@@ -17,6 +17,7 @@ const std::vector<Signature>& signatures() {
   static const std::vector<Signature> all = {
       {"pg_get_userbyid", Func::PgGetUserById, {T::Oid}, T::Name},
       {"pg_table_is_visible", Func::PgTableIsVisible, {T::Oid}, T::Bool},
+      {"pg_my_temp_schema", Func::PgMyTempSchema, {}, T::Oid},
       {"pg_type_is_visible", Func::PgTypeIsVisible, {T::Oid}, T::Bool},
       {"format_type", Func::FormatType, {T::Oid, T::Int32}, T::Text, false},
       {"pg_encoding_to_char", Func::PgEncodingToChar, {T::Int32}, T::Name},
@@ -427,12 +428,25 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
                out);
       return;
     }
+    case Func::PgMyTempSchema:
+      out->i64 = my_temp_namespace_oid(ctx);
+      out->is_null = 0;
+      return;
     case Func::PgTableIsVisible: {
       int64_t oid = args[0].i64;
       auto tables = ctx.tables();
       bool sequence = false;
       for (const auto& q : ctx.sequences()) sequence = sequence || table_oid(q->id) == oid;
-      if (table_by_oid(tables, oid) || table_by_index_oid(tables, oid) || sequence) {
+      if (const storage::TableDef* t = table_by_oid(tables, oid)) {
+        // A permanent table is hidden by the session's temporary table of the same name.
+        bool shadowed = false;
+        for (const auto& other : tables)
+          shadowed = shadowed || (!t->is_temp() && other->is_temp() && other->name == t->name);
+        out->i64 = shadowed ? 0 : 1;
+        out->is_null = 0;
+        return;
+      }
+      if (table_by_index_oid(tables, oid) || sequence) {
         out->i64 = 1;
         out->is_null = 0;
         return;

@@ -16,6 +16,7 @@ namespace omendb::catalog {
 enum class Func : int32_t {
   PgGetUserById,       // pg_get_userbyid(oid) -> name
   PgTableIsVisible,    // pg_table_is_visible(oid) -> bool (NULL for an unknown relation)
+  PgMyTempSchema,      // pg_my_temp_schema() -> oid: the session's pg_temp_N, 0 if it has none
   PgTypeIsVisible,     // pg_type_is_visible(oid) -> bool
   FormatType,          // format_type(oid, int4) -> text; not strict in the typmod
   PgEncodingToChar,    // pg_encoding_to_char(int4) -> name

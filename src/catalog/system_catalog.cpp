@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -1239,7 +1240,8 @@ const storage::TableDef& sequence_columns() {
 std::vector<RelationRow> all_relations(const Context& ctx) {
   std::vector<RelationRow> out = all_relations(ctx.tables());
   for (const auto& s : ctx.sequences())
-    out.push_back({table_oid(s->id), s->name, kPublicNamespace, 'S', &sequence_columns(), nullptr, 0});
+    out.push_back({table_oid(s->id), s->name, relation_namespace(s->temp_namespace), 'S', &sequence_columns(),
+                   nullptr, 0});
   return out;
 }
 
@@ -1252,16 +1254,16 @@ std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& 
     out.push_back({r.oid, r.name, nsp, r.kind, defs()[i].get()});
   }
   for (const auto& t : tables) {
-    out.push_back({table_oid(t->id), t->name, kPublicNamespace, t->is_view() ? 'v' : 'r', t.get(), nullptr,
-                   row_type_oid(t->id)});
+    const uint32_t nsp = relation_namespace(t->temp_namespace);
+    out.push_back(
+        {table_oid(t->id), t->name, nsp, t->is_view() ? 'v' : 'r', t.get(), nullptr, row_type_oid(t->id)});
     if (!t->primary_key.empty())
-      out.push_back({pkey_index_oid(t->id), t->name + "_pkey", kPublicNamespace, 'i', nullptr, t.get(), 0,
-                     t->primary_key});
+      out.push_back(
+          {pkey_index_oid(t->id), t->name + "_pkey", nsp, 'i', nullptr, t.get(), 0, t->primary_key});
     for (const storage::IndexDef& ix : t->indexes) {  // secondary indexes: OIDs from their relation ids
       std::vector<int> cols;
       for (int32_t a : ix.attnums) cols.push_back(t->column_of_attnum(a));
-      out.push_back(
-          {table_oid(ix.id), ix.name, kPublicNamespace, 'i', nullptr, t.get(), 0, std::move(cols), &ix});
+      out.push_back({table_oid(ix.id), ix.name, nsp, 'i', nullptr, t.get(), 0, std::move(cols), &ix});
     }
   }
   return out;
@@ -1275,8 +1277,11 @@ std::string schema_name(uint32_t nsp) {
       return "public";
     case kToastNamespace:
       return "pg_toast";
-    default:
+    case kInformationSchemaNamespace:
       return "information_schema";
+    default:
+      return is_temp_namespace(nsp) ? storage::temp_namespace_name(nsp - kTempNamespaceBase)
+                                    : "information_schema";
   }
 }
 
@@ -1287,7 +1292,19 @@ std::vector<Row> tablespace_rows(const storage::TableDef& def) {
   return rows.take();
 }
 
-std::vector<Row> namespace_rows(const storage::TableDef& def) {
+}  // namespace
+
+uint32_t my_temp_namespace_oid(const Context& ctx) {
+  if (!ctx.temp_namespace()) return 0;
+  bool temporary = false;
+  for (const auto& t : ctx.tables()) temporary = temporary || t->is_temp();
+  for (const auto& q : ctx.sequences()) temporary = temporary || q->temp_namespace != 0;
+  return temporary ? temp_namespace_oid(ctx.temp_namespace()) : 0;
+}
+
+namespace {
+
+std::vector<Row> namespace_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   rows.add().oid("oid", kToastNamespace).name("nspname", "pg_toast").oid("nspowner", kBootstrapRole);
   rows.add().oid("oid", kPgCatalogNamespace).name("nspname", "pg_catalog").oid("nspowner", kBootstrapRole);
@@ -1296,6 +1313,8 @@ std::vector<Row> namespace_rows(const storage::TableDef& def) {
       .oid("oid", kInformationSchemaNamespace)
       .name("nspname", "information_schema")
       .oid("nspowner", kBootstrapRole);
+  if (uint32_t temp = my_temp_namespace_oid(ctx))
+    rows.add().oid("oid", temp).name("nspname", schema_name(temp)).oid("nspowner", kBootstrapRole);
   return rows.take();
 }
 
@@ -1332,16 +1351,16 @@ std::vector<Row> class_rows(const storage::TableDef& def, const Context& ctx) {
                                       : 0)
         .oid("relfilenode", r.kind == 'v' ? 0 : r.oid)
         .set("reltuples", Value::float64(-1))
-        .flag("relhasindex", r.table && r.kind == 'r' && r.nsp == kPublicNamespace &&
+        .flag("relhasindex", r.table && r.kind == 'r' && is_user_namespace(r.nsp) &&
                                  (!r.table->primary_key.empty() || !r.table->indexes.empty()))
-        .chr("relpersistence", 'p')
+        .chr("relpersistence", is_temp_namespace(r.nsp) ? 't' : 'p')
         .num("relchecks", static_cast<int32_t>(r.table && r.kind == 'r' ? r.table->checks.size() : 0))
         .chr("relkind", r.kind)
         .num("relnatts", static_cast<int32_t>(r.table ? r.table->slot_count() : r.index_columns.size()))
         .flag("relhastriggers",
-              r.table && r.kind == 'r' && r.nsp == kPublicNamespace && has_fk_triggers(*r.table, tables))
+              r.table && r.kind == 'r' && is_user_namespace(r.nsp) && has_fk_triggers(*r.table, tables))
         .flag("relispopulated", true)
-        .chr("relreplident", r.kind == 'r' && r.nsp == kPublicNamespace ? 'd' : 'n');
+        .chr("relreplident", r.kind == 'r' && is_user_namespace(r.nsp) ? 'd' : 'n');
   }
   return rows.take();
 }
@@ -1437,7 +1456,7 @@ std::vector<Row> type_rows(const storage::TableDef& def, const Context& ctx) {
     rows.add()
         .oid("oid", row_type_oid(t->id))
         .name("typname", t->name)
-        .oid("typnamespace", kPublicNamespace)
+        .oid("typnamespace", relation_namespace(t->temp_namespace))
         .oid("typowner", kBootstrapRole)
         .num("typlen", -1)
         .chr("typtype", 'c')
@@ -1515,7 +1534,7 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
     rows.add()
         .oid("oid", pkey_constraint_oid(t->id))
         .name("conname", t->name + "_pkey")
-        .oid("connamespace", kPublicNamespace)
+        .oid("connamespace", relation_namespace(t->temp_namespace))
         .chr("contype", 'p')
         .flag("convalidated", true)
         .oid("conrelid", table_oid(t->id))
@@ -1533,7 +1552,7 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
       rows.add()
           .oid("oid", pkey_constraint_oid(ix.id))
           .name("conname", ix.name)
-          .oid("connamespace", kPublicNamespace)
+          .oid("connamespace", relation_namespace(t->temp_namespace))
           .chr("contype", 'u')
           .flag("convalidated", true)
           .oid("conrelid", table_oid(t->id))
@@ -1549,7 +1568,7 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
       rows.add()
           .oid("oid", pkey_constraint_oid(c.id))
           .name("conname", c.name)
-          .oid("connamespace", kPublicNamespace)
+          .oid("connamespace", relation_namespace(t->temp_namespace))
           .chr("contype", 'c')
           .flag("convalidated", c.validated)
           .oid("conrelid", table_oid(t->id))
@@ -1576,7 +1595,7 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
       rows.add()
           .oid("oid", pkey_constraint_oid(fk.id))
           .name("conname", fk.name)
-          .oid("connamespace", kPublicNamespace)
+          .oid("connamespace", relation_namespace(t->temp_namespace))
           .chr("contype", 'f')
           .flag("convalidated", true)
           .oid("conrelid", table_oid(t->id))
@@ -1725,7 +1744,7 @@ std::vector<Row> tables_rows(const storage::TableDef& def, const Context& ctx) {
         .name("table_schema", schema_name(r.nsp))
         .name("table_name", r.name)
         .text("table_type", r.kind == 'v' ? "VIEW" : "BASE TABLE")
-        .text("is_insertable_into", r.kind == 'r' && r.nsp == kPublicNamespace ? "YES" : "NO")
+        .text("is_insertable_into", r.kind == 'r' && is_user_namespace(r.nsp) ? "YES" : "NO")
         .text("is_typed", "NO");
   }
   return rows.take();
@@ -1758,7 +1777,7 @@ std::vector<Row> pg_tables_rows(const storage::TableDef& def, const Context& ctx
         .name("tablename", r.name)
         .name("tableowner", ctx.user())
         .flag("hasindexes", r.table && (!r.table->primary_key.empty() || !r.table->indexes.empty()))
-        .flag("hastriggers", r.table && r.nsp == kPublicNamespace && has_fk_triggers(*r.table, tables));
+        .flag("hastriggers", r.table && is_user_namespace(r.nsp) && has_fk_triggers(*r.table, tables));
   }
   return rows.take();
 }
@@ -1769,7 +1788,7 @@ std::vector<Row> pg_indexes_rows(const storage::TableDef& def, const Context& ct
   for (const RelationRow& r : all_relations(tables)) {
     if (r.kind != 'i' || !r.indexed) continue;
     rows.add()
-        .name("schemaname", "public")
+        .name("schemaname", schema_name(r.nsp))
         .name("tablename", r.indexed->name)
         .name("indexname", r.name)
         .text("indexdef", index_definition(tables, r.oid));
@@ -1831,7 +1850,7 @@ std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) 
                                                           : Value::null(TypeId::Text))
           .text("identity_cycle", "NO")
           .text("is_generated", "NEVER")
-          .text("is_updatable", r.kind == 'r' && r.nsp == kPublicNamespace ? "YES" : "NO");
+          .text("is_updatable", r.kind == 'r' && is_user_namespace(r.nsp) ? "YES" : "NO");
       switch (c.type) {
         case TypeId::Int16:
           rows.num("numeric_precision", 16).num("numeric_precision_radix", 2).num("numeric_scale", 0);
@@ -1880,7 +1899,7 @@ std::vector<Row> pg_sequences_rows(const storage::TableDef& def, const Context& 
   for (const auto& s : ctx.sequences()) {
     storage::SequenceValue v = ctx.sequence_value(s->id);
     rows.add()
-        .name("schemaname", "public")
+        .name("schemaname", schema_name(relation_namespace(s->temp_namespace)))
         .name("sequencename", s->name)
         .name("sequenceowner", ctx.user())
         .text("data_type", s->width == 2   ? "smallint"
@@ -2166,7 +2185,7 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   if (n == "omendb_sealed_columns") return sealed_columns_rows(def, ctx);
   if (std::string_view(spec.schema) == "information_schema" && n == "sequences")
     return information_schema_sequences_rows(def, ctx);
-  if (n == "pg_namespace") return namespace_rows(def);
+  if (n == "pg_namespace") return namespace_rows(def, ctx);
   if (n == "pg_tablespace") return tablespace_rows(def);
   if (n == "pg_class") return class_rows(def, ctx);
   if (n == "pg_attribute") return attribute_rows(def, ctx);
@@ -2386,7 +2405,8 @@ std::vector<RelationRow> named_relations(const std::vector<storage::TableDefPtr>
                                          const std::vector<storage::SequenceDefPtr>& sequences) {
   std::vector<RelationRow> out = all_relations(tables);
   for (const auto& s : sequences)
-    out.push_back({table_oid(s->id), s->name, kPublicNamespace, 'S', nullptr, nullptr, 0});
+    out.push_back(
+        {table_oid(s->id), s->name, relation_namespace(s->temp_namespace), 'S', nullptr, nullptr, 0});
   return out;
 }
 
@@ -2395,6 +2415,13 @@ std::optional<uint32_t> namespace_oid(std::string_view name) {
   if (name == "public") return kPublicNamespace;
   if (name == "information_schema") return kInformationSchemaNamespace;
   if (name == "pg_toast") return kToastNamespace;
+  if (name == "pg_temp") return kTempNamespaceBase;  // the session's (reg_in matches any temporary one)
+  if (name.starts_with("pg_temp_")) {
+    uint32_t n = 0;
+    std::string_view digits = name.substr(8);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec == std::errc() && end == digits.data() + digits.size() && n > 0) return temp_namespace_oid(n);
+  }
   return std::nullopt;
 }
 
@@ -2448,12 +2475,16 @@ uint32_t reg_in(TypeId type, std::string_view text, const std::vector<storage::T
       std::vector<std::string> parts = parse_qualified_name(t);
       std::optional<uint32_t> nsp = qualifier(parts);
       std::vector<RelationRow> rels = named_relations(tables, sequences);
-      // pg_catalog first, then the search_path (public); information_schema only when named.
-      for (uint32_t look :
-           {kPgCatalogNamespace, kPublicNamespace, kInformationSchemaNamespace, kToastNamespace}) {
-        if (nsp ? look != *nsp : look != kPgCatalogNamespace && look != kPublicNamespace) continue;
+      // The session's temporary relations (the only temporary ones listed), pg_catalog, then the
+      // search_path (public); information_schema only when named.
+      for (uint32_t look : {kTempNamespaceBase, kPgCatalogNamespace, kPublicNamespace,
+                            kInformationSchemaNamespace, kToastNamespace}) {
+        const bool temp = look == kTempNamespaceBase;
+        if (nsp ? (temp ? !is_temp_namespace(*nsp) : look != *nsp)
+                : !temp && look != kPgCatalogNamespace && look != kPublicNamespace)
+          continue;
         for (const RelationRow& r : rels)
-          if (r.nsp == look && r.name == parts.back()) return r.oid;
+          if ((temp ? is_temp_namespace(r.nsp) : r.nsp == look) && r.name == parts.back()) return r.oid;
       }
       throw SqlError(SqlState::UndefinedTable, "relation \"" + (parts.size() > 1 ? parts[0] + "." : "") +
                                                    parts.back() + "\" does not exist");
@@ -2527,7 +2558,7 @@ std::string reg_out(TypeId type, int64_t oid, const std::vector<storage::TableDe
         if (table_oid(seq->id) == oid) return quote_ident(seq->name);
       for (const RelationRow& r : named_relations(tables, {})) {
         if (r.oid != oid) continue;
-        const bool visible = r.nsp == kPgCatalogNamespace || r.nsp == kPublicNamespace;
+        const bool visible = r.nsp == kPgCatalogNamespace || is_user_namespace(r.nsp);
         return (visible ? "" : quote_ident(schema_name(r.nsp)) + ".") + quote_ident(r.name);
       }
       break;
@@ -2540,6 +2571,8 @@ std::string reg_out(TypeId type, int64_t oid, const std::vector<storage::TableDe
       for (uint32_t nsp :
            {kPgCatalogNamespace, kPublicNamespace, kInformationSchemaNamespace, kToastNamespace})
         if (nsp == oid) return quote_ident(schema_name(nsp));
+      if (oid > kTempNamespaceBase && oid <= UINT32_MAX)
+        return quote_ident(schema_name(static_cast<uint32_t>(oid)));
       break;
     case TypeId::RegProc:  // the functions the catalogs show: pg_am's handlers
       if (oid == kHeapHandler) return "heap_tableam_handler";

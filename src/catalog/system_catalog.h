@@ -40,6 +40,8 @@ class Context {
   virtual std::vector<Setting> settings() const = 0;
   // Sequences (pg_class relkind 'S', pg_sequences, information_schema.sequences).
   virtual std::vector<storage::SequenceDefPtr> sequences() const { return {}; }
+  // The session's temporary namespace number (pg_temp_N; 0 where a context has no session).
+  virtual uint32_t temp_namespace() const { return 0; }
   // The sequence functions of the session (its currval / lastval state), over the sequence named
   // `name` (regclass text). 0A000 where a context has no session.
   virtual int64_t nextval(std::string_view name) const;
@@ -75,6 +77,26 @@ inline constexpr uint32_t kToastNamespace = 99;
 inline constexpr uint32_t kPgCatalogNamespace = 11;
 inline constexpr uint32_t kPublicNamespace = 2200;
 inline constexpr uint32_t kInformationSchemaNamespace = 13207;
+// A session's temporary namespace pg_temp_N (storage::TableDef::temp_namespace N >= 1): OID base + N
+// (namespace OIDs need only be unique among namespaces). The base itself stands for the alias pg_temp.
+inline constexpr uint32_t kTempNamespaceBase = 0x50000000;
+inline uint32_t temp_namespace_oid(uint32_t n) {
+  return kTempNamespaceBase + n;
+}
+inline bool is_temp_namespace(uint32_t nsp) {
+  return nsp >= kTempNamespaceBase;
+}
+// The namespace of a user relation: public, or its session's temporary namespace.
+inline uint32_t relation_namespace(uint32_t temp_namespace) {
+  return temp_namespace ? temp_namespace_oid(temp_namespace) : kPublicNamespace;
+}
+// The OID of the session's temporary namespace once it has a temporary relation (PostgreSQL creates the
+// namespace then); 0 before (pg_my_temp_schema()).
+uint32_t my_temp_namespace_oid(const Context& ctx);
+// Whether a relation of namespace `nsp` is the user's (public or temporary), not a system catalog.
+inline bool is_user_namespace(uint32_t nsp) {
+  return nsp == kPublicNamespace || is_temp_namespace(nsp);
+}
 inline constexpr uint32_t kDatabaseOid = 5;
 inline constexpr uint32_t kHeapAm = 2;
 inline constexpr uint32_t kBtreeAm = 403;

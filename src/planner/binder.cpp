@@ -790,14 +790,16 @@ storage::TableDefPtr Binder::lookup(const ast::TableRef& ref) {
   // pg_catalog is searched first, as PostgreSQL does when the search_path does not name it.
   if (ref.schema.empty() || ref.schema == "pg_catalog" || ref.schema == "information_schema")
     t = catalog::find_system_table(ref.schema, ref.name);
-  if (!t && (ref.schema.empty() || ref.schema == "public")) {
-    if (ctx_.resolve_table) {
+  // User relations: the session's temporary ones first, then public's (storage::NameScope).
+  std::optional<storage::NameScope> scope = storage::name_scope(ref.schema, ctx_.overlay);
+  if (!t && scope) {
+    if (ctx_.resolve_table && *scope == storage::NameScope::SearchPath) {
       t = ctx_.resolve_table(ref.name);
     } else if (ctx_.catalog) {
-      t = ctx_.catalog->find(ref.name, ctx_.overlay);
+      t = ctx_.catalog->find(ref.name, ctx_.overlay, *scope);
     }
     if (!t && ctx_.catalog)  // a sequence reads as one row (last_value, log_cnt, is_called)
-      if (storage::SequenceDefPtr seq = ctx_.catalog->find_sequence(ref.name, ctx_.overlay))
+      if (storage::SequenceDefPtr seq = ctx_.catalog->find_sequence(ref.name, ctx_.overlay, *scope))
         t = catalog::sequence_relation(*seq);
   }
   if (!t) fail(SqlState::UndefinedTable, "relation \"" + full + "\" does not exist", ref.location);
@@ -8226,10 +8228,22 @@ std::vector<int> check_constraint_columns(const storage::TableDef& table, const 
   return out;
 }
 
+bool creates_temporary(const ast::TableRef& name, bool temporary) {
+  const std::string& schema = name.schema;
+  if (schema == "pg_temp" || schema.starts_with("pg_temp_")) return true;
+  if (temporary && schema == "public")
+    fail(SqlState::InvalidTableDefinition, "cannot create temporary relation in non-temporary schema",
+         name.location);
+  return temporary && schema.empty();
+}
+
 storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
   if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
-  if (!stmt.table.schema.empty() && stmt.table.schema != "public")
+  const bool temporary = creates_temporary(stmt.table, stmt.temporary);
+  if (!temporary && !stmt.table.schema.empty() && stmt.table.schema != "public")
     throw_unsupported("schemas other than public", pos_of(stmt.table.location));
+  if (stmt.on_commit && !temporary)
+    throw SqlError(SqlState::InvalidTableDefinition, "ON COMMIT can only be used on temporary tables");
   constexpr size_t kMaxColumns = 1600;
   if (stmt.columns.size() > kMaxColumns)
     throw SqlError(SqlState::ProgramLimitExceeded, "tables can have at most 1600 columns");

@@ -159,6 +159,10 @@ TypeId resolve_type_name(const ast::TypeName& type);
 // with max_length num::make_typmod(p, s) (22023 for p or s out of range), the date/time types; char(n),
 // time with time zone and arrays -> 0A000 naming the type. Primary key columns become NOT NULL.
 storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt);
+// Whether CREATE [TEMP] TABLE / SEQUENCE `name` makes a temporary relation (docs/schema.md, "Temporary
+// tables"): TEMP, or the name qualified by pg_temp (pg_temp_N). 42P16 for TEMP with schema public.
+// bind_create_table refuses ON COMMIT for a permanent table (42P16), as PostgreSQL does.
+bool creates_temporary(const ast::TableRef& name, bool temporary);
 // One column definition as CREATE TABLE binds it (type, NOT NULL, DEFAULT checks, char(n)); an inline
 // PRIMARY KEY or UNIQUE is the caller's to handle (ALTER TABLE ADD COLUMN refuses them).
 // SERIAL (serial, serial4, bigserial, serial8, smallserial, serial2) columns get their integer type, NOT

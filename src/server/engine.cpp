@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -528,9 +529,23 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       set(stmt, discard);
     }
     session_defaults_ = save_settings();  // what DISCARD ALL (RESET ALL) returns to
+    idle_overlay_.temp_namespace = next_temp_namespace();
     // What pgwire::Server announced at startup.
     if (auto app = info.parameters.find("application_name"); app != info.parameters.end())
       reported_["application_name"] = app->second;
+  }
+
+  // The session's temporary tables and sequences go with it (a client that vanished too); what a crash
+  // leaves is removed at the next startup (Catalog::load).
+  ~EngineSession() override {
+    try {
+      if (txn_) finish_transaction(false);
+      drop_temporary_relations();
+    } catch (const std::exception& e) {  // startup removes what is left
+      spdlog::warn("session end: dropping temporary tables failed: {}", e.what());
+    } catch (...) {
+      spdlog::warn("session end: dropping temporary tables failed");
+    }
   }
 
   void execute(std::string_view sql, pgwire::ResultWriter& out) override {
@@ -580,9 +595,89 @@ class EngineSession : public pgwire::Session, public catalog::Context {
 
   // A transaction with this session's settings.
   std::unique_ptr<storage::Transaction> begin_transaction(Isolation isolation) {
+    empty_on_commit_delete_rows();
+    on_commit_delete_dirty_ = true;  // the transaction may write them
     auto txn = db_.store().begin(storage_level(isolation));
     if (synchronous_commit_) txn->set_synchronous_commit(*synchronous_commit_);
+    txn->catalog_overlay().temp_namespace = idle_overlay_.temp_namespace;
     return txn;
+  }
+
+  // ---- Temporary tables (docs/schema.md, "Temporary tables")
+
+  // A number for the session's temporary namespace (pg_temp_N), never reused while the server runs.
+  static uint32_t next_temp_namespace() {
+    static std::atomic<uint32_t> next{1};
+    return next.fetch_add(1);
+  }
+
+  // ON COMMIT DELETE ROWS: such a table is empty whenever a transaction starts (every commit empties it,
+  // a rollback leaves what the last commit left), so the rows a transaction may have committed are
+  // removed before the session's next transaction begins, in a transaction of their own: nobody else
+  // sees the table, so nobody can tell the difference.
+  void empty_on_commit_delete_rows() {
+    if (on_commit_delete_.empty() || !on_commit_delete_dirty_) return;
+    on_commit_delete_dirty_ = false;
+    storage::Catalog& catalog = db_.store().catalog();
+    auto txn = db_.store().begin(storage::IsolationLevel::ReadCommitted);
+    txn->catalog_overlay().temp_namespace = idle_overlay_.temp_namespace;
+    for (auto it = on_commit_delete_.begin(); it != on_commit_delete_.end();) {
+      storage::TableDefPtr def = catalog.find(*it, &idle_overlay_);
+      if (!def) {  // dropped (or its creation rolled back)
+        it = on_commit_delete_.erase(it);
+        continue;
+      }
+      txn->truncate(*def);
+      ++it;
+    }
+    txn->commit();
+  }
+
+  // Drops the session's temporary tables and sequences (at its end), in one transaction.
+  void drop_temporary_relations() {
+    auto txn = db_.store().begin(storage::IsolationLevel::ReadCommitted);
+    storage::CatalogOverlay& ov = txn->catalog_overlay();
+    ov.temp_namespace = idle_overlay_.temp_namespace;
+    drop_temporary_relations(ov);
+    if (ov.empty()) return;
+    txn->commit();
+    spdlog::info("session end: dropped the temporary relations of {}",
+                 storage::temp_namespace_name(ov.temp_namespace));
+  }
+  void drop_temporary_relations(storage::CatalogOverlay& ov) {
+    storage::Catalog& catalog = db_.store().catalog();
+    for (const storage::TableDefPtr& t : catalog.tables(&ov))
+      if (t->is_temp()) catalog.drop_table(t->id, ov);
+    for (const storage::SequenceDefPtr& s : catalog.sequences(&ov))
+      if (s->temp_namespace != 0) catalog.drop_sequence(s->id, ov);
+  }
+
+  // The table (or view) `t` names as this session sees it: PostgreSQL's search path for a name without
+  // a schema (the session's temporary tables first, then public), else the schema's; null if none.
+  storage::TableDefPtr find_table(const ast::TableRef& t) const {
+    std::optional<storage::NameScope> scope = storage::name_scope(t.schema, overlay());
+    return scope ? db_.store().catalog().find(t.name, overlay(), *scope) : nullptr;
+  }
+
+  // Whether one of `refs` names a temporary table of the session (DROP goes through the overlay then).
+  bool names_temporary(const std::vector<ast::TableRef>& refs) const {
+    for (const ast::TableRef& t : refs)
+      if (storage::TableDefPtr def = find_table(t); def && def->is_temp()) return true;
+    return false;
+  }
+
+  // Whether `ref` (a FOREIGN KEY's REFERENCES) names `def` itself: its name, without a schema or with its
+  // own.
+  bool names_table(const ast::TableRef& ref, const storage::TableDef& def) const {
+    std::optional<storage::NameScope> scope = storage::name_scope(ref.schema, overlay());
+    return ref.name == def.name &&
+           (scope == storage::NameScope::SearchPath ||
+            scope == (def.is_temp() ? storage::NameScope::Temporary : storage::NameScope::Permanent));
+  }
+
+  // The temporary namespace a CREATE of `name` puts the relation in (0: a permanent one).
+  uint32_t creation_namespace(const ast::TableRef& name, bool temporary) const {
+    return planner::creates_temporary(name, temporary) ? idle_overlay_.temp_namespace : 0;
   }
 
   // Starts a transaction block (BEGIN) or the implicit transaction of a multi-statement query.
@@ -690,6 +785,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         SqlError(SqlState::FeatureNotSupported, "OmenDB does not support " + unsupported + " yet"));
   }
 
+  // ON COMMIT DROP: the transaction's commit drops the temporary tables it created so (those still there).
+  void drop_on_commit() {
+    if (!txn_ || on_commit_drop_.empty()) return;
+    storage::Catalog& catalog = db_.store().catalog();
+    for (uint32_t id : on_commit_drop_)
+      if (catalog.find(id, overlay())) catalog.drop_table(id, *overlay());
+    on_commit_drop_.clear();
+  }
+
   void fail_transaction() {
     if (state_ == State::Implicit) {
       finish_transaction(false);
@@ -716,11 +820,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (commit) {
       try {
         hold_cursors();  // WITH HOLD cursors keep their rows past COMMIT
+        drop_on_commit();
       } catch (...) {
         finish_transaction(false);
         throw;
       }
     }
+    on_commit_drop_.clear();
     end_cursors();
     ++txn_serial_;  // the transaction's portals end with it
     auto txn = std::move(txn_);
@@ -979,8 +1085,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     auto resolve = [&] {
       std::vector<storage::TableDefPtr> defs;
       for (const ast::TableRef& t : stmt.tables) {
-        storage::TableDefPtr def = catalog.find(t.name, overlay());
-        if (!def || (!t.schema.empty() && t.schema != "public")) {
+        storage::TableDefPtr def = find_table(t);
+        if (!def) {
           if (catalog::find_system_table(t.schema, t.name))
             throw_unsupported("LOCK TABLE on a system catalog");
           if (t.schema.empty() && catalog.find_sequence(t.name, overlay()))
@@ -1225,7 +1331,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       // The plan cache keys the query by the COPY statement's text (fingerprint: literals do not count).
       return copy_select_to(*stmt.query, text, stmt.options, {}, {}, "", out);
     }
-    if (!stmt.table.schema.empty() && stmt.table.schema != "public" && stmt.table.schema != "pg_catalog")
+    if (stmt.table.schema != "pg_catalog" && !storage::name_scope(stmt.table.schema, overlay()))
       throw SqlError(SqlState::UndefinedTable,
                      "relation \"" + stmt.table.schema + "." + stmt.table.name + "\" does not exist");
     // The table stays locked (TableLocks) until the COPY ends; found again if DDL changed it meanwhile.
@@ -1233,7 +1339,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     TableLocks::Held table_lock;
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     do {
-      table = db_.store().catalog().find(stmt.table.name, overlay());
+      table = find_table(stmt.table);
       if (!table)
         throw SqlError(SqlState::UndefinedTable, "relation \"" + stmt.table.name + "\" does not exist");
       table_lock = acquire_tables({table->id}, {}, wait);
@@ -1787,8 +1893,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     auto resolve = [&] {  // all checked first: a failing TRUNCATE truncates nothing
       std::vector<storage::TableDefPtr> defs;
       for (const ast::TableRef& t : stmt.tables) {
-        storage::TableDefPtr def = db_.store().catalog().find(t.name, overlay());
-        if (!def || (!t.schema.empty() && t.schema != "public"))
+        storage::TableDefPtr def = find_table(t);
+        if (!def)
           throw SqlError(
               SqlState::UndefinedTable,
               "relation \"" + (t.schema.empty() ? t.name : t.schema + "." + t.name) + "\" does not exist")
@@ -1847,9 +1953,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   void change_owner(const ast::AlterTableStmt& stmt, pgwire::ResultWriter& out) {
     if (stmt.cmds.size() != 1) throw_unsupported("ALTER TABLE ... OWNER TO with other subcommands");
     const ast::TableRef& t = stmt.table;
-    const bool found = (t.schema.empty() || t.schema == "public") &&
-                       (db_.store().catalog().find(t.name, overlay()) ||
-                        db_.store().catalog().find_sequence(t.name, overlay()));
+    std::optional<storage::NameScope> scope = storage::name_scope(t.schema, overlay());
+    const bool found = scope && (db_.store().catalog().find(t.name, overlay(), *scope) ||
+                                 db_.store().catalog().find_sequence(t.name, overlay(), *scope));
     if (!found) return missing_relation(stmt, out);
     const std::string& role = stmt.cmds[0].new_name;
     if (!role.empty() && role != session_info_.user)
@@ -1888,9 +1994,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
               return in_own_transaction([&] { alter_table(stmt, out); });
     const ast::TableRef& t = stmt.table;
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
-    auto resolve = [&] {
-      return (t.schema.empty() || t.schema == "public") ? catalog.find(t.name, overlay()) : nullptr;
-    };
+    auto resolve = [&] { return find_table(t); };
     // As DROP TABLE: wait until no statement uses the table (exclusive table lock), then change it under
     // the DDL mutex; if it changed while we waited, look again.
     storage::TableDefPtr old;
@@ -1946,9 +2050,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                         std::move(check));
     };
     auto add_foreign_key = [&](const ast::ForeignKeyConstraint& f) {
-      const bool self =
-          f.ref_table.name == def.name && (f.ref_table.schema.empty() || f.ref_table.schema == "public");
+      const bool self = names_table(f.ref_table, def);
       storage::TableDefPtr ref = self ? nullptr : referenced_table(f.ref_table);
+      if (ref) check_reference_persistence(def, *ref);
       storage::ForeignKeyDef fk = planner::bind_foreign_key(f, def, self ? def : *ref, taken_constraints);
       taken_constraints.push_back(fk.name);
       fk.id = catalog.allocate_id();
@@ -2312,8 +2416,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
 
   // The table a FOREIGN KEY references (42P01 if there is none).
   storage::TableDefPtr referenced_table(const ast::TableRef& t) {
-    storage::TableDefPtr ref =
-        (t.schema.empty() || t.schema == "public") ? db_.store().catalog().find(t.name, overlay()) : nullptr;
+    storage::TableDefPtr ref = find_table(t);
     if (!ref) throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
     if (ref->is_view())
       throw SqlError(SqlState::WrongObjectType, "referenced relation \"" + t.name + "\" is not a table");
@@ -2517,13 +2620,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   // Whether `name` is taken by a relation pg_class lists: a table, an index, a primary key's index.
-  bool relation_name_taken(const std::string& name) const {
+  bool relation_name_taken(const std::string& name, uint32_t temp_namespace = 0) const {
     storage::Catalog& catalog = db_.store().catalog();
-    if (catalog.find(name, overlay()) || catalog.find_index_table(name, overlay()) ||
-        catalog.find_sequence(name, overlay()))
-      return true;
+    if (catalog.name_used(name, overlay(), temp_namespace)) return true;
     for (const auto& t : catalog.tables(overlay()))
-      if (!t->primary_key.empty() && t->name + "_pkey" == name) return true;
+      if (t->temp_namespace == temp_namespace && !t->primary_key.empty() && t->name + "_pkey" == name)
+        return true;
     return false;
   }
 
@@ -2567,10 +2669,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (index.attnums.size() > 32)
       throw SqlError(SqlState::TooManyColumns, "cannot use more than 32 columns in an index");
     if (name.empty()) {
-      index.name = choose_relation_name(def.name, index_column_names(def, index), "key", taken);
+      index.name =
+          choose_relation_name(def.name, index_column_names(def, index), "key", taken, def.temp_namespace);
     } else {
       index.name = name.size() > 63 ? name.substr(0, 63) : name;
-      if (relation_name_taken(index.name) || std::find(taken.begin(), taken.end(), index.name) != taken.end())
+      if (relation_name_taken(index.name, def.temp_namespace) ||
+          std::find(taken.begin(), taken.end(), index.name) != taken.end())
         throw SqlError(SqlState::DuplicateTable, "relation \"" + index.name + "\" already exists");
     }
     taken.push_back(index.name);
@@ -2587,7 +2691,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (stmt.concurrently) prevent_in_transaction("CREATE INDEX CONCURRENTLY");
     if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
     const ast::TableRef& t = stmt.table;
-    if (!t.schema.empty() && t.schema != "public")
+    if (!storage::name_scope(t.schema, overlay()))
       throw SqlError(SqlState::UndefinedTable, "relation \"" + t.schema + "." + t.name + "\" does not exist");
     if (stmt.elements.size() > 32)
       throw SqlError(SqlState::TooManyColumns, "cannot use more than 32 columns in an index");
@@ -2641,10 +2745,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         cols += n;
         if (cols.size() >= 64) break;
       }
-      index.name = choose_relation_name(def.name, cols, "idx", {});
+      index.name = choose_relation_name(def.name, cols, "idx", {}, def.temp_namespace);
     } else {
       index.name = stmt.name.size() > 63 ? stmt.name.substr(0, 63) : stmt.name;
-      if (relation_name_taken(index.name)) {
+      if (relation_name_taken(index.name, def.temp_namespace)) {
         if (stmt.if_not_exists) {
           out.notice("42P07", "relation \"" + index.name + "\" already exists, skipping");
           out.command_complete("CREATE INDEX");
@@ -2758,19 +2862,22 @@ class EngineSession : public pgwire::Session, public catalog::Context {
 
   void create_sequence(const ast::SequenceStmt& stmt, pgwire::ResultWriter& out) {
     if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
-    if (!stmt.sequence.schema.empty() && stmt.sequence.schema != "public")
+    const bool temporary = planner::creates_temporary(stmt.sequence, stmt.temporary);
+    if (!temporary && !stmt.sequence.schema.empty() && stmt.sequence.schema != "public")
       throw_unsupported("schemas other than public");
+    if (temporary && !in_transaction()) return in_own_transaction([&] { create_sequence(stmt, out); });
     storage::SequenceDef def;
     def.name = stmt.sequence.name;
+    def.temp_namespace = creation_namespace(stmt.sequence, stmt.temporary);
     planner::SequenceOptionsResult options = planner::apply_sequence_options(stmt.options, def, true, false);
     // The name is held to the end of the transaction (of the statement outside one): a second creator
     // of the name waits for it.
-    TableLocks::Held name_lock = lock_names({def.name}, table_wait(std::chrono::steady_clock::now(), out));
+    TableLocks::Held name_lock =
+        lock_names({def.name}, table_wait(std::chrono::steady_clock::now(), out), def.temp_namespace);
     std::unique_lock<std::mutex> ddl;
     if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
     storage::Catalog& catalog = db_.store().catalog();
-    if (stmt.if_not_exists &&
-        (catalog.find(def.name, overlay()) || catalog.find_sequence(def.name, overlay()))) {
+    if (stmt.if_not_exists && catalog.name_used(def.name, overlay(), def.temp_namespace)) {
       out.notice("42P07", "relation \"" + def.name + "\" already exists, skipping");
       out.command_complete("CREATE SEQUENCE");
       return;
@@ -2810,6 +2917,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   void drop_sequence(const ast::DropTableStmt& stmt, pgwire::ResultWriter& out) {
+    if (!in_transaction())  // a temporary sequence is dropped through the overlay (see create_table)
+      for (const ast::TableRef& t : stmt.tables)
+        if (auto seq = db_.store().catalog().find_sequence(t.name, overlay()); seq && seq->temp_namespace)
+          return in_own_transaction([&] { drop_sequence(stmt, out); });
     std::unique_lock<std::mutex> ddl;
     if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
     storage::Catalog& catalog = db_.store().catalog();
@@ -2860,33 +2971,39 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // PostgreSQL's ChooseRelationName(table, column, "seq"): table_column_seq, the longer name cut until it
   // fits in 63 bytes, then table_column_seq1, seq2 ... while the name is taken.
   std::string choose_sequence_name(const std::string& table, const std::string& column,
-                                   const std::vector<std::string>& taken) {
-    return choose_relation_name(table, column, "seq", taken);
+                                   const std::vector<std::string>& taken, uint32_t temp_namespace) {
+    return choose_relation_name(table, column, "seq", taken, temp_namespace);
   }
 
   // PostgreSQL's ChooseRelationName / makeObjectName: table_addition_label, the longer of the first two
   // parts cut until the name fits 63 bytes; label1, label2, ... while the name is taken (by a relation, or
   // in `taken`).
   std::string choose_relation_name(const std::string& table, const std::string& column,
-                                   const std::string& base, const std::vector<std::string>& taken) {
+                                   const std::string& base, const std::vector<std::string>& taken,
+                                   uint32_t temp_namespace) {
     for (int pass = 0;; ++pass) {
       std::string name = planner::make_object_name(table, column, pass ? base + std::to_string(pass) : base);
-      if (!relation_name_taken(name) && std::find(taken.begin(), taken.end(), name) == taken.end())
+      if (!relation_name_taken(name, temp_namespace) &&
+          std::find(taken.begin(), taken.end(), name) == taken.end())
         return name;
     }
   }
 
   void create_table(const ast::CreateTableStmt& stmt, pgwire::ResultWriter& out) {
+    // A temporary table is created in a transaction (outside a block, one of its own): its ON COMMIT
+    // action, and its namespace's names, go through the transaction's catalog overlay.
+    if (!in_transaction() && planner::creates_temporary(stmt.table, stmt.temporary))
+      return in_own_transaction([&] { create_table(stmt, out); });
     storage::TableDef def = planner::bind_create_table(stmt);
+    def.temp_namespace = creation_namespace(stmt.table, stmt.temporary);
     // The name is held to the end of the transaction (of the statement outside one): a concurrent CREATE
     // of the same name waits, then finds the table if this transaction committed it (42P07).
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
-    TableLocks::Held name_lock = lock_names({def.name}, wait);
+    TableLocks::Held name_lock = lock_names({def.name}, wait, def.temp_namespace);
     std::unique_lock<std::mutex> ddl;
     if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
     storage::Catalog& catalog = db_.store().catalog();
-    if (stmt.if_not_exists &&
-        (catalog.find(def.name, overlay()) || catalog.find_sequence(def.name, overlay()))) {
+    if (stmt.if_not_exists && catalog.name_used(def.name, overlay(), def.temp_namespace)) {
       out.notice("42P07", "relation \"" + def.name + "\" already exists, skipping");
       out.command_complete("CREATE TABLE");
       return;
@@ -2908,7 +3025,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       for (const ast::SequenceOption& o : c.identity_options)
         if (o.name != "as") options.push_back(o);
       planner::SequenceOptionsResult r = planner::apply_sequence_options(options, seq, true, c.identity != 0);
-      seq.name = r.sequence_name.empty() ? choose_sequence_name(def.name, col.name, taken) : r.sequence_name;
+      seq.name = r.sequence_name.empty() ? choose_sequence_name(def.name, col.name, taken, def.temp_namespace)
+                                         : r.sequence_name;
       if (r.restart) seq.start = *r.restart;
       taken.push_back(seq.name);
       seq.owner_attnum = def.attnum(i);
@@ -2925,7 +3043,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (!def.primary_key.empty()) taken.push_back(def.name + "_pkey");
     for (storage::IndexDef& index : def.indexes) {
       if (index.name.empty()) {
-        index.name = choose_relation_name(def.name, index_column_names(def, index), "key", taken);
+        index.name =
+            choose_relation_name(def.name, index_column_names(def, index), "key", taken, def.temp_namespace);
       } else if (std::find(taken.begin(), taken.end(), index.name) != taken.end()) {
         throw SqlError(SqlState::DuplicateTable, "relation \"" + index.name + "\" already exists");
       }
@@ -2935,9 +3054,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     std::vector<std::string> fk_names;
     for (const ast::ForeignKeyConstraint& f : stmt.foreign_keys) {
       storage::TableDefPtr ref;
-      const bool self =
-          f.ref_table.name == def.name && (f.ref_table.schema.empty() || f.ref_table.schema == "public");
+      const bool self = names_table(f.ref_table, def);
       if (!self) ref = referenced_table(f.ref_table);
+      if (!self) check_reference_persistence(def, *ref);
       storage::ForeignKeyDef fk = planner::bind_foreign_key(f, def, self ? def : *ref, fk_names);
       fk_names.push_back(fk.name);
       def.foreign_keys.push_back(std::move(fk));
@@ -2946,19 +3065,32 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       std::vector<std::string> names;
       for (const storage::SequenceDef& seq : owned) names.push_back(seq.name);
       for (const storage::IndexDef& index : def.indexes) names.push_back(index.name);
-      lock_names(names, wait);
-      catalog.create_table(std::move(def), std::move(owned), *overlay());
+      lock_names(names, wait, def.temp_namespace);
+      storage::TableDefPtr created = catalog.create_table(std::move(def), std::move(owned), *overlay());
+      if (stmt.on_commit == 'd') on_commit_delete_.insert(created->id);
+      if (stmt.on_commit == 'D') on_commit_drop_.insert(created->id);
     } else {
       catalog.create_table(std::move(def), std::move(owned));
     }
     out.command_complete("CREATE TABLE");
   }
 
+  // PostgreSQL's rule for a FOREIGN KEY: a temporary table references only temporary tables, a permanent
+  // one only permanent tables (42P16).
+  static void check_reference_persistence(const storage::TableDef& table, const storage::TableDef& ref) {
+    if (table.is_temp() && !ref.is_temp())
+      throw SqlError(SqlState::InvalidTableDefinition,
+                     "constraints on temporary tables may reference only temporary tables");
+    if (!table.is_temp() && ref.is_temp())
+      throw SqlError(SqlState::InvalidTableDefinition,
+                     "constraints on permanent tables may reference only permanent tables");
+  }
+
   // DROP TABLE / DROP VIEW: waits until no statement uses the relations (TableLocks, exclusive), then
   // drops them; with CASCADE the views that depend on them too (one transaction: outside a block, a
   // transaction of its own).
   void drop_table(const ast::DropTableStmt& stmt, pgwire::ResultWriter& out) {
-    if (!in_transaction() && (stmt.view || stmt.cascade))
+    if (!in_transaction() && (stmt.view || stmt.cascade || names_temporary(stmt.tables)))
       return in_own_transaction([&] { drop_table(stmt, out); });
     storage::Catalog& catalog = db_.store().catalog();
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
@@ -2967,7 +3099,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     auto resolve = [&] {
       std::vector<storage::TableDefPtr> defs;
       for (const ast::TableRef& t : stmt.tables) {
-        storage::TableDefPtr def = catalog.find(t.name, overlay());
+        storage::TableDefPtr def = find_table(t);
         if (!def && catalog.find_sequence(t.name, overlay()))
           throw SqlError(SqlState::WrongObjectType, "\"" + t.name + "\" is not a " + kind)
               .with_hint("Use DROP SEQUENCE to remove a sequence.");
@@ -3156,6 +3288,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       }
       if (current) break;
     }
+    for (const storage::ViewDependency& d : def.view->depends)
+      if (storage::TableDefPtr t = catalog.find(d.relation, overlay()); t && t->is_temp())
+        throw_unsupported("views over temporary tables");
     if (old) {
       check_view_replacement(*old, def);
       def.id = old->id;
@@ -3520,9 +3655,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   // ---- Transactional DDL (docs/schema.md, "Transactional DDL") ----
-  // The open transaction's uncommitted catalog changes, through which the session's lookups go (null
-  // outside a transaction).
-  storage::CatalogOverlay* overlay() const { return txn_ ? &txn_->catalog_overlay() : nullptr; }
+  // The open transaction's uncommitted catalog changes, through which the session's lookups go (outside a
+  // transaction an empty one, which carries the session's temporary namespace).
+  storage::CatalogOverlay* overlay() const { return txn_ ? &txn_->catalog_overlay() : &idle_overlay_; }
   // Table locks for one statement: tables the open transaction's DDL holds exclusively are left out
   // (the session's own statements do not wait for its DDL), and the shared locks it holds to its end
   // (CREATE VIEW's) do not hold back its own DDL on those tables (an upgrade).
@@ -3547,8 +3682,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     txn_names_.clear();
   }
   // Names this statement creates (TableLocks::acquire_names): inside a transaction held to its end (and
-  // nothing returned); outside one, for the statement (the returned locks).
-  TableLocks::Held lock_names(std::vector<std::string> names, const storage::LockWait& wait) {
+  // nothing returned); outside one, for the statement (the returned locks). Names in a temporary namespace
+  // (`temp_namespace`) are locked as pg_temp_N.name: another session's same name does not wait for them.
+  TableLocks::Held lock_names(std::vector<std::string> names, const storage::LockWait& wait,
+                              uint32_t temp_namespace = 0) {
+    if (temp_namespace)
+      for (std::string& n : names) n = storage::temp_namespace_name(temp_namespace) + "." + n;
     names.erase(
         std::remove_if(names.begin(), names.end(), [&](const std::string& n) { return txn_names_.count(n); }),
         names.end());
@@ -3696,6 +3835,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   std::vector<storage::SequenceDefPtr> sequences() const override {
     return db_.store().catalog().sequences(overlay());
   }
+  uint32_t temp_namespace() const override { return idle_overlay_.temp_namespace; }
 
   // ---- Sequence functions (catalog::Context): the session keeps currval / lastval ----
   // The sequence a regclass text names: PostgreSQL's rules for a possibly qualified name (lower-cased
@@ -3708,11 +3848,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const std::string& name = parts.back();
     if (parts.size() >= 2) {
       const std::string& schema = parts[parts.size() - 2];
-      if (schema != "public" && schema != "pg_catalog" && schema != "information_schema")
+      if (!storage::name_scope(schema, overlay()) && schema != "pg_catalog" && schema != "information_schema")
         throw SqlError(SqlState::InvalidSchemaName, "schema \"" + schema + "\" does not exist");
     }
     storage::Catalog& catalog = db_.store().catalog();
-    if (storage::SequenceDefPtr s = catalog.find_sequence(name, overlay())) return s;
+    const std::optional<storage::NameScope> scope =
+        storage::name_scope(parts.size() >= 2 ? parts[parts.size() - 2] : "", overlay());
+    if (storage::SequenceDefPtr s = scope ? catalog.find_sequence(name, overlay(), *scope) : nullptr)
+      return s;
     if (catalog.find(name, overlay()) ||
         catalog::find_system_table(parts.size() >= 2 ? parts[parts.size() - 2] : "", name))
       throw SqlError(SqlState::WrongObjectType, "\"" + name + "\" is not a sequence");
@@ -3950,6 +4093,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       false;  // state_ is Implicit: the transaction of an extended-protocol batch (Bind .. Sync)
   bool batch_pipelining_ = false;  // a statement of that batch has run (refuse_in_transaction)
   std::unique_ptr<storage::Transaction> txn_;
+  // overlay() outside a transaction; its temp_namespace is the session's (pg_temp_N), which every
+  // transaction's overlay carries.
+  mutable storage::CatalogOverlay idle_overlay_;
+  // Temporary tables created ON COMMIT DELETE ROWS (emptied before each transaction once a transaction
+  // may have written them) and, in the open transaction, ON COMMIT DROP (dropped by its commit).
+  std::set<uint32_t> on_commit_delete_;
+  bool on_commit_delete_dirty_ = false;
+  std::set<uint32_t> on_commit_drop_;
   // Transactional DDL: the locks the open transaction's DDL holds until it ends, and the tables among
   // them held exclusively.
   std::vector<TableLocks::Held> txn_locks_;
@@ -5044,6 +5195,12 @@ void EngineSession::sql_discard(const ast::DiscardStmt& stmt, pgwire::ResultWrit
   } else if (stmt.target == "PLANS") {
     for (auto& [name, ps] : statements_) ps->compiled.reset();
   }
+  if (stmt.target == "ALL" || stmt.target == "TEMP") {  // the session's temporary tables go
+    if (in_transaction())
+      drop_temporary_relations(*overlay());
+    else
+      in_own_transaction([&] { drop_temporary_relations(*overlay()); });
+  }
   if (stmt.target == "ALL" || stmt.target == "SEQUENCES") {  // currval and lastval forget
     sequence_values_.clear();
     last_sequence_ = 0;
@@ -5093,6 +5250,9 @@ void Database::seal_loop() {
     lock.unlock();
     try {
       for (const storage::TableDefPtr& listed : store_->catalog().tables()) {
+        // Temporary tables stay in the row store: their session drops and empties them without table
+        // locks (nobody else uses them), and they are short-lived.
+        if (listed->is_temp()) continue;
         // Shared: no DDL changes or drops the table during its seal (TableLocks). A table an open
         // transaction's DDL holds (until that transaction ends) is left for a later round.
         storage::LockWait wait;

@@ -8,6 +8,8 @@
 //   u32 primary key column count, then per key column: u32 column index
 // Version 1 (written before column defaults existed) is still read; new definitions are written as
 // version 2.
+// A temporary table's (or sequence's) entry ends with a trailer: u8 'T', u32 its temporary namespace
+// (TableDef::temp_namespace). Startup deletes such entries with their rows (Catalog::load).
 // The next table id is stored separately (meta::next_table_id_key) so ids are never reused, even when
 // the table with the highest id is dropped.
 #include <rocksdb/write_batch.h>
@@ -182,7 +184,29 @@ struct Reader {
   }
 };
 
+std::string serialize_body(const TableDef& def);
+
+// The temporary-namespace trailer (see the top of the file).
+void put_temp_trailer(uint32_t temp_namespace, std::string& out) {
+  if (temp_namespace == 0) return;
+  out.push_back('T');
+  put_le<uint32_t>(temp_namespace, out);
+}
+
+bool get_temp_trailer(Reader& r, uint32_t& temp_namespace) {
+  if (r.pos == r.in.size()) return true;
+  if (r.get<uint8_t>() != 'T') return false;
+  temp_namespace = r.get<uint32_t>();
+  return r.ok && temp_namespace != 0;
+}
+
 std::string serialize(const TableDef& def) {
+  std::string out = serialize_body(def);
+  put_temp_trailer(def.temp_namespace, out);
+  return out;
+}
+
+std::string serialize_body(const TableDef& def) {
   std::string out;
   bool identity = false;
   for (const ColumnDef& c : def.columns) identity = identity || c.identity;
@@ -470,7 +494,7 @@ bool deserialize(std::string_view in, TableDef& def) {
     }
     def.view = std::move(view);
   }
-  return r.ok && r.pos == in.size();
+  return r.ok && get_temp_trailer(r, def.temp_namespace) && r.pos == in.size();
 }
 
 // CHECK and FOREIGN KEY constraints of a new table: ids (their pg_constraint OIDs) from the table's
@@ -502,6 +526,7 @@ std::string serialize_sequence(const SequenceDef& d, const SequenceValue& v) {
   put_le<int32_t>(d.owner_attnum, out);
   put_le<int64_t>(v.last_value, out);
   out.push_back(v.is_called ? '\x01' : '\x00');
+  put_temp_trailer(d.temp_namespace, out);
   return out;
 }
 
@@ -521,8 +546,8 @@ bool deserialize_sequence(std::string_view in, SequenceDef& d, SequenceValue& v)
   d.owner_attnum = r.get<int32_t>();
   v.last_value = r.get<int64_t>();
   v.is_called = r.get<uint8_t>() != 0;
-  return r.ok && r.pos == in.size() && d.increment != 0 && d.min_value <= d.max_value &&
-         (d.width == 2 || d.width == 4 || d.width == 8);
+  return r.ok && get_temp_trailer(r, d.temp_namespace) && r.pos == in.size() && d.increment != 0 &&
+         d.min_value <= d.max_value && (d.width == 2 || d.width == 4 || d.width == 8);
 }
 
 // PostgreSQL's nextval step from (v, called): the value nextval returns next, in v. False at the
@@ -552,7 +577,51 @@ bool sequence_step(const SequenceDef& d, int64_t& v, bool& called) {
   return true;
 }
 
+// The key of a relation name in the catalog's name maps (by_name_, index_names_, seq_by_name_): the name
+// itself for a permanent relation; for a temporary one, NUL, its namespace number, NUL, the name (no SQL
+// name contains a NUL).
+std::string name_key(std::string_view name, uint32_t temp_namespace) {
+  if (temp_namespace == 0) return std::string(name);
+  std::string key(1, '\0');
+  key += std::to_string(temp_namespace);
+  key += '\0';
+  key += name;
+  return key;
+}
+
+// Whether a list for the overlay's session shows a relation of `temp_namespace` (other sessions'
+// temporary relations are left out; without an overlay every relation is listed).
+bool listed(uint32_t temp_namespace, const CatalogOverlay* overlay) {
+  return temp_namespace == 0 || !overlay || overlay->temp_namespace == temp_namespace;
+}
+
 }  // namespace
+
+std::string temp_namespace_name(uint32_t n) {
+  return "pg_temp_" + std::to_string(n);
+}
+
+std::optional<NameScope> name_scope(std::string_view schema, const CatalogOverlay* overlay) {
+  if (schema.empty()) return NameScope::SearchPath;
+  if (schema == "public") return NameScope::Permanent;
+  if (schema == "pg_temp" ||
+      (overlay && overlay->temp_namespace && schema == temp_namespace_name(overlay->temp_namespace)))
+    return NameScope::Temporary;
+  return std::nullopt;
+}
+
+std::vector<uint32_t> Catalog::scope_namespaces(NameScope scope, const CatalogOverlay* overlay) {
+  const uint32_t temp = overlay ? overlay->temp_namespace : 0;
+  switch (scope) {
+    case NameScope::Permanent:
+      return {0};
+    case NameScope::Temporary:
+      return temp ? std::vector<uint32_t>{temp} : std::vector<uint32_t>{};
+    case NameScope::SearchPath:
+      break;
+  }
+  return temp ? std::vector<uint32_t>{temp, 0} : std::vector<uint32_t>{0};
+}
 
 // One sequence's definition and position. nextval hands out values from a reservation: `reserved`
 // values may be returned before the next block is persisted.
@@ -605,20 +674,29 @@ std::shared_ptr<Catalog::Sequence> Catalog::sequence(uint32_t id) const {
   return it->second;
 }
 
-SequenceDefPtr Catalog::find_sequence_locked(std::string_view name, const CatalogOverlay* overlay) const {
+SequenceDefPtr Catalog::find_sequence_in_locked(std::string_view name, uint32_t temp_namespace,
+                                                const CatalogOverlay* overlay) const {
   if (overlay)
     for (const auto& [id, def] : overlay->sequences)
-      if (def && def->name == name) return def;
-  auto it = seq_by_name_.find(std::string(name));
+      if (def && def->name == name && def->temp_namespace == temp_namespace) return def;
+  auto it = seq_by_name_.find(name_key(name, temp_namespace));
   if (it == seq_by_name_.end()) return nullptr;
   std::lock_guard seq_lock(it->second->mutex);
   if (overlay && overlay->sequences.count(it->second->def->id)) return nullptr;  // dropped by it
   return it->second->def;
 }
 
-SequenceDefPtr Catalog::find_sequence(std::string_view name, const CatalogOverlay* overlay) const {
+SequenceDefPtr Catalog::find_sequence_locked(std::string_view name, const CatalogOverlay* overlay,
+                                             NameScope scope) const {
+  for (uint32_t ns : scope_namespaces(scope, overlay))
+    if (SequenceDefPtr def = find_sequence_in_locked(name, ns, overlay)) return def;
+  return nullptr;
+}
+
+SequenceDefPtr Catalog::find_sequence(std::string_view name, const CatalogOverlay* overlay,
+                                      NameScope scope) const {
   std::lock_guard lock(mutex_);
-  return find_sequence_locked(name, overlay);
+  return find_sequence_locked(name, overlay, scope);
 }
 
 SequenceDefPtr Catalog::find_sequence(uint32_t id, const CatalogOverlay* overlay) const {
@@ -637,12 +715,14 @@ std::vector<SequenceDefPtr> Catalog::sequences(const CatalogOverlay* overlay) co
   std::vector<SequenceDefPtr> out;
   for (const auto& [id, seq] : seq_by_id_) {
     std::lock_guard seq_lock(seq->mutex);
-    if (seq->owner != 0 || (overlay && overlay->sequences.count(id))) continue;
+    if (seq->owner != 0 || (overlay && overlay->sequences.count(id)) ||
+        !listed(seq->def->temp_namespace, overlay))
+      continue;
     out.push_back(seq->def);
   }
   if (overlay)
     for (const auto& [id, def] : overlay->sequences)
-      if (def) out.push_back(def);
+      if (def && listed(def->temp_namespace, overlay)) out.push_back(def);
   std::sort(out.begin(), out.end(),
             [](const SequenceDefPtr& a, const SequenceDefPtr& b) { return a->id < b->id; });
   return out;
@@ -650,7 +730,7 @@ std::vector<SequenceDefPtr> Catalog::sequences(const CatalogOverlay* overlay) co
 
 SequenceDefPtr Catalog::create_sequence(SequenceDef def, std::optional<int64_t> first) {
   std::lock_guard lock(mutex_);
-  if (by_name_.count(def.name) || index_names_.count(def.name) || seq_by_name_.count(def.name))
+  if (name_used_locked(def.name, nullptr, def.temp_namespace))
     throw SqlError(SqlState::DuplicateTable, "relation \"" + def.name + "\" already exists");
   if (next_table_id_ == 0 || next_table_id_ == UINT32_MAX)
     throw SqlError(SqlState::ProgramLimitExceeded, "out of table ids");
@@ -669,7 +749,7 @@ SequenceDefPtr Catalog::create_sequence(SequenceDef def, std::optional<int64_t> 
   seq->def = std::make_shared<const SequenceDef>(std::move(def));
   seq->value = value;
   seq_by_id_[seq->def->id] = seq;
-  seq_by_name_[seq->def->name] = seq;
+  seq_by_name_[name_key(seq->def->name, seq->def->temp_namespace)] = seq;
   ++version_;
   return seq->def;
 }
@@ -705,7 +785,7 @@ void Catalog::alter_sequence(SequenceDef def, std::optional<int64_t> restart, Ca
 
 void Catalog::drop_sequence(std::string_view name) {
   std::lock_guard lock(mutex_);
-  auto it = seq_by_name_.find(std::string(name));
+  auto it = seq_by_name_.find(name_key(name, 0));
   if (it == seq_by_name_.end())
     throw SqlError(SqlState::UndefinedTable, "sequence \"" + std::string(name) + "\" does not exist");
   std::shared_ptr<Sequence> seq = it->second;
@@ -816,6 +896,8 @@ void Catalog::load() {
   ro.total_order_seek = true;
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+  std::vector<TableDefPtr> temporary;  // left by a previous run: deleted below
+  std::vector<uint32_t> temporary_seqs;
   for (it->Seek(lower); it->Valid(); it->Next()) {
     auto def = std::make_shared<TableDef>();
     std::string_view value(it->value().data(), it->value().size());
@@ -827,6 +909,10 @@ void Catalog::load() {
     }
     max_id = std::max(max_id, def->id);
     for (const IndexDef& ix : def->indexes) max_id = std::max(max_id, ix.id);
+    if (def->is_temp()) {
+      temporary.push_back(def);
+      continue;
+    }
     add_locked(def);
   }
   check_status(it->status(), "reading the catalog");
@@ -844,11 +930,16 @@ void Catalog::load() {
     if (!deserialize_sequence(std::string_view(sit->value().data(), sit->value().size()), def, seq->value))
       throw SqlError(SqlState::DataCorrupted, "catalog entry of a sequence is corrupted");
     max_id = std::max(max_id, def.id);
+    if (def.temp_namespace != 0) {
+      temporary_seqs.push_back(def.id);
+      continue;
+    }
     seq->def = std::make_shared<const SequenceDef>(std::move(def));
     seq_by_id_[seq->def->id] = seq;
     seq_by_name_[seq->def->name] = seq;
   }
   check_status(sit->status(), "reading the catalog");
+  purge_temporary_locked(temporary, temporary_seqs);
 
   std::string next;
   rocksdb::Status s = db->Get(rocksdb::ReadOptions(), meta::next_table_id_key(), &next);
@@ -863,14 +954,38 @@ void Catalog::load() {
   spdlog::debug("catalog loaded: {} tables, next table id {}", by_id_.size(), next_table_id_);
 }
 
-TableDefPtr Catalog::find_locked(std::string_view name, const CatalogOverlay* overlay) const {
+// Temporary relations a previous run left (a crash, or a shutdown with sessions open): their
+// definitions, rows, index entries and sequences are deleted in one synced write.
+void Catalog::purge_temporary_locked(const std::vector<TableDefPtr>& tables,
+                                     const std::vector<uint32_t>& sequences) {
+  if (tables.empty() && sequences.empty()) return;
+  rocksdb::WriteBatch batch;
+  for (const TableDefPtr& def : tables) drop_range_locked(*def, batch);
+  for (uint32_t id : sequences)
+    check_status(batch.Delete(meta::sequence_key(id)), "removing temporary sequences");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  check_status(write_to_rocksdb(*store_.db(), wo, batch), "removing temporary tables");
+  spdlog::info("catalog: removed {} temporary tables and {} temporary sequences left by the previous run",
+               tables.size(), sequences.size());
+}
+
+TableDefPtr Catalog::find_in_locked(std::string_view name, uint32_t temp_namespace,
+                                    const CatalogOverlay* overlay) const {
   if (overlay)
     for (const auto& [id, def] : overlay->tables)
-      if (def && def->name == name) return def;
-  auto it = by_name_.find(std::string(name));
+      if (def && def->name == name && def->temp_namespace == temp_namespace) return def;
+  auto it = by_name_.find(name_key(name, temp_namespace));
   if (it == by_name_.end()) return nullptr;
   if (overlay && overlay->tables.count(it->second->id)) return nullptr;  // dropped or renamed by it
   return it->second;
+}
+
+TableDefPtr Catalog::find_locked(std::string_view name, const CatalogOverlay* overlay,
+                                 NameScope scope) const {
+  for (uint32_t ns : scope_namespaces(scope, overlay))
+    if (TableDefPtr def = find_in_locked(name, ns, overlay)) return def;
+  return nullptr;
 }
 
 TableDefPtr Catalog::find_locked(uint32_t id, const CatalogOverlay* overlay) const {
@@ -880,9 +995,9 @@ TableDefPtr Catalog::find_locked(uint32_t id, const CatalogOverlay* overlay) con
   return it == by_id_.end() ? nullptr : it->second;
 }
 
-TableDefPtr Catalog::find(std::string_view name, const CatalogOverlay* overlay) const {
+TableDefPtr Catalog::find(std::string_view name, const CatalogOverlay* overlay, NameScope scope) const {
   std::lock_guard lock(mutex_);
-  return find_locked(name, overlay);
+  return find_locked(name, overlay, scope);
 }
 
 TableDefPtr Catalog::find(uint32_t table_id, const CatalogOverlay* overlay) const {
@@ -892,28 +1007,35 @@ TableDefPtr Catalog::find(uint32_t table_id, const CatalogOverlay* overlay) cons
 
 void Catalog::add_locked(const TableDefPtr& def) {
   by_id_[def->id] = def;
-  by_name_[def->name] = def;
+  by_name_[name_key(def->name, def->temp_namespace)] = def;
   for (const IndexDef& ix : def->indexes) {
-    index_names_[ix.name] = def->id;
+    index_names_[name_key(ix.name, def->temp_namespace)] = def->id;
     index_ids_[ix.id] = def->id;
   }
 }
 
 void Catalog::remove_locked(const TableDef& def) {
   by_id_.erase(def.id);
-  by_name_.erase(def.name);
+  by_name_.erase(name_key(def.name, def.temp_namespace));
   for (const IndexDef& ix : def.indexes) {
-    index_names_.erase(ix.name);
+    index_names_.erase(name_key(ix.name, def.temp_namespace));
     index_ids_.erase(ix.id);
   }
 }
 
 TableDefPtr Catalog::find_index_table_locked(std::string_view index_name,
                                              const CatalogOverlay* overlay) const {
+  for (uint32_t ns : scope_namespaces(NameScope::SearchPath, overlay))
+    if (TableDefPtr def = find_index_in_locked(index_name, ns, overlay)) return def;
+  return nullptr;
+}
+
+TableDefPtr Catalog::find_index_in_locked(std::string_view index_name, uint32_t temp_namespace,
+                                          const CatalogOverlay* overlay) const {
   if (overlay)
     for (const auto& [id, def] : overlay->tables)
-      if (def && def->find_index(index_name)) return def;
-  auto it = index_names_.find(std::string(index_name));
+      if (def && def->temp_namespace == temp_namespace && def->find_index(index_name)) return def;
+  auto it = index_names_.find(name_key(index_name, temp_namespace));
   if (it == index_names_.end()) return nullptr;
   if (overlay && overlay->tables.count(it->second))
     return nullptr;  // the overlay's version has no such index
@@ -937,14 +1059,16 @@ bool Catalog::index_exists(uint32_t index_id, const CatalogOverlay* overlay) con
   return it != index_ids_.end() && !(overlay && overlay->tables.count(it->second));
 }
 
-bool Catalog::name_used_locked(std::string_view name, const CatalogOverlay* overlay) const {
-  return find_locked(name, overlay) || find_index_table_locked(name, overlay) ||
-         find_sequence_locked(name, overlay);
+bool Catalog::name_used_locked(std::string_view name, const CatalogOverlay* overlay,
+                               uint32_t temp_namespace) const {
+  return find_in_locked(name, temp_namespace, overlay) ||
+         find_index_in_locked(name, temp_namespace, overlay) ||
+         find_sequence_in_locked(name, temp_namespace, overlay);
 }
 
-bool Catalog::name_used(std::string_view name, const CatalogOverlay* overlay) const {
+bool Catalog::name_used(std::string_view name, const CatalogOverlay* overlay, uint32_t temp_namespace) const {
   std::lock_guard lock(mutex_);
-  return name_used_locked(name, overlay);
+  return name_used_locked(name, overlay, temp_namespace);
 }
 
 uint32_t Catalog::allocate_id() {
@@ -969,10 +1093,10 @@ std::vector<TableDefPtr> Catalog::tables(const CatalogOverlay* overlay) const {
   std::vector<TableDefPtr> out;
   out.reserve(by_id_.size());
   for (const auto& [id, def] : by_id_)
-    if (!overlay || !overlay->tables.count(id)) out.push_back(def);
+    if ((!overlay || !overlay->tables.count(id)) && listed(def->temp_namespace, overlay)) out.push_back(def);
   if (overlay)
     for (const auto& [id, def] : overlay->tables)
-      if (def) out.push_back(def);
+      if (def && listed(def->temp_namespace, overlay)) out.push_back(def);
   std::sort(out.begin(), out.end(), [](const TableDefPtr& a, const TableDefPtr& b) { return a->id < b->id; });
   return out;
 }
@@ -989,16 +1113,15 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned) 
     def.columns[k].not_null = true;  // primary key columns are implicitly NOT NULL
   }
   std::lock_guard lock(mutex_);
-  if (by_name_.count(def.name) || index_names_.count(def.name) || seq_by_name_.count(def.name)) {
+  const uint32_t ns = def.temp_namespace;
+  if (name_used_locked(def.name, nullptr, ns)) {
     throw SqlError(SqlState::DuplicateTable, "relation \"" + def.name + "\" already exists");
   }
   for (const SequenceDef& s : owned)
-    if (by_name_.count(s.name) || index_names_.count(s.name) || seq_by_name_.count(s.name) ||
-        s.name == def.name)
+    if (name_used_locked(s.name, nullptr, ns) || s.name == def.name)
       throw SqlError(SqlState::DuplicateTable, "relation \"" + s.name + "\" already exists");
   for (const IndexDef& ix : def.indexes)  // UNIQUE constraints' indexes
-    if (by_name_.count(ix.name) || index_names_.count(ix.name) || seq_by_name_.count(ix.name) ||
-        ix.name == def.name)
+    if (name_used_locked(ix.name, nullptr, ns) || ix.name == def.name)
       throw SqlError(SqlState::DuplicateTable, "relation \"" + ix.name + "\" already exists");
   if (next_table_id_ == 0 || next_table_id_ >= UINT32_MAX - 1 - owned.size() - def.indexes.size() -
                                                    def.checks.size() - def.foreign_keys.size()) {
@@ -1010,6 +1133,7 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned) 
   for (SequenceDef& s : owned) {
     s.id = next_id++;
     s.owner_table = def.id;
+    s.temp_namespace = def.temp_namespace;
     check_status(batch.Put(meta::sequence_key(s.id), serialize_sequence(s, SequenceValue{s.start, false})),
                  "creating table");
   }
@@ -1029,7 +1153,7 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned) 
     seq->value = {s.start, false};
     seq->def = std::make_shared<const SequenceDef>(std::move(s));
     seq_by_id_[seq->def->id] = seq;
-    seq_by_name_[seq->def->name] = seq;
+    seq_by_name_[name_key(seq->def->name, seq->def->temp_namespace)] = seq;
   }
   auto ptr = std::make_shared<const TableDef>(std::move(def));
   add_locked(ptr);
@@ -1063,7 +1187,7 @@ void Catalog::drop_table(std::string_view name) {
     state.visible_advanced.wait(commit_lock, [&] { return state.inflight_ts.empty(); });
   }
   std::lock_guard lock(mutex_);
-  auto it = by_name_.find(std::string(name));
+  auto it = by_name_.find(name_key(name, 0));
   if (it == by_name_.end() || it->second->id != found->id) {
     throw SqlError(SqlState::UndefinedTable, "table \"" + std::string(name) + "\" does not exist");
   }
@@ -1083,7 +1207,7 @@ void Catalog::drop_table(std::string_view name) {
   for (auto s = seq_by_id_.begin(); s != seq_by_id_.end();) {
     if (s->second->def->owner_table == def->id) {  // locked: sequence_locks
       s->second->dropped = true;
-      seq_by_name_.erase(s->second->def->name);
+      seq_by_name_.erase(name_key(s->second->def->name, s->second->def->temp_namespace));
       s = seq_by_id_.erase(s);
     } else {
       ++s;
@@ -1116,14 +1240,15 @@ void Catalog::replace_table(TableDef def, rocksdb::WriteBatch& batch) {
   auto old = by_id_.find(def.id);
   if (old == by_id_.end())
     throw SqlError(SqlState::UndefinedTable, "relation \"" + def.name + "\" does not exist");
-  auto same = by_name_.find(def.name);
-  auto same_index = index_names_.find(def.name);
+  const uint32_t ns = def.temp_namespace;
+  auto same = by_name_.find(name_key(def.name, ns));
+  auto same_index = index_names_.find(name_key(def.name, ns));
   if ((same != by_name_.end() && same->second->id != def.id) || same_index != index_names_.end() ||
-      seq_by_name_.count(def.name))
+      seq_by_name_.count(name_key(def.name, ns)))
     throw SqlError(SqlState::DuplicateTable, "relation \"" + def.name + "\" already exists");
   for (const IndexDef& ix : def.indexes) {
-    auto other = index_names_.find(ix.name);
-    if (by_name_.count(ix.name) || seq_by_name_.count(ix.name) ||
+    auto other = index_names_.find(name_key(ix.name, ns));
+    if (by_name_.count(name_key(ix.name, ns)) || seq_by_name_.count(name_key(ix.name, ns)) ||
         (other != index_names_.end() && other->second != def.id))
       throw SqlError(SqlState::DuplicateTable, "relation \"" + ix.name + "\" already exists");
   }
@@ -1168,11 +1293,12 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned, 
     def.columns[static_cast<size_t>(k)].not_null = true;
   }
   std::lock_guard lock(mutex_);
-  if (name_used_locked(def.name, &overlay)) throw duplicate_relation(def.name);
+  const uint32_t ns = def.temp_namespace;
+  if (name_used_locked(def.name, &overlay, ns)) throw duplicate_relation(def.name);
   for (const SequenceDef& s : owned)
-    if (s.name == def.name || name_used_locked(s.name, &overlay)) throw duplicate_relation(s.name);
+    if (s.name == def.name || name_used_locked(s.name, &overlay, ns)) throw duplicate_relation(s.name);
   for (const IndexDef& ix : def.indexes)  // UNIQUE constraints' indexes
-    if (ix.name == def.name || name_used_locked(ix.name, &overlay)) throw duplicate_relation(ix.name);
+    if (ix.name == def.name || name_used_locked(ix.name, &overlay, ns)) throw duplicate_relation(ix.name);
   def.id = allocate_ids_locked(1 + static_cast<uint32_t>(owned.size() + def.indexes.size() +
                                                          def.checks.size() + def.foreign_keys.size()));
   uint32_t next_id = def.id + 1;
@@ -1182,6 +1308,7 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned, 
   for (SequenceDef& s : owned) {
     s.id = next_id++;
     s.owner_table = def.id;
+    s.temp_namespace = def.temp_namespace;
     auto seq = std::make_shared<Sequence>();
     seq->value = {s.start, false};
     seq->owner = overlay.owner;
@@ -1231,9 +1358,10 @@ void Catalog::replace_table(TableDef def, CatalogOverlay& overlay) {
   std::lock_guard lock(mutex_);
   TableDefPtr old = find_locked(def.id, &overlay);
   if (!old) throw SqlError(SqlState::UndefinedTable, "relation \"" + def.name + "\" does not exist");
-  if (def.name != old->name && name_used_locked(def.name, &overlay)) throw duplicate_relation(def.name);
+  const uint32_t ns = def.temp_namespace;
+  if (def.name != old->name && name_used_locked(def.name, &overlay, ns)) throw duplicate_relation(def.name);
   for (const IndexDef& ix : def.indexes)
-    if (!old->find_index(ix.name) && (ix.name == def.name || name_used_locked(ix.name, &overlay)))
+    if (!old->find_index(ix.name) && (ix.name == def.name || name_used_locked(ix.name, &overlay, ns)))
       throw duplicate_relation(ix.name);
   for (const IndexDef& ix : old->indexes) {
     bool kept = false;
@@ -1248,7 +1376,7 @@ void Catalog::replace_table(TableDef def, CatalogOverlay& overlay) {
 SequenceDefPtr Catalog::create_sequence(SequenceDef def, std::optional<int64_t> first,
                                         CatalogOverlay& overlay) {
   std::lock_guard lock(mutex_);
-  if (name_used_locked(def.name, &overlay)) throw duplicate_relation(def.name);
+  if (name_used_locked(def.name, &overlay, def.temp_namespace)) throw duplicate_relation(def.name);
   def.id = allocate_ids_locked(1);
   auto seq = std::make_shared<Sequence>();
   seq->value = {first.value_or(def.start), false};
@@ -1282,12 +1410,13 @@ void Catalog::commit_overlay(const CatalogOverlay& overlay, rocksdb::WriteBatch&
   // What the changes introduce must still be free, and what they change must still be there. The
   // engine's table and name locks keep both true; this is the safety net.
   auto shadowed = [&](uint32_t table_id) { return overlay.tables.count(table_id) != 0; };
-  auto free_name = [&](const std::string& name, uint32_t self) {
-    auto t = by_name_.find(name);
+  auto free_name = [&](const std::string& name, uint32_t ns, uint32_t self) {
+    const std::string key = name_key(name, ns);
+    auto t = by_name_.find(key);
     if (t != by_name_.end() && t->second->id != self && !shadowed(t->second->id)) return false;
-    auto ix = index_names_.find(name);
+    auto ix = index_names_.find(key);
     if (ix != index_names_.end() && ix->second != self && !shadowed(ix->second)) return false;
-    auto sq = seq_by_name_.find(name);
+    auto sq = seq_by_name_.find(key);
     return sq == seq_by_name_.end() || overlay.sequences.count(sq->second->def->id) != 0;
   };
   for (const auto& [id, def] : overlay.tables) {
@@ -1296,13 +1425,13 @@ void Catalog::commit_overlay(const CatalogOverlay& overlay, rocksdb::WriteBatch&
       throw SqlError(SqlState::UndefinedTable,
                      "relation \"" + (def ? def->name : std::to_string(id)) + "\" does not exist");
     if (!def) continue;
-    if (!free_name(def->name, id)) throw duplicate_relation(def->name);
+    if (!free_name(def->name, def->temp_namespace, id)) throw duplicate_relation(def->name);
     for (const IndexDef& ix : def->indexes)
-      if (!free_name(ix.name, id)) throw duplicate_relation(ix.name);
+      if (!free_name(ix.name, def->temp_namespace, id)) throw duplicate_relation(ix.name);
   }
   for (uint32_t id : overlay.created_sequences) {
     const SequenceDefPtr& def = overlay.sequences.at(id);
-    if (!free_name(def->name, 0)) throw duplicate_relation(def->name);
+    if (!free_name(def->name, def->temp_namespace, 0)) throw duplicate_relation(def->name);
   }
   for (const auto& [id, def] : overlay.sequences)
     if (!def && !seq_by_id_.count(id))
@@ -1354,10 +1483,11 @@ void Catalog::commit_overlay(const CatalogOverlay& overlay, rocksdb::WriteBatch&
       seq.owner = 0;
       seq.def = def;
       seq.reserved = 0;
-      seq_by_name_[def->name] = sequences[i - 1];
+      seq_by_name_[name_key(def->name, def->temp_namespace)] = sequences[i - 1];
     } else {
       seq.dropped = true;
-      if (auto n = seq_by_name_.find(seq.def->name); n != seq_by_name_.end() && n->second.get() == &seq)
+      if (auto n = seq_by_name_.find(name_key(seq.def->name, seq.def->temp_namespace));
+          n != seq_by_name_.end() && n->second.get() == &seq)
         seq_by_name_.erase(n);
       seq_by_id_.erase(id);
     }

@@ -202,6 +202,13 @@ struct TableDef {
   // constraint). Views share the relation namespace and id counter with tables.
   std::shared_ptr<const ViewDef> view;
   bool is_view() const { return view != nullptr; }
+
+  // Temporary tables (CREATE TEMP TABLE; docs/schema.md, "Temporary tables"): the number of the session's
+  // temporary namespace (pg_temp_N) that owns the table; 0: a permanent table. Only that session finds it
+  // by name (before a permanent table of the same name); it is dropped when the session ends, and at
+  // startup (a crash leaves nothing of it).
+  uint32_t temp_namespace = 0;
+  bool is_temp() const { return temp_namespace != 0; }
 };
 
 using TableDefPtr = std::shared_ptr<const TableDef>;
@@ -221,6 +228,7 @@ struct SequenceDef {
   // OWNED BY table.column (dropped with the table); 0: none.
   uint32_t owner_table = 0;
   int32_t owner_attnum = 0;
+  uint32_t temp_namespace = 0;  // CREATE TEMP SEQUENCE, a temporary table's SERIAL: as TableDef's
 };
 using SequenceDefPtr = std::shared_ptr<const SequenceDef>;
 
@@ -243,6 +251,9 @@ class Store;
 // (Catalog::commit_overlay); a rollback drops them. Copied by savepoints.
 struct CatalogOverlay {
   uint64_t owner = 0;  // the transaction's id: the sequences it created carry it until it commits
+  // The session's temporary namespace (TableDef::temp_namespace; 0: none): names resolve there first,
+  // other sessions' temporary relations are invisible. Kept by resets of the overlay.
+  uint32_t temp_namespace = 0;
   // Tables as the transaction left them, by id: created, or replaced (ALTER TABLE, CREATE / DROP INDEX;
   // the name may change); null: dropped.
   std::map<uint32_t, TableDefPtr> tables;
@@ -262,6 +273,15 @@ struct CatalogOverlay {
   bool empty() const { return tables.empty() && sequences.empty(); }
 };
 
+// Where a relation name is looked up: PostgreSQL's search path (the session's temporary namespace, then
+// public), or one namespace written before the name (public.t: Permanent, pg_temp.t: Temporary).
+enum class NameScope { SearchPath, Permanent, Temporary };
+// The scope of a schema name as the overlay's session sees it: "" SearchPath, "public" Permanent,
+// "pg_temp" or the session's own pg_temp_N Temporary; nothing for any other schema.
+std::optional<NameScope> name_scope(std::string_view schema, const CatalogOverlay* overlay);
+// The name of temporary namespace `n` (pg_temp_N).
+std::string temp_namespace_name(uint32_t n);
+
 // Thread-safe. Lookups are served from memory; changes write through to RocksDB synchronously.
 class Catalog {
  public:
@@ -273,8 +293,11 @@ class Catalog {
 
   // Lookups. With an overlay: as the transaction owning it sees the catalog (its own changes on top of
   // what is committed); without: what is committed.
-  // nullptr if no such table.
-  TableDefPtr find(std::string_view name, const CatalogOverlay* overlay = nullptr) const;
+  // nullptr if no such table. Names resolve in `scope` (NameScope); without an overlay, only permanent
+  // relations are found by name. Lists (tables(), sequences()) leave out other sessions' temporary
+  // relations when given an overlay.
+  TableDefPtr find(std::string_view name, const CatalogOverlay* overlay = nullptr,
+                   NameScope scope = NameScope::SearchPath) const;
   TableDefPtr find(uint32_t table_id, const CatalogOverlay* overlay = nullptr) const;
   // The table that has an index of this name (nullptr if none).
   TableDefPtr find_index_table(std::string_view index_name, const CatalogOverlay* overlay = nullptr) const;
@@ -299,7 +322,8 @@ class Catalog {
   // create_table creates `owned` (SERIAL and identity columns' sequences) in the same synced write; their
   // owner_table is set to the new table's id. drop_table drops the sequences the table owns.
   TableDefPtr create_table(TableDef def, std::vector<SequenceDef> owned);
-  SequenceDefPtr find_sequence(std::string_view name, const CatalogOverlay* overlay = nullptr) const;
+  SequenceDefPtr find_sequence(std::string_view name, const CatalogOverlay* overlay = nullptr,
+                               NameScope scope = NameScope::SearchPath) const;
   SequenceDefPtr find_sequence(uint32_t id, const CatalogOverlay* overlay = nullptr) const;
   std::vector<SequenceDefPtr> sequences(const CatalogOverlay* overlay = nullptr) const;
   // Assigns an id and persists (fsync) the sequence, whose first value is `first` (CREATE SEQUENCE ...
@@ -325,8 +349,9 @@ class Catalog {
   void replace_table(TableDef def, CatalogOverlay& overlay);
   SequenceDefPtr create_sequence(SequenceDef def, std::optional<int64_t> first, CatalogOverlay& overlay);
   void drop_sequence(uint32_t id, CatalogOverlay& overlay);
-  // Whether `name` is used by a relation as the overlay's transaction sees it (tables, indexes, sequences).
-  bool name_used(std::string_view name, const CatalogOverlay* overlay) const;
+  // Whether `name` is used by a relation as the overlay's transaction sees it (tables, indexes, sequences)
+  // in temporary namespace `temp_namespace` (0: among permanent relations).
+  bool name_used(std::string_view name, const CatalogOverlay* overlay, uint32_t temp_namespace = 0) const;
 
   // The commit of a transaction with catalog changes (caller holds the store's commit mutex, with no
   // other commit in flight): checks that the changes still apply (42P07, 42P01), adds them to `batch`
@@ -362,11 +387,23 @@ class Catalog {
   std::unordered_map<std::string, uint32_t> index_names_;  // index name -> table id
   std::unordered_map<uint32_t, uint32_t> index_ids_;       // index id -> table id
   void add_locked(const TableDefPtr& def);
-  TableDefPtr find_locked(std::string_view name, const CatalogOverlay* overlay) const;
+  TableDefPtr find_locked(std::string_view name, const CatalogOverlay* overlay,
+                          NameScope scope = NameScope::SearchPath) const;
+  TableDefPtr find_in_locked(std::string_view name, uint32_t temp_namespace,
+                             const CatalogOverlay* overlay) const;
+  TableDefPtr find_index_in_locked(std::string_view index_name, uint32_t temp_namespace,
+                                   const CatalogOverlay* overlay) const;
+  SequenceDefPtr find_sequence_in_locked(std::string_view name, uint32_t temp_namespace,
+                                         const CatalogOverlay* overlay) const;
+  // The namespaces `scope` searches, in order (a temporary one only where the overlay has one).
+  static std::vector<uint32_t> scope_namespaces(NameScope scope, const CatalogOverlay* overlay);
+  // Deletes every temporary relation a previous run left (load, mutex_ held).
+  void purge_temporary_locked(const std::vector<TableDefPtr>& tables, const std::vector<uint32_t>& sequences);
   TableDefPtr find_locked(uint32_t id, const CatalogOverlay* overlay) const;
   TableDefPtr find_index_table_locked(std::string_view index_name, const CatalogOverlay* overlay) const;
-  SequenceDefPtr find_sequence_locked(std::string_view name, const CatalogOverlay* overlay) const;
-  bool name_used_locked(std::string_view name, const CatalogOverlay* overlay) const;
+  SequenceDefPtr find_sequence_locked(std::string_view name, const CatalogOverlay* overlay,
+                                      NameScope scope = NameScope::SearchPath) const;
+  bool name_used_locked(std::string_view name, const CatalogOverlay* overlay, uint32_t temp_namespace) const;
   uint32_t allocate_ids_locked(uint32_t count);
   void drop_range_locked(const TableDef& def, rocksdb::WriteBatch& batch);
   void remove_locked(const TableDef& def);

@@ -1555,6 +1555,13 @@ class TransactionImpl final : public Transaction {
   void commit_ordered();
   CatalogOverlay& catalog_overlay() override { return overlay_; }
   void alter_rows(const TableDef& def, const TableDefPtr& old, const Store::AlterWork& work) override;
+  // An empty overlay, of the same session (its temporary namespace stays).
+  void reset_overlay() {
+    const uint32_t temp_namespace = overlay_.temp_namespace;
+    overlay_ = CatalogOverlay{};
+    overlay_.owner = id_;
+    overlay_.temp_namespace = temp_namespace;
+  }
   // Indexes the transaction wrote entries of that were dropped since (DROP INDEX): their entries are left
   // out of the commit (they would stay for ever under an id that is never used again). Caller holds
   // commit_mutex, so no DROP INDEX runs meanwhile.
@@ -1575,8 +1582,7 @@ class TransactionImpl final : public Transaction {
     writes_.clear();
     truncated_.clear();
     catalog_touched_ = catalog_touched_ || overlay_.changed;
-    overlay_ = CatalogOverlay{};
-    overlay_.owner = id_;
+    reset_overlay();
     savepoints_.clear();
     lock_undo_.clear();
     end();
@@ -1833,8 +1839,7 @@ class TransactionImpl final : public Transaction {
     if (catalog_touched_ || overlay_.changed) {  // its uncommitted sequences go, its plans are stale
       store_.catalog().end_overlay(id_);
       catalog_touched_ = false;
-      overlay_ = CatalogOverlay{};
-      overlay_.owner = id_;
+      reset_overlay();
     }
   }
 
@@ -3264,7 +3269,8 @@ void TransactionImpl::commit() {
     end();
     return;
   }
-  if (!truncated_.empty() || !overlay_.empty()) return commit_ordered();
+  // A table created and dropped again leaves an empty overlay, but rows of it to leave out (discarded).
+  if (!truncated_.empty() || !overlay_.empty() || !overlay_.discarded.empty()) return commit_ordered();
   rocksdb::DB* db = store_.db();
   rocksdb::WriteBatch batch;
   uint64_t ts = 0;

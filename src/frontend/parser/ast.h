@@ -412,8 +412,9 @@ struct CreateTableStmt : Stmt {
   std::vector<UniqueConstraint> uniques;  // column- and table-level UNIQUE, in the order written
   std::vector<CheckConstraint> checks;    // column- and table-level CHECK, in the order written
   std::vector<ForeignKeyConstraint> foreign_keys;
-  std::string
-      unsupported_feature;  // FOREIGN KEY, CHECK, UNIQUE table constraints, TEMP, PARTITION, AS SELECT ...
+  bool temporary = false;           // CREATE TEMP[ORARY] TABLE
+  char on_commit = 0;               // ON COMMIT: 'p' PRESERVE ROWS, 'd' DELETE ROWS, 'D' DROP; 0: not written
+  std::string unsupported_feature;  // PARTITION, AS SELECT ...
 };
 
 // CREATE SEQUENCE [IF NOT EXISTS] / ALTER SEQUENCE [IF EXISTS] name options.
@@ -423,7 +424,8 @@ struct SequenceStmt : Stmt {
   bool if_not_exists = false;  // CREATE
   bool missing_ok = false;     // ALTER ... IF EXISTS
   std::vector<SequenceOption> options;
-  std::string unsupported_feature;  // TEMP ...
+  bool temporary = false;           // CREATE TEMP SEQUENCE
+  std::string unsupported_feature;  // UNLOGGED ...
 };
 
 struct DropTableStmt : Stmt {

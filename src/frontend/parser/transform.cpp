@@ -559,7 +559,7 @@ class Transformer {
         const PgQuery__CreateSeqStmt* c = n->create_seq_stmt;
         auto out = std::make_unique<ast::SequenceStmt>(ast::StmtKind::CreateSequence);
         out->sequence = table_ref(c->sequence);
-        note_persistence(out->unsupported_feature, c->sequence);
+        out->temporary = persistence(out->unsupported_feature, c->sequence);
         out->if_not_exists = c->if_not_exists;
         out->options = sequence_options(c->options, c->n_options);
         return out;
@@ -1154,10 +1154,11 @@ class Transformer {
     return out;
   }
 
-  static void note_persistence(std::string& feature, const PgQuery__RangeVar* rv) {
-    if (!rv || !rv->relpersistence) return;
-    if (rv->relpersistence[0] == 't') note(feature, "TEMPORARY tables");
+  // CREATE TEMP / UNLOGGED: whether the relation is temporary (UNLOGGED is refused).
+  static bool persistence(std::string& feature, const PgQuery__RangeVar* rv) {
+    if (!rv || !rv->relpersistence) return false;
     if (rv->relpersistence[0] == 'u') note(feature, "UNLOGGED tables");
+    return rv->relpersistence[0] == 't';
   }
 
   static const char* constraint_feature(PgQuery__ConstrType t) {
@@ -1254,15 +1255,24 @@ class Transformer {
     std::string& feature = out->unsupported_feature;
     out->table = table_ref(s->relation);
     out->if_not_exists = s->if_not_exists;
-    note_persistence(feature, s->relation);
+    out->temporary = persistence(feature, s->relation);
     if (s->n_inh_relations > 0) note(feature, s->partbound ? "PARTITION OF" : "INHERITS");
     if (s->partbound) note(feature, "PARTITION OF");
     if (s->partspec) note(feature, "PARTITION BY");
     if (s->of_typename) note(feature, "CREATE TABLE OF type");
     for (size_t i = 0; i < s->n_options; ++i) storage_parameter(s->options[i], feature);
-    if (s->oncommit != PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_NOOP &&
-        s->oncommit != PG_QUERY__ON_COMMIT_ACTION__ON_COMMIT_ACTION_UNDEFINED) {
-      note(feature, "ON COMMIT");
+    switch (s->oncommit) {
+      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_PRESERVE_ROWS:
+        out->on_commit = 'p';
+        break;
+      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DELETE_ROWS:
+        out->on_commit = 'd';
+        break;
+      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DROP:
+        out->on_commit = 'D';
+        break;
+      default:
+        break;
     }
     if (s->tablespacename && *s->tablespacename) note(feature, "TABLESPACE");
     if (s->access_method && *s->access_method) note(feature, "table access methods");

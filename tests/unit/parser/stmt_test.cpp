@@ -527,7 +527,6 @@ TEST(ParserCreateTable, UnsupportedFeatures) {
        "DEFERRABLE constraints"},
       {"CREATE TABLE t (a int, UNIQUE (a) INCLUDE (a))", "UNIQUE index options"},
       {"CREATE TABLE t (a int, EXCLUDE USING gist (a WITH =))", "EXCLUDE constraints"},
-      {"CREATE TEMP TABLE t (a int)", "TEMPORARY tables"},
       {"CREATE UNLOGGED TABLE t (a int)", "UNLOGGED tables"},
       {"CREATE TABLE t (a int) INHERITS (u)", "INHERITS"},
       {"CREATE TABLE t (a int) PARTITION BY RANGE (a)", "PARTITION BY"},
@@ -539,6 +538,33 @@ TEST(ParserCreateTable, UnsupportedFeatures) {
     ASSERT_TRUE(s) << c.sql;
     EXPECT_EQ(s->unsupported_feature, c.feature) << c.sql;
   }
+}
+
+TEST(ParserCreateTable, TemporaryTables) {
+  auto plain = parse_one<ast::CreateTableStmt>("CREATE TABLE t (a int)");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->temporary);
+  EXPECT_EQ(plain->on_commit, 0);
+  struct Case {
+    const char* sql;
+    char on_commit;
+  } cases[] = {
+      {"CREATE TEMP TABLE t (a int)", 0},
+      {"CREATE TEMPORARY TABLE t (a int) ON COMMIT PRESERVE ROWS", 'p'},
+      {"CREATE LOCAL TEMP TABLE t (a int) ON COMMIT DELETE ROWS", 'd'},
+      {"CREATE TEMP TABLE t (a int) ON COMMIT DROP", 'D'},
+  };
+  for (const auto& c : cases) {
+    auto s = parse_one<ast::CreateTableStmt>(c.sql);
+    ASSERT_TRUE(s) << c.sql;
+    EXPECT_TRUE(s->temporary) << c.sql;
+    EXPECT_EQ(s->on_commit, c.on_commit) << c.sql;
+    EXPECT_EQ(s->unsupported_feature, "") << c.sql;
+  }
+  auto seq = parse_one<ast::SequenceStmt>("CREATE TEMP SEQUENCE s");
+  ASSERT_TRUE(seq);
+  EXPECT_TRUE(seq->temporary);
+  EXPECT_EQ(seq->unsupported_feature, "");
 }
 
 TEST(ParserCreateTable, CheckAndForeignKeyConstraints) {

@@ -230,6 +230,79 @@ TEST(Catalog, DropRemovesRowsAndRecreatedTableIsEmpty) {
   EXPECT_EQ(cursor->next(), nullptr);
 }
 
+// Temporary tables (docs/schema.md, "Temporary tables"): found by name only through an overlay of their
+// session, before a permanent table of the same name; a second session may have its own of the name; a
+// reopen (a crash, or a shutdown with sessions open) deletes them with every key under them.
+TEST(Catalog, TemporaryTablesAreSessionLocalAndPurgedAtOpen) {
+  TempDir dir;
+  uint32_t temp_id = 0, other_id = 0, seq_id = 0;
+  {
+    auto store = Store::open(test_options(dir));
+    Catalog& cat = store->catalog();
+    TableDefPtr perm = cat.create_table(users_def());
+    auto create_temp = [&](uint32_t ns) {
+      auto txn = store->begin(IsolationLevel::ReadCommitted);
+      txn->catalog_overlay().temp_namespace = ns;
+      TableDef def = users_def();
+      def.temp_namespace = ns;
+      SequenceDef seq;
+      seq.name = "users_id_seq";
+      seq.owner_attnum = 1;
+      TableDefPtr t = cat.create_table(def, {seq}, txn->catalog_overlay());
+      txn->commit();
+      return t;
+    };
+    TableDefPtr temp = create_temp(5);
+    TableDefPtr other = create_temp(6);  // another session's table of the same name
+    temp_id = temp->id;
+    other_id = other->id;
+    CatalogOverlay s5, s6, s7;
+    s5.temp_namespace = 5;
+    s6.temp_namespace = 6;
+    s7.temp_namespace = 7;
+    EXPECT_EQ(cat.find("users"), perm);
+    EXPECT_EQ(cat.find("users", &s5)->id, temp_id);
+    EXPECT_EQ(cat.find("users", &s6)->id, other_id);
+    EXPECT_EQ(cat.find("users", &s7), perm);
+    EXPECT_EQ(cat.find("users", &s5, NameScope::Permanent), perm);
+    EXPECT_EQ(cat.find("users", &s7, NameScope::Temporary), nullptr);
+    EXPECT_EQ(cat.tables(&s5).size(), 2u);  // its own and the permanent one
+    EXPECT_EQ(cat.tables(&s7).size(), 1u);
+    ASSERT_NE(cat.find_sequence("users_id_seq", &s5), nullptr);
+    seq_id = cat.find_sequence("users_id_seq", &s5)->id;
+    EXPECT_EQ(cat.find_sequence("users_id_seq", &s7), nullptr);
+    EXPECT_TRUE(cat.name_used("users", &s7, 0));
+    EXPECT_FALSE(cat.name_used("users", &s7, 7));
+    EXPECT_EQ(name_scope("pg_temp", &s5), NameScope::Temporary);
+    EXPECT_EQ(name_scope("pg_temp_5", &s5), NameScope::Temporary);
+    EXPECT_EQ(name_scope("pg_temp_6", &s5), std::nullopt);
+    EXPECT_EQ(name_scope("public", &s5), NameScope::Permanent);
+    EXPECT_EQ(name_scope("", &s5), NameScope::SearchPath);
+    testing::AutoCommit stmt(*store);
+    std::string name = "n";
+    for (int i = 0; i < 10; ++i) {
+      Datum row[5] = {testing::int_datum(i), testing::text_datum(name), testing::null_datum(),
+                      testing::null_datum(), testing::null_datum()};
+      stmt.w->insert(*temp, row);
+    }
+    stmt.commit();
+  }
+  auto store = Store::open(test_options(dir));
+  Catalog& cat = store->catalog();
+  EXPECT_EQ(cat.find(temp_id), nullptr);
+  EXPECT_EQ(cat.find(other_id), nullptr);
+  EXPECT_EQ(cat.find_sequence(seq_id), nullptr);
+  ASSERT_NE(cat.find("users"), nullptr);
+  EXPECT_EQ(cat.tables().size(), 1u);
+  for (uint32_t id : {temp_id, other_id}) {  // no key is left under the tables
+    std::string prefix;
+    keycodec::append_table_prefix(id, prefix);
+    std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(rocksdb::ReadOptions()));
+    it->Seek(prefix);
+    EXPECT_FALSE(it->Valid() && it->key().starts_with(prefix)) << "table " << id;
+  }
+}
+
 }  // namespace
 }  // namespace omendb::storage
 
