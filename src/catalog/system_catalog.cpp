@@ -1308,19 +1308,13 @@ std::vector<Row> tablespace_rows(const storage::TableDef& def) {
   return rows.take();
 }
 
-// nspacl as PostgreSQL 15's initdb leaves it (pg_toast: NULL, the default): pg_dump compares public's
-// with {pg_database_owner=UC/pg_database_owner,=U/pg_database_owner} and writes GRANT / REVOKE for a
-// difference.
-std::vector<Row> namespace_rows(const storage::TableDef& def, const Context& ctx) {
+// nspacl: public's as PostgreSQL 15's initdb leaves it, which pg_dump compares with
+// {pg_database_owner=UC/pg_database_owner,=U/pg_database_owner} and writes GRANT / REVOKE for a difference;
+// the others NULL (pg_dump compares theirs with pg_init_privs, empty here, and NULL means no change).
+std::vector<Row> namespace_rows(const storage::TableDef& def) {
   Rows rows(def);
-  const std::string user = quote_ident(ctx.user());
-  const std::vector<std::string> system_acl{user + "=UC/" + user, "=U/" + user};
   rows.add().oid("oid", kToastNamespace).name("nspname", "pg_toast").oid("nspowner", kBootstrapRole);
-  rows.add()
-      .oid("oid", kPgCatalogNamespace)
-      .name("nspname", "pg_catalog")
-      .oid("nspowner", kBootstrapRole)
-      .texts("nspacl", system_acl);
+  rows.add().oid("oid", kPgCatalogNamespace).name("nspname", "pg_catalog").oid("nspowner", kBootstrapRole);
   rows.add()
       .oid("oid", kPublicNamespace)
       .name("nspname", "public")
@@ -1329,8 +1323,7 @@ std::vector<Row> namespace_rows(const storage::TableDef& def, const Context& ctx
   rows.add()
       .oid("oid", kInformationSchemaNamespace)
       .name("nspname", "information_schema")
-      .oid("nspowner", kBootstrapRole)
-      .texts("nspacl", system_acl);
+      .oid("nspowner", kBootstrapRole);
   return rows.take();
 }
 
@@ -2201,7 +2194,7 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   if (n == "omendb_sealed_columns") return sealed_columns_rows(def, ctx);
   if (std::string_view(spec.schema) == "information_schema" && n == "sequences")
     return information_schema_sequences_rows(def, ctx);
-  if (n == "pg_namespace") return namespace_rows(def, ctx);
+  if (n == "pg_namespace") return namespace_rows(def);
   if (n == "pg_description") return description_rows(def, ctx);
   if (n == "pg_tablespace") return tablespace_rows(def);
   if (n == "pg_class") return class_rows(def, ctx);
