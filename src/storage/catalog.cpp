@@ -547,6 +547,7 @@ std::string serialize_sequence(const SequenceDef& d, const SequenceValue& v) {
   put_le<int32_t>(d.owner_attnum, out);
   put_le<int64_t>(v.last_value, out);
   out.push_back(v.is_called ? '\x01' : '\x00');
+  if (!d.comment.empty()) put_str(d.comment, out);
   return out;
 }
 

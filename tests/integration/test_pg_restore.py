@@ -147,6 +147,25 @@ def test_psql_descriptions(args):
             assert expected in out, (command, out)
 
 
+def test_comments_durable(args):
+    """Comments are stored with their objects: a restart reads them back (catalog format 10, sequence format 2,
+    schema comments), and a rolled-back COMMENT leaves nothing."""
+    data = tempfile.mkdtemp(prefix="omendb-restore-")
+    query = ("SELECT obj_description('t'::regclass, 'pg_class'), col_description('t'::regclass, 2), "
+             "obj_description('s'::regclass, 'pg_class'), obj_description('v'::regclass, 'pg_class'), "
+             "obj_description('public'::regnamespace, 'pg_namespace')")
+    with Server(args.server_bin, data_dir=data) as srv:
+        psql(srv.port, ["-c", "CREATE TABLE t (id int PRIMARY KEY, v text)", "-c", "CREATE SEQUENCE s",
+                        "-c", "CREATE VIEW v AS SELECT id FROM t", "-c", "COMMENT ON TABLE t IS 'tt'",
+                        "-c", "COMMENT ON COLUMN t.v IS 'cc'", "-c", "COMMENT ON SEQUENCE s IS 'ss'",
+                        "-c", "COMMENT ON VIEW v IS 'vv'", "-c", "COMMENT ON SCHEMA public IS 'pp'",
+                        "-c", "BEGIN; COMMENT ON TABLE t IS 'gone'; COMMENT ON SCHEMA public IS 'gone'; ROLLBACK;"])
+        before = psql(srv.port, ["-A", "-t", "-c", query]).stdout
+    assert before.strip() == "tt|cc|ss|vv|pp", before
+    with Server(args.server_bin, data_dir=data) as srv:
+        assert psql(srv.port, ["-A", "-t", "-c", query]).stdout == before
+
+
 def test_untouched_public_schema(args):
     """A database without COMMENT ON SCHEMA dumps no COMMENT / ACL for public (its comment and ACL are
     PostgreSQL's defaults), so that the restore needs no superuser-only statement."""
@@ -203,5 +222,6 @@ if __name__ == "__main__":
     if not os.path.exists(PG_DUMP):
         print("pg_dump not found: skipped (apt-get install postgresql-client-15)")
         sys.exit(77)
-    sys.exit(1 if run_tests([test_round_trip, test_psql_descriptions, test_untouched_public_schema, test_constraints_after_copy,
+    sys.exit(1 if run_tests([test_round_trip, test_psql_descriptions, test_comments_durable,
+                             test_untouched_public_schema, test_constraints_after_copy,
                              test_owner_and_settings], parse_args()) else 0)
