@@ -482,9 +482,32 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       return;
     }
     case Func::ObjDescription:
-    case Func::ColDescription:
+    case Func::ColDescription: {
+      // PostgreSQL's SQL definitions over pg_description: obj_description(oid, catalog) the comment of
+      // the object in that catalog, obj_description(oid) of any catalog's (deprecated), col_description
+      // the column's (objsubid = attnum).
+      for (size_t i = 0; i < nargs; ++i)
+        if (args[i].is_null) return;
+      const bool column = func == Func::ColDescription;
+      std::optional<uint32_t> classoid;
+      if (column) {
+        classoid = 1259;  // pg_class
+      } else if (nargs > 1) {
+        storage::TableDefPtr catalog = find_system_table("pg_catalog", args[1].str.view());
+        if (!catalog) return;  // no such catalog: no row, NULL
+        classoid = relation_oid(*catalog);
+      }
+      const int32_t subid = column ? static_cast<int32_t>(args[1].i64) : 0;
+      for (const Description& d : descriptions(ctx))
+        if (d.objoid == static_cast<uint32_t>(args[0].i64) && d.objsubid == subid &&
+            (!classoid || d.classoid == *classoid)) {
+          set_text(text, d.description, out);
+          return;
+        }
+      return;
+    }
     case Func::ShobjDescription:
-      return;  // OmenDB keeps no comments (COMMENT ON is not supported)
+      return;  // no shared object has a comment (COMMENT ON DATABASE / ROLE / TABLESPACE are 0A000)
     case Func::PgGetViewdef: {
       // The stored query (libpg_query's deparsed text, qualified as the search_path needs:
       // Context::view_query), not PostgreSQL's pretty-printed one: docs/catalogs.md.

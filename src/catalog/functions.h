@@ -20,9 +20,9 @@ enum class Func : int32_t {
   PgTypeIsVisible,     // pg_type_is_visible(oid) -> bool
   FormatType,          // format_type(oid, int4) -> text; not strict in the typmod
   PgEncodingToChar,    // pg_encoding_to_char(int4) -> name
-  ObjDescription,      // obj_description(oid [, name]) -> text: OmenDB has no comments, always NULL
-  ColDescription,      // col_description(oid, int4) -> text: always NULL
-  ShobjDescription,    // shobj_description(oid, name) -> text: always NULL
+  ObjDescription,      // obj_description(oid [, name]) -> text: the object's comment (pg_description)
+  ColDescription,      // col_description(oid, int4) -> text: the column's comment
+  ShobjDescription,    // shobj_description(oid, name) -> text: always NULL (no shared comments)
   PgGetIndexdef,       // pg_get_indexdef(oid [, int4, bool]) -> text
   PgGetConstraintdef,  // pg_get_constraintdef(oid [, bool]) -> text
   PgGetExpr,           // pg_get_expr(pg_node_tree, oid [, bool]) -> text: the stored expression text

@@ -1099,6 +1099,16 @@ class Rows {
     const bool vector = type == TypeId::Int2Vector && !v.empty();
     return set(column, Value::text(vector ? b.finish(0) : b.finish(), type));
   }
+  // A text[] of `v` (aclitem[] columns: the items' text).
+  Rows& texts(std::string_view column, const std::vector<std::string>& v) {
+    arr::Builder b(TypeId::Text);
+    for (const std::string& x : v) {
+      Datum d{};
+      d.str = StrRef{x.data(), x.size()};
+      b.add(d);
+    }
+    return set(column, Value::text(b.finish(), TypeId::TextArray));
+  }
   std::vector<Row> take() { return std::move(rows_); }
 
  private:
@@ -1285,6 +1295,17 @@ std::string schema_name(uint32_t nsp) {
   }
 }
 
+std::vector<Row> description_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const Description& d : descriptions(ctx))
+    rows.add()
+        .oid("objoid", d.objoid)
+        .oid("classoid", d.classoid)
+        .num("objsubid", d.objsubid)
+        .text("description", d.description);
+  return rows.take();
+}
+
 std::vector<Row> tablespace_rows(const storage::TableDef& def) {
   Rows rows(def);
   rows.add().oid("oid", 1663).name("spcname", "pg_default").oid("spcowner", kBootstrapRole);
@@ -1304,11 +1325,18 @@ uint32_t my_temp_namespace_oid(const Context& ctx) {
 
 namespace {
 
+// nspacl: public's as PostgreSQL 15's initdb leaves it, which pg_dump compares with
+// {pg_database_owner=UC/pg_database_owner,=U/pg_database_owner} and writes GRANT / REVOKE for a difference;
+// the others NULL (pg_dump compares theirs with pg_init_privs, empty here, and NULL means no change).
 std::vector<Row> namespace_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   rows.add().oid("oid", kToastNamespace).name("nspname", "pg_toast").oid("nspowner", kBootstrapRole);
   rows.add().oid("oid", kPgCatalogNamespace).name("nspname", "pg_catalog").oid("nspowner", kBootstrapRole);
-  rows.add().oid("oid", kPublicNamespace).name("nspname", "public").oid("nspowner", kDatabaseOwnerRole);
+  rows.add()
+      .oid("oid", kPublicNamespace)
+      .name("nspname", "public")
+      .oid("nspowner", kDatabaseOwnerRole)
+      .texts("nspacl", {"pg_database_owner=UC/pg_database_owner", "=U/pg_database_owner"});
   rows.add()
       .oid("oid", kInformationSchemaNamespace)
       .name("nspname", "information_schema")
@@ -2186,6 +2214,7 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   if (std::string_view(spec.schema) == "information_schema" && n == "sequences")
     return information_schema_sequences_rows(def, ctx);
   if (n == "pg_namespace") return namespace_rows(def, ctx);
+  if (n == "pg_description") return description_rows(def, ctx);
   if (n == "pg_tablespace") return tablespace_rows(def);
   if (n == "pg_class") return class_rows(def, ctx);
   if (n == "pg_attribute") return attribute_rows(def, ctx);
@@ -2202,8 +2231,8 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   if (n == "pg_sequence") return sequence_rows(def, ctx);
   if (n == "pg_depend") return depend_rows(def, ctx);
   if (n == "pg_rewrite") return rewrite_rows(def, ctx);
-  // pg_description, pg_inherits, pg_policy, pg_statistic_ext, pg_publication*, pg_trigger,
-  // pg_proc, pg_extension, pg_foreign_table: OmenDB has no comments, inheritance, policies, extended
+  // pg_inherits, pg_policy, pg_statistic_ext, pg_publication*, pg_trigger,
+  // pg_proc, pg_extension, pg_foreign_table: OmenDB has no inheritance, policies, extended
   // statistics, publications, triggers, rules, user-defined functions, extensions or foreign tables; the
   // catalogs pg_dump reads (pg_cast, pg_operator, pg_init_privs ...) say why each is empty
   return {};
@@ -2310,6 +2339,52 @@ storage::TableDefPtr find_system_table(std::string_view schema, std::string_view
   return nullptr;
 }
 
+std::optional<uint32_t> namespace_oid(std::string_view name) {
+  if (name == "pg_catalog") return kPgCatalogNamespace;
+  if (name == "public") return kPublicNamespace;
+  if (name == "information_schema") return kInformationSchemaNamespace;
+  if (name == "pg_toast") return kToastNamespace;
+  if (name == "pg_temp") return kTempNamespaceBase;  // the session's (reg_in matches any temporary one)
+  if (name.starts_with("pg_temp_")) {
+    uint32_t n = 0;
+    std::string_view digits = name.substr(8);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec == std::errc() && end == digits.data() + digits.size() && n > 0) return temp_namespace_oid(n);
+  }
+  return std::nullopt;
+}
+
+std::vector<Description> descriptions(const Context& ctx) {
+  constexpr uint32_t kPgClass = 1259, kPgConstraint = 2606, kPgNamespace = 2615;
+  std::vector<Description> out;
+  auto add = [&](uint32_t objoid, uint32_t classoid, int32_t objsubid, const std::string& text) {
+    if (!text.empty()) out.push_back({objoid, classoid, objsubid, text});
+  };
+  std::map<uint32_t, std::string> schemas{{kToastNamespace, "reserved schema for TOAST tables"},
+                                          {kPgCatalogNamespace, "system catalog schema"},
+                                          {kPublicNamespace, "standard public schema"}};
+  for (const auto& [oid, text] : ctx.schema_comments()) schemas[oid] = text;
+  for (const auto& [oid, text] : schemas) add(oid, kPgNamespace, 0, text);
+  for (const auto& t : ctx.tables()) {
+    add(table_oid(t->id), kPgClass, 0, t->comment);
+    for (size_t i = 0; i < t->columns.size(); ++i)
+      add(table_oid(t->id), kPgClass, t->attnum(i), t->columns[i].comment);
+    if (!t->primary_key.empty()) {
+      add(pkey_index_oid(t->id), kPgClass, 0, t->pkey_index_comment);
+      add(pkey_constraint_oid(t->id), kPgConstraint, 0, t->pkey_comment);
+    }
+    for (const storage::IndexDef& ix : t->indexes) {
+      add(table_oid(ix.id), kPgClass, 0, ix.comment);
+      if (ix.constraint) add(pkey_constraint_oid(ix.id), kPgConstraint, 0, ix.constraint_comment);
+    }
+    for (const storage::CheckDef& c : t->checks) add(pkey_constraint_oid(c.id), kPgConstraint, 0, c.comment);
+    for (const storage::ForeignKeyDef& f : t->foreign_keys)
+      add(pkey_constraint_oid(f.id), kPgConstraint, 0, f.comment);
+  }
+  for (const auto& s : ctx.sequences()) add(table_oid(s->id), kPgClass, 0, s->comment);
+  return out;
+}
+
 uint32_t relation_oid(const storage::TableDef& def) {
   if (!is_system_table(def.id)) return table_oid(def.id);
   if (is_sequence_relation(def.id)) return table_oid(def.id & ~(kSystemTableBit | kSequenceRelationBit));
@@ -2408,21 +2483,6 @@ std::vector<RelationRow> named_relations(const std::vector<storage::TableDefPtr>
     out.push_back(
         {table_oid(s->id), s->name, relation_namespace(s->temp_namespace), 'S', nullptr, nullptr, 0});
   return out;
-}
-
-std::optional<uint32_t> namespace_oid(std::string_view name) {
-  if (name == "pg_catalog") return kPgCatalogNamespace;
-  if (name == "public") return kPublicNamespace;
-  if (name == "information_schema") return kInformationSchemaNamespace;
-  if (name == "pg_toast") return kToastNamespace;
-  if (name == "pg_temp") return kTempNamespaceBase;  // the session's (reg_in matches any temporary one)
-  if (name.starts_with("pg_temp_")) {
-    uint32_t n = 0;
-    std::string_view digits = name.substr(8);
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-    if (ec == std::errc() && end == digits.data() + digits.size() && n > 0) return temp_namespace_oid(n);
-  }
-  return std::nullopt;
 }
 
 // The schema part of a qualified name: its namespace (3F000 if none has the name); 0A000 for a

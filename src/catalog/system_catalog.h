@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,8 @@ class Context {
   virtual std::vector<storage::SequenceDefPtr> sequences() const { return {}; }
   // The session's temporary namespace number (pg_temp_N; 0 where a context has no session).
   virtual uint32_t temp_namespace() const { return 0; }
+  // COMMENT ON SCHEMA's comments (storage::Catalog::schema_comments: "" removed, absent built-in).
+  virtual std::map<uint32_t, std::string> schema_comments() const { return {}; }
   // The sequence functions of the session (its currval / lastval state), over the sequence named
   // `name` (regclass text). 0A000 where a context has no session.
   virtual int64_t nextval(std::string_view name) const;
@@ -138,6 +141,23 @@ inline bool default_uses_sequence(const storage::ColumnDef& c, const storage::Se
   return d.find("nextval('" + seq.name + "'") != std::string::npos ||
          d.find("nextval('public." + seq.name + "'") != std::string::npos;
 }
+
+// The OID of the schema of this name (pg_catalog, public, information_schema, pg_toast), if it is one.
+std::optional<uint32_t> namespace_oid(std::string_view name);
+
+// One comment (COMMENT ON) as pg_description shows it: the object's OID, the OID of the catalog that
+// lists it (pg_class 1259 for tables, views, columns, indexes and sequences; pg_constraint 2606;
+// pg_namespace 2615), the column's attnum (else 0), the text.
+struct Description {
+  uint32_t objoid = 0;
+  uint32_t classoid = 0;
+  int32_t objsubid = 0;
+  std::string description;
+};
+// Every comment `ctx` shows (pg_description, obj_description, col_description): the definitions' own
+// and the built-in schemas' (PostgreSQL's initdb comments on pg_catalog, public and pg_toast, unless
+// COMMENT ON SCHEMA changed them).
+std::vector<Description> descriptions(const Context& ctx);
 
 // System relations' TableDef ids: the high bit set (user table ids are small and count up from 1).
 inline constexpr uint32_t kSystemTableBit = 0x80000000u;

@@ -249,11 +249,11 @@ void IndexScanOp::write_shape(ShapeWriter& w) const {
   w.put(scan_columns);
   w.put(range);
   w.put(static_cast<int64_t>(key_column));
-  // index's other fields (its expressions and predicate too) follow from its id and the catalog version
-  // (part of the cache key); estimated_rows decides the compile tier, which the JIT adds to the cache key
-  // itself.
+  // index's other fields (its expressions, predicate and comments too) follow from its id and the catalog
+  // version (part of the cache key); estimated_rows decides the compile tier, which the JIT adds to the cache
+  // key itself.
 }
-OMENDB_SHAPE_COVERS(IndexScanOp, 384);
+OMENDB_SHAPE_COVERS(IndexScanOp, 448);
 
 // ---- Values -----------------------------------------------------------------------------------------
 

@@ -937,6 +937,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         return create_view(static_cast<const ast::CreateViewStmt&>(stmt), out);
       case ast::StmtKind::Lock:
         return lock_table(static_cast<const ast::LockStmt&>(stmt), out);
+      case ast::StmtKind::Comment:
+        return comment_on(static_cast<const ast::CommentStmt&>(stmt), out);
+      case ast::StmtKind::AlterSchemaOwner:
+        return alter_schema_owner(static_cast<const ast::AlterSchemaOwnerStmt&>(stmt), out);
       case ast::StmtKind::Unsupported:
         throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
     }
@@ -966,6 +970,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         return "ALTER SEQUENCE";
       case ast::StmtKind::CreateView:
         return "CREATE VIEW";
+      case ast::StmtKind::Comment:
+        return "COMMENT";
+      case ast::StmtKind::AlterSchemaOwner:
+        return "ALTER SCHEMA";
       case ast::StmtKind::Truncate:
         return "TRUNCATE TABLE";
       case ast::StmtKind::Copy:
@@ -1957,10 +1965,167 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const bool found = scope && (db_.store().catalog().find(t.name, overlay(), *scope) ||
                                  db_.store().catalog().find_sequence(t.name, overlay(), *scope));
     if (!found) return missing_relation(stmt, out);
-    const std::string& role = stmt.cmds[0].new_name;
-    if (!role.empty() && role != session_info_.user)
-      throw SqlError(SqlState::UndefinedObject, "role \"" + role + "\" does not exist");
+    if (!owned_by_session_user(stmt.cmds[0].new_name))
+      throw_unsupported("ALTER ... OWNER TO a role other than the session's user (OmenDB has one owner)");
     out.command_complete(alter_tag(stmt));
+  }
+
+  // OWNER TO `role` (empty: CURRENT_USER ...): whether it names the session's user, the owner of every
+  // object. The roles that exist are that user and pg_database_owner (pg_roles); any other is 42704.
+  bool owned_by_session_user(const std::string& role) const {
+    if (role.empty() || role == session_info_.user) return true;
+    if (role == "pg_database_owner") return false;
+    throw SqlError(SqlState::UndefinedObject, "role \"" + role + "\" does not exist");
+  }
+
+  // ALTER SCHEMA name OWNER TO role. Owners are not represented (docs/catalogs.md: public belongs to
+  // pg_database_owner, the others to the session's user): a role that exists is accepted and the owner
+  // shown stays, since the one user holds every privilege either way.
+  void alter_schema_owner(const ast::AlterSchemaOwnerStmt& stmt, pgwire::ResultWriter& out) {
+    if (!catalog::namespace_oid(stmt.schema))
+      throw SqlError(SqlState::InvalidSchemaName, "schema \"" + stmt.schema + "\" does not exist");
+    if (!stmt.role.empty() && stmt.role != session_info_.user && stmt.role != "pg_database_owner")
+      throw SqlError(SqlState::UndefinedObject, "role \"" + stmt.role + "\" does not exist");
+    out.command_complete("ALTER SCHEMA");
+  }
+
+  // ---- COMMENT ON (docs/schema.md, "Comments"). A comment lives on its object's definition (a column's,
+  // index's or constraint's on its table's, a sequence's on its own, a schema's in the catalog's schema
+  // comments), so it is durable, transactional as other DDL (the transaction's catalog overlay; outside
+  // a block, a transaction of its own), kept by RENAME and dropped with its object. IS NULL and IS ''
+  // remove it, as in PostgreSQL.
+  void comment_on(const ast::CommentStmt& stmt, pgwire::ResultWriter& out) {
+    using O = ast::CommentStmt::Object;
+    if (stmt.object == O::Unsupported) throw_unsupported(stmt.feature);
+    if (!in_transaction()) return in_own_transaction([&] { comment_on(stmt, out); });
+    storage::Catalog& catalog = db_.store().catalog();
+    const std::string text = stmt.comment.value_or("");
+    const std::vector<std::string>& name = stmt.name;
+    if (stmt.object == O::Schema) {
+      std::optional<uint32_t> oid = catalog::namespace_oid(name.at(0));
+      if (!oid) throw SqlError(SqlState::InvalidSchemaName, "schema \"" + name.at(0) + "\" does not exist");
+      catalog.set_schema_comment(*oid, text, *overlay());
+      out.command_complete("COMMENT");
+      return;
+    }
+    // The relation's name: the last part, or the one before for a column or constraint.
+    const bool member = stmt.object == O::Column || stmt.object == O::Constraint;
+    const size_t parts = name.size() - (member ? 1 : 0);
+    if (parts == 0) throw SqlError(SqlState::SyntaxError, "column name must be qualified");
+    if (parts > 3) throw SqlError(SqlState::SyntaxError, "improper relation name (too many dotted names)");
+    if (parts == 3 && name[0] != session_info_.database) throw_unsupported("cross-database references");
+    const std::string& relation = name[parts - 1];
+    if (parts >= 2 && name[parts - 2] != "public") {
+      if (!catalog::namespace_oid(name[parts - 2]))
+        throw SqlError(SqlState::InvalidSchemaName, "schema \"" + name[parts - 2] + "\" does not exist");
+      throw_unsupported("COMMENT ON a system relation");
+    }
+    auto missing = [&] {
+      return SqlError(SqlState::UndefinedTable, "relation \"" + relation + "\" does not exist");
+    };
+    if (stmt.object == O::Sequence) {
+      storage::SequenceDefPtr seq = catalog.find_sequence(relation, overlay());
+      if (!seq) {
+        if (catalog.find(relation, overlay()) || catalog.find_index_table(relation, overlay()))
+          throw SqlError(SqlState::WrongObjectType, "\"" + relation + "\" is not a sequence");
+        throw missing();
+      }
+      catalog.comment_sequence(seq->id, text, *overlay());
+      out.command_complete("COMMENT");
+      return;
+    }
+    // The table whose definition holds the comment: the relation, or for an index the table it indexes.
+    auto resolve = [&]() -> storage::TableDefPtr {
+      if (stmt.object != O::Index) return catalog.find(relation, overlay());
+      if (storage::TableDefPtr t = catalog.find_index_table(relation, overlay())) return t;
+      for (const storage::TableDefPtr& t : catalog.tables(overlay()))
+        if (!t->primary_key.empty() && t->name + "_pkey" == relation) return t;
+      return nullptr;
+    };
+    storage::TableDefPtr old = resolve();
+    if (!old) {
+      if (catalog.find(relation, overlay()) || catalog.find_sequence(relation, overlay()) ||
+          catalog.find_index_table(relation, overlay()))
+        throw SqlError(SqlState::WrongObjectType,
+                       "\"" + relation + "\" is not " + (stmt.object == O::Index ? "an index" : "a table"));
+      throw missing();
+    }
+    if (stmt.object == O::Table && old->is_view())
+      throw SqlError(SqlState::WrongObjectType, "\"" + relation + "\" is not a table");
+    if (stmt.object == O::View && !old->is_view())
+      throw SqlError(SqlState::WrongObjectType, "\"" + relation + "\" is not a view");
+    // As ALTER TABLE: no statement uses the table meanwhile (exclusive lock, to the transaction's end).
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
+    TableLocks::Held locks;
+    for (;;) {
+      settle_cursors_using({old->id});
+      locks = acquire_tables({}, {old->id}, wait);
+      storage::TableDefPtr now = resolve();
+      if (now == old) break;
+      locks.release();
+      if (!now) throw missing();
+      old = std::move(now);
+    }
+    storage::TableDef def = *old;
+    switch (stmt.object) {
+      case O::Table:
+      case O::View:
+        def.comment = text;
+        break;
+      case O::Index:
+        if (storage::IndexDef* ix = find_index_named(def, relation))
+          ix->comment = text;
+        else
+          def.pkey_index_comment = text;
+        break;
+      case O::Column: {
+        const int c = def.find_column(name.back());
+        if (c < 0)
+          throw SqlError(SqlState::UndefinedColumn,
+                         "column \"" + name.back() + "\" of relation \"" + def.name + "\" does not exist");
+        def.columns[static_cast<size_t>(c)].comment = text;
+        break;
+      }
+      case O::Constraint:
+        comment_constraint(def, name.back(), text);
+        break;
+      default:
+        break;
+    }
+    replace_in_transaction(std::move(def), {}, old, std::move(locks), "COMMENT", wait);
+    out.command_complete("COMMENT");
+  }
+
+  static storage::IndexDef* find_index_named(storage::TableDef& def, const std::string& index_name) {
+    for (storage::IndexDef& ix : def.indexes)
+      if (ix.name == index_name) return &ix;
+    return nullptr;
+  }
+
+  // COMMENT ON CONSTRAINT name ON table: its primary key, a UNIQUE, CHECK or FOREIGN KEY constraint (42704).
+  static void comment_constraint(storage::TableDef& def, const std::string& constraint,
+                                 const std::string& text) {
+    if (!def.primary_key.empty() && constraint == def.name + "_pkey") {
+      def.pkey_comment = text;
+      return;
+    }
+    for (storage::IndexDef& ix : def.indexes)
+      if (ix.constraint && ix.name == constraint) {
+        ix.constraint_comment = text;
+        return;
+      }
+    for (storage::CheckDef& c : def.checks)
+      if (c.name == constraint) {
+        c.comment = text;
+        return;
+      }
+    for (storage::ForeignKeyDef& f : def.foreign_keys)
+      if (f.name == constraint) {
+        f.comment = text;
+        return;
+      }
+    throw SqlError(SqlState::UndefinedObject,
+                   "constraint \"" + constraint + "\" for table \"" + def.name + "\" does not exist");
   }
 
   // ALTER TABLE (docs/schema.md): the subcommands are applied in order to a copy of the definition,
@@ -1984,6 +2149,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
               t && t->find_column(cmd.column) >= 0)
             if (!dependent_views({t}, t->attnum(static_cast<size_t>(t->find_column(cmd.column)))).empty())
               return in_own_transaction([&] { alter_table(stmt, out); });
+    // ADD GENERATED ... AS IDENTITY creates the column's sequence with the change: one transaction.
+    if (!in_transaction() && std::any_of(stmt.cmds.begin(), stmt.cmds.end(),
+                                         [](const auto& c) { return c.kind == K::AddIdentity; }))
+      return in_own_transaction([&] { alter_table(stmt, out); });
     // So does DROP COLUMN of a column that owns a sequence (SERIAL): the sequence goes with it.
     if (!in_transaction())
       for (const ast::AlterTableCmd& cmd : stmt.cmds)
@@ -2034,6 +2203,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     std::vector<std::string> taken_constraints;          // CHECK names it gives
     std::vector<storage::CheckDef> validations;          // CHECK constraints the existing rows must pass
     std::vector<storage::ForeignKeyDef> fk_validations;  // FOREIGN KEYs the existing rows must satisfy
+    std::vector<storage::SequenceDef> new_sequences;     // ADD IDENTITY's (created in the transaction)
     auto find_check = [&](const std::string& name) {
       return std::find_if(def.checks.begin(), def.checks.end(),
                           [&](const storage::CheckDef& c) { return c.name == name; });
@@ -2350,9 +2520,31 @@ class EngineSession : public pgwire::Session, public catalog::Context {
             throw SqlError(SqlState::UndefinedObject, "constraint \"" + cmd.constraint + "\" of relation \"" +
                                                           def.name + "\" does not exist");
           }
-          def.primary_key.clear();  // the columns keep NOT NULL, as in PostgreSQL
+          def.primary_key.clear();   // the columns keep NOT NULL, as in PostgreSQL
+          def.pkey_comment.clear();  // its comments go with it
+          def.pkey_index_comment.clear();
           work.rekey = true;
           work.fence = true;
+          break;
+        }
+        case K::AddIdentity: {  // ALTER COLUMN c ADD GENERATED ... AS IDENTITY: the column's sequence
+          const size_t i = static_cast<size_t>(column(cmd.column));
+          storage::ColumnDef& col = def.columns[i];
+          const std::string what = "column \"" + col.name + "\" of relation \"" + def.name + "\"";
+          if (!col.not_null)
+            throw SqlError(SqlState::ObjectNotInPrerequisiteState,
+                           what + " must be declared NOT NULL before identity can be added");
+          if (col.identity)
+            throw SqlError(SqlState::ObjectNotInPrerequisiteState, what + " is already an identity column");
+          if (!col.default_expr.empty())
+            throw SqlError(SqlState::ObjectNotInPrerequisiteState, what + " already has a default value");
+          if (col.type != TypeId::Int16 && col.type != TypeId::Int32 && col.type != TypeId::Int64)
+            throw SqlError(SqlState::InvalidParameterValue,
+                           "identity column type must be smallint, integer, or bigint");
+          col.identity = cmd.column_def.identity;
+          new_sequences.push_back(owned_sequence(def, i, cmd.column_def.identity_options, true, taken_names));
+          new_sequences.back().owner_table = def.id;
+          taken_names.push_back(new_sequences.back().name);
           break;
         }
         case K::ChangeOwner:  // change_owner()
@@ -2383,6 +2575,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           what = "ALTER TABLE ... ADD CHECK (or VALIDATE CONSTRAINT)";
         else if (cmd.kind == K::AddForeignKey)
           what = "ALTER TABLE ... ADD FOREIGN KEY";
+      if (!new_sequences.empty()) {
+        std::vector<std::string> names;
+        for (const storage::SequenceDef& seq : new_sequences) names.push_back(seq.name);
+        lock_names(names, wait);
+        for (storage::SequenceDef& seq : new_sequences) {
+          const int64_t first = seq.start;
+          db_.store().catalog().create_sequence(std::move(seq), first, *overlay());
+        }
+      }
       replace_in_transaction(std::move(def), work, old, std::move(locks), what, wait);
     } else {
       db_.store().alter_table(std::move(def), work);
@@ -2989,6 +3190,35 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     }
   }
 
+  // The sequence SERIAL or identity column `i` of `def` owns (`identity_options`: an identity's), named
+  // table_column_seq (a name not in `taken`) unless SEQUENCE NAME gives one, of the column's type; sets
+  // the column's DEFAULT to its nextval.
+  storage::SequenceDef owned_sequence(storage::TableDef& def, size_t i,
+                                      const std::vector<ast::SequenceOption>& identity_options, bool identity,
+                                      const std::vector<std::string>& taken) {
+    storage::ColumnDef& col = def.columns[i];
+    storage::SequenceDef seq;
+    ast::SequenceOption as;
+    as.name = "as";
+    as.has_arg = true;
+    as.value = col.type == TypeId::Int16 ? "int2" : col.type == TypeId::Int64 ? "int8" : "int4";
+    std::vector<ast::SequenceOption> options{as};
+    for (const ast::SequenceOption& o : identity_options)
+      if (o.name != "as") options.push_back(o);
+    planner::SequenceOptionsResult r = planner::apply_sequence_options(options, seq, true, identity);
+    seq.name = r.sequence_name.empty() ? choose_sequence_name(def.name, col.name, taken, def.temp_namespace)
+                                       : r.sequence_name;
+    if (r.restart) seq.start = *r.restart;
+    seq.owner_attnum = def.attnum(i);
+    std::string literal;
+    for (char ch : catalog::quote_ident(seq.name)) {
+      literal += ch;
+      if (ch == '\'') literal += ch;
+    }
+    col.default_expr = "nextval('" + literal + "'::regclass)";
+    return seq;
+  }
+
   void create_table(const ast::CreateTableStmt& stmt, pgwire::ResultWriter& out) {
     // A temporary table is created in a transaction (outside a block, one of its own): its ON COMMIT
     // action, and its namespace's names, go through the transaction's catalog overlay.
@@ -3015,28 +3245,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       const ast::ColumnDef& c = stmt.columns[i];
       const int8_t width = planner::serial_width(c.type);
       if (!width && !c.identity) continue;
-      storage::ColumnDef& col = def.columns[i];
-      storage::SequenceDef seq;
-      ast::SequenceOption as;
-      as.name = "as";
-      as.has_arg = true;
-      as.value = col.type == TypeId::Int16 ? "int2" : col.type == TypeId::Int64 ? "int8" : "int4";
-      std::vector<ast::SequenceOption> options{as};
-      for (const ast::SequenceOption& o : c.identity_options)
-        if (o.name != "as") options.push_back(o);
-      planner::SequenceOptionsResult r = planner::apply_sequence_options(options, seq, true, c.identity != 0);
-      seq.name = r.sequence_name.empty() ? choose_sequence_name(def.name, col.name, taken, def.temp_namespace)
-                                         : r.sequence_name;
-      if (r.restart) seq.start = *r.restart;
-      taken.push_back(seq.name);
-      seq.owner_attnum = def.attnum(i);
-      std::string literal;
-      for (char ch : catalog::quote_ident(seq.name)) {
-        literal += ch;
-        if (ch == '\'') literal += ch;
-      }
-      col.default_expr = "nextval('" + literal + "'::regclass)";
-      owned.push_back(std::move(seq));
+      owned.push_back(owned_sequence(def, i, c.identity_options, c.identity != 0, taken));
+      taken.push_back(owned.back().name);
     }
     // UNIQUE constraints' indexes, named in order as PostgreSQL creates them after the primary key's: one
     // without a name gets t_a_b_key (ChooseConstraintName), a name taken already is 42P07.
@@ -3294,6 +3504,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (old) {
       check_view_replacement(*old, def);
       def.id = old->id;
+      def.comment = old->comment;  // CREATE OR REPLACE keeps the view's comments, as PostgreSQL
+      for (size_t i = 0; i < old->columns.size(); ++i) def.columns[i].comment = old->columns[i].comment;
       catalog.replace_table(std::move(def), *overlay());
     } else {
       catalog.create_table(std::move(def), {}, *overlay());
@@ -3836,6 +4048,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     return db_.store().catalog().sequences(overlay());
   }
   uint32_t temp_namespace() const override { return idle_overlay_.temp_namespace; }
+  std::map<uint32_t, std::string> schema_comments() const override {
+    return db_.store().catalog().schema_comments(overlay());
+  }
 
   // ---- Sequence functions (catalog::Context): the session keeps currval / lastval ----
   // The sequence a regclass text names: PostgreSQL's rules for a possibly qualified name (lower-cased

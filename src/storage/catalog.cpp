@@ -67,6 +67,19 @@ bool TableDef::constraint_name_used(std::string_view n) const {
   return false;
 }
 
+bool TableDef::has_comments() const {
+  if (!comment.empty() || !pkey_comment.empty() || !pkey_index_comment.empty()) return true;
+  for (const ColumnDef& c : columns)
+    if (!c.comment.empty()) return true;
+  for (const IndexDef& ix : indexes)
+    if (!ix.comment.empty() || !ix.constraint_comment.empty()) return true;
+  for (const CheckDef& c : checks)
+    if (!c.comment.empty()) return true;
+  for (const ForeignKeyDef& f : foreign_keys)
+    if (!f.comment.empty()) return true;
+  return false;
+}
+
 int TableDef::find_column(std::string_view column_name) const {
   for (size_t i = 0; i < columns.size(); ++i) {
     if (columns[i].name == column_name) return static_cast<int>(i);
@@ -143,6 +156,10 @@ constexpr uint8_t kCatalogFormatV8 = 8;
 // expr, str pretty, u8 type; u8 has predicate, then str expr, str pretty. Written only by tables with an
 // expression or partial index; older databases need no migration (their entries read as before).
 constexpr uint8_t kCatalogFormatV9 = 9;
+// V9's layout (every section), then u8 is a view and V7's view section if so, then the comments (COMMENT
+// ON): str table, str primary key constraint, str primary key index, str per column, per index str index
+// and str constraint, str per CHECK, str per FOREIGN KEY. Written only by relations with a comment.
+constexpr uint8_t kCatalogFormatV10 = 10;
 
 template <typename T>
 void put_le(T v, std::string& out) {
@@ -216,7 +233,9 @@ std::string serialize_body(const TableDef& def) {
   for (const ForeignKeyDef& f : def.foreign_keys) set_lists = set_lists || !f.delete_set_attnums.empty();
   bool computed = false;
   for (const IndexDef& ix : def.indexes) computed = computed || ix.computed();
-  out.push_back(static_cast<char>(view                  ? kCatalogFormatV7
+  const bool comments = def.has_comments();
+  out.push_back(static_cast<char>(comments              ? kCatalogFormatV10
+                                  : view                ? kCatalogFormatV7
                                   : computed            ? kCatalogFormatV9
                                   : set_lists           ? kCatalogFormatV8
                                   : constraints         ? kCatalogFormatV6
@@ -246,8 +265,8 @@ std::string serialize_body(const TableDef& def) {
     out.push_back(static_cast<char>(d.type));
     put_str(d.name, out);
   }
-  if (def.indexes.empty() && !identity && !constraints && !view) return out;
-  const bool all = computed;  // V9: V8's layout, every section written
+  if (def.indexes.empty() && !identity && !constraints && !view && !comments) return out;
+  const bool all = computed || comments;  // V9, V10: V8's layout, every section written
   put_le<uint32_t>(static_cast<uint32_t>(def.indexes.size()), out);
   for (const IndexDef& ix : def.indexes) {
     put_le<uint32_t>(ix.id, out);
@@ -301,22 +320,35 @@ std::string serialize_body(const TableDef& def) {
       out.push_back(ix.predicate ? '\x01' : '\x00');
       if (ix.predicate) put_expression(*ix.predicate);
     }
-  if (!view) return out;
-  put_str(def.view->query, out);
-  put_le<uint32_t>(static_cast<uint32_t>(def.view->depends.size()), out);
-  for (const ViewDependency& d : def.view->depends) {
-    put_le<uint32_t>(d.relation, out);
-    put_le<int32_t>(d.max_attnum, out);
-    put_le<uint32_t>(static_cast<uint32_t>(d.attnums.size()), out);
-    for (int32_t a : d.attnums) put_le<int32_t>(a, out);
+  if (comments) out.push_back(view ? '\x01' : '\x00');
+  if (view) {
+    put_str(def.view->query, out);
+    put_le<uint32_t>(static_cast<uint32_t>(def.view->depends.size()), out);
+    for (const ViewDependency& d : def.view->depends) {
+      put_le<uint32_t>(d.relation, out);
+      put_le<int32_t>(d.max_attnum, out);
+      put_le<uint32_t>(static_cast<uint32_t>(d.attnums.size()), out);
+      for (int32_t a : d.attnums) put_le<int32_t>(a, out);
+    }
   }
+  if (!comments) return out;
+  put_str(def.comment, out);
+  put_str(def.pkey_comment, out);
+  put_str(def.pkey_index_comment, out);
+  for (const ColumnDef& c : def.columns) put_str(c.comment, out);
+  for (const IndexDef& ix : def.indexes) {
+    put_str(ix.comment, out);
+    put_str(ix.constraint_comment, out);
+  }
+  for (const CheckDef& c : def.checks) put_str(c.comment, out);
+  for (const ForeignKeyDef& f : def.foreign_keys) put_str(f.comment, out);
   return out;
 }
 
 bool deserialize(std::string_view in, TableDef& def) {
   Reader r{in};
   uint8_t version = r.get<uint8_t>();
-  if (version < kCatalogFormatV1 || version > kCatalogFormatV9) return false;
+  if (version < kCatalogFormatV1 || version > kCatalogFormatV10) return false;
   def.id = r.get<uint32_t>();
   def.name = r.get_str();
   uint32_t ncols = r.get<uint32_t>();
@@ -478,7 +510,7 @@ bool deserialize(std::string_view in, TableDef& def) {
       if (r.get<uint8_t>() != 0 && !get_expression(ix.predicate.emplace())) return false;
     }
   }
-  if (version == kCatalogFormatV7) {
+  if (version == kCatalogFormatV7 || (version >= kCatalogFormatV10 && r.get<uint8_t>() != 0)) {
     auto view = std::make_shared<ViewDef>();
     view->query = r.get_str();
     uint32_t ndeps = r.get<uint32_t>();
@@ -493,6 +525,18 @@ bool deserialize(std::string_view in, TableDef& def) {
       for (int32_t& a : d.attnums) a = r.get<int32_t>();
     }
     def.view = std::move(view);
+  }
+  if (version >= kCatalogFormatV10) {
+    def.comment = r.get_str();
+    def.pkey_comment = r.get_str();
+    def.pkey_index_comment = r.get_str();
+    for (ColumnDef& c : def.columns) c.comment = r.get_str();
+    for (IndexDef& ix : def.indexes) {
+      ix.comment = r.get_str();
+      ix.constraint_comment = r.get_str();
+    }
+    for (CheckDef& c : def.checks) c.comment = r.get_str();
+    for (ForeignKeyDef& f : def.foreign_keys) f.comment = r.get_str();
   }
   return r.ok && get_temp_trailer(r, def.temp_namespace) && r.pos == in.size();
 }
@@ -509,10 +553,11 @@ void assign_constraint_ids(TableDef& def, uint32_t& next_id) {
 }
 
 constexpr uint8_t kSequenceFormatV1 = 1;
+constexpr uint8_t kSequenceFormatV2 = 2;  // + str comment (COMMENT ON SEQUENCE); written only with one
 
 std::string serialize_sequence(const SequenceDef& d, const SequenceValue& v) {
   std::string out;
-  out.push_back(static_cast<char>(kSequenceFormatV1));
+  out.push_back(static_cast<char>(d.comment.empty() ? kSequenceFormatV1 : kSequenceFormatV2));
   put_le<uint32_t>(d.id, out);
   put_str(d.name, out);
   out.push_back(static_cast<char>(d.width));
@@ -526,13 +571,15 @@ std::string serialize_sequence(const SequenceDef& d, const SequenceValue& v) {
   put_le<int32_t>(d.owner_attnum, out);
   put_le<int64_t>(v.last_value, out);
   out.push_back(v.is_called ? '\x01' : '\x00');
+  if (!d.comment.empty()) put_str(d.comment, out);
   put_temp_trailer(d.temp_namespace, out);
   return out;
 }
 
 bool deserialize_sequence(std::string_view in, SequenceDef& d, SequenceValue& v) {
   Reader r{in};
-  if (r.get<uint8_t>() != kSequenceFormatV1) return false;
+  const uint8_t version = r.get<uint8_t>();
+  if (version != kSequenceFormatV1 && version != kSequenceFormatV2) return false;
   d.id = r.get<uint32_t>();
   d.name = r.get_str();
   d.width = r.get<int8_t>();
@@ -546,6 +593,7 @@ bool deserialize_sequence(std::string_view in, SequenceDef& d, SequenceValue& v)
   d.owner_attnum = r.get<int32_t>();
   v.last_value = r.get<int64_t>();
   v.is_called = r.get<uint8_t>() != 0;
+  if (version == kSequenceFormatV2) d.comment = r.get_str();
   return r.ok && get_temp_trailer(r, d.temp_namespace) && r.pos == in.size() && d.increment != 0 &&
          d.min_value <= d.max_value && (d.width == 2 || d.width == 4 || d.width == 8);
 }
@@ -783,6 +831,24 @@ void Catalog::alter_sequence(SequenceDef def, std::optional<int64_t> restart, Ca
   ++version_;
 }
 
+void Catalog::comment_sequence(uint32_t id, std::string comment, CatalogOverlay& overlay) {
+  std::lock_guard lock(mutex_);
+  auto it = seq_by_id_.find(id);
+  auto mine = overlay.sequences.find(id);
+  if (it == seq_by_id_.end() || (mine != overlay.sequences.end() && !mine->second) ||
+      (it->second->owner != 0 && it->second->owner != overlay.owner))
+    throw SqlError(SqlState::UndefinedTable, "relation with OID " + std::to_string(id) + " does not exist");
+  Sequence& seq = *it->second;
+  std::lock_guard seq_lock(seq.mutex);
+  SequenceDef def = mine != overlay.sequences.end() ? *mine->second : *seq.def;
+  def.comment = std::move(comment);
+  auto ptr = std::make_shared<const SequenceDef>(std::move(def));
+  if (seq.owner != 0) seq.def = ptr;  // created by this transaction: its commit writes it
+  overlay.sequences[id] = ptr;        // else a committed one's new definition, written by the commit
+  overlay.changed = true;
+  ++version_;
+}
+
 void Catalog::drop_sequence(std::string_view name) {
   std::lock_guard lock(mutex_);
   auto it = seq_by_name_.find(name_key(name, 0));
@@ -940,6 +1006,18 @@ void Catalog::load() {
   }
   check_status(sit->status(), "reading the catalog");
   purge_temporary_locked(temporary, temporary_seqs);
+
+  schema_comments_.clear();
+  std::string nsp_lower = meta::schema_comment_prefix();
+  std::string nsp_upper = keycodec::prefix_successor(nsp_lower);
+  rocksdb::Slice nsp_upper_slice(nsp_upper);
+  ro.iterate_upper_bound = &nsp_upper_slice;
+  std::unique_ptr<rocksdb::Iterator> nit(db->NewIterator(ro));
+  for (nit->Seek(nsp_lower); nit->Valid(); nit->Next()) {
+    std::string_view key(nit->key().data(), nit->key().size());
+    schema_comments_[keycodec::decode_table_id(key.substr(5))] = nit->value().ToString();
+  }
+  check_status(nit->status(), "reading the catalog");
 
   std::string next;
   rocksdb::Status s = db->Get(rocksdb::ReadOptions(), meta::next_table_id_key(), &next);
@@ -1346,9 +1424,11 @@ void Catalog::drop_table(uint32_t table_id, CatalogOverlay& overlay) {
       ++it;
     }
   }
-  for (const auto& [id, seq] : seq_by_id_)
-    if (seq->owner == 0 && seq->def->owner_table == table_id && !overlay.sequences.count(id))
-      overlay.sequences[id] = nullptr;
+  for (const auto& [id, seq] : seq_by_id_) {
+    auto mine = overlay.sequences.find(id);
+    const SequenceDefPtr& def = mine != overlay.sequences.end() ? mine->second : seq->def;
+    if (seq->owner == 0 && def && def->owner_table == table_id) overlay.sequences[id] = nullptr;
+  }
   overlay.changed = true;
   ++version_;
 }
@@ -1396,7 +1476,9 @@ void Catalog::drop_sequence(uint32_t id, CatalogOverlay& overlay) {
     overlay.sequences.erase(id);
   } else {
     auto it = seq_by_id_.find(id);
-    if (it == seq_by_id_.end() || it->second->owner != 0 || overlay.sequences.count(id))
+    auto mine = overlay.sequences.find(id);  // a committed one's new definition (a comment) may be there
+    if (it == seq_by_id_.end() || it->second->owner != 0 ||
+        (mine != overlay.sequences.end() && !mine->second))
       throw SqlError(SqlState::UndefinedTable, "relation with OID " + std::to_string(id) + " does not exist");
     overlay.sequences[id] = nullptr;
   }
@@ -1463,8 +1545,11 @@ void Catalog::commit_overlay(const CatalogOverlay& overlay, rocksdb::WriteBatch&
     else
       check_status(batch.Delete(meta::sequence_key(id)), "committing");
   }
+  for (const auto& [oid, text] : overlay.schema_comments)
+    check_status(batch.Put(meta::schema_comment_key(oid), text), "committing");
   write();
   // Published: every session sees the changes from now on.
+  for (const auto& [oid, text] : overlay.schema_comments) schema_comments_[oid] = text;
   for (const auto& [id, def] : overlay.tables) {
     if (auto old = by_id_.find(id); old != by_id_.end()) {
       TableDefPtr before = old->second;
@@ -1492,6 +1577,21 @@ void Catalog::commit_overlay(const CatalogOverlay& overlay, rocksdb::WriteBatch&
       seq_by_id_.erase(id);
     }
   }
+  ++version_;
+}
+
+std::map<uint32_t, std::string> Catalog::schema_comments(const CatalogOverlay* overlay) const {
+  std::lock_guard lock(mutex_);
+  std::map<uint32_t, std::string> out = schema_comments_;
+  if (overlay)
+    for (const auto& [oid, text] : overlay->schema_comments) out[oid] = text;
+  return out;
+}
+
+void Catalog::set_schema_comment(uint32_t namespace_oid, std::string comment, CatalogOverlay& overlay) {
+  std::lock_guard lock(mutex_);
+  overlay.schema_comments[namespace_oid] = std::move(comment);
+  overlay.changed = true;
   ++version_;
 }
 

@@ -39,6 +39,8 @@ struct ColumnDef {
   // GENERATED ALWAYS ('a') / BY DEFAULT ('d') AS IDENTITY; 0: not an identity column. Its sequence is
   // the one it owns; default_expr calls nextval on it.
   char identity = 0;
+  // COMMENT ON COLUMN (pg_description, col_description); empty: none.
+  std::string comment;
 };
 
 // An expression index's key column or a partial index's predicate (IndexDef::exprs, IndexDef::predicate).
@@ -88,6 +90,10 @@ struct IndexDef {
   using Expression = IndexExpression;
   std::vector<Expression> exprs;
   std::optional<Expression> predicate;
+  // COMMENT ON INDEX (the index's pg_class OID) and COMMENT ON CONSTRAINT (its UNIQUE constraint's
+  // pg_constraint OID); empty: none.
+  std::string comment;
+  std::string constraint_comment;
   bool computed() const { return !exprs.empty() || predicate.has_value(); }
   // Index into `exprs` of key column `i` (attnums[i] == 0).
   size_t expr_of(size_t i) const {
@@ -112,6 +118,7 @@ struct CheckDef {
   std::string display;
   std::string pretty;
   bool validated = true;  // false: added NOT VALID (rows stored before it are not checked)
+  std::string comment;    // COMMENT ON CONSTRAINT; empty: none
 };
 
 // A FOREIGN KEY (docs/schema.md, "FOREIGN KEY"): the referencing columns' values of every row with none
@@ -129,6 +136,7 @@ struct ForeignKeyDef {
   // ON DELETE SET NULL / SET DEFAULT (cols): the referencing columns the action sets (PostgreSQL 15's
   // confdelsetcols), a subset of `attnums`; empty: all of them.
   std::vector<int32_t> delete_set_attnums;
+  std::string comment;  // COMMENT ON CONSTRAINT; empty: none
 };
 
 // An action code's SQL: "NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT".
@@ -209,6 +217,12 @@ struct TableDef {
   // startup (a crash leaves nothing of it).
   uint32_t temp_namespace = 0;
   bool is_temp() const { return temp_namespace != 0; }
+  // COMMENT ON TABLE / VIEW, on its primary key's constraint and on that key's index (pg_description;
+  // docs/schema.md, "Comments"); empty: none. Columns, indexes and constraints carry their own.
+  std::string comment;
+  std::string pkey_comment;
+  std::string pkey_index_comment;
+  bool has_comments() const;
 };
 
 using TableDefPtr = std::shared_ptr<const TableDef>;
@@ -229,6 +243,7 @@ struct SequenceDef {
   uint32_t owner_table = 0;
   int32_t owner_attnum = 0;
   uint32_t temp_namespace = 0;  // CREATE TEMP SEQUENCE, a temporary table's SERIAL: as TableDef's
+  std::string comment;          // COMMENT ON SEQUENCE; empty: none
 };
 using SequenceDefPtr = std::shared_ptr<const SequenceDef>;
 
@@ -258,11 +273,14 @@ struct CatalogOverlay {
   // the name may change); null: dropped.
   std::map<uint32_t, TableDefPtr> tables;
   std::set<uint32_t> created;  // ids of the tables it created (absent from the committed catalog)
-  // Sequences it created (its own SERIAL columns' too) or dropped (null), by id.
+  // Sequences it created (its own SERIAL columns' too), changed (a committed one's new definition:
+  // COMMENT ON SEQUENCE) or dropped (null), by id.
   std::map<uint32_t, SequenceDefPtr> sequences;
   std::set<uint32_t> created_sequences;
   // Relation ids (tables, indexes) it dropped: the commit leaves out its rows and entries under them.
   std::set<uint32_t> discarded;
+  // COMMENT ON SCHEMA it made, by namespace OID (Catalog::schema_comments).
+  std::map<uint32_t, std::string> schema_comments;
   bool changed = false;  // a change was recorded (also one undone since)
   // Tables whose rows an ALTER TABLE or CREATE INDEX of the transaction checked or indexed
   // (Transaction::alter_rows), with the snapshot that read them: COMMIT fails (40001) if the table got a
@@ -270,7 +288,7 @@ struct CatalogOverlay {
   // Store::alter_table). Indexes built that way become valid from the commit's timestamp.
   std::map<uint32_t, uint64_t> rows_read_at;
   std::set<uint32_t> built_indexes;
-  bool empty() const { return tables.empty() && sequences.empty(); }
+  bool empty() const { return tables.empty() && sequences.empty() && schema_comments.empty(); }
 };
 
 // Where a relation name is looked up: PostgreSQL's search path (the session's temporary namespace, then
@@ -376,6 +394,15 @@ class Catalog {
   void setval(uint32_t id, int64_t value, bool is_called);
   SequenceValue sequence_value(uint32_t id) const;
 
+  // COMMENT ON SCHEMA, by namespace OID (the catalog layer's; storage knows no schemas): the comments
+  // set, "" where one was removed. A schema absent here has its built-in comment. With an overlay, as
+  // its transaction sees them; set_schema_comment records one in the overlay, written by its commit.
+  std::map<uint32_t, std::string> schema_comments(const CatalogOverlay* overlay = nullptr) const;
+  void set_schema_comment(uint32_t namespace_oid, std::string comment, CatalogOverlay& overlay);
+  // COMMENT ON SEQUENCE: the sequence's definition with `comment` (empty: none), recorded in the overlay
+  // (a committed sequence's new definition is written by the commit). 42P01 if it does not see it.
+  void comment_sequence(uint32_t id, std::string comment, CatalogOverlay& overlay);
+
   // Increases on every create/drop: compiled code cached under an older version is stale.
   uint64_t version() const;
 
@@ -415,6 +442,7 @@ class Catalog {
   // returns their locks (which `owned` must outlive).
   std::vector<std::unique_lock<std::mutex>> drop_owned_sequences(
       uint32_t table_id, rocksdb::WriteBatch& batch, std::vector<std::shared_ptr<Sequence>>& owned);
+  std::map<uint32_t, std::string> schema_comments_;
   uint32_t next_table_id_ = 1;
   uint64_t version_ = 1;
 };

@@ -79,6 +79,15 @@ inline std::string sequence_key(uint32_t id) {
 inline std::string sequence_prefix() {
   return std::string("\0\0\0\0Q", 5);
 }
+// COMMENT ON SCHEMA: the comment of the schema with this namespace OID (catalog.cpp).
+inline std::string schema_comment_key(uint32_t namespace_oid) {
+  std::string k("\0\0\0\0D", 5);
+  keycodec::append_table_prefix(namespace_oid, k);
+  return k;
+}
+inline std::string schema_comment_prefix() {
+  return std::string("\0\0\0\0D", 5);
+}
 inline std::string commit_ts_key() {
   return std::string("\0\0\0\0T", 5);
 }

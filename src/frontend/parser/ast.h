@@ -253,6 +253,8 @@ enum class StmtKind {
   AlterSequence,
   CreateView,
   Lock,
+  Comment,
+  AlterSchemaOwner,
   Unsupported
 };
 
@@ -650,6 +652,7 @@ struct AlterTableCmd {
     ValidateConstraint,  // constraint
     DropConstraint,      // constraint; missing_ok; cascade
     ChangeOwner,         // new_name: the role (empty for CURRENT_USER / CURRENT_ROLE / SESSION_USER)
+    AddIdentity,         // column; column_def.identity ('a' / 'd') and identity_options
     Unsupported,         // feature names it
   };
   Kind kind = Kind::Unsupported;
@@ -675,6 +678,25 @@ struct AlterTableStmt : Stmt {
   bool view = false;       // ALTER VIEW ... RENAME [COLUMN]: the relation must be a view
   bool sequence = false;   // ALTER SEQUENCE ... OWNER TO
   std::vector<AlterTableCmd> cmds;
+};
+
+// COMMENT ON kind name IS 'text' | NULL (docs/schema.md, "Comments").
+struct CommentStmt : Stmt {
+  CommentStmt() : Stmt(StmtKind::Comment) {}
+  enum class Object { Table, View, Sequence, Index, Column, Constraint, Schema, Unsupported };
+  Object object = Object::Unsupported;
+  std::string feature;  // Unsupported: the object kind ("DATABASE", "FUNCTION" ...)
+  // The object's name as written: [schema.]relation (Table, View, Sequence, Index); [schema.]table.column
+  // (Column); [schema.]table then the constraint's name last (Constraint); the schema's name (Schema).
+  std::vector<std::string> name;
+  std::optional<std::string> comment;  // IS NULL: none
+};
+
+// ALTER SCHEMA name OWNER TO role.
+struct AlterSchemaOwnerStmt : Stmt {
+  AlterSchemaOwnerStmt() : Stmt(StmtKind::AlterSchemaOwner) {}
+  std::string schema;
+  std::string role;  // empty: CURRENT_USER / CURRENT_ROLE / SESSION_USER
 };
 
 // Any statement libpg_query parses that OmenDB has no transform for (CREATE INDEX, CREATE VIEW, ...).

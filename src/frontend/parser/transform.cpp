@@ -586,6 +586,17 @@ class Transformer {
         out->nowait = n->lock_stmt->nowait;
         return out;
       }
+      case PG_QUERY__NODE__NODE_COMMENT_STMT:
+        return comment(n->comment_stmt);
+      case PG_QUERY__NODE__NODE_ALTER_OWNER_STMT:
+        if (n->alter_owner_stmt->object_type == PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA &&
+            n->alter_owner_stmt->object) {
+          auto out = std::make_unique<ast::AlterSchemaOwnerStmt>();
+          out->schema = string_of(n->alter_owner_stmt->object, -1);
+          out->role = role_name(n->alter_owner_stmt->newowner);
+          return out;
+        }
+        break;
       case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
         if (n->alter_table_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
             only_owner(n->alter_table_stmt))
@@ -1522,6 +1533,53 @@ class Transformer {
     }
   }
 
+  // OWNER TO's role: its name, "public" for PUBLIC, empty for CURRENT_USER / CURRENT_ROLE / SESSION_USER.
+  static std::string role_name(const PgQuery__RoleSpec* r) {
+    if (r && r->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CSTRING) return str(r->rolename);
+    if (r && r->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_PUBLIC) return "public";
+    return {};
+  }
+
+  // COMMENT ON ... IS ...: the object kinds OmenDB keeps comments for; any other is named for 0A000.
+  ast::StmtPtr comment(const PgQuery__CommentStmt* c) {
+    using O = ast::CommentStmt::Object;
+    auto out = std::make_unique<ast::CommentStmt>();
+    switch (c->objtype) {
+      case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
+        out->object = O::Table;
+        break;
+      case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
+        out->object = O::View;
+        break;
+      case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
+        out->object = O::Sequence;
+        break;
+      case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
+        out->object = O::Index;
+        break;
+      case PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN:
+        out->object = O::Column;
+        break;
+      case PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT:
+        out->object = O::Constraint;
+        break;
+      case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA:
+        out->object = O::Schema;
+        break;
+      default:
+        out->feature = "COMMENT ON " + object_type_name(c->objtype);
+        return out;
+    }
+    const PgQuery__Node* o = c->object;
+    if (o && o->node_case == PG_QUERY__NODE__NODE_LIST) {
+      for (size_t i = 0; i < o->list->n_items; ++i) out->name.push_back(string_of(o->list->items[i], -1));
+    } else {
+      out->name.push_back(string_of(o, -1));
+    }
+    if (c->comment) out->comment = str(c->comment);
+    return out;
+  }
+
   // ALTER VIEW / ALTER SEQUENCE whose only subcommand is OWNER TO (pg_dump writes ALTER TABLE for them).
   static bool only_owner(const PgQuery__AlterTableStmt* s) {
     if (s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_VIEW &&
@@ -1638,10 +1696,19 @@ class Transformer {
         case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
           cmd.kind = K::ChangeOwner;
           cmd.column.clear();
-          if (c->newowner && c->newowner->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CSTRING)
-            cmd.new_name = str(c->newowner->rolename);
-          else if (c->newowner && c->newowner->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_PUBLIC)
-            cmd.new_name = "public";
+          cmd.new_name = role_name(c->newowner);
+          break;
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_AddIdentity:
+          // ALTER COLUMN c ADD GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [(options)] (pg_dump's form)
+          if (c->def && c->def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
+              c->def->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY) {
+            const PgQuery__Constraint* k = c->def->constraint;
+            cmd.kind = K::AddIdentity;
+            cmd.column_def.identity = k->generated_when && *k->generated_when == 'a' ? 'a' : 'd';
+            cmd.column_def.identity_options = sequence_options(k->options, k->n_options);
+          } else {
+            cmd.feature = alter_table_feature(c->subtype);
+          }
           break;
         default:
           cmd.feature = alter_table_feature(c->subtype);
