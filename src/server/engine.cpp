@@ -3762,30 +3762,23 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     // new writer, as execute_locking runs a SELECT again: the first run's writes are dropped, the row locks
     // it took stay with the transaction.
     std::unique_ptr<storage::ReadView> restarted;
-    constexpr int kMaxRounds = 8;
-    for (int round = 0;; ++round) {
-      ctx.writer = writer.get();
-      try {
-        codegen::execute(compiled, ctx);
-        break;
-      } catch (const SqlError&) {
-        if (!ctx.restart || round + 1 == kMaxRounds) throw;
-      }
+    ctx.writer = writer.get();
+    run_restarting(compiled, ctx, [&] {
       auto next_view = txn.statement_view();
       auto next_writer = txn.writer(*next_view);
       set_action_hooks(*next_writer, *next_view, out, started);
       writer = std::move(next_writer);  // (the old writer goes before the view it read)
       restarted = std::move(next_view);
-      codegen::prepare(compiled, ctx);
       ctx.view = restarted.get();
+      ctx.writer = writer.get();
       start();
-    }
+    });
     *rows_scanned = ctx.rows_scanned;
     uint64_t affected = ctx.rows_affected;
     std::vector<std::string> pending = std::move(ctx.recheck_keys);
     std::unique_ptr<storage::ReadView> newer;
     for (int round = 0; !pending.empty(); ++round) {
-      if (round == kMaxRounds)
+      if (round == kMaxRestarts)
         throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
       std::vector<std::string> again;
       std::set<std::string> rechecked;
@@ -3825,23 +3818,33 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                        const std::function<void()>& start) {
     txn.set_lock_wait(lock_wait(ctx));
     auto writer = txn.writer(*view);
-    constexpr int kMaxRounds = 8;
-    for (int round = 0;; ++round) {
-      ctx.writer = writer.get();
-      try {
-        codegen::execute(compiled, ctx);
-        break;
-      } catch (const SqlError&) {
-        if (!ctx.restart || round + 1 == kMaxRounds) throw;
-      }
+    ctx.writer = writer.get();
+    run_restarting(compiled, ctx, [&] {
       auto newer = txn.statement_view();
       writer->set_view(*newer);
       view = std::move(newer);
-      codegen::prepare(compiled, ctx);
       ctx.view = view.get();
       start();
-    }
+    });
     ctx.writer = nullptr;
+  }
+
+  // Runs `compiled`; a run stopped for a READ COMMITTED restart (ExecContext::restart: a row it locked
+  // changed since its snapshot) runs again, at most kMaxRestarts times in all, after `again` has given
+  // ctx a newer view (and what else the caller renews).
+  static constexpr int kMaxRestarts = 8;
+  static void run_restarting(const codegen::CompiledPlan& compiled, runtime::ExecContext& ctx,
+                             const std::function<void()>& again) {
+    for (int round = 0;; ++round) {
+      try {
+        codegen::execute(compiled, ctx);
+        return;
+      } catch (const SqlError&) {
+        if (!ctx.restart || round + 1 == kMaxRestarts) throw;
+      }
+      codegen::prepare(compiled, ctx);
+      again();
+    }
   }
 
   // How a statement of this session that started at `started` waits for its compile: cancel and
