@@ -1957,8 +1957,10 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
     ExprPtr a = std::move(args[0]), b = std::move(args[1]);
     if (a->type == TypeId::Unknown)
       a = convert(std::move(a), b->type == TypeId::Unknown ? TypeId::Text : b->type);
-    if (is_numeric(a->type) && is_numeric(b->type) && !(is_integer(a->type) && is_integer(b->type)))
-      a = convert(std::move(a), wider(a->type, b->type));
+    if (is_numeric(a->type) && is_numeric(b->type) && !(is_integer(a->type) && is_integer(b->type))) {
+      const TypeId w = wider(a->type, b->type);  // (before `a` is moved from)
+      a = convert(std::move(a), w);
+    }
     TypeId t = a->type;
     ExprPtr eq = compare(ExprOp::Eq, "=", Expr::make(ExprOp::CaseTest, t, {}), std::move(b), e.location);
     std::vector<ExprPtr> case_args;
