@@ -277,13 +277,17 @@ def test_row_work_in_a_block_with_concurrent_writers(args):
         w, d = connect(False), connect(False)
         w.cursor().execute("INSERT INTO rw VALUES (2001, NULL)")
         d.cursor().execute("ALTER TABLE rw ALTER COLUMN v SET NOT NULL")
+        def commit_fails(conn, what):
+            try:
+                conn.commit()
+            except psycopg2.Error as e:
+                assert e.pgcode == "40001", (e.pgcode, str(e))
+                return str(e)
+            raise AssertionError(what)
+
         w.commit()
-        try:
-            d.commit()
-            raise AssertionError("COMMIT of SET NOT NULL succeeded over a NULL committed meanwhile")
-        except psycopg2.Error as e:
-            assert e.pgcode == "40001", (e.pgcode, str(e))
-            assert "committed after ALTER TABLE or CREATE INDEX read its rows" in str(e), str(e)
+        e = commit_fails(d, "COMMIT of SET NOT NULL succeeded over a NULL committed meanwhile")
+        assert "committed after ALTER TABLE or CREATE INDEX read its rows" in e, e
         assert query(a, "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'rw' "
                         "AND column_name = 'v'") == [("YES",)]
         assert query(a, "SELECT count(*) FROM rw WHERE v IS NULL") == [(1,)]
@@ -292,11 +296,7 @@ def test_row_work_in_a_block_with_concurrent_writers(args):
         w.cursor().execute("INSERT INTO rw VALUES (2002, 5)")
         d.cursor().execute("CREATE INDEX rw_v ON rw (v)")
         d.commit()
-        try:
-            w.commit()
-            raise AssertionError("a transaction that wrote the table before CREATE INDEX committed after it")
-        except psycopg2.Error as e:
-            assert e.pgcode == "40001", (e.pgcode, str(e))
+        commit_fails(w, "a transaction that wrote the table before CREATE INDEX committed after it")
         assert query(a, "SELECT count(*) FROM rw WHERE id = 2002") == [(0,)]
         cur = a.cursor()
         cur.execute("EXPLAIN SELECT id FROM rw WHERE v = 5")
