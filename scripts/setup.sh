@@ -9,6 +9,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   libasio-dev libcli11-dev nlohmann-json3-dev libcctz-dev tzdata libpcre2-dev libgmp-dev
   postgresql-client python3 python3-psycopg2 python3-psycopg python3-sqlalchemy libpq-dev libsqlite3-dev postgresql-15 gnuplot-nox
+  # sysbench (its pgsql driver) for the OLTP client test, tests/integration/test_sysbench.py
+  sysbench
   # pgjdbc and a JDK for the JDBC client test (tests/integration/test_jdbc.py runs `java File.java`, which needs
   # the JDK's compiler: a JRE cannot; docs/clients.md says why these two)
   default-jdk-headless libpostgresql-jdbc-java

@@ -116,8 +116,12 @@ class ExpressionTranslator {
       case ExprOp::Match: {
         static_assert(int(plan::kMatchNegate) == int(runtime::kMatchNegate) &&
                       int(plan::kMatchIcase) == int(runtime::kMatchIcase) &&
-                      int(plan::kMatchLike) == int(runtime::kMatchLike));
+                      int(plan::kMatchLike) == int(runtime::kMatchLike) &&
+                      int(plan::kMatchAny) == int(runtime::kMatchAny) &&
+                      int(plan::kMatchAll) == int(runtime::kMatchAll));
         SqlValue s = eval(*e.args[0]);
+        if (e.func & (plan::kMatchAny | plan::kMatchAll))
+          return sql::match_array(cg_, e.func, s, eval(*e.args[1]));
         return sql::match(cg_, e.func, s, eval(*e.args[1]));
       }
       case ExprOp::Subquery:

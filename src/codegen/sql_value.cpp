@@ -680,6 +680,24 @@ SqlValue match(CodeGen& cg, int32_t flags, const SqlValue& s, const SqlValue& pa
                   is_null};
 }
 
+SqlValue match_array(CodeGen& cg, int32_t flags, const SqlValue& s, const SqlValue& patterns) {
+  // r = 3 (NULL); if (patterns is not NULL) r = rt_match_array(qs, flags, s is NULL, s, patterns);
+  // result = r == 1, NULL when r == 3 (the subject may be NULL: against an empty array ANY is false)
+  auto& b = cg.b;
+  llvm::Value* slot = cg.local(cg.i32, "match.any");
+  b.CreateStore(cg.const_i32(3), slot);
+  {
+    If call(cg, b.CreateNot(patterns.is_null), "match.any.call");
+    llvm::Value* r = cg.call("rt_match_array", {cg.qs, cg.const_i32(flags), b.CreateZExt(s.is_null, cg.i32),
+                                                s.value, s.length, patterns.value, patterns.length});
+    cg.exit_if_zero(r);
+    b.CreateStore(r, slot);
+  }
+  llvm::Value* r = b.CreateLoad(cg.i32, slot);
+  return SqlValue{TypeId::Bool, b.CreateICmpEQ(r, cg.const_i32(1)), nullptr,
+                  b.CreateICmpEQ(r, cg.const_i32(3))};
+}
+
 namespace {
 // A strict runtime function `fn`(qs, func, args, &out) (rt_datetime, rt_math); `label` names the IR values:
 //   out.is_null = 1; if (no argument is NULL) fn(qs, func, args, &out)

@@ -95,6 +95,8 @@ SqlValue catalog_call(CodeGen& cg, int32_t func, bool strict, const std::vector<
 SqlValue array_call(CodeGen& cg, int64_t code, const std::vector<SqlValue>& args, TypeId result);
 // Pattern match (plan::MatchFlags `flags`) of string `s` against `pattern` (rt_match); strict.
 SqlValue match(CodeGen& cg, int32_t flags, const SqlValue& s, const SqlValue& pattern);
+// x op ANY / ALL (patterns): flags with kMatchAny / kMatchAll, `patterns` a text[] (rt_match_array).
+SqlValue match_array(CodeGen& cg, int32_t flags, const SqlValue& s, const SqlValue& patterns);
 
 // A date/time function (common/datetime_sql.h's dtsql::Func) over `args`, of type `result`: NULL if an
 // argument is NULL, else computed by the runtime (errors stop the query).

@@ -37,4 +37,13 @@ enum class FrameBound : uint8_t {
   UnboundedFollowing
 };
 
+// A frame's EXCLUDE clause: the rows of each row's frame that its aggregates and first_value / last_value /
+// nth_value skip (ranking and lag / lead ignore the frame).
+enum class FrameExclusion : uint8_t {
+  NoOthers,    // EXCLUDE NO OTHERS, the default
+  CurrentRow,  // the row itself
+  Group,       // the row and its peers
+  Ties         // its peers, not the row
+};
+
 }  // namespace omendb

@@ -644,6 +644,10 @@ class Binder {
  public:
   // CREATE VIEW: the view's definition (columns, query text, dependencies) from its bound query.
   storage::TableDef bind_view(const ast::CreateViewStmt& s, const ast::SelectStmt& query);
+  storage::TableDef bind_table_as(const ast::CreateTableStmt& s);
+  // The columns of a table or view made from query `q` (CREATE VIEW, CREATE TABLE AS): named by `names`
+  // first, then by the query's names (42701 for a name twice), typed as the query's (unknown: text).
+  std::vector<storage::ColumnDef> query_columns(const BoundQuery& q, const std::vector<std::string>& names);
 
  private:
   PlannedStatement plan_insert(const ast::InsertStmt& s);
@@ -1244,6 +1248,31 @@ ExprPtr Binder::compare(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int lo
   return Expr::make(op, TypeId::Bool, list(std::move(l), std::move(r)));
 }
 
+// The ExprOp::Match flags of a pattern-matching operator (~ !~ ~* !~* LIKE NOT LIKE ILIKE NOT ILIKE), its
+// PostgreSQL symbol in `sym`; -1 for any other operator.
+static int match_flags(ast::BinaryOp op, const char** sym) {
+  switch (op) {
+    case ast::BinaryOp::Match:
+      return *sym = "~", 0;
+    case ast::BinaryOp::NotMatch:
+      return *sym = "!~", plan::kMatchNegate;
+    case ast::BinaryOp::IMatch:
+      return *sym = "~*", plan::kMatchIcase;
+    case ast::BinaryOp::NotIMatch:
+      return *sym = "!~*", plan::kMatchNegate | plan::kMatchIcase;
+    case ast::BinaryOp::Like:
+      return *sym = "~~", plan::kMatchLike;
+    case ast::BinaryOp::NotLike:
+      return *sym = "!~~", plan::kMatchLike | plan::kMatchNegate;
+    case ast::BinaryOp::ILike:
+      return *sym = "~~*", plan::kMatchLike | plan::kMatchIcase;
+    case ast::BinaryOp::NotILike:
+      return *sym = "!~~*", plan::kMatchLike | plan::kMatchIcase | plan::kMatchNegate;
+    default:
+      return -1;
+  }
+}
+
 ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
   switch (op) {
     case ast::BinaryOp::Add:
@@ -1289,33 +1318,8 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
     case ast::BinaryOp::NotLike:
     case ast::BinaryOp::ILike:
     case ast::BinaryOp::NotILike: {
-      int flags = 0;
       const char* sym = "~";
-      switch (op) {
-        case ast::BinaryOp::NotMatch:
-          flags = plan::kMatchNegate, sym = "!~";
-          break;
-        case ast::BinaryOp::IMatch:
-          flags = plan::kMatchIcase, sym = "~*";
-          break;
-        case ast::BinaryOp::NotIMatch:
-          flags = plan::kMatchNegate | plan::kMatchIcase, sym = "!~*";
-          break;
-        case ast::BinaryOp::Like:
-          flags = plan::kMatchLike, sym = "~~";
-          break;
-        case ast::BinaryOp::NotLike:
-          flags = plan::kMatchLike | plan::kMatchNegate, sym = "!~~";
-          break;
-        case ast::BinaryOp::ILike:
-          flags = plan::kMatchLike | plan::kMatchIcase, sym = "~~*";
-          break;
-        case ast::BinaryOp::NotILike:
-          flags = plan::kMatchLike | plan::kMatchIcase | plan::kMatchNegate, sym = "!~~*";
-          break;
-        default:
-          break;
-      }
+      const int flags = match_flags(op, &sym);
       if ((flags & plan::kMatchLike) && !(flags & plan::kMatchIcase) &&
           (l->type == TypeId::Bytea || r->type == TypeId::Bytea))  // PostgreSQL has bytea LIKE bytea
         throw_unsupported("LIKE over bytea", pos_of(loc));
@@ -3030,6 +3034,25 @@ ExprPtr Binder::bind_array_expr(const ast::Expr& e, ExprCtx& c) {
     }
     case ast::ExprKind::ArrayCmp: {
       const bool all = e.sublink == ast::SubLinkKind::All;
+      if (const char* sym = nullptr; match_flags(e.binary_op, &sym) >= 0) {
+        // x LIKE / ~ ... ANY | ALL (array of patterns): ExprOp::Match over a text[] (PostgreSQL's
+        // scalar-array operator semantics for NULLs and an empty array).
+        ExprPtr x = bind(*e.args.at(0), c);
+        ExprPtr a = bind(*e.args.at(1), c);
+        if (x->type == TypeId::Unknown) x = convert(std::move(x), TypeId::Text);
+        if (a->type == TypeId::Unknown) a = convert(std::move(a), TypeId::TextArray);
+        if (!is_array(a->type))
+          fail(SqlState::WrongObjectType, std::string("op ANY/ALL (array) requires array on right side"),
+               e.location);
+        const TypeId elem = element_type(a->type);
+        if (!is_string_type(x->type) || !is_string_type(elem))
+          fail(SqlState::UndefinedFunction,
+               "operator does not exist: " + tn(x->type) + " " + sym + " " + tn(elem), e.location, kCastHint);
+        if (a->type != TypeId::TextArray) a = convert(std::move(a), TypeId::TextArray);
+        ExprPtr m = Expr::make(ExprOp::Match, TypeId::Bool, list(std::move(x), std::move(a)));
+        m->func = match_flags(e.binary_op, &sym) | (all ? plan::kMatchAll : plan::kMatchAny);
+        return m;
+      }
       static const char* const kSyms[] = {"=", "<>", "<", "<=", ">", ">="};
       int op = 0;
       switch (e.binary_op) {
@@ -6427,26 +6450,48 @@ int Binder::open_view(storage::TableDefPtr view, const ast::TableRef& ref,
   return rel;
 }
 
+std::vector<storage::ColumnDef> Binder::query_columns(const BoundQuery& q,
+                                                      const std::vector<std::string>& names) {
+  const std::vector<OutputColumn>& out = q.root->output;
+  std::vector<storage::ColumnDef> columns;
+  for (size_t i = 0; i < out.size(); ++i) {
+    storage::ColumnDef c;
+    c.name = i < names.size() ? names[i] : out[i].name;
+    for (const storage::ColumnDef& before : columns)
+      if (before.name == c.name)
+        fail(SqlState::DuplicateColumn, "column \"" + c.name + "\" specified more than once");
+    // An untyped literal or NULL is text, as PostgreSQL 15 makes it in a view or a CREATE TABLE AS.
+    c.type = out[i].type == TypeId::Unknown ? TypeId::Text : out[i].type;
+    c.max_length = i < q.column_typmods.size() ? q.column_typmods[i] : -1;
+    columns.push_back(std::move(c));
+  }
+  return columns;
+}
+
+storage::TableDef Binder::bind_table_as(const ast::CreateTableStmt& s) {
+  BoundQuery q = bind_query(*s.as_query->select);
+  storage::TableDef def;
+  def.name = s.table.name;
+  def.columns = query_columns(q, s.as_columns);
+  for (storage::ColumnDef& c : def.columns) {
+    // A `name` (current_user, pg_class.relname) is text here: OmenDB's tables have no name columns.
+    if (c.type == TypeId::Name) c.type = TypeId::Text;
+    if (!storable(c.type)) throw_unsupported("columns of type " + std::string(type_name(c.type)));
+  }
+  if (s.as_columns.size() > def.columns.size())
+    fail(SqlState::SyntaxError, "too many column names were specified");
+  return def;
+}
+
 storage::TableDef Binder::bind_view(const ast::CreateViewStmt& s, const ast::SelectStmt& query) {
   BoundQuery q = bind_query(query);
   // (it would be bound as a subquery where the view is used, where OmenDB refuses it)
   if (q.locks_rows) throw_unsupported("FOR UPDATE / FOR SHARE in a view");
-  const std::vector<OutputColumn>& out = q.root->output;
-  if (s.columns.size() > out.size())
+  if (s.columns.size() > q.root->output.size())
     fail(SqlState::SyntaxError, "CREATE VIEW specifies more column names than columns");
   storage::TableDef def;
   def.name = s.view.name;
-  for (size_t i = 0; i < out.size(); ++i) {
-    storage::ColumnDef c;
-    c.name = i < s.columns.size() ? s.columns[i] : out[i].name;
-    for (const storage::ColumnDef& before : def.columns)
-      if (before.name == c.name)
-        fail(SqlState::DuplicateColumn, "column \"" + c.name + "\" specified more than once");
-    // An untyped literal or NULL is text, as PostgreSQL 15 makes it in a view.
-    c.type = out[i].type == TypeId::Unknown ? TypeId::Text : out[i].type;
-    c.max_length = i < q.column_typmods.size() ? q.column_typmods[i] : -1;
-    def.columns.push_back(std::move(c));
-  }
+  def.columns = query_columns(q, s.columns);
   auto view = std::make_shared<storage::ViewDef>();
   view->query = s.query;
   for (int rel : direct_rels_) {
@@ -7509,8 +7554,6 @@ void Binder::check_window_clause(const std::vector<ast::WindowDef>& windows) {
 
 void Binder::bind_frame(const ResolvedWindow& w, WindowBinding& out) {
   const int f = w.frame_options;
-  if (f & (ast::kFrameExcludeCurrentRow | ast::kFrameExcludeGroup | ast::kFrameExcludeTies))
-    throw_unsupported("EXCLUDE in window frames", pos_of(w.location));
   const int offsets = ast::kFrameStartOffsetPreceding | ast::kFrameStartOffsetFollowing |
                       ast::kFrameEndOffsetPreceding | ast::kFrameEndOffsetFollowing;
   const bool range_offsets = (f & ast::kFrameRange) && (f & offsets);
@@ -7522,6 +7565,10 @@ void Binder::bind_frame(const ResolvedWindow& w, WindowBinding& out) {
   plan::WindowFrame& fr = out.frame;
   fr.rows = (f & ast::kFrameRows) != 0;
   fr.groups = (f & ast::kFrameGroups) != 0;
+  fr.exclude = (f & ast::kFrameExcludeCurrentRow) ? FrameExclusion::CurrentRow
+               : (f & ast::kFrameExcludeGroup)    ? FrameExclusion::Group
+               : (f & ast::kFrameExcludeTies)     ? FrameExclusion::Ties
+                                                  : FrameExclusion::NoOthers;
   fr.start = (f & ast::kFrameStartCurrentRow)           ? FrameBound::CurrentRow
              : (f & ast::kFrameStartOffsetPreceding)    ? FrameBound::OffsetPreceding
              : (f & ast::kFrameStartOffsetFollowing)    ? FrameBound::OffsetFollowing
@@ -7811,8 +7858,8 @@ ExprPtr Binder::bind_window_call(const ast::Expr& e, ExprCtx& c) {
     bool same = o.func == w.func && o.out.type == type && same_list(o.args, w.args) &&
                 same_list(o.partition, w.partition) && same_list(o.order, w.order) &&
                 o.frame.rows == w.frame.rows && o.frame.groups == w.frame.groups &&
-                o.frame.start == w.frame.start && o.frame.end == w.frame.end &&
-                same_offset(o.frame.start_offset, w.frame.start_offset) &&
+                o.frame.exclude == w.frame.exclude && o.frame.start == w.frame.start &&
+                o.frame.end == w.frame.end && same_offset(o.frame.start_offset, w.frame.start_offset) &&
                 same_offset(o.frame.end_offset, w.frame.end_offset) &&
                 same_offset(o.start_bound, w.start_bound) && same_offset(o.end_bound, w.end_bound);
     for (size_t i = 0; same && i < o.order_dirs.size(); ++i)
@@ -7973,6 +8020,12 @@ storage::TableDef bind_view(const ast::CreateViewStmt& stmt, const ast::SelectSt
   if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
   Binder binder(ctx);
   return binder.bind_view(stmt, query);
+}
+
+storage::TableDef bind_table_as(const ast::CreateTableStmt& stmt, const PlannerContext& ctx) {
+  if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
+  Binder binder(ctx);
+  return binder.bind_table_as(stmt);
 }
 
 std::vector<Value> evaluate_parameters(const std::vector<ast::ExprPtr>& args,

@@ -121,6 +121,9 @@ enum MatchFlags : int {
   kMatchNegate = 1,  // !~, NOT LIKE
   kMatchIcase = 2,   // ~*, ILIKE
   kMatchLike = 4,    // a LIKE pattern
+  // x op ANY / ALL (patterns): args[1] is a text[] of patterns, NULLs as PostgreSQL's scalar-array operators
+  kMatchAny = 8,
+  kMatchAll = 16,
 };
 
 struct Expr;
@@ -224,6 +227,7 @@ struct WindowFrame {
   bool groups = false;  // GROUPS: offsets count peer groups (neither: RANGE)
   FrameBound start = FrameBound::UnboundedPreceding;
   FrameBound end = FrameBound::CurrentRow;
+  FrameExclusion exclude = FrameExclusion::NoOthers;
   // OffsetPreceding / OffsetFollowing bounds, row-independent (evaluated once): ROWS and GROUPS, the
   // offset (bigint); RANGE, -1 if the offset is negative, else 0 (NULL if it is NULL), as the runtime
   // checks both (22013, 22004).

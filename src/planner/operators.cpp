@@ -982,13 +982,18 @@ std::string WindowOp::explain(const ExplainContext& c) const {
     s += ")";
     const WindowFrame& fr = f.frame;
     const bool default_frame = !fr.rows && !fr.groups && fr.start == FrameBound::UnboundedPreceding &&
-                               fr.end == FrameBound::CurrentRow;
-    if (uses_frame(f.func) && !default_frame)
+                               fr.end == FrameBound::CurrentRow && fr.exclude == FrameExclusion::NoOthers;
+    if (uses_frame(f.func) && !default_frame) {
       s += std::string(fr.rows     ? " ROWS"
                        : fr.groups ? " GROUPS"
                                    : " RANGE") +
            " BETWEEN " + explain_bound(fr.start, fr.start_offset, fr.start_bound, c) + " AND " +
            explain_bound(fr.end, fr.end_offset, fr.end_bound, c);
+      s += fr.exclude == FrameExclusion::CurrentRow ? " EXCLUDE CURRENT ROW"
+           : fr.exclude == FrameExclusion::Group    ? " EXCLUDE GROUP"
+           : fr.exclude == FrameExclusion::Ties     ? " EXCLUDE TIES"
+                                                    : "";
+    }
   }
   return s + ")";
 }
@@ -1009,6 +1014,7 @@ void WindowOp::write_shape(ShapeWriter& w) const {
     w.put(f.type);
     w.put(f.frame.rows);
     w.put(f.frame.groups);
+    w.put(static_cast<int64_t>(f.frame.exclude));
     w.put(static_cast<int64_t>(f.frame.start));
     w.put(static_cast<int64_t>(f.frame.end));
     w.put(f.frame.start_offset);

@@ -323,8 +323,11 @@ void fold_null(ExprPtr& e) {
   if (!e) return;
   for (auto& a : e->args) fold_null(a);
   // InSet is strict in its probe only (a NULL element of the list is a three-valued "maybe").
-  const bool strict =
-      is_strict(e->op) || (e->op == ExprOp::Text && textsql::is_strict(static_cast<textsql::Func>(e->func)));
+  // x LIKE ANY / ALL (patterns) is not strict in x: against an empty array it is false / true.
+  const bool quantified_match =
+      e->op == ExprOp::Match && (e->func & (plan::kMatchAny | plan::kMatchAll)) != 0;
+  const bool strict = (is_strict(e->op) && !quantified_match) ||
+                      (e->op == ExprOp::Text && textsql::is_strict(static_cast<textsql::Func>(e->func)));
   size_t strict_args = e->op == ExprOp::InSet ? 1 : strict ? e->args.size() : 0;
   bool null_input = false;
   for (size_t i = 0; i < strict_args; ++i) null_input |= is_null_constant(*e->args[i]);

@@ -238,8 +238,13 @@ std::string render(const Expr& e, const std::vector<std::string>& column_names,
       return s + ")";
     }
     case ExprOp::Match: {
-      const bool like = e.func & 4, icase = e.func & 2, negate = e.func & 1;
+      const bool like = e.func & plan::kMatchLike, icase = e.func & plan::kMatchIcase,
+                 negate = e.func & plan::kMatchNegate;
       std::string op = like ? (icase ? "~~*" : "~~") : (icase ? "~*" : "~");
+      const char* quantifier = (e.func & plan::kMatchAny)   ? " ANY ("
+                               : (e.func & plan::kMatchAll) ? " ALL ("
+                                                            : nullptr;
+      if (quantifier) return "(" + arg(0) + " " + (negate ? "!" : "") + op + quantifier + arg(1) + "))";
       return "(" + arg(0) + " " + (negate ? "!" : "") + op + " " + arg(1) + ")";
     }
     case ExprOp::InSet: {
@@ -467,8 +472,13 @@ std::string ruleutils(const Expr& e, const std::vector<std::string>& names, bool
       return wrap(s + "])");
     }
     case ExprOp::Match: {
-      const bool like = e.func & 4, icase = e.func & 2, negate = e.func & 1;
+      const bool like = e.func & plan::kMatchLike, icase = e.func & plan::kMatchIcase,
+                 negate = e.func & plan::kMatchNegate;
       std::string op = like ? (icase ? "~~*" : "~~") : (icase ? "~*" : "~");
+      const char* quantifier = (e.func & plan::kMatchAny)   ? " ANY ("
+                               : (e.func & plan::kMatchAll) ? " ALL ("
+                                                            : nullptr;
+      if (quantifier) return wrap(arg(0) + " " + (negate ? "!" : "") + op + quantifier + arg(1) + ")");
       return wrap(arg(0) + " " + (negate ? "!" : "") + op + " " + arg(1));
     }
     case ExprOp::Case:

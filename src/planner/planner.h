@@ -108,6 +108,12 @@ PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx
 // the relations it names with the columns it reads). Errors as plan_statement's.
 storage::TableDef bind_view(const ast::CreateViewStmt& stmt, const ast::SelectStmt& query,
                             const PlannerContext& ctx);
+// CREATE TABLE ... AS / SELECT ... INTO: binds stmt.as_query's query and returns the table's definition
+// (id unassigned, no constraints): its columns named from stmt.as_columns, then the query's names (42701
+// for a name twice, 42601 "too many column names were specified"), typed as the query's columns with
+// their typmods (unknown: text; name: text; 0A000 for a type a table cannot hold). Errors as
+// plan_statement's.
+storage::TableDef bind_table_as(const ast::CreateTableStmt& stmt, const PlannerContext& ctx);
 // The defaults of `columns` of `table` (DEFAULT expressions, NULL for a column without one) as a plan
 // producing one row, compiled like any SELECT: COPY FROM fills the columns it does not read with it.
 PlannedStatement plan_column_defaults(const storage::TableDef& table, const std::vector<int>& columns,

@@ -21,6 +21,8 @@ enum MatchFlags : int32_t {
   kMatchNegate = 1,  // !~, NOT LIKE
   kMatchIcase = 2,   // ~*, ILIKE
   kMatchLike = 4,    // a LIKE pattern (% _ and the escape character \), anchored at both ends
+  kMatchAny = 8,     // x op ANY (patterns): the pattern is a text[] (rt_match_array)
+  kMatchAll = 16,    // x op ALL (patterns)
 };
 
 class RegexCache {

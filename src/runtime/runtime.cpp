@@ -751,6 +751,30 @@ int32_t rt_match(QueryState* qs, int32_t flags, const char* s, uint64_t sn, cons
   return m ? 1 : 2;
 }
 
+int32_t rt_match_array(QueryState* qs, int32_t flags, int32_t s_null, const char* s, uint64_t sn,
+                       const char* a, uint64_t an) {
+  // PostgreSQL's scalar-array operator: ANY is true if some element matches, ALL false if some does not;
+  // else NULL when the subject or an element is NULL (an empty array: ANY false, ALL true).
+  const bool all = (flags & kMatchAll) != 0;
+  const arr::View v(std::string_view(a, an));
+  if (v.size() == 0) return all ? 1 : 2;
+  if (s_null) return 3;
+  const int32_t pattern_flags = flags & (kMatchIcase | kMatchLike);
+  bool saw_null = false;
+  for (const arr::Element& e : v.elements) {
+    if (e.null) {
+      saw_null = true;
+      continue;
+    }
+    bool m = ctx_of(qs).regexes.matches(pattern_flags, std::string_view(s, sn), e.bytes);
+    if (flags & kMatchNegate) m = !m;
+    if (all && !m) return 2;
+    if (!all && m) return 1;
+  }
+  if (saw_null) return 3;
+  return all ? 1 : 2;
+}
+
 // ---- Numeric ----
 
 namespace {

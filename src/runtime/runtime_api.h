@@ -179,6 +179,10 @@ int32_t rt_catalog_func(QueryState* qs, int32_t func, const Datum* args, int32_t
 int32_t rt_catalog_cast(QueryState* qs, int32_t from, int32_t to, const Datum* in, Datum* out);
 // Pattern match (regex.h MatchFlags): 1 when the result is true, 2 when false, 0 on error (2201B ...).
 int32_t rt_match(QueryState* qs, int32_t flags, const char* s, uint64_t sn, const char* p, uint64_t pn);
+// x op ANY / ALL (patterns), flags with kMatchAny or kMatchAll: `a` is a text[] of patterns; `s_null` when x
+// is NULL. 1 true, 2 false, 3 NULL, 0 on error.
+int32_t rt_match_array(QueryState* qs, int32_t flags, int32_t s_null, const char* s, uint64_t sn,
+                       const char* a, uint64_t an);
 // Numeric (common/numeric.h): num::Func `func` over non-NULL args into *out, a numeric in the query's
 // arena; a cast between `from` and `to` (TypeIds; numeric <-> integers, double precision, text, and
 // numeric -> numeric(typmod) when typmod >= 0). Return 0 on error (22003, 22012, 22P02 ...).
@@ -253,7 +257,7 @@ int32_t rt_ordered_agg_result(QueryState* qs, int32_t spec, int32_t func, const 
   X(rt_text_cmp) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_bool_to_text) \
   X(rt_text_to_int32) X(rt_text_to_int16) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) X(rt_double_to_int) \
   X(rt_in_int) X(rt_in_double) X(rt_in_text) X(rt_datetime) X(rt_datetime_cast) X(rt_interval_cmp) \
-  X(rt_hash_interval) X(rt_catalog_func) X(rt_catalog_cast) X(rt_match) X(rt_upsert) \
+  X(rt_hash_interval) X(rt_catalog_func) X(rt_catalog_cast) X(rt_match) X(rt_match_array) X(rt_upsert) \
   X(rt_upsert_update) X(rt_subq_row) X(rt_subq_row_done) X(rt_subq_result) X(rt_subquery_rows) X(rt_apply_subquery) X(rt_in_add_int) \
   X(rt_in_add_double) X(rt_in_add_text) X(rt_check_interrupts) \
   X(rt_numeric) X(rt_numeric_cast) X(rt_numeric_cmp) X(rt_hash_numeric) X(rt_numeric_accum) \

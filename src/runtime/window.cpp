@@ -374,10 +374,25 @@ void WindowBuffer::compute_function(size_t f, Datum* rows, size_t n) {
             if (nth.i64 <= 0)
               throw SqlError(SqlState::InvalidArgumentForNthValue,
                              "argument of nth_value must be greater than zero");
-            if (static_cast<uint64_t>(nth.i64) <= e - b) r = arg(b + static_cast<size_t>(nth.i64) - 1, 0);
+            if (fn.exclude == FrameExclusion::NoOthers) {
+              if (static_cast<uint64_t>(nth.i64) <= e - b) r = arg(b + static_cast<size_t>(nth.i64) - 1, 0);
+            } else {  // the nth row of the frame that is not excluded
+              uint64_t left = static_cast<uint64_t>(nth.i64);
+              for (size_t row = b; row < e; ++row)
+                if (!excluded(fn, k, row) && --left == 0) {
+                  r = arg(row, 0);
+                  break;
+                }
+            }
           }
-        } else if (b < e) {
-          r = arg(fn.func == WindowFunction::FirstValue ? b : e - 1, 0);
+        } else if (fn.func == WindowFunction::FirstValue) {
+          size_t row = b;
+          while (row < e && excluded(fn, k, row)) ++row;
+          if (row < e) r = arg(row, 0);
+        } else {
+          size_t row = e;
+          while (row > b && excluded(fn, k, row - 1)) --row;
+          if (row > b) r = arg(row - 1, 0);
         }
         rows[k * w + out] = r;
       }
@@ -462,24 +477,36 @@ bool WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n,
     if (fn.func == WindowFunction::Sum) isum -= v.i64;
     --count;
   };
+  auto reset = [&] {
+    count = 0;
+    isum = 0;
+    fsum = 0;
+    if (numeric) nsum.emplace();
+    best = nullptr;
+  };
+  const bool excludes = fn.exclude != FrameExclusion::NoOthers;
   for (size_t k = 0; k < n; ++k) {
     // Moving frames cost up to n * frame rows: let a cancel or a timeout stop a long computation.
-    if ((k & 4095) == 4095 && interrupted()) return false;
+    if (((k & 4095) == 4095 || (excludes && (k & 63) == 63)) && interrupted()) return false;
     size_t b, e;
     frame_of(f, k, n, b, e);
-    if (have && invertible && b > have_begin && b <= have_end && e >= have_end) {
-      for (; have_begin < b; ++have_begin) remove(have_begin);
+    if (excludes) {
+      // EXCLUDE: each row's frame without its excluded rows, aggregated from the start (as PostgreSQL
+      // restarts the aggregate when the frame has an exclusion), in frame order.
+      reset();
+      for (size_t row = b; row < e; ++row)
+        if (!excluded(fn, k, row)) add(row);
+    } else {
+      if (have && invertible && b > have_begin && b <= have_end && e >= have_end) {
+        for (; have_begin < b; ++have_begin) remove(have_begin);
+      }
+      if (!have || b != have_begin || e < have_end) {
+        reset();
+        have_begin = have_end = b;
+        have = true;
+      }
+      for (; have_end < e; ++have_end) add(have_end);
     }
-    if (!have || b != have_begin || e < have_end) {
-      count = 0;
-      isum = 0;
-      fsum = 0;
-      if (numeric) nsum.emplace();
-      best = nullptr;
-      have_begin = have_end = b;
-      have = true;
-    }
-    for (; have_end < e; ++have_end) add(have_end);
     Datum& r = rows[k * w + out];
     if (numeric) {
       if (count == 0) {

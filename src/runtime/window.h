@@ -35,6 +35,8 @@ struct WindowFunctionSpec {
   bool groups = false;
   FrameBound start = FrameBound::UnboundedPreceding;
   FrameBound end = FrameBound::CurrentRow;
+  // EXCLUDE: rows of the frame the aggregates and first_value / last_value / nth_value skip.
+  FrameExclusion exclude = FrameExclusion::NoOthers;
   // RANGE with offsets: the columns of a row holding the ORDER BY value in `range_type` and the value
   // each offset bound reaches (-1: none); the frame reaches the rows whose value is within the bounds,
   // in the ORDER BY's direction (a row whose value is NULL: its peers, the other NULL rows).
@@ -81,6 +83,21 @@ class WindowBuffer {
   bool compute_aggregate(size_t f, Datum* rows, size_t n, const std::function<bool()>& interrupted);
   // Row `k`'s frame [begin, end) within the partition, for function f (after prepare_frames).
   void frame_of(size_t f, size_t k, size_t n, size_t& begin, size_t& end) const;
+  // Whether `row` of row k's frame is excluded by function f's EXCLUDE clause (after compute_partition
+  // found the peers).
+  bool excluded(const WindowFunctionSpec& fn, size_t k, size_t row) const {
+    switch (fn.exclude) {
+      case FrameExclusion::NoOthers:
+        return false;
+      case FrameExclusion::CurrentRow:
+        return row == k;
+      case FrameExclusion::Group:
+        return row >= peer_begin_[k] && row < peer_end_[k];
+      case FrameExclusion::Ties:
+        return row != k && row >= peer_begin_[k] && row < peer_end_[k];
+    }
+    return false;
+  }
   // Before frame_of for function f over a partition: where its rows with a non-NULL RANGE key are.
   void prepare_frames(size_t f, const Datum* rows, size_t n);
 

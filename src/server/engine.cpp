@@ -891,7 +891,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       case ast::StmtKind::Explain:
         return run_explain(static_cast<const ast::ExplainStmt&>(stmt), text, out);
       case ast::StmtKind::CreateTable:
-        return create_table(static_cast<const ast::CreateTableStmt&>(stmt), out);
+        return create_table(static_cast<const ast::CreateTableStmt&>(stmt), text, out);
       case ast::StmtKind::DropTable: {
         const auto& drop = static_cast<const ast::DropTableStmt&>(stmt);
         if (drop.sequence) return drop_sequence(drop, out);
@@ -952,8 +952,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // where they run (both protocols), nextval() and setval() when called.
   static const char* writing_command(const ast::Stmt& stmt) {
     switch (stmt.kind) {
-      case ast::StmtKind::CreateTable:
-        return "CREATE TABLE";
+      case ast::StmtKind::CreateTable: {
+        const auto& create = static_cast<const ast::CreateTableStmt&>(stmt);
+        if (!create.as_query) return "CREATE TABLE";
+        return create.select_into ? "SELECT INTO" : "CREATE TABLE AS";
+      }
       case ast::StmtKind::DropTable: {
         const auto& drop = static_cast<const ast::DropTableStmt&>(stmt);
         return drop.sequence ? "DROP SEQUENCE" : drop.view ? "DROP VIEW" : "DROP TABLE";
@@ -1179,7 +1182,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     return key;
   }
 
-  void run_query(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
+  // `insert_tag`: an INSERT's tag before its row count (CREATE TABLE AS says "SELECT ").
+  void run_query(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out,
+                 std::string_view insert_tag = "INSERT 0 ") {
     const auto started = std::chrono::steady_clock::now();
     planner::PlannedStatement planned;
     TableLocks::Held table_locks;
@@ -1262,7 +1267,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       out.row_description(describe(planned));
       rows.flush();
     }
-    std::string tag = planned.command == "INSERT" ? "INSERT 0 " : planned.command + " ";
+    std::string tag = planned.command == "INSERT" ? std::string(insert_tag) : planned.command + " ";
     out.command_complete(tag + std::to_string(affected));
   }
 
@@ -3219,11 +3224,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     return seq;
   }
 
-  void create_table(const ast::CreateTableStmt& stmt, pgwire::ResultWriter& out) {
+  void create_table(const ast::CreateTableStmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
+    if (stmt.as_query) return create_table_as(stmt, text, out);
     // A temporary table is created in a transaction (outside a block, one of its own): its ON COMMIT
     // action, and its namespace's names, go through the transaction's catalog overlay.
     if (!in_transaction() && planner::creates_temporary(stmt.table, stmt.temporary))
-      return in_own_transaction([&] { create_table(stmt, out); });
+      return in_own_transaction([&] { create_table(stmt, text, out); });
     storage::TableDef def = planner::bind_create_table(stmt);
     def.temp_namespace = creation_namespace(stmt.table, stmt.temporary);
     // The name is held to the end of the transaction (of the statement outside one): a concurrent CREATE
@@ -3283,6 +3289,41 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       catalog.create_table(std::move(def), std::move(owned));
     }
     out.command_complete("CREATE TABLE");
+  }
+
+  // CREATE TABLE ... AS query / SELECT ... INTO (docs/schema.md, "CREATE TABLE AS"): creates the table
+  // with the query's columns and runs INSERT INTO it the query, in the transaction (outside a block, one
+  // of its own), so that a failing query leaves no table. The tag is SELECT n (CREATE TABLE AS for WITH NO
+  // DATA and for IF NOT EXISTS of an existing relation), as PostgreSQL's.
+  void create_table_as(const ast::CreateTableStmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
+    if (!in_transaction()) return in_own_transaction([&] { create_table_as(stmt, text, out); });
+    planner::PlannerContext ctx;
+    ctx.catalog = &db_.store().catalog();
+    ctx.overlay = overlay();
+    ctx.session = &session_info_;
+    const dtsql::EvalContext dt_context = datetime();
+    ctx.datetime = &dt_context;
+    storage::TableDef def = planner::bind_table_as(stmt, ctx);
+    def.temp_namespace = creation_namespace(stmt.table, stmt.temporary);
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
+    TableLocks::Held name_lock = lock_names({def.name}, wait, def.temp_namespace);
+    storage::Catalog& catalog = db_.store().catalog();
+    if (catalog.name_used(def.name, overlay(), def.temp_namespace)) {
+      if (!stmt.if_not_exists)
+        throw SqlError(SqlState::DuplicateTable, "relation \"" + def.name + "\" already exists");
+      out.notice("42P07", "relation \"" + def.name + "\" already exists, skipping");
+      out.command_complete("CREATE TABLE AS");
+      return;
+    }
+    storage::TableDefPtr created = catalog.create_table(std::move(def), {}, *overlay());
+    if (stmt.on_commit == 'd') on_commit_delete_.insert(created->id);
+    if (stmt.on_commit == 'D') on_commit_drop_.insert(created->id);
+    if (stmt.with_no_data) {
+      out.command_complete(stmt.select_into ? "SELECT 0" : "CREATE TABLE AS");
+      return;
+    }
+    // The rows: the query bound again as INSERT ... SELECT (its tables locked now); its tag says SELECT.
+    run_query(*stmt.as_query, text, out, "SELECT ");
   }
 
   // PostgreSQL's rule for a FOREIGN KEY: a temporary table references only temporary tables, a permanent
@@ -4813,6 +4854,11 @@ bool EngineSession::execute_portal(const std::string& name, int64_t max_rows, pg
       out.empty_query();
       return false;
     }
+    // A portal that ran to its end and returns no rows (INSERT / UPDATE / DELETE without RETURNING, SET,
+    // DDL) cannot run again: PostgreSQL's MarkPortalActive refuses a PORTAL_DONE portal. One that returns
+    // rows answers again with none.
+    if (portal->done && !ps.returns_rows)
+      throw SqlError(SqlState::ObjectNotInPrerequisiteState, "portal \"" + name + "\" cannot be run");
     if (ps.planned) {
       const bool suspended = run_portal(*portal, max_rows, out);
       executed_in_batch();

@@ -387,6 +387,34 @@ def test_row_limit_returning_and_for_update(args):
     c.run(query("DROP TABLE ext_x"))
 
 
+def test_execute_a_finished_portal_again(args):
+    c = Conn(args.port, args.user, args.dbname)
+    setup_table(args, c)
+    check(args, c, c.run(query("BEGIN")), "C(BEGIN) Z(T)")
+    # A SELECT portal that ran to its end answers with no rows; an INSERT / UPDATE without RETURNING or a
+    # SET cannot run again (55000): the row is not inserted twice.
+    check(args, c, c.run(parse("s1", "SELECT id FROM ext_r WHERE id < 3 ORDER BY id"), bind("p1", "s1"),
+                         execute("p1"), execute("p1"), sync()),
+          "1 2 D(b'1') D(b'2') C(SELECT 2) C(SELECT 0) Z(T)")
+    check(args, c, c.run(parse("s2", "INSERT INTO ext_r VALUES (6, 'f')"), bind("p2", "s2"), execute("p2"),
+                         execute("p2"), sync()),
+          "1 2 C(INSERT 0 1) E(55000 portal \"p2\" cannot be run) Z(E)")
+    check(args, c, c.run(query("ROLLBACK")), "C(ROLLBACK) Z(I)")
+    check(args, c, c.run(parse("", "UPDATE ext_r SET v = v || 'x' WHERE id = 1"), bind("", ""), execute(""),
+                         execute(""), sync()),
+          "1 2 C(UPDATE 1) E(55000 portal \"\" cannot be run) Z(I)")
+    # (the error ended the batch's implicit transaction: the UPDATE is rolled back with it)
+    check(args, c, c.run(query("SELECT v FROM ext_r WHERE id = 1")), "T(v:1043:-1:9:0) D(b'a') C(SELECT 1) Z(I)")
+    check(args, c, c.run(parse("", "SET application_name = 'x'"), bind("", ""), execute(""), execute(""),
+                         sync()),
+          "1 2 C(SET) E(55000 portal \"\" cannot be run) Z(I)")
+    # With RETURNING the second Execute answers with no rows (PostgreSQL's tag says 0 rows).
+    check(args, c, c.run(parse("", "INSERT INTO ext_r VALUES (7, 'g') RETURNING id"), bind("", ""), execute(""),
+                         execute(""), sync()),
+          "1 2 D(b'7') C(INSERT 0 1) C(INSERT 0 0) Z(I)")
+    check(args, c, c.run(query("SELECT count(*) FROM ext_r")), "T(count:20:8:-1:0) D(b'6') C(SELECT 1) Z(I)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--server-bin", default=os.environ.get("OMENDB_BIN", os.path.join(ROOT, "build", "omendb")))
@@ -399,7 +427,7 @@ def main():
     tests = [test_portal_suspended, test_errors_discard_until_sync, test_describe_formats_and_types,
              test_replanned_after_ddl, test_malformed_messages, test_row_limit_memory,
              test_implicit_transaction_spans_the_batch, test_statements_outside_transactions_in_a_batch,
-             test_row_limit_returning_and_for_update]
+             test_row_limit_returning_and_for_update, test_execute_a_finished_portal_again]
     if args.host:
         return run_tests(tests, args)
     with Server(args.server_bin) as srv:

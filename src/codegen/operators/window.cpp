@@ -45,6 +45,7 @@ class WindowTranslator final : public OperatorTranslator {
       f.type = call.type;
       f.rows = call.frame.rows;
       f.groups = call.frame.groups;
+      f.exclude = call.frame.exclude;
       f.start = call.frame.start;
       f.end = call.frame.end;
       if (call.frame.range_key >= 0) {

@@ -416,7 +416,14 @@ struct CreateTableStmt : Stmt {
   std::vector<ForeignKeyConstraint> foreign_keys;
   bool temporary = false;           // CREATE TEMP[ORARY] TABLE
   char on_commit = 0;               // ON COMMIT: 'p' PRESERVE ROWS, 'd' DELETE ROWS, 'D' DROP; 0: not written
-  std::string unsupported_feature;  // PARTITION, AS SELECT ...
+  std::string unsupported_feature;  // PARTITION, INHERITS ...
+  // CREATE TABLE ... AS query [WITH [NO] DATA] and SELECT ... INTO: `as_query` is INSERT INTO table
+  // query, which fills the table; the table's columns are the query's, named by `as_columns` first (the
+  // rest by the query's names). `columns` and the constraints stay empty.
+  std::unique_ptr<InsertStmt> as_query;
+  std::vector<std::string> as_columns;
+  bool with_no_data = false;
+  bool select_into = false;  // written as SELECT ... INTO
 };
 
 // CREATE SEQUENCE [IF NOT EXISTS] / ALTER SEQUENCE [IF EXISTS] name options.

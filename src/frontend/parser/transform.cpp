@@ -493,6 +493,8 @@ class Transformer {
   }
 
   int depth_ = 0;
+  // The INTO of a top-level SELECT ... INTO, made into CREATE TABLE AS (select_or_into): not refused.
+  const PgQuery__IntoClause* taken_into_ = nullptr;
 
   class DepthGuard {
    public:
@@ -523,7 +525,7 @@ class Transformer {
     DepthGuard guard(*this, -1);
     switch (n->node_case) {
       case PG_QUERY__NODE__NODE_SELECT_STMT:
-        return select(n->select_stmt);
+        return select_or_into(n);
       case PG_QUERY__NODE__NODE_INSERT_STMT:
         return insert(n->insert_stmt);
       case PG_QUERY__NODE__NODE_UPDATE_STMT:
@@ -533,8 +535,10 @@ class Transformer {
       case PG_QUERY__NODE__NODE_CREATE_STMT:
         return create(n->create_stmt);
       case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
-        if (n->create_table_as_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) {
-          return create_table_as(n->create_table_as_stmt);
+        if (n->create_table_as_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE &&
+            n->create_table_as_stmt->into) {
+          const PgQuery__CreateTableAsStmt* c = n->create_table_as_stmt;
+          return create_table_as(c->into, c->query, c->if_not_exists);
         }
         break;
       case PG_QUERY__NODE__NODE_DROP_STMT:
@@ -910,7 +914,9 @@ class Transformer {
       if (out->values_location < 0 && !values.empty()) out->values_location = values[0]->location;
       out->values.push_back(std::move(values));
     }
-    if (s->into_clause) note(feature, "SELECT INTO");
+    if (s->into_clause && s->into_clause != taken_into_)  // (PostgreSQL's transformSelectStmt)
+      throw SqlError(SqlState::SyntaxError, "SELECT ... INTO is not allowed here")
+          .at(pos(s->into_clause->rel ? s->into_clause->rel->location : -1));
     for (size_t i = 0; i < s->n_window_clause; ++i) {
       const PgQuery__Node* n = s->window_clause[i];
       if (n->node_case != PG_QUERY__NODE__NODE_WINDOW_DEF) unsupported(node_field_name(n) + " in WINDOW", -1);
@@ -1720,11 +1726,61 @@ class Transformer {
     return out;
   }
 
-  ast::StmtPtr create_table_as(const PgQuery__CreateTableAsStmt* s) {
+  // CREATE TABLE ... AS query and SELECT ... INTO (`query` is the SELECT, its INTO taken out): a table
+  // whose columns are the query's, filled by INSERT INTO table query (docs/schema.md, "CREATE TABLE AS").
+  ast::StmtPtr create_table_as(const PgQuery__IntoClause* into, const PgQuery__Node* query,
+                               bool if_not_exists) {
     auto out = std::make_unique<ast::CreateTableStmt>();
-    if (s->into) out->table = table_ref(s->into->rel);
-    out->if_not_exists = s->if_not_exists;
-    out->unsupported_feature = "CREATE TABLE AS";
+    std::string& feature = out->unsupported_feature;
+    out->table = table_ref(into->rel);
+    out->if_not_exists = if_not_exists;
+    out->temporary = persistence(feature, into->rel);
+    for (size_t i = 0; i < into->n_col_names; ++i)
+      out->as_columns.push_back(string_of(into->col_names[i], -1));
+    for (size_t i = 0; i < into->n_options; ++i) storage_parameter(into->options[i], feature);
+    switch (into->on_commit) {
+      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_PRESERVE_ROWS:
+        out->on_commit = 'p';
+        break;
+      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DELETE_ROWS:
+        out->on_commit = 'd';
+        break;
+      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DROP:
+        out->on_commit = 'D';
+        break;
+      default:
+        break;
+    }
+    if (into->table_space_name && *into->table_space_name) note(feature, "TABLESPACE");
+    if (into->access_method && *into->access_method) note(feature, "table access methods");
+    out->with_no_data = into->skip_data;
+    auto insert = std::make_unique<ast::InsertStmt>();
+    insert->table = out->table;
+    if (query && query->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
+      insert->select = select(query->select_stmt);
+    } else {
+      note(feature, "CREATE TABLE AS EXECUTE");
+    }
+    out->as_query = std::move(insert);
+    return out;
+  }
+
+  // SELECT ... INTO at the top of a statement (in the leftmost SELECT of a set operation, as PostgreSQL's
+  // transformOptionalSelectInto finds it): CREATE TABLE AS. Elsewhere INTO stays refused.
+  ast::StmtPtr select_or_into(const PgQuery__Node* n) {
+    const PgQuery__SelectStmt* leaf = n->select_stmt;
+    while (leaf && leaf->op != PG_QUERY__SET_OPERATION__SETOP_NONE) {
+      for (const PgQuery__SelectStmt* r = leaf->rarg; r; r = r->larg)
+        if (r->op == PG_QUERY__SET_OPERATION__SETOP_NONE && r->into_clause)
+          throw SqlError(SqlState::SyntaxError,
+                         "INTO is only allowed on first SELECT of UNION/INTERSECT/EXCEPT")
+              .at(pos(r->into_clause->rel ? r->into_clause->rel->location : -1));
+      leaf = leaf->larg;
+    }
+    if (!leaf || !leaf->into_clause) return select(n->select_stmt);
+    taken_into_ = leaf->into_clause;
+    ast::StmtPtr out = create_table_as(leaf->into_clause, n, false);
+    static_cast<ast::CreateTableStmt&>(*out).select_into = true;
     return out;
   }
 
@@ -2502,9 +2558,14 @@ class Transformer {
         const bool all = a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL;
         std::string op = operator_name(a->name, a->n_name, loc);
         static const std::pair<const char*, ast::BinaryOp> kOps[] = {
-            {"=", ast::BinaryOp::Eq}, {"<>", ast::BinaryOp::Ne}, {"!=", ast::BinaryOp::Ne},
-            {"<", ast::BinaryOp::Lt}, {"<=", ast::BinaryOp::Le}, {">", ast::BinaryOp::Gt},
-            {">=", ast::BinaryOp::Ge}};
+            {"=", ast::BinaryOp::Eq},          {"<>", ast::BinaryOp::Ne},
+            {"!=", ast::BinaryOp::Ne},         {"<", ast::BinaryOp::Lt},
+            {"<=", ast::BinaryOp::Le},         {">", ast::BinaryOp::Gt},
+            {">=", ast::BinaryOp::Ge},         {"~~", ast::BinaryOp::Like},
+            {"!~~", ast::BinaryOp::NotLike},   {"~~*", ast::BinaryOp::ILike},
+            {"!~~*", ast::BinaryOp::NotILike}, {"~", ast::BinaryOp::Match},
+            {"!~", ast::BinaryOp::NotMatch},   {"~*", ast::BinaryOp::IMatch},
+            {"!~*", ast::BinaryOp::NotIMatch}};
         ExprPtr e = make(ExprKind::ArrayCmp, loc);
         bool found = false;
         for (const auto& [name, bop] : kOps)
