@@ -208,14 +208,20 @@ def run_pg(conn, sql):
         cur.close()
 
 
-def run_sqlite(conn, sql):
+def run_sqlite(conn, sql, timeout=None):
+    """As run_pg; a query running longer than timeout seconds is interrupted (error 'timeout')."""
     t0 = time.monotonic()
+    if timeout:
+        conn.set_progress_handler(lambda: time.monotonic() - t0 > timeout, 100000)
     try:
         cur = conn.execute(sql)
         rows = cur.fetchall()
         return time.monotonic() - t0, [d[0] for d in cur.description], [list(r) for r in rows]
     except Exception as e:  # noqa: BLE001
-        return time.monotonic() - t0, None, "error %s" % e
+        dt = time.monotonic() - t0
+        return dt, None, "timeout after %.0f s" % dt if timeout and dt > timeout else "error %s" % e
+    finally:
+        conn.set_progress_handler(None, 0)
 
 
 def loose(rows):
@@ -287,7 +293,7 @@ def main():
     ap.add_argument("--engines", default="omendb,pg-jit,pg-nojit,sqlite")
     ap.add_argument("--queries", default="1-22")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--timeout", type=int, default=300, help="statement timeout, seconds (OmenDB, PostgreSQL)")
+    ap.add_argument("--timeout", type=int, default=300, help="statement timeout, seconds (statement_timeout; SQLite: a progress handler)")
     ap.add_argument("--omendb-bin", default=os.path.join(ROOT, "build", "omendb"))
     ap.add_argument("--omendb-arg", action="append", default=[])
     ap.add_argument("--omendb-vacuum", action="store_true", help="VACUUM every table after loading (sealed blocks)")
@@ -355,7 +361,10 @@ def main():
                     r = results[e].setdefault(q, {"times": []})
                     if r.get("error"):
                         continue  # an error repeats: do not wait for a timeout again
-                    dt, cols, rows = (run_sqlite if e == "sqlite" else run_pg)(conns[e], sql)
+                    if e == "sqlite":
+                        dt, cols, rows = run_sqlite(conns[e], sql, a.timeout)
+                    else:
+                        dt, cols, rows = run_pg(conns[e], sql)
                     if cols is None:
                         r["error"] = rows
                     else:
@@ -381,7 +390,7 @@ def main():
                 else:
                     med[e] = statistics.median(r["times"])
                     cells.append("%.3f s" % med[e])
-            ratios = ["%.2f" % (med[e] / med["omendb"]) if e in med and "omendb" in med else "-" for e in others]
+            ratios = ["%.3g" % (med[e] / med["omendb"]) if e in med and "omendb" in med else "-" for e in others]
             rr = results[ref][q]
             nrows = len(rr["rows"]) if "rows" in rr else "-"
             verdicts = []
