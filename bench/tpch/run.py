@@ -12,7 +12,8 @@ a throwaway 15 cluster (initdb in a temporary directory, loopback, fsync=off, ma
 = 0: one core per query, as OmenDB), JIT switched per session (`SET jit = on|off`); both PostgreSQL engines
 use the same cluster. SQLite: the python3 sqlite3 module on a file in a temporary directory, with the
 per-query dialect rewrites of queries.sqlite_query. Each table is loaded by COPY (psycopg2 copy_expert,
-text format) or executemany for SQLite, then ANALYZE.
+text format; into OmenDB 500k rows per COPY, --omendb-copy-rows, since it buffers a COPY's rows in memory
+until commit) or executemany for SQLite, then ANALYZE.
 
 Per repetition, each query runs on every engine in turn (interleaved). Printed: per query, each engine's
 median time, its row count or error, and the ratio of each engine's time to OmenDB's. OmenDB's and
@@ -21,6 +22,8 @@ PostgreSQL's answers are compared as text (they must be identical); SQLite's aft
 """
 import argparse
 import hashlib
+import io
+import itertools
 import json
 import os
 import shutil
@@ -96,8 +99,19 @@ def schema_statements():
     return [s.strip() for s in text.split(";") if s.strip()]
 
 
-def load_pg(conn, data, analyze=True):
-    """Creates the schema and COPYs every table (works for OmenDB and PostgreSQL). Returns seconds per table."""
+def copy_chunks(cur, table, f, rows):
+    """COPY f into table, `rows` lines per COPY statement (each its own transaction under autocommit)."""
+    while True:
+        chunk = list(itertools.islice(f, rows))
+        if not chunk:
+            return
+        cur.copy_expert("COPY %s FROM STDIN" % table, io.StringIO("".join(chunk)), size=1 << 20)
+
+
+def load_pg(conn, data, analyze=True, copy_rows=None):
+    """Creates the schema and COPYs every table (works for OmenDB and PostgreSQL). Returns seconds per table.
+    copy_rows: at most this many rows per COPY (OmenDB buffers a COPY's rows in memory until it commits,
+    within omendb.transaction_memory_limit, 1 GB by default: about 1.6M lineitem rows; docs/copy.md)."""
     cur = conn.cursor()
     for t in reversed(dbgen.TABLES):
         cur.execute("DROP TABLE IF EXISTS " + t)
@@ -107,7 +121,10 @@ def load_pg(conn, data, analyze=True):
     for t in dbgen.TABLES:
         t0 = time.monotonic()
         with open(os.path.join(data, t + ".tbl")) as f:
-            cur.copy_expert("COPY %s FROM STDIN" % t, f, size=1 << 20)
+            if copy_rows:
+                copy_chunks(cur, t, f, copy_rows)
+            else:
+                cur.copy_expert("COPY %s FROM STDIN" % t, f, size=1 << 20)
         times[t] = time.monotonic() - t0
     if analyze:
         t0 = time.monotonic()
@@ -296,6 +313,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=300, help="statement timeout, seconds (statement_timeout; SQLite: a progress handler)")
     ap.add_argument("--omendb-bin", default=os.path.join(ROOT, "build", "omendb"))
     ap.add_argument("--omendb-arg", action="append", default=[])
+    ap.add_argument("--omendb-copy-rows", type=int, default=500000,
+                    help="rows per COPY statement into OmenDB (0: one COPY per table)")
     ap.add_argument("--omendb-vacuum", action="store_true", help="VACUUM every table after loading (sealed blocks)")
     ap.add_argument("--host", help="use this running server for the first engine instead of starting one")
     ap.add_argument("--port", type=int)
@@ -320,7 +339,7 @@ def main():
                     srv = OmenServer(a.omendb_bin, a.omendb_arg)
                     cleanup.append(srv.stop)
                     c = pg_connect("127.0.0.1", srv.port, "omendb", "omendb")
-                loads[e] = load_pg(c, data)
+                loads[e] = load_pg(c, data, copy_rows=a.omendb_copy_rows)
                 if a.omendb_vacuum:
                     for t in dbgen.TABLES:
                         c.cursor().execute("VACUUM " + t)
