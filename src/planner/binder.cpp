@@ -23,6 +23,8 @@
 
 namespace omendb::planner {
 
+void collect_columns(const plan::Expr& e, std::vector<plan::ColumnId>& out);
+
 namespace {
 
 plan::ExprPtr balanced(plan::ExprOp op, std::vector<plan::ExprPtr>& es, size_t lo, size_t hi);
@@ -3968,12 +3970,56 @@ void Binder::apply_grouping(ExprPtr& e, Scope& scope, std::vector<ExprPtr>& keys
 // ---------------------------------------------------------------------------------------------------
 // FROM: tables, joins, and the join plan
 
-void split_conjuncts(ExprPtr e, std::vector<ExprPtr>& out) {
-  if (e->op == ExprOp::And) {
-    for (auto& a : e->args) split_conjuncts(std::move(a), out);
+// The terms of a tree of `op` (And, Or) nodes, in order.
+void flatten(ExprOp op, ExprPtr e, std::vector<ExprPtr>& out) {
+  if (e->op == op) {
+    for (auto& a : e->args) flatten(op, std::move(a), out);
   } else {
     out.push_back(std::move(e));
   }
+}
+
+// The conjuncts of a condition. A conjunct that every arm of an OR has is pulled out of it, as
+// PostgreSQL's canonicalize_qual (find_duplicate_ors) does: (a AND b) OR (a AND c) is a AND (b OR c), the
+// same in three-valued logic, so that a join condition repeated in each arm (TPC-H Q19's p_partkey =
+// l_partkey) becomes a join key instead of leaving a nested loop; an arm left with no conjunct makes the
+// OR true (a OR (a AND b) is a). Conjuncts calling a volatile function stay where they are.
+void split_conjuncts(ExprPtr e, std::vector<ExprPtr>& out) {
+  if (e->op == ExprOp::And) {
+    for (auto& a : e->args) split_conjuncts(std::move(a), out);
+    return;
+  }
+  if (e->op != ExprOp::Or) {
+    out.push_back(std::move(e));
+    return;
+  }
+  std::vector<ExprPtr> arms;
+  flatten(ExprOp::Or, std::move(e), arms);
+  std::vector<std::vector<ExprPtr>> parts(arms.size());
+  for (size_t i = 0; i < arms.size(); ++i) flatten(ExprOp::And, std::move(arms[i]), parts[i]);
+  auto find_in = [](std::vector<ExprPtr>& terms, const Expr& x) {
+    return std::find_if(terms.begin(), terms.end(), [&](const ExprPtr& t) { return same_expr(*t, x); });
+  };
+  std::vector<ExprPtr> common;
+  for (size_t k = 0; k < parts[0].size();) {
+    const Expr& c = *parts[0][k];
+    bool everywhere = !detail::calls_volatile(c);
+    for (size_t i = 1; everywhere && i < parts.size(); ++i)
+      everywhere = find_in(parts[i], c) != parts[i].end();
+    if (!everywhere) {
+      ++k;
+      continue;
+    }
+    for (size_t i = 1; i < parts.size(); ++i) parts[i].erase(find_in(parts[i], c));
+    common.push_back(std::move(parts[0][k]));
+    parts[0].erase(parts[0].begin() + static_cast<std::ptrdiff_t>(k));
+  }
+  for (auto& c : common) split_conjuncts(std::move(c), out);
+  for (const auto& p : parts)
+    if (p.empty()) return;  // that arm is just the common conjuncts: the OR adds nothing
+  std::vector<ExprPtr> rebuilt;
+  for (auto& p : parts) rebuilt.push_back(balanced(ExprOp::And, p, 0, p.size()));
+  out.push_back(balanced(ExprOp::Or, rebuilt, 0, rebuilt.size()));
 }
 
 // es[lo, hi) joined by the associative `op` (And, Or) as a balanced tree, terms in order (evaluated left
@@ -4644,6 +4690,21 @@ ExprPtr Binder::semi_join(const ast::Expr& conjunct, ExprCtx& c) {
   for (auto& cond : correlated)
     if (!take_key_pair(cond, refs, j.build_keys, j.probe_keys)) residual.push_back(std::move(cond));
   j.residual = and_all(std::move(residual));
+  // Only the build side's columns the join reads go into its hash table: EXISTS (SELECT * ...) marks every
+  // column of the subquery's tables used, and TPC-H Q4 / Q21 ran out of memory keeping whole lineitem rows.
+  std::vector<ColumnId> read;
+  for (const ExprPtr& k : j.build_keys) collect_columns(*k, read);
+  if (j.residual) collect_columns(*j.residual, read);
+  auto narrowed = std::make_unique<plan::ProjectOp>();
+  for (const OutputColumn& col : j.build->output)
+    if (std::find(read.begin(), read.end(), col.id) != read.end()) {
+      narrowed->exprs.push_back(Expr::make_column(col.id, col.type));
+      narrowed->output.push_back(col);
+    }
+  if (!narrowed->output.empty() && narrowed->output.size() < j.build->output.size()) {
+    narrowed->children.push_back(std::move(j.build));
+    j.build = std::move(narrowed);
+  }
   pending_joins_.push_back(std::move(j));
   return nullptr;
 }
