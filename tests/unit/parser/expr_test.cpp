@@ -408,7 +408,7 @@ TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
   const char* cases[] = {
       "SELECT a <-> b FROM t",
       "SELECT !! a FROM t",
-      "SELECT a ~~ ANY(b) FROM t",
+      "SELECT a ~~~ ANY(b) FROM t",
       "SELECT a @> ALL(b) FROM t",
       "SELECT a BETWEEN SYMMETRIC 1 AND 2 FROM t",
       "SELECT a NOT BETWEEN SYMMETRIC 1 AND 2 FROM t",

@@ -207,7 +207,6 @@ TEST(ParserSelect, StatementLevelUnsupportedFeatures) {
       {"WITH RECURSIVE x(n) AS (SELECT 1 UNION ALL SELECT n FROM x) CYCLE n SET c USING p SELECT * FROM x",
        "CYCLE clauses of WITH RECURSIVE queries"},
       {"WITH x AS (DELETE FROM t RETURNING a) SELECT * FROM x", "data-modifying statements in WITH"},
-      {"SELECT a INTO u FROM t", "SELECT INTO"},
       {"SELECT a FROM t ORDER BY a FETCH FIRST 1 ROWS WITH TIES", "FETCH FIRST ... WITH TIES"},
       {"SELECT a FROM t TABLESAMPLE SYSTEM (10)", "TABLESAMPLE"},
   };
@@ -516,6 +515,33 @@ TEST(ParserCreateTable, ConflictingNullDeclarationsAreSyntaxErrors) {
   EXPECT_EQ(parse_error("CREATE TABLE t (a int NULL NOT NULL)").state(), SqlState::SyntaxError);
 }
 
+// CREATE TABLE ... AS and SELECT ... INTO are one statement: the table, and INSERT INTO it the query.
+TEST(ParserCreateTable, CreateTableAsAndSelectInto) {
+  auto ctas =
+      parse_one<ast::CreateTableStmt>("CREATE TEMP TABLE IF NOT EXISTS t (x, y) AS SELECT a, b, c FROM u");
+  ASSERT_TRUE(ctas);
+  EXPECT_TRUE(ctas->temporary);
+  EXPECT_TRUE(ctas->if_not_exists);
+  EXPECT_FALSE(ctas->select_into);
+  EXPECT_EQ(ctas->as_columns, (std::vector<std::string>{"x", "y"}));
+  ASSERT_TRUE(ctas->as_query && ctas->as_query->select);
+  EXPECT_EQ(ctas->as_query->table.name, "t");
+  EXPECT_EQ(ctas->as_query->select->targets.size(), 3u);
+  EXPECT_TRUE(ctas->unsupported_feature.empty());
+  auto no_data = parse_one<ast::CreateTableStmt>("CREATE TABLE t AS SELECT 1 WITH NO DATA");
+  ASSERT_TRUE(no_data);
+  EXPECT_TRUE(no_data->with_no_data);
+  auto into = parse_one<ast::CreateTableStmt>("SELECT a INTO u FROM t UNION SELECT 2");
+  ASSERT_TRUE(into);
+  EXPECT_TRUE(into->select_into);
+  EXPECT_EQ(into->table.name, "u");
+  ASSERT_TRUE(into->as_query && into->as_query->select);
+  EXPECT_TRUE(into->as_query->select->unsupported_feature.empty());
+  // INTO anywhere else: PostgreSQL's 42601.
+  EXPECT_EQ(parse_error("SELECT * FROM (SELECT 1 INTO u) s").state(), SqlState::SyntaxError);
+  EXPECT_EQ(parse_error("SELECT 1 UNION SELECT 2 INTO u").state(), SqlState::SyntaxError);
+}
+
 TEST(ParserCreateTable, UnsupportedFeatures) {
   struct Case {
     const char* sql;
@@ -531,7 +557,8 @@ TEST(ParserCreateTable, UnsupportedFeatures) {
       {"CREATE TABLE t (a int) INHERITS (u)", "INHERITS"},
       {"CREATE TABLE t (a int) PARTITION BY RANGE (a)", "PARTITION BY"},
       {"CREATE TABLE t (LIKE u)", "CREATE TABLE ... LIKE"},
-      {"CREATE TABLE t AS SELECT 1", "CREATE TABLE AS"},
+      {"CREATE UNLOGGED TABLE t AS SELECT 1", "UNLOGGED tables"},
+      {"CREATE TABLE t AS EXECUTE p", "CREATE TABLE AS EXECUTE"},
   };
   for (const auto& c : cases) {
     auto s = parse_one<ast::CreateTableStmt>(c.sql);
