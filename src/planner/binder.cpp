@@ -8251,6 +8251,7 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
     throw SqlError(SqlState::ProgramLimitExceeded, "tables can have at most 1600 columns");
   storage::TableDef def;
   def.name = stmt.table.name;
+  def.set_options(stmt.options, false);
   bool inline_pk = false;
   auto multiple_pk = [&](int loc) {
     fail(SqlState::InvalidTableDefinition,
