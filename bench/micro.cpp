@@ -57,6 +57,7 @@ struct Fixture {
     engine::EngineOptions o;
     o.data_dir = dir;
     o.sync_commits = false;
+    o.seal_interval_seconds = 0;  // no background sealing under the measurements
     db = std::make_unique<engine::Database>(o);
     IgnoreWriter out;
     db->open({})->execute(
@@ -189,6 +190,7 @@ void BM_ScanVersions(benchmark::State& state) {
     engine::EngineOptions o;
     o.data_dir = dir;
     o.sync_commits = false;
+    o.seal_interval_seconds = 0;  // no background sealing under the measurements
     engine::Database db(o);
     IgnoreWriter out;
     db.open({})->execute("CREATE TABLE acc (id BIGINT NOT NULL, bal BIGINT NOT NULL, PRIMARY KEY (id))", out);

@@ -1389,6 +1389,8 @@ std::vector<Row> class_rows(const storage::TableDef& def, const Context& ctx) {
               r.table && r.kind == 'r' && is_user_namespace(r.nsp) && has_fk_triggers(*r.table, tables))
         .flag("relispopulated", true)
         .chr("relreplident", r.kind == 'r' && is_user_namespace(r.nsp) ? 'd' : 'n');
+    // Storage parameters (seal_after, fillfactor) as "name=value", as PostgreSQL's reloptions; NULL: none.
+    if (r.table && r.kind == 'r' && !r.table->options.empty()) rows.texts("reloptions", r.table->options);
   }
   return rows.take();
 }

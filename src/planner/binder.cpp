@@ -6534,6 +6534,7 @@ storage::TableDef Binder::bind_table_as(const ast::CreateTableStmt& s) {
   storage::TableDef def;
   def.name = s.table.name;
   def.columns = query_columns(q, s.as_columns);
+  def.set_options(s.options, false);  // WITH (seal_after = ...)
   for (storage::ColumnDef& c : def.columns) {
     // A `name` (current_user, pg_class.relname) is text here: OmenDB's tables have no name columns.
     if (c.type == TypeId::Name) c.type = TypeId::Text;
@@ -8365,6 +8366,7 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
     throw SqlError(SqlState::ProgramLimitExceeded, "tables can have at most 1600 columns");
   storage::TableDef def;
   def.name = stmt.table.name;
+  def.set_options(stmt.options, false);
   bool inline_pk = false;
   auto multiple_pk = [&](int loc) {
     fail(SqlState::InvalidTableDefinition,

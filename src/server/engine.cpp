@@ -2433,6 +2433,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           planner::reprint_index_expressions(before, def);
           break;
         }
+        case K::SetOptions:  // storage parameters (seal_after: docs/columnar.md, "Sealing by age")
+        case K::ResetOptions:
+          def.set_options(cmd.options, cmd.kind == K::ResetOptions);
+          break;
         case K::RenameTable: {
           if (const auto views = views_reading(""); !views.empty())  // (its stored text names the relation)
             throw_unsupported("renaming a relation that view \"" + views[0].first->name + "\" uses");
@@ -5504,50 +5508,91 @@ Database::~Database() {
   if (store_) store_->set_index_evaluator(nullptr);
 }
 
-// Seals, every interval, the tables whose row store holds at least seal_min_rows rows (estimated from
-// RocksDB's sizes, minus the rows already sealed), as VACUUM does (docs/columnar.md). Holds the catalog
-// lock shared, so no table is dropped under a seal.
+// Background sealing (docs/columnar.md, "Sealing by age"): a round every interval.
 void Database::seal_loop() {
   std::unique_lock lock(sealer_mutex_);
   const auto interval = std::chrono::seconds(options_.seal_interval_seconds);
   while (!sealer_wake_.wait_for(lock, interval, [&] { return stopping_; })) {
     lock.unlock();
     try {
-      for (const storage::TableDefPtr& listed : store_->catalog().tables()) {
-        // Temporary tables stay in the row store: their session drops and empties them without table
-        // locks (nobody else uses them), and they are short-lived.
-        if (listed->is_temp()) continue;
-        // Shared: no DDL changes or drops the table during its seal (TableLocks). A table an open
-        // transaction's DDL holds (until that transaction ends) is left for a later round.
-        storage::LockWait wait;
-        wait.lock_timeout_ms = 200;
-        TableLocks::Held table_lock;
-        try {
-          table_lock = table_locks_.acquire({listed->id}, {}, wait);
-        } catch (const SqlError&) {
-          continue;
-        }
-        storage::TableDefPtr t = store_->catalog().find(listed->id);
-        if (!t) continue;  // dropped meanwhile
-        uint64_t rows = store_->approximate_row_count(t->id);
-        uint64_t sealed = store_->sealed_info(t->id).rows;
-        if (rows < sealed + options_.seal_min_rows || !storage::Store::sealable(*t)) continue;
-        // Blocks with fewer changed rows than 1/32 of a block wait for a later seal (keys past the blocks
-        // are always sealed); VACUUM folds every change.
-        storage::Store::SealOptions so;
-        so.min_block_changes = std::max<uint64_t>(1, options_.seal_block_rows / 32);
-        storage::Store::SealResult r = store_->seal(t->id, so);
-        if (r.versions_sealed > 0) store_->compact_table(t->id);
-        spdlog::info("background sealing: table \"{}\": {} rows in {} blocks ({} newer versions kept)",
-                     t->name, r.rows, r.blocks, r.versions_kept);
-        std::lock_guard stop(sealer_mutex_);
-        if (stopping_) break;
-      }
+      seal_round();
     } catch (const std::exception& e) {
       spdlog::warn("background sealing: {}", e.what());
     }
     lock.lock();
   }
+}
+
+// One round: each table (not a temporary one: its session drops and empties it without table locks, and
+// it is short-lived) whose seal_after is not off is sealed
+//  * by age: when a commit wrote it since its last age seal and commits older than seal_after exist
+//    (Store::visible_at), at most every max(interval, seal_after / 10): the versions committed before
+//    now - seal_after are sealed (SealOptions::max_horizon); blocks with fewer than 1/32 of a block
+//    changed wait (Incremental sealing), but not longer than another seal_after;
+//  * by size: when its row store holds about seal_min_rows rows or more (RocksDB's estimate minus the
+//    sealed rows), everything every snapshot sees, whatever its age.
+// The table is held shared during its seal (TableLocks), so no DDL changes or drops it meanwhile; a table
+// an open transaction's DDL holds is left for a later round.
+void Database::seal_round() {
+  using Clock = std::chrono::steady_clock;
+  const auto interval = std::chrono::seconds(options_.seal_interval_seconds);
+  std::unordered_map<uint32_t, SealerTable> next;  // dropped tables are forgotten
+  for (const storage::TableDefPtr& listed : store_->catalog().tables()) {
+    {
+      std::lock_guard stop(sealer_mutex_);
+      if (stopping_) return;
+    }
+    if (listed->is_temp() || listed->is_view()) continue;
+    SealerTable& state = next[listed->id] = sealer_tables_[listed->id];
+    int64_t age_micros = options_.seal_after_micros;
+    if (std::optional<std::string> v = listed->option("seal_after")) {
+      try {
+        age_micros = storage::parse_seal_after(*v);
+      } catch (const SqlError&) {  // checked when it was set: not expected
+        continue;
+      }
+    }
+    if (age_micros == storage::kSealAfterOff || !storage::Store::sealable(*listed)) continue;
+    constexpr int64_t kCentury = int64_t{100} * 366 * 86'400 * 1'000'000;  // keeps now - age in range
+    const auto age = std::chrono::microseconds(std::min(age_micros, kCentury));
+    const Clock::time_point now = store_->now();
+    const uint64_t age_horizon = store_->visible_at(now - age);
+    const bool by_age = now >= state.next_age_check && age_horizon > state.sealed_to &&
+                        store_->table_last_commit_ts(listed->id) > state.sealed_to;
+    const bool deferred_due = state.deferred_since && now - *state.deferred_since >= age;
+    const bool by_size = store_->approximate_row_count(listed->id) >=
+                         store_->sealed_info(listed->id).rows + options_.seal_min_rows;
+    if (!by_age && !deferred_due && !by_size) continue;
+    try {
+      storage::LockWait wait;
+      wait.lock_timeout_ms = 200;
+      TableLocks::Held table_lock;
+      try {
+        table_lock = table_locks_.acquire({listed->id}, {}, wait);
+      } catch (const SqlError&) {
+        continue;
+      }
+      storage::TableDefPtr t = store_->catalog().find(listed->id);
+      if (!t || !storage::Store::sealable(*t)) continue;  // dropped or altered meanwhile
+      storage::Store::SealOptions so;
+      so.min_block_changes = deferred_due ? 1 : std::max<uint64_t>(1, options_.seal_block_rows / 32);
+      if (!by_size) so.max_horizon = age_horizon;
+      storage::Store::SealResult r = store_->seal(t->id, so);
+      if (r.versions_sealed > 0) store_->compact_table(t->id);
+      state.sealed_to = std::max(state.sealed_to, r.horizon_ts);
+      state.next_age_check = now + std::max<Clock::duration>(interval, age / 10);
+      if (r.versions_deferred == 0)
+        state.deferred_since.reset();
+      else if (!state.deferred_since)
+        state.deferred_since = now;
+      if (r.blocks_written > 0 || r.versions_sealed > 0)
+        spdlog::info("background sealing ({}): table \"{}\": {} rows in {} blocks ({} newer versions kept)",
+                     by_size ? "size" : "age", t->name, r.rows, r.blocks, r.versions_kept);
+    } catch (const std::exception& e) {
+      spdlog::warn("background sealing of table \"{}\": {}", listed->name, e.what());
+    }
+  }
+  sealer_tables_ = std::move(next);
 }
 
 std::unique_ptr<pgwire::Session> Database::open(const pgwire::StartupInfo& info) {

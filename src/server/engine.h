@@ -5,11 +5,14 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "frontend/pgwire/server.h"
 #include "server/table_locks.h"
@@ -45,9 +48,12 @@ struct EngineOptions {
   // What all running queries and open transactions may hold together (0: no cap).
   uint64_t query_memory_cap = 0;
   uint64_t seal_block_rows = 16384;  // rows per sealed column block (VACUUM)
-  // Background sealing: every seal_interval_seconds (0: never; VACUUM only), each table whose row store
-  // holds about seal_min_rows rows or more is sealed as by VACUUM.
-  uint32_t seal_interval_seconds = 0;
+  // Background sealing (docs/columnar.md, "Sealing by age"): every seal_interval_seconds (0: never; VACUUM
+  // only) the sealer looks at each table: the versions older than its seal_after (the table's storage
+  // parameter, else seal_after_micros; storage::kSealAfterOff: never) are sealed, and a table whose row
+  // store holds about seal_min_rows rows or more is sealed whatever their age.
+  uint32_t seal_interval_seconds = 10;
+  int64_t seal_after_micros = int64_t{600} * 1'000'000;  // 10 minutes
   uint64_t seal_min_rows = 100000;
   // A point lookup whose last run (same cache key) took less than this runs on the connection's I/O
   // thread (docs/architecture.md); tests raise it so that what they check does not depend on timing.
@@ -86,6 +92,14 @@ class Database : public pgwire::SessionFactory {
   std::atomic<uint64_t> io_thread_statements_{0};
   // Background sealing (EngineOptions::seal_interval_seconds).
   void seal_loop();
+  void seal_round();
+  // What the sealer remembers of a table between rounds (its thread only).
+  struct SealerTable {
+    uint64_t sealed_to = 0;  // horizon of its last age seal: commits at or below it were handled
+    std::chrono::steady_clock::time_point next_age_check{};               // no age seal before this
+    std::optional<std::chrono::steady_clock::time_point> deferred_since;  // a seal left deferred versions
+  };
+  std::unordered_map<uint32_t, SealerTable> sealer_tables_;
   std::mutex sealer_mutex_;
   std::condition_variable sealer_wake_;
   bool stopping_ = false;  // sealer_mutex_

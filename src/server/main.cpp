@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "frontend/pgwire/server.h"
 #include "server/engine.h"
+#include "storage/catalog.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"OmenDB: a PostgreSQL-compatible SQL server with LLVM-compiled queries over RocksDB"};
@@ -103,15 +104,27 @@ int main(int argc, char** argv) {
          "Rows per sealed column block written by VACUUM (docs/columnar.md); small values are for tests")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20))
       ->capture_default_str();
-  uint32_t seal_interval = 0;
+  uint32_t seal_interval = 10;
   uint64_t seal_min_rows = 100000;
-  app.add_option(
-         "--seal-interval", seal_interval,
-         "Seconds between background sealing passes (0: seal only on VACUUM); a pass seals every table "
-         "whose row store holds at least --seal-min-rows rows")
+  std::string seal_after = "10 minutes";
+  app.add_option("--seal-interval", seal_interval,
+                 "Seconds between background sealing passes (0: seal only on VACUUM); a pass seals the "
+                 "versions older than each table's seal_after, and every table whose row store holds at "
+                 "least --seal-min-rows rows (docs/columnar.md, \"Sealing by age\")")
+      ->capture_default_str();
+  app.add_option("--seal-after", seal_after,
+                 "The seal_after of tables that do not set it: an interval ('10 minutes', '30s') or off")
+      ->check([](const std::string& v) {
+        try {
+          omendb::storage::parse_seal_after(v);
+          return std::string();
+        } catch (const omendb::SqlError& e) {
+          return e.message();
+        }
+      })
       ->capture_default_str();
   app.add_option("--seal-min-rows", seal_min_rows,
-                 "Rows a table's row store must hold for background sealing")
+                 "Rows a table's row store must hold for background sealing whatever their age")
       ->capture_default_str();
   uint64_t short_statement_us = 250;
   app.add_option("--short-statement-us", short_statement_us,
@@ -138,6 +151,7 @@ int main(int argc, char** argv) {
     options.seal_block_rows = seal_block_rows;
     options.seal_interval_seconds = seal_interval;
     options.seal_min_rows = seal_min_rows;
+    options.seal_after_micros = omendb::storage::parse_seal_after(seal_after);
     options.short_statement_micros = short_statement_us;
     options.query_memory_limit = query_memory_limit_mb << 20;
     options.transaction_memory_limit = transaction_memory_limit_mb << 20;

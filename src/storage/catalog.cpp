@@ -8,6 +8,9 @@
 //   u32 primary key column count, then per key column: u32 column index
 // Version 1 (written before column defaults existed) is still read; new definitions are written as
 // version 2.
+// A table with storage parameters (TableDef::options: seal_after) has a trailer after the body: u8 'O', u32
+// count, str per parameter ("name=value"); written only by such tables, so other databases stay readable
+// by older builds. Then:
 // A temporary table's (or sequence's) entry ends with a trailer: u8 'T', u32 its temporary namespace
 // (TableDef::temp_namespace). Startup deletes such entries with their rows (Catalog::load).
 // The next table id is stored separately (meta::next_table_id_key) so ids are never reused, even when
@@ -20,6 +23,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "common/datetime.h"
 #include "common/error.h"
 #include "common/sync_point.h"
 #include "storage/internal.h"
@@ -33,6 +37,45 @@ int TableDef::column_of_attnum(int32_t a) const {
   for (size_t i = 0; i < columns.size(); ++i)
     if (attnum(i) == a) return static_cast<int>(i);
   return -1;
+}
+
+std::optional<std::string> TableDef::option(std::string_view option_name) const {
+  for (const std::string& o : options)
+    if (o.size() > option_name.size() && o.compare(0, option_name.size(), option_name) == 0 &&
+        o[option_name.size()] == '=')
+      return o.substr(option_name.size() + 1);
+  return std::nullopt;
+}
+
+void TableDef::set_options(const std::vector<std::pair<std::string, std::string>>& changes, bool reset) {
+  for (const auto& [name, value] : changes) {
+    if (!reset && name == "seal_after") parse_seal_after(value);
+    std::erase_if(options, [&name = name](const std::string& o) {
+      return o.size() > name.size() && o.compare(0, name.size(), name) == 0 && o[name.size()] == '=';
+    });
+  }
+  if (!reset)
+    for (const auto& [name, value] : changes) options.push_back(name + "=" + value);
+}
+
+int64_t parse_seal_after(std::string_view value) {
+  auto invalid = [] {
+    return SqlError(SqlState::InvalidParameterValue, "invalid value for \"seal_after\" option")
+        .with_detail("Valid values are intervals of zero or more, such as '10 minutes', and \"off\".");
+  };
+  std::string v(value);
+  for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (v == "off") return kSealAfterOff;
+  dt::Interval iv;
+  try {
+    iv = dt::interval_in(value);
+  } catch (const SqlError&) {
+    throw invalid();
+  }
+  constexpr __int128 kDay = __int128{86'400'000'000};
+  const __int128 micros = iv.time + iv.day * kDay + iv.month * 30 * kDay;
+  if (micros < 0 || micros > INT64_MAX) throw invalid();
+  return static_cast<int64_t>(micros);
 }
 
 const IndexDef* TableDef::find_index(std::string_view index_name) const {
@@ -210,6 +253,24 @@ void put_temp_trailer(uint32_t temp_namespace, std::string& out) {
   put_le<uint32_t>(temp_namespace, out);
 }
 
+// The storage-parameter trailer (see the top of the file).
+void put_options_trailer(const std::vector<std::string>& options, std::string& out) {
+  if (options.empty()) return;
+  out.push_back('O');
+  put_le<uint32_t>(static_cast<uint32_t>(options.size()), out);
+  for (const std::string& o : options) put_str(o, out);
+}
+
+bool get_options_trailer(Reader& r, std::vector<std::string>& options) {
+  if (r.pos == r.in.size() || r.in[r.pos] != 'O') return true;
+  ++r.pos;
+  uint32_t n = r.get<uint32_t>();
+  if (!r.ok || n > r.in.size()) return false;
+  options.resize(n);
+  for (std::string& o : options) o = r.get_str();
+  return r.ok;
+}
+
 bool get_temp_trailer(Reader& r, uint32_t& temp_namespace) {
   if (r.pos == r.in.size()) return true;
   if (r.get<uint8_t>() != 'T') return false;
@@ -219,6 +280,7 @@ bool get_temp_trailer(Reader& r, uint32_t& temp_namespace) {
 
 std::string serialize(const TableDef& def) {
   std::string out = serialize_body(def);
+  put_options_trailer(def.options, out);
   put_temp_trailer(def.temp_namespace, out);
   return out;
 }
@@ -538,7 +600,8 @@ bool deserialize(std::string_view in, TableDef& def) {
     for (CheckDef& c : def.checks) c.comment = r.get_str();
     for (ForeignKeyDef& f : def.foreign_keys) f.comment = r.get_str();
   }
-  return r.ok && get_temp_trailer(r, def.temp_namespace) && r.pos == in.size();
+  return r.ok && get_options_trailer(r, def.options) && get_temp_trailer(r, def.temp_namespace) &&
+         r.pos == in.size();
 }
 
 // CHECK and FOREIGN KEY constraints of a new table: ids (their pg_constraint OIDs) from the table's

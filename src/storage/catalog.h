@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/datum.h"
@@ -223,7 +224,24 @@ struct TableDef {
   std::string pkey_comment;
   std::string pkey_index_comment;
   bool has_comments() const;
+  // Storage parameters (CREATE TABLE ... WITH (...), ALTER TABLE SET / RESET (...)) as pg_class.reloptions
+  // shows them: "name=value" with the value as written, in the order set. OmenDB keeps one: seal_after
+  // (docs/columnar.md, "Sealing by age"); fillfactor is checked and ignored, as before.
+  std::vector<std::string> options;
+  // The value of storage parameter `name`; nullopt: not set.
+  std::optional<std::string> option(std::string_view name) const;
+  // CREATE TABLE WITH and ALTER TABLE SET (`reset` false) / RESET (true), as PostgreSQL's
+  // transformRelOptions: parameters not named keep their place, named ones are appended (SET) or removed
+  // (RESET). seal_after's value is checked (parse_seal_after); the parser checked the names.
+  void set_options(const std::vector<std::pair<std::string, std::string>>& changes, bool reset);
 };
+
+// Storage parameter seal_after (docs/columnar.md, "Sealing by age"): an interval of zero or more as
+// PostgreSQL reads interval text ('10 minutes', '1h', '90'), or 'off'. Returns the age in microseconds
+// (months count 30 days, as PostgreSQL's interval comparisons), kSealAfterOff for 'off'; throws 22023
+// (PostgreSQL's message for an invalid reloption value) for anything else.
+constexpr int64_t kSealAfterOff = -1;
+int64_t parse_seal_after(std::string_view value);
 
 using TableDefPtr = std::shared_ptr<const TableDef>;
 

@@ -19,8 +19,11 @@
 #include <rocksdb/status.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -171,6 +174,23 @@ inline uint64_t lock_charge(std::string_view key) {
   return 192 + 2 * key.size();
 }
 
+// When commit timestamps became visible, for sealing by age (Store::visible_at; docs/columnar.md,
+// "Sealing by age"): observations (time, visible_ts), oldest first. Each is true (every commit at or below
+// that timestamp was visible at that time), so answering from an older one only seals less. At most two
+// entries a second are kept; the newest is always the latest observation; past kMaxEntries
+// every other entry of the older half is dropped, so old times get coarser and memory stays bounded.
+class CommitClock {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  void note(TimePoint now, uint64_t visible);
+  uint64_t visible_at(TimePoint t) const;  // 0: nothing known that old
+
+ private:
+  static constexpr size_t kMaxEntries = 4096;
+  mutable std::mutex mutex_;
+  std::deque<std::pair<TimePoint, uint64_t>> entries_;  // mutex_
+};
+
 // Store's shared mutable state. Store::State (private in store.h) derives from it so that storage-internal
 // classes can name it.
 struct StoreState {
@@ -210,6 +230,20 @@ struct StoreState {
   std::unordered_map<uint32_t, uint64_t> table_commit_ts;  // commit_mutex
   // The next commit timestamp (caller holds commit_mutex); persists a new reservation when needed.
   uint64_t assign_commit_ts(rocksdb::DB* db);
+  // Sealing by age: when visible_ts advanced (publish_visible notes it), by `clock` (StoreOptions::clock);
+  // visible_ts when the store opened stands for every older commit.
+  CommitClock commit_clock;
+  std::function<std::chrono::steady_clock::time_point()> clock;
+  uint64_t opened_visible_ts = 0;
+  std::chrono::steady_clock::time_point now() const {
+    return clock ? clock() : std::chrono::steady_clock::now();
+  }
+  // Makes commits up to `ts` visible to new snapshots (caller holds commit_mutex) and notes when.
+  void publish_visible(uint64_t ts) {
+    visible_ts.store(ts);
+    commit_clock.note(now(), ts);
+    visible_advanced.notify_all();
+  }
   // Signalled when visible_ts advances: a commit is acknowledged only once it is visible, so a client
   // that got COMMIT sees its commit (and every earlier one) in its next snapshot.
   std::condition_variable visible_advanced;

@@ -3324,10 +3324,7 @@ void TransactionImpl::commit() {
     state_.inflight_ts.erase(ts);
     if (state_.inflight_ts.empty() && state_.ddl_pending > 0) state_.visible_advanced.notify_all();
     uint64_t visible = state_.inflight_ts.empty() ? state_.last_assigned_ts : *state_.inflight_ts.begin() - 1;
-    if (visible > state_.visible_ts.load()) {
-      state_.visible_ts.store(visible);
-      state_.visible_advanced.notify_all();
-    }
+    if (visible > state_.visible_ts.load()) state_.publish_visible(visible);
     // Earlier commits still writing hold visible_ts below ts: wait for them (they are in the same
     // WAL write group or the one before, so this is short).
     if (status.ok()) state_.visible_advanced.wait(lock, [&] { return state_.visible_ts.load() >= ts; });
@@ -3467,8 +3464,7 @@ void TransactionImpl::commit_ordered() {
     // (an older snapshot) fails at COMMIT.
     for (const auto& [id, read_ts] : overlay_.rows_read_at) state_.table_reset_ts[id] = ts;
     for (const auto& [id, name] : tables_) state_.table_commit_ts[id] = ts;
-    state_.visible_ts.store(ts);  // nothing else is in flight
-    state_.visible_advanced.notify_all();
+    state_.publish_visible(ts);  // nothing else is in flight
   };
   if (overlay_.empty()) {
     write();
@@ -3636,6 +3632,9 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   } else if (!s.IsNotFound()) {
     check_status(s, "reading the commit timestamp");
   }
+  store->state_->clock = options.clock;
+  store->state_->opened_visible_ts = store->state_->visible_ts.load();
+  store->state_->commit_clock.note(store->state_->now(), store->state_->opened_visible_ts);
   store->catalog_ = std::make_unique<Catalog>(*store);
   store->catalog_->load();
   store->state_->catalog = store->catalog_.get();
@@ -3696,6 +3695,46 @@ uint64_t Store::row_lock_waiters() const {
 
 uint64_t Store::visible_ts() const {
   return state_->visible_ts.load();
+}
+
+std::chrono::steady_clock::time_point Store::now() const {
+  return state_->now();
+}
+
+uint64_t Store::visible_at(std::chrono::steady_clock::time_point t) const {
+  return state_->commit_clock.visible_at(t);
+}
+
+uint64_t Store::table_last_commit_ts(uint32_t table_id) const {
+  std::lock_guard lock(state_->commit_mutex);
+  auto it = state_->table_commit_ts.find(table_id);
+  return it == state_->table_commit_ts.end() ? state_->opened_visible_ts : it->second;
+}
+
+void CommitClock::note(TimePoint now, uint64_t visible) {
+  std::lock_guard lock(mutex_);
+  if (!entries_.empty() && visible <= entries_.back().second) return;  // the earlier time is the better one
+  const size_t n = entries_.size();
+  if (n >= 2 && now - entries_[n - 2].first < std::chrono::seconds(1)) {
+    entries_.back() = {now, visible};  // the newest observation always stays exact
+    return;
+  }
+  entries_.emplace_back(now, visible);
+  if (entries_.size() <= kMaxEntries) return;
+  // Thin out the older half: every other entry goes (the remaining ones are still true observations).
+  std::deque<std::pair<TimePoint, uint64_t>> kept;
+  const size_t half = entries_.size() / 2;
+  for (size_t i = 0; i < entries_.size(); ++i)
+    if (i >= half || i % 2 == 0) kept.push_back(entries_[i]);
+  entries_.swap(kept);
+}
+
+uint64_t CommitClock::visible_at(TimePoint t) const {
+  std::lock_guard lock(mutex_);
+  auto it =
+      std::upper_bound(entries_.begin(), entries_.end(), t,
+                       [](TimePoint x, const std::pair<TimePoint, uint64_t>& e) { return x < e.first; });
+  return it == entries_.begin() ? 0 : std::prev(it)->second;
 }
 
 void Store::compact() {
@@ -4158,8 +4197,7 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
   if (work.rekey) st.forget_table(old->id);  // the hidden row id counter starts again
   if (ts) {
     st.table_reset_ts[old->id] = ts;
-    st.visible_ts.store(ts);  // nothing else is in flight
-    st.visible_advanced.notify_all();
+    st.publish_visible(ts);  // nothing else is in flight
   }
 }
 
@@ -4316,6 +4354,10 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
   {
     std::lock_guard lock(st.snapshot_mutex);
     horizon = st.active_snapshots.empty() ? st.visible_ts.load() : *st.active_snapshots.begin();
+    // The age rule's cap (SealOptions::max_horizon). Below the oldest snapshot it is safe too: a version a
+    // garbage collection already dropped at or below it has a newer one above it that every reader sees
+    // first (docs/columnar.md, "Sealing by age").
+    horizon = std::min(horizon, options.max_horizon);
     st.active_snapshots.insert(horizon);
   }
   struct Release {
@@ -4577,9 +4619,9 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
     result.rows += m.rows;
     result.bytes += m.bytes;
   }
-  result.versions_kept = newer;
   for (size_t b = 0; b < n; ++b)
-    if (!rw[b]) result.versions_kept += block_versions[b];
+    if (!rw[b]) result.versions_deferred += block_versions[b];
+  result.versions_kept = newer + result.versions_deferred;
   return result;
 }
 

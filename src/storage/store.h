@@ -46,6 +46,8 @@ struct StoreOptions {
   // The largest row (its encoded bytes) an INSERT, UPDATE or COPY may store: larger ones fail with 54000
   // (0: no limit). A row is one RocksDB value, held whole in memory, the memtable and the WAL.
   size_t max_row_bytes = size_t{64} << 20;
+  // The clock that dates commits for sealing by age (Store::visible_at); tests inject their own.
+  std::function<std::chrono::steady_clock::time_point()> clock;  // empty: steady_clock::now
 };
 
 class ReadView;
@@ -124,6 +126,15 @@ class Store {
   uint64_t oldest_active_snapshot() const;
   // Timestamp of the newest commit visible to new snapshots.
   uint64_t visible_ts() const;
+  // Sealing by age (docs/columnar.md, "Sealing by age"). now(): StoreOptions::clock. visible_at(t): the
+  // newest commit timestamp known to have been visible at time t (every commit at or below it was),
+  // from a small in-memory record of when visible_ts advanced (two entries a second at most, thinned as it
+  // ages); commits from before the store opened count as made when it opened. 0: none that old.
+  std::chrono::steady_clock::time_point now() const;
+  uint64_t visible_at(std::chrono::steady_clock::time_point t) const;
+  // Commit timestamp of the newest commit that wrote the table since the store opened; visible_ts() at
+  // open when none did (its rows may be anything older).
+  uint64_t table_last_commit_ts(uint32_t table_id) const;
   // Compacts every table's key range now (garbage-collects old versions); for tests and maintenance.
   void compact();
   // Number of stored versions (including tombstones) under one storage key; for tests and diagnostics.
@@ -152,6 +163,10 @@ class Store {
     // fewer are left in the row store (masking the block's rows) for a later seal. Keys outside every
     // block's range are always sealed.
     uint64_t min_block_changes = 1;
+    // The horizon is at most this (the background sealer's age rule: Store::visible_at(now - seal_after)),
+    // so versions committed after it stay in the row store. Any value is safe: the seal reads at
+    // min(this, the oldest snapshot), which every reader is at or above.
+    uint64_t max_horizon = UINT64_MAX;
     bool rewrite_all = false;  // rewrite every block (VACUUM FULL-like; benchmarks compare with it)
     uint64_t step_bytes = uint64_t{64} << 20;  // a seal writes in atomic steps of about this size
     // VACUUM's cancel request and statement_timeout: checked between units of work (every few thousand
@@ -161,15 +176,16 @@ class Store {
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   };
   struct SealResult {
-    uint64_t horizon_ts = 0;       // rows visible at this timestamp were sealed
-    uint64_t rows = 0;             // rows in the table's blocks now
-    uint64_t blocks = 0;           // blocks now
-    uint64_t bytes = 0;            // block bytes now
-    uint64_t versions_kept = 0;    // row-store versions left: newer than the horizon, or deferred
-    uint64_t versions_sealed = 0;  // row-store versions folded into blocks (and deleted)
-    uint64_t blocks_written = 0;   // blocks this seal wrote (the others were not touched)
-    uint64_t blocks_removed = 0;   // blocks it replaced
-    uint64_t rows_written = 0;     // rows in the blocks it wrote
+    uint64_t horizon_ts = 0;         // rows visible at this timestamp were sealed
+    uint64_t rows = 0;               // rows in the table's blocks now
+    uint64_t blocks = 0;             // blocks now
+    uint64_t bytes = 0;              // block bytes now
+    uint64_t versions_kept = 0;      // row-store versions left: newer than the horizon, or deferred
+    uint64_t versions_sealed = 0;    // row-store versions folded into blocks (and deleted)
+    uint64_t versions_deferred = 0;  // of versions_kept: at or below the horizon, in blocks left as they were
+    uint64_t blocks_written = 0;     // blocks this seal wrote (the others were not touched)
+    uint64_t blocks_removed = 0;     // blocks it replaced
+    uint64_t rows_written = 0;       // rows in the blocks it wrote
   };
   SealResult seal(uint32_t table_id, const SealOptions& options);
   SealResult seal(uint32_t table_id) { return seal(table_id, SealOptions{}); }

@@ -7,7 +7,11 @@
    sum(bal) is always the initial total, and the final table has exactly the rows the writers' acknowledged
    statements leave.
 2. Background sealing: with --seal-interval 1 --seal-min-rows 500 the server seals a table by itself
-   (EXPLAIN shows its blocks) and the answers stay the same.
+   (EXPLAIN shows its blocks) and the answers stay the same. By age (docs/columnar.md, "Sealing by age"):
+   with --seal-interval 1, a table WITH (seal_after = '2 seconds') is sealed by itself (the size trigger
+   set out of reach), a table with seal_after '1 hour' and one with 'off' are not, whatever rounds ran;
+   updates and appends to the sealed table are folded once old enough; ALTER TABLE SET / RESET change it;
+   every answer stays the same throughout.
 3. Crash: VACUUM runs in a loop while a writer inserts and deletes rows; the server is SIGKILLed at a
    random moment (OMENDB_COLUMNAR_CRASH_CYCLES cycles, default 4) and restarted on the same data dir:
    every acknowledged insert and delete is there, nothing else changed (the statement in flight at the
@@ -276,9 +280,89 @@ def background(args):
         assert cur.fetchone() == (4900, sum(i % 10 for i in range(100, 5000)), 100)
 
 
+def by_age(args):
+    """seal_after: rows older than a table's seal_after are sealed by the background sealer, younger ones not."""
+    srv = Server(args.server_bin, extra_args=BLOCK_ROWS + ["--seal-interval", "1", "--seal-min-rows", "100000000"])
+    cur = None
+
+    def answers(t):
+        cur.execute("SELECT count(*), sum(v), sum(v::bigint * id), min(id), max(id), "
+                    "count(*) FILTER (WHERE s = 's3') FROM %s" % t)
+        whole = cur.fetchone()
+        cur.execute("SELECT count(*), sum(v) FROM %s WHERE id >= 500 AND id < 700" % t)
+        return whole, cur.fetchone()
+
+    def sealed(t):
+        cur.execute("SELECT blocks, sealed_rows FROM omendb_sealed_tables WHERE relname = %s", (t,))
+        r = cur.fetchone()
+        return r if r else (0, 0)
+
+    def wait_until(cond, what, t):
+        expected = answers(t)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert answers(t) == expected, "answers changed while waiting for " + what
+            if cond():
+                return
+            time.sleep(0.2)
+        raise AssertionError("not within 30 s: " + what)
+
+    def row_store_rows(t):
+        cur.execute("EXPLAIN ANALYZE SELECT sum(v) FROM %s" % t)
+        plan = "\n".join(r[0] for r in cur.fetchall())
+        return int(plan.split("from the row store ")[1].split(";")[0])
+
+    try:
+        srv.start()
+        cur = connect(srv).cursor()
+        for name, after in (("aged", "'2 seconds'"), ("young", "'1 hour'"), ("never", "off")):
+            cur.execute("CREATE TABLE %s (id INT PRIMARY KEY, v INT, s TEXT) WITH (seal_after = %s)" % (name, after))
+            cur.execute("INSERT INTO %s SELECT i, i %% 10, 's' || (i %% 7) FROM generate_series(0, 1999) i" % name)
+        cur.execute("SELECT relname, reloptions FROM pg_class WHERE relname IN ('aged', 'young', 'never') "
+                    "ORDER BY relname")
+        assert cur.fetchall() == [("aged", ["seal_after=2 seconds"]), ("never", ["seal_after=off"]),
+                                  ("young", ["seal_after=1 hour"])]
+        expected = answers("aged")
+        assert answers("young") == expected and answers("never") == expected
+        wait_until(lambda: sealed("aged")[1] == 2000, "age seal of aged", "aged")
+        cur.execute("EXPLAIN SELECT sum(v) FROM aged")
+        assert "sealed:" in "\n".join(r[0] for r in cur.fetchall())
+        # The sealer has run rounds over every table: the younger and the 'off' tables stay in the row store.
+        assert sealed("young") == (0, 0) and sealed("never") == (0, 0), (sealed("young"), sealed("never"))
+        assert answers("aged") == expected and answers("young") == expected and answers("never") == expected
+
+        # Updates of sealed rows and appends stay in the row store, then are folded once two seconds old.
+        cur.execute("UPDATE aged SET v = v + 100 WHERE id < 300")
+        cur.execute("INSERT INTO aged SELECT i, 1, 'new' FROM generate_series(2000, 2099) i")
+        assert row_store_rows("aged") > 0
+        wait_until(lambda: sealed("aged")[1] == 2100 and row_store_rows("aged") == 0, "age seal of the changes",
+                   "aged")
+
+        # ALTER TABLE: young now seals after a second; never goes back to the default (10 minutes).
+        cur.execute("ALTER TABLE young SET (seal_after = '1 second')")
+        cur.execute("ALTER TABLE never RESET (seal_after)")
+        cur.execute("SELECT relname, reloptions FROM pg_class WHERE relname IN ('young', 'never') ORDER BY relname")
+        assert cur.fetchall() == [("never", None), ("young", ["seal_after=1 second"])]
+        wait_until(lambda: sealed("young")[1] == 2000, "age seal of young after ALTER TABLE", "young")
+        assert sealed("never") == (0, 0)
+        srv.stop()
+
+        # After a restart, commits from before it count as made at the restart: sealed two seconds later.
+        srv.start()
+        cur = connect(srv).cursor()
+        cur.execute("ALTER TABLE never SET (seal_after = '2 s')")
+        wait_until(lambda: sealed("never")[1] == 2000, "age seal after a restart", "never")
+        assert answers("never") == expected
+        srv.stop()
+    finally:
+        srv.cleanup()
+    print("by age: aged, young and never sealed as their seal_after says")
+
+
 if __name__ == "__main__":
     a = parse_args()
     snapshots(a)
     background(a)
+    by_age(a)
     crash(a)
     print("ok")

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/value.h"
@@ -414,8 +415,11 @@ struct CreateTableStmt : Stmt {
   std::vector<UniqueConstraint> uniques;  // column- and table-level UNIQUE, in the order written
   std::vector<CheckConstraint> checks;    // column- and table-level CHECK, in the order written
   std::vector<ForeignKeyConstraint> foreign_keys;
-  bool temporary = false;           // CREATE TEMP[ORARY] TABLE
-  char on_commit = 0;               // ON COMMIT: 'p' PRESERVE ROWS, 'd' DELETE ROWS, 'D' DROP; 0: not written
+  bool temporary = false;  // CREATE TEMP[ORARY] TABLE
+  char on_commit = 0;      // ON COMMIT: 'p' PRESERVE ROWS, 'd' DELETE ROWS, 'D' DROP; 0: not written
+  // WITH (name = value, ...): the storage parameters OmenDB keeps (seal_after), name and value as written
+  // (the value's text; "true" when none was written, as PostgreSQL). fillfactor is checked and dropped.
+  std::vector<std::pair<std::string, std::string>> options;
   std::string unsupported_feature;  // PARTITION, INHERITS ...
   // CREATE TABLE ... AS query [WITH [NO] DATA] and SELECT ... INTO: `as_query` is INSERT INTO table
   // query, which fills the table; the table's columns are the query's, named by `as_columns` first (the
@@ -660,6 +664,8 @@ struct AlterTableCmd {
     DropConstraint,      // constraint; missing_ok; cascade
     ChangeOwner,         // new_name: the role (empty for CURRENT_USER / CURRENT_ROLE / SESSION_USER)
     AddIdentity,         // column; column_def.identity ('a' / 'd') and identity_options
+    SetOptions,          // options: SET (name = value, ...), as CreateTableStmt::options
+    ResetOptions,        // options: RESET (name, ...), values empty
     Unsupported,         // feature names it
   };
   Kind kind = Kind::Unsupported;
@@ -674,6 +680,7 @@ struct AlterTableCmd {
   bool nulls_not_distinct = false;
   CheckConstraint check;
   ForeignKeyConstraint foreign_key;
+  std::vector<std::pair<std::string, std::string>> options;
   std::string feature;
   int location = -1;
 };

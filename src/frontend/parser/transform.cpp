@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <deque>
 #include <limits>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -1208,24 +1209,88 @@ class Transformer {
            (c->indexname && *c->indexname) || c->deferrable || c->initdeferred;
   }
 
-  // WITH (fillfactor = n): accepted and ignored (OmenDB's storage has no fill factor), after
-  // PostgreSQL's check of the value; other storage parameters are refused (0A000).
-  void storage_parameter(const PgQuery__Node* n, std::string& feature) {
-    if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) return note(feature, "WITH storage parameters");
-    const PgQuery__DefElem* d = n->def_elem;
-    std::string name = lower(str(d->defname));
-    if (d->defnamespace && *d->defnamespace) return note(feature, "WITH storage parameter " + name);
-    if (name != "fillfactor") return note(feature, "WITH storage parameter " + name);
-    std::string value = d->arg ? value_text(d->arg) : "";
-    char* end = nullptr;
-    long v = std::strtol(value.c_str(), &end, 10);
-    if (value.empty() || *end != '\0')
-      throw SqlError(SqlState::InvalidParameterValue,
-                     "invalid value for integer option \"fillfactor\": " + value);
-    if (v < 10 || v > 100)
-      throw SqlError(SqlState::InvalidParameterValue,
-                     "value " + value + " out of bounds for option \"fillfactor\"")
-          .with_detail("Valid values are between \"10\" and \"100\".");
+  // Storage parameters of CREATE TABLE ... WITH (...) and ALTER TABLE SET / RESET (...) (`reset`: names
+  // only). OmenDB keeps seal_after (docs/columnar.md, "Sealing by age"; its value is checked where the
+  // table changes) and fillfactor (checked as PostgreSQL does, shown in reloptions, otherwise ignored: the
+  // storage has no fill factor); PostgreSQL's other table parameters are refused (0A000 in `feature`);
+  // a name PostgreSQL does not know is 22023, as there.
+  std::vector<std::pair<std::string, std::string>> storage_parameters(PgQuery__Node** items, size_t n,
+                                                                      bool reset, std::string& feature) {
+    static const std::set<std::string, std::less<>> postgres_parameters = {
+        "autovacuum_enabled",
+        "autovacuum_vacuum_threshold",
+        "autovacuum_vacuum_insert_threshold",
+        "autovacuum_analyze_threshold",
+        "autovacuum_vacuum_cost_delay",
+        "autovacuum_vacuum_cost_limit",
+        "autovacuum_freeze_min_age",
+        "autovacuum_freeze_max_age",
+        "autovacuum_freeze_table_age",
+        "autovacuum_multixact_freeze_min_age",
+        "autovacuum_multixact_freeze_max_age",
+        "autovacuum_multixact_freeze_table_age",
+        "log_autovacuum_min_duration",
+        "autovacuum_vacuum_scale_factor",
+        "autovacuum_vacuum_insert_scale_factor",
+        "autovacuum_analyze_scale_factor",
+        "toast_tuple_target",
+        "parallel_workers",
+        "user_catalog_table",
+        "vacuum_index_cleanup",
+        "vacuum_truncate"};
+    std::vector<std::pair<std::string, std::string>> out;
+    for (size_t i = 0; i < n; ++i) {
+      if (items[i]->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) {
+        note(feature, "WITH storage parameters");
+        continue;
+      }
+      const PgQuery__DefElem* d = items[i]->def_elem;
+      std::string name = lower(str(d->defname));
+      const std::string space = d->defnamespace ? lower(str(d->defnamespace)) : "";
+      if (reset && d->arg)
+        throw SqlError(SqlState::SyntaxError, "RESET must not include values for parameters");
+      if (!space.empty() && space != "toast")
+        throw SqlError(SqlState::InvalidParameterValue, "unrecognized parameter namespace \"" + space + "\"");
+      const bool known = name == "fillfactor" || name == "seal_after" || name == "oids" ||
+                         postgres_parameters.count(name) > 0;
+      if (!known || (!space.empty() && (name == "fillfactor" || name == "seal_after" || name == "oids")))
+        throw SqlError(SqlState::InvalidParameterValue, "unrecognized parameter \"" + name + "\"");
+      if (!space.empty() || postgres_parameters.count(name)) {
+        note(feature, "storage parameter " + (space.empty() ? name : space + "." + name));
+        continue;
+      }
+      // No value: "true", as PostgreSQL's transformRelOptions writes it. A bare word (seal_after = off)
+      // arrives as a type name, as in PostgreSQL, whose defGetString prints it back.
+      std::string value = reset ? "" : d->arg ? "" : "true";
+      if (!reset && d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_TYPE_NAME) {
+        const PgQuery__TypeName* t = d->arg->type_name;
+        for (size_t k = 0; k < t->n_names; ++k) value += (k ? "." : "") + string_of(t->names[k], t->location);
+      } else if (!reset && d->arg) {
+        value = value_text(d->arg);
+      }
+      if (name == "oids") {  // WITH (oids = false) is accepted (and not kept) by PostgreSQL 12 and later
+        if (!reset && value != "false" && value != "off" && value != "0" && value != "no")
+          note(feature, "WITH OIDS");
+        continue;
+      }
+      for (const auto& [seen, v] : out)
+        if (seen == name && !reset)
+          throw SqlError(SqlState::InvalidParameterValue,
+                         "parameter \"" + name + "\" specified more than once");
+      if (name == "fillfactor" && !reset) {
+        char* end = nullptr;
+        long v = std::strtol(value.c_str(), &end, 10);
+        if (value.empty() || *end != '\0')
+          throw SqlError(SqlState::InvalidParameterValue,
+                         "invalid value for integer option \"fillfactor\": " + value);
+        if (v < 10 || v > 100)
+          throw SqlError(SqlState::InvalidParameterValue,
+                         "value " + value + " out of bounds for option \"fillfactor\"")
+              .with_detail("Valid values are between \"10\" and \"100\".");
+      }
+      out.emplace_back(std::move(name), std::move(value));
+    }
+    return out;
   }
 
   // CHECK (expr): `feature` collects what OmenDB does not do (NO INHERIT is meaningless without
@@ -1277,7 +1342,7 @@ class Transformer {
     if (s->partbound) note(feature, "PARTITION OF");
     if (s->partspec) note(feature, "PARTITION BY");
     if (s->of_typename) note(feature, "CREATE TABLE OF type");
-    for (size_t i = 0; i < s->n_options; ++i) storage_parameter(s->options[i], feature);
+    out->options = storage_parameters(s->options, s->n_options, false, feature);
     switch (s->oncommit) {
       case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_PRESERVE_ROWS:
         out->on_commit = 'p';
@@ -1704,6 +1769,16 @@ class Transformer {
           cmd.column.clear();
           cmd.new_name = role_name(c->newowner);
           break;
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_SetRelOptions:
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_ResetRelOptions:
+          if (c->def && c->def->node_case == PG_QUERY__NODE__NODE_LIST) {
+            const bool reset = c->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_ResetRelOptions;
+            cmd.options = storage_parameters(c->def->list->items, c->def->list->n_items, reset, cmd.feature);
+            if (cmd.feature.empty()) cmd.kind = reset ? K::ResetOptions : K::SetOptions;
+          } else {
+            cmd.feature = alter_table_feature(c->subtype);
+          }
+          break;
         case PG_QUERY__ALTER_TABLE_TYPE__AT_AddIdentity:
           // ALTER COLUMN c ADD GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [(options)] (pg_dump's form)
           if (c->def && c->def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
@@ -1737,7 +1812,7 @@ class Transformer {
     out->temporary = persistence(feature, into->rel);
     for (size_t i = 0; i < into->n_col_names; ++i)
       out->as_columns.push_back(string_of(into->col_names[i], -1));
-    for (size_t i = 0; i < into->n_options; ++i) storage_parameter(into->options[i], feature);
+    out->options = storage_parameters(into->options, into->n_options, false, feature);
     switch (into->on_commit) {
       case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_PRESERVE_ROWS:
         out->on_commit = 'p';

@@ -252,6 +252,51 @@ TEST(Catalog, ReadsFormatVersion1) {
   EXPECT_EQ(t->primary_key, std::vector<int>{0});
 }
 
+// Storage parameters (TableDef::options: seal_after, docs/columnar.md "Sealing by age") persist in their
+// trailer, beside a temporary table's; SET / RESET follow PostgreSQL's order; seal_after's values.
+TEST(Catalog, StorageParametersPersist) {
+  TempDir dir;
+  {
+    auto store = Store::open(test_options(dir));
+    TableDef def = users_def("m");
+    def.set_options({{"seal_after", "10 minutes"}, {"fillfactor", "70"}}, false);
+    store->catalog().create_table(def);
+    TableDef plain = users_def("plain");
+    store->catalog().create_table(plain);
+    auto txn = store->begin(IsolationLevel::ReadCommitted);
+    txn->catalog_overlay().temp_namespace = 3;
+    TableDef temp = users_def("tmp");
+    temp.temp_namespace = 3;
+    temp.set_options({{"seal_after", "off"}}, false);
+    store->catalog().create_table(temp, {}, txn->catalog_overlay());
+    txn->commit();
+  }
+  auto store = Store::open(test_options(dir));  // reads both trailers; drops the temporary table
+  TableDefPtr m = store->catalog().find("m");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->options, (std::vector<std::string>{"seal_after=10 minutes", "fillfactor=70"}));
+  EXPECT_EQ(m->option("seal_after"), "10 minutes");
+  EXPECT_EQ(m->option("seal"), std::nullopt);
+  EXPECT_TRUE(store->catalog().find("plain")->options.empty());
+  EXPECT_EQ(store->catalog().find("tmp"), nullptr);
+  TableDef def = *m;
+  def.set_options({{"seal_after", "1 hour"}}, false);  // replaced, moved last (PostgreSQL's order)
+  EXPECT_EQ(def.options, (std::vector<std::string>{"fillfactor=70", "seal_after=1 hour"}));
+  def.set_options({{"fillfactor", ""}}, true);
+  EXPECT_EQ(def.options, (std::vector<std::string>{"seal_after=1 hour"}));
+  EXPECT_EQ(sqlstate_of([&] { def.set_options({{"seal_after", "soon"}}, false); }), "22023");
+  EXPECT_EQ(def.options, (std::vector<std::string>{"seal_after=1 hour"}));
+
+  EXPECT_EQ(parse_seal_after("10 minutes"), int64_t{600} * 1'000'000);
+  EXPECT_EQ(parse_seal_after("1 second"), 1'000'000);
+  EXPECT_EQ(parse_seal_after("90"), 90'000'000);  // a bare number is seconds, as interval input
+  EXPECT_EQ(parse_seal_after("0"), 0);
+  EXPECT_EQ(parse_seal_after("1 mon"), int64_t{30} * 86'400 * 1'000'000);
+  EXPECT_EQ(parse_seal_after("OFF"), kSealAfterOff);
+  for (const char* bad : {"", "soon", "-1 minute", "1 minute ago", "true"})
+    EXPECT_EQ(sqlstate_of([&] { parse_seal_after(bad); }), "22023") << bad;
+}
+
 TEST(Catalog, DropRemovesRowsAndRecreatedTableIsEmpty) {
   TempDir dir;
   auto store = Store::open(test_options(dir));

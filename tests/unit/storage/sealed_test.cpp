@@ -6,7 +6,9 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -17,6 +19,7 @@
 #include "common/error.h"
 #include "common/numeric.h"
 #include "common/sync_point.h"
+#include "storage/internal.h"
 #include "storage/key_codec.h"
 #include "storage/row_codec.h"
 #include "storage/sealed.h"
@@ -130,6 +133,7 @@ class SealedTest : public ::testing::Test {
   void open() {
     StoreOptions o = test_options(dir_);
     o.seal_block_rows = block_rows_;  // 65,536: the block counts of SealedTest assume it
+    o.clock = clock_;
     store_ = Store::open(o);
     m_ = store_->catalog().find("m");
     if (!m_) {
@@ -214,6 +218,7 @@ class SealedTest : public ::testing::Test {
 
   TempDir dir_;
   uint64_t block_rows_ = 65536;
+  std::function<std::chrono::steady_clock::time_point()> clock_;  // StoreOptions::clock
   std::unique_ptr<Store> store_;
   std::atomic<std::thread::id> sealer_id_{};
   TableDefPtr m_;
@@ -1345,6 +1350,134 @@ TEST_F(BlockIndexTest, ScanDuringABlockWriteReadsTheStoredHeaders) {
   ScanStats after;
   EXPECT_EQ(scan_now({}, &after), model);
   EXPECT_EQ(after.headers_read, 0u);
+}
+
+// Sealing by age (docs/columnar.md, "Sealing by age"), with an injected clock (no sleeping): a seal capped
+// at Store::visible_at(now - age), as the background sealer runs it, seals what was committed before that
+// time and leaves younger versions (new rows, new versions of rows it seals) in the row store; every
+// reader, a snapshot taken before included, reads the same rows; later seals fold the rest once old enough.
+class SealByAgeTest : public IncrementalSealTest {
+ protected:
+  SealByAgeTest() {
+    clock_ = [this] { return now_; };
+  }
+  Store::SealResult seal_older_than(std::chrono::minutes age) {
+    Store::SealOptions o;
+    o.max_horizon = store_->visible_at(now_ - age);
+    Store::SealResult r = store_->seal(m_->id, o);
+    EXPECT_EQ(store_->check_sealed(m_->id), "");
+    EXPECT_LE(r.horizon_ts, o.max_horizon);
+    return r;
+  }
+  std::chrono::steady_clock::time_point now_ =
+      std::chrono::steady_clock::time_point{} + std::chrono::hours(24);
+};
+
+TEST_F(SealByAgeTest, SealsOnlyVersionsOlderThanTheAge) {
+  using std::chrono::minutes;
+  Model model;
+  EXPECT_EQ(store_->visible_at(now_ - minutes(1)), 0u);  // before the store opened: nothing
+  load(model, 0, 300);                                   // at T0
+  Store::SealResult r = seal_older_than(minutes(7));     // nothing is 7 minutes old
+  EXPECT_EQ(r.blocks, 0u);
+  EXPECT_EQ(r.versions_kept, 300u);
+  now_ += minutes(5);  // T5: 10 updates of rows from T0, 50 new rows
+  for (int64_t id = 0; id < 10; ++id) upsert(model, id, -id);
+  load(model, 300, 350);
+  now_ += minutes(5);  // T10
+  auto reader = store_->begin(RR);
+  {
+    auto view = reader->statement_view();
+    EXPECT_EQ(scan(*view), model);
+  }
+  // Older than 7 minutes (before T3): the 300 rows as T0 committed them; T5's versions stay.
+  r = seal_older_than(minutes(7));
+  EXPECT_EQ(r.rows, 300u);
+  EXPECT_EQ(r.versions_sealed, 300u);
+  EXPECT_EQ(r.versions_kept, 60u);
+  ScanStats stats;
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.row_store_rows, 60u);  // ids 0..9 (masking their sealed rows) and 300..349
+  {
+    auto view = reader->statement_view();
+    EXPECT_EQ(scan(*view), model);
+  }
+  r = seal_older_than(minutes(7));  // nothing new is old enough: nothing written
+  EXPECT_EQ(r.blocks_written, 0u);
+  EXPECT_EQ(r.versions_sealed, 0u);
+  now_ += minutes(5);  // T15: T5's commits are 10 minutes old
+  r = seal_older_than(minutes(7));
+  EXPECT_EQ(r.rows, 350u);
+  EXPECT_EQ(r.versions_kept, 0u);
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.row_store_rows, 0u);
+  {
+    auto view = reader->statement_view();
+    EXPECT_EQ(scan(*view), model);
+  }
+  reader->commit();
+
+  // A horizon below what garbage collection kept: ids 100..109 get versions at T15 and T20, a full
+  // compaction drops the T15 ones (T20's are the oldest snapshot's), then a seal at T15's horizon finds
+  // no version of them at or below it while it rewrites their block (for id 111's T15 version): it
+  // writes their old rows again, which the T20 versions keep masking.
+  for (int64_t id = 100; id < 110; ++id) upsert(model, id, 15);
+  upsert(model, 111, 15);
+  now_ += minutes(5);  // T20
+  for (int64_t id = 100; id < 110; ++id) upsert(model, id, 20);
+  store_->compact();
+  now_ += minutes(5);  // T25: before T18 means T15's commits
+  r = seal_older_than(minutes(7));
+  EXPECT_EQ(r.blocks_written, 1u);
+  EXPECT_EQ(r.versions_sealed, 1u);
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.row_store_rows, 10u);
+  now_ += minutes(5);  // T30: T20's commits too
+  r = seal_older_than(minutes(7));
+  EXPECT_EQ(r.versions_kept, 0u);
+  EXPECT_EQ(scan_now({}, &stats), model);
+  EXPECT_EQ(stats.row_store_rows, 0u);
+  reopen();  // the clock starts again at the reopen: every commit before it counts as made then
+  EXPECT_EQ(scan_now(), model);
+  EXPECT_EQ(store_->visible_at(now_ - minutes(1)), 0u);
+  EXPECT_EQ(store_->visible_at(now_), store_->visible_ts());
+}
+
+// Store::visible_at's record: an answer is never above the truth (a commit counted older than it is would
+// be sealed too early), the newest observation is exact, and thinning the record keeps both.
+TEST(CommitClockTest, AnswersAreNeverNewerThanTheTruth) {
+  using std::chrono::milliseconds;
+  const auto t0 = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+  CommitClock clock;
+  std::vector<std::pair<std::chrono::steady_clock::time_point, uint64_t>> truth;
+  std::mt19937_64 rng(12);
+  auto t = t0;
+  uint64_t ts = 0;
+  for (int i = 0; i < 20000; ++i) {  // ~5 hours of commits, 0 to 2 s apart: the record is thinned
+    t += milliseconds(rng() % 2000);
+    ts += 1 + rng() % 3;
+    clock.note(t, ts);
+    truth.emplace_back(t, ts);
+  }
+  EXPECT_EQ(clock.visible_at(t0 - milliseconds(1)), 0u);
+  EXPECT_EQ(clock.visible_at(t), ts);
+  uint64_t prev = 0;
+  for (auto probe = t0; probe <= t; probe += milliseconds(997)) {
+    // The truth: the newest timestamp noted at or before `probe`.
+    auto it = std::upper_bound(truth.begin(), truth.end(), probe,
+                               [](auto x, const auto& e) { return x < e.first; });
+    const uint64_t exact = it == truth.begin() ? 0 : std::prev(it)->second;
+    const uint64_t got = clock.visible_at(probe);
+    EXPECT_LE(got, exact);
+    EXPECT_GE(got, prev);  // monotonic in time
+    prev = got;
+    // The last ten minutes are kept at (at least) one entry every two seconds.
+    if (t - probe < std::chrono::minutes(10)) {
+      auto lag = std::upper_bound(truth.begin(), truth.end(), probe - std::chrono::seconds(2),
+                                  [](auto x, const auto& e) { return x < e.first; });
+      EXPECT_GE(got, lag == truth.begin() ? 0 : std::prev(lag)->second);
+    }
+  }
 }
 
 }  // namespace
