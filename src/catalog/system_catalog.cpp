@@ -2109,9 +2109,59 @@ std::vector<Row> information_schema_sequences_rows(const storage::TableDef& def,
   return rows.take();
 }
 
+// A DEFAULT's nextval('name') as PostgreSQL's deparser prints its regclass constant: the sequence the name
+// finds in the table's schema (where Binder::column_default reads it), written qualified unless the
+// session's search_path finds it by that name (pg_dump's empty search_path: 'public.q'::regclass).
+std::string qualify_nextval(const std::string& d, const storage::TableDef& t,
+                            const std::vector<storage::TableDefPtr>& tables,
+                            const std::vector<storage::SequenceDefPtr>& sequences) {
+  static const std::string kCall = "nextval('";
+  std::string out;
+  size_t pos = 0;
+  for (size_t at; (at = d.find(kCall, pos)) != std::string::npos;) {
+    size_t end = at + kCall.size();
+    std::string literal;
+    while (end < d.size() && !(d[end] == '\'' && (end + 1 >= d.size() || d[end + 1] != '\''))) {
+      if (d[end] == '\'') ++end;  // a doubled quote
+      literal += d[end++];
+    }
+    if (end >= d.size()) break;
+    size_t after = end + 1;
+    if (d.compare(after, 10, "::regclass") == 0) after += 10;
+    std::optional<uint32_t> oid;
+    {
+      SchemaView v = schema_view();
+      v.path = {t.is_temp() || !t.schema ? std::string("public") : schema_name(schema_oid(t.schema))};
+      SchemaScope in_table_schema(std::move(v));
+      try {
+        oid = reg_in(TypeId::RegClass, literal, tables, sequences);
+      } catch (const SqlError&) {  // shown as stored
+      }
+    }
+    out += d.substr(pos, at - pos);
+    if (!oid) {
+      out += d.substr(at, after - at);
+    } else {
+      out += kCall;
+      for (char ch : reg_out(TypeId::RegClass, *oid, tables, sequences)) {
+        out += ch;
+        if (ch == '\'') out += ch;
+      }
+      out += "'::regclass";
+    }
+    pos = after;
+  }
+  return out + d.substr(pos);
+}
+
 // pg_attrdef.adbin: the stored DEFAULT as pg_get_expr shows it. A string literal on a string column gets
-// the column type's cast, as PostgreSQL's deparser prints the coerced constant ('x'::text).
-std::string default_display(const storage::ColumnDef& c) {
+// the column type's cast, as PostgreSQL's deparser prints the coerced constant ('x'::text); a sequence
+// nextval reads is qualified as the search_path needs (qualify_nextval).
+std::string default_display(const storage::TableDef& t, const storage::ColumnDef& c,
+                            const std::vector<storage::TableDefPtr>& tables,
+                            const std::vector<storage::SequenceDefPtr>& sequences) {
+  if (c.default_expr.find("nextval('") != std::string::npos)
+    return qualify_nextval(c.default_expr, t, tables, sequences);
   const std::string& d = c.default_expr;
   bool literal = d.size() >= 2 && d.front() == '\'' && d.back() == '\'';
   for (size_t i = 1; literal && i + 1 < d.size(); ++i) {
@@ -2128,7 +2178,9 @@ std::string default_display(const storage::ColumnDef& c) {
 
 std::vector<Row> attrdef_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
-  for (const auto& t : ctx.tables())
+  const std::vector<storage::TableDefPtr> tables = ctx.tables();
+  const std::vector<storage::SequenceDefPtr> sequences = ctx.sequences();
+  for (const auto& t : tables)
     for (size_t i = 0; i < t->columns.size(); ++i) {
       const storage::ColumnDef& c = t->columns[i];
       if (c.default_expr.empty() || c.identity) continue;  // an identity column's nextval is not a DEFAULT
@@ -2136,7 +2188,7 @@ std::vector<Row> attrdef_rows(const storage::TableDef& def, const Context& ctx) 
           .oid("oid", attrdef_oid(t->id, t->attnum(i)))
           .oid("adrelid", table_oid(t->id))
           .num("adnum", t->attnum(i))
-          .text("adbin", default_display(c));
+          .text("adbin", default_display(*t, c, tables, sequences));
     }
   return rows.take();
 }
