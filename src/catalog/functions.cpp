@@ -128,7 +128,8 @@ std::string index_definition(const IndexInfo& ix, bool pretty) {
   if (ix.index && ix.index->predicate)
     where = " WHERE " + (pretty ? ix.index->predicate->pretty : ix.index->predicate->expr);
   return std::string(ix.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quote_ident(ix.name) + " ON " +
-         (pretty ? "" : "public.") + quote_ident(ix.table->name) + " USING btree (" + cols + ")" +
+         (pretty ? "" : quote_ident(schema_name(relation_namespace(*ix.table))) + ".") +
+         quote_ident(ix.table->name) + " USING btree (" + cols + ")" +
          (ix.nulls_not_distinct ? " NULLS NOT DISTINCT" : "") + where;
 }
 
@@ -169,9 +170,10 @@ std::string foreign_key_def(const storage::TableDef& t, const storage::ForeignKe
   const storage::TableDef* ref = nullptr;
   for (const auto& r : tables)
     if (r->id == fk.ref_table) ref = r.get();
-  std::string s =
-      "FOREIGN KEY (" + attnum_names(t, fk.attnums) + ") REFERENCES " +
-      (ref ? quote_ident(ref->name) + "(" + attnum_names(*ref, fk.ref_attnums) + ")" : std::string("?"));
+  std::string s = "FOREIGN KEY (" + attnum_names(t, fk.attnums) + ") REFERENCES " +
+                  (ref ? reg_out(TypeId::RegClass, table_oid(ref->id), tables, {}) + "(" +
+                             attnum_names(*ref, fk.ref_attnums) + ")"
+                       : std::string("?"));
   if (fk.on_update != 'a') s += std::string(" ON UPDATE ") + storage::foreign_key_action_name(fk.on_update);
   if (fk.on_delete != 'a') s += std::string(" ON DELETE ") + storage::foreign_key_action_name(fk.on_delete);
   if (!fk.delete_set_attnums.empty()) s += " (" + attnum_names(t, fk.delete_set_attnums) + ")";
@@ -317,13 +319,24 @@ int64_t Context::lastval() const {
 void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::string& text, Datum* out) {
   out->is_null = 1;
   out->str = StrRef{nullptr, 0};
-  // The sequence functions take a regclass: the relation's name, which the Context looks up.
+  // The sequence functions take a regclass: the relation's name, which the Context looks up; qualified,
+  // so that it names the same sequence whatever the search path.
   auto relation = [&]() {
     std::vector<storage::SequenceDefPtr> sequences = ctx.sequences();
-    for (const auto& s : sequences)
-      if (table_oid(s->id) == args[0].i64) return quote_ident(s->name);
-    return reg_out(TypeId::RegClass, args[0].i64, ctx.tables(), sequences);
+    for (const auto& s : sequences) {
+      if (table_oid(s->id) != args[0].i64) continue;
+      if (s->temp_namespace) return "pg_temp." + quote_ident(s->name);
+      if (s->schema == 0) return "public." + quote_ident(s->name);
+      SchemaScope schemas(ctx);
+      return quote_ident(schema_name(relation_namespace(*s))) + "." + quote_ident(s->name);
+    }
+    return reg_out(TypeId::RegClass, args[0].i64, ctx);
   };
+  // The catalog functions that print or resolve names see the session's schemas and search path.
+  std::optional<SchemaScope> schemas;
+  if (func == Func::PgGetIndexdef || func == Func::PgGetConstraintdef || func == Func::PgTableIsVisible ||
+      func == Func::PgGetSerialSequence)
+    schemas.emplace(ctx);
   switch (func) {
     case Func::Nextval:
       out->i64 = ctx.nextval(relation());
@@ -397,16 +410,10 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
     case Func::PgGetSerialSequence: {
       // The sequence owned by the column (SERIAL or identity), schema-qualified as PostgreSQL prints it.
       std::string table(args[0].str.view()), column(args[1].str.view());
-      auto unquote = [](std::string s) {
-        if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
-        for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (s.starts_with("public.")) s = s.substr(7);
-        return s;
-      };
-      table = unquote(table);
+      const uint32_t oid = reg_in(TypeId::RegClass, table, ctx);
       storage::TableDefPtr def;
       for (const auto& t : ctx.tables())
-        if (t->name == table) def = t;
+        if (table_oid(t->id) == oid) def = t;
       if (!def) throw SqlError(SqlState::UndefinedTable, "relation \"" + table + "\" does not exist");
       int c = def->find_column(column);
       if (c < 0)
@@ -414,7 +421,7 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
                        "column \"" + column + "\" of relation \"" + table + "\" does not exist");
       for (const auto& s : ctx.sequences())
         if (s->owner_table == def->id && s->owner_attnum == def->attnum(static_cast<size_t>(c))) {
-          set_text(text, "public." + quote_ident(s->name), out);
+          set_text(text, quote_ident(schema_name(relation_namespace(*s))) + "." + quote_ident(s->name), out);
           return;
         }
       return;
@@ -437,17 +444,9 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       auto tables = ctx.tables();
       bool sequence = false;
       for (const auto& q : ctx.sequences()) sequence = sequence || table_oid(q->id) == oid;
-      if (const storage::TableDef* t = table_by_oid(tables, oid)) {
-        // A permanent table is hidden by the session's temporary table of the same name.
-        bool shadowed = false;
-        for (const auto& other : tables)
-          shadowed = shadowed || (!t->is_temp() && other->is_temp() && other->name == t->name);
-        out->i64 = shadowed ? 0 : 1;
-        out->is_null = 0;
-        return;
-      }
-      if (table_by_index_oid(tables, oid) || sequence) {
-        out->i64 = 1;
+      if (table_by_oid(tables, oid) || table_by_index_oid(tables, oid) || sequence) {
+        // Visible when the search path finds it by its name (a temporary table hides a permanent one).
+        out->i64 = reg_out(TypeId::RegClass, oid, tables, ctx.sequences()).find('.') == std::string::npos;
         out->is_null = 0;
         return;
       }

@@ -1250,8 +1250,7 @@ const storage::TableDef& sequence_columns() {
 std::vector<RelationRow> all_relations(const Context& ctx) {
   std::vector<RelationRow> out = all_relations(ctx.tables());
   for (const auto& s : ctx.sequences())
-    out.push_back({table_oid(s->id), s->name, relation_namespace(s->temp_namespace), 'S', &sequence_columns(),
-                   nullptr, 0});
+    out.push_back({table_oid(s->id), s->name, relation_namespace(*s), 'S', &sequence_columns(), nullptr, 0});
   return out;
 }
 
@@ -1264,7 +1263,7 @@ std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& 
     out.push_back({r.oid, r.name, nsp, r.kind, defs()[i].get()});
   }
   for (const auto& t : tables) {
-    const uint32_t nsp = relation_namespace(t->temp_namespace);
+    const uint32_t nsp = relation_namespace(*t);
     out.push_back(
         {table_oid(t->id), t->name, nsp, t->is_view() ? 'v' : 'r', t.get(), nullptr, row_type_oid(t->id)});
     if (!t->primary_key.empty())
@@ -1279,6 +1278,23 @@ std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& 
   return out;
 }
 
+}  // namespace
+
+namespace {
+thread_local const SchemaView* current_schema_view = nullptr;
+const SchemaView& schema_view() {
+  static const SchemaView kDefault;
+  return current_schema_view ? *current_schema_view : kDefault;
+}
+}  // namespace
+
+SchemaScope::SchemaScope(SchemaView view) : view_(std::move(view)), outer_(current_schema_view) {
+  current_schema_view = &view_;
+}
+SchemaScope::~SchemaScope() {
+  current_schema_view = outer_;
+}
+
 std::string schema_name(uint32_t nsp) {
   switch (nsp) {
     case kPgCatalogNamespace:
@@ -1290,10 +1306,31 @@ std::string schema_name(uint32_t nsp) {
     case kInformationSchemaNamespace:
       return "information_schema";
     default:
-      return is_temp_namespace(nsp) ? storage::temp_namespace_name(nsp - kTempNamespaceBase)
-                                    : "information_schema";
+      break;
   }
+  if (is_temp_namespace(nsp)) return storage::temp_namespace_name(nsp - kTempNamespaceBase);
+  for (const storage::SchemaDefPtr& s : schema_view().schemas)
+    if (schema_oid(s->id) == nsp) return s->name;
+  return "";
 }
+
+std::vector<uint32_t> search_path_namespaces() {
+  const SchemaView& v = schema_view();
+  std::vector<uint32_t> out;
+  auto listed = [&](const char* n) { return std::find(v.path.begin(), v.path.end(), n) != v.path.end(); };
+  if (v.temp && !listed("pg_temp")) out.push_back(temp_namespace_oid(v.temp));
+  if (!listed("pg_catalog")) out.push_back(kPgCatalogNamespace);
+  for (const std::string& name : v.path) {
+    if (name == "pg_temp") {
+      if (v.temp) out.push_back(temp_namespace_oid(v.temp));
+    } else if (std::optional<uint32_t> nsp = namespace_oid(name)) {
+      out.push_back(*nsp);
+    }
+  }
+  return out;
+}
+
+namespace {
 
 std::vector<Row> description_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
@@ -1343,6 +1380,8 @@ std::vector<Row> namespace_rows(const storage::TableDef& def, const Context& ctx
       .oid("nspowner", kBootstrapRole);
   if (uint32_t temp = my_temp_namespace_oid(ctx))
     rows.add().oid("oid", temp).name("nspname", schema_name(temp)).oid("nspowner", kBootstrapRole);
+  for (const storage::SchemaDefPtr& s : ctx.schema_view().schemas)
+    rows.add().oid("oid", schema_oid(s->id)).name("nspname", s->name).oid("nspowner", kBootstrapRole);
   return rows.take();
 }
 
@@ -1486,7 +1525,7 @@ std::vector<Row> type_rows(const storage::TableDef& def, const Context& ctx) {
     rows.add()
         .oid("oid", row_type_oid(t->id))
         .name("typname", t->name)
-        .oid("typnamespace", relation_namespace(t->temp_namespace))
+        .oid("typnamespace", relation_namespace(*t))
         .oid("typowner", kBootstrapRole)
         .num("typlen", -1)
         .chr("typtype", 'c')
@@ -1564,7 +1603,7 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
     rows.add()
         .oid("oid", pkey_constraint_oid(t->id))
         .name("conname", t->name + "_pkey")
-        .oid("connamespace", relation_namespace(t->temp_namespace))
+        .oid("connamespace", relation_namespace(*t))
         .chr("contype", 'p')
         .flag("convalidated", true)
         .oid("conrelid", table_oid(t->id))
@@ -1582,7 +1621,7 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
       rows.add()
           .oid("oid", pkey_constraint_oid(ix.id))
           .name("conname", ix.name)
-          .oid("connamespace", relation_namespace(t->temp_namespace))
+          .oid("connamespace", relation_namespace(*t))
           .chr("contype", 'u')
           .flag("convalidated", true)
           .oid("conrelid", table_oid(t->id))
@@ -1598,7 +1637,7 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
       rows.add()
           .oid("oid", pkey_constraint_oid(c.id))
           .name("conname", c.name)
-          .oid("connamespace", relation_namespace(t->temp_namespace))
+          .oid("connamespace", relation_namespace(*t))
           .chr("contype", 'c')
           .flag("convalidated", c.validated)
           .oid("conrelid", table_oid(t->id))
@@ -1625,7 +1664,7 @@ std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ct
       rows.add()
           .oid("oid", pkey_constraint_oid(fk.id))
           .name("conname", fk.name)
-          .oid("connamespace", relation_namespace(t->temp_namespace))
+          .oid("connamespace", relation_namespace(*t))
           .chr("contype", 'f')
           .flag("convalidated", true)
           .oid("conrelid", table_oid(t->id))
@@ -1762,6 +1801,11 @@ std::vector<Row> schemata_rows(const storage::TableDef& def, const Context& ctx)
         .name("schema_name", schema_name(nsp))
         .name("schema_owner", nsp == kPublicNamespace ? "pg_database_owner" : ctx.user());
   }
+  for (const storage::SchemaDefPtr& s : ctx.schema_view().schemas)
+    rows.add()
+        .name("catalog_name", ctx.database())
+        .name("schema_name", s->name)
+        .name("schema_owner", ctx.user());
   return rows.take();
 }
 
@@ -1787,7 +1831,7 @@ std::vector<Row> pg_views_rows(const storage::TableDef& def, const Context& ctx)
   for (const auto& t : ctx.tables()) {
     if (!t->is_view()) continue;
     rows.add()
-        .name("schemaname", "public")
+        .name("schemaname", schema_name(relation_namespace(*t)))
         .name("viewname", t->name)
         .name("viewowner", ctx.user())
         .text("definition", " " + t->view->query + ";");
@@ -1832,7 +1876,7 @@ std::vector<Row> information_schema_views_rows(const storage::TableDef& def, con
     if (!t->is_view()) continue;
     rows.add()
         .name("table_catalog", ctx.database())
-        .name("table_schema", "public")
+        .name("table_schema", schema_name(relation_namespace(*t)))
         .name("table_name", t->name)
         .text("view_definition", " " + t->view->query + ";")
         .text("check_option", "NONE")
@@ -1929,7 +1973,7 @@ std::vector<Row> pg_sequences_rows(const storage::TableDef& def, const Context& 
   for (const auto& s : ctx.sequences()) {
     storage::SequenceValue v = ctx.sequence_value(s->id);
     rows.add()
-        .name("schemaname", schema_name(relation_namespace(s->temp_namespace)))
+        .name("schemaname", schema_name(relation_namespace(*s)))
         .name("sequencename", s->name)
         .name("sequenceowner", ctx.user())
         .text("data_type", s->width == 2   ? "smallint"
@@ -2048,7 +2092,7 @@ std::vector<Row> information_schema_sequences_rows(const storage::TableDef& def,
   for (const auto& s : ctx.sequences()) {
     rows.add()
         .name("sequence_catalog", ctx.database())
-        .name("sequence_schema", "public")
+        .name("sequence_schema", schema_name(relation_namespace(*s)))
         .name("sequence_name", s->name)
         .text("data_type", s->width == 2   ? "smallint"
                            : s->width == 4 ? "integer"
@@ -2067,9 +2111,59 @@ std::vector<Row> information_schema_sequences_rows(const storage::TableDef& def,
   return rows.take();
 }
 
+// A DEFAULT's nextval('name') as PostgreSQL's deparser prints its regclass constant: the sequence the name
+// finds in the table's schema (where Binder::column_default reads it), written qualified unless the
+// session's search_path finds it by that name (pg_dump's empty search_path: 'public.q'::regclass).
+std::string qualify_nextval(const std::string& d, const storage::TableDef& t,
+                            const std::vector<storage::TableDefPtr>& tables,
+                            const std::vector<storage::SequenceDefPtr>& sequences) {
+  static const std::string kCall = "nextval('";
+  std::string out;
+  size_t pos = 0;
+  for (size_t at; (at = d.find(kCall, pos)) != std::string::npos;) {
+    size_t end = at + kCall.size();
+    std::string literal;
+    while (end < d.size() && !(d[end] == '\'' && (end + 1 >= d.size() || d[end + 1] != '\''))) {
+      if (d[end] == '\'') ++end;  // a doubled quote
+      literal += d[end++];
+    }
+    if (end >= d.size()) break;
+    size_t after = end + 1;
+    if (d.compare(after, 10, "::regclass") == 0) after += 10;
+    std::optional<uint32_t> oid;
+    {
+      SchemaView v = schema_view();
+      v.path = {t.is_temp() || !t.schema ? std::string("public") : schema_name(schema_oid(t.schema))};
+      SchemaScope in_table_schema(std::move(v));
+      try {
+        oid = reg_in(TypeId::RegClass, literal, tables, sequences);
+      } catch (const SqlError&) {  // shown as stored
+      }
+    }
+    out += d.substr(pos, at - pos);
+    if (!oid) {
+      out += d.substr(at, after - at);
+    } else {
+      out += kCall;
+      for (char ch : reg_out(TypeId::RegClass, *oid, tables, sequences)) {
+        out += ch;
+        if (ch == '\'') out += ch;
+      }
+      out += "'::regclass";
+    }
+    pos = after;
+  }
+  return out + d.substr(pos);
+}
+
 // pg_attrdef.adbin: the stored DEFAULT as pg_get_expr shows it. A string literal on a string column gets
-// the column type's cast, as PostgreSQL's deparser prints the coerced constant ('x'::text).
-std::string default_display(const storage::ColumnDef& c) {
+// the column type's cast, as PostgreSQL's deparser prints the coerced constant ('x'::text); a sequence
+// nextval reads is qualified as the search_path needs (qualify_nextval).
+std::string default_display(const storage::TableDef& t, const storage::ColumnDef& c,
+                            const std::vector<storage::TableDefPtr>& tables,
+                            const std::vector<storage::SequenceDefPtr>& sequences) {
+  if (c.default_expr.find("nextval('") != std::string::npos)
+    return qualify_nextval(c.default_expr, t, tables, sequences);
   const std::string& d = c.default_expr;
   bool literal = d.size() >= 2 && d.front() == '\'' && d.back() == '\'';
   for (size_t i = 1; literal && i + 1 < d.size(); ++i) {
@@ -2086,7 +2180,9 @@ std::string default_display(const storage::ColumnDef& c) {
 
 std::vector<Row> attrdef_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
-  for (const auto& t : ctx.tables())
+  const std::vector<storage::TableDefPtr> tables = ctx.tables();
+  const std::vector<storage::SequenceDefPtr> sequences = ctx.sequences();
+  for (const auto& t : tables)
     for (size_t i = 0; i < t->columns.size(); ++i) {
       const storage::ColumnDef& c = t->columns[i];
       if (c.default_expr.empty() || c.identity) continue;  // an identity column's nextval is not a DEFAULT
@@ -2094,7 +2190,7 @@ std::vector<Row> attrdef_rows(const storage::TableDef& def, const Context& ctx) 
           .oid("oid", attrdef_oid(t->id, t->attnum(i)))
           .oid("adrelid", table_oid(t->id))
           .num("adnum", t->attnum(i))
-          .text("adbin", default_display(c));
+          .text("adbin", default_display(*t, c, tables, sequences));
     }
   return rows.take();
 }
@@ -2342,6 +2438,8 @@ storage::TableDefPtr find_system_table(std::string_view schema, std::string_view
 }
 
 std::optional<uint32_t> namespace_oid(std::string_view name) {
+  for (const storage::SchemaDefPtr& s : schema_view().schemas)
+    if (s->name == name) return schema_oid(s->id);
   if (name == "pg_catalog") return kPgCatalogNamespace;
   if (name == "public") return kPublicNamespace;
   if (name == "information_schema") return kInformationSchemaNamespace;
@@ -2420,6 +2518,7 @@ std::unique_ptr<storage::ScanCursor> scan_system_table(const storage::ScanSpec& 
   }
   if (!is_system_table(def.id) || (def.id & ~kSystemTableBit) >= relations().size())
     throw std::logic_error("scan_system_table: not a system table");
+  SchemaScope schemas(ctx);
   return std::make_unique<RowsCursor>(def, rows_of(def, ctx), spec.columns, spec.batch_rows);
 }
 
@@ -2482,9 +2581,18 @@ std::vector<RelationRow> named_relations(const std::vector<storage::TableDefPtr>
                                          const std::vector<storage::SequenceDefPtr>& sequences) {
   std::vector<RelationRow> out = all_relations(tables);
   for (const auto& s : sequences)
-    out.push_back(
-        {table_oid(s->id), s->name, relation_namespace(s->temp_namespace), 'S', nullptr, nullptr, 0});
+    out.push_back({table_oid(s->id), s->name, relation_namespace(*s), 'S', nullptr, nullptr, 0});
   return out;
+}
+
+// Whether the search path finds relation `r` by its name (PostgreSQL's RelationIsVisible): the first
+// namespace of the path with a relation of that name is r's.
+bool relation_visible(const std::vector<RelationRow>& rels, const RelationRow& r) {
+  for (uint32_t n : search_path_namespaces())
+    for (const RelationRow& o : rels)
+      if (o.name == r.name && (is_temp_namespace(n) ? is_temp_namespace(o.nsp) : o.nsp == n))
+        return o.oid == r.oid;
+  return false;
 }
 
 // The schema part of a qualified name: its namespace (3F000 if none has the name); 0A000 for a
@@ -2537,16 +2645,13 @@ uint32_t reg_in(TypeId type, std::string_view text, const std::vector<storage::T
       std::vector<std::string> parts = parse_qualified_name(t);
       std::optional<uint32_t> nsp = qualifier(parts);
       std::vector<RelationRow> rels = named_relations(tables, sequences);
-      // The session's temporary relations (the only temporary ones listed), pg_catalog, then the
-      // search_path (public); information_schema only when named.
-      for (uint32_t look : {kTempNamespaceBase, kPgCatalogNamespace, kPublicNamespace,
-                            kInformationSchemaNamespace, kToastNamespace}) {
-        const bool temp = look == kTempNamespaceBase;
-        if (nsp ? (temp ? !is_temp_namespace(*nsp) : look != *nsp)
-                : !temp && look != kPgCatalogNamespace && look != kPublicNamespace)
-          continue;
+      // Named: that schema (pg_temp: the session's temporary relations, the only temporary ones listed);
+      // else the search path (search_path_namespaces: temporary, pg_catalog, the path's schemas).
+      std::vector<uint32_t> look = nsp ? std::vector<uint32_t>{*nsp} : search_path_namespaces();
+      for (uint32_t n : look) {
+        const bool temp = is_temp_namespace(n);
         for (const RelationRow& r : rels)
-          if ((temp ? is_temp_namespace(r.nsp) : r.nsp == look) && r.name == parts.back()) return r.oid;
+          if ((temp ? is_temp_namespace(r.nsp) : r.nsp == n) && r.name == parts.back()) return r.oid;
       }
       throw SqlError(SqlState::UndefinedTable, "relation \"" + (parts.size() > 1 ? parts[0] + "." : "") +
                                                    parts.back() + "\" does not exist");
@@ -2592,9 +2697,12 @@ uint32_t reg_in(TypeId type, std::string_view text, const std::vector<storage::T
       if (!nsp || *nsp == kPgCatalogNamespace)
         for (const BuiltinType& b : kTypes)
           if (name == b.name) return b.oid;
-      if (!nsp || *nsp == kPublicNamespace)
-        for (const auto& tab : tables)
-          if (!array && tab->name == name) return row_type_oid(tab->id);
+      {
+        std::vector<uint32_t> look = nsp ? std::vector<uint32_t>{*nsp} : search_path_namespaces();
+        for (uint32_t n : look)
+          for (const auto& tab : tables)
+            if (!array && tab->name == name && relation_namespace(*tab) == n) return row_type_oid(tab->id);
+      }
       throw SqlError(SqlState::UndefinedObject, "type \"" + std::string(t) + "\" does not exist");
     }
     case TypeId::RegProc:  // pg_proc lists no built-in functions to look a name up in
@@ -2615,15 +2723,14 @@ std::string reg_out(TypeId type, int64_t oid, const std::vector<storage::TableDe
                     const std::vector<storage::SequenceDefPtr>& sequences) {
   if (oid == 0) return "-";
   switch (type) {
-    case TypeId::RegClass:
-      for (const auto& seq : sequences)  // first: nextval(regclass) names one per call
-        if (table_oid(seq->id) == oid) return quote_ident(seq->name);
-      for (const RelationRow& r : named_relations(tables, {})) {
-        if (r.oid != oid) continue;
-        const bool visible = r.nsp == kPgCatalogNamespace || is_user_namespace(r.nsp);
-        return (visible ? "" : quote_ident(schema_name(r.nsp)) + ".") + quote_ident(r.name);
-      }
+    case TypeId::RegClass: {
+      const std::vector<RelationRow> rels = named_relations(tables, sequences);
+      for (const RelationRow& r : rels)
+        if (r.oid == oid)
+          return (relation_visible(rels, r) ? "" : quote_ident(schema_name(r.nsp)) + ".") +
+                 quote_ident(r.name);
       break;
+    }
     case TypeId::RegType:
       if (builtin_type(static_cast<uint32_t>(oid))) return format_type(static_cast<uint32_t>(oid), -1);
       for (const auto& t : tables)
@@ -2633,7 +2740,7 @@ std::string reg_out(TypeId type, int64_t oid, const std::vector<storage::TableDe
       for (uint32_t nsp :
            {kPgCatalogNamespace, kPublicNamespace, kInformationSchemaNamespace, kToastNamespace})
         if (nsp == oid) return quote_ident(schema_name(nsp));
-      if (oid > kTempNamespaceBase && oid <= UINT32_MAX)
+      if (oid > 0 && oid <= UINT32_MAX && !schema_name(static_cast<uint32_t>(oid)).empty())
         return quote_ident(schema_name(static_cast<uint32_t>(oid)));
       break;
     case TypeId::RegProc:  // the functions the catalogs show: pg_am's handlers
@@ -2647,10 +2754,12 @@ std::string reg_out(TypeId type, int64_t oid, const std::vector<storage::TableDe
 }
 
 uint32_t reg_in(TypeId type, std::string_view text, const Context& ctx) {
+  SchemaScope schemas(ctx);
   return reg_in(type, text, ctx.tables(), ctx.sequences());
 }
 
 std::string reg_out(TypeId type, int64_t oid, const Context& ctx) {
+  SchemaScope schemas(ctx);
   if (type == TypeId::RegNamespace) return reg_out(type, oid, {}, {});
   return reg_out(type, oid, ctx.tables(),
                  type == TypeId::RegClass ? ctx.sequences() : std::vector<storage::SequenceDefPtr>{});

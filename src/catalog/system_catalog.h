@@ -30,6 +30,14 @@ struct Setting {
   std::string source = "default";  // default, session, client ...
 };
 
+// The user's schemas and the session's search path, as the catalogs and the catalog functions see them
+// (docs/schema.md, "Schemas"): names of schemas, their OIDs, what is visible.
+struct SchemaView {
+  std::vector<storage::SchemaDefPtr> schemas;  // besides public
+  std::vector<std::string> path = {"public"};  // storage::Catalog::search_path_schemas
+  uint32_t temp = 0;                           // the session's temporary namespace number (0: none)
+};
+
 // What the catalogs show of the server and the session running the statement. Implemented by the
 // engine; every call reads the current state (the catalog is read when a scan opens).
 class Context {
@@ -43,6 +51,8 @@ class Context {
   virtual std::vector<storage::SequenceDefPtr> sequences() const { return {}; }
   // The session's temporary namespace number (pg_temp_N; 0 where a context has no session).
   virtual uint32_t temp_namespace() const { return 0; }
+  // The user's schemas and the search path (SchemaScope installs them for the catalog functions).
+  virtual SchemaView schema_view() const { return {}; }
   // COMMENT ON SCHEMA's comments (storage::Catalog::schema_comments: "" removed, absent built-in).
   virtual std::map<uint32_t, std::string> schema_comments() const { return {}; }
   // The sequence functions of the session (its currval / lastval state), over the sequence named
@@ -79,6 +89,8 @@ inline constexpr uint32_t kDatabaseOwnerRole = 6171;  // pg_database_owner, owne
 inline constexpr uint32_t kToastNamespace = 99;
 inline constexpr uint32_t kPgCatalogNamespace = 11;
 inline constexpr uint32_t kPublicNamespace = 2200;
+// User objects' OIDs start here (table_oid, schema_oid below).
+inline constexpr uint32_t kFirstUserOid = 16384;
 inline constexpr uint32_t kInformationSchemaNamespace = 13207;
 // A session's temporary namespace pg_temp_N (storage::TableDef::temp_namespace N >= 1): OID base + N
 // (namespace OIDs need only be unique among namespaces). The base itself stands for the alias pg_temp.
@@ -89,16 +101,23 @@ inline uint32_t temp_namespace_oid(uint32_t n) {
 inline bool is_temp_namespace(uint32_t nsp) {
   return nsp >= kTempNamespaceBase;
 }
-// The namespace of a user relation: public, or its session's temporary namespace.
-inline uint32_t relation_namespace(uint32_t temp_namespace) {
-  return temp_namespace ? temp_namespace_oid(temp_namespace) : kPublicNamespace;
+// The OID of a permanent schema: public's, else the schema's from its id (storage::SchemaDef).
+inline uint32_t schema_oid(uint32_t schema_id) {
+  return schema_id ? kFirstUserOid + 4 * (schema_id - 1) : kPublicNamespace;
+}
+// The namespace of a user relation (TableDef or SequenceDef): its schema, or its session's temporary
+// namespace.
+template <class Def>
+uint32_t relation_namespace(const Def& def) {
+  return def.temp_namespace ? temp_namespace_oid(def.temp_namespace) : schema_oid(def.schema);
 }
 // The OID of the session's temporary namespace once it has a temporary relation (PostgreSQL creates the
 // namespace then); 0 before (pg_my_temp_schema()).
 uint32_t my_temp_namespace_oid(const Context& ctx);
-// Whether a relation of namespace `nsp` is the user's (public or temporary), not a system catalog.
+// Whether a relation of namespace `nsp` is the user's (public, a user schema or temporary), not a system
+// catalog.
 inline bool is_user_namespace(uint32_t nsp) {
-  return nsp == kPublicNamespace || is_temp_namespace(nsp);
+  return nsp == kPublicNamespace || nsp >= kFirstUserOid;
 }
 inline constexpr uint32_t kDatabaseOid = 5;
 inline constexpr uint32_t kHeapAm = 2;
@@ -110,7 +129,6 @@ inline constexpr uint32_t kDefaultCollation = 100;
 
 // User tables get stable OIDs from their table ids: the table, its primary-key index, the primary-key
 // constraint and its row type.
-inline constexpr uint32_t kFirstUserOid = 16384;
 inline uint32_t table_oid(uint32_t table_id) {
   return kFirstUserOid + 4 * (table_id - 1);
 }
@@ -142,8 +160,30 @@ inline bool default_uses_sequence(const storage::ColumnDef& c, const storage::Se
          d.find("nextval('public." + seq.name + "'") != std::string::npos;
 }
 
-// The OID of the schema of this name (pg_catalog, public, information_schema, pg_toast), if it is one.
+// The user's schemas and search path the catalog functions of this thread see while it lives: installed
+// where a statement's Context (or the binder's catalog) is at hand, read by namespace_oid, schema_name and
+// the visibility rules (reg_out, pg_table_is_visible). Nested scopes restore the outer one.
+class SchemaScope {
+ public:
+  explicit SchemaScope(const Context& ctx) : SchemaScope(ctx.schema_view()) {}
+  explicit SchemaScope(SchemaView view);
+  ~SchemaScope();
+  SchemaScope(const SchemaScope&) = delete;
+  SchemaScope& operator=(const SchemaScope&) = delete;
+
+ private:
+  SchemaView view_;
+  const SchemaView* outer_;
+};
+
+// The OID of the schema of this name (pg_catalog, public, information_schema, pg_toast, pg_temp_N, or a
+// user schema of the SchemaScope), if it is one.
 std::optional<uint32_t> namespace_oid(std::string_view name);
+// The name of namespace `nsp` ("" if none is known).
+std::string schema_name(uint32_t nsp);
+// The namespaces the search path searches for an unqualified relation name, in order: the session's
+// temporary one (unless the path places it), pg_catalog (unless the path places it), the path's.
+std::vector<uint32_t> search_path_namespaces();
 
 // One comment (COMMENT ON) as pg_description shows it: the object's OID, the OID of the catalog that
 // lists it (pg_class 1259 for tables, views, columns, indexes and sequences; pg_constraint 2606;

@@ -69,6 +69,8 @@ namespace omendb {
   X(AmbiguousFunction, "42725")                   \
   X(DuplicateAlias, "42712")                      \
   X(DuplicateTable, "42P07")                      \
+  X(DuplicateSchema, "42P06")                     \
+  X(ReservedName, "42939")                        \
   X(DuplicateObject, "42710")                     \
   X(InvalidForeignKey, "42830")                   \
   X(DatatypeMismatch, "42804")                    \

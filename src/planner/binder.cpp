@@ -465,7 +465,20 @@ class Binder {
   ExprPtr assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what = "expression",
                  bool check_length = true);
   // The column's DEFAULT bound as an expression (a NULL constant when it has none).
-  ExprPtr column_default(const storage::ColumnDef& col);
+  ExprPtr column_default(const storage::TableDef& table, const storage::ColumnDef& col);
+  bool in_schema(const Relation& r, const std::string& schema) const;
+  // The schemas and search_path names are read in (catalog::SchemaScope): the session's, or while a stored
+  // expression is bound (stored_path_) the path it was written for.
+  catalog::SchemaView schema_view() const {
+    catalog::SchemaView v;
+    v.schemas = ctx_.catalog->schemas(ctx_.overlay);
+    v.path = stored_path_           ? *stored_path_
+             : !view_stack_.empty() ? std::vector<std::string>{"public"}
+                                    : ctx_.catalog->search_path_schemas(ctx_.overlay);
+    v.temp = ctx_.overlay ? ctx_.overlay->temp_namespace : 0;
+    return v;
+  }
+  std::optional<std::vector<std::string>> stored_path_;
   bool identity_value_given(const ast::InsertStmt& s, const storage::ColumnDef& col);
 
  public:
@@ -796,8 +809,13 @@ storage::TableDefPtr Binder::lookup(const ast::TableRef& ref) {
   // pg_catalog is searched first, as PostgreSQL does when the search_path does not name it.
   if (ref.schema.empty() || ref.schema == "pg_catalog" || ref.schema == "information_schema")
     t = catalog::find_system_table(ref.schema, ref.name);
-  // User relations: the session's temporary ones first, then public's (storage::NameScope).
-  std::optional<storage::NameScope> scope = storage::name_scope(ref.schema, ctx_.overlay);
+  // User relations: the session's temporary ones first, then the search_path's (storage::NameScope). A
+  // view's query reads its unqualified names in public (views live there: docs/schema.md, "Schemas").
+  std::optional<storage::NameScope> scope =
+      ctx_.catalog ? ctx_.catalog->name_scope(ref.schema, ctx_.overlay)
+                   : (ref.schema.empty() ? std::optional(storage::NameScope::SearchPath) : std::nullopt);
+  if (scope && *scope == storage::NameScope::SearchPath && !view_stack_.empty())
+    scope = storage::NameScope::Permanent;
   if (!t && scope) {
     if (ctx_.resolve_table && *scope == storage::NameScope::SearchPath) {
       t = ctx_.resolve_table(ref.name);
@@ -812,6 +830,15 @@ storage::TableDefPtr Binder::lookup(const ast::TableRef& ref) {
   if (!catalog::is_system_table(t->id) && std::find(tables_.begin(), tables_.end(), t) == tables_.end())
     tables_.push_back(t);
   return t;
+}
+
+// Whether FROM entry `r` is schema `schema`'s table named without an alias (a reference s.t.c).
+bool Binder::in_schema(const Relation& r, const std::string& schema) const {
+  if (r.has_alias || !r.table) return false;
+  if (catalog::is_system_table(r.table->id)) return schema == "pg_catalog" || schema == "information_schema";
+  if (r.table->is_temp())
+    return schema == "pg_temp" || schema == storage::temp_namespace_name(r.table->temp_namespace);
+  return ctx_.catalog && ctx_.catalog->schema_name(r.table->schema, ctx_.overlay) == schema;
 }
 
 int Binder::open_relation(const ast::TableRef& ref, const std::vector<std::string>& aliases) {
@@ -975,8 +1002,9 @@ ExprPtr Binder::convert(ExprPtr e, TypeId t) {
       (is_string_type(e->type) || is_string_type(t))) {
     // A name read as an object identifier ('t'::regclass) is looked up now when the binder has the
     // catalog (the plan is planned again when the catalog changes); the other way at run time.
-    if (is_reg_type(t) && ctx_.catalog && !ctx_.resolve_table) {
+    if (is_reg_type(t) && ctx_.catalog && (!ctx_.resolve_table || stored_path_)) {
       try {
+        catalog::SchemaScope schemas(schema_view());
         return Expr::make_constant(
             Value::datetime(t, catalog::reg_in(t, e->constant.as_text(), ctx_.catalog->tables(ctx_.overlay),
                                                ctx_.catalog->sequences(ctx_.overlay))),
@@ -1063,7 +1091,7 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
   } else if (n.size() == 2) {
     qual = n[0];
     name = n[1];
-  } else if (n.size() == 3 && n[0] == "public") {
+  } else if (n.size() == 3) {  // schema.table.column: the table's FROM entry without an alias
     qual = n[1];
     name = n[2];
   } else {
@@ -1074,7 +1102,9 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
     int found = -1;
     if (s)
       for (int r : s->rels)
-        if (rels_[static_cast<size_t>(r)].refname == qual) found = r;
+        if (rels_[static_cast<size_t>(r)].refname == qual &&
+            (n.size() < 3 || in_schema(rels_[static_cast<size_t>(r)], n[0])))
+          found = r;
     if (found < 0) {
       if (ExprPtr x = resolve_enclosing(qual, name, e.location)) return x;
       for (const Relation& r : rels_)
@@ -1838,24 +1868,48 @@ ExprPtr Binder::bind_session_function(const ast::Expr& e, const std::vector<Expr
   // USER, CURRENT_ROLE and CURRENT_CATALOG are keywords only: PostgreSQL has no functions of those names.
   if ((name == "user" || name == "current_role" || name == "current_catalog") && !e.sql_keyword)
     return nullptr;
+  // The search_path's schemas that exist (storage::Catalog::search_path_schemas, without pg_temp: its
+  // pg_temp_N is not listed yet), and the same with the implicit pg_catalog in front unless listed.
+  std::vector<std::string> explicit_path;
+  if (name == "current_schemas" || name == "current_schema") {
+    std::vector<std::string> path =
+        ctx_.catalog ? ctx_.catalog->search_path_schemas(ctx_.overlay) : std::vector<std::string>{"public"};
+    for (std::string& p : path)
+      if (p != "pg_temp") explicit_path.push_back(std::move(p));
+  }
   if (name == "current_schemas" && args.size() == 1) {
-    // The schemas of the search path (OmenDB has `public`, and `search_path` is not read), with the
-    // implicit pg_catalog in front when the argument is true, as PostgreSQL's default path gives them.
-    auto schemas = [&](const char* text) {
-      return convert(Expr::make_constant(Value::text(text), TypeId::Unknown), TypeId::NameArray);
+    std::vector<std::string> all = explicit_path;
+    if (std::find(all.begin(), all.end(), "pg_catalog") == all.end()) all.insert(all.begin(), "pg_catalog");
+    auto schemas = [&](const std::vector<std::string>& names) {
+      std::string text = "{";
+      for (const std::string& n : names) {  // array syntax: quoted where a name needs it
+        const bool quote = n.empty() || n == "NULL" || n.find_first_of(",{}\"\\ ") != std::string::npos;
+        text += text.size() > 1 ? "," : "";
+        if (!quote) {
+          text += n;
+          continue;
+        }
+        text += '"';
+        for (char ch : n) {
+          if (ch == '"' || ch == '\\') text += '\\';
+          text += ch;
+        }
+        text += '"';
+      }
+      return convert(Expr::make_constant(Value::text(text + "}"), TypeId::Unknown), TypeId::NameArray);
     };
     ExprPtr implicit = to_bool(detail::clone(*args[0]), "argument of current_schemas", e.location);
     if (implicit->op == ExprOp::Constant)
       return implicit->constant.is_null()
                  ? Expr::make_constant(Value::null(TypeId::NameArray), TypeId::NameArray)
-                 : schemas(implicit->constant.as_bool() ? "{pg_catalog,public}" : "{public}");
-    // CASE WHEN x IS NULL THEN NULL WHEN x THEN '{pg_catalog,public}' ELSE '{public}' END (strict)
+                 : schemas(implicit->constant.as_bool() ? all : explicit_path);
+    // CASE WHEN x IS NULL THEN NULL WHEN x THEN all ELSE explicit END (strict)
     std::vector<ExprPtr> case_args =
         list(Expr::make(ExprOp::IsNull, TypeId::Bool, list(detail::clone(*implicit))),
              Expr::make_constant(Value::null(TypeId::NameArray), TypeId::NameArray));
     case_args.push_back(std::move(implicit));
-    case_args.push_back(schemas("{pg_catalog,public}"));
-    case_args.push_back(schemas("{public}"));
+    case_args.push_back(schemas(all));
+    case_args.push_back(schemas(explicit_path));
     return Expr::make(ExprOp::Case, TypeId::NameArray, std::move(case_args));
   }
   if (!args.empty()) return nullptr;
@@ -1869,7 +1923,9 @@ ExprPtr Binder::bind_session_function(const ast::Expr& e, const std::vector<Expr
   auto text = [](const std::string& v) { return Expr::make_constant(Value::text(v), TypeId::Text); };
   if (name == "version") return text(s->version);
   if (name == "current_database" || name == "current_catalog") return text(s->database);
-  if (name == "current_schema") return text("public");  // OmenDB has one schema; search_path is not read
+  if (name == "current_schema")  // the search_path's first schema that exists; NULL if none
+    return explicit_path.empty() ? Expr::make_constant(Value::null(TypeId::Text), TypeId::Text)
+                                 : text(explicit_path.front());
   if (name == "pg_postmaster_start_time") {
     if (s->server_start == 0) throw_unsupported("pg_postmaster_start_time() here", pos_of(e.location));
     return Expr::make_constant(Value::datetime(TypeId::TimestampTz, s->server_start), TypeId::TimestampTz);
@@ -3363,8 +3419,18 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
   return e;
 }
 
-ExprPtr Binder::column_default(const storage::ColumnDef& col) {
+ExprPtr Binder::column_default(const storage::TableDef& table, const storage::ColumnDef& col) {
   if (col.default_expr.empty()) return Expr::make_constant(Value::null(col.type), col.type);
+  // The names it reads (nextval('seq')) are its table's schema's, whatever the session's search_path
+  // (PostgreSQL's DEFAULT holds the sequence's OID).
+  struct StoredPath {
+    std::optional<std::vector<std::string>>& slot;
+    std::optional<std::vector<std::string>> saved;
+    ~StoredPath() { slot = std::move(saved); }
+  } stored{stored_path_, stored_path_};
+  if (ctx_.catalog)
+    stored_path_ = std::vector<std::string>{
+        table.is_temp() ? std::string("public") : ctx_.catalog->schema_name(table.schema, ctx_.overlay)};
   std::vector<ast::StmtPtr> stmts;
   try {
     stmts = parser::parse("SELECT " + col.default_expr);
@@ -6994,23 +7060,23 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
       const auto& col = table->columns[target_cols[k]];
       ExprPtr x;
       if (row[k] && identity && !identity_value_given(s, col)) {
-        x = column_default(col);  // OVERRIDING USER VALUE
+        x = column_default(*table, col);  // OVERRIDING USER VALUE
       } else if (row[k]) {
         ExprCtx c;
         c.clause = "VALUES";
         x = assign(bind(*row[k], c), col, row[k]->location);
       } else {
-        x = column_default(col);  // VALUES (DEFAULT, ...)
+        x = column_default(*table, col);  // VALUES (DEFAULT, ...)
       }
       out[target_cols[k]] = std::move(x);
     }
     for (size_t i = 0; i < ncols; ++i)  // columns not listed take their default
-      if (!out[i]) out[i] = column_default(table->columns[i]);
+      if (!out[i]) out[i] = column_default(*table, table->columns[i]);
     cells.push_back(std::move(out));
   }
   if (s.rows.empty()) {  // DEFAULT VALUES
     std::vector<ExprPtr> out;
-    for (const auto& col : table->columns) out.push_back(column_default(col));
+    for (const auto& col : table->columns) out.push_back(column_default(*table, col));
     cells.push_back(std::move(out));
   }
 
@@ -7084,7 +7150,8 @@ PlannedStatement Binder::plan_insert_select(const ast::InsertStmt& s, const stor
   auto project = std::make_unique<plan::ProjectOp>();
   for (size_t i = 0; i < ncols; ++i) {
     const auto& col = table->columns[i];
-    project->exprs.push_back(exprs[i] ? std::move(exprs[i]) : column_default(col));  // not listed: DEFAULT
+    project->exprs.push_back(exprs[i] ? std::move(exprs[i])
+                                      : column_default(*table, col));  // not listed: DEFAULT
     project->output.push_back({new_id(), col.name, col.type});
   }
   project->children.push_back(std::move(q.root));
@@ -7268,7 +7335,7 @@ std::vector<ExprPtr> Binder::bind_assignments(const std::vector<std::pair<std::s
     if (set[idx]) fail(SqlState::SyntaxError, "multiple assignments to same column \"" + name + "\"", loc);
     const auto& col = table.columns[idx];
     if (!expr) {
-      set[idx] = column_default(col);  // SET c = DEFAULT
+      set[idx] = column_default(table, col);  // SET c = DEFAULT
     } else {
       if (col.identity == 'a')
         throw SqlError(SqlState::GeneratedAlways,
@@ -8024,7 +8091,7 @@ PlannedStatement Binder::plan_defaults(const storage::TableDef& table, const std
   std::vector<ExprPtr> row;
   for (int c : columns) {
     const storage::ColumnDef& col = table.columns[static_cast<size_t>(c)];
-    row.push_back(column_default(col));
+    row.push_back(column_default(table, col));
     values->output.push_back({new_id(), col.name, col.type});
   }
   values->rows.push_back(std::move(row));
@@ -8348,17 +8415,15 @@ std::vector<int> check_constraint_columns(const storage::TableDef& table, const 
 bool creates_temporary(const ast::TableRef& name, bool temporary) {
   const std::string& schema = name.schema;
   if (schema == "pg_temp" || schema.starts_with("pg_temp_")) return true;
-  if (temporary && schema == "public")
+  if (temporary && !schema.empty())
     fail(SqlState::InvalidTableDefinition, "cannot create temporary relation in non-temporary schema",
          name.location);
-  return temporary && schema.empty();
+  return temporary;
 }
 
 storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
   if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
   const bool temporary = creates_temporary(stmt.table, stmt.temporary);
-  if (!temporary && !stmt.table.schema.empty() && stmt.table.schema != "public")
-    throw_unsupported("schemas other than public", pos_of(stmt.table.location));
   if (stmt.on_commit && !temporary)
     throw SqlError(SqlState::InvalidTableDefinition, "ON COMMIT can only be used on temporary tables");
   constexpr size_t kMaxColumns = 1600;

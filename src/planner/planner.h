@@ -215,8 +215,8 @@ struct SequenceOptionsResult {
   std::optional<int64_t> restart;
   bool owned_by_given = false;
   bool owned_by_none = false;
-  std::string owned_table, owned_column;
-  std::string sequence_name;  // an identity column's SEQUENCE NAME
+  std::string owned_schema, owned_table, owned_column;  // owned_schema: "" unless written
+  std::string sequence_name;                            // an identity column's SEQUENCE NAME
 };
 SequenceOptionsResult apply_sequence_options(const std::vector<ast::SequenceOption>& options,
                                              storage::SequenceDef& def, bool create, bool for_identity);

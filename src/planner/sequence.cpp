@@ -161,7 +161,8 @@ SequenceOptionsResult apply_sequence_options(const std::vector<ast::SequenceOpti
     } else if (owned->list.size() == 2) {
       result.owned_table = owned->list[0];
       result.owned_column = owned->list[1];
-    } else if (owned->list.size() == 3 && owned->list[0] == "public") {
+    } else if (owned->list.size() == 3) {
+      result.owned_schema = owned->list[0];
       result.owned_table = owned->list[1];
       result.owned_column = owned->list[2];
     } else {

@@ -655,29 +655,95 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // The table (or view) `t` names as this session sees it: PostgreSQL's search path for a name without
   // a schema (the session's temporary tables first, then public), else the schema's; null if none.
   storage::TableDefPtr find_table(const ast::TableRef& t) const {
-    std::optional<storage::NameScope> scope = storage::name_scope(t.schema, overlay());
+    std::optional<storage::NameScope> scope = name_scope(t.schema);
     return scope ? db_.store().catalog().find(t.name, overlay(), *scope) : nullptr;
   }
+  // The sequence `t` names as this session sees it; null if none.
+  storage::SequenceDefPtr find_sequence(const ast::TableRef& t) const {
+    std::optional<storage::NameScope> scope = name_scope(t.schema);
+    return scope ? db_.store().catalog().find_sequence(t.name, overlay(), *scope) : nullptr;
+  }
+  // A name that finds `def` whatever the search_path: its schema's (pg_temp for a temporary table).
+  ast::TableRef ref_of(const storage::TableDef& def) const {
+    ast::TableRef r;
+    r.schema = def.is_temp() ? "pg_temp" : db_.store().catalog().schema_name(def.schema, overlay());
+    r.name = def.name;
+    return r;
+  }
+  // `def`'s name as SQL text that finds it whatever the search_path (schema-qualified, pg_temp.t for a
+  // temporary table): for the statements the engine writes itself.
+  std::string qualified_name(const storage::TableDef& def) const {
+    ast::TableRef r = ref_of(def);
+    return catalog::quote_ident(r.schema) + "." + catalog::quote_ident(r.name);
+  }
+  // Whether a name looked up in `scope` can find `def` (its namespace is searched, and first for its name).
+  bool in_scope(const storage::TableDef& def, const storage::NameScope& scope) const {
+    switch (scope.kind) {
+      case storage::NameScope::Kind::Temporary:
+        return def.is_temp();
+      case storage::NameScope::Kind::Schema:
+        return !def.is_temp() && def.schema == scope.schema;
+      case storage::NameScope::Kind::SearchPath:
+        break;
+    }
+    ast::TableRef r;
+    r.name = def.name;
+    storage::TableDefPtr found = find_table(r);
+    return found && found->id == def.id;
+  }
+  // Where a name qualified by `schema` ("": none) is looked up (storage::Catalog::name_scope); nothing for
+  // a schema that does not exist.
+  std::optional<storage::NameScope> name_scope(std::string_view schema) const {
+    return db_.store().catalog().name_scope(schema, overlay());
+  }
 
-  // Whether one of `refs` names a temporary table of the session (DROP goes through the overlay then).
+  // Whether one of `refs` names a temporary table of the session or one of a schema other than public
+  // (DROP goes through the overlay then).
   bool names_temporary(const std::vector<ast::TableRef>& refs) const {
     for (const ast::TableRef& t : refs)
-      if (storage::TableDefPtr def = find_table(t); def && def->is_temp()) return true;
+      if (storage::TableDefPtr def = find_table(t); def && def->nsp() != storage::Namespace{}) return true;
     return false;
   }
 
   // Whether `ref` (a FOREIGN KEY's REFERENCES) names `def` itself: its name, without a schema or with its
   // own.
   bool names_table(const ast::TableRef& ref, const storage::TableDef& def) const {
-    std::optional<storage::NameScope> scope = storage::name_scope(ref.schema, overlay());
-    return ref.name == def.name &&
-           (scope == storage::NameScope::SearchPath ||
-            scope == (def.is_temp() ? storage::NameScope::Temporary : storage::NameScope::Permanent));
+    std::optional<storage::NameScope> scope = name_scope(ref.schema);
+    return ref.name == def.name && (scope == storage::NameScope::SearchPath ||
+                                    scope == (def.is_temp() ? storage::NameScope::Temporary
+                                                            : storage::NameScope::in_schema(def.schema)));
   }
 
-  // The temporary namespace a CREATE of `name` puts the relation in (0: a permanent one).
-  uint32_t creation_namespace(const ast::TableRef& name, bool temporary) const {
-    return planner::creates_temporary(name, temporary) ? idle_overlay_.temp_namespace : 0;
+  // The namespace a CREATE of `name` puts the relation in (docs/schema.md, "Schemas"), as PostgreSQL's
+  // RangeVarGetCreationNamespace: the session's temporary namespace (TEMP, a pg_temp qualifier, pg_temp
+  // first in the search_path), the schema written before the name (3F000 if none has the name), else the
+  // first schema of the search_path that exists (3F000 "no schema has been selected to create in").
+  storage::Namespace creation_namespace(const ast::TableRef& name, bool temporary) const {
+    if (planner::creates_temporary(name, temporary)) return {0, idle_overlay_.temp_namespace};
+    storage::Catalog& catalog = db_.store().catalog();
+    auto system = [&](const std::string& schema) {
+      if (schema == "pg_catalog" || schema == "pg_toast")
+        throw SqlError(SqlState::InsufficientPrivilege,
+                       "permission denied to create \"" + schema + "." + name.name + "\"")
+            .with_detail("System catalog modifications are currently disallowed.");
+      if (schema == "information_schema") throw_unsupported("creating relations in information_schema");
+    };
+    if (!name.schema.empty()) {
+      system(name.schema);
+      std::optional<storage::NameScope> scope = name_scope(name.schema);
+      if (!scope || scope->kind != storage::NameScope::Kind::Schema)
+        throw SqlError(SqlState::InvalidSchemaName, "schema \"" + name.schema + "\" does not exist")
+            .at(name.location + 1);
+      return {scope->schema, 0};
+    }
+    for (const std::string& schema : catalog.search_path_schemas(overlay())) {
+      if (schema == "pg_temp") return {0, idle_overlay_.temp_namespace};
+      system(schema);
+      if (schema == "public") return {};
+      if (storage::SchemaDefPtr s = catalog.find_schema(schema, overlay())) return {s->id, 0};
+    }
+    throw SqlError(SqlState::InvalidSchemaName, "no schema has been selected to create in")
+        .at(name.location + 1);
   }
 
   // Starts a transaction block (BEGIN) or the implicit transaction of a multi-statement query.
@@ -941,6 +1007,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         return comment_on(static_cast<const ast::CommentStmt&>(stmt), out);
       case ast::StmtKind::AlterSchemaOwner:
         return alter_schema_owner(static_cast<const ast::AlterSchemaOwnerStmt&>(stmt), out);
+      case ast::StmtKind::Schema:
+        return schema_ddl(static_cast<const ast::SchemaStmt&>(stmt), out);
       case ast::StmtKind::Unsupported:
         throw_unsupported(static_cast<const ast::UnsupportedStmt&>(stmt).feature);
     }
@@ -977,6 +1045,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         return "COMMENT";
       case ast::StmtKind::AlterSchemaOwner:
         return "ALTER SCHEMA";
+      case ast::StmtKind::Schema:
+        return schema_command(static_cast<const ast::SchemaStmt&>(stmt));
       case ast::StmtKind::Truncate:
         return "TRUNCATE TABLE";
       case ast::StmtKind::Copy:
@@ -1344,7 +1414,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       // The plan cache keys the query by the COPY statement's text (fingerprint: literals do not count).
       return copy_select_to(*stmt.query, text, stmt.options, {}, {}, "", out);
     }
-    if (stmt.table.schema != "pg_catalog" && !storage::name_scope(stmt.table.schema, overlay()))
+    if (stmt.table.schema != "pg_catalog" && !name_scope(stmt.table.schema))
       throw SqlError(SqlState::UndefinedTable,
                      "relation \"" + stmt.table.schema + "." + stmt.table.name + "\" does not exist");
     // The table stays locked (TableLocks) until the COPY ends; found again if DDL changed it meanwhile.
@@ -1386,7 +1456,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (!stmt.is_from) {
       std::string sql = "SELECT ";
       for (size_t i = 0; i < names.size(); ++i) sql += (i ? ", " : "") + quote_identifier(names[i]);
-      sql += " FROM " + quote_identifier(table->name);
+      sql += " FROM " + qualified_name(*table);
       table_lock.release();  // copy_select_to plans and locks on its own
       std::vector<ast::StmtPtr> parsed = parser::parse(sql);
       if (txn_) ++statements_in_block_;
@@ -1856,7 +1926,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       tables = catalog.tables(overlay());
     } else {
       for (const ast::TableRef& t : stmt.tables) {
-        storage::TableDefPtr def = catalog.find(t.name, overlay());
+        storage::TableDefPtr def = find_table(t);
         if (!def) throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
         tables.push_back(std::move(def));
       }
@@ -1966,7 +2036,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   void change_owner(const ast::AlterTableStmt& stmt, pgwire::ResultWriter& out) {
     if (stmt.cmds.size() != 1) throw_unsupported("ALTER TABLE ... OWNER TO with other subcommands");
     const ast::TableRef& t = stmt.table;
-    std::optional<storage::NameScope> scope = storage::name_scope(t.schema, overlay());
+    std::optional<storage::NameScope> scope = name_scope(t.schema);
     const bool found = scope && (db_.store().catalog().find(t.name, overlay(), *scope) ||
                                  db_.store().catalog().find_sequence(t.name, overlay(), *scope));
     if (!found) return missing_relation(stmt, out);
@@ -1983,10 +2053,178 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     throw SqlError(SqlState::UndefinedObject, "role \"" + role + "\" does not exist");
   }
 
+  // ---- CREATE / DROP / ALTER SCHEMA ... RENAME TO (docs/schema.md, "Schemas"): transactional DDL like the
+  // rest (the transaction's catalog overlay; outside a block, a transaction of its own). A schema's name
+  // is held as a name lock ("\x02" + name) to the transaction's end: a concurrent creator of the name
+  // waits, then finds it taken (42P06) or free.
+  static const char* schema_command(const ast::SchemaStmt& stmt) {
+    using A = ast::SchemaStmt::Action;
+    return stmt.action == A::Create ? "CREATE SCHEMA"
+           : stmt.action == A::Drop ? "DROP SCHEMA"
+                                    : "ALTER SCHEMA";
+  }
+  static void check_schema_name(const std::string& name) {
+    if (name.starts_with("pg_"))
+      throw SqlError(SqlState::ReservedName, "unacceptable schema name \"" + name + "\"")
+          .with_detail("The prefix \"pg_\" is reserved for system schemas.");
+  }
+  void schema_ddl(const ast::SchemaStmt& stmt, pgwire::ResultWriter& out) {
+    using A = ast::SchemaStmt::Action;
+    if (!in_transaction()) return in_own_transaction([&] { schema_ddl(stmt, out); });
+    storage::Catalog& catalog = db_.store().catalog();
+    const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
+    const char* tag = schema_command(stmt);
+    switch (stmt.action) {
+      case A::Create: {
+        if (stmt.role && !stmt.role->empty() && *stmt.role != session_info_.user &&
+            *stmt.role != "pg_database_owner")
+          throw SqlError(SqlState::UndefinedObject, "role \"" + *stmt.role + "\" does not exist");
+        const std::string name = !stmt.names.empty()                ? stmt.names[0]
+                                 : stmt.role && !stmt.role->empty() ? *stmt.role
+                                                                    : session_info_.user;
+        check_schema_name(name);
+        if (stmt.has_elements)
+          throw_unsupported("CREATE SCHEMA with schema elements (CREATE SCHEMA ... CREATE TABLE ...)");
+        lock_names({"\x02" + name}, wait);
+        try {
+          catalog.create_schema(name, *overlay());
+        } catch (const SqlError& e) {
+          if (!stmt.if_exists || e.state() != SqlState::DuplicateSchema) throw;
+          out.notice("42P06", "schema \"" + name + "\" already exists, skipping");
+        }
+        break;
+      }
+      case A::Rename: {
+        const std::string& name = stmt.names.at(0);
+        storage::SchemaDefPtr schema = catalog.find_schema(name, overlay());
+        if (!schema) {
+          if (catalog::namespace_oid(name) && !name.starts_with("pg_temp"))
+            throw_unsupported("renaming the built-in schema \"" + name + "\"");
+          throw SqlError(SqlState::InvalidSchemaName, "schema \"" + name + "\" does not exist");
+        }
+        if (catalog.find_schema(stmt.new_name, overlay()) || stmt.new_name == "public" ||
+            stmt.new_name == "information_schema")
+          throw SqlError(SqlState::DuplicateSchema, "schema \"" + stmt.new_name + "\" already exists");
+        check_schema_name(stmt.new_name);
+        // Stored texts that name the schema (a SERIAL column's DEFAULT nextval('s.t_id_seq'), a view's
+        // query) would name another schema afterwards.
+        const std::string qualified = catalog::quote_ident(name) + ".";
+        for (const storage::TableDefPtr& t : catalog.tables(overlay())) {
+          bool uses = t->is_view() && t->view->query.find(name + ".") != std::string::npos;
+          for (const storage::ColumnDef& c : t->columns)
+            uses = uses || c.default_expr.find("'" + qualified) != std::string::npos;
+          if (uses)
+            throw_unsupported("renaming a schema whose name the DEFAULT or view \"" + t->name + "\" stores");
+        }
+        lock_names({"\x02" + name, "\x02" + stmt.new_name}, wait);
+        catalog.rename_schema(schema->id, stmt.new_name, *overlay());
+        break;
+      }
+      case A::Drop:
+        drop_schemas(stmt, out, wait);
+        break;
+    }
+    out.command_complete(tag);
+  }
+
+  // DROP SCHEMA: every schema named is checked first (a failing DROP drops nothing). RESTRICT refuses a
+  // schema with relations in it (2BP01, PostgreSQL's DETAIL); CASCADE drops them (waiting for the
+  // statements using them), then the schema.
+  void drop_schemas(const ast::SchemaStmt& stmt, pgwire::ResultWriter& out, const storage::LockWait& wait) {
+    storage::Catalog& catalog = db_.store().catalog();
+    std::vector<storage::SchemaDefPtr> schemas;
+    for (const std::string& name : stmt.names) {
+      storage::SchemaDefPtr s = catalog.find_schema(name, overlay());
+      if (!s && catalog::namespace_oid(name) && !name.starts_with("pg_temp"))
+        throw_unsupported("DROP SCHEMA of the built-in schema \"" + name + "\"");
+      if (!s && !stmt.if_exists)
+        throw SqlError(SqlState::InvalidSchemaName, "schema \"" + name + "\" does not exist");
+      if (!s) out.notice("00000", "schema \"" + name + "\" does not exist, skipping");
+      if (s) schemas.push_back(std::move(s));
+    }
+    for (const storage::SchemaDefPtr& s : schemas) lock_names({"\x02" + s->name}, wait);
+    auto inside = [&](uint32_t schema) {
+      for (const auto& s : schemas)
+        if (s->id == schema) return true;
+      return false;
+    };
+    // What they hold, in creation order: tables and views, sequences no table owns.
+    struct Member {
+      uint32_t id;
+      std::string text;  // "table s.t"
+      storage::TableDefPtr table;
+      storage::SequenceDefPtr sequence;
+    };
+    std::vector<Member> members;
+    const std::vector<storage::TableDefPtr> tables = catalog.tables(overlay());
+    for (const storage::TableDefPtr& t : tables)
+      if (!t->is_temp() && inside(t->schema))
+        members.push_back({t->id,
+                           std::string(t->is_view() ? "view " : "table ") +
+                               catalog.schema_name(t->schema, overlay()) + "." + t->name,
+                           t, nullptr});
+    for (const storage::SequenceDefPtr& q : catalog.sequences(overlay())) {
+      if (q->temp_namespace || !inside(q->schema)) continue;
+      bool owned = false;
+      for (const storage::TableDefPtr& t : tables)
+        owned = owned || (q->owner_table == t->id && inside(t->schema));
+      if (!owned)
+        members.push_back(
+            {q->id, "sequence " + catalog.schema_name(q->schema, overlay()) + "." + q->name, nullptr, q});
+    }
+    std::sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.id < b.id; });
+    if (!members.empty() && !stmt.cascade) {
+      std::string detail;
+      for (const Member& m : members)
+        detail += (detail.empty() ? "" : "\n") + m.text + " depends on schema " +
+                  catalog.schema_name(m.table ? m.table->schema : m.sequence->schema, overlay());
+      throw SqlError(SqlState::DependentObjectsStillExist,
+                     "cannot drop schema " + schemas.front()->name + " because other objects depend on it")
+          .with_detail(detail)
+          .with_hint("Use DROP ... CASCADE to drop the dependent objects too.");
+    }
+    // Relations outside that depend on them (a view, a FOREIGN KEY): PostgreSQL drops those too.
+    std::vector<storage::TableDefPtr> roots;
+    for (const Member& m : members)
+      if (m.table) roots.push_back(m.table);
+    for (const auto& [view, on] : dependent_views(roots))
+      if (view->is_temp() || !inside(view->schema))
+        throw_unsupported("DROP SCHEMA ... CASCADE of relations that view \"" + view->name + "\" uses");
+    for (const storage::TableDefPtr& t : tables)
+      if (t->is_temp() || !inside(t->schema))
+        for (const storage::ForeignKeyDef& fk : t->foreign_keys)
+          for (const storage::TableDefPtr& r : roots)
+            if (fk.ref_table == r->id)
+              throw_unsupported("DROP SCHEMA ... CASCADE of a table that table \"" + t->name +
+                                "\" references");
+    if (members.size() == 1)
+      out.notice("00000", "drop cascades to " + members[0].text);
+    else if (members.size() >
+             1)  // (PostgreSQL lists them in a DETAIL, which a NoticeResponse here does not carry)
+      out.notice("00000", "drop cascades to " + std::to_string(members.size()) + " other objects");
+    if (!roots.empty()) {
+      std::vector<uint32_t> ids = table_ids(roots);
+      settle_cursors_using(ids);
+      hold_to_end(acquire_tables({}, ids, wait), ids);
+    }
+    for (auto m = members.rbegin(); m != members.rend(); ++m) {  // views before what they read
+      if (m->table)
+        catalog.drop_table(m->id, *overlay());
+      else
+        catalog.drop_sequence(m->id, *overlay());
+    }
+    for (const storage::SchemaDefPtr& s : schemas) {
+      if (catalog.schema_comments(overlay()).count(catalog::schema_oid(s->id)))
+        catalog.set_schema_comment(catalog::schema_oid(s->id), "", *overlay());
+      catalog.drop_schema(s->id, *overlay());
+    }
+  }
+
   // ALTER SCHEMA name OWNER TO role. Owners are not represented (docs/catalogs.md: public belongs to
   // pg_database_owner, the others to the session's user): a role that exists is accepted and the owner
   // shown stays, since the one user holds every privilege either way.
   void alter_schema_owner(const ast::AlterSchemaOwnerStmt& stmt, pgwire::ResultWriter& out) {
+    catalog::SchemaScope schemas(*this);
     if (!catalog::namespace_oid(stmt.schema))
       throw SqlError(SqlState::InvalidSchemaName, "schema \"" + stmt.schema + "\" does not exist");
     if (!stmt.role.empty() && stmt.role != session_info_.user && stmt.role != "pg_database_owner")
@@ -2006,6 +2244,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::Catalog& catalog = db_.store().catalog();
     const std::string text = stmt.comment.value_or("");
     const std::vector<std::string>& name = stmt.name;
+    catalog::SchemaScope schemas(*this);
     if (stmt.object == O::Schema) {
       std::optional<uint32_t> oid = catalog::namespace_oid(name.at(0));
       if (!oid) throw SqlError(SqlState::InvalidSchemaName, "schema \"" + name.at(0) + "\" does not exist");
@@ -2020,7 +2259,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (parts > 3) throw SqlError(SqlState::SyntaxError, "improper relation name (too many dotted names)");
     if (parts == 3 && name[0] != session_info_.database) throw_unsupported("cross-database references");
     const std::string& relation = name[parts - 1];
-    if (parts >= 2 && name[parts - 2] != "public") {
+    const std::optional<storage::NameScope> scope = name_scope(parts >= 2 ? name[parts - 2] : "");
+    if (!scope) {
       if (!catalog::namespace_oid(name[parts - 2]))
         throw SqlError(SqlState::InvalidSchemaName, "schema \"" + name[parts - 2] + "\" does not exist");
       throw_unsupported("COMMENT ON a system relation");
@@ -2029,9 +2269,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       return SqlError(SqlState::UndefinedTable, "relation \"" + relation + "\" does not exist");
     };
     if (stmt.object == O::Sequence) {
-      storage::SequenceDefPtr seq = catalog.find_sequence(relation, overlay());
+      storage::SequenceDefPtr seq = catalog.find_sequence(relation, overlay(), *scope);
       if (!seq) {
-        if (catalog.find(relation, overlay()) || catalog.find_index_table(relation, overlay()))
+        if (catalog.find(relation, overlay(), *scope) ||
+            catalog.find_index_table(relation, overlay(), *scope))
           throw SqlError(SqlState::WrongObjectType, "\"" + relation + "\" is not a sequence");
         throw missing();
       }
@@ -2041,16 +2282,16 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     }
     // The table whose definition holds the comment: the relation, or for an index the table it indexes.
     auto resolve = [&]() -> storage::TableDefPtr {
-      if (stmt.object != O::Index) return catalog.find(relation, overlay());
-      if (storage::TableDefPtr t = catalog.find_index_table(relation, overlay())) return t;
+      if (stmt.object != O::Index) return catalog.find(relation, overlay(), *scope);
+      if (storage::TableDefPtr t = catalog.find_index_table(relation, overlay(), *scope)) return t;
       for (const storage::TableDefPtr& t : catalog.tables(overlay()))
-        if (!t->primary_key.empty() && t->name + "_pkey" == relation) return t;
+        if (!t->primary_key.empty() && t->name + "_pkey" == relation && in_scope(*t, *scope)) return t;
       return nullptr;
     };
     storage::TableDefPtr old = resolve();
     if (!old) {
-      if (catalog.find(relation, overlay()) || catalog.find_sequence(relation, overlay()) ||
-          catalog.find_index_table(relation, overlay()))
+      if (catalog.find(relation, overlay(), *scope) || catalog.find_sequence(relation, overlay(), *scope) ||
+          catalog.find_index_table(relation, overlay(), *scope))
         throw SqlError(SqlState::WrongObjectType,
                        "\"" + relation + "\" is not " + (stmt.object == O::Index ? "an index" : "a table"));
       throw missing();
@@ -2150,8 +2391,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (!in_transaction())
       for (const ast::AlterTableCmd& cmd : stmt.cmds)
         if (cmd.kind == K::DropColumn && cmd.cascade)
-          if (storage::TableDefPtr t = catalog.find(stmt.table.name, overlay());
-              t && t->find_column(cmd.column) >= 0)
+          if (storage::TableDefPtr t = find_table(stmt.table); t && t->find_column(cmd.column) >= 0)
             if (!dependent_views({t}, t->attnum(static_cast<size_t>(t->find_column(cmd.column)))).empty())
               return in_own_transaction([&] { alter_table(stmt, out); });
     // ADD GENERATED ... AS IDENTITY creates the column's sequence with the change: one transaction.
@@ -2162,8 +2402,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (!in_transaction())
       for (const ast::AlterTableCmd& cmd : stmt.cmds)
         if (cmd.kind == K::DropColumn)
-          if (storage::TableDefPtr t = catalog.find(stmt.table.name, overlay());
-              t && t->find_column(cmd.column) >= 0)
+          if (storage::TableDefPtr t = find_table(stmt.table); t && t->find_column(cmd.column) >= 0)
             if (!owned_sequences(*t, t->attnum(static_cast<size_t>(t->find_column(cmd.column)))).empty())
               return in_own_transaction([&] { alter_table(stmt, out); });
     const ast::TableRef& t = stmt.table;
@@ -2440,7 +2679,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         case K::RenameTable: {
           if (const auto views = views_reading(""); !views.empty())  // (its stored text names the relation)
             throw_unsupported("renaming a relation that view \"" + views[0].first->name + "\" uses");
-          if (storage::TableDefPtr other = catalog.find(cmd.new_name, overlay());
+          if (storage::TableDefPtr other = catalog.find(
+                  cmd.new_name, overlay(),
+                  def.is_temp() ? storage::NameScope::Temporary : storage::NameScope::in_schema(def.schema));
               other && other->id != def.id)
             throw SqlError(SqlState::DuplicateTable, "relation \"" + cmd.new_name + "\" already exists");
           def.name = cmd.new_name;
@@ -2587,7 +2828,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (!new_sequences.empty()) {
         std::vector<std::string> names;
         for (const storage::SequenceDef& seq : new_sequences) names.push_back(seq.name);
-        lock_names(names, wait);
+        lock_names(names, wait, def.nsp());
         for (storage::SequenceDef& seq : new_sequences) {
           const int64_t first = seq.start;
           db_.store().catalog().create_sequence(std::move(seq), first, *overlay());
@@ -2706,7 +2947,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           " IS NULL";
       std::vector<ast::StmtPtr> stmts = parser::parse(
           "SELECT " + cols + " FROM " + catalog::quote_ident(table.name) + " AS omendb_child LEFT JOIN " +
-          catalog::quote_ident(p.name) + " AS omendb_parent ON " + on + " WHERE " + where + " LIMIT 1");
+          (p.id == table.id ? catalog::quote_ident(p.name) : qualified_name(p)) + " AS omendb_parent ON " + on +
+          " WHERE " + where + " LIMIT 1");
       v.planned = plan_over(*stmts.at(0), table);
       std::string key =
           "\x1f"
@@ -2814,28 +3056,26 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     TableLocks::Held locks;
     std::unique_lock<std::mutex> ddl;
   };
-  TableForDdl lock_table_for_ddl(const std::string& name, const storage::LockWait& wait) {
-    storage::Catalog& catalog = db_.store().catalog();
+  TableForDdl lock_table_for_ddl(const ast::TableRef& name, const storage::LockWait& wait) {
     TableForDdl out;
     for (;;) {
-      out.def = catalog.find(name, overlay());
+      out.def = find_table(name);
       if (!out.def) return out;
       settle_cursors_using({out.def->id});
       out.locks = acquire_tables({}, {out.def->id}, wait);
       if (!in_transaction()) out.ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
-      if (catalog.find(name, overlay()) == out.def) return out;
+      if (find_table(name) == out.def) return out;
       if (out.ddl.owns_lock()) out.ddl.unlock();
       out.locks.release();
     }
   }
 
   // Whether `name` is taken by a relation pg_class lists: a table, an index, a primary key's index.
-  bool relation_name_taken(const std::string& name, uint32_t temp_namespace = 0) const {
+  bool relation_name_taken(const std::string& name, storage::Namespace nsp = {}) const {
     storage::Catalog& catalog = db_.store().catalog();
-    if (catalog.name_used(name, overlay(), temp_namespace)) return true;
+    if (catalog.name_used(name, overlay(), nsp)) return true;
     for (const auto& t : catalog.tables(overlay()))
-      if (t->temp_namespace == temp_namespace && !t->primary_key.empty() && t->name + "_pkey" == name)
-        return true;
+      if (t->nsp() == nsp && !t->primary_key.empty() && t->name + "_pkey" == name) return true;
     return false;
   }
 
@@ -2879,11 +3119,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (index.attnums.size() > 32)
       throw SqlError(SqlState::TooManyColumns, "cannot use more than 32 columns in an index");
     if (name.empty()) {
-      index.name =
-          choose_relation_name(def.name, index_column_names(def, index), "key", taken, def.temp_namespace);
+      index.name = choose_relation_name(def.name, index_column_names(def, index), "key", taken, def.nsp());
     } else {
       index.name = name.size() > 63 ? name.substr(0, 63) : name;
-      if (relation_name_taken(index.name, def.temp_namespace) ||
+      if (relation_name_taken(index.name, def.nsp()) ||
           std::find(taken.begin(), taken.end(), index.name) != taken.end())
         throw SqlError(SqlState::DuplicateTable, "relation \"" + index.name + "\" already exists");
     }
@@ -2901,12 +3140,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (stmt.concurrently) prevent_in_transaction("CREATE INDEX CONCURRENTLY");
     if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
     const ast::TableRef& t = stmt.table;
-    if (!storage::name_scope(t.schema, overlay()))
+    if (!name_scope(t.schema))
       throw SqlError(SqlState::UndefinedTable, "relation \"" + t.schema + "." + t.name + "\" does not exist");
     if (stmt.elements.size() > 32)
       throw SqlError(SqlState::TooManyColumns, "cannot use more than 32 columns in an index");
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
-    TableForDdl table = lock_table_for_ddl(t.name, wait);
+    TableForDdl table = lock_table_for_ddl(t, wait);
     if (!table.def) throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
     if (table.def->is_view())
       throw SqlError(SqlState::WrongObjectType, "cannot create index on relation \"" + t.name + "\"")
@@ -2955,10 +3194,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         cols += n;
         if (cols.size() >= 64) break;
       }
-      index.name = choose_relation_name(def.name, cols, "idx", {}, def.temp_namespace);
+      index.name = choose_relation_name(def.name, cols, "idx", {}, def.nsp());
     } else {
       index.name = stmt.name.size() > 63 ? stmt.name.substr(0, 63) : stmt.name;
-      if (relation_name_taken(index.name, def.temp_namespace)) {
+      if (relation_name_taken(index.name, def.nsp())) {
         if (stmt.if_not_exists) {
           out.notice("42P07", "relation \"" + index.name + "\" already exists, skipping");
           out.command_complete("CREATE INDEX");
@@ -2992,44 +3231,45 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   void drop_index(const ast::DropIndexStmt& stmt, pgwire::ResultWriter& out) {
     if (stmt.concurrently) prevent_in_transaction("DROP INDEX CONCURRENTLY");
     storage::Catalog& catalog = db_.store().catalog();
-    std::vector<std::string> names;
+    std::vector<std::pair<std::string, storage::NameScope>> names;
     for (const ast::TableRef& r : stmt.indexes) {
-      const bool public_schema = r.schema.empty() || r.schema == "public";
+      const std::optional<storage::NameScope> scope = name_scope(r.schema);
+      const bool public_schema = scope.has_value();
       if (public_schema) {
-        if (storage::TableDefPtr owner = catalog.find_index_table(r.name, overlay())) {
+        if (storage::TableDefPtr owner = catalog.find_index_table(r.name, overlay(), *scope)) {
           const storage::IndexDef* ix = owner->find_index(r.name);
           if (ix && ix->constraint)
             throw SqlError(SqlState::DependentObjectsStillExist,
                            "cannot drop index " + r.name + " because constraint " + r.name + " on table " +
                                owner->name + " requires it")
                 .with_hint("You can drop constraint " + r.name + " on table " + owner->name + " instead.");
-          names.push_back(r.name);
+          names.emplace_back(r.name, *scope);
           continue;
         }
       }
       if (public_schema) {
-        if (storage::TableDefPtr t = catalog.find(r.name, overlay()))
+        if (storage::TableDefPtr t = catalog.find(r.name, overlay(), *scope))
           throw SqlError(SqlState::WrongObjectType, "\"" + r.name + "\" is not an index")
               .with_hint(t->is_view() ? "Use DROP VIEW to remove a view."
                                       : "Use DROP TABLE to remove a table.");
         for (const auto& t : catalog.tables(overlay()))
-          if (!t->primary_key.empty() && t->name + "_pkey" == r.name)
+          if (!t->primary_key.empty() && t->name + "_pkey" == r.name && in_scope(*t, *scope))
             throw SqlError(SqlState::DependentObjectsStillExist, "cannot drop index " + r.name +
                                                                      " because constraint " + r.name +
                                                                      " on table " + t->name + " requires it")
                 .with_hint("You can drop constraint " + r.name + " on table " + t->name + " instead.");
       }
-      std::string shown = public_schema || r.schema.empty() ? r.name : r.schema + "." + r.name;
+      std::string shown = r.schema.empty() || r.schema == "public" ? r.name : r.schema + "." + r.name;
       if (!stmt.if_exists)
         throw SqlError(SqlState::UndefinedObject, "index \"" + shown + "\" does not exist");
       out.notice("00000", "index \"" + shown + "\" does not exist, skipping");
     }
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
-    for (const std::string& name : names) {
+    for (const auto& [name, scope] : names) {
       for (;;) {
-        storage::TableDefPtr owner = catalog.find_index_table(name, overlay());
+        storage::TableDefPtr owner = catalog.find_index_table(name, overlay(), scope);
         if (!owner) break;  // dropped meanwhile by another session
-        TableForDdl table = lock_table_for_ddl(owner->name, wait);
+        TableForDdl table = lock_table_for_ddl(ref_of(*owner), wait);
         if (!table.def || !table.def->find_index(name)) continue;  // changed while we waited: look again
         storage::TableDef def = *table.def;
         storage::Store::AlterWork work;
@@ -3056,12 +3296,20 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     def.owner_table = 0;
     def.owner_attnum = 0;
     if (options.owned_by_none) return;
-    storage::TableDefPtr t = db_.store().catalog().find(options.owned_table, overlay());
+    ast::TableRef ref;
+    ref.schema = options.owned_schema;
+    ref.name = options.owned_table;
+    if (!ref.schema.empty() && !name_scope(ref.schema))
+      throw SqlError(SqlState::InvalidSchemaName, "schema \"" + ref.schema + "\" does not exist");
+    storage::TableDefPtr t = find_table(ref);
     if (!t) {
-      if (db_.store().catalog().find_sequence(options.owned_table, overlay()))
+      if (find_sequence(ref))
         throw SqlError(SqlState::WrongObjectType, "sequence must have same owner as table it is linked to");
       throw SqlError(SqlState::UndefinedTable, "relation \"" + options.owned_table + "\" does not exist");
     }
+    if (t->nsp() != def.nsp())
+      throw SqlError(SqlState::ObjectNotInPrerequisiteState,
+                     "sequence must be in same schema as table it is linked to");
     int c = t->find_column(options.owned_column);
     if (c < 0)
       throw SqlError(SqlState::UndefinedColumn, "column \"" + options.owned_column + "\" of relation \"" +
@@ -3072,22 +3320,24 @@ class EngineSession : public pgwire::Session, public catalog::Context {
 
   void create_sequence(const ast::SequenceStmt& stmt, pgwire::ResultWriter& out) {
     if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
-    const bool temporary = planner::creates_temporary(stmt.sequence, stmt.temporary);
-    if (!temporary && !stmt.sequence.schema.empty() && stmt.sequence.schema != "public")
-      throw_unsupported("schemas other than public");
-    if (temporary && !in_transaction()) return in_own_transaction([&] { create_sequence(stmt, out); });
+    const storage::Namespace nsp = creation_namespace(stmt.sequence, stmt.temporary);
+    // A temporary sequence, or one in a schema other than public, is created in a transaction (outside a
+    // block, one of its own), whose commit checks its namespace again.
+    if (nsp != storage::Namespace{} && !in_transaction())
+      return in_own_transaction([&] { create_sequence(stmt, out); });
     storage::SequenceDef def;
     def.name = stmt.sequence.name;
-    def.temp_namespace = creation_namespace(stmt.sequence, stmt.temporary);
+    def.temp_namespace = nsp.temp;
+    def.schema = nsp.schema;
     planner::SequenceOptionsResult options = planner::apply_sequence_options(stmt.options, def, true, false);
     // The name is held to the end of the transaction (of the statement outside one): a second creator
     // of the name waits for it.
     TableLocks::Held name_lock =
-        lock_names({def.name}, table_wait(std::chrono::steady_clock::now(), out), def.temp_namespace);
+        lock_names({def.name}, table_wait(std::chrono::steady_clock::now(), out), nsp);
     std::unique_lock<std::mutex> ddl;
     if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
     storage::Catalog& catalog = db_.store().catalog();
-    if (stmt.if_not_exists && catalog.name_used(def.name, overlay(), def.temp_namespace)) {
+    if (stmt.if_not_exists && catalog.name_used(def.name, overlay(), nsp)) {
       out.notice("42P07", "relation \"" + def.name + "\" already exists, skipping");
       out.command_complete("CREATE SEQUENCE");
       return;
@@ -3105,9 +3355,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     std::unique_lock<std::mutex> ddl;
     if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
     storage::Catalog& catalog = db_.store().catalog();
-    storage::SequenceDefPtr old = catalog.find_sequence(stmt.sequence.name, overlay());
+    storage::SequenceDefPtr old = find_sequence(stmt.sequence);
     if (!old) {
-      if (catalog.find(stmt.sequence.name, overlay()))
+      if (find_table(stmt.sequence))
         throw SqlError(SqlState::WrongObjectType, "\"" + stmt.sequence.name + "\" is not a sequence");
       if (!stmt.missing_ok)
         throw SqlError(SqlState::UndefinedTable, "relation \"" + stmt.sequence.name + "\" does not exist");
@@ -3129,7 +3379,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   void drop_sequence(const ast::DropTableStmt& stmt, pgwire::ResultWriter& out) {
     if (!in_transaction())  // a temporary sequence is dropped through the overlay (see create_table)
       for (const ast::TableRef& t : stmt.tables)
-        if (auto seq = db_.store().catalog().find_sequence(t.name, overlay()); seq && seq->temp_namespace)
+        if (auto seq = find_sequence(t); seq && seq->nsp() != storage::Namespace{})
           return in_own_transaction([&] { drop_sequence(stmt, out); });
     std::unique_lock<std::mutex> ddl;
     if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
@@ -3137,8 +3387,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     // Check all first: a failing DROP drops nothing.
     std::vector<storage::SequenceDefPtr> defs;
     for (const ast::TableRef& t : stmt.tables) {
-      storage::SequenceDefPtr def = catalog.find_sequence(t.name, overlay());
-      if (storage::TableDefPtr other = def ? nullptr : catalog.find(t.name, overlay()))
+      storage::SequenceDefPtr def = find_sequence(t);
+      if (storage::TableDefPtr other = def ? nullptr : find_table(t))
         throw SqlError(SqlState::WrongObjectType, "\"" + t.name + "\" is not a sequence")
             .with_hint(other->is_view() ? "Use DROP VIEW to remove a view."
                                         : "Use DROP TABLE to remove a table.");
@@ -3181,8 +3431,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // PostgreSQL's ChooseRelationName(table, column, "seq"): table_column_seq, the longer name cut until it
   // fits in 63 bytes, then table_column_seq1, seq2 ... while the name is taken.
   std::string choose_sequence_name(const std::string& table, const std::string& column,
-                                   const std::vector<std::string>& taken, uint32_t temp_namespace) {
-    return choose_relation_name(table, column, "seq", taken, temp_namespace);
+                                   const std::vector<std::string>& taken, storage::Namespace nsp) {
+    return choose_relation_name(table, column, "seq", taken, nsp);
   }
 
   // PostgreSQL's ChooseRelationName / makeObjectName: table_addition_label, the longer of the first two
@@ -3190,11 +3440,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // in `taken`).
   std::string choose_relation_name(const std::string& table, const std::string& column,
                                    const std::string& base, const std::vector<std::string>& taken,
-                                   uint32_t temp_namespace) {
+                                   storage::Namespace nsp) {
     for (int pass = 0;; ++pass) {
       std::string name = planner::make_object_name(table, column, pass ? base + std::to_string(pass) : base);
-      if (!relation_name_taken(name, temp_namespace) &&
-          std::find(taken.begin(), taken.end(), name) == taken.end())
+      if (!relation_name_taken(name, nsp) && std::find(taken.begin(), taken.end(), name) == taken.end())
         return name;
     }
   }
@@ -3215,12 +3464,18 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     for (const ast::SequenceOption& o : identity_options)
       if (o.name != "as") options.push_back(o);
     planner::SequenceOptionsResult r = planner::apply_sequence_options(options, seq, true, identity);
-    seq.name = r.sequence_name.empty() ? choose_sequence_name(def.name, col.name, taken, def.temp_namespace)
+    seq.name = r.sequence_name.empty() ? choose_sequence_name(def.name, col.name, taken, def.nsp())
                                        : r.sequence_name;
     if (r.restart) seq.start = *r.restart;
     seq.owner_attnum = def.attnum(i);
+    seq.temp_namespace = def.temp_namespace;  // in its table's namespace
+    seq.schema = def.schema;
+    // Qualified in a schema other than public, so that the DEFAULT names its own sequence whatever the
+    // search_path (PostgreSQL's stores the sequence's OID).
     std::string literal;
-    for (char ch : catalog::quote_ident(seq.name)) {
+    const std::string schema = def.schema ? db_.store().catalog().schema_name(def.schema, overlay()) : "";
+    for (char ch :
+         (schema.empty() ? "" : catalog::quote_ident(schema) + ".") + catalog::quote_ident(seq.name)) {
       literal += ch;
       if (ch == '\'') literal += ch;
     }
@@ -3232,18 +3487,22 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (stmt.as_query) return create_table_as(stmt, text, out);
     // A temporary table is created in a transaction (outside a block, one of its own): its ON COMMIT
     // action, and its namespace's names, go through the transaction's catalog overlay.
-    if (!in_transaction() && planner::creates_temporary(stmt.table, stmt.temporary))
+    // So is a table in a schema other than public (its commit checks the schema again).
+    if (!in_transaction() && (planner::creates_temporary(stmt.table, stmt.temporary) ||
+                              creation_namespace(stmt.table, stmt.temporary) != storage::Namespace{}))
       return in_own_transaction([&] { create_table(stmt, text, out); });
     storage::TableDef def = planner::bind_create_table(stmt);
-    def.temp_namespace = creation_namespace(stmt.table, stmt.temporary);
+    const storage::Namespace nsp = creation_namespace(stmt.table, stmt.temporary);
+    def.temp_namespace = nsp.temp;
+    def.schema = nsp.schema;
     // The name is held to the end of the transaction (of the statement outside one): a concurrent CREATE
     // of the same name waits, then finds the table if this transaction committed it (42P07).
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
-    TableLocks::Held name_lock = lock_names({def.name}, wait, def.temp_namespace);
+    TableLocks::Held name_lock = lock_names({def.name}, wait, nsp);
     std::unique_lock<std::mutex> ddl;
     if (!in_transaction()) ddl = std::unique_lock<std::mutex>(db_.ddl_mutex());
     storage::Catalog& catalog = db_.store().catalog();
-    if (stmt.if_not_exists && catalog.name_used(def.name, overlay(), def.temp_namespace)) {
+    if (stmt.if_not_exists && catalog.name_used(def.name, overlay(), nsp)) {
       out.notice("42P07", "relation \"" + def.name + "\" already exists, skipping");
       out.command_complete("CREATE TABLE");
       return;
@@ -3263,8 +3522,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (!def.primary_key.empty()) taken.push_back(def.name + "_pkey");
     for (storage::IndexDef& index : def.indexes) {
       if (index.name.empty()) {
-        index.name =
-            choose_relation_name(def.name, index_column_names(def, index), "key", taken, def.temp_namespace);
+        index.name = choose_relation_name(def.name, index_column_names(def, index), "key", taken, nsp);
       } else if (std::find(taken.begin(), taken.end(), index.name) != taken.end()) {
         throw SqlError(SqlState::DuplicateTable, "relation \"" + index.name + "\" already exists");
       }
@@ -3285,7 +3543,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       std::vector<std::string> names;
       for (const storage::SequenceDef& seq : owned) names.push_back(seq.name);
       for (const storage::IndexDef& index : def.indexes) names.push_back(index.name);
-      lock_names(names, wait, def.temp_namespace);
+      lock_names(names, wait, nsp);
       storage::TableDefPtr created = catalog.create_table(std::move(def), std::move(owned), *overlay());
       if (stmt.on_commit == 'd') on_commit_delete_.insert(created->id);
       if (stmt.on_commit == 'D') on_commit_drop_.insert(created->id);
@@ -3308,11 +3566,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const dtsql::EvalContext dt_context = datetime();
     ctx.datetime = &dt_context;
     storage::TableDef def = planner::bind_table_as(stmt, ctx);
-    def.temp_namespace = creation_namespace(stmt.table, stmt.temporary);
+    const storage::Namespace nsp = creation_namespace(stmt.table, stmt.temporary);
+    def.temp_namespace = nsp.temp;
+    def.schema = nsp.schema;
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
-    TableLocks::Held name_lock = lock_names({def.name}, wait, def.temp_namespace);
+    TableLocks::Held name_lock = lock_names({def.name}, wait, nsp);
     storage::Catalog& catalog = db_.store().catalog();
-    if (catalog.name_used(def.name, overlay(), def.temp_namespace)) {
+    if (catalog.name_used(def.name, overlay(), nsp)) {
       if (!stmt.if_not_exists)
         throw SqlError(SqlState::DuplicateTable, "relation \"" + def.name + "\" already exists");
       out.notice("42P07", "relation \"" + def.name + "\" already exists, skipping");
@@ -3355,7 +3615,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       std::vector<storage::TableDefPtr> defs;
       for (const ast::TableRef& t : stmt.tables) {
         storage::TableDefPtr def = find_table(t);
-        if (!def && catalog.find_sequence(t.name, overlay()))
+        if (!def && find_sequence(t))
           throw SqlError(SqlState::WrongObjectType, "\"" + t.name + "\" is not a " + kind)
               .with_hint("Use DROP SEQUENCE to remove a sequence.");
         if (def && def->is_view() != stmt.view)
@@ -3504,21 +3764,27 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   void create_view(const ast::CreateViewStmt& stmt, pgwire::ResultWriter& out) {
     if (!stmt.unsupported_feature.empty()) throw_unsupported(stmt.unsupported_feature);
     if (!in_transaction()) return in_own_transaction([&] { create_view(stmt, out); });
-    if (!stmt.view.schema.empty() && stmt.view.schema != "public")
-      throw SqlError(SqlState::InvalidSchemaName, "schema \"" + stmt.view.schema + "\" does not exist");
+    storage::Catalog& catalog = db_.store().catalog();
+    // Views live in public, and the names their stored query leaves unqualified are public's (the binder
+    // reads them there): a view in another schema, or one created while the search_path puts another
+    // schema before public (its names would mean something else), is not supported yet.
+    if (creation_namespace(stmt.view, false) != storage::Namespace{})
+      throw_unsupported("views in schemas other than public");
+    for (const std::string& schema : catalog.search_path_schemas(overlay()))
+      if (schema != "public" && schema != "pg_catalog" && schema != "pg_temp")
+        throw_unsupported("CREATE VIEW under a search_path naming schemas other than public");
     std::vector<ast::StmtPtr> parsed = parser::parse(stmt.query);
     if (parsed.size() != 1 || parsed[0]->kind != ast::StmtKind::Select)
       throw_unsupported("this CREATE VIEW query");
     const auto& query = static_cast<const ast::SelectStmt&>(*parsed[0]);
-    storage::Catalog& catalog = db_.store().catalog();
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     lock_names({stmt.view.name}, wait);
-    storage::TableDefPtr old = catalog.find(stmt.view.name, overlay());
+    storage::TableDefPtr old = catalog.find(stmt.view.name, overlay(), storage::NameScope::Permanent);
     if (old && stmt.replace) {
       if (!old->is_view()) throw SqlError(SqlState::WrongObjectType, "\"" + old->name + "\" is not a view");
       settle_cursors_using({old->id});
       hold_to_end(acquire_tables({}, {old->id}, wait), {old->id});
-      old = catalog.find(stmt.view.name, overlay());
+      old = catalog.find(stmt.view.name, overlay(), storage::NameScope::Permanent);
     }
     if ((old && !stmt.replace) || (!old && relation_name_taken(stmt.view.name)))
       throw SqlError(SqlState::DuplicateTable, "relation \"" + stmt.view.name + "\" already exists");
@@ -3751,6 +4017,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       settings_[stmt.name] = format_duration_ms(ms);
       return;
     }
+    if (stmt.name == "search_path" && !stmt.reset && !split_identifiers(stmt.value))
+      throw SqlError(SqlState::InvalidParameterValue,
+                     "invalid value for parameter \"search_path\": \"" + stmt.value + "\"")
+          .with_detail("List syntax is invalid.");
     if ((stmt.name == kQueryMemoryLimit || stmt.name == kTransactionMemoryLimit) && !stmt.reset) {
       // Kept as PostgreSQL prints memory settings, so SHOW and a rollback of the SET just work.
       settings_[stmt.name] = format_memory(parse_memory(stmt.name, stmt.value));
@@ -3917,7 +4187,71 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // ---- Transactional DDL (docs/schema.md, "Transactional DDL") ----
   // The open transaction's uncommitted catalog changes, through which the session's lookups go (outside a
   // transaction an empty one, which carries the session's temporary namespace).
-  storage::CatalogOverlay* overlay() const { return txn_ ? &txn_->catalog_overlay() : &idle_overlay_; }
+  // The catalog as this session sees it: the open transaction's changes, the session's temporary namespace
+  // and its search_path (every lookup by name reads it from here).
+  storage::CatalogOverlay* overlay() const {
+    storage::CatalogOverlay* ov = txn_ ? &txn_->catalog_overlay() : &idle_overlay_;
+    ov->search_path = search_path();
+    return ov;
+  }
+  // The search_path setting as schema names (docs/schema.md, "Schemas"): PostgreSQL's list syntax
+  // (SplitIdentifierString: unquoted names lower-cased, "quoted" as written), "$user" the session's user.
+  // Parsed once per value.
+  std::shared_ptr<const std::vector<std::string>> search_path() const {
+    auto it = settings_.find("search_path");
+    const std::string& text = it == settings_.end() ? std::string(kDefaultSearchPath) : it->second;
+    if (!search_path_ || text != search_path_text_) {
+      std::optional<std::vector<std::string>> names = split_identifiers(text);
+      auto path = std::make_shared<std::vector<std::string>>();
+      for (std::string& n : names.value_or(std::vector<std::string>{}))
+        path->push_back(n == "$user" ? session_info_.user : std::move(n));
+      search_path_ = std::move(path);
+      search_path_text_ = text;
+    }
+    return search_path_;
+  }
+  static constexpr const char* kDefaultSearchPath = "\"$user\", public";
+  // PostgreSQL's SplitIdentifierString(text, ','): nothing if the list syntax is invalid.
+  static std::optional<std::vector<std::string>> split_identifiers(std::string_view text) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    auto space = [&] {
+      while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    };
+    space();
+    if (i == text.size()) return out;  // an empty list
+    for (;;) {
+      std::string name;
+      if (i < text.size() && text[i] == '"') {
+        for (++i;; ++i) {
+          if (i >= text.size()) return std::nullopt;  // unterminated quote
+          if (text[i] == '"') {
+            if (i + 1 < text.size() && text[i + 1] == '"') {
+              name += '"';
+              ++i;
+            } else {
+              ++i;
+              break;
+            }
+          } else {
+            name += text[i];
+          }
+        }
+        if (name.empty()) return std::nullopt;  // "" is not a name
+      } else {
+        while (i < text.size() && text[i] != ',' && !std::isspace(static_cast<unsigned char>(text[i])))
+          name += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i++])));
+        if (name.empty()) return std::nullopt;
+      }
+      if (name.size() > 63) name.resize(63);
+      out.push_back(std::move(name));
+      space();
+      if (i == text.size()) return out;
+      if (text[i] != ',') return std::nullopt;
+      ++i;
+      space();
+    }
+  }
   // Table locks for one statement: tables the open transaction's DDL holds exclusively are left out
   // (the session's own statements do not wait for its DDL), and the shared locks it holds to its end
   // (CREATE VIEW's) do not hold back its own DDL on those tables (an upgrade).
@@ -3944,10 +4278,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // Names this statement creates (TableLocks::acquire_names): inside a transaction held to its end (and
   // nothing returned); outside one, for the statement (the returned locks). Names in a temporary namespace
   // (`temp_namespace`) are locked as pg_temp_N.name: another session's same name does not wait for them.
+  // Names in another schema are locked as "\x01" + its id + "." + name.
   TableLocks::Held lock_names(std::vector<std::string> names, const storage::LockWait& wait,
-                              uint32_t temp_namespace = 0) {
-    if (temp_namespace)
-      for (std::string& n : names) n = storage::temp_namespace_name(temp_namespace) + "." + n;
+                              storage::Namespace nsp = {}) {
+    if (nsp.temp)
+      for (std::string& n : names) n = storage::temp_namespace_name(nsp.temp) + "." + n;
+    else if (nsp.schema)
+      for (std::string& n : names) n = "\x01" + std::to_string(nsp.schema) + "." + n;
     names.erase(
         std::remove_if(names.begin(), names.end(), [&](const std::string& n) { return txn_names_.count(n); }),
         names.end());
@@ -4096,6 +4433,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     return db_.store().catalog().sequences(overlay());
   }
   uint32_t temp_namespace() const override { return idle_overlay_.temp_namespace; }
+  catalog::SchemaView schema_view() const override {
+    storage::Catalog& catalog = db_.store().catalog();
+    return {catalog.schemas(overlay()), catalog.search_path_schemas(overlay()), idle_overlay_.temp_namespace};
+  }
   std::map<uint32_t, std::string> schema_comments() const override {
     return db_.store().catalog().schema_comments(overlay());
   }
@@ -4111,15 +4452,15 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const std::string& name = parts.back();
     if (parts.size() >= 2) {
       const std::string& schema = parts[parts.size() - 2];
-      if (!storage::name_scope(schema, overlay()) && schema != "pg_catalog" && schema != "information_schema")
+      if (!name_scope(schema) && schema != "pg_catalog" && schema != "information_schema")
         throw SqlError(SqlState::InvalidSchemaName, "schema \"" + schema + "\" does not exist");
     }
     storage::Catalog& catalog = db_.store().catalog();
     const std::optional<storage::NameScope> scope =
-        storage::name_scope(parts.size() >= 2 ? parts[parts.size() - 2] : "", overlay());
+        name_scope(parts.size() >= 2 ? parts[parts.size() - 2] : "");
     if (storage::SequenceDefPtr s = scope ? catalog.find_sequence(name, overlay(), *scope) : nullptr)
       return s;
-    if (catalog.find(name, overlay()) ||
+    if ((scope && catalog.find(name, overlay(), *scope)) ||
         catalog::find_system_table(parts.size() >= 2 ? parts[parts.size() - 2] : "", name))
       throw SqlError(SqlState::WrongObjectType, "\"" + name + "\" is not a sequence");
     throw SqlError(SqlState::UndefinedTable, "relation \"" +
@@ -4231,26 +4572,19 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // public.name, so that the text means the same there (PostgreSQL's ruleutils qualifies a relation the
   // search_path does not find).
   std::string view_query(const storage::TableDef& view) const override {
-    const std::optional<std::string> set = setting_value("search_path");
-    if (!set) return view.view->query;  // the default, "$user", public
-    const std::string& path = *set;
-    size_t start = 0;
-    while (start <= path.size()) {  // "a, \"$user\", public"
-      size_t end = path.find(',', start);
-      if (end == std::string::npos) end = path.size();
-      std::string item = path.substr(start, end - start);
-      item.erase(0, item.find_first_not_of(" \t"));
-      item.erase(item.find_last_not_of(" \t") + 1);
-      if (item == "public" || item == "\"public\"") return view.view->query;
-      start = end + 1;
+    // A view's unqualified names are public's (views live in public; the binder reads them there): as
+    // written when public is the first schema of the search_path, else qualified.
+    for (const std::string& schema : db_.store().catalog().search_path_schemas(overlay())) {
+      if (schema == "public") return view.view->query;
+      if (schema != "pg_catalog" && schema != "pg_temp") break;
     }
     std::vector<storage::TableDefPtr> tables = db_.store().catalog().tables(overlay());
     std::vector<storage::SequenceDefPtr> sequences = db_.store().catalog().sequences(overlay());
     std::string qualified = parser::qualify_relations(view.view->query, [&](std::string_view name) {
       for (const auto& t : tables)
-        if (t->name == name) return true;
+        if (t->name == name && t->nsp() == storage::Namespace{}) return true;
       for (const auto& s : sequences)
-        if (s->name == name) return true;
+        if (s->name == name && s->nsp() == storage::Namespace{}) return true;
       return false;
     });
     if (qualified.empty()) throw_unsupported("pg_get_viewdef() of this view under this search_path");
@@ -4359,6 +4693,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // overlay() outside a transaction; its temp_namespace is the session's (pg_temp_N), which every
   // transaction's overlay carries.
   mutable storage::CatalogOverlay idle_overlay_;
+  // search_path(): the setting's text last parsed and its schema names.
+  mutable std::string search_path_text_;
+  mutable std::shared_ptr<const std::vector<std::string>> search_path_;
   // Temporary tables created ON COMMIT DELETE ROWS (emptied before each transaction once a transaction
   // may have written them) and, in the open transaction, ON COMMIT DROP (dropped by its commit).
   std::set<uint32_t> on_commit_delete_;
@@ -4418,6 +4755,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     std::vector<uint32_t> param_oids;  // as declared (int2, float4, varchar...) or inferred
     std::optional<planner::PlannedStatement> planned;
     uint64_t catalog_version = 0;
+    // The search_path it was planned under: planned again under another (PostgreSQL's plan cache too).
+    std::shared_ptr<const std::vector<std::string>> search_path;
     std::string cache_key;
     std::shared_ptr<const codegen::CompiledPlan> compiled;
     bool returns_rows = false;
@@ -4450,6 +4789,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   void prepare_statement(PreparedStatement& ps, std::vector<uint32_t> param_oids);
   void plan_prepared(PreparedStatement& ps);
   void revalidate(PreparedStatement& ps);
+  bool same_search_path(const PreparedStatement& ps) const;
   TableLocks::Held lock_prepared(PreparedStatement& ps, const storage::LockWait& wait);
   static constexpr uint64_t kStaleVersion = ~uint64_t{0};  // a catalog version that forces planning again
   bool run_portal(Portal& portal, int64_t max_rows, pgwire::ResultWriter& out);
@@ -4683,6 +5023,7 @@ void EngineSession::plan_prepared(PreparedStatement& ps) {
   uint64_t version = db_.store().catalog().version();
   ps.planned = planner::plan_statement(*ps.stmt, ctx);  // on failure the old plan stays stale: planned again
   ps.catalog_version = version;
+  ps.search_path = search_path();
   ps.param_types = ps.planned->param_types;
   ps.cache_key = cache_key(ps.sql, *ps.planned);
   ps.compiled.reset();
@@ -4916,8 +5257,13 @@ TableLocks::Held EngineSession::lock_prepared(PreparedStatement& ps, const stora
   }
 }
 
+bool EngineSession::same_search_path(const PreparedStatement& ps) const {
+  const auto now = search_path();
+  return ps.search_path == now || (ps.search_path && *ps.search_path == *now);
+}
+
 void EngineSession::revalidate(PreparedStatement& ps) {
-  if (!ps.planned || ps.catalog_version == db_.store().catalog().version()) return;
+  if (!ps.planned || (ps.catalog_version == db_.store().catalog().version() && same_search_path(ps))) return;
   std::vector<pgwire::ResultColumn> before = ps.columns;
   plan_prepared(ps);
   if (ps.stmt->kind != ast::StmtKind::Select) return;
@@ -4943,8 +5289,8 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   // is_point_lookup); anything else goes to the pool before it had an effect.
   const bool io_thread = out.on_io_thread();
   if (io_thread && (!select || p.cursor || (max_rows > 0 && !p.done) ||
-                    ps.catalog_version != db_.store().catalog().version() || !ps.compiled ||
-                    !is_point_lookup(*ps.planned) || !ran_short(ps.short_runs, ps.cache_key)))
+                    ps.catalog_version != db_.store().catalog().version() || !same_search_path(ps) ||
+                    !ps.compiled || !is_point_lookup(*ps.planned) || !ran_short(ps.short_runs, ps.cache_key)))
     throw pgwire::RunOnWorker();
   // The tag of a statement whose rows go out over several Executes counts this Execute's rows (PostgreSQL).
   const auto tag = [&](uint64_t rows) {

@@ -12,7 +12,10 @@
 // count, str per parameter ("name=value"); written only by such tables, so other databases stay readable
 // by older builds. Then:
 // A temporary table's (or sequence's) entry ends with a trailer: u8 'T', u32 its temporary namespace
-// (TableDef::temp_namespace). Startup deletes such entries with their rows (Catalog::load).
+// (TableDef::temp_namespace). Startup deletes such entries with their rows (Catalog::load). A table's
+// (or sequence's) in a schema other than public ends with the trailer u8 'S', u32 the schema's id
+// (TableDef::schema); entries without it (all those written before schemas existed) are public's.
+// Schemas (CREATE SCHEMA) are stored under meta::schema_key(id): u8 format 1, u32 id, str name.
 // The next table id is stored separately (meta::next_table_id_key) so ids are never reused, even when
 // the table with the highest id is dropped.
 #include <rocksdb/write_batch.h>
@@ -246,11 +249,16 @@ struct Reader {
 
 std::string serialize_body(const TableDef& def);
 
-// The temporary-namespace trailer (see the top of the file).
-void put_temp_trailer(uint32_t temp_namespace, std::string& out) {
-  if (temp_namespace == 0) return;
-  out.push_back('T');
-  put_le<uint32_t>(temp_namespace, out);
+// The namespace trailers (see the top of the file): the schema's, the temporary namespace's.
+void put_namespace_trailer(Namespace nsp, std::string& out) {
+  if (nsp.schema != 0) {
+    out.push_back('S');
+    put_le<uint32_t>(nsp.schema, out);
+  }
+  if (nsp.temp != 0) {
+    out.push_back('T');
+    put_le<uint32_t>(nsp.temp, out);
+  }
 }
 
 // The storage-parameter trailer (see the top of the file).
@@ -271,18 +279,45 @@ bool get_options_trailer(Reader& r, std::vector<std::string>& options) {
   return r.ok;
 }
 
-bool get_temp_trailer(Reader& r, uint32_t& temp_namespace) {
-  if (r.pos == r.in.size()) return true;
-  if (r.get<uint8_t>() != 'T') return false;
-  temp_namespace = r.get<uint32_t>();
-  return r.ok && temp_namespace != 0;
+bool get_namespace_trailer(Reader& r, uint32_t& schema, uint32_t& temp_namespace) {
+  while (r.ok && r.pos < r.in.size()) {
+    const uint8_t tag = r.get<uint8_t>();
+    if (tag == 'S') {
+      schema = r.get<uint32_t>();
+      if (schema == 0) return false;
+    } else if (tag == 'T') {
+      temp_namespace = r.get<uint32_t>();
+      if (temp_namespace == 0) return false;
+    } else {
+      return false;
+    }
+  }
+  return r.ok;
 }
 
 std::string serialize(const TableDef& def) {
   std::string out = serialize_body(def);
   put_options_trailer(def.options, out);
-  put_temp_trailer(def.temp_namespace, out);
+  put_namespace_trailer(def.nsp(), out);
   return out;
+}
+
+constexpr uint8_t kSchemaFormatV1 = 1;
+
+std::string serialize_schema(const SchemaDef& d) {
+  std::string out;
+  out.push_back(static_cast<char>(kSchemaFormatV1));
+  put_le<uint32_t>(d.id, out);
+  put_str(d.name, out);
+  return out;
+}
+
+bool deserialize_schema(std::string_view in, SchemaDef& d) {
+  Reader r{in};
+  if (r.get<uint8_t>() != kSchemaFormatV1) return false;
+  d.id = r.get<uint32_t>();
+  d.name = r.get_str();
+  return r.ok && r.pos == in.size() && d.id != 0 && !d.name.empty();
 }
 
 std::string serialize_body(const TableDef& def) {
@@ -600,8 +635,8 @@ bool deserialize(std::string_view in, TableDef& def) {
     for (CheckDef& c : def.checks) c.comment = r.get_str();
     for (ForeignKeyDef& f : def.foreign_keys) f.comment = r.get_str();
   }
-  return r.ok && get_options_trailer(r, def.options) && get_temp_trailer(r, def.temp_namespace) &&
-         r.pos == in.size();
+  return r.ok && get_options_trailer(r, def.options) &&
+         get_namespace_trailer(r, def.schema, def.temp_namespace) && r.pos == in.size();
 }
 
 // CHECK and FOREIGN KEY constraints of a new table: ids (their pg_constraint OIDs) from the table's
@@ -635,7 +670,7 @@ std::string serialize_sequence(const SequenceDef& d, const SequenceValue& v) {
   put_le<int64_t>(v.last_value, out);
   out.push_back(v.is_called ? '\x01' : '\x00');
   if (!d.comment.empty()) put_str(d.comment, out);
-  put_temp_trailer(d.temp_namespace, out);
+  put_namespace_trailer(d.nsp(), out);
   return out;
 }
 
@@ -657,8 +692,8 @@ bool deserialize_sequence(std::string_view in, SequenceDef& d, SequenceValue& v)
   v.last_value = r.get<int64_t>();
   v.is_called = r.get<uint8_t>() != 0;
   if (version == kSequenceFormatV2) d.comment = r.get_str();
-  return r.ok && get_temp_trailer(r, d.temp_namespace) && r.pos == in.size() && d.increment != 0 &&
-         d.min_value <= d.max_value && (d.width == 2 || d.width == 4 || d.width == 8);
+  return r.ok && get_namespace_trailer(r, d.schema, d.temp_namespace) && r.pos == in.size() &&
+         d.increment != 0 && d.min_value <= d.max_value && (d.width == 2 || d.width == 4 || d.width == 8);
 }
 
 // PostgreSQL's nextval step from (v, called): the value nextval returns next, in v. False at the
@@ -689,15 +724,24 @@ bool sequence_step(const SequenceDef& d, int64_t& v, bool& called) {
 }
 
 // The key of a relation name in the catalog's name maps (by_name_, index_names_, seq_by_name_): the name
-// itself for a permanent relation; for a temporary one, NUL, its namespace number, NUL, the name (no SQL
-// name contains a NUL).
-std::string name_key(std::string_view name, uint32_t temp_namespace) {
-  if (temp_namespace == 0) return std::string(name);
+// itself for a relation of public; for a temporary one, NUL, its namespace number, NUL, the name; for
+// one of another schema, NUL, 's', the schema's id, NUL, the name (no SQL name contains a NUL).
+std::string name_key(std::string_view name, Namespace nsp) {
+  if (nsp.temp == 0 && nsp.schema == 0) return std::string(name);
   std::string key(1, '\0');
-  key += std::to_string(temp_namespace);
+  if (nsp.temp == 0) key += 's';
+  key += std::to_string(nsp.temp ? nsp.temp : nsp.schema);
   key += '\0';
   key += name;
   return key;
+}
+
+SqlError duplicate_schema(std::string_view name) {
+  return SqlError(SqlState::DuplicateSchema, "schema \"" + std::string(name) + "\" already exists");
+}
+bool builtin_schema(std::string_view name) {
+  return name == "public" || name == "pg_catalog" || name == "information_schema" || name == "pg_toast" ||
+         name == "pg_temp" || name.starts_with("pg_temp_") || name.starts_with("pg_toast_temp_");
 }
 
 // Whether a list for the overlay's session shows a relation of `temp_namespace` (other sessions'
@@ -712,26 +756,145 @@ std::string temp_namespace_name(uint32_t n) {
   return "pg_temp_" + std::to_string(n);
 }
 
-std::optional<NameScope> name_scope(std::string_view schema, const CatalogOverlay* overlay) {
+std::optional<NameScope> Catalog::name_scope(std::string_view schema, const CatalogOverlay* overlay) const {
   if (schema.empty()) return NameScope::SearchPath;
   if (schema == "public") return NameScope::Permanent;
   if (schema == "pg_temp" ||
       (overlay && overlay->temp_namespace && schema == temp_namespace_name(overlay->temp_namespace)))
     return NameScope::Temporary;
+  std::lock_guard lock(mutex_);
+  if (SchemaDefPtr s = find_schema_locked(schema, overlay)) return NameScope::in_schema(s->id);
   return std::nullopt;
 }
 
-std::vector<uint32_t> Catalog::scope_namespaces(NameScope scope, const CatalogOverlay* overlay) {
+std::vector<Namespace> Catalog::scope_namespaces(const NameScope& scope,
+                                                 const CatalogOverlay* overlay) const {
   const uint32_t temp = overlay ? overlay->temp_namespace : 0;
-  switch (scope) {
-    case NameScope::Permanent:
-      return {0};
-    case NameScope::Temporary:
-      return temp ? std::vector<uint32_t>{temp} : std::vector<uint32_t>{};
-    case NameScope::SearchPath:
+  switch (scope.kind) {
+    case NameScope::Kind::Schema:
+      return {Namespace{scope.schema, 0}};
+    case NameScope::Kind::Temporary:
+      return temp ? std::vector<Namespace>{Namespace{0, temp}} : std::vector<Namespace>{};
+    case NameScope::Kind::SearchPath:
       break;
   }
-  return temp ? std::vector<uint32_t>{temp, 0} : std::vector<uint32_t>{0};
+  if (!overlay || !overlay->search_path)
+    return temp ? std::vector<Namespace>{{0, temp}, {0, 0}} : std::vector<Namespace>{{0, 0}};
+  // PostgreSQL's search path: the temporary namespace first unless the path lists pg_temp elsewhere,
+  // then the path's schemas that exist (pg_catalog's relations are the system catalogs: not here).
+  const std::vector<std::string>& path = *overlay->search_path;
+  std::vector<Namespace> out;
+  if (temp && std::find(path.begin(), path.end(), "pg_temp") == path.end()) out.push_back({0, temp});
+  for (const std::string& name : path) {
+    Namespace nsp;
+    if (name == "pg_temp") {
+      if (!temp) continue;
+      nsp.temp = temp;
+    } else if (name == "public") {
+      nsp.schema = 0;
+    } else if (SchemaDefPtr s = find_schema_locked(name, overlay)) {
+      nsp.schema = s->id;
+    } else {
+      continue;
+    }
+    if (std::find(out.begin(), out.end(), nsp) == out.end()) out.push_back(nsp);
+  }
+  return out;
+}
+
+std::vector<std::string> Catalog::search_path_schemas(const CatalogOverlay* overlay) const {
+  if (!overlay || !overlay->search_path) return {"public"};
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const std::string& name : *overlay->search_path)
+    if (name == "public" || name == "pg_catalog" || name == "pg_temp" || find_schema_locked(name, overlay))
+      if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  return out;
+}
+
+// ---- Schemas
+
+SchemaDefPtr Catalog::find_schema_locked(std::string_view name, const CatalogOverlay* overlay) const {
+  if (overlay)
+    for (const auto& [id, def] : overlay->schemas)
+      if (def && def->name == name) return def;
+  for (const auto& [id, def] : schemas_)
+    if (def->name == name && !(overlay && overlay->schemas.count(id))) return def;
+  return nullptr;
+}
+
+SchemaDefPtr Catalog::find_schema_locked(uint32_t id, const CatalogOverlay* overlay) const {
+  if (overlay)
+    if (auto it = overlay->schemas.find(id); it != overlay->schemas.end()) return it->second;
+  auto it = schemas_.find(id);
+  return it == schemas_.end() ? nullptr : it->second;
+}
+
+SchemaDefPtr Catalog::find_schema(std::string_view name, const CatalogOverlay* overlay) const {
+  std::lock_guard lock(mutex_);
+  return find_schema_locked(name, overlay);
+}
+
+SchemaDefPtr Catalog::find_schema(uint32_t id, const CatalogOverlay* overlay) const {
+  std::lock_guard lock(mutex_);
+  return find_schema_locked(id, overlay);
+}
+
+std::vector<SchemaDefPtr> Catalog::schemas(const CatalogOverlay* overlay) const {
+  std::lock_guard lock(mutex_);
+  std::map<uint32_t, SchemaDefPtr> all = schemas_;
+  if (overlay)
+    for (const auto& [id, def] : overlay->schemas) all[id] = def;
+  std::vector<SchemaDefPtr> out;
+  for (const auto& [id, def] : all)
+    if (def) out.push_back(def);
+  return out;
+}
+
+std::string Catalog::schema_name(uint32_t id, const CatalogOverlay* overlay) const {
+  if (id == 0) return "public";
+  std::lock_guard lock(mutex_);
+  SchemaDefPtr s = find_schema_locked(id, overlay);
+  return s ? s->name : std::string();
+}
+
+SchemaDefPtr Catalog::create_schema(std::string name, CatalogOverlay& overlay) {
+  std::lock_guard lock(mutex_);
+  if (builtin_schema(name) || find_schema_locked(name, &overlay)) throw duplicate_schema(name);
+  auto def = std::make_shared<SchemaDef>();
+  def->id = allocate_ids_locked(1);
+  def->name = std::move(name);
+  overlay.schemas[def->id] = def;
+  overlay.created_schemas.insert(def->id);
+  overlay.changed = true;
+  ++version_;
+  return def;
+}
+
+void Catalog::rename_schema(uint32_t id, std::string name, CatalogOverlay& overlay) {
+  std::lock_guard lock(mutex_);
+  SchemaDefPtr old = find_schema_locked(id, &overlay);
+  if (!old)
+    throw SqlError(SqlState::InvalidSchemaName, "schema with OID " + std::to_string(id) + " does not exist");
+  if (old->name == name) return;
+  if (builtin_schema(name) || find_schema_locked(name, &overlay)) throw duplicate_schema(name);
+  auto def = std::make_shared<SchemaDef>(*old);
+  def->name = std::move(name);
+  overlay.schemas[id] = def;
+  overlay.changed = true;
+  ++version_;
+}
+
+void Catalog::drop_schema(uint32_t id, CatalogOverlay& overlay) {
+  std::lock_guard lock(mutex_);
+  if (!find_schema_locked(id, &overlay))
+    throw SqlError(SqlState::InvalidSchemaName, "schema with OID " + std::to_string(id) + " does not exist");
+  if (overlay.created_schemas.erase(id))
+    overlay.schemas.erase(id);
+  else
+    overlay.schemas[id] = nullptr;
+  overlay.changed = true;
+  ++version_;
 }
 
 // One sequence's definition and position. nextval hands out values from a reservation: `reserved`
@@ -785,12 +948,12 @@ std::shared_ptr<Catalog::Sequence> Catalog::sequence(uint32_t id) const {
   return it->second;
 }
 
-SequenceDefPtr Catalog::find_sequence_in_locked(std::string_view name, uint32_t temp_namespace,
+SequenceDefPtr Catalog::find_sequence_in_locked(std::string_view name, Namespace nsp,
                                                 const CatalogOverlay* overlay) const {
   if (overlay)
     for (const auto& [id, def] : overlay->sequences)
-      if (def && def->name == name && def->temp_namespace == temp_namespace) return def;
-  auto it = seq_by_name_.find(name_key(name, temp_namespace));
+      if (def && def->name == name && def->nsp() == nsp) return def;
+  auto it = seq_by_name_.find(name_key(name, nsp));
   if (it == seq_by_name_.end()) return nullptr;
   std::lock_guard seq_lock(it->second->mutex);
   if (overlay && overlay->sequences.count(it->second->def->id)) return nullptr;  // dropped by it
@@ -799,7 +962,7 @@ SequenceDefPtr Catalog::find_sequence_in_locked(std::string_view name, uint32_t 
 
 SequenceDefPtr Catalog::find_sequence_locked(std::string_view name, const CatalogOverlay* overlay,
                                              NameScope scope) const {
-  for (uint32_t ns : scope_namespaces(scope, overlay))
+  for (Namespace ns : scope_namespaces(scope, overlay))
     if (SequenceDefPtr def = find_sequence_in_locked(name, ns, overlay)) return def;
   return nullptr;
 }
@@ -841,7 +1004,7 @@ std::vector<SequenceDefPtr> Catalog::sequences(const CatalogOverlay* overlay) co
 
 SequenceDefPtr Catalog::create_sequence(SequenceDef def, std::optional<int64_t> first) {
   std::lock_guard lock(mutex_);
-  if (name_used_locked(def.name, nullptr, def.temp_namespace))
+  if (name_used_locked(def.name, nullptr, def.nsp()))
     throw SqlError(SqlState::DuplicateTable, "relation \"" + def.name + "\" already exists");
   if (next_table_id_ == 0 || next_table_id_ == UINT32_MAX)
     throw SqlError(SqlState::ProgramLimitExceeded, "out of table ids");
@@ -860,7 +1023,7 @@ SequenceDefPtr Catalog::create_sequence(SequenceDef def, std::optional<int64_t> 
   seq->def = std::make_shared<const SequenceDef>(std::move(def));
   seq->value = value;
   seq_by_id_[seq->def->id] = seq;
-  seq_by_name_[name_key(seq->def->name, seq->def->temp_namespace)] = seq;
+  seq_by_name_[name_key(seq->def->name, seq->def->nsp())] = seq;
   ++version_;
   return seq->def;
 }
@@ -914,7 +1077,7 @@ void Catalog::comment_sequence(uint32_t id, std::string comment, CatalogOverlay&
 
 void Catalog::drop_sequence(std::string_view name) {
   std::lock_guard lock(mutex_);
-  auto it = seq_by_name_.find(name_key(name, 0));
+  auto it = seq_by_name_.find(name_key(name, Namespace{}));
   if (it == seq_by_name_.end())
     throw SqlError(SqlState::UndefinedTable, "sequence \"" + std::string(name) + "\" does not exist");
   std::shared_ptr<Sequence> seq = it->second;
@@ -1065,7 +1228,7 @@ void Catalog::load() {
     }
     seq->def = std::make_shared<const SequenceDef>(std::move(def));
     seq_by_id_[seq->def->id] = seq;
-    seq_by_name_[seq->def->name] = seq;
+    seq_by_name_[name_key(seq->def->name, seq->def->nsp())] = seq;
   }
   check_status(sit->status(), "reading the catalog");
   purge_temporary_locked(temporary, temporary_seqs);
@@ -1081,6 +1244,21 @@ void Catalog::load() {
     schema_comments_[keycodec::decode_table_id(key.substr(5))] = nit->value().ToString();
   }
   check_status(nit->status(), "reading the catalog");
+
+  schemas_.clear();
+  std::string sch_lower = meta::schema_prefix();
+  std::string sch_upper = keycodec::prefix_successor(sch_lower);
+  rocksdb::Slice sch_upper_slice(sch_upper);
+  ro.iterate_upper_bound = &sch_upper_slice;
+  std::unique_ptr<rocksdb::Iterator> scit(db->NewIterator(ro));
+  for (scit->Seek(sch_lower); scit->Valid(); scit->Next()) {
+    auto def = std::make_shared<SchemaDef>();
+    if (!deserialize_schema(std::string_view(scit->value().data(), scit->value().size()), *def))
+      throw SqlError(SqlState::DataCorrupted, "catalog entry of a schema is corrupted");
+    max_id = std::max(max_id, def->id);
+    schemas_[def->id] = def;
+  }
+  check_status(scit->status(), "reading the catalog");
 
   std::string next;
   rocksdb::Status s = db->Get(rocksdb::ReadOptions(), meta::next_table_id_key(), &next);
@@ -1111,12 +1289,12 @@ void Catalog::purge_temporary_locked(const std::vector<TableDefPtr>& tables,
                tables.size(), sequences.size());
 }
 
-TableDefPtr Catalog::find_in_locked(std::string_view name, uint32_t temp_namespace,
+TableDefPtr Catalog::find_in_locked(std::string_view name, Namespace nsp,
                                     const CatalogOverlay* overlay) const {
   if (overlay)
     for (const auto& [id, def] : overlay->tables)
-      if (def && def->name == name && def->temp_namespace == temp_namespace) return def;
-  auto it = by_name_.find(name_key(name, temp_namespace));
+      if (def && def->name == name && def->nsp() == nsp) return def;
+  auto it = by_name_.find(name_key(name, nsp));
   if (it == by_name_.end()) return nullptr;
   if (overlay && overlay->tables.count(it->second->id)) return nullptr;  // dropped or renamed by it
   return it->second;
@@ -1124,7 +1302,7 @@ TableDefPtr Catalog::find_in_locked(std::string_view name, uint32_t temp_namespa
 
 TableDefPtr Catalog::find_locked(std::string_view name, const CatalogOverlay* overlay,
                                  NameScope scope) const {
-  for (uint32_t ns : scope_namespaces(scope, overlay))
+  for (Namespace ns : scope_namespaces(scope, overlay))
     if (TableDefPtr def = find_in_locked(name, ns, overlay)) return def;
   return nullptr;
 }
@@ -1148,35 +1326,35 @@ TableDefPtr Catalog::find(uint32_t table_id, const CatalogOverlay* overlay) cons
 
 void Catalog::add_locked(const TableDefPtr& def) {
   by_id_[def->id] = def;
-  by_name_[name_key(def->name, def->temp_namespace)] = def;
+  by_name_[name_key(def->name, def->nsp())] = def;
   for (const IndexDef& ix : def->indexes) {
-    index_names_[name_key(ix.name, def->temp_namespace)] = def->id;
+    index_names_[name_key(ix.name, def->nsp())] = def->id;
     index_ids_[ix.id] = def->id;
   }
 }
 
 void Catalog::remove_locked(const TableDef& def) {
   by_id_.erase(def.id);
-  by_name_.erase(name_key(def.name, def.temp_namespace));
+  by_name_.erase(name_key(def.name, def.nsp()));
   for (const IndexDef& ix : def.indexes) {
-    index_names_.erase(name_key(ix.name, def.temp_namespace));
+    index_names_.erase(name_key(ix.name, def.nsp()));
     index_ids_.erase(ix.id);
   }
 }
 
-TableDefPtr Catalog::find_index_table_locked(std::string_view index_name,
-                                             const CatalogOverlay* overlay) const {
-  for (uint32_t ns : scope_namespaces(NameScope::SearchPath, overlay))
+TableDefPtr Catalog::find_index_table_locked(std::string_view index_name, const CatalogOverlay* overlay,
+                                             const NameScope& scope) const {
+  for (Namespace ns : scope_namespaces(scope, overlay))
     if (TableDefPtr def = find_index_in_locked(index_name, ns, overlay)) return def;
   return nullptr;
 }
 
-TableDefPtr Catalog::find_index_in_locked(std::string_view index_name, uint32_t temp_namespace,
+TableDefPtr Catalog::find_index_in_locked(std::string_view index_name, Namespace nsp,
                                           const CatalogOverlay* overlay) const {
   if (overlay)
     for (const auto& [id, def] : overlay->tables)
-      if (def && def->temp_namespace == temp_namespace && def->find_index(index_name)) return def;
-  auto it = index_names_.find(name_key(index_name, temp_namespace));
+      if (def && def->nsp() == nsp && def->find_index(index_name)) return def;
+  auto it = index_names_.find(name_key(index_name, nsp));
   if (it == index_names_.end()) return nullptr;
   if (overlay && overlay->tables.count(it->second))
     return nullptr;  // the overlay's version has no such index
@@ -1184,9 +1362,10 @@ TableDefPtr Catalog::find_index_in_locked(std::string_view index_name, uint32_t 
   return t == by_id_.end() ? nullptr : t->second;
 }
 
-TableDefPtr Catalog::find_index_table(std::string_view index_name, const CatalogOverlay* overlay) const {
+TableDefPtr Catalog::find_index_table(std::string_view index_name, const CatalogOverlay* overlay,
+                                      NameScope scope) const {
   std::lock_guard lock(mutex_);
-  return find_index_table_locked(index_name, overlay);
+  return find_index_table_locked(index_name, overlay, scope);
 }
 
 bool Catalog::index_exists(uint32_t index_id, const CatalogOverlay* overlay) const {
@@ -1200,16 +1379,14 @@ bool Catalog::index_exists(uint32_t index_id, const CatalogOverlay* overlay) con
   return it != index_ids_.end() && !(overlay && overlay->tables.count(it->second));
 }
 
-bool Catalog::name_used_locked(std::string_view name, const CatalogOverlay* overlay,
-                               uint32_t temp_namespace) const {
-  return find_in_locked(name, temp_namespace, overlay) ||
-         find_index_in_locked(name, temp_namespace, overlay) ||
-         find_sequence_in_locked(name, temp_namespace, overlay);
+bool Catalog::name_used_locked(std::string_view name, const CatalogOverlay* overlay, Namespace nsp) const {
+  return find_in_locked(name, nsp, overlay) || find_index_in_locked(name, nsp, overlay) ||
+         find_sequence_in_locked(name, nsp, overlay);
 }
 
-bool Catalog::name_used(std::string_view name, const CatalogOverlay* overlay, uint32_t temp_namespace) const {
+bool Catalog::name_used(std::string_view name, const CatalogOverlay* overlay, Namespace nsp) const {
   std::lock_guard lock(mutex_);
-  return name_used_locked(name, overlay, temp_namespace);
+  return name_used_locked(name, overlay, nsp);
 }
 
 uint32_t Catalog::allocate_id() {
@@ -1254,7 +1431,7 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned) 
     def.columns[k].not_null = true;  // primary key columns are implicitly NOT NULL
   }
   std::lock_guard lock(mutex_);
-  const uint32_t ns = def.temp_namespace;
+  const Namespace ns = def.nsp();
   if (name_used_locked(def.name, nullptr, ns)) {
     throw SqlError(SqlState::DuplicateTable, "relation \"" + def.name + "\" already exists");
   }
@@ -1275,6 +1452,7 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned) 
     s.id = next_id++;
     s.owner_table = def.id;
     s.temp_namespace = def.temp_namespace;
+    s.schema = def.schema;
     check_status(batch.Put(meta::sequence_key(s.id), serialize_sequence(s, SequenceValue{s.start, false})),
                  "creating table");
   }
@@ -1294,7 +1472,7 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned) 
     seq->value = {s.start, false};
     seq->def = std::make_shared<const SequenceDef>(std::move(s));
     seq_by_id_[seq->def->id] = seq;
-    seq_by_name_[name_key(seq->def->name, seq->def->temp_namespace)] = seq;
+    seq_by_name_[name_key(seq->def->name, seq->def->nsp())] = seq;
   }
   auto ptr = std::make_shared<const TableDef>(std::move(def));
   add_locked(ptr);
@@ -1328,7 +1506,7 @@ void Catalog::drop_table(std::string_view name) {
     state.visible_advanced.wait(commit_lock, [&] { return state.inflight_ts.empty(); });
   }
   std::lock_guard lock(mutex_);
-  auto it = by_name_.find(name_key(name, 0));
+  auto it = by_name_.find(name_key(name, Namespace{}));
   if (it == by_name_.end() || it->second->id != found->id) {
     throw SqlError(SqlState::UndefinedTable, "table \"" + std::string(name) + "\" does not exist");
   }
@@ -1348,7 +1526,7 @@ void Catalog::drop_table(std::string_view name) {
   for (auto s = seq_by_id_.begin(); s != seq_by_id_.end();) {
     if (s->second->def->owner_table == def->id) {  // locked: sequence_locks
       s->second->dropped = true;
-      seq_by_name_.erase(name_key(s->second->def->name, s->second->def->temp_namespace));
+      seq_by_name_.erase(name_key(s->second->def->name, s->second->def->nsp()));
       s = seq_by_id_.erase(s);
     } else {
       ++s;
@@ -1381,7 +1559,7 @@ void Catalog::replace_table(TableDef def, rocksdb::WriteBatch& batch) {
   auto old = by_id_.find(def.id);
   if (old == by_id_.end())
     throw SqlError(SqlState::UndefinedTable, "relation \"" + def.name + "\" does not exist");
-  const uint32_t ns = def.temp_namespace;
+  const Namespace ns = def.nsp();
   auto same = by_name_.find(name_key(def.name, ns));
   auto same_index = index_names_.find(name_key(def.name, ns));
   if ((same != by_name_.end() && same->second->id != def.id) || same_index != index_names_.end() ||
@@ -1434,7 +1612,7 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned, 
     def.columns[static_cast<size_t>(k)].not_null = true;
   }
   std::lock_guard lock(mutex_);
-  const uint32_t ns = def.temp_namespace;
+  const Namespace ns = def.nsp();
   if (name_used_locked(def.name, &overlay, ns)) throw duplicate_relation(def.name);
   for (const SequenceDef& s : owned)
     if (s.name == def.name || name_used_locked(s.name, &overlay, ns)) throw duplicate_relation(s.name);
@@ -1450,6 +1628,7 @@ TableDefPtr Catalog::create_table(TableDef def, std::vector<SequenceDef> owned, 
     s.id = next_id++;
     s.owner_table = def.id;
     s.temp_namespace = def.temp_namespace;
+    s.schema = def.schema;
     auto seq = std::make_shared<Sequence>();
     seq->value = {s.start, false};
     seq->owner = overlay.owner;
@@ -1501,7 +1680,7 @@ void Catalog::replace_table(TableDef def, CatalogOverlay& overlay) {
   std::lock_guard lock(mutex_);
   TableDefPtr old = find_locked(def.id, &overlay);
   if (!old) throw SqlError(SqlState::UndefinedTable, "relation \"" + def.name + "\" does not exist");
-  const uint32_t ns = def.temp_namespace;
+  const Namespace ns = def.nsp();
   if (def.name != old->name && name_used_locked(def.name, &overlay, ns)) throw duplicate_relation(def.name);
   for (const IndexDef& ix : def.indexes)
     if (!old->find_index(ix.name) && (ix.name == def.name || name_used_locked(ix.name, &overlay, ns)))
@@ -1519,7 +1698,7 @@ void Catalog::replace_table(TableDef def, CatalogOverlay& overlay) {
 SequenceDefPtr Catalog::create_sequence(SequenceDef def, std::optional<int64_t> first,
                                         CatalogOverlay& overlay) {
   std::lock_guard lock(mutex_);
-  if (name_used_locked(def.name, &overlay, def.temp_namespace)) throw duplicate_relation(def.name);
+  if (name_used_locked(def.name, &overlay, def.nsp())) throw duplicate_relation(def.name);
   def.id = allocate_ids_locked(1);
   auto seq = std::make_shared<Sequence>();
   seq->value = {first.value_or(def.start), false};
@@ -1555,7 +1734,7 @@ void Catalog::commit_overlay(const CatalogOverlay& overlay, rocksdb::WriteBatch&
   // What the changes introduce must still be free, and what they change must still be there. The
   // engine's table and name locks keep both true; this is the safety net.
   auto shadowed = [&](uint32_t table_id) { return overlay.tables.count(table_id) != 0; };
-  auto free_name = [&](const std::string& name, uint32_t ns, uint32_t self) {
+  auto free_name = [&](const std::string& name, Namespace ns, uint32_t self) {
     const std::string key = name_key(name, ns);
     auto t = by_name_.find(key);
     if (t != by_name_.end() && t->second->id != self && !shadowed(t->second->id)) return false;
@@ -1570,17 +1749,51 @@ void Catalog::commit_overlay(const CatalogOverlay& overlay, rocksdb::WriteBatch&
       throw SqlError(SqlState::UndefinedTable,
                      "relation \"" + (def ? def->name : std::to_string(id)) + "\" does not exist");
     if (!def) continue;
-    if (!free_name(def->name, def->temp_namespace, id)) throw duplicate_relation(def->name);
+    if (!free_name(def->name, def->nsp(), id)) throw duplicate_relation(def->name);
     for (const IndexDef& ix : def->indexes)
-      if (!free_name(ix.name, def->temp_namespace, id)) throw duplicate_relation(ix.name);
+      if (!free_name(ix.name, def->nsp(), id)) throw duplicate_relation(ix.name);
   }
   for (uint32_t id : overlay.created_sequences) {
     const SequenceDefPtr& def = overlay.sequences.at(id);
-    if (!free_name(def->name, def->temp_namespace, 0)) throw duplicate_relation(def->name);
+    if (!free_name(def->name, def->nsp(), 0)) throw duplicate_relation(def->name);
   }
   for (const auto& [id, def] : overlay.sequences)
     if (!def && !seq_by_id_.count(id))
       throw SqlError(SqlState::UndefinedTable, "relation with OID " + std::to_string(id) + " does not exist");
+  // Schemas: a new name still free; a dropped one still there and empty; the schema of every relation the
+  // transaction created or changed still there (a concurrent DROP SCHEMA).
+  for (const auto& [id, def] : overlay.schemas) {
+    if (!overlay.created_schemas.count(id) && !schemas_.count(id))
+      throw SqlError(SqlState::InvalidSchemaName,
+                     "schema with OID " + std::to_string(id) + " does not exist");
+    if (def)
+      for (const auto& [other, committed] : schemas_)
+        if (other != id && committed->name == def->name && !overlay.schemas.count(other))
+          throw duplicate_schema(def->name);
+  }
+  auto schema_left = [&](uint32_t schema) {
+    if (schema == 0) return true;
+    auto mine = overlay.schemas.find(schema);
+    return mine != overlay.schemas.end() ? mine->second != nullptr : schemas_.count(schema) != 0;
+  };
+  for (const auto& [id, def] : overlay.tables)
+    if (def && !schema_left(def->schema))
+      throw SqlError(SqlState::InvalidSchemaName, "schema of relation \"" + def->name + "\" does not exist");
+  for (const auto& [id, def] : overlay.sequences)
+    if (def && !schema_left(def->schema))
+      throw SqlError(SqlState::InvalidSchemaName, "schema of relation \"" + def->name + "\" does not exist");
+  for (const auto& [id, def] : overlay.schemas) {
+    if (def) continue;
+    auto gone = [&](uint32_t rel) { return overlay.tables.count(rel) || overlay.sequences.count(rel); };
+    for (const auto& [tid, t] : by_id_)
+      if (t->schema == id && !gone(tid))
+        throw SqlError(SqlState::DependentObjectsStillExist,
+                       "cannot drop schema because other objects depend on it");
+    for (const auto& [sid, q] : seq_by_id_)
+      if (q->owner == 0 && q->def->schema == id && !gone(sid))
+        throw SqlError(SqlState::DependentObjectsStillExist,
+                       "cannot drop schema because other objects depend on it");
+  }
 
   for (const auto& [id, def] : overlay.tables) {
     if (!def) {
@@ -1610,7 +1823,19 @@ void Catalog::commit_overlay(const CatalogOverlay& overlay, rocksdb::WriteBatch&
   }
   for (const auto& [oid, text] : overlay.schema_comments)
     check_status(batch.Put(meta::schema_comment_key(oid), text), "committing");
+  for (const auto& [id, def] : overlay.schemas) {
+    if (def)
+      check_status(batch.Put(meta::schema_key(id), serialize_schema(*def)), "committing");
+    else
+      check_status(batch.Delete(meta::schema_key(id)), "committing");
+  }
   write();
+  for (const auto& [id, def] : overlay.schemas) {
+    if (def)
+      schemas_[id] = def;
+    else
+      schemas_.erase(id);
+  }
   // Published: every session sees the changes from now on.
   for (const auto& [oid, text] : overlay.schema_comments) schema_comments_[oid] = text;
   for (const auto& [id, def] : overlay.tables) {
@@ -1631,10 +1856,10 @@ void Catalog::commit_overlay(const CatalogOverlay& overlay, rocksdb::WriteBatch&
       seq.owner = 0;
       seq.def = def;
       seq.reserved = 0;
-      seq_by_name_[name_key(def->name, def->temp_namespace)] = sequences[i - 1];
+      seq_by_name_[name_key(def->name, def->nsp())] = sequences[i - 1];
     } else {
       seq.dropped = true;
-      if (auto n = seq_by_name_.find(name_key(seq.def->name, seq.def->temp_namespace));
+      if (auto n = seq_by_name_.find(name_key(seq.def->name, seq.def->nsp()));
           n != seq_by_name_.end() && n->second.get() == &seq)
         seq_by_name_.erase(n);
       seq_by_id_.erase(id);

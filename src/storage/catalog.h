@@ -160,6 +160,23 @@ struct ViewDef {
   std::vector<ViewDependency> depends;  // the relations its query names directly
 };
 
+// A schema (CREATE SCHEMA; docs/schema.md, "Schemas"): a namespace of relations besides public (which
+// is built in and has no definition). Its id comes from the relation id counter (never reused); its
+// pg_namespace OID is catalog::table_oid(id).
+struct SchemaDef {
+  uint32_t id = 0;
+  std::string name;
+};
+using SchemaDefPtr = std::shared_ptr<const SchemaDef>;
+
+// The namespace a relation lives in: a permanent schema (`schema`: public 0, else its SchemaDef id), or
+// for a temporary relation its session's temporary namespace (`temp`, pg_temp_N; schema 0).
+struct Namespace {
+  uint32_t schema = 0;
+  uint32_t temp = 0;
+  bool operator==(const Namespace&) const = default;
+};
+
 struct TableDef {
   uint32_t id = 0;  // assigned by Catalog::create_table
   std::string name;
@@ -218,6 +235,9 @@ struct TableDef {
   // startup (a crash leaves nothing of it).
   uint32_t temp_namespace = 0;
   bool is_temp() const { return temp_namespace != 0; }
+  // The permanent schema of the table (public: 0, else its SchemaDef id; docs/schema.md, "Schemas").
+  uint32_t schema = 0;
+  Namespace nsp() const { return {temp_namespace ? 0 : schema, temp_namespace}; }
   // COMMENT ON TABLE / VIEW, on its primary key's constraint and on that key's index (pg_description;
   // docs/schema.md, "Comments"); empty: none. Columns, indexes and constraints carry their own.
   std::string comment;
@@ -261,7 +281,9 @@ struct SequenceDef {
   uint32_t owner_table = 0;
   int32_t owner_attnum = 0;
   uint32_t temp_namespace = 0;  // CREATE TEMP SEQUENCE, a temporary table's SERIAL: as TableDef's
+  uint32_t schema = 0;          // its permanent schema, as TableDef's
   std::string comment;          // COMMENT ON SEQUENCE; empty: none
+  Namespace nsp() const { return {temp_namespace ? 0 : schema, temp_namespace}; }
 };
 using SequenceDefPtr = std::shared_ptr<const SequenceDef>;
 
@@ -287,6 +309,13 @@ struct CatalogOverlay {
   // The session's temporary namespace (TableDef::temp_namespace; 0: none): names resolve there first,
   // other sessions' temporary relations are invisible. Kept by resets of the overlay.
   uint32_t temp_namespace = 0;
+  // The session's search_path: schema names in order ("$user" replaced by the session's user name,
+  // "pg_temp" and "pg_catalog" where listed); null: public alone. Set by the session before each use
+  // (the engine's overlay()), kept by resets of the overlay.
+  std::shared_ptr<const std::vector<std::string>> search_path;
+  // Schemas it created, renamed (the new definition) or dropped (null), by id.
+  std::map<uint32_t, SchemaDefPtr> schemas;
+  std::set<uint32_t> created_schemas;
   // Tables as the transaction left them, by id: created, or replaced (ALTER TABLE, CREATE / DROP INDEX;
   // the name may change); null: dropped.
   std::map<uint32_t, TableDefPtr> tables;
@@ -306,15 +335,27 @@ struct CatalogOverlay {
   // Store::alter_table). Indexes built that way become valid from the commit's timestamp.
   std::map<uint32_t, uint64_t> rows_read_at;
   std::set<uint32_t> built_indexes;
-  bool empty() const { return tables.empty() && sequences.empty() && schema_comments.empty(); }
+  bool empty() const {
+    return tables.empty() && sequences.empty() && schema_comments.empty() && schemas.empty();
+  }
 };
 
 // Where a relation name is looked up: PostgreSQL's search path (the session's temporary namespace, then
-// public), or one namespace written before the name (public.t: Permanent, pg_temp.t: Temporary).
-enum class NameScope { SearchPath, Permanent, Temporary };
-// The scope of a schema name as the overlay's session sees it: "" SearchPath, "public" Permanent,
-// "pg_temp" or the session's own pg_temp_N Temporary; nothing for any other schema.
-std::optional<NameScope> name_scope(std::string_view schema, const CatalogOverlay* overlay);
+// the search_path's schemas), or one namespace written before the name (s.t: Schema with s's id,
+// public.t: Permanent, pg_temp.t: Temporary). Catalog::name_scope makes one from a schema's name.
+struct NameScope {
+  enum class Kind : uint8_t { SearchPath, Schema, Temporary };
+  Kind kind = Kind::SearchPath;
+  uint32_t schema = 0;  // Kind::Schema: the schema's id (public: 0)
+  bool operator==(const NameScope&) const = default;
+  static const NameScope SearchPath;
+  static const NameScope Permanent;  // public
+  static const NameScope Temporary;
+  static NameScope in_schema(uint32_t id) { return {Kind::Schema, id}; }
+};
+inline const NameScope NameScope::SearchPath{};
+inline const NameScope NameScope::Permanent{NameScope::Kind::Schema, 0};
+inline const NameScope NameScope::Temporary{NameScope::Kind::Temporary, 0};
 // The name of temporary namespace `n` (pg_temp_N).
 std::string temp_namespace_name(uint32_t n);
 
@@ -336,7 +377,8 @@ class Catalog {
                    NameScope scope = NameScope::SearchPath) const;
   TableDefPtr find(uint32_t table_id, const CatalogOverlay* overlay = nullptr) const;
   // The table that has an index of this name (nullptr if none).
-  TableDefPtr find_index_table(std::string_view index_name, const CatalogOverlay* overlay = nullptr) const;
+  TableDefPtr find_index_table(std::string_view index_name, const CatalogOverlay* overlay = nullptr,
+                               NameScope scope = NameScope::SearchPath) const;
   // Whether an index with this relation id exists.
   bool index_exists(uint32_t index_id, const CatalogOverlay* overlay = nullptr) const;
   // Reserves a new relation id (for an index), persisted (fsync) so that it is never handed out again.
@@ -386,8 +428,28 @@ class Catalog {
   SequenceDefPtr create_sequence(SequenceDef def, std::optional<int64_t> first, CatalogOverlay& overlay);
   void drop_sequence(uint32_t id, CatalogOverlay& overlay);
   // Whether `name` is used by a relation as the overlay's transaction sees it (tables, indexes, sequences)
-  // in temporary namespace `temp_namespace` (0: among permanent relations).
-  bool name_used(std::string_view name, const CatalogOverlay* overlay, uint32_t temp_namespace = 0) const;
+  // in namespace `nsp` (default: public).
+  bool name_used(std::string_view name, const CatalogOverlay* overlay, Namespace nsp = {}) const;
+
+  // ---- Schemas (docs/schema.md, "Schemas"). public (id 0) is built in; the others are SchemaDefs.
+  // The schema of this name / id as the overlay's transaction sees it (null if none; public has none).
+  SchemaDefPtr find_schema(std::string_view name, const CatalogOverlay* overlay = nullptr) const;
+  SchemaDefPtr find_schema(uint32_t id, const CatalogOverlay* overlay = nullptr) const;
+  std::vector<SchemaDefPtr> schemas(const CatalogOverlay* overlay = nullptr) const;  // by id
+  // The name of schema `id` ("public" for 0; "" if it is gone).
+  std::string schema_name(uint32_t id, const CatalogOverlay* overlay = nullptr) const;
+  // CREATE SCHEMA, recorded in the overlay (its commit writes it). 42P06 if the name is taken.
+  SchemaDefPtr create_schema(std::string name, CatalogOverlay& overlay);
+  // ALTER SCHEMA ... RENAME TO (42P06) and DROP SCHEMA (the caller dropped what it contains; its commit
+  // fails with 2BP01 if a relation is left in it).
+  void rename_schema(uint32_t id, std::string name, CatalogOverlay& overlay);
+  void drop_schema(uint32_t id, CatalogOverlay& overlay);
+  // The scope of a schema name as the overlay's session sees it: "" SearchPath, "public" Permanent,
+  // "pg_temp" or the session's own pg_temp_N Temporary, a schema that exists Schema; nothing otherwise.
+  std::optional<NameScope> name_scope(std::string_view schema, const CatalogOverlay* overlay) const;
+  // The search_path as it resolves now (current_schemas): its entries that exist, in order, by name
+  // ("pg_temp" for the session's temporary namespace where listed explicitly, "pg_catalog" where listed).
+  std::vector<std::string> search_path_schemas(const CatalogOverlay* overlay) const;
 
   // The commit of a transaction with catalog changes (caller holds the store's commit mutex, with no
   // other commit in flight): checks that the changes still apply (42P07, 42P01), adds them to `batch`
@@ -434,21 +496,24 @@ class Catalog {
   void add_locked(const TableDefPtr& def);
   TableDefPtr find_locked(std::string_view name, const CatalogOverlay* overlay,
                           NameScope scope = NameScope::SearchPath) const;
-  TableDefPtr find_in_locked(std::string_view name, uint32_t temp_namespace,
-                             const CatalogOverlay* overlay) const;
-  TableDefPtr find_index_in_locked(std::string_view index_name, uint32_t temp_namespace,
+  TableDefPtr find_in_locked(std::string_view name, Namespace nsp, const CatalogOverlay* overlay) const;
+  TableDefPtr find_index_in_locked(std::string_view index_name, Namespace nsp,
                                    const CatalogOverlay* overlay) const;
-  SequenceDefPtr find_sequence_in_locked(std::string_view name, uint32_t temp_namespace,
+  SequenceDefPtr find_sequence_in_locked(std::string_view name, Namespace nsp,
                                          const CatalogOverlay* overlay) const;
   // The namespaces `scope` searches, in order (a temporary one only where the overlay has one).
-  static std::vector<uint32_t> scope_namespaces(NameScope scope, const CatalogOverlay* overlay);
+  std::vector<Namespace> scope_namespaces(const NameScope& scope, const CatalogOverlay* overlay) const;
+  SchemaDefPtr find_schema_locked(std::string_view name, const CatalogOverlay* overlay) const;
+  SchemaDefPtr find_schema_locked(uint32_t id, const CatalogOverlay* overlay) const;
+  std::map<uint32_t, SchemaDefPtr> schemas_;  // committed schemas by id
   // Deletes every temporary relation a previous run left (load, mutex_ held).
   void purge_temporary_locked(const std::vector<TableDefPtr>& tables, const std::vector<uint32_t>& sequences);
   TableDefPtr find_locked(uint32_t id, const CatalogOverlay* overlay) const;
-  TableDefPtr find_index_table_locked(std::string_view index_name, const CatalogOverlay* overlay) const;
+  TableDefPtr find_index_table_locked(std::string_view index_name, const CatalogOverlay* overlay,
+                                      const NameScope& scope) const;
   SequenceDefPtr find_sequence_locked(std::string_view name, const CatalogOverlay* overlay,
                                       NameScope scope = NameScope::SearchPath) const;
-  bool name_used_locked(std::string_view name, const CatalogOverlay* overlay, uint32_t temp_namespace) const;
+  bool name_used_locked(std::string_view name, const CatalogOverlay* overlay, Namespace nsp) const;
   uint32_t allocate_ids_locked(uint32_t count);
   void drop_range_locked(const TableDef& def, rocksdb::WriteBatch& batch);
   void remove_locked(const TableDef& def);

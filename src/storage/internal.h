@@ -91,6 +91,15 @@ inline std::string schema_comment_key(uint32_t namespace_oid) {
 inline std::string schema_comment_prefix() {
   return std::string("\0\0\0\0D", 5);
 }
+// A schema (CREATE SCHEMA): its definition (catalog.cpp).
+inline std::string schema_key(uint32_t id) {
+  std::string k("\0\0\0\0S", 5);
+  keycodec::append_table_prefix(id, k);
+  return k;
+}
+inline std::string schema_prefix() {
+  return std::string("\0\0\0\0S", 5);
+}
 inline std::string commit_ts_key() {
   return std::string("\0\0\0\0T", 5);
 }

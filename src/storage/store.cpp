@@ -1558,9 +1558,11 @@ class TransactionImpl final : public Transaction {
   // An empty overlay, of the same session (its temporary namespace stays).
   void reset_overlay() {
     const uint32_t temp_namespace = overlay_.temp_namespace;
+    auto search_path = std::move(overlay_.search_path);
     overlay_ = CatalogOverlay{};
     overlay_.owner = id_;
     overlay_.temp_namespace = temp_namespace;
+    overlay_.search_path = std::move(search_path);
   }
   // Indexes the transaction wrote entries of that were dropped since (DROP INDEX): their entries are left
   // out of the commit (they would stay for ever under an id that is never used again). Caller holds

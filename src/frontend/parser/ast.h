@@ -256,6 +256,7 @@ enum class StmtKind {
   Lock,
   Comment,
   AlterSchemaOwner,
+  Schema,
   Unsupported
 };
 
@@ -711,6 +712,20 @@ struct AlterSchemaOwnerStmt : Stmt {
   AlterSchemaOwnerStmt() : Stmt(StmtKind::AlterSchemaOwner) {}
   std::string schema;
   std::string role;  // empty: CURRENT_USER / CURRENT_ROLE / SESSION_USER
+};
+
+// CREATE SCHEMA [IF NOT EXISTS] name [AUTHORIZATION role] (without a name: the role's name), DROP SCHEMA
+// [IF EXISTS] name, ... [CASCADE | RESTRICT], ALTER SCHEMA name RENAME TO new_name.
+struct SchemaStmt : Stmt {
+  SchemaStmt() : Stmt(StmtKind::Schema) {}
+  enum class Action { Create, Drop, Rename };
+  Action action = Action::Create;
+  std::vector<std::string> names;   // Create (empty: AUTHORIZATION's role names it), Rename: one
+  std::optional<std::string> role;  // AUTHORIZATION role ("": CURRENT_USER, SESSION_USER ...)
+  std::string new_name;             // Rename
+  bool if_exists = false;           // DROP IF EXISTS, CREATE IF NOT EXISTS
+  bool cascade = false;
+  bool has_elements = false;  // CREATE SCHEMA ... CREATE TABLE ... (schema elements)
 };
 
 // Any statement libpg_query parses that OmenDB has no transform for (CREATE INDEX, CREATE VIEW, ...).

@@ -555,7 +555,25 @@ class Transformer {
           static_cast<ast::DropTableStmt&>(*d).view = true;
           return d;
         }
+        if (n->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA) {
+          auto out = std::make_unique<ast::SchemaStmt>();
+          out->action = ast::SchemaStmt::Action::Drop;
+          out->if_exists = n->drop_stmt->missing_ok;
+          out->cascade = n->drop_stmt->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE;
+          for (size_t i = 0; i < n->drop_stmt->n_objects; ++i)
+            out->names.push_back(string_of(n->drop_stmt->objects[i], -1));
+          return out;
+        }
         break;
+      case PG_QUERY__NODE__NODE_CREATE_SCHEMA_STMT: {
+        const PgQuery__CreateSchemaStmt* c = n->create_schema_stmt;
+        auto out = std::make_unique<ast::SchemaStmt>();
+        if (c->schemaname && *c->schemaname) out->names.push_back(str(c->schemaname));
+        if (c->authrole) out->role = role_name(c->authrole);
+        out->if_exists = c->if_not_exists;
+        out->has_elements = c->n_schema_elts > 0;
+        return out;
+      }
       case PG_QUERY__NODE__NODE_VIEW_STMT:
         return create_view(n->view_stmt);
       case PG_QUERY__NODE__NODE_INDEX_STMT:
@@ -608,6 +626,13 @@ class Transformer {
           return alter_table(n->alter_table_stmt);
         break;
       case PG_QUERY__NODE__NODE_RENAME_STMT:
+        if (n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA) {
+          auto out = std::make_unique<ast::SchemaStmt>();
+          out->action = ast::SchemaStmt::Action::Rename;
+          out->names.push_back(str(n->rename_stmt->subname));
+          out->new_name = str(n->rename_stmt->newname);
+          return out;
+        }
         if (n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
             n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW ||
             (n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN &&
@@ -2178,6 +2203,20 @@ class Transformer {
     return out;
   }
 
+  // PostgreSQL's quote_identifier (without its keyword check): "name" unless lower-case letters, digits
+  // and underscores not starting with a digit.
+  static std::string quote_name(const std::string& name) {
+    bool safe = !name.empty() && ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
+    for (char ch : name) safe = safe && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
+    if (safe) return name;
+    std::string out = "\"";
+    for (char ch : name) {
+      if (ch == '"') out += '"';
+      out += ch;
+    }
+    return out + "\"";
+  }
+
   ast::StmtPtr set(const PgQuery__VariableSetStmt* s) {
     auto out = std::make_unique<ast::SetStmt>();
     out->name = lower(str(s->name));
@@ -2186,7 +2225,11 @@ class Transformer {
       case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE:
         for (size_t i = 0; i < s->n_args; ++i) {
           if (i > 0) out->value += ", ";
-          out->value += value_text(s->args[i]);
+          // search_path's elements are names: quoted where needed, as PostgreSQL's GUC_LIST_QUOTE.
+          const PgQuery__Node* arg = s->args[i];
+          const bool text = arg->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+                            arg->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL;
+          out->value += out->name == "search_path" && text ? quote_name(value_text(arg)) : value_text(arg);
         }
         // SET TIME ZONE INTERVAL '+05:30' HOUR TO MINUTE: PostgreSQL's flatten_set_variable_args passes
         // "INTERVAL '...'" on, which check_timezone reads as an offset east of UTC.

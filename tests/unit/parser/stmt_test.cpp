@@ -685,9 +685,7 @@ TEST(ParserUnsupportedStatements, NamedAfterTheNode) {
     const char* feature;
   } cases[] = {
       {"DROP MATERIALIZED VIEW v", "DROP MATERIALIZED VIEW"},
-      {"DROP SCHEMA s", "DROP SCHEMA"},
       {"CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", "CREATE TRIGGER"},
-      {"CREATE SCHEMA s", "CREATE SCHEMA"},
       {"ANALYZE t", "ANALYZE"},
       {"GRANT SELECT ON t TO bob", "GRANT"},
       {"CREATE MATERIALIZED VIEW mv AS SELECT 1", "CREATE MATERIALIZED VIEW"},
@@ -884,6 +882,31 @@ TEST(ParserTransaction, Kinds) {
     ASSERT_TRUE(s) << c.sql;
     EXPECT_EQ(s->txn_kind, c.kind) << c.sql;
   }
+}
+
+TEST(ParserSchema, CreateDropRename) {
+  auto c = parse_one<ast::SchemaStmt>("CREATE SCHEMA IF NOT EXISTS s AUTHORIZATION bob");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->action, ast::SchemaStmt::Action::Create);
+  EXPECT_EQ(c->names, std::vector<std::string>{"s"});
+  EXPECT_EQ(c->role, std::optional<std::string>("bob"));
+  EXPECT_TRUE(c->if_exists);
+  auto a = parse_one<ast::SchemaStmt>("CREATE SCHEMA AUTHORIZATION bob");
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->names.empty());
+  auto d = parse_one<ast::SchemaStmt>("DROP SCHEMA IF EXISTS a, \"B\" CASCADE");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->action, ast::SchemaStmt::Action::Drop);
+  EXPECT_EQ(d->names, (std::vector<std::string>{"a", "B"}));
+  EXPECT_TRUE(d->if_exists);
+  EXPECT_TRUE(d->cascade);
+  auto r = parse_one<ast::SchemaStmt>("ALTER SCHEMA a RENAME TO b");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->action, ast::SchemaStmt::Action::Rename);
+  EXPECT_EQ(r->new_name, "b");
+  auto p = parse_one<ast::SetStmt>("SET search_path TO a, \"B c\", '$user', 3");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->value, "a, \"B c\", \"$user\", 3");
 }
 
 TEST(ParserSet, ValuesResetAndDefault) {

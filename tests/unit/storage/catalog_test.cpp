@@ -369,13 +369,13 @@ TEST(Catalog, TemporaryTablesAreSessionLocalAndPurgedAtOpen) {
     ASSERT_NE(cat.find_sequence("users_id_seq", &s5), nullptr);
     seq_id = cat.find_sequence("users_id_seq", &s5)->id;
     EXPECT_EQ(cat.find_sequence("users_id_seq", &s7), nullptr);
-    EXPECT_TRUE(cat.name_used("users", &s7, 0));
-    EXPECT_FALSE(cat.name_used("users", &s7, 7));
-    EXPECT_EQ(name_scope("pg_temp", &s5), NameScope::Temporary);
-    EXPECT_EQ(name_scope("pg_temp_5", &s5), NameScope::Temporary);
-    EXPECT_EQ(name_scope("pg_temp_6", &s5), std::nullopt);
-    EXPECT_EQ(name_scope("public", &s5), NameScope::Permanent);
-    EXPECT_EQ(name_scope("", &s5), NameScope::SearchPath);
+    EXPECT_TRUE(cat.name_used("users", &s7, Namespace{}));
+    EXPECT_FALSE(cat.name_used("users", &s7, Namespace{0, 7}));
+    EXPECT_EQ(cat.name_scope("pg_temp", &s5), NameScope::Temporary);
+    EXPECT_EQ(cat.name_scope("pg_temp_5", &s5), NameScope::Temporary);
+    EXPECT_EQ(cat.name_scope("pg_temp_6", &s5), std::nullopt);
+    EXPECT_EQ(cat.name_scope("public", &s5), NameScope::Permanent);
+    EXPECT_EQ(cat.name_scope("", &s5), NameScope::SearchPath);
     testing::AutoCommit stmt(*store);
     std::string name = "n";
     for (int i = 0; i < 10; ++i) {
@@ -498,4 +498,92 @@ TEST(Sequences, OwnedByTable) {
 }
 
 }  // namespace
+// Schemas (docs/schema.md, "Schemas"): created, renamed and dropped through a transaction's overlay,
+// durable across a reopen with the tables and sequences in them; names resolve per namespace and through
+// the overlay's search_path; a rolled-back CREATE SCHEMA leaves nothing.
+TEST(Catalog, SchemasPersistAndScopeNames) {
+  TempDir dir;
+  uint32_t schema_id = 0, table_id = 0, public_id = 0;
+  {
+    auto store = Store::open(test_options(dir));
+    Catalog& cat = store->catalog();
+    public_id = cat.create_table(users_def())->id;
+    {
+      auto txn = store->begin(IsolationLevel::ReadCommitted);
+      SchemaDefPtr s = cat.create_schema("app", txn->catalog_overlay());
+      schema_id = s->id;
+      EXPECT_EQ(cat.find_schema("app"), nullptr);  // not committed yet
+      EXPECT_EQ(cat.find_schema("app", &txn->catalog_overlay()), s);
+      EXPECT_THROW(cat.create_schema("app", txn->catalog_overlay()), SqlError);
+      EXPECT_THROW(cat.create_schema("public", txn->catalog_overlay()), SqlError);
+      TableDef def = users_def();
+      def.schema = schema_id;
+      SequenceDef seq;
+      seq.name = "users_id_seq";
+      seq.owner_attnum = 1;
+      table_id = cat.create_table(def, {seq}, txn->catalog_overlay())->id;
+      SequenceDef counter;
+      counter.name = "counter";
+      counter.schema = schema_id;
+      cat.create_sequence(counter, std::nullopt, txn->catalog_overlay());
+      txn->commit();
+    }
+    {
+      auto txn = store->begin(IsolationLevel::ReadCommitted);
+      cat.create_schema("gone", txn->catalog_overlay());
+      txn->rollback();
+    }
+    EXPECT_EQ(cat.find_schema("gone"), nullptr);
+  }
+  auto store = Store::open(test_options(dir));
+  Catalog& cat = store->catalog();
+  SchemaDefPtr s = cat.find_schema("app");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->id, schema_id);
+  EXPECT_EQ(cat.find_schema("gone"), nullptr);
+  EXPECT_EQ(cat.schema_name(schema_id), "app");
+  EXPECT_EQ(cat.schema_name(0), "public");
+  // Two tables named users: public's (the default search path) and app's.
+  EXPECT_EQ(cat.find("users")->id, public_id);
+  EXPECT_EQ(cat.find("users", nullptr, NameScope::in_schema(schema_id))->id, table_id);
+  EXPECT_EQ(cat.find(table_id)->schema, schema_id);
+  EXPECT_EQ(cat.find_sequence("users_id_seq", nullptr, NameScope::in_schema(schema_id))->schema, schema_id);
+  EXPECT_EQ(cat.find_sequence("users_id_seq"), nullptr);
+  EXPECT_NE(cat.find_sequence("counter", nullptr, NameScope::in_schema(schema_id)), nullptr);
+  EXPECT_TRUE(cat.name_used("users", nullptr, Namespace{schema_id, 0}));
+  EXPECT_FALSE(cat.name_used("counter", nullptr, Namespace{}));
+  CatalogOverlay session;
+  session.search_path =
+      std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"app", "public"});
+  EXPECT_EQ(cat.find("users", &session)->id, table_id);
+  EXPECT_EQ(cat.name_scope("app", &session), NameScope::in_schema(schema_id));
+  EXPECT_EQ(cat.name_scope("nosuch", &session), std::nullopt);
+  EXPECT_EQ(cat.search_path_schemas(&session), (std::vector<std::string>{"app", "public"}));
+  session.search_path = std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"nosuch"});
+  EXPECT_EQ(cat.find("users", &session), nullptr);
+  EXPECT_TRUE(cat.search_path_schemas(&session).empty());
+  // Rename, then drop: the schema must be empty at the drop's commit.
+  {
+    auto txn = store->begin(IsolationLevel::ReadCommitted);
+    cat.rename_schema(schema_id, "app2", txn->catalog_overlay());
+    txn->commit();
+  }
+  EXPECT_EQ(cat.find_schema("app"), nullptr);
+  EXPECT_EQ(cat.find_schema("app2")->id, schema_id);
+  {
+    auto txn = store->begin(IsolationLevel::ReadCommitted);
+    cat.drop_schema(schema_id, txn->catalog_overlay());
+    EXPECT_THROW(txn->commit(), SqlError);  // its table and sequence are still there
+  }
+  {
+    auto txn = store->begin(IsolationLevel::ReadCommitted);
+    cat.drop_table(table_id, txn->catalog_overlay());
+    cat.drop_sequence(cat.find_sequence("counter", nullptr, NameScope::in_schema(schema_id))->id,
+                      txn->catalog_overlay());
+    cat.drop_schema(schema_id, txn->catalog_overlay());
+    txn->commit();
+  }
+  EXPECT_EQ(cat.find_schema("app2"), nullptr);
+}
+
 }  // namespace omendb::storage
