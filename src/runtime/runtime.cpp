@@ -242,8 +242,9 @@ int32_t rt_check_failed(QueryState* qs, int32_t target, int32_t check) {
 
 // A row that a concurrent transaction changed after this statement's snapshot is not written: its key
 // is kept for the READ COMMITTED re-check (ExecContext::recheck_keys).
-int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len) {
+int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len, int32_t once) {
   ExecContext& ctx = ctx_of(qs);
+  if (once && !ctx.first_time(key, key_len)) return 3;
   if (ctx.writer->update(*ctx.targets[static_cast<size_t>(target)], {key, key_len}, ctx.row.data())) {
     ++ctx.rows_affected;
     return 1;
@@ -252,8 +253,9 @@ int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_
   return 2;
 }
 
-int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_len) {
+int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_len, int32_t once) {
   ExecContext& ctx = ctx_of(qs);
+  if (once && !ctx.first_time(key, key_len)) return 3;
   if (ctx.writer->remove(*ctx.targets[static_cast<size_t>(target)], {key, key_len})) {
     ++ctx.rows_affected;
     return 1;

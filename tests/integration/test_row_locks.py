@@ -13,7 +13,9 @@
   - more waiting sessions than worker threads (--workers 2): the lock holder's COMMIT still runs;
   - SELECT ... FOR UPDATE / SHARE / KEY SHARE with NOWAIT and SKIP LOCKED: a job queue with 6 consumers
     processes every job exactly once; FOR UPDATE after a wait returns the new version at READ COMMITTED;
-  - idle_in_transaction_session_timeout ends an idle session (FATAL 25P03) and frees its locks.
+  - idle_in_transaction_session_timeout ends an idle session (FATAL 25P03) and frees its locks;
+  - UPDATE ... FROM / DELETE ... USING joining a row with several rows: updated once per statement from
+    8 sessions, re-checked on the newest version after a wait (READ COMMITTED), 40001 at REPEATABLE READ.
 
 Sessions are ordered by waiting until the server reports the waiter (SHOW omendb.lock_waiters on OmenDB,
 pg_stat_activity on PostgreSQL), never by sleeping. The same script runs against PostgreSQL 15:
@@ -832,6 +834,90 @@ def test_view_then_alter_in_one_transaction(env):
     t2.close()
 
 
+def setup_join(env):
+    env.sql("drop table if exists jt")
+    env.sql("drop table if exists jm")
+    env.sql("create table jt (id int primary key, g int, v int not null)")
+    env.sql("insert into jt values (1, 1, 0), (2, 2, 0)")
+    env.sql("create table jm (g int, k int)")
+    env.sql("insert into jm values (1, 10), (1, 10), (2, 20)")  # row 1 joins two rows
+
+
+def test_update_from_counter_read_committed(env):
+    """UPDATE ... FROM joining each target row with two rows, from 8 sessions at READ COMMITTED: every
+    statement adds its increment once per row (no row updated twice, no update lost)."""
+    setup_join(env)
+    per, sessions = 15, 8
+    errors = []
+
+    def worker(_):
+        c = env.connect()
+        cur = c.cursor()
+        try:
+            for _ in range(per):
+                cur.execute("update jt set v = jt.v + jm.k / 10 from jm where jm.g = jt.g")
+                assert cur.rowcount == 2, cur.rowcount
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+        finally:
+            c.close()
+
+    list(env.pool.map(worker, range(sessions)))
+    assert not errors, errors[0]
+    assert env.sql("select id, v from jt order by id") == [(1, per * sessions), (2, 2 * per * sessions)]
+
+
+def test_update_from_recheck_read_committed(env):
+    """RC: an UPDATE ... FROM that waits for a row lock re-evaluates the row's newest version: its SET sees
+    the committed change (once, though the row joins two rows), and a row that no longer joins is skipped;
+    DELETE ... USING likewise, and a row deleted meanwhile is not counted."""
+    setup_join(env)
+    t1, t2 = begin(env), begin(env)
+    t1.cursor().execute("update jt set v = 5 where id = 1")
+    f = env.run(t2, "update jt set v = jt.v + jm.k from jm where jm.g = jt.g returning jt.id, jt.v")
+    env.wait_for_lock_waiters(1)
+    t1.cursor().execute("commit")
+    assert sorted(f.result(TIMEOUT)) == [(1, 15), (2, 20)]
+    t2.cursor().execute("commit")
+    t1.cursor().execute("begin")
+    t1.cursor().execute("update jt set g = 3 where id = 1")
+    f = env.run(t2, "update jt set v = 0 from jm where jm.g = jt.g")
+    env.wait_for_lock_waiters(1)
+    t1.cursor().execute("commit")
+    assert f.result(TIMEOUT) == "UPDATE 1"
+    assert env.sql("select id, g, v from jt order by id") == [(1, 3, 15), (2, 2, 0)]
+    env.sql("insert into jt values (3, 1, 7)")
+    t1.cursor().execute("begin")
+    t1.cursor().execute("delete from jt where id = 3")
+    f = env.run(t2, "delete from jt using jm where jm.g = jt.g")
+    env.wait_for_lock_waiters(1)
+    t1.cursor().execute("commit")
+    assert f.result(TIMEOUT) == "DELETE 1"  # row 2; row 3 is gone, row 1 no longer joins
+    assert env.sql("select id from jt order by id") == [(1,)]
+    t1.close()
+    t2.close()
+
+
+def test_update_from_repeatable_read(env):
+    """RR: an UPDATE ... FROM / DELETE ... USING that finds its row changed by a concurrent commit fails
+    with 40001."""
+    for stmt in ("update jt set v = jt.v + jm.k from jm where jm.g = jt.g",
+                 "delete from jt using jm where jm.g = jt.g"):
+        setup_join(env)
+        t1, t2 = begin(env), begin(env, "repeatable read")
+        t2.cursor().execute("select count(*) from jt")
+        t1.cursor().execute("update jt set v = 5 where id = 1")
+        f = env.run(t2, stmt)
+        env.wait_for_lock_waiters(1)
+        t1.cursor().execute("commit")
+        e = error_of(f)
+        assert e is not None and e.pgcode == "40001", e
+        t2.cursor().execute("rollback")
+        assert env.sql("select id, v from jt order by id") == [(1, 5), (2, 0)]
+        t1.close()
+        t2.close()
+
+
 CASES = [test_counter_read_committed, test_bank_read_committed, test_lost_update_repeatable_read,
          test_read_committed_recheck_skips, test_insert_same_key, test_deadlock,
          test_lock_timeout_statement_timeout_cancel, test_disconnects, test_more_waiters_than_workers,
@@ -840,7 +926,9 @@ CASES = [test_counter_read_committed, test_bank_read_committed, test_lost_update
          test_key_share_repeatable_read_after_non_key_update, test_idle_in_transaction_timeout, test_rollback_to_savepoint_releases_locks,
          test_moved_row_read_committed, test_moved_row_repeatable_read,
          test_deleted_and_reinserted_read_committed, test_deleted_and_reinserted_repeatable_read,
-         test_limit_locks_only_the_rows_it_returns, test_view_then_alter_in_one_transaction]
+         test_limit_locks_only_the_rows_it_returns, test_view_then_alter_in_one_transaction,
+         test_update_from_counter_read_committed, test_update_from_recheck_read_committed,
+         test_update_from_repeatable_read]
 
 
 def run_all(env):
