@@ -109,6 +109,10 @@ class ExecContext {
   std::vector<std::string> recheck_keys;
   std::optional<std::string> recheck_key;
   uint32_t recheck_table = 0;
+  // During such a re-run: the first run's snapshot, which every scan but the target's reads (the tables
+  // of UPDATE ... FROM / DELETE ... USING, subqueries), as PostgreSQL's EvalPlanQual keeps the statement's
+  // snapshot for all but the locked row. Null: every scan reads `view`.
+  const storage::ReadView* first_view = nullptr;
   // UPDATE ... FROM / DELETE ... USING (rt_update's `once`): the storage keys of the rows this run
   // already updated, deleted or left for the re-check; their bytes are counted in `memory`.
   std::unordered_set<std::string> once_keys;
