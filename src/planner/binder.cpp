@@ -364,8 +364,19 @@ class Binder {
   int find_rel_column(const Relation& r, const std::string& name, int location) const;
   // The plan of a FROM item that is not a join: its table's scan or its derived table's plan.
   OpPtr make_leaf(int rel);
-  // The scope of a single table (UPDATE, DELETE).
+  // The scope of the target table of INSERT, UPDATE or DELETE (a table, never a CTE of the statement's
+  // WITH, as in PostgreSQL).
   Scope open_scope(const ast::TableRef& ref);
+  // UPDATE ... FROM / DELETE ... USING: binds `items` as FROM items after the target (which they cannot
+  // name: PostgreSQL's 42P01) and adds their names to `scope`; returns their trees.
+  std::vector<std::unique_ptr<JoinTree>> bind_dml_from(const std::vector<ast::FromItemPtr>& items,
+                                                       Scope& scope);
+  // The rows UPDATE / DELETE work on: the scan of target relation `rel` (carrying each row's storage key
+  // as `key`; every column when `all_columns`) filtered by the WHERE conjuncts that read only it, joined
+  // with the FROM / USING items `from` on the others. The target is the join's probe side, so the key
+  // stays in the pipeline to the Update / Delete; a target row can come out once per matching row.
+  OpPtr plan_dml_rows(int rel, ColumnId key, bool all_columns, std::vector<std::unique_ptr<JoinTree>> from,
+                      ExprPtr where);
   FromEntry table_entry(int rel);
   std::unique_ptr<plan::TableScanOp> make_scan(int rel, bool all_columns);
   // Binds a FROM item: its entry (names) and its tree (planning).
@@ -617,6 +628,10 @@ class Binder {
   // ORDER BY (result columns by name or position) and LIMIT / OFFSET over a set operation.
   BoundQuery order_result(BoundQuery q, const ast::SelectStmt& s);
   void bind_with(const ast::SelectStmt& s);
+  // A WITH clause `with` whose statement names CTE `name` body_references(name) times outside it (a
+  // SELECT's, or an INSERT's, UPDATE's or DELETE's).
+  void bind_with(const std::vector<ast::CommonTableExpr>& with, bool recursive,
+                 const std::function<int(const std::string&)>& body_references);
   // After the query of WITH item `cte` is bound into `q` (its subqueries from subplans_[subplans] on):
   // materializes it when PostgreSQL would (a CteOp in subplans_; `def` then says how references read
   // it), else drops `q` and those subqueries (each reference binds the query again). `references`: how
@@ -674,6 +689,13 @@ class Binder {
   // the new values); empty: the relation's own.
   void plan_returning(const std::vector<ast::SelectTarget>& list, Scope& scope, OpPtr dml,
                       const std::vector<ColumnId>& columns, PlannedStatement& out);
+  // plan_returning in two steps: the Project of `list` bound over `scope` (every relation of it: UPDATE
+  // ... FROM's too; before the scans are made, so that they read the columns it names), then put above
+  // `dml` as the statement's root.
+  std::unique_ptr<plan::ProjectOp> bind_returning(const std::vector<ast::SelectTarget>& list, Scope& scope,
+                                                  PlannedStatement& out);
+  void attach_returning(std::unique_ptr<plan::ProjectOp> project, int rel, OpPtr dml,
+                        const std::vector<ColumnId>& columns, PlannedStatement& out);
   // INSERT ... RETURNING's root: the insert passing each row on as the columns of a relation opened for
   // the target table.
   void finish_insert(const ast::InsertStmt& s, std::unique_ptr<plan::InsertOp> insert, PlannedStatement& out);
@@ -935,7 +957,17 @@ void check_writable(const storage::TableDef& t, int location) {
 Scope Binder::open_scope(const ast::TableRef& ref) {
   Scope s;
   check_writable(*lookup(ref), ref.location);  // before a view would be expanded
-  int rel = open_relation(ref);
+  // The statement's CTEs stay out of sight while the target is opened.
+  std::vector<CteDef> ctes = std::move(ctes_);
+  ctes_.clear();
+  int rel = -1;
+  try {
+    rel = open_relation(ref);
+  } catch (...) {
+    ctes_ = std::move(ctes);
+    throw;
+  }
+  ctes_ = std::move(ctes);
   check_writable(*rels_[static_cast<size_t>(rel)].table, ref.location);
   s.rels.push_back(rel);
   s.entries.push_back(table_entry(rel));
@@ -4524,6 +4556,66 @@ OpPtr Binder::plan_from(std::vector<JoinTree*> items, std::vector<ExprPtr> conju
   return std::move(cur.op);
 }
 
+std::vector<std::unique_ptr<JoinTree>> Binder::bind_dml_from(const std::vector<ast::FromItemPtr>& items,
+                                                             Scope& scope) {
+  // As bind_select's FROM: each item sees the ones before it (a function in FROM may name them), not the
+  // target.
+  Scope outer_lateral = std::move(lateral_);
+  lateral_ = Scope();
+  std::vector<std::unique_ptr<JoinTree>> trees;
+  for (const auto& item : items) {
+    auto [entry, tree] = bind_from_item(*item);
+    lateral_.rels.insert(lateral_.rels.end(), entry.rels.begin(), entry.rels.end());
+    lateral_.entries.push_back(std::move(entry));
+    trees.push_back(std::move(tree));
+  }
+  scope.rels.insert(scope.rels.end(), lateral_.rels.begin(), lateral_.rels.end());
+  for (FromEntry& e : lateral_.entries) scope.entries.push_back(std::move(e));
+  lateral_ = std::move(outer_lateral);
+  return trees;
+}
+
+OpPtr Binder::plan_dml_rows(int rel, ColumnId key, bool all_columns,
+                            std::vector<std::unique_ptr<JoinTree>> from, ExprPtr where) {
+  auto scan = make_scan(rel, all_columns);
+  scan->key_column = key;
+  OpPtr cur = std::move(scan);
+  if (from.empty()) {
+    if (where) {
+      auto filter = wrap<plan::FilterOp>(std::move(cur));
+      filter->predicate = std::move(where);
+      cur = std::move(filter);
+    }
+    return cur;
+  }
+  std::vector<ExprPtr> conjuncts, own, others, joining;
+  if (where) split_conjuncts(std::move(where), conjuncts);
+  std::vector<int> from_rels;
+  for (const auto& t : from) from_rels.insert(from_rels.end(), t->rels.begin(), t->rels.end());
+  for (auto& c : conjuncts) {
+    std::vector<int> rs;
+    rels_of(*c, rs);
+    if (subset(rs, {rel})) {
+      own.push_back(std::move(c));  // (also a conjunct naming no table)
+    } else if (subset(rs, from_rels)) {
+      others.push_back(std::move(c));
+    } else {
+      joining.push_back(std::move(c));
+    }
+  }
+  if (!own.empty()) {
+    auto filter = wrap<plan::FilterOp>(std::move(cur));
+    filter->predicate = and_all(std::move(own));
+    cur = std::move(filter);
+  }
+  std::vector<JoinTree*> items;
+  for (auto& t : from) items.push_back(t.get());
+  OpPtr rows = plan_from(std::move(items), std::move(others));
+  auto rels_fn = [this](const Expr& e, std::vector<int>& out) { rels_of(e, out); };
+  return make_join(std::move(rows), std::move(cur), from_rels, {rel}, std::move(joining), false, false,
+                   rels_fn);
+}
+
 namespace {
 std::string locking_name(ast::LockingClause::Strength s) {
   switch (s) {
@@ -5598,20 +5690,25 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown, int r
 }
 
 void Binder::bind_with(const ast::SelectStmt& s) {
+  bind_with(s.with, s.with_recursive, [&s](const std::string& name) { return cte_body_references(name, s); });
+}
+
+void Binder::bind_with(const std::vector<ast::CommonTableExpr>& with, bool recursive,
+                       const std::function<int(const std::string&)>& body_references) {
   const size_t base = ctes_.size();
   const bool in_recursive_term = std::any_of(recursive_.begin(), recursive_.end(), [](const RecursiveCte& r) {
     return r.term == RecursiveCte::Term::Recursive;
   });
-  if (s.with_recursive) {
+  if (recursive) {
     // Every CTE of a WITH RECURSIVE sees all of them, itself included (PostgreSQL).
-    for (const ast::CommonTableExpr& cte : s.with) {
+    for (const ast::CommonTableExpr& cte : with) {
       for (size_t i = base; i < ctes_.size(); ++i)
         if (ctes_[i].cte->name == cte.name)
           fail(SqlState::DuplicateAlias, "WITH query name \"" + cte.name + "\" specified more than once",
                cte.location);
       CteDef def;
       def.cte = &cte;
-      def.visible = base + s.with.size();
+      def.visible = base + with.size();
       def.outer_scopes = outer_scopes_.size();
       def.recursive = true;
       ctes_.push_back(std::move(def));
@@ -5628,11 +5725,11 @@ void Binder::bind_with(const ast::SelectStmt& s) {
                  " columns available but " + std::to_string(cte.columns.size()) + " columns specified",
              cte.location);
       // A WITH item bound before this one inlined its references to it: it is inlined too.
-      int references = cte_body_references(cte.name, s);
+      int references = body_references(cte.name);
       bool named_before = false;
-      for (size_t j = 0; j < s.with.size(); ++j) {
-        if (&s.with[j] == &cte) continue;
-        const int n = cte_references(cte.name, *s.with[j].query);
+      for (size_t j = 0; j < with.size(); ++j) {
+        if (&with[j] == &cte) continue;
+        const int n = cte_references(cte.name, *with[j].query);
         references += n;
         named_before = named_before || (n > 0 && base + j < i);
       }
@@ -5641,8 +5738,8 @@ void Binder::bind_with(const ast::SelectStmt& s) {
     }
     return;
   }
-  for (size_t k = 0; k < s.with.size(); ++k) {
-    const ast::CommonTableExpr& cte = s.with[k];
+  for (size_t k = 0; k < with.size(); ++k) {
+    const ast::CommonTableExpr& cte = with[k];
     for (size_t i = base; i < ctes_.size(); ++i)
       if (ctes_[i].cte->name == cte.name)
         fail(SqlState::DuplicateAlias, "WITH query name \"" + cte.name + "\" specified more than once",
@@ -5657,8 +5754,8 @@ void Binder::bind_with(const ast::SelectStmt& s) {
            "WITH query \"" + cte.name + "\" has " + std::to_string(q.root->output.size()) +
                " columns available but " + std::to_string(cte.columns.size()) + " columns specified",
            cte.location);
-    int references = cte_body_references(cte.name, s);
-    for (size_t j = k + 1; j < s.with.size(); ++j) references += cte_references(cte.name, *s.with[j].query);
+    int references = body_references(cte.name);
+    for (size_t j = k + 1; j < with.size(); ++j) references += cte_references(cte.name, *with[j].query);
     CteDef def;
     def.cte = &cte;
     def.visible = ctes_.size();
@@ -6953,7 +7050,12 @@ bool Binder::identity_value_given(const ast::InsertStmt& s, const storage::Colum
 
 void Binder::plan_returning(const std::vector<ast::SelectTarget>& list, Scope& scope, OpPtr dml,
                             const std::vector<ColumnId>& columns, PlannedStatement& out) {
-  const int rel = scope.rels.at(0);
+  auto project = bind_returning(list, scope, out);
+  attach_returning(std::move(project), scope.rels.at(0), std::move(dml), columns, out);
+}
+
+std::unique_ptr<plan::ProjectOp> Binder::bind_returning(const std::vector<ast::SelectTarget>& list,
+                                                        Scope& scope, PlannedStatement& out) {
   auto project = std::make_unique<plan::ProjectOp>();
   ExprCtx tc;
   tc.scope = &scope;
@@ -6966,12 +7068,26 @@ void Binder::plan_returning(const std::vector<ast::SelectTarget>& list, Scope& s
   };
   for (const ast::SelectTarget& t : list) {
     const ast::Expr& e = *t.expr;
-    Relation& r = rels_[static_cast<size_t>(rel)];
+    if (e.kind == ast::ExprKind::Star && e.names.empty()) {
+      // *: the columns of every FROM item (the target's, then UPDATE ... FROM's or DELETE ... USING's).
+      for (const FromEntry& entry : scope.entries)
+        for (const ItemColumn& col : entry.columns) {
+          ExprPtr x = detail::clone(*col.expr);
+          mark_used(*x);
+          target(std::move(x), col.name, col.type_mod);
+        }
+      continue;
+    }
     if (e.kind == ast::ExprKind::Star) {
-      if (!e.names.empty() && e.names.back() != r.refname)
+      int found = -1;
+      for (int r : scope.rels)
+        if (rels_[static_cast<size_t>(r)].refname == e.names.back()) found = r;
+      if (found < 0)
         fail(SqlState::UndefinedTable, "missing FROM-clause entry for table \"" + e.names.back() + "\"",
              e.location);
+      Relation& r = rels_[static_cast<size_t>(found)];
       for (size_t i = 0; i < r.columns.size(); ++i) {
+        if (r.columns[i].hidden) continue;
         r.used[i] = true;
         target(Expr::make_column(r.ids[i], r.columns[i].type), r.columns[i].name, r.columns[i].max_length);
       }
@@ -6979,7 +7095,8 @@ void Binder::plan_returning(const std::vector<ast::SelectTarget>& list, Scope& s
     }
     ExprPtr x = bind(e, tc);
     int32_t type_mod = -1;
-    if (x->op == ExprOp::Column) {
+    if (x->op == ExprOp::Column && rel_of(x->column) >= 0) {
+      const Relation& r = rels_[static_cast<size_t>(rel_of(x->column))];
       auto it = std::find(r.ids.begin(), r.ids.end(), x->column);
       if (it != r.ids.end()) type_mod = r.columns[static_cast<size_t>(it - r.ids.begin())].max_length;
     } else {
@@ -6987,6 +7104,11 @@ void Binder::plan_returning(const std::vector<ast::SelectTarget>& list, Scope& s
     }
     target(std::move(x), t.alias.empty() ? figure_name(e).first : t.alias, type_mod);
   }
+  return project;
+}
+
+void Binder::attach_returning(std::unique_ptr<plan::ProjectOp> project, int rel, OpPtr dml,
+                              const std::vector<ColumnId>& columns, PlannedStatement& out) {
   if (!columns.empty()) {
     const std::vector<ColumnId>& ids = rels_[static_cast<size_t>(rel)].ids;
     std::function<void(Expr&)> swap = [&](Expr& x) {
@@ -7020,6 +7142,18 @@ void Binder::finish_insert(const ast::InsertStmt& s, std::unique_ptr<plan::Inser
 PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   if (s.on_conflict && !s.returning.empty()) throw_unsupported("INSERT ... ON CONFLICT ... RETURNING");
+  bind_with(s.with, s.with_recursive, [&s](const std::string& name) {
+    int n = s.select ? cte_references(name, *s.select) : 0;
+    for (const auto& row : s.rows)
+      for (const auto& e : row) n += cte_references(name, e.get());
+    for (const ast::SelectTarget& t : s.returning) n += cte_references(name, t.expr.get());
+    if (s.on_conflict) {
+      for (const auto& a : s.on_conflict->assignments) n += cte_references(name, a.second.get());
+      n += cte_references(name, s.on_conflict->where.get()) +
+           cte_references(name, s.on_conflict->target_where.get());
+    }
+    return n;
+  });
   storage::TableDefPtr table = lookup(s.table);
   check_writable(*table, s.table.location);
   const size_t ncols = table->columns.size();
@@ -7364,12 +7498,16 @@ ExprPtr Binder::bind_where(const ast::ExprPtr& where, Scope& scope) {
 
 PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
+  bind_with(s.with, s.with_recursive, [&s](const std::string& name) {
+    int n = cte_references(name, s.where.get());
+    for (const auto& a : s.assignments) n += cte_references(name, a.second.get());
+    for (const auto& f : s.from) n += cte_references(name, *f);
+    for (const ast::SelectTarget& t : s.returning) n += cte_references(name, t.expr.get());
+    return n;
+  });
   Scope scope = open_scope(s.table);
   const int rel = scope.rels[0];
-  auto scan = make_scan(rel, true);
-  ColumnId key = new_id();
-  scan->key_column = key;
-  OpPtr cur = std::move(scan);
+  std::vector<std::unique_ptr<JoinTree>> from = bind_dml_from(s.from, scope);
 
   ExprCtx c;
   c.scope = &scope;
@@ -7379,11 +7517,13 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
 
   ExprPtr where = bind_where(s.where, scope);
   ExprPtr post_join = take_post_join(where);
-  if (where) {
-    auto filter = wrap<plan::FilterOp>(std::move(cur));
-    filter->predicate = std::move(where);
-    cur = std::move(filter);
-  }
+  PlannedStatement out;
+  out.command = "UPDATE";
+  // RETURNING is bound before the scans are made: they read the FROM columns it names.
+  std::unique_ptr<plan::ProjectOp> returning;
+  if (!s.returning.empty()) returning = bind_returning(s.returning, scope, out);
+  ColumnId key = new_id();
+  OpPtr cur = plan_dml_rows(rel, key, true, std::move(from), std::move(where));
   cur = apply_semi_joins(std::move(cur));
   if (post_join) {
     auto filter = wrap<plan::FilterOp>(std::move(cur));
@@ -7391,14 +7531,13 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
     cur = std::move(filter);
   }
   auto update = std::make_unique<plan::UpdateOp>();
-  update->table = rels_[0].table;
+  update->table = rels_[static_cast<size_t>(rel)].table;
   update->key_column = key;
+  update->once = !s.from.empty();
   update->set_exprs = std::move(set);
   update->checks = bind_row_checks(*update->table);
   update->children.push_back(std::move(cur));
-  PlannedStatement out;
-  out.command = "UPDATE";
-  if (s.returning.empty()) {
+  if (!returning) {
     out.plan.root = std::move(update);
     return out;
   }
@@ -7410,27 +7549,30 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
     new_values.push_back(new_id());
     update->output.push_back({new_values.back(), col.name, col.type});
   }
-  plan_returning(s.returning, scope, std::move(update), new_values, out);
+  attach_returning(std::move(returning), rel, std::move(update), new_values, out);
   return out;
 }
 
 PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
+  bind_with(s.with, s.with_recursive, [&s](const std::string& name) {
+    int n = cte_references(name, s.where.get());
+    for (const auto& f : s.using_items) n += cte_references(name, *f);
+    for (const ast::SelectTarget& t : s.returning) n += cte_references(name, t.expr.get());
+    return n;
+  });
   Scope scope = open_scope(s.table);
+  const int rel = scope.rels[0];
+  std::vector<std::unique_ptr<JoinTree>> from = bind_dml_from(s.using_items, scope);
   ExprPtr predicate = bind_where(s.where, scope);
   ExprPtr post_join = take_post_join(predicate);
   PlannedStatement out;
   out.command = "DELETE";
+  std::unique_ptr<plan::ProjectOp> returning;
+  if (!s.returning.empty()) returning = bind_returning(s.returning, scope, out);
   // (RETURNING reads the deleted rows: every column.)
-  auto scan = make_scan(scope.rels[0], !s.returning.empty());
   ColumnId key = new_id();
-  scan->key_column = key;
-  OpPtr cur = std::move(scan);
-  if (predicate) {
-    auto filter = wrap<plan::FilterOp>(std::move(cur));
-    filter->predicate = std::move(predicate);
-    cur = std::move(filter);
-  }
+  OpPtr cur = plan_dml_rows(rel, key, !s.returning.empty(), std::move(from), std::move(predicate));
   cur = apply_semi_joins(std::move(cur));
   if (post_join) {
     auto filter = wrap<plan::FilterOp>(std::move(cur));
@@ -7438,15 +7580,16 @@ PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
     cur = std::move(filter);
   }
   auto del = std::make_unique<plan::DeleteOp>();
-  del->table = rels_[0].table;
+  del->table = rels_[static_cast<size_t>(rel)].table;
   del->key_column = key;
+  del->once = !s.using_items.empty();
   del->children.push_back(std::move(cur));
-  if (s.returning.empty()) {
+  if (!returning) {
     out.plan.root = std::move(del);
     return out;
   }
   del->returning = true;
-  plan_returning(s.returning, scope, std::move(del), {}, out);
+  attach_returning(std::move(returning), rel, std::move(del), {}, out);
   return out;
 }
 

@@ -595,6 +595,7 @@ void UpdateOp::write_shape(ShapeWriter& w) const {
   w.put(table);
   w.put(static_cast<int64_t>(key_column));
   w.put(static_cast<int64_t>(returning));
+  w.put(once);
   w.put(output);
   w.put(set_exprs);
   checks.write_shape(w);
@@ -610,6 +611,7 @@ void DeleteOp::write_shape(ShapeWriter& w) const {
   w.put(table);
   w.put(static_cast<int64_t>(key_column));
   w.put(static_cast<int64_t>(returning));
+  w.put(once);
 }
 OMENDB_SHAPE_COVERS(DeleteOp, 88);
 

@@ -359,7 +359,9 @@ class InsertOp final : public Op {
 
 // Replaces the row whose storage key is `key_column`: set_exprs[i] is the new value of table column i
 // (over children[0]'s columns). With RETURNING it passes each row it wrote on, as its `output` (the new
-// value of each table column).
+// value of each table column). `once`: its input may hold a row more than once (UPDATE ... FROM, a row
+// joined with several rows): only the first is written, the others are passed over (PostgreSQL updates
+// such a row once); their SET expressions and checks are still evaluated, as in PostgreSQL.
 class UpdateOp final : public Op {
  public:
   static constexpr OpKind kKind = OpKind::Update;
@@ -367,6 +369,7 @@ class UpdateOp final : public Op {
   storage::TableDefPtr table;
   ColumnId key_column = -1;
   bool returning = false;
+  bool once = false;
   std::vector<ExprPtr> set_exprs;
   RowChecks checks;  // over the new row
 
@@ -407,7 +410,8 @@ class UpsertOp final : public Op {
   void write_shape(ShapeWriter& w) const override;
 };
 
-// Removes the row whose storage key is `key_column`.
+// Removes the row whose storage key is `key_column`. `once`: as UpdateOp's (DELETE ... USING), a row
+// is deleted and counted once.
 class DeleteOp final : public Op {
  public:
   static constexpr OpKind kKind = OpKind::Delete;
@@ -416,6 +420,7 @@ class DeleteOp final : public Op {
   ColumnId key_column = -1;
   // RETURNING: each row it deleted goes on (the columns its input read stay bound; `output` is empty).
   bool returning = false;
+  bool once = false;
 
   PipelineRole role() const override { return returning ? PipelineRole::Streaming : PipelineRole::Sink; }
   void for_each_expr(const std::function<void(ExprPtr&)>&) override {}

@@ -58,7 +58,20 @@ void ExecContext::prepare(const QueryLayout& layout) {
   rows_affected = 0;
   rows_scanned = 0;
   recheck_keys.clear();
+  memory.release(once_bytes);
+  once_bytes = 0;
+  once_keys.clear();
   restart = false;
+}
+
+bool ExecContext::first_time(const char* key, uint64_t key_len) {
+  std::string k(key, key_len);
+  if (once_keys.count(k)) return false;
+  const uint64_t bytes = key_len + kOnceKeyBytes;
+  memory.reserve(bytes);
+  once_bytes += bytes;
+  once_keys.insert(std::move(k));
+  return true;
 }
 
 template <typename T, typename Spec>

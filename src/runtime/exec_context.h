@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "catalog/system_catalog.h"
@@ -108,6 +109,17 @@ class ExecContext {
   std::vector<std::string> recheck_keys;
   std::optional<std::string> recheck_key;
   uint32_t recheck_table = 0;
+  // During such a re-run: the first run's snapshot, which every scan but the target's reads (the tables
+  // of UPDATE ... FROM / DELETE ... USING, subqueries), as PostgreSQL's EvalPlanQual keeps the statement's
+  // snapshot for all but the locked row. Null: every scan reads `view`.
+  const storage::ReadView* first_view = nullptr;
+  // UPDATE ... FROM / DELETE ... USING (rt_update's `once`): the storage keys of the rows this run
+  // already updated, deleted or left for the re-check; their bytes are counted in `memory`.
+  std::unordered_set<std::string> once_keys;
+  uint64_t once_bytes = 0;
+  static constexpr uint64_t kOnceKeyBytes = 64;  // counted per key besides its bytes (node, bucket)
+  // Whether this run meets `key` for the first time (then remembers it).
+  bool first_time(const char* key, uint64_t key_len);
   // SELECT ... FOR UPDATE at READ COMMITTED: a row locked had changed since the snapshot; the statement
   // stopped and must run again at a newer snapshot (its output so far discarded).
   bool restart = false;

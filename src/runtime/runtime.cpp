@@ -182,9 +182,10 @@ void rt_scan_open(QueryState* qs, int32_t scan, int32_t lower_mode, int32_t uppe
     spec.upper = upper_mode == 2 ? s.upper : storage::keycodec::prefix_successor(s.upper);
     spec.upper_unbounded = spec.upper.empty();  // successor of 0xFF... has no bound
   }
-  if (ctx.recheck_key && spec.want_keys && spec.table->id == ctx.recheck_table && spec.index_id != 0) {
+  const bool recheck_target = ctx.recheck_key && spec.want_keys && spec.table->id == ctx.recheck_table;
+  if (recheck_target && spec.index_id != 0) {
     spec.only_key = *ctx.recheck_key;  // an index scan: only the entries of the row being re-checked
-  } else if (ctx.recheck_key && spec.want_keys && spec.table->id == ctx.recheck_table) {
+  } else if (recheck_target) {
     // READ COMMITTED re-check: the target table's scan reads only the row being re-checked (its
     // range intersected with the row's key: an empty range if the row is outside it).
     std::string_view row = std::string_view(*ctx.recheck_key).substr(storage::keycodec::kTablePrefixSize);
@@ -202,7 +203,7 @@ void rt_scan_open(QueryState* qs, int32_t scan, int32_t lower_mode, int32_t uppe
     s.cursor = catalog::scan_system_table(spec, *ctx.catalog);
     return;
   }
-  s.cursor = ctx.view->scan(spec);
+  s.cursor = (ctx.recheck_key && !recheck_target && ctx.first_view ? ctx.first_view : ctx.view)->scan(spec);
 }
 
 const storage::ColumnBatch* rt_scan_next(QueryState* qs, int32_t scan) {
@@ -242,8 +243,9 @@ int32_t rt_check_failed(QueryState* qs, int32_t target, int32_t check) {
 
 // A row that a concurrent transaction changed after this statement's snapshot is not written: its key
 // is kept for the READ COMMITTED re-check (ExecContext::recheck_keys).
-int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len) {
+int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len, int32_t once) {
   ExecContext& ctx = ctx_of(qs);
+  if (once && !ctx.first_time(key, key_len)) return 3;
   if (ctx.writer->update(*ctx.targets[static_cast<size_t>(target)], {key, key_len}, ctx.row.data())) {
     ++ctx.rows_affected;
     return 1;
@@ -252,8 +254,9 @@ int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_
   return 2;
 }
 
-int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_len) {
+int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_len, int32_t once) {
   ExecContext& ctx = ctx_of(qs);
+  if (once && !ctx.first_time(key, key_len)) return 3;
   if (ctx.writer->remove(*ctx.targets[static_cast<size_t>(target)], {key, key_len})) {
     ++ctx.rows_affected;
     return 1;

@@ -45,13 +45,15 @@ int32_t rt_check_interrupts(QueryState* qs);
 int32_t rt_emit_row(QueryState* qs);
 
 // DML on target table `target`: QueryState::row holds the new row (table column order). rt_update and
-// rt_delete return 1 when they wrote the row, 2 when they left it for the READ COMMITTED re-check.
+// rt_delete return 1 when they wrote the row, 2 when they left it for the READ COMMITTED re-check, 3 when
+// `once` is set and this run of the statement already had the row (UPDATE ... FROM / DELETE ... USING
+// joining it with several rows: it is written and counted once, ExecContext::once_keys).
 int32_t rt_insert(QueryState* qs, int32_t target);
 // The row in QueryState::row failed CHECK constraint `check` (TableDef::checks) of target `target`:
 // records 23514 (23502 if a NOT NULL column is NULL) and returns 0.
 int32_t rt_check_failed(QueryState* qs, int32_t target, int32_t check);
-int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len);
-int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_len);
+int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len, int32_t once);
+int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_len, int32_t once);
 // SELECT ... FOR UPDATE / SHARE: locks the row (strength: storage::RowLockMode, wait:
 // storage::LockWaitMode). 1: locked, 2: skip the row (SKIP LOCKED), 0: stop (an error; or at READ
 // COMMITTED the row changed since the snapshot and ExecContext::restart asks for a new run).

@@ -4059,11 +4059,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // (and the rows the first run scanned, for re-tiering). Writers lock the rows they write, waiting for
   // concurrent holders (bounded by statement_timeout, lock_timeout, cancel; deadlocks end in 40P01).
   // At READ COMMITTED, a row that a concurrent transaction changed after this statement's snapshot is
-  // not written by the first run: once its lock is held, the statement runs again at a new snapshot with
-  // the target table's scan restricted to that row, so its WHERE clause and SET expressions are
-  // evaluated on the row's newest committed version, and a row deleted meanwhile or no longer matching
-  // is skipped (PostgreSQL's EvalPlanQual). The lock keeps the row stable, so one re-run per row
-  // suffices; more rounds only happen for rows past the per-transaction lock limit.
+  // not written by the first run: once its lock is held, the statement runs again with the target
+  // table's scan restricted to that row and reading a new snapshot, so its WHERE clause and SET
+  // expressions are evaluated on the row's newest committed version, and a row deleted meanwhile or no
+  // longer matching is skipped (PostgreSQL's EvalPlanQual); its other scans (UPDATE ... FROM's tables,
+  // subqueries) read the first run's snapshot (ExecContext::first_view). The lock keeps the row stable, so
+  // one re-run per row suffices; more rounds only happen for rows past the per-transaction lock limit.
   // `start` discards the RETURNING rows of a run that starts again (below).
   uint64_t execute_write(const codegen::CompiledPlan& compiled, runtime::ExecContext& ctx,
                          storage::Transaction& txn, const storage::ReadView& view, uint64_t* rows_scanned,
@@ -4091,6 +4092,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     *rows_scanned = ctx.rows_scanned;
     uint64_t affected = ctx.rows_affected;
     std::vector<std::string> pending = std::move(ctx.recheck_keys);
+    const storage::ReadView* first_view = ctx.view;  // what the re-runs' other scans read
     std::unique_ptr<storage::ReadView> newer;
     for (int round = 0; !pending.empty(); ++round) {
       if (round == kMaxRestarts)
@@ -4108,6 +4110,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         if (!at || !rechecked.insert(*at).second) continue;
         codegen::prepare(compiled, ctx);
         ctx.view = newer.get();
+        ctx.first_view = first_view;
         ctx.recheck_table = storage::keycodec::decode_table_id(*at);
         ctx.recheck_key = std::move(*at);
         codegen::execute(compiled, ctx);
@@ -4117,6 +4120,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       pending = std::move(again);
     }
     ctx.recheck_key.reset();
+    ctx.first_view = nullptr;
     writer->apply();
     return affected;
   }

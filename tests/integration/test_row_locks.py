@@ -13,7 +13,9 @@
   - more waiting sessions than worker threads (--workers 2): the lock holder's COMMIT still runs;
   - SELECT ... FOR UPDATE / SHARE / KEY SHARE with NOWAIT and SKIP LOCKED: a job queue with 6 consumers
     processes every job exactly once; FOR UPDATE after a wait returns the new version at READ COMMITTED;
-  - idle_in_transaction_session_timeout ends an idle session (FATAL 25P03) and frees its locks.
+  - idle_in_transaction_session_timeout ends an idle session (FATAL 25P03) and frees its locks;
+  - UPDATE ... FROM / DELETE ... USING joining a row with several rows: updated once per statement from
+    8 sessions, re-checked on the newest version after a wait (READ COMMITTED), 40001 at REPEATABLE READ.
 
 Sessions are ordered by waiting until the server reports the waiter (SHOW omendb.lock_waiters on OmenDB,
 pg_stat_activity on PostgreSQL), never by sleeping. The same script runs against PostgreSQL 15:
@@ -107,6 +109,14 @@ def test_counter_read_committed(env):
     serialises them on the row lock and re-reads the row: nothing lost, no error."""
     setup_counter(env)
     per = 40
+    errors = repeat_in_sessions(env, WRITERS, per, "update counter set n = n + 1 where id = 1", 1)
+    assert not errors, "errors: %r" % errors[:3]
+    assert env.sql("select n from counter where id = 1") == [(WRITERS * per,)]
+
+
+def repeat_in_sessions(env, sessions, per, sql, rowcount):
+    """Runs `sql` `per` times in each of `sessions` autocommit sessions at once; each run must affect
+    `rowcount` rows. Returns the errors."""
     errors = []
 
     def worker(_):
@@ -114,16 +124,15 @@ def test_counter_read_committed(env):
         cur = c.cursor()
         try:
             for _ in range(per):
-                cur.execute("update counter set n = n + 1 where id = 1")
-                assert cur.rowcount == 1, cur.rowcount
+                cur.execute(sql)
+                assert cur.rowcount == rowcount, cur.rowcount
         except Exception as e:  # noqa: BLE001
             errors.append(e)
         finally:
             c.close()
 
-    list(env.pool.map(worker, range(WRITERS)))
-    assert not errors, "errors: %r" % errors[:3]
-    assert env.sql("select n from counter where id = 1") == [(WRITERS * per,)]
+    list(env.pool.map(worker, range(sessions)))
+    return errors
 
 
 def test_bank_read_committed(env):
@@ -832,6 +841,93 @@ def test_view_then_alter_in_one_transaction(env):
     t2.close()
 
 
+def setup_join(env):
+    env.sql("drop table if exists jt")
+    env.sql("drop table if exists jm")
+    env.sql("create table jt (id int primary key, g int, v int not null)")
+    env.sql("insert into jt values (1, 1, 0), (2, 2, 0)")
+    env.sql("create table jm (g int, k int)")
+    env.sql("insert into jm values (1, 10), (1, 10), (2, 20)")  # row 1 joins two rows
+
+
+def behind(env, holder, waiter, sql, meanwhile=None):
+    """Runs `sql` on `waiter` until it waits for a row lock `holder` holds; then runs `meanwhile` (if any)
+    and commits `holder`. Returns the future of `sql`."""
+    f = env.run(waiter, sql)
+    env.wait_for_lock_waiters(1)
+    if meanwhile:
+        meanwhile()
+    holder.cursor().execute("commit")
+    return f
+
+
+def test_update_from_counter_read_committed(env):
+    """UPDATE ... FROM joining each target row with two rows, from 8 sessions at READ COMMITTED: every
+    statement adds its increment once per row (no row updated twice, no update lost)."""
+    setup_join(env)
+    per, sessions = 15, 8
+    errors = repeat_in_sessions(env, sessions, per, "update jt set v = jt.v + jm.k / 10 from jm where jm.g = jt.g", 2)
+    assert not errors, errors[0]
+    assert env.sql("select id, v from jt order by id") == [(1, per * sessions), (2, 2 * per * sessions)]
+
+
+def test_update_from_recheck_read_committed(env):
+    """RC: an UPDATE ... FROM that waits for a row lock re-evaluates the row's newest version: its SET sees
+    the committed change (once, though the row joins two rows), and a row that no longer joins is skipped;
+    DELETE ... USING likewise, and a row deleted meanwhile is not counted."""
+    setup_join(env)
+    t1, t2 = begin(env), begin(env)
+    t1.cursor().execute("update jt set v = 5 where id = 1")
+    f = behind(env, t1, t2, "update jt set v = jt.v + jm.k from jm where jm.g = jt.g returning jt.id, jt.v")
+    assert sorted(f.result(TIMEOUT)) == [(1, 15), (2, 20)]
+    t2.cursor().execute("commit")
+    t1.cursor().execute("begin")
+    t1.cursor().execute("update jt set g = 3 where id = 1")
+    f = behind(env, t1, t2, "update jt set v = 0 from jm where jm.g = jt.g")
+    assert f.result(TIMEOUT) == "UPDATE 1"
+    assert env.sql("select id, g, v from jt order by id") == [(1, 3, 15), (2, 2, 0)]
+    env.sql("insert into jt values (3, 1, 7)")
+    t1.cursor().execute("begin")
+    t1.cursor().execute("delete from jt where id = 3")
+    f = behind(env, t1, t2, "delete from jt using jm where jm.g = jt.g")
+    assert f.result(TIMEOUT) == "DELETE 1"  # row 2; row 3 is gone, row 1 no longer joins
+    assert env.sql("select id from jt order by id") == [(1,)]
+    t1.close()
+    t2.close()
+
+
+def test_update_from_recheck_keeps_first_snapshot(env):
+    """RC: the re-check after the wait reads the new version of the target row only; the FROM table is
+    read as of the statement's snapshot (PostgreSQL's EvalPlanQual re-uses the joined rows): rows deleted
+    there meanwhile are still joined, a row inserted there meanwhile is not."""
+    setup_join(env)
+    t1, t2 = begin(env), begin(env)
+    t1.cursor().execute("update jt set v = 5 where id = 1")
+    f = behind(env, t1, t2, "update jt set v = jt.v + jm.k from jm where jm.g = jt.g returning jt.id, jt.v",
+               lambda: (env.sql("delete from jm where g = 1"), env.sql("insert into jm values (1, 1000), (2, 2000)")))
+    assert sorted(f.result(TIMEOUT)) == [(1, 15), (2, 20)]
+    t2.cursor().execute("commit")
+    t1.close()
+    t2.close()
+
+
+def test_update_from_repeatable_read(env):
+    """RR: an UPDATE ... FROM / DELETE ... USING that finds its row changed by a concurrent commit fails
+    with 40001."""
+    for stmt in ("update jt set v = jt.v + jm.k from jm where jm.g = jt.g",
+                 "delete from jt using jm where jm.g = jt.g"):
+        setup_join(env)
+        t1, t2 = begin(env), begin(env, "repeatable read")
+        t2.cursor().execute("select count(*) from jt")
+        t1.cursor().execute("update jt set v = 5 where id = 1")
+        e = error_of(behind(env, t1, t2, stmt))
+        assert e is not None and e.pgcode == "40001", e
+        t2.cursor().execute("rollback")
+        assert env.sql("select id, v from jt order by id") == [(1, 5), (2, 0)]
+        t1.close()
+        t2.close()
+
+
 CASES = [test_counter_read_committed, test_bank_read_committed, test_lost_update_repeatable_read,
          test_read_committed_recheck_skips, test_insert_same_key, test_deadlock,
          test_lock_timeout_statement_timeout_cancel, test_disconnects, test_more_waiters_than_workers,
@@ -840,7 +936,9 @@ CASES = [test_counter_read_committed, test_bank_read_committed, test_lost_update
          test_key_share_repeatable_read_after_non_key_update, test_idle_in_transaction_timeout, test_rollback_to_savepoint_releases_locks,
          test_moved_row_read_committed, test_moved_row_repeatable_read,
          test_deleted_and_reinserted_read_committed, test_deleted_and_reinserted_repeatable_read,
-         test_limit_locks_only_the_rows_it_returns, test_view_then_alter_in_one_transaction]
+         test_limit_locks_only_the_rows_it_returns, test_view_then_alter_in_one_transaction,
+         test_update_from_counter_read_committed, test_update_from_recheck_read_committed,
+         test_update_from_recheck_keeps_first_snapshot, test_update_from_repeatable_read]
 
 
 def run_all(env):

@@ -3,7 +3,8 @@
 //   Update:  row[c] = <set_exprs[c]> ...; <checks>; if (!(r = rt_update(target, key))) return;
 //   Delete:                                        if (!(r = rt_delete(target, key))) return;
 // With RETURNING they pass each row written on (r == 1: written; 2: left for the READ COMMITTED
-// re-check, which passes it on if it writes it):  out_c = <row's column c> ...;  <consume>
+// re-check, which passes it on if it writes it; 3: a row an UPDATE ... FROM / DELETE ... USING already
+// had):  out_c = <row's column c> ...;  <consume>
 // QueryState::row holds one Datum per table column (QueryLayout::row_width).
 #include "codegen/control.h"
 #include "codegen/operators/translators.h"
@@ -63,7 +64,8 @@ class UpdateTranslator final : public DmlTranslator {
     store_row(p.cg, values);
     emit_row_checks(p, update_.checks, values, target_);
     const SqlValue& key = p.column(update_.key_column);
-    llvm::Value* r = p.cg.call("rt_update", {p.cg.qs, p.cg.const_i32(target_), key.value, key.length});
+    llvm::Value* r = p.cg.call("rt_update", {p.cg.qs, p.cg.const_i32(target_), key.value, key.length,
+                                             p.cg.const_i32(update_.once ? 1 : 0)});
     p.cg.exit_if_zero(r);
     if (!update_.returning) return;
     If written(p.cg, p.cg.b.CreateICmpEQ(r, p.cg.const_i32(1)), "update.returning");
@@ -81,7 +83,8 @@ class DeleteTranslator final : public DmlTranslator {
 
   void consume(PipelineContext& p) override {
     const SqlValue& key = p.column(delete_.key_column);
-    llvm::Value* r = p.cg.call("rt_delete", {p.cg.qs, p.cg.const_i32(target_), key.value, key.length});
+    llvm::Value* r = p.cg.call("rt_delete", {p.cg.qs, p.cg.const_i32(target_), key.value, key.length,
+                                             p.cg.const_i32(delete_.once ? 1 : 0)});
     p.cg.exit_if_zero(r);
     if (!delete_.returning) return;
     If written(p.cg, p.cg.b.CreateICmpEQ(r, p.cg.const_i32(1)), "delete.returning");

@@ -314,7 +314,7 @@ struct SelectStmt : Stmt {
   ExprPtr limit;   // null when absent or LIMIT ALL
   ExprPtr offset;  // null when absent
   std::vector<LockingClause> locking;
-  // WITH [RECURSIVE] a AS (...), b AS (...): the statement's common table expressions (SELECT only).
+  // WITH [RECURSIVE] a AS (...), b AS (...): the statement's common table expressions.
   // RECURSIVE: each sees every CTE of the clause, itself included (the binder's "WITH RECURSIVE").
   std::vector<CommonTableExpr> with;
   bool with_recursive = false;
@@ -357,7 +357,10 @@ struct InsertStmt : Stmt {
   bool overriding_system = false;          // OVERRIDING SYSTEM VALUE
   bool overriding_user = false;            // OVERRIDING USER VALUE
   std::vector<SelectTarget> returning;     // RETURNING (empty: none)
-  std::string unsupported_feature;         // ON CONFLICT, RETURNING, WITH, ...
+  // WITH [RECURSIVE] ... INSERT: the statement's common table expressions (as SelectStmt::with).
+  std::vector<CommonTableExpr> with;
+  bool with_recursive = false;
+  std::string unsupported_feature;  // ON CONFLICT, RETURNING, WITH, ...
 };
 
 struct UpdateStmt : Stmt {
@@ -365,16 +368,25 @@ struct UpdateStmt : Stmt {
   TableRef table;
   std::vector<std::pair<std::string, ExprPtr>> assignments;  // null expr = DEFAULT
   ExprPtr where;
+  // UPDATE ... FROM a, b JOIN c ...: more tables the SET, WHERE and RETURNING clauses may name; a target
+  // row is updated once, with one of its joined rows (PostgreSQL).
+  std::vector<FromItemPtr> from;
   std::vector<SelectTarget> returning;  // RETURNING (empty: none)
-  std::string unsupported_feature;      // FROM, WHERE CURRENT OF, ...
+  std::vector<CommonTableExpr> with;    // WITH [RECURSIVE] ... UPDATE (as SelectStmt::with)
+  bool with_recursive = false;
+  std::string unsupported_feature;  // WHERE CURRENT OF, ...
 };
 
 struct DeleteStmt : Stmt {
   DeleteStmt() : Stmt(StmtKind::Delete) {}
   TableRef table;
   ExprPtr where;
+  // DELETE ... USING a, b ...: more tables the WHERE and RETURNING clauses may name (as UPDATE ... FROM).
+  std::vector<FromItemPtr> using_items;
   std::vector<SelectTarget> returning;  // RETURNING (empty: none)
-  std::string unsupported_feature;      // USING, ...
+  std::vector<CommonTableExpr> with;    // WITH [RECURSIVE] ... DELETE (as SelectStmt::with)
+  bool with_recursive = false;
+  std::string unsupported_feature;  // WHERE CURRENT OF, ...
 };
 
 // A UNIQUE constraint: column-level or table-level in CREATE TABLE, or ALTER TABLE ... ADD.

@@ -869,19 +869,20 @@ class Transformer {
 
   // [RECURSIVE] WITH a AS (...), ...: the CTEs, in order (data-modifying CTEs and the SEARCH and CYCLE
   // clauses are noted as unsupported).
-  void with_clause(const PgQuery__WithClause* w, ast::SelectStmt& out) {
-    out.with_recursive = w->recursive;
+  void with_clause(const PgQuery__WithClause* w, std::vector<ast::CommonTableExpr>& with, bool& recursive,
+                   std::string& feature) {
+    recursive = w->recursive;
     for (size_t i = 0; i < w->n_ctes; ++i) {
       const PgQuery__Node* n = w->ctes[i];
       if (!n || n->node_case != PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR) continue;
       const PgQuery__CommonTableExpr* c = n->common_table_expr;
       if (!c->ctequery || c->ctequery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
-        note(out.unsupported_feature, "data-modifying statements in WITH");
+        note(feature, "data-modifying statements in WITH");
         return;
       }
       if (c->search_clause || c->cycle_clause) {
-        note(out.unsupported_feature, c->search_clause ? "SEARCH clauses of WITH RECURSIVE queries"
-                                                       : "CYCLE clauses of WITH RECURSIVE queries");
+        note(feature, c->search_clause ? "SEARCH clauses of WITH RECURSIVE queries"
+                                       : "CYCLE clauses of WITH RECURSIVE queries");
         return;
       }
       DepthGuard guard(*this, c->location);
@@ -895,14 +896,14 @@ class Transformer {
       else if (c->ctematerialized == PG_QUERY__CTEMATERIALIZE__CTEMaterializeNever)
         cte.materialize = ast::CteMaterialize::Never;
       cte.location = c->location;
-      out.with.push_back(std::move(cte));
+      with.push_back(std::move(cte));
     }
   }
 
   std::unique_ptr<ast::SelectStmt> select(const PgQuery__SelectStmt* s) {
     auto out = std::make_unique<ast::SelectStmt>();
     std::string& feature = out->unsupported_feature;
-    if (s->with_clause) with_clause(s->with_clause, *out);
+    if (s->with_clause) with_clause(s->with_clause, out->with, out->with_recursive, feature);
     switch (s->op) {
       case PG_QUERY__SET_OPERATION__SETOP_UNION:
         out->set_op = ast::SetOp::Union;
@@ -1058,7 +1059,7 @@ class Transformer {
     auto out = std::make_unique<ast::InsertStmt>();
     std::string& feature = out->unsupported_feature;
     out->table = table_ref(s->relation);
-    if (s->with_clause) note(feature, "WITH");
+    if (s->with_clause) with_clause(s->with_clause, out->with, out->with_recursive, feature);
     if (s->on_conflict_clause) on_conflict(s->on_conflict_clause, *out);
     returning(s->returning_list, s->n_returning_list, out->returning);
     out->overriding_user = s->override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_USER_VALUE;
@@ -1170,8 +1171,9 @@ class Transformer {
     auto out = std::make_unique<ast::UpdateStmt>();
     std::string& feature = out->unsupported_feature;
     out->table = table_ref(s->relation);
-    if (s->with_clause) note(feature, "WITH");
-    if (s->n_from_clause > 0) note(feature, "UPDATE ... FROM");
+    if (s->with_clause) with_clause(s->with_clause, out->with, out->with_recursive, feature);
+    for (size_t i = 0; i < s->n_from_clause; ++i)
+      if (ast::FromItemPtr item = from_item(s->from_clause[i], feature)) out->from.push_back(std::move(item));
     returning(s->returning_list, s->n_returning_list, out->returning);
     if (s->where_clause && s->where_clause->node_case == PG_QUERY__NODE__NODE_CURRENT_OF_EXPR) {
       note(feature, "WHERE CURRENT OF");
@@ -1186,8 +1188,10 @@ class Transformer {
     auto out = std::make_unique<ast::DeleteStmt>();
     std::string& feature = out->unsupported_feature;
     out->table = table_ref(s->relation);
-    if (s->with_clause) note(feature, "WITH");
-    if (s->n_using_clause > 0) note(feature, "DELETE ... USING");
+    if (s->with_clause) with_clause(s->with_clause, out->with, out->with_recursive, feature);
+    for (size_t i = 0; i < s->n_using_clause; ++i)
+      if (ast::FromItemPtr item = from_item(s->using_clause[i], feature))
+        out->using_items.push_back(std::move(item));
     returning(s->returning_list, s->n_returning_list, out->returning);
     if (s->where_clause && s->where_clause->node_case == PG_QUERY__NODE__NODE_CURRENT_OF_EXPR) {
       note(feature, "WHERE CURRENT OF");

@@ -327,7 +327,8 @@ TEST(ParserInsert, UnsupportedFeatures) {
     const char* sql;
     const char* feature;
   } cases[] = {
-      {"WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", "WITH"},
+      {"WITH x AS (DELETE FROM u RETURNING a) INSERT INTO t SELECT * FROM x",
+       "data-modifying statements in WITH"},
       {"INSERT INTO t VALUES (1) ON CONFLICT ((a + 1)) DO NOTHING", "ON CONFLICT on an expression"},
   };
   for (const auto& c : cases) {
@@ -335,6 +336,12 @@ TEST(ParserInsert, UnsupportedFeatures) {
     ASSERT_TRUE(s) << c.sql;
     EXPECT_EQ(s->unsupported_feature, c.feature) << c.sql;
   }
+  auto w = parse_one<ast::InsertStmt>("WITH RECURSIVE x AS (SELECT 1) INSERT INTO t SELECT * FROM x");
+  ASSERT_TRUE(w);
+  EXPECT_TRUE(w->unsupported_feature.empty());
+  ASSERT_EQ(w->with.size(), 1u);
+  EXPECT_EQ(w->with[0].name, "x");
+  EXPECT_TRUE(w->with_recursive);
   auto d = parse_one<ast::InsertStmt>("INSERT INTO t DEFAULT VALUES");
   ASSERT_TRUE(d);
   EXPECT_TRUE(d->unsupported_feature.empty());
@@ -377,14 +384,26 @@ TEST(ParserUpdate, AssignmentsAndWhere) {
   EXPECT_EQ(s->where->args[1]->kind, ExprKind::Param);
 }
 
+TEST(ParserUpdate, FromAndWith) {
+  auto s = parse_one<ast::UpdateStmt>(
+      "WITH x AS (SELECT 1) UPDATE t SET a = u.b FROM u, v JOIN w ON true WHERE t.id = u.id");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->unsupported_feature.empty());
+  ASSERT_EQ(s->from.size(), 2u);
+  EXPECT_EQ(s->from[0]->table.name, "u");
+  EXPECT_TRUE(s->from[1]->is_join);
+  ASSERT_EQ(s->with.size(), 1u);
+  EXPECT_EQ(s->with[0].name, "x");
+  EXPECT_FALSE(s->with_recursive);
+}
+
 TEST(ParserUpdate, UnsupportedFeatures) {
   struct Case {
     const char* sql;
     const char* feature;
   } cases[] = {
-      {"UPDATE t SET a = 1 FROM u WHERE t.id = u.id", "UPDATE ... FROM"},
       {"UPDATE t SET (a, b) = (1, 2)", "multiple-column assignment"},
-      {"WITH x AS (SELECT 1) UPDATE t SET a = 1", "WITH"},
+      {"WITH x AS (UPDATE u SET a = 1 RETURNING a) UPDATE t SET a = 1", "data-modifying statements in WITH"},
       {"UPDATE t SET a = 1 WHERE CURRENT OF c", "WHERE CURRENT OF"},
   };
   for (const auto& c : cases) {
@@ -406,9 +425,12 @@ TEST(ParserDelete, WhereAndUnsupported) {
   ASSERT_TRUE(all);
   EXPECT_FALSE(all->where);
 
-  auto u = parse_one<ast::DeleteStmt>("DELETE FROM t USING u WHERE t.a = u.a");
+  auto u = parse_one<ast::DeleteStmt>("WITH x AS (SELECT 1) DELETE FROM t USING u, x WHERE t.a = u.a");
   ASSERT_TRUE(u);
-  EXPECT_EQ(u->unsupported_feature, "DELETE ... USING");
+  EXPECT_TRUE(u->unsupported_feature.empty());
+  ASSERT_EQ(u->using_items.size(), 2u);
+  EXPECT_EQ(u->using_items[1]->table.name, "x");
+  ASSERT_EQ(u->with.size(), 1u);
   auto r = parse_one<ast::DeleteStmt>("DELETE FROM t RETURNING *, a + 1 AS b");
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->unsupported_feature.empty());
