@@ -1201,6 +1201,20 @@ class Transformer {
     return out;
   }
 
+  // ON COMMIT of CREATE TEMP TABLE (with or without AS): ast::CreateTableStmt::on_commit's letter.
+  static char on_commit_action(PgQuery__OnCommitAction a) {
+    switch (a) {
+      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_PRESERVE_ROWS:
+        return 'p';
+      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DELETE_ROWS:
+        return 'd';
+      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DROP:
+        return 'D';
+      default:
+        return 0;
+    }
+  }
+
   // CREATE TEMP / UNLOGGED: whether the relation is temporary (UNLOGGED is refused).
   static bool persistence(std::string& feature, const PgQuery__RangeVar* rv) {
     if (!rv || !rv->relpersistence) return false;
@@ -1372,19 +1386,7 @@ class Transformer {
     if (s->partspec) note(feature, "PARTITION BY");
     if (s->of_typename) note(feature, "CREATE TABLE OF type");
     out->options = storage_parameters(s->options, s->n_options, false, feature);
-    switch (s->oncommit) {
-      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_PRESERVE_ROWS:
-        out->on_commit = 'p';
-        break;
-      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DELETE_ROWS:
-        out->on_commit = 'd';
-        break;
-      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DROP:
-        out->on_commit = 'D';
-        break;
-      default:
-        break;
-    }
+    out->on_commit = on_commit_action(s->oncommit);
     if (s->tablespacename && *s->tablespacename) note(feature, "TABLESPACE");
     if (s->access_method && *s->access_method) note(feature, "table access methods");
 
@@ -1842,19 +1844,7 @@ class Transformer {
     for (size_t i = 0; i < into->n_col_names; ++i)
       out->as_columns.push_back(string_of(into->col_names[i], -1));
     out->options = storage_parameters(into->options, into->n_options, false, feature);
-    switch (into->on_commit) {
-      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_PRESERVE_ROWS:
-        out->on_commit = 'p';
-        break;
-      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DELETE_ROWS:
-        out->on_commit = 'd';
-        break;
-      case PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DROP:
-        out->on_commit = 'D';
-        break;
-      default:
-        break;
-    }
+    out->on_commit = on_commit_action(into->on_commit);
     if (into->table_space_name && *into->table_space_name) note(feature, "TABLESPACE");
     if (into->access_method && *into->access_method) note(feature, "table access methods");
     out->with_no_data = into->skip_data;
