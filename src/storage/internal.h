@@ -91,14 +91,16 @@ inline std::string schema_comment_key(uint32_t namespace_oid) {
 inline std::string schema_comment_prefix() {
   return std::string("\0\0\0\0D", 5);
 }
-// A schema (CREATE SCHEMA): its definition (catalog.cpp).
+// A schema (CREATE SCHEMA): its definition (catalog.cpp). 'H', not 'S': 'S' is the sealed manifests'
+// (sealed_manifest_key). Every meta key is "\0\0\0\0" and one letter, each letter one kind: B blocks,
+// C tables, D schema comments, H schemas, N next table id, Q sequences, S sealed manifests, T commit ts.
 inline std::string schema_key(uint32_t id) {
-  std::string k("\0\0\0\0S", 5);
+  std::string k("\0\0\0\0H", 5);
   keycodec::append_table_prefix(id, k);
   return k;
 }
 inline std::string schema_prefix() {
-  return std::string("\0\0\0\0S", 5);
+  return std::string("\0\0\0\0H", 5);
 }
 inline std::string commit_ts_key() {
   return std::string("\0\0\0\0T", 5);
