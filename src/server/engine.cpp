@@ -2947,8 +2947,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           " IS NULL";
       std::vector<ast::StmtPtr> stmts = parser::parse(
           "SELECT " + cols + " FROM " + catalog::quote_ident(table.name) + " AS omendb_child LEFT JOIN " +
-          (p.id == table.id ? catalog::quote_ident(p.name) : qualified_name(p)) + " AS omendb_parent ON " + on +
-          " WHERE " + where + " LIMIT 1");
+          (p.id == table.id ? catalog::quote_ident(p.name) : qualified_name(p)) + " AS omendb_parent ON " +
+          on + " WHERE " + where + " LIMIT 1");
       v.planned = plan_over(*stmts.at(0), table);
       std::string key =
           "\x1f"
@@ -3557,15 +3557,21 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // with the query's columns and runs INSERT INTO it the query, in the transaction (outside a block, one
   // of its own), so that a failing query leaves no table. The tag is SELECT n (CREATE TABLE AS for WITH NO
   // DATA and for IF NOT EXISTS of an existing relation), as PostgreSQL's.
-  void create_table_as(const ast::CreateTableStmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
-    if (!in_transaction()) return in_own_transaction([&] { create_table_as(stmt, text, out); });
+  // The planner's view of this session: the catalog with the transaction's overlay, the session's values,
+  // and `dt` (its zone and clocks, kept alive by the caller while it plans).
+  planner::PlannerContext planner_context(const dtsql::EvalContext& dt) const {
     planner::PlannerContext ctx;
     ctx.catalog = &db_.store().catalog();
     ctx.overlay = overlay();
     ctx.session = &session_info_;
+    ctx.datetime = &dt;
+    return ctx;
+  }
+
+  void create_table_as(const ast::CreateTableStmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
+    if (!in_transaction()) return in_own_transaction([&] { create_table_as(stmt, text, out); });
     const dtsql::EvalContext dt_context = datetime();
-    ctx.datetime = &dt_context;
-    storage::TableDef def = planner::bind_table_as(stmt, ctx);
+    storage::TableDef def = planner::bind_table_as(stmt, planner_context(dt_context));
     const storage::Namespace nsp = creation_namespace(stmt.table, stmt.temporary);
     def.temp_namespace = nsp.temp;
     def.schema = nsp.schema;
@@ -3790,13 +3796,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       throw SqlError(SqlState::DuplicateTable, "relation \"" + stmt.view.name + "\" already exists");
     storage::TableDef def;
     for (;;) {
-      planner::PlannerContext ctx;
-      ctx.catalog = &catalog;
-      ctx.overlay = overlay();
-      ctx.session = &session_info_;
       const dtsql::EvalContext dt_context = datetime();
-      ctx.datetime = &dt_context;
-      def = planner::bind_view(stmt, query, ctx);
+      def = planner::bind_view(stmt, query, planner_context(dt_context));
       std::vector<uint32_t> ids;
       for (const storage::ViewDependency& d : def.view->depends) ids.push_back(d.relation);
       hold_to_end(acquire_tables(ids, {}, wait));
@@ -5015,12 +5016,8 @@ std::shared_ptr<EngineSession::PreparedStatement> EngineSession::find_statement(
 
 // Binds and plans ps.stmt with ps.param_types (Unknown ones are inferred).
 void EngineSession::plan_prepared(PreparedStatement& ps) {
-  planner::PlannerContext ctx;
-  ctx.catalog = &db_.store().catalog();
-  ctx.overlay = overlay();
-  ctx.session = &session_info_;
   const dtsql::EvalContext dt_context = datetime();
-  ctx.datetime = &dt_context;
+  planner::PlannerContext ctx = planner_context(dt_context);
   storage::Store* store = &db_.store();
   ctx.row_estimate = [store](uint32_t table_id) { return store->approximate_row_count(table_id); };
   ctx.param_types = ps.param_types;
