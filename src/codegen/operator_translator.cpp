@@ -22,8 +22,17 @@ const SqlValue& PipelineContext::column(plan::ColumnId id) const {
 }
 
 void PipelineContext::push(const OperatorTranslator& from) {
-  for (size_t i = 0; i + 1 < chain_.size(); ++i)
-    if (chain_[i] == &from) return chain_[i + 1]->consume(*this);
+  for (size_t i = 0; i + 1 < chain_.size(); ++i) {
+    if (chain_[i] != &from) continue;
+    if (i < counters_.size() && counters_[i] >= 0) {  // ++qs->op_rows[k]
+      llvm::Value* rows = cg.load_at(cg.ptr, cg.qs, offsetof(runtime::QueryState, op_rows), "op_rows");
+      llvm::Value* slot =
+          cg.gep(rows, static_cast<uint64_t>(counters_[i]) * sizeof(uint64_t), "op_rows.slot");
+      llvm::Value* n = cg.b.CreateLoad(cg.i64, slot, "op_rows.n");
+      cg.b.CreateStore(cg.b.CreateAdd(n, cg.const_i64(1)), slot);
+    }
+    return chain_[i + 1]->consume(*this);
+  }
   throw std::logic_error("codegen: push from an operator that is not in the pipeline, or from its sink");
 }
 
@@ -80,6 +89,10 @@ PlanTranslator::PlanTranslator(const plan::PhysicalPlan& plan) : plan_(plan) {
     t.begin = marks_before.at(subtree_first.at(term));
     t.end = marks_before.at(term + 1);
   }
+  if (plan.count_rows) {
+    counted_ = plan::operator_order(plan);
+    layout_.op_counters = counted_.size();
+  }
   layout_.per_row_pipelines.assign(plan.pipelines.size(), false);
   for (size_t i = 0; i < plan.pipelines.size(); ++i) {
     const int r = plan.pipelines[i].recursive;
@@ -112,9 +125,18 @@ void PlanTranslator::emit_pipeline(llvm::Module& module, const std::string& func
   for (const plan::Op* op : pipeline.operators) chain.push_back(of(op));
   chain.push_back(of(pipeline.sink));
 
+  std::vector<int> counters;
+  if (!counted_.empty()) {
+    std::vector<const plan::Op*> ops{pipeline.source};
+    ops.insert(ops.end(), pipeline.operators.begin(), pipeline.operators.end());
+    for (const plan::Op* op : ops) {
+      auto it = std::find(counted_.begin(), counted_.end(), op);
+      counters.push_back(it == counted_.end() ? -1 : static_cast<int>(it - counted_.begin()));
+    }
+  }
   CodeGen cg(module, function_name);
   llvm::BasicBlock* done = cg.block("pipeline.done");
-  PipelineContext p(cg, layout_, chain, done);
+  PipelineContext p(cg, layout_, chain, done, std::move(counters));
   for (OperatorTranslator* t : chain) t->begin_pipeline(p);
   for (llvm::Value* skip : p.skip_conditions()) cg.branch_if(skip, done, "pipeline.skip");
   chain.front()->produce(p);

@@ -71,9 +71,10 @@ std::unique_ptr<OperatorTranslator> make_output_translator(const std::vector<pla
 // translators (source, operators..., sink).
 class PipelineContext {
  public:
+  // `counters`: per chain entry, its QueryState::op_rows counter (EXPLAIN ANALYZE), -1 for none.
   PipelineContext(CodeGen& cg, runtime::QueryLayout& layout, std::vector<OperatorTranslator*> chain,
-                  llvm::BasicBlock* done)
-      : cg(cg), chain_(std::move(chain)), done_(done), layout_(layout) {}
+                  llvm::BasicBlock* done, std::vector<int> counters = {})
+      : cg(cg), chain_(std::move(chain)), counters_(std::move(counters)), done_(done), layout_(layout) {}
 
   CodeGen& cg;
 
@@ -82,7 +83,8 @@ class PipelineContext {
   const SqlValue& column(plan::ColumnId id) const;
   SqlValue eval(const plan::Expr& e) { return codegen::eval(cg, e, columns_, layout_); }
 
-  // Emits the consume code of the translator after `from` in the chain (the next operator or sink).
+  // Emits the consume code of the translator after `from` in the chain (the next operator or sink), after
+  // counting the row in from's counter when the plan counts rows.
   void push(const OperatorTranslator& from);
 
   // Where a row that goes no further continues (set by the source's row loop), and where producing
@@ -103,6 +105,7 @@ class PipelineContext {
 
  private:
   std::vector<OperatorTranslator*> chain_;
+  std::vector<int> counters_;
   llvm::BasicBlock* done_;
   llvm::BasicBlock* next_row_ = nullptr;
   std::vector<llvm::Value*> skip_conditions_;
@@ -123,7 +126,8 @@ class PlanTranslator {
   OperatorTranslator* of(const plan::Op* op) const;
   const plan::PhysicalPlan& plan_;
   std::vector<std::unique_ptr<OperatorTranslator>> translators_;
-  std::vector<const plan::Op*> ops_;  // ops_[i] is translated by translators_[i]
+  std::vector<const plan::Op*> ops_;      // ops_[i] is translated by translators_[i]
+  std::vector<const plan::Op*> counted_;  // count_rows: planner::operator_order (QueryState::op_rows)
   std::unique_ptr<OperatorTranslator> output_;
   runtime::QueryLayout layout_;
 };

@@ -1,4 +1,6 @@
 // Running compiled plans: the runtime state comes from the layout the translators declared.
+#include <chrono>
+
 #include "codegen/jit.h"
 #include "common/error.h"
 #include "common/interrupt.h"
@@ -23,9 +25,17 @@ void execute(const CompiledPlan& compiled, runtime::ExecContext& ctx) {
     throw SqlError(SqlState::InternalError, "a plan that writes rows was run without a statement writer");
   InterruptScope interrupts(ctx.cancel, ctx.deadline);
   const std::vector<bool>& per_row = compiled.layout.per_row_pipelines;
+  if (ctx.time_pipelines) ctx.pipeline_ms.assign(compiled.pipelines.size(), 0.0);
   for (size_t i = 0; i < compiled.pipelines.size(); ++i) {
     if (i < per_row.size() && per_row[i]) continue;
-    compiled.pipelines[i](&ctx.qs);
+    if (ctx.time_pipelines) {
+      const auto started = std::chrono::steady_clock::now();
+      compiled.pipelines[i](&ctx.qs);
+      ctx.pipeline_ms[i] =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    } else {
+      compiled.pipelines[i](&ctx.qs);
+    }
     if (ctx.qs.status != 0) break;
   }
   ctx.raise_if_failed();

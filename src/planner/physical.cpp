@@ -1,7 +1,9 @@
 // The cut into pipelines, the shape key and EXPLAIN: each walks the operator tree and asks every
 // operator about itself (role, write_shape, explain); none switches over operator kinds.
 #include <algorithm>
+#include <cstdio>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "common/error.h"
@@ -181,6 +183,7 @@ void build_pipelines(plan::PhysicalPlan& plan) {
 std::string serialize_shape(const plan::PhysicalPlan& plan) {
   plan::ShapeWriter w;
   w.tag("v2");
+  if (plan.count_rows) w.tag("count_rows");
   for (const auto& c : plan.result_columns) w.tag(std::to_string(c.id) + ":" + c.name + "]");
   write_tree(w, *plan.root);
   for (const auto& sub : plan.subplans) write_tree(w, *sub);
@@ -197,13 +200,26 @@ std::vector<std::string> column_names(const Op& root) {
 
 namespace {
 
-void render_op(const plan::Op& op, int depth, const plan::ExplainContext& c, std::vector<std::string>& out) {
+// `rows`: an operator's actual rows (EXPLAIN ANALYZE), or null.
+void render_op(const plan::Op& op, int depth, const plan::ExplainContext& c,
+               const std::function<std::optional<uint64_t>(const plan::Op&)>& rows,
+               std::vector<std::string>& out) {
   std::string line = depth == 0 ? "" : std::string(static_cast<size_t>(2 * depth), ' ') + "-> ";
-  out.push_back(line + op.explain(c));
-  for (const auto& child : op.children) render_op(*child, depth + 1, c, out);
+  line += op.explain(c);
+  if (std::optional<uint64_t> n = rows ? rows(op) : std::nullopt)
+    line += " (actual rows=" + std::to_string(*n) + ")";
+  out.push_back(std::move(line));
+  for (const auto& child : op.children) render_op(*child, depth + 1, c, rows, out);
 }
 
-std::vector<std::string> explain_with(const plan::PhysicalPlan& plan, const std::vector<Value>* params) {
+std::string format_ms(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", ms);
+  return buf;
+}
+
+std::vector<std::string> explain_with(const plan::PhysicalPlan& plan, const std::vector<Value>* params,
+                                      const ExplainActuals& actuals = {}) {
   std::vector<std::string> out;
   if (!plan.root) return out;
   std::vector<std::string> names = detail::column_names(*plan.root);
@@ -214,10 +230,20 @@ std::vector<std::string> explain_with(const plan::PhysicalPlan& plan, const std:
       if (names[i].empty()) names[i] = more[i];
   }
   plan::ExplainContext c{names, params};
-  render_op(*plan.root, 0, c, out);
+  std::function<std::optional<uint64_t>(const plan::Op&)> rows;
+  if (actuals.op_rows) {
+    const std::vector<const plan::Op*> order = plan::operator_order(plan);
+    rows = [&, order](const plan::Op& op) -> std::optional<uint64_t> {
+      if (op.role() == plan::PipelineRole::Sink) return std::nullopt;  // passes nothing on
+      for (size_t i = 0; i < order.size() && i < actuals.op_rows->size(); ++i)
+        if (order[i] == &op) return (*actuals.op_rows)[i];
+      return std::nullopt;
+    };
+  }
+  render_op(*plan.root, 0, c, rows, out);
   // Each subquery's tree after the query's, as PostgreSQL lists its InitPlans.
-  for (const auto& sub : plan.subplans) render_op(*sub, 0, c, out);
-  if (plan.pipelines.size() > 1) {
+  for (const auto& sub : plan.subplans) render_op(*sub, 0, c, rows, out);
+  if (plan.pipelines.size() > 1 || actuals.pipeline_ms) {
     // One line per pipeline, in execution order: "Pipeline 1: TableScan a -> HashJoin inner (probe) ->
     // Project -> result (after 0)".
     auto name = [&](const plan::Op* op) {
@@ -239,6 +265,8 @@ std::vector<std::string> explain_with(const plan::PhysicalPlan& plan, const std:
       }
       if (p.correlated >= 0) line += " (per outer row)";
       if (p.recursive >= 0) line += " (per iteration)";
+      if (actuals.pipeline_ms && i < actuals.pipeline_ms->size() && p.correlated < 0 && p.recursive < 0)
+        line += " (actual time=" + format_ms((*actuals.pipeline_ms)[i]) + " ms)";
       if (!p.dependencies.empty()) {
         line += " (after ";
         for (size_t d = 0; d < p.dependencies.size(); ++d)
@@ -257,8 +285,33 @@ std::vector<std::string> explain(const plan::PhysicalPlan& plan) {
   return explain_with(plan, nullptr);
 }
 
+std::vector<std::string> explain(const plan::PhysicalPlan& plan, const std::vector<Value>& params,
+                                 const ExplainActuals& actuals) {
+  return explain_with(plan, &params, actuals);
+}
+
+void count_operator_rows(PlannedStatement& planned) {
+  planned.plan.count_rows = true;
+  planned.shape_key = detail::serialize_shape(planned.plan);
+}
+
 std::vector<std::string> explain(const plan::PhysicalPlan& plan, const std::vector<Value>& params) {
   return explain_with(plan, &params);
 }
 
 }  // namespace omendb::planner
+
+namespace omendb::plan {
+
+std::vector<const Op*> operator_order(const PhysicalPlan& plan) {
+  std::vector<const Op*> order;
+  std::function<void(const Op&)> visit = [&](const Op& op) {
+    for (const auto& c : op.children) visit(*c);
+    order.push_back(&op);
+  };
+  for (const auto& sub : plan.subplans) visit(*sub);
+  if (plan.root) visit(*plan.root);
+  return order;
+}
+
+}  // namespace omendb::plan

@@ -46,6 +46,13 @@ struct PhysicalPlan {
   std::vector<Pipeline> pipelines;           // in execution order (dependencies first)
   std::vector<OutputColumn> result_columns;  // the rows sent to the client (empty for DML)
   uint64_t estimated_rows = 0;               // rows the plan is expected to touch (picks the JIT tier)
+  // EXPLAIN ANALYZE: the generated code counts the rows each operator passes on (QueryState::op_rows, by
+  // planner::operator_order); part of the shape key (planner::count_operator_rows).
+  bool count_rows = false;
 };
+
+// Every operator of a plan in the order the code generator numbers them (QueryState::op_rows, EXPLAIN
+// ANALYZE): each subplan's tree, then the query's, children before their parent.
+std::vector<const Op*> operator_order(const PhysicalPlan& plan);
 
 }  // namespace omendb::plan

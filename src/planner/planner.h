@@ -236,4 +236,18 @@ std::vector<std::string> explain(const plan::PhysicalPlan& plan);
 // ("TableScan t (range: id = 5)"); pass PlannedStatement::params.
 std::vector<std::string> explain(const plan::PhysicalPlan& plan, const std::vector<Value>& params);
 
+// EXPLAIN ANALYZE: what a run of a plan with count_rows measured. Each operator that passes rows on gets
+// " (actual rows=N)" (summed over every run of its pipeline: a correlated subquery's operators count all
+// outer rows' runs), each pipeline line its wall time.
+struct ExplainActuals {
+  const std::vector<uint64_t>* op_rows = nullptr;    // by operator_order
+  const std::vector<double>* pipeline_ms = nullptr;  // by pipeline
+};
+std::vector<std::string> explain(const plan::PhysicalPlan& plan, const std::vector<Value>& params,
+                                 const ExplainActuals& actuals);
+
+// Makes `planned` count the rows each operator passes on (plan::PhysicalPlan::count_rows), a plan of its
+// own in the plan cache.
+void count_operator_rows(PlannedStatement& planned);
+
 }  // namespace omendb::planner

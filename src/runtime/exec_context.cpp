@@ -29,6 +29,7 @@ void ExecContext::prepare(const QueryLayout& layout) {
   arena.reset();
   layout_ = &layout;
   const StateMarks all = layout.marks();
+  scans.clear();  // (fresh_state keeps a slot's counters: a new execution starts them at 0)
   scans.resize(all.scans);
   sorts.resize(all.sorts);
   windows.resize(all.windows);
@@ -54,6 +55,8 @@ void ExecContext::prepare(const QueryLayout& layout) {
   row.assign(layout.row_width, Datum{});
   qs.out = out.data();
   qs.row = row.data();
+  op_rows.assign(layout.op_counters, 0);
+  qs.op_rows = op_rows.empty() ? nullptr : op_rows.data();
   qs.status = 0;
   error.reset();
   rows_affected = 0;
@@ -88,8 +91,14 @@ void ExecContext::fresh_state(const StateMarks& begin, const StateMarks& end) {
   const QueryLayout& layout = *layout_;
   // Each old entry goes before its replacement is made, so that its memory is not counted twice.
   for (size_t i = begin.scans; i < end.scans; ++i) {
+    // What the slot read so far stays counted (EXPLAIN ANALYZE sums a scan run per outer row).
+    storage::ScanStats done = scans[i].done;
+    if (scans[i].cursor) done += scans[i].cursor->stats();
+    const uint64_t opens = scans[i].opens;
     scans[i] = ScanSlot{};
     scans[i].spec = layout.scans[i];
+    scans[i].done = done;
+    scans[i].opens = opens;
   }
   renew(sorts, layout.sorts, begin.sorts, end.sorts);
   renew(windows, layout.windows, begin.windows, end.windows);

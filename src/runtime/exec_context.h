@@ -102,6 +102,12 @@ class ExecContext {
   storage::StatementWriter* writer = nullptr;
   RowSink* sink = nullptr;
   const std::atomic<bool>* cancel = nullptr;
+  // EXPLAIN ANALYZE: rows each operator passed on (QueryState::op_rows), and with `time_pipelines` the
+  // wall time of each pipeline run in plan order (codegen::execute; a correlated subquery's or a
+  // recursive term's time is in the pipeline that ran it).
+  std::vector<uint64_t> op_rows;
+  bool time_pipelines = false;
+  std::vector<double> pipeline_ms;
   uint64_t rows_affected = 0;  // rows the statement's own INSERT / UPDATE / DELETE wrote (its tag's count)
   void count_row(int32_t target) {
     if (counted_targets[static_cast<size_t>(target)]) ++rows_affected;

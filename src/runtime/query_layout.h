@@ -74,6 +74,7 @@ struct QueryLayout {
                                         // union's iteration, not in plan order
   size_t out_width = 0;                 // Datums of a result row (QueryState::out)
   size_t row_width = 0;                 // Datums of a DML row (QueryState::row)
+  size_t op_counters = 0;               // QueryState::op_rows counters (EXPLAIN ANALYZE), else 0
 
   int add_scan(storage::ScanSpec spec) { return push(scans, std::move(spec)); }
   int add_sort(SortSpec spec) { return push(sorts, std::move(spec)); }

@@ -21,6 +21,9 @@ struct QueryState {
   int32_t reserved;
   ExecContext* ctx;
   Datum* outer;  // correlated subqueries: the outer values their Apply stored (QueryLayout::outer_columns)
+  // EXPLAIN ANALYZE (plan::PhysicalPlan::count_rows): rows each operator passed on, by its position in
+  // planner::operator_order; null otherwise.
+  uint64_t* op_rows;
 };
 static_assert(offsetof(QueryState, params) == 0);
 static_assert(offsetof(QueryState, param_count) == 8);
@@ -29,6 +32,7 @@ static_assert(offsetof(QueryState, row) == 24);
 static_assert(offsetof(QueryState, status) == 32);
 static_assert(offsetof(QueryState, ctx) == 40);
 static_assert(offsetof(QueryState, outer) == 48);
+static_assert(offsetof(QueryState, op_rows) == 56);
 
 // What generated code reports through rt_fail: the runtime turns each into its SqlError.
 enum class ErrorKind : int32_t {

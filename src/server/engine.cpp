@@ -1863,9 +1863,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     out.command_complete("EXPLAIN");
   }
 
-  // EXPLAIN ANALYZE of a SELECT: runs it (its rows are counted, not sent), then prints the plan, what each
-  // table scan read (sealed blocks read and skipped, rows from blocks and from the row store; docs/
-  // columnar.md, "Observability"), the rows and the execution time. Not PostgreSQL's per-node figures.
+  // EXPLAIN ANALYZE of a SELECT: runs it (its rows are counted, not sent) with code that counts the rows
+  // each operator passes on, then prints the plan with each operator's actual rows, each pipeline's time,
+  // what each table scan read (sealed blocks read and skipped, rows from blocks and from the row store;
+  // docs/columnar.md, "Observability"), the rows and the execution time.
   void run_explain_analyze(const ast::ExplainStmt& explain, std::string_view text, pgwire::ResultWriter& out,
                            std::chrono::steady_clock::time_point started) {
     if (!explain.unknown_options.empty())
@@ -1882,11 +1883,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (planned.locks_rows) throw_unsupported("EXPLAIN ANALYZE of SELECT ... FOR UPDATE / SHARE");
     if (planned.data_modifying_with)
       throw_unsupported("EXPLAIN ANALYZE of a statement with data-modifying statements in WITH");
+    planner::count_operator_rows(planned);  // its own code: the counters cost nothing elsewhere
     bool cache_hit = false;
     std::string key = cache_key(inner_text, planned);
     auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit, compile_wait(started, out));
     runtime::ExecContext ctx;
     prepare_context(ctx, *compiled, planned.params, out, started);
+    ctx.time_pipelines = true;
     std::unique_ptr<storage::Transaction> own_txn;
     storage::Transaction* txn = statement_transaction(own_txn);
     auto view = txn->statement_view();
@@ -1903,7 +1906,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     codegen::execute(*compiled, ctx);
     const double run_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - run_started).count();
-    std::vector<std::string> lines = planner::explain(planned.plan, planned.params);
+    planner::ExplainActuals actuals;
+    actuals.op_rows = &ctx.op_rows;
+    if (explain.summary) actuals.pipeline_ms = &ctx.pipeline_ms;  // (SUMMARY off: no times)
+    std::vector<std::string> lines = planner::explain(planned.plan, planned.params, actuals);
     for (size_t i = 0; i < ctx.scans.size(); ++i) {
       const runtime::ScanSlot& slot = ctx.scans[i];
       if (!slot.spec.table || catalog::is_system_table(slot.spec.table->id)) continue;
