@@ -565,9 +565,10 @@ public class JdbcTest {
               "PK_NAME"),
          "TABLE_SCHEM=public TABLE_NAME=jm_other COLUMN_NAME=k KEY_SEQ=1 PK_NAME=jm_other_pkey", "single column");
       // A table with a unique index but no primary key has none.
-      exec(c, "DROP TABLE IF EXISTS jm_nopk", "CREATE TABLE jm_nopk (a int, b text)",
-           "CREATE UNIQUE INDEX jm_nopk_a ON jm_nopk (a)");
-      eq(rows(md.getPrimaryKeys(null, "public", "jm_nopk"), "COLUMN_NAME"), "", "no primary key");
+      exec(c, "DROP TABLE IF EXISTS jt_nopk", "CREATE TABLE jt_nopk (a int, b text)",
+           "CREATE UNIQUE INDEX jt_nopk_a ON jt_nopk (a)");
+      eq(rows(md.getPrimaryKeys(null, "public", "jt_nopk"), "COLUMN_NAME"), "", "no primary key");
+      exec(c, "DROP TABLE jt_nopk");
       // The key's columns as getBestRowIdentifier reads them (its own query, without the record value).
       eq(rows(md.getBestRowIdentifier(null, "public", "jm_orders", DatabaseMetaData.bestRowSession, false),
               "COLUMN_NAME", "DATA_TYPE", "TYPE_NAME"),
