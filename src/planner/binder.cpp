@@ -451,8 +451,8 @@ class Binder {
   ExprPtr bind_param(const ast::Expr& e);
   void check_params_resolved();
   ExprPtr bind_inner(const ast::Expr& e, ExprCtx& c);
-  // record: the reference may name a record column (record_columns_) as a whole, for (col).field.
-  ExprPtr bind_column(const ast::Expr& e, ExprCtx& c, bool record = false);
+  // field: the reference is (e).field (record_field).
+  ExprPtr bind_column(const ast::Expr& e, ExprCtx& c, const std::string* field = nullptr);
   ExprPtr bind_function(const ast::Expr& e, ExprCtx& c);
   ExprPtr bind_aggregate(const ast::Expr& e, ExprCtx& c);
   // The bytea, uuid and byte-string functions (common/bytea.h's bytea::Func): null if `name` is not one.
@@ -548,7 +548,9 @@ class Binder {
   // innermost that has it); null if none has it. A column of the query right around the subquery being
   // decorrelated, named by that subquery itself, is a Column noted in outer_refs_; any other is an
   // OuterColumn read per row (see SubqueryFrame).
-  ExprPtr resolve_enclosing(const std::string& qual, const std::string& name, int loc);
+  // `field`: as record_field.
+  ExprPtr resolve_enclosing(const std::string& qual, const std::string& name, int loc,
+                            const std::string* field = nullptr);
   // `name` in scope `s`, as resolve_enclosing looks it up; null if it has none.
   ExprPtr find_in_scope(const Scope& s, const std::string& qual, const std::string& name, int loc);
   // In that subquery's plan_select: removes the WHERE conjuncts naming the enclosing query into
@@ -830,6 +832,10 @@ class Binder {
   std::map<ColumnId, std::vector<OutputColumn>> record_columns_;
   // 0A000 when `x` reads a record column as a whole (only its fields can be read).
   void refuse_record(const Expr& x, int location) const;
+  // A column reference `x` as the query names it: with `field`, (x).field, the field's hidden column when
+  // x is a record column (42703 if it has no such field; 42809 when x is no record); without, x itself,
+  // which must not be a record (refuse_record).
+  ExprPtr record_field(ExprPtr x, const std::string* field, int location) const;
   int next_cte_ = 0;         // plan::CteOp::index of the next materialized CTE
   size_t in_set_min_ = 8;    // in_set(): the shortest IN list that becomes an InSet
   size_t copied_nodes_ = 0;  // copy_operand()'s count for the statement
@@ -1145,7 +1151,23 @@ void Binder::refuse_record(const Expr& x, int location) const {
   for (const auto& a : x.args) refuse_record(*a, location);
 }
 
-ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c, bool record) {
+ExprPtr Binder::record_field(ExprPtr x, const std::string* field, int location) const {
+  if (!field) {
+    refuse_record(*x, location);
+    return x;
+  }
+  auto it = x->op == ExprOp::Column ? record_columns_.find(x->column) : record_columns_.end();
+  if (it == record_columns_.end())
+    fail(SqlState::WrongObjectType,
+         "column notation ." + *field + " applied to type " + tn(x->type) + ", which is not a composite type",
+         location);
+  for (const OutputColumn& f : it->second)
+    if (f.name == *field) return Expr::make_column(f.id, f.type);
+  fail(SqlState::UndefinedColumn, "could not identify column \"" + *field + "\" in record data type",
+       location);
+}
+
+ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c, const std::string* field) {
   if (c.in_default)
     fail(SqlState::FeatureNotSupported, "cannot use column reference in DEFAULT expression", e.location);
   if (c.no_variables)
@@ -1173,7 +1195,7 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c, bool record) {
             (n.size() < 3 || in_schema(rels_[static_cast<size_t>(r)], n[0])))
           found = r;
     if (found < 0) {
-      if (ExprPtr x = resolve_enclosing(qual, name, e.location)) return x;
+      if (ExprPtr x = resolve_enclosing(qual, name, e.location, field)) return x;
       for (const Relation& r : rels_)
         if (r.level == level_ && r.refname == qual)
           fail(SqlState::UndefinedTable, "invalid reference to FROM-clause entry for table \"" + qual + "\"",
@@ -1197,10 +1219,9 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c, bool record) {
       check_missing_system_column(rel, name, e.location);
       fail(SqlState::UndefinedColumn, "column " + qual + "." + name + " does not exist", e.location);
     }
-    if (c.track_bare && !c.in_agg) bare_refs_.push_back({rel.ids[idx], rel.refname + "." + name, e.location});
-    rel.used[idx] = true;
-    ExprPtr x = Expr::make_column(rel.ids[idx], rel.columns[idx].type);
-    if (!record) refuse_record(*x, e.location);
+    ExprPtr x = record_field(Expr::make_column(rel.ids[idx], rel.columns[idx].type), field, e.location);
+    mark_used(*x);
+    if (c.track_bare && !c.in_agg) bare_refs_.push_back({x->column, rel.refname + "." + name, e.location});
     return x;
   }
   const ItemColumn* match = nullptr;
@@ -1216,13 +1237,12 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c, bool record) {
       rels_[static_cast<size_t>(s->rels[0])].table)
     return table_oid_column(rels_[static_cast<size_t>(s->rels[0])]);
   if (!match) {
-    if (ExprPtr x = resolve_enclosing("", name, e.location)) return x;
+    if (ExprPtr x = resolve_enclosing("", name, e.location, field)) return x;
     if (s)
       for (int r : s->rels) check_missing_system_column(rels_[static_cast<size_t>(r)], name, e.location);
     fail(SqlState::UndefinedColumn, "column \"" + name + "\" does not exist", e.location);
   }
-  ExprPtr x = detail::clone(*match->expr);
-  if (!record) refuse_record(*x, e.location);
+  ExprPtr x = record_field(detail::clone(*match->expr), field, e.location);
   mark_used(*x);
   if (c.track_bare && !c.in_agg) {
     if (x->op == ExprOp::Column && rel_of(x->column) >= 0) {
@@ -3080,28 +3100,7 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
                              std::any_of(c.scope->rels.begin(), c.scope->rels.end(), [&](int r) {
                                return rels_[static_cast<size_t>(r)].refname == rec.names[0];
                              });
-      if (rec.kind == ast::ExprKind::ColumnRef && !whole_row) {
-        ExprPtr x = bind_column(rec, c, true);
-        auto it = x->op == ExprOp::Column ? record_columns_.find(x->column) : record_columns_.end();
-        if (it == record_columns_.end())
-          fail(SqlState::WrongObjectType,
-               "column notation ." + e.names.at(0) + " applied to type " + tn(x->type) +
-                   ", which is not a composite type",
-               rec.location);
-        for (const OutputColumn& f : it->second)
-          if (f.name == e.names.at(0)) {
-            ExprPtr field = Expr::make_column(f.id, f.type);
-            mark_used(*field);
-            if (c.track_bare && !c.in_agg)  // the grouping check (42803) names the record
-              bare_refs_.push_back({f.id,
-                                    rels_[static_cast<size_t>(rel_of(f.id))].refname + "." +
-                                        col_names_[static_cast<size_t>(x->column)],
-                                    rec.location});
-            return field;
-          }
-        fail(SqlState::UndefinedColumn,
-             "could not identify column \"" + e.names.at(0) + "\" in record data type", rec.location);
-      }
+      if (rec.kind == ast::ExprKind::ColumnRef && !whole_row) return bind_column(rec, c, &e.names.at(0));
       throw_unsupported("field selection (record values)",
                         pos_of(e.location >= 0 ? e.location : rec.location));
     }
@@ -4805,12 +4804,14 @@ ExprPtr Binder::find_in_scope(const Scope& s, const std::string& qual, const std
   return x;
 }
 
-ExprPtr Binder::resolve_enclosing(const std::string& qual, const std::string& name, int loc) {
+ExprPtr Binder::resolve_enclosing(const std::string& qual, const std::string& name, int loc,
+                                  const std::string* field) {
   for (size_t i = outer_scopes_.size(); i-- > 0;) {
     Scope* scope = outer_scopes_[i];
     if (!scope) continue;
     ExprPtr x = find_in_scope(*scope, qual, name, loc);
     if (!x) continue;
+    x = record_field(std::move(x), field, loc);
     mark_used(*x);
     // The subquery right inside the query that has the name, the innermost that pushed its scope.
     size_t d = frames_.size();
