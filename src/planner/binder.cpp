@@ -5404,6 +5404,7 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown, bool
         targets.push_back(
             {Expr::make_column(f.id, f.type), targets[record.first].name + "." + f.name, nullptr});
   }
+  const size_t fields_end = targets.size();
 
   // GROUP BY: an output column's position or name, else an expression over the FROM columns.
   std::vector<ExprPtr> group_keys;
@@ -5610,7 +5611,7 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown, bool
       drop->output.push_back({new_id(), in.name, in.type});
     };
     for (size_t i = 0; i < visible; ++i) keep(i);
-    for (size_t i = fields_begin; i < cur->output.size(); ++i) keep(i);  // record values' fields
+    for (size_t i = fields_begin; i < fields_end; ++i) keep(i);  // record values' fields
     drop->children.push_back(std::move(cur));
     cur = std::move(drop);
   }
