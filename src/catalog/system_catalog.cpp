@@ -35,7 +35,7 @@ struct RelationSpec {
 };
 
 // PostgreSQL 15's columns of each relation, in its order, generated from a PostgreSQL 15 cluster's own
-// pg_attribute. Columns of types OmenDB does not have yet (arrays, regproc, aclitem) are left out;
+// pg_attribute. Columns of types OmenDB does not have yet (oidvector, some arrays, aclitem) are left out;
 // pg_node_tree columns are text. smallint columns are integer (OmenDB reads int2 as int4).
 const std::vector<RelationSpec>& relations() {
   static const std::vector<RelationSpec> specs = {
@@ -136,8 +136,16 @@ const std::vector<RelationSpec>& relations() {
         {"typisdefined", TypeId::Bool},
         {"typdelim", TypeId::Char},
         {"typrelid", TypeId::Oid},
+        {"typsubscript", TypeId::RegProc},
         {"typelem", TypeId::Oid},
         {"typarray", TypeId::Oid},
+        {"typinput", TypeId::RegProc},
+        {"typoutput", TypeId::RegProc},
+        {"typreceive", TypeId::RegProc},
+        {"typsend", TypeId::RegProc},
+        {"typmodin", TypeId::RegProc},
+        {"typmodout", TypeId::RegProc},
+        {"typanalyze", TypeId::RegProc},
         {"typalign", TypeId::Char},
         {"typstorage", TypeId::Char},
         {"typnotnull", TypeId::Bool},
@@ -147,9 +155,7 @@ const std::vector<RelationSpec>& relations() {
         {"typcollation", TypeId::Oid},
         {"typdefaultbin", TypeId::Text},
         {"typdefault", TypeId::Text},
-        {"typacl", TypeId::TextArray}},  // aclitem[] in PostgreSQL; NULL (the default ACL)
-       "typsubscript regproc, typinput regproc, typoutput regproc, typreceive regproc, typsend regproc, "
-       "typmodin regproc, typmodout regproc, typanalyze regproc"},
+        {"typacl", TypeId::TextArray}}},  // aclitem[] in PostgreSQL; NULL (the default ACL)
       // pg_catalog.pg_attrdef
       {"pg_catalog",
        "pg_attrdef",
@@ -496,6 +502,7 @@ const std::vector<RelationSpec>& relations() {
         {"procost", TypeId::Float64},
         {"prorows", TypeId::Float64},
         {"provariadic", TypeId::Oid},
+        {"prosupport", TypeId::RegProc},
         {"prokind", TypeId::Char},
         {"prosecdef", TypeId::Bool},
         {"proleakproof", TypeId::Bool},
@@ -516,8 +523,7 @@ const std::vector<RelationSpec>& relations() {
         {"probin", TypeId::Text},
         {"prosqlbody", TypeId::Text},
         {"proconfig", TypeId::TextArray},
-        {"proacl", TypeId::TextArray}},  // aclitem[] in PostgreSQL
-       "prosupport regproc"},
+        {"proacl", TypeId::TextArray}}},  // aclitem[] in PostgreSQL
       // pg_catalog.pg_sequences (data_type is regtype in PostgreSQL, here its text)
       {"pg_catalog",
        "pg_sequences",
@@ -1054,6 +1060,9 @@ class Rows {
         case TypeId::Xid:  // InvalidTransactionId: OmenDB has no transaction ids to freeze (docs/catalogs.md)
           r.push_back(Value::datetime(TypeId::Xid, 0));
           break;
+        case TypeId::RegProc:  // no function: '-'
+          r.push_back(Value::datetime(TypeId::RegProc, 0));
+          break;
         case TypeId::Int32:
           r.push_back(Value::int32(0));
           break;
@@ -1186,6 +1195,232 @@ const BuiltinType kTypes[] = {
     {1011, "_xid", -1, false, 'b', 'A', false, 28, 0, 0, 'i', 'x'},
     {1008, "_regproc", -1, false, 'b', 'A', false, 24, 0, 0, 'i', 'x'},
 };
+
+// The built-in functions the catalogs name (regproc values: pg_type's I/O functions, pg_am's handlers),
+// with PostgreSQL 15's OIDs; regproc reads and prints these names. pg_proc does not list them.
+struct BuiltinFunction {
+  uint32_t oid;
+  const char* name;
+};
+const BuiltinFunction kFunctions[] = {
+    {kHeapHandler, "heap_tableam_handler"},
+    {31, "byteaout"},
+    {33, "charout"},
+    {34, "namein"},
+    {35, "nameout"},
+    {38, "int2in"},
+    {39, "int2out"},
+    {40, "int2vectorin"},
+    {41, "int2vectorout"},
+    {42, "int4in"},
+    {43, "int4out"},
+    {44, "regprocin"},
+    {45, "regprocout"},
+    {46, "textin"},
+    {47, "textout"},
+    {50, "xidin"},
+    {51, "xidout"},
+    {54, "oidvectorin"},
+    {55, "oidvectorout"},
+    {109, "unknownin"},
+    {110, "unknownout"},
+    {200, "float4in"},
+    {201, "float4out"},
+    {214, "float8in"},
+    {215, "float8out"},
+    {321, "json_in"},
+    {322, "json_out"},
+    {323, "json_recv"},
+    {324, "json_send"},
+    {kBtreeHandler, "bthandler"},
+    {460, "int8in"},
+    {461, "int8out"},
+    {750, "array_in"},
+    {751, "array_out"},
+    {1044, "bpcharin"},
+    {1045, "bpcharout"},
+    {1046, "varcharin"},
+    {1047, "varcharout"},
+    {1084, "date_in"},
+    {1085, "date_out"},
+    {1143, "time_in"},
+    {1144, "time_out"},
+    {1150, "timestamptz_in"},
+    {1151, "timestamptz_out"},
+    {1160, "interval_in"},
+    {1161, "interval_out"},
+    {1242, "boolin"},
+    {1243, "boolout"},
+    {1244, "byteain"},
+    {1245, "charin"},
+    {1312, "timestamp_in"},
+    {1313, "timestamp_out"},
+    {1701, "numeric_in"},
+    {1702, "numeric_out"},
+    {1798, "oidin"},
+    {1799, "oidout"},
+    {2218, "regclassin"},
+    {2219, "regclassout"},
+    {2220, "regtypein"},
+    {2221, "regtypeout"},
+    {2290, "record_in"},
+    {2291, "record_out"},
+    {2400, "array_recv"},
+    {2401, "array_send"},
+    {2402, "record_recv"},
+    {2403, "record_send"},
+    {2404, "int2recv"},
+    {2405, "int2send"},
+    {2406, "int4recv"},
+    {2407, "int4send"},
+    {2408, "int8recv"},
+    {2409, "int8send"},
+    {2410, "int2vectorrecv"},
+    {2411, "int2vectorsend"},
+    {2412, "bytearecv"},
+    {2413, "byteasend"},
+    {2414, "textrecv"},
+    {2415, "textsend"},
+    {2416, "unknownrecv"},
+    {2417, "unknownsend"},
+    {2418, "oidrecv"},
+    {2419, "oidsend"},
+    {2420, "oidvectorrecv"},
+    {2421, "oidvectorsend"},
+    {2422, "namerecv"},
+    {2423, "namesend"},
+    {2424, "float4recv"},
+    {2425, "float4send"},
+    {2426, "float8recv"},
+    {2427, "float8send"},
+    {2430, "bpcharrecv"},
+    {2431, "bpcharsend"},
+    {2432, "varcharrecv"},
+    {2433, "varcharsend"},
+    {2434, "charrecv"},
+    {2435, "charsend"},
+    {2436, "boolrecv"},
+    {2437, "boolsend"},
+    {2440, "xidrecv"},
+    {2441, "xidsend"},
+    {2444, "regprocrecv"},
+    {2445, "regprocsend"},
+    {2452, "regclassrecv"},
+    {2453, "regclasssend"},
+    {2454, "regtyperecv"},
+    {2455, "regtypesend"},
+    {2460, "numeric_recv"},
+    {2461, "numeric_send"},
+    {2468, "date_recv"},
+    {2469, "date_send"},
+    {2470, "time_recv"},
+    {2471, "time_send"},
+    {2474, "timestamp_recv"},
+    {2475, "timestamp_send"},
+    {2476, "timestamptz_recv"},
+    {2477, "timestamptz_send"},
+    {2478, "interval_recv"},
+    {2479, "interval_send"},
+    {2903, "intervaltypmodin"},
+    {2904, "intervaltypmodout"},
+    {2905, "timestamptypmodin"},
+    {2906, "timestamptypmodout"},
+    {2907, "timestamptztypmodin"},
+    {2908, "timestamptztypmodout"},
+    {2909, "timetypmodin"},
+    {2910, "timetypmodout"},
+    {2913, "bpchartypmodin"},
+    {2914, "bpchartypmodout"},
+    {2915, "varchartypmodin"},
+    {2916, "varchartypmodout"},
+    {2917, "numerictypmodin"},
+    {2918, "numerictypmodout"},
+    {2952, "uuid_in"},
+    {2953, "uuid_out"},
+    {2961, "uuid_recv"},
+    {2962, "uuid_send"},
+    {3803, "jsonb_send"},
+    {3804, "jsonb_out"},
+    {3805, "jsonb_recv"},
+    {3806, "jsonb_in"},
+    {3816, "array_typanalyze"},
+    {4084, "regnamespacein"},
+    {4085, "regnamespaceout"},
+    {4087, "regnamespacerecv"},
+    {4088, "regnamespacesend"},
+    {6098, "jsonb_subscript_handler"},
+    {6179, "array_subscript_handler"},
+    {6180, "raw_array_subscript_handler"},
+};
+
+// pg_type's regproc columns of a type, PostgreSQL 15's. Those of the base types are listed; an array
+// type's are array_in / array_out / array_recv / array_send, array_subscript_handler and
+// array_typanalyze with its element's typmodin / typmodout; a table's row type's record_in / record_out
+// / record_recv / record_send. 0 ('-') where PostgreSQL has none.
+struct TypeFunctions {
+  uint32_t type, subscript, input, output, receive, send, modin, modout, analyze;
+};
+const TypeFunctions kTypeFunctions[] = {
+    {16, 0, 1242, 1243, 2436, 2437, 0, 0, 0},          // bool
+    {17, 0, 1244, 31, 2412, 2413, 0, 0, 0},            // bytea
+    {18, 0, 1245, 33, 2434, 2435, 0, 0, 0},            // char
+    {19, 6180, 34, 35, 2422, 2423, 0, 0, 0},           // name
+    {20, 0, 460, 461, 2408, 2409, 0, 0, 0},            // int8
+    {21, 0, 38, 39, 2404, 2405, 0, 0, 0},              // int2
+    {22, 6179, 40, 41, 2410, 2411, 0, 0, 0},           // int2vector
+    {23, 0, 42, 43, 2406, 2407, 0, 0, 0},              // int4
+    {24, 0, 44, 45, 2444, 2445, 0, 0, 0},              // regproc
+    {25, 0, 46, 47, 2414, 2415, 0, 0, 0},              // text
+    {26, 0, 1798, 1799, 2418, 2419, 0, 0, 0},          // oid
+    {28, 0, 50, 51, 2440, 2441, 0, 0, 0},              // xid
+    {30, 6179, 54, 55, 2420, 2421, 0, 0, 0},           // oidvector
+    {114, 0, 321, 322, 323, 324, 0, 0, 0},             // json
+    {700, 0, 200, 201, 2424, 2425, 0, 0, 0},           // float4
+    {701, 0, 214, 215, 2426, 2427, 0, 0, 0},           // float8
+    {705, 0, 109, 110, 2416, 2417, 0, 0, 0},           // unknown
+    {1042, 0, 1044, 1045, 2430, 2431, 2913, 2914, 0},  // bpchar
+    {1043, 0, 1046, 1047, 2432, 2433, 2915, 2916, 0},  // varchar
+    {1082, 0, 1084, 1085, 2468, 2469, 0, 0, 0},        // date
+    {1083, 0, 1143, 1144, 2470, 2471, 2909, 2910, 0},  // time
+    {1114, 0, 1312, 1313, 2474, 2475, 2905, 2906, 0},  // timestamp
+    {1184, 0, 1150, 1151, 2476, 2477, 2907, 2908, 0},  // timestamptz
+    {1186, 0, 1160, 1161, 2478, 2479, 2903, 2904, 0},  // interval
+    {1700, 0, 1701, 1702, 2460, 2461, 2917, 2918, 0},  // numeric
+    {2205, 0, 2218, 2219, 2452, 2453, 0, 0, 0},        // regclass
+    {2206, 0, 2220, 2221, 2454, 2455, 0, 0, 0},        // regtype
+    {2950, 0, 2952, 2953, 2961, 2962, 0, 0, 0},        // uuid
+    {3802, 6098, 3806, 3804, 3805, 3803, 0, 0, 0},     // jsonb
+    {4089, 0, 4084, 4085, 4087, 4088, 0, 0, 0},        // regnamespace
+};
+const TypeFunctions kRowTypeFunctions = {0, 0, 2290, 2291, 2402, 2403, 0, 0, 0};
+
+TypeFunctions type_functions(const BuiltinType& t) {
+  for (const TypeFunctions& f : kTypeFunctions)
+    if (f.type == t.oid) return f;
+  if (t.elem == 0) throw std::logic_error(std::string("pg_type: no functions listed for ") + t.name);
+  // An array type: its element's type modifier functions.
+  TypeFunctions f{t.oid, 6179, 750, 751, 2400, 2401, 0, 0, 3816};
+  for (const TypeFunctions& e : kTypeFunctions)
+    if (e.type == t.elem) {
+      f.modin = e.modin;
+      f.modout = e.modout;
+    }
+  return f;
+}
+
+void set_type_functions(Rows& rows, const TypeFunctions& f) {
+  auto proc = [&](std::string_view column, uint32_t oid) {
+    rows.set(column, Value::datetime(TypeId::RegProc, oid));
+  };
+  proc("typsubscript", f.subscript);
+  proc("typinput", f.input);
+  proc("typoutput", f.output);
+  proc("typreceive", f.receive);
+  proc("typsend", f.send);
+  proc("typmodin", f.modin);
+  proc("typmodout", f.modout);
+  proc("typanalyze", f.analyze);
+}
 
 const BuiltinType* builtin_type(uint32_t oid) {
   for (const BuiltinType& t : kTypes)
@@ -1520,6 +1755,7 @@ std::vector<Row> type_rows(const storage::TableDef& def, const Context& ctx) {
         .chr("typstorage", t.storage)
         .num("typtypmod", -1)
         .oid("typcollation", t.collation);
+    set_type_functions(rows, type_functions(t));
   }
   for (const auto& t : ctx.tables()) {  // each table's row type
     rows.add()
@@ -1536,6 +1772,7 @@ std::vector<Row> type_rows(const storage::TableDef& def, const Context& ctx) {
         .chr("typalign", 'd')
         .chr("typstorage", 'x')
         .num("typtypmod", -1);
+    set_type_functions(rows, kRowTypeFunctions);
   }
   return rows.take();
 }
@@ -2705,9 +2942,22 @@ uint32_t reg_in(TypeId type, std::string_view text, const std::vector<storage::T
       }
       throw SqlError(SqlState::UndefinedObject, "type \"" + std::string(t) + "\" does not exist");
     }
-    case TypeId::RegProc:  // pg_proc lists no built-in functions to look a name up in
-      throw SqlError(SqlState::FeatureNotSupported,
-                     "OmenDB does not support regproc input of a function name yet");
+    case TypeId::RegProc: {
+      // The built-in functions the catalogs name (kFunctions, pg_catalog's). OmenDB has no functions of
+      // its own, so a name in another schema names nothing; pg_catalog's other functions are not listed
+      // (0A000, not a wrong "does not exist").
+      std::vector<std::string> parts = parse_qualified_name(t);
+      std::optional<uint32_t> nsp = qualifier(parts);
+      if (!nsp || *nsp == kPgCatalogNamespace) {
+        for (const BuiltinFunction& f : kFunctions)
+          if (parts.back() == f.name) return f.oid;
+        throw SqlError(SqlState::FeatureNotSupported,
+                       "OmenDB does not support regproc input of function \"" + parts.back() +
+                           "\" yet (only the functions pg_type and pg_am name)");
+      }
+      throw SqlError(SqlState::UndefinedFunction,
+                     "function \"" + parts[0] + "." + parts.back() + "\" does not exist");
+    }
     case TypeId::RegNamespace: {
       std::vector<std::string> parts = parse_qualified_name(t);
       if (parts.size() != 1) throw SqlError(SqlState::InvalidName, "invalid name syntax");
@@ -2743,9 +2993,9 @@ std::string reg_out(TypeId type, int64_t oid, const std::vector<storage::TableDe
       if (oid > 0 && oid <= UINT32_MAX && !schema_name(static_cast<uint32_t>(oid)).empty())
         return quote_ident(schema_name(static_cast<uint32_t>(oid)));
       break;
-    case TypeId::RegProc:  // the functions the catalogs show: pg_am's handlers
-      if (oid == kHeapHandler) return "heap_tableam_handler";
-      if (oid == kBtreeHandler) return "bthandler";
+    case TypeId::RegProc:  // the functions the catalogs name
+      for (const BuiltinFunction& f : kFunctions)
+        if (f.oid == oid) return f.name;
       break;
     default:
       throw std::logic_error("reg_out: not an object identifier type");

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -125,8 +126,10 @@ std::pair<std::string, int> figure_name(const ast::Expr& e) {
     case ast::ExprKind::ColumnRef:
       if (!e.names.empty()) return {e.names.back(), 2};
       break;
-    case ast::ExprKind::FuncCall:
-      return {e.func_name, 2};
+    case ast::ExprKind::FuncCall:  // a qualified name's last part (information_schema._pg_expandarray)
+      return {e.func_name.substr(e.func_name.rfind('.') + 1), 2};
+    case ast::ExprKind::FieldSelect:  // (record).field
+      return {e.names.back(), 2};
     case ast::ExprKind::Cast: {
       if (!e.args.empty()) {
         auto inner = figure_name(*e.args[0]);
@@ -195,6 +198,13 @@ struct BoundQuery {
   OpPtr root;
   std::vector<int32_t> column_typmods;  // per column: varchar(n)'s n, or -1
   std::vector<bool> name_columns;       // per column: PostgreSQL types it `name`
+  // A derived table's record values (Binder::record_targets_): the output column holding the record's
+  // place (a NULL nothing reads) and its fields, output columns after the visible ones.
+  struct Record {
+    size_t column;
+    std::vector<std::pair<std::string, size_t>> fields;  // name, output column
+  };
+  std::vector<Record> records;
   bool locks_rows = false;
   std::string lock_clause;  // locking_name of the strongest locking clause
 };
@@ -395,7 +405,9 @@ class Binder {
   // A set-returning function in the select list (PostgreSQL 10's ProjectSet, for one function): its
   // FunctionScan runs over the query's rows after grouping and windows, below the select list's Project.
   // `field`: the OUT column (f(...)).field of a function returning records (else its one column).
-  ExprPtr bind_select_list_srf(const ast::Expr& call, ExprCtx& c, const std::string* field = nullptr);
+  // `record` (a function returning records, without `field`): receives the columns of its fields.
+  ExprPtr bind_select_list_srf(const ast::Expr& call, ExprCtx& c, const std::string* field = nullptr,
+                               std::vector<OutputColumn>* record = nullptr);
   std::unique_ptr<plan::FunctionScanOp> zip_set_functions(std::unique_ptr<plan::FunctionScanOp> a,
                                                           std::unique_ptr<plan::FunctionScanOp> b);
   OpPtr srf_;  // the select list's set-returning function, of the query level being bound
@@ -439,7 +451,8 @@ class Binder {
   ExprPtr bind_param(const ast::Expr& e);
   void check_params_resolved();
   ExprPtr bind_inner(const ast::Expr& e, ExprCtx& c);
-  ExprPtr bind_column(const ast::Expr& e, ExprCtx& c);
+  // field: the reference is (e).field (record_field).
+  ExprPtr bind_column(const ast::Expr& e, ExprCtx& c, const std::string* field = nullptr);
   ExprPtr bind_function(const ast::Expr& e, ExprCtx& c);
   ExprPtr bind_aggregate(const ast::Expr& e, ExprCtx& c);
   // The bytea, uuid and byte-string functions (common/bytea.h's bytea::Func): null if `name` is not one.
@@ -535,7 +548,9 @@ class Binder {
   // innermost that has it); null if none has it. A column of the query right around the subquery being
   // decorrelated, named by that subquery itself, is a Column noted in outer_refs_; any other is an
   // OuterColumn read per row (see SubqueryFrame).
-  ExprPtr resolve_enclosing(const std::string& qual, const std::string& name, int loc);
+  // `field`: as record_field.
+  ExprPtr resolve_enclosing(const std::string& qual, const std::string& name, int loc,
+                            const std::string* field = nullptr);
   // `name` in scope `s`, as resolve_enclosing looks it up; null if it has none.
   ExprPtr find_in_scope(const Scope& s, const std::string& qual, const std::string& name, int loc);
   // In that subquery's plan_select: removes the WHERE conjuncts naming the enclosing query into
@@ -620,7 +635,8 @@ class Binder {
   // resolve (PostgreSQL: `SELECT 1 UNION SELECT '2'` is integer).
   // recursive >= 0: the query of recursive_[recursive] (bind_recursive).
   BoundQuery bind_query(const ast::SelectStmt& s, bool keep_unknown = false, int recursive = -1);
-  BoundQuery bind_select(const ast::SelectStmt& s, bool keep_unknown);
+  // records: its select list may hold record values (record_targets_).
+  BoundQuery bind_select(const ast::SelectStmt& s, bool keep_unknown, bool records = false);
   BoundQuery bind_set_operation(const ast::SelectStmt& s);
   BoundQuery bind_set_tree(const ast::SelectStmt& s);
   BoundQuery bind_set_node(const ast::SelectStmt& s);
@@ -812,6 +828,17 @@ class Binder {
   int query_depth_ = 0;
   static constexpr int kMaxCteBindings = 1000;
   int cte_bindings_ = 0;
+  // Record values: the next query bind_query binds may have them in its select list (a derived table's:
+  // open_derived), and the derived tables' record columns bound so far (the ColumnId of each record's
+  // place -> its fields, hidden columns of the relation that (rel.col).field names).
+  bool record_targets_ = false;
+  std::map<ColumnId, std::vector<OutputColumn>> record_columns_;
+  // 0A000 when `x` reads a record column as a whole (only its fields can be read).
+  void refuse_record(const Expr& x, int location) const;
+  // A column reference `x` as the query names it: with `field`, (x).field, the field's hidden column when
+  // x is a record column (42703 if it has no such field; 42809 when x is no record); without, x itself,
+  // which must not be a record (refuse_record).
+  ExprPtr record_field(ExprPtr x, const std::string* field, int location) const;
   int next_cte_ = 0;  // plan::CteOp::index of the next materialized CTE
   // The WITH clause of the statement being planned (Binder::plan): the only one that may hold
   // data-modifying items, as in PostgreSQL.
@@ -891,9 +918,11 @@ int Binder::open_relation(const ast::TableRef& ref, const std::vector<std::strin
 }
 
 int Binder::add_relation(Relation r, const std::vector<std::string>& aliases, int location) {
-  if (aliases.size() > r.columns.size())
+  const size_t available = static_cast<size_t>(
+      std::count_if(r.columns.begin(), r.columns.end(), [](const RelColumn& c) { return !c.hidden; }));
+  if (aliases.size() > available)
     fail(SqlState::InvalidColumnReference,
-         "table \"" + r.refname + "\" has " + std::to_string(r.columns.size()) + " columns available but " +
+         "table \"" + r.refname + "\" has " + std::to_string(available) + " columns available but " +
              std::to_string(aliases.size()) + " columns specified",
          location);
   for (size_t i = 0; i < aliases.size(); ++i) r.columns[i].name = aliases[i];
@@ -1118,7 +1147,35 @@ void Binder::check_params_resolved() {
   }
 }
 
-ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
+void Binder::refuse_record(const Expr& x, int location) const {
+  if (x.op == ExprOp::Column && record_columns_.count(x.column)) {
+    const int rel = rel_of(x.column);
+    const std::string name = (rel >= 0 ? rels_[static_cast<size_t>(rel)].refname + "." : std::string()) +
+                             col_names_[static_cast<size_t>(x.column)];
+    throw_unsupported(
+        "record values as a whole (column " + name + "; its fields are read with (" + name + ").field)",
+        pos_of(location));
+  }
+  for (const auto& a : x.args) refuse_record(*a, location);
+}
+
+ExprPtr Binder::record_field(ExprPtr x, const std::string* field, int location) const {
+  if (!field) {
+    refuse_record(*x, location);
+    return x;
+  }
+  auto it = x->op == ExprOp::Column ? record_columns_.find(x->column) : record_columns_.end();
+  if (it == record_columns_.end())
+    fail(SqlState::WrongObjectType,
+         "column notation ." + *field + " applied to type " + tn(x->type) + ", which is not a composite type",
+         location);
+  for (const OutputColumn& f : it->second)
+    if (f.name == *field) return Expr::make_column(f.id, f.type);
+  fail(SqlState::UndefinedColumn, "could not identify column \"" + *field + "\" in record data type",
+       location);
+}
+
+ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c, const std::string* field) {
   if (c.in_default)
     fail(SqlState::FeatureNotSupported, "cannot use column reference in DEFAULT expression", e.location);
   if (c.no_variables)
@@ -1146,7 +1203,7 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
             (n.size() < 3 || in_schema(rels_[static_cast<size_t>(r)], n[0])))
           found = r;
     if (found < 0) {
-      if (ExprPtr x = resolve_enclosing(qual, name, e.location)) return x;
+      if (ExprPtr x = resolve_enclosing(qual, name, e.location, field)) return x;
       for (const Relation& r : rels_)
         if (r.level == level_ && r.refname == qual)
           fail(SqlState::UndefinedTable, "invalid reference to FROM-clause entry for table \"" + qual + "\"",
@@ -1170,9 +1227,10 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
       check_missing_system_column(rel, name, e.location);
       fail(SqlState::UndefinedColumn, "column " + qual + "." + name + " does not exist", e.location);
     }
-    if (c.track_bare && !c.in_agg) bare_refs_.push_back({rel.ids[idx], rel.refname + "." + name, e.location});
-    rel.used[idx] = true;
-    return Expr::make_column(rel.ids[idx], rel.columns[idx].type);
+    ExprPtr x = record_field(Expr::make_column(rel.ids[idx], rel.columns[idx].type), field, e.location);
+    mark_used(*x);
+    if (c.track_bare && !c.in_agg) bare_refs_.push_back({x->column, rel.refname + "." + name, e.location});
+    return x;
   }
   const ItemColumn* match = nullptr;
   if (s)
@@ -1187,12 +1245,12 @@ ExprPtr Binder::bind_column(const ast::Expr& e, ExprCtx& c) {
       rels_[static_cast<size_t>(s->rels[0])].table)
     return table_oid_column(rels_[static_cast<size_t>(s->rels[0])]);
   if (!match) {
-    if (ExprPtr x = resolve_enclosing("", name, e.location)) return x;
+    if (ExprPtr x = resolve_enclosing("", name, e.location, field)) return x;
     if (s)
       for (int r : s->rels) check_missing_system_column(rels_[static_cast<size_t>(r)], name, e.location);
     fail(SqlState::UndefinedColumn, "column \"" + name + "\" does not exist", e.location);
   }
-  ExprPtr x = detail::clone(*match->expr);
+  ExprPtr x = record_field(detail::clone(*match->expr), field, e.location);
   mark_used(*x);
   if (c.track_bare && !c.in_agg) {
     if (x->op == ExprOp::Column && rel_of(x->column) >= 0) {
@@ -1600,6 +1658,15 @@ bool is_unsupported_aggregate_name(const std::string& n) {
   for (const char* name : names)
     if (n == name) return true;
   return false;
+}
+
+// The OUT columns of the set-returning functions returning records, in order: in FROM the relation's
+// columns, in a select list the fields (f(...)).name selects. Empty for the other functions.
+std::vector<std::string> record_fields(const std::string& n) {
+  if (n == "jsonb_each" || n == "jsonb_each_text") return {"key", "value"};
+  if (n == "information_schema._pg_expandarray") return {"x", "n"};
+  if (n == "pg_options_to_table") return {"option_name", "option_value"};
+  return {};
 }
 
 bool is_set_function_name(const std::string& n) {
@@ -3036,6 +3103,12 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
         if (!c.allow_srf || c.in_agg || c.in_window) return bind(rec, c);  // the error bind_function gives
         return bind_select_list_srf(rec, c, &e.names.at(0));
       }
+      // (alias.column).field: a field of a derived table's record value (record_columns_).
+      const bool whole_row = rec.kind == ast::ExprKind::ColumnRef && rec.names.size() == 1 && c.scope &&
+                             std::any_of(c.scope->rels.begin(), c.scope->rels.end(), [&](int r) {
+                               return rels_[static_cast<size_t>(r)].refname == rec.names[0];
+                             });
+      if (rec.kind == ast::ExprKind::ColumnRef && !whole_row) return bind_column(rec, c, &e.names.at(0));
       throw_unsupported("field selection (record values)",
                         pos_of(e.location >= 0 ? e.location : rec.location));
     }
@@ -4231,6 +4304,8 @@ std::pair<FromEntry, std::unique_ptr<JoinTree>> Binder::bind_from_item(const ast
   for (const std::string& name : using_names) {
     const ItemColumn& lc = find_one(left, name, "left");
     const ItemColumn& rc = find_one(right, name, "right");
+    refuse_record(*lc.expr, item.location);
+    refuse_record(*rc.expr, item.location);
     ExprPtr eq = compare(ExprOp::Eq, "=", detail::clone(*lc.expr), detail::clone(*rc.expr), item.location);
     mark_used(*eq);
     ItemColumn merged;
@@ -4737,12 +4812,14 @@ ExprPtr Binder::find_in_scope(const Scope& s, const std::string& qual, const std
   return x;
 }
 
-ExprPtr Binder::resolve_enclosing(const std::string& qual, const std::string& name, int loc) {
+ExprPtr Binder::resolve_enclosing(const std::string& qual, const std::string& name, int loc,
+                                  const std::string* field) {
   for (size_t i = outer_scopes_.size(); i-- > 0;) {
     Scope* scope = outer_scopes_[i];
     if (!scope) continue;
     ExprPtr x = find_in_scope(*scope, qual, name, loc);
     if (!x) continue;
+    x = record_field(std::move(x), field, loc);
     mark_used(*x);
     // The subquery right inside the query that has the name, the innermost that pushed its scope.
     size_t d = frames_.size();
@@ -5049,7 +5126,7 @@ ExprPtr Binder::take_post_join(ExprPtr& where) {
   return and_all(std::move(post));
 }
 
-BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
+BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown, bool records) {
   // FROM: every item's names, then the WHERE clause over all of them.
   // Each item sees the ones before it (lateral_), as a function in FROM may name them.
   Scope outer_lateral = std::move(lateral_);
@@ -5071,6 +5148,7 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   window_clause_ = &s.windows;
   check_window_clause(s.windows);
   std::vector<Target> targets;
+  std::vector<std::pair<size_t, std::vector<OutputColumn>>> record_targets;  // target, its fields
   ExprCtx tc;
   tc.scope = &scope;
   tc.allow_agg = true;
@@ -5100,12 +5178,14 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
           bare_refs_.push_back({rel.ids[i], rel.refname + "." + col.name, e.location});
           rel.used[i] = true;
           targets.push_back({Expr::make_column(rel.ids[i], col.type), col.name, nullptr, col.max_length});
+          refuse_record(*targets.back().expr, e.location);
         }
         continue;
       }
       for (const FromEntry& entry : scope.entries)
         for (const ItemColumn& col : entry.columns) {
           ExprPtr x = detail::clone(*col.expr);
+          refuse_record(*x, e.location);
           mark_used(*x);
           std::function<void(const Expr&)> refs = [&](const Expr& y) {
             if (y.op == ExprOp::Column) {
@@ -5120,6 +5200,17 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
           refs(*x);
           targets.push_back({std::move(x), col.name, nullptr, col.type_mod});
         }
+      continue;
+    }
+    if (records && e.kind == ast::ExprKind::FuncCall && !record_fields(e.func_name).empty() &&
+        is_set_function_name(e.func_name) && !e.over && !e.agg_star && !e.agg_distinct && !e.agg_filter) {
+      // A record value (f(...) returning records): its place, a NULL nothing reads, and its fields,
+      // carried after the visible columns to the derived table's relation (open_derived).
+      std::vector<OutputColumn> fields;
+      bind_select_list_srf(e, tc, nullptr, &fields);
+      record_targets.push_back({targets.size(), std::move(fields)});
+      targets.push_back({Expr::make_constant(Value::null(TypeId::Text), TypeId::Text),
+                         t.alias.empty() ? figure_name(e).first : t.alias, &e});
       continue;
     }
     ExprPtr x = bind(e, tc);
@@ -5300,6 +5391,28 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
     lock_key_target = targets.size();
     targets.push_back({Expr::make_column(lock_key, TypeId::Text), "?key?", nullptr});
   }
+
+  // Record values' fields: targets after all others, kept by the Project that drops the hidden ones.
+  // A query grouping or ordering by a record is not planned (OmenDB has no record comparison).
+  const size_t fields_begin = targets.size();
+  if (!record_targets.empty()) {
+    const int at = targets[record_targets[0].first].ast->location;
+    if (s.distinct || !s.distinct_on.empty() || !s.group_by.empty() || s.having || s.has_grouping_sets ||
+        !aggs_.empty() || !wins_.empty())
+      throw_unsupported(
+          "record values in the select list of a query with DISTINCT, GROUP BY, HAVING, aggregates or "
+          "window functions",
+          pos_of(at));
+    for (size_t i = 0; i < key_targets.size(); ++i)
+      for (const auto& record : record_targets)
+        if (key_targets[i] == record.first)
+          throw_unsupported("ORDER BY a record value", pos_of(s.order_by[i].expr->location));
+    for (const auto& record : record_targets)
+      for (const OutputColumn& f : record.second)
+        targets.push_back(
+            {Expr::make_column(f.id, f.type), targets[record.first].name + "." + f.name, nullptr});
+  }
+  const size_t fields_end = targets.size();
 
   // GROUP BY: an output column's position or name, else an expression over the FROM columns.
   std::vector<ExprPtr> group_keys;
@@ -5500,11 +5613,13 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   }
   if (cur->output.size() > visible) {
     auto drop = std::make_unique<plan::ProjectOp>();
-    for (size_t i = 0; i < visible; ++i) {
+    auto keep = [&](size_t i) {
       const OutputColumn& in = cur->output[i];
       drop->exprs.push_back(Expr::make_column(in.id, in.type));
       drop->output.push_back({new_id(), in.name, in.type});
-    }
+    };
+    for (size_t i = 0; i < visible; ++i) keep(i);
+    for (size_t i = fields_begin; i < fields_end; ++i) keep(i);  // record values' fields
     drop->children.push_back(std::move(cur));
     cur = std::move(drop);
   }
@@ -5520,6 +5635,12 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown) {
   if (locking) out.lock_clause = locking_name(locking->strength);
   out.column_typmods = std::move(column_typmods);
   out.name_columns = std::move(name_columns);
+  size_t field_column = visible;
+  for (const auto& [target, fields] : record_targets) {
+    BoundQuery::Record& r = out.records.emplace_back();
+    r.column = target;
+    for (const OutputColumn& f : fields) r.fields.emplace_back(f.name, field_column++);
+  }
   out.root = std::move(cur);
   return out;
 }
@@ -5689,6 +5810,7 @@ TypeId common_type(TypeId a, TypeId b, const char* what, int loc) {
 }  // namespace
 
 BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown, int recursive) {
+  const bool records = std::exchange(record_targets_, false);  // for this query's own select list only
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   // A query level of its own (level_, Relation::level): its FROM clause's names, aggregates, grouping
   // check and pending semi / anti joins.
@@ -5746,7 +5868,7 @@ BoundQuery Binder::bind_query(const ast::SelectStmt& s, bool keep_unknown, int r
   if (recursive >= 0) return bind_recursive(s, static_cast<size_t>(recursive));
   if (s.set_op != ast::SetOp::None) return bind_set_operation(s);
   if (!s.values.empty()) return bind_values(s);
-  return bind_select(s, keep_unknown);
+  return bind_select(s, keep_unknown, records);
 }
 
 void Binder::bind_with(const ast::SelectStmt& s) {
@@ -6004,6 +6126,7 @@ int Binder::open_derived(const ast::FromItem& item) {
       throw_unsupported("LATERAL subqueries naming the FROM items before them outside WHERE",
                         pos_of(item.location));
   } else {
+    record_targets_ = true;  // its select list may hold record values
     q = bind_query(*item.subquery);
   }
   r.refname = item.table.alias;
@@ -6012,6 +6135,15 @@ int Binder::open_derived(const ast::FromItem& item) {
     const OutputColumn& c = q.root->output[i];
     r.columns.push_back({c.name, c.type, i < q.column_typmods.size() ? q.column_typmods[i] : -1});
     r.ids.push_back(c.id);
+  }
+  // Its record values: a column no expression reads as a whole, whose fields are hidden columns that
+  // (alias.column).field reads.
+  for (const BoundQuery::Record& rec : q.records) {
+    std::vector<OutputColumn>& fields = record_columns_[r.ids[rec.column]];
+    for (const auto& [name, column] : rec.fields) {
+      r.columns[column].hidden = true;
+      fields.push_back({r.ids[column], name, r.columns[column].type});
+    }
   }
   r.derived = std::move(q.root);
   return add_relation(std::move(r), item.column_aliases, item.location);
@@ -6397,17 +6529,11 @@ int Binder::open_function(const ast::FromItem& item) {
               : name == "information_schema._pg_expandarray" ? "_pg_expandarray"
                                                              : name;
   const TypeId vt = fn->values[0]->type;
-  if (name == "jsonb_each" || name == "jsonb_each_text") {  // OUT key, OUT value
-    r.columns.push_back({"key", vt, -1});
-    r.columns.push_back({"value", fn->values[1]->type, -1});
+  const std::vector<std::string> fields = record_fields(name);
+  if (!fields.empty()) {
+    for (size_t i = 0; i < fields.size(); ++i) r.columns.push_back({fields[i], fn->values[i]->type, -1});
   } else if (name == "jsonb_array_elements" || name == "jsonb_array_elements_text") {  // OUT value
     r.columns.push_back({"value", vt, -1});
-  } else if (name == "information_schema._pg_expandarray") {  // OUT x, OUT n
-    r.columns.push_back({"x", vt, -1});
-    r.columns.push_back({"n", fn->values[1]->type, -1});
-  } else if (name == "pg_options_to_table") {  // OUT option_name, OUT option_value
-    r.columns.push_back({"option_name", vt, -1});
-    r.columns.push_back({"option_value", fn->values[1]->type, -1});
   } else {
     r.columns.push_back({r.has_alias ? item.table.alias : name, vt, -1});
   }
@@ -6436,15 +6562,14 @@ int Binder::open_function(const ast::FromItem& item) {
   return rel;
 }
 
-ExprPtr Binder::bind_select_list_srf(const ast::Expr& call, ExprCtx& c, const std::string* field) {
+ExprPtr Binder::bind_select_list_srf(const ast::Expr& call, ExprCtx& c, const std::string* field,
+                                     std::vector<OutputColumn>* record) {
   ExprCtx args = c;
   args.allow_srf = false;
-  // The OUT columns of the functions returning records: a field is selected with (f(...)).name.
-  std::vector<std::string> fields;
-  if (call.func_name == "jsonb_each" || call.func_name == "jsonb_each_text") fields = {"key", "value"};
-  if (call.func_name == "information_schema._pg_expandarray") fields = {"x", "n"};
-  if (call.func_name == "pg_options_to_table") fields = {"option_name", "option_value"};
-  if (!fields.empty() && !field)
+  // The OUT columns of the functions returning records: a field is selected with (f(...)).name; the
+  // record as a whole is a derived table's column (record).
+  const std::vector<std::string> fields = record_fields(call.func_name);
+  if (!fields.empty() && !field && !record)
     throw_unsupported(call.func_name + "() in a select list (record values)", pos_of(call.location));
   std::unique_ptr<plan::FunctionScanOp> fn = bind_set_function(call, args);
   size_t pick = 0;
@@ -6461,6 +6586,7 @@ ExprPtr Binder::bind_select_list_srf(const ast::Expr& call, ExprCtx& c, const st
   for (size_t i = 0; i < fn->values.size(); ++i)
     fn->output.push_back({new_id(), fields.empty() ? call.func_name : fields[i], fn->values[i]->type});
   const OutputColumn out = fn->output[pick];
+  if (record && !field) *record = fn->output;
   if (srf_) {
     srf_ = zip_set_functions(
         std::unique_ptr<plan::FunctionScanOp>(&srf_.release()->as<plan::FunctionScanOp>()), std::move(fn));
@@ -7230,6 +7356,7 @@ std::unique_ptr<plan::ProjectOp> Binder::bind_returning(const std::vector<ast::S
       for (const FromEntry& entry : scope.entries)
         for (const ItemColumn& col : entry.columns) {
           ExprPtr x = detail::clone(*col.expr);
+          refuse_record(*x, e.location);
           mark_used(*x);
           target(std::move(x), col.name, col.type_mod);
         }
@@ -7246,7 +7373,9 @@ std::unique_ptr<plan::ProjectOp> Binder::bind_returning(const std::vector<ast::S
       for (size_t i = 0; i < r.columns.size(); ++i) {
         if (r.columns[i].hidden) continue;
         r.used[i] = true;
-        target(Expr::make_column(r.ids[i], r.columns[i].type), r.columns[i].name, r.columns[i].max_length);
+        ExprPtr x = Expr::make_column(r.ids[i], r.columns[i].type);
+        refuse_record(*x, e.location);
+        target(std::move(x), r.columns[i].name, r.columns[i].max_length);
       }
       continue;
     }

@@ -37,13 +37,9 @@ public class JdbcTest {
   static boolean omendb;  // the server is OmenDB (else PostgreSQL 15, the reference)
   static int failed = 0;
 
-  // What does not work on OmenDB yet, and why (docs/clients.md): there these tests must fail with 0A000
-  // naming the missing feature (never a wrong answer); on PostgreSQL they must pass. A pending test that
-  // starts to pass on OmenDB fails, so that the list stays true.
-  static final String TYPE_LOOKUP = "pgjdbc looks up types outside its built-in table (interval; each type "
-      + "getTypeInfo lists) with typinput = 'pg_catalog.array_in'::regproc (TypeInfoCache): no regproc yet";
-  static final String KEY_COLUMNS = "getPrimaryKeys reads information_schema._pg_expandarray(i.indkey) AS KEYS, a "
-      + "record value, as a derived table's column ((result.KEYS).x): OmenDB has no record values";
+  // What does not work on OmenDB yet, and why (docs/clients.md), runs through pending(): there these tests
+  // must fail with 0A000 naming the missing feature (never a wrong answer); on PostgreSQL they must pass. A
+  // pending test that starts to pass on OmenDB fails, so that the list stays true. None is pending now.
 
   interface Body {
     void run() throws Exception;
@@ -243,7 +239,23 @@ public class JdbcTest {
         check(rs.next());
         eq(rs.getObject(1), new PGInterval(1, 2, 3, 4, 5, 6.5), "interval");
         eq(rs.getMetaData().getColumnTypeName(1), "interval", "type name");
+        eq(rs.getMetaData().getColumnType(1), Types.OTHER, "java.sql.Types");
+        eq(rs.getMetaData().getColumnClassName(1), "org.postgresql.util.PGInterval", "class name");
       }
+      // Binary transfer from the first execution, and an interval[] (its type looked up too).
+      try (Connection b = connect("prepareThreshold", "-1");
+           PreparedStatement ps = b.prepareStatement("SELECT iv, ARRAY[iv, iv * 2] FROM jt_interval WHERE id = ?")) {
+        ps.setInt(1, 1);
+        try (ResultSet rs = ps.executeQuery()) {
+          check(rs.next());
+          eq(rs.getObject(1), new PGInterval(1, 2, 3, 4, 5, 6.5), "binary interval");
+          eq(rs.getMetaData().getColumnTypeName(2), "_interval", "array type name");
+          eq(rs.getString(2), "{\"1 year 2 mons 3 days 04:05:06.5\",\"2 years 4 mons 6 days 08:10:13\"}", "interval[]");
+        }
+      }
+      eq(rows(c.getMetaData().getColumns(null, "public", "jt_interval", "iv"), "COLUMN_NAME", "DATA_TYPE",
+              "TYPE_NAME"),
+         "COLUMN_NAME=iv DATA_TYPE=1111 TYPE_NAME=interval", "getColumns");
     }
   }
 
@@ -496,11 +508,48 @@ public class JdbcTest {
   static void typeInfo() throws Exception {
     try (Connection c = connect()) {
       DatabaseMetaData md = c.getMetaData();
-      String typeInfo = rows(md.getTypeInfo(), "TYPE_NAME", "DATA_TYPE");
-      for (String t : new String[] {"TYPE_NAME=int4 DATA_TYPE=4", "TYPE_NAME=text DATA_TYPE=12",
-                                    "TYPE_NAME=timestamptz DATA_TYPE=93", "TYPE_NAME=uuid DATA_TYPE=1111"}) {
-        check(typeInfo.contains(t), "getTypeInfo lacks", t);
+      // Every column of the rows of the types OmenDB has (PostgreSQL lists more types), as PostgreSQL 15's.
+      List<String> types = Arrays.asList("_int4", "_interval", "_text", "bool", "bpchar", "bytea", "date", "float8",
+          "int2", "int4", "int8", "interval", "json", "jsonb", "name", "numeric", "oid", "regclass", "regproc", "text",
+          "time", "timestamp", "timestamptz", "uuid", "varchar");
+      List<String> got = new ArrayList<>();
+      try (ResultSet rs = md.getTypeInfo()) {
+        int n = rs.getMetaData().getColumnCount();
+        eq(n, 18, "getTypeInfo columns");
+        while (rs.next()) {
+          if (!types.contains(rs.getString("TYPE_NAME"))) continue;
+          List<String> row = new ArrayList<>();
+          for (int i = 1; i <= n; i++) row.add(rs.getString(i));
+          got.add(String.join("|", row));
+        }
       }
+      java.util.Collections.sort(got);
+      eq(String.join("\n", got), String.join("\n",
+          "_int4|2003|0|'|'|null|1|f|3|f|f|f|null|0|0|null|null|10",
+          "_interval|2003|0|'|'|null|1|t|3|t|f|f|null|0|0|null|null|10",
+          "_text|2003|0|'|'|null|1|t|3|t|f|f|null|0|0|null|null|10",
+          "bool|-7|0|'|'|null|1|f|3|t|f|f|null|0|0|null|null|10",
+          "bpchar|1|10485760|'|'|null|1|t|3|t|f|f|null|0|0|null|null|10",
+          "bytea|-2|0|'|'|null|1|t|3|t|f|f|null|0|0|null|null|10",
+          "date|91|0|'|'|null|1|f|3|t|f|f|null|0|0|null|null|10",
+          "float8|8|0|null|null|null|1|f|3|f|f|f|null|0|0|null|null|10",
+          "int2|5|0|null|null|null|1|f|3|f|f|f|null|0|0|null|null|10",
+          "int4|4|0|null|null|null|1|f|3|f|f|f|null|0|0|null|null|10",
+          "int8|-5|0|null|null|null|1|f|3|f|f|f|null|0|0|null|null|10",
+          "interval|1111|6|'|'|null|1|f|3|t|f|f|null|0|0|null|null|10",
+          "jsonb|1111|0|'|'|null|1|t|3|t|f|f|null|0|0|null|null|10",
+          "json|1111|0|'|'|null|1|t|3|t|f|f|null|0|0|null|null|10",
+          "name|12|0|'|'|null|1|t|3|t|f|f|null|0|0|null|null|10",
+          "numeric|2|1000|null|null|null|1|f|3|f|f|f|null|0|1000|null|null|10",
+          "oid|-5|0|null|null|null|1|f|3|t|f|f|null|0|0|null|null|10",
+          "regclass|1111|0|'|'|null|1|t|3|t|f|f|null|0|0|null|null|10",
+          "regproc|1111|0|'|'|null|1|t|3|t|f|f|null|0|0|null|null|10",
+          "text|12|0|'|'|null|1|t|3|t|f|f|null|0|0|null|null|10",
+          "timestamptz|93|6|'|'|null|1|f|3|t|f|f|null|0|0|null|null|10",
+          "timestamp|93|6|'|'|null|1|f|3|t|f|f|null|0|0|null|null|10",
+          "time|92|6|'|'|null|1|f|3|t|f|f|null|0|0|null|null|10",
+          "uuid|1111|0|'|'|null|1|t|3|t|f|f|null|0|0|null|null|10",
+          "varchar|12|10485760|'|'|null|1|t|3|t|f|f|null|0|0|null|null|10"), "getTypeInfo");
     }
   }
 
@@ -512,6 +561,19 @@ public class JdbcTest {
          "TABLE_NAME=jm_orders COLUMN_NAME=region KEY_SEQ=1 PK_NAME=jm_orders_pkey\n"
              + "TABLE_NAME=jm_orders COLUMN_NAME=id KEY_SEQ=2 PK_NAME=jm_orders_pkey",
          "getPrimaryKeys");
+      eq(rows(md.getPrimaryKeys(null, "public", "jm_other"), "TABLE_SCHEM", "TABLE_NAME", "COLUMN_NAME", "KEY_SEQ",
+              "PK_NAME"),
+         "TABLE_SCHEM=public TABLE_NAME=jm_other COLUMN_NAME=k KEY_SEQ=1 PK_NAME=jm_other_pkey", "single column");
+      // A table with a unique index but no primary key has none.
+      exec(c, "DROP TABLE IF EXISTS jt_nopk", "CREATE TABLE jt_nopk (a int, b text)",
+           "CREATE UNIQUE INDEX jt_nopk_a ON jt_nopk (a)");
+      eq(rows(md.getPrimaryKeys(null, "public", "jt_nopk"), "COLUMN_NAME"), "", "no primary key");
+      exec(c, "DROP TABLE jt_nopk");
+      // The key's columns as getBestRowIdentifier reads them (its own query, without the record value).
+      eq(rows(md.getBestRowIdentifier(null, "public", "jm_orders", DatabaseMetaData.bestRowSession, false),
+              "COLUMN_NAME", "DATA_TYPE", "TYPE_NAME"),
+         "COLUMN_NAME=id DATA_TYPE=-5 TYPE_NAME=int8\nCOLUMN_NAME=region DATA_TYPE=12 TYPE_NAME=varchar",
+         "getBestRowIdentifier");
     }
   }
 
@@ -718,10 +780,10 @@ public class JdbcTest {
     run("prepare_threshold_default", only, () -> prepareThreshold());
     run("prepare_threshold_1", only, () -> prepareThreshold("prepareThreshold", "1"));
     run("prepare_threshold_binary", only, () -> prepareThreshold("prepareThreshold", "-1"));
-    pending("interval", only, TYPE_LOOKUP, JdbcTest::interval);
+    run("interval", only, JdbcTest::interval);
     run("metadata", only, JdbcTest::metadata);
-    pending("type_info", only, TYPE_LOOKUP, JdbcTest::typeInfo);
-    pending("primary_keys", only, KEY_COLUMNS, JdbcTest::primaryKeys);
+    run("type_info", only, JdbcTest::typeInfo);
+    run("primary_keys", only, JdbcTest::primaryKeys);
     run("index_info", only, JdbcTest::indexInfo);
     run("foreign_keys", only, JdbcTest::foreignKeys);
     run("errors", only, JdbcTest::errors);
