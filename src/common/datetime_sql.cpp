@@ -522,7 +522,7 @@ Datum to_datum(const Value& v) {
   if (v.is_null()) return d;
   if (v.type() == TypeId::Unknown || physical_type(v.type()) == PhysType::Text) {  // numeric's bytes too
     d.str = StrRef{v.as_text().data(), v.as_text().size()};
-  } else if (v.type() == TypeId::Float64) {
+  } else if (is_float(v.type())) {
     d.f64 = v.as_double();
   } else {
     d.i64 = v.as_int();
@@ -549,6 +549,8 @@ Value from_datum(TypeId type, const Datum& d) {
       return Value::text(std::string(d.str.view()), type);
     case TypeId::Float64:
       return Value::float64(d.f64);
+    case TypeId::Float32:
+      return Value::float32(static_cast<float>(d.f64));
     case TypeId::Bool:
       return Value::boolean(d.i64 != 0);
     case TypeId::Int32:

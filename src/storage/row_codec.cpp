@@ -32,8 +32,11 @@ void append_value(TypeId type, const Datum& d, std::string& out) {
     case PhysType::Int64:
       append_le<int64_t>(d.i64, out);
       break;
-    case PhysType::Float64:
-      append_le<double>(d.f64, out);
+    case PhysType::Float64:  // real: its four bytes (the double holds the float exactly)
+      if (type == TypeId::Float32)
+        append_le<float>(static_cast<float>(d.f64), out);
+      else
+        append_le<double>(d.f64, out);
       break;
     case PhysType::Interval:  // dt::Interval's layout: time, day, month
       append_le<int64_t>(d.i64, out);
@@ -159,6 +162,14 @@ bool decode_row(const TableDef& table, std::string_view value, std::vector<Value
         break;
       }
       case PhysType::Float64: {
+        if (t == TypeId::Float32) {
+          if (!need(4)) return false;
+          float v;
+          std::memcpy(&v, p, 4);
+          slots.push_back(Value::float32(v));
+          p += 4;
+          break;
+        }
         if (!need(8)) return false;
         double v;
         std::memcpy(&v, p, 8);

@@ -22,7 +22,9 @@
 //   bitmap  ceil(n/8)    bit i (LSB first within byte i/8) set = column i is NULL
 //   then, for every non-NULL column in table order:
 //     Bool     1 byte 0/1
+//     Int16    2 bytes little-endian two's complement
 //     Int32    4 bytes little-endian two's complement
+//     Float32  4 bytes little-endian IEEE-754 single bits
 //     Int64    8 bytes little-endian two's complement
 //     Float64  8 bytes little-endian IEEE-754 bits
 //     Text     varint byte length, then the bytes (UTF-8, may contain 0x00)

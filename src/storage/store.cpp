@@ -438,9 +438,10 @@ std::string datum_text(TypeId type, const Datum& d) {
     case TypeId::Int64:
     case TypeId::Oid:
       return std::to_string(d.i64);
+    case TypeId::Float32:
     case TypeId::Float64: {
       std::string s;
-      append_float8_text(d.f64, s);
+      append_text_out(type, d, dt::TimeZone::utc(), s);
       return s;
     }
     case TypeId::Text:
@@ -486,6 +487,8 @@ Value batch_value(const ColumnVector& v, uint64_t r, TypeId type) {
       return type == TypeId::Int64 ? Value::int64(static_cast<const int64_t*>(v.data)[r])
                                    : Value::datetime(type, static_cast<const int64_t*>(v.data)[r]);
     case PhysType::Float64:
+      if (type == TypeId::Float32)
+        return Value::float32(static_cast<float>(static_cast<const double*>(v.data)[r]));
       return Value::float64(static_cast<const double*>(v.data)[r]);
     case PhysType::Text: {
       const StrRef& s = static_cast<const StrRef*>(v.data)[r];
@@ -1079,6 +1082,17 @@ class ScanCursorImpl final : public ScanCursor {
           break;
         case PhysType::Int64:
         case PhysType::Float64:
+          if (c.type == TypeId::Float32) {  // four bytes in the row, a double in the batch
+            if (p + 4 > end) throw_corrupt(*table_, "truncated row");
+            if (c.wanted) {
+              float x;
+              std::memcpy(&x, p, 4);
+              static_cast<double*>(v.data)[r] = x;
+              v.nulls[r] = 0;
+            }
+            p += 4;
+            break;
+          }
           if (p + 8 > end) throw_corrupt(*table_, "truncated row");
           if (c.wanted) {
             std::memcpy(static_cast<uint64_t*>(v.data) + r, p, 8);
@@ -4014,6 +4028,12 @@ class RowsAsAltered {
         }
         case PhysType::Int64:
         case PhysType::Float64:
+          if (c.type == TypeId::Float32) {  // encode_missing's four bytes
+            float f = 0;
+            std::memcpy(&f, p, std::min<size_t>(4, c.missing.size()));
+            m.f64 = f;
+            break;
+          }
           std::memcpy(&m.i64, p, std::min<size_t>(8, c.missing.size()));
           break;
         case PhysType::Interval:
