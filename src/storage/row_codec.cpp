@@ -90,6 +90,54 @@ void encode_missing(TypeId type, const Datum& d, std::string& out) {
   append_value(type, d, out);
 }
 
+bool decode_missing(TypeId type, std::string_view missing, Datum& out) {
+  out = Datum{};
+  const char* p = missing.data();
+  auto need = [&](size_t k) { return missing.size() >= k; };
+  switch (physical_type(type)) {
+    case PhysType::Bool:
+      out.i64 = missing.empty() ? 0 : static_cast<uint8_t>(p[0]);
+      return true;
+    case PhysType::Int32:
+      if (type == TypeId::Int16) {
+        int16_t v = 0;
+        if (!need(2)) return false;
+        std::memcpy(&v, p, 2);
+        out.i64 = v;
+        return true;
+      } else {
+        int32_t v = 0;
+        if (!need(4)) return false;
+        std::memcpy(&v, p, 4);
+        out.i64 = v;
+        return true;
+      }
+    case PhysType::Int64:
+      if (!need(8)) return false;
+      std::memcpy(&out.i64, p, 8);
+      return true;
+    case PhysType::Float64:
+      if (type == TypeId::Float32) {
+        float f = 0;
+        if (!need(4)) return false;
+        std::memcpy(&f, p, 4);
+        out.f64 = f;
+        return true;
+      }
+      if (!need(8)) return false;
+      std::memcpy(&out.f64, p, 8);
+      return true;
+    case PhysType::Interval:
+      if (!need(16)) return false;
+      std::memcpy(&out.i64, p, 8);
+      std::memcpy(&out.dm, p + 8, 8);
+      return true;
+    case PhysType::Text:
+      break;
+  }
+  return false;
+}
+
 void encode_tombstone(std::string& out, std::string_view moved_to) {
   out.push_back(static_cast<char>(kKindTombstone));
   out.append(moved_to);

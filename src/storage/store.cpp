@@ -1146,9 +1146,27 @@ class ScanCursorImpl final : public ScanCursor {
         arena_.append(reinterpret_cast<const char*>(m), def.missing.size());
       } else if (physical_type(def.type) == PhysType::Bool) {
         static_cast<uint8_t*>(v.data)[r] = def.missing.empty() ? 0 : m[0];
-      } else {
-        if (def.missing.size() < w) throw_corrupt(*table_, "bad missing value");
-        std::memcpy(static_cast<char*>(v.data) + r * w, m, w);
+      } else {  // a smallint's two bytes, a real's four: the batch's width from the Datum
+        Datum d;
+        if (!rowcodec::decode_missing(def.type, def.missing, d)) throw_corrupt(*table_, "bad missing value");
+        char* slot = static_cast<char*>(v.data) + r * w;
+        switch (physical_type(def.type)) {
+          case PhysType::Int32: {
+            const auto x = static_cast<int32_t>(d.i64);
+            std::memcpy(slot, &x, 4);
+            break;
+          }
+          case PhysType::Float64:
+            std::memcpy(slot, &d.f64, 8);
+            break;
+          case PhysType::Interval:
+            std::memcpy(slot, &d.i64, 8);
+            std::memcpy(slot + 8, &d.dm, 8);
+            break;
+          default:
+            std::memcpy(slot, &d.i64, 8);
+            break;
+        }
       }
       v.nulls[r] = 0;
     }
@@ -4008,45 +4026,13 @@ class RowsAsAltered {
       m.is_null = 1;
       const ColumnDef& c = def.columns[i];
       if (from_[i] >= 0 || !c.has_missing) continue;
-      m.is_null = 0;
-      const char* p = c.missing.data();
-      switch (physical_type(c.type)) {
-        case PhysType::Bool:
-          m.i64 = c.missing.empty() ? 0 : static_cast<uint8_t>(p[0]);
-          break;
-        case PhysType::Int32: {
-          if (c.type == TypeId::Int16) {  // encode_missing's two bytes
-            int16_t v = 0;
-            std::memcpy(&v, p, std::min<size_t>(2, c.missing.size()));
-            m.i64 = v;
-            break;
-          }
-          int32_t v = 0;
-          std::memcpy(&v, p, std::min<size_t>(4, c.missing.size()));
-          m.i64 = v;
-          break;
-        }
-        case PhysType::Int64:
-        case PhysType::Float64:
-          if (c.type == TypeId::Float32) {  // encode_missing's four bytes
-            float f = 0;
-            std::memcpy(&f, p, std::min<size_t>(4, c.missing.size()));
-            m.f64 = f;
-            break;
-          }
-          std::memcpy(&m.i64, p, std::min<size_t>(8, c.missing.size()));
-          break;
-        case PhysType::Interval:
-          if (c.missing.size() >= 16) {
-            std::memcpy(&m.i64, p, 8);
-            std::memcpy(&m.dm, p + 8, 8);
-          }
-          break;
-        case PhysType::Text:
-          missing_text_[i] = c.missing;
-          m.str = StrRef{missing_text_[i].data(), missing_text_[i].size()};
-          break;
+      if (physical_type(c.type) == PhysType::Text) {
+        missing_text_[i] = c.missing;
+        m.str = StrRef{missing_text_[i].data(), missing_text_[i].size()};
+      } else if (!rowcodec::decode_missing(c.type, c.missing, m)) {
+        m = Datum{};  // a short value reads as zero, as before
       }
+      m.is_null = 0;
     }
   }
 
