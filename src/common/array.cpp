@@ -755,16 +755,7 @@ bool can_cast_element(TypeId from, TypeId to, bool* explicit_only) {
   if ((from == TypeId::Bool && to == TypeId::Int32) || (from == TypeId::Int32 && to == TypeId::Bool))
     return expl();
   if (is_numeric(from) && is_numeric(to)) {
-    // implicit widening: int2 -> int4 -> int8 -> numeric -> float4 -> float8
-    auto rank = [](TypeId t) {
-      return t == TypeId::Int16     ? 0
-             : t == TypeId::Int32   ? 1
-             : t == TypeId::Int64   ? 2
-             : t == TypeId::Numeric ? 3
-             : t == TypeId::Float32 ? 4
-                                    : 5;
-    };
-    return rank(from) < rank(to) ? true : expl();
+    return numeric_rank(from) < numeric_rank(to) ? true : expl();  // implicit widening
   }
   if ((from == TypeId::Oid && is_integer(to)) || (is_integer(from) && to == TypeId::Oid))
     return to == TypeId::Oid ? true : expl();

@@ -108,6 +108,7 @@ std::vector<Signature> make_signatures() {
       {Func::ToCharInt8, "to_char", X, {T::Int64, X}},
       {Func::ToCharNumeric, "to_char", X, {T::Numeric, X}},
       {Func::ToCharFloat8, "to_char", X, {F, X}},
+      {Func::ToCharFloat4, "to_char", X, {T::Float32, X}},
   };
 }
 
@@ -197,7 +198,7 @@ const std::vector<Signature>& signatures() {
 
 const Signature& signature(Func f) {
   static const std::vector<const Signature*> by_func = [] {
-    std::vector<const Signature*> v(static_cast<size_t>(Func::ToCharFloat8) + 1, nullptr);
+    std::vector<const Signature*> v(static_cast<size_t>(Func::ToCharFloat4) + 1, nullptr);
     for (const Signature& s : signatures())
       if (!v[static_cast<size_t>(s.func)]) v[static_cast<size_t>(s.func)] = &s;
     return v;
@@ -388,6 +389,8 @@ void eval(Func f, const Datum* a, Datum& out, const EvalContext& ctx, std::strin
       return set_text(out, numfmt::to_char_numeric(a[0].str.view(), text_of(a[1])), text);
     case Func::ToCharFloat8:
       return set_text(out, numfmt::to_char_double(a[0].f64, text_of(a[1])), text);
+    case Func::ToCharFloat4:
+      return set_text(out, numfmt::to_char_double(a[0].f64, text_of(a[1]), true), text);
   }
   throw std::logic_error("dtsql: unknown function");
 }

@@ -199,6 +199,26 @@ inline bool is_float(TypeId t) {
 inline bool is_numeric(TypeId t) {
   return is_integer(t) || is_float(t) || t == TypeId::Numeric;
 }
+// A numeric type's place in PostgreSQL's implicit casts, smallint -> integer -> bigint -> numeric -> real
+// -> double precision (1 .. 6): `a` casts to `b` implicitly when its rank is lower. 0 for other types.
+constexpr int numeric_rank(TypeId t) {
+  switch (t) {
+    case TypeId::Int16:
+      return 1;
+    case TypeId::Int32:
+      return 2;
+    case TypeId::Int64:
+      return 3;
+    case TypeId::Numeric:
+      return 4;
+    case TypeId::Float32:
+      return 5;
+    case TypeId::Float64:
+      return 6;
+    default:
+      return 0;
+  }
+}
 inline bool is_datetime(TypeId t) {
   return t >= TypeId::Date && t <= TypeId::Interval;
 }

@@ -65,19 +65,8 @@ std::string tn(TypeId t) {
 }
 
 int rank(TypeId t) {
+  if (is_numeric(t)) return numeric_rank(t);  // int2 -> int4 -> int8 -> numeric -> real -> double precision
   switch (t) {
-    case TypeId::Int16:
-      return 1;
-    case TypeId::Int32:
-      return 2;
-    case TypeId::Int64:
-      return 3;
-    case TypeId::Numeric:  // integer -> numeric -> real -> double precision: PostgreSQL's implicit casts
-      return 4;
-    case TypeId::Float32:
-      return 5;
-    case TypeId::Float64:
-      return 6;
     case TypeId::Date:  // date < timestamp < timestamptz: PostgreSQL's implicit casts between them
       return 1;
     case TypeId::Timestamp:
