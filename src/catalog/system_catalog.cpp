@@ -2172,6 +2172,9 @@ std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) 
         case TypeId::Int64:
           rows.num("numeric_precision", 64).num("numeric_precision_radix", 2).num("numeric_scale", 0);
           break;
+        case TypeId::Float32:
+          rows.num("numeric_precision", 24).num("numeric_precision_radix", 2);
+          break;
         case TypeId::Float64:
           rows.num("numeric_precision", 53).num("numeric_precision_radix", 2);
           break;

@@ -326,6 +326,7 @@ class ExpressionTranslator {
     llvm::Value* set = cg_.const_i32(layout_.add_in_set(std::move(spec)));
     llvm::Value* r;
     switch (x.type) {
+      case TypeId::Float32:
       case TypeId::Float64:
         r = cg_.call("rt_in_double", {cg_.qs, set, x.value});
         break;
@@ -397,6 +398,7 @@ class ExpressionTranslator {
     llvm::Value* set = cg_.const_i32(subquery_slot(e, true).slot);
     llvm::Value* r;
     switch (x.type) {
+      case TypeId::Float32:
       case TypeId::Float64:
         r = cg_.call("rt_in_double", {cg_.qs, set, x.value});
         break;

@@ -182,7 +182,7 @@ llvm::Value* compare_values(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlV
     x = cg.call("rt_interval_cmp", {cg.qs, l.value, l.length, r.value, r.length});
     y = cg.const_i32(0);
   }
-  if (l.type == TypeId::Float64) {
+  if (is_float(l.type)) {
     // PostgreSQL orders NaN above every other value and equal to itself.
     llvm::Value* xn = b.CreateFCmpUNO(x, x);
     llvm::Value* yn = b.CreateFCmpUNO(y, y);
@@ -297,21 +297,26 @@ SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r) {
   out.type = l.type;
   out.is_null = b.CreateOr(l.is_null, r.is_null);
   llvm::Value* both = b.CreateNot(out.is_null);
-  if (l.type == TypeId::Float64) {
-    // PostgreSQL's float8pl / float8mi / float8mul / float8div (utils/float.h checks).
+  if (is_float(l.type)) {
+    // PostgreSQL's float8pl / float8mi / float8mul / float8div (utils/float.h checks), and float4pl ...
+    // for two reals: computed in double, then rounded to float, which is the correctly rounded float
+    // result (a double has more than 2 * 24 + 2 bits), and checked as PostgreSQL checks the float.
     llvm::Value* x = l.value;
     llvm::Value* y = r.value;
     auto is_zero = [&](llvm::Value* v) { return b.CreateFCmpOEQ(v, cg.const_f64(0.0)); };
     auto nonzero = [&](llvm::Value* v) { return b.CreateFCmpUNE(v, cg.const_f64(0.0)); };
+    auto rounded = [&](llvm::Value* v) {
+      return l.type == TypeId::Float32 ? b.CreateFPExt(b.CreateFPTrunc(v, cg.b.getFloatTy()), cg.f64) : v;
+    };
     switch (op) {
       case ArithOp::Add:
-        out.value = b.CreateFAdd(x, y);
+        out.value = rounded(b.CreateFAdd(x, y));
         break;
       case ArithOp::Sub:
-        out.value = b.CreateFSub(x, y);
+        out.value = rounded(b.CreateFSub(x, y));
         break;
       case ArithOp::Mul:
-        out.value = b.CreateFMul(x, y);
+        out.value = rounded(b.CreateFMul(x, y));
         // underflow: a zero product of non-zero inputs
         cg.fail_if(b.CreateAnd(both, b.CreateAnd(is_zero(out.value), b.CreateAnd(nonzero(x), nonzero(y)))),
                    ErrorKind::FloatUnderflow);
@@ -320,7 +325,7 @@ SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r) {
         // NaN / 0 is NaN; anything else / 0 is 22012
         llvm::Value* x_nan = b.CreateFCmpUNO(x, x);
         cg.fail_if(b.CreateAnd(both, b.CreateAnd(is_zero(y), b.CreateNot(x_nan))), ErrorKind::DivisionByZero);
-        out.value = b.CreateFDiv(x, y);
+        out.value = rounded(b.CreateFDiv(x, y));
         // underflow: a zero quotient of a non-zero dividend by a finite divisor
         cg.fail_if(b.CreateAnd(both, b.CreateAnd(is_zero(out.value),
                                                  b.CreateAnd(nonzero(x), b.CreateNot(is_infinite(cg, y))))),
@@ -385,7 +390,7 @@ SqlValue arith(CodeGen& cg, ArithOp op, const SqlValue& l, const SqlValue& r) {
 SqlValue negate(CodeGen& cg, const SqlValue& a) {
   if (a.type == TypeId::Numeric) return numeric_call(cg, num::Func::Neg, {a});
   SqlValue r = a;
-  if (a.type == TypeId::Float64) {
+  if (is_float(a.type)) {
     r.value = cg.b.CreateFNeg(a.value);
     return r;
   }
@@ -399,7 +404,7 @@ SqlValue negate(CodeGen& cg, const SqlValue& a) {
 
 SqlValue abs(CodeGen& cg, const SqlValue& a) {
   if (a.type == TypeId::Numeric) return numeric_call(cg, num::Func::Abs, {a});
-  if (a.type == TypeId::Float64) {
+  if (is_float(a.type)) {
     SqlValue r = a;
     r.value = cg.b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, a.value);
     return r;
@@ -533,8 +538,9 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
                      : to == TypeId::Int32   ? "rt_text_to_int32"
                      : to == TypeId::Int64   ? "rt_text_to_int64"
                      : to == TypeId::Float64 ? "rt_text_to_double"
+                     : to == TypeId::Float32 ? "rt_text_to_float4"
                                              : "rt_text_to_bool";
-    llvm::Type* slot_type = to == TypeId::Int64 ? cg.i64 : to == TypeId::Float64 ? cg.f64 : cg.i32;
+    llvm::Type* slot_type = to == TypeId::Int64 ? cg.i64 : is_float(to) ? cg.f64 : cg.i32;
     llvm::Value* slot = cg.local(slot_type, "parsed");
     b.CreateStore(llvm::Constant::getNullValue(slot_type), slot);
     {
@@ -556,6 +562,8 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
         return text_result(cg, "rt_int_to_text", {cg.qs, v.value}, v.is_null);
       case TypeId::Float64:
         return text_result(cg, "rt_double_to_text", {cg.qs, v.value}, v.is_null);
+      case TypeId::Float32:
+        return text_result(cg, "rt_float4_to_text", {cg.qs, v.value}, v.is_null);
       default:
         break;
     }
@@ -588,7 +596,7 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
         out.value = b.CreateTrunc(v.value, ty);
         return out;
       }
-      if (from == TypeId::Float64) {
+      if (is_float(from)) {  // (a real's double is exact: ftoi4 is dtoi4 on it)
         // mathsql::float8_to_int (rint, 22003), the function the binder folds constants with:
         //   slot = 0; if (!is_null && !rt_double_to_int(qs, v, to, &slot)) exit
         llvm::Value* slot = cg.local(cg.i64, "f2i");
@@ -606,6 +614,28 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
     case TypeId::Float64:
       if (is_integer(from)) {
         out.value = b.CreateSIToFP(v.value, cg.f64);
+        return out;
+      }
+      if (from == TypeId::Float32) {  // exact
+        out.value = v.value;
+        return out;
+      }
+      break;
+    case TypeId::Float32:
+      if (is_integer(from)) {  // i4tof / i8tof: one rounding, straight to float
+        out.value = b.CreateFPExt(b.CreateSIToFP(v.value, b.getFloatTy()), cg.f64);
+        return out;
+      }
+      if (from == TypeId::Float64) {
+        // dtof (mathsql::float8_to_float4 for constants): 22003 when a finite value becomes infinite
+        // or a non-zero one becomes zero.
+        llvm::Value* f = b.CreateFPExt(b.CreateFPTrunc(v.value, b.getFloatTy()), cg.f64);
+        llvm::Value* overflow = b.CreateAnd(is_infinite(cg, f), b.CreateNot(is_infinite(cg, v.value)));
+        cg.fail_if(b.CreateAnd(valid, overflow), ErrorKind::FloatOverflow);
+        llvm::Value* underflow =
+            b.CreateAnd(b.CreateFCmpOEQ(f, cg.const_f64(0.0)), b.CreateFCmpUNE(v.value, cg.const_f64(0.0)));
+        cg.fail_if(b.CreateAnd(valid, underflow), ErrorKind::FloatUnderflow);
+        out.value = f;
         return out;
       }
       break;

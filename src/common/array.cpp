@@ -7,6 +7,7 @@
 
 #include "common/bytea.h"
 #include "common/error.h"
+#include "common/math_sql.h"
 #include "common/numeric.h"
 #include "common/value.h"
 
@@ -76,6 +77,7 @@ int fixed_length(TypeId element) {
     case TypeId::Int16:
       return 2;
     case TypeId::Int32:
+    case TypeId::Float32:
     case TypeId::Date:
     case TypeId::Oid:
       return 4;
@@ -116,6 +118,13 @@ void append_send(TypeId element, const Datum& d, std::string& out) {
       uint64_t bits;
       std::memcpy(&bits, &d.f64, 8);
       put64(out, bits);
+      break;
+    }
+    case TypeId::Float32: {  // float4send
+      const float f = static_cast<float>(d.f64);
+      uint32_t bits;
+      std::memcpy(&bits, &f, 4);
+      put32(out, bits);
       break;
     }
     case TypeId::Interval:
@@ -246,6 +255,13 @@ Datum element_datum(TypeId element, const Element& e) {
       std::memcpy(&d.f64, &bits, 8);
       break;
     }
+    case TypeId::Float32: {
+      uint32_t bits = get32(p);
+      float f;
+      std::memcpy(&f, &bits, 4);
+      d.f64 = f;
+      break;
+    }
     case TypeId::Interval:
       d.i64 = static_cast<int64_t>(get64(p));
       d.dm.day = static_cast<int32_t>(get32(p + 8));
@@ -293,7 +309,8 @@ Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ct
       d.i64 = v;
       return d;
     }
-    case TypeId::Float64: {
+    case TypeId::Float32:    // float4in
+    case TypeId::Float64: {  // float8in
       std::string l = lower(s);
       if (l == "nan" || l == "+nan" || l == "-nan") {
         d.f64 = std::numeric_limits<double>::quiet_NaN();
@@ -312,11 +329,15 @@ Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ct
         bad_input(type, text);
       errno = 0;
       char* end = nullptr;
-      double v = std::strtod(l.c_str(), &end);
+      // A real is read by strtof (one rounding, as float4in), not through a double.
+      const bool real = type == TypeId::Float32;
+      double v = real ? std::strtof(l.c_str(), &end) : std::strtod(l.c_str(), &end);
+      const double huge = real ? double{HUGE_VALF} : HUGE_VAL;
       if (end != l.c_str() + l.size()) bad_input(type, text);
-      if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0))
-        throw SqlError(SqlState::NumericValueOutOfRange,
-                       "\"" + std::string(text) + "\" is out of range for type double precision");
+      if (errno == ERANGE && (v == huge || v == -huge || v == 0))  // denormals are fine
+        throw SqlError(
+            SqlState::NumericValueOutOfRange,
+            "\"" + std::string(text) + "\" is out of range for type " + std::string(type_name(type)));
       d.f64 = v;
       return d;
     }
@@ -589,9 +610,7 @@ std::string from_wire(std::string_view b, TypeId array_type) {
   if (ndim < 0) bad("invalid number of dimensions: " + std::to_string(ndim));
   if (ndim > 1) throw_unsupported("multidimensional arrays");
   if (flags != 0 && flags != 1) bad("invalid array flags");
-  // float4[] arrives as OmenDB's float8[] (its real is double precision).
-  const bool float4 = elem == TypeId::Float64 && oid == 700;
-  if (oid != type_oid(elem) && !float4)
+  if (oid != type_oid(elem))
     bad("binary data has array element type " + std::to_string(oid) + " instead of expected " +
         std::to_string(type_oid(elem)));
   Builder builder(elem);
@@ -615,17 +634,8 @@ std::string from_wire(std::string_view b, TypeId array_type) {
       if (len < 0 || static_cast<size_t>(len) > b.size() - pos) bad("insufficient data left in message");
       std::string_view e = b.substr(pos, static_cast<size_t>(len));
       pos += static_cast<size_t>(len);
-      int fixed = float4 ? 4 : fixed_length(elem);
+      int fixed = fixed_length(elem);
       if (fixed >= 0 && len != fixed) bad("improper binary format in array element " + std::to_string(i + 1));
-      if (float4) {
-        Datum d{};
-        uint32_t raw = get32(e.data());
-        float f;
-        std::memcpy(&f, &raw, 4);
-        d.f64 = f;
-        builder.add(d);
-        continue;
-      }
       if (elem == TypeId::Numeric) {
         storage = num::from_wire(e);
         builder.add_bytes({false, storage});
@@ -644,6 +654,7 @@ std::string from_wire(std::string_view b, TypeId array_type) {
 
 int compare_elements(TypeId element, const Datum& a, const Datum& b) {
   switch (element) {
+    case TypeId::Float32:
     case TypeId::Float64:
       return compare_double(a.f64, b.f64);
     case TypeId::Numeric:
@@ -696,6 +707,7 @@ std::string hash_key(std::string_view bytes, TypeId array_type) {
     out.push_back('V');
     Datum d = element_datum(elem, e);
     switch (elem) {
+      case TypeId::Float32:  // as its double: real and double precision arrays of one value hash alike
       case TypeId::Float64: {
         double f = d.f64;
         if (f == 0) f = 0;  // -0 = 0
@@ -743,15 +755,7 @@ bool can_cast_element(TypeId from, TypeId to, bool* explicit_only) {
   if ((from == TypeId::Bool && to == TypeId::Int32) || (from == TypeId::Int32 && to == TypeId::Bool))
     return expl();
   if (is_numeric(from) && is_numeric(to)) {
-    // implicit widening: int4 -> int8 -> numeric -> float8
-    auto rank = [](TypeId t) {
-      return t == TypeId::Int16     ? 0
-             : t == TypeId::Int32   ? 1
-             : t == TypeId::Int64   ? 2
-             : t == TypeId::Numeric ? 3
-                                    : 4;
-    };
-    return rank(from) < rank(to) ? true : expl();
+    return numeric_rank(from) < numeric_rank(to) ? true : expl();  // implicit widening
   }
   if ((from == TypeId::Oid && is_integer(to)) || (is_integer(from) && to == TypeId::Oid))
     return to == TypeId::Oid ? true : expl();
@@ -798,20 +802,30 @@ Datum scalar_cast(TypeId from, TypeId to, const Datum& d, const dtsql::EvalConte
       case TypeId::Float64:
         out.f64 = num::to_double(a);
         return out;
+      case TypeId::Float32:  // numeric_float4: float4in of the numeric's text (one rounding)
+        return scalar_in(TypeId::Float32, num::to_text(a), ctx, storage);
       default:
         break;
     }
   }
   if (to == TypeId::Numeric) {
-    storage = from == TypeId::Float64 ? num::from_double(d.f64) : num::from_int64(d.i64);
+    storage = from == TypeId::Float64   ? num::from_double(d.f64)
+              : from == TypeId::Float32 ? num::from_double(d.f64, 6)
+                                        : num::from_int64(d.i64);
     out.str = StrRef{storage.data(), storage.size()};
     return out;
   }
-  if (from == TypeId::Float64 && is_integer(to)) {
-    double r = std::rint(d.f64);
-    if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0))
-      throw SqlError(SqlState::NumericValueOutOfRange, std::string(integer_out_of_range(to)));
-    return int_range(static_cast<int64_t>(r));
+  if (to == TypeId::Float32) {  // from an integer (rounded once: int8 -> float4 not through a double)
+    out.f64 = from == TypeId::Float64 ? mathsql::float8_to_float4(d.f64) : static_cast<float>(d.i64);
+    return out;
+  }
+  if (from == TypeId::Float32 && to == TypeId::Float64) {
+    out.f64 = d.f64;
+    return out;
+  }
+  if (is_float(from) && is_integer(to)) {  // dtoi / ftoi: rint, 22003 (a real's double is exact)
+    out.i64 = mathsql::float8_to_int(d.f64, to);
+    return out;
   }
   if (is_integer(from) && to == TypeId::Float64) {
     out.f64 = static_cast<double>(d.i64);

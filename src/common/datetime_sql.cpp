@@ -108,6 +108,7 @@ std::vector<Signature> make_signatures() {
       {Func::ToCharInt8, "to_char", X, {T::Int64, X}},
       {Func::ToCharNumeric, "to_char", X, {T::Numeric, X}},
       {Func::ToCharFloat8, "to_char", X, {F, X}},
+      {Func::ToCharFloat4, "to_char", X, {T::Float32, X}},
   };
 }
 
@@ -197,7 +198,7 @@ const std::vector<Signature>& signatures() {
 
 const Signature& signature(Func f) {
   static const std::vector<const Signature*> by_func = [] {
-    std::vector<const Signature*> v(static_cast<size_t>(Func::ToCharFloat8) + 1, nullptr);
+    std::vector<const Signature*> v(static_cast<size_t>(Func::ToCharFloat4) + 1, nullptr);
     for (const Signature& s : signatures())
       if (!v[static_cast<size_t>(s.func)]) v[static_cast<size_t>(s.func)] = &s;
     return v;
@@ -388,6 +389,8 @@ void eval(Func f, const Datum* a, Datum& out, const EvalContext& ctx, std::strin
       return set_text(out, numfmt::to_char_numeric(a[0].str.view(), text_of(a[1])), text);
     case Func::ToCharFloat8:
       return set_text(out, numfmt::to_char_double(a[0].f64, text_of(a[1])), text);
+    case Func::ToCharFloat4:
+      return set_text(out, numfmt::to_char_double(a[0].f64, text_of(a[1]), true), text);
   }
   throw std::logic_error("dtsql: unknown function");
 }
@@ -522,7 +525,7 @@ Datum to_datum(const Value& v) {
   if (v.is_null()) return d;
   if (v.type() == TypeId::Unknown || physical_type(v.type()) == PhysType::Text) {  // numeric's bytes too
     d.str = StrRef{v.as_text().data(), v.as_text().size()};
-  } else if (v.type() == TypeId::Float64) {
+  } else if (is_float(v.type())) {
     d.f64 = v.as_double();
   } else {
     d.i64 = v.as_int();
@@ -549,6 +552,8 @@ Value from_datum(TypeId type, const Datum& d) {
       return Value::text(std::string(d.str.view()), type);
     case TypeId::Float64:
       return Value::float64(d.f64);
+    case TypeId::Float32:
+      return Value::float32(static_cast<float>(d.f64));
     case TypeId::Bool:
       return Value::boolean(d.i64 != 0);
     case TypeId::Int32:

@@ -115,6 +115,7 @@ enum class Func : uint8_t {
   ToCharInt8,
   ToCharNumeric,
   ToCharFloat8,
+  ToCharFloat4,  // the last one (signature()'s table)
 };
 
 // One signature: `name` is the SQL function name or the operator symbol ("+", "-", "*", "/", and "u-"

@@ -709,4 +709,13 @@ int64_t float8_to_int(double v, TypeId to) {
   return static_cast<int64_t>(r);
 }
 
+double float8_to_float4(double v) {
+  const float f = static_cast<float>(v);
+  if (std::isinf(f) && !std::isinf(v))
+    throw SqlError(SqlState::NumericValueOutOfRange, "value out of range: overflow");
+  if (f == 0.0f && v != 0.0)
+    throw SqlError(SqlState::NumericValueOutOfRange, "value out of range: underflow");
+  return f;
+}
+
 }  // namespace omendb::mathsql

@@ -135,4 +135,9 @@ void eval(Func f, const Datum* args, Datum& out, std::string& bytes, Random& ran
 // call it.
 int64_t float8_to_int(double v, TypeId to);
 
+// The cast double precision -> real, PostgreSQL's dtof: the nearest float (as a double); 22003 "value out
+// of range: overflow" when a finite value becomes infinite, "... underflow" when a non-zero one becomes 0.
+// Every float8 -> float4 conversion (casts, assignments, constants) calls it.
+double float8_to_float4(double v);
+
 }  // namespace omendb::mathsql

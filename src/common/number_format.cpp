@@ -507,7 +507,7 @@ std::string to_char_int(int64_t v, std::string_view fmt, bool bigint) {
   return finish_text(items, d, std::move(text));
 }
 
-std::string to_char_double(double v, std::string_view fmt) {
+std::string to_char_double(double v, std::string_view fmt, bool real) {
   Desc d;
   std::vector<Item> items = parse(fmt, d);
   Prepared p;
@@ -523,6 +523,7 @@ std::string to_char_double(double v, std::string_view fmt) {
   double val = v;
   if (d.multi_flag) {
     val = v * std::pow(10.0, d.multi);
+    if (real) val = static_cast<float>(val);
     d.pre += d.multi;
   }
   // PostgreSQL's snprintf prints NaN and Infinity in words.
@@ -533,11 +534,12 @@ std::string to_char_double(double v, std::string_view fmt) {
     std::snprintf(buf, sizeof buf, "%.*f", digits, x);
     return std::string(buf);
   };
+  const int max_digits = real ? FLT_DIG : DBL_DIG;
   int pre_len = static_cast<int>(fixed(std::fabs(val), 0).size());
-  if (pre_len >= DBL_DIG)
+  if (pre_len >= max_digits)
     d.post = 0;
-  else if (pre_len + d.post > DBL_DIG)
-    d.post = DBL_DIG - pre_len;
+  else if (pre_len + d.post > max_digits)
+    d.post = max_digits - pre_len;
   std::string text = fixed(val, d.post);
   return finish_text(items, d, std::move(text));
 }

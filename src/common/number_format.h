@@ -15,7 +15,9 @@ std::string to_char_numeric(std::string_view num, std::string_view fmt);  // num
 // integer, bigint: EEEE goes through float8 for integer, through numeric for bigint (int4_to_char,
 // int8_to_char), which differ when rounding carries (99999 with 9.9EEEE: 1.0e+05, 10.0e+04).
 std::string to_char_int(int64_t v, std::string_view fmt, bool bigint);
-std::string to_char_double(double v, std::string_view fmt);  // double precision
+// double precision (float8_to_char: at most DBL_DIG = 15 significant digits) or, with `real`, a real
+// (float4_to_char: FLT_DIG = 6, V's scaling in float).
+std::string to_char_double(double v, std::string_view fmt, bool real = false);
 
 // to_number(text, template): the inverse, reading `text` through the same template (formatting.c's
 // NUM_processor reading mode): digits, the point, group separators, signs (S, MI, PL, SG, PR, a leading

@@ -527,11 +527,11 @@ std::string from_int64(int64_t v) {
   return encode(std::move(d));
 }
 
-std::string from_double(double x) {
+std::string from_double(double x, int digits) {
   if (std::isnan(x)) return special(kSignNaN);
   if (std::isinf(x)) return special(x > 0 ? kSignPInf : kSignNInf);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.15g", x);  // DBL_DIG significant digits, as float8_numeric
+  std::snprintf(buf, sizeof buf, "%.*g", digits, x);  // DBL_DIG (FLT_DIG) digits, as float8_numeric
   return parse(buf);
 }
 

@@ -57,7 +57,8 @@ void append_key(std::string_view num, std::string& out);
 // Conversions.
 std::string from_int64(int64_t v);
 // float8 -> numeric as PostgreSQL (%.15g, then numeric input); NaN and +-Infinity map to themselves.
-std::string from_double(double d);
+// float4 -> numeric is the same with FLT_DIG = 6 digits (float4_numeric: 3.1415927::real is 3.14159).
+std::string from_double(double d, int digits = 15);
 // numeric -> integer, rounding half away from zero. `type` names the target ("integer", "bigint",
 // "smallint") in the 22003 "... out of range" and 0A000 "cannot convert NaN to ..." errors.
 int64_t to_int64(std::string_view num, int64_t min, int64_t max, const char* type);

@@ -43,12 +43,16 @@ std::string_view type_name(TypeId type) {
       return "uuid[]";
     case TypeId::Int16Array:
       return "smallint[]";
+    case TypeId::Float32Array:
+      return "real[]";
     case TypeId::Int2Vector:
       return "int2vector";
     case TypeId::OidVector:
       return "oidvector";
     case TypeId::Int16:
       return "smallint";
+    case TypeId::Float32:
+      return "real";
     case TypeId::Unknown:
       return "unknown";
     case TypeId::Bool:
@@ -137,12 +141,16 @@ uint32_t type_oid(TypeId type) {
       return 2951;
     case TypeId::Int16Array:
       return 1005;
+    case TypeId::Float32Array:
+      return 1021;
     case TypeId::Int2Vector:
       return 22;
     case TypeId::OidVector:
       return 30;
     case TypeId::Int16:
       return 21;
+    case TypeId::Float32:
+      return 700;
     case TypeId::Unknown:
       return 705;
     case TypeId::Bool:
@@ -202,6 +210,7 @@ int16_t type_wire_length(TypeId type) {
     case TypeId::Int16:
       return 2;
     case TypeId::Int32:
+    case TypeId::Float32:
       return 4;
     case TypeId::Int64:
       return 8;
@@ -252,6 +261,7 @@ PhysType physical_type(TypeId type) {
     case TypeId::Timestamp:
     case TypeId::TimestampTz:
       return PhysType::Int64;
+    case TypeId::Float32:  // computed as a double, rounded to float; stored in four bytes
     case TypeId::Float64:
       return PhysType::Float64;
     case TypeId::Interval:

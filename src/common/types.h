@@ -59,6 +59,11 @@ enum class TypeId : uint8_t {
   // Datums, column batches hold it sign-extended) with every result checked against its range (22003
   // "smallint out of range"); stored in rows as two bytes (docs/types.md, "SMALLINT").
   Int16 = 24,
+  // PostgreSQL's real (float4): an IEEE single. Computed as a double (PhysType::Float64: registers,
+  // Datums, column batches hold the exact double of the float) with every result rounded to float
+  // (float4pl ... as PostgreSQL's checks: 22003 "value out of range: overflow"); stored in rows as four
+  // bytes (docs/types.md, "REAL").
+  Float32 = 25,
   // One-dimensional arrays (common/array.h): kArrayFlag | the element's TypeId, held as Text (the bytes
   // of PostgreSQL's binary array format, array_send). docs/types.md, "Arrays".
   BoolArray = 64 + 1,
@@ -78,6 +83,7 @@ enum class TypeId : uint8_t {
   ByteaArray = 64 + 15,
   UuidArray = 64 + 16,
   Int16Array = 64 + 24,
+  Float32Array = 64 + 25,
   // PostgreSQL's int2vector (pg_index.indkey, indoption): an array of int2 (integer here) with lower bound
   // 0 whose text form is its elements separated by spaces ('1 2'). An array for every array operation
   // (subscripts from 0, ANY, unnest, array_upper ...), held as Int32Array's bytes; for system catalog
@@ -88,14 +94,14 @@ enum class TypeId : uint8_t {
   // int2. kArrayFlag | kVectorFlag | Oid.
   OidVector = 64 + 32 + 11,
 };
-inline constexpr uint8_t kMaxScalarTypeId = 24;      // the highest scalar TypeId
+inline constexpr uint8_t kMaxScalarTypeId = 25;      // the highest scalar TypeId
 inline constexpr uint8_t kMaxTypeId = 64 + 32 + 11;  // the highest TypeId
 inline constexpr uint8_t kArrayFlag = 64;
 inline constexpr uint8_t kVectorFlag = 32;  // with kArrayFlag: the *vector types (Int2Vector, OidVector)
 
-// Whether the scalar type has an array type: 1..16 and smallint (17..23 have none).
+// Whether the scalar type has an array type: 1..16, smallint and real (17..23 have none).
 constexpr bool has_array_type(uint8_t e) {
-  return (e >= 1 && e <= 16) || e == 24;
+  return (e >= 1 && e <= 16) || e == 24 || e == 25;
 }
 // Arrays: whether t is one, its element type, the array type of an element type (Unknown if none).
 constexpr bool is_array(TypeId t) {
@@ -134,6 +140,7 @@ constexpr bool storable(TypeId t) {
     case TypeId::Int16:
     case TypeId::Int32:
     case TypeId::Int64:
+    case TypeId::Float32:
     case TypeId::Float64:
     case TypeId::Text:
     case TypeId::Date:
@@ -161,7 +168,8 @@ PhysType physical_type(TypeId type);
 
 // PostgreSQL's name for the type ("integer", "bigint", "double precision", "text", "boolean").
 std::string_view type_name(TypeId type);
-// PostgreSQL type OID sent in RowDescription (bool 16, int8 20, int2 21, int4 23, text 25, float8 701).
+// PostgreSQL type OID sent in RowDescription (bool 16, int8 20, int2 21, int4 23, text 25, float4 700,
+// float8 701).
 uint32_t type_oid(TypeId type);
 // Fixed wire length for RowDescription (-1 for variable length).
 int16_t type_wire_length(TypeId type);
@@ -183,9 +191,33 @@ constexpr std::string_view integer_out_of_range(TypeId t) {
          : t == TypeId::Int32 ? "integer out of range"
                               : "bigint out of range";
 }
-// The numeric category: integers, numeric, double precision (arithmetic and comparisons mix them).
+// real or double precision: IEEE floats, held as doubles (a real's double is exactly its float).
+inline bool is_float(TypeId t) {
+  return t == TypeId::Float32 || t == TypeId::Float64;
+}
+// The numeric category: integers, numeric, real, double precision (arithmetic and comparisons mix them).
 inline bool is_numeric(TypeId t) {
-  return is_integer(t) || t == TypeId::Float64 || t == TypeId::Numeric;
+  return is_integer(t) || is_float(t) || t == TypeId::Numeric;
+}
+// A numeric type's place in PostgreSQL's implicit casts, smallint -> integer -> bigint -> numeric -> real
+// -> double precision (1 .. 6): `a` casts to `b` implicitly when its rank is lower. 0 for other types.
+constexpr int numeric_rank(TypeId t) {
+  switch (t) {
+    case TypeId::Int16:
+      return 1;
+    case TypeId::Int32:
+      return 2;
+    case TypeId::Int64:
+      return 3;
+    case TypeId::Numeric:
+      return 4;
+    case TypeId::Float32:
+      return 5;
+    case TypeId::Float64:
+      return 6;
+    default:
+      return 0;
+  }
 }
 inline bool is_datetime(TypeId t) {
   return t >= TypeId::Date && t <= TypeId::Interval;

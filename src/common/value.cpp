@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
+#include <type_traits>
 
 #include "common/array.h"
 #include "common/bytea.h"
@@ -42,19 +44,27 @@ Decimal parse_scientific(const char* first, const char* last) {
   return x;
 }
 
-bool reads_back(Decimal x, double d) {
+// Whether x reads back as d (strtod for a double, strtof for a float).
+template <typename F>
+bool reads_back(Decimal x, F d) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%llue%d", static_cast<unsigned long long>(x.c), x.k);
-  return std::strtod(buf, nullptr) == d;
+  if constexpr (std::is_same_v<F, float>)
+    return std::strtof(buf, nullptr) == d;
+  else
+    return std::strtod(buf, nullptr) == d;
 }
 
-// Whether x is exactly halfway between d (> 0, >= 2^53) and one of its neighbours. Below 2^53 a midpoint
-// needs more than 17 significant digits, so the shortest text never is one.
-bool on_midpoint(double d, Decimal x) {
+// Whether x is exactly halfway between d (> 0, >= 2^p where p is the precision: 53 bits for a double,
+// 24 for a float) and one of its neighbours. Below 2^p a midpoint needs more significant digits than d's
+// own exact decimal, so the shortest text never is one.
+template <typename F>
+bool on_midpoint(F d, Decimal x) {
+  constexpr int p = std::numeric_limits<F>::digits;
   int e = 0;
-  const double f = std::frexp(d, &e);
-  const auto m2 = static_cast<uint64_t>(std::ldexp(f, 53));
-  const int e2 = e - 53;  // d = m2 * 2^e2, e2 >= 1
+  const double f = std::frexp(static_cast<double>(d), &e);
+  const auto m2 = static_cast<uint64_t>(std::ldexp(f, p));
+  const int e2 = e - p;  // d = m2 * 2^e2, e2 >= 1
   if (x.c == 0 || x.k < 0 || e2 < 1) return false;
   // x = odd * 2^t * 5^k * 2^k; a midpoint is (2 m2 +- 1) * 2^(e2 - 1), or (4 m2 - 1) * 2^(e2 - 2) below a
   // power of two (whose lower neighbour is closer).
@@ -72,12 +82,13 @@ bool on_midpoint(double d, Decimal x) {
   const int shift = t + x.k;
   auto is = [&](uint64_t mid_odd, int mid_shift) { return odd == mid_odd && shift == mid_shift; };
   if (is(2 * m2 + 1, e2 - 1)) return true;
-  if (m2 == (uint64_t{1} << 52)) return is(4 * m2 - 1, e2 - 2);
+  if (m2 == (uint64_t{1} << (p - 1))) return is(4 * m2 - 1, e2 - 2);
   return is(2 * m2 - 1, e2 - 1);
 }
 
 // d (> 0) rounded to n significant digits.
-Decimal rounded(double d, int n) {
+template <typename F>
+Decimal rounded(F d, int n) {
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific, n - 1);
   return parse_scientific(buf, res.ptr);
@@ -85,23 +96,26 @@ Decimal rounded(double d, int n) {
 
 // The shortest decimal strictly between d's midpoints, the one nearest d among them (PostgreSQL's Ryu
 // never takes a midpoint: its acceptBounds is false), starting the search at n digits.
-Decimal shortest_inside(double d, int n) {
-  for (; n < 17; ++n) {
+template <typename F>
+Decimal shortest_inside(F d, int n) {
+  constexpr int max_digits = std::numeric_limits<F>::max_digits10;  // 17, 9
+  for (; n < max_digits; ++n) {
     Decimal r = rounded(d, n);
     if (reads_back(r, d) && !on_midpoint(d, r)) return r;
     // The interval is narrower below a power of two: the next n-digit decimal towards d may be inside.
     Decimal step = r;
     char buf[48];
     std::snprintf(buf, sizeof buf, "%llue%d", static_cast<unsigned long long>(r.c), r.k);
-    step.c = std::strtod(buf, nullptr) < d ? r.c + 1 : r.c - 1;
+    step.c = std::strtod(buf, nullptr) < static_cast<double>(d) ? r.c + 1 : r.c - 1;
     if (reads_back(step, d) && !on_midpoint(d, step)) return step;
   }
-  return rounded(d, 17);
+  return rounded(d, max_digits);
 }
 
 // PostgreSQL's layout of a shortest decimal: exponent notation when the decimal exponent is < -4 or
-// >= 15 (e+NN / e-NN, at least two exponent digits), positional otherwise.
-void append_decimal(Decimal x, std::string& out) {
+// >= `sci_from` (15 for float8out, 6 for float4out; e+NN / e-NN, at least two exponent digits),
+// positional otherwise.
+void append_decimal(Decimal x, int sci_from, std::string& out) {
   while (x.c != 0 && x.c % 10 == 0) {
     x.c /= 10;
     ++x.k;
@@ -110,7 +124,7 @@ void append_decimal(Decimal x, std::string& out) {
   auto res = std::to_chars(digits, digits + sizeof digits, x.c);
   const int n = static_cast<int>(res.ptr - digits);
   const int exponent = x.k + n - 1;
-  if (exponent < -4 || exponent >= 15) {
+  if (exponent < -4 || exponent >= sci_from) {
     out += digits[0];
     if (n > 1) {
       out += '.';
@@ -133,9 +147,12 @@ void append_decimal(Decimal x, std::string& out) {
   }
 }
 
-}  // namespace
-
-void append_float8_text(double d, std::string& out) {
+// float8out / float4out with extra_float_digits = 1: NaN, infinities, -0, else the shortest text that
+// reads back exactly. PostgreSQL (12+) prints that with Ryu. std::to_chars finds the same digits, except
+// that it may take a text exactly halfway to a neighbouring value (it reads back by round-half-even:
+// 1e23); PostgreSQL's Ryu then prints one more digit (9.999999999999999e+22).
+template <typename F>
+void append_float_text(F d, int sci_from, std::string& out) {
   if (std::isnan(d)) {
     out += "NaN";
     return;
@@ -148,20 +165,27 @@ void append_float8_text(double d, std::string& out) {
     out += std::signbit(d) ? "-0" : "0";
     return;
   }
-  // PostgreSQL (12+) prints the shortest string that reads back exactly (Ryu). std::to_chars finds the
-  // same digits, except that it may take a text exactly halfway to a neighbouring double (it reads back
-  // by round-half-even: 1e23); PostgreSQL's Ryu then prints one more digit (9.999999999999999e+22).
-  const double a = std::fabs(d);
+  const F a = std::fabs(d);
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, a, std::chars_format::scientific);
   Decimal x = parse_scientific(buf, res.ptr);
-  if (a >= 0x1p53 && on_midpoint(a, x)) {
+  if (a >= std::ldexp(F{1}, std::numeric_limits<F>::digits) && on_midpoint(a, x)) {
     int n = 0;
     for (const char* p = buf; p != res.ptr && *p != 'e'; ++p) n += *p != '.';
     x = shortest_inside(a, n);
   }
   if (d < 0) out += '-';
-  append_decimal(x, out);
+  append_decimal(x, sci_from, out);
+}
+
+}  // namespace
+
+void append_float8_text(double d, std::string& out) {
+  append_float_text(d, 15, out);
+}
+
+void append_float4_text(float f, std::string& out) {
+  append_float_text(f, 6, out);
 }
 
 void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::string& out) {
@@ -189,6 +213,9 @@ void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::s
     }
     case TypeId::Float64:
       append_float8_text(d.f64, out);
+      return;
+    case TypeId::Float32:  // the double holds the float exactly
+      append_float4_text(static_cast<float>(d.f64), out);
       return;
     case TypeId::Numeric:
       num::append_text(d.str.view(), out);
@@ -226,6 +253,7 @@ bool Value::operator==(const Value& o) const {
   if (is_null_ || o.is_null_) return is_null_ == o.is_null_;
   if (type_ != o.type_) return false;
   switch (type_) {
+    case TypeId::Float32:
     case TypeId::Float64:
       return f64_ == o.f64_;
     case TypeId::Text:

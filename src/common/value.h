@@ -42,6 +42,12 @@ class Value {
     v.f64_ = d;
     return v;
   }
+  // Real: held as the double of the float.
+  static Value float32(float f) {
+    Value v(TypeId::Float32, 0);
+    v.f64_ = f;
+    return v;
+  }
   // Numeric: the bytes of common/numeric.h's format.
   static Value numeric(std::string bytes) { return text(std::move(bytes), TypeId::Numeric); }
   // Bytea (its bytes) or Uuid (its 16 bytes): common/bytea.h.
@@ -82,6 +88,9 @@ class Value {
 // PostgreSQL's float8 text output (extra_float_digits = 1: shortest exact round trip,
 // "Infinity", "-Infinity", "NaN"). Appends to out.
 void append_float8_text(double d, std::string& out);
+// PostgreSQL's float4out, the same for a real (shortest text that reads back as the float; exponent
+// notation from 1e+06).
+void append_float4_text(float f, std::string& out);
 
 // PostgreSQL's text output function of every type, in one place (boolout, int4out, float8out,
 // numeric_out, the date/time outputs with timestamptz in `tz`, array_out, textout ...): appends the text

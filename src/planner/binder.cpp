@@ -1,7 +1,4 @@
 // Binder: resolves names and types of an ast statement and builds the logical operator tree.
-//
-// Type notes (differences from PostgreSQL, by design for now):
-//  - float4/real columns are Float64 (wider than PostgreSQL's).
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -69,17 +66,8 @@ std::string tn(TypeId t) {
 }
 
 int rank(TypeId t) {
+  if (is_numeric(t)) return numeric_rank(t);  // int2 -> int4 -> int8 -> numeric -> real -> double precision
   switch (t) {
-    case TypeId::Int16:
-      return 1;
-    case TypeId::Int32:
-      return 2;
-    case TypeId::Int64:
-      return 3;
-    case TypeId::Numeric:  // integer -> numeric -> double precision: PostgreSQL's implicit casts
-      return 4;
-    case TypeId::Float64:
-      return 5;
     case TypeId::Date:  // date < timestamp < timestamptz: PostgreSQL's implicit casts between them
       return 1;
     case TypeId::Timestamp:
@@ -92,6 +80,13 @@ int rank(TypeId t) {
 }
 TypeId wider(TypeId a, TypeId b) {
   return rank(a) >= rank(b) ? a : b;
+}
+// The type both operands of a numeric operator (+ - * / %, comparisons) convert to, as PostgreSQL's
+// operators resolve: the wider type, except that real has operators only with real and double precision
+// (float4pl, float48pl ...), so real with any other type is double precision (1::real + 1 is float8).
+TypeId operator_type(TypeId a, TypeId b) {
+  if (a != b && (a == TypeId::Float32 || b == TypeId::Float32)) return TypeId::Float64;
+  return wider(a, b);
 }
 
 std::vector<ExprPtr> list(ExprPtr a) {
@@ -1306,10 +1301,9 @@ ExprPtr Binder::arith(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc)
   if (!is_numeric(lt) || !is_numeric(rt))
     fail(SqlState::UndefinedFunction, "operator does not exist: " + tn(lt) + " " + sym + " " + tn(rt), loc,
          kCastHint);
-  TypeId t = wider(lt, rt);
-  if (op == ExprOp::Mod && t == TypeId::Float64)
-    fail(SqlState::UndefinedFunction, "operator does not exist: double precision % double precision", loc,
-         kCastHint);
+  TypeId t = operator_type(lt, rt);
+  if (op == ExprOp::Mod && is_float(t))
+    fail(SqlState::UndefinedFunction, "operator does not exist: " + tn(lt) + " % " + tn(rt), loc, kCastHint);
   return Expr::make(op, t, list(convert(std::move(l), t), convert(std::move(r), t)));
 }
 
@@ -1371,7 +1365,7 @@ ExprPtr Binder::compare(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int lo
     if (!(is_numeric(lt) && is_numeric(rt)) && !(is_date_or_timestamp(lt) && is_date_or_timestamp(rt)))
       fail(SqlState::UndefinedFunction, "operator does not exist: " + tn(lt) + " " + sym + " " + tn(rt), loc,
            kCastHint);
-    TypeId t = wider(lt, rt);
+    TypeId t = operator_type(lt, rt);
     l = convert(std::move(l), t);
     r = convert(std::move(r), t);
   }
@@ -1859,8 +1853,10 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
       if (bits ? !is_integer(at) : !is_numeric(at))
         fail(SqlState::UndefinedFunction, "function " + name + "(" + tn(at) + ") does not exist", e.location,
              kFuncHint);
-      // sum, avg and the variances take smallint as integer (their results are the same: bigint, numeric).
+      // sum, avg and the variances take smallint as integer (their results are the same: bigint, numeric);
+      // avg and the variances of a real are those of its double (float4_accum), sum(real) is real.
       if (at == TypeId::Int16 && !bits) arg = convert(std::move(arg), at = TypeId::Int32);
+      if (at == TypeId::Float32 && name != "sum") arg = convert(std::move(arg), at = TypeId::Float64);
       call.func = name == "sum"       ? AggFunc::Sum
                   : name == "avg"     ? AggFunc::Avg
                   : name == "bit_and" ? AggFunc::BitAnd
@@ -1868,7 +1864,7 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
                                       : *variance_func(name);
       // PostgreSQL: sum(int4) is bigint, sum(int8) and sum(numeric) numeric; avg and the variances are
       // numeric but over double precision; bit_and / bit_or keep the argument's type.
-      call.type = at == TypeId::Float64 || bits          ? at
+      call.type = is_float(at) || bits                   ? at
                   : name == "sum" && at == TypeId::Int32 ? TypeId::Int64
                                                          : TypeId::Numeric;
     } else if (name == "bool_and" || name == "bool_or" || name == "every") {
@@ -2126,8 +2122,10 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
     ExprPtr a = std::move(args[0]), b = std::move(args[1]);
     if (a->type == TypeId::Unknown)
       a = convert(std::move(a), b->type == TypeId::Unknown ? TypeId::Text : b->type);
-    if (is_numeric(a->type) && is_numeric(b->type) && !(is_integer(a->type) && is_integer(b->type))) {
-      const TypeId w = wider(a->type, b->type);  // (before `a` is moved from)
+    // (real = x is float4eq or float48eq: a real keeps its type)
+    if (is_numeric(a->type) && is_numeric(b->type) && !(is_integer(a->type) && is_integer(b->type)) &&
+        a->type != TypeId::Float32) {
+      const TypeId w = operator_type(a->type, b->type);  // (before `a` is moved from)
       a = convert(std::move(a), w);
     }
     TypeId t = a->type;
@@ -2780,7 +2778,8 @@ ExprPtr Binder::bind_datetime(const std::string& name, std::vector<ExprPtr>& arg
   // the preferred type of the date/time category. The best score wins; a tie is ambiguous (42725).
   auto implicit = [](TypeId from, TypeId to) {
     if (from == to) return true;
-    if ((is_integer(from) || from == TypeId::Numeric) && to == TypeId::Float64) return true;
+    if ((is_integer(from) || from == TypeId::Numeric || from == TypeId::Float32) && to == TypeId::Float64)
+      return true;
     if (is_integer(from) && is_integer(to) && rank(from) < rank(to)) return true;  // int2 -> int4 -> int8
     if (from == TypeId::Date) return to == TypeId::Timestamp || to == TypeId::TimestampTz;
     if (from == TypeId::Timestamp) return to == TypeId::TimestampTz;
@@ -2969,6 +2968,8 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       if (a->op == ExprOp::Constant && !a->constant.is_null()) {
         const Value& v = a->constant;
         if (a->type == TypeId::Float64) return Expr::make_constant(Value::float64(-v.as_double()), a->type);
+        if (a->type == TypeId::Float32)
+          return Expr::make_constant(Value::float32(-static_cast<float>(v.as_double())), a->type);
         if (a->type == TypeId::Numeric)
           return Expr::make_constant(Value::numeric(num::negate(v.as_text())), a->type);
         if (a->type == TypeId::Int32 && v.as_int() != INT32_MIN)
@@ -3469,8 +3470,8 @@ ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs, bool any_length) {
   const Expr& first = *eqs[0];
   if (first.op != ExprOp::Eq || first.args.size() != 2) return nullptr;
   TypeId t = first.args[0]->type;
-  if (t != TypeId::Bool && !is_integer(t) && t != TypeId::Float64 && t != TypeId::Text &&
-      !is_binary_type(t) && !is_date_or_timestamp(t) && t != TypeId::Time)
+  if (t != TypeId::Bool && !is_integer(t) && !is_float(t) && t != TypeId::Text && !is_binary_type(t) &&
+      !is_date_or_timestamp(t) && t != TypeId::Time)
     return nullptr;
   for (const auto& eq : eqs) {
     if (eq->op != ExprOp::Eq || eq->args.size() != 2 || eq->args[0]->type != t || eq->args[1]->type != t ||
@@ -3703,8 +3704,8 @@ ExprPtr bool_constant(std::optional<bool> v) {
 
 // The types an InSubquery hash set holds (runtime::InSet).
 bool set_type(TypeId t) {
-  return t == TypeId::Bool || is_integer(t) || t == TypeId::Float64 || t == TypeId::Text ||
-         t == TypeId::Numeric || is_binary_type(t) || is_date_or_timestamp(t) || t == TypeId::Time ||
+  return t == TypeId::Bool || is_integer(t) || is_float(t) || t == TypeId::Text || t == TypeId::Numeric ||
+         is_binary_type(t) || is_date_or_timestamp(t) || t == TypeId::Time ||
          is_oid_type(t);  // oid and regclass & co: integers, as the set holds them
 }
 
@@ -8153,9 +8154,12 @@ void Binder::bind_frame(const ResolvedWindow& w, WindowBinding& out) {
         offset_type = bound_type = TypeId::Int64;
         fits = fits || is_integer(off->type);
         break;
+      case TypeId::Float32:  // in_range(float4, float4, float8): in double precision
+        bound_type = TypeId::Float64;
+        [[fallthrough]];
       case TypeId::Float64:
         offset_type = TypeId::Float64;
-        fits = fits || is_integer(off->type) || off->type == TypeId::Numeric || off->type == TypeId::Float64;
+        fits = fits || is_integer(off->type) || off->type == TypeId::Numeric || is_float(off->type);
         break;
       case TypeId::Numeric:
         offset_type = TypeId::Numeric;

@@ -67,8 +67,8 @@ int scanned_column(const Expr& e, const plan::TableScanOp& scan) {
 // Column types whose blocks keep zone maps a pushed-down bound can be compared with (storage/columnar
 // block.h): integers, double, text, bytea, uuid, numeric, dates, times and timestamps.
 bool zone_type(TypeId t) {
-  return is_integer(t) || t == TypeId::Float64 || t == TypeId::Text || is_binary_type(t) ||
-         t == TypeId::Numeric || is_date_or_timestamp(t) || t == TypeId::Time;
+  return is_integer(t) || is_float(t) || t == TypeId::Text || is_binary_type(t) || t == TypeId::Numeric ||
+         is_date_or_timestamp(t) || t == TypeId::Time;
 }
 
 // Widening of a zone bound on a timestamp column compared as timestamptz (`ts > now()`: PostgreSQL casts

@@ -421,7 +421,7 @@ std::string ruleutils_constant(const Value& v, TypeId type, bool pretty) {
     return (pretty && !negative(v) ? inner : "(" + inner + ")") + "::" + std::string(type_name(type));
   };
   if (type == TypeId::Numeric) return integer ? cast(literal("integer")) : literal("numeric");
-  if (type == TypeId::Float64) return cast(literal(integer ? "integer" : "numeric"));
+  if (is_float(type)) return cast(literal(integer ? "integer" : "numeric"));
   return literal(std::string(type_name(type)).c_str());
 }
 

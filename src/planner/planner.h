@@ -162,8 +162,8 @@ TypeId resolve_type_name(const ast::TypeName& type);
 // Validates CREATE TABLE and turns it into a table definition (id unassigned).
 // 42701 duplicate column, 42P16 two primary keys, 42703 unknown key column, 0A000 unsupported types or
 // constraints, 42704 unknown type, 54000 more than 1600 columns.
-// Types: int/int4/integer and int2/smallint -> Int32 (smallint is wider than PostgreSQL's), int8/bigint ->
-// Int64, float8/double precision/float and float4/real -> Float64 (real is wider than PostgreSQL's),
+// Types: int/int4/integer -> Int32, int2/smallint -> Int16, int8/bigint -> Int64, float8/double
+// precision/float -> Float64, float4/real -> Float32,
 // text -> Text, varchar(n) -> Text with max_length n, bool -> Bool, numeric/decimal[(p, s)] -> Numeric
 // with max_length num::make_typmod(p, s) (22023 for p or s out of range), the date/time types; char(n),
 // time with time zone and arrays -> 0A000 naming the type. Primary key columns become NOT NULL.

@@ -80,6 +80,11 @@ Value parse_text(const std::string& text, TypeId to) {
       std::string storage;
       return Value::float64(arr::scalar_in(to, text, default_datetime_context(), storage).f64);
     }
+    case TypeId::Float32: {  // float4in
+      std::string storage;
+      return Value::float32(
+          static_cast<float>(arr::scalar_in(to, text, default_datetime_context(), storage).f64));
+    }
     case TypeId::Bool: {
       std::string l = lower(s);
       auto prefix_of = [&](std::string_view word) { return !l.empty() && word.substr(0, l.size()) == l; };
@@ -160,6 +165,8 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
         return Value::numeric(num::from_int64(v.as_int()));
       case TypeId::Float64:
         return Value::numeric(num::from_double(v.as_double()));
+      case TypeId::Float32:
+        return Value::numeric(num::from_double(v.as_double(), 6));
       case TypeId::Unknown:
       case TypeId::Text:
         return Value::numeric(num::parse(v.as_text()));
@@ -177,6 +184,8 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
         return Value::int64(num::to_int64(v.as_text(), INT64_MIN, INT64_MAX, "bigint"));
       case TypeId::Float64:
         return Value::float64(num::to_double(v.as_text()));
+      case TypeId::Float32:  // numeric_float4: float4in of the text
+        return parse_text(num::to_text(v.as_text()), to);
       case TypeId::Text:
         return Value::text(num::to_text(v.as_text()));
       default:
@@ -224,6 +233,8 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
           return int_value(v.as_int(), to);
         case TypeId::Float64:
           return Value::float64(static_cast<double>(v.as_int()));
+        case TypeId::Float32:  // one rounding, int8 included
+          return Value::float32(static_cast<float>(v.as_int()));
         case TypeId::Text:
           return Value::text(std::to_string(v.as_int()));
         case TypeId::Bool:
@@ -232,6 +243,7 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
         default:
           cannot_cast(from, to);
       }
+    case TypeId::Float32:
     case TypeId::Float64:
       switch (to) {
         case TypeId::Int16:
@@ -239,6 +251,10 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
         case TypeId::Int64: {
           return int_value(mathsql::float8_to_int(v.as_double(), to), to);
         }
+        case TypeId::Float32:  // dtof
+          return Value::float32(static_cast<float>(mathsql::float8_to_float4(v.as_double())));
+        case TypeId::Float64:  // exact
+          return Value::float64(v.as_double());
         case TypeId::Text:
           return Value::text(v.to_string());
         default:
@@ -268,8 +284,8 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
   if (n == "int4" || n == "integer" || n == "int") return TypeId::Int32;
   if (n == "int2" || n == "smallint") return TypeId::Int16;
   if (n == "int8" || n == "bigint") return TypeId::Int64;
-  if (n == "float8" || n == "double precision" || n == "float" || n == "float4" || n == "real")
-    return TypeId::Float64;
+  if (n == "float8" || n == "double precision" || n == "float") return TypeId::Float64;
+  if (n == "float4" || n == "real") return TypeId::Float32;
   if (n == "text") return TypeId::Text;
   if (n == "varchar" || n == "character varying") {
     if (!t.typmods.empty()) {

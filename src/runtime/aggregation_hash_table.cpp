@@ -56,7 +56,7 @@ uint64_t hash_keys(const std::vector<TypeId>& types, const Datum* keys) {
     uint64_t k;
     if (d.is_null) {
       k = kHashNull;
-    } else if (types[i] == TypeId::Float64) {
+    } else if (is_float(types[i])) {
       k = hash_double(d.f64);
     } else if (types[i] == TypeId::Interval) {
       k = hash_interval(d.i64, d.dm.day, d.dm.month);

@@ -195,6 +195,7 @@ void ExecContext::set_params(const std::vector<Value>& values) {
     d.is_null = v.is_null() ? 1 : 0;
     if (v.is_null()) continue;
     switch (v.type()) {
+      case TypeId::Float32:
       case TypeId::Float64:
         d.f64 = v.as_double();
         break;

@@ -37,6 +37,7 @@ void InSet::build(const Datum* params) {
       continue;
     }
     switch (spec_.type) {
+      case TypeId::Float32:
       case TypeId::Float64:
         doubles_.insert(double_key(d.f64));
         break;

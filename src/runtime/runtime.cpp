@@ -538,6 +538,12 @@ void rt_double_to_text(QueryState* qs, double v, StrRef* out) {
   *out = ctx_of(qs).arena.copy(s.data(), s.size());
 }
 
+void rt_float4_to_text(QueryState* qs, double v, StrRef* out) {
+  std::string s;
+  append_float4_text(static_cast<float>(v), s);
+  *out = ctx_of(qs).arena.copy(s.data(), s.size());
+}
+
 void rt_bool_to_text(QueryState* qs, int32_t v, StrRef* out) {
   *out = v ? StrRef{"true", 4} : StrRef{"false", 5};
 }
@@ -586,6 +592,13 @@ int32_t rt_text_to_int64(QueryState* qs, const char* p, uint64_t n, int64_t* out
 int32_t rt_text_to_double(QueryState* qs, const char* p, uint64_t n, double* out) {
   Datum d{};
   if (!text_in(qs, p, n, TypeId::Float64, &d)) return 0;
+  *out = d.f64;
+  return 1;
+}
+
+int32_t rt_text_to_float4(QueryState* qs, const char* p, uint64_t n, double* out) {
+  Datum d{};
+  if (!text_in(qs, p, n, TypeId::Float32, &d)) return 0;
   *out = d.f64;
   return 1;
 }
@@ -878,6 +891,9 @@ int32_t rt_numeric_cast(QueryState* qs, int32_t from_id, int32_t to_id, int32_t 
       case TypeId::Float64:
         r = num::from_double(in->f64);
         break;
+      case TypeId::Float32:  // float4_numeric: FLT_DIG digits
+        r = num::from_double(in->f64, 6);
+        break;
       case TypeId::Numeric:
         r = std::string(bytes_of(*in));
         break;
@@ -901,6 +917,11 @@ int32_t rt_numeric_cast(QueryState* qs, int32_t from_id, int32_t to_id, int32_t 
     case TypeId::Float64:
       out->f64 = num::to_double(a);
       break;
+    case TypeId::Float32: {  // numeric_float4: float4in of the text (22003 names it)
+      std::string storage;
+      out->f64 = arr::scalar_cast(TypeId::Numeric, to, *in, ctx_of(qs).datetime, storage).f64;
+      break;
+    }
     default: {  // text
       std::string text = num::to_text(a);
       out->str = ctx_of(qs).arena.copy(text.data(), text.size());

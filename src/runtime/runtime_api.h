@@ -153,12 +153,14 @@ int32_t rt_text_cmp(QueryState* qs, const char* a, uint64_t an, const char* b, u
 void rt_concat(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn, StrRef* out);
 void rt_int_to_text(QueryState* qs, int64_t v, StrRef* out);
 void rt_double_to_text(QueryState* qs, double v, StrRef* out);
+void rt_float4_to_text(QueryState* qs, double v, StrRef* out);  // float4out of a real held as a double
 void rt_bool_to_text(QueryState* qs, int32_t v, StrRef* out);
 // Parsing text; return 0 (and set 22P02 / 22003) when the text is not a valid value.
 int32_t rt_text_to_int32(QueryState* qs, const char* p, uint64_t n, int32_t* out);
 int32_t rt_text_to_int16(QueryState* qs, const char* p, uint64_t n, int32_t* out);  // int2in, into an int4
 int32_t rt_text_to_int64(QueryState* qs, const char* p, uint64_t n, int64_t* out);
 int32_t rt_text_to_double(QueryState* qs, const char* p, uint64_t n, double* out);
+int32_t rt_text_to_float4(QueryState* qs, const char* p, uint64_t n, double* out);  // float4in
 int32_t rt_text_to_bool(QueryState* qs, const char* p, uint64_t n, int32_t* out);
 // double precision -> integer / bigint (TypeId `to`): mathsql::float8_to_int (22003 when it does not fit).
 // Returns 0 (and sets the error) when it does not fit.
@@ -256,8 +258,8 @@ int32_t rt_ordered_agg_result(QueryState* qs, int32_t spec, int32_t func, const 
   X(rt_hash_bytes) X(rt_agg_ht_find_or_insert) X(rt_agg_ht_set_text) X(rt_agg_ht_size) X(rt_agg_ht_rows) \
   X(rt_join_ht_insert) X(rt_join_ht_finish) X(rt_join_ht_directory) X(rt_join_ht_mask) \
   X(rt_join_ht_entries) X(rt_join_ht_size) X(rt_join_ht_null_entry) \
-  X(rt_text_cmp) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_bool_to_text) \
-  X(rt_text_to_int32) X(rt_text_to_int16) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_bool) X(rt_double_to_int) \
+  X(rt_text_cmp) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_float4_to_text) X(rt_bool_to_text) \
+  X(rt_text_to_int32) X(rt_text_to_int16) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_float4) X(rt_text_to_bool) X(rt_double_to_int) \
   X(rt_in_int) X(rt_in_double) X(rt_in_text) X(rt_datetime) X(rt_datetime_cast) X(rt_interval_cmp) \
   X(rt_hash_interval) X(rt_catalog_func) X(rt_catalog_cast) X(rt_match) X(rt_match_array) X(rt_upsert) \
   X(rt_upsert_update) X(rt_subq_row) X(rt_subq_row_done) X(rt_subq_result) X(rt_subquery_rows) X(rt_apply_subquery) X(rt_in_add_int) \

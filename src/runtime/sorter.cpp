@@ -18,6 +18,7 @@ int compare_datums(TypeId type, const Datum& a, const Datum& b) {
     return c < 0 ? -1 : (c > 0 ? 1 : 0);
   }
   switch (type) {
+    case TypeId::Float32:
     case TypeId::Float64: {
       double x = a.f64, y = b.f64;
       bool xn = std::isnan(x), yn = std::isnan(y);

@@ -416,7 +416,7 @@ bool WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n,
   const bool numeric = fn.type == TypeId::Numeric &&  // sum / avg as num::Accumulator (min / max compare)
                        (fn.func == WindowFunction::Sum || fn.func == WindowFunction::Avg);
   const bool invertible = fn.func == WindowFunction::CountStar || fn.func == WindowFunction::Count ||
-                          (fn.func == WindowFunction::Sum && fn.type != TypeId::Float64 && !numeric);
+                          (fn.func == WindowFunction::Sum && !is_float(fn.type) && !numeric);
   int64_t count = 0;
   __int128 isum = 0;
   double fsum = 0;
@@ -441,13 +441,15 @@ bool WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n,
     }
     switch (fn.func) {
       case WindowFunction::Sum:
-        if (fn.type == TypeId::Float64)
+        if (fn.type == TypeId::Float32)  // float4pl: rounded at each step
+          fsum = static_cast<float>(fsum + v.f64);
+        else if (fn.type == TypeId::Float64)
           fsum += v.f64;
         else
           isum += v.i64;
         break;
       case WindowFunction::Avg:
-        fsum += fn.arg_type == TypeId::Float64 ? v.f64 : static_cast<double>(v.i64);
+        fsum += is_float(fn.arg_type) ? v.f64 : static_cast<double>(v.i64);
         break;
       case WindowFunction::Min:
       case WindowFunction::Max: {
@@ -531,7 +533,7 @@ bool WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n,
       case WindowFunction::Sum:
         if (count == 0) {
           r = null_datum();
-        } else if (fn.type == TypeId::Float64) {
+        } else if (is_float(fn.type)) {
           r = float_datum(fsum);
         } else {
           if (isum > INT64_MAX || isum < INT64_MIN)

@@ -72,6 +72,7 @@ TypeId type_from_oid(uint32_t type_oid) {
     case oid::kInt8:
       return TypeId::Int64;
     case oid::kFloat4:
+      return TypeId::Float32;
     case oid::kFloat8:
       return TypeId::Float64;
     case oid::kText:
@@ -100,8 +101,6 @@ TypeId type_from_oid(uint32_t type_oid) {
       return TypeId::Interval;
     case 2950:
       return TypeId::Uuid;
-    case 1021:  // float4[]
-      return TypeId::Float64Array;
     case 1015:  // varchar[]
     case 1014:  // bpchar[]
       return TypeId::TextArray;
@@ -183,6 +182,9 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
     case TypeId::Int64:
       width = 8;
       break;
+    case TypeId::Float32:
+      width = 4;
+      break;
     case TypeId::Float64:
       width = type_oid == oid::kFloat4 ? 4 : 8;
       break;
@@ -234,6 +236,8 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
       return Value::int64(static_cast<int64_t>(raw));
     case TypeId::Oid:
       return Value::datetime(TypeId::Oid, static_cast<int64_t>(static_cast<uint32_t>(raw)));
+    case TypeId::Float32:  // float4recv
+      return Value::float32(std::bit_cast<float>(static_cast<uint32_t>(raw)));
     case TypeId::Float64:
       return Value::float64(width == 4 ? static_cast<double>(std::bit_cast<float>(static_cast<uint32_t>(raw)))
                                        : std::bit_cast<double>(raw));
@@ -286,6 +290,9 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZon
       return;
     case TypeId::Float64:
       put_be(out, std::bit_cast<uint64_t>(d.f64), 8);
+      return;
+    case TypeId::Float32:  // float4send
+      put_be(out, std::bit_cast<uint32_t>(static_cast<float>(d.f64)), 4);
       return;
     case TypeId::Text:
     case TypeId::Unknown:

@@ -42,7 +42,7 @@ constexpr uint32_t kNumeric = 1700;
 }  // namespace oid
 
 // The OmenDB type of a parameter type OID a client declared in Parse: 0 and unknown (705) -> Unknown
-// (inferred); int2 -> Int16, float4 and float8 -> Float64, varchar -> Text. Other OIDs: 0A000
+// (inferred); int2 -> Int16, float4 -> Float32, float8 -> Float64, varchar -> Text. Other OIDs: 0A000
 // naming the type (OmenDB has no such type yet).
 TypeId type_from_oid(uint32_t type_oid);
 

@@ -6,7 +6,8 @@
 //   Bool            1 byte 0x00/0x01
 //   Int32, Int64    8 bytes big-endian with the sign bit flipped (both widths encode alike, so a
 //                   bigint bound works against an integer column)
-//   Float64         8 bytes: IEEE bits, sign bit flipped for positives, all bits flipped for negatives
+//   Float64, Float32 8 bytes (a real: its double): IEEE bits, sign bit flipped for positives, all bits
+//                   flipped for negatives
 //                   (-0.0 is normalized to +0.0; NaN sorts above +Infinity, as in PostgreSQL)
 //   Text            bytes with 0x00 escaped as 0x00 0xFF, terminated by 0x00 0x01
 //   Numeric         num::append_key (common/numeric.h): a class byte (-Infinity, negative, zero,

@@ -32,8 +32,11 @@ void append_value(TypeId type, const Datum& d, std::string& out) {
     case PhysType::Int64:
       append_le<int64_t>(d.i64, out);
       break;
-    case PhysType::Float64:
-      append_le<double>(d.f64, out);
+    case PhysType::Float64:  // real: its four bytes (the double holds the float exactly)
+      if (type == TypeId::Float32)
+        append_le<float>(static_cast<float>(d.f64), out);
+      else
+        append_le<double>(d.f64, out);
       break;
     case PhysType::Interval:  // dt::Interval's layout: time, day, month
       append_le<int64_t>(d.i64, out);
@@ -85,6 +88,54 @@ void encode_missing(TypeId type, const Datum& d, std::string& out) {
     return;
   }
   append_value(type, d, out);
+}
+
+bool decode_missing(TypeId type, std::string_view missing, Datum& out) {
+  out = Datum{};
+  const char* p = missing.data();
+  auto need = [&](size_t k) { return missing.size() >= k; };
+  switch (physical_type(type)) {
+    case PhysType::Bool:
+      out.i64 = missing.empty() ? 0 : static_cast<uint8_t>(p[0]);
+      return true;
+    case PhysType::Int32:
+      if (type == TypeId::Int16) {
+        int16_t v = 0;
+        if (!need(2)) return false;
+        std::memcpy(&v, p, 2);
+        out.i64 = v;
+        return true;
+      } else {
+        int32_t v = 0;
+        if (!need(4)) return false;
+        std::memcpy(&v, p, 4);
+        out.i64 = v;
+        return true;
+      }
+    case PhysType::Int64:
+      if (!need(8)) return false;
+      std::memcpy(&out.i64, p, 8);
+      return true;
+    case PhysType::Float64:
+      if (type == TypeId::Float32) {
+        float f = 0;
+        if (!need(4)) return false;
+        std::memcpy(&f, p, 4);
+        out.f64 = f;
+        return true;
+      }
+      if (!need(8)) return false;
+      std::memcpy(&out.f64, p, 8);
+      return true;
+    case PhysType::Interval:
+      if (!need(16)) return false;
+      std::memcpy(&out.i64, p, 8);
+      std::memcpy(&out.dm, p + 8, 8);
+      return true;
+    case PhysType::Text:
+      break;
+  }
+  return false;
 }
 
 void encode_tombstone(std::string& out, std::string_view moved_to) {
@@ -159,6 +210,14 @@ bool decode_row(const TableDef& table, std::string_view value, std::vector<Value
         break;
       }
       case PhysType::Float64: {
+        if (t == TypeId::Float32) {
+          if (!need(4)) return false;
+          float v;
+          std::memcpy(&v, p, 4);
+          slots.push_back(Value::float32(v));
+          p += 4;
+          break;
+        }
         if (!need(8)) return false;
         double v;
         std::memcpy(&v, p, 8);

@@ -22,7 +22,9 @@
 //   bitmap  ceil(n/8)    bit i (LSB first within byte i/8) set = column i is NULL
 //   then, for every non-NULL column in table order:
 //     Bool     1 byte 0/1
+//     Int16    2 bytes little-endian two's complement
 //     Int32    4 bytes little-endian two's complement
+//     Float32  4 bytes little-endian IEEE-754 single bits
 //     Int64    8 bytes little-endian two's complement
 //     Float64  8 bytes little-endian IEEE-754 bits
 //     Text     varint byte length, then the bytes (UTF-8, may contain 0x00)
@@ -96,6 +98,9 @@ void encode_row(const TableDef& table, const Datum* row, std::string& out);
 // The value of one column as ColumnDef::missing holds it: fixed-width types as a row stores them, text
 // as its bytes (no length).
 void encode_missing(TypeId type, const Datum& d, std::string& out);
+// The value encode_missing wrote for a fixed-width (not Text) type, as a Datum (a smallint's two bytes, a
+// real's four ...); false when `missing` is too short.
+bool decode_missing(TypeId type, std::string_view missing, Datum& out);
 
 // Appends a tombstone value to `out`: a deleted row's version. `moved_to`: when an UPDATE changed the
 // row's primary key, the storage key it moved to (PostgreSQL's update chain: a READ COMMITTED writer that

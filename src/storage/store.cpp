@@ -438,9 +438,10 @@ std::string datum_text(TypeId type, const Datum& d) {
     case TypeId::Int64:
     case TypeId::Oid:
       return std::to_string(d.i64);
+    case TypeId::Float32:
     case TypeId::Float64: {
       std::string s;
-      append_float8_text(d.f64, s);
+      append_text_out(type, d, dt::TimeZone::utc(), s);
       return s;
     }
     case TypeId::Text:
@@ -486,6 +487,8 @@ Value batch_value(const ColumnVector& v, uint64_t r, TypeId type) {
       return type == TypeId::Int64 ? Value::int64(static_cast<const int64_t*>(v.data)[r])
                                    : Value::datetime(type, static_cast<const int64_t*>(v.data)[r]);
     case PhysType::Float64:
+      if (type == TypeId::Float32)
+        return Value::float32(static_cast<float>(static_cast<const double*>(v.data)[r]));
       return Value::float64(static_cast<const double*>(v.data)[r]);
     case PhysType::Text: {
       const StrRef& s = static_cast<const StrRef*>(v.data)[r];
@@ -1079,6 +1082,17 @@ class ScanCursorImpl final : public ScanCursor {
           break;
         case PhysType::Int64:
         case PhysType::Float64:
+          if (c.type == TypeId::Float32) {  // four bytes in the row, a double in the batch
+            if (p + 4 > end) throw_corrupt(*table_, "truncated row");
+            if (c.wanted) {
+              float x;
+              std::memcpy(&x, p, 4);
+              static_cast<double*>(v.data)[r] = x;
+              v.nulls[r] = 0;
+            }
+            p += 4;
+            break;
+          }
           if (p + 8 > end) throw_corrupt(*table_, "truncated row");
           if (c.wanted) {
             std::memcpy(static_cast<uint64_t*>(v.data) + r, p, 8);
@@ -1132,9 +1146,27 @@ class ScanCursorImpl final : public ScanCursor {
         arena_.append(reinterpret_cast<const char*>(m), def.missing.size());
       } else if (physical_type(def.type) == PhysType::Bool) {
         static_cast<uint8_t*>(v.data)[r] = def.missing.empty() ? 0 : m[0];
-      } else {
-        if (def.missing.size() < w) throw_corrupt(*table_, "bad missing value");
-        std::memcpy(static_cast<char*>(v.data) + r * w, m, w);
+      } else {  // a smallint's two bytes, a real's four: the batch's width from the Datum
+        Datum d;
+        if (!rowcodec::decode_missing(def.type, def.missing, d)) throw_corrupt(*table_, "bad missing value");
+        char* slot = static_cast<char*>(v.data) + r * w;
+        switch (physical_type(def.type)) {
+          case PhysType::Int32: {
+            const auto x = static_cast<int32_t>(d.i64);
+            std::memcpy(slot, &x, 4);
+            break;
+          }
+          case PhysType::Float64:
+            std::memcpy(slot, &d.f64, 8);
+            break;
+          case PhysType::Interval:
+            std::memcpy(slot, &d.i64, 8);
+            std::memcpy(slot + 8, &d.dm, 8);
+            break;
+          default:
+            std::memcpy(slot, &d.i64, 8);
+            break;
+        }
       }
       v.nulls[r] = 0;
     }
@@ -4008,39 +4040,13 @@ class RowsAsAltered {
       m.is_null = 1;
       const ColumnDef& c = def.columns[i];
       if (from_[i] >= 0 || !c.has_missing) continue;
-      m.is_null = 0;
-      const char* p = c.missing.data();
-      switch (physical_type(c.type)) {
-        case PhysType::Bool:
-          m.i64 = c.missing.empty() ? 0 : static_cast<uint8_t>(p[0]);
-          break;
-        case PhysType::Int32: {
-          if (c.type == TypeId::Int16) {  // encode_missing's two bytes
-            int16_t v = 0;
-            std::memcpy(&v, p, std::min<size_t>(2, c.missing.size()));
-            m.i64 = v;
-            break;
-          }
-          int32_t v = 0;
-          std::memcpy(&v, p, std::min<size_t>(4, c.missing.size()));
-          m.i64 = v;
-          break;
-        }
-        case PhysType::Int64:
-        case PhysType::Float64:
-          std::memcpy(&m.i64, p, std::min<size_t>(8, c.missing.size()));
-          break;
-        case PhysType::Interval:
-          if (c.missing.size() >= 16) {
-            std::memcpy(&m.i64, p, 8);
-            std::memcpy(&m.dm, p + 8, 8);
-          }
-          break;
-        case PhysType::Text:
-          missing_text_[i] = c.missing;
-          m.str = StrRef{missing_text_[i].data(), missing_text_[i].size()};
-          break;
+      if (physical_type(c.type) == PhysType::Text) {
+        missing_text_[i] = c.missing;
+        m.str = StrRef{missing_text_[i].data(), missing_text_[i].size()};
+      } else if (!rowcodec::decode_missing(c.type, c.missing, m)) {
+        m = Datum{};  // a short value reads as zero, as before
       }
+      m.is_null = 0;
     }
   }
 

@@ -195,8 +195,8 @@ void emit_aggregate_update(PipelineContext& p, const plan::AggregateCall& call, 
         emit_youngs_cramer(cg, state, count, v.value);
         break;
       }
-      if (call.type == TypeId::Float64) {  // sum(double precision): float8pl
-        SqlValue acc{TypeId::Float64, b.CreateLoad(cg.f64, value_datum), nullptr, cg.false_()};
+      if (is_float(call.type)) {  // sum(double precision): float8pl; sum(real): float4pl, rounded each time
+        SqlValue acc{call.type, b.CreateLoad(cg.f64, value_datum), nullptr, cg.false_()};
         b.CreateStore(sql::arith(cg, ArithOp::Add, acc, v).value, value_datum);
       } else {
         SqlValue x = sql::cast(cg, v, TypeId::Int64);

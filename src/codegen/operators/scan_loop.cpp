@@ -101,7 +101,7 @@ void emit_key_bound(PipelineContext& p, llvm::Value* slot, const plan::Expr& bou
   if (phys == PhysType::Int32 || phys == PhysType::Int64) {  // integers, dates, times, timestamps
     llvm::Value* x = physical_type(v.type) == PhysType::Int64 ? v.value : b.CreateSExt(v.value, cg.i64);
     cg.call("rt_key_int", {cg.qs, slot, w, x});
-  } else if (column_type == TypeId::Float64) {
+  } else if (is_float(column_type)) {  // a real key is its double's key
     cg.call("rt_key_double", {cg.qs, slot, w, v.value});
   } else if (column_type == TypeId::Text || is_binary_type(column_type)) {  // bytea, uuid: keyed as text
     cg.call("rt_key_text", {cg.qs, slot, w, v.value, sql::text_length(cg, v)});

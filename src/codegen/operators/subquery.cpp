@@ -49,6 +49,7 @@ class SubqueryTranslator final : public OperatorTranslator {
     llvm::Value* is_null = b.CreateZExt(v.is_null, cg.i32);
     llvm::Value* r;
     switch (v.type) {
+      case TypeId::Float32:
       case TypeId::Float64:
         r = cg.call("rt_in_add_double", {cg.qs, slot, is_null, v.value});
         break;

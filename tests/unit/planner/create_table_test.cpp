@@ -12,7 +12,7 @@ TEST_F(PlannerTest, CreateTableTypes) {
   for (const auto& c : def.columns) types.push_back(c.type);
   EXPECT_EQ(types, (std::vector<TypeId>{TypeId::Int32, TypeId::Int32, TypeId::Int32, TypeId::Int64,
                                         TypeId::Int64, TypeId::Int16, TypeId::Float64, TypeId::Float64,
-                                        TypeId::Float64, TypeId::Float64, TypeId::Text, TypeId::Text,
+                                        TypeId::Float32, TypeId::Float64, TypeId::Text, TypeId::Text,
                                         TypeId::Text, TypeId::Bool, TypeId::Bool}));
   EXPECT_EQ(def.columns[11].max_length, 10);
   EXPECT_EQ(def.columns[12].max_length, -1);

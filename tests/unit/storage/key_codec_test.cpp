@@ -105,6 +105,28 @@ TEST(KeyCodec, SmallintOrderMatchesValueOrder) {
   EXPECT_GT(enc(TypeId::Int32, 40000), enc(TypeId::Int16, INT16_MAX));
 }
 
+// A real key is its double's key: ordered as the values, -0 = 0, NaN above Infinity, and the same bytes as
+// a double precision bound of the same value.
+TEST(KeyCodec, RealKeysAreTheirDoubles) {
+  auto enc = [](TypeId type, double v) {
+    Datum d{};
+    d.f64 = v;
+    std::string s;
+    append_datum(type, d, s);
+    return s;
+  };
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<float> vals = {-inf, -3.4028235e38f, -1.5f,       -1e-45f,       0.0f, 1e-45f,
+                             0.1f, 1.0f,           16777216.0f, 3.4028235e38f, inf};
+  std::vector<std::string> encoded;
+  for (float v : vals) encoded.push_back(enc(TypeId::Float32, v));
+  encoded.push_back(enc(TypeId::Float32, std::nanf("")));
+  EXPECT_TRUE(std::is_sorted(encoded.begin(), encoded.end()));
+  EXPECT_TRUE(std::adjacent_find(encoded.begin(), encoded.end()) == encoded.end());
+  EXPECT_EQ(enc(TypeId::Float32, -0.0f), enc(TypeId::Float32, 0.0f));
+  for (float v : vals) EXPECT_EQ(enc(TypeId::Float32, v), enc(TypeId::Float64, v)) << v;
+}
+
 TEST(KeyCodec, DoubleOrderMatchesValueOrder) {
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> small(-1000.0, 1000.0);

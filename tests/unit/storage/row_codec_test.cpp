@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <cmath>
+#include <cstring>
+#include <limits>
 #include <thread>
 
 #include "common/numeric.h"
@@ -91,6 +94,49 @@ TEST(RowCodec, SmallintIsTwoBytes) {
     rowcodec::encode_row(t, one, enc);
     EXPECT_FALSE(rowcodec::decode_row(t, std::string_view(enc).substr(0, enc.size() - 1), out));
   }
+}
+
+TEST(RowCodec, RealIsFourBytes) {
+  TableDef t;
+  t.id = 9;
+  t.name = "r4";
+  t.columns = {col("a", TypeId::Float32), col("b", TypeId::Float32), col("c", TypeId::Float64)};
+  for (float v :
+       {0.1f, -0.0f, 1e-45f, 3.4028235e38f, std::numeric_limits<float>::infinity(), std::nanf("")}) {
+    Datum row[3] = {Datum{}, null_datum(), Datum{}};
+    row[0].f64 = v;
+    row[2].f64 = 0.1;
+    std::string enc;
+    rowcodec::encode_row(t, row, enc);
+    EXPECT_EQ(enc.size(), 2u + 1 + 1 + 4 + 8);  // header, count, bitmap, float4, float8
+    std::vector<Value> out;
+    ASSERT_TRUE(rowcodec::decode_row(t, enc, out));
+    ASSERT_EQ(out.size(), 3u);
+    EXPECT_EQ(out[0].type(), TypeId::Float32);
+    const float back = static_cast<float>(out[0].as_double());
+    EXPECT_EQ(std::memcmp(&back, &v, 4), 0) << v;  // the same bits: -0 and NaN too
+    EXPECT_TRUE(out[1].is_null());
+    EXPECT_EQ(out[2], Value::float64(0.1));
+    // ADD COLUMN's default: the same four bytes
+    std::string missing;
+    rowcodec::encode_missing(TypeId::Float32, row[0], missing);
+    EXPECT_EQ(missing.size(), 4u);
+    Datum d;
+    ASSERT_TRUE(rowcodec::decode_missing(TypeId::Float32, missing, d));
+    const float m = static_cast<float>(d.f64);
+    EXPECT_EQ(std::memcmp(&m, &v, 4), 0) << v;
+    EXPECT_FALSE(rowcodec::decode_missing(TypeId::Float32, std::string_view(missing).substr(0, 3), d));
+    // one byte short is not a row
+    EXPECT_FALSE(rowcodec::decode_row(t, std::string_view(enc).substr(0, enc.size() - 9), out));
+  }
+  Datum s{};
+  s.i64 = -7;
+  std::string missing;
+  rowcodec::encode_missing(TypeId::Int16, s, missing);
+  Datum d;
+  ASSERT_TRUE(rowcodec::decode_missing(TypeId::Int16, missing, d));  // two bytes: a smallint's default
+  EXPECT_EQ(missing.size(), 2u);
+  EXPECT_EQ(d.i64, -7);
 }
 
 TEST(RowCodec, NumericColumnDecodesAsNumeric) {
