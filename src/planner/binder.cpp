@@ -475,8 +475,10 @@ class Binder {
   // false, as PostgreSQL only applies them when a row takes the default.
   ExprPtr assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what = "expression",
                  bool check_length = true);
-  // The column's DEFAULT bound as an expression (a NULL constant when it has none).
-  ExprPtr column_default(const storage::TableDef& table, const storage::ColumnDef& col);
+  // The column's DEFAULT bound as an expression (a NULL constant when it has none); `as_written`: in its
+  // own type, not assigned to the column's.
+  ExprPtr column_default(const storage::TableDef& table, const storage::ColumnDef& col,
+                         bool as_written = false);
   bool in_schema(const Relation& r, const std::string& schema) const;
   // The schemas and search_path names are read in (catalog::SchemaScope): the session's, or while a stored
   // expression is bound (stored_path_) the path it was written for.
@@ -730,6 +732,10 @@ class Binder {
   void in_lists_as_sets() { in_set_min_ = 1; }
   PlannedStatement plan_copy_checks(const storage::TableDef& table);
   PlannedStatement plan_index_values(const storage::TableDef& table, const storage::IndexDef& index);
+  PlannedStatement plan_type_change(const storage::TableDef& table, const std::vector<TypeChange>& changes);
+  TypeId default_type(const storage::TableDef& table, const storage::ColumnDef& col) {
+    return column_default(table, col, true)->type;
+  }
   ExprPtr to_bool_public(ExprPtr e, const std::string& what, int loc) {
     return to_bool(std::move(e), what, loc);
   }
@@ -3406,16 +3412,7 @@ ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs, bool any_length) {
 ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what,
                        bool check_length) {
   TypeId from = e->type, to = col.type;
-  // PostgreSQL's assignment casts (pg_cast castcontext 'a' and 'i'): json <-> jsonb too.
-  bool ok = from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
-            to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to)) ||
-            (is_json_type(from) && is_json_type(to));
-  if (is_array(from) && is_array(to)) {  // element-wise assignment casts (int8[] -> int4[] ...)
-    bool explicit_only = false;
-    TypeId f = element_type(from), t = element_type(to);
-    ok = arr::can_cast_element(f, t, &explicit_only) && (!explicit_only || (is_numeric(f) && is_numeric(t)));
-  }
-  if (!ok)
+  if (!assignment_castable(from, to))
     fail(SqlState::DatatypeMismatch,
          "column \"" + col.name + "\" is of type " + tn(to) + " but " + what + " is of type " + tn(from), loc,
          "You will need to rewrite or cast the expression.");
@@ -3451,7 +3448,8 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
   return e;
 }
 
-ExprPtr Binder::column_default(const storage::TableDef& table, const storage::ColumnDef& col) {
+ExprPtr Binder::column_default(const storage::TableDef& table, const storage::ColumnDef& col,
+                               bool as_written) {
   if (col.default_expr.empty()) return Expr::make_constant(Value::null(col.type), col.type);
   // The names it reads (nextval('seq')) are its table's schema's, whatever the session's search_path
   // (PostgreSQL's DEFAULT holds the sequence's OID).
@@ -3480,7 +3478,9 @@ ExprPtr Binder::column_default(const storage::TableDef& table, const storage::Co
   c.in_default = true;
   // Errors carry no position: the text is the catalog's, not the statement's (as in PostgreSQL, where
   // the executor evaluates the default).
-  return assign(bind(*select->targets[0].expr, c), col, -1, "default expression");
+  ExprPtr x = bind(*select->targets[0].expr, c);
+  if (as_written) return x;
+  return assign(std::move(x), col, -1, "default expression");
 }
 
 void Binder::check_default(const ast::Expr& e, const storage::ColumnDef& col) {
@@ -8837,6 +8837,63 @@ PlannedStatement Binder::plan_index_values(const storage::TableDef& table, const
   if (index.predicate) add(*index.predicate, "predicate");
   project->children.push_back(std::move(values));
   return finish_select(std::move(project));
+}
+
+PlannedStatement Binder::plan_type_change(const storage::TableDef& table,
+                                          const std::vector<TypeChange>& changes) {
+  std::unique_ptr<plan::ValuesOp> values = param_row(table);
+  auto project = std::make_unique<plan::ProjectOp>();
+  for (const TypeChange& c : changes) {
+    const OutputColumn& old = values->output.at(static_cast<size_t>(c.column));
+    const int loc = c.using_expr ? c.using_expr->location : -1;
+    ExprPtr x = c.using_expr ? bind_row_expr(*c.using_expr, table, values->output, "transform expressions")
+                             : Expr::make_column(old.id, old.type);
+    if (has_subquery(*x))
+      fail(SqlState::FeatureNotSupported, "cannot use subquery in transform expression", loc);
+    if (!assignment_castable(x->type, c.to.type)) {
+      if (c.using_expr)
+        fail(SqlState::DatatypeMismatch,
+             "result of USING clause for column \"" + c.to.name + "\" cannot be cast automatically to type " +
+                 c.type_name,
+             -1, "You might need to add an explicit cast.");
+      fail(SqlState::DatatypeMismatch,
+           "column \"" + c.to.name + "\" cannot be cast automatically to type " + c.type_name, -1,
+           "You might need to specify \"USING " + catalog::quote_ident(c.to.name) + "::" + c.type_text +
+               "\".");
+    }
+    project->exprs.push_back(assign(std::move(x), c.to, loc));
+    project->output.push_back({new_id(), c.to.name, c.to.type});
+  }
+  project->children.push_back(std::move(values));
+  return finish_select(std::move(project));
+}
+
+bool assignment_castable(TypeId from, TypeId to) {
+  if (is_array(from) && is_array(to)) {  // element-wise assignment casts (int8[] -> int4[] ...)
+    bool explicit_only = false;
+    TypeId f = element_type(from), t = element_type(to);
+    return arr::can_cast_element(f, t, &explicit_only) &&
+           (!explicit_only || (is_numeric(f) && is_numeric(t)));
+  }
+  // PostgreSQL's assignment casts (pg_cast castcontext 'a' and 'i'): json <-> jsonb too.
+  return from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
+         to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to)) ||
+         (is_json_type(from) && is_json_type(to));
+}
+
+TypeId column_default_type(const storage::TableDef& table, const storage::ColumnDef& col,
+                           const PlannerContext& ctx) {
+  const TypeId t = Binder(ctx).default_type(table, col);
+  return t == TypeId::Unknown ? col.type : t;
+}
+
+PlannedStatement plan_type_change(const storage::TableDef& table, const std::vector<TypeChange>& changes,
+                                  const PlannerContext& ctx) {
+  PlannerContext with_params = ctx;
+  with_params.param_types.emplace();
+  for (const storage::ColumnDef& col : table.columns) with_params.param_types->push_back(col.type);
+  Binder binder(with_params);
+  return binder.plan_type_change(table, changes);
 }
 
 PlannedStatement plan_index_values(const storage::TableDef& table, const storage::IndexDef& index,
