@@ -8268,10 +8268,17 @@ PlannedStatement Binder::plan_copy_checks(const storage::TableDef& table) {
   return finish_select(std::move(project));
 }
 
+// `ctx` with parameters $1..$n typed as `table`'s columns: for the plans that evaluate expressions over a
+// row the caller gives (Binder::param_row).
+static PlannerContext with_row_params(const storage::TableDef& table, const PlannerContext& ctx) {
+  PlannerContext out = ctx;
+  out.param_types.emplace();
+  for (const storage::ColumnDef& col : table.columns) out.param_types->push_back(col.type);
+  return out;
+}
+
 PlannedStatement plan_copy_checks(const storage::TableDef& table, const PlannerContext& ctx) {
-  PlannerContext with_params = ctx;
-  with_params.param_types.emplace();
-  for (const storage::ColumnDef& col : table.columns) with_params.param_types->push_back(col.type);
+  const PlannerContext with_params = with_row_params(table, ctx);
   Binder binder(with_params);
   return binder.plan_copy_checks(table);
 }
@@ -8889,18 +8896,14 @@ TypeId column_default_type(const storage::TableDef& table, const storage::Column
 
 PlannedStatement plan_type_change(const storage::TableDef& table, const std::vector<TypeChange>& changes,
                                   const PlannerContext& ctx) {
-  PlannerContext with_params = ctx;
-  with_params.param_types.emplace();
-  for (const storage::ColumnDef& col : table.columns) with_params.param_types->push_back(col.type);
+  const PlannerContext with_params = with_row_params(table, ctx);
   Binder binder(with_params);
   return binder.plan_type_change(table, changes);
 }
 
 PlannedStatement plan_index_values(const storage::TableDef& table, const storage::IndexDef& index,
                                    const PlannerContext& ctx) {
-  PlannerContext with_params = ctx;
-  with_params.param_types.emplace();
-  for (const storage::ColumnDef& col : table.columns) with_params.param_types->push_back(col.type);
+  const PlannerContext with_params = with_row_params(table, ctx);
   Binder binder(with_params);
   return binder.plan_index_values(table, index);
 }
