@@ -799,7 +799,8 @@ class Binder {
   std::vector<Value> matrix_values_;                // INSERT values matrix, row-major
   std::vector<int> matrix_sources_;                 // per matrix cell: the client param copied there, or -1
   std::optional<std::vector<TypeId>> param_types_;  // $1..$n (see PlannerContext)
-  std::vector<int> param_locations_;                // first use of each $n, for errors
+  bool row_params_only_ = false;  // $1..$n are a row's values (param_row), not the statement's: $n is 42P02
+  std::vector<int> param_locations_;  // first use of each $n, for errors
   uint64_t values_rows_ = 0;
   // Query composition: the CTEs in scope (innermost last), the current query level (Relation::level)
   // and how deeply queries nest.
@@ -1096,7 +1097,7 @@ ExprPtr Binder::with_typmod(ExprPtr e, int32_t typmod) {
 ExprPtr Binder::bind_param(const ast::Expr& e) {
   constexpr int kMaxParams = 65535;  // Bind carries an int16 count
   int n = e.param_number;
-  if (!param_types_ || n < 1 || n > kMaxParams)
+  if (!param_types_ || row_params_only_ || n < 1 || n > kMaxParams)
     fail(SqlState::UndefinedParameter, "there is no parameter $" + std::to_string(n), e.location);
   auto index = static_cast<size_t>(n - 1);
   if (param_types_->size() <= index) param_types_->resize(index + 1, TypeId::Unknown);
@@ -8850,6 +8851,7 @@ PlannedStatement Binder::plan_type_change(const storage::TableDef& table,
                                           const std::vector<TypeChange>& changes) {
   std::unique_ptr<plan::ValuesOp> values = param_row(table);
   auto project = std::make_unique<plan::ProjectOp>();
+  row_params_only_ = true;  // (USING $1: no such parameter, as in PostgreSQL)
   for (const TypeChange& c : changes) {
     const OutputColumn& old = values->output.at(static_cast<size_t>(c.column));
     const int loc = c.using_expr ? c.using_expr->location : -1;
