@@ -1,5 +1,6 @@
 // Running compiled plans: the runtime state comes from the layout the translators declared.
 #include "codegen/jit.h"
+#include "common/error.h"
 #include "common/interrupt.h"
 
 namespace omendb::codegen {
@@ -18,6 +19,8 @@ void prepare(const CompiledPlan& compiled, runtime::ExecContext& ctx) {
 // term's once per iteration of its RecursiveUnion (ExecContext::run_recursive_term). Loops inside one
 // value's computation see the statement's cancel flag and deadline (poll_interrupt).
 void execute(const CompiledPlan& compiled, runtime::ExecContext& ctx) {
+  if (!compiled.layout.targets.empty() && !ctx.writer)  // a caller that reads only ran a writing plan
+    throw SqlError(SqlState::InternalError, "a plan that writes rows was run without a statement writer");
   InterruptScope interrupts(ctx.cancel, ctx.deadline);
   const std::vector<bool>& per_row = compiled.layout.per_row_pipelines;
   for (size_t i = 0; i < compiled.pipelines.size(); ++i) {

@@ -640,6 +640,9 @@ class Binder {
   // often the rest of the WITH's query names it; `inline_only`: it must be inlined (it names an
   // enclosing query, or is inside a recursive term).
   void materialize_cte(CteDef& def, BoundQuery q, size_t subplans, int references, bool inline_only);
+  // A data-modifying WITH item (def.cte->dml): its statement planned into subplans_, materialized when it
+  // has RETURNING (a CteOp over its plan), else as its sink alone; it runs whether referenced or not.
+  void bind_dml_cte(CteDef& def);
   // A correlation count: grows when the query being bound names an enclosing query.
   size_t outer_names() const;
   // The query of CTE `def`, bound where it is referenced (or defined).
@@ -816,9 +819,14 @@ class Binder {
   int query_depth_ = 0;
   static constexpr int kMaxCteBindings = 1000;
   int cte_bindings_ = 0;
-  int next_cte_ = 0;         // plan::CteOp::index of the next materialized CTE
-  size_t in_set_min_ = 8;    // in_set(): the shortest IN list that becomes an InSet
-  size_t copied_nodes_ = 0;  // copy_operand()'s count for the statement
+  int next_cte_ = 0;  // plan::CteOp::index of the next materialized CTE
+  // The WITH clause of the statement being planned (Binder::plan): the only one that may hold
+  // data-modifying items, as in PostgreSQL.
+  const std::vector<ast::CommonTableExpr>* top_with_ = nullptr;
+  bool in_dml_cte_ = false;           // planning a data-modifying WITH item's statement
+  bool data_modifying_with_ = false;  // PlannedStatement::data_modifying_with
+  size_t in_set_min_ = 8;             // in_set(): the shortest IN list that becomes an InSet
+  size_t copied_nodes_ = 0;           // copy_operand()'s count for the statement
   // Views (open_view): the innermost view whose query is being bound (its dependencies hide columns
   // added since it was created), the views being expanded (42P17 for a cycle), their parsed queries,
   // and the relations the statement's own query names (bind_view's dependencies).
@@ -5596,19 +5604,71 @@ int cte_body_references(const std::string& name, const ast::SelectStmt& s) {
   return n;
 }
 
+// The references to CTE `name` in INSERT / UPDATE / DELETE `s` without its WITH clause.
+int dml_body_references(const std::string& name, const ast::Stmt& stmt) {
+  int n = 0;
+  if (stmt.kind == ast::StmtKind::Insert) {
+    const auto& s = static_cast<const ast::InsertStmt&>(stmt);
+    if (s.select) n += cte_references(name, *s.select);
+    for (const auto& row : s.rows)
+      for (const auto& e : row) n += cte_references(name, e.get());
+    for (const ast::SelectTarget& t : s.returning) n += cte_references(name, t.expr.get());
+    if (s.on_conflict) {
+      for (const auto& a : s.on_conflict->assignments) n += cte_references(name, a.second.get());
+      n += cte_references(name, s.on_conflict->where.get()) +
+           cte_references(name, s.on_conflict->target_where.get());
+    }
+  } else if (stmt.kind == ast::StmtKind::Update) {
+    const auto& s = static_cast<const ast::UpdateStmt&>(stmt);
+    n += cte_references(name, s.where.get());
+    for (const auto& a : s.assignments) n += cte_references(name, a.second.get());
+    for (const auto& f : s.from) n += cte_references(name, *f);
+    for (const ast::SelectTarget& t : s.returning) n += cte_references(name, t.expr.get());
+  } else if (stmt.kind == ast::StmtKind::Delete) {
+    const auto& s = static_cast<const ast::DeleteStmt&>(stmt);
+    n += cte_references(name, s.where.get());
+    for (const auto& f : s.using_items) n += cte_references(name, *f);
+    for (const ast::SelectTarget& t : s.returning) n += cte_references(name, t.expr.get());
+  }
+  return n;
+}
+
+int cte_references(const std::string& name, const ast::CommonTableExpr& cte);
+
+// The references to CTE `name` in WITH clause `with` followed by a body holding `body` of them, outside
+// the scope of a WITH item of the same name in `with`.
+int with_references(const std::string& name, const std::vector<ast::CommonTableExpr>& with, bool recursive,
+                    const std::function<int()>& body) {
+  int n = 0;
+  if (recursive) {
+    for (const ast::CommonTableExpr& cte : with)
+      if (cte.name == name) return 0;  // every item and the query see the inner one
+  }
+  for (const ast::CommonTableExpr& cte : with) {
+    n += cte_references(name, cte);
+    if (cte.name == name) return n;  // the items after it and the query see the inner one
+  }
+  return n + body();
+}
+
 // How many FROM items of `s` (its subqueries included) name the CTE `name` of an enclosing WITH, outside
 // the scope of a WITH item of the same name inside `s`: PostgreSQL's cterefcount.
 int cte_references(const std::string& name, const ast::SelectStmt& s) {
-  int n = 0;
-  if (s.with_recursive) {
-    for (const ast::CommonTableExpr& cte : s.with)
-      if (cte.name == name) return 0;  // every item and the query see the inner one
-  }
-  for (const ast::CommonTableExpr& cte : s.with) {
-    n += cte_references(name, *cte.query);
-    if (cte.name == name) return n;  // the items after it and the query see the inner one
-  }
-  return n + cte_body_references(name, s);
+  return with_references(name, s.with, s.with_recursive, [&] { return cte_body_references(name, s); });
+}
+
+// The references to CTE `name` in a WITH item's query or data-modifying statement (with its own WITH).
+int cte_references(const std::string& name, const ast::CommonTableExpr& cte) {
+  if (cte.query) return cte_references(name, *cte.query);
+  const ast::Stmt& s = *cte.dml;
+  const auto& [with, recursive] =
+      s.kind == ast::StmtKind::Insert   ? std::pair(&static_cast<const ast::InsertStmt&>(s).with,
+                                                    static_cast<const ast::InsertStmt&>(s).with_recursive)
+      : s.kind == ast::StmtKind::Update ? std::pair(&static_cast<const ast::UpdateStmt&>(s).with,
+                                                    static_cast<const ast::UpdateStmt&>(s).with_recursive)
+                                        : std::pair(&static_cast<const ast::DeleteStmt&>(s).with,
+                                                    static_cast<const ast::DeleteStmt&>(s).with_recursive);
+  return with_references(name, *with, recursive, [&] { return dml_body_references(name, s); });
 }
 
 // Whether an operator of the tree under `op` calls a volatile function.
@@ -5715,6 +5775,10 @@ void Binder::bind_with(const std::vector<ast::CommonTableExpr>& with, bool recur
       ctes_.push_back(std::move(def));
     }
     for (size_t i = base; i < ctes_.size(); ++i) {
+      if (ctes_[i].cte->dml) {
+        bind_dml_cte(ctes_[i]);
+        continue;
+      }
       count_cte_binding();
       const size_t subplans = subplans_.size();
       const size_t outer = outer_names();
@@ -5730,7 +5794,7 @@ void Binder::bind_with(const std::vector<ast::CommonTableExpr>& with, bool recur
       bool named_before = false;
       for (size_t j = 0; j < with.size(); ++j) {
         if (&with[j] == &cte) continue;
-        const int n = cte_references(cte.name, *with[j].query);
+        const int n = cte_references(cte.name, with[j]);
         references += n;
         named_before = named_before || (n > 0 && base + j < i);
       }
@@ -5745,6 +5809,15 @@ void Binder::bind_with(const std::vector<ast::CommonTableExpr>& with, bool recur
       if (ctes_[i].cte->name == cte.name)
         fail(SqlState::DuplicateAlias, "WITH query name \"" + cte.name + "\" specified more than once",
              cte.location);
+    if (cte.dml) {
+      CteDef def;
+      def.cte = &cte;
+      def.visible = ctes_.size();
+      def.outer_scopes = outer_scopes_.size();
+      bind_dml_cte(def);
+      ctes_.push_back(std::move(def));
+      continue;
+    }
     // PostgreSQL analyses every CTE, referenced or not: bind it once for its errors and its width.
     count_cte_binding();
     const size_t subplans = subplans_.size();
@@ -5756,7 +5829,7 @@ void Binder::bind_with(const std::vector<ast::CommonTableExpr>& with, bool recur
                " columns available but " + std::to_string(cte.columns.size()) + " columns specified",
            cte.location);
     int references = body_references(cte.name);
-    for (size_t j = k + 1; j < with.size(); ++j) references += cte_references(cte.name, *with[j].query);
+    for (size_t j = k + 1; j < with.size(); ++j) references += cte_references(cte.name, with[j]);
     CteDef def;
     def.cte = &cte;
     def.visible = ctes_.size();
@@ -5799,6 +5872,81 @@ void Binder::materialize_cte(CteDef& def, BoundQuery q, size_t subplans, int ref
   cte->index = def.materialized;
   cte->children.push_back(std::move(q.root));
   subplans_.push_back(std::move(cte));
+}
+
+void Binder::bind_dml_cte(CteDef& def) {
+  const ast::CommonTableExpr& cte = *def.cte;
+  if (top_with_ != nullptr && !top_with_->empty() && &cte >= top_with_->data() &&
+      &cte < top_with_->data() + top_with_->size()) {
+    // (A statement of the top WITH: its own WITH clause, if any, is not the top one.)
+  } else {
+    fail(SqlState::FeatureNotSupported,
+         "WITH clause containing a data-modifying statement must be at the top level", cte.location);
+  }
+  count_cte_binding();
+  // A query level of its own (its target's name does not clash with the outer statement's FROM items),
+  // and its own WITH items go out of scope after it.
+  const bool was_in = in_dml_cte_;
+  const int level = level_;
+  const size_t ctes = ctes_.size();
+  auto restore = [&] {
+    in_dml_cte_ = was_in;
+    level_ = level;
+    ctes_.resize(ctes);
+  };
+  in_dml_cte_ = true;
+  level_ = ++next_level_;
+  PlannedStatement sub;
+  try {
+    switch (cte.dml->kind) {
+      case ast::StmtKind::Insert:
+        sub = plan_insert(static_cast<const ast::InsertStmt&>(*cte.dml));
+        break;
+      case ast::StmtKind::Update:
+        sub = plan_update(static_cast<const ast::UpdateStmt&>(*cte.dml));
+        break;
+      default:
+        sub = plan_delete(static_cast<const ast::DeleteStmt&>(*cte.dml));
+        break;
+    }
+  } catch (...) {
+    restore();
+    throw;
+  }
+  restore();
+  data_modifying_with_ = true;
+  // Its rows are not the statement's: the command tag counts the outer statement's own.
+  std::function<void(plan::Op&)> uncount = [&](plan::Op& op) {
+    if (op.is<plan::InsertOp>()) op.as<plan::InsertOp>().counted = false;
+    if (op.is<plan::UpdateOp>()) op.as<plan::UpdateOp>().counted = false;
+    if (op.is<plan::DeleteOp>()) op.as<plan::DeleteOp>().counted = false;
+    if (op.is<plan::UpsertOp>()) op.as<plan::UpsertOp>().counted = false;
+    for (auto& c : op.children) uncount(*c);
+  };
+  uncount(*sub.plan.root);
+  if (sub.plan.result_columns.empty()) {  // no RETURNING: a reference fails (open_cte)
+    if (!cte.columns.empty())
+      fail(SqlState::InvalidColumnReference,
+           "WITH query \"" + cte.name + "\" has 0 columns available but " +
+               std::to_string(cte.columns.size()) + " columns specified",
+           cte.location);
+    subplans_.push_back(std::move(sub.plan.root));
+    return;
+  }
+  if (cte.columns.size() > sub.plan.root->output.size())
+    fail(SqlState::InvalidColumnReference,
+         "WITH query \"" + cte.name + "\" has " + std::to_string(sub.plan.root->output.size()) +
+             " columns available but " + std::to_string(cte.columns.size()) + " columns specified",
+         cte.location);
+  def.materialized = next_cte_++;
+  def.columns = sub.plan.root->output;
+  def.typmods = sub.result_typmods;
+  def.typmods.resize(def.columns.size(), -1);
+  auto op = std::make_unique<plan::CteOp>();
+  op->name = cte.name;
+  op->index = def.materialized;
+  op->children.push_back(std::move(sub.plan.root));
+  subplans_.push_back(std::move(op));
 }
 
 // `SELECT <expressions>` without FROM or WHERE: a Project over one empty row.
@@ -6400,6 +6548,9 @@ OpPtr Binder::lateral_join(int rel, OpPtr input, std::vector<ExprPtr> conds, boo
 
 int Binder::open_cte(size_t index, const ast::TableRef& ref, const std::vector<std::string>& aliases) {
   const CteDef def = ctes_[index];
+  if (def.cte->dml && def.materialized < 0)
+    fail(SqlState::FeatureNotSupported,
+         "WITH query \"" + def.cte->name + "\" does not have a RETURNING clause", ref.location);
   if (def.recursive)
     for (size_t r = recursive_.size(); r-- > 0;)
       if (recursive_[r].cte == def.cte) return open_recursive_reference(r, ref, aliases);
@@ -6694,6 +6845,8 @@ std::vector<storage::ColumnDef> Binder::query_columns(const BoundQuery& q,
 }
 
 storage::TableDef Binder::bind_table_as(const ast::CreateTableStmt& s) {
+  if (ast::has_data_modifying_with(*s.as_query->select))
+    throw_unsupported("CREATE TABLE AS with data-modifying statements in WITH");
   BoundQuery q = bind_query(*s.as_query->select);
   storage::TableDef def;
   def.name = s.table.name;
@@ -6710,6 +6863,10 @@ storage::TableDef Binder::bind_table_as(const ast::CreateTableStmt& s) {
 }
 
 storage::TableDef Binder::bind_view(const ast::CreateViewStmt& s, const ast::SelectStmt& query) {
+  for (const ast::CommonTableExpr& cte : query.with)
+    if (cte.dml)
+      throw SqlError(SqlState::FeatureNotSupported,
+                     "views must not contain data-modifying statements in WITH");
   BoundQuery q = bind_query(query);
   // (it would be bound as a subquery where the view is used, where OmenDB refuses it)
   if (q.locks_rows) throw_unsupported("FOR UPDATE / FOR SHARE in a view");
@@ -7143,18 +7300,7 @@ void Binder::finish_insert(const ast::InsertStmt& s, std::unique_ptr<plan::Inser
 PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   if (s.on_conflict && !s.returning.empty()) throw_unsupported("INSERT ... ON CONFLICT ... RETURNING");
-  bind_with(s.with, s.with_recursive, [&s](const std::string& name) {
-    int n = s.select ? cte_references(name, *s.select) : 0;
-    for (const auto& row : s.rows)
-      for (const auto& e : row) n += cte_references(name, e.get());
-    for (const ast::SelectTarget& t : s.returning) n += cte_references(name, t.expr.get());
-    if (s.on_conflict) {
-      for (const auto& a : s.on_conflict->assignments) n += cte_references(name, a.second.get());
-      n += cte_references(name, s.on_conflict->where.get()) +
-           cte_references(name, s.on_conflict->target_where.get());
-    }
-    return n;
-  });
+  bind_with(s.with, s.with_recursive, [&s](const std::string& name) { return dml_body_references(name, s); });
   storage::TableDefPtr table = lookup(s.table);
   check_writable(*table, s.table.location);
   const size_t ncols = table->columns.size();
@@ -7226,7 +7372,7 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
     const Expr* e = x.op == ExprOp::Cast && x.args.size() == 1 ? x.args[0].get() : &x;
     return e->op == ExprOp::Param ? e : nullptr;
   };
-  bool matrix = true;
+  bool matrix = !in_dml_cte_;  // (the matrix is the statement's own VALUES list, planned last)
   for (const auto& row : cells)
     for (const auto& x : row) matrix = matrix && (x->op == ExprOp::Constant || source_param(*x));
   values_rows_ = cells.size();
@@ -7499,13 +7645,7 @@ ExprPtr Binder::bind_where(const ast::ExprPtr& where, Scope& scope) {
 
 PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
-  bind_with(s.with, s.with_recursive, [&s](const std::string& name) {
-    int n = cte_references(name, s.where.get());
-    for (const auto& a : s.assignments) n += cte_references(name, a.second.get());
-    for (const auto& f : s.from) n += cte_references(name, *f);
-    for (const ast::SelectTarget& t : s.returning) n += cte_references(name, t.expr.get());
-    return n;
-  });
+  bind_with(s.with, s.with_recursive, [&s](const std::string& name) { return dml_body_references(name, s); });
   Scope scope = open_scope(s.table);
   const int rel = scope.rels[0];
   std::vector<std::unique_ptr<JoinTree>> from = bind_dml_from(s.from, scope);
@@ -7556,12 +7696,7 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
 
 PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
-  bind_with(s.with, s.with_recursive, [&s](const std::string& name) {
-    int n = cte_references(name, s.where.get());
-    for (const auto& f : s.using_items) n += cte_references(name, *f);
-    for (const ast::SelectTarget& t : s.returning) n += cte_references(name, t.expr.get());
-    return n;
-  });
+  bind_with(s.with, s.with_recursive, [&s](const std::string& name) { return dml_body_references(name, s); });
   Scope scope = open_scope(s.table);
   const int rel = scope.rels[0];
   std::vector<std::unique_ptr<JoinTree>> from = bind_dml_from(s.using_items, scope);
@@ -7713,20 +7848,25 @@ PlannedStatement Binder::plan(const ast::Stmt& stmt) {
   PlannedStatement out;
   switch (stmt.kind) {
     case ast::StmtKind::Select:
+      top_with_ = &static_cast<const ast::SelectStmt&>(stmt).with;
       out = plan_select(static_cast<const ast::SelectStmt&>(stmt));
       break;
     case ast::StmtKind::Insert:
+      top_with_ = &static_cast<const ast::InsertStmt&>(stmt).with;
       out = plan_insert(static_cast<const ast::InsertStmt&>(stmt));
       break;
     case ast::StmtKind::Update:
+      top_with_ = &static_cast<const ast::UpdateStmt&>(stmt).with;
       out = plan_update(static_cast<const ast::UpdateStmt&>(stmt));
       break;
     case ast::StmtKind::Delete:
+      top_with_ = &static_cast<const ast::DeleteStmt&>(stmt).with;
       out = plan_delete(static_cast<const ast::DeleteStmt&>(stmt));
       break;
     default:
       throw SqlError(SqlState::InternalError, "plan_statement called with a statement that is not planned");
   }
+  out.data_modifying_with = data_modifying_with_;
   check_params_resolved();
   finish(out);
   return out;

@@ -565,6 +565,7 @@ void InsertOp::write_shape(ShapeWriter& w) const {
   w.tag("insert");
   w.put(table);
   w.put(static_cast<int64_t>(returning));
+  w.put(counted);
   w.put(output);
   checks.write_shape(w);
 }
@@ -596,6 +597,7 @@ void UpdateOp::write_shape(ShapeWriter& w) const {
   w.put(static_cast<int64_t>(key_column));
   w.put(static_cast<int64_t>(returning));
   w.put(once);
+  w.put(counted);
   w.put(output);
   w.put(set_exprs);
   checks.write_shape(w);
@@ -612,6 +614,7 @@ void DeleteOp::write_shape(ShapeWriter& w) const {
   w.put(static_cast<int64_t>(key_column));
   w.put(static_cast<int64_t>(returning));
   w.put(once);
+  w.put(counted);
 }
 OMENDB_SHAPE_COVERS(DeleteOp, 88);
 
@@ -874,6 +877,7 @@ void UpsertOp::write_shape(ShapeWriter& w) const {
   w.tag("upsert");
   w.put(table);
   w.put(do_update);
+  w.put(counted);
   w.put(existing);
   w.put(set_exprs);
   w.put(where);

@@ -349,6 +349,8 @@ class InsertOp final : public Op {
   InsertOp() : Op(kKind) {}
   storage::TableDefPtr table;
   bool returning = false;
+  // False for a data-modifying WITH item's statement: its rows are not in the statement's row count.
+  bool counted = true;
   RowChecks checks;
 
   PipelineRole role() const override { return returning ? PipelineRole::Streaming : PipelineRole::Sink; }
@@ -370,6 +372,8 @@ class UpdateOp final : public Op {
   ColumnId key_column = -1;
   bool returning = false;
   bool once = false;
+  // False for a data-modifying WITH item's statement: its rows are not in the statement's row count.
+  bool counted = true;
   std::vector<ExprPtr> set_exprs;
   RowChecks checks;  // over the new row
 
@@ -390,6 +394,8 @@ class UpsertOp final : public Op {
   UpsertOp() : Op(kKind) {}
   storage::TableDefPtr table;
   bool do_update = false;
+  // False for a data-modifying WITH item's statement: its rows are not in the statement's row count.
+  bool counted = true;
   std::vector<OutputColumn> existing;
   std::vector<ExprPtr> set_exprs;
   ExprPtr where;
@@ -421,6 +427,8 @@ class DeleteOp final : public Op {
   // RETURNING: each row it deleted goes on (the columns its input read stay bound; `output` is empty).
   bool returning = false;
   bool once = false;
+  // False for a data-modifying WITH item's statement: its rows are not in the statement's row count.
+  bool counted = true;
 
   PipelineRole role() const override { return returning ? PipelineRole::Streaming : PipelineRole::Sink; }
   void for_each_expr(const std::function<void(ExprPtr&)>&) override {}

@@ -126,7 +126,8 @@ void cut_tree(const Op& root, plan::PhysicalPlan& plan) {
 
 void build_pipelines(plan::PhysicalPlan& plan) {
   plan.pipelines.clear();
-  // Subqueries and materialized CTEs first, in order (a nested one before the one that reads it); a
+  // Subqueries, materialized CTEs and data-modifying WITH items without RETURNING (a DML sink, read by
+  // nothing) first, in order (a nested one before the one that reads it); a
   // pipeline whose operators read a subquery's result depends on the pipeline that ends in its
   // SubqueryOp, and one reading a CTE (a CteScanOp source) on the pipeline that ends in its CteOp.
   // A correlated subquery's pipelines are marked: an Apply runs them per row, none depends on them.
@@ -138,6 +139,10 @@ void build_pipelines(plan::PhysicalPlan& plan) {
     const int last = static_cast<int>(plan.pipelines.size()) - 1;
     if (plan.subplans[i]->is<plan::CteOp>()) {
       cte_pipeline.emplace_back(plan.subplans[i]->as<plan::CteOp>().index, last);
+      subquery_pipeline.push_back(-1);
+      continue;
+    }
+    if (!plan.subplans[i]->is<plan::SubqueryOp>()) {  // a data-modifying WITH item without RETURNING
       subquery_pipeline.push_back(-1);
       continue;
     }

@@ -37,10 +37,11 @@ struct Pipeline {
 struct PhysicalPlan {
   OpPtr root;
   // Subqueries used as expressions (ExprOp::Subquery, InSubquery): each a tree whose root is a SubqueryOp
-  // with index i; and materialized CTEs: trees whose root is a CteOp (never read by an expression). In
-  // order of completion, which is an execution order: a subquery or CTE used inside another comes
-  // first. The uncorrelated ones run first, in this order; a correlated one runs where an ExprOp::Apply
-  // needs it.
+  // with index i; materialized CTEs: trees whose root is a CteOp (never read by an expression), among
+  // them a data-modifying WITH item with RETURNING (its INSERT / UPDATE / DELETE under the CteOp); and a
+  // data-modifying WITH item without RETURNING: its Insert / Update / Upsert / Delete sink, read by nothing.
+  // In order of completion, which is an execution order: a subquery or CTE used inside another comes first.
+  // The uncorrelated ones run first, in this order; a correlated one runs where an ExprOp::Apply needs it.
   std::vector<OpPtr> subplans;
   std::vector<Pipeline> pipelines;           // in execution order (dependencies first)
   std::vector<OutputColumn> result_columns;  // the rows sent to the client (empty for DML)

@@ -51,6 +51,9 @@ struct PlannedStatement {
   // the strongest clause as SQL names it ("FOR UPDATE", "FOR KEY SHARE" ...).
   bool locks_rows = false;
   std::string lock_clause;
+  // WITH d AS (INSERT / UPDATE / DELETE ...): the statement writes whatever its own command (a SELECT
+  // runs as a write, its rows held back until it succeeded).
+  bool data_modifying_with = false;
   // The user tables the statement reads or writes, as the binder found them in the catalog (system
   // catalogs are not listed): the engine locks them while the statement runs and plans again when one
   // was changed by DDL before it got the locks.

@@ -40,6 +40,7 @@ void ExecContext::prepare(const QueryLayout& layout) {
   recursive_unions.resize(all.recursive_unions);
   fresh_state(StateMarks{}, all);
   targets = layout.targets;
+  counted_targets = layout.counted_targets;
   correlated.resize(layout.correlated.size());
   recursive_terms.resize(layout.recursive_terms.size());
   for (auto* runs : {&correlated, &recursive_terms})

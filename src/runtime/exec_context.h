@@ -89,6 +89,7 @@ class ExecContext {
   std::vector<std::unique_ptr<AggregationHashTable>> agg_tables;
   std::vector<std::unique_ptr<JoinHashTable>> join_tables;
   std::vector<storage::TableDefPtr> targets;  // DML target tables by slot
+  std::vector<bool> counted_targets;          // by slot: its rows count in rows_affected
   std::vector<std::unique_ptr<InSet>> in_sets;
   std::vector<SubqueryRow> subquery_rows;
   std::vector<std::unique_ptr<RecursiveUnion>> recursive_unions;
@@ -101,7 +102,10 @@ class ExecContext {
   storage::StatementWriter* writer = nullptr;
   RowSink* sink = nullptr;
   const std::atomic<bool>* cancel = nullptr;
-  uint64_t rows_affected = 0;
+  uint64_t rows_affected = 0;  // rows the statement's own INSERT / UPDATE / DELETE wrote (its tag's count)
+  void count_row(int32_t target) {
+    if (counted_targets[static_cast<size_t>(target)]) ++rows_affected;
+  }
   // READ COMMITTED re-check (PostgreSQL's EvalPlanQual): keys of rows that UPDATE / DELETE found changed
   // by a concurrent transaction after the statement's snapshot (and now holds locked); the statement
   // then runs again once per key, at a newer snapshot, with the scan of table `recheck_table` reading

@@ -58,6 +58,8 @@ struct QueryLayout {
   std::vector<SortSpec> ordered_aggs;                // rows and order of order-sensitive aggregate calls
   std::vector<JoinTableSpec> join_tables;            // build sides of HashJoin / NestedLoopJoin operators
   std::vector<storage::TableDefPtr> targets;         // INSERT / UPDATE / DELETE target tables
+  std::vector<bool> counted_targets;                 // by target: its rows count in rows_affected (not
+                                                     // a data-modifying WITH item's)
   std::vector<InSetSpec> in_sets;                    // hash sets of `x IN (long list of literals)` and of
                                                      // `x IN (SELECT ...)`
   std::vector<std::vector<TypeId>> subquery_rows;    // column types of each one-row subquery result
@@ -80,7 +82,10 @@ struct QueryLayout {
   int add_agg_table(AggTableSpec spec) { return push(agg_tables, std::move(spec)); }
   int add_ordered_agg(SortSpec spec) { return push(ordered_aggs, std::move(spec)); }
   int add_join_table(JoinTableSpec spec) { return push(join_tables, std::move(spec)); }
-  int add_target(storage::TableDefPtr table) { return push(targets, std::move(table)); }
+  int add_target(storage::TableDefPtr table, bool counted = true) {
+    counted_targets.push_back(counted);
+    return push(targets, std::move(table));
+  }
   int add_in_set(InSetSpec spec) { return push(in_sets, std::move(spec)); }
   int add_subquery_row(std::vector<TypeId> types) { return push(subquery_rows, std::move(types)); }
   // A RecursiveUnion's state, for the operator whose plan::RecursiveUnionOp::index is `index`.

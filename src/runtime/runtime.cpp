@@ -231,7 +231,7 @@ int32_t rt_emit_row(QueryState* qs) {
 int32_t rt_insert(QueryState* qs, int32_t target) {
   ExecContext& ctx = ctx_of(qs);
   ctx.writer->insert(*ctx.targets[static_cast<size_t>(target)], ctx.row.data());
-  ++ctx.rows_affected;
+  ctx.count_row(target);
   return 1;
 }
 
@@ -247,7 +247,7 @@ int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_
   ExecContext& ctx = ctx_of(qs);
   if (once && !ctx.first_time(key, key_len)) return 3;
   if (ctx.writer->update(*ctx.targets[static_cast<size_t>(target)], {key, key_len}, ctx.row.data())) {
-    ++ctx.rows_affected;
+    ctx.count_row(target);
     return 1;
   }
   ctx.recheck_keys.emplace_back(key, key_len);
@@ -258,7 +258,7 @@ int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_
   ExecContext& ctx = ctx_of(qs);
   if (once && !ctx.first_time(key, key_len)) return 3;
   if (ctx.writer->remove(*ctx.targets[static_cast<size_t>(target)], {key, key_len})) {
-    ++ctx.rows_affected;
+    ctx.count_row(target);
     return 1;
   }
   ctx.recheck_keys.emplace_back(key, key_len);
@@ -297,7 +297,7 @@ int32_t rt_upsert(QueryState* qs, int32_t target, int32_t action, const Datum** 
                                                 what != 0, what == 2, arbiter);
   switch (r) {
     case storage::UpsertOutcome::Inserted:
-      ++ctx.rows_affected;
+      ctx.count_row(target);
       return 1;
     case storage::UpsertOutcome::Skipped:
       return 1;
@@ -311,7 +311,7 @@ int32_t rt_upsert(QueryState* qs, int32_t target, int32_t action, const Datum** 
 int32_t rt_upsert_update(QueryState* qs, int32_t target) {
   ExecContext& ctx = ctx_of(qs);
   ctx.writer->update_conflicting(*ctx.targets[static_cast<size_t>(target)], ctx.row.data());
-  ++ctx.rows_affected;
+  ctx.count_row(target);
   return 1;
 }
 

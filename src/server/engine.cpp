@@ -945,7 +945,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       throw SqlError(SqlState::InFailedSqlTransaction,
                      "current transaction is aborted, commands ignored until end of transaction block");
     if (stmt.kind == ast::StmtKind::Insert || stmt.kind == ast::StmtKind::Update ||
-        stmt.kind == ast::StmtKind::Delete)
+        stmt.kind == ast::StmtKind::Delete || ast::has_data_modifying_with(stmt))
       settle_cursors();
     if (const char* what = writing_command(stmt)) check_writable(what);
     switch (stmt.kind) {
@@ -1288,7 +1288,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::Transaction* txn = statement_transaction(own_txn);
     auto view = txn->statement_view();
     ctx.view = view.get();
-    if (stmt.kind == ast::StmtKind::Select && planned.locks_rows) {
+    const bool select = stmt.kind == ast::StmtKind::Select && !planned.data_modifying_with;
+    if (planned.locks_rows && planned.data_modifying_with)
+      throw_unsupported("SELECT ... FOR UPDATE / SHARE with data-modifying statements in WITH");
+    if (select && planned.locks_rows) {
       out.row_description(describe(planned));
       BufferedRows rows(out);
       std::optional<TextRowSink> sink;
@@ -1305,7 +1308,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       out.command_complete("SELECT " + std::to_string(sink->rows()));
       return;
     }
-    if (stmt.kind == ast::StmtKind::Select) {
+    if (select) {
       TextRowSink sink(out, planned.plan.result_columns, time_zone(), this);
       ctx.sink = &sink;
       out.row_description(describe(planned));
@@ -1315,9 +1318,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       out.command_complete("SELECT " + std::to_string(sink.rows()));
       return;
     }
-    // INSERT / UPDATE / DELETE ... RETURNING: the rows are held back until the statement has succeeded
-    // (and committed, outside a block), then described and sent, as PostgreSQL runs such a portal to
-    // its end before it sends anything.
+    // INSERT / UPDATE / DELETE ... RETURNING, and a SELECT with data-modifying WITH items: the rows are
+    // held back until the statement has succeeded (and committed, outside a block), then described and
+    // sent, as PostgreSQL runs such a portal to its end before it sends anything.
     const bool returning = !planned.plan.result_columns.empty();
     BufferedRows rows(out);
     std::optional<TextRowSink> sink;
@@ -1333,6 +1336,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     uint64_t affected = execute_write(*compiled, ctx, *txn, *view, &rows_scanned, out, started, start);
     db_.jit().note_rows(key, *compiled, rows_scanned);
     if (own_txn) own_txn->commit();
+    if (planned.command == "SELECT") affected = sink ? sink->rows() : 0;
     if (returning) {
       out.row_description(describe(planned));
       rows.flush();
@@ -1484,6 +1488,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     const auto started = std::chrono::steady_clock::now();
     planner::PlannedStatement planned;
     TableLocks::Held table_locks = plan_locked(select, planned, table_wait(started, out));
+    if (planned.data_modifying_with)
+      throw_unsupported("COPY (query) TO with data-modifying statements in WITH");
     std::vector<TypeId> types;
     std::vector<std::string> names;
     for (const auto& c : planned.plan.result_columns) {
@@ -1874,6 +1880,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     planner::PlannedStatement planned;
     TableLocks::Held table_locks = plan_locked(inner, planned, table_wait(started, out));
     if (planned.locks_rows) throw_unsupported("EXPLAIN ANALYZE of SELECT ... FOR UPDATE / SHARE");
+    if (planned.data_modifying_with)
+      throw_unsupported("EXPLAIN ANALYZE of a statement with data-modifying statements in WITH");
     bool cache_hit = false;
     std::string key = cache_key(inner_text, planned);
     auto compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit, compile_wait(started, out));
@@ -4235,8 +4243,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                          pgwire::ResultWriter& out, std::chrono::steady_clock::time_point started,
                          const std::function<void()>& start) {
     txn.set_lock_wait(lock_wait(ctx));
+    // Data-modifying WITH items: their targets are the ones not counted in the statement's tag.
+    const std::vector<bool>& counted = compiled.layout.counted_targets;
+    const bool several_steps = std::find(counted.begin(), counted.end(), false) != counted.end();
     auto writer = txn.writer(view);
     set_action_hooks(*writer, view, out, started);
+    if (several_steps) writer->refuse_second_writes();
     // A row its FOR UPDATE / SHARE clause locked (INSERT ... SELECT ... FOR UPDATE) changed since the
     // snapshot (READ COMMITTED, ExecContext::restart): the statement runs again at a new snapshot with a
     // new writer, as execute_locking runs a SELECT again: the first run's writes are dropped, the row locks
@@ -4247,6 +4259,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       auto next_view = txn.statement_view();
       auto next_writer = txn.writer(*next_view);
       set_action_hooks(*next_writer, *next_view, out, started);
+      if (several_steps) next_writer->refuse_second_writes();
       writer = std::move(next_writer);  // (the old writer goes before the view it read)
       restarted = std::move(next_view);
       ctx.view = restarted.get();
@@ -4256,6 +4269,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     *rows_scanned = ctx.rows_scanned;
     uint64_t affected = ctx.rows_affected;
     std::vector<std::string> pending = std::move(ctx.recheck_keys);
+    // A re-check runs the whole plan again for one row: with data-modifying WITH items, the other steps
+    // would run again too, so such a statement fails instead.
+    if (!pending.empty() && several_steps)
+      throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update");
     const storage::ReadView* first_view = ctx.view;  // what the re-runs' other scans read
     std::unique_ptr<storage::ReadView> newer;
     for (int round = 0; !pending.empty(); ++round) {
@@ -5447,7 +5464,7 @@ void EngineSession::revalidate(PreparedStatement& ps) {
 
 bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter& out) {
   PreparedStatement& ps = *p.statement;
-  const bool select = ps.stmt->kind == ast::StmtKind::Select;
+  const bool select = ps.stmt->kind == ast::StmtKind::Select && !ps.planned->data_modifying_with;
   const auto started = std::chrono::steady_clock::now();
   // On the I/O thread: a compiled point lookup whose last run was short, run to its end (see
   // is_point_lookup); anything else goes to the pool before it had an effect.
@@ -5458,9 +5475,10 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     throw pgwire::RunOnWorker();
   // The tag of a statement whose rows go out over several Executes counts this Execute's rows (PostgreSQL).
   const auto tag = [&](uint64_t rows) {
-    return select ? "SELECT " + std::to_string(rows)
-                  : (ps.planned->command == "INSERT" ? "INSERT 0 " : ps.planned->command + " ") +
-                        std::to_string(rows);
+    return ps.planned->command == "SELECT"
+               ? "SELECT " + std::to_string(rows)
+               : (ps.planned->command == "INSERT" ? "INSERT 0 " : ps.planned->command + " ") +
+                     std::to_string(rows);
   };
   const uint64_t limit = max_rows > 0 ? static_cast<uint64_t>(max_rows) : 0;
   if (p.kept) {
@@ -5480,9 +5498,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
     return more;
   }
   if (p.done) {
-    out.command_complete(select                            ? "SELECT 0"
-                         : ps.planned->command == "INSERT" ? "INSERT 0 0"
-                                                           : ps.planned->command + " 0");
+    out.command_complete(tag(0));
     return false;
   }
   if (!select) settle_cursors();
@@ -5560,6 +5576,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   db_.jit().note_rows(ps.cache_key, *ps.compiled, rows_scanned);
   if (own_txn) own_txn->commit();
   p.done = true;
+  if (ps.planned->command == "SELECT") affected = sink ? sink->rows() : 0;
   if (returning) {
     auto [sent, rest] = rows.flush(limit);
     if (rest) {  // Execute with a row limit: the statement is done, its rows go out over later Executes
@@ -5765,6 +5782,9 @@ void EngineSession::sql_declare(const ast::DeclareCursorStmt& stmt, std::string_
     throw SqlError(SqlState::NoActiveSqlTransaction, "DECLARE CURSOR can only be used in transaction blocks");
   if (stmt.scroll) throw_unsupported("SCROLL cursors");
   if (!stmt.query || stmt.query->kind != ast::StmtKind::Select) throw_unsupported("this cursor query");
+  if (ast::has_data_modifying_with(*stmt.query))
+    throw SqlError(SqlState::FeatureNotSupported,
+                   "DECLARE CURSOR must not contain data-modifying statements in WITH");
   auto existing = portals_.find(stmt.name);
   if (existing != portals_.end() && live(*existing->second))
     throw SqlError(SqlState::DuplicateCursor, "cursor \"" + stmt.name + "\" already exists");

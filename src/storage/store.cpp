@@ -2024,12 +2024,15 @@ class StatementWriterImpl final : public StatementWriter {
     validate(table, row);
     note_table(table);
     std::string key = make_key(table, row);
+    check_second_write(key, true);
     put_new(table, std::move(key), row);
   }
 
   bool update(const TableDef& table, std::string_view key, const Datum* row) override {
     check_key(table, key);
     std::string new_key = table.has_hidden_rowid() ? std::string(key) : make_key(table, row);
+    check_second_write(key);
+    check_second_write(new_key);
     const bool same_key = new_key == key;
     if (!lock_existing(table, key, same_key ? RowLockMode::NoKeyUpdate : RowLockMode::Update)) return false;
     update_locked(table, key, std::move(new_key), row);
@@ -2074,6 +2077,7 @@ class StatementWriterImpl final : public StatementWriter {
  public:
   bool remove(const TableDef& table, std::string_view key) override {
     check_key(table, key);
+    check_second_write(key);
     if (!lock_existing(table, key, RowLockMode::Update)) return false;
     note_table(table);
     remove_locked(table, key);
@@ -2081,6 +2085,15 @@ class StatementWriterImpl final : public StatementWriter {
   }
 
   void set_view(const ReadView& view) override { view_ = &static_cast<const ReadViewImpl&>(view); }
+  void refuse_second_writes() override { refuse_second_writes_ = true; }
+  // `insert`: a key this statement inserted or updated stays 23505 (put_new), as in PostgreSQL whatever
+  // the order; one it deleted is refused.
+  void check_second_write(std::string_view key, bool insert = false) const {
+    if (!refuse_second_writes_) return;
+    auto it = ops_.find(key);
+    if (it != ops_.end() && (!insert || it->second.is_delete))
+      throw_unsupported("changing a row twice in one statement (data-modifying statements in WITH)");
+  }
 
   std::optional<std::string> moved_to(std::string_view key) override {
     auto seen = changed_.find(key);
@@ -3231,6 +3244,7 @@ class StatementWriterImpl final : public StatementWriter {
   const Datum* moving_to_ = nullptr;         // update_locked(): the new row while the old key is removed
   std::unordered_map<uint32_t, std::vector<std::pair<TableDefPtr, size_t>>> referencing_;
   WriteSet ops_;
+  bool refuse_second_writes_ = false;       // refuse_second_writes()
   uint64_t charged_ = 0;                    // counted in txn_.memory() for ops_ (charge())
   std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
   uint32_t last_table_id_ = 0;

@@ -391,6 +391,10 @@ class StatementWriter {
   // Later reads and writes of this statement use `view` (a newer snapshot of the same transaction),
   // for the READ COMMITTED re-check. `view` must outlive the writer's use of it.
   virtual void set_view(const ReadView& view) = 0;
+  // A statement with several INSERT / UPDATE / DELETE steps (data-modifying WITH items): insert(),
+  // update() and remove() of a row an earlier step of the statement already wrote fail with 0A000 instead
+  // (PostgreSQL lets one of the two changes take place, depending on the order in which it runs them).
+  virtual void refuse_second_writes() = 0;
   // READ COMMITTED re-check of a row update() or remove() found changed: where the row they saw under
   // `key` is in the current view, following PostgreSQL's update chain through the versions committed
   // since. The key itself when the row was updated in place; the key it moved to, followed to its end,

@@ -17,11 +17,11 @@ namespace {
 // The row buffer and target table every DML sink declares.
 class DmlTranslator : public OperatorTranslator {
  public:
-  DmlTranslator(const plan::Op& op, storage::TableDefPtr table)
-      : OperatorTranslator(&op), table_(std::move(table)) {}
+  DmlTranslator(const plan::Op& op, storage::TableDefPtr table, bool counted)
+      : OperatorTranslator(&op), table_(std::move(table)), counted_(counted) {}
 
   void declare_state(runtime::QueryLayout& layout) override {
-    target_ = layout.add_target(table_);
+    target_ = layout.add_target(table_, counted_);
     layout.row_width = std::max(layout.row_width, table_->columns.size());
   }
 
@@ -32,12 +32,14 @@ class DmlTranslator : public OperatorTranslator {
       sql::store_datum(cg, values[c], cg.gep(row, c * sizeof(Datum)));
   }
   storage::TableDefPtr table_;
+  bool counted_;
   int target_ = -1;
 };
 
 class InsertTranslator final : public DmlTranslator {
  public:
-  explicit InsertTranslator(const plan::InsertOp& op) : DmlTranslator(op, op.table), insert_(op) {}
+  explicit InsertTranslator(const plan::InsertOp& op)
+      : DmlTranslator(op, op.table, op.counted), insert_(op) {}
 
   void consume(PipelineContext& p) override {
     std::vector<SqlValue> values;
@@ -56,7 +58,8 @@ class InsertTranslator final : public DmlTranslator {
 
 class UpdateTranslator final : public DmlTranslator {
  public:
-  explicit UpdateTranslator(const plan::UpdateOp& op) : DmlTranslator(op, op.table), update_(op) {}
+  explicit UpdateTranslator(const plan::UpdateOp& op)
+      : DmlTranslator(op, op.table, op.counted), update_(op) {}
 
   void consume(PipelineContext& p) override {
     std::vector<SqlValue> values;
@@ -79,7 +82,8 @@ class UpdateTranslator final : public DmlTranslator {
 
 class DeleteTranslator final : public DmlTranslator {
  public:
-  explicit DeleteTranslator(const plan::DeleteOp& op) : DmlTranslator(op, op.table), delete_(op) {}
+  explicit DeleteTranslator(const plan::DeleteOp& op)
+      : DmlTranslator(op, op.table, op.counted), delete_(op) {}
 
   void consume(PipelineContext& p) override {
     const SqlValue& key = p.column(delete_.key_column);

@@ -21,7 +21,7 @@ class UpsertTranslator final : public OperatorTranslator {
   explicit UpsertTranslator(const plan::UpsertOp& op) : OperatorTranslator(&op), upsert_(op) {}
 
   void declare_state(runtime::QueryLayout& layout) override {
-    target_ = layout.add_target(upsert_.table);
+    target_ = layout.add_target(upsert_.table, upsert_.counted);
     layout.row_width = std::max(layout.row_width, upsert_.table->columns.size());
   }
 

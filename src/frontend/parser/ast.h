@@ -290,6 +290,8 @@ struct CommonTableExpr {
   std::string name;
   std::vector<std::string> columns;
   std::unique_ptr<SelectStmt> query;
+  // A data-modifying WITH item (INSERT / UPDATE / DELETE, with or without RETURNING); `query` is null then.
+  StmtPtr dml;
   CteMaterialize materialize = CteMaterialize::Default;
   int location = -1;
 };
@@ -388,6 +390,19 @@ struct DeleteStmt : Stmt {
   bool with_recursive = false;
   std::string unsupported_feature;  // WHERE CURRENT OF, ...
 };
+
+// Whether SELECT / INSERT / UPDATE / DELETE `stmt`'s own WITH clause has a data-modifying item.
+inline bool has_data_modifying_with(const Stmt& stmt) {
+  const std::vector<CommonTableExpr>* with = nullptr;
+  if (stmt.kind == StmtKind::Select) with = &static_cast<const SelectStmt&>(stmt).with;
+  if (stmt.kind == StmtKind::Insert) with = &static_cast<const InsertStmt&>(stmt).with;
+  if (stmt.kind == StmtKind::Update) with = &static_cast<const UpdateStmt&>(stmt).with;
+  if (stmt.kind == StmtKind::Delete) with = &static_cast<const DeleteStmt&>(stmt).with;
+  if (!with) return false;
+  for (const CommonTableExpr& cte : *with)
+    if (cte.dml) return true;
+  return false;
+}
 
 // A UNIQUE constraint: column-level or table-level in CREATE TABLE, or ALTER TABLE ... ADD.
 struct UniqueConstraint {

@@ -867,8 +867,8 @@ class Transformer {
     return nullptr;
   }
 
-  // [RECURSIVE] WITH a AS (...), ...: the CTEs, in order (data-modifying CTEs and the SEARCH and CYCLE
-  // clauses are noted as unsupported).
+  // [RECURSIVE] WITH a AS (...), ...: the CTEs, in order (the SEARCH and CYCLE clauses are noted as
+  // unsupported).
   void with_clause(const PgQuery__WithClause* w, std::vector<ast::CommonTableExpr>& with, bool& recursive,
                    std::string& feature) {
     recursive = w->recursive;
@@ -876,8 +876,11 @@ class Transformer {
       const PgQuery__Node* n = w->ctes[i];
       if (!n || n->node_case != PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR) continue;
       const PgQuery__CommonTableExpr* c = n->common_table_expr;
-      if (!c->ctequery || c->ctequery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
-        note(feature, "data-modifying statements in WITH");
+      const bool dml = c->ctequery && (c->ctequery->node_case == PG_QUERY__NODE__NODE_INSERT_STMT ||
+                                       c->ctequery->node_case == PG_QUERY__NODE__NODE_UPDATE_STMT ||
+                                       c->ctequery->node_case == PG_QUERY__NODE__NODE_DELETE_STMT);
+      if (!c->ctequery || (c->ctequery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT && !dml)) {
+        note(feature, "this statement in WITH");
         return;
       }
       if (c->search_clause || c->cycle_clause) {
@@ -890,7 +893,11 @@ class Transformer {
       cte.name = str(c->ctename);
       for (size_t k = 0; k < c->n_aliascolnames; ++k)
         cte.columns.push_back(string_of(c->aliascolnames[k], -1));
-      cte.query = select(c->ctequery->select_stmt);
+      if (dml) {
+        cte.dml = stmt(c->ctequery);  // the binder checks that the WITH is the statement's own
+      } else {
+        cte.query = select(c->ctequery->select_stmt);
+      }
       if (c->ctematerialized == PG_QUERY__CTEMATERIALIZE__CTEMaterializeAlways)
         cte.materialize = ast::CteMaterialize::Always;
       else if (c->ctematerialized == PG_QUERY__CTEMATERIALIZE__CTEMaterializeNever)

@@ -206,7 +206,6 @@ TEST(ParserSelect, StatementLevelUnsupportedFeatures) {
        "SEARCH clauses of WITH RECURSIVE queries"},
       {"WITH RECURSIVE x(n) AS (SELECT 1 UNION ALL SELECT n FROM x) CYCLE n SET c USING p SELECT * FROM x",
        "CYCLE clauses of WITH RECURSIVE queries"},
-      {"WITH x AS (DELETE FROM t RETURNING a) SELECT * FROM x", "data-modifying statements in WITH"},
       {"SELECT a FROM t ORDER BY a FETCH FIRST 1 ROWS WITH TIES", "FETCH FIRST ... WITH TIES"},
       {"SELECT a FROM t TABLESAMPLE SYSTEM (10)", "TABLESAMPLE"},
   };
@@ -216,6 +215,31 @@ TEST(ParserSelect, StatementLevelUnsupportedFeatures) {
     ASSERT_EQ(stmts[0]->kind, StmtKind::Select) << c.sql;
     EXPECT_EQ(static_cast<ast::SelectStmt&>(*stmts[0]).unsupported_feature, c.feature) << c.sql;
   }
+}
+
+// Data-modifying WITH items: the statement in CommonTableExpr::dml (the binder checks where it may be).
+TEST(ParserSelect, DataModifyingWith) {
+  auto s = parse_one<ast::SelectStmt>(
+      "WITH d AS (DELETE FROM t WHERE a < 3 RETURNING a), i AS (INSERT INTO u SELECT * FROM d), "
+      "q AS (SELECT 1), p AS (UPDATE t SET a = 1 RETURNING *) SELECT * FROM d");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->unsupported_feature.empty());
+  ASSERT_EQ(s->with.size(), 4u);
+  ASSERT_TRUE(s->with[0].dml);
+  EXPECT_EQ(s->with[0].dml->kind, StmtKind::Delete);
+  EXPECT_FALSE(s->with[0].query);
+  EXPECT_EQ(static_cast<ast::DeleteStmt&>(*s->with[0].dml).returning.size(), 1u);
+  ASSERT_TRUE(s->with[1].dml);
+  EXPECT_EQ(s->with[1].dml->kind, StmtKind::Insert);
+  EXPECT_TRUE(static_cast<ast::InsertStmt&>(*s->with[1].dml).returning.empty());
+  EXPECT_FALSE(s->with[2].dml);
+  EXPECT_TRUE(s->with[2].query);
+  ASSERT_TRUE(s->with[3].dml);
+  EXPECT_EQ(s->with[3].dml->kind, StmtKind::Update);
+  EXPECT_TRUE(ast::has_data_modifying_with(*s));
+  auto plain = parse_one<ast::SelectStmt>("WITH q AS (SELECT 1) SELECT * FROM q");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(ast::has_data_modifying_with(*plain));
 }
 
 // OVER clauses and the WINDOW clause: PostgreSQL's WindowDef, frame options as its grammar sets them.
@@ -327,8 +351,6 @@ TEST(ParserInsert, UnsupportedFeatures) {
     const char* sql;
     const char* feature;
   } cases[] = {
-      {"WITH x AS (DELETE FROM u RETURNING a) INSERT INTO t SELECT * FROM x",
-       "data-modifying statements in WITH"},
       {"INSERT INTO t VALUES (1) ON CONFLICT ((a + 1)) DO NOTHING", "ON CONFLICT on an expression"},
   };
   for (const auto& c : cases) {
@@ -403,7 +425,6 @@ TEST(ParserUpdate, UnsupportedFeatures) {
     const char* feature;
   } cases[] = {
       {"UPDATE t SET (a, b) = (1, 2)", "multiple-column assignment"},
-      {"WITH x AS (UPDATE u SET a = 1 RETURNING a) UPDATE t SET a = 1", "data-modifying statements in WITH"},
       {"UPDATE t SET a = 1 WHERE CURRENT OF c", "WHERE CURRENT OF"},
   };
   for (const auto& c : cases) {
