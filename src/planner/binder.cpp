@@ -483,8 +483,10 @@ class Binder {
   // false, as PostgreSQL only applies them when a row takes the default.
   ExprPtr assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what = "expression",
                  bool check_length = true);
-  // The column's DEFAULT bound as an expression (a NULL constant when it has none).
-  ExprPtr column_default(const storage::TableDef& table, const storage::ColumnDef& col);
+  // The column's DEFAULT bound as an expression (a NULL constant when it has none); `as_written`: in its
+  // own type, not assigned to the column's.
+  ExprPtr column_default(const storage::TableDef& table, const storage::ColumnDef& col,
+                         bool as_written = false);
   bool in_schema(const Relation& r, const std::string& schema) const;
   // The schemas and search_path names are read in (catalog::SchemaScope): the session's, or while a stored
   // expression is bound (stored_path_) the path it was written for.
@@ -744,6 +746,10 @@ class Binder {
   void in_lists_as_sets() { in_set_min_ = 1; }
   PlannedStatement plan_copy_checks(const storage::TableDef& table);
   PlannedStatement plan_index_values(const storage::TableDef& table, const storage::IndexDef& index);
+  PlannedStatement plan_type_change(const storage::TableDef& table, const std::vector<TypeChange>& changes);
+  TypeId default_type(const storage::TableDef& table, const storage::ColumnDef& col) {
+    return column_default(table, col, true)->type;
+  }
   ExprPtr to_bool_public(ExprPtr e, const std::string& what, int loc) {
     return to_bool(std::move(e), what, loc);
   }
@@ -807,7 +813,8 @@ class Binder {
   std::vector<Value> matrix_values_;                // INSERT values matrix, row-major
   std::vector<int> matrix_sources_;                 // per matrix cell: the client param copied there, or -1
   std::optional<std::vector<TypeId>> param_types_;  // $1..$n (see PlannerContext)
-  std::vector<int> param_locations_;                // first use of each $n, for errors
+  bool row_params_only_ = false;  // $1..$n are a row's values (param_row), not the statement's: $n is 42P02
+  std::vector<int> param_locations_;  // first use of each $n, for errors
   uint64_t values_rows_ = 0;
   // Query composition: the CTEs in scope (innermost last), the current query level (Relation::level)
   // and how deeply queries nest.
@@ -1122,7 +1129,7 @@ ExprPtr Binder::with_typmod(ExprPtr e, int32_t typmod) {
 ExprPtr Binder::bind_param(const ast::Expr& e) {
   constexpr int kMaxParams = 65535;  // Bind carries an int16 count
   int n = e.param_number;
-  if (!param_types_ || n < 1 || n > kMaxParams)
+  if (!param_types_ || row_params_only_ || n < 1 || n > kMaxParams)
     fail(SqlState::UndefinedParameter, "there is no parameter $" + std::to_string(n), e.location);
   auto index = static_cast<size_t>(n - 1);
   if (param_types_->size() <= index) param_types_->resize(index + 1, TypeId::Unknown);
@@ -3488,16 +3495,7 @@ ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs, bool any_length) {
 ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what,
                        bool check_length) {
   TypeId from = e->type, to = col.type;
-  // PostgreSQL's assignment casts (pg_cast castcontext 'a' and 'i'): json <-> jsonb too.
-  bool ok = from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
-            to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to)) ||
-            (is_json_type(from) && is_json_type(to));
-  if (is_array(from) && is_array(to)) {  // element-wise assignment casts (int8[] -> int4[] ...)
-    bool explicit_only = false;
-    TypeId f = element_type(from), t = element_type(to);
-    ok = arr::can_cast_element(f, t, &explicit_only) && (!explicit_only || (is_numeric(f) && is_numeric(t)));
-  }
-  if (!ok)
+  if (!assignment_castable(from, to))
     fail(SqlState::DatatypeMismatch,
          "column \"" + col.name + "\" is of type " + tn(to) + " but " + what + " is of type " + tn(from), loc,
          "You will need to rewrite or cast the expression.");
@@ -3533,7 +3531,8 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
   return e;
 }
 
-ExprPtr Binder::column_default(const storage::TableDef& table, const storage::ColumnDef& col) {
+ExprPtr Binder::column_default(const storage::TableDef& table, const storage::ColumnDef& col,
+                               bool as_written) {
   if (col.default_expr.empty()) return Expr::make_constant(Value::null(col.type), col.type);
   // The names it reads (nextval('seq')) are its table's schema's, whatever the session's search_path
   // (PostgreSQL's DEFAULT holds the sequence's OID).
@@ -3562,7 +3561,9 @@ ExprPtr Binder::column_default(const storage::TableDef& table, const storage::Co
   c.in_default = true;
   // Errors carry no position: the text is the catalog's, not the statement's (as in PostgreSQL, where
   // the executor evaluates the default).
-  return assign(bind(*select->targets[0].expr, c), col, -1, "default expression");
+  ExprPtr x = bind(*select->targets[0].expr, c);
+  if (as_written) return x;
+  return assign(std::move(x), col, -1, "default expression");
 }
 
 void Binder::check_default(const ast::Expr& e, const storage::ColumnDef& col) {
@@ -8541,10 +8542,17 @@ PlannedStatement Binder::plan_copy_checks(const storage::TableDef& table) {
   return finish_select(std::move(project));
 }
 
+// `ctx` with parameters $1..$n typed as `table`'s columns: for the plans that evaluate expressions over a
+// row the caller gives (Binder::param_row).
+static PlannerContext with_row_params(const storage::TableDef& table, const PlannerContext& ctx) {
+  PlannerContext out = ctx;
+  out.param_types.emplace();
+  for (const storage::ColumnDef& col : table.columns) out.param_types->push_back(col.type);
+  return out;
+}
+
 PlannedStatement plan_copy_checks(const storage::TableDef& table, const PlannerContext& ctx) {
-  PlannerContext with_params = ctx;
-  with_params.param_types.emplace();
-  for (const storage::ColumnDef& col : table.columns) with_params.param_types->push_back(col.type);
+  const PlannerContext with_params = with_row_params(table, ctx);
   Binder binder(with_params);
   return binder.plan_copy_checks(table);
 }
@@ -9112,11 +9120,65 @@ PlannedStatement Binder::plan_index_values(const storage::TableDef& table, const
   return finish_select(std::move(project));
 }
 
+PlannedStatement Binder::plan_type_change(const storage::TableDef& table,
+                                          const std::vector<TypeChange>& changes) {
+  std::unique_ptr<plan::ValuesOp> values = param_row(table);
+  auto project = std::make_unique<plan::ProjectOp>();
+  row_params_only_ = true;  // (USING $1: no such parameter, as in PostgreSQL)
+  for (const TypeChange& c : changes) {
+    const OutputColumn& old = values->output.at(static_cast<size_t>(c.column));
+    const int loc = c.using_expr ? c.using_expr->location : -1;
+    ExprPtr x = c.using_expr ? bind_row_expr(*c.using_expr, table, values->output, "transform expressions")
+                             : Expr::make_column(old.id, old.type);
+    if (has_subquery(*x))
+      fail(SqlState::FeatureNotSupported, "cannot use subquery in transform expression", loc);
+    if (!assignment_castable(x->type, c.to.type)) {
+      if (c.using_expr)
+        fail(SqlState::DatatypeMismatch,
+             "result of USING clause for column \"" + c.to.name + "\" cannot be cast automatically to type " +
+                 c.type_name,
+             -1, "You might need to add an explicit cast.");
+      fail(SqlState::DatatypeMismatch,
+           "column \"" + c.to.name + "\" cannot be cast automatically to type " + c.type_name, -1,
+           "You might need to specify \"USING " + catalog::quote_ident(c.to.name) + "::" + c.type_text +
+               "\".");
+    }
+    project->exprs.push_back(assign(std::move(x), c.to, loc));
+    project->output.push_back({new_id(), c.to.name, c.to.type});
+  }
+  project->children.push_back(std::move(values));
+  return finish_select(std::move(project));
+}
+
+bool assignment_castable(TypeId from, TypeId to) {
+  if (is_array(from) && is_array(to)) {  // element-wise assignment casts (int8[] -> int4[] ...)
+    bool explicit_only = false;
+    TypeId f = element_type(from), t = element_type(to);
+    return arr::can_cast_element(f, t, &explicit_only) &&
+           (!explicit_only || (is_numeric(f) && is_numeric(t)));
+  }
+  // PostgreSQL's assignment casts (pg_cast castcontext 'a' and 'i'): json <-> jsonb too.
+  return from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
+         to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to)) ||
+         (is_json_type(from) && is_json_type(to));
+}
+
+TypeId column_default_type(const storage::TableDef& table, const storage::ColumnDef& col,
+                           const PlannerContext& ctx) {
+  const TypeId t = Binder(ctx).default_type(table, col);
+  return t == TypeId::Unknown ? col.type : t;
+}
+
+PlannedStatement plan_type_change(const storage::TableDef& table, const std::vector<TypeChange>& changes,
+                                  const PlannerContext& ctx) {
+  const PlannerContext with_params = with_row_params(table, ctx);
+  Binder binder(with_params);
+  return binder.plan_type_change(table, changes);
+}
+
 PlannedStatement plan_index_values(const storage::TableDef& table, const storage::IndexDef& index,
                                    const PlannerContext& ctx) {
-  PlannerContext with_params = ctx;
-  with_params.param_types.emplace();
-  for (const storage::ColumnDef& col : table.columns) with_params.param_types->push_back(col.type);
+  const PlannerContext with_params = with_row_params(table, ctx);
   Binder binder(with_params);
   return binder.plan_index_values(table, index);
 }

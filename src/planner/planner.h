@@ -133,6 +133,28 @@ PlannedStatement plan_copy_checks(const storage::TableDef& table, const PlannerC
 PlannedStatement plan_index_values(const storage::TableDef& table, const storage::IndexDef& index,
                                    const PlannerContext& ctx);
 
+// ALTER TABLE ... ALTER COLUMN TYPE: one column's change (plan_type_change).
+struct TypeChange {
+  int column = -1;                        // in the table's definition before the change
+  storage::ColumnDef to;                  // the column with its new type (name, type, length / precision)
+  const ast::Expr* using_expr = nullptr;  // USING; null: the column's old value
+  std::string type_text;                  // the new type as PostgreSQL prints it, modifier included (hint)
+  std::string type_name;                  // ... and without it (messages)
+};
+// The new values of the changed columns of one row of `table` (its definition before the change): VALUES
+// ($1, ..., $n) typed as its columns under a projection, per change, of its USING expression (bound over
+// the row: "transform expressions") or the column, assigned to the new type with its length or precision
+// (22001, 22003 when a row is converted). 42804 as PostgreSQL when there is no assignment cast ("column
+// "c" cannot be cast automatically to type t" / "result of USING clause for column ...").
+PlannedStatement plan_type_change(const storage::TableDef& table, const std::vector<TypeChange>& changes,
+                                  const PlannerContext& ctx);
+// The type of `col`'s DEFAULT as written, before its assignment to the column (a literal of unknown type:
+// the column's), as PostgreSQL's ALTER COLUMN TYPE converts it (strip_implicit_coercions).
+TypeId column_default_type(const storage::TableDef& table, const storage::ColumnDef& col,
+                           const PlannerContext& ctx);
+// Whether PostgreSQL casts `from` to `to` in an assignment (pg_cast's assignment and implicit casts).
+bool assignment_castable(TypeId from, TypeId to);
+
 // CREATE INDEX: an index expression (`predicate` false) or a partial index's WHERE over `table`'s columns,
 // as PostgreSQL checks them: 42P17 "functions in index expression / predicate must be marked IMMUTABLE"
 // (now(), random(), timestamptz arithmetic, text <-> date/time casts ...), 42803 for an aggregate, 0A000

@@ -2501,8 +2501,21 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     auto in_primary_key = [&](int i) {
       return std::find(def.primary_key.begin(), def.primary_key.end(), i) != def.primary_key.end();
     };
+    // ALTER COLUMN TYPE rewrites the rows in the new types: the other subcommands it goes with are those
+    // that read no row before the rewrite (a CHECK or index build would read the rows in the old types).
+    std::vector<planner::TypeChange> type_changes;
+    if (std::any_of(stmt.cmds.begin(), stmt.cmds.end(), [](const auto& c) { return c.kind == K::AlterType; }))
+      for (const ast::AlterTableCmd& cmd : stmt.cmds)
+        if (cmd.kind != K::AlterType && cmd.kind != K::SetDefault && cmd.kind != K::DropDefault &&
+            cmd.kind != K::SetNotNull && cmd.kind != K::DropNotNull && cmd.kind != K::SetOptions &&
+            cmd.kind != K::ResetOptions)
+          throw_unsupported(
+              "ALTER COLUMN TYPE with other subcommands than ALTER COLUMN, SET and RESET in one ALTER TABLE");
     for (const ast::AlterTableCmd& cmd : stmt.cmds) {
       switch (cmd.kind) {
+        case K::AlterType:
+          alter_column_type(cmd, *old, def, views_reading(cmd.column), type_changes);
+          break;
         case K::AddColumn: {
           if (def.find_column(cmd.column) >= 0) {
             if (cmd.if_not_exists) {
@@ -2816,6 +2829,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           break;
       }
     }
+    if (!type_changes.empty()) {  // every row written again in the new types, under its new key
+      work.rekey = true;
+      work.fence = true;
+      for (const planner::TypeChange& c : type_changes)
+        if (def.columns[static_cast<size_t>(c.column)].not_null) work.not_null.push_back(c.column);
+      work.convert = type_conversion(*old, type_changes, out);
+    }
     if (!validations.empty() || !fk_validations.empty()) {
       // Rows written by transactions that planned without the constraint fail at COMMIT (fence).
       work.fence = true;
@@ -2831,6 +2851,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       for (const ast::AlterTableCmd& cmd : stmt.cmds)
         if (cmd.kind == K::AddPrimaryKey || cmd.kind == K::DropConstraint)
           what = "ALTER TABLE ... ADD / DROP PRIMARY KEY";
+        else if (cmd.kind == K::AlterType)
+          what = "ALTER TABLE ... ALTER COLUMN TYPE (other than widening a varchar)";
         else if (cmd.kind == K::SetNotNull || (cmd.kind == K::AddColumn && cmd.column_def.not_null))
           what = "ALTER TABLE ... SET NOT NULL (or ADD COLUMN ... NOT NULL)";
         else if (cmd.kind == K::AddColumn || cmd.kind == K::DropColumn)
@@ -2853,6 +2875,147 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       db_.store().alter_table(std::move(def), work);
     }
     out.command_complete(stmt.view ? "ALTER VIEW" : "ALTER TABLE");
+  }
+
+  // ALTER [COLUMN] c [SET DATA] TYPE t [USING expr] (docs/schema.md, "ALTER COLUMN TYPE"): changes column
+  // c of `def` (the ALTER's copy of `old`). Widening a varchar (or to text) and the same type change the
+  // catalog only; any other change is a rewrite of every row, whose conversion is added to `changes`.
+  // `views`: the views reading the column (0A000, as PostgreSQL).
+  void alter_column_type(const ast::AlterTableCmd& cmd, const storage::TableDef& old, storage::TableDef& def,
+                         const std::vector<std::pair<storage::TableDefPtr, storage::TableDefPtr>>& views,
+                         std::vector<planner::TypeChange>& changes) {
+    const int i = def.find_column(cmd.column);
+    if (i < 0)
+      throw SqlError(SqlState::UndefinedColumn,
+                     "column \"" + cmd.column + "\" of relation \"" + def.name + "\" does not exist");
+    storage::ColumnDef& col = def.columns[static_cast<size_t>(i)];
+    const storage::ColumnDef& was = old.columns[static_cast<size_t>(i)];
+    for (const planner::TypeChange& c : changes)
+      if (c.column == i)
+        throw SqlError(SqlState::FeatureNotSupported,
+                       "cannot alter type of column \"" + col.name + "\" twice");
+    if (planner::serial_width(cmd.column_def.type))
+      throw SqlError(SqlState::UndefinedObject, "type \"" + cmd.column_def.type.name + "\" does not exist");
+    const storage::ColumnDef to = planner::bind_column_def(cmd.column_def);
+    if (!views.empty())
+      throw SqlError(SqlState::FeatureNotSupported, "cannot alter type of a column used by a view or rule")
+          .with_detail("rule _RETURN on view " + views[0].first->name + " depends on column \"" + col.name +
+                       "\"");
+    const bool same = to.type == was.type && to.blank_padded == was.blank_padded;
+    const bool widens =
+        same && (to.max_length == was.max_length ||
+                 (to.type == TypeId::Text && !to.blank_padded &&
+                  (to.max_length < 0 || (was.max_length >= 0 && to.max_length >= was.max_length))));
+    if (col.identity) throw_unsupported("ALTER COLUMN TYPE of an identity column");
+    if (to.type == TypeId::Interval &&
+        std::find(def.primary_key.begin(), def.primary_key.end(), i) != def.primary_key.end())
+      throw_unsupported("an interval column in a primary key");
+    const dtsql::EvalContext dt = datetime();
+    if (!col.default_expr.empty() &&
+        !planner::assignment_castable(planner::column_default_type(old, was, planner_context(dt)), to.type))
+      throw SqlError(SqlState::DatatypeMismatch, "default for column \"" + col.name +
+                                                     "\" cannot be cast automatically to type " +
+                                                     type_name_without_modifier(to));
+    col.type = to.type;
+    col.max_length = to.max_length;
+    col.blank_padded = to.blank_padded;
+    if (widens && !cmd.using_expr) return;  // the stored values stay as they are: the catalog only
+    // A rewrite. What reads the column in its old type and would have to be bound again is refused.
+    const int32_t attnum = def.attnum(static_cast<size_t>(i));
+    for (const storage::CheckDef& c : def.checks)
+      for (int read : planner::check_constraint_columns(old, c))
+        if (read == i)
+          throw_unsupported("ALTER COLUMN TYPE of a column CHECK constraint \"" + c.name + "\" reads");
+    for (const storage::IndexDef& ix : def.indexes)
+      if (ix.computed())
+        for (int read : planner::index_expression_columns(old, ix))
+          if (read == i)
+            throw_unsupported("ALTER COLUMN TYPE of a column the expressions or predicate of index \"" +
+                              ix.name + "\" read");
+    for (const storage::ForeignKeyDef& fk : def.foreign_keys)
+      if (std::find(fk.attnums.begin(), fk.attnums.end(), attnum) != fk.attnums.end())
+        throw_unsupported("ALTER COLUMN TYPE of a column in foreign key \"" + fk.name + "\"");
+    for (const auto& [t, fk] : referencing(def.id))
+      if (std::find(fk->ref_attnums.begin(), fk->ref_attnums.end(), attnum) != fk->ref_attnums.end())
+        throw_unsupported("ALTER COLUMN TYPE of a column foreign key \"" + fk->name + "\" references");
+    for (const storage::ForeignKeyDef& fk : def.foreign_keys)  // (a key of the table referencing itself)
+      if (fk.ref_table == def.id &&
+          std::find(fk.ref_attnums.begin(), fk.ref_attnums.end(), attnum) != fk.ref_attnums.end())
+        throw_unsupported("ALTER COLUMN TYPE of a column foreign key \"" + fk.name + "\" references");
+    col.has_missing = false;  // every row stores the column after the rewrite
+    col.missing.clear();
+    planner::TypeChange change;
+    change.column = i;
+    change.to = col;
+    change.using_expr = cmd.using_expr.get();
+    change.type_text = catalog::format_column_type(col);
+    change.type_name = type_name_without_modifier(col);
+    changes.push_back(std::move(change));
+  }
+
+  // A column's type as PostgreSQL's format_type_be prints it in messages: without its modifier
+  // ("character varying", "numeric").
+  static std::string type_name_without_modifier(const storage::ColumnDef& col) {
+    std::string name = catalog::format_column_type(col);
+    if (size_t open = name.find('('); open != std::string::npos)
+      if (size_t close = name.find(')', open); close != std::string::npos) name.erase(open, close - open + 1);
+    return name;
+  }
+
+  // ALTER COLUMN TYPE's conversion of one row (Store::AlterWork::convert): planner::plan_type_change
+  // compiled now (42804 and the other binding errors at once) and run per row with the old row as its
+  // parameters, in the session's time zone.
+  std::function<void(const Datum*, std::vector<Datum>&)> type_conversion(
+      const storage::TableDef& old, const std::vector<planner::TypeChange>& changes,
+      pgwire::ResultWriter& out) {
+    struct Conversion {
+      dtsql::EvalContext dt;
+      planner::PlannedStatement planned;
+      std::shared_ptr<const codegen::CompiledPlan> code;
+      std::vector<int> columns;
+      std::vector<TypeId> types, old_types;
+      std::vector<Value> values;  // the last row's new values (the Datums set point into them)
+    };
+    auto c = std::make_shared<Conversion>();
+    c->dt = datetime();
+    const auto started = std::chrono::steady_clock::now();
+    c->planned = planner::plan_type_change(old, changes, planner_context(c->dt));
+    const std::string key =
+        "\x1f"
+        "ALTER COLUMN TYPE\x1f" +
+        c->planned.shape_key;
+    bool cache_hit = false;
+    c->code = db_.jit().get_or_compile(key, c->planned.plan, &cache_hit, compile_wait(started, out));
+    for (const planner::TypeChange& change : changes) {
+      c->columns.push_back(change.column);
+      c->types.push_back(change.to.type);
+    }
+    for (const storage::ColumnDef& col : old.columns) c->old_types.push_back(col.type);
+    return [this, c, started, &out](const Datum* old_row, std::vector<Datum>& row) {
+      std::vector<Value> params;
+      params.reserve(c->old_types.size());
+      for (size_t i = 0; i < c->old_types.size(); ++i)
+        params.push_back(dtsql::from_datum(c->old_types[i], old_row[i]));
+      runtime::ExecContext ctx;
+      prepare_context(ctx, *c->code, c->planned.parameters(params, c->dt), out, started);
+      struct Sink final : runtime::RowSink {
+        explicit Sink(Conversion& conv) : c(conv) {}
+        bool row(const Datum* d, size_t count) override {
+          c.values.clear();
+          for (size_t k = 0; k < count && k < c.types.size(); ++k)
+            c.values.push_back(dtsql::from_datum(c.types[k], d[k]));
+          return true;
+        }
+        Conversion& c;
+      } sink(*c);
+      ctx.sink = &sink;
+      codegen::execute(*c->code, ctx);
+      ctx.raise_if_failed();
+      if (c->values.size() != c->columns.size())
+        throw SqlError(SqlState::InternalError, "ALTER COLUMN TYPE: the conversion returned no row");
+      for (size_t k = 0; k < c->columns.size(); ++k)
+        row[static_cast<size_t>(c->columns[k])] = dtsql::to_datum(c->values[k]);
+    };
   }
 
   // The sequences owned by column `attnum` of `table` (OWNED BY: SERIAL and identity columns).

@@ -4066,6 +4066,7 @@ class RowsAsAltered {
         batch_row(*old_, *b, r, old_row);
         for (size_t i = 0; i < def_.columns.size(); ++i)
           row[i] = from_[i] >= 0 ? old_row[static_cast<size_t>(from_[i])] : missing_[i];
+        if (work.convert) work.convert(old_row.data(), row);
         for (int c : work.not_null) {
           if (row[static_cast<size_t>(c)].is_null)
             throw SqlError(SqlState::NotNullViolation,

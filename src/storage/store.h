@@ -242,6 +242,10 @@ class Store {
     // a transaction that wrote the table without the index fails at COMMIT). A rekey rebuilds every index.
     std::vector<uint32_t> build_indexes;
     std::vector<uint32_t> drop_indexes;  // DROP INDEX (or DROP COLUMN of an indexed column): their entries go
+    // ALTER COLUMN TYPE (with rekey: every row is written again in the new types): sets the changed
+    // columns of `row` (`def`'s columns) from `old_row` (the old definition's); the values it sets stay
+    // valid until its next call. Throws to refuse the change (22P02, 22003, 22001 ...).
+    std::function<void(const Datum* old_row, std::vector<Datum>& row)> convert;
     // ADD CHECK / VALIDATE CONSTRAINT: called with a view of every committed row of the table (nothing in
     // flight, no commit starts meanwhile) before anything changes; throws to refuse the change.
     std::function<void(const ReadView&)> validate;

@@ -694,6 +694,7 @@ struct AlterTableCmd {
     AddIdentity,         // column; column_def.identity ('a' / 'd') and identity_options
     SetOptions,          // options: SET (name = value, ...), as CreateTableStmt::options
     ResetOptions,        // options: RESET (name, ...), values empty
+    AlterType,           // column; column_def.type; using_expr (null without USING)
     Unsupported,         // feature names it
   };
   Kind kind = Kind::Unsupported;
@@ -709,6 +710,7 @@ struct AlterTableCmd {
   CheckConstraint check;
   ForeignKeyConstraint foreign_key;
   std::vector<std::pair<std::string, std::string>> options;
+  ExprPtr using_expr;  // AlterType: ALTER COLUMN c TYPE t USING expr
   std::string feature;
   int location = -1;
 };

@@ -1817,6 +1817,23 @@ class Transformer {
             cmd.feature = alter_table_feature(c->subtype);
           }
           break;
+        case PG_QUERY__ALTER_TABLE_TYPE__AT_AlterColumnType:
+          // ALTER [COLUMN] c [SET DATA] TYPE t [COLLATE x] [USING expr]: a ColumnDef with the type, USING
+          // as its raw_default
+          if (c->def && c->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF &&
+              c->def->column_def->type_name) {
+            const PgQuery__ColumnDef* cd = c->def->column_def;
+            cmd.column_def.name = cmd.column;
+            cmd.column_def.table = out->table.name;
+            cmd.column_def.type = type_name(cd->type_name);
+            cmd.column_def.location = cd->location;
+            if (cd->raw_default) cmd.using_expr = expr(cd->raw_default);
+            if (cd->coll_clause) cmd.feature = "ALTER TABLE ... ALTER COLUMN TYPE ... COLLATE";
+            if (cmd.feature.empty()) cmd.kind = K::AlterType;
+          } else {
+            cmd.feature = alter_table_feature(c->subtype);
+          }
+          break;
         case PG_QUERY__ALTER_TABLE_TYPE__AT_AddIdentity:
           // ALTER COLUMN c ADD GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [(options)] (pg_dump's form)
           if (c->def && c->def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&

@@ -773,8 +773,21 @@ TEST(ParserAlterTable, TruncateAndAlterTableParse) {
   EXPECT_EQ(a->cmds[6].keys, (std::vector<std::string>{"g", "h"}));
   EXPECT_EQ(a->cmds[7].kind, K::DropConstraint);
   EXPECT_EQ(a->cmds[7].constraint, "t_pkey");
-  EXPECT_EQ(a->cmds[8].kind, K::Unsupported);
-  EXPECT_EQ(a->cmds[8].feature, "ALTER TABLE ... ALTER COLUMN TYPE");
+  EXPECT_EQ(a->cmds[8].kind, K::AlterType);
+  EXPECT_EQ(a->cmds[8].column, "c");
+  EXPECT_EQ(a->cmds[8].column_def.type.name, "int8");
+  EXPECT_FALSE(a->cmds[8].using_expr);
+
+  auto ty = parse_one<ast::AlterTableStmt>(
+      "ALTER TABLE t ALTER a SET DATA TYPE varchar(5) USING b || 'x', ALTER b TYPE text COLLATE \"C\"");
+  ASSERT_TRUE(ty);
+  ASSERT_EQ(ty->cmds.size(), 2u);
+  EXPECT_EQ(ty->cmds[0].kind, K::AlterType);
+  EXPECT_EQ(ty->cmds[0].column, "a");
+  EXPECT_EQ(ty->cmds[0].column_def.type.typmods, (std::vector<int>{5}));
+  ASSERT_TRUE(ty->cmds[0].using_expr);
+  EXPECT_EQ(ty->cmds[1].kind, K::Unsupported);
+  EXPECT_EQ(ty->cmds[1].feature, "ALTER TABLE ... ALTER COLUMN TYPE ... COLLATE");
 
   auto r = parse_one<ast::AlterTableStmt>("ALTER TABLE t RENAME COLUMN a TO b");
   ASSERT_TRUE(r);
