@@ -5999,13 +5999,11 @@ void Binder::materialize_cte(CteDef& def, BoundQuery q, size_t subplans, int ref
 
 void Binder::bind_dml_cte(CteDef& def) {
   const ast::CommonTableExpr& cte = *def.cte;
-  if (top_with_ != nullptr && !top_with_->empty() && &cte >= top_with_->data() &&
-      &cte < top_with_->data() + top_with_->size()) {
-    // (A statement of the top WITH: its own WITH clause, if any, is not the top one.)
-  } else {
+  // Only an item of the planned statement's own WITH (not of a subquery's, nor of an item's statement).
+  const bool top = top_with_ && &cte >= top_with_->data() && &cte < top_with_->data() + top_with_->size();
+  if (!top)
     fail(SqlState::FeatureNotSupported,
          "WITH clause containing a data-modifying statement must be at the top level", cte.location);
-  }
   count_cte_binding();
   // A query level of its own (its target's name does not clash with the outer statement's FROM items),
   // and its own WITH items go out of scope after it.

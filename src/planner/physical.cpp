@@ -212,12 +212,6 @@ void render_op(const plan::Op& op, int depth, const plan::ExplainContext& c,
   for (const auto& child : op.children) render_op(*child, depth + 1, c, rows, out);
 }
 
-std::string format_ms(double ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", ms);
-  return buf;
-}
-
 std::vector<std::string> explain_with(const plan::PhysicalPlan& plan, const std::vector<Value>* params,
                                       const ExplainActuals& actuals = {}) {
   std::vector<std::string> out;
@@ -288,6 +282,12 @@ std::vector<std::string> explain(const plan::PhysicalPlan& plan) {
 std::vector<std::string> explain(const plan::PhysicalPlan& plan, const std::vector<Value>& params,
                                  const ExplainActuals& actuals) {
   return explain_with(plan, &params, actuals);
+}
+
+std::string format_ms(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", ms);
+  return buf;
 }
 
 void count_operator_rows(PlannedStatement& planned) {

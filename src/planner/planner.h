@@ -268,6 +268,9 @@ struct ExplainActuals {
 std::vector<std::string> explain(const plan::PhysicalPlan& plan, const std::vector<Value>& params,
                                  const ExplainActuals& actuals);
 
+// A time in EXPLAIN's text: milliseconds with three decimals, as PostgreSQL prints them ("0.123").
+std::string format_ms(double ms);
+
 // Makes `planned` count the rows each operator passes on (plan::PhysicalPlan::count_rows), a plan of its
 // own in the plan cache.
 void count_operator_rows(PlannedStatement& planned);

@@ -278,12 +278,6 @@ std::string format_memory(uint64_t bytes) {
   return std::to_string(bytes) + "B";
 }
 
-std::string format_ms(double ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", ms);
-  return buf;
-}
-
 // The isolation level as the session names it (SHOW, the SET TRANSACTION checks). PostgreSQL runs READ
 // UNCOMMITTED as READ COMMITTED (it never shows uncommitted data either) but keeps its name.
 enum class Isolation { ReadUncommitted, ReadCommitted, RepeatableRead };
@@ -1854,7 +1848,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                         ": IR instructions: " + std::to_string(s.ir_instructions) + " (generated " +
                         std::to_string(s.generated_ir_instructions) + "), optimization: " + s.opt_level +
                         (s.fallback.empty() ? "" : " (budget: " + s.fallback + ")") +
-                        ", compile: " + format_ms(s.compile_ms) +
+                        ", compile: " + planner::format_ms(s.compile_ms) +
                         " ms, machine code: " + std::to_string(s.machine_code_bytes) +
                         " bytes, cache: " + (cache_hit ? "hit" : "miss"));
       }
@@ -1924,7 +1918,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       lines.push_back(std::move(line));
     }
     lines.push_back("Rows: " + std::to_string(sink.rows));
-    if (explain.summary) lines.push_back("Execution Time: " + format_ms(run_ms) + " ms");
+    if (explain.summary) lines.push_back("Execution Time: " + planner::format_ms(run_ms) + " ms");
     send_text_rows(out, "QUERY PLAN", lines);
     out.command_complete("EXPLAIN");
   }
