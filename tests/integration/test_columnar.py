@@ -359,8 +359,33 @@ def by_age(args):
     print("by age: aged, young and never sealed as their seal_after says")
 
 
+def explain_analyze_counts(args):
+    """EXPLAIN ANALYZE of a correlated subquery: its scan, reopened per outer row, reports every run's rows
+    (from sealed blocks and the row store) and the number of runs; its operators' actual rows are summed."""
+    with Server(args.server_bin, extra_args=BLOCK_ROWS) as srv:
+        cur = connect(srv).cursor()
+        cur.execute("CREATE TABLE ec (id INT PRIMARY KEY, g INT)")
+        cur.execute("INSERT INTO ec SELECT i, i % 3 FROM generate_series(1, 200) i")
+        cur.execute("VACUUM ec")
+        cur.execute("INSERT INTO ec VALUES (201, 0)")
+        cur.execute("EXPLAIN ANALYZE SELECT id, (SELECT count(*) FROM ec b WHERE b.g = a.g AND b.id < a.id) "
+                    "FROM ec a WHERE a.id <= 4")
+        plan = [r[0] for r in cur.fetchall()]
+        # The inner scan reads ids below 1, 2, 3 and 4: 0 + 1 + 2 + 3 rows, in 4 runs.
+        scans = [line for line in plan if line.startswith("Scan of ec:")]
+        assert len(scans) == 2, plan
+        assert "rows from sealed blocks 6, from the row store 0" in scans[0] and scans[0].endswith("(4 scans)"), plan
+        assert "rows from sealed blocks 4, from the row store 0" in scans[1], plan
+        inner = [line for line in plan if "TableScan ec (range: id < outer.id)" in line]
+        assert len(inner) == 1 and inner[0].endswith("(actual rows=6)"), plan
+        assert any(line.startswith("Pipeline ") and "(actual time=" in line for line in plan), plan
+        assert "Rows: 4" in plan, plan
+    print("explain analyze: a correlated scan's rows summed over its 4 runs")
+
+
 if __name__ == "__main__":
     a = parse_args()
+    explain_analyze_counts(a)
     snapshots(a)
     background(a)
     by_age(a)
