@@ -4503,6 +4503,57 @@ std::string after_versions_of(std::string_view k) {
 
 }  // namespace
 
+namespace {
+
+// Calls fn(versioned key) for every stored version of `table`'s rows, in key order; `tick` every 4,096
+// versions (a seal's interrupt checks).
+template <class Fn>
+void for_each_version(rocksdb::DB& db, const TableDef& table, const std::function<void()>& tick, Fn&& fn) {
+  const std::string lower = table_prefix(table.id);
+  const std::string upper = keycodec::prefix_successor(lower);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro));
+  uint64_t seen = 0;
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    if (++seen % 4096 == 0) tick();
+    rocksdb::Slice k = it->key();
+    if (k.size() < keycodec::kTablePrefixSize + keycodec::kVersionSize) throw_corrupt(table, "short key");
+    fn(std::string_view(k.data(), k.size()));
+  }
+  check_status(it->status(), "sealing table \"" + table.name + "\"");
+}
+
+// One durable step of a seal: puts manifest `m` (or deletes it when it lists no block) into `batch`,
+// writes the batch atomically and synced, and publishes the block index of the blocks it leaves
+// (`summaries`, in m's order) for the snapshots after it (BlocksChange). `check` runs before the write:
+// the synced write is the longest unit of work, not started past the deadline.
+void write_seal_step(StoreState& st, rocksdb::DB& db, const TableDef& table, rocksdb::WriteBatch& batch,
+                     const sealed::Manifest& m, std::vector<sealed::BlockSummaryPtr> summaries,
+                     const std::function<void()>& check) {
+  if (m.blocks == 0) {
+    check_status(batch.Delete(meta::sealed_manifest_key(table.id)), "sealing");
+  } else {
+    std::string mv;
+    sealed::encode_manifest(m, mv);
+    check_status(batch.Put(meta::sealed_manifest_key(table.id), mv), "sealing");
+  }
+  check();
+  st.note_sealed(table.id);  // before the blocks exist: full compactions keep this table's tombstones
+  OMEN_SYNC_POINT("Store::seal:BeforeWrite");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  BlocksChange change(st, db, table.id);
+  check_status(write_to_rocksdb(db, wo, batch), "sealing table \"" + table.name + "\"");
+  OMEN_SYNC_POINT("Store::seal:WrittenBeforeIndex");
+  change.done(sealed::make_index(std::move(summaries), m.part));
+  OMEN_SYNC_POINT("Store::seal:Written");
+}
+
+}  // namespace
+
 // Incremental sealing (docs/columnar.md, "Incremental sealing"). In short:
 //  1. the horizon H (oldest registered snapshot) is registered for the seal's duration;
 //  2. one pass over the table's row store counts, per block of the manifest's index and per gap between
@@ -4595,33 +4646,23 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
   std::vector<uint64_t> block_keys(n, 0), block_versions(n, 0), gap_keys(n + 1, 0);
   uint64_t newer = 0;
   {
-    rocksdb::Slice upper_slice(row_upper);
-    rocksdb::ReadOptions ro;
-    ro.total_order_seek = true;
-    ro.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
     std::string prev;
     bool have_prev = false;
     size_t b = 0;  // blocks [0, b) start at or before the current key
-    for (it->Seek(row_lower); it->Valid(); it->Next()) {
-      if (++keys_seen % kCheckEvery == 0) check_interrupts();
-      rocksdb::Slice k = it->key();
-      if (k.size() < keycodec::kTablePrefixSize + keycodec::kVersionSize) throw_corrupt(*table, "short key");
-      const std::string_view kv(k.data(), k.size());
+    for_each_version(*db_, *table, check_interrupts, [&](std::string_view kv) {
       if (keycodec::decode_version(kv) > horizon) {
         ++newer;
-        continue;
+        return;
       }
       const std::string_view user = kv.substr(0, kv.size() - keycodec::kVersionSize);
       while (b < n && std::string_view(blocks[b].first_key) <= user) ++b;
       const bool in_block = b > 0 && user <= std::string_view(blocks[b - 1].last_key);
       if (in_block) ++block_versions[b - 1];
-      if (have_prev && user == prev) continue;
+      if (have_prev && user == prev) return;
       prev.assign(user);
       have_prev = true;
       ++(in_block ? block_keys[b - 1] : gap_keys[b]);
-    }
-    check_status(it->status(), "sealing table \"" + table->name + "\"");
+    });
   }
 
   // 3. What to rewrite.
@@ -4664,26 +4705,10 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
       m.rows += b.rows;
       m.bytes += b.bytes;
     }
-    if (m.blocks == 0) {
-      check_status(batch.Delete(meta::sealed_manifest_key(table_id)), "sealing");
-    } else {
-      std::string mv;
-      sealed::encode_manifest(m, mv);
-      check_status(batch.Put(meta::sealed_manifest_key(table_id), mv), "sealing");
-    }
-    check_interrupts();        // the synced write is the longest unit of work: not started past the deadline
-    st.note_sealed(table_id);  // before the blocks exist: full compactions keep this table's tombstones
-    OMEN_SYNC_POINT("Store::seal:BeforeWrite");
     std::vector<sealed::BlockSummaryPtr> summaries = out_summaries;
     summaries.insert(summaries.end(), old_summaries.begin() + static_cast<ptrdiff_t>(next_old),
                      old_summaries.end());
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    BlocksChange change(st, *db_, table_id);
-    check_status(write_to_rocksdb(*db_, wo, batch), "sealing table \"" + table->name + "\"");
-    OMEN_SYNC_POINT("Store::seal:WrittenBeforeIndex");
-    change.done(sealed::make_index(std::move(summaries)));
-    OMEN_SYNC_POINT("Store::seal:Written");
+    write_seal_step(st, *db_, *table, batch, m, std::move(summaries), check_interrupts);
     batch.Clear();
     put_keys.clear();
     wrote = true;
@@ -4824,9 +4849,9 @@ Store::SealResult Store::seal_runs(const TableDef& table, const SealBucket& targ
                                    uint64_t horizon, const SealOptions& options, SealResult result) {
   StoreState& st = *state_;
   const uint32_t table_id = table.id;
-  auto check_interrupts = [&options] { check_interrupt(options.cancel, options.deadline); };
-  constexpr uint64_t kCheckEvery = 4096;
-  uint64_t keys_seen = 0;
+  const std::function<void()> check_interrupts = [&options] {
+    check_interrupt(options.cancel, options.deadline);
+  };
   const std::vector<sealed::BlockMeta>& blocks = manifest.index;
   const bool relayout = !(manifest.part == target);
   const bool all = relayout || options.rewrite_all;
@@ -4837,28 +4862,12 @@ Store::SealResult Store::seal_runs(const TableDef& table, const SealBucket& targ
   };
 
   // Keys and versions <= H per bucket.
-  const std::string row_lower = table_prefix(table_id);
-  const std::string row_upper = keycodec::prefix_successor(row_lower);
   std::map<int64_t, uint64_t> changed_keys, changed_versions;
   uint64_t newer = 0;
-  auto walk_row_store = [&](auto&& fn) {
-    rocksdb::Slice upper_slice(row_upper);
-    rocksdb::ReadOptions ro;
-    ro.total_order_seek = true;
-    ro.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-    for (it->Seek(row_lower); it->Valid(); it->Next()) {
-      if (++keys_seen % kCheckEvery == 0) check_interrupts();
-      rocksdb::Slice k = it->key();
-      if (k.size() < keycodec::kTablePrefixSize + keycodec::kVersionSize) throw_corrupt(table, "short key");
-      fn(std::string_view(k.data(), k.size()));
-    }
-    check_status(it->status(), "sealing table \"" + table.name + "\"");
-  };
   {
     std::string prev;
     bool have_prev = false;
-    walk_row_store([&](std::string_view kv) {
+    for_each_version(*db_, table, check_interrupts, [&](std::string_view kv) {
       if (keycodec::decode_version(kv) > horizon) {
         ++newer;
         return;
@@ -4944,7 +4953,7 @@ Store::SealResult Store::seal_runs(const TableDef& table, const SealBucket& targ
     }
     OMEN_SYNC_POINT("Store::seal:BlocksBuilt");
     // The row-store versions <= H of the rewritten buckets' keys: now in blocks.
-    walk_row_store([&](std::string_view kv) {
+    for_each_version(*db_, table, check_interrupts, [&](std::string_view kv) {
       if (keycodec::decode_version(kv) > horizon) return;
       if (!relayout && !rewrite.count(bucket_of(kv.substr(0, kv.size() - keycodec::kVersionSize)))) return;
       check_status(batch.Delete(rocksdb::Slice(kv.data(), kv.size())), "sealing");
@@ -4966,23 +4975,7 @@ Store::SealResult Store::seal_runs(const TableDef& table, const SealBucket& targ
       m.index.push_back(meta);
       summaries.push_back(summary);
     }
-    if (m.blocks == 0) {
-      check_status(batch.Delete(meta::sealed_manifest_key(table_id)), "sealing");
-    } else {
-      std::string mv;
-      sealed::encode_manifest(m, mv);
-      check_status(batch.Put(meta::sealed_manifest_key(table_id), mv), "sealing");
-    }
-    check_interrupts();
-    st.note_sealed(table_id);  // before the blocks exist: full compactions keep this table's tombstones
-    OMEN_SYNC_POINT("Store::seal:BeforeWrite");
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    BlocksChange change(st, *db_, table_id);
-    check_status(write_to_rocksdb(*db_, wo, batch), "sealing table \"" + table.name + "\"");
-    OMEN_SYNC_POINT("Store::seal:WrittenBeforeIndex");
-    change.done(sealed::make_index(std::move(summaries), target));
-    OMEN_SYNC_POINT("Store::seal:Written");
+    write_seal_step(st, *db_, table, batch, m, std::move(summaries), check_interrupts);
   } else {
     for (size_t i = 0; i < blocks.size(); ++i) now.emplace_back(blocks[i], old_summaries[i]);
   }
