@@ -1000,7 +1000,9 @@ class ScanCursorImpl final : public ScanCursor {
   const ColumnBatch* sealed_slice(Run& r, uint64_t to) {
     const uint64_t count = to - r.pos;
     for (size_t c = 0; c < cols_.size(); ++c) {
-      if (cols_[c].wanted) sealed_vectors_[c] = r.block.slice(c, r.pos);
+      if (!cols_[c].wanted) continue;
+      if (runs_.size() > 1) r.block.decode_rows(c, r.pos, to);
+      sealed_vectors_[c] = r.block.slice(c, r.pos);
     }
     if (want_keys_) {
       r.block.decode_keys(r.pos, to);
@@ -1078,8 +1080,11 @@ class ScanCursorImpl final : public ScanCursor {
     if (!upper_.empty() && std::string_view(r.block.last_key()) >= std::string_view(upper_))
       r.end = r.block.lower_bound(r.pos, r.end, upper_);
     if (r.pos >= r.end) return false;
-    for (size_t c = 0; c < cols_.size(); ++c)
-      if (cols_[c].wanted) r.block.decode_rows(c, r.pos, r.end);
+    // One run: the wanted columns of the range in one pass. Several: by slice (sealed_slice), so the rows a
+    // slice hands out were decoded just before, not when the block was loaded, many slices of other runs ago.
+    if (runs_.size() == 1)
+      for (size_t c = 0; c < cols_.size(); ++c)
+        if (cols_[c].wanted) r.block.decode_rows(c, r.pos, r.end);
     ++stats_.blocks_read;
     r.have_block = true;
     if (runs_.size() > 1) {
