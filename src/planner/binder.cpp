@@ -8948,6 +8948,7 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
   }
   std::sort(def.checks.begin(), def.checks.end(),
             [](const storage::CheckDef& a, const storage::CheckDef& b) { return a.name < b.name; });
+  (void)def.seal_bucket();  // WITH (seal_bucket = ...) needs the key: checked once the table is whole
   return def;
 }
 

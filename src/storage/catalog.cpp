@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 
@@ -30,6 +31,7 @@
 #include "common/error.h"
 #include "common/sync_point.h"
 #include "storage/internal.h"
+#include "storage/key_codec.h"
 #include "storage/row_codec.h"
 #include "storage/sealed.h"
 #include "storage/store.h"
@@ -53,6 +55,8 @@ std::optional<std::string> TableDef::option(std::string_view option_name) const 
 void TableDef::set_options(const std::vector<std::pair<std::string, std::string>>& changes, bool reset) {
   for (const auto& [name, value] : changes) {
     if (!reset && name == "seal_after") parse_seal_after(value);
+    // Checked against the key where the table is whole (ALTER TABLE; CREATE TABLE after its columns).
+    if (!reset && name == "seal_bucket" && !primary_key.empty()) parse_seal_bucket(*this, value);
     std::erase_if(options, [&name = name](const std::string& o) {
       return o.size() > name.size() && o.compare(0, name.size(), name) == 0 && o[name.size()] == '=';
     });
@@ -79,6 +83,110 @@ int64_t parse_seal_after(std::string_view value) {
   const __int128 micros = iv.time + iv.day * kDay + iv.month * 30 * kDay;
   if (micros < 0 || micros > INT64_MAX) throw invalid();
   return static_cast<int64_t>(micros);
+}
+
+SealBucket parse_seal_bucket(const TableDef& table, std::string_view value) {
+  auto invalid = [](std::string detail) {
+    return SqlError(SqlState::InvalidParameterValue, "invalid value for \"seal_bucket\" option")
+        .with_detail(std::move(detail));
+  };
+  SealBucket b;
+  auto is_time = [](TypeId t) {
+    return t == TypeId::Timestamp || t == TypeId::TimestampTz || t == TypeId::Date;
+  };
+  for (int pass = 0; pass < 2 && b.key_pos < 0; ++pass) {
+    for (size_t k = 1; k < table.primary_key.size(); ++k) {
+      const TypeId t = table.columns[static_cast<size_t>(table.primary_key[k])].type;
+      if (pass == 0 ? is_time(t) : is_integer(t)) {
+        b.key_pos = static_cast<int>(k);
+        b.column = table.primary_key[k];
+        break;
+      }
+    }
+  }
+  if (b.key_pos < 0)
+    throw invalid(
+        "The table needs a timestamp, timestamptz, date or integer column in its primary key "
+        "after the first one.");
+  // Sealed blocks key rows by their encoded key: the columns before the partition column must be ones
+  // whose encoding a key can be read past (not numeric).
+  for (int k = 0; k < b.key_pos; ++k)
+    if (table.columns[static_cast<size_t>(table.primary_key[static_cast<size_t>(k)])].type == TypeId::Numeric)
+      throw invalid("A numeric primary key column before the partition column is not supported.");
+  const TypeId type = table.columns[static_cast<size_t>(b.column)].type;
+  if (is_integer(type)) {
+    std::string v(value);
+    char* end = nullptr;
+    errno = 0;
+    const long long w = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || errno != 0 || w <= 0)
+      throw invalid("Column \"" + table.columns[static_cast<size_t>(b.column)].name +
+                    "\" is an integer: the width is a positive integer.");
+    b.width = w;
+    return b;
+  }
+  dt::Interval iv;
+  try {
+    iv = dt::interval_in(value);
+  } catch (const SqlError&) {
+    throw invalid("The width of a time column is a positive interval, such as '1 day'.");
+  }
+  constexpr __int128 kDay = __int128{86'400'000'000};
+  const __int128 micros = iv.time + iv.day * kDay + iv.month * 30 * kDay;
+  if (micros <= 0 || micros > INT64_MAX)
+    throw invalid("The width of a time column is a positive interval, such as '1 day'.");
+  b.width = static_cast<int64_t>(micros);
+  if (type == TypeId::Date) {
+    if (micros % kDay != 0) throw invalid("The width of a date column is a whole number of days.");
+    b.width = static_cast<int64_t>(micros / kDay);
+  }
+  return b;
+}
+
+SealBucket TableDef::seal_bucket() const {
+  std::optional<std::string> v = option("seal_bucket");
+  return v ? parse_seal_bucket(*this, *v) : SealBucket{};
+}
+
+bool SealBucket::key_bucket(const TableDef& table, std::string_view key, int64_t& b, size_t* offset) const {
+  size_t pos = keycodec::kTablePrefixSize;
+  for (int k = 0; k < key_pos; ++k) {  // read past the key columns before the partition column
+    const TypeId t = table.columns[static_cast<size_t>(table.primary_key[static_cast<size_t>(k)])].type;
+    switch (physical_type(t)) {
+      case PhysType::Bool:
+        ++pos;
+        break;
+      case PhysType::Int32:
+      case PhysType::Int64:
+      case PhysType::Float64:
+        pos += 8;
+        break;
+      default: {  // text, bytea, uuid: 0x00 escaped as 0x00 0xFF, ended by 0x00 0x01
+        for (;;) {
+          const size_t z = key.find('\0', pos);
+          if (z == std::string_view::npos || z + 1 >= key.size()) return false;
+          pos = z + 2;
+          if (key[z + 1] == '\x01') break;
+        }
+      }
+    }
+    if (pos > key.size()) return false;
+  }
+  int64_t v = 0;
+  if (offset) *offset = pos;
+  if (!keycodec::decode_int(key, pos, v)) return false;
+  b = bucket(v);
+  return true;
+}
+
+int64_t SealBucket::bucket_min(int64_t b) const {
+  const __int128 v = static_cast<__int128>(b) * width;
+  return v < INT64_MIN ? INT64_MIN : v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v);
+}
+
+int64_t SealBucket::bucket_max(int64_t b) const {
+  const __int128 v = static_cast<__int128>(b) * width + width - 1;
+  return v < INT64_MIN ? INT64_MIN : v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v);
 }
 
 const IndexDef* TableDef::find_index(std::string_view index_name) const {

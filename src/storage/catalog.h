@@ -177,6 +177,8 @@ struct Namespace {
   bool operator==(const Namespace&) const = default;
 };
 
+struct SealBucket;
+
 struct TableDef {
   uint32_t id = 0;  // assigned by Catalog::create_table
   std::string name;
@@ -254,7 +256,34 @@ struct TableDef {
   // transformRelOptions: parameters not named keep their place, named ones are appended (SET) or removed
   // (RESET). seal_after's value is checked (parse_seal_after); the parser checked the names.
   void set_options(const std::vector<std::pair<std::string, std::string>>& changes, bool reset);
+  // The layout storage parameter seal_bucket gives the table's sealed blocks (parse_seal_bucket); off when
+  // it is not set. Throws 22023 when it is set but does not fit the table (no partition column).
+  SealBucket seal_bucket() const;
 };
+
+// Storage parameter seal_bucket (docs/columnar.md, "Time-partitioned blocks"): seals each row into the run
+// of blocks of bucket floor(v / width), v the row's partition column: the first timestamp, timestamptz or
+// date column of the primary key after its first column, else the first integer one. The value is an
+// interval ('1 day') for a time column (whole days for a date), a positive integer for an integer column.
+struct SealBucket {
+  int key_pos = -1;   // the partition column's position in the primary key; -1: not partitioned
+  int column = -1;    // its column index
+  int64_t width = 0;  // in the column's units: microseconds, days (date), or the integer itself
+  bool on() const { return key_pos >= 0; }
+  bool operator==(const SealBucket&) const = default;
+  int64_t bucket(int64_t v) const { return v / width - ((v % width) < 0 ? 1 : 0); }  // floor(v / width)
+  // The bucket of a storage key (table prefix + primary key, or a prefix of it that reaches the partition
+  // column) of `table`; false when the key is malformed or shorter. `offset`: where the partition column
+  // starts in the key.
+  bool key_bucket(const TableDef& table, std::string_view storage_key, int64_t& b,
+                  size_t* offset = nullptr) const;
+  // The smallest and largest column values of bucket b (saturated at the int64 range).
+  int64_t bucket_min(int64_t b) const;
+  int64_t bucket_max(int64_t b) const;
+};
+// Throws 22023 (as an invalid reloption value) when `value` is not a width for `table`'s partition column
+// or the table has none.
+SealBucket parse_seal_bucket(const TableDef& table, std::string_view value);
 
 // Storage parameter seal_after (docs/columnar.md, "Sealing by age"): an interval of zero or more as
 // PostgreSQL reads interval text ('10 minutes', '1h', '90'), or 'off'. Returns the age in microseconds

@@ -59,12 +59,38 @@ bool parse_value(std::string_view value, uint64_t& horizon, std::string_view& la
   return true;
 }
 
-BlockSummaryPtr summarize(std::string_view first_key, std::string_view value) {
+std::string stored_block_key(const SealBucket& part, int64_t bucket, std::string_view first_key) {
+  std::string k("\0\0\0\0B", 5);
+  if (part.on()) {
+    k.append(first_key.substr(0, keycodec::kTablePrefixSize));
+    keycodec::append_int(bucket, k);
+  }
+  k.append(first_key);
+  return k;
+}
+
+bool parse_block_key(const SealBucket& part, std::string_view key, int64_t& bucket, std::string_view& first) {
+  constexpr size_t kMeta = 5;  // "\0\0\0\0B"
+  bucket = 0;
+  if (!part.on()) {
+    if (key.size() < kMeta + keycodec::kTablePrefixSize) return false;
+    first = key.substr(kMeta);
+    return true;
+  }
+  size_t pos = kMeta + keycodec::kTablePrefixSize;
+  if (key.size() < pos + 8 + keycodec::kTablePrefixSize || !keycodec::decode_int(key, pos, bucket))
+    return false;
+  first = key.substr(pos);
+  return first.substr(0, keycodec::kTablePrefixSize) == key.substr(kMeta, keycodec::kTablePrefixSize);
+}
+
+BlockSummaryPtr summarize(std::string_view first_key, std::string_view value, int64_t bucket) {
   uint64_t horizon = 0;
   std::string_view last, block;
   columnar::BlockReader reader;
   if (!parse_value(value, horizon, last, block) || !reader.open(block).is_ok()) return nullptr;
   auto s = std::make_shared<BlockSummary>();
+  s->bucket = bucket;
   s->first_key.assign(first_key);
   s->last_key.assign(last);
   s->rows = reader.row_count();
@@ -73,31 +99,41 @@ BlockSummaryPtr summarize(std::string_view first_key, std::string_view value) {
   return s;
 }
 
-size_t BlockIndex::first_ending_at_or_after(std::string_view key) const {
-  auto it = std::partition_point(blocks.begin(), blocks.end(), [key](const BlockSummaryPtr& b) {
-    return std::string_view(b->last_key) < key;
-  });
+size_t BlockIndex::first_ending_at_or_after(std::string_view key, size_t begin, size_t end) const {
+  auto it = std::partition_point(
+      blocks.begin() + static_cast<std::ptrdiff_t>(begin), blocks.begin() + static_cast<std::ptrdiff_t>(end),
+      [key](const BlockSummaryPtr& b) { return std::string_view(b->last_key) < key; });
   return static_cast<size_t>(it - blocks.begin());
 }
 
-size_t BlockIndex::first_starting_at_or_after(std::string_view key) const {
-  auto it = std::partition_point(blocks.begin(), blocks.end(), [key](const BlockSummaryPtr& b) {
-    return std::string_view(b->first_key) < key;
-  });
+size_t BlockIndex::first_starting_at_or_after(std::string_view key, size_t begin, size_t end) const {
+  auto it = std::partition_point(
+      blocks.begin() + static_cast<std::ptrdiff_t>(begin), blocks.begin() + static_cast<std::ptrdiff_t>(end),
+      [key](const BlockSummaryPtr& b) { return std::string_view(b->first_key) < key; });
   return static_cast<size_t>(it - blocks.begin());
 }
 
-const BlockSummary* BlockIndex::covering(std::string_view key) const {
-  const size_t i = first_ending_at_or_after(key);
-  if (i == blocks.size() || std::string_view(blocks[i]->first_key) > key) return nullptr;
+const BlockSummary* BlockIndex::covering(const TableDef& table, std::string_view key) const {
+  int64_t bucket = 0;
+  if (part.on() && !part.key_bucket(table, key, bucket)) return nullptr;
+  auto run =
+      std::partition_point(runs.begin(), runs.end(), [bucket](const Run& r) { return r.bucket < bucket; });
+  if (run == runs.end() || run->bucket != bucket) return nullptr;
+  const size_t i = first_ending_at_or_after(key, run->begin, run->end);
+  if (i == run->end || std::string_view(blocks[i]->first_key) > key) return nullptr;
   return blocks[i].get();
 }
 
-BlockIndexPtr make_index(std::vector<BlockSummaryPtr> blocks) {
+BlockIndexPtr make_index(std::vector<BlockSummaryPtr> blocks, const SealBucket& part) {
   auto index = std::make_shared<BlockIndex>();
-  for (const BlockSummaryPtr& b : blocks) {
+  index->part = part;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const BlockSummaryPtr& b = blocks[i];
     index->rows += b->rows;
     index->bytes += b->bytes;
+    if (index->runs.empty() || index->runs.back().bucket != b->bucket)
+      index->runs.push_back(BlockIndex::Run{b->bucket, i, i});
+    index->runs.back().end = i + 1;
   }
   index->blocks = std::move(blocks);
   return index;
@@ -105,12 +141,18 @@ BlockIndexPtr make_index(std::vector<BlockSummaryPtr> blocks) {
 
 void encode_manifest(const Manifest& m, std::string& out) {
   out.clear();
-  out.push_back(static_cast<char>(kManifestVersion));
+  out.push_back(static_cast<char>(m.part.on() ? kPartitionedManifestVersion : kManifestVersion));
   rowcodec::append_varint(m.horizon, out);
   rowcodec::append_varint(m.blocks, out);
   rowcodec::append_varint(m.rows, out);
   rowcodec::append_varint(m.bytes, out);
+  if (m.part.on()) {
+    rowcodec::append_varint(static_cast<uint64_t>(m.part.key_pos), out);
+    rowcodec::append_varint(static_cast<uint64_t>(m.part.column), out);
+    rowcodec::append_varint(static_cast<uint64_t>(m.part.width), out);
+  }
   for (const BlockMeta& b : m.index) {
+    if (m.part.on()) rowcodec::append_varint(static_cast<uint64_t>(b.bucket), out);
     rowcodec::append_varint(b.first_key.size(), out);
     out.append(b.first_key);
     rowcodec::append_varint(b.last_key.size(), out);
@@ -125,18 +167,34 @@ bool decode_manifest(std::string_view value, Manifest& m, bool with_index) {
   const auto* end = p + value.size();
   if (p == end) return false;
   const uint8_t version = *p++;
-  if (version != 1 && version != kManifestVersion) return false;
+  if (version != 1 && version != kManifestVersion && version != kPartitionedManifestVersion) return false;
   for (uint64_t* f : {&m.horizon, &m.blocks, &m.rows, &m.bytes}) {
     if (!(p = rowcodec::read_varint(p, end, *f))) return false;
   }
   m.index.clear();
-  m.has_index = version == kManifestVersion;
+  m.part = SealBucket{};
+  m.has_index = version != 1;
+  if (version == kPartitionedManifestVersion) {
+    uint64_t key_pos = 0, column = 0, width = 0;
+    if (!(p = rowcodec::read_varint(p, end, key_pos)) || !(p = rowcodec::read_varint(p, end, column)) ||
+        !(p = rowcodec::read_varint(p, end, width)) || key_pos == 0 || key_pos > 1600 || column >= 1600 ||
+        width == 0 || width > static_cast<uint64_t>(INT64_MAX))
+      return false;
+    m.part.key_pos = static_cast<int>(key_pos);
+    m.part.column = static_cast<int>(column);
+    m.part.width = static_cast<int64_t>(width);
+  }
   if (version == 1) return p == end;
   if (!with_index) return true;
   m.index.reserve(std::min<uint64_t>(m.blocks, value.size()));
   uint64_t rows = 0, bytes = 0;
   while (p != end) {
     BlockMeta b;
+    if (m.part.on()) {
+      uint64_t bucket = 0;
+      if (!(p = rowcodec::read_varint(p, end, bucket))) return false;
+      b.bucket = static_cast<int64_t>(bucket);
+    }
     for (std::string* k : {&b.first_key, &b.last_key}) {
       uint64_t len = 0;
       if (!(p = rowcodec::read_varint(p, end, len)) || static_cast<uint64_t>(end - p) < len) return false;
@@ -145,8 +203,11 @@ bool decode_manifest(std::string_view value, Manifest& m, bool with_index) {
     }
     if (!(p = rowcodec::read_varint(p, end, b.rows)) || !(p = rowcodec::read_varint(p, end, b.bytes)))
       return false;
-    if (b.first_key > b.last_key || (!m.index.empty() && m.index.back().last_key >= b.first_key))
-      return false;
+    if (b.first_key > b.last_key) return false;
+    if (!m.index.empty()) {  // ordered by (bucket, key), blocks of a run not overlapping
+      const BlockMeta& prev = m.index.back();
+      if (prev.bucket > b.bucket || (prev.bucket == b.bucket && prev.last_key >= b.first_key)) return false;
+    }
     rows += b.rows;
     bytes += b.bytes;
     m.index.push_back(std::move(b));

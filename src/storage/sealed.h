@@ -13,6 +13,14 @@
 // key, varint rows, varint bytes (of the stored value). An incremental seal reads the index instead of
 // the blocks to find which blocks changed rows touch. Version 1 (the first sealing code) had no index:
 // the seal rebuilds it from the blocks' envelopes once.
+//
+// A time-partitioned table (storage parameter seal_bucket, catalog.h SealBucket) has one run of blocks per
+// bucket of its partition column; runs overlap in key space, a key lives in the run of its own bucket. Its
+// blocks live under meta::block_prefix(table) + u64 bucket (sign bit flipped, big-endian) + first row's
+// storage key (stored_block_key), and its manifest is version 3: version 2's fields, then varint key
+// position, varint column, varint width of the partition column, and per block its bucket (varint of the
+// int64's bits) before version 2's fields, blocks ordered by (bucket, first key). A table without
+// seal_bucket keeps version 2 and today's keys: one run.
 #pragma once
 
 #include <cstdint>
@@ -45,9 +53,17 @@ inline bool block_bytes(std::string_view value, std::string_view& block) {
 }
 
 constexpr uint8_t kManifestVersion = 2;
+constexpr uint8_t kPartitionedManifestVersion = 3;
+
+// The RocksDB key of a block of table `table_id` in run `bucket` (the bucket is left out when the table
+// is not partitioned) whose first row has storage key `first_key`.
+std::string stored_block_key(const SealBucket& part, int64_t bucket, std::string_view first_key);
+// The inverse: splits a stored block key of a table with layout `part` into bucket and first storage key.
+bool parse_block_key(const SealBucket& part, std::string_view key, int64_t& bucket, std::string_view& first);
 
 // One block in the manifest's index.
 struct BlockMeta {
+  int64_t bucket = 0;               // its run (0 when the table is not partitioned)
   std::string first_key, last_key;  // storage keys (table prefix + primary key) of its first and last rows
   uint64_t rows = 0;
   uint64_t bytes = 0;  // of the stored value (envelope + block)
@@ -58,18 +74,20 @@ struct Manifest {
   uint64_t blocks = 0;
   uint64_t rows = 0;
   uint64_t bytes = 0;
-  bool has_index = false;  // false: a version 1 manifest, `index` is empty
-  std::vector<BlockMeta> index;
+  bool has_index = false;        // false: a version 1 manifest, `index` is empty
+  SealBucket part;               // the layout the blocks were sealed in (off: version 1 or 2)
+  std::vector<BlockMeta> index;  // ordered by (bucket, first key)
 };
 // Encodes m's totals and m.index (m.blocks/rows/bytes must agree with it).
 void encode_manifest(const Manifest& m, std::string& out);
-// Decodes a manifest of version 1 or 2; the index only when `with_index` (totals are all sealed_info
+// Decodes a manifest of version 1, 2 or 3; the index only when `with_index` (totals are all sealed_info
 // needs). False when malformed.
 bool decode_manifest(std::string_view value, Manifest& m, bool with_index = false);
 
 // One sealed block as the in-memory block index holds it: what a scan needs to decide whether to read the
 // block (key range, zone maps) without touching its stored bytes.
 struct BlockSummary {
+  int64_t bucket = 0;               // its run (0 when the table is not partitioned)
   std::string first_key, last_key;  // storage keys of its first and last rows
   uint64_t rows = 0;
   uint64_t bytes = 0;  // of the stored value (envelope + block)
@@ -83,24 +101,33 @@ using BlockSummaryPtr = std::shared_ptr<const BlockSummary>;
 
 // Parses a stored block value (envelope + block) under storage key `first_key` into a summary; nullptr
 // when it is malformed.
-BlockSummaryPtr summarize(std::string_view first_key, std::string_view value);
+BlockSummaryPtr summarize(std::string_view first_key, std::string_view value, int64_t bucket = 0);
 
-// A table's sealed blocks at one moment, in key order (docs/columnar.md, "Block metadata in memory"):
-// immutable, shared by the scans that read at that moment. Blocks never overlap.
+// A table's sealed blocks at one moment (docs/columnar.md, "Block metadata in memory"): immutable, shared
+// by the scans that read at that moment. Blocks are ordered by (bucket, first key); a run is the blocks of
+// one bucket, in key order, never overlapping (a table that is not partitioned has one run, bucket 0).
 struct BlockIndex {
+  struct Run {
+    int64_t bucket = 0;
+    size_t begin = 0, end = 0;  // its blocks: [begin, end) of `blocks`
+  };
+  SealBucket part;  // the layout (off: one run)
   std::vector<BlockSummaryPtr> blocks;
+  std::vector<Run> runs;  // by bucket
   uint64_t rows = 0;
   uint64_t bytes = 0;
 
-  // Index of the first block whose last key is >= key (blocks.size() if none).
-  size_t first_ending_at_or_after(std::string_view key) const;
-  // Index of the first block whose first key is >= key (blocks.size() if none).
-  size_t first_starting_at_or_after(std::string_view key) const;
-  // The block whose key range holds `key`, or nullptr.
-  const BlockSummary* covering(std::string_view key) const;
+  // Index of the first block of [begin, end) (a run) whose last key is >= key (end if none).
+  size_t first_ending_at_or_after(std::string_view key, size_t begin, size_t end) const;
+  // Index of the first block of [begin, end) whose first key is >= key (end if none).
+  size_t first_starting_at_or_after(std::string_view key, size_t begin, size_t end) const;
+  // The block whose key range holds `key` in the run `key` belongs to, or nullptr (`table`: to read a
+  // partitioned key's bucket).
+  const BlockSummary* covering(const TableDef& table, std::string_view key) const;
 };
 using BlockIndexPtr = std::shared_ptr<const BlockIndex>;
-BlockIndexPtr make_index(std::vector<BlockSummaryPtr> blocks);
+// `blocks` ordered by (bucket, first key).
+BlockIndexPtr make_index(std::vector<BlockSummaryPtr> blocks, const SealBucket& part = {});
 
 // Columns a block of `table` holds: the table's, plus the hidden row id for a table without a key.
 size_t block_columns(const TableDef& table);

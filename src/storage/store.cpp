@@ -615,6 +615,25 @@ bool has_user_key(const rocksdb::Slice& versioned, std::string_view user_key) {
 // ---------------------------------------------------------------------------------------------------
 // Scans
 
+// The block index of a table's stored blocks as `snapshot` sees them (nullptr: now), read from the blocks.
+sealed::BlockIndexPtr read_stored_index(rocksdb::DB* db, uint32_t table_id, const rocksdb::Snapshot* snapshot,
+                                        uint64_t* blocks_read = nullptr);
+// For a scan or lookup whose snapshot has no in-memory index (a block write landing as it started): the
+// stored index when the table is partitioned (its runs overlap, so the walk of the stored blocks in key
+// order does not serve), nullptr otherwise. Counts the blocks read in `headers_read`.
+sealed::BlockIndexPtr partitioned_index_at(rocksdb::DB* db, uint32_t table_id,
+                                           const rocksdb::Snapshot* snapshot, uint64_t* headers_read) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::string v;
+  rocksdb::Status s = db->Get(ro, meta::sealed_manifest_key(table_id), &v);
+  if (s.IsNotFound()) return nullptr;
+  check_status(s, "reading the sealed-data manifest");
+  sealed::Manifest m;
+  if (!sealed::decode_manifest(v, m) || !m.part.on()) return nullptr;  // the walk reports the damage
+  return read_stored_index(db, table_id, snapshot, headers_read);
+}
+
 // Reads the newest version of each key with a commit timestamp <= the snapshot, merged in key order
 // with the reading transaction's own writes (which win over stored versions) and with the table's sealed
 // column blocks (docs/columnar.md). The row store masks the blocks: a key that has a version visible
@@ -625,10 +644,25 @@ bool has_user_key(const rocksdb::Slice& versioned, std::string_view user_key) {
 // store and the blocks, so a seal that commits during the scan is not half seen.
 class ScanCursorImpl final : public ScanCursor {
  public:
-  // `truncated`: the reading transaction truncated the table, so only its own writes are rows.
+  // A seal of a partitioned table reads the runs it rewrites only: the blocks of those buckets' runs and
+  // the row-store keys of those buckets.
+  struct RunFilter {
+    const TableDef* table;
+    const SealBucket* part;
+    const std::set<int64_t>* buckets;
+    bool admits(std::string_view key) const {
+      int64_t b = 0;
+      if (!part->key_bucket(*table, key, b)) throw_corrupt(*table, "malformed key");
+      return buckets->count(b) > 0;
+    }
+  };
+
+  // `truncated`: the reading transaction truncated the table, so only its own writes are rows. `filter`:
+  // only the runs and keys of some buckets (the index's layout must be the filter's).
   ScanCursorImpl(rocksdb::DB* db, const StoreState& state, uint64_t snapshot_ts, const WriteSet* writes,
-                 const ScanSpec& spec, bool truncated = false)
+                 const ScanSpec& spec, bool truncated = false, const RunFilter* filter = nullptr)
       : db_(db),
+        filter_(filter),
         table_(spec.table),
         batch_rows_(std::max<uint32_t>(1, spec.batch_rows)),
         want_keys_(spec.want_keys),
@@ -708,35 +742,57 @@ class ScanCursorImpl final : public ScanCursor {
     // A table never sealed needs no block iterator. The seal marks its table before it writes, and the
     // RocksDB snapshot above was taken before this check: a seal the snapshot sees has marked the table.
     block_lower_ = meta::block_prefix(table_->id);
-    if (truncated || !state.table_sealed(table_->id)) {
-      blocks_done_ = true;
-      return;
-    }
-    // The in-memory block index of exactly the blocks this snapshot sees (when known): the blocks that
-    // overlap the key range, without reading any block the zone maps exclude.
-    index_ = state.block_index(table_->id, snapshot_->GetSequenceNumber());
-    if (index_) {
-      next_block_ = index_->first_ending_at_or_after(lower_);
-      end_block_ = index_->first_starting_at_or_after(upper_);
-      if (next_block_ >= end_block_) {
-        blocks_done_ = true;
-        return;
-      }
-    }
+    if (truncated || !state.table_sealed(table_->id)) return;
     block_upper_ = keycodec::prefix_successor(block_lower_);
     block_lower_slice_ = rocksdb::Slice(block_lower_);
     block_upper_slice_ = rocksdb::Slice(block_upper_);
-    rocksdb::ReadOptions bo;
-    bo.snapshot = snapshot_;
-    bo.total_order_seek = true;
-    bo.iterate_lower_bound = &block_lower_slice_;
-    bo.iterate_upper_bound = &block_upper_slice_;
-    block_it_.reset(db->NewIterator(bo));
+    block_ro_.snapshot = snapshot_;
+    block_ro_.total_order_seek = true;
+    block_ro_.iterate_lower_bound = &block_lower_slice_;
+    block_ro_.iterate_upper_bound = &block_upper_slice_;
+    // The in-memory block index of exactly the blocks this snapshot sees (when known; for a partitioned
+    // table one read from the stored blocks otherwise): the blocks of each run that overlap the key range,
+    // without reading any block the zone maps exclude. A run whose bucket a bound on the partition column
+    // excludes is skipped whole.
+    index_ = state.block_index(table_->id, snapshot_->GetSequenceNumber());
+    if (!index_) index_ = partitioned_index_at(db, table_->id, snapshot_, &stats_.headers_read);
+    if (!index_) {  // the stored blocks, walked with their headers read: one run
+      if (filter_) throw SqlError(SqlState::InternalError, "a run filter on a table that is not partitioned");
+      runs_.resize(1);
+      return;
+    }
+    // A key range within one value of the key columns before the partition column (a point lookup, one
+    // device's time range) holds only the buckets between its bounds' partition values.
+    int64_t first_run = INT64_MIN, last_run = INT64_MAX;
+    if (index_->part.on()) {
+      size_t lo_at = 0, hi_at = 0;
+      int64_t lo_b = 0, hi_b = 0;
+      if (index_->part.key_bucket(*table_, lower_, lo_b, &lo_at) &&
+          index_->part.key_bucket(*table_, upper_, hi_b, &hi_at) && lo_at == hi_at &&
+          std::string_view(lower_).substr(0, lo_at) == std::string_view(upper_).substr(0, hi_at)) {
+        first_run = lo_b;
+        last_run = hi_b;
+      }
+    }
+    runs_.reserve(index_->runs.size());
+    for (const sealed::BlockIndex::Run& run : index_->runs) {
+      if (run.bucket < first_run || run.bucket > last_run) continue;
+      const size_t b = index_->first_ending_at_or_after(lower_, run.begin, run.end);
+      const size_t e = index_->first_starting_at_or_after(upper_, b, run.end);
+      if (b >= e || (filter_ && !filter_->buckets->count(run.bucket))) continue;
+      if (!run_in_zone(run.bucket)) {
+        stats_.blocks_skipped += e - b;
+        continue;
+      }
+      runs_.emplace_back();
+      runs_.back().next_block = b;
+      runs_.back().end_block = e;
+    }
   }
 
   ~ScanCursorImpl() override {
     it_.reset();
-    block_it_.reset();
+    runs_.clear();
     db_->ReleaseSnapshot(snapshot_);
   }
 
@@ -749,18 +805,26 @@ class ScanCursorImpl final : public ScanCursor {
     }
     arena_.clear();
     for (;;) {
-      if (have_block_ && pos_ >= end_) have_block_ = false;
-      if (!have_block_ && !blocks_done_) load_next_block();
+      load_runs();
+      Run* second = nullptr;
+      Run* r = head_run(&second);
       Entry e;
       const bool have_e = peek(e);
-      if (have_block_) {
-        // Sealed rows before the next row-store entry go out as one slice of the block.
-        uint64_t stop = end_;
-        if (have_e && e.key <= std::string_view(block_.last_key())) {
-          block_.decode_keys(pos_, end_);  // the keys of the rest of the range, in one pass
-          stop = block_.lower_bound(pos_, end_, e.key);
+      if (r) {
+        // Sealed rows before the next row-store entry and before the next row of any other run go out as
+        // one slice of the block.
+        uint64_t stop = r->end;
+        std::string_view last = r->block.last_key();
+        if (have_e && e.key <= last) {
+          r->block.decode_keys(r->pos, r->end);  // the keys of the rest of the range, in one pass
+          stop = r->block.lower_bound(r->pos, r->end, e.key);
         }
-        if (stop > pos_) return sealed_slice(std::min<uint64_t>(stop, pos_ + batch_rows_));
+        if (second && std::string_view(second->head) <= last) {
+          if (second->head == r->head) throw_corrupt(*table_, "a key sealed in two runs");
+          r->block.decode_keys(r->pos, r->end);
+          stop = r->block.lower_bound(r->pos, stop, second->head);
+        }
+        if (stop > r->pos) return sealed_slice(*r, std::min<uint64_t>(stop, r->pos + batch_rows_));
       } else if (!have_e) {
         done_ = true;
         return nullptr;
@@ -825,14 +889,15 @@ class ScanCursorImpl final : public ScanCursor {
   const ColumnBatch* row_store_batch() {
     uint64_t count = 0;
     while (count < batch_rows_) {
-      // The block ran out (its last rows masked): the next block may come before the next entry.
-      if (have_block_ && pos_ >= end_ && !blocks_done_) break;
+      // A block ran out (its last rows masked): the run's next block may come before the next entry.
+      if (run_needs_block()) break;
       Entry e;
       if (!peek(e)) break;
-      if (have_block_ && pos_ < end_) {
-        int cmp = block_.compare_key(pos_, e.key);
+      // A key lives in one run (that of its bucket), so only the first run's next row can be e's key.
+      if (Run* r = head_run(nullptr)) {
+        int cmp = r->block.compare_key(r->pos, e.key);
         if (cmp < 0) break;  // the block's next row comes first
-        if (cmp == 0) ++pos_;
+        if (cmp == 0) advance(*r, r->pos + 1);
       }
       if (e.live && decode_row(e.value, e.size, count)) {
         if (want_keys_) {
@@ -862,55 +927,128 @@ class ScanCursorImpl final : public ScanCursor {
     return &batch_;
   }
 
-  // Rows [pos_, to) of the current block, as slices of its decoded columns.
-  const ColumnBatch* sealed_slice(uint64_t to) {
-    const uint64_t count = to - pos_;
+  // Sealed blocks: one run per bucket of a partitioned table, one run otherwise. Each run holds its
+  // current block (rows [pos, end) still to produce) and its own iterator, left on that block's bytes.
+  struct Run {
+    size_t next_block = 0, end_block = 0;  // with index_: the run's blocks still to consider
+    sealed::LoadedBlock block;
+    bool have_block = false;   // block holds rows [pos, end) still to produce
+    bool done = false;         // no block after `block`
+    bool it_on_block = false;  // `it` is on the block `block` reads
+    uint64_t pos = 0, end = 0;
+    std::string head;  // with several runs: the storage key of row `pos`
+    std::unique_ptr<rocksdb::Iterator> it;
+  };
+
+  // Moves run r to row `to` of its block, its head key with it.
+  void advance(Run& r, uint64_t to) {
+    r.pos = to;
+    if (r.pos >= r.end) {
+      r.have_block = false;
+    } else if (runs_.size() > 1) {
+      r.head.clear();
+      r.block.append_key(r.pos, r.head);
+    }
+  }
+
+  // Loads the next block of every run whose block ran out.
+  void load_runs() {
+    for (Run& r : runs_)
+      if (!r.have_block && !r.done) load_next_block(r);
+  }
+
+  bool run_needs_block() const {
+    for (const Run& r : runs_)
+      if (!r.have_block && !r.done) return true;
+    return false;
+  }
+
+  // The run whose next row comes first (nullptr: none has rows left), and in `second` the one after it.
+  Run* head_run(Run** second) {
+    if (runs_.size() == 1) {
+      if (second) *second = nullptr;
+      return runs_[0].have_block ? &runs_[0] : nullptr;
+    }
+    Run* first = nullptr;
+    Run* next = nullptr;
+    for (Run& r : runs_) {
+      if (!r.have_block) continue;
+      if (!first || r.head < first->head) {
+        next = first;
+        first = &r;
+      } else if (!next || r.head < next->head) {
+        next = &r;
+      }
+    }
+    if (second) *second = next;
+    return first;
+  }
+
+  // Whether run `bucket` can hold a row the zone bounds on the partition column let through.
+  bool run_in_zone(int64_t bucket) const {
+    const SealBucket& part = index_->part;
+    if (!part.on()) return true;
+    for (const ZoneBound& z : zone_) {
+      if (z.column != part.column) continue;
+      if (z.has_lo && part.bucket_max(bucket) < z.lo.i64) return false;
+      if (z.has_hi && part.bucket_min(bucket) > z.hi.i64) return false;
+    }
+    return true;
+  }
+
+  // Rows [r.pos, to) of run r's block, as slices of its decoded columns.
+  const ColumnBatch* sealed_slice(Run& r, uint64_t to) {
+    const uint64_t count = to - r.pos;
     for (size_t c = 0; c < cols_.size(); ++c) {
-      if (cols_[c].wanted) sealed_vectors_[c] = block_.slice(c, pos_);
+      if (!cols_[c].wanted) continue;
+      if (runs_.size() > 1) r.block.decode_rows(c, r.pos, to);
+      sealed_vectors_[c] = r.block.slice(c, r.pos);
     }
     if (want_keys_) {
-      block_.decode_keys(pos_, to);
+      r.block.decode_keys(r.pos, to);
       std::vector<size_t>& offsets = key_offsets_;
       offsets.resize(count + 1);
-      for (uint64_t r = 0; r < count; ++r) {
-        offsets[r] = arena_.size();
-        block_.append_key(pos_ + r, arena_);
+      for (uint64_t i = 0; i < count; ++i) {
+        offsets[i] = arena_.size();
+        r.block.append_key(r.pos + i, arena_);
       }
       offsets[count] = arena_.size();
-      for (uint64_t r = 0; r < count; ++r)
-        keys_[r] = StrRef{arena_.data() + offsets[r], offsets[r + 1] - offsets[r]};
+      for (uint64_t i = 0; i < count; ++i)
+        keys_[i] = StrRef{arena_.data() + offsets[i], offsets[i + 1] - offsets[i]};
     }
     sealed_batch_.count = count;
     stats_.sealed_rows += count;
-    pos_ = to;
+    advance(r, to);
     return &sealed_batch_;
   }
 
-  // Positions the block iterator on the block holding `lower_` (the last block starting at or before
-  // it), or on the first block after it.
+  // Without an index (one run): positions the block iterator on the block holding `lower_` (the last
+  // block starting at or before it), or on the first block after it.
   void seek_blocks() {
-    if (!block_it_ || index_) return;
-    block_it_->SeekForPrev(meta::block_key(lower_));
-    if (!block_it_->Valid()) {
-      check_status(block_it_->status(), "scanning table \"" + table_->name + "\"");
-      block_it_->Seek(block_lower_);
+    if (runs_.empty() || index_) return;
+    Run& r = runs_[0];
+    r.it.reset(db_->NewIterator(block_ro_));
+    r.it->SeekForPrev(meta::block_key(lower_));
+    if (!r.it->Valid()) {
+      check_status(r.it->status(), "scanning table \"" + table_->name + "\"");
+      r.it->Seek(block_lower_);
     }
   }
 
-  // Loads the next block that overlaps [lower_, upper_) and that the zone maps do not exclude, trimmed to
-  // the range, with the wanted columns decoded; blocks_done_ when there is none.
-  void load_next_block() {
-    if (index_) return load_next_indexed_block();
-    if (block_it_on_block_) {  // the previous block is done: its bytes may go
-      block_it_->Next();
-      block_it_on_block_ = false;
+  // Loads run r's next block that overlaps [lower_, upper_) and that the zone maps do not exclude, trimmed
+  // to the range, with the wanted columns decoded; r.done when there is none.
+  void load_next_block(Run& r) {
+    if (index_) return load_next_indexed_block(r);
+    if (r.it_on_block) {  // the previous block is done: its bytes may go
+      r.it->Next();
+      r.it_on_block = false;
     }
-    for (; block_it_->Valid(); block_it_->Next()) {
-      rocksdb::Slice k = block_it_->key();
+    for (; r.it->Valid(); r.it->Next()) {
+      rocksdb::Slice k = r.it->key();
       std::string_view first(k.data() + block_lower_.size() - keycodec::kTablePrefixSize,
                              k.size() - (block_lower_.size() - keycodec::kTablePrefixSize));
       if (!upper_.empty() && first >= std::string_view(upper_)) break;
-      rocksdb::Slice v = block_it_->value();
+      rocksdb::Slice v = r.it->value();
       std::string_view value(v.data(), v.size());
       {  // a block before the range (where the seek landed) is neither read nor counted as skipped
         uint64_t horizon = 0;
@@ -922,61 +1060,66 @@ class ScanCursorImpl final : public ScanCursor {
         ++stats_.blocks_skipped;
         continue;
       }
-      block_.load(table_, first, value);
-      if (std::string_view(block_.last_key()) < std::string_view(lower_)) continue;
-      pos_ = 0;
-      end_ = block_.rows();
-      if (std::string_view(block_.first_key()) < std::string_view(lower_))
-        pos_ = block_.lower_bound(0, end_, lower_);
-      if (!upper_.empty() && std::string_view(block_.last_key()) >= std::string_view(upper_))
-        end_ = block_.lower_bound(pos_, end_, upper_);
-      if (pos_ >= end_) continue;
-      for (size_t c = 0; c < cols_.size(); ++c)
-        if (cols_[c].wanted) block_.decode_rows(c, pos_, end_);
-      ++stats_.blocks_read;
-      have_block_ = true;
-      block_it_on_block_ = true;  // block_ reads the iterator's value in place: stay on it
+      r.block.load(table_, first, value);
+      if (std::string_view(r.block.last_key()) < std::string_view(lower_)) continue;
+      if (!trim_and_decode(r)) continue;
+      r.it_on_block = true;  // the block reads the iterator's value in place: stay on it
       return;
     }
-    check_status(block_it_->status(), "scanning table \"" + table_->name + "\"");
-    blocks_done_ = true;
+    check_status(r.it->status(), "scanning table \"" + table_->name + "\"");
+    r.done = true;
   }
 
-  // load_next_block with the block index: the blocks of [next_block_, end_block_) overlap the range; those
-  // the zone maps exclude are counted and passed over without a read, the next one is read by its key.
-  void load_next_indexed_block() {
-    block_it_on_block_ = false;  // the previous block is done: the seek below lets its bytes go
-    for (; next_block_ < end_block_; ++next_block_) {
-      const sealed::BlockSummary& b = *index_->blocks[next_block_];
+  // Trims run r's loaded block to [lower_, upper_) and decodes the wanted columns of what is left; false
+  // when nothing is (the range falls between two of its rows).
+  bool trim_and_decode(Run& r) {
+    r.pos = 0;
+    r.end = r.block.rows();
+    if (std::string_view(r.block.first_key()) < std::string_view(lower_))
+      r.pos = r.block.lower_bound(0, r.end, lower_);
+    if (!upper_.empty() && std::string_view(r.block.last_key()) >= std::string_view(upper_))
+      r.end = r.block.lower_bound(r.pos, r.end, upper_);
+    if (r.pos >= r.end) return false;
+    // One run: the wanted columns of the range in one pass. Several: by slice (sealed_slice), so the rows a
+    // slice hands out were decoded just before, not when the block was loaded, many slices of other runs ago.
+    if (runs_.size() == 1)
+      for (size_t c = 0; c < cols_.size(); ++c)
+        if (cols_[c].wanted) r.block.decode_rows(c, r.pos, r.end);
+    ++stats_.blocks_read;
+    r.have_block = true;
+    if (runs_.size() > 1) {
+      r.head.clear();
+      r.block.append_key(r.pos, r.head);
+    }
+    return true;
+  }
+
+  // load_next_block with the block index: the run's blocks of [next_block, end_block) overlap the range;
+  // those the zone maps exclude are counted and passed over without a read, the next one is read by its key.
+  void load_next_indexed_block(Run& r) {
+    r.it_on_block = false;  // the previous block is done: the seek below lets its bytes go
+    for (; r.next_block < r.end_block; ++r.next_block) {
+      const sealed::BlockSummary& b = *index_->blocks[r.next_block];
       if (!zone_.empty() && !zone_match(b)) {
         ++stats_.blocks_skipped;
         continue;
       }
-      const std::string key = meta::block_key(b.first_key);
-      block_it_->Seek(key);
-      if (!block_it_->Valid() || block_it_->key() != rocksdb::Slice(key)) {
-        check_status(block_it_->status(), "scanning table \"" + table_->name + "\"");
+      const std::string key = sealed::stored_block_key(index_->part, b.bucket, b.first_key);
+      if (!r.it) r.it.reset(db_->NewIterator(block_ro_));
+      r.it->Seek(key);
+      if (!r.it->Valid() || r.it->key() != rocksdb::Slice(key)) {
+        check_status(r.it->status(), "scanning table \"" + table_->name + "\"");
         throw SqlError(SqlState::DataCorrupted, "sealed block of table \"" + table_->name +
                                                     "\" listed in the block index is not stored");
       }
-      rocksdb::Slice v = block_it_->value();
-      block_.load(table_, b.first_key, std::string_view(v.data(), v.size()));
-      pos_ = 0;
-      end_ = block_.rows();
-      if (std::string_view(block_.first_key()) < std::string_view(lower_))
-        pos_ = block_.lower_bound(0, end_, lower_);
-      if (std::string_view(block_.last_key()) >= std::string_view(upper_))
-        end_ = block_.lower_bound(pos_, end_, upper_);
-      if (pos_ >= end_) continue;  // the range falls between two of its rows
-      for (size_t c = 0; c < cols_.size(); ++c)
-        if (cols_[c].wanted) block_.decode_rows(c, pos_, end_);
-      ++stats_.blocks_read;
-      ++next_block_;
-      have_block_ = true;
-      block_it_on_block_ = true;
+      rocksdb::Slice v = r.it->value();
+      r.block.load(table_, b.first_key, std::string_view(v.data(), v.size()));
+      if (!trim_and_decode(r)) continue;
+      ++r.next_block;
+      r.it_on_block = true;
       return;
     }
-    blocks_done_ = true;
+    r.done = true;
   }
 
   // Zone maps: false when some pushed-down predicate holds for no row of the block (`zones`: a block
@@ -1011,6 +1154,12 @@ class ScanCursorImpl final : public ScanCursor {
       std::string_view user_key(key.data(), key.size() - keycodec::kVersionSize);
       if ((have_prev_ && user_key == prev_user_key_) ||
           keycodec::decode_version(std::string_view(key.data(), key.size())) > snapshot_ts_) {
+        it_->Next();
+        continue;
+      }
+      if (filter_ && !filter_->admits(user_key)) {  // a key of a run the seal leaves: all its versions
+        prev_user_key_.assign(user_key);
+        have_prev_ = true;
         it_->Next();
         continue;
       }
@@ -1174,6 +1323,7 @@ class ScanCursorImpl final : public ScanCursor {
   }
 
   rocksdb::DB* db_;
+  const RunFilter* filter_;
   TableDefPtr table_;
   uint32_t batch_rows_;
   bool want_keys_;
@@ -1205,16 +1355,11 @@ class ScanCursorImpl final : public ScanCursor {
   // Sealed blocks
   std::string block_lower_, block_upper_;
   rocksdb::Slice block_lower_slice_, block_upper_slice_;
-  sealed::LoadedBlock block_;
+  rocksdb::ReadOptions block_ro_;                    // the runs' iterators: the snapshot, the table's blocks
   std::shared_ptr<const sealed::BlockIndex> index_;  // null: walk the stored blocks, reading their headers
-  size_t next_block_ = 0, end_block_ = 0;            // with index_: the blocks still to consider
-  bool have_block_ = false;                          // block_ holds rows [pos_, end_) still to produce
-  bool blocks_done_ = false;                         // no block after block_
-  bool block_it_on_block_ = false;                   // block_it_ is on the block block_ reads
-  uint64_t pos_ = 0, end_ = 0;
   const rocksdb::Snapshot* snapshot_ = nullptr;
   std::unique_ptr<rocksdb::Iterator> it_;  // last: destroyed before the bounds they point to
-  std::unique_ptr<rocksdb::Iterator> block_it_;
+  std::vector<Run> runs_;                  // empty: no blocks
 };
 
 // What one statement reads: committed versions at `snapshot_ts` plus its transaction's writes.
@@ -1290,16 +1435,19 @@ class ReadViewImpl final : public ReadView {
       latest.emplace(db_);
       snapshot = latest->snapshot();
     }
-    if (sealed::BlockIndexPtr index = state_.block_index(table_id, snapshot->GetSequenceNumber())) {
-      // The block whose key range holds the key, from the in-memory index: no other block is read.
-      const sealed::BlockSummary* b = index->covering(key);
-      if (!b) return false;
+    sealed::BlockIndexPtr index = state_.block_index(table_id, snapshot->GetSequenceNumber());
+    if (!index) index = partitioned_index_at(db_, table_id, snapshot, nullptr);
+    if (index) {
+      // The block whose key range holds the key in the key's run, from the index: no other block is read.
       TableDefPtr table = state_.catalog ? state_.catalog->find(table_id) : nullptr;
       if (!table) return false;
+      const sealed::BlockSummary* b = index->covering(*table, key);
+      if (!b) return false;
       rocksdb::ReadOptions ro;
       ro.snapshot = snapshot;
       rocksdb::PinnableSlice value;
-      rocksdb::Status s = db_->Get(ro, db_->DefaultColumnFamily(), meta::block_key(b->first_key), &value);
+      rocksdb::Status s = db_->Get(ro, db_->DefaultColumnFamily(),
+                                   sealed::stored_block_key(index->part, b->bucket, b->first_key), &value);
       if (s.IsNotFound())
         throw SqlError(SqlState::DataCorrupted, "sealed block of table \"" + table->name +
                                                     "\" listed in the block index is not stored");
@@ -4310,9 +4458,22 @@ sealed::Manifest read_manifest(rocksdb::DB* db, uint32_t table_id, bool with_ind
   return m;
 }
 
-// The summaries of a table's stored blocks, in key order, as `snapshot` sees them (nullptr: now).
-std::vector<sealed::BlockSummaryPtr> read_block_summaries(rocksdb::DB* db, uint32_t table_id,
-                                                          const rocksdb::Snapshot* snapshot) {
+sealed::BlockIndexPtr read_stored_index(rocksdb::DB* db, uint32_t table_id, const rocksdb::Snapshot* snapshot,
+                                        uint64_t* blocks_read) {
+  // The manifest and the blocks are written together: the manifest at the same snapshot gives the layout.
+  sealed::Manifest m;
+  {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    std::string v;
+    rocksdb::Status s = db->Get(ro, meta::sealed_manifest_key(table_id), &v);
+    if (!s.IsNotFound()) {
+      check_status(s, "reading the sealed-data manifest");
+      if (!sealed::decode_manifest(v, m))
+        throw SqlError(SqlState::DataCorrupted,
+                       "malformed sealed-data manifest of table id " + std::to_string(table_id));
+    }
+  }
   const std::string lower = meta::block_prefix(table_id);
   const std::string upper = keycodec::prefix_successor(lower);
   rocksdb::Slice upper_slice(upper);
@@ -4322,18 +4483,20 @@ std::vector<sealed::BlockSummaryPtr> read_block_summaries(rocksdb::DB* db, uint3
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
   std::vector<sealed::BlockSummaryPtr> out;
-  const size_t skip = lower.size() - keycodec::kTablePrefixSize;  // "\0\0\0\0B"
   for (it->Seek(lower); it->Valid(); it->Next()) {
-    sealed::BlockSummaryPtr b =
-        sealed::summarize(std::string_view(it->key().data() + skip, it->key().size() - skip),
-                          std::string_view(it->value().data(), it->value().size()));
+    int64_t bucket = 0;
+    std::string_view first;
+    sealed::BlockSummaryPtr b;
+    if (sealed::parse_block_key(m.part, std::string_view(it->key().data(), it->key().size()), bucket, first))
+      b = sealed::summarize(first, std::string_view(it->value().data(), it->value().size()), bucket);
     if (!b)
       throw SqlError(SqlState::DataCorrupted,
                      "malformed sealed block of table id " + std::to_string(table_id));
     out.push_back(std::move(b));
+    if (blocks_read) ++*blocks_read;
   }
   check_status(it->status(), "reading sealed blocks");
-  return out;
+  return sealed::make_index(std::move(out), m.part);
 }
 
 // The smallest RocksDB key above every version of user key `k` (k + eight 0xFF bytes + 0x00). Storage
@@ -4343,6 +4506,57 @@ std::string after_versions_of(std::string_view k) {
   s.append(keycodec::kVersionSize, '\xff');
   s.push_back('\0');
   return s;
+}
+
+}  // namespace
+
+namespace {
+
+// Calls fn(versioned key) for every stored version of `table`'s rows, in key order; `tick` every 4,096
+// versions (a seal's interrupt checks).
+template <class Fn>
+void for_each_version(rocksdb::DB& db, const TableDef& table, const std::function<void()>& tick, Fn&& fn) {
+  const std::string lower = table_prefix(table.id);
+  const std::string upper = keycodec::prefix_successor(lower);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro));
+  uint64_t seen = 0;
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    if (++seen % 4096 == 0) tick();
+    rocksdb::Slice k = it->key();
+    if (k.size() < keycodec::kTablePrefixSize + keycodec::kVersionSize) throw_corrupt(table, "short key");
+    fn(std::string_view(k.data(), k.size()));
+  }
+  check_status(it->status(), "sealing table \"" + table.name + "\"");
+}
+
+// One durable step of a seal: puts manifest `m` (or deletes it when it lists no block) into `batch`,
+// writes the batch atomically and synced, and publishes the block index of the blocks it leaves
+// (`summaries`, in m's order) for the snapshots after it (BlocksChange). `check` runs before the write:
+// the synced write is the longest unit of work, not started past the deadline.
+void write_seal_step(StoreState& st, rocksdb::DB& db, const TableDef& table, rocksdb::WriteBatch& batch,
+                     const sealed::Manifest& m, std::vector<sealed::BlockSummaryPtr> summaries,
+                     const std::function<void()>& check) {
+  if (m.blocks == 0) {
+    check_status(batch.Delete(meta::sealed_manifest_key(table.id)), "sealing");
+  } else {
+    std::string mv;
+    sealed::encode_manifest(m, mv);
+    check_status(batch.Put(meta::sealed_manifest_key(table.id), mv), "sealing");
+  }
+  check();
+  st.note_sealed(table.id);  // before the blocks exist: full compactions keep this table's tombstones
+  OMEN_SYNC_POINT("Store::seal:BeforeWrite");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  BlocksChange change(st, db, table.id);
+  check_status(write_to_rocksdb(db, wo, batch), "sealing table \"" + table.name + "\"");
+  OMEN_SYNC_POINT("Store::seal:WrittenBeforeIndex");
+  change.done(sealed::make_index(std::move(summaries), m.part));
+  OMEN_SYNC_POINT("Store::seal:Written");
 }
 
 }  // namespace
@@ -4427,6 +4641,10 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
   }
   SealResult result;
   result.horizon_ts = horizon;
+  // A time-partitioned table, or one whose layout changes: runs rewritten whole (seal_runs).
+  const SealBucket target = table->seal_bucket();
+  if (target.on() || manifest.part.on())
+    return seal_runs(*table, target, manifest, old_summaries, horizon, options, std::move(result));
 
   // 2. Keys with versions <= H, counted per block (key inside its range) and per gap (gap g lies between
   // blocks g-1 and g).
@@ -4435,33 +4653,23 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
   std::vector<uint64_t> block_keys(n, 0), block_versions(n, 0), gap_keys(n + 1, 0);
   uint64_t newer = 0;
   {
-    rocksdb::Slice upper_slice(row_upper);
-    rocksdb::ReadOptions ro;
-    ro.total_order_seek = true;
-    ro.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
     std::string prev;
     bool have_prev = false;
     size_t b = 0;  // blocks [0, b) start at or before the current key
-    for (it->Seek(row_lower); it->Valid(); it->Next()) {
-      if (++keys_seen % kCheckEvery == 0) check_interrupts();
-      rocksdb::Slice k = it->key();
-      if (k.size() < keycodec::kTablePrefixSize + keycodec::kVersionSize) throw_corrupt(*table, "short key");
-      const std::string_view kv(k.data(), k.size());
+    for_each_version(*db_, *table, check_interrupts, [&](std::string_view kv) {
       if (keycodec::decode_version(kv) > horizon) {
         ++newer;
-        continue;
+        return;
       }
       const std::string_view user = kv.substr(0, kv.size() - keycodec::kVersionSize);
       while (b < n && std::string_view(blocks[b].first_key) <= user) ++b;
       const bool in_block = b > 0 && user <= std::string_view(blocks[b - 1].last_key);
       if (in_block) ++block_versions[b - 1];
-      if (have_prev && user == prev) continue;
+      if (have_prev && user == prev) return;
       prev.assign(user);
       have_prev = true;
       ++(in_block ? block_keys[b - 1] : gap_keys[b]);
-    }
-    check_status(it->status(), "sealing table \"" + table->name + "\"");
+    });
   }
 
   // 3. What to rewrite.
@@ -4504,26 +4712,10 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
       m.rows += b.rows;
       m.bytes += b.bytes;
     }
-    if (m.blocks == 0) {
-      check_status(batch.Delete(meta::sealed_manifest_key(table_id)), "sealing");
-    } else {
-      std::string mv;
-      sealed::encode_manifest(m, mv);
-      check_status(batch.Put(meta::sealed_manifest_key(table_id), mv), "sealing");
-    }
-    check_interrupts();        // the synced write is the longest unit of work: not started past the deadline
-    st.note_sealed(table_id);  // before the blocks exist: full compactions keep this table's tombstones
-    OMEN_SYNC_POINT("Store::seal:BeforeWrite");
     std::vector<sealed::BlockSummaryPtr> summaries = out_summaries;
     summaries.insert(summaries.end(), old_summaries.begin() + static_cast<ptrdiff_t>(next_old),
                      old_summaries.end());
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    BlocksChange change(st, *db_, table_id);
-    check_status(write_to_rocksdb(*db_, wo, batch), "sealing table \"" + table->name + "\"");
-    OMEN_SYNC_POINT("Store::seal:WrittenBeforeIndex");
-    change.done(sealed::make_index(std::move(summaries)));
-    OMEN_SYNC_POINT("Store::seal:Written");
+    write_seal_step(st, *db_, *table, batch, m, std::move(summaries), check_interrupts);
     batch.Clear();
     put_keys.clear();
     wrote = true;
@@ -4650,12 +4842,165 @@ Store::SealResult Store::seal(uint32_t table_id, const SealOptions& options) {
   return result;
 }
 
+// Sealing a time-partitioned table (docs/columnar.md, "Time-partitioned blocks"): the seal of Store::seal
+// with runs as the unit of rewriting. One pass over the row store counts, per bucket, the keys with
+// versions <= H; a run with at least min_block_changes of them (or a bucket without a run yet) is rewritten
+// whole: its blocks and its bucket's rows of the row store, read at H with the merged scan restricted to
+// the run, are cut into new blocks in key order; the others stay untouched. A change of layout (seal_bucket
+// set, changed or reset) rewrites every block. The seal is one atomic write (blocks, point deletes of the
+// versions <= H of the rewritten buckets' keys, the manifest), so every crash leaves the state before or
+// after it; unlike Store::seal's key ranges, it is not cut into steps.
+Store::SealResult Store::seal_runs(const TableDef& table, const SealBucket& target,
+                                   const sealed::Manifest& manifest,
+                                   const std::vector<sealed::BlockSummaryPtr>& old_summaries,
+                                   uint64_t horizon, const SealOptions& options, SealResult result) {
+  StoreState& st = *state_;
+  const uint32_t table_id = table.id;
+  const std::function<void()> check_interrupts = [&options] {
+    check_interrupt(options.cancel, options.deadline);
+  };
+  const std::vector<sealed::BlockMeta>& blocks = manifest.index;
+  const bool relayout = !(manifest.part == target);
+  const bool all = relayout || options.rewrite_all;
+  auto bucket_of = [&](std::string_view user_key) {
+    int64_t b = 0;
+    if (target.on() && !target.key_bucket(table, user_key, b)) throw_corrupt(table, "malformed key");
+    return b;
+  };
+
+  // Keys and versions <= H per bucket.
+  std::map<int64_t, uint64_t> changed_keys, changed_versions;
+  uint64_t newer = 0;
+  {
+    std::string prev;
+    bool have_prev = false;
+    for_each_version(*db_, table, check_interrupts, [&](std::string_view kv) {
+      if (keycodec::decode_version(kv) > horizon) {
+        ++newer;
+        return;
+      }
+      const std::string_view user = kv.substr(0, kv.size() - keycodec::kVersionSize);
+      const int64_t b = bucket_of(user);
+      ++changed_versions[b];
+      if (have_prev && user == prev) return;
+      prev.assign(user);
+      have_prev = true;
+      ++changed_keys[b];
+    });
+  }
+
+  // The runs to rewrite.
+  std::set<int64_t> runs;  // buckets of the old blocks (in the old layout)
+  for (const sealed::BlockMeta& b : blocks) runs.insert(b.bucket);
+  std::set<int64_t> rewrite;
+  for (const auto& [b, keys] : changed_keys)
+    if (all || keys >= std::max<uint64_t>(1, options.min_block_changes) || !runs.count(b)) rewrite.insert(b);
+  if (all && !relayout) rewrite.insert(runs.begin(), runs.end());
+  for (const auto& [b, versions] : changed_versions)
+    if (!rewrite.count(b)) result.versions_deferred += versions;
+  auto rewritten = [&](int64_t old_bucket) { return relayout || rewrite.count(old_bucket) > 0; };
+
+  rocksdb::WriteBatch batch;
+  std::vector<std::pair<sealed::BlockMeta, sealed::BlockSummaryPtr>> now;  // the blocks after the seal
+  bool work = relayout ? !blocks.empty() || !changed_keys.empty() : !rewrite.empty();
+  if (work) {
+    // Old blocks of the rewritten runs go first in the batch: a new block under the same key replaces it.
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      if (!rewritten(blocks[i].bucket)) {
+        now.emplace_back(blocks[i], old_summaries[i]);
+        continue;
+      }
+      check_status(
+          batch.Delete(sealed::stored_block_key(manifest.part, blocks[i].bucket, blocks[i].first_key)),
+          "sealing");
+      ++result.blocks_removed;
+    }
+    // The rows visible at H of the rewritten runs, in key order, routed to one builder per bucket.
+    ScanSpec spec;
+    spec.table = catalog_->find(table_id);
+    spec.columns.assign(table.columns.size(), true);
+    spec.want_keys = true;
+    spec.batch_rows = 4096;
+    ScanCursorImpl::RunFilter filter{&table, &target, &rewrite};
+    ScanCursorImpl cursor(db_, st, horizon, nullptr, spec, false, relayout ? nullptr : &filter);
+    std::map<int64_t, BlockBuilder> builders;
+    std::string value;
+    auto flush = [&](int64_t bucket, BlockBuilder& builder, uint64_t k) {
+      sealed::BlockMeta meta;
+      builder.emit(k, horizon, value, meta);
+      meta.bytes = value.size();
+      meta.bucket = bucket;
+      check_status(batch.Put(sealed::stored_block_key(target, bucket, meta.first_key), value), "sealing");
+      ++result.blocks_written;
+      result.rows_written += meta.rows;
+      sealed::BlockSummaryPtr summary = sealed::summarize(meta.first_key, value, bucket);
+      if (!summary) throw SqlError(SqlState::InternalError, "sealing: a new block does not parse");
+      now.emplace_back(std::move(meta), std::move(summary));
+    };
+    while (const ColumnBatch* cb = cursor.next()) {
+      check_interrupts();  // per batch of rows read (4096)
+      for (uint64_t r = 0; r < cb->count; ++r) {
+        const std::string_view key = cb->keys[r].view();
+        const int64_t bucket = bucket_of(key);
+        auto it = builders.find(bucket);
+        if (it == builders.end()) it = builders.try_emplace(bucket, table, options_.seal_block_rows).first;
+        BlockBuilder& builder = it->second;
+        builder.add(*cb, r, key);
+        const uint64_t max_rows = builder.max_rows();
+        if (builder.rows() >= std::min(max_rows + max_rows / 2, builder.hard_max_rows()))
+          flush(bucket, builder, max_rows);
+      }
+    }
+    for (auto& [bucket, builder] :
+         builders) {  // full blocks, then one of up to 1.5 x (as Store::seal's ranges)
+      const uint64_t max_rows = builder.max_rows();
+      while (builder.rows() > std::min(max_rows + max_rows / 2, builder.hard_max_rows()))
+        flush(bucket, builder, max_rows);
+      if (builder.rows() > 0) flush(bucket, builder, builder.rows());
+    }
+    OMEN_SYNC_POINT("Store::seal:BlocksBuilt");
+    // The row-store versions <= H of the rewritten buckets' keys: now in blocks.
+    for_each_version(*db_, table, check_interrupts, [&](std::string_view kv) {
+      if (keycodec::decode_version(kv) > horizon) return;
+      if (!relayout && !rewrite.count(bucket_of(kv.substr(0, kv.size() - keycodec::kVersionSize)))) return;
+      check_status(batch.Delete(rocksdb::Slice(kv.data(), kv.size())), "sealing");
+      ++result.versions_sealed;
+    });
+    std::sort(now.begin(), now.end(), [](const auto& a, const auto& b) {
+      return a.first.bucket != b.first.bucket ? a.first.bucket < b.first.bucket
+                                              : a.first.first_key < b.first.first_key;
+    });
+    sealed::Manifest m;
+    m.horizon = horizon;
+    m.has_index = true;
+    m.part = target;
+    std::vector<sealed::BlockSummaryPtr> summaries;
+    for (auto& [meta, summary] : now) {
+      ++m.blocks;
+      m.rows += meta.rows;
+      m.bytes += meta.bytes;
+      m.index.push_back(meta);
+      summaries.push_back(summary);
+    }
+    write_seal_step(st, *db_, table, batch, m, std::move(summaries), check_interrupts);
+  } else {
+    for (size_t i = 0; i < blocks.size(); ++i) now.emplace_back(blocks[i], old_summaries[i]);
+  }
+  for (const auto& [meta, summary] : now) {
+    ++result.blocks;
+    result.rows += meta.rows;
+    result.bytes += meta.bytes;
+  }
+  result.versions_kept = newer + result.versions_deferred;
+  return result;
+}
+
 std::vector<Store::SealedBlock> Store::sealed_blocks(uint32_t table_id) const {
   sealed::BlockIndexPtr index = state_->latest_block_index(table_id);
   if (!index) {  // a block write is under way: its table's blocks as they are now
     rocksdb::ManagedSnapshot snapshot(db_);
     index = state_->block_index(table_id, snapshot.snapshot()->GetSequenceNumber());
-    if (!index) index = sealed::make_index(read_block_summaries(db_, table_id, snapshot.snapshot()));
+    if (!index) index = read_stored_index(db_, table_id, snapshot.snapshot());
   }
   std::vector<SealedBlock> out;
   out.reserve(index->blocks.size());
@@ -4678,7 +5023,7 @@ std::vector<Store::SealedBlock> Store::sealed_blocks(uint32_t table_id) const {
 void Store::publish_block_index(uint32_t table_id) {
   rocksdb::ManagedSnapshot snapshot(db_);
   const uint64_t seq = snapshot.snapshot()->GetSequenceNumber();
-  sealed::BlockIndexPtr index = sealed::make_index(read_block_summaries(db_, table_id, snapshot.snapshot()));
+  sealed::BlockIndexPtr index = read_stored_index(db_, table_id, snapshot.snapshot());
   // Valid from the snapshot on: the caller keeps every other writer of the table's blocks out.
   state_->begin_blocks_change(table_id, seq);
   state_->end_blocks_change(table_id, std::move(index), seq);
@@ -4688,8 +5033,9 @@ namespace {
 
 // Whether two block summaries agree (key range, size, every column's header fields and zone maps).
 bool same_summary(const sealed::BlockSummary& a, const sealed::BlockSummary& b) {
-  if (a.first_key != b.first_key || a.last_key != b.last_key || a.rows != b.rows || a.bytes != b.bytes ||
-      a.header.rows != b.header.rows || a.header.columns.size() != b.header.columns.size())
+  if (a.bucket != b.bucket || a.first_key != b.first_key || a.last_key != b.last_key || a.rows != b.rows ||
+      a.bytes != b.bytes || a.header.rows != b.header.rows ||
+      a.header.columns.size() != b.header.columns.size())
     return false;
   for (size_t i = 0; i < a.header.columns.size(); ++i) {
     const columnar::BlockColumn& x = a.header.columns[i];
@@ -4719,13 +5065,22 @@ std::string Store::check_sealed(uint32_t table_id) const {
   if (!error.empty()) return error;
   // The in-memory block index: the same blocks, key ranges and zone maps as stored.
   sealed::BlockIndexPtr index = state_->latest_block_index(table_id);
-  std::vector<sealed::BlockSummaryPtr> stored;
+  sealed::BlockIndexPtr stored_index;
   try {
-    stored = read_block_summaries(db_, table_id, nullptr);
+    stored_index = read_stored_index(db_, table_id, nullptr);
   } catch (const SqlError& e) {
     return e.what();
   }
+  const std::vector<sealed::BlockSummaryPtr>& stored = stored_index->blocks;
   if (!index) return stored.empty() ? "" : "no block index for a table with sealed blocks";
+  if (!(index->part == stored_index->part)) return "the block index's layout differs from the manifest's";
+  if (index->runs.size() != stored_index->runs.size())
+    return "the block index's runs differ from the blocks'";
+  for (size_t i = 0; i < index->runs.size(); ++i)
+    if (index->runs[i].bucket != stored_index->runs[i].bucket ||
+        index->runs[i].begin != stored_index->runs[i].begin ||
+        index->runs[i].end != stored_index->runs[i].end)
+      return "the block index's runs differ from the blocks'";
   if (index->blocks.size() != stored.size())
     return "the block index lists " + std::to_string(index->blocks.size()) + " blocks, " +
            std::to_string(stored.size()) + " are stored";
@@ -4757,12 +5112,18 @@ std::string Store::check_manifest(uint32_t table_id) const {
   size_t i = 0;
   uint64_t rows = 0, bytes = 0;
   std::string prev_last;
+  int64_t prev_bucket = 0;
   for (it->Seek(lower); it->Valid(); it->Next(), ++i) {
-    const size_t skip = lower.size() - keycodec::kTablePrefixSize;
-    const std::string first(it->key().data() + skip, it->key().size() - skip);
+    int64_t bucket = 0;
+    std::string_view first_view;
     const std::string where = "block " + std::to_string(i);
+    if (!sealed::parse_block_key(m.part, std::string_view(it->key().data(), it->key().size()), bucket,
+                                 first_view))
+      return where + ": malformed key";
+    const std::string first(first_view);
     if (i >= m.index.size()) return where + " is not in the manifest";
     const sealed::BlockMeta& b = m.index[i];
+    if (bucket != b.bucket) return where + ": bucket differs from the manifest's";
     uint64_t horizon = 0;
     std::string_view last, block;
     columnar::BlockReader reader;
@@ -4772,10 +5133,19 @@ std::string Store::check_manifest(uint32_t table_id) const {
     if (first != b.first_key || last != b.last_key) return where + ": key range differs from the manifest's";
     if (reader.row_count() != b.rows || it->value().size() != b.bytes)
       return where + ": rows or bytes differ from the manifest's";
-    if (first > last || (i > 0 && first <= prev_last))
+    if (first > last || (i > 0 && bucket < prev_bucket) ||
+        (i > 0 && bucket == prev_bucket && first <= prev_last))
       return where + ": key ranges overlap or are out of order";
     if (reader.row_count() == 0) return where + ": empty";
+    if (m.part.on()) {  // every row in its bucket: the partition column's zone map within the bucket's values
+      const size_t c = static_cast<size_t>(m.part.column);
+      if (c >= reader.column_count() || !reader.column(c).has_min_max ||
+          reader.column(c).min.i64 < m.part.bucket_min(bucket) ||
+          reader.column(c).max.i64 > m.part.bucket_max(bucket))
+        return where + ": holds rows of another bucket";
+    }
     prev_last.assign(last);
+    prev_bucket = bucket;
     rows += b.rows;
     bytes += b.bytes;
   }

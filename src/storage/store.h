@@ -34,6 +34,11 @@ class Iterator;
 
 namespace omendb::storage {
 
+namespace sealed {
+struct Manifest;
+struct BlockSummary;
+}  // namespace sealed
+
 struct StoreOptions {
   std::string data_dir;
   bool create_if_missing = true;
@@ -268,6 +273,10 @@ class Store {
   // table's seal mutex (or nothing else runs yet).
   void publish_block_index(uint32_t table_id);
   std::string check_manifest(uint32_t table_id) const;  // check_sealed's manifest half
+  // seal() of a time-partitioned table, or of one whose layout changes (store.cpp).
+  SealResult seal_runs(const TableDef& table, const SealBucket& target, const sealed::Manifest& manifest,
+                       const std::vector<std::shared_ptr<const sealed::BlockSummary>>& old_summaries,
+                       uint64_t horizon, const SealOptions& options, SealResult result);
   StoreOptions options_;
   rocksdb::DB* db_ = nullptr;
   std::unique_ptr<Catalog> catalog_;

@@ -1301,9 +1301,10 @@ class Transformer {
         throw SqlError(SqlState::SyntaxError, "RESET must not include values for parameters");
       if (!space.empty() && space != "toast")
         throw SqlError(SqlState::InvalidParameterValue, "unrecognized parameter namespace \"" + space + "\"");
-      const bool known = name == "fillfactor" || name == "seal_after" || name == "oids" ||
-                         postgres_parameters.count(name) > 0;
-      if (!known || (!space.empty() && (name == "fillfactor" || name == "seal_after" || name == "oids")))
+      const bool known = name == "fillfactor" || name == "seal_after" || name == "seal_bucket" ||
+                         name == "oids" || postgres_parameters.count(name) > 0;
+      if (!known || (!space.empty() && (name == "fillfactor" || name == "seal_after" ||
+                                        name == "seal_bucket" || name == "oids")))
         throw SqlError(SqlState::InvalidParameterValue, "unrecognized parameter \"" + name + "\"");
       if (!space.empty() || postgres_parameters.count(name)) {
         note(feature, "storage parameter " + (space.empty() ? name : space + "." + name));

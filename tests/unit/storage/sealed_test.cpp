@@ -1482,3 +1482,358 @@ TEST(CommitClockTest, AnswersAreNeverNewerThanTheTruth) {
 
 }  // namespace
 }  // namespace omendb::storage
+
+// ---------------------------------------------------------------------------------------------------
+// Time-partitioned blocks (docs/columnar.md, "Time-partitioned blocks"): a table keyed by (device, ts)
+// with seal_bucket = 100 on ts seals each row into the run of bucket floor(ts / 100); scans merge the runs
+// in key order, lookups look in the key's run, seals rewrite only the runs whose keys changed.
+
+namespace omendb::storage {
+namespace {
+
+using PKey = std::pair<int32_t, int64_t>;
+using PModel = std::map<PKey, Row>;
+
+class PartitionedSealTest : public SealedTest {
+ protected:
+  PartitionedSealTest() { block_rows_ = 40; }
+  void SetUp() override {
+    SealedTest::SetUp();
+    find_or_create();
+  }
+  void find_or_create() {
+    pt_ = store_->catalog().find("pt");
+    if (pt_) return;
+    TableDef d;
+    d.name = "pt";
+    d.columns = {col("device", TypeId::Int32, true), col("ts", TypeId::Int64, true), col("v", TypeId::Int64),
+                 col("s", TypeId::Text)};
+    d.primary_key = {0, 1};
+    d.options = {"seal_bucket=100"};
+    pt_ = store_->catalog().create_table(d);
+  }
+  void reopen_pt() {
+    pt_.reset();
+    reopen();
+    find_or_create();
+  }
+  std::string pkey(int32_t dev, int64_t ts) const {
+    std::string k;
+    keycodec::append_table_prefix(pt_->id, k);
+    keycodec::append_datum(TypeId::Int32, int_datum(dev), k);
+    keycodec::append_int(ts, k);
+    return k;
+  }
+  void put(StatementWriter& w, PKey k, const Row& r, bool update) {
+    Datum row[4] = {int_datum(k.first), int_datum(k.second), int_datum(r.v),
+                    r.s ? text_datum(*r.s) : null_datum()};
+    if (update) {
+      w.update(*pt_, pkey(k.first, k.second), row);
+    } else {
+      w.insert(*pt_, row);
+    }
+  }
+  Store::SealResult seal(uint64_t min_block_changes = 1) {
+    Store::SealOptions o;
+    o.min_block_changes = min_block_changes;
+    Store::SealResult r = store_->seal(pt_->id, o);
+    EXPECT_EQ(store_->check_sealed(pt_->id), "");
+    Store::SealedInfo info = store_->sealed_info(pt_->id);
+    EXPECT_EQ(info.blocks, r.blocks);
+    EXPECT_EQ(info.rows, r.rows);
+    return r;
+  }
+  // Rows of a scan, checked to come in key order; with a zone bound on ts, only the rows inside it (the
+  // rest is the filter's job).
+  PModel scan_pt(const ReadView& view, ScanSpec spec = {}, ScanStats* stats = nullptr) {
+    spec.table = pt_;
+    spec.columns = {true, true, true, true};
+    spec.batch_rows = 37;  // batches end inside blocks and runs
+    auto cursor = view.scan(spec);
+    PModel out;
+    PKey prev{INT32_MIN, INT64_MIN};
+    bool first = true;
+    while (const ColumnBatch* b = cursor->next()) {
+      EXPECT_GT(b->count, 0u);
+      for (uint64_t r = 0; r < b->count; ++r) {
+        PKey k{static_cast<const int32_t*>(b->columns[0].data)[r],
+               static_cast<const int64_t*>(b->columns[1].data)[r]};
+        EXPECT_TRUE(first || k > prev) << "rows out of key order";
+        first = false;
+        prev = k;
+        if (spec.want_keys) {
+          EXPECT_EQ(b->keys[r].view(), pkey(k.first, k.second));
+        }
+        bool in_zone = true;
+        for (const ZoneBound& z : spec.zone)
+          in_zone = in_zone && (!z.has_lo || k.second >= z.lo.i64) && (!z.has_hi || k.second <= z.hi.i64);
+        if (!in_zone) continue;
+        Row row;
+        row.v = static_cast<const int64_t*>(b->columns[2].data)[r];
+        if (!b->columns[3].nulls[r])
+          row.s = std::string(static_cast<const StrRef*>(b->columns[3].data)[r].view());
+        out[k] = row;
+      }
+    }
+    if (stats) *stats = cursor->stats();
+    return out;
+  }
+  PModel scan_pt_now(ScanSpec spec = {}, ScanStats* stats = nullptr) {
+    auto view = store_->read_view();
+    return scan_pt(*view, std::move(spec), stats);
+  }
+  static ZoneBound ts_zone(int64_t lo, int64_t hi) {
+    ZoneBound z;
+    z.column = 1;
+    z.has_lo = z.has_hi = true;
+    z.lo.i64 = lo;
+    z.hi.i64 = hi;
+    return z;
+  }
+
+  TableDefPtr pt_;
+};
+
+TEST_F(PartitionedSealTest, LayoutRunsAndLookups) {
+  SealBucket part = pt_->seal_bucket();
+  ASSERT_TRUE(part.on());
+  EXPECT_EQ(part.key_pos, 1);
+  EXPECT_EQ(part.width, 100);
+  EXPECT_EQ(part.bucket(-1), -1);
+  EXPECT_EQ(part.bucket(-100), -1);
+  EXPECT_EQ(part.bucket(-101), -2);
+  EXPECT_EQ(part.bucket(99), 0);
+  int64_t b = 0;
+  ASSERT_TRUE(part.key_bucket(*pt_, pkey(3, 250), b));
+  EXPECT_EQ(b, 2);
+  PModel model;
+  {
+    testing::AutoCommit stmt(*store_);
+    for (int32_t dev = 0; dev < 5; ++dev)
+      for (int64_t ts = -150; ts < 450; ts += 3) {
+        Row r{dev * 1000 + ts, text_of(ts)};
+        put(*stmt.w, {dev, ts}, r, false);
+        model[{dev, ts}] = r;
+      }
+    stmt.commit();
+  }
+  Store::SealResult r = seal();
+  EXPECT_EQ(r.rows, model.size());
+  EXPECT_EQ(scan_pt_now(), model);
+  // Runs -2 .. 4, each cut in key order: at least one block per run.
+  EXPECT_GE(r.blocks, 7u);
+  // A ts range of one bucket reads only blocks of that run: every sealed row it reads is in the bucket.
+  ScanSpec spec;
+  spec.zone.push_back(ts_zone(200, 299));
+  ScanStats stats;
+  PModel got = scan_pt_now(spec, &stats);
+  PModel want;
+  for (const auto& [k, v] : model)
+    if (k.second >= 200 && k.second <= 299) want[k] = v;
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(stats.sealed_rows, want.size());
+  EXPECT_GT(stats.blocks_skipped, 0u);
+  // Uniqueness looks in the key's run; a new key inside a sealed run is no duplicate.
+  {
+    testing::AutoCommit stmt(*store_);
+    EXPECT_EQ(sqlstate_of([&] { put(*stmt.w, {2, 201}, Row{1, std::nullopt}, false); }), "23505");
+    EXPECT_EQ(sqlstate_of([&] { put(*stmt.w, {4, -150}, Row{1, std::nullopt}, false); }), "23505");
+    put(*stmt.w, {2, 202}, Row{7, std::nullopt}, false);
+    model[{2, 202}] = Row{7, std::nullopt};
+    stmt.commit();
+  }
+  // A seal of one changed key rewrites that run only.
+  r = seal();
+  EXPECT_EQ(r.blocks_written, 4u);  // 40, 40, 40 and 46 rows
+  EXPECT_EQ(r.rows_written, 5u * 33 + 1) << "the run of bucket 2 only (ts 201 .. 297 step 3, and 202)";
+  EXPECT_EQ(scan_pt_now(), model);
+  // Reopen: the manifest (version 3) and the runs come back.
+  reopen_pt();
+  EXPECT_EQ(store_->check_sealed(pt_->id), "");
+  EXPECT_EQ(scan_pt_now(), model);
+  // A change of layout rewrites every block into the new runs; RESET gives one run again.
+  for (const char* opt : {"seal_bucket=250", ""}) {
+    TableDef d = *pt_;
+    d.options.clear();
+    if (*opt) d.options.push_back(opt);
+    store_->alter_table(d, {});
+    pt_ = store_->catalog().find("pt");
+    EXPECT_EQ(scan_pt_now(), model);  // the old layout still serves until the next seal
+    r = seal();
+    EXPECT_EQ(r.rows, model.size());
+    EXPECT_EQ(r.rows_written, model.size());
+    EXPECT_EQ(scan_pt_now(), model);
+    reopen_pt();
+    EXPECT_EQ(store_->check_sealed(pt_->id), "");
+    EXPECT_EQ(scan_pt_now(), model);
+  }
+}
+
+// The randomized model test of IncrementalSealTest, with a partitioned table: inserts, updates and deletes
+// across buckets (negative ones included), appends, range deletes, seals with random thresholds, key
+// ranges and ts zones, REPEATABLE READ snapshots taken before seals and re-read after later ones, a
+// writer committing in its own device range throughout, reopens.
+TEST_F(PartitionedSealTest, RandomChangesWithSeals) {
+  std::mt19937_64 rng(4242);
+  PModel model;
+  struct Reader {
+    std::unique_ptr<Transaction> txn;
+    PModel seen;
+  };
+  std::vector<Reader> readers;
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> writer_done{0};
+  std::thread writer;
+  static constexpr int32_t kWriterDevice =
+      100;  // the writer's rows: device 100, ts k, v k (or -k once updated)
+  auto start_writer = [&] {
+    stop = false;
+    writer = std::thread([&] {
+      int64_t k = writer_done.load();
+      while (!stop && k < 3000) {
+        testing::AutoCommit stmt(*store_, RC);
+        Datum row[4] = {int_datum(kWriterDevice), int_datum(k), int_datum(k), null_datum()};
+        stmt.w->insert(*pt_, row);
+        if (k % 2 == 1) {
+          Datum upd[4] = {int_datum(kWriterDevice), int_datum(k / 2), int_datum(-(k / 2)), null_datum()};
+          stmt.w->update(*pt_, pkey(kWriterDevice, k / 2), upd);
+        }
+        stmt.commit();
+        writer_done = ++k;
+      }
+    });
+  };
+  auto stop_writer = [&] {
+    stop = true;
+    if (writer.joinable()) writer.join();
+  };
+  auto check_writer_rows = [&](const PModel& got) {
+    const int64_t n = writer_done.load();
+    int64_t count = 0;
+    for (auto it = got.lower_bound({kWriterDevice, INT64_MIN}); it != got.end(); ++it, ++count) {
+      const int64_t k = it->first.second;
+      const int64_t expect = 2 * k + 1 < n ? -k : k;
+      if (it->second.v != expect) {
+        ADD_FAILURE() << "writer row " << k << ": " << it->second.v << " != " << expect;
+        break;
+      }
+    }
+    EXPECT_EQ(count, n);
+  };
+  auto own_rows = [](PModel m) {
+    m.erase(m.lower_bound({kWriterDevice, INT64_MIN}), m.end());
+    return m;
+  };
+  start_writer();
+  for (int step = 0; step < 45; ++step) {
+    {
+      testing::AutoCommit stmt(*store_);
+      const int ops = 1 + static_cast<int>(rng() % 250);
+      for (int i = 0; i < ops; ++i) {
+        const int kind = static_cast<int>(rng() % 10);
+        const int32_t dev = static_cast<int32_t>(rng() % 6);
+        int64_t ts;
+        if (kind < 3) {  // append past the device's newest reading
+          auto it = model.lower_bound({dev + 1, INT64_MIN});
+          ts = (it == model.begin() || std::prev(it)->first.first != dev ? -300
+                                                                         : std::prev(it)->first.second) +
+               1 + static_cast<int64_t>(rng() % 4);
+        } else {
+          ts = static_cast<int64_t>(rng() % 1400) - 300;  // anywhere, negative buckets too
+        }
+        PKey k{dev, ts};
+        auto it = model.find(k);
+        if (kind == 9 &&
+            it != model.end()) {  // a range delete of one device's ts window (whole runs at times)
+          auto end = model.lower_bound({dev, ts + static_cast<int64_t>(rng() % 200)});
+          while (it != end) {
+            stmt.w->remove(*pt_, pkey(it->first.first, it->first.second));
+            it = model.erase(it);
+          }
+        } else if (it == model.end()) {
+          Row r{static_cast<int64_t>(rng() % 1000), text_of(ts + step)};
+          put(*stmt.w, k, r, false);
+          model[k] = r;
+        } else if (kind == 8) {
+          stmt.w->remove(*pt_, pkey(dev, ts));
+          model.erase(it);
+        } else if (kind == 7) {  // a duplicate of a live key, sealed or not: 23505 from its run
+          EXPECT_EQ(sqlstate_of([&] {
+                      put(*stmt.w, k, Row{0, std::nullopt}, false);
+                    }),
+                    "23505")
+              << dev << "," << ts;
+        } else {
+          Row r{it->second.v + 1, text_of(it->second.v)};
+          put(*stmt.w, k, r, true);
+          it->second = r;
+        }
+      }
+      stmt.commit();
+    }
+    if (rng() % 3 == 0 && readers.size() < 3) {
+      Reader rd{store_->begin(RR), {}};
+      auto view = rd.txn->statement_view();
+      rd.seen = own_rows(scan_pt(*view));
+      EXPECT_EQ(rd.seen, model) << "step " << step;
+      readers.push_back(std::move(rd));
+    }
+    const uint64_t threshold = std::array<uint64_t, 4>{1, 1, 5, 40}[rng() % 4];
+    seal(threshold);
+    if (step % 4 == 3) store_->compact_table(pt_->id);
+    for (Reader& rd : readers) {
+      auto view = rd.txn->statement_view();
+      EXPECT_EQ(own_rows(scan_pt(*view)), rd.seen) << "step " << step;
+    }
+    if (rng() % 4 == 0 && !readers.empty()) {
+      readers.front().txn->commit();
+      readers.erase(readers.begin());
+    }
+    EXPECT_EQ(own_rows(scan_pt_now()), model) << "step " << step;
+    if (::testing::Test::HasFailure()) break;
+    for (int i = 0; i < 6; ++i) {  // key ranges and ts zones
+      const int32_t d1 = static_cast<int32_t>(rng() % 7), d2 = d1 + static_cast<int32_t>(rng() % 3);
+      const int64_t t1 = static_cast<int64_t>(rng() % 1400) - 300,
+                    t2 = static_cast<int64_t>(rng() % 1400) - 300;
+      ScanSpec spec;
+      spec.lower = pkey(d1, t1).substr(keycodec::kTablePrefixSize);
+      spec.upper = pkey(d2, t2).substr(keycodec::kTablePrefixSize);
+      spec.upper_unbounded = false;
+      spec.want_keys = i % 2 == 0;
+      PModel want(model.lower_bound({d1, t1}), model.lower_bound(std::max(PKey{d1, t1}, PKey{d2, t2})));
+      if (i >= 3) {
+        const int64_t zlo = static_cast<int64_t>(rng() % 1400) - 300,
+                      zhi = zlo + static_cast<int64_t>(rng() % 300);
+        spec.zone.push_back(ts_zone(zlo, zhi));
+        std::erase_if(want, [&](const auto& e) { return e.first.second < zlo || e.first.second > zhi; });
+      }
+      EXPECT_EQ(own_rows(scan_pt_now(spec)), want) << d1 << "," << t1 << " .. " << d2 << "," << t2;
+    }
+    if (step % 15 == 14) {
+      stop_writer();
+      check_writer_rows(scan_pt_now());
+      readers.clear();
+      reopen_pt();
+      EXPECT_EQ(store_->check_sealed(pt_->id), "");
+      EXPECT_EQ(own_rows(scan_pt_now()), model);
+      start_writer();
+    }
+  }
+  stop_writer();
+  readers.clear();
+  Store::SealResult r = seal();
+  EXPECT_EQ(r.versions_kept, 0u);
+  PModel got = scan_pt_now();
+  check_writer_rows(got);
+  EXPECT_EQ(own_rows(got), model);
+  // Everything sealed: a zone of one bucket reads sealed rows of that bucket only (its run), no other run.
+  ScanSpec spec;
+  spec.zone.push_back(ts_zone(500, 599));
+  ScanStats stats;
+  PModel zone_rows = scan_pt_now(spec, &stats);
+  EXPECT_EQ(stats.sealed_rows, zone_rows.size());
+  EXPECT_EQ(stats.row_store_rows, 0u);
+}
+
+}  // namespace
+}  // namespace omendb::storage
