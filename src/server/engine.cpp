@@ -552,6 +552,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       }
       std::vector<ast::Expr*> constants;
       std::vector<ast::StmtPtr> statements = parser::parse(sql, key ? &constants : nullptr);
+      last_fingerprint_.clear();
       if (statements.empty()) {
         out.empty_query();
         return;
@@ -1240,6 +1241,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // plan-shaping literals (shape_key), and the tables it was bound to (catalog version).
   std::string cache_key(std::string_view text, const planner::PlannedStatement& planned) {
     std::string key = simple_fingerprint_ ? *simple_fingerprint_ : parser::fingerprint(text);
+    if (!simple_fingerprint_) last_fingerprint_ = key;  // keep_simple keeps it
     if (key.empty()) key = std::string(text);  // cannot happen for text that parsed; stay correct anyway
     key += '\x1f';
     key += planned.shape_key;
@@ -1317,7 +1319,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     }
     for (size_t i = 0; i < key.literals.size(); ++i)
       if (!used[i]) entry->fixed.emplace_back(static_cast<int>(i), key.literals[i].value);
-    entry->fingerprint = parser::fingerprint(statement_text(sql, *parsed[0]));
+    // The fingerprint run_query computed for the plan cache key (of the one statement that just ran).
+    entry->fingerprint = std::move(last_fingerprint_);
     if (entry->fingerprint.empty()) return;
     entry->parsed = std::move(parsed);
     if (simple_statements_.size() >= kMaxSimpleStatements && !simple_statements_.count(key.key))
@@ -1378,6 +1381,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
 
   std::unordered_map<std::string, std::unique_ptr<SimpleStatement>> simple_statements_;
   const std::string* simple_fingerprint_ = nullptr;  // while a kept statement runs: its fingerprint
+  std::string last_fingerprint_;                     // the last one cache_key computed
 
   // `insert_tag`: an INSERT's tag before its row count (CREATE TABLE AS says "SELECT ").
   void run_query(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out,

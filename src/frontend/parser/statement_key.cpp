@@ -63,7 +63,7 @@ class Scanner {
       const size_t begin = i_;
       const char c = s_[i_];
       if (c == '\'') {
-        if (!standard_string(begin)) return std::nullopt;
+        if (!quoted_string(begin, false)) return std::nullopt;
       } else if (c == '"') {
         if (!quoted_identifier()) return std::nullopt;
       } else if (c == '$') {
@@ -147,29 +147,9 @@ class Scanner {
     return !ok || follows;
   }
 
-  bool standard_string(size_t begin) {
-    std::string value;
-    ++i_;
-    for (;;) {
-      if (i_ >= s_.size()) return false;
-      if (s_[i_] == '\'') {
-        if (i_ + 1 < s_.size() && s_[i_ + 1] == '\'') {
-          value += '\'';
-          i_ += 2;
-          continue;
-        }
-        ++i_;
-        break;
-      }
-      value += s_[i_++];
-    }
-    if (string_followed_by_string()) return false;
-    literal(begin, KeyLiteral::Kind::String, std::move(value));
-    return true;
-  }
-
-  // E'...' from its quote; `begin` is the E.
-  bool escape_string(size_t begin) {
+  // '...' (backslashes are plain characters: standard_conforming_strings is on), or with `escapes`
+  // E'...' from its quote, `begin` being the E.
+  bool quoted_string(size_t begin, bool escapes) {
     std::string value;
     ++i_;
     for (;;) {
@@ -184,7 +164,7 @@ class Scanner {
         ++i_;
         break;
       }
-      if (c != '\\') {
+      if (c != '\\' || !escapes) {
         value += c;
         ++i_;
         continue;
@@ -264,7 +244,7 @@ class Scanner {
     const bool quote_follows = i_ < s_.size() && s_[i_] == '\'';
     if (word.size() == 1) {
       const char w = static_cast<char>(word[0] | 0x20);
-      if (quote_follows && w == 'e') return escape_string(begin);
+      if (quote_follows && w == 'e') return quoted_string(begin, true);
       if (quote_follows && (w == 'b' || w == 'x' || w == 'n')) return false;  // bit strings, N''
       if (w == 'u' && i_ < s_.size() && s_[i_] == '&') return false;          // U&'' and U&""
     }

@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "frontend/parser/parser.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -172,6 +173,69 @@ TEST(StatementKey, LiteralValuesAreTheParsersValues) {
                                                         : number_literal_value(l.value, negated);
     EXPECT_TRUE(expected == constants[0]->value && expected.type() == constants[0]->value.type()) << sql;
   }
+}
+
+// Differential check against libpg_query's scanner on mutated statements: wherever the parser made a
+// Constant at one of the key's literal tokens, the token's value is the Constant's (what the engine checks
+// before it keeps a tree, here over inputs nobody wrote by hand: quotes, escapes, comments, dollar signs).
+TEST(StatementKey, MutatedStatementsAgreeWithTheParser) {
+  const std::vector<std::string> seeds = {
+      "SELECT * FROM t WHERE a = 42 AND b = 'x' -- c",
+      "SELECT E'a\\'' b', $q$ x $q$, 1.5e3, -7, .5 FROM t /* c /* d */ */",
+      "INSERT INTO t VALUES (1, 'it''s', -2147483648, 9223372036854775808)",
+      "UPDATE t SET a = a - -1, b = $$z$$ WHERE c <> 'q' AND d = 1e-2",
+      "SELECT 'a' || \"col\" FROM \"T\" WHERE x IN (1, 2, -3)"};
+  const std::string alphabet = "'\"$-/*Ee\\\n 1.9;:+_aq";
+  uint64_t rng = 12345;
+  auto next = [&rng] {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+  };
+  int keyed = 0, checked = 0;
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string sql = seeds[next() % seeds.size()];
+    for (int m = static_cast<int>(next() % 4); m >= 0; --m) {
+      const size_t at = next() % (sql.size() + 1);
+      if (next() % 3 == 0 && at < sql.size()) {
+        sql.erase(at, 1 + next() % 3);
+      } else {
+        sql.insert(at, 1, alphabet[next() % alphabet.size()]);
+      }
+    }
+    auto key = statement_key(sql);
+    if (!key) continue;
+    ++keyed;
+    std::vector<ast::Expr*> constants;
+    std::vector<ast::StmtPtr> stmts;
+    try {
+      stmts = parse(sql, &constants);
+    } catch (const SqlError&) {
+      continue;
+    }
+    for (ast::Expr* c : constants) {
+      for (size_t i = 0; i < key->tokens.size(); ++i) {
+        const KeyToken& t = key->tokens[i];
+        if (static_cast<int>(t.begin) != c->location || t.literal < 0) continue;
+        const KeyLiteral& l = key->literals[static_cast<size_t>(t.literal)];
+        std::optional<Value> v;
+        if (l.kind == KeyLiteral::Kind::String) {
+          v = Value::text(l.value, TypeId::Unknown);
+        } else {
+          try {
+            v = number_literal_value(l.value, false);
+          } catch (const SqlError&) {
+          }
+        }
+        if (!v) continue;
+        ++checked;
+        EXPECT_TRUE(*v == c->value && v->type() == c->value.type()) << sql;
+      }
+    }
+  }
+  EXPECT_GT(keyed, 1000);
+  EXPECT_GT(checked, 1000);
 }
 
 TEST(StatementKey, NumberLiteralErrorsAreTheParsers) {
