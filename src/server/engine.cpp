@@ -1275,8 +1275,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       bool negated;         // the grammar folded the '-' before the number into it (-5)
     };
     std::vector<Slot> slots;
-    // Literals the tree holds not as a Constant node of their own (varchar(5), ORDER BY 2 is one): another
-    // value is another tree, so they must be written the same.
+    // Literals the tree holds not as a Constant node of their own (the 5 of varchar(5), a cast's typmods):
+    // another value is another tree, so they must be written the same.
     std::vector<std::pair<int, std::string>> fixed;
   };
   static constexpr size_t kMaxSimpleStatements = 256;  // per session (then all forgotten)
