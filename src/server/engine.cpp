@@ -25,6 +25,7 @@
 #include "common/text_sql.h"
 #include "common/value.h"
 #include "frontend/parser/parser.h"
+#include "frontend/parser/statement_key.h"
 #include "planner/planner.h"
 #include "runtime/exec_context.h"
 #include "server/copy.h"
@@ -544,7 +545,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
 
   void execute(std::string_view sql, pgwire::ResultWriter& out) override {
     try {
-      std::vector<ast::StmtPtr> statements = parser::parse(sql);
+      std::optional<parser::StatementKey> key = parser::statement_key(sql);
+      if (key) {
+        auto it = simple_statements_.find(key->key);
+        if (it != simple_statements_.end() && run_simple(*it->second, *key, sql, out)) return;
+      }
+      std::vector<ast::Expr*> constants;
+      std::vector<ast::StmtPtr> statements = parser::parse(sql, key ? &constants : nullptr);
+      last_fingerprint_.clear();
       if (statements.empty()) {
         out.empty_query();
         return;
@@ -556,6 +564,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         open_transaction(State::Implicit, default_isolation_);
       for (const ast::StmtPtr& stmt : statements) run(*stmt, statement_text(sql, *stmt), out);
       if (state_ == State::Implicit) finish_transaction(true);
+      if (key) keep_simple(std::move(*key), std::move(statements), constants, sql);
     } catch (const pgwire::RunOnWorker&) {
       throw;
     } catch (...) {
@@ -1231,7 +1240,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // The compiled code depends on the statement's structure (fingerprint), its parameter types and
   // plan-shaping literals (shape_key), and the tables it was bound to (catalog version).
   std::string cache_key(std::string_view text, const planner::PlannedStatement& planned) {
-    std::string key = parser::fingerprint(text);
+    std::string key = simple_fingerprint_ ? *simple_fingerprint_ : parser::fingerprint(text);
+    if (!simple_fingerprint_) last_fingerprint_ = key;  // keep_simple keeps it
     if (key.empty()) key = std::string(text);  // cannot happen for text that parsed; stay correct anyway
     key += '\x1f';
     key += planned.shape_key;
@@ -1245,6 +1255,133 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     }
     return key;
   }
+
+  // ---- The simple protocol's statement cache (docs/architecture.md, "The simple protocol's statement
+  // cache") ----
+  // A SELECT / INSERT / UPDATE / DELETE that came as a simple Query and ran is kept parsed under its
+  // statement key (parser::statement_key: the text with its literals replaced by markers of their kind).
+  // The same text with other literal values takes the kept tree with the new values in its Constant
+  // nodes (the values parse() would have made) instead of libpg_query's parse and fingerprint, then is
+  // bound, planned and run as any statement (plan cache and compiled code included), so its types, plan,
+  // answers and errors are those of the normal path. The tree depends on nothing the catalog or the session's
+  // settings change (only the binder reads those), so nothing invalidates it.
+  struct SimpleStatement {
+    std::vector<ast::StmtPtr> parsed;  // one SELECT / INSERT / UPDATE / DELETE
+    parser::StatementKey key;          // of the text it was parsed from: error positions are mapped
+    std::string fingerprint;           // libpg_query's (the plan cache key)
+    struct Slot {
+      ast::Expr* constant;  // in `parsed`
+      int literal;          // StatementKey::literals index of the token it was made from
+      bool negated;         // the grammar folded the '-' before the number into it (-5)
+    };
+    std::vector<Slot> slots;
+    // Literals the tree holds not as a Constant node of their own (the 5 of varchar(5), a cast's typmods):
+    // another value is another tree, so they must be written the same.
+    std::vector<std::pair<int, std::string>> fixed;
+  };
+  static constexpr size_t kMaxSimpleStatements = 256;  // per session (then all forgotten)
+
+  // Keeps `parsed` (the one statement `sql` parsed to, which ran) under `key` when every Constant the
+  // transform made (`constants`) is a literal token of the key whose value is the one
+  // parser::number_literal_value or the string's value gives, the minus before a number folded into one,
+  // or TRUE / FALSE: a statement where any other is (a constant the grammar made itself) is not kept.
+  void keep_simple(parser::StatementKey key, std::vector<ast::StmtPtr> parsed,
+                   const std::vector<ast::Expr*>& constants, std::string_view sql) {
+    if (parsed.size() != 1) return;
+    const ast::StmtKind kind = parsed[0]->kind;
+    if (kind != ast::StmtKind::Select && kind != ast::StmtKind::Insert && kind != ast::StmtKind::Update &&
+        kind != ast::StmtKind::Delete)
+      return;
+    auto entry = std::make_unique<SimpleStatement>();
+    std::vector<bool> used(key.literals.size(), false);
+    for (ast::Expr* c : constants) {
+      auto t = std::lower_bound(
+          key.tokens.begin(), key.tokens.end(), c->location,
+          [](const parser::KeyToken& tok, int loc) { return static_cast<int>(tok.begin) < loc; });
+      if (c->location < 0 || t == key.tokens.end() || static_cast<int>(t->begin) != c->location) return;
+      const size_t ti = static_cast<size_t>(t - key.tokens.begin());
+      int literal = t->literal;
+      bool negated = false;
+      if (literal < 0 && sql.substr(t->begin, t->end - t->begin) == "-" && ti + 1 < key.tokens.size() &&
+          key.tokens[ti + 1].literal >= 0) {
+        literal = key.tokens[ti + 1].literal;
+        negated = true;
+      }
+      if (literal < 0) {
+        // TRUE / FALSE: the keyword is in the key.
+        if (c->value.type() != TypeId::Bool) return;
+        continue;
+      }
+      std::optional<Value> v = simple_literal_value(key.literals[static_cast<size_t>(literal)], negated);
+      if (!v || !(*v == c->value) || v->type() != c->value.type()) return;
+      entry->slots.push_back({c, literal, negated});
+      used[static_cast<size_t>(literal)] = true;
+    }
+    for (size_t i = 0; i < key.literals.size(); ++i)
+      if (!used[i]) entry->fixed.emplace_back(static_cast<int>(i), key.literals[i].value);
+    // The fingerprint run_query computed for the plan cache key (of the one statement that just ran).
+    entry->fingerprint = std::move(last_fingerprint_);
+    if (entry->fingerprint.empty()) return;
+    entry->parsed = std::move(parsed);
+    if (simple_statements_.size() >= kMaxSimpleStatements && !simple_statements_.count(key.key))
+      simple_statements_.clear();
+    std::string name = key.key;
+    entry->key = std::move(key);
+    simple_statements_[std::move(name)] = std::move(entry);
+  }
+
+  // The Constant value parse() makes for literal `l` (nothing if that is an error: the normal path reports
+  // it).
+  static std::optional<Value> simple_literal_value(const parser::KeyLiteral& l, bool negated) {
+    if (l.kind == parser::KeyLiteral::Kind::String) {
+      if (negated) return std::nullopt;
+      return Value::text(l.value, TypeId::Unknown);
+    }
+    try {
+      return parser::number_literal_value(l.value, negated);
+    } catch (const SqlError&) {
+      return std::nullopt;
+    }
+  }
+
+  // Runs `sql` (whose key is `key`) with the tree of `entry`; false, before anything ran, when it cannot
+  // (a literal written differently where the tree holds it, a literal value that is an error): then the
+  // normal path runs it.
+  bool run_simple(SimpleStatement& entry, const parser::StatementKey& key, std::string_view sql,
+                  pgwire::ResultWriter& out) {
+    for (const auto& [literal, value] : entry.fixed)
+      if (key.literals[static_cast<size_t>(literal)].value != value) return false;
+    std::vector<Value> values;
+    values.reserve(entry.slots.size());
+    for (const SimpleStatement::Slot& slot : entry.slots) {
+      std::optional<Value> v =
+          simple_literal_value(key.literals[static_cast<size_t>(slot.literal)], slot.negated);
+      if (!v) return false;
+      values.push_back(std::move(*v));
+    }
+    const ast::Stmt& stmt = *entry.parsed[0];
+    if (out.on_io_thread() && stmt.kind != ast::StmtKind::Select) throw pgwire::RunOnWorker();
+    for (size_t i = 0; i < values.size(); ++i) entry.slots[i].constant->value = std::move(values[i]);
+    simple_fingerprint_ = &entry.fingerprint;
+    struct Reset {
+      const std::string*& p;
+      ~Reset() { p = nullptr; }
+    } reset{simple_fingerprint_};
+    try {
+      run(stmt, sql, out);
+    } catch (SqlError& e) {
+      // Positions the binder took from the kept tree point into the text it was parsed from.
+      if (e.position() > 0) std::move(e).at(parser::map_position(e.position(), entry.key, key, sql.size()));
+      db_.count_simple_cache_hit();
+      throw;
+    }
+    db_.count_simple_cache_hit();
+    return true;
+  }
+
+  std::unordered_map<std::string, std::unique_ptr<SimpleStatement>> simple_statements_;
+  const std::string* simple_fingerprint_ = nullptr;  // while a kept statement runs: its fingerprint
+  std::string last_fingerprint_;                     // the last one cache_key computed
 
   // `insert_tag`: an INSERT's tag before its row count (CREATE TABLE AS says "SELECT ").
   void run_query(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out,
@@ -4797,6 +4934,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     }
     if (stmt.name == "omendb.io_thread_statements") {  // read-only: see Database::io_thread_statements
       send_text_rows(out, stmt.name, {std::to_string(db_.io_thread_statements())});
+      out.command_complete("SHOW");
+      return;
+    }
+    if (stmt.name == "omendb.simple_cache_hits") {  // read-only: see Database::simple_cache_hits
+      send_text_rows(out, stmt.name, {std::to_string(db_.simple_cache_hits())});
       out.command_complete("SHOW");
       return;
     }

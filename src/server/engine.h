@@ -82,6 +82,10 @@ class Database : public pgwire::SessionFactory {
   // omendb.io_thread_statements.
   void count_io_thread_statement() { io_thread_statements_.fetch_add(1, std::memory_order_relaxed); }
   uint64_t io_thread_statements() const { return io_thread_statements_.load(std::memory_order_relaxed); }
+  // Simple-protocol statements that reused a session's parsed tree (the statement cache,
+  // docs/architecture.md): SHOW omendb.simple_cache_hits.
+  void count_simple_cache_hit() { simple_cache_hits_.fetch_add(1, std::memory_order_relaxed); }
+  uint64_t simple_cache_hits() const { return simple_cache_hits_.load(std::memory_order_relaxed); }
 
  private:
   EngineOptions options_;
@@ -90,6 +94,7 @@ class Database : public pgwire::SessionFactory {
   TableLocks table_locks_;
   std::mutex ddl_mutex_;
   std::atomic<uint64_t> io_thread_statements_{0};
+  std::atomic<uint64_t> simple_cache_hits_{0};
   // Background sealing (EngineOptions::seal_interval_seconds).
   void seal_loop();
   void seal_round();

@@ -16,6 +16,8 @@ extern "C" {
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -132,7 +134,8 @@ bool too_deep_for_protobuf(const std::string& sql) {
   return too_deep;
 }
 
-std::vector<ast::StmtPtr> parse_here(const std::string& sql, bool check_depth_first) {
+std::vector<ast::StmtPtr> parse_here(const std::string& sql, bool check_depth_first,
+                                     std::vector<ast::Expr*>* constants) {
   if (check_depth_first && too_deep_for_protobuf(sql)) throw_too_deep(0);
   struct Result {
     PgQueryProtobufParseResult r;
@@ -169,7 +172,7 @@ std::vector<ast::StmtPtr> parse_here(const std::string& sql, bool check_depth_fi
     }
   } tree{pg_query__parse_result__unpack(nullptr, len, data)};
   if (!tree.p) throw SqlError(SqlState::InternalError, "could not decode the parse tree");
-  return detail::transform_parse_result(*tree.p);
+  return detail::transform_parse_result(*tree.p, constants);
 }
 
 std::string fingerprint_here(const std::string& sql) {
@@ -222,12 +225,24 @@ void run_on_large_stack(size_t sql_len, Fn&& fn) {
 
 }  // namespace
 
-std::vector<ast::StmtPtr> parse(std::string_view sql) {
+std::vector<ast::StmtPtr> parse(std::string_view sql, std::vector<ast::Expr*>* constants) {
   const std::string text(sql);  // libpg_query wants NUL-terminated text
-  if (text.size() <= kInlineParseLimit) return parse_here(text, false);
+  if (text.size() <= kInlineParseLimit) return parse_here(text, false, constants);
   std::vector<ast::StmtPtr> out;
-  run_on_large_stack(text.size(), [&] { out = parse_here(text, true); });
+  run_on_large_stack(text.size(), [&] { out = parse_here(text, true, constants); });
   return out;
+}
+
+Value number_literal_value(std::string_view token, bool negated) {
+  // scan.l's process_integer_literal: digits that fit int4 are an Integer node (the grammar negates its
+  // value); anything else is a Float node, whose text the grammar prefixes with '-'.
+  if (!token.empty() && token.size() <= 10 &&
+      std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    int64_t v = 0;
+    for (char c : token) v = v * 10 + (c - '0');
+    if (v <= INT32_MAX) return Value::int32(static_cast<int32_t>(negated ? -v : v));
+  }
+  return detail::float_literal_value((negated ? "-" : "") + std::string(token));
 }
 
 std::string qualify_relations(std::string_view select_sql,

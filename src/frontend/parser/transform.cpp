@@ -356,6 +356,8 @@ bool parse_int64(const std::string& text, int64_t* out) {
 
 class Transformer {
  public:
+  explicit Transformer(std::vector<ast::Expr*>* constants) : constants_(constants) {}
+
   std::vector<ast::StmtPtr> run(const PgQuery__ParseResult& result) {
     std::vector<ast::StmtPtr> out;
     out.reserve(result.n_stmts);
@@ -2331,8 +2333,11 @@ class Transformer {
     if (!n) unsupported("empty expression", -1);
     DepthGuard guard(*this, -1);
     switch (n->node_case) {
-      case PG_QUERY__NODE__NODE_A_CONST:
-        return constant(n->a_const);
+      case PG_QUERY__NODE__NODE_A_CONST: {
+        ExprPtr e = constant(n->a_const);
+        if (constants_ && !e->value.is_null()) constants_->push_back(e.get());
+        return e;
+      }
       case PG_QUERY__NODE__NODE_COLUMN_REF:
         return column_ref(n->column_ref);
       case PG_QUERY__NODE__NODE_PARAM_REF: {
@@ -2485,23 +2490,14 @@ class Transformer {
       case PG_QUERY__A__CONST__VAL_IVAL:
         e->value = Value::int32(c->ival->ival);
         break;
-      case PG_QUERY__A__CONST__VAL_FVAL: {
-        // PostgreSQL keeps integers too big for int4 as Float nodes; those that fit int8 are bigint.
-        std::string text = str(c->fval->fval);
-        int64_t i = 0;
-        if (parse_int64(text, &i)) {
-          e->value = Value::int64(i);
-        } else {
-          // PostgreSQL: a decimal literal (or an integer beyond bigint) is numeric.
-          try {
-            e->value = Value::numeric(num::parse(text));
-          } catch (SqlError& err) {
-            if (err.position() == 0) std::move(err).at(c->location + 1);
-            throw;
-          }
+      case PG_QUERY__A__CONST__VAL_FVAL:
+        try {
+          e->value = float_literal_value(str(c->fval->fval));
+        } catch (SqlError& err) {
+          if (err.position() == 0) std::move(err).at(c->location + 1);
+          throw;
         }
         break;
-      }
       case PG_QUERY__A__CONST__VAL_BOOLVAL:
         e->value = Value::boolean(c->boolval->boolval);
         break;
@@ -3002,12 +2998,23 @@ class Transformer {
     out.is_array = t->n_array_bounds > 0;
     return out;
   }
+
+  std::vector<ast::Expr*>* constants_;  // parse(sql, constants): every non-NULL Constant made
 };
 
 }  // namespace
 
-std::vector<ast::StmtPtr> transform_parse_result(const PgQuery__ParseResult& result) {
-  return Transformer().run(result);
+std::vector<ast::StmtPtr> transform_parse_result(const PgQuery__ParseResult& result,
+                                                 std::vector<ast::Expr*>* constants) {
+  return Transformer(constants).run(result);
+}
+
+Value float_literal_value(const std::string& text) {
+  // PostgreSQL keeps integers too big for int4 as Float nodes; those that fit int8 are bigint.
+  int64_t i = 0;
+  if (parse_int64(text, &i)) return Value::int64(i);
+  // PostgreSQL: a decimal literal (or an integer beyond bigint) is numeric.
+  return Value::numeric(num::parse(text));
 }
 
 }  // namespace omendb::parser::detail

@@ -18,7 +18,14 @@ inline constexpr int kMaxTransformDepth = 1000;
 
 // Transforms every RawStmt. Throws SqlError (0A000 for unsupported expression nodes, 54000 when nested
 // too deeply).
-std::vector<ast::StmtPtr> transform_parse_result(const PgQuery__ParseResult& result);
+// `constants`: when set, every non-NULL Constant expression made from an A_Const is listed there.
+std::vector<ast::StmtPtr> transform_parse_result(const PgQuery__ParseResult& result,
+                                                 std::vector<ast::Expr*>* constants = nullptr);
+
+// The value of a Float node (libpg_query's decimal and real tokens, and integers too big for int4, with the
+// grammar's folded '-'): bigint when it is an integer that fits, else numeric (22P02 / 22003 from
+// num::parse, without a position).
+Value float_literal_value(const std::string& text);
 
 // The SQL text of one statement node as libpg_query's deparser writes it (with the parentheses its
 // version 15 leaves out: see deparse_statement); empty if it cannot.
