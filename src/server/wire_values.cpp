@@ -129,6 +129,7 @@ uint32_t oid_from_type_name(std::string_view n) {
   if (n == "float8" || n == "double precision" || n == "float") return oid::kFloat8;
   if (n == "text") return oid::kText;
   if (n == "varchar" || n == "character varying") return oid::kVarchar;
+  if (n == "bpchar" || n == "character") return 1042;  // (a length is not kept, as PostgreSQL's PREPARE)
   if (n == "bool" || n == "boolean") return oid::kBool;
   if (n == "unknown") return oid::kUnknown;
   if (n == "date") return oid::kDate;
