@@ -1,5 +1,7 @@
 #include "common/memory.h"
 
+#include <sys/mman.h>
+
 #include <atomic>
 #include <string>
 
@@ -66,6 +68,34 @@ void MemoryTracker::set_server_cap(uint64_t bytes) {
 
 uint64_t MemoryTracker::server_used() {
   return g_server_used.load(std::memory_order_relaxed);
+}
+
+void* large_alloc(size_t bytes) {
+  if (bytes < kLargeAllocBytes) return ::operator new(bytes);
+  const size_t align = kLargeAllocBytes;
+  if (bytes > SIZE_MAX - 2 * align) throw std::bad_alloc();
+  const size_t size = (bytes + align - 1) & ~(align - 1);
+  // Map one alignment more than needed and unmap the unaligned head and the rest of the tail.
+  void* raw = mmap(nullptr, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) throw std::bad_alloc();
+  const auto start = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t aligned = (start + align - 1) & ~(uintptr_t{align} - 1);
+  if (aligned > start) munmap(raw, aligned - start);
+  const uintptr_t tail = start + size + align - (aligned + size);
+  if (tail) munmap(reinterpret_cast<void*>(aligned + size), tail);
+  void* p = reinterpret_cast<void*>(aligned);
+  madvise(p, size, MADV_HUGEPAGE);  // advice only: fails harmlessly where THP is unavailable
+  return p;
+}
+
+void large_free(void* p, size_t bytes) noexcept {
+  if (!p) return;
+  if (bytes < kLargeAllocBytes) {
+    ::operator delete(p);
+    return;
+  }
+  const size_t size = (bytes + kLargeAllocBytes - 1) & ~(kLargeAllocBytes - 1);
+  munmap(p, size);
 }
 
 }  // namespace omendb

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 namespace omendb {
@@ -54,11 +55,42 @@ class MemoryTracker {
   uint64_t peak_ = 0;
 };
 
+// Memory for a query's bulk structures (hash-table entries and directories, sort buffers, large text
+// arena blocks). An allocation of at least kLargeAllocBytes is its own anonymous mapping, aligned to and
+// rounded up to 2 MiB and advised MADV_HUGEPAGE, so the kernel backs it with transparent huge pages
+// where it can: touching 100 MB of fresh hash-table entries then costs about 50 page faults instead of
+// 25,000 (each a few microseconds on bare metal, ten on a paravirtualised VM), and the TLB covers it.
+// It goes back to the system when freed (no process-wide cache). Smaller ones come from the ordinary
+// allocator (operator new). Only the advice is needed: with THP off (`never`) the mapping works unchanged.
+constexpr size_t kLargeAllocBytes = size_t{2} << 20;
+void* large_alloc(size_t bytes);                  // throws std::bad_alloc
+void large_free(void* p, size_t bytes) noexcept;  // `bytes` as given to large_alloc
+
+// A std::allocator for vectors that grow into bulk sizes (large_alloc's policy per allocation).
+template <typename T>
+struct LargeAllocator {
+  using value_type = T;
+  LargeAllocator() = default;
+  template <typename U>
+  LargeAllocator(const LargeAllocator<U>&) noexcept {}
+  T* allocate(size_t n) {
+    if (n > SIZE_MAX / sizeof(T)) throw std::bad_alloc();
+    return static_cast<T*>(large_alloc(n * sizeof(T)));
+  }
+  void deallocate(T* p, size_t n) noexcept { large_free(p, n * sizeof(T)); }
+  template <typename U>
+  bool operator==(const LargeAllocator<U>&) const noexcept {
+    return true;
+  }
+};
+template <typename T>
+using LargeVector = std::vector<T, LargeAllocator<T>>;
+
 // Grows `v`'s capacity to `want` elements, counting the new capacity in `memory` (when not null) before
 // allocating it and releasing the old count after; `counted` holds the bytes counted for `v`. Throws
 // SqlError 53200 past the limit (and bad_alloc), leaving `v` and the count as they were.
-template <typename T>
-void reserve_counted(std::vector<T>& v, size_t want, MemoryTracker* memory, uint64_t& counted) {
+template <typename T, typename A>
+void reserve_counted(std::vector<T, A>& v, size_t want, MemoryTracker* memory, uint64_t& counted) {
   uint64_t bytes = want * sizeof(T);
   if (memory) memory->reserve(bytes);
   try {

@@ -107,7 +107,7 @@ void AggregationHashTable::grow_buckets() {
   size_t want = buckets_.empty() ? 64 : buckets_.size() * 2;
   uint64_t bytes = want * sizeof(Bucket);
   if (memory_) memory_->reserve(bytes);
-  std::vector<Bucket> next;
+  LargeVector<Bucket> next;
   try {
     next.assign(want, Bucket{0, 0});
   } catch (...) {

@@ -108,8 +108,8 @@ class AggregationHashTable {
   AggTableSpec spec_;
   size_t stride_;
   MemoryTracker* memory_;
-  std::vector<Bucket> buckets_;  // open addressing, linear probing, at most half full
-  std::vector<Datum> rows_;      // row-major, stride_ per row
+  LargeVector<Bucket> buckets_;  // open addressing, linear probing, at most half full
+  LargeVector<Datum> rows_;      // row-major, stride_ per row
   uint64_t count_ = 0;
   uint64_t bucket_bytes_ = 0;  // counted in memory_
   uint64_t row_bytes_ = 0;     // counted in memory_

@@ -1,9 +1,10 @@
 // Bump allocator for text produced while a query runs (casts, concatenation, copies kept by sorts and
-// aggregates). Its blocks are counted against the query's MemoryTracker.
+// aggregates) and for hash-join entries. Its blocks are counted against the query's MemoryTracker.
+// Blocks grow with the arena (64 KiB first, then as large as everything allocated so far, up to 32 MiB),
+// so a big build side takes few blocks, and blocks of 2 MiB or more come from large_alloc (huge pages).
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <vector>
 
 #include "common/datum.h"
@@ -28,10 +29,13 @@ class Arena {
   void swap(Arena& other) noexcept;
 
  private:
+  void free_blocks(size_t from) noexcept;  // frees (and releases) blocks [from, end)
+
   MemoryTracker* memory_;
-  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::vector<char*> blocks_;
   std::vector<size_t> sizes_;
   size_t block_ = 0, used_ = 0;
+  size_t total_ = 0;  // bytes of every block
 };
 
 }  // namespace omendb::runtime

@@ -72,9 +72,9 @@ class JoinHashTable {
   MemoryTracker* memory_;
   Arena rows_;  // entries (their sizes are multiples of 8, so every entry is aligned)
   Arena text_;  // the entries' text
-  std::vector<JoinEntry*> entries_;
-  std::vector<uint8_t> linked_;
-  std::vector<JoinEntry*> directory_;
+  LargeVector<JoinEntry*> entries_;
+  LargeVector<uint8_t> linked_;
+  LargeVector<JoinEntry*> directory_;
   uint64_t entries_bytes_ = 0;       // counted in memory_
   uint64_t linked_bytes_ = 0;        // counted in memory_
   uint64_t directory_bytes_ = 0;     // counted in memory_

@@ -132,8 +132,8 @@ void Sorter::keep_best() {
   order.resize(keep);
   std::sort(order.begin(), order.end());  // keep arrival order among the kept rows
   auto text = std::make_unique<Arena>(memory_);
-  std::vector<Datum> kept(keep * w);
-  std::vector<uint64_t> kept_seq(keep);
+  LargeVector<Datum> kept(keep * w);
+  LargeVector<uint64_t> kept_seq(keep);
   for (size_t i = 0; i < keep; ++i) {
     std::copy_n(base + size_t{order[i]} * w, w, kept.data() + i * w);
     kept_seq[i] = seq_[order[i]];
@@ -166,7 +166,7 @@ uint64_t Sorter::finish() {
                    [&](uint32_t x, uint32_t y) { return less(base + size_t{x} * w, base + size_t{y} * w); });
   uint64_t bytes = rows_.size() * sizeof(Datum);
   if (memory_) memory_->reserve(bytes);  // the permuted copy, while both exist
-  std::vector<Datum> sorted(rows_.size());
+  LargeVector<Datum> sorted(rows_.size());
   for (size_t i = 0; i < count; ++i) std::copy_n(base + size_t{order[i]} * w, w, sorted.data() + i * w);
   rows_.swap(sorted);
   if (memory_) {

@@ -57,13 +57,13 @@ class Sorter {
  private:
   SortSpec spec_;
   MemoryTracker* memory_;
-  std::vector<Datum> rows_;  // row-major, width() per row
+  LargeVector<Datum> rows_;  // row-major, width() per row
   uint64_t reserved_ = 0;    // bytes of rows_' capacity counted in memory_
   std::unique_ptr<Arena> text_;
   bool sorted_ = false;
   uint64_t limit_ = UINT64_MAX;  // top-N: rows needed
   uint64_t seq_base_ = 0;        // arrival number of rows_' first row (ties keep arrival order)
-  std::vector<uint64_t> seq_;    // top-N only: each held row's arrival number
+  LargeVector<uint64_t> seq_;    // top-N only: each held row's arrival number
 
   bool less(const Datum* a, const Datum* b) const;
   void keep_best();

@@ -3823,7 +3823,9 @@ uint64_t Store::approximate_row_count(uint32_t table_id) const {
   so.files_size_error_margin = 0.1;
   uint64_t file_bytes = 0;
   check_status(db_->GetApproximateSizes(so, cf, &range, 1, &file_bytes), "estimating table size");
-  if (file_bytes == 0) return mem_count;
+  // Sealed rows count too: a table sealed whole has an empty row store but is not small.
+  const uint64_t sealed = sealed_info(table_id).rows;
+  if (file_bytes == 0) return mem_count + sealed;
 
   // Average stored bytes per entry, from the properties of the files overlapping the table.
   rocksdb::TablePropertiesCollection props;
@@ -3834,7 +3836,7 @@ uint64_t Store::approximate_row_count(uint32_t table_id) const {
     entries += p->num_entries;
   }
   uint64_t avg = entries ? std::max<uint64_t>(1, data_bytes / entries) : 64;
-  return mem_count + file_bytes / avg + sealed_info(table_id).rows;
+  return mem_count + file_bytes / avg + sealed;
 }
 
 uint64_t Store::approximate_size(uint32_t relation_id) const {
