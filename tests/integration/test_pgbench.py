@@ -185,7 +185,7 @@ def test_restart(args):
         cur.execute("INSERT INTO t VALUES (2, 'new')")
         cur.execute("COMMIT")
         expected = query(c, "SELECT * FROM r2 ORDER BY k")
-        assert expected == [(1, "one", "yy", 7, "e"), (2, "two", "x", 7, "e"), (3, None, None, 7, "e"),
+        assert expected == [(1, "one", "yy  ", 7, "e"), (2, "two", "x   ", 7, "e"), (3, None, None, 7, "e"),
                             (4, "four", None, 7, "e")], expected
         c.close()
         srv.kill()  # SIGKILL: no shutdown, only what was synced
