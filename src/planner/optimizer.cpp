@@ -446,9 +446,9 @@ void mark_unordered_scans(Op& op, bool order_free) {
     child_free = order_insensitive(op.as<plan::HashAggregateOp>().aggregates);
   if (op.is<plan::AggregateOp>()) child_free = order_insensitive(op.as<plan::AggregateOp>().aggregates);
   for (size_t i = 0; i < op.children.size(); ++i) {
-    bool free = child_free;
-    if (op.is<plan::HashJoinOp>()) free = i == 0 || order_free;  // children[0] is the build side
-    mark_unordered_scans(*op.children[i], free);
+    bool child_order_free = child_free;
+    if (op.is<plan::HashJoinOp>()) child_order_free = i == 0 || order_free;  // children[0]: the build side
+    mark_unordered_scans(*op.children[i], child_order_free);
   }
 }
 
