@@ -7971,6 +7971,7 @@ void Binder::finish(PlannedStatement& out) {
     detail::choose_key_ranges(**t, out.params, out.param_types.size());
     detail::elide_sorts(*t);
     detail::limit_sorts(**t);
+    detail::mark_unordered_scans(**t, false);
     find_scans(**t, scans);
     find_index_scans(**t, index_scans);
   }

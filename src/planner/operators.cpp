@@ -208,10 +208,11 @@ void TableScanOp::write_shape(ShapeWriter& w) const {
   w.put(range);
   w.put(static_cast<int64_t>(key_column));
   w.put(zone);
+  w.put(unordered);
   // sealed_blocks only shows in EXPLAIN.
   // estimated_rows decides the compile tier, which the JIT adds to the cache key itself.
 }
-OMENDB_SHAPE_COVERS(TableScanOp, 208);
+OMENDB_SHAPE_COVERS(TableScanOp, 216);
 
 // ---- IndexScan --------------------------------------------------------------------------------------
 

@@ -150,6 +150,9 @@ class TableScanOp final : public Op {
   std::vector<ZoneBound> zone;  // pushed-down predicates for sealed blocks' zone maps
   uint64_t estimated_rows = 0;  // from storage's size estimate (EXPLAIN and the JIT tier only)
   uint64_t sealed_blocks = 0;   // sealed column blocks of the table at planning time (EXPLAIN only)
+  // No consumer needs the rows in primary-key order (optimizer.cpp, mark_unordered_scans): storage may
+  // read a partitioned table's runs one after another (ScanSpec::unordered).
+  bool unordered = false;
 
   PipelineRole role() const override { return PipelineRole::Source; }
   void for_each_expr(const std::function<void(ExprPtr&)>& f) override;

@@ -407,6 +407,51 @@ void elide_sorts(plan::OpPtr& op) {
   }
 }
 
+namespace {
+
+// Whether an aggregate's result depends on the order its input rows come in (beyond float rounding, which
+// PostgreSQL leaves to the plan too): array_agg, string_agg and the ordered-set aggregates do.
+bool order_insensitive(const plan::AggregateCall& a) {
+  switch (a.func) {
+    case plan::AggFunc::ArrayAgg:
+    case plan::AggFunc::StringAgg:
+    case plan::AggFunc::PercentileCont:
+    case plan::AggFunc::PercentileDisc:
+    case plan::AggFunc::Mode:
+      return false;
+    default:
+      return a.order_by.empty();
+  }
+}
+
+bool order_insensitive(const std::vector<plan::AggregateCall>& aggregates) {
+  for (const plan::AggregateCall& a : aggregates)
+    if (!order_insensitive(a)) return false;
+  return true;
+}
+
+}  // namespace
+
+void mark_unordered_scans(Op& op, bool order_free) {
+  if (op.is<plan::TableScanOp>()) {
+    op.as<plan::TableScanOp>().unordered = order_free;
+    return;
+  }
+  // Only what passes rows through unchanged keeps its consumer's freedom; an aggregate whose results do
+  // not depend on input order and a hash join's build side (a hash table) give it. Anything else (a
+  // window, a sort, a limit, a union, the query's output) keeps its input in key order.
+  bool child_free = false;
+  if (op.is<plan::FilterOp>() || op.is<plan::ProjectOp>()) child_free = order_free;
+  if (op.is<plan::HashAggregateOp>())
+    child_free = order_insensitive(op.as<plan::HashAggregateOp>().aggregates);
+  if (op.is<plan::AggregateOp>()) child_free = order_insensitive(op.as<plan::AggregateOp>().aggregates);
+  for (size_t i = 0; i < op.children.size(); ++i) {
+    bool child_order_free = child_free;
+    if (op.is<plan::HashJoinOp>()) child_order_free = i == 0 || order_free;  // children[0]: the build side
+    mark_unordered_scans(*op.children[i], child_order_free);
+  }
+}
+
 void limit_sorts(Op& op) {
   for (auto& c : op.children) limit_sorts(*c);
   if (!op.is<plan::LimitOp>() || !op.as<plan::LimitOp>().limit || op.children.empty()) return;

@@ -87,6 +87,10 @@ void limit_sorts(plan::Op& root);
 
 // Removes a Sort whose input already comes in that order (ascending primary-key prefix of the scan).
 void elide_sorts(plan::OpPtr& root);
+// Sets TableScanOp::unordered on the scans no consumer needs in primary-key order (`order_free`: whether
+// op's own consumer needs its rows in any order); runs after elide_sorts, whose elided sorts it sees as the
+// ordered consumers they stand for.
+void mark_unordered_scans(plan::Op& op, bool order_free);
 
 // json has no equality or order in PostgreSQL: GROUP BY, DISTINCT, ORDER BY, window keys and join keys of
 // type json are 42883 "could not identify an equality / ordering operator for type json".

@@ -786,9 +786,11 @@ class ScanCursorImpl final : public ScanCursor {
         continue;
       }
       runs_.emplace_back();
+      runs_.back().bucket = run.bucket;
       runs_.back().next_block = b;
       runs_.back().end_block = e;
     }
+    unordered_ = spec.unordered && !filter_ && runs_.size() > 1;
   }
 
   ~ScanCursorImpl() override {
@@ -805,6 +807,7 @@ class ScanCursorImpl final : public ScanCursor {
       started_ = true;
     }
     arena_.clear();
+    if (unordered_) return next_unordered();
     for (;;) {
       load_runs();
       Run* second = nullptr;
@@ -837,6 +840,56 @@ class ScanCursorImpl final : public ScanCursor {
   ScanStats stats() const override { return stats_; }
 
  private:
+  // ScanSpec::unordered with several runs: first the row store (and the transaction's writes) in key
+  // order, each entry's key of a run's bucket kept in that run's mask (the keys the row store holds for
+  // the run: a key lives in the run of its bucket only); then each run in turn, its blocks in key order,
+  // the rows whose key is in its mask passed over. The same rows as the merge, without switching runs.
+  const ColumnBatch* next_unordered() {
+    while (!row_store_done_) {
+      if (const ColumnBatch* b = row_store_batch()) return b;
+      Entry e;
+      if (!peek(e)) row_store_done_ = true;
+    }
+    while (current_run_ < runs_.size()) {
+      Run& r = runs_[current_run_];
+      if (!r.have_block && !r.done) load_next_block(r);
+      if (!r.have_block) {  // the run is done: its iterator, block and mask may go
+        r.it.reset();
+        r.block = sealed::LoadedBlock();
+        std::vector<std::string>().swap(r.mask);
+        ++current_run_;
+        continue;
+      }
+      // Mask keys before the run's next row belong to no row of its blocks in the range.
+      while (r.mask_pos < r.mask.size() && r.block.compare_key(r.pos, r.mask[r.mask_pos]) > 0) ++r.mask_pos;
+      uint64_t stop = r.end;
+      if (r.mask_pos < r.mask.size()) {
+        const std::string& m = r.mask[r.mask_pos];
+        if (r.block.compare_key(r.pos, m) == 0) {  // the row store has this key: its row went out there
+          ++r.mask_pos;
+          advance(r, r.pos + 1);
+          continue;
+        }
+        if (std::string_view(m) <= std::string_view(r.block.last_key())) {
+          r.block.decode_keys(r.pos, r.end);
+          stop = r.block.lower_bound(r.pos, r.end, m);
+        }
+      }
+      return sealed_slice(r, std::min<uint64_t>(stop, r.pos + batch_rows_));
+    }
+    done_ = true;
+    return nullptr;
+  }
+
+  // Unordered scans: keeps row-store key `key` in the mask of the run of its bucket, if one is read.
+  void mask_key(std::string_view key) {
+    int64_t b = 0;
+    if (!index_->part.key_bucket(*table_, key, b)) throw_corrupt(*table_, "malformed key");
+    auto it =
+        std::lower_bound(runs_.begin(), runs_.end(), b, [](const Run& r, int64_t x) { return r.bucket < x; });
+    if (it != runs_.end() && it->bucket == b) it->mask.emplace_back(key);
+  }
+
   struct Col {
     TypeId type = TypeId::Unknown;
     bool wanted = false;
@@ -891,11 +944,13 @@ class ScanCursorImpl final : public ScanCursor {
     uint64_t count = 0;
     while (count < batch_rows_) {
       // A block ran out (its last rows masked): the run's next block may come before the next entry.
-      if (run_needs_block()) break;
+      if (!unordered_ && run_needs_block()) break;
       Entry e;
       if (!peek(e)) break;
-      // A key lives in one run (that of its bucket), so only the first run's next row can be e's key.
-      if (Run* r = head_run(nullptr)) {
+      if (unordered_) {
+        mask_key(e.key);
+      } else if (Run* r = head_run(nullptr)) {  // a key lives in one run (that of its bucket), so only
+                                                // the first run's next row can be e's key
         int cmp = r->block.compare_key(r->pos, e.key);
         if (cmp < 0) break;  // the block's next row comes first
         if (cmp == 0) advance(*r, r->pos + 1);
@@ -931,22 +986,28 @@ class ScanCursorImpl final : public ScanCursor {
   // Sealed blocks: one run per bucket of a partitioned table, one run otherwise. Each run holds its
   // current block (rows [pos, end) still to produce) and its own iterator, left on that block's bytes.
   struct Run {
+    int64_t bucket = 0;
     size_t next_block = 0, end_block = 0;  // with index_: the run's blocks still to consider
     sealed::LoadedBlock block;
     bool have_block = false;   // block holds rows [pos, end) still to produce
     bool done = false;         // no block after `block`
     bool it_on_block = false;  // `it` is on the block `block` reads
     uint64_t pos = 0, end = 0;
-    std::string head;  // with several runs: the storage key of row `pos`
+    std::string head;  // with several runs merged: the storage key of row `pos`
     std::unique_ptr<rocksdb::Iterator> it;
+    std::vector<std::string> mask;  // unordered: the row store's keys in the run's bucket, in key order
+    size_t mask_pos = 0;
   };
+
+  // Several runs merged in key order (each run's rows decoded slice by slice, a head key per run).
+  bool merging() const { return runs_.size() > 1 && !unordered_; }
 
   // Moves run r to row `to` of its block, its head key with it.
   void advance(Run& r, uint64_t to) {
     r.pos = to;
     if (r.pos >= r.end) {
       r.have_block = false;
-    } else if (runs_.size() > 1) {
+    } else if (merging()) {
       r.head.clear();
       r.block.append_key(r.pos, r.head);
     }
@@ -1002,7 +1063,7 @@ class ScanCursorImpl final : public ScanCursor {
     const uint64_t count = to - r.pos;
     for (size_t c = 0; c < cols_.size(); ++c) {
       if (!cols_[c].wanted) continue;
-      if (runs_.size() > 1) r.block.decode_rows(c, r.pos, to);
+      if (merging()) r.block.decode_rows(c, r.pos, to);
       sealed_vectors_[c] = r.block.slice(c, r.pos);
     }
     if (want_keys_) {
@@ -1083,12 +1144,12 @@ class ScanCursorImpl final : public ScanCursor {
     if (r.pos >= r.end) return false;
     // One run: the wanted columns of the range in one pass. Several: by slice (sealed_slice), so the rows a
     // slice hands out were decoded just before, not when the block was loaded, many slices of other runs ago.
-    if (runs_.size() == 1)
+    if (!merging())
       for (size_t c = 0; c < cols_.size(); ++c)
         if (cols_[c].wanted) r.block.decode_rows(c, r.pos, r.end);
     ++stats_.blocks_read;
     r.have_block = true;
-    if (runs_.size() > 1) {
+    if (merging()) {
       r.head.clear();
       r.block.append_key(r.pos, r.head);
     }
@@ -1349,6 +1410,9 @@ class ScanCursorImpl final : public ScanCursor {
   bool have_prev_ = false;
   bool started_ = false;
   bool done_ = false;
+  bool unordered_ = false;       // ScanSpec::unordered with several runs: next_unordered
+  bool row_store_done_ = false;  // unordered: the row store is read
+  size_t current_run_ = 0;       // unordered: the run being read
   ColumnBatch batch_{};
   ColumnBatch sealed_batch_{};
   std::vector<ZoneBound> zone_;

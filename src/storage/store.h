@@ -311,6 +311,10 @@ struct ScanSpec {
   bool want_keys = false;       // fill ColumnBatch::keys (UPDATE / DELETE need them)
   uint32_t batch_rows = 1024;
   std::vector<ZoneBound> zone;  // zone-map predicates (sealed blocks only)
+  // No consumer needs primary-key order: a partitioned table's runs are read one after another (the row
+  // store first, then each run's blocks in key order with the row store's keys of its bucket masked), not
+  // merged. Rows are the same multiset; a table in one run reads in key order either way.
+  bool unordered = false;
   // An index scan: `index_id` names one of `table`'s indexes (IndexDef), `lower` / `upper` bound its
   // entries (encoded as the entries are, without the index's prefix). The scan reads the entries visible
   // to the view (its transaction's own included) in index order and hands out each entry's row, read
@@ -342,7 +346,8 @@ struct ScanStats {
   }
 };
 
-// Produces a table's rows in primary-key order as column batches. Not thread-safe; one per scan.
+// Produces a table's rows in primary-key order (ScanSpec::unordered: in some order) as column batches. Not
+// thread-safe; one per scan.
 class ScanCursor {
  public:
   virtual ~ScanCursor() = default;

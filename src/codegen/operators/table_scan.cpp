@@ -26,6 +26,7 @@ class TableScanTranslator final : public OperatorTranslator {
     spec.columns.assign(scan_.table->columns.size(), false);
     for (int c : scan_.scan_columns) spec.columns[static_cast<size_t>(c)] = true;
     spec.want_keys = scan_.key_column >= 0;
+    spec.unordered = scan_.unordered;
     for (const plan::ZoneBound& z : scan_.zone) {
       storage::ZoneBound zb;
       zb.column = z.column;

@@ -218,3 +218,43 @@ TEST_F(PlannerTest, SameShapeGivesIdenticalPlans) {
 
 }  // namespace
 }  // namespace omendb::planner::testing
+
+namespace omendb::planner::testing {
+namespace {
+
+// TableScanOp::unordered of every table scan of the plan, in tree order (mark_unordered_scans).
+void collect_unordered(const plan::Op& op, std::vector<bool>& out) {
+  if (op.is<plan::TableScanOp>()) out.push_back(op.as<plan::TableScanOp>().unordered);
+  for (const auto& c : op.children) collect_unordered(*c, out);
+}
+
+TEST_F(PlannerTest, ScansNoConsumerNeedsInKeyOrderAreUnordered) {
+  auto flags = [&](const char* sql) {
+    std::vector<bool> out;
+    collect_unordered(*plan(sql).plan.root, out);
+    return out;
+  };
+  using V = std::vector<bool>;
+  // Order-insensitive aggregates, GROUP BY, DISTINCT, through filters and projections.
+  EXPECT_EQ(flags("SELECT count(*), sum(a), max(b) FROM t WHERE a > 1"), V{true});
+  EXPECT_EQ(flags("SELECT b, count(*) FROM t GROUP BY b ORDER BY b"), V{true});
+  EXPECT_EQ(flags("SELECT DISTINCT b FROM t"), V{true});
+  EXPECT_EQ(flags("SELECT count(*) FROM (SELECT b FROM t ORDER BY id) s"), V{true});
+  // Consumers that see the order: the output, an elided ORDER BY, LIMIT, order-sensitive aggregates,
+  // an aggregate's own ORDER BY, windows, DISTINCT ON.
+  EXPECT_EQ(flags("SELECT b FROM t"), V{false});
+  EXPECT_EQ(flags("SELECT b FROM t WHERE a > 1 ORDER BY id"), V{false});
+  EXPECT_EQ(flags("SELECT count(*) FROM (SELECT b FROM t LIMIT 3) s"), V{false});
+  EXPECT_EQ(flags("SELECT array_agg(b) FROM (SELECT b FROM t ORDER BY id) s"), V{false});
+  EXPECT_EQ(flags("SELECT string_agg(b, ',') FROM t"), V{false});
+  EXPECT_EQ(flags("SELECT sum(a ORDER BY id) FROM t"), V{false});
+  EXPECT_EQ(flags("SELECT id, row_number() OVER () FROM t"), V{false});
+  EXPECT_EQ(flags("SELECT DISTINCT ON (b) b, a FROM t ORDER BY b"), V{false});
+  // A hash join: its build side always; its probe side when the join's consumer needs no order.
+  V join = flags("SELECT t.b FROM t JOIN t u ON t.a = u.id");
+  EXPECT_EQ(std::count(join.begin(), join.end(), true), 1) << join.size();
+  EXPECT_EQ(flags("SELECT count(*) FROM t JOIN t u ON t.a = u.id"), (V{true, true}));
+}
+
+}  // namespace
+}  // namespace omendb::planner::testing

@@ -1545,7 +1545,17 @@ class PartitionedSealTest : public SealedTest {
   }
   // Rows of a scan, checked to come in key order; with a zone bound on ts, only the rows inside it (the
   // rest is the filter's job).
+  // The rows of a scan in key order; every scan is also read with ScanSpec::unordered on the same view,
+  // whose rows must be the same set (each key once).
   PModel scan_pt(const ReadView& view, ScanSpec spec = {}, ScanStats* stats = nullptr) {
+    PModel out = scan_pt_once(view, spec, stats);
+    spec.unordered = true;
+    EXPECT_EQ(scan_pt_once(view, spec, nullptr), out) << "unordered scan";
+    return out;
+  }
+  // Unordered scans that produced a key before a smaller one (the runs read one after another).
+  uint64_t unordered_out_of_order_ = 0;
+  PModel scan_pt_once(const ReadView& view, ScanSpec spec, ScanStats* stats) {
     spec.table = pt_;
     spec.columns = {true, true, true, true};
     spec.batch_rows = 37;  // batches end inside blocks and runs
@@ -1553,12 +1563,18 @@ class PartitionedSealTest : public SealedTest {
     PModel out;
     PKey prev{INT32_MIN, INT64_MIN};
     bool first = true;
+    bool out_of_order = false;
     while (const ColumnBatch* b = cursor->next()) {
       EXPECT_GT(b->count, 0u);
       for (uint64_t r = 0; r < b->count; ++r) {
         PKey k{static_cast<const int32_t*>(b->columns[0].data)[r],
                static_cast<const int64_t*>(b->columns[1].data)[r]};
-        EXPECT_TRUE(first || k > prev) << "rows out of key order";
+        if (spec.unordered) {
+          out_of_order |= !first && k < prev;
+          EXPECT_FALSE(out.count(k)) << "unordered scan: key " << k.first << "," << k.second << " twice";
+        } else {
+          EXPECT_TRUE(first || k > prev) << "rows out of key order";
+        }
         first = false;
         prev = k;
         if (spec.want_keys) {
@@ -1575,6 +1591,7 @@ class PartitionedSealTest : public SealedTest {
         out[k] = row;
       }
     }
+    unordered_out_of_order_ += out_of_order;
     if (stats) *stats = cursor->stats();
     return out;
   }
@@ -1821,6 +1838,7 @@ TEST_F(PartitionedSealTest, RandomChangesWithSeals) {
   }
   stop_writer();
   readers.clear();
+  EXPECT_GT(unordered_out_of_order_, 0u);  // scan_pt's unordered scans read runs one after another
   Store::SealResult r = seal();
   EXPECT_EQ(r.versions_kept, 0u);
   PModel got = scan_pt_now();
