@@ -3016,6 +3016,22 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
                                    t);  // ARRAY[]::int[]
       ExprPtr a = bind(operand, c);
       if (a->type == TypeId::Xid) throw_unsupported("casts of type xid", pos_of(e.location));
+      if (t == TypeId::Interval && typmod >= 0) {
+        // INTERVAL '3' MONTH, '1:30'::interval hour to minute, interval(3) '...': PostgreSQL's interval_in
+        // reading the text by the qualifier, then AdjustIntervalForTypmod. Folded here, so only a string
+        // literal (or NULL) takes one.
+        if (a->op == ExprOp::Constant && a->constant.is_null())
+          return Expr::make_constant(Value::null(TypeId::Interval), TypeId::Interval);
+        if (a->op != ExprOp::Constant || a->type != TypeId::Unknown)
+          throw_unsupported(
+              "interval field qualifiers and precisions (YEAR, DAY TO SECOND, interval(p)) on a "
+              "value other than a string literal",
+              pos_of(e.location));
+        int range = typmod >> 16, precision = typmod & 0xFFFF;
+        dt::Interval iv = dt::interval_adjust(dt::interval_in(a->constant.as_text(), range), range,
+                                              precision == 0xFFFF ? -1 : precision);
+        return Expr::make_constant(Value::interval(iv.time, iv.day, iv.month), TypeId::Interval);
+      }
       if (is_array(t) || is_array(a->type)) {
         if (a->type == t) return a;
         bool ok = a->type == TypeId::Unknown || (is_array(t) && is_string_type(a->type)) ||
@@ -8639,6 +8655,9 @@ storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
     col.max_length = n;
   } else {
     col.type = detail::resolve_type(c.type, &max_length);
+    if (col.type == TypeId::Interval && max_length >= 0)
+      throw_unsupported("interval columns with a field qualifier or precision (interval day, interval(3))",
+                        pos_of(c.type.location));
     if (!storable(col.type))
       throw_unsupported("columns of type " + std::string(type_name(col.type)), pos_of(c.type.location));
     col.max_length = max_length;
