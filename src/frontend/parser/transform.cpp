@@ -2569,10 +2569,33 @@ class Transformer {
           e->binary_op = bop;
           found = true;
         }
-      if (!found) unsupported("operator " + op + " with ANY / ALL subqueries", loc);
       if (!sl->testexpr) unsupported("this kind of subquery", loc);
       if (sl->testexpr->node_case == PG_QUERY__NODE__NODE_ROW_EXPR)
         unsupported("row comparisons with subqueries", loc);
+      if (!found) {
+        // x LIKE / ILIKE / ~ ... ANY | ALL (SELECT p ...) is x op ANY | ALL (ARRAY(SELECT p ...)): the same
+        // three-valued answer over the same values.
+        static const std::pair<const char*, ast::BinaryOp> kPatternOps[] = {
+            {"~~", ast::BinaryOp::Like},   {"!~~", ast::BinaryOp::NotLike},
+            {"~~*", ast::BinaryOp::ILike}, {"!~~*", ast::BinaryOp::NotILike},
+            {"~", ast::BinaryOp::Match},   {"!~", ast::BinaryOp::NotMatch},
+            {"~*", ast::BinaryOp::IMatch}, {"!~*", ast::BinaryOp::NotIMatch}};
+        ExprPtr cmp = make(ExprKind::ArrayCmp, loc);
+        for (const auto& [name, bop] : kPatternOps)
+          if (op == name) {
+            cmp->binary_op = bop;
+            found = true;
+          }
+        if (!found) unsupported("operator " + op + " with ANY / ALL subqueries", loc);
+        if (!sl->subselect || sl->subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+          unsupported("this kind of subquery", loc);
+        cmp->sublink = e->sublink;
+        cmp->args.push_back(expr(sl->testexpr));
+        e->sublink = ast::SubLinkKind::Array;
+        e->subquery = select(sl->subselect->select_stmt);
+        cmp->args.push_back(std::move(e));
+        return cmp;
+      }
       e->args.push_back(expr(sl->testexpr));
     }
     if (!sl->subselect || sl->subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
