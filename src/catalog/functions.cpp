@@ -232,7 +232,10 @@ std::string format_type(uint32_t type_oid, int32_t typmod) {
     case 705:
       return "unknown";
     case 1042:
-      return typmod >= 4 ? "character(" + std::to_string(typmod - 4) + ")" : "bpchar";
+      // format_type(1042, -1) is bpchar; without a typmod (NULL, regtype's output) character
+      return typmod >= 4    ? "character(" + std::to_string(typmod - 4) + ")"
+             : typmod == -1 ? "bpchar"
+                            : "character";
     case 1043:
       return typmod >= 4 ? "character varying(" + std::to_string(typmod - 4) + ")" : "character varying";
     case 1082:
@@ -464,7 +467,7 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       return;
     case Func::FormatType: {
       if (args[0].is_null) return;
-      int32_t typmod = nargs > 1 && !args[1].is_null ? static_cast<int32_t>(args[1].i64) : -1;
+      int32_t typmod = nargs > 1 && !args[1].is_null ? static_cast<int32_t>(args[1].i64) : kNoTypmod;
       uint32_t type = static_cast<uint32_t>(args[0].i64);
       for (const auto& t : ctx.tables()) {
         if (row_type_oid(t->id) == type) {

@@ -80,7 +80,9 @@ bool is_strict(Func func);
 // in `text`, which *out then points to). Throws SqlError.
 void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::string& text, Datum* out);
 
-// PostgreSQL's format_type(type_oid, typmod) for the types OmenDB knows ("???" for others).
+// PostgreSQL's format_type(type_oid, typmod) for the types OmenDB knows ("???" for others). kNoTypmod: none
+// given (format_type(oid, NULL), regtype's output), which differs from -1 for bpchar only.
+inline constexpr int32_t kNoTypmod = INT32_MIN;
 std::string format_type(uint32_t type_oid, int32_t typmod);
 // pg_get_indexdef(index_oid): the CREATE INDEX statement of an index of one of `tables` ("" if none is).
 std::string index_definition(const std::vector<storage::TableDefPtr>& tables, int64_t index_oid);

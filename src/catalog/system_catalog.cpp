@@ -1430,12 +1430,11 @@ const BuiltinType* builtin_type(uint32_t oid) {
 
 // A column's type as the catalogs show it: varchar(n) is varchar with typmod n + 4.
 uint32_t column_type_oid(const storage::ColumnDef& c) {
-  if (c.type == TypeId::Text && c.blank_padded) return 1042;
   if (c.type == TypeId::Text && c.max_length >= 0) return 1043;
   return type_oid(c.type);
 }
 int32_t column_typmod(const storage::ColumnDef& c) {
-  if (c.type == TypeId::Text && c.max_length >= 0) return c.max_length + 4;
+  if ((c.type == TypeId::Text || c.type == TypeId::BpChar) && c.max_length >= 0) return c.max_length + 4;
   if (c.type == TypeId::Numeric) return c.max_length;  // numeric(p, s)'s typmod, -1 for plain numeric
   return -1;
 }
@@ -2025,7 +2024,6 @@ std::vector<Row> collation_rows(const storage::TableDef& def) {
 
 // information_schema's data_type: the SQL standard's name (format_type without modifiers).
 std::string sql_data_type(const storage::ColumnDef& c) {
-  if (c.type == TypeId::Text && c.blank_padded) return "character";
   if (c.type == TypeId::Text && c.max_length >= 0) return "character varying";
   return std::string(type_name(c.type));
 }
@@ -2185,6 +2183,7 @@ std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) 
                 .num("numeric_scale", (c.max_length - 4) & 0xffff);  // as information_schema computes it
           break;
         case TypeId::Text:
+        case TypeId::BpChar:
           if (c.max_length >= 0)
             rows.num("character_maximum_length", c.max_length)
                 .num("character_octet_length", c.max_length * 4);
@@ -2985,7 +2984,7 @@ std::string reg_out(TypeId type, int64_t oid, const std::vector<storage::TableDe
       break;
     }
     case TypeId::RegType:
-      if (builtin_type(static_cast<uint32_t>(oid))) return format_type(static_cast<uint32_t>(oid), -1);
+      if (builtin_type(static_cast<uint32_t>(oid))) return format_type(static_cast<uint32_t>(oid), kNoTypmod);
       for (const auto& t : tables)
         if (row_type_oid(t->id) == oid) return quote_ident(t->name);
       break;

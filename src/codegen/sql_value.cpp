@@ -175,6 +175,9 @@ llvm::Value* compare_values(CodeGen& cg, CmpOp op, const SqlValue& l, const SqlV
     x = cg.call("rt_array_cmp", {cg.qs, cg.const_i32(static_cast<int>(l.type)), l.value, text_length(cg, l),
                                  r.value, text_length(cg, r)});
     y = cg.const_i32(0);
+  } else if (l.type == TypeId::BpChar) {  // trailing spaces are not significant
+    x = cg.call("rt_bpchar_cmp", {cg.qs, l.value, text_length(cg, l), r.value, text_length(cg, r)});
+    y = cg.const_i32(0);
   } else if (physical_type(l.type) == PhysType::Text) {
     x = cg.call("rt_text_cmp", {cg.qs, l.value, text_length(cg, l), r.value, text_length(cg, r)});
     y = cg.const_i32(0);
@@ -266,9 +269,10 @@ llvm::Value* hash(CodeGen& cg, const SqlValue& v) {
         h = cg.call("rt_hash_array",
                     {cg.qs, cg.const_i32(static_cast<int>(v.type)), v.value, text_length(cg, v)});
       else
-        h = cg.call(v.type == TypeId::Numeric ? "rt_hash_numeric"
-                    : v.type == TypeId::Jsonb ? "rt_hash_jsonb"
-                                              : "rt_hash_bytes",
+        h = cg.call(v.type == TypeId::Numeric  ? "rt_hash_numeric"
+                    : v.type == TypeId::Jsonb  ? "rt_hash_jsonb"
+                    : v.type == TypeId::BpChar ? "rt_hash_bpchar"
+                                               : "rt_hash_bytes",
                     {cg.qs, v.value, text_length(cg, v)});
       break;
   }
@@ -434,6 +438,18 @@ SqlValue cast(CodeGen& cg, const SqlValue& v, TypeId to, int32_t typmod) {
   TypeId from = concrete(v.type);
   to = concrete(to);
   if (from == to && (to != TypeId::Numeric || typmod < 0)) return v;
+  if (from == TypeId::BpChar) {  // bpchar -> text drops the trailing spaces (rtrim1); others through text
+    SqlValue out = v;
+    out.type = TypeId::Text;
+    out.length = b.CreateSelect(v.is_null, cg.const_i64(0),
+                                cg.call("rt_bpchar_length", {cg.qs, v.value, text_length(cg, v)}));
+    return to == TypeId::Text ? out : cast(cg, out, to);
+  }
+  if (to == TypeId::BpChar) {  // the text's bytes (a length is applied by textsql::Func::BpcharTypmod)
+    SqlValue out = is_text_like(from) ? v : cast(cg, v, TypeId::Text);
+    out.type = TypeId::BpChar;
+    return out;
+  }
   if (is_array(from) || is_array(to)) {
     // common/array.h in the runtime: text in and out, element-wise casts.
     llvm::Value* in = cg.local(llvm::ArrayType::get(cg.i8, sizeof(Datum)), "arr.in", alignof(Datum));

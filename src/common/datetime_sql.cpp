@@ -545,6 +545,7 @@ Value from_datum(TypeId type, const Datum& d) {
     case TypeId::Numeric:
     case TypeId::Name:
     case TypeId::Char:
+    case TypeId::BpChar:
     case TypeId::Bytea:
     case TypeId::Uuid:
     case TypeId::Json:

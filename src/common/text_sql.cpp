@@ -664,18 +664,31 @@ int64_t char_count(std::string_view s) {
   return n;
 }
 
-size_t char_assign_length(std::string_view s, int64_t n, bool blank_padded) {
+size_t char_assign_length(std::string_view s, int64_t n) {
   size_t len = s.size();
-  if (blank_padded || len > static_cast<size_t>(n)) {
+  if (len > static_cast<size_t>(n)) {
     size_t trimmed = len;
     while (trimmed > 0 && s[trimmed - 1] == ' ') --trimmed;
     if (char_count(s.substr(0, trimmed)) > n)
       throw SqlError(SqlState::StringDataRightTruncation,
-                     std::string("value too long for type ") +
-                         (blank_padded ? "character(" : "character varying(") + std::to_string(n) + ")");
-    len = blank_padded ? trimmed : std::max(trimmed, char_offset(s, n));
+                     "value too long for type character varying(" + std::to_string(n) + ")");
+    len = std::max(trimmed, char_offset(s, n));
   }
   return len;
+}
+
+std::string bpchar_typmod(std::string_view s, int64_t n, bool is_explicit) {
+  const int64_t chars = char_count(s);
+  if (chars > n) {
+    const size_t keep = char_offset(s, n);
+    if (!is_explicit && s.find_first_not_of(' ', keep) != std::string_view::npos)
+      throw SqlError(SqlState::StringDataRightTruncation,
+                     "value too long for type character(" + std::to_string(n) + ")");
+    return std::string(s.substr(0, keep));
+  }
+  std::string out(s);
+  out.append(static_cast<size_t>(n - chars), ' ');
+  return out;
 }
 
 size_t char_offset(std::string_view s, int64_t k) {
@@ -759,6 +772,7 @@ const std::vector<Signature>& signatures() {
       {Func::Length, "char_length", T::Int32, {T::Text}},
       {Func::Length, "character_length", T::Int32, {T::Text}},
       {Func::OctetLength, "octet_length", T::Int32, {T::Text}},
+      {Func::BpcharOctetLength, "octet_length", T::Int32, {T::BpChar}},
       {Func::BitLength, "bit_length", T::Int32, {T::Text}},
       {Func::Lower, "lower", T::Text, {T::Text}},
       {Func::Upper, "upper", T::Text, {T::Text}},
@@ -842,6 +856,8 @@ const std::vector<Signature>& signatures() {
 
 const char* func_name(Func f) {
   if (f == Func::CharAssign) return "varchar";  // (EXPLAIN only: not callable from SQL)
+  if (f == Func::BpcharTypmod) return "bpchar";
+  if (f == Func::BpcharOut) return "bpcharout";
   for (const Signature& s : signatures())
     if (s.func == f) return s.name;
   return "?";
@@ -978,10 +994,17 @@ void eval(Func f, const Datum* args, size_t n, Datum& out, std::string& buf) {
       std::string_view s = str(args[0]), prefix = str(args[1]);
       return int_out(s.substr(0, prefix.size()) == prefix ? 1 : 0);
     }
-    case Func::CharAssign:  // (text, n, blank_padded)
+    case Func::CharAssign:  // (text, n)
       out.str = args[0].str;
-      out.str.len = char_assign_length(str(args[0]), args[1].i64, args[2].i64 != 0);
+      out.str.len = char_assign_length(str(args[0]), args[1].i64);
       return;
+    case Func::BpcharTypmod:  // (text, n, explicit)
+      return text_out(bpchar_typmod(str(args[0]), args[1].i64, args[2].i64 != 0));
+    case Func::BpcharOut:
+      out.str = args[0].str;
+      return;
+    case Func::BpcharOctetLength:
+      return int_out(static_cast<int64_t>(str(args[0]).size()));
     case Func::Btrim:
     case Func::Ltrim:
     case Func::Rtrim:

@@ -50,11 +50,14 @@ enum class Func : uint8_t {
   Btrim,       // btrim / ltrim / rtrim(text [, characters]) and TRIM(BOTH/LEADING/TRAILING ...)
   Ltrim,
   Rtrim,
-  Overlay,        // overlay(text placing text from int4 [for int4])
-  StringToArray,  // string_to_array(text, delimiter [, null string]): text[]; not strict
-  LikeEscape,     // like_escape(pattern, escape): a LIKE pattern rewritten to escape with backslash
-  SimilarEscape,  // similar_to_escape(pattern [, escape]): a SIMILAR TO pattern as a regular expression
-  CharAssign,     // internal: a value stored into varchar(n) / char(n) (char_assign_length); no SQL name
+  Overlay,            // overlay(text placing text from int4 [for int4])
+  StringToArray,      // string_to_array(text, delimiter [, null string]): text[]; not strict
+  LikeEscape,         // like_escape(pattern, escape): a LIKE pattern rewritten to escape with backslash
+  SimilarEscape,      // similar_to_escape(pattern [, escape]): a SIMILAR TO pattern as a regular expression
+  CharAssign,         // internal: a value stored into varchar(n) (char_assign_length); no SQL name
+  BpcharTypmod,       // internal: (text, n, explicit) -> character(n) (bpchar_typmod); no SQL name
+  BpcharOut,          // internal: a bpchar's text with its padding (bpcharout, for concat / format)
+  BpcharOctetLength,  // octet_length(bpchar): its bytes, padding included
   // Regular expressions (runtime/regex.h evaluates them):
   RegexpReplace,       // regexp_replace(text, pattern, replacement [, flags])
   RegexpReplaceAt,     // regexp_replace(text, pattern, replacement, start [, n [, flags]])
@@ -100,12 +103,16 @@ size_t char_len(std::string_view s, size_t i);
 int64_t char_count(std::string_view s);
 // The byte offset of the k-th (0-based) character of s, or s.size().
 size_t char_offset(std::string_view s, int64_t k);
-// A value assigned to a varchar(n) column (blank_padded: char(n)), as PostgreSQL's length coercion for
-// assignment: characters past n must all be spaces (else 22001 "value too long for type character
-// varying(n)"), and are dropped. char(n) keeps no trailing spaces at all (its value compares, concatenates
-// and measures without them: bpchar). Returns the byte length of the value to store (a prefix of s). The
-// one place of this rule: INSERT / UPDATE (Func::CharAssign), COPY, and the storage's checks use it.
-size_t char_assign_length(std::string_view s, int64_t n, bool blank_padded);
+// A value assigned to a varchar(n) column, as PostgreSQL's length coercion for assignment: characters
+// past n must all be spaces (else 22001 "value too long for type character varying(n)"), and are dropped.
+// Returns the byte length of the value to store (a prefix of s). The one place of this rule: INSERT /
+// UPDATE (Func::CharAssign), COPY, and the storage's checks use it.
+size_t char_assign_length(std::string_view s, int64_t n);
+// PostgreSQL's bpchar(bpchar, typmod, isExplicit): s as a character(n): longer than n characters, an
+// explicit cast keeps the first n, an assignment drops the excess when it is all spaces (else 22001 "value
+// too long for type character(n)"); shorter, padded with spaces to n characters. The one place of this
+// rule: casts to char(n), INSERT / UPDATE (Func::BpcharTypmod), COPY and the storage's checks use it.
+std::string bpchar_typmod(std::string_view s, int64_t n, bool is_explicit);
 // PostgreSQL's quote_ident: the name as is when it is lower-case letters, digits and underscores not
 // starting with a digit and no reserved keyword, else in double quotes.
 std::string quote_ident(std::string_view name);

@@ -53,6 +53,8 @@ std::string_view type_name(TypeId type) {
       return "smallint";
     case TypeId::Float32:
       return "real";
+    case TypeId::BpChar:
+      return "character";
     case TypeId::Unknown:
       return "unknown";
     case TypeId::Bool:
@@ -151,6 +153,8 @@ uint32_t type_oid(TypeId type) {
       return 21;
     case TypeId::Float32:
       return 700;
+    case TypeId::BpChar:
+      return 1042;
     case TypeId::Unknown:
       return 705;
     case TypeId::Bool:

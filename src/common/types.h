@@ -64,6 +64,11 @@ enum class TypeId : uint8_t {
   // (float4pl ... as PostgreSQL's checks: 22003 "value out of range: overflow"); stored in rows as four
   // bytes (docs/types.md, "REAL").
   Float32 = 25,
+  // PostgreSQL's bpchar, character(n) (docs/types.md, "CHARACTER(n)"): text held blank-padded to its n
+  // characters (as PostgreSQL holds it; `::bpchar` without a length keeps the value as given). Compared,
+  // ordered and hashed with trailing spaces stripped (bpcharcmp); keys store the stripped value
+  // (storage/key_codec.h), so the key order is the type's order. No array type yet.
+  BpChar = 26,
   // One-dimensional arrays (common/array.h): kArrayFlag | the element's TypeId, held as Text (the bytes
   // of PostgreSQL's binary array format, array_send). docs/types.md, "Arrays".
   BoolArray = 64 + 1,
@@ -94,7 +99,7 @@ enum class TypeId : uint8_t {
   // int2. kArrayFlag | kVectorFlag | Oid.
   OidVector = 64 + 32 + 11,
 };
-inline constexpr uint8_t kMaxScalarTypeId = 25;      // the highest scalar TypeId
+inline constexpr uint8_t kMaxScalarTypeId = 26;      // the highest scalar TypeId
 inline constexpr uint8_t kMaxTypeId = 64 + 32 + 11;  // the highest TypeId
 inline constexpr uint8_t kArrayFlag = 64;
 inline constexpr uint8_t kVectorFlag = 32;  // with kArrayFlag: the *vector types (Int2Vector, OidVector)
@@ -143,6 +148,7 @@ constexpr bool storable(TypeId t) {
     case TypeId::Float32:
     case TypeId::Float64:
     case TypeId::Text:
+    case TypeId::BpChar:
     case TypeId::Date:
     case TypeId::Time:
     case TypeId::Timestamp:
@@ -234,6 +240,10 @@ inline bool is_text_like(TypeId t) {
 inline bool is_string_type(TypeId t) {
   return t == TypeId::Text || t == TypeId::Unknown || t == TypeId::Name || t == TypeId::Char;
 }
+// The string types and bpchar: what PostgreSQL casts to text implicitly (text functions, ||, string_agg).
+inline bool casts_to_text_implicitly(TypeId t) {
+  return is_string_type(t) || t == TypeId::BpChar;
+}
 // bytea or uuid (common/bytea.h): bytes with their own text form, compared and hashed by their bytes.
 inline bool is_binary_type(TypeId t) {
   return t == TypeId::Bytea || t == TypeId::Uuid;
@@ -241,6 +251,13 @@ inline bool is_binary_type(TypeId t) {
 // json or jsonb (common/json.h).
 inline bool is_json_type(TypeId t) {
   return t == TypeId::Json || t == TypeId::Jsonb;
+}
+// The bytes of a bpchar value that compare, order and hash: without its trailing spaces (bpchar's
+// semantics; one place for every runtime and storage user).
+inline std::string_view bpchar_significant(std::string_view s) {
+  size_t n = s.size();
+  while (n > 0 && s[n - 1] == ' ') --n;
+  return s.substr(0, n);
 }
 // Values ordered by memcmp, then the shorter first, and hashed by their bytes: the string and binary
 // types, and json (which SQL neither orders nor compares: its text).

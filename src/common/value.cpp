@@ -260,6 +260,7 @@ bool Value::operator==(const Value& o) const {
     case TypeId::Unknown:
     case TypeId::Name:
     case TypeId::Char:
+    case TypeId::BpChar:
     case TypeId::Bytea:
     case TypeId::Uuid:
     case TypeId::Json:

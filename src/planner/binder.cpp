@@ -279,7 +279,9 @@ struct Target {
 // The type modifier PostgreSQL describes a cast's result with: x::varchar(n) (n), x::numeric(p, s) (its
 // typmod); else -1.
 int32_t cast_typmod(const ast::Expr& e, TypeId result) {
-  if (e.kind != ast::ExprKind::Cast || (result != TypeId::Text && result != TypeId::Numeric)) return -1;
+  if (e.kind != ast::ExprKind::Cast ||
+      (result != TypeId::Text && result != TypeId::Numeric && result != TypeId::BpChar))
+    return -1;
   int32_t typmod = -1;
   detail::resolve_type(e.cast_type, &typmod);
   return typmod;
@@ -431,6 +433,8 @@ class Binder {
   ExprPtr convert(ExprPtr e, TypeId t);
   // e (Numeric) rounded to numeric(p, s)'s typmod; a constant is rounded now.
   ExprPtr with_typmod(ExprPtr e, int32_t typmod);
+  // e (bpchar) as character(n): textsql::bpchar_typmod, folded for a constant.
+  ExprPtr bpchar_typmod(ExprPtr e, int32_t n, bool is_explicit);
   // Mathematical functions and operators (common/math_sql.h's table, the "Mathematical functions"
   // section): `name` resolved against mathsql::signatures() with PostgreSQL's func_select_candidate
   // rules; null when no function or operator has that name. Operators: "^", "&" ... and the prefix
@@ -1126,6 +1130,20 @@ ExprPtr Binder::with_typmod(ExprPtr e, int32_t typmod) {
   return x;
 }
 
+ExprPtr Binder::bpchar_typmod(ExprPtr e, int32_t n, bool is_explicit) {
+  if (e->op == ExprOp::Constant) {
+    if (e->constant.is_null()) return e;
+    return Expr::make_constant(
+        Value::text(textsql::bpchar_typmod(e->constant.as_text(), n, is_explicit), TypeId::BpChar),
+        TypeId::BpChar);
+  }
+  std::vector<ExprPtr> args = list(std::move(e), Expr::make_constant(Value::int32(n), TypeId::Int32));
+  args.push_back(Expr::make_constant(Value::boolean(is_explicit), TypeId::Bool));
+  ExprPtr x = Expr::make(ExprOp::Text, TypeId::BpChar, std::move(args));
+  x->func = static_cast<int>(textsql::Func::BpcharTypmod);
+  return x;
+}
+
 ExprPtr Binder::bind_param(const ast::Expr& e) {
   constexpr int kMaxParams = 65535;  // Bind carries an int16 count
   int n = e.param_number;
@@ -1325,6 +1343,9 @@ TypeId catalog_common_type(TypeId a, TypeId b) {
       (is_reg_type(b) && (is_oid_type(a) || is_integer(a))))
     return TypeId::Oid;
   if (either(TypeId::Name, TypeId::Text) || either(TypeId::Char, TypeId::Text)) return TypeId::Text;
+  // bpchar with another string type compares as text (bpchar -> text is implicit and drops the padding)
+  if ((a == TypeId::BpChar && is_string_type(b)) || (b == TypeId::BpChar && is_string_type(a)))
+    return TypeId::Text;
   if (either(TypeId::Name, TypeId::Char)) return TypeId::Name;
   return TypeId::Unknown;
 }
@@ -1336,8 +1357,8 @@ bool catalog_cast_exists(TypeId from, TypeId to) {
   if (from == TypeId::Unknown) return true;
   if (is_oid_type(from))  // no oid -> smallint cast in PostgreSQL
     return (is_integer(to) && to != TypeId::Int16) || is_oid_type(to) || is_string_type(to);
-  if (is_oid_type(to)) return is_integer(from) || is_string_type(from);
-  return is_string_type(from) && is_string_type(to);
+  if (is_oid_type(to)) return is_integer(from) || casts_to_text_implicitly(from);
+  return casts_to_text_implicitly(from) && casts_to_text_implicitly(to);
 }
 
 ExprPtr Binder::compare(ExprOp op, const char* sym, ExprPtr l, ExprPtr r, int loc) {
@@ -1455,7 +1476,9 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
           (l->type == TypeId::Bytea || r->type == TypeId::Bytea))  // PostgreSQL has bytea LIKE bytea
         throw_unsupported("LIKE over bytea", pos_of(loc));
       if (l->type == TypeId::Unknown) l = convert(std::move(l), TypeId::Text);
-      if (r->type == TypeId::Unknown) r = convert(std::move(r), TypeId::Text);
+      if (r->type == TypeId::Unknown || r->type == TypeId::BpChar) r = convert(std::move(r), TypeId::Text);
+      // bpchar ~~ text (bpcharlike ...): the padded value is matched
+      if (l->type == TypeId::BpChar) l = text_output(std::move(l));
       if (!is_string_type(l->type) || !is_string_type(r->type))
         fail(SqlState::UndefinedFunction,
              "operator does not exist: " + tn(l->type) + " " + sym + " " + tn(r->type), loc, kCastHint);
@@ -1497,8 +1520,8 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
         return Expr::make(ExprOp::Concat, TypeId::Bytea,
                           list(convert(std::move(l), TypeId::Bytea), convert(std::move(r), TypeId::Bytea)));
       }
-      bool l_text = is_string_type(lt);
-      bool r_text = is_string_type(rt);
+      bool l_text = casts_to_text_implicitly(lt);
+      bool r_text = casts_to_text_implicitly(rt);
       if (!l_text && !r_text)
         fail(SqlState::UndefinedFunction, "operator does not exist: " + tn(lt) + " || " + tn(rt), loc,
              kCastHint);
@@ -1527,6 +1550,8 @@ TypeId common_known_type(TypeId t, TypeId next) {
   if (t == next) return t;
   if ((is_numeric(t) && is_numeric(next)) || (is_date_or_timestamp(t) && is_date_or_timestamp(next)))
     return wider(t, next);
+  if ((t == TypeId::BpChar && next == TypeId::Text) || (t == TypeId::Text && next == TypeId::BpChar))
+    return TypeId::Text;  // text is the string category's preferred type
   return oid_common_type(t, next);
 }
 
@@ -1534,7 +1559,7 @@ TypeId common_known_type(TypeId t, TypeId next) {
 char type_category(TypeId t) {
   if (is_array(t)) return 'A';
   if (is_numeric(t) || is_oid_type(t)) return 'N';
-  if (t == TypeId::Text || t == TypeId::Name) return 'S';
+  if (t == TypeId::Text || t == TypeId::Name || t == TypeId::BpChar) return 'S';
   if (is_date_or_timestamp(t) || t == TypeId::Time) return 'D';
   if (t == TypeId::Interval) return 'T';
   if (is_json_type(t) || is_binary_type(t) || t == TypeId::Xid) return 'U';
@@ -1832,7 +1857,7 @@ ExprPtr Binder::bind_aggregate(const ast::Expr& e, ExprCtx& c) {
       // string_agg(text, text) and string_agg(bytea, bytea); unknown literals take the other's type.
       const TypeId dt = args[1]->type;
       auto bytea_or_unknown = [](TypeId t) { return t == TypeId::Bytea || t == TypeId::Unknown; };
-      const bool text = is_string_type(at) && is_string_type(dt);
+      const bool text = casts_to_text_implicitly(at) && casts_to_text_implicitly(dt);
       const bool bytes = bytea_or_unknown(at) && bytea_or_unknown(dt) && !text;
       std::vector<ExprPtr> shown;
       shown.push_back(detail::clone(*arg));
@@ -2211,8 +2236,8 @@ ExprPtr Binder::to_json(ExprPtr x, int loc) {
   if (is_array(t) || t == TypeId::Timestamp || t == TypeId::TimestampTz || t == TypeId::Interval ||
       is_oid_type(t))
     throw_unsupported("to_json of type " + tn(t), pos_of(loc));
-  // text, name, "char", date, time, bytea, uuid: their text as a JSON string
-  return json_op(Func::ToJsonString, TypeId::Json, list(convert(std::move(x), TypeId::Text)));
+  // text, name, "char", bpchar (padded), date, time, bytea, uuid: their text as a JSON string
+  return json_op(Func::ToJsonString, TypeId::Json, list(text_output(std::move(x))));
 }
 
 ExprPtr Binder::bind_json_operator(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
@@ -2495,6 +2520,11 @@ ExprPtr Binder::bind_bytea_function(const std::string& name, std::vector<ExprPtr
 
 ExprPtr Binder::text_output(ExprPtr x) {
   if (x->type == TypeId::Text) return x;
+  if (x->type == TypeId::BpChar) {  // bpcharout: the padded text (a cast to text would drop the padding)
+    ExprPtr out = Expr::make(ExprOp::Text, TypeId::Text, list(std::move(x)));
+    out->func = static_cast<int>(textsql::Func::BpcharOut);
+    return out;
+  }
   if (x->type != TypeId::Bool) return convert(std::move(x), TypeId::Text);
   // CASE WHEN x THEN 't' WHEN NOT x THEN 'f' END (NULL stays NULL)
   std::vector<ExprPtr> c;
@@ -2534,7 +2564,7 @@ ExprPtr Binder::bind_text_function(const std::string& name, std::vector<ExprPtr>
       } else if (a == TypeId::Unknown) {
         score += p == TypeId::Text ? 2 : 1;
       } else {
-        ok = (p == TypeId::Text && is_string_type(a)) ||
+        ok = (p == TypeId::Text && casts_to_text_implicitly(a)) ||
              (is_integer(p) && is_integer(a) && rank(a) < rank(p));  // int2 -> int4 -> int8: implicit
       }
     }
@@ -3072,6 +3102,12 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
           fail(SqlState::CannotCoerce, "cannot cast type boolean to numeric", e.location);
         return with_typmod(convert(std::move(a), t), typmod);
       }
+      if (t == TypeId::BpChar) {  // the text's bytes, then char(n)'s length (explicit: truncates)
+        if (a->type == TypeId::Bool && a->op != ExprOp::Constant) a = text_output(std::move(a));
+        ExprPtr x = convert(std::move(a), t);
+        if (typmod >= 0) x = bpchar_typmod(std::move(x), typmod, true);
+        return x;
+      }
       if (a->type == t && !(t == TypeId::Text && typmod >= 0)) return a;
       // boolean casts to and from integer only (pg_cast has int4 <-> bool, no int2 / int8 / float / numeric)
       if ((a->type == TypeId::Bool && is_numeric(t) && t != TypeId::Int32) ||
@@ -3533,15 +3569,22 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
   }
   if (check_length && to == TypeId::Numeric && col.max_length >= 0)
     e = with_typmod(std::move(e), col.max_length);
+  if (check_length && to == TypeId::BpChar && col.max_length >= 0) {
+    try {  // char(n): padded or cut (spaces only) to n, before keys, CHECK and RETURNING see it
+      return bpchar_typmod(std::move(e), col.max_length, false);
+    } catch (SqlError& err) {
+      throw std::move(err).at(pos_of(loc));
+    }
+  }
   if (check_length && to == TypeId::Text && col.max_length >= 0) {
-    // varchar(n) / char(n): PostgreSQL's length coercion for assignment (textsql::char_assign_length), so
-    // that keys, UNIQUE and ON CONFLICT, CHECK and RETURNING all see the value that is stored.
+    // varchar(n): PostgreSQL's length coercion for assignment (textsql::char_assign_length), so that
+    // keys, UNIQUE and ON CONFLICT, CHECK and RETURNING all see the value that is stored.
     if (e->op == ExprOp::Constant) {
       if (e->constant.is_null()) return e;
       const std::string text = e->constant.as_text();
       size_t len = 0;
       try {
-        len = textsql::char_assign_length(text, col.max_length, col.blank_padded);
+        len = textsql::char_assign_length(text, col.max_length);
       } catch (SqlError& err) {
         throw std::move(err).at(pos_of(loc));
       }
@@ -3550,7 +3593,6 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
     }
     std::vector<ExprPtr> args =
         list(std::move(e), Expr::make_constant(Value::int32(col.max_length), TypeId::Int32));
-    args.push_back(Expr::make_constant(Value::boolean(col.blank_padded), TypeId::Bool));
     e = Expr::make(ExprOp::Text, TypeId::Text, std::move(args));
     e->func = static_cast<int>(textsql::Func::CharAssign);
   }
@@ -3944,6 +3986,10 @@ ExprPtr Binder::subquery_result(const ast::Expr& e, ExprPtr x, OpPtr root) {
   ExprPtr cmp = compare(op, sym, std::move(x), Expr::make_column(y.id, y.type), e.location);
   x = std::move(cmp->args[0]);
   ExprPtr yv = std::move(cmp->args[1]);
+  if (x->type == TypeId::BpChar) {  // bpchar equality is the equality of its texts (without the padding)
+    x = convert(std::move(x), TypeId::Text);
+    yv = convert(std::move(yv), TypeId::Text);
+  }
   if (!(yv->op == ExprOp::Column && yv->column == y.id)) {
     auto convert_y = std::make_unique<plan::ProjectOp>();
     convert_y->output.push_back({new_id(), y.name, yv->type});
@@ -8040,7 +8086,8 @@ std::vector<Value> Binder::evaluate_parameters(const std::vector<ast::ExprPtr>& 
     ExprPtr x = bind(a, c);
     TypeId from = x->type, to = types[i];
     if (!(from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
-          to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to))))
+          to == TypeId::Text || to == TypeId::BpChar ||
+          (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to))))
       fail(SqlState::DatatypeMismatch,
            "parameter $" + std::to_string(i + 1) + " of type " + tn(from) +
                " cannot be coerced to the expected type " + tn(to),
@@ -8640,7 +8687,6 @@ storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
   storage::ColumnDef col;
   col.name = c.name;
   int max_length = -1;
-  const std::string& tn = c.type.name;
   if (int8_t width = serial_width(c.type)) {
     // SERIAL: an integer column, NOT NULL, whose DEFAULT (set by the caller, which creates the sequence)
     // is nextval of its own sequence.
@@ -8656,25 +8702,13 @@ storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
     col.not_null = true;
     return col;
   }
-  if ((tn == "bpchar" || tn == "character") && !c.type.is_array) {
-    // char(n) / character(n): text blank-padded to n characters when stored (docs/schema.md)
-    col.type = TypeId::Text;
-    col.blank_padded = true;
-    int n = c.type.typmods.empty() ? 1 : c.type.typmods[0];
-    if (n < 1)
-      fail(SqlState::InvalidParameterValue, "length for type char must be at least 1", c.type.location);
-    if (n > 10485760)
-      fail(SqlState::InvalidParameterValue, "length for type char cannot exceed 10485760", c.type.location);
-    col.max_length = n;
-  } else {
-    col.type = detail::resolve_type(c.type, &max_length);
-    if (col.type == TypeId::Interval && max_length >= 0)
-      throw_unsupported("interval columns with a field qualifier or precision (interval day, interval(3))",
-                        pos_of(c.type.location));
-    if (!storable(col.type))
-      throw_unsupported("columns of type " + std::string(type_name(col.type)), pos_of(c.type.location));
-    col.max_length = max_length;
-  }
+  col.type = detail::resolve_type(c.type, &max_length);
+  if (col.type == TypeId::Interval && max_length >= 0)
+    throw_unsupported("interval columns with a field qualifier or precision (interval day, interval(3))",
+                      pos_of(c.type.location));
+  if (!storable(col.type))
+    throw_unsupported("columns of type " + std::string(type_name(col.type)), pos_of(c.type.location));
+  col.max_length = max_length;
   col.not_null = c.not_null;
   if (c.identity) {
     if (c.default_expr)
@@ -9190,7 +9224,8 @@ bool assignment_castable(TypeId from, TypeId to) {
   }
   // PostgreSQL's assignment casts (pg_cast castcontext 'a' and 'i'): json <-> jsonb too.
   return from == to || from == TypeId::Unknown || (is_numeric(from) && is_numeric(to)) ||
-         to == TypeId::Text || (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to)) ||
+         to == TypeId::Text || to == TypeId::BpChar ||
+         (is_datetime(from) && is_datetime(to) && dtsql::can_cast(from, to)) ||
          (is_json_type(from) && is_json_type(to));
 }
 

@@ -142,6 +142,12 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
     if (!is_string_type(from) || !is_binary_type(to)) cannot_cast(from, to);
     return Value::bytes(to == TypeId::Bytea ? bytea::parse(v.as_text()) : bytea::uuid_parse(v.as_text()), to);
   }
+  if (from == TypeId::BpChar)  // bpchar -> text drops the trailing spaces; others through text
+    return convert_value(Value::text(std::string(bpchar_significant(v.as_text()))), to, dt);
+  if (to == TypeId::BpChar) {  // the text's bytes (a length is applied by textsql::bpchar_typmod)
+    std::string text = is_string_type(from) ? v.as_text() : convert_value(v, TypeId::Text, dt).as_text();
+    return Value::text(std::move(text), TypeId::BpChar);
+  }
   if (is_datetime(from) || is_datetime(to)) {
     if (!dtsql::can_cast(from, to)) cannot_cast(from, to);
     return dtsql::cast_value(v, to, dt);
@@ -358,7 +364,19 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
   if (n == "uuid") return TypeId::Uuid;
   if (n == "json") return TypeId::Json;
   if (n == "jsonb") return TypeId::Jsonb;
-  if (n == "bpchar" || n == "char" || n == "character") throw_unsupported("type character", pos);
+  if (n == "bpchar" || n == "character") {
+    // character(n) (CHAR alone is character(1): the grammar gives the 1); bpchar without a length keeps
+    // its values as they are.
+    if (!t.typmods.empty()) {
+      if (t.typmods[0] < 1)
+        throw SqlError(SqlState::InvalidParameterValue, "length for type char must be at least 1").at(pos);
+      if (t.typmods[0] > 10485760)
+        throw SqlError(SqlState::InvalidParameterValue, "length for type char cannot exceed 10485760")
+            .at(pos);
+      if (max_length) *max_length = t.typmods[0];
+    }
+    return TypeId::BpChar;
+  }
   static const char* const known[] = {
       "timetz",   "jsonpath",     "money",        "inet",          "cidr",        "macaddr",
       "xml",      "point",        "bit",          "varbit",        "tsvector",    "tsquery",

@@ -68,6 +68,9 @@ uint64_t hash_keys(const std::vector<TypeId>& types, const Datum* keys) {
     } else if (is_array(types[i])) {  // rt_hash_array
       std::string key = arr::hash_key(d.str.view(), types[i]);
       k = hash_bytes(key.data(), key.size());
+    } else if (types[i] == TypeId::BpChar) {  // rt_hash_bpchar
+      std::string_view s = bpchar_significant(d.str.view());
+      k = hash_bytes(s.data(), s.size());
     } else if (is_bytewise(types[i])) {
       k = hash_bytes(d.str.ptr, d.str.len);
     } else {

@@ -203,6 +203,7 @@ void ExecContext::set_params(const std::vector<Value>& values) {
       case TypeId::Unknown:
       case TypeId::Name:
       case TypeId::Char:
+      case TypeId::BpChar:
       case TypeId::Numeric:  // its bytes
       case TypeId::Bytea:
       case TypeId::Uuid:

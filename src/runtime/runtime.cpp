@@ -519,6 +519,22 @@ int32_t rt_text_cmp(QueryState*, const char* a, uint64_t an, const char* b, uint
   return compare_datums(TypeId::Text, x, y);
 }
 
+int32_t rt_bpchar_cmp(QueryState*, const char* a, uint64_t an, const char* b, uint64_t bn) {
+  Datum x, y;
+  x.str = StrRef{a, an};
+  y.str = StrRef{b, bn};
+  return compare_datums(TypeId::BpChar, x, y);
+}
+
+uint64_t rt_hash_bpchar(QueryState*, const char* p, uint64_t n) {
+  std::string_view s = bpchar_significant({p, static_cast<size_t>(n)});
+  return hash_bytes(s.data(), s.size());
+}
+
+uint64_t rt_bpchar_length(QueryState*, const char* p, uint64_t n) {
+  return bpchar_significant({p, static_cast<size_t>(n)}).size();
+}
+
 void rt_concat(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn, StrRef* out) {
   char* p = ctx_of(qs).arena.allocate(an + bn);
   if (an) std::memcpy(p, a, an);

@@ -150,6 +150,11 @@ void* rt_join_ht_null_entry(QueryState* qs, int32_t slot);
 
 // Text.
 int32_t rt_text_cmp(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn);
+// bpchar: its order and grouping hash (trailing spaces not significant: bpchar_significant) and the
+// length of its text (bpchar -> text drops the trailing spaces).
+int32_t rt_bpchar_cmp(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn);
+uint64_t rt_hash_bpchar(QueryState* qs, const char* p, uint64_t n);
+uint64_t rt_bpchar_length(QueryState* qs, const char* p, uint64_t n);
 void rt_concat(QueryState* qs, const char* a, uint64_t an, const char* b, uint64_t bn, StrRef* out);
 void rt_int_to_text(QueryState* qs, int64_t v, StrRef* out);
 void rt_double_to_text(QueryState* qs, double v, StrRef* out);
@@ -258,7 +263,7 @@ int32_t rt_ordered_agg_result(QueryState* qs, int32_t spec, int32_t func, const 
   X(rt_hash_bytes) X(rt_agg_ht_find_or_insert) X(rt_agg_ht_set_text) X(rt_agg_ht_size) X(rt_agg_ht_rows) \
   X(rt_join_ht_insert) X(rt_join_ht_finish) X(rt_join_ht_directory) X(rt_join_ht_mask) \
   X(rt_join_ht_entries) X(rt_join_ht_size) X(rt_join_ht_null_entry) \
-  X(rt_text_cmp) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_float4_to_text) X(rt_bool_to_text) \
+  X(rt_text_cmp) X(rt_bpchar_cmp) X(rt_hash_bpchar) X(rt_bpchar_length) X(rt_concat) X(rt_int_to_text) X(rt_double_to_text) X(rt_float4_to_text) X(rt_bool_to_text) \
   X(rt_text_to_int32) X(rt_text_to_int16) X(rt_text_to_int64) X(rt_text_to_double) X(rt_text_to_float4) X(rt_text_to_bool) X(rt_double_to_int) \
   X(rt_in_int) X(rt_in_double) X(rt_in_text) X(rt_datetime) X(rt_datetime_cast) X(rt_interval_cmp) \
   X(rt_hash_interval) X(rt_catalog_func) X(rt_catalog_cast) X(rt_match) X(rt_match_array) X(rt_upsert) \

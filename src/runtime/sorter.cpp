@@ -37,6 +37,11 @@ int compare_datums(TypeId type, const Datum& a, const Datum& b) {
       if (c != 0) return c < 0 ? -1 : 1;
       return a.str.len < b.str.len ? -1 : (a.str.len > b.str.len ? 1 : 0);
     }
+    case TypeId::BpChar: {  // bpcharcmp: without trailing spaces, then as text
+      std::string_view x = bpchar_significant(a.str.view()), y = bpchar_significant(b.str.view());
+      int c = x.compare(y);
+      return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    }
     case TypeId::Numeric: {
       int c = num::compare({a.str.ptr, a.str.len}, {b.str.ptr, b.str.len});
       return c < 0 ? -1 : (c > 0 ? 1 : 0);

@@ -169,6 +169,8 @@ std::vector<pgwire::ResultColumn> describe(const planner::PlannedStatement& plan
     } else if (type == TypeId::Text) {
       out[i].type_oid = oid::kVarchar;
       out[i].type_modifier = planned.result_typmods[i] + 4;
+    } else if (type == TypeId::BpChar) {
+      out[i].type_modifier = planned.result_typmods[i] + 4;
     }
   }
   for (size_t i = 0; i < out.size() && i < planned.result_name_columns.size(); ++i) {
@@ -1732,7 +1734,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           // column, as PostgreSQL's input function's).
           const storage::ColumnDef& column = table.columns[static_cast<size_t>(c)];
           if (column.max_length >= 0 && (type == TypeId::Text || type == TypeId::Unknown))
-            d.str.len = textsql::char_assign_length(d.str.view(), column.max_length, column.blank_padded);
+            d.str.len = textsql::char_assign_length(d.str.view(), column.max_length);
+          if (column.max_length >= 0 && type == TypeId::BpChar) {
+            holders[i] = Value::text(textsql::bpchar_typmod(d.str.view(), column.max_length, false), type);
+            datum_from_value(holders[i], type, d);
+          }
         } catch (SqlError& e) {
           // An invalid byte sequence is reported on the line (PostgreSQL checks the encoding there).
           bool line = !binary && e.state() == SqlState::CharacterNotInRepertoire;
@@ -2682,6 +2688,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                 column_defaults(def, read, *view, out, std::chrono::steady_clock::now());
             Value v = values[static_cast<size_t>(index)];
             storage::ColumnDef& added = def.columns[static_cast<size_t>(index)];
+            if (!v.is_null() && added.max_length >= 0 && added.type == TypeId::BpChar)
+              v = Value::text(textsql::bpchar_typmod(v.as_text(), added.max_length, false), TypeId::BpChar);
             if (!v.is_null() && added.max_length >= 0 && v.type() == TypeId::Text) {
               std::string text = v.as_text();
               std::string trimmed = text;
@@ -2697,10 +2705,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
               chars = 0;
               for (char ch : trimmed) chars += (static_cast<uint8_t>(ch) & 0xC0) != 0x80;
               if (chars > static_cast<size_t>(added.max_length))
-                throw SqlError(SqlState::StringDataRightTruncation,
-                               std::string("value too long for type ") +
-                                   (added.blank_padded ? "character(" : "character varying(") +
-                                   std::to_string(added.max_length) + ")");
+                throw SqlError(
+                    SqlState::StringDataRightTruncation,
+                    "value too long for type character varying(" + std::to_string(added.max_length) + ")");
               v = Value::text(text);
             }
             storage::set_missing_value(added, dtsql::to_datum(v));
@@ -3032,10 +3039,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       throw SqlError(SqlState::FeatureNotSupported, "cannot alter type of a column used by a view or rule")
           .with_detail("rule _RETURN on view " + views[0].first->name + " depends on column \"" + col.name +
                        "\"");
-    const bool same = to.type == was.type && to.blank_padded == was.blank_padded;
+    const bool same = to.type == was.type;
     const bool widens =
         same && (to.max_length == was.max_length ||
-                 (to.type == TypeId::Text && !to.blank_padded &&
+                 (to.type == TypeId::Text &&
                   (to.max_length < 0 || (was.max_length >= 0 && to.max_length >= was.max_length))));
     if (col.identity) throw_unsupported("ALTER COLUMN TYPE of an identity column");
     if (to.type == TypeId::Interval &&
@@ -3049,7 +3056,6 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                                                      type_name_without_modifier(to));
     col.type = to.type;
     col.max_length = to.max_length;
-    col.blank_padded = to.blank_padded;
     if (widens && !cmd.using_expr) return;  // the stored values stay as they are: the catalog only
     // A rewrite. What reads the column in its old type and would have to be bound again is refused.
     const int32_t attnum = def.attnum(static_cast<size_t>(i));

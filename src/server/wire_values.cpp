@@ -77,8 +77,9 @@ TypeId type_from_oid(uint32_t type_oid) {
       return TypeId::Float64;
     case oid::kText:
     case oid::kVarchar:
-    case 1042:  // bpchar (JDBC's setNull(i, Types.CHAR)): char(n) values are text padded by their column
       return TypeId::Text;
+    case 1042:  // bpchar (JDBC's setNull(i, Types.CHAR))
+      return TypeId::BpChar;
     case oid::kName:
       return TypeId::Name;
     case oid::kOid:
@@ -128,6 +129,7 @@ uint32_t oid_from_type_name(std::string_view n) {
   if (n == "float8" || n == "double precision" || n == "float") return oid::kFloat8;
   if (n == "text") return oid::kText;
   if (n == "varchar" || n == "character varying") return oid::kVarchar;
+  if (n == "bpchar" || n == "character") return 1042;  // (a length is not kept, as PostgreSQL's PREPARE)
   if (n == "bool" || n == "boolean") return oid::kBool;
   if (n == "unknown") return oid::kUnknown;
   if (n == "date") return oid::kDate;
@@ -195,6 +197,7 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
     case TypeId::Unknown:
     case TypeId::Name:
     case TypeId::Char:
+    case TypeId::BpChar:  // bpcharrecv: the text as given (no length: the parameter has no typmod)
       check_text(b);
       if (type != TypeId::Text && type != TypeId::Unknown)
         return planner::value_from_text(std::string(b), type, dt);  // truncated as PostgreSQL's recv does
@@ -298,6 +301,7 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZon
     case TypeId::Unknown:
     case TypeId::Name:
     case TypeId::Char:
+    case TypeId::BpChar:   // bpcharsend: the padded text
     case TypeId::Numeric:  // numeric_send's layout is the stored one
     case TypeId::Bytea:    // byteasend, uuid_send: the bytes
     case TypeId::Uuid:

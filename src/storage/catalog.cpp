@@ -246,8 +246,6 @@ void set_missing_value(ColumnDef& column, const Datum& value) {
   column.missing.clear();
   if (value.is_null) return;
   rowcodec::encode_missing(column.type, value, column.missing);
-  if (column.blank_padded)  // stored without trailing spaces, as encode_row stores char(n)
-    while (!column.missing.empty() && column.missing.back() == ' ') column.missing.pop_back();
 }
 
 std::vector<int> TableDef::slot_columns() const {
@@ -456,7 +454,7 @@ std::string serialize_body(const TableDef& def) {
     out.push_back(c.not_null ? '\x01' : '\x00');
     put_le<int32_t>(c.max_length, out);
     put_str(c.default_expr, out);
-    out.push_back(c.blank_padded ? '\x01' : '\x00');
+    out.push_back('\x00');  // (format 3's char(n) flag: a bpchar column is its type since)
     out.push_back(c.has_missing ? '\x01' : '\x00');
     put_str(c.missing, out);
   }
@@ -569,7 +567,8 @@ bool deserialize(std::string_view in, TableDef& def) {
     c.max_length = r.get<int32_t>();
     if (version >= kCatalogFormatV2) c.default_expr = r.get_str();
     if (version >= kCatalogFormatV3) {
-      c.blank_padded = r.get<uint8_t>() != 0;
+      // Format 3's char(n): a text column with this flag, read as the bpchar type it is.
+      if (r.get<uint8_t>() != 0 && c.type == TypeId::Text) c.type = TypeId::BpChar;
       c.has_missing = r.get<uint8_t>() != 0;
       c.missing = r.get_str();
     }

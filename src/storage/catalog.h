@@ -26,12 +26,11 @@ struct ColumnDef {
   std::string name;
   TypeId type = TypeId::Int64;
   bool not_null = false;
-  // The type's modifier: varchar(n): n characters; numeric(p, s): num::make_typmod(p, s); -1 = none.
+  // The type's modifier: varchar(n), char(n): n characters; numeric(p, s): num::make_typmod(p, s); -1 =
+  // none.
   int32_t max_length = -1;
   // DEFAULT as SQL text (parsed and bound again by each statement that uses it); empty: NULL.
   std::string default_expr;
-  // char(n) / character(n): text of max_length characters, blank-padded when stored.
-  bool blank_padded = false;
   // The value rows stored before ALTER TABLE ADD COLUMN added the column read (PostgreSQL's
   // attmissingval): the DEFAULT evaluated once by the ALTER, encoded as the row codec stores a value of
   // the column's type. has_missing false: such rows read NULL.

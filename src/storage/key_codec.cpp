@@ -81,6 +81,10 @@ void append_datum(TypeId type, const Datum& d, std::string& out) {
     num::append_key(d.str.view(), out);
     return;
   }
+  if (type == TypeId::BpChar) {  // without its padding: trailing spaces are not significant
+    append_text(bpchar_significant(d.str.view()), out);
+    return;
+  }
   switch (physical_type(type)) {
     case PhysType::Bool:
       append_bool(d.i64 != 0, out);

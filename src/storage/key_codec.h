@@ -10,6 +10,7 @@
 //                   flipped for negatives
 //                   (-0.0 is normalized to +0.0; NaN sorts above +Infinity, as in PostgreSQL)
 //   Text            bytes with 0x00 escaped as 0x00 0xFF, terminated by 0x00 0x01
+//   BpChar          its bytes without trailing spaces (bpchar_significant), as Text
 //   Numeric         num::append_key (common/numeric.h): a class byte (-Infinity, negative, zero,
 //                   positive, Infinity, NaN), then for non-zero finite values the base-10000 weight and
 //                   digits (+1), ended by 0x0000, all inverted for negatives. Equal values with different

@@ -448,6 +448,7 @@ std::string datum_text(TypeId type, const Datum& d) {
     case TypeId::Unknown:
     case TypeId::Name:
     case TypeId::Char:
+    case TypeId::BpChar:
       return std::string(d.str.view());
     case TypeId::Numeric:
       return num::to_text(d.str.view());
@@ -2766,10 +2767,14 @@ class StatementWriterImpl final : public StatementWriter {
     const size_t n = table.columns.size();
     for (size_t i = 0; i < n; ++i) {
       const ColumnDef& c = table.columns[i];
-      // Writers coerce varchar(n) / char(n) values before (textsql::char_assign_length): its values are
-      // stored as they come, a value it would change is a writer's bug.
-      if (c.max_length >= 0 && !row[i].is_null && (c.type == TypeId::Text || c.type == TypeId::Unknown) &&
-          textsql::char_assign_length(row[i].str.view(), c.max_length, c.blank_padded) != row[i].str.len)
+      // Writers coerce varchar(n) / char(n) values before (textsql::char_assign_length, bpchar_typmod):
+      // its values are stored as they come, a value it would change is a writer's bug.
+      if (c.max_length >= 0 && !row[i].is_null &&
+          ((c.type == TypeId::Text || c.type == TypeId::Unknown)
+               ? textsql::char_assign_length(row[i].str.view(), c.max_length) != row[i].str.len
+           : c.type == TypeId::BpChar  // (rows stored before bpchar hold the value without its padding)
+               ? textsql::char_count(row[i].str.view()) > c.max_length
+               : false))
         throw SqlError(SqlState::InternalError, "a value for column \"" + c.name + "\" of relation \"" +
                                                     table.name + "\" was not coerced to its length");
     }

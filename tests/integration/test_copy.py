@@ -259,13 +259,12 @@ def test_bad_lines(args):
     for bad, state, message, context in cases:
         expect_copy_error(c, "COPY cp_bad FROM STDIN", good + bad + "3\t3\tc\t3\n", state, message, context)
         assert rows(c, "SELECT count(*) FROM cp_bad") == [(0,)], bad
-    # varchar(n) / char(n) as INSERT stores them: trailing spaces past n dropped, so a key with them is a
-    # duplicate of the key without (it was a second row).
+    # varchar(n) / char(n) as INSERT stores them: trailing spaces past n dropped (char(n): padded to n), so a
+    # key with them is a duplicate of the key without (it was a second row).
     reset(c, "cp_vk", "(k varchar(3) primary key, ch char(4))")
     c.cursor().copy_expert("COPY cp_vk FROM STDIN", io.StringIO("abc\tab\nxy   \tx   \n"))
-    # (char(n) is sent without its padding: docs/schema.md, "char(n)")
-    assert rows(c, "SELECT k, length(k), rtrim(ch), length(ch) FROM cp_vk ORDER BY k") == \
-        [("abc", 3, "ab", 2), ("xy ", 3, "x", 1)], rows(c, "SELECT k, ch FROM cp_vk")
+    assert rows(c, "SELECT k, length(k), ch, length(ch), octet_length(ch) FROM cp_vk ORDER BY k") == \
+        [("abc", 3, "ab  ", 2, 4), ("xy ", 3, "x   ", 1, 4)], rows(c, "SELECT k, ch FROM cp_vk")
     expect_copy_error(c, "COPY cp_vk FROM STDIN", "abc   \tz\n", "23505",
                       'duplicate key value violates unique constraint "cp_vk_pkey"', "COPY cp_vk, line 1")
     # A duplicate against a committed row, and one inside the input.

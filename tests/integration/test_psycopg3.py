@@ -114,6 +114,28 @@ def test_types_text_and_binary(args):
         conn.execute("DROP TABLE p3_types")
 
 
+def test_bpchar(args):
+    """char(n) is bpchar: OID 1042, typmod n + 4, values padded in text and binary (bpcharsend: the padded
+    bytes), keys and comparisons without the trailing spaces, a parameter typed 1042 (no length)."""
+    with connect(args) as conn:
+        conn.execute("DROP TABLE IF EXISTS p3_bpchar")
+        conn.execute("CREATE TABLE p3_bpchar (k char(4) PRIMARY KEY, v int)")
+        conn.execute("INSERT INTO p3_bpchar VALUES (%s, 1), ('b', 2)", ["a"])
+        for binary in (False, True):
+            cur = conn.cursor(binary=binary)
+            cur.execute("SELECT k, 'xy'::char(3), 'xy  '::bpchar FROM p3_bpchar WHERE k = %s", ["a  "])
+            assert cur.fetchall() == [("a   ", "xy ", "xy  ")]
+            assert [d.type_code for d in cur.description] == [1042, 1042, 1042]
+            assert [cur.pgresult.fmod(i) for i in range(3)] == [8, 7, -1]
+            assert cur.pgresult.get_value(0, 0) == b"a   "
+        # A parameter typed bpchar (OID 1042), in text and in binary: compared without trailing spaces.
+        res = conn.pgconn.exec_params(b"SELECT v FROM p3_bpchar WHERE k = $1", [b"b  "], [1042], [0])
+        assert res.status == pq.ExecStatus.TUPLES_OK and res.get_value(0, 0) == b"2", res.error_message
+        res = conn.pgconn.exec_params(b"SELECT $1::text || '|', octet_length($1)", [b"b  "], [1042], [1])
+        assert res.get_value(0, 0) == b"b|" and res.get_value(0, 1) == b"3", res.error_message
+        conn.execute("DROP TABLE p3_bpchar")
+
+
 def test_prepared_statements(args):
     with connect(args) as conn:
         conn.execute("DROP TABLE IF EXISTS p3_prep")
@@ -243,7 +265,7 @@ def test_bulk_insert_values(args):
 
 
 def run_all(args):
-    return run_tests([test_parameters, test_untyped_parameters_in_lists, test_types_text_and_binary,
+    return run_tests([test_parameters, test_untyped_parameters_in_lists, test_types_text_and_binary, test_bpchar,
                       test_prepared_statements, test_pipeline, test_transactions, test_describe_and_low_level,
                       test_bulk_insert_values], args)
 

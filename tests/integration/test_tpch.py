@@ -35,12 +35,6 @@ ANSWERS = os.path.join(HERE, "tpch_sf001_answers.json")
 # starts to work, this test fails until it is removed from here (and then its answer is checked).
 KNOWN_UNSUPPORTED = {}
 
-# Queries whose answer has a char(n) column: OmenDB sends char(n) values without their blank padding
-# (docs/schema.md, "char(n) and storage parameters"; a real bpchar type is left for the types issue), so
-# there only, trailing blanks are removed from text values before comparing. The exact comparison must still
-# fail for each: when bpchar output comes, this test fails until the list is emptied.
-CHAR_UNPADDED = {"2", "4", "5", "7", "9", "10", "12", "15", "16", "20", "21"}
-
 
 def check_all(conn, answers, omendb, label):
     """Runs every query; returns the list of failures (strings)."""
@@ -59,12 +53,6 @@ def check_all(conn, answers, omendb, label):
             continue
         exp = answers["queries"][qid]
         got_rows, exp_rows = rows, exp["rows"]
-        note = ""
-        if omendb and base in CHAR_UNPADDED:
-            if rows == exp_rows:
-                failures.append("Q%s now matches PostgreSQL exactly: remove it from CHAR_UNPADDED" % qid)
-            got_rows, exp_rows = tpch.unpadded(rows), tpch.unpadded(exp_rows)
-            note = " (char(n) padding removed)"
         if cols != exp["columns"]:
             failures.append("Q%s columns %s, PostgreSQL's %s" % (qid, cols, exp["columns"]))
         if got_rows != exp_rows:
@@ -75,7 +63,7 @@ def check_all(conn, answers, omendb, label):
                 got_rows[first] if first is not None and first < len(got_rows) else None,
                 exp_rows[first] if first is not None and first < len(exp_rows) else None))
             continue
-        print("  %s Q%s: %d rows as PostgreSQL%s, %.3f s" % (label, qid, len(rows), note, dt), flush=True)
+        print("  %s Q%s: %d rows as PostgreSQL, %.3f s" % (label, qid, len(rows), dt), flush=True)
     return failures
 
 

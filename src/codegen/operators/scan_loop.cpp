@@ -47,6 +47,7 @@ void emit_scan_loop(PipelineContext& p, OperatorTranslator& source, llvm::Value*
       case TypeId::Unknown:
       case TypeId::Name:
       case TypeId::Char:
+      case TypeId::BpChar:
       case TypeId::Numeric: {  // a StrRef (numeric: common/numeric.h's bytes)
         v.type = oc.type == TypeId::Unknown ? TypeId::Text : oc.type;
         llvm::Value* ref = cg.gep(cols[k].data, b.CreateMul(i, cg.const_i64(sizeof(StrRef))));
@@ -103,6 +104,9 @@ void emit_key_bound(PipelineContext& p, llvm::Value* slot, const plan::Expr& bou
     cg.call("rt_key_int", {cg.qs, slot, w, x});
   } else if (is_float(column_type)) {  // a real key is its double's key
     cg.call("rt_key_double", {cg.qs, slot, w, v.value});
+  } else if (column_type == TypeId::BpChar) {  // keyed without its padding (storage/key_codec.h)
+    SqlValue t = sql::cast(cg, v, TypeId::Text);
+    cg.call("rt_key_text", {cg.qs, slot, w, t.value, sql::text_length(cg, t)});
   } else if (column_type == TypeId::Text || is_binary_type(column_type)) {  // bytea, uuid: keyed as text
     cg.call("rt_key_text", {cg.qs, slot, w, v.value, sql::text_length(cg, v)});
   } else if (column_type == TypeId::Numeric) {

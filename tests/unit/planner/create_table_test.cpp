@@ -55,12 +55,12 @@ TEST_F(PlannerTest, CreateTableUniqueConstraints) {
 TEST_F(PlannerTest, CreateTableCharN) {
   auto def = create("CREATE TABLE x (a char(3), b character, c bpchar(7), d varchar(2))");
   ASSERT_EQ(def.columns.size(), 4u);
-  EXPECT_EQ(def.columns[0].type, TypeId::Text);
-  EXPECT_TRUE(def.columns[0].blank_padded);
+  EXPECT_EQ(def.columns[0].type, TypeId::BpChar);
   EXPECT_EQ(def.columns[0].max_length, 3);
   EXPECT_EQ(def.columns[1].max_length, 1);
   EXPECT_EQ(def.columns[2].max_length, 7);
-  EXPECT_FALSE(def.columns[3].blank_padded);
+  EXPECT_EQ(def.columns[1].type, TypeId::BpChar);
+  EXPECT_EQ(def.columns[3].type, TypeId::Text);
 }
 
 TEST_F(PlannerTest, CreateTableErrors) {
