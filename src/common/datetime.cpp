@@ -410,6 +410,60 @@ Interval interval_round(const Interval& iv, int precision) {
   return r;
 }
 
+bool interval_range_valid(int range) {
+  switch (range) {
+    case kIntervalFullRange:
+    case kIntervalYear:
+    case kIntervalMonth:
+    case kIntervalYear | kIntervalMonth:
+    case kIntervalDay:
+    case kIntervalHour:
+    case kIntervalMinute:
+    case kIntervalSecond:
+    case kIntervalDay | kIntervalHour:
+    case kIntervalDay | kIntervalHour | kIntervalMinute:
+    case kIntervalDay | kIntervalHour | kIntervalMinute | kIntervalSecond:
+    case kIntervalHour | kIntervalMinute:
+    case kIntervalHour | kIntervalMinute | kIntervalSecond:
+    case kIntervalMinute | kIntervalSecond:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Interval interval_adjust(const Interval& iv, int range, int precision) {
+  Interval r = iv;
+  switch (range) {
+    case kIntervalYear:
+      r.month = (r.month / 12) * 12;
+      r.day = 0;
+      r.time = 0;
+      break;
+    case kIntervalMonth:
+    case kIntervalYear | kIntervalMonth:
+      r.day = 0;
+      r.time = 0;
+      break;
+    case kIntervalDay:
+      r.time = 0;
+      break;
+    case kIntervalHour:
+    case kIntervalDay | kIntervalHour:
+      r.time = (r.time / kUsecPerHour) * kUsecPerHour;
+      break;
+    case kIntervalMinute:
+    case kIntervalDay | kIntervalHour | kIntervalMinute:
+    case kIntervalHour | kIntervalMinute:
+      r.time = (r.time / kUsecPerMinute) * kUsecPerMinute;
+      break;
+    default:  // full range, SECOND and the qualifiers ending in SECOND keep every field
+      break;
+  }
+  if (precision >= 0) r = interval_round(r, precision);
+  return r;
+}
+
 // ---- casts ----
 
 Timestamp date_to_timestamp(Date d) {

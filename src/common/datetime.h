@@ -113,7 +113,7 @@ Date date_in(std::string_view text, const DateTimeContext& ctx);
 Time time_in(std::string_view text, const DateTimeContext& ctx);
 Timestamp timestamp_in(std::string_view text, const DateTimeContext& ctx);
 TimestampTz timestamptz_in(std::string_view text, const DateTimeContext& ctx);
-Interval interval_in(std::string_view text);
+Interval interval_in(std::string_view text, int range = 0x7FFF);
 
 std::string date_out(Date d);
 std::string time_out(Time t);
@@ -127,6 +127,19 @@ std::string interval_out(const Interval& iv);
 Timestamp timestamp_round(Timestamp t, int precision);
 Time time_round(Time t, int precision);
 Interval interval_round(const Interval& iv, int precision);
+
+// SQL-standard interval field qualifiers (INTERVAL '3' MONTH, interval hour to minute): PostgreSQL's
+// INTERVAL_MASK bits of the typmod's range; kIntervalFullRange is no qualifier.
+inline constexpr int kIntervalMonth = 1 << 1, kIntervalYear = 1 << 2, kIntervalDay = 1 << 3,
+                     kIntervalHour = 1 << 10, kIntervalMinute = 1 << 11, kIntervalSecond = 1 << 12;
+inline constexpr int kIntervalFullRange = 0x7FFF;
+// Whether range is one of the grammar's qualifiers (YEAR, YEAR TO MONTH, ..., MINUTE TO SECOND).
+bool interval_range_valid(int range);
+// PostgreSQL's AdjustIntervalForTypmod: drops the fields below the qualifier's last field (YEAR keeps
+// whole years, DAY drops the time, HOUR / MINUTE truncate the time toward zero) and rounds the
+// microseconds to precision digits (precision < 0: none). interval_in(text, range) reads a bare number
+// or `hh:mm` by the qualifier ('3' with MONTH is 3 months, '1:30' with MINUTE TO SECOND 1 min 30 s).
+Interval interval_adjust(const Interval& iv, int range, int precision);
 
 // ---- Conversions (casts) ----
 Timestamp date_to_timestamp(Date d);

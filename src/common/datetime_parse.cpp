@@ -450,8 +450,9 @@ int decode_date(const std::string& s, int fmask, int* tmask, bool* is2digits, Tm
 // hh:mm[:ss[.frac]] or mm:ss.frac -> microseconds (PostgreSQL's DecodeTimeCommon).
 // hh:mm[:ss[.frac]] or mm:ss.frac, fields kept as written (PostgreSQL's DecodeTime; hour may be large
 // for intervals).
+// qualifier: an interval field qualifier's range; MINUTE TO SECOND reads hh:mm as mm:ss.
 int decode_time_fields(const std::string& s, int* tmask, long long* hour_out, int* min_out, int* sec_out,
-                       int64_t* fsec_out) {
+                       int64_t* fsec_out, int qualifier = kIntervalFullRange) {
   *tmask = kTimeM;
   bool range;
   const char* cp;
@@ -464,6 +465,12 @@ int decode_time_fields(const std::string& s, int* tmask, long long* hour_out, in
   int64_t fsec = 0;
   if (*cp == '\0') {
     sec = 0;
+    if (qualifier == (kIntervalMinute | kIntervalSecond)) {
+      if (hour > INT_MAX || hour < INT_MIN) return kFieldOverflow;
+      sec = min;
+      min = (int)hour;
+      hour = 0;
+    }
   } else if (*cp == '.') {
     int e = parse_fractional_second(cp, &fsec);
     if (e) return e;
@@ -492,11 +499,11 @@ int decode_time_fields(const std::string& s, int* tmask, long long* hour_out, in
 }
 
 // The same as microseconds (intervals).
-int decode_time_common(const std::string& s, int* tmask, int64_t* usec) {
+int decode_time_common(const std::string& s, int* tmask, int64_t* usec, int qualifier) {
   long long hour;
   int min, sec;
   int64_t fsec;
-  int e = decode_time_fields(s, tmask, &hour, &min, &sec, &fsec);
+  int e = decode_time_fields(s, tmask, &hour, &min, &sec, &fsec, qualifier);
   if (e) return e;
   __int128 v =
       (__int128)hour * kUsecPerHour + (__int128)min * kUsecPerMinute + (__int128)sec * kUsecPerSec + fsec;
@@ -1168,7 +1175,8 @@ bool adjust_years(int64_t val, int scale, ItmIn* itm) {
   return add_s32(itm->year, years, &itm->year);
 }
 
-int decode_interval(Fields& fl, int* dtype, ItmIn* itm) {
+// qualifier: the field qualifier's range (kIntervalFullRange for none), as PostgreSQL's DecodeInterval.
+int decode_interval(Fields& fl, int* dtype, ItmIn* itm, int qualifier) {
   bool is_before = false, parsing_unit_val = false;
   int fmask = 0, tmask = 0, type = DTK_NONE;
   *dtype = DTK_DELTA;
@@ -1180,7 +1188,7 @@ int decode_interval(Fields& fl, int* dtype, ItmIn* itm) {
     switch (fl.t[i]) {
       case DTK_TIME: {
         int64_t usec;
-        int e = decode_time_common(f, &tmask, &usec);
+        int e = decode_time_common(f, &tmask, &usec, qualifier);
         if (e) return e;
         if (!add_s64(itm->usec, usec, &itm->usec)) return kFieldOverflow;
         type = DTK_DAY;
@@ -1189,7 +1197,8 @@ int decode_interval(Fields& fl, int* dtype, ItmIn* itm) {
       }
       case DTK_TZ: {
         int64_t usec;
-        if (f.find(':', 1) != std::string::npos && decode_time_common(f.substr(1), &tmask, &usec) == kOk) {
+        if (f.find(':', 1) != std::string::npos &&
+            decode_time_common(f.substr(1), &tmask, &usec, qualifier) == kOk) {
           if (f[0] == '-') usec = -usec;
           if (!add_s64(itm->usec, usec, &itm->usec)) return kFieldOverflow;
           type = DTK_DAY;
@@ -1231,7 +1240,32 @@ int decode_interval(Fields& fl, int* dtype, ItmIn* itm) {
         return kBadFormat;
     }
     if (number_case) {
-      if (type == DTK_NONE) type = DTK_SECOND;
+      if (type == DTK_NONE) {  // a bare number: the qualifier's last field says what it counts
+        switch (qualifier) {
+          case kIntervalYear:
+            type = DTK_YEAR;
+            break;
+          case kIntervalMonth:
+          case kIntervalYear | kIntervalMonth:
+            type = DTK_MONTH;
+            break;
+          case kIntervalDay:
+            type = DTK_DAY;
+            break;
+          case kIntervalHour:
+          case kIntervalDay | kIntervalHour:
+            type = DTK_HOUR;
+            break;
+          case kIntervalMinute:
+          case kIntervalHour | kIntervalMinute:
+          case kIntervalDay | kIntervalHour | kIntervalMinute:
+            type = DTK_MINUTE;
+            break;
+          default:
+            type = DTK_SECOND;
+            break;
+        }
+      }
       const char* cp = nullptr;
       bool range;
       long long v = parse_int64(f.c_str(), &cp, &range);
@@ -1557,12 +1591,12 @@ TimestampTz timestamptz_in(std::string_view str, const DateTimeContext& ctx) {
   return timestamp_in_common(str, ctx, true);
 }
 
-Interval interval_in(std::string_view str) {
+Interval interval_in(std::string_view str, int range) {
   Fields fl;
   ItmIn itm;
   int dtype = DTK_DELTA;
   int e = parse_fields(str, &fl, 256);
-  if (e == kOk) e = decode_interval(fl, &dtype, &itm);
+  if (e == kOk) e = decode_interval(fl, &dtype, &itm, range);
   if (e == kBadFormat) {
     dtype = DTK_DELTA;
     e = decode_iso8601_interval(std::string(str), &itm);

@@ -1709,10 +1709,13 @@ bool is_window_function_name(const std::string& n) {
          n == "nth_value";
 }
 
-std::string signature(const std::string& name, const std::vector<ExprPtr>& args) {
+// PostgreSQL's func_signature_string: "f(integer, b => text)" (names: "" for a positional argument).
+std::string signature(const std::string& name, const std::vector<ExprPtr>& args,
+                      const std::vector<std::string>& names = {}) {
   std::string s = name + "(";
   for (size_t i = 0; i < args.size(); ++i) {
     if (i) s += ", ";
+    if (i < names.size() && !names[i].empty()) s += names[i] + " => ";
     s += tn(args[i]->type);
   }
   return s + ")";
@@ -2077,6 +2080,12 @@ ExprPtr Binder::bind_session_function(const ast::Expr& e, const std::vector<Expr
 
 ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   const std::string& name = e.func_name;
+  if (!e.names.empty()) {  // named arguments no function takes (the parser matched the others)
+    std::vector<ExprPtr> args;
+    for (const ast::ExprPtr& a : e.args) args.push_back(bind(*a, c));
+    fail(SqlState::UndefinedFunction, "function " + signature(name, args, e.names) + " does not exist",
+         e.location, kFuncHint);
+  }
   if (e.over) {
     if (is_unsupported_aggregate_name(name) || is_json_aggregate_name(name))
       throw_unsupported("aggregate function " + name + " as a window function", pos_of(e.location));
@@ -3046,6 +3055,22 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
                                    t);  // ARRAY[]::int[]
       ExprPtr a = bind(operand, c);
       if (a->type == TypeId::Xid) throw_unsupported("casts of type xid", pos_of(e.location));
+      if (t == TypeId::Interval && typmod >= 0) {
+        // INTERVAL '3' MONTH, '1:30'::interval hour to minute, interval(3) '...': PostgreSQL's interval_in
+        // reading the text by the qualifier, then AdjustIntervalForTypmod. Folded here, so only a string
+        // literal (or NULL) takes one.
+        if (a->op == ExprOp::Constant && a->constant.is_null())
+          return Expr::make_constant(Value::null(TypeId::Interval), TypeId::Interval);
+        if (a->op != ExprOp::Constant || a->type != TypeId::Unknown)
+          throw_unsupported(
+              "interval field qualifiers and precisions (YEAR, DAY TO SECOND, interval(p)) on a "
+              "value other than a string literal",
+              pos_of(e.location));
+        int range = typmod >> 16, precision = typmod & 0xFFFF;
+        dt::Interval iv = dt::interval_adjust(dt::interval_in(a->constant.as_text(), range), range,
+                                              precision == 0xFFFF ? -1 : precision);
+        return Expr::make_constant(Value::interval(iv.time, iv.day, iv.month), TypeId::Interval);
+      }
       if (is_array(t) || is_array(a->type)) {
         if (a->type == t) return a;
         bool ok = a->type == TypeId::Unknown || (is_array(t) && is_string_type(a->type)) ||
@@ -3144,7 +3169,8 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       const ast::Expr& rec = *e.args.at(0);
       if (rec.kind == ast::ExprKind::FuncCall && is_set_function_name(rec.func_name) && !rec.over &&
           !rec.agg_star && !rec.agg_distinct && !rec.agg_filter) {
-        if (!c.allow_srf || c.in_agg || c.in_window) return bind(rec, c);  // the error bind_function gives
+        if (!c.allow_srf || c.in_agg || c.in_window || !rec.names.empty())
+          return bind(rec, c);  // the error bind_function gives
         return bind_select_list_srf(rec, c, &e.names.at(0));
       }
       // (alias.column).field: a field of a derived table's record value (record_columns_).
@@ -5251,7 +5277,8 @@ BoundQuery Binder::bind_select(const ast::SelectStmt& s, bool keep_unknown, bool
       continue;
     }
     if (records && e.kind == ast::ExprKind::FuncCall && !record_fields(e.func_name).empty() &&
-        is_set_function_name(e.func_name) && !e.over && !e.agg_star && !e.agg_distinct && !e.agg_filter) {
+        is_set_function_name(e.func_name) && !e.over && !e.agg_star && !e.agg_distinct && !e.agg_filter &&
+        e.names.empty()) {
       // A record value (f(...) returning records): its place, a NULL nothing reads, and its fields,
       // carried after the visible columns to the derived table's relation (open_derived).
       std::vector<OutputColumn> fields;
@@ -6204,7 +6231,8 @@ int Binder::open_derived(const ast::FromItem& item) {
 std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr& call, ExprCtx& c) {
   const std::string& name = call.func_name;
   const int loc = call.location;
-  if (!is_set_function_name(name) || call.over || call.agg_star || call.agg_distinct || call.agg_filter)
+  if (!is_set_function_name(name) || call.over || call.agg_star || call.agg_distinct || call.agg_filter ||
+      !call.names.empty())  // named arguments: bind_function's 42883
     return nullptr;
   auto fn = std::make_unique<plan::FunctionScanOp>();
   fn->function = name;
@@ -6610,6 +6638,7 @@ int Binder::open_function(const ast::FromItem& item) {
 
 ExprPtr Binder::bind_select_list_srf(const ast::Expr& call, ExprCtx& c, const std::string* field,
                                      std::vector<OutputColumn>* record) {
+  if (!call.names.empty()) return bind_function(call, c);  // named arguments no function takes: 42883
   ExprCtx args = c;
   args.allow_srf = false;
   // The OUT columns of the functions returning records: a field is selected with (f(...)).name; the
@@ -8675,6 +8704,9 @@ storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
     return col;
   }
   col.type = detail::resolve_type(c.type, &max_length);
+  if (col.type == TypeId::Interval && max_length >= 0)
+    throw_unsupported("interval columns with a field qualifier or precision (interval day, interval(3))",
+                      pos_of(c.type.location));
   if (!storable(col.type))
     throw_unsupported("columns of type " + std::string(type_name(col.type)), pos_of(c.type.location));
   col.max_length = max_length;

@@ -331,11 +331,24 @@ TypeId resolve_type(const ast::TypeName& t, int* max_length) {
     return TypeId::TimestampTz;
   }
   if (n == "interval") {
-    // The grammar gives [field mask] or [field mask, precision]; 32767 is "all fields".
-    constexpr int kFullRange = 0x7FFF;
-    if (!t.typmods.empty() && t.typmods[0] != kFullRange)
-      throw_unsupported("interval field qualifiers (YEAR, DAY TO SECOND ...)", pos);
-    precision(1);
+    // The grammar gives [field mask] or [field mask, precision]. A qualifier or a precision other than 6
+    // is PostgreSQL's typmod (range << 16 | precision, precision 0xFFFF for none) in *max_length, for a
+    // caller that applies it (a cast of a constant: the binder); elsewhere it is not built yet.
+    int range = t.typmods.empty() ? dt::kIntervalFullRange : t.typmods[0];
+    int prec = t.typmods.size() > 1 ? t.typmods[1] : 6;
+    if (t.typmods.size() > 2 || !dt::interval_range_valid(range))
+      throw SqlError(SqlState::SyntaxError, "invalid INTERVAL type modifier").at(pos);
+    if (prec < 0)
+      throw SqlError(SqlState::InvalidParameterValue,
+                     "INTERVAL(" + std::to_string(prec) + ") precision must not be negative")
+          .at(pos);
+    if (prec > 6) prec = 6;  // PostgreSQL warns "precision reduced to maximum allowed, 6"
+    if (range != dt::kIntervalFullRange || prec != 6) {
+      if (!max_length)
+        throw_unsupported("interval field qualifiers and precisions (YEAR, DAY TO SECOND, interval(p)) here",
+                          pos);
+      *max_length = (range << 16) | (t.typmods.size() > 1 ? prec : 0xFFFF);
+    }
     return TypeId::Interval;
   }
   if (n == "numeric" || n == "decimal") {

@@ -6079,7 +6079,7 @@ void EngineSession::sql_prepare(const ast::PrepareStmt& stmt, std::string_view t
   if (!stmt.stmt) throw_unsupported("PREPARE without a statement");
   std::vector<uint32_t> oids;
   for (const ast::TypeName& t : stmt.param_types) {
-    uint32_t o = t.is_array ? 0 : oid_from_type_name(t.name);
+    uint32_t o = t.is_array ? type_oid(planner::resolve_type_name(t)) : oid_from_type_name(t.name);
     if (o == 0) {
       planner::resolve_type_name(t);  // throws the error CREATE TABLE would give for this type
       throw_unsupported("PREPARE parameters of type " + t.name);

@@ -2471,8 +2471,8 @@ class Transformer {
       case PG_QUERY__NODE__NODE_SET_TO_DEFAULT:
         throw SqlError(SqlState::SyntaxError, "DEFAULT is not allowed in this context")
             .at(pos(n->set_to_default->location));
-      case PG_QUERY__NODE__NODE_NAMED_ARG_EXPR:
-        unsupported("named function arguments", n->named_arg_expr->location);
+      case PG_QUERY__NODE__NODE_NAMED_ARG_EXPR:  // only a function call's argument (func_call) has a name
+        unsupported("named arguments outside a function call", n->named_arg_expr->location);
       case PG_QUERY__NODE__NODE_A_STAR:
         return make(ExprKind::Star, -1);
       default:
@@ -2569,10 +2569,33 @@ class Transformer {
           e->binary_op = bop;
           found = true;
         }
-      if (!found) unsupported("operator " + op + " with ANY / ALL subqueries", loc);
       if (!sl->testexpr) unsupported("this kind of subquery", loc);
       if (sl->testexpr->node_case == PG_QUERY__NODE__NODE_ROW_EXPR)
         unsupported("row comparisons with subqueries", loc);
+      if (!found) {
+        // x LIKE / ILIKE / ~ ... ANY | ALL (SELECT p ...) is x op ANY | ALL (ARRAY(SELECT p ...)): the same
+        // three-valued answer over the same values.
+        static const std::pair<const char*, ast::BinaryOp> kPatternOps[] = {
+            {"~~", ast::BinaryOp::Like},   {"!~~", ast::BinaryOp::NotLike},
+            {"~~*", ast::BinaryOp::ILike}, {"!~~*", ast::BinaryOp::NotILike},
+            {"~", ast::BinaryOp::Match},   {"!~", ast::BinaryOp::NotMatch},
+            {"~*", ast::BinaryOp::IMatch}, {"!~*", ast::BinaryOp::NotIMatch}};
+        ExprPtr cmp = make(ExprKind::ArrayCmp, loc);
+        for (const auto& [name, bop] : kPatternOps)
+          if (op == name) {
+            cmp->binary_op = bop;
+            found = true;
+          }
+        if (!found) unsupported("operator " + op + " with ANY / ALL subqueries", loc);
+        if (!sl->subselect || sl->subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+          unsupported("this kind of subquery", loc);
+        cmp->sublink = e->sublink;
+        cmp->args.push_back(expr(sl->testexpr));
+        e->sublink = ast::SubLinkKind::Array;
+        e->subquery = select(sl->subselect->select_stmt);
+        cmp->args.push_back(std::move(e));
+        return cmp;
+      }
       e->args.push_back(expr(sl->testexpr));
     }
     if (!sl->subselect || sl->subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
@@ -2864,8 +2887,108 @@ class Transformer {
     }
     e->over = std::move(over);
     if (f->agg_star) e->args.push_back(make(ExprKind::Star, loc));
-    for (size_t i = 0; i < f->n_args; ++i) e->args.push_back(expr(f->args[i]));
+    std::vector<std::string> arg_names;  // "" for a positional argument
+    bool named = false;
+    for (size_t i = 0; i < f->n_args; ++i) {
+      const PgQuery__Node* a = f->args[i];
+      if (a->node_case != PG_QUERY__NODE__NODE_NAMED_ARG_EXPR) {
+        if (named)
+          throw SqlError(SqlState::SyntaxError, "positional argument cannot follow named argument")
+              .at(pos(loc));
+        arg_names.emplace_back();
+        e->args.push_back(expr(a));
+        continue;
+      }
+      const PgQuery__NamedArgExpr* na = a->named_arg_expr;
+      std::string an = str(na->name);
+      for (const std::string& seen : arg_names)
+        if (seen == an)
+          throw SqlError(SqlState::SyntaxError, "argument name \"" + an + "\" used more than once")
+              .at(pos(na->location));
+      named = true;
+      arg_names.push_back(std::move(an));
+      e->args.push_back(expr(na->arg));
+    }
+    if (named) named_arguments(*e, std::move(arg_names));
     return e;
+  }
+
+  // f(a => x, b := y): PostgreSQL's MatchNamedCall over the built-in functions OmenDB has that declare
+  // parameter names (pg_proc.proargnames). A match becomes the positional call, gaps filled with the
+  // parameters' defaults; otherwise the names stay on the call for the binder's 42883
+  // "function f(a => integer) does not exist".
+  static void named_arguments(ast::Expr& e, std::vector<std::string> arg_names) {
+    struct Signature {
+      const char* func;
+      std::vector<const char*> params;
+      size_t required;  // the parameters before these have no default
+    };
+    static const Signature kSignatures[] = {
+        {"make_date", {"year", "month", "day"}, 3},
+        {"make_time", {"hour", "min", "sec"}, 3},
+        {"make_timestamp", {"year", "month", "mday", "hour", "min", "sec"}, 6},
+        {"make_timestamptz", {"year", "month", "mday", "hour", "min", "sec"}, 6},
+        {"make_timestamptz", {"year", "month", "mday", "hour", "min", "sec", "timezone"}, 7},
+        {"make_interval", {"years", "months", "weeks", "days", "hours", "mins", "secs"}, 0},
+        {"jsonb_set", {"jsonb_in", "path", "replacement", "create_if_missing"}, 3},
+        {"json_each", {"from_json"}, 1},
+        {"json_each_text", {"from_json"}, 1},
+        {"jsonb_each", {"from_json"}, 1},
+        {"jsonb_each_text", {"from_json"}, 1},
+        {"json_array_elements", {"from_json"}, 1},
+        {"json_array_elements_text", {"from_json"}, 1},
+        {"jsonb_array_elements", {"from_json"}, 1},
+        {"jsonb_array_elements_text", {"from_json"}, 1},
+        {"jsonb_insert", {"jsonb_in", "path", "replacement", "insert_after"}, 3},
+        {"jsonb_set_lax",
+         {"jsonb_in", "path", "replacement", "create_if_missing", "null_value_treatment"},
+         3},
+    };
+    // A gap's default: make_interval's are 0, jsonb_set_lax's create_if_missing is true (the other
+    // defaults belong to last parameters, which never leave a gap).
+    auto default_of = [&](const std::string& func) {
+      auto d = std::make_unique<ast::Expr>(ExprKind::Constant, e.location);
+      d->value = func == "make_interval" ? Value::int32(0) : Value::boolean(true);
+      return d;
+    };
+    const Signature* match = nullptr;
+    std::vector<int> slot_of;  // argument i -> parameter index
+    for (const Signature& sig : kSignatures) {
+      if (e.func_name != sig.func || arg_names.size() > sig.params.size()) continue;
+      std::vector<int> slots;
+      std::vector<bool> filled(sig.params.size(), false);
+      bool ok = true;
+      for (size_t i = 0; i < arg_names.size() && ok; ++i) {
+        int k = -1;
+        if (arg_names[i].empty()) {
+          k = static_cast<int>(i);
+        } else {
+          for (size_t j = 0; j < sig.params.size(); ++j)
+            if (arg_names[i] == sig.params[j]) k = static_cast<int>(j);
+        }
+        if (k < 0 || filled[k]) ok = false;
+        if (ok) {
+          filled[k] = true;
+          slots.push_back(k);
+        }
+      }
+      for (size_t j = 0; j < sig.required && ok; ++j) ok = filled[j];
+      if (!ok) continue;
+      match = &sig;
+      slot_of = std::move(slots);
+      break;
+    }
+    if (!match) {
+      e.names = std::move(arg_names);
+      return;
+    }
+    size_t n = 0;
+    for (int k : slot_of) n = std::max(n, static_cast<size_t>(k) + 1);
+    std::vector<ExprPtr> positional(n);
+    for (size_t i = 0; i < slot_of.size(); ++i) positional[slot_of[i]] = std::move(e.args[i]);
+    for (ExprPtr& p : positional)
+      if (!p) p = default_of(e.func_name);
+    e.args = std::move(positional);
   }
 
   // One ORDER BY item (of a query, a window or an aggregate); USING is the caller's to refuse.
