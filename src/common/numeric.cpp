@@ -6,6 +6,7 @@
 #include <gmpxx.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -479,6 +480,113 @@ int order_class(const View& v) {
       return 5;
   }
 }
+// ---- Small values without GMP ---------------------------------------------------------------------
+// Most stored numerics (prices, quantities, metrics) have at most 16 significant digits and 16 after the
+// point. For those, add, sub, mul and sums run on 128-bit integers and encode straight to base-10000
+// groups; every other value (and any result that might not fit) takes the GMP path above, which stays the
+// definition: the bytes produced are the same (numeric_test's cases run through both).
+using u128 = unsigned __int128;
+using i128 = __int128;
+
+constexpr int kSmallMaxScale = 16;
+const u128 kSmallMaxCoef = static_cast<u128>(10000000000ULL) * 10000000000ULL;  // 10^20
+
+std::atomic<bool> g_small_path{true};  // num::testing::set_small_path
+
+struct Small {
+  bool neg = false;
+  u128 coef = 0;  // < 10^20
+  int scale = 0;  // a multiple of 4, <= 16
+  int dscale = 0;
+};
+
+u128 pow10_u128(int n) {
+  u128 p = 1;
+  for (int i = 0; i < n; ++i) p *= 10;
+  return p;
+}
+
+// A finite value of at most four base-10000 digits and four after the point.
+bool small_of(std::string_view b, Small& s) {
+  if (!g_small_path.load(std::memory_order_relaxed)) return false;
+  View v = view(b);
+  if ((v.sign != kSignPos && v.sign != kSignNeg) || v.ndigits > 4 || b.size() < kHeaderSize) return false;
+  u128 c = 0;
+  for (int i = 0; i < v.ndigits; ++i) c = c * 10000 + static_cast<u128>(v.digit(i));
+  int frac_groups = v.ndigits - 1 - v.weight;
+  if (frac_groups < 0) {
+    if (frac_groups < -4) return false;
+    for (int i = 0; i < -frac_groups; ++i) c *= 10000;
+    frac_groups = 0;
+  }
+  if (4 * frac_groups > kSmallMaxScale || c >= kSmallMaxCoef) return false;
+  s.neg = v.sign == kSignNeg;
+  s.coef = c;
+  s.scale = 4 * frac_groups;
+  s.dscale = v.dscale;
+  return true;
+}
+
+// encode()'s bytes for neg * coef * 10^-scale rounded to dscale (half away from zero), for coef < 10^38
+// and scale <= 38.
+std::string encode_small(bool neg, u128 coef, int scale, int dscale) {
+  if (scale > dscale) {
+    const u128 p = pow10_u128(scale - dscale);
+    const u128 r = coef % p;
+    coef /= p;
+    if (r * 2 >= p) ++coef;
+    scale = dscale;
+  }
+  std::string out(kHeaderSize, '\0');
+  put16(out.data() + 6, static_cast<uint16_t>(dscale));
+  if (coef == 0) return out;
+  // Base-10000 groups from the least significant, the first aligned so that the point falls between
+  // groups: its low `pad` decimal places are the zeros that make the scale a multiple of 4.
+  const int pad = (4 - scale % 4) % 4;
+  const int frac_groups = (scale + pad) / 4;
+  uint16_t groups[12];
+  int n = 0;
+  static const uint32_t kPow[] = {1, 10, 100, 1000, 10000};
+  groups[n++] = static_cast<uint16_t>((coef % kPow[4 - pad]) * kPow[pad]);
+  coef /= kPow[4 - pad];
+  while (coef != 0) {
+    groups[n++] = static_cast<uint16_t>(coef % 10000);
+    coef /= 10000;
+  }
+  const int weight = n - 1 - frac_groups;
+  int low = 0;
+  while (groups[low] == 0) ++low;  // trailing zero groups are not stored
+  const int ndigits = n - low;
+  put16(out.data(), static_cast<uint16_t>(ndigits));
+  put16(out.data() + 2, static_cast<uint16_t>(static_cast<int16_t>(weight)));
+  put16(out.data() + 4, neg ? kSignNeg : kSignPos);
+  out.resize(kHeaderSize + 2 * static_cast<size_t>(ndigits));
+  for (int i = 0; i < ndigits; ++i) put16(out.data() + kHeaderSize + 2 * i, groups[n - 1 - i]);
+  return out;
+}
+
+// a + b (negate_b: a - b) when both are small.
+bool add_small(std::string_view a, std::string_view b, bool negate_b, std::string& out) {
+  Small x, y;
+  if (!small_of(a, x) || !small_of(b, y)) return false;
+  const int scale = std::max(x.scale, y.scale);
+  const i128 u = static_cast<i128>(x.coef * pow10_u128(scale - x.scale));  // < 10^36
+  const i128 v = static_cast<i128>(y.coef * pow10_u128(scale - y.scale));
+  const i128 r = (x.neg ? -u : u) + ((y.neg != negate_b) ? -v : v);
+  out = encode_small(r < 0, static_cast<u128>(r < 0 ? -r : r), scale, std::max(x.dscale, y.dscale));
+  return true;
+}
+
+bool mul_small(std::string_view a, std::string_view b, std::string& out) {
+  Small x, y;
+  if (!small_of(a, x) || !small_of(b, y)) return false;
+  const u128 limit = pow10_u128(38);
+  if (y.coef != 0 && x.coef > limit / y.coef) return false;
+  out = encode_small(x.neg != y.neg, x.coef * y.coef, x.scale + y.scale,
+                     std::min(x.dscale + y.dscale, kDscaleMax));
+  return true;
+}
+
 }  // namespace
 
 int compare(std::string_view a, std::string_view b) {
@@ -570,6 +678,7 @@ double to_double(std::string_view num) {
 }
 
 std::string add(std::string_view a, std::string_view b) {
+  if (std::string out; add_small(a, b, false, out)) return out;
   Kind ka = kind(a), kb = kind(b);
   if (ka == Kind::NaN || kb == Kind::NaN) return special(kSignNaN);
   if (is_inf(ka) || is_inf(kb)) {
@@ -580,6 +689,7 @@ std::string add(std::string_view a, std::string_view b) {
 }
 
 std::string sub(std::string_view a, std::string_view b) {
+  if (std::string out; add_small(a, b, true, out)) return out;
   Kind ka = kind(a), kb = kind(b);
   if (ka == Kind::NaN || kb == Kind::NaN) return special(kSignNaN);
   if (is_inf(ka) || is_inf(kb)) {
@@ -591,6 +701,7 @@ std::string sub(std::string_view a, std::string_view b) {
 }
 
 std::string mul(std::string_view a, std::string_view b) {
+  if (std::string out; mul_small(a, b, out)) return out;
   Dec x = decode(a), y = decode(b);
   if (x.kind == Kind::NaN || y.kind == Kind::NaN) return special(kSignNaN);
   if (is_inf(x.kind) || is_inf(y.kind)) {
@@ -821,6 +932,37 @@ struct Accumulator::Impl {
   int scale = 0;
   int dscale = 0;
   int64_t nan = 0, pinf = 0, ninf = 0;
+  // Small values (small_of) are summed in 128 bits at one scale and folded into `sum` when a value of
+  // another scale comes or the total nears 10^36 (each value is below 10^20).
+  i128 fast = 0;
+  int fast_scale = 0;
+  bool fast_used = false;
+
+  void add_small(const Small& s) {
+    static const i128 kFold = static_cast<i128>(pow10_u128(36));
+    if (fast_used && (s.scale != fast_scale || fast > kFold || fast < -kFold)) fold();
+    if (!fast_used) {
+      fast_scale = s.scale;
+      fast_used = true;
+    }
+    dscale = std::max(dscale, s.dscale);
+    const auto v = static_cast<i128>(s.coef);
+    fast += s.neg ? -v : v;
+  }
+  void fold() {
+    if (!fast_used) return;
+    const u128 m = static_cast<u128>(fast < 0 ? -fast : fast);
+    Dec d;
+    d.neg = fast < 0;
+    d.coef = mpz_class(static_cast<unsigned long>(m >> 64));
+    d.coef <<= 64;
+    d.coef += static_cast<unsigned long>(static_cast<uint64_t>(m));
+    d.scale = fast_scale;
+    d.dscale = dscale;
+    fast = 0;
+    fast_used = false;
+    add(std::move(d));
+  }
 
   void add(Dec d) {
     switch (d.kind) {
@@ -851,6 +993,11 @@ struct Accumulator::Impl {
   }
 
   Dec result() const {
+    if (fast_used) {
+      Impl folded = *this;
+      folded.fold();
+      return folded.result();
+    }
     if (nan > 0 || (pinf > 0 && ninf > 0)) return special_dec(Kind::NaN);
     if (pinf > 0) return special_dec(Kind::PosInf);
     if (ninf > 0) return special_dec(Kind::NegInf);
@@ -868,6 +1015,10 @@ Accumulator::~Accumulator() = default;
 
 void Accumulator::add(std::string_view num) {
   ++count_;
+  if (Small s; small_of(num, s)) {
+    impl_->add_small(s);
+    return;
+  }
   impl_->add(decode(num));
 }
 
@@ -1513,5 +1664,11 @@ int32_t width_bucket(std::string_view operand, std::string_view low, std::string
   if (result > INT32_MAX) throw SqlError(SqlState::NumericValueOutOfRange, "integer out of range");
   return static_cast<int32_t>(result);
 }
+
+namespace testing {
+void set_small_path(bool on) {
+  g_small_path.store(on, std::memory_order_relaxed);
+}
+}  // namespace testing
 
 }  // namespace omendb::num

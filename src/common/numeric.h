@@ -162,4 +162,10 @@ int32_t width_bucket(std::string_view operand, std::string_view low, std::string
 bool variance(const Accumulator& values, const Accumulator& squares, bool sample, bool stddev,
               std::string& out);
 
+namespace testing {
+// Small values (at most 16 significant digits, 16 after the point) take a 128-bit path in add, sub, mul
+// and Accumulator; off, they take the GMP path (the unit test compares the two).
+void set_small_path(bool on);
+}  // namespace testing
+
 }  // namespace omendb::num

@@ -232,7 +232,11 @@ void LoadedBlock::load(const TableDefPtr& table, std::string_view first_key, std
   if (reader_.column_count() != ncols) corrupt(*table_, "column count differs from the table's");
   for (size_t i = 0; i < table_->columns.size(); ++i) {
     TypeId want = table_->columns[i].type == TypeId::Unknown ? TypeId::Text : table_->columns[i].type;
-    if (reader_.column(i).type != want) corrupt(*table_, "column type differs from the table's");
+    TypeId have = reader_.column(i).type;
+    // Blocks sealed before char(n) became bpchar hold its values as text (unpadded, as the row store's
+    // rows of that time): the same physical values, read as they are.
+    if (have == TypeId::Text && want == TypeId::BpChar) have = want;
+    if (have != want) corrupt(*table_, "column type differs from the table's");
   }
   if (table_->has_hidden_rowid() && reader_.column(ncols - 1).type != TypeId::Int64)
     corrupt(*table_, "bad row id column");

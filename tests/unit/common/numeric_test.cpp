@@ -316,5 +316,74 @@ TEST(Numeric, GarbageInput) {
   }
 }
 
+// add, sub, mul and sums of small values take a 128-bit path (no GMP); it must give the GMP path's bytes.
+TEST(Numeric, SmallValuePathGivesTheGmpPathsBytes) {
+  std::mt19937_64 rng(20261207);
+  auto random_text = [&] {
+    static const char* fixed[] = {"0",
+                                  "-0",
+                                  "0.0000",
+                                  "1",
+                                  "-1",
+                                  "9999999999999999",
+                                  "99999999999999999999",
+                                  "0.0001",
+                                  "-0.00000001",
+                                  "9999999999999999.9999999999999999",
+                                  "1.50000000000000000000000",
+                                  "123456789012345678901234567890",
+                                  "100000000000000000000",
+                                  "0.5",
+                                  "-12345.678",
+                                  "1e-30",
+                                  "5e25"};
+    if (rng() % 8 == 0) return std::string(fixed[rng() % (sizeof fixed / sizeof *fixed)]);
+    const int digits = 1 + static_cast<int>(rng() % 22);
+    const int scale = static_cast<int>(rng() % 20);
+    std::string d;
+    for (int i = 0; i < digits; ++i) d += static_cast<char>('0' + rng() % 10);
+    if (scale > 0) {
+      if (scale >= digits)
+        d = "0." + std::string(static_cast<size_t>(scale - digits), '0') + d;
+      else
+        d.insert(d.size() - static_cast<size_t>(scale), ".");
+    }
+    if (rng() % 3 == 0) d += std::string(rng() % 6, '0');  // display scale beyond the digits
+    return (rng() % 2 ? "-" : "") + d;
+  };
+  auto both = [](auto&& f) {
+    num::testing::set_small_path(true);
+    std::string fast = f();
+    num::testing::set_small_path(false);
+    std::string gmp = f();
+    num::testing::set_small_path(true);
+    return std::make_pair(fast, gmp);
+  };
+  for (int i = 0; i < 20000; ++i) {
+    const std::string ta = random_text(), tb = random_text();
+    const std::string a = num::parse(ta), b = num::parse(tb);
+    auto [fa, ga] = both([&] { return num::add(a, b); });
+    EXPECT_EQ(fa, ga) << ta << " + " << tb << ": " << num::to_text(fa) << " vs " << num::to_text(ga);
+    auto [fs, gs] = both([&] { return num::sub(a, b); });
+    EXPECT_EQ(fs, gs) << ta << " - " << tb << ": " << num::to_text(fs) << " vs " << num::to_text(gs);
+    auto [fm, gm] = both([&] { return num::mul(a, b); });
+    EXPECT_EQ(fm, gm) << ta << " * " << tb << ": " << num::to_text(fm) << " vs " << num::to_text(gm);
+    if (HasFailure()) return;
+  }
+  // Sums: runs of small values with changing scales, large ones mixed in, and specials.
+  for (int run = 0; run < 300; ++run) {
+    std::vector<std::string> values;
+    const int n = 1 + static_cast<int>(rng() % 200);
+    for (int i = 0; i < n; ++i) values.push_back(num::parse(random_text()));
+    if (run % 50 == 7) values.push_back(num::parse("NaN"));
+    auto [fsum, gsum] = both([&] {
+      num::Accumulator acc;
+      for (const auto& v : values) acc.add(v);
+      return acc.sum() + "|" + acc.avg();
+    });
+    EXPECT_EQ(fsum, gsum) << "run " << run;
+  }
+}
+
 }  // namespace
 }  // namespace omendb
