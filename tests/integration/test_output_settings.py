@@ -10,6 +10,7 @@ The second form runs the same checks against a real PostgreSQL 15 (they pass the
 """
 
 import io
+import re
 import struct
 import sys
 
@@ -65,6 +66,10 @@ def test_two_sessions_share_plans(args):
             cur.execute(LITERALS)
             got = cur.fetchone()
             assert got == lit_want, (i, cur is ca, got)
+    if args.omendb:  # the two sessions did share the compiled code: B's run of A's statement is a cache hit
+        cb.execute("EXPLAIN (CODEGEN) " + QUERY, (1,))
+        stats = [r[0] for r in cb.fetchall() if re.search(r"instructions", r[0], re.I)]
+        assert stats and all(re.search(r"cache\W*(hit|yes|true)", l, re.I) for l in stats), stats
     # the other way round, in the same sessions
     ca.execute("RESET ALL")
     cb.execute("SET extra_float_digits = 0; SET bytea_output = escape")
