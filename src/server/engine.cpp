@@ -503,12 +503,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     session_info_.server_address = info.local_address;
     session_info_.server_port = info.local_port;
     session_info_.server_start = server_start_time();
-    // Startup settings that change how transactions and statements run go through SET, so that a bad
-    // value refuses the connection (FATAL 22023, as PostgreSQL) instead of being ignored; other ones
-    // are ignored.
+    // Startup settings that change how transactions and statements run or what results print go through
+    // SET, so that a bad value refuses the connection (FATAL 22023, as PostgreSQL) instead of being
+    // ignored; other ones are ignored.
     static const std::set<std::string, std::less<>> kApplied = {"default_transaction_isolation",
                                                                 "synchronous_commit",
                                                                 "timezone",
+                                                                "extra_float_digits",
+                                                                "bytea_output",
                                                                 "application_name",
                                                                 "statement_timeout",
                                                                 "lock_timeout",

@@ -1,7 +1,7 @@
 """extra_float_digits and bytea_output through real drivers (docs/types.md): two sessions with different
 settings run the same statements, whose compiled code the plan cache shares, and each gets its own
 setting's text (results, casts to text, arrays, json, COPY TO in text and CSV); binary results are
-unaffected; SET LOCAL ends with its transaction.
+unaffected; SET LOCAL ends with its transaction; both apply when set at connection startup.
 
     /usr/bin/python3 tests/integration/test_output_settings.py --server-bin build/omendb
     /usr/bin/python3 tests/integration/test_output_settings.py --host 127.0.0.1 --port 5432 --user postgres --dbname postgres
@@ -33,8 +33,8 @@ LITERALS_DEFAULT = ("1e+22", "1.2345678901234568e+17", "-0", "1.6777216e+07", "\
 LITERALS_CHANGED = ("1e+22", "1.23456789012346e+17", "-0", "1.67772e+07", "\\001\\377")
 
 
-def connect(args):
-    conn = psycopg2.connect(host=args.host, port=args.port, user=args.user, dbname=args.dbname)
+def connect(args, **kw):
+    conn = psycopg2.connect(host=args.host, port=args.port, user=args.user, dbname=args.dbname, **kw)
     conn.autocommit = True
     # psycopg2 parses float8 and bytea results; the test compares the server's text.
     for oid in (700, 701, 17):
@@ -132,8 +132,25 @@ def test_binary_unaffected(args):
         assert cur.fetchone() == ("0.3", "\\\\\\000A")
 
 
+def test_startup_options(args):
+    """Set at connection startup (libpq's PGOPTIONS, psycopg2's options=): applied, not ignored."""
+    setup(args)
+    conn = connect(args, options="-c extra_float_digits=0 -c bytea_output=escape")
+    cur = conn.cursor()
+    cur.execute(QUERY, (1,))
+    assert cur.fetchone() == CHANGED
+    conn.close()
+    try:
+        psycopg2.connect(host=args.host, port=args.port, user=args.user, dbname=args.dbname,
+                         options="-c extra_float_digits=7").close()
+        raise AssertionError("extra_float_digits=7 accepted at startup")
+    except psycopg2.OperationalError as e:
+        assert "extra_float_digits" in str(e), e
+
+
 def main():
-    return run_main([test_two_sessions_share_plans, test_set_local, test_copy_to, test_binary_unaffected])
+    return run_main([test_two_sessions_share_plans, test_set_local, test_copy_to, test_binary_unaffected,
+                     test_startup_options])
 
 
 if __name__ == "__main__":
