@@ -58,11 +58,11 @@ double analyzed_eq_selectivity(const storage::Store& store, const storage::Table
 // Formats result rows as PostgreSQL text and hands them to the wire.
 class TextRowSink : public runtime::RowSink {
  public:
-  TextRowSink(pgwire::ResultWriter& out, const std::vector<plan::OutputColumn>& columns, dt::TimeZone tz,
+  TextRowSink(pgwire::ResultWriter& out, const std::vector<plan::OutputColumn>& columns, OutputStyle style,
               const catalog::Context* names)
       : out_(out),
         columns_(columns),
-        tz_(std::move(tz)),
+        style_(std::move(style)),
         names_(names),
         text_(columns.size()),
         views_(columns.size()),
@@ -79,7 +79,7 @@ class TextRowSink : public runtime::RowSink {
       }
       std::string& s = text_[i];
       s.clear();
-      encode_datum(d, columns_[i].type, 0, tz_, s, names_);  // PostgreSQL's text output, defined once
+      encode_datum(d, columns_[i].type, 0, style_, s, names_);  // PostgreSQL's text output, defined once
       views_[i] = s;
     }
     out_.data_row(views_.data(), reinterpret_cast<const bool*>(nulls_.data()), count);
@@ -91,7 +91,7 @@ class TextRowSink : public runtime::RowSink {
  private:
   pgwire::ResultWriter& out_;
   const std::vector<plan::OutputColumn>& columns_;
-  dt::TimeZone tz_;                // the session's TimeZone: timestamptz output
+  OutputStyle style_;              // the session's TimeZone, extra_float_digits, bytea_output
   const catalog::Context* names_;  // the session's catalogs: regclass, regtype ... output
   std::vector<std::string> text_;
   std::vector<std::string_view> views_;
@@ -518,12 +518,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     session_info_.server_address = info.local_address;
     session_info_.server_port = info.local_port;
     session_info_.server_start = server_start_time();
-    // Startup settings that change how transactions and statements run go through SET, so that a bad
-    // value refuses the connection (FATAL 22023, as PostgreSQL) instead of being ignored; other ones
-    // are ignored.
+    // Startup settings that change how transactions and statements run or what results print go through
+    // SET, so that a bad value refuses the connection (FATAL 22023, as PostgreSQL) instead of being
+    // ignored; other ones are ignored.
     static const std::set<std::string, std::less<>> kApplied = {"default_transaction_isolation",
                                                                 "synchronous_commit",
                                                                 "timezone",
+                                                                "extra_float_digits",
+                                                                "bytea_output",
                                                                 "application_name",
                                                                 "statement_timeout",
                                                                 "lock_timeout",
@@ -1448,7 +1450,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       std::optional<TextRowSink> sink;
       auto start = [&] {
         rows.clear();
-        sink.emplace(rows, planned.plan.result_columns, time_zone(), this);
+        sink.emplace(rows, planned.plan.result_columns, output_style(), this);
         ctx.sink = &*sink;
       };
       start();
@@ -1460,7 +1462,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       return;
     }
     if (select) {
-      TextRowSink sink(out, planned.plan.result_columns, time_zone(), this);
+      TextRowSink sink(out, planned.plan.result_columns, output_style(), this);
       ctx.sink = &sink;
       out.row_description(describe(planned));
       codegen::execute(*compiled, ctx);
@@ -1478,7 +1480,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     auto start = [&] {
       if (!returning) return;
       rows.clear();
-      sink.emplace(rows, planned.plan.result_columns, time_zone(), this);
+      sink.emplace(rows, planned.plan.result_columns, output_style(), this);
       ctx.sink = &*sink;
     };
     start();
@@ -1658,7 +1660,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::Transaction* txn = statement_transaction(own_txn);
     auto view = txn->statement_view();
     ctx.view = view.get();
-    copy::RowWriter writer(out, opt, types, time_zone(), this);
+    copy::RowWriter writer(out, opt, types, output_style(), this);
     struct Sink final : runtime::RowSink {
       explicit Sink(copy::RowWriter& w) : writer(w) {}
       bool row(const Datum* values, size_t) override {
@@ -5077,9 +5079,27 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     auto it = settings_.find("timezone");
     return it == settings_.end() ? std::string("UTC") : it->second;
   }
+  // extra_float_digits and bytea_output as the session set them (values checked by check_pg_setting):
+  // the text output of floats and bytea follows them.
+  OutputSettings output_settings() const {
+    OutputSettings os;
+    if (auto it = settings_.find("extra_float_digits"); it != settings_.end()) {
+      const std::string& v = it->second;
+      int n = 0;
+      if (std::from_chars(v.data(), v.data() + v.size(), n).ec == std::errc()) os.extra_float_digits = n;
+    }
+    if (auto it = settings_.find("bytea_output"); it != settings_.end()) {
+      std::string v = it->second;
+      for (char& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      os.bytea_escape = v == "escape";
+    }
+    return os;
+  }
+  OutputStyle output_style() const { return {time_zone(), output_settings()}; }
   // now() is the transaction's start (a statement outside a block is its own transaction).
   dtsql::EvalContext datetime() const {
     dtsql::EvalContext c;
+    c.output = output_settings();
     c.dt.tz = time_zone();
     c.statement_ts = statement_ts_;
     c.dt.now = in_transaction() || state_ == State::Failed ? txn_start_ts_ : statement_ts_;
@@ -5302,10 +5322,10 @@ class NoDescriptionWriter : public pgwire::ResultWriter {
 class PortalRowSink : public runtime::RowSink {
  public:
   PortalRowSink(const std::vector<plan::OutputColumn>& columns, const std::vector<int16_t>& formats,
-                pgwire::ResultWriter& out, dt::TimeZone tz, const catalog::Context* names)
+                pgwire::ResultWriter& out, OutputStyle style, const catalog::Context* names)
       : columns_(columns),
         formats_(formats),
-        tz_(std::move(tz)),
+        style_(std::move(style)),
         names_(names),
         out_(out),
         text_(columns.size()),
@@ -5318,7 +5338,7 @@ class PortalRowSink : public runtime::RowSink {
       nulls_[i] = d.is_null != 0;
       if (nulls_[i]) continue;
       text_[i].clear();
-      encode_datum(d, columns_[i].type, formats_.empty() ? 0 : formats_[i], tz_, text_[i], names_);
+      encode_datum(d, columns_[i].type, formats_.empty() ? 0 : formats_[i], style_, text_[i], names_);
       views_[i] = text_[i];
     }
     out_.data_row(views_.data(), reinterpret_cast<const bool*>(nulls_.data()), count);
@@ -5330,7 +5350,7 @@ class PortalRowSink : public runtime::RowSink {
  private:
   const std::vector<plan::OutputColumn>& columns_;
   const std::vector<int16_t>& formats_;
-  dt::TimeZone tz_;  // the session's TimeZone: timestamptz output
+  OutputStyle style_;  // the session's TimeZone, extra_float_digits, bytea_output
   const catalog::Context* names_;
   pgwire::ResultWriter& out_;
   std::vector<std::string> text_;
@@ -5372,8 +5392,8 @@ class KeptRows : public runtime::RowSink {
   size_t width() const { return columns_.size(); }
   size_t size() const { return width() ? rows_.size() / width() - next_ : 0; }
   // Sends up to `limit` kept rows (0: all) in `formats`; returns how many.
-  // timestamptz values are printed in `tz`, the session's TimeZone when they are sent.
-  uint64_t send(uint64_t limit, const std::vector<int16_t>& formats, const dt::TimeZone& tz,
+  // Text is printed as the session's settings `style` ask when they are sent.
+  uint64_t send(uint64_t limit, const std::vector<int16_t>& formats, const OutputStyle& style,
                 const catalog::Context* names, pgwire::ResultWriter& out) {
     std::vector<std::string> cells(width());
     std::vector<std::string_view> views(width());
@@ -5385,7 +5405,7 @@ class KeptRows : public runtime::RowSink {
         nulls[c] = row[c].is_null;
         if (nulls[c]) continue;
         cells[c].clear();
-        encode_datum(row[c], columns_[c].type, c < formats.size() ? formats[c] : 0, tz, cells[c], names);
+        encode_datum(row[c], columns_[c].type, c < formats.size() ? formats[c] : 0, style, cells[c], names);
         views[c] = cells[c];
       }
       out.data_row(views.data(), reinterpret_cast<const bool*>(nulls.data()), width());
@@ -5783,7 +5803,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
       std::optional<PortalRowSink> sink;
       auto start = [&] {
         rows.clear();
-        sink.emplace(ps.planned->plan.result_columns, p.formats, rows, time_zone(), this);
+        sink.emplace(ps.planned->plan.result_columns, p.formats, rows, output_style(), this);
         ctx.sink = &*sink;
       };
       start();
@@ -5802,7 +5822,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
       out.command_complete(tag(sent));
       return false;
     }
-    PortalRowSink sink(ps.planned->plan.result_columns, p.formats, out, time_zone(), this);
+    PortalRowSink sink(ps.planned->plan.result_columns, p.formats, out, output_style(), this);
     ctx.sink = &sink;
     codegen::execute(*ps.compiled, ctx);
     db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
@@ -5819,7 +5839,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   auto start = [&] {
     if (!returning) return;
     rows.clear();
-    sink.emplace(ps.planned->plan.result_columns, p.formats, rows, time_zone(), this);
+    sink.emplace(ps.planned->plan.result_columns, p.formats, rows, output_style(), this);
     ctx.sink = &*sink;
   };
   start();
@@ -5935,9 +5955,9 @@ uint64_t EngineSession::fetch_rows(Portal& p, uint64_t max_rows, const std::vect
       p.done = true;
       throw;
     }
-    sent = r.kept->send(0, formats, time_zone(), this, out);
+    sent = r.kept->send(0, formats, output_style(), this, out);
   } else {
-    sent = r.kept->send(max_rows, formats, time_zone(), this, out);
+    sent = r.kept->send(max_rows, formats, output_style(), this, out);
     *more = r.kept->size() > 0;
     if (!*more && r.deferred_error && (max_rows == 0 || sent < max_rows)) {
       std::exception_ptr error = r.deferred_error;

@@ -441,7 +441,7 @@ std::string datum_text(TypeId type, const Datum& d) {
     case TypeId::Float32:
     case TypeId::Float64: {
       std::string s;
-      append_text_out(type, d, dt::TimeZone::utc(), s);
+      append_text_out(type, d, dt::TimeZone::utc(), OutputSettings{}, s);
       return s;
     }
     case TypeId::Text:
@@ -453,7 +453,7 @@ std::string datum_text(TypeId type, const Datum& d) {
     case TypeId::Numeric:
       return num::to_text(d.str.view());
     case TypeId::Bytea:
-      return bytea::to_text(d.str.view());
+      return bytea::to_text(d.str.view(), false);
     case TypeId::Uuid:
       return bytea::uuid_to_text(d.str.view());
     case TypeId::Json:
@@ -470,7 +470,7 @@ std::string datum_text(TypeId type, const Datum& d) {
       return s;
     }
     default:  // arrays
-      return arr::to_text(d.str.view(), type, dt::TimeZone::utc());
+      return arr::to_text(d.str.view(), type, dt::TimeZone::utc(), OutputSettings{});
   }
   return {};
 }
