@@ -1538,7 +1538,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     ids.erase(
         std::remove_if(ids.begin(), ids.end(), [&](uint32_t id) { return txn_exclusive_.count(id) != 0; }),
         ids.end());
-    if (!db_.table_locks().try_acquire(std::move(ids), held)) return false;
+    if (!db_.table_locks().try_acquire(std::move(ids), held, session_info_.backend_pid)) return false;
     return still_current(tables);
   }
   ShortRuns short_runs_;
@@ -4600,7 +4600,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   // How a statement of this session that started at `started` waits for table locks (TableLocks):
-  // statement_timeout, lock_timeout and cancel end the wait.
+  // statement_timeout, lock_timeout and cancel end the wait; deadlock_timeout starts the deadlock check.
   storage::LockWait table_wait(std::chrono::steady_clock::time_point started,
                                pgwire::ResultWriter& out) const {
     storage::LockWait wait;
@@ -4609,7 +4609,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         wait.deadline = started + std::chrono::milliseconds(ms);
     if (auto it = settings_.find("lock_timeout"); it != settings_.end())
       wait.lock_timeout_ms = parse_duration_ms("lock_timeout", it->second);
+    if (auto it = settings_.find("deadlock_timeout"); it != settings_.end())
+      wait.deadlock_timeout_ms = parse_duration_ms("deadlock_timeout", it->second);
     wait.cancel = out.cancel_flag();
+    wait.pid = session_info_.backend_pid;
     return wait;
   }
 
@@ -4684,12 +4687,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // Table locks for one statement: tables the open transaction's DDL holds exclusively are left out
   // (the session's own statements do not wait for its DDL), and the shared locks it holds to its end
   // (CREATE VIEW's) do not hold back its own DDL on those tables (an upgrade).
+  // `shared_mode`: PostgreSQL's name of the shared locks' mode, for a deadlock report.
   TableLocks::Held acquire_tables(std::vector<uint32_t> shared, std::vector<uint32_t> exclusive,
-                                  const storage::LockWait& wait) {
+                                  const storage::LockWait& wait,
+                                  std::string_view shared_mode = TableLocks::kAccessShare) {
     auto held_by_txn = [&](uint32_t id) { return txn_exclusive_.count(id) != 0; };
     shared.erase(std::remove_if(shared.begin(), shared.end(), held_by_txn), shared.end());
     exclusive.erase(std::remove_if(exclusive.begin(), exclusive.end(), held_by_txn), exclusive.end());
-    return db_.table_locks().acquire(std::move(shared), std::move(exclusive), wait, txn_shared_);
+    return db_.table_locks().acquire(std::move(shared), std::move(exclusive), wait, txn_shared_, shared_mode);
   }
   // DDL in a transaction keeps its table and name locks until the transaction ends (PostgreSQL's
   // AccessExclusiveLock): other sessions' statements on those tables, and creators of those names, wait.
@@ -4779,6 +4784,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // again if DDL changed one of them before the locks were granted.
   TableLocks::Held plan_locked(const ast::Stmt& stmt, planner::PlannedStatement& planned,
                                const storage::LockWait& wait) {
+    const bool writes = stmt.kind == ast::StmtKind::Insert || stmt.kind == ast::StmtKind::Update ||
+                        stmt.kind == ast::StmtKind::Delete;
+    const std::string_view shared_mode = writes ? TableLocks::kRowExclusive : TableLocks::kAccessShare;
     for (;;) {
       std::vector<storage::TableDefPtr> resolved;
       std::exception_ptr failed;
@@ -4795,7 +4803,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         if (still_current(resolved)) std::rethrow_exception(failed);
         continue;
       }
-      TableLocks::Held held = acquire_tables(table_ids(planned.tables), {}, wait);
+      TableLocks::Held held = acquire_tables(table_ids(planned.tables), {}, wait, shared_mode);
       if (still_current(planned.tables)) return held;
     }
   }

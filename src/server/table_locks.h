@@ -5,20 +5,23 @@
 // table holds it in exclusive mode. Statements on different tables never wait for each other or for
 // DDL, and DDL waits only for the statements that use its table.
 //
-// Everything a request asks for is granted at once or not at all, so no two requests can deadlock over
-// table locks. A transaction that holds tables in shared mode to its end (CREATE VIEW over them) and
-// then changes one of them upgrades its lock: its own shared lock does not hold it back (PostgreSQL's
-// locks of one transaction never conflict); a second transaction waiting to upgrade the same table would
-// wait for the first for ever, so it gets 40P01 instead. A waiting exclusive request does not hold back new
-// shared ones (PostgreSQL queues them behind it); so DDL on a table that is never idle may wait until
-// statement_timeout / lock_timeout, but a session never waits for a table lock while a lock it holds blocks
-// others.
+// Every lock belongs to a session (its process id, LockWait::pid). A transaction that holds tables in
+// shared mode to its end (CREATE VIEW over them, LOCK TABLE) and then changes one of them upgrades its
+// lock: its own shared lock does not hold it back (PostgreSQL's locks of one transaction never conflict).
+// A request that has waited deadlock_timeout runs one deadlock check, as PostgreSQL's: over the wait-for
+// graph of table and name locks (a waiting session waits for every other session that holds a lock in its
+// way), under the mutex, so the graph it sees is the one of that moment; if a path leads back to the
+// waiter, it fails with 40P01 and PostgreSQL's DETAIL (each process, what it waits for, who blocks it)
+// and keeps what it held before the request. Row locks (storage::LockManager) have their own detector: a
+// cycle that runs through both a row lock and a table lock is not found (docs/schema.md, "Transactional
+// DDL"). A waiting exclusive request does not hold back new shared ones (PostgreSQL queues them behind it);
+// so DDL on a table that is never idle may wait until statement_timeout / lock_timeout.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
-#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -49,18 +52,21 @@ class TableLocks {
     std::vector<uint32_t> shared_;
     std::vector<uint32_t> exclusive_;
     std::vector<std::string> names_;
+    int32_t pid_ = 0;  // the session that holds them
   };
 
   // Takes `shared` tables in shared mode and `exclusive` ones in exclusive mode (a table in both is taken
-  // exclusively), waiting until all can be granted together. The wait ends with SqlError 57014 on a
-  // cancel request or at wait.deadline (statement_timeout), 55P03 after wait.lock_timeout_ms.
+  // exclusively) for session wait.pid, waiting until all can be granted together. The wait ends with
+  // SqlError 57014 on a cancel request or at wait.deadline (statement_timeout), 55P03 after
+  // wait.lock_timeout_ms, 40P01 if it closes a cycle (checked once, after wait.deadlock_timeout_ms).
   // `own_shared`: shared locks the caller already holds (a table once per lock) and that must not hold
-  // back its exclusive request for the same table (an upgrade).
+  // back its exclusive request for the same table (an upgrade). `shared_mode`: PostgreSQL's name for the
+  // shared request's lock mode in a deadlock report (RowExclusiveLock for INSERT / UPDATE / DELETE).
   Held acquire(std::vector<uint32_t> shared, std::vector<uint32_t> exclusive, const storage::LockWait& wait,
-               const std::vector<uint32_t>& own_shared = {});
-  // Takes `shared` tables in shared mode if that can be granted now; false (nothing taken) if it would
-  // have to wait.
-  bool try_acquire(std::vector<uint32_t> shared, Held& held);
+               const std::vector<uint32_t>& own_shared = {}, std::string_view shared_mode = kAccessShare);
+  // Takes `shared` tables in shared mode for session `pid` if that can be granted now; false (nothing
+  // taken) if it would have to wait.
+  bool try_acquire(std::vector<uint32_t> shared, Held& held, int32_t pid);
 
   // Relation names a statement or transaction creates (CREATE TABLE / INDEX / SEQUENCE, a rename), held
   // exclusively: a second creator of the same name waits (as acquire() does) until the first one's
@@ -72,25 +78,48 @@ class TableLocks {
   // Requests waiting now (SHOW omendb.lock_waiters counts them with the row-lock waiters).
   uint64_t waiters() const;
 
+  static constexpr std::string_view kAccessShare = "AccessShareLock";
+  static constexpr std::string_view kRowExclusive = "RowExclusiveLock";
+
  private:
   struct Entry {
-    uint32_t readers = 0;
+    std::vector<int32_t> readers;  // the session of each shared lock (a session once per lock)
     bool writer = false;
-    uint32_t upgrading = 0;  // requests waiting to upgrade their own shared lock on it
+    int32_t writer_pid = 0;
   };
+  // A request inside wait_for: who waits for what.
+  struct Waiter {
+    int32_t pid = 0;
+    const std::vector<uint32_t>* shared = nullptr;
+    const std::vector<uint32_t>* exclusive = nullptr;
+    const std::vector<std::string>* names = nullptr;
+    std::string_view shared_mode = kAccessShare;
+  };
+  // An edge of the wait-for graph: the waiter waits for `what` ("AccessExclusiveLock on relation R of
+  // database D"), which session `to` holds.
+  struct Edge {
+    int32_t to;
+    std::string what;
+  };
+  // The sessions that hold a lock `w` waits for, other than w's own. mu_ held.
+  void blockers(const Waiter& w, std::vector<Edge>& out) const;
+  // Whether waiting `me` is part of a cycle in the wait-for graph; `detail` gets PostgreSQL's DETAIL
+  // (one line per waiter on the cycle, `me` first). mu_ held.
+  bool find_cycle(const Waiter& me, std::string& detail) const;
   bool grantable(const std::vector<uint32_t>& shared, const std::vector<uint32_t>& exclusive,
                  const std::vector<uint32_t>& own_shared = {}) const;
-  void release(const std::vector<uint32_t>& shared, const std::vector<uint32_t>& exclusive);
+  void release(const std::vector<uint32_t>& shared, const std::vector<uint32_t>& exclusive, int32_t pid);
   void release_names(const std::vector<std::string>& names);
-  // Waits (mu_ held) until `grantable` holds, as `wait` allows.
+  // Waits (mu_ held) until `grantable` holds, as `wait` allows; `me` is what it waits for.
   template <typename Pred>
-  void wait_for(std::unique_lock<std::mutex>& lk, const storage::LockWait& wait, Pred grantable);
+  void wait_for(std::unique_lock<std::mutex>& lk, const storage::LockWait& wait, const Waiter& me,
+                Pred grantable);
 
   mutable std::mutex mu_;
   std::condition_variable released_;
-  std::unordered_map<uint32_t, Entry> entries_;  // only tables held now
-  std::set<std::string, std::less<>> names_;     // names held now
-  uint64_t waiting_ = 0;                         // requests inside wait_for's loop
+  std::unordered_map<uint32_t, Entry> entries_;        // only tables held now
+  std::map<std::string, int32_t, std::less<>> names_;  // names held now, and their sessions
+  std::vector<const Waiter*> waiting_;                 // requests inside wait_for's loop
 };
 
 }  // namespace omendb::engine

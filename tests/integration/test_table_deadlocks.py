@@ -1,0 +1,219 @@
+#!/usr/bin/python3
+"""Deadlocks over table locks (docs/schema.md, "Transactional DDL"; src/server/table_locks.h): a session
+that has waited deadlock_timeout for a table lock checks the wait-for graph, and if its wait closes a
+cycle (over two or three tables, or through a lock upgrade) it fails with 40P01 and PostgreSQL's DETAIL;
+the error frees its locks (as PostgreSQL's, before its ROLLBACK) and the others go on and commit. A chain of waits without a cycle is no
+deadlock. Also runs against PostgreSQL 15 (--host ... --engine postgresql): the statements, SQLSTATEs
+and messages are the same.
+"""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import psycopg2  # noqa: E402
+from harness import in_thread, query, run_main_connected, scalar  # noqa: E402
+
+HINT = "See server log for query details."
+WAIT = 0.3  # long enough for a statement to start waiting; well below deadlock_timeout (1 s)
+
+
+def setup(connect, n):
+    """Tables t1..tn (one row each) and an autocommit connection."""
+    c = connect(True)
+    for i in range(1, n + 1):
+        query(c, "DROP TABLE IF EXISTS t%d" % i)
+        query(c, "CREATE TABLE t%d (id int PRIMARY KEY)" % i)
+        query(c, "INSERT INTO t%d VALUES (%d)" % (i, i))
+    return c
+
+
+def sessions(connect, n):
+    """n autocommit connections, each in an open block."""
+    out = []
+    for _ in range(n):
+        s = connect(True)
+        query(s, "SET statement_timeout = 15000")  # a missed deadlock ends in 57014, not a hang
+        query(s, "BEGIN")
+        out.append(s)
+    return out
+
+
+def start(conn, sql):
+    """Runs sql in a thread and checks that it waits."""
+    t, out = in_thread(lambda: query(conn, sql))
+    t.join(WAIT)
+    assert t.is_alive(), "%r did not wait: %s" % (sql, out)
+    return t, out
+
+
+def oid(c, table):
+    return scalar(c, "SELECT '%s'::regclass::oid" % table)
+
+
+def expected_detail(c, cycle, first):
+    """PostgreSQL's DETAIL for `cycle` (a list of (session, mode, table, blocking session), each waiting for
+    the next) as session `first` reports it: its own line first."""
+    db = scalar(c, "SELECT oid FROM pg_database WHERE datname = current_database()")
+    k = [s for s, _, _, _ in cycle].index(first)
+    lines = []
+    for s, mode, table, by in cycle[k:] + cycle[:k]:
+        lines.append("Process %d waits for %s on relation %d of database %d; blocked by process %d."
+                     % (s.get_backend_pid(), mode, oid(c, table), db, by.get_backend_pid()))
+    return "\n".join(lines)
+
+
+def settle(c, waits, cycle):
+    """`waits`: (session, thread, out) of the statements that close `cycle`. Exactly one fails with 40P01
+    and PostgreSQL's DETAIL; then the others finish one by one, each then committing.
+    Returns the failed session."""
+    deadline = time.monotonic() + 10
+    failed = []
+    while time.monotonic() < deadline and not failed:
+        time.sleep(0.05)
+        failed = [(s, out) for s, t, out in waits if not t.is_alive() and "error" in out]
+    assert failed, "no deadlock reported: %s" % [(t.is_alive(), out) for _, t, out in waits]
+    time.sleep(0.3)  # a second report would come now (each waiter checks once, when deadlock_timeout passed)
+    errors = [(s, out) for s, t, out in waits if not t.is_alive() and "error" in out]
+    assert len(errors) == 1, "more than one error: %s" % [str(out["error"]) for _, out in errors]
+    loser, out = errors[0]
+    e = out["error"]
+    assert isinstance(e, psycopg2.Error) and e.pgcode == "40P01", repr(e)
+    assert e.diag.message_primary == "deadlock detected", e.diag.message_primary
+    assert e.diag.message_detail == expected_detail(c, cycle, loser), e.diag.message_detail
+    assert e.diag.message_hint == HINT, e.diag.message_hint
+    # The error aborts the loser's transaction and frees its locks at once, before its ROLLBACK (as
+    # PostgreSQL's AbortTransaction): the session that waited for it goes on.
+    pending = [(s, t, out) for s, t, out in waits if s is not loser]
+    while all(t.is_alive() for _, t, _ in pending):
+        assert time.monotonic() < deadline, "nobody goes on after the loser's error: %s" % [w[2] for w in pending]
+        time.sleep(0.05)
+    query(loser, "ROLLBACK")
+    while pending:
+        done = [w for w in pending if not w[1].is_alive()]
+        if not done:
+            assert time.monotonic() < deadline, "survivors still wait: %s" % [w[2] for w in pending]
+            time.sleep(0.05)
+            continue
+        for s, t, out in done:
+            assert "error" not in out, "a survivor failed: %s" % out["error"]
+            query(s, "COMMIT")
+            pending.remove((s, t, out))
+    return loser
+
+
+def test_two_tables(connect):
+    """Each session changed one table and then uses the other's: one gets 40P01, the other commits."""
+    c = setup(connect, 2)
+    a, b = sessions(connect, 2)
+    query(a, "ALTER TABLE t1 ADD COLUMN x int")
+    query(b, "ALTER TABLE t2 ADD COLUMN y int")
+    ta, oa = start(a, "SELECT * FROM t2")
+    tb, ob = start(b, "INSERT INTO t1 VALUES (10)")
+    cycle = [(a, "AccessShareLock", "t2", b), (b, "RowExclusiveLock", "t1", a)]
+    loser = settle(c, [(a, ta, oa), (b, tb, ob)], cycle)
+    if loser is a:  # b's INSERT went in after a's ALTER was rolled back
+        assert query(c, "SELECT id FROM t1 ORDER BY id") == [(1,), (10,)]
+        assert query(c, "SELECT * FROM t2") == [(2, None)]
+    else:  # a read t2 as committed before b's ALTER
+        assert oa["value"] == [(2,)], oa
+        assert query(c, "SELECT * FROM t1") == [(1, None)]
+    # The same over LOCK TABLE (ACCESS EXCLUSIVE), as in the docs' example.
+    a, b = sessions(connect, 2)
+    query(a, "LOCK TABLE t1")
+    query(b, "LOCK TABLE t2")
+    ta, oa = start(a, "LOCK TABLE t2")
+    tb, ob = start(b, "LOCK TABLE t1")
+    cycle = [(a, "AccessExclusiveLock", "t2", b), (b, "AccessExclusiveLock", "t1", a)]
+    settle(c, [(a, ta, oa), (b, tb, ob)], cycle)
+    for s in (a, b):
+        s.close()
+
+
+def test_three_tables(connect):
+    """A waits for B, B for C, C for A over three tables: one of them gets 40P01, the two others commit."""
+    c = setup(connect, 3)
+    a, b, s3 = sessions(connect, 3)
+    for s, t in ((a, "t1"), (b, "t2"), (s3, "t3")):
+        query(s, "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE" % t)
+    ta, oa = start(a, "SELECT * FROM t2")
+    tb, ob = start(b, "SELECT * FROM t3")
+    tc, oc = start(s3, "SELECT * FROM t1")
+    cycle = [(a, "AccessShareLock", "t2", b), (b, "AccessShareLock", "t3", s3), (s3, "AccessShareLock", "t1", a)]
+    loser = settle(c, [(a, ta, oa), (b, tb, ob), (s3, tc, oc)], cycle)
+    for s, out, rows in ((a, oa, [(2,)]), (b, ob, [(3,)]), (s3, oc, [(1,)])):
+        if s is not loser:
+            assert out["value"] == rows, out
+    for s in (a, b, s3):
+        s.close()
+
+
+def test_upgrade(connect):
+    """A cycle through a lock upgrade: both hold t1 shared, B holds t2 exclusively; A waits for t2, B to
+    change t1 (its own shared lock does not hold it back, A's does). Then two sessions that both hold t1
+    shared and both want it exclusively: the second fails at once (PostgreSQL's early deadlock check)."""
+    c = setup(connect, 2)
+    a, b = sessions(connect, 2)
+    query(a, "LOCK TABLE t1 IN ACCESS SHARE MODE")
+    query(b, "LOCK TABLE t1 IN ACCESS SHARE MODE")
+    query(b, "LOCK TABLE t2")
+    ta, oa = start(a, "SELECT * FROM t2")
+    tb, ob = start(b, "ALTER TABLE t1 ADD COLUMN u int")
+    cycle = [(a, "AccessShareLock", "t2", b), (b, "AccessExclusiveLock", "t1", a)]
+    loser = settle(c, [(a, ta, oa), (b, tb, ob)], cycle)
+    cols = [r[0] for r in query(c, "SELECT column_name FROM information_schema.columns WHERE table_name = 't1'")]
+    assert cols == (["id"] if loser is b else ["id", "u"]), cols
+
+    a, b = sessions(connect, 2)
+    query(a, "LOCK TABLE t1 IN ACCESS SHARE MODE")
+    query(b, "LOCK TABLE t1 IN ACCESS SHARE MODE")
+    ta, oa = start(a, "ALTER TABLE t1 ADD COLUMN v int")
+    t0 = time.monotonic()
+    try:
+        query(b, "ALTER TABLE t1 ADD COLUMN w int")
+        raise AssertionError("the second upgrade did not fail")
+    except psycopg2.Error as e:
+        assert e.pgcode == "40P01", e
+        assert time.monotonic() - t0 < 0.9, "not detected at once"
+        assert e.diag.message_detail == expected_detail(
+            c, [(b, "AccessExclusiveLock", "t1", a), (a, "AccessExclusiveLock", "t1", b)], b), e.diag.message_detail
+        assert e.diag.message_hint == HINT
+    ta.join(10)  # b's locks went with its error
+    assert not ta.is_alive() and "error" not in oa, oa
+    query(b, "ROLLBACK")
+    query(a, "COMMIT")
+    cols = [r[0] for r in query(c, "SELECT column_name FROM information_schema.columns WHERE table_name = 't1' "
+                                   "ORDER BY ordinal_position")]
+    assert cols[-1] == "v" and "w" not in cols, cols
+    for s in (a, b):
+        s.close()
+
+
+def test_chain_is_no_deadlock(connect):
+    """C waits for B, B waits for A, A waits for nothing: past deadlock_timeout nobody fails; when A
+    commits, B goes on, then C."""
+    c = setup(connect, 2)
+    a, b, s3 = sessions(connect, 3)
+    query(a, "LOCK TABLE t1")
+    query(b, "LOCK TABLE t2")
+    tb, ob = start(b, "SELECT * FROM t1 ORDER BY id")
+    tc, oc = start(s3, "SELECT * FROM t2")
+    time.sleep(1.5)  # past deadlock_timeout of both waits
+    assert tb.is_alive() and tc.is_alive(), (ob, oc)
+    query(a, "INSERT INTO t1 VALUES (7)")
+    query(a, "COMMIT")
+    tb.join(10)
+    assert not tb.is_alive() and ob.get("value") == [(1,), (7,)], ob
+    assert tc.is_alive(), "C did not wait for B's lock on t2: %s" % oc
+    query(b, "COMMIT")
+    tc.join(10)
+    assert not tc.is_alive() and oc.get("value") == [(2,)], oc
+    query(s3, "COMMIT")
+    for s in (a, b, s3):
+        s.close()
+
+
+if __name__ == "__main__":
+    sys.exit(1 if run_main_connected([test_two_tables, test_three_tables, test_upgrade,
+                                      test_chain_is_no_deadlock]) else 0)
