@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "common/array.h"
+#include "common/datetime.h"
 #include "common/error.h"
 #include "common/numeric.h"
 #include "common/text_sql.h"
@@ -247,7 +248,7 @@ std::string format_type(uint32_t type_oid, int32_t typmod) {
     case 1184:
       return "timestamp with time zone";
     case 1186:
-      return "interval";
+      return "interval" + dt::interval_typmod_text(typmod);
     case 17:
       return "bytea";
     case 2950:

@@ -1451,7 +1451,8 @@ uint32_t column_type_oid(const storage::ColumnDef& c) {
 }
 int32_t column_typmod(const storage::ColumnDef& c) {
   if ((c.type == TypeId::Text || c.type == TypeId::BpChar) && c.max_length >= 0) return c.max_length + 4;
-  if (c.type == TypeId::Numeric) return c.max_length;  // numeric(p, s)'s typmod, -1 for plain numeric
+  if (c.type == TypeId::Numeric) return c.max_length;   // numeric(p, s)'s typmod, -1 for plain numeric
+  if (c.type == TypeId::Interval) return c.max_length;  // (range << 16) | precision, -1 for plain interval
   return -1;
 }
 

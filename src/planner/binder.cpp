@@ -433,6 +433,9 @@ class Binder {
   ExprPtr convert(ExprPtr e, TypeId t);
   // e (Numeric) rounded to numeric(p, s)'s typmod; a constant is rounded now.
   ExprPtr with_typmod(ExprPtr e, int32_t typmod);
+  // e (interval) as interval with typmod (a field qualifier and precision, (range << 16) | precision):
+  // PostgreSQL's AdjustIntervalForTypmod at run time.
+  ExprPtr interval_typmod(ExprPtr e, int32_t typmod);
   // e (bpchar) as character(n): textsql::bpchar_typmod, folded for a constant.
   ExprPtr bpchar_typmod(ExprPtr e, int32_t n, bool is_explicit);
   // Mathematical functions and operators (common/math_sql.h's table, the "Mathematical functions"
@@ -1127,6 +1130,13 @@ ExprPtr Binder::with_typmod(ExprPtr e, int32_t typmod) {
   }
   ExprPtr x = Expr::make(ExprOp::Cast, TypeId::Numeric, list(std::move(e)));
   x->func = typmod;
+  return x;
+}
+
+ExprPtr Binder::interval_typmod(ExprPtr e, int32_t typmod) {
+  ExprPtr x = Expr::make(ExprOp::DateTime, TypeId::Interval,
+                         list(std::move(e), Expr::make_constant(Value::int32(typmod), TypeId::Int32)));
+  x->func = static_cast<int>(dtsql::Func::IntervalTypmod);
   return x;
 }
 
@@ -3061,14 +3071,14 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
         // literal (or NULL) takes one.
         if (a->op == ExprOp::Constant && a->constant.is_null())
           return Expr::make_constant(Value::null(TypeId::Interval), TypeId::Interval);
-        if (a->op != ExprOp::Constant || a->type != TypeId::Unknown)
-          throw_unsupported(
-              "interval field qualifiers and precisions (YEAR, DAY TO SECOND, interval(p)) on a "
-              "value other than a string literal",
-              pos_of(e.location));
-        int range = typmod >> 16, precision = typmod & 0xFFFF;
-        dt::Interval iv = dt::interval_adjust(dt::interval_in(a->constant.as_text(), range), range,
-                                              precision == 0xFFFF ? -1 : precision);
+        if (a->op != ExprOp::Constant || a->type != TypeId::Unknown) {
+          // Not a literal: at run time, an interval adjusted, a text read by the qualifier first.
+          if (a->type != TypeId::Interval && a->type != TypeId::Unknown && !is_string_type(a->type))
+            fail(SqlState::CannotCoerce, "cannot cast type " + tn(a->type) + " to " + tn(t), e.location);
+          // (A text value is read whole, then adjusted: PostgreSQL's CoerceViaIO passes no typmod.)
+          return interval_typmod(convert(std::move(a), TypeId::Interval), typmod);
+        }
+        dt::Interval iv = dt::interval_in_typmod(a->constant.as_text(), typmod);
         return Expr::make_constant(Value::interval(iv.time, iv.day, iv.month), TypeId::Interval);
       }
       if (is_array(t) || is_array(a->type)) {
@@ -3557,6 +3567,18 @@ ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs, bool any_length) {
 ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what,
                        bool check_length) {
   TypeId from = e->type, to = col.type;
+  if (check_length && to == TypeId::Interval && col.max_length >= 0 && e->op == ExprOp::Constant &&
+      from == TypeId::Unknown && !e->constant.is_null()) {
+    // A string literal into interval hour to minute ...: interval_in with the column's typmod, which reads
+    // a bare number by the qualifier ('3' is 3 minutes), as PostgreSQL's coercion of a constant.
+    try {
+      const dt::Interval iv = dt::interval_in_typmod(e->constant.as_text(), col.max_length);
+      return Expr::make_constant(Value::interval(iv.time, iv.day, iv.month), TypeId::Interval);
+    } catch (SqlError& err) {
+      if (err.position() == 0) std::move(err).at(pos_of(loc));
+      throw;
+    }
+  }
   if (!assignment_castable(from, to))
     fail(SqlState::DatatypeMismatch,
          "column \"" + col.name + "\" is of type " + tn(to) + " but " + what + " is of type " + tn(from), loc,
@@ -3569,6 +3591,15 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
   }
   if (check_length && to == TypeId::Numeric && col.max_length >= 0)
     e = with_typmod(std::move(e), col.max_length);
+  if (check_length && to == TypeId::Interval && col.max_length >= 0) {  // interval hour to minute ...
+    if (e->op == ExprOp::Constant) {
+      if (e->constant.is_null()) return e;
+      const dt::Interval r = dt::interval_apply_typmod(
+          {e->constant.as_int(), e->constant.interval_day(), e->constant.interval_month()}, col.max_length);
+      return Expr::make_constant(Value::interval(r.time, r.day, r.month), TypeId::Interval);
+    }
+    return interval_typmod(std::move(e), col.max_length);
+  }
   if (check_length && to == TypeId::BpChar && col.max_length >= 0) {
     try {  // char(n): padded or cut (spaces only) to n, before keys, CHECK and RETURNING see it
       return bpchar_typmod(std::move(e), col.max_length, false);
@@ -8711,9 +8742,6 @@ storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
     return col;
   }
   col.type = detail::resolve_type(c.type, &max_length);
-  if (col.type == TypeId::Interval && max_length >= 0)
-    throw_unsupported("interval columns with a field qualifier or precision (interval day, interval(3))",
-                      pos_of(c.type.location));
   if (!storable(col.type))
     throw_unsupported("columns of type " + std::string(type_name(col.type)), pos_of(c.type.location));
   col.max_length = max_length;

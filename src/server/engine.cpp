@@ -1759,6 +1759,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
             holders[i] = Value::text(textsql::bpchar_typmod(d.str.view(), column.max_length, false), type);
             datum_from_value(holders[i], type, d);
           }
+          if (column.max_length >= 0 && type == TypeId::Interval) {  // interval hour to minute ...
+            const dt::Interval iv =
+                binary ? dt::interval_apply_typmod({d.i64, d.dm.day, d.dm.month}, column.max_length)
+                       : dt::interval_in_typmod(f.value, column.max_length);
+            d.i64 = iv.time;
+            d.dm.day = iv.day;
+            d.dm.month = iv.month;
+          }
         } catch (SqlError& e) {
           // An invalid byte sequence is reported on the line (PostgreSQL checks the encoding there).
           bool line = !binary && e.state() == SqlState::CharacterNotInRepertoire;
@@ -2789,6 +2797,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                 column_defaults(def, read, *view, out, std::chrono::steady_clock::now());
             Value v = values[static_cast<size_t>(index)];
             storage::ColumnDef& added = def.columns[static_cast<size_t>(index)];
+            if (!v.is_null() && added.max_length >= 0 && added.type == TypeId::Interval) {
+              const dt::Interval iv = dt::interval_apply_typmod(
+                  {v.as_int(), v.interval_day(), v.interval_month()}, added.max_length);
+              v = Value::interval(iv.time, iv.day, iv.month);
+            }
             if (!v.is_null() && added.max_length >= 0 && added.type == TypeId::BpChar)
               v = Value::text(textsql::bpchar_typmod(v.as_text(), added.max_length, false), TypeId::BpChar);
             if (!v.is_null() && added.max_length >= 0 && v.type() == TypeId::Text) {
