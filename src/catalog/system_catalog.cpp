@@ -1096,6 +1096,63 @@ const std::vector<RelationSpec>& relations() {
         {"constraint_catalog", TypeId::Name},
         {"constraint_schema", TypeId::Name},
         {"constraint_name", TypeId::Name}}},
+      // pg_catalog.pg_stat_all_tables and pg_stat_user_tables (without the system catalogs): the tables,
+      // n_live_tup RocksDB's estimate of a user table's rows; OmenDB keeps none of PostgreSQL's other
+      // counters and times, which are NULL (docs/catalogs.md).
+      {"pg_catalog",
+       "pg_stat_all_tables",
+       12142,
+       'v',
+       {{"relid", TypeId::Oid},
+        {"schemaname", TypeId::Name},
+        {"relname", TypeId::Name},
+        {"seq_scan", TypeId::Int64},
+        {"seq_tup_read", TypeId::Int64},
+        {"idx_scan", TypeId::Int64},
+        {"idx_tup_fetch", TypeId::Int64},
+        {"n_tup_ins", TypeId::Int64},
+        {"n_tup_upd", TypeId::Int64},
+        {"n_tup_del", TypeId::Int64},
+        {"n_tup_hot_upd", TypeId::Int64},
+        {"n_live_tup", TypeId::Int64},
+        {"n_dead_tup", TypeId::Int64},
+        {"n_mod_since_analyze", TypeId::Int64},
+        {"n_ins_since_vacuum", TypeId::Int64},
+        {"last_vacuum", TypeId::TimestampTz},
+        {"last_autovacuum", TypeId::TimestampTz},
+        {"last_analyze", TypeId::TimestampTz},
+        {"last_autoanalyze", TypeId::TimestampTz},
+        {"vacuum_count", TypeId::Int64},
+        {"autovacuum_count", TypeId::Int64},
+        {"analyze_count", TypeId::Int64},
+        {"autoanalyze_count", TypeId::Int64}}},
+      {"pg_catalog",
+       "pg_stat_user_tables",
+       12161,
+       'v',
+       {{"relid", TypeId::Oid},
+        {"schemaname", TypeId::Name},
+        {"relname", TypeId::Name},
+        {"seq_scan", TypeId::Int64},
+        {"seq_tup_read", TypeId::Int64},
+        {"idx_scan", TypeId::Int64},
+        {"idx_tup_fetch", TypeId::Int64},
+        {"n_tup_ins", TypeId::Int64},
+        {"n_tup_upd", TypeId::Int64},
+        {"n_tup_del", TypeId::Int64},
+        {"n_tup_hot_upd", TypeId::Int64},
+        {"n_live_tup", TypeId::Int64},
+        {"n_dead_tup", TypeId::Int64},
+        {"n_mod_since_analyze", TypeId::Int64},
+        {"n_ins_since_vacuum", TypeId::Int64},
+        {"last_vacuum", TypeId::TimestampTz},
+        {"last_autovacuum", TypeId::TimestampTz},
+        {"last_analyze", TypeId::TimestampTz},
+        {"last_autoanalyze", TypeId::TimestampTz},
+        {"vacuum_count", TypeId::Int64},
+        {"autovacuum_count", TypeId::Int64},
+        {"analyze_count", TypeId::Int64},
+        {"autoanalyze_count", TypeId::Int64}}},
   };
   return specs;
 }
@@ -2196,6 +2253,19 @@ std::vector<Row> constraint_column_usage_rows(const storage::TableDef& def, cons
   return rows.take();
 }
 
+// pg_stat_all_tables / pg_stat_user_tables: every table (user tables only for the latter); the counters
+// OmenDB does not keep stay NULL (Rows leaves Int64 and timestamptz columns NULL).
+std::vector<Row> stat_tables_rows(const storage::TableDef& def, const Context& ctx, bool user_only) {
+  Rows rows(def);
+  for (const RelationRow& r : all_relations(ctx)) {
+    if (r.kind != 'r' || (user_only && !is_user_namespace(r.nsp))) continue;
+    rows.add().oid("relid", r.oid).name("schemaname", schema_name(r.nsp)).name("relname", r.name);
+    if (is_user_namespace(r.nsp) && r.table)
+      rows.set("n_live_tup", Value::int64(static_cast<int64_t>(ctx.approximate_rows(r.table->id))));
+  }
+  return rows.take();
+}
+
 // pg_stat_activity: one row per client backend (Context::backends). Wait events: a backend waiting for
 // its client shows Client / ClientRead, as PostgreSQL's; a running one none (OmenDB does not report lock
 // waits). leader_pid (no parallel workers), client_hostname (log_hostname is off) and query_id
@@ -2862,6 +2932,8 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
     if (n == "constraint_column_usage") return constraint_column_usage_rows(def, ctx);
   }
   if (n == "pg_stat_activity") return stat_activity_rows(def, ctx);
+  if (n == "pg_stat_all_tables") return stat_tables_rows(def, ctx, false);
+  if (n == "pg_stat_user_tables") return stat_tables_rows(def, ctx, true);
   if (n == "pg_views") return pg_views_rows(def, ctx);
   if (n == "pg_tables") return pg_tables_rows(def, ctx);
   if (n == "pg_indexes") return pg_indexes_rows(def, ctx);

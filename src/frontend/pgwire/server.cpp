@@ -99,6 +99,7 @@ class ServerImpl : public Backends {
   bool cancel_backend(int32_t pid) override;
   bool terminate_backend(int32_t pid) override;
   bool backend_exists(int32_t pid) const override;
+  bool signal_backend(int32_t pid, bool terminate);
   std::shared_ptr<Connection> find_connection(int32_t pid) const;
 
   ServerOptions options;
@@ -1665,18 +1666,22 @@ std::vector<BackendActivity> ServerImpl::activity() const {
 }
 
 bool ServerImpl::cancel_backend(int32_t pid) {
-  std::shared_ptr<Connection> conn = find_connection(pid);
-  if (!conn || !conn->activity()) return false;
-  spdlog::debug("pgwire: pg_cancel_backend({})", pid);
-  conn->cancel();
-  return true;
+  return signal_backend(pid, false);
 }
 
 bool ServerImpl::terminate_backend(int32_t pid) {
+  return signal_backend(pid, true);
+}
+
+bool ServerImpl::signal_backend(int32_t pid, bool terminate) {
   std::shared_ptr<Connection> conn = find_connection(pid);
-  if (!conn || !conn->activity()) return false;
-  spdlog::info("pgwire: pg_terminate_backend({})", pid);
-  conn->terminate();
+  if (!conn || !conn->activity()) return false;  // none, or its session is not open yet
+  spdlog::info("pgwire: {}({})", terminate ? "pg_terminate_backend" : "pg_cancel_backend", pid);
+  if (terminate) {
+    conn->terminate();
+  } else {
+    conn->cancel();
+  }
   return true;
 }
 
