@@ -1676,7 +1676,7 @@ bool ServerImpl::terminate_backend(int32_t pid) {
 bool ServerImpl::signal_backend(int32_t pid, bool terminate) {
   std::shared_ptr<Connection> conn = find_connection(pid);
   if (!conn || !conn->activity()) return false;  // none, or its session is not open yet
-  spdlog::info("pgwire: {}({})", terminate ? "pg_terminate_backend" : "pg_cancel_backend", pid);
+  spdlog::debug("pgwire: {}({})", terminate ? "pg_terminate_backend" : "pg_cancel_backend", pid);
   if (terminate) {
     conn->terminate();
   } else {
