@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "catalog/functions.h"
@@ -510,7 +511,7 @@ struct OutsideTransactionOnly : SqlError {
 
 class EngineSession : public pgwire::Session, public catalog::Context {
  public:
-  EngineSession(Database& db, const pgwire::StartupInfo& info) : db_(db) {
+  EngineSession(Database& db, const pgwire::StartupInfo& info) : db_(db), backends_(info.backends) {
     session_info_.version = version_text();
     session_info_.user = info.user;
     session_info_.database = info.database;
@@ -962,6 +963,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   void run_statement(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
+    statement_out_ = &out;
     statement_started();
     if (state_ == State::Failed && stmt.kind != ast::StmtKind::Transaction)
       throw SqlError(SqlState::InFailedSqlTransaction,
@@ -4479,6 +4481,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     ctx.datetime = datetime();
     ctx.random = &random_;
     ctx.catalog = this;
+    statement_out_ = &out;
     ctx.set_params(params);
     codegen::prepare(compiled, ctx);
     ctx.cancel = out.cancel_flag();
@@ -4882,6 +4885,49 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   std::map<uint32_t, std::string> schema_comments() const override {
     return db_.store().catalog().schema_comments(overlay());
   }
+  std::vector<int> check_columns(const storage::TableDef& table,
+                                 const storage::CheckDef& check) const override {
+    return planner::check_constraint_columns(table, check);
+  }
+
+  // ---- The server's backends (catalog::Context): pg_stat_activity, pg_cancel_backend,
+  // pg_terminate_backend (pgwire::Backends) ----
+  std::vector<BackendActivity> backends() const override {
+    return backends_ ? backends_->activity() : std::vector<BackendActivity>{};
+  }
+  // As PostgreSQL 15's signalfuncs.c: an unknown pid is a WARNING and false; a terminate with a timeout
+  // waits that long for the backend to end.
+  bool signal_backend(int32_t pid, bool terminate, int64_t timeout_ms) const override {
+    const char* what = terminate ? "pg_terminate_backend()" : "pg_cancel_backend()";
+    if (!backends_) throw_unsupported(std::string(what) + " without a server");
+    const bool signalled = terminate ? backends_->terminate_backend(pid) : backends_->cancel_backend(pid);
+    if (!signalled) {
+      if (statement_out_)
+        statement_out_->warning("01000",
+                                "PID " + std::to_string(pid) + " is not a PostgreSQL backend process");
+      return false;
+    }
+    // Cancelling itself ends the statement now; terminating itself lets it return its row first, then the
+    // server ends the connection (FATAL 57P01, no ReadyForQuery), as PostgreSQL's next interrupt check.
+    if (pid == session_info_.backend_pid && !terminate)
+      throw SqlError(SqlState::QueryCanceled, "canceling statement due to user request");
+    if (!terminate || timeout_ms <= 0) return true;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    const std::atomic<bool>* cancel = statement_out_ ? statement_out_->cancel_flag() : nullptr;
+    while (backends_->backend_exists(pid)) {
+      if (cancel && cancel->load())
+        throw SqlError(SqlState::QueryCanceled, "canceling statement due to user request");
+      if (std::chrono::steady_clock::now() >= until) {
+        if (statement_out_)
+          statement_out_->warning("01000", "backend with PID " + std::to_string(pid) +
+                                               " did not terminate within " + std::to_string(timeout_ms) +
+                                               (timeout_ms == 1 ? " millisecond" : " milliseconds"));
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+  }
 
   // ---- Sequence functions (catalog::Context): the session keeps currval / lastval ----
   // The sequence a regclass text names: PostgreSQL's rules for a possibly qualified name (lower-cased
@@ -5151,6 +5197,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       {"intervalstyle", "postgres"}, {"timezone", "UTC"},         {"standard_conforming_strings", "on"}};
 
   Database& db_;
+  pgwire::Backends* backends_ = nullptr;  // the server's backends (StartupInfo::backends)
+  // The writer of the statement running now (run_statement, prepare_context): where the catalog
+  // functions' WARNINGs go.
+  mutable pgwire::ResultWriter* statement_out_ = nullptr;
   planner::SessionInfo session_info_;  // what version(), current_user, pg_backend_pid() ... return
   std::map<std::string, std::string> settings_;
   State state_ = State::Idle;
@@ -5207,6 +5257,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   bool execute_portal(const std::string& name, int64_t max_rows, pgwire::ResultWriter& out) override;
   void close_statement(const std::string& name) override { statements_.erase(name); }
   void close_portal(const std::string& name) override { portals_.erase(name); }
+  std::string portal_query(const std::string& name) const override {
+    auto it = portals_.find(name);
+    return it == portals_.end() || !it->second->statement ? std::string() : it->second->statement->sql;
+  }
   void sync() override;
   bool sync_commits_writes() const override {
     return state_ == State::Implicit && txn_ && txn_->has_writes();
