@@ -1272,9 +1272,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // statement key (parser::statement_key: the text with its literals replaced by markers of their kind).
   // The same text with other literal values takes the kept tree with the new values in its Constant
   // nodes (the values parse() would have made) instead of libpg_query's parse and fingerprint, then is
-  // bound, planned and run as any statement (plan cache and compiled code included), so its types, plan,
+  // bound, planned and run as any statement (plan cache and compiled code included), or runs the plan kept
+  // from such a run with params computed from the new values (run_kept_plan), so its types, plan,
   // answers and errors are those of the normal path. The tree depends on nothing the catalog or the session's
-  // settings change (only the binder reads those), so nothing invalidates it.
+  // settings change (only the binder reads those), so nothing invalidates it; the plan kept with it
+  // (SimpleStatement::Plan) is checked before each reuse.
   struct SimpleStatement {
     std::vector<ast::StmtPtr> parsed;  // one SELECT / INSERT / UPDATE / DELETE
     parser::StatementKey key;          // of the text it was parsed from: error positions are mapped
@@ -1294,8 +1296,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     // made under changed (catalog version, search_path, settings) and the literals keep their types.
     struct Plan {
       planner::PlannedStatement planned;
-      std::vector<int>
-          param_slots;  // per param: the slot whose literal gives its value; -1: kept (NULL, TRUE)
+      // Per param: the slot whose literal gives its value; -1: its value is kept (a NULL, TRUE / FALSE).
+      std::vector<int> param_slots;
       // Slots whose literal is no param's value (ORDER BY 2, LIMIT's, a literal read while planning) or
       // several params': their texts as planned; another text is planned again.
       std::vector<std::pair<int, std::string>> fixed;
@@ -1431,8 +1433,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
 
   // run_query of a kept statement's tree: runs its kept plan with the params of the new literal values
   // (true), or returns false before anything ran when it cannot (the caller plans).
-  bool run_kept_plan(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out,
-                     std::string_view insert_tag, std::chrono::steady_clock::time_point started) {
+  bool run_kept_plan(const ast::Stmt& stmt, pgwire::ResultWriter& out, std::string_view insert_tag,
+                     std::chrono::steady_clock::time_point started) {
     SimpleStatement& entry = *simple_entry_;
     if (!entry.plan || &stmt != entry.parsed[0].get()) return false;
     SimpleStatement::Plan& p = *entry.plan;
@@ -1477,7 +1479,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   // After run_query of a kept statement's tree planned it (`planned`, traced) and ran it: keeps the plan
-  // for the next literal values when every param is a slot's literal's value or a NULL.
+  // for the next literal values when every param is a slot's literal's value or a value the key fixes (NULL,
+  // TRUE / FALSE).
   void keep_plan(planner::PlannedStatement& planned, const std::string& key,
                  std::shared_ptr<const codegen::CompiledPlan> compiled, uint64_t catalog_version) {
     SimpleStatement& entry = *simple_entry_;
@@ -1522,7 +1525,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   void run_query(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out,
                  std::string_view insert_tag = "INSERT 0 ") {
     const auto started = std::chrono::steady_clock::now();
-    if (simple_entry_ && run_kept_plan(stmt, text, out, insert_tag, started)) return;
+    if (simple_entry_ && run_kept_plan(stmt, out, insert_tag, started)) return;
     // A kept statement's tree is planned with its literals traced (plan), to keep the plan (keep_plan).
     const bool trace = tracing_literals(stmt);
     const uint64_t catalog_version = db_.store().catalog().version();
