@@ -303,6 +303,9 @@ std::vector<storage::Store::SealedBlock> Context::sealed_blocks(uint32_t) const 
 uint64_t Context::approximate_rows(uint32_t) const {
   return 0;
 }
+std::shared_ptr<const storage::TableStats> Context::table_stats(uint32_t) const {
+  return nullptr;
+}
 storage::SequenceValue Context::sequence_value(uint32_t) const {
   throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support reading a sequence here");
 }

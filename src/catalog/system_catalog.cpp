@@ -63,7 +63,7 @@ const std::vector<RelationSpec>& relations() {
         {"relfilenode", TypeId::Oid},
         {"reltablespace", TypeId::Oid},
         {"relpages", TypeId::Int32},
-        {"reltuples", TypeId::Float64},
+        {"reltuples", TypeId::Float32},
         {"relallvisible", TypeId::Int32},
         {"reltoastrelid", TypeId::Oid},
         {"relhasindex", TypeId::Bool},
@@ -409,6 +409,22 @@ const std::vector<RelationSpec>& relations() {
         {"polroles", TypeId::OidArray},
         {"polqual", TypeId::Text},
         {"polwithcheck", TypeId::Text}}},
+      // pg_catalog.pg_stats: ANALYZE's statistics (docs/schema.md, "ANALYZE"). Left out: the anyarray
+      // columns and their frequencies (OmenDB keeps no most common values or histograms yet).
+      {"pg_catalog",
+       "pg_stats",
+       12053,
+       'v',
+       {{"schemaname", TypeId::Name},
+        {"tablename", TypeId::Name},
+        {"attname", TypeId::Name},
+        {"inherited", TypeId::Bool},
+        {"null_frac", TypeId::Float32},
+        {"avg_width", TypeId::Int32},
+        {"n_distinct", TypeId::Float32},
+        {"correlation", TypeId::Float32}},
+       "most_common_vals anyarray, most_common_freqs real[], histogram_bounds anyarray, most_common_elems "
+       "anyarray, most_common_elem_freqs real[], elem_count_histogram real[]"},
       // pg_catalog.pg_statistic_ext
       {"pg_catalog",
        "pg_statistic_ext",
@@ -1637,6 +1653,17 @@ bool has_fk_triggers(const storage::TableDef& t, const std::vector<storage::Tabl
   return false;
 }
 
+// pg_class.reltuples: the live rows the last ANALYZE counted, -1 for a table never analyzed (and 0 for
+// a view, an index and a sequence, whose PostgreSQL values OmenDB does not keep: -1 for views and indexes
+// never analyzed, 1 for sequences).
+double reltuples(const RelationRow& r, const Context& ctx) {
+  if (r.kind == 'r' && r.table && is_user_namespace(r.nsp)) {
+    auto stats = ctx.table_stats(r.table->id);
+    return stats ? stats->reltuples : -1;
+  }
+  return r.kind == 'S' ? 1 : -1;
+}
+
 std::vector<Row> class_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   const std::vector<storage::TableDefPtr> tables = ctx.tables();
@@ -1651,7 +1678,7 @@ std::vector<Row> class_rows(const storage::TableDef& def, const Context& ctx) {
                       : r.kind == 'r' ? kHeapAm
                                       : 0)
         .oid("relfilenode", r.kind == 'v' ? 0 : r.oid)
-        .set("reltuples", Value::float64(-1))
+        .set("reltuples", Value::float32(static_cast<float>(reltuples(r, ctx))))
         .flag("relhasindex", r.table && r.kind == 'r' && is_user_namespace(r.nsp) &&
                                  (!r.table->primary_key.empty() || !r.table->indexes.empty()))
         .chr("relpersistence", is_temp_namespace(r.nsp) ? 't' : 'p')
@@ -1732,6 +1759,17 @@ std::vector<Row> attribute_rows(const storage::TableDef& def, const Context& ctx
   }
   return rows.take();
 }
+
+}  // namespace
+
+int type_length(TypeId type) {
+  const uint32_t oid = type_oid(type);
+  for (const BuiltinType& t : kTypes)
+    if (t.oid == oid) return t.len;
+  return -1;
+}
+
+namespace {
 
 std::vector<Row> type_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
@@ -2207,6 +2245,31 @@ std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) 
   return rows.take();
 }
 
+// pg_stats: one row per analyzed column of each user table that still has it (same name and type).
+std::vector<Row> pg_stats_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  for (const auto& t : ctx.tables()) {
+    if (t->is_view()) continue;
+    auto stats = ctx.table_stats(t->id);
+    if (!stats) continue;
+    for (const storage::ColumnDef& c : t->columns) {
+      const storage::ColumnStats* cs = stats->find(c.name, c.type);
+      if (!cs) continue;
+      rows.add()
+          .name("schemaname", schema_name(relation_namespace(*t)))
+          .name("tablename", t->name)
+          .name("attname", c.name)
+          .flag("inherited", false)
+          .set("null_frac", Value::float32(cs->null_frac))
+          .set("avg_width", Value::int32(cs->avg_width))
+          .set("n_distinct", Value::float32(cs->n_distinct))
+          .set("correlation",
+               cs->correlation ? Value::float32(*cs->correlation) : Value::null(TypeId::Float32));
+    }
+  }
+  return rows.take();
+}
+
 std::vector<Row> pg_sequences_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   for (const auto& s : ctx.sequences()) {
@@ -2545,6 +2608,7 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
   if (n == "pg_tables") return pg_tables_rows(def, ctx);
   if (n == "pg_indexes") return pg_indexes_rows(def, ctx);
   if (n == "pg_sequences") return pg_sequences_rows(def, ctx);
+  if (n == "pg_stats") return pg_stats_rows(def, ctx);
   if (n == "omendb_sealed_tables") return sealed_tables_rows(def, ctx);
   if (n == "omendb_sealed_blocks") return sealed_blocks_rows(def, ctx);
   if (n == "omendb_sealed_columns") return sealed_columns_rows(def, ctx);
@@ -2674,6 +2738,12 @@ storage::TableDefPtr find_system_table(std::string_view schema, std::string_view
   for (size_t i = 0; i < relations().size(); ++i)
     if (relations()[i].schema == schema && relations()[i].name == name) return defs()[i];
   return nullptr;
+}
+
+char system_relation_kind(const storage::TableDef& def) {
+  for (size_t i = 0; i < relations().size(); ++i)
+    if (defs()[i].get() == &def) return relations()[i].kind;
+  return 'r';
 }
 
 std::optional<uint32_t> namespace_oid(std::string_view name) {

@@ -76,6 +76,9 @@ class Context {
   // a context has no storage.
   virtual std::vector<storage::Store::SealedBlock> sealed_blocks(uint32_t table_id) const;
   virtual uint64_t approximate_rows(uint32_t table_id) const;
+  // ANALYZE's statistics of a user table (pg_stats, pg_class.reltuples; Store::table_stats): null if the
+  // table was never analyzed or a context has no storage.
+  virtual std::shared_ptr<const storage::TableStats> table_stats(uint32_t table_id) const;
   // A sequence's position now (SELECT * FROM seq, pg_sequences.last_value); 42P01 if it is gone.
   virtual storage::SequenceValue sequence_value(uint32_t id) const;
   // A view's query as pg_get_viewdef shows it: the stored text, its relation names schema-qualified where
@@ -216,6 +219,8 @@ inline bool is_sequence_relation(uint32_t table_id) {
 // The system relation `schema`.`name` (schema "pg_catalog" or "information_schema"), or null. An empty
 // schema searches pg_catalog (which PostgreSQL searches before the search_path).
 storage::TableDefPtr find_system_table(std::string_view schema, std::string_view name);
+// pg_class.relkind of a system relation find_system_table returned: 'r' a catalog table, 'v' a view.
+char system_relation_kind(const storage::TableDef& def);
 
 // The PostgreSQL type of column `column` of system relation `def` when PostgreSQL 15 has that column and
 // OmenDB leaves it out (a type OmenDB lacks, e.g. pg_index.indkey int2vector), else empty: the binder
@@ -250,6 +255,8 @@ std::vector<std::string> parse_qualified_name(std::string_view text);
 
 // A column's type as format_type prints it ("integer", "character varying(10)", "numeric(5,2)").
 std::string format_column_type(const storage::ColumnDef& c);
+// pg_type.typlen of the type: its fixed width in bytes, or -1 for a variable-length type.
+int type_length(TypeId type);
 
 // The rows of system relation `spec.table` (the columns spec.columns asks for; the others are left
 // null), read from `ctx` now, in batches of spec.batch_rows.

@@ -539,7 +539,8 @@ std::string parse(std::string_view text, TypeId array_type, const dtsql::EvalCon
   return builder.size() ? builder.finish(lower_bound) : builder.finish();
 }
 
-std::string to_text(std::string_view bytes, TypeId array_type, const dt::TimeZone& tz) {
+std::string to_text(std::string_view bytes, TypeId array_type, const dt::TimeZone& tz,
+                    const OutputSettings& os) {
   const TypeId elem = element_type(array_type);
   View v(bytes);
   std::string out, item;
@@ -563,7 +564,7 @@ std::string to_text(std::string_view bytes, TypeId array_type, const dt::TimeZon
       continue;
     }
     item.clear();
-    append_text_out(elem, element_datum(elem, v.elements[i]), tz, item);
+    append_text_out(elem, element_datum(elem, v.elements[i]), tz, os, item);
     if (!needs_quotes(item)) {
       out += item;
       continue;
@@ -771,7 +772,7 @@ Datum scalar_cast(TypeId from, TypeId to, const Datum& d, const dtsql::EvalConte
     if (from == TypeId::Bool)  // booltext: 'true' / 'false' (the output function says 't' / 'f')
       text = d.i64 ? "true" : "false";
     else
-      append_text_out(from, d, ctx.dt.tz, text);
+      append_text_out(from, d, ctx.dt.tz, ctx.output, text);
     return scalar_in(to, text, ctx, storage);
   }
   if (from == TypeId::Text || from == TypeId::Name || from == TypeId::Char)
@@ -910,7 +911,7 @@ Datum subscript(TypeId element, std::string_view array, int64_t index) {
 }
 
 void eval(Func f, TypeId array_type, const Datum* args, int nargs, Datum& out, const dt::TimeZone& tz,
-          std::string& storage) {
+          const OutputSettings& os, std::string& storage) {
   const TypeId elem = element_type(array_type);
   out = Datum{};
   auto set_null = [&] { out.is_null = 1; };
@@ -999,7 +1000,7 @@ void eval(Func f, TypeId array_type, const Datum* args, int nargs, Datum& out, c
         if (e.null)
           storage += args[2].str.view();
         else
-          append_text_out(elem, element_datum(elem, e), tz, storage);
+          append_text_out(elem, element_datum(elem, e), tz, os, storage);
       }
       out.str = StrRef{storage.data(), storage.size()};
       return;
@@ -1101,7 +1102,7 @@ void run(int64_t c, const Datum* args, int nargs, Datum& out, const dtsql::EvalC
       return;
     }
     default:
-      eval(code_func(c), type, args, nargs, out, ctx.dt.tz, storage);
+      eval(code_func(c), type, args, nargs, out, ctx.dt.tz, ctx.output, storage);
       return;
   }
 }

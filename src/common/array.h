@@ -65,8 +65,10 @@ Datum element_datum(TypeId element, const Element& e);
 // '{' (a multidimensional array) is 0A000.
 std::string parse(std::string_view text, TypeId array_type, const dtsql::EvalContext& ctx);
 // Text output (array_out): elements quoted when PostgreSQL quotes them, NULL, '[lb:ub]=' when the lower
-// bound is not 1. Timestamptz elements in `tz`.
-std::string to_text(std::string_view bytes, TypeId array_type, const dt::TimeZone& tz);
+// bound is not 1. Elements as append_text_out prints them: timestamptz in `tz`, floats and bytea as the
+// session's settings `os` ask.
+std::string to_text(std::string_view bytes, TypeId array_type, const dt::TimeZone& tz,
+                    const OutputSettings& os);
 // A scalar's text input, as the element type's own (int4in, float8in, ...); output is append_text_out
 // (common/value.h).
 Datum scalar_in(TypeId type, std::string_view text, const dtsql::EvalContext& ctx, std::string& storage);
@@ -153,6 +155,6 @@ void run(int64_t code, const Datum* args, int nargs, Datum& out, const dtsql::Ev
 // optionally the NULL string (a NULL delimiter gives NULL, a NULL null-string skips NULL elements). Sets
 // out.is_null; text results go to `storage`.
 void eval(Func f, TypeId array_type, const Datum* args, int nargs, Datum& out, const dt::TimeZone& tz,
-          std::string& storage);
+          const OutputSettings& os, std::string& storage);
 
 }  // namespace omendb::arr

@@ -288,7 +288,24 @@ std::string parse(std::string_view text) {
   return escape_decode(text);
 }
 
-void append_text(std::string_view bytes, std::string& out) {
+void append_text(std::string_view bytes, bool escape, std::string& out) {
+  if (escape) {
+    out.reserve(out.size() + bytes.size());
+    for (char ch : bytes) {
+      auto c = static_cast<unsigned char>(ch);
+      if (c == '\\') {
+        out += "\\\\";
+      } else if (c < 0x20 || c > 0x7e) {
+        out.push_back('\\');
+        out.push_back(static_cast<char>('0' + (c >> 6)));
+        out.push_back(static_cast<char>('0' + ((c >> 3) & 7)));
+        out.push_back(static_cast<char>('0' + (c & 7)));
+      } else {
+        out.push_back(ch);
+      }
+    }
+    return;
+  }
   out.reserve(out.size() + 2 + 2 * bytes.size());
   out += "\\x";
   for (char ch : bytes) {
@@ -298,9 +315,9 @@ void append_text(std::string_view bytes, std::string& out) {
   }
 }
 
-std::string to_text(std::string_view bytes) {
+std::string to_text(std::string_view bytes, bool escape) {
   std::string out;
-  append_text(bytes, out);
+  append_text(bytes, escape, out);
   return out;
 }
 
@@ -346,7 +363,7 @@ std::string uuid_to_text(std::string_view bytes) {
 
 std::string encode(std::string_view bytes, std::string_view format) {
   std::string f = lower(format);
-  if (f == "hex") return to_text(bytes).substr(2);
+  if (f == "hex") return to_text(bytes, false).substr(2);
   if (f == "base64") return base64_encode(bytes);
   if (f == "escape") return escape_encode(bytes);
   throw SqlError(SqlState::InvalidParameterValue, "unrecognized encoding: \"" + std::string(format) + "\"");
@@ -369,7 +386,7 @@ const char* func_name(Func func) {
   return kNames[static_cast<size_t>(func)];
 }
 
-void eval(Func func, const Datum* args, size_t n, Datum& out, std::string& buf) {
+void eval(Func func, const Datum* args, size_t n, bool escape_output, Datum& out, std::string& buf) {
   out.is_null = 0;
   out.str = StrRef{nullptr, 0};
   auto text_out = [&](std::string s) {
@@ -380,7 +397,7 @@ void eval(Func func, const Datum* args, size_t n, Datum& out, std::string& buf) 
     case Func::ByteaIn:
       return text_out(parse(str(args[0])));
     case Func::ByteaOut:
-      return text_out(to_text(str(args[0])));
+      return text_out(to_text(str(args[0]), escape_output));
     case Func::UuidIn:
       return text_out(uuid_parse(str(args[0])));
     case Func::UuidOut:
@@ -422,7 +439,7 @@ void eval(Func func, const Datum* args, size_t n, Datum& out, std::string& buf) 
     case Func::Decode:
       return text_out(decode(str(args[0]), str(args[1])));
     case Func::Md5:
-      return text_out(to_text(digest(EVP_md5(), str(args[0]))).substr(2));
+      return text_out(to_text(digest(EVP_md5(), str(args[0])), false).substr(2));
     case Func::Sha224:
       return text_out(digest(EVP_sha224(), str(args[0])));
     case Func::Sha256:

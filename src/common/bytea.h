@@ -18,9 +18,11 @@ namespace omendb::bytea {
 // digit: "g"" / "invalid hexadecimal data: odd number of digits"), else the escape format (\\ is a
 // backslash, \ooo an octal byte, other bytes as they are; any other backslash is 22P02).
 std::string parse(std::string_view text);
-// byteaout with bytea_output = hex: "\x" and two lower-case hex digits a byte.
-std::string to_text(std::string_view bytes);
-void append_text(std::string_view bytes, std::string& out);
+// byteaout: with bytea_output = hex (`escape` false) "\x" and two lower-case hex digits a byte; with
+// bytea_output = escape a backslash doubled, the bytes 0x20 .. 0x7e as they are and every other byte as
+// \ooo (three octal digits).
+std::string to_text(std::string_view bytes, bool escape);
+void append_text(std::string_view bytes, bool escape, std::string& out);
 
 // uuid_in: 32 hex digits (either case), optionally in braces, with a hyphen allowed after any group of
 // four digits; 22P02 "invalid input syntax for type uuid: "x"". Returns the 16 bytes.
@@ -67,7 +69,8 @@ inline bool is_volatile(Func func) {
 }
 
 // Evaluates `func` over `n` non-NULL args into `out` (is_null cleared); a StrRef result points into
-// `buf` (the caller copies it where it must live).
-void eval(Func func, const Datum* args, size_t n, Datum& out, std::string& buf);
+// `buf` (the caller copies it where it must live). ByteaOut prints as the session's bytea_output
+// (`escape_output`: escape, else hex).
+void eval(Func func, const Datum* args, size_t n, bool escape_output, Datum& out, std::string& buf);
 
 }  // namespace omendb::bytea

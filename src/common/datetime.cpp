@@ -1143,7 +1143,7 @@ std::string numeric_text(__int128 v, int scale) {
 PartResult float_part(double d) {
   PartResult r;
   r.float8 = d;
-  append_float8_text(d, r.text);
+  append_float8_text(d, 1, r.text);
   return r;
 }
 

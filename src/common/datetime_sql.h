@@ -20,10 +20,12 @@
 namespace omendb::dtsql {
 
 // What evaluation needs from the session: its TimeZone and the transaction start time (now(),
-// CURRENT_TIMESTAMP, 'now' / 'today' in text input), plus the statement's start (statement_timestamp()).
+// CURRENT_TIMESTAMP, 'now' / 'today' in text input), plus the statement's start (statement_timestamp()),
+// and the settings that change text output (extra_float_digits, bytea_output: casts to text).
 struct EvalContext {
   dt::DateTimeContext dt;
   dt::TimestampTz statement_ts = 0;
+  OutputSettings output;
 };
 
 enum class Func : uint8_t {

@@ -1,5 +1,6 @@
 #include "common/value.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -147,12 +148,13 @@ void append_decimal(Decimal x, int sci_from, std::string& out) {
   }
 }
 
-// float8out / float4out with extra_float_digits = 1: NaN, infinities, -0, else the shortest text that
-// reads back exactly. PostgreSQL (12+) prints that with Ryu. std::to_chars finds the same digits, except
-// that it may take a text exactly halfway to a neighbouring value (it reads back by round-half-even:
-// 1e23); PostgreSQL's Ryu then prints one more digit (9.999999999999999e+22).
+// float8out / float4out: NaN, infinities, -0; with extra_float_digits > 0 the shortest text that reads
+// back exactly, else %g with `digits` (DBL_DIG or FLT_DIG) + extra_float_digits significant digits (at
+// least one), as PostgreSQL's pg_strfromd. PostgreSQL (12+) prints that with Ryu. std::to_chars finds the
+// same digits, except that it may take a text exactly halfway to a neighbouring value (it reads back by
+// round-half-even: 1e23); PostgreSQL's Ryu then prints one more digit (9.999999999999999e+22).
 template <typename F>
-void append_float_text(F d, int sci_from, std::string& out) {
+void append_float_text(F d, int sci_from, int extra_float_digits, std::string& out) {
   if (std::isnan(d)) {
     out += "NaN";
     return;
@@ -163,6 +165,13 @@ void append_float_text(F d, int sci_from, std::string& out) {
   }
   if (d == 0) {  // also -0: PostgreSQL prints "-0" for negative zero
     out += std::signbit(d) ? "-0" : "0";
+    return;
+  }
+  if (extra_float_digits <= 0) {
+    const int ndig = std::max(std::numeric_limits<F>::digits10 + extra_float_digits, 1);
+    char fixed[64];
+    const int n = std::snprintf(fixed, sizeof fixed, "%.*g", ndig, static_cast<double>(d));
+    out.append(fixed, static_cast<size_t>(n));
     return;
   }
   const F a = std::fabs(d);
@@ -180,17 +189,18 @@ void append_float_text(F d, int sci_from, std::string& out) {
 
 }  // namespace
 
-void append_float8_text(double d, std::string& out) {
-  append_float_text(d, 15, out);
+void append_float8_text(double d, int extra_float_digits, std::string& out) {
+  append_float_text(d, 15, extra_float_digits, out);
 }
 
-void append_float4_text(float f, std::string& out) {
-  append_float_text(f, 6, out);
+void append_float4_text(float f, int extra_float_digits, std::string& out) {
+  append_float_text(f, 6, extra_float_digits, out);
 }
 
-void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::string& out) {
+void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, const OutputSettings& os,
+                     std::string& out) {
   if (is_array(type)) {
-    out += arr::to_text(d.str.view(), type, tz);
+    out += arr::to_text(d.str.view(), type, tz, os);
     return;
   }
   switch (type) {
@@ -212,16 +222,16 @@ void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::s
       return;
     }
     case TypeId::Float64:
-      append_float8_text(d.f64, out);
+      append_float8_text(d.f64, os.extra_float_digits, out);
       return;
     case TypeId::Float32:  // the double holds the float exactly
-      append_float4_text(static_cast<float>(d.f64), out);
+      append_float4_text(static_cast<float>(d.f64), os.extra_float_digits, out);
       return;
     case TypeId::Numeric:
       num::append_text(d.str.view(), out);
       return;
     case TypeId::Bytea:
-      bytea::append_text(d.str.view(), out);
+      bytea::append_text(d.str.view(), os.bytea_escape, out);
       return;
     case TypeId::Uuid:
       bytea::uuid_append_text(d.str.view(), out);
@@ -245,7 +255,7 @@ void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::s
 std::string Value::to_string() const {
   if (is_null_) return "NULL";
   std::string s;
-  append_text_out(type_, dtsql::to_datum(*this), dt::TimeZone::utc(), s);
+  append_text_out(type_, dtsql::to_datum(*this), dt::TimeZone::utc(), OutputSettings{}, s);
   return s;
 }
 

@@ -70,8 +70,8 @@ class Value {
   double as_double() const { return f64_; }
   const std::string& as_text() const { return str_; }  // Text, Unknown; Numeric's, Bytea's, Uuid's bytes
 
-  // PostgreSQL text output format ("t"/"f", shortest round-trip floats, "NULL" for null; a timestamptz
-  // in UTC: the session's zone is not known here).
+  // PostgreSQL text output format ("t"/"f", shortest round-trip floats, hex bytea, "NULL" for null; a
+  // timestamptz in UTC: the session's settings are not known here).
   std::string to_string() const;
   bool operator==(const Value& o) const;
 
@@ -85,18 +85,29 @@ class Value {
   std::string str_;
 };
 
-// PostgreSQL's float8 text output (extra_float_digits = 1: shortest exact round trip,
-// "Infinity", "-Infinity", "NaN"). Appends to out.
-void append_float8_text(double d, std::string& out);
-// PostgreSQL's float4out, the same for a real (shortest text that reads back as the float; exponent
-// notation from 1e+06).
-void append_float4_text(float f, std::string& out);
+// The session settings besides TimeZone that change the text output of values: PostgreSQL's
+// extra_float_digits (float4 and float8) and bytea_output. The defaults are PostgreSQL's. The engine
+// sets them per statement; they reach the runtime in dtsql::EvalContext (ExecContext::datetime), as the
+// TimeZone does, so compiled code shared between sessions never holds one session's values.
+struct OutputSettings {
+  int extra_float_digits = 1;  // -15 .. 3
+  bool bytea_escape = false;   // bytea_output = escape (else hex)
+};
+
+// PostgreSQL's float8out: "NaN", "Infinity", "-Infinity", "-0"; otherwise with extra_float_digits
+// 1 .. 3 the shortest text that reads back exactly (PostgreSQL 12+'s Ryu output), and with -15 .. 0
+// printf's %g with DBL_DIG + extra_float_digits significant digits (at least 1). Appends to out.
+void append_float8_text(double d, int extra_float_digits, std::string& out);
+// PostgreSQL's float4out, the same for a real (exponent notation from 1e+06 for the shortest text;
+// FLT_DIG + extra_float_digits digits for -15 .. 0).
+void append_float4_text(float f, int extra_float_digits, std::string& out);
 
 // PostgreSQL's text output function of every type, in one place (boolout, int4out, float8out,
-// numeric_out, the date/time outputs with timestamptz in `tz`, array_out, textout ...): appends the text
-// of `d`, a value of `type` that is not NULL. Value::to_string, the wire's text format and array
-// elements all print through it.
-void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, std::string& out);
+// numeric_out, the date/time outputs with timestamptz in `tz`, byteaout, array_out, textout ...): appends
+// the text of `d`, a value of `type` that is not NULL, as the session's settings `os` ask. Value::to_string,
+// the wire's text format and array elements all print through it.
+void append_text_out(TypeId type, const Datum& d, const dt::TimeZone& tz, const OutputSettings& os,
+                     std::string& out);
 
 // PostgreSQL's boolean input (boolin, and parse_bool for boolean settings): surrounding whitespace
 // ignored, case-insensitive, any unique prefix of true / false / yes / no, on / off, 1 / 0; nullopt

@@ -8063,10 +8063,17 @@ void Binder::finish(PlannedStatement& out) {
     }
   }
   uint64_t total = 0;
+  // An equality on table column `column`: the fraction ANALYZE's statistics give, else PostgreSQL's
+  // default 0.005.
+  auto eq_fraction = [&](const storage::TableDef& table, int column) {
+    double f = column >= 0 && ctx_.eq_selectivity ? ctx_.eq_selectivity(table, column) : 0;
+    return f > 0 ? f : 0.005;
+  };
   for (plan::IndexScanOp* scan : index_scans) {
     // PostgreSQL's default selectivities, as for a primary-key range below.
     double rows = static_cast<double>(ctx_.row_estimate ? ctx_.row_estimate(scan->table->id) : 0);
-    for (size_t i = 0; i < scan->range.eq.size(); ++i) rows *= 0.005;
+    for (size_t i = 0; i < scan->range.eq.size(); ++i)
+      rows *= eq_fraction(*scan->table, scan->index_column(i));
     if (scan->range.lower && scan->range.upper) {
       rows *= 0.005;
     } else if (scan->range.lower || scan->range.upper) {
@@ -8082,10 +8089,10 @@ void Binder::finish(PlannedStatement& out) {
     if (!pk.empty() && range.eq.size() == pk.size()) {
       est = 1;
     } else if (!range.is_full() && est > 0) {
-      // PostgreSQL's default selectivities: 0.005 per equality, 0.005 for a two-sided range, 1/3 for
-      // a one-sided one.
+      // PostgreSQL's default selectivities: 0.005 per equality (or ANALYZE's), 0.005 for a two-sided
+      // range, 1/3 for a one-sided one.
       double rows = static_cast<double>(est);
-      for (size_t i = 0; i < range.eq.size(); ++i) rows *= 0.005;
+      for (size_t i = 0; i < range.eq.size(); ++i) rows *= eq_fraction(*scan->table, pk[i]);
       if (range.lower && range.upper) {
         rows *= 0.005;
       } else if (range.lower || range.upper) {

@@ -103,6 +103,9 @@ struct PlannerContext {
   const storage::CatalogOverlay* overlay = nullptr;
   // Rough row count of a table, for choosing the JIT tier; may be empty (then 0).
   std::function<uint64_t(uint32_t table_id)> row_estimate;
+  // The fraction of a table's rows an equality on one of its columns keeps, from ANALYZE's statistics
+  // (1 / distinct values); may be empty, and 0 where nothing is known (then PostgreSQL's default, 0.005).
+  std::function<double(const storage::TableDef& table, int column)> eq_selectivity;
   // Number of sealed column blocks of a table (EXPLAIN); may be empty (then 0).
   std::function<uint64_t(uint32_t table_id)> sealed_blocks;
   // When set, used instead of `catalog` to find tables (unit tests, or a caller with its own view).

@@ -118,7 +118,8 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
       if (!arr::can_cast_element(element_type(from), element_type(to), nullptr)) cannot_cast(from, to);
       return Value::text(arr::cast(v.as_text(), from, to, dt), to);
     }
-    if (is_array(from) && to == TypeId::Text) return Value::text(arr::to_text(v.as_text(), from, dt.dt.tz));
+    if (is_array(from) && to == TypeId::Text)
+      return Value::text(arr::to_text(v.as_text(), from, dt.dt.tz, dt.output));
     if (is_array(to) && (from == TypeId::Unknown || from == TypeId::Text))
       return Value::text(arr::parse(v.as_text(), to, dt), to);
     cannot_cast(from, to);
@@ -137,7 +138,7 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
   }
   if (is_binary_type(from) || is_binary_type(to)) {  // bytea, uuid: text in and out only
     if (is_binary_type(from) && to == TypeId::Text)
-      return Value::text(from == TypeId::Bytea ? bytea::to_text(v.as_text())
+      return Value::text(from == TypeId::Bytea ? bytea::to_text(v.as_text(), dt.output.bytea_escape)
                                                : bytea::uuid_to_text(v.as_text()));
     if (!is_string_type(from) || !is_binary_type(to)) cannot_cast(from, to);
     return Value::bytes(to == TypeId::Bytea ? bytea::parse(v.as_text()) : bytea::uuid_parse(v.as_text()), to);
@@ -261,8 +262,11 @@ Value convert_value(const Value& v, TypeId to, const dtsql::EvalContext& dt) {
           return Value::float32(static_cast<float>(mathsql::float8_to_float4(v.as_double())));
         case TypeId::Float64:  // exact
           return Value::float64(v.as_double());
-        case TypeId::Text:
-          return Value::text(v.to_string());
+        case TypeId::Text: {
+          std::string text;
+          append_text_out(from, dtsql::to_datum(v), dt.dt.tz, dt.output, text);
+          return Value::text(std::move(text));
+        }
         default:
           cannot_cast(from, to);
       }

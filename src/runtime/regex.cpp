@@ -375,7 +375,7 @@ void RegexCache::eval(textsql::Func f, const Datum* args, size_t n, Datum& out, 
       arr::Builder rows(TypeId::Text);
       std::vector<std::string> texts;
       find_all(0, flags.global, true, [&](const Match& m) {
-        texts.push_back(arr::to_text(match_array(m), TypeId::TextArray, dt::TimeZone()));
+        texts.push_back(arr::to_text(match_array(m), TypeId::TextArray, dt::TimeZone(), OutputSettings{}));
         return true;
       });
       for (const std::string& t : texts) {

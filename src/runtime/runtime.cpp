@@ -550,13 +550,13 @@ void rt_int_to_text(QueryState* qs, int64_t v, StrRef* out) {
 
 void rt_double_to_text(QueryState* qs, double v, StrRef* out) {
   std::string s;
-  append_float8_text(v, s);
+  append_float8_text(v, ctx_of(qs).datetime.output.extra_float_digits, s);
   *out = ctx_of(qs).arena.copy(s.data(), s.size());
 }
 
 void rt_float4_to_text(QueryState* qs, double v, StrRef* out) {
   std::string s;
-  append_float4_text(static_cast<float>(v), s);
+  append_float4_text(static_cast<float>(v), ctx_of(qs).datetime.output.extra_float_digits, s);
   *out = ctx_of(qs).arena.copy(s.data(), s.size());
 }
 
@@ -672,7 +672,8 @@ uint64_t rt_hash_interval(QueryState*, int64_t time, int64_t dm) {
 
 int32_t rt_bytes(QueryState* qs, int32_t func, const Datum* args, int32_t nargs, Datum* out) {
   std::string buf;
-  bytea::eval(static_cast<bytea::Func>(func), args, static_cast<size_t>(nargs), *out, buf);
+  bytea::eval(static_cast<bytea::Func>(func), args, static_cast<size_t>(nargs),
+              ctx_of(qs).datetime.output.bytea_escape, *out, buf);
   if (out->str.ptr == buf.data()) out->str = ctx_of(qs).arena.copy(buf.data(), buf.size());
   return 1;
 }
@@ -1018,7 +1019,7 @@ int32_t rt_array_cast(QueryState* qs, int32_t from_id, int32_t to_id, const Datu
   if (is_array(from) && is_array(to))
     r = arr::cast(in->str.view(), from, to, ctx.datetime);
   else if (is_array(from))
-    r = arr::to_text(in->str.view(), from, ctx.datetime.dt.tz);
+    r = arr::to_text(in->str.view(), from, ctx.datetime.dt.tz, ctx.datetime.output);
   else
     r = arr::parse(in->str.view(), to, ctx.datetime);
   out->is_null = 0;

@@ -683,8 +683,8 @@ bool RowReader::read_binary_row(std::vector<Field>& fields) {
 // Writing
 
 RowWriter::RowWriter(pgwire::ResultWriter& out, const Options& options, std::vector<TypeId> types,
-                     dt::TimeZone tz, const catalog::Context* names)
-    : out_(out), opt_(options), types_(std::move(types)), tz_(std::move(tz)), names_(names) {}
+                     OutputStyle style, const catalog::Context* names)
+    : out_(out), opt_(options), types_(std::move(types)), style_(std::move(style)), names_(names) {}
 
 void RowWriter::begin(const std::vector<std::string>& column_names) {
   out_.copy_out(opt_.format == Format::Binary ? 1 : 0, types_.size());
@@ -791,7 +791,7 @@ void RowWriter::row(const Datum* values) {
       }
       size_t at = buf_.size();
       buf_.append(4, '\0');
-      encode_datum(values[i], types_[i], 1, tz_, buf_);  // the per-type binary format, defined once
+      encode_datum(values[i], types_[i], 1, style_, buf_);  // the per-type binary format, defined once
       auto len = static_cast<uint32_t>(buf_.size() - at - 4);
       buf_[at] = static_cast<char>(len >> 24);
       buf_[at + 1] = static_cast<char>(len >> 16);
@@ -813,7 +813,7 @@ void RowWriter::row(const Datum* values) {
       v = values[i].str.view();
     } else {
       tmp_.clear();
-      encode_datum(values[i], types_[i], 0, tz_, tmp_, names_);  // PostgreSQL's text output, defined once
+      encode_datum(values[i], types_[i], 0, style_, tmp_, names_);  // PostgreSQL's text output, defined once
       v = tmp_;
     }
     if (csv) {

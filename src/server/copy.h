@@ -15,6 +15,7 @@
 #include "common/types.h"
 #include "frontend/parser/ast.h"
 #include "frontend/pgwire/server.h"
+#include "server/wire_values.h"
 
 namespace omendb::catalog {
 class Context;
@@ -100,7 +101,7 @@ class RowReader {
 class RowWriter {
  public:
   // `names`: the session's catalogs, for regclass / regtype / regnamespace values (encode_datum).
-  RowWriter(pgwire::ResultWriter& out, const Options& options, std::vector<TypeId> types, dt::TimeZone tz,
+  RowWriter(pgwire::ResultWriter& out, const Options& options, std::vector<TypeId> types, OutputStyle style,
             const catalog::Context* names = nullptr);
   void begin(const std::vector<std::string>& column_names);  // CopyOutResponse, then the header
   void row(const Datum* values);
@@ -113,7 +114,7 @@ class RowWriter {
   pgwire::ResultWriter& out_;
   const Options& opt_;
   std::vector<TypeId> types_;
-  dt::TimeZone tz_;  // the session zone timestamptz values are printed in
+  OutputStyle style_;  // the session's TimeZone, extra_float_digits, bytea_output: text output
   const catalog::Context* names_;
   std::string buf_, tmp_;
   std::string pending_;  // binary: the file header, sent with the first row

@@ -28,6 +28,7 @@
 #include "frontend/parser/statement_key.h"
 #include "planner/planner.h"
 #include "runtime/exec_context.h"
+#include "server/analyze.h"
 #include "server/copy.h"
 #include "server/index_evaluator.h"
 #include "server/pg_settings.h"
@@ -40,14 +41,28 @@ namespace omendb::engine {
 
 namespace {
 
+// The fraction of `table`'s rows an equality on `column` keeps by ANALYZE's statistics, as PostgreSQL's
+// var_eq_const without most common values: the non-NULL fraction over the distinct values; 0 when the
+// column has no statistics (the planner's default then).
+double analyzed_eq_selectivity(const storage::Store& store, const storage::TableDef& table, int column) {
+  auto stats = store.table_stats(table.id);
+  if (!stats) return 0;
+  const storage::ColumnDef& c = table.columns[static_cast<size_t>(column)];
+  const storage::ColumnStats* cs = stats->find(c.name, c.type);
+  if (!cs || cs->n_distinct == 0) return 0;
+  double distinct = cs->n_distinct > 0 ? cs->n_distinct : -cs->n_distinct * stats->reltuples;
+  if (distinct < 1) distinct = 1;
+  return std::clamp((1.0 - cs->null_frac) / distinct, 0.0, 1.0);
+}
+
 // Formats result rows as PostgreSQL text and hands them to the wire.
 class TextRowSink : public runtime::RowSink {
  public:
-  TextRowSink(pgwire::ResultWriter& out, const std::vector<plan::OutputColumn>& columns, dt::TimeZone tz,
+  TextRowSink(pgwire::ResultWriter& out, const std::vector<plan::OutputColumn>& columns, OutputStyle style,
               const catalog::Context* names)
       : out_(out),
         columns_(columns),
-        tz_(std::move(tz)),
+        style_(std::move(style)),
         names_(names),
         text_(columns.size()),
         views_(columns.size()),
@@ -64,7 +79,7 @@ class TextRowSink : public runtime::RowSink {
       }
       std::string& s = text_[i];
       s.clear();
-      encode_datum(d, columns_[i].type, 0, tz_, s, names_);  // PostgreSQL's text output, defined once
+      encode_datum(d, columns_[i].type, 0, style_, s, names_);  // PostgreSQL's text output, defined once
       views_[i] = s;
     }
     out_.data_row(views_.data(), reinterpret_cast<const bool*>(nulls_.data()), count);
@@ -76,7 +91,7 @@ class TextRowSink : public runtime::RowSink {
  private:
   pgwire::ResultWriter& out_;
   const std::vector<plan::OutputColumn>& columns_;
-  dt::TimeZone tz_;                // the session's TimeZone: timestamptz output
+  OutputStyle style_;              // the session's TimeZone, extra_float_digits, bytea_output
   const catalog::Context* names_;  // the session's catalogs: regclass, regtype ... output
   std::vector<std::string> text_;
   std::vector<std::string_view> views_;
@@ -503,12 +518,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     session_info_.server_address = info.local_address;
     session_info_.server_port = info.local_port;
     session_info_.server_start = server_start_time();
-    // Startup settings that change how transactions and statements run go through SET, so that a bad
-    // value refuses the connection (FATAL 22023, as PostgreSQL) instead of being ignored; other ones
-    // are ignored.
+    // Startup settings that change how transactions and statements run or what results print go through
+    // SET, so that a bad value refuses the connection (FATAL 22023, as PostgreSQL) instead of being
+    // ignored; other ones are ignored.
     static const std::set<std::string, std::less<>> kApplied = {"default_transaction_isolation",
                                                                 "synchronous_commit",
                                                                 "timezone",
+                                                                "extra_float_digits",
+                                                                "bytea_output",
                                                                 "application_name",
                                                                 "statement_timeout",
                                                                 "lock_timeout",
@@ -1229,6 +1246,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     ctx.datetime = &dt_context;
     storage::Store* store = &db_.store();
     ctx.row_estimate = [store](uint32_t table_id) { return store->approximate_row_count(table_id); };
+    ctx.eq_selectivity = [store](const storage::TableDef& table, int column) {
+      return analyzed_eq_selectivity(*store, table, column);
+    };
     ctx.sealed_blocks = [store](uint32_t table_id) { return store->sealed_info(table_id).blocks; };
     std::vector<const ast::Expr*> literals;
     if (tracing_literals(stmt)) {
@@ -1579,7 +1599,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       std::optional<TextRowSink> sink;
       auto start = [&] {
         rows.clear();
-        sink.emplace(rows, planned.plan.result_columns, time_zone(), this);
+        sink.emplace(rows, planned.plan.result_columns, output_style(), this);
         ctx.sink = &*sink;
       };
       start();
@@ -1591,7 +1611,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       return;
     }
     if (select) {
-      TextRowSink sink(out, planned.plan.result_columns, time_zone(), this);
+      TextRowSink sink(out, planned.plan.result_columns, output_style(), this);
       ctx.sink = &sink;
       out.row_description(describe(planned));
       codegen::execute(*compiled, ctx);
@@ -1609,7 +1629,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     auto start = [&] {
       if (!returning) return;
       rows.clear();
-      sink.emplace(rows, planned.plan.result_columns, time_zone(), this);
+      sink.emplace(rows, planned.plan.result_columns, output_style(), this);
       ctx.sink = &*sink;
     };
     start();
@@ -1789,7 +1809,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::Transaction* txn = statement_transaction(own_txn);
     auto view = txn->statement_view();
     ctx.view = view.get();
-    copy::RowWriter writer(out, opt, types, time_zone(), this);
+    copy::RowWriter writer(out, opt, types, output_style(), this);
     struct Sink final : runtime::RowSink {
       explicit Sink(copy::RowWriter& w) : writer(w) {}
       bool row(const Datum* values, size_t) override {
@@ -2216,54 +2236,135 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   // VACUUM [table, ...]: seals each table's settled rows into column blocks (docs/columnar.md), then
-  // compacts its row range. As in PostgreSQL it cannot run inside a transaction block (25001).
+  // compacts its row range. As in PostgreSQL it cannot run inside a transaction block (25001). With the
+  // ANALYZE option, and as ANALYZE [table [(columns)], ...] (inside a transaction block too), gathers the
+  // tables' statistics after (docs/schema.md, "ANALYZE").
   void vacuum(const ast::VacuumStmt& stmt, pgwire::ResultWriter& out) {
-    if (in_transaction()) prevent_in_transaction("VACUUM");
+    if (stmt.vacuum && in_transaction()) prevent_in_transaction("VACUUM");
+    const char* verb = stmt.vacuum ? "vacuum" : "analyze";
     storage::Catalog& catalog = db_.store().catalog();
     const storage::LockWait wait = table_wait(std::chrono::steady_clock::now(), out);
     std::vector<storage::TableDefPtr> tables;
+    std::vector<std::vector<std::string>> columns;  // per listed table
     if (stmt.tables.empty()) {
       tables = catalog.tables(overlay());
+      columns.resize(tables.size());
     } else {
-      for (const ast::TableRef& t : stmt.tables) {
+      for (size_t i = 0; i < stmt.tables.size(); ++i) {
+        const ast::TableRef& t = stmt.tables[i];
         storage::TableDefPtr def = find_table(t);
-        if (!def) throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
+        if (!def) {
+          // A system catalog: nothing of its own to seal or count (its rows are computed), so nothing to do
+          // for a table, a warning for a view, as PostgreSQL's for views.
+          if (storage::TableDefPtr sys = catalog::find_system_table(t.schema, t.name)) {
+            if (catalog::system_relation_kind(*sys) == 'v')
+              out.warning("01000", "skipping \"" + t.name + "\" --- cannot " + verb +
+                                       " non-tables or special system tables");
+            continue;
+          }
+          throw SqlError(SqlState::UndefinedTable, "relation \"" + t.name + "\" does not exist");
+        }
+        if (def->is_view()) {  // no rows of its own
+          out.warning("01000", "skipping \"" + def->name + "\" --- cannot " + verb +
+                                   " non-tables or special system tables");
+          continue;
+        }
+        columns.push_back(i < stmt.columns.size() ? stmt.columns[i] : std::vector<std::string>{});
+        if (stmt.analyze) analyzed_columns(*def, columns.back());  // errors before any table is done
         tables.push_back(std::move(def));
       }
     }
-    for (const storage::TableDefPtr& listed : tables) {
+    for (size_t i = 0; i < tables.size(); ++i) {
+      const storage::TableDefPtr& listed = tables[i];
       TableLocks::Held table_lock = acquire_tables({listed->id}, {}, wait);  // no DDL meanwhile
       storage::TableDefPtr def = catalog.find(listed->id, overlay());  // as it is now (ids are never reused)
       if (!def) {
         if (stmt.tables.empty()) continue;  // dropped meanwhile
         throw SqlError(SqlState::UndefinedTable, "relation \"" + listed->name + "\" does not exist");
       }
-      if (def->is_view()) {  // no rows of its own
-        if (!stmt.tables.empty())
-          out.warning("01000",
-                      "skipping \"" + def->name + "\" --- cannot vacuum non-tables or special system tables");
-        continue;
-      }
-      if (!storage::Store::sealable(*def)) {  // interval or array columns: the table stays in the row store
-        if (!stmt.tables.empty() || stmt.verbose)
-          out.notice("00000", "\"" + def->name +
-                                  "\": not sealed: column blocks do not take interval or array columns yet");
-        continue;
-      }
-      // Cancel and statement_timeout stop the seal between units of work and the compaction (57014);
-      // tables sealed before stay sealed, the one interrupted keeps its whole steps (docs/columnar.md).
-      storage::Store::SealOptions seal_options;
-      seal_options.cancel = wait.cancel;
-      seal_options.deadline = wait.deadline;
-      storage::Store::SealResult r = db_.store().seal(def->id, seal_options);
-      if (r.versions_sealed > 0)  // the replaced versions leave the disk
-        db_.store().compact_table(def->id, wait.cancel, wait.deadline);
-      if (stmt.verbose)
-        out.notice("00000", "\"" + def->name + "\": " + std::to_string(r.rows) + " rows sealed in " +
-                                std::to_string(r.blocks) + " blocks (" + std::to_string(r.bytes) +
-                                " bytes), " + std::to_string(r.versions_kept) + " newer row versions kept");
+      if (def->is_view()) continue;  // no rows of its own (warned above when listed)
+      const std::vector<int> analyzed =
+          stmt.analyze ? analyzed_columns(*def, columns[i]) : std::vector<int>{};
+      if (stmt.vacuum) seal_for_vacuum(stmt, def, wait, out);
+      if (stmt.analyze) analyze_one(def, analyzed, stmt.verbose, wait, out);
     }
-    out.command_complete("VACUUM");
+    out.command_complete(stmt.vacuum ? "VACUUM" : "ANALYZE");
+  }
+
+  void seal_for_vacuum(const ast::VacuumStmt& stmt, const storage::TableDefPtr& def,
+                       const storage::LockWait& wait, pgwire::ResultWriter& out) {
+    if (!storage::Store::sealable(*def)) {  // interval or array columns: the table stays in the row store
+      if (!stmt.tables.empty() || stmt.verbose)
+        out.notice("00000", "\"" + def->name +
+                                "\": not sealed: column blocks do not take interval or array columns yet");
+      return;
+    }
+    // Cancel and statement_timeout stop the seal between units of work and the compaction (57014);
+    // tables sealed before stay sealed, the one interrupted keeps its whole steps (docs/columnar.md).
+    storage::Store::SealOptions seal_options;
+    seal_options.cancel = wait.cancel;
+    seal_options.deadline = wait.deadline;
+    storage::Store::SealResult r = db_.store().seal(def->id, seal_options);
+    if (r.versions_sealed > 0)  // the replaced versions leave the disk
+      db_.store().compact_table(def->id, wait.cancel, wait.deadline);
+    if (stmt.verbose)
+      out.notice("00000", "\"" + def->name + "\": " + std::to_string(r.rows) + " rows sealed in " +
+                              std::to_string(r.blocks) + " blocks (" + std::to_string(r.bytes) + " bytes), " +
+                              std::to_string(r.versions_kept) + " newer row versions kept");
+  }
+
+  // ANALYZE's column list as indexes into def's columns (every column when empty): 42703 for a column the
+  // table lacks, 42701 for one listed twice, as PostgreSQL.
+  static std::vector<int> analyzed_columns(const storage::TableDef& def,
+                                           const std::vector<std::string>& names) {
+    std::vector<int> out;
+    if (names.empty()) {
+      for (size_t c = 0; c < def.columns.size(); ++c) out.push_back(static_cast<int>(c));
+      return out;
+    }
+    for (const std::string& name : names) {
+      int c = def.find_column(name);
+      if (c < 0)
+        throw SqlError(SqlState::UndefinedColumn,
+                       "column \"" + name + "\" of relation \"" + def.name + "\" does not exist");
+      if (std::find(out.begin(), out.end(), c) != out.end())
+        throw SqlError(SqlState::DuplicateColumn,
+                       "column \"" + name + "\" of relation \"" + def.name + "\" appears more than once");
+      out.push_back(c);
+    }
+    return out;
+  }
+
+  // Gathers def's statistics from what this statement's snapshot sees and keeps them with those of the
+  // columns not analyzed now (docs/schema.md, "ANALYZE"). Plans compiled before are kept: statistics
+  // change estimates (EXPLAIN, the JIT tier), not which plans are correct.
+  void analyze_one(const storage::TableDefPtr& def, const std::vector<int>& columns, bool verbose,
+                   const storage::LockWait& wait, pgwire::ResultWriter& out) {
+    const std::string qualified = ref_of(*def).schema + "." + def->name;
+    if (verbose) out.info("00000", "analyzing \"" + qualified + "\"");
+    std::unique_ptr<storage::Transaction> own_txn;
+    storage::Transaction* txn = statement_transaction(own_txn);
+    std::unique_ptr<storage::ReadView> view = txn->statement_view();
+    server::AnalyzeResult r = server::analyze_table(*view, def, columns, wait.cancel, wait.deadline);
+    view.reset();
+    if (own_txn) own_txn->rollback();
+    r.stats.analyzed_unix_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+    if (auto old = db_.store().table_stats(def->id)) {  // the other columns keep theirs
+      for (const storage::ColumnStats& c : old->columns) {
+        const bool analyzed_now = std::any_of(columns.begin(), columns.end(), [&](int i) {
+          return def->columns[static_cast<size_t>(i)].name == c.column;
+        });
+        if (!analyzed_now && def->find_column(c.column) >= 0) r.stats.columns.push_back(c);
+      }
+    }
+    const uint64_t rows = static_cast<uint64_t>(r.stats.reltuples);
+    db_.store().set_table_stats(def->id, std::move(r.stats));
+    if (verbose)
+      out.info("00000", "\"" + def->name + "\": " + std::to_string(rows) + " live rows read, " +
+                            std::to_string(r.sampled) + " rows in sample, " + std::to_string(rows) +
+                            " estimated total rows");
   }
 
   // TRUNCATE: part of the transaction (inside a block too), committed as docs/schema.md describes. No
@@ -4962,6 +5063,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   uint64_t approximate_rows(uint32_t table_id) const override {
     return db_.store().approximate_row_count(table_id);
   }
+  std::shared_ptr<const storage::TableStats> table_stats(uint32_t table_id) const override {
+    return db_.store().table_stats(table_id);
+  }
   storage::SequenceValue sequence_value(uint32_t id) const override {
     return db_.store().catalog().sequence_value(id);
   }
@@ -5130,9 +5234,27 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     auto it = settings_.find("timezone");
     return it == settings_.end() ? std::string("UTC") : it->second;
   }
+  // extra_float_digits and bytea_output as the session set them (values checked by check_pg_setting):
+  // the text output of floats and bytea follows them.
+  OutputSettings output_settings() const {
+    OutputSettings os;
+    if (auto it = settings_.find("extra_float_digits"); it != settings_.end()) {
+      const std::string& v = it->second;
+      int n = 0;
+      if (std::from_chars(v.data(), v.data() + v.size(), n).ec == std::errc()) os.extra_float_digits = n;
+    }
+    if (auto it = settings_.find("bytea_output"); it != settings_.end()) {
+      std::string v = it->second;
+      for (char& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      os.bytea_escape = v == "escape";
+    }
+    return os;
+  }
+  OutputStyle output_style() const { return {time_zone(), output_settings()}; }
   // now() is the transaction's start (a statement outside a block is its own transaction).
   dtsql::EvalContext datetime() const {
     dtsql::EvalContext c;
+    c.output = output_settings();
     c.dt.tz = time_zone();
     c.statement_ts = statement_ts_;
     c.dt.now = in_transaction() || state_ == State::Failed ? txn_start_ts_ : statement_ts_;
@@ -5355,10 +5477,10 @@ class NoDescriptionWriter : public pgwire::ResultWriter {
 class PortalRowSink : public runtime::RowSink {
  public:
   PortalRowSink(const std::vector<plan::OutputColumn>& columns, const std::vector<int16_t>& formats,
-                pgwire::ResultWriter& out, dt::TimeZone tz, const catalog::Context* names)
+                pgwire::ResultWriter& out, OutputStyle style, const catalog::Context* names)
       : columns_(columns),
         formats_(formats),
-        tz_(std::move(tz)),
+        style_(std::move(style)),
         names_(names),
         out_(out),
         text_(columns.size()),
@@ -5371,7 +5493,7 @@ class PortalRowSink : public runtime::RowSink {
       nulls_[i] = d.is_null != 0;
       if (nulls_[i]) continue;
       text_[i].clear();
-      encode_datum(d, columns_[i].type, formats_.empty() ? 0 : formats_[i], tz_, text_[i], names_);
+      encode_datum(d, columns_[i].type, formats_.empty() ? 0 : formats_[i], style_, text_[i], names_);
       views_[i] = text_[i];
     }
     out_.data_row(views_.data(), reinterpret_cast<const bool*>(nulls_.data()), count);
@@ -5383,7 +5505,7 @@ class PortalRowSink : public runtime::RowSink {
  private:
   const std::vector<plan::OutputColumn>& columns_;
   const std::vector<int16_t>& formats_;
-  dt::TimeZone tz_;  // the session's TimeZone: timestamptz output
+  OutputStyle style_;  // the session's TimeZone, extra_float_digits, bytea_output
   const catalog::Context* names_;
   pgwire::ResultWriter& out_;
   std::vector<std::string> text_;
@@ -5425,8 +5547,8 @@ class KeptRows : public runtime::RowSink {
   size_t width() const { return columns_.size(); }
   size_t size() const { return width() ? rows_.size() / width() - next_ : 0; }
   // Sends up to `limit` kept rows (0: all) in `formats`; returns how many.
-  // timestamptz values are printed in `tz`, the session's TimeZone when they are sent.
-  uint64_t send(uint64_t limit, const std::vector<int16_t>& formats, const dt::TimeZone& tz,
+  // Text is printed as the session's settings `style` ask when they are sent.
+  uint64_t send(uint64_t limit, const std::vector<int16_t>& formats, const OutputStyle& style,
                 const catalog::Context* names, pgwire::ResultWriter& out) {
     std::vector<std::string> cells(width());
     std::vector<std::string_view> views(width());
@@ -5438,7 +5560,7 @@ class KeptRows : public runtime::RowSink {
         nulls[c] = row[c].is_null;
         if (nulls[c]) continue;
         cells[c].clear();
-        encode_datum(row[c], columns_[c].type, c < formats.size() ? formats[c] : 0, tz, cells[c], names);
+        encode_datum(row[c], columns_[c].type, c < formats.size() ? formats[c] : 0, style, cells[c], names);
         views[c] = cells[c];
       }
       out.data_row(views.data(), reinterpret_cast<const bool*>(nulls.data()), width());
@@ -5503,6 +5625,9 @@ void EngineSession::plan_prepared(PreparedStatement& ps) {
   planner::PlannerContext ctx = planner_context(dt_context);
   storage::Store* store = &db_.store();
   ctx.row_estimate = [store](uint32_t table_id) { return store->approximate_row_count(table_id); };
+  ctx.eq_selectivity = [store](const storage::TableDef& table, int column) {
+    return analyzed_eq_selectivity(*store, table, column);
+  };
   ctx.param_types = ps.param_types;
   uint64_t version = db_.store().catalog().version();
   ps.planned = planner::plan_statement(*ps.stmt, ctx);  // on failure the old plan stays stale: planned again
@@ -5833,7 +5958,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
       std::optional<PortalRowSink> sink;
       auto start = [&] {
         rows.clear();
-        sink.emplace(ps.planned->plan.result_columns, p.formats, rows, time_zone(), this);
+        sink.emplace(ps.planned->plan.result_columns, p.formats, rows, output_style(), this);
         ctx.sink = &*sink;
       };
       start();
@@ -5852,7 +5977,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
       out.command_complete(tag(sent));
       return false;
     }
-    PortalRowSink sink(ps.planned->plan.result_columns, p.formats, out, time_zone(), this);
+    PortalRowSink sink(ps.planned->plan.result_columns, p.formats, out, output_style(), this);
     ctx.sink = &sink;
     codegen::execute(*ps.compiled, ctx);
     db_.jit().note_rows(ps.cache_key, *ps.compiled, ctx.rows_scanned);
@@ -5869,7 +5994,7 @@ bool EngineSession::run_portal(Portal& p, int64_t max_rows, pgwire::ResultWriter
   auto start = [&] {
     if (!returning) return;
     rows.clear();
-    sink.emplace(ps.planned->plan.result_columns, p.formats, rows, time_zone(), this);
+    sink.emplace(ps.planned->plan.result_columns, p.formats, rows, output_style(), this);
     ctx.sink = &*sink;
   };
   start();
@@ -5985,9 +6110,9 @@ uint64_t EngineSession::fetch_rows(Portal& p, uint64_t max_rows, const std::vect
       p.done = true;
       throw;
     }
-    sent = r.kept->send(0, formats, time_zone(), this, out);
+    sent = r.kept->send(0, formats, output_style(), this, out);
   } else {
-    sent = r.kept->send(max_rows, formats, time_zone(), this, out);
+    sent = r.kept->send(max_rows, formats, output_style(), this, out);
     *more = r.kept->size() > 0;
     if (!*more && r.deferred_error && (max_rows == 0 || sent < max_rows)) {
       std::exception_ptr error = r.deferred_error;

@@ -427,10 +427,6 @@ void check_implemented(const std::string& name, const std::string& value, const 
       throw SqlError(SqlState::InvalidParameterValue, std::to_string(n) +
                                                           " is outside the valid range for parameter "
                                                           "\"extra_float_digits\" (-15 .. 3)");
-    // 1 .. 3 print the shortest text that reads back exactly, as PostgreSQL 12+ does.
-    if (n < 1) refuse("float output is always the shortest exact text, as with 1 .. 3");
-  } else if (name == "bytea_output") {
-    if (v == "escape") refuse("bytea output is always hex");
   } else if (name == "standard_conforming_strings") {
     if (!parse_bool_text(v).value_or(true)) refuse("backslashes in '...' strings are always literal");
   } else if (name == "client_encoding") {

@@ -19,7 +19,7 @@ std::optional<std::string_view> pg_setting_default(std::string_view name);
 // PostgreSQL's placeholders, except in OmenDB's own "omendb." prefix); 55P02 for one that cannot change
 // in a session (server_version, shared_buffers ...); 22023 for a value PostgreSQL refuses (booleans and
 // enumerations); 0A000 for a value that would change results in a way OmenDB does not implement
-// (bytea_output = escape, extra_float_digits <= 0, standard_conforming_strings = off ...). Parameters
+// (standard_conforming_strings = off, client_encoding other than UTF8 ...). Parameters
 // whose value changes nothing OmenDB does (work_mem, enable_seqscan ...) are accepted.
 void check_pg_setting(const std::string& name, const std::string& value, bool reset);
 

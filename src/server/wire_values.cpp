@@ -250,7 +250,7 @@ Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32
   return Value::null(type);
 }
 
-void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZone& tz, std::string& out,
+void encode_datum(const Datum& d, TypeId type, int16_t format, const OutputStyle& style, std::string& out,
                   const catalog::Context* names) {
   if (is_reg_type(type)) {  // an oid: oidsend's 4 bytes, or the name (regclassout ...)
     if (format == 1) {
@@ -263,7 +263,7 @@ void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZon
     return;
   }
   if (format == 0) {
-    append_text_out(type, d, tz, out);
+    append_text_out(type, d, style.tz, style.settings, out);
     return;
   }
   if (is_array(type)) {  // array_send's layout is the stored one (but int2vector's)

@@ -57,11 +57,18 @@ uint32_t oid_from_type_name(std::string_view name);
 Value decode_param(std::optional<std::string_view> bytes, int16_t format, uint32_t type_oid, TypeId type,
                    size_t index, const dtsql::EvalContext& dt);
 
-// Appends a non-NULL result value in text (format 0, PostgreSQL's output) or binary (format 1) format.
-// A timestamptz's text is in the session's zone `tz`.
+// What a result's text format follows from the session: its TimeZone (timestamptz) and its
+// extra_float_digits and bytea_output.
+struct OutputStyle {
+  dt::TimeZone tz;
+  OutputSettings settings;
+};
+
+// Appends a non-NULL result value in text (format 0, PostgreSQL's output, as the session's `style`
+// asks) or binary (format 1) format.
 // regclass, regtype, regnamespace print their names as `names` (the session's catalogs) shows them, or
 // their numbers without it.
-void encode_datum(const Datum& d, TypeId type, int16_t format, const dt::TimeZone& tz, std::string& out,
+void encode_datum(const Datum& d, TypeId type, int16_t format, const OutputStyle& style, std::string& out,
                   const catalog::Context* names = nullptr);
 
 }  // namespace omendb::engine

@@ -1653,6 +1653,7 @@ void Catalog::drop_range_locked(const TableDef& def, rocksdb::WriteBatch& batch)
   std::string blocks = meta::block_prefix(def.id);
   check_status(batch.DeleteRange(blocks, keycodec::prefix_successor(blocks)), "dropping table");
   check_status(batch.Delete(meta::sealed_manifest_key(def.id)), "dropping table");
+  check_status(batch.Delete(meta::table_stats_key(def.id)), "dropping table");
   for (const IndexDef& ix : def.indexes) {
     std::string ib;
     keycodec::append_table_prefix(ix.id, ib);

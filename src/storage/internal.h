@@ -10,6 +10,7 @@
 //                                              (table prefix + primary key) of its first row, so a
 //                                              table's blocks are contiguous and in key order
 //   [00 00 00 00] 'S' [table id: 4 bytes BE]   sealed-data manifest of a table: horizon, blocks, rows, bytes
+//   [00 00 00 00] 'A' [table id: 4 bytes BE]   ANALYZE's statistics of a table (Store::set_table_stats)
 //   [table id >= 1: 4 bytes BE] ...            table rows (see key_codec.h, row_codec.h), and under an
 //                                              index's id its entries (catalog.h, IndexDef)
 // Table id 0 is reserved for this metadata and is never assigned to a table.
@@ -92,8 +93,9 @@ inline std::string schema_comment_prefix() {
   return std::string("\0\0\0\0D", 5);
 }
 // A schema (CREATE SCHEMA): its definition (catalog.cpp). 'H', not 'S': 'S' is the sealed manifests'
-// (sealed_manifest_key). Every meta key is "\0\0\0\0" and one letter, each letter one kind: B blocks,
-// C tables, D schema comments, H schemas, N next table id, Q sequences, S sealed manifests, T commit ts.
+// (sealed_manifest_key). Every meta key is "\0\0\0\0" and one letter, each letter one kind: A table
+// statistics, B blocks, C tables, D schema comments, H schemas, N next table id, Q sequences, S sealed
+// manifests, T commit ts.
 inline std::string schema_key(uint32_t id) {
   std::string k("\0\0\0\0H", 5);
   keycodec::append_table_prefix(id, k);
@@ -101,6 +103,15 @@ inline std::string schema_key(uint32_t id) {
 }
 inline std::string schema_prefix() {
   return std::string("\0\0\0\0H", 5);
+}
+// ANALYZE's statistics of a table (Store::set_table_stats).
+inline std::string table_stats_key(uint32_t table_id) {
+  std::string k("\0\0\0\0A", 5);
+  keycodec::append_table_prefix(table_id, k);
+  return k;
+}
+inline std::string table_stats_prefix() {
+  return std::string("\0\0\0\0A", 5);
 }
 inline std::string commit_ts_key() {
   return std::string("\0\0\0\0T", 5);
@@ -306,6 +317,9 @@ struct StoreState {
     std::lock_guard lock(sealed_tables_mutex);
     return sealed_tables.count(table_id) != 0;
   }
+  // ANALYZE's statistics by table id (Store::set_table_stats; loaded at open).
+  mutable std::mutex table_stats_mutex;
+  std::unordered_map<uint32_t, std::shared_ptr<const TableStats>> table_stats;  // table_stats_mutex
   void note_sealed(uint32_t table_id) {
     std::lock_guard lock(sealed_tables_mutex);
     sealed_tables.insert(table_id);

@@ -441,7 +441,7 @@ std::string datum_text(TypeId type, const Datum& d) {
     case TypeId::Float32:
     case TypeId::Float64: {
       std::string s;
-      append_text_out(type, d, dt::TimeZone::utc(), s);
+      append_text_out(type, d, dt::TimeZone::utc(), OutputSettings{}, s);
       return s;
     }
     case TypeId::Text:
@@ -453,7 +453,7 @@ std::string datum_text(TypeId type, const Datum& d) {
     case TypeId::Numeric:
       return num::to_text(d.str.view());
     case TypeId::Bytea:
-      return bytea::to_text(d.str.view());
+      return bytea::to_text(d.str.view(), false);
     case TypeId::Uuid:
       return bytea::uuid_to_text(d.str.view());
     case TypeId::Json:
@@ -470,7 +470,7 @@ std::string datum_text(TypeId type, const Datum& d) {
       return s;
     }
     default:  // arrays
-      return arr::to_text(d.str.view(), type, dt::TimeZone::utc());
+      return arr::to_text(d.str.view(), type, dt::TimeZone::utc(), OutputSettings{});
   }
   return {};
 }
@@ -3869,6 +3869,73 @@ int64_t StoreState::allocate_rowid(rocksdb::DB* db, uint32_t table_id) {
   return it->second++;
 }
 
+namespace {
+
+// A table's statistics as stored under meta::table_stats_key: u8 format (1), f64 reltuples, i64 time,
+// u32 columns; per column: u32 name length, name, u8 type, f32 null_frac, i32 avg_width, f32 n_distinct,
+// u8 has correlation, f32 correlation. Numbers in host byte order (read back by this build's format only).
+constexpr uint8_t kTableStatsFormatV1 = 1;
+
+template <typename T>
+void put_raw(std::string& out, T v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+template <typename T>
+bool get_raw(std::string_view& in, T& v) {
+  if (in.size() < sizeof v) return false;
+  std::memcpy(&v, in.data(), sizeof v);
+  in.remove_prefix(sizeof v);
+  return true;
+}
+
+std::string encode_table_stats(const TableStats& t) {
+  std::string out;
+  put_raw<uint8_t>(out, kTableStatsFormatV1);
+  put_raw(out, t.reltuples);
+  put_raw(out, t.analyzed_unix_us);
+  put_raw(out, static_cast<uint32_t>(t.columns.size()));
+  for (const ColumnStats& c : t.columns) {
+    put_raw(out, static_cast<uint32_t>(c.column.size()));
+    out += c.column;
+    put_raw(out, static_cast<uint8_t>(c.type));
+    put_raw(out, c.null_frac);
+    put_raw(out, c.avg_width);
+    put_raw(out, c.n_distinct);
+    put_raw<uint8_t>(out, c.correlation ? 1 : 0);
+    put_raw(out, c.correlation.value_or(0.0f));
+  }
+  return out;
+}
+
+// Null when the bytes are not a statistics record this build reads (statistics are advisory: a table
+// without them is planned with the defaults, and the next ANALYZE writes them again).
+std::shared_ptr<TableStats> decode_table_stats(std::string_view in) {
+  auto t = std::make_shared<TableStats>();
+  uint8_t format = 0;
+  uint32_t n = 0;
+  if (!get_raw(in, format) || format != kTableStatsFormatV1 || !get_raw(in, t->reltuples) ||
+      !get_raw(in, t->analyzed_unix_us) || !get_raw(in, n))
+    return nullptr;
+  for (uint32_t i = 0; i < n; ++i) {
+    ColumnStats c;
+    uint32_t len = 0;
+    uint8_t type = 0, has_corr = 0;
+    float corr = 0;
+    if (!get_raw(in, len) || in.size() < len) return nullptr;
+    c.column.assign(in.data(), len);
+    in.remove_prefix(len);
+    if (!get_raw(in, type) || !get_raw(in, c.null_frac) || !get_raw(in, c.avg_width) ||
+        !get_raw(in, c.n_distinct) || !get_raw(in, has_corr) || !get_raw(in, corr))
+      return nullptr;
+    c.type = static_cast<TypeId>(type);
+    if (has_corr) c.correlation = corr;
+    t->columns.push_back(std::move(c));
+  }
+  return in.empty() ? t : nullptr;
+}
+
+}  // namespace
+
 std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   std::unique_ptr<Store> store(new Store());
   store->options_ = options;
@@ -3917,6 +3984,25 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
         store->state_->note_sealed(keycodec::decode_table_id(std::string_view(k.data() + lower.size(), 4)));
     }
     check_status(it->status(), "reading the sealed-data manifests");
+  }
+  {  // ANALYZE's statistics
+    const std::string lower = meta::table_stats_prefix();
+    const std::string upper = keycodec::prefix_successor(lower);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+    for (it->Seek(lower); it->Valid(); it->Next()) {
+      rocksdb::Slice k = it->key();
+      if (k.size() != lower.size() + keycodec::kTablePrefixSize) continue;
+      const uint32_t id = keycodec::decode_table_id(std::string_view(k.data() + lower.size(), 4));
+      if (auto stats = decode_table_stats(std::string_view(it->value().data(), it->value().size())))
+        store->state_->table_stats[id] = std::move(stats);
+      else
+        spdlog::warn("statistics of table id {} unreadable: ignored until the next ANALYZE", id);
+    }
+    check_status(it->status(), "reading table statistics");
   }
   // The in-memory block index of every sealed table (nothing writes yet).
   const std::set<uint32_t> sealed_tables = store->state_->sealed_tables;
@@ -4018,6 +4104,21 @@ uint64_t Store::count_versions(std::string_view key) const {
   for (it->Seek(target); it->Valid() && has_user_key(it->key(), key); it->Next()) ++n;
   check_status(it->status(), "counting versions");
   return n;
+}
+
+void Store::set_table_stats(uint32_t table_id, TableStats stats) {
+  auto shared = std::make_shared<const TableStats>(std::move(stats));
+  rocksdb::WriteBatch batch;
+  check_status(batch.Put(meta::table_stats_key(table_id), encode_table_stats(*shared)), "storing statistics");
+  std::lock_guard lock(state_->table_stats_mutex);  // one writer at a time: memory and disk agree
+  check_status(write_to_rocksdb(*db_, rocksdb::WriteOptions(), batch), "storing statistics");
+  state_->table_stats[table_id] = std::move(shared);
+}
+
+std::shared_ptr<const TableStats> Store::table_stats(uint32_t table_id) const {
+  std::lock_guard lock(state_->table_stats_mutex);
+  auto it = state_->table_stats.find(table_id);
+  return it == state_->table_stats.end() ? nullptr : it->second;
 }
 
 uint64_t Store::approximate_row_count(uint32_t table_id) const {

@@ -55,6 +55,27 @@ struct StoreOptions {
   std::function<std::chrono::steady_clock::time_point()> clock;  // empty: steady_clock::now
 };
 
+// What ANALYZE learnt about one column from its sample (PostgreSQL's pg_statistic, in part). Kept under
+// the column's name and type: a column renamed, dropped or given another type since has none.
+struct ColumnStats {
+  std::string column;
+  TypeId type = TypeId::Unknown;
+  float null_frac = 0;    // fraction of rows whose value is NULL
+  int32_t avg_width = 0;  // average stored width of the non-NULL values (PostgreSQL's stawidth)
+  float n_distinct = 0;   // > 0: number of distinct values; < 0: minus that number per row; 0: unknown
+  std::optional<float> correlation;  // of the values' order with the rows' stored order
+};
+struct TableStats {
+  double reltuples = 0;          // live rows counted by the ANALYZE
+  int64_t analyzed_unix_us = 0;  // when
+  std::vector<ColumnStats> columns;
+  const ColumnStats* find(std::string_view column, TypeId type) const {
+    for (const ColumnStats& c : columns)
+      if (c.column == column && c.type == type) return &c;
+    return nullptr;
+  }
+};
+
 class ReadView;
 class StatementWriter;
 
@@ -147,6 +168,12 @@ class Store {
 
   // Transactions waiting for a row lock now (SHOW omendb.lock_waiters; tests order sessions with it).
   uint64_t row_lock_waiters() const;
+
+  // ANALYZE's statistics of a table (docs/schema.md, "ANALYZE"): durable, read by pg_stats, pg_class and
+  // the planner's selectivities. set_table_stats replaces what is kept for the table (the caller merges);
+  // DROP TABLE deletes it. table_stats: null when the table was never analyzed.
+  void set_table_stats(uint32_t table_id, TableStats stats);
+  std::shared_ptr<const TableStats> table_stats(uint32_t table_id) const;
 
   // Rough number of rows in a table (from RocksDB's size estimates); for planning decisions only.
   uint64_t approximate_row_count(uint32_t table_id) const;

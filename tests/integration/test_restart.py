@@ -26,6 +26,11 @@ def snapshot(conn):
         "views": query(conn, "SELECT viewname, definition FROM pg_views WHERE schemaname = 'public' ORDER BY 1"),
         "cheap": query(conn, "SELECT * FROM cheap ORDER BY id"),
         "cheap_names": query(conn, "SELECT * FROM cheap_names ORDER BY 1"),
+        # ANALYZE's statistics (docs/schema.md, "ANALYZE"): kept, and a dropped table's gone
+        "stats": query(conn, "SELECT tablename::text, attname::text, null_frac::text, avg_width, n_distinct::text, "
+                             "correlation::text FROM pg_stats WHERE schemaname = 'public' ORDER BY 1, 2"),
+        "reltuples": query(conn, "SELECT relname::text, reltuples::text FROM pg_class "
+                                 "WHERE relname IN ('items', 'pairs', 'bag') ORDER BY 1"),
     }
 
 
@@ -47,6 +52,7 @@ def populate(conn):
     # a dropped table stays dropped, a recreated one has its new schema
     cur.execute("CREATE TABLE gone (k INT PRIMARY KEY)")
     cur.execute("INSERT INTO gone VALUES (1)")
+    cur.execute("ANALYZE gone")
     cur.execute("DROP TABLE gone")
     cur.execute("CREATE TABLE again (k INT PRIMARY KEY, old TEXT)")
     cur.execute("DROP TABLE again")
@@ -61,12 +67,14 @@ def populate(conn):
     cur.execute("BEGIN")
     cur.execute("CREATE VIEW rolled_back AS SELECT 1 AS one")
     cur.execute("ROLLBACK")
+    cur.execute("ANALYZE items, pairs")
+    cur.execute("ANALYZE bag (y)")
     cur.close()
 
 
 def check_after_restart(conn, before):
     after = snapshot(conn)
-    for t in TABLES + ["views", "cheap", "cheap_names"]:
+    for t in TABLES + ["views", "cheap", "cheap_names", "stats", "reltuples"]:
         assert after[t] == before[t], "table %s differs after restart:\nbefore %r\nafter  %r" % (
             t, before[t][:10], after[t][:10])
     expect_error(conn, "SELECT * FROM gone", "42P01")
@@ -76,6 +84,9 @@ def check_after_restart(conn, before):
     expect_error(conn, "SELECT * FROM rolled_back", "42P01")
     expect_error(conn, "DROP TABLE items", "2BP01")  # the dependency survived too
     assert len(before["views"]) == 2 and before["cheap"], before["views"]
+    # items and pairs analyzed whole (5 + 3 columns), bag only y; gone's statistics went with it
+    assert [r[0] for r in before["stats"]].count("items") == 5 and len(before["stats"]) == 9, before["stats"]
+    assert before["reltuples"][0] == ("bag", "4"), before["reltuples"]
 
 
 def restart_with(args, sig):

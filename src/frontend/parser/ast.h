@@ -647,11 +647,15 @@ struct CopyStmt : Stmt {
   std::vector<CopyOption> options;
 };
 
-// VACUUM [(options)] [table, ...]: seals the tables' settled rows into column blocks (docs/columnar.md).
-// ANALYZE alone (is_vacuum false) is not this statement.
+// VACUUM [(options)] [table [(columns)], ...]: seals the tables' settled rows into column blocks
+// (docs/columnar.md); with the ANALYZE option, and as ANALYZE [(options)] [table [(columns)], ...]
+// (vacuum false), also gathers the tables' statistics (docs/schema.md, "ANALYZE").
 struct VacuumStmt : Stmt {
   VacuumStmt() : Stmt(StmtKind::Vacuum) {}
-  std::vector<TableRef> tables;  // empty: every table
+  std::vector<TableRef> tables;                   // empty: every table
+  std::vector<std::vector<std::string>> columns;  // per table: the column list (empty: every column)
+  bool vacuum = true;                             // false: ANALYZE
+  bool analyze = false;                           // ANALYZE, or VACUUM's ANALYZE option
   bool verbose = false;
   std::vector<std::string> options;  // lower case, as written (full, freeze, analyze, ...)
 };

@@ -643,8 +643,7 @@ class Transformer {
           return rename(n->rename_stmt);
         break;
       case PG_QUERY__NODE__NODE_VACUUM_STMT:
-        if (n->vacuum_stmt->is_vacuumcmd) return vacuum(n->vacuum_stmt);
-        break;
+        return vacuum(n->vacuum_stmt);
       case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
         return transaction(n->transaction_stmt);
       case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT:
@@ -2138,6 +2137,8 @@ class Transformer {
 
   ast::StmtPtr vacuum(const PgQuery__VacuumStmt* s) {
     auto out = std::make_unique<ast::VacuumStmt>();
+    out->vacuum = s->is_vacuumcmd;
+    out->analyze = !s->is_vacuumcmd;
     for (size_t i = 0; i < s->n_options; ++i) {
       const PgQuery__Node* n = s->options[i];
       if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
@@ -2145,14 +2146,27 @@ class Transformer {
       bool value = true;
       if (n->def_elem->arg) parse_bool_option(value_text(n->def_elem->arg), &value);
       if (name == "verbose") out->verbose = value;
+      if (name == "analyze" && s->is_vacuumcmd) out->analyze = value;
+      // ANALYZE takes VERBOSE and SKIP_LOCKED only (PostgreSQL 15's ExecVacuum).
+      if (!s->is_vacuumcmd && name != "verbose" && name != "skip_locked")
+        throw SqlError(SqlState::SyntaxError, "unrecognized ANALYZE option \"" + name + "\"")
+            .at(n->def_elem->location + 1);
       out->options.push_back(name);
     }
+    bool column_list = false;
     for (size_t i = 0; i < s->n_rels; ++i) {
       const PgQuery__Node* n = s->rels[i];
       if (n->node_case != PG_QUERY__NODE__NODE_VACUUM_RELATION || !n->vacuum_relation->relation) continue;
-      if (n->vacuum_relation->n_va_cols > 0) unsupported("VACUUM of a column list", -1);
+      std::vector<std::string> cols;
+      for (size_t c = 0; c < n->vacuum_relation->n_va_cols; ++c)
+        cols.push_back(string_of(n->vacuum_relation->va_cols[c], -1));
+      column_list |= !cols.empty();
       out->tables.push_back(table_ref(n->vacuum_relation->relation));
+      out->columns.push_back(std::move(cols));
     }
+    if (column_list && !out->analyze)
+      throw SqlError(SqlState::FeatureNotSupported,
+                     "ANALYZE option must be specified when a column list is provided");
     return out;
   }
 

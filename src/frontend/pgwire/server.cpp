@@ -1008,6 +1008,9 @@ class QueryOutput final : public ResultWriter {
   void warning(std::string_view sqlstate, std::string_view message) override {
     send_notice("WARNING", sqlstate, message);
   }
+  void info(std::string_view sqlstate, std::string_view message) override {
+    send_notice("INFO", sqlstate, message);
+  }
   const std::atomic<bool>* cancel_flag() const override { return &conn_.cancel_; }
   void set_deadline(std::chrono::steady_clock::time_point deadline) override { deadline_ = deadline; }
   bool on_io_thread() const override { return io_thread_; }

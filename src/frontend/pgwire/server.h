@@ -84,6 +84,8 @@ class ResultWriter {
   // "WARNING:  <message>"). Neither ends the statement.
   virtual void notice(std::string_view sqlstate, std::string_view message) = 0;
   virtual void warning(std::string_view sqlstate, std::string_view message) { notice(sqlstate, message); }
+  // Severity INFO (ereport(INFO, ...): sent whatever client_min_messages says), as VERBOSE output.
+  virtual void info(std::string_view sqlstate, std::string_view message) { notice(sqlstate, message); }
   // Set when the client disconnected, sent a CancelRequest, or the server is shutting down; long
   // running work polls it and stops with 57014 (or simply returns if the client is gone).
   virtual const std::atomic<bool>* cancel_flag() const = 0;

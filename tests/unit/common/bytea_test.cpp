@@ -34,8 +34,8 @@ TEST(Bytea, HexInputAndOutput) {
   EXPECT_EQ(parse("\\x"), "");
   EXPECT_EQ(parse("\\x 01 02 "), bytes({1, 2}));  // white space before a pair
   EXPECT_EQ(parse("\\xDEADbeef"), bytes({0xde, 0xad, 0xbe, 0xef}));
-  EXPECT_EQ(to_text(bytes({0, 0x7f, 0x80, 0xff})), "\\x007f80ff");
-  EXPECT_EQ(to_text(""), "\\x");
+  EXPECT_EQ(to_text(bytes({0, 0x7f, 0x80, 0xff}), false), "\\x007f80ff");
+  EXPECT_EQ(to_text("", false), "\\x");
   EXPECT_EQ(error_of([] { parse("\\x0g"); }), "22023 invalid hexadecimal digit: \"g\"");
   EXPECT_EQ(error_of([] { parse("\\x\xc3\xa9"); }), "22023 invalid hexadecimal digit: \"\xc3\xa9\"");
   EXPECT_EQ(error_of([] { parse("\\x012"); }), "22023 invalid hexadecimal data: odd number of digits");
@@ -46,6 +46,23 @@ TEST(Bytea, EscapeInput) {
   EXPECT_EQ(parse("abc"), "abc");
   EXPECT_EQ(parse("a\\\\b\\001"), bytes({'a', '\\', 'b', 1}));
   EXPECT_EQ(parse("\\377\\000"), bytes({0xff, 0}));
+}
+
+// bytea_output = escape: PostgreSQL 15's byteaout ('\x00015c41207e7f80ff0a'::bytea prints
+// \000\001\\A ~\177\200\377\012).
+TEST(Bytea, EscapeOutput) {
+  EXPECT_EQ(to_text(bytes({0, 1, 0x5c, 0x41, 0x20, 0x7e, 0x7f, 0x80, 0xff, 0x0a}), true),
+            "\\000\\001\\\\A ~\\177\\200\\377\\012");
+  EXPECT_EQ(to_text("", true), "");
+  EXPECT_EQ(to_text("a\"b{", true), "a\"b{");
+  Datum in{};
+  in.str = StrRef{"\\\x01", 2};
+  std::string buf;
+  Datum out{};
+  eval(Func::ByteaOut, &in, 1, true, out, buf);
+  EXPECT_EQ(out.str.view(), "\\\\\\001");
+  eval(Func::ByteaOut, &in, 1, false, out, buf);
+  EXPECT_EQ(out.str.view(), "\\x5c01");
 }
 
 TEST(Bytea, EscapeInputErrors) {
@@ -62,7 +79,8 @@ TEST(Bytea, RandomRoundTrip) {
   for (int i = 0; i < 500; ++i) {
     std::string b;
     for (size_t n = rng() % 40; n > 0; --n) b.push_back(static_cast<char>(rng()));
-    EXPECT_EQ(parse(to_text(b)), b);
+    EXPECT_EQ(parse(to_text(b, false)), b);
+    EXPECT_EQ(parse(to_text(b, true)), b);  // both output formats read back
     EXPECT_EQ(decode(encode(b, "hex"), "hex"), b);
     EXPECT_EQ(decode(encode(b, "base64"), "base64"), b);
     EXPECT_EQ(decode(encode(b, "escape"), "escape"), b);
@@ -135,13 +153,13 @@ Datum int_datum(int64_t v) {
 std::string call_text(Func f, std::initializer_list<Datum> args) {
   std::string buf;
   Datum out{};
-  eval(f, args.begin(), args.size(), out, buf);
+  eval(f, args.begin(), args.size(), false, out, buf);
   return std::string(out.str.view());
 }
 int64_t call_int(Func f, std::initializer_list<Datum> args) {
   std::string buf;
   Datum out{};
-  eval(f, args.begin(), args.size(), out, buf);
+  eval(f, args.begin(), args.size(), false, out, buf);
   return out.i64;
 }
 
@@ -167,7 +185,7 @@ TEST(ByteaFunctions, AsPostgreSQL) {
   EXPECT_EQ(call_text(Func::SetByte, {text_datum(b), int_datum(1), int_datum(300)}), bytes({1, 0x2c, 3, 4}));
   std::string abc = "abc";
   EXPECT_EQ(call_text(Func::Md5, {text_datum(abc)}), "900150983cd24fb0d6963f7d28e17f72");
-  EXPECT_EQ(to_text(call_text(Func::Sha256, {text_datum(abc)})),
+  EXPECT_EQ(to_text(call_text(Func::Sha256, {text_datum(abc)}), false),
             "\\xba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   std::string e_acute = "\xc3\xa9", latin1 = "LATIN1", utf8 = "utf-8";
   EXPECT_EQ(call_text(Func::ConvertTo, {text_datum(e_acute), text_datum(latin1)}), bytes({0xe9}));

@@ -13,9 +13,9 @@
 namespace omendb {
 namespace {
 
-std::string float8(double d) {
+std::string float8(double d, int extra_float_digits = 1) {
   std::string s;
-  append_float8_text(d, s);
+  append_float8_text(d, extra_float_digits, s);
   return s;
 }
 
@@ -39,9 +39,35 @@ TEST(Float8Text, MatchesPostgreSQL) {
   EXPECT_EQ(float8(std::nan("")), "NaN");
 }
 
-std::string float4(float f) {
+// extra_float_digits -15 .. 0: printf's %g with DBL_DIG + extra_float_digits significant digits (at
+// least 1); NaN, infinities and -0 as with 1 .. 3. Expected strings are PostgreSQL 15's.
+TEST(Float8Text, ExtraFloatDigitsZeroAndBelow) {
+  EXPECT_EQ(float8(1.0 / 3, 0), "0.333333333333333");
+  EXPECT_EQ(float8(0.1 + 0.2, 0), "0.3");
+  EXPECT_EQ(float8(1e15, 0), "1e+15");
+  EXPECT_EQ(float8(123456789012345678.0, 0), "1.23456789012346e+17");
+  EXPECT_EQ(float8(1e-5, 0), "1e-05");
+  EXPECT_EQ(float8(1.5e300, 0), "1.5e+300");
+  EXPECT_EQ(float8(2.5, 0), "2.5");
+  EXPECT_EQ(float8(4.9e-324, 0), "4.94065645841247e-324");
+  EXPECT_EQ(float8(1.7976931348623157e308, 0), "1.79769313486232e+308");
+  EXPECT_EQ(float8(-0.0, 0), "-0");
+  EXPECT_EQ(float8(std::nan(""), -5), "NaN");
+  EXPECT_EQ(float8(-std::numeric_limits<double>::infinity(), 0), "-Infinity");
+  EXPECT_EQ(float8(1.0 / 3, -3), "0.333333333333");
+  EXPECT_EQ(float8(123456.789, -3), "123456.789");
+  EXPECT_EQ(float8(1.0 / 3, -15), "0.3");
+  EXPECT_EQ(float8(987, -15), "1e+03");
+  EXPECT_EQ(float8(987, -14), "1e+03");
+  EXPECT_EQ(float8(0.0, -15), "0");
+  // 1 .. 3 are all the shortest exact text.
+  EXPECT_EQ(float8(0.1 + 0.2, 2), "0.30000000000000004");
+  EXPECT_EQ(float8(0.1 + 0.2, 3), "0.30000000000000004");
+}
+
+std::string float4(float f, int extra_float_digits = 1) {
   std::string s;
-  append_float4_text(f, s);
+  append_float4_text(f, extra_float_digits, s);
   return s;
 }
 
@@ -58,6 +84,20 @@ TEST(Float4Text, MatchesPostgreSQL) {
   EXPECT_EQ(float4(-std::numeric_limits<float>::infinity()), "-Infinity");
   EXPECT_EQ(float4(std::nanf("")), "NaN");
   EXPECT_EQ(Value::float32(2.5f).to_string(), "2.5");
+  // extra_float_digits <= 0: FLT_DIG + extra_float_digits digits (PostgreSQL 15's answers).
+  EXPECT_EQ(float4(3.14159265358979f, 0), "3.14159");
+  EXPECT_EQ(float4(1e6f, 0), "1e+06");
+  EXPECT_EQ(float4(999999.0f, 0), "999999");
+  EXPECT_EQ(float4(16777217.0f, 0), "1.67772e+07");
+  EXPECT_EQ(float4(1e-45f, 0), "1.4013e-45");
+  EXPECT_EQ(float4(3.4028235e38f, 0), "3.40282e+38");
+  EXPECT_EQ(float4(1234567.0f, 0), "1.23457e+06");
+  EXPECT_EQ(float4(3.14159265358979f, -3), "3.14");
+  EXPECT_EQ(float4(0.000123456f, -3), "0.000123");
+  EXPECT_EQ(float4(3.14159265358979f, -15), "3");
+  EXPECT_EQ(float4(95.0f, -15), "1e+02");
+  EXPECT_EQ(float4(-0.0f, 0), "-0");
+  EXPECT_EQ(float4(std::nanf(""), 0), "NaN");
   EXPECT_EQ(Value::float32(0.1f).as_double(), static_cast<double>(0.1f));
 }
 

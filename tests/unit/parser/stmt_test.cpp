@@ -729,7 +729,7 @@ TEST(ParserUnsupportedStatements, NamedAfterTheNode) {
   } cases[] = {
       {"DROP MATERIALIZED VIEW v", "DROP MATERIALIZED VIEW"},
       {"CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", "CREATE TRIGGER"},
-      {"ANALYZE t", "ANALYZE"},
+      {"REFRESH MATERIALIZED VIEW mv", "REFRESH MATERIALIZED VIEW"},
       {"GRANT SELECT ON t TO bob", "GRANT"},
       {"CREATE MATERIALIZED VIEW mv AS SELECT 1", "CREATE MATERIALIZED VIEW"},
       {"CREATE DATABASE d", "CREATE DATABASE"},
@@ -845,6 +845,26 @@ TEST(ParserVacuum, TablesAndOptions) {
   v = parse_one<ast::VacuumStmt>("VACUUM");
   ASSERT_TRUE(v);
   EXPECT_TRUE(v->tables.empty());
+}
+
+TEST(ParserVacuum, AnalyzeAndColumnLists) {
+  auto v = parse_one<ast::VacuumStmt>("ANALYZE (VERBOSE) t (a, b), u");
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->vacuum);
+  EXPECT_TRUE(v->analyze);
+  EXPECT_TRUE(v->verbose);
+  ASSERT_EQ(v->tables.size(), 2u);
+  EXPECT_EQ(v->columns, (std::vector<std::vector<std::string>>{{"a", "b"}, {}}));
+  v = parse_one<ast::VacuumStmt>("VACUUM (ANALYZE) t (a)");
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->vacuum);
+  EXPECT_TRUE(v->analyze);
+  v = parse_one<ast::VacuumStmt>("VACUUM t");
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->analyze);
+  // PostgreSQL 15's errors: a column list needs ANALYZE; ANALYZE takes VERBOSE and SKIP_LOCKED only
+  EXPECT_EQ(parse_error("VACUUM t (a)").state(), SqlState::FeatureNotSupported);
+  EXPECT_EQ(parse_error("ANALYZE (FULL) t").state(), SqlState::SyntaxError);
 }
 
 TEST(ParserPreparedStatements, PrepareExecuteDeallocateDiscard) {
