@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 
 #include "catalog/functions.h"
@@ -103,6 +104,14 @@ std::vector<ExprPtr> list(ExprPtr a, ExprPtr b) {
 std::vector<ExprPtr> list(ExprPtr a, ExprPtr b, ExprPtr c) {
   std::vector<ExprPtr> v = list(std::move(a), std::move(b));
   v.push_back(std::move(c));
+  return v;
+}
+
+// The constant the binder makes of a literal's value (ast::Expr::value): PostgreSQL types an integer literal
+// int4 whenever it fits, including -2147483648 (which the grammar folds from a bigint-sized 2147483648).
+Value literal_constant(const Value& v) {
+  if (v.type() == TypeId::Int64 && v.as_int() >= INT32_MIN && v.as_int() <= INT32_MAX)
+    return Value::int32(static_cast<int32_t>(v.as_int()));
   return v;
 }
 
@@ -292,6 +301,8 @@ bool same_expr(const Expr& a, const Expr& b) {
   if (a.op != b.op || a.type != b.type || a.args.size() != b.args.size()) return false;
   switch (a.op) {
     case ExprOp::Constant:
+      detail::consult_literal(a);
+      detail::consult_literal(b);
       if (!(a.constant == b.constant)) return false;
       break;
     case ExprOp::Param:
@@ -353,7 +364,15 @@ struct ExprCtx {
 
 class Binder {
  public:
-  explicit Binder(const PlannerContext& ctx) : ctx_(ctx), param_types_(ctx.param_types) {}
+  explicit Binder(const PlannerContext& ctx) : ctx_(ctx), param_types_(ctx.param_types) {
+    if (ctx.literals) {
+      for (size_t i = 0; i < ctx.literals->size(); ++i)
+        literal_slots_.emplace((*ctx.literals)[i], static_cast<int>(i));
+      trace_.consulted.assign(ctx.literals->size(), false);
+    }
+  }
+  // The trace of PlannerContext::literals (detail::LiteralTrace) this binder keeps.
+  detail::LiteralTrace& literal_trace() { return trace_; }
 
   PlannedStatement plan(const ast::Stmt& stmt);
   std::vector<Value> evaluate_parameters(const std::vector<ast::ExprPtr>& args,
@@ -815,10 +834,20 @@ class Binder {
     bool left = false;    // a scalar subquery's left join (else semi, or anti)
     bool single = false;  // at most one build row per probe row (JoinOp::single)
   };
-  std::vector<ColumnId> scalar_join_columns_;       // columns the pending scalar joins produce
-  std::vector<PendingJoin> pending_joins_;          // of the query level being bound (bind_query's Level)
-  std::vector<Value> matrix_values_;                // INSERT values matrix, row-major
-  std::vector<int> matrix_sources_;                 // per matrix cell: the client param copied there, or -1
+  std::vector<ColumnId> scalar_join_columns_;  // columns the pending scalar joins produce
+  std::vector<PendingJoin> pending_joins_;     // of the query level being bound (bind_query's Level)
+  std::vector<Value> matrix_values_;           // INSERT values matrix, row-major
+  std::vector<int> matrix_literals_;           // per matrix cell: its constant's Expr::literal
+  std::vector<int> matrix_sources_;            // per matrix cell: the client param copied there, or -1
+  std::unordered_map<const ast::Expr*, int> literal_slots_;  // PlannerContext::literals by node
+  detail::LiteralTrace trace_;
+  // plan::Expr::literal for constant `x` bound from the statement's literal `e` (-1 if not traced).
+  int trace_literal(const ast::Expr& e, const Expr& x) {
+    auto it = literal_slots_.find(&e);
+    if (it == literal_slots_.end()) return -1;
+    trace_.origins.push_back({it->second, x.type, TypeId::Unknown, TypeId::Unknown});
+    return static_cast<int>(trace_.origins.size() - 1);
+  }
   std::optional<std::vector<TypeId>> param_types_;  // $1..$n (see PlannerContext)
   bool row_params_only_ = false;  // $1..$n are a row's values (param_row), not the statement's: $n is 42P02
   std::vector<int> param_locations_;  // first use of each $n, for errors
@@ -1096,7 +1125,16 @@ ExprPtr Binder::convert(ExprPtr e, TypeId t) {
   }
   if (e->op == ExprOp::Constant) {
     try {
-      return Expr::make_constant(detail::convert_value(e->constant, t, dt()), t);
+      ExprPtr x = Expr::make_constant(detail::convert_value(e->constant, t, dt()), t);
+      if (e->literal >= 0 && t != TypeId::Unknown &&
+          trace_.origins[static_cast<size_t>(e->literal)].cast == TypeId::Unknown) {
+        // A traced literal converted once: the conversion is replayed for its next value.
+        LiteralParam converted = trace_.origins[static_cast<size_t>(e->literal)];
+        converted.cast = t;
+        trace_.origins.push_back(converted);
+        x->literal = static_cast<int>(trace_.origins.size() - 1);
+      }
+      return x;
     } catch (SqlError& err) {  // PostgreSQL reports a literal that does not convert at the literal
       if (err.position() == 0 && e->location >= 0) std::move(err).at(pos_of(e->location));
       throw;
@@ -2981,12 +3019,11 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
     case ast::ExprKind::Constant: {
       const Value& v = e.value;
       if (v.is_null()) return Expr::make_constant(Value::null(), TypeId::Unknown);
-      // PostgreSQL types an integer literal int4 whenever it fits, including -2147483648 (which the
-      // grammar folds from a bigint-sized 2147483648).
-      if (v.type() == TypeId::Int64 && v.as_int() >= INT32_MIN && v.as_int() <= INT32_MAX)
-        return Expr::make_constant(Value::int32(static_cast<int32_t>(v.as_int())), TypeId::Int32);
-      ExprPtr x = Expr::make_constant(v, v.type());
-      if (v.type() == TypeId::Unknown) x->location = e.location;
+      Value bound = literal_constant(v);
+      const TypeId t = bound.type();
+      ExprPtr x = Expr::make_constant(std::move(bound), t);
+      if (t == TypeId::Unknown) x->location = e.location;
+      x->literal = trace_literal(e, *x);
       return x;
     }
     case ast::ExprKind::Param:
@@ -3612,6 +3649,7 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
     // keys, UNIQUE and ON CONFLICT, CHECK and RETURNING all see the value that is stored.
     if (e->op == ExprOp::Constant) {
       if (e->constant.is_null()) return e;
+      detail::consult_literal(*e);  // its length decides
       const std::string text = e->constant.as_text();
       size_t len = 0;
       try {
@@ -7616,6 +7654,7 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
       for (size_t i = 0; i < row.size(); ++i) {
         const Expr* param = source_param(*row[i]);
         matrix_sources_.push_back(param ? param->param : -1);
+        matrix_literals_.push_back(param ? -1 : row[i]->literal);
         matrix_values_.push_back(param ? Value::null(table->columns[i].type) : std::move(row[i]->constant));
       }
     }
@@ -7966,7 +8005,9 @@ PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
 // ---------------------------------------------------------------------------------------------------
 // Literal lifting and the physical touches
 
-void lift(ExprPtr& e, std::vector<Value>& params, const dtsql::EvalContext& dt) {
+// Lifts the non-NULL constants of `e` into params; `literals` gets each one's Expr::literal and type.
+void lift(ExprPtr& e, std::vector<Value>& params, std::vector<std::pair<int, TypeId>>& literals,
+          const dtsql::EvalContext& dt) {
   if (!e) return;
   if (is_unknown_param(*e))  // a use of $n left untyped while another use fixed its type
     throw SqlError(SqlState::AmbiguousParameter,
@@ -7974,17 +8015,21 @@ void lift(ExprPtr& e, std::vector<Value>& params, const dtsql::EvalContext& dt) 
   if (e->op == ExprOp::Constant && !e->constant.is_null()) {
     TypeId t = e->type == TypeId::Unknown ? TypeId::Text : e->type;
     Value v = detail::convert_value(e->constant, t, dt);
+    const int literal = e->literal;
     e = Expr::make_param(static_cast<int>(params.size()), t);
+    e->literal = literal;  // index matching consults it (detail::consult_literal)
     params.push_back(std::move(v));
+    literals.emplace_back(literal, t);
     return;
   }
   if (e->op == ExprOp::Constant && e->type == TypeId::Unknown) e->type = TypeId::Text;
-  for (auto& a : e->args) lift(a, params, dt);
+  for (auto& a : e->args) lift(a, params, literals, dt);
 }
 
-void lift_op(Op& op, std::vector<Value>& params, const dtsql::EvalContext& dt) {
-  for (auto& child : op.children) lift_op(*child, params, dt);
-  op.for_each_expr([&](ExprPtr& x) { lift(x, params, dt); });
+void lift_op(Op& op, std::vector<Value>& params, std::vector<std::pair<int, TypeId>>& literals,
+             const dtsql::EvalContext& dt) {
+  for (auto& child : op.children) lift_op(*child, params, literals, dt);
+  op.for_each_expr([&](ExprPtr& x) { lift(x, params, literals, dt); });
 }
 
 plan::ValuesOp* find_values(Op& op) {
@@ -8014,15 +8059,17 @@ void Binder::finish(PlannedStatement& out) {
   // The query's tree and its subqueries' trees (PhysicalPlan::subplans) go through the same steps.
   std::vector<plan::OpPtr*> trees{&p.root};
   for (auto& sub : p.subplans) trees.push_back(&sub);
+  std::vector<std::pair<int, TypeId>> literals(out.params.size(), {-1, TypeId::Unknown});
   for (plan::OpPtr* t : trees) {
     detail::fold_null_inputs(**t);
-    lift_op(**t, out.params, dt());
+    lift_op(**t, out.params, literals, dt());
   }
   if (!matrix_values_.empty()) {
     // The values matrix comes last: generated code counts its rows from the number of params.
     find_values(*p.root)->matrix_param_base = static_cast<int>(out.params.size());
     for (auto& v : matrix_values_) out.params.push_back(std::move(v));
     out.matrix_sources = std::move(matrix_sources_);
+    for (int l : matrix_literals_) literals.emplace_back(l, TypeId::Unknown);  // stored as converted
   }
   std::vector<plan::TableScanOp*> scans;
   std::vector<plan::IndexScanOp*> index_scans;
@@ -8034,6 +8081,17 @@ void Binder::finish(PlannedStatement& out) {
     detail::mark_unordered_scans(**t, false);
     find_scans(**t, scans);
     find_index_scans(**t, index_scans);
+  }
+  if (ctx_.literals) {
+    out.literals.resize(out.params.size());
+    for (size_t i = 0; i < out.params.size() && i < literals.size(); ++i) {
+      const auto [index, type] = literals[i];
+      if (index < 0) continue;
+      LiteralParam origin = trace_.origins[static_cast<size_t>(index)];
+      if (trace_.consulted[static_cast<size_t>(origin.literal)]) continue;
+      origin.lifted = type;
+      out.literals[i] = origin;
+    }
   }
   uint64_t total = 0;
   // An equality on table column `column`: the fraction ANALYZE's statistics give, else PostgreSQL's
@@ -8676,8 +8734,34 @@ PlannedStatement plan_column_defaults(const storage::TableDef& table, const std:
   return binder.plan_defaults(table, columns);
 }
 
+namespace {
+thread_local detail::LiteralTrace* current_trace = nullptr;  // the planning binder's, with literals traced
+}  // namespace
+
+void detail::consult_literal(const plan::Expr& e) {
+  if (e.literal < 0 || !current_trace || static_cast<size_t>(e.literal) >= current_trace->origins.size())
+    return;
+  const int literal = current_trace->origins[static_cast<size_t>(e.literal)].literal;
+  current_trace->consulted[static_cast<size_t>(literal)] = true;
+}
+
+std::optional<Value> literal_param_value(const Value& literal, const LiteralParam& p,
+                                         const dtsql::EvalContext& dt) {
+  Value v = literal_constant(literal);
+  if (v.type() != p.bound) return std::nullopt;
+  if (p.cast != TypeId::Unknown) v = detail::convert_value(v, p.cast, dt);
+  if (p.lifted != TypeId::Unknown) v = detail::convert_value(v, p.lifted, dt);
+  return v;
+}
+
 PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx) {
   Binder binder(ctx);
+  if (!ctx.literals) return binder.plan(stmt);
+  struct Scope {
+    detail::LiteralTrace* saved = current_trace;
+    explicit Scope(detail::LiteralTrace* t) { current_trace = t; }
+    ~Scope() { current_trace = saved; }
+  } scope(&binder.literal_trace());
   return binder.plan(stmt);
 }
 
