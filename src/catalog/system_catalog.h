@@ -40,6 +40,16 @@ struct SchemaView {
 
 // What the catalogs show of the server and the session running the statement. Implemented by the
 // engine; every call reads the current state (the catalog is read when a scan opens).
+// What information_schema shows of a view's updatability (docs/schema.md, "Views").
+struct ViewUpdatability {
+  bool updatable = false;     // INSERT, UPDATE and DELETE write through it
+  std::vector<bool> columns;  // per view column: INSERT and UPDATE may set it
+};
+
+// A view's WITH CHECK OPTION (its reloption check_option) as information_schema.views shows it: "LOCAL",
+// "CASCADED" or "NONE".
+std::string view_check_option(const storage::TableDef& view);
+
 class Context {
  public:
   virtual ~Context() = default;
@@ -81,6 +91,9 @@ class Context {
   // A view's query as pg_get_viewdef shows it: the stored text, its relation names schema-qualified where
   // the session's search_path does not find them (the engine's; here the stored text).
   virtual std::string view_query(const storage::TableDef& view) const;
+  // Whether INSERT, UPDATE and DELETE write through `view` and which of its columns they may set
+  // (PostgreSQL's automatically updatable views: the engine asks the planner; here none).
+  virtual ViewUpdatability view_updatability(const storage::TableDef& view) const;
 };
 
 // Fixed OIDs (PostgreSQL's where it has them).

@@ -1933,9 +1933,9 @@ class Transformer {
     if (v->view && v->view->relpersistence && v->view->relpersistence[0] == 't')
       note(out->unsupported_feature, "TEMPORARY views");
     if (v->n_options > 0) note(out->unsupported_feature, "view options (WITH (...))");
-    if (v->with_check_option == PG_QUERY__VIEW_CHECK_OPTION__LOCAL_CHECK_OPTION ||
-        v->with_check_option == PG_QUERY__VIEW_CHECK_OPTION__CASCADED_CHECK_OPTION)
-      note(out->unsupported_feature, "WITH CHECK OPTION");
+    if (v->with_check_option == PG_QUERY__VIEW_CHECK_OPTION__LOCAL_CHECK_OPTION) out->check_option = "local";
+    if (v->with_check_option == PG_QUERY__VIEW_CHECK_OPTION__CASCADED_CHECK_OPTION)
+      out->check_option = "cascaded";
     for (size_t i = 0; i < v->n_aliases; ++i) out->columns.push_back(string_of(v->aliases[i], -1));
     if (!v->query || v->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
       unsupported("this CREATE VIEW query", -1);
