@@ -360,7 +360,8 @@ struct ViewTarget {
   std::vector<ExprPtr> exprs;      // per view column: its value over the base table's columns
   std::vector<int> base_column;    // per view column: the base table's column it is, -1 if not updatable
   std::vector<std::string> owner;  // per column not updatable: the view where it is not a column
-  ExprPtr where;                   // the WHERE conditions of the views, over the base table's columns
+  std::vector<std::string> owner_column;  // ... and its name there
+  ExprPtr where;                          // the WHERE conditions of the views, over the base table's columns
   // INSERT and UPDATE through views WITH CHECK OPTION: each such view's WHERE condition (over the base
   // table's columns), the innermost view's first, as PostgreSQL checks them.
   std::vector<std::pair<std::string, ExprPtr>> checks;
@@ -7138,11 +7139,11 @@ std::string not_updatable_reason(const ast::SelectStmt& q) {
 }
 
 // INSERT or UPDATE naming view column `column` of `v`: 0A000 when it is not a column of its base table.
-void check_view_column(const ViewTarget& v, const Relation& view, size_t column, char command) {
+void check_view_column(const ViewTarget& v, size_t column, char command) {
   if (v.base_column[column] >= 0) return;
   throw SqlError(SqlState::FeatureNotSupported,
                  std::string(command == 'i' ? "cannot insert into" : "cannot update") + " column \"" +
-                     view.columns[column].name + "\" of view \"" + v.owner[column] + "\"")
+                     v.owner_column[column] + "\" of view \"" + v.owner[column] + "\"")
       .with_detail("View columns that are not columns of their base relation are not updatable.");
 }
 
@@ -7199,6 +7200,7 @@ ViewTarget Binder::open_view_target(const storage::TableDefPtr& view, const ast:
         in.exprs.push_back(Expr::make_column(r.ids[i], r.columns[i].type));
         in.base_column.push_back(static_cast<int>(i));
         in.owner.emplace_back();
+        in.owner_column.emplace_back();
       }
     }
     Scope scope;
@@ -7252,10 +7254,12 @@ ViewTarget Binder::open_view_target(const storage::TableDefPtr& view, const ast:
       const size_t j = static_cast<size_t>(it - inner_ids.begin());
       out.base_column.push_back(in.base_column[j]);
       out.owner.push_back(in.owner[j]);
+      out.owner_column.push_back(in.owner_column[j]);
       any = true;
     } else {
       out.base_column.push_back(-1);
       out.owner.push_back(view->name);
+      out.owner_column.push_back(view->columns[i].name);
     }
     if (in.rel != in.base) substitute_view(x, in);
     const int32_t typmod = out.base_column.back() >= 0
@@ -7920,7 +7924,7 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
     bool same = true;
     for (const auto& row : s.rows) same = same && row.size() == width;
     if (same && width <= view_cols.size() && (width == view_cols.size() || s.columns.empty()))
-      for (size_t k = 0; k < width; ++k) check_view_column(*view, r, static_cast<size_t>(view_cols[k]), 'i');
+      for (size_t k = 0; k < width; ++k) check_view_column(*view, static_cast<size_t>(view_cols[k]), 'i');
   } else if (s.columns.empty()) {
     for (size_t i = 0; i < ncols; ++i) target_cols.push_back(static_cast<int>(i));
   } else {
@@ -7953,9 +7957,7 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
       fail(SqlState::SyntaxError, "INSERT has more target columns than expressions", s.table.location);
     std::vector<ExprPtr> out(ncols);
     for (size_t k = 0; k < row.size(); ++k) {
-      if (view)
-        check_view_column(*view, rels_[static_cast<size_t>(view->rel)], static_cast<size_t>(view_cols[k]),
-                          'i');
+      if (view) check_view_column(*view, static_cast<size_t>(view_cols[k]), 'i');
       const auto& col = table->columns[target_cols[k]];
       ExprPtr x;
       if (row[k] && identity && !identity_value_given(s, col)) {
@@ -8038,8 +8040,7 @@ PlannedStatement Binder::plan_insert_select(const ast::InsertStmt& s, const stor
     fail(SqlState::SyntaxError, "INSERT has more target columns than expressions", s.table.location);
   if (view)
     for (size_t k = 0; k < cols.size(); ++k)
-      check_view_column(*view, rels_[static_cast<size_t>(view->rel)], static_cast<size_t>((*view_cols)[k]),
-                        'i');
+      check_view_column(*view, static_cast<size_t>((*view_cols)[k]), 'i');
   const size_t ncols = table->columns.size();
   std::vector<ExprPtr> exprs(ncols);
   for (size_t k = 0; k < cols.size(); ++k) {
@@ -8242,7 +8243,7 @@ std::vector<ExprPtr> Binder::bind_assignments(const std::vector<std::pair<std::s
       if (k < 0)
         fail(SqlState::UndefinedColumn,
              "column \"" + name + "\" of relation \"" + r.view->name + "\" does not exist", loc);
-      check_view_column(*view, r, static_cast<size_t>(k), 'u');
+      check_view_column(*view, static_cast<size_t>(k), 'u');
       idx = view->base_column[static_cast<size_t>(k)];
     } else {
       idx = table.find_column(name);
