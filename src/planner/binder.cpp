@@ -715,6 +715,38 @@ class Binder {
   }
   int open_derived(const ast::FromItem& item);
   int open_cte(size_t index, const ast::TableRef& ref, const std::vector<std::string>& aliases);
+  // A view's stored query, parsed (kept in view_queries_); 42P17 when the view reaches itself.
+  const ast::SelectStmt& view_query(const storage::TableDef& view);
+  // While a view's query is bound: it sees neither the statement's CTEs nor its enclosing queries, and of
+  // each relation only the columns that existed when it was created (view_def_).
+  class InsideView {
+   public:
+    InsideView(Binder& b, const storage::TableDef& view)
+        : b_(b), ctes_(std::move(b.ctes_)), scopes_(std::move(b.outer_scopes_)), outer_view_(b.view_def_) {
+      b.ctes_.clear();
+      b.outer_scopes_.clear();
+      b.view_def_ = view.view.get();
+      b.view_stack_.push_back(view.id);
+    }
+    ~InsideView() { leave(); }
+    void leave() {
+      if (left_) return;
+      left_ = true;
+      b_.view_stack_.pop_back();
+      b_.view_def_ = outer_view_;
+      b_.ctes_ = std::move(ctes_);
+      b_.outer_scopes_ = std::move(scopes_);
+    }
+    InsideView(const InsideView&) = delete;
+    InsideView& operator=(const InsideView&) = delete;
+
+   private:
+    Binder& b_;
+    std::vector<CteDef> ctes_;
+    std::vector<Scope*> scopes_;
+    const storage::ViewDef* outer_view_;
+    bool left_ = false;
+  };
   // A view named in FROM: its stored query bound as a derived table of its own (binder's "Views").
   int open_view(storage::TableDefPtr view, const ast::TableRef& ref, const std::vector<std::string>& aliases);
   // Inside a view's query: the highest attribute number of `relation` it may see (INT32_MAX: all).
@@ -7014,44 +7046,35 @@ int32_t Binder::visible_attnums(uint32_t relation) const {
   return INT32_MAX;
 }
 
-int Binder::open_view(storage::TableDefPtr view, const ast::TableRef& ref,
-                      const std::vector<std::string>& aliases) {
-  if (std::find(view_stack_.begin(), view_stack_.end(), view->id) != view_stack_.end())
+const ast::SelectStmt& Binder::view_query(const storage::TableDef& view) {
+  if (std::find(view_stack_.begin(), view_stack_.end(), view.id) != view_stack_.end())
     fail(SqlState::InvalidObjectDefinition,
-         "infinite recursion detected in rules for relation \"" + view->name + "\"");
+         "infinite recursion detected in rules for relation \"" + view.name + "\"");
   if (view_stack_.size() >= kMaxViewDepth)
     fail(SqlState::ProgramLimitExceeded,
          "views nest too deeply (at most " + std::to_string(kMaxViewDepth) + ")");
-  std::vector<ast::StmtPtr> parsed = parser::parse(view->view->query);
+  std::vector<ast::StmtPtr> parsed = parser::parse(view.view->query);
   if (parsed.size() != 1 || parsed[0]->kind != ast::StmtKind::Select)
-    throw SqlError(SqlState::DataCorrupted,
-                   "the stored query of view \"" + view->name + "\" is not a SELECT");
+    throw SqlError(SqlState::DataCorrupted, "the stored query of view \"" + view.name + "\" is not a SELECT");
   const auto& query = static_cast<const ast::SelectStmt&>(*parsed[0]);
   view_queries_.push_back(std::move(parsed[0]));
+  return query;
+}
+
+int Binder::open_view(storage::TableDefPtr view, const ast::TableRef& ref,
+                      const std::vector<std::string>& aliases) {
+  const ast::SelectStmt& query = view_query(*view);
   const int32_t visible = visible_attnums(view->id);  // as the enclosing view sees this one
-  // The view's query sees neither the statement's CTEs nor its enclosing queries.
-  std::vector<CteDef> hidden_ctes = std::move(ctes_);
-  ctes_.clear();
-  std::vector<Scope*> hidden_scopes = std::move(outer_scopes_);
-  outer_scopes_.clear();
-  const storage::ViewDef* outer_view = view_def_;
-  view_def_ = view->view.get();
-  view_stack_.push_back(view->id);
   BoundQuery q;
-  try {
-    q = bind_query(query);
-  } catch (SqlError& err) {
-    std::move(err).at(0);  // a position in the view's text, not the statement's
-    view_stack_.pop_back();
-    view_def_ = outer_view;
-    ctes_ = std::move(hidden_ctes);
-    outer_scopes_ = std::move(hidden_scopes);
-    throw;
+  {
+    InsideView inside(*this, *view);
+    try {
+      q = bind_query(query);
+    } catch (SqlError& err) {
+      std::move(err).at(0);  // a position in the view's text, not the statement's
+      throw;
+    }
   }
-  view_stack_.pop_back();
-  view_def_ = outer_view;
-  ctes_ = std::move(hidden_ctes);
-  outer_scopes_ = std::move(hidden_scopes);
   if (q.root->output.size() != view->columns.size())
     throw SqlError(SqlState::DataCorrupted, "view \"" + view->name + "\" no longer matches its definition");
   Relation r;
@@ -7151,18 +7174,7 @@ void check_view_column(const ViewTarget& v, size_t column, char command) {
 
 ViewTarget Binder::open_view_target(const storage::TableDefPtr& view, const ast::TableRef& ref,
                                     const std::vector<std::string>& aliases, char command, bool cascaded) {
-  if (std::find(view_stack_.begin(), view_stack_.end(), view->id) != view_stack_.end())
-    fail(SqlState::InvalidObjectDefinition,
-         "infinite recursion detected in rules for relation \"" + view->name + "\"");
-  if (view_stack_.size() >= kMaxViewDepth)
-    fail(SqlState::ProgramLimitExceeded,
-         "views nest too deeply (at most " + std::to_string(kMaxViewDepth) + ")");
-  std::vector<ast::StmtPtr> parsed = parser::parse(view->view->query);
-  if (parsed.size() != 1 || parsed[0]->kind != ast::StmtKind::Select)
-    throw SqlError(SqlState::DataCorrupted,
-                   "the stored query of view \"" + view->name + "\" is not a SELECT");
-  const auto& query = static_cast<const ast::SelectStmt&>(*parsed[0]);
-  view_queries_.push_back(std::move(parsed[0]));
+  const ast::SelectStmt& query = view_query(*view);
   if (!query.unsupported_feature.empty()) throw_unsupported(query.unsupported_feature);
   std::string reason = not_updatable_reason(query);
   if (!reason.empty()) view_not_updatable(view->name, command, reason);
@@ -7173,16 +7185,10 @@ ViewTarget Binder::open_view_target(const storage::TableDefPtr& view, const ast:
   const bool checked = command != 'd' && (cascaded || check_option == "LOCAL");
   const int32_t visible = visible_attnums(view->id);  // as the enclosing view sees this one
 
-  // The view's query, at a query level of its own, sees neither the statement's CTEs nor its enclosing
-  // queries; of its relation, only the columns that existed when it was created.
-  std::vector<CteDef> hidden_ctes = std::move(ctes_);
-  ctes_.clear();
-  std::vector<Scope*> hidden_scopes = std::move(outer_scopes_);
-  outer_scopes_.clear();
-  const storage::ViewDef* outer_view = view_def_;
+  // The view's query, at a query level of its own: of its relation, only the columns that existed when
+  // it was created.
+  InsideView inside(*this, *view);
   const int outer_level = level_;
-  view_def_ = view->view.get();
-  view_stack_.push_back(view->id);
   level_ = ++next_level_;
   ViewTarget in;
   std::vector<ExprPtr> columns;
@@ -7222,18 +7228,11 @@ ViewTarget Binder::open_view_target(const storage::TableDefPtr& view, const ast:
     }
   } catch (SqlError& err) {
     std::move(err).at(0);  // a position in the view's text, not the statement's
-    view_stack_.pop_back();
-    view_def_ = outer_view;
     level_ = outer_level;
-    ctes_ = std::move(hidden_ctes);
-    outer_scopes_ = std::move(hidden_scopes);
     throw;
   }
-  view_stack_.pop_back();
-  view_def_ = outer_view;
   level_ = outer_level;
-  ctes_ = std::move(hidden_ctes);
-  outer_scopes_ = std::move(hidden_scopes);
+  inside.leave();
   if (columns.size() != view->columns.size())
     throw SqlError(SqlState::DataCorrupted, "view \"" + view->name + "\" no longer matches its definition");
 
