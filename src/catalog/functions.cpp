@@ -316,6 +316,11 @@ storage::SequenceValue Context::sequence_value(uint32_t) const {
 std::string Context::view_query(const storage::TableDef& view) const {
   return view.view->query;
 }
+ViewUpdatability Context::view_updatability(const storage::TableDef& view) const {
+  ViewUpdatability out;
+  out.columns.assign(view.columns.size(), false);
+  return out;
+}
 std::string Context::set_config(std::string_view, std::optional<std::string_view>, bool) const {
   throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support set_config() here");
 }

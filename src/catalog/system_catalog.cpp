@@ -1818,7 +1818,8 @@ std::vector<Row> class_rows(const storage::TableDef& def, const Context& ctx) {
         .flag("relispopulated", true)
         .chr("relreplident", r.kind == 'r' && is_user_namespace(r.nsp) ? 'd' : 'n');
     // Storage parameters (seal_after, fillfactor) as "name=value", as PostgreSQL's reloptions; NULL: none.
-    if (r.table && r.kind == 'r' && !r.table->options.empty()) rows.texts("reloptions", r.table->options);
+    if (r.table && (r.kind == 'r' || r.kind == 'v') && !r.table->options.empty())
+      rows.texts("reloptions", r.table->options);  // a view's: check_option
   }
   return rows.take();
 }
@@ -2442,21 +2443,26 @@ std::vector<Row> schemata_rows(const storage::TableDef& def, const Context& ctx)
 
 std::vector<Row> tables_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
-  for (const RelationRow& r : all_relations(ctx)) {
+  const auto tables = ctx.tables();  // (alive while the rows point into them)
+  for (const RelationRow& r : all_relations(tables)) {
     if (r.kind != 'r' && r.kind != 'v') continue;
     rows.add()
         .name("table_catalog", ctx.database())
         .name("table_schema", schema_name(r.nsp))
         .name("table_name", r.name)
         .text("table_type", r.kind == 'v' ? "VIEW" : "BASE TABLE")
-        .text("is_insertable_into", r.kind == 'r' && is_user_namespace(r.nsp) ? "YES" : "NO")
+        .text("is_insertable_into", (r.kind == 'r' && is_user_namespace(r.nsp)) ||
+                                            (r.kind == 'v' && r.table && r.table->is_view() &&
+                                             ctx.view_updatability(*r.table).updatable)
+                                        ? "YES"
+                                        : "NO")
         .text("is_typed", "NO");
   }
   return rows.take();
 }
 
 // pg_views and information_schema.views: the user's views, their definition the stored query text
-// (pg_get_viewdef's). Views are not updatable here (INSERT / UPDATE / DELETE on them are 0A000).
+// (pg_get_viewdef's); is_updatable and is_insertable_into as PostgreSQL's automatically updatable views.
 std::vector<Row> pg_views_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   for (const auto& t : ctx.tables()) {
@@ -2505,14 +2511,15 @@ std::vector<Row> information_schema_views_rows(const storage::TableDef& def, con
   Rows rows(def);
   for (const auto& t : ctx.tables()) {
     if (!t->is_view()) continue;
+    const char* updatable = ctx.view_updatability(*t).updatable ? "YES" : "NO";
     rows.add()
         .name("table_catalog", ctx.database())
         .name("table_schema", schema_name(relation_namespace(*t)))
         .name("table_name", t->name)
         .text("view_definition", " " + t->view->query + ";")
-        .text("check_option", "NONE")
-        .text("is_updatable", "NO")
-        .text("is_insertable_into", "NO")
+        .text("check_option", view_check_option(*t))
+        .text("is_updatable", updatable)
+        .text("is_insertable_into", updatable)
         .text("is_trigger_updatable", "NO")
         .text("is_trigger_deletable", "NO")
         .text("is_trigger_insertable_into", "NO");
@@ -2522,8 +2529,11 @@ std::vector<Row> information_schema_views_rows(const storage::TableDef& def, con
 
 std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
-  for (const RelationRow& r : all_relations(ctx)) {
+  const auto tables = ctx.tables();  // (alive while the rows point into them)
+  for (const RelationRow& r : all_relations(tables)) {
     if (!r.table || r.kind == 'S') continue;  // information_schema.columns leaves sequences out
+    std::vector<bool> updatable(r.table->columns.size(), r.kind == 'r' && is_user_namespace(r.nsp));
+    if (r.kind == 'v' && r.table->is_view()) updatable = ctx.view_updatability(*r.table).columns;
     for (size_t i = 0; i < r.table->columns.size(); ++i) {
       const storage::ColumnDef& c = r.table->columns[i];
       const uint32_t type = column_type_oid(c);
@@ -2555,7 +2565,7 @@ std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) 
                                                           : Value::null(TypeId::Text))
           .text("identity_cycle", "NO")
           .text("is_generated", "NEVER")
-          .text("is_updatable", r.kind == 'r' && is_user_namespace(r.nsp) ? "YES" : "NO");
+          .text("is_updatable", i < updatable.size() && updatable[i] ? "YES" : "NO");
       switch (c.type) {
         case TypeId::Int16:
           rows.num("numeric_precision", 16).num("numeric_precision_radix", 2).num("numeric_scale", 0);
@@ -3098,6 +3108,14 @@ class RowsCursor : public storage::ScanCursor {
 };
 
 }  // namespace
+
+std::string view_check_option(const storage::TableDef& view) {
+  for (const std::string& o : view.options) {
+    if (o == "check_option=local") return "LOCAL";
+    if (o == "check_option=cascaded") return "CASCADED";
+  }
+  return "NONE";
+}
 
 storage::TableDefPtr find_system_table(std::string_view schema, std::string_view name) {
   if (schema.empty()) schema = "pg_catalog";

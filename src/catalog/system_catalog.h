@@ -41,6 +41,16 @@ struct SchemaView {
 
 // What the catalogs show of the server and the session running the statement. Implemented by the
 // engine; every call reads the current state (the catalog is read when a scan opens).
+// What information_schema shows of a view's updatability (docs/schema.md, "Views").
+struct ViewUpdatability {
+  bool updatable = false;     // INSERT, UPDATE and DELETE write through it
+  std::vector<bool> columns;  // per view column: INSERT and UPDATE may set it
+};
+
+// A view's WITH CHECK OPTION (its reloption check_option) as information_schema.views shows it: "LOCAL",
+// "CASCADED" or "NONE".
+std::string view_check_option(const storage::TableDef& view);
+
 class Context {
  public:
   virtual ~Context() = default;
@@ -95,6 +105,9 @@ class Context {
   // the session itself) and returns whether it could, as PostgreSQL does (false with a WARNING for a pid
   // that is no backend). 0A000 where a context has no server.
   virtual bool signal_backend(int32_t pid, bool terminate, int64_t timeout_ms) const;
+  // Whether INSERT, UPDATE and DELETE write through `view` and which of its columns they may set
+  // (PostgreSQL's automatically updatable views: the engine asks the planner; here none).
+  virtual ViewUpdatability view_updatability(const storage::TableDef& view) const;
 };
 
 // Fixed OIDs (PostgreSQL's where it has them).

@@ -14,6 +14,10 @@
 #include "planner/plan.h"
 #include "storage/catalog.h"
 
+namespace omendb::catalog {
+struct ViewUpdatability;
+}
+
 namespace omendb::planner {
 
 // Where a param's value came from, for the simple protocol's plan reuse (docs/architecture.md, "The simple
@@ -137,6 +141,9 @@ PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx
 // the relations it names with the columns it reads). Errors as plan_statement's.
 storage::TableDef bind_view(const ast::CreateViewStmt& stmt, const ast::SelectStmt& query,
                             const PlannerContext& ctx);
+// Whether INSERT, UPDATE and DELETE write through `view` (PostgreSQL's automatically updatable views, the
+// binder's "Updatable views") and which of its columns they may set.
+catalog::ViewUpdatability view_updatability(const storage::TableDefPtr& view, const PlannerContext& ctx);
 // CREATE TABLE ... AS / SELECT ... INTO: binds stmt.as_query's query and returns the table's definition
 // (id unassigned, no constraints): its columns named from stmt.as_columns, then the query's names (42701
 // for a name twice, 42601 "too many column names were specified"), typed as the query's columns with

@@ -5231,6 +5231,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (qualified.empty()) throw_unsupported("pg_get_viewdef() of this view under this search_path");
     return qualified;
   }
+  catalog::ViewUpdatability view_updatability(const storage::TableDef& view) const override {
+    const dtsql::EvalContext dt_context = datetime();
+    // (a pointer to the caller's definition, which outlives the call)
+    return planner::view_updatability(storage::TableDefPtr(std::shared_ptr<void>(), &view),
+                                      planner_context(dt_context));
+  }
   std::optional<std::string> current_setting(std::string_view name, bool missing_ok) const override {
     std::optional<std::string> value = setting_value(lower_setting_name(name));
     if (!value && !missing_ok)
