@@ -36,6 +36,8 @@ struct RelationSpec {
   const char* missing = "";
 };
 
+// A system relation's TableDef id is kSystemTableBit | its index in this list, and ids can be stored (a
+// view's dependencies): add new relations at the end only.
 // PostgreSQL 15's columns of each relation, in its order, generated from a PostgreSQL 15 cluster's own
 // pg_attribute. Columns of types OmenDB does not have yet (oidvector, some arrays, aclitem) are left out;
 // pg_node_tree columns are text. smallint columns are integer (OmenDB reads int2 as int4).
@@ -435,22 +437,6 @@ const std::vector<RelationSpec>& relations() {
         {"polroles", TypeId::OidArray},
         {"polqual", TypeId::Text},
         {"polwithcheck", TypeId::Text}}},
-      // pg_catalog.pg_stats: ANALYZE's statistics (docs/schema.md, "ANALYZE"). Left out: the anyarray
-      // columns and their frequencies (OmenDB keeps no most common values or histograms yet).
-      {"pg_catalog",
-       "pg_stats",
-       12053,
-       'v',
-       {{"schemaname", TypeId::Name},
-        {"tablename", TypeId::Name},
-        {"attname", TypeId::Name},
-        {"inherited", TypeId::Bool},
-        {"null_frac", TypeId::Float32},
-        {"avg_width", TypeId::Int32},
-        {"n_distinct", TypeId::Float32},
-        {"correlation", TypeId::Float32}},
-       "most_common_vals anyarray, most_common_freqs real[], histogram_bounds anyarray, most_common_elems "
-       "anyarray, most_common_elem_freqs real[], elem_count_histogram real[]"},
       // pg_catalog.pg_statistic_ext
       {"pg_catalog",
        "pg_statistic_ext",
@@ -1141,6 +1127,22 @@ const std::vector<RelationSpec>& relations() {
       // counters and times, which are NULL (docs/catalogs.md).
       {"pg_catalog", "pg_stat_all_tables", 12142, 'v', stat_tables_columns},
       {"pg_catalog", "pg_stat_user_tables", 12161, 'v', stat_tables_columns},
+      // pg_catalog.pg_stats: ANALYZE's statistics (docs/schema.md, "ANALYZE"). Left out: the anyarray
+      // columns and their frequencies (OmenDB keeps no most common values or histograms yet).
+      {"pg_catalog",
+       "pg_stats",
+       12053,
+       'v',
+       {{"schemaname", TypeId::Name},
+        {"tablename", TypeId::Name},
+        {"attname", TypeId::Name},
+        {"inherited", TypeId::Bool},
+        {"null_frac", TypeId::Float32},
+        {"avg_width", TypeId::Int32},
+        {"n_distinct", TypeId::Float32},
+        {"correlation", TypeId::Float32}},
+       "most_common_vals anyarray, most_common_freqs real[], histogram_bounds anyarray, most_common_elems "
+       "anyarray, most_common_elem_freqs real[], elem_count_histogram real[]"},
   };
   return specs;
 }
