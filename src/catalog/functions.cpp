@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "common/array.h"
+#include "common/datetime.h"
 #include "common/error.h"
 #include "common/numeric.h"
 #include "common/text_sql.h"
@@ -62,6 +63,9 @@ const std::vector<Signature>& signatures() {
       {"current_setting", Func::CurrentSetting, {T::Text, T::Bool}, T::Text},
       {"pg_is_in_recovery", Func::PgIsInRecovery, {}, T::Bool},
       {"acldefault", Func::AclDefault, {T::Char, T::Oid}, T::TextArray},
+      {"pg_cancel_backend", Func::PgCancelBackend, {T::Int32}, T::Bool},
+      {"pg_terminate_backend", Func::PgTerminateBackend, {T::Int32}, T::Bool},
+      {"pg_terminate_backend", Func::PgTerminateBackend, {T::Int32, T::Int64}, T::Bool},
   };
   return all;
 }
@@ -247,7 +251,7 @@ std::string format_type(uint32_t type_oid, int32_t typmod) {
     case 1184:
       return "timestamp with time zone";
     case 1186:
-      return "interval";
+      return "interval" + dt::interval_typmod_text(typmod);
     case 17:
       return "bytea";
     case 2950:
@@ -312,11 +316,25 @@ storage::SequenceValue Context::sequence_value(uint32_t) const {
 std::string Context::view_query(const storage::TableDef& view) const {
   return view.view->query;
 }
+ViewUpdatability Context::view_updatability(const storage::TableDef& view) const {
+  ViewUpdatability out;
+  out.columns.assign(view.columns.size(), false);
+  return out;
+}
 std::string Context::set_config(std::string_view, std::optional<std::string_view>, bool) const {
   throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support set_config() here");
 }
 std::optional<std::string> Context::current_setting(std::string_view, bool) const {
   throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support current_setting() here");
+}
+std::vector<int> Context::check_columns(const storage::TableDef&, const storage::CheckDef&) const {
+  throw SqlError(SqlState::FeatureNotSupported,
+                 "OmenDB does not support reading CHECK constraints' columns here");
+}
+bool Context::signal_backend(int32_t, bool terminate, int64_t) const {
+  throw SqlError(SqlState::FeatureNotSupported,
+                 std::string("OmenDB does not support ") +
+                     (terminate ? "pg_terminate_backend()" : "pg_cancel_backend()") + " here");
 }
 int64_t Context::lastval() const {
   throw SqlError(SqlState::FeatureNotSupported, "OmenDB does not support lastval() here");
@@ -372,6 +390,16 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       out->i64 = 0;
       out->is_null = 0;
       return;
+    case Func::PgCancelBackend:
+    case Func::PgTerminateBackend: {
+      // PostgreSQL 15's signalfuncs.c: a negative timeout is an error; 0 (the default) does not wait.
+      const int64_t timeout = nargs > 1 ? args[1].i64 : 0;
+      if (timeout < 0) throw SqlError(SqlState::NumericValueOutOfRange, "\"timeout\" must not be negative");
+      out->i64 =
+          ctx.signal_backend(static_cast<int32_t>(args[0].i64), func == Func::PgTerminateBackend, timeout);
+      out->is_null = 0;
+      return;
+    }
     case Func::AclDefault: {
       // PostgreSQL 15's acldefault(): the owner holds every privilege of the object type; PUBLIC
       // executes functions and uses types and languages (ACL_ALL_RIGHTS_* in utils/acl.h).
@@ -548,9 +576,7 @@ void call(Func func, const Datum* args, size_t nargs, const Context& ctx, std::s
       for (const auto& t : tables)
         for (const storage::CheckDef& c : t->checks)
           if (pkey_constraint_oid(c.id) == args[0].i64) {
-            set_text(text,
-                     "CHECK (" + (pretty ? c.pretty : c.display) + ")" + (c.validated ? "" : " NOT VALID"),
-                     out);
+            set_text(text, check_constraint_def(c, pretty), out);
             return;
           }
       for (const auto& t : tables)

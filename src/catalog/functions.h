@@ -55,11 +55,15 @@ enum class Func : int32_t {
   // acldefault("char" object type, oid owner) -> aclitem[] (text[] here): the privileges an object of
   // that type has by default, PostgreSQL's acldefault() (docs/catalogs.md)
   AclDefault,
+  // Signalling another backend (or the session itself), through Context::signal_backend; volatile.
+  PgCancelBackend,     // pg_cancel_backend(int4) -> bool: its running statement ends with 57014
+  PgTerminateBackend,  // pg_terminate_backend(int4 [, int8 timeout ms]) -> bool: FATAL 57P01 there
 };
 
 // Whether calls of `func` have side effects (never evaluated once for many rows, nor folded).
 inline bool is_volatile(Func func) {
-  return func == Func::Nextval || func == Func::Setval || func == Func::SetConfig;
+  return func == Func::Nextval || func == Func::Setval || func == Func::SetConfig ||
+         func == Func::PgCancelBackend || func == Func::PgTerminateBackend;
 }
 
 struct Signature {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -10,6 +11,7 @@
 
 #include "catalog/functions.h"
 #include "common/array.h"
+#include "common/datetime.h"
 #include "common/error.h"
 #include "common/numeric.h"
 #include "common/value.h"
@@ -34,10 +36,36 @@ struct RelationSpec {
   const char* missing = "";
 };
 
+// A system relation's TableDef id is kSystemTableBit | its index in this list, and ids can be stored (a
+// view's dependencies): add new relations at the end only.
 // PostgreSQL 15's columns of each relation, in its order, generated from a PostgreSQL 15 cluster's own
 // pg_attribute. Columns of types OmenDB does not have yet (oidvector, some arrays, aclitem) are left out;
 // pg_node_tree columns are text. smallint columns are integer (OmenDB reads int2 as int4).
 const std::vector<RelationSpec>& relations() {
+  // pg_stat_all_tables' and pg_stat_user_tables' columns.
+  static const std::vector<ColumnSpec> stat_tables_columns = {{"relid", TypeId::Oid},
+                                                              {"schemaname", TypeId::Name},
+                                                              {"relname", TypeId::Name},
+                                                              {"seq_scan", TypeId::Int64},
+                                                              {"seq_tup_read", TypeId::Int64},
+                                                              {"idx_scan", TypeId::Int64},
+                                                              {"idx_tup_fetch", TypeId::Int64},
+                                                              {"n_tup_ins", TypeId::Int64},
+                                                              {"n_tup_upd", TypeId::Int64},
+                                                              {"n_tup_del", TypeId::Int64},
+                                                              {"n_tup_hot_upd", TypeId::Int64},
+                                                              {"n_live_tup", TypeId::Int64},
+                                                              {"n_dead_tup", TypeId::Int64},
+                                                              {"n_mod_since_analyze", TypeId::Int64},
+                                                              {"n_ins_since_vacuum", TypeId::Int64},
+                                                              {"last_vacuum", TypeId::TimestampTz},
+                                                              {"last_autovacuum", TypeId::TimestampTz},
+                                                              {"last_analyze", TypeId::TimestampTz},
+                                                              {"last_autoanalyze", TypeId::TimestampTz},
+                                                              {"vacuum_count", TypeId::Int64},
+                                                              {"autovacuum_count", TypeId::Int64},
+                                                              {"analyze_count", TypeId::Int64},
+                                                              {"autoanalyze_count", TypeId::Int64}};
   static const std::vector<RelationSpec> specs = {
       // pg_catalog.pg_namespace
       {"pg_catalog",
@@ -409,22 +437,6 @@ const std::vector<RelationSpec>& relations() {
         {"polroles", TypeId::OidArray},
         {"polqual", TypeId::Text},
         {"polwithcheck", TypeId::Text}}},
-      // pg_catalog.pg_stats: ANALYZE's statistics (docs/schema.md, "ANALYZE"). Left out: the anyarray
-      // columns and their frequencies (OmenDB keeps no most common values or histograms yet).
-      {"pg_catalog",
-       "pg_stats",
-       12053,
-       'v',
-       {{"schemaname", TypeId::Name},
-        {"tablename", TypeId::Name},
-        {"attname", TypeId::Name},
-        {"inherited", TypeId::Bool},
-        {"null_frac", TypeId::Float32},
-        {"avg_width", TypeId::Int32},
-        {"n_distinct", TypeId::Float32},
-        {"correlation", TypeId::Float32}},
-       "most_common_vals anyarray, most_common_freqs real[], histogram_bounds anyarray, most_common_elems "
-       "anyarray, most_common_elem_freqs real[], elem_count_histogram real[]"},
       // pg_catalog.pg_statistic_ext
       {"pg_catalog",
        "pg_statistic_ext",
@@ -1020,6 +1032,117 @@ const std::vector<RelationSpec>& relations() {
         {"tmplnamespace", TypeId::Oid},
         {"tmplinit", TypeId::RegProc},
         {"tmpllexize", TypeId::RegProc}}},
+      // pg_catalog.pg_stat_activity: the server's client backends (Context::backends). client_addr is
+      // inet in PostgreSQL (text here); backend_xid and backend_xmin are left out: OmenDB's transactions
+      // are timestamps (docs/mvcc.md) and have no transaction ids to show.
+      {"pg_catalog",
+       "pg_stat_activity",
+       12222,
+       'v',
+       {{"datid", TypeId::Oid},
+        {"datname", TypeId::Name},
+        {"pid", TypeId::Int32},
+        {"leader_pid", TypeId::Int32},
+        {"usesysid", TypeId::Oid},
+        {"usename", TypeId::Name},
+        {"application_name", TypeId::Text},
+        {"client_addr", TypeId::Text},
+        {"client_hostname", TypeId::Text},
+        {"client_port", TypeId::Int32},
+        {"backend_start", TypeId::TimestampTz},
+        {"xact_start", TypeId::TimestampTz},
+        {"query_start", TypeId::TimestampTz},
+        {"state_change", TypeId::TimestampTz},
+        {"wait_event_type", TypeId::Text},
+        {"wait_event", TypeId::Text},
+        {"state", TypeId::Text},
+        {"query_id", TypeId::Int64},
+        {"query", TypeId::Text},
+        {"backend_type", TypeId::Text}},
+       "backend_xid xid, backend_xmin xid"},
+      // information_schema's constraint views, over the constraints pg_constraint lists (user_constraints)
+      // and, as CHECK constraints, the columns' NOT NULLs.
+      {"information_schema",
+       "table_constraints",
+       13411,
+       'v',
+       {{"constraint_catalog", TypeId::Name},
+        {"constraint_schema", TypeId::Name},
+        {"constraint_name", TypeId::Name},
+        {"table_catalog", TypeId::Name},
+        {"table_schema", TypeId::Name},
+        {"table_name", TypeId::Name},
+        {"constraint_type", TypeId::Text},
+        {"is_deferrable", TypeId::Text},
+        {"initially_deferred", TypeId::Text},
+        {"enforced", TypeId::Text},
+        {"nulls_distinct", TypeId::Text}}},
+      {"information_schema",
+       "key_column_usage",
+       13329,
+       'v',
+       {{"constraint_catalog", TypeId::Name},
+        {"constraint_schema", TypeId::Name},
+        {"constraint_name", TypeId::Name},
+        {"table_catalog", TypeId::Name},
+        {"table_schema", TypeId::Name},
+        {"table_name", TypeId::Name},
+        {"column_name", TypeId::Name},
+        {"ordinal_position", TypeId::Int32},
+        {"position_in_unique_constraint", TypeId::Int32}}},
+      {"information_schema",
+       "referential_constraints",
+       13339,
+       'v',
+       {{"constraint_catalog", TypeId::Name},
+        {"constraint_schema", TypeId::Name},
+        {"constraint_name", TypeId::Name},
+        {"unique_constraint_catalog", TypeId::Name},
+        {"unique_constraint_schema", TypeId::Name},
+        {"unique_constraint_name", TypeId::Name},
+        {"match_option", TypeId::Text},
+        {"update_rule", TypeId::Text},
+        {"delete_rule", TypeId::Text}}},
+      {"information_schema",
+       "check_constraints",
+       13260,
+       'v',
+       {{"constraint_catalog", TypeId::Name},
+        {"constraint_schema", TypeId::Name},
+        {"constraint_name", TypeId::Name},
+        {"check_clause", TypeId::Text}}},
+      {"information_schema",
+       "constraint_column_usage",
+       13300,
+       'v',
+       {{"table_catalog", TypeId::Name},
+        {"table_schema", TypeId::Name},
+        {"table_name", TypeId::Name},
+        {"column_name", TypeId::Name},
+        {"constraint_catalog", TypeId::Name},
+        {"constraint_schema", TypeId::Name},
+        {"constraint_name", TypeId::Name}}},
+      // pg_catalog.pg_stat_all_tables and pg_stat_user_tables (without the system catalogs): the tables,
+      // n_live_tup RocksDB's estimate of a user table's rows; OmenDB keeps none of PostgreSQL's other
+      // counters and times, which are NULL (docs/catalogs.md).
+      {"pg_catalog", "pg_stat_all_tables", 12142, 'v', stat_tables_columns},
+      {"pg_catalog", "pg_stat_user_tables", 12161, 'v', stat_tables_columns},
+      // pg_catalog.pg_stats: ANALYZE's statistics (docs/schema.md, "ANALYZE"). Left out: the anyarray
+      // columns and their frequencies (OmenDB keeps no most common values or histograms yet).
+      {"pg_catalog",
+       "pg_stats",
+       12053,
+       'v',
+       {{"schemaname", TypeId::Name},
+        {"tablename", TypeId::Name},
+        {"attname", TypeId::Name},
+        {"inherited", TypeId::Bool},
+        {"null_frac", TypeId::Float32},
+        {"avg_width", TypeId::Int32},
+        {"n_distinct", TypeId::Float32},
+        {"correlation", TypeId::Float32}},
+       "most_common_vals anyarray, most_common_freqs real[], histogram_bounds anyarray, most_common_elems "
+       "anyarray, most_common_elem_freqs real[], elem_count_histogram real[]"},
   };
   return specs;
 }
@@ -1033,7 +1156,9 @@ storage::TableDefPtr make_def(const RelationSpec& r, uint32_t index) {
     // information_schema's yes_or_no columns are varchar(3); its character_data ones are varchar without
     // a length, which OmenDB shows as text.
     std::string_view n = c.name;
-    const bool yes_or_no = info_schema && (n.substr(0, 3) == "is_" || n == "identity_cycle");
+    const bool yes_or_no =
+        info_schema && (n.substr(0, 3) == "is_" || n == "identity_cycle" || n == "initially_deferred" ||
+                        n == "enforced" || n == "nulls_distinct");
     storage::ColumnDef col;
     col.name = c.name;
     col.type = c.type;
@@ -1451,11 +1576,16 @@ uint32_t column_type_oid(const storage::ColumnDef& c) {
 }
 int32_t column_typmod(const storage::ColumnDef& c) {
   if ((c.type == TypeId::Text || c.type == TypeId::BpChar) && c.max_length >= 0) return c.max_length + 4;
-  if (c.type == TypeId::Numeric) return c.max_length;  // numeric(p, s)'s typmod, -1 for plain numeric
+  if (c.type == TypeId::Numeric) return c.max_length;   // numeric(p, s)'s typmod, -1 for plain numeric
+  if (c.type == TypeId::Interval) return c.max_length;  // (range << 16) | precision, -1 for plain interval
   return -1;
 }
 
 }  // namespace
+
+std::string check_constraint_def(const storage::CheckDef& check, bool pretty) {
+  return "CHECK (" + (pretty ? check.pretty : check.display) + ")" + (check.validated ? "" : " NOT VALID");
+}
 
 std::string format_column_type(const storage::ColumnDef& c) {
   return format_type(column_type_oid(c), column_typmod(c));
@@ -1690,7 +1820,8 @@ std::vector<Row> class_rows(const storage::TableDef& def, const Context& ctx) {
         .flag("relispopulated", true)
         .chr("relreplident", r.kind == 'r' && is_user_namespace(r.nsp) ? 'd' : 'n');
     // Storage parameters (seal_after, fillfactor) as "name=value", as PostgreSQL's reloptions; NULL: none.
-    if (r.table && r.kind == 'r' && !r.table->options.empty()) rows.texts("reloptions", r.table->options);
+    if (r.table && (r.kind == 'r' || r.kind == 'v') && !r.table->options.empty())
+      rows.texts("reloptions", r.table->options);  // a view's: check_option
   }
   return rows.take();
 }
@@ -1870,88 +2001,318 @@ std::vector<Row> index_rows(const storage::TableDef& def, const Context& ctx) {
   return rows.take();
 }
 
-std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ctx) {
-  Rows rows(def);
-  for (const auto& t : ctx.tables()) {
+// One constraint of a user table as pg_constraint lists it: a primary key ('p'), a UNIQUE constraint
+// ('u'), a CHECK ('c') or a FOREIGN KEY ('f'). pg_constraint and information_schema's constraint views
+// are both built from these (the definitions they point into belong to the caller's `tables`).
+struct ConstraintRow {
+  uint32_t oid = 0;
+  std::string name;
+  char type = 0;
+  const storage::TableDef* table = nullptr;
+  uint32_t index_oid = 0;     // conindid: its index (for a FOREIGN KEY, the referenced key's)
+  std::vector<int32_t> keys;  // conkey: its columns' attribute numbers in key order (none for a CHECK)
+  const storage::IndexDef* unique = nullptr;      // a UNIQUE constraint's index
+  const storage::CheckDef* check = nullptr;       // a CHECK's definition
+  const storage::ForeignKeyDef* fk = nullptr;     // a FOREIGN KEY's definition
+  const storage::TableDef* referenced = nullptr;  // a FOREIGN KEY's referenced table
+};
+
+// Every constraint of `tables`, in pg_constraint's order: the primary keys, then each table's UNIQUE
+// constraints, CHECKs and FOREIGN KEYs.
+std::vector<ConstraintRow> user_constraints(const std::vector<storage::TableDefPtr>& tables) {
+  std::vector<ConstraintRow> out;
+  for (const auto& t : tables) {
     if (t->primary_key.empty()) continue;
-    rows.add()
-        .oid("oid", pkey_constraint_oid(t->id))
-        .name("conname", t->name + "_pkey")
-        .oid("connamespace", relation_namespace(*t))
-        .chr("contype", 'p')
-        .flag("convalidated", true)
-        .oid("conrelid", table_oid(t->id))
-        .oid("conindid", pkey_index_oid(t->id))
-        .nums("conkey", pkey_attnums(*t))
-        .chr("confupdtype", ' ')
-        .chr("confdeltype", ' ')
-        .chr("confmatchtype", ' ')
-        .flag("conislocal", true)
-        .flag("connoinherit", true);
+    ConstraintRow& c = out.emplace_back();
+    c.oid = pkey_constraint_oid(t->id);
+    c.name = t->name + "_pkey";
+    c.type = 'p';
+    c.table = t.get();
+    c.index_oid = pkey_index_oid(t->id);
+    c.keys = pkey_attnums(*t);
   }
-  for (const auto& t : ctx.tables()) {
+  for (const auto& t : tables) {
     for (const storage::IndexDef& ix : t->indexes) {  // UNIQUE constraints: OIDs from their index's id
       if (!ix.constraint) continue;
-      rows.add()
-          .oid("oid", pkey_constraint_oid(ix.id))
-          .name("conname", ix.name)
-          .oid("connamespace", relation_namespace(*t))
-          .chr("contype", 'u')
-          .flag("convalidated", true)
-          .oid("conrelid", table_oid(t->id))
-          .oid("conindid", table_oid(ix.id))
-          .nums("conkey", ix.attnums)
-          .chr("confupdtype", ' ')
-          .chr("confdeltype", ' ')
-          .chr("confmatchtype", ' ')
-          .flag("conislocal", true)
-          .flag("connoinherit", true);
+      ConstraintRow& c = out.emplace_back();
+      c.oid = pkey_constraint_oid(ix.id);
+      c.name = ix.name;
+      c.type = 'u';
+      c.table = t.get();
+      c.index_oid = table_oid(ix.id);
+      c.keys = ix.attnums;
+      c.unique = &ix;
     }
-    for (const storage::CheckDef& c : t->checks)  // CHECK constraints: OIDs from their ids
-      rows.add()
-          .oid("oid", pkey_constraint_oid(c.id))
-          .name("conname", c.name)
-          .oid("connamespace", relation_namespace(*t))
-          .chr("contype", 'c')
-          .flag("convalidated", c.validated)
-          .oid("conrelid", table_oid(t->id))
-          .chr("confupdtype", ' ')
-          .chr("confdeltype", ' ')
-          .chr("confmatchtype", ' ')
-          .flag("conislocal", true)
-          .text("conbin", c.display);
+    for (const storage::CheckDef& check : t->checks) {  // CHECK constraints: OIDs from their ids
+      ConstraintRow& c = out.emplace_back();
+      c.oid = pkey_constraint_oid(check.id);
+      c.name = check.name;
+      c.type = 'c';
+      c.table = t.get();
+      c.check = &check;
+    }
     for (const storage::ForeignKeyDef& fk : t->foreign_keys) {
-      uint32_t index_oid = 0;  // the referenced primary key's or UNIQUE constraint's index
-      for (const auto& r : ctx.tables()) {
+      ConstraintRow& c = out.emplace_back();
+      c.oid = pkey_constraint_oid(fk.id);
+      c.name = fk.name;
+      c.type = 'f';
+      c.table = t.get();
+      c.keys = fk.attnums;
+      c.fk = &fk;
+      for (const auto& r : tables) {  // the referenced primary key's or UNIQUE constraint's index
         if (r->id != fk.ref_table) continue;
+        c.referenced = r.get();
         std::vector<int32_t> want = fk.ref_attnums, pk;
         std::sort(want.begin(), want.end());
         for (int k : r->primary_key) pk.push_back(r->attnum(static_cast<size_t>(k)));
         std::sort(pk.begin(), pk.end());
-        if (!pk.empty() && pk == want) index_oid = pkey_index_oid(r->id);
+        if (!pk.empty() && pk == want) c.index_oid = pkey_index_oid(r->id);
         for (const storage::IndexDef& ix : r->indexes) {
           std::vector<int32_t> cols = ix.attnums;
           std::sort(cols.begin(), cols.end());
-          if (!index_oid && ix.unique && !ix.computed() && cols == want) index_oid = table_oid(ix.id);
+          if (!c.index_oid && ix.unique && !ix.computed() && cols == want) c.index_oid = table_oid(ix.id);
         }
       }
-      rows.add()
-          .oid("oid", pkey_constraint_oid(fk.id))
-          .name("conname", fk.name)
-          .oid("connamespace", relation_namespace(*t))
-          .chr("contype", 'f')
-          .flag("convalidated", true)
-          .oid("conrelid", table_oid(t->id))
-          .oid("conindid", index_oid)
-          .oid("confrelid", table_oid(fk.ref_table))
-          .nums("conkey", fk.attnums)
-          .nums("confkey", fk.ref_attnums)
-          .chr("confupdtype", fk.on_update)
-          .chr("confdeltype", fk.on_delete)
-          .chr("confmatchtype", 's')
-          .flag("conislocal", true)
-          .flag("connoinherit", true);
     }
+  }
+  return out;
+}
+
+std::vector<Row> constraint_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  const std::vector<storage::TableDefPtr> tables = ctx.tables();
+  for (const ConstraintRow& c : user_constraints(tables)) {
+    rows.add()
+        .oid("oid", c.oid)
+        .name("conname", c.name)
+        .oid("connamespace", relation_namespace(*c.table))
+        .chr("contype", c.type)
+        .flag("convalidated", !c.check || c.check->validated)
+        .oid("conrelid", table_oid(c.table->id))
+        .oid("conindid", c.index_oid)
+        .chr("confupdtype", c.fk ? c.fk->on_update : ' ')
+        .chr("confdeltype", c.fk ? c.fk->on_delete : ' ')
+        .chr("confmatchtype", c.fk ? 's' : ' ')
+        .flag("conislocal", true)
+        .flag("connoinherit", c.type != 'c');
+    if (c.type != 'c') rows.nums("conkey", c.keys);
+    if (c.check) rows.text("conbin", c.check->display);
+    if (c.fk) rows.oid("confrelid", table_oid(c.fk->ref_table)).nums("confkey", c.fk->ref_attnums);
+  }
+  return rows.take();
+}
+
+// ---- information_schema's constraint views (PostgreSQL 15's information_schema.sql over pg_constraint)
+
+// The column of `t` with attribute number `attnum` ("" for none).
+std::string attnum_name(const storage::TableDef& t, int32_t attnum) {
+  const int c = t.column_of_attnum(attnum);
+  return c < 0 ? std::string() : t.columns[static_cast<size_t>(c)].name;
+}
+
+// A column's NOT NULL, which information_schema lists as a CHECK constraint named
+// "<namespace oid>_<table oid>_<attnum>_not_null" (PostgreSQL 15 has no pg_constraint row for it).
+std::string not_null_name(const storage::TableDef& t, int32_t attnum) {
+  return std::to_string(relation_namespace(t)) + "_" + std::to_string(table_oid(t.id)) + "_" +
+         std::to_string(attnum) + "_not_null";
+}
+
+// Sets the three constraint_* columns (catalog, schema, name) of a row.
+void constraint_names(Rows& rows, const Context& ctx, const storage::TableDef& t, std::string name) {
+  rows.name("constraint_catalog", ctx.database())
+      .name("constraint_schema", schema_name(relation_namespace(t)))
+      .name("constraint_name", std::move(name));
+}
+void table_names(Rows& rows, const Context& ctx, const storage::TableDef& t) {
+  rows.name("table_catalog", ctx.database())
+      .name("table_schema", schema_name(relation_namespace(t)))
+      .name("table_name", t.name);
+}
+
+std::vector<Row> table_constraints_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  const std::vector<storage::TableDefPtr> tables = ctx.tables();
+  for (const ConstraintRow& c : user_constraints(tables)) {
+    rows.add();
+    constraint_names(rows, ctx, *c.table, c.name);
+    table_names(rows, ctx, *c.table);
+    rows.text("constraint_type", c.type == 'p'   ? "PRIMARY KEY"
+                                 : c.type == 'u' ? "UNIQUE"
+                                 : c.type == 'c' ? "CHECK"
+                                                 : "FOREIGN KEY")
+        .text("is_deferrable", "NO")
+        .text("initially_deferred", "NO")
+        .text("enforced", "YES");
+    if (c.unique) rows.text("nulls_distinct", c.unique->nulls_not_distinct ? "NO" : "YES");
+  }
+  for (const auto& t : tables) {
+    if (t->is_view()) continue;
+    for (size_t i = 0; i < t->columns.size(); ++i) {
+      if (!t->columns[i].not_null) continue;
+      rows.add();
+      constraint_names(rows, ctx, *t, not_null_name(*t, t->attnum(i)));
+      table_names(rows, ctx, *t);
+      rows.text("constraint_type", "CHECK")
+          .text("is_deferrable", "NO")
+          .text("initially_deferred", "NO")
+          .text("enforced", "YES");
+    }
+  }
+  return rows.take();
+}
+
+// The position (from 1) of attribute `attnum` among index `index_oid`'s columns (PostgreSQL's
+// _pg_index_position); NULL when it is not there.
+std::optional<int32_t> index_position(const std::vector<storage::TableDefPtr>& tables, uint32_t index_oid,
+                                      int32_t attnum) {
+  for (const auto& t : tables) {
+    std::vector<int32_t> cols;
+    if (!t->primary_key.empty() && pkey_index_oid(t->id) == index_oid) cols = pkey_attnums(*t);
+    for (const storage::IndexDef& ix : t->indexes)
+      if (table_oid(ix.id) == index_oid) cols = ix.attnums;
+    for (size_t i = 0; i < cols.size(); ++i)
+      if (cols[i] == attnum) return static_cast<int32_t>(i + 1);
+  }
+  return std::nullopt;
+}
+
+std::vector<Row> key_column_usage_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  const std::vector<storage::TableDefPtr> tables = ctx.tables();
+  for (const ConstraintRow& c : user_constraints(tables)) {
+    if (c.type == 'c') continue;
+    for (size_t i = 0; i < c.keys.size(); ++i) {
+      rows.add();
+      constraint_names(rows, ctx, *c.table, c.name);
+      table_names(rows, ctx, *c.table);
+      rows.name("column_name", attnum_name(*c.table, c.keys[i]))
+          .num("ordinal_position", static_cast<int32_t>(i + 1));
+      std::optional<int32_t> position;
+      if (c.fk && i < c.fk->ref_attnums.size())
+        position = index_position(tables, c.index_oid, c.fk->ref_attnums[i]);
+      rows.set("position_in_unique_constraint",
+               position ? Value::int32(*position) : Value::null(TypeId::Int32));
+    }
+  }
+  return rows.take();
+}
+
+std::vector<Row> referential_constraints_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  const std::vector<storage::TableDefPtr> tables = ctx.tables();
+  const std::vector<ConstraintRow> constraints = user_constraints(tables);
+  for (const ConstraintRow& c : constraints) {
+    if (!c.fk) continue;
+    rows.add();
+    constraint_names(rows, ctx, *c.table, c.name);
+    // The referenced primary key or UNIQUE constraint: the one whose index the foreign key uses (none
+    // when that is a unique index without a constraint: NULL, as in PostgreSQL).
+    for (const ConstraintRow& k : constraints)
+      if ((k.type == 'p' || k.type == 'u') && k.index_oid == c.index_oid && c.index_oid != 0)
+        rows.name("unique_constraint_catalog", ctx.database())
+            .name("unique_constraint_schema", schema_name(relation_namespace(*k.table)))
+            .name("unique_constraint_name", k.name);
+    rows.text("match_option", "NONE")
+        .text("update_rule", storage::foreign_key_action_name(c.fk->on_update))
+        .text("delete_rule", storage::foreign_key_action_name(c.fk->on_delete));
+  }
+  return rows.take();
+}
+
+std::vector<Row> check_constraints_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  const std::vector<storage::TableDefPtr> tables = ctx.tables();
+  for (const ConstraintRow& c : user_constraints(tables)) {
+    if (!c.check) continue;
+    rows.add();
+    constraint_names(rows, ctx, *c.table, c.name);
+    rows.text("check_clause", check_constraint_def(*c.check, false).substr(6));  // after "CHECK "
+  }
+  for (const auto& t : tables) {
+    if (t->is_view()) continue;
+    for (size_t i = 0; i < t->columns.size(); ++i) {
+      if (!t->columns[i].not_null) continue;
+      rows.add();
+      constraint_names(rows, ctx, *t, not_null_name(*t, t->attnum(i)));
+      rows.text("check_clause", t->columns[i].name + " IS NOT NULL");
+    }
+  }
+  return rows.take();
+}
+
+// Each column a constraint uses: a key's columns, a CHECK's columns, a FOREIGN KEY's referenced columns
+// (of the referenced table), as PostgreSQL 15 lists them (NOT NULLs are not listed).
+std::vector<Row> constraint_column_usage_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  const std::vector<storage::TableDefPtr> tables = ctx.tables();
+  for (const ConstraintRow& c : user_constraints(tables)) {
+    const storage::TableDef* t = c.fk ? c.referenced : c.table;
+    if (!t) continue;
+    std::vector<std::string> columns;
+    if (c.check) {
+      for (int i : ctx.check_columns(*c.table, *c.check))
+        columns.push_back(c.table->columns[static_cast<size_t>(i)].name);
+    } else {
+      for (int32_t a : c.fk ? c.fk->ref_attnums : c.keys) columns.push_back(attnum_name(*t, a));
+    }
+    std::sort(columns.begin(), columns.end());
+    columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+    for (const std::string& column : columns) {
+      rows.add();
+      table_names(rows, ctx, *t);
+      rows.name("column_name", column);
+      constraint_names(rows, ctx, *c.table, c.name);
+    }
+  }
+  return rows.take();
+}
+
+// pg_stat_all_tables / pg_stat_user_tables: every table (user tables only for the latter); the counters
+// OmenDB does not keep stay NULL (Rows leaves Int64 and timestamptz columns NULL).
+std::vector<Row> stat_tables_rows(const storage::TableDef& def, const Context& ctx, bool user_only) {
+  Rows rows(def);
+  for (const RelationRow& r : all_relations(ctx)) {
+    if (r.kind != 'r' || (user_only && !is_user_namespace(r.nsp))) continue;
+    rows.add().oid("relid", r.oid).name("schemaname", schema_name(r.nsp)).name("relname", r.name);
+    if (is_user_namespace(r.nsp) && r.table)
+      rows.set("n_live_tup", Value::int64(static_cast<int64_t>(ctx.approximate_rows(r.table->id))));
+  }
+  return rows.take();
+}
+
+// pg_stat_activity: one row per client backend (Context::backends). Wait events: a backend waiting for
+// its client shows Client / ClientRead, as PostgreSQL's; a running one none (OmenDB does not report lock
+// waits). leader_pid (no parallel workers), client_hostname (log_hostname is off) and query_id
+// (compute_query_id: no query ids) are NULL, as PostgreSQL's by default.
+std::vector<Row> stat_activity_rows(const storage::TableDef& def, const Context& ctx) {
+  Rows rows(def);
+  auto timestamp = [](const std::optional<BackendActivity::Time>& t) {
+    if (!t) return Value::null(TypeId::TimestampTz);
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t->time_since_epoch()).count();
+    return Value::datetime(TypeId::TimestampTz, dt::kUnixEpochTs + us);
+  };
+  for (const BackendActivity& b : ctx.backends()) {
+    const bool waiting = b.state != "active";
+    rows.add()
+        .oid("datid", kDatabaseOid)
+        .name("datname", b.database)
+        .set("pid", Value::int32(b.pid))
+        .set("leader_pid", Value::null(TypeId::Int32))
+        .oid("usesysid", kBootstrapRole)
+        .name("usename", b.user)
+        .text("application_name", b.application_name)
+        .set("client_addr",
+             b.client_address.empty() ? Value::null(TypeId::Text) : Value::text(b.client_address))
+        .set("client_port", Value::int32(b.client_port))
+        .set("backend_start", timestamp(b.backend_start))
+        .set("xact_start", timestamp(b.xact_start))
+        .set("query_start", timestamp(b.query_start))
+        .set("state_change", timestamp(b.state_change))
+        .set("wait_event_type", waiting ? Value::text("Client") : Value::null(TypeId::Text))
+        .set("wait_event", waiting ? Value::text("ClientRead") : Value::null(TypeId::Text))
+        .text("state", b.state)
+        .text("query", b.query)
+        .text("backend_type", "client backend");
   }
   return rows.take();
 }
@@ -2084,21 +2445,26 @@ std::vector<Row> schemata_rows(const storage::TableDef& def, const Context& ctx)
 
 std::vector<Row> tables_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
-  for (const RelationRow& r : all_relations(ctx)) {
+  const auto tables = ctx.tables();  // (alive while the rows point into them)
+  for (const RelationRow& r : all_relations(tables)) {
     if (r.kind != 'r' && r.kind != 'v') continue;
     rows.add()
         .name("table_catalog", ctx.database())
         .name("table_schema", schema_name(r.nsp))
         .name("table_name", r.name)
         .text("table_type", r.kind == 'v' ? "VIEW" : "BASE TABLE")
-        .text("is_insertable_into", r.kind == 'r' && is_user_namespace(r.nsp) ? "YES" : "NO")
+        .text("is_insertable_into", (r.kind == 'r' && is_user_namespace(r.nsp)) ||
+                                            (r.kind == 'v' && r.table && r.table->is_view() &&
+                                             ctx.view_updatability(*r.table).updatable)
+                                        ? "YES"
+                                        : "NO")
         .text("is_typed", "NO");
   }
   return rows.take();
 }
 
 // pg_views and information_schema.views: the user's views, their definition the stored query text
-// (pg_get_viewdef's). Views are not updatable here (INSERT / UPDATE / DELETE on them are 0A000).
+// (pg_get_viewdef's); is_updatable and is_insertable_into as PostgreSQL's automatically updatable views.
 std::vector<Row> pg_views_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   for (const auto& t : ctx.tables()) {
@@ -2147,14 +2513,15 @@ std::vector<Row> information_schema_views_rows(const storage::TableDef& def, con
   Rows rows(def);
   for (const auto& t : ctx.tables()) {
     if (!t->is_view()) continue;
+    const char* updatable = ctx.view_updatability(*t).updatable ? "YES" : "NO";
     rows.add()
         .name("table_catalog", ctx.database())
         .name("table_schema", schema_name(relation_namespace(*t)))
         .name("table_name", t->name)
         .text("view_definition", " " + t->view->query + ";")
-        .text("check_option", "NONE")
-        .text("is_updatable", "NO")
-        .text("is_insertable_into", "NO")
+        .text("check_option", view_check_option(*t))
+        .text("is_updatable", updatable)
+        .text("is_insertable_into", updatable)
         .text("is_trigger_updatable", "NO")
         .text("is_trigger_deletable", "NO")
         .text("is_trigger_insertable_into", "NO");
@@ -2164,8 +2531,11 @@ std::vector<Row> information_schema_views_rows(const storage::TableDef& def, con
 
 std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
-  for (const RelationRow& r : all_relations(ctx)) {
+  const auto tables = ctx.tables();  // (alive while the rows point into them)
+  for (const RelationRow& r : all_relations(tables)) {
     if (!r.table || r.kind == 'S') continue;  // information_schema.columns leaves sequences out
+    std::vector<bool> updatable(r.table->columns.size(), r.kind == 'r' && is_user_namespace(r.nsp));
+    if (r.kind == 'v' && r.table->is_view()) updatable = ctx.view_updatability(*r.table).columns;
     for (size_t i = 0; i < r.table->columns.size(); ++i) {
       const storage::ColumnDef& c = r.table->columns[i];
       const uint32_t type = column_type_oid(c);
@@ -2197,7 +2567,7 @@ std::vector<Row> columns_rows(const storage::TableDef& def, const Context& ctx) 
                                                           : Value::null(TypeId::Text))
           .text("identity_cycle", "NO")
           .text("is_generated", "NEVER")
-          .text("is_updatable", r.kind == 'r' && is_user_namespace(r.nsp) ? "YES" : "NO");
+          .text("is_updatable", i < updatable.size() && updatable[i] ? "YES" : "NO");
       switch (c.type) {
         case TypeId::Int16:
           rows.num("numeric_precision", 16).num("numeric_precision_radix", 2).num("numeric_scale", 0);
@@ -2603,7 +2973,15 @@ std::vector<Row> rows_of(const storage::TableDef& def, const Context& ctx) {
     if (n == "tables") return tables_rows(def, ctx);
     if (n == "columns") return columns_rows(def, ctx);
     if (n == "views") return information_schema_views_rows(def, ctx);
+    if (n == "table_constraints") return table_constraints_rows(def, ctx);
+    if (n == "key_column_usage") return key_column_usage_rows(def, ctx);
+    if (n == "referential_constraints") return referential_constraints_rows(def, ctx);
+    if (n == "check_constraints") return check_constraints_rows(def, ctx);
+    if (n == "constraint_column_usage") return constraint_column_usage_rows(def, ctx);
   }
+  if (n == "pg_stat_activity") return stat_activity_rows(def, ctx);
+  if (n == "pg_stat_all_tables") return stat_tables_rows(def, ctx, false);
+  if (n == "pg_stat_user_tables") return stat_tables_rows(def, ctx, true);
   if (n == "pg_views") return pg_views_rows(def, ctx);
   if (n == "pg_tables") return pg_tables_rows(def, ctx);
   if (n == "pg_indexes") return pg_indexes_rows(def, ctx);
@@ -2732,6 +3110,14 @@ class RowsCursor : public storage::ScanCursor {
 };
 
 }  // namespace
+
+std::string view_check_option(const storage::TableDef& view) {
+  for (const std::string& o : view.options) {
+    if (o == "check_option=local") return "LOCAL";
+    if (o == "check_option=cascaded") return "CASCADED";
+  }
+  return "NONE";
+}
 
 storage::TableDefPtr find_system_table(std::string_view schema, std::string_view name) {
   if (schema.empty()) schema = "pg_catalog";

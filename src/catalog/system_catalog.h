@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/backend.h"
 #include "storage/catalog.h"
 #include "storage/store.h"
 
@@ -40,6 +41,16 @@ struct SchemaView {
 
 // What the catalogs show of the server and the session running the statement. Implemented by the
 // engine; every call reads the current state (the catalog is read when a scan opens).
+// What information_schema shows of a view's updatability (docs/schema.md, "Views").
+struct ViewUpdatability {
+  bool updatable = false;     // INSERT, UPDATE and DELETE write through it
+  std::vector<bool> columns;  // per view column: INSERT and UPDATE may set it
+};
+
+// A view's WITH CHECK OPTION (its reloption check_option) as information_schema.views shows it: "LOCAL",
+// "CASCADED" or "NONE".
+std::string view_check_option(const storage::TableDef& view);
+
 class Context {
  public:
   virtual ~Context() = default;
@@ -84,6 +95,19 @@ class Context {
   // A view's query as pg_get_viewdef shows it: the stored text, its relation names schema-qualified where
   // the session's search_path does not find them (the engine's; here the stored text).
   virtual std::string view_query(const storage::TableDef& view) const;
+  // The columns (indexes into table.columns) CHECK constraint `check` reads
+  // (information_schema.constraint_column_usage). 0A000 where a context has no binder.
+  virtual std::vector<int> check_columns(const storage::TableDef& table,
+                                         const storage::CheckDef& check) const;
+  // The server's client backends now (pg_stat_activity); none where a context has no server.
+  virtual std::vector<BackendActivity> backends() const { return {}; }
+  // pg_cancel_backend(pid) / pg_terminate_backend(pid, timeout_ms): signals backend `pid` (which may be
+  // the session itself) and returns whether it could, as PostgreSQL does (false with a WARNING for a pid
+  // that is no backend). 0A000 where a context has no server.
+  virtual bool signal_backend(int32_t pid, bool terminate, int64_t timeout_ms) const;
+  // Whether INSERT, UPDATE and DELETE write through `view` and which of its columns they may set
+  // (PostgreSQL's automatically updatable views: the engine asks the planner; here none).
+  virtual ViewUpdatability view_updatability(const storage::TableDef& view) const;
 };
 
 // Fixed OIDs (PostgreSQL's where it has them).
@@ -252,6 +276,10 @@ std::string reg_out(TypeId type, int64_t oid, const Context& ctx);
 // PostgreSQL's rules for a possibly qualified name (stringToQualifiedNameList): parts split at dots,
 // lower-cased unless double-quoted. 42602 invalid name syntax for an empty part or an open quote.
 std::vector<std::string> parse_qualified_name(std::string_view text);
+
+// A CHECK constraint as pg_get_constraintdef prints it: "CHECK (<expr>)", " NOT VALID" after it when it was
+// added NOT VALID (information_schema.check_constraints shows what follows "CHECK ").
+std::string check_constraint_def(const storage::CheckDef& check, bool pretty);
 
 // A column's type as format_type prints it ("integer", "character varying(10)", "numeric(5,2)").
 std::string format_column_type(const storage::ColumnDef& c);

@@ -410,6 +410,69 @@ Interval interval_round(const Interval& iv, int precision) {
   return r;
 }
 
+Interval interval_apply_typmod(const Interval& iv, int32_t typmod) {
+  if (typmod < 0) return iv;
+  const int precision = typmod & 0xFFFF;
+  return interval_adjust(iv, typmod >> 16, precision == 0xFFFF ? -1 : precision);
+}
+
+Interval interval_in_typmod(std::string_view text, int32_t typmod) {
+  if (typmod < 0) return interval_in(text);
+  return interval_apply_typmod(interval_in(text, typmod >> 16), typmod);
+}
+
+std::string interval_typmod_text(int32_t typmod) {
+  if (typmod < 0) return "";
+  const int range = typmod >> 16, precision = typmod & 0xFFFF;
+  const char* fields = "";
+  switch (range) {
+    case kIntervalYear:
+      fields = " year";
+      break;
+    case kIntervalMonth:
+      fields = " month";
+      break;
+    case kIntervalDay:
+      fields = " day";
+      break;
+    case kIntervalHour:
+      fields = " hour";
+      break;
+    case kIntervalMinute:
+      fields = " minute";
+      break;
+    case kIntervalSecond:
+      fields = " second";
+      break;
+    case kIntervalYear | kIntervalMonth:
+      fields = " year to month";
+      break;
+    case kIntervalDay | kIntervalHour:
+      fields = " day to hour";
+      break;
+    case kIntervalDay | kIntervalHour | kIntervalMinute:
+      fields = " day to minute";
+      break;
+    case kIntervalDay | kIntervalHour | kIntervalMinute | kIntervalSecond:
+      fields = " day to second";
+      break;
+    case kIntervalHour | kIntervalMinute:
+      fields = " hour to minute";
+      break;
+    case kIntervalHour | kIntervalMinute | kIntervalSecond:
+      fields = " hour to second";
+      break;
+    case kIntervalMinute | kIntervalSecond:
+      fields = " minute to second";
+      break;
+    default:
+      break;
+  }
+  std::string out = fields;
+  if (precision != 0xFFFF) out += "(" + std::to_string(precision) + ")";
+  return out;
+}
+
 bool interval_range_valid(int range) {
   switch (range) {
     case kIntervalFullRange:

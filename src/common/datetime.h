@@ -135,11 +135,19 @@ inline constexpr int kIntervalMonth = 1 << 1, kIntervalYear = 1 << 2, kIntervalD
 inline constexpr int kIntervalFullRange = 0x7FFF;
 // Whether range is one of the grammar's qualifiers (YEAR, YEAR TO MONTH, ..., MINUTE TO SECOND).
 bool interval_range_valid(int range);
+// PostgreSQL's intervaltypmodout: " hour to minute", " day to second(3)", "(3)" ... ("" for none): what
+// follows "interval" in format_type. typmod: (range << 16) | precision (0xFFFF: none), as the catalog keeps
+// it.
+std::string interval_typmod_text(int32_t typmod);
 // PostgreSQL's AdjustIntervalForTypmod: drops the fields below the qualifier's last field (YEAR keeps
 // whole years, DAY drops the time, HOUR / MINUTE truncate the time toward zero) and rounds the
 // microseconds to precision digits (precision < 0: none). interval_in(text, range) reads a bare number
 // or `hh:mm` by the qualifier ('3' with MONTH is 3 months, '1:30' with MINUTE TO SECOND 1 min 30 s).
 Interval interval_adjust(const Interval& iv, int range, int precision);
+// interval_adjust by a column's or cast's typmod ((range << 16) | precision, 0xFFFF: no precision; < 0:
+// none), and interval_in reading the text by that typmod's qualifier, then adjusting.
+Interval interval_apply_typmod(const Interval& iv, int32_t typmod);
+Interval interval_in_typmod(std::string_view text, int32_t typmod);
 
 // ---- Conversions (casts) ----
 Timestamp date_to_timestamp(Date d);

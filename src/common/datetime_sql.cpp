@@ -80,6 +80,7 @@ std::vector<Signature> make_signatures() {
       {Func::JustifyDays, "justify_days", I, {I}},
       {Func::JustifyHours, "justify_hours", I, {I}},
       {Func::JustifyInterval, "justify_interval", I, {I}},
+      {Func::IntervalTypmod, " interval typmod", I, {I, N}},  // not an SQL name: casts only
       {Func::TimeBucketTs, "time_bucket", Ts, {I, Ts}},
       {Func::TimeBucketTsOrigin, "time_bucket", Ts, {I, Ts, Ts}},
       {Func::TimeBucketTsOffset, "time_bucket", Ts, {I, Ts, I}},
@@ -332,6 +333,8 @@ void eval(Func f, const Datum* a, Datum& out, const EvalContext& ctx, std::strin
       return set_interval(out, dt::justify_hours(interval_of(a[0])));
     case Func::JustifyInterval:
       return set_interval(out, dt::justify_interval(interval_of(a[0])));
+    case Func::IntervalTypmod:
+      return set_interval(out, dt::interval_apply_typmod(interval_of(a[0]), static_cast<int32_t>(a[1].i64)));
     case Func::TimeBucketTs:
     case Func::TimeBucketTstz:
       return set_int(out, dt::time_bucket(interval_of(a[0]), a[1].i64));

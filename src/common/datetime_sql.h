@@ -89,6 +89,9 @@ enum class Func : uint8_t {
   JustifyDays,
   JustifyHours,
   JustifyInterval,
+  // Casts to interval with a field qualifier or precision (interval hour to minute, interval(3)) of a value
+  // that is not a literal, and assignments to such columns: (interval, typmod). Not callable by name.
+  IntervalTypmod,
   TimeBucketTs,
   TimeBucketTsOrigin,
   TimeBucketTsOffset,

@@ -87,6 +87,7 @@ namespace omendb {
   X(DuplicatePreparedStatement, "42P05")          \
   X(AmbiguousParameter, "42P08")                  \
   X(IndeterminateDatatype, "42P18")               \
+  X(WithCheckOptionViolation, "44000")            \
   X(TooManyConnections, "53300")                  \
   X(OutOfMemory, "53200")                         \
   X(DiskFull, "53100")                            \

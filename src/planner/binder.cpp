@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 
 #include "catalog/functions.h"
@@ -103,6 +104,14 @@ std::vector<ExprPtr> list(ExprPtr a, ExprPtr b) {
 std::vector<ExprPtr> list(ExprPtr a, ExprPtr b, ExprPtr c) {
   std::vector<ExprPtr> v = list(std::move(a), std::move(b));
   v.push_back(std::move(c));
+  return v;
+}
+
+// The constant the binder makes of a literal's value (ast::Expr::value): PostgreSQL types an integer literal
+// int4 whenever it fits, including -2147483648 (which the grammar folds from a bigint-sized 2147483648).
+Value literal_constant(const Value& v) {
+  if (v.type() == TypeId::Int64 && v.as_int() >= INT32_MIN && v.as_int() <= INT32_MAX)
+    return Value::int32(static_cast<int32_t>(v.as_int()));
   return v;
 }
 
@@ -292,6 +301,8 @@ bool same_expr(const Expr& a, const Expr& b) {
   if (a.op != b.op || a.type != b.type || a.args.size() != b.args.size()) return false;
   switch (a.op) {
     case ExprOp::Constant:
+      detail::consult_literal(a);
+      detail::consult_literal(b);
       if (!(a.constant == b.constant)) return false;
       break;
     case ExprOp::Param:
@@ -351,11 +362,36 @@ struct ExprCtx {
   const ast::Expr* over_checked = nullptr;  // bind_function: this call's OVER already looked at
 };
 
+// The target of INSERT, UPDATE or DELETE through an automatically updatable view (the binder's
+// "Updatable views"): the statement names the view's columns (a relation of their own); the write is the
+// base table's, with the view's columns and WHERE conditions in terms of the base table's columns.
+struct ViewTarget {
+  int rel = -1;                    // the view's columns, as the statement names them (Relation::view)
+  int base = -1;                   // the base table (a view over views: the table at the bottom)
+  std::vector<ExprPtr> exprs;      // per view column: its value over the base table's columns
+  std::vector<int> base_column;    // per view column: the base table's column it is, -1 if not updatable
+  std::vector<std::string> owner;  // per column not updatable: the view where it is not a column
+  std::vector<std::string> owner_column;  // ... and its name there
+  ExprPtr where;                          // the WHERE conditions of the views, over the base table's columns
+  // INSERT and UPDATE through views WITH CHECK OPTION: each such view's WHERE condition (over the base
+  // table's columns), the innermost view's first, as PostgreSQL checks them.
+  std::vector<std::pair<std::string, ExprPtr>> checks;
+};
+
 class Binder {
  public:
-  explicit Binder(const PlannerContext& ctx) : ctx_(ctx), param_types_(ctx.param_types) {}
+  explicit Binder(const PlannerContext& ctx) : ctx_(ctx), param_types_(ctx.param_types) {
+    if (ctx.literals) {
+      for (size_t i = 0; i < ctx.literals->size(); ++i)
+        literal_slots_.emplace((*ctx.literals)[i], static_cast<int>(i));
+      trace_.consulted.assign(ctx.literals->size(), false);
+    }
+  }
+  // The trace of PlannerContext::literals (detail::LiteralTrace) this binder keeps.
+  detail::LiteralTrace& literal_trace() { return trace_; }
 
   PlannedStatement plan(const ast::Stmt& stmt);
+  catalog::ViewUpdatability updatability(const storage::TableDefPtr& view);
   std::vector<Value> evaluate_parameters(const std::vector<ast::ExprPtr>& args,
                                          const std::vector<TypeId>& types);
 
@@ -373,7 +409,23 @@ class Binder {
   OpPtr make_leaf(int rel);
   // The scope of the target table of INSERT, UPDATE or DELETE (a table, never a CTE of the statement's
   // WITH, as in PostgreSQL).
-  Scope open_scope(const ast::TableRef& ref);
+  // Through a view (`view` is set then; command 'i', 'u' or 'd'), the scope names the view's columns.
+  Scope open_scope(const ast::TableRef& ref, char command = 0, std::optional<ViewTarget>* view = nullptr);
+  // The view `view` as the target of command 'i', 'u' or 'd' (55000 when it is not automatically updatable,
+  // as PostgreSQL's rewriter); `ref` names it, `aliases` rename its first columns.
+  // `cascaded`: a view above has WITH CASCADED CHECK OPTION, which this one then checks too.
+  ViewTarget open_view_target(const storage::TableDefPtr& view, const ast::TableRef& ref,
+                              const std::vector<std::string>& aliases, char command, bool cascaded = false);
+  // INSERT's or UPDATE's row checks through `v`: its views' check options after the table's constraints.
+  void add_view_checks(plan::RowChecks& checks, const ViewTarget& v);
+  // Replaces the references to `v`'s columns in x by their values over the base table.
+  void substitute_view(ExprPtr& x, const ViewTarget& v);
+  // The statement's plan `root` through view `v`: its remaining references to the view's columns replaced
+  // (0A000 for a subquery naming one: it would need them per row).
+  void finish_view_write(const ViewTarget& v, Op& root);
+  // UPDATE's or DELETE's WHERE `where` (over the view's columns, or null) through `v`: over the base
+  // table, and the views' WHERE conditions with it.
+  ExprPtr view_where(const ViewTarget& v, ExprPtr where);
   // UPDATE ... FROM / DELETE ... USING: binds `items` as FROM items after the target (which they cannot
   // name: PostgreSQL's 42P01) and adds their names to `scope`; returns their trees.
   std::vector<std::unique_ptr<JoinTree>> bind_dml_from(const std::vector<ast::FromItemPtr>& items,
@@ -433,6 +485,9 @@ class Binder {
   ExprPtr convert(ExprPtr e, TypeId t);
   // e (Numeric) rounded to numeric(p, s)'s typmod; a constant is rounded now.
   ExprPtr with_typmod(ExprPtr e, int32_t typmod);
+  // e (interval) as interval with typmod (a field qualifier and precision, (range << 16) | precision):
+  // PostgreSQL's AdjustIntervalForTypmod at run time.
+  ExprPtr interval_typmod(ExprPtr e, int32_t typmod);
   // e (bpchar) as character(n): textsql::bpchar_typmod, folded for a constant.
   ExprPtr bpchar_typmod(ExprPtr e, int32_t n, bool is_explicit);
   // Mathematical functions and operators (common/math_sql.h's table, the "Mathematical functions"
@@ -682,6 +737,38 @@ class Binder {
   }
   int open_derived(const ast::FromItem& item);
   int open_cte(size_t index, const ast::TableRef& ref, const std::vector<std::string>& aliases);
+  // A view's stored query, parsed (kept in view_queries_); 42P17 when the view reaches itself.
+  const ast::SelectStmt& view_query(const storage::TableDef& view);
+  // While a view's query is bound: it sees neither the statement's CTEs nor its enclosing queries, and of
+  // each relation only the columns that existed when it was created (view_def_).
+  class InsideView {
+   public:
+    InsideView(Binder& b, const storage::TableDef& view)
+        : b_(b), ctes_(std::move(b.ctes_)), scopes_(std::move(b.outer_scopes_)), outer_view_(b.view_def_) {
+      b.ctes_.clear();
+      b.outer_scopes_.clear();
+      b.view_def_ = view.view.get();
+      b.view_stack_.push_back(view.id);
+    }
+    ~InsideView() { leave(); }
+    void leave() {
+      if (left_) return;
+      left_ = true;
+      b_.view_stack_.pop_back();
+      b_.view_def_ = outer_view_;
+      b_.ctes_ = std::move(ctes_);
+      b_.outer_scopes_ = std::move(scopes_);
+    }
+    InsideView(const InsideView&) = delete;
+    InsideView& operator=(const InsideView&) = delete;
+
+   private:
+    Binder& b_;
+    std::vector<CteDef> ctes_;
+    std::vector<Scope*> scopes_;
+    const storage::ViewDef* outer_view_;
+    bool left_ = false;
+  };
   // A view named in FROM: its stored query bound as a derived table of its own (binder's "Views").
   int open_view(storage::TableDefPtr view, const ast::TableRef& ref, const std::vector<std::string>& aliases);
   // Inside a view's query: the highest attribute number of `relation` it may see (INT32_MAX: all).
@@ -701,8 +788,10 @@ class Binder {
 
  private:
   PlannedStatement plan_insert(const ast::InsertStmt& s);
+  // Through a view, `view_cols` are the view's columns INSERT names (target_cols their base columns).
   PlannedStatement plan_insert_select(const ast::InsertStmt& s, const storage::TableDefPtr& table,
-                                      const std::vector<int>& target_cols);
+                                      const std::vector<int>& target_cols, const ViewTarget* view = nullptr,
+                                      const std::vector<int>* view_cols = nullptr);
   OpPtr plan_on_conflict(const ast::InsertStmt& s, OpPtr& values);
   // RETURNING: a Project of `list` (bound over `scope`, as a select list) above `dml`, as the statement's
   // result. `columns` maps each column of the scope's relation to the one RETURNING reads instead (UPDATE:
@@ -718,14 +807,16 @@ class Binder {
                         const std::vector<ColumnId>& columns, PlannedStatement& out);
   // INSERT ... RETURNING's root: the insert passing each row on as the columns of a relation opened for
   // the target table.
-  void finish_insert(const ast::InsertStmt& s, std::unique_ptr<plan::InsertOp> insert, PlannedStatement& out);
+  void finish_insert(const ast::InsertStmt& s, std::unique_ptr<plan::InsertOp> insert, PlannedStatement& out,
+                     const ViewTarget* view = nullptr);
 
  public:
   PlannedStatement plan_defaults(const storage::TableDef& table, const std::vector<int>& columns);
 
  private:
+  // Through a view (`view`, whose relation `rel` is), the names are the view's columns.
   std::vector<ExprPtr> bind_assignments(const std::vector<std::pair<std::string, ast::ExprPtr>>& list,
-                                        ExprCtx& c, int rel, int location);
+                                        ExprCtx& c, int rel, int location, const ViewTarget* view = nullptr);
   PlannedStatement plan_update(const ast::UpdateStmt& s);
   PlannedStatement plan_delete(const ast::DeleteStmt& s);
   void finish(PlannedStatement& out);
@@ -812,10 +903,20 @@ class Binder {
     bool left = false;    // a scalar subquery's left join (else semi, or anti)
     bool single = false;  // at most one build row per probe row (JoinOp::single)
   };
-  std::vector<ColumnId> scalar_join_columns_;       // columns the pending scalar joins produce
-  std::vector<PendingJoin> pending_joins_;          // of the query level being bound (bind_query's Level)
-  std::vector<Value> matrix_values_;                // INSERT values matrix, row-major
-  std::vector<int> matrix_sources_;                 // per matrix cell: the client param copied there, or -1
+  std::vector<ColumnId> scalar_join_columns_;  // columns the pending scalar joins produce
+  std::vector<PendingJoin> pending_joins_;     // of the query level being bound (bind_query's Level)
+  std::vector<Value> matrix_values_;           // INSERT values matrix, row-major
+  std::vector<int> matrix_literals_;           // per matrix cell: its constant's Expr::literal
+  std::vector<int> matrix_sources_;            // per matrix cell: the client param copied there, or -1
+  std::unordered_map<const ast::Expr*, int> literal_slots_;  // PlannerContext::literals by node
+  detail::LiteralTrace trace_;
+  // plan::Expr::literal for constant `x` bound from the statement's literal `e` (-1 if not traced).
+  int trace_literal(const ast::Expr& e, const Expr& x) {
+    auto it = literal_slots_.find(&e);
+    if (it == literal_slots_.end()) return -1;
+    trace_.origins.push_back({it->second, x.type, TypeId::Unknown, TypeId::Unknown});
+    return static_cast<int>(trace_.origins.size() - 1);
+  }
   std::optional<std::vector<TypeId>> param_types_;  // $1..$n (see PlannerContext)
   bool row_params_only_ = false;  // $1..$n are a row's values (param_row), not the statement's: $n is 42P02
   std::vector<int> param_locations_;  // first use of each $n, for errors
@@ -997,9 +1098,17 @@ void check_writable(const storage::TableDef& t, int location) {
     fail(SqlState::InsufficientPrivilege, "permission denied for table " + t.name, location);
 }
 
-Scope Binder::open_scope(const ast::TableRef& ref) {
+Scope Binder::open_scope(const ast::TableRef& ref, char command, std::optional<ViewTarget>* view) {
   Scope s;
-  check_writable(*lookup(ref), ref.location);  // before a view would be expanded
+  storage::TableDefPtr target = lookup(ref);
+  if (target->is_view() && view) {
+    // The statement's CTEs stay out of sight (open_view_target hides them from the view's query too).
+    *view = open_view_target(target, ref, {}, command);
+    s.rels.push_back((*view)->rel);
+    s.entries.push_back(table_entry((*view)->rel));
+    return s;
+  }
+  check_writable(*target, ref.location);  // before a view would be expanded
   // The statement's CTEs stay out of sight while the target is opened.
   std::vector<CteDef> ctes = std::move(ctes_);
   ctes_.clear();
@@ -1093,7 +1202,16 @@ ExprPtr Binder::convert(ExprPtr e, TypeId t) {
   }
   if (e->op == ExprOp::Constant) {
     try {
-      return Expr::make_constant(detail::convert_value(e->constant, t, dt()), t);
+      ExprPtr x = Expr::make_constant(detail::convert_value(e->constant, t, dt()), t);
+      if (e->literal >= 0 && t != TypeId::Unknown &&
+          trace_.origins[static_cast<size_t>(e->literal)].cast == TypeId::Unknown) {
+        // A traced literal converted once: the conversion is replayed for its next value.
+        LiteralParam converted = trace_.origins[static_cast<size_t>(e->literal)];
+        converted.cast = t;
+        trace_.origins.push_back(converted);
+        x->literal = static_cast<int>(trace_.origins.size() - 1);
+      }
+      return x;
     } catch (SqlError& err) {  // PostgreSQL reports a literal that does not convert at the literal
       if (err.position() == 0 && e->location >= 0) std::move(err).at(pos_of(e->location));
       throw;
@@ -1127,6 +1245,13 @@ ExprPtr Binder::with_typmod(ExprPtr e, int32_t typmod) {
   }
   ExprPtr x = Expr::make(ExprOp::Cast, TypeId::Numeric, list(std::move(e)));
   x->func = typmod;
+  return x;
+}
+
+ExprPtr Binder::interval_typmod(ExprPtr e, int32_t typmod) {
+  ExprPtr x = Expr::make(ExprOp::DateTime, TypeId::Interval,
+                         list(std::move(e), Expr::make_constant(Value::int32(typmod), TypeId::Int32)));
+  x->func = static_cast<int>(dtsql::Func::IntervalTypmod);
   return x;
 }
 
@@ -2971,12 +3096,11 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
     case ast::ExprKind::Constant: {
       const Value& v = e.value;
       if (v.is_null()) return Expr::make_constant(Value::null(), TypeId::Unknown);
-      // PostgreSQL types an integer literal int4 whenever it fits, including -2147483648 (which the
-      // grammar folds from a bigint-sized 2147483648).
-      if (v.type() == TypeId::Int64 && v.as_int() >= INT32_MIN && v.as_int() <= INT32_MAX)
-        return Expr::make_constant(Value::int32(static_cast<int32_t>(v.as_int())), TypeId::Int32);
-      ExprPtr x = Expr::make_constant(v, v.type());
-      if (v.type() == TypeId::Unknown) x->location = e.location;
+      Value bound = literal_constant(v);
+      const TypeId t = bound.type();
+      ExprPtr x = Expr::make_constant(std::move(bound), t);
+      if (t == TypeId::Unknown) x->location = e.location;
+      x->literal = trace_literal(e, *x);
       return x;
     }
     case ast::ExprKind::Param:
@@ -3061,14 +3185,14 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
         // literal (or NULL) takes one.
         if (a->op == ExprOp::Constant && a->constant.is_null())
           return Expr::make_constant(Value::null(TypeId::Interval), TypeId::Interval);
-        if (a->op != ExprOp::Constant || a->type != TypeId::Unknown)
-          throw_unsupported(
-              "interval field qualifiers and precisions (YEAR, DAY TO SECOND, interval(p)) on a "
-              "value other than a string literal",
-              pos_of(e.location));
-        int range = typmod >> 16, precision = typmod & 0xFFFF;
-        dt::Interval iv = dt::interval_adjust(dt::interval_in(a->constant.as_text(), range), range,
-                                              precision == 0xFFFF ? -1 : precision);
+        if (a->op != ExprOp::Constant || a->type != TypeId::Unknown) {
+          // Not a literal: at run time, an interval adjusted, a text read by the qualifier first.
+          if (a->type != TypeId::Interval && a->type != TypeId::Unknown && !is_string_type(a->type))
+            fail(SqlState::CannotCoerce, "cannot cast type " + tn(a->type) + " to " + tn(t), e.location);
+          // (A text value is read whole, then adjusted: PostgreSQL's CoerceViaIO passes no typmod.)
+          return interval_typmod(convert(std::move(a), TypeId::Interval), typmod);
+        }
+        dt::Interval iv = dt::interval_in_typmod(a->constant.as_text(), typmod);
         return Expr::make_constant(Value::interval(iv.time, iv.day, iv.month), TypeId::Interval);
       }
       if (is_array(t) || is_array(a->type)) {
@@ -3557,6 +3681,18 @@ ExprPtr Binder::in_set(std::vector<ExprPtr>& eqs, bool any_length) {
 ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const char* what,
                        bool check_length) {
   TypeId from = e->type, to = col.type;
+  if (check_length && to == TypeId::Interval && col.max_length >= 0 && e->op == ExprOp::Constant &&
+      from == TypeId::Unknown && !e->constant.is_null()) {
+    // A string literal into interval hour to minute ...: interval_in with the column's typmod, which reads
+    // a bare number by the qualifier ('3' is 3 minutes), as PostgreSQL's coercion of a constant.
+    try {
+      const dt::Interval iv = dt::interval_in_typmod(e->constant.as_text(), col.max_length);
+      return Expr::make_constant(Value::interval(iv.time, iv.day, iv.month), TypeId::Interval);
+    } catch (SqlError& err) {
+      if (err.position() == 0) std::move(err).at(pos_of(loc));
+      throw;
+    }
+  }
   if (!assignment_castable(from, to))
     fail(SqlState::DatatypeMismatch,
          "column \"" + col.name + "\" is of type " + tn(to) + " but " + what + " is of type " + tn(from), loc,
@@ -3569,6 +3705,15 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
   }
   if (check_length && to == TypeId::Numeric && col.max_length >= 0)
     e = with_typmod(std::move(e), col.max_length);
+  if (check_length && to == TypeId::Interval && col.max_length >= 0) {  // interval hour to minute ...
+    if (e->op == ExprOp::Constant) {
+      if (e->constant.is_null()) return e;
+      const dt::Interval r = dt::interval_apply_typmod(
+          {e->constant.as_int(), e->constant.interval_day(), e->constant.interval_month()}, col.max_length);
+      return Expr::make_constant(Value::interval(r.time, r.day, r.month), TypeId::Interval);
+    }
+    return interval_typmod(std::move(e), col.max_length);
+  }
   if (check_length && to == TypeId::BpChar && col.max_length >= 0) {
     try {  // char(n): padded or cut (spaces only) to n, before keys, CHECK and RETURNING see it
       return bpchar_typmod(std::move(e), col.max_length, false);
@@ -3581,6 +3726,7 @@ ExprPtr Binder::assign(ExprPtr e, const storage::ColumnDef& col, int loc, const 
     // keys, UNIQUE and ON CONFLICT, CHECK and RETURNING all see the value that is stored.
     if (e->op == ExprOp::Constant) {
       if (e->constant.is_null()) return e;
+      detail::consult_literal(*e);  // its length decides
       const std::string text = e->constant.as_text();
       size_t len = 0;
       try {
@@ -6969,44 +7115,35 @@ int32_t Binder::visible_attnums(uint32_t relation) const {
   return INT32_MAX;
 }
 
-int Binder::open_view(storage::TableDefPtr view, const ast::TableRef& ref,
-                      const std::vector<std::string>& aliases) {
-  if (std::find(view_stack_.begin(), view_stack_.end(), view->id) != view_stack_.end())
+const ast::SelectStmt& Binder::view_query(const storage::TableDef& view) {
+  if (std::find(view_stack_.begin(), view_stack_.end(), view.id) != view_stack_.end())
     fail(SqlState::InvalidObjectDefinition,
-         "infinite recursion detected in rules for relation \"" + view->name + "\"");
+         "infinite recursion detected in rules for relation \"" + view.name + "\"");
   if (view_stack_.size() >= kMaxViewDepth)
     fail(SqlState::ProgramLimitExceeded,
          "views nest too deeply (at most " + std::to_string(kMaxViewDepth) + ")");
-  std::vector<ast::StmtPtr> parsed = parser::parse(view->view->query);
+  std::vector<ast::StmtPtr> parsed = parser::parse(view.view->query);
   if (parsed.size() != 1 || parsed[0]->kind != ast::StmtKind::Select)
-    throw SqlError(SqlState::DataCorrupted,
-                   "the stored query of view \"" + view->name + "\" is not a SELECT");
+    throw SqlError(SqlState::DataCorrupted, "the stored query of view \"" + view.name + "\" is not a SELECT");
   const auto& query = static_cast<const ast::SelectStmt&>(*parsed[0]);
   view_queries_.push_back(std::move(parsed[0]));
+  return query;
+}
+
+int Binder::open_view(storage::TableDefPtr view, const ast::TableRef& ref,
+                      const std::vector<std::string>& aliases) {
+  const ast::SelectStmt& query = view_query(*view);
   const int32_t visible = visible_attnums(view->id);  // as the enclosing view sees this one
-  // The view's query sees neither the statement's CTEs nor its enclosing queries.
-  std::vector<CteDef> hidden_ctes = std::move(ctes_);
-  ctes_.clear();
-  std::vector<Scope*> hidden_scopes = std::move(outer_scopes_);
-  outer_scopes_.clear();
-  const storage::ViewDef* outer_view = view_def_;
-  view_def_ = view->view.get();
-  view_stack_.push_back(view->id);
   BoundQuery q;
-  try {
-    q = bind_query(query);
-  } catch (SqlError& err) {
-    std::move(err).at(0);  // a position in the view's text, not the statement's
-    view_stack_.pop_back();
-    view_def_ = outer_view;
-    ctes_ = std::move(hidden_ctes);
-    outer_scopes_ = std::move(hidden_scopes);
-    throw;
+  {
+    InsideView inside(*this, *view);
+    try {
+      q = bind_query(query);
+    } catch (SqlError& err) {
+      std::move(err).at(0);  // a position in the view's text, not the statement's
+      throw;
+    }
   }
-  view_stack_.pop_back();
-  view_def_ = outer_view;
-  ctes_ = std::move(hidden_ctes);
-  outer_scopes_ = std::move(hidden_scopes);
   if (q.root->output.size() != view->columns.size())
     throw SqlError(SqlState::DataCorrupted, "view \"" + view->name + "\" no longer matches its definition");
   Relation r;
@@ -7024,6 +7161,288 @@ int Binder::open_view(storage::TableDefPtr view, const ast::TableRef& ref,
   const int rel = add_relation(std::move(r), aliases, ref.location);
   if (view_stack_.empty()) direct_rels_.push_back(rel);
   return rel;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Updatable views
+//
+// INSERT, UPDATE and DELETE on a view PostgreSQL 15 updates automatically (a SELECT of one table or
+// updatable view, without WITH, DISTINCT, GROUP BY, HAVING, LIMIT / OFFSET, set operations, aggregates,
+// window functions or set-returning functions in the select list) are the base table's, as its rewriter
+// makes them: the statement names the view's columns (a relation whose column ids open_view_target maps
+// to their values over the base table), UPDATE and DELETE see only the rows the views' WHERE conditions
+// show, and INSERT and UPDATE may set the view columns that are columns of the base table. Everything
+// else (constraints, defaults of the columns the view leaves out, locks, MVCC) is the base table's write.
+
+namespace {
+
+// Whether the select list's expression `e` calls (outside subqueries) an aggregate, a window function or
+// a set-returning function: kind 'a', 'w' or 's'.
+bool calls(const ast::Expr& e, char kind) {
+  if (e.kind == ast::ExprKind::Subquery) return false;
+  if (e.kind == ast::ExprKind::FuncCall) {
+    if (kind == 'w' && e.over) return true;
+    if (kind == 'a' && !e.over && is_aggregate_name(e.func_name)) return true;
+    if (kind == 's' && !e.over && is_set_function_name(e.func_name)) return true;
+  }
+  for (const auto& a : e.args)
+    if (a && calls(*a, kind)) return true;
+  for (const ast::CaseWhen& w : e.when_clauses)
+    if ((w.condition && calls(*w.condition, kind)) || (w.result && calls(*w.result, kind))) return true;
+  if (e.else_expr && calls(*e.else_expr, kind)) return true;
+  if (e.agg_filter && calls(*e.agg_filter, kind)) return true;
+  return false;
+}
+
+// PostgreSQL's reason (view_query_is_auto_updatable) a view's query is not automatically updatable, in
+// its order; empty when it is.
+std::string not_updatable_reason(const ast::SelectStmt& q) {
+  if (q.distinct || !q.distinct_on.empty())
+    return "Views containing DISTINCT are not automatically updatable.";
+  if (!q.group_by.empty() || q.has_grouping_sets)
+    return "Views containing GROUP BY are not automatically updatable.";
+  if (q.having) return "Views containing HAVING are not automatically updatable.";
+  if (q.set_op != ast::SetOp::None)
+    return "Views containing UNION, INTERSECT, or EXCEPT are not automatically updatable.";
+  if (!q.with.empty()) return "Views containing WITH are not automatically updatable.";
+  if (q.limit || q.offset) return "Views containing LIMIT or OFFSET are not automatically updatable.";
+  const char* const reasons[] = {
+      "Views that return aggregate functions are not automatically updatable.",
+      "Views that return window functions are not automatically updatable.",
+      "Views that return set-returning functions are not automatically updatable."};
+  const char kinds[] = {'a', 'w', 's'};
+  for (size_t k = 0; k < 3; ++k)
+    for (const ast::SelectTarget& t : q.targets)
+      if (t.expr && calls(*t.expr, kinds[k])) return reasons[k];
+  if (q.from.size() != 1 || q.from[0]->is_join || q.from[0]->subquery || q.from[0]->function)
+    return "Views that do not select from a single table or view are not automatically updatable.";
+  return "";
+}
+
+[[noreturn]] void view_not_updatable(const std::string& view, char command, const std::string& detail) {
+  const char* what = command == 'i' ? "insert into" : command == 'u' ? "update" : "delete from";
+  const char* enable = command == 'i' ? "inserting into" : command == 'u' ? "updating" : "deleting from";
+  const char* verb = command == 'i' ? "INSERT" : command == 'u' ? "UPDATE" : "DELETE";
+  throw SqlError(SqlState::ObjectNotInPrerequisiteState,
+                 std::string("cannot ") + what + " view \"" + view + "\"")
+      .with_detail(detail)
+      .with_hint(std::string("To enable ") + enable + " the view, provide an INSTEAD OF " + verb +
+                 " trigger or an unconditional ON " + verb + " DO INSTEAD rule.");
+}
+
+// INSERT or UPDATE naming view column `column` of `v`: 0A000 when it is not a column of its base table.
+void check_view_column(const ViewTarget& v, size_t column, char command) {
+  if (v.base_column[column] >= 0) return;
+  throw SqlError(SqlState::FeatureNotSupported,
+                 std::string(command == 'i' ? "cannot insert into" : "cannot update") + " column \"" +
+                     v.owner_column[column] + "\" of view \"" + v.owner[column] + "\"")
+      .with_detail("View columns that are not columns of their base relation are not updatable.");
+}
+
+}  // namespace
+
+ViewTarget Binder::open_view_target(const storage::TableDefPtr& view, const ast::TableRef& ref,
+                                    const std::vector<std::string>& aliases, char command, bool cascaded) {
+  const ast::SelectStmt& query = view_query(*view);
+  if (!query.unsupported_feature.empty()) throw_unsupported(query.unsupported_feature);
+  std::string reason = not_updatable_reason(query);
+  if (!reason.empty()) view_not_updatable(view->name, command, reason);
+  // WITH CHECK OPTION (PostgreSQL's rewriteTargetView): LOCAL checks this view's condition, CASCADED also
+  // those of the views below it.
+  const std::string check_option = catalog::view_check_option(*view);
+  cascaded = cascaded || check_option == "CASCADED";
+  const bool checked = command != 'd' && (cascaded || check_option == "LOCAL");
+  const int32_t visible = visible_attnums(view->id);  // as the enclosing view sees this one
+
+  // The view's query, at a query level of its own: of its relation, only the columns that existed when
+  // it was created.
+  InsideView inside(*this, *view);
+  const int outer_level = level_;
+  level_ = ++next_level_;
+  ViewTarget in;
+  std::vector<ExprPtr> columns;
+  ExprPtr where;
+  try {
+    const ast::FromItem& item = *query.from[0];
+    storage::TableDefPtr inner = lookup(item.table);
+    if (inner->is_view()) {
+      in = open_view_target(inner, item.table, item.column_aliases, command, cascaded);
+    } else {
+      check_writable(*inner, item.table.location);
+      in.rel = in.base = open_relation(item.table, item.column_aliases);
+      const Relation& r = rels_[static_cast<size_t>(in.rel)];
+      for (size_t i = 0; i < r.columns.size(); ++i) {
+        in.exprs.push_back(Expr::make_column(r.ids[i], r.columns[i].type));
+        in.base_column.push_back(static_cast<int>(i));
+        in.owner.emplace_back();
+        in.owner_column.emplace_back();
+      }
+    }
+    Scope scope;
+    scope.rels.push_back(in.rel);
+    scope.entries.push_back(table_entry(in.rel));
+    ExprCtx c;
+    c.scope = &scope;
+    c.clause = "SELECT";
+    for (const ast::SelectTarget& t : query.targets) {
+      if (t.expr->kind == ast::ExprKind::Star) {
+        for (const ItemColumn& col : scope.entries[0].columns) columns.push_back(detail::clone(*col.expr));
+      } else {
+        columns.push_back(bind(*t.expr, c));
+      }
+    }
+    if (query.where) {
+      c.clause = "WHERE";
+      where = to_bool(bind(*query.where, c), "argument of WHERE", query.where->location);
+    }
+  } catch (SqlError& err) {
+    std::move(err).at(0);  // a position in the view's text, not the statement's
+    level_ = outer_level;
+    throw;
+  }
+  level_ = outer_level;
+  inside.leave();
+  if (columns.size() != view->columns.size())
+    throw SqlError(SqlState::DataCorrupted, "view \"" + view->name + "\" no longer matches its definition");
+
+  // Each column: a column of the relation below (updatable there if it is) or an expression.
+  ViewTarget out;
+  out.base = in.base;
+  const std::vector<ColumnId>& inner_ids = rels_[static_cast<size_t>(in.rel)].ids;
+  bool any = false;
+  Relation r;
+  r.view = view;
+  r.has_alias = !ref.alias.empty();
+  r.refname = r.has_alias ? ref.alias : ref.name;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    ExprPtr& x = columns[i];
+    auto it =
+        x->op == ExprOp::Column ? std::find(inner_ids.begin(), inner_ids.end(), x->column) : inner_ids.end();
+    if (it != inner_ids.end()) {
+      const size_t j = static_cast<size_t>(it - inner_ids.begin());
+      out.base_column.push_back(in.base_column[j]);
+      out.owner.push_back(in.owner[j]);
+      out.owner_column.push_back(in.owner_column[j]);
+      any = true;
+    } else {
+      out.base_column.push_back(-1);
+      out.owner.push_back(view->name);
+      out.owner_column.push_back(view->columns[i].name);
+    }
+    if (in.rel != in.base) substitute_view(x, in);
+    const int32_t typmod = out.base_column.back() >= 0
+                               ? rels_[static_cast<size_t>(out.base)]
+                                     .columns[static_cast<size_t>(out.base_column.back())]
+                                     .max_length
+                               : -1;
+    r.columns.push_back({view->columns[i].name, x->type, typmod, static_cast<int32_t>(i) + 1 > visible});
+    r.ids.push_back(new_id());
+    out.exprs.push_back(std::move(x));
+  }
+  // INSERT and UPDATE need a column to write (PostgreSQL checks each view on the way down).
+  if (!any && command != 'd')
+    view_not_updatable(view->name, command,
+                       "Views that have no updatable columns are not automatically updatable.");
+  if (where && in.rel != in.base) substitute_view(where, in);
+  out.checks = std::move(in.checks);
+  if (checked && where) {
+    std::function<bool(const Expr&)> has_subquery = [&](const Expr& x) {
+      if (x.subquery >= 0) return true;
+      return std::any_of(x.args.begin(), x.args.end(),
+                         [&](const ExprPtr& a) { return a && has_subquery(*a); });
+    };
+    if (has_subquery(*where))
+      throw_unsupported("WITH CHECK OPTION on a view whose WHERE clause has a subquery");
+    out.checks.emplace_back(view->name, detail::clone(*where));
+  }
+  std::vector<ExprPtr> conds;
+  if (in.where) conds.push_back(std::move(in.where));
+  if (where) conds.push_back(std::move(where));
+  out.where = and_all(std::move(conds));
+  out.rel = add_relation(std::move(r), aliases, ref.location);
+  return out;
+}
+
+catalog::ViewUpdatability Binder::updatability(const storage::TableDefPtr& view) {
+  catalog::ViewUpdatability out;
+  out.columns.assign(view->columns.size(), false);
+  if (!view->is_view()) return out;  // (a system catalog's view)
+  ast::TableRef ref;
+  ref.name = view->name;
+  try {
+    const ViewTarget t = open_view_target(view, ref, {}, 'u');  // UPDATE needs what INSERT and DELETE do
+    out.updatable = true;
+    for (size_t i = 0; i < out.columns.size(); ++i) out.columns[i] = t.base_column[i] >= 0;
+  } catch (const SqlError&) {  // not updatable (or no longer valid)
+  }
+  return out;
+}
+
+void Binder::substitute_view(ExprPtr& x, const ViewTarget& v) {
+  if (!x) return;
+  if (x->op == ExprOp::Column) {
+    const std::vector<ColumnId>& ids = rels_[static_cast<size_t>(v.rel)].ids;
+    auto it = std::find(ids.begin(), ids.end(), x->column);
+    if (it != ids.end()) {
+      x = detail::clone(*v.exprs[static_cast<size_t>(it - ids.begin())]);
+      mark_used(*x);
+    }
+    return;
+  }
+  for (auto& a : x->args) substitute_view(a, v);
+}
+
+void Binder::add_view_checks(plan::RowChecks& checks, const ViewTarget& v) {
+  if (v.checks.empty()) return;
+  const Relation& base = rels_[static_cast<size_t>(v.base)];
+  if (checks.row.empty())
+    for (size_t i = 0; i < base.columns.size(); ++i)
+      checks.row.push_back({new_id(), base.columns[i].name, base.columns[i].type});
+  std::function<void(Expr&)> to_row = [&](Expr& x) {
+    if (x.op == ExprOp::Column) {
+      auto it = std::find(base.ids.begin(), base.ids.end(), x.column);
+      if (it != base.ids.end()) x.column = checks.row[static_cast<size_t>(it - base.ids.begin())].id;
+    }
+    for (auto& a : x.args) to_row(*a);
+  };
+  for (const auto& [name, cond] : v.checks) {
+    ExprPtr x = detail::clone(*cond);
+    to_row(*x);
+    checks.predicates.push_back(std::move(x));
+    checks.views.push_back(name);
+  }
+}
+
+ExprPtr Binder::view_where(const ViewTarget& v, ExprPtr where) {
+  substitute_view(where, v);
+  std::vector<ExprPtr> conds;
+  if (v.where) conds.push_back(detail::clone(*v.where));
+  if (where) conds.push_back(std::move(where));
+  return and_all(std::move(conds));
+}
+
+void Binder::finish_view_write(const ViewTarget& v, Op& root) {
+  std::function<void(Op&)> walk = [&](Op& op) {
+    op.for_each_expr([&](ExprPtr& x) { substitute_view(x, v); });
+    for (auto& child : op.children) walk(*child);
+  };
+  walk(root);
+  const std::vector<ColumnId>& ids = rels_[static_cast<size_t>(v.rel)].ids;
+  bool named = false;
+  std::function<void(Op&)> check = [&](Op& op) {
+    std::function<bool(const Expr&)> reads = [&](const Expr& x) {
+      if ((x.op == ExprOp::Column || x.op == ExprOp::OuterColumn) &&
+          std::find(ids.begin(), ids.end(), x.column) != ids.end())
+        return true;
+      return std::any_of(x.args.begin(), x.args.end(), [&](const ExprPtr& a) { return a && reads(*a); });
+    };
+    op.for_each_expr([&](ExprPtr& x) { named = named || (x && reads(*x)); });
+    for (const OutputColumn& c : op.output)
+      named = named || std::find(ids.begin(), ids.end(), c.id) != ids.end();
+    for (auto& child : op.children) check(*child);
+  };
+  for (auto& sub : subplans_) check(*sub);
+  if (named) throw_unsupported("a subquery naming a column of the view the statement writes through");
 }
 
 std::vector<storage::ColumnDef> Binder::query_columns(const BoundQuery& q,
@@ -7074,6 +7493,22 @@ storage::TableDef Binder::bind_view(const ast::CreateViewStmt& s, const ast::Sel
     fail(SqlState::SyntaxError, "CREATE VIEW specifies more column names than columns");
   storage::TableDef def;
   def.name = s.view.name;
+  if (!s.check_option.empty()) {
+    // Only on a view that is automatically updatable itself (PostgreSQL's DefineView checks this view's
+    // query, not the views below it), stored as PostgreSQL's reloption.
+    std::string reason = not_updatable_reason(query);
+    const bool any_column =
+        std::any_of(query.targets.begin(), query.targets.end(), [](const ast::SelectTarget& t) {
+          return t.expr->kind == ast::ExprKind::Star || t.expr->kind == ast::ExprKind::ColumnRef;
+        });
+    if (reason.empty() && !any_column)
+      reason = "Views that have no updatable columns are not automatically updatable.";
+    if (!reason.empty())
+      throw SqlError(SqlState::FeatureNotSupported,
+                     "WITH CHECK OPTION is supported only on automatically updatable views")
+          .with_hint(reason);
+    def.options.push_back("check_option=" + s.check_option);
+  }
   def.columns = query_columns(q, s.columns);
   auto view = std::make_shared<storage::ViewDef>();
   view->query = s.query;
@@ -7487,9 +7922,24 @@ void Binder::attach_returning(std::unique_ptr<plan::ProjectOp> project, int rel,
 }
 
 void Binder::finish_insert(const ast::InsertStmt& s, std::unique_ptr<plan::InsertOp> insert,
-                           PlannedStatement& out) {
+                           PlannedStatement& out, const ViewTarget* view) {
   if (s.returning.empty()) {
     out.plan.root = std::move(insert);
+    return;
+  }
+  if (view) {
+    // RETURNING names the view's columns: their values over the inserted row.
+    Scope scope;
+    scope.rels.push_back(view->rel);
+    scope.entries.push_back(table_entry(view->rel));
+    const Relation& r = rels_[static_cast<size_t>(view->base)];
+    insert->returning = true;
+    for (size_t i = 0; i < r.columns.size(); ++i)
+      insert->output.push_back({r.ids[i], r.columns[i].name, r.columns[i].type});
+    auto project = bind_returning(s.returning, scope, out);
+    for (ExprPtr& x : project->exprs) substitute_view(x, *view);
+    attach_returning(std::move(project), view->base, std::move(insert), {}, out);
+    finish_view_write(*view, *out.plan.root);
     return;
   }
   Scope scope = open_scope(s.table);
@@ -7505,11 +7955,45 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
   if (s.on_conflict && !s.returning.empty()) throw_unsupported("INSERT ... ON CONFLICT ... RETURNING");
   bind_with(s.with, s.with_recursive, [&s](const std::string& name) { return dml_body_references(name, s); });
   storage::TableDefPtr table = lookup(s.table);
+  std::optional<ViewTarget> view;  // INSERT into a view: into its base table
+  std::vector<int> view_cols;      // through a view: the view column of each VALUES position
+  if (table->is_view()) {
+    if (s.on_conflict) throw_unsupported("INSERT ... ON CONFLICT on a view");
+    open_scope(s.table, 'i', &view);
+    table = rels_[static_cast<size_t>(view->base)].table;
+  }
   check_writable(*table, s.table.location);
   const size_t ncols = table->columns.size();
 
   std::vector<int> target_cols;  // table column of each VALUES position
-  if (s.columns.empty()) {
+  if (view) {
+    const Relation& r = rels_[static_cast<size_t>(view->rel)];
+    for (size_t k = 0; k < r.columns.size(); ++k)
+      if (s.columns.empty() && !r.columns[k].hidden) view_cols.push_back(static_cast<int>(k));
+    for (const auto& name : s.columns) {
+      int k = find_rel_column(r, name, s.table.location);
+      if (k < 0)
+        fail(SqlState::UndefinedColumn,
+             "column \"" + name + "\" of relation \"" + r.view->name + "\" does not exist", s.table.location);
+      if (std::find(view_cols.begin(), view_cols.end(), k) != view_cols.end())
+        fail(SqlState::DuplicateColumn, "column \"" + name + "\" specified more than once", s.table.location);
+      view_cols.push_back(k);
+    }
+    for (int k : view_cols) {
+      const int base = view->base_column[static_cast<size_t>(k)];
+      if (base >= 0 && std::find(target_cols.begin(), target_cols.end(), base) != target_cols.end())
+        fail(SqlState::SyntaxError,
+             "multiple assignments to same column \"" + table->columns[base].name + "\"");
+      target_cols.push_back(base);
+    }
+    if (s.select) return plan_insert_select(s, table, target_cols, &*view, &view_cols);
+    // (the VALUES' width is checked against the view's columns first, as PostgreSQL analyses it)
+    const size_t width = s.rows.empty() ? 0 : s.rows[0].size();
+    bool same = true;
+    for (const auto& row : s.rows) same = same && row.size() == width;
+    if (same && width <= view_cols.size() && (width == view_cols.size() || s.columns.empty()))
+      for (size_t k = 0; k < width; ++k) check_view_column(*view, static_cast<size_t>(view_cols[k]), 'i');
+  } else if (s.columns.empty()) {
     for (size_t i = 0; i < ncols; ++i) target_cols.push_back(static_cast<int>(i));
   } else {
     std::vector<bool> seen(ncols, false);
@@ -7541,6 +8025,7 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
       fail(SqlState::SyntaxError, "INSERT has more target columns than expressions", s.table.location);
     std::vector<ExprPtr> out(ncols);
     for (size_t k = 0; k < row.size(); ++k) {
+      if (view) check_view_column(*view, static_cast<size_t>(view_cols[k]), 'i');
       const auto& col = table->columns[target_cols[k]];
       ExprPtr x;
       if (row[k] && identity && !identity_value_given(s, col)) {
@@ -7585,6 +8070,7 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
       for (size_t i = 0; i < row.size(); ++i) {
         const Expr* param = source_param(*row[i]);
         matrix_sources_.push_back(param ? param->param : -1);
+        matrix_literals_.push_back(param ? -1 : row[i]->literal);
         matrix_values_.push_back(param ? Value::null(table->columns[i].type) : std::move(row[i]->constant));
       }
     }
@@ -7604,13 +8090,15 @@ PlannedStatement Binder::plan_insert(const ast::InsertStmt& s) {
   auto insert = std::make_unique<plan::InsertOp>();
   insert->table = table;
   insert->checks = bind_row_checks(*table);
+  if (view) add_view_checks(insert->checks, *view);
   insert->children.push_back(std::move(source));
-  finish_insert(s, std::move(insert), out);
+  finish_insert(s, std::move(insert), out, view ? &*view : nullptr);
   return out;
 }
 
 PlannedStatement Binder::plan_insert_select(const ast::InsertStmt& s, const storage::TableDefPtr& table,
-                                            const std::vector<int>& target_cols) {
+                                            const std::vector<int>& target_cols, const ViewTarget* view,
+                                            const std::vector<int>* view_cols) {
   // Unknown literals in a plain SELECT take their target column's type (PostgreSQL analyses INSERT's
   // query without resolving them: INSERT INTO t (i) SELECT '5').
   BoundQuery q = bind_query(*s.select, true);
@@ -7619,6 +8107,9 @@ PlannedStatement Binder::plan_insert_select(const ast::InsertStmt& s, const stor
     fail(SqlState::SyntaxError, "INSERT has more expressions than target columns", s.select->location);
   if (cols.size() < target_cols.size() && !s.columns.empty())
     fail(SqlState::SyntaxError, "INSERT has more target columns than expressions", s.table.location);
+  if (view)
+    for (size_t k = 0; k < cols.size(); ++k)
+      check_view_column(*view, static_cast<size_t>((*view_cols)[k]), 'i');
   const size_t ncols = table->columns.size();
   std::vector<ExprPtr> exprs(ncols);
   for (size_t k = 0; k < cols.size(); ++k) {
@@ -7651,8 +8142,9 @@ PlannedStatement Binder::plan_insert_select(const ast::InsertStmt& s, const stor
   auto insert = std::make_unique<plan::InsertOp>();
   insert->table = table;
   insert->checks = bind_row_checks(*table);
+  if (view) add_view_checks(insert->checks, *view);
   insert->children.push_back(std::move(source));
-  finish_insert(s, std::move(insert), out);
+  finish_insert(s, std::move(insert), out, view);
   return out;
 }
 
@@ -7807,12 +8299,24 @@ OpPtr Binder::plan_on_conflict(const ast::InsertStmt& s, OpPtr& values) {
 // SET a = x, ... of UPDATE and ON CONFLICT DO UPDATE: the new value of every table column (a column
 // not assigned keeps its value: relation `rel`'s column).
 std::vector<ExprPtr> Binder::bind_assignments(const std::vector<std::pair<std::string, ast::ExprPtr>>& list,
-                                              ExprCtx& c, int rel, int location) {
-  const storage::TableDef& table = *rels_[static_cast<size_t>(rel)].table;
+                                              ExprCtx& c, int rel, int location, const ViewTarget* view) {
+  const int target = view ? view->base : rel;
+  const storage::TableDef& table = *rels_[static_cast<size_t>(target)].table;
   std::vector<ExprPtr> set(table.columns.size());
   for (const auto& [name, expr] : list) {
-    int idx = table.find_column(name);
+    int idx = -1;
     int loc = expr ? expr->location : location;
+    if (view) {
+      const Relation& r = rels_[static_cast<size_t>(rel)];
+      const int k = find_rel_column(r, name, loc);
+      if (k < 0)
+        fail(SqlState::UndefinedColumn,
+             "column \"" + name + "\" of relation \"" + r.view->name + "\" does not exist", loc);
+      check_view_column(*view, static_cast<size_t>(k), 'u');
+      idx = view->base_column[static_cast<size_t>(k)];
+    } else {
+      idx = table.find_column(name);
+    }
     if (idx < 0)
       fail(SqlState::UndefinedColumn,
            "column \"" + name + "\" of relation \"" + table.name + "\" does not exist", loc);
@@ -7826,10 +8330,11 @@ std::vector<ExprPtr> Binder::bind_assignments(const std::vector<std::pair<std::s
                        "column \"" + col.name + "\" can only be updated to DEFAULT")
             .with_detail("Column \"" + col.name + "\" is an identity column defined as GENERATED ALWAYS.");
       set[idx] = assign(bind(*expr, c), col, loc);
+      if (view) substitute_view(set[idx], *view);
     }
   }
   for (size_t i = 0; i < set.size(); ++i)
-    if (!set[i]) set[i] = Expr::make_column(rels_[static_cast<size_t>(rel)].ids[i], table.columns[i].type);
+    if (!set[i]) set[i] = Expr::make_column(rels_[static_cast<size_t>(target)].ids[i], table.columns[i].type);
   return set;
 }
 
@@ -7849,37 +8354,45 @@ ExprPtr Binder::bind_where(const ast::ExprPtr& where, Scope& scope) {
 PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   bind_with(s.with, s.with_recursive, [&s](const std::string& name) { return dml_body_references(name, s); });
-  Scope scope = open_scope(s.table);
+  std::optional<ViewTarget> view;  // UPDATE of a view: rel is the view's columns, target the table's
+  Scope scope = open_scope(s.table, 'u', &view);
   const int rel = scope.rels[0];
+  const int target = view ? view->base : rel;
   std::vector<std::unique_ptr<JoinTree>> from = bind_dml_from(s.from, scope);
 
   ExprCtx c;
   c.scope = &scope;
   c.clause = "UPDATE";
   c.decorrelate = true;
-  std::vector<ExprPtr> set = bind_assignments(s.assignments, c, rel, s.table.location);
+  std::vector<ExprPtr> set =
+      bind_assignments(s.assignments, c, rel, s.table.location, view ? &*view : nullptr);
 
   ExprPtr where = bind_where(s.where, scope);
+  if (view) where = view_where(*view, std::move(where));
   ExprPtr post_join = take_post_join(where);
   PlannedStatement out;
   out.command = "UPDATE";
   // RETURNING is bound before the scans are made: they read the FROM columns it names.
   std::unique_ptr<plan::ProjectOp> returning;
   if (!s.returning.empty()) returning = bind_returning(s.returning, scope, out);
+  if (returning && view)
+    for (ExprPtr& x : returning->exprs) substitute_view(x, *view);
   ColumnId key = new_id();
-  OpPtr cur = plan_dml_rows(rel, key, true, std::move(from), std::move(where));
+  OpPtr cur = plan_dml_rows(target, key, true, std::move(from), std::move(where));
   cur = apply_semi_joins(std::move(cur));
   if (post_join) {
     auto filter = wrap<plan::FilterOp>(std::move(cur));
     filter->predicate = std::move(post_join);
     cur = std::move(filter);
   }
+  if (view) finish_view_write(*view, *cur);
   auto update = std::make_unique<plan::UpdateOp>();
-  update->table = rels_[static_cast<size_t>(rel)].table;
+  update->table = rels_[static_cast<size_t>(target)].table;
   update->key_column = key;
   update->once = !s.from.empty();
   update->set_exprs = std::move(set);
   update->checks = bind_row_checks(*update->table);
+  if (view) add_view_checks(update->checks, *view);
   update->children.push_back(std::move(cur));
   if (!returning) {
     out.plan.root = std::move(update);
@@ -7893,33 +8406,39 @@ PlannedStatement Binder::plan_update(const ast::UpdateStmt& s) {
     new_values.push_back(new_id());
     update->output.push_back({new_values.back(), col.name, col.type});
   }
-  attach_returning(std::move(returning), rel, std::move(update), new_values, out);
+  attach_returning(std::move(returning), target, std::move(update), new_values, out);
   return out;
 }
 
 PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
   if (!s.unsupported_feature.empty()) throw_unsupported(s.unsupported_feature);
   bind_with(s.with, s.with_recursive, [&s](const std::string& name) { return dml_body_references(name, s); });
-  Scope scope = open_scope(s.table);
+  std::optional<ViewTarget> view;  // DELETE from a view: rel is the view's columns, target the table's
+  Scope scope = open_scope(s.table, 'd', &view);
   const int rel = scope.rels[0];
+  const int target = view ? view->base : rel;
   std::vector<std::unique_ptr<JoinTree>> from = bind_dml_from(s.using_items, scope);
   ExprPtr predicate = bind_where(s.where, scope);
+  if (view) predicate = view_where(*view, std::move(predicate));
   ExprPtr post_join = take_post_join(predicate);
   PlannedStatement out;
   out.command = "DELETE";
   std::unique_ptr<plan::ProjectOp> returning;
   if (!s.returning.empty()) returning = bind_returning(s.returning, scope, out);
-  // (RETURNING reads the deleted rows: every column.)
+  if (returning && view)
+    for (ExprPtr& x : returning->exprs) substitute_view(x, *view);
+  // (RETURNING reads the deleted rows: every column; through a view, the view's WHERE reads some.)
   ColumnId key = new_id();
-  OpPtr cur = plan_dml_rows(rel, key, !s.returning.empty(), std::move(from), std::move(predicate));
+  OpPtr cur = plan_dml_rows(target, key, !s.returning.empty() || view, std::move(from), std::move(predicate));
   cur = apply_semi_joins(std::move(cur));
   if (post_join) {
     auto filter = wrap<plan::FilterOp>(std::move(cur));
     filter->predicate = std::move(post_join);
     cur = std::move(filter);
   }
+  if (view) finish_view_write(*view, *cur);
   auto del = std::make_unique<plan::DeleteOp>();
-  del->table = rels_[static_cast<size_t>(rel)].table;
+  del->table = rels_[static_cast<size_t>(target)].table;
   del->key_column = key;
   del->once = !s.using_items.empty();
   del->children.push_back(std::move(cur));
@@ -7928,14 +8447,16 @@ PlannedStatement Binder::plan_delete(const ast::DeleteStmt& s) {
     return out;
   }
   del->returning = true;
-  attach_returning(std::move(returning), rel, std::move(del), {}, out);
+  attach_returning(std::move(returning), target, std::move(del), {}, out);
   return out;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Literal lifting and the physical touches
 
-void lift(ExprPtr& e, std::vector<Value>& params, const dtsql::EvalContext& dt) {
+// Lifts the non-NULL constants of `e` into params; `literals` gets each one's Expr::literal and type.
+void lift(ExprPtr& e, std::vector<Value>& params, std::vector<std::pair<int, TypeId>>& literals,
+          const dtsql::EvalContext& dt) {
   if (!e) return;
   if (is_unknown_param(*e))  // a use of $n left untyped while another use fixed its type
     throw SqlError(SqlState::AmbiguousParameter,
@@ -7943,17 +8464,21 @@ void lift(ExprPtr& e, std::vector<Value>& params, const dtsql::EvalContext& dt) 
   if (e->op == ExprOp::Constant && !e->constant.is_null()) {
     TypeId t = e->type == TypeId::Unknown ? TypeId::Text : e->type;
     Value v = detail::convert_value(e->constant, t, dt);
+    const int literal = e->literal;
     e = Expr::make_param(static_cast<int>(params.size()), t);
+    e->literal = literal;  // index matching consults it (detail::consult_literal)
     params.push_back(std::move(v));
+    literals.emplace_back(literal, t);
     return;
   }
   if (e->op == ExprOp::Constant && e->type == TypeId::Unknown) e->type = TypeId::Text;
-  for (auto& a : e->args) lift(a, params, dt);
+  for (auto& a : e->args) lift(a, params, literals, dt);
 }
 
-void lift_op(Op& op, std::vector<Value>& params, const dtsql::EvalContext& dt) {
-  for (auto& child : op.children) lift_op(*child, params, dt);
-  op.for_each_expr([&](ExprPtr& x) { lift(x, params, dt); });
+void lift_op(Op& op, std::vector<Value>& params, std::vector<std::pair<int, TypeId>>& literals,
+             const dtsql::EvalContext& dt) {
+  for (auto& child : op.children) lift_op(*child, params, literals, dt);
+  op.for_each_expr([&](ExprPtr& x) { lift(x, params, literals, dt); });
 }
 
 plan::ValuesOp* find_values(Op& op) {
@@ -7983,15 +8508,17 @@ void Binder::finish(PlannedStatement& out) {
   // The query's tree and its subqueries' trees (PhysicalPlan::subplans) go through the same steps.
   std::vector<plan::OpPtr*> trees{&p.root};
   for (auto& sub : p.subplans) trees.push_back(&sub);
+  std::vector<std::pair<int, TypeId>> literals(out.params.size(), {-1, TypeId::Unknown});
   for (plan::OpPtr* t : trees) {
     detail::fold_null_inputs(**t);
-    lift_op(**t, out.params, dt());
+    lift_op(**t, out.params, literals, dt());
   }
   if (!matrix_values_.empty()) {
     // The values matrix comes last: generated code counts its rows from the number of params.
     find_values(*p.root)->matrix_param_base = static_cast<int>(out.params.size());
     for (auto& v : matrix_values_) out.params.push_back(std::move(v));
     out.matrix_sources = std::move(matrix_sources_);
+    for (int l : matrix_literals_) literals.emplace_back(l, TypeId::Unknown);  // stored as converted
   }
   std::vector<plan::TableScanOp*> scans;
   std::vector<plan::IndexScanOp*> index_scans;
@@ -8003,6 +8530,17 @@ void Binder::finish(PlannedStatement& out) {
     detail::mark_unordered_scans(**t, false);
     find_scans(**t, scans);
     find_index_scans(**t, index_scans);
+  }
+  if (ctx_.literals) {
+    out.literals.resize(out.params.size());
+    for (size_t i = 0; i < out.params.size() && i < literals.size(); ++i) {
+      const auto [index, type] = literals[i];
+      if (index < 0) continue;
+      LiteralParam origin = trace_.origins[static_cast<size_t>(index)];
+      if (trace_.consulted[static_cast<size_t>(origin.literal)]) continue;
+      origin.lifted = type;
+      out.literals[i] = origin;
+    }
   }
   uint64_t total = 0;
   // An equality on table column `column`: the fraction ANALYZE's statistics give, else PostgreSQL's
@@ -8645,9 +9183,39 @@ PlannedStatement plan_column_defaults(const storage::TableDef& table, const std:
   return binder.plan_defaults(table, columns);
 }
 
+namespace {
+thread_local detail::LiteralTrace* current_trace = nullptr;  // the planning binder's, with literals traced
+}  // namespace
+
+void detail::consult_literal(const plan::Expr& e) {
+  if (e.literal < 0 || !current_trace || static_cast<size_t>(e.literal) >= current_trace->origins.size())
+    return;
+  const int literal = current_trace->origins[static_cast<size_t>(e.literal)].literal;
+  current_trace->consulted[static_cast<size_t>(literal)] = true;
+}
+
+std::optional<Value> literal_param_value(const Value& literal, const LiteralParam& p,
+                                         const dtsql::EvalContext& dt) {
+  Value v = literal_constant(literal);
+  if (v.type() != p.bound) return std::nullopt;
+  if (p.cast != TypeId::Unknown) v = detail::convert_value(v, p.cast, dt);
+  if (p.lifted != TypeId::Unknown) v = detail::convert_value(v, p.lifted, dt);
+  return v;
+}
+
 PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx) {
   Binder binder(ctx);
+  if (!ctx.literals) return binder.plan(stmt);
+  struct Scope {
+    detail::LiteralTrace* saved = current_trace;
+    explicit Scope(detail::LiteralTrace* t) { current_trace = t; }
+    ~Scope() { current_trace = saved; }
+  } scope(&binder.literal_trace());
   return binder.plan(stmt);
+}
+
+catalog::ViewUpdatability view_updatability(const storage::TableDefPtr& view, const PlannerContext& ctx) {
+  return Binder(ctx).updatability(view);
 }
 
 storage::TableDef bind_view(const ast::CreateViewStmt& stmt, const ast::SelectStmt& query,
@@ -8711,9 +9279,6 @@ storage::ColumnDef bind_column_def(const ast::ColumnDef& c) {
     return col;
   }
   col.type = detail::resolve_type(c.type, &max_length);
-  if (col.type == TypeId::Interval && max_length >= 0)
-    throw_unsupported("interval columns with a field qualifier or precision (interval day, interval(3))",
-                      pos_of(c.type.location));
   if (!storable(col.type))
     throw_unsupported("columns of type " + std::string(type_name(col.type)), pos_of(c.type.location));
   col.max_length = max_length;

@@ -138,9 +138,13 @@ struct Expr {
   int func = -1;         // DateTime: a dtsql::Func; CatalogFunc: a catalog::Func; Match: MatchFlags;
                          // Math: a mathsql::Func; Cast: a numeric typmod; BoolTest: a BoolTestForm
   int location = -1;     // Constant: where the literal is in the statement (errors converting it point there)
-  Value constant;        // Constant
-  int subquery = -1;     // Subquery, InSubquery, Apply: index into PhysicalPlan::subplans
-  int sub_column = 0;    // Subquery: the column of its row
+  // Constant (and the Param it is lifted into): PlannerContext::literals index of the statement's literal it
+  // is the value of, as the binder made it (converted by convert() at most once, see LiteralParam); -1 for
+  // any other constant. The simple protocol's plan reuse computes such a param from the literal's next value.
+  int literal = -1;
+  Value constant;      // Constant
+  int subquery = -1;   // Subquery, InSubquery, Apply: index into PhysicalPlan::subplans
+  int sub_column = 0;  // Subquery: the column of its row
 
   static ExprPtr make_constant(Value v, TypeId type);
   static ExprPtr make_param(int index, TypeId type);

@@ -34,6 +34,16 @@ void ShapeWriter::tag(std::string_view t) {
   out_ += t;
 }
 
+void ShapeWriter::put(const std::vector<std::string>& names) {
+  out_ += " {";
+  for (const std::string& n : names) {
+    out_ += std::to_string(n.size());
+    out_ += ':';
+    out_ += n;
+  }
+  out_ += '}';
+}
+
 void ShapeWriter::put(int64_t v) {
   out_ += ' ';
   out_ += std::to_string(v);
@@ -570,7 +580,7 @@ void InsertOp::write_shape(ShapeWriter& w) const {
   w.put(output);
   checks.write_shape(w);
 }
-OMENDB_SHAPE_COVERS(InsertOp, 136);
+OMENDB_SHAPE_COVERS(InsertOp, 160);
 
 void UpdateOp::for_each_expr(const std::function<void(ExprPtr&)>& f) {
   for (auto& e : set_exprs) f(e);
@@ -603,7 +613,7 @@ void UpdateOp::write_shape(ShapeWriter& w) const {
   w.put(set_exprs);
   checks.write_shape(w);
 }
-OMENDB_SHAPE_COVERS(UpdateOp, 160);
+OMENDB_SHAPE_COVERS(UpdateOp, 184);
 
 std::string DeleteOp::explain(const ExplainContext&) const {
   return "Delete " + table->name;
@@ -885,7 +895,7 @@ void UpsertOp::write_shape(ShapeWriter& w) const {
   w.put(static_cast<int64_t>(arbiter));
   checks.write_shape(w);
 }
-OMENDB_SHAPE_COVERS(UpsertOp, 200);
+OMENDB_SHAPE_COVERS(UpsertOp, 224);
 
 }  // namespace omendb::plan
 

@@ -78,6 +78,7 @@ class ShapeWriter {
   void put(const storage::TableDefPtr& table);
   void put(const KeyRange& range);
   void put(const std::vector<ZoneBound>& zone);
+  void put(const std::vector<std::string>& names);
   const std::string& str() const { return out_; }
 
  private:
@@ -334,12 +335,16 @@ class LockRowsOp final : public Op {
 struct RowChecks {
   std::vector<OutputColumn> row;
   std::vector<ExprPtr> predicates;
+  // Writing through views with WITH CHECK OPTION: the last views.size() predicates are their conditions
+  // (a row they are not true for fails with 44000 naming the view), after the table's CHECK constraints.
+  std::vector<std::string> views;
   void for_each_expr(const std::function<void(ExprPtr&)>& f) {
     for (auto& e : predicates) f(e);
   }
   void write_shape(ShapeWriter& w) const {
     w.put(row);
     w.put(predicates);
+    w.put(views);
   }
 };
 

@@ -342,6 +342,7 @@ void fold_null(ExprPtr& e) {
 bool matches_index_expr(const plan::Expr& q, const plan::Expr& x, const IndexParams& params,
                         const std::function<int(plan::ColumnId)>& column_of) {
   if (q.op == ExprOp::Param && x.op == ExprOp::Constant) {
+    consult_literal(q);
     const auto p = static_cast<size_t>(q.param);
     return q.param >= 0 && p >= params.client && params.values && p < params.values->size() &&
            q.type == x.type && !x.constant.is_null() && (*params.values)[p] == x.constant;
@@ -349,6 +350,7 @@ bool matches_index_expr(const plan::Expr& q, const plan::Expr& x, const IndexPar
   if (q.op != x.op || q.type != x.type || q.args.size() != x.args.size()) return false;
   switch (q.op) {
     case ExprOp::Constant:
+      consult_literal(q);
       if (!(q.constant == x.constant)) return false;
       break;
     case ExprOp::Column: {

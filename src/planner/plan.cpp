@@ -512,6 +512,7 @@ plan::ExprPtr clone(const plan::Expr& e) {
   c->column = e.column;
   c->func = e.func;
   c->location = e.location;
+  c->literal = e.literal;
   c->constant = e.constant;
   c->subquery = e.subquery;
   c->sub_column = e.sub_column;

@@ -14,7 +14,23 @@
 #include "planner/plan.h"
 #include "storage/catalog.h"
 
+namespace omendb::catalog {
+struct ViewUpdatability;
+}
+
 namespace omendb::planner {
+
+// Where a param's value came from, for the simple protocol's plan reuse (docs/architecture.md, "The simple
+// protocol's statement cache"): the value of the statement's literal PlannerContext::literals[literal] as
+// the binder typed it (`bound`), converted to `cast` when the binder converted the constant (Unknown:
+// not), then to `lifted` when it was lifted (Unknown: a values matrix cell, not converted again). Nothing
+// in binding or planning read its value (a literal that something read has literal -1).
+struct LiteralParam {
+  int literal = -1;  // -1: not a traced literal's value
+  TypeId bound = TypeId::Unknown;
+  TypeId cast = TypeId::Unknown;
+  TypeId lifted = TypeId::Unknown;
+};
 
 struct PlannedStatement {
   plan::PhysicalPlan plan;
@@ -58,7 +74,15 @@ struct PlannedStatement {
   // catalogs are not listed): the engine locks them while the statement runs and plans again when one
   // was changed by DDL before it got the locks.
   std::vector<storage::TableDefPtr> tables;
+  // Per param (PlannerContext::literals set): where its value came from; empty otherwise.
+  std::vector<LiteralParam> literals;
 };
+
+// The param value the binder would make for `p` from `literal` (the value of a Constant the parser made,
+// as ast::Expr::value) under `dt`: nullopt when the binder would type it otherwise (int4 / int8 / numeric
+// by magnitude), so another plan is needed; throws the conversion's SqlError (22P02, 22003 ...).
+std::optional<Value> literal_param_value(const Value& literal, const LiteralParam& p,
+                                         const dtsql::EvalContext& dt);
 
 // Looks a table up by name; nullptr if absent.
 using TableResolver = std::function<storage::TableDefPtr(std::string_view name)>;
@@ -100,6 +124,9 @@ struct PlannerContext {
   // The session's TimeZone and clocks: date/time literals ('2024-01-01 10:00' as timestamptz, 'now')
   // are converted with them at bind time. Null: UTC and a clock at 2000-01-01.
   const dtsql::EvalContext* datetime = nullptr;
+  // The statement's literals (its Constant nodes) whose params are traced into PlannedStatement::literals:
+  // the simple protocol's plan reuse. Null: none.
+  const std::vector<const ast::Expr*>* literals = nullptr;
 };
 
 // SELECT / INSERT / UPDATE / DELETE. Throws SqlError: 42P01 unknown table, 42703 unknown column,
@@ -114,6 +141,9 @@ PlannedStatement plan_statement(const ast::Stmt& stmt, const PlannerContext& ctx
 // the relations it names with the columns it reads). Errors as plan_statement's.
 storage::TableDef bind_view(const ast::CreateViewStmt& stmt, const ast::SelectStmt& query,
                             const PlannerContext& ctx);
+// Whether INSERT, UPDATE and DELETE write through `view` (PostgreSQL's automatically updatable views, the
+// binder's "Updatable views") and which of its columns they may set.
+catalog::ViewUpdatability view_updatability(const storage::TableDefPtr& view, const PlannerContext& ctx);
 // CREATE TABLE ... AS / SELECT ... INTO: binds stmt.as_query's query and returns the table's definition
 // (id unassigned, no constraints): its columns named from stmt.as_columns, then the query's names (42701
 // for a name twice, 42601 "too many column names were specified"), typed as the query's columns with

@@ -10,6 +10,7 @@
 #include "common/value.h"
 #include "frontend/parser/ast.h"
 #include "planner/plan.h"
+#include "planner/planner.h"
 
 namespace omendb::planner::detail {
 
@@ -104,5 +105,15 @@ std::string serialize_shape(const plan::PhysicalPlan& plan);
 
 // ColumnId -> name for every column some operator of the tree produces.
 std::vector<std::string> column_names(const plan::Op& root);
+
+// The statement's literals (PlannerContext::literals) while one binder plans it (plan_statement): a
+// constant made from one carries an index of `origins` (plan::Expr::literal).
+struct LiteralTrace {
+  std::vector<LiteralParam> origins;
+  std::vector<bool> consulted;  // per PlannerContext::literals index: binding or planning read its value
+};
+// Notes that binding or planning read the value of constant or lifted param `e` (comparing expressions,
+// matching an index's constants): if it is a traced literal's, its plan is not reused for another value.
+void consult_literal(const plan::Expr& e);
 
 }  // namespace omendb::planner::detail

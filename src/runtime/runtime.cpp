@@ -241,6 +241,13 @@ int32_t rt_check_failed(QueryState* qs, int32_t target, int32_t check) {
                                        ctx.row.data());
 }
 
+int32_t rt_view_check_failed(QueryState* qs, int32_t target, const char* view) {
+  ExecContext& ctx = ctx_of(qs);
+  throw SqlError(SqlState::WithCheckOptionViolation,
+                 "new row violates check option for view \"" + std::string(view) + "\"")
+      .with_detail(storage::failing_row_detail(*ctx.targets[static_cast<size_t>(target)], ctx.row.data()));
+}
+
 // A row that a concurrent transaction changed after this statement's snapshot is not written: its key
 // is kept for the READ COMMITTED re-check (ExecContext::recheck_keys).
 int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len, int32_t once) {

@@ -52,6 +52,9 @@ int32_t rt_insert(QueryState* qs, int32_t target);
 // The row in QueryState::row failed CHECK constraint `check` (TableDef::checks) of target `target`:
 // records 23514 (23502 if a NOT NULL column is NULL) and returns 0.
 int32_t rt_check_failed(QueryState* qs, int32_t target, int32_t check);
+// The row in QueryState::row, written through view `view` (a NUL-terminated name), is not one the view's
+// WITH CHECK OPTION allows: records 44000 and returns 0.
+int32_t rt_view_check_failed(QueryState* qs, int32_t target, const char* view);
 int32_t rt_update(QueryState* qs, int32_t target, const char* key, uint64_t key_len, int32_t once);
 int32_t rt_delete(QueryState* qs, int32_t target, const char* key, uint64_t key_len, int32_t once);
 // SELECT ... FOR UPDATE / SHARE: locks the row (strength: storage::RowLockMode, wait:
@@ -258,7 +261,7 @@ int32_t rt_ordered_agg_result(QueryState* qs, int32_t spec, int32_t func, const 
 #define OMENDB_RUNTIME_FUNCTIONS(X) \
   X(rt_fail) X(rt_key_int) X(rt_key_double) X(rt_key_text) X(rt_key_bool) X(rt_key_numeric) X(rt_zone_int) X(rt_zone_double) \
   X(rt_zone_text) X(rt_scan_open) \
-  X(rt_scan_next) X(rt_emit_row) X(rt_insert) X(rt_check_failed) X(rt_update) X(rt_delete) X(rt_lock_row) X(rt_sort_row) \
+  X(rt_scan_next) X(rt_emit_row) X(rt_insert) X(rt_check_failed) X(rt_view_check_failed) X(rt_update) X(rt_delete) X(rt_lock_row) X(rt_sort_row) \
   X(rt_sort_row_done) X(rt_sort_set_limit) X(rt_sort_finish) X(rt_sort_rows) X(rt_agg_state) X(rt_agg_set_text) \
   X(rt_hash_bytes) X(rt_agg_ht_find_or_insert) X(rt_agg_ht_set_text) X(rt_agg_ht_size) X(rt_agg_ht_rows) \
   X(rt_join_ht_insert) X(rt_join_ht_finish) X(rt_join_ht_directory) X(rt_join_ht_mask) \

@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "catalog/functions.h"
@@ -510,7 +511,7 @@ struct OutsideTransactionOnly : SqlError {
 
 class EngineSession : public pgwire::Session, public catalog::Context {
  public:
-  EngineSession(Database& db, const pgwire::StartupInfo& info) : db_(db) {
+  EngineSession(Database& db, const pgwire::StartupInfo& info) : db_(db), backends_(info.backends) {
     session_info_.version = version_text();
     session_info_.user = info.user;
     session_info_.database = info.database;
@@ -839,6 +840,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     return {settings_, default_isolation_, synchronous_commit_, synchronous_commit_text_, at_commit_};
   }
   void restore_settings(const SavedSettings& saved) {
+    if (settings_ != saved.settings) ++settings_epoch_;  // (an error in a statement restores them too)
     settings_ = saved.settings;
     default_isolation_ = saved.default_isolation;
     synchronous_commit_ = saved.synchronous_commit;
@@ -962,6 +964,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   void run_statement(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out) {
+    statement_out_ = &out;
     statement_started();
     if (state_ == State::Failed && stmt.kind != ast::StmtKind::Transaction)
       throw SqlError(SqlState::InFailedSqlTransaction,
@@ -1249,6 +1252,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       return analyzed_eq_selectivity(*store, table, column);
     };
     ctx.sealed_blocks = [store](uint32_t table_id) { return store->sealed_info(table_id).blocks; };
+    std::vector<const ast::Expr*> literals;
+    if (tracing_literals(stmt)) {
+      // The slots' literals, then the keywords (whose values the key fixes).
+      for (const SimpleStatement::Slot& slot : simple_entry_->slots) literals.push_back(slot.constant);
+      for (const ast::Expr* k : simple_entry_->keywords) literals.push_back(k);
+      ctx.literals = &literals;
+    }
     if (!explain_params_) return planner::plan_statement(stmt, ctx);
     // EXPLAIN of a prepared statement with parameters: plan with their types, show their values.
     std::vector<TypeId> types;
@@ -1284,9 +1294,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // statement key (parser::statement_key: the text with its literals replaced by markers of their kind).
   // The same text with other literal values takes the kept tree with the new values in its Constant
   // nodes (the values parse() would have made) instead of libpg_query's parse and fingerprint, then is
-  // bound, planned and run as any statement (plan cache and compiled code included), so its types, plan,
+  // bound, planned and run as any statement (plan cache and compiled code included), or runs the plan kept
+  // from such a run with params computed from the new values (run_kept_plan), so its types, plan,
   // answers and errors are those of the normal path. The tree depends on nothing the catalog or the session's
-  // settings change (only the binder reads those), so nothing invalidates it.
+  // settings change (only the binder reads those), so nothing invalidates it; the plan kept with it
+  // (SimpleStatement::Plan) is checked before each reuse.
   struct SimpleStatement {
     std::vector<ast::StmtPtr> parsed;  // one SELECT / INSERT / UPDATE / DELETE
     parser::StatementKey key;          // of the text it was parsed from: error positions are mapped
@@ -1297,9 +1309,28 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       bool negated;         // the grammar folded the '-' before the number into it (-5)
     };
     std::vector<Slot> slots;
+    std::vector<const ast::Expr*> keywords;  // Constants of TRUE / FALSE (in the key)
     // Literals the tree holds not as a Constant node of their own (the 5 of varchar(5), a cast's typmods):
     // another value is another tree, so they must be written the same.
     std::vector<std::pair<int, std::string>> fixed;
+    // The plan made for this tree (with slots' constants traced: planner::PlannedStatement::literals), run
+    // again with the params the next literal values give, without binding or planning, while nothing it was
+    // made under changed (catalog version, search_path, settings) and the literals keep their types.
+    struct Plan {
+      planner::PlannedStatement planned;
+      // Per param: the slot whose literal gives its value; -1: its value is kept (a NULL, TRUE / FALSE).
+      std::vector<int> param_slots;
+      // Slots whose literal is no param's value (ORDER BY 2, LIMIT's, a literal read while planning) or
+      // several params': their texts as planned; another text is planned again.
+      std::vector<std::pair<int, std::string>> fixed;
+      std::string cache_key;
+      std::shared_ptr<const codegen::CompiledPlan> compiled;
+      uint64_t catalog_version = 0;
+      std::shared_ptr<const std::vector<std::string>> search_path;
+      uint64_t settings_epoch = 0;
+    };
+    std::optional<Plan> plan;
+    bool plan_refused = false;  // a plan was made and cannot be reused: planned every time
   };
   static constexpr size_t kMaxSimpleStatements = 256;  // per session (then all forgotten)
 
@@ -1332,6 +1363,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (literal < 0) {
         // TRUE / FALSE: the keyword is in the key.
         if (c->value.type() != TypeId::Bool) return;
+        entry->keywords.push_back(c);
         continue;
       }
       std::optional<Value> v = simple_literal_value(key.literals[static_cast<size_t>(literal)], negated);
@@ -1385,10 +1417,16 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (out.on_io_thread() && stmt.kind != ast::StmtKind::Select) throw pgwire::RunOnWorker();
     for (size_t i = 0; i < values.size(); ++i) entry.slots[i].constant->value = std::move(values[i]);
     simple_fingerprint_ = &entry.fingerprint;
+    simple_entry_ = &entry;
+    simple_key_ = &key;
     struct Reset {
-      const std::string*& p;
-      ~Reset() { p = nullptr; }
-    } reset{simple_fingerprint_};
+      EngineSession& s;
+      ~Reset() {
+        s.simple_fingerprint_ = nullptr;
+        s.simple_entry_ = nullptr;
+        s.simple_key_ = nullptr;
+      }
+    } reset{*this};
     try {
       run(stmt, sql, out);
     } catch (SqlError& e) {
@@ -1404,11 +1442,115 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   std::unordered_map<std::string, std::unique_ptr<SimpleStatement>> simple_statements_;
   const std::string* simple_fingerprint_ = nullptr;  // while a kept statement runs: its fingerprint
   std::string last_fingerprint_;                     // the last one cache_key computed
+  // While a kept statement runs (run_simple): it and the key of its text.
+  SimpleStatement* simple_entry_ = nullptr;
+  const parser::StatementKey* simple_key_ = nullptr;
+  uint64_t settings_epoch_ = 0;  // advanced by every change of a setting (apply_setting, restore_settings)
+
+  // Whether `stmt` is the tree of the kept statement running now, planned with its literals traced.
+  bool tracing_literals(const ast::Stmt& stmt) const {
+    return simple_entry_ && !simple_entry_->plan_refused && &stmt == simple_entry_->parsed[0].get() &&
+           !explain_params_;
+  }
+
+  // run_query of a kept statement's tree: runs its kept plan with the params of the new literal values
+  // (true), or returns false before anything ran when it cannot (the caller plans).
+  bool run_kept_plan(const ast::Stmt& stmt, pgwire::ResultWriter& out, std::string_view insert_tag,
+                     std::chrono::steady_clock::time_point started) {
+    SimpleStatement& entry = *simple_entry_;
+    if (!entry.plan || &stmt != entry.parsed[0].get()) return false;
+    SimpleStatement::Plan& p = *entry.plan;
+    const storage::CatalogOverlay* ov = overlay();
+    if (p.catalog_version != db_.store().catalog().version() || (ov && !ov->empty()) ||
+        p.settings_epoch != settings_epoch_ || !same_path(p.search_path)) {
+      entry.plan.reset();
+      return false;
+    }
+    for (const auto& [literal, value] : p.fixed)
+      if (simple_key_->literals[static_cast<size_t>(literal)].value != value) return false;
+    std::vector<Value> params = p.planned.params;
+    const dtsql::EvalContext dt = datetime();
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (p.param_slots[i] < 0) continue;
+      const SimpleStatement::Slot& slot = entry.slots[static_cast<size_t>(p.param_slots[i])];
+      std::optional<Value> v;
+      try {
+        v = planner::literal_param_value(slot.constant->value, p.planned.literals[i], dt);
+      } catch (const SqlError&) {
+        return false;  // planning raises it, at its place
+      }
+      if (!v) return false;  // typed otherwise (int4 / int8 / numeric): another plan
+      params[i] = std::move(*v);
+    }
+    TableLocks::Held table_locks;
+    if (out.on_io_thread()) {
+      if (!is_point_lookup(p.planned) || !ran_short(short_runs_, p.cache_key) ||
+          !lock_without_wait(p.planned.tables, table_locks))
+        throw pgwire::RunOnWorker();
+      db_.count_io_thread_statement();
+    } else {
+      table_locks = acquire_tables(table_ids(p.planned.tables), {}, table_wait(started, out));
+      if (!still_current(p.planned.tables)) {
+        entry.plan.reset();
+        return false;
+      }
+    }
+    db_.count_simple_plan_reuse();
+    run_planned(stmt, p.planned, params, p.cache_key, p.compiled, out, insert_tag, started);
+    return true;
+  }
+
+  // After run_query of a kept statement's tree planned it (`planned`, traced) and ran it: keeps the plan
+  // for the next literal values when every param is a slot's literal's value or a value the key fixes (NULL,
+  // TRUE / FALSE).
+  void keep_plan(planner::PlannedStatement& planned, const std::string& key,
+                 std::shared_ptr<const codegen::CompiledPlan> compiled, uint64_t catalog_version) {
+    SimpleStatement& entry = *simple_entry_;
+    const storage::CatalogOverlay* ov = overlay();
+    if (entry.plan_refused || catalog_version != db_.store().catalog().version() || (ov && !ov->empty()) ||
+        planned.literals.size() != planned.params.size() || !planned.param_types.empty())
+      return;
+    SimpleStatement::Plan p;
+    std::vector<int> uses(entry.slots.size(), 0);
+    for (size_t i = 0; i < planned.params.size(); ++i) {
+      int slot = planned.literals[i].literal;
+      if (slot >= static_cast<int>(entry.slots.size())) slot = -1;  // TRUE / FALSE: its value is kept
+      if (slot < 0 && planned.literals[i].literal < 0) {
+        if (!planned.params[i].is_null()) {
+          entry.plan_refused = true;  // a value the binder made otherwise (a default, a derived one)
+          return;
+        }
+      } else if (slot >= 0) {
+        ++uses[static_cast<size_t>(slot)];
+      }
+      p.param_slots.push_back(slot);
+    }
+    for (size_t s = 0; s < entry.slots.size(); ++s) {
+      if (uses[s] == 1) continue;
+      const int literal = entry.slots[s].literal;
+      p.fixed.emplace_back(literal, simple_key_->literals[static_cast<size_t>(literal)].value);
+    }
+    p.planned = std::move(planned);
+    p.cache_key = key;
+    p.compiled = std::move(compiled);
+    p.catalog_version = catalog_version;
+    p.search_path = search_path();
+    p.settings_epoch = settings_epoch_;
+    entry.plan = std::move(p);
+  }
+  bool same_path(const std::shared_ptr<const std::vector<std::string>>& path) const {
+    const auto now = search_path();
+    return path == now || (path && now && *path == *now);
+  }
 
   // `insert_tag`: an INSERT's tag before its row count (CREATE TABLE AS says "SELECT ").
   void run_query(const ast::Stmt& stmt, std::string_view text, pgwire::ResultWriter& out,
                  std::string_view insert_tag = "INSERT 0 ") {
     const auto started = std::chrono::steady_clock::now();
+    if (simple_entry_ && run_kept_plan(stmt, out, insert_tag, started)) return;
+    // A kept statement's tree is planned with its literals traced (plan), to keep the plan (keep_plan).
+    const bool trace = tracing_literals(stmt);
+    const uint64_t catalog_version = db_.store().catalog().version();
     planner::PlannedStatement planned;
     TableLocks::Held table_locks;
     std::string key;
@@ -1434,9 +1576,18 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       key = cache_key(text, planned);
       compiled = db_.jit().get_or_compile(key, planned.plan, &cache_hit, compile_wait(started, out));
     }
+    run_planned(stmt, planned, planned.params, key, compiled, out, insert_tag, started);
+    if (trace) keep_plan(planned, key, std::move(compiled), catalog_version);
+  }
 
+  // Runs `planned` (of `stmt`, compiled as `compiled` under plan cache key `key`, its tables locked) with
+  // `params`.
+  void run_planned(const ast::Stmt& stmt, const planner::PlannedStatement& planned,
+                   const std::vector<Value>& params, const std::string& key,
+                   const std::shared_ptr<const codegen::CompiledPlan>& compiled, pgwire::ResultWriter& out,
+                   std::string_view insert_tag, std::chrono::steady_clock::time_point started) {
     runtime::ExecContext ctx;
-    prepare_context(ctx, *compiled, planned.params, out, started);
+    prepare_context(ctx, *compiled, params, out, started);
     std::unique_ptr<storage::Transaction> own_txn;
     storage::Transaction* txn = statement_transaction(own_txn);
     auto view = txn->statement_view();
@@ -1758,6 +1909,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           if (column.max_length >= 0 && type == TypeId::BpChar) {
             holders[i] = Value::text(textsql::bpchar_typmod(d.str.view(), column.max_length, false), type);
             datum_from_value(holders[i], type, d);
+          }
+          if (column.max_length >= 0 && type == TypeId::Interval) {  // interval hour to minute ...
+            const dt::Interval iv =
+                binary ? dt::interval_apply_typmod({d.i64, d.dm.day, d.dm.month}, column.max_length)
+                       : dt::interval_in_typmod(f.value, column.max_length);
+            d.i64 = iv.time;
+            d.dm.day = iv.day;
+            d.dm.month = iv.month;
           }
         } catch (SqlError& e) {
           // An invalid byte sequence is reported on the line (PostgreSQL checks the encoding there).
@@ -2789,6 +2948,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                 column_defaults(def, read, *view, out, std::chrono::steady_clock::now());
             Value v = values[static_cast<size_t>(index)];
             storage::ColumnDef& added = def.columns[static_cast<size_t>(index)];
+            if (!v.is_null() && added.max_length >= 0 && added.type == TypeId::Interval) {
+              const dt::Interval iv = dt::interval_apply_typmod(
+                  {v.as_int(), v.interval_day(), v.interval_month()}, added.max_length);
+              v = Value::interval(iv.time, iv.day, iv.month);
+            }
             if (!v.is_null() && added.max_length >= 0 && added.type == TypeId::BpChar)
               v = Value::text(textsql::bpchar_typmod(v.as_text(), added.max_length, false), TypeId::BpChar);
             if (!v.is_null() && added.max_length >= 0 && v.type() == TypeId::Text) {
@@ -4330,6 +4494,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   }
 
   void apply_setting(const ast::SetStmt& stmt, pgwire::ResultWriter* out) {
+    ++settings_epoch_;  // plans kept for the simple protocol are made again (SimpleStatement::Plan)
     if (stmt.name == "transaction_isolation" || stmt.name == "default_transaction_isolation") {
       // SET TRANSACTION ISOLATION LEVEL / SET transaction_isolation: this transaction only (outside a
       // transaction the statement is its own transaction, so it has no lasting effect; PostgreSQL warns
@@ -4466,6 +4631,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     ctx.datetime = datetime();
     ctx.random = &random_;
     ctx.catalog = this;
+    statement_out_ = &out;
     ctx.set_params(params);
     codegen::prepare(compiled, ctx);
     ctx.cancel = out.cancel_flag();
@@ -4877,6 +5043,49 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   std::map<uint32_t, std::string> schema_comments() const override {
     return db_.store().catalog().schema_comments(overlay());
   }
+  std::vector<int> check_columns(const storage::TableDef& table,
+                                 const storage::CheckDef& check) const override {
+    return planner::check_constraint_columns(table, check);
+  }
+
+  // ---- The server's backends (catalog::Context): pg_stat_activity, pg_cancel_backend,
+  // pg_terminate_backend (pgwire::Backends) ----
+  std::vector<BackendActivity> backends() const override {
+    return backends_ ? backends_->activity() : std::vector<BackendActivity>{};
+  }
+  // As PostgreSQL 15's signalfuncs.c: an unknown pid is a WARNING and false; a terminate with a timeout
+  // waits that long for the backend to end.
+  bool signal_backend(int32_t pid, bool terminate, int64_t timeout_ms) const override {
+    const char* what = terminate ? "pg_terminate_backend()" : "pg_cancel_backend()";
+    if (!backends_) throw_unsupported(std::string(what) + " without a server");
+    const bool signalled = terminate ? backends_->terminate_backend(pid) : backends_->cancel_backend(pid);
+    if (!signalled) {
+      if (statement_out_)
+        statement_out_->warning("01000",
+                                "PID " + std::to_string(pid) + " is not a PostgreSQL backend process");
+      return false;
+    }
+    // Cancelling itself ends the statement now; terminating itself lets it return its row first, then the
+    // server ends the connection (FATAL 57P01, no ReadyForQuery), as PostgreSQL's next interrupt check.
+    if (pid == session_info_.backend_pid && !terminate)
+      throw SqlError(SqlState::QueryCanceled, "canceling statement due to user request");
+    if (!terminate || timeout_ms <= 0) return true;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    const std::atomic<bool>* cancel = statement_out_ ? statement_out_->cancel_flag() : nullptr;
+    while (backends_->backend_exists(pid)) {
+      if (cancel && cancel->load())
+        throw SqlError(SqlState::QueryCanceled, "canceling statement due to user request");
+      if (std::chrono::steady_clock::now() >= until) {
+        if (statement_out_)
+          statement_out_->warning("01000", "backend with PID " + std::to_string(pid) +
+                                               " did not terminate within " + std::to_string(timeout_ms) +
+                                               (timeout_ms == 1 ? " millisecond" : " milliseconds"));
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+  }
 
   // ---- Sequence functions (catalog::Context): the session keeps currval / lastval ----
   // The sequence a regclass text names: PostgreSQL's rules for a possibly qualified name (lower-cased
@@ -5030,6 +5239,12 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     if (qualified.empty()) throw_unsupported("pg_get_viewdef() of this view under this search_path");
     return qualified;
   }
+  catalog::ViewUpdatability view_updatability(const storage::TableDef& view) const override {
+    const dtsql::EvalContext dt_context = datetime();
+    // (a pointer to the caller's definition, which outlives the call)
+    return planner::view_updatability(storage::TableDefPtr(std::shared_ptr<void>(), &view),
+                                      planner_context(dt_context));
+  }
   std::optional<std::string> current_setting(std::string_view name, bool missing_ok) const override {
     std::optional<std::string> value = setting_value(lower_setting_name(name));
     if (!value && !missing_ok)
@@ -5057,6 +5272,11 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     }
     if (stmt.name == "omendb.simple_cache_hits") {  // read-only: see Database::simple_cache_hits
       send_text_rows(out, stmt.name, {std::to_string(db_.simple_cache_hits())});
+      out.command_complete("SHOW");
+      return;
+    }
+    if (stmt.name == "omendb.simple_plan_reuses") {  // read-only: see Database::simple_plan_reuses
+      send_text_rows(out, stmt.name, {std::to_string(db_.simple_plan_reuses())});
       out.command_complete("SHOW");
       return;
     }
@@ -5146,6 +5366,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       {"intervalstyle", "postgres"}, {"timezone", "UTC"},         {"standard_conforming_strings", "on"}};
 
   Database& db_;
+  pgwire::Backends* backends_ = nullptr;  // the server's backends (StartupInfo::backends)
+  // The writer of the statement running now (run_statement, prepare_context): where the catalog
+  // functions' WARNINGs go.
+  mutable pgwire::ResultWriter* statement_out_ = nullptr;
   planner::SessionInfo session_info_;  // what version(), current_user, pg_backend_pid() ... return
   std::map<std::string, std::string> settings_;
   State state_ = State::Idle;
@@ -5202,6 +5426,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   bool execute_portal(const std::string& name, int64_t max_rows, pgwire::ResultWriter& out) override;
   void close_statement(const std::string& name) override { statements_.erase(name); }
   void close_portal(const std::string& name) override { portals_.erase(name); }
+  std::string portal_query(const std::string& name) const override {
+    auto it = portals_.find(name);
+    return it == portals_.end() || !it->second->statement ? std::string() : it->second->statement->sql;
+  }
   void sync() override;
   bool sync_commits_writes() const override {
     return state_ == State::Implicit && txn_ && txn_->has_writes();

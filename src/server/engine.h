@@ -86,6 +86,10 @@ class Database : public pgwire::SessionFactory {
   // docs/architecture.md): SHOW omendb.simple_cache_hits.
   void count_simple_cache_hit() { simple_cache_hits_.fetch_add(1, std::memory_order_relaxed); }
   uint64_t simple_cache_hits() const { return simple_cache_hits_.load(std::memory_order_relaxed); }
+  // ... of which those that also reused the plan made for other literal values (no binding or planning):
+  // SHOW omendb.simple_plan_reuses.
+  void count_simple_plan_reuse() { simple_plan_reuses_.fetch_add(1, std::memory_order_relaxed); }
+  uint64_t simple_plan_reuses() const { return simple_plan_reuses_.load(std::memory_order_relaxed); }
 
  private:
   EngineOptions options_;
@@ -95,6 +99,7 @@ class Database : public pgwire::SessionFactory {
   std::mutex ddl_mutex_;
   std::atomic<uint64_t> io_thread_statements_{0};
   std::atomic<uint64_t> simple_cache_hits_{0};
+  std::atomic<uint64_t> simple_plan_reuses_{0};
   // Background sealing (EngineOptions::seal_interval_seconds).
   void seal_loop();
   void seal_round();

@@ -106,8 +106,16 @@ void emit_row_checks(PipelineContext& p, const plan::RowChecks& checks, const st
   if (checks.predicates.empty()) return;
   CodeGen& cg = p.cg;
   for (size_t c = 0; c < checks.row.size() && c < values.size(); ++c) p.bind(checks.row[c], values[c]);
+  const size_t constraints = checks.predicates.size() - checks.views.size();
   for (size_t i = 0; i < checks.predicates.size(); ++i) {
     const SqlValue v = p.eval(*checks.predicates[i]);
+    if (i >= constraints) {  // a view's check option: the row fails unless its condition is true
+      If failed(cg, cg.b.CreateOr(v.is_null, cg.b.CreateNot(v.value), "view_check.not_true"),
+                "view_check.failed");
+      cg.exit_if_zero(cg.call("rt_view_check_failed",
+                              {cg.qs, cg.const_i32(target), cg.const_string(checks.views[i - constraints])}));
+      continue;
+    }
     llvm::Value* is_false = cg.b.CreateAnd(cg.b.CreateNot(v.is_null), cg.b.CreateNot(v.value), "check.false");
     If failed(cg, is_false, "check.failed");
     cg.exit_if_zero(

@@ -487,7 +487,8 @@ struct CreateViewStmt : Stmt {
   // The query as libpg_query's deparser prints it (normalised SQL text): what the catalog stores and
   // every statement naming the view binds again.
   std::string query;
-  std::string unsupported_feature;  // TEMP, WITH CHECK OPTION, view options: 0A000 naming it
+  std::string check_option;         // WITH [LOCAL | CASCADED] CHECK OPTION: "local", "cascaded"; "": none
+  std::string unsupported_feature;  // TEMP, view options: 0A000 naming it
 };
 
 // CREATE INDEX [IF NOT EXISTS] [name] ON t [USING btree] (col | func(...) | (expr) [ASC | DESC] [NULLS FIRST

@@ -1931,10 +1931,24 @@ class Transformer {
     out->replace = v->replace;
     if (v->view && v->view->relpersistence && v->view->relpersistence[0] == 't')
       note(out->unsupported_feature, "TEMPORARY views");
-    if (v->n_options > 0) note(out->unsupported_feature, "view options (WITH (...))");
-    if (v->with_check_option == PG_QUERY__VIEW_CHECK_OPTION__LOCAL_CHECK_OPTION ||
-        v->with_check_option == PG_QUERY__VIEW_CHECK_OPTION__CASCADED_CHECK_OPTION)
-      note(out->unsupported_feature, "WITH CHECK OPTION");
+    for (size_t i = 0; i < v->n_options; ++i) {  // WITH (check_option = local | cascaded), as the clause
+      const PgQuery__Node* n = v->options[i];
+      const PgQuery__DefElem* d = n->node_case == PG_QUERY__NODE__NODE_DEF_ELEM ? n->def_elem : nullptr;
+      // (a bare word, check_option = local, arrives as a type name)
+      const bool word = d && d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_TYPE_NAME &&
+                        d->arg->type_name->n_names == 1;
+      const std::string value = word          ? lower(string_of(d->arg->type_name->names[0], -1))
+                                : d && d->arg ? lower(value_text(d->arg))
+                                              : "";
+      if (d && (!d->defnamespace || !*d->defnamespace) && lower(str(d->defname)) == "check_option" &&
+          (value == "local" || value == "cascaded"))
+        out->check_option = value;
+      else
+        note(out->unsupported_feature, "view options (WITH (...)) other than check_option");
+    }
+    if (v->with_check_option == PG_QUERY__VIEW_CHECK_OPTION__LOCAL_CHECK_OPTION) out->check_option = "local";
+    if (v->with_check_option == PG_QUERY__VIEW_CHECK_OPTION__CASCADED_CHECK_OPTION)
+      out->check_option = "cascaded";
     for (size_t i = 0; i < v->n_aliases; ++i) out->columns.push_back(string_of(v->aliases[i], -1));
     if (!v->query || v->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
       unsupported("this CREATE VIEW query", -1);

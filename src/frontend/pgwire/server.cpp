@@ -75,10 +75,10 @@ constexpr const char* kServerVersion = "15.0 (OmenDB " OMENDB_VERSION ")";
 
 class Connection;
 
-class ServerImpl {
+class ServerImpl : public Backends {
  public:
   ServerImpl(ServerOptions opts, SessionFactory& f);
-  ~ServerImpl();
+  ~ServerImpl() override;
 
   void start();
   void run();
@@ -94,6 +94,13 @@ class ServerImpl {
   bool try_add_session();
   void remove_connection(const std::shared_ptr<Connection>& conn, bool counted_session);
   void cancel(int32_t pid, int32_t secret);
+  // Backends (pg_stat_activity, pg_cancel_backend, pg_terminate_backend).
+  std::vector<BackendActivity> activity() const override;
+  bool cancel_backend(int32_t pid) override;
+  bool terminate_backend(int32_t pid) override;
+  bool backend_exists(int32_t pid) const override;
+  bool signal_backend(int32_t pid, bool terminate);
+  std::shared_ptr<Connection> find_connection(int32_t pid) const;
 
   ServerOptions options;
   SessionFactory& factory;
@@ -113,7 +120,7 @@ class ServerImpl {
   // short before costs this time (InlineSlot).
   std::atomic<size_t> inline_running{0};
 
-  std::mutex mu;  // guards the members below
+  mutable std::mutex mu;  // guards the members below
   bool stopping = false;
   std::unordered_set<std::shared_ptr<Connection>> conns;
   std::unordered_map<int32_t, std::weak_ptr<Connection>> by_pid;
@@ -155,8 +162,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   int32_t pid() const { return pid_; }
   const Strand& strand() const { return strand_; }
 
-  void start(const std::string& peer) {
+  void start(const std::string& peer, const std::string& peer_address, uint16_t peer_port) {
     peer_ = peer;
+    {
+      std::lock_guard lk(activity_mu_);
+      activity_.pid = pid_;
+      activity_.client_address = peer_address;
+      activity_.client_port = peer_port;
+      activity_.backend_start = std::chrono::system_clock::now();
+    }
     asio::error_code ec;
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
     spdlog::debug("pgwire: connection {} accepted from {}", pid_, peer_);
@@ -188,6 +202,34 @@ class Connection : public std::enable_shared_from_this<Connection> {
     cancel();
     if (closed_ || closing_ || busy_) return;  // a running query finishes first
     fatal(SqlState::AdminShutdown, "terminating connection due to administrator command");
+  }
+
+  // Any thread (pg_terminate_backend): ends the connection as the server's stop does (admin_shutdown):
+  // a running statement is cancelled and ends in FATAL 57P01, an idle connection gets it at once.
+  void terminate() {
+    shutting_down_ = true;
+    cancel();
+    asio::post(strand_, [self = shared_from_this()] { self->admin_shutdown(); });
+  }
+
+  // ---- pg_stat_activity: the backend's state, written by the connection, read by any session ----
+
+  // The backend as pg_stat_activity shows it; nullopt while its session is not open.
+  std::optional<BackendActivity> activity() const {
+    std::lock_guard lk(activity_mu_);
+    if (activity_.state.empty()) return std::nullopt;
+    return activity_;
+  }
+
+  // A statement (a Query's text, or the text of a Parse or of the portal an Execute runs) starts.
+  void begin_activity(std::string_view query) {
+    const auto now = std::chrono::system_clock::now();
+    std::lock_guard lk(activity_mu_);
+    if (!activity_.xact_start) activity_.xact_start = now;  // outside a transaction: it begins now
+    activity_.query_start = now;
+    activity_.state_change = now;
+    activity_.state = "active";
+    activity_.query.assign(query);
   }
 
   // Any thread: the statement's error is the cancel that the server's stop sent (admin_shutdown). It then
@@ -360,6 +402,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto app = info.parameters.find("application_name");
     application_name_ = app != info.parameters.end() ? app->second : "";
     user_ = info.user;
+    info.backends = &server_;
+    {
+      std::lock_guard lk(activity_mu_);
+      activity_.user = info.user;
+      activity_.database = info.database;
+      activity_.application_name = application_name_;
+    }
     busy_ = true;
     server_.workers.post(
         [self = shared_from_this(), info = std::move(info),
@@ -441,6 +490,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
           fatal(e.state(), e.message());
           return;
         }
+        begin_activity(sql);
         if (!try_inline_query(sql)) run_query(std::string(sql));
         return;
       }
@@ -566,7 +616,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void run_query(std::string sql) {
     busy_ = true;
-    cancel_.store(false);
+    cancel_.store(shutting_down_.load());  // a terminate (pg_terminate_backend) stays pending
     server_.workers.post(
         [self = shared_from_this(), sql = std::move(sql),
          guard = asio::make_work_guard(server_.io)]() mutable { self->execute_on_worker(sql); });
@@ -709,16 +759,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
-  // ParameterStatus for every reported setting the session changed, then ReadyForQuery.
+  // ParameterStatus for every reported setting the session changed, then ReadyForQuery; the backend is
+  // idle from now on (pg_stat_activity).
   void append_ready(std::string& out) {
+    std::optional<std::string> application_name;
     if (session_) {
       try {
-        for (const auto& [name, value] : session_->changed_parameters())
+        for (const auto& [name, value] : session_->changed_parameters()) {
           wire::parameter_status(out, name, value);
+          if (name == "application_name") application_name = value;
+        }
       } catch (...) {  // nothing to report rather than no ReadyForQuery
       }
     }
-    wire::ready_for_query(out, transaction_status());
+    const char status = transaction_status();
+    wire::ready_for_query(out, status);
+    if (!session_) return;
+    std::lock_guard lk(activity_mu_);
+    if (application_name) activity_.application_name = *application_name;
+    activity_.state = status == 'T'   ? "idle in transaction"
+                      : status == 'E' ? "idle in transaction (aborted)"
+                                      : "idle";
+    if (status == 'I') activity_.xact_start.reset();
+    if (activity_.query_start) activity_.state_change = std::chrono::system_clock::now();
   }
 
   void send_ready_for_query() {
@@ -965,6 +1028,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Shared with the worker.
   std::atomic<bool> cancel_{false};
+  mutable std::mutex activity_mu_;
+  BackendActivity activity_;                      // under activity_mu_
   std::optional<asio::steady_timer> idle_timer_;  // idle_in_transaction_session_timeout, on the strand
   uint64_t idle_generation_ = 0;
   std::atomic<bool> dead_{false};  // output is discarded from now on
@@ -1133,7 +1198,7 @@ bool Connection::try_inline_query(std::string_view sql) {
   if (!inline_allowed(sql.size()) || !starts_with_select(sql)) return false;
   InlineSlot slot(server_);
   if (!slot.taken()) return false;
-  cancel_.store(false);
+  cancel_.store(shutting_down_.load());  // a terminate (pg_terminate_backend) stays pending
   std::string tail;
   try {
     QueryOutput out(*this, true);
@@ -1147,7 +1212,7 @@ bool Connection::try_inline_query(std::string_view sql) {
 }
 
 void Connection::dispatch_extended(std::vector<ExtendedMessage> batch) {
-  cancel_.store(false);
+  cancel_.store(shutting_down_.load());  // a terminate (pg_terminate_backend) stays pending
   bool skipping = phase_ == Phase::SkipToSync;
   size_t from = 0;
   std::string prefix;
@@ -1200,7 +1265,9 @@ std::string Connection::execute_query(std::string_view sql, QueryOutput& out) {
   std::string tail;
   if (!out.dead()) {
     tail = std::move(out.buffer());
-    if (!stopped) append_ready(tail);
+    // A terminate that arrived while the statement ran (pg_terminate_backend, the server's stop): FATAL
+    // 57P01 follows (on_query_done), not ReadyForQuery.
+    if (!stopped && !shutting_down_.load()) append_ready(tail);
   }
   return tail;
 }
@@ -1210,6 +1277,7 @@ void Connection::extended_message(const ExtendedMessage& m, QueryOutput& out) {
   switch (m.type) {
     case 'P': {
       wire::ParseMessage p = wire::decode_parse(m.body);
+      begin_activity(p.sql);
       session_->parse(p.name, p.sql, p.param_types);
       wire::parse_complete(out.buffer());
       return;
@@ -1242,6 +1310,7 @@ void Connection::extended_message(const ExtendedMessage& m, QueryOutput& out) {
     }
     case 'E': {
       wire::ExecuteMessage e = wire::decode_execute(m.body);
+      begin_activity(session_->portal_query(e.portal));
       bool suspended = false;
       try {
         suspended = session_->execute_portal(e.portal, e.max_rows > 0 ? e.max_rows : 0, out);
@@ -1365,6 +1434,9 @@ void Session::close_statement(const std::string&) {
 void Session::close_portal(const std::string&) {
   no_extended_protocol();
 }
+std::string Session::portal_query(const std::string&) const {
+  return {};
+}
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -1471,9 +1543,18 @@ void ServerImpl::on_accept(const asio::error_code& ec, Socket socket) {
     return;
   }
   std::string peer;
+  std::string peer_address;
+  uint16_t peer_port = 0;
   {
     asio::error_code e;
     auto remote = socket.remote_endpoint(e);
+    if (!e) {
+      asio::ip::address a = remote.address();
+      if (a.is_v6() && a.to_v6().is_v4_mapped())
+        a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+      peer_address = a.to_string();
+      peer_port = remote.port();
+    }
     peer = e ? "?" : fmt::format("{}:{}", remote.address().to_string(), remote.port());
   }
   std::shared_ptr<Connection> conn;
@@ -1493,7 +1574,7 @@ void ServerImpl::on_accept(const asio::error_code& ec, Socket socket) {
       by_pid[pid] = conn;
     }
   }
-  if (conn) conn->start(peer);
+  if (conn) conn->start(peer, peer_address, peer_port);
   do_accept();
 }
 
@@ -1562,6 +1643,53 @@ void ServerImpl::cancel(int32_t pid, int32_t secret) {
   }
   // Compare the secret through the connection so a wrong key reveals nothing about timing.
   conn->request_cancel_if(secret);
+}
+
+std::shared_ptr<Connection> ServerImpl::find_connection(int32_t pid) const {
+  std::lock_guard lk(mu);
+  auto it = by_pid.find(pid);
+  return it == by_pid.end() ? nullptr : it->second.lock();
+}
+
+// The connections are copied out under `mu`, then each one's activity is read under its own lock: no
+// connection waits for another, and one that closes meanwhile stays alive (shared_ptr) while it is read.
+std::vector<BackendActivity> ServerImpl::activity() const {
+  std::vector<std::shared_ptr<Connection>> snapshot;
+  {
+    std::lock_guard lk(mu);
+    snapshot.reserve(by_pid.size());
+    for (const auto& [pid, weak] : by_pid)
+      if (auto conn = weak.lock()) snapshot.push_back(std::move(conn));
+  }
+  std::vector<BackendActivity> out;
+  for (const auto& conn : snapshot)
+    if (std::optional<BackendActivity> a = conn->activity()) out.push_back(std::move(*a));
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.pid < b.pid; });
+  return out;
+}
+
+bool ServerImpl::cancel_backend(int32_t pid) {
+  return signal_backend(pid, false);
+}
+
+bool ServerImpl::terminate_backend(int32_t pid) {
+  return signal_backend(pid, true);
+}
+
+bool ServerImpl::signal_backend(int32_t pid, bool terminate) {
+  std::shared_ptr<Connection> conn = find_connection(pid);
+  if (!conn || !conn->activity()) return false;  // none, or its session is not open yet
+  spdlog::debug("pgwire: {}({})", terminate ? "pg_terminate_backend" : "pg_cancel_backend", pid);
+  if (terminate) {
+    conn->terminate();
+  } else {
+    conn->cancel();
+  }
+  return true;
+}
+
+bool ServerImpl::backend_exists(int32_t pid) const {
+  return find_connection(pid) != nullptr;
 }
 
 // ---------------------------------------------------------------------------------------------------

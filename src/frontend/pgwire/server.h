@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/backend.h"
+
 namespace omendb::pgwire {
 
 struct ServerOptions {
@@ -108,6 +110,24 @@ class ResultWriter {
   virtual void copy_done();
 };
 
+// The server's client backends, for pg_stat_activity, pg_cancel_backend and pg_terminate_backend.
+// Thread-safe: any session's worker calls it while other connections run and change.
+class Backends {
+ public:
+  virtual ~Backends() = default;
+  // Every backend whose session is open, by pid.
+  virtual std::vector<BackendActivity> activity() const = 0;
+  // Sets the cancel flag of backend `pid`'s running statement (57014 there), as a CancelRequest does;
+  // false if no backend has that pid.
+  virtual bool cancel_backend(int32_t pid) = 0;
+  // Ends backend `pid`'s connection with FATAL 57P01 "terminating connection due to administrator
+  // command": its running statement is cancelled first; the session (its transaction, locks, snapshot)
+  // is freed when the connection closes. False if no backend has that pid.
+  virtual bool terminate_backend(int32_t pid) = 0;
+  // Whether a connection with process id `pid` is still there.
+  virtual bool backend_exists(int32_t pid) const = 0;
+};
+
 struct StartupInfo {
   std::string user;
   std::string database;
@@ -115,6 +135,7 @@ struct StartupInfo {
   int32_t process_id = 0;                         // the BackendKeyData process id the session got
   std::string local_address;                      // the connection's server side ("127.0.0.1", "::1")
   uint16_t local_port = 0;
+  Backends* backends = nullptr;  // the server's backends (null where there is no server)
 };
 
 // One client session. Created at startup, destroyed when the connection ends.
@@ -153,6 +174,9 @@ class Session {
   // Close: closing what does not exist is not an error.
   virtual void close_statement(const std::string& statement);
   virtual void close_portal(const std::string& portal);
+  // The text of the statement portal `portal` runs ("" if there is none): pg_stat_activity's query while
+  // an Execute runs. Called on the connection's strand while no message of the session runs.
+  virtual std::string portal_query(const std::string& portal) const;
   // Sync: ends the implicit transaction of the messages since the last Sync (commit; may throw).
   virtual void sync() {}
   // Whether sync() now would commit writes (a WAL write, maybe an fsync): then the server calls it on a

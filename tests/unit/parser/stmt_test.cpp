@@ -710,7 +710,14 @@ TEST(ParserViews, CreateAndDropView) {
   EXPECT_TRUE(v->unsupported_feature.empty());
   auto checked = parse_one<ast::CreateViewStmt>("CREATE VIEW v AS SELECT a FROM t WITH CHECK OPTION");
   ASSERT_TRUE(checked);
-  EXPECT_EQ(checked->unsupported_feature, "WITH CHECK OPTION");
+  EXPECT_TRUE(checked->unsupported_feature.empty());
+  EXPECT_EQ(checked->check_option, "cascaded");  // WITH CHECK OPTION is CASCADED, as in PostgreSQL
+  auto local = parse_one<ast::CreateViewStmt>("CREATE VIEW v WITH (check_option = local) AS SELECT a FROM t");
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->check_option, "local");
+  auto options = parse_one<ast::CreateViewStmt>("CREATE VIEW v WITH (security_barrier) AS SELECT a FROM t");
+  ASSERT_TRUE(options);
+  EXPECT_FALSE(options->unsupported_feature.empty());
   auto temp = parse_one<ast::CreateViewStmt>("CREATE TEMP VIEW v AS SELECT 1");
   ASSERT_TRUE(temp);
   EXPECT_EQ(temp->unsupported_feature, "TEMPORARY views");

@@ -183,6 +183,7 @@ class TestFactory final : public SessionFactory {
       last_user_ = info.user;
       last_database_ = info.database;
     }
+    backends = info.backends;
     if (info.user == "baduser")
       throw SqlError(SqlState::InvalidAuthorizationSpecification,
                      "role \"baduser\" is not permitted to log in");
@@ -197,6 +198,7 @@ class TestFactory final : public SessionFactory {
     return last_database_;
   }
   Counters counters;
+  std::atomic<Backends*> backends{nullptr};  // the server's (StartupInfo::backends)
 
  private:
   std::mutex mu_;
