@@ -1489,7 +1489,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
         throw pgwire::RunOnWorker();
       db_.count_io_thread_statement();
     } else {
-      table_locks = acquire_tables(table_ids(p.planned.tables), {}, table_wait(started, out));
+      table_locks =
+          acquire_tables(table_ids(p.planned.tables), {}, table_wait(started, out), shared_lock_mode(stmt));
       if (!still_current(p.planned.tables)) {
         entry.plan.reset();
         return false;
@@ -4853,6 +4854,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // Table locks for one statement: tables the open transaction's DDL holds exclusively are left out
   // (the session's own statements do not wait for its DDL), and the shared locks it holds to its end
   // (CREATE VIEW's) do not hold back its own DDL on those tables (an upgrade).
+  // PostgreSQL's name of the mode of the table locks `stmt` takes, for a deadlock report: RowExclusiveLock
+  // for INSERT / UPDATE / DELETE (the tables they only read too), AccessShareLock for queries.
+  static std::string_view shared_lock_mode(const ast::Stmt& stmt) {
+    const bool writes = stmt.kind == ast::StmtKind::Insert || stmt.kind == ast::StmtKind::Update ||
+                        stmt.kind == ast::StmtKind::Delete;
+    return writes ? TableLocks::kRowExclusive : TableLocks::kAccessShare;
+  }
   // `shared_mode`: PostgreSQL's name of the shared locks' mode, for a deadlock report.
   TableLocks::Held acquire_tables(std::vector<uint32_t> shared, std::vector<uint32_t> exclusive,
                                   const storage::LockWait& wait,
@@ -4950,9 +4958,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // again if DDL changed one of them before the locks were granted.
   TableLocks::Held plan_locked(const ast::Stmt& stmt, planner::PlannedStatement& planned,
                                const storage::LockWait& wait) {
-    const bool writes = stmt.kind == ast::StmtKind::Insert || stmt.kind == ast::StmtKind::Update ||
-                        stmt.kind == ast::StmtKind::Delete;
-    const std::string_view shared_mode = writes ? TableLocks::kRowExclusive : TableLocks::kAccessShare;
+    const std::string_view shared_mode = shared_lock_mode(stmt);
     for (;;) {
       std::vector<storage::TableDefPtr> resolved;
       std::exception_ptr failed;
@@ -5941,7 +5947,8 @@ bool EngineSession::execute_portal(const std::string& name, int64_t max_rows, pg
 TableLocks::Held EngineSession::lock_prepared(PreparedStatement& ps, const storage::LockWait& wait) {
   for (;;) {
     revalidate(ps);
-    TableLocks::Held held = acquire_tables(table_ids(ps.planned->tables), {}, wait);
+    TableLocks::Held held = acquire_tables(table_ids(ps.planned->tables), {}, wait,
+                                           ps.stmt ? shared_lock_mode(*ps.stmt) : TableLocks::kAccessShare);
     if (still_current(ps.planned->tables)) return held;
     ps.catalog_version = kStaleVersion;
   }
