@@ -48,48 +48,22 @@ uint64_t numeric_data_len(std::string_view num) {
 
 // Copies row `r` of column vector `v` (of `type`) into `out`.
 void take(TypeId type, const storage::ColumnVector& v, uint64_t r, Sampled& out) {
-  out.null = v.nulls[r] != 0;
+  out.d = storage::batch_datum(type, v, r);
+  out.null = out.d.is_null != 0;
   out.too_wide = false;
   out.width = 0;
-  if (out.null) return;
-  Datum& d = out.d;
-  d.is_null = 0;
-  switch (physical_type(type)) {
-    case PhysType::Bool:
-      d.i64 = static_cast<const uint8_t*>(v.data)[r];
-      break;
-    case PhysType::Int32:
-      d.i64 = static_cast<const int32_t*>(v.data)[r];
-      break;
-    case PhysType::Int64:
-      d.i64 = static_cast<const int64_t*>(v.data)[r];
-      break;
-    case PhysType::Float64:
-      d.f64 = static_cast<const double*>(v.data)[r];
-      break;
-    case PhysType::Interval: {
-      const char* p = static_cast<const char*>(v.data) + r * 16;
-      std::memcpy(&d.i64, p, 8);
-      std::memcpy(&d.dm.day, p + 8, 4);
-      std::memcpy(&d.dm.month, p + 12, 4);
-      break;
-    }
-    case PhysType::Text: {
-      const StrRef s = static_cast<const StrRef*>(v.data)[r];
-      const uint64_t data_len = type == TypeId::Numeric ? numeric_data_len(s.view()) : s.len;
-      out.width = varlena_width(data_len);
-      // toast_raw_datum_size: the uncompressed datum with its 4-byte header.
-      if (data_len + 4 > kWidthThreshold) {
-        out.too_wide = true;
-        out.owned.clear();
-        d.str = {nullptr, 0};
-        break;
-      }
-      out.owned.assign(s.ptr, s.len);
-      d.str = {out.owned.data(), s.len};
-      break;
-    }
+  if (out.null || physical_type(type) != PhysType::Text) return;
+  const StrRef s = out.d.str;
+  const uint64_t data_len = type == TypeId::Numeric ? numeric_data_len(s.view()) : s.len;
+  out.width = varlena_width(data_len);
+  if (data_len + 4 > kWidthThreshold) {  // toast_raw_datum_size: the uncompressed datum with its header
+    out.too_wide = true;
+    out.owned.clear();
+    out.d.str = {nullptr, 0};
+    return;
   }
+  out.owned.assign(s.ptr, s.len);
+  out.d.str = {out.owned.data(), s.len};
 }
 
 // Whether PostgreSQL gathers only the trivial statistics of the type (no equality operator: json).

@@ -4288,34 +4288,9 @@ namespace {
 
 // Row r of a batch as Datums (text points into the batch).
 void batch_row(const TableDef& table, const ColumnBatch& b, uint64_t r, std::vector<Datum>& out) {
-  out.assign(table.columns.size(), Datum{});
-  for (size_t c = 0; c < table.columns.size(); ++c) {
-    const ColumnVector& v = b.columns[c];
-    Datum& d = out[c];
-    d.is_null = v.nulls[r];
-    if (d.is_null) continue;
-    switch (physical_type(table.columns[c].type)) {
-      case PhysType::Bool:
-        d.i64 = static_cast<const uint8_t*>(v.data)[r];
-        break;
-      case PhysType::Int32:
-        d.i64 = static_cast<const int32_t*>(v.data)[r];
-        break;
-      case PhysType::Int64:
-        d.i64 = static_cast<const int64_t*>(v.data)[r];
-        break;
-      case PhysType::Float64:
-        d.f64 = static_cast<const double*>(v.data)[r];
-        break;
-      case PhysType::Text:
-        d.str = static_cast<const StrRef*>(v.data)[r];
-        break;
-      case PhysType::Interval:
-        std::memcpy(&d.i64, static_cast<const char*>(v.data) + r * 16, 8);
-        std::memcpy(&d.dm, static_cast<const char*>(v.data) + r * 16 + 8, 8);
-        break;
-    }
-  }
+  out.resize(table.columns.size());
+  for (size_t c = 0; c < table.columns.size(); ++c)
+    out[c] = batch_datum(table.columns[c].type, b.columns[c], r);
 }
 
 // Unique indexes being built (Store::alter_table, Transaction::alter_rows): the values seen so far, for
