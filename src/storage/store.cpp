@@ -3970,23 +3970,9 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   store->catalog_ = std::make_unique<Catalog>(*store);
   store->catalog_->load();
   store->state_->catalog = store->catalog_.get();
-  {  // tables with sealed blocks (their manifests)
-    std::string lower("\0\0\0\0S", 5);
-    std::string upper = keycodec::prefix_successor(lower);
-    rocksdb::Slice upper_slice(upper);
-    rocksdb::ReadOptions ro;
-    ro.total_order_seek = true;
-    ro.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
-    for (it->Seek(lower); it->Valid(); it->Next()) {
-      rocksdb::Slice k = it->key();
-      if (k.size() == lower.size() + keycodec::kTablePrefixSize)
-        store->state_->note_sealed(keycodec::decode_table_id(std::string_view(k.data() + lower.size(), 4)));
-    }
-    check_status(it->status(), "reading the sealed-data manifests");
-  }
-  {  // ANALYZE's statistics
-    const std::string lower = meta::table_stats_prefix();
+  // Per-table metadata keys ("\0\0\0\0" + letter + table id): calls f(table id, value) for each.
+  auto for_each_table_meta = [db](const std::string& lower, std::string_view what,
+                                  const std::function<void(uint32_t, std::string_view)>& f) {
     const std::string upper = keycodec::prefix_successor(lower);
     rocksdb::Slice upper_slice(upper);
     rocksdb::ReadOptions ro;
@@ -3996,14 +3982,22 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
     for (it->Seek(lower); it->Valid(); it->Next()) {
       rocksdb::Slice k = it->key();
       if (k.size() != lower.size() + keycodec::kTablePrefixSize) continue;
-      const uint32_t id = keycodec::decode_table_id(std::string_view(k.data() + lower.size(), 4));
-      if (auto stats = decode_table_stats(std::string_view(it->value().data(), it->value().size())))
-        store->state_->table_stats[id] = std::move(stats);
-      else
-        spdlog::warn("statistics of table id {} unreadable: ignored until the next ANALYZE", id);
+      f(keycodec::decode_table_id(std::string_view(k.data() + lower.size(), 4)),
+        std::string_view(it->value().data(), it->value().size()));
     }
-    check_status(it->status(), "reading table statistics");
-  }
+    check_status(it->status(), what);
+  };
+  // Tables with sealed blocks (their manifests).
+  for_each_table_meta(std::string("\0\0\0\0S", 5), "reading the sealed-data manifests",
+                      [&](uint32_t id, std::string_view) { store->state_->note_sealed(id); });
+  // ANALYZE's statistics.
+  for_each_table_meta(
+      meta::table_stats_prefix(), "reading table statistics", [&](uint32_t id, std::string_view v) {
+        if (auto stats = decode_table_stats(v))
+          store->state_->table_stats[id] = std::move(stats);
+        else
+          spdlog::warn("statistics of table id {} unreadable: ignored until the next ANALYZE", id);
+      });
   // The in-memory block index of every sealed table (nothing writes yet).
   const std::set<uint32_t> sealed_tables = store->state_->sealed_tables;
   for (uint32_t table_id : sealed_tables) {
