@@ -421,78 +421,49 @@ Interval interval_in_typmod(std::string_view text, int32_t typmod) {
   return interval_apply_typmod(interval_in(text, typmod >> 16), typmod);
 }
 
+namespace {
+
+// The grammar's interval field qualifiers (INTERVAL_MASK combinations) and their text in format_type.
+struct IntervalQualifier {
+  int range;
+  const char* text;
+};
+constexpr IntervalQualifier kIntervalQualifiers[] = {
+    {kIntervalFullRange, ""},
+    {kIntervalYear, " year"},
+    {kIntervalMonth, " month"},
+    {kIntervalDay, " day"},
+    {kIntervalHour, " hour"},
+    {kIntervalMinute, " minute"},
+    {kIntervalSecond, " second"},
+    {kIntervalYear | kIntervalMonth, " year to month"},
+    {kIntervalDay | kIntervalHour, " day to hour"},
+    {kIntervalDay | kIntervalHour | kIntervalMinute, " day to minute"},
+    {kIntervalDay | kIntervalHour | kIntervalMinute | kIntervalSecond, " day to second"},
+    {kIntervalHour | kIntervalMinute, " hour to minute"},
+    {kIntervalHour | kIntervalMinute | kIntervalSecond, " hour to second"},
+    {kIntervalMinute | kIntervalSecond, " minute to second"},
+};
+
+const IntervalQualifier* interval_qualifier(int range) {
+  for (const IntervalQualifier& q : kIntervalQualifiers)
+    if (q.range == range) return &q;
+  return nullptr;
+}
+
+}  // namespace
+
 std::string interval_typmod_text(int32_t typmod) {
   if (typmod < 0) return "";
-  const int range = typmod >> 16, precision = typmod & 0xFFFF;
-  const char* fields = "";
-  switch (range) {
-    case kIntervalYear:
-      fields = " year";
-      break;
-    case kIntervalMonth:
-      fields = " month";
-      break;
-    case kIntervalDay:
-      fields = " day";
-      break;
-    case kIntervalHour:
-      fields = " hour";
-      break;
-    case kIntervalMinute:
-      fields = " minute";
-      break;
-    case kIntervalSecond:
-      fields = " second";
-      break;
-    case kIntervalYear | kIntervalMonth:
-      fields = " year to month";
-      break;
-    case kIntervalDay | kIntervalHour:
-      fields = " day to hour";
-      break;
-    case kIntervalDay | kIntervalHour | kIntervalMinute:
-      fields = " day to minute";
-      break;
-    case kIntervalDay | kIntervalHour | kIntervalMinute | kIntervalSecond:
-      fields = " day to second";
-      break;
-    case kIntervalHour | kIntervalMinute:
-      fields = " hour to minute";
-      break;
-    case kIntervalHour | kIntervalMinute | kIntervalSecond:
-      fields = " hour to second";
-      break;
-    case kIntervalMinute | kIntervalSecond:
-      fields = " minute to second";
-      break;
-    default:
-      break;
-  }
-  std::string out = fields;
+  const int precision = typmod & 0xFFFF;
+  const IntervalQualifier* q = interval_qualifier(typmod >> 16);
+  std::string out = q ? q->text : "";
   if (precision != 0xFFFF) out += "(" + std::to_string(precision) + ")";
   return out;
 }
 
 bool interval_range_valid(int range) {
-  switch (range) {
-    case kIntervalFullRange:
-    case kIntervalYear:
-    case kIntervalMonth:
-    case kIntervalYear | kIntervalMonth:
-    case kIntervalDay:
-    case kIntervalHour:
-    case kIntervalMinute:
-    case kIntervalSecond:
-    case kIntervalDay | kIntervalHour:
-    case kIntervalDay | kIntervalHour | kIntervalMinute:
-    case kIntervalDay | kIntervalHour | kIntervalMinute | kIntervalSecond:
-    case kIntervalHour | kIntervalMinute:
-    case kIntervalHour | kIntervalMinute | kIntervalSecond:
-    case kIntervalMinute | kIntervalSecond:
-      return true;
-    default:
-      return false;
-  }
+  return interval_qualifier(range) != nullptr;
 }
 
 Interval interval_adjust(const Interval& iv, int range, int precision) {
