@@ -3106,16 +3106,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           int i = column(cmd.column);
           if (const auto views = views_reading(cmd.column); !views.empty())  // (its stored text names it)
             throw_unsupported("renaming a column that view \"" + views[0].first->name + "\" reads");
-          for (const storage::CheckDef& c : def.checks)  // (its stored text names the column)
-            if (check_reads(c, i))
-              throw_unsupported("renaming a column that CHECK constraint \"" + c.name + "\" reads");
           if (def.find_column(cmd.new_name) >= 0)
             throw SqlError(SqlState::DuplicateColumn,
                            "column \"" + cmd.new_name + "\" of relation \"" + def.name + "\" already exists");
           const storage::TableDef before = def;
           def.columns[static_cast<size_t>(i)].name = cmd.new_name;
-          // Index expressions are stored as text naming the column: printed again with the new name.
-          planner::reprint_index_expressions(before, def);
+          // CHECK constraints and index expressions are stored as text naming the column: printed again
+          // with the new name.
+          planner::rebind_column_dependents(before, def, {i});
           break;
         }
         case K::SetOptions:  // storage parameters (seal_after: docs/columnar.md, "Sealing by age")
@@ -3259,7 +3257,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       // checked against the (valid) CHECK constraints that read a changed column.
       std::vector<int> changed;
       for (const planner::TypeChange& c : type_changes) changed.push_back(c.column);
-      planner::rebind_after_type_change(*old, def, changed);
+      planner::rebind_column_dependents(*old, def, changed);
       storage::TableDef checked = def;
       std::erase_if(checked.checks, [&](const storage::CheckDef& c) {
         if (!c.validated) return true;
@@ -3366,7 +3364,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     col.max_length = to.max_length;
     if (widens && !cmd.using_expr) return;  // the stored values stay as they are: the catalog only
     // A rewrite. CHECK constraints and index expressions reading the column are bound again afterwards
-    // (rebind_after_type_change). A FOREIGN KEY keeps its meaning only if the key's values do: between
+    // (rebind_column_dependents). A FOREIGN KEY keeps its meaning only if the key's values do: between
     // integer types without USING they stay the same (or the conversion fails with 22003), so every key
     // still finds its row; other conversions would need the key checked again (0A000).
     const int32_t attnum = def.attnum(static_cast<size_t>(i));
