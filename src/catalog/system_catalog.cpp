@@ -2281,9 +2281,9 @@ std::vector<Row> stat_tables_rows(const storage::TableDef& def, const Context& c
 }
 
 // pg_stat_activity: one row per client backend (Context::backends). Wait events: a backend waiting for
-// its client shows Client / ClientRead, as PostgreSQL's; a running one none (OmenDB does not report lock
-// waits). leader_pid (no parallel workers), client_hostname (log_hostname is off) and query_id
-// (compute_query_id: no query ids) are NULL, as PostgreSQL's by default.
+// its client shows Client / ClientRead, one waiting for a lock Lock / relation or transactionid, as
+// PostgreSQL's; another running one none. leader_pid (no parallel workers), client_hostname (log_hostname is
+// off) and query_id (compute_query_id: no query ids) are NULL, as PostgreSQL's by default.
 std::vector<Row> stat_activity_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   auto timestamp = [](const std::optional<BackendActivity::Time>& t) {
@@ -2308,8 +2308,12 @@ std::vector<Row> stat_activity_rows(const storage::TableDef& def, const Context&
         .set("xact_start", timestamp(b.xact_start))
         .set("query_start", timestamp(b.query_start))
         .set("state_change", timestamp(b.state_change))
-        .set("wait_event_type", waiting ? Value::text("Client") : Value::null(TypeId::Text))
-        .set("wait_event", waiting ? Value::text("ClientRead") : Value::null(TypeId::Text))
+        .set("wait_event_type", waiting                ? Value::text("Client")
+                                : !b.lock_wait.empty() ? Value::text("Lock")
+                                                       : Value::null(TypeId::Text))
+        .set("wait_event", waiting                ? Value::text("ClientRead")
+                           : !b.lock_wait.empty() ? Value::text(b.lock_wait)
+                                                  : Value::null(TypeId::Text))
         .text("state", b.state)
         .text("query", b.query)
         .text("backend_type", "client backend");

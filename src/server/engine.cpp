@@ -5057,7 +5057,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // ---- The server's backends (catalog::Context): pg_stat_activity, pg_cancel_backend,
   // pg_terminate_backend (pgwire::Backends) ----
   std::vector<BackendActivity> backends() const override {
-    return backends_ ? backends_->activity() : std::vector<BackendActivity>{};
+    std::vector<BackendActivity> out = backends_ ? backends_->activity() : std::vector<BackendActivity>{};
+    for (BackendActivity& b : out)
+      if (b.state == "active") b.lock_wait = db_.store().wait_graph().wait_event(b.pid);
+    return out;
   }
   // As PostgreSQL 15's signalfuncs.c: an unknown pid is a WARNING and false; a terminate with a timeout
   // waits that long for the backend to end.
@@ -6524,14 +6527,23 @@ void EngineSession::sql_discard(const ast::DiscardStmt& stmt, pgwire::ResultWrit
 
 }  // namespace
 
-Database::Database(const EngineOptions& options) : options_(options) {
+namespace {
+
+std::unique_ptr<storage::Store> open_store(const EngineOptions& options) {
   runtime::MemoryTracker::set_server_cap(options.query_memory_cap);
   storage::StoreOptions so;
   so.data_dir = options.data_dir;
   so.sync_commits = options.sync_commits;
   so.max_row_bytes = options.max_row_bytes;
   so.seal_block_rows = options.seal_block_rows;
-  store_ = storage::Store::open(so);
+  return storage::Store::open(so);
+}
+
+}  // namespace
+
+// The table locks join the store's wait-for graph: one deadlock check sees row and table waits.
+Database::Database(const EngineOptions& options)
+    : options_(options), store_(open_store(options)), table_locks_(store_->wait_graph()) {
   codegen::CompileBudget budget;
   budget.optimize_max_instructions = options.jit_optimize_max_instructions;
   budget.optimize_budget_ms = options.jit_optimize_budget_ms;

@@ -4038,6 +4038,10 @@ uint64_t Store::row_lock_waiters() const {
   return state_->locks.waiters();
 }
 
+WaitGraph& Store::wait_graph() {
+  return state_->wait_graph;
+}
+
 uint64_t Store::visible_ts() const {
   return state_->visible_ts.load();
 }
