@@ -1648,7 +1648,7 @@ std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& 
         {table_oid(t->id), t->name, nsp, t->is_view() ? 'v' : 'r', t.get(), nullptr, row_type_oid(t->id)});
     if (!t->primary_key.empty())
       out.push_back(
-          {pkey_index_oid(t->id), t->name + "_pkey", nsp, 'i', nullptr, t.get(), 0, t->primary_key});
+          {pkey_index_oid(t->id), t->primary_key_name(), nsp, 'i', nullptr, t.get(), 0, t->primary_key});
     for (const storage::IndexDef& ix : t->indexes) {  // secondary indexes: OIDs from their relation ids
       std::vector<int> cols;
       for (int32_t a : ix.attnums) cols.push_back(t->column_of_attnum(a));
@@ -2025,7 +2025,7 @@ std::vector<ConstraintRow> user_constraints(const std::vector<storage::TableDefP
     if (t->primary_key.empty()) continue;
     ConstraintRow& c = out.emplace_back();
     c.oid = pkey_constraint_oid(t->id);
-    c.name = t->name + "_pkey";
+    c.name = t->primary_key_name();
     c.type = 'p';
     c.table = t.get();
     c.index_oid = pkey_index_oid(t->id);
