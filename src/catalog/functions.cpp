@@ -97,7 +97,7 @@ struct IndexInfo {
 IndexInfo index_by_oid(const std::vector<storage::TableDefPtr>& tables, int64_t oid) {
   for (const auto& t : tables) {
     if (!t->primary_key.empty() && pkey_index_oid(t->id) == oid)
-      return {t.get(), t->name + "_pkey", t->primary_key, true};
+      return {t.get(), t->primary_key_name(), t->primary_key, true};
     for (const storage::IndexDef& ix : t->indexes) {
       if (table_oid(ix.id) != oid) continue;
       IndexInfo info{t.get(), ix.name, {}, ix.unique, ix.nulls_not_distinct, &ix};

@@ -1648,7 +1648,7 @@ std::vector<RelationRow> all_relations(const std::vector<storage::TableDefPtr>& 
         {table_oid(t->id), t->name, nsp, t->is_view() ? 'v' : 'r', t.get(), nullptr, row_type_oid(t->id)});
     if (!t->primary_key.empty())
       out.push_back(
-          {pkey_index_oid(t->id), t->name + "_pkey", nsp, 'i', nullptr, t.get(), 0, t->primary_key});
+          {pkey_index_oid(t->id), t->primary_key_name(), nsp, 'i', nullptr, t.get(), 0, t->primary_key});
     for (const storage::IndexDef& ix : t->indexes) {  // secondary indexes: OIDs from their relation ids
       std::vector<int> cols;
       for (int32_t a : ix.attnums) cols.push_back(t->column_of_attnum(a));
@@ -2025,7 +2025,7 @@ std::vector<ConstraintRow> user_constraints(const std::vector<storage::TableDefP
     if (t->primary_key.empty()) continue;
     ConstraintRow& c = out.emplace_back();
     c.oid = pkey_constraint_oid(t->id);
-    c.name = t->name + "_pkey";
+    c.name = t->primary_key_name();
     c.type = 'p';
     c.table = t.get();
     c.index_oid = pkey_index_oid(t->id);
@@ -2281,9 +2281,9 @@ std::vector<Row> stat_tables_rows(const storage::TableDef& def, const Context& c
 }
 
 // pg_stat_activity: one row per client backend (Context::backends). Wait events: a backend waiting for
-// its client shows Client / ClientRead, as PostgreSQL's; a running one none (OmenDB does not report lock
-// waits). leader_pid (no parallel workers), client_hostname (log_hostname is off) and query_id
-// (compute_query_id: no query ids) are NULL, as PostgreSQL's by default.
+// its client shows Client / ClientRead, one waiting for a lock Lock / relation or transactionid, as
+// PostgreSQL's; another running one none. leader_pid (no parallel workers), client_hostname (log_hostname is
+// off) and query_id (compute_query_id: no query ids) are NULL, as PostgreSQL's by default.
 std::vector<Row> stat_activity_rows(const storage::TableDef& def, const Context& ctx) {
   Rows rows(def);
   auto timestamp = [](const std::optional<BackendActivity::Time>& t) {
@@ -2308,8 +2308,12 @@ std::vector<Row> stat_activity_rows(const storage::TableDef& def, const Context&
         .set("xact_start", timestamp(b.xact_start))
         .set("query_start", timestamp(b.query_start))
         .set("state_change", timestamp(b.state_change))
-        .set("wait_event_type", waiting ? Value::text("Client") : Value::null(TypeId::Text))
-        .set("wait_event", waiting ? Value::text("ClientRead") : Value::null(TypeId::Text))
+        .set("wait_event_type", waiting                ? Value::text("Client")
+                                : !b.lock_wait.empty() ? Value::text("Lock")
+                                                       : Value::null(TypeId::Text))
+        .set("wait_event", waiting                ? Value::text("ClientRead")
+                           : !b.lock_wait.empty() ? Value::text(b.lock_wait)
+                                                  : Value::null(TypeId::Text))
         .text("state", b.state)
         .text("query", b.query)
         .text("backend_type", "client backend");

@@ -24,6 +24,9 @@ struct BackendActivity {
   // "active" (running a statement), "idle", "idle in transaction", "idle in transaction (aborted)"
   std::string state;
   std::string query;  // the running statement's text, else the last one's
+  // The lock an active backend waits for now (pg_stat_activity's wait_event with wait_event_type Lock:
+  // "relation" for a table lock, "transactionid" for a row lock or a name), else empty.
+  std::string lock_wait;
 };
 
 }  // namespace omendb

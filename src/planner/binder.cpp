@@ -8168,7 +8168,7 @@ OpPtr Binder::plan_on_conflict(const ast::InsertStmt& s, OpPtr& values) {
     target[idx] = true;
   }
   int arbiter = -1;  // UpsertOp::arbiter
-  if (!oc.constraint.empty() && (table.primary_key.empty() || oc.constraint != table.name + "_pkey")) {
+  if (!oc.constraint.empty() && (table.primary_key.empty() || oc.constraint != table.primary_key_name())) {
     const storage::IndexDef* named = table.find_index(oc.constraint);
     if (!named || !named->constraint)
       fail(SqlState::UndefinedObject,
@@ -9513,11 +9513,13 @@ storage::TableDef bind_create_table(const ast::CreateTableStmt& stmt) {
       inline_pk = true;
       col.not_null = true;
       def.primary_key.push_back(static_cast<int>(def.columns.size()));
+      def.pkey_name = c.primary_key_name;
     }
     def.columns.push_back(std::move(col));
   }
   if (!stmt.primary_key.empty()) {
     if (inline_pk) multiple_pk(stmt.location);
+    def.pkey_name = stmt.primary_key_name;
     for (const auto& name : stmt.primary_key) {
       int idx = def.find_column(name);
       if (idx < 0)

@@ -843,7 +843,7 @@ std::string UpsertOp::explain(const ExplainContext& c) const {
   if (arbiter >= 0 && static_cast<size_t>(arbiter) < table->indexes.size()) {
     arbiters.push_back(table->indexes[static_cast<size_t>(arbiter)].name);
   } else {
-    if (!table->primary_key.empty()) arbiters.push_back(table->name + "_pkey");
+    if (!table->primary_key.empty()) arbiters.push_back(table->primary_key_name());
     if (arbiter == -2)
       for (const auto& index : table->indexes)
         if (index.unique) arbiters.push_back(index.name);

@@ -2712,7 +2712,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       if (stmt.object != O::Index) return catalog.find(relation, overlay(), *scope);
       if (storage::TableDefPtr t = catalog.find_index_table(relation, overlay(), *scope)) return t;
       for (const storage::TableDefPtr& t : catalog.tables(overlay()))
-        if (!t->primary_key.empty() && t->name + "_pkey" == relation && in_scope(*t, *scope)) return t;
+        if (!t->primary_key.empty() && t->primary_key_name() == relation && in_scope(*t, *scope)) return t;
       return nullptr;
     };
     storage::TableDefPtr old = resolve();
@@ -2778,7 +2778,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // COMMENT ON CONSTRAINT name ON table: its primary key, a UNIQUE, CHECK or FOREIGN KEY constraint (42704).
   static void comment_constraint(storage::TableDef& def, const std::string& constraint,
                                  const std::string& text) {
-    if (!def.primary_key.empty() && constraint == def.name + "_pkey") {
+    if (!def.primary_key.empty() && constraint == def.primary_key_name()) {
       def.pkey_comment = text;
       return;
     }
@@ -3128,6 +3128,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
                   def.is_temp() ? storage::NameScope::Temporary : storage::NameScope::in_schema(def.schema));
               other && other->id != def.id)
             throw SqlError(SqlState::DuplicateTable, "relation \"" + cmd.new_name + "\" already exists");
+          def.pkey_name = def.primary_key.empty() ? "" : def.primary_key_name();  // kept, as PostgreSQL's
           def.name = cmd.new_name;
           break;
         }
@@ -3160,8 +3161,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
           if (!def.primary_key.empty())
             throw SqlError(SqlState::InvalidTableDefinition,
                            "multiple primary keys for table \"" + def.name + "\" are not allowed");
-          if (!cmd.constraint.empty() && cmd.constraint != def.name + "_pkey")
-            throw_unsupported("a primary key named other than " + def.name + "_pkey");
+          // Its name (given or <table>_pkey) is its index's too: taken by another relation, 42P07.
+          if (!cmd.constraint.empty() && relation_name_taken(cmd.constraint, def.nsp()))
+            throw SqlError(SqlState::DuplicateTable, "relation \"" + cmd.constraint + "\" already exists");
+          def.pkey_name = cmd.constraint;
           std::vector<int> keys;
           for (const std::string& name : cmd.keys) {
             int i = def.find_column(name);
@@ -3205,7 +3208,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
             def.indexes.erase(unique);
             break;
           }
-          if (def.primary_key.empty() || cmd.constraint != def.name + "_pkey") {
+          if (def.primary_key.empty() || cmd.constraint != def.primary_key_name()) {
             if (cmd.missing_ok) {
               out.notice("00000", "constraint \"" + cmd.constraint + "\" of relation \"" + def.name +
                                       "\" does not exist, skipping");
@@ -3214,7 +3217,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
             throw SqlError(SqlState::UndefinedObject, "constraint \"" + cmd.constraint + "\" of relation \"" +
                                                           def.name + "\" does not exist");
           }
-          def.primary_key.clear();   // the columns keep NOT NULL, as in PostgreSQL
+          def.primary_key.clear();  // the columns keep NOT NULL, as in PostgreSQL
+          def.pkey_name.clear();
           def.pkey_comment.clear();  // its comments go with it
           def.pkey_index_comment.clear();
           work.rekey = true;
@@ -3525,7 +3529,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // that a FOREIGN KEY references: 2BP01, as PostgreSQL without CASCADE.
   void refuse_if_referenced(const storage::TableDef& def, const std::string& name) {
     std::vector<int32_t> cols;
-    if (!def.primary_key.empty() && name == def.name + "_pkey") {
+    if (!def.primary_key.empty() && name == def.primary_key_name()) {
       for (int k : def.primary_key) cols.push_back(def.attnum(static_cast<size_t>(k)));
     } else if (const storage::IndexDef* ix = def.find_index(name); ix && ix->constraint) {
       cols = ix->attnums;
@@ -3710,7 +3714,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     storage::Catalog& catalog = db_.store().catalog();
     if (catalog.name_used(name, overlay(), nsp)) return true;
     for (const auto& t : catalog.tables(overlay()))
-      if (t->nsp() == nsp && !t->primary_key.empty() && t->name + "_pkey" == name) return true;
+      if (t->nsp() == nsp && !t->primary_key.empty() && t->primary_key_name() == name) return true;
     return false;
   }
 
@@ -3888,7 +3892,7 @@ class EngineSession : public pgwire::Session, public catalog::Context {
               .with_hint(t->is_view() ? "Use DROP VIEW to remove a view."
                                       : "Use DROP TABLE to remove a table.");
         for (const auto& t : catalog.tables(overlay()))
-          if (!t->primary_key.empty() && t->name + "_pkey" == r.name && in_scope(*t, *scope))
+          if (!t->primary_key.empty() && t->primary_key_name() == r.name && in_scope(*t, *scope))
             throw SqlError(SqlState::DependentObjectsStillExist, "cannot drop index " + r.name +
                                                                      " because constraint " + r.name +
                                                                      " on table " + t->name + " requires it")
@@ -4154,7 +4158,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     }
     // UNIQUE constraints' indexes, named in order as PostgreSQL creates them after the primary key's: one
     // without a name gets t_a_b_key (ChooseConstraintName), a name taken already is 42P07.
-    if (!def.primary_key.empty()) taken.push_back(def.name + "_pkey");
+    if (!def.primary_key.empty()) {
+      // A name the statement gives its primary key is its index's too: taken by a relation, 42P07.
+      if (!def.pkey_name.empty() && (std::find(taken.begin(), taken.end(), def.pkey_name) != taken.end() ||
+                                     relation_name_taken(def.pkey_name, nsp)))
+        throw SqlError(SqlState::DuplicateTable, "relation \"" + def.pkey_name + "\" already exists");
+      taken.push_back(def.primary_key_name());
+    }
     for (storage::IndexDef& index : def.indexes) {
       if (index.name.empty()) {
         index.name = choose_relation_name(def.name, index_column_names(def, index), "key", taken, nsp);
@@ -5112,7 +5122,10 @@ class EngineSession : public pgwire::Session, public catalog::Context {
   // ---- The server's backends (catalog::Context): pg_stat_activity, pg_cancel_backend,
   // pg_terminate_backend (pgwire::Backends) ----
   std::vector<BackendActivity> backends() const override {
-    return backends_ ? backends_->activity() : std::vector<BackendActivity>{};
+    std::vector<BackendActivity> out = backends_ ? backends_->activity() : std::vector<BackendActivity>{};
+    for (BackendActivity& b : out)
+      if (b.state == "active") b.lock_wait = db_.store().wait_graph().wait_event(b.pid);
+    return out;
   }
   // As PostgreSQL 15's signalfuncs.c: an unknown pid is a WARNING and false; a terminate with a timeout
   // waits that long for the backend to end.
@@ -6579,14 +6592,23 @@ void EngineSession::sql_discard(const ast::DiscardStmt& stmt, pgwire::ResultWrit
 
 }  // namespace
 
-Database::Database(const EngineOptions& options) : options_(options) {
+namespace {
+
+std::unique_ptr<storage::Store> open_store(const EngineOptions& options) {
   runtime::MemoryTracker::set_server_cap(options.query_memory_cap);
   storage::StoreOptions so;
   so.data_dir = options.data_dir;
   so.sync_commits = options.sync_commits;
   so.max_row_bytes = options.max_row_bytes;
   so.seal_block_rows = options.seal_block_rows;
-  store_ = storage::Store::open(so);
+  return storage::Store::open(so);
+}
+
+}  // namespace
+
+// The table locks join the store's wait-for graph: one deadlock check sees row and table waits.
+Database::Database(const EngineOptions& options)
+    : options_(options), store_(open_store(options)), table_locks_(store_->wait_graph()) {
   codegen::CompileBudget budget;
   budget.optimize_max_instructions = options.jit_optimize_max_instructions;
   budget.optimize_budget_ms = options.jit_optimize_budget_ms;

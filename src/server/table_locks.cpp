@@ -26,18 +26,20 @@ std::string_view display_name(std::string_view name) {
 constexpr std::string_view kAccessExclusive = "AccessExclusiveLock";
 constexpr const char* kDeadlockHint = "See server log for query details.";
 
-// One line of PostgreSQL's deadlock DETAIL.
-std::string wait_text(int32_t waiter, std::string_view what, int32_t blocker) {
-  return "Process " + std::to_string(waiter) + " waits for " + std::string(what) + "; blocked by process " +
-         std::to_string(blocker) + ".";
-}
-
 std::string relation_text(std::string_view mode, uint32_t table_id) {
   return std::string(mode) + " on relation " + std::to_string(catalog::table_oid(table_id)) +
          " of database " + std::to_string(catalog::kDatabaseOid);
 }
 
 }  // namespace
+
+TableLocks::TableLocks(storage::WaitGraph& graph) : graph_(graph) {
+  graph_.add(*this);
+}
+
+TableLocks::~TableLocks() {
+  graph_.remove(*this);
+}
 
 TableLocks::Held& TableLocks::Held::operator=(Held&& o) noexcept {
   if (this != &o) {
@@ -113,7 +115,8 @@ TableLocks::Held TableLocks::acquire(std::vector<uint32_t> shared, std::vector<u
       if (std::find(readers.begin(), readers.end(), w->pid) == readers.end()) continue;
       const std::string what = relation_text(kAccessExclusive, id);
       throw SqlError(SqlState::DeadlockDetected, "deadlock detected")
-          .with_detail(wait_text(wait.pid, what, w->pid) + "\n" + wait_text(w->pid, what, wait.pid))
+          .with_detail(storage::WaitGraph::wait_text(wait.pid, what, w->pid) + "\n" +
+                       storage::WaitGraph::wait_text(w->pid, what, wait.pid))
           .with_hint(kDeadlockHint);
     }
   }
@@ -145,7 +148,7 @@ bool TableLocks::try_acquire(std::vector<uint32_t> shared, Held& held, int32_t p
   return true;
 }
 
-void TableLocks::blockers(const Waiter& w, std::vector<Edge>& out) const {
+void TableLocks::blockers(const Waiter& w, std::vector<storage::WaitGraph::Edge>& out) const {
   for (uint32_t id : *w.shared) {
     auto it = entries_.find(id);
     if (it != entries_.end() && it->second.writer && it->second.writer_pid != w.pid)
@@ -167,44 +170,18 @@ void TableLocks::blockers(const Waiter& w, std::vector<Edge>& out) const {
     }
 }
 
-bool TableLocks::find_cycle(const Waiter& me, std::string& detail) const {
-  // Depth-first search over "waits for" edges from me's session; a path back to it is a deadlock. Locks
-  // without a session (pid 0: background sealing, which never waits while it holds one) end a path.
-  if (me.pid == 0) return false;
-  struct Frame {
-    int32_t pid;
-    std::vector<Edge> next;
-    size_t i = 0;
-  };
-  std::vector<Frame> stack;
-  std::vector<int32_t> visited{me.pid};
-  auto expand = [&](int32_t pid) {
-    Frame f{pid, {}, 0};
-    for (const Waiter* w : waiting_)
-      if (w->pid == pid) blockers(*w, f.next);
-    stack.push_back(std::move(f));
-  };
-  expand(me.pid);
-  while (!stack.empty()) {
-    Frame& top = stack.back();
-    if (top.i == top.next.size()) {
-      stack.pop_back();
-      continue;
-    }
-    const Edge& edge = top.next[top.i++];
-    if (edge.to == me.pid) {
-      for (const Frame& f : stack) {
-        const Edge& e = f.next[f.i - 1];
-        if (!detail.empty()) detail += "\n";
-        detail += wait_text(f.pid, e.what, e.to);
-      }
-      return true;
-    }
-    if (edge.to == 0 || std::find(visited.begin(), visited.end(), edge.to) != visited.end()) continue;
-    visited.push_back(edge.to);
-    expand(edge.to);
+void TableLocks::blockers(int32_t pid, std::vector<storage::WaitGraph::Edge>& out) const {
+  for (const Waiter* w : waiting_)
+    if (w->pid == pid) blockers(*w, out);
+}
+
+std::string_view TableLocks::wait_event(int32_t pid) const {
+  for (const Waiter* w : waiting_) {
+    if (w->pid != pid) continue;
+    // A name waits for the transaction that creates it (PostgreSQL: on pg_class's unique index).
+    return w->names ? "transactionid" : "relation";
   }
-  return false;
+  return "";
 }
 
 template <typename Pred>
@@ -239,7 +216,8 @@ void TableLocks::wait_for(std::unique_lock<std::mutex>& lk, const storage::LockW
     if (!deadlock_checked && now >= deadlock_at) {
       deadlock_checked = true;  // PostgreSQL checks once per wait
       std::string detail;
-      if (find_cycle(me, detail))
+      const bool deadlock = graph_.find_cycle(me.pid, lk, detail);  // releases mu_ meanwhile
+      if (deadlock)
         throw SqlError(SqlState::DeadlockDetected, "deadlock detected")
             .with_detail(std::move(detail))
             .with_hint(kDeadlockHint);

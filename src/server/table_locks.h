@@ -8,14 +8,13 @@
 // Every lock belongs to a session (its process id, LockWait::pid). A transaction that holds tables in
 // shared mode to its end (CREATE VIEW over them, LOCK TABLE) and then changes one of them upgrades its
 // lock: its own shared lock does not hold it back (PostgreSQL's locks of one transaction never conflict).
-// A request that has waited deadlock_timeout runs one deadlock check, as PostgreSQL's: over the wait-for
-// graph of table and name locks (a waiting session waits for every other session that holds a lock in its
-// way), under the mutex, so the graph it sees is the one of that moment; if a path leads back to the
-// waiter, it fails with 40P01 and PostgreSQL's DETAIL (each process, what it waits for, who blocks it)
-// and keeps what it held before the request. Row locks (storage::LockManager) have their own detector: a
-// cycle that runs through both a row lock and a table lock is not found (docs/schema.md, "Transactional
-// DDL"). A waiting exclusive request does not hold back new shared ones (PostgreSQL queues them behind it);
-// so DDL on a table that is never idle may wait until statement_timeout / lock_timeout.
+// A request that has waited deadlock_timeout runs one deadlock check, as PostgreSQL's, over the wait-for
+// graph of every kind of lock (storage/wait_graph.h: these table and name locks, and row locks; a waiting
+// session waits for every other session that holds a lock in its way), with every kind's mutex held, so
+// the graph it sees is the one of that moment; if a path leads back to the waiter, it fails with 40P01
+// and PostgreSQL's DETAIL (each process, what it waits for, who blocks it) and keeps what it held before
+// the request. A waiting exclusive request does not hold back new shared ones (PostgreSQL queues them
+// behind it); so DDL on a table that is never idle may wait until statement_timeout / lock_timeout.
 #pragma once
 
 #include <condition_variable>
@@ -28,11 +27,18 @@
 #include <vector>
 
 #include "storage/store.h"  // LockWait
+#include "storage/wait_graph.h"
 
 namespace omendb::engine {
 
-class TableLocks {
+class TableLocks : public storage::WaitGraph::Source {
  public:
+  // Joins `graph` (the store's: storage::Store::wait_graph) until destroyed.
+  explicit TableLocks(storage::WaitGraph& graph);
+  ~TableLocks() override;
+  TableLocks(const TableLocks&) = delete;
+  TableLocks& operator=(const TableLocks&) = delete;
+
   // Locks held by one statement (or one DDL); released when destroyed. Movable.
   class Held {
    public:
@@ -81,6 +87,11 @@ class TableLocks {
   static constexpr std::string_view kAccessShare = "AccessShareLock";
   static constexpr std::string_view kRowExclusive = "RowExclusiveLock";
 
+  // storage::WaitGraph::Source: a waiter waits for each session that holds a table or name in its way.
+  std::mutex& mutex() const override { return mu_; }
+  void blockers(int32_t pid, std::vector<storage::WaitGraph::Edge>& out) const override;
+  std::string_view wait_event(int32_t pid) const override;
+
  private:
   struct Entry {
     std::vector<int32_t> readers;  // the session of each shared lock (a session once per lock)
@@ -95,17 +106,9 @@ class TableLocks {
     const std::vector<std::string>* names = nullptr;
     std::string_view shared_mode = kAccessShare;
   };
-  // An edge of the wait-for graph: the waiter waits for `what` ("AccessExclusiveLock on relation R of
-  // database D"), which session `to` holds.
-  struct Edge {
-    int32_t to;
-    std::string what;
-  };
-  // The sessions that hold a lock `w` waits for, other than w's own. mu_ held.
-  void blockers(const Waiter& w, std::vector<Edge>& out) const;
-  // Whether waiting `me` is part of a cycle in the wait-for graph; `detail` gets PostgreSQL's DETAIL
-  // (one line per waiter on the cycle, `me` first). mu_ held.
-  bool find_cycle(const Waiter& me, std::string& detail) const;
+  // The sessions that hold a lock `w` waits for, other than w's own: edges of the wait-for graph ("w
+  // waits for AccessExclusiveLock on relation R of database D, held by session to"). mu_ held.
+  void blockers(const Waiter& w, std::vector<storage::WaitGraph::Edge>& out) const;
   bool grantable(const std::vector<uint32_t>& shared, const std::vector<uint32_t>& exclusive,
                  const std::vector<uint32_t>& own_shared = {}) const;
   void release(const std::vector<uint32_t>& shared, const std::vector<uint32_t>& exclusive, int32_t pid);
@@ -115,6 +118,7 @@ class TableLocks {
   void wait_for(std::unique_lock<std::mutex>& lk, const storage::LockWait& wait, const Waiter& me,
                 Pred grantable);
 
+  storage::WaitGraph& graph_;
   mutable std::mutex mu_;
   std::condition_variable released_;
   std::unordered_map<uint32_t, Entry> entries_;        // only tables held now

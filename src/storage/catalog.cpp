@@ -14,7 +14,10 @@
 // A temporary table's (or sequence's) entry ends with a trailer: u8 'T', u32 its temporary namespace
 // (TableDef::temp_namespace). Startup deletes such entries with their rows (Catalog::load). A table's
 // (or sequence's) in a schema other than public ends with the trailer u8 'S', u32 the schema's id
-// (TableDef::schema); entries without it (all those written before schemas existed) are public's.
+// (TableDef::schema); entries without it (all those written before schemas existed) are public's. A
+// table whose primary key has a name other than <table>_pkey (TableDef::pkey_name) ends with the trailer
+// u8 'K', str the name; entries without it (all those written before primary keys kept their names) have
+// <table>_pkey. Trailers are written only when needed, so other databases stay readable by older builds.
 // Schemas (CREATE SCHEMA) are stored under meta::schema_key(id): u8 format 1, u32 id, str name.
 // The next table id is stored separately (meta::next_table_id_key) so ids are never reused, even when
 // the table with the highest id is dropped.
@@ -211,7 +214,7 @@ const char* foreign_key_action_name(char action) {
 }
 
 bool TableDef::constraint_name_used(std::string_view n) const {
-  if (!primary_key.empty() && n == name + "_pkey") return true;
+  if (!primary_key.empty() && n == primary_key_name()) return true;
   for (const IndexDef& ix : indexes)
     if (ix.constraint && ix.name == n) return true;
   for (const CheckDef& c : checks)
@@ -385,10 +388,21 @@ bool get_options_trailer(Reader& r, std::vector<std::string>& options) {
   return r.ok;
 }
 
-bool get_namespace_trailer(Reader& r, uint32_t& schema, uint32_t& temp_namespace) {
+// The primary key's name trailer (see the top of the file).
+void put_pkey_trailer(const TableDef& def, std::string& out) {
+  if (def.primary_key.empty() || def.pkey_name.empty() || def.pkey_name == def.name + "_pkey") return;
+  out.push_back('K');
+  put_str(def.pkey_name, out);
+}
+
+// The trailers after the options trailer: namespaces and the primary key's name, in any order.
+bool get_trailers(Reader& r, uint32_t& schema, uint32_t& temp_namespace, std::string& pkey_name) {
   while (r.ok && r.pos < r.in.size()) {
     const uint8_t tag = r.get<uint8_t>();
-    if (tag == 'S') {
+    if (tag == 'K') {
+      pkey_name = r.get_str();
+      if (pkey_name.empty()) return false;
+    } else if (tag == 'S') {
       schema = r.get<uint32_t>();
       if (schema == 0) return false;
     } else if (tag == 'T') {
@@ -405,6 +419,7 @@ std::string serialize(const TableDef& def) {
   std::string out = serialize_body(def);
   put_options_trailer(def.options, out);
   put_namespace_trailer(def.nsp(), out);
+  put_pkey_trailer(def, out);
   return out;
 }
 
@@ -743,7 +758,7 @@ bool deserialize(std::string_view in, TableDef& def) {
     for (ForeignKeyDef& f : def.foreign_keys) f.comment = r.get_str();
   }
   return r.ok && get_options_trailer(r, def.options) &&
-         get_namespace_trailer(r, def.schema, def.temp_namespace) && r.pos == in.size();
+         get_trailers(r, def.schema, def.temp_namespace, def.pkey_name) && r.pos == in.size();
 }
 
 // CHECK and FOREIGN KEY constraints of a new table: ids (their pg_constraint OIDs) from the table's
@@ -799,8 +814,10 @@ bool deserialize_sequence(std::string_view in, SequenceDef& d, SequenceValue& v)
   v.last_value = r.get<int64_t>();
   v.is_called = r.get<uint8_t>() != 0;
   if (version == kSequenceFormatV2) d.comment = r.get_str();
-  return r.ok && get_namespace_trailer(r, d.schema, d.temp_namespace) && r.pos == in.size() &&
-         d.increment != 0 && d.min_value <= d.max_value && (d.width == 2 || d.width == 4 || d.width == 8);
+  std::string no_key;  // (a sequence has no primary key: a 'K' trailer makes no_key non-empty)
+  return r.ok && get_trailers(r, d.schema, d.temp_namespace, no_key) && no_key.empty() &&
+         r.pos == in.size() && d.increment != 0 && d.min_value <= d.max_value &&
+         (d.width == 2 || d.width == 4 || d.width == 8);
 }
 
 // PostgreSQL's nextval step from (v, called): the value nextval returns next, in v. False at the

@@ -185,6 +185,11 @@ struct TableDef {
   // Indexes into `columns` of the primary key, in key order. Empty: the table has no primary key and
   // rows are keyed by a hidden, increasing 64-bit row id.
   std::vector<int> primary_key;
+  // The primary key's constraint name (and its index's), as CREATE TABLE / ADD CONSTRAINT named it; empty:
+  // <name>_pkey as the table was named when the key was made (what PostgreSQL generates). Renaming the
+  // table keeps it (RenameTable stores the old default). primary_key_name() is the one place to read it.
+  std::string pkey_name;
+  std::string primary_key_name() const { return pkey_name.empty() ? name + "_pkey" : pkey_name; }
   // Columns dropped by ALTER TABLE DROP COLUMN (PostgreSQL's attisdropped) are removed from `columns`;
   // their attribute numbers stay used: attnums[i] is column i's attribute number (1-based, stable
   // across drops, shown as pg_attribute.attnum), next_attnum the number the next added column gets.

@@ -295,8 +295,10 @@ struct StoreState {
     std::lock_guard lock(snapshot_mutex);
     return active_snapshots.empty() ? visible_ts.load() : *active_snapshots.begin();
   }
-  // --- row locks (lock_manager.h), held by transactions (numbered from next_txn_id) until they end
-  LockManager locks;
+  // --- row locks (lock_manager.h), held by transactions (numbered from next_txn_id) until they end; their
+  // waits are edges of wait_graph, which the engine's table locks join too (wait_graph.h)
+  WaitGraph wait_graph;
+  LockManager locks{wait_graph};
   std::atomic<uint64_t> next_txn_id{1};
   // Sealing (Store::seal): one seal of a table at a time; DROP TABLE and ALTER TABLE take the table's
   // seal mutex too (before commit_mutex), so a seal's writes never land after a drop or across a change

@@ -15,14 +15,15 @@ int strength(RowLockMode m) {
   return static_cast<int>(m);
 }
 
-// How PostgreSQL's deadlock report names what a row-lock waiter waits for: the other transaction's id
-// (a row lock waits for the transaction that holds it to end).
-std::string wait_text(const LockManager::Requester& waiter, const LockManager::Requester& blocker) {
-  return "Process " + std::to_string(waiter.pid) + " waits for ShareLock on transaction " +
-         std::to_string(blocker.txn) + "; blocked by process " + std::to_string(blocker.pid) + ".";
+}  // namespace
+
+LockManager::LockManager(WaitGraph& graph) : graph_(graph) {
+  graph_.add(*this);
 }
 
-}  // namespace
+LockManager::~LockManager() {
+  graph_.remove(*this);
+}
 
 bool LockManager::conflicts(RowLockMode a, RowLockMode b) {
   // PostgreSQL's "Conflicting Row-Level Locks" table: KEY SHARE conflicts with FOR UPDATE only; SHARE
@@ -86,50 +87,26 @@ void LockManager::blockers(const Entry& e, const Waiter& w, std::vector<Requeste
   }
 }
 
-bool LockManager::find_cycle(uint64_t txn, std::vector<std::pair<Requester, Requester>>& cycle) {
-  // Depth-first search over "waits for" edges from txn; a path back to txn is a deadlock.
-  std::vector<uint64_t> visited;
-  struct Frame {
-    Requester who;
-    std::vector<Requester> next;
-    size_t i = 0;
-  };
-  std::vector<Frame> stack;
-  auto expand = [&](const Requester& who) -> bool {
-    auto it = waiting_.find(who.txn);
-    if (it == waiting_.end()) return false;
-    auto e = entries_.find(it->second.key);
-    if (e == entries_.end()) return false;
-    Frame f;
-    f.who = it->second.waiter->who;
-    blockers(e->second, *it->second.waiter, f.next);
-    stack.push_back(std::move(f));
-    return true;
-  };
-  auto self = waiting_.find(txn);
-  if (self == waiting_.end()) return false;
-  expand(self->second.waiter->who);
-  visited.push_back(txn);
-  while (!stack.empty()) {
-    Frame& top = stack.back();
-    if (top.i == top.next.size()) {
-      stack.pop_back();
-      continue;
-    }
-    Requester next = top.next[top.i++];
-    if (next.txn == txn) {
-      for (size_t k = 0; k < stack.size(); ++k) {
-        Requester to = k + 1 < stack.size() ? stack[k + 1].who : next;
-        // The blocker's pid as its own frame knows it (the holder entry may name it too).
-        cycle.emplace_back(stack[k].who, to);
-      }
-      return true;
-    }
-    if (std::find(visited.begin(), visited.end(), next.txn) != visited.end()) continue;
-    visited.push_back(next.txn);
-    expand(next);
-  }
-  return false;
+const LockManager::Waiting* LockManager::waiting_of(int32_t pid) const {
+  for (const auto& [txn, waiting] : waiting_)
+    if (waiting.waiter->who.pid == pid) return &waiting;
+  return nullptr;
+}
+
+void LockManager::blockers(int32_t pid, std::vector<WaitGraph::Edge>& out) const {
+  const Waiting* waiting = waiting_of(pid);
+  if (!waiting) return;
+  auto e = entries_.find(waiting->key);
+  if (e == entries_.end()) return;
+  std::vector<Requester> in_way;
+  blockers(e->second, *waiting->waiter, in_way);
+  // PostgreSQL's words: a row-lock waiter waits for the transaction that holds the row to end.
+  for (const Requester& r : in_way)
+    out.push_back({r.pid, "ShareLock on transaction " + std::to_string(r.txn)});
+}
+
+std::string_view LockManager::wait_event(int32_t pid) const {
+  return waiting_of(pid) ? "transactionid" : "";
 }
 
 void LockManager::abandon(const std::string& key, Waiter& w) {
@@ -194,14 +171,11 @@ LockManager::Outcome LockManager::lock(const Requester& who, std::string_view ke
     }
     if (!deadlock_checked && now >= deadlock_at) {
       deadlock_checked = true;  // PostgreSQL checks once per wait
-      std::vector<std::pair<Requester, Requester>> cycle;
-      if (find_cycle(who.txn, cycle)) {
+      std::string detail;
+      const bool deadlock = graph_.find_cycle(who.pid, lk, detail);  // releases mu_ meanwhile
+      if (w.granted) break;
+      if (deadlock) {
         abandon(key, w);
-        std::string detail;
-        for (const auto& [a, b] : cycle) {
-          if (!detail.empty()) detail += "\n";
-          detail += wait_text(a, b);
-        }
         throw SqlError(SqlState::DeadlockDetected, "deadlock detected")
             .with_detail(std::move(detail))
             .with_hint("See server log for query details.");

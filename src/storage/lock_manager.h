@@ -1,8 +1,9 @@
 // Row locks, as PostgreSQL's: held by a transaction from the moment it writes (or SELECT ... FOR UPDATE
 // locks) a row until it commits or rolls back. A second transaction that wants a conflicting lock on the
 // same row waits in a FIFO queue, bounded by lock_timeout, statement_timeout and cancel; a wait that
-// lasts deadlock_timeout runs one deadlock check over the wait-for graph and fails the waiter with 40P01
-// if it closes a cycle. See docs/mvcc.md ("Row locks").
+// lasts deadlock_timeout runs one deadlock check over the wait-for graph of every kind of lock
+// (wait_graph.h: row and table locks together) and fails the waiter with 40P01 if it closes a cycle. See
+// docs/mvcc.md ("Row locks", "Deadlocks").
 //
 // Locks live in memory only, keyed by storage key (table prefix + primary key bytes): a crash ends every
 // transaction, and with it every lock. They do not replace the first-committer-wins check at commit,
@@ -20,11 +21,18 @@
 #include <vector>
 
 #include "storage/store.h"
+#include "storage/wait_graph.h"
 
 namespace omendb::storage {
 
-class LockManager {
+class LockManager : public WaitGraph::Source {
  public:
+  // Joins `graph` (a row-lock waiter's edges go to the transactions in its way) until destroyed.
+  explicit LockManager(WaitGraph& graph);
+  ~LockManager() override;
+  LockManager(const LockManager&) = delete;
+  LockManager& operator=(const LockManager&) = delete;
+
   enum class Outcome {
     Acquired,  // granted now, or after a wait
     Held,      // this transaction held the lock (or a stronger one) already
@@ -58,6 +66,11 @@ class LockManager {
   // lock conflicts).
   static bool conflicts(RowLockMode a, RowLockMode b);
 
+  // WaitGraph::Source: a waiter waits for "ShareLock on transaction N" of each transaction in its way.
+  std::mutex& mutex() const override { return mu_; }
+  void blockers(int32_t pid, std::vector<WaitGraph::Edge>& out) const override;
+  std::string_view wait_event(int32_t pid) const override;
+
  private:
   struct Waiter {
     Requester who;
@@ -84,12 +97,13 @@ class LockManager {
   static void grant(Entry& e, uint64_t txn, int32_t pid, RowLockMode mode);
   // Grants queued requests that no longer conflict, in order. Caller holds mu_.
   void wake(Entry& e);
-  // Whether waiting `txn` is part of a cycle in the wait-for graph; `cycle` gets the path. mu_ held.
-  bool find_cycle(uint64_t txn, std::vector<std::pair<Requester, Requester>>& cycle);
   void blockers(const Entry& e, const Waiter& w, std::vector<Requester>& out) const;
+  // The wait of session `pid`, if it waits here. mu_ held.
+  const Waiting* waiting_of(int32_t pid) const;
   // Removes a waiter that gave up, and the entry if it is empty. mu_ held.
   void abandon(const std::string& key, Waiter& w);
 
+  WaitGraph& graph_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Entry> entries_;
   std::unordered_map<uint64_t, Waiting> waiting_;  // txn -> the lock it waits for

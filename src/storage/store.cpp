@@ -518,10 +518,10 @@ SqlError duplicate_key_error(const TableDef& table, const std::vector<std::strin
     cols += table.columns[table.primary_key[i]].name;
     if (i < key_values.size()) vals += key_values[i];
   }
-  return std::move(SqlError(SqlState::UniqueViolation,
-                            "duplicate key value violates unique constraint \"" + table.name + "_pkey\"")
+  return std::move(SqlError(SqlState::UniqueViolation, "duplicate key value violates unique constraint \"" +
+                                                           table.primary_key_name() + "\"")
                        .with_detail("Key (" + cols + ")=(" + vals + ") already exists.")
-                       .with_constraint("public", table.name, table.name + "_pkey"));
+                       .with_constraint("public", table.name, table.primary_key_name()));
 }
 
 SqlError duplicate_key_error(const TableDef& table, const Datum* row) {
@@ -4038,6 +4038,10 @@ uint64_t Store::row_lock_waiters() const {
   return state_->locks.waiters();
 }
 
+WaitGraph& Store::wait_graph() {
+  return state_->wait_graph;
+}
+
 uint64_t Store::visible_ts() const {
   return state_->visible_ts.load();
 }
@@ -4478,7 +4482,7 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
               vals += datum_text(def.columns[k].type, row[k]);
             }
             throw SqlError(SqlState::UniqueViolation,
-                           "could not create unique index \"" + def.name + "_pkey\"")
+                           "could not create unique index \"" + def.primary_key_name() + "\"")
                 .with_detail("Key (" + cols + ")=(" + vals + ") is duplicated.");
           }
         } else if (work.rekey) {  // DROP CONSTRAINT t_pkey: hidden row ids, numbered again from 1

@@ -86,6 +86,7 @@ enum class UpsertOutcome {
   Conflict,  // a row is there and the action is DO UPDATE: conflicting_row() holds it
 };
 class Transaction;
+class WaitGraph;
 
 enum class IsolationLevel {
   ReadCommitted,   // a fresh snapshot for every statement
@@ -168,6 +169,9 @@ class Store {
 
   // Transactions waiting for a row lock now (SHOW omendb.lock_waiters; tests order sessions with it).
   uint64_t row_lock_waiters() const;
+  // The wait-for graph of row locks, which other kinds of locks join (the engine's table locks): one
+  // deadlock check sees every kind of wait (wait_graph.h).
+  WaitGraph& wait_graph();
 
   // ANALYZE's statistics of a table (docs/schema.md, "ANALYZE"): durable, read by pg_stats, pg_class and
   // the planner's selectivities. set_table_stats replaces what is kept for the table (the caller merges);

@@ -9,7 +9,9 @@
     first; after its COMMIT it fails with 23503, after its ROLLBACK it succeeds;
   * fk_race: 16 sessions insert children of random parents while others delete random parents, in
     autocommit and in transactions; at the end no child row lacks its parent (no orphan);
-  * restart: the constraints and their enforcement survive kill -9.
+  * pkey_names: a primary key's own name (CONSTRAINT zz PRIMARY KEY, ADD CONSTRAINT zz PRIMARY KEY) in
+    23505's message and fields, in ON CONFLICT ON CONSTRAINT, kept when the table is renamed;
+  * restart: the constraints and their enforcement survive kill -9 (and primary keys' names).
 
 `--host/--port` runs everything but `restart` against a running server: PostgreSQL 15 passes it too."""
 
@@ -313,6 +315,44 @@ def test_fk_race(connect):
     admin.close()
 
 
+def test_pkey_names(connect):
+    c = fresh(connect, ["pkn", "pkn2", "pkn3", "pkn3r"],
+              "CREATE TABLE pkn (id INT, v INT, CONSTRAINT pkn_key PRIMARY KEY (id))")
+    cur = c.cursor()
+    cur.execute("INSERT INTO pkn VALUES (1, 1)")
+    e = expect_sqlstate(c, "INSERT INTO pkn VALUES (1, 2)", "23505")
+    assert e.diag.message_primary == 'duplicate key value violates unique constraint "pkn_key"', e.diag.message_primary
+    assert e.diag.message_detail == "Key (id)=(1) already exists.", e.diag.message_detail
+    assert fields(e) == ("public", "pkn", "pkn_key"), fields(e)
+    cur.execute("INSERT INTO pkn VALUES (1, 5) ON CONFLICT ON CONSTRAINT pkn_key DO UPDATE SET v = excluded.v")
+    e = expect_sqlstate(c, "INSERT INTO pkn VALUES (1, 5) ON CONFLICT ON CONSTRAINT pkn_pkey DO NOTHING", "42704")
+    assert e.diag.message_primary == 'constraint "pkn_pkey" for table "pkn" does not exist', e.diag.message_primary
+    # ADD CONSTRAINT ... PRIMARY KEY over duplicates names the key's index
+    cur.execute("CREATE TABLE pkn2 (id INT, v INT)")
+    cur.execute("INSERT INTO pkn2 VALUES (1, 1), (1, 2)")
+    e = expect_sqlstate(c, "ALTER TABLE pkn2 ADD CONSTRAINT pkn2_named PRIMARY KEY (id)", "23505")
+    assert e.diag.message_primary == 'could not create unique index "pkn2_named"', e.diag.message_primary
+    cur.execute("DELETE FROM pkn2 WHERE v = 2")
+    cur.execute("ALTER TABLE pkn2 ADD CONSTRAINT pkn2_named PRIMARY KEY (id)")
+    e = expect_sqlstate(c, "INSERT INTO pkn2 VALUES (1, 3)", "23505")
+    assert fields(e) == ("public", "pkn2", "pkn2_named"), fields(e)
+    # a name another relation has: 42P07
+    e = expect_sqlstate(c, "CREATE TABLE pkn3 (id INT CONSTRAINT pkn PRIMARY KEY)", "42P07")
+    assert e.diag.message_primary == 'relation "pkn" already exists', e.diag.message_primary
+    # renaming the table keeps its key's name (generated or given)
+    cur.execute("CREATE TABLE pkn3 (id INT PRIMARY KEY)")
+    cur.execute("ALTER TABLE pkn3 RENAME TO pkn3r")
+    cur.execute("SELECT conname, (SELECT relname FROM pg_class WHERE oid = conindid) FROM pg_constraint "
+                "WHERE conrelid = 'pkn3r'::regclass")
+    assert cur.fetchall() == [("pkn3_pkey", "pkn3_pkey")]
+    e = expect_sqlstate(c, "INSERT INTO pkn3r VALUES (1), (1)", "23505")
+    assert e.diag.constraint_name == "pkn3_pkey", e.diag.constraint_name
+    cur.execute("ALTER TABLE pkn3r DROP CONSTRAINT pkn3_pkey")
+    cur.execute("ALTER TABLE pkn3r ADD PRIMARY KEY (id)")  # a generated name: the table's name now
+    cur.execute("SELECT conname FROM pg_constraint WHERE conrelid = 'pkn3r'::regclass")
+    assert cur.fetchall() == [("pkn3r_pkey",)]
+
+
 def test_restart(server_bin):
     with Server(server_bin) as srv:
         c = srv.connect()
@@ -328,6 +368,11 @@ def test_restart(server_bin):
                     "FOREIGN KEY (a, b) REFERENCES kp ON UPDATE CASCADE ON DELETE SET NULL (b))")
         cur.execute("INSERT INTO kp VALUES (1, 1), (1, 2)")
         cur.execute("INSERT INTO kc VALUES (1, 1, 1), (2, 1, 2)")
+        # primary keys' own names (the catalog's 'K' trailer), and a renamed table's old key name
+        cur.execute("CREATE TABLE nk (id INT CONSTRAINT nk_named PRIMARY KEY)")
+        cur.execute("CREATE TABLE nk2 (id INT PRIMARY KEY)")
+        cur.execute("ALTER TABLE nk2 RENAME TO nk2r")
+        cur.execute("INSERT INTO nk VALUES (1)")
         c.close()
         srv.kill()
         srv.start()
@@ -349,11 +394,17 @@ def test_restart(server_bin):
                        ("rc_even", "CHECK (((id % 2) = 0)) NOT VALID"),
                        ("rc_p_fkey", "FOREIGN KEY (p) REFERENCES rp(id) ON DELETE RESTRICT"),
                        ("rp_v_check", "CHECK ((v <> 13))")], got
+        cur.execute("SELECT conname, conrelid::regclass::text FROM pg_constraint WHERE contype = 'p' ORDER BY 1")
+        got = cur.fetchall()
+        assert got == [("kc_pkey", "kc"), ("kp_pkey", "kp"), ("nk2_pkey", "nk2r"), ("nk_named", "nk"),
+                       ("rc_pkey", "rc"), ("rp_pkey", "rp")], got
+        e = expect_sqlstate(c, "INSERT INTO nk VALUES (1)", "23505")
+        assert e.diag.constraint_name == "nk_named", e.diag.constraint_name
         c.close()
 
 
 def main():
-    return run_main_connected([test_check_fields, test_not_null_fields, test_fk_fields, test_fk_waits, test_fk_cascade_waits,
+    return run_main_connected([test_check_fields, test_pkey_names, test_not_null_fields, test_fk_fields, test_fk_waits, test_fk_cascade_waits,
                                test_fk_update_actions_wait, test_fk_race],
                               [test_restart])
 

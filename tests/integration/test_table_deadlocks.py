@@ -1,14 +1,17 @@
 #!/usr/bin/python3
-"""Deadlocks over table locks (docs/schema.md, "Transactional DDL"; src/server/table_locks.h): a session
-that has waited deadlock_timeout for a table lock checks the wait-for graph, and if its wait closes a
-cycle (over two or three tables, or through a lock upgrade) it fails with 40P01 and PostgreSQL's DETAIL;
-the error frees its locks (as PostgreSQL's, before its ROLLBACK) and the others go on and commit. A chain
-of waits without a cycle is no deadlock. Also runs against PostgreSQL 15 (--host ... --engine
+"""Deadlocks over table locks, and over table and row locks together (docs/schema.md, "Transactional
+DDL"; docs/mvcc.md, "Deadlocks"; src/storage/wait_graph.h): a session that has waited deadlock_timeout
+for a table or row lock checks the one wait-for graph of both kinds, and if its wait closes a cycle (over
+two or three tables, through a lock upgrade, or through row locks and table locks) it fails with 40P01 and
+PostgreSQL's DETAIL; the error frees its locks (as PostgreSQL's, before its ROLLBACK) and the others go on
+and commit. A chain of waits without a cycle is no deadlock. A waiting session shows wait_event_type
+Lock in pg_stat_activity. Also runs against PostgreSQL 15 (--host ... --engine
 postgresql): the statements, SQLSTATEs and messages are the same (not the error position, which
 OmenDB does not give).
 """
 
 import os
+import re
 import sys
 import time
 
@@ -54,14 +57,18 @@ def oid(c, table):
 
 
 def expected_detail(c, cycle, first):
-    """PostgreSQL's DETAIL for `cycle` (a list of (session, mode, table, blocking session), each waiting for
-    the next) as session `first` reports it: its own line first."""
+    """A pattern of PostgreSQL's DETAIL for `cycle` (a list of (session, mode, table, blocking session), each
+    waiting for the next; table None: a row lock, which waits for the blocking session's transaction to
+    end) as session `first` reports it: its own line first."""
     db = scalar(c, "SELECT oid FROM pg_database WHERE datname = current_database()")
     k = [s for s, _, _, _ in cycle].index(first)
     lines = []
     for s, mode, table, by in cycle[k:] + cycle[:k]:
-        lines.append("Process %d waits for %s on relation %d of database %d; blocked by process %d."
-                     % (s.get_backend_pid(), mode, oid(c, table), db, by.get_backend_pid()))
+        what = ("%s on relation %d of database %d" % (mode, oid(c, table), db) if table
+                else "ShareLock on transaction ")
+        lines.append(re.escape("Process %d waits for %s" % (s.get_backend_pid(), what)) +
+                     ("" if table else r"\d+") +
+                     re.escape("; blocked by process %d." % by.get_backend_pid()))
     return "\n".join(lines)
 
 
@@ -82,7 +89,7 @@ def settle(c, waits, cycle):
     e = out["error"]
     assert isinstance(e, psycopg2.Error) and e.pgcode == "40P01", repr(e)
     assert e.diag.message_primary == "deadlock detected", e.diag.message_primary
-    assert e.diag.message_detail == expected_detail(c, cycle, loser), e.diag.message_detail
+    assert re.fullmatch(expected_detail(c, cycle, loser), e.diag.message_detail), e.diag.message_detail
     assert e.diag.message_hint == HINT, e.diag.message_hint
     # The error aborts the loser's transaction and frees its locks at once, before its ROLLBACK (as
     # PostgreSQL's AbortTransaction): the session that waited for it goes on.
@@ -179,8 +186,9 @@ def test_upgrade(connect):
     except psycopg2.Error as e:
         assert e.pgcode == "40P01", e
         assert time.monotonic() - t0 < 0.9, "not detected at once"
-        assert e.diag.message_detail == expected_detail(
-            c, [(b, "AccessExclusiveLock", "t1", a), (a, "AccessExclusiveLock", "t1", b)], b), e.diag.message_detail
+        assert re.fullmatch(expected_detail(
+            c, [(b, "AccessExclusiveLock", "t1", a), (a, "AccessExclusiveLock", "t1", b)], b),
+            e.diag.message_detail), e.diag.message_detail
         assert e.diag.message_hint == HINT
     ta.join(10)  # b's locks went with its error
     assert not ta.is_alive() and "error" not in oa, oa
@@ -217,6 +225,85 @@ def test_chain_is_no_deadlock(connect):
         s.close()
 
 
+ROW = "SELECT id FROM t1 WHERE id = 1 FOR UPDATE"  # a row lock, held to the transaction's end
+
+
+def test_row_then_table(connect):
+    """A holds a row lock and waits for B's table lock; B waits for A's row (a row lock waits for the
+    transaction that holds it: "ShareLock on transaction N"). A waited first, so A finds the cycle: 40P01,
+    and B goes on (A's row lock went with its error) and commits."""
+    c = setup(connect, 2)
+    _, b, _, loser = cycle_of_two(connect, c, [ROW], ["LOCK TABLE t2"],
+                                   ("LOCK TABLE t2", "AccessExclusiveLock", "t2"),
+                                   ("UPDATE t1 SET id = 1 WHERE id = 1", "ShareLock", None))
+    assert loser is not b
+
+
+def test_table_then_row(connect):
+    """The same cycle, but B's row wait starts first: B (holding a table lock, waiting for a row) finds it;
+    A's table wait then goes on. Then with DDL: B altered t2 and waits for A's row, A's INSERT into t2 waits
+    for B (RowExclusiveLock): B finds the cycle, its ALTER is rolled back, A's INSERT goes in."""
+    c = setup(connect, 2)
+    for b_first, b_waits, a_waits, a_mode in (
+            ("LOCK TABLE t2", "DELETE FROM t1 WHERE id = 1", "SELECT * FROM t2", "AccessShareLock"),
+            ("ALTER TABLE t2 ADD COLUMN x int", "UPDATE t1 SET id = 1 WHERE id = 1", "INSERT INTO t2 VALUES (5)",
+             "RowExclusiveLock")):
+        a, b = sessions(connect, 2)
+        query(a, ROW)
+        query(b, b_first)
+        tb, ob = start(b, b_waits)
+        ta, oa = start(a, a_waits)
+        cycle = [(a, a_mode, "t2", b), (b, "ShareLock", None, a)]
+        assert settle(c, [(a, ta, oa), (b, tb, ob)], cycle) is b
+        for s in (a, b):
+            s.close()
+    # A's SELECT read t2 as committed; b's ALTER was rolled back, A's INSERT went in
+    assert query(c, "SELECT * FROM t2 ORDER BY id") == [(2,), (5,)]
+
+
+def test_three_sessions_rows_and_tables(connect):
+    """A holds a row of t1 and waits for B's t2; B waits for C's t3; C waits for A's row: A waited first and
+    finds the cycle; C gets the row, commits, then B reads t3 and commits."""
+    c = setup(connect, 3)
+    a, b, s3 = sessions(connect, 3)
+    query(a, ROW)
+    query(b, "LOCK TABLE t2")
+    query(s3, "LOCK TABLE t3")
+    ta, oa = start(a, "LOCK TABLE t2")
+    tb, ob = start(b, "SELECT * FROM t3")
+    tc, oc = start(s3, "DELETE FROM t1 WHERE id = 1")
+    cycle = [(a, "AccessExclusiveLock", "t2", b), (b, "AccessShareLock", "t3", s3), (s3, "ShareLock", None, a)]
+    assert settle(c, [(a, ta, oa), (b, tb, ob), (s3, tc, oc)], cycle) is a
+    assert ob["value"] == [(3,)], ob
+    assert query(c, "SELECT count(*) FROM t1") == [(0,)]
+    for s in (a, b, s3):
+        s.close()
+
+
+def test_lock_waits_in_pg_stat_activity(connect):
+    """A session waiting for a row lock shows wait_event_type Lock / transactionid in pg_stat_activity, one
+    waiting for a table lock Lock / relation (no deadlock: both wait for A, which waits for nothing)."""
+    c = setup(connect, 2)
+    a, b, s3 = sessions(connect, 3)
+    query(a, ROW)
+    query(a, "LOCK TABLE t2")
+    tb, ob = start(b, "UPDATE t1 SET id = 1 WHERE id = 1")
+    tc, oc = start(s3, "SELECT * FROM t2")
+    rows = query(c, "SELECT pid, state, wait_event_type, wait_event FROM pg_stat_activity WHERE pid IN (%d, %d) "
+                    "ORDER BY pid = %d DESC" % (b.get_backend_pid(), s3.get_backend_pid(), b.get_backend_pid()))
+    assert rows == [(b.get_backend_pid(), "active", "Lock", "transactionid"),
+                    (s3.get_backend_pid(), "active", "Lock", "relation")], rows
+    query(a, "COMMIT")
+    for t, out in ((tb, ob), (tc, oc)):
+        t.join(10)
+        assert not t.is_alive() and "error" not in out, out
+    for s in (a, b, s3):
+        query(s, "COMMIT")
+        s.close()
+
+
 if __name__ == "__main__":
     sys.exit(1 if run_main_connected([test_two_tables, test_three_tables, test_upgrade,
-                                      test_chain_is_no_deadlock]) else 0)
+                                      test_chain_is_no_deadlock, test_row_then_table, test_table_then_row,
+                                      test_three_sessions_rows_and_tables,
+                                      test_lock_waits_in_pg_stat_activity]) else 0)

@@ -140,10 +140,11 @@ struct ColumnDef {
   std::vector<SequenceOption> identity_options;
   TypeName type;
   bool not_null = false;
-  bool primary_key = false;  // inline PRIMARY KEY on the column
-  bool unique = false;       // inline UNIQUE (CreateTableStmt::uniques has it; ADD COLUMN refuses it)
-  ExprPtr default_expr;      // DEFAULT
-  std::string default_text;  // DEFAULT as SQL text (libpg_query's deparser), kept in the catalog
+  bool primary_key = false;      // inline PRIMARY KEY on the column
+  std::string primary_key_name;  // its CONSTRAINT name; empty: <table>_pkey
+  bool unique = false;           // inline UNIQUE (CreateTableStmt::uniques has it; ADD COLUMN refuses it)
+  ExprPtr default_expr;          // DEFAULT
+  std::string default_text;      // DEFAULT as SQL text (libpg_query's deparser), kept in the catalog
   int location = -1;
 };
 
@@ -440,6 +441,7 @@ struct CreateTableStmt : Stmt {
   bool if_not_exists = false;
   std::vector<ColumnDef> columns;
   std::vector<std::string> primary_key;   // table-level PRIMARY KEY (a, b)
+  std::string primary_key_name;           // its CONSTRAINT name; empty: <table>_pkey
   std::vector<UniqueConstraint> uniques;  // column- and table-level UNIQUE, in the order written
   std::vector<CheckConstraint> checks;    // column- and table-level CHECK, in the order written
   std::vector<ForeignKeyConstraint> foreign_keys;

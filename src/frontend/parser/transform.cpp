@@ -1402,9 +1402,7 @@ class Transformer {
     auto table_constraint = [&](const PgQuery__Constraint* c) {
       if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) {
         if (has_index_options(c)) note(feature, "PRIMARY KEY index options");
-        // The catalog names a primary key <table>_pkey and keeps no other name: refused, not renamed.
-        if (c->conname && *c->conname && c->conname != out->table.name + "_pkey")
-          note(feature, "a primary key named other than " + out->table.name + "_pkey");
+        if (c->conname && *c->conname) out->primary_key_name = c->conname;
         if (!out->primary_key.empty()) {
           throw SqlError(SqlState::InvalidTableDefinition,
                          "multiple primary keys for table \"" + out->table.name + "\" are not allowed")
@@ -1495,8 +1493,7 @@ class Transformer {
           break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
           if (has_index_options(c)) note(feature, "PRIMARY KEY index options");
-          if (c->conname && *c->conname && c->conname != table + "_pkey")
-            note(feature, "a primary key named other than " + table + "_pkey");
+          if (c->conname && *c->conname) col.primary_key_name = c->conname;
           col.primary_key = true;
           break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE:

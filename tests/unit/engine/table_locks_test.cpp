@@ -12,6 +12,7 @@
 
 #include "catalog/system_catalog.h"
 #include "common/error.h"
+#include "storage/lock_manager.h"
 
 namespace omendb::engine {
 namespace {
@@ -51,7 +52,8 @@ std::thread run(std::optional<SqlError>& error, std::function<void()> fn) {
 }
 
 TEST(TableLocks, TwoTableCycleFailsTheCheckingWaiter) {
-  TableLocks locks;
+  storage::WaitGraph graph;
+  TableLocks locks(graph);
   TableLocks::Held a_t1 = locks.acquire({}, {1}, session(101));
   TableLocks::Held b_t2 = locks.acquire({}, {2}, session(102));
   std::optional<SqlError> err_a, err_b;
@@ -79,7 +81,8 @@ TEST(TableLocks, TwoTableCycleFailsTheCheckingWaiter) {
 }
 
 TEST(TableLocks, ThreeTableCycle) {
-  TableLocks locks;
+  storage::WaitGraph graph;
+  TableLocks locks(graph);
   std::vector<TableLocks::Held> held;
   for (int32_t i = 1; i <= 3; ++i)
     held.push_back(locks.acquire({}, {static_cast<uint32_t>(i)}, session(100 + i)));
@@ -111,7 +114,8 @@ TEST(TableLocks, ThreeTableCycle) {
 }
 
 TEST(TableLocks, ChainIsNoDeadlock) {
-  TableLocks locks;
+  storage::WaitGraph graph;
+  TableLocks locks(graph);
   TableLocks::Held a = locks.acquire({}, {1}, session(101));
   TableLocks::Held b = locks.acquire({}, {2}, session(102));
   std::optional<SqlError> err_b, err_c;
@@ -133,7 +137,8 @@ TEST(TableLocks, ChainIsNoDeadlock) {
 }
 
 TEST(TableLocks, UpgradeCycleAndTwoUpgradesOfOneTable) {
-  TableLocks locks;
+  storage::WaitGraph graph;
+  TableLocks locks(graph);
   // Both hold t1 shared; B holds t2. A waits for t2; B upgrades t1, held back by A's shared lock only.
   TableLocks::Held a1 = locks.acquire({1}, {}, session(101));
   TableLocks::Held b1 = locks.acquire({1}, {}, session(102));
@@ -177,7 +182,8 @@ TEST(TableLocks, UpgradeCycleAndTwoUpgradesOfOneTable) {
 }
 
 TEST(TableLocks, NameCycle) {
-  TableLocks locks;
+  storage::WaitGraph graph;
+  TableLocks locks(graph);
   TableLocks::Held a = locks.acquire_names({"x"}, session(101));
   TableLocks::Held b = locks.acquire_names({"\x01"
                                             "3.y"},
@@ -204,7 +210,8 @@ TEST(TableLocks, NameCycle) {
 TEST(TableLocks, OwnLockIsNoDeadlock) {
   // A session's own statement lock (a cursor) holds back its DDL, but that is not a cycle with another
   // session: the wait ends at lock_timeout.
-  TableLocks locks;
+  storage::WaitGraph graph;
+  TableLocks locks(graph);
   TableLocks::Held cursor = locks.acquire({1}, {}, session(101));
   storage::LockWait w = session(101, 1);
   w.lock_timeout_ms = 100;
@@ -214,6 +221,100 @@ TEST(TableLocks, OwnLockIsNoDeadlock) {
   } catch (const SqlError& e) {
     EXPECT_EQ(sqlstate_code(e.state()), "55P03");
   }
+}
+
+// Row locks and table locks in one wait-for graph (storage/wait_graph.h): a cycle through both kinds is
+// found by whichever waiter checks, with PostgreSQL's words for each kind of wait.
+TEST(TableLocks, CycleThroughRowAndTableLocks) {
+  using storage::LockManager;
+  using storage::LockWaitMode;
+  using storage::RowLockMode;
+  storage::WaitGraph graph;
+  TableLocks locks(graph);
+  LockManager rows(graph);
+  auto row_lock = [&](uint64_t txn, int32_t pid, uint64_t deadlock_ms) {
+    rows.lock({txn, pid}, "k", RowLockMode::Update, LockWaitMode::Wait, session(pid, deadlock_ms), "t1");
+  };
+  const std::string row_wait = "ShareLock on transaction ";
+
+  // Row -> table: A (txn 1) holds the row and waits for t2, which B holds; B waits for the row and checks.
+  {
+    row_lock(1, 101, 20);
+    TableLocks::Held b_t2 = locks.acquire({}, {2}, session(102));
+    std::optional<SqlError> err_a, err_b;
+    TableLocks::Held a_got;
+    std::thread ta = run(err_a, [&] { a_got = locks.acquire({}, {2}, session(101, 60000)); });
+    wait_until([&] { return locks.waiters() == 1; });
+    EXPECT_EQ(graph.wait_event(101), "relation");
+    std::thread tb = run(err_b, [&] { row_lock(2, 102, 20); });
+    tb.join();
+    ASSERT_TRUE(err_b.has_value());
+    EXPECT_EQ(sqlstate_code(err_b->state()), "40P01");
+    EXPECT_EQ(err_b->message(), "deadlock detected");
+    EXPECT_EQ(err_b->detail(), "Process 102 waits for " + row_wait +
+                                   "1; blocked by process 101.\n"
+                                   "Process 101 waits for AccessExclusiveLock on " +
+                                   rel(2) + "; blocked by process 102.");
+    EXPECT_EQ(err_b->hint(), "See server log for query details.");
+    EXPECT_EQ(rows.waiters(), 0u);
+    b_t2.release();
+    ta.join();
+    EXPECT_FALSE(err_a.has_value());
+    a_got.release();
+    rows.release(1, {"k"});
+  }
+  // Table -> row: the same cycle, but the table waiter is the one that checks.
+  {
+    row_lock(1, 101, 20);
+    TableLocks::Held b_t2 = locks.acquire({}, {2}, session(102));
+    std::optional<SqlError> err_a, err_b;
+    std::thread tb = run(err_b, [&] { row_lock(2, 102, 60000); });
+    wait_until([&] { return rows.waiters() == 1; });
+    EXPECT_EQ(graph.wait_event(102), "transactionid");
+    TableLocks::Held a_got;
+    std::thread ta = run(err_a, [&] { a_got = locks.acquire({2}, {}, session(101, 20)); });
+    ta.join();
+    ASSERT_TRUE(err_a.has_value());
+    EXPECT_EQ(sqlstate_code(err_a->state()), "40P01");
+    EXPECT_EQ(err_a->detail(), "Process 101 waits for AccessShareLock on " + rel(2) +
+                                   "; blocked by process 102.\nProcess 102 waits for " + row_wait +
+                                   "1; blocked by process 101.");
+    rows.release(1, {"k"});  // A's transaction rolls back
+    tb.join();
+    EXPECT_FALSE(err_b.has_value());
+    rows.release(2, {"k"});
+    b_t2.release();
+  }
+  // Three sessions: A holds the row and waits for t1 (C's), B waits for the row, C waits for t2 (B's).
+  {
+    row_lock(1, 101, 20);
+    TableLocks::Held b_t2 = locks.acquire({}, {2}, session(102));
+    TableLocks::Held c_t1 = locks.acquire({}, {1}, session(103));
+    std::optional<SqlError> err_a, err_b, err_c;
+    TableLocks::Held a_got, c_got;
+    std::thread ta = run(err_a, [&] { a_got = locks.acquire({1}, {}, session(101, 60000)); });
+    wait_until([&] { return locks.waiters() == 1; });
+    std::thread tb = run(err_b, [&] { row_lock(2, 102, 60000); });
+    wait_until([&] { return rows.waiters() == 1; });
+    std::thread tc = run(err_c, [&] { c_got = locks.acquire({2}, {}, session(103, 20)); });
+    tc.join();
+    ASSERT_TRUE(err_c.has_value());
+    EXPECT_EQ(err_c->detail(), "Process 103 waits for AccessShareLock on " + rel(2) +
+                                   "; blocked by process 102.\nProcess 102 waits for " + row_wait +
+                                   "1; blocked by process 101.\nProcess 101 waits for AccessShareLock on " +
+                                   rel(1) + "; blocked by process 103.");
+    c_t1.release();  // C's transaction rolls back: A goes on, commits, then B
+    ta.join();
+    EXPECT_FALSE(err_a.has_value());
+    a_got.release();
+    rows.release(1, {"k"});
+    tb.join();
+    EXPECT_FALSE(err_b.has_value());
+    rows.release(2, {"k"});
+    b_t2.release();
+  }
+  EXPECT_EQ(locks.held_tables(), 0u);
+  EXPECT_EQ(rows.size(), 0u);
 }
 
 }  // namespace

@@ -127,6 +127,32 @@ TEST(Catalog, ColumnDefaultsPersist) {
   EXPECT_EQ(d->columns[2].default_expr, "1.5 * 2");
 }
 
+// A primary key's own name (trailer 'K', written only when it is not <table>_pkey) survives a reopen; a
+// table without one, as every entry written before the trailer existed, reads as <table>_pkey.
+TEST(Catalog, PrimaryKeyNamesPersist) {
+  TempDir dir;
+  {
+    auto store = Store::open(test_options(dir));
+    TableDef named = users_def("named");
+    named.pkey_name = "named_key";
+    store->catalog().create_table(named);
+    TableDef plain = users_def("plain");
+    plain.pkey_name = "plain_pkey";  // the default: no trailer
+    store->catalog().create_table(plain);
+    TableDef schema_and_key = users_def("sk");  // with another trailer after it
+    schema_and_key.pkey_name = "sk_key";
+    schema_and_key.options = {"fillfactor=70"};
+    store->catalog().create_table(schema_and_key);
+  }
+  auto store = Store::open(test_options(dir));
+  ASSERT_NE(store->catalog().find("named"), nullptr);
+  EXPECT_EQ(store->catalog().find("named")->primary_key_name(), "named_key");
+  EXPECT_EQ(store->catalog().find("plain")->pkey_name, "");
+  EXPECT_EQ(store->catalog().find("plain")->primary_key_name(), "plain_pkey");
+  EXPECT_EQ(store->catalog().find("sk")->primary_key_name(), "sk_key");
+  EXPECT_EQ(store->catalog().find("sk")->options, std::vector<std::string>{"fillfactor=70"});
+}
+
 // An index's declared column order (DESC, NULLS FIRST: PostgreSQL's indoption) survives a reopen; an index
 // without one writes no option bytes and reads back with none.
 TEST(Catalog, IndexColumnOptionsPersist) {

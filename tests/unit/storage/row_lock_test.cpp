@@ -53,7 +53,8 @@ TEST(LockManager, ConflictTableIsPostgresql) {
 }
 
 TEST(LockManager, ReentrantUpgradesAndSharedHolders) {
-  LockManager lm;
+  WaitGraph graph;
+  LockManager lm(graph);
   LockWait w;
   EXPECT_EQ(lm.lock({1, 10}, "k", M::Share, LockWaitMode::NoWait, w, "t"), Outcome::Acquired);
   EXPECT_EQ(lm.lock({2, 20}, "k", M::KeyShare, LockWaitMode::NoWait, w, "t"), Outcome::Acquired);
@@ -73,7 +74,8 @@ TEST(LockManager, ReentrantUpgradesAndSharedHolders) {
 }
 
 TEST(LockManager, NowaitMessage) {
-  LockManager lm;
+  WaitGraph graph;
+  LockManager lm(graph);
   LockWait w;
   lm.lock({1, 10}, "k", M::Update, LockWaitMode::Wait, w, "t");
   SqlError err(SqlState::InternalError, "");
@@ -89,7 +91,8 @@ TEST(LockManager, NowaitMessage) {
 }
 
 TEST(LockManager, WaitersAreGrantedInOrder) {
-  LockManager lm;
+  WaitGraph graph;
+  LockManager lm(graph);
   LockWait w;
   lm.lock({1, 10}, "k", M::Update, LockWaitMode::Wait, w, "t");
   std::vector<int> order;
@@ -113,7 +116,8 @@ TEST(LockManager, WaitersAreGrantedInOrder) {
 }
 
 TEST(LockManager, WaitsEndOnLockTimeoutStatementTimeoutAndCancel) {
-  LockManager lm;
+  WaitGraph graph;
+  LockManager lm(graph);
   lm.lock({1, 10}, "k", M::Update, LockWaitMode::Wait, LockWait{}, "t");
   SqlError err(SqlState::InternalError, "");
   LockWait lt;
@@ -150,7 +154,8 @@ TEST(LockManager, WaitsEndOnLockTimeoutStatementTimeoutAndCancel) {
 }
 
 TEST(LockManager, DeadlockFailsExactlyOneWaiter) {
-  LockManager lm;
+  WaitGraph graph;
+  LockManager lm(graph);
   LockWait w;
   w.deadlock_timeout_ms = 20;
   lm.lock({1, 101}, "a", M::Update, LockWaitMode::Wait, w, "t");
