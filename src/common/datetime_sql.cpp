@@ -7,6 +7,7 @@
 #include "common/datetime_format.h"
 #include "common/error.h"
 #include "common/number_format.h"
+#include "common/numeric.h"
 
 namespace omendb::dtsql {
 
@@ -16,7 +17,7 @@ using T = TypeId;
 
 std::vector<Signature> make_signatures() {
   const T D = T::Date, Tm = T::Time, Ts = T::Timestamp, Tz = T::TimestampTz, I = T::Interval, X = T::Text,
-          N = T::Int32, F = T::Float64, B = T::Bool;
+          N = T::Int32, F = T::Float64, B = T::Bool, Num = T::Numeric;
   return {
       // Operators (PostgreSQL's pg_operator entries for these types).
       {Func::DatePlInt, "+", D, {D, N}},
@@ -63,7 +64,11 @@ std::vector<Signature> make_signatures() {
       {Func::DatePartTs, "date_part", F, {X, Ts}},
       {Func::DatePartTstz, "date_part", F, {X, Tz}},
       {Func::DatePartDate, "date_part", F, {X, D}},
-      {Func::ExtractDate, "extract", F, {X, D}},
+      {Func::ExtractDate, "extract", Num, {X, D}},
+      {Func::ExtractTs, "extract", Num, {X, Ts}},
+      {Func::ExtractTstz, "extract", Num, {X, Tz}},
+      {Func::ExtractTime, "extract", Num, {X, Tm}},
+      {Func::ExtractInterval, "extract", Num, {X, I}},
       {Func::DatePartTime, "date_part", F, {X, Tm}},
       {Func::DatePartInterval, "date_part", F, {X, I}},
       {Func::ToTimestamp, "to_timestamp", Tz, {F}},
@@ -148,6 +153,14 @@ void set_text(Datum& out, std::optional<std::string> r, std::string& text) {
 void set_part(Datum& out, const dt::PartResult& r) {
   out.is_null = r.null ? 1 : 0;
   out.f64 = r.float8;
+}
+
+// EXTRACT's numeric: PartResult's text (PostgreSQL's numeric output) read back as a numeric value.
+void set_numeric_part(Datum& out, const dt::PartResult& r, std::string& text) {
+  out.is_null = r.null ? 1 : 0;
+  if (r.null) return;
+  text = num::parse(r.text);
+  out.str = StrRef{text.data(), text.size()};
 }
 
 // PostgreSQL's time_pl_interval / time_mi_interval: the time part only, wrapping around midnight.
@@ -293,7 +306,15 @@ void eval(Func f, const Datum* a, Datum& out, const EvalContext& ctx, std::strin
     case Func::DatePartDate:
       return set_part(out, dt::date_part_date(text_of(a[0]), i32(a[1]), false));
     case Func::ExtractDate:
-      return set_part(out, dt::date_part_date(text_of(a[0]), i32(a[1]), true));
+      return set_numeric_part(out, dt::date_part_date(text_of(a[0]), i32(a[1]), true), text);
+    case Func::ExtractTs:
+      return set_numeric_part(out, dt::date_part_timestamp(text_of(a[0]), a[1].i64, true), text);
+    case Func::ExtractTstz:
+      return set_numeric_part(out, dt::date_part_timestamptz(text_of(a[0]), a[1].i64, tz, true), text);
+    case Func::ExtractTime:
+      return set_numeric_part(out, dt::date_part_time(text_of(a[0]), a[1].i64, true), text);
+    case Func::ExtractInterval:
+      return set_numeric_part(out, dt::date_part_interval(text_of(a[0]), interval_of(a[1]), true), text);
     case Func::DatePartTime:
       return set_part(out, dt::date_part_time(text_of(a[0]), a[1].i64, false));
     case Func::DatePartInterval:

@@ -75,6 +75,10 @@ enum class Func : uint8_t {
   ExtractDate,  // EXTRACT(field FROM date): PostgreSQL's extract_date, which rejects time units
   DatePartTime,
   DatePartInterval,
+  ExtractTs,  // EXTRACT(field FROM x): numeric (PostgreSQL 14+), where date_part is double precision
+  ExtractTstz,
+  ExtractTime,
+  ExtractInterval,
   ToTimestamp,
   MakeDate,
   MakeTime,

@@ -1155,6 +1155,10 @@ const char* func_name(Func func) {
       return "jsonb_each";
     case Func::ValuesText:
       return "jsonb_each_text";
+    case Func::ToNumeric:
+      return "numeric";
+    case Func::ToBool:
+      return "boolean";
   }
   return "?";
 }
@@ -1363,6 +1367,17 @@ void eval(Func func, const Datum* args, size_t n, Datum& out, std::string& buf) 
       Node value = decode(root(sv(2)));
       if (!path.empty()) set_path(a, path, nulls, 0, &value, n > 3 ? args[3].i64 != 0 : true);
       return text_result(encode(a));
+    }
+    case Func::ToNumeric:
+    case Func::ToBool: {
+      // PostgreSQL's jsonb_numeric / jsonb_int4 ... / jsonb_bool: a number (or boolean) scalar only.
+      Val v = root(sv(0));
+      if (func == Func::ToNumeric && v.tag == kNumber) return text_result(std::string(v.payload));
+      if (func == Func::ToBool && (v.tag == kTrue || v.tag == kFalse)) return set_bool(out, v.tag == kTrue);
+      static const char* const kNames[] = {"null",   "boolean", "boolean", "numeric",
+                                           "string", "array",   "object"};
+      invalid_param(std::string("cannot cast jsonb ") + kNames[v.tag] + " to type " +
+                    (n > 1 ? std::string(sv(1)) : std::string(func_name(func))));
     }
     case Func::Typeof:
     case Func::JsonTypeof: {

@@ -106,6 +106,8 @@ enum class Func : int32_t {
   Keys,             // jsonb -> text[] of the keys (jsonb_object_keys, jsonb_each); 22023 on a non-object
   Values,           // jsonb -> text[] of the values' texts (jsonb_each)
   ValuesText,       // jsonb -> text[] of the values as ->> gives them (jsonb_each_text)
+  ToNumeric,        // jsonb -> numeric (a cast; arg 2: the cast's target type name, for the error)
+  ToBool,           // jsonb -> boolean (a cast)
 };
 
 // The function's SQL name (operators: their symbol; casts: the target type's name).

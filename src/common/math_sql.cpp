@@ -19,7 +19,7 @@ namespace {
 using T = TypeId;
 
 std::vector<Signature> make_signatures() {
-  const T F = T::Float64, N = T::Numeric, I = T::Int32, L = T::Int64, X = T::Text;
+  const T F = T::Float64, N = T::Numeric, S = T::Int16, I = T::Int32, L = T::Int64, X = T::Text;
   return {
       // Operators (PostgreSQL's pg_operator entries).
       {Func::PowerF, "^", F, {F, F}},
@@ -38,6 +38,12 @@ std::vector<Signature> make_signatures() {
       {Func::ShlI8, "<<", L, {L, I}},
       {Func::ShrI4, ">>", I, {I, I}},
       {Func::ShrI8, ">>", L, {L, I}},
+      {Func::AndI2, "&", S, {S, S}},
+      {Func::OrI2, "|", S, {S, S}},
+      {Func::XorI2, "#", S, {S, S}},
+      {Func::NotI2, "u~", S, {S}},
+      {Func::ShlI2, "<<", S, {S, I}},
+      {Func::ShrI2, ">>", S, {S, I}},
       // Functions.
       {Func::RoundF, "round", F, {F}},
       {Func::RoundN, "round", N, {N}},
@@ -514,7 +520,7 @@ const std::vector<Signature>& signatures() {
 
 const Signature& signature(Func f) {
   static const std::vector<const Signature*> by_func = [] {
-    std::vector<const Signature*> v(static_cast<size_t>(Func::ShrI8) + 1, nullptr);
+    std::vector<const Signature*> v(static_cast<size_t>(Func::ShrI2) + 1, nullptr);  // the last Func
     for (const Signature& s : signatures())
       if (!v[static_cast<size_t>(s.func)]) v[static_cast<size_t>(s.func)] = &s;
     return v;
@@ -674,15 +680,19 @@ void eval(Func f, const Datum* a, Datum& out, std::string& bytes, Random& random
     case Func::LcmI4:
     case Func::LcmI8:
       return set_int(out, int_lcm(a[0].i64, a[1].i64, f == Func::LcmI8));
+    case Func::AndI2:
     case Func::AndI4:
     case Func::AndI8:
       return set_int(out, a[0].i64 & a[1].i64);
+    case Func::OrI2:
     case Func::OrI4:
     case Func::OrI8:
       return set_int(out, a[0].i64 | a[1].i64);
+    case Func::XorI2:
     case Func::XorI4:
     case Func::XorI8:
       return set_int(out, a[0].i64 ^ a[1].i64);
+    case Func::NotI2:
     case Func::NotI4:
     case Func::NotI8:
       return set_int(out, ~a[0].i64);
@@ -695,6 +705,11 @@ void eval(Func f, const Datum* a, Datum& out, std::string& bytes, Random& random
       return set_int(out, static_cast<int32_t>(a[0].i64) >> (a[1].i64 & 31));
     case Func::ShrI8:
       return set_int(out, a[0].i64 >> (a[1].i64 & 63));
+    // int2shl / int2shr shift the int promotion of the smallint, and the result is narrowed back.
+    case Func::ShlI2:
+      return set_int(out, static_cast<int16_t>(static_cast<uint32_t>(a[0].i64) << (a[1].i64 & 31)));
+    case Func::ShrI2:
+      return set_int(out, static_cast<int16_t>(static_cast<int32_t>(a[0].i64) >> (a[1].i64 & 31)));
   }
   throw std::logic_error("mathsql: unknown function");
 }

@@ -108,6 +108,13 @@ enum class Func : uint8_t {
   ShlI8,
   ShrI4,
   ShrI8,
+  // smallint's (int2and ... int2shr: the result is smallint). ShrI2 stays last (mathsql::signature).
+  AndI2,
+  OrI2,
+  XorI2,
+  NotI2,
+  ShlI2,
+  ShrI2,
 };
 
 // One signature: `name` is the SQL function name or the operator symbol ("^", "&", "|", "#", "<<",

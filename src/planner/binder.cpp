@@ -1600,13 +1600,16 @@ ExprPtr Binder::bind_binary(ast::BinaryOp op, ExprPtr l, ExprPtr r, int loc) {
       if ((flags & plan::kMatchLike) && !(flags & plan::kMatchIcase) &&
           (l->type == TypeId::Bytea || r->type == TypeId::Bytea))  // PostgreSQL has bytea LIKE bytea
         throw_unsupported("LIKE over bytea", pos_of(loc));
+      auto stringish = [](TypeId t) {
+        return t == TypeId::Unknown || t == TypeId::BpChar || is_string_type(t);
+      };
+      if (!stringish(l->type) || !stringish(r->type))  // named before coercion: `unknown ~ integer`
+        fail(SqlState::UndefinedFunction,
+             "operator does not exist: " + tn(l->type) + " " + sym + " " + tn(r->type), loc, kCastHint);
       if (l->type == TypeId::Unknown) l = convert(std::move(l), TypeId::Text);
       if (r->type == TypeId::Unknown || r->type == TypeId::BpChar) r = convert(std::move(r), TypeId::Text);
       // bpchar ~~ text (bpcharlike ...): the padded value is matched
       if (l->type == TypeId::BpChar) l = text_output(std::move(l));
-      if (!is_string_type(l->type) || !is_string_type(r->type))
-        fail(SqlState::UndefinedFunction,
-             "operator does not exist: " + tn(l->type) + " " + sym + " " + tn(r->type), loc, kCastHint);
       ExprPtr m = Expr::make(ExprOp::Match, TypeId::Bool, list(std::move(l), std::move(r)));
       m->func = flags;
       return m;
@@ -1675,8 +1678,13 @@ TypeId common_known_type(TypeId t, TypeId next) {
   if (t == next) return t;
   if ((is_numeric(t) && is_numeric(next)) || (is_date_or_timestamp(t) && is_date_or_timestamp(next)))
     return wider(t, next);
-  if ((t == TypeId::BpChar && next == TypeId::Text) || (t == TypeId::Text && next == TypeId::BpChar))
-    return TypeId::Text;  // text is the string category's preferred type
+  // text and character(n) (and character varying, which is text here) cast implicitly to each other,
+  // so PostgreSQL keeps the first (coalesce('a'::char(3), 'b'::text) is character); name and text too;
+  // character(n) casts to name implicitly but not back, so with name it is name.
+  auto string = [](TypeId x) { return x == TypeId::Text || x == TypeId::BpChar || x == TypeId::Name; };
+  if ((t == TypeId::BpChar && next == TypeId::Name) || (t == TypeId::Name && next == TypeId::BpChar))
+    return TypeId::Name;
+  if (string(t) && string(next)) return t;
   return oid_common_type(t, next);
 }
 
@@ -2327,13 +2335,9 @@ ExprPtr Binder::bind_function(const ast::Expr& e, ExprCtx& c) {
   if (ExprPtr x = bind_json_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_catalog_function(name, args, e.location)) return x;
   if (ExprPtr x = bind_math(name, args, e.location, false)) return x;
-  // EXTRACT(field FROM x) is extract('field', x): PostgreSQL 15 returns numeric, OmenDB (no numeric
-  // type yet) date_part's double precision (docs/types.md).
-  // EXTRACT from a date is PostgreSQL's extract_date (0A000 for the time units date_part accepts).
-  if (name == "extract" && args.size() == 2 && args[1]->type == TypeId::Date)
-    if (ExprPtr x = bind_datetime(name, args, e.location, false)) return x;
-  std::string dt_name = name == "extract" ? "date_part" : name;
-  if (ExprPtr x = bind_datetime(dt_name, args, e.location, false)) return x;
+  // EXTRACT(field FROM x) is extract('field', x): numeric, as PostgreSQL 14+'s (date_part is double
+  // precision); from a date it is PostgreSQL's extract_date (0A000 for the time units date_part accepts).
+  if (ExprPtr x = bind_datetime(name, args, e.location, false)) return x;
   // PostgreSQL's JSON functions (SQLAlchemy's column reflection calls json_build_object): OmenDB has no
   // json type yet, which is a missing feature, not a function that does not exist.
   static constexpr std::string_view kJsonFunctions =
@@ -3205,6 +3209,15 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
         if (is_string_type(a->type) && a->type != TypeId::Text) a = convert(std::move(a), TypeId::Text);
         return convert(std::move(a), t);
       }
+      if (a->type == TypeId::Jsonb && (t == TypeId::Bool || is_numeric(t))) {
+        // jsonb -> boolean and the number types (PostgreSQL's jsonb_bool, jsonb_numeric, jsonb_int4 ...):
+        // the scalar's value, through numeric for the number types (jsonb 1.5 -> integer is 2).
+        if (t == TypeId::Bool) return json_op(json::Func::ToBool, TypeId::Bool, list(std::move(a)));
+        ExprPtr name = Expr::make_constant(Value::text(tn(t)), TypeId::Text);
+        ExprPtr x = json_op(json::Func::ToNumeric, TypeId::Numeric, list(std::move(a), std::move(name)));
+        if (t == TypeId::Numeric && typmod >= 0) return with_typmod(std::move(x), typmod);
+        return convert(std::move(x), t);
+      }
       if (is_json_type(t) || is_json_type(a->type)) {  // json, jsonb: text in and out, json <-> jsonb
         if (a->type == t) return a;
         if (!(a->type == TypeId::Unknown || (is_string_type(a->type) && is_json_type(t)) ||
@@ -3329,9 +3342,17 @@ ExprPtr Binder::bind_inner(const ast::Expr& e, ExprCtx& c) {
       ExprPtr x = bind(*e.args.at(0), c);
       ExprPtr lo = bind(*e.args.at(1), c);
       ExprPtr hi = bind(*e.args.at(2), c);
+      // x BETWEEN SYMMETRIC lo AND hi is PostgreSQL's (x >= lo AND x <= hi) OR (x >= hi AND x <= lo).
+      ExprPtr swapped;
+      if (e.symmetric) {
+        ExprPtr ge2 = compare(ExprOp::Ge, ">=", detail::clone(*x), detail::clone(*hi), e.location);
+        ExprPtr le2 = compare(ExprOp::Le, "<=", detail::clone(*x), detail::clone(*lo), e.location);
+        swapped = Expr::make(ExprOp::And, TypeId::Bool, list(std::move(ge2), std::move(le2)));
+      }
       ExprPtr ge = compare(ExprOp::Ge, ">=", detail::clone(*x), std::move(lo), e.location);
       ExprPtr le = compare(ExprOp::Le, "<=", std::move(x), std::move(hi), e.location);
       ExprPtr result = Expr::make(ExprOp::And, TypeId::Bool, list(std::move(ge), std::move(le)));
+      if (swapped) result = Expr::make(ExprOp::Or, TypeId::Bool, list(std::move(result), std::move(swapped)));
       if (e.negated) result = Expr::make(ExprOp::Not, TypeId::Bool, list(std::move(result)));
       return result;
     }
@@ -6539,10 +6560,11 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
                        : name == "jsonb_array_elements_text" ? Func::ElementsText
                                                              : Func::Keys;
     state("index", Expr::make_constant(Value::int64(1), TypeId::Int64));
-    state("items", json_op(items, TypeId::TextArray, list(detail::clone(*args[0]))));
+    // jsonb_each's values first: on a non-object their error names jsonb_each, as PostgreSQL's does.
     if (each)
-      state("values",
-            json_op(as_text ? Func::ValuesText : Func::Values, TypeId::TextArray, list(std::move(args[0]))));
+      state("values", json_op(as_text ? Func::ValuesText : Func::Values, TypeId::TextArray,
+                              list(detail::clone(*args[0]))));
+    state("items", json_op(items, TypeId::TextArray, list(std::move(args[0]))));
     count_through(1);
     auto element = [&](size_t array) { return element_walk(array, TypeId::TextArray); };
     auto value = [&](size_t array) {
@@ -6550,8 +6572,8 @@ std::unique_ptr<plan::FunctionScanOp> Binder::bind_set_function(const ast::Expr&
       return as_text ? std::move(v) : json_op(Func::JsonbIn, TypeId::Jsonb, list(std::move(v)));
     };
     if (each) {
-      fn->values.push_back(element(1));
-      fn->values.push_back(value(2));
+      fn->values.push_back(element(2));
+      fn->values.push_back(value(1));
     } else {
       fn->values.push_back(items == Func::Keys ? element(1) : value(1));
     }

@@ -27,9 +27,13 @@ std::string like_to_regex(std::string_view pattern) {
   for (size_t i = 0; i < pattern.size(); ++i) {
     char c = pattern[i];
     if (c == '\\') {
-      // A trailing escape: PostgreSQL raises 22025 only if matching gets that far; here it never matches.
+      // A trailing escape: PostgreSQL's MatchText raises 22025 when it gets there (or to a % just before
+      // it) with text left; the callout (`callout_context`) does the same, and fails the path at the end
+      // of the text (a % before it backtracks to leave text). No start-of-match optimisation may skip an
+      // attempt.
       if (i + 1 == pattern.size()) {
-        out += "(*FAIL)";
+        out.insert(0, "(*NO_START_OPT)(*NO_AUTO_POSSESS)(*NO_DOTSTAR_ANCHOR)");
+        out += "(?C1)";
         break;
       }
       c = pattern[++i];
@@ -49,34 +53,30 @@ std::string like_to_regex(std::string_view pattern) {
   return out + ")\\z";
 }
 
-const RegexCache::Compiled& RegexCache::compile(std::string key, std::string_view regex, uint32_t options) {
-  auto it = cache_.find(key);
-  if (it != cache_.end()) return *it->second;
-  if (cache_.size() >= 256) cache_.clear();  // a pattern per row: do not keep them all
-  int error = 0;
-  PCRE2_SIZE offset = 0;
-  auto c = std::make_unique<Compiled>();
-  c->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(regex.data()), regex.size(), options, &error, &offset,
-                          nullptr);
-  if (!c->code) {
-    PCRE2_UCHAR message[256];
-    pcre2_get_error_message(error, message, sizeof message);
-    throw SqlError(SqlState::InvalidRegularExpression,
-                   "invalid regular expression: " + std::string(reinterpret_cast<const char*>(message)));
-  }
-  c->data = pcre2_match_data_create_from_pattern(c->code, nullptr);
-  if (!c->data) throw std::bad_alloc();
-  uint32_t groups = 0;
-  pcre2_pattern_info(c->code, PCRE2_INFO_CAPTURECOUNT, &groups);
-  c->groups = groups;
-  return *cache_.emplace(std::move(key), std::move(c)).first->second;
-}
-
 namespace {
 
 // PostgreSQL's AREs (and LIKE) treat a newline as an ordinary character: `.` matches it, and `$` only
 // matches at the very end.
-constexpr uint32_t kDefaultOptions = PCRE2_UTF | PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY;
+// PCRE2_UCP: \\w, \\d, \\b and the POSIX classes ([[:alpha:]] ...) know Unicode's letters, as PostgreSQL's
+// do in a UTF8 database.
+constexpr uint32_t kDefaultOptions = PCRE2_UTF | PCRE2_UCP | PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY;
+
+// The match context whose callout stops a match with PCRE2_ERROR_CALLOUT (like_to_regex's (?C1)).
+pcre2_match_context* callout_context() {
+  static pcre2_match_context* context = [] {
+    pcre2_match_context* c = pcre2_match_context_create(nullptr);
+    if (!c) throw std::bad_alloc();
+    pcre2_set_callout(
+        c,
+        [](pcre2_callout_block* b, void*) -> int {
+          if (b->current_position < b->subject_length) return PCRE2_ERROR_CALLOUT;
+          return 1;  // at the end of the text: this path does not match
+        },
+        nullptr);
+    return c;
+  }();
+  return context;
+}
 
 // Whether `c` matches `subject` from byte `start`; throws on PCRE2's limits. `options`: 0, or
 // PCRE2_NO_UTF_CHECK when an earlier call already checked this subject (PCRE2 checks the whole subject
@@ -84,9 +84,11 @@ constexpr uint32_t kDefaultOptions = PCRE2_UTF | PCRE2_DOTALL | PCRE2_DOLLAR_END
 bool run(const pcre2_code* code, pcre2_match_data* data, std::string_view subject, size_t start,
          uint32_t options = 0) {
   int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), start, options,
-                       data, nullptr);
+                       data, callout_context());
   if (rc >= 0) return true;
   if (rc == PCRE2_ERROR_NOMATCH) return false;
+  if (rc == PCRE2_ERROR_CALLOUT)  // like_to_regex's trailing escape was reached
+    throw SqlError(SqlState::InvalidEscapeSequence, "LIKE pattern must not end with escape character");
   if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)
     throw SqlError(SqlState::ProgramLimitExceeded, "regular expression is too complex");
   PCRE2_UCHAR message[256];
@@ -101,8 +103,9 @@ struct Flags {
   bool global = false;
 };
 
-Flags parse_flags(std::string_view s) {
+Flags parse_flags(std::string_view s, uint32_t options = kDefaultOptions) {
   Flags f;
+  f.options = options;
   uint32_t newline = PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY | PCRE2_MULTILINE;
   for (size_t i = 0; i < s.size(); i += textsql::char_len(s, i)) {
     switch (s[i]) {
@@ -155,6 +158,124 @@ Flags parse_flags(std::string_view s) {
   return f;
 }
 
+// PostgreSQL's messages for the compile errors both libraries share; PCRE2's own text for the others.
+std::string compile_error(int error) {
+  switch (error) {
+    case PCRE2_ERROR_MISSING_CLOSING_PARENTHESIS:
+    case PCRE2_ERROR_UNMATCHED_CLOSING_PARENTHESIS:
+      return "parentheses () not balanced";
+    case PCRE2_ERROR_MISSING_SQUARE_BRACKET:
+      return "brackets [] not balanced";
+    case PCRE2_ERROR_CLASS_RANGE_ORDER:
+      return "invalid character range";
+    case PCRE2_ERROR_QUANTIFIER_OUT_OF_ORDER:
+    case PCRE2_ERROR_QUANTIFIER_TOO_BIG:
+      return "invalid repetition count(s)";
+    case PCRE2_ERROR_QUANTIFIER_INVALID:
+      return "quantifier operand invalid";
+    case PCRE2_ERROR_END_BACKSLASH:
+    case PCRE2_ERROR_UNKNOWN_ESCAPE:
+      return "invalid escape \\ sequence";
+    case PCRE2_ERROR_BAD_SUBPATTERN_REFERENCE:
+      return "invalid backreference number";
+    default: {
+      PCRE2_UCHAR message[256];
+      pcre2_get_error_message(error, message, sizeof message);
+      return reinterpret_cast<const char*>(message);
+    }
+  }
+}
+
+[[noreturn]] void bad_repetition() {
+  throw SqlError(SqlState::InvalidRegularExpression,
+                 "invalid regular expression: invalid repetition count(s)");
+}
+
+// An ARE (PostgreSQL's regular expression syntax) in PCRE2's syntax, where they differ: the word-boundary
+// escapes \m \M \y \Y and \Z, bounds above PostgreSQL's DUPMAX (255), and the embedded options of a
+// leading (?letters), which go to `embedded` (PCRE2 reads (?n) as "no auto capture").
+std::string are_to_pcre(std::string_view re, std::string* embedded) {
+  std::string out;
+  size_t i = 0;
+  if (re.starts_with("(?")) {
+    size_t close = re.find(')');
+    bool letters = close != std::string_view::npos && close > 2;
+    for (size_t k = 2; letters && k < close; ++k) letters = re[k] >= 'a' && re[k] <= 'z';
+    if (letters) {
+      embedded->assign(re.substr(2, close - 2));
+      i = close + 1;
+    }
+  }
+  bool in_bracket = false;
+  for (; i < re.size(); ++i) {
+    const char c = re[i];
+    if (c == '\\' && i + 1 < re.size()) {
+      const char e = re[i + 1];
+      const char* with = nullptr;
+      if (!in_bracket) {
+        if (e == 'm')
+          with = "\\b(?=\\w)";
+        else if (e == 'M')
+          with = "\\b(?<=\\w)";
+        else if (e == 'y')
+          with = "\\b";
+        else if (e == 'Y')
+          with = "\\B";
+        else if (e == 'Z')
+          with = "\\z";
+      }
+      if (with)
+        out += with;
+      else
+        out.append(re.substr(i, 2));
+      ++i;
+      continue;
+    }
+    if (in_bracket) {
+      if (c == '[' && i + 1 < re.size() && (re[i + 1] == ':' || re[i + 1] == '.' || re[i + 1] == '=')) {
+        const char kind = re[i + 1];
+        size_t end = re.find(std::string{kind, ']'}, i + 2);
+        if (end != std::string_view::npos) {
+          out.append(re.substr(i, end + 2 - i));
+          i = end + 1;
+          continue;
+        }
+      }
+      if (c == ']') in_bracket = false;
+      out += c;
+      continue;
+    }
+    if (c == '[') {
+      in_bracket = true;
+      out += c;
+      if (i + 1 < re.size() && re[i + 1] == '^') out += re[++i];
+      if (i + 1 < re.size() && re[i + 1] == ']') out += re[++i];  // a leading ] is literal
+      continue;
+    }
+    if (c == '{') {  // a bound {m}, {m,}, {m,n}: PostgreSQL allows at most 255
+      size_t k = i + 1;
+      auto number = [&](int64_t* v) {
+        size_t from = k;
+        *v = 0;
+        while (k < re.size() && re[k] >= '0' && re[k] <= '9' && k - from < 10) *v = *v * 10 + (re[k++] - '0');
+        return k > from;
+      };
+      int64_t lo = 0, hi = 0;
+      if (number(&lo)) {
+        hi = lo;
+        if (k < re.size() && re[k] == ',') {
+          ++k;
+          if (!number(&hi)) hi = -1;
+        }
+        const bool ok = k < re.size() && re[k] == '}';
+        if (ok && (lo > 255 || hi > 255 || (hi >= 0 && hi < lo))) bad_repetition();
+      }
+    }
+    out += c;
+  }
+  return out;
+}
+
 [[noreturn]] void no_global(const char* function, const char* hint = nullptr) {
   SqlError e(SqlState::InvalidParameterValue,
              std::string(function) + "() does not support the \"global\" option");
@@ -174,6 +295,40 @@ struct Match {
 
 }  // namespace
 
+const RegexCache::Compiled& RegexCache::compile(std::string key, std::string_view regex, uint32_t options,
+                                                bool are) {
+  auto it = cache_.find(key);
+  if (it != cache_.end()) return *it->second;
+  std::string translated;
+  if (are && !(options & PCRE2_LITERAL)) {
+    std::string embedded;
+    translated = are_to_pcre(regex, &embedded);
+    if (!embedded.empty()) options = parse_flags(embedded, options).options;
+    // Case-insensitive, PostgreSQL's [[:upper:]] and [[:lower:]] match every letter (PCRE2's stay as
+    // they are).
+    if (options & PCRE2_CASELESS)
+      for (const char* cls : {"[:upper:]", "[:lower:]"})
+        for (size_t at = translated.find(cls); at != std::string::npos; at = translated.find(cls, at))
+          translated.replace(at, 9, "[:alpha:]");
+    regex = translated;
+  }
+  if (cache_.size() >= 256) cache_.clear();  // a pattern per row: do not keep them all
+  int error = 0;
+  PCRE2_SIZE offset = 0;
+  auto c = std::make_unique<Compiled>();
+  c->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(regex.data()), regex.size(), options, &error, &offset,
+                          nullptr);
+  if (!c->code) {
+    throw SqlError(SqlState::InvalidRegularExpression, "invalid regular expression: " + compile_error(error));
+  }
+  c->data = pcre2_match_data_create_from_pattern(c->code, nullptr);
+  if (!c->data) throw std::bad_alloc();
+  uint32_t groups = 0;
+  pcre2_pattern_info(c->code, PCRE2_INFO_CAPTURECOUNT, &groups);
+  c->groups = groups;
+  return *cache_.emplace(std::move(key), std::move(c)).first->second;
+}
+
 bool RegexCache::matches(int32_t flags, std::string_view subject, std::string_view pattern) {
   std::string key(1, static_cast<char>('0' + (flags & (kMatchIcase | kMatchLike))));
   key.append(pattern);
@@ -181,8 +336,8 @@ bool RegexCache::matches(int32_t flags, std::string_view subject, std::string_vi
   if (flags & kMatchIcase) options |= PCRE2_CASELESS;
   auto it = cache_.find(key);
   const Compiled& c = it != cache_.end()     ? *it->second
-                      : (flags & kMatchLike) ? compile(std::move(key), like_to_regex(pattern), options)
-                                             : compile(std::move(key), pattern, options);
+                      : (flags & kMatchLike) ? compile(std::move(key), like_to_regex(pattern), options, false)
+                                             : compile(std::move(key), pattern, options, true);
   return run(c.code, c.data, subject, 0);
 }
 
@@ -254,7 +409,7 @@ void RegexCache::eval(textsql::Func f, const Datum* args, size_t n, Datum& out, 
   }
   std::string key = "f" + std::to_string(flags.options) + ":";
   key.append(pattern);
-  const Compiled& c = compile(std::move(key), pattern, flags.options);
+  const Compiled& c = compile(std::move(key), pattern, flags.options, true);
   const size_t groups = c.groups;
 
   // PostgreSQL's setup_regexp_matches: every match from `from` (byte offset), or the first; after a

@@ -42,14 +42,15 @@ class RegexCache {
 
  private:
   struct Compiled;
-  // The compiled form of `regex` with PCRE2 `options`, cached under `key`.
-  const Compiled& compile(std::string key, std::string_view regex, uint32_t options);
+  // The compiled form of `regex` with PCRE2 `options`, cached under `key`; `are`: `regex` is in
+  // PostgreSQL's ARE syntax (translated first), else in PCRE2's (LIKE and SIMILAR TO, translated already).
+  const Compiled& compile(std::string key, std::string_view regex, uint32_t options, bool are);
   std::unordered_map<std::string, std::unique_ptr<Compiled>> cache_;
 };
 
 // A LIKE pattern as a regular expression (PostgreSQL's rules: % any string, _ one character, \ escapes
-// the next character; every other character stands for itself). A trailing escape never matches
-// (PostgreSQL raises 22025 when matching reaches it).
+// the next character; every other character stands for itself). A trailing escape raises 22025 when
+// matching reaches it, as in PostgreSQL.
 std::string like_to_regex(std::string_view pattern);
 
 }  // namespace omendb::runtime

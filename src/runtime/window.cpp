@@ -1,6 +1,7 @@
 #include "runtime/window.h"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 
 #include "common/error.h"
@@ -441,11 +442,13 @@ bool WindowBuffer::compute_aggregate(size_t f, Datum* rows, size_t n,
     }
     switch (fn.func) {
       case WindowFunction::Sum:
-        if (fn.type == TypeId::Float32)  // float4pl: rounded at each step
-          fsum = static_cast<float>(fsum + v.f64);
-        else if (fn.type == TypeId::Float64)
-          fsum += v.f64;
-        else
+        if (is_float(fn.type)) {
+          // float4pl / float8pl: rounded at each step; finite operands that give an infinity overflow.
+          const double r = fn.type == TypeId::Float32 ? static_cast<float>(fsum + v.f64) : fsum + v.f64;
+          if (std::isinf(r) && !std::isinf(fsum) && !std::isinf(v.f64))
+            throw SqlError(SqlState::NumericValueOutOfRange, "value out of range: overflow");
+          fsum = r;
+        } else
           isum += v.i64;
         break;
       case WindowFunction::Avg:

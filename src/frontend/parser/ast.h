@@ -90,6 +90,7 @@ struct Expr {
   UnaryOp unary_op = UnaryOp::Minus;
   BinaryOp binary_op = BinaryOp::Add;
   bool negated = false;                // IsNull, BoolTest (IS NOT), InList (NOT IN), Between (NOT BETWEEN)
+  bool symmetric = false;              // Between: BETWEEN SYMMETRIC
   std::string func_name;               // FuncCall
   bool agg_star = false;               // FuncCall: count(*)
   bool agg_distinct = false;           // FuncCall: count(DISTINCT x)

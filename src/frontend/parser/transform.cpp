@@ -2826,17 +2826,19 @@ class Transformer {
                       std::move(rx), loc);
       }
       case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN:
-      case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN: {
+      case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN:
+      case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN_SYM:
+      case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM: {
         ExprPtr e = make(ExprKind::Between, loc);
-        e->negated = a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN;
+        e->negated = a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN ||
+                     a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM;
+        e->symmetric = a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN_SYM ||
+                       a->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM;
         e->args.push_back(expr(a->lexpr));
         append_list(a->rexpr, e->args);
         if (e->args.size() != 3) unsupported("BETWEEN form", loc);
         return e;
       }
-      case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN_SYM:
-      case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM:
-        unsupported("BETWEEN SYMMETRIC", loc);
       default:
         unsupported("operator expression", loc);
     }

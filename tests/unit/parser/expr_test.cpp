@@ -294,6 +294,12 @@ TEST(ParserExprs, Between) {
   auto n = parse_expr("a NOT BETWEEN 1 AND 10");
   ASSERT_TRUE(n);
   EXPECT_TRUE(n->negated);
+  auto sym = parse_expr("a NOT BETWEEN SYMMETRIC 10 AND 1");
+  ASSERT_EQ(sym->kind, ExprKind::Between);
+  EXPECT_TRUE(sym->negated);
+  EXPECT_TRUE(sym->symmetric);
+  EXPECT_EQ(sym->args.size(), 3u);
+  EXPECT_FALSE(parse_expr("a BETWEEN 1 AND 10")->symmetric);
 }
 
 TEST(ParserExprs, FunctionCalls) {
@@ -410,8 +416,6 @@ TEST(ParserExprs, UnsupportedExpressionsAreFeatureNotSupported) {
       "SELECT !! a FROM t",
       "SELECT a ~~~ ANY(b) FROM t",
       "SELECT a @> ALL(b) FROM t",
-      "SELECT a BETWEEN SYMMETRIC 1 AND 2 FROM t",
-      "SELECT a NOT BETWEEN SYMMETRIC 1 AND 2 FROM t",
       "SELECT (1, 2) IN (SELECT 1, 2)",
       "SELECT ROW(1, 2)",
       "SELECT (1, 2)",
@@ -577,8 +581,6 @@ TEST(ParserExprs, Arrays) {
 }
 
 TEST(ParserExprs, UnsupportedInsideWhereAndOrderByToo) {
-  EXPECT_EQ(parse_error("SELECT a FROM t WHERE b BETWEEN SYMMETRIC 1 AND 2").state(),
-            SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("SELECT a FROM t ORDER BY a <-> b").state(), SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("UPDATE t SET a = ARRAY[ARRAY[1]]").state(), SqlState::FeatureNotSupported);
   EXPECT_EQ(parse_error("INSERT INTO t VALUES (myschema.f(1))").state(), SqlState::FeatureNotSupported);
