@@ -1753,8 +1753,6 @@ std::unique_ptr<ScanCursor> ReadViewImpl::scan(const ScanSpec& spec) const {
                                           spec.table && truncated(spec.table->id));
 }
 
-// Newest committed version's timestamp of a storage key (0 if none), counting commits that have a
-// timestamp but are still being written. Caller holds commit_mutex.
 // A spilled write as stored under meta::spill_prefix(txn) + its storage key: u8 flags (kSpillChecked: its
 // read_ts is checked for conflicts, kSpillFreshRowid), u64 BE read_ts, the row. Only puts are spilled.
 constexpr uint8_t kSpillChecked = 1;
@@ -1776,6 +1774,9 @@ bool decode_spilled_op(std::string_view v, uint8_t* flags, uint64_t* read_ts, st
   return true;
 }
 
+// Newest committed version's timestamp of a storage key (0 if none), counting commits that have a
+// timestamp but are still being written (their keys, and the spilled keys of spilled commits). Caller holds
+// commit_mutex.
 uint64_t newest_version_ts(StoreState& state, rocksdb::Iterator& it, std::string_view key, bool* live) {
   auto inflight = state.inflight_keys.find(key);
   if (inflight != state.inflight_keys.end()) {
@@ -1806,6 +1807,24 @@ uint64_t newest_version_ts(StoreState& state, rocksdb::Iterator& it, std::string
   return 0;
 }
 
+// Calls f(key without `prefix`, value) for every key that starts with `prefix`, in key order, until f returns
+// false. Returns the iterator's status.
+rocksdb::Status for_each_with_prefix(rocksdb::DB& db, const std::string& prefix,
+                                     const std::function<bool(std::string_view, std::string_view)>& f) {
+  const std::string upper = keycodec::prefix_successor(prefix);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro));
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    if (!f(std::string_view(it->key().data() + prefix.size(), it->key().size() - prefix.size()),
+           std::string_view(it->value().data(), it->value().size())))
+      break;
+  }
+  return it->status();
+}
+
 // Moves the spilled writes of transaction `txn` into the tables as versions of commit timestamp `ts`, in
 // batches of about `batch_bytes` (without sync: its commit record is durable already, and a crash before
 // the end repeats the move at the next open, which writes the same versions again), then deletes the
@@ -1814,41 +1833,34 @@ uint64_t newest_version_ts(StoreState& state, rocksdb::Iterator& it, std::string
 rocksdb::Status move_spilled(rocksdb::DB& db, uint64_t txn, uint64_t ts, uint64_t batch_bytes,
                              const std::function<bool(uint32_t)>& skip) {
   const std::string lower = meta::spill_prefix(txn);
-  const std::string upper = keycodec::prefix_successor(lower);
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions ro;
-  ro.total_order_seek = true;
-  ro.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro));
-  rocksdb::WriteOptions wo;
   rocksdb::WriteBatch batch;
   std::string vkey;
   rocksdb::Status st;
-  for (it->Seek(lower); it->Valid(); it->Next()) {
-    std::string_view key(it->key().data() + lower.size(), it->key().size() - lower.size());
+  rocksdb::Status read = for_each_with_prefix(db, lower, [&](std::string_view key, std::string_view value) {
     uint8_t flags = 0;
     uint64_t read_ts = 0;
     std::string_view row;
-    if (key.size() <= keycodec::kTablePrefixSize ||
-        !decode_spilled_op(std::string_view(it->value().data(), it->value().size()), &flags, &read_ts, &row))
-      return rocksdb::Status::Corruption("malformed spilled write of transaction " + std::to_string(txn));
-    if (skip && skip(keycodec::decode_table_id(key))) continue;
+    if (key.size() <= keycodec::kTablePrefixSize || !decode_spilled_op(value, &flags, &read_ts, &row)) {
+      st = rocksdb::Status::Corruption("malformed spilled write of transaction " + std::to_string(txn));
+      return false;
+    }
+    if (skip && skip(keycodec::decode_table_id(key))) return true;
     vkey.assign(key);
     keycodec::append_version(ts, vkey);
     st = batch.Put(vkey, rocksdb::Slice(row.data(), row.size()));
-    if (!st.ok()) return st;
-    if (batch.GetDataSize() >= batch_bytes) {
+    if (st.ok() && batch.GetDataSize() >= batch_bytes) {
       OMEN_SYNC_POINT("move_spilled:BeforeBatch");
-      st = write_to_rocksdb(db, wo, batch);
-      if (!st.ok()) return st;
+      st = write_to_rocksdb(db, rocksdb::WriteOptions(), batch);
       batch.Clear();
       OMEN_SYNC_POINT("move_spilled:AfterBatch");
     }
-  }
-  if (!it->status().ok()) return it->status();
-  st = batch.DeleteRange(lower, upper);
+    return st.ok();
+  });
+  if (!st.ok()) return st;
+  if (!read.ok()) return read;
+  st = batch.DeleteRange(lower, keycodec::prefix_successor(lower));
   if (st.ok()) st = batch.Delete(meta::spill_commit_key(txn));
-  if (st.ok()) st = write_to_rocksdb(db, wo, batch);
+  if (st.ok()) st = write_to_rocksdb(db, rocksdb::WriteOptions(), batch);
   return st;
 }
 
@@ -3820,35 +3832,28 @@ void TransactionImpl::commit_spilled() {
       if (c != state_.table_commit_ts.end() && c->second > spill_read_ts_) others_wrote = true;
     }
     if (others_wrote) {
-      const std::string lower = meta::spill_prefix(id_);
-      const std::string upper = keycodec::prefix_successor(lower);
-      rocksdb::Slice upper_slice(upper);
-      rocksdb::ReadOptions sro;
-      sro.total_order_seek = true;
-      sro.iterate_upper_bound = &upper_slice;
-      std::unique_ptr<rocksdb::Iterator> spilled(db->NewIterator(sro));
       rocksdb::ReadOptions ro;
       ro.prefix_same_as_start = true;
       std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
-      for (spilled->Seek(lower); spilled->Valid(); spilled->Next()) {
-        uint8_t flags = 0;
-        uint64_t read_ts = 0;
-        std::string_view row;
-        if (!decode_spilled_op(std::string_view(spilled->value().data(), spilled->value().size()), &flags,
-                               &read_ts, &row))
-          throw SqlError(SqlState::DataCorrupted, "malformed spilled write");
-        if (!(flags & kSpillChecked) || (flags & kSpillFreshRowid)) continue;
-        std::string_view key(spilled->key().data() + lower.size(), spilled->key().size() - lower.size());
-        bool live = false;
-        const uint64_t newest = newest_version_ts(state_, *it, key, &live);
-        if (newest > read_ts) {
-          state_.visible_advanced.wait(lock, [&] { return state_.visible_ts.load() >= newest; });
-          throw SqlError(SqlState::SerializationFailure,
-                         "could not serialize access due to concurrent update")
-              .with_hint("Retry the transaction.");
-        }
-      }
-      check_status(spilled->status(), "checking for conflicts");
+      check_status(
+          for_each_with_prefix(*db, meta::spill_prefix(id_),
+                               [&](std::string_view key, std::string_view value) {
+                                 uint8_t flags = 0;
+                                 uint64_t read_ts = 0;
+                                 std::string_view row;
+                                 if (!decode_spilled_op(value, &flags, &read_ts, &row))
+                                   throw SqlError(SqlState::DataCorrupted, "malformed spilled write");
+                                 if (!(flags & kSpillChecked) || (flags & kSpillFreshRowid)) return true;
+                                 bool live = false;
+                                 const uint64_t newest = newest_version_ts(state_, *it, key, &live);
+                                 if (newest <= read_ts) return true;
+                                 state_.visible_advanced.wait(
+                                     lock, [&] { return state_.visible_ts.load() >= newest; });
+                                 throw SqlError(SqlState::SerializationFailure,
+                                                "could not serialize access due to concurrent update")
+                                     .with_hint("Retry the transaction.");
+                               }),
+          "checking for conflicts");
     }
     for (uint32_t id : spill_ids_)  // indexes dropped since (their entries would stay for ever)
       if (!tables_.count(id) && !store_.catalog().index_exists(id, &overlay_)) dropped.insert(id);
@@ -4313,47 +4318,28 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
 // may have stopped part way: it writes the same versions again); every other one belongs to a transaction
 // that never committed, and goes.
 void Store::recover_spills() {
-  rocksdb::DB* db = db_;
-  auto range = [db](const std::string& lower,
-                    const std::function<void(std::string_view, std::string_view)>& f) {
-    const std::string upper = keycodec::prefix_successor(lower);
-    rocksdb::Slice upper_slice(upper);
-    rocksdb::ReadOptions ro;
-    ro.total_order_seek = true;
-    ro.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
-    for (it->Seek(lower); it->Valid(); it->Next())
-      f(std::string_view(it->key().data(), it->key().size()),
-        std::string_view(it->value().data(), it->value().size()));
-    check_status(it->status(), "reading spilled rows");
-  };
   std::vector<std::pair<uint64_t, uint64_t>> committed;  // txn, commit ts
-  const std::string records = meta::spill_commit_prefix();
-  range(records, [&](std::string_view k, std::string_view v) {
-    if (k.size() != records.size() + 8 || v.size() != 8)
-      throw SqlError(SqlState::DataCorrupted, "malformed commit record of spilled rows");
-    committed.emplace_back(meta::read_be(k.substr(records.size())), meta::read_be(v));
-  });
+  check_status(for_each_with_prefix(*db_, meta::spill_commit_prefix(),
+                                    [&](std::string_view txn, std::string_view ts) {
+                                      if (txn.size() != 8 || ts.size() != 8)
+                                        throw SqlError(SqlState::DataCorrupted,
+                                                       "malformed commit record of spilled rows");
+                                      committed.emplace_back(meta::read_be(txn), meta::read_be(ts));
+                                      return true;
+                                    }),
+               "reading spilled rows");
   for (const auto& [txn, ts] : committed) {
     spdlog::info("storage: finishing the commit {} of spilled rows of transaction {}", ts, txn);
     check_status(
-        move_spilled(*db, txn, ts, options_.spill_move_batch_bytes,
+        move_spilled(*db_, txn, ts, options_.spill_move_batch_bytes,
                      [this](uint32_t id) { return !catalog_->find(id) && !catalog_->index_exists(id); }),
         "finishing the commit of spilled rows");
   }
-  bool left = false;
   const std::string spilled = meta::spill_all_prefix();
-  {
-    const std::string upper = keycodec::prefix_successor(spilled);
-    rocksdb::Slice upper_slice(upper);
-    rocksdb::ReadOptions ro;
-    ro.total_order_seek = true;
-    ro.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
-    it->Seek(spilled);
-    left = it->Valid();
-    check_status(it->status(), "reading spilled rows");
-  }
+  bool left = false;
+  check_status(
+      for_each_with_prefix(*db_, spilled, [&](std::string_view, std::string_view) { return !(left = true); }),
+      "reading spilled rows");
   if (!left) return;
   spdlog::info("storage: dropping the spilled rows of transactions that did not commit");
   const std::string upper = keycodec::prefix_successor(spilled);
@@ -4361,9 +4347,9 @@ void Store::recover_spills() {
   check_status(batch.DeleteRange(spilled, upper), "dropping spilled rows");
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  check_status(write_to_rocksdb(*db, wo, batch), "dropping spilled rows");
+  check_status(write_to_rocksdb(*db_, wo, batch), "dropping spilled rows");
   rocksdb::Slice b(spilled), e(upper);
-  check_status(db->CompactRange(rocksdb::CompactRangeOptions(), &b, &e), "dropping spilled rows");
+  check_status(db_->CompactRange(rocksdb::CompactRangeOptions(), &b, &e), "dropping spilled rows");
 }
 
 Store::~Store() {
