@@ -9723,6 +9723,39 @@ void reprint_index_expressions(const storage::TableDef& before, storage::TableDe
   }
 }
 
+void rebind_after_type_change(const storage::TableDef& before, storage::TableDef& after,
+                              const std::vector<int>& changed) {
+  auto reads_changed = [&](const std::vector<int>& read) {
+    return std::any_of(read.begin(), read.end(),
+                       [&](int c) { return std::find(changed.begin(), changed.end(), c) != changed.end(); });
+  };
+  for (storage::CheckDef& check : after.checks) {
+    if (!reads_changed(check_constraint_columns(before, check))) continue;
+    PlannerContext ctx;
+    Binder binder(ctx);
+    binder.in_lists_as_sets();
+    std::vector<OutputColumn> row;
+    for (const storage::ColumnDef& col : after.columns)
+      row.push_back({binder.fresh_id(), col.name, col.type});
+    std::vector<ast::StmtPtr> keep = parser::parse("SELECT " + check.expr);
+    const auto* select = static_cast<const ast::SelectStmt*>(keep.at(0).get());
+    ExprPtr x = binder.bind_check_expr(*select->targets.at(0).expr, after, row);
+    std::vector<std::string> names(row.empty() ? 0 : static_cast<size_t>(row.back().id) + 1);
+    for (const OutputColumn& c : row) names[static_cast<size_t>(c.id)] = catalog::quote_ident(c.name);
+    check.display = detail::constraint_text(*x, names, false);
+    check.pretty = detail::constraint_text(*x, names, true);
+  }
+  for (storage::IndexDef& index : after.indexes) {
+    if (!index.computed() || !reads_changed(index_expression_columns(before, index))) continue;
+    auto rebind = [&](storage::IndexDef::Expression& x, bool predicate) {
+      std::vector<ast::StmtPtr> keep;
+      x = bind_index_expression(parse_index_text(x.expr, index, keep), after, predicate);
+    };
+    for (storage::IndexDef::Expression& x : index.exprs) rebind(x, false);
+    if (index.predicate) rebind(*index.predicate, true);
+  }
+}
+
 std::vector<int> index_expression_columns(const storage::TableDef& table, const storage::IndexDef& index) {
   IndexRowBinder b(table);
   std::vector<int> out;

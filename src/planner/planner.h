@@ -198,6 +198,13 @@ storage::IndexDef::Expression bind_index_expression(const ast::Expr& e, const st
 // ALTER TABLE RENAME COLUMN: prints the expressions and predicates of `after`'s indexes (stored over
 // `before`'s column names) again with `after`'s names (the same columns, in the same order).
 void reprint_index_expressions(const storage::TableDef& before, storage::TableDef& after);
+// ALTER COLUMN TYPE: the CHECK constraints and the index expressions and predicates of `after` (`before`
+// with the `changed` columns in their new types) that read a changed column, bound again over the new
+// types and printed again, as PostgreSQL re-creates them (`w > 0` of a column now numeric prints
+// `w > 0::numeric`; an index expression gets its new type). Errors as when they were created: 42883 for
+// an operator the new type lacks, 42P17 for an index expression no longer immutable.
+void rebind_after_type_change(const storage::TableDef& before, storage::TableDef& after,
+                              const std::vector<int>& changed);
 // The columns (indexes into table.columns) an index's expressions and predicate read.
 std::vector<int> index_expression_columns(const storage::TableDef& table, const storage::IndexDef& index);
 

@@ -2039,12 +2039,13 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     return values;
   }
 
-  // COPY FROM into a table with CHECK constraints: a function that fails a row that breaks one (23514,
-  // or 23502 first for a NULL in a NOT NULL column), by running the compiled predicates
-  // (planner::plan_copy_checks) with the row as parameters. Null for a table without checks.
-  std::function<void(const Datum*)> copy_checks(const storage::TableDef& table, const storage::ReadView& view,
-                                                pgwire::ResultWriter& out,
-                                                std::chrono::steady_clock::time_point started) {
+  // The CHECK constraints of `table` as a function of one row (Datums in `table`'s columns): the index in
+  // table.checks of the first one the row makes FALSE, or -1. Runs the compiled predicates
+  // (planner::plan_copy_checks) with the row as parameters; null for a table without checks. `view`
+  // (may be null: a CHECK reads no table) is the statement's.
+  std::function<int(const Datum*)> row_checks(const storage::TableDef& table, const storage::ReadView* view,
+                                              pgwire::ResultWriter& out,
+                                              std::chrono::steady_clock::time_point started) {
     if (table.checks.empty()) return {};
     planner::PlannerContext pctx;
     pctx.catalog = &db_.store().catalog();
@@ -2060,13 +2061,14 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     bool cache_hit = false;
     std::shared_ptr<const codegen::CompiledPlan> compiled =
         db_.jit().get_or_compile(key, planned->plan, &cache_hit, compile_wait(started, out));
-    return [this, &table, &view, &out, started, planned, compiled](const Datum* row) {
+    std::vector<TypeId> types;
+    for (const storage::ColumnDef& c : table.columns) types.push_back(c.type);
+    return [this, types, view, &out, started, planned, compiled](const Datum* row) {
       std::vector<Value> values;
-      for (size_t c = 0; c < table.columns.size(); ++c)
-        values.push_back(dtsql::from_datum(table.columns[c].type, row[c]));
+      for (size_t c = 0; c < types.size(); ++c) values.push_back(dtsql::from_datum(types[c], row[c]));
       runtime::ExecContext ctx;
       prepare_context(ctx, *compiled, planned->parameters(values, datetime()), out, started);
-      ctx.view = &view;
+      ctx.view = view;
       struct Sink final : runtime::RowSink {
         int failed = -1;
         bool row(const Datum* d, size_t count) override {
@@ -2078,8 +2080,21 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       ctx.sink = &sink;
       codegen::execute(*compiled, ctx);
       ctx.raise_if_failed();
-      if (sink.failed >= 0)
-        throw storage::check_violation_error(table, static_cast<size_t>(sink.failed), row);
+      return sink.failed;
+    };
+  }
+
+  // COPY FROM into a table with CHECK constraints (and a foreign-key action's changed row): a function that
+  // fails a row that breaks one (23514, or 23502 first for a NULL in a NOT NULL column). Null for a table
+  // without checks.
+  std::function<void(const Datum*)> copy_checks(const storage::TableDef& table, const storage::ReadView& view,
+                                                pgwire::ResultWriter& out,
+                                                std::chrono::steady_clock::time_point started) {
+    auto checks = row_checks(table, &view, out, started);
+    if (!checks) return {};
+    return [&table, checks](const Datum* row) {
+      if (const int failed = checks(row); failed >= 0)
+        throw storage::check_violation_error(table, static_cast<size_t>(failed), row);
     };
   }
 
@@ -3244,6 +3259,33 @@ class EngineSession : public pgwire::Session, public catalog::Context {
       for (const planner::TypeChange& c : type_changes)
         if (def.columns[static_cast<size_t>(c.column)].not_null) work.not_null.push_back(c.column);
       work.convert = type_conversion(*old, type_changes, out);
+      // CHECK constraints and index expressions reading a changed column are bound again over the new
+      // types (PostgreSQL re-creates them); the rewrite rebuilds every index, and each converted row is
+      // checked against the (valid) CHECK constraints that read a changed column.
+      std::vector<int> changed;
+      for (const planner::TypeChange& c : type_changes) changed.push_back(c.column);
+      planner::rebind_after_type_change(*old, def, changed);
+      storage::TableDef checked = def;
+      std::erase_if(checked.checks, [&](const storage::CheckDef& c) {
+        if (!c.validated) return true;
+        const std::vector<int> read = planner::check_constraint_columns(*old, c);
+        return std::none_of(read.begin(), read.end(), [&](int k) {
+          return std::find(changed.begin(), changed.end(), k) != changed.end();
+        });
+      });
+      if (auto checks = row_checks(checked, nullptr, out, std::chrono::steady_clock::now())) {
+        const std::string table_name = def.name;
+        work.convert = [convert = std::move(work.convert), checks, checked, table_name](
+                           const Datum* old_row, std::vector<Datum>& row) {
+          convert(old_row, row);
+          if (const int failed = checks(row.data()); failed >= 0) {
+            const std::string& name = checked.checks[static_cast<size_t>(failed)].name;
+            throw SqlError(SqlState::CheckViolation, "check constraint \"" + name + "\" of relation \"" +
+                                                         table_name + "\" is violated by some row")
+                .with_constraint("public", table_name, name);
+          }
+        };
+      }
     }
     if (!validations.empty() || !fk_validations.empty()) {
       // Rows written by transactions that planned without the constraint fail at COMMIT (fence).
@@ -3328,28 +3370,43 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     col.type = to.type;
     col.max_length = to.max_length;
     if (widens && !cmd.using_expr) return;  // the stored values stay as they are: the catalog only
-    // A rewrite. What reads the column in its old type and would have to be bound again is refused.
+    // A rewrite. CHECK constraints and index expressions reading the column are bound again afterwards
+    // (rebind_after_type_change). A FOREIGN KEY keeps its meaning only if the key's values do: between
+    // integer types without USING they stay the same (or the conversion fails with 22003), so every key
+    // still finds its row; other conversions would need the key checked again (0A000).
     const int32_t attnum = def.attnum(static_cast<size_t>(i));
-    for (const storage::CheckDef& c : def.checks)
-      for (int read : planner::check_constraint_columns(old, c))
-        if (read == i)
-          throw_unsupported("ALTER COLUMN TYPE of a column CHECK constraint \"" + c.name + "\" reads");
-    for (const storage::IndexDef& ix : def.indexes)
-      if (ix.computed())
-        for (int read : planner::index_expression_columns(old, ix))
-          if (read == i)
-            throw_unsupported("ALTER COLUMN TYPE of a column the expressions or predicate of index \"" +
-                              ix.name + "\" read");
+    auto foreign_key = [&](const std::string& name, const storage::ColumnDef& child,
+                           const storage::ColumnDef& parent) {
+      if (child.type != parent.type && !(is_integer(child.type) && is_integer(parent.type)))
+        throw SqlError(SqlState::DatatypeMismatch,
+                       "foreign key constraint \"" + name + "\" cannot be implemented")
+            .with_detail("Key columns \"" + child.name + "\" and \"" + parent.name +
+                         "\" are of incompatible types: " + type_name_without_modifier(child) + " and " +
+                         type_name_without_modifier(parent) + ".");
+      if (cmd.using_expr || !is_integer(was.type) || !is_integer(to.type))
+        throw_unsupported("ALTER COLUMN TYPE of a column in foreign key \"" + name +
+                          "\" other than between integer types without USING");
+    };
+    auto column_of = [](const storage::TableDef& t, int32_t a) -> const storage::ColumnDef& {
+      return t.columns[static_cast<size_t>(t.column_of_attnum(a))];
+    };
     for (const storage::ForeignKeyDef& fk : def.foreign_keys)
-      if (std::find(fk.attnums.begin(), fk.attnums.end(), attnum) != fk.attnums.end())
-        throw_unsupported("ALTER COLUMN TYPE of a column in foreign key \"" + fk.name + "\"");
+      for (size_t k = 0; k < fk.attnums.size(); ++k)
+        if (fk.attnums[k] == attnum) {
+          if (fk.ref_table == def.id) {
+            foreign_key(fk.name, col, column_of(def, fk.ref_attnums[k]));
+          } else {
+            storage::TableDefPtr parent = db_.store().catalog().find(fk.ref_table, overlay());
+            if (parent) foreign_key(fk.name, col, column_of(*parent, fk.ref_attnums[k]));
+          }
+        }
     for (const auto& [t, fk] : referencing(def.id))
-      if (std::find(fk->ref_attnums.begin(), fk->ref_attnums.end(), attnum) != fk->ref_attnums.end())
-        throw_unsupported("ALTER COLUMN TYPE of a column foreign key \"" + fk->name + "\" references");
+      for (size_t k = 0; k < fk->ref_attnums.size(); ++k)
+        if (fk->ref_attnums[k] == attnum) foreign_key(fk->name, column_of(*t, fk->attnums[k]), col);
     for (const storage::ForeignKeyDef& fk : def.foreign_keys)  // (a key of the table referencing itself)
-      if (fk.ref_table == def.id &&
-          std::find(fk.ref_attnums.begin(), fk.ref_attnums.end(), attnum) != fk.ref_attnums.end())
-        throw_unsupported("ALTER COLUMN TYPE of a column foreign key \"" + fk.name + "\" references");
+      if (fk.ref_table == def.id)
+        for (size_t k = 0; k < fk.ref_attnums.size(); ++k)
+          if (fk.ref_attnums[k] == attnum) foreign_key(fk.name, column_of(def, fk.attnums[k]), col);
     col.has_missing = false;  // every row stores the column after the rewrite
     col.missing.clear();
     planner::TypeChange change;
