@@ -1832,6 +1832,8 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     out.command_complete("COPY " + std::to_string(sink.rows));
   }
 
+  static constexpr uint64_t kCopySpillBytes = uint64_t{64} << 20;
+
   // COPY table FROM STDIN: streams the client's rows into the statement's writer, one row at a time, in
   // one transaction (the open block's, or its own that commits at the end): all rows or none. See
   // docs/copy.md for memory and the primary-key check.
@@ -1850,6 +1852,9 @@ class EngineSession : public pgwire::Session, public catalog::Context {
     auto view = txn->statement_view();
     auto writer = txn->writer(*view);
     set_action_hooks(*writer, *view, out, started);
+    // A COPY that is its own transaction streams: its rows spill into storage past kCopySpillBytes (or a
+    // quarter of omendb.transaction_memory_limit), so memory stays bounded for any input size.
+    if (own_txn) writer->allow_spill(kCopySpillBytes);
     pgwire::CopyInStream& in = out.copy_in(binary ? 1 : 0, names.size());
     copy::RowReader reader(in, opt, table.name, names);
     std::vector<copy::Field> fields;

@@ -11,6 +11,12 @@
 //                                              table's blocks are contiguous and in key order
 //   [00 00 00 00] 'S' [table id: 4 bytes BE]   sealed-data manifest of a table: horizon, blocks, rows, bytes
 //   [00 00 00 00] 'A' [table id: 4 bytes BE]   ANALYZE's statistics of a table (Store::set_table_stats)
+//   [00 00 00 00] 'P' [txn id: 8 bytes BE] [storage key]  a write a large COPY spilled before its commit
+//                                              (docs/mvcc.md, "Spilled writes of a large COPY"): its
+//                                              flags, read_ts and row (meta::encode_spilled_op)
+//   [00 00 00 00] 'R' [txn id: 8 bytes BE]     commit record of a transaction with spilled writes: its
+//                                              commit timestamp (8 bytes BE); present from the commit
+//                                              until its spilled writes are in the tables
 //   [table id >= 1: 4 bytes BE] ...            table rows (see key_codec.h, row_codec.h), and under an
 //                                              index's id its entries (catalog.h, IndexDef)
 // Table id 0 is reserved for this metadata and is never assigned to a table.
@@ -32,6 +38,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/error.h"
 #include "common/memory.h"
@@ -95,7 +102,7 @@ inline std::string schema_comment_prefix() {
 // A schema (CREATE SCHEMA): its definition (catalog.cpp). 'H', not 'S': 'S' is the sealed manifests'
 // (sealed_manifest_key). Every meta key is "\0\0\0\0" and one letter, each letter one kind: A table
 // statistics, B blocks, C tables, D schema comments, H schemas, N next table id, Q sequences, S sealed
-// manifests, T commit ts.
+// manifests, T commit ts, P spilled writes, R commit records of spilled writes.
 inline std::string schema_key(uint32_t id) {
   std::string k("\0\0\0\0H", 5);
   keycodec::append_table_prefix(id, k);
@@ -142,6 +149,23 @@ inline uint64_t read_be(std::string_view s) {
   uint64_t v = 0;
   for (char c : s) v = (v << 8) | static_cast<uint8_t>(c);
   return v;
+}
+// Spilled writes of transaction `txn` (every one starts with spill_prefix(txn)) and its commit record.
+inline std::string spill_all_prefix() {
+  return std::string("\0\0\0\0P", 5);
+}
+inline std::string spill_prefix(uint64_t txn) {
+  std::string k = spill_all_prefix();
+  append_be(txn, 8, k);
+  return k;
+}
+inline std::string spill_commit_prefix() {
+  return std::string("\0\0\0\0R", 5);
+}
+inline std::string spill_commit_key(uint64_t txn) {
+  std::string k = spill_commit_prefix();
+  append_be(txn, 8, k);
+  return k;
 }
 }  // namespace meta
 
@@ -243,6 +267,16 @@ struct StoreState {
   // timestamps (for visible_ts).
   std::map<std::string, uint64_t, std::less<>> inflight_keys;  // commit_mutex
   std::set<uint64_t> inflight_ts;                              // commit_mutex
+  // Commits of spilled writes (a large COPY) that have a timestamp but whose writes are still moving
+  // into the tables: their keys are not in inflight_keys but under meta::spill_prefix(txn), between
+  // min_key and max_key; a conflict check looks them up there (newest_version_ts).
+  struct InflightSpill {
+    uint64_t txn = 0;
+    uint64_t ts = 0;
+    std::string min_key, max_key;
+  };
+  std::vector<InflightSpill> inflight_spills;  // commit_mutex
+  rocksdb::DB* db = nullptr;                   // set at open
   // Commit timestamp of the last TRUNCATE or table rewrite (ALTER TABLE ADD PRIMARY KEY) of a table since
   // the server started: a commit with a write to the table based on an older snapshot fails (40001).
   std::unordered_map<uint32_t, uint64_t> table_reset_ts;  // commit_mutex

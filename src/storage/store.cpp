@@ -1753,13 +1753,46 @@ std::unique_ptr<ScanCursor> ReadViewImpl::scan(const ScanSpec& spec) const {
                                           spec.table && truncated(spec.table->id));
 }
 
+// A spilled write as stored under meta::spill_prefix(txn) + its storage key: u8 flags (kSpillChecked: its
+// read_ts is checked for conflicts, kSpillFreshRowid), u64 BE read_ts, the row. Only puts are spilled.
+constexpr uint8_t kSpillChecked = 1;
+constexpr uint8_t kSpillFreshRowid = 2;
+std::string encode_spilled_op(const WriteOp& op) {
+  std::string v;
+  v.reserve(9 + op.value.size());
+  v.push_back(static_cast<char>((op.read_ts != kNoConflictCheck ? kSpillChecked : 0) |
+                                (op.fresh_rowid ? kSpillFreshRowid : 0)));
+  meta::append_be(op.read_ts == kNoConflictCheck ? 0 : op.read_ts, 8, v);
+  v.append(op.value);
+  return v;
+}
+bool decode_spilled_op(std::string_view v, uint8_t* flags, uint64_t* read_ts, std::string_view* row) {
+  if (v.size() < 9) return false;
+  *flags = static_cast<uint8_t>(v[0]);
+  *read_ts = meta::read_be(v.substr(1, 8));
+  *row = v.substr(9);
+  return true;
+}
+
 // Newest committed version's timestamp of a storage key (0 if none), counting commits that have a
-// timestamp but are still being written. Caller holds commit_mutex.
+// timestamp but are still being written (their keys, and the spilled keys of spilled commits). Caller holds
+// commit_mutex.
 uint64_t newest_version_ts(StoreState& state, rocksdb::Iterator& it, std::string_view key, bool* live) {
   auto inflight = state.inflight_keys.find(key);
   if (inflight != state.inflight_keys.end()) {
     *live = true;
     return inflight->second;
+  }
+  for (const StoreState::InflightSpill& spill : state.inflight_spills) {
+    if (key < spill.min_key || key > spill.max_key) continue;
+    std::string v;
+    rocksdb::Status st =
+        state.db->Get(rocksdb::ReadOptions(), meta::spill_prefix(spill.txn) + std::string(key), &v);
+    if (st.ok() && !v.empty() && (static_cast<uint8_t>(v[0]) & kSpillChecked)) {
+      *live = true;
+      return spill.ts;
+    }
+    if (!st.ok() && !st.IsNotFound()) check_status(st, "checking for conflicts");
   }
   std::string target(key);
   target.append(keycodec::kVersionSize, '\0');
@@ -1772,6 +1805,63 @@ uint64_t newest_version_ts(StoreState& state, rocksdb::Iterator& it, std::string
   check_status(it.status(), "checking for conflicts");
   *live = false;
   return 0;
+}
+
+// Calls f(key without `prefix`, value) for every key that starts with `prefix`, in key order, until f returns
+// false. Returns the iterator's status.
+rocksdb::Status for_each_with_prefix(rocksdb::DB& db, const std::string& prefix,
+                                     const std::function<bool(std::string_view, std::string_view)>& f) {
+  const std::string upper = keycodec::prefix_successor(prefix);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro));
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    if (!f(std::string_view(it->key().data() + prefix.size(), it->key().size() - prefix.size()),
+           std::string_view(it->value().data(), it->value().size())))
+      break;
+  }
+  return it->status();
+}
+
+// Moves the spilled writes of transaction `txn` into the tables as versions of commit timestamp `ts`, in
+// batches of about `batch_bytes` (without sync: its commit record is durable already, and a crash before
+// the end repeats the move at the next open, which writes the same versions again), then deletes the
+// spilled writes and the commit record in one last batch. Writes under an id `skip` says is gone (an index
+// dropped meanwhile) are left out. Returns the first failed write's status.
+rocksdb::Status move_spilled(rocksdb::DB& db, uint64_t txn, uint64_t ts, uint64_t batch_bytes,
+                             const std::function<bool(uint32_t)>& skip) {
+  const std::string lower = meta::spill_prefix(txn);
+  rocksdb::WriteBatch batch;
+  std::string vkey;
+  rocksdb::Status st;
+  rocksdb::Status read = for_each_with_prefix(db, lower, [&](std::string_view key, std::string_view value) {
+    uint8_t flags = 0;
+    uint64_t read_ts = 0;
+    std::string_view row;
+    if (key.size() <= keycodec::kTablePrefixSize || !decode_spilled_op(value, &flags, &read_ts, &row)) {
+      st = rocksdb::Status::Corruption("malformed spilled write of transaction " + std::to_string(txn));
+      return false;
+    }
+    if (skip && skip(keycodec::decode_table_id(key))) return true;
+    vkey.assign(key);
+    keycodec::append_version(ts, vkey);
+    st = batch.Put(vkey, rocksdb::Slice(row.data(), row.size()));
+    if (st.ok() && batch.GetDataSize() >= batch_bytes) {
+      OMEN_SYNC_POINT("move_spilled:BeforeBatch");
+      st = write_to_rocksdb(db, rocksdb::WriteOptions(), batch);
+      batch.Clear();
+      OMEN_SYNC_POINT("move_spilled:AfterBatch");
+    }
+    return st.ok();
+  });
+  if (!st.ok()) return st;
+  if (!read.ok()) return read;
+  st = batch.DeleteRange(lower, keycodec::prefix_successor(lower));
+  if (st.ok()) st = batch.Delete(meta::spill_commit_key(txn));
+  if (st.ok()) st = write_to_rocksdb(db, rocksdb::WriteOptions(), batch);
+  return st;
 }
 
 class StatementWriterImpl;
@@ -1798,6 +1888,7 @@ class TransactionImpl final : public Transaction {
 
   void commit() override;
   void commit_ordered();
+  void commit_spilled();
   CatalogOverlay& catalog_overlay() override { return overlay_; }
   void alter_rows(const TableDef& def, const TableDefPtr& old, const Store::AlterWork& work) override;
   // An empty overlay, of the same session (its temporary namespace stays).
@@ -1886,7 +1977,63 @@ class TransactionImpl final : public Transaction {
       forget_write_undo();
     }
   }
-  bool has_writes() const override { return !writes_.empty() || !truncated_.empty() || !overlay_.empty(); }
+  bool has_writes() const override {
+    return spilled_ || !writes_.empty() || !truncated_.empty() || !overlay_.empty();
+  }
+
+  // ---- Spilled writes (StatementWriter::allow_spill; docs/mvcc.md, "Spilled writes of a large COPY").
+  // Whether a statement's writes may be spilled: the transaction has nothing else to commit or undo.
+  bool can_spill() const {
+    return writes_.empty() && truncated_.empty() && overlay_.empty() && !overlay_.changed &&
+           savepoints_.empty() && moved_on_.empty();
+  }
+  bool spilled() const { return spilled_; }
+  // Writes `ops` (puts only) under meta::spill_prefix(id_) and empties it; the caller gives back their
+  // memory. The first spill gives back the row locks (the statement takes no more).
+  void spill(WriteSet& ops) {
+    if (ops.empty()) return;
+    pin_read_ts(ops);  // garbage collection keeps what the commit's check compares with
+    if (!spilled_) {
+      spilled_ = true;
+      if (!locked_.empty()) {
+        std::vector<std::string> keys;
+        keys.reserve(locked_.size());
+        for (auto& [key, mode] : locked_) keys.push_back(key);
+        locked_.clear();
+        state_.locks.release(id_, keys);
+        memory_.release(lock_bytes_);
+        lock_bytes_ = 0;
+      }
+    }
+    const std::string prefix = meta::spill_prefix(id_);
+    rocksdb::WriteBatch batch;
+    std::string skey;
+    for (const auto& [key, op] : ops) {
+      if (op.is_delete || op.new_row) throw SqlError(SqlState::InternalError, "only inserts can be spilled");
+      skey = prefix;
+      skey.append(key);
+      check_status(batch.Put(skey, encode_spilled_op(op)), "spilling rows");
+      if (op.read_ts != kNoConflictCheck) spill_read_ts_ = std::min(spill_read_ts_, op.read_ts);
+      const uint32_t id = keycodec::decode_table_id(key);
+      if (id != last_spill_id_) spill_ids_.insert(last_spill_id_ = id);
+    }
+    if (spill_min_.empty() || ops.begin()->first < spill_min_) spill_min_ = ops.begin()->first;
+    if (ops.rbegin()->first > spill_max_) spill_max_ = ops.rbegin()->first;
+    OMEN_SYNC_POINT("TransactionImpl::spill:BeforeWrite");
+    check_status(write_to_rocksdb(*store_.db(), rocksdb::WriteOptions(), batch), "spilling rows");
+    ops.clear();
+  }
+  // Whether a spilled write of this transaction puts a row under `key`. Keys past the spilled ones (rows
+  // arriving in key order) cost no read.
+  bool spilled_put(std::string_view key) const {
+    if (!spilled_ || key < spill_min_ || key > spill_max_) return false;
+    std::string v;
+    rocksdb::Status st =
+        store_.db()->Get(rocksdb::ReadOptions(), meta::spill_prefix(id_) + std::string(key), &v);
+    if (st.IsNotFound()) return false;
+    check_status(st, "reading spilled rows");
+    return true;
+  }
 
   void truncate(const TableDef& table) override {
     std::vector<uint32_t> ids{table.id};  // the table's rows and its indexes' entries
@@ -2067,6 +2214,7 @@ class TransactionImpl final : public Transaction {
   // Releases the snapshot, the pinned read timestamp and the row locks (after commit: once the commit
   // is visible, so that a waiter that takes a lock reads the version written under it).
   void end() {
+    if (spilled_) discard_spill();
     memory_.reset();  // the write set, savepoints' undo logs and lock entries go (or went) with it
     writes_bytes_ = 0;
     write_undo_.clear();
@@ -2087,6 +2235,21 @@ class TransactionImpl final : public Transaction {
       store_.catalog().end_overlay(id_);
       catalog_touched_ = false;
       reset_overlay();
+    }
+  }
+
+  // Drops the spilled writes of a transaction that did not commit (a range delete; a crash before it
+  // leaves them to the next open, which drops every spilled write without a commit record).
+  void discard_spill() noexcept {
+    spilled_ = false;
+    try {
+      const std::string lower = meta::spill_prefix(id_);
+      rocksdb::WriteBatch batch;
+      rocksdb::Status st = batch.DeleteRange(lower, keycodec::prefix_successor(lower));
+      if (st.ok()) st = write_to_rocksdb(*store_.db(), rocksdb::WriteOptions(), batch);
+      if (!st.ok()) spdlog::warn("dropping the spilled rows of transaction {}: {}", id_, st.ToString());
+    } catch (const std::exception& e) {
+      spdlog::warn("dropping the spilled rows of transaction {}: {}", id_, e.what());
     }
   }
 
@@ -2215,6 +2378,12 @@ class TransactionImpl final : public Transaction {
   // Keys this transaction inserted (as the new key of a moved row) and then moved on: where the row went.
   // A tombstone of the transaction that names such a key is written naming the row's last key.
   std::map<std::string, std::string, std::less<>> moved_on_;
+  // Spilled writes (spill()): whether there are any, their key range and their oldest read_ts.
+  bool spilled_ = false;
+  std::string spill_min_, spill_max_;
+  uint64_t spill_read_ts_ = UINT64_MAX;
+  std::set<uint32_t> spill_ids_;  // tables and indexes spilled writes are under
+  uint32_t last_spill_id_ = 0;
 
  public:
   // Adds the version `op` commits under `key` to the commit's batch (`vkey`: `key` with its version): its
@@ -2271,6 +2440,12 @@ class StatementWriterImpl final : public StatementWriter {
     std::string key = make_key(table, row);
     check_second_write(key, true);
     put_new(table, std::move(key), row);
+    if (spill_bytes_ && charged_ >= spill_bytes_) spill(table);
+  }
+
+  void allow_spill(uint64_t bytes) override {
+    const uint64_t limit = txn_.memory().limit();
+    spill_bytes_ = std::max<uint64_t>(1, limit ? std::min(bytes, limit / 4) : bytes);
   }
 
   bool update(const TableDef& table, std::string_view key, const Datum* row) override {
@@ -2863,6 +3038,22 @@ class StatementWriterImpl final : public StatementWriter {
     tables_.emplace(table.id, table.name);
   }
 
+  // allow_spill(): the statement's writes go to the transaction's spilled writes, if it and `table` can
+  // (else the statement never spills).
+  void spill(const TableDef& table) {
+    bool can = txn_.can_spill() && table.foreign_keys.empty() && pending_fk_.empty() &&
+               !refuse_second_writes_ && changed_.empty();
+    for (const IndexDef& index : table.indexes) can = can && !index.unique;
+    for (const auto& [key, op] : ops_) can = can && !op.is_delete && !op.new_row;
+    if (!can) {
+      spill_bytes_ = 0;
+      return;
+    }
+    txn_.spill(ops_);
+    txn_.memory().release(charged_);
+    charged_ = 0;
+  }
+
   // Buffers a put of a row under a key that must not hold a row (insert, or the new key of an update).
   void put_new(const TableDef& table, std::string key, const Datum* row) {
     if (table.has_hidden_rowid()) {
@@ -2890,8 +3081,12 @@ class StatementWriterImpl final : public StatementWriter {
     // committed version, not the snapshot, as PostgreSQL's unique check does: a row committed meanwhile
     // is a duplicate (23505), one deleted meanwhile is not.
     uint64_t read_ts = view_->snapshot_ts();
-    if (txn_.row_locks()) txn_.lock_row(table, key, RowLockMode::Update, LockWaitMode::Wait);
-    if (!txn_.row_locks() || txn_.wrote(key)) {
+    // Spilling (allow_spill): an earlier row of the statement that was spilled; no row lock, and the
+    // snapshot's check (commit checks the newest version).
+    const bool spilling = txn_.spilled();
+    if (spilling && txn_.spilled_put(key)) throw duplicate_key_error(table, row);
+    if (txn_.row_locks() && !spilling) txn_.lock_row(table, key, RowLockMode::Update, LockWaitMode::Wait);
+    if (!txn_.row_locks() || spilling || txn_.wrote(key)) {
       if (view_->exists(key)) throw duplicate_key_error(table, row);  // the view holds the txn's writes
     } else {
       bool live = false;
@@ -3495,6 +3690,7 @@ class StatementWriterImpl final : public StatementWriter {
   WriteSet ops_;
   bool refuse_second_writes_ = false;       // refuse_second_writes()
   uint64_t charged_ = 0;                    // counted in txn_.memory() for ops_ (charge())
+  uint64_t spill_bytes_ = 0;                // allow_spill(): spill ops_ once charged_ reaches it (0: never)
   std::map<uint32_t, std::string> tables_;  // tables written, for the dropped-meanwhile check
   uint32_t last_table_id_ = 0;
   // The row the last upsert() conflicted with (Conflict), for the DO UPDATE that follows.
@@ -3530,6 +3726,7 @@ void StatementWriterImpl::apply() {
 // lock, so that concurrent commits share WAL fsyncs. New snapshots see the commit once every commit with
 // a smaller timestamp is written too.
 void TransactionImpl::commit() {
+  if (spilled_) return commit_spilled();
   if (writes_.empty() && truncated_.empty() && overlay_.empty()) {
     end();
     return;
@@ -3599,6 +3796,108 @@ void TransactionImpl::commit() {
   tables_.clear();
   savepoints_.clear();
   lock_undo_.clear();
+  end();
+}
+
+// The commit of a transaction whose writes were spilled (docs/mvcc.md, "Spilled writes of a large COPY").
+// The rest of its writes are spilled too; then, under commit_mutex, the tables-exist and truncate checks
+// and first committer wins: only when a commit wrote one of its tables after its snapshot (else no key of
+// it can have a newer version), by walking its spilled keys in order. It gets its timestamp and is in
+// flight (visible_ts stays below it; other commits' conflict checks find its keys among the spilled
+// ones). Outside the mutex: the commit record (txn id -> timestamp, synced unless synchronous_commit is
+// off) makes it durable and atomic: from there on, a crash is followed by the move at the next open.
+// Then the spilled writes move into the tables (move_spilled) and the commit becomes visible.
+void TransactionImpl::commit_spilled() {
+  rocksdb::DB* db = store_.db();
+  if (!writes_.empty()) {
+    spill(writes_);
+    set_writes_bytes(0);
+  }
+  uint64_t ts = 0;
+  std::set<uint32_t> dropped;
+  OMEN_SYNC_POINT_CALLBACK("TransactionImpl::commit:Start", this);
+  {
+    std::unique_lock lock(state_.commit_mutex);
+    state_.ddl_done.wait(lock, [&] { return state_.ddl_pending == 0; });
+    bool others_wrote = false;
+    for (const auto& [id, name] : tables_) {
+      if (!store_.catalog().find(id))
+        throw SqlError(SqlState::UndefinedTable, "relation \"" + name + "\" does not exist");
+      auto reset = state_.table_reset_ts.find(id);
+      if (reset != state_.table_reset_ts.end() && reset->second > spill_read_ts_)
+        throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update")
+            .with_detail("Table \"" + name + "\" was truncated or rewritten by a concurrent transaction.")
+            .with_hint("Retry the transaction.");
+      auto c = state_.table_commit_ts.find(id);
+      if (c != state_.table_commit_ts.end() && c->second > spill_read_ts_) others_wrote = true;
+    }
+    if (others_wrote) {
+      rocksdb::ReadOptions ro;
+      ro.prefix_same_as_start = true;
+      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+      check_status(
+          for_each_with_prefix(*db, meta::spill_prefix(id_),
+                               [&](std::string_view key, std::string_view value) {
+                                 uint8_t flags = 0;
+                                 uint64_t read_ts = 0;
+                                 std::string_view row;
+                                 if (!decode_spilled_op(value, &flags, &read_ts, &row))
+                                   throw SqlError(SqlState::DataCorrupted, "malformed spilled write");
+                                 if (!(flags & kSpillChecked) || (flags & kSpillFreshRowid)) return true;
+                                 bool live = false;
+                                 const uint64_t newest = newest_version_ts(state_, *it, key, &live);
+                                 if (newest <= read_ts) return true;
+                                 state_.visible_advanced.wait(
+                                     lock, [&] { return state_.visible_ts.load() >= newest; });
+                                 throw SqlError(SqlState::SerializationFailure,
+                                                "could not serialize access due to concurrent update")
+                                     .with_hint("Retry the transaction.");
+                               }),
+          "checking for conflicts");
+    }
+    for (uint32_t id : spill_ids_)  // indexes dropped since (their entries would stay for ever)
+      if (!tables_.count(id) && !store_.catalog().index_exists(id, &overlay_)) dropped.insert(id);
+    ts = state_.assign_commit_ts(db);
+    for (const auto& [id, name] : tables_) state_.table_commit_ts[id] = ts;
+    state_.inflight_ts.insert(ts);
+    state_.inflight_spills.push_back({id_, ts, spill_min_, spill_max_});
+  }
+  OMEN_SYNC_POINT("TransactionImpl::commit_spilled:BeforeRecord");
+  rocksdb::WriteOptions wo;
+  wo.sync = sync_;
+  rocksdb::WriteBatch record;
+  std::string tsv;
+  meta::append_be(ts, 8, tsv);
+  rocksdb::Status status = record.Put(meta::spill_commit_key(id_), tsv);
+  if (status.ok()) status = write_to_rocksdb(*db, wo, record);
+  const bool recorded = status.ok();
+  OMEN_SYNC_POINT("TransactionImpl::commit_spilled:AfterRecord");
+  if (recorded)
+    status = move_spilled(*db, id_, ts, store_.options().spill_move_batch_bytes,
+                          [&](uint32_t id) { return dropped.count(id) != 0; });
+  {
+    std::unique_lock lock(state_.commit_mutex);
+    std::erase_if(state_.inflight_spills, [&](const StoreState::InflightSpill& s) { return s.txn == id_; });
+    if (recorded && !status.ok()) {
+      // Committed (its record is durable) but not all moved: it stays in flight, so no snapshot sees a
+      // part of it; after a failed write the database takes no more writes, and the next open finishes
+      // the move.
+      spilled_ = false;  // the next open needs the spilled writes
+      spdlog::critical("commit {} of transaction {}: moving its spilled rows failed: {}", ts, id_,
+                       status.ToString());
+      throw SqlError(SqlState::IoError, "could not finish the commit of spilled rows: " + status.ToString())
+          .with_detail("The transaction is committed; its rows become visible when the server restarts.")
+          .with_hint("Check the storage device and the kernel log, then restart the server.");
+    }
+    state_.inflight_ts.erase(ts);
+    if (state_.inflight_ts.empty() && state_.ddl_pending > 0) state_.visible_advanced.notify_all();
+    uint64_t visible = state_.inflight_ts.empty() ? state_.last_assigned_ts : *state_.inflight_ts.begin() - 1;
+    if (visible > state_.visible_ts.load()) state_.publish_visible(visible);
+    if (status.ok()) state_.visible_advanced.wait(lock, [&] { return state_.visible_ts.load() >= ts; });
+  }
+  if (!status.ok()) throw_commit_error(status);  // no record: not committed (end() drops the rows)
+  spilled_ = false;                              // moved, and their range deleted
+  tables_.clear();
   end();
 }
 
@@ -3987,6 +4286,8 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
     }
     check_status(it->status(), what);
   };
+  store->state_->db = db;
+  store->recover_spills();
   // Tables with sealed blocks (their manifests).
   for_each_table_meta(std::string("\0\0\0\0S", 5), "reading the sealed-data manifests",
                       [&](uint32_t id, std::string_view) { store->state_->note_sealed(id); });
@@ -4010,6 +4311,45 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   spdlog::info("storage opened at {} (commit timestamps continue after {})", options.data_dir,
                store->state_->last_assigned_ts);
   return store;
+}
+
+// Spilled writes left by the previous run (docs/mvcc.md, "Spilled writes of a large COPY"): those of a
+// transaction with a commit record were committed, and move into the tables now (the commit's own move
+// may have stopped part way: it writes the same versions again); every other one belongs to a transaction
+// that never committed, and goes.
+void Store::recover_spills() {
+  std::vector<std::pair<uint64_t, uint64_t>> committed;  // txn, commit ts
+  check_status(for_each_with_prefix(*db_, meta::spill_commit_prefix(),
+                                    [&](std::string_view txn, std::string_view ts) {
+                                      if (txn.size() != 8 || ts.size() != 8)
+                                        throw SqlError(SqlState::DataCorrupted,
+                                                       "malformed commit record of spilled rows");
+                                      committed.emplace_back(meta::read_be(txn), meta::read_be(ts));
+                                      return true;
+                                    }),
+               "reading spilled rows");
+  for (const auto& [txn, ts] : committed) {
+    spdlog::info("storage: finishing the commit {} of spilled rows of transaction {}", ts, txn);
+    check_status(
+        move_spilled(*db_, txn, ts, options_.spill_move_batch_bytes,
+                     [this](uint32_t id) { return !catalog_->find(id) && !catalog_->index_exists(id); }),
+        "finishing the commit of spilled rows");
+  }
+  const std::string spilled = meta::spill_all_prefix();
+  bool left = false;
+  check_status(
+      for_each_with_prefix(*db_, spilled, [&](std::string_view, std::string_view) { return !(left = true); }),
+      "reading spilled rows");
+  if (!left) return;
+  spdlog::info("storage: dropping the spilled rows of transactions that did not commit");
+  const std::string upper = keycodec::prefix_successor(spilled);
+  rocksdb::WriteBatch batch;
+  check_status(batch.DeleteRange(spilled, upper), "dropping spilled rows");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  check_status(write_to_rocksdb(*db_, wo, batch), "dropping spilled rows");
+  rocksdb::Slice b(spilled), e(upper);
+  check_status(db_->CompactRange(rocksdb::CompactRangeOptions(), &b, &e), "dropping spilled rows");
 }
 
 Store::~Store() {

@@ -51,6 +51,9 @@ struct StoreOptions {
   // The largest row (its encoded bytes) an INSERT, UPDATE or COPY may store: larger ones fail with 54000
   // (0: no limit). A row is one RocksDB value, held whole in memory, the memtable and the WAL.
   size_t max_row_bytes = size_t{64} << 20;
+  // Spilled writes of a large COPY (StatementWriter::allow_spill) move into the tables at commit in
+  // atomic steps of about this many bytes (smaller in tests, to crash between steps).
+  uint64_t spill_move_batch_bytes = uint64_t{8} << 20;
   // The clock that dates commits for sealing by age (Store::visible_at); tests inject their own.
   std::function<std::chrono::steady_clock::time_point()> clock;  // empty: steady_clock::now
 };
@@ -296,6 +299,8 @@ class Store {
   void alter_table(TableDef def, const AlterWork& work);
 
   rocksdb::DB* db() { return db_; }  // for the catalog and storage-internal code
+  // At open: finishes the commits of spilled writes that have a commit record, drops the others.
+  void recover_spills();
   const StoreOptions& options() const { return options_; }
 
  private:
@@ -500,6 +505,17 @@ class StatementWriter {
   // Adds this statement's writes to its transaction, after running the referential actions of the
   // foreign keys they touch and checking those keys.
   virtual void apply() = 0;
+  // Streaming inserts (an autocommit COPY, docs/mvcc.md "Spilled writes of a large COPY"): once the
+  // statement's buffered rows take `bytes` (at most a quarter of the transaction's memory limit), they
+  // are written into RocksDB as spilled writes of the transaction, invisible to every reader, and the
+  // memory is given back; commit() then checks and moves them into the tables, all or nothing, and a
+  // rollback (or a crash before the commit record) drops them. Only when the transaction has no other
+  // writes, no savepoint, TRUNCATE or catalog change, and for tables without foreign keys and without
+  // unique secondary indexes (else this does nothing: the rows stay in memory as before). A spilling
+  // statement takes no row locks (those taken before the first spill are given back): a concurrent
+  // writer of one of its keys is found by the commit's first-committer-wins check (40001). The
+  // transaction must commit or roll back after the statement, with no other statement between.
+  virtual void allow_spill(uint64_t bytes) = 0;
 };
 
 // A transaction: a snapshot (per transaction or per statement, by isolation level) and a write set.
@@ -525,7 +541,7 @@ class Transaction {
   virtual size_t savepoint() = 0;
   virtual void rollback_to(size_t mark) = 0;
   virtual void release(size_t mark) = 0;
-  virtual bool has_writes() const = 0;  // rows, TRUNCATE or catalog changes
+  virtual bool has_writes() const = 0;  // rows (also spilled ones), TRUNCATE or catalog changes
   // TRUNCATE: from now on the transaction reads none of the table's stored rows (nor its own earlier
   // writes to it); its commit deletes the table's rows and sealed blocks, then writes the rows it wrote
   // after the truncate, in one synced batch ordered with other commits as DROP TABLE is. Concurrent

@@ -516,8 +516,10 @@ def test_million_rows(args):
     reset(c, "cp_big", "(ts bigint primary key, device int, v double precision, note text)")
     cur = c.cursor()
     if args.omendb:
-        # The rows a COPY buffers are its transaction's writes, counted against
-        # omendb.transaction_memory_limit: past it 53200, nothing kept.
+        # Inside a transaction block the rows a COPY buffers are its transaction's writes, counted against
+        # omendb.transaction_memory_limit: past it 53200, nothing kept. (Outside a block the COPY spills
+        # and is not bounded by it: test_copy_stream.py.)
+        cur.execute("BEGIN")
         cur.execute("SET omendb.transaction_memory_limit = '16MB'")
         try:
             cur.copy_expert("COPY cp_big FROM STDIN", Lines(n), size=65536)
@@ -525,7 +527,8 @@ def test_million_rows(args):
         except psycopg2.Error as e:
             assert e.pgcode == "53200", (e.pgcode, str(e))
             assert "omendb.transaction_memory_limit" in (e.diag.message_detail or ""), e.diag.message_detail
-        cur.execute("RESET omendb.transaction_memory_limit")
+        cur.execute("ROLLBACK")
+        assert rows(c, "SHOW omendb.transaction_memory_limit") == [("1GB",)]
         # The query's own limit does not count the rows written: a small one does not stop the COPY below.
         cur.execute("SET omendb.query_memory_limit = '1MB'")
         assert rows(c, "SELECT count(*) FROM cp_big") == [(0,)]
