@@ -1627,7 +1627,7 @@ void Catalog::drop_table(std::string_view name) {
   } done{state};
   if (!state.inflight_ts.empty()) {
     OMEN_SYNC_POINT("Catalog::drop_table:WaitForCommits");
-    state.visible_advanced.wait(commit_lock, [&] { return state.inflight_ts.empty(); });
+    state.wait_visible(commit_lock, [&] { return state.inflight_ts.empty(); });
   }
   std::lock_guard lock(mutex_);
   auto it = by_name_.find(name_key(name, Namespace{}));

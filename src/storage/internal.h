@@ -303,6 +303,25 @@ struct StoreState {
   // Signalled when visible_ts advances: a commit is acknowledged only once it is visible, so a client
   // that got COMMIT sees its commit (and every earlier one) in its next snapshot.
   std::condition_variable visible_advanced;
+  // A committed transaction whose spilled rows could not be moved (a write failed after its commit record:
+  // docs/mvcc.md, "Spilled writes of a large COPY") stays in flight until the next open finishes the move,
+  // so visible_ts stops below it. Set under commit_mutex; from then on wait_visible fails instead of
+  // waiting for ever.
+  bool commit_stuck = false;
+  // Waits on visible_advanced (caller holds commit_mutex in `lock`) until `done`; 58030 if a commit is stuck
+  // (commit_stuck) and `done` has not come: no later commit can become visible before a restart.
+  template <class Done>
+  void wait_visible(std::unique_lock<std::mutex>& lock, Done done) {
+    visible_advanced.wait(lock, [&] { return done() || commit_stuck; });
+    if (!done())
+      throw SqlError(
+          SqlState::IoError,
+          "commits cannot become visible: a committed transaction's spilled rows could not be moved")
+          .with_detail(
+              "Transactions committed from then on are durable and become visible when the server "
+              "restarts.")
+          .with_hint("Check the storage device and the kernel log, then restart the server.");
+  }
 
   // --- snapshots in use, for garbage collection
   mutable std::mutex snapshot_mutex;

@@ -1852,7 +1852,7 @@ rocksdb::Status move_spilled(rocksdb::DB& db, uint64_t txn, uint64_t ts, uint64_
       OMEN_SYNC_POINT("move_spilled:BeforeBatch");
       st = write_to_rocksdb(db, rocksdb::WriteOptions(), batch);
       batch.Clear();
-      OMEN_SYNC_POINT("move_spilled:AfterBatch");
+      OMEN_SYNC_POINT_CALLBACK("move_spilled:AfterBatch", &st);  // (tests: a failed write)
     }
     return st.ok();
   });
@@ -3755,7 +3755,7 @@ void TransactionImpl::commit() {
       if (newest > op.read_ts) {
         // Let the winner become visible first, so that a retry at once reads its version instead of
         // conflicting with it again.
-        state_.visible_advanced.wait(lock, [&] { return state_.visible_ts.load() >= newest; });
+        state_.wait_visible(lock, [&] { return state_.visible_ts.load() >= newest; });
         throw SqlError(SqlState::SerializationFailure, "could not serialize access due to concurrent update")
             .with_hint("Retry the transaction.");
       }
@@ -3789,7 +3789,7 @@ void TransactionImpl::commit() {
     if (visible > state_.visible_ts.load()) state_.publish_visible(visible);
     // Earlier commits still writing hold visible_ts below ts: wait for them (they are in the same
     // WAL write group or the one before, so this is short).
-    if (status.ok()) state_.visible_advanced.wait(lock, [&] { return state_.visible_ts.load() >= ts; });
+    if (status.ok()) state_.wait_visible(lock, [&] { return state_.visible_ts.load() >= ts; });
   }
   if (!status.ok()) throw_commit_error(status);
   writes_.clear();
@@ -3835,25 +3835,24 @@ void TransactionImpl::commit_spilled() {
       rocksdb::ReadOptions ro;
       ro.prefix_same_as_start = true;
       std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
-      check_status(
-          for_each_with_prefix(*db, meta::spill_prefix(id_),
-                               [&](std::string_view key, std::string_view value) {
-                                 uint8_t flags = 0;
-                                 uint64_t read_ts = 0;
-                                 std::string_view row;
-                                 if (!decode_spilled_op(value, &flags, &read_ts, &row))
-                                   throw SqlError(SqlState::DataCorrupted, "malformed spilled write");
-                                 if (!(flags & kSpillChecked) || (flags & kSpillFreshRowid)) return true;
-                                 bool live = false;
-                                 const uint64_t newest = newest_version_ts(state_, *it, key, &live);
-                                 if (newest <= read_ts) return true;
-                                 state_.visible_advanced.wait(
-                                     lock, [&] { return state_.visible_ts.load() >= newest; });
-                                 throw SqlError(SqlState::SerializationFailure,
-                                                "could not serialize access due to concurrent update")
-                                     .with_hint("Retry the transaction.");
-                               }),
-          "checking for conflicts");
+      check_status(for_each_with_prefix(
+                       *db, meta::spill_prefix(id_),
+                       [&](std::string_view key, std::string_view value) {
+                         uint8_t flags = 0;
+                         uint64_t read_ts = 0;
+                         std::string_view row;
+                         if (!decode_spilled_op(value, &flags, &read_ts, &row))
+                           throw SqlError(SqlState::DataCorrupted, "malformed spilled write");
+                         if (!(flags & kSpillChecked) || (flags & kSpillFreshRowid)) return true;
+                         bool live = false;
+                         const uint64_t newest = newest_version_ts(state_, *it, key, &live);
+                         if (newest <= read_ts) return true;
+                         state_.wait_visible(lock, [&] { return state_.visible_ts.load() >= newest; });
+                         throw SqlError(SqlState::SerializationFailure,
+                                        "could not serialize access due to concurrent update")
+                             .with_hint("Retry the transaction.");
+                       }),
+                   "checking for conflicts");
     }
     for (uint32_t id : spill_ids_)  // indexes dropped since (their entries would stay for ever)
       if (!tables_.count(id) && !store_.catalog().index_exists(id, &overlay_)) dropped.insert(id);
@@ -3885,6 +3884,8 @@ void TransactionImpl::commit_spilled() {
       spilled_ = false;  // the next open needs the spilled writes
       spdlog::critical("commit {} of transaction {}: moving its spilled rows failed: {}", ts, id_,
                        status.ToString());
+      state_.commit_stuck = true;  // later commits fail instead of waiting for it (wait_visible)
+      state_.visible_advanced.notify_all();
       throw SqlError(SqlState::IoError, "could not finish the commit of spilled rows: " + status.ToString())
           .with_detail("The transaction is committed; its rows become visible when the server restarts.")
           .with_hint("Check the storage device and the kernel log, then restart the server.");
@@ -3893,7 +3894,7 @@ void TransactionImpl::commit_spilled() {
     if (state_.inflight_ts.empty() && state_.ddl_pending > 0) state_.visible_advanced.notify_all();
     uint64_t visible = state_.inflight_ts.empty() ? state_.last_assigned_ts : *state_.inflight_ts.begin() - 1;
     if (visible > state_.visible_ts.load()) state_.publish_visible(visible);
-    if (status.ok()) state_.visible_advanced.wait(lock, [&] { return state_.visible_ts.load() >= ts; });
+    if (status.ok()) state_.wait_visible(lock, [&] { return state_.visible_ts.load() >= ts; });
   }
   if (!status.ok()) throw_commit_error(status);  // no record: not committed (end() drops the rows)
   spilled_ = false;                              // moved, and their range deleted
@@ -3953,8 +3954,7 @@ void TransactionImpl::commit_ordered() {
       if (--state.ddl_pending == 0) state.ddl_done.notify_all();
     }
   } done{state_};
-  if (!state_.inflight_ts.empty())
-    state_.visible_advanced.wait(lock, [&] { return state_.inflight_ts.empty(); });
+  if (!state_.inflight_ts.empty()) state_.wait_visible(lock, [&] { return state_.inflight_ts.empty(); });
   for (const auto& [id, name] : tables_) {
     if (!overlay_.discarded.count(id) && !store_.catalog().find(id, &overlay_))
       throw SqlError(SqlState::UndefinedTable, "relation \"" + name + "\" does not exist");
@@ -4737,7 +4737,7 @@ void Store::alter_table(TableDef def, const AlterWork& work) {
       if (--state.ddl_pending == 0) state.ddl_done.notify_all();
     }
   } done{st};
-  if (!st.inflight_ts.empty()) st.visible_advanced.wait(lock, [&] { return st.inflight_ts.empty(); });
+  if (!st.inflight_ts.empty()) st.wait_visible(lock, [&] { return st.inflight_ts.empty(); });
 
   if (work.validate) {
     ReadViewImpl view(db_, st, st.acquire_snapshot(), true, nullptr);  // (releases its snapshot)

@@ -260,6 +260,34 @@ TEST_F(SpillTest, CommitDuringTheMoveFindsTheSpilledKeys) {
   EXPECT_EQ(count(*store_->read_view(), kv_, true), 3000u);
 }
 
+// A write of the move fails after the commit record: the COPY's commit fails with 58030 (it is committed,
+// its rows not visible yet); a later commit fails with 58030 instead of waiting for ever for it to become
+// visible; the next open finishes the move, and both are there.
+TEST_F(SpillTest, FailedMoveFailsLaterCommitsInsteadOfHangingAndTheOpenFinishesIt) {
+  Copy copy(*store_);
+  copy.insert(*kv_, 1, 3001);
+  copy.w->apply();
+  {
+    sync_point::Scope sp;
+    sync_point::set_callback("move_spilled:AfterBatch", [&](void* arg) {
+      *static_cast<rocksdb::Status*>(arg) = rocksdb::Status::IOError("injected");
+    });
+    EXPECT_EQ(sqlstate_of([&] { copy.txn->commit(); }), "58030");
+  }
+  EXPECT_EQ(count(*store_->read_view(), kv_), 0u);
+  EXPECT_EQ(sqlstate_of([&] { seed(*store_, *kv_, 5000); }), "58030");
+  copy.w.reset();  // (the failed transaction goes before the store closes)
+  copy.view.reset();
+  copy.txn.reset();
+  store_.reset();
+  store_ = Store::open(spill_options(dir_.path()));
+  kv_ = store_->catalog().find("kv");
+  EXPECT_EQ(count(*store_->read_view(), kv_), 3001u);  // the COPY's 3,000 rows and the later one
+  EXPECT_EQ(count(*store_->read_view(), kv_, true), 3001u);
+  EXPECT_EQ(meta_keys(*store_, 'P'), 0u);
+  EXPECT_EQ(meta_keys(*store_, 'R'), 0u);
+}
+
 // ---- Crashes: a child process runs the COPY and exits at a sync point (no cleanup, as kill -9).
 
 const char* kChildDir = "OMEN_SPILL_CHILD_DIR";
