@@ -21,7 +21,9 @@ class FakeSource : public WaitGraph::Source {
     auto it = waits_.find(pid);
     if (it != waits_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
   }
-  std::string_view wait_event(int32_t pid) const override { return waits_.count(pid) ? event_ : ""; }
+  std::string_view wait_event(int32_t pid) const override {
+    return waits_.count(pid) ? std::string_view(event_) : std::string_view();  // (not a temporary copy)
+  }
   void wait(int32_t pid, int32_t to, std::string what) { waits_[pid].push_back({to, std::move(what)}); }
 
  private:
