@@ -66,9 +66,8 @@ TableDefPtr kv_table(Store& store) {
 }
 
 // One statement in a transaction of its own whose writer may spill (an autocommit COPY).
-struct Copy {
-  Copy(Store& store, uint64_t spill_bytes = kSpillBytes)
-      : txn(store.begin(RC)), view(txn->statement_view()), w(txn->writer(*view)) {
+struct Copy : testing::AutoCommit {
+  explicit Copy(Store& store, uint64_t spill_bytes = kSpillBytes) : AutoCommit(store, RC) {
     w->allow_spill(spill_bytes);
   }
   void insert(const TableDef& t, int64_t id) {
@@ -84,13 +83,6 @@ struct Copy {
     }
     return most;
   }
-  void commit() {
-    w->apply();
-    txn->commit();
-  }
-  std::unique_ptr<Transaction> txn;
-  std::unique_ptr<ReadView> view;
-  std::unique_ptr<StatementWriter> w;
 };
 
 // Rows of kv a view sees, through the table or through its index on v; checks every v is id * 10.
